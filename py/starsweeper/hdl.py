@@ -1,0 +1,75 @@
+"""Emit every core as Verilog into ``hdl/``, byte-reproducibly (``emit_src=False``).
+
+``python -m starsweeper.hdl`` rewrites the files; ``--check`` exits non-zero, naming the stale
+files, when what is committed differs from what the gateware emits now.
+"""
+
+import argparse
+from pathlib import Path
+import sys
+
+from amaranth.back import verilog
+
+__all__ = ["CORES", "HDL_DIR", "emit", "emit_all", "stale_files"]
+
+#: The repository's ``hdl/`` folder (this file is ``py/starsweeper/hdl.py``).
+HDL_DIR = Path(__file__).resolve().parents[2] / "hdl"
+
+
+def _star_trail_stacker(channel_width):
+    from .gateware.star_trail import StarTrailStacker
+    return StarTrailStacker(channel_width)
+
+
+#: Verilog module name -> constructor of the component it is made from.
+CORES = {
+    "star_trail_stacker_8": lambda: _star_trail_stacker(8),
+    "star_trail_stacker_16": lambda: _star_trail_stacker(16),
+}
+
+
+def emit(name):
+    """The Verilog text of the core ``name``."""
+    component = CORES[name]()
+    return verilog.convert(component, name=name, emit_src=False)
+
+
+def emit_all(directory=HDL_DIR):
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in CORES:
+        path = directory / f"{name}.v"
+        text = emit(name)
+        tmp = path.with_suffix(".v.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+
+
+def stale_files(directory=HDL_DIR):
+    """Names of the files in ``directory`` that differ from what the gateware emits now."""
+    stale = []
+    for name in CORES:
+        path = Path(directory) / f"{name}.v"
+        if not path.exists() or path.read_text() != emit(name):
+            stale.append(path.name)
+    return stale
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m starsweeper.hdl", description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="only check that hdl/ is up to date")
+    args = parser.parse_args(argv)
+    if args.check:
+        stale = stale_files()
+        if stale:
+            print(f"hdl/ is stale: {', '.join(stale)}; run: python -m starsweeper.hdl", file=sys.stderr)
+            return 1
+        print(f"hdl/ is up to date ({len(CORES)} cores)")
+        return 0
+    emit_all()
+    print(f"wrote {len(CORES)} cores to {HDL_DIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reference models: pure Python and numpy, the specification every core is checked against."""
