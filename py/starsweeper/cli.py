@@ -1,0 +1,234 @@
+"""The ``starsweeper`` command line: one entry point with subcommands."""
+
+import argparse
+import os
+from pathlib import Path
+import sys
+import time
+
+__all__ = ["main"]
+
+RTL_SPEED_NOTE = ("rtl is slow: Icarus simulates roughly 80,000 pixels per second on two cores, "
+                  "about 2.5 minutes per 12 MP frame")
+
+
+class CommandError(Exception):
+    """A user error: printed as one line, exit status 1."""
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {value}")
+    return value
+
+
+def _size(text):
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT, not {text!r}") from None
+    if width < 16 or height < 16:
+        raise argparse.ArgumentTypeError(f"size must be at least 16x16, not {text!r}")
+    return width, height
+
+
+def _progress_bar(total, description, quiet):
+    """A tqdm bar on a terminal; nothing when stderr is not one (or with --quiet)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, desc=description, unit="frame", file=sys.stderr, leave=False)
+
+
+# -- stack ---------------------------------------------------------------------------------------
+
+def _add_stack_parser(sub):
+    p = sub.add_parser(
+        "stack", help="stack a folder of photos into star trails",
+        description="Stack a folder of night-sky photos into star trails: per pixel and channel, "
+                    "buf = max(buf * a, frame), frames in file-name order. Reads PNG, JPEG and "
+                    "TIFF, 8 and 16 bits per channel; PNG and TIFF output keep the input's depth.",
+        epilog=f"Engines: model (default) is the float64 rule, decoded and stacked on every core; "
+               f"fixed is the bit-exact model of the hardware core; rtl runs the generated "
+               f"Verilog core in Icarus Verilog and gives the same bytes as fixed. {RTL_SPEED_NOTE}.")
+    p.add_argument("input_dir", metavar="INPUT_DIR", type=Path, help="folder of frames")
+    p.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
+                   help="output image (.png, .tif or .jpg), written atomically")
+    fade = p.add_mutually_exclusive_group()
+    fade.add_argument("--attenuation", metavar="A", type=float,
+                      help="fade per frame, in [0, 1]; 1.0 (the default) is plain lighten stacking, "
+                           "0.99 gives falling-star trails")
+    fade.add_argument("--half-life", metavar="N", type=float,
+                      help="fade so that a trail halves in N frames (a = 0.5 ** (1/N))")
+    p.add_argument("--reverse", action="store_true", help="stack the frames in reverse order")
+    p.add_argument("--glob", metavar="PATTERN",
+                   help="which files to take (default: every .png .jpg .jpeg .tif .tiff)")
+    p.add_argument("--engine", choices=("model", "fixed", "rtl"), default="model",
+                   help="how to stack (default: model)")
+    p.add_argument("--workers", type=_positive_int, help="threads (default: one per core)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_run_stack)
+
+
+def _resolve_attenuation(args):
+    from .model.star_trail import attenuation_from_half_life, check_attenuation
+    if args.half_life is not None:
+        return attenuation_from_half_life(args.half_life)
+    return check_attenuation(1.0 if args.attenuation is None else args.attenuation)
+
+
+def _check_output(output, inputs):
+    from .stack.frames import IMAGE_SUFFIXES
+    if output.suffix.lower() not in IMAGE_SUFFIXES:
+        raise CommandError(f"{output}: unknown output format (use .png, .tif or .jpg)")
+    if not output.parent.is_dir():
+        raise CommandError(f"{output}: folder {output.parent} does not exist")
+    if output.is_dir():
+        raise CommandError(f"{output}: is a folder")
+    if output.exists():
+        for path in inputs:
+            if os.path.samefile(path, output):
+                raise CommandError(f"{output}: the output is one of the input frames")
+
+
+def _run_stack(args):
+    from .stack.frames import list_frames, write_image
+    from .stack.pipeline import stack_files
+
+    attenuation = _resolve_attenuation(args)
+    paths = list_frames(args.input_dir, args.glob, args.reverse)
+    _check_output(args.output, paths)
+    bar = _progress_bar(len(paths), "stacking", args.quiet)
+    start = time.perf_counter()
+    try:
+        result = stack_files(paths, attenuation, args.engine, args.workers,
+                             progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    write_image(args.output, result)
+    elapsed = time.perf_counter() - start
+    if not args.quiet:
+        print(f"stacked {len(paths)} frames ({result.shape[1]}x{result.shape[0]}, "
+              f"{8 * result.itemsize}-bit, a = {attenuation:.6g}, engine {args.engine}) "
+              f"in {elapsed:.2f} s -> {args.output}")
+    return 0
+
+
+# -- synth ---------------------------------------------------------------------------------------
+
+def _add_synth_parser(sub):
+    p = sub.add_parser(
+        "synth", help="write a synthetic night-sky sequence",
+        description="Write a realistic synthetic sequence: stars turning about the pole, sensor "
+                    "noise, a mountain ridge with trees. Frames are frame_0001.jpg and so on.")
+    p.add_argument("output_dir", metavar="OUT_DIR", type=Path)
+    p.add_argument("--frames", type=_positive_int, default=60)
+    p.add_argument("--size", type=_size, default=(960, 640), metavar="WxH")
+    p.add_argument("--depth", type=int, choices=(8, 16), default=8)
+    p.add_argument("--format", choices=("jpg", "png", "tif"), default="jpg")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(run=_run_synth)
+
+
+def _run_synth(args):
+    from .stack.synth import write_sequence
+    if args.depth == 16 and args.format == "jpg":
+        raise CommandError("JPEG is 8-bit only: use --format png or tif with --depth 16")
+    width, height = args.size
+    paths = write_sequence(args.output_dir, args.frames, width, height, args.depth,
+                           f".{args.format}", args.seed)
+    print(f"wrote {len(paths)} frames of {width}x{height} to {args.output_dir}")
+    return 0
+
+
+# -- demo ----------------------------------------------------------------------------------------
+
+def _add_demo_parser(sub):
+    p = sub.add_parser(
+        "demo", help="the main job: a sample star sequence through the models and the RTL",
+        description="Generate a sample night-sky sequence, stack it with the float64 model, the "
+                    "fixed-point model and the Verilog core in Icarus, check that they agree, "
+                    "and write the star-trail PNGs.")
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.add_argument("--frames", type=_positive_int, default=30)
+    p.add_argument("--size", type=_size, default=(360, 240), metavar="WxH")
+    p.add_argument("--attenuation", type=float, default=0.97)
+    p.set_defaults(run=_run_demo)
+
+
+def _run_demo(args):
+    import numpy as np
+
+    from .model.star_trail import check_attenuation
+    from .stack.frames import list_frames, write_image
+    from .stack.pipeline import stack_files
+    from .stack.synth import write_sequence
+
+    attenuation = check_attenuation(args.attenuation)
+    args.out.mkdir(parents=True, exist_ok=True)
+    frames_dir = args.out / "sky_frames"
+    width, height = args.size
+    print(f"[1/4] writing {args.frames} synthetic frames of {width}x{height} to {frames_dir}")
+    write_sequence(frames_dir, args.frames, width, height, 8, ".png", seed=7,
+                   degrees_per_frame=0.3)
+    paths = list_frames(frames_dir)
+    results = {}
+    for step, engine in enumerate(("model", "fixed", "rtl"), start=2):
+        start = time.perf_counter()
+        results[engine] = stack_files(paths, attenuation, engine)
+        print(f"[{step}/4] stacked with the {engine} engine in {time.perf_counter() - start:.1f} s")
+    rtl_equals_fixed = np.array_equal(results["rtl"], results["fixed"])
+    lsb = int(np.abs(results["fixed"].astype(int) - results["model"].astype(int)).max())
+    write_image(args.out / "star_trails.png", results["model"])
+    write_image(args.out / "star_trails_rtl.png", results["rtl"])
+    print(f"RTL output equals the fixed-point model: {'yes' if rtl_equals_fixed else 'NO'}; "
+          f"fixed-point vs float64: at most {lsb} LSB apart")
+    print(f"wrote {args.out / 'star_trails.png'} and {args.out / 'star_trails_rtl.png'}")
+    if not rtl_equals_fixed or lsb > 1:
+        raise CommandError("the engines disagree")
+    return 0
+
+
+# -- hdl -----------------------------------------------------------------------------------------
+
+def _add_hdl_parser(sub):
+    p = sub.add_parser("hdl", help="regenerate the Verilog in hdl/ (or --check it)")
+    p.add_argument("--check", action="store_true")
+    p.set_defaults(run=lambda args: __import__("starsweeper.hdl", fromlist=["main"]).main(
+        ["--check"] if args.check else []))
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="starsweeper",
+        description="Minesweeper and star-trail stacking in Amaranth HDL for the Digilent Nexys 3.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_demo_parser(sub)
+    _add_stack_parser(sub)
+    _add_synth_parser(sub)
+    _add_hdl_parser(sub)
+    return parser
+
+
+def main(argv=None):
+    from .stack.frames import FrameError
+    from .stack.rtl import IcarusMissing
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (CommandError, FrameError, IcarusMissing, ValueError) as e:
+        print(f"starsweeper {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"starsweeper {args.command}: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
