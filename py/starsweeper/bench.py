@@ -1,0 +1,137 @@
+"""Benchmarks (not tests): ``python -m starsweeper.bench stack``.
+
+``stack`` writes a synthetic sequence of 12 MP JPEGs (cached under ``bench_data/``), then times
+``starsweeper stack`` on it against the original script's approach (read each frame, float64
+numpy maximum, one process), each in a fresh process, and reports frames per second, megapixels
+per second and peak memory (the child's maximum resident set size). The 400-frame run reuses
+the 100 frames four times over through hard links, so that it measures memory, not disk.
+"""
+
+import argparse
+from concurrent.futures import ProcessPoolExecutor
+import os
+from pathlib import Path
+import subprocess
+import sys
+import time
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _render_one(args):
+    directory, index, width, height, seed = args
+    from .stack.frames import write_image
+    from .stack.synth import SkyScene, render_frame
+    scene = SkyScene(width, height, seed=seed)
+    write_image(Path(directory) / f"frame_{index + 1:04d}.jpg", render_frame(scene, index))
+
+
+def make_sequence(directory, frames, width, height, seed=11):
+    """Write (or reuse) ``frames`` synthetic JPEGs of ``width`` x ``height``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    missing = [k for k in range(frames) if not (directory / f"frame_{k + 1:04d}.jpg").exists()]
+    if missing:
+        print(f"writing {len(missing)} frames of {width}x{height} to {directory} ...", flush=True)
+        with ProcessPoolExecutor() as pool:
+            list(pool.map(_render_one, [(str(directory), k, width, height, seed) for k in missing]))
+    return sorted(directory.glob("frame_*.jpg"))[:frames]
+
+
+def repeat_sequence(source_paths, directory, times):
+    """Hard-link ``source_paths`` ``times`` over into ``directory`` as one long sequence."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for _ in range(times):
+        for path in source_paths:
+            n += 1
+            link = directory / f"frame_{n:04d}.jpg"
+            if not link.exists():
+                os.link(path, link)
+    return n
+
+
+def measure(argv):
+    """Run ``argv`` in a child process; return (seconds, peak RSS in MiB)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(map(str, argv))}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def original_script(input_dir, output, attenuation):
+    """The original script's approach: one process, read each frame, float64 numpy maximum."""
+    import numpy as np
+    from PIL import Image
+    buf = None
+    for path in sorted(Path(input_dir).glob("*.jpg")):
+        frame = np.asarray(Image.open(path), dtype=np.float64)
+        buf = frame if buf is None else np.maximum(buf * attenuation, frame)
+    Image.fromarray(np.clip(np.floor(buf + 0.5), 0, 255).astype(np.uint8)).save(output)
+
+
+def bench_stack(args):
+    width, height = args.size
+    data = ROOT / "bench_data"
+    paths = make_sequence(data / f"sky_{width}x{height}", args.frames, width, height)
+    long_dir = data / f"sky_{width}x{height}_x4"
+    long_frames = repeat_sequence(paths, long_dir, 4)
+    out = data / "out"
+    out.mkdir(exist_ok=True)
+    megapixels = width * height / 1e6
+    a = str(args.attenuation)
+    cli = [sys.executable, "-m", "starsweeper.cli", "stack", "-q", "--attenuation", a]
+    original = [sys.executable, "-m", "starsweeper.bench", "_original"]
+    runs = [
+        ("starsweeper stack", len(paths), cli + [str(paths[0].parent), "-o", str(out / "ours.png")]),
+        ("original script", len(paths), original + [str(paths[0].parent), str(out / "orig.png"), a]),
+        ("starsweeper stack", long_frames, cli + [str(long_dir), "-o", str(out / "ours400.png")]),
+    ]
+    if args.original_400:
+        runs.append(("original script", long_frames,
+                     original + [str(long_dir), str(out / "orig400.png"), a]))
+    rows = []
+    for name, n, argv in runs:
+        seconds, peak = measure(argv)
+        rows.append((name, n, seconds, peak))
+        print(f"{name:18s} {n:4d} frames  {seconds:7.1f} s  {n / seconds:6.2f} frames/s  "
+              f"{n * megapixels / seconds:7.1f} MP/s  peak {peak:7.0f} MiB", flush=True)
+    ours, orig = rows[0][2], rows[1][2]
+    print(f"\nspeed-up over the original script at {len(paths)} frames: {orig / ours:.2f}x "
+          f"({os.cpu_count()} cores, {width}x{height} JPEG, a = {a})")
+    print("\n| command | frames | seconds | frames/s | MP/s | peak memory |")
+    print("|---|---|---|---|---|---|")
+    for name, n, seconds, peak in rows:
+        print(f"| {name} | {n} | {seconds:.1f} | {n / seconds:.2f} | {n * megapixels / seconds:.1f} "
+              f"| {peak:.0f} MiB |")
+
+
+def _size(text):
+    w, h = (int(v) for v in text.lower().split("x"))
+    return w, h
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m starsweeper.bench")
+    sub = parser.add_subparsers(dest="bench", required=True)
+    p = sub.add_parser("stack", help="starsweeper stack against the original script")
+    p.add_argument("--frames", type=int, default=100)
+    p.add_argument("--size", type=_size, default=(4000, 3000), help="WxH (default 4000x3000, 12 MP)")
+    p.add_argument("--attenuation", type=float, default=0.99)
+    p.add_argument("--original-400", action="store_true", help="also run the original at 400 frames")
+    p.set_defaults(run=bench_stack)
+    p = sub.add_parser("_original", help=argparse.SUPPRESS)
+    p.add_argument("input_dir")
+    p.add_argument("output")
+    p.add_argument("attenuation", type=float)
+    p.set_defaults(run=lambda a: original_script(a.input_dir, a.output, a.attenuation))
+    args = parser.parse_args(argv)
+    return args.run(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
