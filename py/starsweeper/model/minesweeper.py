@@ -1,0 +1,285 @@
+"""Reference model of the Minesweeper game core, step for step as the hardware plays it.
+
+Board. The cells live in a 16x16 grid; the active field is its top-left ``rows`` x ``cols``
+(beginner 9x9 with 10 mines, intermediate 16x16 with 40). Cells outside it never hold a mine,
+never open and are nobody's neighbour.
+
+Placement (the original EE354 method, at the first reveal):
+
+1. Put the mines in the first active cells, row-major from the top-left.
+2. Step a 32-bit linear congruential generator ``x <- (A*x + B) mod 2**32`` once per clock.
+   Its top 16 bits give two cells: row 1 from bits 31..28, column 1 from 27..24, row 2 from
+   23..20, column 2 from 19..16. If all four are inside the field, swap the two cells' contents
+   (a swap of a cell with itself changes nothing); otherwise draw again. Rejection, not modulo,
+   so every cell is equally likely; high bits, because the low bits of a power-of-two LCG have
+   short periods. Stop after ``swaps`` swaps (default 1000).
+3. First click is safe (the Windows rule): if the clicked cell holds a mine, move that mine to
+   the first cell without a mine, row-major from the top-left.
+
+The seed is the value of a free-running 32-bit counter at the first reveal, so every game
+differs; a test can force it.
+
+Actions (centre button):
+
+* On a covered cell: with flag mode off, reveal it unless it is flagged (a mine loses); with
+  flag mode on, toggle its flag.
+* On a revealed number whose neighbouring flags equal its number (chording): reveal every
+  covered, unflagged neighbour. If one of them is a mine the game is lost; the first such mine
+  in the order NW, N, NE, W, E, SW, S, SE is the one that exploded.
+* After a reveal or a chord that did not lose, the flood runs: in one step, every covered,
+  unflagged, non-mine cell next to a revealed cell with no neighbouring mines opens, all at
+  once; steps repeat until nothing changes. :meth:`MinesweeperGame.flood_step` is one step,
+  the hardware's one clock.
+* Won when every non-mine cell is revealed: every mine becomes flagged and the counter shows 0.
+* When won or lost, centre starts a new game at the difficulty the switch gives then; every
+  other action changes nothing (the cursor still moves).
+
+Counter = mines - flags, may go negative. Timer = whole seconds since the first reveal, held at
+999 and frozen when the game ends.
+"""
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+__all__ = [
+    "GRID", "LCG_A", "LCG_B", "LCG_MASK", "SWAPS", "TIMER_MAX", "Difficulty", "DIFFICULTIES",
+    "Status", "Direction", "NEIGHBOURS", "lcg_next", "draw_cells", "place_mines",
+    "neighbour_counts", "MinesweeperGame",
+]
+
+GRID = 16
+LCG_A = 1664525          # Numerical Recipes' full-period multiplier and increment
+LCG_B = 1013904223
+LCG_MASK = (1 << 32) - 1
+SWAPS = 1000
+TIMER_MAX = 999
+
+#: Neighbour offsets (row, column) in the order used to pick the exploded mine of a chord.
+NEIGHBOURS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
+
+
+class Difficulty(IntEnum):
+    INTERMEDIATE = 0     # switch SW7 down
+    BEGINNER = 1         # switch SW7 up
+
+
+#: rows, columns, mines
+DIFFICULTIES = {Difficulty.INTERMEDIATE: (16, 16, 40), Difficulty.BEGINNER: (9, 9, 10)}
+
+
+class Status(IntEnum):
+    READY = 0            # a new game: no mines yet, waiting for the first reveal
+    PLAYING = 1
+    WON = 2
+    LOST = 3
+
+
+class Direction(IntEnum):
+    UP = 0
+    DOWN = 1
+    LEFT = 2
+    RIGHT = 3
+
+
+def lcg_next(x):
+    return (LCG_A * x + LCG_B) & LCG_MASK
+
+
+def draw_cells(x):
+    """The two cells ((row, col), (row, col)) a generator state names, from its top 16 bits."""
+    return ((x >> 28) & 15, (x >> 24) & 15), ((x >> 20) & 15, (x >> 16) & 15)
+
+
+def place_mines(seed, rows, cols, mines, swaps=SWAPS, safe=None):
+    """Mine placement as the hardware does it.
+
+    Returns ``(mine, draws)``: a GRID x GRID list of lists of bools, and how many generator
+    steps (clocks) the swaps took.
+    """
+    if not (0 < mines < rows * cols):
+        raise ValueError(f"mines must be between 1 and {rows * cols - 1}, not {mines}")
+    mine = [[False] * GRID for _ in range(GRID)]
+    for i in range(mines):
+        mine[i // cols][i % cols] = True
+    x, done, draws = seed & LCG_MASK, 0, 0
+    while done < swaps:
+        x = lcg_next(x)
+        draws += 1
+        (r1, c1), (r2, c2) = draw_cells(x)
+        if r1 < rows and c1 < cols and r2 < rows and c2 < cols:
+            mine[r1][c1], mine[r2][c2] = mine[r2][c2], mine[r1][c1]
+            done += 1
+    if safe is not None and mine[safe[0]][safe[1]]:
+        mine[safe[0]][safe[1]] = False
+        free = next((r, c) for r in range(rows) for c in range(cols)
+                    if not mine[r][c] and (r, c) != tuple(safe))
+        mine[free[0]][free[1]] = True
+    return mine, draws
+
+
+def neighbours(r, c, rows, cols):
+    for dr, dc in NEIGHBOURS:
+        nr, nc = r + dr, c + dc
+        if 0 <= nr < rows and 0 <= nc < cols:
+            yield nr, nc
+
+
+def neighbour_counts(mine, rows, cols):
+    """Mines next to each cell (0 to 8); 0 outside the field."""
+    counts = [[0] * GRID for _ in range(GRID)]
+    for r in range(rows):
+        for c in range(cols):
+            counts[r][c] = sum(mine[nr][nc] for nr, nc in neighbours(r, c, rows, cols))
+    return counts
+
+
+def _grid(value=False):
+    return [[value] * GRID for _ in range(GRID)]
+
+
+@dataclass
+class MinesweeperGame:
+    """The whole game. ``swaps`` is the placement's swap count."""
+
+    swaps: int = SWAPS
+    difficulty: Difficulty = Difficulty.INTERMEDIATE
+    status: Status = Status.READY
+    mine: list = field(default_factory=_grid)
+    revealed: list = field(default_factory=_grid)
+    flagged: list = field(default_factory=_grid)
+    counts: list = field(default_factory=lambda: _grid(0))
+    cursor: tuple = (0, 0)
+    exploded: tuple = None
+    timer: int = 0
+    seed: int = None
+    last_flood_steps: int = 0
+    last_placement_draws: int = 0
+
+    def __post_init__(self):
+        self.new_game(self.difficulty)
+
+    # -- derived -----------------------------------------------------------------------------
+
+    @property
+    def rows(self):
+        return DIFFICULTIES[self.difficulty][0]
+
+    @property
+    def cols(self):
+        return DIFFICULTIES[self.difficulty][1]
+
+    @property
+    def mines(self):
+        return DIFFICULTIES[self.difficulty][2]
+
+    @property
+    def flags(self):
+        return sum(map(sum, self.flagged))
+
+    @property
+    def counter(self):
+        return self.mines - self.flags
+
+    @property
+    def finished(self):
+        return self.status in (Status.WON, Status.LOST)
+
+    def cells(self):
+        return ((r, c) for r in range(self.rows) for c in range(self.cols))
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def new_game(self, difficulty):
+        self.difficulty = Difficulty(difficulty)
+        self.status = Status.READY
+        self.mine, self.revealed, self.flagged = _grid(), _grid(), _grid()
+        self.counts = _grid(0)
+        self.cursor = (0, 0)
+        self.exploded = None
+        self.timer = 0
+        self.seed = None
+        self.last_flood_steps = 0
+
+    def move(self, direction):
+        """Move the cursor one cell, wrapping around the field's edges."""
+        r, c = self.cursor
+        if direction == Direction.UP:
+            r = (r - 1) % self.rows
+        elif direction == Direction.DOWN:
+            r = (r + 1) % self.rows
+        elif direction == Direction.LEFT:
+            c = (c - 1) % self.cols
+        elif direction == Direction.RIGHT:
+            c = (c + 1) % self.cols
+        else:
+            raise ValueError(f"unknown direction {direction!r}")
+        self.cursor = (r, c)
+
+    def centre(self, flag_mode=False, seed=0, difficulty=None):
+        """The centre button. ``seed`` is used if this is the first reveal; ``difficulty`` (the
+        switch) if this starts a new game. Returns what happened, as a word."""
+        if self.finished:
+            self.new_game(self.difficulty if difficulty is None else difficulty)
+            return "new game"
+        r, c = self.cursor
+        if not self.revealed[r][c]:
+            if flag_mode:
+                self.flagged[r][c] = not self.flagged[r][c]
+                return "flag"
+            if self.flagged[r][c]:
+                return "nothing"
+            if self.status == Status.READY:
+                self._place(seed, (r, c))
+            return self._open([(r, c)], "reveal")
+        if self.counts[r][c] and self.counts[r][c] == sum(
+                self.flagged[nr][nc] for nr, nc in neighbours(r, c, self.rows, self.cols)):
+            targets = [(nr, nc) for nr, nc in neighbours(r, c, self.rows, self.cols)
+                       if not self.revealed[nr][nc] and not self.flagged[nr][nc]]
+            return self._open(targets, "chord")
+        return "nothing"
+
+    def tick(self):
+        """One second passes."""
+        if self.status == Status.PLAYING and self.timer < TIMER_MAX:
+            self.timer += 1
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _place(self, seed, safe):
+        self.seed = seed & LCG_MASK
+        self.mine, self.last_placement_draws = place_mines(
+            self.seed, self.rows, self.cols, self.mines, self.swaps, safe)
+        self.counts = neighbour_counts(self.mine, self.rows, self.cols)
+        self.status = Status.PLAYING
+        self.timer = 0
+
+    def _open(self, targets, kind):
+        self.last_flood_steps = 0
+        for r, c in targets:
+            if self.mine[r][c]:
+                if self.status != Status.LOST:
+                    self.exploded = (r, c)
+                self.status = Status.LOST
+            else:
+                self.revealed[r][c] = True
+        if self.status == Status.LOST:
+            return "lost"
+        while self.flood_step():
+            self.last_flood_steps += 1
+        if all(self.revealed[r][c] or self.mine[r][c] for r, c in self.cells()):
+            self.status = Status.WON
+            for r, c in self.cells():
+                if self.mine[r][c]:
+                    self.flagged[r][c] = True
+            return "won"
+        return kind
+
+    def flood_step(self):
+        """One parallel flood step; True if any cell opened."""
+        opening = [(r, c) for r, c in self.cells()
+                   if not self.revealed[r][c] and not self.flagged[r][c] and not self.mine[r][c]
+                   and any(self.revealed[nr][nc] and self.counts[nr][nc] == 0
+                           for nr, nc in neighbours(r, c, self.rows, self.cols))]
+        for r, c in opening:
+            self.revealed[r][c] = True
+        return bool(opening)
