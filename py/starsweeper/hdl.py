@@ -21,8 +21,14 @@ def _star_trail_stacker(channel_width):
     return StarTrailStacker(channel_width)
 
 
-#: Verilog module name -> constructor of the component it is made from.
+def _minesweeper_game():
+    from .gateware.minesweeper import MinesweeperGame
+    return MinesweeperGame()
+
+
+#: Verilog module name -> constructor of the component it is made from (board parameters).
 CORES = {
+    "minesweeper_game": _minesweeper_game,
     "star_trail_stacker_8": lambda: _star_trail_stacker(8),
     "star_trail_stacker_16": lambda: _star_trail_stacker(16),
 }

@@ -139,10 +139,12 @@ def _grid(value=False):
 
 @dataclass
 class MinesweeperGame:
-    """The whole game. ``swaps`` is the placement's swap count."""
+    """The whole game. ``swaps`` is the placement's swap count; ``mine_counts`` may change the
+    number of mines per difficulty (tests)."""
 
     swaps: int = SWAPS
     difficulty: Difficulty = Difficulty.INTERMEDIATE
+    mine_counts: dict = None
     status: Status = Status.READY
     mine: list = field(default_factory=_grid)
     revealed: list = field(default_factory=_grid)
@@ -156,6 +158,9 @@ class MinesweeperGame:
     last_placement_draws: int = 0
 
     def __post_init__(self):
+        counts = {d: DIFFICULTIES[d][2] for d in Difficulty}
+        counts.update({Difficulty(int(d)): n for d, n in (self.mine_counts or {}).items()})
+        self.mine_counts = counts
         self.new_game(self.difficulty)
 
     # -- derived -----------------------------------------------------------------------------
@@ -170,7 +175,7 @@ class MinesweeperGame:
 
     @property
     def mines(self):
-        return DIFFICULTIES[self.difficulty][2]
+        return self.mine_counts[self.difficulty]
 
     @property
     def flags(self):

@@ -1,0 +1,432 @@
+"""The Minesweeper game core: board state, placement, flood, flags, chords, counter, timer."""
+
+from amaranth.hdl import C, Cat, Const, Module, Mux, Signal, signed
+from amaranth.lib import data, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from ..model.buttons import BUTTON_BIT, BUTTONS
+from ..model.minesweeper import (
+    DIFFICULTIES, GRID, LCG_A, LCG_B, NEIGHBOURS, SWAPS, TIMER_MAX, Difficulty, Status,
+)
+from .buttons import ButtonActions
+
+__all__ = ["CellView", "MinesweeperGame", "SWITCH_DEBUG", "SWITCH_FLAG", "SWITCH_BEGINNER"]
+
+CELLS = GRID * GRID
+SWITCH_DEBUG = 0       # SW0: show the mines (read by the display)
+SWITCH_FLAG = 1        # SW1: centre toggles flags instead of revealing
+SWITCH_BEGINNER = 7    # SW7: the next game is beginner (9x9, 10 mines), else intermediate
+
+
+class CellView(data.StructLayout):
+    """What the display needs of one cell."""
+
+    def __init__(self):
+        super().__init__({
+            "count": 4,        # neighbouring mines, 0 to 8
+            "mine": 1,
+            "revealed": 1,
+            "flagged": 1,
+            "exploded": 1,     # the mine that lost the game
+        })
+
+
+def _field_mask(rows, cols):
+    return sum(1 << (r * GRID + c) for r in range(rows) for c in range(cols))
+
+
+def _first_cells_mask(rows, cols, count):
+    return sum(1 << ((i // cols) * GRID + i % cols) for i in range(count))
+
+
+def _neighbour(vector, dr, dc):
+    """Bit (r, c) of the result is bit (r + dr, c + dc) of ``vector``; 0 off the grid."""
+    shift = dr * GRID + dc
+    moved = (vector >> shift) if shift > 0 else (vector << -shift)[:CELLS]
+    if dc:
+        edge = GRID - 1 if dc > 0 else 0   # columns whose neighbour is off the grid
+        keep = sum(1 << (r * GRID + c) for r in range(GRID) for c in range(GRID) if c != edge)
+        moved = moved & C(keep, CELLS)
+    return moved[:CELLS]
+
+
+class MinesweeperGame(wiring.Component):
+    """Minesweeper, the rules of :mod:`starsweeper.model.minesweeper` clock for clock.
+
+    Parameters
+    ----------
+    swaps : int
+        LCG swaps of the placement (1000).
+    clocks_per_second : int
+        Timer tick period (100,000,000 on the board; small in simulation).
+    debounce_cycles, repeat_delay, repeat_period : int
+        Button front end, see :class:`ButtonActions`.
+    mine_counts : dict
+        Mines per :class:`Difficulty` (default 40 intermediate, 10 beginner); tests may change it.
+
+    Attributes
+    ----------
+    buttons : In(5)
+        Synchronised buttons: centre, up, down, left, right.
+    switches : In(8)
+        SW1 flag mode, SW7 beginner for the next game (SW0, debug, is the display's).
+    seed_force, seed_value : In(1), In(32)
+        When ``seed_force`` is high the first reveal seeds the generator with ``seed_value``
+        instead of the free-running counter (tests; tie low on the board).
+    status : Out(2)
+        :class:`Status`: ready, playing, won, lost.
+    difficulty : Out(1)
+        :class:`Difficulty` of the current game.
+    cursor_row, cursor_col : Out(4)
+    counter : Out(signed(9))
+        Mines minus flags.
+    timer : Out(10)
+        Seconds since the first reveal, 0 to 999.
+    held : Out(1)
+        A button is held down (the smiley's "o" mouth).
+    busy : Out(1)
+        An action is waiting or being carried out.
+    leds : Out(8)
+        Ready or playing: LD7-4 the cursor row, LD3-0 its column; won: all on; lost: 01010101.
+    read_row, read_col : In(4)
+        Cell read port address.
+    cell : Out(CellView)
+        The cell at (``read_row``, ``read_col``) one clock after the address (latency 1).
+    mine_bits, revealed_bits, flagged_bits : Out(256)
+        Readback of the whole board, bit ``16 * row + col``.
+    seed : Out(32)
+        The seed of the current game's placement.
+    flood_steps : Out(9)
+        Parallel flood steps that opened cells in the last reveal or chord.
+    exploded_row, exploded_col : Out(4)
+        The mine that exploded (meaningful when lost).
+    """
+
+    def __init__(self, *, swaps=SWAPS, clocks_per_second=100_000_000, debounce_cycles=1_000_000,
+                 repeat_delay=40_000_000, repeat_period=10_000_000, mine_counts=None):
+        if not isinstance(swaps, int) or swaps < 1:
+            raise ValueError(f"Swaps must be a positive integer, not {swaps!r}")
+        if not isinstance(clocks_per_second, int) or clocks_per_second < 2:
+            raise ValueError(f"Clocks per second must be an integer of at least 2, not {clocks_per_second!r}")
+        self.swaps = swaps
+        self.clocks_per_second = clocks_per_second
+        self.mines = {d: DIFFICULTIES[d][2] for d in Difficulty}
+        if mine_counts is not None:
+            self.mines.update({Difficulty(int(d)): n for d, n in mine_counts.items()})
+        for d, n in self.mines.items():
+            rows, cols, _ = DIFFICULTIES[d]
+            if not 0 < n < rows * cols:
+                raise ValueError(f"{d.name.lower()} mines must be between 1 and {rows * cols - 1}, not {n!r}")
+        self.buttons_front = ButtonActions(debounce_cycles, repeat_delay, repeat_period)
+        super().__init__({
+            "buttons": In(len(BUTTONS)),
+            "switches": In(8),
+            "seed_force": In(1),
+            "seed_value": In(32),
+            "status": Out(2),
+            "difficulty": Out(1),
+            "cursor_row": Out(4),
+            "cursor_col": Out(4),
+            "counter": Out(signed(9)),
+            "timer": Out(range(TIMER_MAX + 1)),
+            "held": Out(1),
+            "busy": Out(1),
+            "leds": Out(8),
+            "read_row": In(4),
+            "read_col": In(4),
+            "cell": Out(CellView()),
+            "mine_bits": Out(CELLS),
+            "revealed_bits": Out(CELLS),
+            "flagged_bits": Out(CELLS),
+            "seed": Out(32),
+            "flood_steps": Out(9),
+            "exploded_row": Out(4),
+            "exploded_col": Out(4),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.buttons = front = self.buttons_front
+        m.d.comb += [front.buttons.eq(self.buttons), self.held.eq(front.held)]
+
+        # -- board state ---------------------------------------------------------------------
+        mine = Signal(CELLS)
+        revealed = Signal(CELLS)
+        flagged = Signal(CELLS)
+        zero = Signal(CELLS)                 # no neighbouring mines (and in the field)
+        m.submodules.counts = counts = Memory(shape=4 * GRID, depth=GRID, init=[])
+        count_write = counts.write_port()
+        count_cell = counts.read_port()
+        count_cursor = counts.read_port()
+
+        difficulty = Signal(1)
+        status = Signal(2, init=Status.READY)
+        beginner = difficulty == Difficulty.BEGINNER
+        rows = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][0], DIFFICULTIES[Difficulty.INTERMEDIATE][0])
+        cols = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][1], DIFFICULTIES[Difficulty.INTERMEDIATE][1])
+        active = Mux(beginner, C(_field_mask(*DIFFICULTIES[Difficulty.BEGINNER][:2]), CELLS),
+                     C(_field_mask(*DIFFICULTIES[Difficulty.INTERMEDIATE][:2]), CELLS))
+        first_cells = Mux(
+            beginner,
+            C(_first_cells_mask(*DIFFICULTIES[Difficulty.BEGINNER][:2], self.mines[Difficulty.BEGINNER]), CELLS),
+            C(_first_cells_mask(*DIFFICULTIES[Difficulty.INTERMEDIATE][:2], self.mines[Difficulty.INTERMEDIATE]), CELLS))
+
+        cursor_row = Signal(4)
+        cursor_col = Signal(4)
+        cursor = Cat(cursor_col, cursor_row)
+        counter = Signal(signed(9))
+        timer = Signal(range(TIMER_MAX + 1))
+        prescaler = Signal(range(self.clocks_per_second))
+        exploded = Signal(8)
+        flood_steps = Signal(9)
+
+        free_running = Signal(32)
+        seed = Signal(32)
+        lcg = Signal(32)
+        swaps_done = Signal(range(self.swaps + 1))
+        scan_row = Signal(4)
+        scan_col = Signal(4)
+        count_row = Signal(4)
+        chord_step = Signal(3)
+        chord_flags = Signal(4)
+        chord_lost = Signal()
+
+        m.d.sync += free_running.eq(free_running + 1)
+        m.d.comb += [
+            self.status.eq(status), self.difficulty.eq(difficulty),
+            self.cursor_row.eq(cursor_row), self.cursor_col.eq(cursor_col),
+            self.counter.eq(counter), self.timer.eq(timer),
+            self.mine_bits.eq(mine), self.revealed_bits.eq(revealed), self.flagged_bits.eq(flagged),
+            self.seed.eq(seed), self.flood_steps.eq(flood_steps),
+            self.exploded_col.eq(exploded[:4]), self.exploded_row.eq(exploded[4:]),
+        ]
+
+        # -- pending action: one press waits while the core is busy -----------------------------
+        pending = Signal(len(BUTTONS))
+        idle = Signal()
+        take = idle & pending.any()
+        with m.If(front.press.any() & (~pending.any() | take)):
+            m.d.sync += pending.eq(front.press)
+        with m.Elif(take):
+            m.d.sync += pending.eq(0)
+        m.d.comb += self.busy.eq(~idle | pending.any())
+
+        # -- timer -----------------------------------------------------------------------------
+        with m.If(status == Status.PLAYING):
+            with m.If(prescaler == self.clocks_per_second - 1):
+                m.d.sync += prescaler.eq(0)
+                with m.If(timer != TIMER_MAX):
+                    m.d.sync += timer.eq(timer + 1)
+            with m.Else():
+                m.d.sync += prescaler.eq(prescaler + 1)
+
+        # -- the cell under the cursor, and its neighbours for chords ---------------------------
+        at_cursor_mine = mine.bit_select(cursor, 1)
+        at_cursor_revealed = revealed.bit_select(cursor, 1)
+        at_cursor_flagged = flagged.bit_select(cursor, 1)
+        m.d.comb += count_cursor.addr.eq(cursor_row)
+        cursor_count = count_cursor.data.word_select(cursor_col, 4)
+
+        nb_row = Signal(5)
+        nb_col = Signal(5)
+        with m.Switch(chord_step):
+            for k, (dr, dc) in enumerate(NEIGHBOURS):
+                with m.Case(k):
+                    m.d.comb += [nb_row.eq(cursor_row + dr), nb_col.eq(cursor_col + dc)]
+        nb_valid = (nb_row < rows) & (nb_col < cols)     # -1 wraps to 31: also out of range
+        nb = Cat(nb_col[:4], nb_row[:4])
+        nb_mine = mine.bit_select(nb, 1)
+        nb_revealed = revealed.bit_select(nb, 1)
+        nb_flagged = flagged.bit_select(nb, 1)
+
+        # -- placement draws --------------------------------------------------------------------
+        draw_r1, draw_c1, draw_r2, draw_c2 = lcg[28:32], lcg[24:28], lcg[20:24], lcg[16:20]
+        draw_ok = (draw_r1 < rows) & (draw_c1 < cols) & (draw_r2 < rows) & (draw_c2 < cols)
+        cell_a = Cat(draw_c1, draw_r1)
+        cell_b = Cat(draw_c2, draw_r2)
+        scan = Cat(scan_col, scan_row)
+
+        # -- neighbour counts of one row (the COUNT phase) ---------------------------------------
+        row_above = (count_row - 1)[:4]
+        row_below = (count_row + 1)[:4]
+        row_up = Mux(count_row == 0, 0, mine.word_select(row_above, GRID))
+        row_mid = mine.word_select(count_row, GRID)
+        row_down = Mux(count_row == GRID - 1, 0, mine.word_select(row_below, GRID))
+        row_counts = []
+        for c in range(GRID):
+            bits = [row_up[c], row_down[c]]
+            for dc in (-1, 1):
+                if 0 <= c + dc < GRID:
+                    bits += [row_up[c + dc], row_mid[c + dc], row_down[c + dc]]
+            total = Const(0, 4)
+            for bit in bits:
+                total = total + bit
+            row_counts.append(total[:4])
+
+        # -- flood: every cell at once ----------------------------------------------------------
+        spread = revealed & zero
+        near_spread = 0
+        for dr, dc in NEIGHBOURS:
+            near_spread = near_spread | _neighbour(spread, dr, dc)
+        opening = Signal(CELLS)
+        m.d.comb += opening.eq(~revealed & ~flagged & ~mine & active & near_spread)
+        won = (revealed | mine | ~active).all()
+
+        with m.FSM(init="NEW"):
+            with m.State("NEW"):
+                new_beginner = self.switches[SWITCH_BEGINNER]
+                m.d.sync += [
+                    difficulty.eq(new_beginner),
+                    status.eq(Status.READY),
+                    mine.eq(0), revealed.eq(0), flagged.eq(0), zero.eq(0),
+                    cursor_row.eq(0), cursor_col.eq(0),
+                    counter.eq(Mux(new_beginner, self.mines[Difficulty.BEGINNER],
+                                   self.mines[Difficulty.INTERMEDIATE])),
+                    timer.eq(0), flood_steps.eq(0),
+                ]
+                m.next = "IDLE"
+
+            with m.State("IDLE"):
+                m.d.comb += idle.eq(1)
+                with m.If(pending[BUTTON_BIT["centre"]]):
+                    with m.If((status == Status.WON) | (status == Status.LOST)):
+                        m.next = "NEW"
+                    with m.Elif(~at_cursor_revealed):
+                        with m.If(self.switches[SWITCH_FLAG]):
+                            m.d.sync += flagged.bit_select(cursor, 1).eq(~at_cursor_flagged)
+                            m.d.sync += counter.eq(Mux(at_cursor_flagged, counter + 1, counter - 1))
+                        with m.Elif(at_cursor_flagged):
+                            pass
+                        with m.Elif(status == Status.READY):
+                            first_seed = Mux(self.seed_force, self.seed_value, free_running)
+                            m.d.sync += [
+                                seed.eq(first_seed),
+                                lcg.eq(first_seed * LCG_A + LCG_B),
+                                swaps_done.eq(0),
+                                mine.eq(first_cells),
+                                status.eq(Status.PLAYING),
+                                timer.eq(0), prescaler.eq(0),
+                            ]
+                            m.next = "PLACE"
+                        with m.Else():
+                            m.next = "REVEAL"
+                    with m.Else():
+                        m.d.sync += [chord_step.eq(0), chord_flags.eq(0)]
+                        m.next = "CHORD_SUM"
+                with m.Elif(pending[BUTTON_BIT["up"]]):
+                    m.d.sync += cursor_row.eq(Mux(cursor_row == 0, rows - 1, cursor_row - 1))
+                with m.Elif(pending[BUTTON_BIT["down"]]):
+                    m.d.sync += cursor_row.eq(Mux(cursor_row == rows - 1, 0, cursor_row + 1))
+                with m.Elif(pending[BUTTON_BIT["left"]]):
+                    m.d.sync += cursor_col.eq(Mux(cursor_col == 0, cols - 1, cursor_col - 1))
+                with m.Elif(pending[BUTTON_BIT["right"]]):
+                    m.d.sync += cursor_col.eq(Mux(cursor_col == cols - 1, 0, cursor_col + 1))
+
+            with m.State("PLACE"):
+                m.d.sync += lcg.eq(lcg * LCG_A + LCG_B)
+                with m.If(draw_ok):
+                    m.d.sync += [
+                        mine.bit_select(cell_a, 1).eq(mine.bit_select(cell_b, 1)),
+                        mine.bit_select(cell_b, 1).eq(mine.bit_select(cell_a, 1)),
+                        swaps_done.eq(swaps_done + 1),
+                    ]
+                    with m.If(swaps_done == self.swaps - 1):
+                        m.next = "SAFE"
+
+            with m.State("SAFE"):
+                m.d.sync += [scan_row.eq(0), scan_col.eq(0), count_row.eq(0)]
+                with m.If(at_cursor_mine):
+                    m.d.sync += mine.bit_select(cursor, 1).eq(0)
+                    m.next = "SCAN"
+                with m.Else():
+                    m.next = "COUNT"
+
+            with m.State("SCAN"):
+                with m.If(~mine.bit_select(scan, 1) & (scan != cursor)):
+                    m.d.sync += mine.bit_select(scan, 1).eq(1)
+                    m.next = "COUNT"
+                with m.Elif(scan_col == cols - 1):
+                    m.d.sync += [scan_col.eq(0), scan_row.eq(scan_row + 1)]
+                with m.Else():
+                    m.d.sync += scan_col.eq(scan_col + 1)
+
+            with m.State("COUNT"):
+                m.d.comb += [
+                    count_write.addr.eq(count_row),
+                    count_write.data.eq(Cat(*row_counts)),
+                    count_write.en.eq(1),
+                ]
+                row_zero = Cat(*[n == 0 for n in row_counts]) & active.word_select(count_row, GRID)
+                m.d.sync += [zero.word_select(count_row, GRID).eq(row_zero), count_row.eq(count_row + 1)]
+                with m.If(count_row == GRID - 1):
+                    m.next = "REVEAL"
+
+            with m.State("REVEAL"):
+                m.d.sync += flood_steps.eq(0)
+                with m.If(at_cursor_mine):
+                    m.d.sync += [status.eq(Status.LOST), exploded.eq(cursor)]
+                    m.next = "IDLE"
+                with m.Else():
+                    m.d.sync += revealed.bit_select(cursor, 1).eq(1)
+                    m.next = "FLOOD"
+
+            with m.State("CHORD_SUM"):
+                m.d.sync += chord_step.eq(chord_step + 1)
+                m.d.sync += chord_flags.eq(chord_flags + (nb_valid & nb_flagged))
+                with m.If(chord_step == 7):
+                    with m.If((cursor_count != 0) & (chord_flags + (nb_valid & nb_flagged) == cursor_count)):
+                        m.d.sync += [chord_lost.eq(0), flood_steps.eq(0)]
+                        m.next = "CHORD_OPEN"
+                    with m.Else():
+                        m.next = "IDLE"
+
+            with m.State("CHORD_OPEN"):
+                m.d.sync += chord_step.eq(chord_step + 1)
+                hit = nb_valid & ~nb_revealed & ~nb_flagged
+                with m.If(hit & nb_mine):
+                    m.d.sync += chord_lost.eq(1)
+                    with m.If(~chord_lost):
+                        m.d.sync += exploded.eq(nb)
+                with m.Elif(hit):
+                    m.d.sync += revealed.bit_select(nb, 1).eq(1)
+                with m.If(chord_step == 7):
+                    with m.If(chord_lost | (hit & nb_mine)):
+                        m.d.sync += status.eq(Status.LOST)
+                        m.next = "IDLE"
+                    with m.Else():
+                        m.next = "FLOOD"
+
+            with m.State("FLOOD"):
+                with m.If(opening.any()):
+                    m.d.sync += [revealed.eq(revealed | opening), flood_steps.eq(flood_steps + 1)]
+                with m.Else():
+                    m.next = "WIN_CHECK"
+
+            with m.State("WIN_CHECK"):
+                with m.If(won):
+                    m.d.sync += [status.eq(Status.WON), flagged.eq(flagged | mine), counter.eq(0)]
+                m.next = "IDLE"
+
+        # -- cell read port (latency 1) ---------------------------------------------------------
+        read = Cat(self.read_col, self.read_row)
+        read_col = Signal(4)
+        m.d.comb += count_cell.addr.eq(self.read_row)
+        m.d.sync += [
+            read_col.eq(self.read_col),
+            self.cell.mine.eq(mine.bit_select(read, 1)),
+            self.cell.revealed.eq(revealed.bit_select(read, 1)),
+            self.cell.flagged.eq(flagged.bit_select(read, 1)),
+            self.cell.exploded.eq((status == Status.LOST) & (read == exploded)),
+        ]
+        m.d.comb += self.cell.count.eq(count_cell.data.word_select(read_col, 4))
+
+        # -- LEDs ---------------------------------------------------------------------------------
+        with m.Switch(status):
+            with m.Case(Status.WON):
+                m.d.comb += self.leds.eq(0xFF)
+            with m.Case(Status.LOST):
+                m.d.comb += self.leds.eq(0x55)
+            with m.Default():
+                m.d.comb += self.leds.eq(Cat(cursor_col, cursor_row))
+        return m

@@ -1,0 +1,371 @@
+"""cocotb testbench of ``MinesweeperGame``: random games, checked after every action.
+
+Environment (set by tests/test_minesweeper_rtl.py, which builds the core with these parameters):
+``GAME_PARAMS`` (JSON of the constructor's arguments), ``STARSWEEPER_SEED`` (printed; set it to
+replay), ``GAMES`` (how many random games).
+"""
+
+import json
+import os
+import random
+
+import cocotb
+from cocotb.utils import get_sim_time
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Timer
+
+from starsweeper.model.buttons import BUTTON_BIT, ButtonActions
+from starsweeper.model.minesweeper import (
+    GRID, NEIGHBOURS, Difficulty, Direction, MinesweeperGame, Status, TIMER_MAX,
+)
+from starsweeper.gateware.minesweeper import SWITCH_BEGINNER, SWITCH_FLAG
+
+PERIOD_NS = 10
+DIRECTION_BUTTON = {Direction.UP: "up", Direction.DOWN: "down",
+                    Direction.LEFT: "left", Direction.RIGHT: "right"}
+
+
+def params():
+    return json.loads(os.environ["GAME_PARAMS"])
+
+
+def seed_from_env():
+    return int(os.environ.get("STARSWEEPER_SEED", random.randrange(1 << 32)))
+
+
+def bits_to_grid(value):
+    return [[bool((value >> (r * GRID + c)) & 1) for c in range(GRID)] for r in range(GRID)]
+
+
+class GameTB:
+    """Clock, reset, button driver, board monitor and a scoreboard fed by the model."""
+
+    def __init__(self, dut, seed):
+        self.dut = dut
+        self.params = params()
+        self.rng = random.Random(seed)
+        dut._log.info("seed %d (replay with STARSWEEPER_SEED=%d), parameters %s", seed, seed, self.params)
+        self.debounce = self.params["debounce_cycles"]
+        self.tick = self.params["clocks_per_second"]
+        self.model = None
+        self.switches = 0
+        self.first_reveal_ns = None
+        self.forced_seed = None
+        self.frozen_timer = 0
+        self.actions = 0
+        self.flood_checks = 0
+        self.outcomes = {}
+        dut.buttons.value = 0
+        dut.switches.value = 0
+        dut.seed_force.value = 0
+        dut.seed_value.value = 0
+        dut.read_row.value = 0
+        dut.read_col.value = 0
+
+    async def start(self, beginner=False):
+        cocotb.start_soon(Clock(self.dut.clk, PERIOD_NS, unit="ns").start())
+        self.set_switch(SWITCH_BEGINNER, beginner)
+        self.dut.switches.value = self.switches
+        self.dut.rst.value = 1
+        await ClockCycles(self.dut.clk, 3)
+        self.dut.rst.value = 0
+        await self.settle()
+        self.model = MinesweeperGame(
+            swaps=self.params["swaps"],
+            difficulty=Difficulty.BEGINNER if beginner else Difficulty.INTERMEDIATE,
+            mine_counts=self.params.get("mine_counts"))
+        self.compare("after reset")
+
+    def set_switch(self, bit, on):
+        """Takes effect with the next press (inputs change only just after a clock edge)."""
+        self.switches = (self.switches & ~(1 << bit)) | (int(bool(on)) << bit)
+
+    def now_ns(self):
+        return get_sim_time("ns")
+
+    async def settle(self):
+        """Wait until the core is idle; return in the read-only phase just after a clock edge,
+        where every register shows its value after that edge."""
+        await RisingEdge(self.dut.clk)
+        await RisingEdge(self.dut.clk)
+        while int(self.dut.busy.value):
+            await FallingEdge(self.dut.busy)
+        await RisingEdge(self.dut.clk)
+        await ReadOnly()
+
+    async def press(self, button):
+        """A clean press and release, each held for longer than the debounce time.
+
+        Returns the time of the clock edge after which the button was driven."""
+        hold = (self.debounce + 3) * PERIOD_NS
+        await RisingEdge(self.dut.clk)
+        edge_ns = self.now_ns()
+        self.dut.switches.value = self.switches
+        self.dut.seed_force.value = self.forced_seed is not None
+        self.dut.seed_value.value = self.forced_seed or 0
+        self.dut.buttons.value = 1 << BUTTON_BIT[button]
+        await Timer(hold, unit="ns")
+        self.dut.buttons.value = 0
+        await Timer(hold, unit="ns")
+        await self.settle()
+        self.actions += 1
+        return edge_ns
+
+    # -- actions on both the RTL and the model ---------------------------------------------------
+
+    async def move_to(self, row, col):
+        m = self.model
+        while m.cursor != (row, col):
+            r, c = m.cursor
+            if r != row:
+                down = (row - r) % m.rows
+                d = Direction.DOWN if down <= m.rows - down else Direction.UP
+            else:
+                right = (col - c) % m.cols
+                d = Direction.RIGHT if right <= m.cols - right else Direction.LEFT
+            await self.move(d)
+
+    async def move(self, direction):
+        await self.press(DIRECTION_BUTTON[direction])
+        self.model.move(direction)
+        self.compare(f"move {direction.name}")
+
+    async def centre(self, flag_mode=False, forced_seed=None, beginner=None):
+        self.set_switch(SWITCH_FLAG, flag_mode)
+        if beginner is not None:
+            self.set_switch(SWITCH_BEGINNER, beginner)
+        self.forced_seed = forced_seed
+        window = await self.avoid_tick_window()
+        edge_ns = await self.press("centre")
+        difficulty = Difficulty.BEGINNER if (self.switches >> SWITCH_BEGINNER) & 1 else Difficulty.INTERMEDIATE
+        # The seed of a free-running game is whatever the counter held: the RTL tells it.
+        seed = forced_seed if forced_seed is not None else int(self.dut.seed.value)
+        was_ready = self.model.status == Status.READY
+        was_finished = self.model.finished
+        outcome = self.model.centre(flag_mode, seed=seed, difficulty=difficulty)
+        if was_ready and self.model.status != Status.READY:
+            self.first_reveal_ns = edge_ns + self.press_latency_ns()
+        if was_finished:
+            self.first_reveal_ns = None
+        if window is not None:
+            took = self.now_ns() - edge_ns
+            assert took <= window, f"the action took {took} ns, more than the {window} ns kept clear of ticks"
+        if self.model.finished and not was_finished:
+            self.frozen_timer = self.expected_timer(self.now_ns())
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        if outcome in ("reveal", "chord", "won"):
+            self.flood_checks += 1
+        self.compare(f"centre ({outcome})")
+        return outcome
+
+    def press_latency_ns(self):
+        """From the edge after which a button is driven to the edge where the core takes the
+        press (the timer starts there): the buttons' model gives the clock of the press pulse;
+        the pending register adds one clock and the dispatch another."""
+        model = ButtonActions(self.debounce, self.params["repeat_delay"], self.params["repeat_period"])
+        for k in range(self.debounce + 10):
+            if model.step(1):
+                return (k + 2) * PERIOD_NS
+        raise AssertionError("the button model never pressed")
+
+    async def avoid_tick_window(self):
+        """Keep timer ticks out of an action that may end the game.
+
+        The timer freezes at the clock where a game ends, some hundreds of clocks into the
+        action (debounce, placement, chord, flood); with no tick inside the action the frozen
+        value is known exactly. Returns the window's length in ns (None if no timer runs)."""
+        period = self.tick * PERIOD_NS
+        window = (2 * self.debounce + 40) * PERIOD_NS + self.max_processing_ns()
+        assert window < period - 100 * PERIOD_NS, "the timer period is too short for this test"
+        if self.model.status != Status.PLAYING or self.first_reveal_ns is None:
+            return window if self.model.status == Status.READY else None
+        into = (self.now_ns() + PERIOD_NS - self.first_reveal_ns) % period
+        if into + window >= period - 10 * PERIOD_NS:
+            await Timer(period - into + 10 * PERIOD_NS, unit="ns")
+        return window
+
+    def max_processing_ns(self):
+        """A bound on the clocks a centre action runs: placement at the first reveal (with
+        rejection, about swaps / acceptance), else a chord and a flood."""
+        m = self.model
+        acceptance = (m.rows / GRID) ** 2 * (m.cols / GRID) ** 2
+        placement = int(3 * self.params["swaps"] / acceptance) + 2 * GRID * GRID
+        return (placement + 300) * PERIOD_NS
+
+    # -- monitor and scoreboard --------------------------------------------------------------
+
+    def expected_timer(self, now_ns):
+        m = self.model
+        if m.status == Status.READY or self.first_reveal_ns is None:
+            return 0
+        return min(TIMER_MAX, (now_ns - self.first_reveal_ns) // (self.tick * PERIOD_NS))
+
+    def compare(self, what):
+        dut, m = self.dut, self.model
+        where = f"after action {self.actions} ({what})"
+        assert int(dut.status.value) == m.status, f"{where}: status {int(dut.status.value)}, model {m.status!r}"
+        assert int(dut.difficulty.value) == m.difficulty, f"{where}: difficulty"
+        assert (int(dut.cursor_row.value), int(dut.cursor_col.value)) == m.cursor, f"{where}: cursor"
+        assert dut.counter.value.to_signed() == m.counter, \
+            f"{where}: counter {dut.counter.value.to_signed()}, model {m.counter}"
+        for name, grid in (("mine", m.mine), ("revealed", m.revealed), ("flagged", m.flagged)):
+            got = bits_to_grid(getattr(dut, f"{name}_bits").value.to_unsigned())
+            if m.status == Status.READY and name == "mine":
+                continue  # no mines before the first reveal (the RTL clears them too)
+            assert got == grid, f"{where}: {name} bits differ:\n{diff_grids(got, grid)}"
+        if m.status != Status.READY:
+            assert int(dut.flood_steps.value) == m.last_flood_steps, \
+                f"{where}: flood took {int(dut.flood_steps.value)} steps, model {m.last_flood_steps}"
+        if m.status == Status.LOST:
+            assert (int(dut.exploded_row.value), int(dut.exploded_col.value)) == m.exploded, f"{where}: exploded"
+        self.check_timer(where)
+
+    def check_timer(self, where):
+        got = int(self.dut.timer.value)
+        if self.model.finished:
+            expected = self.frozen_timer
+        else:
+            expected = self.expected_timer(self.now_ns())
+        assert got == expected, f"{where}: timer {got}, expected {expected}"
+
+    async def read_cells(self):
+        """Every cell through the read port, as the display reads it: the address goes in just
+        after one clock edge, the cell comes out after the next (latency 1)."""
+        cells = {}
+        await RisingEdge(self.dut.clk)
+        for r in range(GRID):
+            for c in range(GRID):
+                self.dut.read_row.value = r
+                self.dut.read_col.value = c
+                await RisingEdge(self.dut.clk)
+                await ReadOnly()
+                cells[(r, c)] = self.dut.cell.value.to_unsigned()
+                await Timer(1, unit="ns")
+        return cells
+
+
+def diff_grids(got, want):
+    lines = []
+    for r in range(GRID):
+        lines.append("".join("." if g == w else ("+" if g else "-") for g, w in zip(got[r], want[r])))
+    return "\n".join(lines)
+
+
+def cell_fields(view):
+    """Unpack a CellView word with the gateware's own layout."""
+    from starsweeper.gateware.minesweeper import CellView
+    from streams import unpack
+    return unpack(CellView(), view)
+
+
+async def compare_cells(tb, what):
+    """The read port shows what the model says, cell by cell (the display's view)."""
+    m = tb.model
+    cells = await tb.read_cells()
+    for (r, c), view in cells.items():
+        got = cell_fields(view)
+        want = {
+            "mine": int(m.mine[r][c]), "revealed": int(m.revealed[r][c]),
+            "flagged": int(m.flagged[r][c]),
+            "exploded": int(m.status == Status.LOST and m.exploded == (r, c)),
+        }
+        if m.status != Status.READY and r < m.rows and c < m.cols:
+            want["count"] = m.counts[r][c]
+        else:
+            got.pop("count")  # no counts before placement; none outside the field
+        assert got == want, f"{what}: cell ({r}, {c}) reads {got}, model says {want}"
+
+
+def covered(m, *, flagged=None, mine=None):
+    return [(r, c) for r, c in m.cells()
+            if not m.revealed[r][c]
+            and (flagged is None or m.flagged[r][c] == flagged)
+            and (mine is None or m.mine[r][c] == mine)]
+
+
+def numbers(m):
+    return [(r, c) for r, c in m.cells() if m.revealed[r][c] and m.counts[r][c]]
+
+
+def around(m, r, c):
+    return [(r + dr, c + dc) for dr, dc in NEIGHBOURS if 0 <= r + dr < m.rows and 0 <= c + dc < m.cols]
+
+
+async def act_on(tb, cell, flag_mode=False):
+    await tb.move_to(*cell)
+    return await tb.centre(flag_mode)
+
+
+async def play_random_game(tb, max_actions):
+    """One game of random, model-guided moves: reveals, flags (some wrong), chords (some wrong),
+    blocked reveals; then moves after the end, and a new game at a random difficulty."""
+    m, rng = tb.model, tb.rng
+    forced = rng.randrange(1 << 32) if rng.random() < 0.6 else None
+    for _ in range(rng.randrange(3)):       # flags before the first reveal
+        await act_on(tb, (rng.randrange(m.rows), rng.randrange(m.cols)), flag_mode=True)
+    start = rng.choice(covered(m, flagged=False))
+    await tb.move_to(*start)
+    await tb.centre(forced_seed=forced)
+    await compare_cells(tb, "after placement")
+    while m.status == Status.PLAYING and tb.actions < max_actions:
+        kind = rng.choices(
+            ["safe", "flag", "unflag", "chord", "set_chord", "wrong_chord", "random", "blocked"],
+            [30, 10, 4, 8, 10, 3, 2, 3])[0]
+        if kind == "safe":
+            await act_on(tb, rng.choice(covered(m, flagged=False, mine=False)))
+        elif kind == "flag":
+            cells = covered(m, flagged=False, mine=rng.random() < 0.7)
+            if cells:
+                await act_on(tb, rng.choice(cells), flag_mode=True)
+        elif kind == "unflag" and covered(m, flagged=True):
+            await act_on(tb, rng.choice(covered(m, flagged=True)), flag_mode=True)
+        elif kind == "chord" and numbers(m):
+            await act_on(tb, rng.choice(numbers(m)), flag_mode=rng.random() < 0.3)
+        elif kind in ("set_chord", "wrong_chord") and numbers(m):
+            r, c = rng.choice(numbers(m))
+            near = [n for n in around(m, r, c) if not m.revealed[n[0]][n[1]]]
+            for n in near:                  # clear the flags around it, then flag exactly count cells
+                if m.flagged[n[0]][n[1]]:
+                    await act_on(tb, n, flag_mode=True)
+            mines = [n for n in near if m.mine[n[0]][n[1]]]
+            safe = [n for n in near if not m.mine[n[0]][n[1]]]
+            chosen = mines
+            if kind == "wrong_chord" and safe:
+                chosen = mines[:-1] + [rng.choice(safe)]
+            for n in chosen:
+                await act_on(tb, n, flag_mode=True)
+            if m.status == Status.PLAYING:
+                await act_on(tb, (r, c))
+        elif kind == "random":
+            await act_on(tb, (rng.randrange(m.rows), rng.randrange(m.cols)))
+        elif kind == "blocked" and covered(m, flagged=True):
+            await act_on(tb, rng.choice(covered(m, flagged=True)))
+    if m.status == Status.PLAYING:          # end it: step on an unflagged mine
+        targets = covered(m, flagged=False, mine=True)
+        if not targets:
+            await act_on(tb, rng.choice(covered(m, flagged=True, mine=True)), flag_mode=True)
+            targets = covered(m, flagged=False, mine=True)
+        await act_on(tb, rng.choice(targets))
+    assert m.finished
+    await compare_cells(tb, f"after the game ({m.status.name})")
+    for _ in range(rng.randrange(1, 4)):    # moves after the end change nothing but the cursor
+        await tb.move(rng.choice(list(Direction)))
+    await tb.centre(flag_mode=rng.random() < 0.5, beginner=rng.random() < 0.5)
+    assert m.status == Status.READY
+
+
+@cocotb.test()
+async def random_games_match_the_model(dut):
+    tb = GameTB(dut, seed_from_env())
+    await tb.start(beginner=tb.rng.random() < 0.5)
+    games = int(os.environ.get("GAMES", "10"))
+    results = {}
+    for _ in range(games):
+        difficulty = tb.model.difficulty
+        tb.actions_before = tb.actions
+        await play_random_game(tb, tb.actions + 60)
+    for outcome, count in sorted(tb.outcomes.items()):
+        results[outcome] = count
+    dut._log.info("%d games, %d actions, outcomes %s", games, tb.actions, results)
+    assert results.get("won", 0) + results.get("lost", 0) >= games
+    assert results.get("chord", 0) > 0 and results.get("flag", 0) > 0

@@ -1,0 +1,42 @@
+"""RTL of the Minesweeper game core against its model, under Icarus (see sim/)."""
+
+import hashlib
+import json
+
+import pytest
+
+from runner import BUILD, run_cocotb
+
+#: Simulation parameters: the board's swaps, fast buttons and a short second.
+GAME_PARAMS = dict(swaps=1000, clocks_per_second=40_000, debounce_cycles=4,
+                   repeat_delay=40, repeat_period=10)
+
+
+def build_game(params):
+    """Emit the core with ``params`` into its own build folder; returns the Verilog path."""
+    from amaranth.back import verilog
+    from starsweeper.gateware.minesweeper import MinesweeperGame
+
+    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
+    folder = BUILD / f"minesweeper_game_{key}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "minesweeper_game.v"
+    text = verilog.convert(MinesweeperGame(**params), name="minesweeper_game", emit_src=False)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    return path, folder.name
+
+
+def run_game_tests(params, testcase, seed, **env):
+    path, build_name = build_game(params)
+    run_cocotb("minesweeper_game", "test_minesweeper_game", sources=[path], build_name=build_name,
+               testcase=testcase,
+               env={"GAME_PARAMS": json.dumps(params), "STARSWEEPER_SEED": str(seed),
+                    **{k: str(v) for k, v in env.items()}})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("half", [0, 1])
+def test_random_games(half, seed):
+    """100 random games in all (two halves run in parallel), each action checked."""
+    run_game_tests(GAME_PARAMS, "random_games_match_the_model", seed + half, GAMES=int(__import__("os").environ.get("GAMES_PER_HALF", 50)))
