@@ -55,6 +55,7 @@ class GameTB:
         self.actions = 0
         self.flood_checks = 0
         self.outcomes = {}
+        self.outcome_count = 0
         dut.buttons.value = 0
         dut.switches.value = 0
         dut.seed_force.value = 0
@@ -153,6 +154,7 @@ class GameTB:
         if self.model.finished and not was_finished:
             self.frozen_timer = self.expected_timer(self.now_ns())
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        self.outcome_count += 1
         if outcome in ("reveal", "chord", "won"):
             self.flood_checks += 1
         self.compare(f"centre ({outcome})")
@@ -296,10 +298,12 @@ async def act_on(tb, cell, flag_mode=False):
     return await tb.centre(flag_mode)
 
 
-async def play_random_game(tb, max_actions):
+async def play_random_game(tb, max_centres, to_win=False):
     """One game of random, model-guided moves: reveals, flags (some wrong), chords (some wrong),
-    blocked reveals; then moves after the end, and a new game at a random difficulty."""
+    blocked reveals; then moves after the end, and a new game at a random difficulty. With
+    ``to_win``, only safe reveals and correct chords, until the game is won."""
     m, rng = tb.model, tb.rng
+    centres = tb.outcome_count
     forced = rng.randrange(1 << 32) if rng.random() < 0.6 else None
     for _ in range(rng.randrange(3)):       # flags before the first reveal
         await act_on(tb, (rng.randrange(m.rows), rng.randrange(m.cols)), flag_mode=True)
@@ -307,12 +311,19 @@ async def play_random_game(tb, max_actions):
     await tb.move_to(*start)
     await tb.centre(forced_seed=forced)
     await compare_cells(tb, "after placement")
-    while m.status == Status.PLAYING and tb.actions < max_actions:
+    for _ in range(400):
+        if m.status != Status.PLAYING or (not to_win and tb.outcome_count - centres >= max_centres):
+            break
+        if to_win and not covered(m, flagged=False, mine=False):
+            await act_on(tb, covered(m, flagged=True, mine=False)[0], flag_mode=True)  # a wrong flag
+            continue
         kind = rng.choices(
             ["safe", "flag", "unflag", "chord", "set_chord", "wrong_chord", "random", "blocked"],
-            [30, 10, 4, 8, 10, 3, 2, 3])[0]
+            [10, 0, 0, 0, 1, 0, 0, 0] if to_win else [30, 10, 4, 8, 10, 3, 2, 3])[0]
         if kind == "safe":
-            await act_on(tb, rng.choice(covered(m, flagged=False, mine=False)))
+            cells = covered(m, flagged=False, mine=False)  # empty if wrong flags cover the rest
+            if cells:
+                await act_on(tb, rng.choice(cells))
         elif kind == "flag":
             cells = covered(m, flagged=False, mine=rng.random() < 0.7)
             if cells:
@@ -340,6 +351,7 @@ async def play_random_game(tb, max_actions):
             await act_on(tb, (rng.randrange(m.rows), rng.randrange(m.cols)))
         elif kind == "blocked" and covered(m, flagged=True):
             await act_on(tb, rng.choice(covered(m, flagged=True)))
+    assert not (to_win and m.status == Status.PLAYING), "400 steps and the game is not won"
     if m.status == Status.PLAYING:          # end it: step on an unflagged mine
         targets = covered(m, flagged=False, mine=True)
         if not targets:
@@ -360,12 +372,124 @@ async def random_games_match_the_model(dut):
     await tb.start(beginner=tb.rng.random() < 0.5)
     games = int(os.environ.get("GAMES", "10"))
     results = {}
-    for _ in range(games):
-        difficulty = tb.model.difficulty
-        tb.actions_before = tb.actions
-        await play_random_game(tb, tb.actions + 60)
+    for game in range(games):
+        await play_random_game(tb, max_centres=25, to_win=game % 3 == 0)
     for outcome, count in sorted(tb.outcomes.items()):
         results[outcome] = count
     dut._log.info("%d games, %d actions, outcomes %s", games, tb.actions, results)
-    assert results.get("won", 0) + results.get("lost", 0) >= games
+    assert results.get("won", 0) + results.get("lost", 0) == games
+    assert results.get("won", 0) >= games // 3
     assert results.get("chord", 0) > 0 and results.get("flag", 0) > 0
+
+
+async def drive_waveform(tb, wave):
+    """Drive ``buttons`` from a list of per-clock values (set just after each clock edge)."""
+    await RisingEdge(tb.dut.clk)
+    for value in wave:
+        tb.dut.buttons.value = value
+        await RisingEdge(tb.dut.clk)
+    tb.dut.buttons.value = 0
+
+
+def bouncy_press(rng, bit, debounce, length):
+    """A press of ``length`` clocks whose edges bounce: glitches shorter than the debounce."""
+    wave = []
+    for level in (1, 0):
+        for _ in range(rng.randrange(1, 5)):  # bounces before the level settles
+            wave += [level << bit] * rng.randrange(1, debounce)
+            wave += [(1 - level) << bit] * rng.randrange(1, debounce)
+        wave += [level << bit] * length
+    return wave
+
+
+@cocotb.test()
+async def bouncing_buttons_act_once_per_press(dut):
+    """Random glitches shorter than the debounce time: exactly one action per press."""
+    tb = GameTB(dut, seed_from_env())
+    assert tb.params["repeat_delay"] >= 10 * tb.debounce, "needs a build that repeats late"
+    await tb.start()
+    model = ButtonActions(tb.debounce, tb.params["repeat_delay"], tb.params["repeat_period"])
+    presses = tb.rng.randrange(5, 12)
+    wave = []
+    for _ in range(presses):
+        wave += bouncy_press(tb.rng, BUTTON_BIT["right"], tb.debounce, 2 * tb.debounce)
+    await drive_waveform(tb, wave)
+    await tb.settle()
+    predicted = sum(bool(model.step(v) & (1 << BUTTON_BIT["right"])) for v in wave)
+    assert predicted == presses, f"the buttons' model saw {predicted} presses in {presses}"
+    for _ in range(predicted):
+        tb.model.move(Direction.RIGHT)
+    tb.compare(f"{presses} bouncing presses")
+
+
+@cocotb.test()
+async def held_direction_repeats(dut):
+    """Holding a direction repeats it at the rate the buttons' model gives."""
+    tb = GameTB(dut, seed_from_env())
+    await tb.start()
+    model = ButtonActions(tb.debounce, tb.params["repeat_delay"], tb.params["repeat_period"])
+    hold = tb.params["repeat_delay"] + tb.rng.randrange(0, 6) * tb.params["repeat_period"] + 3 * tb.debounce
+    wave = [1 << BUTTON_BIT["down"]] * hold + [0] * (2 * tb.debounce)
+    await drive_waveform(tb, wave)
+    await tb.settle()
+    predicted = sum(bool(model.step(v) & (1 << BUTTON_BIT["down"])) for v in wave)
+    assert predicted >= 2, "the hold should repeat at least once"
+    for _ in range(predicted):
+        tb.model.move(Direction.DOWN)
+    tb.compare(f"down held for {hold} clocks")
+
+
+@cocotb.test()
+async def timer_stops_at_999_and_when_the_game_ends(dut):
+    """With a short second: the timer counts from the first reveal, holds at 999, and freezes
+    when the game is lost."""
+    tb = GameTB(dut, seed_from_env())
+    assert tb.tick <= 50, "needs the short-second build"
+    await tb.start()
+    # A seed whose first reveal at (0, 0) does not end the game, found with the model.
+    while True:
+        seed = tb.rng.randrange(1 << 32)
+        trial = MinesweeperGame(swaps=tb.params["swaps"])
+        trial.centre(seed=seed)
+        if trial.status == Status.PLAYING:
+            break
+    tb.forced_seed = seed
+    edge_ns = await tb.press("centre")
+    tb.model.centre(seed=seed)
+    tb.first_reveal_ns = edge_ns + tb.press_latency_ns()
+    tb.compare("first reveal")
+    for _ in range(3):
+        await ClockCycles(dut.clk, tb.rng.randrange(1, 40 * tb.tick))
+        await ReadOnly()
+        tb.check_timer("while playing")
+        await Timer(1, unit="ns")
+    await Timer((TIMER_MAX + 5) * tb.tick * PERIOD_NS, unit="ns")
+    await RisingEdge(dut.clk)
+    await ReadOnly()
+    assert int(dut.timer.value) == TIMER_MAX
+    tb.check_timer("after 1000 seconds")
+    mine = next((r, c) for r, c in tb.model.cells() if tb.model.mine[r][c])
+    await tb.move_to(*mine)
+    await tb.press("centre")
+    tb.model.centre()
+    tb.frozen_timer = TIMER_MAX
+    tb.compare("stepped on a mine")
+    await Timer(50 * tb.tick * PERIOD_NS, unit="ns")
+    await ReadOnly()
+    tb.compare("lost, later")
+
+
+@cocotb.test()
+async def flood_of_an_empty_board(dut):
+    """An empty 16x16 board: one reveal opens everything, in at most 15 steps (16 clocks with
+    the step that finds nothing left to open), exactly as many as the model takes."""
+    tb = GameTB(dut, seed_from_env())
+    assert (tb.params.get("mine_counts") or {}).get("0") == 0, "needs the empty-board build"
+    await tb.start()
+    for start in [(0, 0), (15, 15), (tb.rng.randrange(GRID), tb.rng.randrange(GRID))]:
+        await tb.move_to(*start)
+        outcome = await tb.centre(forced_seed=tb.rng.randrange(1 << 32))
+        assert outcome == "won"
+        assert int(dut.flood_steps.value) <= GRID - 1, f"flood took {int(dut.flood_steps.value)} steps"
+        await compare_cells(tb, "after the flood")
+        await tb.centre()  # new game

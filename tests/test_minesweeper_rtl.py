@@ -40,3 +40,19 @@ def run_game_tests(params, testcase, seed, **env):
 def test_random_games(half, seed):
     """100 random games in all (two halves run in parallel), each action checked."""
     run_game_tests(GAME_PARAMS, "random_games_match_the_model", seed + half, GAMES=int(__import__("os").environ.get("GAMES_PER_HALF", 50)))
+
+
+@pytest.mark.slow
+def test_bouncing_buttons_and_auto_repeat(seed):
+    params = dict(GAME_PARAMS, debounce_cycles=8, repeat_delay=200, repeat_period=50)
+    run_game_tests(params, "bouncing_buttons_act_once_per_press|held_direction_repeats", seed)
+
+
+@pytest.mark.slow
+def test_timer_holds_at_999_and_freezes(seed):
+    run_game_tests(dict(GAME_PARAMS, clocks_per_second=3), "timer_stops_at_999_and_when_the_game_ends", seed)
+
+
+@pytest.mark.slow
+def test_flood_of_an_empty_board(seed):
+    run_game_tests(dict(GAME_PARAMS, mine_counts={"0": 0, "1": 10}), "flood_of_an_empty_board", seed)

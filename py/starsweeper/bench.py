@@ -1,4 +1,4 @@
-"""Benchmarks (not tests): ``python -m starsweeper.bench stack``.
+"""Benchmarks and reports (not tests): ``python -m starsweeper.bench stack|placement``.
 
 ``stack`` writes a synthetic sequence of 12 MP JPEGs (cached under ``bench_data/``), then times
 ``starsweeper stack`` on it against the original script's approach (read each frame, float64
@@ -110,6 +110,86 @@ def bench_stack(args):
               f"| {peak:.0f} MiB |")
 
 
+def chi_square_p(statistic, dof):
+    """Upper tail of the chi-square distribution: Q(dof/2, statistic/2), by a series or a
+    continued fraction (Numerical Recipes' gammq)."""
+    import math
+    a, x = dof / 2.0, statistic / 2.0
+    if x <= 0:
+        return 1.0
+    log_front = -x + a * math.log(x) - math.lgamma(a)
+    if x < a + 1:   # series for P, then Q = 1 - P
+        term = total = 1.0 / a
+        n = a
+        while abs(term) > abs(total) * 1e-15:
+            n += 1
+            term *= x / n
+            total += term
+        return max(0.0, 1.0 - total * math.exp(log_front))
+    b, c, d = x + 1 - a, 1e300, 1 / (x + 1 - a)
+    h = d
+    for i in range(1, 100000):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = 1e-300 if abs(d) < 1e-300 else d
+        c = b + an / c
+        c = 1e-300 if abs(c) < 1e-300 else c
+        d = 1 / d
+        step = d * c
+        h *= step
+        if abs(step - 1) < 1e-15:
+            break
+    return math.exp(log_front) * h
+
+
+def bench_placement(args):
+    """Mine placement quality over many seeds, in the model (which the RTL matches bit for bit)."""
+    import numpy as np
+    from .model.minesweeper import DIFFICULTIES, Difficulty, LCG_MASK, SWAPS, place_mines_batch
+
+    rng = np.random.default_rng(args.seed)
+    seeds = rng.choice(LCG_MASK + 1, size=args.seeds, replace=False)
+    print(f"placement report: {args.seeds:,} random seeds, {SWAPS} swaps, "
+          f"seed space 2**32 = {LCG_MASK + 1:,} seeds\n")
+    print("| field | mines | min / mean / max mines per cell | chi-square (cells) | p | "
+          "chi-square (rows) | p | distinct boards |")
+    print("|---|---|---|---|---|---|---|---|")
+    reachable = {}
+    for difficulty in (Difficulty.INTERMEDIATE, Difficulty.BEGINNER):
+        rows, cols, mines = DIFFICULTIES[difficulty]
+        start = time.perf_counter()
+        boards = place_mines_batch(seeds, rows, cols, mines)
+        per_cell = boards.sum(axis=0)
+        expected = args.seeds * mines / (rows * cols)
+        chi_cells = float(((per_cell - expected) ** 2 / expected).sum())
+        per_row = per_cell.reshape(rows, cols).sum(axis=1)
+        expected_row = expected * cols
+        chi_rows = float(((per_row - expected_row) ** 2 / expected_row).sum())
+        distinct = len({row.tobytes() for row in np.packbits(boards, axis=1)})
+        # Seeds one generator step apart share all but one draw, and their boards are equal
+        # whenever the unshared swaps only move empty cells: the seed space reaches about
+        # 2**32 * (1 - that fraction) boards.
+        sample = seeds[:20_000]
+        shifted = (sample.astype(np.uint64) * np.uint64(1664525) + np.uint64(1013904223)) & np.uint64(LCG_MASK)
+        same = float((place_mines_batch(shifted, rows, cols, mines) == boards[:len(sample)]).all(axis=1).mean())
+        reachable[f"{rows}x{cols}"] = (LCG_MASK + 1) * (1 - same)
+        p_cells = chi_square_p(chi_cells, rows * cols - 1)
+        p_rows = chi_square_p(chi_rows, rows - 1)
+        print(f"| {rows}x{cols} | {mines} | {per_cell.min():,} / {expected:,.1f} / {per_cell.max():,} "
+              f"| {chi_cells:.1f} (dof {rows * cols - 1}) | {p_cells:.3f} "
+              f"| {chi_rows:.1f} (dof {rows - 1}) | {p_rows:.3f} | {distinct:,} of {args.seeds:,} |")
+        if args.verbose:
+            print(f"  ({time.perf_counter() - start:.1f} s)")
+            print(per_cell.reshape(rows, cols))
+    for field, count in reachable.items():
+        print(f"\n{field}: boards reachable from the 2**32 seeds, estimated from how often seeds one "
+              f"generator step apart give the same board: {count:.2e}", end="")
+    print()
+    print("\nEach seed contributes its mines without replacement, which makes the cells' counts "
+          "slightly less variable than the chi-square test assumes: the test is conservative.")
+
+
 def _size(text):
     w, h = (int(v) for v in text.lower().split("x"))
     return w, h
@@ -124,6 +204,11 @@ def main(argv=None):
     p.add_argument("--attenuation", type=float, default=0.99)
     p.add_argument("--original-400", action="store_true", help="also run the original at 400 frames")
     p.set_defaults(run=bench_stack)
+    p = sub.add_parser("placement", help="mine placement quality over many seeds")
+    p.add_argument("--seeds", type=int, default=100_000)
+    p.add_argument("--seed", type=int, default=2026, help="seed of the seed sample")
+    p.add_argument("-v", "--verbose", action="store_true", help="print the per-cell counts")
+    p.set_defaults(run=bench_placement)
     p = sub.add_parser("_original", help=argparse.SUPPRESS)
     p.add_argument("input_dir")
     p.add_argument("output")

@@ -63,7 +63,8 @@ class MinesweeperGame(wiring.Component):
     debounce_cycles, repeat_delay, repeat_period : int
         Button front end, see :class:`ButtonActions`.
     mine_counts : dict
-        Mines per :class:`Difficulty` (default 40 intermediate, 10 beginner); tests may change it.
+        Mines per :class:`Difficulty` (default 40 intermediate, 10 beginner); tests may change it
+        (0 gives the empty board of the flood's worst case).
 
     Attributes
     ----------
@@ -116,8 +117,8 @@ class MinesweeperGame(wiring.Component):
             self.mines.update({Difficulty(int(d)): n for d, n in mine_counts.items()})
         for d, n in self.mines.items():
             rows, cols, _ = DIFFICULTIES[d]
-            if not 0 < n < rows * cols:
-                raise ValueError(f"{d.name.lower()} mines must be between 1 and {rows * cols - 1}, not {n!r}")
+            if not 0 <= n < rows * cols:
+                raise ValueError(f"{d.name.lower()} mines must be between 0 and {rows * cols - 1}, not {n!r}")
         self.buttons_front = ButtonActions(debounce_cycles, repeat_delay, repeat_period)
         super().__init__({
             "buttons": In(len(BUTTONS)),

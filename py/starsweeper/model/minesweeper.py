@@ -96,8 +96,8 @@ def place_mines(seed, rows, cols, mines, swaps=SWAPS, safe=None):
     Returns ``(mine, draws)``: a GRID x GRID list of lists of bools, and how many generator
     steps (clocks) the swaps took.
     """
-    if not (0 < mines < rows * cols):
-        raise ValueError(f"mines must be between 1 and {rows * cols - 1}, not {mines}")
+    if not (0 <= mines < rows * cols):
+        raise ValueError(f"mines must be between 0 and {rows * cols - 1}, not {mines}")
     mine = [[False] * GRID for _ in range(GRID)]
     for i in range(mines):
         mine[i // cols][i % cols] = True
@@ -288,3 +288,36 @@ class MinesweeperGame:
         for r, c in opening:
             self.revealed[r][c] = True
         return bool(opening)
+
+
+def place_mines_batch(seeds, rows, cols, mines, swaps=SWAPS):
+    """:func:`place_mines` (without the first-click move) for many seeds at once, in numpy.
+
+    Returns a boolean array ``(len(seeds), rows * cols)``, cells row-major in the field.
+    """
+    import numpy as np
+
+    seeds = np.asarray(seeds, dtype=np.uint64) & np.uint64(LCG_MASK)
+    n = len(seeds)
+    boards = np.zeros((n, rows * cols), dtype=bool)
+    boards[:, :mines] = True
+    x = seeds.copy()
+    done = np.zeros(n, dtype=np.int64)
+    everyone = np.arange(n)
+    a, b, mask = np.uint64(LCG_A), np.uint64(LCG_B), np.uint64(LCG_MASK)
+    while True:
+        working = done < swaps
+        if not working.any():
+            return boards
+        x = np.where(working, (a * x + b) & mask, x)
+        r1 = (x >> np.uint64(28)) & np.uint64(15)
+        c1 = (x >> np.uint64(24)) & np.uint64(15)
+        r2 = (x >> np.uint64(20)) & np.uint64(15)
+        c2 = (x >> np.uint64(16)) & np.uint64(15)
+        ok = working & (r1 < rows) & (c1 < cols) & (r2 < rows) & (c2 < cols)
+        who = everyone[ok]
+        i = (r1[ok] * np.uint64(cols) + c1[ok]).astype(np.int64)
+        j = (r2[ok] * np.uint64(cols) + c2[ok]).astype(np.int64)
+        bi, bj = boards[who, i], boards[who, j]
+        boards[who, i], boards[who, j] = bj, bi
+        done[ok] += 1
