@@ -76,7 +76,7 @@ case "$command" in
         ;;
     test)
         setup
-        exec .venv/bin/python -m pytest -n auto "$@"
+        exec .venv/bin/python -m pytest -n auto --dist worksteal "$@"
         ;;
     *)
         echo "usage: ./dev.sh demo [ARGS] | ./dev.sh test [PYTEST ARGS]" >&2

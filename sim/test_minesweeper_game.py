@@ -188,10 +188,11 @@ class GameTB:
 
     def max_processing_ns(self):
         """A bound on the clocks a centre action runs: placement at the first reveal (with
-        rejection, about swaps / acceptance), else a chord and a flood."""
+        rejection about swaps / acceptance draws, and two more clocks per swap), else a chord
+        and a flood."""
         m = self.model
         acceptance = (m.rows / GRID) ** 2 * (m.cols / GRID) ** 2
-        placement = int(3 * self.params["swaps"] / acceptance) + 2 * GRID * GRID
+        placement = int(3 * self.params["swaps"] / acceptance) + 2 * self.params["swaps"] + 2 * GRID * GRID
         return (placement + 300) * PERIOD_NS
 
     # -- monitor and scoreboard --------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -35,11 +36,16 @@ def run_game_tests(params, testcase, seed, **env):
                     **{k: str(v) for k, v in env.items()}})
 
 
+#: 100 random games per run, in four parts that pytest-xdist spreads over the cores.
+GAME_PARTS = 4
+GAMES_PER_PART = int(os.environ.get("GAMES_PER_PART", 25))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("half", [0, 1])
-def test_random_games(half, seed):
-    """100 random games in all (two halves run in parallel), each action checked."""
-    run_game_tests(GAME_PARAMS, "random_games_match_the_model", seed + half, GAMES=int(__import__("os").environ.get("GAMES_PER_HALF", 50)))
+@pytest.mark.parametrize("part", range(GAME_PARTS))
+def test_random_games(part, seed):
+    """Random games (each part with its own seed), every action checked against the model."""
+    run_game_tests(GAME_PARAMS, "random_games_match_the_model", seed + part, GAMES=GAMES_PER_PART)
 
 
 @pytest.mark.slow

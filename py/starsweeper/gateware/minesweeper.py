@@ -222,10 +222,18 @@ class MinesweeperGame(wiring.Component):
             with m.Else():
                 m.d.sync += prescaler.eq(prescaler + 1)
 
-        # -- the cell under the cursor, and its neighbours for chords ---------------------------
-        at_cursor_mine = mine.bit_select(cursor, 1)
-        at_cursor_revealed = revealed.bit_select(cursor, 1)
-        at_cursor_flagged = flagged.bit_select(cursor, 1)
+        # -- one probe per clock: the cell each state reads and writes ------------------------------
+        # A single index for every single-cell read and write keeps the board registers at one
+        # 256:1 read multiplexer and one write decoder each.
+        probe = Signal(8)
+        probe_mine = mine.bit_select(probe, 1)
+        probe_revealed = revealed.bit_select(probe, 1)
+        probe_flagged = flagged.bit_select(probe, 1)
+        mine_we, mine_wd = Signal(), Signal()
+        revealed_we = Signal()
+        flagged_we, flagged_wd = Signal(), Signal()
+        m.d.comb += probe.eq(cursor)
+
         m.d.comb += count_cursor.addr.eq(cursor_row)
         cursor_count = count_cursor.data.word_select(cursor_col, 4)
 
@@ -237,15 +245,15 @@ class MinesweeperGame(wiring.Component):
                     m.d.comb += [nb_row.eq(cursor_row + dr), nb_col.eq(cursor_col + dc)]
         nb_valid = (nb_row < rows) & (nb_col < cols)     # -1 wraps to 31: also out of range
         nb = Cat(nb_col[:4], nb_row[:4])
-        nb_mine = mine.bit_select(nb, 1)
-        nb_revealed = revealed.bit_select(nb, 1)
-        nb_flagged = flagged.bit_select(nb, 1)
 
         # -- placement draws --------------------------------------------------------------------
         draw_r1, draw_c1, draw_r2, draw_c2 = lcg[28:32], lcg[24:28], lcg[20:24], lcg[16:20]
         draw_ok = (draw_r1 < rows) & (draw_c1 < cols) & (draw_r2 < rows) & (draw_c2 < cols)
         cell_a = Cat(draw_c1, draw_r1)
         cell_b = Cat(draw_c2, draw_r2)
+        swap_phase = Signal(2)           # read a; read b and write b; write a
+        swap_a = Signal()                # the contents of cell a, then of cell b
+        swap_b = Signal()
         scan = Cat(scan_col, scan_row)
 
         # -- neighbour counts of one row (the COUNT phase) ---------------------------------------
@@ -293,18 +301,18 @@ class MinesweeperGame(wiring.Component):
                 with m.If(pending[BUTTON_BIT["centre"]]):
                     with m.If((status == Status.WON) | (status == Status.LOST)):
                         m.next = "NEW"
-                    with m.Elif(~at_cursor_revealed):
+                    with m.Elif(~probe_revealed):
                         with m.If(self.switches[SWITCH_FLAG]):
-                            m.d.sync += flagged.bit_select(cursor, 1).eq(~at_cursor_flagged)
-                            m.d.sync += counter.eq(Mux(at_cursor_flagged, counter + 1, counter - 1))
-                        with m.Elif(at_cursor_flagged):
+                            m.d.comb += [flagged_we.eq(1), flagged_wd.eq(~probe_flagged)]
+                            m.d.sync += counter.eq(Mux(probe_flagged, counter + 1, counter - 1))
+                        with m.Elif(probe_flagged):
                             pass
                         with m.Elif(status == Status.READY):
                             first_seed = Mux(self.seed_force, self.seed_value, free_running)
                             m.d.sync += [
                                 seed.eq(first_seed),
-                                lcg.eq(first_seed * LCG_A + LCG_B),
-                                swaps_done.eq(0),
+                                lcg.eq((first_seed * LCG_A + LCG_B)[:32]),
+                                swaps_done.eq(0), swap_phase.eq(0),
                                 mine.eq(first_cells),
                                 status.eq(Status.PLAYING),
                                 timer.eq(0), prescaler.eq(0),
@@ -325,27 +333,35 @@ class MinesweeperGame(wiring.Component):
                     m.d.sync += cursor_col.eq(Mux(cursor_col == cols - 1, 0, cursor_col + 1))
 
             with m.State("PLACE"):
-                m.d.sync += lcg.eq(lcg * LCG_A + LCG_B)
-                with m.If(draw_ok):
-                    m.d.sync += [
-                        mine.bit_select(cell_a, 1).eq(mine.bit_select(cell_b, 1)),
-                        mine.bit_select(cell_b, 1).eq(mine.bit_select(cell_a, 1)),
-                        swaps_done.eq(swaps_done + 1),
-                    ]
-                    with m.If(swaps_done == self.swaps - 1):
-                        m.next = "SAFE"
+                next_lcg = (lcg * LCG_A + LCG_B)[:32]
+                with m.Switch(swap_phase):
+                    with m.Case(0):
+                        m.d.comb += probe.eq(cell_a)
+                        with m.If(draw_ok):
+                            m.d.sync += [swap_a.eq(probe_mine), swap_phase.eq(1)]
+                        with m.Else():
+                            m.d.sync += lcg.eq(next_lcg)
+                    with m.Case(1):
+                        m.d.comb += [probe.eq(cell_b), mine_we.eq(1), mine_wd.eq(swap_a)]
+                        m.d.sync += [swap_b.eq(probe_mine), swap_phase.eq(2)]
+                    with m.Default():
+                        m.d.comb += [probe.eq(cell_a), mine_we.eq(1), mine_wd.eq(swap_b)]
+                        m.d.sync += [lcg.eq(next_lcg), swaps_done.eq(swaps_done + 1), swap_phase.eq(0)]
+                        with m.If(swaps_done == self.swaps - 1):
+                            m.next = "SAFE"
 
             with m.State("SAFE"):
                 m.d.sync += [scan_row.eq(0), scan_col.eq(0), count_row.eq(0)]
-                with m.If(at_cursor_mine):
-                    m.d.sync += mine.bit_select(cursor, 1).eq(0)
+                with m.If(probe_mine):
+                    m.d.comb += [mine_we.eq(1), mine_wd.eq(0)]
                     m.next = "SCAN"
                 with m.Else():
                     m.next = "COUNT"
 
             with m.State("SCAN"):
-                with m.If(~mine.bit_select(scan, 1) & (scan != cursor)):
-                    m.d.sync += mine.bit_select(scan, 1).eq(1)
+                m.d.comb += probe.eq(scan)
+                with m.If(~probe_mine & (scan != cursor)):
+                    m.d.comb += [mine_we.eq(1), mine_wd.eq(1)]
                     m.next = "COUNT"
                 with m.Elif(scan_col == cols - 1):
                     m.d.sync += [scan_col.eq(0), scan_row.eq(scan_row + 1)]
@@ -365,34 +381,36 @@ class MinesweeperGame(wiring.Component):
 
             with m.State("REVEAL"):
                 m.d.sync += flood_steps.eq(0)
-                with m.If(at_cursor_mine):
+                with m.If(probe_mine):
                     m.d.sync += [status.eq(Status.LOST), exploded.eq(cursor)]
                     m.next = "IDLE"
                 with m.Else():
-                    m.d.sync += revealed.bit_select(cursor, 1).eq(1)
+                    m.d.comb += revealed_we.eq(1)
                     m.next = "FLOOD"
 
             with m.State("CHORD_SUM"):
+                m.d.comb += probe.eq(nb)
                 m.d.sync += chord_step.eq(chord_step + 1)
-                m.d.sync += chord_flags.eq(chord_flags + (nb_valid & nb_flagged))
+                m.d.sync += chord_flags.eq(chord_flags + (nb_valid & probe_flagged))
                 with m.If(chord_step == 7):
-                    with m.If((cursor_count != 0) & (chord_flags + (nb_valid & nb_flagged) == cursor_count)):
+                    with m.If((cursor_count != 0) & (chord_flags + (nb_valid & probe_flagged) == cursor_count)):
                         m.d.sync += [chord_lost.eq(0), flood_steps.eq(0)]
                         m.next = "CHORD_OPEN"
                     with m.Else():
                         m.next = "IDLE"
 
             with m.State("CHORD_OPEN"):
+                m.d.comb += probe.eq(nb)
                 m.d.sync += chord_step.eq(chord_step + 1)
-                hit = nb_valid & ~nb_revealed & ~nb_flagged
-                with m.If(hit & nb_mine):
+                hit = nb_valid & ~probe_revealed & ~probe_flagged
+                with m.If(hit & probe_mine):
                     m.d.sync += chord_lost.eq(1)
                     with m.If(~chord_lost):
                         m.d.sync += exploded.eq(nb)
                 with m.Elif(hit):
-                    m.d.sync += revealed.bit_select(nb, 1).eq(1)
+                    m.d.comb += revealed_we.eq(1)
                 with m.If(chord_step == 7):
-                    with m.If(chord_lost | (hit & nb_mine)):
+                    with m.If(chord_lost | (hit & probe_mine)):
                         m.d.sync += status.eq(Status.LOST)
                         m.next = "IDLE"
                     with m.Else():
@@ -408,6 +426,14 @@ class MinesweeperGame(wiring.Component):
                 with m.If(won):
                     m.d.sync += [status.eq(Status.WON), flagged.eq(flagged | mine), counter.eq(0)]
                 m.next = "IDLE"
+
+        # The single-cell writes, after the FSM: no state that writes a whole vector writes a cell.
+        with m.If(mine_we):
+            m.d.sync += mine.bit_select(probe, 1).eq(mine_wd)
+        with m.If(revealed_we):
+            m.d.sync += revealed.bit_select(probe, 1).eq(1)
+        with m.If(flagged_we):
+            m.d.sync += flagged.bit_select(probe, 1).eq(flagged_wd)
 
         # -- cell read port (latency 1) ---------------------------------------------------------
         read = Cat(self.read_col, self.read_row)
