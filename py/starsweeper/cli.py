@@ -8,8 +8,8 @@ import time
 
 __all__ = ["main"]
 
-RTL_SPEED_NOTE = ("rtl is slow: Icarus simulates roughly 80,000 pixels per second on two cores, "
-                  "about 2.5 minutes per 12 MP frame")
+RTL_SPEED_NOTE = ("rtl is slow: Icarus simulates about 90,000 to 130,000 pixels per second on two "
+                  "cores, so a 12 MP frame takes one and a half to two minutes")
 
 
 class CommandError(Exception):
@@ -198,9 +198,13 @@ def _run_demo(args):
 
 def _add_hdl_parser(sub):
     p = sub.add_parser("hdl", help="regenerate the Verilog in hdl/ (or --check it)")
-    p.add_argument("--check", action="store_true")
-    p.set_defaults(run=lambda args: __import__("starsweeper.hdl", fromlist=["main"]).main(
-        ["--check"] if args.check else []))
+    p.add_argument("--check", action="store_true", help="only check that hdl/ is up to date")
+    p.set_defaults(run=_run_hdl)
+
+
+def _run_hdl(args):
+    from . import hdl
+    return hdl.main(["--check"] if args.check else [])
 
 
 def build_parser():
