@@ -208,6 +208,7 @@ class GameTB:
         where = f"after action {self.actions} ({what})"
         assert int(dut.status.value) == m.status, f"{where}: status {int(dut.status.value)}, model {m.status!r}"
         assert int(dut.difficulty.value) == m.difficulty, f"{where}: difficulty"
+        assert int(dut.leds.value) == m.leds, f"{where}: LEDs {int(dut.leds.value):08b}, model {m.leds:08b}"
         assert (int(dut.cursor_row.value), int(dut.cursor_col.value)) == m.cursor, f"{where}: cursor"
         assert dut.counter.value.to_signed() == m.counter, \
             f"{where}: counter {dut.counter.value.to_signed()}, model {m.counter}"

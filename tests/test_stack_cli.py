@@ -76,6 +76,20 @@ def test_tiff16_stack_keeps_depth_and_matches_float_model(tiff16_dir, tmp_path, 
     assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
 
 
+@pytest.mark.parametrize("suffix, depth", [(".png", 16), (".tif", 8), (".png", 8)])
+def test_other_input_formats(tmp_path, capsys, suffix, depth):
+    d = tmp_path / "in"
+    write_sequence(d, 5, 40, 24, depth, suffix, seed=9, degrees_per_frame=2.0)
+    out = tmp_path / f"o{suffix}"
+    assert run(["stack", d, "-o", out, "--attenuation", "0.9", "-q"], capsys)[0] == 0
+    frames = [decode_independently(p) for p in sorted(d.iterdir())]
+    assert frames[0].dtype == (np.uint8 if depth == 8 else np.uint16)
+    got = decode_independently(out)
+    assert got.dtype == frames[0].dtype
+    expected = stack_float(frames, 0.9, frames[0].dtype)
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
+
+
 def test_png16_output_from_tiff16_keeps_depth(tiff16_dir, tmp_path, capsys):
     out = tmp_path / "trails.png"
     assert run(["stack", tiff16_dir, "-o", out, "-q"], capsys)[0] == 0

@@ -89,7 +89,8 @@ class MinesweeperGame(wiring.Component):
     busy : Out(1)
         An action is waiting or being carried out.
     leds : Out(8)
-        Ready or playing: LD7-4 the cursor row, LD3-0 its column; won: all on; lost: 01010101.
+        As :attr:`starsweeper.model.minesweeper.MinesweeperGame.leds`: ready or playing, LD7-4
+        the cursor row and LD3-0 its column; won: all on; lost: 01010101.
     read_row, read_col : In(4)
         Cell read port address.
     cell : Out(CellView)

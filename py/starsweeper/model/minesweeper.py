@@ -186,6 +186,16 @@ class MinesweeperGame:
         return self.mines - self.flags
 
     @property
+    def leds(self):
+        """The board's LEDs: while ready or playing LD7-4 show the cursor's row and LD3-0 its
+        column; won: all on; lost: 01010101."""
+        if self.status == Status.WON:
+            return 0xFF
+        if self.status == Status.LOST:
+            return 0x55
+        return (self.cursor[0] << 4) | self.cursor[1]
+
+    @property
     def finished(self):
         return self.status in (Status.WON, Status.LOST)
 
