@@ -207,6 +207,29 @@ def _run_hdl(args):
     return hdl.main(["--check"] if args.check else [])
 
 
+# -- program -------------------------------------------------------------------------------------
+
+def _add_program_parser(sub):
+    p = sub.add_parser(
+        "program", help="program the Nexys 3 through Digilent Adept",
+        description="Program a bit file into the Nexys 3's FPGA with Digilent Adept's djtgcfg "
+                    "(djtgcfg prog -d Nexys3 -i 0 -f FILE). It never waits on a question: "
+                    "djtgcfg gets no input and each call has a time limit.")
+    p.add_argument("bitfile", metavar="BITFILE", type=Path, nargs="?",
+                   default=Path("build/nexys3/top.bit"),
+                   help="the bit file (default: build/nexys3/top.bit)")
+    p.set_defaults(run=_run_program)
+
+
+def _run_program(args):
+    from .boards.adept import ProgramError, program
+    try:
+        print(program(args.bitfile))
+    except ProgramError as e:
+        raise CommandError(str(e)) from None
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="starsweeper",
@@ -216,6 +239,7 @@ def build_parser():
     _add_stack_parser(sub)
     _add_synth_parser(sub)
     _add_hdl_parser(sub)
+    _add_program_parser(sub)
     return parser
 
 
