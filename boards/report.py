@@ -1,0 +1,115 @@
+"""Resource use of each core on the Spartan-6 XC6SLX16, from Yosys (``synth_xilinx -family xc6s``).
+
+``starsweeper report`` synthesises every core in ``hdl/`` (flattened) and counts LUTs (logic
+LUTs plus the LUTs that LUT RAMs and shift registers occupy), flip-flops, block RAMs (an 18 Kbit
+RAMB16BWER is one, a 9 Kbit RAMB8BWER a half) and DSP48A1 slices, each also as a share of the
+device, and the longest combinational path between registers or ports, in cells (LUTs, MUXF7/8,
+CARRY4). Yosys's numbers are estimates of ISE's: ISE's own map report is the last word.
+"""
+
+from dataclasses import dataclass
+import json
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+import tempfile
+
+__all__ = ["DEVICE", "Resources", "synthesize", "format_table", "YosysMissing"]
+
+#: XC6SLX16 capacity (fact sheet).
+DEVICE = {"luts": 9112, "ffs": 18224, "brams": 32, "dsps": 32}
+
+#: LUTs that each LUT-RAM or shift-register primitive occupies.
+_LUT_MEMORY = {
+    "RAM16X1D": 2, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM32X1S": 1, "RAM64X1S": 1,
+    "RAM32M": 4, "RAM64M": 4, "SRL16E": 1, "SRLC16E": 1, "SRLC32E": 1,
+}
+_COMBINATIONAL = {"LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6", "MUXF7", "MUXF8", "CARRY4", "INV"}
+
+
+class YosysMissing(RuntimeError):
+    pass
+
+
+@dataclass
+class Resources:
+    name: str
+    luts: int
+    ffs: int
+    brams: float
+    dsps: int
+    longest_path: int
+
+
+def _count(cells):
+    types = [cell["type"] for cell in cells.values()]
+    luts = sum(t.startswith("LUT") for t in types) + sum(_LUT_MEMORY.get(t, 0) for t in types)
+    ffs = sum(t.startswith("FD") for t in types)
+    brams = sum(t == "RAMB16BWER" for t in types) + 0.5 * sum(t == "RAMB8BWER" for t in types)
+    dsps = sum(t == "DSP48A1" for t in types)
+    return luts, ffs, brams, dsps
+
+
+def longest_path(cells):
+    """Most combinational cells on any path from a register, RAM, DSP or port to another."""
+    driver = {}
+    for name, cell in cells.items():
+        for port, bits in cell["connections"].items():
+            if cell["port_directions"].get(port) == "output":
+                for bit in bits:
+                    driver[bit] = name
+    depth = {}
+
+    def visit(name, stack):
+        if name in depth:
+            return depth[name]
+        if name in stack:
+            raise ValueError(f"combinational loop through {name}")
+        stack.add(name)
+        cell, best = cells[name], 0
+        for port, bits in cell["connections"].items():
+            if cell["port_directions"].get(port) != "input":
+                continue
+            for bit in bits:
+                source = driver.get(bit)
+                if source is not None and cells[source]["type"] in _COMBINATIONAL:
+                    best = max(best, visit(source, stack))
+        stack.discard(name)
+        depth[name] = best + 1
+        return depth[name]
+
+    comb = [n for n, c in cells.items() if c["type"] in _COMBINATIONAL]
+    sys.setrecursionlimit(max(10000, 4 * len(comb)))
+    return max((visit(n, set()) for n in comb), default=0)
+
+
+def synthesize(verilog, top, name=None):
+    """Synthesise ``top`` from the Verilog file ``verilog`` for Spartan-6."""
+    if shutil.which("yosys") is None:
+        raise YosysMissing("yosys is not on PATH: install the Debian/Ubuntu package yosys")
+    with tempfile.TemporaryDirectory(prefix="starsweeper-report-") as tmp:
+        netlist = Path(tmp) / "netlist.json"
+        script = (f"read_verilog {verilog}; synth_xilinx -family xc6s -flatten -top {top}; "
+                  f"write_json {netlist}")
+        result = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True,
+                                stdin=subprocess.DEVNULL)
+        if result.returncode != 0 or not netlist.exists():
+            raise RuntimeError(f"yosys failed on {top}: {(result.stderr or result.stdout).strip()[-300:]}")
+        design = json.loads(netlist.read_text())
+    cells = design["modules"][top]["cells"]
+    luts, ffs, brams, dsps = _count(cells)
+    return Resources(name or top, luts, ffs, brams, dsps, longest_path(cells))
+
+
+def format_table(rows):
+    def share(value, key):
+        return f"{value:g} ({100 * value / DEVICE[key]:.1f}%)"
+    lines = ["| core | LUTs | flip-flops | block RAMs | DSP48A1 | longest path (cells) |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.name} | {share(r.luts, 'luts')} | {share(r.ffs, 'ffs')} | "
+                     f"{share(r.brams, 'brams')} | {share(r.dsps, 'dsps')} | {r.longest_path} |")
+    lines.append(f"\nXC6SLX16: {DEVICE['luts']:,} LUTs, {DEVICE['ffs']:,} flip-flops, "
+                 f"{DEVICE['brams']} block RAMs, {DEVICE['dsps']} DSP48A1.")
+    return "\n".join(lines)
