@@ -53,7 +53,6 @@ class GameTB:
         self.forced_seed = None
         self.frozen_timer = 0
         self.actions = 0
-        self.flood_checks = 0
         self.outcomes = {}
         self.outcome_count = 0
         dut.buttons.value = 0
@@ -155,8 +154,6 @@ class GameTB:
             self.frozen_timer = self.expected_timer(self.now_ns())
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         self.outcome_count += 1
-        if outcome in ("reveal", "chord", "won"):
-            self.flood_checks += 1
         self.compare(f"centre ({outcome})")
         return outcome
 

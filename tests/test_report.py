@@ -1,8 +1,6 @@
 """`starsweeper report`: Yosys resource counts and the longest-path finder."""
 
-import pytest
-
-from starsweeper.boards.report import DEVICE, format_table, synthesize
+from starsweeper.boards.report import DEVICE, synthesize
 from starsweeper.cli import main
 
 XOR10 = """

@@ -10,10 +10,7 @@ import pytest
 from PIL import Image
 
 from starsweeper.cli import main
-from starsweeper.model.star_trail import (
-    FixedStacker, attenuation_from_half_life, stack_fixed, stack_float,
-)
-from starsweeper.stack import frames as frames_module
+from starsweeper.model.star_trail import attenuation_from_half_life, stack_fixed, stack_float
 from starsweeper.stack.frames import list_frames, probe, read_frame, write_image
 from starsweeper.stack.pipeline import stack_files
 from starsweeper.stack.synth import SkyScene, render_frame, write_sequence

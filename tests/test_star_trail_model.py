@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from starsweeper.model.star_trail import (
     FixedFormat, FixedStacker, FloatStacker, attenuation_from_half_life, combine_float,
