@@ -26,9 +26,15 @@ def _minesweeper_game():
     return MinesweeperGame()
 
 
+def _vga_test_pattern():
+    from .gateware.vga_test_pattern import VgaTestPattern
+    return VgaTestPattern()
+
+
 #: Verilog module name -> constructor of the component it is made from (board parameters).
 CORES = {
     "minesweeper_game": _minesweeper_game,
+    "vga_test_pattern": _vga_test_pattern,
     "star_trail_stacker_8": lambda: _star_trail_stacker(8),
     "star_trail_stacker_16": lambda: _star_trail_stacker(16),
 }
