@@ -1,6 +1,6 @@
 """A VGA test pattern: the timing generator and a colour per pixel, for bringing up a monitor."""
 
-from amaranth.hdl import Module, Mux, Signal
+from amaranth.hdl import Module, Mux
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
