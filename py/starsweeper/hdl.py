@@ -8,8 +8,6 @@ import argparse
 from pathlib import Path
 import sys
 
-from amaranth.back import verilog
-
 __all__ = ["CORES", "HDL_DIR", "emit", "emit_all", "stale_files"]
 
 #: The repository's ``hdl/`` folder (this file is ``py/starsweeper/hdl.py``).
@@ -42,6 +40,7 @@ CORES = {
 
 def emit(name):
     """The Verilog text of the core ``name``."""
+    from amaranth.back import verilog
     component = CORES[name]()
     return verilog.convert(component, name=name, emit_src=False)
 
