@@ -16,7 +16,7 @@ from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Time
 
 from starsweeper.model.buttons import BUTTON_BIT, ButtonActions
 from starsweeper.model.minesweeper import (
-    GRID, NEIGHBOURS, Difficulty, Direction, MinesweeperGame, Status, TIMER_MAX,
+    GRID, Difficulty, Direction, MinesweeperGame, Status, TIMER_MAX, neighbours,
 )
 from starsweeper.gateware.minesweeper import SWITCH_BEGINNER, SWITCH_FLAG
 
@@ -54,7 +54,6 @@ class GameTB:
         self.frozen_timer = 0
         self.actions = 0
         self.outcomes = {}
-        self.outcome_count = 0
         dut.buttons.value = 0
         dut.switches.value = 0
         dut.seed_force.value = 0
@@ -153,7 +152,6 @@ class GameTB:
         if self.model.finished and not was_finished:
             self.frozen_timer = self.expected_timer(self.now_ns())
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
-        self.outcome_count += 1
         self.compare(f"centre ({outcome})")
         return outcome
 
@@ -288,10 +286,6 @@ def numbers(m):
     return [(r, c) for r, c in m.cells() if m.revealed[r][c] and m.counts[r][c]]
 
 
-def around(m, r, c):
-    return [(r + dr, c + dc) for dr, dc in NEIGHBOURS if 0 <= r + dr < m.rows and 0 <= c + dc < m.cols]
-
-
 async def act_on(tb, cell, flag_mode=False):
     await tb.move_to(*cell)
     return await tb.centre(flag_mode)
@@ -302,7 +296,7 @@ async def play_random_game(tb, max_centres, to_win=False):
     blocked reveals; then moves after the end, and a new game at a random difficulty. With
     ``to_win``, only safe reveals and correct chords, until the game is won."""
     m, rng = tb.model, tb.rng
-    centres = tb.outcome_count
+    centres = sum(tb.outcomes.values())
     forced = rng.randrange(1 << 32) if rng.random() < 0.6 else None
     for _ in range(rng.randrange(3)):       # flags before the first reveal
         await act_on(tb, (rng.randrange(m.rows), rng.randrange(m.cols)), flag_mode=True)
@@ -311,7 +305,7 @@ async def play_random_game(tb, max_centres, to_win=False):
     await tb.centre(forced_seed=forced)
     await compare_cells(tb, "after placement")
     for _ in range(400):
-        if m.status != Status.PLAYING or (not to_win and tb.outcome_count - centres >= max_centres):
+        if m.status != Status.PLAYING or (not to_win and sum(tb.outcomes.values()) - centres >= max_centres):
             break
         if to_win and not covered(m, flagged=False, mine=False):
             await act_on(tb, covered(m, flagged=True, mine=False)[0], flag_mode=True)  # a wrong flag
@@ -333,7 +327,7 @@ async def play_random_game(tb, max_centres, to_win=False):
             await act_on(tb, rng.choice(numbers(m)), flag_mode=rng.random() < 0.3)
         elif kind in ("set_chord", "wrong_chord") and numbers(m):
             r, c = rng.choice(numbers(m))
-            near = [n for n in around(m, r, c) if not m.revealed[n[0]][n[1]]]
+            near = [n for n in neighbours(r, c, m.rows, m.cols) if not m.revealed[n[0]][n[1]]]
             for n in near:                  # clear the flags around it, then flag exactly count cells
                 if m.flagged[n[0]][n[1]]:
                     await act_on(tb, n, flag_mode=True)

@@ -15,14 +15,14 @@ GAME_PARAMS = dict(swaps=1000, clocks_per_second=40_000, debounce_cycles=4,
 
 def build_game(params):
     """Emit the core with ``params`` into its own build folder; returns the Verilog path."""
-    from amaranth.back import verilog
     from starsweeper.gateware.minesweeper import MinesweeperGame
+    from starsweeper.hdl import convert
 
     key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
     folder = BUILD / f"minesweeper_game_{key}"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "minesweeper_game.v"
-    text = verilog.convert(MinesweeperGame(**params), name="minesweeper_game", emit_src=False)
+    text = convert(MinesweeperGame(**params), "minesweeper_game")
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
     return path, folder.name

@@ -146,7 +146,7 @@ def chi_square_p(statistic, dof):
 def bench_placement(args):
     """Mine placement quality over many seeds, in the model (which the RTL matches bit for bit)."""
     import numpy as np
-    from .model.minesweeper import DIFFICULTIES, Difficulty, LCG_MASK, SWAPS, place_mines_batch
+    from .model.minesweeper import DIFFICULTIES, Difficulty, LCG_MASK, SWAPS, lcg_next, place_mines_batch
 
     rng = np.random.default_rng(args.seed)
     seeds = rng.choice(LCG_MASK + 1, size=args.seeds, replace=False)
@@ -171,7 +171,7 @@ def bench_placement(args):
         # whenever the unshared swaps only move empty cells: the seed space reaches about
         # 2**32 * (1 - that fraction) boards.
         sample = seeds[:20_000]
-        shifted = (sample.astype(np.uint64) * np.uint64(1664525) + np.uint64(1013904223)) & np.uint64(LCG_MASK)
+        shifted = lcg_next(sample.astype(np.uint64))
         same = float((place_mines_batch(shifted, rows, cols, mines) == boards[:len(sample)]).all(axis=1).mean())
         reachable[f"{rows}x{cols}"] = (LCG_MASK + 1) * (1 - same)
         p_cells = chi_square_p(chi_cells, rows * cols - 1)

@@ -82,13 +82,9 @@ def _resolve_attenuation(args):
 
 
 def _check_output(output, inputs):
-    from .stack.frames import IMAGE_SUFFIXES
-    if output.suffix.lower() not in IMAGE_SUFFIXES:
-        raise CommandError(f"{output}: unknown output format (use .png, .tif or .jpg)")
-    if not output.parent.is_dir():
-        raise CommandError(f"{output}: folder {output.parent} does not exist")
-    if output.is_dir():
-        raise CommandError(f"{output}: is a folder")
+    """Before any stacking: the output can be written and is none of the inputs."""
+    from .stack.frames import check_output_path
+    check_output_path(output)
     if output.exists():
         for path in inputs:
             if os.path.samefile(path, output):

@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 import sys
 
-__all__ = ["CORES", "HDL_DIR", "emit", "emit_all", "stale_files"]
+__all__ = ["CORES", "HDL_DIR", "convert", "emit", "emit_all", "stale_files"]
 
 #: The repository's ``hdl/`` folder (this file is ``py/starsweeper/hdl.py``).
 HDL_DIR = Path(__file__).resolve().parents[2] / "hdl"
@@ -38,11 +38,15 @@ CORES = {
 }
 
 
+def convert(component, name):
+    """Verilog of ``component`` as module ``name``, byte-reproducibly (no source locations)."""
+    from amaranth.back import verilog
+    return verilog.convert(component, name=name, emit_src=False)
+
+
 def emit(name):
     """The Verilog text of the core ``name``."""
-    from amaranth.back import verilog
-    component = CORES[name]()
-    return verilog.convert(component, name=name, emit_src=False)
+    return convert(CORES[name](), name)
 
 
 def emit_all(directory=HDL_DIR):

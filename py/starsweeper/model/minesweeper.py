@@ -44,7 +44,7 @@ from enum import IntEnum
 __all__ = [
     "GRID", "LCG_A", "LCG_B", "LCG_MASK", "SWAPS", "TIMER_MAX", "Difficulty", "DIFFICULTIES",
     "Status", "Direction", "NEIGHBOURS", "lcg_next", "draw_cells", "place_mines",
-    "neighbour_counts", "MinesweeperGame",
+    "neighbours", "neighbour_counts", "MinesweeperGame",
 ]
 
 GRID = 16

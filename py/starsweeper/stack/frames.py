@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 
 __all__ = [
     "FrameError", "FrameInfo", "IMAGE_SUFFIXES", "list_frames", "probe", "read_frame",
-    "write_image", "check_consistent",
+    "write_image", "check_consistent", "check_output_path",
 ]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -196,6 +196,18 @@ def check_consistent(infos):
                              f"{first.path.name} is {first.mode}")
 
 
+def check_output_path(path):
+    """Raise naming the problem if ``path`` cannot take an image: an unknown suffix, a missing
+    folder, or a folder in its place."""
+    path = Path(path)
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise FrameError(f"{path}: unknown output format (use .png, .tif or .jpg)")
+    if not path.parent.is_dir():
+        raise FrameError(f"{path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise FrameError(f"{path}: is a folder")
+
+
 def write_image(path, array, jpeg_quality=95):
     """Write ``array`` atomically: to a temporary file beside ``path``, then rename.
 
@@ -203,11 +215,8 @@ def write_image(path, array, jpeg_quality=95):
     scaled down to it.
     """
     path = Path(path)
+    check_output_path(path)
     suffix = path.suffix.lower()
-    if suffix not in IMAGE_SUFFIXES:
-        raise FrameError(f"{path}: unknown output format (use .png, .jpg or .tif)")
-    if not path.parent.is_dir():
-        raise FrameError(f"{path}: folder {path.parent} does not exist")
     array = np.ascontiguousarray(array)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
