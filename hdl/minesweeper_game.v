@@ -2,8 +2,8 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, clk, rst, status, difficulty, cursor_row, cursor_col, counter, timer, held, busy, leds, \cell , mine_bits, revealed_bits, flagged_bits, seed
-, flood_steps, exploded_row, exploded_col, buttons);
+module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, read_enable, clk, rst, status, difficulty, cursor_row, cursor_col, counter, timer, held, busy, leds, \cell , mine_bits, revealed_bits, flagged_bits
+, seed, flood_steps, exploded_row, exploded_col, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -1644,12 +1644,12 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   wire [15:0] \$998 ;
   wire [4:0] \$999 ;
   reg \$signal ;
-  reg \$signal$53 ;
+  reg \$signal$54 ;
   output busy;
   wire busy;
   input [4:0] buttons;
   wire [4:0] buttons;
-  wire [4:0] \buttons$25 ;
+  wire [4:0] \buttons$26 ;
   output [7:0] \cell ;
   wire [7:0] \cell ;
   wire [3:0] \cell.count ;
@@ -1664,6 +1664,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   wire clk;
   wire [3:0] count_cell__addr;
   wire [63:0] count_cell__data;
+  wire count_cell__en;
   (* init = 4'h0 *)
   wire [3:0] count_cursor__addr;
   wire [63:0] count_cursor__data;
@@ -1674,19 +1675,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   output [8:0] counter;
   reg [8:0] counter = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \counter$31 ;
+  wire [8:0] \counter$32 ;
   output [3:0] cursor_col;
   reg [3:0] cursor_col = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_col$30 ;
+  wire [3:0] \cursor_col$31 ;
   output [3:0] cursor_row;
   reg [3:0] cursor_row = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_row$29 ;
+  wire [3:0] \cursor_row$30 ;
   output difficulty;
   reg difficulty = 1'h0;
   (* init = 1'h0 *)
-  wire \difficulty$28 ;
+  wire \difficulty$29 ;
   reg [7:0] exploded = 8'h00;
   output [3:0] exploded_col;
   wire [3:0] exploded_col;
@@ -1700,12 +1701,12 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   output [8:0] flood_steps;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$37 ;
+  wire [8:0] \flood_steps$38 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   output held;
   wire held;
-  wire \held$26 ;
+  wire \held$27 ;
   reg idle;
   reg [31:0] lcg = 32'd0;
   output [7:0] leds;
@@ -1724,7 +1725,9 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   reg [7:0] probe;
   input [3:0] read_col;
   wire [3:0] read_col;
-  reg [3:0] \read_col$66  = 4'h0;
+  reg [3:0] \read_col$68  = 4'h0;
+  input read_enable;
+  wire read_enable;
   input [3:0] read_row;
   wire [3:0] read_row;
   (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
@@ -1739,7 +1742,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   output [31:0] seed;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$36 ;
+  wire [31:0] \seed$37 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
@@ -1747,7 +1750,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   output [1:0] status;
   reg [1:0] status = 2'h0;
   (* init = 2'h0 *)
-  wire [1:0] \status$27 ;
+  wire [1:0] \status$28 ;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
   reg [1:0] swap_phase = 2'h0;
@@ -1757,7 +1760,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   output [9:0] timer;
   reg [9:0] timer = 10'h000;
   (* init = 10'h000 *)
-  wire [9:0] \timer$32 ;
+  wire [9:0] \timer$33 ;
   reg [255:0] zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg [63:0] counts [15:0];
   initial begin
@@ -1786,7 +1789,9 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   reg [63:0] _1_;
   always @(posedge clk) begin
     _0_ <= counts[cursor_row];
-    _1_ <= counts[read_row];
+    if (read_enable) begin
+      _1_ <= counts[read_row];
+    end
   end
   assign count_cursor__data = _0_;
   assign count_cell__data = _1_;
@@ -2516,7 +2521,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   assign \$621  = flagged_bits >> probe;
   assign \$622  = ~ \$621 ;
   assign \$623  = \$620  & \$622 ;
-  assign \$2260  = \read_col$66  * 3'h4;
+  assign \$2260  = \read_col$68  * 3'h4;
   assign \$624  = count_cell__data >> \$2260 ;
   assign \$625  = ! fsm_state;
   assign \$626  = fsm_state == 1'h1;
@@ -3415,8 +3420,8 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   always @(posedge clk)
     chord_lost <= \$1389 ;
   always @(posedge clk)
-    \read_col$66  <= \$1390 ;
-  \minesweeper_game.buttons$74  \buttons$74  (
+    \read_col$68  <= \$1390 ;
+  \minesweeper_game.buttons$76  \buttons$76  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -3545,7 +3550,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$signal$53  = 1'h0;
+    \$signal$54  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3557,17 +3562,17 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
             2'h0:
                 /* empty */;
             2'h1:
-                \$signal$53  = 1'h1;
+                \$signal$54  = 1'h1;
             default:
-                \$signal$53  = 1'h1;
+                \$signal$54  = 1'h1;
           endcase
       4'h5:
           if (\$66 ) begin
-            \$signal$53  = 1'h1;
+            \$signal$54  = 1'h1;
           end
       4'h6:
           if (\$70 ) begin
-            \$signal$53  = 1'h1;
+            \$signal$54  = 1'h1;
           end
     endcase
   end
@@ -3686,10 +3691,13 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$1360 [0] = \$1354 ;
-    \$1360 [1] = \$1355 ;
-    \$1360 [2] = \$1356 ;
-    \$1360 [3] = \$1359 ;
+    \$1360  = \$1361 ;
+    if (read_enable) begin
+      \$1360 [0] = \$1354 ;
+      \$1360 [1] = \$1355 ;
+      \$1360 [2] = \$1356 ;
+      \$1360 [3] = \$1359 ;
+    end
     if (rst) begin
       \$1360  = 4'h0;
     end
@@ -3861,7 +3869,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
             end
           end
     endcase
-    if (\$signal$53 ) begin
+    if (\$signal$54 ) begin
       (* full_case = 32'd1 *)
       casez (probe)
         8'h00:
@@ -6103,26 +6111,30 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$1390  = read_col;
+    \$1390  = \read_col$68 ;
+    if (read_enable) begin
+      \$1390  = read_col;
+    end
     if (rst) begin
       \$1390  = 4'h0;
     end
   end
-  assign \buttons$25  = buttons;
-  assign \held$26  = held;
-  assign \status$27  = status;
-  assign \difficulty$28  = difficulty;
-  assign \cursor_row$29  = cursor_row;
-  assign \cursor_col$30  = cursor_col;
-  assign \counter$31  = counter;
-  assign \timer$32  = timer;
+  assign \buttons$26  = buttons;
+  assign \held$27  = held;
+  assign \status$28  = status;
+  assign \difficulty$29  = difficulty;
+  assign \cursor_row$30  = cursor_row;
+  assign \cursor_col$31  = cursor_col;
+  assign \counter$32  = counter;
+  assign \timer$33  = timer;
   assign mine = mine_bits;
   assign revealed = revealed_bits;
   assign flagged = flagged_bits;
-  assign \seed$36  = seed;
-  assign \flood_steps$37  = flood_steps;
+  assign \seed$37  = seed;
+  assign \flood_steps$38  = flood_steps;
   assign count_cursor__addr = cursor_row;
   assign count_cell__addr = read_row;
+  assign count_cell__en = read_enable;
   assign \cell  = { \$1361 , \$624  };
   assign exploded_row = exploded[7:4];
   assign exploded_col = exploded[3:0];
@@ -6183,7 +6195,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$74 (clk, rst, press, held, buttons);
+module \minesweeper_game.buttons$76 (clk, rst, press, held, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -6244,31 +6256,31 @@ module \minesweeper_game.buttons$74 (clk, rst, press, held, buttons);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_game.buttons$74.debounce_centre  debounce_centre (
+  \minesweeper_game.buttons$76.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_game.buttons$74.debounce_down  debounce_down (
+  \minesweeper_game.buttons$76.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$74.debounce_left  debounce_left (
+  \minesweeper_game.buttons$76.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$74.debounce_right  debounce_right (
+  \minesweeper_game.buttons$76.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$74.debounce_up  debounce_up (
+  \minesweeper_game.buttons$76.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -6318,7 +6330,7 @@ module \minesweeper_game.buttons$74 (clk, rst, press, held, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$74.debounce_centre (clk, rst, o, i);
+module \minesweeper_game.buttons$76.debounce_centre (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -6369,7 +6381,7 @@ module \minesweeper_game.buttons$74.debounce_centre (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$74.debounce_down (clk, rst, o, i);
+module \minesweeper_game.buttons$76.debounce_down (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -6420,7 +6432,7 @@ module \minesweeper_game.buttons$74.debounce_down (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$74.debounce_left (clk, rst, o, i);
+module \minesweeper_game.buttons$76.debounce_left (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -6471,7 +6483,7 @@ module \minesweeper_game.buttons$74.debounce_left (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$74.debounce_right (clk, rst, o, i);
+module \minesweeper_game.buttons$76.debounce_right (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$6  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -6522,7 +6534,7 @@ module \minesweeper_game.buttons$74.debounce_right (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$74.debounce_up (clk, rst, o, i);
+module \minesweeper_game.buttons$76.debounce_up (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$7  = 0;
   wire \$1 ;
   wire \$2 ;

@@ -60,6 +60,7 @@ class GameTB:
         dut.seed_value.value = 0
         dut.read_row.value = 0
         dut.read_col.value = 0
+        dut.read_enable.value = 1
 
     async def start(self, beginner=False):
         cocotb.start_soon(Clock(self.dut.clk, PERIOD_NS, unit="ns").start())

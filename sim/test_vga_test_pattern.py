@@ -1,4 +1,4 @@
-"""cocotb testbench of ``VgaTestPattern`` through the pin-level VGA monitor (sim/vga_monitor.py).
+"""cocotb testbench of ``VgaTestPattern`` through the pin-level VGA monitor (starsweeper/vga_monitor.py).
 
 The monitor captures ``FRAMES`` frames (environment); each must equal the model's test pattern
 pixel for pixel, and every sync pulse must have the VESA width and period.
@@ -12,7 +12,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge, Timer
 
 from starsweeper.model.vga import VGA_640X480, test_pattern_frame
-from vga_monitor import VgaCapture
+from starsweeper.vga_monitor import VgaCapture
 
 
 class VgaBenchTB:
@@ -21,7 +21,7 @@ class VgaBenchTB:
         self.timing = VGA_640X480
 
     async def run_frames(self, frames):
-        cocotb.start_soon(Clock(self.dut.clk, 10, unit="ns").start())
+        cocotb.start_soon(Clock(self.dut.clk, 10, unit="ns", impl="gpi").start())
         self.dut.rst.value = 1
         await ClockCycles(self.dut.clk, 2)
         self.dut.rst.value = 0

@@ -1,10 +1,10 @@
-"""VGA cores under Icarus, seen through the pin-level monitor (sim/vga_monitor.py)."""
+"""VGA cores under Icarus, seen through the pin-level monitor (starsweeper/vga_monitor.py)."""
 
 import pytest
 
 from runner import BUILD, HDL, run_cocotb
 from starsweeper.model.vga import VGA_640X480
-from vga_monitor import bench_verilog, capture_verilog
+from starsweeper.vga_monitor import bench_verilog, capture_verilog
 
 
 @pytest.mark.slow

@@ -24,6 +24,16 @@ def _minesweeper_game():
     return MinesweeperGame()
 
 
+def _minesweeper_display():
+    from .gateware.display import MinesweeperDisplay
+    return MinesweeperDisplay()
+
+
+def _minesweeper_system():
+    from .gateware.minesweeper_system import MinesweeperSystem
+    return MinesweeperSystem()
+
+
 def _vga_test_pattern():
     from .gateware.vga_test_pattern import VgaTestPattern
     return VgaTestPattern()
@@ -32,6 +42,8 @@ def _vga_test_pattern():
 #: Verilog module name -> constructor of the component it is made from (board parameters).
 CORES = {
     "minesweeper_game": _minesweeper_game,
+    "minesweeper_display": _minesweeper_display,
+    "minesweeper_system": _minesweeper_system,
     "vga_test_pattern": _vga_test_pattern,
     "star_trail_stacker_8": lambda: _star_trail_stacker(8),
     "star_trail_stacker_16": lambda: _star_trail_stacker(16),

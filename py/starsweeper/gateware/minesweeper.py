@@ -93,8 +93,11 @@ class MinesweeperGame(wiring.Component):
         the cursor row and LD3-0 its column; won: all on; lost: 01010101.
     read_row, read_col : In(4)
         Cell read port address.
+    read_enable : In(1)
+        Cell read port enable: ``cell`` changes only in clocks where it is high (a pipeline
+        that advances on a pixel clock enable ties it to that enable).
     cell : Out(CellView)
-        The cell at (``read_row``, ``read_col``) one clock after the address (latency 1).
+        The cell at (``read_row``, ``read_col``) one enabled clock after the address.
     mine_bits, revealed_bits, flagged_bits : Out(256)
         Readback of the whole board, bit ``16 * row + col``.
     seed : Out(32)
@@ -137,6 +140,7 @@ class MinesweeperGame(wiring.Component):
             "leds": Out(8),
             "read_row": In(4),
             "read_col": In(4),
+            "read_enable": In(1, init=1),
             "cell": Out(CellView()),
             "mine_bits": Out(CELLS),
             "revealed_bits": Out(CELLS),
@@ -439,14 +443,15 @@ class MinesweeperGame(wiring.Component):
         # -- cell read port (latency 1) ---------------------------------------------------------
         read = Cat(self.read_col, self.read_row)
         read_col = Signal(4)
-        m.d.comb += count_cell.addr.eq(self.read_row)
-        m.d.sync += [
-            read_col.eq(self.read_col),
-            self.cell.mine.eq(mine.bit_select(read, 1)),
-            self.cell.revealed.eq(revealed.bit_select(read, 1)),
-            self.cell.flagged.eq(flagged.bit_select(read, 1)),
-            self.cell.exploded.eq((status == Status.LOST) & (read == exploded)),
-        ]
+        m.d.comb += [count_cell.addr.eq(self.read_row), count_cell.en.eq(self.read_enable)]
+        with m.If(self.read_enable):
+            m.d.sync += [
+                read_col.eq(self.read_col),
+                self.cell.mine.eq(mine.bit_select(read, 1)),
+                self.cell.revealed.eq(revealed.bit_select(read, 1)),
+                self.cell.flagged.eq(flagged.bit_select(read, 1)),
+                self.cell.exploded.eq((status == Status.LOST) & (read == exploded)),
+            ]
         m.d.comb += self.cell.count.eq(count_cell.data.word_select(read_col, 4))
 
         # -- LEDs ---------------------------------------------------------------------------------

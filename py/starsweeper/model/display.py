@@ -17,6 +17,7 @@ expands a frame the way the board's resistor DAC scales it, for PNG files.
 
 import numpy as np
 
+from . import smiley
 from .glyphs import GLYPH_COLOURS, SIZE as CELL, glyph
 from .minesweeper import Difficulty, DIFFICULTIES, Status
 from .vga import VGA_640X480, rgb332
@@ -51,8 +52,8 @@ DIGIT_COLOURS = {
     5: rgb332(4, 0, 0), 6: rgb332(0, 4, 2), 7: rgb332(0, 0, 0), 8: rgb332(4, 4, 2),
 }
 
-#: Smiley centre and radius.
-SMILEY = (560, 80, 40)
+#: Smiley centre and radius (the face itself is :mod:`starsweeper.model.smiley`).
+SMILEY = (*smiley.CENTRE, smiley.RADIUS)
 #: Top of the counter's and the timer's digits; left edges of their three digits.
 COUNTER_Y = 160
 TIMER_Y = 240
@@ -135,31 +136,11 @@ def cell_tile(game, r, c, debug):
 
 
 def _smiley(frame, state):
-    cx, cy, radius = SMILEY
+    cx, cy = smiley.CENTRE
     y, x = np.mgrid[0:VGA_640X480.v_visible, 0:VGA_640X480.h_visible]
-    dx, dy = x - cx, y - cy
-    d2 = dx * dx + dy * dy
-    face = d2 < radius * radius
-    black = face & (d2 >= (radius - 3) ** 2)
-    ex, ey = np.abs(dx) - 14, dy + 12                       # both eyes, by symmetry
-    if state == "sunglasses":
-        black |= (np.abs(ex) <= 9) & (ey >= -6) & (ey <= 5)
-        black |= (np.abs(dx) < 6) & (ey >= -4) & (ey <= -1)
-    elif state == "dead":
-        black |= (np.abs(ex) <= 5) & (np.abs(ey) <= 5) & (np.abs(np.abs(ex) - np.abs(ey)) <= 1)
-    else:
-        black |= ex * ex + ey * ey < 25
-    if state == "o":
-        m2 = dx * dx + (dy - 18) ** 2
-        black |= (m2 >= 25) & (m2 < 64)
-    elif state == "dead":
-        m2 = dx * dx + (dy - 38) ** 2
-        black |= (m2 >= 17 * 17) & (m2 < 20 * 20) & (dy <= 25)
-    else:
-        m2 = dx * dx + (dy - 2) ** 2
-        black |= (m2 >= 17 * 17) & (m2 < 20 * 20) & (dy >= 12)
-    frame[face] = COLOURS["face"]
-    frame[face & black] = COLOURS["feature"]
+    pixels = smiley.smiley_pixels(x - cx, y - cy, state)
+    frame[pixels == 1] = COLOURS["face"]
+    frame[pixels == 2] = COLOURS["feature"]
 
 
 def _digits(frame, text, top):

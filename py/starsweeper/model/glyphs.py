@@ -7,7 +7,7 @@ from a 5x7 font scaled by four; the mine, the flag and the cross from simple geo
 
 import numpy as np
 
-__all__ = ["SIZE", "GLYPHS", "GLYPH_INDEX", "GLYPH_COLOURS", "glyph", "rom_words"]
+__all__ = ["SIZE", "GLYPHS", "GLYPH_INDEX", "GLYPH_COLOURS", "ROM_STRIDE", "glyph", "rom_words"]
 
 SIZE = 30
 
@@ -87,12 +87,18 @@ def glyph(name):
     return _ART[name].copy()
 
 
+#: Glyph rows per ROM glyph: 30 rounded up to a power of two, so a row's address is the glyph
+#: index and the row side by side, with no multiplier.
+ROM_STRIDE = 32
+
+
 def rom_words():
-    """The glyph ROM: one 60-bit word per glyph row (``len(GLYPHS) * 30`` words); pixel ``x``
-    of a row in bits ``2x`` and ``2x + 1``."""
+    """The glyph ROM: one 60-bit word per glyph row, ``ROM_STRIDE`` words per glyph (the last two
+    zero), ``len(GLYPHS) * ROM_STRIDE`` words; pixel ``x`` of a row in bits ``2x`` and ``2x + 1``."""
     words = []
     for name in GLYPHS:
         art = _ART[name]
         for row in art:
             words.append(sum(int(v) << (2 * x) for x, v in enumerate(row)))
+        words += [0] * (ROM_STRIDE - SIZE)
     return words

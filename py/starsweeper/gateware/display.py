@@ -1,0 +1,267 @@
+"""The Minesweeper display: the game as :func:`starsweeper.model.display.render` draws it, on VGA."""
+
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from ..model.display import (
+    CELL, COLOURS, COUNTER_Y, DIGIT_COLOURS, DIGITS_X, FIELD_SIZE, PANEL_X, TIMER_Y, field_origin,
+)
+from ..model.glyphs import GLYPH_COLOURS, GLYPH_INDEX
+from ..model.minesweeper import DIFFICULTIES, Difficulty, Status
+from ..model.vga import VGA_640X480
+from .glyph_rom import GlyphRom
+from .minesweeper import CellView
+from .smiley import Smiley, SmileyState
+from .status_digits import CHARACTERS
+from .vga_timing import VgaTimingGenerator
+
+__all__ = ["MinesweeperDisplay"]
+
+#: Width of the black box around the three digits of the counter and of the timer.
+_LED_MARGIN = 2
+
+
+def _start(origin):
+    """Column (or row) and position in it of screen coordinate 0, for cells from ``origin``."""
+    return divmod(-origin, CELL)
+
+
+class MinesweeperDisplay(wiring.Component):
+    """Draws the game on a 640x480 VGA port, one pixel per enabled clock, in a 5-stage pipeline.
+
+    Stages, each advancing in the clocks where ``enable`` is high: (A) the cell and the position
+    in it, by counters that restart at the start of each line and frame, no division; (B) the
+    game core's cell read port answers; (C) the cell's colours and glyph; (D) the glyph ROM
+    answers and the smiley's pipeline ends; (E) the colour, registered with the syncs.
+
+    Attributes
+    ----------
+    enable : In(1)
+        Pixel clock enable (every fourth clock of 100 MHz on the board; tied high in simulation).
+    status, difficulty, cursor_row, cursor_col, held : In
+        From :class:`~starsweeper.gateware.minesweeper.MinesweeperGame`.
+    debug : In(1)
+        Switch SW0: show the mines on covered cells.
+    counter_chars, timer_chars : In(ArrayLayout(4, 3))
+        From :class:`~starsweeper.gateware.status_digits.StatusDigits`.
+    digits_start : Out(1)
+        One-clock pulse at the start of each vertical blanking interval: convert the counter
+        and timer for the next frame.
+    read_row, read_col, read_enable : Out(4), Out(4), Out(1)
+        The game core's cell read port: address and enable.
+    cell : In(CellView)
+        The cell read port's data, one enabled clock after the address.
+    red, green, blue : Out(3), Out(3), Out(2)
+        Colour, black outside the visible area.
+    hsync_n, vsync_n : Out(1)
+        Sync pulses, active low, registered in the same clock as the colour.
+    """
+
+    LATENCY = 5
+
+    def __init__(self):
+        self.timing = VGA_640X480
+        super().__init__({
+            "enable": In(1),
+            "status": In(2),
+            "difficulty": In(1),
+            "cursor_row": In(4),
+            "cursor_col": In(4),
+            "held": In(1),
+            "debug": In(1),
+            "counter_chars": In(CHARACTERS),
+            "timer_chars": In(CHARACTERS),
+            "digits_start": Out(1),
+            "read_row": Out(4),
+            "read_col": Out(4),
+            "read_enable": Out(1),
+            "cell": In(CellView()),
+            "red": Out(3),
+            "green": Out(3),
+            "blue": Out(2),
+            "hsync_n": Out(1, init=1),
+            "vsync_n": Out(1, init=1),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        t = self.timing
+        en = self.enable
+        m.submodules.timing = timing = VgaTimingGenerator(t)
+        m.submodules.smiley = smiley = Smiley()
+        m.submodules.glyphs = glyphs = GlyphRom()
+        m.d.comb += [timing.enable.eq(en), smiley.enable.eq(en), glyphs.enable.eq(en)]
+        x, y = timing.x, timing.y
+        m.d.comb += self.digits_start.eq(en & (x == 0) & (y == t.v_visible))
+
+        beginner = self.difficulty == Difficulty.BEGINNER
+        rows = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][0], DIFFICULTIES[Difficulty.INTERMEDIATE][0])
+        cols = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][1], DIFFICULTIES[Difficulty.INTERMEDIATE][1])
+        (b_left, b_top), (i_left, i_top) = (field_origin(Difficulty.BEGINNER),
+                                            field_origin(Difficulty.INTERMEDIATE))
+        lost = self.status == Status.LOST
+
+        m.d.comb += [smiley.x.eq(x), smiley.y.eq(y)]
+        with m.If(self.status == Status.LOST):
+            m.d.comb += smiley.state.eq(SmileyState.DEAD)
+        with m.Elif(self.status == Status.WON):
+            m.d.comb += smiley.state.eq(SmileyState.SUNGLASSES)
+        with m.Elif(self.held):
+            m.d.comb += smiley.state.eq(SmileyState.O)
+        with m.Else():
+            m.d.comb += smiley.state.eq(SmileyState.NORMAL)
+
+        # -- A: which cell, and where in it ------------------------------------------------------
+        # Columns restart at x = 0 (the field's) and at the panel (the digits'); rows at y = 0.
+        col, sub_x = Signal(signed(6)), Signal(5)
+        row, sub_y = Signal(signed(6)), Signal(5)
+        a_field, a_visible, a_hsync_n, a_vsync_n = Signal(), Signal(), Signal(init=1), Signal(init=1)
+        a_band, a_in_band, a_box_y, a_box_x = Signal(), Signal(), Signal(), Signal()
+        a_digit_row = Signal(5)
+        step_col = Mux(sub_x == CELL - 1, col + 1, col)
+        step_sub_x = Mux(sub_x == CELL - 1, 0, sub_x + 1)
+        with m.If(en):
+            with m.If(x == 0):
+                m.d.sync += [col.eq(Mux(beginner, _start(b_left)[0], _start(i_left)[0])),
+                             sub_x.eq(Mux(beginner, _start(b_left)[1], _start(i_left)[1]))]
+                with m.If(y == 0):
+                    m.d.sync += [row.eq(Mux(beginner, _start(b_top)[0], _start(i_top)[0])),
+                                 sub_y.eq(Mux(beginner, _start(b_top)[1], _start(i_top)[1]))]
+                with m.Else():
+                    m.d.sync += [row.eq(Mux(sub_y == CELL - 1, row + 1, row)),
+                                 sub_y.eq(Mux(sub_y == CELL - 1, 0, sub_y + 1))]
+            with m.Elif(x == PANEL_X):
+                panel_col, panel_sub = divmod(PANEL_X - DIGITS_X[0], CELL)
+                m.d.sync += [col.eq(panel_col), sub_x.eq(panel_sub)]
+            with m.Else():
+                m.d.sync += [col.eq(step_col), sub_x.eq(step_sub_x)]
+            in_counter = (y >= COUNTER_Y) & (y < COUNTER_Y + CELL)
+            in_timer = (y >= TIMER_Y) & (y < TIMER_Y + CELL)
+            m.d.sync += [
+                a_field.eq(x < FIELD_SIZE),
+                a_visible.eq(timing.visible),
+                a_hsync_n.eq(timing.hsync_n),
+                a_vsync_n.eq(timing.vsync_n),
+                a_band.eq(in_timer),
+                a_in_band.eq(in_counter | in_timer),
+                a_digit_row.eq(Mux(in_timer, y - TIMER_Y, y - COUNTER_Y)[:5]),
+                a_box_y.eq(((y >= COUNTER_Y - _LED_MARGIN) & (y < COUNTER_Y + CELL + _LED_MARGIN)) |
+                           ((y >= TIMER_Y - _LED_MARGIN) & (y < TIMER_Y + CELL + _LED_MARGIN))),
+                a_box_x.eq((x >= DIGITS_X[0] - _LED_MARGIN) &
+                           (x < DIGITS_X[0] + len(DIGITS_X) * CELL + _LED_MARGIN)),
+            ]
+        assert list(DIGITS_X) == [DIGITS_X[0] + k * CELL for k in range(len(DIGITS_X))]
+        m.d.comb += [self.read_row.eq(row[:4]), self.read_col.eq(col[:4]), self.read_enable.eq(en)]
+
+        # -- B: the cell read port answers -------------------------------------------------------
+        b_in_cell, b_cursor, b_border, b_grid = Signal(), Signal(), Signal(), Signal()
+        b_dark, b_light = Signal(), Signal()
+        b_field, b_visible, b_hsync_n, b_vsync_n = Signal(), Signal(), Signal(init=1), Signal(init=1)
+        b_digit, b_box = Signal(), Signal()
+        b_char = Signal(4)
+        b_sub_x, b_row = Signal(5), Signal(5)
+        chars = Mux(a_band, self.timer_chars.as_value(), self.counter_chars.as_value())
+        with m.If(en):
+            m.d.sync += [
+                b_in_cell.eq(a_field & (col >= 0) & (col < cols) & (row >= 0) & (row < rows)),
+                b_cursor.eq((row[:4] == self.cursor_row) & (col[:4] == self.cursor_col)),
+                b_border.eq((sub_x < 2) | (sub_x >= CELL - 2) | (sub_y < 2) | (sub_y >= CELL - 2)),
+                b_grid.eq((sub_x == 0) | (sub_y == 0)),
+                b_dark.eq((sub_x >= CELL - 2) | (sub_y >= CELL - 2)),
+                b_light.eq((sub_x < 2) | (sub_y < 2)),
+                b_field.eq(a_field), b_visible.eq(a_visible),
+                b_hsync_n.eq(a_hsync_n), b_vsync_n.eq(a_vsync_n),
+                b_digit.eq(~a_field & a_in_band & (col >= 0) & (col < len(DIGITS_X))),
+                b_box.eq(~a_field & a_box_y & a_box_x),
+                b_char.eq(chars.word_select(col[:2], 4)),
+                b_sub_x.eq(sub_x),
+                b_row.eq(Mux(a_field, sub_y, a_digit_row)),
+            ]
+
+        # -- C: the cell's background, glyph and ink ---------------------------------------------
+        c_glyph_on, c_cursor = Signal(), Signal()
+        c_glyph = Signal(4)
+        c_ink, c_background = Signal(8), Signal(8)
+        c_visible, c_hsync_n, c_vsync_n = Signal(), Signal(init=1), Signal(init=1)
+        c_sub_x, c_row = Signal(5), Signal(5)
+        glyph_on, glyph = Signal(), Signal(4)
+        ink, background = Signal(8), Signal(8)
+        cell = self.cell
+        covered = Mux(b_dark, COLOURS["covered_dark"], Mux(b_light, COLOURS["covered_light"], COLOURS["covered"]))
+
+        def flat(colour):
+            return Mux(b_grid, COLOURS["grid"], colour)
+
+        digit_ink = Const(GLYPH_COLOURS[1], 8)
+        for n, colour in DIGIT_COLOURS.items():
+            digit_ink = Mux(cell.count == n, colour, digit_ink)
+        m.d.comb += ink.eq(GLYPH_COLOURS[1])
+        with m.If(b_in_cell):
+            with m.If(cell.revealed):
+                m.d.comb += [background.eq(flat(COLOURS["revealed"])), glyph_on.eq(cell.count != 0),
+                             glyph.eq(cell.count), ink.eq(digit_ink)]
+            with m.Elif(cell.exploded):
+                m.d.comb += [background.eq(flat(COLOURS["exploded"])), glyph_on.eq(1),
+                             glyph.eq(GLYPH_INDEX["mine"])]
+            with m.Elif(lost & cell.flagged & ~cell.mine):
+                m.d.comb += [background.eq(flat(COLOURS["revealed"])), glyph_on.eq(1),
+                             glyph.eq(GLYPH_INDEX["crossed_mine"])]
+            with m.Elif(cell.flagged):
+                m.d.comb += [background.eq(covered), glyph_on.eq(1), glyph.eq(GLYPH_INDEX["flag"])]
+            with m.Elif(lost & cell.mine):
+                m.d.comb += [background.eq(flat(COLOURS["revealed"])), glyph_on.eq(1),
+                             glyph.eq(GLYPH_INDEX["mine"])]
+            with m.Elif(self.debug & cell.mine):
+                m.d.comb += [background.eq(covered), glyph_on.eq(1), glyph.eq(GLYPH_INDEX["mine"])]
+            with m.Else():
+                m.d.comb += background.eq(covered)
+        with m.Elif(b_field):
+            m.d.comb += background.eq(COLOURS["field"])
+        with m.Elif(b_digit):
+            m.d.comb += [background.eq(COLOURS["led_background"]), glyph_on.eq(1), glyph.eq(b_char),
+                         ink.eq(COLOURS["led"])]
+        with m.Elif(b_box):
+            m.d.comb += background.eq(COLOURS["led_background"])
+        with m.Else():
+            m.d.comb += background.eq(COLOURS["panel"])
+        with m.If(en):
+            m.d.sync += [
+                c_glyph_on.eq(glyph_on), c_glyph.eq(glyph), c_ink.eq(ink), c_background.eq(background),
+                c_cursor.eq(b_in_cell & b_cursor & b_border),
+                c_visible.eq(b_visible), c_hsync_n.eq(b_hsync_n), c_vsync_n.eq(b_vsync_n),
+                c_sub_x.eq(b_sub_x), c_row.eq(b_row),
+            ]
+        m.d.comb += [glyphs.glyph.eq(c_glyph), glyphs.row.eq(c_row)]
+
+        # -- D: the glyph ROM answers; the smiley's last stage ----------------------------------
+        d_glyph_on, d_cursor = Signal(), Signal()
+        d_ink, d_background = Signal(8), Signal(8)
+        d_visible, d_hsync_n, d_vsync_n = Signal(), Signal(init=1), Signal(init=1)
+        d_sub_x = Signal(5)
+        with m.If(en):
+            m.d.sync += [
+                d_glyph_on.eq(c_glyph_on), d_cursor.eq(c_cursor), d_ink.eq(c_ink),
+                d_background.eq(c_background), d_visible.eq(c_visible),
+                d_hsync_n.eq(c_hsync_n), d_vsync_n.eq(c_vsync_n), d_sub_x.eq(c_sub_x),
+            ]
+        assert Smiley.LATENCY == 4    # its face and feature are stage D's too
+
+        # -- E: the pixel ------------------------------------------------------------------------
+        index = glyphs.pixels.word_select(d_sub_x, 2)
+        glyph_colour = Mux(index == 1, d_ink, Mux(index == 2, GLYPH_COLOURS[2], GLYPH_COLOURS[3]))
+        colour = Signal(8)
+        with m.If(d_cursor):
+            m.d.comb += colour.eq(COLOURS["cursor"])
+        with m.Elif(smiley.face):
+            m.d.comb += colour.eq(Mux(smiley.feature, COLOURS["feature"], COLOURS["face"]))
+        with m.Elif(d_glyph_on & (index != 0)):
+            m.d.comb += colour.eq(glyph_colour)
+        with m.Else():
+            m.d.comb += colour.eq(d_background)
+        with m.If(en):
+            m.d.sync += [
+                Cat(self.blue, self.green, self.red).eq(Mux(d_visible, colour, 0)),
+                self.hsync_n.eq(d_hsync_n), self.vsync_n.eq(d_vsync_n),
+            ]
+        return m

@@ -1,0 +1,105 @@
+"""Minesweeper, whole: button synchronisers, the game core, the VGA display, status digits."""
+
+from amaranth.hdl import Module, Mux, Signal
+from amaranth.lib import wiring
+from amaranth.lib.cdc import FFSynchronizer
+from amaranth.lib.wiring import In, Out
+
+from ..model.buttons import BUTTONS
+from .display import MinesweeperDisplay
+from .minesweeper import SWITCH_DEBUG, MinesweeperGame
+from .status_digits import StatusDigits
+
+__all__ = ["MinesweeperSystem"]
+
+
+class MinesweeperSystem(wiring.Component):
+    """The game and its picture, with logical ports only (the board top adds pins and buffers).
+
+    One clock domain (``sync``, 100 MHz on the board). The VGA pipeline advances on a pixel clock
+    enable, high one clock in ``pixel_divider``, from a register; buttons and switches pass
+    through two-flop synchronisers before the game core's debouncers.
+
+    Parameters
+    ----------
+    pixel_divider : int
+        Clocks per pixel: 4 on the board (25 MHz from 100 MHz), 1 in simulation.
+    **game
+        Parameters of :class:`~starsweeper.gateware.minesweeper.MinesweeperGame`.
+
+    Attributes
+    ----------
+    buttons : In(5)
+        The buttons as they come from the pins (asynchronous), centre, up, down, left, right.
+    switches : In(8)
+        The switches (asynchronous): SW0 debug, SW1 flag mode, SW7 beginner.
+    seed_force, seed_value : In(1), In(32)
+        Forced placement seed (simulation; tie low on the board).
+    leds : Out(8)
+    red, green, blue, hsync_n, vsync_n : Out
+        The VGA port.
+    busy : Out(1)
+        The game core is carrying out an action (readback for testbenches).
+    """
+
+    def __init__(self, *, pixel_divider=4, **game):
+        if not isinstance(pixel_divider, int) or pixel_divider < 1:
+            raise ValueError(f"Pixel divider must be a positive integer, not {pixel_divider!r}")
+        self.pixel_divider = pixel_divider
+        self.game = MinesweeperGame(**game)
+        super().__init__({
+            "buttons": In(len(BUTTONS)),
+            "switches": In(8),
+            "seed_force": In(1),
+            "seed_value": In(32),
+            "leds": Out(8),
+            "red": Out(3),
+            "green": Out(3),
+            "blue": Out(2),
+            "hsync_n": Out(1, init=1),
+            "vsync_n": Out(1, init=1),
+            "busy": Out(1),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.game = game = self.game
+        m.submodules.display = display = MinesweeperDisplay()
+        m.submodules.digits = digits = StatusDigits()
+
+        buttons = Signal.like(self.buttons)
+        switches = Signal.like(self.switches)
+        m.submodules.buttons_sync = FFSynchronizer(self.buttons, buttons)
+        m.submodules.switches_sync = FFSynchronizer(self.switches, switches)
+
+        pixel_enable = Signal(init=self.pixel_divider == 1)
+        if self.pixel_divider == 1:
+            m.d.comb += pixel_enable.eq(1)
+        else:
+            divider = Signal(range(self.pixel_divider))
+            m.d.sync += [
+                divider.eq(Mux(divider == self.pixel_divider - 1, 0, divider + 1)),
+                pixel_enable.eq(divider == self.pixel_divider - 1),
+            ]
+
+        m.d.comb += [
+            game.buttons.eq(buttons), game.switches.eq(switches),
+            game.seed_force.eq(self.seed_force), game.seed_value.eq(self.seed_value),
+            self.leds.eq(game.leds), self.busy.eq(game.busy),
+
+            digits.start.eq(display.digits_start),
+            digits.counter.eq(game.counter), digits.timer.eq(game.timer),
+
+            display.enable.eq(pixel_enable),
+            display.status.eq(game.status), display.difficulty.eq(game.difficulty),
+            display.cursor_row.eq(game.cursor_row), display.cursor_col.eq(game.cursor_col),
+            display.held.eq(game.held), display.debug.eq(switches[SWITCH_DEBUG]),
+            display.counter_chars.eq(digits.counter_chars), display.timer_chars.eq(digits.timer_chars),
+            game.read_row.eq(display.read_row), game.read_col.eq(display.read_col),
+            game.read_enable.eq(display.read_enable),
+            display.cell.eq(game.cell),
+
+            self.red.eq(display.red), self.green.eq(display.green), self.blue.eq(display.blue),
+            self.hsync_n.eq(display.hsync_n), self.vsync_n.eq(display.vsync_n),
+        ]
+        return m
