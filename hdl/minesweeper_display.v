@@ -334,7 +334,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   wire [9:0] \y$27 ;
   assign \$1  = ! x;
   assign \$2  = enable & \$1 ;
-  assign \$3  = y == 9'h1e0;
+  assign \$3  = ! y;
   assign digits_start = \$2  & \$3 ;
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;

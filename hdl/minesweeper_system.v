@@ -965,7 +965,7 @@ module \minesweeper_system.display (rst, \port$677$0 , held, digits_start, enabl
   wire [9:0] \y$8 ;
   assign \$1  = ! x;
   assign \$2  = enable & \$1 ;
-  assign \$3  = y == 9'h1e0;
+  assign \$3  = ! y;
   assign digits_start = \$2  & \$3 ;
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;

@@ -120,12 +120,13 @@ class VgaCapture:
 
     @classmethod
     def read(cls, folder="."):
+        """What the files hold so far (a simulation still running may have written part of a
+        line: only whole lines count)."""
         sync = {"HP": [], "HW": [], "VP": [], "VW": []}
-        for line in (Path(folder) / SYNC_FILE).read_text().split("\n"):
-            if line:
-                kind, value = line.split()
-                sync[kind].append(int(value))
-        rows = [bytes.fromhex(line) for line in (Path(folder) / FRAME_FILE).read_text().split("\n") if line]
+        for line in (Path(folder) / SYNC_FILE).read_text().split("\n")[:-1]:
+            kind, value = line.split()
+            sync[kind].append(int(value))
+        rows = [bytes.fromhex(line) for line in (Path(folder) / FRAME_FILE).read_text().split("\n")[:-1]]
         return cls(sync, rows)
 
     def split_frames(self, timing):

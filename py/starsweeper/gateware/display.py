@@ -46,8 +46,8 @@ class MinesweeperDisplay(wiring.Component):
     counter_chars, timer_chars : In(ArrayLayout(4, 3))
         From :class:`~starsweeper.gateware.status_digits.StatusDigits`.
     digits_start : Out(1)
-        One-clock pulse at the start of each vertical blanking interval: convert the counter
-        and timer for the next frame.
+        One-clock pulse at each frame's first pixel: convert the counter and the timer (ready
+        long before the first digit's line), so each frame shows them as they were as it began.
     read_row, read_col, read_enable : Out(4), Out(4), Out(1)
         The game core's cell read port: address and enable.
     cell : In(CellView)
@@ -93,7 +93,7 @@ class MinesweeperDisplay(wiring.Component):
         m.submodules.glyphs = glyphs = GlyphRom()
         m.d.comb += [timing.enable.eq(en), smiley.enable.eq(en), glyphs.enable.eq(en)]
         x, y = timing.x, timing.y
-        m.d.comb += self.digits_start.eq(en & (x == 0) & (y == t.v_visible))
+        m.d.comb += self.digits_start.eq(en & (x == 0) & (y == 0))
 
         beginner = self.difficulty == Difficulty.BEGINNER
         rows = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][0], DIFFICULTIES[Difficulty.INTERMEDIATE][0])

@@ -1,0 +1,54 @@
+"""The display's RTL against the reference renderer, frame by frame, under Icarus (see sim/)."""
+
+import hashlib
+import json
+
+import pytest
+
+from display_bench import display_bench_verilog
+from runner import BUILD, run_cocotb
+from starsweeper.screenshot import SIM_PARAMETERS
+
+
+def build_system(params, name):
+    """The system with ``params`` and the bench, in their own build folder."""
+    from starsweeper.gateware.minesweeper_system import MinesweeperSystem
+    from starsweeper.hdl import convert
+
+    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
+    folder = BUILD / f"display_{name}_{key}"
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = {
+        folder / "minesweeper_system.v": convert(MinesweeperSystem(**params), "minesweeper_system"),
+        folder / "display_bench.v": display_bench_verilog(),
+    }
+    for path, text in sources.items():
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+    return list(sources), folder.name
+
+
+def run_display_tests(params, name, testcase, seed):
+    sources, build_name = build_system(params, name)
+    run_cocotb("display_bench", "test_minesweeper_display", sources=sources, build_name=build_name,
+               testcase=testcase, env={"SYSTEM_PARAMS": json.dumps(params), "STARSWEEPER_SEED": str(seed)})
+
+
+#: Every digit 1 to 8 on one board needs more mines than 40 (an 8 and a 7 together come about
+#: once in four million 40-mine boards; with 99, once in thirty).
+CROWDED = dict(SIM_PARAMETERS, mine_counts={"0": 99, "1": 10})
+
+
+@pytest.mark.slow
+def test_intermediate_game_frames(seed):
+    run_display_tests(CROWDED, "intermediate", "intermediate_game_frames", seed)
+
+
+@pytest.mark.slow
+def test_beginner_game_frames(seed):
+    run_display_tests(SIM_PARAMETERS, "beginner", "beginner_game_frames", seed)
+
+
+@pytest.mark.slow
+def test_timer_at_999(seed):
+    run_display_tests(dict(SIM_PARAMETERS, clocks_per_second=3), "timer", "timer_at_999", seed)
