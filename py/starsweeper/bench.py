@@ -190,6 +190,36 @@ def bench_placement(args):
           "slightly less variable than the chi-square test assumes: the test is conservative.")
 
 
+def bench_frame(args):
+    """Icarus time per VGA frame of the whole Minesweeper system (one pixel a clock), measured
+    as the difference between runs that capture 1 and ``1 + extra`` frames (so compilation,
+    start-up and the wait for the first frame cancel out)."""
+    import tempfile
+
+    from .model.vga import VGA_640X480
+    from .screenshot import bench_verilog, system_verilog
+    from .vga_monitor import capture_verilog
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        (folder / "minesweeper_system.v").write_text(system_verilog())
+        (folder / "screenshot_bench.v").write_text(bench_verilog([], 0, 0, timeout_frames=args.extra + 8))
+        seconds = {}
+        for frames in (1, 1 + args.extra):
+            (folder / "vga_capture.v").write_text(capture_verilog(VGA_640X480, frames=frames))
+            subprocess.run(["iverilog", "-g2005", "-s", "screenshot_bench", "-o", "bench.vvp",
+                            "minesweeper_system.v", "vga_capture.v", "screenshot_bench.v"],
+                           cwd=folder, check=True)
+            start = time.perf_counter()
+            subprocess.run(["vvp", "-n", "bench.vvp"], cwd=folder, check=True, stdout=subprocess.DEVNULL)
+            seconds[frames] = time.perf_counter() - start
+    per_frame = (seconds[1 + args.extra] - seconds[1]) / args.extra
+    clocks = VGA_640X480.h_total * VGA_640X480.v_total
+    print(f"minesweeper_system under Icarus: {per_frame:.2f} s a frame of {clocks:,} clocks "
+          f"({clocks / per_frame / 1000:.0f}k clocks/s); 1 frame run {seconds[1]:.1f} s, "
+          f"{1 + args.extra} frames {seconds[1 + args.extra]:.1f} s")
+
+
 def _size(text):
     w, h = (int(v) for v in text.lower().split("x"))
     return w, h
@@ -209,6 +239,9 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=2026, help="seed of the seed sample")
     p.add_argument("-v", "--verbose", action="store_true", help="print the per-cell counts")
     p.set_defaults(run=bench_placement)
+    p = sub.add_parser("frame", help="Icarus seconds per VGA frame of the Minesweeper system")
+    p.add_argument("--extra", type=int, default=3, help="extra frames to time (default 3)")
+    p.set_defaults(run=bench_frame)
     p = sub.add_parser("_original", help=argparse.SUPPRESS)
     p.add_argument("input_dir")
     p.add_argument("output")

@@ -146,10 +146,12 @@ def _run_synth(args):
 
 def _add_demo_parser(sub):
     p = sub.add_parser(
-        "demo", help="the main job: a sample star sequence through the models and the RTL",
+        "demo", help="the main job: star trails and a Minesweeper game through models and RTL",
         description="Generate a sample night-sky sequence, stack it with the float64 model, the "
                     "fixed-point model and the Verilog core in Icarus, check that they agree, "
-                    "and write the star-trail PNGs.")
+                    "and write the star-trail PNGs; then play a short Minesweeper game on the "
+                    "RTL, capture the frame it draws from the VGA pins, check it against the "
+                    "reference renderer and write it as minesweeper.png.")
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     p.add_argument("--frames", type=_positive_int, default=30)
     p.add_argument("--size", type=_size, default=(360, 240), metavar="WxH")
@@ -169,7 +171,7 @@ def _run_demo(args):
     args.out.mkdir(parents=True, exist_ok=True)
     frames_dir = args.out / "sky_frames"
     width, height = args.size
-    print(f"[1/4] writing {args.frames} synthetic frames of {width}x{height} to {frames_dir}")
+    print(f"[1/5] writing {args.frames} synthetic frames of {width}x{height} to {frames_dir}")
     write_sequence(frames_dir, args.frames, width, height, 8, ".png", seed=7,
                    degrees_per_frame=0.3)
     paths = list_frames(frames_dir)
@@ -177,7 +179,7 @@ def _run_demo(args):
     for step, engine in enumerate(("model", "fixed", "rtl"), start=2):
         start = time.perf_counter()
         results[engine] = stack_files(paths, attenuation, engine)
-        print(f"[{step}/4] stacked with the {engine} engine in {time.perf_counter() - start:.1f} s")
+        print(f"[{step}/5] stacked with the {engine} engine in {time.perf_counter() - start:.1f} s")
     rtl_equals_fixed = np.array_equal(results["rtl"], results["fixed"])
     lsb = int(np.abs(results["fixed"].astype(int) - results["model"].astype(int)).max())
     write_image(args.out / "star_trails.png", results["model"])
@@ -187,6 +189,85 @@ def _run_demo(args):
     print(f"wrote {args.out / 'star_trails.png'} and {args.out / 'star_trails_rtl.png'}")
     if not rtl_equals_fixed or lsb > 1:
         raise CommandError("the engines disagree")
+    _demo_minesweeper(args.out)
+    return 0
+
+
+#: The demo's Minesweeper game: open the middle, flag four mines, reveal a cell by the edge.
+DEMO_SEED = 56
+DEMO_MOVES = "@8,8 c @6,9 f @7,15 f @8,15 c @9,2 f @9,1 f"
+
+
+def _demo_minesweeper(out):
+    import numpy as np
+
+    from .model.display import to_rgb888
+    from .screenshot import SimulationError, model_frame, rtl_frame
+    from .stack.frames import write_image
+
+    print(f'[5/5] playing "{DEMO_MOVES}" (seed {DEMO_SEED}) on the Minesweeper RTL in Icarus '
+          f"and capturing a frame from the VGA pins")
+    start = time.perf_counter()
+    try:
+        frame = rtl_frame(DEMO_MOVES, DEMO_SEED)
+    except SimulationError as e:
+        raise CommandError(str(e)) from None
+    same = np.array_equal(frame, model_frame(DEMO_MOVES, DEMO_SEED))
+    write_image(out / "minesweeper.png", to_rgb888(frame))
+    print(f"RTL frame equals the reference renderer's: {'yes' if same else 'NO'} "
+          f"({time.perf_counter() - start:.1f} s) -> {out / 'minesweeper.png'}")
+    if not same:
+        raise CommandError("the RTL's frame differs from the reference renderer's")
+
+
+# -- screenshot ----------------------------------------------------------------------------------
+
+def _add_screenshot_parser(sub):
+    from .moves import __doc__ as moves_doc
+    syntax = moves_doc.split("Syntax", 1)[1].split("Example", 1)[0]
+    p = sub.add_parser(
+        "screenshot", help="play moves on the Minesweeper RTL and save the frame it draws",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Play a move script on the Minesweeper RTL (game core and VGA display) in "
+                    "Icarus Verilog, capture the next frame from the VGA pins and save it as a "
+                    "PNG (each channel scaled as the board's resistor DAC scales it). About 20 s.",
+        epilog="Moves" + syntax + 'Example: starsweeper screenshot --seed 7 --moves "@8,8 c @3,4 f" -o frame.png')
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="PNG",
+                   help="the PNG to write (atomically)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="placement seed of the first reveal (default 0); the same seed and moves "
+                        "give the same board")
+    p.add_argument("--moves", default="", help='the move script, e.g. "@8,8 c 2d f" (default: none)')
+    p.add_argument("--switches", default="", metavar="N,N",
+                   help="switches that are on, e.g. 0,7: SW0 shows the mines (debug), SW1 makes "
+                        "c flag, SW7 plays beginner (9x9)")
+    p.add_argument("--model", action="store_true",
+                   help="write the reference renderer's frame instead of simulating the RTL")
+    p.set_defaults(run=_run_screenshot)
+
+
+def _run_screenshot(args):
+    from .model.display import to_rgb888
+    from .moves import play
+    from .screenshot import SimulationError, model_frame, parse_switches, rtl_frame
+    from .stack.frames import check_output_path, write_image
+
+    if args.output.suffix.lower() != ".png":
+        raise CommandError(f"the screenshot must be a .png file, not {args.output.name!r}")
+    check_output_path(args.output)
+    switches = parse_switches(args.switches)
+    _, game, _ = play(args.moves, seed=args.seed, switches=switches)     # bad moves fail here, fast
+    start = time.perf_counter()
+    if args.model:
+        frame, source = model_frame(args.moves, args.seed, switches), "reference renderer"
+    else:
+        try:
+            frame, source = rtl_frame(args.moves, args.seed, switches), "RTL in Icarus"
+        except SimulationError as e:
+            raise CommandError(str(e)) from None
+    write_image(args.output, to_rgb888(frame))
+    print(f"{game.status.name.lower()} game, counter {game.counter}, cursor {game.cursor}: "
+          f"frame from the {source} in {time.perf_counter() - start:.1f} s -> {args.output}")
     return 0
 
 
@@ -266,6 +347,7 @@ def build_parser():
     _add_demo_parser(sub)
     _add_stack_parser(sub)
     _add_synth_parser(sub)
+    _add_screenshot_parser(sub)
     _add_hdl_parser(sub)
     _add_program_parser(sub)
     _add_report_parser(sub)
@@ -273,13 +355,14 @@ def build_parser():
 
 
 def main(argv=None):
+    from .moves import MoveError
     from .stack.frames import FrameError
     from .stack.rtl import IcarusMissing
 
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (CommandError, FrameError, IcarusMissing, ValueError) as e:
+    except (CommandError, FrameError, IcarusMissing, MoveError, ValueError) as e:
         print(f"starsweeper {args.command}: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

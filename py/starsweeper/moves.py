@@ -2,16 +2,14 @@
 
 Syntax (case-insensitive; tokens separated by spaces):
 
-=========  ===================================================================================
-``u d l r`` move the cursor up, down, left, right (wrapping at the field's edges)
-``3r``     a count before any one-letter token repeats it: three times right
-``c``      centre: reveal the cell (the first reveal places the mines), chord on a revealed
-           number whose flags are all set, or start a new game once the game is over
-``f``      flag or unflag the cell: the centre button with switch SW1 (flag mode) on
-``@R,C``   move the cursor to row R, column C (0-based, from the top left), the short way round
-``h``      hold the centre button down: pressed like ``c``, then kept down for the screenshot
-           (the "o" face); only as the last token
-=========  ===================================================================================
+  u d l r   move the cursor up, down, left, right (wrapping at the field's edges)
+  3r        a count before any one-letter token repeats it: three times right
+  c         centre: reveal the cell (the first reveal places the mines), chord on a revealed
+            number whose flags are all set, or start a new game once the game is over
+  f         flag or unflag the cell: the centre button with switch SW1 (flag mode) on
+  @R,C      move the cursor to row R, column C (0-based, from the top left), the short way
+  h         hold the centre button down: pressed like c, then kept down for the screenshot
+            (the "o" face); only as the last move
 
 Example: ``"@8,8 c @3,4 f 2d c"`` reveals the middle cell, flags (3, 4) and reveals (5, 4).
 """
