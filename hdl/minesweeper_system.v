@@ -2,127 +2,146 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red, green, blue, hsync_n, vsync_n, busy, buttons);
+module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red, green, blue, hsync_n, vsync_n, segments, anodes, busy, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
+  reg \$10 ;
+  wire [3:0] \$11 ;
+  wire [3:0] \$12 ;
   wire [2:0] \$2 ;
   wire [2:0] \$3 ;
   wire \$4 ;
-  reg [1:0] \$5 ;
-  reg \$6 ;
+  wire [3:0] \$5 ;
+  wire [3:0] \$6 ;
   wire [3:0] \$7 ;
   wire [3:0] \$8 ;
+  reg [1:0] \$9 ;
+  output [3:0] anodes;
+  wire [3:0] anodes;
   output [1:0] blue;
   wire [1:0] blue;
-  wire [1:0] \blue$55 ;
+  wire [1:0] \blue$57 ;
   output busy;
   wire busy;
-  wire \busy$22 ;
+  wire \busy$24 ;
   input [4:0] buttons;
   wire [4:0] buttons;
-  wire [4:0] \buttons$15 ;
-  wire [4:0] \buttons$16 ;
+  wire [4:0] \buttons$17 ;
+  wire [4:0] \buttons$18 ;
   wire [7:0] \cell ;
-  wire [7:0] \cell$52 ;
-  wire [3:0] \cell$52.count ;
-  wire \cell$52.exploded ;
-  wire \cell$52.flagged ;
-  wire \cell$52.mine ;
-  wire \cell$52.revealed ;
+  wire [7:0] \cell$54 ;
+  wire [3:0] \cell$54.count ;
+  wire \cell$54.exploded ;
+  wire \cell$54.flagged ;
+  wire \cell$54.mine ;
+  wire \cell$54.revealed ;
   wire [3:0] \cell.count ;
   wire \cell.exploded ;
   wire \cell.flagged ;
   wire \cell.mine ;
   wire \cell.revealed ;
+  wire [15:0] characters;
+  wire [3:0] \characters[0] ;
+  wire [3:0] \characters[1] ;
+  wire [3:0] \characters[2] ;
+  wire [3:0] \characters[3] ;
   input clk;
   wire clk;
   wire [8:0] counter;
-  wire [8:0] \counter$26 ;
+  wire [8:0] \counter$28 ;
   wire [11:0] counter_chars;
-  wire [11:0] \counter_chars$42 ;
-  wire [3:0] \counter_chars$42[0] ;
-  wire [3:0] \counter_chars$42[1] ;
-  wire [3:0] \counter_chars$42[2] ;
+  wire [11:0] \counter_chars$44 ;
+  wire [3:0] \counter_chars$44[0] ;
+  wire [3:0] \counter_chars$44[1] ;
+  wire [3:0] \counter_chars$44[2] ;
   wire [3:0] \counter_chars[0] ;
   wire [3:0] \counter_chars[1] ;
   wire [3:0] \counter_chars[2] ;
   wire [3:0] cursor_col;
-  wire [3:0] \cursor_col$37 ;
+  wire [3:0] \cursor_col$39 ;
   wire [3:0] cursor_row;
-  wire [3:0] \cursor_row$35 ;
+  wire [3:0] \cursor_row$37 ;
   wire debug;
   wire difficulty;
-  wire \difficulty$33 ;
+  wire \difficulty$35 ;
+  wire [3:0] digits;
   wire digits_start;
   reg [1:0] divider = 2'h0;
   (* init = 1'h0 *)
   wire enable;
   output [2:0] green;
   wire [2:0] green;
-  wire [2:0] \green$54 ;
+  wire [2:0] \green$56 ;
   wire held;
-  wire \held$39 ;
+  wire \held$41 ;
   output hsync_n;
   wire hsync_n;
-  wire \hsync_n$56 ;
+  wire \hsync_n$58 ;
   output [7:0] leds;
   wire [7:0] leds;
-  wire [7:0] \leds$21 ;
+  wire [7:0] \leds$23 ;
   reg pixel_enable = 1'h0;
   wire [3:0] read_col;
-  wire [3:0] \read_col$48 ;
+  wire [3:0] \read_col$50 ;
   (* init = 1'h0 *)
   wire read_enable;
   (* init = 1'h0 *)
-  wire \read_enable$50 ;
+  wire \read_enable$52 ;
   wire [3:0] read_row;
-  wire [3:0] \read_row$46 ;
+  wire [3:0] \read_row$48 ;
   output [2:0] red;
   wire [2:0] red;
-  wire [2:0] \red$53 ;
+  wire [2:0] \red$55 ;
   input rst;
   wire rst;
   input seed_force;
   wire seed_force;
-  wire \seed_force$19 ;
+  wire \seed_force$21 ;
   input [31:0] seed_value;
   wire [31:0] seed_value;
-  wire [31:0] \seed_value$20 ;
+  wire [31:0] \seed_value$22 ;
+  output [7:0] segments;
+  wire [7:0] segments;
+  wire [7:0] \segments$61 ;
   wire start;
   wire [1:0] status;
-  wire [1:0] \status$31 ;
+  wire [1:0] \status$33 ;
   input [7:0] switches;
   wire [7:0] switches;
-  wire [7:0] \switches$17 ;
-  wire [7:0] \switches$18 ;
+  wire [7:0] \switches$19 ;
+  wire [7:0] \switches$20 ;
   wire [9:0] timer;
-  wire [9:0] \timer$28 ;
+  wire [9:0] \timer$30 ;
   wire [11:0] timer_chars;
-  wire [11:0] \timer_chars$44 ;
-  wire [3:0] \timer_chars$44[0] ;
-  wire [3:0] \timer_chars$44[1] ;
-  wire [3:0] \timer_chars$44[2] ;
+  wire [11:0] \timer_chars$46 ;
+  wire [3:0] \timer_chars$46[0] ;
+  wire [3:0] \timer_chars$46[1] ;
+  wire [3:0] \timer_chars$46[2] ;
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
   output vsync_n;
   wire vsync_n;
-  wire \vsync_n$57 ;
+  wire \vsync_n$59 ;
+  assign \$1  = divider == 2'h3;
   assign \$2  = divider + 1'h1;
   assign \$3  = \$1  ? 3'h0 : \$2 ;
   assign \$4  = divider == 2'h3;
+  assign \$5  = \switches$19 [6] ? 4'hc : 4'hb;
+  assign \$6  = \switches$19 [6] ? timer_chars[3:0] : counter_chars[3:0];
+  assign \$7  = \switches$19 [6] ? timer_chars[7:4] : counter_chars[7:4];
+  assign \$8  = \switches$19 [6] ? timer_chars[11:8] : counter_chars[11:8];
   always @(posedge clk)
-    divider <= \$5 ;
+    divider <= \$9 ;
   always @(posedge clk)
-    pixel_enable <= \$6 ;
-  assign \$1  = divider == 2'h3;
+    pixel_enable <= \$10 ;
   \minesweeper_system.buttons_sync  buttons_sync (
     .buttons(buttons),
     .clk(clk),
     .rst(rst),
-    .stage1(\buttons$15 )
+    .stage1(\buttons$17 )
   );
-  \minesweeper_system.digits  digits (
+  \minesweeper_system.digits$65  \digits$65  (
     .clk(clk),
     .counter(counter),
     .counter_chars(counter_chars),
@@ -137,15 +156,15 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .counter_chars(counter_chars),
     .cursor_col(cursor_col),
     .cursor_row(cursor_row),
-    .debug(\switches$17 [0]),
+    .debug(\switches$19 [0]),
     .difficulty(difficulty),
     .digits_start(start),
     .enable(pixel_enable),
     .green(green),
     .held(held),
     .\hsync_n$86 (hsync_n),
-    .\port$2743$0 (\$8 ),
-    .\port$677$0 (\$7 ),
+    .\port$2775$0 (\$12 ),
+    .\port$681$0 (\$11 ),
     .read_col(read_col),
     .read_row(read_row),
     .red(red),
@@ -156,7 +175,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   );
   \minesweeper_system.game  game (
     .busy(busy),
-    .buttons(\buttons$15 ),
+    .buttons(\buttons$17 ),
     .clk(clk),
     .count_cell__addr(read_row),
     .count_cell__en(pixel_enable),
@@ -166,87 +185,104 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$2743$0 (\$8 ),
-    .\port$677$0 (\$7 ),
+    .\port$2775$0 (\$12 ),
+    .\port$681$0 (\$11 ),
     .\read_col$75 (read_col),
     .rst(rst),
     .seed_force(seed_force),
     .seed_value(seed_value),
     .status(status),
-    .switches(\switches$17 ),
+    .switches(\switches$19 ),
     .timer(timer)
+  );
+  \minesweeper_system.seven_segment  seven_segment (
+    .characters(characters),
+    .clk(clk),
+    .digits(anodes),
+    .rst(rst),
+    .segments(segments)
   );
   \minesweeper_system.switches_sync  switches_sync (
     .clk(clk),
     .rst(rst),
-    .stage1(\switches$17 ),
+    .stage1(\switches$19 ),
     .switches(switches)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$5  = \$3 [1:0];
+    \$9  = \$3 [1:0];
     if (rst) begin
-      \$5  = 2'h0;
+      \$9  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$6  = \$4 ;
+    \$10  = \$4 ;
     if (rst) begin
-      \$6  = 1'h0;
+      \$10  = 1'h0;
     end
   end
-  assign \buttons$16  = \buttons$15 ;
-  assign \switches$18  = \switches$17 ;
-  assign \seed_force$19  = seed_force;
-  assign \seed_value$20  = seed_value;
-  assign \leds$21  = leds;
-  assign \busy$22  = busy;
+  assign \buttons$18  = \buttons$17 ;
+  assign \switches$20  = \switches$19 ;
+  assign \seed_force$21  = seed_force;
+  assign \seed_value$22  = seed_value;
+  assign \leds$23  = leds;
+  assign \busy$24  = busy;
   assign digits_start = start;
-  assign \counter$26  = counter;
-  assign \timer$28  = timer;
+  assign \counter$28  = counter;
+  assign \timer$30  = timer;
   assign enable = pixel_enable;
-  assign \status$31  = status;
-  assign \difficulty$33  = difficulty;
-  assign \cursor_row$35  = cursor_row;
-  assign \cursor_col$37  = cursor_col;
-  assign \held$39  = held;
-  assign debug = \switches$17 [0];
-  assign \counter_chars$42  = counter_chars;
-  assign \timer_chars$44  = timer_chars;
-  assign \read_row$46  = read_row;
-  assign \read_col$48  = read_col;
+  assign \status$33  = status;
+  assign \difficulty$35  = difficulty;
+  assign \cursor_row$37  = cursor_row;
+  assign \cursor_col$39  = cursor_col;
+  assign \held$41  = held;
+  assign debug = \switches$19 [0];
+  assign \counter_chars$44  = counter_chars;
+  assign \timer_chars$46  = timer_chars;
+  assign \read_row$48  = read_row;
+  assign \read_col$50  = read_col;
   assign read_enable = pixel_enable;
-  assign \read_enable$50  = pixel_enable;
-  assign \cell  = { \$8 , \$7  };
-  assign \cell$52  = { \$8 , \$7  };
-  assign \red$53  = red;
-  assign \green$54  = green;
-  assign \blue$55  = blue;
-  assign \hsync_n$56  = hsync_n;
-  assign \vsync_n$57  = vsync_n;
+  assign \read_enable$52  = pixel_enable;
+  assign \cell  = { \$12 , \$11  };
+  assign \cell$54  = { \$12 , \$11  };
+  assign \red$55  = red;
+  assign \green$56  = green;
+  assign \blue$57  = blue;
+  assign \hsync_n$58  = hsync_n;
+  assign \vsync_n$59  = vsync_n;
+  assign \segments$61  = segments;
+  assign digits = anodes;
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
-  assign \counter_chars$42[0]  = counter_chars[3:0];
-  assign \counter_chars$42[1]  = counter_chars[7:4];
-  assign \counter_chars$42[2]  = counter_chars[11:8];
+  assign \counter_chars$44[0]  = counter_chars[3:0];
+  assign \counter_chars$44[1]  = counter_chars[7:4];
+  assign \counter_chars$44[2]  = counter_chars[11:8];
   assign \timer_chars[0]  = timer_chars[3:0];
   assign \timer_chars[1]  = timer_chars[7:4];
   assign \timer_chars[2]  = timer_chars[11:8];
-  assign \timer_chars$44[0]  = timer_chars[3:0];
-  assign \timer_chars$44[1]  = timer_chars[7:4];
-  assign \timer_chars$44[2]  = timer_chars[11:8];
-  assign \cell.count  = \$7 ;
-  assign \cell.mine  = \$8 [0];
-  assign \cell.revealed  = \$8 [1];
-  assign \cell.flagged  = \$8 [2];
-  assign \cell.exploded  = \$8 [3];
-  assign \cell$52.count  = \$7 ;
-  assign \cell$52.mine  = \$8 [0];
-  assign \cell$52.revealed  = \$8 [1];
-  assign \cell$52.flagged  = \$8 [2];
-  assign \cell$52.exploded  = \$8 [3];
+  assign \timer_chars$46[0]  = timer_chars[3:0];
+  assign \timer_chars$46[1]  = timer_chars[7:4];
+  assign \timer_chars$46[2]  = timer_chars[11:8];
+  assign \cell.count  = \$11 ;
+  assign \cell.mine  = \$12 [0];
+  assign \cell.revealed  = \$12 [1];
+  assign \cell.flagged  = \$12 [2];
+  assign \cell.exploded  = \$12 [3];
+  assign \cell$54.count  = \$11 ;
+  assign \cell$54.mine  = \$12 [0];
+  assign \cell$54.revealed  = \$12 [1];
+  assign \cell$54.flagged  = \$12 [2];
+  assign \cell$54.exploded  = \$12 [3];
+  assign \characters[0]  = characters[3:0];
+  assign \characters[1]  = characters[7:4];
+  assign \characters[2]  = characters[11:8];
+  assign \characters[3]  = characters[15:12];
+  assign characters[15:12] = \$8 ;
+  assign characters[11:8] = \$7 ;
+  assign characters[7:4] = \$6 ;
+  assign characters[3:0] = \$5 ;
 endmodule
 
 (* generator = "Amaranth" *)
@@ -270,7 +306,7 @@ module \minesweeper_system.buttons_sync (clk, rst, stage1, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits (rst, start, timer, counter, counter_chars, timer_chars, clk);
+module \minesweeper_system.digits$65 (rst, start, timer, counter, counter_chars, timer_chars, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
   wire [9:0] \$10 ;
@@ -360,7 +396,7 @@ module \minesweeper_system.digits (rst, start, timer, counter, counter_chars, ti
     counter_chars <= \$21 ;
   always @(posedge clk)
     timer_chars <= \$22 ;
-  \minesweeper_system.digits.counter_bcd  counter_bcd (
+  \minesweeper_system.digits$65.counter_bcd  counter_bcd (
     .bcd(\$23 ),
     .busy(busy),
     .clk(clk),
@@ -368,7 +404,7 @@ module \minesweeper_system.digits (rst, start, timer, counter, counter_chars, ti
     .start(start),
     .value(value)
   );
-  \minesweeper_system.digits.timer_bcd  timer_bcd (
+  \minesweeper_system.digits$65.timer_bcd  timer_bcd (
     .bcd(\$24 ),
     .busy(\busy$11 ),
     .clk(clk),
@@ -441,7 +477,7 @@ module \minesweeper_system.digits (rst, start, timer, counter, counter_chars, ti
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits.counter_bcd (rst, start, value, busy, bcd, clk);
+module \minesweeper_system.digits$65.counter_bcd (rst, start, value, busy, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;
@@ -536,7 +572,7 @@ module \minesweeper_system.digits.counter_bcd (rst, start, value, busy, bcd, clk
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits.timer_bcd (rst, start, value, busy, bcd, clk);
+module \minesweeper_system.digits$65.timer_bcd (rst, start, value, busy, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;
@@ -631,7 +667,7 @@ module \minesweeper_system.digits.timer_bcd (rst, start, value, busy, bcd, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$677$0 , held, digits_start, enable, \port$2743$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$681$0 , held, digits_start, enable, \port$2775$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -926,10 +962,10 @@ module \minesweeper_system.display (rst, \port$677$0 , held, digits_start, enabl
   output \hsync_n$86 ;
   reg \hsync_n$86  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$2743$0 ;
-  wire [3:0] \port$2743$0 ;
-  input [3:0] \port$677$0 ;
-  wire [3:0] \port$677$0 ;
+  input [3:0] \port$2775$0 ;
+  wire [3:0] \port$2775$0 ;
+  input [3:0] \port$681$0 ;
+  wire [3:0] \port$681$0 ;
   output [3:0] read_col;
   wire [3:0] read_col;
   wire read_enable;
@@ -970,22 +1006,22 @@ module \minesweeper_system.display (rst, \port$677$0 , held, digits_start, enabl
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$2743$0 [2];
-  assign \$8  = ~ \port$2743$0 [0];
+  assign \$7  = \$6  & \port$2775$0 [2];
+  assign \$8  = ~ \port$2775$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$2743$0 [0];
-  assign \$12  = debug & \port$2743$0 [0];
+  assign \$11  = \$10  & \port$2775$0 [0];
+  assign \$12  = debug & \port$2775$0 [0];
   assign \$13  = \$signal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$677$0 ;
-  assign \$15  = \port$677$0  == 4'h8;
-  assign \$16  = \port$677$0  == 3'h7;
-  assign \$17  = \port$677$0  == 3'h6;
-  assign \$18  = \port$677$0  == 3'h5;
-  assign \$19  = \port$677$0  == 3'h4;
-  assign \$20  = \port$677$0  == 2'h3;
-  assign \$21  = \port$677$0  == 2'h2;
-  assign \$22  = \port$677$0  == 1'h1;
+  assign \$14  = | \port$681$0 ;
+  assign \$15  = \port$681$0  == 4'h8;
+  assign \$16  = \port$681$0  == 3'h7;
+  assign \$17  = \port$681$0  == 3'h6;
+  assign \$18  = \port$681$0  == 3'h5;
+  assign \$19  = \port$681$0  == 3'h4;
+  assign \$20  = \port$681$0  == 2'h3;
+  assign \$21  = \port$681$0  == 2'h2;
+  assign \$22  = \port$681$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -1254,7 +1290,7 @@ module \minesweeper_system.display (rst, \port$677$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (\$signal$18 ) begin
-      if (\port$2743$0 [1]) begin
+      if (\port$2775$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\$signal$19 ) begin
@@ -1267,13 +1303,13 @@ module \minesweeper_system.display (rst, \port$677$0 , held, digits_start, enabl
     (* full_case = 32'd1 *)
     if (\$signal$18 ) begin
       (* full_case = 32'd1 *)
-      if (\port$2743$0 [1]) begin
+      if (\port$2775$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2743$0 [3]) begin
+      end else if (\port$2775$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2743$0 [2]) begin
+      end else if (\port$2775$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1296,13 +1332,13 @@ module \minesweeper_system.display (rst, \port$677$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (\$signal$18 ) begin
-      if (\port$2743$0 [1]) begin
+      if (\port$2775$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$2743$0 [3]) begin
+      end else if (\port$2775$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$2743$0 [2]) begin
+      end else if (\port$2775$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1318,13 +1354,13 @@ module \minesweeper_system.display (rst, \port$677$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (\$signal$18 ) begin
-      if (\port$2743$0 [1]) begin
-        glyph = \port$677$0 ;
-      end else if (\port$2743$0 [3]) begin
+      if (\port$2775$0 [1]) begin
+        glyph = \port$681$0 ;
+      end else if (\port$2775$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2743$0 [2]) begin
+      end else if (\port$2775$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -1893,16 +1929,16 @@ module \minesweeper_system.display (rst, \port$677$0 , held, digits_start, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$2743$0 , \port$677$0  };
+  assign \cell  = { \port$2775$0 , \port$681$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$677$0 ;
-  assign \cell.mine  = \port$2743$0 [0];
-  assign \cell.revealed  = \port$2743$0 [1];
-  assign \cell.flagged  = \port$2743$0 [2];
-  assign \cell.exploded  = \port$2743$0 [3];
+  assign \cell.count  = \port$681$0 ;
+  assign \cell.mine  = \port$2775$0 [0];
+  assign \cell.revealed  = \port$2775$0 [1];
+  assign \cell.flagged  = \port$2775$0 [2];
+  assign \cell.exploded  = \port$2775$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3140,7 +3176,7 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$677$0 , held, count_cell__en, \port$2743$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, \read_col$75 , count_cell__addr, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held, count_cell__en, \port$2775$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, \read_col$75 , count_cell__addr, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -4854,10 +4890,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$677$0 , held,
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2743$0 ;
-  wire [3:0] \port$2743$0 ;
-  output [3:0] \port$677$0 ;
-  wire [3:0] \port$677$0 ;
+  output [3:0] \port$2775$0 ;
+  wire [3:0] \port$2775$0 ;
+  output [3:0] \port$681$0 ;
+  wire [3:0] \port$681$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   reg [7:0] probe;
@@ -9272,8 +9308,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$677$0 , held,
   assign read_row = count_cell__addr;
   assign read_enable = count_cell__en;
   assign \cell  = { \$1361 , \$624  };
-  assign \port$677$0  = \$624 ;
-  assign \port$2743$0  = \$1361 ;
+  assign \port$681$0  = \$624 ;
+  assign \port$2775$0  = \$1361 ;
   assign \cell.count  = \$624 ;
   assign \cell.mine  = \$1361 [0];
   assign \cell.revealed  = \$1361 [1];
@@ -9718,6 +9754,142 @@ module \minesweeper_system.game.buttons$76.debounce_up (rst, o, i, clk);
       \$4  = 20'h00000;
     end
   end
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
+  wire \$1 ;
+  reg [1:0] \$10 ;
+  reg [7:0] \$11 ;
+  reg [3:0] \$12 ;
+  wire [2:0] \$2 ;
+  wire [4:0] \$20 ;
+  wire [17:0] \$3 ;
+  wire [3:0] \$4 ;
+  wire \$5 ;
+  wire [2:0] \$6 ;
+  wire [2:0] \$7 ;
+  wire [3:0] \$8 ;
+  reg [16:0] \$9 ;
+  input [15:0] characters;
+  wire [15:0] characters;
+  wire [3:0] \characters[0] ;
+  wire [3:0] \characters[1] ;
+  wire [3:0] \characters[2] ;
+  wire [3:0] \characters[3] ;
+  input clk;
+  wire clk;
+  reg [16:0] count = 17'h00000;
+  reg [1:0] digit = 2'h0;
+  output [3:0] digits;
+  reg [3:0] digits = 4'h0;
+  reg [6:0] lit;
+  reg [1:0] next_digit;
+  input rst;
+  wire rst;
+  output [7:0] segments;
+  reg [7:0] segments = 8'h00;
+  assign \$1  = count == 17'h1869f;
+  assign \$2  = digit + 1'h1;
+  assign \$3  = count + 1'h1;
+  assign \$4  = 1'h1 << next_digit;
+  assign \$5  = count == 17'h1869f;
+  assign \$6  = digit + 1'h1;
+  assign \$7  = 2'h3 - next_digit;
+  assign \$20  = \$7 [1:0] * 3'h4;
+  assign \$8  = characters >> \$20 ;
+  always @(posedge clk)
+    count <= \$9 ;
+  always @(posedge clk)
+    digit <= \$10 ;
+  always @(posedge clk)
+    segments <= \$11 ;
+  always @(posedge clk)
+    digits <= \$12 ;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    (* full_case = 32'd1 *)
+    if (\$1 ) begin
+      \$9  = 17'h00000;
+    end else begin
+      \$9  = \$3 [16:0];
+    end
+    if (rst) begin
+      \$9  = 17'h00000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    \$10  = digit;
+    if (\$1 ) begin
+      \$10  = \$2 [1:0];
+    end
+    if (rst) begin
+      \$10  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    \$11  = { 1'h0, lit };
+    if (rst) begin
+      \$11  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    \$12  = \$4 ;
+    if (rst) begin
+      \$12  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    (* full_case = 32'd1 *)
+    if (\$5 ) begin
+      next_digit = \$6 [1:0];
+    end else begin
+      next_digit = digit;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    lit = 7'h00;
+    casez (\$8 )
+      4'h0:
+          lit = 7'h3f;
+      4'h1:
+          lit = 7'h06;
+      4'h2:
+          lit = 7'h5b;
+      4'h3:
+          lit = 7'h4f;
+      4'h4:
+          lit = 7'h66;
+      4'h5:
+          lit = 7'h6d;
+      4'h6:
+          lit = 7'h7d;
+      4'h7:
+          lit = 7'h07;
+      4'h8:
+          lit = 7'h7f;
+      4'h9:
+          lit = 7'h6f;
+      4'ha:
+          lit = 7'h40;
+      4'hb:
+          lit = 7'h58;
+      4'hc:
+          lit = 7'h78;
+      4'hd:
+          lit = 7'h00;
+    endcase
+  end
+  assign \characters[0]  = characters[3:0];
+  assign \characters[1]  = characters[7:4];
+  assign \characters[2]  = characters[11:8];
+  assign \characters[3]  = characters[15:12];
 endmodule
 
 (* generator = "Amaranth" *)

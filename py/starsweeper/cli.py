@@ -307,10 +307,47 @@ def _run_program(args):
     return 0
 
 
+# -- build ---------------------------------------------------------------------------------------
+
+def _add_build_parser(sub):
+    p = sub.add_parser(
+        "build", help="write the Nexys 3 ISE build tree of Minesweeper (and run it if ISE is here)",
+        description="Write the complete ISE build tree of the Minesweeper top level through "
+                    "Amaranth's platform: Verilog, UCF (pins, I/O standards, the 100 MHz clock "
+                    "constraint), XST project and script, and build_top.sh running xst, "
+                    "ngdbuild, map, par and bitgen (StartUpClk:JtagClk, for JTAG download). It "
+                    "runs when ISE's tools are on PATH or AMARANTH_ENV_ISE names ISE's settings "
+                    "script (for example /opt/Xilinx/14.7/ISE_DS/settings64.sh); otherwise the "
+                    "tree is left ready to run on a machine that has ISE.")
+    p.add_argument("--board", default="nexys3", help="the board (default and only: nexys3)")
+    p.add_argument("--out", type=Path, default=Path("build/nexys3"), metavar="DIR",
+                   help="the build folder (default: build/nexys3)")
+    p.set_defaults(run=_run_build)
+
+
+def _run_build(args):
+    from .boards.build import BuildError, build, ise_available
+
+    try:
+        if not ise_available(args.board):
+            build(args.out, args.board, run=False)
+            print(f"wrote the ISE build tree to {args.out}; ISE is not installed here (xst, ngdbuild, "
+                  f"map, par, bitgen not on PATH and AMARANTH_ENV_ISE not set), so no bit file: "
+                  f"run {args.out / 'build_top.sh'} where ISE is")
+            return 0
+        print(f"running ISE in {args.out} (several minutes; the log is {args.out / 'build.log'})",
+              file=sys.stderr)
+        result = build(args.out, args.board, run=True)
+    except BuildError as e:
+        raise CommandError(str(e)) from None
+    print(f"built {result.bitfile}; program the board with: starsweeper program {result.bitfile}")
+    return 0
+
+
 # -- report --------------------------------------------------------------------------------------
 
 def _add_report_parser(sub):
-    from .hdl import CORES
+    from .hdl import names
     p = sub.add_parser(
         "report", help="LUTs, flip-flops, block RAMs and DSPs of each core on the XC6SLX16",
         description="Synthesise each core in hdl/ for Spartan-6 with Yosys (synth_xilinx "
@@ -318,19 +355,19 @@ def _add_report_parser(sub):
                     "XC6SLX16, and its longest logic path in cells. The Minesweeper game core "
                     "takes Yosys about a minute and a half.")
     p.add_argument("cores", nargs="*", metavar="CORE",
-                   help=f"which cores (default: all of {', '.join(CORES)})")
+                   help=f"which cores (default: all of {', '.join(names())})")
     p.set_defaults(run=_run_report)
 
 
 def _run_report(args):
     from .boards.report import YosysMissing, format_table, synthesize
-    from .hdl import CORES, HDL_DIR
-    unknown = [name for name in args.cores if name not in CORES]
+    from .hdl import HDL_DIR, names
+    unknown = [name for name in args.cores if name not in names()]
     if unknown:
-        raise CommandError(f"unknown core {unknown[0]!r}; the cores are {', '.join(CORES)}")
+        raise CommandError(f"unknown core {unknown[0]!r}; the cores are {', '.join(names())}")
     rows = []
     try:
-        for name in args.cores or list(CORES):
+        for name in args.cores or names():
             rows.append(synthesize(HDL_DIR / f"{name}.v", name))
             print(f"synthesised {name}", file=sys.stderr)
     except YosysMissing as e:
@@ -349,6 +386,7 @@ def build_parser():
     _add_synth_parser(sub)
     _add_screenshot_parser(sub)
     _add_hdl_parser(sub)
+    _add_build_parser(sub)
     _add_program_parser(sub)
     _add_report_parser(sub)
     return parser

@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 import sys
 
-__all__ = ["CORES", "HDL_DIR", "convert", "emit", "emit_all", "stale_files"]
+__all__ = ["CORES", "BOARD_TOPS", "HDL_DIR", "names", "convert", "emit", "emit_all", "stale_files"]
 
 #: The repository's ``hdl/`` folder (this file is ``py/starsweeper/hdl.py``).
 HDL_DIR = Path(__file__).resolve().parents[2] / "hdl"
@@ -50,6 +50,21 @@ CORES = {
 }
 
 
+def _nexys3_minesweeper():
+    """The board top's Verilog, as the Nexys 3 build tree has it (I/O buffers included)."""
+    from .boards.minesweeper_top import MinesweeperTop
+    from .boards.nexys3 import Nexys3Platform
+    name = "nexys3_minesweeper"
+    plan = Nexys3Platform().prepare(MinesweeperTop(), name=name, emit_src=False)
+    return plan.files[f"{name}.v"]
+
+
+#: Verilog module name -> function giving the Verilog of a board top level.
+BOARD_TOPS = {
+    "nexys3_minesweeper": _nexys3_minesweeper,
+}
+
+
 def convert(component, name):
     """Verilog of ``component`` as module ``name``, byte-reproducibly (no source locations)."""
     from amaranth.back import verilog
@@ -57,14 +72,21 @@ def convert(component, name):
 
 
 def emit(name):
-    """The Verilog text of the core ``name``."""
+    """The Verilog text of the core or board top ``name``."""
+    if name in BOARD_TOPS:
+        return BOARD_TOPS[name]()
     return convert(CORES[name](), name)
+
+
+def names():
+    """Every file of ``hdl/``, without ``.v``: the cores, then the board tops."""
+    return [*CORES, *BOARD_TOPS]
 
 
 def emit_all(directory=HDL_DIR):
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    for name in CORES:
+    for name in names():
         path = directory / f"{name}.v"
         text = emit(name)
         tmp = path.with_suffix(".v.tmp")
@@ -75,7 +97,7 @@ def emit_all(directory=HDL_DIR):
 def stale_files(directory=HDL_DIR):
     """Names of the files in ``directory`` that differ from what the gateware emits now."""
     stale = []
-    for name in CORES:
+    for name in names():
         path = Path(directory) / f"{name}.v"
         if not path.exists() or path.read_text() != emit(name):
             stale.append(path.name)
@@ -91,10 +113,10 @@ def main(argv=None):
         if stale:
             print(f"hdl/ is stale: {', '.join(stale)}; run: python -m starsweeper.hdl", file=sys.stderr)
             return 1
-        print(f"hdl/ is up to date ({len(CORES)} cores)")
+        print(f"hdl/ is up to date ({len(names())} files)")
         return 0
     emit_all()
-    print(f"wrote {len(CORES)} cores to {HDL_DIR}")
+    print(f"wrote {len(names())} files to {HDL_DIR}")
     return 0
 
 

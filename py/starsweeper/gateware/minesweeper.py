@@ -11,11 +11,12 @@ from ..model.minesweeper import (
 )
 from .buttons import ButtonActions
 
-__all__ = ["CellView", "MinesweeperGame", "SWITCH_DEBUG", "SWITCH_FLAG", "SWITCH_BEGINNER"]
+__all__ = ["CellView", "MinesweeperGame", "SWITCH_DEBUG", "SWITCH_FLAG", "SWITCH_TIMER", "SWITCH_BEGINNER"]
 
 CELLS = GRID * GRID
 SWITCH_DEBUG = 0       # SW0: show the mines (read by the display)
 SWITCH_FLAG = 1        # SW1: centre toggles flags instead of revealing
+SWITCH_TIMER = 6       # SW6: the seven-segment display shows the timer, else the mine counter
 SWITCH_BEGINNER = 7    # SW7: the next game is beginner (9x9, 10 mines), else intermediate
 
 

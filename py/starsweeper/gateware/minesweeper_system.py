@@ -7,14 +7,17 @@ from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTONS
 from .display import MinesweeperDisplay
-from .minesweeper import SWITCH_DEBUG, MinesweeperGame
+from ..model.seven_segment import CHARACTERS as SEVEN_SEGMENT_CHARACTERS
+from .minesweeper import SWITCH_DEBUG, SWITCH_TIMER, MinesweeperGame
+from .seven_segment import SevenSegmentDisplay
 from .status_digits import StatusDigits
 
 __all__ = ["MinesweeperSystem"]
 
 
 class MinesweeperSystem(wiring.Component):
-    """The game and its picture, with logical ports only (the board top adds pins and buffers).
+    """The game, its picture and the seven-segment display, with logical ports only (the board
+    top adds the pins and their buffers).
 
     One clock domain (``sync``, 100 MHz on the board). The VGA pipeline advances on a pixel clock
     enable, high one clock in ``pixel_divider``, from a register; buttons and switches pass
@@ -24,6 +27,8 @@ class MinesweeperSystem(wiring.Component):
     ----------
     pixel_divider : int
         Clocks per pixel: 4 on the board (25 MHz from 100 MHz), 1 in simulation.
+    digit_clocks : int
+        Clocks each seven-segment digit stays lit (100,000 on the board).
     **game
         Parameters of :class:`~starsweeper.gateware.minesweeper.MinesweeperGame`.
 
@@ -32,21 +37,27 @@ class MinesweeperSystem(wiring.Component):
     buttons : In(5)
         The buttons as they come from the pins (asynchronous), centre, up, down, left, right.
     switches : In(8)
-        The switches (asynchronous): SW0 debug, SW1 flag mode, SW7 beginner.
+        The switches (asynchronous): SW0 debug, SW1 flag mode, SW6 the seven-segment display
+        shows the timer (else the mine counter), SW7 beginner.
     seed_force, seed_value : In(1), In(32)
         Forced placement seed (simulation; tie low on the board).
     leds : Out(8)
     red, green, blue, hsync_n, vsync_n : Out
         The VGA port.
+    segments, anodes : Out(8), Out(4)
+        The seven-segment display (:mod:`starsweeper.model.seven_segment`): segments a to g and
+        the point, and the digit enables (bit k for AN k), 1 = lit (the pins are active low:
+        the board top inverts).
     busy : Out(1)
         The game core is carrying out an action (readback for testbenches).
     """
 
-    def __init__(self, *, pixel_divider=4, **game):
+    def __init__(self, *, pixel_divider=4, digit_clocks=100_000, **game):
         if not isinstance(pixel_divider, int) or pixel_divider < 1:
             raise ValueError(f"Pixel divider must be a positive integer, not {pixel_divider!r}")
         self.pixel_divider = pixel_divider
         self.game = MinesweeperGame(**game)
+        self.seven_segment = SevenSegmentDisplay(digit_clocks)
         super().__init__({
             "buttons": In(len(BUTTONS)),
             "switches": In(8),
@@ -58,6 +69,8 @@ class MinesweeperSystem(wiring.Component):
             "blue": Out(2),
             "hsync_n": Out(1, init=1),
             "vsync_n": Out(1, init=1),
+            "segments": Out(8),
+            "anodes": Out(4),
             "busy": Out(1),
         })
 
@@ -66,6 +79,7 @@ class MinesweeperSystem(wiring.Component):
         m.submodules.game = game = self.game
         m.submodules.display = display = MinesweeperDisplay()
         m.submodules.digits = digits = StatusDigits()
+        m.submodules.seven_segment = seven_segment = self.seven_segment
 
         buttons = Signal.like(self.buttons)
         switches = Signal.like(self.switches)
@@ -102,4 +116,14 @@ class MinesweeperSystem(wiring.Component):
             self.red.eq(display.red), self.green.eq(display.green), self.blue.eq(display.blue),
             self.hsync_n.eq(display.hsync_n), self.vsync_n.eq(display.vsync_n),
         ]
+
+        show_timer = switches[SWITCH_TIMER]
+        m.d.comb += [
+            seven_segment.characters[0].eq(Mux(show_timer, SEVEN_SEGMENT_CHARACTERS.index("t"),
+                                               SEVEN_SEGMENT_CHARACTERS.index("c"))),
+            self.segments.eq(seven_segment.segments), self.anodes.eq(seven_segment.digits),
+        ]
+        for k in range(3):
+            m.d.comb += seven_segment.characters[1 + k].eq(
+                Mux(show_timer, digits.timer_chars[k], digits.counter_chars[k]))
         return m

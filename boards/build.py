@@ -1,0 +1,83 @@
+"""``starsweeper build``: the Nexys 3 ISE build tree of the Minesweeper top level, and its run.
+
+Amaranth's ``XilinxPlatform`` writes the tree: the top level's Verilog, the UCF (every pin, its
+I/O standard and the 100 MHz clock's period), the XST project and script, and
+``build_<name>.sh``, which runs xst, ngdbuild, map, par and bitgen. It runs when ISE's tools are
+on PATH or ``AMARANTH_ENV_ISE`` names ISE's settings script; otherwise the tree stays ready for
+a machine that has ISE.
+"""
+
+from pathlib import Path
+import subprocess
+
+__all__ = ["BOARDS", "BuildError", "BuildResult", "write_tree", "ise_available", "run_tree", "build"]
+
+#: Board name -> (platform class, top-level class), imported when used.
+BOARDS = {"nexys3": ("starsweeper.boards.nexys3:Nexys3Platform",
+                     "starsweeper.boards.minesweeper_top:MinesweeperTop")}
+NAME = "top"
+#: The ISE tools the build script runs, in order.
+ISE_TOOLS = ("xst", "ngdbuild", "map", "par", "bitgen")
+
+
+class BuildError(RuntimeError):
+    """The build failed; the message says where and names the log."""
+
+
+class BuildResult:
+    def __init__(self, folder, files, bitfile, ran):
+        self.folder, self.files, self.bitfile, self.ran = folder, files, bitfile, ran
+
+
+def _load(spec):
+    import importlib
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _platform(board):
+    if board not in BOARDS:
+        raise BuildError(f"unknown board {board!r}; the boards are {', '.join(BOARDS)}")
+    platform_class, top_class = (_load(spec) for spec in BOARDS[board])
+    return platform_class(), top_class
+
+
+def write_tree(folder, board="nexys3"):
+    """Write the build tree into ``folder``; returns the paths written."""
+    platform, top_class = _platform(board)
+    plan = platform.prepare(top_class(), name=NAME, emit_src=False)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    plan.extract(folder)
+    return [folder / name for name in sorted(plan.files)]
+
+
+def ise_available(board="nexys3"):
+    """ISE can run here: AMARANTH_ENV_ISE is set, or every tool is on PATH."""
+    platform, _ = _platform(board)
+    return platform.has_required_tools()
+
+
+def run_tree(folder):
+    """Run the build script in ``folder``; its output goes to ``build.log`` there."""
+    folder = Path(folder)
+    log = folder / "build.log"
+    with open(log, "w") as out:
+        result = subprocess.run(["bash", f"build_{NAME}.sh"], cwd=folder, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=subprocess.STDOUT)
+    if result.returncode:
+        lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+        last = lines[-1].strip() if lines else "no output"
+        raise BuildError(f"the ISE build failed (exit {result.returncode}): {last}; see {log}")
+    bitfile = folder / f"{NAME}.bit"
+    if not bitfile.exists():
+        raise BuildError(f"the ISE build ended without {bitfile.name}; see {log}")
+    return bitfile
+
+
+def build(folder, board="nexys3", run=None):
+    """Write the tree; run it if ``run`` (default: when ISE is available)."""
+    files = write_tree(folder, board)
+    run = ise_available(board) if run is None else run
+    bitfile = run_tree(folder) if run else None
+    return BuildResult(Path(folder), files, bitfile, run)

@@ -1,0 +1,63 @@
+"""The Minesweeper top level for the Nexys 3: the system's logical ports on the board's pins."""
+
+from amaranth import Elaboratable
+from amaranth.hdl import Cat, Module
+from amaranth.lib import io
+
+from starsweeper.gateware.minesweeper_system import MinesweeperSystem
+from starsweeper.model.buttons import BUTTONS
+
+__all__ = ["MinesweeperTop"]
+
+
+class MinesweeperTop(Elaboratable):
+    """:class:`~starsweeper.gateware.minesweeper_system.MinesweeperSystem` on a Nexys 3.
+
+    One clock domain, ``sync``, from the 100 MHz oscillator (the platform's default clock, with
+    its 10 ns period constraint and a power-on reset); the VGA pipeline runs on a pixel enable,
+    one clock in four. Every pin has an I/O buffer here and nowhere else; the seven-segment
+    display's active-low segments and anodes are inverted by their ``PinsN`` resources. The
+    placement seed is the free-running counter's at the first reveal (``seed_force`` tied low).
+
+    Parameters
+    ----------
+    **system
+        Passed to the system (the defaults are the board's: 100 MHz, 10 ms debounce).
+    """
+
+    def __init__(self, **system):
+        self.system = MinesweeperSystem(**system)
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.system = system = self.system
+
+        def buffer(name, direction, number=0):
+            """The buffer of a one-pin resource."""
+            buf = io.Buffer(direction, platform.request(name, number, dir="-"))
+            m.submodules[f"{name}_{number}_buffer"] = buf
+            return buf
+
+        # Buttons in the system's order (centre, up, down, left, right) and the switches.
+        buttons = [buffer(f"button_{name}", "i").i for name in BUTTONS]
+        switches = [buffer("switch", "i", k).i for k in range(8)]
+        m.d.comb += [system.buttons.eq(Cat(*buttons)), system.switches.eq(Cat(*switches)),
+                     system.seed_force.eq(0), system.seed_value.eq(0)]
+
+        for k in range(8):
+            m.d.comb += buffer("led", "o", k).o.eq(system.leds[k])
+
+        vga = platform.request("vga", 0, dir="-")
+        for name, value in (("r", system.red), ("g", system.green), ("b", system.blue),
+                            ("hs", system.hsync_n), ("vs", system.vsync_n)):
+            m.submodules[f"vga_{name}_buffer"] = buf = io.Buffer("o", getattr(vga, name))
+            m.d.comb += buf.o.eq(value)
+
+        segments = platform.request("display_7seg", 0, dir="-")
+        for k, name in enumerate(["a", "b", "c", "d", "e", "f", "g", "dp"]):
+            m.submodules[f"segment_{name}_buffer"] = buf = io.Buffer("o", getattr(segments, name))
+            m.d.comb += buf.o.eq(system.segments[k])
+        anodes = platform.request("display_7seg_ctrl", 0, dir="-")
+        m.submodules.anodes_buffer = buf = io.Buffer("o", anodes.en)
+        m.d.comb += buf.o.eq(system.anodes)
+        return m
