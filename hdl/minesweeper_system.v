@@ -163,8 +163,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .green(green),
     .held(held),
     .\hsync_n$86 (hsync_n),
-    .\port$2775$0 (\$12 ),
-    .\port$681$0 (\$11 ),
+    .\port$2784$0 (\$12 ),
+    .\port$687$0 (\$11 ),
     .read_col(read_col),
     .read_row(read_row),
     .red(red),
@@ -177,7 +177,6 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .busy(busy),
     .buttons(\buttons$17 ),
     .clk(clk),
-    .count_cell__addr(read_row),
     .count_cell__en(pixel_enable),
     .counter(counter),
     .cursor_col(cursor_col),
@@ -185,9 +184,10 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$2775$0 (\$12 ),
-    .\port$681$0 (\$11 ),
-    .\read_col$75 (read_col),
+    .\port$2784$0 (\$12 ),
+    .\port$687$0 (\$11 ),
+    .read_col(read_col),
+    .read_row(read_row),
     .rst(rst),
     .seed_force(seed_force),
     .seed_value(seed_value),
@@ -667,7 +667,7 @@ module \minesweeper_system.digits$65.timer_bcd (rst, start, value, busy, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$681$0 , held, digits_start, enable, \port$2775$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$687$0 , held, digits_start, enable, \port$2784$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -962,10 +962,10 @@ module \minesweeper_system.display (rst, \port$681$0 , held, digits_start, enabl
   output \hsync_n$86 ;
   reg \hsync_n$86  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$2775$0 ;
-  wire [3:0] \port$2775$0 ;
-  input [3:0] \port$681$0 ;
-  wire [3:0] \port$681$0 ;
+  input [3:0] \port$2784$0 ;
+  wire [3:0] \port$2784$0 ;
+  input [3:0] \port$687$0 ;
+  wire [3:0] \port$687$0 ;
   output [3:0] read_col;
   wire [3:0] read_col;
   wire read_enable;
@@ -1006,22 +1006,22 @@ module \minesweeper_system.display (rst, \port$681$0 , held, digits_start, enabl
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$2775$0 [2];
-  assign \$8  = ~ \port$2775$0 [0];
+  assign \$7  = \$6  & \port$2784$0 [2];
+  assign \$8  = ~ \port$2784$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$2775$0 [0];
-  assign \$12  = debug & \port$2775$0 [0];
+  assign \$11  = \$10  & \port$2784$0 [0];
+  assign \$12  = debug & \port$2784$0 [0];
   assign \$13  = \$signal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$681$0 ;
-  assign \$15  = \port$681$0  == 4'h8;
-  assign \$16  = \port$681$0  == 3'h7;
-  assign \$17  = \port$681$0  == 3'h6;
-  assign \$18  = \port$681$0  == 3'h5;
-  assign \$19  = \port$681$0  == 3'h4;
-  assign \$20  = \port$681$0  == 2'h3;
-  assign \$21  = \port$681$0  == 2'h2;
-  assign \$22  = \port$681$0  == 1'h1;
+  assign \$14  = | \port$687$0 ;
+  assign \$15  = \port$687$0  == 4'h8;
+  assign \$16  = \port$687$0  == 3'h7;
+  assign \$17  = \port$687$0  == 3'h6;
+  assign \$18  = \port$687$0  == 3'h5;
+  assign \$19  = \port$687$0  == 3'h4;
+  assign \$20  = \port$687$0  == 2'h3;
+  assign \$21  = \port$687$0  == 2'h2;
+  assign \$22  = \port$687$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -1290,7 +1290,7 @@ module \minesweeper_system.display (rst, \port$681$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (\$signal$18 ) begin
-      if (\port$2775$0 [1]) begin
+      if (\port$2784$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\$signal$19 ) begin
@@ -1303,13 +1303,13 @@ module \minesweeper_system.display (rst, \port$681$0 , held, digits_start, enabl
     (* full_case = 32'd1 *)
     if (\$signal$18 ) begin
       (* full_case = 32'd1 *)
-      if (\port$2775$0 [1]) begin
+      if (\port$2784$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2775$0 [3]) begin
+      end else if (\port$2784$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2775$0 [2]) begin
+      end else if (\port$2784$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1332,13 +1332,13 @@ module \minesweeper_system.display (rst, \port$681$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (\$signal$18 ) begin
-      if (\port$2775$0 [1]) begin
+      if (\port$2784$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$2775$0 [3]) begin
+      end else if (\port$2784$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$2775$0 [2]) begin
+      end else if (\port$2784$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1354,13 +1354,13 @@ module \minesweeper_system.display (rst, \port$681$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (\$signal$18 ) begin
-      if (\port$2775$0 [1]) begin
-        glyph = \port$681$0 ;
-      end else if (\port$2775$0 [3]) begin
+      if (\port$2784$0 [1]) begin
+        glyph = \port$687$0 ;
+      end else if (\port$2784$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2775$0 [2]) begin
+      end else if (\port$2784$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -1929,16 +1929,16 @@ module \minesweeper_system.display (rst, \port$681$0 , held, digits_start, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$2775$0 , \port$681$0  };
+  assign \cell  = { \port$2784$0 , \port$687$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$681$0 ;
-  assign \cell.mine  = \port$2775$0 [0];
-  assign \cell.revealed  = \port$2775$0 [1];
-  assign \cell.flagged  = \port$2775$0 [2];
-  assign \cell.exploded  = \port$2775$0 [3];
+  assign \cell.count  = \port$687$0 ;
+  assign \cell.mine  = \port$2784$0 [0];
+  assign \cell.revealed  = \port$2784$0 [1];
+  assign \cell.flagged  = \port$2784$0 [2];
+  assign \cell.exploded  = \port$2784$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3176,366 +3176,366 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held, count_cell__en, \port$2775$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, \read_col$75 , count_cell__addr, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held, count_cell__en, \port$2784$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
-  wire [5:0] \$10 ;
-  wire [15:0] \$100 ;
-  wire \$1000 ;
+  wire [4:0] \$10 ;
+  wire \$100 ;
+  wire [15:0] \$1000 ;
   wire [4:0] \$1001 ;
-  wire [15:0] \$1002 ;
-  wire [15:0] \$1003 ;
-  wire [5:0] \$1004 ;
-  wire \$1005 ;
-  wire [4:0] \$1006 ;
-  wire [15:0] \$1007 ;
-  wire [15:0] \$1008 ;
-  wire [6:0] \$1009 ;
+  wire \$1002 ;
+  wire [4:0] \$1003 ;
+  wire [15:0] \$1004 ;
+  wire [15:0] \$1005 ;
+  wire [5:0] \$1006 ;
+  wire \$1007 ;
+  wire [4:0] \$1008 ;
+  wire [15:0] \$1009 ;
   wire [4:0] \$101 ;
   wire [15:0] \$1010 ;
-  wire [7:0] \$1011 ;
-  wire \$1012 ;
-  wire [4:0] \$1013 ;
-  wire [15:0] \$1014 ;
-  wire [15:0] \$1015 ;
-  wire [8:0] \$1016 ;
-  wire \$1017 ;
-  wire [4:0] \$1018 ;
-  wire [15:0] \$1019 ;
-  wire \$102 ;
-  wire [15:0] \$1020 ;
-  wire [9:0] \$1021 ;
+  wire [6:0] \$1011 ;
+  wire [15:0] \$1012 ;
+  wire [7:0] \$1013 ;
+  wire \$1014 ;
+  wire [4:0] \$1015 ;
+  wire [15:0] \$1016 ;
+  wire [15:0] \$1017 ;
+  wire [8:0] \$1018 ;
+  wire \$1019 ;
+  wire [15:0] \$102 ;
+  wire [4:0] \$1020 ;
+  wire [15:0] \$1021 ;
   wire [15:0] \$1022 ;
-  wire [10:0] \$1023 ;
-  wire \$1024 ;
-  wire [4:0] \$1025 ;
-  wire [15:0] \$1026 ;
-  wire [15:0] \$1027 ;
-  wire [11:0] \$1028 ;
-  wire \$1029 ;
-  wire [4:0] \$103 ;
-  wire \$1030 ;
-  wire [4:0] \$1031 ;
-  wire [15:0] \$1032 ;
-  wire [15:0] \$1033 ;
-  wire [4:0] \$1034 ;
-  wire \$1035 ;
+  wire [9:0] \$1023 ;
+  wire [15:0] \$1024 ;
+  wire [10:0] \$1025 ;
+  wire \$1026 ;
+  wire [4:0] \$1027 ;
+  wire [15:0] \$1028 ;
+  wire [15:0] \$1029 ;
+  wire [15:0] \$103 ;
+  wire [11:0] \$1030 ;
+  wire \$1031 ;
+  wire \$1032 ;
+  wire [4:0] \$1033 ;
+  wire [15:0] \$1034 ;
+  wire [15:0] \$1035 ;
   wire [4:0] \$1036 ;
-  wire [15:0] \$1037 ;
-  wire [15:0] \$1038 ;
-  wire [5:0] \$1039 ;
-  wire [15:0] \$104 ;
-  wire \$1040 ;
-  wire [4:0] \$1041 ;
-  wire [15:0] \$1042 ;
-  wire [15:0] \$1043 ;
-  wire [6:0] \$1044 ;
+  wire \$1037 ;
+  wire [4:0] \$1038 ;
+  wire [15:0] \$1039 ;
+  wire [4:0] \$104 ;
+  wire [15:0] \$1040 ;
+  wire [5:0] \$1041 ;
+  wire \$1042 ;
+  wire [4:0] \$1043 ;
+  wire [15:0] \$1044 ;
   wire [15:0] \$1045 ;
-  wire [7:0] \$1046 ;
-  wire \$1047 ;
-  wire [4:0] \$1048 ;
-  wire [15:0] \$1049 ;
-  wire [15:0] \$105 ;
-  wire [15:0] \$1050 ;
-  wire [8:0] \$1051 ;
-  wire \$1052 ;
-  wire [4:0] \$1053 ;
-  wire [15:0] \$1054 ;
-  wire [15:0] \$1055 ;
-  wire [9:0] \$1056 ;
+  wire [6:0] \$1046 ;
+  wire [15:0] \$1047 ;
+  wire [7:0] \$1048 ;
+  wire \$1049 ;
+  wire \$105 ;
+  wire [4:0] \$1050 ;
+  wire [15:0] \$1051 ;
+  wire [15:0] \$1052 ;
+  wire [8:0] \$1053 ;
+  wire \$1054 ;
+  wire [4:0] \$1055 ;
+  wire [15:0] \$1056 ;
   wire [15:0] \$1057 ;
-  wire [10:0] \$1058 ;
-  wire \$1059 ;
-  wire [5:0] \$106 ;
-  wire [4:0] \$1060 ;
-  wire [15:0] \$1061 ;
-  wire [15:0] \$1062 ;
-  wire [11:0] \$1063 ;
-  wire \$1064 ;
-  wire \$1065 ;
-  wire [4:0] \$1066 ;
-  wire [15:0] \$1067 ;
-  wire [15:0] \$1068 ;
-  wire [4:0] \$1069 ;
-  wire \$107 ;
-  wire \$1070 ;
+  wire [9:0] \$1058 ;
+  wire [15:0] \$1059 ;
+  wire [4:0] \$106 ;
+  wire [10:0] \$1060 ;
+  wire \$1061 ;
+  wire [4:0] \$1062 ;
+  wire [15:0] \$1063 ;
+  wire [15:0] \$1064 ;
+  wire [11:0] \$1065 ;
+  wire \$1066 ;
+  wire \$1067 ;
+  wire [4:0] \$1068 ;
+  wire [15:0] \$1069 ;
+  wire [15:0] \$107 ;
+  wire [15:0] \$1070 ;
   wire [4:0] \$1071 ;
-  wire [15:0] \$1072 ;
-  wire [15:0] \$1073 ;
-  wire [5:0] \$1074 ;
-  wire \$1075 ;
-  wire [4:0] \$1076 ;
-  wire [15:0] \$1077 ;
-  wire [15:0] \$1078 ;
-  wire [6:0] \$1079 ;
-  wire [4:0] \$108 ;
+  wire \$1072 ;
+  wire [4:0] \$1073 ;
+  wire [15:0] \$1074 ;
+  wire [15:0] \$1075 ;
+  wire [5:0] \$1076 ;
+  wire \$1077 ;
+  wire [4:0] \$1078 ;
+  wire [15:0] \$1079 ;
+  wire [15:0] \$108 ;
   wire [15:0] \$1080 ;
-  wire [7:0] \$1081 ;
-  wire \$1082 ;
-  wire [4:0] \$1083 ;
-  wire [15:0] \$1084 ;
-  wire [15:0] \$1085 ;
-  wire [8:0] \$1086 ;
-  wire \$1087 ;
-  wire [4:0] \$1088 ;
-  wire [15:0] \$1089 ;
-  wire [15:0] \$109 ;
-  wire [15:0] \$1090 ;
-  wire [9:0] \$1091 ;
+  wire [6:0] \$1081 ;
+  wire [15:0] \$1082 ;
+  wire [7:0] \$1083 ;
+  wire \$1084 ;
+  wire [4:0] \$1085 ;
+  wire [15:0] \$1086 ;
+  wire [15:0] \$1087 ;
+  wire [8:0] \$1088 ;
+  wire \$1089 ;
+  wire [5:0] \$109 ;
+  wire [4:0] \$1090 ;
+  wire [15:0] \$1091 ;
   wire [15:0] \$1092 ;
-  wire [10:0] \$1093 ;
-  wire \$1094 ;
-  wire [4:0] \$1095 ;
-  wire [15:0] \$1096 ;
-  wire [15:0] \$1097 ;
-  wire [11:0] \$1098 ;
-  wire \$1099 ;
+  wire [9:0] \$1093 ;
+  wire [15:0] \$1094 ;
+  wire [10:0] \$1095 ;
+  wire \$1096 ;
+  wire [4:0] \$1097 ;
+  wire [15:0] \$1098 ;
+  wire [15:0] \$1099 ;
   wire [4:0] \$11 ;
-  wire [15:0] \$110 ;
-  wire \$1100 ;
-  wire [4:0] \$1101 ;
-  wire [15:0] \$1102 ;
-  wire [15:0] \$1103 ;
-  wire [4:0] \$1104 ;
-  wire \$1105 ;
+  wire \$110 ;
+  wire [11:0] \$1100 ;
+  wire \$1101 ;
+  wire \$1102 ;
+  wire [4:0] \$1103 ;
+  wire [15:0] \$1104 ;
+  wire [15:0] \$1105 ;
   wire [4:0] \$1106 ;
-  wire [15:0] \$1107 ;
-  wire [15:0] \$1108 ;
-  wire [5:0] \$1109 ;
-  wire [6:0] \$111 ;
-  wire \$1110 ;
-  wire [4:0] \$1111 ;
-  wire [15:0] \$1112 ;
-  wire [15:0] \$1113 ;
-  wire [6:0] \$1114 ;
+  wire \$1107 ;
+  wire [4:0] \$1108 ;
+  wire [15:0] \$1109 ;
+  wire [4:0] \$111 ;
+  wire [15:0] \$1110 ;
+  wire [5:0] \$1111 ;
+  wire \$1112 ;
+  wire [4:0] \$1113 ;
+  wire [15:0] \$1114 ;
   wire [15:0] \$1115 ;
-  wire [7:0] \$1116 ;
-  wire \$1117 ;
-  wire [4:0] \$1118 ;
-  wire [15:0] \$1119 ;
+  wire [6:0] \$1116 ;
+  wire [15:0] \$1117 ;
+  wire [7:0] \$1118 ;
+  wire \$1119 ;
   wire [15:0] \$112 ;
-  wire [15:0] \$1120 ;
-  wire [8:0] \$1121 ;
-  wire \$1122 ;
-  wire [4:0] \$1123 ;
-  wire [15:0] \$1124 ;
-  wire [15:0] \$1125 ;
-  wire [9:0] \$1126 ;
+  wire [4:0] \$1120 ;
+  wire [15:0] \$1121 ;
+  wire [15:0] \$1122 ;
+  wire [8:0] \$1123 ;
+  wire \$1124 ;
+  wire [4:0] \$1125 ;
+  wire [15:0] \$1126 ;
   wire [15:0] \$1127 ;
-  wire [10:0] \$1128 ;
-  wire \$1129 ;
-  wire [7:0] \$113 ;
-  wire [4:0] \$1130 ;
-  wire [15:0] \$1131 ;
-  wire [15:0] \$1132 ;
-  wire [11:0] \$1133 ;
-  wire \$1134 ;
-  wire \$1135 ;
-  wire [4:0] \$1136 ;
-  wire [15:0] \$1137 ;
-  wire [15:0] \$1138 ;
-  wire [4:0] \$1139 ;
-  wire \$114 ;
-  wire \$1140 ;
+  wire [9:0] \$1128 ;
+  wire [15:0] \$1129 ;
+  wire [15:0] \$113 ;
+  wire [10:0] \$1130 ;
+  wire \$1131 ;
+  wire [4:0] \$1132 ;
+  wire [15:0] \$1133 ;
+  wire [15:0] \$1134 ;
+  wire [11:0] \$1135 ;
+  wire \$1136 ;
+  wire \$1137 ;
+  wire [4:0] \$1138 ;
+  wire [15:0] \$1139 ;
+  wire [6:0] \$114 ;
+  wire [15:0] \$1140 ;
   wire [4:0] \$1141 ;
-  wire [15:0] \$1142 ;
-  wire [15:0] \$1143 ;
-  wire [5:0] \$1144 ;
-  wire \$1145 ;
-  wire [4:0] \$1146 ;
-  wire [15:0] \$1147 ;
-  wire [15:0] \$1148 ;
-  wire [6:0] \$1149 ;
-  wire [4:0] \$115 ;
+  wire \$1142 ;
+  wire [4:0] \$1143 ;
+  wire [15:0] \$1144 ;
+  wire [15:0] \$1145 ;
+  wire [5:0] \$1146 ;
+  wire \$1147 ;
+  wire [4:0] \$1148 ;
+  wire [15:0] \$1149 ;
+  wire [15:0] \$115 ;
   wire [15:0] \$1150 ;
-  wire [7:0] \$1151 ;
-  wire \$1152 ;
-  wire [4:0] \$1153 ;
-  wire [15:0] \$1154 ;
-  wire [15:0] \$1155 ;
-  wire [8:0] \$1156 ;
-  wire \$1157 ;
-  wire [4:0] \$1158 ;
-  wire [15:0] \$1159 ;
-  wire [15:0] \$116 ;
-  wire [15:0] \$1160 ;
-  wire [9:0] \$1161 ;
+  wire [6:0] \$1151 ;
+  wire [15:0] \$1152 ;
+  wire [7:0] \$1153 ;
+  wire \$1154 ;
+  wire [4:0] \$1155 ;
+  wire [15:0] \$1156 ;
+  wire [15:0] \$1157 ;
+  wire [8:0] \$1158 ;
+  wire \$1159 ;
+  wire [7:0] \$116 ;
+  wire [4:0] \$1160 ;
+  wire [15:0] \$1161 ;
   wire [15:0] \$1162 ;
-  wire [10:0] \$1163 ;
-  wire \$1164 ;
-  wire [4:0] \$1165 ;
-  wire [15:0] \$1166 ;
-  wire [15:0] \$1167 ;
-  wire [11:0] \$1168 ;
-  wire \$1169 ;
-  wire [15:0] \$117 ;
-  wire \$1170 ;
-  wire [4:0] \$1171 ;
-  wire [15:0] \$1172 ;
-  wire [15:0] \$1173 ;
-  wire [4:0] \$1174 ;
-  wire \$1175 ;
+  wire [9:0] \$1163 ;
+  wire [15:0] \$1164 ;
+  wire [10:0] \$1165 ;
+  wire \$1166 ;
+  wire [4:0] \$1167 ;
+  wire [15:0] \$1168 ;
+  wire [15:0] \$1169 ;
+  wire \$117 ;
+  wire [11:0] \$1170 ;
+  wire \$1171 ;
+  wire \$1172 ;
+  wire [4:0] \$1173 ;
+  wire [15:0] \$1174 ;
+  wire [15:0] \$1175 ;
   wire [4:0] \$1176 ;
-  wire [15:0] \$1177 ;
-  wire [15:0] \$1178 ;
-  wire [5:0] \$1179 ;
-  wire [8:0] \$118 ;
-  wire \$1180 ;
-  wire [4:0] \$1181 ;
-  wire [15:0] \$1182 ;
-  wire [15:0] \$1183 ;
-  wire [6:0] \$1184 ;
+  wire \$1177 ;
+  wire [4:0] \$1178 ;
+  wire [15:0] \$1179 ;
+  wire [4:0] \$118 ;
+  wire [15:0] \$1180 ;
+  wire [5:0] \$1181 ;
+  wire \$1182 ;
+  wire [4:0] \$1183 ;
+  wire [15:0] \$1184 ;
   wire [15:0] \$1185 ;
-  wire [7:0] \$1186 ;
-  wire \$1187 ;
-  wire [4:0] \$1188 ;
-  wire [15:0] \$1189 ;
-  wire \$119 ;
-  wire [15:0] \$1190 ;
-  wire [8:0] \$1191 ;
-  wire \$1192 ;
-  wire [4:0] \$1193 ;
-  wire [15:0] \$1194 ;
-  wire [15:0] \$1195 ;
-  wire [9:0] \$1196 ;
+  wire [6:0] \$1186 ;
+  wire [15:0] \$1187 ;
+  wire [7:0] \$1188 ;
+  wire \$1189 ;
+  wire [15:0] \$119 ;
+  wire [4:0] \$1190 ;
+  wire [15:0] \$1191 ;
+  wire [15:0] \$1192 ;
+  wire [8:0] \$1193 ;
+  wire \$1194 ;
+  wire [4:0] \$1195 ;
+  wire [15:0] \$1196 ;
   wire [15:0] \$1197 ;
-  wire [10:0] \$1198 ;
-  wire \$1199 ;
-  wire [4:0] \$12 ;
-  wire [4:0] \$120 ;
-  wire [4:0] \$1200 ;
-  wire [15:0] \$1201 ;
-  wire [15:0] \$1202 ;
-  wire [11:0] \$1203 ;
-  wire \$1204 ;
-  wire \$1205 ;
-  wire [4:0] \$1206 ;
-  wire [15:0] \$1207 ;
-  wire [15:0] \$1208 ;
-  wire [4:0] \$1209 ;
-  wire [15:0] \$121 ;
-  wire \$1210 ;
+  wire [9:0] \$1198 ;
+  wire [15:0] \$1199 ;
+  wire [5:0] \$12 ;
+  wire [15:0] \$120 ;
+  wire [10:0] \$1200 ;
+  wire \$1201 ;
+  wire [4:0] \$1202 ;
+  wire [15:0] \$1203 ;
+  wire [15:0] \$1204 ;
+  wire [11:0] \$1205 ;
+  wire \$1206 ;
+  wire \$1207 ;
+  wire [4:0] \$1208 ;
+  wire [15:0] \$1209 ;
+  wire [8:0] \$121 ;
+  wire [15:0] \$1210 ;
   wire [4:0] \$1211 ;
-  wire [15:0] \$1212 ;
-  wire [15:0] \$1213 ;
-  wire [5:0] \$1214 ;
-  wire \$1215 ;
-  wire [4:0] \$1216 ;
-  wire [15:0] \$1217 ;
-  wire [15:0] \$1218 ;
-  wire [6:0] \$1219 ;
-  wire [15:0] \$122 ;
+  wire \$1212 ;
+  wire [4:0] \$1213 ;
+  wire [15:0] \$1214 ;
+  wire [15:0] \$1215 ;
+  wire [5:0] \$1216 ;
+  wire \$1217 ;
+  wire [4:0] \$1218 ;
+  wire [15:0] \$1219 ;
+  wire \$122 ;
   wire [15:0] \$1220 ;
-  wire [7:0] \$1221 ;
-  wire \$1222 ;
-  wire [4:0] \$1223 ;
-  wire [15:0] \$1224 ;
-  wire [15:0] \$1225 ;
-  wire [8:0] \$1226 ;
-  wire \$1227 ;
-  wire [4:0] \$1228 ;
-  wire [15:0] \$1229 ;
-  wire [9:0] \$123 ;
-  wire [15:0] \$1230 ;
-  wire [9:0] \$1231 ;
+  wire [6:0] \$1221 ;
+  wire [15:0] \$1222 ;
+  wire [7:0] \$1223 ;
+  wire \$1224 ;
+  wire [4:0] \$1225 ;
+  wire [15:0] \$1226 ;
+  wire [15:0] \$1227 ;
+  wire [8:0] \$1228 ;
+  wire \$1229 ;
+  wire [4:0] \$123 ;
+  wire [4:0] \$1230 ;
+  wire [15:0] \$1231 ;
   wire [15:0] \$1232 ;
-  wire [10:0] \$1233 ;
-  wire \$1234 ;
-  wire [4:0] \$1235 ;
-  wire [15:0] \$1236 ;
-  wire [15:0] \$1237 ;
-  wire [11:0] \$1238 ;
-  wire \$1239 ;
+  wire [9:0] \$1233 ;
+  wire [15:0] \$1234 ;
+  wire [10:0] \$1235 ;
+  wire \$1236 ;
+  wire [4:0] \$1237 ;
+  wire [15:0] \$1238 ;
+  wire [15:0] \$1239 ;
   wire [15:0] \$124 ;
-  wire \$1240 ;
-  wire [4:0] \$1241 ;
-  wire [15:0] \$1242 ;
-  wire [15:0] \$1243 ;
-  wire [4:0] \$1244 ;
-  wire \$1245 ;
+  wire [11:0] \$1240 ;
+  wire \$1241 ;
+  wire \$1242 ;
+  wire [4:0] \$1243 ;
+  wire [15:0] \$1244 ;
+  wire [15:0] \$1245 ;
   wire [4:0] \$1246 ;
-  wire [15:0] \$1247 ;
-  wire [15:0] \$1248 ;
-  wire [5:0] \$1249 ;
-  wire [10:0] \$125 ;
-  wire \$1250 ;
-  wire [4:0] \$1251 ;
-  wire [15:0] \$1252 ;
-  wire [15:0] \$1253 ;
-  wire [6:0] \$1254 ;
+  wire \$1247 ;
+  wire [4:0] \$1248 ;
+  wire [15:0] \$1249 ;
+  wire [15:0] \$125 ;
+  wire [15:0] \$1250 ;
+  wire [5:0] \$1251 ;
+  wire \$1252 ;
+  wire [4:0] \$1253 ;
+  wire [15:0] \$1254 ;
   wire [15:0] \$1255 ;
-  wire [7:0] \$1256 ;
-  wire \$1257 ;
-  wire [4:0] \$1258 ;
-  wire [15:0] \$1259 ;
-  wire \$126 ;
-  wire [15:0] \$1260 ;
-  wire [8:0] \$1261 ;
-  wire \$1262 ;
-  wire \$1263 ;
-  wire [255:0] \$1264 ;
-  wire [15:0] \$1265 ;
-  wire [15:0] \$1266 ;
-  wire [4:0] \$1267 ;
-  wire \$1268 ;
-  wire \$1269 ;
-  wire [4:0] \$127 ;
-  wire [3:0] \$1270 ;
+  wire [6:0] \$1256 ;
+  wire [15:0] \$1257 ;
+  wire [7:0] \$1258 ;
+  wire \$1259 ;
+  wire [9:0] \$126 ;
+  wire [4:0] \$1260 ;
+  wire [15:0] \$1261 ;
+  wire [15:0] \$1262 ;
+  wire [8:0] \$1263 ;
+  wire \$1264 ;
+  wire \$1265 ;
+  wire [255:0] \$1266 ;
+  wire [15:0] \$1267 ;
+  wire [15:0] \$1268 ;
+  wire [4:0] \$1269 ;
+  wire [15:0] \$127 ;
+  wire \$1270 ;
   wire \$1271 ;
-  wire [4:0] \$1272 ;
+  wire [3:0] \$1272 ;
   wire \$1273 ;
-  wire \$1274 ;
-  wire [4:0] \$1275 ;
+  wire [4:0] \$1274 ;
+  wire \$1275 ;
   wire \$1276 ;
-  wire \$1277 ;
+  wire [4:0] \$1277 ;
   wire \$1278 ;
   wire \$1279 ;
-  wire [15:0] \$128 ;
-  wire [4:0] \$1280 ;
+  wire [10:0] \$128 ;
+  wire \$1280 ;
   wire \$1281 ;
-  wire [3:0] \$1282 ;
+  wire [4:0] \$1282 ;
   wire \$1283 ;
-  wire \$1284 ;
-  wire [4:0] \$1285 ;
+  wire [3:0] \$1284 ;
+  wire \$1285 ;
   wire \$1286 ;
-  wire \$1287 ;
-  wire [4:0] \$1288 ;
+  wire [4:0] \$1287 ;
+  wire \$1288 ;
   wire \$1289 ;
-  wire [15:0] \$129 ;
-  wire \$1290 ;
+  wire \$129 ;
+  wire [4:0] \$1290 ;
   wire \$1291 ;
   wire \$1292 ;
-  wire [4:0] \$1293 ;
-  wire [3:0] \$1294 ;
-  wire \$1295 ;
-  wire \$1296 ;
-  wire [3:0] \$1297 ;
+  wire \$1293 ;
+  wire \$1294 ;
+  wire [4:0] \$1295 ;
+  wire [3:0] \$1296 ;
+  wire \$1297 ;
   wire \$1298 ;
-  wire [4:0] \$1299 ;
+  wire [3:0] \$1299 ;
   wire [4:0] \$13 ;
-  wire [11:0] \$130 ;
+  wire [4:0] \$130 ;
   wire \$1300 ;
-  wire \$1301 ;
-  wire [4:0] \$1302 ;
+  wire [4:0] \$1301 ;
+  wire \$1302 ;
   wire \$1303 ;
-  wire \$1304 ;
+  wire [4:0] \$1304 ;
   wire \$1305 ;
   wire \$1306 ;
   wire \$1307 ;
   wire \$1308 ;
   wire \$1309 ;
-  wire \$131 ;
+  wire [15:0] \$131 ;
   wire \$1310 ;
   wire \$1311 ;
   wire \$1312 ;
   wire \$1313 ;
-  wire [4:0] \$1314 ;
+  wire \$1314 ;
   wire \$1315 ;
-  wire \$1316 ;
-  wire [4:0] \$1317 ;
+  wire [4:0] \$1316 ;
+  wire \$1317 ;
   wire \$1318 ;
-  wire \$1319 ;
-  wire [4:0] \$132 ;
+  wire [4:0] \$1319 ;
+  wire [15:0] \$132 ;
   wire \$1320 ;
   wire \$1321 ;
   wire \$1322 ;
@@ -3545,33 +3545,33 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   wire \$1326 ;
   wire \$1327 ;
   wire \$1328 ;
-  wire [4:0] \$1329 ;
-  wire [15:0] \$133 ;
+  wire \$1329 ;
+  wire [11:0] \$133 ;
   wire \$1330 ;
-  wire \$1331 ;
-  wire [4:0] \$1332 ;
+  wire [4:0] \$1331 ;
+  wire \$1332 ;
   wire \$1333 ;
-  wire \$1334 ;
+  wire [4:0] \$1334 ;
   wire \$1335 ;
   wire \$1336 ;
   wire \$1337 ;
   wire \$1338 ;
   wire \$1339 ;
-  wire [15:0] \$134 ;
+  wire \$134 ;
   wire \$1340 ;
   wire \$1341 ;
   wire \$1342 ;
   wire \$1343 ;
   wire \$1344 ;
-  wire [255:0] \$1345 ;
-  wire [9:0] \$1346 ;
+  wire \$1345 ;
+  wire \$1346 ;
   wire [255:0] \$1347 ;
-  wire \$1348 ;
+  wire [9:0] \$1348 ;
   wire [255:0] \$1349 ;
   wire [4:0] \$135 ;
-  wire [255:0] \$1350 ;
+  wire \$1350 ;
   wire [255:0] \$1351 ;
-  wire \$1352 ;
+  wire [255:0] \$1352 ;
   wire [255:0] \$1353 ;
   wire \$1354 ;
   wire \$1355 ;
@@ -3579,805 +3579,810 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   wire \$1357 ;
   wire \$1358 ;
   wire \$1359 ;
-  wire \$136 ;
-  reg [3:0] \$1360 ;
-  reg [3:0] \$1361  = 4'h0;
-  reg [31:0] \$1362 ;
-  reg [4:0] \$1363 ;
-  reg [26:0] \$1364 ;
-  reg [9:0] \$1365 ;
-  reg \$1366 ;
-  reg [1:0] \$1367 ;
-  reg [255:0] \$1368 ;
-  reg [255:0] \$1369 ;
-  wire [4:0] \$137 ;
-  reg [255:0] \$1370 ;
-  reg [255:0] \$1371 ;
-  reg [3:0] \$1372 ;
-  reg [3:0] \$1373 ;
-  reg [8:0] \$1374 ;
-  reg [8:0] \$1375 ;
-  reg [3:0] \$1376 ;
-  reg [31:0] \$1377 ;
-  reg [31:0] \$1378 ;
-  reg [9:0] \$1379 ;
-  wire [15:0] \$138 ;
-  reg [1:0] \$1380 ;
-  reg [2:0] \$1381 ;
-  reg [3:0] \$1382 ;
-  reg \$1383 ;
-  reg \$1384 ;
-  reg [3:0] \$1385 ;
-  reg [3:0] \$1386 ;
+  wire [15:0] \$136 ;
+  wire \$1360 ;
+  wire \$1361 ;
+  wire \$1362 ;
+  wire \$1363 ;
+  wire \$1364 ;
+  reg [3:0] \$1365 ;
+  reg [3:0] \$1366  = 4'h0;
+  reg [31:0] \$1367 ;
+  reg [4:0] \$1368 ;
+  reg [26:0] \$1369 ;
+  wire [15:0] \$137 ;
+  reg [9:0] \$1370 ;
+  reg \$1371 ;
+  reg [1:0] \$1372 ;
+  reg [255:0] \$1373 ;
+  reg [255:0] \$1374 ;
+  reg [255:0] \$1375 ;
+  reg [255:0] \$1376 ;
+  reg [3:0] \$1377 ;
+  reg [3:0] \$1378 ;
+  reg [8:0] \$1379 ;
+  wire [4:0] \$138 ;
+  reg [8:0] \$1380 ;
+  reg [3:0] \$1381 ;
+  reg [31:0] \$1382 ;
+  reg [31:0] \$1383 ;
+  reg [9:0] \$1384 ;
+  reg [1:0] \$1385 ;
+  reg [2:0] \$1386 ;
   reg [3:0] \$1387 ;
-  reg [7:0] \$1388 ;
+  reg \$1388 ;
   reg \$1389 ;
-  wire [15:0] \$139 ;
+  wire \$139 ;
   reg [3:0] \$1390 ;
-  wire [5:0] \$14 ;
-  wire [5:0] \$140 ;
-  wire \$141 ;
-  wire [4:0] \$142 ;
-  wire [15:0] \$143 ;
-  wire [15:0] \$144 ;
-  wire [6:0] \$145 ;
+  reg [3:0] \$1391 ;
+  reg [3:0] \$1392 ;
+  reg [7:0] \$1393 ;
+  reg \$1394 ;
+  reg [3:0] \$1395 ;
+  wire [4:0] \$14 ;
+  wire [4:0] \$140 ;
+  wire [15:0] \$141 ;
+  wire [15:0] \$142 ;
+  wire [5:0] \$143 ;
+  wire \$144 ;
+  wire [4:0] \$145 ;
   wire [15:0] \$146 ;
-  wire [8:0] \$1469 ;
-  wire [7:0] \$147 ;
-  wire [8:0] \$1476 ;
-  wire \$148 ;
-  wire [8:0] \$1483 ;
-  wire [8:0] \$1488 ;
-  wire [4:0] \$149 ;
-  wire [8:0] \$1494 ;
+  wire [15:0] \$147 ;
+  wire [8:0] \$1478 ;
+  wire [6:0] \$148 ;
+  wire [8:0] \$1485 ;
+  wire [15:0] \$149 ;
+  wire [8:0] \$1492 ;
+  wire [8:0] \$1497 ;
   wire [4:0] \$15 ;
-  wire [15:0] \$150 ;
-  wire [8:0] \$1501 ;
-  wire [8:0] \$1508 ;
-  wire [15:0] \$151 ;
-  wire [8:0] \$1515 ;
-  wire [8:0] \$152 ;
-  wire [8:0] \$1520 ;
-  wire [8:0] \$1526 ;
-  wire \$153 ;
-  wire [8:0] \$1533 ;
-  wire [8:0] \$1538 ;
-  wire [4:0] \$154 ;
-  wire [8:0] \$1544 ;
-  wire [15:0] \$155 ;
-  wire [8:0] \$1551 ;
-  wire [8:0] \$1558 ;
-  wire [15:0] \$156 ;
-  wire [8:0] \$1565 ;
-  wire [9:0] \$157 ;
-  wire [8:0] \$1570 ;
-  wire [8:0] \$1576 ;
+  wire [7:0] \$150 ;
+  wire [8:0] \$1503 ;
+  wire \$151 ;
+  wire [8:0] \$1510 ;
+  wire [8:0] \$1517 ;
+  wire [4:0] \$152 ;
+  wire [8:0] \$1524 ;
+  wire [8:0] \$1529 ;
+  wire [15:0] \$153 ;
+  wire [8:0] \$1535 ;
+  wire [15:0] \$154 ;
+  wire [8:0] \$1542 ;
+  wire [8:0] \$1547 ;
+  wire [8:0] \$155 ;
+  wire [8:0] \$1553 ;
+  wire \$156 ;
+  wire [8:0] \$1560 ;
+  wire [8:0] \$1567 ;
+  wire [4:0] \$157 ;
+  wire [8:0] \$1574 ;
+  wire [8:0] \$1579 ;
   wire [15:0] \$158 ;
-  wire [8:0] \$1583 ;
-  wire [8:0] \$1588 ;
-  wire [10:0] \$159 ;
-  wire [8:0] \$1594 ;
-  wire [4:0] \$16 ;
-  wire \$160 ;
-  wire [8:0] \$1601 ;
-  wire [8:0] \$1608 ;
-  wire [4:0] \$161 ;
-  wire [8:0] \$1615 ;
-  wire [15:0] \$162 ;
-  wire [8:0] \$1620 ;
-  wire [8:0] \$1626 ;
-  wire [15:0] \$163 ;
-  wire [8:0] \$1633 ;
-  wire [8:0] \$1638 ;
-  wire [11:0] \$164 ;
-  wire [8:0] \$1644 ;
-  wire \$165 ;
-  wire [8:0] \$1651 ;
-  wire [8:0] \$1658 ;
-  wire [4:0] \$166 ;
-  wire [8:0] \$1665 ;
-  wire [15:0] \$167 ;
-  wire [8:0] \$1670 ;
-  wire [8:0] \$1676 ;
-  wire [15:0] \$168 ;
-  wire [8:0] \$1683 ;
-  wire [8:0] \$1688 ;
+  wire [8:0] \$1585 ;
+  wire [15:0] \$159 ;
+  wire [8:0] \$1592 ;
+  wire [8:0] \$1597 ;
+  wire [5:0] \$16 ;
+  wire [9:0] \$160 ;
+  wire [8:0] \$1603 ;
+  wire [15:0] \$161 ;
+  wire [8:0] \$1610 ;
+  wire [8:0] \$1617 ;
+  wire [10:0] \$162 ;
+  wire [8:0] \$1624 ;
+  wire [8:0] \$1629 ;
+  wire \$163 ;
+  wire [8:0] \$1635 ;
+  wire [4:0] \$164 ;
+  wire [8:0] \$1642 ;
+  wire [8:0] \$1647 ;
+  wire [15:0] \$165 ;
+  wire [8:0] \$1653 ;
+  wire [15:0] \$166 ;
+  wire [8:0] \$1660 ;
+  wire [8:0] \$1667 ;
+  wire [11:0] \$167 ;
+  wire [8:0] \$1674 ;
+  wire [8:0] \$1679 ;
+  wire \$168 ;
+  wire [8:0] \$1685 ;
   wire [4:0] \$169 ;
-  wire [8:0] \$1694 ;
+  wire [8:0] \$1692 ;
+  wire [8:0] \$1697 ;
   wire [4:0] \$17 ;
-  wire \$170 ;
-  wire [8:0] \$1701 ;
-  wire [8:0] \$1708 ;
-  wire [4:0] \$171 ;
-  wire [8:0] \$1715 ;
-  wire [15:0] \$172 ;
-  wire [8:0] \$1720 ;
-  wire [8:0] \$1726 ;
-  wire [15:0] \$173 ;
-  wire [8:0] \$1733 ;
-  wire [8:0] \$1738 ;
-  wire [5:0] \$174 ;
-  wire [8:0] \$1744 ;
-  wire \$175 ;
-  wire [8:0] \$1751 ;
-  wire [8:0] \$1758 ;
-  wire [4:0] \$176 ;
-  wire [8:0] \$1765 ;
-  wire [15:0] \$177 ;
-  wire [8:0] \$1770 ;
-  wire [8:0] \$1776 ;
-  wire [15:0] \$178 ;
-  wire [8:0] \$1783 ;
-  wire [8:0] \$1788 ;
-  wire [6:0] \$179 ;
-  wire [8:0] \$1794 ;
+  wire [15:0] \$170 ;
+  wire [8:0] \$1703 ;
+  wire [15:0] \$171 ;
+  wire [8:0] \$1710 ;
+  wire [8:0] \$1717 ;
+  wire [4:0] \$172 ;
+  wire [8:0] \$1724 ;
+  wire [8:0] \$1729 ;
+  wire \$173 ;
+  wire [8:0] \$1735 ;
+  wire [4:0] \$174 ;
+  wire [8:0] \$1742 ;
+  wire [8:0] \$1747 ;
+  wire [15:0] \$175 ;
+  wire [8:0] \$1753 ;
+  wire [15:0] \$176 ;
+  wire [8:0] \$1760 ;
+  wire [8:0] \$1767 ;
+  wire [5:0] \$177 ;
+  wire [8:0] \$1774 ;
+  wire [8:0] \$1779 ;
+  wire \$178 ;
+  wire [8:0] \$1785 ;
+  wire [4:0] \$179 ;
+  wire [8:0] \$1792 ;
+  wire [8:0] \$1797 ;
   wire [4:0] \$18 ;
   wire [15:0] \$180 ;
-  wire [8:0] \$1801 ;
-  wire [8:0] \$1808 ;
-  wire [7:0] \$181 ;
-  wire [8:0] \$1815 ;
-  wire \$182 ;
-  wire [8:0] \$1820 ;
-  wire [8:0] \$1826 ;
-  wire [4:0] \$183 ;
-  wire [8:0] \$1833 ;
-  wire [8:0] \$1838 ;
-  wire [15:0] \$184 ;
-  wire [8:0] \$1844 ;
-  wire [15:0] \$185 ;
-  wire [8:0] \$1851 ;
-  wire [8:0] \$1858 ;
-  wire [8:0] \$186 ;
-  wire [8:0] \$1865 ;
-  wire \$187 ;
-  wire [8:0] \$1870 ;
-  wire [8:0] \$1876 ;
-  wire [4:0] \$188 ;
-  wire [8:0] \$1883 ;
-  wire [8:0] \$1888 ;
-  wire [15:0] \$189 ;
-  wire [8:0] \$1894 ;
-  wire [255:0] \$19 ;
-  wire [15:0] \$190 ;
-  wire [8:0] \$1901 ;
-  wire [8:0] \$1908 ;
-  wire [9:0] \$191 ;
-  wire [8:0] \$1915 ;
+  wire [8:0] \$1803 ;
+  wire [15:0] \$181 ;
+  wire [8:0] \$1810 ;
+  wire [8:0] \$1817 ;
+  wire [6:0] \$182 ;
+  wire [8:0] \$1824 ;
+  wire [8:0] \$1829 ;
+  wire [15:0] \$183 ;
+  wire [8:0] \$1835 ;
+  wire [7:0] \$184 ;
+  wire [8:0] \$1842 ;
+  wire [8:0] \$1847 ;
+  wire \$185 ;
+  wire [8:0] \$1853 ;
+  wire [4:0] \$186 ;
+  wire [8:0] \$1860 ;
+  wire [8:0] \$1867 ;
+  wire [15:0] \$187 ;
+  wire [8:0] \$1874 ;
+  wire [8:0] \$1879 ;
+  wire [15:0] \$188 ;
+  wire [8:0] \$1885 ;
+  wire [8:0] \$189 ;
+  wire [8:0] \$1892 ;
+  wire [8:0] \$1897 ;
+  wire [4:0] \$19 ;
+  wire \$190 ;
+  wire [8:0] \$1903 ;
+  wire [4:0] \$191 ;
+  wire [8:0] \$1910 ;
+  wire [8:0] \$1917 ;
   wire [15:0] \$192 ;
-  wire [8:0] \$1920 ;
-  wire [8:0] \$1926 ;
-  wire [10:0] \$193 ;
-  wire [8:0] \$1933 ;
-  wire [8:0] \$1938 ;
-  wire \$194 ;
-  wire [8:0] \$1944 ;
-  wire [4:0] \$195 ;
-  wire [8:0] \$1951 ;
-  wire [8:0] \$1958 ;
-  wire [15:0] \$196 ;
-  wire [8:0] \$1965 ;
-  wire [15:0] \$197 ;
-  wire [8:0] \$1970 ;
-  wire [8:0] \$1976 ;
-  wire [11:0] \$198 ;
-  wire [8:0] \$1983 ;
-  wire [8:0] \$1988 ;
-  wire \$199 ;
-  wire [8:0] \$1994 ;
-  wire \$2 ;
-  wire [255:0] \$20 ;
-  wire [4:0] \$200 ;
-  wire [8:0] \$2001 ;
-  wire [8:0] \$2008 ;
-  wire [15:0] \$201 ;
-  wire [8:0] \$2015 ;
-  wire [15:0] \$202 ;
-  wire [8:0] \$2020 ;
-  wire [8:0] \$2026 ;
+  wire [8:0] \$1924 ;
+  wire [8:0] \$1929 ;
+  wire [15:0] \$193 ;
+  wire [8:0] \$1935 ;
+  wire [9:0] \$194 ;
+  wire [8:0] \$1942 ;
+  wire [8:0] \$1947 ;
+  wire [15:0] \$195 ;
+  wire [8:0] \$1953 ;
+  wire [10:0] \$196 ;
+  wire [8:0] \$1960 ;
+  wire [8:0] \$1967 ;
+  wire \$197 ;
+  wire [8:0] \$1974 ;
+  wire [8:0] \$1979 ;
+  wire [4:0] \$198 ;
+  wire [8:0] \$1985 ;
+  wire [15:0] \$199 ;
+  wire [8:0] \$1992 ;
+  wire [8:0] \$1997 ;
+  wire [255:0] \$2 ;
+  wire [4:0] \$20 ;
+  wire [15:0] \$200 ;
+  wire [8:0] \$2003 ;
+  wire [11:0] \$201 ;
+  wire [8:0] \$2010 ;
+  wire [8:0] \$2017 ;
+  wire \$202 ;
+  wire [8:0] \$2024 ;
+  wire [8:0] \$2029 ;
   wire [4:0] \$203 ;
-  wire [8:0] \$2033 ;
-  wire [8:0] \$2038 ;
-  wire \$204 ;
-  wire [8:0] \$2044 ;
-  wire [4:0] \$205 ;
-  wire [8:0] \$2051 ;
-  wire [8:0] \$2058 ;
-  wire [15:0] \$206 ;
-  wire [8:0] \$2065 ;
-  wire [15:0] \$207 ;
-  wire [8:0] \$2070 ;
-  wire [8:0] \$2076 ;
-  wire [5:0] \$208 ;
-  wire [8:0] \$2083 ;
-  wire [8:0] \$2088 ;
-  wire \$209 ;
-  wire [8:0] \$2094 ;
+  wire [8:0] \$2035 ;
+  wire [15:0] \$204 ;
+  wire [8:0] \$2042 ;
+  wire [8:0] \$2047 ;
+  wire [15:0] \$205 ;
+  wire [8:0] \$2053 ;
+  wire [4:0] \$206 ;
+  wire [8:0] \$2060 ;
+  wire [8:0] \$2067 ;
+  wire \$207 ;
+  wire [8:0] \$2074 ;
+  wire [8:0] \$2079 ;
+  wire [4:0] \$208 ;
+  wire [8:0] \$2085 ;
+  wire [15:0] \$209 ;
+  wire [8:0] \$2092 ;
+  wire [8:0] \$2097 ;
   wire [255:0] \$21 ;
-  wire [4:0] \$210 ;
-  wire [8:0] \$2101 ;
-  wire [8:0] \$2108 ;
-  wire [15:0] \$211 ;
-  wire [8:0] \$2115 ;
-  wire [15:0] \$212 ;
-  wire [8:0] \$2120 ;
-  wire [8:0] \$2126 ;
-  wire [6:0] \$213 ;
-  wire [8:0] \$2133 ;
-  wire [8:0] \$2138 ;
+  wire [15:0] \$210 ;
+  wire [8:0] \$2103 ;
+  wire [5:0] \$211 ;
+  wire [8:0] \$2110 ;
+  wire [8:0] \$2117 ;
+  wire \$212 ;
+  wire [8:0] \$2124 ;
+  wire [8:0] \$2129 ;
+  wire [4:0] \$213 ;
+  wire [8:0] \$2135 ;
   wire [15:0] \$214 ;
-  wire [8:0] \$2144 ;
-  wire [7:0] \$215 ;
-  wire [8:0] \$2151 ;
-  wire [8:0] \$2158 ;
-  wire \$216 ;
-  wire [8:0] \$2165 ;
-  wire [4:0] \$217 ;
-  wire [8:0] \$2170 ;
-  wire [8:0] \$2176 ;
-  wire [15:0] \$218 ;
-  wire [8:0] \$2183 ;
-  wire [8:0] \$2188 ;
-  wire [15:0] \$219 ;
-  wire [8:0] \$2194 ;
+  wire [8:0] \$2142 ;
+  wire [8:0] \$2147 ;
+  wire [15:0] \$215 ;
+  wire [8:0] \$2153 ;
+  wire [6:0] \$216 ;
+  wire [8:0] \$2160 ;
+  wire [8:0] \$2167 ;
+  wire [15:0] \$217 ;
+  wire [8:0] \$2174 ;
+  wire [8:0] \$2179 ;
+  wire [7:0] \$218 ;
+  wire [8:0] \$2185 ;
+  wire \$219 ;
+  wire [8:0] \$2192 ;
+  wire [8:0] \$2197 ;
   wire [255:0] \$22 ;
-  wire [8:0] \$220 ;
-  wire [8:0] \$2201 ;
-  wire [8:0] \$2208 ;
-  wire \$221 ;
-  wire [8:0] \$2215 ;
-  wire [4:0] \$222 ;
-  wire [8:0] \$2220 ;
-  wire [8:0] \$2226 ;
-  wire [15:0] \$223 ;
-  wire [15:0] \$224 ;
-  wire [9:0] \$225 ;
+  wire [4:0] \$220 ;
+  wire [8:0] \$2203 ;
+  wire [15:0] \$221 ;
+  wire [8:0] \$2210 ;
+  wire [8:0] \$2217 ;
+  wire [15:0] \$222 ;
+  wire [8:0] \$2224 ;
+  wire [8:0] \$2229 ;
+  wire [8:0] \$223 ;
+  wire [8:0] \$2235 ;
+  wire \$224 ;
+  wire [4:0] \$225 ;
   wire [15:0] \$226 ;
-  wire [6:0] \$2260 ;
-  wire [10:0] \$227 ;
-  wire \$228 ;
-  wire [4:0] \$229 ;
+  wire [6:0] \$2269 ;
+  wire [15:0] \$227 ;
+  wire [9:0] \$228 ;
+  wire [15:0] \$229 ;
   wire [255:0] \$23 ;
-  wire [15:0] \$230 ;
-  wire [15:0] \$231 ;
-  wire [11:0] \$232 ;
-  wire \$233 ;
-  wire [4:0] \$234 ;
-  wire [15:0] \$235 ;
-  wire [15:0] \$236 ;
-  wire [8:0] \$2367 ;
+  wire [10:0] \$230 ;
+  wire \$231 ;
+  wire [4:0] \$232 ;
+  wire [15:0] \$233 ;
+  wire [15:0] \$234 ;
+  wire [11:0] \$235 ;
+  wire \$236 ;
   wire [4:0] \$237 ;
-  wire [8:0] \$2374 ;
-  wire \$238 ;
-  wire [8:0] \$2381 ;
-  wire [8:0] \$2386 ;
-  wire [4:0] \$239 ;
-  wire [8:0] \$2392 ;
+  wire [8:0] \$2375 ;
+  wire [15:0] \$238 ;
+  wire [8:0] \$2382 ;
+  wire [8:0] \$2389 ;
+  wire [15:0] \$239 ;
+  wire [8:0] \$2394 ;
   wire \$24 ;
-  wire [15:0] \$240 ;
+  wire [4:0] \$240 ;
   wire [8:0] \$2400 ;
-  wire [8:0] \$2407 ;
-  wire [15:0] \$241 ;
-  wire [8:0] \$2414 ;
-  wire [8:0] \$2419 ;
-  wire [5:0] \$242 ;
-  wire [8:0] \$2425 ;
-  wire \$243 ;
-  wire [8:0] \$2432 ;
-  wire [8:0] \$2437 ;
-  wire [4:0] \$244 ;
-  wire [8:0] \$2443 ;
-  wire [15:0] \$245 ;
+  wire [8:0] \$2408 ;
+  wire \$241 ;
+  wire [8:0] \$2415 ;
+  wire [4:0] \$242 ;
+  wire [8:0] \$2422 ;
+  wire [8:0] \$2427 ;
+  wire [15:0] \$243 ;
+  wire [8:0] \$2433 ;
+  wire [15:0] \$244 ;
+  wire [8:0] \$2440 ;
+  wire [8:0] \$2445 ;
+  wire [5:0] \$245 ;
   wire [8:0] \$2451 ;
-  wire [8:0] \$2458 ;
-  wire [15:0] \$246 ;
-  wire [8:0] \$2465 ;
-  wire [6:0] \$247 ;
-  wire [8:0] \$2470 ;
-  wire [8:0] \$2476 ;
+  wire [8:0] \$2459 ;
+  wire \$246 ;
+  wire [8:0] \$2466 ;
+  wire [4:0] \$247 ;
+  wire [8:0] \$2473 ;
+  wire [8:0] \$2478 ;
   wire [15:0] \$248 ;
-  wire [8:0] \$2483 ;
-  wire [8:0] \$2488 ;
-  wire [7:0] \$249 ;
-  wire [8:0] \$2494 ;
+  wire [8:0] \$2484 ;
+  wire [15:0] \$249 ;
+  wire [8:0] \$2491 ;
+  wire [8:0] \$2496 ;
   wire [255:0] \$25 ;
-  wire \$250 ;
+  wire [6:0] \$250 ;
   wire [8:0] \$2502 ;
-  wire [8:0] \$2509 ;
-  wire [4:0] \$251 ;
-  wire [8:0] \$2516 ;
-  wire [15:0] \$252 ;
-  wire [8:0] \$2521 ;
-  wire [8:0] \$2527 ;
-  wire [15:0] \$253 ;
-  wire [8:0] \$2534 ;
-  wire [8:0] \$2539 ;
-  wire [8:0] \$254 ;
-  wire [8:0] \$2545 ;
-  wire \$255 ;
+  wire [15:0] \$251 ;
+  wire [8:0] \$2510 ;
+  wire [8:0] \$2517 ;
+  wire [7:0] \$252 ;
+  wire [8:0] \$2524 ;
+  wire [8:0] \$2529 ;
+  wire \$253 ;
+  wire [8:0] \$2535 ;
+  wire [4:0] \$254 ;
+  wire [8:0] \$2542 ;
+  wire [8:0] \$2547 ;
+  wire [15:0] \$255 ;
   wire [8:0] \$2553 ;
-  wire [4:0] \$256 ;
-  wire [8:0] \$2560 ;
-  wire [8:0] \$2567 ;
-  wire [15:0] \$257 ;
-  wire [8:0] \$2572 ;
-  wire [8:0] \$2578 ;
-  wire [15:0] \$258 ;
-  wire [8:0] \$2585 ;
-  wire [9:0] \$259 ;
-  wire [8:0] \$2590 ;
-  wire [8:0] \$2596 ;
+  wire [15:0] \$256 ;
+  wire [8:0] \$2561 ;
+  wire [8:0] \$2568 ;
+  wire [8:0] \$257 ;
+  wire [8:0] \$2575 ;
+  wire \$258 ;
+  wire [8:0] \$2580 ;
+  wire [8:0] \$2586 ;
+  wire [4:0] \$259 ;
+  wire [8:0] \$2593 ;
+  wire [8:0] \$2598 ;
   wire [255:0] \$26 ;
   wire [15:0] \$260 ;
   wire [8:0] \$2604 ;
-  wire [10:0] \$261 ;
-  wire [8:0] \$2611 ;
-  wire [8:0] \$2618 ;
-  wire \$262 ;
-  wire [8:0] \$2623 ;
-  wire [8:0] \$2629 ;
-  wire [4:0] \$263 ;
-  wire [8:0] \$2636 ;
-  wire [15:0] \$264 ;
-  wire [8:0] \$2641 ;
-  wire [8:0] \$2647 ;
-  wire [15:0] \$265 ;
+  wire [15:0] \$261 ;
+  wire [8:0] \$2612 ;
+  wire [8:0] \$2619 ;
+  wire [9:0] \$262 ;
+  wire [8:0] \$2626 ;
+  wire [15:0] \$263 ;
+  wire [8:0] \$2631 ;
+  wire [8:0] \$2637 ;
+  wire [10:0] \$264 ;
+  wire [8:0] \$2644 ;
+  wire [8:0] \$2649 ;
+  wire \$265 ;
   wire [8:0] \$2655 ;
-  wire [11:0] \$266 ;
-  wire [8:0] \$2662 ;
-  wire [8:0] \$2669 ;
-  wire \$267 ;
-  wire [8:0] \$2674 ;
-  wire [4:0] \$268 ;
-  wire [8:0] \$2680 ;
-  wire [8:0] \$2687 ;
-  wire [15:0] \$269 ;
-  wire [8:0] \$2692 ;
-  wire [8:0] \$2698 ;
+  wire [4:0] \$266 ;
+  wire [8:0] \$2663 ;
+  wire [15:0] \$267 ;
+  wire [8:0] \$2670 ;
+  wire [8:0] \$2677 ;
+  wire [15:0] \$268 ;
+  wire [8:0] \$2682 ;
+  wire [8:0] \$2688 ;
+  wire [11:0] \$269 ;
+  wire [8:0] \$2695 ;
   wire [255:0] \$27 ;
-  wire [15:0] \$270 ;
+  wire \$270 ;
+  wire [8:0] \$2700 ;
   wire [8:0] \$2706 ;
   wire [4:0] \$271 ;
-  wire [8:0] \$2713 ;
-  wire \$272 ;
-  wire [8:0] \$2720 ;
-  wire [8:0] \$2725 ;
-  wire [4:0] \$273 ;
-  wire [8:0] \$2731 ;
-  wire [8:0] \$2738 ;
-  wire [15:0] \$274 ;
-  wire [8:0] \$2743 ;
-  wire [8:0] \$2749 ;
-  wire [15:0] \$275 ;
+  wire [8:0] \$2714 ;
+  wire [15:0] \$272 ;
+  wire [8:0] \$2721 ;
+  wire [8:0] \$2728 ;
+  wire [15:0] \$273 ;
+  wire [8:0] \$2733 ;
+  wire [8:0] \$2739 ;
+  wire [4:0] \$274 ;
+  wire [8:0] \$2746 ;
+  wire \$275 ;
+  wire [8:0] \$2751 ;
   wire [8:0] \$2757 ;
-  wire [5:0] \$276 ;
-  wire [8:0] \$2764 ;
-  wire \$277 ;
-  wire [8:0] \$2771 ;
-  wire [8:0] \$2776 ;
-  wire [4:0] \$278 ;
-  wire [8:0] \$2782 ;
-  wire [8:0] \$2789 ;
-  wire [15:0] \$279 ;
-  wire [8:0] \$2794 ;
+  wire [4:0] \$276 ;
+  wire [8:0] \$2765 ;
+  wire [15:0] \$277 ;
+  wire [8:0] \$2772 ;
+  wire [8:0] \$2779 ;
+  wire [15:0] \$278 ;
+  wire [8:0] \$2784 ;
+  wire [5:0] \$279 ;
+  wire [8:0] \$2790 ;
+  wire [8:0] \$2797 ;
   wire [286:0] \$28 ;
-  wire [15:0] \$280 ;
-  wire [8:0] \$2800 ;
+  wire \$280 ;
+  wire [8:0] \$2802 ;
   wire [8:0] \$2808 ;
-  wire [6:0] \$281 ;
-  wire [8:0] \$2815 ;
+  wire [4:0] \$281 ;
+  wire [8:0] \$2816 ;
   wire [15:0] \$282 ;
-  wire [8:0] \$2822 ;
-  wire [8:0] \$2827 ;
-  wire [7:0] \$283 ;
-  wire [8:0] \$2833 ;
-  wire \$284 ;
-  wire [8:0] \$2840 ;
-  wire [8:0] \$2845 ;
-  wire [4:0] \$285 ;
-  wire [8:0] \$2851 ;
+  wire [8:0] \$2823 ;
+  wire [15:0] \$283 ;
+  wire [8:0] \$2830 ;
+  wire [8:0] \$2835 ;
+  wire [6:0] \$284 ;
+  wire [8:0] \$2841 ;
+  wire [8:0] \$2848 ;
+  wire [15:0] \$285 ;
+  wire [8:0] \$2853 ;
   wire [8:0] \$2859 ;
-  wire [15:0] \$286 ;
-  wire [8:0] \$2866 ;
-  wire [15:0] \$287 ;
-  wire [8:0] \$2873 ;
-  wire [8:0] \$2878 ;
-  wire [8:0] \$288 ;
-  wire [8:0] \$2884 ;
-  wire \$289 ;
-  wire [8:0] \$2891 ;
-  wire [8:0] \$2896 ;
+  wire [7:0] \$286 ;
+  wire [8:0] \$2867 ;
+  wire \$287 ;
+  wire [8:0] \$2874 ;
+  wire [4:0] \$288 ;
+  wire [8:0] \$2881 ;
+  wire [8:0] \$2886 ;
+  wire [15:0] \$289 ;
+  wire [8:0] \$2892 ;
+  wire [8:0] \$2899 ;
   wire [255:0] \$29 ;
-  wire [4:0] \$290 ;
-  wire [8:0] \$2902 ;
-  wire [15:0] \$291 ;
+  wire [15:0] \$290 ;
+  wire [8:0] \$2904 ;
+  wire [8:0] \$291 ;
   wire [8:0] \$2910 ;
-  wire [8:0] \$2917 ;
-  wire [15:0] \$292 ;
-  wire [8:0] \$2924 ;
-  wire [8:0] \$2929 ;
-  wire [9:0] \$293 ;
-  wire [8:0] \$2935 ;
+  wire [8:0] \$2918 ;
+  wire \$292 ;
+  wire [8:0] \$2925 ;
+  wire [4:0] \$293 ;
+  wire [8:0] \$2932 ;
+  wire [8:0] \$2937 ;
   wire [15:0] \$294 ;
-  wire [8:0] \$2942 ;
-  wire [8:0] \$2947 ;
-  wire [10:0] \$295 ;
-  wire [8:0] \$2953 ;
-  wire \$296 ;
+  wire [8:0] \$2943 ;
+  wire [15:0] \$295 ;
+  wire [8:0] \$2950 ;
+  wire [8:0] \$2955 ;
+  wire [9:0] \$296 ;
   wire [8:0] \$2961 ;
-  wire [8:0] \$2968 ;
-  wire [4:0] \$297 ;
-  wire [8:0] \$2975 ;
-  wire [15:0] \$298 ;
-  wire [8:0] \$2980 ;
-  wire [8:0] \$2986 ;
-  wire [15:0] \$299 ;
-  wire [8:0] \$2993 ;
-  wire [8:0] \$2998 ;
-  wire [5:0] \$3 ;
+  wire [8:0] \$2969 ;
+  wire [15:0] \$297 ;
+  wire [8:0] \$2976 ;
+  wire [10:0] \$298 ;
+  wire [8:0] \$2983 ;
+  wire [8:0] \$2988 ;
+  wire \$299 ;
+  wire [8:0] \$2994 ;
+  wire \$3 ;
   wire [255:0] \$30 ;
-  wire [11:0] \$300 ;
-  wire [8:0] \$3004 ;
-  wire \$301 ;
+  wire [4:0] \$300 ;
+  wire [8:0] \$3001 ;
+  wire [8:0] \$3006 ;
+  wire [15:0] \$301 ;
   wire [8:0] \$3012 ;
-  wire [8:0] \$3019 ;
-  wire [4:0] \$302 ;
-  wire [8:0] \$3026 ;
-  wire [15:0] \$303 ;
-  wire [8:0] \$3031 ;
-  wire [8:0] \$3037 ;
-  wire [15:0] \$304 ;
-  wire [8:0] \$3044 ;
-  wire [8:0] \$3049 ;
+  wire [15:0] \$302 ;
+  wire [8:0] \$3020 ;
+  wire [8:0] \$3027 ;
+  wire [11:0] \$303 ;
+  wire [8:0] \$3034 ;
+  wire [8:0] \$3039 ;
+  wire \$304 ;
+  wire [8:0] \$3045 ;
   wire [4:0] \$305 ;
-  wire [8:0] \$3055 ;
-  wire \$306 ;
+  wire [8:0] \$3052 ;
+  wire [8:0] \$3057 ;
+  wire [15:0] \$306 ;
   wire [8:0] \$3063 ;
-  wire [4:0] \$307 ;
-  wire [8:0] \$3070 ;
-  wire [8:0] \$3077 ;
-  wire [15:0] \$308 ;
-  wire [8:0] \$3082 ;
-  wire [8:0] \$3088 ;
-  wire [15:0] \$309 ;
-  wire [8:0] \$3095 ;
+  wire [15:0] \$307 ;
+  wire [8:0] \$3071 ;
+  wire [8:0] \$3078 ;
+  wire [4:0] \$308 ;
+  wire [8:0] \$3085 ;
+  wire \$309 ;
+  wire [8:0] \$3090 ;
+  wire [8:0] \$3096 ;
   wire [255:0] \$31 ;
-  wire [5:0] \$310 ;
-  wire [8:0] \$3100 ;
-  wire [8:0] \$3106 ;
-  wire \$311 ;
+  wire [4:0] \$310 ;
+  wire [8:0] \$3103 ;
+  wire [8:0] \$3108 ;
+  wire [15:0] \$311 ;
   wire [8:0] \$3114 ;
-  wire [4:0] \$312 ;
-  wire [8:0] \$3121 ;
-  wire [8:0] \$3128 ;
-  wire [15:0] \$313 ;
-  wire [8:0] \$3133 ;
-  wire [8:0] \$3139 ;
-  wire [15:0] \$314 ;
+  wire [15:0] \$312 ;
+  wire [8:0] \$3122 ;
+  wire [8:0] \$3129 ;
+  wire [5:0] \$313 ;
+  wire [8:0] \$3136 ;
+  wire \$314 ;
+  wire [8:0] \$3141 ;
   wire [8:0] \$3147 ;
-  wire [6:0] \$315 ;
+  wire [4:0] \$315 ;
+  wire [8:0] \$3155 ;
   wire [15:0] \$316 ;
-  wire [6:0] \$3166 ;
-  wire [7:0] \$317 ;
-  wire \$318 ;
-  wire [6:0] \$3180 ;
-  wire [4:0] \$319 ;
+  wire [15:0] \$317 ;
+  wire [6:0] \$3174 ;
+  wire [6:0] \$318 ;
+  wire [6:0] \$3188 ;
+  wire [15:0] \$319 ;
   wire [286:0] \$32 ;
-  wire [15:0] \$320 ;
-  wire [15:0] \$321 ;
-  wire [8:0] \$322 ;
-  wire \$323 ;
-  wire [4:0] \$324 ;
-  wire [15:0] \$325 ;
-  wire [15:0] \$326 ;
-  wire [9:0] \$327 ;
+  wire [7:0] \$320 ;
+  wire \$321 ;
+  wire [4:0] \$322 ;
+  wire [15:0] \$323 ;
+  wire [15:0] \$324 ;
+  wire [8:0] \$325 ;
+  wire \$326 ;
+  wire [4:0] \$327 ;
   wire [15:0] \$328 ;
-  wire [10:0] \$329 ;
+  wire [15:0] \$329 ;
   wire [255:0] \$33 ;
-  wire \$330 ;
-  wire [4:0] \$331 ;
-  wire [15:0] \$332 ;
-  wire [15:0] \$333 ;
-  wire [11:0] \$334 ;
-  wire \$335 ;
-  wire [4:0] \$336 ;
-  wire [15:0] \$337 ;
-  wire [15:0] \$338 ;
+  wire [9:0] \$330 ;
+  wire [15:0] \$331 ;
+  wire [10:0] \$332 ;
+  wire \$333 ;
+  wire [4:0] \$334 ;
+  wire [15:0] \$335 ;
+  wire [15:0] \$336 ;
+  wire [11:0] \$337 ;
+  wire \$338 ;
   wire [4:0] \$339 ;
   wire [255:0] \$34 ;
-  wire \$340 ;
-  wire [4:0] \$341 ;
-  wire [15:0] \$342 ;
-  wire [15:0] \$343 ;
-  wire [5:0] \$344 ;
-  wire \$345 ;
-  wire [4:0] \$346 ;
-  wire [15:0] \$347 ;
-  wire [15:0] \$348 ;
-  wire [6:0] \$349 ;
+  wire [15:0] \$340 ;
+  wire [15:0] \$341 ;
+  wire [4:0] \$342 ;
+  wire \$343 ;
+  wire [4:0] \$344 ;
+  wire [15:0] \$345 ;
+  wire [15:0] \$346 ;
+  wire [5:0] \$347 ;
+  wire \$348 ;
+  wire [4:0] \$349 ;
   wire [270:0] \$35 ;
   wire [15:0] \$350 ;
-  wire [7:0] \$351 ;
-  wire \$352 ;
-  wire [4:0] \$353 ;
-  wire [15:0] \$354 ;
-  wire [15:0] \$355 ;
-  wire [8:0] \$356 ;
-  wire \$357 ;
-  wire [4:0] \$358 ;
-  wire [15:0] \$359 ;
+  wire [15:0] \$351 ;
+  wire [6:0] \$352 ;
+  wire [15:0] \$353 ;
+  wire [7:0] \$354 ;
+  wire \$355 ;
+  wire [4:0] \$356 ;
+  wire [15:0] \$357 ;
+  wire [15:0] \$358 ;
+  wire [8:0] \$359 ;
   wire [255:0] \$36 ;
-  wire [15:0] \$360 ;
-  wire [9:0] \$361 ;
+  wire \$360 ;
+  wire [4:0] \$361 ;
   wire [15:0] \$362 ;
-  wire [10:0] \$363 ;
-  wire \$364 ;
-  wire [4:0] \$365 ;
-  wire [15:0] \$366 ;
-  wire [15:0] \$367 ;
-  wire [11:0] \$368 ;
-  wire \$369 ;
+  wire [15:0] \$363 ;
+  wire [9:0] \$364 ;
+  wire [15:0] \$365 ;
+  wire [10:0] \$366 ;
+  wire \$367 ;
+  wire [4:0] \$368 ;
+  wire [15:0] \$369 ;
   wire [255:0] \$37 ;
-  wire [4:0] \$370 ;
-  wire [15:0] \$371 ;
-  wire [15:0] \$372 ;
+  wire [15:0] \$370 ;
+  wire [11:0] \$371 ;
+  wire \$372 ;
   wire [4:0] \$373 ;
-  wire \$374 ;
-  wire [4:0] \$375 ;
-  wire [15:0] \$376 ;
-  wire [15:0] \$377 ;
-  wire [5:0] \$378 ;
-  wire \$379 ;
+  wire [15:0] \$374 ;
+  wire [15:0] \$375 ;
+  wire [4:0] \$376 ;
+  wire \$377 ;
+  wire [4:0] \$378 ;
+  wire [15:0] \$379 ;
   wire [255:0] \$38 ;
-  wire [4:0] \$380 ;
-  wire [15:0] \$381 ;
-  wire [15:0] \$382 ;
-  wire [6:0] \$383 ;
+  wire [15:0] \$380 ;
+  wire [5:0] \$381 ;
+  wire \$382 ;
+  wire [4:0] \$383 ;
   wire [15:0] \$384 ;
-  wire [7:0] \$385 ;
-  wire \$386 ;
-  wire [4:0] \$387 ;
-  wire [15:0] \$388 ;
-  wire [15:0] \$389 ;
+  wire [15:0] \$385 ;
+  wire [6:0] \$386 ;
+  wire [15:0] \$387 ;
+  wire [7:0] \$388 ;
+  wire \$389 ;
   wire [256:0] \$39 ;
-  wire [8:0] \$390 ;
-  wire \$391 ;
-  wire [4:0] \$392 ;
-  wire [15:0] \$393 ;
-  wire [15:0] \$394 ;
-  wire [9:0] \$395 ;
+  wire [4:0] \$390 ;
+  wire [15:0] \$391 ;
+  wire [15:0] \$392 ;
+  wire [8:0] \$393 ;
+  wire \$394 ;
+  wire [4:0] \$395 ;
   wire [15:0] \$396 ;
-  wire [10:0] \$397 ;
-  wire \$398 ;
-  wire [4:0] \$399 ;
-  wire [5:0] \$4 ;
+  wire [15:0] \$397 ;
+  wire [9:0] \$398 ;
+  wire [15:0] \$399 ;
+  wire \$4 ;
   wire [255:0] \$40 ;
-  wire [15:0] \$400 ;
-  wire [15:0] \$401 ;
-  wire [11:0] \$402 ;
-  wire \$403 ;
-  wire [4:0] \$404 ;
-  wire [15:0] \$405 ;
-  wire [15:0] \$406 ;
+  wire [10:0] \$400 ;
+  wire \$401 ;
+  wire [4:0] \$402 ;
+  wire [15:0] \$403 ;
+  wire [15:0] \$404 ;
+  wire [11:0] \$405 ;
+  wire \$406 ;
   wire [4:0] \$407 ;
-  wire \$408 ;
-  wire [4:0] \$409 ;
+  wire [15:0] \$408 ;
+  wire [15:0] \$409 ;
   wire [255:0] \$41 ;
-  wire [15:0] \$410 ;
-  wire [15:0] \$411 ;
-  wire [5:0] \$412 ;
-  wire \$413 ;
-  wire [4:0] \$414 ;
-  wire [15:0] \$415 ;
-  wire [15:0] \$416 ;
-  wire [6:0] \$417 ;
+  wire [4:0] \$410 ;
+  wire \$411 ;
+  wire [4:0] \$412 ;
+  wire [15:0] \$413 ;
+  wire [15:0] \$414 ;
+  wire [5:0] \$415 ;
+  wire \$416 ;
+  wire [4:0] \$417 ;
   wire [15:0] \$418 ;
-  wire [7:0] \$419 ;
+  wire [15:0] \$419 ;
   wire [255:0] \$42 ;
-  wire \$420 ;
-  wire [4:0] \$421 ;
-  wire [15:0] \$422 ;
-  wire [15:0] \$423 ;
-  wire [8:0] \$424 ;
-  wire \$425 ;
-  wire [4:0] \$426 ;
-  wire [15:0] \$427 ;
-  wire [15:0] \$428 ;
-  wire [9:0] \$429 ;
+  wire [6:0] \$420 ;
+  wire [15:0] \$421 ;
+  wire [7:0] \$422 ;
+  wire \$423 ;
+  wire [4:0] \$424 ;
+  wire [15:0] \$425 ;
+  wire [15:0] \$426 ;
+  wire [8:0] \$427 ;
+  wire \$428 ;
+  wire [4:0] \$429 ;
   wire [255:0] \$43 ;
   wire [15:0] \$430 ;
-  wire [10:0] \$431 ;
-  wire \$432 ;
-  wire [4:0] \$433 ;
-  wire [15:0] \$434 ;
-  wire [15:0] \$435 ;
-  wire [11:0] \$436 ;
-  wire \$437 ;
-  wire [4:0] \$438 ;
-  wire [15:0] \$439 ;
+  wire [15:0] \$431 ;
+  wire [9:0] \$432 ;
+  wire [15:0] \$433 ;
+  wire [10:0] \$434 ;
+  wire \$435 ;
+  wire [4:0] \$436 ;
+  wire [15:0] \$437 ;
+  wire [15:0] \$438 ;
+  wire [11:0] \$439 ;
   wire [255:0] \$44 ;
-  wire [15:0] \$440 ;
+  wire \$440 ;
   wire [4:0] \$441 ;
-  wire \$442 ;
-  wire [4:0] \$443 ;
-  wire [15:0] \$444 ;
-  wire [15:0] \$445 ;
-  wire [5:0] \$446 ;
-  wire \$447 ;
-  wire [4:0] \$448 ;
-  wire [15:0] \$449 ;
+  wire [15:0] \$442 ;
+  wire [15:0] \$443 ;
+  wire [4:0] \$444 ;
+  wire \$445 ;
+  wire [4:0] \$446 ;
+  wire [15:0] \$447 ;
+  wire [15:0] \$448 ;
+  wire [5:0] \$449 ;
   wire [255:0] \$45 ;
-  wire [15:0] \$450 ;
-  wire [6:0] \$451 ;
+  wire \$450 ;
+  wire [4:0] \$451 ;
   wire [15:0] \$452 ;
-  wire [7:0] \$453 ;
-  wire \$454 ;
-  wire [4:0] \$455 ;
-  wire [15:0] \$456 ;
-  wire [15:0] \$457 ;
-  wire [8:0] \$458 ;
-  wire \$459 ;
+  wire [15:0] \$453 ;
+  wire [6:0] \$454 ;
+  wire [15:0] \$455 ;
+  wire [7:0] \$456 ;
+  wire \$457 ;
+  wire [4:0] \$458 ;
+  wire [15:0] \$459 ;
   wire [255:0] \$46 ;
-  wire [4:0] \$460 ;
-  wire [15:0] \$461 ;
-  wire [15:0] \$462 ;
-  wire [9:0] \$463 ;
+  wire [15:0] \$460 ;
+  wire [8:0] \$461 ;
+  wire \$462 ;
+  wire [4:0] \$463 ;
   wire [15:0] \$464 ;
-  wire [10:0] \$465 ;
-  wire \$466 ;
-  wire [4:0] \$467 ;
-  wire [15:0] \$468 ;
-  wire [15:0] \$469 ;
+  wire [15:0] \$465 ;
+  wire [9:0] \$466 ;
+  wire [15:0] \$467 ;
+  wire [10:0] \$468 ;
+  wire \$469 ;
   wire [255:0] \$47 ;
-  wire [11:0] \$470 ;
-  wire \$471 ;
-  wire [4:0] \$472 ;
-  wire [15:0] \$473 ;
-  wire [15:0] \$474 ;
+  wire [4:0] \$470 ;
+  wire [15:0] \$471 ;
+  wire [15:0] \$472 ;
+  wire [11:0] \$473 ;
+  wire \$474 ;
   wire [4:0] \$475 ;
-  wire \$476 ;
-  wire [4:0] \$477 ;
-  wire [15:0] \$478 ;
-  wire [15:0] \$479 ;
+  wire [15:0] \$476 ;
+  wire [15:0] \$477 ;
+  wire [4:0] \$478 ;
+  wire \$479 ;
   wire [255:0] \$48 ;
-  wire [5:0] \$480 ;
-  wire \$481 ;
-  wire [4:0] \$482 ;
-  wire [15:0] \$483 ;
-  wire [15:0] \$484 ;
-  wire [6:0] \$485 ;
+  wire [4:0] \$480 ;
+  wire [15:0] \$481 ;
+  wire [15:0] \$482 ;
+  wire [5:0] \$483 ;
+  wire \$484 ;
+  wire [4:0] \$485 ;
   wire [15:0] \$486 ;
-  wire [7:0] \$487 ;
-  wire \$488 ;
-  wire [4:0] \$489 ;
+  wire [15:0] \$487 ;
+  wire [6:0] \$488 ;
+  wire [15:0] \$489 ;
   wire [255:0] \$49 ;
-  wire [15:0] \$490 ;
-  wire [15:0] \$491 ;
-  wire [8:0] \$492 ;
-  wire \$493 ;
-  wire [4:0] \$494 ;
-  wire [15:0] \$495 ;
-  wire [15:0] \$496 ;
-  wire [9:0] \$497 ;
+  wire [7:0] \$490 ;
+  wire \$491 ;
+  wire [4:0] \$492 ;
+  wire [15:0] \$493 ;
+  wire [15:0] \$494 ;
+  wire [8:0] \$495 ;
+  wire \$496 ;
+  wire [4:0] \$497 ;
   wire [15:0] \$498 ;
-  wire [10:0] \$499 ;
+  wire [15:0] \$499 ;
   wire [5:0] \$5 ;
   wire [255:0] \$50 ;
-  wire \$500 ;
-  wire [4:0] \$501 ;
-  wire [15:0] \$502 ;
-  wire [15:0] \$503 ;
-  wire [11:0] \$504 ;
-  wire \$505 ;
-  wire [4:0] \$506 ;
-  wire [15:0] \$507 ;
-  wire [15:0] \$508 ;
+  wire [9:0] \$500 ;
+  wire [15:0] \$501 ;
+  wire [10:0] \$502 ;
+  wire \$503 ;
+  wire [4:0] \$504 ;
+  wire [15:0] \$505 ;
+  wire [15:0] \$506 ;
+  wire [11:0] \$507 ;
+  wire \$508 ;
   wire [4:0] \$509 ;
   wire [255:0] \$51 ;
-  wire \$510 ;
-  wire [4:0] \$511 ;
-  wire [15:0] \$512 ;
-  wire [15:0] \$513 ;
-  wire [5:0] \$514 ;
-  wire \$515 ;
-  wire [4:0] \$516 ;
-  wire [15:0] \$517 ;
-  wire [15:0] \$518 ;
-  wire [6:0] \$519 ;
+  wire [15:0] \$510 ;
+  wire [15:0] \$511 ;
+  wire [4:0] \$512 ;
+  wire \$513 ;
+  wire [4:0] \$514 ;
+  wire [15:0] \$515 ;
+  wire [15:0] \$516 ;
+  wire [5:0] \$517 ;
+  wire \$518 ;
+  wire [4:0] \$519 ;
   wire [255:0] \$52 ;
   wire [15:0] \$520 ;
-  wire [7:0] \$521 ;
-  wire \$522 ;
-  wire [4:0] \$523 ;
-  wire [15:0] \$524 ;
-  wire [15:0] \$525 ;
-  wire [8:0] \$526 ;
-  wire \$527 ;
-  wire [4:0] \$528 ;
-  wire [15:0] \$529 ;
+  wire [15:0] \$521 ;
+  wire [6:0] \$522 ;
+  wire [15:0] \$523 ;
+  wire [7:0] \$524 ;
+  wire \$525 ;
+  wire [4:0] \$526 ;
+  wire [15:0] \$527 ;
+  wire [15:0] \$528 ;
+  wire [8:0] \$529 ;
   wire [255:0] \$53 ;
-  wire [15:0] \$530 ;
-  wire [9:0] \$531 ;
+  wire \$530 ;
+  wire [4:0] \$531 ;
   wire [15:0] \$532 ;
-  wire [10:0] \$533 ;
-  wire \$534 ;
-  wire [4:0] \$535 ;
-  wire [15:0] \$536 ;
-  wire [15:0] \$537 ;
-  wire [11:0] \$538 ;
-  wire \$539 ;
+  wire [15:0] \$533 ;
+  wire [9:0] \$534 ;
+  wire [15:0] \$535 ;
+  wire [10:0] \$536 ;
+  wire \$537 ;
+  wire [4:0] \$538 ;
+  wire [15:0] \$539 ;
   wire [255:0] \$54 ;
-  wire [4:0] \$540 ;
-  wire [15:0] \$541 ;
-  wire [15:0] \$542 ;
+  wire [15:0] \$540 ;
+  wire [11:0] \$541 ;
+  wire \$542 ;
   wire [4:0] \$543 ;
-  wire \$544 ;
-  wire [4:0] \$545 ;
-  wire [15:0] \$546 ;
-  wire [15:0] \$547 ;
-  wire [5:0] \$548 ;
-  wire \$549 ;
+  wire [15:0] \$544 ;
+  wire [15:0] \$545 ;
+  wire [4:0] \$546 ;
+  wire \$547 ;
+  wire [4:0] \$548 ;
+  wire [15:0] \$549 ;
   wire [255:0] \$55 ;
-  wire [4:0] \$550 ;
-  wire [15:0] \$551 ;
-  wire [15:0] \$552 ;
-  wire [6:0] \$553 ;
+  wire [15:0] \$550 ;
+  wire [5:0] \$551 ;
+  wire \$552 ;
+  wire [4:0] \$553 ;
   wire [15:0] \$554 ;
-  wire [7:0] \$555 ;
-  wire \$556 ;
-  wire [4:0] \$557 ;
-  wire [15:0] \$558 ;
-  wire [15:0] \$559 ;
+  wire [15:0] \$555 ;
+  wire [6:0] \$556 ;
+  wire [15:0] \$557 ;
+  wire [7:0] \$558 ;
+  wire \$559 ;
   wire [255:0] \$56 ;
-  wire [8:0] \$560 ;
-  wire \$561 ;
-  wire [4:0] \$562 ;
-  wire [15:0] \$563 ;
-  wire [15:0] \$564 ;
-  wire [9:0] \$565 ;
+  wire [4:0] \$560 ;
+  wire [15:0] \$561 ;
+  wire [15:0] \$562 ;
+  wire [8:0] \$563 ;
+  wire \$564 ;
+  wire [4:0] \$565 ;
   wire [15:0] \$566 ;
-  wire [10:0] \$567 ;
-  wire \$568 ;
-  wire [4:0] \$569 ;
+  wire [15:0] \$567 ;
+  wire [9:0] \$568 ;
+  wire [15:0] \$569 ;
   wire \$57 ;
-  wire [15:0] \$570 ;
-  wire [15:0] \$571 ;
-  wire [11:0] \$572 ;
-  wire \$573 ;
-  wire [4:0] \$574 ;
-  wire [15:0] \$575 ;
-  wire [15:0] \$576 ;
+  wire [10:0] \$570 ;
+  wire \$571 ;
+  wire [4:0] \$572 ;
+  wire [15:0] \$573 ;
+  wire [15:0] \$574 ;
+  wire [11:0] \$575 ;
+  wire \$576 ;
   wire [4:0] \$577 ;
-  wire \$578 ;
-  wire [4:0] \$579 ;
+  wire [15:0] \$578 ;
+  wire [15:0] \$579 ;
   wire \$58 ;
-  wire [15:0] \$580 ;
-  wire [15:0] \$581 ;
-  wire [5:0] \$582 ;
-  wire \$583 ;
-  wire [4:0] \$584 ;
-  wire [15:0] \$585 ;
-  wire [15:0] \$586 ;
-  wire [6:0] \$587 ;
+  wire [4:0] \$580 ;
+  wire \$581 ;
+  wire [4:0] \$582 ;
+  wire [15:0] \$583 ;
+  wire [15:0] \$584 ;
+  wire [5:0] \$585 ;
+  wire \$586 ;
+  wire [4:0] \$587 ;
   wire [15:0] \$588 ;
-  wire [7:0] \$589 ;
+  wire [15:0] \$589 ;
   wire \$59 ;
-  wire \$590 ;
-  wire [4:0] \$591 ;
-  wire [15:0] \$592 ;
-  wire [15:0] \$593 ;
-  wire [8:0] \$594 ;
-  wire \$595 ;
-  wire \$596 ;
-  wire [4:0] \$597 ;
+  wire [6:0] \$590 ;
+  wire [15:0] \$591 ;
+  wire [7:0] \$592 ;
+  wire \$593 ;
+  wire [4:0] \$594 ;
+  wire [15:0] \$595 ;
+  wire [15:0] \$596 ;
+  wire [8:0] \$597 ;
   wire \$598 ;
   wire \$599 ;
-  wire [4:0] \$6 ;
+  wire [5:0] \$6 ;
   wire \$60 ;
   wire [4:0] \$600 ;
   wire \$601 ;
   wire \$602 ;
-  wire \$603 ;
+  wire [4:0] \$603 ;
   wire \$604 ;
   wire \$605 ;
   wire \$606 ;
@@ -4387,23 +4392,23 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   wire \$61 ;
   wire \$610 ;
   wire \$611 ;
-  wire [4:0] \$612 ;
+  wire \$612 ;
   wire \$613 ;
   wire \$614 ;
   wire [4:0] \$615 ;
   wire \$616 ;
   wire \$617 ;
-  wire \$618 ;
+  wire [4:0] \$618 ;
   wire \$619 ;
   wire \$62 ;
   wire \$620 ;
   wire \$621 ;
   wire \$622 ;
   wire \$623 ;
-  wire [3:0] \$624 ;
+  wire \$624 ;
   wire \$625 ;
   wire \$626 ;
-  wire \$627 ;
+  wire [3:0] \$627 ;
   wire \$628 ;
   wire \$629 ;
   wire \$63 ;
@@ -4413,10 +4418,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   wire \$633 ;
   wire \$634 ;
   wire \$635 ;
-  wire [32:0] \$636 ;
+  wire \$636 ;
   wire \$637 ;
   wire \$638 ;
-  wire \$639 ;
+  wire [32:0] \$639 ;
   wire \$64 ;
   wire \$640 ;
   wire \$641 ;
@@ -4427,397 +4432,397 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   wire \$646 ;
   wire \$647 ;
   wire \$648 ;
-  wire [10:0] \$649 ;
+  wire \$649 ;
   wire \$65 ;
-  wire [27:0] \$650 ;
-  wire [5:0] \$651 ;
-  wire \$652 ;
-  wire \$653 ;
-  wire \$654 ;
+  wire \$650 ;
+  wire \$651 ;
+  wire [10:0] \$652 ;
+  wire [27:0] \$653 ;
+  wire [5:0] \$654 ;
   wire \$655 ;
   wire \$656 ;
   wire \$657 ;
   wire \$658 ;
   wire \$659 ;
   wire \$66 ;
-  wire [9:0] \$660 ;
-  wire [9:0] \$661 ;
-  wire [9:0] \$662 ;
-  wire [31:0] \$663 ;
-  wire [31:0] \$664 ;
-  wire [52:0] \$665 ;
-  wire [53:0] \$666 ;
-  wire \$667 ;
-  wire [255:0] \$668 ;
+  wire \$660 ;
+  wire \$661 ;
+  wire \$662 ;
+  wire [9:0] \$663 ;
+  wire [9:0] \$664 ;
+  wire [9:0] \$665 ;
+  wire [31:0] \$666 ;
+  wire [52:0] \$667 ;
+  wire [53:0] \$668 ;
   wire \$669 ;
   wire \$67 ;
-  wire \$670 ;
-  wire [4:0] \$671 ;
-  wire [5:0] \$672 ;
+  wire [255:0] \$670 ;
+  wire \$671 ;
+  wire \$672 ;
   wire [4:0] \$673 ;
   wire [5:0] \$674 ;
-  wire \$675 ;
-  wire [4:0] \$676 ;
-  wire [5:0] \$677 ;
-  wire \$678 ;
-  wire [4:0] \$679 ;
-  wire \$68 ;
-  wire [4:0] \$680 ;
-  wire \$681 ;
-  wire \$682 ;
-  wire [4:0] \$683 ;
-  wire [5:0] \$684 ;
+  wire [4:0] \$675 ;
+  wire [5:0] \$676 ;
+  wire \$677 ;
+  wire [4:0] \$678 ;
+  wire [5:0] \$679 ;
+  wire [31:0] \$68 ;
+  wire \$680 ;
+  wire [4:0] \$681 ;
+  wire [4:0] \$682 ;
+  wire \$683 ;
+  wire \$684 ;
   wire [4:0] \$685 ;
   wire [5:0] \$686 ;
-  wire \$687 ;
-  wire [4:0] \$688 ;
-  wire [5:0] \$689 ;
+  wire [4:0] \$687 ;
+  wire [5:0] \$688 ;
+  wire \$689 ;
   wire \$69 ;
-  wire \$690 ;
-  wire [4:0] \$691 ;
-  wire [4:0] \$692 ;
-  wire \$693 ;
+  wire [4:0] \$690 ;
+  wire [5:0] \$691 ;
+  wire \$692 ;
+  wire [4:0] \$693 ;
   wire [4:0] \$694 ;
   wire \$695 ;
-  wire \$696 ;
-  wire [4:0] \$697 ;
+  wire [4:0] \$696 ;
+  wire \$697 ;
   wire \$698 ;
-  wire \$699 ;
+  wire [4:0] \$699 ;
   wire [5:0] \$7 ;
   wire \$70 ;
   wire \$700 ;
-  wire [4:0] \$701 ;
+  wire \$701 ;
   wire \$702 ;
-  wire \$703 ;
+  wire [4:0] \$703 ;
   wire \$704 ;
-  wire [4:0] \$705 ;
+  wire \$705 ;
   wire \$706 ;
-  wire \$707 ;
+  wire [4:0] \$707 ;
   wire \$708 ;
-  wire [52:0] \$709 ;
+  wire \$709 ;
   wire \$71 ;
-  wire [53:0] \$710 ;
-  wire \$711 ;
-  wire [52:0] \$712 ;
-  wire [53:0] \$713 ;
-  wire [10:0] \$714 ;
-  wire \$715 ;
-  wire \$716 ;
+  wire \$710 ;
+  wire [52:0] \$711 ;
+  wire [53:0] \$712 ;
+  wire \$713 ;
+  wire [52:0] \$714 ;
+  wire [53:0] \$715 ;
+  wire [10:0] \$716 ;
   wire \$717 ;
   wire \$718 ;
   wire \$719 ;
-  wire [4:0] \$72 ;
+  wire \$72 ;
   wire \$720 ;
   wire \$721 ;
-  wire [4:0] \$722 ;
-  wire [5:0] \$723 ;
-  wire \$724 ;
-  wire [4:0] \$725 ;
-  wire [4:0] \$726 ;
-  wire \$727 ;
+  wire \$722 ;
+  wire \$723 ;
+  wire [4:0] \$724 ;
+  wire [5:0] \$725 ;
+  wire \$726 ;
+  wire [4:0] \$727 ;
   wire [4:0] \$728 ;
-  wire [15:0] \$729 ;
-  wire [5:0] \$73 ;
-  wire [15:0] \$730 ;
-  wire [4:0] \$731 ;
-  wire \$732 ;
+  wire \$729 ;
+  wire \$73 ;
+  wire [4:0] \$730 ;
+  wire [15:0] \$731 ;
+  wire [15:0] \$732 ;
   wire [4:0] \$733 ;
-  wire [15:0] \$734 ;
-  wire [15:0] \$735 ;
-  wire [5:0] \$736 ;
-  wire \$737 ;
-  wire [4:0] \$738 ;
-  wire [15:0] \$739 ;
+  wire \$734 ;
+  wire [4:0] \$735 ;
+  wire [15:0] \$736 ;
+  wire [15:0] \$737 ;
+  wire [5:0] \$738 ;
+  wire \$739 ;
   wire \$74 ;
-  wire [15:0] \$740 ;
-  wire [6:0] \$741 ;
+  wire [4:0] \$740 ;
+  wire [15:0] \$741 ;
   wire [15:0] \$742 ;
-  wire [7:0] \$743 ;
-  wire \$744 ;
-  wire [4:0] \$745 ;
-  wire [15:0] \$746 ;
-  wire [15:0] \$747 ;
-  wire [8:0] \$748 ;
-  wire \$749 ;
-  wire \$75 ;
-  wire \$750 ;
-  wire [4:0] \$751 ;
-  wire [15:0] \$752 ;
-  wire [15:0] \$753 ;
-  wire [4:0] \$754 ;
-  wire \$755 ;
+  wire [6:0] \$743 ;
+  wire [15:0] \$744 ;
+  wire [7:0] \$745 ;
+  wire \$746 ;
+  wire [4:0] \$747 ;
+  wire [15:0] \$748 ;
+  wire [15:0] \$749 ;
+  wire [4:0] \$75 ;
+  wire [8:0] \$750 ;
+  wire \$751 ;
+  wire \$752 ;
+  wire [4:0] \$753 ;
+  wire [15:0] \$754 ;
+  wire [15:0] \$755 ;
   wire [4:0] \$756 ;
-  wire [15:0] \$757 ;
-  wire [15:0] \$758 ;
-  wire [5:0] \$759 ;
-  wire [4:0] \$76 ;
-  wire \$760 ;
-  wire [4:0] \$761 ;
-  wire [15:0] \$762 ;
-  wire [15:0] \$763 ;
-  wire [6:0] \$764 ;
+  wire \$757 ;
+  wire [4:0] \$758 ;
+  wire [15:0] \$759 ;
+  wire [5:0] \$76 ;
+  wire [15:0] \$760 ;
+  wire [5:0] \$761 ;
+  wire \$762 ;
+  wire [4:0] \$763 ;
+  wire [15:0] \$764 ;
   wire [15:0] \$765 ;
-  wire [7:0] \$766 ;
-  wire \$767 ;
-  wire [4:0] \$768 ;
-  wire [15:0] \$769 ;
-  wire [15:0] \$77 ;
-  wire [15:0] \$770 ;
-  wire [8:0] \$771 ;
-  wire \$772 ;
-  wire [4:0] \$773 ;
-  wire [15:0] \$774 ;
-  wire [15:0] \$775 ;
-  wire [9:0] \$776 ;
+  wire [6:0] \$766 ;
+  wire [15:0] \$767 ;
+  wire [7:0] \$768 ;
+  wire \$769 ;
+  wire \$77 ;
+  wire [4:0] \$770 ;
+  wire [15:0] \$771 ;
+  wire [15:0] \$772 ;
+  wire [8:0] \$773 ;
+  wire \$774 ;
+  wire [4:0] \$775 ;
+  wire [15:0] \$776 ;
   wire [15:0] \$777 ;
-  wire [10:0] \$778 ;
-  wire \$779 ;
-  wire [15:0] \$78 ;
-  wire [4:0] \$780 ;
-  wire [15:0] \$781 ;
-  wire [15:0] \$782 ;
-  wire [11:0] \$783 ;
-  wire \$784 ;
-  wire \$785 ;
-  wire [4:0] \$786 ;
-  wire [15:0] \$787 ;
-  wire [15:0] \$788 ;
-  wire [4:0] \$789 ;
+  wire [9:0] \$778 ;
+  wire [15:0] \$779 ;
+  wire \$78 ;
+  wire [10:0] \$780 ;
+  wire \$781 ;
+  wire [4:0] \$782 ;
+  wire [15:0] \$783 ;
+  wire [15:0] \$784 ;
+  wire [11:0] \$785 ;
+  wire \$786 ;
+  wire \$787 ;
+  wire [4:0] \$788 ;
+  wire [15:0] \$789 ;
   wire [4:0] \$79 ;
-  wire \$790 ;
+  wire [15:0] \$790 ;
   wire [4:0] \$791 ;
-  wire [15:0] \$792 ;
-  wire [15:0] \$793 ;
-  wire [5:0] \$794 ;
-  wire \$795 ;
-  wire [4:0] \$796 ;
-  wire [15:0] \$797 ;
-  wire [15:0] \$798 ;
-  wire [6:0] \$799 ;
+  wire \$792 ;
+  wire [4:0] \$793 ;
+  wire [15:0] \$794 ;
+  wire [15:0] \$795 ;
+  wire [5:0] \$796 ;
+  wire \$797 ;
+  wire [4:0] \$798 ;
+  wire [15:0] \$799 ;
   wire [4:0] \$8 ;
-  wire \$80 ;
+  wire [15:0] \$80 ;
   wire [15:0] \$800 ;
-  wire [7:0] \$801 ;
-  wire \$802 ;
-  wire [4:0] \$803 ;
-  wire [15:0] \$804 ;
-  wire [15:0] \$805 ;
-  wire [8:0] \$806 ;
-  wire \$807 ;
-  wire [4:0] \$808 ;
-  wire [15:0] \$809 ;
-  wire [4:0] \$81 ;
-  wire [15:0] \$810 ;
-  wire [9:0] \$811 ;
+  wire [6:0] \$801 ;
+  wire [15:0] \$802 ;
+  wire [7:0] \$803 ;
+  wire \$804 ;
+  wire [4:0] \$805 ;
+  wire [15:0] \$806 ;
+  wire [15:0] \$807 ;
+  wire [8:0] \$808 ;
+  wire \$809 ;
+  wire [15:0] \$81 ;
+  wire [4:0] \$810 ;
+  wire [15:0] \$811 ;
   wire [15:0] \$812 ;
-  wire [10:0] \$813 ;
-  wire \$814 ;
-  wire [4:0] \$815 ;
-  wire [15:0] \$816 ;
-  wire [15:0] \$817 ;
-  wire [11:0] \$818 ;
-  wire \$819 ;
-  wire [15:0] \$82 ;
-  wire \$820 ;
-  wire [4:0] \$821 ;
-  wire [15:0] \$822 ;
-  wire [15:0] \$823 ;
-  wire [4:0] \$824 ;
-  wire \$825 ;
+  wire [9:0] \$813 ;
+  wire [15:0] \$814 ;
+  wire [10:0] \$815 ;
+  wire \$816 ;
+  wire [4:0] \$817 ;
+  wire [15:0] \$818 ;
+  wire [15:0] \$819 ;
+  wire [4:0] \$82 ;
+  wire [11:0] \$820 ;
+  wire \$821 ;
+  wire \$822 ;
+  wire [4:0] \$823 ;
+  wire [15:0] \$824 ;
+  wire [15:0] \$825 ;
   wire [4:0] \$826 ;
-  wire [15:0] \$827 ;
-  wire [15:0] \$828 ;
-  wire [5:0] \$829 ;
-  wire [15:0] \$83 ;
-  wire \$830 ;
-  wire [4:0] \$831 ;
-  wire [15:0] \$832 ;
-  wire [15:0] \$833 ;
-  wire [6:0] \$834 ;
+  wire \$827 ;
+  wire [4:0] \$828 ;
+  wire [15:0] \$829 ;
+  wire \$83 ;
+  wire [15:0] \$830 ;
+  wire [5:0] \$831 ;
+  wire \$832 ;
+  wire [4:0] \$833 ;
+  wire [15:0] \$834 ;
   wire [15:0] \$835 ;
-  wire [7:0] \$836 ;
-  wire \$837 ;
-  wire [4:0] \$838 ;
-  wire [15:0] \$839 ;
-  wire [5:0] \$84 ;
-  wire [15:0] \$840 ;
-  wire [8:0] \$841 ;
-  wire \$842 ;
-  wire [4:0] \$843 ;
-  wire [15:0] \$844 ;
-  wire [15:0] \$845 ;
-  wire [9:0] \$846 ;
+  wire [6:0] \$836 ;
+  wire [15:0] \$837 ;
+  wire [7:0] \$838 ;
+  wire \$839 ;
+  wire [4:0] \$84 ;
+  wire [4:0] \$840 ;
+  wire [15:0] \$841 ;
+  wire [15:0] \$842 ;
+  wire [8:0] \$843 ;
+  wire \$844 ;
+  wire [4:0] \$845 ;
+  wire [15:0] \$846 ;
   wire [15:0] \$847 ;
-  wire [10:0] \$848 ;
-  wire \$849 ;
-  wire \$85 ;
-  wire [4:0] \$850 ;
-  wire [15:0] \$851 ;
-  wire [15:0] \$852 ;
-  wire [11:0] \$853 ;
-  wire \$854 ;
-  wire \$855 ;
-  wire [4:0] \$856 ;
-  wire [15:0] \$857 ;
-  wire [15:0] \$858 ;
-  wire [4:0] \$859 ;
-  wire [4:0] \$86 ;
-  wire \$860 ;
+  wire [9:0] \$848 ;
+  wire [15:0] \$849 ;
+  wire [15:0] \$85 ;
+  wire [10:0] \$850 ;
+  wire \$851 ;
+  wire [4:0] \$852 ;
+  wire [15:0] \$853 ;
+  wire [15:0] \$854 ;
+  wire [11:0] \$855 ;
+  wire \$856 ;
+  wire \$857 ;
+  wire [4:0] \$858 ;
+  wire [15:0] \$859 ;
+  wire [15:0] \$86 ;
+  wire [15:0] \$860 ;
   wire [4:0] \$861 ;
-  wire [15:0] \$862 ;
-  wire [15:0] \$863 ;
-  wire [5:0] \$864 ;
-  wire \$865 ;
-  wire [4:0] \$866 ;
-  wire [15:0] \$867 ;
-  wire [15:0] \$868 ;
-  wire [6:0] \$869 ;
-  wire [15:0] \$87 ;
+  wire \$862 ;
+  wire [4:0] \$863 ;
+  wire [15:0] \$864 ;
+  wire [15:0] \$865 ;
+  wire [5:0] \$866 ;
+  wire \$867 ;
+  wire [4:0] \$868 ;
+  wire [15:0] \$869 ;
+  wire [5:0] \$87 ;
   wire [15:0] \$870 ;
-  wire [7:0] \$871 ;
-  wire \$872 ;
-  wire [4:0] \$873 ;
-  wire [15:0] \$874 ;
-  wire [15:0] \$875 ;
-  wire [8:0] \$876 ;
-  wire \$877 ;
-  wire [4:0] \$878 ;
-  wire [15:0] \$879 ;
-  wire [15:0] \$88 ;
-  wire [15:0] \$880 ;
-  wire [9:0] \$881 ;
+  wire [6:0] \$871 ;
+  wire [15:0] \$872 ;
+  wire [7:0] \$873 ;
+  wire \$874 ;
+  wire [4:0] \$875 ;
+  wire [15:0] \$876 ;
+  wire [15:0] \$877 ;
+  wire [8:0] \$878 ;
+  wire \$879 ;
+  wire \$88 ;
+  wire [4:0] \$880 ;
+  wire [15:0] \$881 ;
   wire [15:0] \$882 ;
-  wire [10:0] \$883 ;
-  wire \$884 ;
-  wire [4:0] \$885 ;
-  wire [15:0] \$886 ;
-  wire [15:0] \$887 ;
-  wire [11:0] \$888 ;
-  wire \$889 ;
-  wire [6:0] \$89 ;
-  wire \$890 ;
-  wire [4:0] \$891 ;
-  wire [15:0] \$892 ;
-  wire [15:0] \$893 ;
-  wire [4:0] \$894 ;
-  wire \$895 ;
+  wire [9:0] \$883 ;
+  wire [15:0] \$884 ;
+  wire [10:0] \$885 ;
+  wire \$886 ;
+  wire [4:0] \$887 ;
+  wire [15:0] \$888 ;
+  wire [15:0] \$889 ;
+  wire [4:0] \$89 ;
+  wire [11:0] \$890 ;
+  wire \$891 ;
+  wire \$892 ;
+  wire [4:0] \$893 ;
+  wire [15:0] \$894 ;
+  wire [15:0] \$895 ;
   wire [4:0] \$896 ;
-  wire [15:0] \$897 ;
-  wire [15:0] \$898 ;
-  wire [5:0] \$899 ;
-  wire [4:0] \$9 ;
+  wire \$897 ;
+  wire [4:0] \$898 ;
+  wire [15:0] \$899 ;
+  wire [5:0] \$9 ;
   wire [15:0] \$90 ;
-  wire \$900 ;
-  wire [4:0] \$901 ;
-  wire [15:0] \$902 ;
-  wire [15:0] \$903 ;
-  wire [6:0] \$904 ;
+  wire [15:0] \$900 ;
+  wire [5:0] \$901 ;
+  wire \$902 ;
+  wire [4:0] \$903 ;
+  wire [15:0] \$904 ;
   wire [15:0] \$905 ;
-  wire [7:0] \$906 ;
-  wire \$907 ;
-  wire [4:0] \$908 ;
-  wire [15:0] \$909 ;
-  wire [7:0] \$91 ;
-  wire [15:0] \$910 ;
-  wire [8:0] \$911 ;
-  wire \$912 ;
-  wire [4:0] \$913 ;
-  wire [15:0] \$914 ;
-  wire [15:0] \$915 ;
-  wire [9:0] \$916 ;
+  wire [6:0] \$906 ;
+  wire [15:0] \$907 ;
+  wire [7:0] \$908 ;
+  wire \$909 ;
+  wire [15:0] \$91 ;
+  wire [4:0] \$910 ;
+  wire [15:0] \$911 ;
+  wire [15:0] \$912 ;
+  wire [8:0] \$913 ;
+  wire \$914 ;
+  wire [4:0] \$915 ;
+  wire [15:0] \$916 ;
   wire [15:0] \$917 ;
-  wire [10:0] \$918 ;
-  wire \$919 ;
-  wire \$92 ;
-  wire [4:0] \$920 ;
-  wire [15:0] \$921 ;
-  wire [15:0] \$922 ;
-  wire [11:0] \$923 ;
-  wire \$924 ;
-  wire \$925 ;
-  wire [4:0] \$926 ;
-  wire [15:0] \$927 ;
-  wire [15:0] \$928 ;
-  wire [4:0] \$929 ;
-  wire [4:0] \$93 ;
-  wire \$930 ;
+  wire [9:0] \$918 ;
+  wire [15:0] \$919 ;
+  wire [6:0] \$92 ;
+  wire [10:0] \$920 ;
+  wire \$921 ;
+  wire [4:0] \$922 ;
+  wire [15:0] \$923 ;
+  wire [15:0] \$924 ;
+  wire [11:0] \$925 ;
+  wire \$926 ;
+  wire \$927 ;
+  wire [4:0] \$928 ;
+  wire [15:0] \$929 ;
+  wire [15:0] \$93 ;
+  wire [15:0] \$930 ;
   wire [4:0] \$931 ;
-  wire [15:0] \$932 ;
-  wire [15:0] \$933 ;
-  wire [5:0] \$934 ;
-  wire \$935 ;
-  wire [4:0] \$936 ;
-  wire [15:0] \$937 ;
-  wire [15:0] \$938 ;
-  wire [6:0] \$939 ;
-  wire [15:0] \$94 ;
+  wire \$932 ;
+  wire [4:0] \$933 ;
+  wire [15:0] \$934 ;
+  wire [15:0] \$935 ;
+  wire [5:0] \$936 ;
+  wire \$937 ;
+  wire [4:0] \$938 ;
+  wire [15:0] \$939 ;
+  wire [7:0] \$94 ;
   wire [15:0] \$940 ;
-  wire [7:0] \$941 ;
-  wire \$942 ;
-  wire [4:0] \$943 ;
-  wire [15:0] \$944 ;
-  wire [15:0] \$945 ;
-  wire [8:0] \$946 ;
-  wire \$947 ;
-  wire [4:0] \$948 ;
-  wire [15:0] \$949 ;
-  wire [15:0] \$95 ;
-  wire [15:0] \$950 ;
-  wire [9:0] \$951 ;
+  wire [6:0] \$941 ;
+  wire [15:0] \$942 ;
+  wire [7:0] \$943 ;
+  wire \$944 ;
+  wire [4:0] \$945 ;
+  wire [15:0] \$946 ;
+  wire [15:0] \$947 ;
+  wire [8:0] \$948 ;
+  wire \$949 ;
+  wire \$95 ;
+  wire [4:0] \$950 ;
+  wire [15:0] \$951 ;
   wire [15:0] \$952 ;
-  wire [10:0] \$953 ;
-  wire \$954 ;
-  wire [4:0] \$955 ;
-  wire [15:0] \$956 ;
-  wire [15:0] \$957 ;
-  wire [11:0] \$958 ;
-  wire \$959 ;
-  wire [8:0] \$96 ;
-  wire \$960 ;
-  wire [4:0] \$961 ;
-  wire [15:0] \$962 ;
-  wire [15:0] \$963 ;
-  wire [4:0] \$964 ;
-  wire \$965 ;
+  wire [9:0] \$953 ;
+  wire [15:0] \$954 ;
+  wire [10:0] \$955 ;
+  wire \$956 ;
+  wire [4:0] \$957 ;
+  wire [15:0] \$958 ;
+  wire [15:0] \$959 ;
+  wire [4:0] \$96 ;
+  wire [11:0] \$960 ;
+  wire \$961 ;
+  wire \$962 ;
+  wire [4:0] \$963 ;
+  wire [15:0] \$964 ;
+  wire [15:0] \$965 ;
   wire [4:0] \$966 ;
-  wire [15:0] \$967 ;
-  wire [15:0] \$968 ;
-  wire [5:0] \$969 ;
-  wire \$97 ;
-  wire \$970 ;
-  wire [4:0] \$971 ;
-  wire [15:0] \$972 ;
-  wire [15:0] \$973 ;
-  wire [6:0] \$974 ;
+  wire \$967 ;
+  wire [4:0] \$968 ;
+  wire [15:0] \$969 ;
+  wire [15:0] \$97 ;
+  wire [15:0] \$970 ;
+  wire [5:0] \$971 ;
+  wire \$972 ;
+  wire [4:0] \$973 ;
+  wire [15:0] \$974 ;
   wire [15:0] \$975 ;
-  wire [7:0] \$976 ;
-  wire \$977 ;
-  wire [4:0] \$978 ;
-  wire [15:0] \$979 ;
-  wire [4:0] \$98 ;
-  wire [15:0] \$980 ;
-  wire [8:0] \$981 ;
-  wire \$982 ;
-  wire [4:0] \$983 ;
-  wire [15:0] \$984 ;
-  wire [15:0] \$985 ;
-  wire [9:0] \$986 ;
+  wire [6:0] \$976 ;
+  wire [15:0] \$977 ;
+  wire [7:0] \$978 ;
+  wire \$979 ;
+  wire [15:0] \$98 ;
+  wire [4:0] \$980 ;
+  wire [15:0] \$981 ;
+  wire [15:0] \$982 ;
+  wire [8:0] \$983 ;
+  wire \$984 ;
+  wire [4:0] \$985 ;
+  wire [15:0] \$986 ;
   wire [15:0] \$987 ;
-  wire [10:0] \$988 ;
-  wire \$989 ;
-  wire [15:0] \$99 ;
-  wire [4:0] \$990 ;
-  wire [15:0] \$991 ;
-  wire [15:0] \$992 ;
-  wire [11:0] \$993 ;
-  wire \$994 ;
-  wire \$995 ;
-  wire [4:0] \$996 ;
-  wire [15:0] \$997 ;
-  wire [15:0] \$998 ;
-  wire [4:0] \$999 ;
+  wire [9:0] \$988 ;
+  wire [15:0] \$989 ;
+  wire [8:0] \$99 ;
+  wire [10:0] \$990 ;
+  wire \$991 ;
+  wire [4:0] \$992 ;
+  wire [15:0] \$993 ;
+  wire [15:0] \$994 ;
+  wire [11:0] \$995 ;
+  wire \$996 ;
+  wire \$997 ;
+  wire [4:0] \$998 ;
+  wire [15:0] \$999 ;
   reg \$signal ;
-  reg \$signal$45 ;
+  reg \$signal$51 ;
   output busy;
   wire busy;
   input [4:0] buttons;
@@ -4834,7 +4839,6 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   reg [2:0] chord_step = 3'h0;
   input clk;
   wire clk;
-  input [3:0] count_cell__addr;
   wire [3:0] count_cell__addr;
   wire [63:0] count_cell__data;
   input count_cell__en;
@@ -4865,9 +4869,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   reg [7:0] exploded = 8'h00;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] flagged;
-  reg [255:0] flagged_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  reg [255:0] flagged = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  wire [255:0] flagged_bits;
   reg flagged_wd;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
@@ -4879,6 +4882,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   wire \held$3 ;
   reg idle;
   reg [31:0] lcg = 32'd0;
+  reg [31:0] lcg_from;
   output [7:0] leds;
   reg [7:0] leds;
   (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
@@ -4890,17 +4894,18 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2775$0 ;
-  wire [3:0] \port$2775$0 ;
-  output [3:0] \port$681$0 ;
-  wire [3:0] \port$681$0 ;
+  output [3:0] \port$2784$0 ;
+  wire [3:0] \port$2784$0 ;
+  output [3:0] \port$687$0 ;
+  wire [3:0] \port$687$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   reg [7:0] probe;
-  reg [3:0] read_col = 4'h0;
-  input [3:0] \read_col$75 ;
-  wire [3:0] \read_col$75 ;
+  input [3:0] read_col;
+  wire [3:0] read_col;
+  reg [3:0] \read_col$67  = 4'h0;
   wire read_enable;
+  input [3:0] read_row;
   wire [3:0] read_row;
   (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
   wire [255:0] revealed;
@@ -4960,34 +4965,35 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   always @(posedge clk) begin
     _0_ <= counts[cursor_row];
     if (count_cell__en) begin
-      _1_ <= counts[count_cell__addr];
+      _1_ <= counts[read_row];
     end
   end
   assign count_cursor__data = _0_;
   assign count_cell__data = _1_;
-  assign \$1  = ~ idle;
-  assign \$2  = | pending;
-  assign busy = \$1  | \$2 ;
-  assign \$3  = cursor_row + 6'h3f;
-  assign \$4  = cursor_col + 6'h3f;
+  assign \$1  = status == 2'h2;
+  assign \$2  = \$1  ? mine_bits : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign flagged_bits = flagged | \$2 ;
+  assign \$3  = ~ idle;
+  assign \$4  = | pending;
+  assign busy = \$3  | \$4 ;
   assign \$5  = cursor_row + 6'h3f;
-  assign \$6  = cursor_col + 1'h0;
+  assign \$6  = cursor_col + 6'h3f;
   assign \$7  = cursor_row + 6'h3f;
-  assign \$8  = cursor_col + 1'h1;
-  assign \$9  = cursor_row + 1'h0;
-  assign \$10  = cursor_col + 6'h3f;
+  assign \$8  = cursor_col + 1'h0;
+  assign \$9  = cursor_row + 6'h3f;
+  assign \$10  = cursor_col + 1'h1;
   assign \$11  = cursor_row + 1'h0;
-  assign \$12  = cursor_col + 1'h1;
-  assign \$13  = cursor_row + 1'h1;
-  assign \$14  = cursor_col + 6'h3f;
+  assign \$12  = cursor_col + 6'h3f;
+  assign \$13  = cursor_row + 1'h0;
+  assign \$14  = cursor_col + 1'h1;
   assign \$15  = cursor_row + 1'h1;
-  assign \$16  = cursor_col + 1'h0;
+  assign \$16  = cursor_col + 6'h3f;
   assign \$17  = cursor_row + 1'h1;
-  assign \$18  = cursor_col + 1'h1;
-  assign \$19  = ~ revealed_bits;
-  assign \$20  = ~ flagged_bits;
-  assign \$21  = \$19  & \$20 ;
-  assign \$22  = ~ mine_bits;
+  assign \$18  = cursor_col + 1'h0;
+  assign \$19  = cursor_row + 1'h1;
+  assign \$20  = cursor_col + 1'h1;
+  assign \$21  = ~ revealed_bits;
+  assign \$22  = ~ flagged;
   assign \$23  = \$21  & \$22 ;
   assign \$25  = \$24  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
   assign \$26  = \$23  & \$25 ;
@@ -5007,1591 +5013,1596 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   assign \$53  = revealed_bits & zero;
   assign \$56  = \$52  | \$55 ;
   assign opening = \$26  & \$56 ;
-  assign \$57  = status == 2'h2;
-  assign \$58  = status == 2'h3;
-  assign \$59  = \$57  | \$58 ;
-  assign \$60  = revealed_bits >> probe;
-  assign \$61  = ~ \$60 ;
-  assign \$62  = flagged_bits >> probe;
-  assign \$63  = ! status;
-  assign \$64  = flagged_bits >> probe;
-  assign \$65  = ~ \$64 ;
-  assign \$66  = mine_bits >> probe;
-  assign \$67  = mine_bits >> probe;
-  assign \$68  = ~ \$67 ;
-  assign \$69  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$70  = \$68  & \$69 ;
-  assign \$72  = \$71  ? 5'h09 : 5'h10;
-  assign \$73  = \$72  - 1'h1;
-  assign \$74  = scan_col == \$73 ;
-  assign \$75  = ! count_row;
-  assign \$76  = count_row - 1'h1;
-  assign \$1469  = \$76 [3:0] * 5'h10;
-  assign \$77  = mine_bits >> \$1469 ;
-  assign \$78  = \$75  ? 16'h0000 : \$77 ;
-  assign \$79  = 1'h0 + \$78 [0];
-  assign \$80  = count_row == 4'hf;
-  assign \$81  = count_row + 1'h1;
-  assign \$1476  = \$81 [3:0] * 5'h10;
-  assign \$82  = mine_bits >> \$1476 ;
-  assign \$83  = \$80  ? 16'h0000 : \$82 ;
-  assign \$84  = \$79  + \$83 [0];
-  assign \$85  = ! count_row;
-  assign \$86  = count_row - 1'h1;
-  assign \$1483  = \$86 [3:0] * 5'h10;
-  assign \$87  = mine_bits >> \$1483 ;
-  assign \$88  = \$85  ? 16'h0000 : \$87 ;
-  assign \$89  = \$84  + \$88 [1];
-  assign \$1488  = count_row * 5'h10;
-  assign \$90  = mine_bits >> \$1488 ;
-  assign \$91  = \$89  + \$90 [1];
-  assign \$92  = count_row == 4'hf;
-  assign \$93  = count_row + 1'h1;
-  assign \$1494  = \$93 [3:0] * 5'h10;
-  assign \$94  = mine_bits >> \$1494 ;
-  assign \$95  = \$92  ? 16'h0000 : \$94 ;
-  assign \$96  = \$91  + \$95 [1];
-  assign \$97  = ! count_row;
-  assign \$98  = count_row - 1'h1;
-  assign \$1501  = \$98 [3:0] * 5'h10;
-  assign \$99  = mine_bits >> \$1501 ;
-  assign \$100  = \$97  ? 16'h0000 : \$99 ;
-  assign \$101  = 1'h0 + \$100 [1];
-  assign \$102  = count_row == 4'hf;
-  assign \$103  = count_row + 1'h1;
-  assign \$1508  = \$103 [3:0] * 5'h10;
-  assign \$104  = mine_bits >> \$1508 ;
-  assign \$105  = \$102  ? 16'h0000 : \$104 ;
-  assign \$106  = \$101  + \$105 [1];
-  assign \$107  = ! count_row;
-  assign \$108  = count_row - 1'h1;
-  assign \$1515  = \$108 [3:0] * 5'h10;
-  assign \$109  = mine_bits >> \$1515 ;
-  assign \$110  = \$107  ? 16'h0000 : \$109 ;
-  assign \$111  = \$106  + \$110 [0];
-  assign \$1520  = count_row * 5'h10;
-  assign \$112  = mine_bits >> \$1520 ;
-  assign \$113  = \$111  + \$112 [0];
-  assign \$114  = count_row == 4'hf;
-  assign \$115  = count_row + 1'h1;
-  assign \$1526  = \$115 [3:0] * 5'h10;
-  assign \$116  = mine_bits >> \$1526 ;
-  assign \$117  = \$114  ? 16'h0000 : \$116 ;
-  assign \$118  = \$113  + \$117 [0];
-  assign \$119  = ! count_row;
-  assign \$120  = count_row - 1'h1;
-  assign \$1533  = \$120 [3:0] * 5'h10;
-  assign \$121  = mine_bits >> \$1533 ;
-  assign \$122  = \$119  ? 16'h0000 : \$121 ;
-  assign \$123  = \$118  + \$122 [2];
-  assign \$1538  = count_row * 5'h10;
-  assign \$124  = mine_bits >> \$1538 ;
-  assign \$125  = \$123  + \$124 [2];
-  assign \$126  = count_row == 4'hf;
-  assign \$127  = count_row + 1'h1;
-  assign \$1544  = \$127 [3:0] * 5'h10;
-  assign \$128  = mine_bits >> \$1544 ;
-  assign \$129  = \$126  ? 16'h0000 : \$128 ;
-  assign \$130  = \$125  + \$129 [2];
-  assign \$131  = ! count_row;
-  assign \$132  = count_row - 1'h1;
-  assign \$1551  = \$132 [3:0] * 5'h10;
-  assign \$133  = mine_bits >> \$1551 ;
-  assign \$134  = \$131  ? 16'h0000 : \$133 ;
-  assign \$135  = 1'h0 + \$134 [2];
-  assign \$136  = count_row == 4'hf;
-  assign \$137  = count_row + 1'h1;
-  assign \$1558  = \$137 [3:0] * 5'h10;
-  assign \$138  = mine_bits >> \$1558 ;
-  assign \$139  = \$136  ? 16'h0000 : \$138 ;
-  assign \$140  = \$135  + \$139 [2];
-  assign \$141  = ! count_row;
-  assign \$142  = count_row - 1'h1;
-  assign \$1565  = \$142 [3:0] * 5'h10;
-  assign \$143  = mine_bits >> \$1565 ;
-  assign \$144  = \$141  ? 16'h0000 : \$143 ;
-  assign \$145  = \$140  + \$144 [1];
-  assign \$1570  = count_row * 5'h10;
-  assign \$146  = mine_bits >> \$1570 ;
-  assign \$147  = \$145  + \$146 [1];
-  assign \$148  = count_row == 4'hf;
-  assign \$149  = count_row + 1'h1;
-  assign \$1576  = \$149 [3:0] * 5'h10;
-  assign \$150  = mine_bits >> \$1576 ;
-  assign \$151  = \$148  ? 16'h0000 : \$150 ;
-  assign \$152  = \$147  + \$151 [1];
-  assign \$153  = ! count_row;
-  assign \$154  = count_row - 1'h1;
-  assign \$1583  = \$154 [3:0] * 5'h10;
-  assign \$155  = mine_bits >> \$1583 ;
-  assign \$156  = \$153  ? 16'h0000 : \$155 ;
-  assign \$157  = \$152  + \$156 [3];
-  assign \$1588  = count_row * 5'h10;
-  assign \$158  = mine_bits >> \$1588 ;
-  assign \$159  = \$157  + \$158 [3];
-  assign \$160  = count_row == 4'hf;
-  assign \$161  = count_row + 1'h1;
-  assign \$1594  = \$161 [3:0] * 5'h10;
-  assign \$162  = mine_bits >> \$1594 ;
-  assign \$163  = \$160  ? 16'h0000 : \$162 ;
-  assign \$164  = \$159  + \$163 [3];
-  assign \$165  = ! count_row;
-  assign \$166  = count_row - 1'h1;
-  assign \$1601  = \$166 [3:0] * 5'h10;
-  assign \$167  = mine_bits >> \$1601 ;
-  assign \$168  = \$165  ? 16'h0000 : \$167 ;
-  assign \$169  = 1'h0 + \$168 [3];
-  assign \$170  = count_row == 4'hf;
-  assign \$171  = count_row + 1'h1;
-  assign \$1608  = \$171 [3:0] * 5'h10;
-  assign \$172  = mine_bits >> \$1608 ;
-  assign \$173  = \$170  ? 16'h0000 : \$172 ;
-  assign \$174  = \$169  + \$173 [3];
-  assign \$175  = ! count_row;
-  assign \$176  = count_row - 1'h1;
-  assign \$1615  = \$176 [3:0] * 5'h10;
-  assign \$177  = mine_bits >> \$1615 ;
-  assign \$178  = \$175  ? 16'h0000 : \$177 ;
-  assign \$179  = \$174  + \$178 [2];
-  assign \$1620  = count_row * 5'h10;
-  assign \$180  = mine_bits >> \$1620 ;
-  assign \$181  = \$179  + \$180 [2];
-  assign \$182  = count_row == 4'hf;
-  assign \$183  = count_row + 1'h1;
-  assign \$1626  = \$183 [3:0] * 5'h10;
-  assign \$184  = mine_bits >> \$1626 ;
-  assign \$185  = \$182  ? 16'h0000 : \$184 ;
-  assign \$186  = \$181  + \$185 [2];
-  assign \$187  = ! count_row;
-  assign \$188  = count_row - 1'h1;
-  assign \$1633  = \$188 [3:0] * 5'h10;
-  assign \$189  = mine_bits >> \$1633 ;
-  assign \$190  = \$187  ? 16'h0000 : \$189 ;
-  assign \$191  = \$186  + \$190 [4];
-  assign \$1638  = count_row * 5'h10;
-  assign \$192  = mine_bits >> \$1638 ;
-  assign \$193  = \$191  + \$192 [4];
-  assign \$194  = count_row == 4'hf;
-  assign \$195  = count_row + 1'h1;
-  assign \$1644  = \$195 [3:0] * 5'h10;
-  assign \$196  = mine_bits >> \$1644 ;
-  assign \$197  = \$194  ? 16'h0000 : \$196 ;
-  assign \$198  = \$193  + \$197 [4];
-  assign \$199  = ! count_row;
-  assign \$200  = count_row - 1'h1;
-  assign \$1651  = \$200 [3:0] * 5'h10;
-  assign \$201  = mine_bits >> \$1651 ;
-  assign \$202  = \$199  ? 16'h0000 : \$201 ;
-  assign \$203  = 1'h0 + \$202 [4];
-  assign \$204  = count_row == 4'hf;
-  assign \$205  = count_row + 1'h1;
-  assign \$1658  = \$205 [3:0] * 5'h10;
-  assign \$206  = mine_bits >> \$1658 ;
-  assign \$207  = \$204  ? 16'h0000 : \$206 ;
-  assign \$208  = \$203  + \$207 [4];
-  assign \$209  = ! count_row;
-  assign \$210  = count_row - 1'h1;
-  assign \$1665  = \$210 [3:0] * 5'h10;
-  assign \$211  = mine_bits >> \$1665 ;
-  assign \$212  = \$209  ? 16'h0000 : \$211 ;
-  assign \$213  = \$208  + \$212 [3];
-  assign \$1670  = count_row * 5'h10;
-  assign \$214  = mine_bits >> \$1670 ;
-  assign \$215  = \$213  + \$214 [3];
-  assign \$216  = count_row == 4'hf;
-  assign \$217  = count_row + 1'h1;
-  assign \$1676  = \$217 [3:0] * 5'h10;
-  assign \$218  = mine_bits >> \$1676 ;
-  assign \$219  = \$216  ? 16'h0000 : \$218 ;
-  assign \$220  = \$215  + \$219 [3];
-  assign \$221  = ! count_row;
-  assign \$222  = count_row - 1'h1;
-  assign \$1683  = \$222 [3:0] * 5'h10;
-  assign \$223  = mine_bits >> \$1683 ;
-  assign \$224  = \$221  ? 16'h0000 : \$223 ;
-  assign \$225  = \$220  + \$224 [5];
-  assign \$1688  = count_row * 5'h10;
-  assign \$226  = mine_bits >> \$1688 ;
-  assign \$227  = \$225  + \$226 [5];
-  assign \$228  = count_row == 4'hf;
-  assign \$229  = count_row + 1'h1;
-  assign \$1694  = \$229 [3:0] * 5'h10;
-  assign \$230  = mine_bits >> \$1694 ;
-  assign \$231  = \$228  ? 16'h0000 : \$230 ;
-  assign \$232  = \$227  + \$231 [5];
-  assign \$233  = ! count_row;
-  assign \$234  = count_row - 1'h1;
-  assign \$1701  = \$234 [3:0] * 5'h10;
-  assign \$235  = mine_bits >> \$1701 ;
-  assign \$236  = \$233  ? 16'h0000 : \$235 ;
-  assign \$237  = 1'h0 + \$236 [5];
-  assign \$238  = count_row == 4'hf;
-  assign \$239  = count_row + 1'h1;
-  assign \$1708  = \$239 [3:0] * 5'h10;
-  assign \$240  = mine_bits >> \$1708 ;
-  assign \$241  = \$238  ? 16'h0000 : \$240 ;
-  assign \$242  = \$237  + \$241 [5];
-  assign \$243  = ! count_row;
-  assign \$244  = count_row - 1'h1;
-  assign \$1715  = \$244 [3:0] * 5'h10;
-  assign \$245  = mine_bits >> \$1715 ;
-  assign \$246  = \$243  ? 16'h0000 : \$245 ;
-  assign \$247  = \$242  + \$246 [4];
-  assign \$1720  = count_row * 5'h10;
-  assign \$248  = mine_bits >> \$1720 ;
-  assign \$249  = \$247  + \$248 [4];
-  assign \$250  = count_row == 4'hf;
-  assign \$251  = count_row + 1'h1;
-  assign \$1726  = \$251 [3:0] * 5'h10;
-  assign \$252  = mine_bits >> \$1726 ;
-  assign \$253  = \$250  ? 16'h0000 : \$252 ;
-  assign \$254  = \$249  + \$253 [4];
-  assign \$255  = ! count_row;
-  assign \$256  = count_row - 1'h1;
-  assign \$1733  = \$256 [3:0] * 5'h10;
-  assign \$257  = mine_bits >> \$1733 ;
-  assign \$258  = \$255  ? 16'h0000 : \$257 ;
-  assign \$259  = \$254  + \$258 [6];
-  assign \$1738  = count_row * 5'h10;
-  assign \$260  = mine_bits >> \$1738 ;
-  assign \$261  = \$259  + \$260 [6];
-  assign \$262  = count_row == 4'hf;
-  assign \$263  = count_row + 1'h1;
-  assign \$1744  = \$263 [3:0] * 5'h10;
-  assign \$264  = mine_bits >> \$1744 ;
-  assign \$265  = \$262  ? 16'h0000 : \$264 ;
-  assign \$266  = \$261  + \$265 [6];
-  assign \$267  = ! count_row;
-  assign \$268  = count_row - 1'h1;
-  assign \$1751  = \$268 [3:0] * 5'h10;
-  assign \$269  = mine_bits >> \$1751 ;
-  assign \$270  = \$267  ? 16'h0000 : \$269 ;
-  assign \$271  = 1'h0 + \$270 [6];
-  assign \$272  = count_row == 4'hf;
-  assign \$273  = count_row + 1'h1;
-  assign \$1758  = \$273 [3:0] * 5'h10;
-  assign \$274  = mine_bits >> \$1758 ;
-  assign \$275  = \$272  ? 16'h0000 : \$274 ;
-  assign \$276  = \$271  + \$275 [6];
-  assign \$277  = ! count_row;
-  assign \$278  = count_row - 1'h1;
-  assign \$1765  = \$278 [3:0] * 5'h10;
-  assign \$279  = mine_bits >> \$1765 ;
-  assign \$280  = \$277  ? 16'h0000 : \$279 ;
-  assign \$281  = \$276  + \$280 [5];
-  assign \$1770  = count_row * 5'h10;
-  assign \$282  = mine_bits >> \$1770 ;
-  assign \$283  = \$281  + \$282 [5];
-  assign \$284  = count_row == 4'hf;
-  assign \$285  = count_row + 1'h1;
-  assign \$1776  = \$285 [3:0] * 5'h10;
-  assign \$286  = mine_bits >> \$1776 ;
-  assign \$287  = \$284  ? 16'h0000 : \$286 ;
-  assign \$288  = \$283  + \$287 [5];
-  assign \$289  = ! count_row;
-  assign \$290  = count_row - 1'h1;
-  assign \$1783  = \$290 [3:0] * 5'h10;
-  assign \$291  = mine_bits >> \$1783 ;
-  assign \$292  = \$289  ? 16'h0000 : \$291 ;
-  assign \$293  = \$288  + \$292 [7];
-  assign \$1788  = count_row * 5'h10;
-  assign \$294  = mine_bits >> \$1788 ;
-  assign \$295  = \$293  + \$294 [7];
-  assign \$296  = count_row == 4'hf;
-  assign \$297  = count_row + 1'h1;
-  assign \$1794  = \$297 [3:0] * 5'h10;
-  assign \$298  = mine_bits >> \$1794 ;
-  assign \$299  = \$296  ? 16'h0000 : \$298 ;
-  assign \$300  = \$295  + \$299 [7];
-  assign \$301  = ! count_row;
-  assign \$302  = count_row - 1'h1;
-  assign \$1801  = \$302 [3:0] * 5'h10;
-  assign \$303  = mine_bits >> \$1801 ;
-  assign \$304  = \$301  ? 16'h0000 : \$303 ;
-  assign \$305  = 1'h0 + \$304 [7];
-  assign \$306  = count_row == 4'hf;
-  assign \$307  = count_row + 1'h1;
-  assign \$1808  = \$307 [3:0] * 5'h10;
-  assign \$308  = mine_bits >> \$1808 ;
-  assign \$309  = \$306  ? 16'h0000 : \$308 ;
-  assign \$310  = \$305  + \$309 [7];
-  assign \$311  = ! count_row;
-  assign \$312  = count_row - 1'h1;
-  assign \$1815  = \$312 [3:0] * 5'h10;
-  assign \$313  = mine_bits >> \$1815 ;
-  assign \$314  = \$311  ? 16'h0000 : \$313 ;
-  assign \$315  = \$310  + \$314 [6];
-  assign \$1820  = count_row * 5'h10;
-  assign \$316  = mine_bits >> \$1820 ;
-  assign \$317  = \$315  + \$316 [6];
-  assign \$318  = count_row == 4'hf;
-  assign \$319  = count_row + 1'h1;
-  assign \$1826  = \$319 [3:0] * 5'h10;
-  assign \$320  = mine_bits >> \$1826 ;
-  assign \$321  = \$318  ? 16'h0000 : \$320 ;
-  assign \$322  = \$317  + \$321 [6];
-  assign \$323  = ! count_row;
-  assign \$324  = count_row - 1'h1;
-  assign \$1833  = \$324 [3:0] * 5'h10;
-  assign \$325  = mine_bits >> \$1833 ;
-  assign \$326  = \$323  ? 16'h0000 : \$325 ;
-  assign \$327  = \$322  + \$326 [8];
-  assign \$1838  = count_row * 5'h10;
-  assign \$328  = mine_bits >> \$1838 ;
-  assign \$329  = \$327  + \$328 [8];
-  assign \$330  = count_row == 4'hf;
-  assign \$331  = count_row + 1'h1;
-  assign \$1844  = \$331 [3:0] * 5'h10;
-  assign \$332  = mine_bits >> \$1844 ;
-  assign \$333  = \$330  ? 16'h0000 : \$332 ;
-  assign \$334  = \$329  + \$333 [8];
-  assign \$335  = ! count_row;
-  assign \$336  = count_row - 1'h1;
-  assign \$1851  = \$336 [3:0] * 5'h10;
-  assign \$337  = mine_bits >> \$1851 ;
-  assign \$338  = \$335  ? 16'h0000 : \$337 ;
-  assign \$339  = 1'h0 + \$338 [8];
-  assign \$340  = count_row == 4'hf;
-  assign \$341  = count_row + 1'h1;
-  assign \$1858  = \$341 [3:0] * 5'h10;
-  assign \$342  = mine_bits >> \$1858 ;
-  assign \$343  = \$340  ? 16'h0000 : \$342 ;
-  assign \$344  = \$339  + \$343 [8];
-  assign \$345  = ! count_row;
-  assign \$346  = count_row - 1'h1;
-  assign \$1865  = \$346 [3:0] * 5'h10;
-  assign \$347  = mine_bits >> \$1865 ;
-  assign \$348  = \$345  ? 16'h0000 : \$347 ;
-  assign \$349  = \$344  + \$348 [7];
-  assign \$1870  = count_row * 5'h10;
-  assign \$350  = mine_bits >> \$1870 ;
-  assign \$351  = \$349  + \$350 [7];
-  assign \$352  = count_row == 4'hf;
-  assign \$353  = count_row + 1'h1;
-  assign \$1876  = \$353 [3:0] * 5'h10;
-  assign \$354  = mine_bits >> \$1876 ;
-  assign \$355  = \$352  ? 16'h0000 : \$354 ;
-  assign \$356  = \$351  + \$355 [7];
-  assign \$357  = ! count_row;
-  assign \$358  = count_row - 1'h1;
-  assign \$1883  = \$358 [3:0] * 5'h10;
-  assign \$359  = mine_bits >> \$1883 ;
-  assign \$360  = \$357  ? 16'h0000 : \$359 ;
-  assign \$361  = \$356  + \$360 [9];
-  assign \$1888  = count_row * 5'h10;
-  assign \$362  = mine_bits >> \$1888 ;
-  assign \$363  = \$361  + \$362 [9];
-  assign \$364  = count_row == 4'hf;
-  assign \$365  = count_row + 1'h1;
-  assign \$1894  = \$365 [3:0] * 5'h10;
-  assign \$366  = mine_bits >> \$1894 ;
-  assign \$367  = \$364  ? 16'h0000 : \$366 ;
-  assign \$368  = \$363  + \$367 [9];
-  assign \$369  = ! count_row;
-  assign \$370  = count_row - 1'h1;
-  assign \$1901  = \$370 [3:0] * 5'h10;
-  assign \$371  = mine_bits >> \$1901 ;
-  assign \$372  = \$369  ? 16'h0000 : \$371 ;
-  assign \$373  = 1'h0 + \$372 [9];
-  assign \$374  = count_row == 4'hf;
-  assign \$375  = count_row + 1'h1;
-  assign \$1908  = \$375 [3:0] * 5'h10;
-  assign \$376  = mine_bits >> \$1908 ;
-  assign \$377  = \$374  ? 16'h0000 : \$376 ;
-  assign \$378  = \$373  + \$377 [9];
-  assign \$379  = ! count_row;
-  assign \$380  = count_row - 1'h1;
-  assign \$1915  = \$380 [3:0] * 5'h10;
-  assign \$381  = mine_bits >> \$1915 ;
-  assign \$382  = \$379  ? 16'h0000 : \$381 ;
-  assign \$383  = \$378  + \$382 [8];
-  assign \$1920  = count_row * 5'h10;
-  assign \$384  = mine_bits >> \$1920 ;
-  assign \$385  = \$383  + \$384 [8];
-  assign \$386  = count_row == 4'hf;
-  assign \$387  = count_row + 1'h1;
-  assign \$1926  = \$387 [3:0] * 5'h10;
-  assign \$388  = mine_bits >> \$1926 ;
-  assign \$389  = \$386  ? 16'h0000 : \$388 ;
-  assign \$390  = \$385  + \$389 [8];
-  assign \$391  = ! count_row;
-  assign \$392  = count_row - 1'h1;
-  assign \$1933  = \$392 [3:0] * 5'h10;
-  assign \$393  = mine_bits >> \$1933 ;
-  assign \$394  = \$391  ? 16'h0000 : \$393 ;
-  assign \$395  = \$390  + \$394 [10];
-  assign \$1938  = count_row * 5'h10;
-  assign \$396  = mine_bits >> \$1938 ;
-  assign \$397  = \$395  + \$396 [10];
-  assign \$398  = count_row == 4'hf;
-  assign \$399  = count_row + 1'h1;
-  assign \$1944  = \$399 [3:0] * 5'h10;
-  assign \$400  = mine_bits >> \$1944 ;
-  assign \$401  = \$398  ? 16'h0000 : \$400 ;
-  assign \$402  = \$397  + \$401 [10];
-  assign \$403  = ! count_row;
-  assign \$404  = count_row - 1'h1;
-  assign \$1951  = \$404 [3:0] * 5'h10;
-  assign \$405  = mine_bits >> \$1951 ;
-  assign \$406  = \$403  ? 16'h0000 : \$405 ;
-  assign \$407  = 1'h0 + \$406 [10];
-  assign \$408  = count_row == 4'hf;
-  assign \$409  = count_row + 1'h1;
-  assign \$1958  = \$409 [3:0] * 5'h10;
-  assign \$410  = mine_bits >> \$1958 ;
-  assign \$411  = \$408  ? 16'h0000 : \$410 ;
-  assign \$412  = \$407  + \$411 [10];
-  assign \$413  = ! count_row;
-  assign \$414  = count_row - 1'h1;
-  assign \$1965  = \$414 [3:0] * 5'h10;
-  assign \$415  = mine_bits >> \$1965 ;
-  assign \$416  = \$413  ? 16'h0000 : \$415 ;
-  assign \$417  = \$412  + \$416 [9];
-  assign \$1970  = count_row * 5'h10;
-  assign \$418  = mine_bits >> \$1970 ;
-  assign \$419  = \$417  + \$418 [9];
-  assign \$420  = count_row == 4'hf;
-  assign \$421  = count_row + 1'h1;
-  assign \$1976  = \$421 [3:0] * 5'h10;
-  assign \$422  = mine_bits >> \$1976 ;
-  assign \$423  = \$420  ? 16'h0000 : \$422 ;
-  assign \$424  = \$419  + \$423 [9];
-  assign \$425  = ! count_row;
-  assign \$426  = count_row - 1'h1;
-  assign \$1983  = \$426 [3:0] * 5'h10;
-  assign \$427  = mine_bits >> \$1983 ;
-  assign \$428  = \$425  ? 16'h0000 : \$427 ;
-  assign \$429  = \$424  + \$428 [11];
-  assign \$1988  = count_row * 5'h10;
-  assign \$430  = mine_bits >> \$1988 ;
-  assign \$431  = \$429  + \$430 [11];
-  assign \$432  = count_row == 4'hf;
-  assign \$433  = count_row + 1'h1;
-  assign \$1994  = \$433 [3:0] * 5'h10;
-  assign \$434  = mine_bits >> \$1994 ;
-  assign \$435  = \$432  ? 16'h0000 : \$434 ;
-  assign \$436  = \$431  + \$435 [11];
-  assign \$437  = ! count_row;
-  assign \$438  = count_row - 1'h1;
-  assign \$2001  = \$438 [3:0] * 5'h10;
-  assign \$439  = mine_bits >> \$2001 ;
-  assign \$440  = \$437  ? 16'h0000 : \$439 ;
-  assign \$441  = 1'h0 + \$440 [11];
-  assign \$442  = count_row == 4'hf;
-  assign \$443  = count_row + 1'h1;
-  assign \$2008  = \$443 [3:0] * 5'h10;
-  assign \$444  = mine_bits >> \$2008 ;
-  assign \$445  = \$442  ? 16'h0000 : \$444 ;
-  assign \$446  = \$441  + \$445 [11];
-  assign \$447  = ! count_row;
-  assign \$448  = count_row - 1'h1;
-  assign \$2015  = \$448 [3:0] * 5'h10;
-  assign \$449  = mine_bits >> \$2015 ;
-  assign \$450  = \$447  ? 16'h0000 : \$449 ;
-  assign \$451  = \$446  + \$450 [10];
-  assign \$2020  = count_row * 5'h10;
-  assign \$452  = mine_bits >> \$2020 ;
-  assign \$453  = \$451  + \$452 [10];
-  assign \$454  = count_row == 4'hf;
-  assign \$455  = count_row + 1'h1;
-  assign \$2026  = \$455 [3:0] * 5'h10;
-  assign \$456  = mine_bits >> \$2026 ;
-  assign \$457  = \$454  ? 16'h0000 : \$456 ;
-  assign \$458  = \$453  + \$457 [10];
-  assign \$459  = ! count_row;
-  assign \$460  = count_row - 1'h1;
-  assign \$2033  = \$460 [3:0] * 5'h10;
-  assign \$461  = mine_bits >> \$2033 ;
-  assign \$462  = \$459  ? 16'h0000 : \$461 ;
-  assign \$463  = \$458  + \$462 [12];
-  assign \$2038  = count_row * 5'h10;
-  assign \$464  = mine_bits >> \$2038 ;
-  assign \$465  = \$463  + \$464 [12];
-  assign \$466  = count_row == 4'hf;
-  assign \$467  = count_row + 1'h1;
-  assign \$2044  = \$467 [3:0] * 5'h10;
-  assign \$468  = mine_bits >> \$2044 ;
-  assign \$469  = \$466  ? 16'h0000 : \$468 ;
-  assign \$470  = \$465  + \$469 [12];
-  assign \$471  = ! count_row;
-  assign \$472  = count_row - 1'h1;
-  assign \$2051  = \$472 [3:0] * 5'h10;
-  assign \$473  = mine_bits >> \$2051 ;
-  assign \$474  = \$471  ? 16'h0000 : \$473 ;
-  assign \$475  = 1'h0 + \$474 [12];
-  assign \$476  = count_row == 4'hf;
-  assign \$477  = count_row + 1'h1;
-  assign \$2058  = \$477 [3:0] * 5'h10;
-  assign \$478  = mine_bits >> \$2058 ;
-  assign \$479  = \$476  ? 16'h0000 : \$478 ;
-  assign \$480  = \$475  + \$479 [12];
-  assign \$481  = ! count_row;
-  assign \$482  = count_row - 1'h1;
-  assign \$2065  = \$482 [3:0] * 5'h10;
-  assign \$483  = mine_bits >> \$2065 ;
-  assign \$484  = \$481  ? 16'h0000 : \$483 ;
-  assign \$485  = \$480  + \$484 [11];
-  assign \$2070  = count_row * 5'h10;
-  assign \$486  = mine_bits >> \$2070 ;
-  assign \$487  = \$485  + \$486 [11];
-  assign \$488  = count_row == 4'hf;
-  assign \$489  = count_row + 1'h1;
-  assign \$2076  = \$489 [3:0] * 5'h10;
-  assign \$490  = mine_bits >> \$2076 ;
-  assign \$491  = \$488  ? 16'h0000 : \$490 ;
-  assign \$492  = \$487  + \$491 [11];
-  assign \$493  = ! count_row;
-  assign \$494  = count_row - 1'h1;
-  assign \$2083  = \$494 [3:0] * 5'h10;
-  assign \$495  = mine_bits >> \$2083 ;
-  assign \$496  = \$493  ? 16'h0000 : \$495 ;
-  assign \$497  = \$492  + \$496 [13];
-  assign \$2088  = count_row * 5'h10;
-  assign \$498  = mine_bits >> \$2088 ;
-  assign \$499  = \$497  + \$498 [13];
-  assign \$500  = count_row == 4'hf;
-  assign \$501  = count_row + 1'h1;
-  assign \$2094  = \$501 [3:0] * 5'h10;
-  assign \$502  = mine_bits >> \$2094 ;
-  assign \$503  = \$500  ? 16'h0000 : \$502 ;
-  assign \$504  = \$499  + \$503 [13];
-  assign \$505  = ! count_row;
-  assign \$506  = count_row - 1'h1;
-  assign \$2101  = \$506 [3:0] * 5'h10;
-  assign \$507  = mine_bits >> \$2101 ;
-  assign \$508  = \$505  ? 16'h0000 : \$507 ;
-  assign \$509  = 1'h0 + \$508 [13];
-  assign \$510  = count_row == 4'hf;
-  assign \$511  = count_row + 1'h1;
-  assign \$2108  = \$511 [3:0] * 5'h10;
-  assign \$512  = mine_bits >> \$2108 ;
-  assign \$513  = \$510  ? 16'h0000 : \$512 ;
-  assign \$514  = \$509  + \$513 [13];
-  assign \$515  = ! count_row;
-  assign \$516  = count_row - 1'h1;
-  assign \$2115  = \$516 [3:0] * 5'h10;
-  assign \$517  = mine_bits >> \$2115 ;
-  assign \$518  = \$515  ? 16'h0000 : \$517 ;
-  assign \$519  = \$514  + \$518 [12];
-  assign \$2120  = count_row * 5'h10;
-  assign \$520  = mine_bits >> \$2120 ;
-  assign \$521  = \$519  + \$520 [12];
-  assign \$522  = count_row == 4'hf;
-  assign \$523  = count_row + 1'h1;
-  assign \$2126  = \$523 [3:0] * 5'h10;
-  assign \$524  = mine_bits >> \$2126 ;
-  assign \$525  = \$522  ? 16'h0000 : \$524 ;
-  assign \$526  = \$521  + \$525 [12];
-  assign \$527  = ! count_row;
-  assign \$528  = count_row - 1'h1;
-  assign \$2133  = \$528 [3:0] * 5'h10;
-  assign \$529  = mine_bits >> \$2133 ;
-  assign \$530  = \$527  ? 16'h0000 : \$529 ;
-  assign \$531  = \$526  + \$530 [14];
-  assign \$2138  = count_row * 5'h10;
-  assign \$532  = mine_bits >> \$2138 ;
-  assign \$533  = \$531  + \$532 [14];
-  assign \$534  = count_row == 4'hf;
-  assign \$535  = count_row + 1'h1;
-  assign \$2144  = \$535 [3:0] * 5'h10;
-  assign \$536  = mine_bits >> \$2144 ;
-  assign \$537  = \$534  ? 16'h0000 : \$536 ;
-  assign \$538  = \$533  + \$537 [14];
-  assign \$539  = ! count_row;
-  assign \$540  = count_row - 1'h1;
-  assign \$2151  = \$540 [3:0] * 5'h10;
-  assign \$541  = mine_bits >> \$2151 ;
-  assign \$542  = \$539  ? 16'h0000 : \$541 ;
-  assign \$543  = 1'h0 + \$542 [14];
-  assign \$544  = count_row == 4'hf;
-  assign \$545  = count_row + 1'h1;
-  assign \$2158  = \$545 [3:0] * 5'h10;
-  assign \$546  = mine_bits >> \$2158 ;
-  assign \$547  = \$544  ? 16'h0000 : \$546 ;
-  assign \$548  = \$543  + \$547 [14];
-  assign \$549  = ! count_row;
-  assign \$550  = count_row - 1'h1;
-  assign \$2165  = \$550 [3:0] * 5'h10;
-  assign \$551  = mine_bits >> \$2165 ;
-  assign \$552  = \$549  ? 16'h0000 : \$551 ;
-  assign \$553  = \$548  + \$552 [13];
-  assign \$2170  = count_row * 5'h10;
-  assign \$554  = mine_bits >> \$2170 ;
-  assign \$555  = \$553  + \$554 [13];
-  assign \$556  = count_row == 4'hf;
-  assign \$557  = count_row + 1'h1;
-  assign \$2176  = \$557 [3:0] * 5'h10;
-  assign \$558  = mine_bits >> \$2176 ;
-  assign \$559  = \$556  ? 16'h0000 : \$558 ;
-  assign \$560  = \$555  + \$559 [13];
-  assign \$561  = ! count_row;
-  assign \$562  = count_row - 1'h1;
-  assign \$2183  = \$562 [3:0] * 5'h10;
-  assign \$563  = mine_bits >> \$2183 ;
-  assign \$564  = \$561  ? 16'h0000 : \$563 ;
-  assign \$565  = \$560  + \$564 [15];
-  assign \$2188  = count_row * 5'h10;
-  assign \$566  = mine_bits >> \$2188 ;
-  assign \$567  = \$565  + \$566 [15];
-  assign \$568  = count_row == 4'hf;
-  assign \$569  = count_row + 1'h1;
-  assign \$2194  = \$569 [3:0] * 5'h10;
-  assign \$570  = mine_bits >> \$2194 ;
-  assign \$571  = \$568  ? 16'h0000 : \$570 ;
-  assign \$572  = \$567  + \$571 [15];
-  assign \$573  = ! count_row;
-  assign \$574  = count_row - 1'h1;
-  assign \$2201  = \$574 [3:0] * 5'h10;
-  assign \$575  = mine_bits >> \$2201 ;
-  assign \$576  = \$573  ? 16'h0000 : \$575 ;
-  assign \$577  = 1'h0 + \$576 [15];
-  assign \$578  = count_row == 4'hf;
-  assign \$579  = count_row + 1'h1;
-  assign \$2208  = \$579 [3:0] * 5'h10;
-  assign \$580  = mine_bits >> \$2208 ;
-  assign \$581  = \$578  ? 16'h0000 : \$580 ;
-  assign \$582  = \$577  + \$581 [15];
-  assign \$583  = ! count_row;
-  assign \$584  = count_row - 1'h1;
-  assign \$2215  = \$584 [3:0] * 5'h10;
-  assign \$585  = mine_bits >> \$2215 ;
-  assign \$586  = \$583  ? 16'h0000 : \$585 ;
-  assign \$587  = \$582  + \$586 [14];
-  assign \$2220  = count_row * 5'h10;
-  assign \$588  = mine_bits >> \$2220 ;
-  assign \$589  = \$587  + \$588 [14];
-  assign \$590  = count_row == 4'hf;
-  assign \$591  = count_row + 1'h1;
-  assign \$2226  = \$591 [3:0] * 5'h10;
-  assign \$592  = mine_bits >> \$2226 ;
-  assign \$593  = \$590  ? 16'h0000 : \$592 ;
-  assign \$594  = \$589  + \$593 [14];
-  assign \$595  = mine_bits >> probe;
-  assign \$597  = \$596  ? 5'h09 : 5'h10;
-  assign \$598  = nb_row < \$597 ;
+  assign \$57  = | pending;
+  assign \$58  = ~ \$57 ;
+  assign \$59  = status == 2'h2;
+  assign \$60  = status == 2'h3;
+  assign \$61  = \$59  | \$60 ;
+  assign \$62  = revealed_bits >> probe;
+  assign \$63  = ~ \$62 ;
+  assign \$64  = flagged >> probe;
+  assign \$65  = ! status;
+  assign \$66  = flagged >> probe;
+  assign \$67  = ~ \$66 ;
+  assign \$68  = seed_force ? seed_value : free_running;
+  assign \$69  = mine_bits >> probe;
+  assign \$70  = mine_bits >> probe;
+  assign \$71  = ~ \$70 ;
+  assign \$72  = { scan_row, scan_col } != { cursor_row, cursor_col };
+  assign \$73  = \$71  & \$72 ;
+  assign \$75  = \$74  ? 5'h09 : 5'h10;
+  assign \$76  = \$75  - 1'h1;
+  assign \$77  = scan_col == \$76 ;
+  assign \$78  = ! count_row;
+  assign \$79  = count_row - 1'h1;
+  assign \$1478  = \$79 [3:0] * 5'h10;
+  assign \$80  = mine_bits >> \$1478 ;
+  assign \$81  = \$78  ? 16'h0000 : \$80 ;
+  assign \$82  = 1'h0 + \$81 [0];
+  assign \$83  = count_row == 4'hf;
+  assign \$84  = count_row + 1'h1;
+  assign \$1485  = \$84 [3:0] * 5'h10;
+  assign \$85  = mine_bits >> \$1485 ;
+  assign \$86  = \$83  ? 16'h0000 : \$85 ;
+  assign \$87  = \$82  + \$86 [0];
+  assign \$88  = ! count_row;
+  assign \$89  = count_row - 1'h1;
+  assign \$1492  = \$89 [3:0] * 5'h10;
+  assign \$90  = mine_bits >> \$1492 ;
+  assign \$91  = \$88  ? 16'h0000 : \$90 ;
+  assign \$92  = \$87  + \$91 [1];
+  assign \$1497  = count_row * 5'h10;
+  assign \$93  = mine_bits >> \$1497 ;
+  assign \$94  = \$92  + \$93 [1];
+  assign \$95  = count_row == 4'hf;
+  assign \$96  = count_row + 1'h1;
+  assign \$1503  = \$96 [3:0] * 5'h10;
+  assign \$97  = mine_bits >> \$1503 ;
+  assign \$98  = \$95  ? 16'h0000 : \$97 ;
+  assign \$99  = \$94  + \$98 [1];
+  assign \$100  = ! count_row;
+  assign \$101  = count_row - 1'h1;
+  assign \$1510  = \$101 [3:0] * 5'h10;
+  assign \$102  = mine_bits >> \$1510 ;
+  assign \$103  = \$100  ? 16'h0000 : \$102 ;
+  assign \$104  = 1'h0 + \$103 [1];
+  assign \$105  = count_row == 4'hf;
+  assign \$106  = count_row + 1'h1;
+  assign \$1517  = \$106 [3:0] * 5'h10;
+  assign \$107  = mine_bits >> \$1517 ;
+  assign \$108  = \$105  ? 16'h0000 : \$107 ;
+  assign \$109  = \$104  + \$108 [1];
+  assign \$110  = ! count_row;
+  assign \$111  = count_row - 1'h1;
+  assign \$1524  = \$111 [3:0] * 5'h10;
+  assign \$112  = mine_bits >> \$1524 ;
+  assign \$113  = \$110  ? 16'h0000 : \$112 ;
+  assign \$114  = \$109  + \$113 [0];
+  assign \$1529  = count_row * 5'h10;
+  assign \$115  = mine_bits >> \$1529 ;
+  assign \$116  = \$114  + \$115 [0];
+  assign \$117  = count_row == 4'hf;
+  assign \$118  = count_row + 1'h1;
+  assign \$1535  = \$118 [3:0] * 5'h10;
+  assign \$119  = mine_bits >> \$1535 ;
+  assign \$120  = \$117  ? 16'h0000 : \$119 ;
+  assign \$121  = \$116  + \$120 [0];
+  assign \$122  = ! count_row;
+  assign \$123  = count_row - 1'h1;
+  assign \$1542  = \$123 [3:0] * 5'h10;
+  assign \$124  = mine_bits >> \$1542 ;
+  assign \$125  = \$122  ? 16'h0000 : \$124 ;
+  assign \$126  = \$121  + \$125 [2];
+  assign \$1547  = count_row * 5'h10;
+  assign \$127  = mine_bits >> \$1547 ;
+  assign \$128  = \$126  + \$127 [2];
+  assign \$129  = count_row == 4'hf;
+  assign \$130  = count_row + 1'h1;
+  assign \$1553  = \$130 [3:0] * 5'h10;
+  assign \$131  = mine_bits >> \$1553 ;
+  assign \$132  = \$129  ? 16'h0000 : \$131 ;
+  assign \$133  = \$128  + \$132 [2];
+  assign \$134  = ! count_row;
+  assign \$135  = count_row - 1'h1;
+  assign \$1560  = \$135 [3:0] * 5'h10;
+  assign \$136  = mine_bits >> \$1560 ;
+  assign \$137  = \$134  ? 16'h0000 : \$136 ;
+  assign \$138  = 1'h0 + \$137 [2];
+  assign \$139  = count_row == 4'hf;
+  assign \$140  = count_row + 1'h1;
+  assign \$1567  = \$140 [3:0] * 5'h10;
+  assign \$141  = mine_bits >> \$1567 ;
+  assign \$142  = \$139  ? 16'h0000 : \$141 ;
+  assign \$143  = \$138  + \$142 [2];
+  assign \$144  = ! count_row;
+  assign \$145  = count_row - 1'h1;
+  assign \$1574  = \$145 [3:0] * 5'h10;
+  assign \$146  = mine_bits >> \$1574 ;
+  assign \$147  = \$144  ? 16'h0000 : \$146 ;
+  assign \$148  = \$143  + \$147 [1];
+  assign \$1579  = count_row * 5'h10;
+  assign \$149  = mine_bits >> \$1579 ;
+  assign \$150  = \$148  + \$149 [1];
+  assign \$151  = count_row == 4'hf;
+  assign \$152  = count_row + 1'h1;
+  assign \$1585  = \$152 [3:0] * 5'h10;
+  assign \$153  = mine_bits >> \$1585 ;
+  assign \$154  = \$151  ? 16'h0000 : \$153 ;
+  assign \$155  = \$150  + \$154 [1];
+  assign \$156  = ! count_row;
+  assign \$157  = count_row - 1'h1;
+  assign \$1592  = \$157 [3:0] * 5'h10;
+  assign \$158  = mine_bits >> \$1592 ;
+  assign \$159  = \$156  ? 16'h0000 : \$158 ;
+  assign \$160  = \$155  + \$159 [3];
+  assign \$1597  = count_row * 5'h10;
+  assign \$161  = mine_bits >> \$1597 ;
+  assign \$162  = \$160  + \$161 [3];
+  assign \$163  = count_row == 4'hf;
+  assign \$164  = count_row + 1'h1;
+  assign \$1603  = \$164 [3:0] * 5'h10;
+  assign \$165  = mine_bits >> \$1603 ;
+  assign \$166  = \$163  ? 16'h0000 : \$165 ;
+  assign \$167  = \$162  + \$166 [3];
+  assign \$168  = ! count_row;
+  assign \$169  = count_row - 1'h1;
+  assign \$1610  = \$169 [3:0] * 5'h10;
+  assign \$170  = mine_bits >> \$1610 ;
+  assign \$171  = \$168  ? 16'h0000 : \$170 ;
+  assign \$172  = 1'h0 + \$171 [3];
+  assign \$173  = count_row == 4'hf;
+  assign \$174  = count_row + 1'h1;
+  assign \$1617  = \$174 [3:0] * 5'h10;
+  assign \$175  = mine_bits >> \$1617 ;
+  assign \$176  = \$173  ? 16'h0000 : \$175 ;
+  assign \$177  = \$172  + \$176 [3];
+  assign \$178  = ! count_row;
+  assign \$179  = count_row - 1'h1;
+  assign \$1624  = \$179 [3:0] * 5'h10;
+  assign \$180  = mine_bits >> \$1624 ;
+  assign \$181  = \$178  ? 16'h0000 : \$180 ;
+  assign \$182  = \$177  + \$181 [2];
+  assign \$1629  = count_row * 5'h10;
+  assign \$183  = mine_bits >> \$1629 ;
+  assign \$184  = \$182  + \$183 [2];
+  assign \$185  = count_row == 4'hf;
+  assign \$186  = count_row + 1'h1;
+  assign \$1635  = \$186 [3:0] * 5'h10;
+  assign \$187  = mine_bits >> \$1635 ;
+  assign \$188  = \$185  ? 16'h0000 : \$187 ;
+  assign \$189  = \$184  + \$188 [2];
+  assign \$190  = ! count_row;
+  assign \$191  = count_row - 1'h1;
+  assign \$1642  = \$191 [3:0] * 5'h10;
+  assign \$192  = mine_bits >> \$1642 ;
+  assign \$193  = \$190  ? 16'h0000 : \$192 ;
+  assign \$194  = \$189  + \$193 [4];
+  assign \$1647  = count_row * 5'h10;
+  assign \$195  = mine_bits >> \$1647 ;
+  assign \$196  = \$194  + \$195 [4];
+  assign \$197  = count_row == 4'hf;
+  assign \$198  = count_row + 1'h1;
+  assign \$1653  = \$198 [3:0] * 5'h10;
+  assign \$199  = mine_bits >> \$1653 ;
+  assign \$200  = \$197  ? 16'h0000 : \$199 ;
+  assign \$201  = \$196  + \$200 [4];
+  assign \$202  = ! count_row;
+  assign \$203  = count_row - 1'h1;
+  assign \$1660  = \$203 [3:0] * 5'h10;
+  assign \$204  = mine_bits >> \$1660 ;
+  assign \$205  = \$202  ? 16'h0000 : \$204 ;
+  assign \$206  = 1'h0 + \$205 [4];
+  assign \$207  = count_row == 4'hf;
+  assign \$208  = count_row + 1'h1;
+  assign \$1667  = \$208 [3:0] * 5'h10;
+  assign \$209  = mine_bits >> \$1667 ;
+  assign \$210  = \$207  ? 16'h0000 : \$209 ;
+  assign \$211  = \$206  + \$210 [4];
+  assign \$212  = ! count_row;
+  assign \$213  = count_row - 1'h1;
+  assign \$1674  = \$213 [3:0] * 5'h10;
+  assign \$214  = mine_bits >> \$1674 ;
+  assign \$215  = \$212  ? 16'h0000 : \$214 ;
+  assign \$216  = \$211  + \$215 [3];
+  assign \$1679  = count_row * 5'h10;
+  assign \$217  = mine_bits >> \$1679 ;
+  assign \$218  = \$216  + \$217 [3];
+  assign \$219  = count_row == 4'hf;
+  assign \$220  = count_row + 1'h1;
+  assign \$1685  = \$220 [3:0] * 5'h10;
+  assign \$221  = mine_bits >> \$1685 ;
+  assign \$222  = \$219  ? 16'h0000 : \$221 ;
+  assign \$223  = \$218  + \$222 [3];
+  assign \$224  = ! count_row;
+  assign \$225  = count_row - 1'h1;
+  assign \$1692  = \$225 [3:0] * 5'h10;
+  assign \$226  = mine_bits >> \$1692 ;
+  assign \$227  = \$224  ? 16'h0000 : \$226 ;
+  assign \$228  = \$223  + \$227 [5];
+  assign \$1697  = count_row * 5'h10;
+  assign \$229  = mine_bits >> \$1697 ;
+  assign \$230  = \$228  + \$229 [5];
+  assign \$231  = count_row == 4'hf;
+  assign \$232  = count_row + 1'h1;
+  assign \$1703  = \$232 [3:0] * 5'h10;
+  assign \$233  = mine_bits >> \$1703 ;
+  assign \$234  = \$231  ? 16'h0000 : \$233 ;
+  assign \$235  = \$230  + \$234 [5];
+  assign \$236  = ! count_row;
+  assign \$237  = count_row - 1'h1;
+  assign \$1710  = \$237 [3:0] * 5'h10;
+  assign \$238  = mine_bits >> \$1710 ;
+  assign \$239  = \$236  ? 16'h0000 : \$238 ;
+  assign \$240  = 1'h0 + \$239 [5];
+  assign \$241  = count_row == 4'hf;
+  assign \$242  = count_row + 1'h1;
+  assign \$1717  = \$242 [3:0] * 5'h10;
+  assign \$243  = mine_bits >> \$1717 ;
+  assign \$244  = \$241  ? 16'h0000 : \$243 ;
+  assign \$245  = \$240  + \$244 [5];
+  assign \$246  = ! count_row;
+  assign \$247  = count_row - 1'h1;
+  assign \$1724  = \$247 [3:0] * 5'h10;
+  assign \$248  = mine_bits >> \$1724 ;
+  assign \$249  = \$246  ? 16'h0000 : \$248 ;
+  assign \$250  = \$245  + \$249 [4];
+  assign \$1729  = count_row * 5'h10;
+  assign \$251  = mine_bits >> \$1729 ;
+  assign \$252  = \$250  + \$251 [4];
+  assign \$253  = count_row == 4'hf;
+  assign \$254  = count_row + 1'h1;
+  assign \$1735  = \$254 [3:0] * 5'h10;
+  assign \$255  = mine_bits >> \$1735 ;
+  assign \$256  = \$253  ? 16'h0000 : \$255 ;
+  assign \$257  = \$252  + \$256 [4];
+  assign \$258  = ! count_row;
+  assign \$259  = count_row - 1'h1;
+  assign \$1742  = \$259 [3:0] * 5'h10;
+  assign \$260  = mine_bits >> \$1742 ;
+  assign \$261  = \$258  ? 16'h0000 : \$260 ;
+  assign \$262  = \$257  + \$261 [6];
+  assign \$1747  = count_row * 5'h10;
+  assign \$263  = mine_bits >> \$1747 ;
+  assign \$264  = \$262  + \$263 [6];
+  assign \$265  = count_row == 4'hf;
+  assign \$266  = count_row + 1'h1;
+  assign \$1753  = \$266 [3:0] * 5'h10;
+  assign \$267  = mine_bits >> \$1753 ;
+  assign \$268  = \$265  ? 16'h0000 : \$267 ;
+  assign \$269  = \$264  + \$268 [6];
+  assign \$270  = ! count_row;
+  assign \$271  = count_row - 1'h1;
+  assign \$1760  = \$271 [3:0] * 5'h10;
+  assign \$272  = mine_bits >> \$1760 ;
+  assign \$273  = \$270  ? 16'h0000 : \$272 ;
+  assign \$274  = 1'h0 + \$273 [6];
+  assign \$275  = count_row == 4'hf;
+  assign \$276  = count_row + 1'h1;
+  assign \$1767  = \$276 [3:0] * 5'h10;
+  assign \$277  = mine_bits >> \$1767 ;
+  assign \$278  = \$275  ? 16'h0000 : \$277 ;
+  assign \$279  = \$274  + \$278 [6];
+  assign \$280  = ! count_row;
+  assign \$281  = count_row - 1'h1;
+  assign \$1774  = \$281 [3:0] * 5'h10;
+  assign \$282  = mine_bits >> \$1774 ;
+  assign \$283  = \$280  ? 16'h0000 : \$282 ;
+  assign \$284  = \$279  + \$283 [5];
+  assign \$1779  = count_row * 5'h10;
+  assign \$285  = mine_bits >> \$1779 ;
+  assign \$286  = \$284  + \$285 [5];
+  assign \$287  = count_row == 4'hf;
+  assign \$288  = count_row + 1'h1;
+  assign \$1785  = \$288 [3:0] * 5'h10;
+  assign \$289  = mine_bits >> \$1785 ;
+  assign \$290  = \$287  ? 16'h0000 : \$289 ;
+  assign \$291  = \$286  + \$290 [5];
+  assign \$292  = ! count_row;
+  assign \$293  = count_row - 1'h1;
+  assign \$1792  = \$293 [3:0] * 5'h10;
+  assign \$294  = mine_bits >> \$1792 ;
+  assign \$295  = \$292  ? 16'h0000 : \$294 ;
+  assign \$296  = \$291  + \$295 [7];
+  assign \$1797  = count_row * 5'h10;
+  assign \$297  = mine_bits >> \$1797 ;
+  assign \$298  = \$296  + \$297 [7];
+  assign \$299  = count_row == 4'hf;
+  assign \$300  = count_row + 1'h1;
+  assign \$1803  = \$300 [3:0] * 5'h10;
+  assign \$301  = mine_bits >> \$1803 ;
+  assign \$302  = \$299  ? 16'h0000 : \$301 ;
+  assign \$303  = \$298  + \$302 [7];
+  assign \$304  = ! count_row;
+  assign \$305  = count_row - 1'h1;
+  assign \$1810  = \$305 [3:0] * 5'h10;
+  assign \$306  = mine_bits >> \$1810 ;
+  assign \$307  = \$304  ? 16'h0000 : \$306 ;
+  assign \$308  = 1'h0 + \$307 [7];
+  assign \$309  = count_row == 4'hf;
+  assign \$310  = count_row + 1'h1;
+  assign \$1817  = \$310 [3:0] * 5'h10;
+  assign \$311  = mine_bits >> \$1817 ;
+  assign \$312  = \$309  ? 16'h0000 : \$311 ;
+  assign \$313  = \$308  + \$312 [7];
+  assign \$314  = ! count_row;
+  assign \$315  = count_row - 1'h1;
+  assign \$1824  = \$315 [3:0] * 5'h10;
+  assign \$316  = mine_bits >> \$1824 ;
+  assign \$317  = \$314  ? 16'h0000 : \$316 ;
+  assign \$318  = \$313  + \$317 [6];
+  assign \$1829  = count_row * 5'h10;
+  assign \$319  = mine_bits >> \$1829 ;
+  assign \$320  = \$318  + \$319 [6];
+  assign \$321  = count_row == 4'hf;
+  assign \$322  = count_row + 1'h1;
+  assign \$1835  = \$322 [3:0] * 5'h10;
+  assign \$323  = mine_bits >> \$1835 ;
+  assign \$324  = \$321  ? 16'h0000 : \$323 ;
+  assign \$325  = \$320  + \$324 [6];
+  assign \$326  = ! count_row;
+  assign \$327  = count_row - 1'h1;
+  assign \$1842  = \$327 [3:0] * 5'h10;
+  assign \$328  = mine_bits >> \$1842 ;
+  assign \$329  = \$326  ? 16'h0000 : \$328 ;
+  assign \$330  = \$325  + \$329 [8];
+  assign \$1847  = count_row * 5'h10;
+  assign \$331  = mine_bits >> \$1847 ;
+  assign \$332  = \$330  + \$331 [8];
+  assign \$333  = count_row == 4'hf;
+  assign \$334  = count_row + 1'h1;
+  assign \$1853  = \$334 [3:0] * 5'h10;
+  assign \$335  = mine_bits >> \$1853 ;
+  assign \$336  = \$333  ? 16'h0000 : \$335 ;
+  assign \$337  = \$332  + \$336 [8];
+  assign \$338  = ! count_row;
+  assign \$339  = count_row - 1'h1;
+  assign \$1860  = \$339 [3:0] * 5'h10;
+  assign \$340  = mine_bits >> \$1860 ;
+  assign \$341  = \$338  ? 16'h0000 : \$340 ;
+  assign \$342  = 1'h0 + \$341 [8];
+  assign \$343  = count_row == 4'hf;
+  assign \$344  = count_row + 1'h1;
+  assign \$1867  = \$344 [3:0] * 5'h10;
+  assign \$345  = mine_bits >> \$1867 ;
+  assign \$346  = \$343  ? 16'h0000 : \$345 ;
+  assign \$347  = \$342  + \$346 [8];
+  assign \$348  = ! count_row;
+  assign \$349  = count_row - 1'h1;
+  assign \$1874  = \$349 [3:0] * 5'h10;
+  assign \$350  = mine_bits >> \$1874 ;
+  assign \$351  = \$348  ? 16'h0000 : \$350 ;
+  assign \$352  = \$347  + \$351 [7];
+  assign \$1879  = count_row * 5'h10;
+  assign \$353  = mine_bits >> \$1879 ;
+  assign \$354  = \$352  + \$353 [7];
+  assign \$355  = count_row == 4'hf;
+  assign \$356  = count_row + 1'h1;
+  assign \$1885  = \$356 [3:0] * 5'h10;
+  assign \$357  = mine_bits >> \$1885 ;
+  assign \$358  = \$355  ? 16'h0000 : \$357 ;
+  assign \$359  = \$354  + \$358 [7];
+  assign \$360  = ! count_row;
+  assign \$361  = count_row - 1'h1;
+  assign \$1892  = \$361 [3:0] * 5'h10;
+  assign \$362  = mine_bits >> \$1892 ;
+  assign \$363  = \$360  ? 16'h0000 : \$362 ;
+  assign \$364  = \$359  + \$363 [9];
+  assign \$1897  = count_row * 5'h10;
+  assign \$365  = mine_bits >> \$1897 ;
+  assign \$366  = \$364  + \$365 [9];
+  assign \$367  = count_row == 4'hf;
+  assign \$368  = count_row + 1'h1;
+  assign \$1903  = \$368 [3:0] * 5'h10;
+  assign \$369  = mine_bits >> \$1903 ;
+  assign \$370  = \$367  ? 16'h0000 : \$369 ;
+  assign \$371  = \$366  + \$370 [9];
+  assign \$372  = ! count_row;
+  assign \$373  = count_row - 1'h1;
+  assign \$1910  = \$373 [3:0] * 5'h10;
+  assign \$374  = mine_bits >> \$1910 ;
+  assign \$375  = \$372  ? 16'h0000 : \$374 ;
+  assign \$376  = 1'h0 + \$375 [9];
+  assign \$377  = count_row == 4'hf;
+  assign \$378  = count_row + 1'h1;
+  assign \$1917  = \$378 [3:0] * 5'h10;
+  assign \$379  = mine_bits >> \$1917 ;
+  assign \$380  = \$377  ? 16'h0000 : \$379 ;
+  assign \$381  = \$376  + \$380 [9];
+  assign \$382  = ! count_row;
+  assign \$383  = count_row - 1'h1;
+  assign \$1924  = \$383 [3:0] * 5'h10;
+  assign \$384  = mine_bits >> \$1924 ;
+  assign \$385  = \$382  ? 16'h0000 : \$384 ;
+  assign \$386  = \$381  + \$385 [8];
+  assign \$1929  = count_row * 5'h10;
+  assign \$387  = mine_bits >> \$1929 ;
+  assign \$388  = \$386  + \$387 [8];
+  assign \$389  = count_row == 4'hf;
+  assign \$390  = count_row + 1'h1;
+  assign \$1935  = \$390 [3:0] * 5'h10;
+  assign \$391  = mine_bits >> \$1935 ;
+  assign \$392  = \$389  ? 16'h0000 : \$391 ;
+  assign \$393  = \$388  + \$392 [8];
+  assign \$394  = ! count_row;
+  assign \$395  = count_row - 1'h1;
+  assign \$1942  = \$395 [3:0] * 5'h10;
+  assign \$396  = mine_bits >> \$1942 ;
+  assign \$397  = \$394  ? 16'h0000 : \$396 ;
+  assign \$398  = \$393  + \$397 [10];
+  assign \$1947  = count_row * 5'h10;
+  assign \$399  = mine_bits >> \$1947 ;
+  assign \$400  = \$398  + \$399 [10];
+  assign \$401  = count_row == 4'hf;
+  assign \$402  = count_row + 1'h1;
+  assign \$1953  = \$402 [3:0] * 5'h10;
+  assign \$403  = mine_bits >> \$1953 ;
+  assign \$404  = \$401  ? 16'h0000 : \$403 ;
+  assign \$405  = \$400  + \$404 [10];
+  assign \$406  = ! count_row;
+  assign \$407  = count_row - 1'h1;
+  assign \$1960  = \$407 [3:0] * 5'h10;
+  assign \$408  = mine_bits >> \$1960 ;
+  assign \$409  = \$406  ? 16'h0000 : \$408 ;
+  assign \$410  = 1'h0 + \$409 [10];
+  assign \$411  = count_row == 4'hf;
+  assign \$412  = count_row + 1'h1;
+  assign \$1967  = \$412 [3:0] * 5'h10;
+  assign \$413  = mine_bits >> \$1967 ;
+  assign \$414  = \$411  ? 16'h0000 : \$413 ;
+  assign \$415  = \$410  + \$414 [10];
+  assign \$416  = ! count_row;
+  assign \$417  = count_row - 1'h1;
+  assign \$1974  = \$417 [3:0] * 5'h10;
+  assign \$418  = mine_bits >> \$1974 ;
+  assign \$419  = \$416  ? 16'h0000 : \$418 ;
+  assign \$420  = \$415  + \$419 [9];
+  assign \$1979  = count_row * 5'h10;
+  assign \$421  = mine_bits >> \$1979 ;
+  assign \$422  = \$420  + \$421 [9];
+  assign \$423  = count_row == 4'hf;
+  assign \$424  = count_row + 1'h1;
+  assign \$1985  = \$424 [3:0] * 5'h10;
+  assign \$425  = mine_bits >> \$1985 ;
+  assign \$426  = \$423  ? 16'h0000 : \$425 ;
+  assign \$427  = \$422  + \$426 [9];
+  assign \$428  = ! count_row;
+  assign \$429  = count_row - 1'h1;
+  assign \$1992  = \$429 [3:0] * 5'h10;
+  assign \$430  = mine_bits >> \$1992 ;
+  assign \$431  = \$428  ? 16'h0000 : \$430 ;
+  assign \$432  = \$427  + \$431 [11];
+  assign \$1997  = count_row * 5'h10;
+  assign \$433  = mine_bits >> \$1997 ;
+  assign \$434  = \$432  + \$433 [11];
+  assign \$435  = count_row == 4'hf;
+  assign \$436  = count_row + 1'h1;
+  assign \$2003  = \$436 [3:0] * 5'h10;
+  assign \$437  = mine_bits >> \$2003 ;
+  assign \$438  = \$435  ? 16'h0000 : \$437 ;
+  assign \$439  = \$434  + \$438 [11];
+  assign \$440  = ! count_row;
+  assign \$441  = count_row - 1'h1;
+  assign \$2010  = \$441 [3:0] * 5'h10;
+  assign \$442  = mine_bits >> \$2010 ;
+  assign \$443  = \$440  ? 16'h0000 : \$442 ;
+  assign \$444  = 1'h0 + \$443 [11];
+  assign \$445  = count_row == 4'hf;
+  assign \$446  = count_row + 1'h1;
+  assign \$2017  = \$446 [3:0] * 5'h10;
+  assign \$447  = mine_bits >> \$2017 ;
+  assign \$448  = \$445  ? 16'h0000 : \$447 ;
+  assign \$449  = \$444  + \$448 [11];
+  assign \$450  = ! count_row;
+  assign \$451  = count_row - 1'h1;
+  assign \$2024  = \$451 [3:0] * 5'h10;
+  assign \$452  = mine_bits >> \$2024 ;
+  assign \$453  = \$450  ? 16'h0000 : \$452 ;
+  assign \$454  = \$449  + \$453 [10];
+  assign \$2029  = count_row * 5'h10;
+  assign \$455  = mine_bits >> \$2029 ;
+  assign \$456  = \$454  + \$455 [10];
+  assign \$457  = count_row == 4'hf;
+  assign \$458  = count_row + 1'h1;
+  assign \$2035  = \$458 [3:0] * 5'h10;
+  assign \$459  = mine_bits >> \$2035 ;
+  assign \$460  = \$457  ? 16'h0000 : \$459 ;
+  assign \$461  = \$456  + \$460 [10];
+  assign \$462  = ! count_row;
+  assign \$463  = count_row - 1'h1;
+  assign \$2042  = \$463 [3:0] * 5'h10;
+  assign \$464  = mine_bits >> \$2042 ;
+  assign \$465  = \$462  ? 16'h0000 : \$464 ;
+  assign \$466  = \$461  + \$465 [12];
+  assign \$2047  = count_row * 5'h10;
+  assign \$467  = mine_bits >> \$2047 ;
+  assign \$468  = \$466  + \$467 [12];
+  assign \$469  = count_row == 4'hf;
+  assign \$470  = count_row + 1'h1;
+  assign \$2053  = \$470 [3:0] * 5'h10;
+  assign \$471  = mine_bits >> \$2053 ;
+  assign \$472  = \$469  ? 16'h0000 : \$471 ;
+  assign \$473  = \$468  + \$472 [12];
+  assign \$474  = ! count_row;
+  assign \$475  = count_row - 1'h1;
+  assign \$2060  = \$475 [3:0] * 5'h10;
+  assign \$476  = mine_bits >> \$2060 ;
+  assign \$477  = \$474  ? 16'h0000 : \$476 ;
+  assign \$478  = 1'h0 + \$477 [12];
+  assign \$479  = count_row == 4'hf;
+  assign \$480  = count_row + 1'h1;
+  assign \$2067  = \$480 [3:0] * 5'h10;
+  assign \$481  = mine_bits >> \$2067 ;
+  assign \$482  = \$479  ? 16'h0000 : \$481 ;
+  assign \$483  = \$478  + \$482 [12];
+  assign \$484  = ! count_row;
+  assign \$485  = count_row - 1'h1;
+  assign \$2074  = \$485 [3:0] * 5'h10;
+  assign \$486  = mine_bits >> \$2074 ;
+  assign \$487  = \$484  ? 16'h0000 : \$486 ;
+  assign \$488  = \$483  + \$487 [11];
+  assign \$2079  = count_row * 5'h10;
+  assign \$489  = mine_bits >> \$2079 ;
+  assign \$490  = \$488  + \$489 [11];
+  assign \$491  = count_row == 4'hf;
+  assign \$492  = count_row + 1'h1;
+  assign \$2085  = \$492 [3:0] * 5'h10;
+  assign \$493  = mine_bits >> \$2085 ;
+  assign \$494  = \$491  ? 16'h0000 : \$493 ;
+  assign \$495  = \$490  + \$494 [11];
+  assign \$496  = ! count_row;
+  assign \$497  = count_row - 1'h1;
+  assign \$2092  = \$497 [3:0] * 5'h10;
+  assign \$498  = mine_bits >> \$2092 ;
+  assign \$499  = \$496  ? 16'h0000 : \$498 ;
+  assign \$500  = \$495  + \$499 [13];
+  assign \$2097  = count_row * 5'h10;
+  assign \$501  = mine_bits >> \$2097 ;
+  assign \$502  = \$500  + \$501 [13];
+  assign \$503  = count_row == 4'hf;
+  assign \$504  = count_row + 1'h1;
+  assign \$2103  = \$504 [3:0] * 5'h10;
+  assign \$505  = mine_bits >> \$2103 ;
+  assign \$506  = \$503  ? 16'h0000 : \$505 ;
+  assign \$507  = \$502  + \$506 [13];
+  assign \$508  = ! count_row;
+  assign \$509  = count_row - 1'h1;
+  assign \$2110  = \$509 [3:0] * 5'h10;
+  assign \$510  = mine_bits >> \$2110 ;
+  assign \$511  = \$508  ? 16'h0000 : \$510 ;
+  assign \$512  = 1'h0 + \$511 [13];
+  assign \$513  = count_row == 4'hf;
+  assign \$514  = count_row + 1'h1;
+  assign \$2117  = \$514 [3:0] * 5'h10;
+  assign \$515  = mine_bits >> \$2117 ;
+  assign \$516  = \$513  ? 16'h0000 : \$515 ;
+  assign \$517  = \$512  + \$516 [13];
+  assign \$518  = ! count_row;
+  assign \$519  = count_row - 1'h1;
+  assign \$2124  = \$519 [3:0] * 5'h10;
+  assign \$520  = mine_bits >> \$2124 ;
+  assign \$521  = \$518  ? 16'h0000 : \$520 ;
+  assign \$522  = \$517  + \$521 [12];
+  assign \$2129  = count_row * 5'h10;
+  assign \$523  = mine_bits >> \$2129 ;
+  assign \$524  = \$522  + \$523 [12];
+  assign \$525  = count_row == 4'hf;
+  assign \$526  = count_row + 1'h1;
+  assign \$2135  = \$526 [3:0] * 5'h10;
+  assign \$527  = mine_bits >> \$2135 ;
+  assign \$528  = \$525  ? 16'h0000 : \$527 ;
+  assign \$529  = \$524  + \$528 [12];
+  assign \$530  = ! count_row;
+  assign \$531  = count_row - 1'h1;
+  assign \$2142  = \$531 [3:0] * 5'h10;
+  assign \$532  = mine_bits >> \$2142 ;
+  assign \$533  = \$530  ? 16'h0000 : \$532 ;
+  assign \$534  = \$529  + \$533 [14];
+  assign \$2147  = count_row * 5'h10;
+  assign \$535  = mine_bits >> \$2147 ;
+  assign \$536  = \$534  + \$535 [14];
+  assign \$537  = count_row == 4'hf;
+  assign \$538  = count_row + 1'h1;
+  assign \$2153  = \$538 [3:0] * 5'h10;
+  assign \$539  = mine_bits >> \$2153 ;
+  assign \$540  = \$537  ? 16'h0000 : \$539 ;
+  assign \$541  = \$536  + \$540 [14];
+  assign \$542  = ! count_row;
+  assign \$543  = count_row - 1'h1;
+  assign \$2160  = \$543 [3:0] * 5'h10;
+  assign \$544  = mine_bits >> \$2160 ;
+  assign \$545  = \$542  ? 16'h0000 : \$544 ;
+  assign \$546  = 1'h0 + \$545 [14];
+  assign \$547  = count_row == 4'hf;
+  assign \$548  = count_row + 1'h1;
+  assign \$2167  = \$548 [3:0] * 5'h10;
+  assign \$549  = mine_bits >> \$2167 ;
+  assign \$550  = \$547  ? 16'h0000 : \$549 ;
+  assign \$551  = \$546  + \$550 [14];
+  assign \$552  = ! count_row;
+  assign \$553  = count_row - 1'h1;
+  assign \$2174  = \$553 [3:0] * 5'h10;
+  assign \$554  = mine_bits >> \$2174 ;
+  assign \$555  = \$552  ? 16'h0000 : \$554 ;
+  assign \$556  = \$551  + \$555 [13];
+  assign \$2179  = count_row * 5'h10;
+  assign \$557  = mine_bits >> \$2179 ;
+  assign \$558  = \$556  + \$557 [13];
+  assign \$559  = count_row == 4'hf;
+  assign \$560  = count_row + 1'h1;
+  assign \$2185  = \$560 [3:0] * 5'h10;
+  assign \$561  = mine_bits >> \$2185 ;
+  assign \$562  = \$559  ? 16'h0000 : \$561 ;
+  assign \$563  = \$558  + \$562 [13];
+  assign \$564  = ! count_row;
+  assign \$565  = count_row - 1'h1;
+  assign \$2192  = \$565 [3:0] * 5'h10;
+  assign \$566  = mine_bits >> \$2192 ;
+  assign \$567  = \$564  ? 16'h0000 : \$566 ;
+  assign \$568  = \$563  + \$567 [15];
+  assign \$2197  = count_row * 5'h10;
+  assign \$569  = mine_bits >> \$2197 ;
+  assign \$570  = \$568  + \$569 [15];
+  assign \$571  = count_row == 4'hf;
+  assign \$572  = count_row + 1'h1;
+  assign \$2203  = \$572 [3:0] * 5'h10;
+  assign \$573  = mine_bits >> \$2203 ;
+  assign \$574  = \$571  ? 16'h0000 : \$573 ;
+  assign \$575  = \$570  + \$574 [15];
+  assign \$576  = ! count_row;
+  assign \$577  = count_row - 1'h1;
+  assign \$2210  = \$577 [3:0] * 5'h10;
+  assign \$578  = mine_bits >> \$2210 ;
+  assign \$579  = \$576  ? 16'h0000 : \$578 ;
+  assign \$580  = 1'h0 + \$579 [15];
+  assign \$581  = count_row == 4'hf;
+  assign \$582  = count_row + 1'h1;
+  assign \$2217  = \$582 [3:0] * 5'h10;
+  assign \$583  = mine_bits >> \$2217 ;
+  assign \$584  = \$581  ? 16'h0000 : \$583 ;
+  assign \$585  = \$580  + \$584 [15];
+  assign \$586  = ! count_row;
+  assign \$587  = count_row - 1'h1;
+  assign \$2224  = \$587 [3:0] * 5'h10;
+  assign \$588  = mine_bits >> \$2224 ;
+  assign \$589  = \$586  ? 16'h0000 : \$588 ;
+  assign \$590  = \$585  + \$589 [14];
+  assign \$2229  = count_row * 5'h10;
+  assign \$591  = mine_bits >> \$2229 ;
+  assign \$592  = \$590  + \$591 [14];
+  assign \$593  = count_row == 4'hf;
+  assign \$594  = count_row + 1'h1;
+  assign \$2235  = \$594 [3:0] * 5'h10;
+  assign \$595  = mine_bits >> \$2235 ;
+  assign \$596  = \$593  ? 16'h0000 : \$595 ;
+  assign \$597  = \$592  + \$596 [14];
+  assign \$598  = mine_bits >> probe;
   assign \$600  = \$599  ? 5'h09 : 5'h10;
-  assign \$601  = nb_col < \$600 ;
-  assign \$602  = \$598  & \$601 ;
-  assign \$603  = revealed_bits >> probe;
-  assign \$604  = ~ \$603 ;
-  assign \$605  = \$602  & \$604 ;
-  assign \$606  = flagged_bits >> probe;
+  assign \$601  = nb_row < \$600 ;
+  assign \$603  = \$602  ? 5'h09 : 5'h10;
+  assign \$604  = nb_col < \$603 ;
+  assign \$605  = \$601  & \$604 ;
+  assign \$606  = revealed_bits >> probe;
   assign \$607  = ~ \$606 ;
   assign \$608  = \$605  & \$607 ;
-  assign \$609  = mine_bits >> probe;
-  assign \$610  = \$608  & \$609 ;
-  assign \$612  = \$611  ? 5'h09 : 5'h10;
-  assign \$613  = nb_row < \$612 ;
+  assign \$609  = flagged >> probe;
+  assign \$610  = ~ \$609 ;
+  assign \$611  = \$608  & \$610 ;
+  assign \$612  = mine_bits >> probe;
+  assign \$613  = \$611  & \$612 ;
   assign \$615  = \$614  ? 5'h09 : 5'h10;
-  assign \$616  = nb_col < \$615 ;
-  assign \$617  = \$613  & \$616 ;
-  assign \$618  = revealed_bits >> probe;
-  assign \$619  = ~ \$618 ;
-  assign \$620  = \$617  & \$619 ;
-  assign \$621  = flagged_bits >> probe;
+  assign \$616  = nb_row < \$615 ;
+  assign \$618  = \$617  ? 5'h09 : 5'h10;
+  assign \$619  = nb_col < \$618 ;
+  assign \$620  = \$616  & \$619 ;
+  assign \$621  = revealed_bits >> probe;
   assign \$622  = ~ \$621 ;
   assign \$623  = \$620  & \$622 ;
-  assign \$2260  = read_col * 3'h4;
-  assign \$624  = count_cell__data >> \$2260 ;
-  assign \$625  = ! fsm_state;
-  assign \$626  = fsm_state == 1'h1;
-  assign \$627  = fsm_state == 2'h2;
-  assign \$628  = fsm_state == 2'h3;
-  assign \$629  = fsm_state == 3'h4;
-  assign \$630  = fsm_state == 3'h5;
-  assign \$631  = fsm_state == 3'h6;
-  assign \$632  = fsm_state == 3'h7;
-  assign \$633  = fsm_state == 4'h8;
-  assign \$634  = fsm_state == 4'h9;
-  assign \$635  = fsm_state == 4'ha;
-  assign \$636  = free_running + 1'h1;
-  assign \$637  = | press;
-  assign \$638  = | pending;
-  assign \$639  = ~ \$638 ;
-  assign \$640  = | pending;
-  assign \$641  = idle & \$640 ;
-  assign \$642  = \$639  | \$641 ;
-  assign \$643  = \$637  & \$642 ;
-  assign \$644  = | pending;
-  assign \$645  = idle & \$644 ;
-  assign \$646  = status == 1'h1;
-  assign \$647  = prescaler == 27'h5f5e0ff;
-  assign \$648  = timer != 10'h3e7;
-  assign \$649  = timer + 1'h1;
-  assign \$650  = prescaler + 1'h1;
-  assign \$651  = switches[7] ? 6'h0a : 6'h28;
-  assign \$652  = status == 2'h2;
-  assign \$653  = status == 2'h3;
-  assign \$654  = \$652  | \$653 ;
-  assign \$655  = revealed_bits >> probe;
-  assign \$656  = ~ \$655 ;
-  assign \$657  = flagged_bits >> probe;
-  assign \$658  = ! status;
-  assign \$659  = flagged_bits >> probe;
-  assign \$660  = $signed(counter) + $signed(2'h1);
-  assign \$661  = $signed(counter) - $signed(2'h1);
-  assign \$662  = \$659  ? \$660  : \$661 ;
-  assign \$663  = seed_force ? seed_value : free_running;
-  assign \$664  = seed_force ? seed_value : free_running;
-  assign \$665  = \$664  * 21'h19660d;
-  assign \$666  = \$665  + 30'h3c6ef35f;
-  assign \$668  = \$667  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$669  = ! cursor_row;
-  assign \$671  = \$670  ? 5'h09 : 5'h10;
-  assign \$672  = \$671  - 1'h1;
-  assign \$673  = cursor_row - 1'h1;
-  assign \$674  = \$669  ? \$672  : { \$673 [4], \$673  };
-  assign \$676  = \$675  ? 5'h09 : 5'h10;
-  assign \$677  = \$676  - 1'h1;
-  assign \$678  = cursor_row == \$677 ;
-  assign \$679  = cursor_row + 1'h1;
-  assign \$680  = \$678  ? 5'h00 : \$679 ;
-  assign \$681  = ! cursor_col;
-  assign \$683  = \$682  ? 5'h09 : 5'h10;
-  assign \$684  = \$683  - 1'h1;
-  assign \$685  = cursor_col - 1'h1;
-  assign \$686  = \$681  ? \$684  : { \$685 [4], \$685  };
-  assign \$688  = \$687  ? 5'h09 : 5'h10;
-  assign \$689  = \$688  - 1'h1;
-  assign \$690  = cursor_col == \$689 ;
-  assign \$691  = cursor_col + 1'h1;
-  assign \$692  = \$690  ? 5'h00 : \$691 ;
-  assign \$694  = \$693  ? 5'h09 : 5'h10;
-  assign \$695  = lcg[31:28] < \$694 ;
-  assign \$697  = \$696  ? 5'h09 : 5'h10;
-  assign \$698  = lcg[27:24] < \$697 ;
-  assign \$699  = \$695  & \$698 ;
-  assign \$701  = \$700  ? 5'h09 : 5'h10;
-  assign \$702  = lcg[23:20] < \$701 ;
-  assign \$703  = \$699  & \$702 ;
-  assign \$705  = \$704  ? 5'h09 : 5'h10;
-  assign \$706  = lcg[19:16] < \$705 ;
-  assign \$707  = \$703  & \$706 ;
-  assign \$708  = mine_bits >> probe;
-  assign \$709  = lcg * 21'h19660d;
-  assign \$710  = \$709  + 30'h3c6ef35f;
-  assign \$711  = mine_bits >> probe;
-  assign \$712  = lcg * 21'h19660d;
-  assign \$713  = \$712  + 30'h3c6ef35f;
-  assign \$714  = swaps_done + 1'h1;
-  assign \$715  = swaps_done == 10'h3e7;
-  assign \$716  = mine_bits >> probe;
-  assign \$717  = mine_bits >> probe;
-  assign \$718  = ~ \$717 ;
-  assign \$719  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$720  = \$718  & \$719 ;
-  assign \$722  = \$721  ? 5'h09 : 5'h10;
-  assign \$723  = \$722  - 1'h1;
-  assign \$724  = scan_col == \$723 ;
-  assign \$725  = scan_row + 1'h1;
-  assign \$726  = scan_col + 1'h1;
-  assign \$727  = ! count_row;
-  assign \$728  = count_row - 1'h1;
-  assign \$2367  = \$728 [3:0] * 5'h10;
-  assign \$729  = mine_bits >> \$2367 ;
-  assign \$730  = \$727  ? 16'h0000 : \$729 ;
-  assign \$731  = 1'h0 + \$730 [0];
-  assign \$732  = count_row == 4'hf;
-  assign \$733  = count_row + 1'h1;
-  assign \$2374  = \$733 [3:0] * 5'h10;
-  assign \$734  = mine_bits >> \$2374 ;
-  assign \$735  = \$732  ? 16'h0000 : \$734 ;
-  assign \$736  = \$731  + \$735 [0];
-  assign \$737  = ! count_row;
-  assign \$738  = count_row - 1'h1;
-  assign \$2381  = \$738 [3:0] * 5'h10;
-  assign \$739  = mine_bits >> \$2381 ;
-  assign \$740  = \$737  ? 16'h0000 : \$739 ;
-  assign \$741  = \$736  + \$740 [1];
-  assign \$2386  = count_row * 5'h10;
-  assign \$742  = mine_bits >> \$2386 ;
-  assign \$743  = \$741  + \$742 [1];
-  assign \$744  = count_row == 4'hf;
-  assign \$745  = count_row + 1'h1;
-  assign \$2392  = \$745 [3:0] * 5'h10;
-  assign \$746  = mine_bits >> \$2392 ;
-  assign \$747  = \$744  ? 16'h0000 : \$746 ;
-  assign \$748  = \$743  + \$747 [1];
-  assign \$749  = ! \$748 [3:0];
-  assign \$750  = ! count_row;
-  assign \$751  = count_row - 1'h1;
-  assign \$2400  = \$751 [3:0] * 5'h10;
-  assign \$752  = mine_bits >> \$2400 ;
-  assign \$753  = \$750  ? 16'h0000 : \$752 ;
-  assign \$754  = 1'h0 + \$753 [1];
-  assign \$755  = count_row == 4'hf;
-  assign \$756  = count_row + 1'h1;
-  assign \$2407  = \$756 [3:0] * 5'h10;
-  assign \$757  = mine_bits >> \$2407 ;
-  assign \$758  = \$755  ? 16'h0000 : \$757 ;
-  assign \$759  = \$754  + \$758 [1];
-  assign \$760  = ! count_row;
-  assign \$761  = count_row - 1'h1;
-  assign \$2414  = \$761 [3:0] * 5'h10;
-  assign \$762  = mine_bits >> \$2414 ;
-  assign \$763  = \$760  ? 16'h0000 : \$762 ;
-  assign \$764  = \$759  + \$763 [0];
-  assign \$2419  = count_row * 5'h10;
-  assign \$765  = mine_bits >> \$2419 ;
-  assign \$766  = \$764  + \$765 [0];
-  assign \$767  = count_row == 4'hf;
-  assign \$768  = count_row + 1'h1;
-  assign \$2425  = \$768 [3:0] * 5'h10;
-  assign \$769  = mine_bits >> \$2425 ;
-  assign \$770  = \$767  ? 16'h0000 : \$769 ;
-  assign \$771  = \$766  + \$770 [0];
-  assign \$772  = ! count_row;
-  assign \$773  = count_row - 1'h1;
-  assign \$2432  = \$773 [3:0] * 5'h10;
-  assign \$774  = mine_bits >> \$2432 ;
-  assign \$775  = \$772  ? 16'h0000 : \$774 ;
-  assign \$776  = \$771  + \$775 [2];
-  assign \$2437  = count_row * 5'h10;
-  assign \$777  = mine_bits >> \$2437 ;
-  assign \$778  = \$776  + \$777 [2];
-  assign \$779  = count_row == 4'hf;
-  assign \$780  = count_row + 1'h1;
-  assign \$2443  = \$780 [3:0] * 5'h10;
-  assign \$781  = mine_bits >> \$2443 ;
-  assign \$782  = \$779  ? 16'h0000 : \$781 ;
-  assign \$783  = \$778  + \$782 [2];
-  assign \$784  = ! \$783 [3:0];
-  assign \$785  = ! count_row;
-  assign \$786  = count_row - 1'h1;
-  assign \$2451  = \$786 [3:0] * 5'h10;
-  assign \$787  = mine_bits >> \$2451 ;
-  assign \$788  = \$785  ? 16'h0000 : \$787 ;
-  assign \$789  = 1'h0 + \$788 [2];
-  assign \$790  = count_row == 4'hf;
-  assign \$791  = count_row + 1'h1;
-  assign \$2458  = \$791 [3:0] * 5'h10;
-  assign \$792  = mine_bits >> \$2458 ;
-  assign \$793  = \$790  ? 16'h0000 : \$792 ;
-  assign \$794  = \$789  + \$793 [2];
-  assign \$795  = ! count_row;
-  assign \$796  = count_row - 1'h1;
-  assign \$2465  = \$796 [3:0] * 5'h10;
-  assign \$797  = mine_bits >> \$2465 ;
-  assign \$798  = \$795  ? 16'h0000 : \$797 ;
-  assign \$799  = \$794  + \$798 [1];
-  assign \$2470  = count_row * 5'h10;
-  assign \$800  = mine_bits >> \$2470 ;
-  assign \$801  = \$799  + \$800 [1];
-  assign \$802  = count_row == 4'hf;
-  assign \$803  = count_row + 1'h1;
-  assign \$2476  = \$803 [3:0] * 5'h10;
-  assign \$804  = mine_bits >> \$2476 ;
-  assign \$805  = \$802  ? 16'h0000 : \$804 ;
-  assign \$806  = \$801  + \$805 [1];
-  assign \$807  = ! count_row;
-  assign \$808  = count_row - 1'h1;
-  assign \$2483  = \$808 [3:0] * 5'h10;
-  assign \$809  = mine_bits >> \$2483 ;
-  assign \$810  = \$807  ? 16'h0000 : \$809 ;
-  assign \$811  = \$806  + \$810 [3];
-  assign \$2488  = count_row * 5'h10;
-  assign \$812  = mine_bits >> \$2488 ;
-  assign \$813  = \$811  + \$812 [3];
-  assign \$814  = count_row == 4'hf;
-  assign \$815  = count_row + 1'h1;
-  assign \$2494  = \$815 [3:0] * 5'h10;
-  assign \$816  = mine_bits >> \$2494 ;
-  assign \$817  = \$814  ? 16'h0000 : \$816 ;
-  assign \$818  = \$813  + \$817 [3];
-  assign \$819  = ! \$818 [3:0];
-  assign \$820  = ! count_row;
-  assign \$821  = count_row - 1'h1;
-  assign \$2502  = \$821 [3:0] * 5'h10;
-  assign \$822  = mine_bits >> \$2502 ;
-  assign \$823  = \$820  ? 16'h0000 : \$822 ;
-  assign \$824  = 1'h0 + \$823 [3];
-  assign \$825  = count_row == 4'hf;
-  assign \$826  = count_row + 1'h1;
-  assign \$2509  = \$826 [3:0] * 5'h10;
-  assign \$827  = mine_bits >> \$2509 ;
-  assign \$828  = \$825  ? 16'h0000 : \$827 ;
-  assign \$829  = \$824  + \$828 [3];
-  assign \$830  = ! count_row;
-  assign \$831  = count_row - 1'h1;
-  assign \$2516  = \$831 [3:0] * 5'h10;
-  assign \$832  = mine_bits >> \$2516 ;
-  assign \$833  = \$830  ? 16'h0000 : \$832 ;
-  assign \$834  = \$829  + \$833 [2];
-  assign \$2521  = count_row * 5'h10;
-  assign \$835  = mine_bits >> \$2521 ;
-  assign \$836  = \$834  + \$835 [2];
-  assign \$837  = count_row == 4'hf;
-  assign \$838  = count_row + 1'h1;
-  assign \$2527  = \$838 [3:0] * 5'h10;
-  assign \$839  = mine_bits >> \$2527 ;
-  assign \$840  = \$837  ? 16'h0000 : \$839 ;
-  assign \$841  = \$836  + \$840 [2];
-  assign \$842  = ! count_row;
-  assign \$843  = count_row - 1'h1;
-  assign \$2534  = \$843 [3:0] * 5'h10;
-  assign \$844  = mine_bits >> \$2534 ;
-  assign \$845  = \$842  ? 16'h0000 : \$844 ;
-  assign \$846  = \$841  + \$845 [4];
-  assign \$2539  = count_row * 5'h10;
-  assign \$847  = mine_bits >> \$2539 ;
-  assign \$848  = \$846  + \$847 [4];
-  assign \$849  = count_row == 4'hf;
-  assign \$850  = count_row + 1'h1;
-  assign \$2545  = \$850 [3:0] * 5'h10;
-  assign \$851  = mine_bits >> \$2545 ;
-  assign \$852  = \$849  ? 16'h0000 : \$851 ;
-  assign \$853  = \$848  + \$852 [4];
-  assign \$854  = ! \$853 [3:0];
-  assign \$855  = ! count_row;
-  assign \$856  = count_row - 1'h1;
-  assign \$2553  = \$856 [3:0] * 5'h10;
-  assign \$857  = mine_bits >> \$2553 ;
-  assign \$858  = \$855  ? 16'h0000 : \$857 ;
-  assign \$859  = 1'h0 + \$858 [4];
-  assign \$860  = count_row == 4'hf;
-  assign \$861  = count_row + 1'h1;
-  assign \$2560  = \$861 [3:0] * 5'h10;
-  assign \$862  = mine_bits >> \$2560 ;
-  assign \$863  = \$860  ? 16'h0000 : \$862 ;
-  assign \$864  = \$859  + \$863 [4];
-  assign \$865  = ! count_row;
-  assign \$866  = count_row - 1'h1;
-  assign \$2567  = \$866 [3:0] * 5'h10;
-  assign \$867  = mine_bits >> \$2567 ;
-  assign \$868  = \$865  ? 16'h0000 : \$867 ;
-  assign \$869  = \$864  + \$868 [3];
-  assign \$2572  = count_row * 5'h10;
-  assign \$870  = mine_bits >> \$2572 ;
-  assign \$871  = \$869  + \$870 [3];
-  assign \$872  = count_row == 4'hf;
-  assign \$873  = count_row + 1'h1;
-  assign \$2578  = \$873 [3:0] * 5'h10;
-  assign \$874  = mine_bits >> \$2578 ;
-  assign \$875  = \$872  ? 16'h0000 : \$874 ;
-  assign \$876  = \$871  + \$875 [3];
-  assign \$877  = ! count_row;
-  assign \$878  = count_row - 1'h1;
-  assign \$2585  = \$878 [3:0] * 5'h10;
-  assign \$879  = mine_bits >> \$2585 ;
-  assign \$880  = \$877  ? 16'h0000 : \$879 ;
-  assign \$881  = \$876  + \$880 [5];
-  assign \$2590  = count_row * 5'h10;
-  assign \$882  = mine_bits >> \$2590 ;
-  assign \$883  = \$881  + \$882 [5];
-  assign \$884  = count_row == 4'hf;
-  assign \$885  = count_row + 1'h1;
-  assign \$2596  = \$885 [3:0] * 5'h10;
-  assign \$886  = mine_bits >> \$2596 ;
-  assign \$887  = \$884  ? 16'h0000 : \$886 ;
-  assign \$888  = \$883  + \$887 [5];
-  assign \$889  = ! \$888 [3:0];
-  assign \$890  = ! count_row;
-  assign \$891  = count_row - 1'h1;
-  assign \$2604  = \$891 [3:0] * 5'h10;
-  assign \$892  = mine_bits >> \$2604 ;
-  assign \$893  = \$890  ? 16'h0000 : \$892 ;
-  assign \$894  = 1'h0 + \$893 [5];
-  assign \$895  = count_row == 4'hf;
-  assign \$896  = count_row + 1'h1;
-  assign \$2611  = \$896 [3:0] * 5'h10;
-  assign \$897  = mine_bits >> \$2611 ;
-  assign \$898  = \$895  ? 16'h0000 : \$897 ;
-  assign \$899  = \$894  + \$898 [5];
-  assign \$900  = ! count_row;
-  assign \$901  = count_row - 1'h1;
-  assign \$2618  = \$901 [3:0] * 5'h10;
-  assign \$902  = mine_bits >> \$2618 ;
-  assign \$903  = \$900  ? 16'h0000 : \$902 ;
-  assign \$904  = \$899  + \$903 [4];
-  assign \$2623  = count_row * 5'h10;
-  assign \$905  = mine_bits >> \$2623 ;
-  assign \$906  = \$904  + \$905 [4];
-  assign \$907  = count_row == 4'hf;
-  assign \$908  = count_row + 1'h1;
-  assign \$2629  = \$908 [3:0] * 5'h10;
-  assign \$909  = mine_bits >> \$2629 ;
-  assign \$910  = \$907  ? 16'h0000 : \$909 ;
-  assign \$911  = \$906  + \$910 [4];
-  assign \$912  = ! count_row;
-  assign \$913  = count_row - 1'h1;
-  assign \$2636  = \$913 [3:0] * 5'h10;
-  assign \$914  = mine_bits >> \$2636 ;
-  assign \$915  = \$912  ? 16'h0000 : \$914 ;
-  assign \$916  = \$911  + \$915 [6];
-  assign \$2641  = count_row * 5'h10;
-  assign \$917  = mine_bits >> \$2641 ;
-  assign \$918  = \$916  + \$917 [6];
-  assign \$919  = count_row == 4'hf;
-  assign \$920  = count_row + 1'h1;
-  assign \$2647  = \$920 [3:0] * 5'h10;
-  assign \$921  = mine_bits >> \$2647 ;
-  assign \$922  = \$919  ? 16'h0000 : \$921 ;
-  assign \$923  = \$918  + \$922 [6];
-  assign \$924  = ! \$923 [3:0];
-  assign \$925  = ! count_row;
-  assign \$926  = count_row - 1'h1;
-  assign \$2655  = \$926 [3:0] * 5'h10;
-  assign \$927  = mine_bits >> \$2655 ;
-  assign \$928  = \$925  ? 16'h0000 : \$927 ;
-  assign \$929  = 1'h0 + \$928 [6];
-  assign \$930  = count_row == 4'hf;
-  assign \$931  = count_row + 1'h1;
-  assign \$2662  = \$931 [3:0] * 5'h10;
-  assign \$932  = mine_bits >> \$2662 ;
-  assign \$933  = \$930  ? 16'h0000 : \$932 ;
-  assign \$934  = \$929  + \$933 [6];
-  assign \$935  = ! count_row;
-  assign \$936  = count_row - 1'h1;
-  assign \$2669  = \$936 [3:0] * 5'h10;
-  assign \$937  = mine_bits >> \$2669 ;
-  assign \$938  = \$935  ? 16'h0000 : \$937 ;
-  assign \$939  = \$934  + \$938 [5];
-  assign \$2674  = count_row * 5'h10;
-  assign \$940  = mine_bits >> \$2674 ;
-  assign \$941  = \$939  + \$940 [5];
-  assign \$942  = count_row == 4'hf;
-  assign \$943  = count_row + 1'h1;
-  assign \$2680  = \$943 [3:0] * 5'h10;
-  assign \$944  = mine_bits >> \$2680 ;
-  assign \$945  = \$942  ? 16'h0000 : \$944 ;
-  assign \$946  = \$941  + \$945 [5];
-  assign \$947  = ! count_row;
-  assign \$948  = count_row - 1'h1;
-  assign \$2687  = \$948 [3:0] * 5'h10;
-  assign \$949  = mine_bits >> \$2687 ;
-  assign \$950  = \$947  ? 16'h0000 : \$949 ;
-  assign \$951  = \$946  + \$950 [7];
-  assign \$2692  = count_row * 5'h10;
-  assign \$952  = mine_bits >> \$2692 ;
-  assign \$953  = \$951  + \$952 [7];
-  assign \$954  = count_row == 4'hf;
-  assign \$955  = count_row + 1'h1;
-  assign \$2698  = \$955 [3:0] * 5'h10;
-  assign \$956  = mine_bits >> \$2698 ;
-  assign \$957  = \$954  ? 16'h0000 : \$956 ;
-  assign \$958  = \$953  + \$957 [7];
-  assign \$959  = ! \$958 [3:0];
-  assign \$960  = ! count_row;
-  assign \$961  = count_row - 1'h1;
-  assign \$2706  = \$961 [3:0] * 5'h10;
-  assign \$962  = mine_bits >> \$2706 ;
-  assign \$963  = \$960  ? 16'h0000 : \$962 ;
-  assign \$964  = 1'h0 + \$963 [7];
-  assign \$965  = count_row == 4'hf;
-  assign \$966  = count_row + 1'h1;
-  assign \$2713  = \$966 [3:0] * 5'h10;
-  assign \$967  = mine_bits >> \$2713 ;
-  assign \$968  = \$965  ? 16'h0000 : \$967 ;
-  assign \$969  = \$964  + \$968 [7];
-  assign \$970  = ! count_row;
-  assign \$971  = count_row - 1'h1;
-  assign \$2720  = \$971 [3:0] * 5'h10;
-  assign \$972  = mine_bits >> \$2720 ;
-  assign \$973  = \$970  ? 16'h0000 : \$972 ;
-  assign \$974  = \$969  + \$973 [6];
-  assign \$2725  = count_row * 5'h10;
-  assign \$975  = mine_bits >> \$2725 ;
-  assign \$976  = \$974  + \$975 [6];
-  assign \$977  = count_row == 4'hf;
-  assign \$978  = count_row + 1'h1;
-  assign \$2731  = \$978 [3:0] * 5'h10;
-  assign \$979  = mine_bits >> \$2731 ;
-  assign \$980  = \$977  ? 16'h0000 : \$979 ;
-  assign \$981  = \$976  + \$980 [6];
-  assign \$982  = ! count_row;
-  assign \$983  = count_row - 1'h1;
-  assign \$2738  = \$983 [3:0] * 5'h10;
-  assign \$984  = mine_bits >> \$2738 ;
-  assign \$985  = \$982  ? 16'h0000 : \$984 ;
-  assign \$986  = \$981  + \$985 [8];
-  assign \$2743  = count_row * 5'h10;
-  assign \$987  = mine_bits >> \$2743 ;
-  assign \$988  = \$986  + \$987 [8];
-  assign \$989  = count_row == 4'hf;
-  assign \$990  = count_row + 1'h1;
-  assign \$2749  = \$990 [3:0] * 5'h10;
-  assign \$991  = mine_bits >> \$2749 ;
-  assign \$992  = \$989  ? 16'h0000 : \$991 ;
-  assign \$993  = \$988  + \$992 [8];
-  assign \$994  = ! \$993 [3:0];
-  assign \$995  = ! count_row;
-  assign \$996  = count_row - 1'h1;
-  assign \$2757  = \$996 [3:0] * 5'h10;
-  assign \$997  = mine_bits >> \$2757 ;
-  assign \$998  = \$995  ? 16'h0000 : \$997 ;
-  assign \$999  = 1'h0 + \$998 [8];
-  assign \$1000  = count_row == 4'hf;
-  assign \$1001  = count_row + 1'h1;
-  assign \$2764  = \$1001 [3:0] * 5'h10;
-  assign \$1002  = mine_bits >> \$2764 ;
-  assign \$1003  = \$1000  ? 16'h0000 : \$1002 ;
-  assign \$1004  = \$999  + \$1003 [8];
-  assign \$1005  = ! count_row;
-  assign \$1006  = count_row - 1'h1;
-  assign \$2771  = \$1006 [3:0] * 5'h10;
-  assign \$1007  = mine_bits >> \$2771 ;
-  assign \$1008  = \$1005  ? 16'h0000 : \$1007 ;
-  assign \$1009  = \$1004  + \$1008 [7];
-  assign \$2776  = count_row * 5'h10;
-  assign \$1010  = mine_bits >> \$2776 ;
-  assign \$1011  = \$1009  + \$1010 [7];
-  assign \$1012  = count_row == 4'hf;
-  assign \$1013  = count_row + 1'h1;
-  assign \$2782  = \$1013 [3:0] * 5'h10;
-  assign \$1014  = mine_bits >> \$2782 ;
-  assign \$1015  = \$1012  ? 16'h0000 : \$1014 ;
-  assign \$1016  = \$1011  + \$1015 [7];
-  assign \$1017  = ! count_row;
-  assign \$1018  = count_row - 1'h1;
-  assign \$2789  = \$1018 [3:0] * 5'h10;
-  assign \$1019  = mine_bits >> \$2789 ;
-  assign \$1020  = \$1017  ? 16'h0000 : \$1019 ;
-  assign \$1021  = \$1016  + \$1020 [9];
-  assign \$2794  = count_row * 5'h10;
-  assign \$1022  = mine_bits >> \$2794 ;
-  assign \$1023  = \$1021  + \$1022 [9];
-  assign \$1024  = count_row == 4'hf;
-  assign \$1025  = count_row + 1'h1;
-  assign \$2800  = \$1025 [3:0] * 5'h10;
-  assign \$1026  = mine_bits >> \$2800 ;
-  assign \$1027  = \$1024  ? 16'h0000 : \$1026 ;
-  assign \$1028  = \$1023  + \$1027 [9];
-  assign \$1029  = ! \$1028 [3:0];
-  assign \$1030  = ! count_row;
-  assign \$1031  = count_row - 1'h1;
-  assign \$2808  = \$1031 [3:0] * 5'h10;
-  assign \$1032  = mine_bits >> \$2808 ;
-  assign \$1033  = \$1030  ? 16'h0000 : \$1032 ;
-  assign \$1034  = 1'h0 + \$1033 [9];
-  assign \$1035  = count_row == 4'hf;
-  assign \$1036  = count_row + 1'h1;
-  assign \$2815  = \$1036 [3:0] * 5'h10;
-  assign \$1037  = mine_bits >> \$2815 ;
-  assign \$1038  = \$1035  ? 16'h0000 : \$1037 ;
-  assign \$1039  = \$1034  + \$1038 [9];
-  assign \$1040  = ! count_row;
-  assign \$1041  = count_row - 1'h1;
-  assign \$2822  = \$1041 [3:0] * 5'h10;
-  assign \$1042  = mine_bits >> \$2822 ;
-  assign \$1043  = \$1040  ? 16'h0000 : \$1042 ;
-  assign \$1044  = \$1039  + \$1043 [8];
-  assign \$2827  = count_row * 5'h10;
-  assign \$1045  = mine_bits >> \$2827 ;
-  assign \$1046  = \$1044  + \$1045 [8];
-  assign \$1047  = count_row == 4'hf;
-  assign \$1048  = count_row + 1'h1;
-  assign \$2833  = \$1048 [3:0] * 5'h10;
-  assign \$1049  = mine_bits >> \$2833 ;
-  assign \$1050  = \$1047  ? 16'h0000 : \$1049 ;
-  assign \$1051  = \$1046  + \$1050 [8];
-  assign \$1052  = ! count_row;
-  assign \$1053  = count_row - 1'h1;
-  assign \$2840  = \$1053 [3:0] * 5'h10;
-  assign \$1054  = mine_bits >> \$2840 ;
-  assign \$1055  = \$1052  ? 16'h0000 : \$1054 ;
-  assign \$1056  = \$1051  + \$1055 [10];
-  assign \$2845  = count_row * 5'h10;
-  assign \$1057  = mine_bits >> \$2845 ;
-  assign \$1058  = \$1056  + \$1057 [10];
-  assign \$1059  = count_row == 4'hf;
-  assign \$1060  = count_row + 1'h1;
-  assign \$2851  = \$1060 [3:0] * 5'h10;
-  assign \$1061  = mine_bits >> \$2851 ;
-  assign \$1062  = \$1059  ? 16'h0000 : \$1061 ;
-  assign \$1063  = \$1058  + \$1062 [10];
-  assign \$1064  = ! \$1063 [3:0];
-  assign \$1065  = ! count_row;
-  assign \$1066  = count_row - 1'h1;
-  assign \$2859  = \$1066 [3:0] * 5'h10;
-  assign \$1067  = mine_bits >> \$2859 ;
-  assign \$1068  = \$1065  ? 16'h0000 : \$1067 ;
-  assign \$1069  = 1'h0 + \$1068 [10];
-  assign \$1070  = count_row == 4'hf;
-  assign \$1071  = count_row + 1'h1;
-  assign \$2866  = \$1071 [3:0] * 5'h10;
-  assign \$1072  = mine_bits >> \$2866 ;
-  assign \$1073  = \$1070  ? 16'h0000 : \$1072 ;
-  assign \$1074  = \$1069  + \$1073 [10];
-  assign \$1075  = ! count_row;
-  assign \$1076  = count_row - 1'h1;
-  assign \$2873  = \$1076 [3:0] * 5'h10;
-  assign \$1077  = mine_bits >> \$2873 ;
-  assign \$1078  = \$1075  ? 16'h0000 : \$1077 ;
-  assign \$1079  = \$1074  + \$1078 [9];
-  assign \$2878  = count_row * 5'h10;
-  assign \$1080  = mine_bits >> \$2878 ;
-  assign \$1081  = \$1079  + \$1080 [9];
-  assign \$1082  = count_row == 4'hf;
-  assign \$1083  = count_row + 1'h1;
-  assign \$2884  = \$1083 [3:0] * 5'h10;
-  assign \$1084  = mine_bits >> \$2884 ;
-  assign \$1085  = \$1082  ? 16'h0000 : \$1084 ;
-  assign \$1086  = \$1081  + \$1085 [9];
-  assign \$1087  = ! count_row;
-  assign \$1088  = count_row - 1'h1;
-  assign \$2891  = \$1088 [3:0] * 5'h10;
-  assign \$1089  = mine_bits >> \$2891 ;
-  assign \$1090  = \$1087  ? 16'h0000 : \$1089 ;
-  assign \$1091  = \$1086  + \$1090 [11];
-  assign \$2896  = count_row * 5'h10;
-  assign \$1092  = mine_bits >> \$2896 ;
-  assign \$1093  = \$1091  + \$1092 [11];
-  assign \$1094  = count_row == 4'hf;
-  assign \$1095  = count_row + 1'h1;
-  assign \$2902  = \$1095 [3:0] * 5'h10;
-  assign \$1096  = mine_bits >> \$2902 ;
-  assign \$1097  = \$1094  ? 16'h0000 : \$1096 ;
-  assign \$1098  = \$1093  + \$1097 [11];
-  assign \$1099  = ! \$1098 [3:0];
-  assign \$1100  = ! count_row;
-  assign \$1101  = count_row - 1'h1;
-  assign \$2910  = \$1101 [3:0] * 5'h10;
-  assign \$1102  = mine_bits >> \$2910 ;
-  assign \$1103  = \$1100  ? 16'h0000 : \$1102 ;
-  assign \$1104  = 1'h0 + \$1103 [11];
-  assign \$1105  = count_row == 4'hf;
-  assign \$1106  = count_row + 1'h1;
-  assign \$2917  = \$1106 [3:0] * 5'h10;
-  assign \$1107  = mine_bits >> \$2917 ;
-  assign \$1108  = \$1105  ? 16'h0000 : \$1107 ;
-  assign \$1109  = \$1104  + \$1108 [11];
-  assign \$1110  = ! count_row;
-  assign \$1111  = count_row - 1'h1;
-  assign \$2924  = \$1111 [3:0] * 5'h10;
-  assign \$1112  = mine_bits >> \$2924 ;
-  assign \$1113  = \$1110  ? 16'h0000 : \$1112 ;
-  assign \$1114  = \$1109  + \$1113 [10];
-  assign \$2929  = count_row * 5'h10;
-  assign \$1115  = mine_bits >> \$2929 ;
-  assign \$1116  = \$1114  + \$1115 [10];
-  assign \$1117  = count_row == 4'hf;
-  assign \$1118  = count_row + 1'h1;
-  assign \$2935  = \$1118 [3:0] * 5'h10;
-  assign \$1119  = mine_bits >> \$2935 ;
-  assign \$1120  = \$1117  ? 16'h0000 : \$1119 ;
-  assign \$1121  = \$1116  + \$1120 [10];
-  assign \$1122  = ! count_row;
-  assign \$1123  = count_row - 1'h1;
-  assign \$2942  = \$1123 [3:0] * 5'h10;
-  assign \$1124  = mine_bits >> \$2942 ;
-  assign \$1125  = \$1122  ? 16'h0000 : \$1124 ;
-  assign \$1126  = \$1121  + \$1125 [12];
-  assign \$2947  = count_row * 5'h10;
-  assign \$1127  = mine_bits >> \$2947 ;
-  assign \$1128  = \$1126  + \$1127 [12];
-  assign \$1129  = count_row == 4'hf;
-  assign \$1130  = count_row + 1'h1;
-  assign \$2953  = \$1130 [3:0] * 5'h10;
-  assign \$1131  = mine_bits >> \$2953 ;
-  assign \$1132  = \$1129  ? 16'h0000 : \$1131 ;
-  assign \$1133  = \$1128  + \$1132 [12];
-  assign \$1134  = ! \$1133 [3:0];
-  assign \$1135  = ! count_row;
-  assign \$1136  = count_row - 1'h1;
-  assign \$2961  = \$1136 [3:0] * 5'h10;
-  assign \$1137  = mine_bits >> \$2961 ;
-  assign \$1138  = \$1135  ? 16'h0000 : \$1137 ;
-  assign \$1139  = 1'h0 + \$1138 [12];
-  assign \$1140  = count_row == 4'hf;
-  assign \$1141  = count_row + 1'h1;
-  assign \$2968  = \$1141 [3:0] * 5'h10;
-  assign \$1142  = mine_bits >> \$2968 ;
-  assign \$1143  = \$1140  ? 16'h0000 : \$1142 ;
-  assign \$1144  = \$1139  + \$1143 [12];
-  assign \$1145  = ! count_row;
-  assign \$1146  = count_row - 1'h1;
-  assign \$2975  = \$1146 [3:0] * 5'h10;
-  assign \$1147  = mine_bits >> \$2975 ;
-  assign \$1148  = \$1145  ? 16'h0000 : \$1147 ;
-  assign \$1149  = \$1144  + \$1148 [11];
-  assign \$2980  = count_row * 5'h10;
-  assign \$1150  = mine_bits >> \$2980 ;
-  assign \$1151  = \$1149  + \$1150 [11];
-  assign \$1152  = count_row == 4'hf;
-  assign \$1153  = count_row + 1'h1;
-  assign \$2986  = \$1153 [3:0] * 5'h10;
-  assign \$1154  = mine_bits >> \$2986 ;
-  assign \$1155  = \$1152  ? 16'h0000 : \$1154 ;
-  assign \$1156  = \$1151  + \$1155 [11];
-  assign \$1157  = ! count_row;
-  assign \$1158  = count_row - 1'h1;
-  assign \$2993  = \$1158 [3:0] * 5'h10;
-  assign \$1159  = mine_bits >> \$2993 ;
-  assign \$1160  = \$1157  ? 16'h0000 : \$1159 ;
-  assign \$1161  = \$1156  + \$1160 [13];
-  assign \$2998  = count_row * 5'h10;
-  assign \$1162  = mine_bits >> \$2998 ;
-  assign \$1163  = \$1161  + \$1162 [13];
-  assign \$1164  = count_row == 4'hf;
-  assign \$1165  = count_row + 1'h1;
-  assign \$3004  = \$1165 [3:0] * 5'h10;
-  assign \$1166  = mine_bits >> \$3004 ;
-  assign \$1167  = \$1164  ? 16'h0000 : \$1166 ;
-  assign \$1168  = \$1163  + \$1167 [13];
-  assign \$1169  = ! \$1168 [3:0];
-  assign \$1170  = ! count_row;
-  assign \$1171  = count_row - 1'h1;
-  assign \$3012  = \$1171 [3:0] * 5'h10;
-  assign \$1172  = mine_bits >> \$3012 ;
-  assign \$1173  = \$1170  ? 16'h0000 : \$1172 ;
-  assign \$1174  = 1'h0 + \$1173 [13];
-  assign \$1175  = count_row == 4'hf;
-  assign \$1176  = count_row + 1'h1;
-  assign \$3019  = \$1176 [3:0] * 5'h10;
-  assign \$1177  = mine_bits >> \$3019 ;
-  assign \$1178  = \$1175  ? 16'h0000 : \$1177 ;
-  assign \$1179  = \$1174  + \$1178 [13];
-  assign \$1180  = ! count_row;
-  assign \$1181  = count_row - 1'h1;
-  assign \$3026  = \$1181 [3:0] * 5'h10;
-  assign \$1182  = mine_bits >> \$3026 ;
-  assign \$1183  = \$1180  ? 16'h0000 : \$1182 ;
-  assign \$1184  = \$1179  + \$1183 [12];
-  assign \$3031  = count_row * 5'h10;
-  assign \$1185  = mine_bits >> \$3031 ;
-  assign \$1186  = \$1184  + \$1185 [12];
-  assign \$1187  = count_row == 4'hf;
-  assign \$1188  = count_row + 1'h1;
-  assign \$3037  = \$1188 [3:0] * 5'h10;
-  assign \$1189  = mine_bits >> \$3037 ;
-  assign \$1190  = \$1187  ? 16'h0000 : \$1189 ;
-  assign \$1191  = \$1186  + \$1190 [12];
-  assign \$1192  = ! count_row;
-  assign \$1193  = count_row - 1'h1;
-  assign \$3044  = \$1193 [3:0] * 5'h10;
-  assign \$1194  = mine_bits >> \$3044 ;
-  assign \$1195  = \$1192  ? 16'h0000 : \$1194 ;
-  assign \$1196  = \$1191  + \$1195 [14];
-  assign \$3049  = count_row * 5'h10;
-  assign \$1197  = mine_bits >> \$3049 ;
-  assign \$1198  = \$1196  + \$1197 [14];
-  assign \$1199  = count_row == 4'hf;
-  assign \$1200  = count_row + 1'h1;
-  assign \$3055  = \$1200 [3:0] * 5'h10;
-  assign \$1201  = mine_bits >> \$3055 ;
-  assign \$1202  = \$1199  ? 16'h0000 : \$1201 ;
-  assign \$1203  = \$1198  + \$1202 [14];
-  assign \$1204  = ! \$1203 [3:0];
-  assign \$1205  = ! count_row;
-  assign \$1206  = count_row - 1'h1;
-  assign \$3063  = \$1206 [3:0] * 5'h10;
-  assign \$1207  = mine_bits >> \$3063 ;
-  assign \$1208  = \$1205  ? 16'h0000 : \$1207 ;
-  assign \$1209  = 1'h0 + \$1208 [14];
-  assign \$1210  = count_row == 4'hf;
-  assign \$1211  = count_row + 1'h1;
-  assign \$3070  = \$1211 [3:0] * 5'h10;
-  assign \$1212  = mine_bits >> \$3070 ;
-  assign \$1213  = \$1210  ? 16'h0000 : \$1212 ;
-  assign \$1214  = \$1209  + \$1213 [14];
-  assign \$1215  = ! count_row;
-  assign \$1216  = count_row - 1'h1;
-  assign \$3077  = \$1216 [3:0] * 5'h10;
-  assign \$1217  = mine_bits >> \$3077 ;
-  assign \$1218  = \$1215  ? 16'h0000 : \$1217 ;
-  assign \$1219  = \$1214  + \$1218 [13];
-  assign \$3082  = count_row * 5'h10;
-  assign \$1220  = mine_bits >> \$3082 ;
-  assign \$1221  = \$1219  + \$1220 [13];
-  assign \$1222  = count_row == 4'hf;
-  assign \$1223  = count_row + 1'h1;
-  assign \$3088  = \$1223 [3:0] * 5'h10;
-  assign \$1224  = mine_bits >> \$3088 ;
-  assign \$1225  = \$1222  ? 16'h0000 : \$1224 ;
-  assign \$1226  = \$1221  + \$1225 [13];
-  assign \$1227  = ! count_row;
-  assign \$1228  = count_row - 1'h1;
-  assign \$3095  = \$1228 [3:0] * 5'h10;
-  assign \$1229  = mine_bits >> \$3095 ;
-  assign \$1230  = \$1227  ? 16'h0000 : \$1229 ;
-  assign \$1231  = \$1226  + \$1230 [15];
-  assign \$3100  = count_row * 5'h10;
-  assign \$1232  = mine_bits >> \$3100 ;
-  assign \$1233  = \$1231  + \$1232 [15];
-  assign \$1234  = count_row == 4'hf;
-  assign \$1235  = count_row + 1'h1;
-  assign \$3106  = \$1235 [3:0] * 5'h10;
-  assign \$1236  = mine_bits >> \$3106 ;
-  assign \$1237  = \$1234  ? 16'h0000 : \$1236 ;
-  assign \$1238  = \$1233  + \$1237 [15];
-  assign \$1239  = ! \$1238 [3:0];
-  assign \$1240  = ! count_row;
-  assign \$1241  = count_row - 1'h1;
-  assign \$3114  = \$1241 [3:0] * 5'h10;
-  assign \$1242  = mine_bits >> \$3114 ;
-  assign \$1243  = \$1240  ? 16'h0000 : \$1242 ;
-  assign \$1244  = 1'h0 + \$1243 [15];
-  assign \$1245  = count_row == 4'hf;
-  assign \$1246  = count_row + 1'h1;
-  assign \$3121  = \$1246 [3:0] * 5'h10;
-  assign \$1247  = mine_bits >> \$3121 ;
-  assign \$1248  = \$1245  ? 16'h0000 : \$1247 ;
-  assign \$1249  = \$1244  + \$1248 [15];
-  assign \$1250  = ! count_row;
-  assign \$1251  = count_row - 1'h1;
-  assign \$3128  = \$1251 [3:0] * 5'h10;
-  assign \$1252  = mine_bits >> \$3128 ;
-  assign \$1253  = \$1250  ? 16'h0000 : \$1252 ;
-  assign \$1254  = \$1249  + \$1253 [14];
-  assign \$3133  = count_row * 5'h10;
-  assign \$1255  = mine_bits >> \$3133 ;
-  assign \$1256  = \$1254  + \$1255 [14];
-  assign \$1257  = count_row == 4'hf;
-  assign \$1258  = count_row + 1'h1;
-  assign \$3139  = \$1258 [3:0] * 5'h10;
-  assign \$1259  = mine_bits >> \$3139 ;
-  assign \$1260  = \$1257  ? 16'h0000 : \$1259 ;
-  assign \$1261  = \$1256  + \$1260 [14];
-  assign \$1262  = ! \$1261 [3:0];
-  assign \$1264  = \$1263  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$3147  = count_row * 5'h10;
-  assign \$1265  = \$1264  >> \$3147 ;
-  assign \$1266  = { \$1262 , \$1239 , \$1204 , \$1169 , \$1134 , \$1099 , \$1064 , \$1029 , \$994 , \$959 , \$924 , \$889 , \$854 , \$819 , \$784 , \$749  } & \$1265 ;
-  assign \$1267  = count_row + 1'h1;
-  assign \$1268  = count_row == 4'hf;
-  assign \$1269  = mine_bits >> probe;
-  assign \$1270  = chord_step + 1'h1;
-  assign \$1272  = \$1271  ? 5'h09 : 5'h10;
-  assign \$1273  = nb_row < \$1272 ;
-  assign \$1275  = \$1274  ? 5'h09 : 5'h10;
-  assign \$1276  = nb_col < \$1275 ;
-  assign \$1277  = \$1273  & \$1276 ;
-  assign \$1278  = flagged_bits >> probe;
-  assign \$1279  = \$1277  & \$1278 ;
-  assign \$1280  = chord_flags + \$1279 ;
-  assign \$1281  = chord_step == 3'h7;
-  assign \$3166  = cursor_col * 3'h4;
-  assign \$1282  = count_cursor__data >> \$3166 ;
-  assign \$1283  = | \$1282 ;
-  assign \$1285  = \$1284  ? 5'h09 : 5'h10;
-  assign \$1286  = nb_row < \$1285 ;
-  assign \$1288  = \$1287  ? 5'h09 : 5'h10;
-  assign \$1289  = nb_col < \$1288 ;
-  assign \$1290  = \$1286  & \$1289 ;
-  assign \$1291  = flagged_bits >> probe;
-  assign \$1292  = \$1290  & \$1291 ;
-  assign \$1293  = chord_flags + \$1292 ;
-  assign \$3180  = cursor_col * 3'h4;
-  assign \$1294  = count_cursor__data >> \$3180 ;
-  assign \$1295  = \$1293  == \$1294 ;
-  assign \$1296  = \$1283  & \$1295 ;
-  assign \$1297  = chord_step + 1'h1;
-  assign \$1299  = \$1298  ? 5'h09 : 5'h10;
-  assign \$1300  = nb_row < \$1299 ;
-  assign \$1302  = \$1301  ? 5'h09 : 5'h10;
-  assign \$1303  = nb_col < \$1302 ;
-  assign \$1304  = \$1300  & \$1303 ;
-  assign \$1305  = revealed_bits >> probe;
-  assign \$1306  = ~ \$1305 ;
-  assign \$1307  = \$1304  & \$1306 ;
-  assign \$1308  = flagged_bits >> probe;
-  assign \$1309  = ~ \$1308 ;
-  assign \$1310  = \$1307  & \$1309 ;
-  assign \$1311  = mine_bits >> probe;
-  assign \$1312  = \$1310  & \$1311 ;
-  assign \$1314  = \$1313  ? 5'h09 : 5'h10;
-  assign \$1315  = nb_row < \$1314 ;
-  assign \$1317  = \$1316  ? 5'h09 : 5'h10;
-  assign \$1318  = nb_col < \$1317 ;
-  assign \$1319  = \$1315  & \$1318 ;
-  assign \$1320  = revealed_bits >> probe;
-  assign \$1321  = ~ \$1320 ;
-  assign \$1322  = \$1319  & \$1321 ;
-  assign \$1323  = flagged_bits >> probe;
-  assign \$1324  = ~ \$1323 ;
-  assign \$1325  = \$1322  & \$1324 ;
-  assign \$1326  = ~ chord_lost;
-  assign \$1327  = chord_step == 3'h7;
-  assign \$1329  = \$1328  ? 5'h09 : 5'h10;
-  assign \$1330  = nb_row < \$1329 ;
-  assign \$1332  = \$1331  ? 5'h09 : 5'h10;
-  assign \$1333  = nb_col < \$1332 ;
-  assign \$1334  = \$1330  & \$1333 ;
-  assign \$1335  = revealed_bits >> probe;
-  assign \$1336  = ~ \$1335 ;
-  assign \$1337  = \$1334  & \$1336 ;
-  assign \$1338  = flagged_bits >> probe;
-  assign \$1339  = ~ \$1338 ;
-  assign \$1340  = \$1337  & \$1339 ;
-  assign \$1341  = mine_bits >> probe;
-  assign \$1342  = \$1340  & \$1341 ;
-  assign \$1343  = chord_lost | \$1342 ;
-  assign \$1344  = | opening;
-  assign \$1345  = revealed_bits | opening;
-  assign \$1346  = flood_steps + 1'h1;
-  assign \$1347  = revealed_bits | mine_bits;
-  assign \$1349  = \$1348  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$1350  = ~ \$1349 ;
-  assign \$1351  = \$1347  | \$1350 ;
-  assign \$1352  = & \$1351 ;
-  assign \$1353  = flagged_bits | mine_bits;
-  assign \$1354  = mine_bits >> { count_cell__addr, \read_col$75  };
-  assign \$1355  = revealed_bits >> { count_cell__addr, \read_col$75  };
-  assign \$1356  = flagged_bits >> { count_cell__addr, \read_col$75  };
-  assign \$1357  = status == 2'h3;
-  assign \$1358  = { count_cell__addr, \read_col$75  } == exploded;
-  assign \$1359  = \$1357  & \$1358 ;
+  assign \$624  = flagged >> probe;
+  assign \$625  = ~ \$624 ;
+  assign \$626  = \$623  & \$625 ;
+  assign \$2269  = \read_col$67  * 3'h4;
+  assign \$627  = count_cell__data >> \$2269 ;
+  assign \$628  = ! fsm_state;
+  assign \$629  = fsm_state == 1'h1;
+  assign \$630  = fsm_state == 2'h2;
+  assign \$631  = fsm_state == 2'h3;
+  assign \$632  = fsm_state == 3'h4;
+  assign \$633  = fsm_state == 3'h5;
+  assign \$634  = fsm_state == 3'h6;
+  assign \$635  = fsm_state == 3'h7;
+  assign \$636  = fsm_state == 4'h8;
+  assign \$637  = fsm_state == 4'h9;
+  assign \$638  = fsm_state == 4'ha;
+  assign \$639  = free_running + 1'h1;
+  assign \$640  = | press;
+  assign \$641  = | pending;
+  assign \$642  = ~ \$641 ;
+  assign \$643  = | pending;
+  assign \$644  = idle & \$643 ;
+  assign \$645  = \$642  | \$644 ;
+  assign \$646  = \$640  & \$645 ;
+  assign \$647  = | pending;
+  assign \$648  = idle & \$647 ;
+  assign \$649  = status == 1'h1;
+  assign \$650  = prescaler == 27'h5f5e0ff;
+  assign \$651  = timer != 10'h3e7;
+  assign \$652  = timer + 1'h1;
+  assign \$653  = prescaler + 1'h1;
+  assign \$654  = switches[7] ? 6'h0a : 6'h28;
+  assign \$655  = status == 2'h2;
+  assign \$656  = status == 2'h3;
+  assign \$657  = \$655  | \$656 ;
+  assign \$658  = revealed_bits >> probe;
+  assign \$659  = ~ \$658 ;
+  assign \$660  = flagged >> probe;
+  assign \$661  = ! status;
+  assign \$662  = flagged >> probe;
+  assign \$663  = $signed(counter) + $signed(2'h1);
+  assign \$664  = $signed(counter) - $signed(2'h1);
+  assign \$665  = \$662  ? \$663  : \$664 ;
+  assign \$666  = seed_force ? seed_value : free_running;
+  assign \$667  = lcg_from * 21'h19660d;
+  assign \$668  = \$667  + 30'h3c6ef35f;
+  assign \$670  = \$669  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
+  assign \$671  = ! cursor_row;
+  assign \$673  = \$672  ? 5'h09 : 5'h10;
+  assign \$674  = \$673  - 1'h1;
+  assign \$675  = cursor_row - 1'h1;
+  assign \$676  = \$671  ? \$674  : { \$675 [4], \$675  };
+  assign \$678  = \$677  ? 5'h09 : 5'h10;
+  assign \$679  = \$678  - 1'h1;
+  assign \$680  = cursor_row == \$679 ;
+  assign \$681  = cursor_row + 1'h1;
+  assign \$682  = \$680  ? 5'h00 : \$681 ;
+  assign \$683  = ! cursor_col;
+  assign \$685  = \$684  ? 5'h09 : 5'h10;
+  assign \$686  = \$685  - 1'h1;
+  assign \$687  = cursor_col - 1'h1;
+  assign \$688  = \$683  ? \$686  : { \$687 [4], \$687  };
+  assign \$690  = \$689  ? 5'h09 : 5'h10;
+  assign \$691  = \$690  - 1'h1;
+  assign \$692  = cursor_col == \$691 ;
+  assign \$693  = cursor_col + 1'h1;
+  assign \$694  = \$692  ? 5'h00 : \$693 ;
+  assign \$696  = \$695  ? 5'h09 : 5'h10;
+  assign \$697  = lcg[31:28] < \$696 ;
+  assign \$699  = \$698  ? 5'h09 : 5'h10;
+  assign \$700  = lcg[27:24] < \$699 ;
+  assign \$701  = \$697  & \$700 ;
+  assign \$703  = \$702  ? 5'h09 : 5'h10;
+  assign \$704  = lcg[23:20] < \$703 ;
+  assign \$705  = \$701  & \$704 ;
+  assign \$707  = \$706  ? 5'h09 : 5'h10;
+  assign \$708  = lcg[19:16] < \$707 ;
+  assign \$709  = \$705  & \$708 ;
+  assign \$710  = mine_bits >> probe;
+  assign \$711  = lcg_from * 21'h19660d;
+  assign \$712  = \$711  + 30'h3c6ef35f;
+  assign \$713  = mine_bits >> probe;
+  assign \$714  = lcg_from * 21'h19660d;
+  assign \$715  = \$714  + 30'h3c6ef35f;
+  assign \$716  = swaps_done + 1'h1;
+  assign \$717  = swaps_done == 10'h3e7;
+  assign \$718  = mine_bits >> probe;
+  assign \$719  = mine_bits >> probe;
+  assign \$720  = ~ \$719 ;
+  assign \$721  = { scan_row, scan_col } != { cursor_row, cursor_col };
+  assign \$722  = \$720  & \$721 ;
+  assign \$724  = \$723  ? 5'h09 : 5'h10;
+  assign \$725  = \$724  - 1'h1;
+  assign \$726  = scan_col == \$725 ;
+  assign \$727  = scan_row + 1'h1;
+  assign \$728  = scan_col + 1'h1;
+  assign \$729  = ! count_row;
+  assign \$730  = count_row - 1'h1;
+  assign \$2375  = \$730 [3:0] * 5'h10;
+  assign \$731  = mine_bits >> \$2375 ;
+  assign \$732  = \$729  ? 16'h0000 : \$731 ;
+  assign \$733  = 1'h0 + \$732 [0];
+  assign \$734  = count_row == 4'hf;
+  assign \$735  = count_row + 1'h1;
+  assign \$2382  = \$735 [3:0] * 5'h10;
+  assign \$736  = mine_bits >> \$2382 ;
+  assign \$737  = \$734  ? 16'h0000 : \$736 ;
+  assign \$738  = \$733  + \$737 [0];
+  assign \$739  = ! count_row;
+  assign \$740  = count_row - 1'h1;
+  assign \$2389  = \$740 [3:0] * 5'h10;
+  assign \$741  = mine_bits >> \$2389 ;
+  assign \$742  = \$739  ? 16'h0000 : \$741 ;
+  assign \$743  = \$738  + \$742 [1];
+  assign \$2394  = count_row * 5'h10;
+  assign \$744  = mine_bits >> \$2394 ;
+  assign \$745  = \$743  + \$744 [1];
+  assign \$746  = count_row == 4'hf;
+  assign \$747  = count_row + 1'h1;
+  assign \$2400  = \$747 [3:0] * 5'h10;
+  assign \$748  = mine_bits >> \$2400 ;
+  assign \$749  = \$746  ? 16'h0000 : \$748 ;
+  assign \$750  = \$745  + \$749 [1];
+  assign \$751  = ! \$750 [3:0];
+  assign \$752  = ! count_row;
+  assign \$753  = count_row - 1'h1;
+  assign \$2408  = \$753 [3:0] * 5'h10;
+  assign \$754  = mine_bits >> \$2408 ;
+  assign \$755  = \$752  ? 16'h0000 : \$754 ;
+  assign \$756  = 1'h0 + \$755 [1];
+  assign \$757  = count_row == 4'hf;
+  assign \$758  = count_row + 1'h1;
+  assign \$2415  = \$758 [3:0] * 5'h10;
+  assign \$759  = mine_bits >> \$2415 ;
+  assign \$760  = \$757  ? 16'h0000 : \$759 ;
+  assign \$761  = \$756  + \$760 [1];
+  assign \$762  = ! count_row;
+  assign \$763  = count_row - 1'h1;
+  assign \$2422  = \$763 [3:0] * 5'h10;
+  assign \$764  = mine_bits >> \$2422 ;
+  assign \$765  = \$762  ? 16'h0000 : \$764 ;
+  assign \$766  = \$761  + \$765 [0];
+  assign \$2427  = count_row * 5'h10;
+  assign \$767  = mine_bits >> \$2427 ;
+  assign \$768  = \$766  + \$767 [0];
+  assign \$769  = count_row == 4'hf;
+  assign \$770  = count_row + 1'h1;
+  assign \$2433  = \$770 [3:0] * 5'h10;
+  assign \$771  = mine_bits >> \$2433 ;
+  assign \$772  = \$769  ? 16'h0000 : \$771 ;
+  assign \$773  = \$768  + \$772 [0];
+  assign \$774  = ! count_row;
+  assign \$775  = count_row - 1'h1;
+  assign \$2440  = \$775 [3:0] * 5'h10;
+  assign \$776  = mine_bits >> \$2440 ;
+  assign \$777  = \$774  ? 16'h0000 : \$776 ;
+  assign \$778  = \$773  + \$777 [2];
+  assign \$2445  = count_row * 5'h10;
+  assign \$779  = mine_bits >> \$2445 ;
+  assign \$780  = \$778  + \$779 [2];
+  assign \$781  = count_row == 4'hf;
+  assign \$782  = count_row + 1'h1;
+  assign \$2451  = \$782 [3:0] * 5'h10;
+  assign \$783  = mine_bits >> \$2451 ;
+  assign \$784  = \$781  ? 16'h0000 : \$783 ;
+  assign \$785  = \$780  + \$784 [2];
+  assign \$786  = ! \$785 [3:0];
+  assign \$787  = ! count_row;
+  assign \$788  = count_row - 1'h1;
+  assign \$2459  = \$788 [3:0] * 5'h10;
+  assign \$789  = mine_bits >> \$2459 ;
+  assign \$790  = \$787  ? 16'h0000 : \$789 ;
+  assign \$791  = 1'h0 + \$790 [2];
+  assign \$792  = count_row == 4'hf;
+  assign \$793  = count_row + 1'h1;
+  assign \$2466  = \$793 [3:0] * 5'h10;
+  assign \$794  = mine_bits >> \$2466 ;
+  assign \$795  = \$792  ? 16'h0000 : \$794 ;
+  assign \$796  = \$791  + \$795 [2];
+  assign \$797  = ! count_row;
+  assign \$798  = count_row - 1'h1;
+  assign \$2473  = \$798 [3:0] * 5'h10;
+  assign \$799  = mine_bits >> \$2473 ;
+  assign \$800  = \$797  ? 16'h0000 : \$799 ;
+  assign \$801  = \$796  + \$800 [1];
+  assign \$2478  = count_row * 5'h10;
+  assign \$802  = mine_bits >> \$2478 ;
+  assign \$803  = \$801  + \$802 [1];
+  assign \$804  = count_row == 4'hf;
+  assign \$805  = count_row + 1'h1;
+  assign \$2484  = \$805 [3:0] * 5'h10;
+  assign \$806  = mine_bits >> \$2484 ;
+  assign \$807  = \$804  ? 16'h0000 : \$806 ;
+  assign \$808  = \$803  + \$807 [1];
+  assign \$809  = ! count_row;
+  assign \$810  = count_row - 1'h1;
+  assign \$2491  = \$810 [3:0] * 5'h10;
+  assign \$811  = mine_bits >> \$2491 ;
+  assign \$812  = \$809  ? 16'h0000 : \$811 ;
+  assign \$813  = \$808  + \$812 [3];
+  assign \$2496  = count_row * 5'h10;
+  assign \$814  = mine_bits >> \$2496 ;
+  assign \$815  = \$813  + \$814 [3];
+  assign \$816  = count_row == 4'hf;
+  assign \$817  = count_row + 1'h1;
+  assign \$2502  = \$817 [3:0] * 5'h10;
+  assign \$818  = mine_bits >> \$2502 ;
+  assign \$819  = \$816  ? 16'h0000 : \$818 ;
+  assign \$820  = \$815  + \$819 [3];
+  assign \$821  = ! \$820 [3:0];
+  assign \$822  = ! count_row;
+  assign \$823  = count_row - 1'h1;
+  assign \$2510  = \$823 [3:0] * 5'h10;
+  assign \$824  = mine_bits >> \$2510 ;
+  assign \$825  = \$822  ? 16'h0000 : \$824 ;
+  assign \$826  = 1'h0 + \$825 [3];
+  assign \$827  = count_row == 4'hf;
+  assign \$828  = count_row + 1'h1;
+  assign \$2517  = \$828 [3:0] * 5'h10;
+  assign \$829  = mine_bits >> \$2517 ;
+  assign \$830  = \$827  ? 16'h0000 : \$829 ;
+  assign \$831  = \$826  + \$830 [3];
+  assign \$832  = ! count_row;
+  assign \$833  = count_row - 1'h1;
+  assign \$2524  = \$833 [3:0] * 5'h10;
+  assign \$834  = mine_bits >> \$2524 ;
+  assign \$835  = \$832  ? 16'h0000 : \$834 ;
+  assign \$836  = \$831  + \$835 [2];
+  assign \$2529  = count_row * 5'h10;
+  assign \$837  = mine_bits >> \$2529 ;
+  assign \$838  = \$836  + \$837 [2];
+  assign \$839  = count_row == 4'hf;
+  assign \$840  = count_row + 1'h1;
+  assign \$2535  = \$840 [3:0] * 5'h10;
+  assign \$841  = mine_bits >> \$2535 ;
+  assign \$842  = \$839  ? 16'h0000 : \$841 ;
+  assign \$843  = \$838  + \$842 [2];
+  assign \$844  = ! count_row;
+  assign \$845  = count_row - 1'h1;
+  assign \$2542  = \$845 [3:0] * 5'h10;
+  assign \$846  = mine_bits >> \$2542 ;
+  assign \$847  = \$844  ? 16'h0000 : \$846 ;
+  assign \$848  = \$843  + \$847 [4];
+  assign \$2547  = count_row * 5'h10;
+  assign \$849  = mine_bits >> \$2547 ;
+  assign \$850  = \$848  + \$849 [4];
+  assign \$851  = count_row == 4'hf;
+  assign \$852  = count_row + 1'h1;
+  assign \$2553  = \$852 [3:0] * 5'h10;
+  assign \$853  = mine_bits >> \$2553 ;
+  assign \$854  = \$851  ? 16'h0000 : \$853 ;
+  assign \$855  = \$850  + \$854 [4];
+  assign \$856  = ! \$855 [3:0];
+  assign \$857  = ! count_row;
+  assign \$858  = count_row - 1'h1;
+  assign \$2561  = \$858 [3:0] * 5'h10;
+  assign \$859  = mine_bits >> \$2561 ;
+  assign \$860  = \$857  ? 16'h0000 : \$859 ;
+  assign \$861  = 1'h0 + \$860 [4];
+  assign \$862  = count_row == 4'hf;
+  assign \$863  = count_row + 1'h1;
+  assign \$2568  = \$863 [3:0] * 5'h10;
+  assign \$864  = mine_bits >> \$2568 ;
+  assign \$865  = \$862  ? 16'h0000 : \$864 ;
+  assign \$866  = \$861  + \$865 [4];
+  assign \$867  = ! count_row;
+  assign \$868  = count_row - 1'h1;
+  assign \$2575  = \$868 [3:0] * 5'h10;
+  assign \$869  = mine_bits >> \$2575 ;
+  assign \$870  = \$867  ? 16'h0000 : \$869 ;
+  assign \$871  = \$866  + \$870 [3];
+  assign \$2580  = count_row * 5'h10;
+  assign \$872  = mine_bits >> \$2580 ;
+  assign \$873  = \$871  + \$872 [3];
+  assign \$874  = count_row == 4'hf;
+  assign \$875  = count_row + 1'h1;
+  assign \$2586  = \$875 [3:0] * 5'h10;
+  assign \$876  = mine_bits >> \$2586 ;
+  assign \$877  = \$874  ? 16'h0000 : \$876 ;
+  assign \$878  = \$873  + \$877 [3];
+  assign \$879  = ! count_row;
+  assign \$880  = count_row - 1'h1;
+  assign \$2593  = \$880 [3:0] * 5'h10;
+  assign \$881  = mine_bits >> \$2593 ;
+  assign \$882  = \$879  ? 16'h0000 : \$881 ;
+  assign \$883  = \$878  + \$882 [5];
+  assign \$2598  = count_row * 5'h10;
+  assign \$884  = mine_bits >> \$2598 ;
+  assign \$885  = \$883  + \$884 [5];
+  assign \$886  = count_row == 4'hf;
+  assign \$887  = count_row + 1'h1;
+  assign \$2604  = \$887 [3:0] * 5'h10;
+  assign \$888  = mine_bits >> \$2604 ;
+  assign \$889  = \$886  ? 16'h0000 : \$888 ;
+  assign \$890  = \$885  + \$889 [5];
+  assign \$891  = ! \$890 [3:0];
+  assign \$892  = ! count_row;
+  assign \$893  = count_row - 1'h1;
+  assign \$2612  = \$893 [3:0] * 5'h10;
+  assign \$894  = mine_bits >> \$2612 ;
+  assign \$895  = \$892  ? 16'h0000 : \$894 ;
+  assign \$896  = 1'h0 + \$895 [5];
+  assign \$897  = count_row == 4'hf;
+  assign \$898  = count_row + 1'h1;
+  assign \$2619  = \$898 [3:0] * 5'h10;
+  assign \$899  = mine_bits >> \$2619 ;
+  assign \$900  = \$897  ? 16'h0000 : \$899 ;
+  assign \$901  = \$896  + \$900 [5];
+  assign \$902  = ! count_row;
+  assign \$903  = count_row - 1'h1;
+  assign \$2626  = \$903 [3:0] * 5'h10;
+  assign \$904  = mine_bits >> \$2626 ;
+  assign \$905  = \$902  ? 16'h0000 : \$904 ;
+  assign \$906  = \$901  + \$905 [4];
+  assign \$2631  = count_row * 5'h10;
+  assign \$907  = mine_bits >> \$2631 ;
+  assign \$908  = \$906  + \$907 [4];
+  assign \$909  = count_row == 4'hf;
+  assign \$910  = count_row + 1'h1;
+  assign \$2637  = \$910 [3:0] * 5'h10;
+  assign \$911  = mine_bits >> \$2637 ;
+  assign \$912  = \$909  ? 16'h0000 : \$911 ;
+  assign \$913  = \$908  + \$912 [4];
+  assign \$914  = ! count_row;
+  assign \$915  = count_row - 1'h1;
+  assign \$2644  = \$915 [3:0] * 5'h10;
+  assign \$916  = mine_bits >> \$2644 ;
+  assign \$917  = \$914  ? 16'h0000 : \$916 ;
+  assign \$918  = \$913  + \$917 [6];
+  assign \$2649  = count_row * 5'h10;
+  assign \$919  = mine_bits >> \$2649 ;
+  assign \$920  = \$918  + \$919 [6];
+  assign \$921  = count_row == 4'hf;
+  assign \$922  = count_row + 1'h1;
+  assign \$2655  = \$922 [3:0] * 5'h10;
+  assign \$923  = mine_bits >> \$2655 ;
+  assign \$924  = \$921  ? 16'h0000 : \$923 ;
+  assign \$925  = \$920  + \$924 [6];
+  assign \$926  = ! \$925 [3:0];
+  assign \$927  = ! count_row;
+  assign \$928  = count_row - 1'h1;
+  assign \$2663  = \$928 [3:0] * 5'h10;
+  assign \$929  = mine_bits >> \$2663 ;
+  assign \$930  = \$927  ? 16'h0000 : \$929 ;
+  assign \$931  = 1'h0 + \$930 [6];
+  assign \$932  = count_row == 4'hf;
+  assign \$933  = count_row + 1'h1;
+  assign \$2670  = \$933 [3:0] * 5'h10;
+  assign \$934  = mine_bits >> \$2670 ;
+  assign \$935  = \$932  ? 16'h0000 : \$934 ;
+  assign \$936  = \$931  + \$935 [6];
+  assign \$937  = ! count_row;
+  assign \$938  = count_row - 1'h1;
+  assign \$2677  = \$938 [3:0] * 5'h10;
+  assign \$939  = mine_bits >> \$2677 ;
+  assign \$940  = \$937  ? 16'h0000 : \$939 ;
+  assign \$941  = \$936  + \$940 [5];
+  assign \$2682  = count_row * 5'h10;
+  assign \$942  = mine_bits >> \$2682 ;
+  assign \$943  = \$941  + \$942 [5];
+  assign \$944  = count_row == 4'hf;
+  assign \$945  = count_row + 1'h1;
+  assign \$2688  = \$945 [3:0] * 5'h10;
+  assign \$946  = mine_bits >> \$2688 ;
+  assign \$947  = \$944  ? 16'h0000 : \$946 ;
+  assign \$948  = \$943  + \$947 [5];
+  assign \$949  = ! count_row;
+  assign \$950  = count_row - 1'h1;
+  assign \$2695  = \$950 [3:0] * 5'h10;
+  assign \$951  = mine_bits >> \$2695 ;
+  assign \$952  = \$949  ? 16'h0000 : \$951 ;
+  assign \$953  = \$948  + \$952 [7];
+  assign \$2700  = count_row * 5'h10;
+  assign \$954  = mine_bits >> \$2700 ;
+  assign \$955  = \$953  + \$954 [7];
+  assign \$956  = count_row == 4'hf;
+  assign \$957  = count_row + 1'h1;
+  assign \$2706  = \$957 [3:0] * 5'h10;
+  assign \$958  = mine_bits >> \$2706 ;
+  assign \$959  = \$956  ? 16'h0000 : \$958 ;
+  assign \$960  = \$955  + \$959 [7];
+  assign \$961  = ! \$960 [3:0];
+  assign \$962  = ! count_row;
+  assign \$963  = count_row - 1'h1;
+  assign \$2714  = \$963 [3:0] * 5'h10;
+  assign \$964  = mine_bits >> \$2714 ;
+  assign \$965  = \$962  ? 16'h0000 : \$964 ;
+  assign \$966  = 1'h0 + \$965 [7];
+  assign \$967  = count_row == 4'hf;
+  assign \$968  = count_row + 1'h1;
+  assign \$2721  = \$968 [3:0] * 5'h10;
+  assign \$969  = mine_bits >> \$2721 ;
+  assign \$970  = \$967  ? 16'h0000 : \$969 ;
+  assign \$971  = \$966  + \$970 [7];
+  assign \$972  = ! count_row;
+  assign \$973  = count_row - 1'h1;
+  assign \$2728  = \$973 [3:0] * 5'h10;
+  assign \$974  = mine_bits >> \$2728 ;
+  assign \$975  = \$972  ? 16'h0000 : \$974 ;
+  assign \$976  = \$971  + \$975 [6];
+  assign \$2733  = count_row * 5'h10;
+  assign \$977  = mine_bits >> \$2733 ;
+  assign \$978  = \$976  + \$977 [6];
+  assign \$979  = count_row == 4'hf;
+  assign \$980  = count_row + 1'h1;
+  assign \$2739  = \$980 [3:0] * 5'h10;
+  assign \$981  = mine_bits >> \$2739 ;
+  assign \$982  = \$979  ? 16'h0000 : \$981 ;
+  assign \$983  = \$978  + \$982 [6];
+  assign \$984  = ! count_row;
+  assign \$985  = count_row - 1'h1;
+  assign \$2746  = \$985 [3:0] * 5'h10;
+  assign \$986  = mine_bits >> \$2746 ;
+  assign \$987  = \$984  ? 16'h0000 : \$986 ;
+  assign \$988  = \$983  + \$987 [8];
+  assign \$2751  = count_row * 5'h10;
+  assign \$989  = mine_bits >> \$2751 ;
+  assign \$990  = \$988  + \$989 [8];
+  assign \$991  = count_row == 4'hf;
+  assign \$992  = count_row + 1'h1;
+  assign \$2757  = \$992 [3:0] * 5'h10;
+  assign \$993  = mine_bits >> \$2757 ;
+  assign \$994  = \$991  ? 16'h0000 : \$993 ;
+  assign \$995  = \$990  + \$994 [8];
+  assign \$996  = ! \$995 [3:0];
+  assign \$997  = ! count_row;
+  assign \$998  = count_row - 1'h1;
+  assign \$2765  = \$998 [3:0] * 5'h10;
+  assign \$999  = mine_bits >> \$2765 ;
+  assign \$1000  = \$997  ? 16'h0000 : \$999 ;
+  assign \$1001  = 1'h0 + \$1000 [8];
+  assign \$1002  = count_row == 4'hf;
+  assign \$1003  = count_row + 1'h1;
+  assign \$2772  = \$1003 [3:0] * 5'h10;
+  assign \$1004  = mine_bits >> \$2772 ;
+  assign \$1005  = \$1002  ? 16'h0000 : \$1004 ;
+  assign \$1006  = \$1001  + \$1005 [8];
+  assign \$1007  = ! count_row;
+  assign \$1008  = count_row - 1'h1;
+  assign \$2779  = \$1008 [3:0] * 5'h10;
+  assign \$1009  = mine_bits >> \$2779 ;
+  assign \$1010  = \$1007  ? 16'h0000 : \$1009 ;
+  assign \$1011  = \$1006  + \$1010 [7];
+  assign \$2784  = count_row * 5'h10;
+  assign \$1012  = mine_bits >> \$2784 ;
+  assign \$1013  = \$1011  + \$1012 [7];
+  assign \$1014  = count_row == 4'hf;
+  assign \$1015  = count_row + 1'h1;
+  assign \$2790  = \$1015 [3:0] * 5'h10;
+  assign \$1016  = mine_bits >> \$2790 ;
+  assign \$1017  = \$1014  ? 16'h0000 : \$1016 ;
+  assign \$1018  = \$1013  + \$1017 [7];
+  assign \$1019  = ! count_row;
+  assign \$1020  = count_row - 1'h1;
+  assign \$2797  = \$1020 [3:0] * 5'h10;
+  assign \$1021  = mine_bits >> \$2797 ;
+  assign \$1022  = \$1019  ? 16'h0000 : \$1021 ;
+  assign \$1023  = \$1018  + \$1022 [9];
+  assign \$2802  = count_row * 5'h10;
+  assign \$1024  = mine_bits >> \$2802 ;
+  assign \$1025  = \$1023  + \$1024 [9];
+  assign \$1026  = count_row == 4'hf;
+  assign \$1027  = count_row + 1'h1;
+  assign \$2808  = \$1027 [3:0] * 5'h10;
+  assign \$1028  = mine_bits >> \$2808 ;
+  assign \$1029  = \$1026  ? 16'h0000 : \$1028 ;
+  assign \$1030  = \$1025  + \$1029 [9];
+  assign \$1031  = ! \$1030 [3:0];
+  assign \$1032  = ! count_row;
+  assign \$1033  = count_row - 1'h1;
+  assign \$2816  = \$1033 [3:0] * 5'h10;
+  assign \$1034  = mine_bits >> \$2816 ;
+  assign \$1035  = \$1032  ? 16'h0000 : \$1034 ;
+  assign \$1036  = 1'h0 + \$1035 [9];
+  assign \$1037  = count_row == 4'hf;
+  assign \$1038  = count_row + 1'h1;
+  assign \$2823  = \$1038 [3:0] * 5'h10;
+  assign \$1039  = mine_bits >> \$2823 ;
+  assign \$1040  = \$1037  ? 16'h0000 : \$1039 ;
+  assign \$1041  = \$1036  + \$1040 [9];
+  assign \$1042  = ! count_row;
+  assign \$1043  = count_row - 1'h1;
+  assign \$2830  = \$1043 [3:0] * 5'h10;
+  assign \$1044  = mine_bits >> \$2830 ;
+  assign \$1045  = \$1042  ? 16'h0000 : \$1044 ;
+  assign \$1046  = \$1041  + \$1045 [8];
+  assign \$2835  = count_row * 5'h10;
+  assign \$1047  = mine_bits >> \$2835 ;
+  assign \$1048  = \$1046  + \$1047 [8];
+  assign \$1049  = count_row == 4'hf;
+  assign \$1050  = count_row + 1'h1;
+  assign \$2841  = \$1050 [3:0] * 5'h10;
+  assign \$1051  = mine_bits >> \$2841 ;
+  assign \$1052  = \$1049  ? 16'h0000 : \$1051 ;
+  assign \$1053  = \$1048  + \$1052 [8];
+  assign \$1054  = ! count_row;
+  assign \$1055  = count_row - 1'h1;
+  assign \$2848  = \$1055 [3:0] * 5'h10;
+  assign \$1056  = mine_bits >> \$2848 ;
+  assign \$1057  = \$1054  ? 16'h0000 : \$1056 ;
+  assign \$1058  = \$1053  + \$1057 [10];
+  assign \$2853  = count_row * 5'h10;
+  assign \$1059  = mine_bits >> \$2853 ;
+  assign \$1060  = \$1058  + \$1059 [10];
+  assign \$1061  = count_row == 4'hf;
+  assign \$1062  = count_row + 1'h1;
+  assign \$2859  = \$1062 [3:0] * 5'h10;
+  assign \$1063  = mine_bits >> \$2859 ;
+  assign \$1064  = \$1061  ? 16'h0000 : \$1063 ;
+  assign \$1065  = \$1060  + \$1064 [10];
+  assign \$1066  = ! \$1065 [3:0];
+  assign \$1067  = ! count_row;
+  assign \$1068  = count_row - 1'h1;
+  assign \$2867  = \$1068 [3:0] * 5'h10;
+  assign \$1069  = mine_bits >> \$2867 ;
+  assign \$1070  = \$1067  ? 16'h0000 : \$1069 ;
+  assign \$1071  = 1'h0 + \$1070 [10];
+  assign \$1072  = count_row == 4'hf;
+  assign \$1073  = count_row + 1'h1;
+  assign \$2874  = \$1073 [3:0] * 5'h10;
+  assign \$1074  = mine_bits >> \$2874 ;
+  assign \$1075  = \$1072  ? 16'h0000 : \$1074 ;
+  assign \$1076  = \$1071  + \$1075 [10];
+  assign \$1077  = ! count_row;
+  assign \$1078  = count_row - 1'h1;
+  assign \$2881  = \$1078 [3:0] * 5'h10;
+  assign \$1079  = mine_bits >> \$2881 ;
+  assign \$1080  = \$1077  ? 16'h0000 : \$1079 ;
+  assign \$1081  = \$1076  + \$1080 [9];
+  assign \$2886  = count_row * 5'h10;
+  assign \$1082  = mine_bits >> \$2886 ;
+  assign \$1083  = \$1081  + \$1082 [9];
+  assign \$1084  = count_row == 4'hf;
+  assign \$1085  = count_row + 1'h1;
+  assign \$2892  = \$1085 [3:0] * 5'h10;
+  assign \$1086  = mine_bits >> \$2892 ;
+  assign \$1087  = \$1084  ? 16'h0000 : \$1086 ;
+  assign \$1088  = \$1083  + \$1087 [9];
+  assign \$1089  = ! count_row;
+  assign \$1090  = count_row - 1'h1;
+  assign \$2899  = \$1090 [3:0] * 5'h10;
+  assign \$1091  = mine_bits >> \$2899 ;
+  assign \$1092  = \$1089  ? 16'h0000 : \$1091 ;
+  assign \$1093  = \$1088  + \$1092 [11];
+  assign \$2904  = count_row * 5'h10;
+  assign \$1094  = mine_bits >> \$2904 ;
+  assign \$1095  = \$1093  + \$1094 [11];
+  assign \$1096  = count_row == 4'hf;
+  assign \$1097  = count_row + 1'h1;
+  assign \$2910  = \$1097 [3:0] * 5'h10;
+  assign \$1098  = mine_bits >> \$2910 ;
+  assign \$1099  = \$1096  ? 16'h0000 : \$1098 ;
+  assign \$1100  = \$1095  + \$1099 [11];
+  assign \$1101  = ! \$1100 [3:0];
+  assign \$1102  = ! count_row;
+  assign \$1103  = count_row - 1'h1;
+  assign \$2918  = \$1103 [3:0] * 5'h10;
+  assign \$1104  = mine_bits >> \$2918 ;
+  assign \$1105  = \$1102  ? 16'h0000 : \$1104 ;
+  assign \$1106  = 1'h0 + \$1105 [11];
+  assign \$1107  = count_row == 4'hf;
+  assign \$1108  = count_row + 1'h1;
+  assign \$2925  = \$1108 [3:0] * 5'h10;
+  assign \$1109  = mine_bits >> \$2925 ;
+  assign \$1110  = \$1107  ? 16'h0000 : \$1109 ;
+  assign \$1111  = \$1106  + \$1110 [11];
+  assign \$1112  = ! count_row;
+  assign \$1113  = count_row - 1'h1;
+  assign \$2932  = \$1113 [3:0] * 5'h10;
+  assign \$1114  = mine_bits >> \$2932 ;
+  assign \$1115  = \$1112  ? 16'h0000 : \$1114 ;
+  assign \$1116  = \$1111  + \$1115 [10];
+  assign \$2937  = count_row * 5'h10;
+  assign \$1117  = mine_bits >> \$2937 ;
+  assign \$1118  = \$1116  + \$1117 [10];
+  assign \$1119  = count_row == 4'hf;
+  assign \$1120  = count_row + 1'h1;
+  assign \$2943  = \$1120 [3:0] * 5'h10;
+  assign \$1121  = mine_bits >> \$2943 ;
+  assign \$1122  = \$1119  ? 16'h0000 : \$1121 ;
+  assign \$1123  = \$1118  + \$1122 [10];
+  assign \$1124  = ! count_row;
+  assign \$1125  = count_row - 1'h1;
+  assign \$2950  = \$1125 [3:0] * 5'h10;
+  assign \$1126  = mine_bits >> \$2950 ;
+  assign \$1127  = \$1124  ? 16'h0000 : \$1126 ;
+  assign \$1128  = \$1123  + \$1127 [12];
+  assign \$2955  = count_row * 5'h10;
+  assign \$1129  = mine_bits >> \$2955 ;
+  assign \$1130  = \$1128  + \$1129 [12];
+  assign \$1131  = count_row == 4'hf;
+  assign \$1132  = count_row + 1'h1;
+  assign \$2961  = \$1132 [3:0] * 5'h10;
+  assign \$1133  = mine_bits >> \$2961 ;
+  assign \$1134  = \$1131  ? 16'h0000 : \$1133 ;
+  assign \$1135  = \$1130  + \$1134 [12];
+  assign \$1136  = ! \$1135 [3:0];
+  assign \$1137  = ! count_row;
+  assign \$1138  = count_row - 1'h1;
+  assign \$2969  = \$1138 [3:0] * 5'h10;
+  assign \$1139  = mine_bits >> \$2969 ;
+  assign \$1140  = \$1137  ? 16'h0000 : \$1139 ;
+  assign \$1141  = 1'h0 + \$1140 [12];
+  assign \$1142  = count_row == 4'hf;
+  assign \$1143  = count_row + 1'h1;
+  assign \$2976  = \$1143 [3:0] * 5'h10;
+  assign \$1144  = mine_bits >> \$2976 ;
+  assign \$1145  = \$1142  ? 16'h0000 : \$1144 ;
+  assign \$1146  = \$1141  + \$1145 [12];
+  assign \$1147  = ! count_row;
+  assign \$1148  = count_row - 1'h1;
+  assign \$2983  = \$1148 [3:0] * 5'h10;
+  assign \$1149  = mine_bits >> \$2983 ;
+  assign \$1150  = \$1147  ? 16'h0000 : \$1149 ;
+  assign \$1151  = \$1146  + \$1150 [11];
+  assign \$2988  = count_row * 5'h10;
+  assign \$1152  = mine_bits >> \$2988 ;
+  assign \$1153  = \$1151  + \$1152 [11];
+  assign \$1154  = count_row == 4'hf;
+  assign \$1155  = count_row + 1'h1;
+  assign \$2994  = \$1155 [3:0] * 5'h10;
+  assign \$1156  = mine_bits >> \$2994 ;
+  assign \$1157  = \$1154  ? 16'h0000 : \$1156 ;
+  assign \$1158  = \$1153  + \$1157 [11];
+  assign \$1159  = ! count_row;
+  assign \$1160  = count_row - 1'h1;
+  assign \$3001  = \$1160 [3:0] * 5'h10;
+  assign \$1161  = mine_bits >> \$3001 ;
+  assign \$1162  = \$1159  ? 16'h0000 : \$1161 ;
+  assign \$1163  = \$1158  + \$1162 [13];
+  assign \$3006  = count_row * 5'h10;
+  assign \$1164  = mine_bits >> \$3006 ;
+  assign \$1165  = \$1163  + \$1164 [13];
+  assign \$1166  = count_row == 4'hf;
+  assign \$1167  = count_row + 1'h1;
+  assign \$3012  = \$1167 [3:0] * 5'h10;
+  assign \$1168  = mine_bits >> \$3012 ;
+  assign \$1169  = \$1166  ? 16'h0000 : \$1168 ;
+  assign \$1170  = \$1165  + \$1169 [13];
+  assign \$1171  = ! \$1170 [3:0];
+  assign \$1172  = ! count_row;
+  assign \$1173  = count_row - 1'h1;
+  assign \$3020  = \$1173 [3:0] * 5'h10;
+  assign \$1174  = mine_bits >> \$3020 ;
+  assign \$1175  = \$1172  ? 16'h0000 : \$1174 ;
+  assign \$1176  = 1'h0 + \$1175 [13];
+  assign \$1177  = count_row == 4'hf;
+  assign \$1178  = count_row + 1'h1;
+  assign \$3027  = \$1178 [3:0] * 5'h10;
+  assign \$1179  = mine_bits >> \$3027 ;
+  assign \$1180  = \$1177  ? 16'h0000 : \$1179 ;
+  assign \$1181  = \$1176  + \$1180 [13];
+  assign \$1182  = ! count_row;
+  assign \$1183  = count_row - 1'h1;
+  assign \$3034  = \$1183 [3:0] * 5'h10;
+  assign \$1184  = mine_bits >> \$3034 ;
+  assign \$1185  = \$1182  ? 16'h0000 : \$1184 ;
+  assign \$1186  = \$1181  + \$1185 [12];
+  assign \$3039  = count_row * 5'h10;
+  assign \$1187  = mine_bits >> \$3039 ;
+  assign \$1188  = \$1186  + \$1187 [12];
+  assign \$1189  = count_row == 4'hf;
+  assign \$1190  = count_row + 1'h1;
+  assign \$3045  = \$1190 [3:0] * 5'h10;
+  assign \$1191  = mine_bits >> \$3045 ;
+  assign \$1192  = \$1189  ? 16'h0000 : \$1191 ;
+  assign \$1193  = \$1188  + \$1192 [12];
+  assign \$1194  = ! count_row;
+  assign \$1195  = count_row - 1'h1;
+  assign \$3052  = \$1195 [3:0] * 5'h10;
+  assign \$1196  = mine_bits >> \$3052 ;
+  assign \$1197  = \$1194  ? 16'h0000 : \$1196 ;
+  assign \$1198  = \$1193  + \$1197 [14];
+  assign \$3057  = count_row * 5'h10;
+  assign \$1199  = mine_bits >> \$3057 ;
+  assign \$1200  = \$1198  + \$1199 [14];
+  assign \$1201  = count_row == 4'hf;
+  assign \$1202  = count_row + 1'h1;
+  assign \$3063  = \$1202 [3:0] * 5'h10;
+  assign \$1203  = mine_bits >> \$3063 ;
+  assign \$1204  = \$1201  ? 16'h0000 : \$1203 ;
+  assign \$1205  = \$1200  + \$1204 [14];
+  assign \$1206  = ! \$1205 [3:0];
+  assign \$1207  = ! count_row;
+  assign \$1208  = count_row - 1'h1;
+  assign \$3071  = \$1208 [3:0] * 5'h10;
+  assign \$1209  = mine_bits >> \$3071 ;
+  assign \$1210  = \$1207  ? 16'h0000 : \$1209 ;
+  assign \$1211  = 1'h0 + \$1210 [14];
+  assign \$1212  = count_row == 4'hf;
+  assign \$1213  = count_row + 1'h1;
+  assign \$3078  = \$1213 [3:0] * 5'h10;
+  assign \$1214  = mine_bits >> \$3078 ;
+  assign \$1215  = \$1212  ? 16'h0000 : \$1214 ;
+  assign \$1216  = \$1211  + \$1215 [14];
+  assign \$1217  = ! count_row;
+  assign \$1218  = count_row - 1'h1;
+  assign \$3085  = \$1218 [3:0] * 5'h10;
+  assign \$1219  = mine_bits >> \$3085 ;
+  assign \$1220  = \$1217  ? 16'h0000 : \$1219 ;
+  assign \$1221  = \$1216  + \$1220 [13];
+  assign \$3090  = count_row * 5'h10;
+  assign \$1222  = mine_bits >> \$3090 ;
+  assign \$1223  = \$1221  + \$1222 [13];
+  assign \$1224  = count_row == 4'hf;
+  assign \$1225  = count_row + 1'h1;
+  assign \$3096  = \$1225 [3:0] * 5'h10;
+  assign \$1226  = mine_bits >> \$3096 ;
+  assign \$1227  = \$1224  ? 16'h0000 : \$1226 ;
+  assign \$1228  = \$1223  + \$1227 [13];
+  assign \$1229  = ! count_row;
+  assign \$1230  = count_row - 1'h1;
+  assign \$3103  = \$1230 [3:0] * 5'h10;
+  assign \$1231  = mine_bits >> \$3103 ;
+  assign \$1232  = \$1229  ? 16'h0000 : \$1231 ;
+  assign \$1233  = \$1228  + \$1232 [15];
+  assign \$3108  = count_row * 5'h10;
+  assign \$1234  = mine_bits >> \$3108 ;
+  assign \$1235  = \$1233  + \$1234 [15];
+  assign \$1236  = count_row == 4'hf;
+  assign \$1237  = count_row + 1'h1;
+  assign \$3114  = \$1237 [3:0] * 5'h10;
+  assign \$1238  = mine_bits >> \$3114 ;
+  assign \$1239  = \$1236  ? 16'h0000 : \$1238 ;
+  assign \$1240  = \$1235  + \$1239 [15];
+  assign \$1241  = ! \$1240 [3:0];
+  assign \$1242  = ! count_row;
+  assign \$1243  = count_row - 1'h1;
+  assign \$3122  = \$1243 [3:0] * 5'h10;
+  assign \$1244  = mine_bits >> \$3122 ;
+  assign \$1245  = \$1242  ? 16'h0000 : \$1244 ;
+  assign \$1246  = 1'h0 + \$1245 [15];
+  assign \$1247  = count_row == 4'hf;
+  assign \$1248  = count_row + 1'h1;
+  assign \$3129  = \$1248 [3:0] * 5'h10;
+  assign \$1249  = mine_bits >> \$3129 ;
+  assign \$1250  = \$1247  ? 16'h0000 : \$1249 ;
+  assign \$1251  = \$1246  + \$1250 [15];
+  assign \$1252  = ! count_row;
+  assign \$1253  = count_row - 1'h1;
+  assign \$3136  = \$1253 [3:0] * 5'h10;
+  assign \$1254  = mine_bits >> \$3136 ;
+  assign \$1255  = \$1252  ? 16'h0000 : \$1254 ;
+  assign \$1256  = \$1251  + \$1255 [14];
+  assign \$3141  = count_row * 5'h10;
+  assign \$1257  = mine_bits >> \$3141 ;
+  assign \$1258  = \$1256  + \$1257 [14];
+  assign \$1259  = count_row == 4'hf;
+  assign \$1260  = count_row + 1'h1;
+  assign \$3147  = \$1260 [3:0] * 5'h10;
+  assign \$1261  = mine_bits >> \$3147 ;
+  assign \$1262  = \$1259  ? 16'h0000 : \$1261 ;
+  assign \$1263  = \$1258  + \$1262 [14];
+  assign \$1264  = ! \$1263 [3:0];
+  assign \$1266  = \$1265  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$3155  = count_row * 5'h10;
+  assign \$1267  = \$1266  >> \$3155 ;
+  assign \$1268  = { \$1264 , \$1241 , \$1206 , \$1171 , \$1136 , \$1101 , \$1066 , \$1031 , \$996 , \$961 , \$926 , \$891 , \$856 , \$821 , \$786 , \$751  } & \$1267 ;
+  assign \$1269  = count_row + 1'h1;
+  assign \$1270  = count_row == 4'hf;
+  assign \$1271  = mine_bits >> probe;
+  assign \$1272  = chord_step + 1'h1;
+  assign \$1274  = \$1273  ? 5'h09 : 5'h10;
+  assign \$1275  = nb_row < \$1274 ;
+  assign \$1277  = \$1276  ? 5'h09 : 5'h10;
+  assign \$1278  = nb_col < \$1277 ;
+  assign \$1279  = \$1275  & \$1278 ;
+  assign \$1280  = flagged >> probe;
+  assign \$1281  = \$1279  & \$1280 ;
+  assign \$1282  = chord_flags + \$1281 ;
+  assign \$1283  = chord_step == 3'h7;
+  assign \$3174  = cursor_col * 3'h4;
+  assign \$1284  = count_cursor__data >> \$3174 ;
+  assign \$1285  = | \$1284 ;
+  assign \$1287  = \$1286  ? 5'h09 : 5'h10;
+  assign \$1288  = nb_row < \$1287 ;
+  assign \$1290  = \$1289  ? 5'h09 : 5'h10;
+  assign \$1291  = nb_col < \$1290 ;
+  assign \$1292  = \$1288  & \$1291 ;
+  assign \$1293  = flagged >> probe;
+  assign \$1294  = \$1292  & \$1293 ;
+  assign \$1295  = chord_flags + \$1294 ;
+  assign \$3188  = cursor_col * 3'h4;
+  assign \$1296  = count_cursor__data >> \$3188 ;
+  assign \$1297  = \$1295  == \$1296 ;
+  assign \$1298  = \$1285  & \$1297 ;
+  assign \$1299  = chord_step + 1'h1;
+  assign \$1301  = \$1300  ? 5'h09 : 5'h10;
+  assign \$1302  = nb_row < \$1301 ;
+  assign \$1304  = \$1303  ? 5'h09 : 5'h10;
+  assign \$1305  = nb_col < \$1304 ;
+  assign \$1306  = \$1302  & \$1305 ;
+  assign \$1307  = revealed_bits >> probe;
+  assign \$1308  = ~ \$1307 ;
+  assign \$1309  = \$1306  & \$1308 ;
+  assign \$1310  = flagged >> probe;
+  assign \$1311  = ~ \$1310 ;
+  assign \$1312  = \$1309  & \$1311 ;
+  assign \$1313  = mine_bits >> probe;
+  assign \$1314  = \$1312  & \$1313 ;
+  assign \$1316  = \$1315  ? 5'h09 : 5'h10;
+  assign \$1317  = nb_row < \$1316 ;
+  assign \$1319  = \$1318  ? 5'h09 : 5'h10;
+  assign \$1320  = nb_col < \$1319 ;
+  assign \$1321  = \$1317  & \$1320 ;
+  assign \$1322  = revealed_bits >> probe;
+  assign \$1323  = ~ \$1322 ;
+  assign \$1324  = \$1321  & \$1323 ;
+  assign \$1325  = flagged >> probe;
+  assign \$1326  = ~ \$1325 ;
+  assign \$1327  = \$1324  & \$1326 ;
+  assign \$1328  = ~ chord_lost;
+  assign \$1329  = chord_step == 3'h7;
+  assign \$1331  = \$1330  ? 5'h09 : 5'h10;
+  assign \$1332  = nb_row < \$1331 ;
+  assign \$1334  = \$1333  ? 5'h09 : 5'h10;
+  assign \$1335  = nb_col < \$1334 ;
+  assign \$1336  = \$1332  & \$1335 ;
+  assign \$1337  = revealed_bits >> probe;
+  assign \$1338  = ~ \$1337 ;
+  assign \$1339  = \$1336  & \$1338 ;
+  assign \$1340  = flagged >> probe;
+  assign \$1341  = ~ \$1340 ;
+  assign \$1342  = \$1339  & \$1341 ;
+  assign \$1343  = mine_bits >> probe;
+  assign \$1344  = \$1342  & \$1343 ;
+  assign \$1345  = chord_lost | \$1344 ;
+  assign \$1346  = | opening;
+  assign \$1347  = revealed_bits | opening;
+  assign \$1348  = flood_steps + 1'h1;
+  assign \$1349  = revealed_bits | mine_bits;
+  assign \$1351  = \$1350  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$1352  = ~ \$1351 ;
+  assign \$1353  = \$1349  | \$1352 ;
+  assign \$1354  = & \$1353 ;
+  assign \$1355  = mine_bits >> probe;
+  assign \$1356  = revealed_bits >> probe;
+  assign \$1357  = flagged >> probe;
+  assign \$1358  = status == 2'h2;
+  assign \$1359  = mine_bits >> probe;
+  assign \$1360  = \$1358  & \$1359 ;
+  assign \$1361  = \$1357  | \$1360 ;
+  assign \$1362  = status == 2'h3;
+  assign \$1363  = { read_row, read_col } == exploded;
+  assign \$1364  = \$1362  & \$1363 ;
   always @(posedge clk)
-    \$1361  <= \$1360 ;
+    \$1366  <= \$1365 ;
   always @(posedge clk)
-    free_running <= \$1362 ;
+    free_running <= \$1367 ;
   always @(posedge clk)
-    pending <= \$1363 ;
+    pending <= \$1368 ;
   always @(posedge clk)
-    prescaler <= \$1364 ;
+    prescaler <= \$1369 ;
   always @(posedge clk)
-    timer <= \$1365 ;
+    timer <= \$1370 ;
   always @(posedge clk)
-    difficulty <= \$1366 ;
+    difficulty <= \$1371 ;
   always @(posedge clk)
-    status <= \$1367 ;
+    status <= \$1372 ;
   always @(posedge clk)
-    mine_bits <= \$1368 ;
+    mine_bits <= \$1373 ;
   always @(posedge clk)
-    revealed_bits <= \$1369 ;
+    revealed_bits <= \$1374 ;
   always @(posedge clk)
-    flagged_bits <= \$1370 ;
+    flagged <= \$1375 ;
   always @(posedge clk)
-    zero <= \$1371 ;
+    zero <= \$1376 ;
   always @(posedge clk)
-    cursor_row <= \$1372 ;
+    cursor_row <= \$1377 ;
   always @(posedge clk)
-    cursor_col <= \$1373 ;
+    cursor_col <= \$1378 ;
   always @(posedge clk)
-    counter <= \$1374 ;
+    counter <= \$1379 ;
   always @(posedge clk)
-    flood_steps <= \$1375 ;
+    flood_steps <= \$1380 ;
   always @(posedge clk)
-    fsm_state <= \$1376 ;
+    fsm_state <= \$1381 ;
   always @(posedge clk)
-    seed <= \$1377 ;
+    seed <= \$1382 ;
   always @(posedge clk)
-    lcg <= \$1378 ;
+    lcg <= \$1383 ;
   always @(posedge clk)
-    swaps_done <= \$1379 ;
+    swaps_done <= \$1384 ;
   always @(posedge clk)
-    swap_phase <= \$1380 ;
+    swap_phase <= \$1385 ;
   always @(posedge clk)
-    chord_step <= \$1381 ;
+    chord_step <= \$1386 ;
   always @(posedge clk)
-    chord_flags <= \$1382 ;
+    chord_flags <= \$1387 ;
   always @(posedge clk)
-    swap_a <= \$1383 ;
+    swap_a <= \$1388 ;
   always @(posedge clk)
-    swap_b <= \$1384 ;
+    swap_b <= \$1389 ;
   always @(posedge clk)
-    scan_row <= \$1385 ;
+    scan_row <= \$1390 ;
   always @(posedge clk)
-    scan_col <= \$1386 ;
+    scan_col <= \$1391 ;
   always @(posedge clk)
-    count_row <= \$1387 ;
+    count_row <= \$1392 ;
   always @(posedge clk)
-    exploded <= \$1388 ;
+    exploded <= \$1393 ;
   always @(posedge clk)
-    chord_lost <= \$1389 ;
+    chord_lost <= \$1394 ;
   always @(posedge clk)
-    read_col <= \$1390 ;
-  \minesweeper_system.game.buttons$76  \buttons$76  (
+    \read_col$67  <= \$1395 ;
+  \minesweeper_system.game.buttons$77  \buttons$77  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -6605,7 +6616,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
       4'h0:
           /* empty */;
       4'h1:
-          /* empty */;
+          if (\$58 ) begin
+            probe = { read_row, read_col };
+          end
       4'h2:
           (* full_case = 32'd1 *)
           casez (swap_phase)
@@ -6635,21 +6648,21 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
     (* full_case = 32'd1 *)
     casez (chord_step)
       3'h0:
-          nb_row = \$3 [4:0];
-      3'h1:
           nb_row = \$5 [4:0];
-      3'h2:
+      3'h1:
           nb_row = \$7 [4:0];
+      3'h2:
+          nb_row = \$9 [4:0];
       3'h3:
-          nb_row = \$9 ;
-      3'h4:
           nb_row = \$11 ;
-      3'h5:
+      3'h4:
           nb_row = \$13 ;
-      3'h6:
+      3'h5:
           nb_row = \$15 ;
-      3'h7:
+      3'h6:
           nb_row = \$17 ;
+      3'h7:
+          nb_row = \$19 ;
     endcase
   end
   always @* begin
@@ -6657,21 +6670,40 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
     (* full_case = 32'd1 *)
     casez (chord_step)
       3'h0:
-          nb_col = \$4 [4:0];
+          nb_col = \$6 [4:0];
       3'h1:
-          nb_col = \$6 ;
-      3'h2:
           nb_col = \$8 ;
+      3'h2:
+          nb_col = \$10 ;
       3'h3:
-          nb_col = \$10 [4:0];
+          nb_col = \$12 [4:0];
       3'h4:
-          nb_col = \$12 ;
+          nb_col = \$14 ;
       3'h5:
-          nb_col = \$14 [4:0];
+          nb_col = \$16 [4:0];
       3'h6:
-          nb_col = \$16 ;
-      3'h7:
           nb_col = \$18 ;
+      3'h7:
+          nb_col = \$20 ;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    lcg_from = lcg;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          if (pending[0]) begin
+            if (\$61 ) begin
+            end else if (\$63 ) begin
+              if (switches[1]) begin
+              end else if (\$64 ) begin
+              end else if (\$65 ) begin
+                lcg_from = \$68 ;
+              end
+            end
+          end
     endcase
   end
   always @* begin
@@ -6692,8 +6724,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$59 ) begin
-            end else if (\$61 ) begin
+            if (\$61 ) begin
+            end else if (\$63 ) begin
               if (switches[1]) begin
                 \$signal  = 1'h1;
               end
@@ -6709,10 +6741,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$59 ) begin
-            end else if (\$61 ) begin
+            if (\$61 ) begin
+            end else if (\$63 ) begin
               if (switches[1]) begin
-                flagged_wd = \$65 ;
+                flagged_wd = \$67 ;
               end
             end
           end
@@ -6720,7 +6752,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$signal$45  = 1'h0;
+    \$signal$51  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6732,17 +6764,17 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
             2'h0:
                 /* empty */;
             2'h1:
-                \$signal$45  = 1'h1;
+                \$signal$51  = 1'h1;
             default:
-                \$signal$45  = 1'h1;
+                \$signal$51  = 1'h1;
           endcase
       4'h5:
-          if (\$66 ) begin
-            \$signal$45  = 1'h1;
+          if (\$69 ) begin
+            \$signal$51  = 1'h1;
           end
       4'h6:
-          if (\$70 ) begin
-            \$signal$45  = 1'h1;
+          if (\$73 ) begin
+            \$signal$51  = 1'h1;
           end
     endcase
   end
@@ -6765,11 +6797,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
                 mine_wd = swap_b;
           endcase
       4'h5:
-          if (\$66 ) begin
+          if (\$69 ) begin
             mine_wd = 1'h0;
           end
       4'h6:
-          if (\$70 ) begin
+          if (\$73 ) begin
             mine_wd = 1'h1;
           end
     endcase
@@ -6807,7 +6839,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
       4'h6:
           /* empty */;
       4'h7:
-          count_write__data = { \$594 [3:0], \$572 [3:0], \$538 [3:0], \$504 [3:0], \$470 [3:0], \$436 [3:0], \$402 [3:0], \$368 [3:0], \$334 [3:0], \$300 [3:0], \$266 [3:0], \$232 [3:0], \$198 [3:0], \$164 [3:0], \$130 [3:0], \$96 [3:0] };
+          count_write__data = { \$597 [3:0], \$575 [3:0], \$541 [3:0], \$507 [3:0], \$473 [3:0], \$439 [3:0], \$405 [3:0], \$371 [3:0], \$337 [3:0], \$303 [3:0], \$269 [3:0], \$235 [3:0], \$201 [3:0], \$167 [3:0], \$133 [3:0], \$99 [3:0] };
     endcase
   end
   always @* begin
@@ -6846,30 +6878,30 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$595 ) begin
+          if (\$598 ) begin
           end else begin
             revealed_we = 1'h1;
           end
       4'h4:
           /* empty */;
       4'h9:
-          if (\$610 ) begin
-          end else if (\$623 ) begin
+          if (\$613 ) begin
+          end else if (\$626 ) begin
             revealed_we = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1360  = \$1361 ;
+    \$1365  = \$1366 ;
     if (count_cell__en) begin
-      \$1360 [0] = \$1354 ;
-      \$1360 [1] = \$1355 ;
-      \$1360 [2] = \$1356 ;
-      \$1360 [3] = \$1359 ;
+      \$1365 [0] = \$1355 ;
+      \$1365 [1] = \$1356 ;
+      \$1365 [2] = \$1361 ;
+      \$1365 [3] = \$1364 ;
     end
     if (rst) begin
-      \$1360  = 4'h0;
+      \$1365  = 4'h0;
     end
   end
   always @* begin
@@ -6886,32 +6918,32 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1362  = \$636 [31:0];
+    \$1367  = \$639 [31:0];
     if (rst) begin
-      \$1362  = 32'd0;
+      \$1367  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1363  = pending;
-    if (\$643 ) begin
-      \$1363  = press;
-    end else if (\$645 ) begin
-      \$1363  = 5'h00;
-    end
-    if (rst) begin
-      \$1363  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1364  = prescaler;
+    \$1368  = pending;
     if (\$646 ) begin
+      \$1368  = press;
+    end else if (\$648 ) begin
+      \$1368  = 5'h00;
+    end
+    if (rst) begin
+      \$1368  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$1369  = prescaler;
+    if (\$649 ) begin
       (* full_case = 32'd1 *)
-      if (\$647 ) begin
-        \$1364  = 27'h0000000;
+      if (\$650 ) begin
+        \$1369  = 27'h0000000;
       end else begin
-        \$1364  = \$650 [26:0];
+        \$1369  = \$653 [26:0];
       end
     end
     casez (fsm_state)
@@ -6919,74 +6951,74 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
               if (switches[1]) begin
-              end else if (\$657 ) begin
-              end else if (\$658 ) begin
-                \$1364  = 27'h0000000;
+              end else if (\$660 ) begin
+              end else if (\$661 ) begin
+                \$1369  = 27'h0000000;
               end
             end
           end
     endcase
     if (rst) begin
-      \$1364  = 27'h0000000;
+      \$1369  = 27'h0000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1365  = timer;
-    if (\$646 ) begin
-      if (\$647 ) begin
-        if (\$648 ) begin
-          \$1365  = \$649 [9:0];
+    \$1370  = timer;
+    if (\$649 ) begin
+      if (\$650 ) begin
+        if (\$651 ) begin
+          \$1370  = \$652 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$1365  = 10'h000;
+          \$1370  = 10'h000;
       4'h1:
           if (pending[0]) begin
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
               if (switches[1]) begin
-              end else if (\$657 ) begin
-              end else if (\$658 ) begin
-                \$1365  = 10'h000;
+              end else if (\$660 ) begin
+              end else if (\$661 ) begin
+                \$1370  = 10'h000;
               end
             end
           end
     endcase
     if (rst) begin
-      \$1365  = 10'h000;
+      \$1370  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1366  = difficulty;
+    \$1371  = difficulty;
     casez (fsm_state)
       4'h0:
-          \$1366  = switches[7];
+          \$1371  = switches[7];
     endcase
     if (rst) begin
-      \$1366  = 1'h0;
+      \$1371  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1367  = status;
+    \$1372  = status;
     casez (fsm_state)
       4'h0:
-          \$1367  = 2'h0;
+          \$1372  = 2'h0;
       4'h1:
           if (pending[0]) begin
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
               if (switches[1]) begin
-              end else if (\$657 ) begin
-              end else if (\$658 ) begin
-                \$1367  = 2'h1;
+              end else if (\$660 ) begin
+              end else if (\$661 ) begin
+                \$1372  = 2'h1;
               end
             end
           end
@@ -6999,573 +7031,573 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
       4'h7:
           /* empty */;
       4'h3:
-          if (\$1269 ) begin
-            \$1367  = 2'h3;
+          if (\$1271 ) begin
+            \$1372  = 2'h3;
           end
       4'h4:
           /* empty */;
       4'h9:
-          if (\$1327 ) begin
-            if (\$1343 ) begin
-              \$1367  = 2'h3;
+          if (\$1329 ) begin
+            if (\$1345 ) begin
+              \$1372  = 2'h3;
             end
           end
       4'h8:
           /* empty */;
       4'ha:
-          if (\$1352 ) begin
-            \$1367  = 2'h2;
+          if (\$1354 ) begin
+            \$1372  = 2'h2;
           end
     endcase
     if (rst) begin
-      \$1367  = 2'h0;
+      \$1372  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1368  = mine_bits;
+    \$1373  = mine_bits;
     casez (fsm_state)
       4'h0:
-          \$1368  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$1373  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           if (pending[0]) begin
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
               if (switches[1]) begin
-              end else if (\$657 ) begin
-              end else if (\$658 ) begin
-                \$1368  = \$668 ;
+              end else if (\$660 ) begin
+              end else if (\$661 ) begin
+                \$1373  = \$670 ;
               end
             end
           end
     endcase
-    if (\$signal$45 ) begin
+    if (\$signal$51 ) begin
       (* full_case = 32'd1 *)
       casez (probe)
         8'h00:
-            \$1368 [0] = mine_wd;
+            \$1373 [0] = mine_wd;
         8'h01:
-            \$1368 [1] = mine_wd;
+            \$1373 [1] = mine_wd;
         8'h02:
-            \$1368 [2] = mine_wd;
+            \$1373 [2] = mine_wd;
         8'h03:
-            \$1368 [3] = mine_wd;
+            \$1373 [3] = mine_wd;
         8'h04:
-            \$1368 [4] = mine_wd;
+            \$1373 [4] = mine_wd;
         8'h05:
-            \$1368 [5] = mine_wd;
+            \$1373 [5] = mine_wd;
         8'h06:
-            \$1368 [6] = mine_wd;
+            \$1373 [6] = mine_wd;
         8'h07:
-            \$1368 [7] = mine_wd;
+            \$1373 [7] = mine_wd;
         8'h08:
-            \$1368 [8] = mine_wd;
+            \$1373 [8] = mine_wd;
         8'h09:
-            \$1368 [9] = mine_wd;
+            \$1373 [9] = mine_wd;
         8'h0a:
-            \$1368 [10] = mine_wd;
+            \$1373 [10] = mine_wd;
         8'h0b:
-            \$1368 [11] = mine_wd;
+            \$1373 [11] = mine_wd;
         8'h0c:
-            \$1368 [12] = mine_wd;
+            \$1373 [12] = mine_wd;
         8'h0d:
-            \$1368 [13] = mine_wd;
+            \$1373 [13] = mine_wd;
         8'h0e:
-            \$1368 [14] = mine_wd;
+            \$1373 [14] = mine_wd;
         8'h0f:
-            \$1368 [15] = mine_wd;
+            \$1373 [15] = mine_wd;
         8'h10:
-            \$1368 [16] = mine_wd;
+            \$1373 [16] = mine_wd;
         8'h11:
-            \$1368 [17] = mine_wd;
+            \$1373 [17] = mine_wd;
         8'h12:
-            \$1368 [18] = mine_wd;
+            \$1373 [18] = mine_wd;
         8'h13:
-            \$1368 [19] = mine_wd;
+            \$1373 [19] = mine_wd;
         8'h14:
-            \$1368 [20] = mine_wd;
+            \$1373 [20] = mine_wd;
         8'h15:
-            \$1368 [21] = mine_wd;
+            \$1373 [21] = mine_wd;
         8'h16:
-            \$1368 [22] = mine_wd;
+            \$1373 [22] = mine_wd;
         8'h17:
-            \$1368 [23] = mine_wd;
+            \$1373 [23] = mine_wd;
         8'h18:
-            \$1368 [24] = mine_wd;
+            \$1373 [24] = mine_wd;
         8'h19:
-            \$1368 [25] = mine_wd;
+            \$1373 [25] = mine_wd;
         8'h1a:
-            \$1368 [26] = mine_wd;
+            \$1373 [26] = mine_wd;
         8'h1b:
-            \$1368 [27] = mine_wd;
+            \$1373 [27] = mine_wd;
         8'h1c:
-            \$1368 [28] = mine_wd;
+            \$1373 [28] = mine_wd;
         8'h1d:
-            \$1368 [29] = mine_wd;
+            \$1373 [29] = mine_wd;
         8'h1e:
-            \$1368 [30] = mine_wd;
+            \$1373 [30] = mine_wd;
         8'h1f:
-            \$1368 [31] = mine_wd;
+            \$1373 [31] = mine_wd;
         8'h20:
-            \$1368 [32] = mine_wd;
+            \$1373 [32] = mine_wd;
         8'h21:
-            \$1368 [33] = mine_wd;
+            \$1373 [33] = mine_wd;
         8'h22:
-            \$1368 [34] = mine_wd;
+            \$1373 [34] = mine_wd;
         8'h23:
-            \$1368 [35] = mine_wd;
+            \$1373 [35] = mine_wd;
         8'h24:
-            \$1368 [36] = mine_wd;
+            \$1373 [36] = mine_wd;
         8'h25:
-            \$1368 [37] = mine_wd;
+            \$1373 [37] = mine_wd;
         8'h26:
-            \$1368 [38] = mine_wd;
+            \$1373 [38] = mine_wd;
         8'h27:
-            \$1368 [39] = mine_wd;
+            \$1373 [39] = mine_wd;
         8'h28:
-            \$1368 [40] = mine_wd;
+            \$1373 [40] = mine_wd;
         8'h29:
-            \$1368 [41] = mine_wd;
+            \$1373 [41] = mine_wd;
         8'h2a:
-            \$1368 [42] = mine_wd;
+            \$1373 [42] = mine_wd;
         8'h2b:
-            \$1368 [43] = mine_wd;
+            \$1373 [43] = mine_wd;
         8'h2c:
-            \$1368 [44] = mine_wd;
+            \$1373 [44] = mine_wd;
         8'h2d:
-            \$1368 [45] = mine_wd;
+            \$1373 [45] = mine_wd;
         8'h2e:
-            \$1368 [46] = mine_wd;
+            \$1373 [46] = mine_wd;
         8'h2f:
-            \$1368 [47] = mine_wd;
+            \$1373 [47] = mine_wd;
         8'h30:
-            \$1368 [48] = mine_wd;
+            \$1373 [48] = mine_wd;
         8'h31:
-            \$1368 [49] = mine_wd;
+            \$1373 [49] = mine_wd;
         8'h32:
-            \$1368 [50] = mine_wd;
+            \$1373 [50] = mine_wd;
         8'h33:
-            \$1368 [51] = mine_wd;
+            \$1373 [51] = mine_wd;
         8'h34:
-            \$1368 [52] = mine_wd;
+            \$1373 [52] = mine_wd;
         8'h35:
-            \$1368 [53] = mine_wd;
+            \$1373 [53] = mine_wd;
         8'h36:
-            \$1368 [54] = mine_wd;
+            \$1373 [54] = mine_wd;
         8'h37:
-            \$1368 [55] = mine_wd;
+            \$1373 [55] = mine_wd;
         8'h38:
-            \$1368 [56] = mine_wd;
+            \$1373 [56] = mine_wd;
         8'h39:
-            \$1368 [57] = mine_wd;
+            \$1373 [57] = mine_wd;
         8'h3a:
-            \$1368 [58] = mine_wd;
+            \$1373 [58] = mine_wd;
         8'h3b:
-            \$1368 [59] = mine_wd;
+            \$1373 [59] = mine_wd;
         8'h3c:
-            \$1368 [60] = mine_wd;
+            \$1373 [60] = mine_wd;
         8'h3d:
-            \$1368 [61] = mine_wd;
+            \$1373 [61] = mine_wd;
         8'h3e:
-            \$1368 [62] = mine_wd;
+            \$1373 [62] = mine_wd;
         8'h3f:
-            \$1368 [63] = mine_wd;
+            \$1373 [63] = mine_wd;
         8'h40:
-            \$1368 [64] = mine_wd;
+            \$1373 [64] = mine_wd;
         8'h41:
-            \$1368 [65] = mine_wd;
+            \$1373 [65] = mine_wd;
         8'h42:
-            \$1368 [66] = mine_wd;
+            \$1373 [66] = mine_wd;
         8'h43:
-            \$1368 [67] = mine_wd;
+            \$1373 [67] = mine_wd;
         8'h44:
-            \$1368 [68] = mine_wd;
+            \$1373 [68] = mine_wd;
         8'h45:
-            \$1368 [69] = mine_wd;
+            \$1373 [69] = mine_wd;
         8'h46:
-            \$1368 [70] = mine_wd;
+            \$1373 [70] = mine_wd;
         8'h47:
-            \$1368 [71] = mine_wd;
+            \$1373 [71] = mine_wd;
         8'h48:
-            \$1368 [72] = mine_wd;
+            \$1373 [72] = mine_wd;
         8'h49:
-            \$1368 [73] = mine_wd;
+            \$1373 [73] = mine_wd;
         8'h4a:
-            \$1368 [74] = mine_wd;
+            \$1373 [74] = mine_wd;
         8'h4b:
-            \$1368 [75] = mine_wd;
+            \$1373 [75] = mine_wd;
         8'h4c:
-            \$1368 [76] = mine_wd;
+            \$1373 [76] = mine_wd;
         8'h4d:
-            \$1368 [77] = mine_wd;
+            \$1373 [77] = mine_wd;
         8'h4e:
-            \$1368 [78] = mine_wd;
+            \$1373 [78] = mine_wd;
         8'h4f:
-            \$1368 [79] = mine_wd;
+            \$1373 [79] = mine_wd;
         8'h50:
-            \$1368 [80] = mine_wd;
+            \$1373 [80] = mine_wd;
         8'h51:
-            \$1368 [81] = mine_wd;
+            \$1373 [81] = mine_wd;
         8'h52:
-            \$1368 [82] = mine_wd;
+            \$1373 [82] = mine_wd;
         8'h53:
-            \$1368 [83] = mine_wd;
+            \$1373 [83] = mine_wd;
         8'h54:
-            \$1368 [84] = mine_wd;
+            \$1373 [84] = mine_wd;
         8'h55:
-            \$1368 [85] = mine_wd;
+            \$1373 [85] = mine_wd;
         8'h56:
-            \$1368 [86] = mine_wd;
+            \$1373 [86] = mine_wd;
         8'h57:
-            \$1368 [87] = mine_wd;
+            \$1373 [87] = mine_wd;
         8'h58:
-            \$1368 [88] = mine_wd;
+            \$1373 [88] = mine_wd;
         8'h59:
-            \$1368 [89] = mine_wd;
+            \$1373 [89] = mine_wd;
         8'h5a:
-            \$1368 [90] = mine_wd;
+            \$1373 [90] = mine_wd;
         8'h5b:
-            \$1368 [91] = mine_wd;
+            \$1373 [91] = mine_wd;
         8'h5c:
-            \$1368 [92] = mine_wd;
+            \$1373 [92] = mine_wd;
         8'h5d:
-            \$1368 [93] = mine_wd;
+            \$1373 [93] = mine_wd;
         8'h5e:
-            \$1368 [94] = mine_wd;
+            \$1373 [94] = mine_wd;
         8'h5f:
-            \$1368 [95] = mine_wd;
+            \$1373 [95] = mine_wd;
         8'h60:
-            \$1368 [96] = mine_wd;
+            \$1373 [96] = mine_wd;
         8'h61:
-            \$1368 [97] = mine_wd;
+            \$1373 [97] = mine_wd;
         8'h62:
-            \$1368 [98] = mine_wd;
+            \$1373 [98] = mine_wd;
         8'h63:
-            \$1368 [99] = mine_wd;
+            \$1373 [99] = mine_wd;
         8'h64:
-            \$1368 [100] = mine_wd;
+            \$1373 [100] = mine_wd;
         8'h65:
-            \$1368 [101] = mine_wd;
+            \$1373 [101] = mine_wd;
         8'h66:
-            \$1368 [102] = mine_wd;
+            \$1373 [102] = mine_wd;
         8'h67:
-            \$1368 [103] = mine_wd;
+            \$1373 [103] = mine_wd;
         8'h68:
-            \$1368 [104] = mine_wd;
+            \$1373 [104] = mine_wd;
         8'h69:
-            \$1368 [105] = mine_wd;
+            \$1373 [105] = mine_wd;
         8'h6a:
-            \$1368 [106] = mine_wd;
+            \$1373 [106] = mine_wd;
         8'h6b:
-            \$1368 [107] = mine_wd;
+            \$1373 [107] = mine_wd;
         8'h6c:
-            \$1368 [108] = mine_wd;
+            \$1373 [108] = mine_wd;
         8'h6d:
-            \$1368 [109] = mine_wd;
+            \$1373 [109] = mine_wd;
         8'h6e:
-            \$1368 [110] = mine_wd;
+            \$1373 [110] = mine_wd;
         8'h6f:
-            \$1368 [111] = mine_wd;
+            \$1373 [111] = mine_wd;
         8'h70:
-            \$1368 [112] = mine_wd;
+            \$1373 [112] = mine_wd;
         8'h71:
-            \$1368 [113] = mine_wd;
+            \$1373 [113] = mine_wd;
         8'h72:
-            \$1368 [114] = mine_wd;
+            \$1373 [114] = mine_wd;
         8'h73:
-            \$1368 [115] = mine_wd;
+            \$1373 [115] = mine_wd;
         8'h74:
-            \$1368 [116] = mine_wd;
+            \$1373 [116] = mine_wd;
         8'h75:
-            \$1368 [117] = mine_wd;
+            \$1373 [117] = mine_wd;
         8'h76:
-            \$1368 [118] = mine_wd;
+            \$1373 [118] = mine_wd;
         8'h77:
-            \$1368 [119] = mine_wd;
+            \$1373 [119] = mine_wd;
         8'h78:
-            \$1368 [120] = mine_wd;
+            \$1373 [120] = mine_wd;
         8'h79:
-            \$1368 [121] = mine_wd;
+            \$1373 [121] = mine_wd;
         8'h7a:
-            \$1368 [122] = mine_wd;
+            \$1373 [122] = mine_wd;
         8'h7b:
-            \$1368 [123] = mine_wd;
+            \$1373 [123] = mine_wd;
         8'h7c:
-            \$1368 [124] = mine_wd;
+            \$1373 [124] = mine_wd;
         8'h7d:
-            \$1368 [125] = mine_wd;
+            \$1373 [125] = mine_wd;
         8'h7e:
-            \$1368 [126] = mine_wd;
+            \$1373 [126] = mine_wd;
         8'h7f:
-            \$1368 [127] = mine_wd;
+            \$1373 [127] = mine_wd;
         8'h80:
-            \$1368 [128] = mine_wd;
+            \$1373 [128] = mine_wd;
         8'h81:
-            \$1368 [129] = mine_wd;
+            \$1373 [129] = mine_wd;
         8'h82:
-            \$1368 [130] = mine_wd;
+            \$1373 [130] = mine_wd;
         8'h83:
-            \$1368 [131] = mine_wd;
+            \$1373 [131] = mine_wd;
         8'h84:
-            \$1368 [132] = mine_wd;
+            \$1373 [132] = mine_wd;
         8'h85:
-            \$1368 [133] = mine_wd;
+            \$1373 [133] = mine_wd;
         8'h86:
-            \$1368 [134] = mine_wd;
+            \$1373 [134] = mine_wd;
         8'h87:
-            \$1368 [135] = mine_wd;
+            \$1373 [135] = mine_wd;
         8'h88:
-            \$1368 [136] = mine_wd;
+            \$1373 [136] = mine_wd;
         8'h89:
-            \$1368 [137] = mine_wd;
+            \$1373 [137] = mine_wd;
         8'h8a:
-            \$1368 [138] = mine_wd;
+            \$1373 [138] = mine_wd;
         8'h8b:
-            \$1368 [139] = mine_wd;
+            \$1373 [139] = mine_wd;
         8'h8c:
-            \$1368 [140] = mine_wd;
+            \$1373 [140] = mine_wd;
         8'h8d:
-            \$1368 [141] = mine_wd;
+            \$1373 [141] = mine_wd;
         8'h8e:
-            \$1368 [142] = mine_wd;
+            \$1373 [142] = mine_wd;
         8'h8f:
-            \$1368 [143] = mine_wd;
+            \$1373 [143] = mine_wd;
         8'h90:
-            \$1368 [144] = mine_wd;
+            \$1373 [144] = mine_wd;
         8'h91:
-            \$1368 [145] = mine_wd;
+            \$1373 [145] = mine_wd;
         8'h92:
-            \$1368 [146] = mine_wd;
+            \$1373 [146] = mine_wd;
         8'h93:
-            \$1368 [147] = mine_wd;
+            \$1373 [147] = mine_wd;
         8'h94:
-            \$1368 [148] = mine_wd;
+            \$1373 [148] = mine_wd;
         8'h95:
-            \$1368 [149] = mine_wd;
+            \$1373 [149] = mine_wd;
         8'h96:
-            \$1368 [150] = mine_wd;
+            \$1373 [150] = mine_wd;
         8'h97:
-            \$1368 [151] = mine_wd;
+            \$1373 [151] = mine_wd;
         8'h98:
-            \$1368 [152] = mine_wd;
+            \$1373 [152] = mine_wd;
         8'h99:
-            \$1368 [153] = mine_wd;
+            \$1373 [153] = mine_wd;
         8'h9a:
-            \$1368 [154] = mine_wd;
+            \$1373 [154] = mine_wd;
         8'h9b:
-            \$1368 [155] = mine_wd;
+            \$1373 [155] = mine_wd;
         8'h9c:
-            \$1368 [156] = mine_wd;
+            \$1373 [156] = mine_wd;
         8'h9d:
-            \$1368 [157] = mine_wd;
+            \$1373 [157] = mine_wd;
         8'h9e:
-            \$1368 [158] = mine_wd;
+            \$1373 [158] = mine_wd;
         8'h9f:
-            \$1368 [159] = mine_wd;
+            \$1373 [159] = mine_wd;
         8'ha0:
-            \$1368 [160] = mine_wd;
+            \$1373 [160] = mine_wd;
         8'ha1:
-            \$1368 [161] = mine_wd;
+            \$1373 [161] = mine_wd;
         8'ha2:
-            \$1368 [162] = mine_wd;
+            \$1373 [162] = mine_wd;
         8'ha3:
-            \$1368 [163] = mine_wd;
+            \$1373 [163] = mine_wd;
         8'ha4:
-            \$1368 [164] = mine_wd;
+            \$1373 [164] = mine_wd;
         8'ha5:
-            \$1368 [165] = mine_wd;
+            \$1373 [165] = mine_wd;
         8'ha6:
-            \$1368 [166] = mine_wd;
+            \$1373 [166] = mine_wd;
         8'ha7:
-            \$1368 [167] = mine_wd;
+            \$1373 [167] = mine_wd;
         8'ha8:
-            \$1368 [168] = mine_wd;
+            \$1373 [168] = mine_wd;
         8'ha9:
-            \$1368 [169] = mine_wd;
+            \$1373 [169] = mine_wd;
         8'haa:
-            \$1368 [170] = mine_wd;
+            \$1373 [170] = mine_wd;
         8'hab:
-            \$1368 [171] = mine_wd;
+            \$1373 [171] = mine_wd;
         8'hac:
-            \$1368 [172] = mine_wd;
+            \$1373 [172] = mine_wd;
         8'had:
-            \$1368 [173] = mine_wd;
+            \$1373 [173] = mine_wd;
         8'hae:
-            \$1368 [174] = mine_wd;
+            \$1373 [174] = mine_wd;
         8'haf:
-            \$1368 [175] = mine_wd;
+            \$1373 [175] = mine_wd;
         8'hb0:
-            \$1368 [176] = mine_wd;
+            \$1373 [176] = mine_wd;
         8'hb1:
-            \$1368 [177] = mine_wd;
+            \$1373 [177] = mine_wd;
         8'hb2:
-            \$1368 [178] = mine_wd;
+            \$1373 [178] = mine_wd;
         8'hb3:
-            \$1368 [179] = mine_wd;
+            \$1373 [179] = mine_wd;
         8'hb4:
-            \$1368 [180] = mine_wd;
+            \$1373 [180] = mine_wd;
         8'hb5:
-            \$1368 [181] = mine_wd;
+            \$1373 [181] = mine_wd;
         8'hb6:
-            \$1368 [182] = mine_wd;
+            \$1373 [182] = mine_wd;
         8'hb7:
-            \$1368 [183] = mine_wd;
+            \$1373 [183] = mine_wd;
         8'hb8:
-            \$1368 [184] = mine_wd;
+            \$1373 [184] = mine_wd;
         8'hb9:
-            \$1368 [185] = mine_wd;
+            \$1373 [185] = mine_wd;
         8'hba:
-            \$1368 [186] = mine_wd;
+            \$1373 [186] = mine_wd;
         8'hbb:
-            \$1368 [187] = mine_wd;
+            \$1373 [187] = mine_wd;
         8'hbc:
-            \$1368 [188] = mine_wd;
+            \$1373 [188] = mine_wd;
         8'hbd:
-            \$1368 [189] = mine_wd;
+            \$1373 [189] = mine_wd;
         8'hbe:
-            \$1368 [190] = mine_wd;
+            \$1373 [190] = mine_wd;
         8'hbf:
-            \$1368 [191] = mine_wd;
+            \$1373 [191] = mine_wd;
         8'hc0:
-            \$1368 [192] = mine_wd;
+            \$1373 [192] = mine_wd;
         8'hc1:
-            \$1368 [193] = mine_wd;
+            \$1373 [193] = mine_wd;
         8'hc2:
-            \$1368 [194] = mine_wd;
+            \$1373 [194] = mine_wd;
         8'hc3:
-            \$1368 [195] = mine_wd;
+            \$1373 [195] = mine_wd;
         8'hc4:
-            \$1368 [196] = mine_wd;
+            \$1373 [196] = mine_wd;
         8'hc5:
-            \$1368 [197] = mine_wd;
+            \$1373 [197] = mine_wd;
         8'hc6:
-            \$1368 [198] = mine_wd;
+            \$1373 [198] = mine_wd;
         8'hc7:
-            \$1368 [199] = mine_wd;
+            \$1373 [199] = mine_wd;
         8'hc8:
-            \$1368 [200] = mine_wd;
+            \$1373 [200] = mine_wd;
         8'hc9:
-            \$1368 [201] = mine_wd;
+            \$1373 [201] = mine_wd;
         8'hca:
-            \$1368 [202] = mine_wd;
+            \$1373 [202] = mine_wd;
         8'hcb:
-            \$1368 [203] = mine_wd;
+            \$1373 [203] = mine_wd;
         8'hcc:
-            \$1368 [204] = mine_wd;
+            \$1373 [204] = mine_wd;
         8'hcd:
-            \$1368 [205] = mine_wd;
+            \$1373 [205] = mine_wd;
         8'hce:
-            \$1368 [206] = mine_wd;
+            \$1373 [206] = mine_wd;
         8'hcf:
-            \$1368 [207] = mine_wd;
+            \$1373 [207] = mine_wd;
         8'hd0:
-            \$1368 [208] = mine_wd;
+            \$1373 [208] = mine_wd;
         8'hd1:
-            \$1368 [209] = mine_wd;
+            \$1373 [209] = mine_wd;
         8'hd2:
-            \$1368 [210] = mine_wd;
+            \$1373 [210] = mine_wd;
         8'hd3:
-            \$1368 [211] = mine_wd;
+            \$1373 [211] = mine_wd;
         8'hd4:
-            \$1368 [212] = mine_wd;
+            \$1373 [212] = mine_wd;
         8'hd5:
-            \$1368 [213] = mine_wd;
+            \$1373 [213] = mine_wd;
         8'hd6:
-            \$1368 [214] = mine_wd;
+            \$1373 [214] = mine_wd;
         8'hd7:
-            \$1368 [215] = mine_wd;
+            \$1373 [215] = mine_wd;
         8'hd8:
-            \$1368 [216] = mine_wd;
+            \$1373 [216] = mine_wd;
         8'hd9:
-            \$1368 [217] = mine_wd;
+            \$1373 [217] = mine_wd;
         8'hda:
-            \$1368 [218] = mine_wd;
+            \$1373 [218] = mine_wd;
         8'hdb:
-            \$1368 [219] = mine_wd;
+            \$1373 [219] = mine_wd;
         8'hdc:
-            \$1368 [220] = mine_wd;
+            \$1373 [220] = mine_wd;
         8'hdd:
-            \$1368 [221] = mine_wd;
+            \$1373 [221] = mine_wd;
         8'hde:
-            \$1368 [222] = mine_wd;
+            \$1373 [222] = mine_wd;
         8'hdf:
-            \$1368 [223] = mine_wd;
+            \$1373 [223] = mine_wd;
         8'he0:
-            \$1368 [224] = mine_wd;
+            \$1373 [224] = mine_wd;
         8'he1:
-            \$1368 [225] = mine_wd;
+            \$1373 [225] = mine_wd;
         8'he2:
-            \$1368 [226] = mine_wd;
+            \$1373 [226] = mine_wd;
         8'he3:
-            \$1368 [227] = mine_wd;
+            \$1373 [227] = mine_wd;
         8'he4:
-            \$1368 [228] = mine_wd;
+            \$1373 [228] = mine_wd;
         8'he5:
-            \$1368 [229] = mine_wd;
+            \$1373 [229] = mine_wd;
         8'he6:
-            \$1368 [230] = mine_wd;
+            \$1373 [230] = mine_wd;
         8'he7:
-            \$1368 [231] = mine_wd;
+            \$1373 [231] = mine_wd;
         8'he8:
-            \$1368 [232] = mine_wd;
+            \$1373 [232] = mine_wd;
         8'he9:
-            \$1368 [233] = mine_wd;
+            \$1373 [233] = mine_wd;
         8'hea:
-            \$1368 [234] = mine_wd;
+            \$1373 [234] = mine_wd;
         8'heb:
-            \$1368 [235] = mine_wd;
+            \$1373 [235] = mine_wd;
         8'hec:
-            \$1368 [236] = mine_wd;
+            \$1373 [236] = mine_wd;
         8'hed:
-            \$1368 [237] = mine_wd;
+            \$1373 [237] = mine_wd;
         8'hee:
-            \$1368 [238] = mine_wd;
+            \$1373 [238] = mine_wd;
         8'hef:
-            \$1368 [239] = mine_wd;
+            \$1373 [239] = mine_wd;
         8'hf0:
-            \$1368 [240] = mine_wd;
+            \$1373 [240] = mine_wd;
         8'hf1:
-            \$1368 [241] = mine_wd;
+            \$1373 [241] = mine_wd;
         8'hf2:
-            \$1368 [242] = mine_wd;
+            \$1373 [242] = mine_wd;
         8'hf3:
-            \$1368 [243] = mine_wd;
+            \$1373 [243] = mine_wd;
         8'hf4:
-            \$1368 [244] = mine_wd;
+            \$1373 [244] = mine_wd;
         8'hf5:
-            \$1368 [245] = mine_wd;
+            \$1373 [245] = mine_wd;
         8'hf6:
-            \$1368 [246] = mine_wd;
+            \$1373 [246] = mine_wd;
         8'hf7:
-            \$1368 [247] = mine_wd;
+            \$1373 [247] = mine_wd;
         8'hf8:
-            \$1368 [248] = mine_wd;
+            \$1373 [248] = mine_wd;
         8'hf9:
-            \$1368 [249] = mine_wd;
+            \$1373 [249] = mine_wd;
         8'hfa:
-            \$1368 [250] = mine_wd;
+            \$1373 [250] = mine_wd;
         8'hfb:
-            \$1368 [251] = mine_wd;
+            \$1373 [251] = mine_wd;
         8'hfc:
-            \$1368 [252] = mine_wd;
+            \$1373 [252] = mine_wd;
         8'hfd:
-            \$1368 [253] = mine_wd;
+            \$1373 [253] = mine_wd;
         8'hfe:
-            \$1368 [254] = mine_wd;
+            \$1373 [254] = mine_wd;
         8'hff:
-            \$1368 [255] = mine_wd;
+            \$1373 [255] = mine_wd;
       endcase
     end
     if (rst) begin
-      \$1368  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$1373  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1369  = revealed_bits;
+    \$1374  = revealed_bits;
     casez (fsm_state)
       4'h0:
-          \$1369  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$1374  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
@@ -7583,1087 +7615,1065 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
       4'h9:
           /* empty */;
       4'h8:
-          if (\$1344 ) begin
-            \$1369  = \$1345 ;
+          if (\$1346 ) begin
+            \$1374  = \$1347 ;
           end
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
       casez (probe)
         8'h00:
-            \$1369 [0] = 1'h1;
+            \$1374 [0] = 1'h1;
         8'h01:
-            \$1369 [1] = 1'h1;
+            \$1374 [1] = 1'h1;
         8'h02:
-            \$1369 [2] = 1'h1;
+            \$1374 [2] = 1'h1;
         8'h03:
-            \$1369 [3] = 1'h1;
+            \$1374 [3] = 1'h1;
         8'h04:
-            \$1369 [4] = 1'h1;
+            \$1374 [4] = 1'h1;
         8'h05:
-            \$1369 [5] = 1'h1;
+            \$1374 [5] = 1'h1;
         8'h06:
-            \$1369 [6] = 1'h1;
+            \$1374 [6] = 1'h1;
         8'h07:
-            \$1369 [7] = 1'h1;
+            \$1374 [7] = 1'h1;
         8'h08:
-            \$1369 [8] = 1'h1;
+            \$1374 [8] = 1'h1;
         8'h09:
-            \$1369 [9] = 1'h1;
+            \$1374 [9] = 1'h1;
         8'h0a:
-            \$1369 [10] = 1'h1;
+            \$1374 [10] = 1'h1;
         8'h0b:
-            \$1369 [11] = 1'h1;
+            \$1374 [11] = 1'h1;
         8'h0c:
-            \$1369 [12] = 1'h1;
+            \$1374 [12] = 1'h1;
         8'h0d:
-            \$1369 [13] = 1'h1;
+            \$1374 [13] = 1'h1;
         8'h0e:
-            \$1369 [14] = 1'h1;
+            \$1374 [14] = 1'h1;
         8'h0f:
-            \$1369 [15] = 1'h1;
+            \$1374 [15] = 1'h1;
         8'h10:
-            \$1369 [16] = 1'h1;
+            \$1374 [16] = 1'h1;
         8'h11:
-            \$1369 [17] = 1'h1;
+            \$1374 [17] = 1'h1;
         8'h12:
-            \$1369 [18] = 1'h1;
+            \$1374 [18] = 1'h1;
         8'h13:
-            \$1369 [19] = 1'h1;
+            \$1374 [19] = 1'h1;
         8'h14:
-            \$1369 [20] = 1'h1;
+            \$1374 [20] = 1'h1;
         8'h15:
-            \$1369 [21] = 1'h1;
+            \$1374 [21] = 1'h1;
         8'h16:
-            \$1369 [22] = 1'h1;
+            \$1374 [22] = 1'h1;
         8'h17:
-            \$1369 [23] = 1'h1;
+            \$1374 [23] = 1'h1;
         8'h18:
-            \$1369 [24] = 1'h1;
+            \$1374 [24] = 1'h1;
         8'h19:
-            \$1369 [25] = 1'h1;
+            \$1374 [25] = 1'h1;
         8'h1a:
-            \$1369 [26] = 1'h1;
+            \$1374 [26] = 1'h1;
         8'h1b:
-            \$1369 [27] = 1'h1;
+            \$1374 [27] = 1'h1;
         8'h1c:
-            \$1369 [28] = 1'h1;
+            \$1374 [28] = 1'h1;
         8'h1d:
-            \$1369 [29] = 1'h1;
+            \$1374 [29] = 1'h1;
         8'h1e:
-            \$1369 [30] = 1'h1;
+            \$1374 [30] = 1'h1;
         8'h1f:
-            \$1369 [31] = 1'h1;
+            \$1374 [31] = 1'h1;
         8'h20:
-            \$1369 [32] = 1'h1;
+            \$1374 [32] = 1'h1;
         8'h21:
-            \$1369 [33] = 1'h1;
+            \$1374 [33] = 1'h1;
         8'h22:
-            \$1369 [34] = 1'h1;
+            \$1374 [34] = 1'h1;
         8'h23:
-            \$1369 [35] = 1'h1;
+            \$1374 [35] = 1'h1;
         8'h24:
-            \$1369 [36] = 1'h1;
+            \$1374 [36] = 1'h1;
         8'h25:
-            \$1369 [37] = 1'h1;
+            \$1374 [37] = 1'h1;
         8'h26:
-            \$1369 [38] = 1'h1;
+            \$1374 [38] = 1'h1;
         8'h27:
-            \$1369 [39] = 1'h1;
+            \$1374 [39] = 1'h1;
         8'h28:
-            \$1369 [40] = 1'h1;
+            \$1374 [40] = 1'h1;
         8'h29:
-            \$1369 [41] = 1'h1;
+            \$1374 [41] = 1'h1;
         8'h2a:
-            \$1369 [42] = 1'h1;
+            \$1374 [42] = 1'h1;
         8'h2b:
-            \$1369 [43] = 1'h1;
+            \$1374 [43] = 1'h1;
         8'h2c:
-            \$1369 [44] = 1'h1;
+            \$1374 [44] = 1'h1;
         8'h2d:
-            \$1369 [45] = 1'h1;
+            \$1374 [45] = 1'h1;
         8'h2e:
-            \$1369 [46] = 1'h1;
+            \$1374 [46] = 1'h1;
         8'h2f:
-            \$1369 [47] = 1'h1;
+            \$1374 [47] = 1'h1;
         8'h30:
-            \$1369 [48] = 1'h1;
+            \$1374 [48] = 1'h1;
         8'h31:
-            \$1369 [49] = 1'h1;
+            \$1374 [49] = 1'h1;
         8'h32:
-            \$1369 [50] = 1'h1;
+            \$1374 [50] = 1'h1;
         8'h33:
-            \$1369 [51] = 1'h1;
+            \$1374 [51] = 1'h1;
         8'h34:
-            \$1369 [52] = 1'h1;
+            \$1374 [52] = 1'h1;
         8'h35:
-            \$1369 [53] = 1'h1;
+            \$1374 [53] = 1'h1;
         8'h36:
-            \$1369 [54] = 1'h1;
+            \$1374 [54] = 1'h1;
         8'h37:
-            \$1369 [55] = 1'h1;
+            \$1374 [55] = 1'h1;
         8'h38:
-            \$1369 [56] = 1'h1;
+            \$1374 [56] = 1'h1;
         8'h39:
-            \$1369 [57] = 1'h1;
+            \$1374 [57] = 1'h1;
         8'h3a:
-            \$1369 [58] = 1'h1;
+            \$1374 [58] = 1'h1;
         8'h3b:
-            \$1369 [59] = 1'h1;
+            \$1374 [59] = 1'h1;
         8'h3c:
-            \$1369 [60] = 1'h1;
+            \$1374 [60] = 1'h1;
         8'h3d:
-            \$1369 [61] = 1'h1;
+            \$1374 [61] = 1'h1;
         8'h3e:
-            \$1369 [62] = 1'h1;
+            \$1374 [62] = 1'h1;
         8'h3f:
-            \$1369 [63] = 1'h1;
+            \$1374 [63] = 1'h1;
         8'h40:
-            \$1369 [64] = 1'h1;
+            \$1374 [64] = 1'h1;
         8'h41:
-            \$1369 [65] = 1'h1;
+            \$1374 [65] = 1'h1;
         8'h42:
-            \$1369 [66] = 1'h1;
+            \$1374 [66] = 1'h1;
         8'h43:
-            \$1369 [67] = 1'h1;
+            \$1374 [67] = 1'h1;
         8'h44:
-            \$1369 [68] = 1'h1;
+            \$1374 [68] = 1'h1;
         8'h45:
-            \$1369 [69] = 1'h1;
+            \$1374 [69] = 1'h1;
         8'h46:
-            \$1369 [70] = 1'h1;
+            \$1374 [70] = 1'h1;
         8'h47:
-            \$1369 [71] = 1'h1;
+            \$1374 [71] = 1'h1;
         8'h48:
-            \$1369 [72] = 1'h1;
+            \$1374 [72] = 1'h1;
         8'h49:
-            \$1369 [73] = 1'h1;
+            \$1374 [73] = 1'h1;
         8'h4a:
-            \$1369 [74] = 1'h1;
+            \$1374 [74] = 1'h1;
         8'h4b:
-            \$1369 [75] = 1'h1;
+            \$1374 [75] = 1'h1;
         8'h4c:
-            \$1369 [76] = 1'h1;
+            \$1374 [76] = 1'h1;
         8'h4d:
-            \$1369 [77] = 1'h1;
+            \$1374 [77] = 1'h1;
         8'h4e:
-            \$1369 [78] = 1'h1;
+            \$1374 [78] = 1'h1;
         8'h4f:
-            \$1369 [79] = 1'h1;
+            \$1374 [79] = 1'h1;
         8'h50:
-            \$1369 [80] = 1'h1;
+            \$1374 [80] = 1'h1;
         8'h51:
-            \$1369 [81] = 1'h1;
+            \$1374 [81] = 1'h1;
         8'h52:
-            \$1369 [82] = 1'h1;
+            \$1374 [82] = 1'h1;
         8'h53:
-            \$1369 [83] = 1'h1;
+            \$1374 [83] = 1'h1;
         8'h54:
-            \$1369 [84] = 1'h1;
+            \$1374 [84] = 1'h1;
         8'h55:
-            \$1369 [85] = 1'h1;
+            \$1374 [85] = 1'h1;
         8'h56:
-            \$1369 [86] = 1'h1;
+            \$1374 [86] = 1'h1;
         8'h57:
-            \$1369 [87] = 1'h1;
+            \$1374 [87] = 1'h1;
         8'h58:
-            \$1369 [88] = 1'h1;
+            \$1374 [88] = 1'h1;
         8'h59:
-            \$1369 [89] = 1'h1;
+            \$1374 [89] = 1'h1;
         8'h5a:
-            \$1369 [90] = 1'h1;
+            \$1374 [90] = 1'h1;
         8'h5b:
-            \$1369 [91] = 1'h1;
+            \$1374 [91] = 1'h1;
         8'h5c:
-            \$1369 [92] = 1'h1;
+            \$1374 [92] = 1'h1;
         8'h5d:
-            \$1369 [93] = 1'h1;
+            \$1374 [93] = 1'h1;
         8'h5e:
-            \$1369 [94] = 1'h1;
+            \$1374 [94] = 1'h1;
         8'h5f:
-            \$1369 [95] = 1'h1;
+            \$1374 [95] = 1'h1;
         8'h60:
-            \$1369 [96] = 1'h1;
+            \$1374 [96] = 1'h1;
         8'h61:
-            \$1369 [97] = 1'h1;
+            \$1374 [97] = 1'h1;
         8'h62:
-            \$1369 [98] = 1'h1;
+            \$1374 [98] = 1'h1;
         8'h63:
-            \$1369 [99] = 1'h1;
+            \$1374 [99] = 1'h1;
         8'h64:
-            \$1369 [100] = 1'h1;
+            \$1374 [100] = 1'h1;
         8'h65:
-            \$1369 [101] = 1'h1;
+            \$1374 [101] = 1'h1;
         8'h66:
-            \$1369 [102] = 1'h1;
+            \$1374 [102] = 1'h1;
         8'h67:
-            \$1369 [103] = 1'h1;
+            \$1374 [103] = 1'h1;
         8'h68:
-            \$1369 [104] = 1'h1;
+            \$1374 [104] = 1'h1;
         8'h69:
-            \$1369 [105] = 1'h1;
+            \$1374 [105] = 1'h1;
         8'h6a:
-            \$1369 [106] = 1'h1;
+            \$1374 [106] = 1'h1;
         8'h6b:
-            \$1369 [107] = 1'h1;
+            \$1374 [107] = 1'h1;
         8'h6c:
-            \$1369 [108] = 1'h1;
+            \$1374 [108] = 1'h1;
         8'h6d:
-            \$1369 [109] = 1'h1;
+            \$1374 [109] = 1'h1;
         8'h6e:
-            \$1369 [110] = 1'h1;
+            \$1374 [110] = 1'h1;
         8'h6f:
-            \$1369 [111] = 1'h1;
+            \$1374 [111] = 1'h1;
         8'h70:
-            \$1369 [112] = 1'h1;
+            \$1374 [112] = 1'h1;
         8'h71:
-            \$1369 [113] = 1'h1;
+            \$1374 [113] = 1'h1;
         8'h72:
-            \$1369 [114] = 1'h1;
+            \$1374 [114] = 1'h1;
         8'h73:
-            \$1369 [115] = 1'h1;
+            \$1374 [115] = 1'h1;
         8'h74:
-            \$1369 [116] = 1'h1;
+            \$1374 [116] = 1'h1;
         8'h75:
-            \$1369 [117] = 1'h1;
+            \$1374 [117] = 1'h1;
         8'h76:
-            \$1369 [118] = 1'h1;
+            \$1374 [118] = 1'h1;
         8'h77:
-            \$1369 [119] = 1'h1;
+            \$1374 [119] = 1'h1;
         8'h78:
-            \$1369 [120] = 1'h1;
+            \$1374 [120] = 1'h1;
         8'h79:
-            \$1369 [121] = 1'h1;
+            \$1374 [121] = 1'h1;
         8'h7a:
-            \$1369 [122] = 1'h1;
+            \$1374 [122] = 1'h1;
         8'h7b:
-            \$1369 [123] = 1'h1;
+            \$1374 [123] = 1'h1;
         8'h7c:
-            \$1369 [124] = 1'h1;
+            \$1374 [124] = 1'h1;
         8'h7d:
-            \$1369 [125] = 1'h1;
+            \$1374 [125] = 1'h1;
         8'h7e:
-            \$1369 [126] = 1'h1;
+            \$1374 [126] = 1'h1;
         8'h7f:
-            \$1369 [127] = 1'h1;
+            \$1374 [127] = 1'h1;
         8'h80:
-            \$1369 [128] = 1'h1;
+            \$1374 [128] = 1'h1;
         8'h81:
-            \$1369 [129] = 1'h1;
+            \$1374 [129] = 1'h1;
         8'h82:
-            \$1369 [130] = 1'h1;
+            \$1374 [130] = 1'h1;
         8'h83:
-            \$1369 [131] = 1'h1;
+            \$1374 [131] = 1'h1;
         8'h84:
-            \$1369 [132] = 1'h1;
+            \$1374 [132] = 1'h1;
         8'h85:
-            \$1369 [133] = 1'h1;
+            \$1374 [133] = 1'h1;
         8'h86:
-            \$1369 [134] = 1'h1;
+            \$1374 [134] = 1'h1;
         8'h87:
-            \$1369 [135] = 1'h1;
+            \$1374 [135] = 1'h1;
         8'h88:
-            \$1369 [136] = 1'h1;
+            \$1374 [136] = 1'h1;
         8'h89:
-            \$1369 [137] = 1'h1;
+            \$1374 [137] = 1'h1;
         8'h8a:
-            \$1369 [138] = 1'h1;
+            \$1374 [138] = 1'h1;
         8'h8b:
-            \$1369 [139] = 1'h1;
+            \$1374 [139] = 1'h1;
         8'h8c:
-            \$1369 [140] = 1'h1;
+            \$1374 [140] = 1'h1;
         8'h8d:
-            \$1369 [141] = 1'h1;
+            \$1374 [141] = 1'h1;
         8'h8e:
-            \$1369 [142] = 1'h1;
+            \$1374 [142] = 1'h1;
         8'h8f:
-            \$1369 [143] = 1'h1;
+            \$1374 [143] = 1'h1;
         8'h90:
-            \$1369 [144] = 1'h1;
+            \$1374 [144] = 1'h1;
         8'h91:
-            \$1369 [145] = 1'h1;
+            \$1374 [145] = 1'h1;
         8'h92:
-            \$1369 [146] = 1'h1;
+            \$1374 [146] = 1'h1;
         8'h93:
-            \$1369 [147] = 1'h1;
+            \$1374 [147] = 1'h1;
         8'h94:
-            \$1369 [148] = 1'h1;
+            \$1374 [148] = 1'h1;
         8'h95:
-            \$1369 [149] = 1'h1;
+            \$1374 [149] = 1'h1;
         8'h96:
-            \$1369 [150] = 1'h1;
+            \$1374 [150] = 1'h1;
         8'h97:
-            \$1369 [151] = 1'h1;
+            \$1374 [151] = 1'h1;
         8'h98:
-            \$1369 [152] = 1'h1;
+            \$1374 [152] = 1'h1;
         8'h99:
-            \$1369 [153] = 1'h1;
+            \$1374 [153] = 1'h1;
         8'h9a:
-            \$1369 [154] = 1'h1;
+            \$1374 [154] = 1'h1;
         8'h9b:
-            \$1369 [155] = 1'h1;
+            \$1374 [155] = 1'h1;
         8'h9c:
-            \$1369 [156] = 1'h1;
+            \$1374 [156] = 1'h1;
         8'h9d:
-            \$1369 [157] = 1'h1;
+            \$1374 [157] = 1'h1;
         8'h9e:
-            \$1369 [158] = 1'h1;
+            \$1374 [158] = 1'h1;
         8'h9f:
-            \$1369 [159] = 1'h1;
+            \$1374 [159] = 1'h1;
         8'ha0:
-            \$1369 [160] = 1'h1;
+            \$1374 [160] = 1'h1;
         8'ha1:
-            \$1369 [161] = 1'h1;
+            \$1374 [161] = 1'h1;
         8'ha2:
-            \$1369 [162] = 1'h1;
+            \$1374 [162] = 1'h1;
         8'ha3:
-            \$1369 [163] = 1'h1;
+            \$1374 [163] = 1'h1;
         8'ha4:
-            \$1369 [164] = 1'h1;
+            \$1374 [164] = 1'h1;
         8'ha5:
-            \$1369 [165] = 1'h1;
+            \$1374 [165] = 1'h1;
         8'ha6:
-            \$1369 [166] = 1'h1;
+            \$1374 [166] = 1'h1;
         8'ha7:
-            \$1369 [167] = 1'h1;
+            \$1374 [167] = 1'h1;
         8'ha8:
-            \$1369 [168] = 1'h1;
+            \$1374 [168] = 1'h1;
         8'ha9:
-            \$1369 [169] = 1'h1;
+            \$1374 [169] = 1'h1;
         8'haa:
-            \$1369 [170] = 1'h1;
+            \$1374 [170] = 1'h1;
         8'hab:
-            \$1369 [171] = 1'h1;
+            \$1374 [171] = 1'h1;
         8'hac:
-            \$1369 [172] = 1'h1;
+            \$1374 [172] = 1'h1;
         8'had:
-            \$1369 [173] = 1'h1;
+            \$1374 [173] = 1'h1;
         8'hae:
-            \$1369 [174] = 1'h1;
+            \$1374 [174] = 1'h1;
         8'haf:
-            \$1369 [175] = 1'h1;
+            \$1374 [175] = 1'h1;
         8'hb0:
-            \$1369 [176] = 1'h1;
+            \$1374 [176] = 1'h1;
         8'hb1:
-            \$1369 [177] = 1'h1;
+            \$1374 [177] = 1'h1;
         8'hb2:
-            \$1369 [178] = 1'h1;
+            \$1374 [178] = 1'h1;
         8'hb3:
-            \$1369 [179] = 1'h1;
+            \$1374 [179] = 1'h1;
         8'hb4:
-            \$1369 [180] = 1'h1;
+            \$1374 [180] = 1'h1;
         8'hb5:
-            \$1369 [181] = 1'h1;
+            \$1374 [181] = 1'h1;
         8'hb6:
-            \$1369 [182] = 1'h1;
+            \$1374 [182] = 1'h1;
         8'hb7:
-            \$1369 [183] = 1'h1;
+            \$1374 [183] = 1'h1;
         8'hb8:
-            \$1369 [184] = 1'h1;
+            \$1374 [184] = 1'h1;
         8'hb9:
-            \$1369 [185] = 1'h1;
+            \$1374 [185] = 1'h1;
         8'hba:
-            \$1369 [186] = 1'h1;
+            \$1374 [186] = 1'h1;
         8'hbb:
-            \$1369 [187] = 1'h1;
+            \$1374 [187] = 1'h1;
         8'hbc:
-            \$1369 [188] = 1'h1;
+            \$1374 [188] = 1'h1;
         8'hbd:
-            \$1369 [189] = 1'h1;
+            \$1374 [189] = 1'h1;
         8'hbe:
-            \$1369 [190] = 1'h1;
+            \$1374 [190] = 1'h1;
         8'hbf:
-            \$1369 [191] = 1'h1;
+            \$1374 [191] = 1'h1;
         8'hc0:
-            \$1369 [192] = 1'h1;
+            \$1374 [192] = 1'h1;
         8'hc1:
-            \$1369 [193] = 1'h1;
+            \$1374 [193] = 1'h1;
         8'hc2:
-            \$1369 [194] = 1'h1;
+            \$1374 [194] = 1'h1;
         8'hc3:
-            \$1369 [195] = 1'h1;
+            \$1374 [195] = 1'h1;
         8'hc4:
-            \$1369 [196] = 1'h1;
+            \$1374 [196] = 1'h1;
         8'hc5:
-            \$1369 [197] = 1'h1;
+            \$1374 [197] = 1'h1;
         8'hc6:
-            \$1369 [198] = 1'h1;
+            \$1374 [198] = 1'h1;
         8'hc7:
-            \$1369 [199] = 1'h1;
+            \$1374 [199] = 1'h1;
         8'hc8:
-            \$1369 [200] = 1'h1;
+            \$1374 [200] = 1'h1;
         8'hc9:
-            \$1369 [201] = 1'h1;
+            \$1374 [201] = 1'h1;
         8'hca:
-            \$1369 [202] = 1'h1;
+            \$1374 [202] = 1'h1;
         8'hcb:
-            \$1369 [203] = 1'h1;
+            \$1374 [203] = 1'h1;
         8'hcc:
-            \$1369 [204] = 1'h1;
+            \$1374 [204] = 1'h1;
         8'hcd:
-            \$1369 [205] = 1'h1;
+            \$1374 [205] = 1'h1;
         8'hce:
-            \$1369 [206] = 1'h1;
+            \$1374 [206] = 1'h1;
         8'hcf:
-            \$1369 [207] = 1'h1;
+            \$1374 [207] = 1'h1;
         8'hd0:
-            \$1369 [208] = 1'h1;
+            \$1374 [208] = 1'h1;
         8'hd1:
-            \$1369 [209] = 1'h1;
+            \$1374 [209] = 1'h1;
         8'hd2:
-            \$1369 [210] = 1'h1;
+            \$1374 [210] = 1'h1;
         8'hd3:
-            \$1369 [211] = 1'h1;
+            \$1374 [211] = 1'h1;
         8'hd4:
-            \$1369 [212] = 1'h1;
+            \$1374 [212] = 1'h1;
         8'hd5:
-            \$1369 [213] = 1'h1;
+            \$1374 [213] = 1'h1;
         8'hd6:
-            \$1369 [214] = 1'h1;
+            \$1374 [214] = 1'h1;
         8'hd7:
-            \$1369 [215] = 1'h1;
+            \$1374 [215] = 1'h1;
         8'hd8:
-            \$1369 [216] = 1'h1;
+            \$1374 [216] = 1'h1;
         8'hd9:
-            \$1369 [217] = 1'h1;
+            \$1374 [217] = 1'h1;
         8'hda:
-            \$1369 [218] = 1'h1;
+            \$1374 [218] = 1'h1;
         8'hdb:
-            \$1369 [219] = 1'h1;
+            \$1374 [219] = 1'h1;
         8'hdc:
-            \$1369 [220] = 1'h1;
+            \$1374 [220] = 1'h1;
         8'hdd:
-            \$1369 [221] = 1'h1;
+            \$1374 [221] = 1'h1;
         8'hde:
-            \$1369 [222] = 1'h1;
+            \$1374 [222] = 1'h1;
         8'hdf:
-            \$1369 [223] = 1'h1;
+            \$1374 [223] = 1'h1;
         8'he0:
-            \$1369 [224] = 1'h1;
+            \$1374 [224] = 1'h1;
         8'he1:
-            \$1369 [225] = 1'h1;
+            \$1374 [225] = 1'h1;
         8'he2:
-            \$1369 [226] = 1'h1;
+            \$1374 [226] = 1'h1;
         8'he3:
-            \$1369 [227] = 1'h1;
+            \$1374 [227] = 1'h1;
         8'he4:
-            \$1369 [228] = 1'h1;
+            \$1374 [228] = 1'h1;
         8'he5:
-            \$1369 [229] = 1'h1;
+            \$1374 [229] = 1'h1;
         8'he6:
-            \$1369 [230] = 1'h1;
+            \$1374 [230] = 1'h1;
         8'he7:
-            \$1369 [231] = 1'h1;
+            \$1374 [231] = 1'h1;
         8'he8:
-            \$1369 [232] = 1'h1;
+            \$1374 [232] = 1'h1;
         8'he9:
-            \$1369 [233] = 1'h1;
+            \$1374 [233] = 1'h1;
         8'hea:
-            \$1369 [234] = 1'h1;
+            \$1374 [234] = 1'h1;
         8'heb:
-            \$1369 [235] = 1'h1;
+            \$1374 [235] = 1'h1;
         8'hec:
-            \$1369 [236] = 1'h1;
+            \$1374 [236] = 1'h1;
         8'hed:
-            \$1369 [237] = 1'h1;
+            \$1374 [237] = 1'h1;
         8'hee:
-            \$1369 [238] = 1'h1;
+            \$1374 [238] = 1'h1;
         8'hef:
-            \$1369 [239] = 1'h1;
+            \$1374 [239] = 1'h1;
         8'hf0:
-            \$1369 [240] = 1'h1;
+            \$1374 [240] = 1'h1;
         8'hf1:
-            \$1369 [241] = 1'h1;
+            \$1374 [241] = 1'h1;
         8'hf2:
-            \$1369 [242] = 1'h1;
+            \$1374 [242] = 1'h1;
         8'hf3:
-            \$1369 [243] = 1'h1;
+            \$1374 [243] = 1'h1;
         8'hf4:
-            \$1369 [244] = 1'h1;
+            \$1374 [244] = 1'h1;
         8'hf5:
-            \$1369 [245] = 1'h1;
+            \$1374 [245] = 1'h1;
         8'hf6:
-            \$1369 [246] = 1'h1;
+            \$1374 [246] = 1'h1;
         8'hf7:
-            \$1369 [247] = 1'h1;
+            \$1374 [247] = 1'h1;
         8'hf8:
-            \$1369 [248] = 1'h1;
+            \$1374 [248] = 1'h1;
         8'hf9:
-            \$1369 [249] = 1'h1;
+            \$1374 [249] = 1'h1;
         8'hfa:
-            \$1369 [250] = 1'h1;
+            \$1374 [250] = 1'h1;
         8'hfb:
-            \$1369 [251] = 1'h1;
+            \$1374 [251] = 1'h1;
         8'hfc:
-            \$1369 [252] = 1'h1;
+            \$1374 [252] = 1'h1;
         8'hfd:
-            \$1369 [253] = 1'h1;
+            \$1374 [253] = 1'h1;
         8'hfe:
-            \$1369 [254] = 1'h1;
+            \$1374 [254] = 1'h1;
         8'hff:
-            \$1369 [255] = 1'h1;
+            \$1374 [255] = 1'h1;
       endcase
     end
     if (rst) begin
-      \$1369  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$1374  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1370  = flagged_bits;
+    \$1375  = flagged;
     casez (fsm_state)
       4'h0:
-          \$1370  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'ha:
-          if (\$1352 ) begin
-            \$1370  = \$1353 ;
-          end
+          \$1375  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     endcase
     if (\$signal ) begin
       (* full_case = 32'd1 *)
       casez (probe)
         8'h00:
-            \$1370 [0] = flagged_wd;
+            \$1375 [0] = flagged_wd;
         8'h01:
-            \$1370 [1] = flagged_wd;
+            \$1375 [1] = flagged_wd;
         8'h02:
-            \$1370 [2] = flagged_wd;
+            \$1375 [2] = flagged_wd;
         8'h03:
-            \$1370 [3] = flagged_wd;
+            \$1375 [3] = flagged_wd;
         8'h04:
-            \$1370 [4] = flagged_wd;
+            \$1375 [4] = flagged_wd;
         8'h05:
-            \$1370 [5] = flagged_wd;
+            \$1375 [5] = flagged_wd;
         8'h06:
-            \$1370 [6] = flagged_wd;
+            \$1375 [6] = flagged_wd;
         8'h07:
-            \$1370 [7] = flagged_wd;
+            \$1375 [7] = flagged_wd;
         8'h08:
-            \$1370 [8] = flagged_wd;
+            \$1375 [8] = flagged_wd;
         8'h09:
-            \$1370 [9] = flagged_wd;
+            \$1375 [9] = flagged_wd;
         8'h0a:
-            \$1370 [10] = flagged_wd;
+            \$1375 [10] = flagged_wd;
         8'h0b:
-            \$1370 [11] = flagged_wd;
+            \$1375 [11] = flagged_wd;
         8'h0c:
-            \$1370 [12] = flagged_wd;
+            \$1375 [12] = flagged_wd;
         8'h0d:
-            \$1370 [13] = flagged_wd;
+            \$1375 [13] = flagged_wd;
         8'h0e:
-            \$1370 [14] = flagged_wd;
+            \$1375 [14] = flagged_wd;
         8'h0f:
-            \$1370 [15] = flagged_wd;
+            \$1375 [15] = flagged_wd;
         8'h10:
-            \$1370 [16] = flagged_wd;
+            \$1375 [16] = flagged_wd;
         8'h11:
-            \$1370 [17] = flagged_wd;
+            \$1375 [17] = flagged_wd;
         8'h12:
-            \$1370 [18] = flagged_wd;
+            \$1375 [18] = flagged_wd;
         8'h13:
-            \$1370 [19] = flagged_wd;
+            \$1375 [19] = flagged_wd;
         8'h14:
-            \$1370 [20] = flagged_wd;
+            \$1375 [20] = flagged_wd;
         8'h15:
-            \$1370 [21] = flagged_wd;
+            \$1375 [21] = flagged_wd;
         8'h16:
-            \$1370 [22] = flagged_wd;
+            \$1375 [22] = flagged_wd;
         8'h17:
-            \$1370 [23] = flagged_wd;
+            \$1375 [23] = flagged_wd;
         8'h18:
-            \$1370 [24] = flagged_wd;
+            \$1375 [24] = flagged_wd;
         8'h19:
-            \$1370 [25] = flagged_wd;
+            \$1375 [25] = flagged_wd;
         8'h1a:
-            \$1370 [26] = flagged_wd;
+            \$1375 [26] = flagged_wd;
         8'h1b:
-            \$1370 [27] = flagged_wd;
+            \$1375 [27] = flagged_wd;
         8'h1c:
-            \$1370 [28] = flagged_wd;
+            \$1375 [28] = flagged_wd;
         8'h1d:
-            \$1370 [29] = flagged_wd;
+            \$1375 [29] = flagged_wd;
         8'h1e:
-            \$1370 [30] = flagged_wd;
+            \$1375 [30] = flagged_wd;
         8'h1f:
-            \$1370 [31] = flagged_wd;
+            \$1375 [31] = flagged_wd;
         8'h20:
-            \$1370 [32] = flagged_wd;
+            \$1375 [32] = flagged_wd;
         8'h21:
-            \$1370 [33] = flagged_wd;
+            \$1375 [33] = flagged_wd;
         8'h22:
-            \$1370 [34] = flagged_wd;
+            \$1375 [34] = flagged_wd;
         8'h23:
-            \$1370 [35] = flagged_wd;
+            \$1375 [35] = flagged_wd;
         8'h24:
-            \$1370 [36] = flagged_wd;
+            \$1375 [36] = flagged_wd;
         8'h25:
-            \$1370 [37] = flagged_wd;
+            \$1375 [37] = flagged_wd;
         8'h26:
-            \$1370 [38] = flagged_wd;
+            \$1375 [38] = flagged_wd;
         8'h27:
-            \$1370 [39] = flagged_wd;
+            \$1375 [39] = flagged_wd;
         8'h28:
-            \$1370 [40] = flagged_wd;
+            \$1375 [40] = flagged_wd;
         8'h29:
-            \$1370 [41] = flagged_wd;
+            \$1375 [41] = flagged_wd;
         8'h2a:
-            \$1370 [42] = flagged_wd;
+            \$1375 [42] = flagged_wd;
         8'h2b:
-            \$1370 [43] = flagged_wd;
+            \$1375 [43] = flagged_wd;
         8'h2c:
-            \$1370 [44] = flagged_wd;
+            \$1375 [44] = flagged_wd;
         8'h2d:
-            \$1370 [45] = flagged_wd;
+            \$1375 [45] = flagged_wd;
         8'h2e:
-            \$1370 [46] = flagged_wd;
+            \$1375 [46] = flagged_wd;
         8'h2f:
-            \$1370 [47] = flagged_wd;
+            \$1375 [47] = flagged_wd;
         8'h30:
-            \$1370 [48] = flagged_wd;
+            \$1375 [48] = flagged_wd;
         8'h31:
-            \$1370 [49] = flagged_wd;
+            \$1375 [49] = flagged_wd;
         8'h32:
-            \$1370 [50] = flagged_wd;
+            \$1375 [50] = flagged_wd;
         8'h33:
-            \$1370 [51] = flagged_wd;
+            \$1375 [51] = flagged_wd;
         8'h34:
-            \$1370 [52] = flagged_wd;
+            \$1375 [52] = flagged_wd;
         8'h35:
-            \$1370 [53] = flagged_wd;
+            \$1375 [53] = flagged_wd;
         8'h36:
-            \$1370 [54] = flagged_wd;
+            \$1375 [54] = flagged_wd;
         8'h37:
-            \$1370 [55] = flagged_wd;
+            \$1375 [55] = flagged_wd;
         8'h38:
-            \$1370 [56] = flagged_wd;
+            \$1375 [56] = flagged_wd;
         8'h39:
-            \$1370 [57] = flagged_wd;
+            \$1375 [57] = flagged_wd;
         8'h3a:
-            \$1370 [58] = flagged_wd;
+            \$1375 [58] = flagged_wd;
         8'h3b:
-            \$1370 [59] = flagged_wd;
+            \$1375 [59] = flagged_wd;
         8'h3c:
-            \$1370 [60] = flagged_wd;
+            \$1375 [60] = flagged_wd;
         8'h3d:
-            \$1370 [61] = flagged_wd;
+            \$1375 [61] = flagged_wd;
         8'h3e:
-            \$1370 [62] = flagged_wd;
+            \$1375 [62] = flagged_wd;
         8'h3f:
-            \$1370 [63] = flagged_wd;
+            \$1375 [63] = flagged_wd;
         8'h40:
-            \$1370 [64] = flagged_wd;
+            \$1375 [64] = flagged_wd;
         8'h41:
-            \$1370 [65] = flagged_wd;
+            \$1375 [65] = flagged_wd;
         8'h42:
-            \$1370 [66] = flagged_wd;
+            \$1375 [66] = flagged_wd;
         8'h43:
-            \$1370 [67] = flagged_wd;
+            \$1375 [67] = flagged_wd;
         8'h44:
-            \$1370 [68] = flagged_wd;
+            \$1375 [68] = flagged_wd;
         8'h45:
-            \$1370 [69] = flagged_wd;
+            \$1375 [69] = flagged_wd;
         8'h46:
-            \$1370 [70] = flagged_wd;
+            \$1375 [70] = flagged_wd;
         8'h47:
-            \$1370 [71] = flagged_wd;
+            \$1375 [71] = flagged_wd;
         8'h48:
-            \$1370 [72] = flagged_wd;
+            \$1375 [72] = flagged_wd;
         8'h49:
-            \$1370 [73] = flagged_wd;
+            \$1375 [73] = flagged_wd;
         8'h4a:
-            \$1370 [74] = flagged_wd;
+            \$1375 [74] = flagged_wd;
         8'h4b:
-            \$1370 [75] = flagged_wd;
+            \$1375 [75] = flagged_wd;
         8'h4c:
-            \$1370 [76] = flagged_wd;
+            \$1375 [76] = flagged_wd;
         8'h4d:
-            \$1370 [77] = flagged_wd;
+            \$1375 [77] = flagged_wd;
         8'h4e:
-            \$1370 [78] = flagged_wd;
+            \$1375 [78] = flagged_wd;
         8'h4f:
-            \$1370 [79] = flagged_wd;
+            \$1375 [79] = flagged_wd;
         8'h50:
-            \$1370 [80] = flagged_wd;
+            \$1375 [80] = flagged_wd;
         8'h51:
-            \$1370 [81] = flagged_wd;
+            \$1375 [81] = flagged_wd;
         8'h52:
-            \$1370 [82] = flagged_wd;
+            \$1375 [82] = flagged_wd;
         8'h53:
-            \$1370 [83] = flagged_wd;
+            \$1375 [83] = flagged_wd;
         8'h54:
-            \$1370 [84] = flagged_wd;
+            \$1375 [84] = flagged_wd;
         8'h55:
-            \$1370 [85] = flagged_wd;
+            \$1375 [85] = flagged_wd;
         8'h56:
-            \$1370 [86] = flagged_wd;
+            \$1375 [86] = flagged_wd;
         8'h57:
-            \$1370 [87] = flagged_wd;
+            \$1375 [87] = flagged_wd;
         8'h58:
-            \$1370 [88] = flagged_wd;
+            \$1375 [88] = flagged_wd;
         8'h59:
-            \$1370 [89] = flagged_wd;
+            \$1375 [89] = flagged_wd;
         8'h5a:
-            \$1370 [90] = flagged_wd;
+            \$1375 [90] = flagged_wd;
         8'h5b:
-            \$1370 [91] = flagged_wd;
+            \$1375 [91] = flagged_wd;
         8'h5c:
-            \$1370 [92] = flagged_wd;
+            \$1375 [92] = flagged_wd;
         8'h5d:
-            \$1370 [93] = flagged_wd;
+            \$1375 [93] = flagged_wd;
         8'h5e:
-            \$1370 [94] = flagged_wd;
+            \$1375 [94] = flagged_wd;
         8'h5f:
-            \$1370 [95] = flagged_wd;
+            \$1375 [95] = flagged_wd;
         8'h60:
-            \$1370 [96] = flagged_wd;
+            \$1375 [96] = flagged_wd;
         8'h61:
-            \$1370 [97] = flagged_wd;
+            \$1375 [97] = flagged_wd;
         8'h62:
-            \$1370 [98] = flagged_wd;
+            \$1375 [98] = flagged_wd;
         8'h63:
-            \$1370 [99] = flagged_wd;
+            \$1375 [99] = flagged_wd;
         8'h64:
-            \$1370 [100] = flagged_wd;
+            \$1375 [100] = flagged_wd;
         8'h65:
-            \$1370 [101] = flagged_wd;
+            \$1375 [101] = flagged_wd;
         8'h66:
-            \$1370 [102] = flagged_wd;
+            \$1375 [102] = flagged_wd;
         8'h67:
-            \$1370 [103] = flagged_wd;
+            \$1375 [103] = flagged_wd;
         8'h68:
-            \$1370 [104] = flagged_wd;
+            \$1375 [104] = flagged_wd;
         8'h69:
-            \$1370 [105] = flagged_wd;
+            \$1375 [105] = flagged_wd;
         8'h6a:
-            \$1370 [106] = flagged_wd;
+            \$1375 [106] = flagged_wd;
         8'h6b:
-            \$1370 [107] = flagged_wd;
+            \$1375 [107] = flagged_wd;
         8'h6c:
-            \$1370 [108] = flagged_wd;
+            \$1375 [108] = flagged_wd;
         8'h6d:
-            \$1370 [109] = flagged_wd;
+            \$1375 [109] = flagged_wd;
         8'h6e:
-            \$1370 [110] = flagged_wd;
+            \$1375 [110] = flagged_wd;
         8'h6f:
-            \$1370 [111] = flagged_wd;
+            \$1375 [111] = flagged_wd;
         8'h70:
-            \$1370 [112] = flagged_wd;
+            \$1375 [112] = flagged_wd;
         8'h71:
-            \$1370 [113] = flagged_wd;
+            \$1375 [113] = flagged_wd;
         8'h72:
-            \$1370 [114] = flagged_wd;
+            \$1375 [114] = flagged_wd;
         8'h73:
-            \$1370 [115] = flagged_wd;
+            \$1375 [115] = flagged_wd;
         8'h74:
-            \$1370 [116] = flagged_wd;
+            \$1375 [116] = flagged_wd;
         8'h75:
-            \$1370 [117] = flagged_wd;
+            \$1375 [117] = flagged_wd;
         8'h76:
-            \$1370 [118] = flagged_wd;
+            \$1375 [118] = flagged_wd;
         8'h77:
-            \$1370 [119] = flagged_wd;
+            \$1375 [119] = flagged_wd;
         8'h78:
-            \$1370 [120] = flagged_wd;
+            \$1375 [120] = flagged_wd;
         8'h79:
-            \$1370 [121] = flagged_wd;
+            \$1375 [121] = flagged_wd;
         8'h7a:
-            \$1370 [122] = flagged_wd;
+            \$1375 [122] = flagged_wd;
         8'h7b:
-            \$1370 [123] = flagged_wd;
+            \$1375 [123] = flagged_wd;
         8'h7c:
-            \$1370 [124] = flagged_wd;
+            \$1375 [124] = flagged_wd;
         8'h7d:
-            \$1370 [125] = flagged_wd;
+            \$1375 [125] = flagged_wd;
         8'h7e:
-            \$1370 [126] = flagged_wd;
+            \$1375 [126] = flagged_wd;
         8'h7f:
-            \$1370 [127] = flagged_wd;
+            \$1375 [127] = flagged_wd;
         8'h80:
-            \$1370 [128] = flagged_wd;
+            \$1375 [128] = flagged_wd;
         8'h81:
-            \$1370 [129] = flagged_wd;
+            \$1375 [129] = flagged_wd;
         8'h82:
-            \$1370 [130] = flagged_wd;
+            \$1375 [130] = flagged_wd;
         8'h83:
-            \$1370 [131] = flagged_wd;
+            \$1375 [131] = flagged_wd;
         8'h84:
-            \$1370 [132] = flagged_wd;
+            \$1375 [132] = flagged_wd;
         8'h85:
-            \$1370 [133] = flagged_wd;
+            \$1375 [133] = flagged_wd;
         8'h86:
-            \$1370 [134] = flagged_wd;
+            \$1375 [134] = flagged_wd;
         8'h87:
-            \$1370 [135] = flagged_wd;
+            \$1375 [135] = flagged_wd;
         8'h88:
-            \$1370 [136] = flagged_wd;
+            \$1375 [136] = flagged_wd;
         8'h89:
-            \$1370 [137] = flagged_wd;
+            \$1375 [137] = flagged_wd;
         8'h8a:
-            \$1370 [138] = flagged_wd;
+            \$1375 [138] = flagged_wd;
         8'h8b:
-            \$1370 [139] = flagged_wd;
+            \$1375 [139] = flagged_wd;
         8'h8c:
-            \$1370 [140] = flagged_wd;
+            \$1375 [140] = flagged_wd;
         8'h8d:
-            \$1370 [141] = flagged_wd;
+            \$1375 [141] = flagged_wd;
         8'h8e:
-            \$1370 [142] = flagged_wd;
+            \$1375 [142] = flagged_wd;
         8'h8f:
-            \$1370 [143] = flagged_wd;
+            \$1375 [143] = flagged_wd;
         8'h90:
-            \$1370 [144] = flagged_wd;
+            \$1375 [144] = flagged_wd;
         8'h91:
-            \$1370 [145] = flagged_wd;
+            \$1375 [145] = flagged_wd;
         8'h92:
-            \$1370 [146] = flagged_wd;
+            \$1375 [146] = flagged_wd;
         8'h93:
-            \$1370 [147] = flagged_wd;
+            \$1375 [147] = flagged_wd;
         8'h94:
-            \$1370 [148] = flagged_wd;
+            \$1375 [148] = flagged_wd;
         8'h95:
-            \$1370 [149] = flagged_wd;
+            \$1375 [149] = flagged_wd;
         8'h96:
-            \$1370 [150] = flagged_wd;
+            \$1375 [150] = flagged_wd;
         8'h97:
-            \$1370 [151] = flagged_wd;
+            \$1375 [151] = flagged_wd;
         8'h98:
-            \$1370 [152] = flagged_wd;
+            \$1375 [152] = flagged_wd;
         8'h99:
-            \$1370 [153] = flagged_wd;
+            \$1375 [153] = flagged_wd;
         8'h9a:
-            \$1370 [154] = flagged_wd;
+            \$1375 [154] = flagged_wd;
         8'h9b:
-            \$1370 [155] = flagged_wd;
+            \$1375 [155] = flagged_wd;
         8'h9c:
-            \$1370 [156] = flagged_wd;
+            \$1375 [156] = flagged_wd;
         8'h9d:
-            \$1370 [157] = flagged_wd;
+            \$1375 [157] = flagged_wd;
         8'h9e:
-            \$1370 [158] = flagged_wd;
+            \$1375 [158] = flagged_wd;
         8'h9f:
-            \$1370 [159] = flagged_wd;
+            \$1375 [159] = flagged_wd;
         8'ha0:
-            \$1370 [160] = flagged_wd;
+            \$1375 [160] = flagged_wd;
         8'ha1:
-            \$1370 [161] = flagged_wd;
+            \$1375 [161] = flagged_wd;
         8'ha2:
-            \$1370 [162] = flagged_wd;
+            \$1375 [162] = flagged_wd;
         8'ha3:
-            \$1370 [163] = flagged_wd;
+            \$1375 [163] = flagged_wd;
         8'ha4:
-            \$1370 [164] = flagged_wd;
+            \$1375 [164] = flagged_wd;
         8'ha5:
-            \$1370 [165] = flagged_wd;
+            \$1375 [165] = flagged_wd;
         8'ha6:
-            \$1370 [166] = flagged_wd;
+            \$1375 [166] = flagged_wd;
         8'ha7:
-            \$1370 [167] = flagged_wd;
+            \$1375 [167] = flagged_wd;
         8'ha8:
-            \$1370 [168] = flagged_wd;
+            \$1375 [168] = flagged_wd;
         8'ha9:
-            \$1370 [169] = flagged_wd;
+            \$1375 [169] = flagged_wd;
         8'haa:
-            \$1370 [170] = flagged_wd;
+            \$1375 [170] = flagged_wd;
         8'hab:
-            \$1370 [171] = flagged_wd;
+            \$1375 [171] = flagged_wd;
         8'hac:
-            \$1370 [172] = flagged_wd;
+            \$1375 [172] = flagged_wd;
         8'had:
-            \$1370 [173] = flagged_wd;
+            \$1375 [173] = flagged_wd;
         8'hae:
-            \$1370 [174] = flagged_wd;
+            \$1375 [174] = flagged_wd;
         8'haf:
-            \$1370 [175] = flagged_wd;
+            \$1375 [175] = flagged_wd;
         8'hb0:
-            \$1370 [176] = flagged_wd;
+            \$1375 [176] = flagged_wd;
         8'hb1:
-            \$1370 [177] = flagged_wd;
+            \$1375 [177] = flagged_wd;
         8'hb2:
-            \$1370 [178] = flagged_wd;
+            \$1375 [178] = flagged_wd;
         8'hb3:
-            \$1370 [179] = flagged_wd;
+            \$1375 [179] = flagged_wd;
         8'hb4:
-            \$1370 [180] = flagged_wd;
+            \$1375 [180] = flagged_wd;
         8'hb5:
-            \$1370 [181] = flagged_wd;
+            \$1375 [181] = flagged_wd;
         8'hb6:
-            \$1370 [182] = flagged_wd;
+            \$1375 [182] = flagged_wd;
         8'hb7:
-            \$1370 [183] = flagged_wd;
+            \$1375 [183] = flagged_wd;
         8'hb8:
-            \$1370 [184] = flagged_wd;
+            \$1375 [184] = flagged_wd;
         8'hb9:
-            \$1370 [185] = flagged_wd;
+            \$1375 [185] = flagged_wd;
         8'hba:
-            \$1370 [186] = flagged_wd;
+            \$1375 [186] = flagged_wd;
         8'hbb:
-            \$1370 [187] = flagged_wd;
+            \$1375 [187] = flagged_wd;
         8'hbc:
-            \$1370 [188] = flagged_wd;
+            \$1375 [188] = flagged_wd;
         8'hbd:
-            \$1370 [189] = flagged_wd;
+            \$1375 [189] = flagged_wd;
         8'hbe:
-            \$1370 [190] = flagged_wd;
+            \$1375 [190] = flagged_wd;
         8'hbf:
-            \$1370 [191] = flagged_wd;
+            \$1375 [191] = flagged_wd;
         8'hc0:
-            \$1370 [192] = flagged_wd;
+            \$1375 [192] = flagged_wd;
         8'hc1:
-            \$1370 [193] = flagged_wd;
+            \$1375 [193] = flagged_wd;
         8'hc2:
-            \$1370 [194] = flagged_wd;
+            \$1375 [194] = flagged_wd;
         8'hc3:
-            \$1370 [195] = flagged_wd;
+            \$1375 [195] = flagged_wd;
         8'hc4:
-            \$1370 [196] = flagged_wd;
+            \$1375 [196] = flagged_wd;
         8'hc5:
-            \$1370 [197] = flagged_wd;
+            \$1375 [197] = flagged_wd;
         8'hc6:
-            \$1370 [198] = flagged_wd;
+            \$1375 [198] = flagged_wd;
         8'hc7:
-            \$1370 [199] = flagged_wd;
+            \$1375 [199] = flagged_wd;
         8'hc8:
-            \$1370 [200] = flagged_wd;
+            \$1375 [200] = flagged_wd;
         8'hc9:
-            \$1370 [201] = flagged_wd;
+            \$1375 [201] = flagged_wd;
         8'hca:
-            \$1370 [202] = flagged_wd;
+            \$1375 [202] = flagged_wd;
         8'hcb:
-            \$1370 [203] = flagged_wd;
+            \$1375 [203] = flagged_wd;
         8'hcc:
-            \$1370 [204] = flagged_wd;
+            \$1375 [204] = flagged_wd;
         8'hcd:
-            \$1370 [205] = flagged_wd;
+            \$1375 [205] = flagged_wd;
         8'hce:
-            \$1370 [206] = flagged_wd;
+            \$1375 [206] = flagged_wd;
         8'hcf:
-            \$1370 [207] = flagged_wd;
+            \$1375 [207] = flagged_wd;
         8'hd0:
-            \$1370 [208] = flagged_wd;
+            \$1375 [208] = flagged_wd;
         8'hd1:
-            \$1370 [209] = flagged_wd;
+            \$1375 [209] = flagged_wd;
         8'hd2:
-            \$1370 [210] = flagged_wd;
+            \$1375 [210] = flagged_wd;
         8'hd3:
-            \$1370 [211] = flagged_wd;
+            \$1375 [211] = flagged_wd;
         8'hd4:
-            \$1370 [212] = flagged_wd;
+            \$1375 [212] = flagged_wd;
         8'hd5:
-            \$1370 [213] = flagged_wd;
+            \$1375 [213] = flagged_wd;
         8'hd6:
-            \$1370 [214] = flagged_wd;
+            \$1375 [214] = flagged_wd;
         8'hd7:
-            \$1370 [215] = flagged_wd;
+            \$1375 [215] = flagged_wd;
         8'hd8:
-            \$1370 [216] = flagged_wd;
+            \$1375 [216] = flagged_wd;
         8'hd9:
-            \$1370 [217] = flagged_wd;
+            \$1375 [217] = flagged_wd;
         8'hda:
-            \$1370 [218] = flagged_wd;
+            \$1375 [218] = flagged_wd;
         8'hdb:
-            \$1370 [219] = flagged_wd;
+            \$1375 [219] = flagged_wd;
         8'hdc:
-            \$1370 [220] = flagged_wd;
+            \$1375 [220] = flagged_wd;
         8'hdd:
-            \$1370 [221] = flagged_wd;
+            \$1375 [221] = flagged_wd;
         8'hde:
-            \$1370 [222] = flagged_wd;
+            \$1375 [222] = flagged_wd;
         8'hdf:
-            \$1370 [223] = flagged_wd;
+            \$1375 [223] = flagged_wd;
         8'he0:
-            \$1370 [224] = flagged_wd;
+            \$1375 [224] = flagged_wd;
         8'he1:
-            \$1370 [225] = flagged_wd;
+            \$1375 [225] = flagged_wd;
         8'he2:
-            \$1370 [226] = flagged_wd;
+            \$1375 [226] = flagged_wd;
         8'he3:
-            \$1370 [227] = flagged_wd;
+            \$1375 [227] = flagged_wd;
         8'he4:
-            \$1370 [228] = flagged_wd;
+            \$1375 [228] = flagged_wd;
         8'he5:
-            \$1370 [229] = flagged_wd;
+            \$1375 [229] = flagged_wd;
         8'he6:
-            \$1370 [230] = flagged_wd;
+            \$1375 [230] = flagged_wd;
         8'he7:
-            \$1370 [231] = flagged_wd;
+            \$1375 [231] = flagged_wd;
         8'he8:
-            \$1370 [232] = flagged_wd;
+            \$1375 [232] = flagged_wd;
         8'he9:
-            \$1370 [233] = flagged_wd;
+            \$1375 [233] = flagged_wd;
         8'hea:
-            \$1370 [234] = flagged_wd;
+            \$1375 [234] = flagged_wd;
         8'heb:
-            \$1370 [235] = flagged_wd;
+            \$1375 [235] = flagged_wd;
         8'hec:
-            \$1370 [236] = flagged_wd;
+            \$1375 [236] = flagged_wd;
         8'hed:
-            \$1370 [237] = flagged_wd;
+            \$1375 [237] = flagged_wd;
         8'hee:
-            \$1370 [238] = flagged_wd;
+            \$1375 [238] = flagged_wd;
         8'hef:
-            \$1370 [239] = flagged_wd;
+            \$1375 [239] = flagged_wd;
         8'hf0:
-            \$1370 [240] = flagged_wd;
+            \$1375 [240] = flagged_wd;
         8'hf1:
-            \$1370 [241] = flagged_wd;
+            \$1375 [241] = flagged_wd;
         8'hf2:
-            \$1370 [242] = flagged_wd;
+            \$1375 [242] = flagged_wd;
         8'hf3:
-            \$1370 [243] = flagged_wd;
+            \$1375 [243] = flagged_wd;
         8'hf4:
-            \$1370 [244] = flagged_wd;
+            \$1375 [244] = flagged_wd;
         8'hf5:
-            \$1370 [245] = flagged_wd;
+            \$1375 [245] = flagged_wd;
         8'hf6:
-            \$1370 [246] = flagged_wd;
+            \$1375 [246] = flagged_wd;
         8'hf7:
-            \$1370 [247] = flagged_wd;
+            \$1375 [247] = flagged_wd;
         8'hf8:
-            \$1370 [248] = flagged_wd;
+            \$1375 [248] = flagged_wd;
         8'hf9:
-            \$1370 [249] = flagged_wd;
+            \$1375 [249] = flagged_wd;
         8'hfa:
-            \$1370 [250] = flagged_wd;
+            \$1375 [250] = flagged_wd;
         8'hfb:
-            \$1370 [251] = flagged_wd;
+            \$1375 [251] = flagged_wd;
         8'hfc:
-            \$1370 [252] = flagged_wd;
+            \$1375 [252] = flagged_wd;
         8'hfd:
-            \$1370 [253] = flagged_wd;
+            \$1375 [253] = flagged_wd;
         8'hfe:
-            \$1370 [254] = flagged_wd;
+            \$1375 [254] = flagged_wd;
         8'hff:
-            \$1370 [255] = flagged_wd;
+            \$1375 [255] = flagged_wd;
       endcase
     end
     if (rst) begin
-      \$1370  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$1375  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1371  = zero;
+    \$1376  = zero;
     casez (fsm_state)
       4'h0:
-          \$1371  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$1376  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
@@ -8676,93 +8686,93 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
           (* full_case = 32'd1 *)
           casez (count_row)
             4'h0:
-                \$1371 [15:0] = \$1266 ;
+                \$1376 [15:0] = \$1268 ;
             4'h1:
-                \$1371 [31:16] = \$1266 ;
+                \$1376 [31:16] = \$1268 ;
             4'h2:
-                \$1371 [47:32] = \$1266 ;
+                \$1376 [47:32] = \$1268 ;
             4'h3:
-                \$1371 [63:48] = \$1266 ;
+                \$1376 [63:48] = \$1268 ;
             4'h4:
-                \$1371 [79:64] = \$1266 ;
+                \$1376 [79:64] = \$1268 ;
             4'h5:
-                \$1371 [95:80] = \$1266 ;
+                \$1376 [95:80] = \$1268 ;
             4'h6:
-                \$1371 [111:96] = \$1266 ;
+                \$1376 [111:96] = \$1268 ;
             4'h7:
-                \$1371 [127:112] = \$1266 ;
+                \$1376 [127:112] = \$1268 ;
             4'h8:
-                \$1371 [143:128] = \$1266 ;
+                \$1376 [143:128] = \$1268 ;
             4'h9:
-                \$1371 [159:144] = \$1266 ;
+                \$1376 [159:144] = \$1268 ;
             4'ha:
-                \$1371 [175:160] = \$1266 ;
+                \$1376 [175:160] = \$1268 ;
             4'hb:
-                \$1371 [191:176] = \$1266 ;
+                \$1376 [191:176] = \$1268 ;
             4'hc:
-                \$1371 [207:192] = \$1266 ;
+                \$1376 [207:192] = \$1268 ;
             4'hd:
-                \$1371 [223:208] = \$1266 ;
+                \$1376 [223:208] = \$1268 ;
             4'he:
-                \$1371 [239:224] = \$1266 ;
+                \$1376 [239:224] = \$1268 ;
             4'hf:
-                \$1371 [255:240] = \$1266 ;
+                \$1376 [255:240] = \$1268 ;
           endcase
     endcase
     if (rst) begin
-      \$1371  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$1376  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1372  = cursor_row;
+    \$1377  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$1372  = 4'h0;
+          \$1377  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$1372  = \$674 [3:0];
+            \$1377  = \$676 [3:0];
           end else if (pending[2]) begin
-            \$1372  = \$680 [3:0];
+            \$1377  = \$682 [3:0];
           end
     endcase
     if (rst) begin
-      \$1372  = 4'h0;
+      \$1377  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1373  = cursor_col;
+    \$1378  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$1373  = 4'h0;
+          \$1378  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$1373  = \$686 [3:0];
+            \$1378  = \$688 [3:0];
           end else if (pending[4]) begin
-            \$1373  = \$692 [3:0];
+            \$1378  = \$694 [3:0];
           end
     endcase
     if (rst) begin
-      \$1373  = 4'h0;
+      \$1378  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1374  = counter;
+    \$1379  = counter;
     casez (fsm_state)
       4'h0:
-          \$1374  = { 3'h0, \$651  };
+          \$1379  = { 3'h0, \$654  };
       4'h1:
           if (pending[0]) begin
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
               if (switches[1]) begin
-                \$1374  = \$662 [8:0];
+                \$1379  = \$665 [8:0];
               end
             end
           end
@@ -8783,20 +8793,20 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
       4'h8:
           /* empty */;
       4'ha:
-          if (\$1352 ) begin
-            \$1374  = 9'h000;
+          if (\$1354 ) begin
+            \$1379  = 9'h000;
           end
     endcase
     if (rst) begin
-      \$1374  = 9'h000;
+      \$1379  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1375  = flood_steps;
+    \$1380  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$1375  = 9'h000;
+          \$1380  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -8808,46 +8818,46 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
       4'h7:
           /* empty */;
       4'h3:
-          \$1375  = 9'h000;
+          \$1380  = 9'h000;
       4'h4:
-          if (\$1281 ) begin
-            if (\$1296 ) begin
-              \$1375  = 9'h000;
+          if (\$1283 ) begin
+            if (\$1298 ) begin
+              \$1380  = 9'h000;
             end
           end
       4'h9:
           /* empty */;
       4'h8:
-          if (\$1344 ) begin
-            \$1375  = \$1346 [8:0];
+          if (\$1346 ) begin
+            \$1380  = \$1348 [8:0];
           end
     endcase
     if (rst) begin
-      \$1375  = 9'h000;
+      \$1380  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1376  = fsm_state;
+    \$1381  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$1376  = 4'h1;
+          \$1381  = 4'h1;
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$654 ) begin
-              \$1376  = 4'h0;
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+              \$1381  = 4'h0;
+            end else if (\$659 ) begin
               (* full_case = 32'd1 *)
               if (switches[1]) begin
-              end else if (\$657 ) begin
-              end else if (\$658 ) begin
-                \$1376  = 4'h2;
+              end else if (\$660 ) begin
+              end else if (\$661 ) begin
+                \$1381  = 4'h2;
               end else begin
-                \$1376  = 4'h3;
+                \$1381  = 4'h3;
               end
             end else begin
-              \$1376  = 4'h4;
+              \$1381  = 4'h4;
             end
           end
       4'h2:
@@ -8858,99 +8868,99 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
             2'h1:
                 /* empty */;
             default:
-                if (\$715 ) begin
-                  \$1376  = 4'h5;
+                if (\$717 ) begin
+                  \$1381  = 4'h5;
                 end
           endcase
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$716 ) begin
-            \$1376  = 4'h6;
+          if (\$718 ) begin
+            \$1381  = 4'h6;
           end else begin
-            \$1376  = 4'h7;
+            \$1381  = 4'h7;
           end
       4'h6:
-          if (\$720 ) begin
-            \$1376  = 4'h7;
+          if (\$722 ) begin
+            \$1381  = 4'h7;
           end
       4'h7:
-          if (\$1268 ) begin
-            \$1376  = 4'h3;
+          if (\$1270 ) begin
+            \$1381  = 4'h3;
           end
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$1269 ) begin
-            \$1376  = 4'h1;
+          if (\$1271 ) begin
+            \$1381  = 4'h1;
           end else begin
-            \$1376  = 4'h8;
+            \$1381  = 4'h8;
           end
       4'h4:
-          if (\$1281 ) begin
+          if (\$1283 ) begin
             (* full_case = 32'd1 *)
-            if (\$1296 ) begin
-              \$1376  = 4'h9;
+            if (\$1298 ) begin
+              \$1381  = 4'h9;
             end else begin
-              \$1376  = 4'h1;
+              \$1381  = 4'h1;
             end
           end
       4'h9:
-          if (\$1327 ) begin
+          if (\$1329 ) begin
             (* full_case = 32'd1 *)
-            if (\$1343 ) begin
-              \$1376  = 4'h1;
+            if (\$1345 ) begin
+              \$1381  = 4'h1;
             end else begin
-              \$1376  = 4'h8;
+              \$1381  = 4'h8;
             end
           end
       4'h8:
           (* full_case = 32'd1 *)
-          if (\$1344 ) begin
+          if (\$1346 ) begin
           end else begin
-            \$1376  = 4'ha;
+            \$1381  = 4'ha;
           end
       4'ha:
-          \$1376  = 4'h1;
+          \$1381  = 4'h1;
     endcase
     if (rst) begin
-      \$1376  = 4'h0;
+      \$1381  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1377  = seed;
+    \$1382  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
               if (switches[1]) begin
-              end else if (\$657 ) begin
-              end else if (\$658 ) begin
-                \$1377  = \$663 ;
+              end else if (\$660 ) begin
+              end else if (\$661 ) begin
+                \$1382  = \$666 ;
               end
             end
           end
     endcase
     if (rst) begin
-      \$1377  = 32'd0;
+      \$1382  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1378  = lcg;
+    \$1383  = lcg;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
               if (switches[1]) begin
-              end else if (\$657 ) begin
-              end else if (\$658 ) begin
-                \$1378  = \$666 [31:0];
+              end else if (\$660 ) begin
+              end else if (\$661 ) begin
+                \$1383  = \$668 [31:0];
               end
             end
           end
@@ -8959,34 +8969,34 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
           casez (swap_phase)
             2'h0:
                 (* full_case = 32'd1 *)
-                if (\$707 ) begin
+                if (\$709 ) begin
                 end else begin
-                  \$1378  = \$710 [31:0];
+                  \$1383  = \$712 [31:0];
                 end
             2'h1:
                 /* empty */;
             default:
-                \$1378  = \$713 [31:0];
+                \$1383  = \$715 [31:0];
           endcase
     endcase
     if (rst) begin
-      \$1378  = 32'd0;
+      \$1383  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1379  = swaps_done;
+    \$1384  = swaps_done;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
               if (switches[1]) begin
-              end else if (\$657 ) begin
-              end else if (\$658 ) begin
-                \$1379  = 10'h000;
+              end else if (\$660 ) begin
+              end else if (\$661 ) begin
+                \$1384  = 10'h000;
               end
             end
           end
@@ -8998,27 +9008,27 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
             2'h1:
                 /* empty */;
             default:
-                \$1379  = \$714 [9:0];
+                \$1384  = \$716 [9:0];
           endcase
     endcase
     if (rst) begin
-      \$1379  = 10'h000;
+      \$1384  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1380  = swap_phase;
+    \$1385  = swap_phase;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
               if (switches[1]) begin
-              end else if (\$657 ) begin
-              end else if (\$658 ) begin
-                \$1380  = 2'h0;
+              end else if (\$660 ) begin
+              end else if (\$661 ) begin
+                \$1385  = 2'h0;
               end
             end
           end
@@ -9026,32 +9036,32 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
-                if (\$707 ) begin
-                  \$1380  = 2'h1;
+                if (\$709 ) begin
+                  \$1385  = 2'h1;
                 end
             2'h1:
-                \$1380  = 2'h2;
+                \$1385  = 2'h2;
             default:
-                \$1380  = 2'h0;
+                \$1385  = 2'h0;
           endcase
     endcase
     if (rst) begin
-      \$1380  = 2'h0;
+      \$1385  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1381  = chord_step;
+    \$1386  = chord_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
             end else begin
-              \$1381  = 3'h0;
+              \$1386  = 3'h0;
             end
           end
       4'h2:
@@ -9065,27 +9075,27 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
       4'h3:
           /* empty */;
       4'h4:
-          \$1381  = \$1270 [2:0];
+          \$1386  = \$1272 [2:0];
       4'h9:
-          \$1381  = \$1297 [2:0];
+          \$1386  = \$1299 [2:0];
     endcase
     if (rst) begin
-      \$1381  = 3'h0;
+      \$1386  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1382  = chord_flags;
+    \$1387  = chord_flags;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$654 ) begin
-            end else if (\$656 ) begin
+            if (\$657 ) begin
+            end else if (\$659 ) begin
             end else begin
-              \$1382  = 4'h0;
+              \$1387  = 4'h0;
             end
           end
       4'h2:
@@ -9099,115 +9109,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
       4'h3:
           /* empty */;
       4'h4:
-          \$1382  = \$1280 [3:0];
-    endcase
-    if (rst) begin
-      \$1382  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1383  = swap_a;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          casez (swap_phase)
-            2'h0:
-                if (\$707 ) begin
-                  \$1383  = \$708 ;
-                end
-          endcase
-    endcase
-    if (rst) begin
-      \$1383  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1384  = swap_b;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          casez (swap_phase)
-            2'h0:
-                /* empty */;
-            2'h1:
-                \$1384  = \$711 ;
-          endcase
-    endcase
-    if (rst) begin
-      \$1384  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1385  = scan_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          \$1385  = 4'h0;
-      4'h6:
-          if (\$720 ) begin
-          end else if (\$724 ) begin
-            \$1385  = \$725 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$1385  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1386  = scan_col;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          \$1386  = 4'h0;
-      4'h6:
-          (* full_case = 32'd1 *)
-          if (\$720 ) begin
-          end else if (\$724 ) begin
-            \$1386  = 4'h0;
-          end else begin
-            \$1386  = \$726 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$1386  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1387  = count_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          \$1387  = 4'h0;
-      4'h6:
-          /* empty */;
-      4'h7:
-          \$1387  = \$1267 [3:0];
+          \$1387  = \$1282 [3:0];
     endcase
     if (rst) begin
       \$1387  = 4'h0;
@@ -9215,65 +9117,39 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1388  = exploded;
+    \$1388  = swap_a;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          if (\$1269 ) begin
-            \$1388  = { cursor_row, cursor_col };
-          end
-      4'h4:
-          /* empty */;
-      4'h9:
-          if (\$1312 ) begin
-            if (\$1326 ) begin
-              \$1388  = { nb_row[3:0], nb_col[3:0] };
-            end
-          end
+          casez (swap_phase)
+            2'h0:
+                if (\$709 ) begin
+                  \$1388  = \$710 ;
+                end
+          endcase
     endcase
     if (rst) begin
-      \$1388  = 8'h00;
+      \$1388  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1389  = chord_lost;
+    \$1389  = swap_b;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          if (\$1281 ) begin
-            if (\$1296 ) begin
-              \$1389  = 1'h0;
-            end
-          end
-      4'h9:
-          if (\$1312 ) begin
-            \$1389  = 1'h1;
-          end
+          casez (swap_phase)
+            2'h0:
+                /* empty */;
+            2'h1:
+                \$1389  = \$713 ;
+          endcase
     endcase
     if (rst) begin
       \$1389  = 1'h0;
@@ -9281,12 +9157,146 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1390  = read_col;
-    if (count_cell__en) begin
-      \$1390  = \read_col$75 ;
-    end
+    \$1390  = scan_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          \$1390  = 4'h0;
+      4'h6:
+          if (\$722 ) begin
+          end else if (\$726 ) begin
+            \$1390  = \$727 [3:0];
+          end
+    endcase
     if (rst) begin
       \$1390  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$1391  = scan_col;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          \$1391  = 4'h0;
+      4'h6:
+          (* full_case = 32'd1 *)
+          if (\$722 ) begin
+          end else if (\$726 ) begin
+            \$1391  = 4'h0;
+          end else begin
+            \$1391  = \$728 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$1391  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$1392  = count_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          \$1392  = 4'h0;
+      4'h6:
+          /* empty */;
+      4'h7:
+          \$1392  = \$1269 [3:0];
+    endcase
+    if (rst) begin
+      \$1392  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$1393  = exploded;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h3:
+          if (\$1271 ) begin
+            \$1393  = { cursor_row, cursor_col };
+          end
+      4'h4:
+          /* empty */;
+      4'h9:
+          if (\$1314 ) begin
+            if (\$1328 ) begin
+              \$1393  = { nb_row[3:0], nb_col[3:0] };
+            end
+          end
+    endcase
+    if (rst) begin
+      \$1393  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$1394  = chord_lost;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          if (\$1283 ) begin
+            if (\$1298 ) begin
+              \$1394  = 1'h0;
+            end
+          end
+      4'h9:
+          if (\$1314 ) begin
+            \$1394  = 1'h1;
+          end
+    endcase
+    if (rst) begin
+      \$1394  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$1395  = \read_col$67 ;
+    if (count_cell__en) begin
+      \$1395  = read_col;
+    end
+    if (rst) begin
+      \$1395  = 4'h0;
     end
   end
   assign \buttons$1  = buttons;
@@ -9299,22 +9309,21 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   assign \timer$15  = timer;
   assign mine = mine_bits;
   assign revealed = revealed_bits;
-  assign flagged = flagged_bits;
   assign \seed$23  = seed;
   assign \flood_steps$25  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
   assign count_cursor__addr = cursor_row;
-  assign read_row = count_cell__addr;
+  assign count_cell__addr = read_row;
   assign read_enable = count_cell__en;
-  assign \cell  = { \$1361 , \$624  };
-  assign \port$681$0  = \$624 ;
-  assign \port$2775$0  = \$1361 ;
-  assign \cell.count  = \$624 ;
-  assign \cell.mine  = \$1361 [0];
-  assign \cell.revealed  = \$1361 [1];
-  assign \cell.flagged  = \$1361 [2];
-  assign \cell.exploded  = \$1361 [3];
+  assign \cell  = { \$1366 , \$627  };
+  assign \port$687$0  = \$627 ;
+  assign \port$2784$0  = \$1366 ;
+  assign \cell.count  = \$627 ;
+  assign \cell.mine  = \$1366 [0];
+  assign \cell.revealed  = \$1366 [1];
+  assign \cell.flagged  = \$1366 [2];
+  assign \cell.exploded  = \$1366 [3];
   assign \$24  = difficulty;
   assign \$28  = { 14'h0000, \$27 , 17'h00000 };
   assign { \$29 [240], \$29 [224], \$29 [208], \$29 [192], \$29 [176], \$29 [160], \$29 [144], \$29 [128], \$29 [112], \$29 [96], \$29 [80], \$29 [64], \$29 [48], \$29 [32], \$29 [16], \$29 [0] } = 16'h0000;
@@ -9337,37 +9346,37 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$681$0 , held,
   assign \$54  = { 17'h00000, \$53 [255:17] };
   assign { \$55 [255], \$55 [239], \$55 [223], \$55 [207], \$55 [191], \$55 [175], \$55 [159], \$55 [143], \$55 [127], \$55 [111], \$55 [95], \$55 [79], \$55 [63], \$55 [47], \$55 [31], \$55 [15] } = 16'h0000;
   assign { \$55 [254:240], \$55 [238:224], \$55 [222:208], \$55 [206:192], \$55 [190:176], \$55 [174:160], \$55 [158:144], \$55 [142:128], \$55 [126:112], \$55 [110:96], \$55 [94:80], \$55 [78:64], \$55 [62:48], \$55 [46:32], \$55 [30:16], \$55 [14:0] } = { \$54 [254:240], \$54 [238:224], \$54 [222:208], \$54 [206:192], \$54 [190:176], \$54 [174:160], \$54 [158:144], \$54 [142:128], \$54 [126:112], \$54 [110:96], \$54 [94:80], \$54 [78:64], \$54 [62:48], \$54 [46:32], \$54 [30:16], \$54 [14:0] };
-  assign \$71  = difficulty;
-  assign \$596  = difficulty;
+  assign \$74  = difficulty;
   assign \$599  = difficulty;
-  assign \$611  = difficulty;
+  assign \$602  = difficulty;
   assign \$614  = difficulty;
-  assign \$667  = difficulty;
-  assign \$670  = difficulty;
-  assign \$675  = difficulty;
-  assign \$682  = difficulty;
-  assign \$687  = difficulty;
-  assign \$693  = difficulty;
-  assign \$696  = difficulty;
-  assign \$700  = difficulty;
-  assign \$704  = difficulty;
-  assign \$721  = difficulty;
-  assign \$1263  = difficulty;
-  assign \$1271  = difficulty;
-  assign \$1274  = difficulty;
-  assign \$1284  = difficulty;
-  assign \$1287  = difficulty;
-  assign \$1298  = difficulty;
-  assign \$1301  = difficulty;
-  assign \$1313  = difficulty;
-  assign \$1316  = difficulty;
-  assign \$1328  = difficulty;
-  assign \$1331  = difficulty;
-  assign \$1348  = difficulty;
+  assign \$617  = difficulty;
+  assign \$669  = difficulty;
+  assign \$672  = difficulty;
+  assign \$677  = difficulty;
+  assign \$684  = difficulty;
+  assign \$689  = difficulty;
+  assign \$695  = difficulty;
+  assign \$698  = difficulty;
+  assign \$702  = difficulty;
+  assign \$706  = difficulty;
+  assign \$723  = difficulty;
+  assign \$1265  = difficulty;
+  assign \$1273  = difficulty;
+  assign \$1276  = difficulty;
+  assign \$1286  = difficulty;
+  assign \$1289  = difficulty;
+  assign \$1300  = difficulty;
+  assign \$1303  = difficulty;
+  assign \$1315  = difficulty;
+  assign \$1318  = difficulty;
+  assign \$1330  = difficulty;
+  assign \$1333  = difficulty;
+  assign \$1350  = difficulty;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$76 (rst, press, held, buttons, clk);
+module \minesweeper_system.game.buttons$77 (rst, press, held, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$9  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -9428,31 +9437,31 @@ module \minesweeper_system.game.buttons$76 (rst, press, held, buttons, clk);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_system.game.buttons$76.debounce_centre  debounce_centre (
+  \minesweeper_system.game.buttons$77.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$76.debounce_down  debounce_down (
+  \minesweeper_system.game.buttons$77.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$76.debounce_left  debounce_left (
+  \minesweeper_system.game.buttons$77.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$76.debounce_right  debounce_right (
+  \minesweeper_system.game.buttons$77.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$76.debounce_up  debounce_up (
+  \minesweeper_system.game.buttons$77.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -9502,7 +9511,7 @@ module \minesweeper_system.game.buttons$76 (rst, press, held, buttons, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$76.debounce_centre (rst, o, i, clk);
+module \minesweeper_system.game.buttons$77.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9553,7 +9562,7 @@ module \minesweeper_system.game.buttons$76.debounce_centre (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$76.debounce_down (rst, o, i, clk);
+module \minesweeper_system.game.buttons$77.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9604,7 +9613,7 @@ module \minesweeper_system.game.buttons$76.debounce_down (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$76.debounce_left (rst, o, i, clk);
+module \minesweeper_system.game.buttons$77.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9655,7 +9664,7 @@ module \minesweeper_system.game.buttons$76.debounce_left (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$76.debounce_right (rst, o, i, clk);
+module \minesweeper_system.game.buttons$77.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9706,7 +9715,7 @@ module \minesweeper_system.game.buttons$76.debounce_right (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$76.debounce_up (rst, o, i, clk);
+module \minesweeper_system.game.buttons$77.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$2 ;

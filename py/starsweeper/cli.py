@@ -171,7 +171,7 @@ def _run_demo(args):
     args.out.mkdir(parents=True, exist_ok=True)
     frames_dir = args.out / "sky_frames"
     width, height = args.size
-    print(f"[1/5] writing {args.frames} synthetic frames of {width}x{height} to {frames_dir}")
+    print(f"[1/7] writing {args.frames} synthetic frames of {width}x{height} to {frames_dir}")
     write_sequence(frames_dir, args.frames, width, height, 8, ".png", seed=7,
                    degrees_per_frame=0.3)
     paths = list_frames(frames_dir)
@@ -179,7 +179,7 @@ def _run_demo(args):
     for step, engine in enumerate(("model", "fixed", "rtl"), start=2):
         start = time.perf_counter()
         results[engine] = stack_files(paths, attenuation, engine)
-        print(f"[{step}/5] stacked with the {engine} engine in {time.perf_counter() - start:.1f} s")
+        print(f"[{step}/7] stacked with the {engine} engine in {time.perf_counter() - start:.1f} s")
     rtl_equals_fixed = np.array_equal(results["rtl"], results["fixed"])
     lsb = int(np.abs(results["fixed"].astype(int) - results["model"].astype(int)).max())
     write_image(args.out / "star_trails.png", results["model"])
@@ -190,6 +190,7 @@ def _run_demo(args):
     if not rtl_equals_fixed or lsb > 1:
         raise CommandError("the engines disagree")
     _demo_minesweeper(args.out)
+    _demo_board(args.out)
     return 0
 
 
@@ -205,7 +206,7 @@ def _demo_minesweeper(out):
     from .screenshot import SimulationError, model_frame, rtl_frame
     from .stack.frames import write_image
 
-    print(f'[5/5] playing "{DEMO_MOVES}" (seed {DEMO_SEED}) on the Minesweeper RTL in Icarus '
+    print(f'[5/7] playing "{DEMO_MOVES}" (seed {DEMO_SEED}) on the Minesweeper RTL in Icarus '
           f"and capturing a frame from the VGA pins")
     start = time.perf_counter()
     try:
@@ -218,6 +219,30 @@ def _demo_minesweeper(out):
           f"({time.perf_counter() - start:.1f} s) -> {out / 'minesweeper.png'}")
     if not same:
         raise CommandError("the RTL's frame differs from the reference renderer's")
+
+
+def _demo_board(out):
+    from .boards.build import BuildError, build, ise_available
+    from .boards.report import YosysMissing, format_table, synthesize
+    from .hdl import HDL_DIR
+
+    folder = out / "nexys3"
+    ise = ise_available()
+    print(f"[6/7] writing the Nexys 3 ISE build tree to {folder}"
+          + (" and running ISE (several minutes)" if ise else
+             " (ISE is not installed here: no bit file; see the README to build one)"))
+    try:
+        result = build(folder, run=ise)
+    except BuildError as e:
+        raise CommandError(str(e)) from None
+    if result.bitfile:
+        print(f"built {result.bitfile}; program the board with: starsweeper program {result.bitfile}")
+    print("[7/7] synthesising the Minesweeper top level for the XC6SLX16 with Yosys (about 2 minutes)")
+    try:
+        row = synthesize(HDL_DIR / "nexys3_minesweeper.v", "nexys3_minesweeper")
+    except YosysMissing as e:
+        raise CommandError(str(e)) from None
+    print(format_table([row]))
 
 
 # -- screenshot ----------------------------------------------------------------------------------

@@ -98,7 +98,9 @@ class MinesweeperGame(wiring.Component):
         Cell read port enable: ``cell`` changes only in clocks where it is high (a pipeline
         that advances on a pixel clock enable ties it to that enable).
     cell : Out(CellView)
-        The cell at (``read_row``, ``read_col``) one enabled clock after the address.
+        The cell at (``read_row``, ``read_col``) one enabled clock after the address, while the
+        core is idle (``busy`` low): an action borrows the port's multiplexers for its few
+        microseconds, and the port then returns the cells the action probes.
     mine_bits, revealed_bits, flagged_bits : Out(256)
         Readback of the whole board, bit ``16 * row + col``.
     seed : Out(32)
@@ -200,11 +202,15 @@ class MinesweeperGame(wiring.Component):
         chord_lost = Signal()
 
         m.d.sync += free_running.eq(free_running + 1)
+        # A won game shows a flag on every mine (as Windows does): readers see flagged | mine,
+        # the flags themselves are not written (a whole-vector write there costs ~600 LUTs).
+        won_flags = status == Status.WON
         m.d.comb += [
             self.status.eq(status), self.difficulty.eq(difficulty),
             self.cursor_row.eq(cursor_row), self.cursor_col.eq(cursor_col),
             self.counter.eq(counter), self.timer.eq(timer),
-            self.mine_bits.eq(mine), self.revealed_bits.eq(revealed), self.flagged_bits.eq(flagged),
+            self.mine_bits.eq(mine), self.revealed_bits.eq(revealed),
+            self.flagged_bits.eq(flagged | Mux(won_flags, mine, 0)),
             self.seed.eq(seed), self.flood_steps.eq(flood_steps),
             self.exploded_col.eq(exploded[:4]), self.exploded_row.eq(exploded[4:]),
         ]
@@ -239,6 +245,7 @@ class MinesweeperGame(wiring.Component):
         revealed_we = Signal()
         flagged_we, flagged_wd = Signal(), Signal()
         m.d.comb += probe.eq(cursor)
+        read = Cat(self.read_col, self.read_row)
 
         m.d.comb += count_cursor.addr.eq(cursor_row)
         cursor_count = count_cursor.data.word_select(cursor_col, 4)
@@ -252,7 +259,10 @@ class MinesweeperGame(wiring.Component):
         nb_valid = (nb_row < rows) & (nb_col < cols)     # -1 wraps to 31: also out of range
         nb = Cat(nb_col[:4], nb_row[:4])
 
-        # -- placement draws --------------------------------------------------------------------
+        # -- placement draws: one LCG step, from the seed in IDLE, else from the last value ---------
+        lcg_from = Signal(32)
+        m.d.comb += lcg_from.eq(lcg)
+        next_lcg = (lcg_from * LCG_A + LCG_B)[:32]
         draw_r1, draw_c1, draw_r2, draw_c2 = lcg[28:32], lcg[24:28], lcg[20:24], lcg[16:20]
         draw_ok = (draw_r1 < rows) & (draw_c1 < cols) & (draw_r2 < rows) & (draw_c2 < cols)
         cell_a = Cat(draw_c1, draw_r1)
@@ -285,7 +295,8 @@ class MinesweeperGame(wiring.Component):
         for dr, dc in NEIGHBOURS:
             near_spread = near_spread | _neighbour(spread, dr, dc)
         opening = Signal(CELLS)
-        m.d.comb += opening.eq(~revealed & ~flagged & ~mine & active & near_spread)
+        # No ~mine term: a cell next to a revealed cell with no neighbouring mines is no mine.
+        m.d.comb += opening.eq(~revealed & ~flagged & active & near_spread)
         won = (revealed | mine | ~active).all()
 
         with m.FSM(init="NEW"):
@@ -304,6 +315,10 @@ class MinesweeperGame(wiring.Component):
 
             with m.State("IDLE"):
                 m.d.comb += idle.eq(1)
+                with m.If(~pending.any()):
+                    # Nothing to do: the cell read port has the probe (one 256:1 multiplexer
+                    # per board vector serves the game and the display).
+                    m.d.comb += probe.eq(read)
                 with m.If(pending[BUTTON_BIT["centre"]]):
                     with m.If((status == Status.WON) | (status == Status.LOST)):
                         m.next = "NEW"
@@ -315,9 +330,10 @@ class MinesweeperGame(wiring.Component):
                             pass
                         with m.Elif(status == Status.READY):
                             first_seed = Mux(self.seed_force, self.seed_value, free_running)
+                            m.d.comb += lcg_from.eq(first_seed)
                             m.d.sync += [
                                 seed.eq(first_seed),
-                                lcg.eq((first_seed * LCG_A + LCG_B)[:32]),
+                                lcg.eq(next_lcg),
                                 swaps_done.eq(0), swap_phase.eq(0),
                                 mine.eq(first_cells),
                                 status.eq(Status.PLAYING),
@@ -339,7 +355,6 @@ class MinesweeperGame(wiring.Component):
                     m.d.sync += cursor_col.eq(Mux(cursor_col == cols - 1, 0, cursor_col + 1))
 
             with m.State("PLACE"):
-                next_lcg = (lcg * LCG_A + LCG_B)[:32]
                 with m.Switch(swap_phase):
                     with m.Case(0):
                         m.d.comb += probe.eq(cell_a)
@@ -430,7 +445,7 @@ class MinesweeperGame(wiring.Component):
 
             with m.State("WIN_CHECK"):
                 with m.If(won):
-                    m.d.sync += [status.eq(Status.WON), flagged.eq(flagged | mine), counter.eq(0)]
+                    m.d.sync += [status.eq(Status.WON), counter.eq(0)]
                 m.next = "IDLE"
 
         # The single-cell writes, after the FSM: no state that writes a whole vector writes a cell.
@@ -441,16 +456,15 @@ class MinesweeperGame(wiring.Component):
         with m.If(flagged_we):
             m.d.sync += flagged.bit_select(probe, 1).eq(flagged_wd)
 
-        # -- cell read port (latency 1) ---------------------------------------------------------
-        read = Cat(self.read_col, self.read_row)
+        # -- cell read port (latency 1), through the probe while idle ------------------------------
         read_col = Signal(4)
         m.d.comb += [count_cell.addr.eq(self.read_row), count_cell.en.eq(self.read_enable)]
         with m.If(self.read_enable):
             m.d.sync += [
                 read_col.eq(self.read_col),
-                self.cell.mine.eq(mine.bit_select(read, 1)),
-                self.cell.revealed.eq(revealed.bit_select(read, 1)),
-                self.cell.flagged.eq(flagged.bit_select(read, 1)),
+                self.cell.mine.eq(probe_mine),
+                self.cell.revealed.eq(probe_revealed),
+                self.cell.flagged.eq(probe_flagged | (won_flags & probe_mine)),
                 self.cell.exploded.eq((status == Status.LOST) & (read == exploded)),
             ]
         m.d.comb += self.cell.count.eq(count_cell.data.word_select(read_col, 4))
