@@ -163,8 +163,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .green(green),
     .held(held),
     .\hsync_n$86 (hsync_n),
-    .\port$2784$0 (\$12 ),
-    .\port$687$0 (\$11 ),
+    .\port$2785$0 (\$12 ),
+    .\port$685$0 (\$11 ),
     .read_col(read_col),
     .read_row(read_row),
     .red(red),
@@ -184,8 +184,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$2784$0 (\$12 ),
-    .\port$687$0 (\$11 ),
+    .\port$2785$0 (\$12 ),
+    .\port$685$0 (\$11 ),
     .read_col(read_col),
     .read_row(read_row),
     .rst(rst),
@@ -667,7 +667,7 @@ module \minesweeper_system.digits$65.timer_bcd (rst, start, value, busy, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$687$0 , held, digits_start, enable, \port$2784$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$685$0 , held, digits_start, enable, \port$2785$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -962,10 +962,10 @@ module \minesweeper_system.display (rst, \port$687$0 , held, digits_start, enabl
   output \hsync_n$86 ;
   reg \hsync_n$86  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$2784$0 ;
-  wire [3:0] \port$2784$0 ;
-  input [3:0] \port$687$0 ;
-  wire [3:0] \port$687$0 ;
+  input [3:0] \port$2785$0 ;
+  wire [3:0] \port$2785$0 ;
+  input [3:0] \port$685$0 ;
+  wire [3:0] \port$685$0 ;
   output [3:0] read_col;
   wire [3:0] read_col;
   wire read_enable;
@@ -1006,22 +1006,22 @@ module \minesweeper_system.display (rst, \port$687$0 , held, digits_start, enabl
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$2784$0 [2];
-  assign \$8  = ~ \port$2784$0 [0];
+  assign \$7  = \$6  & \port$2785$0 [2];
+  assign \$8  = ~ \port$2785$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$2784$0 [0];
-  assign \$12  = debug & \port$2784$0 [0];
+  assign \$11  = \$10  & \port$2785$0 [0];
+  assign \$12  = debug & \port$2785$0 [0];
   assign \$13  = \$signal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$687$0 ;
-  assign \$15  = \port$687$0  == 4'h8;
-  assign \$16  = \port$687$0  == 3'h7;
-  assign \$17  = \port$687$0  == 3'h6;
-  assign \$18  = \port$687$0  == 3'h5;
-  assign \$19  = \port$687$0  == 3'h4;
-  assign \$20  = \port$687$0  == 2'h3;
-  assign \$21  = \port$687$0  == 2'h2;
-  assign \$22  = \port$687$0  == 1'h1;
+  assign \$14  = | \port$685$0 ;
+  assign \$15  = \port$685$0  == 4'h8;
+  assign \$16  = \port$685$0  == 3'h7;
+  assign \$17  = \port$685$0  == 3'h6;
+  assign \$18  = \port$685$0  == 3'h5;
+  assign \$19  = \port$685$0  == 3'h4;
+  assign \$20  = \port$685$0  == 2'h3;
+  assign \$21  = \port$685$0  == 2'h2;
+  assign \$22  = \port$685$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -1290,7 +1290,7 @@ module \minesweeper_system.display (rst, \port$687$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (\$signal$18 ) begin
-      if (\port$2784$0 [1]) begin
+      if (\port$2785$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\$signal$19 ) begin
@@ -1303,13 +1303,13 @@ module \minesweeper_system.display (rst, \port$687$0 , held, digits_start, enabl
     (* full_case = 32'd1 *)
     if (\$signal$18 ) begin
       (* full_case = 32'd1 *)
-      if (\port$2784$0 [1]) begin
+      if (\port$2785$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2784$0 [3]) begin
+      end else if (\port$2785$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2784$0 [2]) begin
+      end else if (\port$2785$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1332,13 +1332,13 @@ module \minesweeper_system.display (rst, \port$687$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (\$signal$18 ) begin
-      if (\port$2784$0 [1]) begin
+      if (\port$2785$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$2784$0 [3]) begin
+      end else if (\port$2785$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$2784$0 [2]) begin
+      end else if (\port$2785$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1354,13 +1354,13 @@ module \minesweeper_system.display (rst, \port$687$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (\$signal$18 ) begin
-      if (\port$2784$0 [1]) begin
-        glyph = \port$687$0 ;
-      end else if (\port$2784$0 [3]) begin
+      if (\port$2785$0 [1]) begin
+        glyph = \port$685$0 ;
+      end else if (\port$2785$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2784$0 [2]) begin
+      end else if (\port$2785$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -1929,16 +1929,16 @@ module \minesweeper_system.display (rst, \port$687$0 , held, digits_start, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$2784$0 , \port$687$0  };
+  assign \cell  = { \port$2785$0 , \port$685$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$687$0 ;
-  assign \cell.mine  = \port$2784$0 [0];
-  assign \cell.revealed  = \port$2784$0 [1];
-  assign \cell.flagged  = \port$2784$0 [2];
-  assign \cell.exploded  = \port$2784$0 [3];
+  assign \cell.count  = \port$685$0 ;
+  assign \cell.mine  = \port$2785$0 [0];
+  assign \cell.revealed  = \port$2785$0 [1];
+  assign \cell.flagged  = \port$2785$0 [2];
+  assign \cell.exploded  = \port$2785$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3176,366 +3176,366 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held, count_cell__en, \port$2784$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held, count_cell__en, \port$2785$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire [4:0] \$10 ;
-  wire \$100 ;
-  wire [15:0] \$1000 ;
-  wire [4:0] \$1001 ;
-  wire \$1002 ;
-  wire [4:0] \$1003 ;
+  wire [15:0] \$100 ;
+  wire [4:0] \$1000 ;
+  wire \$1001 ;
+  wire [4:0] \$1002 ;
+  wire [15:0] \$1003 ;
   wire [15:0] \$1004 ;
-  wire [15:0] \$1005 ;
-  wire [5:0] \$1006 ;
-  wire \$1007 ;
-  wire [4:0] \$1008 ;
+  wire [5:0] \$1005 ;
+  wire \$1006 ;
+  wire [4:0] \$1007 ;
+  wire [15:0] \$1008 ;
   wire [15:0] \$1009 ;
-  wire [4:0] \$101 ;
-  wire [15:0] \$1010 ;
-  wire [6:0] \$1011 ;
-  wire [15:0] \$1012 ;
-  wire [7:0] \$1013 ;
-  wire \$1014 ;
-  wire [4:0] \$1015 ;
+  wire [15:0] \$101 ;
+  wire [6:0] \$1010 ;
+  wire [15:0] \$1011 ;
+  wire [7:0] \$1012 ;
+  wire \$1013 ;
+  wire [4:0] \$1014 ;
+  wire [15:0] \$1015 ;
   wire [15:0] \$1016 ;
-  wire [15:0] \$1017 ;
-  wire [8:0] \$1018 ;
-  wire \$1019 ;
-  wire [15:0] \$102 ;
-  wire [4:0] \$1020 ;
+  wire [8:0] \$1017 ;
+  wire \$1018 ;
+  wire [4:0] \$1019 ;
+  wire [4:0] \$102 ;
+  wire [15:0] \$1020 ;
   wire [15:0] \$1021 ;
-  wire [15:0] \$1022 ;
-  wire [9:0] \$1023 ;
-  wire [15:0] \$1024 ;
-  wire [10:0] \$1025 ;
-  wire \$1026 ;
-  wire [4:0] \$1027 ;
+  wire [9:0] \$1022 ;
+  wire [15:0] \$1023 ;
+  wire [10:0] \$1024 ;
+  wire \$1025 ;
+  wire [4:0] \$1026 ;
+  wire [15:0] \$1027 ;
   wire [15:0] \$1028 ;
-  wire [15:0] \$1029 ;
-  wire [15:0] \$103 ;
-  wire [11:0] \$1030 ;
+  wire [11:0] \$1029 ;
+  wire \$103 ;
+  wire \$1030 ;
   wire \$1031 ;
-  wire \$1032 ;
-  wire [4:0] \$1033 ;
+  wire [4:0] \$1032 ;
+  wire [15:0] \$1033 ;
   wire [15:0] \$1034 ;
-  wire [15:0] \$1035 ;
-  wire [4:0] \$1036 ;
-  wire \$1037 ;
-  wire [4:0] \$1038 ;
+  wire [4:0] \$1035 ;
+  wire \$1036 ;
+  wire [4:0] \$1037 ;
+  wire [15:0] \$1038 ;
   wire [15:0] \$1039 ;
   wire [4:0] \$104 ;
-  wire [15:0] \$1040 ;
-  wire [5:0] \$1041 ;
-  wire \$1042 ;
-  wire [4:0] \$1043 ;
+  wire [5:0] \$1040 ;
+  wire \$1041 ;
+  wire [4:0] \$1042 ;
+  wire [15:0] \$1043 ;
   wire [15:0] \$1044 ;
-  wire [15:0] \$1045 ;
-  wire [6:0] \$1046 ;
-  wire [15:0] \$1047 ;
-  wire [7:0] \$1048 ;
-  wire \$1049 ;
-  wire \$105 ;
-  wire [4:0] \$1050 ;
+  wire [6:0] \$1045 ;
+  wire [15:0] \$1046 ;
+  wire [7:0] \$1047 ;
+  wire \$1048 ;
+  wire [4:0] \$1049 ;
+  wire [15:0] \$105 ;
+  wire [15:0] \$1050 ;
   wire [15:0] \$1051 ;
-  wire [15:0] \$1052 ;
-  wire [8:0] \$1053 ;
-  wire \$1054 ;
-  wire [4:0] \$1055 ;
+  wire [8:0] \$1052 ;
+  wire \$1053 ;
+  wire [4:0] \$1054 ;
+  wire [15:0] \$1055 ;
   wire [15:0] \$1056 ;
-  wire [15:0] \$1057 ;
-  wire [9:0] \$1058 ;
-  wire [15:0] \$1059 ;
-  wire [4:0] \$106 ;
-  wire [10:0] \$1060 ;
-  wire \$1061 ;
-  wire [4:0] \$1062 ;
+  wire [9:0] \$1057 ;
+  wire [15:0] \$1058 ;
+  wire [10:0] \$1059 ;
+  wire [15:0] \$106 ;
+  wire \$1060 ;
+  wire [4:0] \$1061 ;
+  wire [15:0] \$1062 ;
   wire [15:0] \$1063 ;
-  wire [15:0] \$1064 ;
-  wire [11:0] \$1065 ;
+  wire [11:0] \$1064 ;
+  wire \$1065 ;
   wire \$1066 ;
-  wire \$1067 ;
-  wire [4:0] \$1068 ;
+  wire [4:0] \$1067 ;
+  wire [15:0] \$1068 ;
   wire [15:0] \$1069 ;
-  wire [15:0] \$107 ;
-  wire [15:0] \$1070 ;
-  wire [4:0] \$1071 ;
-  wire \$1072 ;
-  wire [4:0] \$1073 ;
+  wire [5:0] \$107 ;
+  wire [4:0] \$1070 ;
+  wire \$1071 ;
+  wire [4:0] \$1072 ;
+  wire [15:0] \$1073 ;
   wire [15:0] \$1074 ;
-  wire [15:0] \$1075 ;
-  wire [5:0] \$1076 ;
-  wire \$1077 ;
-  wire [4:0] \$1078 ;
+  wire [5:0] \$1075 ;
+  wire \$1076 ;
+  wire [4:0] \$1077 ;
+  wire [15:0] \$1078 ;
   wire [15:0] \$1079 ;
-  wire [15:0] \$108 ;
-  wire [15:0] \$1080 ;
-  wire [6:0] \$1081 ;
-  wire [15:0] \$1082 ;
-  wire [7:0] \$1083 ;
-  wire \$1084 ;
-  wire [4:0] \$1085 ;
+  wire \$108 ;
+  wire [6:0] \$1080 ;
+  wire [15:0] \$1081 ;
+  wire [7:0] \$1082 ;
+  wire \$1083 ;
+  wire [4:0] \$1084 ;
+  wire [15:0] \$1085 ;
   wire [15:0] \$1086 ;
-  wire [15:0] \$1087 ;
-  wire [8:0] \$1088 ;
-  wire \$1089 ;
-  wire [5:0] \$109 ;
-  wire [4:0] \$1090 ;
+  wire [8:0] \$1087 ;
+  wire \$1088 ;
+  wire [4:0] \$1089 ;
+  wire [4:0] \$109 ;
+  wire [15:0] \$1090 ;
   wire [15:0] \$1091 ;
-  wire [15:0] \$1092 ;
-  wire [9:0] \$1093 ;
-  wire [15:0] \$1094 ;
-  wire [10:0] \$1095 ;
-  wire \$1096 ;
-  wire [4:0] \$1097 ;
+  wire [9:0] \$1092 ;
+  wire [15:0] \$1093 ;
+  wire [10:0] \$1094 ;
+  wire \$1095 ;
+  wire [4:0] \$1096 ;
+  wire [15:0] \$1097 ;
   wire [15:0] \$1098 ;
-  wire [15:0] \$1099 ;
+  wire [11:0] \$1099 ;
   wire [4:0] \$11 ;
-  wire \$110 ;
-  wire [11:0] \$1100 ;
+  wire [15:0] \$110 ;
+  wire \$1100 ;
   wire \$1101 ;
-  wire \$1102 ;
-  wire [4:0] \$1103 ;
+  wire [4:0] \$1102 ;
+  wire [15:0] \$1103 ;
   wire [15:0] \$1104 ;
-  wire [15:0] \$1105 ;
-  wire [4:0] \$1106 ;
-  wire \$1107 ;
-  wire [4:0] \$1108 ;
+  wire [4:0] \$1105 ;
+  wire \$1106 ;
+  wire [4:0] \$1107 ;
+  wire [15:0] \$1108 ;
   wire [15:0] \$1109 ;
-  wire [4:0] \$111 ;
-  wire [15:0] \$1110 ;
-  wire [5:0] \$1111 ;
-  wire \$1112 ;
-  wire [4:0] \$1113 ;
+  wire [15:0] \$111 ;
+  wire [5:0] \$1110 ;
+  wire \$1111 ;
+  wire [4:0] \$1112 ;
+  wire [15:0] \$1113 ;
   wire [15:0] \$1114 ;
-  wire [15:0] \$1115 ;
-  wire [6:0] \$1116 ;
-  wire [15:0] \$1117 ;
-  wire [7:0] \$1118 ;
-  wire \$1119 ;
-  wire [15:0] \$112 ;
-  wire [4:0] \$1120 ;
+  wire [6:0] \$1115 ;
+  wire [15:0] \$1116 ;
+  wire [7:0] \$1117 ;
+  wire \$1118 ;
+  wire [4:0] \$1119 ;
+  wire [6:0] \$112 ;
+  wire [15:0] \$1120 ;
   wire [15:0] \$1121 ;
-  wire [15:0] \$1122 ;
-  wire [8:0] \$1123 ;
-  wire \$1124 ;
-  wire [4:0] \$1125 ;
+  wire [8:0] \$1122 ;
+  wire \$1123 ;
+  wire [4:0] \$1124 ;
+  wire [15:0] \$1125 ;
   wire [15:0] \$1126 ;
-  wire [15:0] \$1127 ;
-  wire [9:0] \$1128 ;
-  wire [15:0] \$1129 ;
+  wire [9:0] \$1127 ;
+  wire [15:0] \$1128 ;
+  wire [10:0] \$1129 ;
   wire [15:0] \$113 ;
-  wire [10:0] \$1130 ;
-  wire \$1131 ;
-  wire [4:0] \$1132 ;
+  wire \$1130 ;
+  wire [4:0] \$1131 ;
+  wire [15:0] \$1132 ;
   wire [15:0] \$1133 ;
-  wire [15:0] \$1134 ;
-  wire [11:0] \$1135 ;
+  wire [11:0] \$1134 ;
+  wire \$1135 ;
   wire \$1136 ;
-  wire \$1137 ;
-  wire [4:0] \$1138 ;
+  wire [4:0] \$1137 ;
+  wire [15:0] \$1138 ;
   wire [15:0] \$1139 ;
-  wire [6:0] \$114 ;
-  wire [15:0] \$1140 ;
-  wire [4:0] \$1141 ;
-  wire \$1142 ;
-  wire [4:0] \$1143 ;
+  wire [7:0] \$114 ;
+  wire [4:0] \$1140 ;
+  wire \$1141 ;
+  wire [4:0] \$1142 ;
+  wire [15:0] \$1143 ;
   wire [15:0] \$1144 ;
-  wire [15:0] \$1145 ;
-  wire [5:0] \$1146 ;
-  wire \$1147 ;
-  wire [4:0] \$1148 ;
+  wire [5:0] \$1145 ;
+  wire \$1146 ;
+  wire [4:0] \$1147 ;
+  wire [15:0] \$1148 ;
   wire [15:0] \$1149 ;
-  wire [15:0] \$115 ;
-  wire [15:0] \$1150 ;
-  wire [6:0] \$1151 ;
-  wire [15:0] \$1152 ;
-  wire [7:0] \$1153 ;
-  wire \$1154 ;
-  wire [4:0] \$1155 ;
+  wire \$115 ;
+  wire [6:0] \$1150 ;
+  wire [15:0] \$1151 ;
+  wire [7:0] \$1152 ;
+  wire \$1153 ;
+  wire [4:0] \$1154 ;
+  wire [15:0] \$1155 ;
   wire [15:0] \$1156 ;
-  wire [15:0] \$1157 ;
-  wire [8:0] \$1158 ;
-  wire \$1159 ;
-  wire [7:0] \$116 ;
-  wire [4:0] \$1160 ;
+  wire [8:0] \$1157 ;
+  wire \$1158 ;
+  wire [4:0] \$1159 ;
+  wire [4:0] \$116 ;
+  wire [15:0] \$1160 ;
   wire [15:0] \$1161 ;
-  wire [15:0] \$1162 ;
-  wire [9:0] \$1163 ;
-  wire [15:0] \$1164 ;
-  wire [10:0] \$1165 ;
-  wire \$1166 ;
-  wire [4:0] \$1167 ;
+  wire [9:0] \$1162 ;
+  wire [15:0] \$1163 ;
+  wire [10:0] \$1164 ;
+  wire \$1165 ;
+  wire [4:0] \$1166 ;
+  wire [15:0] \$1167 ;
   wire [15:0] \$1168 ;
-  wire [15:0] \$1169 ;
-  wire \$117 ;
-  wire [11:0] \$1170 ;
+  wire [11:0] \$1169 ;
+  wire [15:0] \$117 ;
+  wire \$1170 ;
   wire \$1171 ;
-  wire \$1172 ;
-  wire [4:0] \$1173 ;
+  wire [4:0] \$1172 ;
+  wire [15:0] \$1173 ;
   wire [15:0] \$1174 ;
-  wire [15:0] \$1175 ;
-  wire [4:0] \$1176 ;
-  wire \$1177 ;
-  wire [4:0] \$1178 ;
+  wire [4:0] \$1175 ;
+  wire \$1176 ;
+  wire [4:0] \$1177 ;
+  wire [15:0] \$1178 ;
   wire [15:0] \$1179 ;
-  wire [4:0] \$118 ;
-  wire [15:0] \$1180 ;
-  wire [5:0] \$1181 ;
-  wire \$1182 ;
-  wire [4:0] \$1183 ;
+  wire [15:0] \$118 ;
+  wire [5:0] \$1180 ;
+  wire \$1181 ;
+  wire [4:0] \$1182 ;
+  wire [15:0] \$1183 ;
   wire [15:0] \$1184 ;
-  wire [15:0] \$1185 ;
-  wire [6:0] \$1186 ;
-  wire [15:0] \$1187 ;
-  wire [7:0] \$1188 ;
-  wire \$1189 ;
-  wire [15:0] \$119 ;
-  wire [4:0] \$1190 ;
+  wire [6:0] \$1185 ;
+  wire [15:0] \$1186 ;
+  wire [7:0] \$1187 ;
+  wire \$1188 ;
+  wire [4:0] \$1189 ;
+  wire [8:0] \$119 ;
+  wire [15:0] \$1190 ;
   wire [15:0] \$1191 ;
-  wire [15:0] \$1192 ;
-  wire [8:0] \$1193 ;
-  wire \$1194 ;
-  wire [4:0] \$1195 ;
+  wire [8:0] \$1192 ;
+  wire \$1193 ;
+  wire [4:0] \$1194 ;
+  wire [15:0] \$1195 ;
   wire [15:0] \$1196 ;
-  wire [15:0] \$1197 ;
-  wire [9:0] \$1198 ;
-  wire [15:0] \$1199 ;
+  wire [9:0] \$1197 ;
+  wire [15:0] \$1198 ;
+  wire [10:0] \$1199 ;
   wire [5:0] \$12 ;
-  wire [15:0] \$120 ;
-  wire [10:0] \$1200 ;
-  wire \$1201 ;
-  wire [4:0] \$1202 ;
+  wire \$120 ;
+  wire \$1200 ;
+  wire [4:0] \$1201 ;
+  wire [15:0] \$1202 ;
   wire [15:0] \$1203 ;
-  wire [15:0] \$1204 ;
-  wire [11:0] \$1205 ;
+  wire [11:0] \$1204 ;
+  wire \$1205 ;
   wire \$1206 ;
-  wire \$1207 ;
-  wire [4:0] \$1208 ;
+  wire [4:0] \$1207 ;
+  wire [15:0] \$1208 ;
   wire [15:0] \$1209 ;
-  wire [8:0] \$121 ;
-  wire [15:0] \$1210 ;
-  wire [4:0] \$1211 ;
-  wire \$1212 ;
-  wire [4:0] \$1213 ;
+  wire [4:0] \$121 ;
+  wire [4:0] \$1210 ;
+  wire \$1211 ;
+  wire [4:0] \$1212 ;
+  wire [15:0] \$1213 ;
   wire [15:0] \$1214 ;
-  wire [15:0] \$1215 ;
-  wire [5:0] \$1216 ;
-  wire \$1217 ;
-  wire [4:0] \$1218 ;
+  wire [5:0] \$1215 ;
+  wire \$1216 ;
+  wire [4:0] \$1217 ;
+  wire [15:0] \$1218 ;
   wire [15:0] \$1219 ;
-  wire \$122 ;
-  wire [15:0] \$1220 ;
-  wire [6:0] \$1221 ;
-  wire [15:0] \$1222 ;
-  wire [7:0] \$1223 ;
-  wire \$1224 ;
-  wire [4:0] \$1225 ;
+  wire [15:0] \$122 ;
+  wire [6:0] \$1220 ;
+  wire [15:0] \$1221 ;
+  wire [7:0] \$1222 ;
+  wire \$1223 ;
+  wire [4:0] \$1224 ;
+  wire [15:0] \$1225 ;
   wire [15:0] \$1226 ;
-  wire [15:0] \$1227 ;
-  wire [8:0] \$1228 ;
-  wire \$1229 ;
-  wire [4:0] \$123 ;
-  wire [4:0] \$1230 ;
+  wire [8:0] \$1227 ;
+  wire \$1228 ;
+  wire [4:0] \$1229 ;
+  wire [15:0] \$123 ;
+  wire [15:0] \$1230 ;
   wire [15:0] \$1231 ;
-  wire [15:0] \$1232 ;
-  wire [9:0] \$1233 ;
-  wire [15:0] \$1234 ;
-  wire [10:0] \$1235 ;
-  wire \$1236 ;
-  wire [4:0] \$1237 ;
+  wire [9:0] \$1232 ;
+  wire [15:0] \$1233 ;
+  wire [10:0] \$1234 ;
+  wire \$1235 ;
+  wire [4:0] \$1236 ;
+  wire [15:0] \$1237 ;
   wire [15:0] \$1238 ;
-  wire [15:0] \$1239 ;
-  wire [15:0] \$124 ;
-  wire [11:0] \$1240 ;
+  wire [11:0] \$1239 ;
+  wire [9:0] \$124 ;
+  wire \$1240 ;
   wire \$1241 ;
-  wire \$1242 ;
-  wire [4:0] \$1243 ;
+  wire [4:0] \$1242 ;
+  wire [15:0] \$1243 ;
   wire [15:0] \$1244 ;
-  wire [15:0] \$1245 ;
-  wire [4:0] \$1246 ;
-  wire \$1247 ;
-  wire [4:0] \$1248 ;
+  wire [4:0] \$1245 ;
+  wire \$1246 ;
+  wire [4:0] \$1247 ;
+  wire [15:0] \$1248 ;
   wire [15:0] \$1249 ;
   wire [15:0] \$125 ;
-  wire [15:0] \$1250 ;
-  wire [5:0] \$1251 ;
-  wire \$1252 ;
-  wire [4:0] \$1253 ;
+  wire [5:0] \$1250 ;
+  wire \$1251 ;
+  wire [4:0] \$1252 ;
+  wire [15:0] \$1253 ;
   wire [15:0] \$1254 ;
-  wire [15:0] \$1255 ;
-  wire [6:0] \$1256 ;
-  wire [15:0] \$1257 ;
-  wire [7:0] \$1258 ;
-  wire \$1259 ;
-  wire [9:0] \$126 ;
-  wire [4:0] \$1260 ;
+  wire [6:0] \$1255 ;
+  wire [15:0] \$1256 ;
+  wire [7:0] \$1257 ;
+  wire \$1258 ;
+  wire [4:0] \$1259 ;
+  wire [10:0] \$126 ;
+  wire [15:0] \$1260 ;
   wire [15:0] \$1261 ;
-  wire [15:0] \$1262 ;
-  wire [8:0] \$1263 ;
+  wire [8:0] \$1262 ;
+  wire \$1263 ;
   wire \$1264 ;
-  wire \$1265 ;
-  wire [255:0] \$1266 ;
+  wire [255:0] \$1265 ;
+  wire [15:0] \$1266 ;
   wire [15:0] \$1267 ;
-  wire [15:0] \$1268 ;
-  wire [4:0] \$1269 ;
-  wire [15:0] \$127 ;
+  wire [4:0] \$1268 ;
+  wire \$1269 ;
+  wire \$127 ;
   wire \$1270 ;
-  wire \$1271 ;
-  wire [3:0] \$1272 ;
-  wire \$1273 ;
-  wire [4:0] \$1274 ;
+  wire [3:0] \$1271 ;
+  wire \$1272 ;
+  wire [4:0] \$1273 ;
+  wire \$1274 ;
   wire \$1275 ;
-  wire \$1276 ;
-  wire [4:0] \$1277 ;
+  wire [4:0] \$1276 ;
+  wire \$1277 ;
   wire \$1278 ;
   wire \$1279 ;
-  wire [10:0] \$128 ;
+  wire [4:0] \$128 ;
   wire \$1280 ;
-  wire \$1281 ;
-  wire [4:0] \$1282 ;
-  wire \$1283 ;
-  wire [3:0] \$1284 ;
+  wire [4:0] \$1281 ;
+  wire \$1282 ;
+  wire [3:0] \$1283 ;
+  wire \$1284 ;
   wire \$1285 ;
-  wire \$1286 ;
-  wire [4:0] \$1287 ;
+  wire [4:0] \$1286 ;
+  wire \$1287 ;
   wire \$1288 ;
-  wire \$1289 ;
-  wire \$129 ;
-  wire [4:0] \$1290 ;
+  wire [4:0] \$1289 ;
+  wire [15:0] \$129 ;
+  wire \$1290 ;
   wire \$1291 ;
   wire \$1292 ;
   wire \$1293 ;
-  wire \$1294 ;
-  wire [4:0] \$1295 ;
-  wire [3:0] \$1296 ;
+  wire [4:0] \$1294 ;
+  wire [3:0] \$1295 ;
+  wire \$1296 ;
   wire \$1297 ;
-  wire \$1298 ;
-  wire [3:0] \$1299 ;
+  wire [3:0] \$1298 ;
+  wire \$1299 ;
   wire [4:0] \$13 ;
-  wire [4:0] \$130 ;
-  wire \$1300 ;
-  wire [4:0] \$1301 ;
+  wire [15:0] \$130 ;
+  wire [4:0] \$1300 ;
+  wire \$1301 ;
   wire \$1302 ;
-  wire \$1303 ;
-  wire [4:0] \$1304 ;
+  wire [4:0] \$1303 ;
+  wire \$1304 ;
   wire \$1305 ;
   wire \$1306 ;
   wire \$1307 ;
   wire \$1308 ;
   wire \$1309 ;
-  wire [15:0] \$131 ;
+  wire [11:0] \$131 ;
   wire \$1310 ;
   wire \$1311 ;
   wire \$1312 ;
   wire \$1313 ;
   wire \$1314 ;
-  wire \$1315 ;
-  wire [4:0] \$1316 ;
+  wire [4:0] \$1315 ;
+  wire \$1316 ;
   wire \$1317 ;
-  wire \$1318 ;
-  wire [4:0] \$1319 ;
-  wire [15:0] \$132 ;
+  wire [4:0] \$1318 ;
+  wire \$1319 ;
+  wire \$132 ;
   wire \$1320 ;
   wire \$1321 ;
   wire \$1322 ;
@@ -3546,40 +3546,40 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   wire \$1327 ;
   wire \$1328 ;
   wire \$1329 ;
-  wire [11:0] \$133 ;
-  wire \$1330 ;
-  wire [4:0] \$1331 ;
+  wire [4:0] \$133 ;
+  wire [4:0] \$1330 ;
+  wire \$1331 ;
   wire \$1332 ;
-  wire \$1333 ;
-  wire [4:0] \$1334 ;
+  wire [4:0] \$1333 ;
+  wire \$1334 ;
   wire \$1335 ;
   wire \$1336 ;
   wire \$1337 ;
   wire \$1338 ;
   wire \$1339 ;
-  wire \$134 ;
+  wire [15:0] \$134 ;
   wire \$1340 ;
   wire \$1341 ;
   wire \$1342 ;
   wire \$1343 ;
   wire \$1344 ;
   wire \$1345 ;
-  wire \$1346 ;
-  wire [255:0] \$1347 ;
-  wire [9:0] \$1348 ;
-  wire [255:0] \$1349 ;
-  wire [4:0] \$135 ;
+  wire [255:0] \$1346 ;
+  wire [9:0] \$1347 ;
+  wire \$1348 ;
+  wire \$1349 ;
+  wire [15:0] \$135 ;
   wire \$1350 ;
-  wire [255:0] \$1351 ;
-  wire [255:0] \$1352 ;
-  wire [255:0] \$1353 ;
-  wire \$1354 ;
+  wire \$1351 ;
+  wire \$1352 ;
+  wire \$1353 ;
+  wire [8:0] \$1354 ;
   wire \$1355 ;
   wire \$1356 ;
   wire \$1357 ;
   wire \$1358 ;
   wire \$1359 ;
-  wire [15:0] \$136 ;
+  wire [4:0] \$136 ;
   wire \$1360 ;
   wire \$1361 ;
   wire \$1362 ;
@@ -3590,7 +3590,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   reg [31:0] \$1367 ;
   reg [4:0] \$1368 ;
   reg [26:0] \$1369 ;
-  wire [15:0] \$137 ;
+  wire \$137 ;
   reg [9:0] \$1370 ;
   reg \$1371 ;
   reg [1:0] \$1372 ;
@@ -3612,777 +3612,778 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   reg [3:0] \$1387 ;
   reg \$1388 ;
   reg \$1389 ;
-  wire \$139 ;
+  wire [15:0] \$139 ;
   reg [3:0] \$1390 ;
   reg [3:0] \$1391 ;
   reg [3:0] \$1392 ;
   reg [7:0] \$1393 ;
   reg \$1394 ;
-  reg [3:0] \$1395 ;
+  reg [7:0] \$1395 ;
+  reg [3:0] \$1396 ;
   wire [4:0] \$14 ;
-  wire [4:0] \$140 ;
-  wire [15:0] \$141 ;
-  wire [15:0] \$142 ;
-  wire [5:0] \$143 ;
-  wire \$144 ;
-  wire [4:0] \$145 ;
-  wire [15:0] \$146 ;
+  wire [15:0] \$140 ;
+  wire [5:0] \$141 ;
+  wire \$142 ;
+  wire [4:0] \$143 ;
+  wire [15:0] \$144 ;
+  wire [15:0] \$145 ;
+  wire [6:0] \$146 ;
   wire [15:0] \$147 ;
-  wire [8:0] \$1478 ;
-  wire [6:0] \$148 ;
-  wire [8:0] \$1485 ;
-  wire [15:0] \$149 ;
-  wire [8:0] \$1492 ;
-  wire [8:0] \$1497 ;
+  wire [8:0] \$1477 ;
+  wire [7:0] \$148 ;
+  wire [8:0] \$1484 ;
+  wire \$149 ;
+  wire [8:0] \$1491 ;
+  wire [8:0] \$1496 ;
   wire [4:0] \$15 ;
-  wire [7:0] \$150 ;
-  wire [8:0] \$1503 ;
-  wire \$151 ;
-  wire [8:0] \$1510 ;
-  wire [8:0] \$1517 ;
-  wire [4:0] \$152 ;
-  wire [8:0] \$1524 ;
-  wire [8:0] \$1529 ;
-  wire [15:0] \$153 ;
-  wire [8:0] \$1535 ;
-  wire [15:0] \$154 ;
-  wire [8:0] \$1542 ;
-  wire [8:0] \$1547 ;
-  wire [8:0] \$155 ;
-  wire [8:0] \$1553 ;
-  wire \$156 ;
-  wire [8:0] \$1560 ;
-  wire [8:0] \$1567 ;
-  wire [4:0] \$157 ;
-  wire [8:0] \$1574 ;
-  wire [8:0] \$1579 ;
-  wire [15:0] \$158 ;
-  wire [8:0] \$1585 ;
+  wire [4:0] \$150 ;
+  wire [8:0] \$1502 ;
+  wire [8:0] \$1509 ;
+  wire [15:0] \$151 ;
+  wire [8:0] \$1516 ;
+  wire [15:0] \$152 ;
+  wire [8:0] \$1523 ;
+  wire [8:0] \$1528 ;
+  wire [8:0] \$153 ;
+  wire [8:0] \$1534 ;
+  wire \$154 ;
+  wire [8:0] \$1541 ;
+  wire [8:0] \$1546 ;
+  wire [4:0] \$155 ;
+  wire [8:0] \$1552 ;
+  wire [8:0] \$1559 ;
+  wire [15:0] \$156 ;
+  wire [8:0] \$1566 ;
+  wire [15:0] \$157 ;
+  wire [8:0] \$1573 ;
+  wire [8:0] \$1578 ;
+  wire [9:0] \$158 ;
+  wire [8:0] \$1584 ;
   wire [15:0] \$159 ;
-  wire [8:0] \$1592 ;
-  wire [8:0] \$1597 ;
+  wire [8:0] \$1591 ;
+  wire [8:0] \$1596 ;
   wire [5:0] \$16 ;
-  wire [9:0] \$160 ;
-  wire [8:0] \$1603 ;
-  wire [15:0] \$161 ;
-  wire [8:0] \$1610 ;
-  wire [8:0] \$1617 ;
-  wire [10:0] \$162 ;
-  wire [8:0] \$1624 ;
-  wire [8:0] \$1629 ;
-  wire \$163 ;
-  wire [8:0] \$1635 ;
-  wire [4:0] \$164 ;
-  wire [8:0] \$1642 ;
-  wire [8:0] \$1647 ;
-  wire [15:0] \$165 ;
-  wire [8:0] \$1653 ;
-  wire [15:0] \$166 ;
-  wire [8:0] \$1660 ;
-  wire [8:0] \$1667 ;
-  wire [11:0] \$167 ;
-  wire [8:0] \$1674 ;
-  wire [8:0] \$1679 ;
-  wire \$168 ;
-  wire [8:0] \$1685 ;
-  wire [4:0] \$169 ;
-  wire [8:0] \$1692 ;
-  wire [8:0] \$1697 ;
+  wire [10:0] \$160 ;
+  wire [8:0] \$1602 ;
+  wire [8:0] \$1609 ;
+  wire \$161 ;
+  wire [8:0] \$1616 ;
+  wire [4:0] \$162 ;
+  wire [8:0] \$1623 ;
+  wire [8:0] \$1628 ;
+  wire [15:0] \$163 ;
+  wire [8:0] \$1634 ;
+  wire [15:0] \$164 ;
+  wire [8:0] \$1641 ;
+  wire [8:0] \$1646 ;
+  wire [11:0] \$165 ;
+  wire [8:0] \$1652 ;
+  wire [8:0] \$1659 ;
+  wire \$166 ;
+  wire [8:0] \$1666 ;
+  wire [4:0] \$167 ;
+  wire [8:0] \$1673 ;
+  wire [8:0] \$1678 ;
+  wire [15:0] \$168 ;
+  wire [8:0] \$1684 ;
+  wire [15:0] \$169 ;
+  wire [8:0] \$1691 ;
+  wire [8:0] \$1696 ;
   wire [4:0] \$17 ;
-  wire [15:0] \$170 ;
-  wire [8:0] \$1703 ;
-  wire [15:0] \$171 ;
-  wire [8:0] \$1710 ;
-  wire [8:0] \$1717 ;
+  wire [4:0] \$170 ;
+  wire [8:0] \$1702 ;
+  wire [8:0] \$1709 ;
+  wire \$171 ;
+  wire [8:0] \$1716 ;
   wire [4:0] \$172 ;
-  wire [8:0] \$1724 ;
-  wire [8:0] \$1729 ;
-  wire \$173 ;
-  wire [8:0] \$1735 ;
-  wire [4:0] \$174 ;
-  wire [8:0] \$1742 ;
-  wire [8:0] \$1747 ;
-  wire [15:0] \$175 ;
-  wire [8:0] \$1753 ;
-  wire [15:0] \$176 ;
-  wire [8:0] \$1760 ;
-  wire [8:0] \$1767 ;
-  wire [5:0] \$177 ;
-  wire [8:0] \$1774 ;
-  wire [8:0] \$1779 ;
-  wire \$178 ;
-  wire [8:0] \$1785 ;
-  wire [4:0] \$179 ;
-  wire [8:0] \$1792 ;
-  wire [8:0] \$1797 ;
+  wire [8:0] \$1723 ;
+  wire [8:0] \$1728 ;
+  wire [15:0] \$173 ;
+  wire [8:0] \$1734 ;
+  wire [15:0] \$174 ;
+  wire [8:0] \$1741 ;
+  wire [8:0] \$1746 ;
+  wire [5:0] \$175 ;
+  wire [8:0] \$1752 ;
+  wire [8:0] \$1759 ;
+  wire \$176 ;
+  wire [8:0] \$1766 ;
+  wire [4:0] \$177 ;
+  wire [8:0] \$1773 ;
+  wire [8:0] \$1778 ;
+  wire [15:0] \$178 ;
+  wire [8:0] \$1784 ;
+  wire [15:0] \$179 ;
+  wire [8:0] \$1791 ;
+  wire [8:0] \$1796 ;
   wire [4:0] \$18 ;
-  wire [15:0] \$180 ;
-  wire [8:0] \$1803 ;
+  wire [6:0] \$180 ;
+  wire [8:0] \$1802 ;
+  wire [8:0] \$1809 ;
   wire [15:0] \$181 ;
-  wire [8:0] \$1810 ;
-  wire [8:0] \$1817 ;
-  wire [6:0] \$182 ;
-  wire [8:0] \$1824 ;
-  wire [8:0] \$1829 ;
-  wire [15:0] \$183 ;
-  wire [8:0] \$1835 ;
-  wire [7:0] \$184 ;
-  wire [8:0] \$1842 ;
-  wire [8:0] \$1847 ;
-  wire \$185 ;
-  wire [8:0] \$1853 ;
-  wire [4:0] \$186 ;
-  wire [8:0] \$1860 ;
-  wire [8:0] \$1867 ;
-  wire [15:0] \$187 ;
-  wire [8:0] \$1874 ;
-  wire [8:0] \$1879 ;
-  wire [15:0] \$188 ;
-  wire [8:0] \$1885 ;
-  wire [8:0] \$189 ;
-  wire [8:0] \$1892 ;
-  wire [8:0] \$1897 ;
+  wire [8:0] \$1816 ;
+  wire [7:0] \$182 ;
+  wire [8:0] \$1823 ;
+  wire [8:0] \$1828 ;
+  wire \$183 ;
+  wire [8:0] \$1834 ;
+  wire [4:0] \$184 ;
+  wire [8:0] \$1841 ;
+  wire [8:0] \$1846 ;
+  wire [15:0] \$185 ;
+  wire [8:0] \$1852 ;
+  wire [8:0] \$1859 ;
+  wire [15:0] \$186 ;
+  wire [8:0] \$1866 ;
+  wire [8:0] \$187 ;
+  wire [8:0] \$1873 ;
+  wire [8:0] \$1878 ;
+  wire \$188 ;
+  wire [8:0] \$1884 ;
+  wire [4:0] \$189 ;
+  wire [8:0] \$1891 ;
+  wire [8:0] \$1896 ;
   wire [4:0] \$19 ;
-  wire \$190 ;
-  wire [8:0] \$1903 ;
-  wire [4:0] \$191 ;
-  wire [8:0] \$1910 ;
-  wire [8:0] \$1917 ;
-  wire [15:0] \$192 ;
-  wire [8:0] \$1924 ;
-  wire [8:0] \$1929 ;
+  wire [15:0] \$190 ;
+  wire [8:0] \$1902 ;
+  wire [8:0] \$1909 ;
+  wire [15:0] \$191 ;
+  wire [8:0] \$1916 ;
+  wire [9:0] \$192 ;
+  wire [8:0] \$1923 ;
+  wire [8:0] \$1928 ;
   wire [15:0] \$193 ;
-  wire [8:0] \$1935 ;
-  wire [9:0] \$194 ;
-  wire [8:0] \$1942 ;
-  wire [8:0] \$1947 ;
-  wire [15:0] \$195 ;
-  wire [8:0] \$1953 ;
-  wire [10:0] \$196 ;
-  wire [8:0] \$1960 ;
-  wire [8:0] \$1967 ;
-  wire \$197 ;
-  wire [8:0] \$1974 ;
-  wire [8:0] \$1979 ;
-  wire [4:0] \$198 ;
-  wire [8:0] \$1985 ;
-  wire [15:0] \$199 ;
-  wire [8:0] \$1992 ;
-  wire [8:0] \$1997 ;
+  wire [8:0] \$1934 ;
+  wire [10:0] \$194 ;
+  wire [8:0] \$1941 ;
+  wire [8:0] \$1946 ;
+  wire \$195 ;
+  wire [8:0] \$1952 ;
+  wire [8:0] \$1959 ;
+  wire [4:0] \$196 ;
+  wire [8:0] \$1966 ;
+  wire [15:0] \$197 ;
+  wire [8:0] \$1973 ;
+  wire [8:0] \$1978 ;
+  wire [15:0] \$198 ;
+  wire [8:0] \$1984 ;
+  wire [11:0] \$199 ;
+  wire [8:0] \$1991 ;
+  wire [8:0] \$1996 ;
   wire [255:0] \$2 ;
   wire [4:0] \$20 ;
-  wire [15:0] \$200 ;
-  wire [8:0] \$2003 ;
-  wire [11:0] \$201 ;
-  wire [8:0] \$2010 ;
-  wire [8:0] \$2017 ;
-  wire \$202 ;
-  wire [8:0] \$2024 ;
-  wire [8:0] \$2029 ;
-  wire [4:0] \$203 ;
-  wire [8:0] \$2035 ;
-  wire [15:0] \$204 ;
-  wire [8:0] \$2042 ;
-  wire [8:0] \$2047 ;
-  wire [15:0] \$205 ;
-  wire [8:0] \$2053 ;
+  wire \$200 ;
+  wire [8:0] \$2002 ;
+  wire [8:0] \$2009 ;
+  wire [4:0] \$201 ;
+  wire [8:0] \$2016 ;
+  wire [15:0] \$202 ;
+  wire [8:0] \$2023 ;
+  wire [8:0] \$2028 ;
+  wire [15:0] \$203 ;
+  wire [8:0] \$2034 ;
+  wire [4:0] \$204 ;
+  wire [8:0] \$2041 ;
+  wire [8:0] \$2046 ;
+  wire \$205 ;
+  wire [8:0] \$2052 ;
+  wire [8:0] \$2059 ;
   wire [4:0] \$206 ;
-  wire [8:0] \$2060 ;
-  wire [8:0] \$2067 ;
-  wire \$207 ;
-  wire [8:0] \$2074 ;
-  wire [8:0] \$2079 ;
-  wire [4:0] \$208 ;
-  wire [8:0] \$2085 ;
-  wire [15:0] \$209 ;
-  wire [8:0] \$2092 ;
-  wire [8:0] \$2097 ;
+  wire [8:0] \$2066 ;
+  wire [15:0] \$207 ;
+  wire [8:0] \$2073 ;
+  wire [8:0] \$2078 ;
+  wire [15:0] \$208 ;
+  wire [8:0] \$2084 ;
+  wire [5:0] \$209 ;
+  wire [8:0] \$2091 ;
+  wire [8:0] \$2096 ;
   wire [255:0] \$21 ;
-  wire [15:0] \$210 ;
-  wire [8:0] \$2103 ;
-  wire [5:0] \$211 ;
-  wire [8:0] \$2110 ;
-  wire [8:0] \$2117 ;
-  wire \$212 ;
-  wire [8:0] \$2124 ;
-  wire [8:0] \$2129 ;
-  wire [4:0] \$213 ;
-  wire [8:0] \$2135 ;
-  wire [15:0] \$214 ;
-  wire [8:0] \$2142 ;
-  wire [8:0] \$2147 ;
+  wire \$210 ;
+  wire [8:0] \$2102 ;
+  wire [8:0] \$2109 ;
+  wire [4:0] \$211 ;
+  wire [8:0] \$2116 ;
+  wire [15:0] \$212 ;
+  wire [8:0] \$2123 ;
+  wire [8:0] \$2128 ;
+  wire [15:0] \$213 ;
+  wire [8:0] \$2134 ;
+  wire [6:0] \$214 ;
+  wire [8:0] \$2141 ;
+  wire [8:0] \$2146 ;
   wire [15:0] \$215 ;
-  wire [8:0] \$2153 ;
-  wire [6:0] \$216 ;
-  wire [8:0] \$2160 ;
-  wire [8:0] \$2167 ;
-  wire [15:0] \$217 ;
-  wire [8:0] \$2174 ;
-  wire [8:0] \$2179 ;
-  wire [7:0] \$218 ;
-  wire [8:0] \$2185 ;
-  wire \$219 ;
-  wire [8:0] \$2192 ;
-  wire [8:0] \$2197 ;
+  wire [8:0] \$2152 ;
+  wire [8:0] \$2159 ;
+  wire [7:0] \$216 ;
+  wire [8:0] \$2166 ;
+  wire \$217 ;
+  wire [8:0] \$2173 ;
+  wire [8:0] \$2178 ;
+  wire [4:0] \$218 ;
+  wire [8:0] \$2184 ;
+  wire [15:0] \$219 ;
+  wire [8:0] \$2191 ;
+  wire [8:0] \$2196 ;
   wire [255:0] \$22 ;
-  wire [4:0] \$220 ;
-  wire [8:0] \$2203 ;
-  wire [15:0] \$221 ;
-  wire [8:0] \$2210 ;
-  wire [8:0] \$2217 ;
-  wire [15:0] \$222 ;
-  wire [8:0] \$2224 ;
-  wire [8:0] \$2229 ;
-  wire [8:0] \$223 ;
-  wire [8:0] \$2235 ;
-  wire \$224 ;
-  wire [4:0] \$225 ;
-  wire [15:0] \$226 ;
-  wire [6:0] \$2269 ;
+  wire [15:0] \$220 ;
+  wire [8:0] \$2202 ;
+  wire [8:0] \$2209 ;
+  wire [8:0] \$221 ;
+  wire [8:0] \$2216 ;
+  wire \$222 ;
+  wire [8:0] \$2223 ;
+  wire [8:0] \$2228 ;
+  wire [4:0] \$223 ;
+  wire [8:0] \$2234 ;
+  wire [15:0] \$224 ;
+  wire [15:0] \$225 ;
+  wire [9:0] \$226 ;
+  wire [6:0] \$2268 ;
   wire [15:0] \$227 ;
-  wire [9:0] \$228 ;
-  wire [15:0] \$229 ;
+  wire [10:0] \$228 ;
+  wire \$229 ;
   wire [255:0] \$23 ;
-  wire [10:0] \$230 ;
-  wire \$231 ;
-  wire [4:0] \$232 ;
-  wire [15:0] \$233 ;
-  wire [15:0] \$234 ;
-  wire [11:0] \$235 ;
-  wire \$236 ;
-  wire [4:0] \$237 ;
+  wire [4:0] \$230 ;
+  wire [15:0] \$231 ;
+  wire [15:0] \$232 ;
+  wire [11:0] \$233 ;
+  wire \$234 ;
+  wire [4:0] \$235 ;
+  wire [15:0] \$236 ;
+  wire [15:0] \$237 ;
   wire [8:0] \$2375 ;
-  wire [15:0] \$238 ;
+  wire [4:0] \$238 ;
   wire [8:0] \$2382 ;
   wire [8:0] \$2389 ;
-  wire [15:0] \$239 ;
+  wire \$239 ;
   wire [8:0] \$2394 ;
-  wire \$24 ;
+  wire [255:0] \$24 ;
   wire [4:0] \$240 ;
   wire [8:0] \$2400 ;
   wire [8:0] \$2408 ;
-  wire \$241 ;
+  wire [15:0] \$241 ;
   wire [8:0] \$2415 ;
-  wire [4:0] \$242 ;
+  wire [15:0] \$242 ;
   wire [8:0] \$2422 ;
   wire [8:0] \$2427 ;
-  wire [15:0] \$243 ;
+  wire [5:0] \$243 ;
   wire [8:0] \$2433 ;
-  wire [15:0] \$244 ;
+  wire \$244 ;
   wire [8:0] \$2440 ;
   wire [8:0] \$2445 ;
-  wire [5:0] \$245 ;
+  wire [4:0] \$245 ;
   wire [8:0] \$2451 ;
   wire [8:0] \$2459 ;
-  wire \$246 ;
+  wire [15:0] \$246 ;
   wire [8:0] \$2466 ;
-  wire [4:0] \$247 ;
+  wire [15:0] \$247 ;
   wire [8:0] \$2473 ;
   wire [8:0] \$2478 ;
-  wire [15:0] \$248 ;
+  wire [6:0] \$248 ;
   wire [8:0] \$2484 ;
   wire [15:0] \$249 ;
   wire [8:0] \$2491 ;
   wire [8:0] \$2496 ;
   wire [255:0] \$25 ;
-  wire [6:0] \$250 ;
+  wire [7:0] \$250 ;
   wire [8:0] \$2502 ;
-  wire [15:0] \$251 ;
+  wire \$251 ;
   wire [8:0] \$2510 ;
   wire [8:0] \$2517 ;
-  wire [7:0] \$252 ;
+  wire [4:0] \$252 ;
   wire [8:0] \$2524 ;
   wire [8:0] \$2529 ;
-  wire \$253 ;
+  wire [15:0] \$253 ;
   wire [8:0] \$2535 ;
-  wire [4:0] \$254 ;
+  wire [15:0] \$254 ;
   wire [8:0] \$2542 ;
   wire [8:0] \$2547 ;
-  wire [15:0] \$255 ;
+  wire [8:0] \$255 ;
   wire [8:0] \$2553 ;
-  wire [15:0] \$256 ;
+  wire \$256 ;
   wire [8:0] \$2561 ;
   wire [8:0] \$2568 ;
-  wire [8:0] \$257 ;
+  wire [4:0] \$257 ;
   wire [8:0] \$2575 ;
-  wire \$258 ;
+  wire [15:0] \$258 ;
   wire [8:0] \$2580 ;
   wire [8:0] \$2586 ;
-  wire [4:0] \$259 ;
+  wire [15:0] \$259 ;
   wire [8:0] \$2593 ;
   wire [8:0] \$2598 ;
-  wire [255:0] \$26 ;
-  wire [15:0] \$260 ;
+  wire [256:0] \$26 ;
+  wire [9:0] \$260 ;
   wire [8:0] \$2604 ;
   wire [15:0] \$261 ;
   wire [8:0] \$2612 ;
   wire [8:0] \$2619 ;
-  wire [9:0] \$262 ;
+  wire [10:0] \$262 ;
   wire [8:0] \$2626 ;
-  wire [15:0] \$263 ;
+  wire \$263 ;
   wire [8:0] \$2631 ;
   wire [8:0] \$2637 ;
-  wire [10:0] \$264 ;
+  wire [4:0] \$264 ;
   wire [8:0] \$2644 ;
   wire [8:0] \$2649 ;
-  wire \$265 ;
+  wire [15:0] \$265 ;
   wire [8:0] \$2655 ;
-  wire [4:0] \$266 ;
+  wire [15:0] \$266 ;
   wire [8:0] \$2663 ;
-  wire [15:0] \$267 ;
+  wire [11:0] \$267 ;
   wire [8:0] \$2670 ;
   wire [8:0] \$2677 ;
-  wire [15:0] \$268 ;
+  wire \$268 ;
   wire [8:0] \$2682 ;
   wire [8:0] \$2688 ;
-  wire [11:0] \$269 ;
+  wire [4:0] \$269 ;
   wire [8:0] \$2695 ;
   wire [255:0] \$27 ;
-  wire \$270 ;
+  wire [15:0] \$270 ;
   wire [8:0] \$2700 ;
   wire [8:0] \$2706 ;
-  wire [4:0] \$271 ;
+  wire [15:0] \$271 ;
   wire [8:0] \$2714 ;
-  wire [15:0] \$272 ;
+  wire [4:0] \$272 ;
   wire [8:0] \$2721 ;
   wire [8:0] \$2728 ;
-  wire [15:0] \$273 ;
+  wire \$273 ;
   wire [8:0] \$2733 ;
   wire [8:0] \$2739 ;
   wire [4:0] \$274 ;
   wire [8:0] \$2746 ;
-  wire \$275 ;
+  wire [15:0] \$275 ;
   wire [8:0] \$2751 ;
   wire [8:0] \$2757 ;
-  wire [4:0] \$276 ;
+  wire [15:0] \$276 ;
   wire [8:0] \$2765 ;
-  wire [15:0] \$277 ;
+  wire [5:0] \$277 ;
   wire [8:0] \$2772 ;
   wire [8:0] \$2779 ;
-  wire [15:0] \$278 ;
+  wire \$278 ;
   wire [8:0] \$2784 ;
-  wire [5:0] \$279 ;
+  wire [4:0] \$279 ;
   wire [8:0] \$2790 ;
   wire [8:0] \$2797 ;
-  wire [286:0] \$28 ;
-  wire \$280 ;
+  wire [255:0] \$28 ;
+  wire [15:0] \$280 ;
   wire [8:0] \$2802 ;
   wire [8:0] \$2808 ;
-  wire [4:0] \$281 ;
+  wire [15:0] \$281 ;
   wire [8:0] \$2816 ;
-  wire [15:0] \$282 ;
+  wire [6:0] \$282 ;
   wire [8:0] \$2823 ;
   wire [15:0] \$283 ;
   wire [8:0] \$2830 ;
   wire [8:0] \$2835 ;
-  wire [6:0] \$284 ;
+  wire [7:0] \$284 ;
   wire [8:0] \$2841 ;
   wire [8:0] \$2848 ;
-  wire [15:0] \$285 ;
+  wire \$285 ;
   wire [8:0] \$2853 ;
   wire [8:0] \$2859 ;
-  wire [7:0] \$286 ;
+  wire [4:0] \$286 ;
   wire [8:0] \$2867 ;
-  wire \$287 ;
+  wire [15:0] \$287 ;
   wire [8:0] \$2874 ;
-  wire [4:0] \$288 ;
+  wire [15:0] \$288 ;
   wire [8:0] \$2881 ;
   wire [8:0] \$2886 ;
-  wire [15:0] \$289 ;
+  wire [8:0] \$289 ;
   wire [8:0] \$2892 ;
   wire [8:0] \$2899 ;
   wire [255:0] \$29 ;
-  wire [15:0] \$290 ;
+  wire \$290 ;
   wire [8:0] \$2904 ;
-  wire [8:0] \$291 ;
+  wire [4:0] \$291 ;
   wire [8:0] \$2910 ;
   wire [8:0] \$2918 ;
-  wire \$292 ;
+  wire [15:0] \$292 ;
   wire [8:0] \$2925 ;
-  wire [4:0] \$293 ;
+  wire [15:0] \$293 ;
   wire [8:0] \$2932 ;
   wire [8:0] \$2937 ;
-  wire [15:0] \$294 ;
+  wire [9:0] \$294 ;
   wire [8:0] \$2943 ;
   wire [15:0] \$295 ;
   wire [8:0] \$2950 ;
   wire [8:0] \$2955 ;
-  wire [9:0] \$296 ;
+  wire [10:0] \$296 ;
   wire [8:0] \$2961 ;
   wire [8:0] \$2969 ;
-  wire [15:0] \$297 ;
+  wire \$297 ;
   wire [8:0] \$2976 ;
-  wire [10:0] \$298 ;
+  wire [4:0] \$298 ;
   wire [8:0] \$2983 ;
   wire [8:0] \$2988 ;
-  wire \$299 ;
+  wire [15:0] \$299 ;
   wire [8:0] \$2994 ;
   wire \$3 ;
   wire [255:0] \$30 ;
-  wire [4:0] \$300 ;
+  wire [15:0] \$300 ;
   wire [8:0] \$3001 ;
   wire [8:0] \$3006 ;
-  wire [15:0] \$301 ;
+  wire [11:0] \$301 ;
   wire [8:0] \$3012 ;
-  wire [15:0] \$302 ;
+  wire \$302 ;
   wire [8:0] \$3020 ;
   wire [8:0] \$3027 ;
-  wire [11:0] \$303 ;
+  wire [4:0] \$303 ;
   wire [8:0] \$3034 ;
   wire [8:0] \$3039 ;
-  wire \$304 ;
+  wire [15:0] \$304 ;
   wire [8:0] \$3045 ;
-  wire [4:0] \$305 ;
+  wire [15:0] \$305 ;
   wire [8:0] \$3052 ;
   wire [8:0] \$3057 ;
-  wire [15:0] \$306 ;
+  wire [4:0] \$306 ;
   wire [8:0] \$3063 ;
-  wire [15:0] \$307 ;
+  wire \$307 ;
   wire [8:0] \$3071 ;
   wire [8:0] \$3078 ;
   wire [4:0] \$308 ;
   wire [8:0] \$3085 ;
-  wire \$309 ;
+  wire [15:0] \$309 ;
   wire [8:0] \$3090 ;
   wire [8:0] \$3096 ;
   wire [255:0] \$31 ;
-  wire [4:0] \$310 ;
+  wire [15:0] \$310 ;
   wire [8:0] \$3103 ;
   wire [8:0] \$3108 ;
-  wire [15:0] \$311 ;
+  wire [5:0] \$311 ;
   wire [8:0] \$3114 ;
-  wire [15:0] \$312 ;
+  wire \$312 ;
   wire [8:0] \$3122 ;
   wire [8:0] \$3129 ;
-  wire [5:0] \$313 ;
+  wire [4:0] \$313 ;
   wire [8:0] \$3136 ;
-  wire \$314 ;
+  wire [15:0] \$314 ;
   wire [8:0] \$3141 ;
   wire [8:0] \$3147 ;
-  wire [4:0] \$315 ;
+  wire [15:0] \$315 ;
   wire [8:0] \$3155 ;
-  wire [15:0] \$316 ;
+  wire [6:0] \$316 ;
   wire [15:0] \$317 ;
   wire [6:0] \$3174 ;
-  wire [6:0] \$318 ;
+  wire [7:0] \$318 ;
   wire [6:0] \$3188 ;
-  wire [15:0] \$319 ;
-  wire [286:0] \$32 ;
-  wire [7:0] \$320 ;
-  wire \$321 ;
-  wire [4:0] \$322 ;
-  wire [15:0] \$323 ;
-  wire [15:0] \$324 ;
-  wire [8:0] \$325 ;
-  wire \$326 ;
-  wire [4:0] \$327 ;
-  wire [15:0] \$328 ;
+  wire \$319 ;
+  wire [255:0] \$32 ;
+  wire [4:0] \$320 ;
+  wire [15:0] \$321 ;
+  wire [15:0] \$322 ;
+  wire [8:0] \$323 ;
+  wire \$324 ;
+  wire [4:0] \$325 ;
+  wire [15:0] \$326 ;
+  wire [15:0] \$327 ;
+  wire [9:0] \$328 ;
   wire [15:0] \$329 ;
   wire [255:0] \$33 ;
-  wire [9:0] \$330 ;
-  wire [15:0] \$331 ;
-  wire [10:0] \$332 ;
-  wire \$333 ;
-  wire [4:0] \$334 ;
-  wire [15:0] \$335 ;
-  wire [15:0] \$336 ;
-  wire [11:0] \$337 ;
-  wire \$338 ;
-  wire [4:0] \$339 ;
+  wire [10:0] \$330 ;
+  wire \$331 ;
+  wire [4:0] \$332 ;
+  wire [15:0] \$333 ;
+  wire [15:0] \$334 ;
+  wire [11:0] \$335 ;
+  wire \$336 ;
+  wire [4:0] \$337 ;
+  wire [15:0] \$338 ;
+  wire [15:0] \$339 ;
   wire [255:0] \$34 ;
-  wire [15:0] \$340 ;
-  wire [15:0] \$341 ;
+  wire [4:0] \$340 ;
+  wire \$341 ;
   wire [4:0] \$342 ;
-  wire \$343 ;
-  wire [4:0] \$344 ;
-  wire [15:0] \$345 ;
-  wire [15:0] \$346 ;
-  wire [5:0] \$347 ;
-  wire \$348 ;
-  wire [4:0] \$349 ;
-  wire [270:0] \$35 ;
-  wire [15:0] \$350 ;
+  wire [15:0] \$343 ;
+  wire [15:0] \$344 ;
+  wire [5:0] \$345 ;
+  wire \$346 ;
+  wire [4:0] \$347 ;
+  wire [15:0] \$348 ;
+  wire [15:0] \$349 ;
+  wire [256:0] \$35 ;
+  wire [6:0] \$350 ;
   wire [15:0] \$351 ;
-  wire [6:0] \$352 ;
-  wire [15:0] \$353 ;
-  wire [7:0] \$354 ;
-  wire \$355 ;
-  wire [4:0] \$356 ;
-  wire [15:0] \$357 ;
-  wire [15:0] \$358 ;
-  wire [8:0] \$359 ;
+  wire [7:0] \$352 ;
+  wire \$353 ;
+  wire [4:0] \$354 ;
+  wire [15:0] \$355 ;
+  wire [15:0] \$356 ;
+  wire [8:0] \$357 ;
+  wire \$358 ;
+  wire [4:0] \$359 ;
   wire [255:0] \$36 ;
-  wire \$360 ;
-  wire [4:0] \$361 ;
-  wire [15:0] \$362 ;
+  wire [15:0] \$360 ;
+  wire [15:0] \$361 ;
+  wire [9:0] \$362 ;
   wire [15:0] \$363 ;
-  wire [9:0] \$364 ;
-  wire [15:0] \$365 ;
-  wire [10:0] \$366 ;
-  wire \$367 ;
-  wire [4:0] \$368 ;
-  wire [15:0] \$369 ;
+  wire [10:0] \$364 ;
+  wire \$365 ;
+  wire [4:0] \$366 ;
+  wire [15:0] \$367 ;
+  wire [15:0] \$368 ;
+  wire [11:0] \$369 ;
   wire [255:0] \$37 ;
-  wire [15:0] \$370 ;
-  wire [11:0] \$371 ;
-  wire \$372 ;
-  wire [4:0] \$373 ;
-  wire [15:0] \$374 ;
-  wire [15:0] \$375 ;
+  wire \$370 ;
+  wire [4:0] \$371 ;
+  wire [15:0] \$372 ;
+  wire [15:0] \$373 ;
+  wire [4:0] \$374 ;
+  wire \$375 ;
   wire [4:0] \$376 ;
-  wire \$377 ;
-  wire [4:0] \$378 ;
-  wire [15:0] \$379 ;
+  wire [15:0] \$377 ;
+  wire [15:0] \$378 ;
+  wire [5:0] \$379 ;
   wire [255:0] \$38 ;
-  wire [15:0] \$380 ;
-  wire [5:0] \$381 ;
-  wire \$382 ;
-  wire [4:0] \$383 ;
-  wire [15:0] \$384 ;
+  wire \$380 ;
+  wire [4:0] \$381 ;
+  wire [15:0] \$382 ;
+  wire [15:0] \$383 ;
+  wire [6:0] \$384 ;
   wire [15:0] \$385 ;
-  wire [6:0] \$386 ;
-  wire [15:0] \$387 ;
-  wire [7:0] \$388 ;
-  wire \$389 ;
-  wire [256:0] \$39 ;
-  wire [4:0] \$390 ;
-  wire [15:0] \$391 ;
-  wire [15:0] \$392 ;
-  wire [8:0] \$393 ;
-  wire \$394 ;
-  wire [4:0] \$395 ;
-  wire [15:0] \$396 ;
+  wire [7:0] \$386 ;
+  wire \$387 ;
+  wire [4:0] \$388 ;
+  wire [15:0] \$389 ;
+  wire [255:0] \$39 ;
+  wire [15:0] \$390 ;
+  wire [8:0] \$391 ;
+  wire \$392 ;
+  wire [4:0] \$393 ;
+  wire [15:0] \$394 ;
+  wire [15:0] \$395 ;
+  wire [9:0] \$396 ;
   wire [15:0] \$397 ;
-  wire [9:0] \$398 ;
-  wire [15:0] \$399 ;
+  wire [10:0] \$398 ;
+  wire \$399 ;
   wire \$4 ;
   wire [255:0] \$40 ;
-  wire [10:0] \$400 ;
-  wire \$401 ;
-  wire [4:0] \$402 ;
-  wire [15:0] \$403 ;
-  wire [15:0] \$404 ;
-  wire [11:0] \$405 ;
-  wire \$406 ;
-  wire [4:0] \$407 ;
-  wire [15:0] \$408 ;
-  wire [15:0] \$409 ;
+  wire [4:0] \$400 ;
+  wire [15:0] \$401 ;
+  wire [15:0] \$402 ;
+  wire [11:0] \$403 ;
+  wire \$404 ;
+  wire [4:0] \$405 ;
+  wire [15:0] \$406 ;
+  wire [15:0] \$407 ;
+  wire [4:0] \$408 ;
+  wire \$409 ;
   wire [255:0] \$41 ;
   wire [4:0] \$410 ;
-  wire \$411 ;
-  wire [4:0] \$412 ;
-  wire [15:0] \$413 ;
-  wire [15:0] \$414 ;
-  wire [5:0] \$415 ;
-  wire \$416 ;
-  wire [4:0] \$417 ;
-  wire [15:0] \$418 ;
+  wire [15:0] \$411 ;
+  wire [15:0] \$412 ;
+  wire [5:0] \$413 ;
+  wire \$414 ;
+  wire [4:0] \$415 ;
+  wire [15:0] \$416 ;
+  wire [15:0] \$417 ;
+  wire [6:0] \$418 ;
   wire [15:0] \$419 ;
-  wire [255:0] \$42 ;
-  wire [6:0] \$420 ;
-  wire [15:0] \$421 ;
-  wire [7:0] \$422 ;
-  wire \$423 ;
-  wire [4:0] \$424 ;
-  wire [15:0] \$425 ;
-  wire [15:0] \$426 ;
-  wire [8:0] \$427 ;
-  wire \$428 ;
-  wire [4:0] \$429 ;
+  wire [286:0] \$42 ;
+  wire [7:0] \$420 ;
+  wire \$421 ;
+  wire [4:0] \$422 ;
+  wire [15:0] \$423 ;
+  wire [15:0] \$424 ;
+  wire [8:0] \$425 ;
+  wire \$426 ;
+  wire [4:0] \$427 ;
+  wire [15:0] \$428 ;
+  wire [15:0] \$429 ;
   wire [255:0] \$43 ;
-  wire [15:0] \$430 ;
+  wire [9:0] \$430 ;
   wire [15:0] \$431 ;
-  wire [9:0] \$432 ;
-  wire [15:0] \$433 ;
-  wire [10:0] \$434 ;
-  wire \$435 ;
-  wire [4:0] \$436 ;
-  wire [15:0] \$437 ;
-  wire [15:0] \$438 ;
-  wire [11:0] \$439 ;
+  wire [10:0] \$432 ;
+  wire \$433 ;
+  wire [4:0] \$434 ;
+  wire [15:0] \$435 ;
+  wire [15:0] \$436 ;
+  wire [11:0] \$437 ;
+  wire \$438 ;
+  wire [4:0] \$439 ;
   wire [255:0] \$44 ;
-  wire \$440 ;
-  wire [4:0] \$441 ;
-  wire [15:0] \$442 ;
-  wire [15:0] \$443 ;
+  wire [15:0] \$440 ;
+  wire [15:0] \$441 ;
+  wire [4:0] \$442 ;
+  wire \$443 ;
   wire [4:0] \$444 ;
-  wire \$445 ;
-  wire [4:0] \$446 ;
-  wire [15:0] \$447 ;
-  wire [15:0] \$448 ;
-  wire [5:0] \$449 ;
+  wire [15:0] \$445 ;
+  wire [15:0] \$446 ;
+  wire [5:0] \$447 ;
+  wire \$448 ;
+  wire [4:0] \$449 ;
   wire [255:0] \$45 ;
-  wire \$450 ;
-  wire [4:0] \$451 ;
-  wire [15:0] \$452 ;
+  wire [15:0] \$450 ;
+  wire [15:0] \$451 ;
+  wire [6:0] \$452 ;
   wire [15:0] \$453 ;
-  wire [6:0] \$454 ;
-  wire [15:0] \$455 ;
-  wire [7:0] \$456 ;
-  wire \$457 ;
-  wire [4:0] \$458 ;
-  wire [15:0] \$459 ;
-  wire [255:0] \$46 ;
-  wire [15:0] \$460 ;
-  wire [8:0] \$461 ;
-  wire \$462 ;
-  wire [4:0] \$463 ;
-  wire [15:0] \$464 ;
+  wire [7:0] \$454 ;
+  wire \$455 ;
+  wire [4:0] \$456 ;
+  wire [15:0] \$457 ;
+  wire [15:0] \$458 ;
+  wire [8:0] \$459 ;
+  wire [256:0] \$46 ;
+  wire \$460 ;
+  wire [4:0] \$461 ;
+  wire [15:0] \$462 ;
+  wire [15:0] \$463 ;
+  wire [9:0] \$464 ;
   wire [15:0] \$465 ;
-  wire [9:0] \$466 ;
-  wire [15:0] \$467 ;
-  wire [10:0] \$468 ;
-  wire \$469 ;
+  wire [10:0] \$466 ;
+  wire \$467 ;
+  wire [4:0] \$468 ;
+  wire [15:0] \$469 ;
   wire [255:0] \$47 ;
-  wire [4:0] \$470 ;
-  wire [15:0] \$471 ;
-  wire [15:0] \$472 ;
-  wire [11:0] \$473 ;
-  wire \$474 ;
-  wire [4:0] \$475 ;
-  wire [15:0] \$476 ;
-  wire [15:0] \$477 ;
+  wire [15:0] \$470 ;
+  wire [11:0] \$471 ;
+  wire \$472 ;
+  wire [4:0] \$473 ;
+  wire [15:0] \$474 ;
+  wire [15:0] \$475 ;
+  wire [4:0] \$476 ;
+  wire \$477 ;
   wire [4:0] \$478 ;
-  wire \$479 ;
+  wire [15:0] \$479 ;
   wire [255:0] \$48 ;
-  wire [4:0] \$480 ;
-  wire [15:0] \$481 ;
-  wire [15:0] \$482 ;
-  wire [5:0] \$483 ;
-  wire \$484 ;
-  wire [4:0] \$485 ;
-  wire [15:0] \$486 ;
+  wire [15:0] \$480 ;
+  wire [5:0] \$481 ;
+  wire \$482 ;
+  wire [4:0] \$483 ;
+  wire [15:0] \$484 ;
+  wire [15:0] \$485 ;
+  wire [6:0] \$486 ;
   wire [15:0] \$487 ;
-  wire [6:0] \$488 ;
-  wire [15:0] \$489 ;
+  wire [7:0] \$488 ;
+  wire \$489 ;
   wire [255:0] \$49 ;
-  wire [7:0] \$490 ;
-  wire \$491 ;
-  wire [4:0] \$492 ;
-  wire [15:0] \$493 ;
-  wire [15:0] \$494 ;
-  wire [8:0] \$495 ;
-  wire \$496 ;
-  wire [4:0] \$497 ;
-  wire [15:0] \$498 ;
+  wire [4:0] \$490 ;
+  wire [15:0] \$491 ;
+  wire [15:0] \$492 ;
+  wire [8:0] \$493 ;
+  wire \$494 ;
+  wire [4:0] \$495 ;
+  wire [15:0] \$496 ;
+  wire [15:0] \$497 ;
+  wire [9:0] \$498 ;
   wire [15:0] \$499 ;
   wire [5:0] \$5 ;
   wire [255:0] \$50 ;
-  wire [9:0] \$500 ;
-  wire [15:0] \$501 ;
-  wire [10:0] \$502 ;
-  wire \$503 ;
-  wire [4:0] \$504 ;
-  wire [15:0] \$505 ;
-  wire [15:0] \$506 ;
-  wire [11:0] \$507 ;
-  wire \$508 ;
-  wire [4:0] \$509 ;
+  wire [10:0] \$500 ;
+  wire \$501 ;
+  wire [4:0] \$502 ;
+  wire [15:0] \$503 ;
+  wire [15:0] \$504 ;
+  wire [11:0] \$505 ;
+  wire \$506 ;
+  wire [4:0] \$507 ;
+  wire [15:0] \$508 ;
+  wire [15:0] \$509 ;
   wire [255:0] \$51 ;
-  wire [15:0] \$510 ;
-  wire [15:0] \$511 ;
+  wire [4:0] \$510 ;
+  wire \$511 ;
   wire [4:0] \$512 ;
-  wire \$513 ;
-  wire [4:0] \$514 ;
-  wire [15:0] \$515 ;
-  wire [15:0] \$516 ;
-  wire [5:0] \$517 ;
-  wire \$518 ;
-  wire [4:0] \$519 ;
+  wire [15:0] \$513 ;
+  wire [15:0] \$514 ;
+  wire [5:0] \$515 ;
+  wire \$516 ;
+  wire [4:0] \$517 ;
+  wire [15:0] \$518 ;
+  wire [15:0] \$519 ;
   wire [255:0] \$52 ;
-  wire [15:0] \$520 ;
+  wire [6:0] \$520 ;
   wire [15:0] \$521 ;
-  wire [6:0] \$522 ;
-  wire [15:0] \$523 ;
-  wire [7:0] \$524 ;
-  wire \$525 ;
-  wire [4:0] \$526 ;
-  wire [15:0] \$527 ;
-  wire [15:0] \$528 ;
-  wire [8:0] \$529 ;
+  wire [7:0] \$522 ;
+  wire \$523 ;
+  wire [4:0] \$524 ;
+  wire [15:0] \$525 ;
+  wire [15:0] \$526 ;
+  wire [8:0] \$527 ;
+  wire \$528 ;
+  wire [4:0] \$529 ;
   wire [255:0] \$53 ;
-  wire \$530 ;
-  wire [4:0] \$531 ;
-  wire [15:0] \$532 ;
+  wire [15:0] \$530 ;
+  wire [15:0] \$531 ;
+  wire [9:0] \$532 ;
   wire [15:0] \$533 ;
-  wire [9:0] \$534 ;
-  wire [15:0] \$535 ;
-  wire [10:0] \$536 ;
-  wire \$537 ;
-  wire [4:0] \$538 ;
-  wire [15:0] \$539 ;
+  wire [10:0] \$534 ;
+  wire \$535 ;
+  wire [4:0] \$536 ;
+  wire [15:0] \$537 ;
+  wire [15:0] \$538 ;
+  wire [11:0] \$539 ;
   wire [255:0] \$54 ;
-  wire [15:0] \$540 ;
-  wire [11:0] \$541 ;
-  wire \$542 ;
-  wire [4:0] \$543 ;
-  wire [15:0] \$544 ;
-  wire [15:0] \$545 ;
+  wire \$540 ;
+  wire [4:0] \$541 ;
+  wire [15:0] \$542 ;
+  wire [15:0] \$543 ;
+  wire [4:0] \$544 ;
+  wire \$545 ;
   wire [4:0] \$546 ;
-  wire \$547 ;
-  wire [4:0] \$548 ;
-  wire [15:0] \$549 ;
-  wire [255:0] \$55 ;
-  wire [15:0] \$550 ;
-  wire [5:0] \$551 ;
-  wire \$552 ;
-  wire [4:0] \$553 ;
-  wire [15:0] \$554 ;
+  wire [15:0] \$547 ;
+  wire [15:0] \$548 ;
+  wire [5:0] \$549 ;
+  wire \$55 ;
+  wire \$550 ;
+  wire [4:0] \$551 ;
+  wire [15:0] \$552 ;
+  wire [15:0] \$553 ;
+  wire [6:0] \$554 ;
   wire [15:0] \$555 ;
-  wire [6:0] \$556 ;
-  wire [15:0] \$557 ;
-  wire [7:0] \$558 ;
-  wire \$559 ;
-  wire [255:0] \$56 ;
-  wire [4:0] \$560 ;
-  wire [15:0] \$561 ;
-  wire [15:0] \$562 ;
-  wire [8:0] \$563 ;
-  wire \$564 ;
-  wire [4:0] \$565 ;
-  wire [15:0] \$566 ;
+  wire [7:0] \$556 ;
+  wire \$557 ;
+  wire [4:0] \$558 ;
+  wire [15:0] \$559 ;
+  wire \$56 ;
+  wire [15:0] \$560 ;
+  wire [8:0] \$561 ;
+  wire \$562 ;
+  wire [4:0] \$563 ;
+  wire [15:0] \$564 ;
+  wire [15:0] \$565 ;
+  wire [9:0] \$566 ;
   wire [15:0] \$567 ;
-  wire [9:0] \$568 ;
-  wire [15:0] \$569 ;
+  wire [10:0] \$568 ;
+  wire \$569 ;
   wire \$57 ;
-  wire [10:0] \$570 ;
-  wire \$571 ;
-  wire [4:0] \$572 ;
-  wire [15:0] \$573 ;
-  wire [15:0] \$574 ;
-  wire [11:0] \$575 ;
-  wire \$576 ;
-  wire [4:0] \$577 ;
-  wire [15:0] \$578 ;
-  wire [15:0] \$579 ;
+  wire [4:0] \$570 ;
+  wire [15:0] \$571 ;
+  wire [15:0] \$572 ;
+  wire [11:0] \$573 ;
+  wire \$574 ;
+  wire [4:0] \$575 ;
+  wire [15:0] \$576 ;
+  wire [15:0] \$577 ;
+  wire [4:0] \$578 ;
+  wire \$579 ;
   wire \$58 ;
   wire [4:0] \$580 ;
-  wire \$581 ;
-  wire [4:0] \$582 ;
-  wire [15:0] \$583 ;
-  wire [15:0] \$584 ;
-  wire [5:0] \$585 ;
-  wire \$586 ;
-  wire [4:0] \$587 ;
-  wire [15:0] \$588 ;
+  wire [15:0] \$581 ;
+  wire [15:0] \$582 ;
+  wire [5:0] \$583 ;
+  wire \$584 ;
+  wire [4:0] \$585 ;
+  wire [15:0] \$586 ;
+  wire [15:0] \$587 ;
+  wire [6:0] \$588 ;
   wire [15:0] \$589 ;
   wire \$59 ;
-  wire [6:0] \$590 ;
-  wire [15:0] \$591 ;
-  wire [7:0] \$592 ;
-  wire \$593 ;
-  wire [4:0] \$594 ;
-  wire [15:0] \$595 ;
-  wire [15:0] \$596 ;
-  wire [8:0] \$597 ;
-  wire \$598 ;
+  wire [7:0] \$590 ;
+  wire \$591 ;
+  wire [4:0] \$592 ;
+  wire [15:0] \$593 ;
+  wire [15:0] \$594 ;
+  wire [8:0] \$595 ;
+  wire \$596 ;
+  wire \$597 ;
+  wire [4:0] \$598 ;
   wire \$599 ;
   wire [5:0] \$6 ;
   wire \$60 ;
-  wire [4:0] \$600 ;
-  wire \$601 ;
+  wire \$600 ;
+  wire [4:0] \$601 ;
   wire \$602 ;
-  wire [4:0] \$603 ;
+  wire \$603 ;
   wire \$604 ;
   wire \$605 ;
   wire \$606 ;
@@ -4393,12 +4394,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   wire \$610 ;
   wire \$611 ;
   wire \$612 ;
-  wire \$613 ;
+  wire [4:0] \$613 ;
   wire \$614 ;
-  wire [4:0] \$615 ;
-  wire \$616 ;
+  wire \$615 ;
+  wire [4:0] \$616 ;
   wire \$617 ;
-  wire [4:0] \$618 ;
+  wire \$618 ;
   wire \$619 ;
   wire \$62 ;
   wire \$620 ;
@@ -4406,9 +4407,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   wire \$622 ;
   wire \$623 ;
   wire \$624 ;
-  wire \$625 ;
+  wire [3:0] \$625 ;
   wire \$626 ;
-  wire [3:0] \$627 ;
+  wire \$627 ;
   wire \$628 ;
   wire \$629 ;
   wire \$63 ;
@@ -4419,9 +4420,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   wire \$634 ;
   wire \$635 ;
   wire \$636 ;
-  wire \$637 ;
+  wire [32:0] \$637 ;
   wire \$638 ;
-  wire [32:0] \$639 ;
+  wire \$639 ;
   wire \$64 ;
   wire \$640 ;
   wire \$641 ;
@@ -4434,80 +4435,80 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   wire \$648 ;
   wire \$649 ;
   wire \$65 ;
-  wire \$650 ;
-  wire \$651 ;
-  wire [10:0] \$652 ;
-  wire [27:0] \$653 ;
-  wire [5:0] \$654 ;
+  wire [10:0] \$650 ;
+  wire [27:0] \$651 ;
+  wire [255:0] \$652 ;
+  wire [5:0] \$653 ;
+  wire \$654 ;
   wire \$655 ;
   wire \$656 ;
   wire \$657 ;
   wire \$658 ;
   wire \$659 ;
-  wire \$66 ;
+  wire [31:0] \$66 ;
   wire \$660 ;
   wire \$661 ;
-  wire \$662 ;
+  wire [9:0] \$662 ;
   wire [9:0] \$663 ;
   wire [9:0] \$664 ;
-  wire [9:0] \$665 ;
-  wire [31:0] \$666 ;
-  wire [52:0] \$667 ;
-  wire [53:0] \$668 ;
-  wire \$669 ;
+  wire [31:0] \$665 ;
+  wire [52:0] \$666 ;
+  wire [53:0] \$667 ;
+  wire \$668 ;
+  wire [255:0] \$669 ;
   wire \$67 ;
-  wire [255:0] \$670 ;
+  wire \$670 ;
   wire \$671 ;
-  wire \$672 ;
-  wire [4:0] \$673 ;
-  wire [5:0] \$674 ;
-  wire [4:0] \$675 ;
-  wire [5:0] \$676 ;
-  wire \$677 ;
-  wire [4:0] \$678 ;
-  wire [5:0] \$679 ;
-  wire [31:0] \$68 ;
-  wire \$680 ;
+  wire [4:0] \$672 ;
+  wire [5:0] \$673 ;
+  wire [4:0] \$674 ;
+  wire [5:0] \$675 ;
+  wire \$676 ;
+  wire [4:0] \$677 ;
+  wire [5:0] \$678 ;
+  wire \$679 ;
+  wire \$68 ;
+  wire [4:0] \$680 ;
   wire [4:0] \$681 ;
-  wire [4:0] \$682 ;
+  wire \$682 ;
   wire \$683 ;
-  wire \$684 ;
-  wire [4:0] \$685 ;
-  wire [5:0] \$686 ;
-  wire [4:0] \$687 ;
-  wire [5:0] \$688 ;
-  wire \$689 ;
+  wire [4:0] \$684 ;
+  wire [5:0] \$685 ;
+  wire [4:0] \$686 ;
+  wire [5:0] \$687 ;
+  wire \$688 ;
+  wire [4:0] \$689 ;
   wire \$69 ;
-  wire [4:0] \$690 ;
-  wire [5:0] \$691 ;
-  wire \$692 ;
+  wire [5:0] \$690 ;
+  wire \$691 ;
+  wire [4:0] \$692 ;
   wire [4:0] \$693 ;
-  wire [4:0] \$694 ;
-  wire \$695 ;
-  wire [4:0] \$696 ;
+  wire \$694 ;
+  wire [4:0] \$695 ;
+  wire \$696 ;
   wire \$697 ;
-  wire \$698 ;
-  wire [4:0] \$699 ;
+  wire [4:0] \$698 ;
+  wire \$699 ;
   wire [5:0] \$7 ;
   wire \$70 ;
   wire \$700 ;
   wire \$701 ;
-  wire \$702 ;
-  wire [4:0] \$703 ;
+  wire [4:0] \$702 ;
+  wire \$703 ;
   wire \$704 ;
   wire \$705 ;
-  wire \$706 ;
-  wire [4:0] \$707 ;
+  wire [4:0] \$706 ;
+  wire \$707 ;
   wire \$708 ;
   wire \$709 ;
   wire \$71 ;
-  wire \$710 ;
-  wire [52:0] \$711 ;
-  wire [53:0] \$712 ;
-  wire \$713 ;
-  wire [52:0] \$714 ;
-  wire [53:0] \$715 ;
-  wire [10:0] \$716 ;
+  wire [52:0] \$710 ;
+  wire [53:0] \$711 ;
+  wire \$712 ;
+  wire [52:0] \$713 ;
+  wire [53:0] \$714 ;
+  wire [10:0] \$715 ;
+  wire \$716 ;
   wire \$717 ;
   wire \$718 ;
   wire \$719 ;
@@ -4515,311 +4516,311 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   wire \$720 ;
   wire \$721 ;
   wire \$722 ;
-  wire \$723 ;
-  wire [4:0] \$724 ;
-  wire [5:0] \$725 ;
-  wire \$726 ;
+  wire [4:0] \$723 ;
+  wire [5:0] \$724 ;
+  wire \$725 ;
+  wire [4:0] \$726 ;
   wire [4:0] \$727 ;
-  wire [4:0] \$728 ;
-  wire \$729 ;
-  wire \$73 ;
-  wire [4:0] \$730 ;
+  wire \$728 ;
+  wire [4:0] \$729 ;
+  wire [4:0] \$73 ;
+  wire [15:0] \$730 ;
   wire [15:0] \$731 ;
-  wire [15:0] \$732 ;
-  wire [4:0] \$733 ;
-  wire \$734 ;
-  wire [4:0] \$735 ;
+  wire [4:0] \$732 ;
+  wire \$733 ;
+  wire [4:0] \$734 ;
+  wire [15:0] \$735 ;
   wire [15:0] \$736 ;
-  wire [15:0] \$737 ;
-  wire [5:0] \$738 ;
-  wire \$739 ;
-  wire \$74 ;
-  wire [4:0] \$740 ;
+  wire [5:0] \$737 ;
+  wire \$738 ;
+  wire [4:0] \$739 ;
+  wire [5:0] \$74 ;
+  wire [15:0] \$740 ;
   wire [15:0] \$741 ;
-  wire [15:0] \$742 ;
-  wire [6:0] \$743 ;
-  wire [15:0] \$744 ;
-  wire [7:0] \$745 ;
-  wire \$746 ;
-  wire [4:0] \$747 ;
+  wire [6:0] \$742 ;
+  wire [15:0] \$743 ;
+  wire [7:0] \$744 ;
+  wire \$745 ;
+  wire [4:0] \$746 ;
+  wire [15:0] \$747 ;
   wire [15:0] \$748 ;
-  wire [15:0] \$749 ;
-  wire [4:0] \$75 ;
-  wire [8:0] \$750 ;
+  wire [8:0] \$749 ;
+  wire \$75 ;
+  wire \$750 ;
   wire \$751 ;
-  wire \$752 ;
-  wire [4:0] \$753 ;
+  wire [4:0] \$752 ;
+  wire [15:0] \$753 ;
   wire [15:0] \$754 ;
-  wire [15:0] \$755 ;
-  wire [4:0] \$756 ;
-  wire \$757 ;
-  wire [4:0] \$758 ;
+  wire [4:0] \$755 ;
+  wire \$756 ;
+  wire [4:0] \$757 ;
+  wire [15:0] \$758 ;
   wire [15:0] \$759 ;
-  wire [5:0] \$76 ;
-  wire [15:0] \$760 ;
-  wire [5:0] \$761 ;
-  wire \$762 ;
-  wire [4:0] \$763 ;
+  wire \$76 ;
+  wire [5:0] \$760 ;
+  wire \$761 ;
+  wire [4:0] \$762 ;
+  wire [15:0] \$763 ;
   wire [15:0] \$764 ;
-  wire [15:0] \$765 ;
-  wire [6:0] \$766 ;
-  wire [15:0] \$767 ;
-  wire [7:0] \$768 ;
-  wire \$769 ;
-  wire \$77 ;
-  wire [4:0] \$770 ;
+  wire [6:0] \$765 ;
+  wire [15:0] \$766 ;
+  wire [7:0] \$767 ;
+  wire \$768 ;
+  wire [4:0] \$769 ;
+  wire [4:0] \$77 ;
+  wire [15:0] \$770 ;
   wire [15:0] \$771 ;
-  wire [15:0] \$772 ;
-  wire [8:0] \$773 ;
-  wire \$774 ;
-  wire [4:0] \$775 ;
+  wire [8:0] \$772 ;
+  wire \$773 ;
+  wire [4:0] \$774 ;
+  wire [15:0] \$775 ;
   wire [15:0] \$776 ;
-  wire [15:0] \$777 ;
-  wire [9:0] \$778 ;
-  wire [15:0] \$779 ;
-  wire \$78 ;
-  wire [10:0] \$780 ;
-  wire \$781 ;
-  wire [4:0] \$782 ;
+  wire [9:0] \$777 ;
+  wire [15:0] \$778 ;
+  wire [10:0] \$779 ;
+  wire [15:0] \$78 ;
+  wire \$780 ;
+  wire [4:0] \$781 ;
+  wire [15:0] \$782 ;
   wire [15:0] \$783 ;
-  wire [15:0] \$784 ;
-  wire [11:0] \$785 ;
+  wire [11:0] \$784 ;
+  wire \$785 ;
   wire \$786 ;
-  wire \$787 ;
-  wire [4:0] \$788 ;
+  wire [4:0] \$787 ;
+  wire [15:0] \$788 ;
   wire [15:0] \$789 ;
-  wire [4:0] \$79 ;
-  wire [15:0] \$790 ;
-  wire [4:0] \$791 ;
-  wire \$792 ;
-  wire [4:0] \$793 ;
+  wire [15:0] \$79 ;
+  wire [4:0] \$790 ;
+  wire \$791 ;
+  wire [4:0] \$792 ;
+  wire [15:0] \$793 ;
   wire [15:0] \$794 ;
-  wire [15:0] \$795 ;
-  wire [5:0] \$796 ;
-  wire \$797 ;
-  wire [4:0] \$798 ;
+  wire [5:0] \$795 ;
+  wire \$796 ;
+  wire [4:0] \$797 ;
+  wire [15:0] \$798 ;
   wire [15:0] \$799 ;
   wire [4:0] \$8 ;
-  wire [15:0] \$80 ;
-  wire [15:0] \$800 ;
-  wire [6:0] \$801 ;
-  wire [15:0] \$802 ;
-  wire [7:0] \$803 ;
-  wire \$804 ;
-  wire [4:0] \$805 ;
+  wire [4:0] \$80 ;
+  wire [6:0] \$800 ;
+  wire [15:0] \$801 ;
+  wire [7:0] \$802 ;
+  wire \$803 ;
+  wire [4:0] \$804 ;
+  wire [15:0] \$805 ;
   wire [15:0] \$806 ;
-  wire [15:0] \$807 ;
-  wire [8:0] \$808 ;
-  wire \$809 ;
-  wire [15:0] \$81 ;
-  wire [4:0] \$810 ;
+  wire [8:0] \$807 ;
+  wire \$808 ;
+  wire [4:0] \$809 ;
+  wire \$81 ;
+  wire [15:0] \$810 ;
   wire [15:0] \$811 ;
-  wire [15:0] \$812 ;
-  wire [9:0] \$813 ;
-  wire [15:0] \$814 ;
-  wire [10:0] \$815 ;
-  wire \$816 ;
-  wire [4:0] \$817 ;
+  wire [9:0] \$812 ;
+  wire [15:0] \$813 ;
+  wire [10:0] \$814 ;
+  wire \$815 ;
+  wire [4:0] \$816 ;
+  wire [15:0] \$817 ;
   wire [15:0] \$818 ;
-  wire [15:0] \$819 ;
+  wire [11:0] \$819 ;
   wire [4:0] \$82 ;
-  wire [11:0] \$820 ;
+  wire \$820 ;
   wire \$821 ;
-  wire \$822 ;
-  wire [4:0] \$823 ;
+  wire [4:0] \$822 ;
+  wire [15:0] \$823 ;
   wire [15:0] \$824 ;
-  wire [15:0] \$825 ;
-  wire [4:0] \$826 ;
-  wire \$827 ;
-  wire [4:0] \$828 ;
+  wire [4:0] \$825 ;
+  wire \$826 ;
+  wire [4:0] \$827 ;
+  wire [15:0] \$828 ;
   wire [15:0] \$829 ;
-  wire \$83 ;
-  wire [15:0] \$830 ;
-  wire [5:0] \$831 ;
-  wire \$832 ;
-  wire [4:0] \$833 ;
+  wire [15:0] \$83 ;
+  wire [5:0] \$830 ;
+  wire \$831 ;
+  wire [4:0] \$832 ;
+  wire [15:0] \$833 ;
   wire [15:0] \$834 ;
-  wire [15:0] \$835 ;
-  wire [6:0] \$836 ;
-  wire [15:0] \$837 ;
-  wire [7:0] \$838 ;
-  wire \$839 ;
-  wire [4:0] \$84 ;
-  wire [4:0] \$840 ;
+  wire [6:0] \$835 ;
+  wire [15:0] \$836 ;
+  wire [7:0] \$837 ;
+  wire \$838 ;
+  wire [4:0] \$839 ;
+  wire [15:0] \$84 ;
+  wire [15:0] \$840 ;
   wire [15:0] \$841 ;
-  wire [15:0] \$842 ;
-  wire [8:0] \$843 ;
-  wire \$844 ;
-  wire [4:0] \$845 ;
+  wire [8:0] \$842 ;
+  wire \$843 ;
+  wire [4:0] \$844 ;
+  wire [15:0] \$845 ;
   wire [15:0] \$846 ;
-  wire [15:0] \$847 ;
-  wire [9:0] \$848 ;
-  wire [15:0] \$849 ;
-  wire [15:0] \$85 ;
-  wire [10:0] \$850 ;
-  wire \$851 ;
-  wire [4:0] \$852 ;
+  wire [9:0] \$847 ;
+  wire [15:0] \$848 ;
+  wire [10:0] \$849 ;
+  wire [5:0] \$85 ;
+  wire \$850 ;
+  wire [4:0] \$851 ;
+  wire [15:0] \$852 ;
   wire [15:0] \$853 ;
-  wire [15:0] \$854 ;
-  wire [11:0] \$855 ;
+  wire [11:0] \$854 ;
+  wire \$855 ;
   wire \$856 ;
-  wire \$857 ;
-  wire [4:0] \$858 ;
+  wire [4:0] \$857 ;
+  wire [15:0] \$858 ;
   wire [15:0] \$859 ;
-  wire [15:0] \$86 ;
-  wire [15:0] \$860 ;
-  wire [4:0] \$861 ;
-  wire \$862 ;
-  wire [4:0] \$863 ;
+  wire \$86 ;
+  wire [4:0] \$860 ;
+  wire \$861 ;
+  wire [4:0] \$862 ;
+  wire [15:0] \$863 ;
   wire [15:0] \$864 ;
-  wire [15:0] \$865 ;
-  wire [5:0] \$866 ;
-  wire \$867 ;
-  wire [4:0] \$868 ;
+  wire [5:0] \$865 ;
+  wire \$866 ;
+  wire [4:0] \$867 ;
+  wire [15:0] \$868 ;
   wire [15:0] \$869 ;
-  wire [5:0] \$87 ;
-  wire [15:0] \$870 ;
-  wire [6:0] \$871 ;
-  wire [15:0] \$872 ;
-  wire [7:0] \$873 ;
-  wire \$874 ;
-  wire [4:0] \$875 ;
+  wire [4:0] \$87 ;
+  wire [6:0] \$870 ;
+  wire [15:0] \$871 ;
+  wire [7:0] \$872 ;
+  wire \$873 ;
+  wire [4:0] \$874 ;
+  wire [15:0] \$875 ;
   wire [15:0] \$876 ;
-  wire [15:0] \$877 ;
-  wire [8:0] \$878 ;
-  wire \$879 ;
-  wire \$88 ;
-  wire [4:0] \$880 ;
+  wire [8:0] \$877 ;
+  wire \$878 ;
+  wire [4:0] \$879 ;
+  wire [15:0] \$88 ;
+  wire [15:0] \$880 ;
   wire [15:0] \$881 ;
-  wire [15:0] \$882 ;
-  wire [9:0] \$883 ;
-  wire [15:0] \$884 ;
-  wire [10:0] \$885 ;
-  wire \$886 ;
-  wire [4:0] \$887 ;
+  wire [9:0] \$882 ;
+  wire [15:0] \$883 ;
+  wire [10:0] \$884 ;
+  wire \$885 ;
+  wire [4:0] \$886 ;
+  wire [15:0] \$887 ;
   wire [15:0] \$888 ;
-  wire [15:0] \$889 ;
-  wire [4:0] \$89 ;
-  wire [11:0] \$890 ;
+  wire [11:0] \$889 ;
+  wire [15:0] \$89 ;
+  wire \$890 ;
   wire \$891 ;
-  wire \$892 ;
-  wire [4:0] \$893 ;
+  wire [4:0] \$892 ;
+  wire [15:0] \$893 ;
   wire [15:0] \$894 ;
-  wire [15:0] \$895 ;
-  wire [4:0] \$896 ;
-  wire \$897 ;
-  wire [4:0] \$898 ;
+  wire [4:0] \$895 ;
+  wire \$896 ;
+  wire [4:0] \$897 ;
+  wire [15:0] \$898 ;
   wire [15:0] \$899 ;
   wire [5:0] \$9 ;
-  wire [15:0] \$90 ;
-  wire [15:0] \$900 ;
-  wire [5:0] \$901 ;
-  wire \$902 ;
-  wire [4:0] \$903 ;
+  wire [6:0] \$90 ;
+  wire [5:0] \$900 ;
+  wire \$901 ;
+  wire [4:0] \$902 ;
+  wire [15:0] \$903 ;
   wire [15:0] \$904 ;
-  wire [15:0] \$905 ;
-  wire [6:0] \$906 ;
-  wire [15:0] \$907 ;
-  wire [7:0] \$908 ;
-  wire \$909 ;
+  wire [6:0] \$905 ;
+  wire [15:0] \$906 ;
+  wire [7:0] \$907 ;
+  wire \$908 ;
+  wire [4:0] \$909 ;
   wire [15:0] \$91 ;
-  wire [4:0] \$910 ;
+  wire [15:0] \$910 ;
   wire [15:0] \$911 ;
-  wire [15:0] \$912 ;
-  wire [8:0] \$913 ;
-  wire \$914 ;
-  wire [4:0] \$915 ;
+  wire [8:0] \$912 ;
+  wire \$913 ;
+  wire [4:0] \$914 ;
+  wire [15:0] \$915 ;
   wire [15:0] \$916 ;
-  wire [15:0] \$917 ;
-  wire [9:0] \$918 ;
-  wire [15:0] \$919 ;
-  wire [6:0] \$92 ;
-  wire [10:0] \$920 ;
-  wire \$921 ;
-  wire [4:0] \$922 ;
+  wire [9:0] \$917 ;
+  wire [15:0] \$918 ;
+  wire [10:0] \$919 ;
+  wire [7:0] \$92 ;
+  wire \$920 ;
+  wire [4:0] \$921 ;
+  wire [15:0] \$922 ;
   wire [15:0] \$923 ;
-  wire [15:0] \$924 ;
-  wire [11:0] \$925 ;
+  wire [11:0] \$924 ;
+  wire \$925 ;
   wire \$926 ;
-  wire \$927 ;
-  wire [4:0] \$928 ;
+  wire [4:0] \$927 ;
+  wire [15:0] \$928 ;
   wire [15:0] \$929 ;
-  wire [15:0] \$93 ;
-  wire [15:0] \$930 ;
-  wire [4:0] \$931 ;
-  wire \$932 ;
-  wire [4:0] \$933 ;
+  wire \$93 ;
+  wire [4:0] \$930 ;
+  wire \$931 ;
+  wire [4:0] \$932 ;
+  wire [15:0] \$933 ;
   wire [15:0] \$934 ;
-  wire [15:0] \$935 ;
-  wire [5:0] \$936 ;
-  wire \$937 ;
-  wire [4:0] \$938 ;
+  wire [5:0] \$935 ;
+  wire \$936 ;
+  wire [4:0] \$937 ;
+  wire [15:0] \$938 ;
   wire [15:0] \$939 ;
-  wire [7:0] \$94 ;
-  wire [15:0] \$940 ;
-  wire [6:0] \$941 ;
-  wire [15:0] \$942 ;
-  wire [7:0] \$943 ;
-  wire \$944 ;
-  wire [4:0] \$945 ;
+  wire [4:0] \$94 ;
+  wire [6:0] \$940 ;
+  wire [15:0] \$941 ;
+  wire [7:0] \$942 ;
+  wire \$943 ;
+  wire [4:0] \$944 ;
+  wire [15:0] \$945 ;
   wire [15:0] \$946 ;
-  wire [15:0] \$947 ;
-  wire [8:0] \$948 ;
-  wire \$949 ;
-  wire \$95 ;
-  wire [4:0] \$950 ;
+  wire [8:0] \$947 ;
+  wire \$948 ;
+  wire [4:0] \$949 ;
+  wire [15:0] \$95 ;
+  wire [15:0] \$950 ;
   wire [15:0] \$951 ;
-  wire [15:0] \$952 ;
-  wire [9:0] \$953 ;
-  wire [15:0] \$954 ;
-  wire [10:0] \$955 ;
-  wire \$956 ;
-  wire [4:0] \$957 ;
+  wire [9:0] \$952 ;
+  wire [15:0] \$953 ;
+  wire [10:0] \$954 ;
+  wire \$955 ;
+  wire [4:0] \$956 ;
+  wire [15:0] \$957 ;
   wire [15:0] \$958 ;
-  wire [15:0] \$959 ;
-  wire [4:0] \$96 ;
-  wire [11:0] \$960 ;
+  wire [11:0] \$959 ;
+  wire [15:0] \$96 ;
+  wire \$960 ;
   wire \$961 ;
-  wire \$962 ;
-  wire [4:0] \$963 ;
+  wire [4:0] \$962 ;
+  wire [15:0] \$963 ;
   wire [15:0] \$964 ;
-  wire [15:0] \$965 ;
-  wire [4:0] \$966 ;
-  wire \$967 ;
-  wire [4:0] \$968 ;
+  wire [4:0] \$965 ;
+  wire \$966 ;
+  wire [4:0] \$967 ;
+  wire [15:0] \$968 ;
   wire [15:0] \$969 ;
-  wire [15:0] \$97 ;
-  wire [15:0] \$970 ;
-  wire [5:0] \$971 ;
-  wire \$972 ;
-  wire [4:0] \$973 ;
+  wire [8:0] \$97 ;
+  wire [5:0] \$970 ;
+  wire \$971 ;
+  wire [4:0] \$972 ;
+  wire [15:0] \$973 ;
   wire [15:0] \$974 ;
-  wire [15:0] \$975 ;
-  wire [6:0] \$976 ;
-  wire [15:0] \$977 ;
-  wire [7:0] \$978 ;
-  wire \$979 ;
-  wire [15:0] \$98 ;
-  wire [4:0] \$980 ;
+  wire [6:0] \$975 ;
+  wire [15:0] \$976 ;
+  wire [7:0] \$977 ;
+  wire \$978 ;
+  wire [4:0] \$979 ;
+  wire \$98 ;
+  wire [15:0] \$980 ;
   wire [15:0] \$981 ;
-  wire [15:0] \$982 ;
-  wire [8:0] \$983 ;
-  wire \$984 ;
-  wire [4:0] \$985 ;
+  wire [8:0] \$982 ;
+  wire \$983 ;
+  wire [4:0] \$984 ;
+  wire [15:0] \$985 ;
   wire [15:0] \$986 ;
-  wire [15:0] \$987 ;
-  wire [9:0] \$988 ;
-  wire [15:0] \$989 ;
-  wire [8:0] \$99 ;
-  wire [10:0] \$990 ;
-  wire \$991 ;
-  wire [4:0] \$992 ;
+  wire [9:0] \$987 ;
+  wire [15:0] \$988 ;
+  wire [10:0] \$989 ;
+  wire [4:0] \$99 ;
+  wire \$990 ;
+  wire [4:0] \$991 ;
+  wire [15:0] \$992 ;
   wire [15:0] \$993 ;
-  wire [15:0] \$994 ;
-  wire [11:0] \$995 ;
+  wire [11:0] \$994 ;
+  wire \$995 ;
   wire \$996 ;
-  wire \$997 ;
-  wire [4:0] \$998 ;
+  wire [4:0] \$997 ;
+  wire [15:0] \$998 ;
   wire [15:0] \$999 ;
   reg \$signal ;
   reg \$signal$51 ;
@@ -4894,16 +4895,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2784$0 ;
-  wire [3:0] \port$2784$0 ;
-  output [3:0] \port$687$0 ;
-  wire [3:0] \port$687$0 ;
+  output [3:0] \port$2785$0 ;
+  wire [3:0] \port$2785$0 ;
+  output [3:0] \port$685$0 ;
+  wire [3:0] \port$685$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   reg [7:0] probe;
   input [3:0] read_col;
   wire [3:0] read_col;
-  reg [3:0] \read_col$67  = 4'h0;
+  reg [3:0] \read_col$68  = 4'h0;
   wire read_enable;
   input [3:0] read_row;
   wire [3:0] read_row;
@@ -4936,6 +4937,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   reg [9:0] timer = 10'h000;
   (* init = 10'h000 *)
   wire [9:0] \timer$15 ;
+  reg [7:0] win_scan = 8'h00;
   reg [255:0] zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg [63:0] counts [15:0];
   initial begin
@@ -4995,1543 +4997,1546 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   assign \$21  = ~ revealed_bits;
   assign \$22  = ~ flagged;
   assign \$23  = \$21  & \$22 ;
-  assign \$25  = \$24  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$26  = \$23  & \$25 ;
-  assign \$27  = revealed_bits & zero;
-  assign \$31  = revealed_bits & zero;
-  assign \$33  = \$30  | \$32 [255:0];
+  assign \$24  = revealed_bits & zero;
+  assign \$25  = revealed_bits & zero;
+  assign \$28  = \$24  | \$27 ;
+  assign \$29  = revealed_bits & zero;
+  assign \$32  = \$28  | \$31 ;
+  assign \$33  = revealed_bits & zero;
   assign \$34  = revealed_bits & zero;
   assign \$37  = \$33  | \$36 ;
   assign \$38  = revealed_bits & zero;
   assign \$41  = \$37  | \$40 ;
-  assign \$42  = revealed_bits & zero;
-  assign \$45  = \$41  | \$44 ;
-  assign \$46  = revealed_bits & zero;
-  assign \$49  = \$45  | \$48 ;
-  assign \$50  = revealed_bits & zero;
-  assign \$52  = \$49  | \$51 ;
-  assign \$53  = revealed_bits & zero;
-  assign \$56  = \$52  | \$55 ;
-  assign opening = \$26  & \$56 ;
-  assign \$57  = | pending;
-  assign \$58  = ~ \$57 ;
-  assign \$59  = status == 2'h2;
-  assign \$60  = status == 2'h3;
-  assign \$61  = \$59  | \$60 ;
-  assign \$62  = revealed_bits >> probe;
-  assign \$63  = ~ \$62 ;
+  assign \$43  = \$32  | \$42 [255:0];
+  assign \$44  = revealed_bits & zero;
+  assign \$45  = revealed_bits & zero;
+  assign \$48  = \$44  | \$47 ;
+  assign \$49  = revealed_bits & zero;
+  assign \$52  = \$48  | \$51 ;
+  assign \$54  = \$43  | \$53 ;
+  assign opening = \$23  & \$54 ;
+  assign \$55  = | pending;
+  assign \$56  = ~ \$55 ;
+  assign \$57  = status == 2'h2;
+  assign \$58  = status == 2'h3;
+  assign \$59  = \$57  | \$58 ;
+  assign \$60  = revealed_bits >> probe;
+  assign \$61  = ~ \$60 ;
+  assign \$62  = flagged >> probe;
+  assign \$63  = ! status;
   assign \$64  = flagged >> probe;
-  assign \$65  = ! status;
-  assign \$66  = flagged >> probe;
-  assign \$67  = ~ \$66 ;
-  assign \$68  = seed_force ? seed_value : free_running;
-  assign \$69  = mine_bits >> probe;
-  assign \$70  = mine_bits >> probe;
-  assign \$71  = ~ \$70 ;
-  assign \$72  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$73  = \$71  & \$72 ;
-  assign \$75  = \$74  ? 5'h09 : 5'h10;
-  assign \$76  = \$75  - 1'h1;
-  assign \$77  = scan_col == \$76 ;
-  assign \$78  = ! count_row;
-  assign \$79  = count_row - 1'h1;
-  assign \$1478  = \$79 [3:0] * 5'h10;
-  assign \$80  = mine_bits >> \$1478 ;
-  assign \$81  = \$78  ? 16'h0000 : \$80 ;
-  assign \$82  = 1'h0 + \$81 [0];
-  assign \$83  = count_row == 4'hf;
-  assign \$84  = count_row + 1'h1;
-  assign \$1485  = \$84 [3:0] * 5'h10;
-  assign \$85  = mine_bits >> \$1485 ;
-  assign \$86  = \$83  ? 16'h0000 : \$85 ;
-  assign \$87  = \$82  + \$86 [0];
-  assign \$88  = ! count_row;
-  assign \$89  = count_row - 1'h1;
-  assign \$1492  = \$89 [3:0] * 5'h10;
-  assign \$90  = mine_bits >> \$1492 ;
-  assign \$91  = \$88  ? 16'h0000 : \$90 ;
-  assign \$92  = \$87  + \$91 [1];
-  assign \$1497  = count_row * 5'h10;
-  assign \$93  = mine_bits >> \$1497 ;
-  assign \$94  = \$92  + \$93 [1];
-  assign \$95  = count_row == 4'hf;
-  assign \$96  = count_row + 1'h1;
-  assign \$1503  = \$96 [3:0] * 5'h10;
-  assign \$97  = mine_bits >> \$1503 ;
-  assign \$98  = \$95  ? 16'h0000 : \$97 ;
-  assign \$99  = \$94  + \$98 [1];
-  assign \$100  = ! count_row;
-  assign \$101  = count_row - 1'h1;
-  assign \$1510  = \$101 [3:0] * 5'h10;
-  assign \$102  = mine_bits >> \$1510 ;
-  assign \$103  = \$100  ? 16'h0000 : \$102 ;
-  assign \$104  = 1'h0 + \$103 [1];
-  assign \$105  = count_row == 4'hf;
-  assign \$106  = count_row + 1'h1;
-  assign \$1517  = \$106 [3:0] * 5'h10;
-  assign \$107  = mine_bits >> \$1517 ;
-  assign \$108  = \$105  ? 16'h0000 : \$107 ;
-  assign \$109  = \$104  + \$108 [1];
-  assign \$110  = ! count_row;
-  assign \$111  = count_row - 1'h1;
-  assign \$1524  = \$111 [3:0] * 5'h10;
-  assign \$112  = mine_bits >> \$1524 ;
-  assign \$113  = \$110  ? 16'h0000 : \$112 ;
-  assign \$114  = \$109  + \$113 [0];
-  assign \$1529  = count_row * 5'h10;
-  assign \$115  = mine_bits >> \$1529 ;
-  assign \$116  = \$114  + \$115 [0];
-  assign \$117  = count_row == 4'hf;
-  assign \$118  = count_row + 1'h1;
-  assign \$1535  = \$118 [3:0] * 5'h10;
-  assign \$119  = mine_bits >> \$1535 ;
-  assign \$120  = \$117  ? 16'h0000 : \$119 ;
-  assign \$121  = \$116  + \$120 [0];
-  assign \$122  = ! count_row;
-  assign \$123  = count_row - 1'h1;
-  assign \$1542  = \$123 [3:0] * 5'h10;
-  assign \$124  = mine_bits >> \$1542 ;
-  assign \$125  = \$122  ? 16'h0000 : \$124 ;
-  assign \$126  = \$121  + \$125 [2];
-  assign \$1547  = count_row * 5'h10;
-  assign \$127  = mine_bits >> \$1547 ;
-  assign \$128  = \$126  + \$127 [2];
-  assign \$129  = count_row == 4'hf;
-  assign \$130  = count_row + 1'h1;
-  assign \$1553  = \$130 [3:0] * 5'h10;
-  assign \$131  = mine_bits >> \$1553 ;
-  assign \$132  = \$129  ? 16'h0000 : \$131 ;
-  assign \$133  = \$128  + \$132 [2];
-  assign \$134  = ! count_row;
-  assign \$135  = count_row - 1'h1;
-  assign \$1560  = \$135 [3:0] * 5'h10;
-  assign \$136  = mine_bits >> \$1560 ;
-  assign \$137  = \$134  ? 16'h0000 : \$136 ;
-  assign \$138  = 1'h0 + \$137 [2];
-  assign \$139  = count_row == 4'hf;
-  assign \$140  = count_row + 1'h1;
-  assign \$1567  = \$140 [3:0] * 5'h10;
-  assign \$141  = mine_bits >> \$1567 ;
-  assign \$142  = \$139  ? 16'h0000 : \$141 ;
-  assign \$143  = \$138  + \$142 [2];
-  assign \$144  = ! count_row;
-  assign \$145  = count_row - 1'h1;
-  assign \$1574  = \$145 [3:0] * 5'h10;
-  assign \$146  = mine_bits >> \$1574 ;
-  assign \$147  = \$144  ? 16'h0000 : \$146 ;
-  assign \$148  = \$143  + \$147 [1];
-  assign \$1579  = count_row * 5'h10;
-  assign \$149  = mine_bits >> \$1579 ;
-  assign \$150  = \$148  + \$149 [1];
-  assign \$151  = count_row == 4'hf;
-  assign \$152  = count_row + 1'h1;
-  assign \$1585  = \$152 [3:0] * 5'h10;
-  assign \$153  = mine_bits >> \$1585 ;
-  assign \$154  = \$151  ? 16'h0000 : \$153 ;
-  assign \$155  = \$150  + \$154 [1];
-  assign \$156  = ! count_row;
-  assign \$157  = count_row - 1'h1;
-  assign \$1592  = \$157 [3:0] * 5'h10;
-  assign \$158  = mine_bits >> \$1592 ;
-  assign \$159  = \$156  ? 16'h0000 : \$158 ;
-  assign \$160  = \$155  + \$159 [3];
-  assign \$1597  = count_row * 5'h10;
-  assign \$161  = mine_bits >> \$1597 ;
-  assign \$162  = \$160  + \$161 [3];
-  assign \$163  = count_row == 4'hf;
-  assign \$164  = count_row + 1'h1;
-  assign \$1603  = \$164 [3:0] * 5'h10;
-  assign \$165  = mine_bits >> \$1603 ;
-  assign \$166  = \$163  ? 16'h0000 : \$165 ;
-  assign \$167  = \$162  + \$166 [3];
-  assign \$168  = ! count_row;
-  assign \$169  = count_row - 1'h1;
-  assign \$1610  = \$169 [3:0] * 5'h10;
-  assign \$170  = mine_bits >> \$1610 ;
-  assign \$171  = \$168  ? 16'h0000 : \$170 ;
-  assign \$172  = 1'h0 + \$171 [3];
-  assign \$173  = count_row == 4'hf;
-  assign \$174  = count_row + 1'h1;
-  assign \$1617  = \$174 [3:0] * 5'h10;
-  assign \$175  = mine_bits >> \$1617 ;
-  assign \$176  = \$173  ? 16'h0000 : \$175 ;
-  assign \$177  = \$172  + \$176 [3];
-  assign \$178  = ! count_row;
-  assign \$179  = count_row - 1'h1;
-  assign \$1624  = \$179 [3:0] * 5'h10;
-  assign \$180  = mine_bits >> \$1624 ;
-  assign \$181  = \$178  ? 16'h0000 : \$180 ;
-  assign \$182  = \$177  + \$181 [2];
-  assign \$1629  = count_row * 5'h10;
-  assign \$183  = mine_bits >> \$1629 ;
-  assign \$184  = \$182  + \$183 [2];
-  assign \$185  = count_row == 4'hf;
-  assign \$186  = count_row + 1'h1;
-  assign \$1635  = \$186 [3:0] * 5'h10;
-  assign \$187  = mine_bits >> \$1635 ;
-  assign \$188  = \$185  ? 16'h0000 : \$187 ;
-  assign \$189  = \$184  + \$188 [2];
-  assign \$190  = ! count_row;
-  assign \$191  = count_row - 1'h1;
-  assign \$1642  = \$191 [3:0] * 5'h10;
-  assign \$192  = mine_bits >> \$1642 ;
-  assign \$193  = \$190  ? 16'h0000 : \$192 ;
-  assign \$194  = \$189  + \$193 [4];
-  assign \$1647  = count_row * 5'h10;
-  assign \$195  = mine_bits >> \$1647 ;
-  assign \$196  = \$194  + \$195 [4];
-  assign \$197  = count_row == 4'hf;
-  assign \$198  = count_row + 1'h1;
-  assign \$1653  = \$198 [3:0] * 5'h10;
-  assign \$199  = mine_bits >> \$1653 ;
-  assign \$200  = \$197  ? 16'h0000 : \$199 ;
-  assign \$201  = \$196  + \$200 [4];
-  assign \$202  = ! count_row;
-  assign \$203  = count_row - 1'h1;
-  assign \$1660  = \$203 [3:0] * 5'h10;
-  assign \$204  = mine_bits >> \$1660 ;
-  assign \$205  = \$202  ? 16'h0000 : \$204 ;
-  assign \$206  = 1'h0 + \$205 [4];
-  assign \$207  = count_row == 4'hf;
-  assign \$208  = count_row + 1'h1;
-  assign \$1667  = \$208 [3:0] * 5'h10;
-  assign \$209  = mine_bits >> \$1667 ;
-  assign \$210  = \$207  ? 16'h0000 : \$209 ;
-  assign \$211  = \$206  + \$210 [4];
-  assign \$212  = ! count_row;
-  assign \$213  = count_row - 1'h1;
-  assign \$1674  = \$213 [3:0] * 5'h10;
-  assign \$214  = mine_bits >> \$1674 ;
-  assign \$215  = \$212  ? 16'h0000 : \$214 ;
-  assign \$216  = \$211  + \$215 [3];
-  assign \$1679  = count_row * 5'h10;
-  assign \$217  = mine_bits >> \$1679 ;
-  assign \$218  = \$216  + \$217 [3];
-  assign \$219  = count_row == 4'hf;
-  assign \$220  = count_row + 1'h1;
-  assign \$1685  = \$220 [3:0] * 5'h10;
-  assign \$221  = mine_bits >> \$1685 ;
-  assign \$222  = \$219  ? 16'h0000 : \$221 ;
-  assign \$223  = \$218  + \$222 [3];
-  assign \$224  = ! count_row;
-  assign \$225  = count_row - 1'h1;
-  assign \$1692  = \$225 [3:0] * 5'h10;
-  assign \$226  = mine_bits >> \$1692 ;
-  assign \$227  = \$224  ? 16'h0000 : \$226 ;
-  assign \$228  = \$223  + \$227 [5];
-  assign \$1697  = count_row * 5'h10;
-  assign \$229  = mine_bits >> \$1697 ;
-  assign \$230  = \$228  + \$229 [5];
-  assign \$231  = count_row == 4'hf;
-  assign \$232  = count_row + 1'h1;
-  assign \$1703  = \$232 [3:0] * 5'h10;
-  assign \$233  = mine_bits >> \$1703 ;
-  assign \$234  = \$231  ? 16'h0000 : \$233 ;
-  assign \$235  = \$230  + \$234 [5];
-  assign \$236  = ! count_row;
-  assign \$237  = count_row - 1'h1;
-  assign \$1710  = \$237 [3:0] * 5'h10;
-  assign \$238  = mine_bits >> \$1710 ;
-  assign \$239  = \$236  ? 16'h0000 : \$238 ;
-  assign \$240  = 1'h0 + \$239 [5];
-  assign \$241  = count_row == 4'hf;
-  assign \$242  = count_row + 1'h1;
-  assign \$1717  = \$242 [3:0] * 5'h10;
-  assign \$243  = mine_bits >> \$1717 ;
-  assign \$244  = \$241  ? 16'h0000 : \$243 ;
-  assign \$245  = \$240  + \$244 [5];
-  assign \$246  = ! count_row;
-  assign \$247  = count_row - 1'h1;
-  assign \$1724  = \$247 [3:0] * 5'h10;
-  assign \$248  = mine_bits >> \$1724 ;
-  assign \$249  = \$246  ? 16'h0000 : \$248 ;
-  assign \$250  = \$245  + \$249 [4];
-  assign \$1729  = count_row * 5'h10;
-  assign \$251  = mine_bits >> \$1729 ;
-  assign \$252  = \$250  + \$251 [4];
-  assign \$253  = count_row == 4'hf;
-  assign \$254  = count_row + 1'h1;
-  assign \$1735  = \$254 [3:0] * 5'h10;
-  assign \$255  = mine_bits >> \$1735 ;
-  assign \$256  = \$253  ? 16'h0000 : \$255 ;
-  assign \$257  = \$252  + \$256 [4];
-  assign \$258  = ! count_row;
-  assign \$259  = count_row - 1'h1;
-  assign \$1742  = \$259 [3:0] * 5'h10;
-  assign \$260  = mine_bits >> \$1742 ;
-  assign \$261  = \$258  ? 16'h0000 : \$260 ;
-  assign \$262  = \$257  + \$261 [6];
-  assign \$1747  = count_row * 5'h10;
-  assign \$263  = mine_bits >> \$1747 ;
-  assign \$264  = \$262  + \$263 [6];
-  assign \$265  = count_row == 4'hf;
-  assign \$266  = count_row + 1'h1;
-  assign \$1753  = \$266 [3:0] * 5'h10;
-  assign \$267  = mine_bits >> \$1753 ;
-  assign \$268  = \$265  ? 16'h0000 : \$267 ;
-  assign \$269  = \$264  + \$268 [6];
-  assign \$270  = ! count_row;
-  assign \$271  = count_row - 1'h1;
-  assign \$1760  = \$271 [3:0] * 5'h10;
-  assign \$272  = mine_bits >> \$1760 ;
-  assign \$273  = \$270  ? 16'h0000 : \$272 ;
-  assign \$274  = 1'h0 + \$273 [6];
-  assign \$275  = count_row == 4'hf;
-  assign \$276  = count_row + 1'h1;
-  assign \$1767  = \$276 [3:0] * 5'h10;
-  assign \$277  = mine_bits >> \$1767 ;
-  assign \$278  = \$275  ? 16'h0000 : \$277 ;
-  assign \$279  = \$274  + \$278 [6];
-  assign \$280  = ! count_row;
-  assign \$281  = count_row - 1'h1;
-  assign \$1774  = \$281 [3:0] * 5'h10;
-  assign \$282  = mine_bits >> \$1774 ;
-  assign \$283  = \$280  ? 16'h0000 : \$282 ;
-  assign \$284  = \$279  + \$283 [5];
-  assign \$1779  = count_row * 5'h10;
-  assign \$285  = mine_bits >> \$1779 ;
-  assign \$286  = \$284  + \$285 [5];
-  assign \$287  = count_row == 4'hf;
-  assign \$288  = count_row + 1'h1;
-  assign \$1785  = \$288 [3:0] * 5'h10;
-  assign \$289  = mine_bits >> \$1785 ;
-  assign \$290  = \$287  ? 16'h0000 : \$289 ;
-  assign \$291  = \$286  + \$290 [5];
-  assign \$292  = ! count_row;
-  assign \$293  = count_row - 1'h1;
-  assign \$1792  = \$293 [3:0] * 5'h10;
-  assign \$294  = mine_bits >> \$1792 ;
-  assign \$295  = \$292  ? 16'h0000 : \$294 ;
-  assign \$296  = \$291  + \$295 [7];
-  assign \$1797  = count_row * 5'h10;
-  assign \$297  = mine_bits >> \$1797 ;
-  assign \$298  = \$296  + \$297 [7];
-  assign \$299  = count_row == 4'hf;
-  assign \$300  = count_row + 1'h1;
-  assign \$1803  = \$300 [3:0] * 5'h10;
-  assign \$301  = mine_bits >> \$1803 ;
-  assign \$302  = \$299  ? 16'h0000 : \$301 ;
-  assign \$303  = \$298  + \$302 [7];
-  assign \$304  = ! count_row;
-  assign \$305  = count_row - 1'h1;
-  assign \$1810  = \$305 [3:0] * 5'h10;
-  assign \$306  = mine_bits >> \$1810 ;
-  assign \$307  = \$304  ? 16'h0000 : \$306 ;
-  assign \$308  = 1'h0 + \$307 [7];
-  assign \$309  = count_row == 4'hf;
-  assign \$310  = count_row + 1'h1;
-  assign \$1817  = \$310 [3:0] * 5'h10;
-  assign \$311  = mine_bits >> \$1817 ;
-  assign \$312  = \$309  ? 16'h0000 : \$311 ;
-  assign \$313  = \$308  + \$312 [7];
-  assign \$314  = ! count_row;
-  assign \$315  = count_row - 1'h1;
-  assign \$1824  = \$315 [3:0] * 5'h10;
-  assign \$316  = mine_bits >> \$1824 ;
-  assign \$317  = \$314  ? 16'h0000 : \$316 ;
-  assign \$318  = \$313  + \$317 [6];
-  assign \$1829  = count_row * 5'h10;
-  assign \$319  = mine_bits >> \$1829 ;
-  assign \$320  = \$318  + \$319 [6];
-  assign \$321  = count_row == 4'hf;
-  assign \$322  = count_row + 1'h1;
-  assign \$1835  = \$322 [3:0] * 5'h10;
-  assign \$323  = mine_bits >> \$1835 ;
-  assign \$324  = \$321  ? 16'h0000 : \$323 ;
-  assign \$325  = \$320  + \$324 [6];
-  assign \$326  = ! count_row;
-  assign \$327  = count_row - 1'h1;
-  assign \$1842  = \$327 [3:0] * 5'h10;
-  assign \$328  = mine_bits >> \$1842 ;
-  assign \$329  = \$326  ? 16'h0000 : \$328 ;
-  assign \$330  = \$325  + \$329 [8];
-  assign \$1847  = count_row * 5'h10;
-  assign \$331  = mine_bits >> \$1847 ;
-  assign \$332  = \$330  + \$331 [8];
-  assign \$333  = count_row == 4'hf;
-  assign \$334  = count_row + 1'h1;
-  assign \$1853  = \$334 [3:0] * 5'h10;
-  assign \$335  = mine_bits >> \$1853 ;
-  assign \$336  = \$333  ? 16'h0000 : \$335 ;
-  assign \$337  = \$332  + \$336 [8];
-  assign \$338  = ! count_row;
-  assign \$339  = count_row - 1'h1;
-  assign \$1860  = \$339 [3:0] * 5'h10;
-  assign \$340  = mine_bits >> \$1860 ;
-  assign \$341  = \$338  ? 16'h0000 : \$340 ;
-  assign \$342  = 1'h0 + \$341 [8];
-  assign \$343  = count_row == 4'hf;
-  assign \$344  = count_row + 1'h1;
-  assign \$1867  = \$344 [3:0] * 5'h10;
-  assign \$345  = mine_bits >> \$1867 ;
-  assign \$346  = \$343  ? 16'h0000 : \$345 ;
-  assign \$347  = \$342  + \$346 [8];
-  assign \$348  = ! count_row;
-  assign \$349  = count_row - 1'h1;
-  assign \$1874  = \$349 [3:0] * 5'h10;
-  assign \$350  = mine_bits >> \$1874 ;
-  assign \$351  = \$348  ? 16'h0000 : \$350 ;
-  assign \$352  = \$347  + \$351 [7];
-  assign \$1879  = count_row * 5'h10;
-  assign \$353  = mine_bits >> \$1879 ;
-  assign \$354  = \$352  + \$353 [7];
-  assign \$355  = count_row == 4'hf;
-  assign \$356  = count_row + 1'h1;
-  assign \$1885  = \$356 [3:0] * 5'h10;
-  assign \$357  = mine_bits >> \$1885 ;
-  assign \$358  = \$355  ? 16'h0000 : \$357 ;
-  assign \$359  = \$354  + \$358 [7];
-  assign \$360  = ! count_row;
-  assign \$361  = count_row - 1'h1;
-  assign \$1892  = \$361 [3:0] * 5'h10;
-  assign \$362  = mine_bits >> \$1892 ;
-  assign \$363  = \$360  ? 16'h0000 : \$362 ;
-  assign \$364  = \$359  + \$363 [9];
-  assign \$1897  = count_row * 5'h10;
-  assign \$365  = mine_bits >> \$1897 ;
-  assign \$366  = \$364  + \$365 [9];
-  assign \$367  = count_row == 4'hf;
-  assign \$368  = count_row + 1'h1;
-  assign \$1903  = \$368 [3:0] * 5'h10;
-  assign \$369  = mine_bits >> \$1903 ;
-  assign \$370  = \$367  ? 16'h0000 : \$369 ;
-  assign \$371  = \$366  + \$370 [9];
-  assign \$372  = ! count_row;
-  assign \$373  = count_row - 1'h1;
-  assign \$1910  = \$373 [3:0] * 5'h10;
-  assign \$374  = mine_bits >> \$1910 ;
-  assign \$375  = \$372  ? 16'h0000 : \$374 ;
-  assign \$376  = 1'h0 + \$375 [9];
-  assign \$377  = count_row == 4'hf;
-  assign \$378  = count_row + 1'h1;
-  assign \$1917  = \$378 [3:0] * 5'h10;
-  assign \$379  = mine_bits >> \$1917 ;
-  assign \$380  = \$377  ? 16'h0000 : \$379 ;
-  assign \$381  = \$376  + \$380 [9];
-  assign \$382  = ! count_row;
-  assign \$383  = count_row - 1'h1;
-  assign \$1924  = \$383 [3:0] * 5'h10;
-  assign \$384  = mine_bits >> \$1924 ;
-  assign \$385  = \$382  ? 16'h0000 : \$384 ;
-  assign \$386  = \$381  + \$385 [8];
-  assign \$1929  = count_row * 5'h10;
-  assign \$387  = mine_bits >> \$1929 ;
-  assign \$388  = \$386  + \$387 [8];
-  assign \$389  = count_row == 4'hf;
-  assign \$390  = count_row + 1'h1;
-  assign \$1935  = \$390 [3:0] * 5'h10;
-  assign \$391  = mine_bits >> \$1935 ;
-  assign \$392  = \$389  ? 16'h0000 : \$391 ;
-  assign \$393  = \$388  + \$392 [8];
-  assign \$394  = ! count_row;
-  assign \$395  = count_row - 1'h1;
-  assign \$1942  = \$395 [3:0] * 5'h10;
-  assign \$396  = mine_bits >> \$1942 ;
-  assign \$397  = \$394  ? 16'h0000 : \$396 ;
-  assign \$398  = \$393  + \$397 [10];
-  assign \$1947  = count_row * 5'h10;
-  assign \$399  = mine_bits >> \$1947 ;
-  assign \$400  = \$398  + \$399 [10];
-  assign \$401  = count_row == 4'hf;
-  assign \$402  = count_row + 1'h1;
-  assign \$1953  = \$402 [3:0] * 5'h10;
-  assign \$403  = mine_bits >> \$1953 ;
-  assign \$404  = \$401  ? 16'h0000 : \$403 ;
-  assign \$405  = \$400  + \$404 [10];
-  assign \$406  = ! count_row;
-  assign \$407  = count_row - 1'h1;
-  assign \$1960  = \$407 [3:0] * 5'h10;
-  assign \$408  = mine_bits >> \$1960 ;
-  assign \$409  = \$406  ? 16'h0000 : \$408 ;
-  assign \$410  = 1'h0 + \$409 [10];
-  assign \$411  = count_row == 4'hf;
-  assign \$412  = count_row + 1'h1;
-  assign \$1967  = \$412 [3:0] * 5'h10;
-  assign \$413  = mine_bits >> \$1967 ;
-  assign \$414  = \$411  ? 16'h0000 : \$413 ;
-  assign \$415  = \$410  + \$414 [10];
-  assign \$416  = ! count_row;
-  assign \$417  = count_row - 1'h1;
-  assign \$1974  = \$417 [3:0] * 5'h10;
-  assign \$418  = mine_bits >> \$1974 ;
-  assign \$419  = \$416  ? 16'h0000 : \$418 ;
-  assign \$420  = \$415  + \$419 [9];
-  assign \$1979  = count_row * 5'h10;
-  assign \$421  = mine_bits >> \$1979 ;
-  assign \$422  = \$420  + \$421 [9];
-  assign \$423  = count_row == 4'hf;
-  assign \$424  = count_row + 1'h1;
-  assign \$1985  = \$424 [3:0] * 5'h10;
-  assign \$425  = mine_bits >> \$1985 ;
-  assign \$426  = \$423  ? 16'h0000 : \$425 ;
-  assign \$427  = \$422  + \$426 [9];
-  assign \$428  = ! count_row;
-  assign \$429  = count_row - 1'h1;
-  assign \$1992  = \$429 [3:0] * 5'h10;
-  assign \$430  = mine_bits >> \$1992 ;
-  assign \$431  = \$428  ? 16'h0000 : \$430 ;
-  assign \$432  = \$427  + \$431 [11];
-  assign \$1997  = count_row * 5'h10;
-  assign \$433  = mine_bits >> \$1997 ;
-  assign \$434  = \$432  + \$433 [11];
-  assign \$435  = count_row == 4'hf;
-  assign \$436  = count_row + 1'h1;
-  assign \$2003  = \$436 [3:0] * 5'h10;
-  assign \$437  = mine_bits >> \$2003 ;
-  assign \$438  = \$435  ? 16'h0000 : \$437 ;
-  assign \$439  = \$434  + \$438 [11];
-  assign \$440  = ! count_row;
-  assign \$441  = count_row - 1'h1;
-  assign \$2010  = \$441 [3:0] * 5'h10;
-  assign \$442  = mine_bits >> \$2010 ;
-  assign \$443  = \$440  ? 16'h0000 : \$442 ;
-  assign \$444  = 1'h0 + \$443 [11];
-  assign \$445  = count_row == 4'hf;
-  assign \$446  = count_row + 1'h1;
-  assign \$2017  = \$446 [3:0] * 5'h10;
-  assign \$447  = mine_bits >> \$2017 ;
-  assign \$448  = \$445  ? 16'h0000 : \$447 ;
-  assign \$449  = \$444  + \$448 [11];
-  assign \$450  = ! count_row;
-  assign \$451  = count_row - 1'h1;
-  assign \$2024  = \$451 [3:0] * 5'h10;
-  assign \$452  = mine_bits >> \$2024 ;
-  assign \$453  = \$450  ? 16'h0000 : \$452 ;
-  assign \$454  = \$449  + \$453 [10];
-  assign \$2029  = count_row * 5'h10;
-  assign \$455  = mine_bits >> \$2029 ;
-  assign \$456  = \$454  + \$455 [10];
-  assign \$457  = count_row == 4'hf;
-  assign \$458  = count_row + 1'h1;
-  assign \$2035  = \$458 [3:0] * 5'h10;
-  assign \$459  = mine_bits >> \$2035 ;
-  assign \$460  = \$457  ? 16'h0000 : \$459 ;
-  assign \$461  = \$456  + \$460 [10];
-  assign \$462  = ! count_row;
-  assign \$463  = count_row - 1'h1;
-  assign \$2042  = \$463 [3:0] * 5'h10;
-  assign \$464  = mine_bits >> \$2042 ;
-  assign \$465  = \$462  ? 16'h0000 : \$464 ;
-  assign \$466  = \$461  + \$465 [12];
-  assign \$2047  = count_row * 5'h10;
-  assign \$467  = mine_bits >> \$2047 ;
-  assign \$468  = \$466  + \$467 [12];
-  assign \$469  = count_row == 4'hf;
-  assign \$470  = count_row + 1'h1;
-  assign \$2053  = \$470 [3:0] * 5'h10;
-  assign \$471  = mine_bits >> \$2053 ;
-  assign \$472  = \$469  ? 16'h0000 : \$471 ;
-  assign \$473  = \$468  + \$472 [12];
-  assign \$474  = ! count_row;
-  assign \$475  = count_row - 1'h1;
-  assign \$2060  = \$475 [3:0] * 5'h10;
-  assign \$476  = mine_bits >> \$2060 ;
-  assign \$477  = \$474  ? 16'h0000 : \$476 ;
-  assign \$478  = 1'h0 + \$477 [12];
-  assign \$479  = count_row == 4'hf;
-  assign \$480  = count_row + 1'h1;
-  assign \$2067  = \$480 [3:0] * 5'h10;
-  assign \$481  = mine_bits >> \$2067 ;
-  assign \$482  = \$479  ? 16'h0000 : \$481 ;
-  assign \$483  = \$478  + \$482 [12];
-  assign \$484  = ! count_row;
-  assign \$485  = count_row - 1'h1;
-  assign \$2074  = \$485 [3:0] * 5'h10;
-  assign \$486  = mine_bits >> \$2074 ;
-  assign \$487  = \$484  ? 16'h0000 : \$486 ;
-  assign \$488  = \$483  + \$487 [11];
-  assign \$2079  = count_row * 5'h10;
-  assign \$489  = mine_bits >> \$2079 ;
-  assign \$490  = \$488  + \$489 [11];
-  assign \$491  = count_row == 4'hf;
-  assign \$492  = count_row + 1'h1;
-  assign \$2085  = \$492 [3:0] * 5'h10;
-  assign \$493  = mine_bits >> \$2085 ;
-  assign \$494  = \$491  ? 16'h0000 : \$493 ;
-  assign \$495  = \$490  + \$494 [11];
-  assign \$496  = ! count_row;
-  assign \$497  = count_row - 1'h1;
-  assign \$2092  = \$497 [3:0] * 5'h10;
-  assign \$498  = mine_bits >> \$2092 ;
-  assign \$499  = \$496  ? 16'h0000 : \$498 ;
-  assign \$500  = \$495  + \$499 [13];
-  assign \$2097  = count_row * 5'h10;
-  assign \$501  = mine_bits >> \$2097 ;
-  assign \$502  = \$500  + \$501 [13];
-  assign \$503  = count_row == 4'hf;
-  assign \$504  = count_row + 1'h1;
-  assign \$2103  = \$504 [3:0] * 5'h10;
-  assign \$505  = mine_bits >> \$2103 ;
-  assign \$506  = \$503  ? 16'h0000 : \$505 ;
-  assign \$507  = \$502  + \$506 [13];
-  assign \$508  = ! count_row;
-  assign \$509  = count_row - 1'h1;
-  assign \$2110  = \$509 [3:0] * 5'h10;
-  assign \$510  = mine_bits >> \$2110 ;
-  assign \$511  = \$508  ? 16'h0000 : \$510 ;
-  assign \$512  = 1'h0 + \$511 [13];
-  assign \$513  = count_row == 4'hf;
-  assign \$514  = count_row + 1'h1;
-  assign \$2117  = \$514 [3:0] * 5'h10;
-  assign \$515  = mine_bits >> \$2117 ;
-  assign \$516  = \$513  ? 16'h0000 : \$515 ;
-  assign \$517  = \$512  + \$516 [13];
-  assign \$518  = ! count_row;
-  assign \$519  = count_row - 1'h1;
-  assign \$2124  = \$519 [3:0] * 5'h10;
-  assign \$520  = mine_bits >> \$2124 ;
-  assign \$521  = \$518  ? 16'h0000 : \$520 ;
-  assign \$522  = \$517  + \$521 [12];
-  assign \$2129  = count_row * 5'h10;
-  assign \$523  = mine_bits >> \$2129 ;
-  assign \$524  = \$522  + \$523 [12];
-  assign \$525  = count_row == 4'hf;
-  assign \$526  = count_row + 1'h1;
-  assign \$2135  = \$526 [3:0] * 5'h10;
-  assign \$527  = mine_bits >> \$2135 ;
-  assign \$528  = \$525  ? 16'h0000 : \$527 ;
-  assign \$529  = \$524  + \$528 [12];
-  assign \$530  = ! count_row;
-  assign \$531  = count_row - 1'h1;
-  assign \$2142  = \$531 [3:0] * 5'h10;
-  assign \$532  = mine_bits >> \$2142 ;
-  assign \$533  = \$530  ? 16'h0000 : \$532 ;
-  assign \$534  = \$529  + \$533 [14];
-  assign \$2147  = count_row * 5'h10;
-  assign \$535  = mine_bits >> \$2147 ;
-  assign \$536  = \$534  + \$535 [14];
-  assign \$537  = count_row == 4'hf;
-  assign \$538  = count_row + 1'h1;
-  assign \$2153  = \$538 [3:0] * 5'h10;
-  assign \$539  = mine_bits >> \$2153 ;
-  assign \$540  = \$537  ? 16'h0000 : \$539 ;
-  assign \$541  = \$536  + \$540 [14];
-  assign \$542  = ! count_row;
-  assign \$543  = count_row - 1'h1;
-  assign \$2160  = \$543 [3:0] * 5'h10;
-  assign \$544  = mine_bits >> \$2160 ;
-  assign \$545  = \$542  ? 16'h0000 : \$544 ;
-  assign \$546  = 1'h0 + \$545 [14];
-  assign \$547  = count_row == 4'hf;
-  assign \$548  = count_row + 1'h1;
-  assign \$2167  = \$548 [3:0] * 5'h10;
-  assign \$549  = mine_bits >> \$2167 ;
-  assign \$550  = \$547  ? 16'h0000 : \$549 ;
-  assign \$551  = \$546  + \$550 [14];
-  assign \$552  = ! count_row;
-  assign \$553  = count_row - 1'h1;
-  assign \$2174  = \$553 [3:0] * 5'h10;
-  assign \$554  = mine_bits >> \$2174 ;
-  assign \$555  = \$552  ? 16'h0000 : \$554 ;
-  assign \$556  = \$551  + \$555 [13];
-  assign \$2179  = count_row * 5'h10;
-  assign \$557  = mine_bits >> \$2179 ;
-  assign \$558  = \$556  + \$557 [13];
-  assign \$559  = count_row == 4'hf;
-  assign \$560  = count_row + 1'h1;
-  assign \$2185  = \$560 [3:0] * 5'h10;
-  assign \$561  = mine_bits >> \$2185 ;
-  assign \$562  = \$559  ? 16'h0000 : \$561 ;
-  assign \$563  = \$558  + \$562 [13];
-  assign \$564  = ! count_row;
-  assign \$565  = count_row - 1'h1;
-  assign \$2192  = \$565 [3:0] * 5'h10;
-  assign \$566  = mine_bits >> \$2192 ;
-  assign \$567  = \$564  ? 16'h0000 : \$566 ;
-  assign \$568  = \$563  + \$567 [15];
-  assign \$2197  = count_row * 5'h10;
-  assign \$569  = mine_bits >> \$2197 ;
-  assign \$570  = \$568  + \$569 [15];
-  assign \$571  = count_row == 4'hf;
-  assign \$572  = count_row + 1'h1;
-  assign \$2203  = \$572 [3:0] * 5'h10;
-  assign \$573  = mine_bits >> \$2203 ;
-  assign \$574  = \$571  ? 16'h0000 : \$573 ;
-  assign \$575  = \$570  + \$574 [15];
-  assign \$576  = ! count_row;
-  assign \$577  = count_row - 1'h1;
-  assign \$2210  = \$577 [3:0] * 5'h10;
-  assign \$578  = mine_bits >> \$2210 ;
-  assign \$579  = \$576  ? 16'h0000 : \$578 ;
-  assign \$580  = 1'h0 + \$579 [15];
-  assign \$581  = count_row == 4'hf;
-  assign \$582  = count_row + 1'h1;
-  assign \$2217  = \$582 [3:0] * 5'h10;
-  assign \$583  = mine_bits >> \$2217 ;
-  assign \$584  = \$581  ? 16'h0000 : \$583 ;
-  assign \$585  = \$580  + \$584 [15];
-  assign \$586  = ! count_row;
-  assign \$587  = count_row - 1'h1;
-  assign \$2224  = \$587 [3:0] * 5'h10;
-  assign \$588  = mine_bits >> \$2224 ;
-  assign \$589  = \$586  ? 16'h0000 : \$588 ;
-  assign \$590  = \$585  + \$589 [14];
-  assign \$2229  = count_row * 5'h10;
-  assign \$591  = mine_bits >> \$2229 ;
-  assign \$592  = \$590  + \$591 [14];
-  assign \$593  = count_row == 4'hf;
-  assign \$594  = count_row + 1'h1;
-  assign \$2235  = \$594 [3:0] * 5'h10;
-  assign \$595  = mine_bits >> \$2235 ;
-  assign \$596  = \$593  ? 16'h0000 : \$595 ;
-  assign \$597  = \$592  + \$596 [14];
-  assign \$598  = mine_bits >> probe;
-  assign \$600  = \$599  ? 5'h09 : 5'h10;
-  assign \$601  = nb_row < \$600 ;
-  assign \$603  = \$602  ? 5'h09 : 5'h10;
-  assign \$604  = nb_col < \$603 ;
-  assign \$605  = \$601  & \$604 ;
-  assign \$606  = revealed_bits >> probe;
-  assign \$607  = ~ \$606 ;
-  assign \$608  = \$605  & \$607 ;
-  assign \$609  = flagged >> probe;
-  assign \$610  = ~ \$609 ;
-  assign \$611  = \$608  & \$610 ;
-  assign \$612  = mine_bits >> probe;
-  assign \$613  = \$611  & \$612 ;
-  assign \$615  = \$614  ? 5'h09 : 5'h10;
-  assign \$616  = nb_row < \$615 ;
-  assign \$618  = \$617  ? 5'h09 : 5'h10;
-  assign \$619  = nb_col < \$618 ;
-  assign \$620  = \$616  & \$619 ;
-  assign \$621  = revealed_bits >> probe;
-  assign \$622  = ~ \$621 ;
-  assign \$623  = \$620  & \$622 ;
-  assign \$624  = flagged >> probe;
-  assign \$625  = ~ \$624 ;
-  assign \$626  = \$623  & \$625 ;
-  assign \$2269  = \read_col$67  * 3'h4;
-  assign \$627  = count_cell__data >> \$2269 ;
-  assign \$628  = ! fsm_state;
-  assign \$629  = fsm_state == 1'h1;
-  assign \$630  = fsm_state == 2'h2;
-  assign \$631  = fsm_state == 2'h3;
-  assign \$632  = fsm_state == 3'h4;
-  assign \$633  = fsm_state == 3'h5;
-  assign \$634  = fsm_state == 3'h6;
-  assign \$635  = fsm_state == 3'h7;
-  assign \$636  = fsm_state == 4'h8;
-  assign \$637  = fsm_state == 4'h9;
-  assign \$638  = fsm_state == 4'ha;
-  assign \$639  = free_running + 1'h1;
-  assign \$640  = | press;
+  assign \$65  = ~ \$64 ;
+  assign \$66  = seed_force ? seed_value : free_running;
+  assign \$67  = mine_bits >> probe;
+  assign \$68  = mine_bits >> probe;
+  assign \$69  = ~ \$68 ;
+  assign \$70  = { scan_row, scan_col } != { cursor_row, cursor_col };
+  assign \$71  = \$69  & \$70 ;
+  assign \$73  = \$72  ? 5'h09 : 5'h10;
+  assign \$74  = \$73  - 1'h1;
+  assign \$75  = scan_col == \$74 ;
+  assign \$76  = ! count_row;
+  assign \$77  = count_row - 1'h1;
+  assign \$1477  = \$77 [3:0] * 5'h10;
+  assign \$78  = mine_bits >> \$1477 ;
+  assign \$79  = \$76  ? 16'h0000 : \$78 ;
+  assign \$80  = 1'h0 + \$79 [0];
+  assign \$81  = count_row == 4'hf;
+  assign \$82  = count_row + 1'h1;
+  assign \$1484  = \$82 [3:0] * 5'h10;
+  assign \$83  = mine_bits >> \$1484 ;
+  assign \$84  = \$81  ? 16'h0000 : \$83 ;
+  assign \$85  = \$80  + \$84 [0];
+  assign \$86  = ! count_row;
+  assign \$87  = count_row - 1'h1;
+  assign \$1491  = \$87 [3:0] * 5'h10;
+  assign \$88  = mine_bits >> \$1491 ;
+  assign \$89  = \$86  ? 16'h0000 : \$88 ;
+  assign \$90  = \$85  + \$89 [1];
+  assign \$1496  = count_row * 5'h10;
+  assign \$91  = mine_bits >> \$1496 ;
+  assign \$92  = \$90  + \$91 [1];
+  assign \$93  = count_row == 4'hf;
+  assign \$94  = count_row + 1'h1;
+  assign \$1502  = \$94 [3:0] * 5'h10;
+  assign \$95  = mine_bits >> \$1502 ;
+  assign \$96  = \$93  ? 16'h0000 : \$95 ;
+  assign \$97  = \$92  + \$96 [1];
+  assign \$98  = ! count_row;
+  assign \$99  = count_row - 1'h1;
+  assign \$1509  = \$99 [3:0] * 5'h10;
+  assign \$100  = mine_bits >> \$1509 ;
+  assign \$101  = \$98  ? 16'h0000 : \$100 ;
+  assign \$102  = 1'h0 + \$101 [1];
+  assign \$103  = count_row == 4'hf;
+  assign \$104  = count_row + 1'h1;
+  assign \$1516  = \$104 [3:0] * 5'h10;
+  assign \$105  = mine_bits >> \$1516 ;
+  assign \$106  = \$103  ? 16'h0000 : \$105 ;
+  assign \$107  = \$102  + \$106 [1];
+  assign \$108  = ! count_row;
+  assign \$109  = count_row - 1'h1;
+  assign \$1523  = \$109 [3:0] * 5'h10;
+  assign \$110  = mine_bits >> \$1523 ;
+  assign \$111  = \$108  ? 16'h0000 : \$110 ;
+  assign \$112  = \$107  + \$111 [0];
+  assign \$1528  = count_row * 5'h10;
+  assign \$113  = mine_bits >> \$1528 ;
+  assign \$114  = \$112  + \$113 [0];
+  assign \$115  = count_row == 4'hf;
+  assign \$116  = count_row + 1'h1;
+  assign \$1534  = \$116 [3:0] * 5'h10;
+  assign \$117  = mine_bits >> \$1534 ;
+  assign \$118  = \$115  ? 16'h0000 : \$117 ;
+  assign \$119  = \$114  + \$118 [0];
+  assign \$120  = ! count_row;
+  assign \$121  = count_row - 1'h1;
+  assign \$1541  = \$121 [3:0] * 5'h10;
+  assign \$122  = mine_bits >> \$1541 ;
+  assign \$123  = \$120  ? 16'h0000 : \$122 ;
+  assign \$124  = \$119  + \$123 [2];
+  assign \$1546  = count_row * 5'h10;
+  assign \$125  = mine_bits >> \$1546 ;
+  assign \$126  = \$124  + \$125 [2];
+  assign \$127  = count_row == 4'hf;
+  assign \$128  = count_row + 1'h1;
+  assign \$1552  = \$128 [3:0] * 5'h10;
+  assign \$129  = mine_bits >> \$1552 ;
+  assign \$130  = \$127  ? 16'h0000 : \$129 ;
+  assign \$131  = \$126  + \$130 [2];
+  assign \$132  = ! count_row;
+  assign \$133  = count_row - 1'h1;
+  assign \$1559  = \$133 [3:0] * 5'h10;
+  assign \$134  = mine_bits >> \$1559 ;
+  assign \$135  = \$132  ? 16'h0000 : \$134 ;
+  assign \$136  = 1'h0 + \$135 [2];
+  assign \$137  = count_row == 4'hf;
+  assign \$138  = count_row + 1'h1;
+  assign \$1566  = \$138 [3:0] * 5'h10;
+  assign \$139  = mine_bits >> \$1566 ;
+  assign \$140  = \$137  ? 16'h0000 : \$139 ;
+  assign \$141  = \$136  + \$140 [2];
+  assign \$142  = ! count_row;
+  assign \$143  = count_row - 1'h1;
+  assign \$1573  = \$143 [3:0] * 5'h10;
+  assign \$144  = mine_bits >> \$1573 ;
+  assign \$145  = \$142  ? 16'h0000 : \$144 ;
+  assign \$146  = \$141  + \$145 [1];
+  assign \$1578  = count_row * 5'h10;
+  assign \$147  = mine_bits >> \$1578 ;
+  assign \$148  = \$146  + \$147 [1];
+  assign \$149  = count_row == 4'hf;
+  assign \$150  = count_row + 1'h1;
+  assign \$1584  = \$150 [3:0] * 5'h10;
+  assign \$151  = mine_bits >> \$1584 ;
+  assign \$152  = \$149  ? 16'h0000 : \$151 ;
+  assign \$153  = \$148  + \$152 [1];
+  assign \$154  = ! count_row;
+  assign \$155  = count_row - 1'h1;
+  assign \$1591  = \$155 [3:0] * 5'h10;
+  assign \$156  = mine_bits >> \$1591 ;
+  assign \$157  = \$154  ? 16'h0000 : \$156 ;
+  assign \$158  = \$153  + \$157 [3];
+  assign \$1596  = count_row * 5'h10;
+  assign \$159  = mine_bits >> \$1596 ;
+  assign \$160  = \$158  + \$159 [3];
+  assign \$161  = count_row == 4'hf;
+  assign \$162  = count_row + 1'h1;
+  assign \$1602  = \$162 [3:0] * 5'h10;
+  assign \$163  = mine_bits >> \$1602 ;
+  assign \$164  = \$161  ? 16'h0000 : \$163 ;
+  assign \$165  = \$160  + \$164 [3];
+  assign \$166  = ! count_row;
+  assign \$167  = count_row - 1'h1;
+  assign \$1609  = \$167 [3:0] * 5'h10;
+  assign \$168  = mine_bits >> \$1609 ;
+  assign \$169  = \$166  ? 16'h0000 : \$168 ;
+  assign \$170  = 1'h0 + \$169 [3];
+  assign \$171  = count_row == 4'hf;
+  assign \$172  = count_row + 1'h1;
+  assign \$1616  = \$172 [3:0] * 5'h10;
+  assign \$173  = mine_bits >> \$1616 ;
+  assign \$174  = \$171  ? 16'h0000 : \$173 ;
+  assign \$175  = \$170  + \$174 [3];
+  assign \$176  = ! count_row;
+  assign \$177  = count_row - 1'h1;
+  assign \$1623  = \$177 [3:0] * 5'h10;
+  assign \$178  = mine_bits >> \$1623 ;
+  assign \$179  = \$176  ? 16'h0000 : \$178 ;
+  assign \$180  = \$175  + \$179 [2];
+  assign \$1628  = count_row * 5'h10;
+  assign \$181  = mine_bits >> \$1628 ;
+  assign \$182  = \$180  + \$181 [2];
+  assign \$183  = count_row == 4'hf;
+  assign \$184  = count_row + 1'h1;
+  assign \$1634  = \$184 [3:0] * 5'h10;
+  assign \$185  = mine_bits >> \$1634 ;
+  assign \$186  = \$183  ? 16'h0000 : \$185 ;
+  assign \$187  = \$182  + \$186 [2];
+  assign \$188  = ! count_row;
+  assign \$189  = count_row - 1'h1;
+  assign \$1641  = \$189 [3:0] * 5'h10;
+  assign \$190  = mine_bits >> \$1641 ;
+  assign \$191  = \$188  ? 16'h0000 : \$190 ;
+  assign \$192  = \$187  + \$191 [4];
+  assign \$1646  = count_row * 5'h10;
+  assign \$193  = mine_bits >> \$1646 ;
+  assign \$194  = \$192  + \$193 [4];
+  assign \$195  = count_row == 4'hf;
+  assign \$196  = count_row + 1'h1;
+  assign \$1652  = \$196 [3:0] * 5'h10;
+  assign \$197  = mine_bits >> \$1652 ;
+  assign \$198  = \$195  ? 16'h0000 : \$197 ;
+  assign \$199  = \$194  + \$198 [4];
+  assign \$200  = ! count_row;
+  assign \$201  = count_row - 1'h1;
+  assign \$1659  = \$201 [3:0] * 5'h10;
+  assign \$202  = mine_bits >> \$1659 ;
+  assign \$203  = \$200  ? 16'h0000 : \$202 ;
+  assign \$204  = 1'h0 + \$203 [4];
+  assign \$205  = count_row == 4'hf;
+  assign \$206  = count_row + 1'h1;
+  assign \$1666  = \$206 [3:0] * 5'h10;
+  assign \$207  = mine_bits >> \$1666 ;
+  assign \$208  = \$205  ? 16'h0000 : \$207 ;
+  assign \$209  = \$204  + \$208 [4];
+  assign \$210  = ! count_row;
+  assign \$211  = count_row - 1'h1;
+  assign \$1673  = \$211 [3:0] * 5'h10;
+  assign \$212  = mine_bits >> \$1673 ;
+  assign \$213  = \$210  ? 16'h0000 : \$212 ;
+  assign \$214  = \$209  + \$213 [3];
+  assign \$1678  = count_row * 5'h10;
+  assign \$215  = mine_bits >> \$1678 ;
+  assign \$216  = \$214  + \$215 [3];
+  assign \$217  = count_row == 4'hf;
+  assign \$218  = count_row + 1'h1;
+  assign \$1684  = \$218 [3:0] * 5'h10;
+  assign \$219  = mine_bits >> \$1684 ;
+  assign \$220  = \$217  ? 16'h0000 : \$219 ;
+  assign \$221  = \$216  + \$220 [3];
+  assign \$222  = ! count_row;
+  assign \$223  = count_row - 1'h1;
+  assign \$1691  = \$223 [3:0] * 5'h10;
+  assign \$224  = mine_bits >> \$1691 ;
+  assign \$225  = \$222  ? 16'h0000 : \$224 ;
+  assign \$226  = \$221  + \$225 [5];
+  assign \$1696  = count_row * 5'h10;
+  assign \$227  = mine_bits >> \$1696 ;
+  assign \$228  = \$226  + \$227 [5];
+  assign \$229  = count_row == 4'hf;
+  assign \$230  = count_row + 1'h1;
+  assign \$1702  = \$230 [3:0] * 5'h10;
+  assign \$231  = mine_bits >> \$1702 ;
+  assign \$232  = \$229  ? 16'h0000 : \$231 ;
+  assign \$233  = \$228  + \$232 [5];
+  assign \$234  = ! count_row;
+  assign \$235  = count_row - 1'h1;
+  assign \$1709  = \$235 [3:0] * 5'h10;
+  assign \$236  = mine_bits >> \$1709 ;
+  assign \$237  = \$234  ? 16'h0000 : \$236 ;
+  assign \$238  = 1'h0 + \$237 [5];
+  assign \$239  = count_row == 4'hf;
+  assign \$240  = count_row + 1'h1;
+  assign \$1716  = \$240 [3:0] * 5'h10;
+  assign \$241  = mine_bits >> \$1716 ;
+  assign \$242  = \$239  ? 16'h0000 : \$241 ;
+  assign \$243  = \$238  + \$242 [5];
+  assign \$244  = ! count_row;
+  assign \$245  = count_row - 1'h1;
+  assign \$1723  = \$245 [3:0] * 5'h10;
+  assign \$246  = mine_bits >> \$1723 ;
+  assign \$247  = \$244  ? 16'h0000 : \$246 ;
+  assign \$248  = \$243  + \$247 [4];
+  assign \$1728  = count_row * 5'h10;
+  assign \$249  = mine_bits >> \$1728 ;
+  assign \$250  = \$248  + \$249 [4];
+  assign \$251  = count_row == 4'hf;
+  assign \$252  = count_row + 1'h1;
+  assign \$1734  = \$252 [3:0] * 5'h10;
+  assign \$253  = mine_bits >> \$1734 ;
+  assign \$254  = \$251  ? 16'h0000 : \$253 ;
+  assign \$255  = \$250  + \$254 [4];
+  assign \$256  = ! count_row;
+  assign \$257  = count_row - 1'h1;
+  assign \$1741  = \$257 [3:0] * 5'h10;
+  assign \$258  = mine_bits >> \$1741 ;
+  assign \$259  = \$256  ? 16'h0000 : \$258 ;
+  assign \$260  = \$255  + \$259 [6];
+  assign \$1746  = count_row * 5'h10;
+  assign \$261  = mine_bits >> \$1746 ;
+  assign \$262  = \$260  + \$261 [6];
+  assign \$263  = count_row == 4'hf;
+  assign \$264  = count_row + 1'h1;
+  assign \$1752  = \$264 [3:0] * 5'h10;
+  assign \$265  = mine_bits >> \$1752 ;
+  assign \$266  = \$263  ? 16'h0000 : \$265 ;
+  assign \$267  = \$262  + \$266 [6];
+  assign \$268  = ! count_row;
+  assign \$269  = count_row - 1'h1;
+  assign \$1759  = \$269 [3:0] * 5'h10;
+  assign \$270  = mine_bits >> \$1759 ;
+  assign \$271  = \$268  ? 16'h0000 : \$270 ;
+  assign \$272  = 1'h0 + \$271 [6];
+  assign \$273  = count_row == 4'hf;
+  assign \$274  = count_row + 1'h1;
+  assign \$1766  = \$274 [3:0] * 5'h10;
+  assign \$275  = mine_bits >> \$1766 ;
+  assign \$276  = \$273  ? 16'h0000 : \$275 ;
+  assign \$277  = \$272  + \$276 [6];
+  assign \$278  = ! count_row;
+  assign \$279  = count_row - 1'h1;
+  assign \$1773  = \$279 [3:0] * 5'h10;
+  assign \$280  = mine_bits >> \$1773 ;
+  assign \$281  = \$278  ? 16'h0000 : \$280 ;
+  assign \$282  = \$277  + \$281 [5];
+  assign \$1778  = count_row * 5'h10;
+  assign \$283  = mine_bits >> \$1778 ;
+  assign \$284  = \$282  + \$283 [5];
+  assign \$285  = count_row == 4'hf;
+  assign \$286  = count_row + 1'h1;
+  assign \$1784  = \$286 [3:0] * 5'h10;
+  assign \$287  = mine_bits >> \$1784 ;
+  assign \$288  = \$285  ? 16'h0000 : \$287 ;
+  assign \$289  = \$284  + \$288 [5];
+  assign \$290  = ! count_row;
+  assign \$291  = count_row - 1'h1;
+  assign \$1791  = \$291 [3:0] * 5'h10;
+  assign \$292  = mine_bits >> \$1791 ;
+  assign \$293  = \$290  ? 16'h0000 : \$292 ;
+  assign \$294  = \$289  + \$293 [7];
+  assign \$1796  = count_row * 5'h10;
+  assign \$295  = mine_bits >> \$1796 ;
+  assign \$296  = \$294  + \$295 [7];
+  assign \$297  = count_row == 4'hf;
+  assign \$298  = count_row + 1'h1;
+  assign \$1802  = \$298 [3:0] * 5'h10;
+  assign \$299  = mine_bits >> \$1802 ;
+  assign \$300  = \$297  ? 16'h0000 : \$299 ;
+  assign \$301  = \$296  + \$300 [7];
+  assign \$302  = ! count_row;
+  assign \$303  = count_row - 1'h1;
+  assign \$1809  = \$303 [3:0] * 5'h10;
+  assign \$304  = mine_bits >> \$1809 ;
+  assign \$305  = \$302  ? 16'h0000 : \$304 ;
+  assign \$306  = 1'h0 + \$305 [7];
+  assign \$307  = count_row == 4'hf;
+  assign \$308  = count_row + 1'h1;
+  assign \$1816  = \$308 [3:0] * 5'h10;
+  assign \$309  = mine_bits >> \$1816 ;
+  assign \$310  = \$307  ? 16'h0000 : \$309 ;
+  assign \$311  = \$306  + \$310 [7];
+  assign \$312  = ! count_row;
+  assign \$313  = count_row - 1'h1;
+  assign \$1823  = \$313 [3:0] * 5'h10;
+  assign \$314  = mine_bits >> \$1823 ;
+  assign \$315  = \$312  ? 16'h0000 : \$314 ;
+  assign \$316  = \$311  + \$315 [6];
+  assign \$1828  = count_row * 5'h10;
+  assign \$317  = mine_bits >> \$1828 ;
+  assign \$318  = \$316  + \$317 [6];
+  assign \$319  = count_row == 4'hf;
+  assign \$320  = count_row + 1'h1;
+  assign \$1834  = \$320 [3:0] * 5'h10;
+  assign \$321  = mine_bits >> \$1834 ;
+  assign \$322  = \$319  ? 16'h0000 : \$321 ;
+  assign \$323  = \$318  + \$322 [6];
+  assign \$324  = ! count_row;
+  assign \$325  = count_row - 1'h1;
+  assign \$1841  = \$325 [3:0] * 5'h10;
+  assign \$326  = mine_bits >> \$1841 ;
+  assign \$327  = \$324  ? 16'h0000 : \$326 ;
+  assign \$328  = \$323  + \$327 [8];
+  assign \$1846  = count_row * 5'h10;
+  assign \$329  = mine_bits >> \$1846 ;
+  assign \$330  = \$328  + \$329 [8];
+  assign \$331  = count_row == 4'hf;
+  assign \$332  = count_row + 1'h1;
+  assign \$1852  = \$332 [3:0] * 5'h10;
+  assign \$333  = mine_bits >> \$1852 ;
+  assign \$334  = \$331  ? 16'h0000 : \$333 ;
+  assign \$335  = \$330  + \$334 [8];
+  assign \$336  = ! count_row;
+  assign \$337  = count_row - 1'h1;
+  assign \$1859  = \$337 [3:0] * 5'h10;
+  assign \$338  = mine_bits >> \$1859 ;
+  assign \$339  = \$336  ? 16'h0000 : \$338 ;
+  assign \$340  = 1'h0 + \$339 [8];
+  assign \$341  = count_row == 4'hf;
+  assign \$342  = count_row + 1'h1;
+  assign \$1866  = \$342 [3:0] * 5'h10;
+  assign \$343  = mine_bits >> \$1866 ;
+  assign \$344  = \$341  ? 16'h0000 : \$343 ;
+  assign \$345  = \$340  + \$344 [8];
+  assign \$346  = ! count_row;
+  assign \$347  = count_row - 1'h1;
+  assign \$1873  = \$347 [3:0] * 5'h10;
+  assign \$348  = mine_bits >> \$1873 ;
+  assign \$349  = \$346  ? 16'h0000 : \$348 ;
+  assign \$350  = \$345  + \$349 [7];
+  assign \$1878  = count_row * 5'h10;
+  assign \$351  = mine_bits >> \$1878 ;
+  assign \$352  = \$350  + \$351 [7];
+  assign \$353  = count_row == 4'hf;
+  assign \$354  = count_row + 1'h1;
+  assign \$1884  = \$354 [3:0] * 5'h10;
+  assign \$355  = mine_bits >> \$1884 ;
+  assign \$356  = \$353  ? 16'h0000 : \$355 ;
+  assign \$357  = \$352  + \$356 [7];
+  assign \$358  = ! count_row;
+  assign \$359  = count_row - 1'h1;
+  assign \$1891  = \$359 [3:0] * 5'h10;
+  assign \$360  = mine_bits >> \$1891 ;
+  assign \$361  = \$358  ? 16'h0000 : \$360 ;
+  assign \$362  = \$357  + \$361 [9];
+  assign \$1896  = count_row * 5'h10;
+  assign \$363  = mine_bits >> \$1896 ;
+  assign \$364  = \$362  + \$363 [9];
+  assign \$365  = count_row == 4'hf;
+  assign \$366  = count_row + 1'h1;
+  assign \$1902  = \$366 [3:0] * 5'h10;
+  assign \$367  = mine_bits >> \$1902 ;
+  assign \$368  = \$365  ? 16'h0000 : \$367 ;
+  assign \$369  = \$364  + \$368 [9];
+  assign \$370  = ! count_row;
+  assign \$371  = count_row - 1'h1;
+  assign \$1909  = \$371 [3:0] * 5'h10;
+  assign \$372  = mine_bits >> \$1909 ;
+  assign \$373  = \$370  ? 16'h0000 : \$372 ;
+  assign \$374  = 1'h0 + \$373 [9];
+  assign \$375  = count_row == 4'hf;
+  assign \$376  = count_row + 1'h1;
+  assign \$1916  = \$376 [3:0] * 5'h10;
+  assign \$377  = mine_bits >> \$1916 ;
+  assign \$378  = \$375  ? 16'h0000 : \$377 ;
+  assign \$379  = \$374  + \$378 [9];
+  assign \$380  = ! count_row;
+  assign \$381  = count_row - 1'h1;
+  assign \$1923  = \$381 [3:0] * 5'h10;
+  assign \$382  = mine_bits >> \$1923 ;
+  assign \$383  = \$380  ? 16'h0000 : \$382 ;
+  assign \$384  = \$379  + \$383 [8];
+  assign \$1928  = count_row * 5'h10;
+  assign \$385  = mine_bits >> \$1928 ;
+  assign \$386  = \$384  + \$385 [8];
+  assign \$387  = count_row == 4'hf;
+  assign \$388  = count_row + 1'h1;
+  assign \$1934  = \$388 [3:0] * 5'h10;
+  assign \$389  = mine_bits >> \$1934 ;
+  assign \$390  = \$387  ? 16'h0000 : \$389 ;
+  assign \$391  = \$386  + \$390 [8];
+  assign \$392  = ! count_row;
+  assign \$393  = count_row - 1'h1;
+  assign \$1941  = \$393 [3:0] * 5'h10;
+  assign \$394  = mine_bits >> \$1941 ;
+  assign \$395  = \$392  ? 16'h0000 : \$394 ;
+  assign \$396  = \$391  + \$395 [10];
+  assign \$1946  = count_row * 5'h10;
+  assign \$397  = mine_bits >> \$1946 ;
+  assign \$398  = \$396  + \$397 [10];
+  assign \$399  = count_row == 4'hf;
+  assign \$400  = count_row + 1'h1;
+  assign \$1952  = \$400 [3:0] * 5'h10;
+  assign \$401  = mine_bits >> \$1952 ;
+  assign \$402  = \$399  ? 16'h0000 : \$401 ;
+  assign \$403  = \$398  + \$402 [10];
+  assign \$404  = ! count_row;
+  assign \$405  = count_row - 1'h1;
+  assign \$1959  = \$405 [3:0] * 5'h10;
+  assign \$406  = mine_bits >> \$1959 ;
+  assign \$407  = \$404  ? 16'h0000 : \$406 ;
+  assign \$408  = 1'h0 + \$407 [10];
+  assign \$409  = count_row == 4'hf;
+  assign \$410  = count_row + 1'h1;
+  assign \$1966  = \$410 [3:0] * 5'h10;
+  assign \$411  = mine_bits >> \$1966 ;
+  assign \$412  = \$409  ? 16'h0000 : \$411 ;
+  assign \$413  = \$408  + \$412 [10];
+  assign \$414  = ! count_row;
+  assign \$415  = count_row - 1'h1;
+  assign \$1973  = \$415 [3:0] * 5'h10;
+  assign \$416  = mine_bits >> \$1973 ;
+  assign \$417  = \$414  ? 16'h0000 : \$416 ;
+  assign \$418  = \$413  + \$417 [9];
+  assign \$1978  = count_row * 5'h10;
+  assign \$419  = mine_bits >> \$1978 ;
+  assign \$420  = \$418  + \$419 [9];
+  assign \$421  = count_row == 4'hf;
+  assign \$422  = count_row + 1'h1;
+  assign \$1984  = \$422 [3:0] * 5'h10;
+  assign \$423  = mine_bits >> \$1984 ;
+  assign \$424  = \$421  ? 16'h0000 : \$423 ;
+  assign \$425  = \$420  + \$424 [9];
+  assign \$426  = ! count_row;
+  assign \$427  = count_row - 1'h1;
+  assign \$1991  = \$427 [3:0] * 5'h10;
+  assign \$428  = mine_bits >> \$1991 ;
+  assign \$429  = \$426  ? 16'h0000 : \$428 ;
+  assign \$430  = \$425  + \$429 [11];
+  assign \$1996  = count_row * 5'h10;
+  assign \$431  = mine_bits >> \$1996 ;
+  assign \$432  = \$430  + \$431 [11];
+  assign \$433  = count_row == 4'hf;
+  assign \$434  = count_row + 1'h1;
+  assign \$2002  = \$434 [3:0] * 5'h10;
+  assign \$435  = mine_bits >> \$2002 ;
+  assign \$436  = \$433  ? 16'h0000 : \$435 ;
+  assign \$437  = \$432  + \$436 [11];
+  assign \$438  = ! count_row;
+  assign \$439  = count_row - 1'h1;
+  assign \$2009  = \$439 [3:0] * 5'h10;
+  assign \$440  = mine_bits >> \$2009 ;
+  assign \$441  = \$438  ? 16'h0000 : \$440 ;
+  assign \$442  = 1'h0 + \$441 [11];
+  assign \$443  = count_row == 4'hf;
+  assign \$444  = count_row + 1'h1;
+  assign \$2016  = \$444 [3:0] * 5'h10;
+  assign \$445  = mine_bits >> \$2016 ;
+  assign \$446  = \$443  ? 16'h0000 : \$445 ;
+  assign \$447  = \$442  + \$446 [11];
+  assign \$448  = ! count_row;
+  assign \$449  = count_row - 1'h1;
+  assign \$2023  = \$449 [3:0] * 5'h10;
+  assign \$450  = mine_bits >> \$2023 ;
+  assign \$451  = \$448  ? 16'h0000 : \$450 ;
+  assign \$452  = \$447  + \$451 [10];
+  assign \$2028  = count_row * 5'h10;
+  assign \$453  = mine_bits >> \$2028 ;
+  assign \$454  = \$452  + \$453 [10];
+  assign \$455  = count_row == 4'hf;
+  assign \$456  = count_row + 1'h1;
+  assign \$2034  = \$456 [3:0] * 5'h10;
+  assign \$457  = mine_bits >> \$2034 ;
+  assign \$458  = \$455  ? 16'h0000 : \$457 ;
+  assign \$459  = \$454  + \$458 [10];
+  assign \$460  = ! count_row;
+  assign \$461  = count_row - 1'h1;
+  assign \$2041  = \$461 [3:0] * 5'h10;
+  assign \$462  = mine_bits >> \$2041 ;
+  assign \$463  = \$460  ? 16'h0000 : \$462 ;
+  assign \$464  = \$459  + \$463 [12];
+  assign \$2046  = count_row * 5'h10;
+  assign \$465  = mine_bits >> \$2046 ;
+  assign \$466  = \$464  + \$465 [12];
+  assign \$467  = count_row == 4'hf;
+  assign \$468  = count_row + 1'h1;
+  assign \$2052  = \$468 [3:0] * 5'h10;
+  assign \$469  = mine_bits >> \$2052 ;
+  assign \$470  = \$467  ? 16'h0000 : \$469 ;
+  assign \$471  = \$466  + \$470 [12];
+  assign \$472  = ! count_row;
+  assign \$473  = count_row - 1'h1;
+  assign \$2059  = \$473 [3:0] * 5'h10;
+  assign \$474  = mine_bits >> \$2059 ;
+  assign \$475  = \$472  ? 16'h0000 : \$474 ;
+  assign \$476  = 1'h0 + \$475 [12];
+  assign \$477  = count_row == 4'hf;
+  assign \$478  = count_row + 1'h1;
+  assign \$2066  = \$478 [3:0] * 5'h10;
+  assign \$479  = mine_bits >> \$2066 ;
+  assign \$480  = \$477  ? 16'h0000 : \$479 ;
+  assign \$481  = \$476  + \$480 [12];
+  assign \$482  = ! count_row;
+  assign \$483  = count_row - 1'h1;
+  assign \$2073  = \$483 [3:0] * 5'h10;
+  assign \$484  = mine_bits >> \$2073 ;
+  assign \$485  = \$482  ? 16'h0000 : \$484 ;
+  assign \$486  = \$481  + \$485 [11];
+  assign \$2078  = count_row * 5'h10;
+  assign \$487  = mine_bits >> \$2078 ;
+  assign \$488  = \$486  + \$487 [11];
+  assign \$489  = count_row == 4'hf;
+  assign \$490  = count_row + 1'h1;
+  assign \$2084  = \$490 [3:0] * 5'h10;
+  assign \$491  = mine_bits >> \$2084 ;
+  assign \$492  = \$489  ? 16'h0000 : \$491 ;
+  assign \$493  = \$488  + \$492 [11];
+  assign \$494  = ! count_row;
+  assign \$495  = count_row - 1'h1;
+  assign \$2091  = \$495 [3:0] * 5'h10;
+  assign \$496  = mine_bits >> \$2091 ;
+  assign \$497  = \$494  ? 16'h0000 : \$496 ;
+  assign \$498  = \$493  + \$497 [13];
+  assign \$2096  = count_row * 5'h10;
+  assign \$499  = mine_bits >> \$2096 ;
+  assign \$500  = \$498  + \$499 [13];
+  assign \$501  = count_row == 4'hf;
+  assign \$502  = count_row + 1'h1;
+  assign \$2102  = \$502 [3:0] * 5'h10;
+  assign \$503  = mine_bits >> \$2102 ;
+  assign \$504  = \$501  ? 16'h0000 : \$503 ;
+  assign \$505  = \$500  + \$504 [13];
+  assign \$506  = ! count_row;
+  assign \$507  = count_row - 1'h1;
+  assign \$2109  = \$507 [3:0] * 5'h10;
+  assign \$508  = mine_bits >> \$2109 ;
+  assign \$509  = \$506  ? 16'h0000 : \$508 ;
+  assign \$510  = 1'h0 + \$509 [13];
+  assign \$511  = count_row == 4'hf;
+  assign \$512  = count_row + 1'h1;
+  assign \$2116  = \$512 [3:0] * 5'h10;
+  assign \$513  = mine_bits >> \$2116 ;
+  assign \$514  = \$511  ? 16'h0000 : \$513 ;
+  assign \$515  = \$510  + \$514 [13];
+  assign \$516  = ! count_row;
+  assign \$517  = count_row - 1'h1;
+  assign \$2123  = \$517 [3:0] * 5'h10;
+  assign \$518  = mine_bits >> \$2123 ;
+  assign \$519  = \$516  ? 16'h0000 : \$518 ;
+  assign \$520  = \$515  + \$519 [12];
+  assign \$2128  = count_row * 5'h10;
+  assign \$521  = mine_bits >> \$2128 ;
+  assign \$522  = \$520  + \$521 [12];
+  assign \$523  = count_row == 4'hf;
+  assign \$524  = count_row + 1'h1;
+  assign \$2134  = \$524 [3:0] * 5'h10;
+  assign \$525  = mine_bits >> \$2134 ;
+  assign \$526  = \$523  ? 16'h0000 : \$525 ;
+  assign \$527  = \$522  + \$526 [12];
+  assign \$528  = ! count_row;
+  assign \$529  = count_row - 1'h1;
+  assign \$2141  = \$529 [3:0] * 5'h10;
+  assign \$530  = mine_bits >> \$2141 ;
+  assign \$531  = \$528  ? 16'h0000 : \$530 ;
+  assign \$532  = \$527  + \$531 [14];
+  assign \$2146  = count_row * 5'h10;
+  assign \$533  = mine_bits >> \$2146 ;
+  assign \$534  = \$532  + \$533 [14];
+  assign \$535  = count_row == 4'hf;
+  assign \$536  = count_row + 1'h1;
+  assign \$2152  = \$536 [3:0] * 5'h10;
+  assign \$537  = mine_bits >> \$2152 ;
+  assign \$538  = \$535  ? 16'h0000 : \$537 ;
+  assign \$539  = \$534  + \$538 [14];
+  assign \$540  = ! count_row;
+  assign \$541  = count_row - 1'h1;
+  assign \$2159  = \$541 [3:0] * 5'h10;
+  assign \$542  = mine_bits >> \$2159 ;
+  assign \$543  = \$540  ? 16'h0000 : \$542 ;
+  assign \$544  = 1'h0 + \$543 [14];
+  assign \$545  = count_row == 4'hf;
+  assign \$546  = count_row + 1'h1;
+  assign \$2166  = \$546 [3:0] * 5'h10;
+  assign \$547  = mine_bits >> \$2166 ;
+  assign \$548  = \$545  ? 16'h0000 : \$547 ;
+  assign \$549  = \$544  + \$548 [14];
+  assign \$550  = ! count_row;
+  assign \$551  = count_row - 1'h1;
+  assign \$2173  = \$551 [3:0] * 5'h10;
+  assign \$552  = mine_bits >> \$2173 ;
+  assign \$553  = \$550  ? 16'h0000 : \$552 ;
+  assign \$554  = \$549  + \$553 [13];
+  assign \$2178  = count_row * 5'h10;
+  assign \$555  = mine_bits >> \$2178 ;
+  assign \$556  = \$554  + \$555 [13];
+  assign \$557  = count_row == 4'hf;
+  assign \$558  = count_row + 1'h1;
+  assign \$2184  = \$558 [3:0] * 5'h10;
+  assign \$559  = mine_bits >> \$2184 ;
+  assign \$560  = \$557  ? 16'h0000 : \$559 ;
+  assign \$561  = \$556  + \$560 [13];
+  assign \$562  = ! count_row;
+  assign \$563  = count_row - 1'h1;
+  assign \$2191  = \$563 [3:0] * 5'h10;
+  assign \$564  = mine_bits >> \$2191 ;
+  assign \$565  = \$562  ? 16'h0000 : \$564 ;
+  assign \$566  = \$561  + \$565 [15];
+  assign \$2196  = count_row * 5'h10;
+  assign \$567  = mine_bits >> \$2196 ;
+  assign \$568  = \$566  + \$567 [15];
+  assign \$569  = count_row == 4'hf;
+  assign \$570  = count_row + 1'h1;
+  assign \$2202  = \$570 [3:0] * 5'h10;
+  assign \$571  = mine_bits >> \$2202 ;
+  assign \$572  = \$569  ? 16'h0000 : \$571 ;
+  assign \$573  = \$568  + \$572 [15];
+  assign \$574  = ! count_row;
+  assign \$575  = count_row - 1'h1;
+  assign \$2209  = \$575 [3:0] * 5'h10;
+  assign \$576  = mine_bits >> \$2209 ;
+  assign \$577  = \$574  ? 16'h0000 : \$576 ;
+  assign \$578  = 1'h0 + \$577 [15];
+  assign \$579  = count_row == 4'hf;
+  assign \$580  = count_row + 1'h1;
+  assign \$2216  = \$580 [3:0] * 5'h10;
+  assign \$581  = mine_bits >> \$2216 ;
+  assign \$582  = \$579  ? 16'h0000 : \$581 ;
+  assign \$583  = \$578  + \$582 [15];
+  assign \$584  = ! count_row;
+  assign \$585  = count_row - 1'h1;
+  assign \$2223  = \$585 [3:0] * 5'h10;
+  assign \$586  = mine_bits >> \$2223 ;
+  assign \$587  = \$584  ? 16'h0000 : \$586 ;
+  assign \$588  = \$583  + \$587 [14];
+  assign \$2228  = count_row * 5'h10;
+  assign \$589  = mine_bits >> \$2228 ;
+  assign \$590  = \$588  + \$589 [14];
+  assign \$591  = count_row == 4'hf;
+  assign \$592  = count_row + 1'h1;
+  assign \$2234  = \$592 [3:0] * 5'h10;
+  assign \$593  = mine_bits >> \$2234 ;
+  assign \$594  = \$591  ? 16'h0000 : \$593 ;
+  assign \$595  = \$590  + \$594 [14];
+  assign \$596  = mine_bits >> probe;
+  assign \$598  = \$597  ? 5'h09 : 5'h10;
+  assign \$599  = nb_row < \$598 ;
+  assign \$601  = \$600  ? 5'h09 : 5'h10;
+  assign \$602  = nb_col < \$601 ;
+  assign \$603  = \$599  & \$602 ;
+  assign \$604  = revealed_bits >> probe;
+  assign \$605  = ~ \$604 ;
+  assign \$606  = \$603  & \$605 ;
+  assign \$607  = flagged >> probe;
+  assign \$608  = ~ \$607 ;
+  assign \$609  = \$606  & \$608 ;
+  assign \$610  = mine_bits >> probe;
+  assign \$611  = \$609  & \$610 ;
+  assign \$613  = \$612  ? 5'h09 : 5'h10;
+  assign \$614  = nb_row < \$613 ;
+  assign \$616  = \$615  ? 5'h09 : 5'h10;
+  assign \$617  = nb_col < \$616 ;
+  assign \$618  = \$614  & \$617 ;
+  assign \$619  = revealed_bits >> probe;
+  assign \$620  = ~ \$619 ;
+  assign \$621  = \$618  & \$620 ;
+  assign \$622  = flagged >> probe;
+  assign \$623  = ~ \$622 ;
+  assign \$624  = \$621  & \$623 ;
+  assign \$2268  = \read_col$68  * 3'h4;
+  assign \$625  = count_cell__data >> \$2268 ;
+  assign \$626  = ! fsm_state;
+  assign \$627  = fsm_state == 1'h1;
+  assign \$628  = fsm_state == 2'h2;
+  assign \$629  = fsm_state == 2'h3;
+  assign \$630  = fsm_state == 3'h4;
+  assign \$631  = fsm_state == 3'h5;
+  assign \$632  = fsm_state == 3'h6;
+  assign \$633  = fsm_state == 3'h7;
+  assign \$634  = fsm_state == 4'h8;
+  assign \$635  = fsm_state == 4'h9;
+  assign \$636  = fsm_state == 4'ha;
+  assign \$637  = free_running + 1'h1;
+  assign \$638  = | press;
+  assign \$639  = | pending;
+  assign \$640  = ~ \$639 ;
   assign \$641  = | pending;
-  assign \$642  = ~ \$641 ;
-  assign \$643  = | pending;
-  assign \$644  = idle & \$643 ;
-  assign \$645  = \$642  | \$644 ;
-  assign \$646  = \$640  & \$645 ;
-  assign \$647  = | pending;
-  assign \$648  = idle & \$647 ;
-  assign \$649  = status == 1'h1;
-  assign \$650  = prescaler == 27'h5f5e0ff;
-  assign \$651  = timer != 10'h3e7;
-  assign \$652  = timer + 1'h1;
-  assign \$653  = prescaler + 1'h1;
-  assign \$654  = switches[7] ? 6'h0a : 6'h28;
-  assign \$655  = status == 2'h2;
-  assign \$656  = status == 2'h3;
-  assign \$657  = \$655  | \$656 ;
-  assign \$658  = revealed_bits >> probe;
-  assign \$659  = ~ \$658 ;
-  assign \$660  = flagged >> probe;
-  assign \$661  = ! status;
-  assign \$662  = flagged >> probe;
-  assign \$663  = $signed(counter) + $signed(2'h1);
-  assign \$664  = $signed(counter) - $signed(2'h1);
-  assign \$665  = \$662  ? \$663  : \$664 ;
-  assign \$666  = seed_force ? seed_value : free_running;
-  assign \$667  = lcg_from * 21'h19660d;
-  assign \$668  = \$667  + 30'h3c6ef35f;
-  assign \$670  = \$669  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$671  = ! cursor_row;
-  assign \$673  = \$672  ? 5'h09 : 5'h10;
-  assign \$674  = \$673  - 1'h1;
-  assign \$675  = cursor_row - 1'h1;
-  assign \$676  = \$671  ? \$674  : { \$675 [4], \$675  };
-  assign \$678  = \$677  ? 5'h09 : 5'h10;
-  assign \$679  = \$678  - 1'h1;
-  assign \$680  = cursor_row == \$679 ;
-  assign \$681  = cursor_row + 1'h1;
-  assign \$682  = \$680  ? 5'h00 : \$681 ;
-  assign \$683  = ! cursor_col;
-  assign \$685  = \$684  ? 5'h09 : 5'h10;
-  assign \$686  = \$685  - 1'h1;
-  assign \$687  = cursor_col - 1'h1;
-  assign \$688  = \$683  ? \$686  : { \$687 [4], \$687  };
-  assign \$690  = \$689  ? 5'h09 : 5'h10;
-  assign \$691  = \$690  - 1'h1;
-  assign \$692  = cursor_col == \$691 ;
-  assign \$693  = cursor_col + 1'h1;
-  assign \$694  = \$692  ? 5'h00 : \$693 ;
-  assign \$696  = \$695  ? 5'h09 : 5'h10;
-  assign \$697  = lcg[31:28] < \$696 ;
-  assign \$699  = \$698  ? 5'h09 : 5'h10;
-  assign \$700  = lcg[27:24] < \$699 ;
-  assign \$701  = \$697  & \$700 ;
-  assign \$703  = \$702  ? 5'h09 : 5'h10;
-  assign \$704  = lcg[23:20] < \$703 ;
-  assign \$705  = \$701  & \$704 ;
-  assign \$707  = \$706  ? 5'h09 : 5'h10;
-  assign \$708  = lcg[19:16] < \$707 ;
-  assign \$709  = \$705  & \$708 ;
-  assign \$710  = mine_bits >> probe;
-  assign \$711  = lcg_from * 21'h19660d;
-  assign \$712  = \$711  + 30'h3c6ef35f;
-  assign \$713  = mine_bits >> probe;
-  assign \$714  = lcg_from * 21'h19660d;
-  assign \$715  = \$714  + 30'h3c6ef35f;
-  assign \$716  = swaps_done + 1'h1;
-  assign \$717  = swaps_done == 10'h3e7;
+  assign \$642  = idle & \$641 ;
+  assign \$643  = \$640  | \$642 ;
+  assign \$644  = \$638  & \$643 ;
+  assign \$645  = | pending;
+  assign \$646  = idle & \$645 ;
+  assign \$647  = status == 1'h1;
+  assign \$648  = prescaler == 27'h5f5e0ff;
+  assign \$649  = timer != 10'h3e7;
+  assign \$650  = timer + 1'h1;
+  assign \$651  = prescaler + 1'h1;
+  assign \$652  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$653  = switches[7] ? 6'h0a : 6'h28;
+  assign \$654  = status == 2'h2;
+  assign \$655  = status == 2'h3;
+  assign \$656  = \$654  | \$655 ;
+  assign \$657  = revealed_bits >> probe;
+  assign \$658  = ~ \$657 ;
+  assign \$659  = flagged >> probe;
+  assign \$660  = ! status;
+  assign \$661  = flagged >> probe;
+  assign \$662  = $signed(counter) + $signed(2'h1);
+  assign \$663  = $signed(counter) - $signed(2'h1);
+  assign \$664  = \$661  ? \$662  : \$663 ;
+  assign \$665  = seed_force ? seed_value : free_running;
+  assign \$666  = lcg_from * 21'h19660d;
+  assign \$667  = \$666  + 30'h3c6ef35f;
+  assign \$669  = \$668  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
+  assign \$670  = ! cursor_row;
+  assign \$672  = \$671  ? 5'h09 : 5'h10;
+  assign \$673  = \$672  - 1'h1;
+  assign \$674  = cursor_row - 1'h1;
+  assign \$675  = \$670  ? \$673  : { \$674 [4], \$674  };
+  assign \$677  = \$676  ? 5'h09 : 5'h10;
+  assign \$678  = \$677  - 1'h1;
+  assign \$679  = cursor_row == \$678 ;
+  assign \$680  = cursor_row + 1'h1;
+  assign \$681  = \$679  ? 5'h00 : \$680 ;
+  assign \$682  = ! cursor_col;
+  assign \$684  = \$683  ? 5'h09 : 5'h10;
+  assign \$685  = \$684  - 1'h1;
+  assign \$686  = cursor_col - 1'h1;
+  assign \$687  = \$682  ? \$685  : { \$686 [4], \$686  };
+  assign \$689  = \$688  ? 5'h09 : 5'h10;
+  assign \$690  = \$689  - 1'h1;
+  assign \$691  = cursor_col == \$690 ;
+  assign \$692  = cursor_col + 1'h1;
+  assign \$693  = \$691  ? 5'h00 : \$692 ;
+  assign \$695  = \$694  ? 5'h09 : 5'h10;
+  assign \$696  = lcg[31:28] < \$695 ;
+  assign \$698  = \$697  ? 5'h09 : 5'h10;
+  assign \$699  = lcg[27:24] < \$698 ;
+  assign \$700  = \$696  & \$699 ;
+  assign \$702  = \$701  ? 5'h09 : 5'h10;
+  assign \$703  = lcg[23:20] < \$702 ;
+  assign \$704  = \$700  & \$703 ;
+  assign \$706  = \$705  ? 5'h09 : 5'h10;
+  assign \$707  = lcg[19:16] < \$706 ;
+  assign \$708  = \$704  & \$707 ;
+  assign \$709  = mine_bits >> probe;
+  assign \$710  = lcg_from * 21'h19660d;
+  assign \$711  = \$710  + 30'h3c6ef35f;
+  assign \$712  = mine_bits >> probe;
+  assign \$713  = lcg_from * 21'h19660d;
+  assign \$714  = \$713  + 30'h3c6ef35f;
+  assign \$715  = swaps_done + 1'h1;
+  assign \$716  = swaps_done == 10'h3e7;
+  assign \$717  = mine_bits >> probe;
   assign \$718  = mine_bits >> probe;
-  assign \$719  = mine_bits >> probe;
-  assign \$720  = ~ \$719 ;
-  assign \$721  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$722  = \$720  & \$721 ;
-  assign \$724  = \$723  ? 5'h09 : 5'h10;
-  assign \$725  = \$724  - 1'h1;
-  assign \$726  = scan_col == \$725 ;
-  assign \$727  = scan_row + 1'h1;
-  assign \$728  = scan_col + 1'h1;
-  assign \$729  = ! count_row;
-  assign \$730  = count_row - 1'h1;
-  assign \$2375  = \$730 [3:0] * 5'h10;
-  assign \$731  = mine_bits >> \$2375 ;
-  assign \$732  = \$729  ? 16'h0000 : \$731 ;
-  assign \$733  = 1'h0 + \$732 [0];
-  assign \$734  = count_row == 4'hf;
-  assign \$735  = count_row + 1'h1;
-  assign \$2382  = \$735 [3:0] * 5'h10;
-  assign \$736  = mine_bits >> \$2382 ;
-  assign \$737  = \$734  ? 16'h0000 : \$736 ;
-  assign \$738  = \$733  + \$737 [0];
-  assign \$739  = ! count_row;
-  assign \$740  = count_row - 1'h1;
-  assign \$2389  = \$740 [3:0] * 5'h10;
-  assign \$741  = mine_bits >> \$2389 ;
-  assign \$742  = \$739  ? 16'h0000 : \$741 ;
-  assign \$743  = \$738  + \$742 [1];
+  assign \$719  = ~ \$718 ;
+  assign \$720  = { scan_row, scan_col } != { cursor_row, cursor_col };
+  assign \$721  = \$719  & \$720 ;
+  assign \$723  = \$722  ? 5'h09 : 5'h10;
+  assign \$724  = \$723  - 1'h1;
+  assign \$725  = scan_col == \$724 ;
+  assign \$726  = scan_row + 1'h1;
+  assign \$727  = scan_col + 1'h1;
+  assign \$728  = ! count_row;
+  assign \$729  = count_row - 1'h1;
+  assign \$2375  = \$729 [3:0] * 5'h10;
+  assign \$730  = mine_bits >> \$2375 ;
+  assign \$731  = \$728  ? 16'h0000 : \$730 ;
+  assign \$732  = 1'h0 + \$731 [0];
+  assign \$733  = count_row == 4'hf;
+  assign \$734  = count_row + 1'h1;
+  assign \$2382  = \$734 [3:0] * 5'h10;
+  assign \$735  = mine_bits >> \$2382 ;
+  assign \$736  = \$733  ? 16'h0000 : \$735 ;
+  assign \$737  = \$732  + \$736 [0];
+  assign \$738  = ! count_row;
+  assign \$739  = count_row - 1'h1;
+  assign \$2389  = \$739 [3:0] * 5'h10;
+  assign \$740  = mine_bits >> \$2389 ;
+  assign \$741  = \$738  ? 16'h0000 : \$740 ;
+  assign \$742  = \$737  + \$741 [1];
   assign \$2394  = count_row * 5'h10;
-  assign \$744  = mine_bits >> \$2394 ;
-  assign \$745  = \$743  + \$744 [1];
-  assign \$746  = count_row == 4'hf;
-  assign \$747  = count_row + 1'h1;
-  assign \$2400  = \$747 [3:0] * 5'h10;
-  assign \$748  = mine_bits >> \$2400 ;
-  assign \$749  = \$746  ? 16'h0000 : \$748 ;
-  assign \$750  = \$745  + \$749 [1];
-  assign \$751  = ! \$750 [3:0];
-  assign \$752  = ! count_row;
-  assign \$753  = count_row - 1'h1;
-  assign \$2408  = \$753 [3:0] * 5'h10;
-  assign \$754  = mine_bits >> \$2408 ;
-  assign \$755  = \$752  ? 16'h0000 : \$754 ;
-  assign \$756  = 1'h0 + \$755 [1];
-  assign \$757  = count_row == 4'hf;
-  assign \$758  = count_row + 1'h1;
-  assign \$2415  = \$758 [3:0] * 5'h10;
-  assign \$759  = mine_bits >> \$2415 ;
-  assign \$760  = \$757  ? 16'h0000 : \$759 ;
-  assign \$761  = \$756  + \$760 [1];
-  assign \$762  = ! count_row;
-  assign \$763  = count_row - 1'h1;
-  assign \$2422  = \$763 [3:0] * 5'h10;
-  assign \$764  = mine_bits >> \$2422 ;
-  assign \$765  = \$762  ? 16'h0000 : \$764 ;
-  assign \$766  = \$761  + \$765 [0];
+  assign \$743  = mine_bits >> \$2394 ;
+  assign \$744  = \$742  + \$743 [1];
+  assign \$745  = count_row == 4'hf;
+  assign \$746  = count_row + 1'h1;
+  assign \$2400  = \$746 [3:0] * 5'h10;
+  assign \$747  = mine_bits >> \$2400 ;
+  assign \$748  = \$745  ? 16'h0000 : \$747 ;
+  assign \$749  = \$744  + \$748 [1];
+  assign \$750  = ! \$749 [3:0];
+  assign \$751  = ! count_row;
+  assign \$752  = count_row - 1'h1;
+  assign \$2408  = \$752 [3:0] * 5'h10;
+  assign \$753  = mine_bits >> \$2408 ;
+  assign \$754  = \$751  ? 16'h0000 : \$753 ;
+  assign \$755  = 1'h0 + \$754 [1];
+  assign \$756  = count_row == 4'hf;
+  assign \$757  = count_row + 1'h1;
+  assign \$2415  = \$757 [3:0] * 5'h10;
+  assign \$758  = mine_bits >> \$2415 ;
+  assign \$759  = \$756  ? 16'h0000 : \$758 ;
+  assign \$760  = \$755  + \$759 [1];
+  assign \$761  = ! count_row;
+  assign \$762  = count_row - 1'h1;
+  assign \$2422  = \$762 [3:0] * 5'h10;
+  assign \$763  = mine_bits >> \$2422 ;
+  assign \$764  = \$761  ? 16'h0000 : \$763 ;
+  assign \$765  = \$760  + \$764 [0];
   assign \$2427  = count_row * 5'h10;
-  assign \$767  = mine_bits >> \$2427 ;
-  assign \$768  = \$766  + \$767 [0];
-  assign \$769  = count_row == 4'hf;
-  assign \$770  = count_row + 1'h1;
-  assign \$2433  = \$770 [3:0] * 5'h10;
-  assign \$771  = mine_bits >> \$2433 ;
-  assign \$772  = \$769  ? 16'h0000 : \$771 ;
-  assign \$773  = \$768  + \$772 [0];
-  assign \$774  = ! count_row;
-  assign \$775  = count_row - 1'h1;
-  assign \$2440  = \$775 [3:0] * 5'h10;
-  assign \$776  = mine_bits >> \$2440 ;
-  assign \$777  = \$774  ? 16'h0000 : \$776 ;
-  assign \$778  = \$773  + \$777 [2];
+  assign \$766  = mine_bits >> \$2427 ;
+  assign \$767  = \$765  + \$766 [0];
+  assign \$768  = count_row == 4'hf;
+  assign \$769  = count_row + 1'h1;
+  assign \$2433  = \$769 [3:0] * 5'h10;
+  assign \$770  = mine_bits >> \$2433 ;
+  assign \$771  = \$768  ? 16'h0000 : \$770 ;
+  assign \$772  = \$767  + \$771 [0];
+  assign \$773  = ! count_row;
+  assign \$774  = count_row - 1'h1;
+  assign \$2440  = \$774 [3:0] * 5'h10;
+  assign \$775  = mine_bits >> \$2440 ;
+  assign \$776  = \$773  ? 16'h0000 : \$775 ;
+  assign \$777  = \$772  + \$776 [2];
   assign \$2445  = count_row * 5'h10;
-  assign \$779  = mine_bits >> \$2445 ;
-  assign \$780  = \$778  + \$779 [2];
-  assign \$781  = count_row == 4'hf;
-  assign \$782  = count_row + 1'h1;
-  assign \$2451  = \$782 [3:0] * 5'h10;
-  assign \$783  = mine_bits >> \$2451 ;
-  assign \$784  = \$781  ? 16'h0000 : \$783 ;
-  assign \$785  = \$780  + \$784 [2];
-  assign \$786  = ! \$785 [3:0];
-  assign \$787  = ! count_row;
-  assign \$788  = count_row - 1'h1;
-  assign \$2459  = \$788 [3:0] * 5'h10;
-  assign \$789  = mine_bits >> \$2459 ;
-  assign \$790  = \$787  ? 16'h0000 : \$789 ;
-  assign \$791  = 1'h0 + \$790 [2];
-  assign \$792  = count_row == 4'hf;
-  assign \$793  = count_row + 1'h1;
-  assign \$2466  = \$793 [3:0] * 5'h10;
-  assign \$794  = mine_bits >> \$2466 ;
-  assign \$795  = \$792  ? 16'h0000 : \$794 ;
-  assign \$796  = \$791  + \$795 [2];
-  assign \$797  = ! count_row;
-  assign \$798  = count_row - 1'h1;
-  assign \$2473  = \$798 [3:0] * 5'h10;
-  assign \$799  = mine_bits >> \$2473 ;
-  assign \$800  = \$797  ? 16'h0000 : \$799 ;
-  assign \$801  = \$796  + \$800 [1];
+  assign \$778  = mine_bits >> \$2445 ;
+  assign \$779  = \$777  + \$778 [2];
+  assign \$780  = count_row == 4'hf;
+  assign \$781  = count_row + 1'h1;
+  assign \$2451  = \$781 [3:0] * 5'h10;
+  assign \$782  = mine_bits >> \$2451 ;
+  assign \$783  = \$780  ? 16'h0000 : \$782 ;
+  assign \$784  = \$779  + \$783 [2];
+  assign \$785  = ! \$784 [3:0];
+  assign \$786  = ! count_row;
+  assign \$787  = count_row - 1'h1;
+  assign \$2459  = \$787 [3:0] * 5'h10;
+  assign \$788  = mine_bits >> \$2459 ;
+  assign \$789  = \$786  ? 16'h0000 : \$788 ;
+  assign \$790  = 1'h0 + \$789 [2];
+  assign \$791  = count_row == 4'hf;
+  assign \$792  = count_row + 1'h1;
+  assign \$2466  = \$792 [3:0] * 5'h10;
+  assign \$793  = mine_bits >> \$2466 ;
+  assign \$794  = \$791  ? 16'h0000 : \$793 ;
+  assign \$795  = \$790  + \$794 [2];
+  assign \$796  = ! count_row;
+  assign \$797  = count_row - 1'h1;
+  assign \$2473  = \$797 [3:0] * 5'h10;
+  assign \$798  = mine_bits >> \$2473 ;
+  assign \$799  = \$796  ? 16'h0000 : \$798 ;
+  assign \$800  = \$795  + \$799 [1];
   assign \$2478  = count_row * 5'h10;
-  assign \$802  = mine_bits >> \$2478 ;
-  assign \$803  = \$801  + \$802 [1];
-  assign \$804  = count_row == 4'hf;
-  assign \$805  = count_row + 1'h1;
-  assign \$2484  = \$805 [3:0] * 5'h10;
-  assign \$806  = mine_bits >> \$2484 ;
-  assign \$807  = \$804  ? 16'h0000 : \$806 ;
-  assign \$808  = \$803  + \$807 [1];
-  assign \$809  = ! count_row;
-  assign \$810  = count_row - 1'h1;
-  assign \$2491  = \$810 [3:0] * 5'h10;
-  assign \$811  = mine_bits >> \$2491 ;
-  assign \$812  = \$809  ? 16'h0000 : \$811 ;
-  assign \$813  = \$808  + \$812 [3];
+  assign \$801  = mine_bits >> \$2478 ;
+  assign \$802  = \$800  + \$801 [1];
+  assign \$803  = count_row == 4'hf;
+  assign \$804  = count_row + 1'h1;
+  assign \$2484  = \$804 [3:0] * 5'h10;
+  assign \$805  = mine_bits >> \$2484 ;
+  assign \$806  = \$803  ? 16'h0000 : \$805 ;
+  assign \$807  = \$802  + \$806 [1];
+  assign \$808  = ! count_row;
+  assign \$809  = count_row - 1'h1;
+  assign \$2491  = \$809 [3:0] * 5'h10;
+  assign \$810  = mine_bits >> \$2491 ;
+  assign \$811  = \$808  ? 16'h0000 : \$810 ;
+  assign \$812  = \$807  + \$811 [3];
   assign \$2496  = count_row * 5'h10;
-  assign \$814  = mine_bits >> \$2496 ;
-  assign \$815  = \$813  + \$814 [3];
-  assign \$816  = count_row == 4'hf;
-  assign \$817  = count_row + 1'h1;
-  assign \$2502  = \$817 [3:0] * 5'h10;
-  assign \$818  = mine_bits >> \$2502 ;
-  assign \$819  = \$816  ? 16'h0000 : \$818 ;
-  assign \$820  = \$815  + \$819 [3];
-  assign \$821  = ! \$820 [3:0];
-  assign \$822  = ! count_row;
-  assign \$823  = count_row - 1'h1;
-  assign \$2510  = \$823 [3:0] * 5'h10;
-  assign \$824  = mine_bits >> \$2510 ;
-  assign \$825  = \$822  ? 16'h0000 : \$824 ;
-  assign \$826  = 1'h0 + \$825 [3];
-  assign \$827  = count_row == 4'hf;
-  assign \$828  = count_row + 1'h1;
-  assign \$2517  = \$828 [3:0] * 5'h10;
-  assign \$829  = mine_bits >> \$2517 ;
-  assign \$830  = \$827  ? 16'h0000 : \$829 ;
-  assign \$831  = \$826  + \$830 [3];
-  assign \$832  = ! count_row;
-  assign \$833  = count_row - 1'h1;
-  assign \$2524  = \$833 [3:0] * 5'h10;
-  assign \$834  = mine_bits >> \$2524 ;
-  assign \$835  = \$832  ? 16'h0000 : \$834 ;
-  assign \$836  = \$831  + \$835 [2];
+  assign \$813  = mine_bits >> \$2496 ;
+  assign \$814  = \$812  + \$813 [3];
+  assign \$815  = count_row == 4'hf;
+  assign \$816  = count_row + 1'h1;
+  assign \$2502  = \$816 [3:0] * 5'h10;
+  assign \$817  = mine_bits >> \$2502 ;
+  assign \$818  = \$815  ? 16'h0000 : \$817 ;
+  assign \$819  = \$814  + \$818 [3];
+  assign \$820  = ! \$819 [3:0];
+  assign \$821  = ! count_row;
+  assign \$822  = count_row - 1'h1;
+  assign \$2510  = \$822 [3:0] * 5'h10;
+  assign \$823  = mine_bits >> \$2510 ;
+  assign \$824  = \$821  ? 16'h0000 : \$823 ;
+  assign \$825  = 1'h0 + \$824 [3];
+  assign \$826  = count_row == 4'hf;
+  assign \$827  = count_row + 1'h1;
+  assign \$2517  = \$827 [3:0] * 5'h10;
+  assign \$828  = mine_bits >> \$2517 ;
+  assign \$829  = \$826  ? 16'h0000 : \$828 ;
+  assign \$830  = \$825  + \$829 [3];
+  assign \$831  = ! count_row;
+  assign \$832  = count_row - 1'h1;
+  assign \$2524  = \$832 [3:0] * 5'h10;
+  assign \$833  = mine_bits >> \$2524 ;
+  assign \$834  = \$831  ? 16'h0000 : \$833 ;
+  assign \$835  = \$830  + \$834 [2];
   assign \$2529  = count_row * 5'h10;
-  assign \$837  = mine_bits >> \$2529 ;
-  assign \$838  = \$836  + \$837 [2];
-  assign \$839  = count_row == 4'hf;
-  assign \$840  = count_row + 1'h1;
-  assign \$2535  = \$840 [3:0] * 5'h10;
-  assign \$841  = mine_bits >> \$2535 ;
-  assign \$842  = \$839  ? 16'h0000 : \$841 ;
-  assign \$843  = \$838  + \$842 [2];
-  assign \$844  = ! count_row;
-  assign \$845  = count_row - 1'h1;
-  assign \$2542  = \$845 [3:0] * 5'h10;
-  assign \$846  = mine_bits >> \$2542 ;
-  assign \$847  = \$844  ? 16'h0000 : \$846 ;
-  assign \$848  = \$843  + \$847 [4];
+  assign \$836  = mine_bits >> \$2529 ;
+  assign \$837  = \$835  + \$836 [2];
+  assign \$838  = count_row == 4'hf;
+  assign \$839  = count_row + 1'h1;
+  assign \$2535  = \$839 [3:0] * 5'h10;
+  assign \$840  = mine_bits >> \$2535 ;
+  assign \$841  = \$838  ? 16'h0000 : \$840 ;
+  assign \$842  = \$837  + \$841 [2];
+  assign \$843  = ! count_row;
+  assign \$844  = count_row - 1'h1;
+  assign \$2542  = \$844 [3:0] * 5'h10;
+  assign \$845  = mine_bits >> \$2542 ;
+  assign \$846  = \$843  ? 16'h0000 : \$845 ;
+  assign \$847  = \$842  + \$846 [4];
   assign \$2547  = count_row * 5'h10;
-  assign \$849  = mine_bits >> \$2547 ;
-  assign \$850  = \$848  + \$849 [4];
-  assign \$851  = count_row == 4'hf;
-  assign \$852  = count_row + 1'h1;
-  assign \$2553  = \$852 [3:0] * 5'h10;
-  assign \$853  = mine_bits >> \$2553 ;
-  assign \$854  = \$851  ? 16'h0000 : \$853 ;
-  assign \$855  = \$850  + \$854 [4];
-  assign \$856  = ! \$855 [3:0];
-  assign \$857  = ! count_row;
-  assign \$858  = count_row - 1'h1;
-  assign \$2561  = \$858 [3:0] * 5'h10;
-  assign \$859  = mine_bits >> \$2561 ;
-  assign \$860  = \$857  ? 16'h0000 : \$859 ;
-  assign \$861  = 1'h0 + \$860 [4];
-  assign \$862  = count_row == 4'hf;
-  assign \$863  = count_row + 1'h1;
-  assign \$2568  = \$863 [3:0] * 5'h10;
-  assign \$864  = mine_bits >> \$2568 ;
-  assign \$865  = \$862  ? 16'h0000 : \$864 ;
-  assign \$866  = \$861  + \$865 [4];
-  assign \$867  = ! count_row;
-  assign \$868  = count_row - 1'h1;
-  assign \$2575  = \$868 [3:0] * 5'h10;
-  assign \$869  = mine_bits >> \$2575 ;
-  assign \$870  = \$867  ? 16'h0000 : \$869 ;
-  assign \$871  = \$866  + \$870 [3];
+  assign \$848  = mine_bits >> \$2547 ;
+  assign \$849  = \$847  + \$848 [4];
+  assign \$850  = count_row == 4'hf;
+  assign \$851  = count_row + 1'h1;
+  assign \$2553  = \$851 [3:0] * 5'h10;
+  assign \$852  = mine_bits >> \$2553 ;
+  assign \$853  = \$850  ? 16'h0000 : \$852 ;
+  assign \$854  = \$849  + \$853 [4];
+  assign \$855  = ! \$854 [3:0];
+  assign \$856  = ! count_row;
+  assign \$857  = count_row - 1'h1;
+  assign \$2561  = \$857 [3:0] * 5'h10;
+  assign \$858  = mine_bits >> \$2561 ;
+  assign \$859  = \$856  ? 16'h0000 : \$858 ;
+  assign \$860  = 1'h0 + \$859 [4];
+  assign \$861  = count_row == 4'hf;
+  assign \$862  = count_row + 1'h1;
+  assign \$2568  = \$862 [3:0] * 5'h10;
+  assign \$863  = mine_bits >> \$2568 ;
+  assign \$864  = \$861  ? 16'h0000 : \$863 ;
+  assign \$865  = \$860  + \$864 [4];
+  assign \$866  = ! count_row;
+  assign \$867  = count_row - 1'h1;
+  assign \$2575  = \$867 [3:0] * 5'h10;
+  assign \$868  = mine_bits >> \$2575 ;
+  assign \$869  = \$866  ? 16'h0000 : \$868 ;
+  assign \$870  = \$865  + \$869 [3];
   assign \$2580  = count_row * 5'h10;
-  assign \$872  = mine_bits >> \$2580 ;
-  assign \$873  = \$871  + \$872 [3];
-  assign \$874  = count_row == 4'hf;
-  assign \$875  = count_row + 1'h1;
-  assign \$2586  = \$875 [3:0] * 5'h10;
-  assign \$876  = mine_bits >> \$2586 ;
-  assign \$877  = \$874  ? 16'h0000 : \$876 ;
-  assign \$878  = \$873  + \$877 [3];
-  assign \$879  = ! count_row;
-  assign \$880  = count_row - 1'h1;
-  assign \$2593  = \$880 [3:0] * 5'h10;
-  assign \$881  = mine_bits >> \$2593 ;
-  assign \$882  = \$879  ? 16'h0000 : \$881 ;
-  assign \$883  = \$878  + \$882 [5];
+  assign \$871  = mine_bits >> \$2580 ;
+  assign \$872  = \$870  + \$871 [3];
+  assign \$873  = count_row == 4'hf;
+  assign \$874  = count_row + 1'h1;
+  assign \$2586  = \$874 [3:0] * 5'h10;
+  assign \$875  = mine_bits >> \$2586 ;
+  assign \$876  = \$873  ? 16'h0000 : \$875 ;
+  assign \$877  = \$872  + \$876 [3];
+  assign \$878  = ! count_row;
+  assign \$879  = count_row - 1'h1;
+  assign \$2593  = \$879 [3:0] * 5'h10;
+  assign \$880  = mine_bits >> \$2593 ;
+  assign \$881  = \$878  ? 16'h0000 : \$880 ;
+  assign \$882  = \$877  + \$881 [5];
   assign \$2598  = count_row * 5'h10;
-  assign \$884  = mine_bits >> \$2598 ;
-  assign \$885  = \$883  + \$884 [5];
-  assign \$886  = count_row == 4'hf;
-  assign \$887  = count_row + 1'h1;
-  assign \$2604  = \$887 [3:0] * 5'h10;
-  assign \$888  = mine_bits >> \$2604 ;
-  assign \$889  = \$886  ? 16'h0000 : \$888 ;
-  assign \$890  = \$885  + \$889 [5];
-  assign \$891  = ! \$890 [3:0];
-  assign \$892  = ! count_row;
-  assign \$893  = count_row - 1'h1;
-  assign \$2612  = \$893 [3:0] * 5'h10;
-  assign \$894  = mine_bits >> \$2612 ;
-  assign \$895  = \$892  ? 16'h0000 : \$894 ;
-  assign \$896  = 1'h0 + \$895 [5];
-  assign \$897  = count_row == 4'hf;
-  assign \$898  = count_row + 1'h1;
-  assign \$2619  = \$898 [3:0] * 5'h10;
-  assign \$899  = mine_bits >> \$2619 ;
-  assign \$900  = \$897  ? 16'h0000 : \$899 ;
-  assign \$901  = \$896  + \$900 [5];
-  assign \$902  = ! count_row;
-  assign \$903  = count_row - 1'h1;
-  assign \$2626  = \$903 [3:0] * 5'h10;
-  assign \$904  = mine_bits >> \$2626 ;
-  assign \$905  = \$902  ? 16'h0000 : \$904 ;
-  assign \$906  = \$901  + \$905 [4];
+  assign \$883  = mine_bits >> \$2598 ;
+  assign \$884  = \$882  + \$883 [5];
+  assign \$885  = count_row == 4'hf;
+  assign \$886  = count_row + 1'h1;
+  assign \$2604  = \$886 [3:0] * 5'h10;
+  assign \$887  = mine_bits >> \$2604 ;
+  assign \$888  = \$885  ? 16'h0000 : \$887 ;
+  assign \$889  = \$884  + \$888 [5];
+  assign \$890  = ! \$889 [3:0];
+  assign \$891  = ! count_row;
+  assign \$892  = count_row - 1'h1;
+  assign \$2612  = \$892 [3:0] * 5'h10;
+  assign \$893  = mine_bits >> \$2612 ;
+  assign \$894  = \$891  ? 16'h0000 : \$893 ;
+  assign \$895  = 1'h0 + \$894 [5];
+  assign \$896  = count_row == 4'hf;
+  assign \$897  = count_row + 1'h1;
+  assign \$2619  = \$897 [3:0] * 5'h10;
+  assign \$898  = mine_bits >> \$2619 ;
+  assign \$899  = \$896  ? 16'h0000 : \$898 ;
+  assign \$900  = \$895  + \$899 [5];
+  assign \$901  = ! count_row;
+  assign \$902  = count_row - 1'h1;
+  assign \$2626  = \$902 [3:0] * 5'h10;
+  assign \$903  = mine_bits >> \$2626 ;
+  assign \$904  = \$901  ? 16'h0000 : \$903 ;
+  assign \$905  = \$900  + \$904 [4];
   assign \$2631  = count_row * 5'h10;
-  assign \$907  = mine_bits >> \$2631 ;
-  assign \$908  = \$906  + \$907 [4];
-  assign \$909  = count_row == 4'hf;
-  assign \$910  = count_row + 1'h1;
-  assign \$2637  = \$910 [3:0] * 5'h10;
-  assign \$911  = mine_bits >> \$2637 ;
-  assign \$912  = \$909  ? 16'h0000 : \$911 ;
-  assign \$913  = \$908  + \$912 [4];
-  assign \$914  = ! count_row;
-  assign \$915  = count_row - 1'h1;
-  assign \$2644  = \$915 [3:0] * 5'h10;
-  assign \$916  = mine_bits >> \$2644 ;
-  assign \$917  = \$914  ? 16'h0000 : \$916 ;
-  assign \$918  = \$913  + \$917 [6];
+  assign \$906  = mine_bits >> \$2631 ;
+  assign \$907  = \$905  + \$906 [4];
+  assign \$908  = count_row == 4'hf;
+  assign \$909  = count_row + 1'h1;
+  assign \$2637  = \$909 [3:0] * 5'h10;
+  assign \$910  = mine_bits >> \$2637 ;
+  assign \$911  = \$908  ? 16'h0000 : \$910 ;
+  assign \$912  = \$907  + \$911 [4];
+  assign \$913  = ! count_row;
+  assign \$914  = count_row - 1'h1;
+  assign \$2644  = \$914 [3:0] * 5'h10;
+  assign \$915  = mine_bits >> \$2644 ;
+  assign \$916  = \$913  ? 16'h0000 : \$915 ;
+  assign \$917  = \$912  + \$916 [6];
   assign \$2649  = count_row * 5'h10;
-  assign \$919  = mine_bits >> \$2649 ;
-  assign \$920  = \$918  + \$919 [6];
-  assign \$921  = count_row == 4'hf;
-  assign \$922  = count_row + 1'h1;
-  assign \$2655  = \$922 [3:0] * 5'h10;
-  assign \$923  = mine_bits >> \$2655 ;
-  assign \$924  = \$921  ? 16'h0000 : \$923 ;
-  assign \$925  = \$920  + \$924 [6];
-  assign \$926  = ! \$925 [3:0];
-  assign \$927  = ! count_row;
-  assign \$928  = count_row - 1'h1;
-  assign \$2663  = \$928 [3:0] * 5'h10;
-  assign \$929  = mine_bits >> \$2663 ;
-  assign \$930  = \$927  ? 16'h0000 : \$929 ;
-  assign \$931  = 1'h0 + \$930 [6];
-  assign \$932  = count_row == 4'hf;
-  assign \$933  = count_row + 1'h1;
-  assign \$2670  = \$933 [3:0] * 5'h10;
-  assign \$934  = mine_bits >> \$2670 ;
-  assign \$935  = \$932  ? 16'h0000 : \$934 ;
-  assign \$936  = \$931  + \$935 [6];
-  assign \$937  = ! count_row;
-  assign \$938  = count_row - 1'h1;
-  assign \$2677  = \$938 [3:0] * 5'h10;
-  assign \$939  = mine_bits >> \$2677 ;
-  assign \$940  = \$937  ? 16'h0000 : \$939 ;
-  assign \$941  = \$936  + \$940 [5];
+  assign \$918  = mine_bits >> \$2649 ;
+  assign \$919  = \$917  + \$918 [6];
+  assign \$920  = count_row == 4'hf;
+  assign \$921  = count_row + 1'h1;
+  assign \$2655  = \$921 [3:0] * 5'h10;
+  assign \$922  = mine_bits >> \$2655 ;
+  assign \$923  = \$920  ? 16'h0000 : \$922 ;
+  assign \$924  = \$919  + \$923 [6];
+  assign \$925  = ! \$924 [3:0];
+  assign \$926  = ! count_row;
+  assign \$927  = count_row - 1'h1;
+  assign \$2663  = \$927 [3:0] * 5'h10;
+  assign \$928  = mine_bits >> \$2663 ;
+  assign \$929  = \$926  ? 16'h0000 : \$928 ;
+  assign \$930  = 1'h0 + \$929 [6];
+  assign \$931  = count_row == 4'hf;
+  assign \$932  = count_row + 1'h1;
+  assign \$2670  = \$932 [3:0] * 5'h10;
+  assign \$933  = mine_bits >> \$2670 ;
+  assign \$934  = \$931  ? 16'h0000 : \$933 ;
+  assign \$935  = \$930  + \$934 [6];
+  assign \$936  = ! count_row;
+  assign \$937  = count_row - 1'h1;
+  assign \$2677  = \$937 [3:0] * 5'h10;
+  assign \$938  = mine_bits >> \$2677 ;
+  assign \$939  = \$936  ? 16'h0000 : \$938 ;
+  assign \$940  = \$935  + \$939 [5];
   assign \$2682  = count_row * 5'h10;
-  assign \$942  = mine_bits >> \$2682 ;
-  assign \$943  = \$941  + \$942 [5];
-  assign \$944  = count_row == 4'hf;
-  assign \$945  = count_row + 1'h1;
-  assign \$2688  = \$945 [3:0] * 5'h10;
-  assign \$946  = mine_bits >> \$2688 ;
-  assign \$947  = \$944  ? 16'h0000 : \$946 ;
-  assign \$948  = \$943  + \$947 [5];
-  assign \$949  = ! count_row;
-  assign \$950  = count_row - 1'h1;
-  assign \$2695  = \$950 [3:0] * 5'h10;
-  assign \$951  = mine_bits >> \$2695 ;
-  assign \$952  = \$949  ? 16'h0000 : \$951 ;
-  assign \$953  = \$948  + \$952 [7];
+  assign \$941  = mine_bits >> \$2682 ;
+  assign \$942  = \$940  + \$941 [5];
+  assign \$943  = count_row == 4'hf;
+  assign \$944  = count_row + 1'h1;
+  assign \$2688  = \$944 [3:0] * 5'h10;
+  assign \$945  = mine_bits >> \$2688 ;
+  assign \$946  = \$943  ? 16'h0000 : \$945 ;
+  assign \$947  = \$942  + \$946 [5];
+  assign \$948  = ! count_row;
+  assign \$949  = count_row - 1'h1;
+  assign \$2695  = \$949 [3:0] * 5'h10;
+  assign \$950  = mine_bits >> \$2695 ;
+  assign \$951  = \$948  ? 16'h0000 : \$950 ;
+  assign \$952  = \$947  + \$951 [7];
   assign \$2700  = count_row * 5'h10;
-  assign \$954  = mine_bits >> \$2700 ;
-  assign \$955  = \$953  + \$954 [7];
-  assign \$956  = count_row == 4'hf;
-  assign \$957  = count_row + 1'h1;
-  assign \$2706  = \$957 [3:0] * 5'h10;
-  assign \$958  = mine_bits >> \$2706 ;
-  assign \$959  = \$956  ? 16'h0000 : \$958 ;
-  assign \$960  = \$955  + \$959 [7];
-  assign \$961  = ! \$960 [3:0];
-  assign \$962  = ! count_row;
-  assign \$963  = count_row - 1'h1;
-  assign \$2714  = \$963 [3:0] * 5'h10;
-  assign \$964  = mine_bits >> \$2714 ;
-  assign \$965  = \$962  ? 16'h0000 : \$964 ;
-  assign \$966  = 1'h0 + \$965 [7];
-  assign \$967  = count_row == 4'hf;
-  assign \$968  = count_row + 1'h1;
-  assign \$2721  = \$968 [3:0] * 5'h10;
-  assign \$969  = mine_bits >> \$2721 ;
-  assign \$970  = \$967  ? 16'h0000 : \$969 ;
-  assign \$971  = \$966  + \$970 [7];
-  assign \$972  = ! count_row;
-  assign \$973  = count_row - 1'h1;
-  assign \$2728  = \$973 [3:0] * 5'h10;
-  assign \$974  = mine_bits >> \$2728 ;
-  assign \$975  = \$972  ? 16'h0000 : \$974 ;
-  assign \$976  = \$971  + \$975 [6];
+  assign \$953  = mine_bits >> \$2700 ;
+  assign \$954  = \$952  + \$953 [7];
+  assign \$955  = count_row == 4'hf;
+  assign \$956  = count_row + 1'h1;
+  assign \$2706  = \$956 [3:0] * 5'h10;
+  assign \$957  = mine_bits >> \$2706 ;
+  assign \$958  = \$955  ? 16'h0000 : \$957 ;
+  assign \$959  = \$954  + \$958 [7];
+  assign \$960  = ! \$959 [3:0];
+  assign \$961  = ! count_row;
+  assign \$962  = count_row - 1'h1;
+  assign \$2714  = \$962 [3:0] * 5'h10;
+  assign \$963  = mine_bits >> \$2714 ;
+  assign \$964  = \$961  ? 16'h0000 : \$963 ;
+  assign \$965  = 1'h0 + \$964 [7];
+  assign \$966  = count_row == 4'hf;
+  assign \$967  = count_row + 1'h1;
+  assign \$2721  = \$967 [3:0] * 5'h10;
+  assign \$968  = mine_bits >> \$2721 ;
+  assign \$969  = \$966  ? 16'h0000 : \$968 ;
+  assign \$970  = \$965  + \$969 [7];
+  assign \$971  = ! count_row;
+  assign \$972  = count_row - 1'h1;
+  assign \$2728  = \$972 [3:0] * 5'h10;
+  assign \$973  = mine_bits >> \$2728 ;
+  assign \$974  = \$971  ? 16'h0000 : \$973 ;
+  assign \$975  = \$970  + \$974 [6];
   assign \$2733  = count_row * 5'h10;
-  assign \$977  = mine_bits >> \$2733 ;
-  assign \$978  = \$976  + \$977 [6];
-  assign \$979  = count_row == 4'hf;
-  assign \$980  = count_row + 1'h1;
-  assign \$2739  = \$980 [3:0] * 5'h10;
-  assign \$981  = mine_bits >> \$2739 ;
-  assign \$982  = \$979  ? 16'h0000 : \$981 ;
-  assign \$983  = \$978  + \$982 [6];
-  assign \$984  = ! count_row;
-  assign \$985  = count_row - 1'h1;
-  assign \$2746  = \$985 [3:0] * 5'h10;
-  assign \$986  = mine_bits >> \$2746 ;
-  assign \$987  = \$984  ? 16'h0000 : \$986 ;
-  assign \$988  = \$983  + \$987 [8];
+  assign \$976  = mine_bits >> \$2733 ;
+  assign \$977  = \$975  + \$976 [6];
+  assign \$978  = count_row == 4'hf;
+  assign \$979  = count_row + 1'h1;
+  assign \$2739  = \$979 [3:0] * 5'h10;
+  assign \$980  = mine_bits >> \$2739 ;
+  assign \$981  = \$978  ? 16'h0000 : \$980 ;
+  assign \$982  = \$977  + \$981 [6];
+  assign \$983  = ! count_row;
+  assign \$984  = count_row - 1'h1;
+  assign \$2746  = \$984 [3:0] * 5'h10;
+  assign \$985  = mine_bits >> \$2746 ;
+  assign \$986  = \$983  ? 16'h0000 : \$985 ;
+  assign \$987  = \$982  + \$986 [8];
   assign \$2751  = count_row * 5'h10;
-  assign \$989  = mine_bits >> \$2751 ;
-  assign \$990  = \$988  + \$989 [8];
-  assign \$991  = count_row == 4'hf;
-  assign \$992  = count_row + 1'h1;
-  assign \$2757  = \$992 [3:0] * 5'h10;
-  assign \$993  = mine_bits >> \$2757 ;
-  assign \$994  = \$991  ? 16'h0000 : \$993 ;
-  assign \$995  = \$990  + \$994 [8];
-  assign \$996  = ! \$995 [3:0];
-  assign \$997  = ! count_row;
-  assign \$998  = count_row - 1'h1;
-  assign \$2765  = \$998 [3:0] * 5'h10;
-  assign \$999  = mine_bits >> \$2765 ;
-  assign \$1000  = \$997  ? 16'h0000 : \$999 ;
-  assign \$1001  = 1'h0 + \$1000 [8];
-  assign \$1002  = count_row == 4'hf;
-  assign \$1003  = count_row + 1'h1;
-  assign \$2772  = \$1003 [3:0] * 5'h10;
-  assign \$1004  = mine_bits >> \$2772 ;
-  assign \$1005  = \$1002  ? 16'h0000 : \$1004 ;
-  assign \$1006  = \$1001  + \$1005 [8];
-  assign \$1007  = ! count_row;
-  assign \$1008  = count_row - 1'h1;
-  assign \$2779  = \$1008 [3:0] * 5'h10;
-  assign \$1009  = mine_bits >> \$2779 ;
-  assign \$1010  = \$1007  ? 16'h0000 : \$1009 ;
-  assign \$1011  = \$1006  + \$1010 [7];
+  assign \$988  = mine_bits >> \$2751 ;
+  assign \$989  = \$987  + \$988 [8];
+  assign \$990  = count_row == 4'hf;
+  assign \$991  = count_row + 1'h1;
+  assign \$2757  = \$991 [3:0] * 5'h10;
+  assign \$992  = mine_bits >> \$2757 ;
+  assign \$993  = \$990  ? 16'h0000 : \$992 ;
+  assign \$994  = \$989  + \$993 [8];
+  assign \$995  = ! \$994 [3:0];
+  assign \$996  = ! count_row;
+  assign \$997  = count_row - 1'h1;
+  assign \$2765  = \$997 [3:0] * 5'h10;
+  assign \$998  = mine_bits >> \$2765 ;
+  assign \$999  = \$996  ? 16'h0000 : \$998 ;
+  assign \$1000  = 1'h0 + \$999 [8];
+  assign \$1001  = count_row == 4'hf;
+  assign \$1002  = count_row + 1'h1;
+  assign \$2772  = \$1002 [3:0] * 5'h10;
+  assign \$1003  = mine_bits >> \$2772 ;
+  assign \$1004  = \$1001  ? 16'h0000 : \$1003 ;
+  assign \$1005  = \$1000  + \$1004 [8];
+  assign \$1006  = ! count_row;
+  assign \$1007  = count_row - 1'h1;
+  assign \$2779  = \$1007 [3:0] * 5'h10;
+  assign \$1008  = mine_bits >> \$2779 ;
+  assign \$1009  = \$1006  ? 16'h0000 : \$1008 ;
+  assign \$1010  = \$1005  + \$1009 [7];
   assign \$2784  = count_row * 5'h10;
-  assign \$1012  = mine_bits >> \$2784 ;
-  assign \$1013  = \$1011  + \$1012 [7];
-  assign \$1014  = count_row == 4'hf;
-  assign \$1015  = count_row + 1'h1;
-  assign \$2790  = \$1015 [3:0] * 5'h10;
-  assign \$1016  = mine_bits >> \$2790 ;
-  assign \$1017  = \$1014  ? 16'h0000 : \$1016 ;
-  assign \$1018  = \$1013  + \$1017 [7];
-  assign \$1019  = ! count_row;
-  assign \$1020  = count_row - 1'h1;
-  assign \$2797  = \$1020 [3:0] * 5'h10;
-  assign \$1021  = mine_bits >> \$2797 ;
-  assign \$1022  = \$1019  ? 16'h0000 : \$1021 ;
-  assign \$1023  = \$1018  + \$1022 [9];
+  assign \$1011  = mine_bits >> \$2784 ;
+  assign \$1012  = \$1010  + \$1011 [7];
+  assign \$1013  = count_row == 4'hf;
+  assign \$1014  = count_row + 1'h1;
+  assign \$2790  = \$1014 [3:0] * 5'h10;
+  assign \$1015  = mine_bits >> \$2790 ;
+  assign \$1016  = \$1013  ? 16'h0000 : \$1015 ;
+  assign \$1017  = \$1012  + \$1016 [7];
+  assign \$1018  = ! count_row;
+  assign \$1019  = count_row - 1'h1;
+  assign \$2797  = \$1019 [3:0] * 5'h10;
+  assign \$1020  = mine_bits >> \$2797 ;
+  assign \$1021  = \$1018  ? 16'h0000 : \$1020 ;
+  assign \$1022  = \$1017  + \$1021 [9];
   assign \$2802  = count_row * 5'h10;
-  assign \$1024  = mine_bits >> \$2802 ;
-  assign \$1025  = \$1023  + \$1024 [9];
-  assign \$1026  = count_row == 4'hf;
-  assign \$1027  = count_row + 1'h1;
-  assign \$2808  = \$1027 [3:0] * 5'h10;
-  assign \$1028  = mine_bits >> \$2808 ;
-  assign \$1029  = \$1026  ? 16'h0000 : \$1028 ;
-  assign \$1030  = \$1025  + \$1029 [9];
-  assign \$1031  = ! \$1030 [3:0];
-  assign \$1032  = ! count_row;
-  assign \$1033  = count_row - 1'h1;
-  assign \$2816  = \$1033 [3:0] * 5'h10;
-  assign \$1034  = mine_bits >> \$2816 ;
-  assign \$1035  = \$1032  ? 16'h0000 : \$1034 ;
-  assign \$1036  = 1'h0 + \$1035 [9];
-  assign \$1037  = count_row == 4'hf;
-  assign \$1038  = count_row + 1'h1;
-  assign \$2823  = \$1038 [3:0] * 5'h10;
-  assign \$1039  = mine_bits >> \$2823 ;
-  assign \$1040  = \$1037  ? 16'h0000 : \$1039 ;
-  assign \$1041  = \$1036  + \$1040 [9];
-  assign \$1042  = ! count_row;
-  assign \$1043  = count_row - 1'h1;
-  assign \$2830  = \$1043 [3:0] * 5'h10;
-  assign \$1044  = mine_bits >> \$2830 ;
-  assign \$1045  = \$1042  ? 16'h0000 : \$1044 ;
-  assign \$1046  = \$1041  + \$1045 [8];
+  assign \$1023  = mine_bits >> \$2802 ;
+  assign \$1024  = \$1022  + \$1023 [9];
+  assign \$1025  = count_row == 4'hf;
+  assign \$1026  = count_row + 1'h1;
+  assign \$2808  = \$1026 [3:0] * 5'h10;
+  assign \$1027  = mine_bits >> \$2808 ;
+  assign \$1028  = \$1025  ? 16'h0000 : \$1027 ;
+  assign \$1029  = \$1024  + \$1028 [9];
+  assign \$1030  = ! \$1029 [3:0];
+  assign \$1031  = ! count_row;
+  assign \$1032  = count_row - 1'h1;
+  assign \$2816  = \$1032 [3:0] * 5'h10;
+  assign \$1033  = mine_bits >> \$2816 ;
+  assign \$1034  = \$1031  ? 16'h0000 : \$1033 ;
+  assign \$1035  = 1'h0 + \$1034 [9];
+  assign \$1036  = count_row == 4'hf;
+  assign \$1037  = count_row + 1'h1;
+  assign \$2823  = \$1037 [3:0] * 5'h10;
+  assign \$1038  = mine_bits >> \$2823 ;
+  assign \$1039  = \$1036  ? 16'h0000 : \$1038 ;
+  assign \$1040  = \$1035  + \$1039 [9];
+  assign \$1041  = ! count_row;
+  assign \$1042  = count_row - 1'h1;
+  assign \$2830  = \$1042 [3:0] * 5'h10;
+  assign \$1043  = mine_bits >> \$2830 ;
+  assign \$1044  = \$1041  ? 16'h0000 : \$1043 ;
+  assign \$1045  = \$1040  + \$1044 [8];
   assign \$2835  = count_row * 5'h10;
-  assign \$1047  = mine_bits >> \$2835 ;
-  assign \$1048  = \$1046  + \$1047 [8];
-  assign \$1049  = count_row == 4'hf;
-  assign \$1050  = count_row + 1'h1;
-  assign \$2841  = \$1050 [3:0] * 5'h10;
-  assign \$1051  = mine_bits >> \$2841 ;
-  assign \$1052  = \$1049  ? 16'h0000 : \$1051 ;
-  assign \$1053  = \$1048  + \$1052 [8];
-  assign \$1054  = ! count_row;
-  assign \$1055  = count_row - 1'h1;
-  assign \$2848  = \$1055 [3:0] * 5'h10;
-  assign \$1056  = mine_bits >> \$2848 ;
-  assign \$1057  = \$1054  ? 16'h0000 : \$1056 ;
-  assign \$1058  = \$1053  + \$1057 [10];
+  assign \$1046  = mine_bits >> \$2835 ;
+  assign \$1047  = \$1045  + \$1046 [8];
+  assign \$1048  = count_row == 4'hf;
+  assign \$1049  = count_row + 1'h1;
+  assign \$2841  = \$1049 [3:0] * 5'h10;
+  assign \$1050  = mine_bits >> \$2841 ;
+  assign \$1051  = \$1048  ? 16'h0000 : \$1050 ;
+  assign \$1052  = \$1047  + \$1051 [8];
+  assign \$1053  = ! count_row;
+  assign \$1054  = count_row - 1'h1;
+  assign \$2848  = \$1054 [3:0] * 5'h10;
+  assign \$1055  = mine_bits >> \$2848 ;
+  assign \$1056  = \$1053  ? 16'h0000 : \$1055 ;
+  assign \$1057  = \$1052  + \$1056 [10];
   assign \$2853  = count_row * 5'h10;
-  assign \$1059  = mine_bits >> \$2853 ;
-  assign \$1060  = \$1058  + \$1059 [10];
-  assign \$1061  = count_row == 4'hf;
-  assign \$1062  = count_row + 1'h1;
-  assign \$2859  = \$1062 [3:0] * 5'h10;
-  assign \$1063  = mine_bits >> \$2859 ;
-  assign \$1064  = \$1061  ? 16'h0000 : \$1063 ;
-  assign \$1065  = \$1060  + \$1064 [10];
-  assign \$1066  = ! \$1065 [3:0];
-  assign \$1067  = ! count_row;
-  assign \$1068  = count_row - 1'h1;
-  assign \$2867  = \$1068 [3:0] * 5'h10;
-  assign \$1069  = mine_bits >> \$2867 ;
-  assign \$1070  = \$1067  ? 16'h0000 : \$1069 ;
-  assign \$1071  = 1'h0 + \$1070 [10];
-  assign \$1072  = count_row == 4'hf;
-  assign \$1073  = count_row + 1'h1;
-  assign \$2874  = \$1073 [3:0] * 5'h10;
-  assign \$1074  = mine_bits >> \$2874 ;
-  assign \$1075  = \$1072  ? 16'h0000 : \$1074 ;
-  assign \$1076  = \$1071  + \$1075 [10];
-  assign \$1077  = ! count_row;
-  assign \$1078  = count_row - 1'h1;
-  assign \$2881  = \$1078 [3:0] * 5'h10;
-  assign \$1079  = mine_bits >> \$2881 ;
-  assign \$1080  = \$1077  ? 16'h0000 : \$1079 ;
-  assign \$1081  = \$1076  + \$1080 [9];
+  assign \$1058  = mine_bits >> \$2853 ;
+  assign \$1059  = \$1057  + \$1058 [10];
+  assign \$1060  = count_row == 4'hf;
+  assign \$1061  = count_row + 1'h1;
+  assign \$2859  = \$1061 [3:0] * 5'h10;
+  assign \$1062  = mine_bits >> \$2859 ;
+  assign \$1063  = \$1060  ? 16'h0000 : \$1062 ;
+  assign \$1064  = \$1059  + \$1063 [10];
+  assign \$1065  = ! \$1064 [3:0];
+  assign \$1066  = ! count_row;
+  assign \$1067  = count_row - 1'h1;
+  assign \$2867  = \$1067 [3:0] * 5'h10;
+  assign \$1068  = mine_bits >> \$2867 ;
+  assign \$1069  = \$1066  ? 16'h0000 : \$1068 ;
+  assign \$1070  = 1'h0 + \$1069 [10];
+  assign \$1071  = count_row == 4'hf;
+  assign \$1072  = count_row + 1'h1;
+  assign \$2874  = \$1072 [3:0] * 5'h10;
+  assign \$1073  = mine_bits >> \$2874 ;
+  assign \$1074  = \$1071  ? 16'h0000 : \$1073 ;
+  assign \$1075  = \$1070  + \$1074 [10];
+  assign \$1076  = ! count_row;
+  assign \$1077  = count_row - 1'h1;
+  assign \$2881  = \$1077 [3:0] * 5'h10;
+  assign \$1078  = mine_bits >> \$2881 ;
+  assign \$1079  = \$1076  ? 16'h0000 : \$1078 ;
+  assign \$1080  = \$1075  + \$1079 [9];
   assign \$2886  = count_row * 5'h10;
-  assign \$1082  = mine_bits >> \$2886 ;
-  assign \$1083  = \$1081  + \$1082 [9];
-  assign \$1084  = count_row == 4'hf;
-  assign \$1085  = count_row + 1'h1;
-  assign \$2892  = \$1085 [3:0] * 5'h10;
-  assign \$1086  = mine_bits >> \$2892 ;
-  assign \$1087  = \$1084  ? 16'h0000 : \$1086 ;
-  assign \$1088  = \$1083  + \$1087 [9];
-  assign \$1089  = ! count_row;
-  assign \$1090  = count_row - 1'h1;
-  assign \$2899  = \$1090 [3:0] * 5'h10;
-  assign \$1091  = mine_bits >> \$2899 ;
-  assign \$1092  = \$1089  ? 16'h0000 : \$1091 ;
-  assign \$1093  = \$1088  + \$1092 [11];
+  assign \$1081  = mine_bits >> \$2886 ;
+  assign \$1082  = \$1080  + \$1081 [9];
+  assign \$1083  = count_row == 4'hf;
+  assign \$1084  = count_row + 1'h1;
+  assign \$2892  = \$1084 [3:0] * 5'h10;
+  assign \$1085  = mine_bits >> \$2892 ;
+  assign \$1086  = \$1083  ? 16'h0000 : \$1085 ;
+  assign \$1087  = \$1082  + \$1086 [9];
+  assign \$1088  = ! count_row;
+  assign \$1089  = count_row - 1'h1;
+  assign \$2899  = \$1089 [3:0] * 5'h10;
+  assign \$1090  = mine_bits >> \$2899 ;
+  assign \$1091  = \$1088  ? 16'h0000 : \$1090 ;
+  assign \$1092  = \$1087  + \$1091 [11];
   assign \$2904  = count_row * 5'h10;
-  assign \$1094  = mine_bits >> \$2904 ;
-  assign \$1095  = \$1093  + \$1094 [11];
-  assign \$1096  = count_row == 4'hf;
-  assign \$1097  = count_row + 1'h1;
-  assign \$2910  = \$1097 [3:0] * 5'h10;
-  assign \$1098  = mine_bits >> \$2910 ;
-  assign \$1099  = \$1096  ? 16'h0000 : \$1098 ;
-  assign \$1100  = \$1095  + \$1099 [11];
-  assign \$1101  = ! \$1100 [3:0];
-  assign \$1102  = ! count_row;
-  assign \$1103  = count_row - 1'h1;
-  assign \$2918  = \$1103 [3:0] * 5'h10;
-  assign \$1104  = mine_bits >> \$2918 ;
-  assign \$1105  = \$1102  ? 16'h0000 : \$1104 ;
-  assign \$1106  = 1'h0 + \$1105 [11];
-  assign \$1107  = count_row == 4'hf;
-  assign \$1108  = count_row + 1'h1;
-  assign \$2925  = \$1108 [3:0] * 5'h10;
-  assign \$1109  = mine_bits >> \$2925 ;
-  assign \$1110  = \$1107  ? 16'h0000 : \$1109 ;
-  assign \$1111  = \$1106  + \$1110 [11];
-  assign \$1112  = ! count_row;
-  assign \$1113  = count_row - 1'h1;
-  assign \$2932  = \$1113 [3:0] * 5'h10;
-  assign \$1114  = mine_bits >> \$2932 ;
-  assign \$1115  = \$1112  ? 16'h0000 : \$1114 ;
-  assign \$1116  = \$1111  + \$1115 [10];
+  assign \$1093  = mine_bits >> \$2904 ;
+  assign \$1094  = \$1092  + \$1093 [11];
+  assign \$1095  = count_row == 4'hf;
+  assign \$1096  = count_row + 1'h1;
+  assign \$2910  = \$1096 [3:0] * 5'h10;
+  assign \$1097  = mine_bits >> \$2910 ;
+  assign \$1098  = \$1095  ? 16'h0000 : \$1097 ;
+  assign \$1099  = \$1094  + \$1098 [11];
+  assign \$1100  = ! \$1099 [3:0];
+  assign \$1101  = ! count_row;
+  assign \$1102  = count_row - 1'h1;
+  assign \$2918  = \$1102 [3:0] * 5'h10;
+  assign \$1103  = mine_bits >> \$2918 ;
+  assign \$1104  = \$1101  ? 16'h0000 : \$1103 ;
+  assign \$1105  = 1'h0 + \$1104 [11];
+  assign \$1106  = count_row == 4'hf;
+  assign \$1107  = count_row + 1'h1;
+  assign \$2925  = \$1107 [3:0] * 5'h10;
+  assign \$1108  = mine_bits >> \$2925 ;
+  assign \$1109  = \$1106  ? 16'h0000 : \$1108 ;
+  assign \$1110  = \$1105  + \$1109 [11];
+  assign \$1111  = ! count_row;
+  assign \$1112  = count_row - 1'h1;
+  assign \$2932  = \$1112 [3:0] * 5'h10;
+  assign \$1113  = mine_bits >> \$2932 ;
+  assign \$1114  = \$1111  ? 16'h0000 : \$1113 ;
+  assign \$1115  = \$1110  + \$1114 [10];
   assign \$2937  = count_row * 5'h10;
-  assign \$1117  = mine_bits >> \$2937 ;
-  assign \$1118  = \$1116  + \$1117 [10];
-  assign \$1119  = count_row == 4'hf;
-  assign \$1120  = count_row + 1'h1;
-  assign \$2943  = \$1120 [3:0] * 5'h10;
-  assign \$1121  = mine_bits >> \$2943 ;
-  assign \$1122  = \$1119  ? 16'h0000 : \$1121 ;
-  assign \$1123  = \$1118  + \$1122 [10];
-  assign \$1124  = ! count_row;
-  assign \$1125  = count_row - 1'h1;
-  assign \$2950  = \$1125 [3:0] * 5'h10;
-  assign \$1126  = mine_bits >> \$2950 ;
-  assign \$1127  = \$1124  ? 16'h0000 : \$1126 ;
-  assign \$1128  = \$1123  + \$1127 [12];
+  assign \$1116  = mine_bits >> \$2937 ;
+  assign \$1117  = \$1115  + \$1116 [10];
+  assign \$1118  = count_row == 4'hf;
+  assign \$1119  = count_row + 1'h1;
+  assign \$2943  = \$1119 [3:0] * 5'h10;
+  assign \$1120  = mine_bits >> \$2943 ;
+  assign \$1121  = \$1118  ? 16'h0000 : \$1120 ;
+  assign \$1122  = \$1117  + \$1121 [10];
+  assign \$1123  = ! count_row;
+  assign \$1124  = count_row - 1'h1;
+  assign \$2950  = \$1124 [3:0] * 5'h10;
+  assign \$1125  = mine_bits >> \$2950 ;
+  assign \$1126  = \$1123  ? 16'h0000 : \$1125 ;
+  assign \$1127  = \$1122  + \$1126 [12];
   assign \$2955  = count_row * 5'h10;
-  assign \$1129  = mine_bits >> \$2955 ;
-  assign \$1130  = \$1128  + \$1129 [12];
-  assign \$1131  = count_row == 4'hf;
-  assign \$1132  = count_row + 1'h1;
-  assign \$2961  = \$1132 [3:0] * 5'h10;
-  assign \$1133  = mine_bits >> \$2961 ;
-  assign \$1134  = \$1131  ? 16'h0000 : \$1133 ;
-  assign \$1135  = \$1130  + \$1134 [12];
-  assign \$1136  = ! \$1135 [3:0];
-  assign \$1137  = ! count_row;
-  assign \$1138  = count_row - 1'h1;
-  assign \$2969  = \$1138 [3:0] * 5'h10;
-  assign \$1139  = mine_bits >> \$2969 ;
-  assign \$1140  = \$1137  ? 16'h0000 : \$1139 ;
-  assign \$1141  = 1'h0 + \$1140 [12];
-  assign \$1142  = count_row == 4'hf;
-  assign \$1143  = count_row + 1'h1;
-  assign \$2976  = \$1143 [3:0] * 5'h10;
-  assign \$1144  = mine_bits >> \$2976 ;
-  assign \$1145  = \$1142  ? 16'h0000 : \$1144 ;
-  assign \$1146  = \$1141  + \$1145 [12];
-  assign \$1147  = ! count_row;
-  assign \$1148  = count_row - 1'h1;
-  assign \$2983  = \$1148 [3:0] * 5'h10;
-  assign \$1149  = mine_bits >> \$2983 ;
-  assign \$1150  = \$1147  ? 16'h0000 : \$1149 ;
-  assign \$1151  = \$1146  + \$1150 [11];
+  assign \$1128  = mine_bits >> \$2955 ;
+  assign \$1129  = \$1127  + \$1128 [12];
+  assign \$1130  = count_row == 4'hf;
+  assign \$1131  = count_row + 1'h1;
+  assign \$2961  = \$1131 [3:0] * 5'h10;
+  assign \$1132  = mine_bits >> \$2961 ;
+  assign \$1133  = \$1130  ? 16'h0000 : \$1132 ;
+  assign \$1134  = \$1129  + \$1133 [12];
+  assign \$1135  = ! \$1134 [3:0];
+  assign \$1136  = ! count_row;
+  assign \$1137  = count_row - 1'h1;
+  assign \$2969  = \$1137 [3:0] * 5'h10;
+  assign \$1138  = mine_bits >> \$2969 ;
+  assign \$1139  = \$1136  ? 16'h0000 : \$1138 ;
+  assign \$1140  = 1'h0 + \$1139 [12];
+  assign \$1141  = count_row == 4'hf;
+  assign \$1142  = count_row + 1'h1;
+  assign \$2976  = \$1142 [3:0] * 5'h10;
+  assign \$1143  = mine_bits >> \$2976 ;
+  assign \$1144  = \$1141  ? 16'h0000 : \$1143 ;
+  assign \$1145  = \$1140  + \$1144 [12];
+  assign \$1146  = ! count_row;
+  assign \$1147  = count_row - 1'h1;
+  assign \$2983  = \$1147 [3:0] * 5'h10;
+  assign \$1148  = mine_bits >> \$2983 ;
+  assign \$1149  = \$1146  ? 16'h0000 : \$1148 ;
+  assign \$1150  = \$1145  + \$1149 [11];
   assign \$2988  = count_row * 5'h10;
-  assign \$1152  = mine_bits >> \$2988 ;
-  assign \$1153  = \$1151  + \$1152 [11];
-  assign \$1154  = count_row == 4'hf;
-  assign \$1155  = count_row + 1'h1;
-  assign \$2994  = \$1155 [3:0] * 5'h10;
-  assign \$1156  = mine_bits >> \$2994 ;
-  assign \$1157  = \$1154  ? 16'h0000 : \$1156 ;
-  assign \$1158  = \$1153  + \$1157 [11];
-  assign \$1159  = ! count_row;
-  assign \$1160  = count_row - 1'h1;
-  assign \$3001  = \$1160 [3:0] * 5'h10;
-  assign \$1161  = mine_bits >> \$3001 ;
-  assign \$1162  = \$1159  ? 16'h0000 : \$1161 ;
-  assign \$1163  = \$1158  + \$1162 [13];
+  assign \$1151  = mine_bits >> \$2988 ;
+  assign \$1152  = \$1150  + \$1151 [11];
+  assign \$1153  = count_row == 4'hf;
+  assign \$1154  = count_row + 1'h1;
+  assign \$2994  = \$1154 [3:0] * 5'h10;
+  assign \$1155  = mine_bits >> \$2994 ;
+  assign \$1156  = \$1153  ? 16'h0000 : \$1155 ;
+  assign \$1157  = \$1152  + \$1156 [11];
+  assign \$1158  = ! count_row;
+  assign \$1159  = count_row - 1'h1;
+  assign \$3001  = \$1159 [3:0] * 5'h10;
+  assign \$1160  = mine_bits >> \$3001 ;
+  assign \$1161  = \$1158  ? 16'h0000 : \$1160 ;
+  assign \$1162  = \$1157  + \$1161 [13];
   assign \$3006  = count_row * 5'h10;
-  assign \$1164  = mine_bits >> \$3006 ;
-  assign \$1165  = \$1163  + \$1164 [13];
-  assign \$1166  = count_row == 4'hf;
-  assign \$1167  = count_row + 1'h1;
-  assign \$3012  = \$1167 [3:0] * 5'h10;
-  assign \$1168  = mine_bits >> \$3012 ;
-  assign \$1169  = \$1166  ? 16'h0000 : \$1168 ;
-  assign \$1170  = \$1165  + \$1169 [13];
-  assign \$1171  = ! \$1170 [3:0];
-  assign \$1172  = ! count_row;
-  assign \$1173  = count_row - 1'h1;
-  assign \$3020  = \$1173 [3:0] * 5'h10;
-  assign \$1174  = mine_bits >> \$3020 ;
-  assign \$1175  = \$1172  ? 16'h0000 : \$1174 ;
-  assign \$1176  = 1'h0 + \$1175 [13];
-  assign \$1177  = count_row == 4'hf;
-  assign \$1178  = count_row + 1'h1;
-  assign \$3027  = \$1178 [3:0] * 5'h10;
-  assign \$1179  = mine_bits >> \$3027 ;
-  assign \$1180  = \$1177  ? 16'h0000 : \$1179 ;
-  assign \$1181  = \$1176  + \$1180 [13];
-  assign \$1182  = ! count_row;
-  assign \$1183  = count_row - 1'h1;
-  assign \$3034  = \$1183 [3:0] * 5'h10;
-  assign \$1184  = mine_bits >> \$3034 ;
-  assign \$1185  = \$1182  ? 16'h0000 : \$1184 ;
-  assign \$1186  = \$1181  + \$1185 [12];
+  assign \$1163  = mine_bits >> \$3006 ;
+  assign \$1164  = \$1162  + \$1163 [13];
+  assign \$1165  = count_row == 4'hf;
+  assign \$1166  = count_row + 1'h1;
+  assign \$3012  = \$1166 [3:0] * 5'h10;
+  assign \$1167  = mine_bits >> \$3012 ;
+  assign \$1168  = \$1165  ? 16'h0000 : \$1167 ;
+  assign \$1169  = \$1164  + \$1168 [13];
+  assign \$1170  = ! \$1169 [3:0];
+  assign \$1171  = ! count_row;
+  assign \$1172  = count_row - 1'h1;
+  assign \$3020  = \$1172 [3:0] * 5'h10;
+  assign \$1173  = mine_bits >> \$3020 ;
+  assign \$1174  = \$1171  ? 16'h0000 : \$1173 ;
+  assign \$1175  = 1'h0 + \$1174 [13];
+  assign \$1176  = count_row == 4'hf;
+  assign \$1177  = count_row + 1'h1;
+  assign \$3027  = \$1177 [3:0] * 5'h10;
+  assign \$1178  = mine_bits >> \$3027 ;
+  assign \$1179  = \$1176  ? 16'h0000 : \$1178 ;
+  assign \$1180  = \$1175  + \$1179 [13];
+  assign \$1181  = ! count_row;
+  assign \$1182  = count_row - 1'h1;
+  assign \$3034  = \$1182 [3:0] * 5'h10;
+  assign \$1183  = mine_bits >> \$3034 ;
+  assign \$1184  = \$1181  ? 16'h0000 : \$1183 ;
+  assign \$1185  = \$1180  + \$1184 [12];
   assign \$3039  = count_row * 5'h10;
-  assign \$1187  = mine_bits >> \$3039 ;
-  assign \$1188  = \$1186  + \$1187 [12];
-  assign \$1189  = count_row == 4'hf;
-  assign \$1190  = count_row + 1'h1;
-  assign \$3045  = \$1190 [3:0] * 5'h10;
-  assign \$1191  = mine_bits >> \$3045 ;
-  assign \$1192  = \$1189  ? 16'h0000 : \$1191 ;
-  assign \$1193  = \$1188  + \$1192 [12];
-  assign \$1194  = ! count_row;
-  assign \$1195  = count_row - 1'h1;
-  assign \$3052  = \$1195 [3:0] * 5'h10;
-  assign \$1196  = mine_bits >> \$3052 ;
-  assign \$1197  = \$1194  ? 16'h0000 : \$1196 ;
-  assign \$1198  = \$1193  + \$1197 [14];
+  assign \$1186  = mine_bits >> \$3039 ;
+  assign \$1187  = \$1185  + \$1186 [12];
+  assign \$1188  = count_row == 4'hf;
+  assign \$1189  = count_row + 1'h1;
+  assign \$3045  = \$1189 [3:0] * 5'h10;
+  assign \$1190  = mine_bits >> \$3045 ;
+  assign \$1191  = \$1188  ? 16'h0000 : \$1190 ;
+  assign \$1192  = \$1187  + \$1191 [12];
+  assign \$1193  = ! count_row;
+  assign \$1194  = count_row - 1'h1;
+  assign \$3052  = \$1194 [3:0] * 5'h10;
+  assign \$1195  = mine_bits >> \$3052 ;
+  assign \$1196  = \$1193  ? 16'h0000 : \$1195 ;
+  assign \$1197  = \$1192  + \$1196 [14];
   assign \$3057  = count_row * 5'h10;
-  assign \$1199  = mine_bits >> \$3057 ;
-  assign \$1200  = \$1198  + \$1199 [14];
-  assign \$1201  = count_row == 4'hf;
-  assign \$1202  = count_row + 1'h1;
-  assign \$3063  = \$1202 [3:0] * 5'h10;
-  assign \$1203  = mine_bits >> \$3063 ;
-  assign \$1204  = \$1201  ? 16'h0000 : \$1203 ;
-  assign \$1205  = \$1200  + \$1204 [14];
-  assign \$1206  = ! \$1205 [3:0];
-  assign \$1207  = ! count_row;
-  assign \$1208  = count_row - 1'h1;
-  assign \$3071  = \$1208 [3:0] * 5'h10;
-  assign \$1209  = mine_bits >> \$3071 ;
-  assign \$1210  = \$1207  ? 16'h0000 : \$1209 ;
-  assign \$1211  = 1'h0 + \$1210 [14];
-  assign \$1212  = count_row == 4'hf;
-  assign \$1213  = count_row + 1'h1;
-  assign \$3078  = \$1213 [3:0] * 5'h10;
-  assign \$1214  = mine_bits >> \$3078 ;
-  assign \$1215  = \$1212  ? 16'h0000 : \$1214 ;
-  assign \$1216  = \$1211  + \$1215 [14];
-  assign \$1217  = ! count_row;
-  assign \$1218  = count_row - 1'h1;
-  assign \$3085  = \$1218 [3:0] * 5'h10;
-  assign \$1219  = mine_bits >> \$3085 ;
-  assign \$1220  = \$1217  ? 16'h0000 : \$1219 ;
-  assign \$1221  = \$1216  + \$1220 [13];
+  assign \$1198  = mine_bits >> \$3057 ;
+  assign \$1199  = \$1197  + \$1198 [14];
+  assign \$1200  = count_row == 4'hf;
+  assign \$1201  = count_row + 1'h1;
+  assign \$3063  = \$1201 [3:0] * 5'h10;
+  assign \$1202  = mine_bits >> \$3063 ;
+  assign \$1203  = \$1200  ? 16'h0000 : \$1202 ;
+  assign \$1204  = \$1199  + \$1203 [14];
+  assign \$1205  = ! \$1204 [3:0];
+  assign \$1206  = ! count_row;
+  assign \$1207  = count_row - 1'h1;
+  assign \$3071  = \$1207 [3:0] * 5'h10;
+  assign \$1208  = mine_bits >> \$3071 ;
+  assign \$1209  = \$1206  ? 16'h0000 : \$1208 ;
+  assign \$1210  = 1'h0 + \$1209 [14];
+  assign \$1211  = count_row == 4'hf;
+  assign \$1212  = count_row + 1'h1;
+  assign \$3078  = \$1212 [3:0] * 5'h10;
+  assign \$1213  = mine_bits >> \$3078 ;
+  assign \$1214  = \$1211  ? 16'h0000 : \$1213 ;
+  assign \$1215  = \$1210  + \$1214 [14];
+  assign \$1216  = ! count_row;
+  assign \$1217  = count_row - 1'h1;
+  assign \$3085  = \$1217 [3:0] * 5'h10;
+  assign \$1218  = mine_bits >> \$3085 ;
+  assign \$1219  = \$1216  ? 16'h0000 : \$1218 ;
+  assign \$1220  = \$1215  + \$1219 [13];
   assign \$3090  = count_row * 5'h10;
-  assign \$1222  = mine_bits >> \$3090 ;
-  assign \$1223  = \$1221  + \$1222 [13];
-  assign \$1224  = count_row == 4'hf;
-  assign \$1225  = count_row + 1'h1;
-  assign \$3096  = \$1225 [3:0] * 5'h10;
-  assign \$1226  = mine_bits >> \$3096 ;
-  assign \$1227  = \$1224  ? 16'h0000 : \$1226 ;
-  assign \$1228  = \$1223  + \$1227 [13];
-  assign \$1229  = ! count_row;
-  assign \$1230  = count_row - 1'h1;
-  assign \$3103  = \$1230 [3:0] * 5'h10;
-  assign \$1231  = mine_bits >> \$3103 ;
-  assign \$1232  = \$1229  ? 16'h0000 : \$1231 ;
-  assign \$1233  = \$1228  + \$1232 [15];
+  assign \$1221  = mine_bits >> \$3090 ;
+  assign \$1222  = \$1220  + \$1221 [13];
+  assign \$1223  = count_row == 4'hf;
+  assign \$1224  = count_row + 1'h1;
+  assign \$3096  = \$1224 [3:0] * 5'h10;
+  assign \$1225  = mine_bits >> \$3096 ;
+  assign \$1226  = \$1223  ? 16'h0000 : \$1225 ;
+  assign \$1227  = \$1222  + \$1226 [13];
+  assign \$1228  = ! count_row;
+  assign \$1229  = count_row - 1'h1;
+  assign \$3103  = \$1229 [3:0] * 5'h10;
+  assign \$1230  = mine_bits >> \$3103 ;
+  assign \$1231  = \$1228  ? 16'h0000 : \$1230 ;
+  assign \$1232  = \$1227  + \$1231 [15];
   assign \$3108  = count_row * 5'h10;
-  assign \$1234  = mine_bits >> \$3108 ;
-  assign \$1235  = \$1233  + \$1234 [15];
-  assign \$1236  = count_row == 4'hf;
-  assign \$1237  = count_row + 1'h1;
-  assign \$3114  = \$1237 [3:0] * 5'h10;
-  assign \$1238  = mine_bits >> \$3114 ;
-  assign \$1239  = \$1236  ? 16'h0000 : \$1238 ;
-  assign \$1240  = \$1235  + \$1239 [15];
-  assign \$1241  = ! \$1240 [3:0];
-  assign \$1242  = ! count_row;
-  assign \$1243  = count_row - 1'h1;
-  assign \$3122  = \$1243 [3:0] * 5'h10;
-  assign \$1244  = mine_bits >> \$3122 ;
-  assign \$1245  = \$1242  ? 16'h0000 : \$1244 ;
-  assign \$1246  = 1'h0 + \$1245 [15];
-  assign \$1247  = count_row == 4'hf;
-  assign \$1248  = count_row + 1'h1;
-  assign \$3129  = \$1248 [3:0] * 5'h10;
-  assign \$1249  = mine_bits >> \$3129 ;
-  assign \$1250  = \$1247  ? 16'h0000 : \$1249 ;
-  assign \$1251  = \$1246  + \$1250 [15];
-  assign \$1252  = ! count_row;
-  assign \$1253  = count_row - 1'h1;
-  assign \$3136  = \$1253 [3:0] * 5'h10;
-  assign \$1254  = mine_bits >> \$3136 ;
-  assign \$1255  = \$1252  ? 16'h0000 : \$1254 ;
-  assign \$1256  = \$1251  + \$1255 [14];
+  assign \$1233  = mine_bits >> \$3108 ;
+  assign \$1234  = \$1232  + \$1233 [15];
+  assign \$1235  = count_row == 4'hf;
+  assign \$1236  = count_row + 1'h1;
+  assign \$3114  = \$1236 [3:0] * 5'h10;
+  assign \$1237  = mine_bits >> \$3114 ;
+  assign \$1238  = \$1235  ? 16'h0000 : \$1237 ;
+  assign \$1239  = \$1234  + \$1238 [15];
+  assign \$1240  = ! \$1239 [3:0];
+  assign \$1241  = ! count_row;
+  assign \$1242  = count_row - 1'h1;
+  assign \$3122  = \$1242 [3:0] * 5'h10;
+  assign \$1243  = mine_bits >> \$3122 ;
+  assign \$1244  = \$1241  ? 16'h0000 : \$1243 ;
+  assign \$1245  = 1'h0 + \$1244 [15];
+  assign \$1246  = count_row == 4'hf;
+  assign \$1247  = count_row + 1'h1;
+  assign \$3129  = \$1247 [3:0] * 5'h10;
+  assign \$1248  = mine_bits >> \$3129 ;
+  assign \$1249  = \$1246  ? 16'h0000 : \$1248 ;
+  assign \$1250  = \$1245  + \$1249 [15];
+  assign \$1251  = ! count_row;
+  assign \$1252  = count_row - 1'h1;
+  assign \$3136  = \$1252 [3:0] * 5'h10;
+  assign \$1253  = mine_bits >> \$3136 ;
+  assign \$1254  = \$1251  ? 16'h0000 : \$1253 ;
+  assign \$1255  = \$1250  + \$1254 [14];
   assign \$3141  = count_row * 5'h10;
-  assign \$1257  = mine_bits >> \$3141 ;
-  assign \$1258  = \$1256  + \$1257 [14];
-  assign \$1259  = count_row == 4'hf;
-  assign \$1260  = count_row + 1'h1;
-  assign \$3147  = \$1260 [3:0] * 5'h10;
-  assign \$1261  = mine_bits >> \$3147 ;
-  assign \$1262  = \$1259  ? 16'h0000 : \$1261 ;
-  assign \$1263  = \$1258  + \$1262 [14];
-  assign \$1264  = ! \$1263 [3:0];
-  assign \$1266  = \$1265  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$1256  = mine_bits >> \$3141 ;
+  assign \$1257  = \$1255  + \$1256 [14];
+  assign \$1258  = count_row == 4'hf;
+  assign \$1259  = count_row + 1'h1;
+  assign \$3147  = \$1259 [3:0] * 5'h10;
+  assign \$1260  = mine_bits >> \$3147 ;
+  assign \$1261  = \$1258  ? 16'h0000 : \$1260 ;
+  assign \$1262  = \$1257  + \$1261 [14];
+  assign \$1263  = ! \$1262 [3:0];
+  assign \$1265  = \$1264  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
   assign \$3155  = count_row * 5'h10;
-  assign \$1267  = \$1266  >> \$3155 ;
-  assign \$1268  = { \$1264 , \$1241 , \$1206 , \$1171 , \$1136 , \$1101 , \$1066 , \$1031 , \$996 , \$961 , \$926 , \$891 , \$856 , \$821 , \$786 , \$751  } & \$1267 ;
-  assign \$1269  = count_row + 1'h1;
-  assign \$1270  = count_row == 4'hf;
-  assign \$1271  = mine_bits >> probe;
-  assign \$1272  = chord_step + 1'h1;
-  assign \$1274  = \$1273  ? 5'h09 : 5'h10;
-  assign \$1275  = nb_row < \$1274 ;
-  assign \$1277  = \$1276  ? 5'h09 : 5'h10;
-  assign \$1278  = nb_col < \$1277 ;
-  assign \$1279  = \$1275  & \$1278 ;
-  assign \$1280  = flagged >> probe;
-  assign \$1281  = \$1279  & \$1280 ;
-  assign \$1282  = chord_flags + \$1281 ;
-  assign \$1283  = chord_step == 3'h7;
+  assign \$1266  = \$1265  >> \$3155 ;
+  assign \$1267  = { \$1263 , \$1240 , \$1205 , \$1170 , \$1135 , \$1100 , \$1065 , \$1030 , \$995 , \$960 , \$925 , \$890 , \$855 , \$820 , \$785 , \$750  } & \$1266 ;
+  assign \$1268  = count_row + 1'h1;
+  assign \$1269  = count_row == 4'hf;
+  assign \$1270  = mine_bits >> probe;
+  assign \$1271  = chord_step + 1'h1;
+  assign \$1273  = \$1272  ? 5'h09 : 5'h10;
+  assign \$1274  = nb_row < \$1273 ;
+  assign \$1276  = \$1275  ? 5'h09 : 5'h10;
+  assign \$1277  = nb_col < \$1276 ;
+  assign \$1278  = \$1274  & \$1277 ;
+  assign \$1279  = flagged >> probe;
+  assign \$1280  = \$1278  & \$1279 ;
+  assign \$1281  = chord_flags + \$1280 ;
+  assign \$1282  = chord_step == 3'h7;
   assign \$3174  = cursor_col * 3'h4;
-  assign \$1284  = count_cursor__data >> \$3174 ;
-  assign \$1285  = | \$1284 ;
-  assign \$1287  = \$1286  ? 5'h09 : 5'h10;
-  assign \$1288  = nb_row < \$1287 ;
-  assign \$1290  = \$1289  ? 5'h09 : 5'h10;
-  assign \$1291  = nb_col < \$1290 ;
-  assign \$1292  = \$1288  & \$1291 ;
-  assign \$1293  = flagged >> probe;
-  assign \$1294  = \$1292  & \$1293 ;
-  assign \$1295  = chord_flags + \$1294 ;
+  assign \$1283  = count_cursor__data >> \$3174 ;
+  assign \$1284  = | \$1283 ;
+  assign \$1286  = \$1285  ? 5'h09 : 5'h10;
+  assign \$1287  = nb_row < \$1286 ;
+  assign \$1289  = \$1288  ? 5'h09 : 5'h10;
+  assign \$1290  = nb_col < \$1289 ;
+  assign \$1291  = \$1287  & \$1290 ;
+  assign \$1292  = flagged >> probe;
+  assign \$1293  = \$1291  & \$1292 ;
+  assign \$1294  = chord_flags + \$1293 ;
   assign \$3188  = cursor_col * 3'h4;
-  assign \$1296  = count_cursor__data >> \$3188 ;
-  assign \$1297  = \$1295  == \$1296 ;
-  assign \$1298  = \$1285  & \$1297 ;
-  assign \$1299  = chord_step + 1'h1;
-  assign \$1301  = \$1300  ? 5'h09 : 5'h10;
-  assign \$1302  = nb_row < \$1301 ;
-  assign \$1304  = \$1303  ? 5'h09 : 5'h10;
-  assign \$1305  = nb_col < \$1304 ;
-  assign \$1306  = \$1302  & \$1305 ;
-  assign \$1307  = revealed_bits >> probe;
-  assign \$1308  = ~ \$1307 ;
-  assign \$1309  = \$1306  & \$1308 ;
-  assign \$1310  = flagged >> probe;
-  assign \$1311  = ~ \$1310 ;
-  assign \$1312  = \$1309  & \$1311 ;
-  assign \$1313  = mine_bits >> probe;
-  assign \$1314  = \$1312  & \$1313 ;
-  assign \$1316  = \$1315  ? 5'h09 : 5'h10;
-  assign \$1317  = nb_row < \$1316 ;
-  assign \$1319  = \$1318  ? 5'h09 : 5'h10;
-  assign \$1320  = nb_col < \$1319 ;
-  assign \$1321  = \$1317  & \$1320 ;
-  assign \$1322  = revealed_bits >> probe;
-  assign \$1323  = ~ \$1322 ;
-  assign \$1324  = \$1321  & \$1323 ;
-  assign \$1325  = flagged >> probe;
-  assign \$1326  = ~ \$1325 ;
-  assign \$1327  = \$1324  & \$1326 ;
-  assign \$1328  = ~ chord_lost;
-  assign \$1329  = chord_step == 3'h7;
-  assign \$1331  = \$1330  ? 5'h09 : 5'h10;
-  assign \$1332  = nb_row < \$1331 ;
-  assign \$1334  = \$1333  ? 5'h09 : 5'h10;
-  assign \$1335  = nb_col < \$1334 ;
-  assign \$1336  = \$1332  & \$1335 ;
-  assign \$1337  = revealed_bits >> probe;
-  assign \$1338  = ~ \$1337 ;
-  assign \$1339  = \$1336  & \$1338 ;
-  assign \$1340  = flagged >> probe;
-  assign \$1341  = ~ \$1340 ;
-  assign \$1342  = \$1339  & \$1341 ;
-  assign \$1343  = mine_bits >> probe;
-  assign \$1344  = \$1342  & \$1343 ;
-  assign \$1345  = chord_lost | \$1344 ;
-  assign \$1346  = | opening;
-  assign \$1347  = revealed_bits | opening;
-  assign \$1348  = flood_steps + 1'h1;
-  assign \$1349  = revealed_bits | mine_bits;
-  assign \$1351  = \$1350  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$1352  = ~ \$1351 ;
-  assign \$1353  = \$1349  | \$1352 ;
-  assign \$1354  = & \$1353 ;
+  assign \$1295  = count_cursor__data >> \$3188 ;
+  assign \$1296  = \$1294  == \$1295 ;
+  assign \$1297  = \$1284  & \$1296 ;
+  assign \$1298  = chord_step + 1'h1;
+  assign \$1300  = \$1299  ? 5'h09 : 5'h10;
+  assign \$1301  = nb_row < \$1300 ;
+  assign \$1303  = \$1302  ? 5'h09 : 5'h10;
+  assign \$1304  = nb_col < \$1303 ;
+  assign \$1305  = \$1301  & \$1304 ;
+  assign \$1306  = revealed_bits >> probe;
+  assign \$1307  = ~ \$1306 ;
+  assign \$1308  = \$1305  & \$1307 ;
+  assign \$1309  = flagged >> probe;
+  assign \$1310  = ~ \$1309 ;
+  assign \$1311  = \$1308  & \$1310 ;
+  assign \$1312  = mine_bits >> probe;
+  assign \$1313  = \$1311  & \$1312 ;
+  assign \$1315  = \$1314  ? 5'h09 : 5'h10;
+  assign \$1316  = nb_row < \$1315 ;
+  assign \$1318  = \$1317  ? 5'h09 : 5'h10;
+  assign \$1319  = nb_col < \$1318 ;
+  assign \$1320  = \$1316  & \$1319 ;
+  assign \$1321  = revealed_bits >> probe;
+  assign \$1322  = ~ \$1321 ;
+  assign \$1323  = \$1320  & \$1322 ;
+  assign \$1324  = flagged >> probe;
+  assign \$1325  = ~ \$1324 ;
+  assign \$1326  = \$1323  & \$1325 ;
+  assign \$1327  = ~ chord_lost;
+  assign \$1328  = chord_step == 3'h7;
+  assign \$1330  = \$1329  ? 5'h09 : 5'h10;
+  assign \$1331  = nb_row < \$1330 ;
+  assign \$1333  = \$1332  ? 5'h09 : 5'h10;
+  assign \$1334  = nb_col < \$1333 ;
+  assign \$1335  = \$1331  & \$1334 ;
+  assign \$1336  = revealed_bits >> probe;
+  assign \$1337  = ~ \$1336 ;
+  assign \$1338  = \$1335  & \$1337 ;
+  assign \$1339  = flagged >> probe;
+  assign \$1340  = ~ \$1339 ;
+  assign \$1341  = \$1338  & \$1340 ;
+  assign \$1342  = mine_bits >> probe;
+  assign \$1343  = \$1341  & \$1342 ;
+  assign \$1344  = chord_lost | \$1343 ;
+  assign \$1345  = | opening;
+  assign \$1346  = revealed_bits | opening;
+  assign \$1347  = flood_steps + 1'h1;
+  assign \$1348  = revealed_bits >> probe;
+  assign \$1349  = ~ \$1348 ;
+  assign \$1350  = mine_bits >> probe;
+  assign \$1351  = ~ \$1350 ;
+  assign \$1352  = \$1349  & \$1351 ;
+  assign \$1353  = win_scan == 8'hff;
+  assign \$1354  = win_scan + 1'h1;
   assign \$1355  = mine_bits >> probe;
   assign \$1356  = revealed_bits >> probe;
   assign \$1357  = flagged >> probe;
@@ -6559,11 +6564,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   always @(posedge clk)
     mine_bits <= \$1373 ;
   always @(posedge clk)
-    revealed_bits <= \$1374 ;
+    flagged <= \$1374 ;
   always @(posedge clk)
-    flagged <= \$1375 ;
+    zero <= \$1375 ;
   always @(posedge clk)
-    zero <= \$1376 ;
+    revealed_bits <= \$1376 ;
   always @(posedge clk)
     cursor_row <= \$1377 ;
   always @(posedge clk)
@@ -6601,8 +6606,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   always @(posedge clk)
     chord_lost <= \$1394 ;
   always @(posedge clk)
-    \read_col$67  <= \$1395 ;
-  \minesweeper_system.game.buttons$77  \buttons$77  (
+    win_scan <= \$1395 ;
+  always @(posedge clk)
+    \read_col$68  <= \$1396 ;
+  \minesweeper_system.game.buttons$78  \buttons$78  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -6616,7 +6623,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h0:
           /* empty */;
       4'h1:
-          if (\$58 ) begin
+          if (\$56 ) begin
             probe = { read_row, read_col };
           end
       4'h2:
@@ -6641,6 +6648,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           probe = { nb_row[3:0], nb_col[3:0] };
       4'h9:
           probe = { nb_row[3:0], nb_col[3:0] };
+      4'h8:
+          /* empty */;
+      4'ha:
+          probe = win_scan;
     endcase
   end
   always @* begin
@@ -6695,12 +6706,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$61 ) begin
-            end else if (\$63 ) begin
+            if (\$59 ) begin
+            end else if (\$61 ) begin
               if (switches[1]) begin
-              end else if (\$64 ) begin
-              end else if (\$65 ) begin
-                lcg_from = \$68 ;
+              end else if (\$62 ) begin
+              end else if (\$63 ) begin
+                lcg_from = \$66 ;
               end
             end
           end
@@ -6724,8 +6735,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$61 ) begin
-            end else if (\$63 ) begin
+            if (\$59 ) begin
+            end else if (\$61 ) begin
               if (switches[1]) begin
                 \$signal  = 1'h1;
               end
@@ -6741,10 +6752,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$61 ) begin
-            end else if (\$63 ) begin
+            if (\$59 ) begin
+            end else if (\$61 ) begin
               if (switches[1]) begin
-                flagged_wd = \$67 ;
+                flagged_wd = \$65 ;
               end
             end
           end
@@ -6769,11 +6780,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
                 \$signal$51  = 1'h1;
           endcase
       4'h5:
-          if (\$69 ) begin
+          if (\$67 ) begin
             \$signal$51  = 1'h1;
           end
       4'h6:
-          if (\$73 ) begin
+          if (\$71 ) begin
             \$signal$51  = 1'h1;
           end
     endcase
@@ -6797,11 +6808,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
                 mine_wd = swap_b;
           endcase
       4'h5:
-          if (\$69 ) begin
+          if (\$67 ) begin
             mine_wd = 1'h0;
           end
       4'h6:
-          if (\$73 ) begin
+          if (\$71 ) begin
             mine_wd = 1'h1;
           end
     endcase
@@ -6839,7 +6850,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h6:
           /* empty */;
       4'h7:
-          count_write__data = { \$597 [3:0], \$575 [3:0], \$541 [3:0], \$507 [3:0], \$473 [3:0], \$439 [3:0], \$405 [3:0], \$371 [3:0], \$337 [3:0], \$303 [3:0], \$269 [3:0], \$235 [3:0], \$201 [3:0], \$167 [3:0], \$133 [3:0], \$99 [3:0] };
+          count_write__data = { \$595 [3:0], \$573 [3:0], \$539 [3:0], \$505 [3:0], \$471 [3:0], \$437 [3:0], \$403 [3:0], \$369 [3:0], \$335 [3:0], \$301 [3:0], \$267 [3:0], \$233 [3:0], \$199 [3:0], \$165 [3:0], \$131 [3:0], \$97 [3:0] };
     endcase
   end
   always @* begin
@@ -6878,15 +6889,15 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$598 ) begin
+          if (\$596 ) begin
           end else begin
             revealed_we = 1'h1;
           end
       4'h4:
           /* empty */;
       4'h9:
-          if (\$613 ) begin
-          end else if (\$626 ) begin
+          if (\$611 ) begin
+          end else if (\$624 ) begin
             revealed_we = 1'h1;
           end
     endcase
@@ -6918,7 +6929,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1367  = \$639 [31:0];
+    \$1367  = \$637 [31:0];
     if (rst) begin
       \$1367  = 32'd0;
     end
@@ -6926,9 +6937,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
     \$1368  = pending;
-    if (\$646 ) begin
+    if (\$644 ) begin
       \$1368  = press;
-    end else if (\$648 ) begin
+    end else if (\$646 ) begin
       \$1368  = 5'h00;
     end
     if (rst) begin
@@ -6938,12 +6949,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
     \$1369  = prescaler;
-    if (\$649 ) begin
+    if (\$647 ) begin
       (* full_case = 32'd1 *)
-      if (\$650 ) begin
+      if (\$648 ) begin
         \$1369  = 27'h0000000;
       end else begin
-        \$1369  = \$653 [26:0];
+        \$1369  = \$651 [26:0];
       end
     end
     casez (fsm_state)
@@ -6951,11 +6962,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
               if (switches[1]) begin
+              end else if (\$659 ) begin
               end else if (\$660 ) begin
-              end else if (\$661 ) begin
                 \$1369  = 27'h0000000;
               end
             end
@@ -6968,10 +6979,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
     \$1370  = timer;
-    if (\$649 ) begin
-      if (\$650 ) begin
-        if (\$651 ) begin
-          \$1370  = \$652 [9:0];
+    if (\$647 ) begin
+      if (\$648 ) begin
+        if (\$649 ) begin
+          \$1370  = \$650 [9:0];
         end
       end
     end
@@ -6980,11 +6991,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           \$1370  = 10'h000;
       4'h1:
           if (pending[0]) begin
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
               if (switches[1]) begin
+              end else if (\$659 ) begin
               end else if (\$660 ) begin
-              end else if (\$661 ) begin
                 \$1370  = 10'h000;
               end
             end
@@ -7013,11 +7024,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           \$1372  = 2'h0;
       4'h1:
           if (pending[0]) begin
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
               if (switches[1]) begin
+              end else if (\$659 ) begin
               end else if (\$660 ) begin
-              end else if (\$661 ) begin
                 \$1372  = 2'h1;
               end
             end
@@ -7031,21 +7042,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h7:
           /* empty */;
       4'h3:
-          if (\$1271 ) begin
+          if (\$1270 ) begin
             \$1372  = 2'h3;
           end
       4'h4:
           /* empty */;
       4'h9:
-          if (\$1329 ) begin
-            if (\$1345 ) begin
+          if (\$1328 ) begin
+            if (\$1344 ) begin
               \$1372  = 2'h3;
             end
           end
       4'h8:
           /* empty */;
       4'ha:
-          if (\$1354 ) begin
+          if (\$1352 ) begin
+          end else if (\$1353 ) begin
             \$1372  = 2'h2;
           end
     endcase
@@ -7061,12 +7073,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           \$1373  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           if (pending[0]) begin
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
               if (switches[1]) begin
+              end else if (\$659 ) begin
               end else if (\$660 ) begin
-              end else if (\$661 ) begin
-                \$1373  = \$670 ;
+                \$1373  = \$669 ;
               end
             end
           end
@@ -7594,10 +7606,593 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1374  = revealed_bits;
+    \$1374  = flagged;
     casez (fsm_state)
       4'h0:
           \$1374  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    endcase
+    if (\$signal ) begin
+      (* full_case = 32'd1 *)
+      casez (probe)
+        8'h00:
+            \$1374 [0] = flagged_wd;
+        8'h01:
+            \$1374 [1] = flagged_wd;
+        8'h02:
+            \$1374 [2] = flagged_wd;
+        8'h03:
+            \$1374 [3] = flagged_wd;
+        8'h04:
+            \$1374 [4] = flagged_wd;
+        8'h05:
+            \$1374 [5] = flagged_wd;
+        8'h06:
+            \$1374 [6] = flagged_wd;
+        8'h07:
+            \$1374 [7] = flagged_wd;
+        8'h08:
+            \$1374 [8] = flagged_wd;
+        8'h09:
+            \$1374 [9] = flagged_wd;
+        8'h0a:
+            \$1374 [10] = flagged_wd;
+        8'h0b:
+            \$1374 [11] = flagged_wd;
+        8'h0c:
+            \$1374 [12] = flagged_wd;
+        8'h0d:
+            \$1374 [13] = flagged_wd;
+        8'h0e:
+            \$1374 [14] = flagged_wd;
+        8'h0f:
+            \$1374 [15] = flagged_wd;
+        8'h10:
+            \$1374 [16] = flagged_wd;
+        8'h11:
+            \$1374 [17] = flagged_wd;
+        8'h12:
+            \$1374 [18] = flagged_wd;
+        8'h13:
+            \$1374 [19] = flagged_wd;
+        8'h14:
+            \$1374 [20] = flagged_wd;
+        8'h15:
+            \$1374 [21] = flagged_wd;
+        8'h16:
+            \$1374 [22] = flagged_wd;
+        8'h17:
+            \$1374 [23] = flagged_wd;
+        8'h18:
+            \$1374 [24] = flagged_wd;
+        8'h19:
+            \$1374 [25] = flagged_wd;
+        8'h1a:
+            \$1374 [26] = flagged_wd;
+        8'h1b:
+            \$1374 [27] = flagged_wd;
+        8'h1c:
+            \$1374 [28] = flagged_wd;
+        8'h1d:
+            \$1374 [29] = flagged_wd;
+        8'h1e:
+            \$1374 [30] = flagged_wd;
+        8'h1f:
+            \$1374 [31] = flagged_wd;
+        8'h20:
+            \$1374 [32] = flagged_wd;
+        8'h21:
+            \$1374 [33] = flagged_wd;
+        8'h22:
+            \$1374 [34] = flagged_wd;
+        8'h23:
+            \$1374 [35] = flagged_wd;
+        8'h24:
+            \$1374 [36] = flagged_wd;
+        8'h25:
+            \$1374 [37] = flagged_wd;
+        8'h26:
+            \$1374 [38] = flagged_wd;
+        8'h27:
+            \$1374 [39] = flagged_wd;
+        8'h28:
+            \$1374 [40] = flagged_wd;
+        8'h29:
+            \$1374 [41] = flagged_wd;
+        8'h2a:
+            \$1374 [42] = flagged_wd;
+        8'h2b:
+            \$1374 [43] = flagged_wd;
+        8'h2c:
+            \$1374 [44] = flagged_wd;
+        8'h2d:
+            \$1374 [45] = flagged_wd;
+        8'h2e:
+            \$1374 [46] = flagged_wd;
+        8'h2f:
+            \$1374 [47] = flagged_wd;
+        8'h30:
+            \$1374 [48] = flagged_wd;
+        8'h31:
+            \$1374 [49] = flagged_wd;
+        8'h32:
+            \$1374 [50] = flagged_wd;
+        8'h33:
+            \$1374 [51] = flagged_wd;
+        8'h34:
+            \$1374 [52] = flagged_wd;
+        8'h35:
+            \$1374 [53] = flagged_wd;
+        8'h36:
+            \$1374 [54] = flagged_wd;
+        8'h37:
+            \$1374 [55] = flagged_wd;
+        8'h38:
+            \$1374 [56] = flagged_wd;
+        8'h39:
+            \$1374 [57] = flagged_wd;
+        8'h3a:
+            \$1374 [58] = flagged_wd;
+        8'h3b:
+            \$1374 [59] = flagged_wd;
+        8'h3c:
+            \$1374 [60] = flagged_wd;
+        8'h3d:
+            \$1374 [61] = flagged_wd;
+        8'h3e:
+            \$1374 [62] = flagged_wd;
+        8'h3f:
+            \$1374 [63] = flagged_wd;
+        8'h40:
+            \$1374 [64] = flagged_wd;
+        8'h41:
+            \$1374 [65] = flagged_wd;
+        8'h42:
+            \$1374 [66] = flagged_wd;
+        8'h43:
+            \$1374 [67] = flagged_wd;
+        8'h44:
+            \$1374 [68] = flagged_wd;
+        8'h45:
+            \$1374 [69] = flagged_wd;
+        8'h46:
+            \$1374 [70] = flagged_wd;
+        8'h47:
+            \$1374 [71] = flagged_wd;
+        8'h48:
+            \$1374 [72] = flagged_wd;
+        8'h49:
+            \$1374 [73] = flagged_wd;
+        8'h4a:
+            \$1374 [74] = flagged_wd;
+        8'h4b:
+            \$1374 [75] = flagged_wd;
+        8'h4c:
+            \$1374 [76] = flagged_wd;
+        8'h4d:
+            \$1374 [77] = flagged_wd;
+        8'h4e:
+            \$1374 [78] = flagged_wd;
+        8'h4f:
+            \$1374 [79] = flagged_wd;
+        8'h50:
+            \$1374 [80] = flagged_wd;
+        8'h51:
+            \$1374 [81] = flagged_wd;
+        8'h52:
+            \$1374 [82] = flagged_wd;
+        8'h53:
+            \$1374 [83] = flagged_wd;
+        8'h54:
+            \$1374 [84] = flagged_wd;
+        8'h55:
+            \$1374 [85] = flagged_wd;
+        8'h56:
+            \$1374 [86] = flagged_wd;
+        8'h57:
+            \$1374 [87] = flagged_wd;
+        8'h58:
+            \$1374 [88] = flagged_wd;
+        8'h59:
+            \$1374 [89] = flagged_wd;
+        8'h5a:
+            \$1374 [90] = flagged_wd;
+        8'h5b:
+            \$1374 [91] = flagged_wd;
+        8'h5c:
+            \$1374 [92] = flagged_wd;
+        8'h5d:
+            \$1374 [93] = flagged_wd;
+        8'h5e:
+            \$1374 [94] = flagged_wd;
+        8'h5f:
+            \$1374 [95] = flagged_wd;
+        8'h60:
+            \$1374 [96] = flagged_wd;
+        8'h61:
+            \$1374 [97] = flagged_wd;
+        8'h62:
+            \$1374 [98] = flagged_wd;
+        8'h63:
+            \$1374 [99] = flagged_wd;
+        8'h64:
+            \$1374 [100] = flagged_wd;
+        8'h65:
+            \$1374 [101] = flagged_wd;
+        8'h66:
+            \$1374 [102] = flagged_wd;
+        8'h67:
+            \$1374 [103] = flagged_wd;
+        8'h68:
+            \$1374 [104] = flagged_wd;
+        8'h69:
+            \$1374 [105] = flagged_wd;
+        8'h6a:
+            \$1374 [106] = flagged_wd;
+        8'h6b:
+            \$1374 [107] = flagged_wd;
+        8'h6c:
+            \$1374 [108] = flagged_wd;
+        8'h6d:
+            \$1374 [109] = flagged_wd;
+        8'h6e:
+            \$1374 [110] = flagged_wd;
+        8'h6f:
+            \$1374 [111] = flagged_wd;
+        8'h70:
+            \$1374 [112] = flagged_wd;
+        8'h71:
+            \$1374 [113] = flagged_wd;
+        8'h72:
+            \$1374 [114] = flagged_wd;
+        8'h73:
+            \$1374 [115] = flagged_wd;
+        8'h74:
+            \$1374 [116] = flagged_wd;
+        8'h75:
+            \$1374 [117] = flagged_wd;
+        8'h76:
+            \$1374 [118] = flagged_wd;
+        8'h77:
+            \$1374 [119] = flagged_wd;
+        8'h78:
+            \$1374 [120] = flagged_wd;
+        8'h79:
+            \$1374 [121] = flagged_wd;
+        8'h7a:
+            \$1374 [122] = flagged_wd;
+        8'h7b:
+            \$1374 [123] = flagged_wd;
+        8'h7c:
+            \$1374 [124] = flagged_wd;
+        8'h7d:
+            \$1374 [125] = flagged_wd;
+        8'h7e:
+            \$1374 [126] = flagged_wd;
+        8'h7f:
+            \$1374 [127] = flagged_wd;
+        8'h80:
+            \$1374 [128] = flagged_wd;
+        8'h81:
+            \$1374 [129] = flagged_wd;
+        8'h82:
+            \$1374 [130] = flagged_wd;
+        8'h83:
+            \$1374 [131] = flagged_wd;
+        8'h84:
+            \$1374 [132] = flagged_wd;
+        8'h85:
+            \$1374 [133] = flagged_wd;
+        8'h86:
+            \$1374 [134] = flagged_wd;
+        8'h87:
+            \$1374 [135] = flagged_wd;
+        8'h88:
+            \$1374 [136] = flagged_wd;
+        8'h89:
+            \$1374 [137] = flagged_wd;
+        8'h8a:
+            \$1374 [138] = flagged_wd;
+        8'h8b:
+            \$1374 [139] = flagged_wd;
+        8'h8c:
+            \$1374 [140] = flagged_wd;
+        8'h8d:
+            \$1374 [141] = flagged_wd;
+        8'h8e:
+            \$1374 [142] = flagged_wd;
+        8'h8f:
+            \$1374 [143] = flagged_wd;
+        8'h90:
+            \$1374 [144] = flagged_wd;
+        8'h91:
+            \$1374 [145] = flagged_wd;
+        8'h92:
+            \$1374 [146] = flagged_wd;
+        8'h93:
+            \$1374 [147] = flagged_wd;
+        8'h94:
+            \$1374 [148] = flagged_wd;
+        8'h95:
+            \$1374 [149] = flagged_wd;
+        8'h96:
+            \$1374 [150] = flagged_wd;
+        8'h97:
+            \$1374 [151] = flagged_wd;
+        8'h98:
+            \$1374 [152] = flagged_wd;
+        8'h99:
+            \$1374 [153] = flagged_wd;
+        8'h9a:
+            \$1374 [154] = flagged_wd;
+        8'h9b:
+            \$1374 [155] = flagged_wd;
+        8'h9c:
+            \$1374 [156] = flagged_wd;
+        8'h9d:
+            \$1374 [157] = flagged_wd;
+        8'h9e:
+            \$1374 [158] = flagged_wd;
+        8'h9f:
+            \$1374 [159] = flagged_wd;
+        8'ha0:
+            \$1374 [160] = flagged_wd;
+        8'ha1:
+            \$1374 [161] = flagged_wd;
+        8'ha2:
+            \$1374 [162] = flagged_wd;
+        8'ha3:
+            \$1374 [163] = flagged_wd;
+        8'ha4:
+            \$1374 [164] = flagged_wd;
+        8'ha5:
+            \$1374 [165] = flagged_wd;
+        8'ha6:
+            \$1374 [166] = flagged_wd;
+        8'ha7:
+            \$1374 [167] = flagged_wd;
+        8'ha8:
+            \$1374 [168] = flagged_wd;
+        8'ha9:
+            \$1374 [169] = flagged_wd;
+        8'haa:
+            \$1374 [170] = flagged_wd;
+        8'hab:
+            \$1374 [171] = flagged_wd;
+        8'hac:
+            \$1374 [172] = flagged_wd;
+        8'had:
+            \$1374 [173] = flagged_wd;
+        8'hae:
+            \$1374 [174] = flagged_wd;
+        8'haf:
+            \$1374 [175] = flagged_wd;
+        8'hb0:
+            \$1374 [176] = flagged_wd;
+        8'hb1:
+            \$1374 [177] = flagged_wd;
+        8'hb2:
+            \$1374 [178] = flagged_wd;
+        8'hb3:
+            \$1374 [179] = flagged_wd;
+        8'hb4:
+            \$1374 [180] = flagged_wd;
+        8'hb5:
+            \$1374 [181] = flagged_wd;
+        8'hb6:
+            \$1374 [182] = flagged_wd;
+        8'hb7:
+            \$1374 [183] = flagged_wd;
+        8'hb8:
+            \$1374 [184] = flagged_wd;
+        8'hb9:
+            \$1374 [185] = flagged_wd;
+        8'hba:
+            \$1374 [186] = flagged_wd;
+        8'hbb:
+            \$1374 [187] = flagged_wd;
+        8'hbc:
+            \$1374 [188] = flagged_wd;
+        8'hbd:
+            \$1374 [189] = flagged_wd;
+        8'hbe:
+            \$1374 [190] = flagged_wd;
+        8'hbf:
+            \$1374 [191] = flagged_wd;
+        8'hc0:
+            \$1374 [192] = flagged_wd;
+        8'hc1:
+            \$1374 [193] = flagged_wd;
+        8'hc2:
+            \$1374 [194] = flagged_wd;
+        8'hc3:
+            \$1374 [195] = flagged_wd;
+        8'hc4:
+            \$1374 [196] = flagged_wd;
+        8'hc5:
+            \$1374 [197] = flagged_wd;
+        8'hc6:
+            \$1374 [198] = flagged_wd;
+        8'hc7:
+            \$1374 [199] = flagged_wd;
+        8'hc8:
+            \$1374 [200] = flagged_wd;
+        8'hc9:
+            \$1374 [201] = flagged_wd;
+        8'hca:
+            \$1374 [202] = flagged_wd;
+        8'hcb:
+            \$1374 [203] = flagged_wd;
+        8'hcc:
+            \$1374 [204] = flagged_wd;
+        8'hcd:
+            \$1374 [205] = flagged_wd;
+        8'hce:
+            \$1374 [206] = flagged_wd;
+        8'hcf:
+            \$1374 [207] = flagged_wd;
+        8'hd0:
+            \$1374 [208] = flagged_wd;
+        8'hd1:
+            \$1374 [209] = flagged_wd;
+        8'hd2:
+            \$1374 [210] = flagged_wd;
+        8'hd3:
+            \$1374 [211] = flagged_wd;
+        8'hd4:
+            \$1374 [212] = flagged_wd;
+        8'hd5:
+            \$1374 [213] = flagged_wd;
+        8'hd6:
+            \$1374 [214] = flagged_wd;
+        8'hd7:
+            \$1374 [215] = flagged_wd;
+        8'hd8:
+            \$1374 [216] = flagged_wd;
+        8'hd9:
+            \$1374 [217] = flagged_wd;
+        8'hda:
+            \$1374 [218] = flagged_wd;
+        8'hdb:
+            \$1374 [219] = flagged_wd;
+        8'hdc:
+            \$1374 [220] = flagged_wd;
+        8'hdd:
+            \$1374 [221] = flagged_wd;
+        8'hde:
+            \$1374 [222] = flagged_wd;
+        8'hdf:
+            \$1374 [223] = flagged_wd;
+        8'he0:
+            \$1374 [224] = flagged_wd;
+        8'he1:
+            \$1374 [225] = flagged_wd;
+        8'he2:
+            \$1374 [226] = flagged_wd;
+        8'he3:
+            \$1374 [227] = flagged_wd;
+        8'he4:
+            \$1374 [228] = flagged_wd;
+        8'he5:
+            \$1374 [229] = flagged_wd;
+        8'he6:
+            \$1374 [230] = flagged_wd;
+        8'he7:
+            \$1374 [231] = flagged_wd;
+        8'he8:
+            \$1374 [232] = flagged_wd;
+        8'he9:
+            \$1374 [233] = flagged_wd;
+        8'hea:
+            \$1374 [234] = flagged_wd;
+        8'heb:
+            \$1374 [235] = flagged_wd;
+        8'hec:
+            \$1374 [236] = flagged_wd;
+        8'hed:
+            \$1374 [237] = flagged_wd;
+        8'hee:
+            \$1374 [238] = flagged_wd;
+        8'hef:
+            \$1374 [239] = flagged_wd;
+        8'hf0:
+            \$1374 [240] = flagged_wd;
+        8'hf1:
+            \$1374 [241] = flagged_wd;
+        8'hf2:
+            \$1374 [242] = flagged_wd;
+        8'hf3:
+            \$1374 [243] = flagged_wd;
+        8'hf4:
+            \$1374 [244] = flagged_wd;
+        8'hf5:
+            \$1374 [245] = flagged_wd;
+        8'hf6:
+            \$1374 [246] = flagged_wd;
+        8'hf7:
+            \$1374 [247] = flagged_wd;
+        8'hf8:
+            \$1374 [248] = flagged_wd;
+        8'hf9:
+            \$1374 [249] = flagged_wd;
+        8'hfa:
+            \$1374 [250] = flagged_wd;
+        8'hfb:
+            \$1374 [251] = flagged_wd;
+        8'hfc:
+            \$1374 [252] = flagged_wd;
+        8'hfd:
+            \$1374 [253] = flagged_wd;
+        8'hfe:
+            \$1374 [254] = flagged_wd;
+        8'hff:
+            \$1374 [255] = flagged_wd;
+      endcase
+    end
+    if (rst) begin
+      \$1374  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$1375  = zero;
+    casez (fsm_state)
+      4'h0:
+          \$1375  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          (* full_case = 32'd1 *)
+          casez (count_row)
+            4'h0:
+                \$1375 [15:0] = \$1267 ;
+            4'h1:
+                \$1375 [31:16] = \$1267 ;
+            4'h2:
+                \$1375 [47:32] = \$1267 ;
+            4'h3:
+                \$1375 [63:48] = \$1267 ;
+            4'h4:
+                \$1375 [79:64] = \$1267 ;
+            4'h5:
+                \$1375 [95:80] = \$1267 ;
+            4'h6:
+                \$1375 [111:96] = \$1267 ;
+            4'h7:
+                \$1375 [127:112] = \$1267 ;
+            4'h8:
+                \$1375 [143:128] = \$1267 ;
+            4'h9:
+                \$1375 [159:144] = \$1267 ;
+            4'ha:
+                \$1375 [175:160] = \$1267 ;
+            4'hb:
+                \$1375 [191:176] = \$1267 ;
+            4'hc:
+                \$1375 [207:192] = \$1267 ;
+            4'hd:
+                \$1375 [223:208] = \$1267 ;
+            4'he:
+                \$1375 [239:224] = \$1267 ;
+            4'hf:
+                \$1375 [255:240] = \$1267 ;
+          endcase
+    endcase
+    if (rst) begin
+      \$1375  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$1376  = revealed_bits;
+    casez (fsm_state)
+      4'h0:
+          \$1376  = \$652 ;
       4'h1:
           /* empty */;
       4'h2:
@@ -7615,1110 +8210,527 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h9:
           /* empty */;
       4'h8:
-          if (\$1346 ) begin
-            \$1374  = \$1347 ;
+          if (\$1345 ) begin
+            \$1376  = \$1346 ;
           end
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
       casez (probe)
         8'h00:
-            \$1374 [0] = 1'h1;
+            \$1376 [0] = 1'h1;
         8'h01:
-            \$1374 [1] = 1'h1;
+            \$1376 [1] = 1'h1;
         8'h02:
-            \$1374 [2] = 1'h1;
+            \$1376 [2] = 1'h1;
         8'h03:
-            \$1374 [3] = 1'h1;
+            \$1376 [3] = 1'h1;
         8'h04:
-            \$1374 [4] = 1'h1;
+            \$1376 [4] = 1'h1;
         8'h05:
-            \$1374 [5] = 1'h1;
+            \$1376 [5] = 1'h1;
         8'h06:
-            \$1374 [6] = 1'h1;
+            \$1376 [6] = 1'h1;
         8'h07:
-            \$1374 [7] = 1'h1;
+            \$1376 [7] = 1'h1;
         8'h08:
-            \$1374 [8] = 1'h1;
+            \$1376 [8] = 1'h1;
         8'h09:
-            \$1374 [9] = 1'h1;
+            \$1376 [9] = 1'h1;
         8'h0a:
-            \$1374 [10] = 1'h1;
+            \$1376 [10] = 1'h1;
         8'h0b:
-            \$1374 [11] = 1'h1;
+            \$1376 [11] = 1'h1;
         8'h0c:
-            \$1374 [12] = 1'h1;
+            \$1376 [12] = 1'h1;
         8'h0d:
-            \$1374 [13] = 1'h1;
+            \$1376 [13] = 1'h1;
         8'h0e:
-            \$1374 [14] = 1'h1;
+            \$1376 [14] = 1'h1;
         8'h0f:
-            \$1374 [15] = 1'h1;
+            \$1376 [15] = 1'h1;
         8'h10:
-            \$1374 [16] = 1'h1;
+            \$1376 [16] = 1'h1;
         8'h11:
-            \$1374 [17] = 1'h1;
+            \$1376 [17] = 1'h1;
         8'h12:
-            \$1374 [18] = 1'h1;
+            \$1376 [18] = 1'h1;
         8'h13:
-            \$1374 [19] = 1'h1;
+            \$1376 [19] = 1'h1;
         8'h14:
-            \$1374 [20] = 1'h1;
+            \$1376 [20] = 1'h1;
         8'h15:
-            \$1374 [21] = 1'h1;
+            \$1376 [21] = 1'h1;
         8'h16:
-            \$1374 [22] = 1'h1;
+            \$1376 [22] = 1'h1;
         8'h17:
-            \$1374 [23] = 1'h1;
+            \$1376 [23] = 1'h1;
         8'h18:
-            \$1374 [24] = 1'h1;
+            \$1376 [24] = 1'h1;
         8'h19:
-            \$1374 [25] = 1'h1;
+            \$1376 [25] = 1'h1;
         8'h1a:
-            \$1374 [26] = 1'h1;
+            \$1376 [26] = 1'h1;
         8'h1b:
-            \$1374 [27] = 1'h1;
+            \$1376 [27] = 1'h1;
         8'h1c:
-            \$1374 [28] = 1'h1;
+            \$1376 [28] = 1'h1;
         8'h1d:
-            \$1374 [29] = 1'h1;
+            \$1376 [29] = 1'h1;
         8'h1e:
-            \$1374 [30] = 1'h1;
+            \$1376 [30] = 1'h1;
         8'h1f:
-            \$1374 [31] = 1'h1;
+            \$1376 [31] = 1'h1;
         8'h20:
-            \$1374 [32] = 1'h1;
+            \$1376 [32] = 1'h1;
         8'h21:
-            \$1374 [33] = 1'h1;
+            \$1376 [33] = 1'h1;
         8'h22:
-            \$1374 [34] = 1'h1;
+            \$1376 [34] = 1'h1;
         8'h23:
-            \$1374 [35] = 1'h1;
+            \$1376 [35] = 1'h1;
         8'h24:
-            \$1374 [36] = 1'h1;
+            \$1376 [36] = 1'h1;
         8'h25:
-            \$1374 [37] = 1'h1;
+            \$1376 [37] = 1'h1;
         8'h26:
-            \$1374 [38] = 1'h1;
+            \$1376 [38] = 1'h1;
         8'h27:
-            \$1374 [39] = 1'h1;
+            \$1376 [39] = 1'h1;
         8'h28:
-            \$1374 [40] = 1'h1;
+            \$1376 [40] = 1'h1;
         8'h29:
-            \$1374 [41] = 1'h1;
+            \$1376 [41] = 1'h1;
         8'h2a:
-            \$1374 [42] = 1'h1;
+            \$1376 [42] = 1'h1;
         8'h2b:
-            \$1374 [43] = 1'h1;
+            \$1376 [43] = 1'h1;
         8'h2c:
-            \$1374 [44] = 1'h1;
+            \$1376 [44] = 1'h1;
         8'h2d:
-            \$1374 [45] = 1'h1;
+            \$1376 [45] = 1'h1;
         8'h2e:
-            \$1374 [46] = 1'h1;
+            \$1376 [46] = 1'h1;
         8'h2f:
-            \$1374 [47] = 1'h1;
+            \$1376 [47] = 1'h1;
         8'h30:
-            \$1374 [48] = 1'h1;
+            \$1376 [48] = 1'h1;
         8'h31:
-            \$1374 [49] = 1'h1;
+            \$1376 [49] = 1'h1;
         8'h32:
-            \$1374 [50] = 1'h1;
+            \$1376 [50] = 1'h1;
         8'h33:
-            \$1374 [51] = 1'h1;
+            \$1376 [51] = 1'h1;
         8'h34:
-            \$1374 [52] = 1'h1;
+            \$1376 [52] = 1'h1;
         8'h35:
-            \$1374 [53] = 1'h1;
+            \$1376 [53] = 1'h1;
         8'h36:
-            \$1374 [54] = 1'h1;
+            \$1376 [54] = 1'h1;
         8'h37:
-            \$1374 [55] = 1'h1;
+            \$1376 [55] = 1'h1;
         8'h38:
-            \$1374 [56] = 1'h1;
+            \$1376 [56] = 1'h1;
         8'h39:
-            \$1374 [57] = 1'h1;
+            \$1376 [57] = 1'h1;
         8'h3a:
-            \$1374 [58] = 1'h1;
+            \$1376 [58] = 1'h1;
         8'h3b:
-            \$1374 [59] = 1'h1;
+            \$1376 [59] = 1'h1;
         8'h3c:
-            \$1374 [60] = 1'h1;
+            \$1376 [60] = 1'h1;
         8'h3d:
-            \$1374 [61] = 1'h1;
+            \$1376 [61] = 1'h1;
         8'h3e:
-            \$1374 [62] = 1'h1;
+            \$1376 [62] = 1'h1;
         8'h3f:
-            \$1374 [63] = 1'h1;
+            \$1376 [63] = 1'h1;
         8'h40:
-            \$1374 [64] = 1'h1;
+            \$1376 [64] = 1'h1;
         8'h41:
-            \$1374 [65] = 1'h1;
+            \$1376 [65] = 1'h1;
         8'h42:
-            \$1374 [66] = 1'h1;
+            \$1376 [66] = 1'h1;
         8'h43:
-            \$1374 [67] = 1'h1;
+            \$1376 [67] = 1'h1;
         8'h44:
-            \$1374 [68] = 1'h1;
+            \$1376 [68] = 1'h1;
         8'h45:
-            \$1374 [69] = 1'h1;
+            \$1376 [69] = 1'h1;
         8'h46:
-            \$1374 [70] = 1'h1;
+            \$1376 [70] = 1'h1;
         8'h47:
-            \$1374 [71] = 1'h1;
+            \$1376 [71] = 1'h1;
         8'h48:
-            \$1374 [72] = 1'h1;
+            \$1376 [72] = 1'h1;
         8'h49:
-            \$1374 [73] = 1'h1;
+            \$1376 [73] = 1'h1;
         8'h4a:
-            \$1374 [74] = 1'h1;
+            \$1376 [74] = 1'h1;
         8'h4b:
-            \$1374 [75] = 1'h1;
+            \$1376 [75] = 1'h1;
         8'h4c:
-            \$1374 [76] = 1'h1;
+            \$1376 [76] = 1'h1;
         8'h4d:
-            \$1374 [77] = 1'h1;
+            \$1376 [77] = 1'h1;
         8'h4e:
-            \$1374 [78] = 1'h1;
+            \$1376 [78] = 1'h1;
         8'h4f:
-            \$1374 [79] = 1'h1;
+            \$1376 [79] = 1'h1;
         8'h50:
-            \$1374 [80] = 1'h1;
+            \$1376 [80] = 1'h1;
         8'h51:
-            \$1374 [81] = 1'h1;
+            \$1376 [81] = 1'h1;
         8'h52:
-            \$1374 [82] = 1'h1;
+            \$1376 [82] = 1'h1;
         8'h53:
-            \$1374 [83] = 1'h1;
+            \$1376 [83] = 1'h1;
         8'h54:
-            \$1374 [84] = 1'h1;
+            \$1376 [84] = 1'h1;
         8'h55:
-            \$1374 [85] = 1'h1;
+            \$1376 [85] = 1'h1;
         8'h56:
-            \$1374 [86] = 1'h1;
+            \$1376 [86] = 1'h1;
         8'h57:
-            \$1374 [87] = 1'h1;
+            \$1376 [87] = 1'h1;
         8'h58:
-            \$1374 [88] = 1'h1;
+            \$1376 [88] = 1'h1;
         8'h59:
-            \$1374 [89] = 1'h1;
+            \$1376 [89] = 1'h1;
         8'h5a:
-            \$1374 [90] = 1'h1;
+            \$1376 [90] = 1'h1;
         8'h5b:
-            \$1374 [91] = 1'h1;
+            \$1376 [91] = 1'h1;
         8'h5c:
-            \$1374 [92] = 1'h1;
+            \$1376 [92] = 1'h1;
         8'h5d:
-            \$1374 [93] = 1'h1;
+            \$1376 [93] = 1'h1;
         8'h5e:
-            \$1374 [94] = 1'h1;
+            \$1376 [94] = 1'h1;
         8'h5f:
-            \$1374 [95] = 1'h1;
+            \$1376 [95] = 1'h1;
         8'h60:
-            \$1374 [96] = 1'h1;
+            \$1376 [96] = 1'h1;
         8'h61:
-            \$1374 [97] = 1'h1;
+            \$1376 [97] = 1'h1;
         8'h62:
-            \$1374 [98] = 1'h1;
+            \$1376 [98] = 1'h1;
         8'h63:
-            \$1374 [99] = 1'h1;
+            \$1376 [99] = 1'h1;
         8'h64:
-            \$1374 [100] = 1'h1;
+            \$1376 [100] = 1'h1;
         8'h65:
-            \$1374 [101] = 1'h1;
+            \$1376 [101] = 1'h1;
         8'h66:
-            \$1374 [102] = 1'h1;
+            \$1376 [102] = 1'h1;
         8'h67:
-            \$1374 [103] = 1'h1;
+            \$1376 [103] = 1'h1;
         8'h68:
-            \$1374 [104] = 1'h1;
+            \$1376 [104] = 1'h1;
         8'h69:
-            \$1374 [105] = 1'h1;
+            \$1376 [105] = 1'h1;
         8'h6a:
-            \$1374 [106] = 1'h1;
+            \$1376 [106] = 1'h1;
         8'h6b:
-            \$1374 [107] = 1'h1;
+            \$1376 [107] = 1'h1;
         8'h6c:
-            \$1374 [108] = 1'h1;
+            \$1376 [108] = 1'h1;
         8'h6d:
-            \$1374 [109] = 1'h1;
+            \$1376 [109] = 1'h1;
         8'h6e:
-            \$1374 [110] = 1'h1;
+            \$1376 [110] = 1'h1;
         8'h6f:
-            \$1374 [111] = 1'h1;
+            \$1376 [111] = 1'h1;
         8'h70:
-            \$1374 [112] = 1'h1;
+            \$1376 [112] = 1'h1;
         8'h71:
-            \$1374 [113] = 1'h1;
+            \$1376 [113] = 1'h1;
         8'h72:
-            \$1374 [114] = 1'h1;
+            \$1376 [114] = 1'h1;
         8'h73:
-            \$1374 [115] = 1'h1;
+            \$1376 [115] = 1'h1;
         8'h74:
-            \$1374 [116] = 1'h1;
+            \$1376 [116] = 1'h1;
         8'h75:
-            \$1374 [117] = 1'h1;
+            \$1376 [117] = 1'h1;
         8'h76:
-            \$1374 [118] = 1'h1;
+            \$1376 [118] = 1'h1;
         8'h77:
-            \$1374 [119] = 1'h1;
+            \$1376 [119] = 1'h1;
         8'h78:
-            \$1374 [120] = 1'h1;
+            \$1376 [120] = 1'h1;
         8'h79:
-            \$1374 [121] = 1'h1;
+            \$1376 [121] = 1'h1;
         8'h7a:
-            \$1374 [122] = 1'h1;
+            \$1376 [122] = 1'h1;
         8'h7b:
-            \$1374 [123] = 1'h1;
+            \$1376 [123] = 1'h1;
         8'h7c:
-            \$1374 [124] = 1'h1;
+            \$1376 [124] = 1'h1;
         8'h7d:
-            \$1374 [125] = 1'h1;
+            \$1376 [125] = 1'h1;
         8'h7e:
-            \$1374 [126] = 1'h1;
+            \$1376 [126] = 1'h1;
         8'h7f:
-            \$1374 [127] = 1'h1;
+            \$1376 [127] = 1'h1;
         8'h80:
-            \$1374 [128] = 1'h1;
+            \$1376 [128] = 1'h1;
         8'h81:
-            \$1374 [129] = 1'h1;
+            \$1376 [129] = 1'h1;
         8'h82:
-            \$1374 [130] = 1'h1;
+            \$1376 [130] = 1'h1;
         8'h83:
-            \$1374 [131] = 1'h1;
+            \$1376 [131] = 1'h1;
         8'h84:
-            \$1374 [132] = 1'h1;
+            \$1376 [132] = 1'h1;
         8'h85:
-            \$1374 [133] = 1'h1;
+            \$1376 [133] = 1'h1;
         8'h86:
-            \$1374 [134] = 1'h1;
+            \$1376 [134] = 1'h1;
         8'h87:
-            \$1374 [135] = 1'h1;
+            \$1376 [135] = 1'h1;
         8'h88:
-            \$1374 [136] = 1'h1;
+            \$1376 [136] = 1'h1;
         8'h89:
-            \$1374 [137] = 1'h1;
+            \$1376 [137] = 1'h1;
         8'h8a:
-            \$1374 [138] = 1'h1;
+            \$1376 [138] = 1'h1;
         8'h8b:
-            \$1374 [139] = 1'h1;
+            \$1376 [139] = 1'h1;
         8'h8c:
-            \$1374 [140] = 1'h1;
+            \$1376 [140] = 1'h1;
         8'h8d:
-            \$1374 [141] = 1'h1;
+            \$1376 [141] = 1'h1;
         8'h8e:
-            \$1374 [142] = 1'h1;
+            \$1376 [142] = 1'h1;
         8'h8f:
-            \$1374 [143] = 1'h1;
+            \$1376 [143] = 1'h1;
         8'h90:
-            \$1374 [144] = 1'h1;
+            \$1376 [144] = 1'h1;
         8'h91:
-            \$1374 [145] = 1'h1;
+            \$1376 [145] = 1'h1;
         8'h92:
-            \$1374 [146] = 1'h1;
+            \$1376 [146] = 1'h1;
         8'h93:
-            \$1374 [147] = 1'h1;
+            \$1376 [147] = 1'h1;
         8'h94:
-            \$1374 [148] = 1'h1;
+            \$1376 [148] = 1'h1;
         8'h95:
-            \$1374 [149] = 1'h1;
+            \$1376 [149] = 1'h1;
         8'h96:
-            \$1374 [150] = 1'h1;
+            \$1376 [150] = 1'h1;
         8'h97:
-            \$1374 [151] = 1'h1;
+            \$1376 [151] = 1'h1;
         8'h98:
-            \$1374 [152] = 1'h1;
+            \$1376 [152] = 1'h1;
         8'h99:
-            \$1374 [153] = 1'h1;
+            \$1376 [153] = 1'h1;
         8'h9a:
-            \$1374 [154] = 1'h1;
+            \$1376 [154] = 1'h1;
         8'h9b:
-            \$1374 [155] = 1'h1;
+            \$1376 [155] = 1'h1;
         8'h9c:
-            \$1374 [156] = 1'h1;
+            \$1376 [156] = 1'h1;
         8'h9d:
-            \$1374 [157] = 1'h1;
+            \$1376 [157] = 1'h1;
         8'h9e:
-            \$1374 [158] = 1'h1;
+            \$1376 [158] = 1'h1;
         8'h9f:
-            \$1374 [159] = 1'h1;
+            \$1376 [159] = 1'h1;
         8'ha0:
-            \$1374 [160] = 1'h1;
+            \$1376 [160] = 1'h1;
         8'ha1:
-            \$1374 [161] = 1'h1;
+            \$1376 [161] = 1'h1;
         8'ha2:
-            \$1374 [162] = 1'h1;
+            \$1376 [162] = 1'h1;
         8'ha3:
-            \$1374 [163] = 1'h1;
+            \$1376 [163] = 1'h1;
         8'ha4:
-            \$1374 [164] = 1'h1;
+            \$1376 [164] = 1'h1;
         8'ha5:
-            \$1374 [165] = 1'h1;
+            \$1376 [165] = 1'h1;
         8'ha6:
-            \$1374 [166] = 1'h1;
+            \$1376 [166] = 1'h1;
         8'ha7:
-            \$1374 [167] = 1'h1;
+            \$1376 [167] = 1'h1;
         8'ha8:
-            \$1374 [168] = 1'h1;
+            \$1376 [168] = 1'h1;
         8'ha9:
-            \$1374 [169] = 1'h1;
+            \$1376 [169] = 1'h1;
         8'haa:
-            \$1374 [170] = 1'h1;
+            \$1376 [170] = 1'h1;
         8'hab:
-            \$1374 [171] = 1'h1;
+            \$1376 [171] = 1'h1;
         8'hac:
-            \$1374 [172] = 1'h1;
+            \$1376 [172] = 1'h1;
         8'had:
-            \$1374 [173] = 1'h1;
+            \$1376 [173] = 1'h1;
         8'hae:
-            \$1374 [174] = 1'h1;
+            \$1376 [174] = 1'h1;
         8'haf:
-            \$1374 [175] = 1'h1;
+            \$1376 [175] = 1'h1;
         8'hb0:
-            \$1374 [176] = 1'h1;
+            \$1376 [176] = 1'h1;
         8'hb1:
-            \$1374 [177] = 1'h1;
+            \$1376 [177] = 1'h1;
         8'hb2:
-            \$1374 [178] = 1'h1;
+            \$1376 [178] = 1'h1;
         8'hb3:
-            \$1374 [179] = 1'h1;
+            \$1376 [179] = 1'h1;
         8'hb4:
-            \$1374 [180] = 1'h1;
+            \$1376 [180] = 1'h1;
         8'hb5:
-            \$1374 [181] = 1'h1;
+            \$1376 [181] = 1'h1;
         8'hb6:
-            \$1374 [182] = 1'h1;
+            \$1376 [182] = 1'h1;
         8'hb7:
-            \$1374 [183] = 1'h1;
+            \$1376 [183] = 1'h1;
         8'hb8:
-            \$1374 [184] = 1'h1;
+            \$1376 [184] = 1'h1;
         8'hb9:
-            \$1374 [185] = 1'h1;
+            \$1376 [185] = 1'h1;
         8'hba:
-            \$1374 [186] = 1'h1;
+            \$1376 [186] = 1'h1;
         8'hbb:
-            \$1374 [187] = 1'h1;
+            \$1376 [187] = 1'h1;
         8'hbc:
-            \$1374 [188] = 1'h1;
+            \$1376 [188] = 1'h1;
         8'hbd:
-            \$1374 [189] = 1'h1;
+            \$1376 [189] = 1'h1;
         8'hbe:
-            \$1374 [190] = 1'h1;
+            \$1376 [190] = 1'h1;
         8'hbf:
-            \$1374 [191] = 1'h1;
+            \$1376 [191] = 1'h1;
         8'hc0:
-            \$1374 [192] = 1'h1;
+            \$1376 [192] = 1'h1;
         8'hc1:
-            \$1374 [193] = 1'h1;
+            \$1376 [193] = 1'h1;
         8'hc2:
-            \$1374 [194] = 1'h1;
+            \$1376 [194] = 1'h1;
         8'hc3:
-            \$1374 [195] = 1'h1;
+            \$1376 [195] = 1'h1;
         8'hc4:
-            \$1374 [196] = 1'h1;
+            \$1376 [196] = 1'h1;
         8'hc5:
-            \$1374 [197] = 1'h1;
+            \$1376 [197] = 1'h1;
         8'hc6:
-            \$1374 [198] = 1'h1;
+            \$1376 [198] = 1'h1;
         8'hc7:
-            \$1374 [199] = 1'h1;
+            \$1376 [199] = 1'h1;
         8'hc8:
-            \$1374 [200] = 1'h1;
+            \$1376 [200] = 1'h1;
         8'hc9:
-            \$1374 [201] = 1'h1;
+            \$1376 [201] = 1'h1;
         8'hca:
-            \$1374 [202] = 1'h1;
+            \$1376 [202] = 1'h1;
         8'hcb:
-            \$1374 [203] = 1'h1;
+            \$1376 [203] = 1'h1;
         8'hcc:
-            \$1374 [204] = 1'h1;
+            \$1376 [204] = 1'h1;
         8'hcd:
-            \$1374 [205] = 1'h1;
+            \$1376 [205] = 1'h1;
         8'hce:
-            \$1374 [206] = 1'h1;
+            \$1376 [206] = 1'h1;
         8'hcf:
-            \$1374 [207] = 1'h1;
+            \$1376 [207] = 1'h1;
         8'hd0:
-            \$1374 [208] = 1'h1;
+            \$1376 [208] = 1'h1;
         8'hd1:
-            \$1374 [209] = 1'h1;
+            \$1376 [209] = 1'h1;
         8'hd2:
-            \$1374 [210] = 1'h1;
+            \$1376 [210] = 1'h1;
         8'hd3:
-            \$1374 [211] = 1'h1;
+            \$1376 [211] = 1'h1;
         8'hd4:
-            \$1374 [212] = 1'h1;
+            \$1376 [212] = 1'h1;
         8'hd5:
-            \$1374 [213] = 1'h1;
+            \$1376 [213] = 1'h1;
         8'hd6:
-            \$1374 [214] = 1'h1;
+            \$1376 [214] = 1'h1;
         8'hd7:
-            \$1374 [215] = 1'h1;
+            \$1376 [215] = 1'h1;
         8'hd8:
-            \$1374 [216] = 1'h1;
+            \$1376 [216] = 1'h1;
         8'hd9:
-            \$1374 [217] = 1'h1;
+            \$1376 [217] = 1'h1;
         8'hda:
-            \$1374 [218] = 1'h1;
+            \$1376 [218] = 1'h1;
         8'hdb:
-            \$1374 [219] = 1'h1;
+            \$1376 [219] = 1'h1;
         8'hdc:
-            \$1374 [220] = 1'h1;
+            \$1376 [220] = 1'h1;
         8'hdd:
-            \$1374 [221] = 1'h1;
+            \$1376 [221] = 1'h1;
         8'hde:
-            \$1374 [222] = 1'h1;
+            \$1376 [222] = 1'h1;
         8'hdf:
-            \$1374 [223] = 1'h1;
+            \$1376 [223] = 1'h1;
         8'he0:
-            \$1374 [224] = 1'h1;
+            \$1376 [224] = 1'h1;
         8'he1:
-            \$1374 [225] = 1'h1;
+            \$1376 [225] = 1'h1;
         8'he2:
-            \$1374 [226] = 1'h1;
+            \$1376 [226] = 1'h1;
         8'he3:
-            \$1374 [227] = 1'h1;
+            \$1376 [227] = 1'h1;
         8'he4:
-            \$1374 [228] = 1'h1;
+            \$1376 [228] = 1'h1;
         8'he5:
-            \$1374 [229] = 1'h1;
+            \$1376 [229] = 1'h1;
         8'he6:
-            \$1374 [230] = 1'h1;
+            \$1376 [230] = 1'h1;
         8'he7:
-            \$1374 [231] = 1'h1;
+            \$1376 [231] = 1'h1;
         8'he8:
-            \$1374 [232] = 1'h1;
+            \$1376 [232] = 1'h1;
         8'he9:
-            \$1374 [233] = 1'h1;
+            \$1376 [233] = 1'h1;
         8'hea:
-            \$1374 [234] = 1'h1;
+            \$1376 [234] = 1'h1;
         8'heb:
-            \$1374 [235] = 1'h1;
+            \$1376 [235] = 1'h1;
         8'hec:
-            \$1374 [236] = 1'h1;
+            \$1376 [236] = 1'h1;
         8'hed:
-            \$1374 [237] = 1'h1;
+            \$1376 [237] = 1'h1;
         8'hee:
-            \$1374 [238] = 1'h1;
+            \$1376 [238] = 1'h1;
         8'hef:
-            \$1374 [239] = 1'h1;
+            \$1376 [239] = 1'h1;
         8'hf0:
-            \$1374 [240] = 1'h1;
+            \$1376 [240] = 1'h1;
         8'hf1:
-            \$1374 [241] = 1'h1;
+            \$1376 [241] = 1'h1;
         8'hf2:
-            \$1374 [242] = 1'h1;
+            \$1376 [242] = 1'h1;
         8'hf3:
-            \$1374 [243] = 1'h1;
+            \$1376 [243] = 1'h1;
         8'hf4:
-            \$1374 [244] = 1'h1;
+            \$1376 [244] = 1'h1;
         8'hf5:
-            \$1374 [245] = 1'h1;
+            \$1376 [245] = 1'h1;
         8'hf6:
-            \$1374 [246] = 1'h1;
+            \$1376 [246] = 1'h1;
         8'hf7:
-            \$1374 [247] = 1'h1;
+            \$1376 [247] = 1'h1;
         8'hf8:
-            \$1374 [248] = 1'h1;
+            \$1376 [248] = 1'h1;
         8'hf9:
-            \$1374 [249] = 1'h1;
+            \$1376 [249] = 1'h1;
         8'hfa:
-            \$1374 [250] = 1'h1;
+            \$1376 [250] = 1'h1;
         8'hfb:
-            \$1374 [251] = 1'h1;
+            \$1376 [251] = 1'h1;
         8'hfc:
-            \$1374 [252] = 1'h1;
+            \$1376 [252] = 1'h1;
         8'hfd:
-            \$1374 [253] = 1'h1;
+            \$1376 [253] = 1'h1;
         8'hfe:
-            \$1374 [254] = 1'h1;
+            \$1376 [254] = 1'h1;
         8'hff:
-            \$1374 [255] = 1'h1;
+            \$1376 [255] = 1'h1;
       endcase
     end
-    if (rst) begin
-      \$1374  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1375  = flagged;
-    casez (fsm_state)
-      4'h0:
-          \$1375  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    endcase
-    if (\$signal ) begin
-      (* full_case = 32'd1 *)
-      casez (probe)
-        8'h00:
-            \$1375 [0] = flagged_wd;
-        8'h01:
-            \$1375 [1] = flagged_wd;
-        8'h02:
-            \$1375 [2] = flagged_wd;
-        8'h03:
-            \$1375 [3] = flagged_wd;
-        8'h04:
-            \$1375 [4] = flagged_wd;
-        8'h05:
-            \$1375 [5] = flagged_wd;
-        8'h06:
-            \$1375 [6] = flagged_wd;
-        8'h07:
-            \$1375 [7] = flagged_wd;
-        8'h08:
-            \$1375 [8] = flagged_wd;
-        8'h09:
-            \$1375 [9] = flagged_wd;
-        8'h0a:
-            \$1375 [10] = flagged_wd;
-        8'h0b:
-            \$1375 [11] = flagged_wd;
-        8'h0c:
-            \$1375 [12] = flagged_wd;
-        8'h0d:
-            \$1375 [13] = flagged_wd;
-        8'h0e:
-            \$1375 [14] = flagged_wd;
-        8'h0f:
-            \$1375 [15] = flagged_wd;
-        8'h10:
-            \$1375 [16] = flagged_wd;
-        8'h11:
-            \$1375 [17] = flagged_wd;
-        8'h12:
-            \$1375 [18] = flagged_wd;
-        8'h13:
-            \$1375 [19] = flagged_wd;
-        8'h14:
-            \$1375 [20] = flagged_wd;
-        8'h15:
-            \$1375 [21] = flagged_wd;
-        8'h16:
-            \$1375 [22] = flagged_wd;
-        8'h17:
-            \$1375 [23] = flagged_wd;
-        8'h18:
-            \$1375 [24] = flagged_wd;
-        8'h19:
-            \$1375 [25] = flagged_wd;
-        8'h1a:
-            \$1375 [26] = flagged_wd;
-        8'h1b:
-            \$1375 [27] = flagged_wd;
-        8'h1c:
-            \$1375 [28] = flagged_wd;
-        8'h1d:
-            \$1375 [29] = flagged_wd;
-        8'h1e:
-            \$1375 [30] = flagged_wd;
-        8'h1f:
-            \$1375 [31] = flagged_wd;
-        8'h20:
-            \$1375 [32] = flagged_wd;
-        8'h21:
-            \$1375 [33] = flagged_wd;
-        8'h22:
-            \$1375 [34] = flagged_wd;
-        8'h23:
-            \$1375 [35] = flagged_wd;
-        8'h24:
-            \$1375 [36] = flagged_wd;
-        8'h25:
-            \$1375 [37] = flagged_wd;
-        8'h26:
-            \$1375 [38] = flagged_wd;
-        8'h27:
-            \$1375 [39] = flagged_wd;
-        8'h28:
-            \$1375 [40] = flagged_wd;
-        8'h29:
-            \$1375 [41] = flagged_wd;
-        8'h2a:
-            \$1375 [42] = flagged_wd;
-        8'h2b:
-            \$1375 [43] = flagged_wd;
-        8'h2c:
-            \$1375 [44] = flagged_wd;
-        8'h2d:
-            \$1375 [45] = flagged_wd;
-        8'h2e:
-            \$1375 [46] = flagged_wd;
-        8'h2f:
-            \$1375 [47] = flagged_wd;
-        8'h30:
-            \$1375 [48] = flagged_wd;
-        8'h31:
-            \$1375 [49] = flagged_wd;
-        8'h32:
-            \$1375 [50] = flagged_wd;
-        8'h33:
-            \$1375 [51] = flagged_wd;
-        8'h34:
-            \$1375 [52] = flagged_wd;
-        8'h35:
-            \$1375 [53] = flagged_wd;
-        8'h36:
-            \$1375 [54] = flagged_wd;
-        8'h37:
-            \$1375 [55] = flagged_wd;
-        8'h38:
-            \$1375 [56] = flagged_wd;
-        8'h39:
-            \$1375 [57] = flagged_wd;
-        8'h3a:
-            \$1375 [58] = flagged_wd;
-        8'h3b:
-            \$1375 [59] = flagged_wd;
-        8'h3c:
-            \$1375 [60] = flagged_wd;
-        8'h3d:
-            \$1375 [61] = flagged_wd;
-        8'h3e:
-            \$1375 [62] = flagged_wd;
-        8'h3f:
-            \$1375 [63] = flagged_wd;
-        8'h40:
-            \$1375 [64] = flagged_wd;
-        8'h41:
-            \$1375 [65] = flagged_wd;
-        8'h42:
-            \$1375 [66] = flagged_wd;
-        8'h43:
-            \$1375 [67] = flagged_wd;
-        8'h44:
-            \$1375 [68] = flagged_wd;
-        8'h45:
-            \$1375 [69] = flagged_wd;
-        8'h46:
-            \$1375 [70] = flagged_wd;
-        8'h47:
-            \$1375 [71] = flagged_wd;
-        8'h48:
-            \$1375 [72] = flagged_wd;
-        8'h49:
-            \$1375 [73] = flagged_wd;
-        8'h4a:
-            \$1375 [74] = flagged_wd;
-        8'h4b:
-            \$1375 [75] = flagged_wd;
-        8'h4c:
-            \$1375 [76] = flagged_wd;
-        8'h4d:
-            \$1375 [77] = flagged_wd;
-        8'h4e:
-            \$1375 [78] = flagged_wd;
-        8'h4f:
-            \$1375 [79] = flagged_wd;
-        8'h50:
-            \$1375 [80] = flagged_wd;
-        8'h51:
-            \$1375 [81] = flagged_wd;
-        8'h52:
-            \$1375 [82] = flagged_wd;
-        8'h53:
-            \$1375 [83] = flagged_wd;
-        8'h54:
-            \$1375 [84] = flagged_wd;
-        8'h55:
-            \$1375 [85] = flagged_wd;
-        8'h56:
-            \$1375 [86] = flagged_wd;
-        8'h57:
-            \$1375 [87] = flagged_wd;
-        8'h58:
-            \$1375 [88] = flagged_wd;
-        8'h59:
-            \$1375 [89] = flagged_wd;
-        8'h5a:
-            \$1375 [90] = flagged_wd;
-        8'h5b:
-            \$1375 [91] = flagged_wd;
-        8'h5c:
-            \$1375 [92] = flagged_wd;
-        8'h5d:
-            \$1375 [93] = flagged_wd;
-        8'h5e:
-            \$1375 [94] = flagged_wd;
-        8'h5f:
-            \$1375 [95] = flagged_wd;
-        8'h60:
-            \$1375 [96] = flagged_wd;
-        8'h61:
-            \$1375 [97] = flagged_wd;
-        8'h62:
-            \$1375 [98] = flagged_wd;
-        8'h63:
-            \$1375 [99] = flagged_wd;
-        8'h64:
-            \$1375 [100] = flagged_wd;
-        8'h65:
-            \$1375 [101] = flagged_wd;
-        8'h66:
-            \$1375 [102] = flagged_wd;
-        8'h67:
-            \$1375 [103] = flagged_wd;
-        8'h68:
-            \$1375 [104] = flagged_wd;
-        8'h69:
-            \$1375 [105] = flagged_wd;
-        8'h6a:
-            \$1375 [106] = flagged_wd;
-        8'h6b:
-            \$1375 [107] = flagged_wd;
-        8'h6c:
-            \$1375 [108] = flagged_wd;
-        8'h6d:
-            \$1375 [109] = flagged_wd;
-        8'h6e:
-            \$1375 [110] = flagged_wd;
-        8'h6f:
-            \$1375 [111] = flagged_wd;
-        8'h70:
-            \$1375 [112] = flagged_wd;
-        8'h71:
-            \$1375 [113] = flagged_wd;
-        8'h72:
-            \$1375 [114] = flagged_wd;
-        8'h73:
-            \$1375 [115] = flagged_wd;
-        8'h74:
-            \$1375 [116] = flagged_wd;
-        8'h75:
-            \$1375 [117] = flagged_wd;
-        8'h76:
-            \$1375 [118] = flagged_wd;
-        8'h77:
-            \$1375 [119] = flagged_wd;
-        8'h78:
-            \$1375 [120] = flagged_wd;
-        8'h79:
-            \$1375 [121] = flagged_wd;
-        8'h7a:
-            \$1375 [122] = flagged_wd;
-        8'h7b:
-            \$1375 [123] = flagged_wd;
-        8'h7c:
-            \$1375 [124] = flagged_wd;
-        8'h7d:
-            \$1375 [125] = flagged_wd;
-        8'h7e:
-            \$1375 [126] = flagged_wd;
-        8'h7f:
-            \$1375 [127] = flagged_wd;
-        8'h80:
-            \$1375 [128] = flagged_wd;
-        8'h81:
-            \$1375 [129] = flagged_wd;
-        8'h82:
-            \$1375 [130] = flagged_wd;
-        8'h83:
-            \$1375 [131] = flagged_wd;
-        8'h84:
-            \$1375 [132] = flagged_wd;
-        8'h85:
-            \$1375 [133] = flagged_wd;
-        8'h86:
-            \$1375 [134] = flagged_wd;
-        8'h87:
-            \$1375 [135] = flagged_wd;
-        8'h88:
-            \$1375 [136] = flagged_wd;
-        8'h89:
-            \$1375 [137] = flagged_wd;
-        8'h8a:
-            \$1375 [138] = flagged_wd;
-        8'h8b:
-            \$1375 [139] = flagged_wd;
-        8'h8c:
-            \$1375 [140] = flagged_wd;
-        8'h8d:
-            \$1375 [141] = flagged_wd;
-        8'h8e:
-            \$1375 [142] = flagged_wd;
-        8'h8f:
-            \$1375 [143] = flagged_wd;
-        8'h90:
-            \$1375 [144] = flagged_wd;
-        8'h91:
-            \$1375 [145] = flagged_wd;
-        8'h92:
-            \$1375 [146] = flagged_wd;
-        8'h93:
-            \$1375 [147] = flagged_wd;
-        8'h94:
-            \$1375 [148] = flagged_wd;
-        8'h95:
-            \$1375 [149] = flagged_wd;
-        8'h96:
-            \$1375 [150] = flagged_wd;
-        8'h97:
-            \$1375 [151] = flagged_wd;
-        8'h98:
-            \$1375 [152] = flagged_wd;
-        8'h99:
-            \$1375 [153] = flagged_wd;
-        8'h9a:
-            \$1375 [154] = flagged_wd;
-        8'h9b:
-            \$1375 [155] = flagged_wd;
-        8'h9c:
-            \$1375 [156] = flagged_wd;
-        8'h9d:
-            \$1375 [157] = flagged_wd;
-        8'h9e:
-            \$1375 [158] = flagged_wd;
-        8'h9f:
-            \$1375 [159] = flagged_wd;
-        8'ha0:
-            \$1375 [160] = flagged_wd;
-        8'ha1:
-            \$1375 [161] = flagged_wd;
-        8'ha2:
-            \$1375 [162] = flagged_wd;
-        8'ha3:
-            \$1375 [163] = flagged_wd;
-        8'ha4:
-            \$1375 [164] = flagged_wd;
-        8'ha5:
-            \$1375 [165] = flagged_wd;
-        8'ha6:
-            \$1375 [166] = flagged_wd;
-        8'ha7:
-            \$1375 [167] = flagged_wd;
-        8'ha8:
-            \$1375 [168] = flagged_wd;
-        8'ha9:
-            \$1375 [169] = flagged_wd;
-        8'haa:
-            \$1375 [170] = flagged_wd;
-        8'hab:
-            \$1375 [171] = flagged_wd;
-        8'hac:
-            \$1375 [172] = flagged_wd;
-        8'had:
-            \$1375 [173] = flagged_wd;
-        8'hae:
-            \$1375 [174] = flagged_wd;
-        8'haf:
-            \$1375 [175] = flagged_wd;
-        8'hb0:
-            \$1375 [176] = flagged_wd;
-        8'hb1:
-            \$1375 [177] = flagged_wd;
-        8'hb2:
-            \$1375 [178] = flagged_wd;
-        8'hb3:
-            \$1375 [179] = flagged_wd;
-        8'hb4:
-            \$1375 [180] = flagged_wd;
-        8'hb5:
-            \$1375 [181] = flagged_wd;
-        8'hb6:
-            \$1375 [182] = flagged_wd;
-        8'hb7:
-            \$1375 [183] = flagged_wd;
-        8'hb8:
-            \$1375 [184] = flagged_wd;
-        8'hb9:
-            \$1375 [185] = flagged_wd;
-        8'hba:
-            \$1375 [186] = flagged_wd;
-        8'hbb:
-            \$1375 [187] = flagged_wd;
-        8'hbc:
-            \$1375 [188] = flagged_wd;
-        8'hbd:
-            \$1375 [189] = flagged_wd;
-        8'hbe:
-            \$1375 [190] = flagged_wd;
-        8'hbf:
-            \$1375 [191] = flagged_wd;
-        8'hc0:
-            \$1375 [192] = flagged_wd;
-        8'hc1:
-            \$1375 [193] = flagged_wd;
-        8'hc2:
-            \$1375 [194] = flagged_wd;
-        8'hc3:
-            \$1375 [195] = flagged_wd;
-        8'hc4:
-            \$1375 [196] = flagged_wd;
-        8'hc5:
-            \$1375 [197] = flagged_wd;
-        8'hc6:
-            \$1375 [198] = flagged_wd;
-        8'hc7:
-            \$1375 [199] = flagged_wd;
-        8'hc8:
-            \$1375 [200] = flagged_wd;
-        8'hc9:
-            \$1375 [201] = flagged_wd;
-        8'hca:
-            \$1375 [202] = flagged_wd;
-        8'hcb:
-            \$1375 [203] = flagged_wd;
-        8'hcc:
-            \$1375 [204] = flagged_wd;
-        8'hcd:
-            \$1375 [205] = flagged_wd;
-        8'hce:
-            \$1375 [206] = flagged_wd;
-        8'hcf:
-            \$1375 [207] = flagged_wd;
-        8'hd0:
-            \$1375 [208] = flagged_wd;
-        8'hd1:
-            \$1375 [209] = flagged_wd;
-        8'hd2:
-            \$1375 [210] = flagged_wd;
-        8'hd3:
-            \$1375 [211] = flagged_wd;
-        8'hd4:
-            \$1375 [212] = flagged_wd;
-        8'hd5:
-            \$1375 [213] = flagged_wd;
-        8'hd6:
-            \$1375 [214] = flagged_wd;
-        8'hd7:
-            \$1375 [215] = flagged_wd;
-        8'hd8:
-            \$1375 [216] = flagged_wd;
-        8'hd9:
-            \$1375 [217] = flagged_wd;
-        8'hda:
-            \$1375 [218] = flagged_wd;
-        8'hdb:
-            \$1375 [219] = flagged_wd;
-        8'hdc:
-            \$1375 [220] = flagged_wd;
-        8'hdd:
-            \$1375 [221] = flagged_wd;
-        8'hde:
-            \$1375 [222] = flagged_wd;
-        8'hdf:
-            \$1375 [223] = flagged_wd;
-        8'he0:
-            \$1375 [224] = flagged_wd;
-        8'he1:
-            \$1375 [225] = flagged_wd;
-        8'he2:
-            \$1375 [226] = flagged_wd;
-        8'he3:
-            \$1375 [227] = flagged_wd;
-        8'he4:
-            \$1375 [228] = flagged_wd;
-        8'he5:
-            \$1375 [229] = flagged_wd;
-        8'he6:
-            \$1375 [230] = flagged_wd;
-        8'he7:
-            \$1375 [231] = flagged_wd;
-        8'he8:
-            \$1375 [232] = flagged_wd;
-        8'he9:
-            \$1375 [233] = flagged_wd;
-        8'hea:
-            \$1375 [234] = flagged_wd;
-        8'heb:
-            \$1375 [235] = flagged_wd;
-        8'hec:
-            \$1375 [236] = flagged_wd;
-        8'hed:
-            \$1375 [237] = flagged_wd;
-        8'hee:
-            \$1375 [238] = flagged_wd;
-        8'hef:
-            \$1375 [239] = flagged_wd;
-        8'hf0:
-            \$1375 [240] = flagged_wd;
-        8'hf1:
-            \$1375 [241] = flagged_wd;
-        8'hf2:
-            \$1375 [242] = flagged_wd;
-        8'hf3:
-            \$1375 [243] = flagged_wd;
-        8'hf4:
-            \$1375 [244] = flagged_wd;
-        8'hf5:
-            \$1375 [245] = flagged_wd;
-        8'hf6:
-            \$1375 [246] = flagged_wd;
-        8'hf7:
-            \$1375 [247] = flagged_wd;
-        8'hf8:
-            \$1375 [248] = flagged_wd;
-        8'hf9:
-            \$1375 [249] = flagged_wd;
-        8'hfa:
-            \$1375 [250] = flagged_wd;
-        8'hfb:
-            \$1375 [251] = flagged_wd;
-        8'hfc:
-            \$1375 [252] = flagged_wd;
-        8'hfd:
-            \$1375 [253] = flagged_wd;
-        8'hfe:
-            \$1375 [254] = flagged_wd;
-        8'hff:
-            \$1375 [255] = flagged_wd;
-      endcase
-    end
-    if (rst) begin
-      \$1375  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1376  = zero;
-    casez (fsm_state)
-      4'h0:
-          \$1376  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          (* full_case = 32'd1 *)
-          casez (count_row)
-            4'h0:
-                \$1376 [15:0] = \$1268 ;
-            4'h1:
-                \$1376 [31:16] = \$1268 ;
-            4'h2:
-                \$1376 [47:32] = \$1268 ;
-            4'h3:
-                \$1376 [63:48] = \$1268 ;
-            4'h4:
-                \$1376 [79:64] = \$1268 ;
-            4'h5:
-                \$1376 [95:80] = \$1268 ;
-            4'h6:
-                \$1376 [111:96] = \$1268 ;
-            4'h7:
-                \$1376 [127:112] = \$1268 ;
-            4'h8:
-                \$1376 [143:128] = \$1268 ;
-            4'h9:
-                \$1376 [159:144] = \$1268 ;
-            4'ha:
-                \$1376 [175:160] = \$1268 ;
-            4'hb:
-                \$1376 [191:176] = \$1268 ;
-            4'hc:
-                \$1376 [207:192] = \$1268 ;
-            4'hd:
-                \$1376 [223:208] = \$1268 ;
-            4'he:
-                \$1376 [239:224] = \$1268 ;
-            4'hf:
-                \$1376 [255:240] = \$1268 ;
-          endcase
-    endcase
     if (rst) begin
       \$1376  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
@@ -8732,9 +8744,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$1377  = \$676 [3:0];
+            \$1377  = \$675 [3:0];
           end else if (pending[2]) begin
-            \$1377  = \$682 [3:0];
+            \$1377  = \$681 [3:0];
           end
     endcase
     if (rst) begin
@@ -8752,9 +8764,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$1378  = \$688 [3:0];
+            \$1378  = \$687 [3:0];
           end else if (pending[4]) begin
-            \$1378  = \$694 [3:0];
+            \$1378  = \$693 [3:0];
           end
     endcase
     if (rst) begin
@@ -8766,13 +8778,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
     \$1379  = counter;
     casez (fsm_state)
       4'h0:
-          \$1379  = { 3'h0, \$654  };
+          \$1379  = { 3'h0, \$653  };
       4'h1:
           if (pending[0]) begin
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
               if (switches[1]) begin
-                \$1379  = \$665 [8:0];
+                \$1379  = \$664 [8:0];
               end
             end
           end
@@ -8793,7 +8805,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h8:
           /* empty */;
       4'ha:
-          if (\$1354 ) begin
+          if (\$1352 ) begin
+          end else if (\$1353 ) begin
             \$1379  = 9'h000;
           end
     endcase
@@ -8820,16 +8833,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h3:
           \$1380  = 9'h000;
       4'h4:
-          if (\$1283 ) begin
-            if (\$1298 ) begin
+          if (\$1282 ) begin
+            if (\$1297 ) begin
               \$1380  = 9'h000;
             end
           end
       4'h9:
           /* empty */;
       4'h8:
-          if (\$1346 ) begin
-            \$1380  = \$1348 [8:0];
+          if (\$1345 ) begin
+            \$1380  = \$1347 [8:0];
           end
     endcase
     if (rst) begin
@@ -8845,13 +8858,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$657 ) begin
+            if (\$656 ) begin
               \$1381  = 4'h0;
-            end else if (\$659 ) begin
+            end else if (\$658 ) begin
               (* full_case = 32'd1 *)
               if (switches[1]) begin
+              end else if (\$659 ) begin
               end else if (\$660 ) begin
-              end else if (\$661 ) begin
                 \$1381  = 4'h2;
               end else begin
                 \$1381  = 4'h3;
@@ -8868,45 +8881,45 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
             2'h1:
                 /* empty */;
             default:
-                if (\$717 ) begin
+                if (\$716 ) begin
                   \$1381  = 4'h5;
                 end
           endcase
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$718 ) begin
+          if (\$717 ) begin
             \$1381  = 4'h6;
           end else begin
             \$1381  = 4'h7;
           end
       4'h6:
-          if (\$722 ) begin
+          if (\$721 ) begin
             \$1381  = 4'h7;
           end
       4'h7:
-          if (\$1270 ) begin
+          if (\$1269 ) begin
             \$1381  = 4'h3;
           end
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$1271 ) begin
+          if (\$1270 ) begin
             \$1381  = 4'h1;
           end else begin
             \$1381  = 4'h8;
           end
       4'h4:
-          if (\$1283 ) begin
+          if (\$1282 ) begin
             (* full_case = 32'd1 *)
-            if (\$1298 ) begin
+            if (\$1297 ) begin
               \$1381  = 4'h9;
             end else begin
               \$1381  = 4'h1;
             end
           end
       4'h9:
-          if (\$1329 ) begin
+          if (\$1328 ) begin
             (* full_case = 32'd1 *)
-            if (\$1345 ) begin
+            if (\$1344 ) begin
               \$1381  = 4'h1;
             end else begin
               \$1381  = 4'h8;
@@ -8914,12 +8927,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           end
       4'h8:
           (* full_case = 32'd1 *)
-          if (\$1346 ) begin
+          if (\$1345 ) begin
           end else begin
             \$1381  = 4'ha;
           end
       4'ha:
-          \$1381  = 4'h1;
+          if (\$1352 ) begin
+            \$1381  = 4'h1;
+          end else if (\$1353 ) begin
+            \$1381  = 4'h1;
+          end
     endcase
     if (rst) begin
       \$1381  = 4'h0;
@@ -8933,12 +8950,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
               if (switches[1]) begin
+              end else if (\$659 ) begin
               end else if (\$660 ) begin
-              end else if (\$661 ) begin
-                \$1382  = \$666 ;
+                \$1382  = \$665 ;
               end
             end
           end
@@ -8955,12 +8972,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
               if (switches[1]) begin
+              end else if (\$659 ) begin
               end else if (\$660 ) begin
-              end else if (\$661 ) begin
-                \$1383  = \$668 [31:0];
+                \$1383  = \$667 [31:0];
               end
             end
           end
@@ -8969,14 +8986,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           casez (swap_phase)
             2'h0:
                 (* full_case = 32'd1 *)
-                if (\$709 ) begin
+                if (\$708 ) begin
                 end else begin
-                  \$1383  = \$712 [31:0];
+                  \$1383  = \$711 [31:0];
                 end
             2'h1:
                 /* empty */;
             default:
-                \$1383  = \$715 [31:0];
+                \$1383  = \$714 [31:0];
           endcase
     endcase
     if (rst) begin
@@ -8991,11 +9008,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
               if (switches[1]) begin
+              end else if (\$659 ) begin
               end else if (\$660 ) begin
-              end else if (\$661 ) begin
                 \$1384  = 10'h000;
               end
             end
@@ -9008,7 +9025,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
             2'h1:
                 /* empty */;
             default:
-                \$1384  = \$716 [9:0];
+                \$1384  = \$715 [9:0];
           endcase
     endcase
     if (rst) begin
@@ -9023,11 +9040,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
               if (switches[1]) begin
+              end else if (\$659 ) begin
               end else if (\$660 ) begin
-              end else if (\$661 ) begin
                 \$1385  = 2'h0;
               end
             end
@@ -9036,7 +9053,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
-                if (\$709 ) begin
+                if (\$708 ) begin
                   \$1385  = 2'h1;
                 end
             2'h1:
@@ -9058,8 +9075,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
             end else begin
               \$1386  = 3'h0;
             end
@@ -9075,9 +9092,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h3:
           /* empty */;
       4'h4:
-          \$1386  = \$1272 [2:0];
+          \$1386  = \$1271 [2:0];
       4'h9:
-          \$1386  = \$1299 [2:0];
+          \$1386  = \$1298 [2:0];
     endcase
     if (rst) begin
       \$1386  = 3'h0;
@@ -9092,8 +9109,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$657 ) begin
-            end else if (\$659 ) begin
+            if (\$656 ) begin
+            end else if (\$658 ) begin
             end else begin
               \$1387  = 4'h0;
             end
@@ -9109,7 +9126,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h3:
           /* empty */;
       4'h4:
-          \$1387  = \$1282 [3:0];
+          \$1387  = \$1281 [3:0];
     endcase
     if (rst) begin
       \$1387  = 4'h0;
@@ -9126,8 +9143,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h2:
           casez (swap_phase)
             2'h0:
-                if (\$709 ) begin
-                  \$1388  = \$710 ;
+                if (\$708 ) begin
+                  \$1388  = \$709 ;
                 end
           endcase
     endcase
@@ -9148,7 +9165,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
             2'h0:
                 /* empty */;
             2'h1:
-                \$1389  = \$713 ;
+                \$1389  = \$712 ;
           endcase
     endcase
     if (rst) begin
@@ -9168,9 +9185,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h5:
           \$1390  = 4'h0;
       4'h6:
-          if (\$722 ) begin
-          end else if (\$726 ) begin
-            \$1390  = \$727 [3:0];
+          if (\$721 ) begin
+          end else if (\$725 ) begin
+            \$1390  = \$726 [3:0];
           end
     endcase
     if (rst) begin
@@ -9191,11 +9208,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
           \$1391  = 4'h0;
       4'h6:
           (* full_case = 32'd1 *)
-          if (\$722 ) begin
-          end else if (\$726 ) begin
+          if (\$721 ) begin
+          end else if (\$725 ) begin
             \$1391  = 4'h0;
           end else begin
-            \$1391  = \$728 [3:0];
+            \$1391  = \$727 [3:0];
           end
     endcase
     if (rst) begin
@@ -9217,7 +9234,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h6:
           /* empty */;
       4'h7:
-          \$1392  = \$1269 [3:0];
+          \$1392  = \$1268 [3:0];
     endcase
     if (rst) begin
       \$1392  = 4'h0;
@@ -9240,14 +9257,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h7:
           /* empty */;
       4'h3:
-          if (\$1271 ) begin
+          if (\$1270 ) begin
             \$1393  = { cursor_row, cursor_col };
           end
       4'h4:
           /* empty */;
       4'h9:
-          if (\$1314 ) begin
-            if (\$1328 ) begin
+          if (\$1313 ) begin
+            if (\$1327 ) begin
               \$1393  = { nb_row[3:0], nb_col[3:0] };
             end
           end
@@ -9275,13 +9292,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
       4'h3:
           /* empty */;
       4'h4:
-          if (\$1283 ) begin
-            if (\$1298 ) begin
+          if (\$1282 ) begin
+            if (\$1297 ) begin
               \$1394  = 1'h0;
             end
           end
       4'h9:
-          if (\$1314 ) begin
+          if (\$1313 ) begin
             \$1394  = 1'h1;
           end
     endcase
@@ -9291,12 +9308,52 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1395  = \read_col$67 ;
+    \$1395  = win_scan;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'h8:
+          (* full_case = 32'd1 *)
+          if (\$1345 ) begin
+          end else begin
+            \$1395  = 8'h00;
+          end
+      4'ha:
+          (* full_case = 32'd1 *)
+          if (\$1352 ) begin
+          end else if (\$1353 ) begin
+          end else begin
+            \$1395  = \$1354 [7:0];
+          end
+    endcase
+    if (rst) begin
+      \$1395  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$1396  = \read_col$68 ;
     if (count_cell__en) begin
-      \$1395  = read_col;
+      \$1396  = read_col;
     end
     if (rst) begin
-      \$1395  = 4'h0;
+      \$1396  = 4'h0;
     end
   end
   assign \buttons$1  = buttons;
@@ -9316,67 +9373,64 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$687$0 , held,
   assign count_cursor__addr = cursor_row;
   assign count_cell__addr = read_row;
   assign read_enable = count_cell__en;
-  assign \cell  = { \$1366 , \$627  };
-  assign \port$687$0  = \$627 ;
-  assign \port$2784$0  = \$1366 ;
-  assign \cell.count  = \$627 ;
+  assign \cell  = { \$1366 , \$625  };
+  assign \port$685$0  = \$625 ;
+  assign \port$2785$0  = \$1366 ;
+  assign \cell.count  = \$625 ;
   assign \cell.mine  = \$1366 [0];
   assign \cell.revealed  = \$1366 [1];
   assign \cell.flagged  = \$1366 [2];
   assign \cell.exploded  = \$1366 [3];
-  assign \$24  = difficulty;
-  assign \$28  = { 14'h0000, \$27 , 17'h00000 };
-  assign { \$29 [240], \$29 [224], \$29 [208], \$29 [192], \$29 [176], \$29 [160], \$29 [144], \$29 [128], \$29 [112], \$29 [96], \$29 [80], \$29 [64], \$29 [48], \$29 [32], \$29 [16], \$29 [0] } = 16'h0000;
-  assign { \$29 [255:241], \$29 [239:225], \$29 [223:209], \$29 [207:193], \$29 [191:177], \$29 [175:161], \$29 [159:145], \$29 [143:129], \$29 [127:113], \$29 [111:97], \$29 [95:81], \$29 [79:65], \$29 [63:49], \$29 [47:33], \$29 [31:17], \$29 [15:1] } = { \$28 [255:241], \$28 [239:225], \$28 [223:209], \$28 [207:193], \$28 [191:177], \$28 [175:161], \$28 [159:145], \$28 [143:129], \$28 [127:113], \$28 [111:97], \$28 [95:81], \$28 [79:65], \$28 [63:49], \$28 [47:33], \$28 [31:17], \$28 [15:1] };
-  assign \$30  = { \$28 [255:241], 1'h0, \$28 [239:225], 1'h0, \$28 [223:209], 1'h0, \$28 [207:193], 1'h0, \$28 [191:177], 1'h0, \$28 [175:161], 1'h0, \$28 [159:145], 1'h0, \$28 [143:129], 1'h0, \$28 [127:113], 1'h0, \$28 [111:97], 1'h0, \$28 [95:81], 1'h0, \$28 [79:65], 1'h0, \$28 [63:49], 1'h0, \$28 [47:33], 1'h0, \$28 [31:17], 1'h0, \$28 [15:1], 1'h0 };
-  assign \$32  = { 15'h0000, \$31 , 16'h0000 };
-  assign \$35  = { \$34 , 15'h0000 };
-  assign { \$36 [255], \$36 [239], \$36 [223], \$36 [207], \$36 [191], \$36 [175], \$36 [159], \$36 [143], \$36 [127], \$36 [111], \$36 [95], \$36 [79], \$36 [63], \$36 [47], \$36 [31], \$36 [15] } = 16'h0000;
-  assign { \$36 [254:240], \$36 [238:224], \$36 [222:208], \$36 [206:192], \$36 [190:176], \$36 [174:160], \$36 [158:144], \$36 [142:128], \$36 [126:112], \$36 [110:96], \$36 [94:80], \$36 [78:64], \$36 [62:48], \$36 [46:32], \$36 [30:16], \$36 [14:0] } = { \$35 [254:240], \$35 [238:224], \$35 [222:208], \$35 [206:192], \$35 [190:176], \$35 [174:160], \$35 [158:144], \$35 [142:128], \$35 [126:112], \$35 [110:96], \$35 [94:80], \$35 [78:64], \$35 [62:48], \$35 [46:32], \$35 [30:16], \$35 [14:0] };
-  assign \$39  = { \$38 , 1'h0 };
-  assign { \$40 [240], \$40 [224], \$40 [208], \$40 [192], \$40 [176], \$40 [160], \$40 [144], \$40 [128], \$40 [112], \$40 [96], \$40 [80], \$40 [64], \$40 [48], \$40 [32], \$40 [16], \$40 [0] } = 16'h0000;
-  assign { \$40 [255:241], \$40 [239:225], \$40 [223:209], \$40 [207:193], \$40 [191:177], \$40 [175:161], \$40 [159:145], \$40 [143:129], \$40 [127:113], \$40 [111:97], \$40 [95:81], \$40 [79:65], \$40 [63:49], \$40 [47:33], \$40 [31:17], \$40 [15:1] } = { \$39 [255:241], \$39 [239:225], \$39 [223:209], \$39 [207:193], \$39 [191:177], \$39 [175:161], \$39 [159:145], \$39 [143:129], \$39 [127:113], \$39 [111:97], \$39 [95:81], \$39 [79:65], \$39 [63:49], \$39 [47:33], \$39 [31:17], \$39 [15:1] };
-  assign \$43  = { 1'h0, \$42 [255:1] };
-  assign { \$44 [255], \$44 [239], \$44 [223], \$44 [207], \$44 [191], \$44 [175], \$44 [159], \$44 [143], \$44 [127], \$44 [111], \$44 [95], \$44 [79], \$44 [63], \$44 [47], \$44 [31], \$44 [15] } = 16'h0000;
-  assign { \$44 [254:240], \$44 [238:224], \$44 [222:208], \$44 [206:192], \$44 [190:176], \$44 [174:160], \$44 [158:144], \$44 [142:128], \$44 [126:112], \$44 [110:96], \$44 [94:80], \$44 [78:64], \$44 [62:48], \$44 [46:32], \$44 [30:16], \$44 [14:0] } = { \$43 [254:240], \$43 [238:224], \$43 [222:208], \$43 [206:192], \$43 [190:176], \$43 [174:160], \$43 [158:144], \$43 [142:128], \$43 [126:112], \$43 [110:96], \$43 [94:80], \$43 [78:64], \$43 [62:48], \$43 [46:32], \$43 [30:16], \$43 [14:0] };
-  assign \$47  = { 15'h0000, \$46 [255:15] };
-  assign { \$48 [240], \$48 [224], \$48 [208], \$48 [192], \$48 [176], \$48 [160], \$48 [144], \$48 [128], \$48 [112], \$48 [96], \$48 [80], \$48 [64], \$48 [48], \$48 [32], \$48 [16], \$48 [0] } = 16'h0000;
-  assign { \$48 [255:241], \$48 [239:225], \$48 [223:209], \$48 [207:193], \$48 [191:177], \$48 [175:161], \$48 [159:145], \$48 [143:129], \$48 [127:113], \$48 [111:97], \$48 [95:81], \$48 [79:65], \$48 [63:49], \$48 [47:33], \$48 [31:17], \$48 [15:1] } = { \$47 [255:241], \$47 [239:225], \$47 [223:209], \$47 [207:193], \$47 [191:177], \$47 [175:161], \$47 [159:145], \$47 [143:129], \$47 [127:113], \$47 [111:97], \$47 [95:81], \$47 [79:65], \$47 [63:49], \$47 [47:33], \$47 [31:17], \$47 [15:1] };
-  assign \$51  = { 16'h0000, \$50 [255:16] };
-  assign \$54  = { 17'h00000, \$53 [255:17] };
-  assign { \$55 [255], \$55 [239], \$55 [223], \$55 [207], \$55 [191], \$55 [175], \$55 [159], \$55 [143], \$55 [127], \$55 [111], \$55 [95], \$55 [79], \$55 [63], \$55 [47], \$55 [31], \$55 [15] } = 16'h0000;
-  assign { \$55 [254:240], \$55 [238:224], \$55 [222:208], \$55 [206:192], \$55 [190:176], \$55 [174:160], \$55 [158:144], \$55 [142:128], \$55 [126:112], \$55 [110:96], \$55 [94:80], \$55 [78:64], \$55 [62:48], \$55 [46:32], \$55 [30:16], \$55 [14:0] } = { \$54 [254:240], \$54 [238:224], \$54 [222:208], \$54 [206:192], \$54 [190:176], \$54 [174:160], \$54 [158:144], \$54 [142:128], \$54 [126:112], \$54 [110:96], \$54 [94:80], \$54 [78:64], \$54 [62:48], \$54 [46:32], \$54 [30:16], \$54 [14:0] };
-  assign \$74  = difficulty;
-  assign \$599  = difficulty;
-  assign \$602  = difficulty;
-  assign \$614  = difficulty;
-  assign \$617  = difficulty;
-  assign \$669  = difficulty;
-  assign \$672  = difficulty;
-  assign \$677  = difficulty;
-  assign \$684  = difficulty;
-  assign \$689  = difficulty;
-  assign \$695  = difficulty;
-  assign \$698  = difficulty;
-  assign \$702  = difficulty;
-  assign \$706  = difficulty;
-  assign \$723  = difficulty;
-  assign \$1265  = difficulty;
-  assign \$1273  = difficulty;
-  assign \$1276  = difficulty;
-  assign \$1286  = difficulty;
-  assign \$1289  = difficulty;
-  assign \$1300  = difficulty;
-  assign \$1303  = difficulty;
-  assign \$1315  = difficulty;
-  assign \$1318  = difficulty;
-  assign \$1330  = difficulty;
-  assign \$1333  = difficulty;
-  assign \$1350  = difficulty;
+  assign \$26  = { \$25 , 1'h0 };
+  assign { \$27 [240], \$27 [224], \$27 [208], \$27 [192], \$27 [176], \$27 [160], \$27 [144], \$27 [128], \$27 [112], \$27 [96], \$27 [80], \$27 [64], \$27 [48], \$27 [32], \$27 [16], \$27 [0] } = 16'h0000;
+  assign { \$27 [255:241], \$27 [239:225], \$27 [223:209], \$27 [207:193], \$27 [191:177], \$27 [175:161], \$27 [159:145], \$27 [143:129], \$27 [127:113], \$27 [111:97], \$27 [95:81], \$27 [79:65], \$27 [63:49], \$27 [47:33], \$27 [31:17], \$27 [15:1] } = { \$26 [255:241], \$26 [239:225], \$26 [223:209], \$26 [207:193], \$26 [191:177], \$26 [175:161], \$26 [159:145], \$26 [143:129], \$26 [127:113], \$26 [111:97], \$26 [95:81], \$26 [79:65], \$26 [63:49], \$26 [47:33], \$26 [31:17], \$26 [15:1] };
+  assign \$30  = { 1'h0, \$29 [255:1] };
+  assign { \$31 [255], \$31 [239], \$31 [223], \$31 [207], \$31 [191], \$31 [175], \$31 [159], \$31 [143], \$31 [127], \$31 [111], \$31 [95], \$31 [79], \$31 [63], \$31 [47], \$31 [31], \$31 [15] } = 16'h0000;
+  assign { \$31 [254:240], \$31 [238:224], \$31 [222:208], \$31 [206:192], \$31 [190:176], \$31 [174:160], \$31 [158:144], \$31 [142:128], \$31 [126:112], \$31 [110:96], \$31 [94:80], \$31 [78:64], \$31 [62:48], \$31 [46:32], \$31 [30:16], \$31 [14:0] } = { \$30 [254:240], \$30 [238:224], \$30 [222:208], \$30 [206:192], \$30 [190:176], \$30 [174:160], \$30 [158:144], \$30 [142:128], \$30 [126:112], \$30 [110:96], \$30 [94:80], \$30 [78:64], \$30 [62:48], \$30 [46:32], \$30 [30:16], \$30 [14:0] };
+  assign \$35  = { \$34 , 1'h0 };
+  assign { \$36 [240], \$36 [224], \$36 [208], \$36 [192], \$36 [176], \$36 [160], \$36 [144], \$36 [128], \$36 [112], \$36 [96], \$36 [80], \$36 [64], \$36 [48], \$36 [32], \$36 [16], \$36 [0] } = 16'h0000;
+  assign { \$36 [255:241], \$36 [239:225], \$36 [223:209], \$36 [207:193], \$36 [191:177], \$36 [175:161], \$36 [159:145], \$36 [143:129], \$36 [127:113], \$36 [111:97], \$36 [95:81], \$36 [79:65], \$36 [63:49], \$36 [47:33], \$36 [31:17], \$36 [15:1] } = { \$35 [255:241], \$35 [239:225], \$35 [223:209], \$35 [207:193], \$35 [191:177], \$35 [175:161], \$35 [159:145], \$35 [143:129], \$35 [127:113], \$35 [111:97], \$35 [95:81], \$35 [79:65], \$35 [63:49], \$35 [47:33], \$35 [31:17], \$35 [15:1] };
+  assign \$39  = { 1'h0, \$38 [255:1] };
+  assign { \$40 [255], \$40 [239], \$40 [223], \$40 [207], \$40 [191], \$40 [175], \$40 [159], \$40 [143], \$40 [127], \$40 [111], \$40 [95], \$40 [79], \$40 [63], \$40 [47], \$40 [31], \$40 [15] } = 16'h0000;
+  assign { \$40 [254:240], \$40 [238:224], \$40 [222:208], \$40 [206:192], \$40 [190:176], \$40 [174:160], \$40 [158:144], \$40 [142:128], \$40 [126:112], \$40 [110:96], \$40 [94:80], \$40 [78:64], \$40 [62:48], \$40 [46:32], \$40 [30:16], \$40 [14:0] } = { \$39 [254:240], \$39 [238:224], \$39 [222:208], \$39 [206:192], \$39 [190:176], \$39 [174:160], \$39 [158:144], \$39 [142:128], \$39 [126:112], \$39 [110:96], \$39 [94:80], \$39 [78:64], \$39 [62:48], \$39 [46:32], \$39 [30:16], \$39 [14:0] };
+  assign \$42  = { 15'h0000, \$41 , 16'h0000 };
+  assign \$46  = { \$45 , 1'h0 };
+  assign { \$47 [240], \$47 [224], \$47 [208], \$47 [192], \$47 [176], \$47 [160], \$47 [144], \$47 [128], \$47 [112], \$47 [96], \$47 [80], \$47 [64], \$47 [48], \$47 [32], \$47 [16], \$47 [0] } = 16'h0000;
+  assign { \$47 [255:241], \$47 [239:225], \$47 [223:209], \$47 [207:193], \$47 [191:177], \$47 [175:161], \$47 [159:145], \$47 [143:129], \$47 [127:113], \$47 [111:97], \$47 [95:81], \$47 [79:65], \$47 [63:49], \$47 [47:33], \$47 [31:17], \$47 [15:1] } = { \$46 [255:241], \$46 [239:225], \$46 [223:209], \$46 [207:193], \$46 [191:177], \$46 [175:161], \$46 [159:145], \$46 [143:129], \$46 [127:113], \$46 [111:97], \$46 [95:81], \$46 [79:65], \$46 [63:49], \$46 [47:33], \$46 [31:17], \$46 [15:1] };
+  assign \$50  = { 1'h0, \$49 [255:1] };
+  assign { \$51 [255], \$51 [239], \$51 [223], \$51 [207], \$51 [191], \$51 [175], \$51 [159], \$51 [143], \$51 [127], \$51 [111], \$51 [95], \$51 [79], \$51 [63], \$51 [47], \$51 [31], \$51 [15] } = 16'h0000;
+  assign { \$51 [254:240], \$51 [238:224], \$51 [222:208], \$51 [206:192], \$51 [190:176], \$51 [174:160], \$51 [158:144], \$51 [142:128], \$51 [126:112], \$51 [110:96], \$51 [94:80], \$51 [78:64], \$51 [62:48], \$51 [46:32], \$51 [30:16], \$51 [14:0] } = { \$50 [254:240], \$50 [238:224], \$50 [222:208], \$50 [206:192], \$50 [190:176], \$50 [174:160], \$50 [158:144], \$50 [142:128], \$50 [126:112], \$50 [110:96], \$50 [94:80], \$50 [78:64], \$50 [62:48], \$50 [46:32], \$50 [30:16], \$50 [14:0] };
+  assign \$53  = { 16'h0000, \$52 [255:16] };
+  assign \$72  = difficulty;
+  assign \$597  = difficulty;
+  assign \$600  = difficulty;
+  assign \$612  = difficulty;
+  assign \$615  = difficulty;
+  assign \$668  = difficulty;
+  assign \$671  = difficulty;
+  assign \$676  = difficulty;
+  assign \$683  = difficulty;
+  assign \$688  = difficulty;
+  assign \$694  = difficulty;
+  assign \$697  = difficulty;
+  assign \$701  = difficulty;
+  assign \$705  = difficulty;
+  assign \$722  = difficulty;
+  assign \$1264  = difficulty;
+  assign \$1272  = difficulty;
+  assign \$1275  = difficulty;
+  assign \$1285  = difficulty;
+  assign \$1288  = difficulty;
+  assign \$1299  = difficulty;
+  assign \$1302  = difficulty;
+  assign \$1314  = difficulty;
+  assign \$1317  = difficulty;
+  assign \$1329  = difficulty;
+  assign \$1332  = difficulty;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$77 (rst, press, held, buttons, clk);
+module \minesweeper_system.game.buttons$78 (rst, press, held, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$9  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -9437,31 +9491,31 @@ module \minesweeper_system.game.buttons$77 (rst, press, held, buttons, clk);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_system.game.buttons$77.debounce_centre  debounce_centre (
+  \minesweeper_system.game.buttons$78.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$77.debounce_down  debounce_down (
+  \minesweeper_system.game.buttons$78.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$77.debounce_left  debounce_left (
+  \minesweeper_system.game.buttons$78.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$77.debounce_right  debounce_right (
+  \minesweeper_system.game.buttons$78.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$77.debounce_up  debounce_up (
+  \minesweeper_system.game.buttons$78.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -9511,7 +9565,7 @@ module \minesweeper_system.game.buttons$77 (rst, press, held, buttons, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$77.debounce_centre (rst, o, i, clk);
+module \minesweeper_system.game.buttons$78.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9562,7 +9616,7 @@ module \minesweeper_system.game.buttons$77.debounce_centre (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$77.debounce_down (rst, o, i, clk);
+module \minesweeper_system.game.buttons$78.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9613,7 +9667,7 @@ module \minesweeper_system.game.buttons$77.debounce_down (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$77.debounce_left (rst, o, i, clk);
+module \minesweeper_system.game.buttons$78.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9664,7 +9718,7 @@ module \minesweeper_system.game.buttons$77.debounce_left (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$77.debounce_right (rst, o, i, clk);
+module \minesweeper_system.game.buttons$78.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9715,7 +9769,7 @@ module \minesweeper_system.game.buttons$77.debounce_right (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$77.debounce_up (rst, o, i, clk);
+module \minesweeper_system.game.buttons$78.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$2 ;
