@@ -163,8 +163,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .green(green),
     .held(held),
     .\hsync_n$86 (hsync_n),
-    .\port$2785$0 (\$12 ),
-    .\port$685$0 (\$11 ),
+    .\port$1971$0 (\$12 ),
+    .\port$418$0 (\$11 ),
     .read_col(read_col),
     .read_row(read_row),
     .red(red),
@@ -184,8 +184,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$2785$0 (\$12 ),
-    .\port$685$0 (\$11 ),
+    .\port$1971$0 (\$12 ),
+    .\port$418$0 (\$11 ),
     .read_col(read_col),
     .read_row(read_row),
     .rst(rst),
@@ -667,7 +667,7 @@ module \minesweeper_system.digits$65.timer_bcd (rst, start, value, busy, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$685$0 , held, digits_start, enable, \port$2785$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enable, \port$1971$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -962,10 +962,10 @@ module \minesweeper_system.display (rst, \port$685$0 , held, digits_start, enabl
   output \hsync_n$86 ;
   reg \hsync_n$86  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$2785$0 ;
-  wire [3:0] \port$2785$0 ;
-  input [3:0] \port$685$0 ;
-  wire [3:0] \port$685$0 ;
+  input [3:0] \port$1971$0 ;
+  wire [3:0] \port$1971$0 ;
+  input [3:0] \port$418$0 ;
+  wire [3:0] \port$418$0 ;
   output [3:0] read_col;
   wire [3:0] read_col;
   wire read_enable;
@@ -1006,22 +1006,22 @@ module \minesweeper_system.display (rst, \port$685$0 , held, digits_start, enabl
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$2785$0 [2];
-  assign \$8  = ~ \port$2785$0 [0];
+  assign \$7  = \$6  & \port$1971$0 [2];
+  assign \$8  = ~ \port$1971$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$2785$0 [0];
-  assign \$12  = debug & \port$2785$0 [0];
+  assign \$11  = \$10  & \port$1971$0 [0];
+  assign \$12  = debug & \port$1971$0 [0];
   assign \$13  = \$signal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$685$0 ;
-  assign \$15  = \port$685$0  == 4'h8;
-  assign \$16  = \port$685$0  == 3'h7;
-  assign \$17  = \port$685$0  == 3'h6;
-  assign \$18  = \port$685$0  == 3'h5;
-  assign \$19  = \port$685$0  == 3'h4;
-  assign \$20  = \port$685$0  == 2'h3;
-  assign \$21  = \port$685$0  == 2'h2;
-  assign \$22  = \port$685$0  == 1'h1;
+  assign \$14  = | \port$418$0 ;
+  assign \$15  = \port$418$0  == 4'h8;
+  assign \$16  = \port$418$0  == 3'h7;
+  assign \$17  = \port$418$0  == 3'h6;
+  assign \$18  = \port$418$0  == 3'h5;
+  assign \$19  = \port$418$0  == 3'h4;
+  assign \$20  = \port$418$0  == 2'h3;
+  assign \$21  = \port$418$0  == 2'h2;
+  assign \$22  = \port$418$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -1290,7 +1290,7 @@ module \minesweeper_system.display (rst, \port$685$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (\$signal$18 ) begin
-      if (\port$2785$0 [1]) begin
+      if (\port$1971$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\$signal$19 ) begin
@@ -1303,13 +1303,13 @@ module \minesweeper_system.display (rst, \port$685$0 , held, digits_start, enabl
     (* full_case = 32'd1 *)
     if (\$signal$18 ) begin
       (* full_case = 32'd1 *)
-      if (\port$2785$0 [1]) begin
+      if (\port$1971$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2785$0 [3]) begin
+      end else if (\port$1971$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2785$0 [2]) begin
+      end else if (\port$1971$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1332,13 +1332,13 @@ module \minesweeper_system.display (rst, \port$685$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (\$signal$18 ) begin
-      if (\port$2785$0 [1]) begin
+      if (\port$1971$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$2785$0 [3]) begin
+      end else if (\port$1971$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$2785$0 [2]) begin
+      end else if (\port$1971$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1354,13 +1354,13 @@ module \minesweeper_system.display (rst, \port$685$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (\$signal$18 ) begin
-      if (\port$2785$0 [1]) begin
-        glyph = \port$685$0 ;
-      end else if (\port$2785$0 [3]) begin
+      if (\port$1971$0 [1]) begin
+        glyph = \port$418$0 ;
+      end else if (\port$1971$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2785$0 [2]) begin
+      end else if (\port$1971$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -1929,16 +1929,16 @@ module \minesweeper_system.display (rst, \port$685$0 , held, digits_start, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$2785$0 , \port$685$0  };
+  assign \cell  = { \port$1971$0 , \port$418$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$685$0 ;
-  assign \cell.mine  = \port$2785$0 [0];
-  assign \cell.revealed  = \port$2785$0 [1];
-  assign \cell.flagged  = \port$2785$0 [2];
-  assign \cell.exploded  = \port$2785$0 [3];
+  assign \cell.count  = \port$418$0 ;
+  assign \cell.mine  = \port$1971$0 [0];
+  assign \cell.revealed  = \port$1971$0 [1];
+  assign \cell.flagged  = \port$1971$0 [2];
+  assign \cell.exploded  = \port$1971$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3176,1654 +3176,845 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held, count_cell__en, \port$2785$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$418$0 , held, count_cell__en, \port$1971$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
-  wire [4:0] \$10 ;
+  wire [5:0] \$10 ;
   wire [15:0] \$100 ;
-  wire [4:0] \$1000 ;
-  wire \$1001 ;
-  wire [4:0] \$1002 ;
-  wire [15:0] \$1003 ;
-  wire [15:0] \$1004 ;
-  wire [5:0] \$1005 ;
-  wire \$1006 ;
-  wire [4:0] \$1007 ;
-  wire [15:0] \$1008 ;
-  wire [15:0] \$1009 ;
-  wire [15:0] \$101 ;
-  wire [6:0] \$1010 ;
-  wire [15:0] \$1011 ;
-  wire [7:0] \$1012 ;
-  wire \$1013 ;
-  wire [4:0] \$1014 ;
-  wire [15:0] \$1015 ;
-  wire [15:0] \$1016 ;
-  wire [8:0] \$1017 ;
-  wire \$1018 ;
-  wire [4:0] \$1019 ;
+  wire [11:0] \$101 ;
   wire [4:0] \$102 ;
-  wire [15:0] \$1020 ;
-  wire [15:0] \$1021 ;
-  wire [9:0] \$1022 ;
-  wire [15:0] \$1023 ;
-  wire [10:0] \$1024 ;
-  wire \$1025 ;
-  wire [4:0] \$1026 ;
-  wire [15:0] \$1027 ;
-  wire [15:0] \$1028 ;
-  wire [11:0] \$1029 ;
   wire \$103 ;
-  wire \$1030 ;
-  wire \$1031 ;
-  wire [4:0] \$1032 ;
-  wire [15:0] \$1033 ;
-  wire [15:0] \$1034 ;
-  wire [4:0] \$1035 ;
-  wire \$1036 ;
-  wire [4:0] \$1037 ;
-  wire [15:0] \$1038 ;
-  wire [15:0] \$1039 ;
-  wire [4:0] \$104 ;
-  wire [5:0] \$1040 ;
-  wire \$1041 ;
-  wire [4:0] \$1042 ;
-  wire [15:0] \$1043 ;
-  wire [15:0] \$1044 ;
-  wire [6:0] \$1045 ;
-  wire [15:0] \$1046 ;
-  wire [7:0] \$1047 ;
-  wire \$1048 ;
-  wire [4:0] \$1049 ;
-  wire [15:0] \$105 ;
-  wire [15:0] \$1050 ;
-  wire [15:0] \$1051 ;
-  wire [8:0] \$1052 ;
-  wire \$1053 ;
-  wire [4:0] \$1054 ;
-  wire [15:0] \$1055 ;
-  wire [15:0] \$1056 ;
-  wire [9:0] \$1057 ;
-  wire [15:0] \$1058 ;
-  wire [10:0] \$1059 ;
-  wire [15:0] \$106 ;
-  wire \$1060 ;
-  wire [4:0] \$1061 ;
-  wire [15:0] \$1062 ;
-  wire [15:0] \$1063 ;
-  wire [11:0] \$1064 ;
-  wire \$1065 ;
-  wire \$1066 ;
-  wire [4:0] \$1067 ;
-  wire [15:0] \$1068 ;
-  wire [15:0] \$1069 ;
-  wire [5:0] \$107 ;
-  wire [4:0] \$1070 ;
-  wire \$1071 ;
-  wire [4:0] \$1072 ;
-  wire [15:0] \$1073 ;
-  wire [15:0] \$1074 ;
-  wire [5:0] \$1075 ;
-  wire \$1076 ;
-  wire [4:0] \$1077 ;
-  wire [15:0] \$1078 ;
-  wire [15:0] \$1079 ;
+  wire [15:0] \$104 ;
+  wire [5:0] \$105 ;
+  wire [6:0] \$106 ;
+  wire [7:0] \$107 ;
   wire \$108 ;
-  wire [6:0] \$1080 ;
-  wire [15:0] \$1081 ;
-  wire [7:0] \$1082 ;
-  wire \$1083 ;
-  wire [4:0] \$1084 ;
-  wire [15:0] \$1085 ;
-  wire [15:0] \$1086 ;
-  wire [8:0] \$1087 ;
-  wire \$1088 ;
-  wire [4:0] \$1089 ;
-  wire [4:0] \$109 ;
-  wire [15:0] \$1090 ;
-  wire [15:0] \$1091 ;
-  wire [9:0] \$1092 ;
-  wire [15:0] \$1093 ;
-  wire [10:0] \$1094 ;
-  wire \$1095 ;
-  wire [4:0] \$1096 ;
-  wire [15:0] \$1097 ;
-  wire [15:0] \$1098 ;
-  wire [11:0] \$1099 ;
+  wire [15:0] \$109 ;
   wire [4:0] \$11 ;
-  wire [15:0] \$110 ;
-  wire \$1100 ;
-  wire \$1101 ;
-  wire [4:0] \$1102 ;
-  wire [15:0] \$1103 ;
-  wire [15:0] \$1104 ;
-  wire [4:0] \$1105 ;
-  wire \$1106 ;
-  wire [4:0] \$1107 ;
-  wire [15:0] \$1108 ;
-  wire [15:0] \$1109 ;
-  wire [15:0] \$111 ;
-  wire [5:0] \$1110 ;
-  wire \$1111 ;
-  wire [4:0] \$1112 ;
-  wire [15:0] \$1113 ;
-  wire [15:0] \$1114 ;
-  wire [6:0] \$1115 ;
-  wire [15:0] \$1116 ;
-  wire [7:0] \$1117 ;
-  wire \$1118 ;
-  wire [4:0] \$1119 ;
-  wire [6:0] \$112 ;
-  wire [15:0] \$1120 ;
-  wire [15:0] \$1121 ;
-  wire [8:0] \$1122 ;
-  wire \$1123 ;
-  wire [4:0] \$1124 ;
-  wire [15:0] \$1125 ;
-  wire [15:0] \$1126 ;
-  wire [9:0] \$1127 ;
-  wire [15:0] \$1128 ;
-  wire [10:0] \$1129 ;
-  wire [15:0] \$113 ;
-  wire \$1130 ;
-  wire [4:0] \$1131 ;
-  wire [15:0] \$1132 ;
-  wire [15:0] \$1133 ;
-  wire [11:0] \$1134 ;
-  wire \$1135 ;
-  wire \$1136 ;
-  wire [4:0] \$1137 ;
-  wire [15:0] \$1138 ;
-  wire [15:0] \$1139 ;
-  wire [7:0] \$114 ;
-  wire [4:0] \$1140 ;
-  wire \$1141 ;
-  wire [4:0] \$1142 ;
-  wire [15:0] \$1143 ;
-  wire [15:0] \$1144 ;
-  wire [5:0] \$1145 ;
-  wire \$1146 ;
-  wire [4:0] \$1147 ;
-  wire [15:0] \$1148 ;
-  wire [15:0] \$1149 ;
-  wire \$115 ;
-  wire [6:0] \$1150 ;
-  wire [15:0] \$1151 ;
-  wire [7:0] \$1152 ;
-  wire \$1153 ;
-  wire [4:0] \$1154 ;
-  wire [15:0] \$1155 ;
-  wire [15:0] \$1156 ;
-  wire [8:0] \$1157 ;
-  wire \$1158 ;
-  wire [4:0] \$1159 ;
+  wire [8:0] \$110 ;
+  wire [9:0] \$111 ;
+  wire [10:0] \$112 ;
+  wire \$113 ;
+  wire [15:0] \$114 ;
+  wire [11:0] \$115 ;
   wire [4:0] \$116 ;
-  wire [15:0] \$1160 ;
-  wire [15:0] \$1161 ;
-  wire [9:0] \$1162 ;
-  wire [15:0] \$1163 ;
-  wire [10:0] \$1164 ;
-  wire \$1165 ;
-  wire [4:0] \$1166 ;
-  wire [15:0] \$1167 ;
-  wire [15:0] \$1168 ;
-  wire [11:0] \$1169 ;
-  wire [15:0] \$117 ;
-  wire \$1170 ;
-  wire \$1171 ;
-  wire [4:0] \$1172 ;
-  wire [15:0] \$1173 ;
-  wire [15:0] \$1174 ;
-  wire [4:0] \$1175 ;
-  wire \$1176 ;
-  wire [4:0] \$1177 ;
-  wire [15:0] \$1178 ;
-  wire [15:0] \$1179 ;
+  wire \$117 ;
   wire [15:0] \$118 ;
-  wire [5:0] \$1180 ;
-  wire \$1181 ;
-  wire [4:0] \$1182 ;
-  wire [15:0] \$1183 ;
-  wire [15:0] \$1184 ;
-  wire [6:0] \$1185 ;
-  wire [15:0] \$1186 ;
-  wire [7:0] \$1187 ;
-  wire \$1188 ;
-  wire [4:0] \$1189 ;
-  wire [8:0] \$119 ;
-  wire [15:0] \$1190 ;
-  wire [15:0] \$1191 ;
-  wire [8:0] \$1192 ;
-  wire \$1193 ;
-  wire [4:0] \$1194 ;
-  wire [15:0] \$1195 ;
-  wire [15:0] \$1196 ;
-  wire [9:0] \$1197 ;
-  wire [15:0] \$1198 ;
-  wire [10:0] \$1199 ;
-  wire [5:0] \$12 ;
-  wire \$120 ;
-  wire \$1200 ;
-  wire [4:0] \$1201 ;
-  wire [15:0] \$1202 ;
-  wire [15:0] \$1203 ;
-  wire [11:0] \$1204 ;
-  wire \$1205 ;
-  wire \$1206 ;
-  wire [4:0] \$1207 ;
-  wire [15:0] \$1208 ;
-  wire [15:0] \$1209 ;
-  wire [4:0] \$121 ;
-  wire [4:0] \$1210 ;
-  wire \$1211 ;
-  wire [4:0] \$1212 ;
-  wire [15:0] \$1213 ;
-  wire [15:0] \$1214 ;
-  wire [5:0] \$1215 ;
-  wire \$1216 ;
-  wire [4:0] \$1217 ;
-  wire [15:0] \$1218 ;
-  wire [15:0] \$1219 ;
-  wire [15:0] \$122 ;
-  wire [6:0] \$1220 ;
-  wire [15:0] \$1221 ;
-  wire [7:0] \$1222 ;
-  wire \$1223 ;
-  wire [4:0] \$1224 ;
-  wire [15:0] \$1225 ;
-  wire [15:0] \$1226 ;
-  wire [8:0] \$1227 ;
-  wire \$1228 ;
-  wire [4:0] \$1229 ;
+  wire [6:0] \$1187 ;
+  wire [5:0] \$119 ;
+  wire [4:0] \$12 ;
+  wire [6:0] \$120 ;
+  wire [7:0] \$121 ;
+  wire \$122 ;
   wire [15:0] \$123 ;
-  wire [15:0] \$1230 ;
-  wire [15:0] \$1231 ;
-  wire [9:0] \$1232 ;
-  wire [15:0] \$1233 ;
-  wire [10:0] \$1234 ;
-  wire \$1235 ;
-  wire [4:0] \$1236 ;
-  wire [15:0] \$1237 ;
-  wire [15:0] \$1238 ;
-  wire [11:0] \$1239 ;
-  wire [9:0] \$124 ;
-  wire \$1240 ;
-  wire \$1241 ;
-  wire [4:0] \$1242 ;
-  wire [15:0] \$1243 ;
-  wire [15:0] \$1244 ;
-  wire [4:0] \$1245 ;
-  wire \$1246 ;
-  wire [4:0] \$1247 ;
-  wire [15:0] \$1248 ;
-  wire [15:0] \$1249 ;
-  wire [15:0] \$125 ;
-  wire [5:0] \$1250 ;
-  wire \$1251 ;
-  wire [4:0] \$1252 ;
-  wire [15:0] \$1253 ;
-  wire [15:0] \$1254 ;
-  wire [6:0] \$1255 ;
-  wire [15:0] \$1256 ;
-  wire [7:0] \$1257 ;
-  wire \$1258 ;
-  wire [4:0] \$1259 ;
+  wire [8:0] \$124 ;
+  wire [9:0] \$125 ;
   wire [10:0] \$126 ;
-  wire [15:0] \$1260 ;
-  wire [15:0] \$1261 ;
-  wire [8:0] \$1262 ;
-  wire \$1263 ;
-  wire \$1264 ;
-  wire [255:0] \$1265 ;
-  wire [15:0] \$1266 ;
-  wire [15:0] \$1267 ;
-  wire [4:0] \$1268 ;
-  wire \$1269 ;
   wire \$127 ;
-  wire \$1270 ;
-  wire [3:0] \$1271 ;
-  wire \$1272 ;
-  wire [4:0] \$1273 ;
-  wire \$1274 ;
-  wire \$1275 ;
-  wire [4:0] \$1276 ;
-  wire \$1277 ;
-  wire \$1278 ;
-  wire \$1279 ;
-  wire [4:0] \$128 ;
-  wire \$1280 ;
-  wire [4:0] \$1281 ;
-  wire \$1282 ;
-  wire [3:0] \$1283 ;
-  wire \$1284 ;
-  wire \$1285 ;
-  wire [4:0] \$1286 ;
-  wire \$1287 ;
-  wire \$1288 ;
-  wire [4:0] \$1289 ;
-  wire [15:0] \$129 ;
-  wire \$1290 ;
-  wire \$1291 ;
-  wire \$1292 ;
-  wire \$1293 ;
-  wire [4:0] \$1294 ;
-  wire [3:0] \$1295 ;
-  wire \$1296 ;
-  wire \$1297 ;
-  wire [3:0] \$1298 ;
-  wire \$1299 ;
+  wire [15:0] \$128 ;
+  wire [11:0] \$129 ;
   wire [4:0] \$13 ;
-  wire [15:0] \$130 ;
-  wire [4:0] \$1300 ;
-  wire \$1301 ;
-  wire \$1302 ;
-  wire [4:0] \$1303 ;
-  wire \$1304 ;
-  wire \$1305 ;
-  wire \$1306 ;
-  wire \$1307 ;
-  wire \$1308 ;
-  wire \$1309 ;
-  wire [11:0] \$131 ;
-  wire \$1310 ;
-  wire \$1311 ;
-  wire \$1312 ;
-  wire \$1313 ;
-  wire \$1314 ;
-  wire [4:0] \$1315 ;
-  wire \$1316 ;
-  wire \$1317 ;
-  wire [4:0] \$1318 ;
-  wire \$1319 ;
-  wire \$132 ;
-  wire \$1320 ;
-  wire \$1321 ;
-  wire \$1322 ;
-  wire \$1323 ;
-  wire \$1324 ;
-  wire \$1325 ;
-  wire \$1326 ;
-  wire \$1327 ;
-  wire \$1328 ;
-  wire \$1329 ;
-  wire [4:0] \$133 ;
-  wire [4:0] \$1330 ;
-  wire \$1331 ;
-  wire \$1332 ;
-  wire [4:0] \$1333 ;
-  wire \$1334 ;
-  wire \$1335 ;
-  wire \$1336 ;
-  wire \$1337 ;
-  wire \$1338 ;
-  wire \$1339 ;
-  wire [15:0] \$134 ;
-  wire \$1340 ;
-  wire \$1341 ;
-  wire \$1342 ;
-  wire \$1343 ;
-  wire \$1344 ;
-  wire \$1345 ;
-  wire [255:0] \$1346 ;
-  wire [9:0] \$1347 ;
-  wire \$1348 ;
-  wire \$1349 ;
-  wire [15:0] \$135 ;
-  wire \$1350 ;
-  wire \$1351 ;
-  wire \$1352 ;
-  wire \$1353 ;
-  wire [8:0] \$1354 ;
-  wire \$1355 ;
-  wire \$1356 ;
-  wire \$1357 ;
-  wire \$1358 ;
-  wire \$1359 ;
-  wire [4:0] \$136 ;
-  wire \$1360 ;
-  wire \$1361 ;
-  wire \$1362 ;
-  wire \$1363 ;
-  wire \$1364 ;
-  reg [3:0] \$1365 ;
-  reg [3:0] \$1366  = 4'h0;
-  reg [31:0] \$1367 ;
-  reg [4:0] \$1368 ;
-  reg [26:0] \$1369 ;
-  wire \$137 ;
-  reg [9:0] \$1370 ;
-  reg \$1371 ;
-  reg [1:0] \$1372 ;
-  reg [255:0] \$1373 ;
-  reg [255:0] \$1374 ;
-  reg [255:0] \$1375 ;
-  reg [255:0] \$1376 ;
-  reg [3:0] \$1377 ;
-  reg [3:0] \$1378 ;
-  reg [8:0] \$1379 ;
-  wire [4:0] \$138 ;
-  reg [8:0] \$1380 ;
-  reg [3:0] \$1381 ;
-  reg [31:0] \$1382 ;
-  reg [31:0] \$1383 ;
-  reg [9:0] \$1384 ;
-  reg [1:0] \$1385 ;
-  reg [2:0] \$1386 ;
-  reg [3:0] \$1387 ;
-  reg \$1388 ;
-  reg \$1389 ;
-  wire [15:0] \$139 ;
-  reg [3:0] \$1390 ;
-  reg [3:0] \$1391 ;
-  reg [3:0] \$1392 ;
-  reg [7:0] \$1393 ;
-  reg \$1394 ;
-  reg [7:0] \$1395 ;
-  reg [3:0] \$1396 ;
-  wire [4:0] \$14 ;
-  wire [15:0] \$140 ;
-  wire [5:0] \$141 ;
-  wire \$142 ;
-  wire [4:0] \$143 ;
-  wire [15:0] \$144 ;
-  wire [15:0] \$145 ;
-  wire [6:0] \$146 ;
-  wire [15:0] \$147 ;
-  wire [8:0] \$1477 ;
-  wire [7:0] \$148 ;
-  wire [8:0] \$1484 ;
-  wire \$149 ;
-  wire [8:0] \$1491 ;
-  wire [8:0] \$1496 ;
+  wire [4:0] \$130 ;
+  wire \$131 ;
+  wire [15:0] \$132 ;
+  wire [5:0] \$133 ;
+  wire [6:0] \$134 ;
+  wire [7:0] \$135 ;
+  wire \$136 ;
+  wire [15:0] \$137 ;
+  wire [8:0] \$138 ;
+  wire [9:0] \$139 ;
+  wire [5:0] \$14 ;
+  wire [10:0] \$140 ;
+  wire \$141 ;
+  wire [15:0] \$142 ;
+  wire [11:0] \$143 ;
+  wire [4:0] \$144 ;
+  wire \$145 ;
+  wire [15:0] \$146 ;
+  wire [5:0] \$147 ;
+  wire [6:0] \$148 ;
+  wire [7:0] \$149 ;
   wire [4:0] \$15 ;
-  wire [4:0] \$150 ;
-  wire [8:0] \$1502 ;
-  wire [8:0] \$1509 ;
+  wire \$150 ;
   wire [15:0] \$151 ;
-  wire [8:0] \$1516 ;
-  wire [15:0] \$152 ;
-  wire [8:0] \$1523 ;
-  wire [8:0] \$1528 ;
-  wire [8:0] \$153 ;
-  wire [8:0] \$1534 ;
-  wire \$154 ;
-  wire [8:0] \$1541 ;
-  wire [8:0] \$1546 ;
-  wire [4:0] \$155 ;
-  wire [8:0] \$1552 ;
-  wire [8:0] \$1559 ;
+  wire [8:0] \$152 ;
+  wire [9:0] \$153 ;
+  wire [8:0] \$1530 ;
+  wire [10:0] \$154 ;
+  wire [6:0] \$1549 ;
+  wire \$155 ;
   wire [15:0] \$156 ;
-  wire [8:0] \$1566 ;
-  wire [15:0] \$157 ;
-  wire [8:0] \$1573 ;
-  wire [8:0] \$1578 ;
-  wire [9:0] \$158 ;
-  wire [8:0] \$1584 ;
-  wire [15:0] \$159 ;
-  wire [8:0] \$1591 ;
-  wire [8:0] \$1596 ;
-  wire [5:0] \$16 ;
-  wire [10:0] \$160 ;
-  wire [8:0] \$1602 ;
-  wire [8:0] \$1609 ;
-  wire \$161 ;
-  wire [8:0] \$1616 ;
-  wire [4:0] \$162 ;
-  wire [8:0] \$1623 ;
-  wire [8:0] \$1628 ;
-  wire [15:0] \$163 ;
-  wire [8:0] \$1634 ;
-  wire [15:0] \$164 ;
-  wire [8:0] \$1641 ;
-  wire [8:0] \$1646 ;
-  wire [11:0] \$165 ;
-  wire [8:0] \$1652 ;
-  wire [8:0] \$1659 ;
-  wire \$166 ;
-  wire [8:0] \$1666 ;
-  wire [4:0] \$167 ;
-  wire [8:0] \$1673 ;
-  wire [8:0] \$1678 ;
-  wire [15:0] \$168 ;
-  wire [8:0] \$1684 ;
-  wire [15:0] \$169 ;
-  wire [8:0] \$1691 ;
-  wire [8:0] \$1696 ;
+  wire [6:0] \$1563 ;
+  wire [11:0] \$157 ;
+  wire [4:0] \$158 ;
+  wire \$159 ;
+  wire [4:0] \$16 ;
+  wire [15:0] \$160 ;
+  wire [5:0] \$161 ;
+  wire [6:0] \$162 ;
+  wire [7:0] \$163 ;
+  wire \$164 ;
+  wire [15:0] \$165 ;
+  wire [8:0] \$166 ;
+  wire [9:0] \$167 ;
+  wire [10:0] \$168 ;
+  wire \$169 ;
   wire [4:0] \$17 ;
-  wire [4:0] \$170 ;
-  wire [8:0] \$1702 ;
-  wire [8:0] \$1709 ;
-  wire \$171 ;
-  wire [8:0] \$1716 ;
+  wire [15:0] \$170 ;
+  wire [11:0] \$171 ;
   wire [4:0] \$172 ;
-  wire [8:0] \$1723 ;
-  wire [8:0] \$1728 ;
-  wire [15:0] \$173 ;
-  wire [8:0] \$1734 ;
+  wire \$173 ;
   wire [15:0] \$174 ;
-  wire [8:0] \$1741 ;
-  wire [8:0] \$1746 ;
   wire [5:0] \$175 ;
-  wire [8:0] \$1752 ;
-  wire [8:0] \$1759 ;
-  wire \$176 ;
-  wire [8:0] \$1766 ;
-  wire [4:0] \$177 ;
-  wire [8:0] \$1773 ;
-  wire [8:0] \$1778 ;
-  wire [15:0] \$178 ;
-  wire [8:0] \$1784 ;
+  wire [6:0] \$176 ;
+  wire [7:0] \$177 ;
+  wire \$178 ;
   wire [15:0] \$179 ;
-  wire [8:0] \$1791 ;
-  wire [8:0] \$1796 ;
   wire [4:0] \$18 ;
-  wire [6:0] \$180 ;
-  wire [8:0] \$1802 ;
-  wire [8:0] \$1809 ;
-  wire [15:0] \$181 ;
-  wire [8:0] \$1816 ;
-  wire [7:0] \$182 ;
-  wire [8:0] \$1823 ;
-  wire [8:0] \$1828 ;
+  wire [8:0] \$180 ;
+  wire [9:0] \$181 ;
+  wire [10:0] \$182 ;
   wire \$183 ;
-  wire [8:0] \$1834 ;
-  wire [4:0] \$184 ;
-  wire [8:0] \$1841 ;
-  wire [8:0] \$1846 ;
-  wire [15:0] \$185 ;
-  wire [8:0] \$1852 ;
-  wire [8:0] \$1859 ;
-  wire [15:0] \$186 ;
-  wire [8:0] \$1866 ;
-  wire [8:0] \$187 ;
-  wire [8:0] \$1873 ;
-  wire [8:0] \$1878 ;
-  wire \$188 ;
-  wire [8:0] \$1884 ;
-  wire [4:0] \$189 ;
-  wire [8:0] \$1891 ;
-  wire [8:0] \$1896 ;
-  wire [4:0] \$19 ;
-  wire [15:0] \$190 ;
-  wire [8:0] \$1902 ;
-  wire [8:0] \$1909 ;
-  wire [15:0] \$191 ;
-  wire [8:0] \$1916 ;
-  wire [9:0] \$192 ;
-  wire [8:0] \$1923 ;
-  wire [8:0] \$1928 ;
+  wire [15:0] \$184 ;
+  wire [11:0] \$185 ;
+  wire [4:0] \$186 ;
+  wire \$187 ;
+  wire [15:0] \$188 ;
+  wire [5:0] \$189 ;
+  wire [255:0] \$19 ;
+  wire [6:0] \$190 ;
+  wire [7:0] \$191 ;
+  wire \$192 ;
   wire [15:0] \$193 ;
-  wire [8:0] \$1934 ;
-  wire [10:0] \$194 ;
-  wire [8:0] \$1941 ;
-  wire [8:0] \$1946 ;
-  wire \$195 ;
-  wire [8:0] \$1952 ;
-  wire [8:0] \$1959 ;
-  wire [4:0] \$196 ;
-  wire [8:0] \$1966 ;
-  wire [15:0] \$197 ;
-  wire [8:0] \$1973 ;
-  wire [8:0] \$1978 ;
+  wire [8:0] \$194 ;
+  wire [9:0] \$195 ;
+  wire [10:0] \$196 ;
+  wire \$197 ;
   wire [15:0] \$198 ;
-  wire [8:0] \$1984 ;
   wire [11:0] \$199 ;
-  wire [8:0] \$1991 ;
-  wire [8:0] \$1996 ;
-  wire [255:0] \$2 ;
-  wire [4:0] \$20 ;
-  wire \$200 ;
-  wire [8:0] \$2002 ;
-  wire [8:0] \$2009 ;
-  wire [4:0] \$201 ;
-  wire [8:0] \$2016 ;
+  wire \$2 ;
+  wire [255:0] \$20 ;
+  wire [4:0] \$200 ;
+  wire \$201 ;
   wire [15:0] \$202 ;
-  wire [8:0] \$2023 ;
-  wire [8:0] \$2028 ;
-  wire [15:0] \$203 ;
-  wire [8:0] \$2034 ;
-  wire [4:0] \$204 ;
-  wire [8:0] \$2041 ;
-  wire [8:0] \$2046 ;
-  wire \$205 ;
-  wire [8:0] \$2052 ;
-  wire [8:0] \$2059 ;
-  wire [4:0] \$206 ;
-  wire [8:0] \$2066 ;
+  wire [5:0] \$203 ;
+  wire [6:0] \$204 ;
+  wire [7:0] \$205 ;
+  wire \$206 ;
   wire [15:0] \$207 ;
-  wire [8:0] \$2073 ;
-  wire [8:0] \$2078 ;
-  wire [15:0] \$208 ;
-  wire [8:0] \$2084 ;
-  wire [5:0] \$209 ;
-  wire [8:0] \$2091 ;
-  wire [8:0] \$2096 ;
+  wire [8:0] \$208 ;
+  wire [9:0] \$209 ;
   wire [255:0] \$21 ;
-  wire \$210 ;
-  wire [8:0] \$2102 ;
-  wire [8:0] \$2109 ;
-  wire [4:0] \$211 ;
-  wire [8:0] \$2116 ;
+  wire [10:0] \$210 ;
+  wire \$211 ;
   wire [15:0] \$212 ;
-  wire [8:0] \$2123 ;
-  wire [8:0] \$2128 ;
-  wire [15:0] \$213 ;
-  wire [8:0] \$2134 ;
-  wire [6:0] \$214 ;
-  wire [8:0] \$2141 ;
-  wire [8:0] \$2146 ;
-  wire [15:0] \$215 ;
-  wire [8:0] \$2152 ;
-  wire [8:0] \$2159 ;
-  wire [7:0] \$216 ;
-  wire [8:0] \$2166 ;
-  wire \$217 ;
-  wire [8:0] \$2173 ;
-  wire [8:0] \$2178 ;
-  wire [4:0] \$218 ;
-  wire [8:0] \$2184 ;
-  wire [15:0] \$219 ;
-  wire [8:0] \$2191 ;
-  wire [8:0] \$2196 ;
+  wire [11:0] \$213 ;
+  wire [4:0] \$214 ;
+  wire \$215 ;
+  wire [15:0] \$216 ;
+  wire [5:0] \$217 ;
+  wire [6:0] \$218 ;
+  wire [7:0] \$219 ;
   wire [255:0] \$22 ;
-  wire [15:0] \$220 ;
-  wire [8:0] \$2202 ;
-  wire [8:0] \$2209 ;
-  wire [8:0] \$221 ;
-  wire [8:0] \$2216 ;
-  wire \$222 ;
-  wire [8:0] \$2223 ;
-  wire [8:0] \$2228 ;
-  wire [4:0] \$223 ;
-  wire [8:0] \$2234 ;
-  wire [15:0] \$224 ;
-  wire [15:0] \$225 ;
-  wire [9:0] \$226 ;
-  wire [6:0] \$2268 ;
-  wire [15:0] \$227 ;
-  wire [10:0] \$228 ;
+  wire \$220 ;
+  wire [15:0] \$221 ;
+  wire [8:0] \$222 ;
+  wire [9:0] \$223 ;
+  wire [10:0] \$224 ;
+  wire \$225 ;
+  wire [15:0] \$226 ;
+  wire [11:0] \$227 ;
+  wire [4:0] \$228 ;
   wire \$229 ;
   wire [255:0] \$23 ;
-  wire [4:0] \$230 ;
-  wire [15:0] \$231 ;
-  wire [15:0] \$232 ;
-  wire [11:0] \$233 ;
+  wire [15:0] \$230 ;
+  wire [5:0] \$231 ;
+  wire [6:0] \$232 ;
+  wire [7:0] \$233 ;
   wire \$234 ;
-  wire [4:0] \$235 ;
-  wire [15:0] \$236 ;
-  wire [15:0] \$237 ;
-  wire [8:0] \$2375 ;
-  wire [4:0] \$238 ;
-  wire [8:0] \$2382 ;
-  wire [8:0] \$2389 ;
+  wire [15:0] \$235 ;
+  wire [8:0] \$236 ;
+  wire [9:0] \$237 ;
+  wire [10:0] \$238 ;
   wire \$239 ;
-  wire [8:0] \$2394 ;
-  wire [255:0] \$24 ;
-  wire [4:0] \$240 ;
-  wire [8:0] \$2400 ;
-  wire [8:0] \$2408 ;
-  wire [15:0] \$241 ;
-  wire [8:0] \$2415 ;
-  wire [15:0] \$242 ;
-  wire [8:0] \$2422 ;
-  wire [8:0] \$2427 ;
-  wire [5:0] \$243 ;
-  wire [8:0] \$2433 ;
-  wire \$244 ;
-  wire [8:0] \$2440 ;
-  wire [8:0] \$2445 ;
-  wire [4:0] \$245 ;
-  wire [8:0] \$2451 ;
-  wire [8:0] \$2459 ;
-  wire [15:0] \$246 ;
-  wire [8:0] \$2466 ;
-  wire [15:0] \$247 ;
-  wire [8:0] \$2473 ;
-  wire [8:0] \$2478 ;
-  wire [6:0] \$248 ;
-  wire [8:0] \$2484 ;
+  wire [256:0] \$24 ;
+  wire [15:0] \$240 ;
+  wire [11:0] \$241 ;
+  wire [4:0] \$242 ;
+  wire \$243 ;
+  wire [15:0] \$244 ;
+  wire [5:0] \$245 ;
+  wire [6:0] \$246 ;
+  wire [7:0] \$247 ;
+  wire \$248 ;
   wire [15:0] \$249 ;
-  wire [8:0] \$2491 ;
-  wire [8:0] \$2496 ;
   wire [255:0] \$25 ;
-  wire [7:0] \$250 ;
-  wire [8:0] \$2502 ;
-  wire \$251 ;
-  wire [8:0] \$2510 ;
-  wire [8:0] \$2517 ;
-  wire [4:0] \$252 ;
-  wire [8:0] \$2524 ;
-  wire [8:0] \$2529 ;
-  wire [15:0] \$253 ;
-  wire [8:0] \$2535 ;
+  wire [8:0] \$250 ;
+  wire [9:0] \$251 ;
+  wire [10:0] \$252 ;
+  wire \$253 ;
   wire [15:0] \$254 ;
-  wire [8:0] \$2542 ;
-  wire [8:0] \$2547 ;
-  wire [8:0] \$255 ;
-  wire [8:0] \$2553 ;
-  wire \$256 ;
-  wire [8:0] \$2561 ;
-  wire [8:0] \$2568 ;
-  wire [4:0] \$257 ;
-  wire [8:0] \$2575 ;
+  wire [11:0] \$255 ;
+  wire [4:0] \$256 ;
+  wire \$257 ;
   wire [15:0] \$258 ;
-  wire [8:0] \$2580 ;
-  wire [8:0] \$2586 ;
-  wire [15:0] \$259 ;
-  wire [8:0] \$2593 ;
-  wire [8:0] \$2598 ;
-  wire [256:0] \$26 ;
-  wire [9:0] \$260 ;
-  wire [8:0] \$2604 ;
-  wire [15:0] \$261 ;
-  wire [8:0] \$2612 ;
-  wire [8:0] \$2619 ;
-  wire [10:0] \$262 ;
-  wire [8:0] \$2626 ;
-  wire \$263 ;
-  wire [8:0] \$2631 ;
-  wire [8:0] \$2637 ;
-  wire [4:0] \$264 ;
-  wire [8:0] \$2644 ;
-  wire [8:0] \$2649 ;
-  wire [15:0] \$265 ;
-  wire [8:0] \$2655 ;
-  wire [15:0] \$266 ;
-  wire [8:0] \$2663 ;
-  wire [11:0] \$267 ;
-  wire [8:0] \$2670 ;
-  wire [8:0] \$2677 ;
-  wire \$268 ;
-  wire [8:0] \$2682 ;
-  wire [8:0] \$2688 ;
-  wire [4:0] \$269 ;
-  wire [8:0] \$2695 ;
+  wire [5:0] \$259 ;
+  wire [255:0] \$26 ;
+  wire [6:0] \$260 ;
+  wire [7:0] \$261 ;
+  wire \$262 ;
+  wire [15:0] \$263 ;
+  wire [8:0] \$264 ;
+  wire [9:0] \$265 ;
+  wire [10:0] \$266 ;
+  wire \$267 ;
+  wire [15:0] \$268 ;
+  wire [11:0] \$269 ;
   wire [255:0] \$27 ;
-  wire [15:0] \$270 ;
-  wire [8:0] \$2700 ;
-  wire [8:0] \$2706 ;
-  wire [15:0] \$271 ;
-  wire [8:0] \$2714 ;
-  wire [4:0] \$272 ;
-  wire [8:0] \$2721 ;
-  wire [8:0] \$2728 ;
-  wire \$273 ;
-  wire [8:0] \$2733 ;
-  wire [8:0] \$2739 ;
-  wire [4:0] \$274 ;
-  wire [8:0] \$2746 ;
-  wire [15:0] \$275 ;
-  wire [8:0] \$2751 ;
-  wire [8:0] \$2757 ;
-  wire [15:0] \$276 ;
-  wire [8:0] \$2765 ;
-  wire [5:0] \$277 ;
-  wire [8:0] \$2772 ;
-  wire [8:0] \$2779 ;
-  wire \$278 ;
-  wire [8:0] \$2784 ;
-  wire [4:0] \$279 ;
-  wire [8:0] \$2790 ;
-  wire [8:0] \$2797 ;
+  wire [4:0] \$270 ;
+  wire \$271 ;
+  wire [15:0] \$272 ;
+  wire [5:0] \$273 ;
+  wire [6:0] \$274 ;
+  wire [7:0] \$275 ;
+  wire \$276 ;
+  wire [15:0] \$277 ;
+  wire [8:0] \$278 ;
+  wire [9:0] \$279 ;
   wire [255:0] \$28 ;
-  wire [15:0] \$280 ;
-  wire [8:0] \$2802 ;
-  wire [8:0] \$2808 ;
-  wire [15:0] \$281 ;
-  wire [8:0] \$2816 ;
-  wire [6:0] \$282 ;
-  wire [8:0] \$2823 ;
-  wire [15:0] \$283 ;
-  wire [8:0] \$2830 ;
-  wire [8:0] \$2835 ;
-  wire [7:0] \$284 ;
-  wire [8:0] \$2841 ;
-  wire [8:0] \$2848 ;
+  wire [10:0] \$280 ;
+  wire \$281 ;
+  wire [15:0] \$282 ;
+  wire [11:0] \$283 ;
+  wire [4:0] \$284 ;
   wire \$285 ;
-  wire [8:0] \$2853 ;
-  wire [8:0] \$2859 ;
-  wire [4:0] \$286 ;
-  wire [8:0] \$2867 ;
-  wire [15:0] \$287 ;
-  wire [8:0] \$2874 ;
-  wire [15:0] \$288 ;
-  wire [8:0] \$2881 ;
-  wire [8:0] \$2886 ;
-  wire [8:0] \$289 ;
-  wire [8:0] \$2892 ;
-  wire [8:0] \$2899 ;
+  wire [15:0] \$286 ;
+  wire [5:0] \$287 ;
+  wire [6:0] \$288 ;
+  wire [7:0] \$289 ;
   wire [255:0] \$29 ;
   wire \$290 ;
-  wire [8:0] \$2904 ;
-  wire [4:0] \$291 ;
-  wire [8:0] \$2910 ;
-  wire [8:0] \$2918 ;
-  wire [15:0] \$292 ;
-  wire [8:0] \$2925 ;
-  wire [15:0] \$293 ;
-  wire [8:0] \$2932 ;
-  wire [8:0] \$2937 ;
-  wire [9:0] \$294 ;
-  wire [8:0] \$2943 ;
-  wire [15:0] \$295 ;
-  wire [8:0] \$2950 ;
-  wire [8:0] \$2955 ;
-  wire [10:0] \$296 ;
-  wire [8:0] \$2961 ;
-  wire [8:0] \$2969 ;
+  wire [15:0] \$291 ;
+  wire [8:0] \$292 ;
+  wire \$293 ;
+  wire \$294 ;
+  wire [4:0] \$295 ;
+  wire \$296 ;
   wire \$297 ;
-  wire [8:0] \$2976 ;
   wire [4:0] \$298 ;
-  wire [8:0] \$2983 ;
-  wire [8:0] \$2988 ;
-  wire [15:0] \$299 ;
-  wire [8:0] \$2994 ;
-  wire \$3 ;
+  wire \$299 ;
+  wire [5:0] \$3 ;
   wire [255:0] \$30 ;
-  wire [15:0] \$300 ;
-  wire [8:0] \$3001 ;
-  wire [8:0] \$3006 ;
-  wire [11:0] \$301 ;
-  wire [8:0] \$3012 ;
+  wire \$300 ;
+  wire \$301 ;
   wire \$302 ;
-  wire [8:0] \$3020 ;
-  wire [8:0] \$3027 ;
-  wire [4:0] \$303 ;
-  wire [8:0] \$3034 ;
-  wire [8:0] \$3039 ;
-  wire [15:0] \$304 ;
-  wire [8:0] \$3045 ;
-  wire [15:0] \$305 ;
-  wire [8:0] \$3052 ;
-  wire [8:0] \$3057 ;
-  wire [4:0] \$306 ;
-  wire [8:0] \$3063 ;
+  wire \$303 ;
+  wire \$304 ;
+  wire \$305 ;
+  wire \$306 ;
   wire \$307 ;
-  wire [8:0] \$3071 ;
-  wire [8:0] \$3078 ;
-  wire [4:0] \$308 ;
-  wire [8:0] \$3085 ;
-  wire [15:0] \$309 ;
-  wire [8:0] \$3090 ;
-  wire [8:0] \$3096 ;
+  wire \$308 ;
+  wire \$309 ;
   wire [255:0] \$31 ;
-  wire [15:0] \$310 ;
-  wire [8:0] \$3103 ;
-  wire [8:0] \$3108 ;
-  wire [5:0] \$311 ;
-  wire [8:0] \$3114 ;
+  wire [4:0] \$310 ;
+  wire \$311 ;
   wire \$312 ;
-  wire [8:0] \$3122 ;
-  wire [8:0] \$3129 ;
   wire [4:0] \$313 ;
-  wire [8:0] \$3136 ;
-  wire [15:0] \$314 ;
-  wire [8:0] \$3141 ;
-  wire [8:0] \$3147 ;
-  wire [15:0] \$315 ;
-  wire [8:0] \$3155 ;
-  wire [6:0] \$316 ;
-  wire [15:0] \$317 ;
-  wire [6:0] \$3174 ;
-  wire [7:0] \$318 ;
-  wire [6:0] \$3188 ;
+  wire \$314 ;
+  wire \$315 ;
+  wire \$316 ;
+  wire \$317 ;
+  wire \$318 ;
   wire \$319 ;
   wire [255:0] \$32 ;
-  wire [4:0] \$320 ;
-  wire [15:0] \$321 ;
-  wire [15:0] \$322 ;
-  wire [8:0] \$323 ;
+  wire \$320 ;
+  wire \$321 ;
+  wire \$322 ;
+  wire \$323 ;
   wire \$324 ;
-  wire [4:0] \$325 ;
-  wire [15:0] \$326 ;
-  wire [15:0] \$327 ;
-  wire [9:0] \$328 ;
-  wire [15:0] \$329 ;
-  wire [255:0] \$33 ;
-  wire [10:0] \$330 ;
+  wire \$325 ;
+  wire \$326 ;
+  wire \$327 ;
+  wire \$328 ;
+  wire \$329 ;
+  wire [256:0] \$33 ;
+  wire \$330 ;
   wire \$331 ;
-  wire [4:0] \$332 ;
-  wire [15:0] \$333 ;
-  wire [15:0] \$334 ;
-  wire [11:0] \$335 ;
+  wire \$332 ;
+  wire \$333 ;
+  wire \$334 ;
+  wire \$335 ;
   wire \$336 ;
-  wire [4:0] \$337 ;
-  wire [15:0] \$338 ;
-  wire [15:0] \$339 ;
+  wire \$337 ;
+  wire \$338 ;
+  wire \$339 ;
   wire [255:0] \$34 ;
-  wire [4:0] \$340 ;
+  wire \$340 ;
   wire \$341 ;
-  wire [4:0] \$342 ;
-  wire [15:0] \$343 ;
-  wire [15:0] \$344 ;
-  wire [5:0] \$345 ;
+  wire \$342 ;
+  wire \$343 ;
+  wire \$344 ;
+  wire \$345 ;
   wire \$346 ;
-  wire [4:0] \$347 ;
-  wire [15:0] \$348 ;
-  wire [15:0] \$349 ;
-  wire [256:0] \$35 ;
-  wire [6:0] \$350 ;
-  wire [15:0] \$351 ;
-  wire [7:0] \$352 ;
+  wire \$347 ;
+  wire \$348 ;
+  wire \$349 ;
+  wire [255:0] \$35 ;
+  wire \$350 ;
+  wire \$351 ;
+  wire \$352 ;
   wire \$353 ;
-  wire [4:0] \$354 ;
-  wire [15:0] \$355 ;
-  wire [15:0] \$356 ;
-  wire [8:0] \$357 ;
+  wire [3:0] \$354 ;
+  wire \$355 ;
+  wire \$356 ;
+  wire \$357 ;
   wire \$358 ;
-  wire [4:0] \$359 ;
+  wire \$359 ;
   wire [255:0] \$36 ;
-  wire [15:0] \$360 ;
-  wire [15:0] \$361 ;
-  wire [9:0] \$362 ;
-  wire [15:0] \$363 ;
-  wire [10:0] \$364 ;
+  wire \$360 ;
+  wire \$361 ;
+  wire \$362 ;
+  wire \$363 ;
+  wire \$364 ;
   wire \$365 ;
-  wire [4:0] \$366 ;
-  wire [15:0] \$367 ;
-  wire [15:0] \$368 ;
-  wire [11:0] \$369 ;
+  wire \$366 ;
+  wire [32:0] \$367 ;
+  wire \$368 ;
+  wire \$369 ;
   wire [255:0] \$37 ;
   wire \$370 ;
-  wire [4:0] \$371 ;
-  wire [15:0] \$372 ;
-  wire [15:0] \$373 ;
-  wire [4:0] \$374 ;
+  wire \$371 ;
+  wire \$372 ;
+  wire \$373 ;
+  wire \$374 ;
   wire \$375 ;
-  wire [4:0] \$376 ;
-  wire [15:0] \$377 ;
-  wire [15:0] \$378 ;
-  wire [5:0] \$379 ;
+  wire \$376 ;
+  wire \$377 ;
+  wire \$378 ;
+  wire \$379 ;
   wire [255:0] \$38 ;
-  wire \$380 ;
-  wire [4:0] \$381 ;
-  wire [15:0] \$382 ;
-  wire [15:0] \$383 ;
-  wire [6:0] \$384 ;
-  wire [15:0] \$385 ;
-  wire [7:0] \$386 ;
+  wire [10:0] \$380 ;
+  wire [27:0] \$381 ;
+  wire [255:0] \$382 ;
+  wire [5:0] \$383 ;
+  wire \$384 ;
+  wire \$385 ;
+  wire \$386 ;
   wire \$387 ;
-  wire [4:0] \$388 ;
-  wire [15:0] \$389 ;
+  wire \$388 ;
+  wire \$389 ;
   wire [255:0] \$39 ;
-  wire [15:0] \$390 ;
-  wire [8:0] \$391 ;
-  wire \$392 ;
-  wire [4:0] \$393 ;
-  wire [15:0] \$394 ;
-  wire [15:0] \$395 ;
-  wire [9:0] \$396 ;
-  wire [15:0] \$397 ;
-  wire [10:0] \$398 ;
+  wire \$390 ;
+  wire \$391 ;
+  wire [9:0] \$392 ;
+  wire [9:0] \$393 ;
+  wire [9:0] \$394 ;
+  wire [31:0] \$395 ;
+  wire [52:0] \$396 ;
+  wire [53:0] \$397 ;
+  wire \$398 ;
   wire \$399 ;
-  wire \$4 ;
-  wire [255:0] \$40 ;
+  wire [5:0] \$4 ;
+  wire [286:0] \$40 ;
   wire [4:0] \$400 ;
-  wire [15:0] \$401 ;
-  wire [15:0] \$402 ;
-  wire [11:0] \$403 ;
+  wire [5:0] \$401 ;
+  wire [4:0] \$402 ;
+  wire [5:0] \$403 ;
   wire \$404 ;
   wire [4:0] \$405 ;
-  wire [15:0] \$406 ;
-  wire [15:0] \$407 ;
+  wire [5:0] \$406 ;
+  wire \$407 ;
   wire [4:0] \$408 ;
-  wire \$409 ;
+  wire [4:0] \$409 ;
   wire [255:0] \$41 ;
-  wire [4:0] \$410 ;
-  wire [15:0] \$411 ;
-  wire [15:0] \$412 ;
+  wire \$410 ;
+  wire \$411 ;
+  wire [4:0] \$412 ;
   wire [5:0] \$413 ;
-  wire \$414 ;
-  wire [4:0] \$415 ;
-  wire [15:0] \$416 ;
-  wire [15:0] \$417 ;
-  wire [6:0] \$418 ;
-  wire [15:0] \$419 ;
-  wire [286:0] \$42 ;
-  wire [7:0] \$420 ;
-  wire \$421 ;
+  wire [4:0] \$414 ;
+  wire [5:0] \$415 ;
+  wire \$416 ;
+  wire [4:0] \$417 ;
+  wire [5:0] \$418 ;
+  wire \$419 ;
+  wire [255:0] \$42 ;
+  wire [4:0] \$420 ;
+  wire [4:0] \$421 ;
   wire [4:0] \$422 ;
-  wire [15:0] \$423 ;
-  wire [15:0] \$424 ;
-  wire [8:0] \$425 ;
+  wire \$423 ;
+  wire \$424 ;
+  wire [4:0] \$425 ;
   wire \$426 ;
-  wire [4:0] \$427 ;
-  wire [15:0] \$428 ;
-  wire [15:0] \$429 ;
+  wire \$427 ;
+  wire [4:0] \$428 ;
+  wire \$429 ;
   wire [255:0] \$43 ;
-  wire [9:0] \$430 ;
-  wire [15:0] \$431 ;
-  wire [10:0] \$432 ;
+  wire \$430 ;
+  wire \$431 ;
+  wire [4:0] \$432 ;
   wire \$433 ;
-  wire [4:0] \$434 ;
-  wire [15:0] \$435 ;
-  wire [15:0] \$436 ;
-  wire [11:0] \$437 ;
+  wire \$434 ;
+  wire \$435 ;
+  wire [4:0] \$436 ;
+  wire \$437 ;
   wire \$438 ;
-  wire [4:0] \$439 ;
-  wire [255:0] \$44 ;
-  wire [15:0] \$440 ;
-  wire [15:0] \$441 ;
-  wire [4:0] \$442 ;
-  wire \$443 ;
-  wire [4:0] \$444 ;
-  wire [15:0] \$445 ;
-  wire [15:0] \$446 ;
-  wire [5:0] \$447 ;
+  wire \$439 ;
+  wire [256:0] \$44 ;
+  wire [52:0] \$440 ;
+  wire [53:0] \$441 ;
+  wire \$442 ;
+  wire [52:0] \$443 ;
+  wire [53:0] \$444 ;
+  wire [10:0] \$445 ;
+  wire \$446 ;
+  wire \$447 ;
   wire \$448 ;
-  wire [4:0] \$449 ;
+  wire \$449 ;
   wire [255:0] \$45 ;
-  wire [15:0] \$450 ;
-  wire [15:0] \$451 ;
-  wire [6:0] \$452 ;
-  wire [15:0] \$453 ;
-  wire [7:0] \$454 ;
+  wire \$450 ;
+  wire \$451 ;
+  wire \$452 ;
+  wire [4:0] \$453 ;
+  wire [5:0] \$454 ;
   wire \$455 ;
   wire [4:0] \$456 ;
-  wire [15:0] \$457 ;
-  wire [15:0] \$458 ;
-  wire [8:0] \$459 ;
-  wire [256:0] \$46 ;
-  wire \$460 ;
-  wire [4:0] \$461 ;
-  wire [15:0] \$462 ;
-  wire [15:0] \$463 ;
-  wire [9:0] \$464 ;
-  wire [15:0] \$465 ;
-  wire [10:0] \$466 ;
-  wire \$467 ;
-  wire [4:0] \$468 ;
+  wire [4:0] \$457 ;
+  wire \$458 ;
+  wire [15:0] \$459 ;
+  wire [255:0] \$46 ;
+  wire [5:0] \$460 ;
+  wire \$461 ;
+  wire [4:0] \$462 ;
+  wire \$463 ;
+  wire [15:0] \$464 ;
+  wire [5:0] \$465 ;
+  wire [6:0] \$466 ;
+  wire [7:0] \$467 ;
+  wire \$468 ;
   wire [15:0] \$469 ;
   wire [255:0] \$47 ;
-  wire [15:0] \$470 ;
-  wire [11:0] \$471 ;
-  wire \$472 ;
-  wire [4:0] \$473 ;
+  wire [8:0] \$470 ;
+  wire \$471 ;
+  wire [4:0] \$472 ;
+  wire \$473 ;
   wire [15:0] \$474 ;
-  wire [15:0] \$475 ;
-  wire [4:0] \$476 ;
-  wire \$477 ;
-  wire [4:0] \$478 ;
+  wire [5:0] \$475 ;
+  wire [6:0] \$476 ;
+  wire [7:0] \$477 ;
+  wire \$478 ;
   wire [15:0] \$479 ;
   wire [255:0] \$48 ;
-  wire [15:0] \$480 ;
-  wire [5:0] \$481 ;
-  wire \$482 ;
-  wire [4:0] \$483 ;
+  wire [8:0] \$480 ;
+  wire [9:0] \$481 ;
+  wire [10:0] \$482 ;
+  wire \$483 ;
   wire [15:0] \$484 ;
-  wire [15:0] \$485 ;
-  wire [6:0] \$486 ;
-  wire [15:0] \$487 ;
-  wire [7:0] \$488 ;
-  wire \$489 ;
+  wire [11:0] \$485 ;
+  wire \$486 ;
+  wire [4:0] \$487 ;
+  wire \$488 ;
+  wire [15:0] \$489 ;
   wire [255:0] \$49 ;
-  wire [4:0] \$490 ;
-  wire [15:0] \$491 ;
-  wire [15:0] \$492 ;
-  wire [8:0] \$493 ;
-  wire \$494 ;
-  wire [4:0] \$495 ;
-  wire [15:0] \$496 ;
-  wire [15:0] \$497 ;
-  wire [9:0] \$498 ;
+  wire [5:0] \$490 ;
+  wire [6:0] \$491 ;
+  wire [7:0] \$492 ;
+  wire \$493 ;
+  wire [15:0] \$494 ;
+  wire [8:0] \$495 ;
+  wire [9:0] \$496 ;
+  wire [10:0] \$497 ;
+  wire \$498 ;
   wire [15:0] \$499 ;
   wire [5:0] \$5 ;
   wire [255:0] \$50 ;
-  wire [10:0] \$500 ;
+  wire [11:0] \$500 ;
   wire \$501 ;
   wire [4:0] \$502 ;
-  wire [15:0] \$503 ;
+  wire \$503 ;
   wire [15:0] \$504 ;
-  wire [11:0] \$505 ;
-  wire \$506 ;
-  wire [4:0] \$507 ;
-  wire [15:0] \$508 ;
+  wire [5:0] \$505 ;
+  wire [6:0] \$506 ;
+  wire [7:0] \$507 ;
+  wire \$508 ;
   wire [15:0] \$509 ;
   wire [255:0] \$51 ;
-  wire [4:0] \$510 ;
-  wire \$511 ;
-  wire [4:0] \$512 ;
-  wire [15:0] \$513 ;
+  wire [8:0] \$510 ;
+  wire [9:0] \$511 ;
+  wire [10:0] \$512 ;
+  wire \$513 ;
   wire [15:0] \$514 ;
-  wire [5:0] \$515 ;
+  wire [11:0] \$515 ;
   wire \$516 ;
   wire [4:0] \$517 ;
-  wire [15:0] \$518 ;
+  wire \$518 ;
   wire [15:0] \$519 ;
   wire [255:0] \$52 ;
-  wire [6:0] \$520 ;
-  wire [15:0] \$521 ;
+  wire [5:0] \$520 ;
+  wire [6:0] \$521 ;
   wire [7:0] \$522 ;
   wire \$523 ;
-  wire [4:0] \$524 ;
-  wire [15:0] \$525 ;
-  wire [15:0] \$526 ;
-  wire [8:0] \$527 ;
+  wire [15:0] \$524 ;
+  wire [8:0] \$525 ;
+  wire [9:0] \$526 ;
+  wire [10:0] \$527 ;
   wire \$528 ;
-  wire [4:0] \$529 ;
-  wire [255:0] \$53 ;
-  wire [15:0] \$530 ;
-  wire [15:0] \$531 ;
-  wire [9:0] \$532 ;
-  wire [15:0] \$533 ;
-  wire [10:0] \$534 ;
-  wire \$535 ;
-  wire [4:0] \$536 ;
-  wire [15:0] \$537 ;
-  wire [15:0] \$538 ;
-  wire [11:0] \$539 ;
-  wire [255:0] \$54 ;
-  wire \$540 ;
-  wire [4:0] \$541 ;
-  wire [15:0] \$542 ;
-  wire [15:0] \$543 ;
-  wire [4:0] \$544 ;
-  wire \$545 ;
-  wire [4:0] \$546 ;
-  wire [15:0] \$547 ;
-  wire [15:0] \$548 ;
-  wire [5:0] \$549 ;
+  wire [15:0] \$529 ;
+  wire \$53 ;
+  wire [11:0] \$530 ;
+  wire \$531 ;
+  wire [4:0] \$532 ;
+  wire \$533 ;
+  wire [15:0] \$534 ;
+  wire [5:0] \$535 ;
+  wire [6:0] \$536 ;
+  wire [7:0] \$537 ;
+  wire \$538 ;
+  wire [15:0] \$539 ;
+  wire \$54 ;
+  wire [8:0] \$540 ;
+  wire [9:0] \$541 ;
+  wire [10:0] \$542 ;
+  wire \$543 ;
+  wire [15:0] \$544 ;
+  wire [11:0] \$545 ;
+  wire \$546 ;
+  wire [4:0] \$547 ;
+  wire \$548 ;
+  wire [15:0] \$549 ;
   wire \$55 ;
-  wire \$550 ;
-  wire [4:0] \$551 ;
-  wire [15:0] \$552 ;
-  wire [15:0] \$553 ;
-  wire [6:0] \$554 ;
-  wire [15:0] \$555 ;
-  wire [7:0] \$556 ;
-  wire \$557 ;
-  wire [4:0] \$558 ;
+  wire [5:0] \$550 ;
+  wire [6:0] \$551 ;
+  wire [7:0] \$552 ;
+  wire \$553 ;
+  wire [15:0] \$554 ;
+  wire [8:0] \$555 ;
+  wire [9:0] \$556 ;
+  wire [10:0] \$557 ;
+  wire \$558 ;
   wire [15:0] \$559 ;
   wire \$56 ;
-  wire [15:0] \$560 ;
-  wire [8:0] \$561 ;
-  wire \$562 ;
-  wire [4:0] \$563 ;
+  wire [11:0] \$560 ;
+  wire \$561 ;
+  wire [4:0] \$562 ;
+  wire \$563 ;
   wire [15:0] \$564 ;
-  wire [15:0] \$565 ;
-  wire [9:0] \$566 ;
-  wire [15:0] \$567 ;
-  wire [10:0] \$568 ;
-  wire \$569 ;
+  wire [5:0] \$565 ;
+  wire [6:0] \$566 ;
+  wire [7:0] \$567 ;
+  wire \$568 ;
+  wire [15:0] \$569 ;
   wire \$57 ;
-  wire [4:0] \$570 ;
-  wire [15:0] \$571 ;
-  wire [15:0] \$572 ;
-  wire [11:0] \$573 ;
-  wire \$574 ;
-  wire [4:0] \$575 ;
-  wire [15:0] \$576 ;
-  wire [15:0] \$577 ;
-  wire [4:0] \$578 ;
-  wire \$579 ;
+  wire [8:0] \$570 ;
+  wire [9:0] \$571 ;
+  wire [10:0] \$572 ;
+  wire \$573 ;
+  wire [15:0] \$574 ;
+  wire [11:0] \$575 ;
+  wire \$576 ;
+  wire [4:0] \$577 ;
+  wire \$578 ;
+  wire [15:0] \$579 ;
   wire \$58 ;
-  wire [4:0] \$580 ;
-  wire [15:0] \$581 ;
-  wire [15:0] \$582 ;
-  wire [5:0] \$583 ;
-  wire \$584 ;
-  wire [4:0] \$585 ;
-  wire [15:0] \$586 ;
-  wire [15:0] \$587 ;
-  wire [6:0] \$588 ;
+  wire [5:0] \$580 ;
+  wire [6:0] \$581 ;
+  wire [7:0] \$582 ;
+  wire \$583 ;
+  wire [15:0] \$584 ;
+  wire [8:0] \$585 ;
+  wire [9:0] \$586 ;
+  wire [10:0] \$587 ;
+  wire \$588 ;
   wire [15:0] \$589 ;
   wire \$59 ;
-  wire [7:0] \$590 ;
+  wire [11:0] \$590 ;
   wire \$591 ;
   wire [4:0] \$592 ;
-  wire [15:0] \$593 ;
+  wire \$593 ;
   wire [15:0] \$594 ;
-  wire [8:0] \$595 ;
-  wire \$596 ;
-  wire \$597 ;
-  wire [4:0] \$598 ;
-  wire \$599 ;
-  wire [5:0] \$6 ;
+  wire [5:0] \$595 ;
+  wire [6:0] \$596 ;
+  wire [7:0] \$597 ;
+  wire \$598 ;
+  wire [15:0] \$599 ;
+  wire [4:0] \$6 ;
   wire \$60 ;
-  wire \$600 ;
-  wire [4:0] \$601 ;
-  wire \$602 ;
+  wire [8:0] \$600 ;
+  wire [9:0] \$601 ;
+  wire [10:0] \$602 ;
   wire \$603 ;
-  wire \$604 ;
-  wire \$605 ;
+  wire [15:0] \$604 ;
+  wire [11:0] \$605 ;
   wire \$606 ;
-  wire \$607 ;
+  wire [4:0] \$607 ;
   wire \$608 ;
-  wire \$609 ;
+  wire [15:0] \$609 ;
   wire \$61 ;
-  wire \$610 ;
-  wire \$611 ;
-  wire \$612 ;
-  wire [4:0] \$613 ;
-  wire \$614 ;
-  wire \$615 ;
-  wire [4:0] \$616 ;
-  wire \$617 ;
+  wire [5:0] \$610 ;
+  wire [6:0] \$611 ;
+  wire [7:0] \$612 ;
+  wire \$613 ;
+  wire [15:0] \$614 ;
+  wire [8:0] \$615 ;
+  wire [9:0] \$616 ;
+  wire [10:0] \$617 ;
   wire \$618 ;
-  wire \$619 ;
+  wire [15:0] \$619 ;
   wire \$62 ;
-  wire \$620 ;
+  wire [11:0] \$620 ;
   wire \$621 ;
-  wire \$622 ;
+  wire [4:0] \$622 ;
   wire \$623 ;
-  wire \$624 ;
-  wire [3:0] \$625 ;
-  wire \$626 ;
-  wire \$627 ;
+  wire [15:0] \$624 ;
+  wire [5:0] \$625 ;
+  wire [6:0] \$626 ;
+  wire [7:0] \$627 ;
   wire \$628 ;
-  wire \$629 ;
+  wire [15:0] \$629 ;
   wire \$63 ;
-  wire \$630 ;
-  wire \$631 ;
-  wire \$632 ;
+  wire [8:0] \$630 ;
+  wire [9:0] \$631 ;
+  wire [10:0] \$632 ;
   wire \$633 ;
-  wire \$634 ;
-  wire \$635 ;
+  wire [15:0] \$634 ;
+  wire [11:0] \$635 ;
   wire \$636 ;
-  wire [32:0] \$637 ;
+  wire [4:0] \$637 ;
   wire \$638 ;
-  wire \$639 ;
-  wire \$64 ;
-  wire \$640 ;
-  wire \$641 ;
-  wire \$642 ;
+  wire [15:0] \$639 ;
+  wire [31:0] \$64 ;
+  wire [5:0] \$640 ;
+  wire [6:0] \$641 ;
+  wire [7:0] \$642 ;
   wire \$643 ;
-  wire \$644 ;
-  wire \$645 ;
-  wire \$646 ;
-  wire \$647 ;
+  wire [15:0] \$644 ;
+  wire [8:0] \$645 ;
+  wire [9:0] \$646 ;
+  wire [10:0] \$647 ;
   wire \$648 ;
-  wire \$649 ;
+  wire [15:0] \$649 ;
   wire \$65 ;
-  wire [10:0] \$650 ;
-  wire [27:0] \$651 ;
-  wire [255:0] \$652 ;
-  wire [5:0] \$653 ;
-  wire \$654 ;
-  wire \$655 ;
-  wire \$656 ;
-  wire \$657 ;
+  wire [11:0] \$650 ;
+  wire \$651 ;
+  wire [4:0] \$652 ;
+  wire \$653 ;
+  wire [15:0] \$654 ;
+  wire [5:0] \$655 ;
+  wire [6:0] \$656 ;
+  wire [7:0] \$657 ;
   wire \$658 ;
-  wire \$659 ;
-  wire [31:0] \$66 ;
-  wire \$660 ;
-  wire \$661 ;
-  wire [9:0] \$662 ;
-  wire [9:0] \$663 ;
-  wire [9:0] \$664 ;
-  wire [31:0] \$665 ;
-  wire [52:0] \$666 ;
-  wire [53:0] \$667 ;
+  wire [15:0] \$659 ;
+  wire [255:0] \$66 ;
+  wire [8:0] \$660 ;
+  wire [9:0] \$661 ;
+  wire [10:0] \$662 ;
+  wire \$663 ;
+  wire [15:0] \$664 ;
+  wire [11:0] \$665 ;
+  wire \$666 ;
+  wire [4:0] \$667 ;
   wire \$668 ;
-  wire [255:0] \$669 ;
-  wire \$67 ;
-  wire \$670 ;
-  wire \$671 ;
-  wire [4:0] \$672 ;
-  wire [5:0] \$673 ;
-  wire [4:0] \$674 ;
-  wire [5:0] \$675 ;
-  wire \$676 ;
-  wire [4:0] \$677 ;
-  wire [5:0] \$678 ;
-  wire \$679 ;
+  wire [15:0] \$669 ;
+  wire [15:0] \$67 ;
+  wire [5:0] \$670 ;
+  wire [6:0] \$671 ;
+  wire [7:0] \$672 ;
+  wire \$673 ;
+  wire [15:0] \$674 ;
+  wire [8:0] \$675 ;
+  wire [9:0] \$676 ;
+  wire [10:0] \$677 ;
+  wire \$678 ;
+  wire [15:0] \$679 ;
   wire \$68 ;
-  wire [4:0] \$680 ;
-  wire [4:0] \$681 ;
-  wire \$682 ;
+  wire [11:0] \$680 ;
+  wire \$681 ;
+  wire [4:0] \$682 ;
   wire \$683 ;
-  wire [4:0] \$684 ;
+  wire [15:0] \$684 ;
   wire [5:0] \$685 ;
-  wire [4:0] \$686 ;
-  wire [5:0] \$687 ;
+  wire [6:0] \$686 ;
+  wire [7:0] \$687 ;
   wire \$688 ;
-  wire [4:0] \$689 ;
+  wire [15:0] \$689 ;
   wire \$69 ;
-  wire [5:0] \$690 ;
+  wire [8:0] \$690 ;
   wire \$691 ;
-  wire [4:0] \$692 ;
-  wire [4:0] \$693 ;
-  wire \$694 ;
-  wire [4:0] \$695 ;
-  wire \$696 ;
-  wire \$697 ;
-  wire [4:0] \$698 ;
+  wire \$692 ;
+  wire [255:0] \$693 ;
+  wire [5:0] \$694 ;
+  wire [15:0] \$695 ;
+  wire [15:0] \$696 ;
+  wire [5:0] \$697 ;
+  wire \$698 ;
   wire \$699 ;
   wire [5:0] \$7 ;
   wire \$70 ;
-  wire \$700 ;
+  wire [3:0] \$700 ;
   wire \$701 ;
   wire [4:0] \$702 ;
   wire \$703 ;
   wire \$704 ;
-  wire \$705 ;
-  wire [4:0] \$706 ;
+  wire [4:0] \$705 ;
+  wire \$706 ;
   wire \$707 ;
   wire \$708 ;
   wire \$709 ;
   wire \$71 ;
-  wire [52:0] \$710 ;
-  wire [53:0] \$711 ;
-  wire \$712 ;
-  wire [52:0] \$713 ;
-  wire [53:0] \$714 ;
-  wire [10:0] \$715 ;
+  wire [4:0] \$710 ;
+  wire \$711 ;
+  wire [3:0] \$712 ;
+  wire \$713 ;
+  wire \$714 ;
+  wire [4:0] \$715 ;
   wire \$716 ;
   wire \$717 ;
-  wire \$718 ;
+  wire [4:0] \$718 ;
   wire \$719 ;
   wire \$72 ;
   wire \$720 ;
   wire \$721 ;
   wire \$722 ;
   wire [4:0] \$723 ;
-  wire [5:0] \$724 ;
+  wire [3:0] \$724 ;
   wire \$725 ;
-  wire [4:0] \$726 ;
-  wire [4:0] \$727 ;
+  wire \$726 ;
+  wire [3:0] \$727 ;
   wire \$728 ;
   wire [4:0] \$729 ;
-  wire [4:0] \$73 ;
-  wire [15:0] \$730 ;
-  wire [15:0] \$731 ;
+  wire \$73 ;
+  wire \$730 ;
+  wire \$731 ;
   wire [4:0] \$732 ;
   wire \$733 ;
-  wire [4:0] \$734 ;
-  wire [15:0] \$735 ;
-  wire [15:0] \$736 ;
-  wire [5:0] \$737 ;
+  wire \$734 ;
+  wire \$735 ;
+  wire \$736 ;
+  wire \$737 ;
   wire \$738 ;
-  wire [4:0] \$739 ;
-  wire [5:0] \$74 ;
-  wire [15:0] \$740 ;
-  wire [15:0] \$741 ;
-  wire [6:0] \$742 ;
-  wire [15:0] \$743 ;
-  wire [7:0] \$744 ;
+  wire \$739 ;
+  wire [4:0] \$74 ;
+  wire \$740 ;
+  wire \$741 ;
+  wire \$742 ;
+  wire \$743 ;
+  wire [4:0] \$744 ;
   wire \$745 ;
-  wire [4:0] \$746 ;
-  wire [15:0] \$747 ;
-  wire [15:0] \$748 ;
-  wire [8:0] \$749 ;
-  wire \$75 ;
+  wire \$746 ;
+  wire [4:0] \$747 ;
+  wire \$748 ;
+  wire \$749 ;
+  wire [5:0] \$75 ;
   wire \$750 ;
   wire \$751 ;
-  wire [4:0] \$752 ;
-  wire [15:0] \$753 ;
-  wire [15:0] \$754 ;
-  wire [4:0] \$755 ;
+  wire \$752 ;
+  wire \$753 ;
+  wire \$754 ;
+  wire \$755 ;
   wire \$756 ;
-  wire [4:0] \$757 ;
-  wire [15:0] \$758 ;
-  wire [15:0] \$759 ;
+  wire \$757 ;
+  wire \$758 ;
+  wire [4:0] \$759 ;
   wire \$76 ;
-  wire [5:0] \$760 ;
+  wire \$760 ;
   wire \$761 ;
   wire [4:0] \$762 ;
-  wire [15:0] \$763 ;
-  wire [15:0] \$764 ;
-  wire [6:0] \$765 ;
-  wire [15:0] \$766 ;
-  wire [7:0] \$767 ;
+  wire \$763 ;
+  wire \$764 ;
+  wire \$765 ;
+  wire \$766 ;
+  wire \$767 ;
   wire \$768 ;
-  wire [4:0] \$769 ;
-  wire [4:0] \$77 ;
-  wire [15:0] \$770 ;
-  wire [15:0] \$771 ;
-  wire [8:0] \$772 ;
+  wire \$769 ;
+  wire \$77 ;
+  wire \$770 ;
+  wire \$771 ;
+  wire \$772 ;
   wire \$773 ;
-  wire [4:0] \$774 ;
-  wire [15:0] \$775 ;
-  wire [15:0] \$776 ;
-  wire [9:0] \$777 ;
-  wire [15:0] \$778 ;
-  wire [10:0] \$779 ;
-  wire [15:0] \$78 ;
+  wire \$774 ;
+  wire [255:0] \$775 ;
+  wire [9:0] \$776 ;
+  wire \$777 ;
+  wire \$778 ;
+  wire \$779 ;
+  wire [5:0] \$78 ;
   wire \$780 ;
-  wire [4:0] \$781 ;
-  wire [15:0] \$782 ;
-  wire [15:0] \$783 ;
-  wire [11:0] \$784 ;
+  wire \$781 ;
+  wire \$782 ;
+  wire [8:0] \$783 ;
+  wire \$784 ;
   wire \$785 ;
   wire \$786 ;
-  wire [4:0] \$787 ;
-  wire [15:0] \$788 ;
-  wire [15:0] \$789 ;
-  wire [15:0] \$79 ;
-  wire [4:0] \$790 ;
+  wire \$787 ;
+  wire \$788 ;
+  wire \$789 ;
+  wire [4:0] \$79 ;
+  wire \$790 ;
   wire \$791 ;
-  wire [4:0] \$792 ;
-  wire [15:0] \$793 ;
-  wire [15:0] \$794 ;
-  wire [5:0] \$795 ;
-  wire \$796 ;
-  wire [4:0] \$797 ;
-  wire [15:0] \$798 ;
-  wire [15:0] \$799 ;
+  wire \$792 ;
+  wire \$793 ;
+  wire \$794 ;
+  wire \$795 ;
+  reg [3:0] \$796 ;
+  reg [3:0] \$797  = 4'h0;
+  reg [31:0] \$798 ;
+  reg [4:0] \$799 ;
   wire [4:0] \$8 ;
-  wire [4:0] \$80 ;
-  wire [6:0] \$800 ;
-  wire [15:0] \$801 ;
-  wire [7:0] \$802 ;
-  wire \$803 ;
-  wire [4:0] \$804 ;
-  wire [15:0] \$805 ;
-  wire [15:0] \$806 ;
-  wire [8:0] \$807 ;
-  wire \$808 ;
-  wire [4:0] \$809 ;
-  wire \$81 ;
-  wire [15:0] \$810 ;
-  wire [15:0] \$811 ;
-  wire [9:0] \$812 ;
-  wire [15:0] \$813 ;
-  wire [10:0] \$814 ;
-  wire \$815 ;
-  wire [4:0] \$816 ;
-  wire [15:0] \$817 ;
-  wire [15:0] \$818 ;
-  wire [11:0] \$819 ;
-  wire [4:0] \$82 ;
-  wire \$820 ;
-  wire \$821 ;
-  wire [4:0] \$822 ;
-  wire [15:0] \$823 ;
-  wire [15:0] \$824 ;
-  wire [4:0] \$825 ;
-  wire \$826 ;
-  wire [4:0] \$827 ;
-  wire [15:0] \$828 ;
-  wire [15:0] \$829 ;
-  wire [15:0] \$83 ;
-  wire [5:0] \$830 ;
-  wire \$831 ;
-  wire [4:0] \$832 ;
-  wire [15:0] \$833 ;
-  wire [15:0] \$834 ;
-  wire [6:0] \$835 ;
-  wire [15:0] \$836 ;
-  wire [7:0] \$837 ;
-  wire \$838 ;
-  wire [4:0] \$839 ;
-  wire [15:0] \$84 ;
-  wire [15:0] \$840 ;
-  wire [15:0] \$841 ;
-  wire [8:0] \$842 ;
-  wire \$843 ;
-  wire [4:0] \$844 ;
-  wire [15:0] \$845 ;
-  wire [15:0] \$846 ;
-  wire [9:0] \$847 ;
-  wire [15:0] \$848 ;
-  wire [10:0] \$849 ;
-  wire [5:0] \$85 ;
-  wire \$850 ;
-  wire [4:0] \$851 ;
-  wire [15:0] \$852 ;
-  wire [15:0] \$853 ;
-  wire [11:0] \$854 ;
-  wire \$855 ;
-  wire \$856 ;
-  wire [4:0] \$857 ;
-  wire [15:0] \$858 ;
-  wire [15:0] \$859 ;
-  wire \$86 ;
-  wire [4:0] \$860 ;
-  wire \$861 ;
-  wire [4:0] \$862 ;
-  wire [15:0] \$863 ;
-  wire [15:0] \$864 ;
-  wire [5:0] \$865 ;
-  wire \$866 ;
-  wire [4:0] \$867 ;
-  wire [15:0] \$868 ;
-  wire [15:0] \$869 ;
-  wire [4:0] \$87 ;
-  wire [6:0] \$870 ;
-  wire [15:0] \$871 ;
-  wire [7:0] \$872 ;
-  wire \$873 ;
-  wire [4:0] \$874 ;
-  wire [15:0] \$875 ;
-  wire [15:0] \$876 ;
-  wire [8:0] \$877 ;
-  wire \$878 ;
-  wire [4:0] \$879 ;
-  wire [15:0] \$88 ;
-  wire [15:0] \$880 ;
-  wire [15:0] \$881 ;
-  wire [9:0] \$882 ;
-  wire [15:0] \$883 ;
-  wire [10:0] \$884 ;
-  wire \$885 ;
-  wire [4:0] \$886 ;
-  wire [15:0] \$887 ;
-  wire [15:0] \$888 ;
-  wire [11:0] \$889 ;
-  wire [15:0] \$89 ;
-  wire \$890 ;
-  wire \$891 ;
-  wire [4:0] \$892 ;
-  wire [15:0] \$893 ;
-  wire [15:0] \$894 ;
-  wire [4:0] \$895 ;
-  wire \$896 ;
-  wire [4:0] \$897 ;
-  wire [15:0] \$898 ;
-  wire [15:0] \$899 ;
-  wire [5:0] \$9 ;
-  wire [6:0] \$90 ;
-  wire [5:0] \$900 ;
-  wire \$901 ;
-  wire [4:0] \$902 ;
-  wire [15:0] \$903 ;
-  wire [15:0] \$904 ;
-  wire [6:0] \$905 ;
-  wire [15:0] \$906 ;
-  wire [7:0] \$907 ;
-  wire \$908 ;
-  wire [4:0] \$909 ;
-  wire [15:0] \$91 ;
-  wire [15:0] \$910 ;
-  wire [15:0] \$911 ;
-  wire [8:0] \$912 ;
-  wire \$913 ;
-  wire [4:0] \$914 ;
-  wire [15:0] \$915 ;
-  wire [15:0] \$916 ;
-  wire [9:0] \$917 ;
-  wire [15:0] \$918 ;
-  wire [10:0] \$919 ;
-  wire [7:0] \$92 ;
-  wire \$920 ;
-  wire [4:0] \$921 ;
-  wire [15:0] \$922 ;
-  wire [15:0] \$923 ;
-  wire [11:0] \$924 ;
-  wire \$925 ;
-  wire \$926 ;
-  wire [4:0] \$927 ;
-  wire [15:0] \$928 ;
-  wire [15:0] \$929 ;
-  wire \$93 ;
-  wire [4:0] \$930 ;
-  wire \$931 ;
-  wire [4:0] \$932 ;
-  wire [15:0] \$933 ;
-  wire [15:0] \$934 ;
-  wire [5:0] \$935 ;
-  wire \$936 ;
-  wire [4:0] \$937 ;
-  wire [15:0] \$938 ;
-  wire [15:0] \$939 ;
-  wire [4:0] \$94 ;
-  wire [6:0] \$940 ;
-  wire [15:0] \$941 ;
-  wire [7:0] \$942 ;
-  wire \$943 ;
-  wire [4:0] \$944 ;
-  wire [15:0] \$945 ;
-  wire [15:0] \$946 ;
-  wire [8:0] \$947 ;
-  wire \$948 ;
-  wire [4:0] \$949 ;
+  wire \$80 ;
+  reg [26:0] \$800 ;
+  reg [9:0] \$801 ;
+  reg \$802 ;
+  reg [1:0] \$803 ;
+  reg [255:0] \$804 ;
+  reg [255:0] \$805 ;
+  reg [255:0] \$806 ;
+  reg [3:0] \$807 ;
+  reg [3:0] \$808 ;
+  reg [8:0] \$809 ;
+  wire [15:0] \$81 ;
+  reg [8:0] \$810 ;
+  reg [3:0] \$811 ;
+  reg [31:0] \$812 ;
+  reg [31:0] \$813 ;
+  reg [9:0] \$814 ;
+  reg [1:0] \$815 ;
+  reg [3:0] \$816 ;
+  reg [2:0] \$817 ;
+  reg [3:0] \$818 ;
+  reg \$819 ;
+  wire [5:0] \$82 ;
+  reg \$820 ;
+  reg [3:0] \$821 ;
+  reg [3:0] \$822 ;
+  reg [4:0] \$823 ;
+  reg [15:0] \$824 ;
+  reg [15:0] \$825 ;
+  reg [7:0] \$826 ;
+  reg \$827 ;
+  reg [7:0] \$828 ;
+  reg [3:0] \$829 ;
+  wire [6:0] \$83 ;
+  wire [7:0] \$84 ;
+  wire \$85 ;
+  wire [15:0] \$86 ;
+  wire [8:0] \$87 ;
+  wire [4:0] \$88 ;
+  wire \$89 ;
+  wire [8:0] \$898 ;
+  wire [4:0] \$9 ;
+  wire [15:0] \$90 ;
+  wire [5:0] \$91 ;
+  wire [6:0] \$92 ;
+  wire [7:0] \$93 ;
+  wire \$94 ;
   wire [15:0] \$95 ;
-  wire [15:0] \$950 ;
-  wire [15:0] \$951 ;
-  wire [9:0] \$952 ;
-  wire [15:0] \$953 ;
-  wire [10:0] \$954 ;
-  wire \$955 ;
-  wire [4:0] \$956 ;
-  wire [15:0] \$957 ;
-  wire [15:0] \$958 ;
-  wire [11:0] \$959 ;
-  wire [15:0] \$96 ;
-  wire \$960 ;
-  wire \$961 ;
-  wire [4:0] \$962 ;
-  wire [15:0] \$963 ;
-  wire [15:0] \$964 ;
-  wire [4:0] \$965 ;
-  wire \$966 ;
-  wire [4:0] \$967 ;
-  wire [15:0] \$968 ;
-  wire [15:0] \$969 ;
-  wire [8:0] \$97 ;
-  wire [5:0] \$970 ;
-  wire \$971 ;
-  wire [4:0] \$972 ;
-  wire [15:0] \$973 ;
-  wire [15:0] \$974 ;
-  wire [6:0] \$975 ;
-  wire [15:0] \$976 ;
-  wire [7:0] \$977 ;
-  wire \$978 ;
-  wire [4:0] \$979 ;
-  wire \$98 ;
-  wire [15:0] \$980 ;
-  wire [15:0] \$981 ;
-  wire [8:0] \$982 ;
-  wire \$983 ;
-  wire [4:0] \$984 ;
-  wire [15:0] \$985 ;
-  wire [15:0] \$986 ;
-  wire [9:0] \$987 ;
-  wire [15:0] \$988 ;
-  wire [10:0] \$989 ;
-  wire [4:0] \$99 ;
-  wire \$990 ;
-  wire [4:0] \$991 ;
-  wire [15:0] \$992 ;
-  wire [15:0] \$993 ;
-  wire [11:0] \$994 ;
-  wire \$995 ;
-  wire \$996 ;
-  wire [4:0] \$997 ;
-  wire [15:0] \$998 ;
-  wire [15:0] \$999 ;
+  wire [8:0] \$96 ;
+  wire [9:0] \$97 ;
+  wire [10:0] \$98 ;
+  wire \$99 ;
   reg \$signal ;
-  reg \$signal$51 ;
+  reg \$signal$54 ;
+  reg \$signal$55 ;
   output busy;
   wire busy;
   input [4:0] buttons;
@@ -4847,7 +4038,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
   (* init = 4'h0 *)
   wire [3:0] count_cursor__addr;
   wire [63:0] count_cursor__data;
-  reg [3:0] count_row = 4'h0;
+  reg [15:0] count_mid = 16'h0000;
+  reg [4:0] count_step = 5'h00;
+  reg [15:0] count_up = 16'h0000;
   reg [3:0] count_write__addr;
   reg [63:0] count_write__data;
   reg count_write__en;
@@ -4870,12 +4063,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
   reg [7:0] exploded = 8'h00;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
-  reg [255:0] flagged = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  wire [255:0] flagged_bits;
+  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
+  wire [255:0] flagged;
+  reg [255:0] flagged_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg flagged_wd;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$25 ;
+  wire [8:0] \flood_steps$23 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   output held;
@@ -4886,25 +4080,27 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
   reg [31:0] lcg_from;
   output [7:0] leds;
   reg [7:0] leds;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] mine;
-  reg [255:0] mine_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  reg mine_wd;
+  reg [3:0] load_row = 4'h0;
+  wire [3:0] mine_row__addr;
+  wire [15:0] mine_row__data;
+  reg [3:0] mine_row_write__addr;
+  reg [15:0] mine_row_write__data;
+  reg mine_row_write__en;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2785$0 ;
-  wire [3:0] \port$2785$0 ;
-  output [3:0] \port$685$0 ;
-  wire [3:0] \port$685$0 ;
+  output [3:0] \port$1971$0 ;
+  wire [3:0] \port$1971$0 ;
+  output [3:0] \port$418$0 ;
+  wire [3:0] \port$418$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   reg [7:0] probe;
   input [3:0] read_col;
   wire [3:0] read_col;
-  reg [3:0] \read_col$68  = 4'h0;
+  reg [3:0] \read_col$74  = 4'h0;
   wire read_enable;
   input [3:0] read_row;
   wire [3:0] read_row;
@@ -4918,7 +4114,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
   reg [3:0] scan_row = 4'h0;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$23 ;
+  wire [31:0] \seed$21 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
@@ -4972,1644 +4168,859 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
   end
   assign count_cursor__data = _0_;
   assign count_cell__data = _1_;
-  assign \$1  = status == 2'h2;
-  assign \$2  = \$1  ? mine_bits : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign flagged_bits = flagged | \$2 ;
-  assign \$3  = ~ idle;
-  assign \$4  = | pending;
-  assign busy = \$3  | \$4 ;
-  assign \$5  = cursor_row + 6'h3f;
-  assign \$6  = cursor_col + 6'h3f;
-  assign \$7  = cursor_row + 6'h3f;
-  assign \$8  = cursor_col + 1'h0;
-  assign \$9  = cursor_row + 6'h3f;
-  assign \$10  = cursor_col + 1'h1;
-  assign \$11  = cursor_row + 1'h0;
-  assign \$12  = cursor_col + 6'h3f;
-  assign \$13  = cursor_row + 1'h0;
-  assign \$14  = cursor_col + 1'h1;
-  assign \$15  = cursor_row + 1'h1;
-  assign \$16  = cursor_col + 6'h3f;
-  assign \$17  = cursor_row + 1'h1;
-  assign \$18  = cursor_col + 1'h0;
-  assign \$19  = cursor_row + 1'h1;
-  assign \$20  = cursor_col + 1'h1;
-  assign \$21  = ~ revealed_bits;
-  assign \$22  = ~ flagged;
-  assign \$23  = \$21  & \$22 ;
-  assign \$24  = revealed_bits & zero;
-  assign \$25  = revealed_bits & zero;
-  assign \$28  = \$24  | \$27 ;
-  assign \$29  = revealed_bits & zero;
-  assign \$32  = \$28  | \$31 ;
-  assign \$33  = revealed_bits & zero;
-  assign \$34  = revealed_bits & zero;
-  assign \$37  = \$33  | \$36 ;
-  assign \$38  = revealed_bits & zero;
-  assign \$41  = \$37  | \$40 ;
-  assign \$43  = \$32  | \$42 [255:0];
-  assign \$44  = revealed_bits & zero;
-  assign \$45  = revealed_bits & zero;
-  assign \$48  = \$44  | \$47 ;
-  assign \$49  = revealed_bits & zero;
-  assign \$52  = \$48  | \$51 ;
-  assign \$54  = \$43  | \$53 ;
-  assign opening = \$23  & \$54 ;
-  assign \$55  = | pending;
-  assign \$56  = ~ \$55 ;
-  assign \$57  = status == 2'h2;
-  assign \$58  = status == 2'h3;
-  assign \$59  = \$57  | \$58 ;
-  assign \$60  = revealed_bits >> probe;
-  assign \$61  = ~ \$60 ;
-  assign \$62  = flagged >> probe;
-  assign \$63  = ! status;
-  assign \$64  = flagged >> probe;
-  assign \$65  = ~ \$64 ;
-  assign \$66  = seed_force ? seed_value : free_running;
-  assign \$67  = mine_bits >> probe;
-  assign \$68  = mine_bits >> probe;
-  assign \$69  = ~ \$68 ;
-  assign \$70  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$71  = \$69  & \$70 ;
-  assign \$73  = \$72  ? 5'h09 : 5'h10;
-  assign \$74  = \$73  - 1'h1;
-  assign \$75  = scan_col == \$74 ;
-  assign \$76  = ! count_row;
-  assign \$77  = count_row - 1'h1;
-  assign \$1477  = \$77 [3:0] * 5'h10;
-  assign \$78  = mine_bits >> \$1477 ;
-  assign \$79  = \$76  ? 16'h0000 : \$78 ;
-  assign \$80  = 1'h0 + \$79 [0];
-  assign \$81  = count_row == 4'hf;
-  assign \$82  = count_row + 1'h1;
-  assign \$1484  = \$82 [3:0] * 5'h10;
-  assign \$83  = mine_bits >> \$1484 ;
-  assign \$84  = \$81  ? 16'h0000 : \$83 ;
-  assign \$85  = \$80  + \$84 [0];
-  assign \$86  = ! count_row;
-  assign \$87  = count_row - 1'h1;
-  assign \$1491  = \$87 [3:0] * 5'h10;
-  assign \$88  = mine_bits >> \$1491 ;
-  assign \$89  = \$86  ? 16'h0000 : \$88 ;
-  assign \$90  = \$85  + \$89 [1];
-  assign \$1496  = count_row * 5'h10;
-  assign \$91  = mine_bits >> \$1496 ;
-  assign \$92  = \$90  + \$91 [1];
-  assign \$93  = count_row == 4'hf;
-  assign \$94  = count_row + 1'h1;
-  assign \$1502  = \$94 [3:0] * 5'h10;
-  assign \$95  = mine_bits >> \$1502 ;
-  assign \$96  = \$93  ? 16'h0000 : \$95 ;
-  assign \$97  = \$92  + \$96 [1];
-  assign \$98  = ! count_row;
-  assign \$99  = count_row - 1'h1;
-  assign \$1509  = \$99 [3:0] * 5'h10;
-  assign \$100  = mine_bits >> \$1509 ;
-  assign \$101  = \$98  ? 16'h0000 : \$100 ;
-  assign \$102  = 1'h0 + \$101 [1];
-  assign \$103  = count_row == 4'hf;
-  assign \$104  = count_row + 1'h1;
-  assign \$1516  = \$104 [3:0] * 5'h10;
-  assign \$105  = mine_bits >> \$1516 ;
-  assign \$106  = \$103  ? 16'h0000 : \$105 ;
-  assign \$107  = \$102  + \$106 [1];
-  assign \$108  = ! count_row;
-  assign \$109  = count_row - 1'h1;
-  assign \$1523  = \$109 [3:0] * 5'h10;
-  assign \$110  = mine_bits >> \$1523 ;
-  assign \$111  = \$108  ? 16'h0000 : \$110 ;
-  assign \$112  = \$107  + \$111 [0];
-  assign \$1528  = count_row * 5'h10;
-  assign \$113  = mine_bits >> \$1528 ;
-  assign \$114  = \$112  + \$113 [0];
-  assign \$115  = count_row == 4'hf;
-  assign \$116  = count_row + 1'h1;
-  assign \$1534  = \$116 [3:0] * 5'h10;
-  assign \$117  = mine_bits >> \$1534 ;
-  assign \$118  = \$115  ? 16'h0000 : \$117 ;
-  assign \$119  = \$114  + \$118 [0];
-  assign \$120  = ! count_row;
-  assign \$121  = count_row - 1'h1;
-  assign \$1541  = \$121 [3:0] * 5'h10;
-  assign \$122  = mine_bits >> \$1541 ;
-  assign \$123  = \$120  ? 16'h0000 : \$122 ;
-  assign \$124  = \$119  + \$123 [2];
-  assign \$1546  = count_row * 5'h10;
-  assign \$125  = mine_bits >> \$1546 ;
-  assign \$126  = \$124  + \$125 [2];
-  assign \$127  = count_row == 4'hf;
-  assign \$128  = count_row + 1'h1;
-  assign \$1552  = \$128 [3:0] * 5'h10;
-  assign \$129  = mine_bits >> \$1552 ;
-  assign \$130  = \$127  ? 16'h0000 : \$129 ;
-  assign \$131  = \$126  + \$130 [2];
-  assign \$132  = ! count_row;
-  assign \$133  = count_row - 1'h1;
-  assign \$1559  = \$133 [3:0] * 5'h10;
-  assign \$134  = mine_bits >> \$1559 ;
-  assign \$135  = \$132  ? 16'h0000 : \$134 ;
-  assign \$136  = 1'h0 + \$135 [2];
-  assign \$137  = count_row == 4'hf;
-  assign \$138  = count_row + 1'h1;
-  assign \$1566  = \$138 [3:0] * 5'h10;
-  assign \$139  = mine_bits >> \$1566 ;
-  assign \$140  = \$137  ? 16'h0000 : \$139 ;
-  assign \$141  = \$136  + \$140 [2];
-  assign \$142  = ! count_row;
-  assign \$143  = count_row - 1'h1;
-  assign \$1573  = \$143 [3:0] * 5'h10;
-  assign \$144  = mine_bits >> \$1573 ;
-  assign \$145  = \$142  ? 16'h0000 : \$144 ;
-  assign \$146  = \$141  + \$145 [1];
-  assign \$1578  = count_row * 5'h10;
-  assign \$147  = mine_bits >> \$1578 ;
-  assign \$148  = \$146  + \$147 [1];
-  assign \$149  = count_row == 4'hf;
-  assign \$150  = count_row + 1'h1;
-  assign \$1584  = \$150 [3:0] * 5'h10;
-  assign \$151  = mine_bits >> \$1584 ;
-  assign \$152  = \$149  ? 16'h0000 : \$151 ;
-  assign \$153  = \$148  + \$152 [1];
-  assign \$154  = ! count_row;
-  assign \$155  = count_row - 1'h1;
-  assign \$1591  = \$155 [3:0] * 5'h10;
-  assign \$156  = mine_bits >> \$1591 ;
-  assign \$157  = \$154  ? 16'h0000 : \$156 ;
-  assign \$158  = \$153  + \$157 [3];
-  assign \$1596  = count_row * 5'h10;
-  assign \$159  = mine_bits >> \$1596 ;
-  assign \$160  = \$158  + \$159 [3];
-  assign \$161  = count_row == 4'hf;
-  assign \$162  = count_row + 1'h1;
-  assign \$1602  = \$162 [3:0] * 5'h10;
-  assign \$163  = mine_bits >> \$1602 ;
-  assign \$164  = \$161  ? 16'h0000 : \$163 ;
-  assign \$165  = \$160  + \$164 [3];
-  assign \$166  = ! count_row;
-  assign \$167  = count_row - 1'h1;
-  assign \$1609  = \$167 [3:0] * 5'h10;
-  assign \$168  = mine_bits >> \$1609 ;
-  assign \$169  = \$166  ? 16'h0000 : \$168 ;
-  assign \$170  = 1'h0 + \$169 [3];
-  assign \$171  = count_row == 4'hf;
-  assign \$172  = count_row + 1'h1;
-  assign \$1616  = \$172 [3:0] * 5'h10;
-  assign \$173  = mine_bits >> \$1616 ;
-  assign \$174  = \$171  ? 16'h0000 : \$173 ;
-  assign \$175  = \$170  + \$174 [3];
-  assign \$176  = ! count_row;
-  assign \$177  = count_row - 1'h1;
-  assign \$1623  = \$177 [3:0] * 5'h10;
-  assign \$178  = mine_bits >> \$1623 ;
-  assign \$179  = \$176  ? 16'h0000 : \$178 ;
-  assign \$180  = \$175  + \$179 [2];
-  assign \$1628  = count_row * 5'h10;
-  assign \$181  = mine_bits >> \$1628 ;
-  assign \$182  = \$180  + \$181 [2];
-  assign \$183  = count_row == 4'hf;
-  assign \$184  = count_row + 1'h1;
-  assign \$1634  = \$184 [3:0] * 5'h10;
-  assign \$185  = mine_bits >> \$1634 ;
-  assign \$186  = \$183  ? 16'h0000 : \$185 ;
-  assign \$187  = \$182  + \$186 [2];
-  assign \$188  = ! count_row;
-  assign \$189  = count_row - 1'h1;
-  assign \$1641  = \$189 [3:0] * 5'h10;
-  assign \$190  = mine_bits >> \$1641 ;
-  assign \$191  = \$188  ? 16'h0000 : \$190 ;
-  assign \$192  = \$187  + \$191 [4];
-  assign \$1646  = count_row * 5'h10;
-  assign \$193  = mine_bits >> \$1646 ;
-  assign \$194  = \$192  + \$193 [4];
-  assign \$195  = count_row == 4'hf;
-  assign \$196  = count_row + 1'h1;
-  assign \$1652  = \$196 [3:0] * 5'h10;
-  assign \$197  = mine_bits >> \$1652 ;
-  assign \$198  = \$195  ? 16'h0000 : \$197 ;
-  assign \$199  = \$194  + \$198 [4];
-  assign \$200  = ! count_row;
-  assign \$201  = count_row - 1'h1;
-  assign \$1659  = \$201 [3:0] * 5'h10;
-  assign \$202  = mine_bits >> \$1659 ;
-  assign \$203  = \$200  ? 16'h0000 : \$202 ;
-  assign \$204  = 1'h0 + \$203 [4];
-  assign \$205  = count_row == 4'hf;
-  assign \$206  = count_row + 1'h1;
-  assign \$1666  = \$206 [3:0] * 5'h10;
-  assign \$207  = mine_bits >> \$1666 ;
-  assign \$208  = \$205  ? 16'h0000 : \$207 ;
-  assign \$209  = \$204  + \$208 [4];
-  assign \$210  = ! count_row;
-  assign \$211  = count_row - 1'h1;
-  assign \$1673  = \$211 [3:0] * 5'h10;
-  assign \$212  = mine_bits >> \$1673 ;
-  assign \$213  = \$210  ? 16'h0000 : \$212 ;
-  assign \$214  = \$209  + \$213 [3];
-  assign \$1678  = count_row * 5'h10;
-  assign \$215  = mine_bits >> \$1678 ;
-  assign \$216  = \$214  + \$215 [3];
-  assign \$217  = count_row == 4'hf;
-  assign \$218  = count_row + 1'h1;
-  assign \$1684  = \$218 [3:0] * 5'h10;
-  assign \$219  = mine_bits >> \$1684 ;
-  assign \$220  = \$217  ? 16'h0000 : \$219 ;
-  assign \$221  = \$216  + \$220 [3];
-  assign \$222  = ! count_row;
-  assign \$223  = count_row - 1'h1;
-  assign \$1691  = \$223 [3:0] * 5'h10;
-  assign \$224  = mine_bits >> \$1691 ;
-  assign \$225  = \$222  ? 16'h0000 : \$224 ;
-  assign \$226  = \$221  + \$225 [5];
-  assign \$1696  = count_row * 5'h10;
-  assign \$227  = mine_bits >> \$1696 ;
-  assign \$228  = \$226  + \$227 [5];
-  assign \$229  = count_row == 4'hf;
-  assign \$230  = count_row + 1'h1;
-  assign \$1702  = \$230 [3:0] * 5'h10;
-  assign \$231  = mine_bits >> \$1702 ;
-  assign \$232  = \$229  ? 16'h0000 : \$231 ;
-  assign \$233  = \$228  + \$232 [5];
-  assign \$234  = ! count_row;
-  assign \$235  = count_row - 1'h1;
-  assign \$1709  = \$235 [3:0] * 5'h10;
-  assign \$236  = mine_bits >> \$1709 ;
-  assign \$237  = \$234  ? 16'h0000 : \$236 ;
-  assign \$238  = 1'h0 + \$237 [5];
-  assign \$239  = count_row == 4'hf;
-  assign \$240  = count_row + 1'h1;
-  assign \$1716  = \$240 [3:0] * 5'h10;
-  assign \$241  = mine_bits >> \$1716 ;
-  assign \$242  = \$239  ? 16'h0000 : \$241 ;
-  assign \$243  = \$238  + \$242 [5];
-  assign \$244  = ! count_row;
-  assign \$245  = count_row - 1'h1;
-  assign \$1723  = \$245 [3:0] * 5'h10;
-  assign \$246  = mine_bits >> \$1723 ;
-  assign \$247  = \$244  ? 16'h0000 : \$246 ;
-  assign \$248  = \$243  + \$247 [4];
-  assign \$1728  = count_row * 5'h10;
-  assign \$249  = mine_bits >> \$1728 ;
-  assign \$250  = \$248  + \$249 [4];
-  assign \$251  = count_row == 4'hf;
-  assign \$252  = count_row + 1'h1;
-  assign \$1734  = \$252 [3:0] * 5'h10;
-  assign \$253  = mine_bits >> \$1734 ;
-  assign \$254  = \$251  ? 16'h0000 : \$253 ;
-  assign \$255  = \$250  + \$254 [4];
-  assign \$256  = ! count_row;
-  assign \$257  = count_row - 1'h1;
-  assign \$1741  = \$257 [3:0] * 5'h10;
-  assign \$258  = mine_bits >> \$1741 ;
-  assign \$259  = \$256  ? 16'h0000 : \$258 ;
-  assign \$260  = \$255  + \$259 [6];
-  assign \$1746  = count_row * 5'h10;
-  assign \$261  = mine_bits >> \$1746 ;
-  assign \$262  = \$260  + \$261 [6];
-  assign \$263  = count_row == 4'hf;
-  assign \$264  = count_row + 1'h1;
-  assign \$1752  = \$264 [3:0] * 5'h10;
-  assign \$265  = mine_bits >> \$1752 ;
-  assign \$266  = \$263  ? 16'h0000 : \$265 ;
-  assign \$267  = \$262  + \$266 [6];
-  assign \$268  = ! count_row;
-  assign \$269  = count_row - 1'h1;
-  assign \$1759  = \$269 [3:0] * 5'h10;
-  assign \$270  = mine_bits >> \$1759 ;
-  assign \$271  = \$268  ? 16'h0000 : \$270 ;
-  assign \$272  = 1'h0 + \$271 [6];
-  assign \$273  = count_row == 4'hf;
-  assign \$274  = count_row + 1'h1;
-  assign \$1766  = \$274 [3:0] * 5'h10;
-  assign \$275  = mine_bits >> \$1766 ;
-  assign \$276  = \$273  ? 16'h0000 : \$275 ;
-  assign \$277  = \$272  + \$276 [6];
-  assign \$278  = ! count_row;
-  assign \$279  = count_row - 1'h1;
-  assign \$1773  = \$279 [3:0] * 5'h10;
-  assign \$280  = mine_bits >> \$1773 ;
-  assign \$281  = \$278  ? 16'h0000 : \$280 ;
-  assign \$282  = \$277  + \$281 [5];
-  assign \$1778  = count_row * 5'h10;
-  assign \$283  = mine_bits >> \$1778 ;
-  assign \$284  = \$282  + \$283 [5];
-  assign \$285  = count_row == 4'hf;
-  assign \$286  = count_row + 1'h1;
-  assign \$1784  = \$286 [3:0] * 5'h10;
-  assign \$287  = mine_bits >> \$1784 ;
-  assign \$288  = \$285  ? 16'h0000 : \$287 ;
-  assign \$289  = \$284  + \$288 [5];
-  assign \$290  = ! count_row;
-  assign \$291  = count_row - 1'h1;
-  assign \$1791  = \$291 [3:0] * 5'h10;
-  assign \$292  = mine_bits >> \$1791 ;
-  assign \$293  = \$290  ? 16'h0000 : \$292 ;
-  assign \$294  = \$289  + \$293 [7];
-  assign \$1796  = count_row * 5'h10;
-  assign \$295  = mine_bits >> \$1796 ;
-  assign \$296  = \$294  + \$295 [7];
-  assign \$297  = count_row == 4'hf;
-  assign \$298  = count_row + 1'h1;
-  assign \$1802  = \$298 [3:0] * 5'h10;
-  assign \$299  = mine_bits >> \$1802 ;
-  assign \$300  = \$297  ? 16'h0000 : \$299 ;
-  assign \$301  = \$296  + \$300 [7];
-  assign \$302  = ! count_row;
-  assign \$303  = count_row - 1'h1;
-  assign \$1809  = \$303 [3:0] * 5'h10;
-  assign \$304  = mine_bits >> \$1809 ;
-  assign \$305  = \$302  ? 16'h0000 : \$304 ;
-  assign \$306  = 1'h0 + \$305 [7];
-  assign \$307  = count_row == 4'hf;
-  assign \$308  = count_row + 1'h1;
-  assign \$1816  = \$308 [3:0] * 5'h10;
-  assign \$309  = mine_bits >> \$1816 ;
-  assign \$310  = \$307  ? 16'h0000 : \$309 ;
-  assign \$311  = \$306  + \$310 [7];
-  assign \$312  = ! count_row;
-  assign \$313  = count_row - 1'h1;
-  assign \$1823  = \$313 [3:0] * 5'h10;
-  assign \$314  = mine_bits >> \$1823 ;
-  assign \$315  = \$312  ? 16'h0000 : \$314 ;
-  assign \$316  = \$311  + \$315 [6];
-  assign \$1828  = count_row * 5'h10;
-  assign \$317  = mine_bits >> \$1828 ;
-  assign \$318  = \$316  + \$317 [6];
-  assign \$319  = count_row == 4'hf;
-  assign \$320  = count_row + 1'h1;
-  assign \$1834  = \$320 [3:0] * 5'h10;
-  assign \$321  = mine_bits >> \$1834 ;
-  assign \$322  = \$319  ? 16'h0000 : \$321 ;
-  assign \$323  = \$318  + \$322 [6];
-  assign \$324  = ! count_row;
-  assign \$325  = count_row - 1'h1;
-  assign \$1841  = \$325 [3:0] * 5'h10;
-  assign \$326  = mine_bits >> \$1841 ;
-  assign \$327  = \$324  ? 16'h0000 : \$326 ;
-  assign \$328  = \$323  + \$327 [8];
-  assign \$1846  = count_row * 5'h10;
-  assign \$329  = mine_bits >> \$1846 ;
-  assign \$330  = \$328  + \$329 [8];
-  assign \$331  = count_row == 4'hf;
-  assign \$332  = count_row + 1'h1;
-  assign \$1852  = \$332 [3:0] * 5'h10;
-  assign \$333  = mine_bits >> \$1852 ;
-  assign \$334  = \$331  ? 16'h0000 : \$333 ;
-  assign \$335  = \$330  + \$334 [8];
-  assign \$336  = ! count_row;
-  assign \$337  = count_row - 1'h1;
-  assign \$1859  = \$337 [3:0] * 5'h10;
-  assign \$338  = mine_bits >> \$1859 ;
-  assign \$339  = \$336  ? 16'h0000 : \$338 ;
-  assign \$340  = 1'h0 + \$339 [8];
-  assign \$341  = count_row == 4'hf;
-  assign \$342  = count_row + 1'h1;
-  assign \$1866  = \$342 [3:0] * 5'h10;
-  assign \$343  = mine_bits >> \$1866 ;
-  assign \$344  = \$341  ? 16'h0000 : \$343 ;
-  assign \$345  = \$340  + \$344 [8];
-  assign \$346  = ! count_row;
-  assign \$347  = count_row - 1'h1;
-  assign \$1873  = \$347 [3:0] * 5'h10;
-  assign \$348  = mine_bits >> \$1873 ;
-  assign \$349  = \$346  ? 16'h0000 : \$348 ;
-  assign \$350  = \$345  + \$349 [7];
-  assign \$1878  = count_row * 5'h10;
-  assign \$351  = mine_bits >> \$1878 ;
-  assign \$352  = \$350  + \$351 [7];
-  assign \$353  = count_row == 4'hf;
-  assign \$354  = count_row + 1'h1;
-  assign \$1884  = \$354 [3:0] * 5'h10;
-  assign \$355  = mine_bits >> \$1884 ;
-  assign \$356  = \$353  ? 16'h0000 : \$355 ;
-  assign \$357  = \$352  + \$356 [7];
-  assign \$358  = ! count_row;
-  assign \$359  = count_row - 1'h1;
-  assign \$1891  = \$359 [3:0] * 5'h10;
-  assign \$360  = mine_bits >> \$1891 ;
-  assign \$361  = \$358  ? 16'h0000 : \$360 ;
-  assign \$362  = \$357  + \$361 [9];
-  assign \$1896  = count_row * 5'h10;
-  assign \$363  = mine_bits >> \$1896 ;
-  assign \$364  = \$362  + \$363 [9];
-  assign \$365  = count_row == 4'hf;
-  assign \$366  = count_row + 1'h1;
-  assign \$1902  = \$366 [3:0] * 5'h10;
-  assign \$367  = mine_bits >> \$1902 ;
-  assign \$368  = \$365  ? 16'h0000 : \$367 ;
-  assign \$369  = \$364  + \$368 [9];
-  assign \$370  = ! count_row;
-  assign \$371  = count_row - 1'h1;
-  assign \$1909  = \$371 [3:0] * 5'h10;
-  assign \$372  = mine_bits >> \$1909 ;
-  assign \$373  = \$370  ? 16'h0000 : \$372 ;
-  assign \$374  = 1'h0 + \$373 [9];
-  assign \$375  = count_row == 4'hf;
-  assign \$376  = count_row + 1'h1;
-  assign \$1916  = \$376 [3:0] * 5'h10;
-  assign \$377  = mine_bits >> \$1916 ;
-  assign \$378  = \$375  ? 16'h0000 : \$377 ;
-  assign \$379  = \$374  + \$378 [9];
-  assign \$380  = ! count_row;
-  assign \$381  = count_row - 1'h1;
-  assign \$1923  = \$381 [3:0] * 5'h10;
-  assign \$382  = mine_bits >> \$1923 ;
-  assign \$383  = \$380  ? 16'h0000 : \$382 ;
-  assign \$384  = \$379  + \$383 [8];
-  assign \$1928  = count_row * 5'h10;
-  assign \$385  = mine_bits >> \$1928 ;
-  assign \$386  = \$384  + \$385 [8];
-  assign \$387  = count_row == 4'hf;
-  assign \$388  = count_row + 1'h1;
-  assign \$1934  = \$388 [3:0] * 5'h10;
-  assign \$389  = mine_bits >> \$1934 ;
-  assign \$390  = \$387  ? 16'h0000 : \$389 ;
-  assign \$391  = \$386  + \$390 [8];
-  assign \$392  = ! count_row;
-  assign \$393  = count_row - 1'h1;
-  assign \$1941  = \$393 [3:0] * 5'h10;
-  assign \$394  = mine_bits >> \$1941 ;
-  assign \$395  = \$392  ? 16'h0000 : \$394 ;
-  assign \$396  = \$391  + \$395 [10];
-  assign \$1946  = count_row * 5'h10;
-  assign \$397  = mine_bits >> \$1946 ;
-  assign \$398  = \$396  + \$397 [10];
-  assign \$399  = count_row == 4'hf;
-  assign \$400  = count_row + 1'h1;
-  assign \$1952  = \$400 [3:0] * 5'h10;
-  assign \$401  = mine_bits >> \$1952 ;
-  assign \$402  = \$399  ? 16'h0000 : \$401 ;
-  assign \$403  = \$398  + \$402 [10];
-  assign \$404  = ! count_row;
-  assign \$405  = count_row - 1'h1;
-  assign \$1959  = \$405 [3:0] * 5'h10;
-  assign \$406  = mine_bits >> \$1959 ;
-  assign \$407  = \$404  ? 16'h0000 : \$406 ;
-  assign \$408  = 1'h0 + \$407 [10];
-  assign \$409  = count_row == 4'hf;
-  assign \$410  = count_row + 1'h1;
-  assign \$1966  = \$410 [3:0] * 5'h10;
-  assign \$411  = mine_bits >> \$1966 ;
-  assign \$412  = \$409  ? 16'h0000 : \$411 ;
-  assign \$413  = \$408  + \$412 [10];
-  assign \$414  = ! count_row;
-  assign \$415  = count_row - 1'h1;
-  assign \$1973  = \$415 [3:0] * 5'h10;
-  assign \$416  = mine_bits >> \$1973 ;
-  assign \$417  = \$414  ? 16'h0000 : \$416 ;
-  assign \$418  = \$413  + \$417 [9];
-  assign \$1978  = count_row * 5'h10;
-  assign \$419  = mine_bits >> \$1978 ;
-  assign \$420  = \$418  + \$419 [9];
-  assign \$421  = count_row == 4'hf;
-  assign \$422  = count_row + 1'h1;
-  assign \$1984  = \$422 [3:0] * 5'h10;
-  assign \$423  = mine_bits >> \$1984 ;
-  assign \$424  = \$421  ? 16'h0000 : \$423 ;
-  assign \$425  = \$420  + \$424 [9];
-  assign \$426  = ! count_row;
-  assign \$427  = count_row - 1'h1;
-  assign \$1991  = \$427 [3:0] * 5'h10;
-  assign \$428  = mine_bits >> \$1991 ;
-  assign \$429  = \$426  ? 16'h0000 : \$428 ;
-  assign \$430  = \$425  + \$429 [11];
-  assign \$1996  = count_row * 5'h10;
-  assign \$431  = mine_bits >> \$1996 ;
-  assign \$432  = \$430  + \$431 [11];
-  assign \$433  = count_row == 4'hf;
-  assign \$434  = count_row + 1'h1;
-  assign \$2002  = \$434 [3:0] * 5'h10;
-  assign \$435  = mine_bits >> \$2002 ;
-  assign \$436  = \$433  ? 16'h0000 : \$435 ;
-  assign \$437  = \$432  + \$436 [11];
-  assign \$438  = ! count_row;
-  assign \$439  = count_row - 1'h1;
-  assign \$2009  = \$439 [3:0] * 5'h10;
-  assign \$440  = mine_bits >> \$2009 ;
-  assign \$441  = \$438  ? 16'h0000 : \$440 ;
-  assign \$442  = 1'h0 + \$441 [11];
-  assign \$443  = count_row == 4'hf;
-  assign \$444  = count_row + 1'h1;
-  assign \$2016  = \$444 [3:0] * 5'h10;
-  assign \$445  = mine_bits >> \$2016 ;
-  assign \$446  = \$443  ? 16'h0000 : \$445 ;
-  assign \$447  = \$442  + \$446 [11];
-  assign \$448  = ! count_row;
-  assign \$449  = count_row - 1'h1;
-  assign \$2023  = \$449 [3:0] * 5'h10;
-  assign \$450  = mine_bits >> \$2023 ;
-  assign \$451  = \$448  ? 16'h0000 : \$450 ;
-  assign \$452  = \$447  + \$451 [10];
-  assign \$2028  = count_row * 5'h10;
-  assign \$453  = mine_bits >> \$2028 ;
-  assign \$454  = \$452  + \$453 [10];
-  assign \$455  = count_row == 4'hf;
-  assign \$456  = count_row + 1'h1;
-  assign \$2034  = \$456 [3:0] * 5'h10;
-  assign \$457  = mine_bits >> \$2034 ;
-  assign \$458  = \$455  ? 16'h0000 : \$457 ;
-  assign \$459  = \$454  + \$458 [10];
-  assign \$460  = ! count_row;
-  assign \$461  = count_row - 1'h1;
-  assign \$2041  = \$461 [3:0] * 5'h10;
-  assign \$462  = mine_bits >> \$2041 ;
-  assign \$463  = \$460  ? 16'h0000 : \$462 ;
-  assign \$464  = \$459  + \$463 [12];
-  assign \$2046  = count_row * 5'h10;
-  assign \$465  = mine_bits >> \$2046 ;
-  assign \$466  = \$464  + \$465 [12];
-  assign \$467  = count_row == 4'hf;
-  assign \$468  = count_row + 1'h1;
-  assign \$2052  = \$468 [3:0] * 5'h10;
-  assign \$469  = mine_bits >> \$2052 ;
-  assign \$470  = \$467  ? 16'h0000 : \$469 ;
-  assign \$471  = \$466  + \$470 [12];
-  assign \$472  = ! count_row;
-  assign \$473  = count_row - 1'h1;
-  assign \$2059  = \$473 [3:0] * 5'h10;
-  assign \$474  = mine_bits >> \$2059 ;
-  assign \$475  = \$472  ? 16'h0000 : \$474 ;
-  assign \$476  = 1'h0 + \$475 [12];
-  assign \$477  = count_row == 4'hf;
-  assign \$478  = count_row + 1'h1;
-  assign \$2066  = \$478 [3:0] * 5'h10;
-  assign \$479  = mine_bits >> \$2066 ;
-  assign \$480  = \$477  ? 16'h0000 : \$479 ;
-  assign \$481  = \$476  + \$480 [12];
-  assign \$482  = ! count_row;
-  assign \$483  = count_row - 1'h1;
-  assign \$2073  = \$483 [3:0] * 5'h10;
-  assign \$484  = mine_bits >> \$2073 ;
-  assign \$485  = \$482  ? 16'h0000 : \$484 ;
-  assign \$486  = \$481  + \$485 [11];
-  assign \$2078  = count_row * 5'h10;
-  assign \$487  = mine_bits >> \$2078 ;
-  assign \$488  = \$486  + \$487 [11];
-  assign \$489  = count_row == 4'hf;
-  assign \$490  = count_row + 1'h1;
-  assign \$2084  = \$490 [3:0] * 5'h10;
-  assign \$491  = mine_bits >> \$2084 ;
-  assign \$492  = \$489  ? 16'h0000 : \$491 ;
-  assign \$493  = \$488  + \$492 [11];
-  assign \$494  = ! count_row;
-  assign \$495  = count_row - 1'h1;
-  assign \$2091  = \$495 [3:0] * 5'h10;
-  assign \$496  = mine_bits >> \$2091 ;
-  assign \$497  = \$494  ? 16'h0000 : \$496 ;
-  assign \$498  = \$493  + \$497 [13];
-  assign \$2096  = count_row * 5'h10;
-  assign \$499  = mine_bits >> \$2096 ;
-  assign \$500  = \$498  + \$499 [13];
-  assign \$501  = count_row == 4'hf;
-  assign \$502  = count_row + 1'h1;
-  assign \$2102  = \$502 [3:0] * 5'h10;
-  assign \$503  = mine_bits >> \$2102 ;
-  assign \$504  = \$501  ? 16'h0000 : \$503 ;
-  assign \$505  = \$500  + \$504 [13];
-  assign \$506  = ! count_row;
-  assign \$507  = count_row - 1'h1;
-  assign \$2109  = \$507 [3:0] * 5'h10;
-  assign \$508  = mine_bits >> \$2109 ;
-  assign \$509  = \$506  ? 16'h0000 : \$508 ;
-  assign \$510  = 1'h0 + \$509 [13];
-  assign \$511  = count_row == 4'hf;
-  assign \$512  = count_row + 1'h1;
-  assign \$2116  = \$512 [3:0] * 5'h10;
-  assign \$513  = mine_bits >> \$2116 ;
-  assign \$514  = \$511  ? 16'h0000 : \$513 ;
-  assign \$515  = \$510  + \$514 [13];
-  assign \$516  = ! count_row;
-  assign \$517  = count_row - 1'h1;
-  assign \$2123  = \$517 [3:0] * 5'h10;
-  assign \$518  = mine_bits >> \$2123 ;
-  assign \$519  = \$516  ? 16'h0000 : \$518 ;
-  assign \$520  = \$515  + \$519 [12];
-  assign \$2128  = count_row * 5'h10;
-  assign \$521  = mine_bits >> \$2128 ;
-  assign \$522  = \$520  + \$521 [12];
-  assign \$523  = count_row == 4'hf;
-  assign \$524  = count_row + 1'h1;
-  assign \$2134  = \$524 [3:0] * 5'h10;
-  assign \$525  = mine_bits >> \$2134 ;
-  assign \$526  = \$523  ? 16'h0000 : \$525 ;
-  assign \$527  = \$522  + \$526 [12];
-  assign \$528  = ! count_row;
-  assign \$529  = count_row - 1'h1;
-  assign \$2141  = \$529 [3:0] * 5'h10;
-  assign \$530  = mine_bits >> \$2141 ;
-  assign \$531  = \$528  ? 16'h0000 : \$530 ;
-  assign \$532  = \$527  + \$531 [14];
-  assign \$2146  = count_row * 5'h10;
-  assign \$533  = mine_bits >> \$2146 ;
-  assign \$534  = \$532  + \$533 [14];
-  assign \$535  = count_row == 4'hf;
-  assign \$536  = count_row + 1'h1;
-  assign \$2152  = \$536 [3:0] * 5'h10;
-  assign \$537  = mine_bits >> \$2152 ;
-  assign \$538  = \$535  ? 16'h0000 : \$537 ;
-  assign \$539  = \$534  + \$538 [14];
-  assign \$540  = ! count_row;
-  assign \$541  = count_row - 1'h1;
-  assign \$2159  = \$541 [3:0] * 5'h10;
-  assign \$542  = mine_bits >> \$2159 ;
-  assign \$543  = \$540  ? 16'h0000 : \$542 ;
-  assign \$544  = 1'h0 + \$543 [14];
-  assign \$545  = count_row == 4'hf;
-  assign \$546  = count_row + 1'h1;
-  assign \$2166  = \$546 [3:0] * 5'h10;
-  assign \$547  = mine_bits >> \$2166 ;
-  assign \$548  = \$545  ? 16'h0000 : \$547 ;
-  assign \$549  = \$544  + \$548 [14];
-  assign \$550  = ! count_row;
-  assign \$551  = count_row - 1'h1;
-  assign \$2173  = \$551 [3:0] * 5'h10;
-  assign \$552  = mine_bits >> \$2173 ;
-  assign \$553  = \$550  ? 16'h0000 : \$552 ;
-  assign \$554  = \$549  + \$553 [13];
-  assign \$2178  = count_row * 5'h10;
-  assign \$555  = mine_bits >> \$2178 ;
-  assign \$556  = \$554  + \$555 [13];
-  assign \$557  = count_row == 4'hf;
-  assign \$558  = count_row + 1'h1;
-  assign \$2184  = \$558 [3:0] * 5'h10;
-  assign \$559  = mine_bits >> \$2184 ;
-  assign \$560  = \$557  ? 16'h0000 : \$559 ;
-  assign \$561  = \$556  + \$560 [13];
-  assign \$562  = ! count_row;
-  assign \$563  = count_row - 1'h1;
-  assign \$2191  = \$563 [3:0] * 5'h10;
-  assign \$564  = mine_bits >> \$2191 ;
-  assign \$565  = \$562  ? 16'h0000 : \$564 ;
-  assign \$566  = \$561  + \$565 [15];
-  assign \$2196  = count_row * 5'h10;
-  assign \$567  = mine_bits >> \$2196 ;
-  assign \$568  = \$566  + \$567 [15];
-  assign \$569  = count_row == 4'hf;
-  assign \$570  = count_row + 1'h1;
-  assign \$2202  = \$570 [3:0] * 5'h10;
-  assign \$571  = mine_bits >> \$2202 ;
-  assign \$572  = \$569  ? 16'h0000 : \$571 ;
-  assign \$573  = \$568  + \$572 [15];
-  assign \$574  = ! count_row;
-  assign \$575  = count_row - 1'h1;
-  assign \$2209  = \$575 [3:0] * 5'h10;
-  assign \$576  = mine_bits >> \$2209 ;
-  assign \$577  = \$574  ? 16'h0000 : \$576 ;
-  assign \$578  = 1'h0 + \$577 [15];
-  assign \$579  = count_row == 4'hf;
-  assign \$580  = count_row + 1'h1;
-  assign \$2216  = \$580 [3:0] * 5'h10;
-  assign \$581  = mine_bits >> \$2216 ;
-  assign \$582  = \$579  ? 16'h0000 : \$581 ;
-  assign \$583  = \$578  + \$582 [15];
-  assign \$584  = ! count_row;
-  assign \$585  = count_row - 1'h1;
-  assign \$2223  = \$585 [3:0] * 5'h10;
-  assign \$586  = mine_bits >> \$2223 ;
-  assign \$587  = \$584  ? 16'h0000 : \$586 ;
-  assign \$588  = \$583  + \$587 [14];
-  assign \$2228  = count_row * 5'h10;
-  assign \$589  = mine_bits >> \$2228 ;
-  assign \$590  = \$588  + \$589 [14];
-  assign \$591  = count_row == 4'hf;
-  assign \$592  = count_row + 1'h1;
-  assign \$2234  = \$592 [3:0] * 5'h10;
-  assign \$593  = mine_bits >> \$2234 ;
-  assign \$594  = \$591  ? 16'h0000 : \$593 ;
-  assign \$595  = \$590  + \$594 [14];
-  assign \$596  = mine_bits >> probe;
-  assign \$598  = \$597  ? 5'h09 : 5'h10;
-  assign \$599  = nb_row < \$598 ;
-  assign \$601  = \$600  ? 5'h09 : 5'h10;
-  assign \$602  = nb_col < \$601 ;
-  assign \$603  = \$599  & \$602 ;
-  assign \$604  = revealed_bits >> probe;
-  assign \$605  = ~ \$604 ;
-  assign \$606  = \$603  & \$605 ;
-  assign \$607  = flagged >> probe;
-  assign \$608  = ~ \$607 ;
-  assign \$609  = \$606  & \$608 ;
-  assign \$610  = mine_bits >> probe;
-  assign \$611  = \$609  & \$610 ;
-  assign \$613  = \$612  ? 5'h09 : 5'h10;
-  assign \$614  = nb_row < \$613 ;
-  assign \$616  = \$615  ? 5'h09 : 5'h10;
-  assign \$617  = nb_col < \$616 ;
-  assign \$618  = \$614  & \$617 ;
-  assign \$619  = revealed_bits >> probe;
-  assign \$620  = ~ \$619 ;
-  assign \$621  = \$618  & \$620 ;
-  assign \$622  = flagged >> probe;
-  assign \$623  = ~ \$622 ;
-  assign \$624  = \$621  & \$623 ;
-  assign \$2268  = \read_col$68  * 3'h4;
-  assign \$625  = count_cell__data >> \$2268 ;
-  assign \$626  = ! fsm_state;
-  assign \$627  = fsm_state == 1'h1;
-  assign \$628  = fsm_state == 2'h2;
-  assign \$629  = fsm_state == 2'h3;
-  assign \$630  = fsm_state == 3'h4;
-  assign \$631  = fsm_state == 3'h5;
-  assign \$632  = fsm_state == 3'h6;
-  assign \$633  = fsm_state == 3'h7;
-  assign \$634  = fsm_state == 4'h8;
-  assign \$635  = fsm_state == 4'h9;
-  assign \$636  = fsm_state == 4'ha;
-  assign \$637  = free_running + 1'h1;
-  assign \$638  = | press;
-  assign \$639  = | pending;
-  assign \$640  = ~ \$639 ;
-  assign \$641  = | pending;
-  assign \$642  = idle & \$641 ;
-  assign \$643  = \$640  | \$642 ;
-  assign \$644  = \$638  & \$643 ;
-  assign \$645  = | pending;
-  assign \$646  = idle & \$645 ;
-  assign \$647  = status == 1'h1;
-  assign \$648  = prescaler == 27'h5f5e0ff;
-  assign \$649  = timer != 10'h3e7;
-  assign \$650  = timer + 1'h1;
-  assign \$651  = prescaler + 1'h1;
-  assign \$652  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$653  = switches[7] ? 6'h0a : 6'h28;
-  assign \$654  = status == 2'h2;
-  assign \$655  = status == 2'h3;
-  assign \$656  = \$654  | \$655 ;
-  assign \$657  = revealed_bits >> probe;
-  assign \$658  = ~ \$657 ;
-  assign \$659  = flagged >> probe;
-  assign \$660  = ! status;
-  assign \$661  = flagged >> probe;
-  assign \$662  = $signed(counter) + $signed(2'h1);
-  assign \$663  = $signed(counter) - $signed(2'h1);
-  assign \$664  = \$661  ? \$662  : \$663 ;
-  assign \$665  = seed_force ? seed_value : free_running;
-  assign \$666  = lcg_from * 21'h19660d;
-  assign \$667  = \$666  + 30'h3c6ef35f;
-  assign \$669  = \$668  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$670  = ! cursor_row;
-  assign \$672  = \$671  ? 5'h09 : 5'h10;
-  assign \$673  = \$672  - 1'h1;
-  assign \$674  = cursor_row - 1'h1;
-  assign \$675  = \$670  ? \$673  : { \$674 [4], \$674  };
-  assign \$677  = \$676  ? 5'h09 : 5'h10;
-  assign \$678  = \$677  - 1'h1;
-  assign \$679  = cursor_row == \$678 ;
-  assign \$680  = cursor_row + 1'h1;
-  assign \$681  = \$679  ? 5'h00 : \$680 ;
-  assign \$682  = ! cursor_col;
-  assign \$684  = \$683  ? 5'h09 : 5'h10;
-  assign \$685  = \$684  - 1'h1;
-  assign \$686  = cursor_col - 1'h1;
-  assign \$687  = \$682  ? \$685  : { \$686 [4], \$686  };
-  assign \$689  = \$688  ? 5'h09 : 5'h10;
-  assign \$690  = \$689  - 1'h1;
-  assign \$691  = cursor_col == \$690 ;
-  assign \$692  = cursor_col + 1'h1;
-  assign \$693  = \$691  ? 5'h00 : \$692 ;
-  assign \$695  = \$694  ? 5'h09 : 5'h10;
-  assign \$696  = lcg[31:28] < \$695 ;
-  assign \$698  = \$697  ? 5'h09 : 5'h10;
-  assign \$699  = lcg[27:24] < \$698 ;
-  assign \$700  = \$696  & \$699 ;
+  reg [15:0] mines [15:0];
+  initial begin
+    mines[0] = 16'h0000;
+    mines[1] = 16'h0000;
+    mines[2] = 16'h0000;
+    mines[3] = 16'h0000;
+    mines[4] = 16'h0000;
+    mines[5] = 16'h0000;
+    mines[6] = 16'h0000;
+    mines[7] = 16'h0000;
+    mines[8] = 16'h0000;
+    mines[9] = 16'h0000;
+    mines[10] = 16'h0000;
+    mines[11] = 16'h0000;
+    mines[12] = 16'h0000;
+    mines[13] = 16'h0000;
+    mines[14] = 16'h0000;
+    mines[15] = 16'h0000;
+  end
+  always @(posedge clk) begin
+    if (mine_row_write__en)
+      mines[mine_row_write__addr] <= mine_row_write__data;
+  end
+  assign mine_row__data = mines[probe[7:4]];
+  assign \$167  = \$166  + count_up[7];
+  assign \$168  = \$167  + count_mid[7];
+  assign \$169  = count_step == 5'h10;
+  assign \$170  = \$169  ? 16'h0000 : mine_row__data;
+  assign \$171  = \$168  + \$170 [7];
+  assign \$172  = 1'h0 + count_up[7];
+  assign \$173  = count_step == 5'h10;
+  assign \$174  = \$173  ? 16'h0000 : mine_row__data;
+  assign \$175  = \$172  + \$174 [7];
+  assign \$176  = \$175  + count_up[6];
+  assign \$177  = \$176  + count_mid[6];
+  assign \$178  = count_step == 5'h10;
+  assign \$179  = \$178  ? 16'h0000 : mine_row__data;
+  assign \$180  = \$177  + \$179 [6];
+  assign \$181  = \$180  + count_up[8];
+  assign \$182  = \$181  + count_mid[8];
+  assign \$183  = count_step == 5'h10;
+  assign \$184  = \$183  ? 16'h0000 : mine_row__data;
+  assign \$185  = \$182  + \$184 [8];
+  assign \$186  = 1'h0 + count_up[8];
+  assign \$187  = count_step == 5'h10;
+  assign \$188  = \$187  ? 16'h0000 : mine_row__data;
+  assign \$189  = \$186  + \$188 [8];
+  assign \$190  = \$189  + count_up[7];
+  assign \$191  = \$190  + count_mid[7];
+  assign \$192  = count_step == 5'h10;
+  assign \$193  = \$192  ? 16'h0000 : mine_row__data;
+  assign \$194  = \$191  + \$193 [7];
+  assign \$195  = \$194  + count_up[9];
+  assign \$196  = \$195  + count_mid[9];
+  assign \$197  = count_step == 5'h10;
+  assign \$198  = \$197  ? 16'h0000 : mine_row__data;
+  assign \$199  = \$196  + \$198 [9];
+  assign \$200  = 1'h0 + count_up[9];
+  assign \$201  = count_step == 5'h10;
+  assign \$202  = \$201  ? 16'h0000 : mine_row__data;
+  assign \$203  = \$200  + \$202 [9];
+  assign \$204  = \$203  + count_up[8];
+  assign \$205  = \$204  + count_mid[8];
+  assign \$206  = count_step == 5'h10;
+  assign \$207  = \$206  ? 16'h0000 : mine_row__data;
+  assign \$208  = \$205  + \$207 [8];
+  assign \$209  = \$208  + count_up[10];
+  assign \$210  = \$209  + count_mid[10];
+  assign \$211  = count_step == 5'h10;
+  assign \$212  = \$211  ? 16'h0000 : mine_row__data;
+  assign \$213  = \$210  + \$212 [10];
+  assign \$214  = 1'h0 + count_up[10];
+  assign \$215  = count_step == 5'h10;
+  assign \$216  = \$215  ? 16'h0000 : mine_row__data;
+  assign \$217  = \$214  + \$216 [10];
+  assign \$218  = \$217  + count_up[9];
+  assign \$219  = \$218  + count_mid[9];
+  assign \$220  = count_step == 5'h10;
+  assign \$221  = \$220  ? 16'h0000 : mine_row__data;
+  assign \$222  = \$219  + \$221 [9];
+  assign \$223  = \$222  + count_up[11];
+  assign \$224  = \$223  + count_mid[11];
+  assign \$225  = count_step == 5'h10;
+  assign \$226  = \$225  ? 16'h0000 : mine_row__data;
+  assign \$227  = \$224  + \$226 [11];
+  assign \$228  = 1'h0 + count_up[11];
+  assign \$229  = count_step == 5'h10;
+  assign \$230  = \$229  ? 16'h0000 : mine_row__data;
+  assign \$231  = \$228  + \$230 [11];
+  assign \$232  = \$231  + count_up[10];
+  assign \$233  = \$232  + count_mid[10];
+  assign \$234  = count_step == 5'h10;
+  assign \$235  = \$234  ? 16'h0000 : mine_row__data;
+  assign \$236  = \$233  + \$235 [10];
+  assign \$237  = \$236  + count_up[12];
+  assign \$238  = \$237  + count_mid[12];
+  assign \$239  = count_step == 5'h10;
+  assign \$240  = \$239  ? 16'h0000 : mine_row__data;
+  assign \$241  = \$238  + \$240 [12];
+  assign \$242  = 1'h0 + count_up[12];
+  assign \$243  = count_step == 5'h10;
+  assign \$244  = \$243  ? 16'h0000 : mine_row__data;
+  assign \$245  = \$242  + \$244 [12];
+  assign \$246  = \$245  + count_up[11];
+  assign \$247  = \$246  + count_mid[11];
+  assign \$248  = count_step == 5'h10;
+  assign \$249  = \$248  ? 16'h0000 : mine_row__data;
+  assign \$250  = \$247  + \$249 [11];
+  assign \$251  = \$250  + count_up[13];
+  assign \$252  = \$251  + count_mid[13];
+  assign \$253  = count_step == 5'h10;
+  assign \$254  = \$253  ? 16'h0000 : mine_row__data;
+  assign \$255  = \$252  + \$254 [13];
+  assign \$256  = 1'h0 + count_up[13];
+  assign \$257  = count_step == 5'h10;
+  assign \$258  = \$257  ? 16'h0000 : mine_row__data;
+  assign \$259  = \$256  + \$258 [13];
+  assign \$260  = \$259  + count_up[12];
+  assign \$261  = \$260  + count_mid[12];
+  assign \$262  = count_step == 5'h10;
+  assign \$263  = \$262  ? 16'h0000 : mine_row__data;
+  assign \$264  = \$261  + \$263 [12];
+  assign \$265  = \$264  + count_up[14];
+  assign \$266  = \$265  + count_mid[14];
+  assign \$267  = count_step == 5'h10;
+  assign \$268  = \$267  ? 16'h0000 : mine_row__data;
+  assign \$269  = \$266  + \$268 [14];
+  assign \$270  = 1'h0 + count_up[14];
+  assign \$271  = count_step == 5'h10;
+  assign \$272  = \$271  ? 16'h0000 : mine_row__data;
+  assign \$273  = \$270  + \$272 [14];
+  assign \$274  = \$273  + count_up[13];
+  assign \$275  = \$274  + count_mid[13];
+  assign \$276  = count_step == 5'h10;
+  assign \$277  = \$276  ? 16'h0000 : mine_row__data;
+  assign \$278  = \$275  + \$277 [13];
+  assign \$279  = \$278  + count_up[15];
+  assign \$280  = \$279  + count_mid[15];
+  assign \$281  = count_step == 5'h10;
+  assign \$282  = \$281  ? 16'h0000 : mine_row__data;
+  assign \$283  = \$280  + \$282 [15];
+  assign \$284  = 1'h0 + count_up[15];
+  assign \$285  = count_step == 5'h10;
+  assign \$286  = \$285  ? 16'h0000 : mine_row__data;
+  assign \$287  = \$284  + \$286 [15];
+  assign \$288  = \$287  + count_up[14];
+  assign \$289  = \$288  + count_mid[14];
+  assign \$290  = count_step == 5'h10;
+  assign \$291  = \$290  ? 16'h0000 : mine_row__data;
+  assign \$292  = \$289  + \$291 [14];
+  assign \$293  = mine_row__data >> probe[3:0];
+  assign \$295  = \$294  ? 5'h09 : 5'h10;
+  assign \$296  = nb_row < \$295 ;
+  assign \$298  = \$297  ? 5'h09 : 5'h10;
+  assign \$299  = nb_col < \$298 ;
+  assign \$300  = \$296  & \$299 ;
+  assign \$301  = revealed_bits >> probe;
+  assign \$302  = ~ \$301 ;
+  assign \$303  = \$300  & \$302 ;
+  assign \$304  = flagged_bits >> probe;
+  assign \$305  = ~ \$304 ;
+  assign \$306  = \$303  & \$305 ;
+  assign \$307  = mine_row__data >> probe[3:0];
+  assign \$308  = \$306  & \$307 ;
+  assign \$310  = \$309  ? 5'h09 : 5'h10;
+  assign \$311  = nb_row < \$310 ;
+  assign \$313  = \$312  ? 5'h09 : 5'h10;
+  assign \$314  = nb_col < \$313 ;
+  assign \$315  = \$311  & \$314 ;
+  assign \$316  = revealed_bits >> probe;
+  assign \$317  = ~ \$316 ;
+  assign \$318  = \$315  & \$317 ;
+  assign \$319  = flagged_bits >> probe;
+  assign \$320  = ~ \$319 ;
+  assign \$321  = \$318  & \$320 ;
+  assign \$322  = ! probe[3:0];
+  assign \$323  = \$322  ? \$signal$55  : mine_row__data[0];
+  assign \$324  = probe[3:0] == 1'h1;
+  assign \$325  = \$324  ? \$signal$55  : mine_row__data[1];
+  assign \$326  = probe[3:0] == 2'h2;
+  assign \$327  = \$326  ? \$signal$55  : mine_row__data[2];
+  assign \$328  = probe[3:0] == 2'h3;
+  assign \$329  = \$328  ? \$signal$55  : mine_row__data[3];
+  assign \$330  = probe[3:0] == 3'h4;
+  assign \$331  = \$330  ? \$signal$55  : mine_row__data[4];
+  assign \$332  = probe[3:0] == 3'h5;
+  assign \$333  = \$332  ? \$signal$55  : mine_row__data[5];
+  assign \$334  = probe[3:0] == 3'h6;
+  assign \$335  = \$334  ? \$signal$55  : mine_row__data[6];
+  assign \$336  = probe[3:0] == 3'h7;
+  assign \$337  = \$336  ? \$signal$55  : mine_row__data[7];
+  assign \$338  = probe[3:0] == 4'h8;
+  assign \$339  = \$338  ? \$signal$55  : mine_row__data[8];
+  assign \$340  = probe[3:0] == 4'h9;
+  assign \$341  = \$340  ? \$signal$55  : mine_row__data[9];
+  assign \$342  = probe[3:0] == 4'ha;
+  assign \$343  = \$342  ? \$signal$55  : mine_row__data[10];
+  assign \$344  = probe[3:0] == 4'hb;
+  assign \$345  = \$344  ? \$signal$55  : mine_row__data[11];
+  assign \$346  = probe[3:0] == 4'hc;
+  assign \$347  = \$346  ? \$signal$55  : mine_row__data[12];
+  assign \$348  = probe[3:0] == 4'hd;
+  assign \$349  = \$348  ? \$signal$55  : mine_row__data[13];
+  assign \$350  = probe[3:0] == 4'he;
+  assign \$351  = \$350  ? \$signal$55  : mine_row__data[14];
+  assign \$352  = probe[3:0] == 4'hf;
+  assign \$353  = \$352  ? \$signal$55  : mine_row__data[15];
+  assign \$1187  = \read_col$74  * 3'h4;
+  assign \$354  = count_cell__data >> \$1187 ;
+  assign \$355  = ! fsm_state;
+  assign \$356  = fsm_state == 1'h1;
+  assign \$357  = fsm_state == 2'h2;
+  assign \$358  = fsm_state == 2'h3;
+  assign \$359  = fsm_state == 3'h4;
+  assign \$360  = fsm_state == 3'h5;
+  assign \$361  = fsm_state == 3'h6;
+  assign \$362  = fsm_state == 3'h7;
+  assign \$363  = fsm_state == 4'h8;
+  assign \$364  = fsm_state == 4'h9;
+  assign \$365  = fsm_state == 4'ha;
+  assign \$366  = fsm_state == 4'hb;
+  assign \$367  = free_running + 1'h1;
+  assign \$368  = | press;
+  assign \$369  = | pending;
+  assign \$370  = ~ \$369 ;
+  assign \$371  = | pending;
+  assign \$372  = idle & \$371 ;
+  assign \$373  = \$370  | \$372 ;
+  assign \$374  = \$368  & \$373 ;
+  assign \$375  = | pending;
+  assign \$376  = idle & \$375 ;
+  assign \$377  = status == 1'h1;
+  assign \$378  = prescaler == 27'h5f5e0ff;
+  assign \$379  = timer != 10'h3e7;
+  assign \$380  = timer + 1'h1;
+  assign \$381  = prescaler + 1'h1;
+  assign \$382  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$383  = switches[7] ? 6'h0a : 6'h28;
+  assign \$384  = status == 2'h2;
+  assign \$385  = status == 2'h3;
+  assign \$386  = \$384  | \$385 ;
+  assign \$387  = revealed_bits >> probe;
+  assign \$388  = ~ \$387 ;
+  assign \$389  = flagged_bits >> probe;
+  assign \$390  = ! status;
+  assign \$391  = flagged_bits >> probe;
+  assign \$392  = $signed(counter) + $signed(2'h1);
+  assign \$393  = $signed(counter) - $signed(2'h1);
+  assign \$394  = \$391  ? \$392  : \$393 ;
+  assign \$395  = seed_force ? seed_value : free_running;
+  assign \$396  = lcg_from * 21'h19660d;
+  assign \$397  = \$396  + 30'h3c6ef35f;
+  assign \$398  = ! cursor_row;
+  assign \$400  = \$399  ? 5'h09 : 5'h10;
+  assign \$401  = \$400  - 1'h1;
+  assign \$402  = cursor_row - 1'h1;
+  assign \$403  = \$398  ? \$401  : { \$402 [4], \$402  };
+  assign \$405  = \$404  ? 5'h09 : 5'h10;
+  assign \$406  = \$405  - 1'h1;
+  assign \$407  = cursor_row == \$406 ;
+  assign \$408  = cursor_row + 1'h1;
+  assign \$409  = \$407  ? 5'h00 : \$408 ;
+  assign \$410  = ! cursor_col;
+  assign \$412  = \$411  ? 5'h09 : 5'h10;
+  assign \$413  = \$412  - 1'h1;
+  assign \$414  = cursor_col - 1'h1;
+  assign \$415  = \$410  ? \$413  : { \$414 [4], \$414  };
+  assign \$417  = \$416  ? 5'h09 : 5'h10;
+  assign \$418  = \$417  - 1'h1;
+  assign \$419  = cursor_col == \$418 ;
+  assign \$420  = cursor_col + 1'h1;
+  assign \$421  = \$419  ? 5'h00 : \$420 ;
+  assign \$422  = load_row + 1'h1;
+  assign \$423  = load_row == 4'hf;
+  assign \$425  = \$424  ? 5'h09 : 5'h10;
+  assign \$426  = lcg[31:28] < \$425 ;
+  assign \$428  = \$427  ? 5'h09 : 5'h10;
+  assign \$429  = lcg[27:24] < \$428 ;
+  assign \$430  = \$426  & \$429 ;
+  assign \$432  = \$431  ? 5'h09 : 5'h10;
+  assign \$433  = lcg[23:20] < \$432 ;
+  assign \$434  = \$430  & \$433 ;
+  assign \$436  = \$435  ? 5'h09 : 5'h10;
+  assign \$437  = lcg[19:16] < \$436 ;
+  assign \$438  = \$434  & \$437 ;
+  assign \$439  = mine_row__data >> probe[3:0];
+  assign \$440  = lcg_from * 21'h19660d;
+  assign \$441  = \$440  + 30'h3c6ef35f;
+  assign \$442  = mine_row__data >> probe[3:0];
+  assign \$443  = lcg_from * 21'h19660d;
+  assign \$444  = \$443  + 30'h3c6ef35f;
+  assign \$445  = swaps_done + 1'h1;
+  assign \$446  = swaps_done == 10'h3e7;
+  assign \$447  = mine_row__data >> probe[3:0];
+  assign \$448  = mine_row__data >> probe[3:0];
+  assign \$449  = ~ \$448 ;
+  assign \$450  = { scan_row, scan_col } != { cursor_row, cursor_col };
+  assign \$451  = \$449  & \$450 ;
+  assign \$453  = \$452  ? 5'h09 : 5'h10;
+  assign \$454  = \$453  - 1'h1;
+  assign \$455  = scan_col == \$454 ;
+  assign \$456  = scan_row + 1'h1;
+  assign \$457  = scan_col + 1'h1;
+  assign \$458  = count_step == 5'h10;
+  assign \$459  = \$458  ? 16'h0000 : mine_row__data;
+  assign \$460  = count_step + 1'h1;
+  assign \$461  = | count_step;
+  assign \$462  = 1'h0 + count_up[0];
+  assign \$463  = count_step == 5'h10;
+  assign \$464  = \$463  ? 16'h0000 : mine_row__data;
+  assign \$465  = \$462  + \$464 [0];
+  assign \$466  = \$465  + count_up[1];
+  assign \$467  = \$466  + count_mid[1];
+  assign \$468  = count_step == 5'h10;
+  assign \$469  = \$468  ? 16'h0000 : mine_row__data;
+  assign \$470  = \$467  + \$469 [1];
+  assign \$471  = ! \$470 [3:0];
+  assign \$472  = 1'h0 + count_up[1];
+  assign \$473  = count_step == 5'h10;
+  assign \$474  = \$473  ? 16'h0000 : mine_row__data;
+  assign \$475  = \$472  + \$474 [1];
+  assign \$476  = \$475  + count_up[0];
+  assign \$477  = \$476  + count_mid[0];
+  assign \$478  = count_step == 5'h10;
+  assign \$479  = \$478  ? 16'h0000 : mine_row__data;
+  assign \$480  = \$477  + \$479 [0];
+  assign \$481  = \$480  + count_up[2];
+  assign \$482  = \$481  + count_mid[2];
+  assign \$483  = count_step == 5'h10;
+  assign \$484  = \$483  ? 16'h0000 : mine_row__data;
+  assign \$485  = \$482  + \$484 [2];
+  assign \$486  = ! \$485 [3:0];
+  assign \$487  = 1'h0 + count_up[2];
+  assign \$488  = count_step == 5'h10;
+  assign \$489  = \$488  ? 16'h0000 : mine_row__data;
+  assign \$490  = \$487  + \$489 [2];
+  assign \$491  = \$490  + count_up[1];
+  assign \$492  = \$491  + count_mid[1];
+  assign \$493  = count_step == 5'h10;
+  assign \$494  = \$493  ? 16'h0000 : mine_row__data;
+  assign \$495  = \$492  + \$494 [1];
+  assign \$496  = \$495  + count_up[3];
+  assign \$497  = \$496  + count_mid[3];
+  assign \$498  = count_step == 5'h10;
+  assign \$499  = \$498  ? 16'h0000 : mine_row__data;
+  assign \$500  = \$497  + \$499 [3];
+  assign \$501  = ! \$500 [3:0];
+  assign \$502  = 1'h0 + count_up[3];
+  assign \$503  = count_step == 5'h10;
+  assign \$504  = \$503  ? 16'h0000 : mine_row__data;
+  assign \$505  = \$502  + \$504 [3];
+  assign \$506  = \$505  + count_up[2];
+  assign \$507  = \$506  + count_mid[2];
+  assign \$508  = count_step == 5'h10;
+  assign \$509  = \$508  ? 16'h0000 : mine_row__data;
+  assign \$510  = \$507  + \$509 [2];
+  assign \$511  = \$510  + count_up[4];
+  assign \$512  = \$511  + count_mid[4];
+  assign \$513  = count_step == 5'h10;
+  assign \$514  = \$513  ? 16'h0000 : mine_row__data;
+  assign \$515  = \$512  + \$514 [4];
+  assign \$516  = ! \$515 [3:0];
+  assign \$517  = 1'h0 + count_up[4];
+  assign \$518  = count_step == 5'h10;
+  assign \$519  = \$518  ? 16'h0000 : mine_row__data;
+  assign \$520  = \$517  + \$519 [4];
+  assign \$521  = \$520  + count_up[3];
+  assign \$522  = \$521  + count_mid[3];
+  assign \$523  = count_step == 5'h10;
+  assign \$524  = \$523  ? 16'h0000 : mine_row__data;
+  assign \$525  = \$522  + \$524 [3];
+  assign \$526  = \$525  + count_up[5];
+  assign \$527  = \$526  + count_mid[5];
+  assign \$528  = count_step == 5'h10;
+  assign \$529  = \$528  ? 16'h0000 : mine_row__data;
+  assign \$530  = \$527  + \$529 [5];
+  assign \$531  = ! \$530 [3:0];
+  assign \$532  = 1'h0 + count_up[5];
+  assign \$533  = count_step == 5'h10;
+  assign \$534  = \$533  ? 16'h0000 : mine_row__data;
+  assign \$535  = \$532  + \$534 [5];
+  assign \$536  = \$535  + count_up[4];
+  assign \$537  = \$536  + count_mid[4];
+  assign \$538  = count_step == 5'h10;
+  assign \$539  = \$538  ? 16'h0000 : mine_row__data;
+  assign \$540  = \$537  + \$539 [4];
+  assign \$541  = \$540  + count_up[6];
+  assign \$542  = \$541  + count_mid[6];
+  assign \$543  = count_step == 5'h10;
+  assign \$544  = \$543  ? 16'h0000 : mine_row__data;
+  assign \$545  = \$542  + \$544 [6];
+  assign \$546  = ! \$545 [3:0];
+  assign \$547  = 1'h0 + count_up[6];
+  assign \$548  = count_step == 5'h10;
+  assign \$549  = \$548  ? 16'h0000 : mine_row__data;
+  assign \$550  = \$547  + \$549 [6];
+  assign \$551  = \$550  + count_up[5];
+  assign \$552  = \$551  + count_mid[5];
+  assign \$553  = count_step == 5'h10;
+  assign \$554  = \$553  ? 16'h0000 : mine_row__data;
+  assign \$555  = \$552  + \$554 [5];
+  assign \$556  = \$555  + count_up[7];
+  assign \$557  = \$556  + count_mid[7];
+  assign \$558  = count_step == 5'h10;
+  assign \$559  = \$558  ? 16'h0000 : mine_row__data;
+  assign \$560  = \$557  + \$559 [7];
+  assign \$561  = ! \$560 [3:0];
+  assign \$562  = 1'h0 + count_up[7];
+  assign \$563  = count_step == 5'h10;
+  assign \$564  = \$563  ? 16'h0000 : mine_row__data;
+  assign \$565  = \$562  + \$564 [7];
+  assign \$566  = \$565  + count_up[6];
+  assign \$567  = \$566  + count_mid[6];
+  assign \$568  = count_step == 5'h10;
+  assign \$569  = \$568  ? 16'h0000 : mine_row__data;
+  assign \$570  = \$567  + \$569 [6];
+  assign \$571  = \$570  + count_up[8];
+  assign \$572  = \$571  + count_mid[8];
+  assign \$573  = count_step == 5'h10;
+  assign \$574  = \$573  ? 16'h0000 : mine_row__data;
+  assign \$575  = \$572  + \$574 [8];
+  assign \$576  = ! \$575 [3:0];
+  assign \$577  = 1'h0 + count_up[8];
+  assign \$578  = count_step == 5'h10;
+  assign \$579  = \$578  ? 16'h0000 : mine_row__data;
+  assign \$580  = \$577  + \$579 [8];
+  assign \$581  = \$580  + count_up[7];
+  assign \$582  = \$581  + count_mid[7];
+  assign \$583  = count_step == 5'h10;
+  assign \$584  = \$583  ? 16'h0000 : mine_row__data;
+  assign \$585  = \$582  + \$584 [7];
+  assign \$586  = \$585  + count_up[9];
+  assign \$587  = \$586  + count_mid[9];
+  assign \$588  = count_step == 5'h10;
+  assign \$589  = \$588  ? 16'h0000 : mine_row__data;
+  assign \$590  = \$587  + \$589 [9];
+  assign \$591  = ! \$590 [3:0];
+  assign \$592  = 1'h0 + count_up[9];
+  assign \$593  = count_step == 5'h10;
+  assign \$594  = \$593  ? 16'h0000 : mine_row__data;
+  assign \$595  = \$592  + \$594 [9];
+  assign \$596  = \$595  + count_up[8];
+  assign \$597  = \$596  + count_mid[8];
+  assign \$598  = count_step == 5'h10;
+  assign \$599  = \$598  ? 16'h0000 : mine_row__data;
+  assign \$600  = \$597  + \$599 [8];
+  assign \$601  = \$600  + count_up[10];
+  assign \$602  = \$601  + count_mid[10];
+  assign \$603  = count_step == 5'h10;
+  assign \$604  = \$603  ? 16'h0000 : mine_row__data;
+  assign \$605  = \$602  + \$604 [10];
+  assign \$606  = ! \$605 [3:0];
+  assign \$607  = 1'h0 + count_up[10];
+  assign \$608  = count_step == 5'h10;
+  assign \$609  = \$608  ? 16'h0000 : mine_row__data;
+  assign \$610  = \$607  + \$609 [10];
+  assign \$611  = \$610  + count_up[9];
+  assign \$612  = \$611  + count_mid[9];
+  assign \$613  = count_step == 5'h10;
+  assign \$614  = \$613  ? 16'h0000 : mine_row__data;
+  assign \$615  = \$612  + \$614 [9];
+  assign \$616  = \$615  + count_up[11];
+  assign \$617  = \$616  + count_mid[11];
+  assign \$618  = count_step == 5'h10;
+  assign \$619  = \$618  ? 16'h0000 : mine_row__data;
+  assign \$620  = \$617  + \$619 [11];
+  assign \$621  = ! \$620 [3:0];
+  assign \$622  = 1'h0 + count_up[11];
+  assign \$623  = count_step == 5'h10;
+  assign \$624  = \$623  ? 16'h0000 : mine_row__data;
+  assign \$625  = \$622  + \$624 [11];
+  assign \$626  = \$625  + count_up[10];
+  assign \$627  = \$626  + count_mid[10];
+  assign \$628  = count_step == 5'h10;
+  assign \$629  = \$628  ? 16'h0000 : mine_row__data;
+  assign \$630  = \$627  + \$629 [10];
+  assign \$631  = \$630  + count_up[12];
+  assign \$632  = \$631  + count_mid[12];
+  assign \$633  = count_step == 5'h10;
+  assign \$634  = \$633  ? 16'h0000 : mine_row__data;
+  assign \$635  = \$632  + \$634 [12];
+  assign \$636  = ! \$635 [3:0];
+  assign \$637  = 1'h0 + count_up[12];
+  assign \$638  = count_step == 5'h10;
+  assign \$639  = \$638  ? 16'h0000 : mine_row__data;
+  assign \$640  = \$637  + \$639 [12];
+  assign \$641  = \$640  + count_up[11];
+  assign \$642  = \$641  + count_mid[11];
+  assign \$643  = count_step == 5'h10;
+  assign \$644  = \$643  ? 16'h0000 : mine_row__data;
+  assign \$645  = \$642  + \$644 [11];
+  assign \$646  = \$645  + count_up[13];
+  assign \$647  = \$646  + count_mid[13];
+  assign \$648  = count_step == 5'h10;
+  assign \$649  = \$648  ? 16'h0000 : mine_row__data;
+  assign \$650  = \$647  + \$649 [13];
+  assign \$651  = ! \$650 [3:0];
+  assign \$652  = 1'h0 + count_up[13];
+  assign \$653  = count_step == 5'h10;
+  assign \$654  = \$653  ? 16'h0000 : mine_row__data;
+  assign \$655  = \$652  + \$654 [13];
+  assign \$656  = \$655  + count_up[12];
+  assign \$657  = \$656  + count_mid[12];
+  assign \$658  = count_step == 5'h10;
+  assign \$659  = \$658  ? 16'h0000 : mine_row__data;
+  assign \$660  = \$657  + \$659 [12];
+  assign \$661  = \$660  + count_up[14];
+  assign \$662  = \$661  + count_mid[14];
+  assign \$663  = count_step == 5'h10;
+  assign \$664  = \$663  ? 16'h0000 : mine_row__data;
+  assign \$665  = \$662  + \$664 [14];
+  assign \$666  = ! \$665 [3:0];
+  assign \$667  = 1'h0 + count_up[14];
+  assign \$668  = count_step == 5'h10;
+  assign \$669  = \$668  ? 16'h0000 : mine_row__data;
+  assign \$670  = \$667  + \$669 [14];
+  assign \$671  = \$670  + count_up[13];
+  assign \$672  = \$671  + count_mid[13];
+  assign \$673  = count_step == 5'h10;
+  assign \$674  = \$673  ? 16'h0000 : mine_row__data;
+  assign \$675  = \$672  + \$674 [13];
+  assign \$676  = \$675  + count_up[15];
+  assign \$677  = \$676  + count_mid[15];
+  assign \$678  = count_step == 5'h10;
+  assign \$679  = \$678  ? 16'h0000 : mine_row__data;
+  assign \$680  = \$677  + \$679 [15];
+  assign \$681  = ! \$680 [3:0];
+  assign \$682  = 1'h0 + count_up[15];
+  assign \$683  = count_step == 5'h10;
+  assign \$684  = \$683  ? 16'h0000 : mine_row__data;
+  assign \$685  = \$682  + \$684 [15];
+  assign \$686  = \$685  + count_up[14];
+  assign \$687  = \$686  + count_mid[14];
+  assign \$688  = count_step == 5'h10;
+  assign \$689  = \$688  ? 16'h0000 : mine_row__data;
+  assign \$690  = \$687  + \$689 [14];
+  assign \$691  = ! \$690 [3:0];
+  assign \$693  = \$692  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$694  = count_step - 1'h1;
+  assign \$1530  = \$694 [3:0] * 5'h10;
+  assign \$695  = \$693  >> \$1530 ;
+  assign \$696  = { \$691 , \$681 , \$666 , \$651 , \$636 , \$621 , \$606 , \$591 , \$576 , \$561 , \$546 , \$531 , \$516 , \$501 , \$486 , \$471  } & \$695 ;
+  assign \$697  = count_step - 1'h1;
+  assign \$698  = count_step == 5'h10;
+  assign \$699  = mine_row__data >> probe[3:0];
+  assign \$700  = chord_step + 1'h1;
   assign \$702  = \$701  ? 5'h09 : 5'h10;
-  assign \$703  = lcg[23:20] < \$702 ;
-  assign \$704  = \$700  & \$703 ;
-  assign \$706  = \$705  ? 5'h09 : 5'h10;
-  assign \$707  = lcg[19:16] < \$706 ;
-  assign \$708  = \$704  & \$707 ;
-  assign \$709  = mine_bits >> probe;
-  assign \$710  = lcg_from * 21'h19660d;
-  assign \$711  = \$710  + 30'h3c6ef35f;
-  assign \$712  = mine_bits >> probe;
-  assign \$713  = lcg_from * 21'h19660d;
-  assign \$714  = \$713  + 30'h3c6ef35f;
-  assign \$715  = swaps_done + 1'h1;
-  assign \$716  = swaps_done == 10'h3e7;
-  assign \$717  = mine_bits >> probe;
-  assign \$718  = mine_bits >> probe;
-  assign \$719  = ~ \$718 ;
-  assign \$720  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$721  = \$719  & \$720 ;
-  assign \$723  = \$722  ? 5'h09 : 5'h10;
-  assign \$724  = \$723  - 1'h1;
-  assign \$725  = scan_col == \$724 ;
-  assign \$726  = scan_row + 1'h1;
-  assign \$727  = scan_col + 1'h1;
-  assign \$728  = ! count_row;
-  assign \$729  = count_row - 1'h1;
-  assign \$2375  = \$729 [3:0] * 5'h10;
-  assign \$730  = mine_bits >> \$2375 ;
-  assign \$731  = \$728  ? 16'h0000 : \$730 ;
-  assign \$732  = 1'h0 + \$731 [0];
-  assign \$733  = count_row == 4'hf;
-  assign \$734  = count_row + 1'h1;
-  assign \$2382  = \$734 [3:0] * 5'h10;
-  assign \$735  = mine_bits >> \$2382 ;
-  assign \$736  = \$733  ? 16'h0000 : \$735 ;
-  assign \$737  = \$732  + \$736 [0];
-  assign \$738  = ! count_row;
-  assign \$739  = count_row - 1'h1;
-  assign \$2389  = \$739 [3:0] * 5'h10;
-  assign \$740  = mine_bits >> \$2389 ;
-  assign \$741  = \$738  ? 16'h0000 : \$740 ;
-  assign \$742  = \$737  + \$741 [1];
-  assign \$2394  = count_row * 5'h10;
-  assign \$743  = mine_bits >> \$2394 ;
-  assign \$744  = \$742  + \$743 [1];
-  assign \$745  = count_row == 4'hf;
-  assign \$746  = count_row + 1'h1;
-  assign \$2400  = \$746 [3:0] * 5'h10;
-  assign \$747  = mine_bits >> \$2400 ;
-  assign \$748  = \$745  ? 16'h0000 : \$747 ;
-  assign \$749  = \$744  + \$748 [1];
-  assign \$750  = ! \$749 [3:0];
-  assign \$751  = ! count_row;
-  assign \$752  = count_row - 1'h1;
-  assign \$2408  = \$752 [3:0] * 5'h10;
-  assign \$753  = mine_bits >> \$2408 ;
-  assign \$754  = \$751  ? 16'h0000 : \$753 ;
-  assign \$755  = 1'h0 + \$754 [1];
-  assign \$756  = count_row == 4'hf;
-  assign \$757  = count_row + 1'h1;
-  assign \$2415  = \$757 [3:0] * 5'h10;
-  assign \$758  = mine_bits >> \$2415 ;
-  assign \$759  = \$756  ? 16'h0000 : \$758 ;
-  assign \$760  = \$755  + \$759 [1];
-  assign \$761  = ! count_row;
-  assign \$762  = count_row - 1'h1;
-  assign \$2422  = \$762 [3:0] * 5'h10;
-  assign \$763  = mine_bits >> \$2422 ;
-  assign \$764  = \$761  ? 16'h0000 : \$763 ;
-  assign \$765  = \$760  + \$764 [0];
-  assign \$2427  = count_row * 5'h10;
-  assign \$766  = mine_bits >> \$2427 ;
-  assign \$767  = \$765  + \$766 [0];
-  assign \$768  = count_row == 4'hf;
-  assign \$769  = count_row + 1'h1;
-  assign \$2433  = \$769 [3:0] * 5'h10;
-  assign \$770  = mine_bits >> \$2433 ;
-  assign \$771  = \$768  ? 16'h0000 : \$770 ;
-  assign \$772  = \$767  + \$771 [0];
-  assign \$773  = ! count_row;
-  assign \$774  = count_row - 1'h1;
-  assign \$2440  = \$774 [3:0] * 5'h10;
-  assign \$775  = mine_bits >> \$2440 ;
-  assign \$776  = \$773  ? 16'h0000 : \$775 ;
-  assign \$777  = \$772  + \$776 [2];
-  assign \$2445  = count_row * 5'h10;
-  assign \$778  = mine_bits >> \$2445 ;
-  assign \$779  = \$777  + \$778 [2];
-  assign \$780  = count_row == 4'hf;
-  assign \$781  = count_row + 1'h1;
-  assign \$2451  = \$781 [3:0] * 5'h10;
-  assign \$782  = mine_bits >> \$2451 ;
-  assign \$783  = \$780  ? 16'h0000 : \$782 ;
-  assign \$784  = \$779  + \$783 [2];
-  assign \$785  = ! \$784 [3:0];
-  assign \$786  = ! count_row;
-  assign \$787  = count_row - 1'h1;
-  assign \$2459  = \$787 [3:0] * 5'h10;
-  assign \$788  = mine_bits >> \$2459 ;
-  assign \$789  = \$786  ? 16'h0000 : \$788 ;
-  assign \$790  = 1'h0 + \$789 [2];
-  assign \$791  = count_row == 4'hf;
-  assign \$792  = count_row + 1'h1;
-  assign \$2466  = \$792 [3:0] * 5'h10;
-  assign \$793  = mine_bits >> \$2466 ;
-  assign \$794  = \$791  ? 16'h0000 : \$793 ;
-  assign \$795  = \$790  + \$794 [2];
-  assign \$796  = ! count_row;
-  assign \$797  = count_row - 1'h1;
-  assign \$2473  = \$797 [3:0] * 5'h10;
-  assign \$798  = mine_bits >> \$2473 ;
-  assign \$799  = \$796  ? 16'h0000 : \$798 ;
-  assign \$800  = \$795  + \$799 [1];
-  assign \$2478  = count_row * 5'h10;
-  assign \$801  = mine_bits >> \$2478 ;
-  assign \$802  = \$800  + \$801 [1];
-  assign \$803  = count_row == 4'hf;
-  assign \$804  = count_row + 1'h1;
-  assign \$2484  = \$804 [3:0] * 5'h10;
-  assign \$805  = mine_bits >> \$2484 ;
-  assign \$806  = \$803  ? 16'h0000 : \$805 ;
-  assign \$807  = \$802  + \$806 [1];
-  assign \$808  = ! count_row;
-  assign \$809  = count_row - 1'h1;
-  assign \$2491  = \$809 [3:0] * 5'h10;
-  assign \$810  = mine_bits >> \$2491 ;
-  assign \$811  = \$808  ? 16'h0000 : \$810 ;
-  assign \$812  = \$807  + \$811 [3];
-  assign \$2496  = count_row * 5'h10;
-  assign \$813  = mine_bits >> \$2496 ;
-  assign \$814  = \$812  + \$813 [3];
-  assign \$815  = count_row == 4'hf;
-  assign \$816  = count_row + 1'h1;
-  assign \$2502  = \$816 [3:0] * 5'h10;
-  assign \$817  = mine_bits >> \$2502 ;
-  assign \$818  = \$815  ? 16'h0000 : \$817 ;
-  assign \$819  = \$814  + \$818 [3];
-  assign \$820  = ! \$819 [3:0];
-  assign \$821  = ! count_row;
-  assign \$822  = count_row - 1'h1;
-  assign \$2510  = \$822 [3:0] * 5'h10;
-  assign \$823  = mine_bits >> \$2510 ;
-  assign \$824  = \$821  ? 16'h0000 : \$823 ;
-  assign \$825  = 1'h0 + \$824 [3];
-  assign \$826  = count_row == 4'hf;
-  assign \$827  = count_row + 1'h1;
-  assign \$2517  = \$827 [3:0] * 5'h10;
-  assign \$828  = mine_bits >> \$2517 ;
-  assign \$829  = \$826  ? 16'h0000 : \$828 ;
-  assign \$830  = \$825  + \$829 [3];
-  assign \$831  = ! count_row;
-  assign \$832  = count_row - 1'h1;
-  assign \$2524  = \$832 [3:0] * 5'h10;
-  assign \$833  = mine_bits >> \$2524 ;
-  assign \$834  = \$831  ? 16'h0000 : \$833 ;
-  assign \$835  = \$830  + \$834 [2];
-  assign \$2529  = count_row * 5'h10;
-  assign \$836  = mine_bits >> \$2529 ;
-  assign \$837  = \$835  + \$836 [2];
-  assign \$838  = count_row == 4'hf;
-  assign \$839  = count_row + 1'h1;
-  assign \$2535  = \$839 [3:0] * 5'h10;
-  assign \$840  = mine_bits >> \$2535 ;
-  assign \$841  = \$838  ? 16'h0000 : \$840 ;
-  assign \$842  = \$837  + \$841 [2];
-  assign \$843  = ! count_row;
-  assign \$844  = count_row - 1'h1;
-  assign \$2542  = \$844 [3:0] * 5'h10;
-  assign \$845  = mine_bits >> \$2542 ;
-  assign \$846  = \$843  ? 16'h0000 : \$845 ;
-  assign \$847  = \$842  + \$846 [4];
-  assign \$2547  = count_row * 5'h10;
-  assign \$848  = mine_bits >> \$2547 ;
-  assign \$849  = \$847  + \$848 [4];
-  assign \$850  = count_row == 4'hf;
-  assign \$851  = count_row + 1'h1;
-  assign \$2553  = \$851 [3:0] * 5'h10;
-  assign \$852  = mine_bits >> \$2553 ;
-  assign \$853  = \$850  ? 16'h0000 : \$852 ;
-  assign \$854  = \$849  + \$853 [4];
-  assign \$855  = ! \$854 [3:0];
-  assign \$856  = ! count_row;
-  assign \$857  = count_row - 1'h1;
-  assign \$2561  = \$857 [3:0] * 5'h10;
-  assign \$858  = mine_bits >> \$2561 ;
-  assign \$859  = \$856  ? 16'h0000 : \$858 ;
-  assign \$860  = 1'h0 + \$859 [4];
-  assign \$861  = count_row == 4'hf;
-  assign \$862  = count_row + 1'h1;
-  assign \$2568  = \$862 [3:0] * 5'h10;
-  assign \$863  = mine_bits >> \$2568 ;
-  assign \$864  = \$861  ? 16'h0000 : \$863 ;
-  assign \$865  = \$860  + \$864 [4];
-  assign \$866  = ! count_row;
-  assign \$867  = count_row - 1'h1;
-  assign \$2575  = \$867 [3:0] * 5'h10;
-  assign \$868  = mine_bits >> \$2575 ;
-  assign \$869  = \$866  ? 16'h0000 : \$868 ;
-  assign \$870  = \$865  + \$869 [3];
-  assign \$2580  = count_row * 5'h10;
-  assign \$871  = mine_bits >> \$2580 ;
-  assign \$872  = \$870  + \$871 [3];
-  assign \$873  = count_row == 4'hf;
-  assign \$874  = count_row + 1'h1;
-  assign \$2586  = \$874 [3:0] * 5'h10;
-  assign \$875  = mine_bits >> \$2586 ;
-  assign \$876  = \$873  ? 16'h0000 : \$875 ;
-  assign \$877  = \$872  + \$876 [3];
-  assign \$878  = ! count_row;
-  assign \$879  = count_row - 1'h1;
-  assign \$2593  = \$879 [3:0] * 5'h10;
-  assign \$880  = mine_bits >> \$2593 ;
-  assign \$881  = \$878  ? 16'h0000 : \$880 ;
-  assign \$882  = \$877  + \$881 [5];
-  assign \$2598  = count_row * 5'h10;
-  assign \$883  = mine_bits >> \$2598 ;
-  assign \$884  = \$882  + \$883 [5];
-  assign \$885  = count_row == 4'hf;
-  assign \$886  = count_row + 1'h1;
-  assign \$2604  = \$886 [3:0] * 5'h10;
-  assign \$887  = mine_bits >> \$2604 ;
-  assign \$888  = \$885  ? 16'h0000 : \$887 ;
-  assign \$889  = \$884  + \$888 [5];
-  assign \$890  = ! \$889 [3:0];
-  assign \$891  = ! count_row;
-  assign \$892  = count_row - 1'h1;
-  assign \$2612  = \$892 [3:0] * 5'h10;
-  assign \$893  = mine_bits >> \$2612 ;
-  assign \$894  = \$891  ? 16'h0000 : \$893 ;
-  assign \$895  = 1'h0 + \$894 [5];
-  assign \$896  = count_row == 4'hf;
-  assign \$897  = count_row + 1'h1;
-  assign \$2619  = \$897 [3:0] * 5'h10;
-  assign \$898  = mine_bits >> \$2619 ;
-  assign \$899  = \$896  ? 16'h0000 : \$898 ;
-  assign \$900  = \$895  + \$899 [5];
-  assign \$901  = ! count_row;
-  assign \$902  = count_row - 1'h1;
-  assign \$2626  = \$902 [3:0] * 5'h10;
-  assign \$903  = mine_bits >> \$2626 ;
-  assign \$904  = \$901  ? 16'h0000 : \$903 ;
-  assign \$905  = \$900  + \$904 [4];
-  assign \$2631  = count_row * 5'h10;
-  assign \$906  = mine_bits >> \$2631 ;
-  assign \$907  = \$905  + \$906 [4];
-  assign \$908  = count_row == 4'hf;
-  assign \$909  = count_row + 1'h1;
-  assign \$2637  = \$909 [3:0] * 5'h10;
-  assign \$910  = mine_bits >> \$2637 ;
-  assign \$911  = \$908  ? 16'h0000 : \$910 ;
-  assign \$912  = \$907  + \$911 [4];
-  assign \$913  = ! count_row;
-  assign \$914  = count_row - 1'h1;
-  assign \$2644  = \$914 [3:0] * 5'h10;
-  assign \$915  = mine_bits >> \$2644 ;
-  assign \$916  = \$913  ? 16'h0000 : \$915 ;
-  assign \$917  = \$912  + \$916 [6];
-  assign \$2649  = count_row * 5'h10;
-  assign \$918  = mine_bits >> \$2649 ;
-  assign \$919  = \$917  + \$918 [6];
-  assign \$920  = count_row == 4'hf;
-  assign \$921  = count_row + 1'h1;
-  assign \$2655  = \$921 [3:0] * 5'h10;
-  assign \$922  = mine_bits >> \$2655 ;
-  assign \$923  = \$920  ? 16'h0000 : \$922 ;
-  assign \$924  = \$919  + \$923 [6];
-  assign \$925  = ! \$924 [3:0];
-  assign \$926  = ! count_row;
-  assign \$927  = count_row - 1'h1;
-  assign \$2663  = \$927 [3:0] * 5'h10;
-  assign \$928  = mine_bits >> \$2663 ;
-  assign \$929  = \$926  ? 16'h0000 : \$928 ;
-  assign \$930  = 1'h0 + \$929 [6];
-  assign \$931  = count_row == 4'hf;
-  assign \$932  = count_row + 1'h1;
-  assign \$2670  = \$932 [3:0] * 5'h10;
-  assign \$933  = mine_bits >> \$2670 ;
-  assign \$934  = \$931  ? 16'h0000 : \$933 ;
-  assign \$935  = \$930  + \$934 [6];
-  assign \$936  = ! count_row;
-  assign \$937  = count_row - 1'h1;
-  assign \$2677  = \$937 [3:0] * 5'h10;
-  assign \$938  = mine_bits >> \$2677 ;
-  assign \$939  = \$936  ? 16'h0000 : \$938 ;
-  assign \$940  = \$935  + \$939 [5];
-  assign \$2682  = count_row * 5'h10;
-  assign \$941  = mine_bits >> \$2682 ;
-  assign \$942  = \$940  + \$941 [5];
-  assign \$943  = count_row == 4'hf;
-  assign \$944  = count_row + 1'h1;
-  assign \$2688  = \$944 [3:0] * 5'h10;
-  assign \$945  = mine_bits >> \$2688 ;
-  assign \$946  = \$943  ? 16'h0000 : \$945 ;
-  assign \$947  = \$942  + \$946 [5];
-  assign \$948  = ! count_row;
-  assign \$949  = count_row - 1'h1;
-  assign \$2695  = \$949 [3:0] * 5'h10;
-  assign \$950  = mine_bits >> \$2695 ;
-  assign \$951  = \$948  ? 16'h0000 : \$950 ;
-  assign \$952  = \$947  + \$951 [7];
-  assign \$2700  = count_row * 5'h10;
-  assign \$953  = mine_bits >> \$2700 ;
-  assign \$954  = \$952  + \$953 [7];
-  assign \$955  = count_row == 4'hf;
-  assign \$956  = count_row + 1'h1;
-  assign \$2706  = \$956 [3:0] * 5'h10;
-  assign \$957  = mine_bits >> \$2706 ;
-  assign \$958  = \$955  ? 16'h0000 : \$957 ;
-  assign \$959  = \$954  + \$958 [7];
-  assign \$960  = ! \$959 [3:0];
-  assign \$961  = ! count_row;
-  assign \$962  = count_row - 1'h1;
-  assign \$2714  = \$962 [3:0] * 5'h10;
-  assign \$963  = mine_bits >> \$2714 ;
-  assign \$964  = \$961  ? 16'h0000 : \$963 ;
-  assign \$965  = 1'h0 + \$964 [7];
-  assign \$966  = count_row == 4'hf;
-  assign \$967  = count_row + 1'h1;
-  assign \$2721  = \$967 [3:0] * 5'h10;
-  assign \$968  = mine_bits >> \$2721 ;
-  assign \$969  = \$966  ? 16'h0000 : \$968 ;
-  assign \$970  = \$965  + \$969 [7];
-  assign \$971  = ! count_row;
-  assign \$972  = count_row - 1'h1;
-  assign \$2728  = \$972 [3:0] * 5'h10;
-  assign \$973  = mine_bits >> \$2728 ;
-  assign \$974  = \$971  ? 16'h0000 : \$973 ;
-  assign \$975  = \$970  + \$974 [6];
-  assign \$2733  = count_row * 5'h10;
-  assign \$976  = mine_bits >> \$2733 ;
-  assign \$977  = \$975  + \$976 [6];
-  assign \$978  = count_row == 4'hf;
-  assign \$979  = count_row + 1'h1;
-  assign \$2739  = \$979 [3:0] * 5'h10;
-  assign \$980  = mine_bits >> \$2739 ;
-  assign \$981  = \$978  ? 16'h0000 : \$980 ;
-  assign \$982  = \$977  + \$981 [6];
-  assign \$983  = ! count_row;
-  assign \$984  = count_row - 1'h1;
-  assign \$2746  = \$984 [3:0] * 5'h10;
-  assign \$985  = mine_bits >> \$2746 ;
-  assign \$986  = \$983  ? 16'h0000 : \$985 ;
-  assign \$987  = \$982  + \$986 [8];
-  assign \$2751  = count_row * 5'h10;
-  assign \$988  = mine_bits >> \$2751 ;
-  assign \$989  = \$987  + \$988 [8];
-  assign \$990  = count_row == 4'hf;
-  assign \$991  = count_row + 1'h1;
-  assign \$2757  = \$991 [3:0] * 5'h10;
-  assign \$992  = mine_bits >> \$2757 ;
-  assign \$993  = \$990  ? 16'h0000 : \$992 ;
-  assign \$994  = \$989  + \$993 [8];
-  assign \$995  = ! \$994 [3:0];
-  assign \$996  = ! count_row;
-  assign \$997  = count_row - 1'h1;
-  assign \$2765  = \$997 [3:0] * 5'h10;
-  assign \$998  = mine_bits >> \$2765 ;
-  assign \$999  = \$996  ? 16'h0000 : \$998 ;
-  assign \$1000  = 1'h0 + \$999 [8];
-  assign \$1001  = count_row == 4'hf;
-  assign \$1002  = count_row + 1'h1;
-  assign \$2772  = \$1002 [3:0] * 5'h10;
-  assign \$1003  = mine_bits >> \$2772 ;
-  assign \$1004  = \$1001  ? 16'h0000 : \$1003 ;
-  assign \$1005  = \$1000  + \$1004 [8];
-  assign \$1006  = ! count_row;
-  assign \$1007  = count_row - 1'h1;
-  assign \$2779  = \$1007 [3:0] * 5'h10;
-  assign \$1008  = mine_bits >> \$2779 ;
-  assign \$1009  = \$1006  ? 16'h0000 : \$1008 ;
-  assign \$1010  = \$1005  + \$1009 [7];
-  assign \$2784  = count_row * 5'h10;
-  assign \$1011  = mine_bits >> \$2784 ;
-  assign \$1012  = \$1010  + \$1011 [7];
-  assign \$1013  = count_row == 4'hf;
-  assign \$1014  = count_row + 1'h1;
-  assign \$2790  = \$1014 [3:0] * 5'h10;
-  assign \$1015  = mine_bits >> \$2790 ;
-  assign \$1016  = \$1013  ? 16'h0000 : \$1015 ;
-  assign \$1017  = \$1012  + \$1016 [7];
-  assign \$1018  = ! count_row;
-  assign \$1019  = count_row - 1'h1;
-  assign \$2797  = \$1019 [3:0] * 5'h10;
-  assign \$1020  = mine_bits >> \$2797 ;
-  assign \$1021  = \$1018  ? 16'h0000 : \$1020 ;
-  assign \$1022  = \$1017  + \$1021 [9];
-  assign \$2802  = count_row * 5'h10;
-  assign \$1023  = mine_bits >> \$2802 ;
-  assign \$1024  = \$1022  + \$1023 [9];
-  assign \$1025  = count_row == 4'hf;
-  assign \$1026  = count_row + 1'h1;
-  assign \$2808  = \$1026 [3:0] * 5'h10;
-  assign \$1027  = mine_bits >> \$2808 ;
-  assign \$1028  = \$1025  ? 16'h0000 : \$1027 ;
-  assign \$1029  = \$1024  + \$1028 [9];
-  assign \$1030  = ! \$1029 [3:0];
-  assign \$1031  = ! count_row;
-  assign \$1032  = count_row - 1'h1;
-  assign \$2816  = \$1032 [3:0] * 5'h10;
-  assign \$1033  = mine_bits >> \$2816 ;
-  assign \$1034  = \$1031  ? 16'h0000 : \$1033 ;
-  assign \$1035  = 1'h0 + \$1034 [9];
-  assign \$1036  = count_row == 4'hf;
-  assign \$1037  = count_row + 1'h1;
-  assign \$2823  = \$1037 [3:0] * 5'h10;
-  assign \$1038  = mine_bits >> \$2823 ;
-  assign \$1039  = \$1036  ? 16'h0000 : \$1038 ;
-  assign \$1040  = \$1035  + \$1039 [9];
-  assign \$1041  = ! count_row;
-  assign \$1042  = count_row - 1'h1;
-  assign \$2830  = \$1042 [3:0] * 5'h10;
-  assign \$1043  = mine_bits >> \$2830 ;
-  assign \$1044  = \$1041  ? 16'h0000 : \$1043 ;
-  assign \$1045  = \$1040  + \$1044 [8];
-  assign \$2835  = count_row * 5'h10;
-  assign \$1046  = mine_bits >> \$2835 ;
-  assign \$1047  = \$1045  + \$1046 [8];
-  assign \$1048  = count_row == 4'hf;
-  assign \$1049  = count_row + 1'h1;
-  assign \$2841  = \$1049 [3:0] * 5'h10;
-  assign \$1050  = mine_bits >> \$2841 ;
-  assign \$1051  = \$1048  ? 16'h0000 : \$1050 ;
-  assign \$1052  = \$1047  + \$1051 [8];
-  assign \$1053  = ! count_row;
-  assign \$1054  = count_row - 1'h1;
-  assign \$2848  = \$1054 [3:0] * 5'h10;
-  assign \$1055  = mine_bits >> \$2848 ;
-  assign \$1056  = \$1053  ? 16'h0000 : \$1055 ;
-  assign \$1057  = \$1052  + \$1056 [10];
-  assign \$2853  = count_row * 5'h10;
-  assign \$1058  = mine_bits >> \$2853 ;
-  assign \$1059  = \$1057  + \$1058 [10];
-  assign \$1060  = count_row == 4'hf;
-  assign \$1061  = count_row + 1'h1;
-  assign \$2859  = \$1061 [3:0] * 5'h10;
-  assign \$1062  = mine_bits >> \$2859 ;
-  assign \$1063  = \$1060  ? 16'h0000 : \$1062 ;
-  assign \$1064  = \$1059  + \$1063 [10];
-  assign \$1065  = ! \$1064 [3:0];
-  assign \$1066  = ! count_row;
-  assign \$1067  = count_row - 1'h1;
-  assign \$2867  = \$1067 [3:0] * 5'h10;
-  assign \$1068  = mine_bits >> \$2867 ;
-  assign \$1069  = \$1066  ? 16'h0000 : \$1068 ;
-  assign \$1070  = 1'h0 + \$1069 [10];
-  assign \$1071  = count_row == 4'hf;
-  assign \$1072  = count_row + 1'h1;
-  assign \$2874  = \$1072 [3:0] * 5'h10;
-  assign \$1073  = mine_bits >> \$2874 ;
-  assign \$1074  = \$1071  ? 16'h0000 : \$1073 ;
-  assign \$1075  = \$1070  + \$1074 [10];
-  assign \$1076  = ! count_row;
-  assign \$1077  = count_row - 1'h1;
-  assign \$2881  = \$1077 [3:0] * 5'h10;
-  assign \$1078  = mine_bits >> \$2881 ;
-  assign \$1079  = \$1076  ? 16'h0000 : \$1078 ;
-  assign \$1080  = \$1075  + \$1079 [9];
-  assign \$2886  = count_row * 5'h10;
-  assign \$1081  = mine_bits >> \$2886 ;
-  assign \$1082  = \$1080  + \$1081 [9];
-  assign \$1083  = count_row == 4'hf;
-  assign \$1084  = count_row + 1'h1;
-  assign \$2892  = \$1084 [3:0] * 5'h10;
-  assign \$1085  = mine_bits >> \$2892 ;
-  assign \$1086  = \$1083  ? 16'h0000 : \$1085 ;
-  assign \$1087  = \$1082  + \$1086 [9];
-  assign \$1088  = ! count_row;
-  assign \$1089  = count_row - 1'h1;
-  assign \$2899  = \$1089 [3:0] * 5'h10;
-  assign \$1090  = mine_bits >> \$2899 ;
-  assign \$1091  = \$1088  ? 16'h0000 : \$1090 ;
-  assign \$1092  = \$1087  + \$1091 [11];
-  assign \$2904  = count_row * 5'h10;
-  assign \$1093  = mine_bits >> \$2904 ;
-  assign \$1094  = \$1092  + \$1093 [11];
-  assign \$1095  = count_row == 4'hf;
-  assign \$1096  = count_row + 1'h1;
-  assign \$2910  = \$1096 [3:0] * 5'h10;
-  assign \$1097  = mine_bits >> \$2910 ;
-  assign \$1098  = \$1095  ? 16'h0000 : \$1097 ;
-  assign \$1099  = \$1094  + \$1098 [11];
-  assign \$1100  = ! \$1099 [3:0];
-  assign \$1101  = ! count_row;
-  assign \$1102  = count_row - 1'h1;
-  assign \$2918  = \$1102 [3:0] * 5'h10;
-  assign \$1103  = mine_bits >> \$2918 ;
-  assign \$1104  = \$1101  ? 16'h0000 : \$1103 ;
-  assign \$1105  = 1'h0 + \$1104 [11];
-  assign \$1106  = count_row == 4'hf;
-  assign \$1107  = count_row + 1'h1;
-  assign \$2925  = \$1107 [3:0] * 5'h10;
-  assign \$1108  = mine_bits >> \$2925 ;
-  assign \$1109  = \$1106  ? 16'h0000 : \$1108 ;
-  assign \$1110  = \$1105  + \$1109 [11];
-  assign \$1111  = ! count_row;
-  assign \$1112  = count_row - 1'h1;
-  assign \$2932  = \$1112 [3:0] * 5'h10;
-  assign \$1113  = mine_bits >> \$2932 ;
-  assign \$1114  = \$1111  ? 16'h0000 : \$1113 ;
-  assign \$1115  = \$1110  + \$1114 [10];
-  assign \$2937  = count_row * 5'h10;
-  assign \$1116  = mine_bits >> \$2937 ;
-  assign \$1117  = \$1115  + \$1116 [10];
-  assign \$1118  = count_row == 4'hf;
-  assign \$1119  = count_row + 1'h1;
-  assign \$2943  = \$1119 [3:0] * 5'h10;
-  assign \$1120  = mine_bits >> \$2943 ;
-  assign \$1121  = \$1118  ? 16'h0000 : \$1120 ;
-  assign \$1122  = \$1117  + \$1121 [10];
-  assign \$1123  = ! count_row;
-  assign \$1124  = count_row - 1'h1;
-  assign \$2950  = \$1124 [3:0] * 5'h10;
-  assign \$1125  = mine_bits >> \$2950 ;
-  assign \$1126  = \$1123  ? 16'h0000 : \$1125 ;
-  assign \$1127  = \$1122  + \$1126 [12];
-  assign \$2955  = count_row * 5'h10;
-  assign \$1128  = mine_bits >> \$2955 ;
-  assign \$1129  = \$1127  + \$1128 [12];
-  assign \$1130  = count_row == 4'hf;
-  assign \$1131  = count_row + 1'h1;
-  assign \$2961  = \$1131 [3:0] * 5'h10;
-  assign \$1132  = mine_bits >> \$2961 ;
-  assign \$1133  = \$1130  ? 16'h0000 : \$1132 ;
-  assign \$1134  = \$1129  + \$1133 [12];
-  assign \$1135  = ! \$1134 [3:0];
-  assign \$1136  = ! count_row;
-  assign \$1137  = count_row - 1'h1;
-  assign \$2969  = \$1137 [3:0] * 5'h10;
-  assign \$1138  = mine_bits >> \$2969 ;
-  assign \$1139  = \$1136  ? 16'h0000 : \$1138 ;
-  assign \$1140  = 1'h0 + \$1139 [12];
-  assign \$1141  = count_row == 4'hf;
-  assign \$1142  = count_row + 1'h1;
-  assign \$2976  = \$1142 [3:0] * 5'h10;
-  assign \$1143  = mine_bits >> \$2976 ;
-  assign \$1144  = \$1141  ? 16'h0000 : \$1143 ;
-  assign \$1145  = \$1140  + \$1144 [12];
-  assign \$1146  = ! count_row;
-  assign \$1147  = count_row - 1'h1;
-  assign \$2983  = \$1147 [3:0] * 5'h10;
-  assign \$1148  = mine_bits >> \$2983 ;
-  assign \$1149  = \$1146  ? 16'h0000 : \$1148 ;
-  assign \$1150  = \$1145  + \$1149 [11];
-  assign \$2988  = count_row * 5'h10;
-  assign \$1151  = mine_bits >> \$2988 ;
-  assign \$1152  = \$1150  + \$1151 [11];
-  assign \$1153  = count_row == 4'hf;
-  assign \$1154  = count_row + 1'h1;
-  assign \$2994  = \$1154 [3:0] * 5'h10;
-  assign \$1155  = mine_bits >> \$2994 ;
-  assign \$1156  = \$1153  ? 16'h0000 : \$1155 ;
-  assign \$1157  = \$1152  + \$1156 [11];
-  assign \$1158  = ! count_row;
-  assign \$1159  = count_row - 1'h1;
-  assign \$3001  = \$1159 [3:0] * 5'h10;
-  assign \$1160  = mine_bits >> \$3001 ;
-  assign \$1161  = \$1158  ? 16'h0000 : \$1160 ;
-  assign \$1162  = \$1157  + \$1161 [13];
-  assign \$3006  = count_row * 5'h10;
-  assign \$1163  = mine_bits >> \$3006 ;
-  assign \$1164  = \$1162  + \$1163 [13];
-  assign \$1165  = count_row == 4'hf;
-  assign \$1166  = count_row + 1'h1;
-  assign \$3012  = \$1166 [3:0] * 5'h10;
-  assign \$1167  = mine_bits >> \$3012 ;
-  assign \$1168  = \$1165  ? 16'h0000 : \$1167 ;
-  assign \$1169  = \$1164  + \$1168 [13];
-  assign \$1170  = ! \$1169 [3:0];
-  assign \$1171  = ! count_row;
-  assign \$1172  = count_row - 1'h1;
-  assign \$3020  = \$1172 [3:0] * 5'h10;
-  assign \$1173  = mine_bits >> \$3020 ;
-  assign \$1174  = \$1171  ? 16'h0000 : \$1173 ;
-  assign \$1175  = 1'h0 + \$1174 [13];
-  assign \$1176  = count_row == 4'hf;
-  assign \$1177  = count_row + 1'h1;
-  assign \$3027  = \$1177 [3:0] * 5'h10;
-  assign \$1178  = mine_bits >> \$3027 ;
-  assign \$1179  = \$1176  ? 16'h0000 : \$1178 ;
-  assign \$1180  = \$1175  + \$1179 [13];
-  assign \$1181  = ! count_row;
-  assign \$1182  = count_row - 1'h1;
-  assign \$3034  = \$1182 [3:0] * 5'h10;
-  assign \$1183  = mine_bits >> \$3034 ;
-  assign \$1184  = \$1181  ? 16'h0000 : \$1183 ;
-  assign \$1185  = \$1180  + \$1184 [12];
-  assign \$3039  = count_row * 5'h10;
-  assign \$1186  = mine_bits >> \$3039 ;
-  assign \$1187  = \$1185  + \$1186 [12];
-  assign \$1188  = count_row == 4'hf;
-  assign \$1189  = count_row + 1'h1;
-  assign \$3045  = \$1189 [3:0] * 5'h10;
-  assign \$1190  = mine_bits >> \$3045 ;
-  assign \$1191  = \$1188  ? 16'h0000 : \$1190 ;
-  assign \$1192  = \$1187  + \$1191 [12];
-  assign \$1193  = ! count_row;
-  assign \$1194  = count_row - 1'h1;
-  assign \$3052  = \$1194 [3:0] * 5'h10;
-  assign \$1195  = mine_bits >> \$3052 ;
-  assign \$1196  = \$1193  ? 16'h0000 : \$1195 ;
-  assign \$1197  = \$1192  + \$1196 [14];
-  assign \$3057  = count_row * 5'h10;
-  assign \$1198  = mine_bits >> \$3057 ;
-  assign \$1199  = \$1197  + \$1198 [14];
-  assign \$1200  = count_row == 4'hf;
-  assign \$1201  = count_row + 1'h1;
-  assign \$3063  = \$1201 [3:0] * 5'h10;
-  assign \$1202  = mine_bits >> \$3063 ;
-  assign \$1203  = \$1200  ? 16'h0000 : \$1202 ;
-  assign \$1204  = \$1199  + \$1203 [14];
-  assign \$1205  = ! \$1204 [3:0];
-  assign \$1206  = ! count_row;
-  assign \$1207  = count_row - 1'h1;
-  assign \$3071  = \$1207 [3:0] * 5'h10;
-  assign \$1208  = mine_bits >> \$3071 ;
-  assign \$1209  = \$1206  ? 16'h0000 : \$1208 ;
-  assign \$1210  = 1'h0 + \$1209 [14];
-  assign \$1211  = count_row == 4'hf;
-  assign \$1212  = count_row + 1'h1;
-  assign \$3078  = \$1212 [3:0] * 5'h10;
-  assign \$1213  = mine_bits >> \$3078 ;
-  assign \$1214  = \$1211  ? 16'h0000 : \$1213 ;
-  assign \$1215  = \$1210  + \$1214 [14];
-  assign \$1216  = ! count_row;
-  assign \$1217  = count_row - 1'h1;
-  assign \$3085  = \$1217 [3:0] * 5'h10;
-  assign \$1218  = mine_bits >> \$3085 ;
-  assign \$1219  = \$1216  ? 16'h0000 : \$1218 ;
-  assign \$1220  = \$1215  + \$1219 [13];
-  assign \$3090  = count_row * 5'h10;
-  assign \$1221  = mine_bits >> \$3090 ;
-  assign \$1222  = \$1220  + \$1221 [13];
-  assign \$1223  = count_row == 4'hf;
-  assign \$1224  = count_row + 1'h1;
-  assign \$3096  = \$1224 [3:0] * 5'h10;
-  assign \$1225  = mine_bits >> \$3096 ;
-  assign \$1226  = \$1223  ? 16'h0000 : \$1225 ;
-  assign \$1227  = \$1222  + \$1226 [13];
-  assign \$1228  = ! count_row;
-  assign \$1229  = count_row - 1'h1;
-  assign \$3103  = \$1229 [3:0] * 5'h10;
-  assign \$1230  = mine_bits >> \$3103 ;
-  assign \$1231  = \$1228  ? 16'h0000 : \$1230 ;
-  assign \$1232  = \$1227  + \$1231 [15];
-  assign \$3108  = count_row * 5'h10;
-  assign \$1233  = mine_bits >> \$3108 ;
-  assign \$1234  = \$1232  + \$1233 [15];
-  assign \$1235  = count_row == 4'hf;
-  assign \$1236  = count_row + 1'h1;
-  assign \$3114  = \$1236 [3:0] * 5'h10;
-  assign \$1237  = mine_bits >> \$3114 ;
-  assign \$1238  = \$1235  ? 16'h0000 : \$1237 ;
-  assign \$1239  = \$1234  + \$1238 [15];
-  assign \$1240  = ! \$1239 [3:0];
-  assign \$1241  = ! count_row;
-  assign \$1242  = count_row - 1'h1;
-  assign \$3122  = \$1242 [3:0] * 5'h10;
-  assign \$1243  = mine_bits >> \$3122 ;
-  assign \$1244  = \$1241  ? 16'h0000 : \$1243 ;
-  assign \$1245  = 1'h0 + \$1244 [15];
-  assign \$1246  = count_row == 4'hf;
-  assign \$1247  = count_row + 1'h1;
-  assign \$3129  = \$1247 [3:0] * 5'h10;
-  assign \$1248  = mine_bits >> \$3129 ;
-  assign \$1249  = \$1246  ? 16'h0000 : \$1248 ;
-  assign \$1250  = \$1245  + \$1249 [15];
-  assign \$1251  = ! count_row;
-  assign \$1252  = count_row - 1'h1;
-  assign \$3136  = \$1252 [3:0] * 5'h10;
-  assign \$1253  = mine_bits >> \$3136 ;
-  assign \$1254  = \$1251  ? 16'h0000 : \$1253 ;
-  assign \$1255  = \$1250  + \$1254 [14];
-  assign \$3141  = count_row * 5'h10;
-  assign \$1256  = mine_bits >> \$3141 ;
-  assign \$1257  = \$1255  + \$1256 [14];
-  assign \$1258  = count_row == 4'hf;
-  assign \$1259  = count_row + 1'h1;
-  assign \$3147  = \$1259 [3:0] * 5'h10;
-  assign \$1260  = mine_bits >> \$3147 ;
-  assign \$1261  = \$1258  ? 16'h0000 : \$1260 ;
-  assign \$1262  = \$1257  + \$1261 [14];
-  assign \$1263  = ! \$1262 [3:0];
-  assign \$1265  = \$1264  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$3155  = count_row * 5'h10;
-  assign \$1266  = \$1265  >> \$3155 ;
-  assign \$1267  = { \$1263 , \$1240 , \$1205 , \$1170 , \$1135 , \$1100 , \$1065 , \$1030 , \$995 , \$960 , \$925 , \$890 , \$855 , \$820 , \$785 , \$750  } & \$1266 ;
-  assign \$1268  = count_row + 1'h1;
-  assign \$1269  = count_row == 4'hf;
-  assign \$1270  = mine_bits >> probe;
-  assign \$1271  = chord_step + 1'h1;
-  assign \$1273  = \$1272  ? 5'h09 : 5'h10;
-  assign \$1274  = nb_row < \$1273 ;
-  assign \$1276  = \$1275  ? 5'h09 : 5'h10;
-  assign \$1277  = nb_col < \$1276 ;
-  assign \$1278  = \$1274  & \$1277 ;
-  assign \$1279  = flagged >> probe;
-  assign \$1280  = \$1278  & \$1279 ;
-  assign \$1281  = chord_flags + \$1280 ;
-  assign \$1282  = chord_step == 3'h7;
-  assign \$3174  = cursor_col * 3'h4;
-  assign \$1283  = count_cursor__data >> \$3174 ;
-  assign \$1284  = | \$1283 ;
-  assign \$1286  = \$1285  ? 5'h09 : 5'h10;
-  assign \$1287  = nb_row < \$1286 ;
-  assign \$1289  = \$1288  ? 5'h09 : 5'h10;
-  assign \$1290  = nb_col < \$1289 ;
-  assign \$1291  = \$1287  & \$1290 ;
-  assign \$1292  = flagged >> probe;
-  assign \$1293  = \$1291  & \$1292 ;
-  assign \$1294  = chord_flags + \$1293 ;
-  assign \$3188  = cursor_col * 3'h4;
-  assign \$1295  = count_cursor__data >> \$3188 ;
-  assign \$1296  = \$1294  == \$1295 ;
-  assign \$1297  = \$1284  & \$1296 ;
-  assign \$1298  = chord_step + 1'h1;
-  assign \$1300  = \$1299  ? 5'h09 : 5'h10;
-  assign \$1301  = nb_row < \$1300 ;
-  assign \$1303  = \$1302  ? 5'h09 : 5'h10;
-  assign \$1304  = nb_col < \$1303 ;
-  assign \$1305  = \$1301  & \$1304 ;
-  assign \$1306  = revealed_bits >> probe;
-  assign \$1307  = ~ \$1306 ;
-  assign \$1308  = \$1305  & \$1307 ;
-  assign \$1309  = flagged >> probe;
-  assign \$1310  = ~ \$1309 ;
-  assign \$1311  = \$1308  & \$1310 ;
-  assign \$1312  = mine_bits >> probe;
-  assign \$1313  = \$1311  & \$1312 ;
-  assign \$1315  = \$1314  ? 5'h09 : 5'h10;
-  assign \$1316  = nb_row < \$1315 ;
-  assign \$1318  = \$1317  ? 5'h09 : 5'h10;
-  assign \$1319  = nb_col < \$1318 ;
-  assign \$1320  = \$1316  & \$1319 ;
-  assign \$1321  = revealed_bits >> probe;
-  assign \$1322  = ~ \$1321 ;
-  assign \$1323  = \$1320  & \$1322 ;
-  assign \$1324  = flagged >> probe;
-  assign \$1325  = ~ \$1324 ;
-  assign \$1326  = \$1323  & \$1325 ;
-  assign \$1327  = ~ chord_lost;
-  assign \$1328  = chord_step == 3'h7;
-  assign \$1330  = \$1329  ? 5'h09 : 5'h10;
-  assign \$1331  = nb_row < \$1330 ;
-  assign \$1333  = \$1332  ? 5'h09 : 5'h10;
-  assign \$1334  = nb_col < \$1333 ;
-  assign \$1335  = \$1331  & \$1334 ;
-  assign \$1336  = revealed_bits >> probe;
-  assign \$1337  = ~ \$1336 ;
-  assign \$1338  = \$1335  & \$1337 ;
-  assign \$1339  = flagged >> probe;
-  assign \$1340  = ~ \$1339 ;
-  assign \$1341  = \$1338  & \$1340 ;
-  assign \$1342  = mine_bits >> probe;
-  assign \$1343  = \$1341  & \$1342 ;
-  assign \$1344  = chord_lost | \$1343 ;
-  assign \$1345  = | opening;
-  assign \$1346  = revealed_bits | opening;
-  assign \$1347  = flood_steps + 1'h1;
-  assign \$1348  = revealed_bits >> probe;
-  assign \$1349  = ~ \$1348 ;
-  assign \$1350  = mine_bits >> probe;
-  assign \$1351  = ~ \$1350 ;
-  assign \$1352  = \$1349  & \$1351 ;
-  assign \$1353  = win_scan == 8'hff;
-  assign \$1354  = win_scan + 1'h1;
-  assign \$1355  = mine_bits >> probe;
-  assign \$1356  = revealed_bits >> probe;
-  assign \$1357  = flagged >> probe;
-  assign \$1358  = status == 2'h2;
-  assign \$1359  = mine_bits >> probe;
-  assign \$1360  = \$1358  & \$1359 ;
-  assign \$1361  = \$1357  | \$1360 ;
-  assign \$1362  = status == 2'h3;
-  assign \$1363  = { read_row, read_col } == exploded;
-  assign \$1364  = \$1362  & \$1363 ;
+  assign \$703  = nb_row < \$702 ;
+  assign \$705  = \$704  ? 5'h09 : 5'h10;
+  assign \$706  = nb_col < \$705 ;
+  assign \$707  = \$703  & \$706 ;
+  assign \$708  = flagged_bits >> probe;
+  assign \$709  = \$707  & \$708 ;
+  assign \$710  = chord_flags + \$709 ;
+  assign \$711  = chord_step == 3'h7;
+  assign \$1549  = cursor_col * 3'h4;
+  assign \$712  = count_cursor__data >> \$1549 ;
+  assign \$713  = | \$712 ;
+  assign \$715  = \$714  ? 5'h09 : 5'h10;
+  assign \$716  = nb_row < \$715 ;
+  assign \$718  = \$717  ? 5'h09 : 5'h10;
+  assign \$719  = nb_col < \$718 ;
+  assign \$720  = \$716  & \$719 ;
+  assign \$721  = flagged_bits >> probe;
+  assign \$722  = \$720  & \$721 ;
+  assign \$723  = chord_flags + \$722 ;
+  assign \$1563  = cursor_col * 3'h4;
+  assign \$724  = count_cursor__data >> \$1563 ;
+  assign \$725  = \$723  == \$724 ;
+  assign \$726  = \$713  & \$725 ;
+  assign \$727  = chord_step + 1'h1;
+  assign \$729  = \$728  ? 5'h09 : 5'h10;
+  assign \$730  = nb_row < \$729 ;
+  assign \$732  = \$731  ? 5'h09 : 5'h10;
+  assign \$733  = nb_col < \$732 ;
+  assign \$734  = \$730  & \$733 ;
+  assign \$735  = revealed_bits >> probe;
+  assign \$736  = ~ \$735 ;
+  assign \$737  = \$734  & \$736 ;
+  assign \$738  = flagged_bits >> probe;
+  assign \$739  = ~ \$738 ;
+  assign \$740  = \$737  & \$739 ;
+  assign \$741  = mine_row__data >> probe[3:0];
+  assign \$742  = \$740  & \$741 ;
+  assign \$744  = \$743  ? 5'h09 : 5'h10;
+  assign \$745  = nb_row < \$744 ;
+  assign \$747  = \$746  ? 5'h09 : 5'h10;
+  assign \$748  = nb_col < \$747 ;
+  assign \$749  = \$745  & \$748 ;
+  assign \$750  = revealed_bits >> probe;
+  assign \$751  = ~ \$750 ;
+  assign \$752  = \$749  & \$751 ;
+  assign \$753  = flagged_bits >> probe;
+  assign \$754  = ~ \$753 ;
+  assign \$755  = \$752  & \$754 ;
+  assign \$756  = ~ chord_lost;
+  assign \$757  = chord_step == 3'h7;
+  assign \$759  = \$758  ? 5'h09 : 5'h10;
+  assign \$760  = nb_row < \$759 ;
+  assign \$762  = \$761  ? 5'h09 : 5'h10;
+  assign \$763  = nb_col < \$762 ;
+  assign \$764  = \$760  & \$763 ;
+  assign \$765  = revealed_bits >> probe;
+  assign \$766  = ~ \$765 ;
+  assign \$767  = \$764  & \$766 ;
+  assign \$768  = flagged_bits >> probe;
+  assign \$769  = ~ \$768 ;
+  assign \$770  = \$767  & \$769 ;
+  assign \$771  = mine_row__data >> probe[3:0];
+  assign \$772  = \$770  & \$771 ;
+  assign \$773  = chord_lost | \$772 ;
+  assign \$774  = | opening;
+  assign \$775  = revealed_bits | opening;
+  assign \$776  = flood_steps + 1'h1;
+  assign \$777  = revealed_bits >> probe;
+  assign \$778  = ~ \$777 ;
+  assign \$779  = mine_row__data >> probe[3:0];
+  assign \$780  = ~ \$779 ;
+  assign \$781  = \$778  & \$780 ;
+  assign \$782  = win_scan == 8'hff;
+  assign \$783  = win_scan + 1'h1;
+  assign \$784  = mine_row__data >> probe[3:0];
+  assign \$785  = | status;
+  assign \$786  = \$784  & \$785 ;
+  assign \$787  = revealed_bits >> probe;
+  assign \$788  = flagged_bits >> probe;
+  assign \$789  = status == 2'h2;
+  assign \$790  = mine_row__data >> probe[3:0];
+  assign \$791  = \$789  & \$790 ;
+  assign \$792  = \$788  | \$791 ;
+  assign \$793  = status == 2'h3;
+  assign \$794  = { read_row, read_col } == exploded;
+  assign \$795  = \$793  & \$794 ;
   always @(posedge clk)
-    \$1366  <= \$1365 ;
+    \$797  <= \$796 ;
   always @(posedge clk)
-    free_running <= \$1367 ;
+    free_running <= \$798 ;
   always @(posedge clk)
-    pending <= \$1368 ;
+    pending <= \$799 ;
   always @(posedge clk)
-    prescaler <= \$1369 ;
+    prescaler <= \$800 ;
   always @(posedge clk)
-    timer <= \$1370 ;
+    timer <= \$801 ;
   always @(posedge clk)
-    difficulty <= \$1371 ;
+    difficulty <= \$802 ;
   always @(posedge clk)
-    status <= \$1372 ;
+    status <= \$803 ;
   always @(posedge clk)
-    mine_bits <= \$1373 ;
+    flagged_bits <= \$804 ;
   always @(posedge clk)
-    flagged <= \$1374 ;
+    zero <= \$805 ;
   always @(posedge clk)
-    zero <= \$1375 ;
+    revealed_bits <= \$806 ;
   always @(posedge clk)
-    revealed_bits <= \$1376 ;
+    cursor_row <= \$807 ;
   always @(posedge clk)
-    cursor_row <= \$1377 ;
+    cursor_col <= \$808 ;
   always @(posedge clk)
-    cursor_col <= \$1378 ;
+    counter <= \$809 ;
   always @(posedge clk)
-    counter <= \$1379 ;
+    flood_steps <= \$810 ;
   always @(posedge clk)
-    flood_steps <= \$1380 ;
+    fsm_state <= \$811 ;
   always @(posedge clk)
-    fsm_state <= \$1381 ;
+    seed <= \$812 ;
   always @(posedge clk)
-    seed <= \$1382 ;
+    lcg <= \$813 ;
   always @(posedge clk)
-    lcg <= \$1383 ;
+    swaps_done <= \$814 ;
   always @(posedge clk)
-    swaps_done <= \$1384 ;
+    swap_phase <= \$815 ;
   always @(posedge clk)
-    swap_phase <= \$1385 ;
+    load_row <= \$816 ;
   always @(posedge clk)
-    chord_step <= \$1386 ;
+    chord_step <= \$817 ;
   always @(posedge clk)
-    chord_flags <= \$1387 ;
+    chord_flags <= \$818 ;
   always @(posedge clk)
-    swap_a <= \$1388 ;
+    swap_a <= \$819 ;
   always @(posedge clk)
-    swap_b <= \$1389 ;
+    swap_b <= \$820 ;
   always @(posedge clk)
-    scan_row <= \$1390 ;
+    scan_row <= \$821 ;
   always @(posedge clk)
-    scan_col <= \$1391 ;
+    scan_col <= \$822 ;
   always @(posedge clk)
-    count_row <= \$1392 ;
+    count_step <= \$823 ;
   always @(posedge clk)
-    exploded <= \$1393 ;
+    count_up <= \$824 ;
   always @(posedge clk)
-    chord_lost <= \$1394 ;
+    count_mid <= \$825 ;
   always @(posedge clk)
-    win_scan <= \$1395 ;
+    exploded <= \$826 ;
   always @(posedge clk)
-    \read_col$68  <= \$1396 ;
-  \minesweeper_system.game.buttons$78  \buttons$78  (
+    chord_lost <= \$827 ;
+  always @(posedge clk)
+    win_scan <= \$828 ;
+  always @(posedge clk)
+    \read_col$74  <= \$829 ;
+  assign \$1  = ~ idle;
+  assign \$2  = | pending;
+  assign busy = \$1  | \$2 ;
+  assign \$3  = cursor_row + 6'h3f;
+  assign \$4  = cursor_col + 6'h3f;
+  assign \$5  = cursor_row + 6'h3f;
+  assign \$6  = cursor_col + 1'h0;
+  assign \$7  = cursor_row + 6'h3f;
+  assign \$8  = cursor_col + 1'h1;
+  assign \$9  = cursor_row + 1'h0;
+  assign \$10  = cursor_col + 6'h3f;
+  assign \$11  = cursor_row + 1'h0;
+  assign \$12  = cursor_col + 1'h1;
+  assign \$13  = cursor_row + 1'h1;
+  assign \$14  = cursor_col + 6'h3f;
+  assign \$15  = cursor_row + 1'h1;
+  assign \$16  = cursor_col + 1'h0;
+  assign \$17  = cursor_row + 1'h1;
+  assign \$18  = cursor_col + 1'h1;
+  assign \$19  = ~ revealed_bits;
+  assign \$20  = ~ flagged_bits;
+  assign \$21  = \$19  & \$20 ;
+  assign \$22  = revealed_bits & zero;
+  assign \$23  = revealed_bits & zero;
+  assign \$26  = \$22  | \$25 ;
+  assign \$27  = revealed_bits & zero;
+  assign \$30  = \$26  | \$29 ;
+  assign \$31  = revealed_bits & zero;
+  assign \$32  = revealed_bits & zero;
+  assign \$35  = \$31  | \$34 ;
+  assign \$36  = revealed_bits & zero;
+  assign \$39  = \$35  | \$38 ;
+  assign \$41  = \$30  | \$40 [255:0];
+  assign \$42  = revealed_bits & zero;
+  assign \$43  = revealed_bits & zero;
+  assign \$46  = \$42  | \$45 ;
+  assign \$47  = revealed_bits & zero;
+  assign \$50  = \$46  | \$49 ;
+  assign \$52  = \$41  | \$51 ;
+  assign opening = \$21  & \$52 ;
+  assign \$53  = | pending;
+  assign \$54  = ~ \$53 ;
+  assign \$55  = status == 2'h2;
+  assign \$56  = status == 2'h3;
+  assign \$57  = \$55  | \$56 ;
+  assign \$58  = revealed_bits >> probe;
+  assign \$59  = ~ \$58 ;
+  assign \$60  = flagged_bits >> probe;
+  assign \$61  = ! status;
+  assign \$62  = flagged_bits >> probe;
+  assign \$63  = ~ \$62 ;
+  assign \$64  = seed_force ? seed_value : free_running;
+  assign \$66  = \$65  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
+  assign \$898  = load_row * 5'h10;
+  assign \$67  = \$66  >> \$898 ;
+  assign \$68  = mine_row__data >> probe[3:0];
+  assign \$69  = mine_row__data >> probe[3:0];
+  assign \$70  = ~ \$69 ;
+  assign \$71  = { scan_row, scan_col } != { cursor_row, cursor_col };
+  assign \$72  = \$70  & \$71 ;
+  assign \$74  = \$73  ? 5'h09 : 5'h10;
+  assign \$75  = \$74  - 1'h1;
+  assign \$76  = scan_col == \$75 ;
+  assign \$77  = | count_step;
+  assign \$78  = count_step - 1'h1;
+  assign \$79  = 1'h0 + count_up[0];
+  assign \$80  = count_step == 5'h10;
+  assign \$81  = \$80  ? 16'h0000 : mine_row__data;
+  assign \$82  = \$79  + \$81 [0];
+  assign \$83  = \$82  + count_up[1];
+  assign \$84  = \$83  + count_mid[1];
+  assign \$85  = count_step == 5'h10;
+  assign \$86  = \$85  ? 16'h0000 : mine_row__data;
+  assign \$87  = \$84  + \$86 [1];
+  assign \$88  = 1'h0 + count_up[1];
+  assign \$89  = count_step == 5'h10;
+  assign \$90  = \$89  ? 16'h0000 : mine_row__data;
+  assign \$91  = \$88  + \$90 [1];
+  assign \$92  = \$91  + count_up[0];
+  assign \$93  = \$92  + count_mid[0];
+  assign \$94  = count_step == 5'h10;
+  assign \$95  = \$94  ? 16'h0000 : mine_row__data;
+  assign \$96  = \$93  + \$95 [0];
+  assign \$97  = \$96  + count_up[2];
+  assign \$98  = \$97  + count_mid[2];
+  assign \$99  = count_step == 5'h10;
+  assign \$100  = \$99  ? 16'h0000 : mine_row__data;
+  assign \$101  = \$98  + \$100 [2];
+  assign \$102  = 1'h0 + count_up[2];
+  assign \$103  = count_step == 5'h10;
+  assign \$104  = \$103  ? 16'h0000 : mine_row__data;
+  assign \$105  = \$102  + \$104 [2];
+  assign \$106  = \$105  + count_up[1];
+  assign \$107  = \$106  + count_mid[1];
+  assign \$108  = count_step == 5'h10;
+  assign \$109  = \$108  ? 16'h0000 : mine_row__data;
+  assign \$110  = \$107  + \$109 [1];
+  assign \$111  = \$110  + count_up[3];
+  assign \$112  = \$111  + count_mid[3];
+  assign \$113  = count_step == 5'h10;
+  assign \$114  = \$113  ? 16'h0000 : mine_row__data;
+  assign \$115  = \$112  + \$114 [3];
+  assign \$116  = 1'h0 + count_up[3];
+  assign \$117  = count_step == 5'h10;
+  assign \$118  = \$117  ? 16'h0000 : mine_row__data;
+  assign \$119  = \$116  + \$118 [3];
+  assign \$120  = \$119  + count_up[2];
+  assign \$121  = \$120  + count_mid[2];
+  assign \$122  = count_step == 5'h10;
+  assign \$123  = \$122  ? 16'h0000 : mine_row__data;
+  assign \$124  = \$121  + \$123 [2];
+  assign \$125  = \$124  + count_up[4];
+  assign \$126  = \$125  + count_mid[4];
+  assign \$127  = count_step == 5'h10;
+  assign \$128  = \$127  ? 16'h0000 : mine_row__data;
+  assign \$129  = \$126  + \$128 [4];
+  assign \$130  = 1'h0 + count_up[4];
+  assign \$131  = count_step == 5'h10;
+  assign \$132  = \$131  ? 16'h0000 : mine_row__data;
+  assign \$133  = \$130  + \$132 [4];
+  assign \$134  = \$133  + count_up[3];
+  assign \$135  = \$134  + count_mid[3];
+  assign \$136  = count_step == 5'h10;
+  assign \$137  = \$136  ? 16'h0000 : mine_row__data;
+  assign \$138  = \$135  + \$137 [3];
+  assign \$139  = \$138  + count_up[5];
+  assign \$140  = \$139  + count_mid[5];
+  assign \$141  = count_step == 5'h10;
+  assign \$142  = \$141  ? 16'h0000 : mine_row__data;
+  assign \$143  = \$140  + \$142 [5];
+  assign \$144  = 1'h0 + count_up[5];
+  assign \$145  = count_step == 5'h10;
+  assign \$146  = \$145  ? 16'h0000 : mine_row__data;
+  assign \$147  = \$144  + \$146 [5];
+  assign \$148  = \$147  + count_up[4];
+  assign \$149  = \$148  + count_mid[4];
+  assign \$150  = count_step == 5'h10;
+  assign \$151  = \$150  ? 16'h0000 : mine_row__data;
+  assign \$152  = \$149  + \$151 [4];
+  assign \$153  = \$152  + count_up[6];
+  assign \$154  = \$153  + count_mid[6];
+  assign \$155  = count_step == 5'h10;
+  assign \$156  = \$155  ? 16'h0000 : mine_row__data;
+  assign \$157  = \$154  + \$156 [6];
+  assign \$158  = 1'h0 + count_up[6];
+  assign \$159  = count_step == 5'h10;
+  assign \$160  = \$159  ? 16'h0000 : mine_row__data;
+  assign \$161  = \$158  + \$160 [6];
+  assign \$162  = \$161  + count_up[5];
+  assign \$163  = \$162  + count_mid[5];
+  assign \$164  = count_step == 5'h10;
+  assign \$165  = \$164  ? 16'h0000 : mine_row__data;
+  assign \$166  = \$163  + \$165 [5];
+  \minesweeper_system.game.buttons$84  \buttons$84  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -6623,10 +5034,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
       4'h0:
           /* empty */;
       4'h1:
-          if (\$56 ) begin
+          if (\$54 ) begin
             probe = { read_row, read_col };
           end
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
@@ -6636,21 +5049,21 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
             default:
                 probe = lcg[31:24];
           endcase
-      4'h5:
-          /* empty */;
       4'h6:
-          probe = { scan_row, scan_col };
-      4'h7:
           /* empty */;
+      4'h7:
+          probe = { scan_row, scan_col };
+      4'h8:
+          probe = { count_step[3:0], 4'h0 };
       4'h3:
           /* empty */;
       4'h4:
           probe = { nb_row[3:0], nb_col[3:0] };
-      4'h9:
-          probe = { nb_row[3:0], nb_col[3:0] };
-      4'h8:
-          /* empty */;
       4'ha:
+          probe = { nb_row[3:0], nb_col[3:0] };
+      4'h9:
+          /* empty */;
+      4'hb:
           probe = win_scan;
     endcase
   end
@@ -6659,21 +5072,21 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
     (* full_case = 32'd1 *)
     casez (chord_step)
       3'h0:
-          nb_row = \$5 [4:0];
+          nb_row = \$3 [4:0];
       3'h1:
-          nb_row = \$7 [4:0];
+          nb_row = \$5 [4:0];
       3'h2:
-          nb_row = \$9 [4:0];
+          nb_row = \$7 [4:0];
       3'h3:
-          nb_row = \$11 ;
+          nb_row = \$9 ;
       3'h4:
-          nb_row = \$13 ;
+          nb_row = \$11 ;
       3'h5:
-          nb_row = \$15 ;
+          nb_row = \$13 ;
       3'h6:
-          nb_row = \$17 ;
+          nb_row = \$15 ;
       3'h7:
-          nb_row = \$19 ;
+          nb_row = \$17 ;
     endcase
   end
   always @* begin
@@ -6681,21 +5094,21 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
     (* full_case = 32'd1 *)
     casez (chord_step)
       3'h0:
-          nb_col = \$6 [4:0];
+          nb_col = \$4 [4:0];
       3'h1:
-          nb_col = \$8 ;
+          nb_col = \$6 ;
       3'h2:
-          nb_col = \$10 ;
+          nb_col = \$8 ;
       3'h3:
-          nb_col = \$12 [4:0];
+          nb_col = \$10 [4:0];
       3'h4:
-          nb_col = \$14 ;
+          nb_col = \$12 ;
       3'h5:
-          nb_col = \$16 [4:0];
+          nb_col = \$14 [4:0];
       3'h6:
-          nb_col = \$18 ;
+          nb_col = \$16 ;
       3'h7:
-          nb_col = \$20 ;
+          nb_col = \$18 ;
     endcase
   end
   always @* begin
@@ -6706,12 +5119,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$59 ) begin
-            end else if (\$61 ) begin
+            if (\$57 ) begin
+            end else if (\$59 ) begin
               if (switches[1]) begin
-              end else if (\$62 ) begin
-              end else if (\$63 ) begin
-                lcg_from = \$66 ;
+              end else if (\$60 ) begin
+              end else if (\$61 ) begin
+                lcg_from = \$64 ;
               end
             end
           end
@@ -6735,8 +5148,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$59 ) begin
-            end else if (\$61 ) begin
+            if (\$57 ) begin
+            end else if (\$59 ) begin
               if (switches[1]) begin
                 \$signal  = 1'h1;
               end
@@ -6752,10 +5165,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$59 ) begin
-            end else if (\$61 ) begin
+            if (\$57 ) begin
+            end else if (\$59 ) begin
               if (switches[1]) begin
-                flagged_wd = \$65 ;
+                flagged_wd = \$63 ;
               end
             end
           end
@@ -6763,57 +5176,106 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$signal$51  = 1'h0;
+    mine_row_write__addr = 4'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
+          mine_row_write__addr = load_row;
+    endcase
+    if (\$signal$54 ) begin
+      mine_row_write__addr = probe[7:4];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    mine_row_write__data = 16'h0000;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          mine_row_write__data = \$67 ;
+    endcase
+    if (\$signal$54 ) begin
+      mine_row_write__data = { \$353 , \$351 , \$349 , \$347 , \$345 , \$343 , \$341 , \$339 , \$337 , \$335 , \$333 , \$331 , \$329 , \$327 , \$325 , \$323  };
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    mine_row_write__en = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          mine_row_write__en = 1'h1;
+    endcase
+    if (\$signal$54 ) begin
+      mine_row_write__en = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$signal$54  = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
                 /* empty */;
             2'h1:
-                \$signal$51  = 1'h1;
+                \$signal$54  = 1'h1;
             default:
-                \$signal$51  = 1'h1;
+                \$signal$54  = 1'h1;
           endcase
-      4'h5:
-          if (\$67 ) begin
-            \$signal$51  = 1'h1;
-          end
       4'h6:
-          if (\$71 ) begin
-            \$signal$51  = 1'h1;
+          if (\$68 ) begin
+            \$signal$54  = 1'h1;
+          end
+      4'h7:
+          if (\$72 ) begin
+            \$signal$54  = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    mine_wd = 1'h0;
+    \$signal$55  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
                 /* empty */;
             2'h1:
-                mine_wd = swap_a;
+                \$signal$55  = swap_a;
             default:
-                mine_wd = swap_b;
+                \$signal$55  = swap_b;
           endcase
-      4'h5:
-          if (\$67 ) begin
-            mine_wd = 1'h0;
-          end
       4'h6:
-          if (\$71 ) begin
-            mine_wd = 1'h1;
+          if (\$68 ) begin
+            \$signal$55  = 1'h0;
+          end
+      4'h7:
+          if (\$72 ) begin
+            \$signal$55  = 1'h1;
           end
     endcase
   end
@@ -6832,7 +5294,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
       4'h6:
           /* empty */;
       4'h7:
-          count_write__addr = count_row;
+          /* empty */;
+      4'h8:
+          if (\$77 ) begin
+            count_write__addr = \$78 [3:0];
+          end
     endcase
   end
   always @* begin
@@ -6850,7 +5316,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
       4'h6:
           /* empty */;
       4'h7:
-          count_write__data = { \$595 [3:0], \$573 [3:0], \$539 [3:0], \$505 [3:0], \$471 [3:0], \$437 [3:0], \$403 [3:0], \$369 [3:0], \$335 [3:0], \$301 [3:0], \$267 [3:0], \$233 [3:0], \$199 [3:0], \$165 [3:0], \$131 [3:0], \$97 [3:0] };
+          /* empty */;
+      4'h8:
+          if (\$77 ) begin
+            count_write__data = { \$292 [3:0], \$283 [3:0], \$269 [3:0], \$255 [3:0], \$241 [3:0], \$227 [3:0], \$213 [3:0], \$199 [3:0], \$185 [3:0], \$171 [3:0], \$157 [3:0], \$143 [3:0], \$129 [3:0], \$115 [3:0], \$101 [3:0], \$87 [3:0] };
+          end
     endcase
   end
   always @* begin
@@ -6868,7 +5338,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
       4'h6:
           /* empty */;
       4'h7:
-          count_write__en = 1'h1;
+          /* empty */;
+      4'h8:
+          if (\$77 ) begin
+            count_write__en = 1'h1;
+          end
     endcase
   end
   always @* begin
@@ -6887,32 +5361,34 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
           /* empty */;
       4'h7:
           /* empty */;
+      4'h8:
+          /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$596 ) begin
+          if (\$293 ) begin
           end else begin
             revealed_we = 1'h1;
           end
       4'h4:
           /* empty */;
-      4'h9:
-          if (\$611 ) begin
-          end else if (\$624 ) begin
+      4'ha:
+          if (\$308 ) begin
+          end else if (\$321 ) begin
             revealed_we = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1365  = \$1366 ;
+    \$796  = \$797 ;
     if (count_cell__en) begin
-      \$1365 [0] = \$1355 ;
-      \$1365 [1] = \$1356 ;
-      \$1365 [2] = \$1361 ;
-      \$1365 [3] = \$1364 ;
+      \$796 [0] = \$786 ;
+      \$796 [1] = \$787 ;
+      \$796 [2] = \$792 ;
+      \$796 [3] = \$795 ;
     end
     if (rst) begin
-      \$1365  = 4'h0;
+      \$796  = 4'h0;
     end
   end
   always @* begin
@@ -6929,32 +5405,32 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1367  = \$637 [31:0];
+    \$798  = \$367 [31:0];
     if (rst) begin
-      \$1367  = 32'd0;
+      \$798  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1368  = pending;
-    if (\$644 ) begin
-      \$1368  = press;
-    end else if (\$646 ) begin
-      \$1368  = 5'h00;
+    \$799  = pending;
+    if (\$374 ) begin
+      \$799  = press;
+    end else if (\$376 ) begin
+      \$799  = 5'h00;
     end
     if (rst) begin
-      \$1368  = 5'h00;
+      \$799  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1369  = prescaler;
-    if (\$647 ) begin
+    \$800  = prescaler;
+    if (\$377 ) begin
       (* full_case = 32'd1 *)
-      if (\$648 ) begin
-        \$1369  = 27'h0000000;
+      if (\$378 ) begin
+        \$800  = 27'h0000000;
       end else begin
-        \$1369  = \$651 [26:0];
+        \$800  = \$381 [26:0];
       end
     end
     casez (fsm_state)
@@ -6962,74 +5438,74 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1369  = 27'h0000000;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$800  = 27'h0000000;
               end
             end
           end
     endcase
     if (rst) begin
-      \$1369  = 27'h0000000;
+      \$800  = 27'h0000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1370  = timer;
-    if (\$647 ) begin
-      if (\$648 ) begin
-        if (\$649 ) begin
-          \$1370  = \$650 [9:0];
+    \$801  = timer;
+    if (\$377 ) begin
+      if (\$378 ) begin
+        if (\$379 ) begin
+          \$801  = \$380 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$1370  = 10'h000;
+          \$801  = 10'h000;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1370  = 10'h000;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$801  = 10'h000;
               end
             end
           end
     endcase
     if (rst) begin
-      \$1370  = 10'h000;
+      \$801  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1371  = difficulty;
+    \$802  = difficulty;
     casez (fsm_state)
       4'h0:
-          \$1371  = switches[7];
+          \$802  = switches[7];
     endcase
     if (rst) begin
-      \$1371  = 1'h0;
+      \$802  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1372  = status;
+    \$803  = status;
     casez (fsm_state)
       4'h0:
-          \$1372  = 2'h0;
+          \$803  = 2'h0;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1372  = 2'h1;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$803  = 2'h1;
               end
             end
           end
@@ -7041,1103 +5517,566 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
           /* empty */;
       4'h7:
           /* empty */;
+      4'h8:
+          /* empty */;
       4'h3:
-          if (\$1270 ) begin
-            \$1372  = 2'h3;
+          if (\$699 ) begin
+            \$803  = 2'h3;
           end
       4'h4:
           /* empty */;
-      4'h9:
-          if (\$1328 ) begin
-            if (\$1344 ) begin
-              \$1372  = 2'h3;
-            end
-          end
-      4'h8:
-          /* empty */;
       4'ha:
-          if (\$1352 ) begin
-          end else if (\$1353 ) begin
-            \$1372  = 2'h2;
-          end
-    endcase
-    if (rst) begin
-      \$1372  = 2'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1373  = mine_bits;
-    casez (fsm_state)
-      4'h0:
-          \$1373  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-      4'h1:
-          if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
-              if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1373  = \$669 ;
-              end
+          if (\$757 ) begin
+            if (\$773 ) begin
+              \$803  = 2'h3;
             end
           end
+      4'h9:
+          /* empty */;
+      4'hb:
+          if (\$781 ) begin
+          end else if (\$782 ) begin
+            \$803  = 2'h2;
+          end
     endcase
-    if (\$signal$51 ) begin
-      (* full_case = 32'd1 *)
-      casez (probe)
-        8'h00:
-            \$1373 [0] = mine_wd;
-        8'h01:
-            \$1373 [1] = mine_wd;
-        8'h02:
-            \$1373 [2] = mine_wd;
-        8'h03:
-            \$1373 [3] = mine_wd;
-        8'h04:
-            \$1373 [4] = mine_wd;
-        8'h05:
-            \$1373 [5] = mine_wd;
-        8'h06:
-            \$1373 [6] = mine_wd;
-        8'h07:
-            \$1373 [7] = mine_wd;
-        8'h08:
-            \$1373 [8] = mine_wd;
-        8'h09:
-            \$1373 [9] = mine_wd;
-        8'h0a:
-            \$1373 [10] = mine_wd;
-        8'h0b:
-            \$1373 [11] = mine_wd;
-        8'h0c:
-            \$1373 [12] = mine_wd;
-        8'h0d:
-            \$1373 [13] = mine_wd;
-        8'h0e:
-            \$1373 [14] = mine_wd;
-        8'h0f:
-            \$1373 [15] = mine_wd;
-        8'h10:
-            \$1373 [16] = mine_wd;
-        8'h11:
-            \$1373 [17] = mine_wd;
-        8'h12:
-            \$1373 [18] = mine_wd;
-        8'h13:
-            \$1373 [19] = mine_wd;
-        8'h14:
-            \$1373 [20] = mine_wd;
-        8'h15:
-            \$1373 [21] = mine_wd;
-        8'h16:
-            \$1373 [22] = mine_wd;
-        8'h17:
-            \$1373 [23] = mine_wd;
-        8'h18:
-            \$1373 [24] = mine_wd;
-        8'h19:
-            \$1373 [25] = mine_wd;
-        8'h1a:
-            \$1373 [26] = mine_wd;
-        8'h1b:
-            \$1373 [27] = mine_wd;
-        8'h1c:
-            \$1373 [28] = mine_wd;
-        8'h1d:
-            \$1373 [29] = mine_wd;
-        8'h1e:
-            \$1373 [30] = mine_wd;
-        8'h1f:
-            \$1373 [31] = mine_wd;
-        8'h20:
-            \$1373 [32] = mine_wd;
-        8'h21:
-            \$1373 [33] = mine_wd;
-        8'h22:
-            \$1373 [34] = mine_wd;
-        8'h23:
-            \$1373 [35] = mine_wd;
-        8'h24:
-            \$1373 [36] = mine_wd;
-        8'h25:
-            \$1373 [37] = mine_wd;
-        8'h26:
-            \$1373 [38] = mine_wd;
-        8'h27:
-            \$1373 [39] = mine_wd;
-        8'h28:
-            \$1373 [40] = mine_wd;
-        8'h29:
-            \$1373 [41] = mine_wd;
-        8'h2a:
-            \$1373 [42] = mine_wd;
-        8'h2b:
-            \$1373 [43] = mine_wd;
-        8'h2c:
-            \$1373 [44] = mine_wd;
-        8'h2d:
-            \$1373 [45] = mine_wd;
-        8'h2e:
-            \$1373 [46] = mine_wd;
-        8'h2f:
-            \$1373 [47] = mine_wd;
-        8'h30:
-            \$1373 [48] = mine_wd;
-        8'h31:
-            \$1373 [49] = mine_wd;
-        8'h32:
-            \$1373 [50] = mine_wd;
-        8'h33:
-            \$1373 [51] = mine_wd;
-        8'h34:
-            \$1373 [52] = mine_wd;
-        8'h35:
-            \$1373 [53] = mine_wd;
-        8'h36:
-            \$1373 [54] = mine_wd;
-        8'h37:
-            \$1373 [55] = mine_wd;
-        8'h38:
-            \$1373 [56] = mine_wd;
-        8'h39:
-            \$1373 [57] = mine_wd;
-        8'h3a:
-            \$1373 [58] = mine_wd;
-        8'h3b:
-            \$1373 [59] = mine_wd;
-        8'h3c:
-            \$1373 [60] = mine_wd;
-        8'h3d:
-            \$1373 [61] = mine_wd;
-        8'h3e:
-            \$1373 [62] = mine_wd;
-        8'h3f:
-            \$1373 [63] = mine_wd;
-        8'h40:
-            \$1373 [64] = mine_wd;
-        8'h41:
-            \$1373 [65] = mine_wd;
-        8'h42:
-            \$1373 [66] = mine_wd;
-        8'h43:
-            \$1373 [67] = mine_wd;
-        8'h44:
-            \$1373 [68] = mine_wd;
-        8'h45:
-            \$1373 [69] = mine_wd;
-        8'h46:
-            \$1373 [70] = mine_wd;
-        8'h47:
-            \$1373 [71] = mine_wd;
-        8'h48:
-            \$1373 [72] = mine_wd;
-        8'h49:
-            \$1373 [73] = mine_wd;
-        8'h4a:
-            \$1373 [74] = mine_wd;
-        8'h4b:
-            \$1373 [75] = mine_wd;
-        8'h4c:
-            \$1373 [76] = mine_wd;
-        8'h4d:
-            \$1373 [77] = mine_wd;
-        8'h4e:
-            \$1373 [78] = mine_wd;
-        8'h4f:
-            \$1373 [79] = mine_wd;
-        8'h50:
-            \$1373 [80] = mine_wd;
-        8'h51:
-            \$1373 [81] = mine_wd;
-        8'h52:
-            \$1373 [82] = mine_wd;
-        8'h53:
-            \$1373 [83] = mine_wd;
-        8'h54:
-            \$1373 [84] = mine_wd;
-        8'h55:
-            \$1373 [85] = mine_wd;
-        8'h56:
-            \$1373 [86] = mine_wd;
-        8'h57:
-            \$1373 [87] = mine_wd;
-        8'h58:
-            \$1373 [88] = mine_wd;
-        8'h59:
-            \$1373 [89] = mine_wd;
-        8'h5a:
-            \$1373 [90] = mine_wd;
-        8'h5b:
-            \$1373 [91] = mine_wd;
-        8'h5c:
-            \$1373 [92] = mine_wd;
-        8'h5d:
-            \$1373 [93] = mine_wd;
-        8'h5e:
-            \$1373 [94] = mine_wd;
-        8'h5f:
-            \$1373 [95] = mine_wd;
-        8'h60:
-            \$1373 [96] = mine_wd;
-        8'h61:
-            \$1373 [97] = mine_wd;
-        8'h62:
-            \$1373 [98] = mine_wd;
-        8'h63:
-            \$1373 [99] = mine_wd;
-        8'h64:
-            \$1373 [100] = mine_wd;
-        8'h65:
-            \$1373 [101] = mine_wd;
-        8'h66:
-            \$1373 [102] = mine_wd;
-        8'h67:
-            \$1373 [103] = mine_wd;
-        8'h68:
-            \$1373 [104] = mine_wd;
-        8'h69:
-            \$1373 [105] = mine_wd;
-        8'h6a:
-            \$1373 [106] = mine_wd;
-        8'h6b:
-            \$1373 [107] = mine_wd;
-        8'h6c:
-            \$1373 [108] = mine_wd;
-        8'h6d:
-            \$1373 [109] = mine_wd;
-        8'h6e:
-            \$1373 [110] = mine_wd;
-        8'h6f:
-            \$1373 [111] = mine_wd;
-        8'h70:
-            \$1373 [112] = mine_wd;
-        8'h71:
-            \$1373 [113] = mine_wd;
-        8'h72:
-            \$1373 [114] = mine_wd;
-        8'h73:
-            \$1373 [115] = mine_wd;
-        8'h74:
-            \$1373 [116] = mine_wd;
-        8'h75:
-            \$1373 [117] = mine_wd;
-        8'h76:
-            \$1373 [118] = mine_wd;
-        8'h77:
-            \$1373 [119] = mine_wd;
-        8'h78:
-            \$1373 [120] = mine_wd;
-        8'h79:
-            \$1373 [121] = mine_wd;
-        8'h7a:
-            \$1373 [122] = mine_wd;
-        8'h7b:
-            \$1373 [123] = mine_wd;
-        8'h7c:
-            \$1373 [124] = mine_wd;
-        8'h7d:
-            \$1373 [125] = mine_wd;
-        8'h7e:
-            \$1373 [126] = mine_wd;
-        8'h7f:
-            \$1373 [127] = mine_wd;
-        8'h80:
-            \$1373 [128] = mine_wd;
-        8'h81:
-            \$1373 [129] = mine_wd;
-        8'h82:
-            \$1373 [130] = mine_wd;
-        8'h83:
-            \$1373 [131] = mine_wd;
-        8'h84:
-            \$1373 [132] = mine_wd;
-        8'h85:
-            \$1373 [133] = mine_wd;
-        8'h86:
-            \$1373 [134] = mine_wd;
-        8'h87:
-            \$1373 [135] = mine_wd;
-        8'h88:
-            \$1373 [136] = mine_wd;
-        8'h89:
-            \$1373 [137] = mine_wd;
-        8'h8a:
-            \$1373 [138] = mine_wd;
-        8'h8b:
-            \$1373 [139] = mine_wd;
-        8'h8c:
-            \$1373 [140] = mine_wd;
-        8'h8d:
-            \$1373 [141] = mine_wd;
-        8'h8e:
-            \$1373 [142] = mine_wd;
-        8'h8f:
-            \$1373 [143] = mine_wd;
-        8'h90:
-            \$1373 [144] = mine_wd;
-        8'h91:
-            \$1373 [145] = mine_wd;
-        8'h92:
-            \$1373 [146] = mine_wd;
-        8'h93:
-            \$1373 [147] = mine_wd;
-        8'h94:
-            \$1373 [148] = mine_wd;
-        8'h95:
-            \$1373 [149] = mine_wd;
-        8'h96:
-            \$1373 [150] = mine_wd;
-        8'h97:
-            \$1373 [151] = mine_wd;
-        8'h98:
-            \$1373 [152] = mine_wd;
-        8'h99:
-            \$1373 [153] = mine_wd;
-        8'h9a:
-            \$1373 [154] = mine_wd;
-        8'h9b:
-            \$1373 [155] = mine_wd;
-        8'h9c:
-            \$1373 [156] = mine_wd;
-        8'h9d:
-            \$1373 [157] = mine_wd;
-        8'h9e:
-            \$1373 [158] = mine_wd;
-        8'h9f:
-            \$1373 [159] = mine_wd;
-        8'ha0:
-            \$1373 [160] = mine_wd;
-        8'ha1:
-            \$1373 [161] = mine_wd;
-        8'ha2:
-            \$1373 [162] = mine_wd;
-        8'ha3:
-            \$1373 [163] = mine_wd;
-        8'ha4:
-            \$1373 [164] = mine_wd;
-        8'ha5:
-            \$1373 [165] = mine_wd;
-        8'ha6:
-            \$1373 [166] = mine_wd;
-        8'ha7:
-            \$1373 [167] = mine_wd;
-        8'ha8:
-            \$1373 [168] = mine_wd;
-        8'ha9:
-            \$1373 [169] = mine_wd;
-        8'haa:
-            \$1373 [170] = mine_wd;
-        8'hab:
-            \$1373 [171] = mine_wd;
-        8'hac:
-            \$1373 [172] = mine_wd;
-        8'had:
-            \$1373 [173] = mine_wd;
-        8'hae:
-            \$1373 [174] = mine_wd;
-        8'haf:
-            \$1373 [175] = mine_wd;
-        8'hb0:
-            \$1373 [176] = mine_wd;
-        8'hb1:
-            \$1373 [177] = mine_wd;
-        8'hb2:
-            \$1373 [178] = mine_wd;
-        8'hb3:
-            \$1373 [179] = mine_wd;
-        8'hb4:
-            \$1373 [180] = mine_wd;
-        8'hb5:
-            \$1373 [181] = mine_wd;
-        8'hb6:
-            \$1373 [182] = mine_wd;
-        8'hb7:
-            \$1373 [183] = mine_wd;
-        8'hb8:
-            \$1373 [184] = mine_wd;
-        8'hb9:
-            \$1373 [185] = mine_wd;
-        8'hba:
-            \$1373 [186] = mine_wd;
-        8'hbb:
-            \$1373 [187] = mine_wd;
-        8'hbc:
-            \$1373 [188] = mine_wd;
-        8'hbd:
-            \$1373 [189] = mine_wd;
-        8'hbe:
-            \$1373 [190] = mine_wd;
-        8'hbf:
-            \$1373 [191] = mine_wd;
-        8'hc0:
-            \$1373 [192] = mine_wd;
-        8'hc1:
-            \$1373 [193] = mine_wd;
-        8'hc2:
-            \$1373 [194] = mine_wd;
-        8'hc3:
-            \$1373 [195] = mine_wd;
-        8'hc4:
-            \$1373 [196] = mine_wd;
-        8'hc5:
-            \$1373 [197] = mine_wd;
-        8'hc6:
-            \$1373 [198] = mine_wd;
-        8'hc7:
-            \$1373 [199] = mine_wd;
-        8'hc8:
-            \$1373 [200] = mine_wd;
-        8'hc9:
-            \$1373 [201] = mine_wd;
-        8'hca:
-            \$1373 [202] = mine_wd;
-        8'hcb:
-            \$1373 [203] = mine_wd;
-        8'hcc:
-            \$1373 [204] = mine_wd;
-        8'hcd:
-            \$1373 [205] = mine_wd;
-        8'hce:
-            \$1373 [206] = mine_wd;
-        8'hcf:
-            \$1373 [207] = mine_wd;
-        8'hd0:
-            \$1373 [208] = mine_wd;
-        8'hd1:
-            \$1373 [209] = mine_wd;
-        8'hd2:
-            \$1373 [210] = mine_wd;
-        8'hd3:
-            \$1373 [211] = mine_wd;
-        8'hd4:
-            \$1373 [212] = mine_wd;
-        8'hd5:
-            \$1373 [213] = mine_wd;
-        8'hd6:
-            \$1373 [214] = mine_wd;
-        8'hd7:
-            \$1373 [215] = mine_wd;
-        8'hd8:
-            \$1373 [216] = mine_wd;
-        8'hd9:
-            \$1373 [217] = mine_wd;
-        8'hda:
-            \$1373 [218] = mine_wd;
-        8'hdb:
-            \$1373 [219] = mine_wd;
-        8'hdc:
-            \$1373 [220] = mine_wd;
-        8'hdd:
-            \$1373 [221] = mine_wd;
-        8'hde:
-            \$1373 [222] = mine_wd;
-        8'hdf:
-            \$1373 [223] = mine_wd;
-        8'he0:
-            \$1373 [224] = mine_wd;
-        8'he1:
-            \$1373 [225] = mine_wd;
-        8'he2:
-            \$1373 [226] = mine_wd;
-        8'he3:
-            \$1373 [227] = mine_wd;
-        8'he4:
-            \$1373 [228] = mine_wd;
-        8'he5:
-            \$1373 [229] = mine_wd;
-        8'he6:
-            \$1373 [230] = mine_wd;
-        8'he7:
-            \$1373 [231] = mine_wd;
-        8'he8:
-            \$1373 [232] = mine_wd;
-        8'he9:
-            \$1373 [233] = mine_wd;
-        8'hea:
-            \$1373 [234] = mine_wd;
-        8'heb:
-            \$1373 [235] = mine_wd;
-        8'hec:
-            \$1373 [236] = mine_wd;
-        8'hed:
-            \$1373 [237] = mine_wd;
-        8'hee:
-            \$1373 [238] = mine_wd;
-        8'hef:
-            \$1373 [239] = mine_wd;
-        8'hf0:
-            \$1373 [240] = mine_wd;
-        8'hf1:
-            \$1373 [241] = mine_wd;
-        8'hf2:
-            \$1373 [242] = mine_wd;
-        8'hf3:
-            \$1373 [243] = mine_wd;
-        8'hf4:
-            \$1373 [244] = mine_wd;
-        8'hf5:
-            \$1373 [245] = mine_wd;
-        8'hf6:
-            \$1373 [246] = mine_wd;
-        8'hf7:
-            \$1373 [247] = mine_wd;
-        8'hf8:
-            \$1373 [248] = mine_wd;
-        8'hf9:
-            \$1373 [249] = mine_wd;
-        8'hfa:
-            \$1373 [250] = mine_wd;
-        8'hfb:
-            \$1373 [251] = mine_wd;
-        8'hfc:
-            \$1373 [252] = mine_wd;
-        8'hfd:
-            \$1373 [253] = mine_wd;
-        8'hfe:
-            \$1373 [254] = mine_wd;
-        8'hff:
-            \$1373 [255] = mine_wd;
-      endcase
-    end
     if (rst) begin
-      \$1373  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$803  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1374  = flagged;
+    \$804  = flagged_bits;
     casez (fsm_state)
       4'h0:
-          \$1374  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$804  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     endcase
     if (\$signal ) begin
       (* full_case = 32'd1 *)
       casez (probe)
         8'h00:
-            \$1374 [0] = flagged_wd;
+            \$804 [0] = flagged_wd;
         8'h01:
-            \$1374 [1] = flagged_wd;
+            \$804 [1] = flagged_wd;
         8'h02:
-            \$1374 [2] = flagged_wd;
+            \$804 [2] = flagged_wd;
         8'h03:
-            \$1374 [3] = flagged_wd;
+            \$804 [3] = flagged_wd;
         8'h04:
-            \$1374 [4] = flagged_wd;
+            \$804 [4] = flagged_wd;
         8'h05:
-            \$1374 [5] = flagged_wd;
+            \$804 [5] = flagged_wd;
         8'h06:
-            \$1374 [6] = flagged_wd;
+            \$804 [6] = flagged_wd;
         8'h07:
-            \$1374 [7] = flagged_wd;
+            \$804 [7] = flagged_wd;
         8'h08:
-            \$1374 [8] = flagged_wd;
+            \$804 [8] = flagged_wd;
         8'h09:
-            \$1374 [9] = flagged_wd;
+            \$804 [9] = flagged_wd;
         8'h0a:
-            \$1374 [10] = flagged_wd;
+            \$804 [10] = flagged_wd;
         8'h0b:
-            \$1374 [11] = flagged_wd;
+            \$804 [11] = flagged_wd;
         8'h0c:
-            \$1374 [12] = flagged_wd;
+            \$804 [12] = flagged_wd;
         8'h0d:
-            \$1374 [13] = flagged_wd;
+            \$804 [13] = flagged_wd;
         8'h0e:
-            \$1374 [14] = flagged_wd;
+            \$804 [14] = flagged_wd;
         8'h0f:
-            \$1374 [15] = flagged_wd;
+            \$804 [15] = flagged_wd;
         8'h10:
-            \$1374 [16] = flagged_wd;
+            \$804 [16] = flagged_wd;
         8'h11:
-            \$1374 [17] = flagged_wd;
+            \$804 [17] = flagged_wd;
         8'h12:
-            \$1374 [18] = flagged_wd;
+            \$804 [18] = flagged_wd;
         8'h13:
-            \$1374 [19] = flagged_wd;
+            \$804 [19] = flagged_wd;
         8'h14:
-            \$1374 [20] = flagged_wd;
+            \$804 [20] = flagged_wd;
         8'h15:
-            \$1374 [21] = flagged_wd;
+            \$804 [21] = flagged_wd;
         8'h16:
-            \$1374 [22] = flagged_wd;
+            \$804 [22] = flagged_wd;
         8'h17:
-            \$1374 [23] = flagged_wd;
+            \$804 [23] = flagged_wd;
         8'h18:
-            \$1374 [24] = flagged_wd;
+            \$804 [24] = flagged_wd;
         8'h19:
-            \$1374 [25] = flagged_wd;
+            \$804 [25] = flagged_wd;
         8'h1a:
-            \$1374 [26] = flagged_wd;
+            \$804 [26] = flagged_wd;
         8'h1b:
-            \$1374 [27] = flagged_wd;
+            \$804 [27] = flagged_wd;
         8'h1c:
-            \$1374 [28] = flagged_wd;
+            \$804 [28] = flagged_wd;
         8'h1d:
-            \$1374 [29] = flagged_wd;
+            \$804 [29] = flagged_wd;
         8'h1e:
-            \$1374 [30] = flagged_wd;
+            \$804 [30] = flagged_wd;
         8'h1f:
-            \$1374 [31] = flagged_wd;
+            \$804 [31] = flagged_wd;
         8'h20:
-            \$1374 [32] = flagged_wd;
+            \$804 [32] = flagged_wd;
         8'h21:
-            \$1374 [33] = flagged_wd;
+            \$804 [33] = flagged_wd;
         8'h22:
-            \$1374 [34] = flagged_wd;
+            \$804 [34] = flagged_wd;
         8'h23:
-            \$1374 [35] = flagged_wd;
+            \$804 [35] = flagged_wd;
         8'h24:
-            \$1374 [36] = flagged_wd;
+            \$804 [36] = flagged_wd;
         8'h25:
-            \$1374 [37] = flagged_wd;
+            \$804 [37] = flagged_wd;
         8'h26:
-            \$1374 [38] = flagged_wd;
+            \$804 [38] = flagged_wd;
         8'h27:
-            \$1374 [39] = flagged_wd;
+            \$804 [39] = flagged_wd;
         8'h28:
-            \$1374 [40] = flagged_wd;
+            \$804 [40] = flagged_wd;
         8'h29:
-            \$1374 [41] = flagged_wd;
+            \$804 [41] = flagged_wd;
         8'h2a:
-            \$1374 [42] = flagged_wd;
+            \$804 [42] = flagged_wd;
         8'h2b:
-            \$1374 [43] = flagged_wd;
+            \$804 [43] = flagged_wd;
         8'h2c:
-            \$1374 [44] = flagged_wd;
+            \$804 [44] = flagged_wd;
         8'h2d:
-            \$1374 [45] = flagged_wd;
+            \$804 [45] = flagged_wd;
         8'h2e:
-            \$1374 [46] = flagged_wd;
+            \$804 [46] = flagged_wd;
         8'h2f:
-            \$1374 [47] = flagged_wd;
+            \$804 [47] = flagged_wd;
         8'h30:
-            \$1374 [48] = flagged_wd;
+            \$804 [48] = flagged_wd;
         8'h31:
-            \$1374 [49] = flagged_wd;
+            \$804 [49] = flagged_wd;
         8'h32:
-            \$1374 [50] = flagged_wd;
+            \$804 [50] = flagged_wd;
         8'h33:
-            \$1374 [51] = flagged_wd;
+            \$804 [51] = flagged_wd;
         8'h34:
-            \$1374 [52] = flagged_wd;
+            \$804 [52] = flagged_wd;
         8'h35:
-            \$1374 [53] = flagged_wd;
+            \$804 [53] = flagged_wd;
         8'h36:
-            \$1374 [54] = flagged_wd;
+            \$804 [54] = flagged_wd;
         8'h37:
-            \$1374 [55] = flagged_wd;
+            \$804 [55] = flagged_wd;
         8'h38:
-            \$1374 [56] = flagged_wd;
+            \$804 [56] = flagged_wd;
         8'h39:
-            \$1374 [57] = flagged_wd;
+            \$804 [57] = flagged_wd;
         8'h3a:
-            \$1374 [58] = flagged_wd;
+            \$804 [58] = flagged_wd;
         8'h3b:
-            \$1374 [59] = flagged_wd;
+            \$804 [59] = flagged_wd;
         8'h3c:
-            \$1374 [60] = flagged_wd;
+            \$804 [60] = flagged_wd;
         8'h3d:
-            \$1374 [61] = flagged_wd;
+            \$804 [61] = flagged_wd;
         8'h3e:
-            \$1374 [62] = flagged_wd;
+            \$804 [62] = flagged_wd;
         8'h3f:
-            \$1374 [63] = flagged_wd;
+            \$804 [63] = flagged_wd;
         8'h40:
-            \$1374 [64] = flagged_wd;
+            \$804 [64] = flagged_wd;
         8'h41:
-            \$1374 [65] = flagged_wd;
+            \$804 [65] = flagged_wd;
         8'h42:
-            \$1374 [66] = flagged_wd;
+            \$804 [66] = flagged_wd;
         8'h43:
-            \$1374 [67] = flagged_wd;
+            \$804 [67] = flagged_wd;
         8'h44:
-            \$1374 [68] = flagged_wd;
+            \$804 [68] = flagged_wd;
         8'h45:
-            \$1374 [69] = flagged_wd;
+            \$804 [69] = flagged_wd;
         8'h46:
-            \$1374 [70] = flagged_wd;
+            \$804 [70] = flagged_wd;
         8'h47:
-            \$1374 [71] = flagged_wd;
+            \$804 [71] = flagged_wd;
         8'h48:
-            \$1374 [72] = flagged_wd;
+            \$804 [72] = flagged_wd;
         8'h49:
-            \$1374 [73] = flagged_wd;
+            \$804 [73] = flagged_wd;
         8'h4a:
-            \$1374 [74] = flagged_wd;
+            \$804 [74] = flagged_wd;
         8'h4b:
-            \$1374 [75] = flagged_wd;
+            \$804 [75] = flagged_wd;
         8'h4c:
-            \$1374 [76] = flagged_wd;
+            \$804 [76] = flagged_wd;
         8'h4d:
-            \$1374 [77] = flagged_wd;
+            \$804 [77] = flagged_wd;
         8'h4e:
-            \$1374 [78] = flagged_wd;
+            \$804 [78] = flagged_wd;
         8'h4f:
-            \$1374 [79] = flagged_wd;
+            \$804 [79] = flagged_wd;
         8'h50:
-            \$1374 [80] = flagged_wd;
+            \$804 [80] = flagged_wd;
         8'h51:
-            \$1374 [81] = flagged_wd;
+            \$804 [81] = flagged_wd;
         8'h52:
-            \$1374 [82] = flagged_wd;
+            \$804 [82] = flagged_wd;
         8'h53:
-            \$1374 [83] = flagged_wd;
+            \$804 [83] = flagged_wd;
         8'h54:
-            \$1374 [84] = flagged_wd;
+            \$804 [84] = flagged_wd;
         8'h55:
-            \$1374 [85] = flagged_wd;
+            \$804 [85] = flagged_wd;
         8'h56:
-            \$1374 [86] = flagged_wd;
+            \$804 [86] = flagged_wd;
         8'h57:
-            \$1374 [87] = flagged_wd;
+            \$804 [87] = flagged_wd;
         8'h58:
-            \$1374 [88] = flagged_wd;
+            \$804 [88] = flagged_wd;
         8'h59:
-            \$1374 [89] = flagged_wd;
+            \$804 [89] = flagged_wd;
         8'h5a:
-            \$1374 [90] = flagged_wd;
+            \$804 [90] = flagged_wd;
         8'h5b:
-            \$1374 [91] = flagged_wd;
+            \$804 [91] = flagged_wd;
         8'h5c:
-            \$1374 [92] = flagged_wd;
+            \$804 [92] = flagged_wd;
         8'h5d:
-            \$1374 [93] = flagged_wd;
+            \$804 [93] = flagged_wd;
         8'h5e:
-            \$1374 [94] = flagged_wd;
+            \$804 [94] = flagged_wd;
         8'h5f:
-            \$1374 [95] = flagged_wd;
+            \$804 [95] = flagged_wd;
         8'h60:
-            \$1374 [96] = flagged_wd;
+            \$804 [96] = flagged_wd;
         8'h61:
-            \$1374 [97] = flagged_wd;
+            \$804 [97] = flagged_wd;
         8'h62:
-            \$1374 [98] = flagged_wd;
+            \$804 [98] = flagged_wd;
         8'h63:
-            \$1374 [99] = flagged_wd;
+            \$804 [99] = flagged_wd;
         8'h64:
-            \$1374 [100] = flagged_wd;
+            \$804 [100] = flagged_wd;
         8'h65:
-            \$1374 [101] = flagged_wd;
+            \$804 [101] = flagged_wd;
         8'h66:
-            \$1374 [102] = flagged_wd;
+            \$804 [102] = flagged_wd;
         8'h67:
-            \$1374 [103] = flagged_wd;
+            \$804 [103] = flagged_wd;
         8'h68:
-            \$1374 [104] = flagged_wd;
+            \$804 [104] = flagged_wd;
         8'h69:
-            \$1374 [105] = flagged_wd;
+            \$804 [105] = flagged_wd;
         8'h6a:
-            \$1374 [106] = flagged_wd;
+            \$804 [106] = flagged_wd;
         8'h6b:
-            \$1374 [107] = flagged_wd;
+            \$804 [107] = flagged_wd;
         8'h6c:
-            \$1374 [108] = flagged_wd;
+            \$804 [108] = flagged_wd;
         8'h6d:
-            \$1374 [109] = flagged_wd;
+            \$804 [109] = flagged_wd;
         8'h6e:
-            \$1374 [110] = flagged_wd;
+            \$804 [110] = flagged_wd;
         8'h6f:
-            \$1374 [111] = flagged_wd;
+            \$804 [111] = flagged_wd;
         8'h70:
-            \$1374 [112] = flagged_wd;
+            \$804 [112] = flagged_wd;
         8'h71:
-            \$1374 [113] = flagged_wd;
+            \$804 [113] = flagged_wd;
         8'h72:
-            \$1374 [114] = flagged_wd;
+            \$804 [114] = flagged_wd;
         8'h73:
-            \$1374 [115] = flagged_wd;
+            \$804 [115] = flagged_wd;
         8'h74:
-            \$1374 [116] = flagged_wd;
+            \$804 [116] = flagged_wd;
         8'h75:
-            \$1374 [117] = flagged_wd;
+            \$804 [117] = flagged_wd;
         8'h76:
-            \$1374 [118] = flagged_wd;
+            \$804 [118] = flagged_wd;
         8'h77:
-            \$1374 [119] = flagged_wd;
+            \$804 [119] = flagged_wd;
         8'h78:
-            \$1374 [120] = flagged_wd;
+            \$804 [120] = flagged_wd;
         8'h79:
-            \$1374 [121] = flagged_wd;
+            \$804 [121] = flagged_wd;
         8'h7a:
-            \$1374 [122] = flagged_wd;
+            \$804 [122] = flagged_wd;
         8'h7b:
-            \$1374 [123] = flagged_wd;
+            \$804 [123] = flagged_wd;
         8'h7c:
-            \$1374 [124] = flagged_wd;
+            \$804 [124] = flagged_wd;
         8'h7d:
-            \$1374 [125] = flagged_wd;
+            \$804 [125] = flagged_wd;
         8'h7e:
-            \$1374 [126] = flagged_wd;
+            \$804 [126] = flagged_wd;
         8'h7f:
-            \$1374 [127] = flagged_wd;
+            \$804 [127] = flagged_wd;
         8'h80:
-            \$1374 [128] = flagged_wd;
+            \$804 [128] = flagged_wd;
         8'h81:
-            \$1374 [129] = flagged_wd;
+            \$804 [129] = flagged_wd;
         8'h82:
-            \$1374 [130] = flagged_wd;
+            \$804 [130] = flagged_wd;
         8'h83:
-            \$1374 [131] = flagged_wd;
+            \$804 [131] = flagged_wd;
         8'h84:
-            \$1374 [132] = flagged_wd;
+            \$804 [132] = flagged_wd;
         8'h85:
-            \$1374 [133] = flagged_wd;
+            \$804 [133] = flagged_wd;
         8'h86:
-            \$1374 [134] = flagged_wd;
+            \$804 [134] = flagged_wd;
         8'h87:
-            \$1374 [135] = flagged_wd;
+            \$804 [135] = flagged_wd;
         8'h88:
-            \$1374 [136] = flagged_wd;
+            \$804 [136] = flagged_wd;
         8'h89:
-            \$1374 [137] = flagged_wd;
+            \$804 [137] = flagged_wd;
         8'h8a:
-            \$1374 [138] = flagged_wd;
+            \$804 [138] = flagged_wd;
         8'h8b:
-            \$1374 [139] = flagged_wd;
+            \$804 [139] = flagged_wd;
         8'h8c:
-            \$1374 [140] = flagged_wd;
+            \$804 [140] = flagged_wd;
         8'h8d:
-            \$1374 [141] = flagged_wd;
+            \$804 [141] = flagged_wd;
         8'h8e:
-            \$1374 [142] = flagged_wd;
+            \$804 [142] = flagged_wd;
         8'h8f:
-            \$1374 [143] = flagged_wd;
+            \$804 [143] = flagged_wd;
         8'h90:
-            \$1374 [144] = flagged_wd;
+            \$804 [144] = flagged_wd;
         8'h91:
-            \$1374 [145] = flagged_wd;
+            \$804 [145] = flagged_wd;
         8'h92:
-            \$1374 [146] = flagged_wd;
+            \$804 [146] = flagged_wd;
         8'h93:
-            \$1374 [147] = flagged_wd;
+            \$804 [147] = flagged_wd;
         8'h94:
-            \$1374 [148] = flagged_wd;
+            \$804 [148] = flagged_wd;
         8'h95:
-            \$1374 [149] = flagged_wd;
+            \$804 [149] = flagged_wd;
         8'h96:
-            \$1374 [150] = flagged_wd;
+            \$804 [150] = flagged_wd;
         8'h97:
-            \$1374 [151] = flagged_wd;
+            \$804 [151] = flagged_wd;
         8'h98:
-            \$1374 [152] = flagged_wd;
+            \$804 [152] = flagged_wd;
         8'h99:
-            \$1374 [153] = flagged_wd;
+            \$804 [153] = flagged_wd;
         8'h9a:
-            \$1374 [154] = flagged_wd;
+            \$804 [154] = flagged_wd;
         8'h9b:
-            \$1374 [155] = flagged_wd;
+            \$804 [155] = flagged_wd;
         8'h9c:
-            \$1374 [156] = flagged_wd;
+            \$804 [156] = flagged_wd;
         8'h9d:
-            \$1374 [157] = flagged_wd;
+            \$804 [157] = flagged_wd;
         8'h9e:
-            \$1374 [158] = flagged_wd;
+            \$804 [158] = flagged_wd;
         8'h9f:
-            \$1374 [159] = flagged_wd;
+            \$804 [159] = flagged_wd;
         8'ha0:
-            \$1374 [160] = flagged_wd;
+            \$804 [160] = flagged_wd;
         8'ha1:
-            \$1374 [161] = flagged_wd;
+            \$804 [161] = flagged_wd;
         8'ha2:
-            \$1374 [162] = flagged_wd;
+            \$804 [162] = flagged_wd;
         8'ha3:
-            \$1374 [163] = flagged_wd;
+            \$804 [163] = flagged_wd;
         8'ha4:
-            \$1374 [164] = flagged_wd;
+            \$804 [164] = flagged_wd;
         8'ha5:
-            \$1374 [165] = flagged_wd;
+            \$804 [165] = flagged_wd;
         8'ha6:
-            \$1374 [166] = flagged_wd;
+            \$804 [166] = flagged_wd;
         8'ha7:
-            \$1374 [167] = flagged_wd;
+            \$804 [167] = flagged_wd;
         8'ha8:
-            \$1374 [168] = flagged_wd;
+            \$804 [168] = flagged_wd;
         8'ha9:
-            \$1374 [169] = flagged_wd;
+            \$804 [169] = flagged_wd;
         8'haa:
-            \$1374 [170] = flagged_wd;
+            \$804 [170] = flagged_wd;
         8'hab:
-            \$1374 [171] = flagged_wd;
+            \$804 [171] = flagged_wd;
         8'hac:
-            \$1374 [172] = flagged_wd;
+            \$804 [172] = flagged_wd;
         8'had:
-            \$1374 [173] = flagged_wd;
+            \$804 [173] = flagged_wd;
         8'hae:
-            \$1374 [174] = flagged_wd;
+            \$804 [174] = flagged_wd;
         8'haf:
-            \$1374 [175] = flagged_wd;
+            \$804 [175] = flagged_wd;
         8'hb0:
-            \$1374 [176] = flagged_wd;
+            \$804 [176] = flagged_wd;
         8'hb1:
-            \$1374 [177] = flagged_wd;
+            \$804 [177] = flagged_wd;
         8'hb2:
-            \$1374 [178] = flagged_wd;
+            \$804 [178] = flagged_wd;
         8'hb3:
-            \$1374 [179] = flagged_wd;
+            \$804 [179] = flagged_wd;
         8'hb4:
-            \$1374 [180] = flagged_wd;
+            \$804 [180] = flagged_wd;
         8'hb5:
-            \$1374 [181] = flagged_wd;
+            \$804 [181] = flagged_wd;
         8'hb6:
-            \$1374 [182] = flagged_wd;
+            \$804 [182] = flagged_wd;
         8'hb7:
-            \$1374 [183] = flagged_wd;
+            \$804 [183] = flagged_wd;
         8'hb8:
-            \$1374 [184] = flagged_wd;
+            \$804 [184] = flagged_wd;
         8'hb9:
-            \$1374 [185] = flagged_wd;
+            \$804 [185] = flagged_wd;
         8'hba:
-            \$1374 [186] = flagged_wd;
+            \$804 [186] = flagged_wd;
         8'hbb:
-            \$1374 [187] = flagged_wd;
+            \$804 [187] = flagged_wd;
         8'hbc:
-            \$1374 [188] = flagged_wd;
+            \$804 [188] = flagged_wd;
         8'hbd:
-            \$1374 [189] = flagged_wd;
+            \$804 [189] = flagged_wd;
         8'hbe:
-            \$1374 [190] = flagged_wd;
+            \$804 [190] = flagged_wd;
         8'hbf:
-            \$1374 [191] = flagged_wd;
+            \$804 [191] = flagged_wd;
         8'hc0:
-            \$1374 [192] = flagged_wd;
+            \$804 [192] = flagged_wd;
         8'hc1:
-            \$1374 [193] = flagged_wd;
+            \$804 [193] = flagged_wd;
         8'hc2:
-            \$1374 [194] = flagged_wd;
+            \$804 [194] = flagged_wd;
         8'hc3:
-            \$1374 [195] = flagged_wd;
+            \$804 [195] = flagged_wd;
         8'hc4:
-            \$1374 [196] = flagged_wd;
+            \$804 [196] = flagged_wd;
         8'hc5:
-            \$1374 [197] = flagged_wd;
+            \$804 [197] = flagged_wd;
         8'hc6:
-            \$1374 [198] = flagged_wd;
+            \$804 [198] = flagged_wd;
         8'hc7:
-            \$1374 [199] = flagged_wd;
+            \$804 [199] = flagged_wd;
         8'hc8:
-            \$1374 [200] = flagged_wd;
+            \$804 [200] = flagged_wd;
         8'hc9:
-            \$1374 [201] = flagged_wd;
+            \$804 [201] = flagged_wd;
         8'hca:
-            \$1374 [202] = flagged_wd;
+            \$804 [202] = flagged_wd;
         8'hcb:
-            \$1374 [203] = flagged_wd;
+            \$804 [203] = flagged_wd;
         8'hcc:
-            \$1374 [204] = flagged_wd;
+            \$804 [204] = flagged_wd;
         8'hcd:
-            \$1374 [205] = flagged_wd;
+            \$804 [205] = flagged_wd;
         8'hce:
-            \$1374 [206] = flagged_wd;
+            \$804 [206] = flagged_wd;
         8'hcf:
-            \$1374 [207] = flagged_wd;
+            \$804 [207] = flagged_wd;
         8'hd0:
-            \$1374 [208] = flagged_wd;
+            \$804 [208] = flagged_wd;
         8'hd1:
-            \$1374 [209] = flagged_wd;
+            \$804 [209] = flagged_wd;
         8'hd2:
-            \$1374 [210] = flagged_wd;
+            \$804 [210] = flagged_wd;
         8'hd3:
-            \$1374 [211] = flagged_wd;
+            \$804 [211] = flagged_wd;
         8'hd4:
-            \$1374 [212] = flagged_wd;
+            \$804 [212] = flagged_wd;
         8'hd5:
-            \$1374 [213] = flagged_wd;
+            \$804 [213] = flagged_wd;
         8'hd6:
-            \$1374 [214] = flagged_wd;
+            \$804 [214] = flagged_wd;
         8'hd7:
-            \$1374 [215] = flagged_wd;
+            \$804 [215] = flagged_wd;
         8'hd8:
-            \$1374 [216] = flagged_wd;
+            \$804 [216] = flagged_wd;
         8'hd9:
-            \$1374 [217] = flagged_wd;
+            \$804 [217] = flagged_wd;
         8'hda:
-            \$1374 [218] = flagged_wd;
+            \$804 [218] = flagged_wd;
         8'hdb:
-            \$1374 [219] = flagged_wd;
+            \$804 [219] = flagged_wd;
         8'hdc:
-            \$1374 [220] = flagged_wd;
+            \$804 [220] = flagged_wd;
         8'hdd:
-            \$1374 [221] = flagged_wd;
+            \$804 [221] = flagged_wd;
         8'hde:
-            \$1374 [222] = flagged_wd;
+            \$804 [222] = flagged_wd;
         8'hdf:
-            \$1374 [223] = flagged_wd;
+            \$804 [223] = flagged_wd;
         8'he0:
-            \$1374 [224] = flagged_wd;
+            \$804 [224] = flagged_wd;
         8'he1:
-            \$1374 [225] = flagged_wd;
+            \$804 [225] = flagged_wd;
         8'he2:
-            \$1374 [226] = flagged_wd;
+            \$804 [226] = flagged_wd;
         8'he3:
-            \$1374 [227] = flagged_wd;
+            \$804 [227] = flagged_wd;
         8'he4:
-            \$1374 [228] = flagged_wd;
+            \$804 [228] = flagged_wd;
         8'he5:
-            \$1374 [229] = flagged_wd;
+            \$804 [229] = flagged_wd;
         8'he6:
-            \$1374 [230] = flagged_wd;
+            \$804 [230] = flagged_wd;
         8'he7:
-            \$1374 [231] = flagged_wd;
+            \$804 [231] = flagged_wd;
         8'he8:
-            \$1374 [232] = flagged_wd;
+            \$804 [232] = flagged_wd;
         8'he9:
-            \$1374 [233] = flagged_wd;
+            \$804 [233] = flagged_wd;
         8'hea:
-            \$1374 [234] = flagged_wd;
+            \$804 [234] = flagged_wd;
         8'heb:
-            \$1374 [235] = flagged_wd;
+            \$804 [235] = flagged_wd;
         8'hec:
-            \$1374 [236] = flagged_wd;
+            \$804 [236] = flagged_wd;
         8'hed:
-            \$1374 [237] = flagged_wd;
+            \$804 [237] = flagged_wd;
         8'hee:
-            \$1374 [238] = flagged_wd;
+            \$804 [238] = flagged_wd;
         8'hef:
-            \$1374 [239] = flagged_wd;
+            \$804 [239] = flagged_wd;
         8'hf0:
-            \$1374 [240] = flagged_wd;
+            \$804 [240] = flagged_wd;
         8'hf1:
-            \$1374 [241] = flagged_wd;
+            \$804 [241] = flagged_wd;
         8'hf2:
-            \$1374 [242] = flagged_wd;
+            \$804 [242] = flagged_wd;
         8'hf3:
-            \$1374 [243] = flagged_wd;
+            \$804 [243] = flagged_wd;
         8'hf4:
-            \$1374 [244] = flagged_wd;
+            \$804 [244] = flagged_wd;
         8'hf5:
-            \$1374 [245] = flagged_wd;
+            \$804 [245] = flagged_wd;
         8'hf6:
-            \$1374 [246] = flagged_wd;
+            \$804 [246] = flagged_wd;
         8'hf7:
-            \$1374 [247] = flagged_wd;
+            \$804 [247] = flagged_wd;
         8'hf8:
-            \$1374 [248] = flagged_wd;
+            \$804 [248] = flagged_wd;
         8'hf9:
-            \$1374 [249] = flagged_wd;
+            \$804 [249] = flagged_wd;
         8'hfa:
-            \$1374 [250] = flagged_wd;
+            \$804 [250] = flagged_wd;
         8'hfb:
-            \$1374 [251] = flagged_wd;
+            \$804 [251] = flagged_wd;
         8'hfc:
-            \$1374 [252] = flagged_wd;
+            \$804 [252] = flagged_wd;
         8'hfd:
-            \$1374 [253] = flagged_wd;
+            \$804 [253] = flagged_wd;
         8'hfe:
-            \$1374 [254] = flagged_wd;
+            \$804 [254] = flagged_wd;
         8'hff:
-            \$1374 [255] = flagged_wd;
+            \$804 [255] = flagged_wd;
       endcase
     end
     if (rst) begin
-      \$1374  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$804  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1375  = zero;
+    \$805  = zero;
     casez (fsm_state)
       4'h0:
-          \$1375  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$805  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
@@ -8147,52 +6086,56 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
       4'h6:
           /* empty */;
       4'h7:
-          (* full_case = 32'd1 *)
-          casez (count_row)
-            4'h0:
-                \$1375 [15:0] = \$1267 ;
-            4'h1:
-                \$1375 [31:16] = \$1267 ;
-            4'h2:
-                \$1375 [47:32] = \$1267 ;
-            4'h3:
-                \$1375 [63:48] = \$1267 ;
-            4'h4:
-                \$1375 [79:64] = \$1267 ;
-            4'h5:
-                \$1375 [95:80] = \$1267 ;
-            4'h6:
-                \$1375 [111:96] = \$1267 ;
-            4'h7:
-                \$1375 [127:112] = \$1267 ;
-            4'h8:
-                \$1375 [143:128] = \$1267 ;
-            4'h9:
-                \$1375 [159:144] = \$1267 ;
-            4'ha:
-                \$1375 [175:160] = \$1267 ;
-            4'hb:
-                \$1375 [191:176] = \$1267 ;
-            4'hc:
-                \$1375 [207:192] = \$1267 ;
-            4'hd:
-                \$1375 [223:208] = \$1267 ;
-            4'he:
-                \$1375 [239:224] = \$1267 ;
-            4'hf:
-                \$1375 [255:240] = \$1267 ;
-          endcase
+          /* empty */;
+      4'h8:
+          if (\$461 ) begin
+            (* full_case = 32'd1 *)
+            casez (\$697 [3:0])
+              4'h0:
+                  \$805 [15:0] = \$696 ;
+              4'h1:
+                  \$805 [31:16] = \$696 ;
+              4'h2:
+                  \$805 [47:32] = \$696 ;
+              4'h3:
+                  \$805 [63:48] = \$696 ;
+              4'h4:
+                  \$805 [79:64] = \$696 ;
+              4'h5:
+                  \$805 [95:80] = \$696 ;
+              4'h6:
+                  \$805 [111:96] = \$696 ;
+              4'h7:
+                  \$805 [127:112] = \$696 ;
+              4'h8:
+                  \$805 [143:128] = \$696 ;
+              4'h9:
+                  \$805 [159:144] = \$696 ;
+              4'ha:
+                  \$805 [175:160] = \$696 ;
+              4'hb:
+                  \$805 [191:176] = \$696 ;
+              4'hc:
+                  \$805 [207:192] = \$696 ;
+              4'hd:
+                  \$805 [223:208] = \$696 ;
+              4'he:
+                  \$805 [239:224] = \$696 ;
+              4'hf:
+                  \$805 [255:240] = \$696 ;
+            endcase
+          end
     endcase
     if (rst) begin
-      \$1375  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$805  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1376  = revealed_bits;
+    \$806  = revealed_bits;
     casez (fsm_state)
       4'h0:
-          \$1376  = \$652 ;
+          \$806  = \$382 ;
       4'h1:
           /* empty */;
       4'h2:
@@ -8202,589 +6145,591 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
       4'h6:
           /* empty */;
       4'h7:
+          /* empty */;
+      4'h8:
           /* empty */;
       4'h3:
           /* empty */;
       4'h4:
           /* empty */;
-      4'h9:
+      4'ha:
           /* empty */;
-      4'h8:
-          if (\$1345 ) begin
-            \$1376  = \$1346 ;
+      4'h9:
+          if (\$774 ) begin
+            \$806  = \$775 ;
           end
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
       casez (probe)
         8'h00:
-            \$1376 [0] = 1'h1;
+            \$806 [0] = 1'h1;
         8'h01:
-            \$1376 [1] = 1'h1;
+            \$806 [1] = 1'h1;
         8'h02:
-            \$1376 [2] = 1'h1;
+            \$806 [2] = 1'h1;
         8'h03:
-            \$1376 [3] = 1'h1;
+            \$806 [3] = 1'h1;
         8'h04:
-            \$1376 [4] = 1'h1;
+            \$806 [4] = 1'h1;
         8'h05:
-            \$1376 [5] = 1'h1;
+            \$806 [5] = 1'h1;
         8'h06:
-            \$1376 [6] = 1'h1;
+            \$806 [6] = 1'h1;
         8'h07:
-            \$1376 [7] = 1'h1;
+            \$806 [7] = 1'h1;
         8'h08:
-            \$1376 [8] = 1'h1;
+            \$806 [8] = 1'h1;
         8'h09:
-            \$1376 [9] = 1'h1;
+            \$806 [9] = 1'h1;
         8'h0a:
-            \$1376 [10] = 1'h1;
+            \$806 [10] = 1'h1;
         8'h0b:
-            \$1376 [11] = 1'h1;
+            \$806 [11] = 1'h1;
         8'h0c:
-            \$1376 [12] = 1'h1;
+            \$806 [12] = 1'h1;
         8'h0d:
-            \$1376 [13] = 1'h1;
+            \$806 [13] = 1'h1;
         8'h0e:
-            \$1376 [14] = 1'h1;
+            \$806 [14] = 1'h1;
         8'h0f:
-            \$1376 [15] = 1'h1;
+            \$806 [15] = 1'h1;
         8'h10:
-            \$1376 [16] = 1'h1;
+            \$806 [16] = 1'h1;
         8'h11:
-            \$1376 [17] = 1'h1;
+            \$806 [17] = 1'h1;
         8'h12:
-            \$1376 [18] = 1'h1;
+            \$806 [18] = 1'h1;
         8'h13:
-            \$1376 [19] = 1'h1;
+            \$806 [19] = 1'h1;
         8'h14:
-            \$1376 [20] = 1'h1;
+            \$806 [20] = 1'h1;
         8'h15:
-            \$1376 [21] = 1'h1;
+            \$806 [21] = 1'h1;
         8'h16:
-            \$1376 [22] = 1'h1;
+            \$806 [22] = 1'h1;
         8'h17:
-            \$1376 [23] = 1'h1;
+            \$806 [23] = 1'h1;
         8'h18:
-            \$1376 [24] = 1'h1;
+            \$806 [24] = 1'h1;
         8'h19:
-            \$1376 [25] = 1'h1;
+            \$806 [25] = 1'h1;
         8'h1a:
-            \$1376 [26] = 1'h1;
+            \$806 [26] = 1'h1;
         8'h1b:
-            \$1376 [27] = 1'h1;
+            \$806 [27] = 1'h1;
         8'h1c:
-            \$1376 [28] = 1'h1;
+            \$806 [28] = 1'h1;
         8'h1d:
-            \$1376 [29] = 1'h1;
+            \$806 [29] = 1'h1;
         8'h1e:
-            \$1376 [30] = 1'h1;
+            \$806 [30] = 1'h1;
         8'h1f:
-            \$1376 [31] = 1'h1;
+            \$806 [31] = 1'h1;
         8'h20:
-            \$1376 [32] = 1'h1;
+            \$806 [32] = 1'h1;
         8'h21:
-            \$1376 [33] = 1'h1;
+            \$806 [33] = 1'h1;
         8'h22:
-            \$1376 [34] = 1'h1;
+            \$806 [34] = 1'h1;
         8'h23:
-            \$1376 [35] = 1'h1;
+            \$806 [35] = 1'h1;
         8'h24:
-            \$1376 [36] = 1'h1;
+            \$806 [36] = 1'h1;
         8'h25:
-            \$1376 [37] = 1'h1;
+            \$806 [37] = 1'h1;
         8'h26:
-            \$1376 [38] = 1'h1;
+            \$806 [38] = 1'h1;
         8'h27:
-            \$1376 [39] = 1'h1;
+            \$806 [39] = 1'h1;
         8'h28:
-            \$1376 [40] = 1'h1;
+            \$806 [40] = 1'h1;
         8'h29:
-            \$1376 [41] = 1'h1;
+            \$806 [41] = 1'h1;
         8'h2a:
-            \$1376 [42] = 1'h1;
+            \$806 [42] = 1'h1;
         8'h2b:
-            \$1376 [43] = 1'h1;
+            \$806 [43] = 1'h1;
         8'h2c:
-            \$1376 [44] = 1'h1;
+            \$806 [44] = 1'h1;
         8'h2d:
-            \$1376 [45] = 1'h1;
+            \$806 [45] = 1'h1;
         8'h2e:
-            \$1376 [46] = 1'h1;
+            \$806 [46] = 1'h1;
         8'h2f:
-            \$1376 [47] = 1'h1;
+            \$806 [47] = 1'h1;
         8'h30:
-            \$1376 [48] = 1'h1;
+            \$806 [48] = 1'h1;
         8'h31:
-            \$1376 [49] = 1'h1;
+            \$806 [49] = 1'h1;
         8'h32:
-            \$1376 [50] = 1'h1;
+            \$806 [50] = 1'h1;
         8'h33:
-            \$1376 [51] = 1'h1;
+            \$806 [51] = 1'h1;
         8'h34:
-            \$1376 [52] = 1'h1;
+            \$806 [52] = 1'h1;
         8'h35:
-            \$1376 [53] = 1'h1;
+            \$806 [53] = 1'h1;
         8'h36:
-            \$1376 [54] = 1'h1;
+            \$806 [54] = 1'h1;
         8'h37:
-            \$1376 [55] = 1'h1;
+            \$806 [55] = 1'h1;
         8'h38:
-            \$1376 [56] = 1'h1;
+            \$806 [56] = 1'h1;
         8'h39:
-            \$1376 [57] = 1'h1;
+            \$806 [57] = 1'h1;
         8'h3a:
-            \$1376 [58] = 1'h1;
+            \$806 [58] = 1'h1;
         8'h3b:
-            \$1376 [59] = 1'h1;
+            \$806 [59] = 1'h1;
         8'h3c:
-            \$1376 [60] = 1'h1;
+            \$806 [60] = 1'h1;
         8'h3d:
-            \$1376 [61] = 1'h1;
+            \$806 [61] = 1'h1;
         8'h3e:
-            \$1376 [62] = 1'h1;
+            \$806 [62] = 1'h1;
         8'h3f:
-            \$1376 [63] = 1'h1;
+            \$806 [63] = 1'h1;
         8'h40:
-            \$1376 [64] = 1'h1;
+            \$806 [64] = 1'h1;
         8'h41:
-            \$1376 [65] = 1'h1;
+            \$806 [65] = 1'h1;
         8'h42:
-            \$1376 [66] = 1'h1;
+            \$806 [66] = 1'h1;
         8'h43:
-            \$1376 [67] = 1'h1;
+            \$806 [67] = 1'h1;
         8'h44:
-            \$1376 [68] = 1'h1;
+            \$806 [68] = 1'h1;
         8'h45:
-            \$1376 [69] = 1'h1;
+            \$806 [69] = 1'h1;
         8'h46:
-            \$1376 [70] = 1'h1;
+            \$806 [70] = 1'h1;
         8'h47:
-            \$1376 [71] = 1'h1;
+            \$806 [71] = 1'h1;
         8'h48:
-            \$1376 [72] = 1'h1;
+            \$806 [72] = 1'h1;
         8'h49:
-            \$1376 [73] = 1'h1;
+            \$806 [73] = 1'h1;
         8'h4a:
-            \$1376 [74] = 1'h1;
+            \$806 [74] = 1'h1;
         8'h4b:
-            \$1376 [75] = 1'h1;
+            \$806 [75] = 1'h1;
         8'h4c:
-            \$1376 [76] = 1'h1;
+            \$806 [76] = 1'h1;
         8'h4d:
-            \$1376 [77] = 1'h1;
+            \$806 [77] = 1'h1;
         8'h4e:
-            \$1376 [78] = 1'h1;
+            \$806 [78] = 1'h1;
         8'h4f:
-            \$1376 [79] = 1'h1;
+            \$806 [79] = 1'h1;
         8'h50:
-            \$1376 [80] = 1'h1;
+            \$806 [80] = 1'h1;
         8'h51:
-            \$1376 [81] = 1'h1;
+            \$806 [81] = 1'h1;
         8'h52:
-            \$1376 [82] = 1'h1;
+            \$806 [82] = 1'h1;
         8'h53:
-            \$1376 [83] = 1'h1;
+            \$806 [83] = 1'h1;
         8'h54:
-            \$1376 [84] = 1'h1;
+            \$806 [84] = 1'h1;
         8'h55:
-            \$1376 [85] = 1'h1;
+            \$806 [85] = 1'h1;
         8'h56:
-            \$1376 [86] = 1'h1;
+            \$806 [86] = 1'h1;
         8'h57:
-            \$1376 [87] = 1'h1;
+            \$806 [87] = 1'h1;
         8'h58:
-            \$1376 [88] = 1'h1;
+            \$806 [88] = 1'h1;
         8'h59:
-            \$1376 [89] = 1'h1;
+            \$806 [89] = 1'h1;
         8'h5a:
-            \$1376 [90] = 1'h1;
+            \$806 [90] = 1'h1;
         8'h5b:
-            \$1376 [91] = 1'h1;
+            \$806 [91] = 1'h1;
         8'h5c:
-            \$1376 [92] = 1'h1;
+            \$806 [92] = 1'h1;
         8'h5d:
-            \$1376 [93] = 1'h1;
+            \$806 [93] = 1'h1;
         8'h5e:
-            \$1376 [94] = 1'h1;
+            \$806 [94] = 1'h1;
         8'h5f:
-            \$1376 [95] = 1'h1;
+            \$806 [95] = 1'h1;
         8'h60:
-            \$1376 [96] = 1'h1;
+            \$806 [96] = 1'h1;
         8'h61:
-            \$1376 [97] = 1'h1;
+            \$806 [97] = 1'h1;
         8'h62:
-            \$1376 [98] = 1'h1;
+            \$806 [98] = 1'h1;
         8'h63:
-            \$1376 [99] = 1'h1;
+            \$806 [99] = 1'h1;
         8'h64:
-            \$1376 [100] = 1'h1;
+            \$806 [100] = 1'h1;
         8'h65:
-            \$1376 [101] = 1'h1;
+            \$806 [101] = 1'h1;
         8'h66:
-            \$1376 [102] = 1'h1;
+            \$806 [102] = 1'h1;
         8'h67:
-            \$1376 [103] = 1'h1;
+            \$806 [103] = 1'h1;
         8'h68:
-            \$1376 [104] = 1'h1;
+            \$806 [104] = 1'h1;
         8'h69:
-            \$1376 [105] = 1'h1;
+            \$806 [105] = 1'h1;
         8'h6a:
-            \$1376 [106] = 1'h1;
+            \$806 [106] = 1'h1;
         8'h6b:
-            \$1376 [107] = 1'h1;
+            \$806 [107] = 1'h1;
         8'h6c:
-            \$1376 [108] = 1'h1;
+            \$806 [108] = 1'h1;
         8'h6d:
-            \$1376 [109] = 1'h1;
+            \$806 [109] = 1'h1;
         8'h6e:
-            \$1376 [110] = 1'h1;
+            \$806 [110] = 1'h1;
         8'h6f:
-            \$1376 [111] = 1'h1;
+            \$806 [111] = 1'h1;
         8'h70:
-            \$1376 [112] = 1'h1;
+            \$806 [112] = 1'h1;
         8'h71:
-            \$1376 [113] = 1'h1;
+            \$806 [113] = 1'h1;
         8'h72:
-            \$1376 [114] = 1'h1;
+            \$806 [114] = 1'h1;
         8'h73:
-            \$1376 [115] = 1'h1;
+            \$806 [115] = 1'h1;
         8'h74:
-            \$1376 [116] = 1'h1;
+            \$806 [116] = 1'h1;
         8'h75:
-            \$1376 [117] = 1'h1;
+            \$806 [117] = 1'h1;
         8'h76:
-            \$1376 [118] = 1'h1;
+            \$806 [118] = 1'h1;
         8'h77:
-            \$1376 [119] = 1'h1;
+            \$806 [119] = 1'h1;
         8'h78:
-            \$1376 [120] = 1'h1;
+            \$806 [120] = 1'h1;
         8'h79:
-            \$1376 [121] = 1'h1;
+            \$806 [121] = 1'h1;
         8'h7a:
-            \$1376 [122] = 1'h1;
+            \$806 [122] = 1'h1;
         8'h7b:
-            \$1376 [123] = 1'h1;
+            \$806 [123] = 1'h1;
         8'h7c:
-            \$1376 [124] = 1'h1;
+            \$806 [124] = 1'h1;
         8'h7d:
-            \$1376 [125] = 1'h1;
+            \$806 [125] = 1'h1;
         8'h7e:
-            \$1376 [126] = 1'h1;
+            \$806 [126] = 1'h1;
         8'h7f:
-            \$1376 [127] = 1'h1;
+            \$806 [127] = 1'h1;
         8'h80:
-            \$1376 [128] = 1'h1;
+            \$806 [128] = 1'h1;
         8'h81:
-            \$1376 [129] = 1'h1;
+            \$806 [129] = 1'h1;
         8'h82:
-            \$1376 [130] = 1'h1;
+            \$806 [130] = 1'h1;
         8'h83:
-            \$1376 [131] = 1'h1;
+            \$806 [131] = 1'h1;
         8'h84:
-            \$1376 [132] = 1'h1;
+            \$806 [132] = 1'h1;
         8'h85:
-            \$1376 [133] = 1'h1;
+            \$806 [133] = 1'h1;
         8'h86:
-            \$1376 [134] = 1'h1;
+            \$806 [134] = 1'h1;
         8'h87:
-            \$1376 [135] = 1'h1;
+            \$806 [135] = 1'h1;
         8'h88:
-            \$1376 [136] = 1'h1;
+            \$806 [136] = 1'h1;
         8'h89:
-            \$1376 [137] = 1'h1;
+            \$806 [137] = 1'h1;
         8'h8a:
-            \$1376 [138] = 1'h1;
+            \$806 [138] = 1'h1;
         8'h8b:
-            \$1376 [139] = 1'h1;
+            \$806 [139] = 1'h1;
         8'h8c:
-            \$1376 [140] = 1'h1;
+            \$806 [140] = 1'h1;
         8'h8d:
-            \$1376 [141] = 1'h1;
+            \$806 [141] = 1'h1;
         8'h8e:
-            \$1376 [142] = 1'h1;
+            \$806 [142] = 1'h1;
         8'h8f:
-            \$1376 [143] = 1'h1;
+            \$806 [143] = 1'h1;
         8'h90:
-            \$1376 [144] = 1'h1;
+            \$806 [144] = 1'h1;
         8'h91:
-            \$1376 [145] = 1'h1;
+            \$806 [145] = 1'h1;
         8'h92:
-            \$1376 [146] = 1'h1;
+            \$806 [146] = 1'h1;
         8'h93:
-            \$1376 [147] = 1'h1;
+            \$806 [147] = 1'h1;
         8'h94:
-            \$1376 [148] = 1'h1;
+            \$806 [148] = 1'h1;
         8'h95:
-            \$1376 [149] = 1'h1;
+            \$806 [149] = 1'h1;
         8'h96:
-            \$1376 [150] = 1'h1;
+            \$806 [150] = 1'h1;
         8'h97:
-            \$1376 [151] = 1'h1;
+            \$806 [151] = 1'h1;
         8'h98:
-            \$1376 [152] = 1'h1;
+            \$806 [152] = 1'h1;
         8'h99:
-            \$1376 [153] = 1'h1;
+            \$806 [153] = 1'h1;
         8'h9a:
-            \$1376 [154] = 1'h1;
+            \$806 [154] = 1'h1;
         8'h9b:
-            \$1376 [155] = 1'h1;
+            \$806 [155] = 1'h1;
         8'h9c:
-            \$1376 [156] = 1'h1;
+            \$806 [156] = 1'h1;
         8'h9d:
-            \$1376 [157] = 1'h1;
+            \$806 [157] = 1'h1;
         8'h9e:
-            \$1376 [158] = 1'h1;
+            \$806 [158] = 1'h1;
         8'h9f:
-            \$1376 [159] = 1'h1;
+            \$806 [159] = 1'h1;
         8'ha0:
-            \$1376 [160] = 1'h1;
+            \$806 [160] = 1'h1;
         8'ha1:
-            \$1376 [161] = 1'h1;
+            \$806 [161] = 1'h1;
         8'ha2:
-            \$1376 [162] = 1'h1;
+            \$806 [162] = 1'h1;
         8'ha3:
-            \$1376 [163] = 1'h1;
+            \$806 [163] = 1'h1;
         8'ha4:
-            \$1376 [164] = 1'h1;
+            \$806 [164] = 1'h1;
         8'ha5:
-            \$1376 [165] = 1'h1;
+            \$806 [165] = 1'h1;
         8'ha6:
-            \$1376 [166] = 1'h1;
+            \$806 [166] = 1'h1;
         8'ha7:
-            \$1376 [167] = 1'h1;
+            \$806 [167] = 1'h1;
         8'ha8:
-            \$1376 [168] = 1'h1;
+            \$806 [168] = 1'h1;
         8'ha9:
-            \$1376 [169] = 1'h1;
+            \$806 [169] = 1'h1;
         8'haa:
-            \$1376 [170] = 1'h1;
+            \$806 [170] = 1'h1;
         8'hab:
-            \$1376 [171] = 1'h1;
+            \$806 [171] = 1'h1;
         8'hac:
-            \$1376 [172] = 1'h1;
+            \$806 [172] = 1'h1;
         8'had:
-            \$1376 [173] = 1'h1;
+            \$806 [173] = 1'h1;
         8'hae:
-            \$1376 [174] = 1'h1;
+            \$806 [174] = 1'h1;
         8'haf:
-            \$1376 [175] = 1'h1;
+            \$806 [175] = 1'h1;
         8'hb0:
-            \$1376 [176] = 1'h1;
+            \$806 [176] = 1'h1;
         8'hb1:
-            \$1376 [177] = 1'h1;
+            \$806 [177] = 1'h1;
         8'hb2:
-            \$1376 [178] = 1'h1;
+            \$806 [178] = 1'h1;
         8'hb3:
-            \$1376 [179] = 1'h1;
+            \$806 [179] = 1'h1;
         8'hb4:
-            \$1376 [180] = 1'h1;
+            \$806 [180] = 1'h1;
         8'hb5:
-            \$1376 [181] = 1'h1;
+            \$806 [181] = 1'h1;
         8'hb6:
-            \$1376 [182] = 1'h1;
+            \$806 [182] = 1'h1;
         8'hb7:
-            \$1376 [183] = 1'h1;
+            \$806 [183] = 1'h1;
         8'hb8:
-            \$1376 [184] = 1'h1;
+            \$806 [184] = 1'h1;
         8'hb9:
-            \$1376 [185] = 1'h1;
+            \$806 [185] = 1'h1;
         8'hba:
-            \$1376 [186] = 1'h1;
+            \$806 [186] = 1'h1;
         8'hbb:
-            \$1376 [187] = 1'h1;
+            \$806 [187] = 1'h1;
         8'hbc:
-            \$1376 [188] = 1'h1;
+            \$806 [188] = 1'h1;
         8'hbd:
-            \$1376 [189] = 1'h1;
+            \$806 [189] = 1'h1;
         8'hbe:
-            \$1376 [190] = 1'h1;
+            \$806 [190] = 1'h1;
         8'hbf:
-            \$1376 [191] = 1'h1;
+            \$806 [191] = 1'h1;
         8'hc0:
-            \$1376 [192] = 1'h1;
+            \$806 [192] = 1'h1;
         8'hc1:
-            \$1376 [193] = 1'h1;
+            \$806 [193] = 1'h1;
         8'hc2:
-            \$1376 [194] = 1'h1;
+            \$806 [194] = 1'h1;
         8'hc3:
-            \$1376 [195] = 1'h1;
+            \$806 [195] = 1'h1;
         8'hc4:
-            \$1376 [196] = 1'h1;
+            \$806 [196] = 1'h1;
         8'hc5:
-            \$1376 [197] = 1'h1;
+            \$806 [197] = 1'h1;
         8'hc6:
-            \$1376 [198] = 1'h1;
+            \$806 [198] = 1'h1;
         8'hc7:
-            \$1376 [199] = 1'h1;
+            \$806 [199] = 1'h1;
         8'hc8:
-            \$1376 [200] = 1'h1;
+            \$806 [200] = 1'h1;
         8'hc9:
-            \$1376 [201] = 1'h1;
+            \$806 [201] = 1'h1;
         8'hca:
-            \$1376 [202] = 1'h1;
+            \$806 [202] = 1'h1;
         8'hcb:
-            \$1376 [203] = 1'h1;
+            \$806 [203] = 1'h1;
         8'hcc:
-            \$1376 [204] = 1'h1;
+            \$806 [204] = 1'h1;
         8'hcd:
-            \$1376 [205] = 1'h1;
+            \$806 [205] = 1'h1;
         8'hce:
-            \$1376 [206] = 1'h1;
+            \$806 [206] = 1'h1;
         8'hcf:
-            \$1376 [207] = 1'h1;
+            \$806 [207] = 1'h1;
         8'hd0:
-            \$1376 [208] = 1'h1;
+            \$806 [208] = 1'h1;
         8'hd1:
-            \$1376 [209] = 1'h1;
+            \$806 [209] = 1'h1;
         8'hd2:
-            \$1376 [210] = 1'h1;
+            \$806 [210] = 1'h1;
         8'hd3:
-            \$1376 [211] = 1'h1;
+            \$806 [211] = 1'h1;
         8'hd4:
-            \$1376 [212] = 1'h1;
+            \$806 [212] = 1'h1;
         8'hd5:
-            \$1376 [213] = 1'h1;
+            \$806 [213] = 1'h1;
         8'hd6:
-            \$1376 [214] = 1'h1;
+            \$806 [214] = 1'h1;
         8'hd7:
-            \$1376 [215] = 1'h1;
+            \$806 [215] = 1'h1;
         8'hd8:
-            \$1376 [216] = 1'h1;
+            \$806 [216] = 1'h1;
         8'hd9:
-            \$1376 [217] = 1'h1;
+            \$806 [217] = 1'h1;
         8'hda:
-            \$1376 [218] = 1'h1;
+            \$806 [218] = 1'h1;
         8'hdb:
-            \$1376 [219] = 1'h1;
+            \$806 [219] = 1'h1;
         8'hdc:
-            \$1376 [220] = 1'h1;
+            \$806 [220] = 1'h1;
         8'hdd:
-            \$1376 [221] = 1'h1;
+            \$806 [221] = 1'h1;
         8'hde:
-            \$1376 [222] = 1'h1;
+            \$806 [222] = 1'h1;
         8'hdf:
-            \$1376 [223] = 1'h1;
+            \$806 [223] = 1'h1;
         8'he0:
-            \$1376 [224] = 1'h1;
+            \$806 [224] = 1'h1;
         8'he1:
-            \$1376 [225] = 1'h1;
+            \$806 [225] = 1'h1;
         8'he2:
-            \$1376 [226] = 1'h1;
+            \$806 [226] = 1'h1;
         8'he3:
-            \$1376 [227] = 1'h1;
+            \$806 [227] = 1'h1;
         8'he4:
-            \$1376 [228] = 1'h1;
+            \$806 [228] = 1'h1;
         8'he5:
-            \$1376 [229] = 1'h1;
+            \$806 [229] = 1'h1;
         8'he6:
-            \$1376 [230] = 1'h1;
+            \$806 [230] = 1'h1;
         8'he7:
-            \$1376 [231] = 1'h1;
+            \$806 [231] = 1'h1;
         8'he8:
-            \$1376 [232] = 1'h1;
+            \$806 [232] = 1'h1;
         8'he9:
-            \$1376 [233] = 1'h1;
+            \$806 [233] = 1'h1;
         8'hea:
-            \$1376 [234] = 1'h1;
+            \$806 [234] = 1'h1;
         8'heb:
-            \$1376 [235] = 1'h1;
+            \$806 [235] = 1'h1;
         8'hec:
-            \$1376 [236] = 1'h1;
+            \$806 [236] = 1'h1;
         8'hed:
-            \$1376 [237] = 1'h1;
+            \$806 [237] = 1'h1;
         8'hee:
-            \$1376 [238] = 1'h1;
+            \$806 [238] = 1'h1;
         8'hef:
-            \$1376 [239] = 1'h1;
+            \$806 [239] = 1'h1;
         8'hf0:
-            \$1376 [240] = 1'h1;
+            \$806 [240] = 1'h1;
         8'hf1:
-            \$1376 [241] = 1'h1;
+            \$806 [241] = 1'h1;
         8'hf2:
-            \$1376 [242] = 1'h1;
+            \$806 [242] = 1'h1;
         8'hf3:
-            \$1376 [243] = 1'h1;
+            \$806 [243] = 1'h1;
         8'hf4:
-            \$1376 [244] = 1'h1;
+            \$806 [244] = 1'h1;
         8'hf5:
-            \$1376 [245] = 1'h1;
+            \$806 [245] = 1'h1;
         8'hf6:
-            \$1376 [246] = 1'h1;
+            \$806 [246] = 1'h1;
         8'hf7:
-            \$1376 [247] = 1'h1;
+            \$806 [247] = 1'h1;
         8'hf8:
-            \$1376 [248] = 1'h1;
+            \$806 [248] = 1'h1;
         8'hf9:
-            \$1376 [249] = 1'h1;
+            \$806 [249] = 1'h1;
         8'hfa:
-            \$1376 [250] = 1'h1;
+            \$806 [250] = 1'h1;
         8'hfb:
-            \$1376 [251] = 1'h1;
+            \$806 [251] = 1'h1;
         8'hfc:
-            \$1376 [252] = 1'h1;
+            \$806 [252] = 1'h1;
         8'hfd:
-            \$1376 [253] = 1'h1;
+            \$806 [253] = 1'h1;
         8'hfe:
-            \$1376 [254] = 1'h1;
+            \$806 [254] = 1'h1;
         8'hff:
-            \$1376 [255] = 1'h1;
+            \$806 [255] = 1'h1;
       endcase
     end
     if (rst) begin
-      \$1376  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$806  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1377  = cursor_row;
+    \$807  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$1377  = 4'h0;
+          \$807  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$1377  = \$675 [3:0];
+            \$807  = \$403 [3:0];
           end else if (pending[2]) begin
-            \$1377  = \$681 [3:0];
+            \$807  = \$409 [3:0];
           end
     endcase
     if (rst) begin
-      \$1377  = 4'h0;
+      \$807  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1378  = cursor_col;
+    \$808  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$1378  = 4'h0;
+          \$808  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$1378  = \$687 [3:0];
+            \$808  = \$415 [3:0];
           end else if (pending[4]) begin
-            \$1378  = \$693 [3:0];
+            \$808  = \$421 [3:0];
           end
     endcase
     if (rst) begin
-      \$1378  = 4'h0;
+      \$808  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1379  = counter;
+    \$809  = counter;
     casez (fsm_state)
       4'h0:
-          \$1379  = { 3'h0, \$653  };
+          \$809  = { 3'h0, \$383  };
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-                \$1379  = \$664 [8:0];
+                \$809  = \$394 [8:0];
               end
             end
           end
@@ -8796,30 +6741,32 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
           /* empty */;
       4'h7:
           /* empty */;
+      4'h8:
+          /* empty */;
       4'h3:
           /* empty */;
       4'h4:
           /* empty */;
+      4'ha:
+          /* empty */;
       4'h9:
           /* empty */;
-      4'h8:
-          /* empty */;
-      4'ha:
-          if (\$1352 ) begin
-          end else if (\$1353 ) begin
-            \$1379  = 9'h000;
+      4'hb:
+          if (\$781 ) begin
+          end else if (\$782 ) begin
+            \$809  = 9'h000;
           end
     endcase
     if (rst) begin
-      \$1379  = 9'h000;
+      \$809  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1380  = flood_steps;
+    \$810  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$1380  = 9'h000;
+          \$810  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -8830,50 +6777,56 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
           /* empty */;
       4'h7:
           /* empty */;
+      4'h8:
+          /* empty */;
       4'h3:
-          \$1380  = 9'h000;
+          \$810  = 9'h000;
       4'h4:
-          if (\$1282 ) begin
-            if (\$1297 ) begin
-              \$1380  = 9'h000;
+          if (\$711 ) begin
+            if (\$726 ) begin
+              \$810  = 9'h000;
             end
           end
-      4'h9:
+      4'ha:
           /* empty */;
-      4'h8:
-          if (\$1345 ) begin
-            \$1380  = \$1347 [8:0];
+      4'h9:
+          if (\$774 ) begin
+            \$810  = \$776 [8:0];
           end
     endcase
     if (rst) begin
-      \$1380  = 9'h000;
+      \$810  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1381  = fsm_state;
+    \$811  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$1381  = 4'h1;
+          \$811  = 4'h1;
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$656 ) begin
-              \$1381  = 4'h0;
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+              \$811  = 4'h0;
+            end else if (\$388 ) begin
               (* full_case = 32'd1 *)
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1381  = 4'h2;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$811  = 4'h2;
               end else begin
-                \$1381  = 4'h3;
+                \$811  = 4'h3;
               end
             end else begin
-              \$1381  = 4'h4;
+              \$811  = 4'h4;
             end
           end
       4'h2:
+          if (\$423 ) begin
+            \$811  = 4'h5;
+          end
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
@@ -8881,143 +6834,147 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
             2'h1:
                 /* empty */;
             default:
-                if (\$716 ) begin
-                  \$1381  = 4'h5;
+                if (\$446 ) begin
+                  \$811  = 4'h6;
                 end
           endcase
-      4'h5:
-          (* full_case = 32'd1 *)
-          if (\$717 ) begin
-            \$1381  = 4'h6;
-          end else begin
-            \$1381  = 4'h7;
-          end
       4'h6:
-          if (\$721 ) begin
-            \$1381  = 4'h7;
+          (* full_case = 32'd1 *)
+          if (\$447 ) begin
+            \$811  = 4'h7;
+          end else begin
+            \$811  = 4'h8;
           end
       4'h7:
-          if (\$1269 ) begin
-            \$1381  = 4'h3;
+          if (\$451 ) begin
+            \$811  = 4'h8;
+          end
+      4'h8:
+          if (\$698 ) begin
+            \$811  = 4'h3;
           end
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$1270 ) begin
-            \$1381  = 4'h1;
+          if (\$699 ) begin
+            \$811  = 4'h1;
           end else begin
-            \$1381  = 4'h8;
+            \$811  = 4'h9;
           end
       4'h4:
-          if (\$1282 ) begin
+          if (\$711 ) begin
             (* full_case = 32'd1 *)
-            if (\$1297 ) begin
-              \$1381  = 4'h9;
+            if (\$726 ) begin
+              \$811  = 4'ha;
             end else begin
-              \$1381  = 4'h1;
+              \$811  = 4'h1;
+            end
+          end
+      4'ha:
+          if (\$757 ) begin
+            (* full_case = 32'd1 *)
+            if (\$773 ) begin
+              \$811  = 4'h1;
+            end else begin
+              \$811  = 4'h9;
             end
           end
       4'h9:
-          if (\$1328 ) begin
-            (* full_case = 32'd1 *)
-            if (\$1344 ) begin
-              \$1381  = 4'h1;
-            end else begin
-              \$1381  = 4'h8;
-            end
-          end
-      4'h8:
           (* full_case = 32'd1 *)
-          if (\$1345 ) begin
+          if (\$774 ) begin
           end else begin
-            \$1381  = 4'ha;
+            \$811  = 4'hb;
           end
-      4'ha:
-          if (\$1352 ) begin
-            \$1381  = 4'h1;
-          end else if (\$1353 ) begin
-            \$1381  = 4'h1;
+      4'hb:
+          if (\$781 ) begin
+            \$811  = 4'h1;
+          end else if (\$782 ) begin
+            \$811  = 4'h1;
           end
     endcase
     if (rst) begin
-      \$1381  = 4'h0;
+      \$811  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1382  = seed;
+    \$812  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1382  = \$665 ;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$812  = \$395 ;
               end
             end
           end
     endcase
     if (rst) begin
-      \$1382  = 32'd0;
+      \$812  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1383  = lcg;
+    \$813  = lcg;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1383  = \$667 [31:0];
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$813  = \$397 [31:0];
               end
             end
           end
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
                 (* full_case = 32'd1 *)
-                if (\$708 ) begin
+                if (\$438 ) begin
                 end else begin
-                  \$1383  = \$711 [31:0];
+                  \$813  = \$441 [31:0];
                 end
             2'h1:
                 /* empty */;
             default:
-                \$1383  = \$714 [31:0];
+                \$813  = \$444 [31:0];
           endcase
     endcase
     if (rst) begin
-      \$1383  = 32'd0;
+      \$813  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1384  = swaps_done;
+    \$814  = swaps_done;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1384  = 10'h000;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$814  = 10'h000;
               end
             end
           end
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
@@ -9025,60 +6982,86 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
             2'h1:
                 /* empty */;
             default:
-                \$1384  = \$715 [9:0];
+                \$814  = \$445 [9:0];
           endcase
     endcase
     if (rst) begin
-      \$1384  = 10'h000;
+      \$814  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1385  = swap_phase;
+    \$815  = swap_phase;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1385  = 2'h0;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$815  = 2'h0;
               end
             end
           end
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
-                if (\$708 ) begin
-                  \$1385  = 2'h1;
+                if (\$438 ) begin
+                  \$815  = 2'h1;
                 end
             2'h1:
-                \$1385  = 2'h2;
+                \$815  = 2'h2;
             default:
-                \$1385  = 2'h0;
+                \$815  = 2'h0;
           endcase
     endcase
     if (rst) begin
-      \$1385  = 2'h0;
+      \$815  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1386  = chord_step;
+    \$816  = load_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          if (pending[0]) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
+              if (switches[1]) begin
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$816  = 4'h0;
+              end
+            end
+          end
+      4'h2:
+          \$816  = \$422 [3:0];
+    endcase
+    if (rst) begin
+      \$816  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$817  = chord_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
             end else begin
-              \$1386  = 3'h0;
+              \$817  = 3'h0;
             end
           end
       4'h2:
@@ -9088,272 +7071,338 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
       4'h6:
           /* empty */;
       4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          \$1386  = \$1271 [2:0];
-      4'h9:
-          \$1386  = \$1298 [2:0];
-    endcase
-    if (rst) begin
-      \$1386  = 3'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1387  = chord_flags;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            (* full_case = 32'd1 *)
-            if (\$656 ) begin
-            end else if (\$658 ) begin
-            end else begin
-              \$1387  = 4'h0;
-            end
-          end
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          \$1387  = \$1281 [3:0];
-    endcase
-    if (rst) begin
-      \$1387  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1388  = swap_a;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          casez (swap_phase)
-            2'h0:
-                if (\$708 ) begin
-                  \$1388  = \$709 ;
-                end
-          endcase
-    endcase
-    if (rst) begin
-      \$1388  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1389  = swap_b;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          casez (swap_phase)
-            2'h0:
-                /* empty */;
-            2'h1:
-                \$1389  = \$712 ;
-          endcase
-    endcase
-    if (rst) begin
-      \$1389  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1390  = scan_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          \$1390  = 4'h0;
-      4'h6:
-          if (\$721 ) begin
-          end else if (\$725 ) begin
-            \$1390  = \$726 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$1390  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1391  = scan_col;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          \$1391  = 4'h0;
-      4'h6:
-          (* full_case = 32'd1 *)
-          if (\$721 ) begin
-          end else if (\$725 ) begin
-            \$1391  = 4'h0;
-          end else begin
-            \$1391  = \$727 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$1391  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1392  = count_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          \$1392  = 4'h0;
-      4'h6:
-          /* empty */;
-      4'h7:
-          \$1392  = \$1268 [3:0];
-    endcase
-    if (rst) begin
-      \$1392  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1393  = exploded;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          if (\$1270 ) begin
-            \$1393  = { cursor_row, cursor_col };
-          end
-      4'h4:
-          /* empty */;
-      4'h9:
-          if (\$1313 ) begin
-            if (\$1327 ) begin
-              \$1393  = { nb_row[3:0], nb_col[3:0] };
-            end
-          end
-    endcase
-    if (rst) begin
-      \$1393  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1394  = chord_lost;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          if (\$1282 ) begin
-            if (\$1297 ) begin
-              \$1394  = 1'h0;
-            end
-          end
-      4'h9:
-          if (\$1313 ) begin
-            \$1394  = 1'h1;
-          end
-    endcase
-    if (rst) begin
-      \$1394  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1395  = win_scan;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h9:
           /* empty */;
       4'h8:
-          (* full_case = 32'd1 *)
-          if (\$1345 ) begin
-          end else begin
-            \$1395  = 8'h00;
-          end
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          \$817  = \$700 [2:0];
       4'ha:
-          (* full_case = 32'd1 *)
-          if (\$1352 ) begin
-          end else if (\$1353 ) begin
-          end else begin
-            \$1395  = \$1354 [7:0];
-          end
+          \$817  = \$727 [2:0];
     endcase
     if (rst) begin
-      \$1395  = 8'h00;
+      \$817  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$1396  = \read_col$68 ;
+    \$818  = chord_flags;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          if (pending[0]) begin
+            (* full_case = 32'd1 *)
+            if (\$386 ) begin
+            end else if (\$388 ) begin
+            end else begin
+              \$818  = 4'h0;
+            end
+          end
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          \$818  = \$710 [3:0];
+    endcase
+    if (rst) begin
+      \$818  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$819  = swap_a;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          casez (swap_phase)
+            2'h0:
+                if (\$438 ) begin
+                  \$819  = \$439 ;
+                end
+          endcase
+    endcase
+    if (rst) begin
+      \$819  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$820  = swap_b;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          casez (swap_phase)
+            2'h0:
+                /* empty */;
+            2'h1:
+                \$820  = \$442 ;
+          endcase
+    endcase
+    if (rst) begin
+      \$820  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$821  = scan_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$821  = 4'h0;
+      4'h7:
+          if (\$451 ) begin
+          end else if (\$455 ) begin
+            \$821  = \$456 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$821  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$822  = scan_col;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$822  = 4'h0;
+      4'h7:
+          (* full_case = 32'd1 *)
+          if (\$451 ) begin
+          end else if (\$455 ) begin
+            \$822  = 4'h0;
+          end else begin
+            \$822  = \$457 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$822  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$823  = count_step;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$823  = 5'h00;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$823  = \$460 [4:0];
+    endcase
+    if (rst) begin
+      \$823  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$824  = count_up;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$824  = 16'h0000;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$824  = count_mid;
+    endcase
+    if (rst) begin
+      \$824  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$825  = count_mid;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$825  = 16'h0000;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$825  = \$459 ;
+    endcase
+    if (rst) begin
+      \$825  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$826  = exploded;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h3:
+          if (\$699 ) begin
+            \$826  = { cursor_row, cursor_col };
+          end
+      4'h4:
+          /* empty */;
+      4'ha:
+          if (\$742 ) begin
+            if (\$756 ) begin
+              \$826  = { nb_row[3:0], nb_col[3:0] };
+            end
+          end
+    endcase
+    if (rst) begin
+      \$826  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$827  = chord_lost;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          if (\$711 ) begin
+            if (\$726 ) begin
+              \$827  = 1'h0;
+            end
+          end
+      4'ha:
+          if (\$742 ) begin
+            \$827  = 1'h1;
+          end
+    endcase
+    if (rst) begin
+      \$827  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$828  = win_scan;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h9:
+          (* full_case = 32'd1 *)
+          if (\$774 ) begin
+          end else begin
+            \$828  = 8'h00;
+          end
+      4'hb:
+          (* full_case = 32'd1 *)
+          if (\$781 ) begin
+          end else if (\$782 ) begin
+          end else begin
+            \$828  = \$783 [7:0];
+          end
+    endcase
+    if (rst) begin
+      \$828  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$829  = \read_col$74 ;
     if (count_cell__en) begin
-      \$1396  = read_col;
+      \$829  = read_col;
     end
     if (rst) begin
-      \$1396  = 4'h0;
+      \$829  = 4'h0;
     end
   end
   assign \buttons$1  = buttons;
@@ -9364,73 +7413,74 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$685$0 , held,
   assign \cursor_col$11  = cursor_col;
   assign \counter$13  = counter;
   assign \timer$15  = timer;
-  assign mine = mine_bits;
   assign revealed = revealed_bits;
-  assign \seed$23  = seed;
-  assign \flood_steps$25  = flood_steps;
+  assign flagged = flagged_bits;
+  assign \seed$21  = seed;
+  assign \flood_steps$23  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
+  assign mine_row__addr = probe[7:4];
   assign count_cursor__addr = cursor_row;
   assign count_cell__addr = read_row;
   assign read_enable = count_cell__en;
-  assign \cell  = { \$1366 , \$625  };
-  assign \port$685$0  = \$625 ;
-  assign \port$2785$0  = \$1366 ;
-  assign \cell.count  = \$625 ;
-  assign \cell.mine  = \$1366 [0];
-  assign \cell.revealed  = \$1366 [1];
-  assign \cell.flagged  = \$1366 [2];
-  assign \cell.exploded  = \$1366 [3];
-  assign \$26  = { \$25 , 1'h0 };
-  assign { \$27 [240], \$27 [224], \$27 [208], \$27 [192], \$27 [176], \$27 [160], \$27 [144], \$27 [128], \$27 [112], \$27 [96], \$27 [80], \$27 [64], \$27 [48], \$27 [32], \$27 [16], \$27 [0] } = 16'h0000;
-  assign { \$27 [255:241], \$27 [239:225], \$27 [223:209], \$27 [207:193], \$27 [191:177], \$27 [175:161], \$27 [159:145], \$27 [143:129], \$27 [127:113], \$27 [111:97], \$27 [95:81], \$27 [79:65], \$27 [63:49], \$27 [47:33], \$27 [31:17], \$27 [15:1] } = { \$26 [255:241], \$26 [239:225], \$26 [223:209], \$26 [207:193], \$26 [191:177], \$26 [175:161], \$26 [159:145], \$26 [143:129], \$26 [127:113], \$26 [111:97], \$26 [95:81], \$26 [79:65], \$26 [63:49], \$26 [47:33], \$26 [31:17], \$26 [15:1] };
-  assign \$30  = { 1'h0, \$29 [255:1] };
-  assign { \$31 [255], \$31 [239], \$31 [223], \$31 [207], \$31 [191], \$31 [175], \$31 [159], \$31 [143], \$31 [127], \$31 [111], \$31 [95], \$31 [79], \$31 [63], \$31 [47], \$31 [31], \$31 [15] } = 16'h0000;
-  assign { \$31 [254:240], \$31 [238:224], \$31 [222:208], \$31 [206:192], \$31 [190:176], \$31 [174:160], \$31 [158:144], \$31 [142:128], \$31 [126:112], \$31 [110:96], \$31 [94:80], \$31 [78:64], \$31 [62:48], \$31 [46:32], \$31 [30:16], \$31 [14:0] } = { \$30 [254:240], \$30 [238:224], \$30 [222:208], \$30 [206:192], \$30 [190:176], \$30 [174:160], \$30 [158:144], \$30 [142:128], \$30 [126:112], \$30 [110:96], \$30 [94:80], \$30 [78:64], \$30 [62:48], \$30 [46:32], \$30 [30:16], \$30 [14:0] };
-  assign \$35  = { \$34 , 1'h0 };
-  assign { \$36 [240], \$36 [224], \$36 [208], \$36 [192], \$36 [176], \$36 [160], \$36 [144], \$36 [128], \$36 [112], \$36 [96], \$36 [80], \$36 [64], \$36 [48], \$36 [32], \$36 [16], \$36 [0] } = 16'h0000;
-  assign { \$36 [255:241], \$36 [239:225], \$36 [223:209], \$36 [207:193], \$36 [191:177], \$36 [175:161], \$36 [159:145], \$36 [143:129], \$36 [127:113], \$36 [111:97], \$36 [95:81], \$36 [79:65], \$36 [63:49], \$36 [47:33], \$36 [31:17], \$36 [15:1] } = { \$35 [255:241], \$35 [239:225], \$35 [223:209], \$35 [207:193], \$35 [191:177], \$35 [175:161], \$35 [159:145], \$35 [143:129], \$35 [127:113], \$35 [111:97], \$35 [95:81], \$35 [79:65], \$35 [63:49], \$35 [47:33], \$35 [31:17], \$35 [15:1] };
-  assign \$39  = { 1'h0, \$38 [255:1] };
-  assign { \$40 [255], \$40 [239], \$40 [223], \$40 [207], \$40 [191], \$40 [175], \$40 [159], \$40 [143], \$40 [127], \$40 [111], \$40 [95], \$40 [79], \$40 [63], \$40 [47], \$40 [31], \$40 [15] } = 16'h0000;
-  assign { \$40 [254:240], \$40 [238:224], \$40 [222:208], \$40 [206:192], \$40 [190:176], \$40 [174:160], \$40 [158:144], \$40 [142:128], \$40 [126:112], \$40 [110:96], \$40 [94:80], \$40 [78:64], \$40 [62:48], \$40 [46:32], \$40 [30:16], \$40 [14:0] } = { \$39 [254:240], \$39 [238:224], \$39 [222:208], \$39 [206:192], \$39 [190:176], \$39 [174:160], \$39 [158:144], \$39 [142:128], \$39 [126:112], \$39 [110:96], \$39 [94:80], \$39 [78:64], \$39 [62:48], \$39 [46:32], \$39 [30:16], \$39 [14:0] };
-  assign \$42  = { 15'h0000, \$41 , 16'h0000 };
-  assign \$46  = { \$45 , 1'h0 };
-  assign { \$47 [240], \$47 [224], \$47 [208], \$47 [192], \$47 [176], \$47 [160], \$47 [144], \$47 [128], \$47 [112], \$47 [96], \$47 [80], \$47 [64], \$47 [48], \$47 [32], \$47 [16], \$47 [0] } = 16'h0000;
-  assign { \$47 [255:241], \$47 [239:225], \$47 [223:209], \$47 [207:193], \$47 [191:177], \$47 [175:161], \$47 [159:145], \$47 [143:129], \$47 [127:113], \$47 [111:97], \$47 [95:81], \$47 [79:65], \$47 [63:49], \$47 [47:33], \$47 [31:17], \$47 [15:1] } = { \$46 [255:241], \$46 [239:225], \$46 [223:209], \$46 [207:193], \$46 [191:177], \$46 [175:161], \$46 [159:145], \$46 [143:129], \$46 [127:113], \$46 [111:97], \$46 [95:81], \$46 [79:65], \$46 [63:49], \$46 [47:33], \$46 [31:17], \$46 [15:1] };
-  assign \$50  = { 1'h0, \$49 [255:1] };
-  assign { \$51 [255], \$51 [239], \$51 [223], \$51 [207], \$51 [191], \$51 [175], \$51 [159], \$51 [143], \$51 [127], \$51 [111], \$51 [95], \$51 [79], \$51 [63], \$51 [47], \$51 [31], \$51 [15] } = 16'h0000;
-  assign { \$51 [254:240], \$51 [238:224], \$51 [222:208], \$51 [206:192], \$51 [190:176], \$51 [174:160], \$51 [158:144], \$51 [142:128], \$51 [126:112], \$51 [110:96], \$51 [94:80], \$51 [78:64], \$51 [62:48], \$51 [46:32], \$51 [30:16], \$51 [14:0] } = { \$50 [254:240], \$50 [238:224], \$50 [222:208], \$50 [206:192], \$50 [190:176], \$50 [174:160], \$50 [158:144], \$50 [142:128], \$50 [126:112], \$50 [110:96], \$50 [94:80], \$50 [78:64], \$50 [62:48], \$50 [46:32], \$50 [30:16], \$50 [14:0] };
-  assign \$53  = { 16'h0000, \$52 [255:16] };
-  assign \$72  = difficulty;
-  assign \$597  = difficulty;
-  assign \$600  = difficulty;
-  assign \$612  = difficulty;
-  assign \$615  = difficulty;
-  assign \$668  = difficulty;
-  assign \$671  = difficulty;
-  assign \$676  = difficulty;
-  assign \$683  = difficulty;
-  assign \$688  = difficulty;
-  assign \$694  = difficulty;
-  assign \$697  = difficulty;
+  assign \cell  = { \$797 , \$354  };
+  assign \port$418$0  = \$354 ;
+  assign \port$1971$0  = \$797 ;
+  assign \cell.count  = \$354 ;
+  assign \cell.mine  = \$797 [0];
+  assign \cell.revealed  = \$797 [1];
+  assign \cell.flagged  = \$797 [2];
+  assign \cell.exploded  = \$797 [3];
+  assign \$24  = { \$23 , 1'h0 };
+  assign { \$25 [240], \$25 [224], \$25 [208], \$25 [192], \$25 [176], \$25 [160], \$25 [144], \$25 [128], \$25 [112], \$25 [96], \$25 [80], \$25 [64], \$25 [48], \$25 [32], \$25 [16], \$25 [0] } = 16'h0000;
+  assign { \$25 [255:241], \$25 [239:225], \$25 [223:209], \$25 [207:193], \$25 [191:177], \$25 [175:161], \$25 [159:145], \$25 [143:129], \$25 [127:113], \$25 [111:97], \$25 [95:81], \$25 [79:65], \$25 [63:49], \$25 [47:33], \$25 [31:17], \$25 [15:1] } = { \$24 [255:241], \$24 [239:225], \$24 [223:209], \$24 [207:193], \$24 [191:177], \$24 [175:161], \$24 [159:145], \$24 [143:129], \$24 [127:113], \$24 [111:97], \$24 [95:81], \$24 [79:65], \$24 [63:49], \$24 [47:33], \$24 [31:17], \$24 [15:1] };
+  assign \$28  = { 1'h0, \$27 [255:1] };
+  assign { \$29 [255], \$29 [239], \$29 [223], \$29 [207], \$29 [191], \$29 [175], \$29 [159], \$29 [143], \$29 [127], \$29 [111], \$29 [95], \$29 [79], \$29 [63], \$29 [47], \$29 [31], \$29 [15] } = 16'h0000;
+  assign { \$29 [254:240], \$29 [238:224], \$29 [222:208], \$29 [206:192], \$29 [190:176], \$29 [174:160], \$29 [158:144], \$29 [142:128], \$29 [126:112], \$29 [110:96], \$29 [94:80], \$29 [78:64], \$29 [62:48], \$29 [46:32], \$29 [30:16], \$29 [14:0] } = { \$28 [254:240], \$28 [238:224], \$28 [222:208], \$28 [206:192], \$28 [190:176], \$28 [174:160], \$28 [158:144], \$28 [142:128], \$28 [126:112], \$28 [110:96], \$28 [94:80], \$28 [78:64], \$28 [62:48], \$28 [46:32], \$28 [30:16], \$28 [14:0] };
+  assign \$33  = { \$32 , 1'h0 };
+  assign { \$34 [240], \$34 [224], \$34 [208], \$34 [192], \$34 [176], \$34 [160], \$34 [144], \$34 [128], \$34 [112], \$34 [96], \$34 [80], \$34 [64], \$34 [48], \$34 [32], \$34 [16], \$34 [0] } = 16'h0000;
+  assign { \$34 [255:241], \$34 [239:225], \$34 [223:209], \$34 [207:193], \$34 [191:177], \$34 [175:161], \$34 [159:145], \$34 [143:129], \$34 [127:113], \$34 [111:97], \$34 [95:81], \$34 [79:65], \$34 [63:49], \$34 [47:33], \$34 [31:17], \$34 [15:1] } = { \$33 [255:241], \$33 [239:225], \$33 [223:209], \$33 [207:193], \$33 [191:177], \$33 [175:161], \$33 [159:145], \$33 [143:129], \$33 [127:113], \$33 [111:97], \$33 [95:81], \$33 [79:65], \$33 [63:49], \$33 [47:33], \$33 [31:17], \$33 [15:1] };
+  assign \$37  = { 1'h0, \$36 [255:1] };
+  assign { \$38 [255], \$38 [239], \$38 [223], \$38 [207], \$38 [191], \$38 [175], \$38 [159], \$38 [143], \$38 [127], \$38 [111], \$38 [95], \$38 [79], \$38 [63], \$38 [47], \$38 [31], \$38 [15] } = 16'h0000;
+  assign { \$38 [254:240], \$38 [238:224], \$38 [222:208], \$38 [206:192], \$38 [190:176], \$38 [174:160], \$38 [158:144], \$38 [142:128], \$38 [126:112], \$38 [110:96], \$38 [94:80], \$38 [78:64], \$38 [62:48], \$38 [46:32], \$38 [30:16], \$38 [14:0] } = { \$37 [254:240], \$37 [238:224], \$37 [222:208], \$37 [206:192], \$37 [190:176], \$37 [174:160], \$37 [158:144], \$37 [142:128], \$37 [126:112], \$37 [110:96], \$37 [94:80], \$37 [78:64], \$37 [62:48], \$37 [46:32], \$37 [30:16], \$37 [14:0] };
+  assign \$40  = { 15'h0000, \$39 , 16'h0000 };
+  assign \$44  = { \$43 , 1'h0 };
+  assign { \$45 [240], \$45 [224], \$45 [208], \$45 [192], \$45 [176], \$45 [160], \$45 [144], \$45 [128], \$45 [112], \$45 [96], \$45 [80], \$45 [64], \$45 [48], \$45 [32], \$45 [16], \$45 [0] } = 16'h0000;
+  assign { \$45 [255:241], \$45 [239:225], \$45 [223:209], \$45 [207:193], \$45 [191:177], \$45 [175:161], \$45 [159:145], \$45 [143:129], \$45 [127:113], \$45 [111:97], \$45 [95:81], \$45 [79:65], \$45 [63:49], \$45 [47:33], \$45 [31:17], \$45 [15:1] } = { \$44 [255:241], \$44 [239:225], \$44 [223:209], \$44 [207:193], \$44 [191:177], \$44 [175:161], \$44 [159:145], \$44 [143:129], \$44 [127:113], \$44 [111:97], \$44 [95:81], \$44 [79:65], \$44 [63:49], \$44 [47:33], \$44 [31:17], \$44 [15:1] };
+  assign \$48  = { 1'h0, \$47 [255:1] };
+  assign { \$49 [255], \$49 [239], \$49 [223], \$49 [207], \$49 [191], \$49 [175], \$49 [159], \$49 [143], \$49 [127], \$49 [111], \$49 [95], \$49 [79], \$49 [63], \$49 [47], \$49 [31], \$49 [15] } = 16'h0000;
+  assign { \$49 [254:240], \$49 [238:224], \$49 [222:208], \$49 [206:192], \$49 [190:176], \$49 [174:160], \$49 [158:144], \$49 [142:128], \$49 [126:112], \$49 [110:96], \$49 [94:80], \$49 [78:64], \$49 [62:48], \$49 [46:32], \$49 [30:16], \$49 [14:0] } = { \$48 [254:240], \$48 [238:224], \$48 [222:208], \$48 [206:192], \$48 [190:176], \$48 [174:160], \$48 [158:144], \$48 [142:128], \$48 [126:112], \$48 [110:96], \$48 [94:80], \$48 [78:64], \$48 [62:48], \$48 [46:32], \$48 [30:16], \$48 [14:0] };
+  assign \$51  = { 16'h0000, \$50 [255:16] };
+  assign \$65  = difficulty;
+  assign \$73  = difficulty;
+  assign \$294  = difficulty;
+  assign \$297  = difficulty;
+  assign \$309  = difficulty;
+  assign \$312  = difficulty;
+  assign \$399  = difficulty;
+  assign \$404  = difficulty;
+  assign \$411  = difficulty;
+  assign \$416  = difficulty;
+  assign \$424  = difficulty;
+  assign \$427  = difficulty;
+  assign \$431  = difficulty;
+  assign \$435  = difficulty;
+  assign \$452  = difficulty;
+  assign \$692  = difficulty;
   assign \$701  = difficulty;
-  assign \$705  = difficulty;
-  assign \$722  = difficulty;
-  assign \$1264  = difficulty;
-  assign \$1272  = difficulty;
-  assign \$1275  = difficulty;
-  assign \$1285  = difficulty;
-  assign \$1288  = difficulty;
-  assign \$1299  = difficulty;
-  assign \$1302  = difficulty;
-  assign \$1314  = difficulty;
-  assign \$1317  = difficulty;
-  assign \$1329  = difficulty;
-  assign \$1332  = difficulty;
+  assign \$704  = difficulty;
+  assign \$714  = difficulty;
+  assign \$717  = difficulty;
+  assign \$728  = difficulty;
+  assign \$731  = difficulty;
+  assign \$743  = difficulty;
+  assign \$746  = difficulty;
+  assign \$758  = difficulty;
+  assign \$761  = difficulty;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$78 (rst, press, held, buttons, clk);
+module \minesweeper_system.game.buttons$84 (rst, press, held, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$9  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -9491,31 +7541,31 @@ module \minesweeper_system.game.buttons$78 (rst, press, held, buttons, clk);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_system.game.buttons$78.debounce_centre  debounce_centre (
+  \minesweeper_system.game.buttons$84.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$78.debounce_down  debounce_down (
+  \minesweeper_system.game.buttons$84.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$78.debounce_left  debounce_left (
+  \minesweeper_system.game.buttons$84.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$78.debounce_right  debounce_right (
+  \minesweeper_system.game.buttons$84.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$78.debounce_up  debounce_up (
+  \minesweeper_system.game.buttons$84.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -9565,7 +7615,7 @@ module \minesweeper_system.game.buttons$78 (rst, press, held, buttons, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$78.debounce_centre (rst, o, i, clk);
+module \minesweeper_system.game.buttons$84.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9616,7 +7666,7 @@ module \minesweeper_system.game.buttons$78.debounce_centre (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$78.debounce_down (rst, o, i, clk);
+module \minesweeper_system.game.buttons$84.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9667,7 +7717,7 @@ module \minesweeper_system.game.buttons$78.debounce_down (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$78.debounce_left (rst, o, i, clk);
+module \minesweeper_system.game.buttons$84.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9718,7 +7768,7 @@ module \minesweeper_system.game.buttons$78.debounce_left (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$78.debounce_right (rst, o, i, clk);
+module \minesweeper_system.game.buttons$84.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9769,7 +7819,7 @@ module \minesweeper_system.game.buttons$78.debounce_right (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$78.debounce_up (rst, o, i, clk);
+module \minesweeper_system.game.buttons$84.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$2 ;

@@ -254,19 +254,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .green(\o$64 ),
     .hsync_n(\o$68 ),
     .leds(leds),
-    .\port$2762$0 (i),
-    .\port$2764$0 (\i$38 ),
-    .\port$2766$0 (\i$39 ),
-    .\port$2768$0 (\i$40 ),
-    .\port$2770$0 (\i$41 ),
-    .\port$2772$0 (\i$43 ),
-    .\port$2774$0 (\i$44 ),
-    .\port$2776$0 (\i$45 ),
-    .\port$2778$0 (\i$46 ),
-    .\port$2780$0 (\i$47 ),
-    .\port$2782$0 (\i$48 ),
-    .\port$2784$0 (\i$49 ),
-    .\port$2786$0 (\i$50 ),
+    .\port$1945$0 (i),
+    .\port$1947$0 (\i$38 ),
+    .\port$1949$0 (\i$39 ),
+    .\port$1951$0 (\i$40 ),
+    .\port$1953$0 (\i$41 ),
+    .\port$1955$0 (\i$43 ),
+    .\port$1957$0 (\i$44 ),
+    .\port$1959$0 (\i$45 ),
+    .\port$1961$0 (\i$46 ),
+    .\port$1963$0 (\i$47 ),
+    .\port$1965$0 (\i$48 ),
+    .\port$1967$0 (\i$49 ),
+    .\port$1969$0 (\i$50 ),
     .red(\o$62 ),
     .segments(segments),
     .vsync_n(\o$70 )
@@ -1253,8 +1253,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$2764$0 , \port$2766$0 , \port$2768$0 , \port$2770$0 , \port$2772$0 , \port$2774$0 , \port$2776$0 , \port$2778$0 , \port$2780$0 , \port$2782$0 , \port$2784$0 , \port$2786$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
-, \port$2762$0 );
+module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , \port$1953$0 , \port$1955$0 , \port$1957$0 , \port$1959$0 , \port$1961$0 , \port$1963$0 , \port$1965$0 , \port$1967$0 , \port$1969$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
+, \port$1945$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1328,32 +1328,32 @@ module \nexys3_minesweeper.system (\port$2764$0 , \port$2766$0 , \port$2768$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$2762$0 ;
-  wire \port$2762$0 ;
-  input \port$2764$0 ;
-  wire \port$2764$0 ;
-  input \port$2766$0 ;
-  wire \port$2766$0 ;
-  input \port$2768$0 ;
-  wire \port$2768$0 ;
-  input \port$2770$0 ;
-  wire \port$2770$0 ;
-  input \port$2772$0 ;
-  wire \port$2772$0 ;
-  input \port$2774$0 ;
-  wire \port$2774$0 ;
-  input \port$2776$0 ;
-  wire \port$2776$0 ;
-  input \port$2778$0 ;
-  wire \port$2778$0 ;
-  input \port$2780$0 ;
-  wire \port$2780$0 ;
-  input \port$2782$0 ;
-  wire \port$2782$0 ;
-  input \port$2784$0 ;
-  wire \port$2784$0 ;
-  input \port$2786$0 ;
-  wire \port$2786$0 ;
+  input \port$1945$0 ;
+  wire \port$1945$0 ;
+  input \port$1947$0 ;
+  wire \port$1947$0 ;
+  input \port$1949$0 ;
+  wire \port$1949$0 ;
+  input \port$1951$0 ;
+  wire \port$1951$0 ;
+  input \port$1953$0 ;
+  wire \port$1953$0 ;
+  input \port$1955$0 ;
+  wire \port$1955$0 ;
+  input \port$1957$0 ;
+  wire \port$1957$0 ;
+  input \port$1959$0 ;
+  wire \port$1959$0 ;
+  input \port$1961$0 ;
+  wire \port$1961$0 ;
+  input \port$1963$0 ;
+  wire \port$1963$0 ;
+  input \port$1965$0 ;
+  wire \port$1965$0 ;
+  input \port$1967$0 ;
+  wire \port$1967$0 ;
+  input \port$1969$0 ;
+  wire \port$1969$0 ;
   wire [3:0] read_col;
   wire [3:0] \read_col$40 ;
   (* init = 1'h0 *)
@@ -1405,11 +1405,11 @@ module \nexys3_minesweeper.system (\port$2764$0 , \port$2766$0 , \port$2768$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$2762$0 (\port$2762$0 ),
-    .\port$2764$0 (\port$2764$0 ),
-    .\port$2766$0 (\port$2766$0 ),
-    .\port$2768$0 (\port$2768$0 ),
-    .\port$2770$0 (\port$2770$0 ),
+    .\port$1945$0 (\port$1945$0 ),
+    .\port$1947$0 (\port$1947$0 ),
+    .\port$1949$0 (\port$1949$0 ),
+    .\port$1951$0 (\port$1951$0 ),
+    .\port$1953$0 (\port$1953$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$64  \digits$64  (
@@ -1433,8 +1433,8 @@ module \nexys3_minesweeper.system (\port$2764$0 , \port$2766$0 , \port$2768$0 , 
     .green(green),
     .held(held),
     .\hsync_n$85 (hsync_n),
-    .\port$2883$0 (\$10 ),
-    .\port$685$0 (\$9 ),
+    .\port$2069$0 (\$10 ),
+    .\port$418$0 (\$9 ),
     .read_col(read_col),
     .read_row(read_row),
     .red(red),
@@ -1453,8 +1453,8 @@ module \nexys3_minesweeper.system (\port$2764$0 , \port$2766$0 , \port$2768$0 , 
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$2883$0 (\$10 ),
-    .\port$685$0 (\$9 ),
+    .\port$2069$0 (\$10 ),
+    .\port$418$0 (\$9 ),
     .read_col(read_col),
     .read_row(read_row),
     .status(status),
@@ -1469,14 +1469,14 @@ module \nexys3_minesweeper.system (\port$2764$0 , \port$2766$0 , \port$2768$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$2772$0 (\port$2772$0 ),
-    .\port$2774$0 (\port$2774$0 ),
-    .\port$2776$0 (\port$2776$0 ),
-    .\port$2778$0 (\port$2778$0 ),
-    .\port$2780$0 (\port$2780$0 ),
-    .\port$2782$0 (\port$2782$0 ),
-    .\port$2784$0 (\port$2784$0 ),
-    .\port$2786$0 (\port$2786$0 ),
+    .\port$1955$0 (\port$1955$0 ),
+    .\port$1957$0 (\port$1957$0 ),
+    .\port$1959$0 (\port$1959$0 ),
+    .\port$1961$0 (\port$1961$0 ),
+    .\port$1963$0 (\port$1963$0 ),
+    .\port$1965$0 (\port$1965$0 ),
+    .\port$1967$0 (\port$1967$0 ),
+    .\port$1969$0 (\port$1969$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1512,8 +1512,8 @@ module \nexys3_minesweeper.system (\port$2764$0 , \port$2766$0 , \port$2768$0 , 
   assign \vsync_n$54  = vsync_n;
   assign \segments$57  = segments;
   assign digits = anodes;
-  assign \buttons$60  = { \port$2770$0 , \port$2768$0 , \port$2766$0 , \port$2764$0 , \port$2762$0  };
-  assign \switches$61  = { \port$2786$0 , \port$2784$0 , \port$2782$0 , \port$2780$0 , \port$2778$0 , \port$2776$0 , \port$2774$0 , \port$2772$0  };
+  assign \buttons$60  = { \port$1953$0 , \port$1951$0 , \port$1949$0 , \port$1947$0 , \port$1945$0  };
+  assign \switches$61  = { \port$1969$0 , \port$1967$0 , \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0  };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -1546,33 +1546,33 @@ module \nexys3_minesweeper.system (\port$2764$0 , \port$2766$0 , \port$2768$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$2764$0 , \port$2766$0 , \port$2768$0 , \port$2770$0 , clk, stage1, \port$2762$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1947$0 , \port$1949$0 , \port$1951$0 , \port$1953$0 , clk, stage1, \port$1945$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$2762$0 ;
-  wire \port$2762$0 ;
-  input \port$2764$0 ;
-  wire \port$2764$0 ;
-  input \port$2766$0 ;
-  wire \port$2766$0 ;
-  input \port$2768$0 ;
-  wire \port$2768$0 ;
-  input \port$2770$0 ;
-  wire \port$2770$0 ;
+  input \port$1945$0 ;
+  wire \port$1945$0 ;
+  input \port$1947$0 ;
+  wire \port$1947$0 ;
+  input \port$1949$0 ;
+  wire \port$1949$0 ;
+  input \port$1951$0 ;
+  wire \port$1951$0 ;
+  input \port$1953$0 ;
+  wire \port$1953$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$2770$0 , \port$2768$0 , \port$2766$0 , \port$2764$0 , \port$2762$0  };
+    stage0 <= { \port$1953$0 , \port$1951$0 , \port$1949$0 , \port$1947$0 , \port$1945$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$2770$0 , \port$2768$0 , \port$2766$0 , \port$2764$0 , \port$2762$0  };
+  assign buttons = { \port$1953$0 , \port$1951$0 , \port$1949$0 , \port$1947$0 , \port$1945$0  };
   assign \buttons$4  = stage1;
 endmodule
 
@@ -1896,7 +1896,7 @@ module \nexys3_minesweeper.system.digits$64.timer_bcd (value, busy, clk, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$2883$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$85 , \vsync_n$86 , counter_chars, timer_chars, debug, \port$685$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$2069$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$85 , \vsync_n$86 , counter_chars, timer_chars, debug, \port$418$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2190,10 +2190,10 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   output \hsync_n$85 ;
   reg \hsync_n$85  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$2883$0 ;
-  wire [3:0] \port$2883$0 ;
-  input [3:0] \port$685$0 ;
-  wire [3:0] \port$685$0 ;
+  input [3:0] \port$2069$0 ;
+  wire [3:0] \port$2069$0 ;
+  input [3:0] \port$418$0 ;
+  wire [3:0] \port$418$0 ;
   output [3:0] read_col;
   wire [3:0] read_col;
   wire read_enable;
@@ -2232,22 +2232,22 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$2883$0 [2];
-  assign \$8  = ~ \port$2883$0 [0];
+  assign \$7  = \$6  & \port$2069$0 [2];
+  assign \$8  = ~ \port$2069$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$2883$0 [0];
-  assign \$12  = debug & \port$2883$0 [0];
+  assign \$11  = \$10  & \port$2069$0 [0];
+  assign \$12  = debug & \port$2069$0 [0];
   assign \$13  = \$signal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$685$0 ;
-  assign \$15  = \port$685$0  == 4'h8;
-  assign \$16  = \port$685$0  == 3'h7;
-  assign \$17  = \port$685$0  == 3'h6;
-  assign \$18  = \port$685$0  == 3'h5;
-  assign \$19  = \port$685$0  == 3'h4;
-  assign \$20  = \port$685$0  == 2'h3;
-  assign \$21  = \port$685$0  == 2'h2;
-  assign \$22  = \port$685$0  == 1'h1;
+  assign \$14  = | \port$418$0 ;
+  assign \$15  = \port$418$0  == 4'h8;
+  assign \$16  = \port$418$0  == 3'h7;
+  assign \$17  = \port$418$0  == 3'h6;
+  assign \$18  = \port$418$0  == 3'h5;
+  assign \$19  = \port$418$0  == 3'h4;
+  assign \$20  = \port$418$0  == 2'h3;
+  assign \$21  = \port$418$0  == 2'h2;
+  assign \$22  = \port$418$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -2513,7 +2513,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (\$signal$18 ) begin
-      if (\port$2883$0 [1]) begin
+      if (\port$2069$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\$signal$19 ) begin
@@ -2526,13 +2526,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     (* full_case = 32'd1 *)
     if (\$signal$18 ) begin
       (* full_case = 32'd1 *)
-      if (\port$2883$0 [1]) begin
+      if (\port$2069$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2883$0 [3]) begin
+      end else if (\port$2069$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2883$0 [2]) begin
+      end else if (\port$2069$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2555,13 +2555,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (\$signal$18 ) begin
-      if (\port$2883$0 [1]) begin
+      if (\port$2069$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$2883$0 [3]) begin
+      end else if (\port$2069$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$2883$0 [2]) begin
+      end else if (\port$2069$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2577,13 +2577,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (\$signal$18 ) begin
-      if (\port$2883$0 [1]) begin
-        glyph = \port$685$0 ;
-      end else if (\port$2883$0 [3]) begin
+      if (\port$2069$0 [1]) begin
+        glyph = \port$418$0 ;
+      end else if (\port$2069$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2883$0 [2]) begin
+      end else if (\port$2069$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -2999,16 +2999,16 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$2883$0 , \port$685$0  };
+  assign \cell  = { \port$2069$0 , \port$418$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$685$0 ;
-  assign \cell.mine  = \port$2883$0 [0];
-  assign \cell.revealed  = \port$2883$0 [1];
-  assign \cell.flagged  = \port$2883$0 [2];
-  assign \cell.exploded  = \port$2883$0 [3];
+  assign \cell.count  = \port$418$0 ;
+  assign \cell.mine  = \port$2069$0 [0];
+  assign \cell.revealed  = \port$2069$0 [1];
+  assign \cell.flagged  = \port$2069$0 [2];
+  assign \cell.exploded  = \port$2069$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -4161,1653 +4161,844 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en, \port$2883$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en, \port$2069$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
-  wire [4:0] \$10 ;
+  wire [5:0] \$10 ;
   wire [15:0] \$100 ;
-  wire [4:0] \$1000 ;
-  wire \$1001 ;
-  wire [4:0] \$1002 ;
-  wire [15:0] \$1003 ;
-  wire [15:0] \$1004 ;
-  wire [5:0] \$1005 ;
-  wire \$1006 ;
-  wire [4:0] \$1007 ;
-  wire [15:0] \$1008 ;
-  wire [15:0] \$1009 ;
-  wire [15:0] \$101 ;
-  wire [6:0] \$1010 ;
-  wire [15:0] \$1011 ;
-  wire [7:0] \$1012 ;
-  wire \$1013 ;
-  wire [4:0] \$1014 ;
-  wire [15:0] \$1015 ;
-  wire [15:0] \$1016 ;
-  wire [8:0] \$1017 ;
-  wire \$1018 ;
-  wire [4:0] \$1019 ;
+  wire [11:0] \$101 ;
   wire [4:0] \$102 ;
-  wire [15:0] \$1020 ;
-  wire [15:0] \$1021 ;
-  wire [9:0] \$1022 ;
-  wire [15:0] \$1023 ;
-  wire [10:0] \$1024 ;
-  wire \$1025 ;
-  wire [4:0] \$1026 ;
-  wire [15:0] \$1027 ;
-  wire [15:0] \$1028 ;
-  wire [11:0] \$1029 ;
   wire \$103 ;
-  wire \$1030 ;
-  wire \$1031 ;
-  wire [4:0] \$1032 ;
-  wire [15:0] \$1033 ;
-  wire [15:0] \$1034 ;
-  wire [4:0] \$1035 ;
-  wire \$1036 ;
-  wire [4:0] \$1037 ;
-  wire [15:0] \$1038 ;
-  wire [15:0] \$1039 ;
-  wire [4:0] \$104 ;
-  wire [5:0] \$1040 ;
-  wire \$1041 ;
-  wire [4:0] \$1042 ;
-  wire [15:0] \$1043 ;
-  wire [15:0] \$1044 ;
-  wire [6:0] \$1045 ;
-  wire [15:0] \$1046 ;
-  wire [7:0] \$1047 ;
-  wire \$1048 ;
-  wire [4:0] \$1049 ;
-  wire [15:0] \$105 ;
-  wire [15:0] \$1050 ;
-  wire [15:0] \$1051 ;
-  wire [8:0] \$1052 ;
-  wire \$1053 ;
-  wire [4:0] \$1054 ;
-  wire [15:0] \$1055 ;
-  wire [15:0] \$1056 ;
-  wire [9:0] \$1057 ;
-  wire [15:0] \$1058 ;
-  wire [10:0] \$1059 ;
-  wire [15:0] \$106 ;
-  wire \$1060 ;
-  wire [4:0] \$1061 ;
-  wire [15:0] \$1062 ;
-  wire [15:0] \$1063 ;
-  wire [11:0] \$1064 ;
-  wire \$1065 ;
-  wire \$1066 ;
-  wire [4:0] \$1067 ;
-  wire [15:0] \$1068 ;
-  wire [15:0] \$1069 ;
-  wire [5:0] \$107 ;
-  wire [4:0] \$1070 ;
-  wire \$1071 ;
-  wire [4:0] \$1072 ;
-  wire [15:0] \$1073 ;
-  wire [15:0] \$1074 ;
-  wire [5:0] \$1075 ;
-  wire \$1076 ;
-  wire [4:0] \$1077 ;
-  wire [15:0] \$1078 ;
-  wire [15:0] \$1079 ;
+  wire [15:0] \$104 ;
+  wire [5:0] \$105 ;
+  wire [6:0] \$106 ;
+  wire [7:0] \$107 ;
   wire \$108 ;
-  wire [6:0] \$1080 ;
-  wire [15:0] \$1081 ;
-  wire [7:0] \$1082 ;
-  wire \$1083 ;
-  wire [4:0] \$1084 ;
-  wire [15:0] \$1085 ;
-  wire [15:0] \$1086 ;
-  wire [8:0] \$1087 ;
-  wire \$1088 ;
-  wire [4:0] \$1089 ;
-  wire [4:0] \$109 ;
-  wire [15:0] \$1090 ;
-  wire [15:0] \$1091 ;
-  wire [9:0] \$1092 ;
-  wire [15:0] \$1093 ;
-  wire [10:0] \$1094 ;
-  wire \$1095 ;
-  wire [4:0] \$1096 ;
-  wire [15:0] \$1097 ;
-  wire [15:0] \$1098 ;
-  wire [11:0] \$1099 ;
+  wire [15:0] \$109 ;
   wire [4:0] \$11 ;
-  wire [15:0] \$110 ;
-  wire \$1100 ;
-  wire \$1101 ;
-  wire [4:0] \$1102 ;
-  wire [15:0] \$1103 ;
-  wire [15:0] \$1104 ;
-  wire [4:0] \$1105 ;
-  wire \$1106 ;
-  wire [4:0] \$1107 ;
-  wire [15:0] \$1108 ;
-  wire [15:0] \$1109 ;
-  wire [15:0] \$111 ;
-  wire [5:0] \$1110 ;
-  wire \$1111 ;
-  wire [4:0] \$1112 ;
-  wire [15:0] \$1113 ;
-  wire [15:0] \$1114 ;
-  wire [6:0] \$1115 ;
-  wire [15:0] \$1116 ;
-  wire [7:0] \$1117 ;
-  wire \$1118 ;
-  wire [4:0] \$1119 ;
-  wire [6:0] \$112 ;
-  wire [15:0] \$1120 ;
-  wire [15:0] \$1121 ;
-  wire [8:0] \$1122 ;
-  wire \$1123 ;
-  wire [4:0] \$1124 ;
-  wire [15:0] \$1125 ;
-  wire [15:0] \$1126 ;
-  wire [9:0] \$1127 ;
-  wire [15:0] \$1128 ;
-  wire [10:0] \$1129 ;
-  wire [15:0] \$113 ;
-  wire \$1130 ;
-  wire [4:0] \$1131 ;
-  wire [15:0] \$1132 ;
-  wire [15:0] \$1133 ;
-  wire [11:0] \$1134 ;
-  wire \$1135 ;
-  wire \$1136 ;
-  wire [4:0] \$1137 ;
-  wire [15:0] \$1138 ;
-  wire [15:0] \$1139 ;
-  wire [7:0] \$114 ;
-  wire [4:0] \$1140 ;
-  wire \$1141 ;
-  wire [4:0] \$1142 ;
-  wire [15:0] \$1143 ;
-  wire [15:0] \$1144 ;
-  wire [5:0] \$1145 ;
-  wire \$1146 ;
-  wire [4:0] \$1147 ;
-  wire [15:0] \$1148 ;
-  wire [15:0] \$1149 ;
-  wire \$115 ;
-  wire [6:0] \$1150 ;
-  wire [15:0] \$1151 ;
-  wire [7:0] \$1152 ;
-  wire \$1153 ;
-  wire [4:0] \$1154 ;
-  wire [15:0] \$1155 ;
-  wire [15:0] \$1156 ;
-  wire [8:0] \$1157 ;
-  wire \$1158 ;
-  wire [4:0] \$1159 ;
+  wire [8:0] \$110 ;
+  wire [9:0] \$111 ;
+  wire [10:0] \$112 ;
+  wire \$113 ;
+  wire [15:0] \$114 ;
+  wire [11:0] \$115 ;
   wire [4:0] \$116 ;
-  wire [15:0] \$1160 ;
-  wire [15:0] \$1161 ;
-  wire [9:0] \$1162 ;
-  wire [15:0] \$1163 ;
-  wire [10:0] \$1164 ;
-  wire \$1165 ;
-  wire [4:0] \$1166 ;
-  wire [15:0] \$1167 ;
-  wire [15:0] \$1168 ;
-  wire [11:0] \$1169 ;
-  wire [15:0] \$117 ;
-  wire \$1170 ;
-  wire \$1171 ;
-  wire [4:0] \$1172 ;
-  wire [15:0] \$1173 ;
-  wire [15:0] \$1174 ;
-  wire [4:0] \$1175 ;
-  wire \$1176 ;
-  wire [4:0] \$1177 ;
-  wire [15:0] \$1178 ;
-  wire [15:0] \$1179 ;
+  wire \$117 ;
   wire [15:0] \$118 ;
-  wire [5:0] \$1180 ;
-  wire \$1181 ;
-  wire [4:0] \$1182 ;
-  wire [15:0] \$1183 ;
-  wire [15:0] \$1184 ;
-  wire [6:0] \$1185 ;
-  wire [15:0] \$1186 ;
-  wire [7:0] \$1187 ;
-  wire \$1188 ;
-  wire [4:0] \$1189 ;
-  wire [8:0] \$119 ;
-  wire [15:0] \$1190 ;
-  wire [15:0] \$1191 ;
-  wire [8:0] \$1192 ;
-  wire \$1193 ;
-  wire [4:0] \$1194 ;
-  wire [15:0] \$1195 ;
-  wire [15:0] \$1196 ;
-  wire [9:0] \$1197 ;
-  wire [15:0] \$1198 ;
-  wire [10:0] \$1199 ;
-  wire [5:0] \$12 ;
-  wire \$120 ;
-  wire \$1200 ;
-  wire [4:0] \$1201 ;
-  wire [15:0] \$1202 ;
-  wire [15:0] \$1203 ;
-  wire [11:0] \$1204 ;
-  wire \$1205 ;
-  wire \$1206 ;
-  wire [4:0] \$1207 ;
-  wire [15:0] \$1208 ;
-  wire [15:0] \$1209 ;
-  wire [4:0] \$121 ;
-  wire [4:0] \$1210 ;
-  wire \$1211 ;
-  wire [4:0] \$1212 ;
-  wire [15:0] \$1213 ;
-  wire [15:0] \$1214 ;
-  wire [5:0] \$1215 ;
-  wire \$1216 ;
-  wire [4:0] \$1217 ;
-  wire [15:0] \$1218 ;
-  wire [15:0] \$1219 ;
-  wire [15:0] \$122 ;
-  wire [6:0] \$1220 ;
-  wire [15:0] \$1221 ;
-  wire [7:0] \$1222 ;
-  wire \$1223 ;
-  wire [4:0] \$1224 ;
-  wire [15:0] \$1225 ;
-  wire [15:0] \$1226 ;
-  wire [8:0] \$1227 ;
-  wire \$1228 ;
-  wire [4:0] \$1229 ;
+  wire [6:0] \$1186 ;
+  wire [5:0] \$119 ;
+  wire [4:0] \$12 ;
+  wire [6:0] \$120 ;
+  wire [7:0] \$121 ;
+  wire \$122 ;
   wire [15:0] \$123 ;
-  wire [15:0] \$1230 ;
-  wire [15:0] \$1231 ;
-  wire [9:0] \$1232 ;
-  wire [15:0] \$1233 ;
-  wire [10:0] \$1234 ;
-  wire \$1235 ;
-  wire [4:0] \$1236 ;
-  wire [15:0] \$1237 ;
-  wire [15:0] \$1238 ;
-  wire [11:0] \$1239 ;
-  wire [9:0] \$124 ;
-  wire \$1240 ;
-  wire \$1241 ;
-  wire [4:0] \$1242 ;
-  wire [15:0] \$1243 ;
-  wire [15:0] \$1244 ;
-  wire [4:0] \$1245 ;
-  wire \$1246 ;
-  wire [4:0] \$1247 ;
-  wire [15:0] \$1248 ;
-  wire [15:0] \$1249 ;
-  wire [15:0] \$125 ;
-  wire [5:0] \$1250 ;
-  wire \$1251 ;
-  wire [4:0] \$1252 ;
-  wire [15:0] \$1253 ;
-  wire [15:0] \$1254 ;
-  wire [6:0] \$1255 ;
-  wire [15:0] \$1256 ;
-  wire [7:0] \$1257 ;
-  wire \$1258 ;
-  wire [4:0] \$1259 ;
+  wire [8:0] \$124 ;
+  wire [9:0] \$125 ;
   wire [10:0] \$126 ;
-  wire [15:0] \$1260 ;
-  wire [15:0] \$1261 ;
-  wire [8:0] \$1262 ;
-  wire \$1263 ;
-  wire \$1264 ;
-  wire [255:0] \$1265 ;
-  wire [15:0] \$1266 ;
-  wire [15:0] \$1267 ;
-  wire [4:0] \$1268 ;
-  wire \$1269 ;
   wire \$127 ;
-  wire \$1270 ;
-  wire [3:0] \$1271 ;
-  wire \$1272 ;
-  wire [4:0] \$1273 ;
-  wire \$1274 ;
-  wire \$1275 ;
-  wire [4:0] \$1276 ;
-  wire \$1277 ;
-  wire \$1278 ;
-  wire \$1279 ;
-  wire [4:0] \$128 ;
-  wire \$1280 ;
-  wire [4:0] \$1281 ;
-  wire \$1282 ;
-  wire [3:0] \$1283 ;
-  wire \$1284 ;
-  wire \$1285 ;
-  wire [4:0] \$1286 ;
-  wire \$1287 ;
-  wire \$1288 ;
-  wire [4:0] \$1289 ;
-  wire [15:0] \$129 ;
-  wire \$1290 ;
-  wire \$1291 ;
-  wire \$1292 ;
-  wire \$1293 ;
-  wire [4:0] \$1294 ;
-  wire [3:0] \$1295 ;
-  wire \$1296 ;
-  wire \$1297 ;
-  wire [3:0] \$1298 ;
-  wire \$1299 ;
+  wire [15:0] \$128 ;
+  wire [11:0] \$129 ;
   wire [4:0] \$13 ;
-  wire [15:0] \$130 ;
-  wire [4:0] \$1300 ;
-  wire \$1301 ;
-  wire \$1302 ;
-  wire [4:0] \$1303 ;
-  wire \$1304 ;
-  wire \$1305 ;
-  wire \$1306 ;
-  wire \$1307 ;
-  wire \$1308 ;
-  wire \$1309 ;
-  wire [11:0] \$131 ;
-  wire \$1310 ;
-  wire \$1311 ;
-  wire \$1312 ;
-  wire \$1313 ;
-  wire \$1314 ;
-  wire [4:0] \$1315 ;
-  wire \$1316 ;
-  wire \$1317 ;
-  wire [4:0] \$1318 ;
-  wire \$1319 ;
-  wire \$132 ;
-  wire \$1320 ;
-  wire \$1321 ;
-  wire \$1322 ;
-  wire \$1323 ;
-  wire \$1324 ;
-  wire \$1325 ;
-  wire \$1326 ;
-  wire \$1327 ;
-  wire \$1328 ;
-  wire \$1329 ;
-  wire [4:0] \$133 ;
-  wire [4:0] \$1330 ;
-  wire \$1331 ;
-  wire \$1332 ;
-  wire [4:0] \$1333 ;
-  wire \$1334 ;
-  wire \$1335 ;
-  wire \$1336 ;
-  wire \$1337 ;
-  wire \$1338 ;
-  wire \$1339 ;
-  wire [15:0] \$134 ;
-  wire \$1340 ;
-  wire \$1341 ;
-  wire \$1342 ;
-  wire \$1343 ;
-  wire \$1344 ;
-  wire \$1345 ;
-  wire [255:0] \$1346 ;
-  wire [9:0] \$1347 ;
-  wire \$1348 ;
-  wire \$1349 ;
-  wire [15:0] \$135 ;
-  wire \$1350 ;
-  wire \$1351 ;
-  wire \$1352 ;
-  wire \$1353 ;
-  wire [8:0] \$1354 ;
-  wire \$1355 ;
-  wire \$1356 ;
-  wire \$1357 ;
-  wire \$1358 ;
-  wire \$1359 ;
-  wire [4:0] \$136 ;
-  wire \$1360 ;
-  wire \$1361 ;
-  wire \$1362 ;
-  wire \$1363 ;
-  wire \$1364 ;
-  reg [3:0] \$1365 ;
-  reg [3:0] \$1366  = 4'h0;
-  reg [4:0] \$1367 ;
-  reg [26:0] \$1368 ;
-  reg [9:0] \$1369 ;
-  wire \$137 ;
-  reg \$1370 ;
-  reg [1:0] \$1371 ;
-  reg [255:0] \$1372 ;
-  reg [255:0] \$1373 ;
-  reg [255:0] \$1374 ;
-  reg [255:0] \$1375 ;
-  reg [3:0] \$1376 ;
-  reg [3:0] \$1377 ;
-  reg [8:0] \$1378 ;
-  reg [8:0] \$1379 ;
-  wire [4:0] \$138 ;
-  reg [3:0] \$1380 ;
-  reg [31:0] \$1381 ;
-  reg [31:0] \$1382 ;
-  reg [9:0] \$1383 ;
-  reg [1:0] \$1384 ;
-  reg [2:0] \$1385 ;
-  reg [3:0] \$1386 ;
-  reg \$1387 ;
-  reg \$1388 ;
-  reg [3:0] \$1389 ;
-  wire [15:0] \$139 ;
-  reg [3:0] \$1390 ;
-  reg [3:0] \$1391 ;
-  reg [7:0] \$1392 ;
-  reg \$1393 ;
-  reg [7:0] \$1394 ;
-  reg [3:0] \$1395 ;
-  wire [4:0] \$14 ;
-  wire [15:0] \$140 ;
-  wire [5:0] \$141 ;
-  wire \$142 ;
-  wire [4:0] \$143 ;
-  wire [15:0] \$144 ;
-  wire [15:0] \$145 ;
-  wire [6:0] \$146 ;
-  wire [15:0] \$147 ;
-  wire [8:0] \$1476 ;
-  wire [7:0] \$148 ;
-  wire [8:0] \$1483 ;
-  wire \$149 ;
-  wire [8:0] \$1490 ;
-  wire [8:0] \$1495 ;
+  wire [4:0] \$130 ;
+  wire \$131 ;
+  wire [15:0] \$132 ;
+  wire [5:0] \$133 ;
+  wire [6:0] \$134 ;
+  wire [7:0] \$135 ;
+  wire \$136 ;
+  wire [15:0] \$137 ;
+  wire [8:0] \$138 ;
+  wire [9:0] \$139 ;
+  wire [5:0] \$14 ;
+  wire [10:0] \$140 ;
+  wire \$141 ;
+  wire [15:0] \$142 ;
+  wire [11:0] \$143 ;
+  wire [4:0] \$144 ;
+  wire \$145 ;
+  wire [15:0] \$146 ;
+  wire [5:0] \$147 ;
+  wire [6:0] \$148 ;
+  wire [7:0] \$149 ;
   wire [4:0] \$15 ;
-  wire [4:0] \$150 ;
-  wire [8:0] \$1501 ;
-  wire [8:0] \$1508 ;
+  wire \$150 ;
   wire [15:0] \$151 ;
-  wire [8:0] \$1515 ;
-  wire [15:0] \$152 ;
-  wire [8:0] \$1522 ;
-  wire [8:0] \$1527 ;
-  wire [8:0] \$153 ;
-  wire [8:0] \$1533 ;
-  wire \$154 ;
-  wire [8:0] \$1540 ;
-  wire [8:0] \$1545 ;
-  wire [4:0] \$155 ;
-  wire [8:0] \$1551 ;
-  wire [8:0] \$1558 ;
+  wire [8:0] \$152 ;
+  wire [8:0] \$1529 ;
+  wire [9:0] \$153 ;
+  wire [10:0] \$154 ;
+  wire [6:0] \$1548 ;
+  wire \$155 ;
   wire [15:0] \$156 ;
-  wire [8:0] \$1565 ;
-  wire [15:0] \$157 ;
-  wire [8:0] \$1572 ;
-  wire [8:0] \$1577 ;
-  wire [9:0] \$158 ;
-  wire [8:0] \$1583 ;
-  wire [15:0] \$159 ;
-  wire [8:0] \$1590 ;
-  wire [8:0] \$1595 ;
-  wire [5:0] \$16 ;
-  wire [10:0] \$160 ;
-  wire [8:0] \$1601 ;
-  wire [8:0] \$1608 ;
-  wire \$161 ;
-  wire [8:0] \$1615 ;
-  wire [4:0] \$162 ;
-  wire [8:0] \$1622 ;
-  wire [8:0] \$1627 ;
-  wire [15:0] \$163 ;
-  wire [8:0] \$1633 ;
-  wire [15:0] \$164 ;
-  wire [8:0] \$1640 ;
-  wire [8:0] \$1645 ;
-  wire [11:0] \$165 ;
-  wire [8:0] \$1651 ;
-  wire [8:0] \$1658 ;
-  wire \$166 ;
-  wire [8:0] \$1665 ;
-  wire [4:0] \$167 ;
-  wire [8:0] \$1672 ;
-  wire [8:0] \$1677 ;
-  wire [15:0] \$168 ;
-  wire [8:0] \$1683 ;
-  wire [15:0] \$169 ;
-  wire [8:0] \$1690 ;
-  wire [8:0] \$1695 ;
+  wire [6:0] \$1562 ;
+  wire [11:0] \$157 ;
+  wire [4:0] \$158 ;
+  wire \$159 ;
+  wire [4:0] \$16 ;
+  wire [15:0] \$160 ;
+  wire [5:0] \$161 ;
+  wire [6:0] \$162 ;
+  wire [7:0] \$163 ;
+  wire \$164 ;
+  wire [15:0] \$165 ;
+  wire [8:0] \$166 ;
+  wire [9:0] \$167 ;
+  wire [10:0] \$168 ;
+  wire \$169 ;
   wire [4:0] \$17 ;
-  wire [4:0] \$170 ;
-  wire [8:0] \$1701 ;
-  wire [8:0] \$1708 ;
-  wire \$171 ;
-  wire [8:0] \$1715 ;
+  wire [15:0] \$170 ;
+  wire [11:0] \$171 ;
   wire [4:0] \$172 ;
-  wire [8:0] \$1722 ;
-  wire [8:0] \$1727 ;
-  wire [15:0] \$173 ;
-  wire [8:0] \$1733 ;
+  wire \$173 ;
   wire [15:0] \$174 ;
-  wire [8:0] \$1740 ;
-  wire [8:0] \$1745 ;
   wire [5:0] \$175 ;
-  wire [8:0] \$1751 ;
-  wire [8:0] \$1758 ;
-  wire \$176 ;
-  wire [8:0] \$1765 ;
-  wire [4:0] \$177 ;
-  wire [8:0] \$1772 ;
-  wire [8:0] \$1777 ;
-  wire [15:0] \$178 ;
-  wire [8:0] \$1783 ;
+  wire [6:0] \$176 ;
+  wire [7:0] \$177 ;
+  wire \$178 ;
   wire [15:0] \$179 ;
-  wire [8:0] \$1790 ;
-  wire [8:0] \$1795 ;
   wire [4:0] \$18 ;
-  wire [6:0] \$180 ;
-  wire [8:0] \$1801 ;
-  wire [8:0] \$1808 ;
-  wire [15:0] \$181 ;
-  wire [8:0] \$1815 ;
-  wire [7:0] \$182 ;
-  wire [8:0] \$1822 ;
-  wire [8:0] \$1827 ;
+  wire [8:0] \$180 ;
+  wire [9:0] \$181 ;
+  wire [10:0] \$182 ;
   wire \$183 ;
-  wire [8:0] \$1833 ;
-  wire [4:0] \$184 ;
-  wire [8:0] \$1840 ;
-  wire [8:0] \$1845 ;
-  wire [15:0] \$185 ;
-  wire [8:0] \$1851 ;
-  wire [8:0] \$1858 ;
-  wire [15:0] \$186 ;
-  wire [8:0] \$1865 ;
-  wire [8:0] \$187 ;
-  wire [8:0] \$1872 ;
-  wire [8:0] \$1877 ;
-  wire \$188 ;
-  wire [8:0] \$1883 ;
-  wire [4:0] \$189 ;
-  wire [8:0] \$1890 ;
-  wire [8:0] \$1895 ;
-  wire [4:0] \$19 ;
-  wire [15:0] \$190 ;
-  wire [8:0] \$1901 ;
-  wire [8:0] \$1908 ;
-  wire [15:0] \$191 ;
-  wire [8:0] \$1915 ;
-  wire [9:0] \$192 ;
-  wire [8:0] \$1922 ;
-  wire [8:0] \$1927 ;
+  wire [15:0] \$184 ;
+  wire [11:0] \$185 ;
+  wire [4:0] \$186 ;
+  wire \$187 ;
+  wire [15:0] \$188 ;
+  wire [5:0] \$189 ;
+  wire [255:0] \$19 ;
+  wire [6:0] \$190 ;
+  wire [7:0] \$191 ;
+  wire \$192 ;
   wire [15:0] \$193 ;
-  wire [8:0] \$1933 ;
-  wire [10:0] \$194 ;
-  wire [8:0] \$1940 ;
-  wire [8:0] \$1945 ;
-  wire \$195 ;
-  wire [8:0] \$1951 ;
-  wire [8:0] \$1958 ;
-  wire [4:0] \$196 ;
-  wire [8:0] \$1965 ;
-  wire [15:0] \$197 ;
-  wire [8:0] \$1972 ;
-  wire [8:0] \$1977 ;
+  wire [8:0] \$194 ;
+  wire [9:0] \$195 ;
+  wire [10:0] \$196 ;
+  wire \$197 ;
   wire [15:0] \$198 ;
-  wire [8:0] \$1983 ;
   wire [11:0] \$199 ;
-  wire [8:0] \$1990 ;
-  wire [8:0] \$1995 ;
-  wire [255:0] \$2 ;
-  wire [4:0] \$20 ;
-  wire \$200 ;
-  wire [8:0] \$2001 ;
-  wire [8:0] \$2008 ;
-  wire [4:0] \$201 ;
-  wire [8:0] \$2015 ;
+  wire \$2 ;
+  wire [255:0] \$20 ;
+  wire [4:0] \$200 ;
+  wire \$201 ;
   wire [15:0] \$202 ;
-  wire [8:0] \$2022 ;
-  wire [8:0] \$2027 ;
-  wire [15:0] \$203 ;
-  wire [8:0] \$2033 ;
-  wire [4:0] \$204 ;
-  wire [8:0] \$2040 ;
-  wire [8:0] \$2045 ;
-  wire \$205 ;
-  wire [8:0] \$2051 ;
-  wire [8:0] \$2058 ;
-  wire [4:0] \$206 ;
-  wire [8:0] \$2065 ;
+  wire [5:0] \$203 ;
+  wire [6:0] \$204 ;
+  wire [7:0] \$205 ;
+  wire \$206 ;
   wire [15:0] \$207 ;
-  wire [8:0] \$2072 ;
-  wire [8:0] \$2077 ;
-  wire [15:0] \$208 ;
-  wire [8:0] \$2083 ;
-  wire [5:0] \$209 ;
-  wire [8:0] \$2090 ;
-  wire [8:0] \$2095 ;
+  wire [8:0] \$208 ;
+  wire [9:0] \$209 ;
   wire [255:0] \$21 ;
-  wire \$210 ;
-  wire [8:0] \$2101 ;
-  wire [8:0] \$2108 ;
-  wire [4:0] \$211 ;
-  wire [8:0] \$2115 ;
+  wire [10:0] \$210 ;
+  wire \$211 ;
   wire [15:0] \$212 ;
-  wire [8:0] \$2122 ;
-  wire [8:0] \$2127 ;
-  wire [15:0] \$213 ;
-  wire [8:0] \$2133 ;
-  wire [6:0] \$214 ;
-  wire [8:0] \$2140 ;
-  wire [8:0] \$2145 ;
-  wire [15:0] \$215 ;
-  wire [8:0] \$2151 ;
-  wire [8:0] \$2158 ;
-  wire [7:0] \$216 ;
-  wire [8:0] \$2165 ;
-  wire \$217 ;
-  wire [8:0] \$2172 ;
-  wire [8:0] \$2177 ;
-  wire [4:0] \$218 ;
-  wire [8:0] \$2183 ;
-  wire [15:0] \$219 ;
-  wire [8:0] \$2190 ;
-  wire [8:0] \$2195 ;
+  wire [11:0] \$213 ;
+  wire [4:0] \$214 ;
+  wire \$215 ;
+  wire [15:0] \$216 ;
+  wire [5:0] \$217 ;
+  wire [6:0] \$218 ;
+  wire [7:0] \$219 ;
   wire [255:0] \$22 ;
-  wire [15:0] \$220 ;
-  wire [8:0] \$2201 ;
-  wire [8:0] \$2208 ;
-  wire [8:0] \$221 ;
-  wire [8:0] \$2215 ;
-  wire \$222 ;
-  wire [8:0] \$2222 ;
-  wire [8:0] \$2227 ;
-  wire [4:0] \$223 ;
-  wire [8:0] \$2233 ;
-  wire [15:0] \$224 ;
-  wire [15:0] \$225 ;
-  wire [9:0] \$226 ;
-  wire [6:0] \$2267 ;
-  wire [15:0] \$227 ;
-  wire [10:0] \$228 ;
+  wire \$220 ;
+  wire [15:0] \$221 ;
+  wire [8:0] \$222 ;
+  wire [9:0] \$223 ;
+  wire [10:0] \$224 ;
+  wire \$225 ;
+  wire [15:0] \$226 ;
+  wire [11:0] \$227 ;
+  wire [4:0] \$228 ;
   wire \$229 ;
   wire [255:0] \$23 ;
-  wire [4:0] \$230 ;
-  wire [15:0] \$231 ;
-  wire [15:0] \$232 ;
-  wire [11:0] \$233 ;
+  wire [15:0] \$230 ;
+  wire [5:0] \$231 ;
+  wire [6:0] \$232 ;
+  wire [7:0] \$233 ;
   wire \$234 ;
-  wire [4:0] \$235 ;
-  wire [15:0] \$236 ;
-  wire [15:0] \$237 ;
-  wire [8:0] \$2374 ;
-  wire [4:0] \$238 ;
-  wire [8:0] \$2381 ;
-  wire [8:0] \$2388 ;
+  wire [15:0] \$235 ;
+  wire [8:0] \$236 ;
+  wire [9:0] \$237 ;
+  wire [10:0] \$238 ;
   wire \$239 ;
-  wire [8:0] \$2393 ;
-  wire [8:0] \$2399 ;
-  wire [255:0] \$24 ;
-  wire [4:0] \$240 ;
-  wire [8:0] \$2407 ;
-  wire [15:0] \$241 ;
-  wire [8:0] \$2414 ;
-  wire [15:0] \$242 ;
-  wire [8:0] \$2421 ;
-  wire [8:0] \$2426 ;
-  wire [5:0] \$243 ;
-  wire [8:0] \$2432 ;
-  wire [8:0] \$2439 ;
-  wire \$244 ;
-  wire [8:0] \$2444 ;
-  wire [4:0] \$245 ;
-  wire [8:0] \$2450 ;
-  wire [8:0] \$2458 ;
-  wire [15:0] \$246 ;
-  wire [8:0] \$2465 ;
-  wire [15:0] \$247 ;
-  wire [8:0] \$2472 ;
-  wire [8:0] \$2477 ;
-  wire [6:0] \$248 ;
-  wire [8:0] \$2483 ;
+  wire [256:0] \$24 ;
+  wire [15:0] \$240 ;
+  wire [11:0] \$241 ;
+  wire [4:0] \$242 ;
+  wire \$243 ;
+  wire [15:0] \$244 ;
+  wire [5:0] \$245 ;
+  wire [6:0] \$246 ;
+  wire [7:0] \$247 ;
+  wire \$248 ;
   wire [15:0] \$249 ;
-  wire [8:0] \$2490 ;
-  wire [8:0] \$2495 ;
   wire [255:0] \$25 ;
-  wire [7:0] \$250 ;
-  wire [8:0] \$2501 ;
-  wire [8:0] \$2509 ;
-  wire \$251 ;
-  wire [8:0] \$2516 ;
-  wire [4:0] \$252 ;
-  wire [8:0] \$2523 ;
-  wire [8:0] \$2528 ;
-  wire [15:0] \$253 ;
-  wire [8:0] \$2534 ;
+  wire [8:0] \$250 ;
+  wire [9:0] \$251 ;
+  wire [10:0] \$252 ;
+  wire \$253 ;
   wire [15:0] \$254 ;
-  wire [8:0] \$2541 ;
-  wire [8:0] \$2546 ;
-  wire [8:0] \$255 ;
-  wire [8:0] \$2552 ;
-  wire \$256 ;
-  wire [8:0] \$2560 ;
-  wire [8:0] \$2567 ;
-  wire [4:0] \$257 ;
-  wire [8:0] \$2574 ;
-  wire [8:0] \$2579 ;
+  wire [11:0] \$255 ;
+  wire [4:0] \$256 ;
+  wire \$257 ;
   wire [15:0] \$258 ;
-  wire [8:0] \$2585 ;
-  wire [15:0] \$259 ;
-  wire [8:0] \$2592 ;
-  wire [8:0] \$2597 ;
-  wire [256:0] \$26 ;
-  wire [9:0] \$260 ;
-  wire [8:0] \$2603 ;
-  wire [15:0] \$261 ;
-  wire [8:0] \$2611 ;
-  wire [8:0] \$2618 ;
-  wire [10:0] \$262 ;
-  wire [8:0] \$2625 ;
-  wire \$263 ;
-  wire [8:0] \$2630 ;
-  wire [8:0] \$2636 ;
-  wire [4:0] \$264 ;
-  wire [8:0] \$2643 ;
-  wire [8:0] \$2648 ;
-  wire [15:0] \$265 ;
-  wire [8:0] \$2654 ;
-  wire [15:0] \$266 ;
-  wire [8:0] \$2662 ;
-  wire [8:0] \$2669 ;
-  wire [11:0] \$267 ;
-  wire [8:0] \$2676 ;
-  wire \$268 ;
-  wire [8:0] \$2681 ;
-  wire [8:0] \$2687 ;
-  wire [4:0] \$269 ;
-  wire [8:0] \$2694 ;
-  wire [8:0] \$2699 ;
+  wire [5:0] \$259 ;
+  wire [255:0] \$26 ;
+  wire [6:0] \$260 ;
+  wire [7:0] \$261 ;
+  wire \$262 ;
+  wire [15:0] \$263 ;
+  wire [8:0] \$264 ;
+  wire [9:0] \$265 ;
+  wire [10:0] \$266 ;
+  wire \$267 ;
+  wire [15:0] \$268 ;
+  wire [11:0] \$269 ;
   wire [255:0] \$27 ;
-  wire [15:0] \$270 ;
-  wire [8:0] \$2705 ;
-  wire [15:0] \$271 ;
-  wire [8:0] \$2713 ;
-  wire [4:0] \$272 ;
-  wire [8:0] \$2720 ;
-  wire [8:0] \$2727 ;
-  wire \$273 ;
-  wire [8:0] \$2732 ;
-  wire [8:0] \$2738 ;
-  wire [4:0] \$274 ;
-  wire [8:0] \$2745 ;
-  wire [15:0] \$275 ;
-  wire [8:0] \$2750 ;
-  wire [8:0] \$2756 ;
-  wire [15:0] \$276 ;
-  wire [8:0] \$2764 ;
-  wire [5:0] \$277 ;
-  wire [8:0] \$2771 ;
-  wire [8:0] \$2778 ;
-  wire \$278 ;
-  wire [8:0] \$2783 ;
-  wire [8:0] \$2789 ;
-  wire [4:0] \$279 ;
-  wire [8:0] \$2796 ;
+  wire [4:0] \$270 ;
+  wire \$271 ;
+  wire [15:0] \$272 ;
+  wire [5:0] \$273 ;
+  wire [6:0] \$274 ;
+  wire [7:0] \$275 ;
+  wire \$276 ;
+  wire [15:0] \$277 ;
+  wire [8:0] \$278 ;
+  wire [9:0] \$279 ;
   wire [255:0] \$28 ;
-  wire [15:0] \$280 ;
-  wire [8:0] \$2801 ;
-  wire [8:0] \$2807 ;
-  wire [15:0] \$281 ;
-  wire [8:0] \$2815 ;
-  wire [6:0] \$282 ;
-  wire [8:0] \$2822 ;
-  wire [8:0] \$2829 ;
-  wire [15:0] \$283 ;
-  wire [8:0] \$2834 ;
-  wire [7:0] \$284 ;
-  wire [8:0] \$2840 ;
-  wire [8:0] \$2847 ;
+  wire [10:0] \$280 ;
+  wire \$281 ;
+  wire [15:0] \$282 ;
+  wire [11:0] \$283 ;
+  wire [4:0] \$284 ;
   wire \$285 ;
-  wire [8:0] \$2852 ;
-  wire [8:0] \$2858 ;
-  wire [4:0] \$286 ;
-  wire [8:0] \$2866 ;
-  wire [15:0] \$287 ;
-  wire [8:0] \$2873 ;
-  wire [15:0] \$288 ;
-  wire [8:0] \$2880 ;
-  wire [8:0] \$2885 ;
-  wire [8:0] \$289 ;
-  wire [8:0] \$2891 ;
-  wire [8:0] \$2898 ;
+  wire [15:0] \$286 ;
+  wire [5:0] \$287 ;
+  wire [6:0] \$288 ;
+  wire [7:0] \$289 ;
   wire [255:0] \$29 ;
   wire \$290 ;
-  wire [8:0] \$2903 ;
-  wire [8:0] \$2909 ;
-  wire [4:0] \$291 ;
-  wire [8:0] \$2917 ;
-  wire [15:0] \$292 ;
-  wire [8:0] \$2924 ;
-  wire [15:0] \$293 ;
-  wire [8:0] \$2931 ;
-  wire [8:0] \$2936 ;
-  wire [9:0] \$294 ;
-  wire [8:0] \$2942 ;
-  wire [8:0] \$2949 ;
-  wire [15:0] \$295 ;
-  wire [8:0] \$2954 ;
-  wire [10:0] \$296 ;
-  wire [8:0] \$2960 ;
-  wire [8:0] \$2968 ;
+  wire [15:0] \$291 ;
+  wire [8:0] \$292 ;
+  wire \$293 ;
+  wire \$294 ;
+  wire [4:0] \$295 ;
+  wire \$296 ;
   wire \$297 ;
-  wire [8:0] \$2975 ;
   wire [4:0] \$298 ;
-  wire [8:0] \$2982 ;
-  wire [8:0] \$2987 ;
-  wire [15:0] \$299 ;
-  wire [8:0] \$2993 ;
-  wire \$3 ;
+  wire \$299 ;
+  wire [5:0] \$3 ;
   wire [255:0] \$30 ;
-  wire [15:0] \$300 ;
-  wire [8:0] \$3000 ;
-  wire [8:0] \$3005 ;
-  wire [11:0] \$301 ;
-  wire [8:0] \$3011 ;
-  wire [8:0] \$3019 ;
+  wire \$300 ;
+  wire \$301 ;
   wire \$302 ;
-  wire [8:0] \$3026 ;
-  wire [4:0] \$303 ;
-  wire [8:0] \$3033 ;
-  wire [8:0] \$3038 ;
-  wire [15:0] \$304 ;
-  wire [8:0] \$3044 ;
-  wire [15:0] \$305 ;
-  wire [8:0] \$3051 ;
-  wire [8:0] \$3056 ;
-  wire [4:0] \$306 ;
-  wire [8:0] \$3062 ;
+  wire \$303 ;
+  wire \$304 ;
+  wire \$305 ;
+  wire \$306 ;
   wire \$307 ;
-  wire [8:0] \$3070 ;
-  wire [8:0] \$3077 ;
-  wire [4:0] \$308 ;
-  wire [8:0] \$3084 ;
-  wire [8:0] \$3089 ;
-  wire [15:0] \$309 ;
-  wire [8:0] \$3095 ;
+  wire \$308 ;
+  wire \$309 ;
   wire [255:0] \$31 ;
-  wire [15:0] \$310 ;
-  wire [8:0] \$3102 ;
-  wire [8:0] \$3107 ;
-  wire [5:0] \$311 ;
-  wire [8:0] \$3113 ;
+  wire [4:0] \$310 ;
+  wire \$311 ;
   wire \$312 ;
-  wire [8:0] \$3121 ;
-  wire [8:0] \$3128 ;
   wire [4:0] \$313 ;
-  wire [8:0] \$3135 ;
-  wire [15:0] \$314 ;
-  wire [8:0] \$3140 ;
-  wire [8:0] \$3146 ;
-  wire [15:0] \$315 ;
-  wire [8:0] \$3154 ;
-  wire [6:0] \$316 ;
-  wire [15:0] \$317 ;
-  wire [6:0] \$3173 ;
-  wire [7:0] \$318 ;
-  wire [6:0] \$3187 ;
+  wire \$314 ;
+  wire \$315 ;
+  wire \$316 ;
+  wire \$317 ;
+  wire \$318 ;
   wire \$319 ;
   wire [255:0] \$32 ;
-  wire [4:0] \$320 ;
-  wire [15:0] \$321 ;
-  wire [15:0] \$322 ;
-  wire [8:0] \$323 ;
+  wire \$320 ;
+  wire \$321 ;
+  wire \$322 ;
+  wire \$323 ;
   wire \$324 ;
-  wire [4:0] \$325 ;
-  wire [15:0] \$326 ;
-  wire [15:0] \$327 ;
-  wire [9:0] \$328 ;
-  wire [15:0] \$329 ;
-  wire [255:0] \$33 ;
-  wire [10:0] \$330 ;
+  wire \$325 ;
+  wire \$326 ;
+  wire \$327 ;
+  wire \$328 ;
+  wire \$329 ;
+  wire [256:0] \$33 ;
+  wire \$330 ;
   wire \$331 ;
-  wire [4:0] \$332 ;
-  wire [15:0] \$333 ;
-  wire [15:0] \$334 ;
-  wire [11:0] \$335 ;
+  wire \$332 ;
+  wire \$333 ;
+  wire \$334 ;
+  wire \$335 ;
   wire \$336 ;
-  wire [4:0] \$337 ;
-  wire [15:0] \$338 ;
-  wire [15:0] \$339 ;
+  wire \$337 ;
+  wire \$338 ;
+  wire \$339 ;
   wire [255:0] \$34 ;
-  wire [4:0] \$340 ;
+  wire \$340 ;
   wire \$341 ;
-  wire [4:0] \$342 ;
-  wire [15:0] \$343 ;
-  wire [15:0] \$344 ;
-  wire [5:0] \$345 ;
+  wire \$342 ;
+  wire \$343 ;
+  wire \$344 ;
+  wire \$345 ;
   wire \$346 ;
-  wire [4:0] \$347 ;
-  wire [15:0] \$348 ;
-  wire [15:0] \$349 ;
-  wire [256:0] \$35 ;
-  wire [6:0] \$350 ;
-  wire [15:0] \$351 ;
-  wire [7:0] \$352 ;
+  wire \$347 ;
+  wire \$348 ;
+  wire \$349 ;
+  wire [255:0] \$35 ;
+  wire \$350 ;
+  wire \$351 ;
+  wire \$352 ;
   wire \$353 ;
-  wire [4:0] \$354 ;
-  wire [15:0] \$355 ;
-  wire [15:0] \$356 ;
-  wire [8:0] \$357 ;
+  wire [3:0] \$354 ;
+  wire \$355 ;
+  wire \$356 ;
+  wire \$357 ;
   wire \$358 ;
-  wire [4:0] \$359 ;
+  wire \$359 ;
   wire [255:0] \$36 ;
-  wire [15:0] \$360 ;
-  wire [15:0] \$361 ;
-  wire [9:0] \$362 ;
-  wire [15:0] \$363 ;
-  wire [10:0] \$364 ;
+  wire \$360 ;
+  wire \$361 ;
+  wire \$362 ;
+  wire \$363 ;
+  wire \$364 ;
   wire \$365 ;
-  wire [4:0] \$366 ;
-  wire [15:0] \$367 ;
-  wire [15:0] \$368 ;
-  wire [11:0] \$369 ;
+  wire \$366 ;
+  wire [32:0] \$367 ;
+  wire \$368 ;
+  wire \$369 ;
   wire [255:0] \$37 ;
   wire \$370 ;
-  wire [4:0] \$371 ;
-  wire [15:0] \$372 ;
-  wire [15:0] \$373 ;
-  wire [4:0] \$374 ;
+  wire \$371 ;
+  wire \$372 ;
+  wire \$373 ;
+  wire \$374 ;
   wire \$375 ;
-  wire [4:0] \$376 ;
-  wire [15:0] \$377 ;
-  wire [15:0] \$378 ;
-  wire [5:0] \$379 ;
+  wire \$376 ;
+  wire \$377 ;
+  wire \$378 ;
+  wire \$379 ;
   wire [255:0] \$38 ;
-  wire \$380 ;
-  wire [4:0] \$381 ;
-  wire [15:0] \$382 ;
-  wire [15:0] \$383 ;
-  wire [6:0] \$384 ;
-  wire [15:0] \$385 ;
-  wire [7:0] \$386 ;
+  wire [10:0] \$380 ;
+  wire [27:0] \$381 ;
+  wire [255:0] \$382 ;
+  wire [5:0] \$383 ;
+  wire \$384 ;
+  wire \$385 ;
+  wire \$386 ;
   wire \$387 ;
-  wire [4:0] \$388 ;
-  wire [15:0] \$389 ;
+  wire \$388 ;
+  wire \$389 ;
   wire [255:0] \$39 ;
-  wire [15:0] \$390 ;
-  wire [8:0] \$391 ;
-  wire \$392 ;
-  wire [4:0] \$393 ;
-  wire [15:0] \$394 ;
-  wire [15:0] \$395 ;
-  wire [9:0] \$396 ;
-  wire [15:0] \$397 ;
-  wire [10:0] \$398 ;
+  wire \$390 ;
+  wire \$391 ;
+  wire [9:0] \$392 ;
+  wire [9:0] \$393 ;
+  wire [9:0] \$394 ;
+  wire [31:0] \$395 ;
+  wire [52:0] \$396 ;
+  wire [53:0] \$397 ;
+  wire \$398 ;
   wire \$399 ;
-  wire \$4 ;
-  wire [255:0] \$40 ;
+  wire [5:0] \$4 ;
+  wire [286:0] \$40 ;
   wire [4:0] \$400 ;
-  wire [15:0] \$401 ;
-  wire [15:0] \$402 ;
-  wire [11:0] \$403 ;
+  wire [5:0] \$401 ;
+  wire [4:0] \$402 ;
+  wire [5:0] \$403 ;
   wire \$404 ;
   wire [4:0] \$405 ;
-  wire [15:0] \$406 ;
-  wire [15:0] \$407 ;
+  wire [5:0] \$406 ;
+  wire \$407 ;
   wire [4:0] \$408 ;
-  wire \$409 ;
+  wire [4:0] \$409 ;
   wire [255:0] \$41 ;
-  wire [4:0] \$410 ;
-  wire [15:0] \$411 ;
-  wire [15:0] \$412 ;
+  wire \$410 ;
+  wire \$411 ;
+  wire [4:0] \$412 ;
   wire [5:0] \$413 ;
-  wire \$414 ;
-  wire [4:0] \$415 ;
-  wire [15:0] \$416 ;
-  wire [15:0] \$417 ;
-  wire [6:0] \$418 ;
-  wire [15:0] \$419 ;
-  wire [286:0] \$42 ;
-  wire [7:0] \$420 ;
-  wire \$421 ;
+  wire [4:0] \$414 ;
+  wire [5:0] \$415 ;
+  wire \$416 ;
+  wire [4:0] \$417 ;
+  wire [5:0] \$418 ;
+  wire \$419 ;
+  wire [255:0] \$42 ;
+  wire [4:0] \$420 ;
+  wire [4:0] \$421 ;
   wire [4:0] \$422 ;
-  wire [15:0] \$423 ;
-  wire [15:0] \$424 ;
-  wire [8:0] \$425 ;
+  wire \$423 ;
+  wire \$424 ;
+  wire [4:0] \$425 ;
   wire \$426 ;
-  wire [4:0] \$427 ;
-  wire [15:0] \$428 ;
-  wire [15:0] \$429 ;
+  wire \$427 ;
+  wire [4:0] \$428 ;
+  wire \$429 ;
   wire [255:0] \$43 ;
-  wire [9:0] \$430 ;
-  wire [15:0] \$431 ;
-  wire [10:0] \$432 ;
+  wire \$430 ;
+  wire \$431 ;
+  wire [4:0] \$432 ;
   wire \$433 ;
-  wire [4:0] \$434 ;
-  wire [15:0] \$435 ;
-  wire [15:0] \$436 ;
-  wire [11:0] \$437 ;
+  wire \$434 ;
+  wire \$435 ;
+  wire [4:0] \$436 ;
+  wire \$437 ;
   wire \$438 ;
-  wire [4:0] \$439 ;
-  wire [255:0] \$44 ;
-  wire [15:0] \$440 ;
-  wire [15:0] \$441 ;
-  wire [4:0] \$442 ;
-  wire \$443 ;
-  wire [4:0] \$444 ;
-  wire [15:0] \$445 ;
-  wire [15:0] \$446 ;
-  wire [5:0] \$447 ;
+  wire \$439 ;
+  wire [256:0] \$44 ;
+  wire [52:0] \$440 ;
+  wire [53:0] \$441 ;
+  wire \$442 ;
+  wire [52:0] \$443 ;
+  wire [53:0] \$444 ;
+  wire [10:0] \$445 ;
+  wire \$446 ;
+  wire \$447 ;
   wire \$448 ;
-  wire [4:0] \$449 ;
+  wire \$449 ;
   wire [255:0] \$45 ;
-  wire [15:0] \$450 ;
-  wire [15:0] \$451 ;
-  wire [6:0] \$452 ;
-  wire [15:0] \$453 ;
-  wire [7:0] \$454 ;
+  wire \$450 ;
+  wire \$451 ;
+  wire \$452 ;
+  wire [4:0] \$453 ;
+  wire [5:0] \$454 ;
   wire \$455 ;
   wire [4:0] \$456 ;
-  wire [15:0] \$457 ;
-  wire [15:0] \$458 ;
-  wire [8:0] \$459 ;
-  wire [256:0] \$46 ;
-  wire \$460 ;
-  wire [4:0] \$461 ;
-  wire [15:0] \$462 ;
-  wire [15:0] \$463 ;
-  wire [9:0] \$464 ;
-  wire [15:0] \$465 ;
-  wire [10:0] \$466 ;
-  wire \$467 ;
-  wire [4:0] \$468 ;
+  wire [4:0] \$457 ;
+  wire \$458 ;
+  wire [15:0] \$459 ;
+  wire [255:0] \$46 ;
+  wire [5:0] \$460 ;
+  wire \$461 ;
+  wire [4:0] \$462 ;
+  wire \$463 ;
+  wire [15:0] \$464 ;
+  wire [5:0] \$465 ;
+  wire [6:0] \$466 ;
+  wire [7:0] \$467 ;
+  wire \$468 ;
   wire [15:0] \$469 ;
   wire [255:0] \$47 ;
-  wire [15:0] \$470 ;
-  wire [11:0] \$471 ;
-  wire \$472 ;
-  wire [4:0] \$473 ;
+  wire [8:0] \$470 ;
+  wire \$471 ;
+  wire [4:0] \$472 ;
+  wire \$473 ;
   wire [15:0] \$474 ;
-  wire [15:0] \$475 ;
-  wire [4:0] \$476 ;
-  wire \$477 ;
-  wire [4:0] \$478 ;
+  wire [5:0] \$475 ;
+  wire [6:0] \$476 ;
+  wire [7:0] \$477 ;
+  wire \$478 ;
   wire [15:0] \$479 ;
   wire [255:0] \$48 ;
-  wire [15:0] \$480 ;
-  wire [5:0] \$481 ;
-  wire \$482 ;
-  wire [4:0] \$483 ;
+  wire [8:0] \$480 ;
+  wire [9:0] \$481 ;
+  wire [10:0] \$482 ;
+  wire \$483 ;
   wire [15:0] \$484 ;
-  wire [15:0] \$485 ;
-  wire [6:0] \$486 ;
-  wire [15:0] \$487 ;
-  wire [7:0] \$488 ;
-  wire \$489 ;
+  wire [11:0] \$485 ;
+  wire \$486 ;
+  wire [4:0] \$487 ;
+  wire \$488 ;
+  wire [15:0] \$489 ;
   wire [255:0] \$49 ;
-  wire [4:0] \$490 ;
-  wire [15:0] \$491 ;
-  wire [15:0] \$492 ;
-  wire [8:0] \$493 ;
-  wire \$494 ;
-  wire [4:0] \$495 ;
-  wire [15:0] \$496 ;
-  wire [15:0] \$497 ;
-  wire [9:0] \$498 ;
+  wire [5:0] \$490 ;
+  wire [6:0] \$491 ;
+  wire [7:0] \$492 ;
+  wire \$493 ;
+  wire [15:0] \$494 ;
+  wire [8:0] \$495 ;
+  wire [9:0] \$496 ;
+  wire [10:0] \$497 ;
+  wire \$498 ;
   wire [15:0] \$499 ;
   wire [5:0] \$5 ;
   wire [255:0] \$50 ;
-  wire [10:0] \$500 ;
+  wire [11:0] \$500 ;
   wire \$501 ;
   wire [4:0] \$502 ;
-  wire [15:0] \$503 ;
+  wire \$503 ;
   wire [15:0] \$504 ;
-  wire [11:0] \$505 ;
-  wire \$506 ;
-  wire [4:0] \$507 ;
-  wire [15:0] \$508 ;
+  wire [5:0] \$505 ;
+  wire [6:0] \$506 ;
+  wire [7:0] \$507 ;
+  wire \$508 ;
   wire [15:0] \$509 ;
   wire [255:0] \$51 ;
-  wire [4:0] \$510 ;
-  wire \$511 ;
-  wire [4:0] \$512 ;
-  wire [15:0] \$513 ;
+  wire [8:0] \$510 ;
+  wire [9:0] \$511 ;
+  wire [10:0] \$512 ;
+  wire \$513 ;
   wire [15:0] \$514 ;
-  wire [5:0] \$515 ;
+  wire [11:0] \$515 ;
   wire \$516 ;
   wire [4:0] \$517 ;
-  wire [15:0] \$518 ;
+  wire \$518 ;
   wire [15:0] \$519 ;
   wire [255:0] \$52 ;
-  wire [6:0] \$520 ;
-  wire [15:0] \$521 ;
+  wire [5:0] \$520 ;
+  wire [6:0] \$521 ;
   wire [7:0] \$522 ;
   wire \$523 ;
-  wire [4:0] \$524 ;
-  wire [15:0] \$525 ;
-  wire [15:0] \$526 ;
-  wire [8:0] \$527 ;
+  wire [15:0] \$524 ;
+  wire [8:0] \$525 ;
+  wire [9:0] \$526 ;
+  wire [10:0] \$527 ;
   wire \$528 ;
-  wire [4:0] \$529 ;
-  wire [255:0] \$53 ;
-  wire [15:0] \$530 ;
-  wire [15:0] \$531 ;
-  wire [9:0] \$532 ;
-  wire [15:0] \$533 ;
-  wire [10:0] \$534 ;
-  wire \$535 ;
-  wire [4:0] \$536 ;
-  wire [15:0] \$537 ;
-  wire [15:0] \$538 ;
-  wire [11:0] \$539 ;
-  wire [255:0] \$54 ;
-  wire \$540 ;
-  wire [4:0] \$541 ;
-  wire [15:0] \$542 ;
-  wire [15:0] \$543 ;
-  wire [4:0] \$544 ;
-  wire \$545 ;
-  wire [4:0] \$546 ;
-  wire [15:0] \$547 ;
-  wire [15:0] \$548 ;
-  wire [5:0] \$549 ;
+  wire [15:0] \$529 ;
+  wire \$53 ;
+  wire [11:0] \$530 ;
+  wire \$531 ;
+  wire [4:0] \$532 ;
+  wire \$533 ;
+  wire [15:0] \$534 ;
+  wire [5:0] \$535 ;
+  wire [6:0] \$536 ;
+  wire [7:0] \$537 ;
+  wire \$538 ;
+  wire [15:0] \$539 ;
+  wire \$54 ;
+  wire [8:0] \$540 ;
+  wire [9:0] \$541 ;
+  wire [10:0] \$542 ;
+  wire \$543 ;
+  wire [15:0] \$544 ;
+  wire [11:0] \$545 ;
+  wire \$546 ;
+  wire [4:0] \$547 ;
+  wire \$548 ;
+  wire [15:0] \$549 ;
   wire \$55 ;
-  wire \$550 ;
-  wire [4:0] \$551 ;
-  wire [15:0] \$552 ;
-  wire [15:0] \$553 ;
-  wire [6:0] \$554 ;
-  wire [15:0] \$555 ;
-  wire [7:0] \$556 ;
-  wire \$557 ;
-  wire [4:0] \$558 ;
+  wire [5:0] \$550 ;
+  wire [6:0] \$551 ;
+  wire [7:0] \$552 ;
+  wire \$553 ;
+  wire [15:0] \$554 ;
+  wire [8:0] \$555 ;
+  wire [9:0] \$556 ;
+  wire [10:0] \$557 ;
+  wire \$558 ;
   wire [15:0] \$559 ;
   wire \$56 ;
-  wire [15:0] \$560 ;
-  wire [8:0] \$561 ;
-  wire \$562 ;
-  wire [4:0] \$563 ;
+  wire [11:0] \$560 ;
+  wire \$561 ;
+  wire [4:0] \$562 ;
+  wire \$563 ;
   wire [15:0] \$564 ;
-  wire [15:0] \$565 ;
-  wire [9:0] \$566 ;
-  wire [15:0] \$567 ;
-  wire [10:0] \$568 ;
-  wire \$569 ;
+  wire [5:0] \$565 ;
+  wire [6:0] \$566 ;
+  wire [7:0] \$567 ;
+  wire \$568 ;
+  wire [15:0] \$569 ;
   wire \$57 ;
-  wire [4:0] \$570 ;
-  wire [15:0] \$571 ;
-  wire [15:0] \$572 ;
-  wire [11:0] \$573 ;
-  wire \$574 ;
-  wire [4:0] \$575 ;
-  wire [15:0] \$576 ;
-  wire [15:0] \$577 ;
-  wire [4:0] \$578 ;
-  wire \$579 ;
+  wire [8:0] \$570 ;
+  wire [9:0] \$571 ;
+  wire [10:0] \$572 ;
+  wire \$573 ;
+  wire [15:0] \$574 ;
+  wire [11:0] \$575 ;
+  wire \$576 ;
+  wire [4:0] \$577 ;
+  wire \$578 ;
+  wire [15:0] \$579 ;
   wire \$58 ;
-  wire [4:0] \$580 ;
-  wire [15:0] \$581 ;
-  wire [15:0] \$582 ;
-  wire [5:0] \$583 ;
-  wire \$584 ;
-  wire [4:0] \$585 ;
-  wire [15:0] \$586 ;
-  wire [15:0] \$587 ;
-  wire [6:0] \$588 ;
+  wire [5:0] \$580 ;
+  wire [6:0] \$581 ;
+  wire [7:0] \$582 ;
+  wire \$583 ;
+  wire [15:0] \$584 ;
+  wire [8:0] \$585 ;
+  wire [9:0] \$586 ;
+  wire [10:0] \$587 ;
+  wire \$588 ;
   wire [15:0] \$589 ;
   wire \$59 ;
-  wire [7:0] \$590 ;
+  wire [11:0] \$590 ;
   wire \$591 ;
   wire [4:0] \$592 ;
-  wire [15:0] \$593 ;
+  wire \$593 ;
   wire [15:0] \$594 ;
-  wire [8:0] \$595 ;
-  wire \$596 ;
-  wire \$597 ;
-  wire [4:0] \$598 ;
-  wire \$599 ;
-  wire [5:0] \$6 ;
+  wire [5:0] \$595 ;
+  wire [6:0] \$596 ;
+  wire [7:0] \$597 ;
+  wire \$598 ;
+  wire [15:0] \$599 ;
+  wire [4:0] \$6 ;
   wire \$60 ;
-  wire \$600 ;
-  wire [4:0] \$601 ;
-  wire \$602 ;
+  wire [8:0] \$600 ;
+  wire [9:0] \$601 ;
+  wire [10:0] \$602 ;
   wire \$603 ;
-  wire \$604 ;
-  wire \$605 ;
+  wire [15:0] \$604 ;
+  wire [11:0] \$605 ;
   wire \$606 ;
-  wire \$607 ;
+  wire [4:0] \$607 ;
   wire \$608 ;
-  wire \$609 ;
+  wire [15:0] \$609 ;
   wire \$61 ;
-  wire \$610 ;
-  wire \$611 ;
-  wire \$612 ;
-  wire [4:0] \$613 ;
-  wire \$614 ;
-  wire \$615 ;
-  wire [4:0] \$616 ;
-  wire \$617 ;
+  wire [5:0] \$610 ;
+  wire [6:0] \$611 ;
+  wire [7:0] \$612 ;
+  wire \$613 ;
+  wire [15:0] \$614 ;
+  wire [8:0] \$615 ;
+  wire [9:0] \$616 ;
+  wire [10:0] \$617 ;
   wire \$618 ;
-  wire \$619 ;
+  wire [15:0] \$619 ;
   wire \$62 ;
-  wire \$620 ;
+  wire [11:0] \$620 ;
   wire \$621 ;
-  wire \$622 ;
+  wire [4:0] \$622 ;
   wire \$623 ;
-  wire \$624 ;
-  wire [3:0] \$625 ;
-  wire \$626 ;
-  wire \$627 ;
+  wire [15:0] \$624 ;
+  wire [5:0] \$625 ;
+  wire [6:0] \$626 ;
+  wire [7:0] \$627 ;
   wire \$628 ;
-  wire \$629 ;
+  wire [15:0] \$629 ;
   wire \$63 ;
-  wire \$630 ;
-  wire \$631 ;
-  wire \$632 ;
+  wire [8:0] \$630 ;
+  wire [9:0] \$631 ;
+  wire [10:0] \$632 ;
   wire \$633 ;
-  wire \$634 ;
-  wire \$635 ;
+  wire [15:0] \$634 ;
+  wire [11:0] \$635 ;
   wire \$636 ;
-  wire [32:0] \$637 ;
+  wire [4:0] \$637 ;
   wire \$638 ;
-  wire \$639 ;
-  wire \$64 ;
-  wire \$640 ;
-  wire \$641 ;
-  wire \$642 ;
+  wire [15:0] \$639 ;
+  wire [31:0] \$64 ;
+  wire [5:0] \$640 ;
+  wire [6:0] \$641 ;
+  wire [7:0] \$642 ;
   wire \$643 ;
-  wire \$644 ;
-  wire \$645 ;
-  wire \$646 ;
-  wire \$647 ;
+  wire [15:0] \$644 ;
+  wire [8:0] \$645 ;
+  wire [9:0] \$646 ;
+  wire [10:0] \$647 ;
   wire \$648 ;
-  wire \$649 ;
+  wire [15:0] \$649 ;
   wire \$65 ;
-  wire [10:0] \$650 ;
-  wire [27:0] \$651 ;
-  wire [255:0] \$652 ;
-  wire [5:0] \$653 ;
-  wire \$654 ;
-  wire \$655 ;
-  wire \$656 ;
-  wire \$657 ;
+  wire [11:0] \$650 ;
+  wire \$651 ;
+  wire [4:0] \$652 ;
+  wire \$653 ;
+  wire [15:0] \$654 ;
+  wire [5:0] \$655 ;
+  wire [6:0] \$656 ;
+  wire [7:0] \$657 ;
   wire \$658 ;
-  wire \$659 ;
-  wire [31:0] \$66 ;
-  wire \$660 ;
-  wire \$661 ;
-  wire [9:0] \$662 ;
-  wire [9:0] \$663 ;
-  wire [9:0] \$664 ;
-  wire [31:0] \$665 ;
-  wire [52:0] \$666 ;
-  wire [53:0] \$667 ;
+  wire [15:0] \$659 ;
+  wire [255:0] \$66 ;
+  wire [8:0] \$660 ;
+  wire [9:0] \$661 ;
+  wire [10:0] \$662 ;
+  wire \$663 ;
+  wire [15:0] \$664 ;
+  wire [11:0] \$665 ;
+  wire \$666 ;
+  wire [4:0] \$667 ;
   wire \$668 ;
-  wire [255:0] \$669 ;
-  wire \$67 ;
-  wire \$670 ;
-  wire \$671 ;
-  wire [4:0] \$672 ;
-  wire [5:0] \$673 ;
-  wire [4:0] \$674 ;
-  wire [5:0] \$675 ;
-  wire \$676 ;
-  wire [4:0] \$677 ;
-  wire [5:0] \$678 ;
-  wire \$679 ;
+  wire [15:0] \$669 ;
+  wire [15:0] \$67 ;
+  wire [5:0] \$670 ;
+  wire [6:0] \$671 ;
+  wire [7:0] \$672 ;
+  wire \$673 ;
+  wire [15:0] \$674 ;
+  wire [8:0] \$675 ;
+  wire [9:0] \$676 ;
+  wire [10:0] \$677 ;
+  wire \$678 ;
+  wire [15:0] \$679 ;
   wire \$68 ;
-  wire [4:0] \$680 ;
-  wire [4:0] \$681 ;
-  wire \$682 ;
+  wire [11:0] \$680 ;
+  wire \$681 ;
+  wire [4:0] \$682 ;
   wire \$683 ;
-  wire [4:0] \$684 ;
+  wire [15:0] \$684 ;
   wire [5:0] \$685 ;
-  wire [4:0] \$686 ;
-  wire [5:0] \$687 ;
+  wire [6:0] \$686 ;
+  wire [7:0] \$687 ;
   wire \$688 ;
-  wire [4:0] \$689 ;
+  wire [15:0] \$689 ;
   wire \$69 ;
-  wire [5:0] \$690 ;
+  wire [8:0] \$690 ;
   wire \$691 ;
-  wire [4:0] \$692 ;
-  wire [4:0] \$693 ;
-  wire \$694 ;
-  wire [4:0] \$695 ;
-  wire \$696 ;
-  wire \$697 ;
-  wire [4:0] \$698 ;
+  wire \$692 ;
+  wire [255:0] \$693 ;
+  wire [5:0] \$694 ;
+  wire [15:0] \$695 ;
+  wire [15:0] \$696 ;
+  wire [5:0] \$697 ;
+  wire \$698 ;
   wire \$699 ;
   wire [5:0] \$7 ;
   wire \$70 ;
-  wire \$700 ;
+  wire [3:0] \$700 ;
   wire \$701 ;
   wire [4:0] \$702 ;
   wire \$703 ;
   wire \$704 ;
-  wire \$705 ;
-  wire [4:0] \$706 ;
+  wire [4:0] \$705 ;
+  wire \$706 ;
   wire \$707 ;
   wire \$708 ;
   wire \$709 ;
   wire \$71 ;
-  wire [52:0] \$710 ;
-  wire [53:0] \$711 ;
-  wire \$712 ;
-  wire [52:0] \$713 ;
-  wire [53:0] \$714 ;
-  wire [10:0] \$715 ;
+  wire [4:0] \$710 ;
+  wire \$711 ;
+  wire [3:0] \$712 ;
+  wire \$713 ;
+  wire \$714 ;
+  wire [4:0] \$715 ;
   wire \$716 ;
   wire \$717 ;
-  wire \$718 ;
+  wire [4:0] \$718 ;
   wire \$719 ;
   wire \$72 ;
   wire \$720 ;
   wire \$721 ;
   wire \$722 ;
   wire [4:0] \$723 ;
-  wire [5:0] \$724 ;
+  wire [3:0] \$724 ;
   wire \$725 ;
-  wire [4:0] \$726 ;
-  wire [4:0] \$727 ;
+  wire \$726 ;
+  wire [3:0] \$727 ;
   wire \$728 ;
   wire [4:0] \$729 ;
-  wire [4:0] \$73 ;
-  wire [15:0] \$730 ;
-  wire [15:0] \$731 ;
+  wire \$73 ;
+  wire \$730 ;
+  wire \$731 ;
   wire [4:0] \$732 ;
   wire \$733 ;
-  wire [4:0] \$734 ;
-  wire [15:0] \$735 ;
-  wire [15:0] \$736 ;
-  wire [5:0] \$737 ;
+  wire \$734 ;
+  wire \$735 ;
+  wire \$736 ;
+  wire \$737 ;
   wire \$738 ;
-  wire [4:0] \$739 ;
-  wire [5:0] \$74 ;
-  wire [15:0] \$740 ;
-  wire [15:0] \$741 ;
-  wire [6:0] \$742 ;
-  wire [15:0] \$743 ;
-  wire [7:0] \$744 ;
+  wire \$739 ;
+  wire [4:0] \$74 ;
+  wire \$740 ;
+  wire \$741 ;
+  wire \$742 ;
+  wire \$743 ;
+  wire [4:0] \$744 ;
   wire \$745 ;
-  wire [4:0] \$746 ;
-  wire [15:0] \$747 ;
-  wire [15:0] \$748 ;
-  wire [8:0] \$749 ;
-  wire \$75 ;
+  wire \$746 ;
+  wire [4:0] \$747 ;
+  wire \$748 ;
+  wire \$749 ;
+  wire [5:0] \$75 ;
   wire \$750 ;
   wire \$751 ;
-  wire [4:0] \$752 ;
-  wire [15:0] \$753 ;
-  wire [15:0] \$754 ;
-  wire [4:0] \$755 ;
+  wire \$752 ;
+  wire \$753 ;
+  wire \$754 ;
+  wire \$755 ;
   wire \$756 ;
-  wire [4:0] \$757 ;
-  wire [15:0] \$758 ;
-  wire [15:0] \$759 ;
+  wire \$757 ;
+  wire \$758 ;
+  wire [4:0] \$759 ;
   wire \$76 ;
-  wire [5:0] \$760 ;
+  wire \$760 ;
   wire \$761 ;
   wire [4:0] \$762 ;
-  wire [15:0] \$763 ;
-  wire [15:0] \$764 ;
-  wire [6:0] \$765 ;
-  wire [15:0] \$766 ;
-  wire [7:0] \$767 ;
+  wire \$763 ;
+  wire \$764 ;
+  wire \$765 ;
+  wire \$766 ;
+  wire \$767 ;
   wire \$768 ;
-  wire [4:0] \$769 ;
-  wire [4:0] \$77 ;
-  wire [15:0] \$770 ;
-  wire [15:0] \$771 ;
-  wire [8:0] \$772 ;
+  wire \$769 ;
+  wire \$77 ;
+  wire \$770 ;
+  wire \$771 ;
+  wire \$772 ;
   wire \$773 ;
-  wire [4:0] \$774 ;
-  wire [15:0] \$775 ;
-  wire [15:0] \$776 ;
-  wire [9:0] \$777 ;
-  wire [15:0] \$778 ;
-  wire [10:0] \$779 ;
-  wire [15:0] \$78 ;
+  wire \$774 ;
+  wire [255:0] \$775 ;
+  wire [9:0] \$776 ;
+  wire \$777 ;
+  wire \$778 ;
+  wire \$779 ;
+  wire [5:0] \$78 ;
   wire \$780 ;
-  wire [4:0] \$781 ;
-  wire [15:0] \$782 ;
-  wire [15:0] \$783 ;
-  wire [11:0] \$784 ;
+  wire \$781 ;
+  wire \$782 ;
+  wire [8:0] \$783 ;
+  wire \$784 ;
   wire \$785 ;
   wire \$786 ;
-  wire [4:0] \$787 ;
-  wire [15:0] \$788 ;
-  wire [15:0] \$789 ;
-  wire [15:0] \$79 ;
-  wire [4:0] \$790 ;
+  wire \$787 ;
+  wire \$788 ;
+  wire \$789 ;
+  wire [4:0] \$79 ;
+  wire \$790 ;
   wire \$791 ;
-  wire [4:0] \$792 ;
-  wire [15:0] \$793 ;
-  wire [15:0] \$794 ;
-  wire [5:0] \$795 ;
-  wire \$796 ;
-  wire [4:0] \$797 ;
-  wire [15:0] \$798 ;
-  wire [15:0] \$799 ;
+  wire \$792 ;
+  wire \$793 ;
+  wire \$794 ;
+  wire \$795 ;
+  reg [3:0] \$796 ;
+  reg [3:0] \$797  = 4'h0;
+  reg [4:0] \$798 ;
+  reg [26:0] \$799 ;
   wire [4:0] \$8 ;
-  wire [4:0] \$80 ;
-  wire [6:0] \$800 ;
-  wire [15:0] \$801 ;
-  wire [7:0] \$802 ;
-  wire \$803 ;
-  wire [4:0] \$804 ;
-  wire [15:0] \$805 ;
-  wire [15:0] \$806 ;
-  wire [8:0] \$807 ;
-  wire \$808 ;
-  wire [4:0] \$809 ;
-  wire \$81 ;
-  wire [15:0] \$810 ;
-  wire [15:0] \$811 ;
-  wire [9:0] \$812 ;
-  wire [15:0] \$813 ;
-  wire [10:0] \$814 ;
-  wire \$815 ;
-  wire [4:0] \$816 ;
-  wire [15:0] \$817 ;
-  wire [15:0] \$818 ;
-  wire [11:0] \$819 ;
-  wire [4:0] \$82 ;
-  wire \$820 ;
-  wire \$821 ;
-  wire [4:0] \$822 ;
-  wire [15:0] \$823 ;
-  wire [15:0] \$824 ;
-  wire [4:0] \$825 ;
-  wire \$826 ;
-  wire [4:0] \$827 ;
-  wire [15:0] \$828 ;
-  wire [15:0] \$829 ;
-  wire [15:0] \$83 ;
-  wire [5:0] \$830 ;
-  wire \$831 ;
-  wire [4:0] \$832 ;
-  wire [15:0] \$833 ;
-  wire [15:0] \$834 ;
-  wire [6:0] \$835 ;
-  wire [15:0] \$836 ;
-  wire [7:0] \$837 ;
-  wire \$838 ;
-  wire [4:0] \$839 ;
-  wire [15:0] \$84 ;
-  wire [15:0] \$840 ;
-  wire [15:0] \$841 ;
-  wire [8:0] \$842 ;
-  wire \$843 ;
-  wire [4:0] \$844 ;
-  wire [15:0] \$845 ;
-  wire [15:0] \$846 ;
-  wire [9:0] \$847 ;
-  wire [15:0] \$848 ;
-  wire [10:0] \$849 ;
-  wire [5:0] \$85 ;
-  wire \$850 ;
-  wire [4:0] \$851 ;
-  wire [15:0] \$852 ;
-  wire [15:0] \$853 ;
-  wire [11:0] \$854 ;
-  wire \$855 ;
-  wire \$856 ;
-  wire [4:0] \$857 ;
-  wire [15:0] \$858 ;
-  wire [15:0] \$859 ;
-  wire \$86 ;
-  wire [4:0] \$860 ;
-  wire \$861 ;
-  wire [4:0] \$862 ;
-  wire [15:0] \$863 ;
-  wire [15:0] \$864 ;
-  wire [5:0] \$865 ;
-  wire \$866 ;
-  wire [4:0] \$867 ;
-  wire [15:0] \$868 ;
-  wire [15:0] \$869 ;
-  wire [4:0] \$87 ;
-  wire [6:0] \$870 ;
-  wire [15:0] \$871 ;
-  wire [7:0] \$872 ;
-  wire \$873 ;
-  wire [4:0] \$874 ;
-  wire [15:0] \$875 ;
-  wire [15:0] \$876 ;
-  wire [8:0] \$877 ;
-  wire \$878 ;
-  wire [4:0] \$879 ;
-  wire [15:0] \$88 ;
-  wire [15:0] \$880 ;
-  wire [15:0] \$881 ;
-  wire [9:0] \$882 ;
-  wire [15:0] \$883 ;
-  wire [10:0] \$884 ;
-  wire \$885 ;
-  wire [4:0] \$886 ;
-  wire [15:0] \$887 ;
-  wire [15:0] \$888 ;
-  wire [11:0] \$889 ;
-  wire [15:0] \$89 ;
-  wire \$890 ;
-  wire \$891 ;
-  wire [4:0] \$892 ;
-  wire [15:0] \$893 ;
-  wire [15:0] \$894 ;
-  wire [4:0] \$895 ;
-  wire \$896 ;
-  wire [4:0] \$897 ;
-  wire [15:0] \$898 ;
-  wire [15:0] \$899 ;
-  wire [5:0] \$9 ;
-  wire [6:0] \$90 ;
-  wire [5:0] \$900 ;
-  wire \$901 ;
-  wire [4:0] \$902 ;
-  wire [15:0] \$903 ;
-  wire [15:0] \$904 ;
-  wire [6:0] \$905 ;
-  wire [15:0] \$906 ;
-  wire [7:0] \$907 ;
-  wire \$908 ;
-  wire [4:0] \$909 ;
-  wire [15:0] \$91 ;
-  wire [15:0] \$910 ;
-  wire [15:0] \$911 ;
-  wire [8:0] \$912 ;
-  wire \$913 ;
-  wire [4:0] \$914 ;
-  wire [15:0] \$915 ;
-  wire [15:0] \$916 ;
-  wire [9:0] \$917 ;
-  wire [15:0] \$918 ;
-  wire [10:0] \$919 ;
-  wire [7:0] \$92 ;
-  wire \$920 ;
-  wire [4:0] \$921 ;
-  wire [15:0] \$922 ;
-  wire [15:0] \$923 ;
-  wire [11:0] \$924 ;
-  wire \$925 ;
-  wire \$926 ;
-  wire [4:0] \$927 ;
-  wire [15:0] \$928 ;
-  wire [15:0] \$929 ;
-  wire \$93 ;
-  wire [4:0] \$930 ;
-  wire \$931 ;
-  wire [4:0] \$932 ;
-  wire [15:0] \$933 ;
-  wire [15:0] \$934 ;
-  wire [5:0] \$935 ;
-  wire \$936 ;
-  wire [4:0] \$937 ;
-  wire [15:0] \$938 ;
-  wire [15:0] \$939 ;
-  wire [4:0] \$94 ;
-  wire [6:0] \$940 ;
-  wire [15:0] \$941 ;
-  wire [7:0] \$942 ;
-  wire \$943 ;
-  wire [4:0] \$944 ;
-  wire [15:0] \$945 ;
-  wire [15:0] \$946 ;
-  wire [8:0] \$947 ;
-  wire \$948 ;
-  wire [4:0] \$949 ;
+  wire \$80 ;
+  reg [9:0] \$800 ;
+  reg \$801 ;
+  reg [1:0] \$802 ;
+  reg [255:0] \$803 ;
+  reg [255:0] \$804 ;
+  reg [255:0] \$805 ;
+  reg [3:0] \$806 ;
+  reg [3:0] \$807 ;
+  reg [8:0] \$808 ;
+  reg [8:0] \$809 ;
+  wire [15:0] \$81 ;
+  reg [3:0] \$810 ;
+  reg [31:0] \$811 ;
+  reg [31:0] \$812 ;
+  reg [9:0] \$813 ;
+  reg [1:0] \$814 ;
+  reg [3:0] \$815 ;
+  reg [2:0] \$816 ;
+  reg [3:0] \$817 ;
+  reg \$818 ;
+  reg \$819 ;
+  wire [5:0] \$82 ;
+  reg [3:0] \$820 ;
+  reg [3:0] \$821 ;
+  reg [4:0] \$822 ;
+  reg [15:0] \$823 ;
+  reg [15:0] \$824 ;
+  reg [7:0] \$825 ;
+  reg \$826 ;
+  reg [7:0] \$827 ;
+  reg [3:0] \$828 ;
+  wire [6:0] \$83 ;
+  wire [7:0] \$84 ;
+  wire \$85 ;
+  wire [15:0] \$86 ;
+  wire [8:0] \$87 ;
+  wire [4:0] \$88 ;
+  wire \$89 ;
+  wire [8:0] \$897 ;
+  wire [4:0] \$9 ;
+  wire [15:0] \$90 ;
+  wire [5:0] \$91 ;
+  wire [6:0] \$92 ;
+  wire [7:0] \$93 ;
+  wire \$94 ;
   wire [15:0] \$95 ;
-  wire [15:0] \$950 ;
-  wire [15:0] \$951 ;
-  wire [9:0] \$952 ;
-  wire [15:0] \$953 ;
-  wire [10:0] \$954 ;
-  wire \$955 ;
-  wire [4:0] \$956 ;
-  wire [15:0] \$957 ;
-  wire [15:0] \$958 ;
-  wire [11:0] \$959 ;
-  wire [15:0] \$96 ;
-  wire \$960 ;
-  wire \$961 ;
-  wire [4:0] \$962 ;
-  wire [15:0] \$963 ;
-  wire [15:0] \$964 ;
-  wire [4:0] \$965 ;
-  wire \$966 ;
-  wire [4:0] \$967 ;
-  wire [15:0] \$968 ;
-  wire [15:0] \$969 ;
-  wire [8:0] \$97 ;
-  wire [5:0] \$970 ;
-  wire \$971 ;
-  wire [4:0] \$972 ;
-  wire [15:0] \$973 ;
-  wire [15:0] \$974 ;
-  wire [6:0] \$975 ;
-  wire [15:0] \$976 ;
-  wire [7:0] \$977 ;
-  wire \$978 ;
-  wire [4:0] \$979 ;
-  wire \$98 ;
-  wire [15:0] \$980 ;
-  wire [15:0] \$981 ;
-  wire [8:0] \$982 ;
-  wire \$983 ;
-  wire [4:0] \$984 ;
-  wire [15:0] \$985 ;
-  wire [15:0] \$986 ;
-  wire [9:0] \$987 ;
-  wire [15:0] \$988 ;
-  wire [10:0] \$989 ;
-  wire [4:0] \$99 ;
-  wire \$990 ;
-  wire [4:0] \$991 ;
-  wire [15:0] \$992 ;
-  wire [15:0] \$993 ;
-  wire [11:0] \$994 ;
-  wire \$995 ;
-  wire \$996 ;
-  wire [4:0] \$997 ;
-  wire [15:0] \$998 ;
-  wire [15:0] \$999 ;
+  wire [8:0] \$96 ;
+  wire [9:0] \$97 ;
+  wire [10:0] \$98 ;
+  wire \$99 ;
   reg \$signal ;
-  reg \$signal$51 ;
+  reg \$signal$54 ;
+  reg \$signal$55 ;
   output busy;
   wire busy;
   input [4:0] buttons;
@@ -5831,7 +5022,9 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   (* init = 4'h0 *)
   wire [3:0] count_cursor__addr;
   wire [63:0] count_cursor__data;
-  reg [3:0] count_row = 4'h0;
+  reg [15:0] count_mid = 16'h0000;
+  reg [4:0] count_step = 5'h00;
+  reg [15:0] count_up = 16'h0000;
   reg [3:0] count_write__addr;
   reg [63:0] count_write__data;
   reg count_write__en;
@@ -5854,12 +5047,13 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   reg [7:0] exploded = 8'h00;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
-  reg [255:0] flagged = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  wire [255:0] flagged_bits;
+  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
+  wire [255:0] flagged;
+  reg [255:0] flagged_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg flagged_wd;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$25 ;
+  wire [8:0] \flood_steps$23 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   output held;
@@ -5870,25 +5064,27 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   reg [31:0] lcg_from;
   output [7:0] leds;
   reg [7:0] leds;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] mine;
-  reg [255:0] mine_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  reg mine_wd;
+  reg [3:0] load_row = 4'h0;
+  wire [3:0] mine_row__addr;
+  wire [15:0] mine_row__data;
+  reg [3:0] mine_row_write__addr;
+  reg [15:0] mine_row_write__data;
+  reg mine_row_write__en;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2883$0 ;
-  wire [3:0] \port$2883$0 ;
-  output [3:0] \port$685$0 ;
-  wire [3:0] \port$685$0 ;
+  output [3:0] \port$2069$0 ;
+  wire [3:0] \port$2069$0 ;
+  output [3:0] \port$418$0 ;
+  wire [3:0] \port$418$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   reg [7:0] probe;
   input [3:0] read_col;
   wire [3:0] read_col;
-  reg [3:0] \read_col$68  = 4'h0;
+  reg [3:0] \read_col$74  = 4'h0;
   wire read_enable;
   input [3:0] read_row;
   wire [3:0] read_row;
@@ -5900,7 +5096,7 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   reg [3:0] scan_row = 4'h0;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$23 ;
+  wire [31:0] \seed$21 ;
   wire seed_force;
   wire [31:0] seed_value;
   output [1:0] status;
@@ -5952,1642 +5148,857 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   end
   assign count_cursor__data = _0_;
   assign count_cell__data = _1_;
-  assign \$1  = status == 2'h2;
-  assign \$2  = \$1  ? mine_bits : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign flagged_bits = flagged | \$2 ;
-  assign \$3  = ~ idle;
-  assign \$4  = | pending;
-  assign busy = \$3  | \$4 ;
-  assign \$5  = cursor_row + 6'h3f;
-  assign \$6  = cursor_col + 6'h3f;
-  assign \$7  = cursor_row + 6'h3f;
-  assign \$8  = cursor_col + 1'h0;
-  assign \$9  = cursor_row + 6'h3f;
-  assign \$10  = cursor_col + 1'h1;
-  assign \$11  = cursor_row + 1'h0;
-  assign \$12  = cursor_col + 6'h3f;
-  assign \$13  = cursor_row + 1'h0;
-  assign \$14  = cursor_col + 1'h1;
-  assign \$15  = cursor_row + 1'h1;
-  assign \$16  = cursor_col + 6'h3f;
-  assign \$17  = cursor_row + 1'h1;
-  assign \$18  = cursor_col + 1'h0;
-  assign \$19  = cursor_row + 1'h1;
-  assign \$20  = cursor_col + 1'h1;
-  assign \$21  = ~ revealed_bits;
-  assign \$22  = ~ flagged;
-  assign \$23  = \$21  & \$22 ;
-  assign \$24  = revealed_bits & zero;
-  assign \$25  = revealed_bits & zero;
-  assign \$28  = \$24  | \$27 ;
-  assign \$29  = revealed_bits & zero;
-  assign \$32  = \$28  | \$31 ;
-  assign \$33  = revealed_bits & zero;
-  assign \$34  = revealed_bits & zero;
-  assign \$37  = \$33  | \$36 ;
-  assign \$38  = revealed_bits & zero;
-  assign \$41  = \$37  | \$40 ;
-  assign \$43  = \$32  | \$42 [255:0];
-  assign \$44  = revealed_bits & zero;
-  assign \$45  = revealed_bits & zero;
-  assign \$48  = \$44  | \$47 ;
-  assign \$49  = revealed_bits & zero;
-  assign \$52  = \$48  | \$51 ;
-  assign \$54  = \$43  | \$53 ;
-  assign opening = \$23  & \$54 ;
-  assign \$55  = | pending;
-  assign \$56  = ~ \$55 ;
-  assign \$57  = status == 2'h2;
-  assign \$58  = status == 2'h3;
-  assign \$59  = \$57  | \$58 ;
-  assign \$60  = revealed_bits >> probe;
-  assign \$61  = ~ \$60 ;
-  assign \$62  = flagged >> probe;
-  assign \$63  = ! status;
-  assign \$64  = flagged >> probe;
-  assign \$65  = ~ \$64 ;
-  assign \$67  = mine_bits >> probe;
-  assign \$68  = mine_bits >> probe;
-  assign \$69  = ~ \$68 ;
-  assign \$70  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$71  = \$69  & \$70 ;
-  assign \$73  = \$72  ? 5'h09 : 5'h10;
-  assign \$74  = \$73  - 1'h1;
-  assign \$75  = scan_col == \$74 ;
-  assign \$76  = ! count_row;
-  assign \$77  = count_row - 1'h1;
-  assign \$1476  = \$77 [3:0] * 5'h10;
-  assign \$78  = mine_bits >> \$1476 ;
-  assign \$79  = \$76  ? 16'h0000 : \$78 ;
-  assign \$80  = 1'h0 + \$79 [0];
-  assign \$81  = count_row == 4'hf;
-  assign \$82  = count_row + 1'h1;
-  assign \$1483  = \$82 [3:0] * 5'h10;
-  assign \$83  = mine_bits >> \$1483 ;
-  assign \$84  = \$81  ? 16'h0000 : \$83 ;
-  assign \$85  = \$80  + \$84 [0];
-  assign \$86  = ! count_row;
-  assign \$87  = count_row - 1'h1;
-  assign \$1490  = \$87 [3:0] * 5'h10;
-  assign \$88  = mine_bits >> \$1490 ;
-  assign \$89  = \$86  ? 16'h0000 : \$88 ;
-  assign \$90  = \$85  + \$89 [1];
-  assign \$1495  = count_row * 5'h10;
-  assign \$91  = mine_bits >> \$1495 ;
-  assign \$92  = \$90  + \$91 [1];
-  assign \$93  = count_row == 4'hf;
-  assign \$94  = count_row + 1'h1;
-  assign \$1501  = \$94 [3:0] * 5'h10;
-  assign \$95  = mine_bits >> \$1501 ;
-  assign \$96  = \$93  ? 16'h0000 : \$95 ;
-  assign \$97  = \$92  + \$96 [1];
-  assign \$98  = ! count_row;
-  assign \$99  = count_row - 1'h1;
-  assign \$1508  = \$99 [3:0] * 5'h10;
-  assign \$100  = mine_bits >> \$1508 ;
-  assign \$101  = \$98  ? 16'h0000 : \$100 ;
-  assign \$102  = 1'h0 + \$101 [1];
-  assign \$103  = count_row == 4'hf;
-  assign \$104  = count_row + 1'h1;
-  assign \$1515  = \$104 [3:0] * 5'h10;
-  assign \$105  = mine_bits >> \$1515 ;
-  assign \$106  = \$103  ? 16'h0000 : \$105 ;
-  assign \$107  = \$102  + \$106 [1];
-  assign \$108  = ! count_row;
-  assign \$109  = count_row - 1'h1;
-  assign \$1522  = \$109 [3:0] * 5'h10;
-  assign \$110  = mine_bits >> \$1522 ;
-  assign \$111  = \$108  ? 16'h0000 : \$110 ;
-  assign \$112  = \$107  + \$111 [0];
-  assign \$1527  = count_row * 5'h10;
-  assign \$113  = mine_bits >> \$1527 ;
-  assign \$114  = \$112  + \$113 [0];
-  assign \$115  = count_row == 4'hf;
-  assign \$116  = count_row + 1'h1;
-  assign \$1533  = \$116 [3:0] * 5'h10;
-  assign \$117  = mine_bits >> \$1533 ;
-  assign \$118  = \$115  ? 16'h0000 : \$117 ;
-  assign \$119  = \$114  + \$118 [0];
-  assign \$120  = ! count_row;
-  assign \$121  = count_row - 1'h1;
-  assign \$1540  = \$121 [3:0] * 5'h10;
-  assign \$122  = mine_bits >> \$1540 ;
-  assign \$123  = \$120  ? 16'h0000 : \$122 ;
-  assign \$124  = \$119  + \$123 [2];
-  assign \$1545  = count_row * 5'h10;
-  assign \$125  = mine_bits >> \$1545 ;
-  assign \$126  = \$124  + \$125 [2];
-  assign \$127  = count_row == 4'hf;
-  assign \$128  = count_row + 1'h1;
-  assign \$1551  = \$128 [3:0] * 5'h10;
-  assign \$129  = mine_bits >> \$1551 ;
-  assign \$130  = \$127  ? 16'h0000 : \$129 ;
-  assign \$131  = \$126  + \$130 [2];
-  assign \$132  = ! count_row;
-  assign \$133  = count_row - 1'h1;
-  assign \$1558  = \$133 [3:0] * 5'h10;
-  assign \$134  = mine_bits >> \$1558 ;
-  assign \$135  = \$132  ? 16'h0000 : \$134 ;
-  assign \$136  = 1'h0 + \$135 [2];
-  assign \$137  = count_row == 4'hf;
-  assign \$138  = count_row + 1'h1;
-  assign \$1565  = \$138 [3:0] * 5'h10;
-  assign \$139  = mine_bits >> \$1565 ;
-  assign \$140  = \$137  ? 16'h0000 : \$139 ;
-  assign \$141  = \$136  + \$140 [2];
-  assign \$142  = ! count_row;
-  assign \$143  = count_row - 1'h1;
-  assign \$1572  = \$143 [3:0] * 5'h10;
-  assign \$144  = mine_bits >> \$1572 ;
-  assign \$145  = \$142  ? 16'h0000 : \$144 ;
-  assign \$146  = \$141  + \$145 [1];
-  assign \$1577  = count_row * 5'h10;
-  assign \$147  = mine_bits >> \$1577 ;
-  assign \$148  = \$146  + \$147 [1];
-  assign \$149  = count_row == 4'hf;
-  assign \$150  = count_row + 1'h1;
-  assign \$1583  = \$150 [3:0] * 5'h10;
-  assign \$151  = mine_bits >> \$1583 ;
-  assign \$152  = \$149  ? 16'h0000 : \$151 ;
-  assign \$153  = \$148  + \$152 [1];
-  assign \$154  = ! count_row;
-  assign \$155  = count_row - 1'h1;
-  assign \$1590  = \$155 [3:0] * 5'h10;
-  assign \$156  = mine_bits >> \$1590 ;
-  assign \$157  = \$154  ? 16'h0000 : \$156 ;
-  assign \$158  = \$153  + \$157 [3];
-  assign \$1595  = count_row * 5'h10;
-  assign \$159  = mine_bits >> \$1595 ;
-  assign \$160  = \$158  + \$159 [3];
-  assign \$161  = count_row == 4'hf;
-  assign \$162  = count_row + 1'h1;
-  assign \$1601  = \$162 [3:0] * 5'h10;
-  assign \$163  = mine_bits >> \$1601 ;
-  assign \$164  = \$161  ? 16'h0000 : \$163 ;
-  assign \$165  = \$160  + \$164 [3];
-  assign \$166  = ! count_row;
-  assign \$167  = count_row - 1'h1;
-  assign \$1608  = \$167 [3:0] * 5'h10;
-  assign \$168  = mine_bits >> \$1608 ;
-  assign \$169  = \$166  ? 16'h0000 : \$168 ;
-  assign \$170  = 1'h0 + \$169 [3];
-  assign \$171  = count_row == 4'hf;
-  assign \$172  = count_row + 1'h1;
-  assign \$1615  = \$172 [3:0] * 5'h10;
-  assign \$173  = mine_bits >> \$1615 ;
-  assign \$174  = \$171  ? 16'h0000 : \$173 ;
-  assign \$175  = \$170  + \$174 [3];
-  assign \$176  = ! count_row;
-  assign \$177  = count_row - 1'h1;
-  assign \$1622  = \$177 [3:0] * 5'h10;
-  assign \$178  = mine_bits >> \$1622 ;
-  assign \$179  = \$176  ? 16'h0000 : \$178 ;
-  assign \$180  = \$175  + \$179 [2];
-  assign \$1627  = count_row * 5'h10;
-  assign \$181  = mine_bits >> \$1627 ;
-  assign \$182  = \$180  + \$181 [2];
-  assign \$183  = count_row == 4'hf;
-  assign \$184  = count_row + 1'h1;
-  assign \$1633  = \$184 [3:0] * 5'h10;
-  assign \$185  = mine_bits >> \$1633 ;
-  assign \$186  = \$183  ? 16'h0000 : \$185 ;
-  assign \$187  = \$182  + \$186 [2];
-  assign \$188  = ! count_row;
-  assign \$189  = count_row - 1'h1;
-  assign \$1640  = \$189 [3:0] * 5'h10;
-  assign \$190  = mine_bits >> \$1640 ;
-  assign \$191  = \$188  ? 16'h0000 : \$190 ;
-  assign \$192  = \$187  + \$191 [4];
-  assign \$1645  = count_row * 5'h10;
-  assign \$193  = mine_bits >> \$1645 ;
-  assign \$194  = \$192  + \$193 [4];
-  assign \$195  = count_row == 4'hf;
-  assign \$196  = count_row + 1'h1;
-  assign \$1651  = \$196 [3:0] * 5'h10;
-  assign \$197  = mine_bits >> \$1651 ;
-  assign \$198  = \$195  ? 16'h0000 : \$197 ;
-  assign \$199  = \$194  + \$198 [4];
-  assign \$200  = ! count_row;
-  assign \$201  = count_row - 1'h1;
-  assign \$1658  = \$201 [3:0] * 5'h10;
-  assign \$202  = mine_bits >> \$1658 ;
-  assign \$203  = \$200  ? 16'h0000 : \$202 ;
-  assign \$204  = 1'h0 + \$203 [4];
-  assign \$205  = count_row == 4'hf;
-  assign \$206  = count_row + 1'h1;
-  assign \$1665  = \$206 [3:0] * 5'h10;
-  assign \$207  = mine_bits >> \$1665 ;
-  assign \$208  = \$205  ? 16'h0000 : \$207 ;
-  assign \$209  = \$204  + \$208 [4];
-  assign \$210  = ! count_row;
-  assign \$211  = count_row - 1'h1;
-  assign \$1672  = \$211 [3:0] * 5'h10;
-  assign \$212  = mine_bits >> \$1672 ;
-  assign \$213  = \$210  ? 16'h0000 : \$212 ;
-  assign \$214  = \$209  + \$213 [3];
-  assign \$1677  = count_row * 5'h10;
-  assign \$215  = mine_bits >> \$1677 ;
-  assign \$216  = \$214  + \$215 [3];
-  assign \$217  = count_row == 4'hf;
-  assign \$218  = count_row + 1'h1;
-  assign \$1683  = \$218 [3:0] * 5'h10;
-  assign \$219  = mine_bits >> \$1683 ;
-  assign \$220  = \$217  ? 16'h0000 : \$219 ;
-  assign \$221  = \$216  + \$220 [3];
-  assign \$222  = ! count_row;
-  assign \$223  = count_row - 1'h1;
-  assign \$1690  = \$223 [3:0] * 5'h10;
-  assign \$224  = mine_bits >> \$1690 ;
-  assign \$225  = \$222  ? 16'h0000 : \$224 ;
-  assign \$226  = \$221  + \$225 [5];
-  assign \$1695  = count_row * 5'h10;
-  assign \$227  = mine_bits >> \$1695 ;
-  assign \$228  = \$226  + \$227 [5];
-  assign \$229  = count_row == 4'hf;
-  assign \$230  = count_row + 1'h1;
-  assign \$1701  = \$230 [3:0] * 5'h10;
-  assign \$231  = mine_bits >> \$1701 ;
-  assign \$232  = \$229  ? 16'h0000 : \$231 ;
-  assign \$233  = \$228  + \$232 [5];
-  assign \$234  = ! count_row;
-  assign \$235  = count_row - 1'h1;
-  assign \$1708  = \$235 [3:0] * 5'h10;
-  assign \$236  = mine_bits >> \$1708 ;
-  assign \$237  = \$234  ? 16'h0000 : \$236 ;
-  assign \$238  = 1'h0 + \$237 [5];
-  assign \$239  = count_row == 4'hf;
-  assign \$240  = count_row + 1'h1;
-  assign \$1715  = \$240 [3:0] * 5'h10;
-  assign \$241  = mine_bits >> \$1715 ;
-  assign \$242  = \$239  ? 16'h0000 : \$241 ;
-  assign \$243  = \$238  + \$242 [5];
-  assign \$244  = ! count_row;
-  assign \$245  = count_row - 1'h1;
-  assign \$1722  = \$245 [3:0] * 5'h10;
-  assign \$246  = mine_bits >> \$1722 ;
-  assign \$247  = \$244  ? 16'h0000 : \$246 ;
-  assign \$248  = \$243  + \$247 [4];
-  assign \$1727  = count_row * 5'h10;
-  assign \$249  = mine_bits >> \$1727 ;
-  assign \$250  = \$248  + \$249 [4];
-  assign \$251  = count_row == 4'hf;
-  assign \$252  = count_row + 1'h1;
-  assign \$1733  = \$252 [3:0] * 5'h10;
-  assign \$253  = mine_bits >> \$1733 ;
-  assign \$254  = \$251  ? 16'h0000 : \$253 ;
-  assign \$255  = \$250  + \$254 [4];
-  assign \$256  = ! count_row;
-  assign \$257  = count_row - 1'h1;
-  assign \$1740  = \$257 [3:0] * 5'h10;
-  assign \$258  = mine_bits >> \$1740 ;
-  assign \$259  = \$256  ? 16'h0000 : \$258 ;
-  assign \$260  = \$255  + \$259 [6];
-  assign \$1745  = count_row * 5'h10;
-  assign \$261  = mine_bits >> \$1745 ;
-  assign \$262  = \$260  + \$261 [6];
-  assign \$263  = count_row == 4'hf;
-  assign \$264  = count_row + 1'h1;
-  assign \$1751  = \$264 [3:0] * 5'h10;
-  assign \$265  = mine_bits >> \$1751 ;
-  assign \$266  = \$263  ? 16'h0000 : \$265 ;
-  assign \$267  = \$262  + \$266 [6];
-  assign \$268  = ! count_row;
-  assign \$269  = count_row - 1'h1;
-  assign \$1758  = \$269 [3:0] * 5'h10;
-  assign \$270  = mine_bits >> \$1758 ;
-  assign \$271  = \$268  ? 16'h0000 : \$270 ;
-  assign \$272  = 1'h0 + \$271 [6];
-  assign \$273  = count_row == 4'hf;
-  assign \$274  = count_row + 1'h1;
-  assign \$1765  = \$274 [3:0] * 5'h10;
-  assign \$275  = mine_bits >> \$1765 ;
-  assign \$276  = \$273  ? 16'h0000 : \$275 ;
-  assign \$277  = \$272  + \$276 [6];
-  assign \$278  = ! count_row;
-  assign \$279  = count_row - 1'h1;
-  assign \$1772  = \$279 [3:0] * 5'h10;
-  assign \$280  = mine_bits >> \$1772 ;
-  assign \$281  = \$278  ? 16'h0000 : \$280 ;
-  assign \$282  = \$277  + \$281 [5];
-  assign \$1777  = count_row * 5'h10;
-  assign \$283  = mine_bits >> \$1777 ;
-  assign \$284  = \$282  + \$283 [5];
-  assign \$285  = count_row == 4'hf;
-  assign \$286  = count_row + 1'h1;
-  assign \$1783  = \$286 [3:0] * 5'h10;
-  assign \$287  = mine_bits >> \$1783 ;
-  assign \$288  = \$285  ? 16'h0000 : \$287 ;
-  assign \$289  = \$284  + \$288 [5];
-  assign \$290  = ! count_row;
-  assign \$291  = count_row - 1'h1;
-  assign \$1790  = \$291 [3:0] * 5'h10;
-  assign \$292  = mine_bits >> \$1790 ;
-  assign \$293  = \$290  ? 16'h0000 : \$292 ;
-  assign \$294  = \$289  + \$293 [7];
-  assign \$1795  = count_row * 5'h10;
-  assign \$295  = mine_bits >> \$1795 ;
-  assign \$296  = \$294  + \$295 [7];
-  assign \$297  = count_row == 4'hf;
-  assign \$298  = count_row + 1'h1;
-  assign \$1801  = \$298 [3:0] * 5'h10;
-  assign \$299  = mine_bits >> \$1801 ;
-  assign \$300  = \$297  ? 16'h0000 : \$299 ;
-  assign \$301  = \$296  + \$300 [7];
-  assign \$302  = ! count_row;
-  assign \$303  = count_row - 1'h1;
-  assign \$1808  = \$303 [3:0] * 5'h10;
-  assign \$304  = mine_bits >> \$1808 ;
-  assign \$305  = \$302  ? 16'h0000 : \$304 ;
-  assign \$306  = 1'h0 + \$305 [7];
-  assign \$307  = count_row == 4'hf;
-  assign \$308  = count_row + 1'h1;
-  assign \$1815  = \$308 [3:0] * 5'h10;
-  assign \$309  = mine_bits >> \$1815 ;
-  assign \$310  = \$307  ? 16'h0000 : \$309 ;
-  assign \$311  = \$306  + \$310 [7];
-  assign \$312  = ! count_row;
-  assign \$313  = count_row - 1'h1;
-  assign \$1822  = \$313 [3:0] * 5'h10;
-  assign \$314  = mine_bits >> \$1822 ;
-  assign \$315  = \$312  ? 16'h0000 : \$314 ;
-  assign \$316  = \$311  + \$315 [6];
-  assign \$1827  = count_row * 5'h10;
-  assign \$317  = mine_bits >> \$1827 ;
-  assign \$318  = \$316  + \$317 [6];
-  assign \$319  = count_row == 4'hf;
-  assign \$320  = count_row + 1'h1;
-  assign \$1833  = \$320 [3:0] * 5'h10;
-  assign \$321  = mine_bits >> \$1833 ;
-  assign \$322  = \$319  ? 16'h0000 : \$321 ;
-  assign \$323  = \$318  + \$322 [6];
-  assign \$324  = ! count_row;
-  assign \$325  = count_row - 1'h1;
-  assign \$1840  = \$325 [3:0] * 5'h10;
-  assign \$326  = mine_bits >> \$1840 ;
-  assign \$327  = \$324  ? 16'h0000 : \$326 ;
-  assign \$328  = \$323  + \$327 [8];
-  assign \$1845  = count_row * 5'h10;
-  assign \$329  = mine_bits >> \$1845 ;
-  assign \$330  = \$328  + \$329 [8];
-  assign \$331  = count_row == 4'hf;
-  assign \$332  = count_row + 1'h1;
-  assign \$1851  = \$332 [3:0] * 5'h10;
-  assign \$333  = mine_bits >> \$1851 ;
-  assign \$334  = \$331  ? 16'h0000 : \$333 ;
-  assign \$335  = \$330  + \$334 [8];
-  assign \$336  = ! count_row;
-  assign \$337  = count_row - 1'h1;
-  assign \$1858  = \$337 [3:0] * 5'h10;
-  assign \$338  = mine_bits >> \$1858 ;
-  assign \$339  = \$336  ? 16'h0000 : \$338 ;
-  assign \$340  = 1'h0 + \$339 [8];
-  assign \$341  = count_row == 4'hf;
-  assign \$342  = count_row + 1'h1;
-  assign \$1865  = \$342 [3:0] * 5'h10;
-  assign \$343  = mine_bits >> \$1865 ;
-  assign \$344  = \$341  ? 16'h0000 : \$343 ;
-  assign \$345  = \$340  + \$344 [8];
-  assign \$346  = ! count_row;
-  assign \$347  = count_row - 1'h1;
-  assign \$1872  = \$347 [3:0] * 5'h10;
-  assign \$348  = mine_bits >> \$1872 ;
-  assign \$349  = \$346  ? 16'h0000 : \$348 ;
-  assign \$350  = \$345  + \$349 [7];
-  assign \$1877  = count_row * 5'h10;
-  assign \$351  = mine_bits >> \$1877 ;
-  assign \$352  = \$350  + \$351 [7];
-  assign \$353  = count_row == 4'hf;
-  assign \$354  = count_row + 1'h1;
-  assign \$1883  = \$354 [3:0] * 5'h10;
-  assign \$355  = mine_bits >> \$1883 ;
-  assign \$356  = \$353  ? 16'h0000 : \$355 ;
-  assign \$357  = \$352  + \$356 [7];
-  assign \$358  = ! count_row;
-  assign \$359  = count_row - 1'h1;
-  assign \$1890  = \$359 [3:0] * 5'h10;
-  assign \$360  = mine_bits >> \$1890 ;
-  assign \$361  = \$358  ? 16'h0000 : \$360 ;
-  assign \$362  = \$357  + \$361 [9];
-  assign \$1895  = count_row * 5'h10;
-  assign \$363  = mine_bits >> \$1895 ;
-  assign \$364  = \$362  + \$363 [9];
-  assign \$365  = count_row == 4'hf;
-  assign \$366  = count_row + 1'h1;
-  assign \$1901  = \$366 [3:0] * 5'h10;
-  assign \$367  = mine_bits >> \$1901 ;
-  assign \$368  = \$365  ? 16'h0000 : \$367 ;
-  assign \$369  = \$364  + \$368 [9];
-  assign \$370  = ! count_row;
-  assign \$371  = count_row - 1'h1;
-  assign \$1908  = \$371 [3:0] * 5'h10;
-  assign \$372  = mine_bits >> \$1908 ;
-  assign \$373  = \$370  ? 16'h0000 : \$372 ;
-  assign \$374  = 1'h0 + \$373 [9];
-  assign \$375  = count_row == 4'hf;
-  assign \$376  = count_row + 1'h1;
-  assign \$1915  = \$376 [3:0] * 5'h10;
-  assign \$377  = mine_bits >> \$1915 ;
-  assign \$378  = \$375  ? 16'h0000 : \$377 ;
-  assign \$379  = \$374  + \$378 [9];
-  assign \$380  = ! count_row;
-  assign \$381  = count_row - 1'h1;
-  assign \$1922  = \$381 [3:0] * 5'h10;
-  assign \$382  = mine_bits >> \$1922 ;
-  assign \$383  = \$380  ? 16'h0000 : \$382 ;
-  assign \$384  = \$379  + \$383 [8];
-  assign \$1927  = count_row * 5'h10;
-  assign \$385  = mine_bits >> \$1927 ;
-  assign \$386  = \$384  + \$385 [8];
-  assign \$387  = count_row == 4'hf;
-  assign \$388  = count_row + 1'h1;
-  assign \$1933  = \$388 [3:0] * 5'h10;
-  assign \$389  = mine_bits >> \$1933 ;
-  assign \$390  = \$387  ? 16'h0000 : \$389 ;
-  assign \$391  = \$386  + \$390 [8];
-  assign \$392  = ! count_row;
-  assign \$393  = count_row - 1'h1;
-  assign \$1940  = \$393 [3:0] * 5'h10;
-  assign \$394  = mine_bits >> \$1940 ;
-  assign \$395  = \$392  ? 16'h0000 : \$394 ;
-  assign \$396  = \$391  + \$395 [10];
-  assign \$1945  = count_row * 5'h10;
-  assign \$397  = mine_bits >> \$1945 ;
-  assign \$398  = \$396  + \$397 [10];
-  assign \$399  = count_row == 4'hf;
-  assign \$400  = count_row + 1'h1;
-  assign \$1951  = \$400 [3:0] * 5'h10;
-  assign \$401  = mine_bits >> \$1951 ;
-  assign \$402  = \$399  ? 16'h0000 : \$401 ;
-  assign \$403  = \$398  + \$402 [10];
-  assign \$404  = ! count_row;
-  assign \$405  = count_row - 1'h1;
-  assign \$1958  = \$405 [3:0] * 5'h10;
-  assign \$406  = mine_bits >> \$1958 ;
-  assign \$407  = \$404  ? 16'h0000 : \$406 ;
-  assign \$408  = 1'h0 + \$407 [10];
-  assign \$409  = count_row == 4'hf;
-  assign \$410  = count_row + 1'h1;
-  assign \$1965  = \$410 [3:0] * 5'h10;
-  assign \$411  = mine_bits >> \$1965 ;
-  assign \$412  = \$409  ? 16'h0000 : \$411 ;
-  assign \$413  = \$408  + \$412 [10];
-  assign \$414  = ! count_row;
-  assign \$415  = count_row - 1'h1;
-  assign \$1972  = \$415 [3:0] * 5'h10;
-  assign \$416  = mine_bits >> \$1972 ;
-  assign \$417  = \$414  ? 16'h0000 : \$416 ;
-  assign \$418  = \$413  + \$417 [9];
-  assign \$1977  = count_row * 5'h10;
-  assign \$419  = mine_bits >> \$1977 ;
-  assign \$420  = \$418  + \$419 [9];
-  assign \$421  = count_row == 4'hf;
-  assign \$422  = count_row + 1'h1;
-  assign \$1983  = \$422 [3:0] * 5'h10;
-  assign \$423  = mine_bits >> \$1983 ;
-  assign \$424  = \$421  ? 16'h0000 : \$423 ;
-  assign \$425  = \$420  + \$424 [9];
-  assign \$426  = ! count_row;
-  assign \$427  = count_row - 1'h1;
-  assign \$1990  = \$427 [3:0] * 5'h10;
-  assign \$428  = mine_bits >> \$1990 ;
-  assign \$429  = \$426  ? 16'h0000 : \$428 ;
-  assign \$430  = \$425  + \$429 [11];
-  assign \$1995  = count_row * 5'h10;
-  assign \$431  = mine_bits >> \$1995 ;
-  assign \$432  = \$430  + \$431 [11];
-  assign \$433  = count_row == 4'hf;
-  assign \$434  = count_row + 1'h1;
-  assign \$2001  = \$434 [3:0] * 5'h10;
-  assign \$435  = mine_bits >> \$2001 ;
-  assign \$436  = \$433  ? 16'h0000 : \$435 ;
-  assign \$437  = \$432  + \$436 [11];
-  assign \$438  = ! count_row;
-  assign \$439  = count_row - 1'h1;
-  assign \$2008  = \$439 [3:0] * 5'h10;
-  assign \$440  = mine_bits >> \$2008 ;
-  assign \$441  = \$438  ? 16'h0000 : \$440 ;
-  assign \$442  = 1'h0 + \$441 [11];
-  assign \$443  = count_row == 4'hf;
-  assign \$444  = count_row + 1'h1;
-  assign \$2015  = \$444 [3:0] * 5'h10;
-  assign \$445  = mine_bits >> \$2015 ;
-  assign \$446  = \$443  ? 16'h0000 : \$445 ;
-  assign \$447  = \$442  + \$446 [11];
-  assign \$448  = ! count_row;
-  assign \$449  = count_row - 1'h1;
-  assign \$2022  = \$449 [3:0] * 5'h10;
-  assign \$450  = mine_bits >> \$2022 ;
-  assign \$451  = \$448  ? 16'h0000 : \$450 ;
-  assign \$452  = \$447  + \$451 [10];
-  assign \$2027  = count_row * 5'h10;
-  assign \$453  = mine_bits >> \$2027 ;
-  assign \$454  = \$452  + \$453 [10];
-  assign \$455  = count_row == 4'hf;
-  assign \$456  = count_row + 1'h1;
-  assign \$2033  = \$456 [3:0] * 5'h10;
-  assign \$457  = mine_bits >> \$2033 ;
-  assign \$458  = \$455  ? 16'h0000 : \$457 ;
-  assign \$459  = \$454  + \$458 [10];
-  assign \$460  = ! count_row;
-  assign \$461  = count_row - 1'h1;
-  assign \$2040  = \$461 [3:0] * 5'h10;
-  assign \$462  = mine_bits >> \$2040 ;
-  assign \$463  = \$460  ? 16'h0000 : \$462 ;
-  assign \$464  = \$459  + \$463 [12];
-  assign \$2045  = count_row * 5'h10;
-  assign \$465  = mine_bits >> \$2045 ;
-  assign \$466  = \$464  + \$465 [12];
-  assign \$467  = count_row == 4'hf;
-  assign \$468  = count_row + 1'h1;
-  assign \$2051  = \$468 [3:0] * 5'h10;
-  assign \$469  = mine_bits >> \$2051 ;
-  assign \$470  = \$467  ? 16'h0000 : \$469 ;
-  assign \$471  = \$466  + \$470 [12];
-  assign \$472  = ! count_row;
-  assign \$473  = count_row - 1'h1;
-  assign \$2058  = \$473 [3:0] * 5'h10;
-  assign \$474  = mine_bits >> \$2058 ;
-  assign \$475  = \$472  ? 16'h0000 : \$474 ;
-  assign \$476  = 1'h0 + \$475 [12];
-  assign \$477  = count_row == 4'hf;
-  assign \$478  = count_row + 1'h1;
-  assign \$2065  = \$478 [3:0] * 5'h10;
-  assign \$479  = mine_bits >> \$2065 ;
-  assign \$480  = \$477  ? 16'h0000 : \$479 ;
-  assign \$481  = \$476  + \$480 [12];
-  assign \$482  = ! count_row;
-  assign \$483  = count_row - 1'h1;
-  assign \$2072  = \$483 [3:0] * 5'h10;
-  assign \$484  = mine_bits >> \$2072 ;
-  assign \$485  = \$482  ? 16'h0000 : \$484 ;
-  assign \$486  = \$481  + \$485 [11];
-  assign \$2077  = count_row * 5'h10;
-  assign \$487  = mine_bits >> \$2077 ;
-  assign \$488  = \$486  + \$487 [11];
-  assign \$489  = count_row == 4'hf;
-  assign \$490  = count_row + 1'h1;
-  assign \$2083  = \$490 [3:0] * 5'h10;
-  assign \$491  = mine_bits >> \$2083 ;
-  assign \$492  = \$489  ? 16'h0000 : \$491 ;
-  assign \$493  = \$488  + \$492 [11];
-  assign \$494  = ! count_row;
-  assign \$495  = count_row - 1'h1;
-  assign \$2090  = \$495 [3:0] * 5'h10;
-  assign \$496  = mine_bits >> \$2090 ;
-  assign \$497  = \$494  ? 16'h0000 : \$496 ;
-  assign \$498  = \$493  + \$497 [13];
-  assign \$2095  = count_row * 5'h10;
-  assign \$499  = mine_bits >> \$2095 ;
-  assign \$500  = \$498  + \$499 [13];
-  assign \$501  = count_row == 4'hf;
-  assign \$502  = count_row + 1'h1;
-  assign \$2101  = \$502 [3:0] * 5'h10;
-  assign \$503  = mine_bits >> \$2101 ;
-  assign \$504  = \$501  ? 16'h0000 : \$503 ;
-  assign \$505  = \$500  + \$504 [13];
-  assign \$506  = ! count_row;
-  assign \$507  = count_row - 1'h1;
-  assign \$2108  = \$507 [3:0] * 5'h10;
-  assign \$508  = mine_bits >> \$2108 ;
-  assign \$509  = \$506  ? 16'h0000 : \$508 ;
-  assign \$510  = 1'h0 + \$509 [13];
-  assign \$511  = count_row == 4'hf;
-  assign \$512  = count_row + 1'h1;
-  assign \$2115  = \$512 [3:0] * 5'h10;
-  assign \$513  = mine_bits >> \$2115 ;
-  assign \$514  = \$511  ? 16'h0000 : \$513 ;
-  assign \$515  = \$510  + \$514 [13];
-  assign \$516  = ! count_row;
-  assign \$517  = count_row - 1'h1;
-  assign \$2122  = \$517 [3:0] * 5'h10;
-  assign \$518  = mine_bits >> \$2122 ;
-  assign \$519  = \$516  ? 16'h0000 : \$518 ;
-  assign \$520  = \$515  + \$519 [12];
-  assign \$2127  = count_row * 5'h10;
-  assign \$521  = mine_bits >> \$2127 ;
-  assign \$522  = \$520  + \$521 [12];
-  assign \$523  = count_row == 4'hf;
-  assign \$524  = count_row + 1'h1;
-  assign \$2133  = \$524 [3:0] * 5'h10;
-  assign \$525  = mine_bits >> \$2133 ;
-  assign \$526  = \$523  ? 16'h0000 : \$525 ;
-  assign \$527  = \$522  + \$526 [12];
-  assign \$528  = ! count_row;
-  assign \$529  = count_row - 1'h1;
-  assign \$2140  = \$529 [3:0] * 5'h10;
-  assign \$530  = mine_bits >> \$2140 ;
-  assign \$531  = \$528  ? 16'h0000 : \$530 ;
-  assign \$532  = \$527  + \$531 [14];
-  assign \$2145  = count_row * 5'h10;
-  assign \$533  = mine_bits >> \$2145 ;
-  assign \$534  = \$532  + \$533 [14];
-  assign \$535  = count_row == 4'hf;
-  assign \$536  = count_row + 1'h1;
-  assign \$2151  = \$536 [3:0] * 5'h10;
-  assign \$537  = mine_bits >> \$2151 ;
-  assign \$538  = \$535  ? 16'h0000 : \$537 ;
-  assign \$539  = \$534  + \$538 [14];
-  assign \$540  = ! count_row;
-  assign \$541  = count_row - 1'h1;
-  assign \$2158  = \$541 [3:0] * 5'h10;
-  assign \$542  = mine_bits >> \$2158 ;
-  assign \$543  = \$540  ? 16'h0000 : \$542 ;
-  assign \$544  = 1'h0 + \$543 [14];
-  assign \$545  = count_row == 4'hf;
-  assign \$546  = count_row + 1'h1;
-  assign \$2165  = \$546 [3:0] * 5'h10;
-  assign \$547  = mine_bits >> \$2165 ;
-  assign \$548  = \$545  ? 16'h0000 : \$547 ;
-  assign \$549  = \$544  + \$548 [14];
-  assign \$550  = ! count_row;
-  assign \$551  = count_row - 1'h1;
-  assign \$2172  = \$551 [3:0] * 5'h10;
-  assign \$552  = mine_bits >> \$2172 ;
-  assign \$553  = \$550  ? 16'h0000 : \$552 ;
-  assign \$554  = \$549  + \$553 [13];
-  assign \$2177  = count_row * 5'h10;
-  assign \$555  = mine_bits >> \$2177 ;
-  assign \$556  = \$554  + \$555 [13];
-  assign \$557  = count_row == 4'hf;
-  assign \$558  = count_row + 1'h1;
-  assign \$2183  = \$558 [3:0] * 5'h10;
-  assign \$559  = mine_bits >> \$2183 ;
-  assign \$560  = \$557  ? 16'h0000 : \$559 ;
-  assign \$561  = \$556  + \$560 [13];
-  assign \$562  = ! count_row;
-  assign \$563  = count_row - 1'h1;
-  assign \$2190  = \$563 [3:0] * 5'h10;
-  assign \$564  = mine_bits >> \$2190 ;
-  assign \$565  = \$562  ? 16'h0000 : \$564 ;
-  assign \$566  = \$561  + \$565 [15];
-  assign \$2195  = count_row * 5'h10;
-  assign \$567  = mine_bits >> \$2195 ;
-  assign \$568  = \$566  + \$567 [15];
-  assign \$569  = count_row == 4'hf;
-  assign \$570  = count_row + 1'h1;
-  assign \$2201  = \$570 [3:0] * 5'h10;
-  assign \$571  = mine_bits >> \$2201 ;
-  assign \$572  = \$569  ? 16'h0000 : \$571 ;
-  assign \$573  = \$568  + \$572 [15];
-  assign \$574  = ! count_row;
-  assign \$575  = count_row - 1'h1;
-  assign \$2208  = \$575 [3:0] * 5'h10;
-  assign \$576  = mine_bits >> \$2208 ;
-  assign \$577  = \$574  ? 16'h0000 : \$576 ;
-  assign \$578  = 1'h0 + \$577 [15];
-  assign \$579  = count_row == 4'hf;
-  assign \$580  = count_row + 1'h1;
-  assign \$2215  = \$580 [3:0] * 5'h10;
-  assign \$581  = mine_bits >> \$2215 ;
-  assign \$582  = \$579  ? 16'h0000 : \$581 ;
-  assign \$583  = \$578  + \$582 [15];
-  assign \$584  = ! count_row;
-  assign \$585  = count_row - 1'h1;
-  assign \$2222  = \$585 [3:0] * 5'h10;
-  assign \$586  = mine_bits >> \$2222 ;
-  assign \$587  = \$584  ? 16'h0000 : \$586 ;
-  assign \$588  = \$583  + \$587 [14];
-  assign \$2227  = count_row * 5'h10;
-  assign \$589  = mine_bits >> \$2227 ;
-  assign \$590  = \$588  + \$589 [14];
-  assign \$591  = count_row == 4'hf;
-  assign \$592  = count_row + 1'h1;
-  assign \$2233  = \$592 [3:0] * 5'h10;
-  assign \$593  = mine_bits >> \$2233 ;
-  assign \$594  = \$591  ? 16'h0000 : \$593 ;
-  assign \$595  = \$590  + \$594 [14];
-  assign \$596  = mine_bits >> probe;
-  assign \$598  = \$597  ? 5'h09 : 5'h10;
-  assign \$599  = nb_row < \$598 ;
-  assign \$601  = \$600  ? 5'h09 : 5'h10;
-  assign \$602  = nb_col < \$601 ;
-  assign \$603  = \$599  & \$602 ;
-  assign \$604  = revealed_bits >> probe;
-  assign \$605  = ~ \$604 ;
-  assign \$606  = \$603  & \$605 ;
-  assign \$607  = flagged >> probe;
-  assign \$608  = ~ \$607 ;
-  assign \$609  = \$606  & \$608 ;
-  assign \$610  = mine_bits >> probe;
-  assign \$611  = \$609  & \$610 ;
-  assign \$613  = \$612  ? 5'h09 : 5'h10;
-  assign \$614  = nb_row < \$613 ;
-  assign \$616  = \$615  ? 5'h09 : 5'h10;
-  assign \$617  = nb_col < \$616 ;
-  assign \$618  = \$614  & \$617 ;
-  assign \$619  = revealed_bits >> probe;
-  assign \$620  = ~ \$619 ;
-  assign \$621  = \$618  & \$620 ;
-  assign \$622  = flagged >> probe;
-  assign \$623  = ~ \$622 ;
-  assign \$624  = \$621  & \$623 ;
-  assign \$2267  = \read_col$68  * 3'h4;
-  assign \$625  = count_cell__data >> \$2267 ;
-  assign \$626  = ! fsm_state;
-  assign \$627  = fsm_state == 1'h1;
-  assign \$628  = fsm_state == 2'h2;
-  assign \$629  = fsm_state == 2'h3;
-  assign \$630  = fsm_state == 3'h4;
-  assign \$631  = fsm_state == 3'h5;
-  assign \$632  = fsm_state == 3'h6;
-  assign \$633  = fsm_state == 3'h7;
-  assign \$634  = fsm_state == 4'h8;
-  assign \$635  = fsm_state == 4'h9;
-  assign \$636  = fsm_state == 4'ha;
-  assign \$637  = free_running + 1'h1;
-  assign \$638  = | press;
-  assign \$639  = | pending;
-  assign \$640  = ~ \$639 ;
-  assign \$641  = | pending;
-  assign \$642  = idle & \$641 ;
-  assign \$643  = \$640  | \$642 ;
-  assign \$644  = \$638  & \$643 ;
-  assign \$645  = | pending;
-  assign \$646  = idle & \$645 ;
-  assign \$647  = status == 1'h1;
-  assign \$648  = prescaler == 27'h5f5e0ff;
-  assign \$649  = timer != 10'h3e7;
-  assign \$650  = timer + 1'h1;
-  assign \$651  = prescaler + 1'h1;
-  assign \$652  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$653  = switches[7] ? 6'h0a : 6'h28;
-  assign \$654  = status == 2'h2;
-  assign \$655  = status == 2'h3;
-  assign \$656  = \$654  | \$655 ;
-  assign \$657  = revealed_bits >> probe;
-  assign \$658  = ~ \$657 ;
-  assign \$659  = flagged >> probe;
-  assign \$660  = ! status;
-  assign \$661  = flagged >> probe;
-  assign \$662  = $signed(counter) + $signed(2'h1);
-  assign \$663  = $signed(counter) - $signed(2'h1);
-  assign \$664  = \$661  ? \$662  : \$663 ;
-  assign \$666  = lcg_from * 21'h19660d;
-  assign \$667  = \$666  + 30'h3c6ef35f;
-  assign \$669  = \$668  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$670  = ! cursor_row;
-  assign \$672  = \$671  ? 5'h09 : 5'h10;
-  assign \$673  = \$672  - 1'h1;
-  assign \$674  = cursor_row - 1'h1;
-  assign \$675  = \$670  ? \$673  : { \$674 [4], \$674  };
-  assign \$677  = \$676  ? 5'h09 : 5'h10;
-  assign \$678  = \$677  - 1'h1;
-  assign \$679  = cursor_row == \$678 ;
-  assign \$680  = cursor_row + 1'h1;
-  assign \$681  = \$679  ? 5'h00 : \$680 ;
-  assign \$682  = ! cursor_col;
-  assign \$684  = \$683  ? 5'h09 : 5'h10;
-  assign \$685  = \$684  - 1'h1;
-  assign \$686  = cursor_col - 1'h1;
-  assign \$687  = \$682  ? \$685  : { \$686 [4], \$686  };
-  assign \$689  = \$688  ? 5'h09 : 5'h10;
-  assign \$690  = \$689  - 1'h1;
-  assign \$691  = cursor_col == \$690 ;
-  assign \$692  = cursor_col + 1'h1;
-  assign \$693  = \$691  ? 5'h00 : \$692 ;
-  assign \$695  = \$694  ? 5'h09 : 5'h10;
-  assign \$696  = lcg[31:28] < \$695 ;
-  assign \$698  = \$697  ? 5'h09 : 5'h10;
-  assign \$699  = lcg[27:24] < \$698 ;
-  assign \$700  = \$696  & \$699 ;
+  reg [15:0] mines [15:0];
+  initial begin
+    mines[0] = 16'h0000;
+    mines[1] = 16'h0000;
+    mines[2] = 16'h0000;
+    mines[3] = 16'h0000;
+    mines[4] = 16'h0000;
+    mines[5] = 16'h0000;
+    mines[6] = 16'h0000;
+    mines[7] = 16'h0000;
+    mines[8] = 16'h0000;
+    mines[9] = 16'h0000;
+    mines[10] = 16'h0000;
+    mines[11] = 16'h0000;
+    mines[12] = 16'h0000;
+    mines[13] = 16'h0000;
+    mines[14] = 16'h0000;
+    mines[15] = 16'h0000;
+  end
+  always @(posedge clk) begin
+    if (mine_row_write__en)
+      mines[mine_row_write__addr] <= mine_row_write__data;
+  end
+  assign mine_row__data = mines[probe[7:4]];
+  assign \$168  = \$167  + count_mid[7];
+  assign \$169  = count_step == 5'h10;
+  assign \$170  = \$169  ? 16'h0000 : mine_row__data;
+  assign \$171  = \$168  + \$170 [7];
+  assign \$172  = 1'h0 + count_up[7];
+  assign \$173  = count_step == 5'h10;
+  assign \$174  = \$173  ? 16'h0000 : mine_row__data;
+  assign \$175  = \$172  + \$174 [7];
+  assign \$176  = \$175  + count_up[6];
+  assign \$177  = \$176  + count_mid[6];
+  assign \$178  = count_step == 5'h10;
+  assign \$179  = \$178  ? 16'h0000 : mine_row__data;
+  assign \$180  = \$177  + \$179 [6];
+  assign \$181  = \$180  + count_up[8];
+  assign \$182  = \$181  + count_mid[8];
+  assign \$183  = count_step == 5'h10;
+  assign \$184  = \$183  ? 16'h0000 : mine_row__data;
+  assign \$185  = \$182  + \$184 [8];
+  assign \$186  = 1'h0 + count_up[8];
+  assign \$187  = count_step == 5'h10;
+  assign \$188  = \$187  ? 16'h0000 : mine_row__data;
+  assign \$189  = \$186  + \$188 [8];
+  assign \$190  = \$189  + count_up[7];
+  assign \$191  = \$190  + count_mid[7];
+  assign \$192  = count_step == 5'h10;
+  assign \$193  = \$192  ? 16'h0000 : mine_row__data;
+  assign \$194  = \$191  + \$193 [7];
+  assign \$195  = \$194  + count_up[9];
+  assign \$196  = \$195  + count_mid[9];
+  assign \$197  = count_step == 5'h10;
+  assign \$198  = \$197  ? 16'h0000 : mine_row__data;
+  assign \$199  = \$196  + \$198 [9];
+  assign \$200  = 1'h0 + count_up[9];
+  assign \$201  = count_step == 5'h10;
+  assign \$202  = \$201  ? 16'h0000 : mine_row__data;
+  assign \$203  = \$200  + \$202 [9];
+  assign \$204  = \$203  + count_up[8];
+  assign \$205  = \$204  + count_mid[8];
+  assign \$206  = count_step == 5'h10;
+  assign \$207  = \$206  ? 16'h0000 : mine_row__data;
+  assign \$208  = \$205  + \$207 [8];
+  assign \$209  = \$208  + count_up[10];
+  assign \$210  = \$209  + count_mid[10];
+  assign \$211  = count_step == 5'h10;
+  assign \$212  = \$211  ? 16'h0000 : mine_row__data;
+  assign \$213  = \$210  + \$212 [10];
+  assign \$214  = 1'h0 + count_up[10];
+  assign \$215  = count_step == 5'h10;
+  assign \$216  = \$215  ? 16'h0000 : mine_row__data;
+  assign \$217  = \$214  + \$216 [10];
+  assign \$218  = \$217  + count_up[9];
+  assign \$219  = \$218  + count_mid[9];
+  assign \$220  = count_step == 5'h10;
+  assign \$221  = \$220  ? 16'h0000 : mine_row__data;
+  assign \$222  = \$219  + \$221 [9];
+  assign \$223  = \$222  + count_up[11];
+  assign \$224  = \$223  + count_mid[11];
+  assign \$225  = count_step == 5'h10;
+  assign \$226  = \$225  ? 16'h0000 : mine_row__data;
+  assign \$227  = \$224  + \$226 [11];
+  assign \$228  = 1'h0 + count_up[11];
+  assign \$229  = count_step == 5'h10;
+  assign \$230  = \$229  ? 16'h0000 : mine_row__data;
+  assign \$231  = \$228  + \$230 [11];
+  assign \$232  = \$231  + count_up[10];
+  assign \$233  = \$232  + count_mid[10];
+  assign \$234  = count_step == 5'h10;
+  assign \$235  = \$234  ? 16'h0000 : mine_row__data;
+  assign \$236  = \$233  + \$235 [10];
+  assign \$237  = \$236  + count_up[12];
+  assign \$238  = \$237  + count_mid[12];
+  assign \$239  = count_step == 5'h10;
+  assign \$240  = \$239  ? 16'h0000 : mine_row__data;
+  assign \$241  = \$238  + \$240 [12];
+  assign \$242  = 1'h0 + count_up[12];
+  assign \$243  = count_step == 5'h10;
+  assign \$244  = \$243  ? 16'h0000 : mine_row__data;
+  assign \$245  = \$242  + \$244 [12];
+  assign \$246  = \$245  + count_up[11];
+  assign \$247  = \$246  + count_mid[11];
+  assign \$248  = count_step == 5'h10;
+  assign \$249  = \$248  ? 16'h0000 : mine_row__data;
+  assign \$250  = \$247  + \$249 [11];
+  assign \$251  = \$250  + count_up[13];
+  assign \$252  = \$251  + count_mid[13];
+  assign \$253  = count_step == 5'h10;
+  assign \$254  = \$253  ? 16'h0000 : mine_row__data;
+  assign \$255  = \$252  + \$254 [13];
+  assign \$256  = 1'h0 + count_up[13];
+  assign \$257  = count_step == 5'h10;
+  assign \$258  = \$257  ? 16'h0000 : mine_row__data;
+  assign \$259  = \$256  + \$258 [13];
+  assign \$260  = \$259  + count_up[12];
+  assign \$261  = \$260  + count_mid[12];
+  assign \$262  = count_step == 5'h10;
+  assign \$263  = \$262  ? 16'h0000 : mine_row__data;
+  assign \$264  = \$261  + \$263 [12];
+  assign \$265  = \$264  + count_up[14];
+  assign \$266  = \$265  + count_mid[14];
+  assign \$267  = count_step == 5'h10;
+  assign \$268  = \$267  ? 16'h0000 : mine_row__data;
+  assign \$269  = \$266  + \$268 [14];
+  assign \$270  = 1'h0 + count_up[14];
+  assign \$271  = count_step == 5'h10;
+  assign \$272  = \$271  ? 16'h0000 : mine_row__data;
+  assign \$273  = \$270  + \$272 [14];
+  assign \$274  = \$273  + count_up[13];
+  assign \$275  = \$274  + count_mid[13];
+  assign \$276  = count_step == 5'h10;
+  assign \$277  = \$276  ? 16'h0000 : mine_row__data;
+  assign \$278  = \$275  + \$277 [13];
+  assign \$279  = \$278  + count_up[15];
+  assign \$280  = \$279  + count_mid[15];
+  assign \$281  = count_step == 5'h10;
+  assign \$282  = \$281  ? 16'h0000 : mine_row__data;
+  assign \$283  = \$280  + \$282 [15];
+  assign \$284  = 1'h0 + count_up[15];
+  assign \$285  = count_step == 5'h10;
+  assign \$286  = \$285  ? 16'h0000 : mine_row__data;
+  assign \$287  = \$284  + \$286 [15];
+  assign \$288  = \$287  + count_up[14];
+  assign \$289  = \$288  + count_mid[14];
+  assign \$290  = count_step == 5'h10;
+  assign \$291  = \$290  ? 16'h0000 : mine_row__data;
+  assign \$292  = \$289  + \$291 [14];
+  assign \$293  = mine_row__data >> probe[3:0];
+  assign \$295  = \$294  ? 5'h09 : 5'h10;
+  assign \$296  = nb_row < \$295 ;
+  assign \$298  = \$297  ? 5'h09 : 5'h10;
+  assign \$299  = nb_col < \$298 ;
+  assign \$300  = \$296  & \$299 ;
+  assign \$301  = revealed_bits >> probe;
+  assign \$302  = ~ \$301 ;
+  assign \$303  = \$300  & \$302 ;
+  assign \$304  = flagged_bits >> probe;
+  assign \$305  = ~ \$304 ;
+  assign \$306  = \$303  & \$305 ;
+  assign \$307  = mine_row__data >> probe[3:0];
+  assign \$308  = \$306  & \$307 ;
+  assign \$310  = \$309  ? 5'h09 : 5'h10;
+  assign \$311  = nb_row < \$310 ;
+  assign \$313  = \$312  ? 5'h09 : 5'h10;
+  assign \$314  = nb_col < \$313 ;
+  assign \$315  = \$311  & \$314 ;
+  assign \$316  = revealed_bits >> probe;
+  assign \$317  = ~ \$316 ;
+  assign \$318  = \$315  & \$317 ;
+  assign \$319  = flagged_bits >> probe;
+  assign \$320  = ~ \$319 ;
+  assign \$321  = \$318  & \$320 ;
+  assign \$322  = ! probe[3:0];
+  assign \$323  = \$322  ? \$signal$55  : mine_row__data[0];
+  assign \$324  = probe[3:0] == 1'h1;
+  assign \$325  = \$324  ? \$signal$55  : mine_row__data[1];
+  assign \$326  = probe[3:0] == 2'h2;
+  assign \$327  = \$326  ? \$signal$55  : mine_row__data[2];
+  assign \$328  = probe[3:0] == 2'h3;
+  assign \$329  = \$328  ? \$signal$55  : mine_row__data[3];
+  assign \$330  = probe[3:0] == 3'h4;
+  assign \$331  = \$330  ? \$signal$55  : mine_row__data[4];
+  assign \$332  = probe[3:0] == 3'h5;
+  assign \$333  = \$332  ? \$signal$55  : mine_row__data[5];
+  assign \$334  = probe[3:0] == 3'h6;
+  assign \$335  = \$334  ? \$signal$55  : mine_row__data[6];
+  assign \$336  = probe[3:0] == 3'h7;
+  assign \$337  = \$336  ? \$signal$55  : mine_row__data[7];
+  assign \$338  = probe[3:0] == 4'h8;
+  assign \$339  = \$338  ? \$signal$55  : mine_row__data[8];
+  assign \$340  = probe[3:0] == 4'h9;
+  assign \$341  = \$340  ? \$signal$55  : mine_row__data[9];
+  assign \$342  = probe[3:0] == 4'ha;
+  assign \$343  = \$342  ? \$signal$55  : mine_row__data[10];
+  assign \$344  = probe[3:0] == 4'hb;
+  assign \$345  = \$344  ? \$signal$55  : mine_row__data[11];
+  assign \$346  = probe[3:0] == 4'hc;
+  assign \$347  = \$346  ? \$signal$55  : mine_row__data[12];
+  assign \$348  = probe[3:0] == 4'hd;
+  assign \$349  = \$348  ? \$signal$55  : mine_row__data[13];
+  assign \$350  = probe[3:0] == 4'he;
+  assign \$351  = \$350  ? \$signal$55  : mine_row__data[14];
+  assign \$352  = probe[3:0] == 4'hf;
+  assign \$353  = \$352  ? \$signal$55  : mine_row__data[15];
+  assign \$1186  = \read_col$74  * 3'h4;
+  assign \$354  = count_cell__data >> \$1186 ;
+  assign \$355  = ! fsm_state;
+  assign \$356  = fsm_state == 1'h1;
+  assign \$357  = fsm_state == 2'h2;
+  assign \$358  = fsm_state == 2'h3;
+  assign \$359  = fsm_state == 3'h4;
+  assign \$360  = fsm_state == 3'h5;
+  assign \$361  = fsm_state == 3'h6;
+  assign \$362  = fsm_state == 3'h7;
+  assign \$363  = fsm_state == 4'h8;
+  assign \$364  = fsm_state == 4'h9;
+  assign \$365  = fsm_state == 4'ha;
+  assign \$366  = fsm_state == 4'hb;
+  assign \$367  = free_running + 1'h1;
+  assign \$368  = | press;
+  assign \$369  = | pending;
+  assign \$370  = ~ \$369 ;
+  assign \$371  = | pending;
+  assign \$372  = idle & \$371 ;
+  assign \$373  = \$370  | \$372 ;
+  assign \$374  = \$368  & \$373 ;
+  assign \$375  = | pending;
+  assign \$376  = idle & \$375 ;
+  assign \$377  = status == 1'h1;
+  assign \$378  = prescaler == 27'h5f5e0ff;
+  assign \$379  = timer != 10'h3e7;
+  assign \$380  = timer + 1'h1;
+  assign \$381  = prescaler + 1'h1;
+  assign \$382  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$383  = switches[7] ? 6'h0a : 6'h28;
+  assign \$384  = status == 2'h2;
+  assign \$385  = status == 2'h3;
+  assign \$386  = \$384  | \$385 ;
+  assign \$387  = revealed_bits >> probe;
+  assign \$388  = ~ \$387 ;
+  assign \$389  = flagged_bits >> probe;
+  assign \$390  = ! status;
+  assign \$391  = flagged_bits >> probe;
+  assign \$392  = $signed(counter) + $signed(2'h1);
+  assign \$393  = $signed(counter) - $signed(2'h1);
+  assign \$394  = \$391  ? \$392  : \$393 ;
+  assign \$396  = lcg_from * 21'h19660d;
+  assign \$397  = \$396  + 30'h3c6ef35f;
+  assign \$398  = ! cursor_row;
+  assign \$400  = \$399  ? 5'h09 : 5'h10;
+  assign \$401  = \$400  - 1'h1;
+  assign \$402  = cursor_row - 1'h1;
+  assign \$403  = \$398  ? \$401  : { \$402 [4], \$402  };
+  assign \$405  = \$404  ? 5'h09 : 5'h10;
+  assign \$406  = \$405  - 1'h1;
+  assign \$407  = cursor_row == \$406 ;
+  assign \$408  = cursor_row + 1'h1;
+  assign \$409  = \$407  ? 5'h00 : \$408 ;
+  assign \$410  = ! cursor_col;
+  assign \$412  = \$411  ? 5'h09 : 5'h10;
+  assign \$413  = \$412  - 1'h1;
+  assign \$414  = cursor_col - 1'h1;
+  assign \$415  = \$410  ? \$413  : { \$414 [4], \$414  };
+  assign \$417  = \$416  ? 5'h09 : 5'h10;
+  assign \$418  = \$417  - 1'h1;
+  assign \$419  = cursor_col == \$418 ;
+  assign \$420  = cursor_col + 1'h1;
+  assign \$421  = \$419  ? 5'h00 : \$420 ;
+  assign \$422  = load_row + 1'h1;
+  assign \$423  = load_row == 4'hf;
+  assign \$425  = \$424  ? 5'h09 : 5'h10;
+  assign \$426  = lcg[31:28] < \$425 ;
+  assign \$428  = \$427  ? 5'h09 : 5'h10;
+  assign \$429  = lcg[27:24] < \$428 ;
+  assign \$430  = \$426  & \$429 ;
+  assign \$432  = \$431  ? 5'h09 : 5'h10;
+  assign \$433  = lcg[23:20] < \$432 ;
+  assign \$434  = \$430  & \$433 ;
+  assign \$436  = \$435  ? 5'h09 : 5'h10;
+  assign \$437  = lcg[19:16] < \$436 ;
+  assign \$438  = \$434  & \$437 ;
+  assign \$439  = mine_row__data >> probe[3:0];
+  assign \$440  = lcg_from * 21'h19660d;
+  assign \$441  = \$440  + 30'h3c6ef35f;
+  assign \$442  = mine_row__data >> probe[3:0];
+  assign \$443  = lcg_from * 21'h19660d;
+  assign \$444  = \$443  + 30'h3c6ef35f;
+  assign \$445  = swaps_done + 1'h1;
+  assign \$446  = swaps_done == 10'h3e7;
+  assign \$447  = mine_row__data >> probe[3:0];
+  assign \$448  = mine_row__data >> probe[3:0];
+  assign \$449  = ~ \$448 ;
+  assign \$450  = { scan_row, scan_col } != { cursor_row, cursor_col };
+  assign \$451  = \$449  & \$450 ;
+  assign \$453  = \$452  ? 5'h09 : 5'h10;
+  assign \$454  = \$453  - 1'h1;
+  assign \$455  = scan_col == \$454 ;
+  assign \$456  = scan_row + 1'h1;
+  assign \$457  = scan_col + 1'h1;
+  assign \$458  = count_step == 5'h10;
+  assign \$459  = \$458  ? 16'h0000 : mine_row__data;
+  assign \$460  = count_step + 1'h1;
+  assign \$461  = | count_step;
+  assign \$462  = 1'h0 + count_up[0];
+  assign \$463  = count_step == 5'h10;
+  assign \$464  = \$463  ? 16'h0000 : mine_row__data;
+  assign \$465  = \$462  + \$464 [0];
+  assign \$466  = \$465  + count_up[1];
+  assign \$467  = \$466  + count_mid[1];
+  assign \$468  = count_step == 5'h10;
+  assign \$469  = \$468  ? 16'h0000 : mine_row__data;
+  assign \$470  = \$467  + \$469 [1];
+  assign \$471  = ! \$470 [3:0];
+  assign \$472  = 1'h0 + count_up[1];
+  assign \$473  = count_step == 5'h10;
+  assign \$474  = \$473  ? 16'h0000 : mine_row__data;
+  assign \$475  = \$472  + \$474 [1];
+  assign \$476  = \$475  + count_up[0];
+  assign \$477  = \$476  + count_mid[0];
+  assign \$478  = count_step == 5'h10;
+  assign \$479  = \$478  ? 16'h0000 : mine_row__data;
+  assign \$480  = \$477  + \$479 [0];
+  assign \$481  = \$480  + count_up[2];
+  assign \$482  = \$481  + count_mid[2];
+  assign \$483  = count_step == 5'h10;
+  assign \$484  = \$483  ? 16'h0000 : mine_row__data;
+  assign \$485  = \$482  + \$484 [2];
+  assign \$486  = ! \$485 [3:0];
+  assign \$487  = 1'h0 + count_up[2];
+  assign \$488  = count_step == 5'h10;
+  assign \$489  = \$488  ? 16'h0000 : mine_row__data;
+  assign \$490  = \$487  + \$489 [2];
+  assign \$491  = \$490  + count_up[1];
+  assign \$492  = \$491  + count_mid[1];
+  assign \$493  = count_step == 5'h10;
+  assign \$494  = \$493  ? 16'h0000 : mine_row__data;
+  assign \$495  = \$492  + \$494 [1];
+  assign \$496  = \$495  + count_up[3];
+  assign \$497  = \$496  + count_mid[3];
+  assign \$498  = count_step == 5'h10;
+  assign \$499  = \$498  ? 16'h0000 : mine_row__data;
+  assign \$500  = \$497  + \$499 [3];
+  assign \$501  = ! \$500 [3:0];
+  assign \$502  = 1'h0 + count_up[3];
+  assign \$503  = count_step == 5'h10;
+  assign \$504  = \$503  ? 16'h0000 : mine_row__data;
+  assign \$505  = \$502  + \$504 [3];
+  assign \$506  = \$505  + count_up[2];
+  assign \$507  = \$506  + count_mid[2];
+  assign \$508  = count_step == 5'h10;
+  assign \$509  = \$508  ? 16'h0000 : mine_row__data;
+  assign \$510  = \$507  + \$509 [2];
+  assign \$511  = \$510  + count_up[4];
+  assign \$512  = \$511  + count_mid[4];
+  assign \$513  = count_step == 5'h10;
+  assign \$514  = \$513  ? 16'h0000 : mine_row__data;
+  assign \$515  = \$512  + \$514 [4];
+  assign \$516  = ! \$515 [3:0];
+  assign \$517  = 1'h0 + count_up[4];
+  assign \$518  = count_step == 5'h10;
+  assign \$519  = \$518  ? 16'h0000 : mine_row__data;
+  assign \$520  = \$517  + \$519 [4];
+  assign \$521  = \$520  + count_up[3];
+  assign \$522  = \$521  + count_mid[3];
+  assign \$523  = count_step == 5'h10;
+  assign \$524  = \$523  ? 16'h0000 : mine_row__data;
+  assign \$525  = \$522  + \$524 [3];
+  assign \$526  = \$525  + count_up[5];
+  assign \$527  = \$526  + count_mid[5];
+  assign \$528  = count_step == 5'h10;
+  assign \$529  = \$528  ? 16'h0000 : mine_row__data;
+  assign \$530  = \$527  + \$529 [5];
+  assign \$531  = ! \$530 [3:0];
+  assign \$532  = 1'h0 + count_up[5];
+  assign \$533  = count_step == 5'h10;
+  assign \$534  = \$533  ? 16'h0000 : mine_row__data;
+  assign \$535  = \$532  + \$534 [5];
+  assign \$536  = \$535  + count_up[4];
+  assign \$537  = \$536  + count_mid[4];
+  assign \$538  = count_step == 5'h10;
+  assign \$539  = \$538  ? 16'h0000 : mine_row__data;
+  assign \$540  = \$537  + \$539 [4];
+  assign \$541  = \$540  + count_up[6];
+  assign \$542  = \$541  + count_mid[6];
+  assign \$543  = count_step == 5'h10;
+  assign \$544  = \$543  ? 16'h0000 : mine_row__data;
+  assign \$545  = \$542  + \$544 [6];
+  assign \$546  = ! \$545 [3:0];
+  assign \$547  = 1'h0 + count_up[6];
+  assign \$548  = count_step == 5'h10;
+  assign \$549  = \$548  ? 16'h0000 : mine_row__data;
+  assign \$550  = \$547  + \$549 [6];
+  assign \$551  = \$550  + count_up[5];
+  assign \$552  = \$551  + count_mid[5];
+  assign \$553  = count_step == 5'h10;
+  assign \$554  = \$553  ? 16'h0000 : mine_row__data;
+  assign \$555  = \$552  + \$554 [5];
+  assign \$556  = \$555  + count_up[7];
+  assign \$557  = \$556  + count_mid[7];
+  assign \$558  = count_step == 5'h10;
+  assign \$559  = \$558  ? 16'h0000 : mine_row__data;
+  assign \$560  = \$557  + \$559 [7];
+  assign \$561  = ! \$560 [3:0];
+  assign \$562  = 1'h0 + count_up[7];
+  assign \$563  = count_step == 5'h10;
+  assign \$564  = \$563  ? 16'h0000 : mine_row__data;
+  assign \$565  = \$562  + \$564 [7];
+  assign \$566  = \$565  + count_up[6];
+  assign \$567  = \$566  + count_mid[6];
+  assign \$568  = count_step == 5'h10;
+  assign \$569  = \$568  ? 16'h0000 : mine_row__data;
+  assign \$570  = \$567  + \$569 [6];
+  assign \$571  = \$570  + count_up[8];
+  assign \$572  = \$571  + count_mid[8];
+  assign \$573  = count_step == 5'h10;
+  assign \$574  = \$573  ? 16'h0000 : mine_row__data;
+  assign \$575  = \$572  + \$574 [8];
+  assign \$576  = ! \$575 [3:0];
+  assign \$577  = 1'h0 + count_up[8];
+  assign \$578  = count_step == 5'h10;
+  assign \$579  = \$578  ? 16'h0000 : mine_row__data;
+  assign \$580  = \$577  + \$579 [8];
+  assign \$581  = \$580  + count_up[7];
+  assign \$582  = \$581  + count_mid[7];
+  assign \$583  = count_step == 5'h10;
+  assign \$584  = \$583  ? 16'h0000 : mine_row__data;
+  assign \$585  = \$582  + \$584 [7];
+  assign \$586  = \$585  + count_up[9];
+  assign \$587  = \$586  + count_mid[9];
+  assign \$588  = count_step == 5'h10;
+  assign \$589  = \$588  ? 16'h0000 : mine_row__data;
+  assign \$590  = \$587  + \$589 [9];
+  assign \$591  = ! \$590 [3:0];
+  assign \$592  = 1'h0 + count_up[9];
+  assign \$593  = count_step == 5'h10;
+  assign \$594  = \$593  ? 16'h0000 : mine_row__data;
+  assign \$595  = \$592  + \$594 [9];
+  assign \$596  = \$595  + count_up[8];
+  assign \$597  = \$596  + count_mid[8];
+  assign \$598  = count_step == 5'h10;
+  assign \$599  = \$598  ? 16'h0000 : mine_row__data;
+  assign \$600  = \$597  + \$599 [8];
+  assign \$601  = \$600  + count_up[10];
+  assign \$602  = \$601  + count_mid[10];
+  assign \$603  = count_step == 5'h10;
+  assign \$604  = \$603  ? 16'h0000 : mine_row__data;
+  assign \$605  = \$602  + \$604 [10];
+  assign \$606  = ! \$605 [3:0];
+  assign \$607  = 1'h0 + count_up[10];
+  assign \$608  = count_step == 5'h10;
+  assign \$609  = \$608  ? 16'h0000 : mine_row__data;
+  assign \$610  = \$607  + \$609 [10];
+  assign \$611  = \$610  + count_up[9];
+  assign \$612  = \$611  + count_mid[9];
+  assign \$613  = count_step == 5'h10;
+  assign \$614  = \$613  ? 16'h0000 : mine_row__data;
+  assign \$615  = \$612  + \$614 [9];
+  assign \$616  = \$615  + count_up[11];
+  assign \$617  = \$616  + count_mid[11];
+  assign \$618  = count_step == 5'h10;
+  assign \$619  = \$618  ? 16'h0000 : mine_row__data;
+  assign \$620  = \$617  + \$619 [11];
+  assign \$621  = ! \$620 [3:0];
+  assign \$622  = 1'h0 + count_up[11];
+  assign \$623  = count_step == 5'h10;
+  assign \$624  = \$623  ? 16'h0000 : mine_row__data;
+  assign \$625  = \$622  + \$624 [11];
+  assign \$626  = \$625  + count_up[10];
+  assign \$627  = \$626  + count_mid[10];
+  assign \$628  = count_step == 5'h10;
+  assign \$629  = \$628  ? 16'h0000 : mine_row__data;
+  assign \$630  = \$627  + \$629 [10];
+  assign \$631  = \$630  + count_up[12];
+  assign \$632  = \$631  + count_mid[12];
+  assign \$633  = count_step == 5'h10;
+  assign \$634  = \$633  ? 16'h0000 : mine_row__data;
+  assign \$635  = \$632  + \$634 [12];
+  assign \$636  = ! \$635 [3:0];
+  assign \$637  = 1'h0 + count_up[12];
+  assign \$638  = count_step == 5'h10;
+  assign \$639  = \$638  ? 16'h0000 : mine_row__data;
+  assign \$640  = \$637  + \$639 [12];
+  assign \$641  = \$640  + count_up[11];
+  assign \$642  = \$641  + count_mid[11];
+  assign \$643  = count_step == 5'h10;
+  assign \$644  = \$643  ? 16'h0000 : mine_row__data;
+  assign \$645  = \$642  + \$644 [11];
+  assign \$646  = \$645  + count_up[13];
+  assign \$647  = \$646  + count_mid[13];
+  assign \$648  = count_step == 5'h10;
+  assign \$649  = \$648  ? 16'h0000 : mine_row__data;
+  assign \$650  = \$647  + \$649 [13];
+  assign \$651  = ! \$650 [3:0];
+  assign \$652  = 1'h0 + count_up[13];
+  assign \$653  = count_step == 5'h10;
+  assign \$654  = \$653  ? 16'h0000 : mine_row__data;
+  assign \$655  = \$652  + \$654 [13];
+  assign \$656  = \$655  + count_up[12];
+  assign \$657  = \$656  + count_mid[12];
+  assign \$658  = count_step == 5'h10;
+  assign \$659  = \$658  ? 16'h0000 : mine_row__data;
+  assign \$660  = \$657  + \$659 [12];
+  assign \$661  = \$660  + count_up[14];
+  assign \$662  = \$661  + count_mid[14];
+  assign \$663  = count_step == 5'h10;
+  assign \$664  = \$663  ? 16'h0000 : mine_row__data;
+  assign \$665  = \$662  + \$664 [14];
+  assign \$666  = ! \$665 [3:0];
+  assign \$667  = 1'h0 + count_up[14];
+  assign \$668  = count_step == 5'h10;
+  assign \$669  = \$668  ? 16'h0000 : mine_row__data;
+  assign \$670  = \$667  + \$669 [14];
+  assign \$671  = \$670  + count_up[13];
+  assign \$672  = \$671  + count_mid[13];
+  assign \$673  = count_step == 5'h10;
+  assign \$674  = \$673  ? 16'h0000 : mine_row__data;
+  assign \$675  = \$672  + \$674 [13];
+  assign \$676  = \$675  + count_up[15];
+  assign \$677  = \$676  + count_mid[15];
+  assign \$678  = count_step == 5'h10;
+  assign \$679  = \$678  ? 16'h0000 : mine_row__data;
+  assign \$680  = \$677  + \$679 [15];
+  assign \$681  = ! \$680 [3:0];
+  assign \$682  = 1'h0 + count_up[15];
+  assign \$683  = count_step == 5'h10;
+  assign \$684  = \$683  ? 16'h0000 : mine_row__data;
+  assign \$685  = \$682  + \$684 [15];
+  assign \$686  = \$685  + count_up[14];
+  assign \$687  = \$686  + count_mid[14];
+  assign \$688  = count_step == 5'h10;
+  assign \$689  = \$688  ? 16'h0000 : mine_row__data;
+  assign \$690  = \$687  + \$689 [14];
+  assign \$691  = ! \$690 [3:0];
+  assign \$693  = \$692  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$694  = count_step - 1'h1;
+  assign \$1529  = \$694 [3:0] * 5'h10;
+  assign \$695  = \$693  >> \$1529 ;
+  assign \$696  = { \$691 , \$681 , \$666 , \$651 , \$636 , \$621 , \$606 , \$591 , \$576 , \$561 , \$546 , \$531 , \$516 , \$501 , \$486 , \$471  } & \$695 ;
+  assign \$697  = count_step - 1'h1;
+  assign \$698  = count_step == 5'h10;
+  assign \$699  = mine_row__data >> probe[3:0];
+  assign \$700  = chord_step + 1'h1;
   assign \$702  = \$701  ? 5'h09 : 5'h10;
-  assign \$703  = lcg[23:20] < \$702 ;
-  assign \$704  = \$700  & \$703 ;
-  assign \$706  = \$705  ? 5'h09 : 5'h10;
-  assign \$707  = lcg[19:16] < \$706 ;
-  assign \$708  = \$704  & \$707 ;
-  assign \$709  = mine_bits >> probe;
-  assign \$710  = lcg_from * 21'h19660d;
-  assign \$711  = \$710  + 30'h3c6ef35f;
-  assign \$712  = mine_bits >> probe;
-  assign \$713  = lcg_from * 21'h19660d;
-  assign \$714  = \$713  + 30'h3c6ef35f;
-  assign \$715  = swaps_done + 1'h1;
-  assign \$716  = swaps_done == 10'h3e7;
-  assign \$717  = mine_bits >> probe;
-  assign \$718  = mine_bits >> probe;
-  assign \$719  = ~ \$718 ;
-  assign \$720  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$721  = \$719  & \$720 ;
-  assign \$723  = \$722  ? 5'h09 : 5'h10;
-  assign \$724  = \$723  - 1'h1;
-  assign \$725  = scan_col == \$724 ;
-  assign \$726  = scan_row + 1'h1;
-  assign \$727  = scan_col + 1'h1;
-  assign \$728  = ! count_row;
-  assign \$729  = count_row - 1'h1;
-  assign \$2374  = \$729 [3:0] * 5'h10;
-  assign \$730  = mine_bits >> \$2374 ;
-  assign \$731  = \$728  ? 16'h0000 : \$730 ;
-  assign \$732  = 1'h0 + \$731 [0];
-  assign \$733  = count_row == 4'hf;
-  assign \$734  = count_row + 1'h1;
-  assign \$2381  = \$734 [3:0] * 5'h10;
-  assign \$735  = mine_bits >> \$2381 ;
-  assign \$736  = \$733  ? 16'h0000 : \$735 ;
-  assign \$737  = \$732  + \$736 [0];
-  assign \$738  = ! count_row;
-  assign \$739  = count_row - 1'h1;
-  assign \$2388  = \$739 [3:0] * 5'h10;
-  assign \$740  = mine_bits >> \$2388 ;
-  assign \$741  = \$738  ? 16'h0000 : \$740 ;
-  assign \$742  = \$737  + \$741 [1];
-  assign \$2393  = count_row * 5'h10;
-  assign \$743  = mine_bits >> \$2393 ;
-  assign \$744  = \$742  + \$743 [1];
-  assign \$745  = count_row == 4'hf;
-  assign \$746  = count_row + 1'h1;
-  assign \$2399  = \$746 [3:0] * 5'h10;
-  assign \$747  = mine_bits >> \$2399 ;
-  assign \$748  = \$745  ? 16'h0000 : \$747 ;
-  assign \$749  = \$744  + \$748 [1];
-  assign \$750  = ! \$749 [3:0];
-  assign \$751  = ! count_row;
-  assign \$752  = count_row - 1'h1;
-  assign \$2407  = \$752 [3:0] * 5'h10;
-  assign \$753  = mine_bits >> \$2407 ;
-  assign \$754  = \$751  ? 16'h0000 : \$753 ;
-  assign \$755  = 1'h0 + \$754 [1];
-  assign \$756  = count_row == 4'hf;
-  assign \$757  = count_row + 1'h1;
-  assign \$2414  = \$757 [3:0] * 5'h10;
-  assign \$758  = mine_bits >> \$2414 ;
-  assign \$759  = \$756  ? 16'h0000 : \$758 ;
-  assign \$760  = \$755  + \$759 [1];
-  assign \$761  = ! count_row;
-  assign \$762  = count_row - 1'h1;
-  assign \$2421  = \$762 [3:0] * 5'h10;
-  assign \$763  = mine_bits >> \$2421 ;
-  assign \$764  = \$761  ? 16'h0000 : \$763 ;
-  assign \$765  = \$760  + \$764 [0];
-  assign \$2426  = count_row * 5'h10;
-  assign \$766  = mine_bits >> \$2426 ;
-  assign \$767  = \$765  + \$766 [0];
-  assign \$768  = count_row == 4'hf;
-  assign \$769  = count_row + 1'h1;
-  assign \$2432  = \$769 [3:0] * 5'h10;
-  assign \$770  = mine_bits >> \$2432 ;
-  assign \$771  = \$768  ? 16'h0000 : \$770 ;
-  assign \$772  = \$767  + \$771 [0];
-  assign \$773  = ! count_row;
-  assign \$774  = count_row - 1'h1;
-  assign \$2439  = \$774 [3:0] * 5'h10;
-  assign \$775  = mine_bits >> \$2439 ;
-  assign \$776  = \$773  ? 16'h0000 : \$775 ;
-  assign \$777  = \$772  + \$776 [2];
-  assign \$2444  = count_row * 5'h10;
-  assign \$778  = mine_bits >> \$2444 ;
-  assign \$779  = \$777  + \$778 [2];
-  assign \$780  = count_row == 4'hf;
-  assign \$781  = count_row + 1'h1;
-  assign \$2450  = \$781 [3:0] * 5'h10;
-  assign \$782  = mine_bits >> \$2450 ;
-  assign \$783  = \$780  ? 16'h0000 : \$782 ;
-  assign \$784  = \$779  + \$783 [2];
-  assign \$785  = ! \$784 [3:0];
-  assign \$786  = ! count_row;
-  assign \$787  = count_row - 1'h1;
-  assign \$2458  = \$787 [3:0] * 5'h10;
-  assign \$788  = mine_bits >> \$2458 ;
-  assign \$789  = \$786  ? 16'h0000 : \$788 ;
-  assign \$790  = 1'h0 + \$789 [2];
-  assign \$791  = count_row == 4'hf;
-  assign \$792  = count_row + 1'h1;
-  assign \$2465  = \$792 [3:0] * 5'h10;
-  assign \$793  = mine_bits >> \$2465 ;
-  assign \$794  = \$791  ? 16'h0000 : \$793 ;
-  assign \$795  = \$790  + \$794 [2];
-  assign \$796  = ! count_row;
-  assign \$797  = count_row - 1'h1;
-  assign \$2472  = \$797 [3:0] * 5'h10;
-  assign \$798  = mine_bits >> \$2472 ;
-  assign \$799  = \$796  ? 16'h0000 : \$798 ;
-  assign \$800  = \$795  + \$799 [1];
-  assign \$2477  = count_row * 5'h10;
-  assign \$801  = mine_bits >> \$2477 ;
-  assign \$802  = \$800  + \$801 [1];
-  assign \$803  = count_row == 4'hf;
-  assign \$804  = count_row + 1'h1;
-  assign \$2483  = \$804 [3:0] * 5'h10;
-  assign \$805  = mine_bits >> \$2483 ;
-  assign \$806  = \$803  ? 16'h0000 : \$805 ;
-  assign \$807  = \$802  + \$806 [1];
-  assign \$808  = ! count_row;
-  assign \$809  = count_row - 1'h1;
-  assign \$2490  = \$809 [3:0] * 5'h10;
-  assign \$810  = mine_bits >> \$2490 ;
-  assign \$811  = \$808  ? 16'h0000 : \$810 ;
-  assign \$812  = \$807  + \$811 [3];
-  assign \$2495  = count_row * 5'h10;
-  assign \$813  = mine_bits >> \$2495 ;
-  assign \$814  = \$812  + \$813 [3];
-  assign \$815  = count_row == 4'hf;
-  assign \$816  = count_row + 1'h1;
-  assign \$2501  = \$816 [3:0] * 5'h10;
-  assign \$817  = mine_bits >> \$2501 ;
-  assign \$818  = \$815  ? 16'h0000 : \$817 ;
-  assign \$819  = \$814  + \$818 [3];
-  assign \$820  = ! \$819 [3:0];
-  assign \$821  = ! count_row;
-  assign \$822  = count_row - 1'h1;
-  assign \$2509  = \$822 [3:0] * 5'h10;
-  assign \$823  = mine_bits >> \$2509 ;
-  assign \$824  = \$821  ? 16'h0000 : \$823 ;
-  assign \$825  = 1'h0 + \$824 [3];
-  assign \$826  = count_row == 4'hf;
-  assign \$827  = count_row + 1'h1;
-  assign \$2516  = \$827 [3:0] * 5'h10;
-  assign \$828  = mine_bits >> \$2516 ;
-  assign \$829  = \$826  ? 16'h0000 : \$828 ;
-  assign \$830  = \$825  + \$829 [3];
-  assign \$831  = ! count_row;
-  assign \$832  = count_row - 1'h1;
-  assign \$2523  = \$832 [3:0] * 5'h10;
-  assign \$833  = mine_bits >> \$2523 ;
-  assign \$834  = \$831  ? 16'h0000 : \$833 ;
-  assign \$835  = \$830  + \$834 [2];
-  assign \$2528  = count_row * 5'h10;
-  assign \$836  = mine_bits >> \$2528 ;
-  assign \$837  = \$835  + \$836 [2];
-  assign \$838  = count_row == 4'hf;
-  assign \$839  = count_row + 1'h1;
-  assign \$2534  = \$839 [3:0] * 5'h10;
-  assign \$840  = mine_bits >> \$2534 ;
-  assign \$841  = \$838  ? 16'h0000 : \$840 ;
-  assign \$842  = \$837  + \$841 [2];
-  assign \$843  = ! count_row;
-  assign \$844  = count_row - 1'h1;
-  assign \$2541  = \$844 [3:0] * 5'h10;
-  assign \$845  = mine_bits >> \$2541 ;
-  assign \$846  = \$843  ? 16'h0000 : \$845 ;
-  assign \$847  = \$842  + \$846 [4];
-  assign \$2546  = count_row * 5'h10;
-  assign \$848  = mine_bits >> \$2546 ;
-  assign \$849  = \$847  + \$848 [4];
-  assign \$850  = count_row == 4'hf;
-  assign \$851  = count_row + 1'h1;
-  assign \$2552  = \$851 [3:0] * 5'h10;
-  assign \$852  = mine_bits >> \$2552 ;
-  assign \$853  = \$850  ? 16'h0000 : \$852 ;
-  assign \$854  = \$849  + \$853 [4];
-  assign \$855  = ! \$854 [3:0];
-  assign \$856  = ! count_row;
-  assign \$857  = count_row - 1'h1;
-  assign \$2560  = \$857 [3:0] * 5'h10;
-  assign \$858  = mine_bits >> \$2560 ;
-  assign \$859  = \$856  ? 16'h0000 : \$858 ;
-  assign \$860  = 1'h0 + \$859 [4];
-  assign \$861  = count_row == 4'hf;
-  assign \$862  = count_row + 1'h1;
-  assign \$2567  = \$862 [3:0] * 5'h10;
-  assign \$863  = mine_bits >> \$2567 ;
-  assign \$864  = \$861  ? 16'h0000 : \$863 ;
-  assign \$865  = \$860  + \$864 [4];
-  assign \$866  = ! count_row;
-  assign \$867  = count_row - 1'h1;
-  assign \$2574  = \$867 [3:0] * 5'h10;
-  assign \$868  = mine_bits >> \$2574 ;
-  assign \$869  = \$866  ? 16'h0000 : \$868 ;
-  assign \$870  = \$865  + \$869 [3];
-  assign \$2579  = count_row * 5'h10;
-  assign \$871  = mine_bits >> \$2579 ;
-  assign \$872  = \$870  + \$871 [3];
-  assign \$873  = count_row == 4'hf;
-  assign \$874  = count_row + 1'h1;
-  assign \$2585  = \$874 [3:0] * 5'h10;
-  assign \$875  = mine_bits >> \$2585 ;
-  assign \$876  = \$873  ? 16'h0000 : \$875 ;
-  assign \$877  = \$872  + \$876 [3];
-  assign \$878  = ! count_row;
-  assign \$879  = count_row - 1'h1;
-  assign \$2592  = \$879 [3:0] * 5'h10;
-  assign \$880  = mine_bits >> \$2592 ;
-  assign \$881  = \$878  ? 16'h0000 : \$880 ;
-  assign \$882  = \$877  + \$881 [5];
-  assign \$2597  = count_row * 5'h10;
-  assign \$883  = mine_bits >> \$2597 ;
-  assign \$884  = \$882  + \$883 [5];
-  assign \$885  = count_row == 4'hf;
-  assign \$886  = count_row + 1'h1;
-  assign \$2603  = \$886 [3:0] * 5'h10;
-  assign \$887  = mine_bits >> \$2603 ;
-  assign \$888  = \$885  ? 16'h0000 : \$887 ;
-  assign \$889  = \$884  + \$888 [5];
-  assign \$890  = ! \$889 [3:0];
-  assign \$891  = ! count_row;
-  assign \$892  = count_row - 1'h1;
-  assign \$2611  = \$892 [3:0] * 5'h10;
-  assign \$893  = mine_bits >> \$2611 ;
-  assign \$894  = \$891  ? 16'h0000 : \$893 ;
-  assign \$895  = 1'h0 + \$894 [5];
-  assign \$896  = count_row == 4'hf;
-  assign \$897  = count_row + 1'h1;
-  assign \$2618  = \$897 [3:0] * 5'h10;
-  assign \$898  = mine_bits >> \$2618 ;
-  assign \$899  = \$896  ? 16'h0000 : \$898 ;
-  assign \$900  = \$895  + \$899 [5];
-  assign \$901  = ! count_row;
-  assign \$902  = count_row - 1'h1;
-  assign \$2625  = \$902 [3:0] * 5'h10;
-  assign \$903  = mine_bits >> \$2625 ;
-  assign \$904  = \$901  ? 16'h0000 : \$903 ;
-  assign \$905  = \$900  + \$904 [4];
-  assign \$2630  = count_row * 5'h10;
-  assign \$906  = mine_bits >> \$2630 ;
-  assign \$907  = \$905  + \$906 [4];
-  assign \$908  = count_row == 4'hf;
-  assign \$909  = count_row + 1'h1;
-  assign \$2636  = \$909 [3:0] * 5'h10;
-  assign \$910  = mine_bits >> \$2636 ;
-  assign \$911  = \$908  ? 16'h0000 : \$910 ;
-  assign \$912  = \$907  + \$911 [4];
-  assign \$913  = ! count_row;
-  assign \$914  = count_row - 1'h1;
-  assign \$2643  = \$914 [3:0] * 5'h10;
-  assign \$915  = mine_bits >> \$2643 ;
-  assign \$916  = \$913  ? 16'h0000 : \$915 ;
-  assign \$917  = \$912  + \$916 [6];
-  assign \$2648  = count_row * 5'h10;
-  assign \$918  = mine_bits >> \$2648 ;
-  assign \$919  = \$917  + \$918 [6];
-  assign \$920  = count_row == 4'hf;
-  assign \$921  = count_row + 1'h1;
-  assign \$2654  = \$921 [3:0] * 5'h10;
-  assign \$922  = mine_bits >> \$2654 ;
-  assign \$923  = \$920  ? 16'h0000 : \$922 ;
-  assign \$924  = \$919  + \$923 [6];
-  assign \$925  = ! \$924 [3:0];
-  assign \$926  = ! count_row;
-  assign \$927  = count_row - 1'h1;
-  assign \$2662  = \$927 [3:0] * 5'h10;
-  assign \$928  = mine_bits >> \$2662 ;
-  assign \$929  = \$926  ? 16'h0000 : \$928 ;
-  assign \$930  = 1'h0 + \$929 [6];
-  assign \$931  = count_row == 4'hf;
-  assign \$932  = count_row + 1'h1;
-  assign \$2669  = \$932 [3:0] * 5'h10;
-  assign \$933  = mine_bits >> \$2669 ;
-  assign \$934  = \$931  ? 16'h0000 : \$933 ;
-  assign \$935  = \$930  + \$934 [6];
-  assign \$936  = ! count_row;
-  assign \$937  = count_row - 1'h1;
-  assign \$2676  = \$937 [3:0] * 5'h10;
-  assign \$938  = mine_bits >> \$2676 ;
-  assign \$939  = \$936  ? 16'h0000 : \$938 ;
-  assign \$940  = \$935  + \$939 [5];
-  assign \$2681  = count_row * 5'h10;
-  assign \$941  = mine_bits >> \$2681 ;
-  assign \$942  = \$940  + \$941 [5];
-  assign \$943  = count_row == 4'hf;
-  assign \$944  = count_row + 1'h1;
-  assign \$2687  = \$944 [3:0] * 5'h10;
-  assign \$945  = mine_bits >> \$2687 ;
-  assign \$946  = \$943  ? 16'h0000 : \$945 ;
-  assign \$947  = \$942  + \$946 [5];
-  assign \$948  = ! count_row;
-  assign \$949  = count_row - 1'h1;
-  assign \$2694  = \$949 [3:0] * 5'h10;
-  assign \$950  = mine_bits >> \$2694 ;
-  assign \$951  = \$948  ? 16'h0000 : \$950 ;
-  assign \$952  = \$947  + \$951 [7];
-  assign \$2699  = count_row * 5'h10;
-  assign \$953  = mine_bits >> \$2699 ;
-  assign \$954  = \$952  + \$953 [7];
-  assign \$955  = count_row == 4'hf;
-  assign \$956  = count_row + 1'h1;
-  assign \$2705  = \$956 [3:0] * 5'h10;
-  assign \$957  = mine_bits >> \$2705 ;
-  assign \$958  = \$955  ? 16'h0000 : \$957 ;
-  assign \$959  = \$954  + \$958 [7];
-  assign \$960  = ! \$959 [3:0];
-  assign \$961  = ! count_row;
-  assign \$962  = count_row - 1'h1;
-  assign \$2713  = \$962 [3:0] * 5'h10;
-  assign \$963  = mine_bits >> \$2713 ;
-  assign \$964  = \$961  ? 16'h0000 : \$963 ;
-  assign \$965  = 1'h0 + \$964 [7];
-  assign \$966  = count_row == 4'hf;
-  assign \$967  = count_row + 1'h1;
-  assign \$2720  = \$967 [3:0] * 5'h10;
-  assign \$968  = mine_bits >> \$2720 ;
-  assign \$969  = \$966  ? 16'h0000 : \$968 ;
-  assign \$970  = \$965  + \$969 [7];
-  assign \$971  = ! count_row;
-  assign \$972  = count_row - 1'h1;
-  assign \$2727  = \$972 [3:0] * 5'h10;
-  assign \$973  = mine_bits >> \$2727 ;
-  assign \$974  = \$971  ? 16'h0000 : \$973 ;
-  assign \$975  = \$970  + \$974 [6];
-  assign \$2732  = count_row * 5'h10;
-  assign \$976  = mine_bits >> \$2732 ;
-  assign \$977  = \$975  + \$976 [6];
-  assign \$978  = count_row == 4'hf;
-  assign \$979  = count_row + 1'h1;
-  assign \$2738  = \$979 [3:0] * 5'h10;
-  assign \$980  = mine_bits >> \$2738 ;
-  assign \$981  = \$978  ? 16'h0000 : \$980 ;
-  assign \$982  = \$977  + \$981 [6];
-  assign \$983  = ! count_row;
-  assign \$984  = count_row - 1'h1;
-  assign \$2745  = \$984 [3:0] * 5'h10;
-  assign \$985  = mine_bits >> \$2745 ;
-  assign \$986  = \$983  ? 16'h0000 : \$985 ;
-  assign \$987  = \$982  + \$986 [8];
-  assign \$2750  = count_row * 5'h10;
-  assign \$988  = mine_bits >> \$2750 ;
-  assign \$989  = \$987  + \$988 [8];
-  assign \$990  = count_row == 4'hf;
-  assign \$991  = count_row + 1'h1;
-  assign \$2756  = \$991 [3:0] * 5'h10;
-  assign \$992  = mine_bits >> \$2756 ;
-  assign \$993  = \$990  ? 16'h0000 : \$992 ;
-  assign \$994  = \$989  + \$993 [8];
-  assign \$995  = ! \$994 [3:0];
-  assign \$996  = ! count_row;
-  assign \$997  = count_row - 1'h1;
-  assign \$2764  = \$997 [3:0] * 5'h10;
-  assign \$998  = mine_bits >> \$2764 ;
-  assign \$999  = \$996  ? 16'h0000 : \$998 ;
-  assign \$1000  = 1'h0 + \$999 [8];
-  assign \$1001  = count_row == 4'hf;
-  assign \$1002  = count_row + 1'h1;
-  assign \$2771  = \$1002 [3:0] * 5'h10;
-  assign \$1003  = mine_bits >> \$2771 ;
-  assign \$1004  = \$1001  ? 16'h0000 : \$1003 ;
-  assign \$1005  = \$1000  + \$1004 [8];
-  assign \$1006  = ! count_row;
-  assign \$1007  = count_row - 1'h1;
-  assign \$2778  = \$1007 [3:0] * 5'h10;
-  assign \$1008  = mine_bits >> \$2778 ;
-  assign \$1009  = \$1006  ? 16'h0000 : \$1008 ;
-  assign \$1010  = \$1005  + \$1009 [7];
-  assign \$2783  = count_row * 5'h10;
-  assign \$1011  = mine_bits >> \$2783 ;
-  assign \$1012  = \$1010  + \$1011 [7];
-  assign \$1013  = count_row == 4'hf;
-  assign \$1014  = count_row + 1'h1;
-  assign \$2789  = \$1014 [3:0] * 5'h10;
-  assign \$1015  = mine_bits >> \$2789 ;
-  assign \$1016  = \$1013  ? 16'h0000 : \$1015 ;
-  assign \$1017  = \$1012  + \$1016 [7];
-  assign \$1018  = ! count_row;
-  assign \$1019  = count_row - 1'h1;
-  assign \$2796  = \$1019 [3:0] * 5'h10;
-  assign \$1020  = mine_bits >> \$2796 ;
-  assign \$1021  = \$1018  ? 16'h0000 : \$1020 ;
-  assign \$1022  = \$1017  + \$1021 [9];
-  assign \$2801  = count_row * 5'h10;
-  assign \$1023  = mine_bits >> \$2801 ;
-  assign \$1024  = \$1022  + \$1023 [9];
-  assign \$1025  = count_row == 4'hf;
-  assign \$1026  = count_row + 1'h1;
-  assign \$2807  = \$1026 [3:0] * 5'h10;
-  assign \$1027  = mine_bits >> \$2807 ;
-  assign \$1028  = \$1025  ? 16'h0000 : \$1027 ;
-  assign \$1029  = \$1024  + \$1028 [9];
-  assign \$1030  = ! \$1029 [3:0];
-  assign \$1031  = ! count_row;
-  assign \$1032  = count_row - 1'h1;
-  assign \$2815  = \$1032 [3:0] * 5'h10;
-  assign \$1033  = mine_bits >> \$2815 ;
-  assign \$1034  = \$1031  ? 16'h0000 : \$1033 ;
-  assign \$1035  = 1'h0 + \$1034 [9];
-  assign \$1036  = count_row == 4'hf;
-  assign \$1037  = count_row + 1'h1;
-  assign \$2822  = \$1037 [3:0] * 5'h10;
-  assign \$1038  = mine_bits >> \$2822 ;
-  assign \$1039  = \$1036  ? 16'h0000 : \$1038 ;
-  assign \$1040  = \$1035  + \$1039 [9];
-  assign \$1041  = ! count_row;
-  assign \$1042  = count_row - 1'h1;
-  assign \$2829  = \$1042 [3:0] * 5'h10;
-  assign \$1043  = mine_bits >> \$2829 ;
-  assign \$1044  = \$1041  ? 16'h0000 : \$1043 ;
-  assign \$1045  = \$1040  + \$1044 [8];
-  assign \$2834  = count_row * 5'h10;
-  assign \$1046  = mine_bits >> \$2834 ;
-  assign \$1047  = \$1045  + \$1046 [8];
-  assign \$1048  = count_row == 4'hf;
-  assign \$1049  = count_row + 1'h1;
-  assign \$2840  = \$1049 [3:0] * 5'h10;
-  assign \$1050  = mine_bits >> \$2840 ;
-  assign \$1051  = \$1048  ? 16'h0000 : \$1050 ;
-  assign \$1052  = \$1047  + \$1051 [8];
-  assign \$1053  = ! count_row;
-  assign \$1054  = count_row - 1'h1;
-  assign \$2847  = \$1054 [3:0] * 5'h10;
-  assign \$1055  = mine_bits >> \$2847 ;
-  assign \$1056  = \$1053  ? 16'h0000 : \$1055 ;
-  assign \$1057  = \$1052  + \$1056 [10];
-  assign \$2852  = count_row * 5'h10;
-  assign \$1058  = mine_bits >> \$2852 ;
-  assign \$1059  = \$1057  + \$1058 [10];
-  assign \$1060  = count_row == 4'hf;
-  assign \$1061  = count_row + 1'h1;
-  assign \$2858  = \$1061 [3:0] * 5'h10;
-  assign \$1062  = mine_bits >> \$2858 ;
-  assign \$1063  = \$1060  ? 16'h0000 : \$1062 ;
-  assign \$1064  = \$1059  + \$1063 [10];
-  assign \$1065  = ! \$1064 [3:0];
-  assign \$1066  = ! count_row;
-  assign \$1067  = count_row - 1'h1;
-  assign \$2866  = \$1067 [3:0] * 5'h10;
-  assign \$1068  = mine_bits >> \$2866 ;
-  assign \$1069  = \$1066  ? 16'h0000 : \$1068 ;
-  assign \$1070  = 1'h0 + \$1069 [10];
-  assign \$1071  = count_row == 4'hf;
-  assign \$1072  = count_row + 1'h1;
-  assign \$2873  = \$1072 [3:0] * 5'h10;
-  assign \$1073  = mine_bits >> \$2873 ;
-  assign \$1074  = \$1071  ? 16'h0000 : \$1073 ;
-  assign \$1075  = \$1070  + \$1074 [10];
-  assign \$1076  = ! count_row;
-  assign \$1077  = count_row - 1'h1;
-  assign \$2880  = \$1077 [3:0] * 5'h10;
-  assign \$1078  = mine_bits >> \$2880 ;
-  assign \$1079  = \$1076  ? 16'h0000 : \$1078 ;
-  assign \$1080  = \$1075  + \$1079 [9];
-  assign \$2885  = count_row * 5'h10;
-  assign \$1081  = mine_bits >> \$2885 ;
-  assign \$1082  = \$1080  + \$1081 [9];
-  assign \$1083  = count_row == 4'hf;
-  assign \$1084  = count_row + 1'h1;
-  assign \$2891  = \$1084 [3:0] * 5'h10;
-  assign \$1085  = mine_bits >> \$2891 ;
-  assign \$1086  = \$1083  ? 16'h0000 : \$1085 ;
-  assign \$1087  = \$1082  + \$1086 [9];
-  assign \$1088  = ! count_row;
-  assign \$1089  = count_row - 1'h1;
-  assign \$2898  = \$1089 [3:0] * 5'h10;
-  assign \$1090  = mine_bits >> \$2898 ;
-  assign \$1091  = \$1088  ? 16'h0000 : \$1090 ;
-  assign \$1092  = \$1087  + \$1091 [11];
-  assign \$2903  = count_row * 5'h10;
-  assign \$1093  = mine_bits >> \$2903 ;
-  assign \$1094  = \$1092  + \$1093 [11];
-  assign \$1095  = count_row == 4'hf;
-  assign \$1096  = count_row + 1'h1;
-  assign \$2909  = \$1096 [3:0] * 5'h10;
-  assign \$1097  = mine_bits >> \$2909 ;
-  assign \$1098  = \$1095  ? 16'h0000 : \$1097 ;
-  assign \$1099  = \$1094  + \$1098 [11];
-  assign \$1100  = ! \$1099 [3:0];
-  assign \$1101  = ! count_row;
-  assign \$1102  = count_row - 1'h1;
-  assign \$2917  = \$1102 [3:0] * 5'h10;
-  assign \$1103  = mine_bits >> \$2917 ;
-  assign \$1104  = \$1101  ? 16'h0000 : \$1103 ;
-  assign \$1105  = 1'h0 + \$1104 [11];
-  assign \$1106  = count_row == 4'hf;
-  assign \$1107  = count_row + 1'h1;
-  assign \$2924  = \$1107 [3:0] * 5'h10;
-  assign \$1108  = mine_bits >> \$2924 ;
-  assign \$1109  = \$1106  ? 16'h0000 : \$1108 ;
-  assign \$1110  = \$1105  + \$1109 [11];
-  assign \$1111  = ! count_row;
-  assign \$1112  = count_row - 1'h1;
-  assign \$2931  = \$1112 [3:0] * 5'h10;
-  assign \$1113  = mine_bits >> \$2931 ;
-  assign \$1114  = \$1111  ? 16'h0000 : \$1113 ;
-  assign \$1115  = \$1110  + \$1114 [10];
-  assign \$2936  = count_row * 5'h10;
-  assign \$1116  = mine_bits >> \$2936 ;
-  assign \$1117  = \$1115  + \$1116 [10];
-  assign \$1118  = count_row == 4'hf;
-  assign \$1119  = count_row + 1'h1;
-  assign \$2942  = \$1119 [3:0] * 5'h10;
-  assign \$1120  = mine_bits >> \$2942 ;
-  assign \$1121  = \$1118  ? 16'h0000 : \$1120 ;
-  assign \$1122  = \$1117  + \$1121 [10];
-  assign \$1123  = ! count_row;
-  assign \$1124  = count_row - 1'h1;
-  assign \$2949  = \$1124 [3:0] * 5'h10;
-  assign \$1125  = mine_bits >> \$2949 ;
-  assign \$1126  = \$1123  ? 16'h0000 : \$1125 ;
-  assign \$1127  = \$1122  + \$1126 [12];
-  assign \$2954  = count_row * 5'h10;
-  assign \$1128  = mine_bits >> \$2954 ;
-  assign \$1129  = \$1127  + \$1128 [12];
-  assign \$1130  = count_row == 4'hf;
-  assign \$1131  = count_row + 1'h1;
-  assign \$2960  = \$1131 [3:0] * 5'h10;
-  assign \$1132  = mine_bits >> \$2960 ;
-  assign \$1133  = \$1130  ? 16'h0000 : \$1132 ;
-  assign \$1134  = \$1129  + \$1133 [12];
-  assign \$1135  = ! \$1134 [3:0];
-  assign \$1136  = ! count_row;
-  assign \$1137  = count_row - 1'h1;
-  assign \$2968  = \$1137 [3:0] * 5'h10;
-  assign \$1138  = mine_bits >> \$2968 ;
-  assign \$1139  = \$1136  ? 16'h0000 : \$1138 ;
-  assign \$1140  = 1'h0 + \$1139 [12];
-  assign \$1141  = count_row == 4'hf;
-  assign \$1142  = count_row + 1'h1;
-  assign \$2975  = \$1142 [3:0] * 5'h10;
-  assign \$1143  = mine_bits >> \$2975 ;
-  assign \$1144  = \$1141  ? 16'h0000 : \$1143 ;
-  assign \$1145  = \$1140  + \$1144 [12];
-  assign \$1146  = ! count_row;
-  assign \$1147  = count_row - 1'h1;
-  assign \$2982  = \$1147 [3:0] * 5'h10;
-  assign \$1148  = mine_bits >> \$2982 ;
-  assign \$1149  = \$1146  ? 16'h0000 : \$1148 ;
-  assign \$1150  = \$1145  + \$1149 [11];
-  assign \$2987  = count_row * 5'h10;
-  assign \$1151  = mine_bits >> \$2987 ;
-  assign \$1152  = \$1150  + \$1151 [11];
-  assign \$1153  = count_row == 4'hf;
-  assign \$1154  = count_row + 1'h1;
-  assign \$2993  = \$1154 [3:0] * 5'h10;
-  assign \$1155  = mine_bits >> \$2993 ;
-  assign \$1156  = \$1153  ? 16'h0000 : \$1155 ;
-  assign \$1157  = \$1152  + \$1156 [11];
-  assign \$1158  = ! count_row;
-  assign \$1159  = count_row - 1'h1;
-  assign \$3000  = \$1159 [3:0] * 5'h10;
-  assign \$1160  = mine_bits >> \$3000 ;
-  assign \$1161  = \$1158  ? 16'h0000 : \$1160 ;
-  assign \$1162  = \$1157  + \$1161 [13];
-  assign \$3005  = count_row * 5'h10;
-  assign \$1163  = mine_bits >> \$3005 ;
-  assign \$1164  = \$1162  + \$1163 [13];
-  assign \$1165  = count_row == 4'hf;
-  assign \$1166  = count_row + 1'h1;
-  assign \$3011  = \$1166 [3:0] * 5'h10;
-  assign \$1167  = mine_bits >> \$3011 ;
-  assign \$1168  = \$1165  ? 16'h0000 : \$1167 ;
-  assign \$1169  = \$1164  + \$1168 [13];
-  assign \$1170  = ! \$1169 [3:0];
-  assign \$1171  = ! count_row;
-  assign \$1172  = count_row - 1'h1;
-  assign \$3019  = \$1172 [3:0] * 5'h10;
-  assign \$1173  = mine_bits >> \$3019 ;
-  assign \$1174  = \$1171  ? 16'h0000 : \$1173 ;
-  assign \$1175  = 1'h0 + \$1174 [13];
-  assign \$1176  = count_row == 4'hf;
-  assign \$1177  = count_row + 1'h1;
-  assign \$3026  = \$1177 [3:0] * 5'h10;
-  assign \$1178  = mine_bits >> \$3026 ;
-  assign \$1179  = \$1176  ? 16'h0000 : \$1178 ;
-  assign \$1180  = \$1175  + \$1179 [13];
-  assign \$1181  = ! count_row;
-  assign \$1182  = count_row - 1'h1;
-  assign \$3033  = \$1182 [3:0] * 5'h10;
-  assign \$1183  = mine_bits >> \$3033 ;
-  assign \$1184  = \$1181  ? 16'h0000 : \$1183 ;
-  assign \$1185  = \$1180  + \$1184 [12];
-  assign \$3038  = count_row * 5'h10;
-  assign \$1186  = mine_bits >> \$3038 ;
-  assign \$1187  = \$1185  + \$1186 [12];
-  assign \$1188  = count_row == 4'hf;
-  assign \$1189  = count_row + 1'h1;
-  assign \$3044  = \$1189 [3:0] * 5'h10;
-  assign \$1190  = mine_bits >> \$3044 ;
-  assign \$1191  = \$1188  ? 16'h0000 : \$1190 ;
-  assign \$1192  = \$1187  + \$1191 [12];
-  assign \$1193  = ! count_row;
-  assign \$1194  = count_row - 1'h1;
-  assign \$3051  = \$1194 [3:0] * 5'h10;
-  assign \$1195  = mine_bits >> \$3051 ;
-  assign \$1196  = \$1193  ? 16'h0000 : \$1195 ;
-  assign \$1197  = \$1192  + \$1196 [14];
-  assign \$3056  = count_row * 5'h10;
-  assign \$1198  = mine_bits >> \$3056 ;
-  assign \$1199  = \$1197  + \$1198 [14];
-  assign \$1200  = count_row == 4'hf;
-  assign \$1201  = count_row + 1'h1;
-  assign \$3062  = \$1201 [3:0] * 5'h10;
-  assign \$1202  = mine_bits >> \$3062 ;
-  assign \$1203  = \$1200  ? 16'h0000 : \$1202 ;
-  assign \$1204  = \$1199  + \$1203 [14];
-  assign \$1205  = ! \$1204 [3:0];
-  assign \$1206  = ! count_row;
-  assign \$1207  = count_row - 1'h1;
-  assign \$3070  = \$1207 [3:0] * 5'h10;
-  assign \$1208  = mine_bits >> \$3070 ;
-  assign \$1209  = \$1206  ? 16'h0000 : \$1208 ;
-  assign \$1210  = 1'h0 + \$1209 [14];
-  assign \$1211  = count_row == 4'hf;
-  assign \$1212  = count_row + 1'h1;
-  assign \$3077  = \$1212 [3:0] * 5'h10;
-  assign \$1213  = mine_bits >> \$3077 ;
-  assign \$1214  = \$1211  ? 16'h0000 : \$1213 ;
-  assign \$1215  = \$1210  + \$1214 [14];
-  assign \$1216  = ! count_row;
-  assign \$1217  = count_row - 1'h1;
-  assign \$3084  = \$1217 [3:0] * 5'h10;
-  assign \$1218  = mine_bits >> \$3084 ;
-  assign \$1219  = \$1216  ? 16'h0000 : \$1218 ;
-  assign \$1220  = \$1215  + \$1219 [13];
-  assign \$3089  = count_row * 5'h10;
-  assign \$1221  = mine_bits >> \$3089 ;
-  assign \$1222  = \$1220  + \$1221 [13];
-  assign \$1223  = count_row == 4'hf;
-  assign \$1224  = count_row + 1'h1;
-  assign \$3095  = \$1224 [3:0] * 5'h10;
-  assign \$1225  = mine_bits >> \$3095 ;
-  assign \$1226  = \$1223  ? 16'h0000 : \$1225 ;
-  assign \$1227  = \$1222  + \$1226 [13];
-  assign \$1228  = ! count_row;
-  assign \$1229  = count_row - 1'h1;
-  assign \$3102  = \$1229 [3:0] * 5'h10;
-  assign \$1230  = mine_bits >> \$3102 ;
-  assign \$1231  = \$1228  ? 16'h0000 : \$1230 ;
-  assign \$1232  = \$1227  + \$1231 [15];
-  assign \$3107  = count_row * 5'h10;
-  assign \$1233  = mine_bits >> \$3107 ;
-  assign \$1234  = \$1232  + \$1233 [15];
-  assign \$1235  = count_row == 4'hf;
-  assign \$1236  = count_row + 1'h1;
-  assign \$3113  = \$1236 [3:0] * 5'h10;
-  assign \$1237  = mine_bits >> \$3113 ;
-  assign \$1238  = \$1235  ? 16'h0000 : \$1237 ;
-  assign \$1239  = \$1234  + \$1238 [15];
-  assign \$1240  = ! \$1239 [3:0];
-  assign \$1241  = ! count_row;
-  assign \$1242  = count_row - 1'h1;
-  assign \$3121  = \$1242 [3:0] * 5'h10;
-  assign \$1243  = mine_bits >> \$3121 ;
-  assign \$1244  = \$1241  ? 16'h0000 : \$1243 ;
-  assign \$1245  = 1'h0 + \$1244 [15];
-  assign \$1246  = count_row == 4'hf;
-  assign \$1247  = count_row + 1'h1;
-  assign \$3128  = \$1247 [3:0] * 5'h10;
-  assign \$1248  = mine_bits >> \$3128 ;
-  assign \$1249  = \$1246  ? 16'h0000 : \$1248 ;
-  assign \$1250  = \$1245  + \$1249 [15];
-  assign \$1251  = ! count_row;
-  assign \$1252  = count_row - 1'h1;
-  assign \$3135  = \$1252 [3:0] * 5'h10;
-  assign \$1253  = mine_bits >> \$3135 ;
-  assign \$1254  = \$1251  ? 16'h0000 : \$1253 ;
-  assign \$1255  = \$1250  + \$1254 [14];
-  assign \$3140  = count_row * 5'h10;
-  assign \$1256  = mine_bits >> \$3140 ;
-  assign \$1257  = \$1255  + \$1256 [14];
-  assign \$1258  = count_row == 4'hf;
-  assign \$1259  = count_row + 1'h1;
-  assign \$3146  = \$1259 [3:0] * 5'h10;
-  assign \$1260  = mine_bits >> \$3146 ;
-  assign \$1261  = \$1258  ? 16'h0000 : \$1260 ;
-  assign \$1262  = \$1257  + \$1261 [14];
-  assign \$1263  = ! \$1262 [3:0];
-  assign \$1265  = \$1264  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$3154  = count_row * 5'h10;
-  assign \$1266  = \$1265  >> \$3154 ;
-  assign \$1267  = { \$1263 , \$1240 , \$1205 , \$1170 , \$1135 , \$1100 , \$1065 , \$1030 , \$995 , \$960 , \$925 , \$890 , \$855 , \$820 , \$785 , \$750  } & \$1266 ;
-  assign \$1268  = count_row + 1'h1;
-  assign \$1269  = count_row == 4'hf;
-  assign \$1270  = mine_bits >> probe;
-  assign \$1271  = chord_step + 1'h1;
-  assign \$1273  = \$1272  ? 5'h09 : 5'h10;
-  assign \$1274  = nb_row < \$1273 ;
-  assign \$1276  = \$1275  ? 5'h09 : 5'h10;
-  assign \$1277  = nb_col < \$1276 ;
-  assign \$1278  = \$1274  & \$1277 ;
-  assign \$1279  = flagged >> probe;
-  assign \$1280  = \$1278  & \$1279 ;
-  assign \$1281  = chord_flags + \$1280 ;
-  assign \$1282  = chord_step == 3'h7;
-  assign \$3173  = cursor_col * 3'h4;
-  assign \$1283  = count_cursor__data >> \$3173 ;
-  assign \$1284  = | \$1283 ;
-  assign \$1286  = \$1285  ? 5'h09 : 5'h10;
-  assign \$1287  = nb_row < \$1286 ;
-  assign \$1289  = \$1288  ? 5'h09 : 5'h10;
-  assign \$1290  = nb_col < \$1289 ;
-  assign \$1291  = \$1287  & \$1290 ;
-  assign \$1292  = flagged >> probe;
-  assign \$1293  = \$1291  & \$1292 ;
-  assign \$1294  = chord_flags + \$1293 ;
-  assign \$3187  = cursor_col * 3'h4;
-  assign \$1295  = count_cursor__data >> \$3187 ;
-  assign \$1296  = \$1294  == \$1295 ;
-  assign \$1297  = \$1284  & \$1296 ;
-  assign \$1298  = chord_step + 1'h1;
-  assign \$1300  = \$1299  ? 5'h09 : 5'h10;
-  assign \$1301  = nb_row < \$1300 ;
-  assign \$1303  = \$1302  ? 5'h09 : 5'h10;
-  assign \$1304  = nb_col < \$1303 ;
-  assign \$1305  = \$1301  & \$1304 ;
-  assign \$1306  = revealed_bits >> probe;
-  assign \$1307  = ~ \$1306 ;
-  assign \$1308  = \$1305  & \$1307 ;
-  assign \$1309  = flagged >> probe;
-  assign \$1310  = ~ \$1309 ;
-  assign \$1311  = \$1308  & \$1310 ;
-  assign \$1312  = mine_bits >> probe;
-  assign \$1313  = \$1311  & \$1312 ;
-  assign \$1315  = \$1314  ? 5'h09 : 5'h10;
-  assign \$1316  = nb_row < \$1315 ;
-  assign \$1318  = \$1317  ? 5'h09 : 5'h10;
-  assign \$1319  = nb_col < \$1318 ;
-  assign \$1320  = \$1316  & \$1319 ;
-  assign \$1321  = revealed_bits >> probe;
-  assign \$1322  = ~ \$1321 ;
-  assign \$1323  = \$1320  & \$1322 ;
-  assign \$1324  = flagged >> probe;
-  assign \$1325  = ~ \$1324 ;
-  assign \$1326  = \$1323  & \$1325 ;
-  assign \$1327  = ~ chord_lost;
-  assign \$1328  = chord_step == 3'h7;
-  assign \$1330  = \$1329  ? 5'h09 : 5'h10;
-  assign \$1331  = nb_row < \$1330 ;
-  assign \$1333  = \$1332  ? 5'h09 : 5'h10;
-  assign \$1334  = nb_col < \$1333 ;
-  assign \$1335  = \$1331  & \$1334 ;
-  assign \$1336  = revealed_bits >> probe;
-  assign \$1337  = ~ \$1336 ;
-  assign \$1338  = \$1335  & \$1337 ;
-  assign \$1339  = flagged >> probe;
-  assign \$1340  = ~ \$1339 ;
-  assign \$1341  = \$1338  & \$1340 ;
-  assign \$1342  = mine_bits >> probe;
-  assign \$1343  = \$1341  & \$1342 ;
-  assign \$1344  = chord_lost | \$1343 ;
-  assign \$1345  = | opening;
-  assign \$1346  = revealed_bits | opening;
-  assign \$1347  = flood_steps + 1'h1;
-  assign \$1348  = revealed_bits >> probe;
-  assign \$1349  = ~ \$1348 ;
-  assign \$1350  = mine_bits >> probe;
-  assign \$1351  = ~ \$1350 ;
-  assign \$1352  = \$1349  & \$1351 ;
-  assign \$1353  = win_scan == 8'hff;
-  assign \$1354  = win_scan + 1'h1;
-  assign \$1355  = mine_bits >> probe;
-  assign \$1356  = revealed_bits >> probe;
-  assign \$1357  = flagged >> probe;
-  assign \$1358  = status == 2'h2;
-  assign \$1359  = mine_bits >> probe;
-  assign \$1360  = \$1358  & \$1359 ;
-  assign \$1361  = \$1357  | \$1360 ;
-  assign \$1362  = status == 2'h3;
-  assign \$1363  = { read_row, read_col } == exploded;
-  assign \$1364  = \$1362  & \$1363 ;
+  assign \$703  = nb_row < \$702 ;
+  assign \$705  = \$704  ? 5'h09 : 5'h10;
+  assign \$706  = nb_col < \$705 ;
+  assign \$707  = \$703  & \$706 ;
+  assign \$708  = flagged_bits >> probe;
+  assign \$709  = \$707  & \$708 ;
+  assign \$710  = chord_flags + \$709 ;
+  assign \$711  = chord_step == 3'h7;
+  assign \$1548  = cursor_col * 3'h4;
+  assign \$712  = count_cursor__data >> \$1548 ;
+  assign \$713  = | \$712 ;
+  assign \$715  = \$714  ? 5'h09 : 5'h10;
+  assign \$716  = nb_row < \$715 ;
+  assign \$718  = \$717  ? 5'h09 : 5'h10;
+  assign \$719  = nb_col < \$718 ;
+  assign \$720  = \$716  & \$719 ;
+  assign \$721  = flagged_bits >> probe;
+  assign \$722  = \$720  & \$721 ;
+  assign \$723  = chord_flags + \$722 ;
+  assign \$1562  = cursor_col * 3'h4;
+  assign \$724  = count_cursor__data >> \$1562 ;
+  assign \$725  = \$723  == \$724 ;
+  assign \$726  = \$713  & \$725 ;
+  assign \$727  = chord_step + 1'h1;
+  assign \$729  = \$728  ? 5'h09 : 5'h10;
+  assign \$730  = nb_row < \$729 ;
+  assign \$732  = \$731  ? 5'h09 : 5'h10;
+  assign \$733  = nb_col < \$732 ;
+  assign \$734  = \$730  & \$733 ;
+  assign \$735  = revealed_bits >> probe;
+  assign \$736  = ~ \$735 ;
+  assign \$737  = \$734  & \$736 ;
+  assign \$738  = flagged_bits >> probe;
+  assign \$739  = ~ \$738 ;
+  assign \$740  = \$737  & \$739 ;
+  assign \$741  = mine_row__data >> probe[3:0];
+  assign \$742  = \$740  & \$741 ;
+  assign \$744  = \$743  ? 5'h09 : 5'h10;
+  assign \$745  = nb_row < \$744 ;
+  assign \$747  = \$746  ? 5'h09 : 5'h10;
+  assign \$748  = nb_col < \$747 ;
+  assign \$749  = \$745  & \$748 ;
+  assign \$750  = revealed_bits >> probe;
+  assign \$751  = ~ \$750 ;
+  assign \$752  = \$749  & \$751 ;
+  assign \$753  = flagged_bits >> probe;
+  assign \$754  = ~ \$753 ;
+  assign \$755  = \$752  & \$754 ;
+  assign \$756  = ~ chord_lost;
+  assign \$757  = chord_step == 3'h7;
+  assign \$759  = \$758  ? 5'h09 : 5'h10;
+  assign \$760  = nb_row < \$759 ;
+  assign \$762  = \$761  ? 5'h09 : 5'h10;
+  assign \$763  = nb_col < \$762 ;
+  assign \$764  = \$760  & \$763 ;
+  assign \$765  = revealed_bits >> probe;
+  assign \$766  = ~ \$765 ;
+  assign \$767  = \$764  & \$766 ;
+  assign \$768  = flagged_bits >> probe;
+  assign \$769  = ~ \$768 ;
+  assign \$770  = \$767  & \$769 ;
+  assign \$771  = mine_row__data >> probe[3:0];
+  assign \$772  = \$770  & \$771 ;
+  assign \$773  = chord_lost | \$772 ;
+  assign \$774  = | opening;
+  assign \$775  = revealed_bits | opening;
+  assign \$776  = flood_steps + 1'h1;
+  assign \$777  = revealed_bits >> probe;
+  assign \$778  = ~ \$777 ;
+  assign \$779  = mine_row__data >> probe[3:0];
+  assign \$780  = ~ \$779 ;
+  assign \$781  = \$778  & \$780 ;
+  assign \$782  = win_scan == 8'hff;
+  assign \$783  = win_scan + 1'h1;
+  assign \$784  = mine_row__data >> probe[3:0];
+  assign \$785  = | status;
+  assign \$786  = \$784  & \$785 ;
+  assign \$787  = revealed_bits >> probe;
+  assign \$788  = flagged_bits >> probe;
+  assign \$789  = status == 2'h2;
+  assign \$790  = mine_row__data >> probe[3:0];
+  assign \$791  = \$789  & \$790 ;
+  assign \$792  = \$788  | \$791 ;
+  assign \$793  = status == 2'h3;
+  assign \$794  = { read_row, read_col } == exploded;
+  assign \$795  = \$793  & \$794 ;
   always @(posedge clk)
-    \$1366  <= \$1365 ;
+    \$797  <= \$796 ;
   always @(posedge clk)
-    free_running <= \$637 [31:0];
+    free_running <= \$367 [31:0];
   always @(posedge clk)
-    pending <= \$1367 ;
+    pending <= \$798 ;
   always @(posedge clk)
-    prescaler <= \$1368 ;
+    prescaler <= \$799 ;
   always @(posedge clk)
-    timer <= \$1369 ;
+    timer <= \$800 ;
   always @(posedge clk)
-    difficulty <= \$1370 ;
+    difficulty <= \$801 ;
   always @(posedge clk)
-    status <= \$1371 ;
+    status <= \$802 ;
   always @(posedge clk)
-    mine_bits <= \$1372 ;
+    flagged_bits <= \$803 ;
   always @(posedge clk)
-    flagged <= \$1373 ;
+    zero <= \$804 ;
   always @(posedge clk)
-    zero <= \$1374 ;
+    revealed_bits <= \$805 ;
   always @(posedge clk)
-    revealed_bits <= \$1375 ;
+    cursor_row <= \$806 ;
   always @(posedge clk)
-    cursor_row <= \$1376 ;
+    cursor_col <= \$807 ;
   always @(posedge clk)
-    cursor_col <= \$1377 ;
+    counter <= \$808 ;
   always @(posedge clk)
-    counter <= \$1378 ;
+    flood_steps <= \$809 ;
   always @(posedge clk)
-    flood_steps <= \$1379 ;
+    fsm_state <= \$810 ;
   always @(posedge clk)
-    fsm_state <= \$1380 ;
+    seed <= \$811 ;
   always @(posedge clk)
-    seed <= \$1381 ;
+    lcg <= \$812 ;
   always @(posedge clk)
-    lcg <= \$1382 ;
+    swaps_done <= \$813 ;
   always @(posedge clk)
-    swaps_done <= \$1383 ;
+    swap_phase <= \$814 ;
   always @(posedge clk)
-    swap_phase <= \$1384 ;
+    load_row <= \$815 ;
   always @(posedge clk)
-    chord_step <= \$1385 ;
+    chord_step <= \$816 ;
   always @(posedge clk)
-    chord_flags <= \$1386 ;
+    chord_flags <= \$817 ;
   always @(posedge clk)
-    swap_a <= \$1387 ;
+    swap_a <= \$818 ;
   always @(posedge clk)
-    swap_b <= \$1388 ;
+    swap_b <= \$819 ;
   always @(posedge clk)
-    scan_row <= \$1389 ;
+    scan_row <= \$820 ;
   always @(posedge clk)
-    scan_col <= \$1390 ;
+    scan_col <= \$821 ;
   always @(posedge clk)
-    count_row <= \$1391 ;
+    count_step <= \$822 ;
   always @(posedge clk)
-    exploded <= \$1392 ;
+    count_up <= \$823 ;
   always @(posedge clk)
-    chord_lost <= \$1393 ;
+    count_mid <= \$824 ;
   always @(posedge clk)
-    win_scan <= \$1394 ;
+    exploded <= \$825 ;
   always @(posedge clk)
-    \read_col$68  <= \$1395 ;
-  \nexys3_minesweeper.system.game.buttons$77  \buttons$77  (
+    chord_lost <= \$826 ;
+  always @(posedge clk)
+    win_scan <= \$827 ;
+  always @(posedge clk)
+    \read_col$74  <= \$828 ;
+  assign \$1  = ~ idle;
+  assign \$2  = | pending;
+  assign busy = \$1  | \$2 ;
+  assign \$3  = cursor_row + 6'h3f;
+  assign \$4  = cursor_col + 6'h3f;
+  assign \$5  = cursor_row + 6'h3f;
+  assign \$6  = cursor_col + 1'h0;
+  assign \$7  = cursor_row + 6'h3f;
+  assign \$8  = cursor_col + 1'h1;
+  assign \$9  = cursor_row + 1'h0;
+  assign \$10  = cursor_col + 6'h3f;
+  assign \$11  = cursor_row + 1'h0;
+  assign \$12  = cursor_col + 1'h1;
+  assign \$13  = cursor_row + 1'h1;
+  assign \$14  = cursor_col + 6'h3f;
+  assign \$15  = cursor_row + 1'h1;
+  assign \$16  = cursor_col + 1'h0;
+  assign \$17  = cursor_row + 1'h1;
+  assign \$18  = cursor_col + 1'h1;
+  assign \$19  = ~ revealed_bits;
+  assign \$20  = ~ flagged_bits;
+  assign \$21  = \$19  & \$20 ;
+  assign \$22  = revealed_bits & zero;
+  assign \$23  = revealed_bits & zero;
+  assign \$26  = \$22  | \$25 ;
+  assign \$27  = revealed_bits & zero;
+  assign \$30  = \$26  | \$29 ;
+  assign \$31  = revealed_bits & zero;
+  assign \$32  = revealed_bits & zero;
+  assign \$35  = \$31  | \$34 ;
+  assign \$36  = revealed_bits & zero;
+  assign \$39  = \$35  | \$38 ;
+  assign \$41  = \$30  | \$40 [255:0];
+  assign \$42  = revealed_bits & zero;
+  assign \$43  = revealed_bits & zero;
+  assign \$46  = \$42  | \$45 ;
+  assign \$47  = revealed_bits & zero;
+  assign \$50  = \$46  | \$49 ;
+  assign \$52  = \$41  | \$51 ;
+  assign opening = \$21  & \$52 ;
+  assign \$53  = | pending;
+  assign \$54  = ~ \$53 ;
+  assign \$55  = status == 2'h2;
+  assign \$56  = status == 2'h3;
+  assign \$57  = \$55  | \$56 ;
+  assign \$58  = revealed_bits >> probe;
+  assign \$59  = ~ \$58 ;
+  assign \$60  = flagged_bits >> probe;
+  assign \$61  = ! status;
+  assign \$62  = flagged_bits >> probe;
+  assign \$63  = ~ \$62 ;
+  assign \$66  = \$65  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
+  assign \$897  = load_row * 5'h10;
+  assign \$67  = \$66  >> \$897 ;
+  assign \$68  = mine_row__data >> probe[3:0];
+  assign \$69  = mine_row__data >> probe[3:0];
+  assign \$70  = ~ \$69 ;
+  assign \$71  = { scan_row, scan_col } != { cursor_row, cursor_col };
+  assign \$72  = \$70  & \$71 ;
+  assign \$74  = \$73  ? 5'h09 : 5'h10;
+  assign \$75  = \$74  - 1'h1;
+  assign \$76  = scan_col == \$75 ;
+  assign \$77  = | count_step;
+  assign \$78  = count_step - 1'h1;
+  assign \$79  = 1'h0 + count_up[0];
+  assign \$80  = count_step == 5'h10;
+  assign \$81  = \$80  ? 16'h0000 : mine_row__data;
+  assign \$82  = \$79  + \$81 [0];
+  assign \$83  = \$82  + count_up[1];
+  assign \$84  = \$83  + count_mid[1];
+  assign \$85  = count_step == 5'h10;
+  assign \$86  = \$85  ? 16'h0000 : mine_row__data;
+  assign \$87  = \$84  + \$86 [1];
+  assign \$88  = 1'h0 + count_up[1];
+  assign \$89  = count_step == 5'h10;
+  assign \$90  = \$89  ? 16'h0000 : mine_row__data;
+  assign \$91  = \$88  + \$90 [1];
+  assign \$92  = \$91  + count_up[0];
+  assign \$93  = \$92  + count_mid[0];
+  assign \$94  = count_step == 5'h10;
+  assign \$95  = \$94  ? 16'h0000 : mine_row__data;
+  assign \$96  = \$93  + \$95 [0];
+  assign \$97  = \$96  + count_up[2];
+  assign \$98  = \$97  + count_mid[2];
+  assign \$99  = count_step == 5'h10;
+  assign \$100  = \$99  ? 16'h0000 : mine_row__data;
+  assign \$101  = \$98  + \$100 [2];
+  assign \$102  = 1'h0 + count_up[2];
+  assign \$103  = count_step == 5'h10;
+  assign \$104  = \$103  ? 16'h0000 : mine_row__data;
+  assign \$105  = \$102  + \$104 [2];
+  assign \$106  = \$105  + count_up[1];
+  assign \$107  = \$106  + count_mid[1];
+  assign \$108  = count_step == 5'h10;
+  assign \$109  = \$108  ? 16'h0000 : mine_row__data;
+  assign \$110  = \$107  + \$109 [1];
+  assign \$111  = \$110  + count_up[3];
+  assign \$112  = \$111  + count_mid[3];
+  assign \$113  = count_step == 5'h10;
+  assign \$114  = \$113  ? 16'h0000 : mine_row__data;
+  assign \$115  = \$112  + \$114 [3];
+  assign \$116  = 1'h0 + count_up[3];
+  assign \$117  = count_step == 5'h10;
+  assign \$118  = \$117  ? 16'h0000 : mine_row__data;
+  assign \$119  = \$116  + \$118 [3];
+  assign \$120  = \$119  + count_up[2];
+  assign \$121  = \$120  + count_mid[2];
+  assign \$122  = count_step == 5'h10;
+  assign \$123  = \$122  ? 16'h0000 : mine_row__data;
+  assign \$124  = \$121  + \$123 [2];
+  assign \$125  = \$124  + count_up[4];
+  assign \$126  = \$125  + count_mid[4];
+  assign \$127  = count_step == 5'h10;
+  assign \$128  = \$127  ? 16'h0000 : mine_row__data;
+  assign \$129  = \$126  + \$128 [4];
+  assign \$130  = 1'h0 + count_up[4];
+  assign \$131  = count_step == 5'h10;
+  assign \$132  = \$131  ? 16'h0000 : mine_row__data;
+  assign \$133  = \$130  + \$132 [4];
+  assign \$134  = \$133  + count_up[3];
+  assign \$135  = \$134  + count_mid[3];
+  assign \$136  = count_step == 5'h10;
+  assign \$137  = \$136  ? 16'h0000 : mine_row__data;
+  assign \$138  = \$135  + \$137 [3];
+  assign \$139  = \$138  + count_up[5];
+  assign \$140  = \$139  + count_mid[5];
+  assign \$141  = count_step == 5'h10;
+  assign \$142  = \$141  ? 16'h0000 : mine_row__data;
+  assign \$143  = \$140  + \$142 [5];
+  assign \$144  = 1'h0 + count_up[5];
+  assign \$145  = count_step == 5'h10;
+  assign \$146  = \$145  ? 16'h0000 : mine_row__data;
+  assign \$147  = \$144  + \$146 [5];
+  assign \$148  = \$147  + count_up[4];
+  assign \$149  = \$148  + count_mid[4];
+  assign \$150  = count_step == 5'h10;
+  assign \$151  = \$150  ? 16'h0000 : mine_row__data;
+  assign \$152  = \$149  + \$151 [4];
+  assign \$153  = \$152  + count_up[6];
+  assign \$154  = \$153  + count_mid[6];
+  assign \$155  = count_step == 5'h10;
+  assign \$156  = \$155  ? 16'h0000 : mine_row__data;
+  assign \$157  = \$154  + \$156 [6];
+  assign \$158  = 1'h0 + count_up[6];
+  assign \$159  = count_step == 5'h10;
+  assign \$160  = \$159  ? 16'h0000 : mine_row__data;
+  assign \$161  = \$158  + \$160 [6];
+  assign \$162  = \$161  + count_up[5];
+  assign \$163  = \$162  + count_mid[5];
+  assign \$164  = count_step == 5'h10;
+  assign \$165  = \$164  ? 16'h0000 : mine_row__data;
+  assign \$166  = \$163  + \$165 [5];
+  assign \$167  = \$166  + count_up[7];
+  \nexys3_minesweeper.system.game.buttons$83  \buttons$83  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -7600,10 +6011,12 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
       4'h0:
           /* empty */;
       4'h1:
-          if (\$56 ) begin
+          if (\$54 ) begin
             probe = { read_row, read_col };
           end
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
@@ -7613,21 +6026,21 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
             default:
                 probe = lcg[31:24];
           endcase
-      4'h5:
-          /* empty */;
       4'h6:
-          probe = { scan_row, scan_col };
-      4'h7:
           /* empty */;
+      4'h7:
+          probe = { scan_row, scan_col };
+      4'h8:
+          probe = { count_step[3:0], 4'h0 };
       4'h3:
           /* empty */;
       4'h4:
           probe = { nb_row[3:0], nb_col[3:0] };
-      4'h9:
-          probe = { nb_row[3:0], nb_col[3:0] };
-      4'h8:
-          /* empty */;
       4'ha:
+          probe = { nb_row[3:0], nb_col[3:0] };
+      4'h9:
+          /* empty */;
+      4'hb:
           probe = win_scan;
     endcase
   end
@@ -7636,21 +6049,21 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
     (* full_case = 32'd1 *)
     casez (chord_step)
       3'h0:
-          nb_row = \$5 [4:0];
+          nb_row = \$3 [4:0];
       3'h1:
-          nb_row = \$7 [4:0];
+          nb_row = \$5 [4:0];
       3'h2:
-          nb_row = \$9 [4:0];
+          nb_row = \$7 [4:0];
       3'h3:
-          nb_row = \$11 ;
+          nb_row = \$9 ;
       3'h4:
-          nb_row = \$13 ;
+          nb_row = \$11 ;
       3'h5:
-          nb_row = \$15 ;
+          nb_row = \$13 ;
       3'h6:
-          nb_row = \$17 ;
+          nb_row = \$15 ;
       3'h7:
-          nb_row = \$19 ;
+          nb_row = \$17 ;
     endcase
   end
   always @* begin
@@ -7658,21 +6071,21 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
     (* full_case = 32'd1 *)
     casez (chord_step)
       3'h0:
-          nb_col = \$6 [4:0];
+          nb_col = \$4 [4:0];
       3'h1:
-          nb_col = \$8 ;
+          nb_col = \$6 ;
       3'h2:
-          nb_col = \$10 ;
+          nb_col = \$8 ;
       3'h3:
-          nb_col = \$12 [4:0];
+          nb_col = \$10 [4:0];
       3'h4:
-          nb_col = \$14 ;
+          nb_col = \$12 ;
       3'h5:
-          nb_col = \$16 [4:0];
+          nb_col = \$14 [4:0];
       3'h6:
-          nb_col = \$18 ;
+          nb_col = \$16 ;
       3'h7:
-          nb_col = \$20 ;
+          nb_col = \$18 ;
     endcase
   end
   always @* begin
@@ -7683,12 +6096,12 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$59 ) begin
-            end else if (\$61 ) begin
+            if (\$57 ) begin
+            end else if (\$59 ) begin
               if (switches[1]) begin
-              end else if (\$62 ) begin
-              end else if (\$63 ) begin
-                lcg_from = \$66 ;
+              end else if (\$60 ) begin
+              end else if (\$61 ) begin
+                lcg_from = \$64 ;
               end
             end
           end
@@ -7712,8 +6125,8 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$59 ) begin
-            end else if (\$61 ) begin
+            if (\$57 ) begin
+            end else if (\$59 ) begin
               if (switches[1]) begin
                 \$signal  = 1'h1;
               end
@@ -7729,10 +6142,10 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$59 ) begin
-            end else if (\$61 ) begin
+            if (\$57 ) begin
+            end else if (\$59 ) begin
               if (switches[1]) begin
-                flagged_wd = \$65 ;
+                flagged_wd = \$63 ;
               end
             end
           end
@@ -7740,57 +6153,106 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal$51  = 1'h0;
+    mine_row_write__addr = 4'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
+          mine_row_write__addr = load_row;
+    endcase
+    if (\$signal$54 ) begin
+      mine_row_write__addr = probe[7:4];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    mine_row_write__data = 16'h0000;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          mine_row_write__data = \$67 ;
+    endcase
+    if (\$signal$54 ) begin
+      mine_row_write__data = { \$353 , \$351 , \$349 , \$347 , \$345 , \$343 , \$341 , \$339 , \$337 , \$335 , \$333 , \$331 , \$329 , \$327 , \$325 , \$323  };
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    mine_row_write__en = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          mine_row_write__en = 1'h1;
+    endcase
+    if (\$signal$54 ) begin
+      mine_row_write__en = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$signal$54  = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
                 /* empty */;
             2'h1:
-                \$signal$51  = 1'h1;
+                \$signal$54  = 1'h1;
             default:
-                \$signal$51  = 1'h1;
+                \$signal$54  = 1'h1;
           endcase
-      4'h5:
-          if (\$67 ) begin
-            \$signal$51  = 1'h1;
-          end
       4'h6:
-          if (\$71 ) begin
-            \$signal$51  = 1'h1;
+          if (\$68 ) begin
+            \$signal$54  = 1'h1;
+          end
+      4'h7:
+          if (\$72 ) begin
+            \$signal$54  = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    mine_wd = 1'h0;
+    \$signal$55  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
                 /* empty */;
             2'h1:
-                mine_wd = swap_a;
+                \$signal$55  = swap_a;
             default:
-                mine_wd = swap_b;
+                \$signal$55  = swap_b;
           endcase
-      4'h5:
-          if (\$67 ) begin
-            mine_wd = 1'h0;
-          end
       4'h6:
-          if (\$71 ) begin
-            mine_wd = 1'h1;
+          if (\$68 ) begin
+            \$signal$55  = 1'h0;
+          end
+      4'h7:
+          if (\$72 ) begin
+            \$signal$55  = 1'h1;
           end
     endcase
   end
@@ -7809,7 +6271,11 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
       4'h6:
           /* empty */;
       4'h7:
-          count_write__addr = count_row;
+          /* empty */;
+      4'h8:
+          if (\$77 ) begin
+            count_write__addr = \$78 [3:0];
+          end
     endcase
   end
   always @* begin
@@ -7827,7 +6293,11 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
       4'h6:
           /* empty */;
       4'h7:
-          count_write__data = { \$595 [3:0], \$573 [3:0], \$539 [3:0], \$505 [3:0], \$471 [3:0], \$437 [3:0], \$403 [3:0], \$369 [3:0], \$335 [3:0], \$301 [3:0], \$267 [3:0], \$233 [3:0], \$199 [3:0], \$165 [3:0], \$131 [3:0], \$97 [3:0] };
+          /* empty */;
+      4'h8:
+          if (\$77 ) begin
+            count_write__data = { \$292 [3:0], \$283 [3:0], \$269 [3:0], \$255 [3:0], \$241 [3:0], \$227 [3:0], \$213 [3:0], \$199 [3:0], \$185 [3:0], \$171 [3:0], \$157 [3:0], \$143 [3:0], \$129 [3:0], \$115 [3:0], \$101 [3:0], \$87 [3:0] };
+          end
     endcase
   end
   always @* begin
@@ -7845,7 +6315,11 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
       4'h6:
           /* empty */;
       4'h7:
-          count_write__en = 1'h1;
+          /* empty */;
+      4'h8:
+          if (\$77 ) begin
+            count_write__en = 1'h1;
+          end
     endcase
   end
   always @* begin
@@ -7864,29 +6338,31 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
           /* empty */;
       4'h7:
           /* empty */;
+      4'h8:
+          /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$596 ) begin
+          if (\$293 ) begin
           end else begin
             revealed_we = 1'h1;
           end
       4'h4:
           /* empty */;
-      4'h9:
-          if (\$611 ) begin
-          end else if (\$624 ) begin
+      4'ha:
+          if (\$308 ) begin
+          end else if (\$321 ) begin
             revealed_we = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1365  = \$1366 ;
+    \$796  = \$797 ;
     if (count_cell__en) begin
-      \$1365 [0] = \$1355 ;
-      \$1365 [1] = \$1356 ;
-      \$1365 [2] = \$1361 ;
-      \$1365 [3] = \$1364 ;
+      \$796 [0] = \$786 ;
+      \$796 [1] = \$787 ;
+      \$796 [2] = \$792 ;
+      \$796 [3] = \$795 ;
     end
   end
   always @* begin
@@ -7903,22 +6379,22 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1367  = pending;
-    if (\$644 ) begin
-      \$1367  = press;
-    end else if (\$646 ) begin
-      \$1367  = 5'h00;
+    \$798  = pending;
+    if (\$374 ) begin
+      \$798  = press;
+    end else if (\$376 ) begin
+      \$798  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1368  = prescaler;
-    if (\$647 ) begin
+    \$799  = prescaler;
+    if (\$377 ) begin
       (* full_case = 32'd1 *)
-      if (\$648 ) begin
-        \$1368  = 27'h0000000;
+      if (\$378 ) begin
+        \$799  = 27'h0000000;
       end else begin
-        \$1368  = \$651 [26:0];
+        \$799  = \$381 [26:0];
       end
     end
     casez (fsm_state)
@@ -7926,12 +6402,12 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1368  = 27'h0000000;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$799  = 27'h0000000;
               end
             end
           end
@@ -7939,25 +6415,25 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1369  = timer;
-    if (\$647 ) begin
-      if (\$648 ) begin
-        if (\$649 ) begin
-          \$1369  = \$650 [9:0];
+    \$800  = timer;
+    if (\$377 ) begin
+      if (\$378 ) begin
+        if (\$379 ) begin
+          \$800  = \$380 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$1369  = 10'h000;
+          \$800  = 10'h000;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1369  = 10'h000;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$800  = 10'h000;
               end
             end
           end
@@ -7965,26 +6441,26 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1370  = difficulty;
+    \$801  = difficulty;
     casez (fsm_state)
       4'h0:
-          \$1370  = switches[7];
+          \$801  = switches[7];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1371  = status;
+    \$802  = status;
     casez (fsm_state)
       4'h0:
-          \$1371  = 2'h0;
+          \$802  = 2'h0;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1371  = 2'h1;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$802  = 2'h1;
               end
             end
           end
@@ -7996,1094 +6472,560 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
           /* empty */;
       4'h7:
           /* empty */;
+      4'h8:
+          /* empty */;
       4'h3:
-          if (\$1270 ) begin
-            \$1371  = 2'h3;
+          if (\$699 ) begin
+            \$802  = 2'h3;
           end
       4'h4:
           /* empty */;
-      4'h9:
-          if (\$1328 ) begin
-            if (\$1344 ) begin
-              \$1371  = 2'h3;
-            end
-          end
-      4'h8:
-          /* empty */;
       4'ha:
-          if (\$1352 ) begin
-          end else if (\$1353 ) begin
-            \$1371  = 2'h2;
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1372  = mine_bits;
-    casez (fsm_state)
-      4'h0:
-          \$1372  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-      4'h1:
-          if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
-              if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1372  = \$669 ;
-              end
+          if (\$757 ) begin
+            if (\$773 ) begin
+              \$802  = 2'h3;
             end
           end
+      4'h9:
+          /* empty */;
+      4'hb:
+          if (\$781 ) begin
+          end else if (\$782 ) begin
+            \$802  = 2'h2;
+          end
     endcase
-    if (\$signal$51 ) begin
-      (* full_case = 32'd1 *)
-      casez (probe)
-        8'h00:
-            \$1372 [0] = mine_wd;
-        8'h01:
-            \$1372 [1] = mine_wd;
-        8'h02:
-            \$1372 [2] = mine_wd;
-        8'h03:
-            \$1372 [3] = mine_wd;
-        8'h04:
-            \$1372 [4] = mine_wd;
-        8'h05:
-            \$1372 [5] = mine_wd;
-        8'h06:
-            \$1372 [6] = mine_wd;
-        8'h07:
-            \$1372 [7] = mine_wd;
-        8'h08:
-            \$1372 [8] = mine_wd;
-        8'h09:
-            \$1372 [9] = mine_wd;
-        8'h0a:
-            \$1372 [10] = mine_wd;
-        8'h0b:
-            \$1372 [11] = mine_wd;
-        8'h0c:
-            \$1372 [12] = mine_wd;
-        8'h0d:
-            \$1372 [13] = mine_wd;
-        8'h0e:
-            \$1372 [14] = mine_wd;
-        8'h0f:
-            \$1372 [15] = mine_wd;
-        8'h10:
-            \$1372 [16] = mine_wd;
-        8'h11:
-            \$1372 [17] = mine_wd;
-        8'h12:
-            \$1372 [18] = mine_wd;
-        8'h13:
-            \$1372 [19] = mine_wd;
-        8'h14:
-            \$1372 [20] = mine_wd;
-        8'h15:
-            \$1372 [21] = mine_wd;
-        8'h16:
-            \$1372 [22] = mine_wd;
-        8'h17:
-            \$1372 [23] = mine_wd;
-        8'h18:
-            \$1372 [24] = mine_wd;
-        8'h19:
-            \$1372 [25] = mine_wd;
-        8'h1a:
-            \$1372 [26] = mine_wd;
-        8'h1b:
-            \$1372 [27] = mine_wd;
-        8'h1c:
-            \$1372 [28] = mine_wd;
-        8'h1d:
-            \$1372 [29] = mine_wd;
-        8'h1e:
-            \$1372 [30] = mine_wd;
-        8'h1f:
-            \$1372 [31] = mine_wd;
-        8'h20:
-            \$1372 [32] = mine_wd;
-        8'h21:
-            \$1372 [33] = mine_wd;
-        8'h22:
-            \$1372 [34] = mine_wd;
-        8'h23:
-            \$1372 [35] = mine_wd;
-        8'h24:
-            \$1372 [36] = mine_wd;
-        8'h25:
-            \$1372 [37] = mine_wd;
-        8'h26:
-            \$1372 [38] = mine_wd;
-        8'h27:
-            \$1372 [39] = mine_wd;
-        8'h28:
-            \$1372 [40] = mine_wd;
-        8'h29:
-            \$1372 [41] = mine_wd;
-        8'h2a:
-            \$1372 [42] = mine_wd;
-        8'h2b:
-            \$1372 [43] = mine_wd;
-        8'h2c:
-            \$1372 [44] = mine_wd;
-        8'h2d:
-            \$1372 [45] = mine_wd;
-        8'h2e:
-            \$1372 [46] = mine_wd;
-        8'h2f:
-            \$1372 [47] = mine_wd;
-        8'h30:
-            \$1372 [48] = mine_wd;
-        8'h31:
-            \$1372 [49] = mine_wd;
-        8'h32:
-            \$1372 [50] = mine_wd;
-        8'h33:
-            \$1372 [51] = mine_wd;
-        8'h34:
-            \$1372 [52] = mine_wd;
-        8'h35:
-            \$1372 [53] = mine_wd;
-        8'h36:
-            \$1372 [54] = mine_wd;
-        8'h37:
-            \$1372 [55] = mine_wd;
-        8'h38:
-            \$1372 [56] = mine_wd;
-        8'h39:
-            \$1372 [57] = mine_wd;
-        8'h3a:
-            \$1372 [58] = mine_wd;
-        8'h3b:
-            \$1372 [59] = mine_wd;
-        8'h3c:
-            \$1372 [60] = mine_wd;
-        8'h3d:
-            \$1372 [61] = mine_wd;
-        8'h3e:
-            \$1372 [62] = mine_wd;
-        8'h3f:
-            \$1372 [63] = mine_wd;
-        8'h40:
-            \$1372 [64] = mine_wd;
-        8'h41:
-            \$1372 [65] = mine_wd;
-        8'h42:
-            \$1372 [66] = mine_wd;
-        8'h43:
-            \$1372 [67] = mine_wd;
-        8'h44:
-            \$1372 [68] = mine_wd;
-        8'h45:
-            \$1372 [69] = mine_wd;
-        8'h46:
-            \$1372 [70] = mine_wd;
-        8'h47:
-            \$1372 [71] = mine_wd;
-        8'h48:
-            \$1372 [72] = mine_wd;
-        8'h49:
-            \$1372 [73] = mine_wd;
-        8'h4a:
-            \$1372 [74] = mine_wd;
-        8'h4b:
-            \$1372 [75] = mine_wd;
-        8'h4c:
-            \$1372 [76] = mine_wd;
-        8'h4d:
-            \$1372 [77] = mine_wd;
-        8'h4e:
-            \$1372 [78] = mine_wd;
-        8'h4f:
-            \$1372 [79] = mine_wd;
-        8'h50:
-            \$1372 [80] = mine_wd;
-        8'h51:
-            \$1372 [81] = mine_wd;
-        8'h52:
-            \$1372 [82] = mine_wd;
-        8'h53:
-            \$1372 [83] = mine_wd;
-        8'h54:
-            \$1372 [84] = mine_wd;
-        8'h55:
-            \$1372 [85] = mine_wd;
-        8'h56:
-            \$1372 [86] = mine_wd;
-        8'h57:
-            \$1372 [87] = mine_wd;
-        8'h58:
-            \$1372 [88] = mine_wd;
-        8'h59:
-            \$1372 [89] = mine_wd;
-        8'h5a:
-            \$1372 [90] = mine_wd;
-        8'h5b:
-            \$1372 [91] = mine_wd;
-        8'h5c:
-            \$1372 [92] = mine_wd;
-        8'h5d:
-            \$1372 [93] = mine_wd;
-        8'h5e:
-            \$1372 [94] = mine_wd;
-        8'h5f:
-            \$1372 [95] = mine_wd;
-        8'h60:
-            \$1372 [96] = mine_wd;
-        8'h61:
-            \$1372 [97] = mine_wd;
-        8'h62:
-            \$1372 [98] = mine_wd;
-        8'h63:
-            \$1372 [99] = mine_wd;
-        8'h64:
-            \$1372 [100] = mine_wd;
-        8'h65:
-            \$1372 [101] = mine_wd;
-        8'h66:
-            \$1372 [102] = mine_wd;
-        8'h67:
-            \$1372 [103] = mine_wd;
-        8'h68:
-            \$1372 [104] = mine_wd;
-        8'h69:
-            \$1372 [105] = mine_wd;
-        8'h6a:
-            \$1372 [106] = mine_wd;
-        8'h6b:
-            \$1372 [107] = mine_wd;
-        8'h6c:
-            \$1372 [108] = mine_wd;
-        8'h6d:
-            \$1372 [109] = mine_wd;
-        8'h6e:
-            \$1372 [110] = mine_wd;
-        8'h6f:
-            \$1372 [111] = mine_wd;
-        8'h70:
-            \$1372 [112] = mine_wd;
-        8'h71:
-            \$1372 [113] = mine_wd;
-        8'h72:
-            \$1372 [114] = mine_wd;
-        8'h73:
-            \$1372 [115] = mine_wd;
-        8'h74:
-            \$1372 [116] = mine_wd;
-        8'h75:
-            \$1372 [117] = mine_wd;
-        8'h76:
-            \$1372 [118] = mine_wd;
-        8'h77:
-            \$1372 [119] = mine_wd;
-        8'h78:
-            \$1372 [120] = mine_wd;
-        8'h79:
-            \$1372 [121] = mine_wd;
-        8'h7a:
-            \$1372 [122] = mine_wd;
-        8'h7b:
-            \$1372 [123] = mine_wd;
-        8'h7c:
-            \$1372 [124] = mine_wd;
-        8'h7d:
-            \$1372 [125] = mine_wd;
-        8'h7e:
-            \$1372 [126] = mine_wd;
-        8'h7f:
-            \$1372 [127] = mine_wd;
-        8'h80:
-            \$1372 [128] = mine_wd;
-        8'h81:
-            \$1372 [129] = mine_wd;
-        8'h82:
-            \$1372 [130] = mine_wd;
-        8'h83:
-            \$1372 [131] = mine_wd;
-        8'h84:
-            \$1372 [132] = mine_wd;
-        8'h85:
-            \$1372 [133] = mine_wd;
-        8'h86:
-            \$1372 [134] = mine_wd;
-        8'h87:
-            \$1372 [135] = mine_wd;
-        8'h88:
-            \$1372 [136] = mine_wd;
-        8'h89:
-            \$1372 [137] = mine_wd;
-        8'h8a:
-            \$1372 [138] = mine_wd;
-        8'h8b:
-            \$1372 [139] = mine_wd;
-        8'h8c:
-            \$1372 [140] = mine_wd;
-        8'h8d:
-            \$1372 [141] = mine_wd;
-        8'h8e:
-            \$1372 [142] = mine_wd;
-        8'h8f:
-            \$1372 [143] = mine_wd;
-        8'h90:
-            \$1372 [144] = mine_wd;
-        8'h91:
-            \$1372 [145] = mine_wd;
-        8'h92:
-            \$1372 [146] = mine_wd;
-        8'h93:
-            \$1372 [147] = mine_wd;
-        8'h94:
-            \$1372 [148] = mine_wd;
-        8'h95:
-            \$1372 [149] = mine_wd;
-        8'h96:
-            \$1372 [150] = mine_wd;
-        8'h97:
-            \$1372 [151] = mine_wd;
-        8'h98:
-            \$1372 [152] = mine_wd;
-        8'h99:
-            \$1372 [153] = mine_wd;
-        8'h9a:
-            \$1372 [154] = mine_wd;
-        8'h9b:
-            \$1372 [155] = mine_wd;
-        8'h9c:
-            \$1372 [156] = mine_wd;
-        8'h9d:
-            \$1372 [157] = mine_wd;
-        8'h9e:
-            \$1372 [158] = mine_wd;
-        8'h9f:
-            \$1372 [159] = mine_wd;
-        8'ha0:
-            \$1372 [160] = mine_wd;
-        8'ha1:
-            \$1372 [161] = mine_wd;
-        8'ha2:
-            \$1372 [162] = mine_wd;
-        8'ha3:
-            \$1372 [163] = mine_wd;
-        8'ha4:
-            \$1372 [164] = mine_wd;
-        8'ha5:
-            \$1372 [165] = mine_wd;
-        8'ha6:
-            \$1372 [166] = mine_wd;
-        8'ha7:
-            \$1372 [167] = mine_wd;
-        8'ha8:
-            \$1372 [168] = mine_wd;
-        8'ha9:
-            \$1372 [169] = mine_wd;
-        8'haa:
-            \$1372 [170] = mine_wd;
-        8'hab:
-            \$1372 [171] = mine_wd;
-        8'hac:
-            \$1372 [172] = mine_wd;
-        8'had:
-            \$1372 [173] = mine_wd;
-        8'hae:
-            \$1372 [174] = mine_wd;
-        8'haf:
-            \$1372 [175] = mine_wd;
-        8'hb0:
-            \$1372 [176] = mine_wd;
-        8'hb1:
-            \$1372 [177] = mine_wd;
-        8'hb2:
-            \$1372 [178] = mine_wd;
-        8'hb3:
-            \$1372 [179] = mine_wd;
-        8'hb4:
-            \$1372 [180] = mine_wd;
-        8'hb5:
-            \$1372 [181] = mine_wd;
-        8'hb6:
-            \$1372 [182] = mine_wd;
-        8'hb7:
-            \$1372 [183] = mine_wd;
-        8'hb8:
-            \$1372 [184] = mine_wd;
-        8'hb9:
-            \$1372 [185] = mine_wd;
-        8'hba:
-            \$1372 [186] = mine_wd;
-        8'hbb:
-            \$1372 [187] = mine_wd;
-        8'hbc:
-            \$1372 [188] = mine_wd;
-        8'hbd:
-            \$1372 [189] = mine_wd;
-        8'hbe:
-            \$1372 [190] = mine_wd;
-        8'hbf:
-            \$1372 [191] = mine_wd;
-        8'hc0:
-            \$1372 [192] = mine_wd;
-        8'hc1:
-            \$1372 [193] = mine_wd;
-        8'hc2:
-            \$1372 [194] = mine_wd;
-        8'hc3:
-            \$1372 [195] = mine_wd;
-        8'hc4:
-            \$1372 [196] = mine_wd;
-        8'hc5:
-            \$1372 [197] = mine_wd;
-        8'hc6:
-            \$1372 [198] = mine_wd;
-        8'hc7:
-            \$1372 [199] = mine_wd;
-        8'hc8:
-            \$1372 [200] = mine_wd;
-        8'hc9:
-            \$1372 [201] = mine_wd;
-        8'hca:
-            \$1372 [202] = mine_wd;
-        8'hcb:
-            \$1372 [203] = mine_wd;
-        8'hcc:
-            \$1372 [204] = mine_wd;
-        8'hcd:
-            \$1372 [205] = mine_wd;
-        8'hce:
-            \$1372 [206] = mine_wd;
-        8'hcf:
-            \$1372 [207] = mine_wd;
-        8'hd0:
-            \$1372 [208] = mine_wd;
-        8'hd1:
-            \$1372 [209] = mine_wd;
-        8'hd2:
-            \$1372 [210] = mine_wd;
-        8'hd3:
-            \$1372 [211] = mine_wd;
-        8'hd4:
-            \$1372 [212] = mine_wd;
-        8'hd5:
-            \$1372 [213] = mine_wd;
-        8'hd6:
-            \$1372 [214] = mine_wd;
-        8'hd7:
-            \$1372 [215] = mine_wd;
-        8'hd8:
-            \$1372 [216] = mine_wd;
-        8'hd9:
-            \$1372 [217] = mine_wd;
-        8'hda:
-            \$1372 [218] = mine_wd;
-        8'hdb:
-            \$1372 [219] = mine_wd;
-        8'hdc:
-            \$1372 [220] = mine_wd;
-        8'hdd:
-            \$1372 [221] = mine_wd;
-        8'hde:
-            \$1372 [222] = mine_wd;
-        8'hdf:
-            \$1372 [223] = mine_wd;
-        8'he0:
-            \$1372 [224] = mine_wd;
-        8'he1:
-            \$1372 [225] = mine_wd;
-        8'he2:
-            \$1372 [226] = mine_wd;
-        8'he3:
-            \$1372 [227] = mine_wd;
-        8'he4:
-            \$1372 [228] = mine_wd;
-        8'he5:
-            \$1372 [229] = mine_wd;
-        8'he6:
-            \$1372 [230] = mine_wd;
-        8'he7:
-            \$1372 [231] = mine_wd;
-        8'he8:
-            \$1372 [232] = mine_wd;
-        8'he9:
-            \$1372 [233] = mine_wd;
-        8'hea:
-            \$1372 [234] = mine_wd;
-        8'heb:
-            \$1372 [235] = mine_wd;
-        8'hec:
-            \$1372 [236] = mine_wd;
-        8'hed:
-            \$1372 [237] = mine_wd;
-        8'hee:
-            \$1372 [238] = mine_wd;
-        8'hef:
-            \$1372 [239] = mine_wd;
-        8'hf0:
-            \$1372 [240] = mine_wd;
-        8'hf1:
-            \$1372 [241] = mine_wd;
-        8'hf2:
-            \$1372 [242] = mine_wd;
-        8'hf3:
-            \$1372 [243] = mine_wd;
-        8'hf4:
-            \$1372 [244] = mine_wd;
-        8'hf5:
-            \$1372 [245] = mine_wd;
-        8'hf6:
-            \$1372 [246] = mine_wd;
-        8'hf7:
-            \$1372 [247] = mine_wd;
-        8'hf8:
-            \$1372 [248] = mine_wd;
-        8'hf9:
-            \$1372 [249] = mine_wd;
-        8'hfa:
-            \$1372 [250] = mine_wd;
-        8'hfb:
-            \$1372 [251] = mine_wd;
-        8'hfc:
-            \$1372 [252] = mine_wd;
-        8'hfd:
-            \$1372 [253] = mine_wd;
-        8'hfe:
-            \$1372 [254] = mine_wd;
-        8'hff:
-            \$1372 [255] = mine_wd;
-      endcase
-    end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1373  = flagged;
+    \$803  = flagged_bits;
     casez (fsm_state)
       4'h0:
-          \$1373  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$803  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     endcase
     if (\$signal ) begin
       (* full_case = 32'd1 *)
       casez (probe)
         8'h00:
-            \$1373 [0] = flagged_wd;
+            \$803 [0] = flagged_wd;
         8'h01:
-            \$1373 [1] = flagged_wd;
+            \$803 [1] = flagged_wd;
         8'h02:
-            \$1373 [2] = flagged_wd;
+            \$803 [2] = flagged_wd;
         8'h03:
-            \$1373 [3] = flagged_wd;
+            \$803 [3] = flagged_wd;
         8'h04:
-            \$1373 [4] = flagged_wd;
+            \$803 [4] = flagged_wd;
         8'h05:
-            \$1373 [5] = flagged_wd;
+            \$803 [5] = flagged_wd;
         8'h06:
-            \$1373 [6] = flagged_wd;
+            \$803 [6] = flagged_wd;
         8'h07:
-            \$1373 [7] = flagged_wd;
+            \$803 [7] = flagged_wd;
         8'h08:
-            \$1373 [8] = flagged_wd;
+            \$803 [8] = flagged_wd;
         8'h09:
-            \$1373 [9] = flagged_wd;
+            \$803 [9] = flagged_wd;
         8'h0a:
-            \$1373 [10] = flagged_wd;
+            \$803 [10] = flagged_wd;
         8'h0b:
-            \$1373 [11] = flagged_wd;
+            \$803 [11] = flagged_wd;
         8'h0c:
-            \$1373 [12] = flagged_wd;
+            \$803 [12] = flagged_wd;
         8'h0d:
-            \$1373 [13] = flagged_wd;
+            \$803 [13] = flagged_wd;
         8'h0e:
-            \$1373 [14] = flagged_wd;
+            \$803 [14] = flagged_wd;
         8'h0f:
-            \$1373 [15] = flagged_wd;
+            \$803 [15] = flagged_wd;
         8'h10:
-            \$1373 [16] = flagged_wd;
+            \$803 [16] = flagged_wd;
         8'h11:
-            \$1373 [17] = flagged_wd;
+            \$803 [17] = flagged_wd;
         8'h12:
-            \$1373 [18] = flagged_wd;
+            \$803 [18] = flagged_wd;
         8'h13:
-            \$1373 [19] = flagged_wd;
+            \$803 [19] = flagged_wd;
         8'h14:
-            \$1373 [20] = flagged_wd;
+            \$803 [20] = flagged_wd;
         8'h15:
-            \$1373 [21] = flagged_wd;
+            \$803 [21] = flagged_wd;
         8'h16:
-            \$1373 [22] = flagged_wd;
+            \$803 [22] = flagged_wd;
         8'h17:
-            \$1373 [23] = flagged_wd;
+            \$803 [23] = flagged_wd;
         8'h18:
-            \$1373 [24] = flagged_wd;
+            \$803 [24] = flagged_wd;
         8'h19:
-            \$1373 [25] = flagged_wd;
+            \$803 [25] = flagged_wd;
         8'h1a:
-            \$1373 [26] = flagged_wd;
+            \$803 [26] = flagged_wd;
         8'h1b:
-            \$1373 [27] = flagged_wd;
+            \$803 [27] = flagged_wd;
         8'h1c:
-            \$1373 [28] = flagged_wd;
+            \$803 [28] = flagged_wd;
         8'h1d:
-            \$1373 [29] = flagged_wd;
+            \$803 [29] = flagged_wd;
         8'h1e:
-            \$1373 [30] = flagged_wd;
+            \$803 [30] = flagged_wd;
         8'h1f:
-            \$1373 [31] = flagged_wd;
+            \$803 [31] = flagged_wd;
         8'h20:
-            \$1373 [32] = flagged_wd;
+            \$803 [32] = flagged_wd;
         8'h21:
-            \$1373 [33] = flagged_wd;
+            \$803 [33] = flagged_wd;
         8'h22:
-            \$1373 [34] = flagged_wd;
+            \$803 [34] = flagged_wd;
         8'h23:
-            \$1373 [35] = flagged_wd;
+            \$803 [35] = flagged_wd;
         8'h24:
-            \$1373 [36] = flagged_wd;
+            \$803 [36] = flagged_wd;
         8'h25:
-            \$1373 [37] = flagged_wd;
+            \$803 [37] = flagged_wd;
         8'h26:
-            \$1373 [38] = flagged_wd;
+            \$803 [38] = flagged_wd;
         8'h27:
-            \$1373 [39] = flagged_wd;
+            \$803 [39] = flagged_wd;
         8'h28:
-            \$1373 [40] = flagged_wd;
+            \$803 [40] = flagged_wd;
         8'h29:
-            \$1373 [41] = flagged_wd;
+            \$803 [41] = flagged_wd;
         8'h2a:
-            \$1373 [42] = flagged_wd;
+            \$803 [42] = flagged_wd;
         8'h2b:
-            \$1373 [43] = flagged_wd;
+            \$803 [43] = flagged_wd;
         8'h2c:
-            \$1373 [44] = flagged_wd;
+            \$803 [44] = flagged_wd;
         8'h2d:
-            \$1373 [45] = flagged_wd;
+            \$803 [45] = flagged_wd;
         8'h2e:
-            \$1373 [46] = flagged_wd;
+            \$803 [46] = flagged_wd;
         8'h2f:
-            \$1373 [47] = flagged_wd;
+            \$803 [47] = flagged_wd;
         8'h30:
-            \$1373 [48] = flagged_wd;
+            \$803 [48] = flagged_wd;
         8'h31:
-            \$1373 [49] = flagged_wd;
+            \$803 [49] = flagged_wd;
         8'h32:
-            \$1373 [50] = flagged_wd;
+            \$803 [50] = flagged_wd;
         8'h33:
-            \$1373 [51] = flagged_wd;
+            \$803 [51] = flagged_wd;
         8'h34:
-            \$1373 [52] = flagged_wd;
+            \$803 [52] = flagged_wd;
         8'h35:
-            \$1373 [53] = flagged_wd;
+            \$803 [53] = flagged_wd;
         8'h36:
-            \$1373 [54] = flagged_wd;
+            \$803 [54] = flagged_wd;
         8'h37:
-            \$1373 [55] = flagged_wd;
+            \$803 [55] = flagged_wd;
         8'h38:
-            \$1373 [56] = flagged_wd;
+            \$803 [56] = flagged_wd;
         8'h39:
-            \$1373 [57] = flagged_wd;
+            \$803 [57] = flagged_wd;
         8'h3a:
-            \$1373 [58] = flagged_wd;
+            \$803 [58] = flagged_wd;
         8'h3b:
-            \$1373 [59] = flagged_wd;
+            \$803 [59] = flagged_wd;
         8'h3c:
-            \$1373 [60] = flagged_wd;
+            \$803 [60] = flagged_wd;
         8'h3d:
-            \$1373 [61] = flagged_wd;
+            \$803 [61] = flagged_wd;
         8'h3e:
-            \$1373 [62] = flagged_wd;
+            \$803 [62] = flagged_wd;
         8'h3f:
-            \$1373 [63] = flagged_wd;
+            \$803 [63] = flagged_wd;
         8'h40:
-            \$1373 [64] = flagged_wd;
+            \$803 [64] = flagged_wd;
         8'h41:
-            \$1373 [65] = flagged_wd;
+            \$803 [65] = flagged_wd;
         8'h42:
-            \$1373 [66] = flagged_wd;
+            \$803 [66] = flagged_wd;
         8'h43:
-            \$1373 [67] = flagged_wd;
+            \$803 [67] = flagged_wd;
         8'h44:
-            \$1373 [68] = flagged_wd;
+            \$803 [68] = flagged_wd;
         8'h45:
-            \$1373 [69] = flagged_wd;
+            \$803 [69] = flagged_wd;
         8'h46:
-            \$1373 [70] = flagged_wd;
+            \$803 [70] = flagged_wd;
         8'h47:
-            \$1373 [71] = flagged_wd;
+            \$803 [71] = flagged_wd;
         8'h48:
-            \$1373 [72] = flagged_wd;
+            \$803 [72] = flagged_wd;
         8'h49:
-            \$1373 [73] = flagged_wd;
+            \$803 [73] = flagged_wd;
         8'h4a:
-            \$1373 [74] = flagged_wd;
+            \$803 [74] = flagged_wd;
         8'h4b:
-            \$1373 [75] = flagged_wd;
+            \$803 [75] = flagged_wd;
         8'h4c:
-            \$1373 [76] = flagged_wd;
+            \$803 [76] = flagged_wd;
         8'h4d:
-            \$1373 [77] = flagged_wd;
+            \$803 [77] = flagged_wd;
         8'h4e:
-            \$1373 [78] = flagged_wd;
+            \$803 [78] = flagged_wd;
         8'h4f:
-            \$1373 [79] = flagged_wd;
+            \$803 [79] = flagged_wd;
         8'h50:
-            \$1373 [80] = flagged_wd;
+            \$803 [80] = flagged_wd;
         8'h51:
-            \$1373 [81] = flagged_wd;
+            \$803 [81] = flagged_wd;
         8'h52:
-            \$1373 [82] = flagged_wd;
+            \$803 [82] = flagged_wd;
         8'h53:
-            \$1373 [83] = flagged_wd;
+            \$803 [83] = flagged_wd;
         8'h54:
-            \$1373 [84] = flagged_wd;
+            \$803 [84] = flagged_wd;
         8'h55:
-            \$1373 [85] = flagged_wd;
+            \$803 [85] = flagged_wd;
         8'h56:
-            \$1373 [86] = flagged_wd;
+            \$803 [86] = flagged_wd;
         8'h57:
-            \$1373 [87] = flagged_wd;
+            \$803 [87] = flagged_wd;
         8'h58:
-            \$1373 [88] = flagged_wd;
+            \$803 [88] = flagged_wd;
         8'h59:
-            \$1373 [89] = flagged_wd;
+            \$803 [89] = flagged_wd;
         8'h5a:
-            \$1373 [90] = flagged_wd;
+            \$803 [90] = flagged_wd;
         8'h5b:
-            \$1373 [91] = flagged_wd;
+            \$803 [91] = flagged_wd;
         8'h5c:
-            \$1373 [92] = flagged_wd;
+            \$803 [92] = flagged_wd;
         8'h5d:
-            \$1373 [93] = flagged_wd;
+            \$803 [93] = flagged_wd;
         8'h5e:
-            \$1373 [94] = flagged_wd;
+            \$803 [94] = flagged_wd;
         8'h5f:
-            \$1373 [95] = flagged_wd;
+            \$803 [95] = flagged_wd;
         8'h60:
-            \$1373 [96] = flagged_wd;
+            \$803 [96] = flagged_wd;
         8'h61:
-            \$1373 [97] = flagged_wd;
+            \$803 [97] = flagged_wd;
         8'h62:
-            \$1373 [98] = flagged_wd;
+            \$803 [98] = flagged_wd;
         8'h63:
-            \$1373 [99] = flagged_wd;
+            \$803 [99] = flagged_wd;
         8'h64:
-            \$1373 [100] = flagged_wd;
+            \$803 [100] = flagged_wd;
         8'h65:
-            \$1373 [101] = flagged_wd;
+            \$803 [101] = flagged_wd;
         8'h66:
-            \$1373 [102] = flagged_wd;
+            \$803 [102] = flagged_wd;
         8'h67:
-            \$1373 [103] = flagged_wd;
+            \$803 [103] = flagged_wd;
         8'h68:
-            \$1373 [104] = flagged_wd;
+            \$803 [104] = flagged_wd;
         8'h69:
-            \$1373 [105] = flagged_wd;
+            \$803 [105] = flagged_wd;
         8'h6a:
-            \$1373 [106] = flagged_wd;
+            \$803 [106] = flagged_wd;
         8'h6b:
-            \$1373 [107] = flagged_wd;
+            \$803 [107] = flagged_wd;
         8'h6c:
-            \$1373 [108] = flagged_wd;
+            \$803 [108] = flagged_wd;
         8'h6d:
-            \$1373 [109] = flagged_wd;
+            \$803 [109] = flagged_wd;
         8'h6e:
-            \$1373 [110] = flagged_wd;
+            \$803 [110] = flagged_wd;
         8'h6f:
-            \$1373 [111] = flagged_wd;
+            \$803 [111] = flagged_wd;
         8'h70:
-            \$1373 [112] = flagged_wd;
+            \$803 [112] = flagged_wd;
         8'h71:
-            \$1373 [113] = flagged_wd;
+            \$803 [113] = flagged_wd;
         8'h72:
-            \$1373 [114] = flagged_wd;
+            \$803 [114] = flagged_wd;
         8'h73:
-            \$1373 [115] = flagged_wd;
+            \$803 [115] = flagged_wd;
         8'h74:
-            \$1373 [116] = flagged_wd;
+            \$803 [116] = flagged_wd;
         8'h75:
-            \$1373 [117] = flagged_wd;
+            \$803 [117] = flagged_wd;
         8'h76:
-            \$1373 [118] = flagged_wd;
+            \$803 [118] = flagged_wd;
         8'h77:
-            \$1373 [119] = flagged_wd;
+            \$803 [119] = flagged_wd;
         8'h78:
-            \$1373 [120] = flagged_wd;
+            \$803 [120] = flagged_wd;
         8'h79:
-            \$1373 [121] = flagged_wd;
+            \$803 [121] = flagged_wd;
         8'h7a:
-            \$1373 [122] = flagged_wd;
+            \$803 [122] = flagged_wd;
         8'h7b:
-            \$1373 [123] = flagged_wd;
+            \$803 [123] = flagged_wd;
         8'h7c:
-            \$1373 [124] = flagged_wd;
+            \$803 [124] = flagged_wd;
         8'h7d:
-            \$1373 [125] = flagged_wd;
+            \$803 [125] = flagged_wd;
         8'h7e:
-            \$1373 [126] = flagged_wd;
+            \$803 [126] = flagged_wd;
         8'h7f:
-            \$1373 [127] = flagged_wd;
+            \$803 [127] = flagged_wd;
         8'h80:
-            \$1373 [128] = flagged_wd;
+            \$803 [128] = flagged_wd;
         8'h81:
-            \$1373 [129] = flagged_wd;
+            \$803 [129] = flagged_wd;
         8'h82:
-            \$1373 [130] = flagged_wd;
+            \$803 [130] = flagged_wd;
         8'h83:
-            \$1373 [131] = flagged_wd;
+            \$803 [131] = flagged_wd;
         8'h84:
-            \$1373 [132] = flagged_wd;
+            \$803 [132] = flagged_wd;
         8'h85:
-            \$1373 [133] = flagged_wd;
+            \$803 [133] = flagged_wd;
         8'h86:
-            \$1373 [134] = flagged_wd;
+            \$803 [134] = flagged_wd;
         8'h87:
-            \$1373 [135] = flagged_wd;
+            \$803 [135] = flagged_wd;
         8'h88:
-            \$1373 [136] = flagged_wd;
+            \$803 [136] = flagged_wd;
         8'h89:
-            \$1373 [137] = flagged_wd;
+            \$803 [137] = flagged_wd;
         8'h8a:
-            \$1373 [138] = flagged_wd;
+            \$803 [138] = flagged_wd;
         8'h8b:
-            \$1373 [139] = flagged_wd;
+            \$803 [139] = flagged_wd;
         8'h8c:
-            \$1373 [140] = flagged_wd;
+            \$803 [140] = flagged_wd;
         8'h8d:
-            \$1373 [141] = flagged_wd;
+            \$803 [141] = flagged_wd;
         8'h8e:
-            \$1373 [142] = flagged_wd;
+            \$803 [142] = flagged_wd;
         8'h8f:
-            \$1373 [143] = flagged_wd;
+            \$803 [143] = flagged_wd;
         8'h90:
-            \$1373 [144] = flagged_wd;
+            \$803 [144] = flagged_wd;
         8'h91:
-            \$1373 [145] = flagged_wd;
+            \$803 [145] = flagged_wd;
         8'h92:
-            \$1373 [146] = flagged_wd;
+            \$803 [146] = flagged_wd;
         8'h93:
-            \$1373 [147] = flagged_wd;
+            \$803 [147] = flagged_wd;
         8'h94:
-            \$1373 [148] = flagged_wd;
+            \$803 [148] = flagged_wd;
         8'h95:
-            \$1373 [149] = flagged_wd;
+            \$803 [149] = flagged_wd;
         8'h96:
-            \$1373 [150] = flagged_wd;
+            \$803 [150] = flagged_wd;
         8'h97:
-            \$1373 [151] = flagged_wd;
+            \$803 [151] = flagged_wd;
         8'h98:
-            \$1373 [152] = flagged_wd;
+            \$803 [152] = flagged_wd;
         8'h99:
-            \$1373 [153] = flagged_wd;
+            \$803 [153] = flagged_wd;
         8'h9a:
-            \$1373 [154] = flagged_wd;
+            \$803 [154] = flagged_wd;
         8'h9b:
-            \$1373 [155] = flagged_wd;
+            \$803 [155] = flagged_wd;
         8'h9c:
-            \$1373 [156] = flagged_wd;
+            \$803 [156] = flagged_wd;
         8'h9d:
-            \$1373 [157] = flagged_wd;
+            \$803 [157] = flagged_wd;
         8'h9e:
-            \$1373 [158] = flagged_wd;
+            \$803 [158] = flagged_wd;
         8'h9f:
-            \$1373 [159] = flagged_wd;
+            \$803 [159] = flagged_wd;
         8'ha0:
-            \$1373 [160] = flagged_wd;
+            \$803 [160] = flagged_wd;
         8'ha1:
-            \$1373 [161] = flagged_wd;
+            \$803 [161] = flagged_wd;
         8'ha2:
-            \$1373 [162] = flagged_wd;
+            \$803 [162] = flagged_wd;
         8'ha3:
-            \$1373 [163] = flagged_wd;
+            \$803 [163] = flagged_wd;
         8'ha4:
-            \$1373 [164] = flagged_wd;
+            \$803 [164] = flagged_wd;
         8'ha5:
-            \$1373 [165] = flagged_wd;
+            \$803 [165] = flagged_wd;
         8'ha6:
-            \$1373 [166] = flagged_wd;
+            \$803 [166] = flagged_wd;
         8'ha7:
-            \$1373 [167] = flagged_wd;
+            \$803 [167] = flagged_wd;
         8'ha8:
-            \$1373 [168] = flagged_wd;
+            \$803 [168] = flagged_wd;
         8'ha9:
-            \$1373 [169] = flagged_wd;
+            \$803 [169] = flagged_wd;
         8'haa:
-            \$1373 [170] = flagged_wd;
+            \$803 [170] = flagged_wd;
         8'hab:
-            \$1373 [171] = flagged_wd;
+            \$803 [171] = flagged_wd;
         8'hac:
-            \$1373 [172] = flagged_wd;
+            \$803 [172] = flagged_wd;
         8'had:
-            \$1373 [173] = flagged_wd;
+            \$803 [173] = flagged_wd;
         8'hae:
-            \$1373 [174] = flagged_wd;
+            \$803 [174] = flagged_wd;
         8'haf:
-            \$1373 [175] = flagged_wd;
+            \$803 [175] = flagged_wd;
         8'hb0:
-            \$1373 [176] = flagged_wd;
+            \$803 [176] = flagged_wd;
         8'hb1:
-            \$1373 [177] = flagged_wd;
+            \$803 [177] = flagged_wd;
         8'hb2:
-            \$1373 [178] = flagged_wd;
+            \$803 [178] = flagged_wd;
         8'hb3:
-            \$1373 [179] = flagged_wd;
+            \$803 [179] = flagged_wd;
         8'hb4:
-            \$1373 [180] = flagged_wd;
+            \$803 [180] = flagged_wd;
         8'hb5:
-            \$1373 [181] = flagged_wd;
+            \$803 [181] = flagged_wd;
         8'hb6:
-            \$1373 [182] = flagged_wd;
+            \$803 [182] = flagged_wd;
         8'hb7:
-            \$1373 [183] = flagged_wd;
+            \$803 [183] = flagged_wd;
         8'hb8:
-            \$1373 [184] = flagged_wd;
+            \$803 [184] = flagged_wd;
         8'hb9:
-            \$1373 [185] = flagged_wd;
+            \$803 [185] = flagged_wd;
         8'hba:
-            \$1373 [186] = flagged_wd;
+            \$803 [186] = flagged_wd;
         8'hbb:
-            \$1373 [187] = flagged_wd;
+            \$803 [187] = flagged_wd;
         8'hbc:
-            \$1373 [188] = flagged_wd;
+            \$803 [188] = flagged_wd;
         8'hbd:
-            \$1373 [189] = flagged_wd;
+            \$803 [189] = flagged_wd;
         8'hbe:
-            \$1373 [190] = flagged_wd;
+            \$803 [190] = flagged_wd;
         8'hbf:
-            \$1373 [191] = flagged_wd;
+            \$803 [191] = flagged_wd;
         8'hc0:
-            \$1373 [192] = flagged_wd;
+            \$803 [192] = flagged_wd;
         8'hc1:
-            \$1373 [193] = flagged_wd;
+            \$803 [193] = flagged_wd;
         8'hc2:
-            \$1373 [194] = flagged_wd;
+            \$803 [194] = flagged_wd;
         8'hc3:
-            \$1373 [195] = flagged_wd;
+            \$803 [195] = flagged_wd;
         8'hc4:
-            \$1373 [196] = flagged_wd;
+            \$803 [196] = flagged_wd;
         8'hc5:
-            \$1373 [197] = flagged_wd;
+            \$803 [197] = flagged_wd;
         8'hc6:
-            \$1373 [198] = flagged_wd;
+            \$803 [198] = flagged_wd;
         8'hc7:
-            \$1373 [199] = flagged_wd;
+            \$803 [199] = flagged_wd;
         8'hc8:
-            \$1373 [200] = flagged_wd;
+            \$803 [200] = flagged_wd;
         8'hc9:
-            \$1373 [201] = flagged_wd;
+            \$803 [201] = flagged_wd;
         8'hca:
-            \$1373 [202] = flagged_wd;
+            \$803 [202] = flagged_wd;
         8'hcb:
-            \$1373 [203] = flagged_wd;
+            \$803 [203] = flagged_wd;
         8'hcc:
-            \$1373 [204] = flagged_wd;
+            \$803 [204] = flagged_wd;
         8'hcd:
-            \$1373 [205] = flagged_wd;
+            \$803 [205] = flagged_wd;
         8'hce:
-            \$1373 [206] = flagged_wd;
+            \$803 [206] = flagged_wd;
         8'hcf:
-            \$1373 [207] = flagged_wd;
+            \$803 [207] = flagged_wd;
         8'hd0:
-            \$1373 [208] = flagged_wd;
+            \$803 [208] = flagged_wd;
         8'hd1:
-            \$1373 [209] = flagged_wd;
+            \$803 [209] = flagged_wd;
         8'hd2:
-            \$1373 [210] = flagged_wd;
+            \$803 [210] = flagged_wd;
         8'hd3:
-            \$1373 [211] = flagged_wd;
+            \$803 [211] = flagged_wd;
         8'hd4:
-            \$1373 [212] = flagged_wd;
+            \$803 [212] = flagged_wd;
         8'hd5:
-            \$1373 [213] = flagged_wd;
+            \$803 [213] = flagged_wd;
         8'hd6:
-            \$1373 [214] = flagged_wd;
+            \$803 [214] = flagged_wd;
         8'hd7:
-            \$1373 [215] = flagged_wd;
+            \$803 [215] = flagged_wd;
         8'hd8:
-            \$1373 [216] = flagged_wd;
+            \$803 [216] = flagged_wd;
         8'hd9:
-            \$1373 [217] = flagged_wd;
+            \$803 [217] = flagged_wd;
         8'hda:
-            \$1373 [218] = flagged_wd;
+            \$803 [218] = flagged_wd;
         8'hdb:
-            \$1373 [219] = flagged_wd;
+            \$803 [219] = flagged_wd;
         8'hdc:
-            \$1373 [220] = flagged_wd;
+            \$803 [220] = flagged_wd;
         8'hdd:
-            \$1373 [221] = flagged_wd;
+            \$803 [221] = flagged_wd;
         8'hde:
-            \$1373 [222] = flagged_wd;
+            \$803 [222] = flagged_wd;
         8'hdf:
-            \$1373 [223] = flagged_wd;
+            \$803 [223] = flagged_wd;
         8'he0:
-            \$1373 [224] = flagged_wd;
+            \$803 [224] = flagged_wd;
         8'he1:
-            \$1373 [225] = flagged_wd;
+            \$803 [225] = flagged_wd;
         8'he2:
-            \$1373 [226] = flagged_wd;
+            \$803 [226] = flagged_wd;
         8'he3:
-            \$1373 [227] = flagged_wd;
+            \$803 [227] = flagged_wd;
         8'he4:
-            \$1373 [228] = flagged_wd;
+            \$803 [228] = flagged_wd;
         8'he5:
-            \$1373 [229] = flagged_wd;
+            \$803 [229] = flagged_wd;
         8'he6:
-            \$1373 [230] = flagged_wd;
+            \$803 [230] = flagged_wd;
         8'he7:
-            \$1373 [231] = flagged_wd;
+            \$803 [231] = flagged_wd;
         8'he8:
-            \$1373 [232] = flagged_wd;
+            \$803 [232] = flagged_wd;
         8'he9:
-            \$1373 [233] = flagged_wd;
+            \$803 [233] = flagged_wd;
         8'hea:
-            \$1373 [234] = flagged_wd;
+            \$803 [234] = flagged_wd;
         8'heb:
-            \$1373 [235] = flagged_wd;
+            \$803 [235] = flagged_wd;
         8'hec:
-            \$1373 [236] = flagged_wd;
+            \$803 [236] = flagged_wd;
         8'hed:
-            \$1373 [237] = flagged_wd;
+            \$803 [237] = flagged_wd;
         8'hee:
-            \$1373 [238] = flagged_wd;
+            \$803 [238] = flagged_wd;
         8'hef:
-            \$1373 [239] = flagged_wd;
+            \$803 [239] = flagged_wd;
         8'hf0:
-            \$1373 [240] = flagged_wd;
+            \$803 [240] = flagged_wd;
         8'hf1:
-            \$1373 [241] = flagged_wd;
+            \$803 [241] = flagged_wd;
         8'hf2:
-            \$1373 [242] = flagged_wd;
+            \$803 [242] = flagged_wd;
         8'hf3:
-            \$1373 [243] = flagged_wd;
+            \$803 [243] = flagged_wd;
         8'hf4:
-            \$1373 [244] = flagged_wd;
+            \$803 [244] = flagged_wd;
         8'hf5:
-            \$1373 [245] = flagged_wd;
+            \$803 [245] = flagged_wd;
         8'hf6:
-            \$1373 [246] = flagged_wd;
+            \$803 [246] = flagged_wd;
         8'hf7:
-            \$1373 [247] = flagged_wd;
+            \$803 [247] = flagged_wd;
         8'hf8:
-            \$1373 [248] = flagged_wd;
+            \$803 [248] = flagged_wd;
         8'hf9:
-            \$1373 [249] = flagged_wd;
+            \$803 [249] = flagged_wd;
         8'hfa:
-            \$1373 [250] = flagged_wd;
+            \$803 [250] = flagged_wd;
         8'hfb:
-            \$1373 [251] = flagged_wd;
+            \$803 [251] = flagged_wd;
         8'hfc:
-            \$1373 [252] = flagged_wd;
+            \$803 [252] = flagged_wd;
         8'hfd:
-            \$1373 [253] = flagged_wd;
+            \$803 [253] = flagged_wd;
         8'hfe:
-            \$1373 [254] = flagged_wd;
+            \$803 [254] = flagged_wd;
         8'hff:
-            \$1373 [255] = flagged_wd;
+            \$803 [255] = flagged_wd;
       endcase
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1374  = zero;
+    \$804  = zero;
     casez (fsm_state)
       4'h0:
-          \$1374  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$804  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
@@ -9093,49 +7035,53 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
       4'h6:
           /* empty */;
       4'h7:
-          (* full_case = 32'd1 *)
-          casez (count_row)
-            4'h0:
-                \$1374 [15:0] = \$1267 ;
-            4'h1:
-                \$1374 [31:16] = \$1267 ;
-            4'h2:
-                \$1374 [47:32] = \$1267 ;
-            4'h3:
-                \$1374 [63:48] = \$1267 ;
-            4'h4:
-                \$1374 [79:64] = \$1267 ;
-            4'h5:
-                \$1374 [95:80] = \$1267 ;
-            4'h6:
-                \$1374 [111:96] = \$1267 ;
-            4'h7:
-                \$1374 [127:112] = \$1267 ;
-            4'h8:
-                \$1374 [143:128] = \$1267 ;
-            4'h9:
-                \$1374 [159:144] = \$1267 ;
-            4'ha:
-                \$1374 [175:160] = \$1267 ;
-            4'hb:
-                \$1374 [191:176] = \$1267 ;
-            4'hc:
-                \$1374 [207:192] = \$1267 ;
-            4'hd:
-                \$1374 [223:208] = \$1267 ;
-            4'he:
-                \$1374 [239:224] = \$1267 ;
-            4'hf:
-                \$1374 [255:240] = \$1267 ;
-          endcase
+          /* empty */;
+      4'h8:
+          if (\$461 ) begin
+            (* full_case = 32'd1 *)
+            casez (\$697 [3:0])
+              4'h0:
+                  \$804 [15:0] = \$696 ;
+              4'h1:
+                  \$804 [31:16] = \$696 ;
+              4'h2:
+                  \$804 [47:32] = \$696 ;
+              4'h3:
+                  \$804 [63:48] = \$696 ;
+              4'h4:
+                  \$804 [79:64] = \$696 ;
+              4'h5:
+                  \$804 [95:80] = \$696 ;
+              4'h6:
+                  \$804 [111:96] = \$696 ;
+              4'h7:
+                  \$804 [127:112] = \$696 ;
+              4'h8:
+                  \$804 [143:128] = \$696 ;
+              4'h9:
+                  \$804 [159:144] = \$696 ;
+              4'ha:
+                  \$804 [175:160] = \$696 ;
+              4'hb:
+                  \$804 [191:176] = \$696 ;
+              4'hc:
+                  \$804 [207:192] = \$696 ;
+              4'hd:
+                  \$804 [223:208] = \$696 ;
+              4'he:
+                  \$804 [239:224] = \$696 ;
+              4'hf:
+                  \$804 [255:240] = \$696 ;
+            endcase
+          end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1375  = revealed_bits;
+    \$805  = revealed_bits;
     casez (fsm_state)
       4'h0:
-          \$1375  = \$652 ;
+          \$805  = \$382 ;
       4'h1:
           /* empty */;
       4'h2:
@@ -9145,580 +7091,582 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
       4'h6:
           /* empty */;
       4'h7:
+          /* empty */;
+      4'h8:
           /* empty */;
       4'h3:
           /* empty */;
       4'h4:
           /* empty */;
-      4'h9:
+      4'ha:
           /* empty */;
-      4'h8:
-          if (\$1345 ) begin
-            \$1375  = \$1346 ;
+      4'h9:
+          if (\$774 ) begin
+            \$805  = \$775 ;
           end
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
       casez (probe)
         8'h00:
-            \$1375 [0] = 1'h1;
+            \$805 [0] = 1'h1;
         8'h01:
-            \$1375 [1] = 1'h1;
+            \$805 [1] = 1'h1;
         8'h02:
-            \$1375 [2] = 1'h1;
+            \$805 [2] = 1'h1;
         8'h03:
-            \$1375 [3] = 1'h1;
+            \$805 [3] = 1'h1;
         8'h04:
-            \$1375 [4] = 1'h1;
+            \$805 [4] = 1'h1;
         8'h05:
-            \$1375 [5] = 1'h1;
+            \$805 [5] = 1'h1;
         8'h06:
-            \$1375 [6] = 1'h1;
+            \$805 [6] = 1'h1;
         8'h07:
-            \$1375 [7] = 1'h1;
+            \$805 [7] = 1'h1;
         8'h08:
-            \$1375 [8] = 1'h1;
+            \$805 [8] = 1'h1;
         8'h09:
-            \$1375 [9] = 1'h1;
+            \$805 [9] = 1'h1;
         8'h0a:
-            \$1375 [10] = 1'h1;
+            \$805 [10] = 1'h1;
         8'h0b:
-            \$1375 [11] = 1'h1;
+            \$805 [11] = 1'h1;
         8'h0c:
-            \$1375 [12] = 1'h1;
+            \$805 [12] = 1'h1;
         8'h0d:
-            \$1375 [13] = 1'h1;
+            \$805 [13] = 1'h1;
         8'h0e:
-            \$1375 [14] = 1'h1;
+            \$805 [14] = 1'h1;
         8'h0f:
-            \$1375 [15] = 1'h1;
+            \$805 [15] = 1'h1;
         8'h10:
-            \$1375 [16] = 1'h1;
+            \$805 [16] = 1'h1;
         8'h11:
-            \$1375 [17] = 1'h1;
+            \$805 [17] = 1'h1;
         8'h12:
-            \$1375 [18] = 1'h1;
+            \$805 [18] = 1'h1;
         8'h13:
-            \$1375 [19] = 1'h1;
+            \$805 [19] = 1'h1;
         8'h14:
-            \$1375 [20] = 1'h1;
+            \$805 [20] = 1'h1;
         8'h15:
-            \$1375 [21] = 1'h1;
+            \$805 [21] = 1'h1;
         8'h16:
-            \$1375 [22] = 1'h1;
+            \$805 [22] = 1'h1;
         8'h17:
-            \$1375 [23] = 1'h1;
+            \$805 [23] = 1'h1;
         8'h18:
-            \$1375 [24] = 1'h1;
+            \$805 [24] = 1'h1;
         8'h19:
-            \$1375 [25] = 1'h1;
+            \$805 [25] = 1'h1;
         8'h1a:
-            \$1375 [26] = 1'h1;
+            \$805 [26] = 1'h1;
         8'h1b:
-            \$1375 [27] = 1'h1;
+            \$805 [27] = 1'h1;
         8'h1c:
-            \$1375 [28] = 1'h1;
+            \$805 [28] = 1'h1;
         8'h1d:
-            \$1375 [29] = 1'h1;
+            \$805 [29] = 1'h1;
         8'h1e:
-            \$1375 [30] = 1'h1;
+            \$805 [30] = 1'h1;
         8'h1f:
-            \$1375 [31] = 1'h1;
+            \$805 [31] = 1'h1;
         8'h20:
-            \$1375 [32] = 1'h1;
+            \$805 [32] = 1'h1;
         8'h21:
-            \$1375 [33] = 1'h1;
+            \$805 [33] = 1'h1;
         8'h22:
-            \$1375 [34] = 1'h1;
+            \$805 [34] = 1'h1;
         8'h23:
-            \$1375 [35] = 1'h1;
+            \$805 [35] = 1'h1;
         8'h24:
-            \$1375 [36] = 1'h1;
+            \$805 [36] = 1'h1;
         8'h25:
-            \$1375 [37] = 1'h1;
+            \$805 [37] = 1'h1;
         8'h26:
-            \$1375 [38] = 1'h1;
+            \$805 [38] = 1'h1;
         8'h27:
-            \$1375 [39] = 1'h1;
+            \$805 [39] = 1'h1;
         8'h28:
-            \$1375 [40] = 1'h1;
+            \$805 [40] = 1'h1;
         8'h29:
-            \$1375 [41] = 1'h1;
+            \$805 [41] = 1'h1;
         8'h2a:
-            \$1375 [42] = 1'h1;
+            \$805 [42] = 1'h1;
         8'h2b:
-            \$1375 [43] = 1'h1;
+            \$805 [43] = 1'h1;
         8'h2c:
-            \$1375 [44] = 1'h1;
+            \$805 [44] = 1'h1;
         8'h2d:
-            \$1375 [45] = 1'h1;
+            \$805 [45] = 1'h1;
         8'h2e:
-            \$1375 [46] = 1'h1;
+            \$805 [46] = 1'h1;
         8'h2f:
-            \$1375 [47] = 1'h1;
+            \$805 [47] = 1'h1;
         8'h30:
-            \$1375 [48] = 1'h1;
+            \$805 [48] = 1'h1;
         8'h31:
-            \$1375 [49] = 1'h1;
+            \$805 [49] = 1'h1;
         8'h32:
-            \$1375 [50] = 1'h1;
+            \$805 [50] = 1'h1;
         8'h33:
-            \$1375 [51] = 1'h1;
+            \$805 [51] = 1'h1;
         8'h34:
-            \$1375 [52] = 1'h1;
+            \$805 [52] = 1'h1;
         8'h35:
-            \$1375 [53] = 1'h1;
+            \$805 [53] = 1'h1;
         8'h36:
-            \$1375 [54] = 1'h1;
+            \$805 [54] = 1'h1;
         8'h37:
-            \$1375 [55] = 1'h1;
+            \$805 [55] = 1'h1;
         8'h38:
-            \$1375 [56] = 1'h1;
+            \$805 [56] = 1'h1;
         8'h39:
-            \$1375 [57] = 1'h1;
+            \$805 [57] = 1'h1;
         8'h3a:
-            \$1375 [58] = 1'h1;
+            \$805 [58] = 1'h1;
         8'h3b:
-            \$1375 [59] = 1'h1;
+            \$805 [59] = 1'h1;
         8'h3c:
-            \$1375 [60] = 1'h1;
+            \$805 [60] = 1'h1;
         8'h3d:
-            \$1375 [61] = 1'h1;
+            \$805 [61] = 1'h1;
         8'h3e:
-            \$1375 [62] = 1'h1;
+            \$805 [62] = 1'h1;
         8'h3f:
-            \$1375 [63] = 1'h1;
+            \$805 [63] = 1'h1;
         8'h40:
-            \$1375 [64] = 1'h1;
+            \$805 [64] = 1'h1;
         8'h41:
-            \$1375 [65] = 1'h1;
+            \$805 [65] = 1'h1;
         8'h42:
-            \$1375 [66] = 1'h1;
+            \$805 [66] = 1'h1;
         8'h43:
-            \$1375 [67] = 1'h1;
+            \$805 [67] = 1'h1;
         8'h44:
-            \$1375 [68] = 1'h1;
+            \$805 [68] = 1'h1;
         8'h45:
-            \$1375 [69] = 1'h1;
+            \$805 [69] = 1'h1;
         8'h46:
-            \$1375 [70] = 1'h1;
+            \$805 [70] = 1'h1;
         8'h47:
-            \$1375 [71] = 1'h1;
+            \$805 [71] = 1'h1;
         8'h48:
-            \$1375 [72] = 1'h1;
+            \$805 [72] = 1'h1;
         8'h49:
-            \$1375 [73] = 1'h1;
+            \$805 [73] = 1'h1;
         8'h4a:
-            \$1375 [74] = 1'h1;
+            \$805 [74] = 1'h1;
         8'h4b:
-            \$1375 [75] = 1'h1;
+            \$805 [75] = 1'h1;
         8'h4c:
-            \$1375 [76] = 1'h1;
+            \$805 [76] = 1'h1;
         8'h4d:
-            \$1375 [77] = 1'h1;
+            \$805 [77] = 1'h1;
         8'h4e:
-            \$1375 [78] = 1'h1;
+            \$805 [78] = 1'h1;
         8'h4f:
-            \$1375 [79] = 1'h1;
+            \$805 [79] = 1'h1;
         8'h50:
-            \$1375 [80] = 1'h1;
+            \$805 [80] = 1'h1;
         8'h51:
-            \$1375 [81] = 1'h1;
+            \$805 [81] = 1'h1;
         8'h52:
-            \$1375 [82] = 1'h1;
+            \$805 [82] = 1'h1;
         8'h53:
-            \$1375 [83] = 1'h1;
+            \$805 [83] = 1'h1;
         8'h54:
-            \$1375 [84] = 1'h1;
+            \$805 [84] = 1'h1;
         8'h55:
-            \$1375 [85] = 1'h1;
+            \$805 [85] = 1'h1;
         8'h56:
-            \$1375 [86] = 1'h1;
+            \$805 [86] = 1'h1;
         8'h57:
-            \$1375 [87] = 1'h1;
+            \$805 [87] = 1'h1;
         8'h58:
-            \$1375 [88] = 1'h1;
+            \$805 [88] = 1'h1;
         8'h59:
-            \$1375 [89] = 1'h1;
+            \$805 [89] = 1'h1;
         8'h5a:
-            \$1375 [90] = 1'h1;
+            \$805 [90] = 1'h1;
         8'h5b:
-            \$1375 [91] = 1'h1;
+            \$805 [91] = 1'h1;
         8'h5c:
-            \$1375 [92] = 1'h1;
+            \$805 [92] = 1'h1;
         8'h5d:
-            \$1375 [93] = 1'h1;
+            \$805 [93] = 1'h1;
         8'h5e:
-            \$1375 [94] = 1'h1;
+            \$805 [94] = 1'h1;
         8'h5f:
-            \$1375 [95] = 1'h1;
+            \$805 [95] = 1'h1;
         8'h60:
-            \$1375 [96] = 1'h1;
+            \$805 [96] = 1'h1;
         8'h61:
-            \$1375 [97] = 1'h1;
+            \$805 [97] = 1'h1;
         8'h62:
-            \$1375 [98] = 1'h1;
+            \$805 [98] = 1'h1;
         8'h63:
-            \$1375 [99] = 1'h1;
+            \$805 [99] = 1'h1;
         8'h64:
-            \$1375 [100] = 1'h1;
+            \$805 [100] = 1'h1;
         8'h65:
-            \$1375 [101] = 1'h1;
+            \$805 [101] = 1'h1;
         8'h66:
-            \$1375 [102] = 1'h1;
+            \$805 [102] = 1'h1;
         8'h67:
-            \$1375 [103] = 1'h1;
+            \$805 [103] = 1'h1;
         8'h68:
-            \$1375 [104] = 1'h1;
+            \$805 [104] = 1'h1;
         8'h69:
-            \$1375 [105] = 1'h1;
+            \$805 [105] = 1'h1;
         8'h6a:
-            \$1375 [106] = 1'h1;
+            \$805 [106] = 1'h1;
         8'h6b:
-            \$1375 [107] = 1'h1;
+            \$805 [107] = 1'h1;
         8'h6c:
-            \$1375 [108] = 1'h1;
+            \$805 [108] = 1'h1;
         8'h6d:
-            \$1375 [109] = 1'h1;
+            \$805 [109] = 1'h1;
         8'h6e:
-            \$1375 [110] = 1'h1;
+            \$805 [110] = 1'h1;
         8'h6f:
-            \$1375 [111] = 1'h1;
+            \$805 [111] = 1'h1;
         8'h70:
-            \$1375 [112] = 1'h1;
+            \$805 [112] = 1'h1;
         8'h71:
-            \$1375 [113] = 1'h1;
+            \$805 [113] = 1'h1;
         8'h72:
-            \$1375 [114] = 1'h1;
+            \$805 [114] = 1'h1;
         8'h73:
-            \$1375 [115] = 1'h1;
+            \$805 [115] = 1'h1;
         8'h74:
-            \$1375 [116] = 1'h1;
+            \$805 [116] = 1'h1;
         8'h75:
-            \$1375 [117] = 1'h1;
+            \$805 [117] = 1'h1;
         8'h76:
-            \$1375 [118] = 1'h1;
+            \$805 [118] = 1'h1;
         8'h77:
-            \$1375 [119] = 1'h1;
+            \$805 [119] = 1'h1;
         8'h78:
-            \$1375 [120] = 1'h1;
+            \$805 [120] = 1'h1;
         8'h79:
-            \$1375 [121] = 1'h1;
+            \$805 [121] = 1'h1;
         8'h7a:
-            \$1375 [122] = 1'h1;
+            \$805 [122] = 1'h1;
         8'h7b:
-            \$1375 [123] = 1'h1;
+            \$805 [123] = 1'h1;
         8'h7c:
-            \$1375 [124] = 1'h1;
+            \$805 [124] = 1'h1;
         8'h7d:
-            \$1375 [125] = 1'h1;
+            \$805 [125] = 1'h1;
         8'h7e:
-            \$1375 [126] = 1'h1;
+            \$805 [126] = 1'h1;
         8'h7f:
-            \$1375 [127] = 1'h1;
+            \$805 [127] = 1'h1;
         8'h80:
-            \$1375 [128] = 1'h1;
+            \$805 [128] = 1'h1;
         8'h81:
-            \$1375 [129] = 1'h1;
+            \$805 [129] = 1'h1;
         8'h82:
-            \$1375 [130] = 1'h1;
+            \$805 [130] = 1'h1;
         8'h83:
-            \$1375 [131] = 1'h1;
+            \$805 [131] = 1'h1;
         8'h84:
-            \$1375 [132] = 1'h1;
+            \$805 [132] = 1'h1;
         8'h85:
-            \$1375 [133] = 1'h1;
+            \$805 [133] = 1'h1;
         8'h86:
-            \$1375 [134] = 1'h1;
+            \$805 [134] = 1'h1;
         8'h87:
-            \$1375 [135] = 1'h1;
+            \$805 [135] = 1'h1;
         8'h88:
-            \$1375 [136] = 1'h1;
+            \$805 [136] = 1'h1;
         8'h89:
-            \$1375 [137] = 1'h1;
+            \$805 [137] = 1'h1;
         8'h8a:
-            \$1375 [138] = 1'h1;
+            \$805 [138] = 1'h1;
         8'h8b:
-            \$1375 [139] = 1'h1;
+            \$805 [139] = 1'h1;
         8'h8c:
-            \$1375 [140] = 1'h1;
+            \$805 [140] = 1'h1;
         8'h8d:
-            \$1375 [141] = 1'h1;
+            \$805 [141] = 1'h1;
         8'h8e:
-            \$1375 [142] = 1'h1;
+            \$805 [142] = 1'h1;
         8'h8f:
-            \$1375 [143] = 1'h1;
+            \$805 [143] = 1'h1;
         8'h90:
-            \$1375 [144] = 1'h1;
+            \$805 [144] = 1'h1;
         8'h91:
-            \$1375 [145] = 1'h1;
+            \$805 [145] = 1'h1;
         8'h92:
-            \$1375 [146] = 1'h1;
+            \$805 [146] = 1'h1;
         8'h93:
-            \$1375 [147] = 1'h1;
+            \$805 [147] = 1'h1;
         8'h94:
-            \$1375 [148] = 1'h1;
+            \$805 [148] = 1'h1;
         8'h95:
-            \$1375 [149] = 1'h1;
+            \$805 [149] = 1'h1;
         8'h96:
-            \$1375 [150] = 1'h1;
+            \$805 [150] = 1'h1;
         8'h97:
-            \$1375 [151] = 1'h1;
+            \$805 [151] = 1'h1;
         8'h98:
-            \$1375 [152] = 1'h1;
+            \$805 [152] = 1'h1;
         8'h99:
-            \$1375 [153] = 1'h1;
+            \$805 [153] = 1'h1;
         8'h9a:
-            \$1375 [154] = 1'h1;
+            \$805 [154] = 1'h1;
         8'h9b:
-            \$1375 [155] = 1'h1;
+            \$805 [155] = 1'h1;
         8'h9c:
-            \$1375 [156] = 1'h1;
+            \$805 [156] = 1'h1;
         8'h9d:
-            \$1375 [157] = 1'h1;
+            \$805 [157] = 1'h1;
         8'h9e:
-            \$1375 [158] = 1'h1;
+            \$805 [158] = 1'h1;
         8'h9f:
-            \$1375 [159] = 1'h1;
+            \$805 [159] = 1'h1;
         8'ha0:
-            \$1375 [160] = 1'h1;
+            \$805 [160] = 1'h1;
         8'ha1:
-            \$1375 [161] = 1'h1;
+            \$805 [161] = 1'h1;
         8'ha2:
-            \$1375 [162] = 1'h1;
+            \$805 [162] = 1'h1;
         8'ha3:
-            \$1375 [163] = 1'h1;
+            \$805 [163] = 1'h1;
         8'ha4:
-            \$1375 [164] = 1'h1;
+            \$805 [164] = 1'h1;
         8'ha5:
-            \$1375 [165] = 1'h1;
+            \$805 [165] = 1'h1;
         8'ha6:
-            \$1375 [166] = 1'h1;
+            \$805 [166] = 1'h1;
         8'ha7:
-            \$1375 [167] = 1'h1;
+            \$805 [167] = 1'h1;
         8'ha8:
-            \$1375 [168] = 1'h1;
+            \$805 [168] = 1'h1;
         8'ha9:
-            \$1375 [169] = 1'h1;
+            \$805 [169] = 1'h1;
         8'haa:
-            \$1375 [170] = 1'h1;
+            \$805 [170] = 1'h1;
         8'hab:
-            \$1375 [171] = 1'h1;
+            \$805 [171] = 1'h1;
         8'hac:
-            \$1375 [172] = 1'h1;
+            \$805 [172] = 1'h1;
         8'had:
-            \$1375 [173] = 1'h1;
+            \$805 [173] = 1'h1;
         8'hae:
-            \$1375 [174] = 1'h1;
+            \$805 [174] = 1'h1;
         8'haf:
-            \$1375 [175] = 1'h1;
+            \$805 [175] = 1'h1;
         8'hb0:
-            \$1375 [176] = 1'h1;
+            \$805 [176] = 1'h1;
         8'hb1:
-            \$1375 [177] = 1'h1;
+            \$805 [177] = 1'h1;
         8'hb2:
-            \$1375 [178] = 1'h1;
+            \$805 [178] = 1'h1;
         8'hb3:
-            \$1375 [179] = 1'h1;
+            \$805 [179] = 1'h1;
         8'hb4:
-            \$1375 [180] = 1'h1;
+            \$805 [180] = 1'h1;
         8'hb5:
-            \$1375 [181] = 1'h1;
+            \$805 [181] = 1'h1;
         8'hb6:
-            \$1375 [182] = 1'h1;
+            \$805 [182] = 1'h1;
         8'hb7:
-            \$1375 [183] = 1'h1;
+            \$805 [183] = 1'h1;
         8'hb8:
-            \$1375 [184] = 1'h1;
+            \$805 [184] = 1'h1;
         8'hb9:
-            \$1375 [185] = 1'h1;
+            \$805 [185] = 1'h1;
         8'hba:
-            \$1375 [186] = 1'h1;
+            \$805 [186] = 1'h1;
         8'hbb:
-            \$1375 [187] = 1'h1;
+            \$805 [187] = 1'h1;
         8'hbc:
-            \$1375 [188] = 1'h1;
+            \$805 [188] = 1'h1;
         8'hbd:
-            \$1375 [189] = 1'h1;
+            \$805 [189] = 1'h1;
         8'hbe:
-            \$1375 [190] = 1'h1;
+            \$805 [190] = 1'h1;
         8'hbf:
-            \$1375 [191] = 1'h1;
+            \$805 [191] = 1'h1;
         8'hc0:
-            \$1375 [192] = 1'h1;
+            \$805 [192] = 1'h1;
         8'hc1:
-            \$1375 [193] = 1'h1;
+            \$805 [193] = 1'h1;
         8'hc2:
-            \$1375 [194] = 1'h1;
+            \$805 [194] = 1'h1;
         8'hc3:
-            \$1375 [195] = 1'h1;
+            \$805 [195] = 1'h1;
         8'hc4:
-            \$1375 [196] = 1'h1;
+            \$805 [196] = 1'h1;
         8'hc5:
-            \$1375 [197] = 1'h1;
+            \$805 [197] = 1'h1;
         8'hc6:
-            \$1375 [198] = 1'h1;
+            \$805 [198] = 1'h1;
         8'hc7:
-            \$1375 [199] = 1'h1;
+            \$805 [199] = 1'h1;
         8'hc8:
-            \$1375 [200] = 1'h1;
+            \$805 [200] = 1'h1;
         8'hc9:
-            \$1375 [201] = 1'h1;
+            \$805 [201] = 1'h1;
         8'hca:
-            \$1375 [202] = 1'h1;
+            \$805 [202] = 1'h1;
         8'hcb:
-            \$1375 [203] = 1'h1;
+            \$805 [203] = 1'h1;
         8'hcc:
-            \$1375 [204] = 1'h1;
+            \$805 [204] = 1'h1;
         8'hcd:
-            \$1375 [205] = 1'h1;
+            \$805 [205] = 1'h1;
         8'hce:
-            \$1375 [206] = 1'h1;
+            \$805 [206] = 1'h1;
         8'hcf:
-            \$1375 [207] = 1'h1;
+            \$805 [207] = 1'h1;
         8'hd0:
-            \$1375 [208] = 1'h1;
+            \$805 [208] = 1'h1;
         8'hd1:
-            \$1375 [209] = 1'h1;
+            \$805 [209] = 1'h1;
         8'hd2:
-            \$1375 [210] = 1'h1;
+            \$805 [210] = 1'h1;
         8'hd3:
-            \$1375 [211] = 1'h1;
+            \$805 [211] = 1'h1;
         8'hd4:
-            \$1375 [212] = 1'h1;
+            \$805 [212] = 1'h1;
         8'hd5:
-            \$1375 [213] = 1'h1;
+            \$805 [213] = 1'h1;
         8'hd6:
-            \$1375 [214] = 1'h1;
+            \$805 [214] = 1'h1;
         8'hd7:
-            \$1375 [215] = 1'h1;
+            \$805 [215] = 1'h1;
         8'hd8:
-            \$1375 [216] = 1'h1;
+            \$805 [216] = 1'h1;
         8'hd9:
-            \$1375 [217] = 1'h1;
+            \$805 [217] = 1'h1;
         8'hda:
-            \$1375 [218] = 1'h1;
+            \$805 [218] = 1'h1;
         8'hdb:
-            \$1375 [219] = 1'h1;
+            \$805 [219] = 1'h1;
         8'hdc:
-            \$1375 [220] = 1'h1;
+            \$805 [220] = 1'h1;
         8'hdd:
-            \$1375 [221] = 1'h1;
+            \$805 [221] = 1'h1;
         8'hde:
-            \$1375 [222] = 1'h1;
+            \$805 [222] = 1'h1;
         8'hdf:
-            \$1375 [223] = 1'h1;
+            \$805 [223] = 1'h1;
         8'he0:
-            \$1375 [224] = 1'h1;
+            \$805 [224] = 1'h1;
         8'he1:
-            \$1375 [225] = 1'h1;
+            \$805 [225] = 1'h1;
         8'he2:
-            \$1375 [226] = 1'h1;
+            \$805 [226] = 1'h1;
         8'he3:
-            \$1375 [227] = 1'h1;
+            \$805 [227] = 1'h1;
         8'he4:
-            \$1375 [228] = 1'h1;
+            \$805 [228] = 1'h1;
         8'he5:
-            \$1375 [229] = 1'h1;
+            \$805 [229] = 1'h1;
         8'he6:
-            \$1375 [230] = 1'h1;
+            \$805 [230] = 1'h1;
         8'he7:
-            \$1375 [231] = 1'h1;
+            \$805 [231] = 1'h1;
         8'he8:
-            \$1375 [232] = 1'h1;
+            \$805 [232] = 1'h1;
         8'he9:
-            \$1375 [233] = 1'h1;
+            \$805 [233] = 1'h1;
         8'hea:
-            \$1375 [234] = 1'h1;
+            \$805 [234] = 1'h1;
         8'heb:
-            \$1375 [235] = 1'h1;
+            \$805 [235] = 1'h1;
         8'hec:
-            \$1375 [236] = 1'h1;
+            \$805 [236] = 1'h1;
         8'hed:
-            \$1375 [237] = 1'h1;
+            \$805 [237] = 1'h1;
         8'hee:
-            \$1375 [238] = 1'h1;
+            \$805 [238] = 1'h1;
         8'hef:
-            \$1375 [239] = 1'h1;
+            \$805 [239] = 1'h1;
         8'hf0:
-            \$1375 [240] = 1'h1;
+            \$805 [240] = 1'h1;
         8'hf1:
-            \$1375 [241] = 1'h1;
+            \$805 [241] = 1'h1;
         8'hf2:
-            \$1375 [242] = 1'h1;
+            \$805 [242] = 1'h1;
         8'hf3:
-            \$1375 [243] = 1'h1;
+            \$805 [243] = 1'h1;
         8'hf4:
-            \$1375 [244] = 1'h1;
+            \$805 [244] = 1'h1;
         8'hf5:
-            \$1375 [245] = 1'h1;
+            \$805 [245] = 1'h1;
         8'hf6:
-            \$1375 [246] = 1'h1;
+            \$805 [246] = 1'h1;
         8'hf7:
-            \$1375 [247] = 1'h1;
+            \$805 [247] = 1'h1;
         8'hf8:
-            \$1375 [248] = 1'h1;
+            \$805 [248] = 1'h1;
         8'hf9:
-            \$1375 [249] = 1'h1;
+            \$805 [249] = 1'h1;
         8'hfa:
-            \$1375 [250] = 1'h1;
+            \$805 [250] = 1'h1;
         8'hfb:
-            \$1375 [251] = 1'h1;
+            \$805 [251] = 1'h1;
         8'hfc:
-            \$1375 [252] = 1'h1;
+            \$805 [252] = 1'h1;
         8'hfd:
-            \$1375 [253] = 1'h1;
+            \$805 [253] = 1'h1;
         8'hfe:
-            \$1375 [254] = 1'h1;
+            \$805 [254] = 1'h1;
         8'hff:
-            \$1375 [255] = 1'h1;
+            \$805 [255] = 1'h1;
       endcase
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1376  = cursor_row;
+    \$806  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$1376  = 4'h0;
+          \$806  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$1376  = \$675 [3:0];
+            \$806  = \$403 [3:0];
           end else if (pending[2]) begin
-            \$1376  = \$681 [3:0];
+            \$806  = \$409 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1377  = cursor_col;
+    \$807  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$1377  = 4'h0;
+          \$807  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$1377  = \$687 [3:0];
+            \$807  = \$415 [3:0];
           end else if (pending[4]) begin
-            \$1377  = \$693 [3:0];
+            \$807  = \$421 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1378  = counter;
+    \$808  = counter;
     casez (fsm_state)
       4'h0:
-          \$1378  = { 3'h0, \$653  };
+          \$808  = { 3'h0, \$383  };
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-                \$1378  = \$664 [8:0];
+                \$808  = \$394 [8:0];
               end
             end
           end
@@ -9730,27 +7678,29 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
           /* empty */;
       4'h7:
           /* empty */;
+      4'h8:
+          /* empty */;
       4'h3:
           /* empty */;
       4'h4:
           /* empty */;
+      4'ha:
+          /* empty */;
       4'h9:
           /* empty */;
-      4'h8:
-          /* empty */;
-      4'ha:
-          if (\$1352 ) begin
-          end else if (\$1353 ) begin
-            \$1378  = 9'h000;
+      4'hb:
+          if (\$781 ) begin
+          end else if (\$782 ) begin
+            \$808  = 9'h000;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1379  = flood_steps;
+    \$809  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$1379  = 9'h000;
+          \$809  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -9761,47 +7711,53 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
           /* empty */;
       4'h7:
           /* empty */;
+      4'h8:
+          /* empty */;
       4'h3:
-          \$1379  = 9'h000;
+          \$809  = 9'h000;
       4'h4:
-          if (\$1282 ) begin
-            if (\$1297 ) begin
-              \$1379  = 9'h000;
+          if (\$711 ) begin
+            if (\$726 ) begin
+              \$809  = 9'h000;
             end
           end
-      4'h9:
+      4'ha:
           /* empty */;
-      4'h8:
-          if (\$1345 ) begin
-            \$1379  = \$1347 [8:0];
+      4'h9:
+          if (\$774 ) begin
+            \$809  = \$776 [8:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1380  = fsm_state;
+    \$810  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$1380  = 4'h1;
+          \$810  = 4'h1;
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$656 ) begin
-              \$1380  = 4'h0;
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+              \$810  = 4'h0;
+            end else if (\$388 ) begin
               (* full_case = 32'd1 *)
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1380  = 4'h2;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$810  = 4'h2;
               end else begin
-                \$1380  = 4'h3;
+                \$810  = 4'h3;
               end
             end else begin
-              \$1380  = 4'h4;
+              \$810  = 4'h4;
             end
           end
       4'h2:
+          if (\$423 ) begin
+            \$810  = 4'h5;
+          end
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
@@ -9809,78 +7765,78 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
             2'h1:
                 /* empty */;
             default:
-                if (\$716 ) begin
-                  \$1380  = 4'h5;
+                if (\$446 ) begin
+                  \$810  = 4'h6;
                 end
           endcase
-      4'h5:
-          (* full_case = 32'd1 *)
-          if (\$717 ) begin
-            \$1380  = 4'h6;
-          end else begin
-            \$1380  = 4'h7;
-          end
       4'h6:
-          if (\$721 ) begin
-            \$1380  = 4'h7;
+          (* full_case = 32'd1 *)
+          if (\$447 ) begin
+            \$810  = 4'h7;
+          end else begin
+            \$810  = 4'h8;
           end
       4'h7:
-          if (\$1269 ) begin
-            \$1380  = 4'h3;
+          if (\$451 ) begin
+            \$810  = 4'h8;
+          end
+      4'h8:
+          if (\$698 ) begin
+            \$810  = 4'h3;
           end
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$1270 ) begin
-            \$1380  = 4'h1;
+          if (\$699 ) begin
+            \$810  = 4'h1;
           end else begin
-            \$1380  = 4'h8;
+            \$810  = 4'h9;
           end
       4'h4:
-          if (\$1282 ) begin
+          if (\$711 ) begin
             (* full_case = 32'd1 *)
-            if (\$1297 ) begin
-              \$1380  = 4'h9;
+            if (\$726 ) begin
+              \$810  = 4'ha;
             end else begin
-              \$1380  = 4'h1;
+              \$810  = 4'h1;
+            end
+          end
+      4'ha:
+          if (\$757 ) begin
+            (* full_case = 32'd1 *)
+            if (\$773 ) begin
+              \$810  = 4'h1;
+            end else begin
+              \$810  = 4'h9;
             end
           end
       4'h9:
-          if (\$1328 ) begin
-            (* full_case = 32'd1 *)
-            if (\$1344 ) begin
-              \$1380  = 4'h1;
-            end else begin
-              \$1380  = 4'h8;
-            end
-          end
-      4'h8:
           (* full_case = 32'd1 *)
-          if (\$1345 ) begin
+          if (\$774 ) begin
           end else begin
-            \$1380  = 4'ha;
+            \$810  = 4'hb;
           end
-      4'ha:
-          if (\$1352 ) begin
-            \$1380  = 4'h1;
-          end else if (\$1353 ) begin
-            \$1380  = 4'h1;
+      4'hb:
+          if (\$781 ) begin
+            \$810  = 4'h1;
+          end else if (\$782 ) begin
+            \$810  = 4'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1381  = seed;
+    \$811  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1381  = \$665 ;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$811  = \$395 ;
               end
             end
           end
@@ -9888,55 +7844,59 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1382  = lcg;
+    \$812  = lcg;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1382  = \$667 [31:0];
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$812  = \$397 [31:0];
               end
             end
           end
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
                 (* full_case = 32'd1 *)
-                if (\$708 ) begin
+                if (\$438 ) begin
                 end else begin
-                  \$1382  = \$711 [31:0];
+                  \$812  = \$441 [31:0];
                 end
             2'h1:
                 /* empty */;
             default:
-                \$1382  = \$714 [31:0];
+                \$812  = \$444 [31:0];
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1383  = swaps_done;
+    \$813  = swaps_done;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1383  = 10'h000;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$813  = 10'h000;
               end
             end
           end
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
@@ -9944,54 +7904,77 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
             2'h1:
                 /* empty */;
             default:
-                \$1383  = \$715 [9:0];
+                \$813  = \$445 [9:0];
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1384  = swap_phase;
+    \$814  = swap_phase;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
               if (switches[1]) begin
-              end else if (\$659 ) begin
-              end else if (\$660 ) begin
-                \$1384  = 2'h0;
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$814  = 2'h0;
               end
             end
           end
       4'h2:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
           casez (swap_phase)
             2'h0:
-                if (\$708 ) begin
-                  \$1384  = 2'h1;
+                if (\$438 ) begin
+                  \$814  = 2'h1;
                 end
             2'h1:
-                \$1384  = 2'h2;
+                \$814  = 2'h2;
             default:
-                \$1384  = 2'h0;
+                \$814  = 2'h0;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1385  = chord_step;
+    \$815  = load_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          if (pending[0]) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
+              if (switches[1]) begin
+              end else if (\$389 ) begin
+              end else if (\$390 ) begin
+                \$815  = 4'h0;
+              end
+            end
+          end
+      4'h2:
+          \$815  = \$422 [3:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$816  = chord_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (pending[0]) begin
             (* full_case = 32'd1 *)
-            if (\$656 ) begin
-            end else if (\$658 ) begin
+            if (\$386 ) begin
+            end else if (\$388 ) begin
             end else begin
-              \$1385  = 3'h0;
+              \$816  = 3'h0;
             end
           end
       4'h2:
@@ -10001,239 +7984,299 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
       4'h6:
           /* empty */;
       4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          \$1385  = \$1271 [2:0];
-      4'h9:
-          \$1385  = \$1298 [2:0];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1386  = chord_flags;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            (* full_case = 32'd1 *)
-            if (\$656 ) begin
-            end else if (\$658 ) begin
-            end else begin
-              \$1386  = 4'h0;
-            end
-          end
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          \$1386  = \$1281 [3:0];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1387  = swap_a;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          casez (swap_phase)
-            2'h0:
-                if (\$708 ) begin
-                  \$1387  = \$709 ;
-                end
-          endcase
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1388  = swap_b;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          casez (swap_phase)
-            2'h0:
-                /* empty */;
-            2'h1:
-                \$1388  = \$712 ;
-          endcase
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1389  = scan_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          \$1389  = 4'h0;
-      4'h6:
-          if (\$721 ) begin
-          end else if (\$725 ) begin
-            \$1389  = \$726 [3:0];
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1390  = scan_col;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          \$1390  = 4'h0;
-      4'h6:
-          (* full_case = 32'd1 *)
-          if (\$721 ) begin
-          end else if (\$725 ) begin
-            \$1390  = 4'h0;
-          end else begin
-            \$1390  = \$727 [3:0];
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1391  = count_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          \$1391  = 4'h0;
-      4'h6:
-          /* empty */;
-      4'h7:
-          \$1391  = \$1268 [3:0];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1392  = exploded;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          if (\$1270 ) begin
-            \$1392  = { cursor_row, cursor_col };
-          end
-      4'h4:
-          /* empty */;
-      4'h9:
-          if (\$1313 ) begin
-            if (\$1327 ) begin
-              \$1392  = { nb_row[3:0], nb_col[3:0] };
-            end
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1393  = chord_lost;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          if (\$1282 ) begin
-            if (\$1297 ) begin
-              \$1393  = 1'h0;
-            end
-          end
-      4'h9:
-          if (\$1313 ) begin
-            \$1393  = 1'h1;
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1394  = win_scan;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h9:
           /* empty */;
       4'h8:
-          (* full_case = 32'd1 *)
-          if (\$1345 ) begin
-          end else begin
-            \$1394  = 8'h00;
-          end
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          \$816  = \$700 [2:0];
       4'ha:
-          (* full_case = 32'd1 *)
-          if (\$1352 ) begin
-          end else if (\$1353 ) begin
-          end else begin
-            \$1394  = \$1354 [7:0];
+          \$816  = \$727 [2:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$817  = chord_flags;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          if (pending[0]) begin
+            (* full_case = 32'd1 *)
+            if (\$386 ) begin
+            end else if (\$388 ) begin
+            end else begin
+              \$817  = 4'h0;
+            end
+          end
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          \$817  = \$710 [3:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$818  = swap_a;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          casez (swap_phase)
+            2'h0:
+                if (\$438 ) begin
+                  \$818  = \$439 ;
+                end
+          endcase
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$819  = swap_b;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          casez (swap_phase)
+            2'h0:
+                /* empty */;
+            2'h1:
+                \$819  = \$442 ;
+          endcase
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$820  = scan_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$820  = 4'h0;
+      4'h7:
+          if (\$451 ) begin
+          end else if (\$455 ) begin
+            \$820  = \$456 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$1395  = \read_col$68 ;
+    \$821  = scan_col;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$821  = 4'h0;
+      4'h7:
+          (* full_case = 32'd1 *)
+          if (\$451 ) begin
+          end else if (\$455 ) begin
+            \$821  = 4'h0;
+          end else begin
+            \$821  = \$457 [3:0];
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$822  = count_step;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$822  = 5'h00;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$822  = \$460 [4:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$823  = count_up;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$823  = 16'h0000;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$823  = count_mid;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$824  = count_mid;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$824  = 16'h0000;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$824  = \$459 ;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$825  = exploded;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h3:
+          if (\$699 ) begin
+            \$825  = { cursor_row, cursor_col };
+          end
+      4'h4:
+          /* empty */;
+      4'ha:
+          if (\$742 ) begin
+            if (\$756 ) begin
+              \$825  = { nb_row[3:0], nb_col[3:0] };
+            end
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$826  = chord_lost;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          if (\$711 ) begin
+            if (\$726 ) begin
+              \$826  = 1'h0;
+            end
+          end
+      4'ha:
+          if (\$742 ) begin
+            \$826  = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$827  = win_scan;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h9:
+          (* full_case = 32'd1 *)
+          if (\$774 ) begin
+          end else begin
+            \$827  = 8'h00;
+          end
+      4'hb:
+          (* full_case = 32'd1 *)
+          if (\$781 ) begin
+          end else if (\$782 ) begin
+          end else begin
+            \$827  = \$783 [7:0];
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$828  = \read_col$74 ;
     if (count_cell__en) begin
-      \$1395  = read_col;
+      \$828  = read_col;
     end
   end
   assign \buttons$1  = buttons;
@@ -10244,76 +8287,77 @@ module \nexys3_minesweeper.system.game (\port$685$0 , held, clk, count_cell__en,
   assign \cursor_col$11  = cursor_col;
   assign \counter$13  = counter;
   assign \timer$15  = timer;
-  assign mine = mine_bits;
   assign revealed = revealed_bits;
-  assign \seed$23  = seed;
-  assign \flood_steps$25  = flood_steps;
+  assign flagged = flagged_bits;
+  assign \seed$21  = seed;
+  assign \flood_steps$23  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
+  assign mine_row__addr = probe[7:4];
   assign count_cursor__addr = cursor_row;
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
   assign count_cell__addr = read_row;
   assign read_enable = count_cell__en;
-  assign \cell  = { \$1366 , \$625  };
-  assign \port$685$0  = \$625 ;
-  assign \port$2883$0  = \$1366 ;
-  assign \cell.count  = \$625 ;
-  assign \cell.mine  = \$1366 [0];
-  assign \cell.revealed  = \$1366 [1];
-  assign \cell.flagged  = \$1366 [2];
-  assign \cell.exploded  = \$1366 [3];
-  assign \$26  = { \$25 , 1'h0 };
-  assign { \$27 [240], \$27 [224], \$27 [208], \$27 [192], \$27 [176], \$27 [160], \$27 [144], \$27 [128], \$27 [112], \$27 [96], \$27 [80], \$27 [64], \$27 [48], \$27 [32], \$27 [16], \$27 [0] } = 16'h0000;
-  assign { \$27 [255:241], \$27 [239:225], \$27 [223:209], \$27 [207:193], \$27 [191:177], \$27 [175:161], \$27 [159:145], \$27 [143:129], \$27 [127:113], \$27 [111:97], \$27 [95:81], \$27 [79:65], \$27 [63:49], \$27 [47:33], \$27 [31:17], \$27 [15:1] } = { \$26 [255:241], \$26 [239:225], \$26 [223:209], \$26 [207:193], \$26 [191:177], \$26 [175:161], \$26 [159:145], \$26 [143:129], \$26 [127:113], \$26 [111:97], \$26 [95:81], \$26 [79:65], \$26 [63:49], \$26 [47:33], \$26 [31:17], \$26 [15:1] };
-  assign \$30  = { 1'h0, \$29 [255:1] };
-  assign { \$31 [255], \$31 [239], \$31 [223], \$31 [207], \$31 [191], \$31 [175], \$31 [159], \$31 [143], \$31 [127], \$31 [111], \$31 [95], \$31 [79], \$31 [63], \$31 [47], \$31 [31], \$31 [15] } = 16'h0000;
-  assign { \$31 [254:240], \$31 [238:224], \$31 [222:208], \$31 [206:192], \$31 [190:176], \$31 [174:160], \$31 [158:144], \$31 [142:128], \$31 [126:112], \$31 [110:96], \$31 [94:80], \$31 [78:64], \$31 [62:48], \$31 [46:32], \$31 [30:16], \$31 [14:0] } = { \$30 [254:240], \$30 [238:224], \$30 [222:208], \$30 [206:192], \$30 [190:176], \$30 [174:160], \$30 [158:144], \$30 [142:128], \$30 [126:112], \$30 [110:96], \$30 [94:80], \$30 [78:64], \$30 [62:48], \$30 [46:32], \$30 [30:16], \$30 [14:0] };
-  assign \$35  = { \$34 , 1'h0 };
-  assign { \$36 [240], \$36 [224], \$36 [208], \$36 [192], \$36 [176], \$36 [160], \$36 [144], \$36 [128], \$36 [112], \$36 [96], \$36 [80], \$36 [64], \$36 [48], \$36 [32], \$36 [16], \$36 [0] } = 16'h0000;
-  assign { \$36 [255:241], \$36 [239:225], \$36 [223:209], \$36 [207:193], \$36 [191:177], \$36 [175:161], \$36 [159:145], \$36 [143:129], \$36 [127:113], \$36 [111:97], \$36 [95:81], \$36 [79:65], \$36 [63:49], \$36 [47:33], \$36 [31:17], \$36 [15:1] } = { \$35 [255:241], \$35 [239:225], \$35 [223:209], \$35 [207:193], \$35 [191:177], \$35 [175:161], \$35 [159:145], \$35 [143:129], \$35 [127:113], \$35 [111:97], \$35 [95:81], \$35 [79:65], \$35 [63:49], \$35 [47:33], \$35 [31:17], \$35 [15:1] };
-  assign \$39  = { 1'h0, \$38 [255:1] };
-  assign { \$40 [255], \$40 [239], \$40 [223], \$40 [207], \$40 [191], \$40 [175], \$40 [159], \$40 [143], \$40 [127], \$40 [111], \$40 [95], \$40 [79], \$40 [63], \$40 [47], \$40 [31], \$40 [15] } = 16'h0000;
-  assign { \$40 [254:240], \$40 [238:224], \$40 [222:208], \$40 [206:192], \$40 [190:176], \$40 [174:160], \$40 [158:144], \$40 [142:128], \$40 [126:112], \$40 [110:96], \$40 [94:80], \$40 [78:64], \$40 [62:48], \$40 [46:32], \$40 [30:16], \$40 [14:0] } = { \$39 [254:240], \$39 [238:224], \$39 [222:208], \$39 [206:192], \$39 [190:176], \$39 [174:160], \$39 [158:144], \$39 [142:128], \$39 [126:112], \$39 [110:96], \$39 [94:80], \$39 [78:64], \$39 [62:48], \$39 [46:32], \$39 [30:16], \$39 [14:0] };
-  assign \$42  = { 15'h0000, \$41 , 16'h0000 };
-  assign \$46  = { \$45 , 1'h0 };
-  assign { \$47 [240], \$47 [224], \$47 [208], \$47 [192], \$47 [176], \$47 [160], \$47 [144], \$47 [128], \$47 [112], \$47 [96], \$47 [80], \$47 [64], \$47 [48], \$47 [32], \$47 [16], \$47 [0] } = 16'h0000;
-  assign { \$47 [255:241], \$47 [239:225], \$47 [223:209], \$47 [207:193], \$47 [191:177], \$47 [175:161], \$47 [159:145], \$47 [143:129], \$47 [127:113], \$47 [111:97], \$47 [95:81], \$47 [79:65], \$47 [63:49], \$47 [47:33], \$47 [31:17], \$47 [15:1] } = { \$46 [255:241], \$46 [239:225], \$46 [223:209], \$46 [207:193], \$46 [191:177], \$46 [175:161], \$46 [159:145], \$46 [143:129], \$46 [127:113], \$46 [111:97], \$46 [95:81], \$46 [79:65], \$46 [63:49], \$46 [47:33], \$46 [31:17], \$46 [15:1] };
-  assign \$50  = { 1'h0, \$49 [255:1] };
-  assign { \$51 [255], \$51 [239], \$51 [223], \$51 [207], \$51 [191], \$51 [175], \$51 [159], \$51 [143], \$51 [127], \$51 [111], \$51 [95], \$51 [79], \$51 [63], \$51 [47], \$51 [31], \$51 [15] } = 16'h0000;
-  assign { \$51 [254:240], \$51 [238:224], \$51 [222:208], \$51 [206:192], \$51 [190:176], \$51 [174:160], \$51 [158:144], \$51 [142:128], \$51 [126:112], \$51 [110:96], \$51 [94:80], \$51 [78:64], \$51 [62:48], \$51 [46:32], \$51 [30:16], \$51 [14:0] } = { \$50 [254:240], \$50 [238:224], \$50 [222:208], \$50 [206:192], \$50 [190:176], \$50 [174:160], \$50 [158:144], \$50 [142:128], \$50 [126:112], \$50 [110:96], \$50 [94:80], \$50 [78:64], \$50 [62:48], \$50 [46:32], \$50 [30:16], \$50 [14:0] };
-  assign \$53  = { 16'h0000, \$52 [255:16] };
-  assign \$66  = free_running;
-  assign \$72  = difficulty;
-  assign \$597  = difficulty;
-  assign \$600  = difficulty;
-  assign \$612  = difficulty;
-  assign \$615  = difficulty;
-  assign \$665  = free_running;
-  assign \$668  = difficulty;
-  assign \$671  = difficulty;
-  assign \$676  = difficulty;
-  assign \$683  = difficulty;
-  assign \$688  = difficulty;
-  assign \$694  = difficulty;
-  assign \$697  = difficulty;
+  assign \cell  = { \$797 , \$354  };
+  assign \port$418$0  = \$354 ;
+  assign \port$2069$0  = \$797 ;
+  assign \cell.count  = \$354 ;
+  assign \cell.mine  = \$797 [0];
+  assign \cell.revealed  = \$797 [1];
+  assign \cell.flagged  = \$797 [2];
+  assign \cell.exploded  = \$797 [3];
+  assign \$24  = { \$23 , 1'h0 };
+  assign { \$25 [240], \$25 [224], \$25 [208], \$25 [192], \$25 [176], \$25 [160], \$25 [144], \$25 [128], \$25 [112], \$25 [96], \$25 [80], \$25 [64], \$25 [48], \$25 [32], \$25 [16], \$25 [0] } = 16'h0000;
+  assign { \$25 [255:241], \$25 [239:225], \$25 [223:209], \$25 [207:193], \$25 [191:177], \$25 [175:161], \$25 [159:145], \$25 [143:129], \$25 [127:113], \$25 [111:97], \$25 [95:81], \$25 [79:65], \$25 [63:49], \$25 [47:33], \$25 [31:17], \$25 [15:1] } = { \$24 [255:241], \$24 [239:225], \$24 [223:209], \$24 [207:193], \$24 [191:177], \$24 [175:161], \$24 [159:145], \$24 [143:129], \$24 [127:113], \$24 [111:97], \$24 [95:81], \$24 [79:65], \$24 [63:49], \$24 [47:33], \$24 [31:17], \$24 [15:1] };
+  assign \$28  = { 1'h0, \$27 [255:1] };
+  assign { \$29 [255], \$29 [239], \$29 [223], \$29 [207], \$29 [191], \$29 [175], \$29 [159], \$29 [143], \$29 [127], \$29 [111], \$29 [95], \$29 [79], \$29 [63], \$29 [47], \$29 [31], \$29 [15] } = 16'h0000;
+  assign { \$29 [254:240], \$29 [238:224], \$29 [222:208], \$29 [206:192], \$29 [190:176], \$29 [174:160], \$29 [158:144], \$29 [142:128], \$29 [126:112], \$29 [110:96], \$29 [94:80], \$29 [78:64], \$29 [62:48], \$29 [46:32], \$29 [30:16], \$29 [14:0] } = { \$28 [254:240], \$28 [238:224], \$28 [222:208], \$28 [206:192], \$28 [190:176], \$28 [174:160], \$28 [158:144], \$28 [142:128], \$28 [126:112], \$28 [110:96], \$28 [94:80], \$28 [78:64], \$28 [62:48], \$28 [46:32], \$28 [30:16], \$28 [14:0] };
+  assign \$33  = { \$32 , 1'h0 };
+  assign { \$34 [240], \$34 [224], \$34 [208], \$34 [192], \$34 [176], \$34 [160], \$34 [144], \$34 [128], \$34 [112], \$34 [96], \$34 [80], \$34 [64], \$34 [48], \$34 [32], \$34 [16], \$34 [0] } = 16'h0000;
+  assign { \$34 [255:241], \$34 [239:225], \$34 [223:209], \$34 [207:193], \$34 [191:177], \$34 [175:161], \$34 [159:145], \$34 [143:129], \$34 [127:113], \$34 [111:97], \$34 [95:81], \$34 [79:65], \$34 [63:49], \$34 [47:33], \$34 [31:17], \$34 [15:1] } = { \$33 [255:241], \$33 [239:225], \$33 [223:209], \$33 [207:193], \$33 [191:177], \$33 [175:161], \$33 [159:145], \$33 [143:129], \$33 [127:113], \$33 [111:97], \$33 [95:81], \$33 [79:65], \$33 [63:49], \$33 [47:33], \$33 [31:17], \$33 [15:1] };
+  assign \$37  = { 1'h0, \$36 [255:1] };
+  assign { \$38 [255], \$38 [239], \$38 [223], \$38 [207], \$38 [191], \$38 [175], \$38 [159], \$38 [143], \$38 [127], \$38 [111], \$38 [95], \$38 [79], \$38 [63], \$38 [47], \$38 [31], \$38 [15] } = 16'h0000;
+  assign { \$38 [254:240], \$38 [238:224], \$38 [222:208], \$38 [206:192], \$38 [190:176], \$38 [174:160], \$38 [158:144], \$38 [142:128], \$38 [126:112], \$38 [110:96], \$38 [94:80], \$38 [78:64], \$38 [62:48], \$38 [46:32], \$38 [30:16], \$38 [14:0] } = { \$37 [254:240], \$37 [238:224], \$37 [222:208], \$37 [206:192], \$37 [190:176], \$37 [174:160], \$37 [158:144], \$37 [142:128], \$37 [126:112], \$37 [110:96], \$37 [94:80], \$37 [78:64], \$37 [62:48], \$37 [46:32], \$37 [30:16], \$37 [14:0] };
+  assign \$40  = { 15'h0000, \$39 , 16'h0000 };
+  assign \$44  = { \$43 , 1'h0 };
+  assign { \$45 [240], \$45 [224], \$45 [208], \$45 [192], \$45 [176], \$45 [160], \$45 [144], \$45 [128], \$45 [112], \$45 [96], \$45 [80], \$45 [64], \$45 [48], \$45 [32], \$45 [16], \$45 [0] } = 16'h0000;
+  assign { \$45 [255:241], \$45 [239:225], \$45 [223:209], \$45 [207:193], \$45 [191:177], \$45 [175:161], \$45 [159:145], \$45 [143:129], \$45 [127:113], \$45 [111:97], \$45 [95:81], \$45 [79:65], \$45 [63:49], \$45 [47:33], \$45 [31:17], \$45 [15:1] } = { \$44 [255:241], \$44 [239:225], \$44 [223:209], \$44 [207:193], \$44 [191:177], \$44 [175:161], \$44 [159:145], \$44 [143:129], \$44 [127:113], \$44 [111:97], \$44 [95:81], \$44 [79:65], \$44 [63:49], \$44 [47:33], \$44 [31:17], \$44 [15:1] };
+  assign \$48  = { 1'h0, \$47 [255:1] };
+  assign { \$49 [255], \$49 [239], \$49 [223], \$49 [207], \$49 [191], \$49 [175], \$49 [159], \$49 [143], \$49 [127], \$49 [111], \$49 [95], \$49 [79], \$49 [63], \$49 [47], \$49 [31], \$49 [15] } = 16'h0000;
+  assign { \$49 [254:240], \$49 [238:224], \$49 [222:208], \$49 [206:192], \$49 [190:176], \$49 [174:160], \$49 [158:144], \$49 [142:128], \$49 [126:112], \$49 [110:96], \$49 [94:80], \$49 [78:64], \$49 [62:48], \$49 [46:32], \$49 [30:16], \$49 [14:0] } = { \$48 [254:240], \$48 [238:224], \$48 [222:208], \$48 [206:192], \$48 [190:176], \$48 [174:160], \$48 [158:144], \$48 [142:128], \$48 [126:112], \$48 [110:96], \$48 [94:80], \$48 [78:64], \$48 [62:48], \$48 [46:32], \$48 [30:16], \$48 [14:0] };
+  assign \$51  = { 16'h0000, \$50 [255:16] };
+  assign \$64  = free_running;
+  assign \$65  = difficulty;
+  assign \$73  = difficulty;
+  assign \$294  = difficulty;
+  assign \$297  = difficulty;
+  assign \$309  = difficulty;
+  assign \$312  = difficulty;
+  assign \$395  = free_running;
+  assign \$399  = difficulty;
+  assign \$404  = difficulty;
+  assign \$411  = difficulty;
+  assign \$416  = difficulty;
+  assign \$424  = difficulty;
+  assign \$427  = difficulty;
+  assign \$431  = difficulty;
+  assign \$435  = difficulty;
+  assign \$452  = difficulty;
+  assign \$692  = difficulty;
   assign \$701  = difficulty;
-  assign \$705  = difficulty;
-  assign \$722  = difficulty;
-  assign \$1264  = difficulty;
-  assign \$1272  = difficulty;
-  assign \$1275  = difficulty;
-  assign \$1285  = difficulty;
-  assign \$1288  = difficulty;
-  assign \$1299  = difficulty;
-  assign \$1302  = difficulty;
-  assign \$1314  = difficulty;
-  assign \$1317  = difficulty;
-  assign \$1329  = difficulty;
-  assign \$1332  = difficulty;
+  assign \$704  = difficulty;
+  assign \$714  = difficulty;
+  assign \$717  = difficulty;
+  assign \$728  = difficulty;
+  assign \$731  = difficulty;
+  assign \$743  = difficulty;
+  assign \$746  = difficulty;
+  assign \$758  = difficulty;
+  assign \$761  = difficulty;
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$77 (held, clk, buttons, press);
+module \nexys3_minesweeper.system.game.buttons$83 (held, clk, buttons, press);
   reg \$auto$verilog_backend.cc:2355:dump_module$26  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -10371,27 +8415,27 @@ module \nexys3_minesweeper.system.game.buttons$77 (held, clk, buttons, press);
     previous <= levels;
   always @(posedge clk)
     repeat_count <= \$13 ;
-  \nexys3_minesweeper.system.game.buttons$77.debounce_centre  debounce_centre (
+  \nexys3_minesweeper.system.game.buttons$83.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o)
   );
-  \nexys3_minesweeper.system.game.buttons$77.debounce_down  debounce_down (
+  \nexys3_minesweeper.system.game.buttons$83.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 )
   );
-  \nexys3_minesweeper.system.game.buttons$77.debounce_left  debounce_left (
+  \nexys3_minesweeper.system.game.buttons$83.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 )
   );
-  \nexys3_minesweeper.system.game.buttons$77.debounce_right  debounce_right (
+  \nexys3_minesweeper.system.game.buttons$83.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 )
   );
-  \nexys3_minesweeper.system.game.buttons$77.debounce_up  debounce_up (
+  \nexys3_minesweeper.system.game.buttons$83.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 )
@@ -10429,7 +8473,7 @@ module \nexys3_minesweeper.system.game.buttons$77 (held, clk, buttons, press);
   assign held_directions[4:1] = { \o$11 , \o$9 , \o$7 , \o$5  };
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$77.debounce_centre (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$83.debounce_centre (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -10471,7 +8515,7 @@ module \nexys3_minesweeper.system.game.buttons$77.debounce_centre (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$77.debounce_down (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$83.debounce_down (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -10513,7 +8557,7 @@ module \nexys3_minesweeper.system.game.buttons$77.debounce_down (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$77.debounce_left (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$83.debounce_left (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -10555,7 +8599,7 @@ module \nexys3_minesweeper.system.game.buttons$77.debounce_left (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$77.debounce_right (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$83.debounce_right (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -10597,7 +8641,7 @@ module \nexys3_minesweeper.system.game.buttons$77.debounce_right (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$77.debounce_up (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$83.debounce_up (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$31  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -10750,25 +8794,25 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$2774$0 , \port$2776$0 , \port$2778$0 , \port$2780$0 , \port$2782$0 , \port$2784$0 , \port$2786$0 , clk, stage1, \port$2772$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1957$0 , \port$1959$0 , \port$1961$0 , \port$1963$0 , \port$1965$0 , \port$1967$0 , \port$1969$0 , clk, stage1, \port$1955$0 );
   input clk;
   wire clk;
-  input \port$2772$0 ;
-  wire \port$2772$0 ;
-  input \port$2774$0 ;
-  wire \port$2774$0 ;
-  input \port$2776$0 ;
-  wire \port$2776$0 ;
-  input \port$2778$0 ;
-  wire \port$2778$0 ;
-  input \port$2780$0 ;
-  wire \port$2780$0 ;
-  input \port$2782$0 ;
-  wire \port$2782$0 ;
-  input \port$2784$0 ;
-  wire \port$2784$0 ;
-  input \port$2786$0 ;
-  wire \port$2786$0 ;
+  input \port$1955$0 ;
+  wire \port$1955$0 ;
+  input \port$1957$0 ;
+  wire \port$1957$0 ;
+  input \port$1959$0 ;
+  wire \port$1959$0 ;
+  input \port$1961$0 ;
+  wire \port$1961$0 ;
+  input \port$1963$0 ;
+  wire \port$1963$0 ;
+  input \port$1965$0 ;
+  wire \port$1965$0 ;
+  input \port$1967$0 ;
+  wire \port$1967$0 ;
+  input \port$1969$0 ;
+  wire \port$1969$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -10779,10 +8823,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$2774$0 , \port$2776$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$2786$0 , \port$2784$0 , \port$2782$0 , \port$2780$0 , \port$2778$0 , \port$2776$0 , \port$2774$0 , \port$2772$0  };
+    stage0 <= { \port$1969$0 , \port$1967$0 , \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$2786$0 , \port$2784$0 , \port$2782$0 , \port$2780$0 , \port$2778$0 , \port$2776$0 , \port$2774$0 , \port$2772$0  };
+  assign switches = { \port$1969$0 , \port$1967$0 , \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0  };
   assign \switches$4  = stage1;
 endmodule
 

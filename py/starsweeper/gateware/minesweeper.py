@@ -101,9 +101,10 @@ class MinesweeperGame(wiring.Component):
         The cell at (``read_row``, ``read_col``) one enabled clock after the address, while the
         core is idle (``busy`` low): an action borrows the port's multiplexers for its few
         microseconds, and the port then returns the cells the action probes.
-    mine_bits, revealed_bits, flagged_bits : Out(256)
-        Readback of the whole board, bit ``16 * row + col`` (cells outside a beginner field
-        read as revealed).
+    revealed_bits, flagged_bits : Out(256)
+        Readback of the revealed cells and the flags, bit ``16 * row + col`` (cells outside a
+        beginner field read as revealed; a won game's flags as placed, without the flags the
+        read port adds on its mines). The mines are read through the read port.
     seed : Out(32)
         The seed of the current game's placement.
     flood_steps : Out(9)
@@ -146,7 +147,6 @@ class MinesweeperGame(wiring.Component):
             "read_col": In(4),
             "read_enable": In(1, init=1),
             "cell": Out(CellView()),
-            "mine_bits": Out(CELLS),
             "revealed_bits": Out(CELLS),
             "flagged_bits": Out(CELLS),
             "seed": Out(32),
@@ -161,7 +161,13 @@ class MinesweeperGame(wiring.Component):
         m.d.comb += [front.buttons.eq(self.buttons), self.held.eq(front.held)]
 
         # -- board state ---------------------------------------------------------------------
-        mine = Signal(CELLS)
+        # The mines are a 16 x 16-bit LUT memory (a row a word), not registers: only single
+        # cells (through the probe) and whole rows (placement's first layout, the count phase)
+        # are ever read or written. Reads are asynchronous: a cell's read-modify-write takes
+        # one clock.
+        m.submodules.mines = mines = Memory(shape=GRID, depth=GRID, init=[])
+        mine_row_write = mines.write_port()
+        mine_row = mines.read_port(domain="comb")
         revealed = Signal(CELLS)
         flagged = Signal(CELLS)
         zero = Signal(CELLS)                 # no neighbouring mines (and in the field)
@@ -197,7 +203,10 @@ class MinesweeperGame(wiring.Component):
         swaps_done = Signal(range(self.swaps + 1))
         scan_row = Signal(4)
         scan_col = Signal(4)
-        count_row = Signal(4)
+        count_step = Signal(range(GRID + 2))   # count phase: row read; the row counted is one less
+        count_up = Signal(GRID)                # the rows above and at the counted row
+        count_mid = Signal(GRID)
+        load_row = Signal(4)
         chord_step = Signal(3)
         chord_flags = Signal(4)
         chord_lost = Signal()
@@ -210,8 +219,7 @@ class MinesweeperGame(wiring.Component):
             self.status.eq(status), self.difficulty.eq(difficulty),
             self.cursor_row.eq(cursor_row), self.cursor_col.eq(cursor_col),
             self.counter.eq(counter), self.timer.eq(timer),
-            self.mine_bits.eq(mine), self.revealed_bits.eq(revealed),
-            self.flagged_bits.eq(flagged | Mux(won_flags, mine, 0)),
+            self.revealed_bits.eq(revealed), self.flagged_bits.eq(flagged),
             self.seed.eq(seed), self.flood_steps.eq(flood_steps),
             self.exploded_col.eq(exploded[:4]), self.exploded_row.eq(exploded[4:]),
         ]
@@ -239,7 +247,8 @@ class MinesweeperGame(wiring.Component):
         # A single index for every single-cell read and write keeps the board registers at one
         # 256:1 read multiplexer and one write decoder each.
         probe = Signal(8)
-        probe_mine = mine.bit_select(probe, 1)
+        m.d.comb += mine_row.addr.eq(probe[4:])
+        probe_mine = mine_row.data.bit_select(probe[:4], 1)
         probe_revealed = revealed.bit_select(probe, 1)
         probe_flagged = flagged.bit_select(probe, 1)
         mine_we, mine_wd = Signal(), Signal()
@@ -274,11 +283,11 @@ class MinesweeperGame(wiring.Component):
         scan = Cat(scan_col, scan_row)
 
         # -- neighbour counts of one row (the COUNT phase) ---------------------------------------
-        row_above = (count_row - 1)[:4]
-        row_below = (count_row + 1)[:4]
-        row_up = Mux(count_row == 0, 0, mine.word_select(row_above, GRID))
-        row_mid = mine.word_select(count_row, GRID)
-        row_down = Mux(count_row == GRID - 1, 0, mine.word_select(row_below, GRID))
+        # A window of three rows slides down the field: the row read this clock is the one
+        # below the row counted.
+        count_row = (count_step - 1)[:4]
+        row_up, row_mid = count_up, count_mid
+        row_down = Mux(count_step == GRID, 0, mine_row.data)
         row_counts = []
         for c in range(GRID):
             bits = [row_up[c], row_down[c]]
@@ -309,7 +318,7 @@ class MinesweeperGame(wiring.Component):
                 m.d.sync += [
                     difficulty.eq(new_beginner),
                     status.eq(Status.READY),
-                    mine.eq(0), flagged.eq(0), zero.eq(0),
+                    flagged.eq(0), zero.eq(0),
                     # The cells outside the new game's field start revealed: they never open.
                     revealed.eq(Mux(new_beginner,
                                     C(~_field_mask(*DIFFICULTIES[Difficulty.BEGINNER][:2]) % (1 << CELLS), CELLS),
@@ -342,12 +351,11 @@ class MinesweeperGame(wiring.Component):
                             m.d.sync += [
                                 seed.eq(first_seed),
                                 lcg.eq(next_lcg),
-                                swaps_done.eq(0), swap_phase.eq(0),
-                                mine.eq(first_cells),
+                                swaps_done.eq(0), swap_phase.eq(0), load_row.eq(0),
                                 status.eq(Status.PLAYING),
                                 timer.eq(0), prescaler.eq(0),
                             ]
-                            m.next = "PLACE"
+                            m.next = "LOAD"
                         with m.Else():
                             m.next = "REVEAL"
                     with m.Else():
@@ -361,6 +369,17 @@ class MinesweeperGame(wiring.Component):
                     m.d.sync += cursor_col.eq(Mux(cursor_col == 0, cols - 1, cursor_col - 1))
                 with m.Elif(pending[BUTTON_BIT["right"]]):
                     m.d.sync += cursor_col.eq(Mux(cursor_col == cols - 1, 0, cursor_col + 1))
+
+            with m.State("LOAD"):
+                # The first layout, a row a clock: the mines in the first cells, row-major.
+                m.d.comb += [
+                    mine_row_write.addr.eq(load_row),
+                    mine_row_write.data.eq(first_cells.word_select(load_row, GRID)),
+                    mine_row_write.en.eq(1),
+                ]
+                m.d.sync += load_row.eq(load_row + 1)
+                with m.If(load_row == GRID - 1):
+                    m.next = "PLACE"
 
             with m.State("PLACE"):
                 with m.Switch(swap_phase):
@@ -380,7 +399,7 @@ class MinesweeperGame(wiring.Component):
                             m.next = "SAFE"
 
             with m.State("SAFE"):
-                m.d.sync += [scan_row.eq(0), scan_col.eq(0), count_row.eq(0)]
+                m.d.sync += [scan_row.eq(0), scan_col.eq(0), count_step.eq(0), count_up.eq(0), count_mid.eq(0)]
                 with m.If(probe_mine):
                     m.d.comb += [mine_we.eq(1), mine_wd.eq(0)]
                     m.next = "SCAN"
@@ -398,14 +417,18 @@ class MinesweeperGame(wiring.Component):
                     m.d.sync += scan_col.eq(scan_col + 1)
 
             with m.State("COUNT"):
-                m.d.comb += [
-                    count_write.addr.eq(count_row),
-                    count_write.data.eq(Cat(*row_counts)),
-                    count_write.en.eq(1),
-                ]
-                row_zero = Cat(*[n == 0 for n in row_counts]) & active.word_select(count_row, GRID)
-                m.d.sync += [zero.word_select(count_row, GRID).eq(row_zero), count_row.eq(count_row + 1)]
-                with m.If(count_row == GRID - 1):
+                # Clock k reads row k (none at k = 16) and counts row k - 1 (from k = 1).
+                m.d.comb += probe.eq(Cat(C(0, 4), count_step[:4]))
+                m.d.sync += [count_up.eq(count_mid), count_mid.eq(row_down), count_step.eq(count_step + 1)]
+                with m.If(count_step != 0):
+                    m.d.comb += [
+                        count_write.addr.eq(count_row),
+                        count_write.data.eq(Cat(*row_counts)),
+                        count_write.en.eq(1),
+                    ]
+                    row_zero = Cat(*[n == 0 for n in row_counts]) & active.word_select(count_row, GRID)
+                    m.d.sync += zero.word_select(count_row, GRID).eq(row_zero)
+                with m.If(count_step == GRID):
                     m.next = "REVEAL"
 
             with m.State("REVEAL"):
@@ -466,7 +489,12 @@ class MinesweeperGame(wiring.Component):
 
         # The single-cell writes, after the FSM: no state that writes a whole vector writes a cell.
         with m.If(mine_we):
-            m.d.sync += mine.bit_select(probe, 1).eq(mine_wd)
+            m.d.comb += [
+                mine_row_write.addr.eq(probe[4:]),
+                mine_row_write.data.eq(Cat(*[Mux(probe[:4] == c, mine_wd, mine_row.data[c])
+                                             for c in range(GRID)])),
+                mine_row_write.en.eq(1),
+            ]
         with m.If(revealed_we):
             m.d.sync += revealed.bit_select(probe, 1).eq(1)
         with m.If(flagged_we):
@@ -478,7 +506,8 @@ class MinesweeperGame(wiring.Component):
         with m.If(self.read_enable):
             m.d.sync += [
                 read_col.eq(self.read_col),
-                self.cell.mine.eq(probe_mine),
+                # No mines before the first reveal (the memory keeps the last game's until then).
+                self.cell.mine.eq(probe_mine & (status != Status.READY)),
                 self.cell.revealed.eq(probe_revealed),
                 self.cell.flagged.eq(probe_flagged | (won_flags & probe_mine)),
                 self.cell.exploded.eq((status == Status.LOST) & (read == exploded)),
