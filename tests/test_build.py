@@ -30,7 +30,7 @@ def stand_in_tools(folder, fail=None):
     for tool, (inputs, outputs) in TOOLS.items():
         checks = "".join(f'[ -f {name} ] || {{ echo "ERROR: {tool}: missing {name}"; exit 2; }}\n'
                          for name in inputs)
-        body = (f'echo "ERROR:Par:228 - placement failed"; exit 1\n' if tool == fail
+        body = ('echo "ERROR:Par:228 - placement failed"; exit 1\n' if tool == fail
                 else "".join(f'echo {tool} > {name}\n' for name in outputs))
         script = folder / tool
         script.write_text(f'#!/bin/sh\necho "{tool} $*" >> calls.log\n{checks}{body}')

@@ -1,6 +1,6 @@
 """The smiley face, drawn by inequalities on the pixel coordinates (no bitmap)."""
 
-from amaranth.hdl import Const, Module, Mux, Signal, signed
+from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import enum, wiring
 from amaranth.lib.wiring import In, Out
 
