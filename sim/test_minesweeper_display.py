@@ -172,7 +172,8 @@ class DisplayTB:
     def check_syncs(self):
         capture = VgaCapture.read(".")
         # A run that saw one vertical sync pulse has no frame period to measure.
-        capture.check_sync(VGA_640X480, frame_period=len(capture.sync["VW"]) > 1)
+        capture.check_sync(VGA_640X480, frame_period=len(capture.sync["VW"]) > 1,
+                           clocks_per_pixel=self.params["pixel_divider"])
         self.dut._log.info("syncs: %d lines, %d frames, every width and period as VESA says; "
                            "%.1f s a captured frame", len(capture.sync["HP"]), len(capture.sync["VP"]),
                            sum(self.frame_seconds) / len(self.frame_seconds))
@@ -291,4 +292,21 @@ async def timer_at_999(dut):
     await ClockCycles(dut.clk, (TIMER_MAX + 1) * tb.params["clocks_per_second"])
     tb.model.timer = TIMER_MAX
     await tb.check_frame("timer at 999")
+    tb.check_syncs()
+
+
+@cocotb.test()
+async def board_pixel_rate_frame(dut):
+    """One mid-game frame with the board's pixel enable (one clock in four)."""
+    tb = DisplayTB(dut, seed_from_env())
+    assert tb.params["pixel_divider"] == 4
+    tb.game_seed = tb.rng.randrange(1 << 32)
+    await tb.start()
+    await tb.play(f"@{tb.rng.randrange(16)},{tb.rng.randrange(16)} c")
+    for _ in range(3):
+        r, c = tb.pick(lambda r, c, m: covered(r, c, m))
+        await tb.play(f"@{r},{c} f")
+    r, c = tb.pick(lambda r, c, m: m.revealed[r][c])
+    await tb.play(f"@{r},{c}")
+    await tb.check_frame("mid-game at the board's pixel rate")
     tb.check_syncs()

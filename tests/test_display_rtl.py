@@ -20,7 +20,7 @@ def build_system(params, name):
     folder.mkdir(parents=True, exist_ok=True)
     sources = {
         folder / "minesweeper_system.v": convert(MinesweeperSystem(**params), "minesweeper_system"),
-        folder / "display_bench.v": display_bench_verilog(),
+        folder / "display_bench.v": display_bench_verilog(clocks_per_pixel=params["pixel_divider"]),
     }
     for path, text in sources.items():
         if not path.exists() or path.read_text() != text:
@@ -52,3 +52,10 @@ def test_beginner_game_frames(seed):
 @pytest.mark.slow
 def test_timer_at_999(seed):
     run_display_tests(dict(SIM_PARAMETERS, clocks_per_second=3), "timer", "timer_at_999", seed)
+
+
+@pytest.mark.slow
+def test_board_pixel_rate_frame(seed):
+    """The board's pixel enable, one clock in four: the read port's and the ROM's enables keep
+    the pipeline aligned (every other build runs a pixel a clock)."""
+    run_display_tests(dict(SIM_PARAMETERS, pixel_divider=4), "board_rate", "board_pixel_rate_frame", seed)
