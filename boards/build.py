@@ -48,6 +48,9 @@ def write_tree(folder, board="nexys3"):
     plan = platform.prepare(top_class(), name=NAME, emit_src=False)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    # A bit file from an earlier run no longer matches the tree: never leave it to be
+    # programmed by mistake.
+    (folder / f"{NAME}.bit").unlink(missing_ok=True)
     plan.extract(folder)
     return [folder / name for name in sorted(plan.files)]
 

@@ -114,3 +114,11 @@ def test_amaranth_env_ise_names_the_settings_script(no_ise, tmp_path, monkeypatc
 def test_unknown_board(tmp_path, capsys):
     assert main(["build", "--board", "atlys", "--out", str(tmp_path / "b")]) == 1
     assert "unknown board 'atlys'; the boards are nexys3" in capsys.readouterr().err
+
+
+def test_a_stale_bit_file_is_removed(no_ise, tmp_path):
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "top.bit").write_text("from an older design")
+    assert main(["build", "--out", str(out)]) == 0
+    assert not (out / "top.bit").exists()
