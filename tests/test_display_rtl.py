@@ -34,8 +34,8 @@ def run_display_tests(params, name, testcase, seed):
                testcase=testcase, env={"SYSTEM_PARAMS": json.dumps(params), "STARSWEEPER_SEED": str(seed)})
 
 
-#: Every digit 1 to 8 on one board needs more mines than 40 (an 8 and a 7 together come about
-#: once in four million 40-mine boards; with 99, once in thirty).
+#: Every digit 1 to 8 on one board needs more mines than 40: of 300,000 40-mine boards, 11 had
+#: an 8 and none both a 7 and an 8; with 99 mines, about one board in thirty has every digit.
 CROWDED = dict(SIM_PARAMETERS, mine_counts={"0": 99, "1": 10})
 
 
