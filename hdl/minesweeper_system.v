@@ -147,8 +147,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .counter_chars(counter_chars),
     .rst(rst),
     .start(start),
-    .timer(timer),
-    .timer_chars(timer_chars)
+    .timer_chars(timer_chars),
+    .\value$5 (timer)
   );
   \minesweeper_system.display  display (
     .blue(blue),
@@ -163,7 +163,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .green(green),
     .held(held),
     .\hsync_n$86 (hsync_n),
-    .\port$1971$0 (\$12 ),
+    .\port$1967$0 (\$12 ),
     .\port$418$0 (\$11 ),
     .read_col(read_col),
     .read_row(read_row),
@@ -184,7 +184,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$1971$0 (\$12 ),
+    .\port$1967$0 (\$12 ),
     .\port$418$0 (\$11 ),
     .read_col(read_col),
     .read_row(read_row),
@@ -306,32 +306,29 @@ module \minesweeper_system.buttons_sync (clk, rst, stage1, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$65 (rst, start, timer, counter, counter_chars, timer_chars, clk);
+module \minesweeper_system.digits$65 (rst, start, \value$5 , counter, counter_chars, timer_chars, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
-  wire [9:0] \$10 ;
-  wire [9:0] \$11 ;
+  wire \$10 ;
+  wire \$11 ;
   wire \$12 ;
   wire \$13 ;
   wire \$14 ;
-  wire \$15 ;
-  wire \$16 ;
-  wire \$17 ;
-  wire [3:0] \$18 ;
-  reg \$19 ;
-  wire [9:0] \$2 ;
-  reg \$20 ;
-  reg [11:0] \$21 ;
-  reg [11:0] \$22 ;
-  wire [11:0] \$23 ;
-  wire [11:0] \$24 ;
+  wire [3:0] \$15 ;
+  reg \$16 ;
+  reg \$17 ;
+  reg [11:0] \$18 ;
+  reg [11:0] \$19 ;
+  wire \$2 ;
+  wire [11:0] \$20 ;
+  wire [11:0] \$21 ;
   wire [9:0] \$3 ;
-  wire \$4 ;
-  wire [9:0] \$5 ;
+  wire [9:0] \$4 ;
+  wire \$5 ;
   wire \$6 ;
   wire \$7 ;
   wire [9:0] \$8 ;
-  wire \$9 ;
+  wire [9:0] \$9 ;
   wire busy;
   wire \busy$11 ;
   input clk;
@@ -359,45 +356,41 @@ module \minesweeper_system.digits$65 (rst, start, timer, counter, counter_chars,
   wire start;
   wire \start$1 ;
   wire \start$2 ;
-  input [9:0] timer;
   wire [9:0] timer;
   output [11:0] timer_chars;
   reg [11:0] timer_chars = 12'h000;
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
-  wire [9:0] value;
+  wire [8:0] value;
+  input [9:0] \value$5 ;
   wire [9:0] \value$5 ;
   assign \$1  = $signed(counter) < $signed(1'h0);
-  assign \$2  = - $signed(counter);
-  assign \$3  = \$1  ? \$2  : { counter[8], counter };
-  assign \$4  = $signed(counter) < $signed(1'h0);
-  assign \$5  = \$4  ? 10'h063 : 10'h3e7;
-  assign \$6  = \$3 [8:0] > \$5 ;
+  assign \$2  = $signed(counter) < $signed(1'h0);
+  assign \$3  = - $signed(counter);
+  assign \$4  = \$2  ? \$3  : { counter[8], counter };
+  assign \$5  = \$4 [8:0] > 7'h63;
+  assign \$6  = \$1  & \$5 ;
   assign \$7  = $signed(counter) < $signed(1'h0);
-  assign \$8  = \$7  ? 10'h063 : 10'h3e7;
-  assign \$9  = $signed(counter) < $signed(1'h0);
-  assign \$10  = - $signed(counter);
-  assign \$11  = \$9  ? \$10  : { counter[8], counter };
-  assign value = \$6  ? \$8  : { 1'h0, \$11 [8:0] };
-  assign \$12  = timer > 10'h3e7;
-  assign \value$5  = \$12  ? 10'h3e7 : timer;
-  assign \$13  = ~ busy;
-  assign \$14  = converting & \$13 ;
-  assign \$15  = ~ \busy$11 ;
-  assign \$16  = \$14  & \$15 ;
-  assign \$17  = $signed(counter) < $signed(1'h0);
-  assign \$18  = negative ? 4'ha : \$23 [11:8];
+  assign \$8  = - $signed(counter);
+  assign \$9  = \$7  ? \$8  : { counter[8], counter };
+  assign value = \$6  ? 9'h063 : \$9 [8:0];
+  assign \$10  = ~ busy;
+  assign \$11  = converting & \$10 ;
+  assign \$12  = ~ \busy$11 ;
+  assign \$13  = \$11  & \$12 ;
+  assign \$14  = $signed(counter) < $signed(1'h0);
+  assign \$15  = negative ? 4'ha : \$20 [11:8];
   always @(posedge clk)
-    negative <= \$19 ;
+    negative <= \$16 ;
   always @(posedge clk)
-    converting <= \$20 ;
+    converting <= \$17 ;
   always @(posedge clk)
-    counter_chars <= \$21 ;
+    counter_chars <= \$18 ;
   always @(posedge clk)
-    timer_chars <= \$22 ;
+    timer_chars <= \$19 ;
   \minesweeper_system.digits$65.counter_bcd  counter_bcd (
-    .bcd(\$23 ),
+    .bcd(\$20 ),
     .busy(busy),
     .clk(clk),
     .rst(rst),
@@ -405,7 +398,7 @@ module \minesweeper_system.digits$65 (rst, start, timer, counter, counter_chars,
     .value(value)
   );
   \minesweeper_system.digits$65.timer_bcd  timer_bcd (
-    .bcd(\$24 ),
+    .bcd(\$21 ),
     .busy(\busy$11 ),
     .clk(clk),
     .rst(rst),
@@ -414,75 +407,76 @@ module \minesweeper_system.digits$65 (rst, start, timer, counter, counter_chars,
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$19  = negative;
+    \$16  = negative;
     if (start) begin
-      \$19  = \$17 ;
+      \$16  = \$14 ;
     end
     if (rst) begin
-      \$19  = 1'h0;
+      \$16  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$20  = converting;
+    \$17  = converting;
     if (start) begin
-      \$20  = 1'h1;
-    end else if (\$16 ) begin
-      \$20  = 1'h0;
+      \$17  = 1'h1;
+    end else if (\$13 ) begin
+      \$17  = 1'h0;
     end
     if (rst) begin
-      \$20  = 1'h0;
+      \$17  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$21  = counter_chars;
+    \$18  = counter_chars;
     if (start) begin
-    end else if (\$16 ) begin
-      \$21 [3:0] = \$18 ;
-      \$21 [7:4] = \$23 [7:4];
-      \$21 [11:8] = \$23 [3:0];
+    end else if (\$13 ) begin
+      \$18 [3:0] = \$15 ;
+      \$18 [7:4] = \$20 [7:4];
+      \$18 [11:8] = \$20 [3:0];
     end
     if (rst) begin
-      \$21  = 12'h000;
+      \$18  = 12'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$22  = timer_chars;
+    \$19  = timer_chars;
     if (start) begin
-    end else if (\$16 ) begin
-      \$22  = { \$24 [3:0], \$24 [7:4], \$24 [11:8] };
+    end else if (\$13 ) begin
+      \$19  = { \$21 [3:0], \$21 [7:4], \$21 [11:8] };
     end
     if (rst) begin
-      \$22  = 12'h000;
+      \$19  = 12'h000;
     end
   end
   assign \start$1  = start;
   assign \start$2  = start;
-  assign digits = { \$23 [3:0], \$23 [7:4], \$23 [11:8] };
-  assign \digits$16  = { \$24 [3:0], \$24 [7:4], \$24 [11:8] };
+  assign timer = \value$5 ;
+  assign digits = { \$20 [3:0], \$20 [7:4], \$20 [11:8] };
+  assign \digits$16  = { \$21 [3:0], \$21 [7:4], \$21 [11:8] };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
-  assign \digits[0]  = \$23 [11:8];
-  assign \digits[1]  = \$23 [7:4];
-  assign \digits[2]  = \$23 [3:0];
+  assign \digits[0]  = \$20 [11:8];
+  assign \digits[1]  = \$20 [7:4];
+  assign \digits[2]  = \$20 [3:0];
   assign \timer_chars[0]  = timer_chars[3:0];
   assign \timer_chars[1]  = timer_chars[7:4];
   assign \timer_chars[2]  = timer_chars[11:8];
-  assign \digits$16[0]  = \$24 [11:8];
-  assign \digits$16[1]  = \$24 [7:4];
-  assign \digits$16[2]  = \$24 [3:0];
+  assign \digits$16[0]  = \$21 [11:8];
+  assign \digits$16[1]  = \$21 [7:4];
+  assign \digits$16[2]  = \$21 [3:0];
 endmodule
 
 (* generator = "Amaranth" *)
 module \minesweeper_system.digits$65.counter_bcd (rst, start, value, busy, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire \$1 ;
-  wire [10:0] \$10 ;
+  wire [9:0] \$10 ;
   wire [4:0] \$11 ;
-  reg [9:0] \$12 ;
+  reg [8:0] \$12 ;
   reg [11:0] \$13 ;
   reg [3:0] \$14 ;
   wire [4:0] \$2 ;
@@ -506,11 +500,11 @@ module \minesweeper_system.digits$65.counter_bcd (rst, start, value, busy, bcd, 
   reg [3:0] left = 4'h0;
   input rst;
   wire rst;
-  reg [9:0] shift = 10'h000;
+  reg [8:0] shift = 9'h000;
   input start;
   wire start;
-  input [9:0] value;
-  wire [9:0] value;
+  input [8:0] value;
+  wire [8:0] value;
   assign busy = | left;
   assign \$1  = bcd[3:0] >= 3'h5;
   assign \$2  = bcd[3:0] + 2'h3;
@@ -534,10 +528,10 @@ module \minesweeper_system.digits$65.counter_bcd (rst, start, value, busy, bcd, 
     if (start) begin
       \$12  = value;
     end else if (busy) begin
-      \$12  = \$10 [9:0];
+      \$12  = \$10 [8:0];
     end
     if (rst) begin
-      \$12  = 10'h000;
+      \$12  = 9'h000;
     end
   end
   always @* begin
@@ -546,7 +540,7 @@ module \minesweeper_system.digits$65.counter_bcd (rst, start, value, busy, bcd, 
     if (start) begin
       \$13  = 12'h000;
     end else if (busy) begin
-      \$13  = { \$9 [2:0], \$6 [3:0], \$3 [3:0], shift[9] };
+      \$13  = { \$9 [2:0], \$6 [3:0], \$3 [3:0], shift[8] };
     end
     if (rst) begin
       \$13  = 12'h000;
@@ -556,7 +550,7 @@ module \minesweeper_system.digits$65.counter_bcd (rst, start, value, busy, bcd, 
     if (\$auto$verilog_backend.cc:2355:dump_module$3 ) begin end
     \$14  = left;
     if (start) begin
-      \$14  = 4'ha;
+      \$14  = 4'h9;
     end else if (busy) begin
       \$14  = \$11 [3:0];
     end
@@ -572,7 +566,7 @@ module \minesweeper_system.digits$65.counter_bcd (rst, start, value, busy, bcd, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$65.timer_bcd (rst, start, value, busy, bcd, clk);
+module \minesweeper_system.digits$65.timer_bcd (rst, start, busy, value, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;
@@ -667,7 +661,7 @@ module \minesweeper_system.digits$65.timer_bcd (rst, start, value, busy, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enable, \port$1971$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enable, \port$1967$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$86 , \vsync_n$87 , counter_chars, timer_chars, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -962,8 +956,8 @@ module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enabl
   output \hsync_n$86 ;
   reg \hsync_n$86  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$1971$0 ;
-  wire [3:0] \port$1971$0 ;
+  input [3:0] \port$1967$0 ;
+  wire [3:0] \port$1967$0 ;
   input [3:0] \port$418$0 ;
   wire [3:0] \port$418$0 ;
   output [3:0] read_col;
@@ -1006,12 +1000,12 @@ module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enabl
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1971$0 [2];
-  assign \$8  = ~ \port$1971$0 [0];
+  assign \$7  = \$6  & \port$1967$0 [2];
+  assign \$8  = ~ \port$1967$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1971$0 [0];
-  assign \$12  = debug & \port$1971$0 [0];
+  assign \$11  = \$10  & \port$1967$0 [0];
+  assign \$12  = debug & \port$1967$0 [0];
   assign \$13  = \$signal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$418$0 ;
   assign \$15  = \port$418$0  == 4'h8;
@@ -1290,7 +1284,7 @@ module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (\$signal$18 ) begin
-      if (\port$1971$0 [1]) begin
+      if (\port$1967$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\$signal$19 ) begin
@@ -1303,13 +1297,13 @@ module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enabl
     (* full_case = 32'd1 *)
     if (\$signal$18 ) begin
       (* full_case = 32'd1 *)
-      if (\port$1971$0 [1]) begin
+      if (\port$1967$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1971$0 [3]) begin
+      end else if (\port$1967$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1971$0 [2]) begin
+      end else if (\port$1967$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1332,13 +1326,13 @@ module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (\$signal$18 ) begin
-      if (\port$1971$0 [1]) begin
+      if (\port$1967$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1971$0 [3]) begin
+      end else if (\port$1967$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1971$0 [2]) begin
+      end else if (\port$1967$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1354,13 +1348,13 @@ module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (\$signal$18 ) begin
-      if (\port$1971$0 [1]) begin
+      if (\port$1967$0 [1]) begin
         glyph = \port$418$0 ;
-      end else if (\port$1971$0 [3]) begin
+      end else if (\port$1967$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1971$0 [2]) begin
+      end else if (\port$1967$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -1929,16 +1923,16 @@ module \minesweeper_system.display (rst, \port$418$0 , held, digits_start, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$1971$0 , \port$418$0  };
+  assign \cell  = { \port$1967$0 , \port$418$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
   assign \cell.count  = \port$418$0 ;
-  assign \cell.mine  = \port$1971$0 [0];
-  assign \cell.revealed  = \port$1971$0 [1];
-  assign \cell.flagged  = \port$1971$0 [2];
-  assign \cell.exploded  = \port$1971$0 [3];
+  assign \cell.mine  = \port$1967$0 [0];
+  assign \cell.revealed  = \port$1967$0 [1];
+  assign \cell.flagged  = \port$1967$0 [2];
+  assign \cell.exploded  = \port$1967$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3176,7 +3170,7 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$418$0 , held, count_cell__en, \port$1971$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$418$0 , held, count_cell__en, \port$1967$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -4091,8 +4085,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$418$0 , held,
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1971$0 ;
-  wire [3:0] \port$1971$0 ;
+  output [3:0] \port$1967$0 ;
+  wire [3:0] \port$1967$0 ;
   output [3:0] \port$418$0 ;
   wire [3:0] \port$418$0 ;
   reg [26:0] prescaler = 27'h0000000;
@@ -7425,7 +7419,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$418$0 , held,
   assign read_enable = count_cell__en;
   assign \cell  = { \$797 , \$354  };
   assign \port$418$0  = \$354 ;
-  assign \port$1971$0  = \$797 ;
+  assign \port$1967$0  = \$797 ;
   assign \cell.count  = \$354 ;
   assign \cell.mine  = \$797 [0];
   assign \cell.revealed  = \$797 [1];

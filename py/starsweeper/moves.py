@@ -17,7 +17,7 @@ Example: ``"@8,8 c @3,4 f 2d c"`` reveals the middle cell, flags (3, 4) and reve
 from dataclasses import dataclass
 import re
 
-from .model.minesweeper import Difficulty, Direction, MinesweeperGame, Status
+from .model.minesweeper import Difficulty, Direction, MinesweeperGame
 
 __all__ = ["Press", "MoveError", "parse", "play"]
 
@@ -104,7 +104,3 @@ def play(text, game=None, seed=0, switches=0):
             game.centre(flag_mode, seed=seed, difficulty=difficulty)
             held = kind == "hold"
     return presses, game, held
-
-
-def status_word(game):
-    return {Status.READY: "ready", Status.PLAYING: "playing", Status.WON: "won", Status.LOST: "lost"}[game.status]

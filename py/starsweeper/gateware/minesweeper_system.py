@@ -86,7 +86,7 @@ class MinesweeperSystem(wiring.Component):
         m.submodules.buttons_sync = FFSynchronizer(self.buttons, buttons)
         m.submodules.switches_sync = FFSynchronizer(self.switches, switches)
 
-        pixel_enable = Signal(init=self.pixel_divider == 1)
+        pixel_enable = Signal()
         if self.pixel_divider == 1:
             m.d.comb += pixel_enable.eq(1)
         else:

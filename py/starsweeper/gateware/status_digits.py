@@ -94,19 +94,20 @@ class StatusDigits(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.counter_bcd = counter_bcd = BinaryToBcd(999)
-        m.submodules.timer_bcd = timer_bcd = BinaryToBcd(999)
+        # A signed(9) counter's magnitude is at most 256; the timer's range ends at 999 already.
+        m.submodules.counter_bcd = counter_bcd = BinaryToBcd(256)
+        m.submodules.timer_bcd = timer_bcd = BinaryToBcd(TIMER_MAX)
         negative = Signal()
-        magnitude = Mux(self.counter < 0, -self.counter, self.counter)[:9]
-        limit = Mux(self.counter < 0, 99, 999)
+        is_negative = self.counter < 0
+        magnitude = Mux(is_negative, -self.counter, self.counter)[:9]
         m.d.comb += [
             counter_bcd.start.eq(self.start), timer_bcd.start.eq(self.start),
-            counter_bcd.value.eq(Mux(magnitude > limit, limit, magnitude)),
-            timer_bcd.value.eq(Mux(self.timer > 999, 999, self.timer)),
+            counter_bcd.value.eq(Mux(is_negative & (magnitude > 99), 99, magnitude)),
+            timer_bcd.value.eq(self.timer),
         ]
         converting = Signal()
         with m.If(self.start):
-            m.d.sync += [negative.eq(self.counter < 0), converting.eq(1)]
+            m.d.sync += [negative.eq(is_negative), converting.eq(1)]
         with m.Elif(converting & ~counter_bcd.busy & ~timer_bcd.busy):
             m.d.sync += [
                 converting.eq(0),

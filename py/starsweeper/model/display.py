@@ -24,7 +24,8 @@ from .vga import VGA_640X480, rgb332
 
 __all__ = [
     "CELL", "FIELD_SIZE", "PANEL_X", "field_origin", "COLOURS", "DIGIT_COLOURS", "SMILEY",
-    "COUNTER_Y", "TIMER_Y", "DIGITS_X", "render", "to_rgb888", "counter_text", "smiley_state",
+    "COUNTER_Y", "TIMER_Y", "DIGITS_X", "render", "to_rgb888", "counter_text", "timer_text",
+    "smiley_state",
 ]
 
 FIELD_SIZE = 480
@@ -69,6 +70,11 @@ def counter_text(value):
     """Three characters: 000 to 999, or a minus and two digits down to -99 (clamped)."""
     if value < 0:
         return "-" + f"{min(99, -value):02d}"
+    return f"{min(999, value):03d}"
+
+
+def timer_text(value):
+    """Three digits, 000 to 999 (held at 999)."""
     return f"{min(999, value):03d}"
 
 
@@ -164,7 +170,7 @@ def render(game, debug=False, held=False):
             cell_tile(game, r, c, debug)
     _smiley(frame, smiley_state(game, held))
     _digits(frame, counter_text(game.counter), COUNTER_Y)
-    _digits(frame, f"{min(999, game.timer):03d}", TIMER_Y)
+    _digits(frame, timer_text(game.timer), TIMER_Y)
     return frame
 
 

@@ -10,7 +10,7 @@ Segments a to g are bits 0 to 6 (a top, then clockwise, g the middle bar), the d
 bit 7; 1 means lit here (the board top inverts them for the active-low pins).
 """
 
-from .display import counter_text
+from .display import counter_text, timer_text
 from .glyphs import GLYPH_INDEX
 
 __all__ = ["CHARACTERS", "SEGMENTS", "DIGITS", "text", "segments_of", "scan"]
@@ -33,7 +33,7 @@ DIGITS = 4
 
 def text(counter, timer, show_timer):
     """The four characters, leftmost first."""
-    return "t" + f"{min(999, timer):03d}" if show_timer else "c" + counter_text(counter)
+    return "t" + timer_text(timer) if show_timer else "c" + counter_text(counter)
 
 
 def segments_of(characters):
