@@ -10,23 +10,16 @@ a machine that has ISE.
 from pathlib import Path
 import subprocess
 
-__all__ = ["BOARDS", "BuildError", "BuildResult", "write_tree", "ise_available", "run_tree", "build"]
+__all__ = ["BOARDS", "BuildError", "prepare", "write_tree", "ise_available", "run_tree", "build"]
 
 #: Board name -> (platform class, top-level class), imported when used.
 BOARDS = {"nexys3": ("starsweeper.boards.nexys3:Nexys3Platform",
                      "starsweeper.boards.minesweeper_top:MinesweeperTop")}
 NAME = "top"
-#: The ISE tools the build script runs, in order.
-ISE_TOOLS = ("xst", "ngdbuild", "map", "par", "bitgen")
 
 
 class BuildError(RuntimeError):
     """The build failed; the message says where and names the log."""
-
-
-class BuildResult:
-    def __init__(self, folder, files, bitfile, ran):
-        self.folder, self.files, self.bitfile, self.ran = folder, files, bitfile, ran
 
 
 def _load(spec):
@@ -42,17 +35,22 @@ def _platform(board):
     return platform_class(), top_class
 
 
-def write_tree(folder, board="nexys3"):
-    """Write the build tree into ``folder``; returns the paths written."""
+def prepare(board="nexys3", name=NAME):
+    """Amaranth's build plan of ``board``'s top level, named ``name`` (no source locations, so
+    its Verilog is byte-reproducible)."""
     platform, top_class = _platform(board)
-    plan = platform.prepare(top_class(), name=NAME, emit_src=False)
+    return platform.prepare(top_class(), name=name, emit_src=False)
+
+
+def write_tree(folder, board="nexys3"):
+    """Write the build tree into ``folder``."""
+    plan = prepare(board)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     # A bit file from an earlier run no longer matches the tree: never leave it to be
     # programmed by mistake.
     (folder / f"{NAME}.bit").unlink(missing_ok=True)
     plan.extract(folder)
-    return [folder / name for name in sorted(plan.files)]
 
 
 def ise_available(board="nexys3"):
@@ -79,8 +77,8 @@ def run_tree(folder):
 
 
 def build(folder, board="nexys3", run=None):
-    """Write the tree; run it if ``run`` (default: when ISE is available)."""
-    files = write_tree(folder, board)
+    """Write the tree; run it if ``run`` (default: when ISE is available). Returns the bit
+    file, or None when ISE did not run."""
+    write_tree(folder, board)
     run = ise_available(board) if run is None else run
-    bitfile = run_tree(folder) if run else None
-    return BuildResult(Path(folder), files, bitfile, run)
+    return run_tree(folder) if run else None

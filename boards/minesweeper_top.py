@@ -32,32 +32,29 @@ class MinesweeperTop(Elaboratable):
         m = Module()
         m.submodules.system = system = self.system
 
-        def buffer(name, direction, number=0):
-            """The buffer of a one-pin resource."""
-            buf = io.Buffer(direction, platform.request(name, number, dir="-"))
-            m.submodules[f"{name}_{number}_buffer"] = buf
+        def buffer(name, direction, port):
+            m.submodules[f"{name}_buffer"] = buf = io.Buffer(direction, port)
             return buf
 
+        def pin(name, number=0):
+            return platform.request(name, number, dir="-")
+
         # Buttons in the system's order (centre, up, down, left, right) and the switches.
-        buttons = [buffer(f"button_{name}", "i").i for name in BUTTONS]
-        switches = [buffer("switch", "i", k).i for k in range(8)]
+        buttons = [buffer(f"button_{name}", "i", pin(f"button_{name}")).i for name in BUTTONS]
+        switches = [buffer(f"switch_{k}", "i", pin("switch", k)).i for k in range(8)]
         m.d.comb += [system.buttons.eq(Cat(*buttons)), system.switches.eq(Cat(*switches)),
                      system.seed_force.eq(0), system.seed_value.eq(0)]
 
         for k in range(8):
-            m.d.comb += buffer("led", "o", k).o.eq(system.leds[k])
+            m.d.comb += buffer(f"led_{k}", "o", pin("led", k)).o.eq(system.leds[k])
 
-        vga = platform.request("vga", 0, dir="-")
+        vga = pin("vga")
         for name, value in (("r", system.red), ("g", system.green), ("b", system.blue),
                             ("hs", system.hsync_n), ("vs", system.vsync_n)):
-            m.submodules[f"vga_{name}_buffer"] = buf = io.Buffer("o", getattr(vga, name))
-            m.d.comb += buf.o.eq(value)
+            m.d.comb += buffer(f"vga_{name}", "o", getattr(vga, name)).o.eq(value)
 
-        segments = platform.request("display_7seg", 0, dir="-")
+        segments = pin("display_7seg")
         for k, name in enumerate(["a", "b", "c", "d", "e", "f", "g", "dp"]):
-            m.submodules[f"segment_{name}_buffer"] = buf = io.Buffer("o", getattr(segments, name))
-            m.d.comb += buf.o.eq(system.segments[k])
-        anodes = platform.request("display_7seg_ctrl", 0, dir="-")
-        m.submodules.anodes_buffer = buf = io.Buffer("o", anodes.en)
-        m.d.comb += buf.o.eq(system.anodes)
+            m.d.comb += buffer(f"segment_{name}", "o", getattr(segments, name)).o.eq(system.segments[k])
+        m.d.comb += buffer("anodes", "o", pin("display_7seg_ctrl").en).o.eq(system.anodes)
         return m

@@ -127,23 +127,23 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .display_7seg_ctrl_0__en__io(display_7seg_ctrl_0__en__io),
     .\o$1 (\o$81 )
   );
-  \nexys3_minesweeper.button_centre_0_buffer  button_centre_0_buffer (
+  \nexys3_minesweeper.button_centre_buffer  button_centre_buffer (
     .button_centre_0__io(button_centre_0__io),
     .i(i)
   );
-  \nexys3_minesweeper.button_down_0_buffer  button_down_0_buffer (
+  \nexys3_minesweeper.button_down_buffer  button_down_buffer (
     .button_down_0__io(button_down_0__io),
     .i(\i$39 )
   );
-  \nexys3_minesweeper.button_left_0_buffer  button_left_0_buffer (
+  \nexys3_minesweeper.button_left_buffer  button_left_buffer (
     .button_left_0__io(button_left_0__io),
     .i(\i$40 )
   );
-  \nexys3_minesweeper.button_right_0_buffer  button_right_0_buffer (
+  \nexys3_minesweeper.button_right_buffer  button_right_buffer (
     .button_right_0__io(button_right_0__io),
     .i(\i$41 )
   );
-  \nexys3_minesweeper.button_up_0_buffer  button_up_0_buffer (
+  \nexys3_minesweeper.button_up_buffer  button_up_buffer (
     .button_up_0__io(button_up_0__io),
     .i(\i$38 )
   );
@@ -254,19 +254,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .green(\o$64 ),
     .hsync_n(\o$68 ),
     .leds(leds),
-    .\port$1945$0 (i),
-    .\port$1947$0 (\i$38 ),
-    .\port$1949$0 (\i$39 ),
-    .\port$1951$0 (\i$40 ),
-    .\port$1953$0 (\i$41 ),
-    .\port$1955$0 (\i$43 ),
-    .\port$1957$0 (\i$44 ),
-    .\port$1959$0 (\i$45 ),
-    .\port$1961$0 (\i$46 ),
-    .\port$1963$0 (\i$47 ),
-    .\port$1965$0 (\i$48 ),
-    .\port$1967$0 (\i$49 ),
-    .\port$1969$0 (\i$50 ),
+    .\port$1941$0 (i),
+    .\port$1943$0 (\i$38 ),
+    .\port$1945$0 (\i$39 ),
+    .\port$1947$0 (\i$40 ),
+    .\port$1949$0 (\i$41 ),
+    .\port$1951$0 (\i$43 ),
+    .\port$1953$0 (\i$44 ),
+    .\port$1955$0 (\i$45 ),
+    .\port$1957$0 (\i$46 ),
+    .\port$1959$0 (\i$47 ),
+    .\port$1961$0 (\i$48 ),
+    .\port$1963$0 (\i$49 ),
+    .\port$1965$0 (\i$50 ),
     .red(\o$62 ),
     .segments(segments),
     .vsync_n(\o$70 )
@@ -368,20 +368,20 @@ module \nexys3_minesweeper.anodes_buffer.buf (t, display_7seg_ctrl_0__en__io, o)
   );
 endmodule
 
-module \nexys3_minesweeper.button_centre_0_buffer (button_centre_0__io, i);
+module \nexys3_minesweeper.button_centre_buffer (button_centre_0__io, i);
   input button_centre_0__io;
   wire button_centre_0__io;
   output i;
   wire i;
   wire \i$1 ;
-  \nexys3_minesweeper.button_centre_0_buffer.buf  \buf  (
+  \nexys3_minesweeper.button_centre_buffer.buf  \buf  (
     .button_centre_0__io(button_centre_0__io),
     .i(\i$1 )
   );
   assign i = \i$1 ;
 endmodule
 
-module \nexys3_minesweeper.button_centre_0_buffer.buf (button_centre_0__io, i);
+module \nexys3_minesweeper.button_centre_buffer.buf (button_centre_0__io, i);
   input button_centre_0__io;
   wire button_centre_0__io;
   output i;
@@ -392,20 +392,20 @@ module \nexys3_minesweeper.button_centre_0_buffer.buf (button_centre_0__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.button_down_0_buffer (button_down_0__io, i);
+module \nexys3_minesweeper.button_down_buffer (button_down_0__io, i);
   input button_down_0__io;
   wire button_down_0__io;
   output i;
   wire i;
   wire \i$1 ;
-  \nexys3_minesweeper.button_down_0_buffer.buf  \buf  (
+  \nexys3_minesweeper.button_down_buffer.buf  \buf  (
     .button_down_0__io(button_down_0__io),
     .i(\i$1 )
   );
   assign i = \i$1 ;
 endmodule
 
-module \nexys3_minesweeper.button_down_0_buffer.buf (button_down_0__io, i);
+module \nexys3_minesweeper.button_down_buffer.buf (button_down_0__io, i);
   input button_down_0__io;
   wire button_down_0__io;
   output i;
@@ -416,20 +416,20 @@ module \nexys3_minesweeper.button_down_0_buffer.buf (button_down_0__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.button_left_0_buffer (button_left_0__io, i);
+module \nexys3_minesweeper.button_left_buffer (button_left_0__io, i);
   input button_left_0__io;
   wire button_left_0__io;
   output i;
   wire i;
   wire \i$1 ;
-  \nexys3_minesweeper.button_left_0_buffer.buf  \buf  (
+  \nexys3_minesweeper.button_left_buffer.buf  \buf  (
     .button_left_0__io(button_left_0__io),
     .i(\i$1 )
   );
   assign i = \i$1 ;
 endmodule
 
-module \nexys3_minesweeper.button_left_0_buffer.buf (button_left_0__io, i);
+module \nexys3_minesweeper.button_left_buffer.buf (button_left_0__io, i);
   input button_left_0__io;
   wire button_left_0__io;
   output i;
@@ -440,20 +440,20 @@ module \nexys3_minesweeper.button_left_0_buffer.buf (button_left_0__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.button_right_0_buffer (button_right_0__io, i);
+module \nexys3_minesweeper.button_right_buffer (button_right_0__io, i);
   input button_right_0__io;
   wire button_right_0__io;
   output i;
   wire i;
   wire \i$1 ;
-  \nexys3_minesweeper.button_right_0_buffer.buf  \buf  (
+  \nexys3_minesweeper.button_right_buffer.buf  \buf  (
     .button_right_0__io(button_right_0__io),
     .i(\i$1 )
   );
   assign i = \i$1 ;
 endmodule
 
-module \nexys3_minesweeper.button_right_0_buffer.buf (button_right_0__io, i);
+module \nexys3_minesweeper.button_right_buffer.buf (button_right_0__io, i);
   input button_right_0__io;
   wire button_right_0__io;
   output i;
@@ -464,20 +464,20 @@ module \nexys3_minesweeper.button_right_0_buffer.buf (button_right_0__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.button_up_0_buffer (button_up_0__io, i);
+module \nexys3_minesweeper.button_up_buffer (button_up_0__io, i);
   input button_up_0__io;
   wire button_up_0__io;
   output i;
   wire i;
   wire \i$1 ;
-  \nexys3_minesweeper.button_up_0_buffer.buf  \buf  (
+  \nexys3_minesweeper.button_up_buffer.buf  \buf  (
     .button_up_0__io(button_up_0__io),
     .i(\i$1 )
   );
   assign i = \i$1 ;
 endmodule
 
-module \nexys3_minesweeper.button_up_0_buffer.buf (button_up_0__io, i);
+module \nexys3_minesweeper.button_up_buffer.buf (button_up_0__io, i);
   input button_up_0__io;
   wire button_up_0__io;
   output i;
@@ -1253,8 +1253,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , \port$1953$0 , \port$1955$0 , \port$1957$0 , \port$1959$0 , \port$1961$0 , \port$1963$0 , \port$1965$0 , \port$1967$0 , \port$1969$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
-, \port$1945$0 );
+module \nexys3_minesweeper.system (\port$1943$0 , \port$1945$0 , \port$1947$0 , \port$1949$0 , \port$1951$0 , \port$1953$0 , \port$1955$0 , \port$1957$0 , \port$1959$0 , \port$1961$0 , \port$1963$0 , \port$1965$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
+, \port$1941$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1328,6 +1328,10 @@ module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
+  input \port$1941$0 ;
+  wire \port$1941$0 ;
+  input \port$1943$0 ;
+  wire \port$1943$0 ;
   input \port$1945$0 ;
   wire \port$1945$0 ;
   input \port$1947$0 ;
@@ -1350,10 +1354,6 @@ module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , 
   wire \port$1963$0 ;
   input \port$1965$0 ;
   wire \port$1965$0 ;
-  input \port$1967$0 ;
-  wire \port$1967$0 ;
-  input \port$1969$0 ;
-  wire \port$1969$0 ;
   wire [3:0] read_col;
   wire [3:0] \read_col$40 ;
   (* init = 1'h0 *)
@@ -1405,11 +1405,11 @@ module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
+    .\port$1941$0 (\port$1941$0 ),
+    .\port$1943$0 (\port$1943$0 ),
     .\port$1945$0 (\port$1945$0 ),
     .\port$1947$0 (\port$1947$0 ),
     .\port$1949$0 (\port$1949$0 ),
-    .\port$1951$0 (\port$1951$0 ),
-    .\port$1953$0 (\port$1953$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$64  \digits$64  (
@@ -1417,8 +1417,8 @@ module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , 
     .counter(counter),
     .counter_chars(counter_chars),
     .start(start),
-    .timer(timer),
-    .timer_chars(timer_chars)
+    .timer_chars(timer_chars),
+    .\value$5 (timer)
   );
   \nexys3_minesweeper.system.display  display (
     .blue(blue),
@@ -1433,7 +1433,7 @@ module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , 
     .green(green),
     .held(held),
     .\hsync_n$85 (hsync_n),
-    .\port$2069$0 (\$10 ),
+    .\port$2065$0 (\$10 ),
     .\port$418$0 (\$9 ),
     .read_col(read_col),
     .read_row(read_row),
@@ -1453,7 +1453,7 @@ module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , 
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$2069$0 (\$10 ),
+    .\port$2065$0 (\$10 ),
     .\port$418$0 (\$9 ),
     .read_col(read_col),
     .read_row(read_row),
@@ -1469,14 +1469,14 @@ module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
+    .\port$1951$0 (\port$1951$0 ),
+    .\port$1953$0 (\port$1953$0 ),
     .\port$1955$0 (\port$1955$0 ),
     .\port$1957$0 (\port$1957$0 ),
     .\port$1959$0 (\port$1959$0 ),
     .\port$1961$0 (\port$1961$0 ),
     .\port$1963$0 (\port$1963$0 ),
     .\port$1965$0 (\port$1965$0 ),
-    .\port$1967$0 (\port$1967$0 ),
-    .\port$1969$0 (\port$1969$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1512,8 +1512,8 @@ module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , 
   assign \vsync_n$54  = vsync_n;
   assign \segments$57  = segments;
   assign digits = anodes;
-  assign \buttons$60  = { \port$1953$0 , \port$1951$0 , \port$1949$0 , \port$1947$0 , \port$1945$0  };
-  assign \switches$61  = { \port$1969$0 , \port$1967$0 , \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0  };
+  assign \buttons$60  = { \port$1949$0 , \port$1947$0 , \port$1945$0 , \port$1943$0 , \port$1941$0  };
+  assign \switches$61  = { \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0 , \port$1953$0 , \port$1951$0  };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -1546,62 +1546,59 @@ module \nexys3_minesweeper.system (\port$1947$0 , \port$1949$0 , \port$1951$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1947$0 , \port$1949$0 , \port$1951$0 , \port$1953$0 , clk, stage1, \port$1945$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1943$0 , \port$1945$0 , \port$1947$0 , \port$1949$0 , clk, stage1, \port$1941$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
+  input \port$1941$0 ;
+  wire \port$1941$0 ;
+  input \port$1943$0 ;
+  wire \port$1943$0 ;
   input \port$1945$0 ;
   wire \port$1945$0 ;
   input \port$1947$0 ;
   wire \port$1947$0 ;
   input \port$1949$0 ;
   wire \port$1949$0 ;
-  input \port$1951$0 ;
-  wire \port$1951$0 ;
-  input \port$1953$0 ;
-  wire \port$1953$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1953$0 , \port$1951$0 , \port$1949$0 , \port$1947$0 , \port$1945$0  };
+    stage0 <= { \port$1949$0 , \port$1947$0 , \port$1945$0 , \port$1943$0 , \port$1941$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1953$0 , \port$1951$0 , \port$1949$0 , \port$1947$0 , \port$1945$0  };
+  assign buttons = { \port$1949$0 , \port$1947$0 , \port$1945$0 , \port$1943$0 , \port$1941$0  };
   assign \buttons$4  = stage1;
 endmodule
 
-module \nexys3_minesweeper.system.digits$64 (clk, timer, counter, counter_chars, timer_chars, start);
+module \nexys3_minesweeper.system.digits$64 (clk, \value$5 , counter, counter_chars, timer_chars, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
-  wire [9:0] \$10 ;
-  wire [9:0] \$11 ;
+  wire \$10 ;
+  wire \$11 ;
   wire \$12 ;
   wire \$13 ;
   wire \$14 ;
-  wire \$15 ;
-  wire \$16 ;
-  wire \$17 ;
-  wire [3:0] \$18 ;
-  reg \$19 ;
-  wire [9:0] \$2 ;
-  reg \$20 ;
-  reg [11:0] \$21 ;
-  reg [11:0] \$22 ;
-  wire [11:0] \$23 ;
-  wire [11:0] \$24 ;
+  wire [3:0] \$15 ;
+  reg \$16 ;
+  reg \$17 ;
+  reg [11:0] \$18 ;
+  reg [11:0] \$19 ;
+  wire \$2 ;
+  wire [11:0] \$20 ;
+  wire [11:0] \$21 ;
   wire [9:0] \$3 ;
-  wire \$4 ;
-  wire [9:0] \$5 ;
+  wire [9:0] \$4 ;
+  wire \$5 ;
   wire \$6 ;
   wire \$7 ;
   wire [9:0] \$8 ;
-  wire \$9 ;
+  wire [9:0] \$9 ;
   wire busy;
   wire \busy$10 ;
   input clk;
@@ -1627,52 +1624,48 @@ module \nexys3_minesweeper.system.digits$64 (clk, timer, counter, counter_chars,
   wire start;
   wire \start$1 ;
   wire \start$2 ;
-  input [9:0] timer;
   wire [9:0] timer;
   output [11:0] timer_chars;
   reg [11:0] timer_chars = 12'h000;
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
-  wire [9:0] value;
+  wire [8:0] value;
+  input [9:0] \value$5 ;
   wire [9:0] \value$5 ;
   assign \$1  = $signed(counter) < $signed(1'h0);
-  assign \$2  = - $signed(counter);
-  assign \$3  = \$1  ? \$2  : { counter[8], counter };
-  assign \$4  = $signed(counter) < $signed(1'h0);
-  assign \$5  = \$4  ? 10'h063 : 10'h3e7;
-  assign \$6  = \$3 [8:0] > \$5 ;
+  assign \$2  = $signed(counter) < $signed(1'h0);
+  assign \$3  = - $signed(counter);
+  assign \$4  = \$2  ? \$3  : { counter[8], counter };
+  assign \$5  = \$4 [8:0] > 7'h63;
+  assign \$6  = \$1  & \$5 ;
   assign \$7  = $signed(counter) < $signed(1'h0);
-  assign \$8  = \$7  ? 10'h063 : 10'h3e7;
-  assign \$9  = $signed(counter) < $signed(1'h0);
-  assign \$10  = - $signed(counter);
-  assign \$11  = \$9  ? \$10  : { counter[8], counter };
-  assign value = \$6  ? \$8  : { 1'h0, \$11 [8:0] };
-  assign \$12  = timer > 10'h3e7;
-  assign \value$5  = \$12  ? 10'h3e7 : timer;
-  assign \$13  = ~ busy;
-  assign \$14  = converting & \$13 ;
-  assign \$15  = ~ \busy$10 ;
-  assign \$16  = \$14  & \$15 ;
-  assign \$17  = $signed(counter) < $signed(1'h0);
-  assign \$18  = negative ? 4'ha : \$23 [11:8];
+  assign \$8  = - $signed(counter);
+  assign \$9  = \$7  ? \$8  : { counter[8], counter };
+  assign value = \$6  ? 9'h063 : \$9 [8:0];
+  assign \$10  = ~ busy;
+  assign \$11  = converting & \$10 ;
+  assign \$12  = ~ \busy$10 ;
+  assign \$13  = \$11  & \$12 ;
+  assign \$14  = $signed(counter) < $signed(1'h0);
+  assign \$15  = negative ? 4'ha : \$20 [11:8];
   always @(posedge clk)
-    negative <= \$19 ;
+    negative <= \$16 ;
   always @(posedge clk)
-    converting <= \$20 ;
+    converting <= \$17 ;
   always @(posedge clk)
-    counter_chars <= \$21 ;
+    counter_chars <= \$18 ;
   always @(posedge clk)
-    timer_chars <= \$22 ;
+    timer_chars <= \$19 ;
   \nexys3_minesweeper.system.digits$64.counter_bcd  counter_bcd (
-    .bcd(\$23 ),
+    .bcd(\$20 ),
     .busy(busy),
     .clk(clk),
     .start(start),
     .value(value)
   );
   \nexys3_minesweeper.system.digits$64.timer_bcd  timer_bcd (
-    .bcd(\$24 ),
+    .bcd(\$21 ),
     .busy(\busy$10 ),
     .clk(clk),
     .start(start),
@@ -1680,62 +1673,63 @@ module \nexys3_minesweeper.system.digits$64 (clk, timer, counter, counter_chars,
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
-    \$19  = negative;
+    \$16  = negative;
     if (start) begin
-      \$19  = \$17 ;
+      \$16  = \$14 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
-    \$20  = converting;
+    \$17  = converting;
     if (start) begin
-      \$20  = 1'h1;
-    end else if (\$16 ) begin
-      \$20  = 1'h0;
+      \$17  = 1'h1;
+    end else if (\$13 ) begin
+      \$17  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
-    \$21  = counter_chars;
+    \$18  = counter_chars;
     if (start) begin
-    end else if (\$16 ) begin
-      \$21 [3:0] = \$18 ;
-      \$21 [7:4] = \$23 [7:4];
-      \$21 [11:8] = \$23 [3:0];
+    end else if (\$13 ) begin
+      \$18 [3:0] = \$15 ;
+      \$18 [7:4] = \$20 [7:4];
+      \$18 [11:8] = \$20 [3:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
-    \$22  = timer_chars;
+    \$19  = timer_chars;
     if (start) begin
-    end else if (\$16 ) begin
-      \$22  = { \$24 [3:0], \$24 [7:4], \$24 [11:8] };
+    end else if (\$13 ) begin
+      \$19  = { \$21 [3:0], \$21 [7:4], \$21 [11:8] };
     end
   end
   assign \start$1  = start;
   assign \start$2  = start;
-  assign digits = { \$23 [3:0], \$23 [7:4], \$23 [11:8] };
-  assign \digits$15  = { \$24 [3:0], \$24 [7:4], \$24 [11:8] };
+  assign timer = \value$5 ;
+  assign digits = { \$20 [3:0], \$20 [7:4], \$20 [11:8] };
+  assign \digits$15  = { \$21 [3:0], \$21 [7:4], \$21 [11:8] };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
-  assign \digits[0]  = \$23 [11:8];
-  assign \digits[1]  = \$23 [7:4];
-  assign \digits[2]  = \$23 [3:0];
+  assign \digits[0]  = \$20 [11:8];
+  assign \digits[1]  = \$20 [7:4];
+  assign \digits[2]  = \$20 [3:0];
   assign \timer_chars[0]  = timer_chars[3:0];
   assign \timer_chars[1]  = timer_chars[7:4];
   assign \timer_chars[2]  = timer_chars[11:8];
-  assign \digits$15[0]  = \$24 [11:8];
-  assign \digits$15[1]  = \$24 [7:4];
-  assign \digits$15[2]  = \$24 [3:0];
+  assign \digits$15[0]  = \$21 [11:8];
+  assign \digits$15[1]  = \$21 [7:4];
+  assign \digits$15[2]  = \$21 [3:0];
 endmodule
 
 module \nexys3_minesweeper.system.digits$64.counter_bcd (value, busy, clk, bcd, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$20  = 0;
   wire \$1 ;
-  wire [10:0] \$10 ;
+  wire [9:0] \$10 ;
   wire [4:0] \$11 ;
-  reg [9:0] \$12 ;
+  reg [8:0] \$12 ;
   reg [11:0] \$13 ;
   reg [3:0] \$14 ;
   wire [4:0] \$2 ;
@@ -1757,11 +1751,11 @@ module \nexys3_minesweeper.system.digits$64.counter_bcd (value, busy, clk, bcd, 
   wire [3:0] \digits[1] ;
   wire [3:0] \digits[2] ;
   reg [3:0] left = 4'h0;
-  reg [9:0] shift = 10'h000;
+  reg [8:0] shift = 9'h000;
   input start;
   wire start;
-  input [9:0] value;
-  wire [9:0] value;
+  input [8:0] value;
+  wire [8:0] value;
   assign busy = | left;
   assign \$1  = bcd[3:0] >= 3'h5;
   assign \$2  = bcd[3:0] + 2'h3;
@@ -1785,7 +1779,7 @@ module \nexys3_minesweeper.system.digits$64.counter_bcd (value, busy, clk, bcd, 
     if (start) begin
       \$12  = value;
     end else if (busy) begin
-      \$12  = \$10 [9:0];
+      \$12  = \$10 [8:0];
     end
   end
   always @* begin
@@ -1794,14 +1788,14 @@ module \nexys3_minesweeper.system.digits$64.counter_bcd (value, busy, clk, bcd, 
     if (start) begin
       \$13  = 12'h000;
     end else if (busy) begin
-      \$13  = { \$9 [2:0], \$6 [3:0], \$3 [3:0], shift[9] };
+      \$13  = { \$9 [2:0], \$6 [3:0], \$3 [3:0], shift[8] };
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
     \$14  = left;
     if (start) begin
-      \$14  = 4'ha;
+      \$14  = 4'h9;
     end else if (busy) begin
       \$14  = \$11 [3:0];
     end
@@ -1813,7 +1807,7 @@ module \nexys3_minesweeper.system.digits$64.counter_bcd (value, busy, clk, bcd, 
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.digits$64.timer_bcd (value, busy, clk, bcd, start);
+module \nexys3_minesweeper.system.digits$64.timer_bcd (busy, clk, value, bcd, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$21  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;
@@ -1896,7 +1890,7 @@ module \nexys3_minesweeper.system.digits$64.timer_bcd (value, busy, clk, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$2069$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$85 , \vsync_n$86 , counter_chars, timer_chars, debug, \port$418$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$2065$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$85 , \vsync_n$86 , counter_chars, timer_chars, debug, \port$418$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2190,8 +2184,8 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   output \hsync_n$85 ;
   reg \hsync_n$85  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$2069$0 ;
-  wire [3:0] \port$2069$0 ;
+  input [3:0] \port$2065$0 ;
+  wire [3:0] \port$2065$0 ;
   input [3:0] \port$418$0 ;
   wire [3:0] \port$418$0 ;
   output [3:0] read_col;
@@ -2232,12 +2226,12 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$2069$0 [2];
-  assign \$8  = ~ \port$2069$0 [0];
+  assign \$7  = \$6  & \port$2065$0 [2];
+  assign \$8  = ~ \port$2065$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$2069$0 [0];
-  assign \$12  = debug & \port$2069$0 [0];
+  assign \$11  = \$10  & \port$2065$0 [0];
+  assign \$12  = debug & \port$2065$0 [0];
   assign \$13  = \$signal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$418$0 ;
   assign \$15  = \port$418$0  == 4'h8;
@@ -2513,7 +2507,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (\$signal$18 ) begin
-      if (\port$2069$0 [1]) begin
+      if (\port$2065$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\$signal$19 ) begin
@@ -2526,13 +2520,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     (* full_case = 32'd1 *)
     if (\$signal$18 ) begin
       (* full_case = 32'd1 *)
-      if (\port$2069$0 [1]) begin
+      if (\port$2065$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2069$0 [3]) begin
+      end else if (\port$2065$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2069$0 [2]) begin
+      end else if (\port$2065$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2555,13 +2549,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (\$signal$18 ) begin
-      if (\port$2069$0 [1]) begin
+      if (\port$2065$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$2069$0 [3]) begin
+      end else if (\port$2065$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$2069$0 [2]) begin
+      end else if (\port$2065$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2577,13 +2571,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (\$signal$18 ) begin
-      if (\port$2069$0 [1]) begin
+      if (\port$2065$0 [1]) begin
         glyph = \port$418$0 ;
-      end else if (\port$2069$0 [3]) begin
+      end else if (\port$2065$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2069$0 [2]) begin
+      end else if (\port$2065$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -2999,16 +2993,16 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$2069$0 , \port$418$0  };
+  assign \cell  = { \port$2065$0 , \port$418$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
   assign \cell.count  = \port$418$0 ;
-  assign \cell.mine  = \port$2069$0 [0];
-  assign \cell.revealed  = \port$2069$0 [1];
-  assign \cell.flagged  = \port$2069$0 [2];
-  assign \cell.exploded  = \port$2069$0 [3];
+  assign \cell.mine  = \port$2065$0 [0];
+  assign \cell.revealed  = \port$2065$0 [1];
+  assign \cell.flagged  = \port$2065$0 [2];
+  assign \cell.exploded  = \port$2065$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -4161,7 +4155,7 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en, \port$2069$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en, \port$2065$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -5075,8 +5069,8 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2069$0 ;
-  wire [3:0] \port$2069$0 ;
+  output [3:0] \port$2065$0 ;
+  wire [3:0] \port$2065$0 ;
   output [3:0] \port$418$0 ;
   wire [3:0] \port$418$0 ;
   reg [26:0] prescaler = 27'h0000000;
@@ -8301,7 +8295,7 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   assign read_enable = count_cell__en;
   assign \cell  = { \$797 , \$354  };
   assign \port$418$0  = \$354 ;
-  assign \port$2069$0  = \$797 ;
+  assign \port$2065$0  = \$797 ;
   assign \cell.count  = \$354 ;
   assign \cell.mine  = \$797 [0];
   assign \cell.revealed  = \$797 [1];
@@ -8794,9 +8788,13 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1957$0 , \port$1959$0 , \port$1961$0 , \port$1963$0 , \port$1965$0 , \port$1967$0 , \port$1969$0 , clk, stage1, \port$1955$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1953$0 , \port$1955$0 , \port$1957$0 , \port$1959$0 , \port$1961$0 , \port$1963$0 , \port$1965$0 , clk, stage1, \port$1951$0 );
   input clk;
   wire clk;
+  input \port$1951$0 ;
+  wire \port$1951$0 ;
+  input \port$1953$0 ;
+  wire \port$1953$0 ;
   input \port$1955$0 ;
   wire \port$1955$0 ;
   input \port$1957$0 ;
@@ -8809,10 +8807,6 @@ module \nexys3_minesweeper.system.switches_sync (\port$1957$0 , \port$1959$0 , \
   wire \port$1963$0 ;
   input \port$1965$0 ;
   wire \port$1965$0 ;
-  input \port$1967$0 ;
-  wire \port$1967$0 ;
-  input \port$1969$0 ;
-  wire \port$1969$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -8823,10 +8817,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1957$0 , \port$1959$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1969$0 , \port$1967$0 , \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0  };
+    stage0 <= { \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0 , \port$1953$0 , \port$1951$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1969$0 , \port$1967$0 , \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0  };
+  assign switches = { \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0 , \port$1953$0 , \port$1951$0  };
   assign \switches$4  = stage1;
 endmodule
 

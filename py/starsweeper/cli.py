@@ -203,17 +203,19 @@ def _demo_minesweeper(out):
     import numpy as np
 
     from .model.display import to_rgb888
+    from .moves import play
     from .screenshot import SimulationError, model_frame, rtl_frame
     from .stack.frames import write_image
 
+    presses, game, held = play(DEMO_MOVES, seed=DEMO_SEED)
     print(f'[5/7] playing "{DEMO_MOVES}" (seed {DEMO_SEED}) on the Minesweeper RTL in Icarus '
           f"and capturing a frame from the VGA pins")
     start = time.perf_counter()
     try:
-        frame = rtl_frame(DEMO_MOVES, DEMO_SEED)
+        frame = rtl_frame(presses, DEMO_SEED)
     except SimulationError as e:
         raise CommandError(str(e)) from None
-    same = np.array_equal(frame, model_frame(DEMO_MOVES, DEMO_SEED))
+    same = np.array_equal(frame, model_frame(game, held))
     write_image(out / "minesweeper.png", to_rgb888(frame))
     print(f"RTL frame equals the reference renderer's: {'yes' if same else 'NO'} "
           f"({time.perf_counter() - start:.1f} s) -> {out / 'minesweeper.png'}")
@@ -232,11 +234,11 @@ def _demo_board(out):
           + (" and running ISE (several minutes)" if ise else
              " (ISE is not installed here: no bit file; see the README to build one)"))
     try:
-        result = build(folder, run=ise)
+        bitfile = build(folder, run=ise)
     except BuildError as e:
         raise CommandError(str(e)) from None
-    if result.bitfile:
-        print(f"built {result.bitfile}; program the board with: starsweeper program {result.bitfile}")
+    if bitfile:
+        print(f"built {bitfile}; program the board with: starsweeper program {bitfile}")
     print("[7/7] synthesising the Minesweeper top level for the XC6SLX16 with Yosys (about 2 minutes)")
     try:
         row = synthesize(HDL_DIR / "nexys3_minesweeper.v", "nexys3_minesweeper")
@@ -281,13 +283,13 @@ def _run_screenshot(args):
         raise CommandError(f"the screenshot must be a .png file, not {args.output.name!r}")
     check_output_path(args.output)
     switches = parse_switches(args.switches)
-    _, game, _ = play(args.moves, seed=args.seed, switches=switches)     # bad moves fail here, fast
+    presses, game, held = play(args.moves, seed=args.seed, switches=switches)   # bad moves fail fast
     start = time.perf_counter()
     if args.model:
-        frame, source = model_frame(args.moves, args.seed, switches), "reference renderer"
+        frame, source = model_frame(game, held, switches), "reference renderer"
     else:
         try:
-            frame, source = rtl_frame(args.moves, args.seed, switches), "RTL in Icarus"
+            frame, source = rtl_frame(presses, args.seed, switches), "RTL in Icarus"
         except SimulationError as e:
             raise CommandError(str(e)) from None
     write_image(args.output, to_rgb888(frame))
@@ -362,10 +364,10 @@ def _run_build(args):
             return 0
         print(f"running ISE in {args.out} (several minutes; the log is {args.out / 'build.log'})",
               file=sys.stderr)
-        result = build(args.out, args.board, run=True)
+        bitfile = build(args.out, args.board, run=True)
     except BuildError as e:
         raise CommandError(str(e)) from None
-    print(f"built {result.bitfile}; program the board with: starsweeper program {result.bitfile}")
+    print(f"built {bitfile}; program the board with: starsweeper program {bitfile}")
     return 0
 
 

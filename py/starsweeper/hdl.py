@@ -52,11 +52,9 @@ CORES = {
 
 def _nexys3_minesweeper():
     """The board top's Verilog, as the Nexys 3 build tree has it (I/O buffers included)."""
-    from .boards.minesweeper_top import MinesweeperTop
-    from .boards.nexys3 import Nexys3Platform
+    from .boards.build import prepare
     name = "nexys3_minesweeper"
-    plan = Nexys3Platform().prepare(MinesweeperTop(), name=name, emit_src=False)
-    return plan.files[f"{name}.v"]
+    return prepare("nexys3", name).files[f"{name}.v"]
 
 
 #: Verilog module name -> function giving the Verilog of a board top level.
