@@ -197,22 +197,13 @@ def bench_frame(args):
     import tempfile
 
     from .model.vga import VGA_640X480
-    from .screenshot import bench_verilog, system_verilog
-    from .vga_monitor import capture_verilog
+    from .screenshot import MODULE, bench_verilog, simulate, system_verilog
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        (folder / "minesweeper_system.v").write_text(system_verilog())
+        (folder / f"{MODULE}.v").write_text(system_verilog())
         (folder / "screenshot_bench.v").write_text(bench_verilog([], 0, 0, timeout_frames=args.extra + 8))
-        seconds = {}
-        for frames in (1, 1 + args.extra):
-            (folder / "vga_capture.v").write_text(capture_verilog(VGA_640X480, frames=frames))
-            subprocess.run(["iverilog", "-g2005", "-s", "screenshot_bench", "-o", "bench.vvp",
-                            "minesweeper_system.v", "vga_capture.v", "screenshot_bench.v"],
-                           cwd=folder, check=True)
-            start = time.perf_counter()
-            subprocess.run(["vvp", "-n", "bench.vvp"], cwd=folder, check=True, stdout=subprocess.DEVNULL)
-            seconds[frames] = time.perf_counter() - start
+        seconds = {frames: simulate(folder, frames) for frames in (1, 1 + args.extra)}
     per_frame = (seconds[1 + args.extra] - seconds[1]) / args.extra
     clocks = VGA_640X480.h_total * VGA_640X480.v_total
     print(f"minesweeper_system under Icarus: {per_frame:.2f} s a frame of {clocks:,} clocks "

@@ -12,17 +12,17 @@ from pathlib import Path
 import shutil
 import subprocess
 import tempfile
+import time
 
 import numpy as np
 
 from .model.buttons import BUTTON_BIT
 from .model.display import render
 from .model.vga import VGA_640X480
-from .moves import play
 from .vga_monitor import FRAME_FILE, VgaCapture, capture_verilog
 
-__all__ = ["SIM_PARAMETERS", "SimulationError", "system_verilog", "bench_verilog", "rtl_frame",
-           "model_frame", "parse_switches"]
+__all__ = ["SIM_PARAMETERS", "SimulationError", "system_verilog", "bench_verilog", "simulate",
+           "rtl_frame", "model_frame", "parse_switches"]
 
 #: MinesweeperSystem's parameters in simulation: a pixel every clock, fast buttons, and a
 #: simulated second long enough that the timer stays still during a screenshot.
@@ -118,28 +118,37 @@ endmodule
 """
 
 
-def rtl_frame(moves, seed=0, switches=0, workdir=None, verilog=None):
-    """The frame the RTL draws after ``moves``: a 480x640 RGB332 array. Also checks every
-    sync pulse the monitor saw. ``verilog`` is the system's Verilog (emitted if not given)."""
-    presses, _, _ = play(moves, seed=seed, switches=switches)
+def simulate(folder, frames=1):
+    """Compile and run the bench in ``folder`` (the system's and the bench's Verilog already
+    there), capturing ``frames`` frames; returns the seconds vvp ran."""
     if shutil.which("iverilog") is None or shutil.which("vvp") is None:
         raise SimulationError("Icarus Verilog (iverilog, vvp) is not installed")
+    (folder / "vga_capture.v").write_text(capture_verilog(VGA_640X480, frames=frames))
+    compile_ = subprocess.run(
+        ["iverilog", "-g2005", "-s", "screenshot_bench", "-o", "bench.vvp",
+         f"{MODULE}.v", "vga_capture.v", "screenshot_bench.v"],
+        cwd=folder, capture_output=True, text=True)
+    if compile_.returncode:
+        raise SimulationError(f"iverilog failed: {compile_.stderr.strip().splitlines()[-1:]}")
+    start = time.perf_counter()
+    run = subprocess.run(["vvp", "-n", "bench.vvp"], cwd=folder, capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    if run.returncode or "TIMEOUT" in run.stdout or not (folder / FRAME_FILE).exists():
+        raise SimulationError(f"the simulation did not capture a frame: {run.stdout.strip()[-200:]}")
+    return seconds
+
+
+def rtl_frame(presses, seed=0, switches=0, workdir=None, verilog=None):
+    """The frame the RTL draws after ``presses`` (from :func:`starsweeper.moves.play`): a
+    480x640 RGB332 array. Also checks every sync pulse the monitor saw. ``verilog`` is the
+    system's Verilog (emitted if not given)."""
     with tempfile.TemporaryDirectory(prefix="starsweeper-screenshot-") as scratch:
         folder = Path(workdir or scratch)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{MODULE}.v").write_text(verilog or system_verilog())
-        (folder / "vga_capture.v").write_text(capture_verilog(VGA_640X480, frames=1))
         (folder / "screenshot_bench.v").write_text(bench_verilog(presses, switches, seed))
-        compile_ = subprocess.run(
-            ["iverilog", "-g2005", "-s", "screenshot_bench", "-o", "bench.vvp",
-             f"{MODULE}.v", "vga_capture.v", "screenshot_bench.v"],
-            cwd=folder, capture_output=True, text=True)
-        if compile_.returncode:
-            raise SimulationError(f"iverilog failed: {compile_.stderr.strip().splitlines()[-1:]}")
-        run = subprocess.run(["vvp", "-n", "bench.vvp"], cwd=folder, capture_output=True, text=True,
-                             stdin=subprocess.DEVNULL)
-        if run.returncode or "TIMEOUT" in run.stdout or not (folder / FRAME_FILE).exists():
-            raise SimulationError(f"the simulation did not capture a frame: {run.stdout.strip()[-200:]}")
+        simulate(folder)
         capture = VgaCapture.read(folder)
         capture.check_sync(VGA_640X480, frame_period=False)
         frames = capture.split_frames(VGA_640X480)
@@ -148,8 +157,8 @@ def rtl_frame(moves, seed=0, switches=0, workdir=None, verilog=None):
         return np.array(frames[0], dtype=np.uint8)
 
 
-def model_frame(moves, seed=0, switches=0):
-    """The reference renderer's frame after ``moves`` (see :func:`rtl_frame`)."""
+def model_frame(game, held=False, switches=0):
+    """The reference renderer's frame of ``game`` (from :func:`starsweeper.moves.play`) with
+    the centre button ``held`` and ``switches`` set."""
     from .gateware.minesweeper import SWITCH_DEBUG
-    _, game, held = play(moves, seed=seed, switches=switches)
     return render(game, debug=bool((switches >> SWITCH_DEBUG) & 1), held=held)
