@@ -7,6 +7,8 @@
   committed (``sim_build/`` is ignored).
 """
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -14,6 +16,22 @@ ROOT = Path(__file__).resolve().parents[1]
 HDL = ROOT / "hdl"
 SIM = ROOT / "sim"
 BUILD = ROOT / "sim_build"
+
+
+def build_folder(prefix, params, files):
+    """Write ``files`` (name -> Verilog text, made from ``params``) into a build folder of their
+    own under ``sim_build/``, named by ``prefix`` and a hash of ``params``, leaving files whose
+    text has not changed untouched (so Icarus need not recompile). Returns (paths, folder name)."""
+    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
+    folder = BUILD / f"{prefix}_{key}"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        path = folder / name
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+        paths.append(path)
+    return paths, folder.name
 
 
 def run_cocotb(toplevel, module, *, sources=None, build_name=None, env=None, testcase=None):

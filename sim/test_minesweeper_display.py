@@ -16,7 +16,6 @@ import json
 import os
 import random
 import time
-from pathlib import Path
 
 import cocotb
 from cocotb.clock import Clock
@@ -31,7 +30,7 @@ from starsweeper.model.minesweeper import (
 )
 from starsweeper.model.vga import VGA_640X480
 from starsweeper.moves import play
-from starsweeper.vga_monitor import FRAME_FILE, VgaCapture
+from starsweeper.vga_monitor import VgaCapture
 
 PERIOD_NS = 10
 
@@ -147,9 +146,7 @@ class DisplayTB:
         await RisingEdge(dut.clk)
         dut.arm.value = 0
         self.frame_seconds.append(time.perf_counter() - started)
-        lines = Path(FRAME_FILE).read_text().split()
-        height = VGA_640X480.v_visible
-        return np.array([list(bytes.fromhex(line)) for line in lines[-height:]], dtype=np.uint8)
+        return np.array(VgaCapture.read(".").split_frames(VGA_640X480)[-1], dtype=np.uint8)
 
     async def check_frame(self, what):
         got = await self.capture()

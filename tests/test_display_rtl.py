@@ -1,35 +1,23 @@
 """The display's RTL against the reference renderer, frame by frame, under Icarus (see sim/)."""
 
-import hashlib
 import json
 
 import pytest
 
 from display_bench import display_bench_verilog
-from runner import BUILD, run_cocotb
+from runner import build_folder, run_cocotb
 from starsweeper.screenshot import SIM_PARAMETERS
 
 
-def build_system(params, name):
-    """The system with ``params`` and the bench, in their own build folder."""
+def run_display_tests(params, name, testcase, seed):
+    """The system with ``params`` and the bench, in their own build folder, under ``testcase``."""
     from starsweeper.gateware.minesweeper_system import MinesweeperSystem
     from starsweeper.hdl import convert
 
-    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
-    folder = BUILD / f"display_{name}_{key}"
-    folder.mkdir(parents=True, exist_ok=True)
-    sources = {
-        folder / "minesweeper_system.v": convert(MinesweeperSystem(**params), "minesweeper_system"),
-        folder / "display_bench.v": display_bench_verilog(clocks_per_pixel=params["pixel_divider"]),
-    }
-    for path, text in sources.items():
-        if not path.exists() or path.read_text() != text:
-            path.write_text(text)
-    return list(sources), folder.name
-
-
-def run_display_tests(params, name, testcase, seed):
-    sources, build_name = build_system(params, name)
+    sources, build_name = build_folder(f"display_{name}", params, {
+        "minesweeper_system.v": convert(MinesweeperSystem(**params), "minesweeper_system"),
+        "display_bench.v": display_bench_verilog(clocks_per_pixel=params["pixel_divider"]),
+    })
     run_cocotb("display_bench", "test_minesweeper_display", sources=sources, build_name=build_name,
                testcase=testcase, env={"SYSTEM_PARAMS": json.dumps(params), "STARSWEEPER_SEED": str(seed)})
 

@@ -1,36 +1,26 @@
 """RTL of the Minesweeper game core against its model, under Icarus (see sim/)."""
 
-import hashlib
 import json
 import os
 
 import pytest
 
-from runner import BUILD, run_cocotb
+from runner import build_folder, run_cocotb
 
 #: Simulation parameters: the board's swaps, fast buttons and a short second.
 GAME_PARAMS = dict(swaps=1000, clocks_per_second=40_000, debounce_cycles=4,
                    repeat_delay=40, repeat_period=10)
 
 
-def build_game(params):
-    """Emit the core with ``params`` into its own build folder; returns the Verilog path."""
+def run_game_tests(params, testcase, seed, **env):
+    """The core with ``params``, in its own build folder, under the testbench's ``testcase``."""
     from starsweeper.gateware.minesweeper import MinesweeperGame
     from starsweeper.hdl import convert
 
-    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
-    folder = BUILD / f"minesweeper_game_{key}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "minesweeper_game.v"
-    text = convert(MinesweeperGame(**params), "minesweeper_game")
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
-    return path, folder.name
-
-
-def run_game_tests(params, testcase, seed, **env):
-    path, build_name = build_game(params)
-    run_cocotb("minesweeper_game", "test_minesweeper_game", sources=[path], build_name=build_name,
+    sources, build_name = build_folder(
+        "minesweeper_game", params,
+        {"minesweeper_game.v": convert(MinesweeperGame(**params), "minesweeper_game")})
+    run_cocotb("minesweeper_game", "test_minesweeper_game", sources=sources, build_name=build_name,
                testcase=testcase,
                env={"GAME_PARAMS": json.dumps(params), "STARSWEEPER_SEED": str(seed),
                     **{k: str(v) for k, v in env.items()}})
