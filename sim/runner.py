@@ -18,12 +18,16 @@ SIM = ROOT / "sim"
 BUILD = ROOT / "sim_build"
 
 
-def build_folder(prefix, params, files):
+def build_folder(prefix, params, files, instance=None):
     """Write ``files`` (name -> Verilog text, made from ``params``) into a build folder of their
     own under ``sim_build/``, named by ``prefix`` and a hash of ``params``, leaving files whose
-    text has not changed untouched (so Icarus need not recompile). Returns (paths, folder name)."""
+    text has not changed untouched (so Icarus need not recompile). Returns (paths, folder name).
+
+    Runs on the same parameters that pytest-xdist may start at once need an ``instance`` name
+    each: two runs in one folder would both recompile after a change, and a simulation whose
+    ``.vvp`` the other is rewriting crashes."""
     key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
-    folder = BUILD / f"{prefix}_{key}"
+    folder = BUILD / (f"{prefix}_{key}" + (f"_{instance}" if instance is not None else ""))
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, text in files.items():

@@ -12,14 +12,14 @@ GAME_PARAMS = dict(swaps=1000, clocks_per_second=40_000, debounce_cycles=4,
                    repeat_delay=40, repeat_period=10)
 
 
-def run_game_tests(params, testcase, seed, **env):
+def run_game_tests(params, testcase, seed, instance=None, **env):
     """The core with ``params``, in its own build folder, under the testbench's ``testcase``."""
     from starsweeper.gateware.minesweeper import MinesweeperGame
     from starsweeper.hdl import convert
 
     sources, build_name = build_folder(
         "minesweeper_game", params,
-        {"minesweeper_game.v": convert(MinesweeperGame(**params), "minesweeper_game")})
+        {"minesweeper_game.v": convert(MinesweeperGame(**params), "minesweeper_game")}, instance)
     run_cocotb("minesweeper_game", "test_minesweeper_game", sources=sources, build_name=build_name,
                testcase=testcase,
                env={"GAME_PARAMS": json.dumps(params), "STARSWEEPER_SEED": str(seed),
@@ -35,7 +35,8 @@ GAMES_PER_PART = int(os.environ.get("GAMES_PER_PART", 25))
 @pytest.mark.parametrize("part", range(GAME_PARTS))
 def test_random_games(part, seed):
     """Random games (each part with its own seed), every action checked against the model."""
-    run_game_tests(GAME_PARAMS, "random_games_match_the_model", seed + part, GAMES=GAMES_PER_PART)
+    run_game_tests(GAME_PARAMS, "random_games_match_the_model", seed + part, instance=f"part{part}",
+                   GAMES=GAMES_PER_PART)
 
 
 @pytest.mark.slow
