@@ -3,13 +3,21 @@
 ``starsweeper report`` synthesises every core in ``hdl/`` (flattened) and counts LUTs (logic
 LUTs plus the LUTs that LUT RAMs and shift registers occupy), flip-flops, block RAMs (an 18 Kbit
 RAMB16BWER is one, a 9 Kbit RAMB8BWER a half) and DSP48A1 slices, each also as a share of the
-device, and the longest combinational path between registers or ports, in cells (LUTs, MUXF7/8,
-CARRY4). Yosys's numbers are estimates of ISE's: ISE's own map report is the last word.
+device, and the longest combinational path between registers or ports, twice: in cells (LUTs,
+MUXF7/8, CARRY4) and in logic levels, the measure of whether a design meets its clock: LUTs in a
+row, where a carry chain counts as one level however long (CARRY4 to CARRY4 is the fast dedicated
+carry line) and a MUXF7/F8 as part of the level of the LUTs it joins (same slice, no routing).
+The asynchronous read of a LUT RAM or shift register (its address to its output) is a LUT on
+the path in both measures; its write side, like a flip-flop, ends and starts paths.
+On a Spartan-6 -3 a level costs roughly a nanosecond with its routing, so paths of six levels or
+fewer leave a 10 ns clock room for clock-to-out, setup and fan-out. Yosys's numbers are estimates
+of ISE's: ISE's map and timing reports are the last word.
 """
 
 from dataclasses import dataclass
 import json
 from pathlib import Path
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +33,19 @@ _LUT_MEMORY = {
     "RAM16X1D": 2, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM32X1S": 1, "RAM64X1S": 1,
     "RAM32M": 4, "RAM64M": 4, "SRL16E": 1, "SRLC16E": 1, "SRLC32E": 1,
 }
-_COMBINATIONAL = {"LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6", "MUXF7", "MUXF8", "CARRY4", "INV"}
+_COMBINATIONAL = {"LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6", "MUXF7", "MUXF8", "CARRY4", "INV",
+                  *_LUT_MEMORY}
+
+
+def _combinational_input(cell_type, port):
+    """Whether ``port`` of a combinational cell reaches its outputs in the same clock: every
+    input of a logic cell; only the read addresses of a LUT RAM or shift register (not ADDRD of
+    a RAM32M/RAM64M, the write address that Yosys gives port D)."""
+    if cell_type not in _LUT_MEMORY:
+        return True
+    if port == "ADDRD":
+        return False
+    return port.startswith(("ADDR", "DPRA")) or re.fullmatch(r"A\d*", port) is not None
 
 
 class YosysMissing(RuntimeError):
@@ -40,6 +60,7 @@ class Resources:
     brams: float
     dsps: int
     longest_path: int
+    logic_levels: int
 
 
 def _count(cells):
@@ -51,8 +72,9 @@ def _count(cells):
     return luts, ffs, brams, dsps
 
 
-def longest_path(cells):
-    """Most combinational cells on any path from a register, RAM, DSP or port to another."""
+def _deepest(cells, weight):
+    """The largest sum of ``weight(name, driver_of)`` over a chain of combinational cells from a
+    register, RAM, DSP or port to another."""
     driver = {}
     for name, cell in cells.items():
         for port, bits in cell["connections"].items():
@@ -69,19 +91,38 @@ def longest_path(cells):
         stack.add(name)
         cell, best = cells[name], 0
         for port, bits in cell["connections"].items():
-            if cell["port_directions"].get(port) != "input":
+            if cell["port_directions"].get(port) != "input" or not _combinational_input(cell["type"], port):
                 continue
             for bit in bits:
                 source = driver.get(bit)
                 if source is not None and cells[source]["type"] in _COMBINATIONAL:
                     best = max(best, visit(source, stack))
         stack.discard(name)
-        depth[name] = best + 1
+        depth[name] = best + weight(name, driver)
         return depth[name]
 
     comb = [n for n, c in cells.items() if c["type"] in _COMBINATIONAL]
     sys.setrecursionlimit(max(10000, 4 * len(comb)))
     return max((visit(n, set()) for n in comb), default=0)
+
+
+def longest_path(cells):
+    """Most combinational cells on any path from a register, RAM, DSP or port to another."""
+    return _deepest(cells, lambda name, driver: 1)
+
+
+def logic_levels(cells):
+    """Most logic levels on any such path: a LUT (or a LUT RAM's read) is a level; a carry
+    chain is one level (a CARRY4 fed through CI by another adds none); MUXF7/F8 and inverters
+    add none."""
+    def weight(name, driver):
+        cell = cells[name]
+        if cell["type"] == "CARRY4":
+            carry_in = cell["connections"].get("CI", [None])[0]
+            source = driver.get(carry_in)
+            return 0 if source is not None and cells[source]["type"] == "CARRY4" else 1
+        return 1 if cell["type"].startswith("LUT") or cell["type"] in _LUT_MEMORY else 0
+    return _deepest(cells, weight)
 
 
 def synthesize(verilog, top, name=None):
@@ -99,17 +140,18 @@ def synthesize(verilog, top, name=None):
         design = json.loads(netlist.read_text())
     cells = design["modules"][top]["cells"]
     luts, ffs, brams, dsps = _count(cells)
-    return Resources(name or top, luts, ffs, brams, dsps, longest_path(cells))
+    return Resources(name or top, luts, ffs, brams, dsps, longest_path(cells), logic_levels(cells))
 
 
 def format_table(rows):
     def share(value, key):
         return f"{value:g} ({100 * value / DEVICE[key]:.1f}%)"
-    lines = ["| core | LUTs | flip-flops | block RAMs | DSP48A1 | longest path (cells) |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| core | LUTs | flip-flops | block RAMs | DSP48A1 | longest path (cells) | logic levels |",
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r.name} | {share(r.luts, 'luts')} | {share(r.ffs, 'ffs')} | "
-                     f"{share(r.brams, 'brams')} | {share(r.dsps, 'dsps')} | {r.longest_path} |")
+                     f"{share(r.brams, 'brams')} | {share(r.dsps, 'dsps')} | {r.longest_path} | "
+                     f"{r.logic_levels} |")
     lines.append(f"\nXC6SLX16: {DEVICE['luts']:,} LUTs, {DEVICE['ffs']:,} flip-flops, "
                  f"{DEVICE['brams']} block RAMs, {DEVICE['dsps']} DSP48A1.")
     return "\n".join(lines)

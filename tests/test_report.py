@@ -22,8 +22,27 @@ def test_counts_and_path_of_a_known_circuit(tmp_path):
     r = synthesize(source, "xor10")
     assert r.ffs == 11
     assert r.longest_path == 2
+    assert r.logic_levels == 2
     assert r.luts == 2
     assert r.brams == 0 and r.dsps == 0
+
+
+COUNTER32 = """
+module counter32(input clk, output reg [31:0] count);
+  always @(posedge clk) count <= count + 1;
+endmodule
+"""
+
+
+def test_a_carry_chain_is_one_logic_level(tmp_path):
+    """A 32-bit incrementer is a chain of eight CARRY4 cells (a long path in cells) but a single
+    carry chain: at most one LUT level in front of it."""
+    source = tmp_path / "counter32.v"
+    source.write_text(COUNTER32)
+    r = synthesize(source, "counter32")
+    assert r.ffs == 32
+    assert r.longest_path >= 32 // 4
+    assert 1 <= r.logic_levels <= 2
 
 
 def test_report_command_on_the_stacker(capsys):
