@@ -89,41 +89,56 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   reg [4:0] \$172 ;
   reg [4:0] \$173 ;
   reg \$174 ;
-  reg [3:0] \$175 ;
-  reg [7:0] \$176 ;
-  reg [7:0] \$177 ;
+  reg \$175 ;
+  reg \$176 ;
+  reg \$177 ;
   reg \$178 ;
   reg \$179 ;
   wire \$18 ;
   reg \$180 ;
   reg \$181 ;
-  reg [4:0] \$182 ;
-  reg [4:0] \$183 ;
+  reg \$182 ;
+  reg \$183 ;
   reg \$184 ;
   reg \$185 ;
-  reg [7:0] \$186 ;
-  reg [7:0] \$187 ;
-  reg \$188 ;
+  reg [3:0] \$186 ;
+  reg [4:0] \$187 ;
+  reg [4:0] \$188 ;
   reg \$189 ;
   wire \$19 ;
-  reg \$190 ;
-  reg [4:0] \$191 ;
-  reg [1:0] \$192 ;
-  reg [2:0] \$193 ;
-  reg [2:0] \$194 ;
+  reg [3:0] \$190 ;
+  reg [7:0] \$191 ;
+  reg [7:0] \$192 ;
+  reg \$193 ;
+  reg \$194 ;
   reg \$195 ;
   reg \$196 ;
+  reg [4:0] \$197 ;
+  reg [4:0] \$198 ;
+  reg \$199 ;
   wire \$2 ;
   wire \$20 ;
+  reg \$200 ;
+  reg [7:0] \$201 ;
+  reg [7:0] \$202 ;
+  reg \$203 ;
+  reg \$204 ;
+  reg \$205 ;
+  reg [4:0] \$206 ;
+  reg [1:0] \$207 ;
+  reg [2:0] \$208 ;
+  reg [2:0] \$209 ;
   wire \$21 ;
+  reg \$210 ;
+  reg \$211 ;
   wire \$22 ;
   wire [7:0] \$23 ;
-  wire [6:0] \$237 ;
   wire [7:0] \$24 ;
-  wire [6:0] \$243 ;
-  wire [6:0] \$247 ;
   wire [7:0] \$25 ;
+  wire [6:0] \$252 ;
+  wire [6:0] \$258 ;
   wire [7:0] \$26 ;
+  wire [6:0] \$262 ;
   wire [7:0] \$27 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
@@ -133,8 +148,8 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   wire [7:0] \$32 ;
   wire [7:0] \$33 ;
   wire [7:0] \$34 ;
-  wire [4:0] \$344 ;
   wire [7:0] \$35 ;
+  wire [4:0] \$359 ;
   wire [7:0] \$36 ;
   wire [7:0] \$37 ;
   wire [7:0] \$38 ;
@@ -206,14 +221,11 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   wire \$98 ;
   wire \$99 ;
   reg [5:0] \$signal  = 6'h00;
+  reg \$signal$100  = 1'h0;
+  reg \$signal$101  = 1'h1;
   reg [5:0] \$signal$30  = 6'h00;
   reg [7:0] \$signal$31 ;
-  reg \$signal$32  = 1'h0;
-  reg \$signal$33  = 1'h0;
-  reg \$signal$34  = 1'h0;
-  reg \$signal$37  = 1'h0;
   reg \$signal$38 ;
-  reg \$signal$40  = 1'h0;
   reg \$signal$49  = 1'h0;
   reg [7:0] \$signal$54  = 8'h00;
   reg \$signal$58  = 1'h0;
@@ -227,17 +239,35 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   reg \$signal$70  = 1'h0;
   reg \$signal$71  = 1'h0;
   reg \$signal$72  = 1'h0;
-  reg \$signal$73  = 1'h1;
-  reg \$signal$74  = 1'h1;
-  reg [4:0] \$signal$75  = 5'h00;
+  reg \$signal$73  = 1'h0;
+  reg \$signal$74  = 1'h0;
+  reg \$signal$76  = 1'h0;
   reg \$signal$77  = 1'h0;
-  reg [7:0] \$signal$78  = 8'h00;
-  reg \$signal$81  = 1'h0;
-  reg \$signal$82  = 1'h1;
-  reg [4:0] \$signal$84  = 5'h00;
-  reg \$signal$85  = 1'h0;
-  reg \$signal$86  = 1'h1;
+  reg \$signal$78  = 1'h1;
+  reg \$signal$79  = 1'h1;
+  reg \$signal$80  = 1'h0;
+  reg [4:0] \$signal$83  = 5'h00;
+  reg \$signal$92  = 1'h0;
+  reg [7:0] \$signal$93  = 8'h00;
+  reg \$signal$96  = 1'h0;
+  reg \$signal$97  = 1'h1;
+  reg [4:0] \$signal$99  = 5'h00;
   reg [4:0] a_digit_row = 5'h00;
+  reg b2_box = 1'h0;
+  reg [3:0] b2_char = 4'h0;
+  reg b2_ignal = 1'h0;
+  reg \b2_ignal$33  = 1'h0;
+  reg \b2_ignal$34  = 1'h0;
+  reg \b2_ignal$37  = 1'h0;
+  reg \b2_ignal$40  = 1'h0;
+  reg \b2_ignal$85  = 1'h0;
+  reg \b2_ignal$86  = 1'h0;
+  reg \b2_ignal$87  = 1'h0;
+  reg \b2_ignal$88  = 1'h1;
+  reg \b2_ignal$89  = 1'h1;
+  reg [4:0] \b2_ignal$90  = 5'h00;
+  reg b2_light = 1'h0;
+  reg [4:0] b2_row = 5'h00;
   reg b_box = 1'h0;
   reg [3:0] b_char = 4'h0;
   reg b_light = 1'h0;
@@ -345,7 +375,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   assign \$10  = status == 2'h3;
   assign \$11  = \$10  & \cell [4];
   assign \$12  = debug & \cell [4];
-  assign \$13  = \$signal$37  ? 8'h92 : 8'hb6;
+  assign \$13  = \b2_ignal$37  ? 8'h92 : 8'hb6;
   assign \$14  = | \cell [3:0];
   assign \$15  = \cell [3:0] == 4'h8;
   assign \$16  = \cell [3:0] == 3'h7;
@@ -363,25 +393,25 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   assign \$28  = \$17  ? 8'h12 : \$27 ;
   assign \$29  = \$16  ? 8'h00 : \$28 ;
   assign \$30  = \$15  ? 8'h92 : \$29 ;
-  assign \$31  = \$signal$37  ? 8'h92 : 8'he0;
-  assign \$32  = \$signal$37  ? 8'h92 : 8'hb6;
-  assign \$33  = b_light ? 8'hff : 8'hb6;
-  assign \$34  = \$signal$40  ? 8'h6d : \$33 ;
-  assign \$35  = \$signal$37  ? 8'h92 : 8'hb6;
-  assign \$36  = b_light ? 8'hff : 8'hb6;
-  assign \$37  = \$signal$40  ? 8'h6d : \$36 ;
-  assign \$38  = b_light ? 8'hff : 8'hb6;
-  assign \$39  = \$signal$40  ? 8'h6d : \$38 ;
-  assign \$237  = d_sub_x * 2'h2;
-  assign \$40  = pixels >> \$237 ;
+  assign \$31  = \b2_ignal$37  ? 8'h92 : 8'he0;
+  assign \$32  = \b2_ignal$37  ? 8'h92 : 8'hb6;
+  assign \$33  = b2_light ? 8'hff : 8'hb6;
+  assign \$34  = \b2_ignal$40  ? 8'h6d : \$33 ;
+  assign \$35  = \b2_ignal$37  ? 8'h92 : 8'hb6;
+  assign \$36  = b2_light ? 8'hff : 8'hb6;
+  assign \$37  = \b2_ignal$40  ? 8'h6d : \$36 ;
+  assign \$38  = b2_light ? 8'hff : 8'hb6;
+  assign \$39  = \b2_ignal$40  ? 8'h6d : \$38 ;
+  assign \$252  = d_sub_x * 2'h2;
+  assign \$40  = pixels >> \$252 ;
   assign \$41  = | \$40 ;
   assign \$42  = \$signal$49  & \$41 ;
   assign \$43  = feature ? 8'h00 : 8'hfc;
-  assign \$243  = d_sub_x * 2'h2;
-  assign \$44  = pixels >> \$243 ;
+  assign \$258  = d_sub_x * 2'h2;
+  assign \$44  = pixels >> \$258 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$247  = d_sub_x * 2'h2;
-  assign \$46  = pixels >> \$247 ;
+  assign \$262  = d_sub_x * 2'h2;
+  assign \$46  = pixels >> \$262 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
   assign \$49  = \$45  ? \$signal$54  : \$48 ;
@@ -470,12 +500,12 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   assign \$138  = \$137  & \$signal$68 ;
   assign \$139  = \$138  & \$signal$69 ;
   assign \$140  = \$signal$65  ? timer_chars : counter_chars;
-  assign \$344  = \$signal$30 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$344 ;
+  assign \$359  = \$signal$30 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$359 ;
   assign \$142  = \$signal$58  ? sub_y : a_digit_row;
-  assign \$143  = \$signal$32  & \$signal$70 ;
-  assign \$144  = \$143  & \$signal$71 ;
-  assign \$145  = \$signal$85  ? colour : 8'h00;
+  assign \$143  = b2_ignal & \b2_ignal$85 ;
+  assign \$144  = \$143  & \b2_ignal$86 ;
+  assign \$145  = \$signal$100  ? colour : 8'h00;
   always @(posedge clk)
     \$signal$30  <= \$146 ;
   always @(posedge clk)
@@ -503,81 +533,111 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   always @(posedge clk)
     \$signal$69  <= \$158 ;
   always @(posedge clk)
-    \$signal$32  <= \$159 ;
+    \$signal$70  <= \$159 ;
   always @(posedge clk)
-    \$signal$70  <= \$160 ;
+    \$signal$71  <= \$160 ;
   always @(posedge clk)
-    \$signal$71  <= \$161 ;
+    \$signal$72  <= \$161 ;
   always @(posedge clk)
-    \$signal$37  <= \$162 ;
+    \$signal$73  <= \$162 ;
   always @(posedge clk)
-    \$signal$40  <= \$163 ;
+    \$signal$74  <= \$163 ;
   always @(posedge clk)
     b_light <= \$164 ;
   always @(posedge clk)
-    \$signal$33  <= \$165 ;
+    \$signal$76  <= \$165 ;
   always @(posedge clk)
-    \$signal$72  <= \$166 ;
+    \$signal$77  <= \$166 ;
   always @(posedge clk)
-    \$signal$73  <= \$167 ;
+    \$signal$78  <= \$167 ;
   always @(posedge clk)
-    \$signal$74  <= \$168 ;
+    \$signal$79  <= \$168 ;
   always @(posedge clk)
-    \$signal$34  <= \$169 ;
+    \$signal$80  <= \$169 ;
   always @(posedge clk)
     b_box <= \$170 ;
   always @(posedge clk)
     b_char <= \$171 ;
   always @(posedge clk)
-    \$signal$75  <= \$172 ;
+    \$signal$83  <= \$172 ;
   always @(posedge clk)
     b_row <= \$173 ;
   always @(posedge clk)
-    \$signal$77  <= \$174 ;
+    b2_ignal <= \$174 ;
   always @(posedge clk)
-    \glyph$43  <= \$175 ;
+    \b2_ignal$85  <= \$175 ;
   always @(posedge clk)
-    \$signal$78  <= \$176 ;
+    \b2_ignal$86  <= \$176 ;
   always @(posedge clk)
-    c_background <= \$177 ;
+    \b2_ignal$37  <= \$177 ;
   always @(posedge clk)
-    c_cursor <= \$178 ;
+    \b2_ignal$40  <= \$178 ;
   always @(posedge clk)
-    \$signal$81  <= \$179 ;
+    b2_light <= \$179 ;
   always @(posedge clk)
-    \$signal$82  <= \$180 ;
+    \b2_ignal$33  <= \$180 ;
   always @(posedge clk)
-    c_vsync_n <= \$181 ;
+    \b2_ignal$87  <= \$181 ;
   always @(posedge clk)
-    \$signal$84  <= \$182 ;
+    \b2_ignal$88  <= \$182 ;
   always @(posedge clk)
-    row <= \$183 ;
+    \b2_ignal$89  <= \$183 ;
   always @(posedge clk)
-    \$signal$49  <= \$184 ;
+    \b2_ignal$34  <= \$184 ;
   always @(posedge clk)
-    d_cursor <= \$185 ;
+    b2_box <= \$185 ;
   always @(posedge clk)
-    \$signal$54  <= \$186 ;
+    b2_char <= \$186 ;
   always @(posedge clk)
-    d_background <= \$187 ;
+    \b2_ignal$90  <= \$187 ;
   always @(posedge clk)
-    \$signal$85  <= \$188 ;
+    b2_row <= \$188 ;
   always @(posedge clk)
-    \$signal$86  <= \$189 ;
+    \$signal$92  <= \$189 ;
   always @(posedge clk)
-    d_vsync_n <= \$190 ;
+    \glyph$43  <= \$190 ;
   always @(posedge clk)
-    d_sub_x <= \$191 ;
+    \$signal$93  <= \$191 ;
   always @(posedge clk)
-    blue <= \$192 ;
+    c_background <= \$192 ;
   always @(posedge clk)
-    green <= \$193 ;
+    c_cursor <= \$193 ;
   always @(posedge clk)
-    red <= \$194 ;
+    \$signal$96  <= \$194 ;
   always @(posedge clk)
-    hsync_n <= \$195 ;
+    \$signal$97  <= \$195 ;
   always @(posedge clk)
-    vsync_n <= \$196 ;
+    c_vsync_n <= \$196 ;
+  always @(posedge clk)
+    \$signal$99  <= \$197 ;
+  always @(posedge clk)
+    row <= \$198 ;
+  always @(posedge clk)
+    \$signal$49  <= \$199 ;
+  always @(posedge clk)
+    d_cursor <= \$200 ;
+  always @(posedge clk)
+    \$signal$54  <= \$201 ;
+  always @(posedge clk)
+    d_background <= \$202 ;
+  always @(posedge clk)
+    \$signal$100  <= \$203 ;
+  always @(posedge clk)
+    \$signal$101  <= \$204 ;
+  always @(posedge clk)
+    d_vsync_n <= \$205 ;
+  always @(posedge clk)
+    d_sub_x <= \$206 ;
+  always @(posedge clk)
+    blue <= \$207 ;
+  always @(posedge clk)
+    green <= \$208 ;
+  always @(posedge clk)
+    red <= \$209 ;
+  always @(posedge clk)
+    hsync_n <= \$210 ;
+  always @(posedge clk)
+    vsync_n <= \$211 ;
   \minesweeper_display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$43 ),
@@ -622,19 +682,19 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$signal$31  = 8'h00;
-    if (\$signal$32 ) begin
+    if (b2_ignal) begin
       if (\cell [5]) begin
         \$signal$31  = \$30 ;
       end
-    end else if (\$signal$33 ) begin
-    end else if (\$signal$34 ) begin
+    end else if (\b2_ignal$33 ) begin
+    end else if (\b2_ignal$34 ) begin
       \$signal$31  = 8'he0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     (* full_case = 32'd1 *)
-    if (\$signal$32 ) begin
+    if (b2_ignal) begin
       (* full_case = 32'd1 *)
       if (\cell [5]) begin
         background = \$13 ;
@@ -651,11 +711,11 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
       end else begin
         background = \$39 ;
       end
-    end else if (\$signal$33 ) begin
+    end else if (\b2_ignal$33 ) begin
       background = 8'h09;
-    end else if (\$signal$34 ) begin
+    end else if (\b2_ignal$34 ) begin
       background = 8'h00;
-    end else if (b_box) begin
+    end else if (b2_box) begin
       background = 8'h00;
     end else begin
       background = 8'hb6;
@@ -664,7 +724,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$signal$38  = 1'h0;
-    if (\$signal$32 ) begin
+    if (b2_ignal) begin
       if (\cell [5]) begin
         \$signal$38  = \$14 ;
       end else if (\cell [7]) begin
@@ -678,15 +738,15 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
       end else if (\$12 ) begin
         \$signal$38  = 1'h1;
       end
-    end else if (\$signal$33 ) begin
-    end else if (\$signal$34 ) begin
+    end else if (\b2_ignal$33 ) begin
+    end else if (\b2_ignal$34 ) begin
       \$signal$38  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     glyph = 4'h0;
-    if (\$signal$32 ) begin
+    if (b2_ignal) begin
       if (\cell [5]) begin
         glyph = \cell [3:0];
       end else if (\cell [7]) begin
@@ -700,9 +760,9 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
       end else if (\$12 ) begin
         glyph = 4'hb;
       end
-    end else if (\$signal$33 ) begin
-    end else if (\$signal$34 ) begin
-      glyph = b_char;
+    end else if (\b2_ignal$33 ) begin
+    end else if (\b2_ignal$34 ) begin
+      glyph = b2_char;
     end
   end
   always @* begin
@@ -878,7 +938,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$159  = \$signal$32 ;
+    \$159  = \$signal$70 ;
     if (enable) begin
       \$159  = \$111 ;
     end
@@ -888,7 +948,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$160  = \$signal$70 ;
+    \$160  = \$signal$71 ;
     if (enable) begin
       \$160  = \$114 ;
     end
@@ -898,7 +958,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$161  = \$signal$71 ;
+    \$161  = \$signal$72 ;
     if (enable) begin
       \$161  = \$121 ;
     end
@@ -908,7 +968,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$162  = \$signal$37 ;
+    \$162  = \$signal$73 ;
     if (enable) begin
       \$162  = \$124 ;
     end
@@ -918,7 +978,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$163  = \$signal$40 ;
+    \$163  = \$signal$74 ;
     if (enable) begin
       \$163  = \$127 ;
     end
@@ -938,7 +998,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$165  = \$signal$33 ;
+    \$165  = \$signal$76 ;
     if (enable) begin
       \$165  = \$signal$58 ;
     end
@@ -948,7 +1008,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$166  = \$signal$72 ;
+    \$166  = \$signal$77 ;
     if (enable) begin
       \$166  = \$signal$59 ;
     end
@@ -958,7 +1018,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$167  = \$signal$73 ;
+    \$167  = \$signal$78 ;
     if (enable) begin
       \$167  = \$signal$61 ;
     end
@@ -968,7 +1028,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$168  = \$signal$74 ;
+    \$168  = \$signal$79 ;
     if (enable) begin
       \$168  = \$signal$63 ;
     end
@@ -978,7 +1038,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$169  = \$signal$34 ;
+    \$169  = \$signal$80 ;
     if (enable) begin
       \$169  = \$136 ;
     end
@@ -1008,7 +1068,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$172  = \$signal$75 ;
+    \$172  = \$signal$83 ;
     if (enable) begin
       \$172  = sub_x;
     end
@@ -1028,9 +1088,9 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$174  = \$signal$77 ;
+    \$174  = b2_ignal;
     if (enable) begin
-      \$174  = \$signal$38 ;
+      \$174  = \$signal$70 ;
     end
     if (rst) begin
       \$174  = 1'h0;
@@ -1038,39 +1098,39 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$175  = \glyph$43 ;
+    \$175  = \b2_ignal$85 ;
     if (enable) begin
-      \$175  = glyph;
+      \$175  = \$signal$71 ;
     end
     if (rst) begin
-      \$175  = 4'h0;
+      \$175  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$176  = \$signal$78 ;
+    \$176  = \b2_ignal$86 ;
     if (enable) begin
-      \$176  = \$signal$31 ;
+      \$176  = \$signal$72 ;
     end
     if (rst) begin
-      \$176  = 8'h00;
+      \$176  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$177  = c_background;
+    \$177  = \b2_ignal$37 ;
     if (enable) begin
-      \$177  = background;
+      \$177  = \$signal$73 ;
     end
     if (rst) begin
-      \$177  = 8'h00;
+      \$177  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$178  = c_cursor;
+    \$178  = \b2_ignal$40 ;
     if (enable) begin
-      \$178  = \$144 ;
+      \$178  = \$signal$74 ;
     end
     if (rst) begin
       \$178  = 1'h0;
@@ -1078,9 +1138,9 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$179  = \$signal$81 ;
+    \$179  = b2_light;
     if (enable) begin
-      \$179  = \$signal$72 ;
+      \$179  = b_light;
     end
     if (rst) begin
       \$179  = 1'h0;
@@ -1088,49 +1148,49 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$180  = \$signal$82 ;
+    \$180  = \b2_ignal$33 ;
     if (enable) begin
-      \$180  = \$signal$73 ;
+      \$180  = \$signal$76 ;
     end
     if (rst) begin
-      \$180  = 1'h1;
+      \$180  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$181  = c_vsync_n;
+    \$181  = \b2_ignal$87 ;
     if (enable) begin
-      \$181  = \$signal$74 ;
+      \$181  = \$signal$77 ;
     end
     if (rst) begin
-      \$181  = 1'h1;
+      \$181  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$182  = \$signal$84 ;
+    \$182  = \b2_ignal$88 ;
     if (enable) begin
-      \$182  = \$signal$75 ;
+      \$182  = \$signal$78 ;
     end
     if (rst) begin
-      \$182  = 5'h00;
+      \$182  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$183  = row;
+    \$183  = \b2_ignal$89 ;
     if (enable) begin
-      \$183  = b_row;
+      \$183  = \$signal$79 ;
     end
     if (rst) begin
-      \$183  = 5'h00;
+      \$183  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$184  = \$signal$49 ;
+    \$184  = \b2_ignal$34 ;
     if (enable) begin
-      \$184  = \$signal$77 ;
+      \$184  = \$signal$80 ;
     end
     if (rst) begin
       \$184  = 1'h0;
@@ -1138,9 +1198,9 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$185  = d_cursor;
+    \$185  = b2_box;
     if (enable) begin
-      \$185  = c_cursor;
+      \$185  = b_box;
     end
     if (rst) begin
       \$185  = 1'h0;
@@ -1148,99 +1208,99 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$186  = \$signal$54 ;
+    \$186  = b2_char;
     if (enable) begin
-      \$186  = \$signal$78 ;
+      \$186  = b_char;
     end
     if (rst) begin
-      \$186  = 8'h00;
+      \$186  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$187  = d_background;
+    \$187  = \b2_ignal$90 ;
     if (enable) begin
-      \$187  = c_background;
+      \$187  = \$signal$83 ;
     end
     if (rst) begin
-      \$187  = 8'h00;
+      \$187  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$188  = \$signal$85 ;
+    \$188  = b2_row;
     if (enable) begin
-      \$188  = \$signal$81 ;
+      \$188  = b_row;
     end
     if (rst) begin
-      \$188  = 1'h0;
+      \$188  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$189  = \$signal$86 ;
+    \$189  = \$signal$92 ;
     if (enable) begin
-      \$189  = \$signal$82 ;
+      \$189  = \$signal$38 ;
     end
     if (rst) begin
-      \$189  = 1'h1;
+      \$189  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$190  = d_vsync_n;
+    \$190  = \glyph$43 ;
     if (enable) begin
-      \$190  = c_vsync_n;
+      \$190  = glyph;
     end
     if (rst) begin
-      \$190  = 1'h1;
+      \$190  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$191  = d_sub_x;
+    \$191  = \$signal$93 ;
     if (enable) begin
-      \$191  = \$signal$84 ;
+      \$191  = \$signal$31 ;
     end
     if (rst) begin
-      \$191  = 5'h00;
+      \$191  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$192  = blue;
+    \$192  = c_background;
     if (enable) begin
-      \$192  = \$145 [1:0];
+      \$192  = background;
     end
     if (rst) begin
-      \$192  = 2'h0;
+      \$192  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$193  = green;
+    \$193  = c_cursor;
     if (enable) begin
-      \$193  = \$145 [4:2];
+      \$193  = \$144 ;
     end
     if (rst) begin
-      \$193  = 3'h0;
+      \$193  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$194  = red;
+    \$194  = \$signal$96 ;
     if (enable) begin
-      \$194  = \$145 [7:5];
+      \$194  = \b2_ignal$87 ;
     end
     if (rst) begin
-      \$194  = 3'h0;
+      \$194  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$195  = hsync_n;
+    \$195  = \$signal$97 ;
     if (enable) begin
-      \$195  = \$signal$86 ;
+      \$195  = \b2_ignal$88 ;
     end
     if (rst) begin
       \$195  = 1'h1;
@@ -1248,12 +1308,162 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$196  = vsync_n;
+    \$196  = c_vsync_n;
     if (enable) begin
-      \$196  = d_vsync_n;
+      \$196  = \b2_ignal$89 ;
     end
     if (rst) begin
       \$196  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$197  = \$signal$99 ;
+    if (enable) begin
+      \$197  = \b2_ignal$90 ;
+    end
+    if (rst) begin
+      \$197  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$198  = row;
+    if (enable) begin
+      \$198  = b2_row;
+    end
+    if (rst) begin
+      \$198  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$199  = \$signal$49 ;
+    if (enable) begin
+      \$199  = \$signal$92 ;
+    end
+    if (rst) begin
+      \$199  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$200  = d_cursor;
+    if (enable) begin
+      \$200  = c_cursor;
+    end
+    if (rst) begin
+      \$200  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$201  = \$signal$54 ;
+    if (enable) begin
+      \$201  = \$signal$93 ;
+    end
+    if (rst) begin
+      \$201  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$202  = d_background;
+    if (enable) begin
+      \$202  = c_background;
+    end
+    if (rst) begin
+      \$202  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$203  = \$signal$100 ;
+    if (enable) begin
+      \$203  = \$signal$96 ;
+    end
+    if (rst) begin
+      \$203  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$204  = \$signal$101 ;
+    if (enable) begin
+      \$204  = \$signal$97 ;
+    end
+    if (rst) begin
+      \$204  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$205  = d_vsync_n;
+    if (enable) begin
+      \$205  = c_vsync_n;
+    end
+    if (rst) begin
+      \$205  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$206  = d_sub_x;
+    if (enable) begin
+      \$206  = \$signal$99 ;
+    end
+    if (rst) begin
+      \$206  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$207  = blue;
+    if (enable) begin
+      \$207  = \$145 [1:0];
+    end
+    if (rst) begin
+      \$207  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$208  = green;
+    if (enable) begin
+      \$208  = \$145 [4:2];
+    end
+    if (rst) begin
+      \$208  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$209  = red;
+    if (enable) begin
+      \$209  = \$145 [7:5];
+    end
+    if (rst) begin
+      \$209  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$210  = hsync_n;
+    if (enable) begin
+      \$210  = \$signal$101 ;
+    end
+    if (rst) begin
+      \$210  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$211  = vsync_n;
+    if (enable) begin
+      \$211  = d_vsync_n;
+    end
+    if (rst) begin
+      \$211  = 1'h1;
     end
   end
   assign \enable$21  = enable;
@@ -1770,68 +1980,35 @@ module \minesweeper_display.smiley (clk, rst, state, x, y, face, feature, enable
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire [10:0] \$1 ;
   wire [11:0] \$10 ;
-  wire [8:0] \$100 ;
-  wire [5:0] \$101 ;
-  wire \$102 ;
-  wire [12:0] \$103 ;
-  wire [12:0] \$104 ;
-  wire \$105 ;
-  wire [12:0] \$106 ;
-  wire [12:0] \$107 ;
-  wire [5:0] \$108 ;
-  wire [6:0] \$109 ;
+  reg [5:0] \$100 ;
+  reg [5:0] \$101 ;
+  reg [5:0] \$102 ;
+  reg \$103 ;
+  reg [10:0] \$104 ;
+  reg [1:0] \$105 ;
+  reg [11:0] \$106 ;
+  reg [11:0] \$107 ;
+  reg [11:0] \$108 ;
+  reg [6:0] \$109 ;
   wire [11:0] \$11 ;
-  wire \$110 ;
-  wire \$111 ;
-  wire \$112 ;
-  wire \$113 ;
-  wire \$114 ;
-  wire \$115 ;
-  wire \$116 ;
-  wire \$117 ;
-  wire \$118 ;
-  wire \$119 ;
+  reg [10:0] \$110 ;
+  reg [11:0] \$111 ;
+  reg [5:0] \$112 ;
+  reg \$113 ;
+  reg \$114 ;
+  reg [1:0] \$115 ;
+  reg [12:0] \$116 ;
+  reg [12:0] \$117 ;
+  reg \$118 ;
+  reg \$119 ;
   wire \$12 ;
-  wire [12:0] \$120 ;
-  wire \$121 ;
-  wire \$122 ;
-  wire [12:0] \$123 ;
-  wire \$124 ;
-  wire \$125 ;
-  wire [12:0] \$126 ;
-  wire \$127 ;
-  wire [8:0] \$128 ;
-  wire \$129 ;
+  reg \$120 ;
+  reg [1:0] \$121 ;
+  reg \$122 ;
+  reg \$123 ;
   wire \$13 ;
-  wire [12:0] \$130 ;
-  wire \$131 ;
-  wire [8:0] \$132 ;
-  wire \$133 ;
-  wire \$134 ;
-  wire \$135 ;
-  wire \$136 ;
-  wire [6:0] \$137 ;
-  reg [10:0] \$138 ;
-  reg [10:0] \$139 ;
   wire [11:0] \$14 ;
-  reg [1:0] \$140 ;
-  reg [10:0] \$141 ;
-  reg [5:0] \$142 ;
-  reg [5:0] \$143 ;
-  reg [5:0] \$144 ;
-  reg \$145 ;
-  reg [10:0] \$146 ;
-  reg [1:0] \$147 ;
-  reg [11:0] \$148 ;
-  reg [11:0] \$149 ;
   wire [11:0] \$15 ;
-  reg [11:0] \$150 ;
-  reg \$151 ;
-  reg \$152 ;
-  reg \$153 ;
-  reg [1:0] \$154 ;
-  reg \$155 ;
-  reg \$156 ;
   wire [11:0] \$16 ;
   wire \$17 ;
   wire [11:0] \$18 ;
@@ -1863,11 +2040,11 @@ module \minesweeper_display.smiley (clk, rst, state, x, y, face, feature, enable
   wire [11:0] \$41 ;
   wire [11:0] \$42 ;
   wire \$43 ;
-  wire \$44 ;
+  wire [8:0] \$44 ;
   wire [8:0] \$45 ;
-  wire [8:0] \$46 ;
-  wire \$47 ;
-  wire \$48 ;
+  wire \$46 ;
+  wire [12:0] \$47 ;
+  wire [12:0] \$48 ;
   wire \$49 ;
   wire \$5 ;
   wire \$50 ;
@@ -1875,67 +2052,74 @@ module \minesweeper_display.smiley (clk, rst, state, x, y, face, feature, enable
   wire \$52 ;
   wire \$53 ;
   wire \$54 ;
-  wire \$55 ;
-  wire \$56 ;
+  wire [12:0] \$55 ;
+  wire [12:0] \$56 ;
   wire \$57 ;
   wire \$58 ;
   wire \$59 ;
   wire [5:0] \$6 ;
-  wire [8:0] \$60 ;
-  wire [8:0] \$61 ;
+  wire \$60 ;
+  wire \$61 ;
   wire \$62 ;
   wire \$63 ;
-  wire [12:0] \$64 ;
-  wire [12:0] \$65 ;
+  wire \$64 ;
+  wire \$65 ;
   wire \$66 ;
   wire \$67 ;
   wire \$68 ;
-  wire [8:0] \$69 ;
+  wire \$69 ;
   wire [5:0] \$7 ;
-  wire [8:0] \$70 ;
+  wire \$70 ;
   wire \$71 ;
-  wire [12:0] \$72 ;
-  wire [12:0] \$73 ;
-  wire [3:0] \$74 ;
+  wire \$72 ;
+  wire \$73 ;
+  wire \$74 ;
   wire \$75 ;
   wire \$76 ;
   wire \$77 ;
-  wire [8:0] \$78 ;
-  wire [8:0] \$79 ;
+  wire \$78 ;
+  wire \$79 ;
   wire [11:0] \$8 ;
   wire \$80 ;
-  wire [12:0] \$81 ;
-  wire [12:0] \$82 ;
-  wire [3:0] \$83 ;
+  wire \$81 ;
+  wire \$82 ;
+  wire \$83 ;
   wire \$84 ;
   wire \$85 ;
   wire \$86 ;
   wire [8:0] \$87 ;
-  wire [8:0] \$88 ;
+  wire \$88 ;
   wire \$89 ;
   wire \$9 ;
-  wire \$90 ;
-  wire [12:0] \$91 ;
-  wire [12:0] \$92 ;
+  wire [8:0] \$90 ;
+  wire \$91 ;
+  wire \$92 ;
   wire \$93 ;
   wire \$94 ;
-  wire \$95 ;
-  wire [8:0] \$96 ;
-  wire [8:0] \$97 ;
-  wire \$98 ;
-  wire [8:0] \$99 ;
+  wire [6:0] \$95 ;
+  reg [10:0] \$96 ;
+  reg [10:0] \$97 ;
+  reg [1:0] \$98 ;
+  reg [10:0] \$99 ;
   reg [10:0] \$signal  = 11'h000;
   reg [5:0] \$signal$10  = 6'h00;
   reg [5:0] \$signal$11  = 6'h00;
   reg [11:0] \$signal$16  = 12'h000;
   reg [11:0] \$signal$17  = 12'h000;
-  reg \$signal$19  = 1'h0;
-  reg \$signal$20  = 1'h0;
+  reg [6:0] \$signal$19  = 7'h00;
+  reg [10:0] \$signal$21  = 11'h000;
+  reg [11:0] \$signal$23  = 12'h000;
+  reg [5:0] \$signal$24  = 6'h00;
+  reg \$signal$25  = 1'h0;
+  reg [12:0] \$signal$28  = 13'h0000;
+  reg \$signal$30  = 1'h0;
+  reg \$signal$31  = 1'h0;
   reg [10:0] \$signal$5  = 11'h000;
   reg [5:0] amy2 = 6'h00;
   input clk;
   wire clk;
   reg cut3 = 1'h0;
+  reg cut4 = 1'h0;
   reg [10:0] dy2 = 11'h000;
   input enable;
   wire enable;
@@ -1945,6 +2129,7 @@ module \minesweeper_display.smiley (clk, rst, state, x, y, face, feature, enable
   reg face = 1'h0;
   output feature;
   reg feature = 1'h0;
+  reg [12:0] m2_4 = 13'h0000;
   reg [10:0] my1 = 11'h000;
   reg near2 = 1'h0;
   input rst;
@@ -1975,6 +2160,12 @@ module \minesweeper_display.smiley (clk, rst, state, x, y, face, feature, enable
   (* enum_value_10 = "DEAD" *)
   (* enum_value_11 = "SUNGLASSES" *)
   reg [1:0] state3 = 2'h0;
+  (* enum_base_type = "SmileyState" *)
+  (* enum_value_00 = "NORMAL" *)
+  (* enum_value_01 = "O" *)
+  (* enum_value_10 = "DEAD" *)
+  (* enum_value_11 = "SUNGLASSES" *)
+  reg [1:0] state4 = 2'h0;
   input [9:0] x;
   wire [9:0] x;
   input [9:0] y;
@@ -2021,331 +2212,397 @@ module \minesweeper_display.smiley (clk, rst, state, x, y, face, feature, enable
   assign \$40  = \$signal$10  * \$signal$10 ;
   assign \$41  = \$signal$11  * \$signal$11 ;
   assign \$42  = amy2 * amy2;
-  assign \$43  = state2 == 2'h3;
-  assign \$44  = $signed(\$137 ) < $signed(1'h0);
-  assign \$45  = - $signed(\$137 );
-  assign \$46  = \$44  ? \$45  : { \$137 [6], \$137 [6], \$137  };
-  assign \$47  = \$46 [6:0] <= 4'h9;
-  assign \$48  = $signed(ey) >= $signed(4'ha);
-  assign \$49  = \$47  & \$48 ;
-  assign \$50  = $signed(ey) <= $signed(4'h5);
-  assign \$51  = \$49  & \$50 ;
-  assign \$52  = \$signal$10  <= 3'h5;
-  assign \$53  = $signed(ey) >= $signed(3'h4);
-  assign \$54  = \$52  & \$53 ;
-  assign \$55  = $signed(ey) <= $signed(1'h1);
-  assign \$56  = \$54  & \$55 ;
-  assign \$57  = \$51  | \$56 ;
-  assign \$58  = state2 == 2'h2;
-  assign \$59  = $signed(\$137 ) < $signed(1'h0);
-  assign \$60  = - $signed(\$137 );
-  assign \$61  = \$59  ? \$60  : { \$137 [6], \$137 [6], \$137  };
-  assign \$62  = \$61 [6:0] <= 3'h5;
-  assign \$63  = $signed(ey) < $signed(1'h0);
-  assign \$64  = - $signed(ey);
-  assign \$65  = \$63  ? \$64  : { ey[11], ey };
-  assign \$66  = \$65 [10:0] <= 3'h5;
-  assign \$67  = \$62  & \$66 ;
-  assign \$68  = $signed(\$137 ) < $signed(1'h0);
-  assign \$69  = - $signed(\$137 );
-  assign \$70  = \$68  ? \$69  : { \$137 [6], \$137 [6], \$137  };
-  assign \$71  = $signed(ey) < $signed(1'h0);
-  assign \$72  = - $signed(ey);
-  assign \$73  = \$71  ? \$72  : { ey[11], ey };
-  assign \$74  = \$70 [2:0] - \$73 [2:0];
-  assign \$75  = $signed(\$74 ) >= $signed(1'h1);
-  assign \$76  = \$67  & \$75 ;
-  assign \$77  = $signed(\$137 ) < $signed(1'h0);
-  assign \$78  = - $signed(\$137 );
-  assign \$79  = \$77  ? \$78  : { \$137 [6], \$137 [6], \$137  };
-  assign \$80  = $signed(ey) < $signed(1'h0);
-  assign \$81  = - $signed(ey);
-  assign \$82  = \$80  ? \$81  : { ey[11], ey };
-  assign \$83  = \$79 [2:0] - \$82 [2:0];
-  assign \$84  = $signed(\$83 ) <= $signed(2'h1);
-  assign \$85  = \$76  & \$84 ;
-  assign \$86  = $signed(\$137 ) < $signed(1'h0);
-  assign \$87  = - $signed(\$137 );
-  assign \$88  = \$86  ? \$87  : { \$137 [6], \$137 [6], \$137  };
-  assign \$89  = \$88 [6:0] < 4'h8;
-  assign \$90  = $signed(ey) < $signed(1'h0);
-  assign \$91  = - $signed(ey);
-  assign \$92  = \$90  ? \$91  : { ey[11], ey };
-  assign \$93  = \$92 [10:0] < 4'h8;
-  assign \$94  = \$89  & \$93 ;
-  assign \$95  = $signed(\$137 ) < $signed(1'h0);
-  assign \$96  = - $signed(\$137 );
-  assign \$97  = \$95  ? \$96  : { \$137 [6], \$137 [6], \$137  };
-  assign \$98  = $signed(\$137 ) < $signed(1'h0);
-  assign \$99  = - $signed(\$137 );
-  assign \$100  = \$98  ? \$99  : { \$137 [6], \$137 [6], \$137  };
-  assign \$101  = \$97 [2:0] * \$100 [2:0];
-  assign \$102  = $signed(ey) < $signed(1'h0);
-  assign \$103  = - $signed(ey);
-  assign \$104  = \$102  ? \$103  : { ey[11], ey };
-  assign \$105  = $signed(ey) < $signed(1'h0);
-  assign \$106  = - $signed(ey);
-  assign \$107  = \$105  ? \$106  : { ey[11], ey };
-  assign \$108  = \$104 [2:0] * \$107 [2:0];
-  assign \$109  = \$101  + \$108 ;
-  assign \$110  = \$109  < 5'h19;
-  assign \$111  = \$94  & \$110 ;
-  assign \$112  = \$58  ? \$85  : \$111 ;
-  assign \$113  = \$43  ? \$57  : \$112 ;
-  assign \$114  = state2 == 1'h1;
-  assign \$115  = state2 == 2'h2;
-  assign \$116  = $signed(dy2) <= $signed(6'h19);
-  assign \$117  = $signed(dy2) >= $signed(5'h0c);
-  assign \$118  = \$115  ? \$116  : \$117 ;
-  assign \$119  = \$114  ? 1'h1 : \$118 ;
-  assign \$120  = \$signal$16  + \$signal$17 ;
-  assign \$121  = \$120  < 11'h640;
-  assign \$122  = \$signal$19  & \$121 ;
-  assign \$123  = \$signal$16  + \$signal$17 ;
-  assign \$124  = \$123  >= 11'h559;
-  assign \$125  = \$124  | \$signal$20 ;
-  assign \$126  = \$signal$16  + sqm3;
-  assign \$127  = state3 == 1'h1;
-  assign \$128  = \$127  ? 9'h019 : 9'h121;
-  assign \$129  = \$126  >= \$128 ;
-  assign \$130  = \$signal$16  + sqm3;
-  assign \$131  = state3 == 1'h1;
-  assign \$132  = \$131  ? 9'h040 : 9'h190;
-  assign \$133  = \$130  < \$132 ;
-  assign \$134  = \$129  & \$133 ;
-  assign \$135  = \$134  & cut3;
-  assign \$136  = \$125  | \$135 ;
-  assign \$137  = \$signal$10  - 4'he;
+  assign \$43  = $signed(\$95 ) < $signed(1'h0);
+  assign \$44  = - $signed(\$95 );
+  assign \$45  = \$43  ? \$44  : { \$95 [6], \$95 [6], \$95  };
+  assign \$46  = $signed(ey) < $signed(1'h0);
+  assign \$47  = - $signed(ey);
+  assign \$48  = \$46  ? \$47  : { ey[11], ey };
+  assign \$49  = state2 == 1'h1;
+  assign \$50  = state2 == 2'h2;
+  assign \$51  = $signed(dy2) <= $signed(6'h19);
+  assign \$52  = $signed(dy2) >= $signed(5'h0c);
+  assign \$53  = \$50  ? \$51  : \$52 ;
+  assign \$54  = \$49  ? 1'h1 : \$53 ;
+  assign \$55  = \$signal$16  + \$signal$17 ;
+  assign \$56  = \$signal$16  + sqm3;
+  assign \$57  = state3 == 2'h3;
+  assign \$58  = \$signal$19  <= 4'h9;
+  assign \$59  = $signed(\$signal$23 ) >= $signed(4'ha);
+  assign \$60  = \$58  & \$59 ;
+  assign \$61  = $signed(\$signal$23 ) <= $signed(4'h5);
+  assign \$62  = \$60  & \$61 ;
+  assign \$63  = \$signal$24  <= 3'h5;
+  assign \$64  = $signed(\$signal$23 ) >= $signed(3'h4);
+  assign \$65  = \$63  & \$64 ;
+  assign \$66  = $signed(\$signal$23 ) <= $signed(1'h1);
+  assign \$67  = \$65  & \$66 ;
+  assign \$68  = \$62  | \$67 ;
+  assign \$69  = state3 == 2'h2;
+  assign \$70  = \$signal$19  <= 3'h5;
+  assign \$71  = \$signal$21  <= 3'h5;
+  assign \$72  = \$70  & \$71 ;
+  assign \$73  = 64'hc0e070381c0e0703 >> { \$signal$19 [2:0], \$signal$21 [2:0] };
+  assign \$74  = \$72  & \$73 ;
+  assign \$75  = \$signal$19  < 4'h8;
+  assign \$76  = \$signal$21  < 4'h8;
+  assign \$77  = \$75  & \$76 ;
+  assign \$78  = 35'h70f1f1f1f >> { \$signal$19 [2:0], \$signal$21 [2:0] };
+  assign \$79  = \$77  & \$78 ;
+  assign \$80  = \$69  ? \$74  : \$79 ;
+  assign \$81  = \$57  ? \$68  : \$80 ;
+  assign \$82  = \$signal$28  < 11'h640;
+  assign \$83  = \$signal$30  & \$82 ;
+  assign \$84  = \$signal$28  >= 11'h559;
+  assign \$85  = \$84  | \$signal$31 ;
+  assign \$86  = state4 == 1'h1;
+  assign \$87  = \$86  ? 9'h019 : 9'h121;
+  assign \$88  = m2_4 >= \$87 ;
+  assign \$89  = state4 == 1'h1;
+  assign \$90  = \$89  ? 9'h040 : 9'h190;
+  assign \$91  = m2_4 < \$90 ;
+  assign \$92  = \$88  & \$91 ;
+  assign \$93  = \$92  & cut4;
+  assign \$94  = \$85  | \$93 ;
+  assign \$95  = \$signal$10  - 4'he;
   assign ey = $signed(dy2) - $signed(5'h14);
   always @(posedge clk)
-    \$signal  <= \$138 ;
+    \$signal  <= \$96 ;
   always @(posedge clk)
-    \$signal$5  <= \$139 ;
+    \$signal$5  <= \$97 ;
   always @(posedge clk)
-    state1 <= \$140 ;
+    state1 <= \$98 ;
   always @(posedge clk)
-    my1 <= \$141 ;
+    my1 <= \$99 ;
   always @(posedge clk)
-    \$signal$10  <= \$142 ;
+    \$signal$10  <= \$100 ;
   always @(posedge clk)
-    \$signal$11  <= \$143 ;
+    \$signal$11  <= \$101 ;
   always @(posedge clk)
-    amy2 <= \$144 ;
+    amy2 <= \$102 ;
   always @(posedge clk)
-    near2 <= \$145 ;
+    near2 <= \$103 ;
   always @(posedge clk)
-    dy2 <= \$146 ;
+    dy2 <= \$104 ;
   always @(posedge clk)
-    state2 <= \$147 ;
+    state2 <= \$105 ;
   always @(posedge clk)
-    \$signal$16  <= \$148 ;
+    \$signal$16  <= \$106 ;
   always @(posedge clk)
-    \$signal$17  <= \$149 ;
+    \$signal$17  <= \$107 ;
   always @(posedge clk)
-    sqm3 <= \$150 ;
+    sqm3 <= \$108 ;
   always @(posedge clk)
-    \$signal$19  <= \$151 ;
+    \$signal$19  <= \$109 ;
   always @(posedge clk)
-    \$signal$20  <= \$152 ;
+    \$signal$21  <= \$110 ;
   always @(posedge clk)
-    cut3 <= \$153 ;
+    \$signal$23  <= \$111 ;
   always @(posedge clk)
-    state3 <= \$154 ;
+    \$signal$24  <= \$112 ;
   always @(posedge clk)
-    face <= \$155 ;
+    \$signal$25  <= \$113 ;
   always @(posedge clk)
-    feature <= \$156 ;
+    cut3 <= \$114 ;
+  always @(posedge clk)
+    state3 <= \$115 ;
+  always @(posedge clk)
+    \$signal$28  <= \$116 ;
+  always @(posedge clk)
+    m2_4 <= \$117 ;
+  always @(posedge clk)
+    \$signal$30  <= \$118 ;
+  always @(posedge clk)
+    \$signal$31  <= \$119 ;
+  always @(posedge clk)
+    cut4 <= \$120 ;
+  always @(posedge clk)
+    state4 <= \$121 ;
+  always @(posedge clk)
+    face <= \$122 ;
+  always @(posedge clk)
+    feature <= \$123 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$138  = \$signal ;
+    \$96  = \$signal ;
     if (enable) begin
-      \$138  = \$1 ;
+      \$96  = \$1 ;
     end
     if (rst) begin
-      \$138  = 11'h000;
+      \$96  = 11'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$139  = \$signal$5 ;
+    \$97  = \$signal$5 ;
     if (enable) begin
-      \$139  = \$2 ;
+      \$97  = \$2 ;
     end
     if (rst) begin
-      \$139  = 11'h000;
+      \$97  = 11'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$140  = state1;
+    \$98  = state1;
     if (enable) begin
-      \$140  = state;
+      \$98  = state;
     end
     if (rst) begin
-      \$140  = 2'h0;
+      \$98  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$141  = my1;
+    \$99  = my1;
     if (enable) begin
-      \$141  = \$8 [10:0];
+      \$99  = \$8 [10:0];
     end
     if (rst) begin
-      \$141  = 11'h000;
+      \$99  = 11'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$142  = \$signal$10 ;
+    \$100  = \$signal$10 ;
     if (enable) begin
-      \$142  = \$16 [5:0];
+      \$100  = \$16 [5:0];
     end
     if (rst) begin
-      \$142  = 6'h00;
+      \$100  = 6'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$143  = \$signal$11 ;
+    \$101  = \$signal$11 ;
     if (enable) begin
-      \$143  = \$24 [5:0];
+      \$101  = \$24 [5:0];
     end
     if (rst) begin
-      \$143  = 6'h00;
+      \$101  = 6'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$144  = amy2;
+    \$102  = amy2;
     if (enable) begin
-      \$144  = \$32 [5:0];
+      \$102  = \$32 [5:0];
     end
     if (rst) begin
-      \$144  = 6'h00;
+      \$102  = 6'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$145  = near2;
+    \$103  = near2;
     if (enable) begin
-      \$145  = \$39 ;
+      \$103  = \$39 ;
     end
     if (rst) begin
-      \$145  = 1'h0;
+      \$103  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$146  = dy2;
+    \$104  = dy2;
     if (enable) begin
-      \$146  = \$signal$5 ;
+      \$104  = \$signal$5 ;
     end
     if (rst) begin
-      \$146  = 11'h000;
+      \$104  = 11'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$147  = state2;
+    \$105  = state2;
     if (enable) begin
-      \$147  = state1;
+      \$105  = state1;
     end
     if (rst) begin
-      \$147  = 2'h0;
+      \$105  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$148  = \$signal$16 ;
+    \$106  = \$signal$16 ;
     if (enable) begin
-      \$148  = \$40 ;
+      \$106  = \$40 ;
     end
     if (rst) begin
-      \$148  = 12'h000;
+      \$106  = 12'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$149  = \$signal$17 ;
+    \$107  = \$signal$17 ;
     if (enable) begin
-      \$149  = \$41 ;
+      \$107  = \$41 ;
     end
     if (rst) begin
-      \$149  = 12'h000;
+      \$107  = 12'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$150  = sqm3;
+    \$108  = sqm3;
     if (enable) begin
-      \$150  = \$42 ;
+      \$108  = \$42 ;
     end
     if (rst) begin
-      \$150  = 12'h000;
+      \$108  = 12'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$151  = \$signal$19 ;
+    \$109  = \$signal$19 ;
     if (enable) begin
-      \$151  = near2;
+      \$109  = \$45 [6:0];
     end
     if (rst) begin
-      \$151  = 1'h0;
+      \$109  = 7'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$152  = \$signal$20 ;
+    \$110  = \$signal$21 ;
     if (enable) begin
-      \$152  = \$113 ;
+      \$110  = \$48 [10:0];
     end
     if (rst) begin
-      \$152  = 1'h0;
+      \$110  = 11'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$153  = cut3;
+    \$111  = \$signal$23 ;
     if (enable) begin
-      \$153  = \$119 ;
+      \$111  = ey;
     end
     if (rst) begin
-      \$153  = 1'h0;
+      \$111  = 12'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$154  = state3;
+    \$112  = \$signal$24 ;
     if (enable) begin
-      \$154  = state2;
+      \$112  = \$signal$10 ;
     end
     if (rst) begin
-      \$154  = 2'h0;
+      \$112  = 6'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$155  = face;
+    \$113  = \$signal$25 ;
     if (enable) begin
-      \$155  = \$122 ;
+      \$113  = near2;
     end
     if (rst) begin
-      \$155  = 1'h0;
+      \$113  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$156  = feature;
+    \$114  = cut3;
     if (enable) begin
-      \$156  = \$136 ;
+      \$114  = \$54 ;
     end
     if (rst) begin
-      \$156  = 1'h0;
+      \$114  = 1'h0;
     end
   end
-  assign ex = { \$137 [6], \$137  };
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
+    \$115  = state3;
+    if (enable) begin
+      \$115  = state2;
+    end
+    if (rst) begin
+      \$115  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
+    \$116  = \$signal$28 ;
+    if (enable) begin
+      \$116  = \$55 ;
+    end
+    if (rst) begin
+      \$116  = 13'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
+    \$117  = m2_4;
+    if (enable) begin
+      \$117  = \$56 ;
+    end
+    if (rst) begin
+      \$117  = 13'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
+    \$118  = \$signal$30 ;
+    if (enable) begin
+      \$118  = \$signal$25 ;
+    end
+    if (rst) begin
+      \$118  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
+    \$119  = \$signal$31 ;
+    if (enable) begin
+      \$119  = \$81 ;
+    end
+    if (rst) begin
+      \$119  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
+    \$120  = cut4;
+    if (enable) begin
+      \$120  = cut3;
+    end
+    if (rst) begin
+      \$120  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
+    \$121  = state4;
+    if (enable) begin
+      \$121  = state3;
+    end
+    if (rst) begin
+      \$121  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
+    \$122  = face;
+    if (enable) begin
+      \$122  = \$83 ;
+    end
+    if (rst) begin
+      \$122  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
+    \$123  = feature;
+    if (enable) begin
+      \$123  = \$94 ;
+    end
+    if (rst) begin
+      \$123  = 1'h0;
+    end
+  end
+  assign ex = { \$95 [6], \$95  };
 endmodule
 
 (* generator = "Amaranth" *)

@@ -7,234 +7,234 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
-  wire [15:0] \$100 ;
-  wire [11:0] \$101 ;
-  wire [4:0] \$102 ;
-  wire \$103 ;
-  wire [15:0] \$104 ;
-  wire [5:0] \$105 ;
-  wire [6:0] \$106 ;
-  wire [7:0] \$107 ;
-  wire \$108 ;
+  wire [6:0] \$100 ;
+  wire [7:0] \$101 ;
+  wire [15:0] \$102 ;
+  wire [8:0] \$103 ;
+  wire [9:0] \$104 ;
+  wire [10:0] \$105 ;
+  wire [6:0] \$1056 ;
+  wire [15:0] \$106 ;
+  wire [11:0] \$107 ;
+  wire [4:0] \$108 ;
   wire [15:0] \$109 ;
   wire [4:0] \$11 ;
-  wire [8:0] \$110 ;
-  wire [9:0] \$111 ;
-  wire [10:0] \$112 ;
-  wire \$113 ;
-  wire [15:0] \$114 ;
-  wire [11:0] \$115 ;
-  wire [4:0] \$116 ;
-  wire \$117 ;
-  wire [15:0] \$118 ;
-  wire [6:0] \$1187 ;
-  wire [5:0] \$119 ;
+  wire [5:0] \$110 ;
+  wire [6:0] \$111 ;
+  wire [7:0] \$112 ;
+  wire [15:0] \$113 ;
+  wire [8:0] \$114 ;
+  wire [9:0] \$115 ;
+  wire [10:0] \$116 ;
+  wire [15:0] \$117 ;
+  wire [11:0] \$118 ;
+  wire [4:0] \$119 ;
   wire [4:0] \$12 ;
-  wire [6:0] \$120 ;
-  wire [7:0] \$121 ;
-  wire \$122 ;
-  wire [15:0] \$123 ;
-  wire [8:0] \$124 ;
-  wire [9:0] \$125 ;
-  wire [10:0] \$126 ;
-  wire \$127 ;
+  wire [15:0] \$120 ;
+  wire [5:0] \$121 ;
+  wire [6:0] \$122 ;
+  wire [7:0] \$123 ;
+  wire [15:0] \$124 ;
+  wire [8:0] \$125 ;
+  wire [9:0] \$126 ;
+  wire [10:0] \$127 ;
   wire [15:0] \$128 ;
   wire [11:0] \$129 ;
   wire [4:0] \$13 ;
   wire [4:0] \$130 ;
-  wire \$131 ;
-  wire [15:0] \$132 ;
-  wire [5:0] \$133 ;
-  wire [6:0] \$134 ;
-  wire [7:0] \$135 ;
-  wire \$136 ;
-  wire [15:0] \$137 ;
-  wire [8:0] \$138 ;
-  wire [9:0] \$139 ;
+  wire [15:0] \$131 ;
+  wire [5:0] \$132 ;
+  wire [6:0] \$133 ;
+  wire [7:0] \$134 ;
+  wire [15:0] \$135 ;
+  wire [8:0] \$136 ;
+  wire [9:0] \$137 ;
+  wire [8:0] \$1379 ;
+  wire [10:0] \$138 ;
+  wire [15:0] \$139 ;
+  wire [6:0] \$1399 ;
   wire [5:0] \$14 ;
-  wire [10:0] \$140 ;
-  wire \$141 ;
+  wire [11:0] \$140 ;
+  wire [6:0] \$1405 ;
+  wire [4:0] \$141 ;
   wire [15:0] \$142 ;
-  wire [11:0] \$143 ;
-  wire [4:0] \$144 ;
-  wire \$145 ;
+  wire [5:0] \$143 ;
+  wire [6:0] \$144 ;
+  wire [7:0] \$145 ;
   wire [15:0] \$146 ;
-  wire [5:0] \$147 ;
-  wire [6:0] \$148 ;
-  wire [7:0] \$149 ;
+  wire [8:0] \$147 ;
+  wire [9:0] \$148 ;
+  wire [10:0] \$149 ;
   wire [4:0] \$15 ;
-  wire \$150 ;
-  wire [15:0] \$151 ;
-  wire [8:0] \$152 ;
-  wire [9:0] \$153 ;
-  wire [8:0] \$1530 ;
-  wire [10:0] \$154 ;
-  wire [6:0] \$1549 ;
-  wire \$155 ;
-  wire [15:0] \$156 ;
-  wire [6:0] \$1563 ;
-  wire [11:0] \$157 ;
-  wire [4:0] \$158 ;
-  wire \$159 ;
+  wire [15:0] \$150 ;
+  wire [11:0] \$151 ;
+  wire [4:0] \$152 ;
+  wire [15:0] \$153 ;
+  wire [5:0] \$154 ;
+  wire [6:0] \$155 ;
+  wire [7:0] \$156 ;
+  wire [15:0] \$157 ;
+  wire [8:0] \$158 ;
+  wire [9:0] \$159 ;
   wire [4:0] \$16 ;
-  wire [15:0] \$160 ;
-  wire [5:0] \$161 ;
-  wire [6:0] \$162 ;
-  wire [7:0] \$163 ;
-  wire \$164 ;
-  wire [15:0] \$165 ;
-  wire [8:0] \$166 ;
-  wire [9:0] \$167 ;
-  wire [10:0] \$168 ;
-  wire \$169 ;
+  wire [10:0] \$160 ;
+  wire [15:0] \$161 ;
+  wire [11:0] \$162 ;
+  wire [4:0] \$163 ;
+  wire [15:0] \$164 ;
+  wire [5:0] \$165 ;
+  wire [6:0] \$166 ;
+  wire [7:0] \$167 ;
+  wire [15:0] \$168 ;
+  wire [8:0] \$169 ;
   wire [4:0] \$17 ;
-  wire [15:0] \$170 ;
-  wire [11:0] \$171 ;
-  wire [4:0] \$172 ;
-  wire \$173 ;
-  wire [15:0] \$174 ;
-  wire [5:0] \$175 ;
-  wire [6:0] \$176 ;
-  wire [7:0] \$177 ;
-  wire \$178 ;
+  wire [9:0] \$170 ;
+  wire [10:0] \$171 ;
+  wire [15:0] \$172 ;
+  wire [11:0] \$173 ;
+  wire [4:0] \$174 ;
+  wire [15:0] \$175 ;
+  wire [5:0] \$176 ;
+  wire [6:0] \$177 ;
+  wire [7:0] \$178 ;
   wire [15:0] \$179 ;
   wire [4:0] \$18 ;
   wire [8:0] \$180 ;
   wire [9:0] \$181 ;
   wire [10:0] \$182 ;
-  wire \$183 ;
-  wire [15:0] \$184 ;
-  wire [11:0] \$185 ;
-  wire [4:0] \$186 ;
-  wire \$187 ;
-  wire [15:0] \$188 ;
-  wire [5:0] \$189 ;
+  wire [15:0] \$183 ;
+  wire [11:0] \$184 ;
+  wire [4:0] \$185 ;
+  wire [15:0] \$186 ;
+  wire [5:0] \$187 ;
+  wire [6:0] \$188 ;
+  wire [7:0] \$189 ;
   wire [255:0] \$19 ;
-  wire [6:0] \$190 ;
-  wire [7:0] \$191 ;
-  wire \$192 ;
-  wire [15:0] \$193 ;
-  wire [8:0] \$194 ;
-  wire [9:0] \$195 ;
-  wire [10:0] \$196 ;
-  wire \$197 ;
-  wire [15:0] \$198 ;
-  wire [11:0] \$199 ;
+  wire [15:0] \$190 ;
+  wire [8:0] \$191 ;
+  wire [9:0] \$192 ;
+  wire [10:0] \$193 ;
+  wire [15:0] \$194 ;
+  wire [11:0] \$195 ;
+  wire [4:0] \$196 ;
+  wire [15:0] \$197 ;
+  wire [5:0] \$198 ;
+  wire [6:0] \$199 ;
   wire \$2 ;
   wire [255:0] \$20 ;
-  wire [4:0] \$200 ;
-  wire \$201 ;
-  wire [15:0] \$202 ;
-  wire [5:0] \$203 ;
-  wire [6:0] \$204 ;
-  wire [7:0] \$205 ;
-  wire \$206 ;
-  wire [15:0] \$207 ;
-  wire [8:0] \$208 ;
-  wire [9:0] \$209 ;
+  wire [7:0] \$200 ;
+  wire [15:0] \$201 ;
+  wire [8:0] \$202 ;
+  wire [9:0] \$203 ;
+  wire [10:0] \$204 ;
+  wire [15:0] \$205 ;
+  wire [11:0] \$206 ;
+  wire [4:0] \$207 ;
+  wire [15:0] \$208 ;
+  wire [5:0] \$209 ;
   wire [255:0] \$21 ;
-  wire [10:0] \$210 ;
-  wire \$211 ;
+  wire [6:0] \$210 ;
+  wire [7:0] \$211 ;
   wire [15:0] \$212 ;
-  wire [11:0] \$213 ;
-  wire [4:0] \$214 ;
-  wire \$215 ;
+  wire [8:0] \$213 ;
+  wire [9:0] \$214 ;
+  wire [10:0] \$215 ;
   wire [15:0] \$216 ;
-  wire [5:0] \$217 ;
-  wire [6:0] \$218 ;
-  wire [7:0] \$219 ;
+  wire [11:0] \$217 ;
+  wire [4:0] \$218 ;
+  wire [15:0] \$219 ;
   wire [255:0] \$22 ;
-  wire \$220 ;
-  wire [15:0] \$221 ;
-  wire [8:0] \$222 ;
-  wire [9:0] \$223 ;
-  wire [10:0] \$224 ;
-  wire \$225 ;
-  wire [15:0] \$226 ;
-  wire [11:0] \$227 ;
-  wire [4:0] \$228 ;
-  wire \$229 ;
+  wire [5:0] \$220 ;
+  wire [6:0] \$221 ;
+  wire [7:0] \$222 ;
+  wire [15:0] \$223 ;
+  wire [8:0] \$224 ;
+  wire [9:0] \$225 ;
+  wire [10:0] \$226 ;
+  wire [15:0] \$227 ;
+  wire [11:0] \$228 ;
+  wire [4:0] \$229 ;
   wire [255:0] \$23 ;
   wire [15:0] \$230 ;
   wire [5:0] \$231 ;
   wire [6:0] \$232 ;
   wire [7:0] \$233 ;
-  wire \$234 ;
-  wire [15:0] \$235 ;
-  wire [8:0] \$236 ;
-  wire [9:0] \$237 ;
-  wire [10:0] \$238 ;
-  wire \$239 ;
+  wire [15:0] \$234 ;
+  wire [8:0] \$235 ;
+  wire [9:0] \$236 ;
+  wire [10:0] \$237 ;
+  wire [15:0] \$238 ;
+  wire [11:0] \$239 ;
   wire [256:0] \$24 ;
-  wire [15:0] \$240 ;
-  wire [11:0] \$241 ;
-  wire [4:0] \$242 ;
-  wire \$243 ;
-  wire [15:0] \$244 ;
-  wire [5:0] \$245 ;
-  wire [6:0] \$246 ;
-  wire [7:0] \$247 ;
-  wire \$248 ;
+  wire [4:0] \$240 ;
+  wire [15:0] \$241 ;
+  wire [5:0] \$242 ;
+  wire [6:0] \$243 ;
+  wire [7:0] \$244 ;
+  wire [15:0] \$245 ;
+  wire [8:0] \$246 ;
+  wire [9:0] \$247 ;
+  wire [10:0] \$248 ;
   wire [15:0] \$249 ;
   wire [255:0] \$25 ;
-  wire [8:0] \$250 ;
-  wire [9:0] \$251 ;
-  wire [10:0] \$252 ;
-  wire \$253 ;
-  wire [15:0] \$254 ;
-  wire [11:0] \$255 ;
-  wire [4:0] \$256 ;
-  wire \$257 ;
-  wire [15:0] \$258 ;
-  wire [5:0] \$259 ;
+  wire [11:0] \$250 ;
+  wire [4:0] \$251 ;
+  wire [15:0] \$252 ;
+  wire [5:0] \$253 ;
+  wire [6:0] \$254 ;
+  wire [7:0] \$255 ;
+  wire [15:0] \$256 ;
+  wire [8:0] \$257 ;
+  wire \$258 ;
+  wire \$259 ;
   wire [255:0] \$26 ;
-  wire [6:0] \$260 ;
-  wire [7:0] \$261 ;
+  wire \$260 ;
+  wire \$261 ;
   wire \$262 ;
-  wire [15:0] \$263 ;
-  wire [8:0] \$264 ;
-  wire [9:0] \$265 ;
-  wire [10:0] \$266 ;
+  wire \$263 ;
+  wire \$264 ;
+  wire \$265 ;
+  wire \$266 ;
   wire \$267 ;
-  wire [15:0] \$268 ;
-  wire [11:0] \$269 ;
+  wire \$268 ;
+  wire \$269 ;
   wire [255:0] \$27 ;
-  wire [4:0] \$270 ;
+  wire \$270 ;
   wire \$271 ;
-  wire [15:0] \$272 ;
-  wire [5:0] \$273 ;
-  wire [6:0] \$274 ;
-  wire [7:0] \$275 ;
+  wire \$272 ;
+  wire \$273 ;
+  wire \$274 ;
+  wire \$275 ;
   wire \$276 ;
-  wire [15:0] \$277 ;
-  wire [8:0] \$278 ;
-  wire [9:0] \$279 ;
+  wire \$277 ;
+  wire \$278 ;
+  wire \$279 ;
   wire [255:0] \$28 ;
-  wire [10:0] \$280 ;
+  wire \$280 ;
   wire \$281 ;
-  wire [15:0] \$282 ;
-  wire [11:0] \$283 ;
-  wire [4:0] \$284 ;
+  wire \$282 ;
+  wire \$283 ;
+  wire \$284 ;
   wire \$285 ;
-  wire [15:0] \$286 ;
-  wire [5:0] \$287 ;
-  wire [6:0] \$288 ;
-  wire [7:0] \$289 ;
+  wire \$286 ;
+  wire \$287 ;
+  wire \$288 ;
+  wire \$289 ;
   wire [255:0] \$29 ;
   wire \$290 ;
-  wire [15:0] \$291 ;
-  wire [8:0] \$292 ;
+  wire \$291 ;
+  wire \$292 ;
   wire \$293 ;
   wire \$294 ;
-  wire [4:0] \$295 ;
+  wire \$295 ;
   wire \$296 ;
   wire \$297 ;
-  wire [4:0] \$298 ;
+  wire \$298 ;
   wire \$299 ;
   wire [5:0] \$3 ;
   wire [255:0] \$30 ;
   wire \$300 ;
-  wire \$301 ;
+  wire [3:0] \$301 ;
   wire \$302 ;
   wire \$303 ;
   wire \$304 ;
@@ -244,15 +244,15 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   wire \$308 ;
   wire \$309 ;
   wire [255:0] \$31 ;
-  wire [4:0] \$310 ;
+  wire \$310 ;
   wire \$311 ;
   wire \$312 ;
-  wire [4:0] \$313 ;
+  wire \$313 ;
   wire \$314 ;
   wire \$315 ;
   wire \$316 ;
   wire \$317 ;
-  wire \$318 ;
+  wire [32:0] \$318 ;
   wire \$319 ;
   wire [255:0] \$32 ;
   wire \$320 ;
@@ -267,20 +267,20 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   wire \$329 ;
   wire [256:0] \$33 ;
   wire \$330 ;
-  wire \$331 ;
-  wire \$332 ;
+  wire [10:0] \$331 ;
+  wire [27:0] \$332 ;
   wire \$333 ;
   wire \$334 ;
-  wire \$335 ;
-  wire \$336 ;
-  wire \$337 ;
-  wire \$338 ;
-  wire \$339 ;
+  wire [33:0] \$335 ;
+  wire [31:0] \$336 ;
+  wire [20:0] \$337 ;
+  wire [34:0] \$338 ;
+  wire [15:0] \$339 ;
   wire [255:0] \$34 ;
   wire \$340 ;
-  wire \$341 ;
+  wire [2:0] \$341 ;
   wire \$342 ;
-  wire \$343 ;
+  wire [15:0] \$343 ;
   wire \$344 ;
   wire \$345 ;
   wire \$346 ;
@@ -292,556 +292,482 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   wire \$351 ;
   wire \$352 ;
   wire \$353 ;
-  wire [3:0] \$354 ;
+  wire \$354 ;
   wire \$355 ;
   wire \$356 ;
   wire \$357 ;
   wire \$358 ;
   wire \$359 ;
   wire [255:0] \$36 ;
-  wire \$360 ;
-  wire \$361 ;
+  wire [255:0] \$360 ;
+  wire [5:0] \$361 ;
   wire \$362 ;
   wire \$363 ;
-  wire \$364 ;
-  wire \$365 ;
-  wire \$366 ;
-  wire [32:0] \$367 ;
+  wire [4:0] \$364 ;
+  wire [5:0] \$365 ;
+  wire [4:0] \$366 ;
+  wire [5:0] \$367 ;
   wire \$368 ;
-  wire \$369 ;
+  wire [4:0] \$369 ;
   wire [255:0] \$37 ;
-  wire \$370 ;
+  wire [5:0] \$370 ;
   wire \$371 ;
-  wire \$372 ;
-  wire \$373 ;
+  wire [4:0] \$372 ;
+  wire [4:0] \$373 ;
   wire \$374 ;
   wire \$375 ;
-  wire \$376 ;
-  wire \$377 ;
-  wire \$378 ;
-  wire \$379 ;
+  wire [4:0] \$376 ;
+  wire [5:0] \$377 ;
+  wire [4:0] \$378 ;
+  wire [5:0] \$379 ;
   wire [255:0] \$38 ;
-  wire [10:0] \$380 ;
-  wire [27:0] \$381 ;
-  wire [255:0] \$382 ;
-  wire [5:0] \$383 ;
-  wire \$384 ;
-  wire \$385 ;
+  wire \$380 ;
+  wire [4:0] \$381 ;
+  wire [5:0] \$382 ;
+  wire \$383 ;
+  wire [4:0] \$384 ;
+  wire [4:0] \$385 ;
   wire \$386 ;
   wire \$387 ;
   wire \$388 ;
   wire \$389 ;
   wire [255:0] \$39 ;
   wire \$390 ;
-  wire \$391 ;
+  wire [9:0] \$391 ;
   wire [9:0] \$392 ;
   wire [9:0] \$393 ;
-  wire [9:0] \$394 ;
+  wire [31:0] \$394 ;
   wire [31:0] \$395 ;
-  wire [52:0] \$396 ;
-  wire [53:0] \$397 ;
+  wire [4:0] \$396 ;
+  wire \$397 ;
   wire \$398 ;
   wire \$399 ;
   wire [5:0] \$4 ;
   wire [286:0] \$40 ;
   wire [4:0] \$400 ;
-  wire [5:0] \$401 ;
-  wire [4:0] \$402 ;
-  wire [5:0] \$403 ;
+  wire \$401 ;
+  wire \$402 ;
+  wire [4:0] \$403 ;
   wire \$404 ;
-  wire [4:0] \$405 ;
-  wire [5:0] \$406 ;
-  wire \$407 ;
-  wire [4:0] \$408 ;
-  wire [4:0] \$409 ;
+  wire \$405 ;
+  wire \$406 ;
+  wire [4:0] \$407 ;
+  wire \$408 ;
+  wire \$409 ;
   wire [255:0] \$41 ;
   wire \$410 ;
-  wire \$411 ;
-  wire [4:0] \$412 ;
-  wire [5:0] \$413 ;
-  wire [4:0] \$414 ;
-  wire [5:0] \$415 ;
-  wire \$416 ;
-  wire [4:0] \$417 ;
-  wire [5:0] \$418 ;
+  wire [4:0] \$411 ;
+  wire \$412 ;
+  wire \$413 ;
+  wire \$414 ;
+  wire \$415 ;
+  wire [10:0] \$416 ;
+  wire \$417 ;
+  wire \$418 ;
   wire \$419 ;
   wire [255:0] \$42 ;
   wire [4:0] \$420 ;
-  wire [4:0] \$421 ;
-  wire [4:0] \$422 ;
-  wire \$423 ;
-  wire \$424 ;
-  wire [4:0] \$425 ;
+  wire [5:0] \$421 ;
+  wire \$422 ;
+  wire [4:0] \$423 ;
+  wire [4:0] \$424 ;
+  wire \$425 ;
   wire \$426 ;
   wire \$427 ;
-  wire [4:0] \$428 ;
-  wire \$429 ;
+  wire \$428 ;
+  wire [15:0] \$429 ;
   wire [255:0] \$43 ;
-  wire \$430 ;
+  wire [5:0] \$430 ;
   wire \$431 ;
-  wire [4:0] \$432 ;
+  wire \$432 ;
   wire \$433 ;
   wire \$434 ;
-  wire \$435 ;
-  wire [4:0] \$436 ;
-  wire \$437 ;
-  wire \$438 ;
-  wire \$439 ;
+  wire [4:0] \$435 ;
+  wire [15:0] \$436 ;
+  wire [5:0] \$437 ;
+  wire [6:0] \$438 ;
+  wire [7:0] \$439 ;
   wire [256:0] \$44 ;
-  wire [52:0] \$440 ;
-  wire [53:0] \$441 ;
+  wire [15:0] \$440 ;
+  wire [8:0] \$441 ;
   wire \$442 ;
-  wire [52:0] \$443 ;
-  wire [53:0] \$444 ;
-  wire [10:0] \$445 ;
-  wire \$446 ;
-  wire \$447 ;
-  wire \$448 ;
-  wire \$449 ;
+  wire [4:0] \$443 ;
+  wire [15:0] \$444 ;
+  wire [5:0] \$445 ;
+  wire [6:0] \$446 ;
+  wire [7:0] \$447 ;
+  wire [15:0] \$448 ;
+  wire [8:0] \$449 ;
   wire [255:0] \$45 ;
-  wire \$450 ;
-  wire \$451 ;
-  wire \$452 ;
-  wire [4:0] \$453 ;
-  wire [5:0] \$454 ;
-  wire \$455 ;
-  wire [4:0] \$456 ;
-  wire [4:0] \$457 ;
-  wire \$458 ;
-  wire [15:0] \$459 ;
+  wire [9:0] \$450 ;
+  wire [10:0] \$451 ;
+  wire [15:0] \$452 ;
+  wire [11:0] \$453 ;
+  wire \$454 ;
+  wire [4:0] \$455 ;
+  wire [15:0] \$456 ;
+  wire [5:0] \$457 ;
+  wire [6:0] \$458 ;
+  wire [7:0] \$459 ;
   wire [255:0] \$46 ;
-  wire [5:0] \$460 ;
-  wire \$461 ;
-  wire [4:0] \$462 ;
-  wire \$463 ;
+  wire [15:0] \$460 ;
+  wire [8:0] \$461 ;
+  wire [9:0] \$462 ;
+  wire [10:0] \$463 ;
   wire [15:0] \$464 ;
-  wire [5:0] \$465 ;
-  wire [6:0] \$466 ;
-  wire [7:0] \$467 ;
-  wire \$468 ;
-  wire [15:0] \$469 ;
+  wire [11:0] \$465 ;
+  wire \$466 ;
+  wire [4:0] \$467 ;
+  wire [15:0] \$468 ;
+  wire [5:0] \$469 ;
   wire [255:0] \$47 ;
-  wire [8:0] \$470 ;
-  wire \$471 ;
-  wire [4:0] \$472 ;
-  wire \$473 ;
-  wire [15:0] \$474 ;
-  wire [5:0] \$475 ;
-  wire [6:0] \$476 ;
-  wire [7:0] \$477 ;
+  wire [6:0] \$470 ;
+  wire [7:0] \$471 ;
+  wire [15:0] \$472 ;
+  wire [8:0] \$473 ;
+  wire [9:0] \$474 ;
+  wire [10:0] \$475 ;
+  wire [15:0] \$476 ;
+  wire [11:0] \$477 ;
   wire \$478 ;
-  wire [15:0] \$479 ;
+  wire [4:0] \$479 ;
   wire [255:0] \$48 ;
-  wire [8:0] \$480 ;
-  wire [9:0] \$481 ;
-  wire [10:0] \$482 ;
-  wire \$483 ;
+  wire [15:0] \$480 ;
+  wire [5:0] \$481 ;
+  wire [6:0] \$482 ;
+  wire [7:0] \$483 ;
   wire [15:0] \$484 ;
-  wire [11:0] \$485 ;
-  wire \$486 ;
-  wire [4:0] \$487 ;
-  wire \$488 ;
-  wire [15:0] \$489 ;
+  wire [8:0] \$485 ;
+  wire [9:0] \$486 ;
+  wire [10:0] \$487 ;
+  wire [15:0] \$488 ;
+  wire [11:0] \$489 ;
   wire [255:0] \$49 ;
-  wire [5:0] \$490 ;
-  wire [6:0] \$491 ;
-  wire [7:0] \$492 ;
-  wire \$493 ;
-  wire [15:0] \$494 ;
-  wire [8:0] \$495 ;
-  wire [9:0] \$496 ;
-  wire [10:0] \$497 ;
-  wire \$498 ;
-  wire [15:0] \$499 ;
+  wire \$490 ;
+  wire [4:0] \$491 ;
+  wire [15:0] \$492 ;
+  wire [5:0] \$493 ;
+  wire [6:0] \$494 ;
+  wire [7:0] \$495 ;
+  wire [15:0] \$496 ;
+  wire [8:0] \$497 ;
+  wire [9:0] \$498 ;
+  wire [10:0] \$499 ;
   wire [5:0] \$5 ;
   wire [255:0] \$50 ;
-  wire [11:0] \$500 ;
-  wire \$501 ;
-  wire [4:0] \$502 ;
-  wire \$503 ;
+  wire [15:0] \$500 ;
+  wire [11:0] \$501 ;
+  wire \$502 ;
+  wire [4:0] \$503 ;
   wire [15:0] \$504 ;
   wire [5:0] \$505 ;
   wire [6:0] \$506 ;
   wire [7:0] \$507 ;
-  wire \$508 ;
-  wire [15:0] \$509 ;
+  wire [15:0] \$508 ;
+  wire [8:0] \$509 ;
   wire [255:0] \$51 ;
-  wire [8:0] \$510 ;
-  wire [9:0] \$511 ;
-  wire [10:0] \$512 ;
-  wire \$513 ;
-  wire [15:0] \$514 ;
-  wire [11:0] \$515 ;
-  wire \$516 ;
-  wire [4:0] \$517 ;
-  wire \$518 ;
-  wire [15:0] \$519 ;
+  wire [9:0] \$510 ;
+  wire [10:0] \$511 ;
+  wire [15:0] \$512 ;
+  wire [11:0] \$513 ;
+  wire \$514 ;
+  wire [4:0] \$515 ;
+  wire [15:0] \$516 ;
+  wire [5:0] \$517 ;
+  wire [6:0] \$518 ;
+  wire [7:0] \$519 ;
   wire [255:0] \$52 ;
-  wire [5:0] \$520 ;
-  wire [6:0] \$521 ;
-  wire [7:0] \$522 ;
-  wire \$523 ;
+  wire [15:0] \$520 ;
+  wire [8:0] \$521 ;
+  wire [9:0] \$522 ;
+  wire [10:0] \$523 ;
   wire [15:0] \$524 ;
-  wire [8:0] \$525 ;
-  wire [9:0] \$526 ;
-  wire [10:0] \$527 ;
-  wire \$528 ;
-  wire [15:0] \$529 ;
+  wire [11:0] \$525 ;
+  wire \$526 ;
+  wire [4:0] \$527 ;
+  wire [15:0] \$528 ;
+  wire [5:0] \$529 ;
   wire \$53 ;
-  wire [11:0] \$530 ;
-  wire \$531 ;
-  wire [4:0] \$532 ;
-  wire \$533 ;
-  wire [15:0] \$534 ;
-  wire [5:0] \$535 ;
-  wire [6:0] \$536 ;
-  wire [7:0] \$537 ;
+  wire [6:0] \$530 ;
+  wire [7:0] \$531 ;
+  wire [15:0] \$532 ;
+  wire [8:0] \$533 ;
+  wire [9:0] \$534 ;
+  wire [10:0] \$535 ;
+  wire [15:0] \$536 ;
+  wire [11:0] \$537 ;
   wire \$538 ;
-  wire [15:0] \$539 ;
+  wire [4:0] \$539 ;
   wire \$54 ;
-  wire [8:0] \$540 ;
-  wire [9:0] \$541 ;
-  wire [10:0] \$542 ;
-  wire \$543 ;
+  wire [15:0] \$540 ;
+  wire [5:0] \$541 ;
+  wire [6:0] \$542 ;
+  wire [7:0] \$543 ;
   wire [15:0] \$544 ;
-  wire [11:0] \$545 ;
-  wire \$546 ;
-  wire [4:0] \$547 ;
-  wire \$548 ;
-  wire [15:0] \$549 ;
-  wire \$55 ;
-  wire [5:0] \$550 ;
-  wire [6:0] \$551 ;
-  wire [7:0] \$552 ;
-  wire \$553 ;
-  wire [15:0] \$554 ;
-  wire [8:0] \$555 ;
-  wire [9:0] \$556 ;
-  wire [10:0] \$557 ;
-  wire \$558 ;
-  wire [15:0] \$559 ;
+  wire [8:0] \$545 ;
+  wire [9:0] \$546 ;
+  wire [10:0] \$547 ;
+  wire [15:0] \$548 ;
+  wire [11:0] \$549 ;
+  wire [7:0] \$55 ;
+  wire \$550 ;
+  wire [4:0] \$551 ;
+  wire [15:0] \$552 ;
+  wire [5:0] \$553 ;
+  wire [6:0] \$554 ;
+  wire [7:0] \$555 ;
+  wire [15:0] \$556 ;
+  wire [8:0] \$557 ;
+  wire [9:0] \$558 ;
+  wire [10:0] \$559 ;
   wire \$56 ;
-  wire [11:0] \$560 ;
-  wire \$561 ;
-  wire [4:0] \$562 ;
-  wire \$563 ;
+  wire [15:0] \$560 ;
+  wire [11:0] \$561 ;
+  wire \$562 ;
+  wire [4:0] \$563 ;
   wire [15:0] \$564 ;
   wire [5:0] \$565 ;
   wire [6:0] \$566 ;
   wire [7:0] \$567 ;
-  wire \$568 ;
-  wire [15:0] \$569 ;
+  wire [15:0] \$568 ;
+  wire [8:0] \$569 ;
   wire \$57 ;
-  wire [8:0] \$570 ;
-  wire [9:0] \$571 ;
-  wire [10:0] \$572 ;
-  wire \$573 ;
-  wire [15:0] \$574 ;
-  wire [11:0] \$575 ;
-  wire \$576 ;
-  wire [4:0] \$577 ;
-  wire \$578 ;
-  wire [15:0] \$579 ;
+  wire [9:0] \$570 ;
+  wire [10:0] \$571 ;
+  wire [15:0] \$572 ;
+  wire [11:0] \$573 ;
+  wire \$574 ;
+  wire [4:0] \$575 ;
+  wire [15:0] \$576 ;
+  wire [5:0] \$577 ;
+  wire [6:0] \$578 ;
+  wire [7:0] \$579 ;
   wire \$58 ;
-  wire [5:0] \$580 ;
-  wire [6:0] \$581 ;
-  wire [7:0] \$582 ;
-  wire \$583 ;
+  wire [15:0] \$580 ;
+  wire [8:0] \$581 ;
+  wire [9:0] \$582 ;
+  wire [10:0] \$583 ;
   wire [15:0] \$584 ;
-  wire [8:0] \$585 ;
-  wire [9:0] \$586 ;
-  wire [10:0] \$587 ;
-  wire \$588 ;
-  wire [15:0] \$589 ;
+  wire [11:0] \$585 ;
+  wire \$586 ;
+  wire [4:0] \$587 ;
+  wire [15:0] \$588 ;
+  wire [5:0] \$589 ;
   wire \$59 ;
-  wire [11:0] \$590 ;
-  wire \$591 ;
-  wire [4:0] \$592 ;
-  wire \$593 ;
-  wire [15:0] \$594 ;
-  wire [5:0] \$595 ;
-  wire [6:0] \$596 ;
-  wire [7:0] \$597 ;
+  wire [6:0] \$590 ;
+  wire [7:0] \$591 ;
+  wire [15:0] \$592 ;
+  wire [8:0] \$593 ;
+  wire [9:0] \$594 ;
+  wire [10:0] \$595 ;
+  wire [15:0] \$596 ;
+  wire [11:0] \$597 ;
   wire \$598 ;
-  wire [15:0] \$599 ;
+  wire [4:0] \$599 ;
   wire [4:0] \$6 ;
   wire \$60 ;
-  wire [8:0] \$600 ;
-  wire [9:0] \$601 ;
-  wire [10:0] \$602 ;
-  wire \$603 ;
+  wire [15:0] \$600 ;
+  wire [5:0] \$601 ;
+  wire [6:0] \$602 ;
+  wire [7:0] \$603 ;
   wire [15:0] \$604 ;
-  wire [11:0] \$605 ;
-  wire \$606 ;
-  wire [4:0] \$607 ;
-  wire \$608 ;
-  wire [15:0] \$609 ;
+  wire [8:0] \$605 ;
+  wire [9:0] \$606 ;
+  wire [10:0] \$607 ;
+  wire [15:0] \$608 ;
+  wire [11:0] \$609 ;
   wire \$61 ;
-  wire [5:0] \$610 ;
-  wire [6:0] \$611 ;
-  wire [7:0] \$612 ;
-  wire \$613 ;
-  wire [15:0] \$614 ;
-  wire [8:0] \$615 ;
-  wire [9:0] \$616 ;
-  wire [10:0] \$617 ;
+  wire \$610 ;
+  wire [4:0] \$611 ;
+  wire [15:0] \$612 ;
+  wire [5:0] \$613 ;
+  wire [6:0] \$614 ;
+  wire [7:0] \$615 ;
+  wire [15:0] \$616 ;
+  wire [8:0] \$617 ;
   wire \$618 ;
-  wire [15:0] \$619 ;
+  wire \$619 ;
   wire \$62 ;
-  wire [11:0] \$620 ;
-  wire \$621 ;
-  wire [4:0] \$622 ;
-  wire \$623 ;
-  wire [15:0] \$624 ;
-  wire [5:0] \$625 ;
-  wire [6:0] \$626 ;
-  wire [7:0] \$627 ;
+  wire [255:0] \$620 ;
+  wire [5:0] \$621 ;
+  wire [15:0] \$622 ;
+  wire [15:0] \$623 ;
+  wire [5:0] \$624 ;
+  wire \$625 ;
+  wire \$626 ;
+  wire [4:0] \$627 ;
   wire \$628 ;
-  wire [15:0] \$629 ;
-  wire \$63 ;
-  wire [8:0] \$630 ;
-  wire [9:0] \$631 ;
-  wire [10:0] \$632 ;
+  wire [4:0] \$629 ;
+  wire [255:0] \$63 ;
+  wire \$630 ;
+  wire \$631 ;
+  wire [4:0] \$632 ;
   wire \$633 ;
-  wire [15:0] \$634 ;
-  wire [11:0] \$635 ;
+  wire \$634 ;
+  wire \$635 ;
   wire \$636 ;
-  wire [4:0] \$637 ;
-  wire \$638 ;
-  wire [15:0] \$639 ;
-  wire [31:0] \$64 ;
-  wire [5:0] \$640 ;
-  wire [6:0] \$641 ;
-  wire [7:0] \$642 ;
-  wire \$643 ;
-  wire [15:0] \$644 ;
-  wire [8:0] \$645 ;
-  wire [9:0] \$646 ;
-  wire [10:0] \$647 ;
+  wire \$637 ;
+  wire [4:0] \$638 ;
+  wire \$639 ;
+  wire [15:0] \$64 ;
+  wire [3:0] \$640 ;
+  wire \$641 ;
+  wire \$642 ;
+  wire [4:0] \$643 ;
+  wire [3:0] \$644 ;
+  wire \$645 ;
+  wire \$646 ;
+  wire [4:0] \$647 ;
   wire \$648 ;
-  wire [15:0] \$649 ;
+  wire [4:0] \$649 ;
   wire \$65 ;
-  wire [11:0] \$650 ;
+  wire \$650 ;
   wire \$651 ;
   wire [4:0] \$652 ;
   wire \$653 ;
-  wire [15:0] \$654 ;
-  wire [5:0] \$655 ;
-  wire [6:0] \$656 ;
-  wire [7:0] \$657 ;
+  wire \$654 ;
+  wire \$655 ;
+  wire \$656 ;
+  wire \$657 ;
   wire \$658 ;
-  wire [15:0] \$659 ;
-  wire [255:0] \$66 ;
-  wire [8:0] \$660 ;
-  wire [9:0] \$661 ;
-  wire [10:0] \$662 ;
+  wire \$659 ;
+  wire \$66 ;
+  wire \$660 ;
+  wire \$661 ;
+  wire \$662 ;
   wire \$663 ;
-  wire [15:0] \$664 ;
-  wire [11:0] \$665 ;
+  wire \$664 ;
+  wire \$665 ;
   wire \$666 ;
-  wire [4:0] \$667 ;
+  wire \$667 ;
   wire \$668 ;
-  wire [15:0] \$669 ;
-  wire [15:0] \$67 ;
-  wire [5:0] \$670 ;
-  wire [6:0] \$671 ;
-  wire [7:0] \$672 ;
+  wire \$669 ;
+  wire \$67 ;
+  wire \$670 ;
+  wire \$671 ;
+  wire \$672 ;
   wire \$673 ;
-  wire [15:0] \$674 ;
-  wire [8:0] \$675 ;
-  wire [9:0] \$676 ;
-  wire [10:0] \$677 ;
+  wire \$674 ;
+  wire \$675 ;
+  wire [255:0] \$676 ;
+  wire \$677 ;
   wire \$678 ;
-  wire [15:0] \$679 ;
-  wire \$68 ;
-  wire [11:0] \$680 ;
+  wire [9:0] \$679 ;
+  wire [4:0] \$68 ;
+  wire [9:0] \$680 ;
   wire \$681 ;
-  wire [4:0] \$682 ;
+  wire \$682 ;
   wire \$683 ;
-  wire [15:0] \$684 ;
-  wire [5:0] \$685 ;
-  wire [6:0] \$686 ;
-  wire [7:0] \$687 ;
+  wire \$684 ;
+  wire \$685 ;
+  wire \$686 ;
+  wire \$687 ;
   wire \$688 ;
-  wire [15:0] \$689 ;
+  wire \$689 ;
   wire \$69 ;
-  wire [8:0] \$690 ;
+  wire \$690 ;
   wire \$691 ;
   wire \$692 ;
-  wire [255:0] \$693 ;
-  wire [5:0] \$694 ;
-  wire [15:0] \$695 ;
-  wire [15:0] \$696 ;
-  wire [5:0] \$697 ;
+  wire \$693 ;
+  wire \$694 ;
+  wire \$695 ;
+  wire \$696 ;
+  wire \$697 ;
   wire \$698 ;
   wire \$699 ;
   wire [5:0] \$7 ;
   wire \$70 ;
-  wire [3:0] \$700 ;
-  wire \$701 ;
-  wire [4:0] \$702 ;
-  wire \$703 ;
-  wire \$704 ;
-  wire [4:0] \$705 ;
-  wire \$706 ;
-  wire \$707 ;
-  wire \$708 ;
-  wire \$709 ;
-  wire \$71 ;
-  wire [4:0] \$710 ;
-  wire \$711 ;
-  wire [3:0] \$712 ;
-  wire \$713 ;
-  wire \$714 ;
-  wire [4:0] \$715 ;
-  wire \$716 ;
-  wire \$717 ;
-  wire [4:0] \$718 ;
-  wire \$719 ;
+  reg [3:0] \$700 ;
+  reg [3:0] \$701  = 4'h0;
+  reg \$702 ;
+  reg [15:0] \$703 ;
+  reg [31:0] \$704 ;
+  reg [4:0] \$705 ;
+  reg [26:0] \$706 ;
+  reg [9:0] \$707 ;
+  reg [7:0] \$708 ;
+  reg [7:0] \$709 ;
+  wire [4:0] \$71 ;
+  reg \$710 ;
+  reg \$711 ;
+  reg \$712 ;
+  reg \$713 ;
+  reg [33:0] \$714 ;
+  reg [14:0] \$715 ;
+  reg [14:0] \$716 ;
+  reg [31:0] \$717 ;
+  reg [14:0] \$718 ;
+  reg [1:0] \$719 ;
   wire \$72 ;
-  wire \$720 ;
-  wire \$721 ;
-  wire \$722 ;
-  wire [4:0] \$723 ;
-  wire [3:0] \$724 ;
-  wire \$725 ;
-  wire \$726 ;
-  wire [3:0] \$727 ;
-  wire \$728 ;
-  wire [4:0] \$729 ;
+  reg [31:0] \$720 ;
+  reg [15:0] \$721 ;
+  reg \$722 ;
+  reg [1:0] \$723 ;
+  reg [255:0] \$724 ;
+  reg [255:0] \$725 ;
+  reg [255:0] \$726 ;
+  reg [3:0] \$727 ;
+  reg [3:0] \$728 ;
+  reg [8:0] \$729 ;
   wire \$73 ;
-  wire \$730 ;
-  wire \$731 ;
-  wire [4:0] \$732 ;
-  wire \$733 ;
-  wire \$734 ;
-  wire \$735 ;
-  wire \$736 ;
-  wire \$737 ;
-  wire \$738 ;
-  wire \$739 ;
-  wire [4:0] \$74 ;
-  wire \$740 ;
-  wire \$741 ;
-  wire \$742 ;
-  wire \$743 ;
-  wire [4:0] \$744 ;
-  wire \$745 ;
-  wire \$746 ;
-  wire [4:0] \$747 ;
-  wire \$748 ;
-  wire \$749 ;
-  wire [5:0] \$75 ;
-  wire \$750 ;
-  wire \$751 ;
-  wire \$752 ;
-  wire \$753 ;
-  wire \$754 ;
-  wire \$755 ;
-  wire \$756 ;
-  wire \$757 ;
-  wire \$758 ;
-  wire [4:0] \$759 ;
+  reg [8:0] \$730 ;
+  reg [3:0] \$731 ;
+  reg [31:0] \$732 ;
+  reg [9:0] \$733 ;
+  reg [2:0] \$734 ;
+  reg [3:0] \$735 ;
+  reg [3:0] \$736 ;
+  reg [3:0] \$737 ;
+  reg \$738 ;
+  reg \$739 ;
+  wire \$74 ;
+  reg [3:0] \$740 ;
+  reg [3:0] \$741 ;
+  reg [4:0] \$742 ;
+  reg \$743 ;
+  reg [15:0] \$744 ;
+  reg [15:0] \$745 ;
+  reg \$746 ;
+  reg [7:0] \$747 ;
+  reg \$748 ;
+  reg [8:0] \$749 ;
+  wire [4:0] \$75 ;
+  reg [3:0] \$750 ;
   wire \$76 ;
-  wire \$760 ;
-  wire \$761 ;
-  wire [4:0] \$762 ;
-  wire \$763 ;
-  wire \$764 ;
-  wire \$765 ;
-  wire \$766 ;
-  wire \$767 ;
-  wire \$768 ;
-  wire \$769 ;
   wire \$77 ;
-  wire \$770 ;
-  wire \$771 ;
-  wire \$772 ;
-  wire \$773 ;
-  wire \$774 ;
-  wire [255:0] \$775 ;
-  wire [9:0] \$776 ;
-  wire \$777 ;
-  wire \$778 ;
-  wire \$779 ;
-  wire [5:0] \$78 ;
-  wire \$780 ;
-  wire \$781 ;
-  wire \$782 ;
-  wire [8:0] \$783 ;
-  wire \$784 ;
-  wire \$785 ;
-  wire \$786 ;
-  wire \$787 ;
-  wire \$788 ;
-  wire \$789 ;
+  wire \$78 ;
   wire [4:0] \$79 ;
-  wire \$790 ;
-  wire \$791 ;
-  wire \$792 ;
-  wire \$793 ;
-  wire \$794 ;
-  wire \$795 ;
-  reg [3:0] \$796 ;
-  reg [3:0] \$797  = 4'h0;
-  reg [31:0] \$798 ;
-  reg [4:0] \$799 ;
   wire [4:0] \$8 ;
   wire \$80 ;
-  reg [26:0] \$800 ;
-  reg [9:0] \$801 ;
-  reg \$802 ;
-  reg [1:0] \$803 ;
-  reg [255:0] \$804 ;
-  reg [255:0] \$805 ;
-  reg [255:0] \$806 ;
-  reg [3:0] \$807 ;
-  reg [3:0] \$808 ;
-  reg [8:0] \$809 ;
-  wire [15:0] \$81 ;
-  reg [8:0] \$810 ;
-  reg [3:0] \$811 ;
-  reg [31:0] \$812 ;
-  reg [31:0] \$813 ;
-  reg [9:0] \$814 ;
-  reg [1:0] \$815 ;
-  reg [3:0] \$816 ;
-  reg [2:0] \$817 ;
-  reg [3:0] \$818 ;
-  reg \$819 ;
-  wire [5:0] \$82 ;
-  reg \$820 ;
-  reg [3:0] \$821 ;
-  reg [3:0] \$822 ;
-  reg [4:0] \$823 ;
-  reg [15:0] \$824 ;
-  reg [15:0] \$825 ;
-  reg [7:0] \$826 ;
-  reg \$827 ;
-  reg [7:0] \$828 ;
-  reg [3:0] \$829 ;
-  wire [6:0] \$83 ;
-  wire [7:0] \$84 ;
+  wire \$81 ;
+  wire [8:0] \$817 ;
+  wire \$82 ;
+  wire \$83 ;
+  wire \$84 ;
   wire \$85 ;
-  wire [15:0] \$86 ;
-  wire [8:0] \$87 ;
-  wire [4:0] \$88 ;
-  wire \$89 ;
-  wire [8:0] \$898 ;
+  wire \$86 ;
+  wire \$87 ;
+  wire \$88 ;
+  wire [5:0] \$89 ;
   wire [4:0] \$9 ;
-  wire [15:0] \$90 ;
-  wire [5:0] \$91 ;
-  wire [6:0] \$92 ;
-  wire [7:0] \$93 ;
-  wire \$94 ;
+  wire [4:0] \$90 ;
+  wire [15:0] \$91 ;
+  wire [5:0] \$92 ;
+  wire [6:0] \$93 ;
+  wire [7:0] \$94 ;
   wire [15:0] \$95 ;
   wire [8:0] \$96 ;
-  wire [9:0] \$97 ;
-  wire [10:0] \$98 ;
-  wire \$99 ;
-  reg \$signal ;
-  reg \$signal$59 ;
-  reg \$signal$60 ;
+  wire [4:0] \$97 ;
+  wire [15:0] \$98 ;
+  wire [5:0] \$99 ;
+  reg \$signal  = 1'h0;
+  reg \$signal$56 ;
+  reg \$signal$66 ;
+  reg \$signal$67 ;
+  reg \$signal$91  = 1'h0;
+  reg [33:0] \$signal$92  = 34'h000000000;
+  reg [14:0] \$signal$93  = 15'h0000;
+  reg [31:0] \$signal$95  = 32'd0;
   output busy;
   wire busy;
   input [4:0] buttons;
@@ -856,7 +782,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   wire \cell.revealed ;
   reg [3:0] chord_flags = 4'h0;
   reg chord_lost = 1'h0;
-  reg [2:0] chord_step = 3'h0;
+  reg [3:0] chord_step = 4'h0;
   input clk;
   wire clk;
   wire [3:0] count_cell__addr;
@@ -874,19 +800,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   output [8:0] counter;
   reg [8:0] counter = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \counter$31 ;
+  wire [8:0] \counter$35 ;
   output [3:0] cursor_col;
   reg [3:0] cursor_col = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_col$30 ;
+  wire [3:0] \cursor_col$34 ;
   output [3:0] cursor_row;
   reg [3:0] cursor_row = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_row$29 ;
+  wire [3:0] \cursor_row$33 ;
   output difficulty;
   reg difficulty = 1'h0;
   (* init = 1'h0 *)
-  wire \difficulty$28 ;
+  wire \difficulty$32 ;
   reg [7:0] exploded = 8'h00;
   output [3:0] exploded_col;
   wire [3:0] exploded_col;
@@ -897,10 +823,11 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   output [255:0] flagged_bits;
   reg [255:0] flagged_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg flagged_wd;
+  reg flood_first = 1'h0;
   output [8:0] flood_steps;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$36 ;
+  wire [8:0] \flood_steps$40 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   output held;
@@ -908,25 +835,37 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   wire \held$26 ;
   reg idle;
   reg [31:0] lcg = 32'd0;
-  reg [31:0] lcg_from;
+  reg lcg_request;
+  reg [1:0] lcg_wait = 2'h0;
   output [7:0] leds;
   reg [7:0] leds;
   reg [3:0] load_row = 4'h0;
-  wire [3:0] mine_row__addr;
-  wire [15:0] mine_row__data;
-  reg [3:0] mine_row_write__addr;
-  reg [15:0] mine_row_write__data;
-  reg mine_row_write__en;
+  wire [3:0] mine_cell__addr;
+  wire [15:0] mine_cell__data;
+  reg mine_forward = 1'h0;
+  reg [15:0] mine_forward_row = 16'h0000;
+  wire [3:0] mine_read__addr;
+  wire [15:0] mine_read__data;
+  wire [15:0] mine_row;
+  reg [3:0] mine_write__addr;
+  reg [15:0] mine_write__data;
+  reg mine_write__en;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
+  reg nb_valid_d = 1'h0;
+  reg [15:0] opened_rows = 16'h0000;
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
-  reg [7:0] probe;
+  reg [7:0] probe = 8'h00;
+  reg [7:0] probe_d = 8'h00;
+  reg [7:0] probe_next;
+  reg [14:0] product_lh = 15'h0000;
+  reg rd_flagged = 1'h0;
   input [3:0] read_col;
   wire [3:0] read_col;
-  reg [3:0] \read_col$77  = 4'h0;
+  reg [3:0] \read_col$87  = 4'h0;
   input read_enable;
   wire read_enable;
   input [3:0] read_row;
@@ -936,6 +875,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   output [255:0] revealed_bits;
   reg [255:0] revealed_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg revealed_we;
+  reg row_arrives = 1'h0;
   input rst;
   wire rst;
   reg [3:0] scan_col = 4'h0;
@@ -943,7 +883,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   output [31:0] seed;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$35 ;
+  wire [31:0] \seed$39 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
@@ -951,18 +891,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   output [1:0] status;
   reg [1:0] status = 2'h0;
   (* init = 2'h0 *)
-  wire [1:0] \status$27 ;
+  wire [1:0] \status$31 ;
+  reg [14:0] sum_cross = 15'h0000;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
-  reg [1:0] swap_phase = 2'h0;
+  reg [2:0] swap_phase = 3'h0;
   reg [9:0] swaps_done = 10'h000;
   input [7:0] switches;
   wire [7:0] switches;
   output [9:0] timer;
   reg [9:0] timer = 10'h000;
   (* init = 10'h000 *)
-  wire [9:0] \timer$32 ;
-  reg [7:0] win_scan = 8'h00;
+  wire [9:0] \timer$36 ;
+  reg [8:0] win_scan = 9'h000;
   reg [255:0] zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg [63:0] counts [15:0];
   initial begin
@@ -992,7 +933,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   always @(posedge clk) begin
     _0_ <= counts[cursor_row];
     if (read_enable) begin
-      _1_ <= counts[read_row];
+      _1_ <= counts[probe[7:4]];
     end
   end
   assign count_cursor__data = _0_;
@@ -1017,685 +958,561 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
     mines[15] = 16'h0000;
   end
   always @(posedge clk) begin
-    if (mine_row_write__en)
-      mines[mine_row_write__addr] <= mine_row_write__data;
+    if (mine_write__en)
+      mines[mine_write__addr] <= mine_write__data;
   end
-  assign mine_row__data = mines[probe[7:4]];
-  assign \$167  = \$166  + count_up[7];
-  assign \$168  = \$167  + count_mid[7];
-  assign \$169  = count_step == 5'h10;
-  assign \$170  = \$169  ? 16'h0000 : mine_row__data;
-  assign \$171  = \$168  + \$170 [7];
-  assign \$172  = 1'h0 + count_up[7];
-  assign \$173  = count_step == 5'h10;
-  assign \$174  = \$173  ? 16'h0000 : mine_row__data;
-  assign \$175  = \$172  + \$174 [7];
-  assign \$176  = \$175  + count_up[6];
-  assign \$177  = \$176  + count_mid[6];
-  assign \$178  = count_step == 5'h10;
-  assign \$179  = \$178  ? 16'h0000 : mine_row__data;
-  assign \$180  = \$177  + \$179 [6];
-  assign \$181  = \$180  + count_up[8];
-  assign \$182  = \$181  + count_mid[8];
-  assign \$183  = count_step == 5'h10;
-  assign \$184  = \$183  ? 16'h0000 : mine_row__data;
-  assign \$185  = \$182  + \$184 [8];
-  assign \$186  = 1'h0 + count_up[8];
-  assign \$187  = count_step == 5'h10;
-  assign \$188  = \$187  ? 16'h0000 : mine_row__data;
-  assign \$189  = \$186  + \$188 [8];
-  assign \$190  = \$189  + count_up[7];
-  assign \$191  = \$190  + count_mid[7];
-  assign \$192  = count_step == 5'h10;
-  assign \$193  = \$192  ? 16'h0000 : mine_row__data;
-  assign \$194  = \$191  + \$193 [7];
-  assign \$195  = \$194  + count_up[9];
-  assign \$196  = \$195  + count_mid[9];
-  assign \$197  = count_step == 5'h10;
-  assign \$198  = \$197  ? 16'h0000 : mine_row__data;
-  assign \$199  = \$196  + \$198 [9];
-  assign \$200  = 1'h0 + count_up[9];
-  assign \$201  = count_step == 5'h10;
-  assign \$202  = \$201  ? 16'h0000 : mine_row__data;
-  assign \$203  = \$200  + \$202 [9];
-  assign \$204  = \$203  + count_up[8];
-  assign \$205  = \$204  + count_mid[8];
-  assign \$206  = count_step == 5'h10;
-  assign \$207  = \$206  ? 16'h0000 : mine_row__data;
-  assign \$208  = \$205  + \$207 [8];
-  assign \$209  = \$208  + count_up[10];
-  assign \$210  = \$209  + count_mid[10];
-  assign \$211  = count_step == 5'h10;
-  assign \$212  = \$211  ? 16'h0000 : mine_row__data;
-  assign \$213  = \$210  + \$212 [10];
-  assign \$214  = 1'h0 + count_up[10];
-  assign \$215  = count_step == 5'h10;
-  assign \$216  = \$215  ? 16'h0000 : mine_row__data;
-  assign \$217  = \$214  + \$216 [10];
-  assign \$218  = \$217  + count_up[9];
-  assign \$219  = \$218  + count_mid[9];
-  assign \$220  = count_step == 5'h10;
-  assign \$221  = \$220  ? 16'h0000 : mine_row__data;
-  assign \$222  = \$219  + \$221 [9];
-  assign \$223  = \$222  + count_up[11];
-  assign \$224  = \$223  + count_mid[11];
-  assign \$225  = count_step == 5'h10;
-  assign \$226  = \$225  ? 16'h0000 : mine_row__data;
-  assign \$227  = \$224  + \$226 [11];
-  assign \$228  = 1'h0 + count_up[11];
-  assign \$229  = count_step == 5'h10;
-  assign \$230  = \$229  ? 16'h0000 : mine_row__data;
-  assign \$231  = \$228  + \$230 [11];
-  assign \$232  = \$231  + count_up[10];
-  assign \$233  = \$232  + count_mid[10];
-  assign \$234  = count_step == 5'h10;
-  assign \$235  = \$234  ? 16'h0000 : mine_row__data;
-  assign \$236  = \$233  + \$235 [10];
-  assign \$237  = \$236  + count_up[12];
-  assign \$238  = \$237  + count_mid[12];
-  assign \$239  = count_step == 5'h10;
-  assign \$240  = \$239  ? 16'h0000 : mine_row__data;
-  assign \$241  = \$238  + \$240 [12];
-  assign \$242  = 1'h0 + count_up[12];
-  assign \$243  = count_step == 5'h10;
-  assign \$244  = \$243  ? 16'h0000 : mine_row__data;
-  assign \$245  = \$242  + \$244 [12];
-  assign \$246  = \$245  + count_up[11];
-  assign \$247  = \$246  + count_mid[11];
-  assign \$248  = count_step == 5'h10;
-  assign \$249  = \$248  ? 16'h0000 : mine_row__data;
-  assign \$250  = \$247  + \$249 [11];
-  assign \$251  = \$250  + count_up[13];
-  assign \$252  = \$251  + count_mid[13];
-  assign \$253  = count_step == 5'h10;
-  assign \$254  = \$253  ? 16'h0000 : mine_row__data;
-  assign \$255  = \$252  + \$254 [13];
-  assign \$256  = 1'h0 + count_up[13];
-  assign \$257  = count_step == 5'h10;
-  assign \$258  = \$257  ? 16'h0000 : mine_row__data;
-  assign \$259  = \$256  + \$258 [13];
-  assign \$260  = \$259  + count_up[12];
-  assign \$261  = \$260  + count_mid[12];
-  assign \$262  = count_step == 5'h10;
-  assign \$263  = \$262  ? 16'h0000 : mine_row__data;
-  assign \$264  = \$261  + \$263 [12];
-  assign \$265  = \$264  + count_up[14];
-  assign \$266  = \$265  + count_mid[14];
-  assign \$267  = count_step == 5'h10;
-  assign \$268  = \$267  ? 16'h0000 : mine_row__data;
-  assign \$269  = \$266  + \$268 [14];
-  assign \$270  = 1'h0 + count_up[14];
-  assign \$271  = count_step == 5'h10;
-  assign \$272  = \$271  ? 16'h0000 : mine_row__data;
-  assign \$273  = \$270  + \$272 [14];
-  assign \$274  = \$273  + count_up[13];
-  assign \$275  = \$274  + count_mid[13];
-  assign \$276  = count_step == 5'h10;
-  assign \$277  = \$276  ? 16'h0000 : mine_row__data;
-  assign \$278  = \$275  + \$277 [13];
-  assign \$279  = \$278  + count_up[15];
-  assign \$280  = \$279  + count_mid[15];
-  assign \$281  = count_step == 5'h10;
-  assign \$282  = \$281  ? 16'h0000 : mine_row__data;
-  assign \$283  = \$280  + \$282 [15];
-  assign \$284  = 1'h0 + count_up[15];
-  assign \$285  = count_step == 5'h10;
-  assign \$286  = \$285  ? 16'h0000 : mine_row__data;
-  assign \$287  = \$284  + \$286 [15];
-  assign \$288  = \$287  + count_up[14];
-  assign \$289  = \$288  + count_mid[14];
-  assign \$290  = count_step == 5'h10;
-  assign \$291  = \$290  ? 16'h0000 : mine_row__data;
-  assign \$292  = \$289  + \$291 [14];
-  assign \$293  = mine_row__data >> probe[3:0];
-  assign \$295  = \$294  ? 5'h09 : 5'h10;
-  assign \$296  = nb_row < \$295 ;
-  assign \$298  = \$297  ? 5'h09 : 5'h10;
-  assign \$299  = nb_col < \$298 ;
-  assign \$300  = \$296  & \$299 ;
-  assign \$301  = revealed_bits >> probe;
-  assign \$302  = ~ \$301 ;
-  assign \$303  = \$300  & \$302 ;
-  assign \$304  = flagged_bits >> probe;
-  assign \$305  = ~ \$304 ;
-  assign \$306  = \$303  & \$305 ;
-  assign \$307  = mine_row__data >> probe[3:0];
-  assign \$308  = \$306  & \$307 ;
-  assign \$310  = \$309  ? 5'h09 : 5'h10;
-  assign \$311  = nb_row < \$310 ;
-  assign \$313  = \$312  ? 5'h09 : 5'h10;
-  assign \$314  = nb_col < \$313 ;
-  assign \$315  = \$311  & \$314 ;
-  assign \$316  = revealed_bits >> probe;
-  assign \$317  = ~ \$316 ;
-  assign \$318  = \$315  & \$317 ;
-  assign \$319  = flagged_bits >> probe;
-  assign \$320  = ~ \$319 ;
-  assign \$321  = \$318  & \$320 ;
-  assign \$322  = ! probe[3:0];
-  assign \$323  = \$322  ? \$signal$60  : mine_row__data[0];
-  assign \$324  = probe[3:0] == 1'h1;
-  assign \$325  = \$324  ? \$signal$60  : mine_row__data[1];
-  assign \$326  = probe[3:0] == 2'h2;
-  assign \$327  = \$326  ? \$signal$60  : mine_row__data[2];
-  assign \$328  = probe[3:0] == 2'h3;
-  assign \$329  = \$328  ? \$signal$60  : mine_row__data[3];
-  assign \$330  = probe[3:0] == 3'h4;
-  assign \$331  = \$330  ? \$signal$60  : mine_row__data[4];
-  assign \$332  = probe[3:0] == 3'h5;
-  assign \$333  = \$332  ? \$signal$60  : mine_row__data[5];
-  assign \$334  = probe[3:0] == 3'h6;
-  assign \$335  = \$334  ? \$signal$60  : mine_row__data[6];
-  assign \$336  = probe[3:0] == 3'h7;
-  assign \$337  = \$336  ? \$signal$60  : mine_row__data[7];
-  assign \$338  = probe[3:0] == 4'h8;
-  assign \$339  = \$338  ? \$signal$60  : mine_row__data[8];
-  assign \$340  = probe[3:0] == 4'h9;
-  assign \$341  = \$340  ? \$signal$60  : mine_row__data[9];
-  assign \$342  = probe[3:0] == 4'ha;
-  assign \$343  = \$342  ? \$signal$60  : mine_row__data[10];
-  assign \$344  = probe[3:0] == 4'hb;
-  assign \$345  = \$344  ? \$signal$60  : mine_row__data[11];
-  assign \$346  = probe[3:0] == 4'hc;
-  assign \$347  = \$346  ? \$signal$60  : mine_row__data[12];
-  assign \$348  = probe[3:0] == 4'hd;
-  assign \$349  = \$348  ? \$signal$60  : mine_row__data[13];
-  assign \$350  = probe[3:0] == 4'he;
-  assign \$351  = \$350  ? \$signal$60  : mine_row__data[14];
-  assign \$352  = probe[3:0] == 4'hf;
-  assign \$353  = \$352  ? \$signal$60  : mine_row__data[15];
-  assign \$1187  = \read_col$77  * 3'h4;
-  assign \$354  = count_cell__data >> \$1187 ;
-  assign \$355  = ! fsm_state;
-  assign \$356  = fsm_state == 1'h1;
-  assign \$357  = fsm_state == 2'h2;
-  assign \$358  = fsm_state == 2'h3;
-  assign \$359  = fsm_state == 3'h4;
-  assign \$360  = fsm_state == 3'h5;
-  assign \$361  = fsm_state == 3'h6;
-  assign \$362  = fsm_state == 3'h7;
-  assign \$363  = fsm_state == 4'h8;
-  assign \$364  = fsm_state == 4'h9;
-  assign \$365  = fsm_state == 4'ha;
-  assign \$366  = fsm_state == 4'hb;
-  assign \$367  = free_running + 1'h1;
-  assign \$368  = | press;
-  assign \$369  = | pending;
-  assign \$370  = ~ \$369 ;
-  assign \$371  = | pending;
-  assign \$372  = idle & \$371 ;
-  assign \$373  = \$370  | \$372 ;
-  assign \$374  = \$368  & \$373 ;
-  assign \$375  = | pending;
-  assign \$376  = idle & \$375 ;
-  assign \$377  = status == 1'h1;
-  assign \$378  = prescaler == 27'h5f5e0ff;
-  assign \$379  = timer != 10'h3e7;
-  assign \$380  = timer + 1'h1;
-  assign \$381  = prescaler + 1'h1;
-  assign \$382  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$383  = switches[7] ? 6'h0a : 6'h28;
-  assign \$384  = status == 2'h2;
-  assign \$385  = status == 2'h3;
-  assign \$386  = \$384  | \$385 ;
-  assign \$387  = revealed_bits >> probe;
-  assign \$388  = ~ \$387 ;
-  assign \$389  = flagged_bits >> probe;
+  reg [15:0] _2_;
+  always @(posedge clk) begin
+    _2_ <= mines[probe[7:4]];
+  end
+  assign mine_cell__data = mines[probe[7:4]];
+  assign mine_read__data = _2_;
+  assign \$245  = row_arrives ? mine_row : 16'h0000;
+  assign \$246  = \$244  + \$245 [13];
+  assign \$247  = \$246  + count_up[15];
+  assign \$248  = \$247  + count_mid[15];
+  assign \$249  = row_arrives ? mine_row : 16'h0000;
+  assign \$250  = \$248  + \$249 [15];
+  assign \$251  = 1'h0 + count_up[15];
+  assign \$252  = row_arrives ? mine_row : 16'h0000;
+  assign \$253  = \$251  + \$252 [15];
+  assign \$254  = \$253  + count_up[14];
+  assign \$255  = \$254  + count_mid[14];
+  assign \$256  = row_arrives ? mine_row : 16'h0000;
+  assign \$257  = \$255  + \$256 [14];
+  assign \$258  = mine_row >> probe_d[3:0];
+  assign \$259  = ~ \$signal ;
+  assign \$260  = nb_valid_d & \$259 ;
+  assign \$261  = ~ rd_flagged;
+  assign \$262  = \$260  & \$261 ;
+  assign \$263  = mine_row >> probe_d[3:0];
+  assign \$264  = \$262  & \$263 ;
+  assign \$265  = ~ \$signal ;
+  assign \$266  = nb_valid_d & \$265 ;
+  assign \$267  = ~ rd_flagged;
+  assign \$268  = \$266  & \$267 ;
+  assign \$269  = ! probe_d[3:0];
+  assign \$270  = \$269  ? \$signal$67  : mine_row[0];
+  assign \$271  = probe_d[3:0] == 1'h1;
+  assign \$272  = \$271  ? \$signal$67  : mine_row[1];
+  assign \$273  = probe_d[3:0] == 2'h2;
+  assign \$274  = \$273  ? \$signal$67  : mine_row[2];
+  assign \$275  = probe_d[3:0] == 2'h3;
+  assign \$276  = \$275  ? \$signal$67  : mine_row[3];
+  assign \$277  = probe_d[3:0] == 3'h4;
+  assign \$278  = \$277  ? \$signal$67  : mine_row[4];
+  assign \$279  = probe_d[3:0] == 3'h5;
+  assign \$280  = \$279  ? \$signal$67  : mine_row[5];
+  assign \$281  = probe_d[3:0] == 3'h6;
+  assign \$282  = \$281  ? \$signal$67  : mine_row[6];
+  assign \$283  = probe_d[3:0] == 3'h7;
+  assign \$284  = \$283  ? \$signal$67  : mine_row[7];
+  assign \$285  = probe_d[3:0] == 4'h8;
+  assign \$286  = \$285  ? \$signal$67  : mine_row[8];
+  assign \$287  = probe_d[3:0] == 4'h9;
+  assign \$288  = \$287  ? \$signal$67  : mine_row[9];
+  assign \$289  = probe_d[3:0] == 4'ha;
+  assign \$290  = \$289  ? \$signal$67  : mine_row[10];
+  assign \$291  = probe_d[3:0] == 4'hb;
+  assign \$292  = \$291  ? \$signal$67  : mine_row[11];
+  assign \$293  = probe_d[3:0] == 4'hc;
+  assign \$294  = \$293  ? \$signal$67  : mine_row[12];
+  assign \$295  = probe_d[3:0] == 4'hd;
+  assign \$296  = \$295  ? \$signal$67  : mine_row[13];
+  assign \$297  = probe_d[3:0] == 4'he;
+  assign \$298  = \$297  ? \$signal$67  : mine_row[14];
+  assign \$299  = probe_d[3:0] == 4'hf;
+  assign \$300  = \$299  ? \$signal$67  : mine_row[15];
+  assign \$1056  = \read_col$87  * 3'h4;
+  assign \$301  = count_cell__data >> \$1056 ;
+  assign \$302  = ! fsm_state;
+  assign \$303  = fsm_state == 1'h1;
+  assign \$304  = fsm_state == 2'h2;
+  assign \$305  = fsm_state == 2'h3;
+  assign \$306  = fsm_state == 3'h4;
+  assign \$307  = fsm_state == 3'h5;
+  assign \$308  = fsm_state == 3'h6;
+  assign \$309  = fsm_state == 3'h7;
+  assign \$310  = fsm_state == 4'h8;
+  assign \$311  = fsm_state == 4'h9;
+  assign \$312  = fsm_state == 4'ha;
+  assign \$313  = fsm_state == 4'hb;
+  assign \$314  = fsm_state == 4'hc;
+  assign \$315  = fsm_state == 4'hd;
+  assign \$316  = mine_write__addr == probe[7:4];
+  assign \$317  = mine_write__en & \$316 ;
+  assign \$318  = free_running + 1'h1;
+  assign \$319  = | press;
+  assign \$320  = | pending;
+  assign \$321  = ~ \$320 ;
+  assign \$322  = | pending;
+  assign \$323  = idle & \$322 ;
+  assign \$324  = \$321  | \$323 ;
+  assign \$325  = \$319  & \$324 ;
+  assign \$326  = | pending;
+  assign \$327  = idle & \$326 ;
+  assign \$328  = status == 1'h1;
+  assign \$329  = prescaler == 27'h5f5e0ff;
+  assign \$330  = timer != 10'h3e7;
+  assign \$331  = timer + 1'h1;
+  assign \$332  = prescaler + 1'h1;
+  assign \$333  = revealed_bits >> probe;
+  assign \$334  = flagged_bits >> probe;
+  assign \$335  = lcg[16:0] * 17'h1660d;
+  assign \$336  = lcg[31:17] * 17'h1660d;
+  assign \$337  = lcg[16:0] * 4'hc;
+  assign \$338  = \$signal$92  + 30'h3c6ef35f;
+  assign \$339  = \$signal$93  + product_lh;
+  assign \$340  = | lcg_wait;
+  assign \$341  = lcg_wait - 1'h1;
+  assign \$342  = lcg_wait == 1'h1;
+  assign \$343  = \$signal$95 [31:17] + sum_cross;
+  assign \$344  = | opening[15:0];
+  assign \$345  = | opening[31:16];
+  assign \$346  = | opening[47:32];
+  assign \$347  = | opening[63:48];
+  assign \$348  = | opening[79:64];
+  assign \$349  = | opening[95:80];
+  assign \$350  = | opening[111:96];
+  assign \$351  = | opening[127:112];
+  assign \$352  = | opening[143:128];
+  assign \$353  = | opening[159:144];
+  assign \$354  = | opening[175:160];
+  assign \$355  = | opening[191:176];
+  assign \$356  = | opening[207:192];
+  assign \$357  = | opening[223:208];
+  assign \$358  = | opening[239:224];
+  assign \$359  = | opening[255:240];
+  assign \$360  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$361  = switches[7] ? 6'h0a : 6'h28;
+  assign \$362  = ! cursor_row;
+  assign \$364  = \$363  ? 5'h09 : 5'h10;
+  assign \$365  = \$364  - 1'h1;
+  assign \$366  = cursor_row - 1'h1;
+  assign \$367  = \$362  ? \$365  : { \$366 [4], \$366  };
+  assign \$369  = \$368  ? 5'h09 : 5'h10;
+  assign \$370  = \$369  - 1'h1;
+  assign \$371  = cursor_row == \$370 ;
+  assign \$372  = cursor_row + 1'h1;
+  assign \$373  = \$371  ? 5'h00 : \$372 ;
+  assign \$374  = ! cursor_col;
+  assign \$376  = \$375  ? 5'h09 : 5'h10;
+  assign \$377  = \$376  - 1'h1;
+  assign \$378  = cursor_col - 1'h1;
+  assign \$379  = \$374  ? \$377  : { \$378 [4], \$378  };
+  assign \$381  = \$380  ? 5'h09 : 5'h10;
+  assign \$382  = \$381  - 1'h1;
+  assign \$383  = cursor_col == \$382 ;
+  assign \$384  = cursor_col + 1'h1;
+  assign \$385  = \$383  ? 5'h00 : \$384 ;
+  assign \$386  = status == 2'h2;
+  assign \$387  = status == 2'h3;
+  assign \$388  = \$386  | \$387 ;
+  assign \$389  = ~ \$signal ;
   assign \$390  = ! status;
-  assign \$391  = flagged_bits >> probe;
-  assign \$392  = $signed(counter) + $signed(2'h1);
-  assign \$393  = $signed(counter) - $signed(2'h1);
-  assign \$394  = \$391  ? \$392  : \$393 ;
+  assign \$391  = $signed(counter) + $signed(2'h1);
+  assign \$392  = $signed(counter) - $signed(2'h1);
+  assign \$393  = rd_flagged ? \$391  : \$392 ;
+  assign \$394  = seed_force ? seed_value : free_running;
   assign \$395  = seed_force ? seed_value : free_running;
-  assign \$396  = lcg_from * 21'h19660d;
-  assign \$397  = \$396  + 30'h3c6ef35f;
-  assign \$398  = ! cursor_row;
+  assign \$396  = load_row + 1'h1;
+  assign \$397  = load_row == 4'hf;
+  assign \$398  = ! lcg_wait;
   assign \$400  = \$399  ? 5'h09 : 5'h10;
-  assign \$401  = \$400  - 1'h1;
-  assign \$402  = cursor_row - 1'h1;
-  assign \$403  = \$398  ? \$401  : { \$402 [4], \$402  };
-  assign \$405  = \$404  ? 5'h09 : 5'h10;
-  assign \$406  = \$405  - 1'h1;
-  assign \$407  = cursor_row == \$406 ;
-  assign \$408  = cursor_row + 1'h1;
-  assign \$409  = \$407  ? 5'h00 : \$408 ;
-  assign \$410  = ! cursor_col;
-  assign \$412  = \$411  ? 5'h09 : 5'h10;
-  assign \$413  = \$412  - 1'h1;
-  assign \$414  = cursor_col - 1'h1;
-  assign \$415  = \$410  ? \$413  : { \$414 [4], \$414  };
-  assign \$417  = \$416  ? 5'h09 : 5'h10;
-  assign \$418  = \$417  - 1'h1;
-  assign \$419  = cursor_col == \$418 ;
-  assign \$420  = cursor_col + 1'h1;
-  assign \$421  = \$419  ? 5'h00 : \$420 ;
-  assign \$422  = load_row + 1'h1;
-  assign \$423  = load_row == 4'hf;
-  assign \$425  = \$424  ? 5'h09 : 5'h10;
-  assign \$426  = lcg[31:28] < \$425 ;
-  assign \$428  = \$427  ? 5'h09 : 5'h10;
-  assign \$429  = lcg[27:24] < \$428 ;
-  assign \$430  = \$426  & \$429 ;
-  assign \$432  = \$431  ? 5'h09 : 5'h10;
-  assign \$433  = lcg[23:20] < \$432 ;
-  assign \$434  = \$430  & \$433 ;
-  assign \$436  = \$435  ? 5'h09 : 5'h10;
-  assign \$437  = lcg[19:16] < \$436 ;
-  assign \$438  = \$434  & \$437 ;
-  assign \$439  = mine_row__data >> probe[3:0];
-  assign \$440  = lcg_from * 21'h19660d;
-  assign \$441  = \$440  + 30'h3c6ef35f;
-  assign \$442  = mine_row__data >> probe[3:0];
-  assign \$443  = lcg_from * 21'h19660d;
-  assign \$444  = \$443  + 30'h3c6ef35f;
-  assign \$445  = swaps_done + 1'h1;
-  assign \$446  = swaps_done == 10'h3e7;
-  assign \$447  = mine_row__data >> probe[3:0];
-  assign \$448  = mine_row__data >> probe[3:0];
-  assign \$449  = ~ \$448 ;
-  assign \$450  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$451  = \$449  & \$450 ;
-  assign \$453  = \$452  ? 5'h09 : 5'h10;
-  assign \$454  = \$453  - 1'h1;
-  assign \$455  = scan_col == \$454 ;
-  assign \$456  = scan_row + 1'h1;
-  assign \$457  = scan_col + 1'h1;
-  assign \$458  = count_step == 5'h10;
-  assign \$459  = \$458  ? 16'h0000 : mine_row__data;
-  assign \$460  = count_step + 1'h1;
-  assign \$461  = | count_step;
-  assign \$462  = 1'h0 + count_up[0];
-  assign \$463  = count_step == 5'h10;
-  assign \$464  = \$463  ? 16'h0000 : mine_row__data;
-  assign \$465  = \$462  + \$464 [0];
-  assign \$466  = \$465  + count_up[1];
-  assign \$467  = \$466  + count_mid[1];
-  assign \$468  = count_step == 5'h10;
-  assign \$469  = \$468  ? 16'h0000 : mine_row__data;
-  assign \$470  = \$467  + \$469 [1];
-  assign \$471  = ! \$470 [3:0];
-  assign \$472  = 1'h0 + count_up[1];
-  assign \$473  = count_step == 5'h10;
-  assign \$474  = \$473  ? 16'h0000 : mine_row__data;
-  assign \$475  = \$472  + \$474 [1];
-  assign \$476  = \$475  + count_up[0];
-  assign \$477  = \$476  + count_mid[0];
-  assign \$478  = count_step == 5'h10;
-  assign \$479  = \$478  ? 16'h0000 : mine_row__data;
-  assign \$480  = \$477  + \$479 [0];
-  assign \$481  = \$480  + count_up[2];
-  assign \$482  = \$481  + count_mid[2];
-  assign \$483  = count_step == 5'h10;
-  assign \$484  = \$483  ? 16'h0000 : mine_row__data;
-  assign \$485  = \$482  + \$484 [2];
-  assign \$486  = ! \$485 [3:0];
-  assign \$487  = 1'h0 + count_up[2];
-  assign \$488  = count_step == 5'h10;
-  assign \$489  = \$488  ? 16'h0000 : mine_row__data;
-  assign \$490  = \$487  + \$489 [2];
-  assign \$491  = \$490  + count_up[1];
-  assign \$492  = \$491  + count_mid[1];
-  assign \$493  = count_step == 5'h10;
-  assign \$494  = \$493  ? 16'h0000 : mine_row__data;
-  assign \$495  = \$492  + \$494 [1];
-  assign \$496  = \$495  + count_up[3];
-  assign \$497  = \$496  + count_mid[3];
-  assign \$498  = count_step == 5'h10;
-  assign \$499  = \$498  ? 16'h0000 : mine_row__data;
-  assign \$500  = \$497  + \$499 [3];
-  assign \$501  = ! \$500 [3:0];
-  assign \$502  = 1'h0 + count_up[3];
-  assign \$503  = count_step == 5'h10;
-  assign \$504  = \$503  ? 16'h0000 : mine_row__data;
-  assign \$505  = \$502  + \$504 [3];
-  assign \$506  = \$505  + count_up[2];
-  assign \$507  = \$506  + count_mid[2];
-  assign \$508  = count_step == 5'h10;
-  assign \$509  = \$508  ? 16'h0000 : mine_row__data;
-  assign \$510  = \$507  + \$509 [2];
-  assign \$511  = \$510  + count_up[4];
-  assign \$512  = \$511  + count_mid[4];
-  assign \$513  = count_step == 5'h10;
-  assign \$514  = \$513  ? 16'h0000 : mine_row__data;
-  assign \$515  = \$512  + \$514 [4];
-  assign \$516  = ! \$515 [3:0];
-  assign \$517  = 1'h0 + count_up[4];
-  assign \$518  = count_step == 5'h10;
-  assign \$519  = \$518  ? 16'h0000 : mine_row__data;
-  assign \$520  = \$517  + \$519 [4];
-  assign \$521  = \$520  + count_up[3];
-  assign \$522  = \$521  + count_mid[3];
-  assign \$523  = count_step == 5'h10;
-  assign \$524  = \$523  ? 16'h0000 : mine_row__data;
-  assign \$525  = \$522  + \$524 [3];
-  assign \$526  = \$525  + count_up[5];
-  assign \$527  = \$526  + count_mid[5];
-  assign \$528  = count_step == 5'h10;
-  assign \$529  = \$528  ? 16'h0000 : mine_row__data;
-  assign \$530  = \$527  + \$529 [5];
-  assign \$531  = ! \$530 [3:0];
-  assign \$532  = 1'h0 + count_up[5];
-  assign \$533  = count_step == 5'h10;
-  assign \$534  = \$533  ? 16'h0000 : mine_row__data;
-  assign \$535  = \$532  + \$534 [5];
-  assign \$536  = \$535  + count_up[4];
-  assign \$537  = \$536  + count_mid[4];
-  assign \$538  = count_step == 5'h10;
-  assign \$539  = \$538  ? 16'h0000 : mine_row__data;
-  assign \$540  = \$537  + \$539 [4];
-  assign \$541  = \$540  + count_up[6];
-  assign \$542  = \$541  + count_mid[6];
-  assign \$543  = count_step == 5'h10;
-  assign \$544  = \$543  ? 16'h0000 : mine_row__data;
-  assign \$545  = \$542  + \$544 [6];
-  assign \$546  = ! \$545 [3:0];
-  assign \$547  = 1'h0 + count_up[6];
-  assign \$548  = count_step == 5'h10;
-  assign \$549  = \$548  ? 16'h0000 : mine_row__data;
-  assign \$550  = \$547  + \$549 [6];
-  assign \$551  = \$550  + count_up[5];
-  assign \$552  = \$551  + count_mid[5];
-  assign \$553  = count_step == 5'h10;
-  assign \$554  = \$553  ? 16'h0000 : mine_row__data;
-  assign \$555  = \$552  + \$554 [5];
-  assign \$556  = \$555  + count_up[7];
-  assign \$557  = \$556  + count_mid[7];
-  assign \$558  = count_step == 5'h10;
-  assign \$559  = \$558  ? 16'h0000 : mine_row__data;
-  assign \$560  = \$557  + \$559 [7];
-  assign \$561  = ! \$560 [3:0];
-  assign \$562  = 1'h0 + count_up[7];
-  assign \$563  = count_step == 5'h10;
-  assign \$564  = \$563  ? 16'h0000 : mine_row__data;
-  assign \$565  = \$562  + \$564 [7];
-  assign \$566  = \$565  + count_up[6];
-  assign \$567  = \$566  + count_mid[6];
-  assign \$568  = count_step == 5'h10;
-  assign \$569  = \$568  ? 16'h0000 : mine_row__data;
-  assign \$570  = \$567  + \$569 [6];
-  assign \$571  = \$570  + count_up[8];
-  assign \$572  = \$571  + count_mid[8];
-  assign \$573  = count_step == 5'h10;
-  assign \$574  = \$573  ? 16'h0000 : mine_row__data;
-  assign \$575  = \$572  + \$574 [8];
-  assign \$576  = ! \$575 [3:0];
-  assign \$577  = 1'h0 + count_up[8];
-  assign \$578  = count_step == 5'h10;
-  assign \$579  = \$578  ? 16'h0000 : mine_row__data;
-  assign \$580  = \$577  + \$579 [8];
-  assign \$581  = \$580  + count_up[7];
-  assign \$582  = \$581  + count_mid[7];
-  assign \$583  = count_step == 5'h10;
-  assign \$584  = \$583  ? 16'h0000 : mine_row__data;
-  assign \$585  = \$582  + \$584 [7];
-  assign \$586  = \$585  + count_up[9];
-  assign \$587  = \$586  + count_mid[9];
-  assign \$588  = count_step == 5'h10;
-  assign \$589  = \$588  ? 16'h0000 : mine_row__data;
-  assign \$590  = \$587  + \$589 [9];
-  assign \$591  = ! \$590 [3:0];
-  assign \$592  = 1'h0 + count_up[9];
-  assign \$593  = count_step == 5'h10;
-  assign \$594  = \$593  ? 16'h0000 : mine_row__data;
-  assign \$595  = \$592  + \$594 [9];
-  assign \$596  = \$595  + count_up[8];
-  assign \$597  = \$596  + count_mid[8];
-  assign \$598  = count_step == 5'h10;
-  assign \$599  = \$598  ? 16'h0000 : mine_row__data;
-  assign \$600  = \$597  + \$599 [8];
-  assign \$601  = \$600  + count_up[10];
-  assign \$602  = \$601  + count_mid[10];
-  assign \$603  = count_step == 5'h10;
-  assign \$604  = \$603  ? 16'h0000 : mine_row__data;
-  assign \$605  = \$602  + \$604 [10];
-  assign \$606  = ! \$605 [3:0];
-  assign \$607  = 1'h0 + count_up[10];
-  assign \$608  = count_step == 5'h10;
-  assign \$609  = \$608  ? 16'h0000 : mine_row__data;
-  assign \$610  = \$607  + \$609 [10];
-  assign \$611  = \$610  + count_up[9];
-  assign \$612  = \$611  + count_mid[9];
-  assign \$613  = count_step == 5'h10;
-  assign \$614  = \$613  ? 16'h0000 : mine_row__data;
-  assign \$615  = \$612  + \$614 [9];
-  assign \$616  = \$615  + count_up[11];
-  assign \$617  = \$616  + count_mid[11];
-  assign \$618  = count_step == 5'h10;
-  assign \$619  = \$618  ? 16'h0000 : mine_row__data;
-  assign \$620  = \$617  + \$619 [11];
-  assign \$621  = ! \$620 [3:0];
-  assign \$622  = 1'h0 + count_up[11];
-  assign \$623  = count_step == 5'h10;
-  assign \$624  = \$623  ? 16'h0000 : mine_row__data;
-  assign \$625  = \$622  + \$624 [11];
-  assign \$626  = \$625  + count_up[10];
-  assign \$627  = \$626  + count_mid[10];
-  assign \$628  = count_step == 5'h10;
-  assign \$629  = \$628  ? 16'h0000 : mine_row__data;
-  assign \$630  = \$627  + \$629 [10];
-  assign \$631  = \$630  + count_up[12];
-  assign \$632  = \$631  + count_mid[12];
-  assign \$633  = count_step == 5'h10;
-  assign \$634  = \$633  ? 16'h0000 : mine_row__data;
-  assign \$635  = \$632  + \$634 [12];
-  assign \$636  = ! \$635 [3:0];
-  assign \$637  = 1'h0 + count_up[12];
-  assign \$638  = count_step == 5'h10;
-  assign \$639  = \$638  ? 16'h0000 : mine_row__data;
-  assign \$640  = \$637  + \$639 [12];
-  assign \$641  = \$640  + count_up[11];
-  assign \$642  = \$641  + count_mid[11];
-  assign \$643  = count_step == 5'h10;
-  assign \$644  = \$643  ? 16'h0000 : mine_row__data;
-  assign \$645  = \$642  + \$644 [11];
-  assign \$646  = \$645  + count_up[13];
-  assign \$647  = \$646  + count_mid[13];
-  assign \$648  = count_step == 5'h10;
-  assign \$649  = \$648  ? 16'h0000 : mine_row__data;
-  assign \$650  = \$647  + \$649 [13];
-  assign \$651  = ! \$650 [3:0];
-  assign \$652  = 1'h0 + count_up[13];
-  assign \$653  = count_step == 5'h10;
-  assign \$654  = \$653  ? 16'h0000 : mine_row__data;
-  assign \$655  = \$652  + \$654 [13];
-  assign \$656  = \$655  + count_up[12];
-  assign \$657  = \$656  + count_mid[12];
-  assign \$658  = count_step == 5'h10;
-  assign \$659  = \$658  ? 16'h0000 : mine_row__data;
-  assign \$660  = \$657  + \$659 [12];
-  assign \$661  = \$660  + count_up[14];
-  assign \$662  = \$661  + count_mid[14];
-  assign \$663  = count_step == 5'h10;
-  assign \$664  = \$663  ? 16'h0000 : mine_row__data;
-  assign \$665  = \$662  + \$664 [14];
-  assign \$666  = ! \$665 [3:0];
-  assign \$667  = 1'h0 + count_up[14];
-  assign \$668  = count_step == 5'h10;
-  assign \$669  = \$668  ? 16'h0000 : mine_row__data;
-  assign \$670  = \$667  + \$669 [14];
-  assign \$671  = \$670  + count_up[13];
-  assign \$672  = \$671  + count_mid[13];
-  assign \$673  = count_step == 5'h10;
-  assign \$674  = \$673  ? 16'h0000 : mine_row__data;
-  assign \$675  = \$672  + \$674 [13];
-  assign \$676  = \$675  + count_up[15];
-  assign \$677  = \$676  + count_mid[15];
-  assign \$678  = count_step == 5'h10;
-  assign \$679  = \$678  ? 16'h0000 : mine_row__data;
-  assign \$680  = \$677  + \$679 [15];
-  assign \$681  = ! \$680 [3:0];
-  assign \$682  = 1'h0 + count_up[15];
-  assign \$683  = count_step == 5'h10;
-  assign \$684  = \$683  ? 16'h0000 : mine_row__data;
-  assign \$685  = \$682  + \$684 [15];
-  assign \$686  = \$685  + count_up[14];
-  assign \$687  = \$686  + count_mid[14];
-  assign \$688  = count_step == 5'h10;
-  assign \$689  = \$688  ? 16'h0000 : mine_row__data;
-  assign \$690  = \$687  + \$689 [14];
-  assign \$691  = ! \$690 [3:0];
-  assign \$693  = \$692  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$694  = count_step - 1'h1;
-  assign \$1530  = \$694 [3:0] * 5'h10;
-  assign \$695  = \$693  >> \$1530 ;
-  assign \$696  = { \$691 , \$681 , \$666 , \$651 , \$636 , \$621 , \$606 , \$591 , \$576 , \$561 , \$546 , \$531 , \$516 , \$501 , \$486 , \$471  } & \$695 ;
-  assign \$697  = count_step - 1'h1;
-  assign \$698  = count_step == 5'h10;
-  assign \$699  = mine_row__data >> probe[3:0];
-  assign \$700  = chord_step + 1'h1;
-  assign \$702  = \$701  ? 5'h09 : 5'h10;
-  assign \$703  = nb_row < \$702 ;
-  assign \$705  = \$704  ? 5'h09 : 5'h10;
-  assign \$706  = nb_col < \$705 ;
-  assign \$707  = \$703  & \$706 ;
-  assign \$708  = flagged_bits >> probe;
-  assign \$709  = \$707  & \$708 ;
-  assign \$710  = chord_flags + \$709 ;
-  assign \$711  = chord_step == 3'h7;
-  assign \$1549  = cursor_col * 3'h4;
-  assign \$712  = count_cursor__data >> \$1549 ;
-  assign \$713  = | \$712 ;
-  assign \$715  = \$714  ? 5'h09 : 5'h10;
-  assign \$716  = nb_row < \$715 ;
-  assign \$718  = \$717  ? 5'h09 : 5'h10;
-  assign \$719  = nb_col < \$718 ;
-  assign \$720  = \$716  & \$719 ;
-  assign \$721  = flagged_bits >> probe;
-  assign \$722  = \$720  & \$721 ;
-  assign \$723  = chord_flags + \$722 ;
-  assign \$1563  = cursor_col * 3'h4;
-  assign \$724  = count_cursor__data >> \$1563 ;
-  assign \$725  = \$723  == \$724 ;
-  assign \$726  = \$713  & \$725 ;
-  assign \$727  = chord_step + 1'h1;
-  assign \$729  = \$728  ? 5'h09 : 5'h10;
-  assign \$730  = nb_row < \$729 ;
-  assign \$732  = \$731  ? 5'h09 : 5'h10;
-  assign \$733  = nb_col < \$732 ;
-  assign \$734  = \$730  & \$733 ;
-  assign \$735  = revealed_bits >> probe;
-  assign \$736  = ~ \$735 ;
-  assign \$737  = \$734  & \$736 ;
-  assign \$738  = flagged_bits >> probe;
-  assign \$739  = ~ \$738 ;
-  assign \$740  = \$737  & \$739 ;
-  assign \$741  = mine_row__data >> probe[3:0];
-  assign \$742  = \$740  & \$741 ;
-  assign \$744  = \$743  ? 5'h09 : 5'h10;
-  assign \$745  = nb_row < \$744 ;
-  assign \$747  = \$746  ? 5'h09 : 5'h10;
-  assign \$748  = nb_col < \$747 ;
-  assign \$749  = \$745  & \$748 ;
-  assign \$750  = revealed_bits >> probe;
-  assign \$751  = ~ \$750 ;
-  assign \$752  = \$749  & \$751 ;
-  assign \$753  = flagged_bits >> probe;
-  assign \$754  = ~ \$753 ;
-  assign \$755  = \$752  & \$754 ;
-  assign \$756  = ~ chord_lost;
-  assign \$757  = chord_step == 3'h7;
-  assign \$759  = \$758  ? 5'h09 : 5'h10;
-  assign \$760  = nb_row < \$759 ;
-  assign \$762  = \$761  ? 5'h09 : 5'h10;
-  assign \$763  = nb_col < \$762 ;
-  assign \$764  = \$760  & \$763 ;
-  assign \$765  = revealed_bits >> probe;
-  assign \$766  = ~ \$765 ;
-  assign \$767  = \$764  & \$766 ;
-  assign \$768  = flagged_bits >> probe;
-  assign \$769  = ~ \$768 ;
-  assign \$770  = \$767  & \$769 ;
-  assign \$771  = mine_row__data >> probe[3:0];
-  assign \$772  = \$770  & \$771 ;
-  assign \$773  = chord_lost | \$772 ;
-  assign \$774  = | opening;
-  assign \$775  = revealed_bits | opening;
-  assign \$776  = flood_steps + 1'h1;
-  assign \$777  = revealed_bits >> probe;
-  assign \$778  = ~ \$777 ;
-  assign \$779  = mine_row__data >> probe[3:0];
-  assign \$780  = ~ \$779 ;
-  assign \$781  = \$778  & \$780 ;
-  assign \$782  = win_scan == 8'hff;
-  assign \$783  = win_scan + 1'h1;
-  assign \$784  = mine_row__data >> probe[3:0];
-  assign \$785  = | status;
-  assign \$786  = \$784  & \$785 ;
-  assign \$787  = revealed_bits >> probe;
-  assign \$788  = flagged_bits >> probe;
-  assign \$789  = status == 2'h2;
-  assign \$790  = mine_row__data >> probe[3:0];
-  assign \$791  = \$789  & \$790 ;
-  assign \$792  = \$788  | \$791 ;
-  assign \$793  = status == 2'h3;
-  assign \$794  = { read_row, read_col } == exploded;
-  assign \$795  = \$793  & \$794 ;
+  assign \$401  = lcg[31:28] < \$400 ;
+  assign \$403  = \$402  ? 5'h09 : 5'h10;
+  assign \$404  = lcg[27:24] < \$403 ;
+  assign \$405  = \$401  & \$404 ;
+  assign \$407  = \$406  ? 5'h09 : 5'h10;
+  assign \$408  = lcg[23:20] < \$407 ;
+  assign \$409  = \$405  & \$408 ;
+  assign \$411  = \$410  ? 5'h09 : 5'h10;
+  assign \$412  = lcg[19:16] < \$411 ;
+  assign \$413  = \$409  & \$412 ;
+  assign \$414  = mine_row >> probe_d[3:0];
+  assign \$415  = mine_row >> probe_d[3:0];
+  assign \$416  = swaps_done + 1'h1;
+  assign \$417  = swaps_done == 10'h3e7;
+  assign \$418  = mine_row >> probe_d[3:0];
+  assign \$420  = \$419  ? 5'h09 : 5'h10;
+  assign \$421  = \$420  - 1'h1;
+  assign \$422  = scan_col == \$421 ;
+  assign \$423  = scan_row + 1'h1;
+  assign \$424  = scan_col + 1'h1;
+  assign \$425  = mine_row >> probe_d[3:0];
+  assign \$426  = ~ \$425 ;
+  assign \$427  = probe_d != { cursor_row, cursor_col };
+  assign \$428  = \$426  & \$427 ;
+  assign \$429  = row_arrives ? mine_row : 16'h0000;
+  assign \$430  = count_step + 1'h1;
+  assign \$431  = count_step >= 1'h1;
+  assign \$432  = count_step <= 5'h10;
+  assign \$433  = \$431  & \$432 ;
+  assign \$434  = count_step >= 2'h3;
+  assign \$435  = 1'h0 + count_up[0];
+  assign \$436  = row_arrives ? mine_row : 16'h0000;
+  assign \$437  = \$435  + \$436 [0];
+  assign \$438  = \$437  + count_up[1];
+  assign \$439  = \$438  + count_mid[1];
+  assign \$440  = row_arrives ? mine_row : 16'h0000;
+  assign \$441  = \$439  + \$440 [1];
+  assign \$442  = ! \$441 [3:0];
+  assign \$443  = 1'h0 + count_up[1];
+  assign \$444  = row_arrives ? mine_row : 16'h0000;
+  assign \$445  = \$443  + \$444 [1];
+  assign \$446  = \$445  + count_up[0];
+  assign \$447  = \$446  + count_mid[0];
+  assign \$448  = row_arrives ? mine_row : 16'h0000;
+  assign \$449  = \$447  + \$448 [0];
+  assign \$450  = \$449  + count_up[2];
+  assign \$451  = \$450  + count_mid[2];
+  assign \$452  = row_arrives ? mine_row : 16'h0000;
+  assign \$453  = \$451  + \$452 [2];
+  assign \$454  = ! \$453 [3:0];
+  assign \$455  = 1'h0 + count_up[2];
+  assign \$456  = row_arrives ? mine_row : 16'h0000;
+  assign \$457  = \$455  + \$456 [2];
+  assign \$458  = \$457  + count_up[1];
+  assign \$459  = \$458  + count_mid[1];
+  assign \$460  = row_arrives ? mine_row : 16'h0000;
+  assign \$461  = \$459  + \$460 [1];
+  assign \$462  = \$461  + count_up[3];
+  assign \$463  = \$462  + count_mid[3];
+  assign \$464  = row_arrives ? mine_row : 16'h0000;
+  assign \$465  = \$463  + \$464 [3];
+  assign \$466  = ! \$465 [3:0];
+  assign \$467  = 1'h0 + count_up[3];
+  assign \$468  = row_arrives ? mine_row : 16'h0000;
+  assign \$469  = \$467  + \$468 [3];
+  assign \$470  = \$469  + count_up[2];
+  assign \$471  = \$470  + count_mid[2];
+  assign \$472  = row_arrives ? mine_row : 16'h0000;
+  assign \$473  = \$471  + \$472 [2];
+  assign \$474  = \$473  + count_up[4];
+  assign \$475  = \$474  + count_mid[4];
+  assign \$476  = row_arrives ? mine_row : 16'h0000;
+  assign \$477  = \$475  + \$476 [4];
+  assign \$478  = ! \$477 [3:0];
+  assign \$479  = 1'h0 + count_up[4];
+  assign \$480  = row_arrives ? mine_row : 16'h0000;
+  assign \$481  = \$479  + \$480 [4];
+  assign \$482  = \$481  + count_up[3];
+  assign \$483  = \$482  + count_mid[3];
+  assign \$484  = row_arrives ? mine_row : 16'h0000;
+  assign \$485  = \$483  + \$484 [3];
+  assign \$486  = \$485  + count_up[5];
+  assign \$487  = \$486  + count_mid[5];
+  assign \$488  = row_arrives ? mine_row : 16'h0000;
+  assign \$489  = \$487  + \$488 [5];
+  assign \$490  = ! \$489 [3:0];
+  assign \$491  = 1'h0 + count_up[5];
+  assign \$492  = row_arrives ? mine_row : 16'h0000;
+  assign \$493  = \$491  + \$492 [5];
+  assign \$494  = \$493  + count_up[4];
+  assign \$495  = \$494  + count_mid[4];
+  assign \$496  = row_arrives ? mine_row : 16'h0000;
+  assign \$497  = \$495  + \$496 [4];
+  assign \$498  = \$497  + count_up[6];
+  assign \$499  = \$498  + count_mid[6];
+  assign \$500  = row_arrives ? mine_row : 16'h0000;
+  assign \$501  = \$499  + \$500 [6];
+  assign \$502  = ! \$501 [3:0];
+  assign \$503  = 1'h0 + count_up[6];
+  assign \$504  = row_arrives ? mine_row : 16'h0000;
+  assign \$505  = \$503  + \$504 [6];
+  assign \$506  = \$505  + count_up[5];
+  assign \$507  = \$506  + count_mid[5];
+  assign \$508  = row_arrives ? mine_row : 16'h0000;
+  assign \$509  = \$507  + \$508 [5];
+  assign \$510  = \$509  + count_up[7];
+  assign \$511  = \$510  + count_mid[7];
+  assign \$512  = row_arrives ? mine_row : 16'h0000;
+  assign \$513  = \$511  + \$512 [7];
+  assign \$514  = ! \$513 [3:0];
+  assign \$515  = 1'h0 + count_up[7];
+  assign \$516  = row_arrives ? mine_row : 16'h0000;
+  assign \$517  = \$515  + \$516 [7];
+  assign \$518  = \$517  + count_up[6];
+  assign \$519  = \$518  + count_mid[6];
+  assign \$520  = row_arrives ? mine_row : 16'h0000;
+  assign \$521  = \$519  + \$520 [6];
+  assign \$522  = \$521  + count_up[8];
+  assign \$523  = \$522  + count_mid[8];
+  assign \$524  = row_arrives ? mine_row : 16'h0000;
+  assign \$525  = \$523  + \$524 [8];
+  assign \$526  = ! \$525 [3:0];
+  assign \$527  = 1'h0 + count_up[8];
+  assign \$528  = row_arrives ? mine_row : 16'h0000;
+  assign \$529  = \$527  + \$528 [8];
+  assign \$530  = \$529  + count_up[7];
+  assign \$531  = \$530  + count_mid[7];
+  assign \$532  = row_arrives ? mine_row : 16'h0000;
+  assign \$533  = \$531  + \$532 [7];
+  assign \$534  = \$533  + count_up[9];
+  assign \$535  = \$534  + count_mid[9];
+  assign \$536  = row_arrives ? mine_row : 16'h0000;
+  assign \$537  = \$535  + \$536 [9];
+  assign \$538  = ! \$537 [3:0];
+  assign \$539  = 1'h0 + count_up[9];
+  assign \$540  = row_arrives ? mine_row : 16'h0000;
+  assign \$541  = \$539  + \$540 [9];
+  assign \$542  = \$541  + count_up[8];
+  assign \$543  = \$542  + count_mid[8];
+  assign \$544  = row_arrives ? mine_row : 16'h0000;
+  assign \$545  = \$543  + \$544 [8];
+  assign \$546  = \$545  + count_up[10];
+  assign \$547  = \$546  + count_mid[10];
+  assign \$548  = row_arrives ? mine_row : 16'h0000;
+  assign \$549  = \$547  + \$548 [10];
+  assign \$550  = ! \$549 [3:0];
+  assign \$551  = 1'h0 + count_up[10];
+  assign \$552  = row_arrives ? mine_row : 16'h0000;
+  assign \$553  = \$551  + \$552 [10];
+  assign \$554  = \$553  + count_up[9];
+  assign \$555  = \$554  + count_mid[9];
+  assign \$556  = row_arrives ? mine_row : 16'h0000;
+  assign \$557  = \$555  + \$556 [9];
+  assign \$558  = \$557  + count_up[11];
+  assign \$559  = \$558  + count_mid[11];
+  assign \$560  = row_arrives ? mine_row : 16'h0000;
+  assign \$561  = \$559  + \$560 [11];
+  assign \$562  = ! \$561 [3:0];
+  assign \$563  = 1'h0 + count_up[11];
+  assign \$564  = row_arrives ? mine_row : 16'h0000;
+  assign \$565  = \$563  + \$564 [11];
+  assign \$566  = \$565  + count_up[10];
+  assign \$567  = \$566  + count_mid[10];
+  assign \$568  = row_arrives ? mine_row : 16'h0000;
+  assign \$569  = \$567  + \$568 [10];
+  assign \$570  = \$569  + count_up[12];
+  assign \$571  = \$570  + count_mid[12];
+  assign \$572  = row_arrives ? mine_row : 16'h0000;
+  assign \$573  = \$571  + \$572 [12];
+  assign \$574  = ! \$573 [3:0];
+  assign \$575  = 1'h0 + count_up[12];
+  assign \$576  = row_arrives ? mine_row : 16'h0000;
+  assign \$577  = \$575  + \$576 [12];
+  assign \$578  = \$577  + count_up[11];
+  assign \$579  = \$578  + count_mid[11];
+  assign \$580  = row_arrives ? mine_row : 16'h0000;
+  assign \$581  = \$579  + \$580 [11];
+  assign \$582  = \$581  + count_up[13];
+  assign \$583  = \$582  + count_mid[13];
+  assign \$584  = row_arrives ? mine_row : 16'h0000;
+  assign \$585  = \$583  + \$584 [13];
+  assign \$586  = ! \$585 [3:0];
+  assign \$587  = 1'h0 + count_up[13];
+  assign \$588  = row_arrives ? mine_row : 16'h0000;
+  assign \$589  = \$587  + \$588 [13];
+  assign \$590  = \$589  + count_up[12];
+  assign \$591  = \$590  + count_mid[12];
+  assign \$592  = row_arrives ? mine_row : 16'h0000;
+  assign \$593  = \$591  + \$592 [12];
+  assign \$594  = \$593  + count_up[14];
+  assign \$595  = \$594  + count_mid[14];
+  assign \$596  = row_arrives ? mine_row : 16'h0000;
+  assign \$597  = \$595  + \$596 [14];
+  assign \$598  = ! \$597 [3:0];
+  assign \$599  = 1'h0 + count_up[14];
+  assign \$600  = row_arrives ? mine_row : 16'h0000;
+  assign \$601  = \$599  + \$600 [14];
+  assign \$602  = \$601  + count_up[13];
+  assign \$603  = \$602  + count_mid[13];
+  assign \$604  = row_arrives ? mine_row : 16'h0000;
+  assign \$605  = \$603  + \$604 [13];
+  assign \$606  = \$605  + count_up[15];
+  assign \$607  = \$606  + count_mid[15];
+  assign \$608  = row_arrives ? mine_row : 16'h0000;
+  assign \$609  = \$607  + \$608 [15];
+  assign \$610  = ! \$609 [3:0];
+  assign \$611  = 1'h0 + count_up[15];
+  assign \$612  = row_arrives ? mine_row : 16'h0000;
+  assign \$613  = \$611  + \$612 [15];
+  assign \$614  = \$613  + count_up[14];
+  assign \$615  = \$614  + count_mid[14];
+  assign \$616  = row_arrives ? mine_row : 16'h0000;
+  assign \$617  = \$615  + \$616 [14];
+  assign \$618  = ! \$617 [3:0];
+  assign \$620  = \$619  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$621  = count_step - 2'h3;
+  assign \$1379  = \$621 [3:0] * 5'h10;
+  assign \$622  = \$620  >> \$1379 ;
+  assign \$623  = { \$618 , \$610 , \$598 , \$586 , \$574 , \$562 , \$550 , \$538 , \$526 , \$514 , \$502 , \$490 , \$478 , \$466 , \$454 , \$442  } & \$622 ;
+  assign \$624  = count_step - 2'h3;
+  assign \$625  = count_step == 5'h12;
+  assign \$626  = mine_row >> probe_d[3:0];
+  assign \$627  = chord_step + 1'h1;
+  assign \$629  = \$628  ? 5'h09 : 5'h10;
+  assign \$630  = nb_row < \$629 ;
+  assign \$632  = \$631  ? 5'h09 : 5'h10;
+  assign \$633  = nb_col < \$632 ;
+  assign \$634  = \$630  & \$633 ;
+  assign \$635  = chord_step < 4'h8;
+  assign \$636  = \$634  & \$635 ;
+  assign \$637  = nb_valid_d & rd_flagged;
+  assign \$638  = chord_flags + \$637 ;
+  assign \$639  = chord_step == 4'h9;
+  assign \$1399  = cursor_col * 3'h4;
+  assign \$640  = count_cursor__data >> \$1399 ;
+  assign \$641  = | \$640 ;
+  assign \$642  = nb_valid_d & rd_flagged;
+  assign \$643  = chord_flags + \$642 ;
+  assign \$1405  = cursor_col * 3'h4;
+  assign \$644  = count_cursor__data >> \$1405 ;
+  assign \$645  = \$643  == \$644 ;
+  assign \$646  = \$641  & \$645 ;
+  assign \$647  = chord_step + 1'h1;
+  assign \$649  = \$648  ? 5'h09 : 5'h10;
+  assign \$650  = nb_row < \$649 ;
+  assign \$652  = \$651  ? 5'h09 : 5'h10;
+  assign \$653  = nb_col < \$652 ;
+  assign \$654  = \$650  & \$653 ;
+  assign \$655  = chord_step < 4'h8;
+  assign \$656  = \$654  & \$655 ;
+  assign \$657  = ~ \$signal ;
+  assign \$658  = nb_valid_d & \$657 ;
+  assign \$659  = ~ rd_flagged;
+  assign \$660  = \$658  & \$659 ;
+  assign \$661  = mine_row >> probe_d[3:0];
+  assign \$662  = \$660  & \$661 ;
+  assign \$663  = ~ \$signal ;
+  assign \$664  = nb_valid_d & \$663 ;
+  assign \$665  = ~ rd_flagged;
+  assign \$666  = \$664  & \$665 ;
+  assign \$667  = ~ chord_lost;
+  assign \$668  = chord_step == 4'h9;
+  assign \$669  = ~ \$signal ;
+  assign \$670  = nb_valid_d & \$669 ;
+  assign \$671  = ~ rd_flagged;
+  assign \$672  = \$670  & \$671 ;
+  assign \$673  = mine_row >> probe_d[3:0];
+  assign \$674  = \$672  & \$673 ;
+  assign \$675  = chord_lost | \$674 ;
+  assign \$676  = revealed_bits | opening;
+  assign \$677  = ~ flood_first;
+  assign \$678  = | opened_rows;
+  assign \$679  = flood_steps + 1'h1;
+  assign \$680  = win_scan + 1'h1;
+  assign \$681  = win_scan >= 2'h2;
+  assign \$682  = ~ \$signal ;
+  assign \$683  = \$681  & \$682 ;
+  assign \$684  = mine_row >> probe_d[3:0];
+  assign \$685  = ~ \$684 ;
+  assign \$686  = \$683  & \$685 ;
+  assign \$687  = win_scan == 9'h101;
+  assign \$688  = mine_cell__data >> probe[3:0];
+  assign \$689  = | status;
+  assign \$690  = \$688  & \$689 ;
+  assign \$691  = revealed_bits >> probe;
+  assign \$692  = flagged_bits >> probe;
+  assign \$693  = status == 2'h2;
+  assign \$694  = mine_cell__data >> probe[3:0];
+  assign \$695  = \$693  & \$694 ;
+  assign \$696  = \$692  | \$695 ;
+  assign \$697  = status == 2'h3;
+  assign \$698  = probe == exploded;
+  assign \$699  = \$697  & \$698 ;
   always @(posedge clk)
-    \$797  <= \$796 ;
+    \$701  <= \$700 ;
   always @(posedge clk)
-    free_running <= \$798 ;
+    mine_forward <= \$702 ;
   always @(posedge clk)
-    pending <= \$799 ;
+    mine_forward_row <= \$703 ;
   always @(posedge clk)
-    prescaler <= \$800 ;
+    free_running <= \$704 ;
   always @(posedge clk)
-    timer <= \$801 ;
+    pending <= \$705 ;
   always @(posedge clk)
-    difficulty <= \$802 ;
+    prescaler <= \$706 ;
   always @(posedge clk)
-    status <= \$803 ;
+    timer <= \$707 ;
   always @(posedge clk)
-    flagged_bits <= \$804 ;
+    probe <= \$708 ;
   always @(posedge clk)
-    zero <= \$805 ;
+    probe_d <= \$709 ;
   always @(posedge clk)
-    revealed_bits <= \$806 ;
+    \$signal  <= \$710 ;
   always @(posedge clk)
-    cursor_row <= \$807 ;
+    rd_flagged <= \$711 ;
   always @(posedge clk)
-    cursor_col <= \$808 ;
+    \$signal$91  <= \$712 ;
   always @(posedge clk)
-    counter <= \$809 ;
+    nb_valid_d <= \$713 ;
   always @(posedge clk)
-    flood_steps <= \$810 ;
+    \$signal$92  <= \$714 ;
   always @(posedge clk)
-    fsm_state <= \$811 ;
+    \$signal$93  <= \$715 ;
   always @(posedge clk)
-    seed <= \$812 ;
+    product_lh <= \$716 ;
   always @(posedge clk)
-    lcg <= \$813 ;
+    \$signal$95  <= \$717 ;
   always @(posedge clk)
-    swaps_done <= \$814 ;
+    sum_cross <= \$718 ;
   always @(posedge clk)
-    swap_phase <= \$815 ;
+    lcg_wait <= \$719 ;
   always @(posedge clk)
-    load_row <= \$816 ;
+    lcg <= \$720 ;
   always @(posedge clk)
-    chord_step <= \$817 ;
+    opened_rows <= \$721 ;
   always @(posedge clk)
-    chord_flags <= \$818 ;
+    difficulty <= \$722 ;
   always @(posedge clk)
-    swap_a <= \$819 ;
+    status <= \$723 ;
   always @(posedge clk)
-    swap_b <= \$820 ;
+    flagged_bits <= \$724 ;
   always @(posedge clk)
-    scan_row <= \$821 ;
+    zero <= \$725 ;
   always @(posedge clk)
-    scan_col <= \$822 ;
+    revealed_bits <= \$726 ;
   always @(posedge clk)
-    count_step <= \$823 ;
+    cursor_row <= \$727 ;
   always @(posedge clk)
-    count_up <= \$824 ;
+    cursor_col <= \$728 ;
   always @(posedge clk)
-    count_mid <= \$825 ;
+    counter <= \$729 ;
   always @(posedge clk)
-    exploded <= \$826 ;
+    flood_steps <= \$730 ;
   always @(posedge clk)
-    chord_lost <= \$827 ;
+    fsm_state <= \$731 ;
   always @(posedge clk)
-    win_scan <= \$828 ;
+    seed <= \$732 ;
   always @(posedge clk)
-    \read_col$77  <= \$829 ;
+    swaps_done <= \$733 ;
+  always @(posedge clk)
+    swap_phase <= \$734 ;
+  always @(posedge clk)
+    load_row <= \$735 ;
+  always @(posedge clk)
+    chord_step <= \$736 ;
+  always @(posedge clk)
+    chord_flags <= \$737 ;
+  always @(posedge clk)
+    swap_a <= \$738 ;
+  always @(posedge clk)
+    swap_b <= \$739 ;
+  always @(posedge clk)
+    scan_row <= \$740 ;
+  always @(posedge clk)
+    scan_col <= \$741 ;
+  always @(posedge clk)
+    count_step <= \$742 ;
+  always @(posedge clk)
+    row_arrives <= \$743 ;
+  always @(posedge clk)
+    count_up <= \$744 ;
+  always @(posedge clk)
+    count_mid <= \$745 ;
+  always @(posedge clk)
+    flood_first <= \$746 ;
+  always @(posedge clk)
+    exploded <= \$747 ;
+  always @(posedge clk)
+    chord_lost <= \$748 ;
+  always @(posedge clk)
+    win_scan <= \$749 ;
+  always @(posedge clk)
+    \read_col$87  <= \$750 ;
+  assign mine_row = mine_forward ? mine_forward_row : mine_read__data;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
@@ -1738,118 +1555,193 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign opening = \$21  & \$52 ;
   assign \$53  = | pending;
   assign \$54  = ~ \$53 ;
-  assign \$55  = status == 2'h2;
-  assign \$56  = status == 2'h3;
-  assign \$57  = \$55  | \$56 ;
-  assign \$58  = revealed_bits >> probe;
-  assign \$59  = ~ \$58 ;
-  assign \$60  = flagged_bits >> probe;
-  assign \$61  = ! status;
-  assign \$62  = flagged_bits >> probe;
-  assign \$63  = ~ \$62 ;
-  assign \$64  = seed_force ? seed_value : free_running;
-  assign \$66  = \$65  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$898  = load_row * 5'h10;
-  assign \$67  = \$66  >> \$898 ;
-  assign \$68  = mine_row__data >> probe[3:0];
-  assign \$69  = mine_row__data >> probe[3:0];
-  assign \$70  = ~ \$69 ;
-  assign \$71  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$72  = \$70  & \$71 ;
-  assign \$74  = \$73  ? 5'h09 : 5'h10;
-  assign \$75  = \$74  - 1'h1;
-  assign \$76  = scan_col == \$75 ;
-  assign \$77  = | count_step;
-  assign \$78  = count_step - 1'h1;
-  assign \$79  = 1'h0 + count_up[0];
-  assign \$80  = count_step == 5'h10;
-  assign \$81  = \$80  ? 16'h0000 : mine_row__data;
-  assign \$82  = \$79  + \$81 [0];
-  assign \$83  = \$82  + count_up[1];
-  assign \$84  = \$83  + count_mid[1];
-  assign \$85  = count_step == 5'h10;
-  assign \$86  = \$85  ? 16'h0000 : mine_row__data;
-  assign \$87  = \$84  + \$86 [1];
-  assign \$88  = 1'h0 + count_up[1];
-  assign \$89  = count_step == 5'h10;
-  assign \$90  = \$89  ? 16'h0000 : mine_row__data;
-  assign \$91  = \$88  + \$90 [1];
-  assign \$92  = \$91  + count_up[0];
-  assign \$93  = \$92  + count_mid[0];
-  assign \$94  = count_step == 5'h10;
-  assign \$95  = \$94  ? 16'h0000 : mine_row__data;
-  assign \$96  = \$93  + \$95 [0];
-  assign \$97  = \$96  + count_up[2];
-  assign \$98  = \$97  + count_mid[2];
-  assign \$99  = count_step == 5'h10;
-  assign \$100  = \$99  ? 16'h0000 : mine_row__data;
-  assign \$101  = \$98  + \$100 [2];
-  assign \$102  = 1'h0 + count_up[2];
-  assign \$103  = count_step == 5'h10;
-  assign \$104  = \$103  ? 16'h0000 : mine_row__data;
-  assign \$105  = \$102  + \$104 [2];
-  assign \$106  = \$105  + count_up[1];
-  assign \$107  = \$106  + count_mid[1];
-  assign \$108  = count_step == 5'h10;
-  assign \$109  = \$108  ? 16'h0000 : mine_row__data;
-  assign \$110  = \$107  + \$109 [1];
-  assign \$111  = \$110  + count_up[3];
-  assign \$112  = \$111  + count_mid[3];
-  assign \$113  = count_step == 5'h10;
-  assign \$114  = \$113  ? 16'h0000 : mine_row__data;
-  assign \$115  = \$112  + \$114 [3];
-  assign \$116  = 1'h0 + count_up[3];
-  assign \$117  = count_step == 5'h10;
-  assign \$118  = \$117  ? 16'h0000 : mine_row__data;
-  assign \$119  = \$116  + \$118 [3];
-  assign \$120  = \$119  + count_up[2];
-  assign \$121  = \$120  + count_mid[2];
-  assign \$122  = count_step == 5'h10;
-  assign \$123  = \$122  ? 16'h0000 : mine_row__data;
-  assign \$124  = \$121  + \$123 [2];
-  assign \$125  = \$124  + count_up[4];
-  assign \$126  = \$125  + count_mid[4];
-  assign \$127  = count_step == 5'h10;
-  assign \$128  = \$127  ? 16'h0000 : mine_row__data;
-  assign \$129  = \$126  + \$128 [4];
+  assign \$55  = read_enable ? { read_row, read_col } : probe;
+  assign \$56  = status == 2'h2;
+  assign \$57  = status == 2'h3;
+  assign \$58  = \$56  | \$57 ;
+  assign \$59  = ~ \$signal ;
+  assign \$60  = ! status;
+  assign \$61  = ~ rd_flagged;
+  assign \$63  = \$62  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
+  assign \$817  = load_row * 5'h10;
+  assign \$64  = \$63  >> \$817 ;
+  assign \$65  = ! load_row;
+  assign \$66  = ! lcg_wait;
+  assign \$68  = \$67  ? 5'h09 : 5'h10;
+  assign \$69  = lcg[31:28] < \$68 ;
+  assign \$71  = \$70  ? 5'h09 : 5'h10;
+  assign \$72  = lcg[27:24] < \$71 ;
+  assign \$73  = \$69  & \$72 ;
+  assign \$75  = \$74  ? 5'h09 : 5'h10;
+  assign \$76  = lcg[23:20] < \$75 ;
+  assign \$77  = \$73  & \$76 ;
+  assign \$79  = \$78  ? 5'h09 : 5'h10;
+  assign \$80  = lcg[19:16] < \$79 ;
+  assign \$81  = \$77  & \$80 ;
+  assign \$82  = mine_row >> probe_d[3:0];
+  assign \$83  = mine_row >> probe_d[3:0];
+  assign \$84  = ~ \$83 ;
+  assign \$85  = probe_d != { cursor_row, cursor_col };
+  assign \$86  = \$84  & \$85 ;
+  assign \$87  = count_step < 5'h10;
+  assign \$88  = count_step >= 2'h3;
+  assign \$89  = count_step - 2'h3;
+  assign \$90  = 1'h0 + count_up[0];
+  assign \$91  = row_arrives ? mine_row : 16'h0000;
+  assign \$92  = \$90  + \$91 [0];
+  assign \$93  = \$92  + count_up[1];
+  assign \$94  = \$93  + count_mid[1];
+  assign \$95  = row_arrives ? mine_row : 16'h0000;
+  assign \$96  = \$94  + \$95 [1];
+  assign \$97  = 1'h0 + count_up[1];
+  assign \$98  = row_arrives ? mine_row : 16'h0000;
+  assign \$99  = \$97  + \$98 [1];
+  assign \$100  = \$99  + count_up[0];
+  assign \$101  = \$100  + count_mid[0];
+  assign \$102  = row_arrives ? mine_row : 16'h0000;
+  assign \$103  = \$101  + \$102 [0];
+  assign \$104  = \$103  + count_up[2];
+  assign \$105  = \$104  + count_mid[2];
+  assign \$106  = row_arrives ? mine_row : 16'h0000;
+  assign \$107  = \$105  + \$106 [2];
+  assign \$108  = 1'h0 + count_up[2];
+  assign \$109  = row_arrives ? mine_row : 16'h0000;
+  assign \$110  = \$108  + \$109 [2];
+  assign \$111  = \$110  + count_up[1];
+  assign \$112  = \$111  + count_mid[1];
+  assign \$113  = row_arrives ? mine_row : 16'h0000;
+  assign \$114  = \$112  + \$113 [1];
+  assign \$115  = \$114  + count_up[3];
+  assign \$116  = \$115  + count_mid[3];
+  assign \$117  = row_arrives ? mine_row : 16'h0000;
+  assign \$118  = \$116  + \$117 [3];
+  assign \$119  = 1'h0 + count_up[3];
+  assign \$120  = row_arrives ? mine_row : 16'h0000;
+  assign \$121  = \$119  + \$120 [3];
+  assign \$122  = \$121  + count_up[2];
+  assign \$123  = \$122  + count_mid[2];
+  assign \$124  = row_arrives ? mine_row : 16'h0000;
+  assign \$125  = \$123  + \$124 [2];
+  assign \$126  = \$125  + count_up[4];
+  assign \$127  = \$126  + count_mid[4];
+  assign \$128  = row_arrives ? mine_row : 16'h0000;
+  assign \$129  = \$127  + \$128 [4];
   assign \$130  = 1'h0 + count_up[4];
-  assign \$131  = count_step == 5'h10;
-  assign \$132  = \$131  ? 16'h0000 : mine_row__data;
-  assign \$133  = \$130  + \$132 [4];
-  assign \$134  = \$133  + count_up[3];
-  assign \$135  = \$134  + count_mid[3];
-  assign \$136  = count_step == 5'h10;
-  assign \$137  = \$136  ? 16'h0000 : mine_row__data;
-  assign \$138  = \$135  + \$137 [3];
-  assign \$139  = \$138  + count_up[5];
-  assign \$140  = \$139  + count_mid[5];
-  assign \$141  = count_step == 5'h10;
-  assign \$142  = \$141  ? 16'h0000 : mine_row__data;
-  assign \$143  = \$140  + \$142 [5];
-  assign \$144  = 1'h0 + count_up[5];
-  assign \$145  = count_step == 5'h10;
-  assign \$146  = \$145  ? 16'h0000 : mine_row__data;
-  assign \$147  = \$144  + \$146 [5];
-  assign \$148  = \$147  + count_up[4];
-  assign \$149  = \$148  + count_mid[4];
-  assign \$150  = count_step == 5'h10;
-  assign \$151  = \$150  ? 16'h0000 : mine_row__data;
-  assign \$152  = \$149  + \$151 [4];
-  assign \$153  = \$152  + count_up[6];
-  assign \$154  = \$153  + count_mid[6];
-  assign \$155  = count_step == 5'h10;
-  assign \$156  = \$155  ? 16'h0000 : mine_row__data;
-  assign \$157  = \$154  + \$156 [6];
-  assign \$158  = 1'h0 + count_up[6];
-  assign \$159  = count_step == 5'h10;
-  assign \$160  = \$159  ? 16'h0000 : mine_row__data;
-  assign \$161  = \$158  + \$160 [6];
-  assign \$162  = \$161  + count_up[5];
-  assign \$163  = \$162  + count_mid[5];
-  assign \$164  = count_step == 5'h10;
-  assign \$165  = \$164  ? 16'h0000 : mine_row__data;
-  assign \$166  = \$163  + \$165 [5];
-  \minesweeper_game.buttons$84  \buttons$84  (
+  assign \$131  = row_arrives ? mine_row : 16'h0000;
+  assign \$132  = \$130  + \$131 [4];
+  assign \$133  = \$132  + count_up[3];
+  assign \$134  = \$133  + count_mid[3];
+  assign \$135  = row_arrives ? mine_row : 16'h0000;
+  assign \$136  = \$134  + \$135 [3];
+  assign \$137  = \$136  + count_up[5];
+  assign \$138  = \$137  + count_mid[5];
+  assign \$139  = row_arrives ? mine_row : 16'h0000;
+  assign \$140  = \$138  + \$139 [5];
+  assign \$141  = 1'h0 + count_up[5];
+  assign \$142  = row_arrives ? mine_row : 16'h0000;
+  assign \$143  = \$141  + \$142 [5];
+  assign \$144  = \$143  + count_up[4];
+  assign \$145  = \$144  + count_mid[4];
+  assign \$146  = row_arrives ? mine_row : 16'h0000;
+  assign \$147  = \$145  + \$146 [4];
+  assign \$148  = \$147  + count_up[6];
+  assign \$149  = \$148  + count_mid[6];
+  assign \$150  = row_arrives ? mine_row : 16'h0000;
+  assign \$151  = \$149  + \$150 [6];
+  assign \$152  = 1'h0 + count_up[6];
+  assign \$153  = row_arrives ? mine_row : 16'h0000;
+  assign \$154  = \$152  + \$153 [6];
+  assign \$155  = \$154  + count_up[5];
+  assign \$156  = \$155  + count_mid[5];
+  assign \$157  = row_arrives ? mine_row : 16'h0000;
+  assign \$158  = \$156  + \$157 [5];
+  assign \$159  = \$158  + count_up[7];
+  assign \$160  = \$159  + count_mid[7];
+  assign \$161  = row_arrives ? mine_row : 16'h0000;
+  assign \$162  = \$160  + \$161 [7];
+  assign \$163  = 1'h0 + count_up[7];
+  assign \$164  = row_arrives ? mine_row : 16'h0000;
+  assign \$165  = \$163  + \$164 [7];
+  assign \$166  = \$165  + count_up[6];
+  assign \$167  = \$166  + count_mid[6];
+  assign \$168  = row_arrives ? mine_row : 16'h0000;
+  assign \$169  = \$167  + \$168 [6];
+  assign \$170  = \$169  + count_up[8];
+  assign \$171  = \$170  + count_mid[8];
+  assign \$172  = row_arrives ? mine_row : 16'h0000;
+  assign \$173  = \$171  + \$172 [8];
+  assign \$174  = 1'h0 + count_up[8];
+  assign \$175  = row_arrives ? mine_row : 16'h0000;
+  assign \$176  = \$174  + \$175 [8];
+  assign \$177  = \$176  + count_up[7];
+  assign \$178  = \$177  + count_mid[7];
+  assign \$179  = row_arrives ? mine_row : 16'h0000;
+  assign \$180  = \$178  + \$179 [7];
+  assign \$181  = \$180  + count_up[9];
+  assign \$182  = \$181  + count_mid[9];
+  assign \$183  = row_arrives ? mine_row : 16'h0000;
+  assign \$184  = \$182  + \$183 [9];
+  assign \$185  = 1'h0 + count_up[9];
+  assign \$186  = row_arrives ? mine_row : 16'h0000;
+  assign \$187  = \$185  + \$186 [9];
+  assign \$188  = \$187  + count_up[8];
+  assign \$189  = \$188  + count_mid[8];
+  assign \$190  = row_arrives ? mine_row : 16'h0000;
+  assign \$191  = \$189  + \$190 [8];
+  assign \$192  = \$191  + count_up[10];
+  assign \$193  = \$192  + count_mid[10];
+  assign \$194  = row_arrives ? mine_row : 16'h0000;
+  assign \$195  = \$193  + \$194 [10];
+  assign \$196  = 1'h0 + count_up[10];
+  assign \$197  = row_arrives ? mine_row : 16'h0000;
+  assign \$198  = \$196  + \$197 [10];
+  assign \$199  = \$198  + count_up[9];
+  assign \$200  = \$199  + count_mid[9];
+  assign \$201  = row_arrives ? mine_row : 16'h0000;
+  assign \$202  = \$200  + \$201 [9];
+  assign \$203  = \$202  + count_up[11];
+  assign \$204  = \$203  + count_mid[11];
+  assign \$205  = row_arrives ? mine_row : 16'h0000;
+  assign \$206  = \$204  + \$205 [11];
+  assign \$207  = 1'h0 + count_up[11];
+  assign \$208  = row_arrives ? mine_row : 16'h0000;
+  assign \$209  = \$207  + \$208 [11];
+  assign \$210  = \$209  + count_up[10];
+  assign \$211  = \$210  + count_mid[10];
+  assign \$212  = row_arrives ? mine_row : 16'h0000;
+  assign \$213  = \$211  + \$212 [10];
+  assign \$214  = \$213  + count_up[12];
+  assign \$215  = \$214  + count_mid[12];
+  assign \$216  = row_arrives ? mine_row : 16'h0000;
+  assign \$217  = \$215  + \$216 [12];
+  assign \$218  = 1'h0 + count_up[12];
+  assign \$219  = row_arrives ? mine_row : 16'h0000;
+  assign \$220  = \$218  + \$219 [12];
+  assign \$221  = \$220  + count_up[11];
+  assign \$222  = \$221  + count_mid[11];
+  assign \$223  = row_arrives ? mine_row : 16'h0000;
+  assign \$224  = \$222  + \$223 [11];
+  assign \$225  = \$224  + count_up[13];
+  assign \$226  = \$225  + count_mid[13];
+  assign \$227  = row_arrives ? mine_row : 16'h0000;
+  assign \$228  = \$226  + \$227 [13];
+  assign \$229  = 1'h0 + count_up[13];
+  assign \$230  = row_arrives ? mine_row : 16'h0000;
+  assign \$231  = \$229  + \$230 [13];
+  assign \$232  = \$231  + count_up[12];
+  assign \$233  = \$232  + count_mid[12];
+  assign \$234  = row_arrives ? mine_row : 16'h0000;
+  assign \$235  = \$233  + \$234 [12];
+  assign \$236  = \$235  + count_up[14];
+  assign \$237  = \$236  + count_mid[14];
+  assign \$238  = row_arrives ? mine_row : 16'h0000;
+  assign \$239  = \$237  + \$238 [14];
+  assign \$240  = 1'h0 + count_up[14];
+  assign \$241  = row_arrives ? mine_row : 16'h0000;
+  assign \$242  = \$240  + \$241 [14];
+  assign \$243  = \$242  + count_up[13];
+  assign \$244  = \$243  + count_mid[13];
+  \minesweeper_game.buttons$104  \buttons$104  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -1858,105 +1750,91 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    probe = { cursor_row, cursor_col };
+    probe_next = { cursor_row, cursor_col };
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (\$54 ) begin
-            probe = { read_row, read_col };
+            probe_next = \$55 ;
           end
       4'h2:
           /* empty */;
-      4'h5:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                probe = lcg[31:24];
-            2'h1:
-                probe = lcg[23:16];
-            default:
-                probe = lcg[31:24];
-          endcase
-      4'h6:
-          /* empty */;
-      4'h7:
-          probe = { scan_row, scan_col };
-      4'h8:
-          probe = { count_step[3:0], 4'h0 };
       4'h3:
           /* empty */;
       4'h4:
-          probe = { nb_row[3:0], nb_col[3:0] };
-      4'ha:
-          probe = { nb_row[3:0], nb_col[3:0] };
-      4'h9:
           /* empty */;
+      4'h7:
+          casez (swap_phase)
+            3'h0:
+                probe_next = lcg[31:24];
+            3'h1:
+                probe_next = lcg[23:16];
+            3'h2:
+                probe_next = lcg[31:24];
+          endcase
+      4'h8:
+          /* empty */;
+      4'h9:
+          probe_next = { scan_row, scan_col };
+      4'ha:
+          if (\$87 ) begin
+            probe_next = { count_step[3:0], 4'h0 };
+          end
+      4'h5:
+          /* empty */;
+      4'h6:
+          probe_next = { nb_row[3:0], nb_col[3:0] };
+      4'hc:
+          probe_next = { nb_row[3:0], nb_col[3:0] };
       4'hb:
-          probe = win_scan;
+          /* empty */;
+      4'hd:
+          probe_next = win_scan[7:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    (* full_case = 32'd1 *)
+    nb_row = 5'h00;
     casez (chord_step)
-      3'h0:
+      4'h0:
           nb_row = \$3 [4:0];
-      3'h1:
+      4'h1:
           nb_row = \$5 [4:0];
-      3'h2:
+      4'h2:
           nb_row = \$7 [4:0];
-      3'h3:
+      4'h3:
           nb_row = \$9 ;
-      3'h4:
+      4'h4:
           nb_row = \$11 ;
-      3'h5:
+      4'h5:
           nb_row = \$13 ;
-      3'h6:
+      4'h6:
           nb_row = \$15 ;
-      3'h7:
+      4'h7:
           nb_row = \$17 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    (* full_case = 32'd1 *)
+    nb_col = 5'h00;
     casez (chord_step)
-      3'h0:
-          nb_col = \$4 [4:0];
-      3'h1:
-          nb_col = \$6 ;
-      3'h2:
-          nb_col = \$8 ;
-      3'h3:
-          nb_col = \$10 [4:0];
-      3'h4:
-          nb_col = \$12 ;
-      3'h5:
-          nb_col = \$14 [4:0];
-      3'h6:
-          nb_col = \$16 ;
-      3'h7:
-          nb_col = \$18 ;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    lcg_from = lcg;
-    casez (fsm_state)
       4'h0:
-          /* empty */;
+          nb_col = \$4 [4:0];
       4'h1:
-          if (pending[0]) begin
-            if (\$57 ) begin
-            end else if (\$59 ) begin
-              if (switches[1]) begin
-              end else if (\$60 ) begin
-              end else if (\$61 ) begin
-                lcg_from = \$64 ;
-              end
-            end
-          end
+          nb_col = \$6 ;
+      4'h2:
+          nb_col = \$8 ;
+      4'h3:
+          nb_col = \$10 [4:0];
+      4'h4:
+          nb_col = \$12 ;
+      4'h5:
+          nb_col = \$14 [4:0];
+      4'h6:
+          nb_col = \$16 ;
+      4'h7:
+          nb_col = \$18 ;
     endcase
   end
   always @* begin
@@ -1971,17 +1849,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$signal  = 1'h0;
+    \$signal$56  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
-          if (pending[0]) begin
-            if (\$57 ) begin
-            end else if (\$59 ) begin
-              if (switches[1]) begin
-                \$signal  = 1'h1;
-              end
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$58 ) begin
+          end else if (\$59 ) begin
+            if (switches[1]) begin
+              \$signal$56  = 1'h1;
             end
           end
     endcase
@@ -1993,64 +1873,78 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h0:
           /* empty */;
       4'h1:
-          if (pending[0]) begin
-            if (\$57 ) begin
-            end else if (\$59 ) begin
-              if (switches[1]) begin
-                flagged_wd = \$63 ;
-              end
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$58 ) begin
+          end else if (\$59 ) begin
+            if (switches[1]) begin
+              flagged_wd = \$61 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    mine_row_write__addr = 4'h0;
+    mine_write__addr = 4'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
-          mine_row_write__addr = load_row;
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          mine_write__addr = load_row;
     endcase
-    if (\$signal$59 ) begin
-      mine_row_write__addr = probe[7:4];
+    if (\$signal$66 ) begin
+      mine_write__addr = probe_d[7:4];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    mine_row_write__data = 16'h0000;
+    mine_write__data = 16'h0000;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
-          mine_row_write__data = \$67 ;
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          mine_write__data = \$64 ;
     endcase
-    if (\$signal$59 ) begin
-      mine_row_write__data = { \$353 , \$351 , \$349 , \$347 , \$345 , \$343 , \$341 , \$339 , \$337 , \$335 , \$333 , \$331 , \$329 , \$327 , \$325 , \$323  };
+    if (\$signal$66 ) begin
+      mine_write__data = { \$300 , \$298 , \$296 , \$294 , \$292 , \$290 , \$288 , \$286 , \$284 , \$282 , \$280 , \$278 , \$276 , \$274 , \$272 , \$270  };
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    mine_row_write__en = 1'h0;
+    mine_write__en = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
-          mine_row_write__en = 1'h1;
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          mine_write__en = 1'h1;
     endcase
-    if (\$signal$59 ) begin
-      mine_row_write__en = 1'h1;
+    if (\$signal$66 ) begin
+      mine_write__en = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$signal$59  = 1'h0;
+    lcg_request = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -2058,29 +1952,68 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
+          /* empty */;
+      4'h4:
+          lcg_request = \$65 ;
+      4'h7:
+          casez (swap_phase)
+            3'h0:
+                if (\$66 ) begin
+                  (* full_case = 32'd1 *)
+                  if (\$81 ) begin
+                  end else begin
+                    lcg_request = 1'h1;
+                  end
+                end
+            3'h1:
+                /* empty */;
+            3'h2:
+                lcg_request = 1'h1;
+          endcase
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$signal$66  = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
           (* full_case = 32'd1 *)
           casez (swap_phase)
-            2'h0:
+            3'h0:
                 /* empty */;
-            2'h1:
-                \$signal$59  = 1'h1;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                \$signal$66  = 1'h1;
             default:
-                \$signal$59  = 1'h1;
+                \$signal$66  = 1'h1;
           endcase
-      4'h6:
-          if (\$68 ) begin
-            \$signal$59  = 1'h1;
+      4'h8:
+          if (\$82 ) begin
+            \$signal$66  = 1'h1;
           end
-      4'h7:
-          if (\$72 ) begin
-            \$signal$59  = 1'h1;
+      4'h9:
+          if (\$86 ) begin
+            \$signal$66  = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$signal$60  = 1'h0;
+    \$signal$67  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -2088,23 +2021,31 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
           (* full_case = 32'd1 *)
           casez (swap_phase)
-            2'h0:
+            3'h0:
                 /* empty */;
-            2'h1:
-                \$signal$60  = swap_a;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                \$signal$67  = swap_a;
             default:
-                \$signal$60  = swap_b;
+                \$signal$67  = swap_b;
           endcase
-      4'h6:
-          if (\$68 ) begin
-            \$signal$60  = 1'h0;
+      4'h8:
+          if (\$82 ) begin
+            \$signal$67  = 1'h0;
           end
-      4'h7:
-          if (\$72 ) begin
-            \$signal$60  = 1'h1;
+      4'h9:
+          if (\$86 ) begin
+            \$signal$67  = 1'h1;
           end
     endcase
   end
@@ -2118,15 +2059,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          if (\$77 ) begin
-            count_write__addr = \$78 [3:0];
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$88 ) begin
+            count_write__addr = \$89 [3:0];
           end
     endcase
   end
@@ -2140,15 +2085,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          if (\$77 ) begin
-            count_write__data = { \$292 [3:0], \$283 [3:0], \$269 [3:0], \$255 [3:0], \$241 [3:0], \$227 [3:0], \$213 [3:0], \$199 [3:0], \$185 [3:0], \$171 [3:0], \$157 [3:0], \$143 [3:0], \$129 [3:0], \$115 [3:0], \$101 [3:0], \$87 [3:0] };
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$88 ) begin
+            count_write__data = { \$257 [3:0], \$250 [3:0], \$239 [3:0], \$228 [3:0], \$217 [3:0], \$206 [3:0], \$195 [3:0], \$184 [3:0], \$173 [3:0], \$162 [3:0], \$151 [3:0], \$140 [3:0], \$129 [3:0], \$118 [3:0], \$107 [3:0], \$96 [3:0] };
           end
     endcase
   end
@@ -2162,14 +2111,18 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          if (\$77 ) begin
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$88 ) begin
             count_write__en = 1'h1;
           end
     endcase
@@ -2184,40 +2137,44 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
           /* empty */;
-      4'h3:
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
-          if (\$293 ) begin
+          if (\$258 ) begin
           end else begin
             revealed_we = 1'h1;
           end
-      4'h4:
+      4'h6:
           /* empty */;
-      4'ha:
-          if (\$308 ) begin
-          end else if (\$321 ) begin
+      4'hc:
+          if (\$264 ) begin
+          end else if (\$268 ) begin
             revealed_we = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$796  = \$797 ;
+    \$700  = \$701 ;
     if (read_enable) begin
-      \$796 [0] = \$786 ;
-      \$796 [1] = \$787 ;
-      \$796 [2] = \$792 ;
-      \$796 [3] = \$795 ;
+      \$700 [0] = \$690 ;
+      \$700 [1] = \$691 ;
+      \$700 [2] = \$696 ;
+      \$700 [3] = \$699 ;
     end
     if (rst) begin
-      \$796  = 4'h0;
+      \$700  = 4'h0;
     end
   end
   always @* begin
@@ -2234,2030 +2191,2327 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$798  = \$367 [31:0];
+    \$702  = \$317 ;
     if (rst) begin
-      \$798  = 32'd0;
+      \$702  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$799  = pending;
-    if (\$374 ) begin
-      \$799  = press;
-    end else if (\$376 ) begin
-      \$799  = 5'h00;
-    end
+    \$703  = mine_write__data;
     if (rst) begin
-      \$799  = 5'h00;
+      \$703  = 16'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$800  = prescaler;
-    if (\$377 ) begin
+    \$704  = \$318 [31:0];
+    if (rst) begin
+      \$704  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$705  = pending;
+    if (\$325 ) begin
+      \$705  = press;
+    end else if (\$327 ) begin
+      \$705  = 5'h00;
+    end
+    if (rst) begin
+      \$705  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$706  = prescaler;
+    if (\$328 ) begin
       (* full_case = 32'd1 *)
-      if (\$378 ) begin
-        \$800  = 27'h0000000;
+      if (\$329 ) begin
+        \$706  = 27'h0000000;
       end else begin
-        \$800  = \$381 [26:0];
+        \$706  = \$332 [26:0];
       end
     end
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$800  = 27'h0000000;
-              end
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$706  = 27'h0000000;
             end
           end
     endcase
     if (rst) begin
-      \$800  = 27'h0000000;
+      \$706  = 27'h0000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$801  = timer;
-    if (\$377 ) begin
-      if (\$378 ) begin
-        if (\$379 ) begin
-          \$801  = \$380 [9:0];
+    \$707  = timer;
+    if (\$328 ) begin
+      if (\$329 ) begin
+        if (\$330 ) begin
+          \$707  = \$331 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$801  = 10'h000;
+          \$707  = 10'h000;
       4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$801  = 10'h000;
-              end
-            end
-          end
-    endcase
-    if (rst) begin
-      \$801  = 10'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$802  = difficulty;
-    casez (fsm_state)
-      4'h0:
-          \$802  = switches[7];
-    endcase
-    if (rst) begin
-      \$802  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$803  = status;
-    casez (fsm_state)
-      4'h0:
-          \$803  = 2'h0;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$803  = 2'h1;
-              end
-            end
-          end
+          /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$707  = 10'h000;
+            end
+          end
+    endcase
+    if (rst) begin
+      \$707  = 10'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$708  = probe_next;
+    if (rst) begin
+      \$708  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$709  = probe;
+    if (rst) begin
+      \$709  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$710  = \$333 ;
+    if (rst) begin
+      \$710  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$711  = \$334 ;
+    if (rst) begin
+      \$711  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$712  = 1'h0;
+    casez (fsm_state)
+      4'h0:
           /* empty */;
-      4'h6:
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
           /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$712  = \$636 ;
+      4'hc:
+          \$712  = \$656 ;
+    endcase
+    if (rst) begin
+      \$712  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$713  = \$signal$91 ;
+    if (rst) begin
+      \$713  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$714  = \$335 ;
+    if (rst) begin
+      \$714  = 34'h000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$715  = \$336 [14:0];
+    if (rst) begin
+      \$715  = 15'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$716  = \$337 [14:0];
+    if (rst) begin
+      \$716  = 15'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$717  = \$338 [31:0];
+    if (rst) begin
+      \$717  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$718  = \$339 [14:0];
+    if (rst) begin
+      \$718  = 15'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$719  = lcg_wait;
+    if (lcg_request) begin
+      \$719  = 2'h2;
+    end else if (\$340 ) begin
+      \$719  = \$341 [1:0];
+    end
+    if (rst) begin
+      \$719  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$720  = lcg;
+    if (\$342 ) begin
+      \$720  = { \$343 [14:0], \$signal$95 [16:0] };
+    end
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
       4'h3:
-          if (\$699 ) begin
-            \$803  = 2'h3;
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$720  = \$395 ;
+            end
+          end
+    endcase
+    if (rst) begin
+      \$720  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$721  = { \$359 , \$358 , \$357 , \$356 , \$355 , \$354 , \$353 , \$352 , \$351 , \$350 , \$349 , \$348 , \$347 , \$346 , \$345 , \$344  };
+    if (rst) begin
+      \$721  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$722  = difficulty;
+    casez (fsm_state)
+      4'h0:
+          \$722  = switches[7];
+    endcase
+    if (rst) begin
+      \$722  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$723  = status;
+    casez (fsm_state)
+      4'h0:
+          \$723  = 2'h0;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$723  = 2'h1;
+            end
           end
       4'h4:
           /* empty */;
-      4'ha:
-          if (\$757 ) begin
-            if (\$773 ) begin
-              \$803  = 2'h3;
-            end
-          end
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
       4'h9:
           /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          if (\$626 ) begin
+            \$723  = 2'h3;
+          end
+      4'h6:
+          /* empty */;
+      4'hc:
+          if (\$668 ) begin
+            if (\$675 ) begin
+              \$723  = 2'h3;
+            end
+          end
       4'hb:
-          if (\$781 ) begin
-          end else if (\$782 ) begin
-            \$803  = 2'h2;
+          /* empty */;
+      4'hd:
+          if (\$686 ) begin
+          end else if (\$687 ) begin
+            \$723  = 2'h2;
           end
     endcase
     if (rst) begin
-      \$803  = 2'h0;
+      \$723  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$804  = flagged_bits;
+    \$724  = flagged_bits;
     casez (fsm_state)
       4'h0:
-          \$804  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$724  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     endcase
-    if (\$signal ) begin
+    if (\$signal$56 ) begin
       (* full_case = 32'd1 *)
-      casez (probe)
+      casez (probe_d)
         8'h00:
-            \$804 [0] = flagged_wd;
+            \$724 [0] = flagged_wd;
         8'h01:
-            \$804 [1] = flagged_wd;
+            \$724 [1] = flagged_wd;
         8'h02:
-            \$804 [2] = flagged_wd;
+            \$724 [2] = flagged_wd;
         8'h03:
-            \$804 [3] = flagged_wd;
+            \$724 [3] = flagged_wd;
         8'h04:
-            \$804 [4] = flagged_wd;
+            \$724 [4] = flagged_wd;
         8'h05:
-            \$804 [5] = flagged_wd;
+            \$724 [5] = flagged_wd;
         8'h06:
-            \$804 [6] = flagged_wd;
+            \$724 [6] = flagged_wd;
         8'h07:
-            \$804 [7] = flagged_wd;
+            \$724 [7] = flagged_wd;
         8'h08:
-            \$804 [8] = flagged_wd;
+            \$724 [8] = flagged_wd;
         8'h09:
-            \$804 [9] = flagged_wd;
+            \$724 [9] = flagged_wd;
         8'h0a:
-            \$804 [10] = flagged_wd;
+            \$724 [10] = flagged_wd;
         8'h0b:
-            \$804 [11] = flagged_wd;
+            \$724 [11] = flagged_wd;
         8'h0c:
-            \$804 [12] = flagged_wd;
+            \$724 [12] = flagged_wd;
         8'h0d:
-            \$804 [13] = flagged_wd;
+            \$724 [13] = flagged_wd;
         8'h0e:
-            \$804 [14] = flagged_wd;
+            \$724 [14] = flagged_wd;
         8'h0f:
-            \$804 [15] = flagged_wd;
+            \$724 [15] = flagged_wd;
         8'h10:
-            \$804 [16] = flagged_wd;
+            \$724 [16] = flagged_wd;
         8'h11:
-            \$804 [17] = flagged_wd;
+            \$724 [17] = flagged_wd;
         8'h12:
-            \$804 [18] = flagged_wd;
+            \$724 [18] = flagged_wd;
         8'h13:
-            \$804 [19] = flagged_wd;
+            \$724 [19] = flagged_wd;
         8'h14:
-            \$804 [20] = flagged_wd;
+            \$724 [20] = flagged_wd;
         8'h15:
-            \$804 [21] = flagged_wd;
+            \$724 [21] = flagged_wd;
         8'h16:
-            \$804 [22] = flagged_wd;
+            \$724 [22] = flagged_wd;
         8'h17:
-            \$804 [23] = flagged_wd;
+            \$724 [23] = flagged_wd;
         8'h18:
-            \$804 [24] = flagged_wd;
+            \$724 [24] = flagged_wd;
         8'h19:
-            \$804 [25] = flagged_wd;
+            \$724 [25] = flagged_wd;
         8'h1a:
-            \$804 [26] = flagged_wd;
+            \$724 [26] = flagged_wd;
         8'h1b:
-            \$804 [27] = flagged_wd;
+            \$724 [27] = flagged_wd;
         8'h1c:
-            \$804 [28] = flagged_wd;
+            \$724 [28] = flagged_wd;
         8'h1d:
-            \$804 [29] = flagged_wd;
+            \$724 [29] = flagged_wd;
         8'h1e:
-            \$804 [30] = flagged_wd;
+            \$724 [30] = flagged_wd;
         8'h1f:
-            \$804 [31] = flagged_wd;
+            \$724 [31] = flagged_wd;
         8'h20:
-            \$804 [32] = flagged_wd;
+            \$724 [32] = flagged_wd;
         8'h21:
-            \$804 [33] = flagged_wd;
+            \$724 [33] = flagged_wd;
         8'h22:
-            \$804 [34] = flagged_wd;
+            \$724 [34] = flagged_wd;
         8'h23:
-            \$804 [35] = flagged_wd;
+            \$724 [35] = flagged_wd;
         8'h24:
-            \$804 [36] = flagged_wd;
+            \$724 [36] = flagged_wd;
         8'h25:
-            \$804 [37] = flagged_wd;
+            \$724 [37] = flagged_wd;
         8'h26:
-            \$804 [38] = flagged_wd;
+            \$724 [38] = flagged_wd;
         8'h27:
-            \$804 [39] = flagged_wd;
+            \$724 [39] = flagged_wd;
         8'h28:
-            \$804 [40] = flagged_wd;
+            \$724 [40] = flagged_wd;
         8'h29:
-            \$804 [41] = flagged_wd;
+            \$724 [41] = flagged_wd;
         8'h2a:
-            \$804 [42] = flagged_wd;
+            \$724 [42] = flagged_wd;
         8'h2b:
-            \$804 [43] = flagged_wd;
+            \$724 [43] = flagged_wd;
         8'h2c:
-            \$804 [44] = flagged_wd;
+            \$724 [44] = flagged_wd;
         8'h2d:
-            \$804 [45] = flagged_wd;
+            \$724 [45] = flagged_wd;
         8'h2e:
-            \$804 [46] = flagged_wd;
+            \$724 [46] = flagged_wd;
         8'h2f:
-            \$804 [47] = flagged_wd;
+            \$724 [47] = flagged_wd;
         8'h30:
-            \$804 [48] = flagged_wd;
+            \$724 [48] = flagged_wd;
         8'h31:
-            \$804 [49] = flagged_wd;
+            \$724 [49] = flagged_wd;
         8'h32:
-            \$804 [50] = flagged_wd;
+            \$724 [50] = flagged_wd;
         8'h33:
-            \$804 [51] = flagged_wd;
+            \$724 [51] = flagged_wd;
         8'h34:
-            \$804 [52] = flagged_wd;
+            \$724 [52] = flagged_wd;
         8'h35:
-            \$804 [53] = flagged_wd;
+            \$724 [53] = flagged_wd;
         8'h36:
-            \$804 [54] = flagged_wd;
+            \$724 [54] = flagged_wd;
         8'h37:
-            \$804 [55] = flagged_wd;
+            \$724 [55] = flagged_wd;
         8'h38:
-            \$804 [56] = flagged_wd;
+            \$724 [56] = flagged_wd;
         8'h39:
-            \$804 [57] = flagged_wd;
+            \$724 [57] = flagged_wd;
         8'h3a:
-            \$804 [58] = flagged_wd;
+            \$724 [58] = flagged_wd;
         8'h3b:
-            \$804 [59] = flagged_wd;
+            \$724 [59] = flagged_wd;
         8'h3c:
-            \$804 [60] = flagged_wd;
+            \$724 [60] = flagged_wd;
         8'h3d:
-            \$804 [61] = flagged_wd;
+            \$724 [61] = flagged_wd;
         8'h3e:
-            \$804 [62] = flagged_wd;
+            \$724 [62] = flagged_wd;
         8'h3f:
-            \$804 [63] = flagged_wd;
+            \$724 [63] = flagged_wd;
         8'h40:
-            \$804 [64] = flagged_wd;
+            \$724 [64] = flagged_wd;
         8'h41:
-            \$804 [65] = flagged_wd;
+            \$724 [65] = flagged_wd;
         8'h42:
-            \$804 [66] = flagged_wd;
+            \$724 [66] = flagged_wd;
         8'h43:
-            \$804 [67] = flagged_wd;
+            \$724 [67] = flagged_wd;
         8'h44:
-            \$804 [68] = flagged_wd;
+            \$724 [68] = flagged_wd;
         8'h45:
-            \$804 [69] = flagged_wd;
+            \$724 [69] = flagged_wd;
         8'h46:
-            \$804 [70] = flagged_wd;
+            \$724 [70] = flagged_wd;
         8'h47:
-            \$804 [71] = flagged_wd;
+            \$724 [71] = flagged_wd;
         8'h48:
-            \$804 [72] = flagged_wd;
+            \$724 [72] = flagged_wd;
         8'h49:
-            \$804 [73] = flagged_wd;
+            \$724 [73] = flagged_wd;
         8'h4a:
-            \$804 [74] = flagged_wd;
+            \$724 [74] = flagged_wd;
         8'h4b:
-            \$804 [75] = flagged_wd;
+            \$724 [75] = flagged_wd;
         8'h4c:
-            \$804 [76] = flagged_wd;
+            \$724 [76] = flagged_wd;
         8'h4d:
-            \$804 [77] = flagged_wd;
+            \$724 [77] = flagged_wd;
         8'h4e:
-            \$804 [78] = flagged_wd;
+            \$724 [78] = flagged_wd;
         8'h4f:
-            \$804 [79] = flagged_wd;
+            \$724 [79] = flagged_wd;
         8'h50:
-            \$804 [80] = flagged_wd;
+            \$724 [80] = flagged_wd;
         8'h51:
-            \$804 [81] = flagged_wd;
+            \$724 [81] = flagged_wd;
         8'h52:
-            \$804 [82] = flagged_wd;
+            \$724 [82] = flagged_wd;
         8'h53:
-            \$804 [83] = flagged_wd;
+            \$724 [83] = flagged_wd;
         8'h54:
-            \$804 [84] = flagged_wd;
+            \$724 [84] = flagged_wd;
         8'h55:
-            \$804 [85] = flagged_wd;
+            \$724 [85] = flagged_wd;
         8'h56:
-            \$804 [86] = flagged_wd;
+            \$724 [86] = flagged_wd;
         8'h57:
-            \$804 [87] = flagged_wd;
+            \$724 [87] = flagged_wd;
         8'h58:
-            \$804 [88] = flagged_wd;
+            \$724 [88] = flagged_wd;
         8'h59:
-            \$804 [89] = flagged_wd;
+            \$724 [89] = flagged_wd;
         8'h5a:
-            \$804 [90] = flagged_wd;
+            \$724 [90] = flagged_wd;
         8'h5b:
-            \$804 [91] = flagged_wd;
+            \$724 [91] = flagged_wd;
         8'h5c:
-            \$804 [92] = flagged_wd;
+            \$724 [92] = flagged_wd;
         8'h5d:
-            \$804 [93] = flagged_wd;
+            \$724 [93] = flagged_wd;
         8'h5e:
-            \$804 [94] = flagged_wd;
+            \$724 [94] = flagged_wd;
         8'h5f:
-            \$804 [95] = flagged_wd;
+            \$724 [95] = flagged_wd;
         8'h60:
-            \$804 [96] = flagged_wd;
+            \$724 [96] = flagged_wd;
         8'h61:
-            \$804 [97] = flagged_wd;
+            \$724 [97] = flagged_wd;
         8'h62:
-            \$804 [98] = flagged_wd;
+            \$724 [98] = flagged_wd;
         8'h63:
-            \$804 [99] = flagged_wd;
+            \$724 [99] = flagged_wd;
         8'h64:
-            \$804 [100] = flagged_wd;
+            \$724 [100] = flagged_wd;
         8'h65:
-            \$804 [101] = flagged_wd;
+            \$724 [101] = flagged_wd;
         8'h66:
-            \$804 [102] = flagged_wd;
+            \$724 [102] = flagged_wd;
         8'h67:
-            \$804 [103] = flagged_wd;
+            \$724 [103] = flagged_wd;
         8'h68:
-            \$804 [104] = flagged_wd;
+            \$724 [104] = flagged_wd;
         8'h69:
-            \$804 [105] = flagged_wd;
+            \$724 [105] = flagged_wd;
         8'h6a:
-            \$804 [106] = flagged_wd;
+            \$724 [106] = flagged_wd;
         8'h6b:
-            \$804 [107] = flagged_wd;
+            \$724 [107] = flagged_wd;
         8'h6c:
-            \$804 [108] = flagged_wd;
+            \$724 [108] = flagged_wd;
         8'h6d:
-            \$804 [109] = flagged_wd;
+            \$724 [109] = flagged_wd;
         8'h6e:
-            \$804 [110] = flagged_wd;
+            \$724 [110] = flagged_wd;
         8'h6f:
-            \$804 [111] = flagged_wd;
+            \$724 [111] = flagged_wd;
         8'h70:
-            \$804 [112] = flagged_wd;
+            \$724 [112] = flagged_wd;
         8'h71:
-            \$804 [113] = flagged_wd;
+            \$724 [113] = flagged_wd;
         8'h72:
-            \$804 [114] = flagged_wd;
+            \$724 [114] = flagged_wd;
         8'h73:
-            \$804 [115] = flagged_wd;
+            \$724 [115] = flagged_wd;
         8'h74:
-            \$804 [116] = flagged_wd;
+            \$724 [116] = flagged_wd;
         8'h75:
-            \$804 [117] = flagged_wd;
+            \$724 [117] = flagged_wd;
         8'h76:
-            \$804 [118] = flagged_wd;
+            \$724 [118] = flagged_wd;
         8'h77:
-            \$804 [119] = flagged_wd;
+            \$724 [119] = flagged_wd;
         8'h78:
-            \$804 [120] = flagged_wd;
+            \$724 [120] = flagged_wd;
         8'h79:
-            \$804 [121] = flagged_wd;
+            \$724 [121] = flagged_wd;
         8'h7a:
-            \$804 [122] = flagged_wd;
+            \$724 [122] = flagged_wd;
         8'h7b:
-            \$804 [123] = flagged_wd;
+            \$724 [123] = flagged_wd;
         8'h7c:
-            \$804 [124] = flagged_wd;
+            \$724 [124] = flagged_wd;
         8'h7d:
-            \$804 [125] = flagged_wd;
+            \$724 [125] = flagged_wd;
         8'h7e:
-            \$804 [126] = flagged_wd;
+            \$724 [126] = flagged_wd;
         8'h7f:
-            \$804 [127] = flagged_wd;
+            \$724 [127] = flagged_wd;
         8'h80:
-            \$804 [128] = flagged_wd;
+            \$724 [128] = flagged_wd;
         8'h81:
-            \$804 [129] = flagged_wd;
+            \$724 [129] = flagged_wd;
         8'h82:
-            \$804 [130] = flagged_wd;
+            \$724 [130] = flagged_wd;
         8'h83:
-            \$804 [131] = flagged_wd;
+            \$724 [131] = flagged_wd;
         8'h84:
-            \$804 [132] = flagged_wd;
+            \$724 [132] = flagged_wd;
         8'h85:
-            \$804 [133] = flagged_wd;
+            \$724 [133] = flagged_wd;
         8'h86:
-            \$804 [134] = flagged_wd;
+            \$724 [134] = flagged_wd;
         8'h87:
-            \$804 [135] = flagged_wd;
+            \$724 [135] = flagged_wd;
         8'h88:
-            \$804 [136] = flagged_wd;
+            \$724 [136] = flagged_wd;
         8'h89:
-            \$804 [137] = flagged_wd;
+            \$724 [137] = flagged_wd;
         8'h8a:
-            \$804 [138] = flagged_wd;
+            \$724 [138] = flagged_wd;
         8'h8b:
-            \$804 [139] = flagged_wd;
+            \$724 [139] = flagged_wd;
         8'h8c:
-            \$804 [140] = flagged_wd;
+            \$724 [140] = flagged_wd;
         8'h8d:
-            \$804 [141] = flagged_wd;
+            \$724 [141] = flagged_wd;
         8'h8e:
-            \$804 [142] = flagged_wd;
+            \$724 [142] = flagged_wd;
         8'h8f:
-            \$804 [143] = flagged_wd;
+            \$724 [143] = flagged_wd;
         8'h90:
-            \$804 [144] = flagged_wd;
+            \$724 [144] = flagged_wd;
         8'h91:
-            \$804 [145] = flagged_wd;
+            \$724 [145] = flagged_wd;
         8'h92:
-            \$804 [146] = flagged_wd;
+            \$724 [146] = flagged_wd;
         8'h93:
-            \$804 [147] = flagged_wd;
+            \$724 [147] = flagged_wd;
         8'h94:
-            \$804 [148] = flagged_wd;
+            \$724 [148] = flagged_wd;
         8'h95:
-            \$804 [149] = flagged_wd;
+            \$724 [149] = flagged_wd;
         8'h96:
-            \$804 [150] = flagged_wd;
+            \$724 [150] = flagged_wd;
         8'h97:
-            \$804 [151] = flagged_wd;
+            \$724 [151] = flagged_wd;
         8'h98:
-            \$804 [152] = flagged_wd;
+            \$724 [152] = flagged_wd;
         8'h99:
-            \$804 [153] = flagged_wd;
+            \$724 [153] = flagged_wd;
         8'h9a:
-            \$804 [154] = flagged_wd;
+            \$724 [154] = flagged_wd;
         8'h9b:
-            \$804 [155] = flagged_wd;
+            \$724 [155] = flagged_wd;
         8'h9c:
-            \$804 [156] = flagged_wd;
+            \$724 [156] = flagged_wd;
         8'h9d:
-            \$804 [157] = flagged_wd;
+            \$724 [157] = flagged_wd;
         8'h9e:
-            \$804 [158] = flagged_wd;
+            \$724 [158] = flagged_wd;
         8'h9f:
-            \$804 [159] = flagged_wd;
+            \$724 [159] = flagged_wd;
         8'ha0:
-            \$804 [160] = flagged_wd;
+            \$724 [160] = flagged_wd;
         8'ha1:
-            \$804 [161] = flagged_wd;
+            \$724 [161] = flagged_wd;
         8'ha2:
-            \$804 [162] = flagged_wd;
+            \$724 [162] = flagged_wd;
         8'ha3:
-            \$804 [163] = flagged_wd;
+            \$724 [163] = flagged_wd;
         8'ha4:
-            \$804 [164] = flagged_wd;
+            \$724 [164] = flagged_wd;
         8'ha5:
-            \$804 [165] = flagged_wd;
+            \$724 [165] = flagged_wd;
         8'ha6:
-            \$804 [166] = flagged_wd;
+            \$724 [166] = flagged_wd;
         8'ha7:
-            \$804 [167] = flagged_wd;
+            \$724 [167] = flagged_wd;
         8'ha8:
-            \$804 [168] = flagged_wd;
+            \$724 [168] = flagged_wd;
         8'ha9:
-            \$804 [169] = flagged_wd;
+            \$724 [169] = flagged_wd;
         8'haa:
-            \$804 [170] = flagged_wd;
+            \$724 [170] = flagged_wd;
         8'hab:
-            \$804 [171] = flagged_wd;
+            \$724 [171] = flagged_wd;
         8'hac:
-            \$804 [172] = flagged_wd;
+            \$724 [172] = flagged_wd;
         8'had:
-            \$804 [173] = flagged_wd;
+            \$724 [173] = flagged_wd;
         8'hae:
-            \$804 [174] = flagged_wd;
+            \$724 [174] = flagged_wd;
         8'haf:
-            \$804 [175] = flagged_wd;
+            \$724 [175] = flagged_wd;
         8'hb0:
-            \$804 [176] = flagged_wd;
+            \$724 [176] = flagged_wd;
         8'hb1:
-            \$804 [177] = flagged_wd;
+            \$724 [177] = flagged_wd;
         8'hb2:
-            \$804 [178] = flagged_wd;
+            \$724 [178] = flagged_wd;
         8'hb3:
-            \$804 [179] = flagged_wd;
+            \$724 [179] = flagged_wd;
         8'hb4:
-            \$804 [180] = flagged_wd;
+            \$724 [180] = flagged_wd;
         8'hb5:
-            \$804 [181] = flagged_wd;
+            \$724 [181] = flagged_wd;
         8'hb6:
-            \$804 [182] = flagged_wd;
+            \$724 [182] = flagged_wd;
         8'hb7:
-            \$804 [183] = flagged_wd;
+            \$724 [183] = flagged_wd;
         8'hb8:
-            \$804 [184] = flagged_wd;
+            \$724 [184] = flagged_wd;
         8'hb9:
-            \$804 [185] = flagged_wd;
+            \$724 [185] = flagged_wd;
         8'hba:
-            \$804 [186] = flagged_wd;
+            \$724 [186] = flagged_wd;
         8'hbb:
-            \$804 [187] = flagged_wd;
+            \$724 [187] = flagged_wd;
         8'hbc:
-            \$804 [188] = flagged_wd;
+            \$724 [188] = flagged_wd;
         8'hbd:
-            \$804 [189] = flagged_wd;
+            \$724 [189] = flagged_wd;
         8'hbe:
-            \$804 [190] = flagged_wd;
+            \$724 [190] = flagged_wd;
         8'hbf:
-            \$804 [191] = flagged_wd;
+            \$724 [191] = flagged_wd;
         8'hc0:
-            \$804 [192] = flagged_wd;
+            \$724 [192] = flagged_wd;
         8'hc1:
-            \$804 [193] = flagged_wd;
+            \$724 [193] = flagged_wd;
         8'hc2:
-            \$804 [194] = flagged_wd;
+            \$724 [194] = flagged_wd;
         8'hc3:
-            \$804 [195] = flagged_wd;
+            \$724 [195] = flagged_wd;
         8'hc4:
-            \$804 [196] = flagged_wd;
+            \$724 [196] = flagged_wd;
         8'hc5:
-            \$804 [197] = flagged_wd;
+            \$724 [197] = flagged_wd;
         8'hc6:
-            \$804 [198] = flagged_wd;
+            \$724 [198] = flagged_wd;
         8'hc7:
-            \$804 [199] = flagged_wd;
+            \$724 [199] = flagged_wd;
         8'hc8:
-            \$804 [200] = flagged_wd;
+            \$724 [200] = flagged_wd;
         8'hc9:
-            \$804 [201] = flagged_wd;
+            \$724 [201] = flagged_wd;
         8'hca:
-            \$804 [202] = flagged_wd;
+            \$724 [202] = flagged_wd;
         8'hcb:
-            \$804 [203] = flagged_wd;
+            \$724 [203] = flagged_wd;
         8'hcc:
-            \$804 [204] = flagged_wd;
+            \$724 [204] = flagged_wd;
         8'hcd:
-            \$804 [205] = flagged_wd;
+            \$724 [205] = flagged_wd;
         8'hce:
-            \$804 [206] = flagged_wd;
+            \$724 [206] = flagged_wd;
         8'hcf:
-            \$804 [207] = flagged_wd;
+            \$724 [207] = flagged_wd;
         8'hd0:
-            \$804 [208] = flagged_wd;
+            \$724 [208] = flagged_wd;
         8'hd1:
-            \$804 [209] = flagged_wd;
+            \$724 [209] = flagged_wd;
         8'hd2:
-            \$804 [210] = flagged_wd;
+            \$724 [210] = flagged_wd;
         8'hd3:
-            \$804 [211] = flagged_wd;
+            \$724 [211] = flagged_wd;
         8'hd4:
-            \$804 [212] = flagged_wd;
+            \$724 [212] = flagged_wd;
         8'hd5:
-            \$804 [213] = flagged_wd;
+            \$724 [213] = flagged_wd;
         8'hd6:
-            \$804 [214] = flagged_wd;
+            \$724 [214] = flagged_wd;
         8'hd7:
-            \$804 [215] = flagged_wd;
+            \$724 [215] = flagged_wd;
         8'hd8:
-            \$804 [216] = flagged_wd;
+            \$724 [216] = flagged_wd;
         8'hd9:
-            \$804 [217] = flagged_wd;
+            \$724 [217] = flagged_wd;
         8'hda:
-            \$804 [218] = flagged_wd;
+            \$724 [218] = flagged_wd;
         8'hdb:
-            \$804 [219] = flagged_wd;
+            \$724 [219] = flagged_wd;
         8'hdc:
-            \$804 [220] = flagged_wd;
+            \$724 [220] = flagged_wd;
         8'hdd:
-            \$804 [221] = flagged_wd;
+            \$724 [221] = flagged_wd;
         8'hde:
-            \$804 [222] = flagged_wd;
+            \$724 [222] = flagged_wd;
         8'hdf:
-            \$804 [223] = flagged_wd;
+            \$724 [223] = flagged_wd;
         8'he0:
-            \$804 [224] = flagged_wd;
+            \$724 [224] = flagged_wd;
         8'he1:
-            \$804 [225] = flagged_wd;
+            \$724 [225] = flagged_wd;
         8'he2:
-            \$804 [226] = flagged_wd;
+            \$724 [226] = flagged_wd;
         8'he3:
-            \$804 [227] = flagged_wd;
+            \$724 [227] = flagged_wd;
         8'he4:
-            \$804 [228] = flagged_wd;
+            \$724 [228] = flagged_wd;
         8'he5:
-            \$804 [229] = flagged_wd;
+            \$724 [229] = flagged_wd;
         8'he6:
-            \$804 [230] = flagged_wd;
+            \$724 [230] = flagged_wd;
         8'he7:
-            \$804 [231] = flagged_wd;
+            \$724 [231] = flagged_wd;
         8'he8:
-            \$804 [232] = flagged_wd;
+            \$724 [232] = flagged_wd;
         8'he9:
-            \$804 [233] = flagged_wd;
+            \$724 [233] = flagged_wd;
         8'hea:
-            \$804 [234] = flagged_wd;
+            \$724 [234] = flagged_wd;
         8'heb:
-            \$804 [235] = flagged_wd;
+            \$724 [235] = flagged_wd;
         8'hec:
-            \$804 [236] = flagged_wd;
+            \$724 [236] = flagged_wd;
         8'hed:
-            \$804 [237] = flagged_wd;
+            \$724 [237] = flagged_wd;
         8'hee:
-            \$804 [238] = flagged_wd;
+            \$724 [238] = flagged_wd;
         8'hef:
-            \$804 [239] = flagged_wd;
+            \$724 [239] = flagged_wd;
         8'hf0:
-            \$804 [240] = flagged_wd;
+            \$724 [240] = flagged_wd;
         8'hf1:
-            \$804 [241] = flagged_wd;
+            \$724 [241] = flagged_wd;
         8'hf2:
-            \$804 [242] = flagged_wd;
+            \$724 [242] = flagged_wd;
         8'hf3:
-            \$804 [243] = flagged_wd;
+            \$724 [243] = flagged_wd;
         8'hf4:
-            \$804 [244] = flagged_wd;
+            \$724 [244] = flagged_wd;
         8'hf5:
-            \$804 [245] = flagged_wd;
+            \$724 [245] = flagged_wd;
         8'hf6:
-            \$804 [246] = flagged_wd;
+            \$724 [246] = flagged_wd;
         8'hf7:
-            \$804 [247] = flagged_wd;
+            \$724 [247] = flagged_wd;
         8'hf8:
-            \$804 [248] = flagged_wd;
+            \$724 [248] = flagged_wd;
         8'hf9:
-            \$804 [249] = flagged_wd;
+            \$724 [249] = flagged_wd;
         8'hfa:
-            \$804 [250] = flagged_wd;
+            \$724 [250] = flagged_wd;
         8'hfb:
-            \$804 [251] = flagged_wd;
+            \$724 [251] = flagged_wd;
         8'hfc:
-            \$804 [252] = flagged_wd;
+            \$724 [252] = flagged_wd;
         8'hfd:
-            \$804 [253] = flagged_wd;
+            \$724 [253] = flagged_wd;
         8'hfe:
-            \$804 [254] = flagged_wd;
+            \$724 [254] = flagged_wd;
         8'hff:
-            \$804 [255] = flagged_wd;
+            \$724 [255] = flagged_wd;
       endcase
     end
     if (rst) begin
-      \$804  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$724  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$805  = zero;
+    \$725  = zero;
     casez (fsm_state)
       4'h0:
-          \$805  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$725  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          if (\$461 ) begin
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$434 ) begin
             (* full_case = 32'd1 *)
-            casez (\$697 [3:0])
+            casez (\$624 [3:0])
               4'h0:
-                  \$805 [15:0] = \$696 ;
+                  \$725 [15:0] = \$623 ;
               4'h1:
-                  \$805 [31:16] = \$696 ;
+                  \$725 [31:16] = \$623 ;
               4'h2:
-                  \$805 [47:32] = \$696 ;
+                  \$725 [47:32] = \$623 ;
               4'h3:
-                  \$805 [63:48] = \$696 ;
+                  \$725 [63:48] = \$623 ;
               4'h4:
-                  \$805 [79:64] = \$696 ;
+                  \$725 [79:64] = \$623 ;
               4'h5:
-                  \$805 [95:80] = \$696 ;
+                  \$725 [95:80] = \$623 ;
               4'h6:
-                  \$805 [111:96] = \$696 ;
+                  \$725 [111:96] = \$623 ;
               4'h7:
-                  \$805 [127:112] = \$696 ;
+                  \$725 [127:112] = \$623 ;
               4'h8:
-                  \$805 [143:128] = \$696 ;
+                  \$725 [143:128] = \$623 ;
               4'h9:
-                  \$805 [159:144] = \$696 ;
+                  \$725 [159:144] = \$623 ;
               4'ha:
-                  \$805 [175:160] = \$696 ;
+                  \$725 [175:160] = \$623 ;
               4'hb:
-                  \$805 [191:176] = \$696 ;
+                  \$725 [191:176] = \$623 ;
               4'hc:
-                  \$805 [207:192] = \$696 ;
+                  \$725 [207:192] = \$623 ;
               4'hd:
-                  \$805 [223:208] = \$696 ;
+                  \$725 [223:208] = \$623 ;
               4'he:
-                  \$805 [239:224] = \$696 ;
+                  \$725 [239:224] = \$623 ;
               4'hf:
-                  \$805 [255:240] = \$696 ;
+                  \$725 [255:240] = \$623 ;
             endcase
           end
     endcase
     if (rst) begin
-      \$805  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$725  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$806  = revealed_bits;
+    \$726  = revealed_bits;
     casez (fsm_state)
       4'h0:
-          \$806  = \$382 ;
+          \$726  = \$360 ;
       4'h1:
           /* empty */;
       4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
           /* empty */;
       4'h3:
           /* empty */;
       4'h4:
           /* empty */;
-      4'ha:
+      4'h7:
+          /* empty */;
+      4'h8:
           /* empty */;
       4'h9:
-          if (\$774 ) begin
-            \$806  = \$775 ;
-          end
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'hc:
+          /* empty */;
+      4'hb:
+          \$726  = \$676 ;
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
-      casez (probe)
+      casez (probe_d)
         8'h00:
-            \$806 [0] = 1'h1;
+            \$726 [0] = 1'h1;
         8'h01:
-            \$806 [1] = 1'h1;
+            \$726 [1] = 1'h1;
         8'h02:
-            \$806 [2] = 1'h1;
+            \$726 [2] = 1'h1;
         8'h03:
-            \$806 [3] = 1'h1;
+            \$726 [3] = 1'h1;
         8'h04:
-            \$806 [4] = 1'h1;
+            \$726 [4] = 1'h1;
         8'h05:
-            \$806 [5] = 1'h1;
+            \$726 [5] = 1'h1;
         8'h06:
-            \$806 [6] = 1'h1;
+            \$726 [6] = 1'h1;
         8'h07:
-            \$806 [7] = 1'h1;
+            \$726 [7] = 1'h1;
         8'h08:
-            \$806 [8] = 1'h1;
+            \$726 [8] = 1'h1;
         8'h09:
-            \$806 [9] = 1'h1;
+            \$726 [9] = 1'h1;
         8'h0a:
-            \$806 [10] = 1'h1;
+            \$726 [10] = 1'h1;
         8'h0b:
-            \$806 [11] = 1'h1;
+            \$726 [11] = 1'h1;
         8'h0c:
-            \$806 [12] = 1'h1;
+            \$726 [12] = 1'h1;
         8'h0d:
-            \$806 [13] = 1'h1;
+            \$726 [13] = 1'h1;
         8'h0e:
-            \$806 [14] = 1'h1;
+            \$726 [14] = 1'h1;
         8'h0f:
-            \$806 [15] = 1'h1;
+            \$726 [15] = 1'h1;
         8'h10:
-            \$806 [16] = 1'h1;
+            \$726 [16] = 1'h1;
         8'h11:
-            \$806 [17] = 1'h1;
+            \$726 [17] = 1'h1;
         8'h12:
-            \$806 [18] = 1'h1;
+            \$726 [18] = 1'h1;
         8'h13:
-            \$806 [19] = 1'h1;
+            \$726 [19] = 1'h1;
         8'h14:
-            \$806 [20] = 1'h1;
+            \$726 [20] = 1'h1;
         8'h15:
-            \$806 [21] = 1'h1;
+            \$726 [21] = 1'h1;
         8'h16:
-            \$806 [22] = 1'h1;
+            \$726 [22] = 1'h1;
         8'h17:
-            \$806 [23] = 1'h1;
+            \$726 [23] = 1'h1;
         8'h18:
-            \$806 [24] = 1'h1;
+            \$726 [24] = 1'h1;
         8'h19:
-            \$806 [25] = 1'h1;
+            \$726 [25] = 1'h1;
         8'h1a:
-            \$806 [26] = 1'h1;
+            \$726 [26] = 1'h1;
         8'h1b:
-            \$806 [27] = 1'h1;
+            \$726 [27] = 1'h1;
         8'h1c:
-            \$806 [28] = 1'h1;
+            \$726 [28] = 1'h1;
         8'h1d:
-            \$806 [29] = 1'h1;
+            \$726 [29] = 1'h1;
         8'h1e:
-            \$806 [30] = 1'h1;
+            \$726 [30] = 1'h1;
         8'h1f:
-            \$806 [31] = 1'h1;
+            \$726 [31] = 1'h1;
         8'h20:
-            \$806 [32] = 1'h1;
+            \$726 [32] = 1'h1;
         8'h21:
-            \$806 [33] = 1'h1;
+            \$726 [33] = 1'h1;
         8'h22:
-            \$806 [34] = 1'h1;
+            \$726 [34] = 1'h1;
         8'h23:
-            \$806 [35] = 1'h1;
+            \$726 [35] = 1'h1;
         8'h24:
-            \$806 [36] = 1'h1;
+            \$726 [36] = 1'h1;
         8'h25:
-            \$806 [37] = 1'h1;
+            \$726 [37] = 1'h1;
         8'h26:
-            \$806 [38] = 1'h1;
+            \$726 [38] = 1'h1;
         8'h27:
-            \$806 [39] = 1'h1;
+            \$726 [39] = 1'h1;
         8'h28:
-            \$806 [40] = 1'h1;
+            \$726 [40] = 1'h1;
         8'h29:
-            \$806 [41] = 1'h1;
+            \$726 [41] = 1'h1;
         8'h2a:
-            \$806 [42] = 1'h1;
+            \$726 [42] = 1'h1;
         8'h2b:
-            \$806 [43] = 1'h1;
+            \$726 [43] = 1'h1;
         8'h2c:
-            \$806 [44] = 1'h1;
+            \$726 [44] = 1'h1;
         8'h2d:
-            \$806 [45] = 1'h1;
+            \$726 [45] = 1'h1;
         8'h2e:
-            \$806 [46] = 1'h1;
+            \$726 [46] = 1'h1;
         8'h2f:
-            \$806 [47] = 1'h1;
+            \$726 [47] = 1'h1;
         8'h30:
-            \$806 [48] = 1'h1;
+            \$726 [48] = 1'h1;
         8'h31:
-            \$806 [49] = 1'h1;
+            \$726 [49] = 1'h1;
         8'h32:
-            \$806 [50] = 1'h1;
+            \$726 [50] = 1'h1;
         8'h33:
-            \$806 [51] = 1'h1;
+            \$726 [51] = 1'h1;
         8'h34:
-            \$806 [52] = 1'h1;
+            \$726 [52] = 1'h1;
         8'h35:
-            \$806 [53] = 1'h1;
+            \$726 [53] = 1'h1;
         8'h36:
-            \$806 [54] = 1'h1;
+            \$726 [54] = 1'h1;
         8'h37:
-            \$806 [55] = 1'h1;
+            \$726 [55] = 1'h1;
         8'h38:
-            \$806 [56] = 1'h1;
+            \$726 [56] = 1'h1;
         8'h39:
-            \$806 [57] = 1'h1;
+            \$726 [57] = 1'h1;
         8'h3a:
-            \$806 [58] = 1'h1;
+            \$726 [58] = 1'h1;
         8'h3b:
-            \$806 [59] = 1'h1;
+            \$726 [59] = 1'h1;
         8'h3c:
-            \$806 [60] = 1'h1;
+            \$726 [60] = 1'h1;
         8'h3d:
-            \$806 [61] = 1'h1;
+            \$726 [61] = 1'h1;
         8'h3e:
-            \$806 [62] = 1'h1;
+            \$726 [62] = 1'h1;
         8'h3f:
-            \$806 [63] = 1'h1;
+            \$726 [63] = 1'h1;
         8'h40:
-            \$806 [64] = 1'h1;
+            \$726 [64] = 1'h1;
         8'h41:
-            \$806 [65] = 1'h1;
+            \$726 [65] = 1'h1;
         8'h42:
-            \$806 [66] = 1'h1;
+            \$726 [66] = 1'h1;
         8'h43:
-            \$806 [67] = 1'h1;
+            \$726 [67] = 1'h1;
         8'h44:
-            \$806 [68] = 1'h1;
+            \$726 [68] = 1'h1;
         8'h45:
-            \$806 [69] = 1'h1;
+            \$726 [69] = 1'h1;
         8'h46:
-            \$806 [70] = 1'h1;
+            \$726 [70] = 1'h1;
         8'h47:
-            \$806 [71] = 1'h1;
+            \$726 [71] = 1'h1;
         8'h48:
-            \$806 [72] = 1'h1;
+            \$726 [72] = 1'h1;
         8'h49:
-            \$806 [73] = 1'h1;
+            \$726 [73] = 1'h1;
         8'h4a:
-            \$806 [74] = 1'h1;
+            \$726 [74] = 1'h1;
         8'h4b:
-            \$806 [75] = 1'h1;
+            \$726 [75] = 1'h1;
         8'h4c:
-            \$806 [76] = 1'h1;
+            \$726 [76] = 1'h1;
         8'h4d:
-            \$806 [77] = 1'h1;
+            \$726 [77] = 1'h1;
         8'h4e:
-            \$806 [78] = 1'h1;
+            \$726 [78] = 1'h1;
         8'h4f:
-            \$806 [79] = 1'h1;
+            \$726 [79] = 1'h1;
         8'h50:
-            \$806 [80] = 1'h1;
+            \$726 [80] = 1'h1;
         8'h51:
-            \$806 [81] = 1'h1;
+            \$726 [81] = 1'h1;
         8'h52:
-            \$806 [82] = 1'h1;
+            \$726 [82] = 1'h1;
         8'h53:
-            \$806 [83] = 1'h1;
+            \$726 [83] = 1'h1;
         8'h54:
-            \$806 [84] = 1'h1;
+            \$726 [84] = 1'h1;
         8'h55:
-            \$806 [85] = 1'h1;
+            \$726 [85] = 1'h1;
         8'h56:
-            \$806 [86] = 1'h1;
+            \$726 [86] = 1'h1;
         8'h57:
-            \$806 [87] = 1'h1;
+            \$726 [87] = 1'h1;
         8'h58:
-            \$806 [88] = 1'h1;
+            \$726 [88] = 1'h1;
         8'h59:
-            \$806 [89] = 1'h1;
+            \$726 [89] = 1'h1;
         8'h5a:
-            \$806 [90] = 1'h1;
+            \$726 [90] = 1'h1;
         8'h5b:
-            \$806 [91] = 1'h1;
+            \$726 [91] = 1'h1;
         8'h5c:
-            \$806 [92] = 1'h1;
+            \$726 [92] = 1'h1;
         8'h5d:
-            \$806 [93] = 1'h1;
+            \$726 [93] = 1'h1;
         8'h5e:
-            \$806 [94] = 1'h1;
+            \$726 [94] = 1'h1;
         8'h5f:
-            \$806 [95] = 1'h1;
+            \$726 [95] = 1'h1;
         8'h60:
-            \$806 [96] = 1'h1;
+            \$726 [96] = 1'h1;
         8'h61:
-            \$806 [97] = 1'h1;
+            \$726 [97] = 1'h1;
         8'h62:
-            \$806 [98] = 1'h1;
+            \$726 [98] = 1'h1;
         8'h63:
-            \$806 [99] = 1'h1;
+            \$726 [99] = 1'h1;
         8'h64:
-            \$806 [100] = 1'h1;
+            \$726 [100] = 1'h1;
         8'h65:
-            \$806 [101] = 1'h1;
+            \$726 [101] = 1'h1;
         8'h66:
-            \$806 [102] = 1'h1;
+            \$726 [102] = 1'h1;
         8'h67:
-            \$806 [103] = 1'h1;
+            \$726 [103] = 1'h1;
         8'h68:
-            \$806 [104] = 1'h1;
+            \$726 [104] = 1'h1;
         8'h69:
-            \$806 [105] = 1'h1;
+            \$726 [105] = 1'h1;
         8'h6a:
-            \$806 [106] = 1'h1;
+            \$726 [106] = 1'h1;
         8'h6b:
-            \$806 [107] = 1'h1;
+            \$726 [107] = 1'h1;
         8'h6c:
-            \$806 [108] = 1'h1;
+            \$726 [108] = 1'h1;
         8'h6d:
-            \$806 [109] = 1'h1;
+            \$726 [109] = 1'h1;
         8'h6e:
-            \$806 [110] = 1'h1;
+            \$726 [110] = 1'h1;
         8'h6f:
-            \$806 [111] = 1'h1;
+            \$726 [111] = 1'h1;
         8'h70:
-            \$806 [112] = 1'h1;
+            \$726 [112] = 1'h1;
         8'h71:
-            \$806 [113] = 1'h1;
+            \$726 [113] = 1'h1;
         8'h72:
-            \$806 [114] = 1'h1;
+            \$726 [114] = 1'h1;
         8'h73:
-            \$806 [115] = 1'h1;
+            \$726 [115] = 1'h1;
         8'h74:
-            \$806 [116] = 1'h1;
+            \$726 [116] = 1'h1;
         8'h75:
-            \$806 [117] = 1'h1;
+            \$726 [117] = 1'h1;
         8'h76:
-            \$806 [118] = 1'h1;
+            \$726 [118] = 1'h1;
         8'h77:
-            \$806 [119] = 1'h1;
+            \$726 [119] = 1'h1;
         8'h78:
-            \$806 [120] = 1'h1;
+            \$726 [120] = 1'h1;
         8'h79:
-            \$806 [121] = 1'h1;
+            \$726 [121] = 1'h1;
         8'h7a:
-            \$806 [122] = 1'h1;
+            \$726 [122] = 1'h1;
         8'h7b:
-            \$806 [123] = 1'h1;
+            \$726 [123] = 1'h1;
         8'h7c:
-            \$806 [124] = 1'h1;
+            \$726 [124] = 1'h1;
         8'h7d:
-            \$806 [125] = 1'h1;
+            \$726 [125] = 1'h1;
         8'h7e:
-            \$806 [126] = 1'h1;
+            \$726 [126] = 1'h1;
         8'h7f:
-            \$806 [127] = 1'h1;
+            \$726 [127] = 1'h1;
         8'h80:
-            \$806 [128] = 1'h1;
+            \$726 [128] = 1'h1;
         8'h81:
-            \$806 [129] = 1'h1;
+            \$726 [129] = 1'h1;
         8'h82:
-            \$806 [130] = 1'h1;
+            \$726 [130] = 1'h1;
         8'h83:
-            \$806 [131] = 1'h1;
+            \$726 [131] = 1'h1;
         8'h84:
-            \$806 [132] = 1'h1;
+            \$726 [132] = 1'h1;
         8'h85:
-            \$806 [133] = 1'h1;
+            \$726 [133] = 1'h1;
         8'h86:
-            \$806 [134] = 1'h1;
+            \$726 [134] = 1'h1;
         8'h87:
-            \$806 [135] = 1'h1;
+            \$726 [135] = 1'h1;
         8'h88:
-            \$806 [136] = 1'h1;
+            \$726 [136] = 1'h1;
         8'h89:
-            \$806 [137] = 1'h1;
+            \$726 [137] = 1'h1;
         8'h8a:
-            \$806 [138] = 1'h1;
+            \$726 [138] = 1'h1;
         8'h8b:
-            \$806 [139] = 1'h1;
+            \$726 [139] = 1'h1;
         8'h8c:
-            \$806 [140] = 1'h1;
+            \$726 [140] = 1'h1;
         8'h8d:
-            \$806 [141] = 1'h1;
+            \$726 [141] = 1'h1;
         8'h8e:
-            \$806 [142] = 1'h1;
+            \$726 [142] = 1'h1;
         8'h8f:
-            \$806 [143] = 1'h1;
+            \$726 [143] = 1'h1;
         8'h90:
-            \$806 [144] = 1'h1;
+            \$726 [144] = 1'h1;
         8'h91:
-            \$806 [145] = 1'h1;
+            \$726 [145] = 1'h1;
         8'h92:
-            \$806 [146] = 1'h1;
+            \$726 [146] = 1'h1;
         8'h93:
-            \$806 [147] = 1'h1;
+            \$726 [147] = 1'h1;
         8'h94:
-            \$806 [148] = 1'h1;
+            \$726 [148] = 1'h1;
         8'h95:
-            \$806 [149] = 1'h1;
+            \$726 [149] = 1'h1;
         8'h96:
-            \$806 [150] = 1'h1;
+            \$726 [150] = 1'h1;
         8'h97:
-            \$806 [151] = 1'h1;
+            \$726 [151] = 1'h1;
         8'h98:
-            \$806 [152] = 1'h1;
+            \$726 [152] = 1'h1;
         8'h99:
-            \$806 [153] = 1'h1;
+            \$726 [153] = 1'h1;
         8'h9a:
-            \$806 [154] = 1'h1;
+            \$726 [154] = 1'h1;
         8'h9b:
-            \$806 [155] = 1'h1;
+            \$726 [155] = 1'h1;
         8'h9c:
-            \$806 [156] = 1'h1;
+            \$726 [156] = 1'h1;
         8'h9d:
-            \$806 [157] = 1'h1;
+            \$726 [157] = 1'h1;
         8'h9e:
-            \$806 [158] = 1'h1;
+            \$726 [158] = 1'h1;
         8'h9f:
-            \$806 [159] = 1'h1;
+            \$726 [159] = 1'h1;
         8'ha0:
-            \$806 [160] = 1'h1;
+            \$726 [160] = 1'h1;
         8'ha1:
-            \$806 [161] = 1'h1;
+            \$726 [161] = 1'h1;
         8'ha2:
-            \$806 [162] = 1'h1;
+            \$726 [162] = 1'h1;
         8'ha3:
-            \$806 [163] = 1'h1;
+            \$726 [163] = 1'h1;
         8'ha4:
-            \$806 [164] = 1'h1;
+            \$726 [164] = 1'h1;
         8'ha5:
-            \$806 [165] = 1'h1;
+            \$726 [165] = 1'h1;
         8'ha6:
-            \$806 [166] = 1'h1;
+            \$726 [166] = 1'h1;
         8'ha7:
-            \$806 [167] = 1'h1;
+            \$726 [167] = 1'h1;
         8'ha8:
-            \$806 [168] = 1'h1;
+            \$726 [168] = 1'h1;
         8'ha9:
-            \$806 [169] = 1'h1;
+            \$726 [169] = 1'h1;
         8'haa:
-            \$806 [170] = 1'h1;
+            \$726 [170] = 1'h1;
         8'hab:
-            \$806 [171] = 1'h1;
+            \$726 [171] = 1'h1;
         8'hac:
-            \$806 [172] = 1'h1;
+            \$726 [172] = 1'h1;
         8'had:
-            \$806 [173] = 1'h1;
+            \$726 [173] = 1'h1;
         8'hae:
-            \$806 [174] = 1'h1;
+            \$726 [174] = 1'h1;
         8'haf:
-            \$806 [175] = 1'h1;
+            \$726 [175] = 1'h1;
         8'hb0:
-            \$806 [176] = 1'h1;
+            \$726 [176] = 1'h1;
         8'hb1:
-            \$806 [177] = 1'h1;
+            \$726 [177] = 1'h1;
         8'hb2:
-            \$806 [178] = 1'h1;
+            \$726 [178] = 1'h1;
         8'hb3:
-            \$806 [179] = 1'h1;
+            \$726 [179] = 1'h1;
         8'hb4:
-            \$806 [180] = 1'h1;
+            \$726 [180] = 1'h1;
         8'hb5:
-            \$806 [181] = 1'h1;
+            \$726 [181] = 1'h1;
         8'hb6:
-            \$806 [182] = 1'h1;
+            \$726 [182] = 1'h1;
         8'hb7:
-            \$806 [183] = 1'h1;
+            \$726 [183] = 1'h1;
         8'hb8:
-            \$806 [184] = 1'h1;
+            \$726 [184] = 1'h1;
         8'hb9:
-            \$806 [185] = 1'h1;
+            \$726 [185] = 1'h1;
         8'hba:
-            \$806 [186] = 1'h1;
+            \$726 [186] = 1'h1;
         8'hbb:
-            \$806 [187] = 1'h1;
+            \$726 [187] = 1'h1;
         8'hbc:
-            \$806 [188] = 1'h1;
+            \$726 [188] = 1'h1;
         8'hbd:
-            \$806 [189] = 1'h1;
+            \$726 [189] = 1'h1;
         8'hbe:
-            \$806 [190] = 1'h1;
+            \$726 [190] = 1'h1;
         8'hbf:
-            \$806 [191] = 1'h1;
+            \$726 [191] = 1'h1;
         8'hc0:
-            \$806 [192] = 1'h1;
+            \$726 [192] = 1'h1;
         8'hc1:
-            \$806 [193] = 1'h1;
+            \$726 [193] = 1'h1;
         8'hc2:
-            \$806 [194] = 1'h1;
+            \$726 [194] = 1'h1;
         8'hc3:
-            \$806 [195] = 1'h1;
+            \$726 [195] = 1'h1;
         8'hc4:
-            \$806 [196] = 1'h1;
+            \$726 [196] = 1'h1;
         8'hc5:
-            \$806 [197] = 1'h1;
+            \$726 [197] = 1'h1;
         8'hc6:
-            \$806 [198] = 1'h1;
+            \$726 [198] = 1'h1;
         8'hc7:
-            \$806 [199] = 1'h1;
+            \$726 [199] = 1'h1;
         8'hc8:
-            \$806 [200] = 1'h1;
+            \$726 [200] = 1'h1;
         8'hc9:
-            \$806 [201] = 1'h1;
+            \$726 [201] = 1'h1;
         8'hca:
-            \$806 [202] = 1'h1;
+            \$726 [202] = 1'h1;
         8'hcb:
-            \$806 [203] = 1'h1;
+            \$726 [203] = 1'h1;
         8'hcc:
-            \$806 [204] = 1'h1;
+            \$726 [204] = 1'h1;
         8'hcd:
-            \$806 [205] = 1'h1;
+            \$726 [205] = 1'h1;
         8'hce:
-            \$806 [206] = 1'h1;
+            \$726 [206] = 1'h1;
         8'hcf:
-            \$806 [207] = 1'h1;
+            \$726 [207] = 1'h1;
         8'hd0:
-            \$806 [208] = 1'h1;
+            \$726 [208] = 1'h1;
         8'hd1:
-            \$806 [209] = 1'h1;
+            \$726 [209] = 1'h1;
         8'hd2:
-            \$806 [210] = 1'h1;
+            \$726 [210] = 1'h1;
         8'hd3:
-            \$806 [211] = 1'h1;
+            \$726 [211] = 1'h1;
         8'hd4:
-            \$806 [212] = 1'h1;
+            \$726 [212] = 1'h1;
         8'hd5:
-            \$806 [213] = 1'h1;
+            \$726 [213] = 1'h1;
         8'hd6:
-            \$806 [214] = 1'h1;
+            \$726 [214] = 1'h1;
         8'hd7:
-            \$806 [215] = 1'h1;
+            \$726 [215] = 1'h1;
         8'hd8:
-            \$806 [216] = 1'h1;
+            \$726 [216] = 1'h1;
         8'hd9:
-            \$806 [217] = 1'h1;
+            \$726 [217] = 1'h1;
         8'hda:
-            \$806 [218] = 1'h1;
+            \$726 [218] = 1'h1;
         8'hdb:
-            \$806 [219] = 1'h1;
+            \$726 [219] = 1'h1;
         8'hdc:
-            \$806 [220] = 1'h1;
+            \$726 [220] = 1'h1;
         8'hdd:
-            \$806 [221] = 1'h1;
+            \$726 [221] = 1'h1;
         8'hde:
-            \$806 [222] = 1'h1;
+            \$726 [222] = 1'h1;
         8'hdf:
-            \$806 [223] = 1'h1;
+            \$726 [223] = 1'h1;
         8'he0:
-            \$806 [224] = 1'h1;
+            \$726 [224] = 1'h1;
         8'he1:
-            \$806 [225] = 1'h1;
+            \$726 [225] = 1'h1;
         8'he2:
-            \$806 [226] = 1'h1;
+            \$726 [226] = 1'h1;
         8'he3:
-            \$806 [227] = 1'h1;
+            \$726 [227] = 1'h1;
         8'he4:
-            \$806 [228] = 1'h1;
+            \$726 [228] = 1'h1;
         8'he5:
-            \$806 [229] = 1'h1;
+            \$726 [229] = 1'h1;
         8'he6:
-            \$806 [230] = 1'h1;
+            \$726 [230] = 1'h1;
         8'he7:
-            \$806 [231] = 1'h1;
+            \$726 [231] = 1'h1;
         8'he8:
-            \$806 [232] = 1'h1;
+            \$726 [232] = 1'h1;
         8'he9:
-            \$806 [233] = 1'h1;
+            \$726 [233] = 1'h1;
         8'hea:
-            \$806 [234] = 1'h1;
+            \$726 [234] = 1'h1;
         8'heb:
-            \$806 [235] = 1'h1;
+            \$726 [235] = 1'h1;
         8'hec:
-            \$806 [236] = 1'h1;
+            \$726 [236] = 1'h1;
         8'hed:
-            \$806 [237] = 1'h1;
+            \$726 [237] = 1'h1;
         8'hee:
-            \$806 [238] = 1'h1;
+            \$726 [238] = 1'h1;
         8'hef:
-            \$806 [239] = 1'h1;
+            \$726 [239] = 1'h1;
         8'hf0:
-            \$806 [240] = 1'h1;
+            \$726 [240] = 1'h1;
         8'hf1:
-            \$806 [241] = 1'h1;
+            \$726 [241] = 1'h1;
         8'hf2:
-            \$806 [242] = 1'h1;
+            \$726 [242] = 1'h1;
         8'hf3:
-            \$806 [243] = 1'h1;
+            \$726 [243] = 1'h1;
         8'hf4:
-            \$806 [244] = 1'h1;
+            \$726 [244] = 1'h1;
         8'hf5:
-            \$806 [245] = 1'h1;
+            \$726 [245] = 1'h1;
         8'hf6:
-            \$806 [246] = 1'h1;
+            \$726 [246] = 1'h1;
         8'hf7:
-            \$806 [247] = 1'h1;
+            \$726 [247] = 1'h1;
         8'hf8:
-            \$806 [248] = 1'h1;
+            \$726 [248] = 1'h1;
         8'hf9:
-            \$806 [249] = 1'h1;
+            \$726 [249] = 1'h1;
         8'hfa:
-            \$806 [250] = 1'h1;
+            \$726 [250] = 1'h1;
         8'hfb:
-            \$806 [251] = 1'h1;
+            \$726 [251] = 1'h1;
         8'hfc:
-            \$806 [252] = 1'h1;
+            \$726 [252] = 1'h1;
         8'hfd:
-            \$806 [253] = 1'h1;
+            \$726 [253] = 1'h1;
         8'hfe:
-            \$806 [254] = 1'h1;
+            \$726 [254] = 1'h1;
         8'hff:
-            \$806 [255] = 1'h1;
+            \$726 [255] = 1'h1;
       endcase
     end
     if (rst) begin
-      \$806  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$726  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$807  = cursor_row;
+    \$727  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$807  = 4'h0;
+          \$727  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$807  = \$403 [3:0];
+            \$727  = \$367 [3:0];
           end else if (pending[2]) begin
-            \$807  = \$409 [3:0];
+            \$727  = \$373 [3:0];
           end
     endcase
     if (rst) begin
-      \$807  = 4'h0;
+      \$727  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$808  = cursor_col;
+    \$728  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$808  = 4'h0;
+          \$728  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$808  = \$415 [3:0];
+            \$728  = \$379 [3:0];
           end else if (pending[4]) begin
-            \$808  = \$421 [3:0];
+            \$728  = \$385 [3:0];
           end
     endcase
     if (rst) begin
-      \$808  = 4'h0;
+      \$728  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$809  = counter;
+    \$729  = counter;
     casez (fsm_state)
       4'h0:
-          \$809  = { 3'h0, \$383  };
+          \$729  = { 3'h0, \$361  };
       4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-                \$809  = \$394 [8:0];
-              end
-            end
-          end
+          /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+              \$729  = \$393 [8:0];
+            end
+          end
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
           /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
+      4'h9:
           /* empty */;
       4'ha:
           /* empty */;
-      4'h9:
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'hc:
           /* empty */;
       4'hb:
-          if (\$781 ) begin
-          end else if (\$782 ) begin
-            \$809  = 9'h000;
+          /* empty */;
+      4'hd:
+          if (\$686 ) begin
+          end else if (\$687 ) begin
+            \$729  = 9'h000;
           end
     endcase
     if (rst) begin
-      \$809  = 9'h000;
+      \$729  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$810  = flood_steps;
+    \$730  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$810  = 9'h000;
+          \$730  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
           /* empty */;
-      4'h3:
-          \$810  = 9'h000;
-      4'h4:
-          if (\$711 ) begin
-            if (\$726 ) begin
-              \$810  = 9'h000;
-            end
-          end
+      4'h9:
+          /* empty */;
       4'ha:
           /* empty */;
-      4'h9:
-          if (\$774 ) begin
-            \$810  = \$776 [8:0];
+      4'h5:
+          \$730  = 9'h000;
+      4'h6:
+          if (\$639 ) begin
+            if (\$646 ) begin
+              \$730  = 9'h000;
+            end
+          end
+      4'hc:
+          /* empty */;
+      4'hb:
+          if (\$677 ) begin
+            if (\$678 ) begin
+              \$730  = \$679 [8:0];
+            end
           end
     endcase
     if (rst) begin
-      \$810  = 9'h000;
+      \$730  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$811  = fsm_state;
+    \$731  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$811  = 4'h1;
+          \$731  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            (* full_case = 32'd1 *)
-            if (\$386 ) begin
-              \$811  = 4'h0;
-            end else if (\$388 ) begin
-              (* full_case = 32'd1 *)
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$811  = 4'h2;
-              end else begin
-                \$811  = 4'h3;
-              end
-            end else begin
-              \$811  = 4'h4;
-            end
+            \$731  = 4'h2;
           end
       4'h2:
-          if (\$423 ) begin
-            \$811  = 4'h5;
+          \$731  = 4'h3;
+      4'h3:
+        begin
+          \$731  = 4'h1;
+          (* full_case = 32'd1 *)
+          if (\$388 ) begin
+            \$731  = 4'h0;
+          end else if (\$389 ) begin
+            (* full_case = 32'd1 *)
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$731  = 4'h4;
+            end else begin
+              \$731  = 4'h5;
+            end
+          end else begin
+            \$731  = 4'h6;
+          end
+        end
+      4'h4:
+          if (\$397 ) begin
+            \$731  = 4'h7;
+          end
+      4'h7:
+          (* full_case = 32'd1 *)
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                /* empty */;
+            default:
+                if (\$417 ) begin
+                  \$731  = 4'h8;
+                end
+          endcase
+      4'h8:
+          (* full_case = 32'd1 *)
+          if (\$418 ) begin
+            \$731  = 4'h9;
+          end else begin
+            \$731  = 4'ha;
+          end
+      4'h9:
+          if (\$428 ) begin
+            \$731  = 4'ha;
+          end
+      4'ha:
+          if (\$625 ) begin
+            \$731  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                /* empty */;
-            2'h1:
-                /* empty */;
-            default:
-                if (\$446 ) begin
-                  \$811  = 4'h6;
-                end
-          endcase
+          if (\$626 ) begin
+            \$731  = 4'h1;
+          end else begin
+            \$731  = 4'hb;
+          end
       4'h6:
-          (* full_case = 32'd1 *)
-          if (\$447 ) begin
-            \$811  = 4'h7;
-          end else begin
-            \$811  = 4'h8;
-          end
-      4'h7:
-          if (\$451 ) begin
-            \$811  = 4'h8;
-          end
-      4'h8:
-          if (\$698 ) begin
-            \$811  = 4'h3;
-          end
-      4'h3:
-          (* full_case = 32'd1 *)
-          if (\$699 ) begin
-            \$811  = 4'h1;
-          end else begin
-            \$811  = 4'h9;
-          end
-      4'h4:
-          if (\$711 ) begin
+          if (\$639 ) begin
             (* full_case = 32'd1 *)
-            if (\$726 ) begin
-              \$811  = 4'ha;
+            if (\$646 ) begin
+              \$731  = 4'hc;
             end else begin
-              \$811  = 4'h1;
+              \$731  = 4'h1;
             end
           end
-      4'ha:
-          if (\$757 ) begin
+      4'hc:
+          if (\$668 ) begin
             (* full_case = 32'd1 *)
-            if (\$773 ) begin
-              \$811  = 4'h1;
+            if (\$675 ) begin
+              \$731  = 4'h1;
             end else begin
-              \$811  = 4'h9;
+              \$731  = 4'hb;
             end
-          end
-      4'h9:
-          (* full_case = 32'd1 *)
-          if (\$774 ) begin
-          end else begin
-            \$811  = 4'hb;
           end
       4'hb:
-          if (\$781 ) begin
-            \$811  = 4'h1;
-          end else if (\$782 ) begin
-            \$811  = 4'h1;
-          end
-    endcase
-    if (rst) begin
-      \$811  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$812  = seed;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$812  = \$395 ;
-              end
-            end
-          end
-    endcase
-    if (rst) begin
-      \$812  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$813  = lcg;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$813  = \$397 [31:0];
-              end
-            end
-          end
-      4'h2:
-          /* empty */;
-      4'h5:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                (* full_case = 32'd1 *)
-                if (\$438 ) begin
-                end else begin
-                  \$813  = \$441 [31:0];
-                end
-            2'h1:
-                /* empty */;
-            default:
-                \$813  = \$444 [31:0];
-          endcase
-    endcase
-    if (rst) begin
-      \$813  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$814  = swaps_done;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$814  = 10'h000;
-              end
-            end
-          end
-      4'h2:
-          /* empty */;
-      4'h5:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                /* empty */;
-            2'h1:
-                /* empty */;
-            default:
-                \$814  = \$445 [9:0];
-          endcase
-    endcase
-    if (rst) begin
-      \$814  = 10'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$815  = swap_phase;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$815  = 2'h0;
-              end
-            end
-          end
-      4'h2:
-          /* empty */;
-      4'h5:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                if (\$438 ) begin
-                  \$815  = 2'h1;
-                end
-            2'h1:
-                \$815  = 2'h2;
-            default:
-                \$815  = 2'h0;
-          endcase
-    endcase
-    if (rst) begin
-      \$815  = 2'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$816  = load_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$816  = 4'h0;
-              end
-            end
-          end
-      4'h2:
-          \$816  = \$422 [3:0];
-    endcase
-    if (rst) begin
-      \$816  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$817  = chord_step;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
+          if (\$677 ) begin
             (* full_case = 32'd1 *)
-            if (\$386 ) begin
-            end else if (\$388 ) begin
+            if (\$678 ) begin
             end else begin
-              \$817  = 3'h0;
+              \$731  = 4'hd;
             end
           end
+      4'hd:
+          if (\$686 ) begin
+            \$731  = 4'h1;
+          end else if (\$687 ) begin
+            \$731  = 4'h1;
+          end
+    endcase
+    if (rst) begin
+      \$731  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$732  = seed;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
       4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
           /* empty */;
       4'h3:
-          /* empty */;
-      4'h4:
-          \$817  = \$700 [2:0];
-      4'ha:
-          \$817  = \$727 [2:0];
-    endcase
-    if (rst) begin
-      \$817  = 3'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$818  = chord_flags;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            (* full_case = 32'd1 *)
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-            end else begin
-              \$818  = 4'h0;
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$732  = \$394 ;
             end
           end
+    endcase
+    if (rst) begin
+      \$732  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$733  = swaps_done;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
       4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
           /* empty */;
       4'h3:
-          /* empty */;
-      4'h4:
-          \$818  = \$710 [3:0];
-    endcase
-    if (rst) begin
-      \$818  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$819  = swap_a;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          casez (swap_phase)
-            2'h0:
-                if (\$438 ) begin
-                  \$819  = \$439 ;
-                end
-          endcase
-    endcase
-    if (rst) begin
-      \$819  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$820  = swap_b;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          casez (swap_phase)
-            2'h0:
-                /* empty */;
-            2'h1:
-                \$820  = \$442 ;
-          endcase
-    endcase
-    if (rst) begin
-      \$820  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$821  = scan_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$821  = 4'h0;
-      4'h7:
-          if (\$451 ) begin
-          end else if (\$455 ) begin
-            \$821  = \$456 [3:0];
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$733  = 10'h000;
+            end
           end
-    endcase
-    if (rst) begin
-      \$821  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$822  = scan_col;
-    casez (fsm_state)
-      4'h0:
+      4'h4:
           /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$822  = 4'h0;
       4'h7:
           (* full_case = 32'd1 *)
-          if (\$451 ) begin
-          end else if (\$455 ) begin
-            \$822  = 4'h0;
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                /* empty */;
+            default:
+                \$733  = \$416 [9:0];
+          endcase
+    endcase
+    if (rst) begin
+      \$733  = 10'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$734  = swap_phase;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$734  = 3'h0;
+            end
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          (* full_case = 32'd1 *)
+          casez (swap_phase)
+            3'h0:
+                if (\$398 ) begin
+                  if (\$413 ) begin
+                    \$734  = 3'h1;
+                  end
+                end
+            3'h1:
+                \$734  = 3'h2;
+            3'h2:
+                \$734  = 3'h3;
+            3'h3:
+                \$734  = 3'h4;
+            default:
+                \$734  = 3'h0;
+          endcase
+    endcase
+    if (rst) begin
+      \$734  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$735  = load_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$735  = 4'h0;
+            end
+          end
+      4'h4:
+          \$735  = \$396 [3:0];
+    endcase
+    if (rst) begin
+      \$735  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$736  = chord_step;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          (* full_case = 32'd1 *)
+          if (\$388 ) begin
+          end else if (\$389 ) begin
           end else begin
-            \$822  = \$457 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$822  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$823  = count_step;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$823  = 5'h00;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$823  = \$460 [4:0];
-    endcase
-    if (rst) begin
-      \$823  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$824  = count_up;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$824  = 16'h0000;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$824  = count_mid;
-    endcase
-    if (rst) begin
-      \$824  = 16'h0000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$825  = count_mid;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$825  = 16'h0000;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$825  = \$459 ;
-    endcase
-    if (rst) begin
-      \$825  = 16'h0000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$826  = exploded;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h3:
-          if (\$699 ) begin
-            \$826  = { cursor_row, cursor_col };
+            \$736  = 4'h0;
           end
       4'h4:
           /* empty */;
-      4'ha:
-          if (\$742 ) begin
-            if (\$756 ) begin
-              \$826  = { nb_row[3:0], nb_col[3:0] };
-            end
-          end
-    endcase
-    if (rst) begin
-      \$826  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$827  = chord_lost;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          if (\$711 ) begin
-            if (\$726 ) begin
-              \$827  = 1'h0;
-            end
-          end
-      4'ha:
-          if (\$742 ) begin
-            \$827  = 1'h1;
-          end
-    endcase
-    if (rst) begin
-      \$827  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$828  = win_scan;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'ha:
           /* empty */;
       4'h9:
-          (* full_case = 32'd1 *)
-          if (\$774 ) begin
-          end else begin
-            \$828  = 8'h00;
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+        begin
+          \$736  = \$627 [3:0];
+          if (\$639 ) begin
+            if (\$646 ) begin
+              \$736  = 4'h0;
+            end
           end
-      4'hb:
-          (* full_case = 32'd1 *)
-          if (\$781 ) begin
-          end else if (\$782 ) begin
-          end else begin
-            \$828  = \$783 [7:0];
-          end
+        end
+      4'hc:
+          \$736  = \$647 [3:0];
     endcase
     if (rst) begin
-      \$828  = 8'h00;
+      \$736  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$829  = \read_col$77 ;
+    \$737  = chord_flags;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          (* full_case = 32'd1 *)
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+          end else begin
+            \$737  = 4'h0;
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$737  = \$638 [3:0];
+    endcase
+    if (rst) begin
+      \$737  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$738  = swap_a;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                \$738  = \$414 ;
+          endcase
+    endcase
+    if (rst) begin
+      \$738  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$739  = swap_b;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                \$739  = \$415 ;
+          endcase
+    endcase
+    if (rst) begin
+      \$739  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$740  = scan_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$740  = 4'h0;
+      4'h9:
+          if (\$422 ) begin
+            \$740  = \$423 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$740  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$741  = scan_col;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$741  = 4'h0;
+      4'h9:
+          (* full_case = 32'd1 *)
+          if (\$422 ) begin
+            \$741  = 4'h0;
+          end else begin
+            \$741  = \$424 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$741  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$742  = count_step;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$742  = 5'h00;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$742  = \$430 [4:0];
+    endcase
+    if (rst) begin
+      \$742  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$743  = row_arrives;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$743  = 1'h0;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$743  = \$433 ;
+    endcase
+    if (rst) begin
+      \$743  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$744  = count_up;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$744  = count_mid;
+    endcase
+    if (rst) begin
+      \$744  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$745  = count_mid;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$745  = \$429 ;
+    endcase
+    if (rst) begin
+      \$745  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$746  = flood_first;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          \$746  = 1'h1;
+      4'h6:
+          /* empty */;
+      4'hc:
+          if (\$668 ) begin
+            (* full_case = 32'd1 *)
+            if (\$675 ) begin
+            end else begin
+              \$746  = 1'h1;
+            end
+          end
+      4'hb:
+          \$746  = 1'h0;
+    endcase
+    if (rst) begin
+      \$746  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$747  = exploded;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          if (\$626 ) begin
+            \$747  = { cursor_row, cursor_col };
+          end
+      4'h6:
+          /* empty */;
+      4'hc:
+          if (\$662 ) begin
+            if (\$667 ) begin
+              \$747  = probe_d;
+            end
+          end
+    endcase
+    if (rst) begin
+      \$747  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$748  = chord_lost;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          if (\$639 ) begin
+            if (\$646 ) begin
+              \$748  = 1'h0;
+            end
+          end
+      4'hc:
+          if (\$662 ) begin
+            \$748  = 1'h1;
+          end
+    endcase
+    if (rst) begin
+      \$748  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$749  = win_scan;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'hc:
+          /* empty */;
+      4'hb:
+          if (\$677 ) begin
+            (* full_case = 32'd1 *)
+            if (\$678 ) begin
+            end else begin
+              \$749  = 9'h000;
+            end
+          end
+      4'hd:
+          \$749  = \$680 [8:0];
+    endcase
+    if (rst) begin
+      \$749  = 9'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$750  = \read_col$87 ;
     if (read_enable) begin
-      \$829  = read_col;
+      \$750  = probe[3:0];
     end
     if (rst) begin
-      \$829  = 4'h0;
+      \$750  = 4'h0;
     end
   end
   assign \buttons$25  = buttons;
   assign \held$26  = held;
-  assign \status$27  = status;
-  assign \difficulty$28  = difficulty;
-  assign \cursor_row$29  = cursor_row;
-  assign \cursor_col$30  = cursor_col;
-  assign \counter$31  = counter;
-  assign \timer$32  = timer;
+  assign \status$31  = status;
+  assign \difficulty$32  = difficulty;
+  assign \cursor_row$33  = cursor_row;
+  assign \cursor_col$34  = cursor_col;
+  assign \counter$35  = counter;
+  assign \timer$36  = timer;
   assign revealed = revealed_bits;
   assign flagged = flagged_bits;
-  assign \seed$35  = seed;
-  assign \flood_steps$36  = flood_steps;
-  assign mine_row__addr = probe[7:4];
+  assign \seed$39  = seed;
+  assign \flood_steps$40  = flood_steps;
+  assign mine_read__addr = probe[7:4];
   assign count_cursor__addr = cursor_row;
-  assign count_cell__addr = read_row;
+  assign count_cell__addr = probe[7:4];
   assign count_cell__en = read_enable;
-  assign \cell  = { \$797 , \$354  };
+  assign mine_cell__addr = probe[7:4];
+  assign \cell  = { \$701 , \$301  };
   assign exploded_row = exploded[7:4];
   assign exploded_col = exploded[3:0];
-  assign \cell.count  = \$354 ;
-  assign \cell.mine  = \$797 [0];
-  assign \cell.revealed  = \$797 [1];
-  assign \cell.flagged  = \$797 [2];
-  assign \cell.exploded  = \$797 [3];
+  assign \cell.count  = \$301 ;
+  assign \cell.mine  = \$701 [0];
+  assign \cell.revealed  = \$701 [1];
+  assign \cell.flagged  = \$701 [2];
+  assign \cell.exploded  = \$701 [3];
   assign \$24  = { \$23 , 1'h0 };
   assign { \$25 [240], \$25 [224], \$25 [208], \$25 [192], \$25 [176], \$25 [160], \$25 [144], \$25 [128], \$25 [112], \$25 [96], \$25 [80], \$25 [64], \$25 [48], \$25 [32], \$25 [16], \$25 [0] } = 16'h0000;
   assign { \$25 [255:241], \$25 [239:225], \$25 [223:209], \$25 [207:193], \$25 [191:177], \$25 [175:161], \$25 [159:145], \$25 [143:129], \$25 [127:113], \$25 [111:97], \$25 [95:81], \$25 [79:65], \$25 [63:49], \$25 [47:33], \$25 [31:17], \$25 [15:1] } = { \$24 [255:241], \$24 [239:225], \$24 [223:209], \$24 [207:193], \$24 [191:177], \$24 [175:161], \$24 [159:145], \$24 [143:129], \$24 [127:113], \$24 [111:97], \$24 [95:81], \$24 [79:65], \$24 [63:49], \$24 [47:33], \$24 [31:17], \$24 [15:1] };
@@ -4278,36 +4532,29 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign { \$49 [255], \$49 [239], \$49 [223], \$49 [207], \$49 [191], \$49 [175], \$49 [159], \$49 [143], \$49 [127], \$49 [111], \$49 [95], \$49 [79], \$49 [63], \$49 [47], \$49 [31], \$49 [15] } = 16'h0000;
   assign { \$49 [254:240], \$49 [238:224], \$49 [222:208], \$49 [206:192], \$49 [190:176], \$49 [174:160], \$49 [158:144], \$49 [142:128], \$49 [126:112], \$49 [110:96], \$49 [94:80], \$49 [78:64], \$49 [62:48], \$49 [46:32], \$49 [30:16], \$49 [14:0] } = { \$48 [254:240], \$48 [238:224], \$48 [222:208], \$48 [206:192], \$48 [190:176], \$48 [174:160], \$48 [158:144], \$48 [142:128], \$48 [126:112], \$48 [110:96], \$48 [94:80], \$48 [78:64], \$48 [62:48], \$48 [46:32], \$48 [30:16], \$48 [14:0] };
   assign \$51  = { 16'h0000, \$50 [255:16] };
-  assign \$65  = difficulty;
-  assign \$73  = difficulty;
-  assign \$294  = difficulty;
-  assign \$297  = difficulty;
-  assign \$309  = difficulty;
-  assign \$312  = difficulty;
+  assign \$62  = difficulty;
+  assign \$67  = difficulty;
+  assign \$70  = difficulty;
+  assign \$74  = difficulty;
+  assign \$78  = difficulty;
+  assign \$363  = difficulty;
+  assign \$368  = difficulty;
+  assign \$375  = difficulty;
+  assign \$380  = difficulty;
   assign \$399  = difficulty;
-  assign \$404  = difficulty;
-  assign \$411  = difficulty;
-  assign \$416  = difficulty;
-  assign \$424  = difficulty;
-  assign \$427  = difficulty;
-  assign \$431  = difficulty;
-  assign \$435  = difficulty;
-  assign \$452  = difficulty;
-  assign \$692  = difficulty;
-  assign \$701  = difficulty;
-  assign \$704  = difficulty;
-  assign \$714  = difficulty;
-  assign \$717  = difficulty;
-  assign \$728  = difficulty;
-  assign \$731  = difficulty;
-  assign \$743  = difficulty;
-  assign \$746  = difficulty;
-  assign \$758  = difficulty;
-  assign \$761  = difficulty;
+  assign \$402  = difficulty;
+  assign \$406  = difficulty;
+  assign \$410  = difficulty;
+  assign \$419  = difficulty;
+  assign \$619  = difficulty;
+  assign \$628  = difficulty;
+  assign \$631  = difficulty;
+  assign \$648  = difficulty;
+  assign \$651  = difficulty;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$84 (clk, rst, press, held, buttons);
+module \minesweeper_game.buttons$104 (clk, rst, press, held, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -4368,31 +4615,31 @@ module \minesweeper_game.buttons$84 (clk, rst, press, held, buttons);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_game.buttons$84.debounce_centre  debounce_centre (
+  \minesweeper_game.buttons$104.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_game.buttons$84.debounce_down  debounce_down (
+  \minesweeper_game.buttons$104.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$84.debounce_left  debounce_left (
+  \minesweeper_game.buttons$104.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$84.debounce_right  debounce_right (
+  \minesweeper_game.buttons$104.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$84.debounce_up  debounce_up (
+  \minesweeper_game.buttons$104.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -4442,7 +4689,7 @@ module \minesweeper_game.buttons$84 (clk, rst, press, held, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$84.debounce_centre (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_centre (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -4493,7 +4740,7 @@ module \minesweeper_game.buttons$84.debounce_centre (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$84.debounce_down (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_down (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -4544,7 +4791,7 @@ module \minesweeper_game.buttons$84.debounce_down (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$84.debounce_left (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_left (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -4595,7 +4842,7 @@ module \minesweeper_game.buttons$84.debounce_left (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$84.debounce_right (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_right (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$6  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -4646,7 +4893,7 @@ module \minesweeper_game.buttons$84.debounce_right (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$84.debounce_up (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_up (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$7  = 0;
   wire \$1 ;
   wire \$2 ;

@@ -254,19 +254,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .green(\o$64 ),
     .hsync_n(\o$68 ),
     .leds(leds),
-    .\port$1941$0 (i),
-    .\port$1943$0 (\i$38 ),
-    .\port$1945$0 (\i$39 ),
-    .\port$1947$0 (\i$40 ),
-    .\port$1949$0 (\i$41 ),
-    .\port$1951$0 (\i$43 ),
-    .\port$1953$0 (\i$44 ),
-    .\port$1955$0 (\i$45 ),
-    .\port$1957$0 (\i$46 ),
-    .\port$1959$0 (\i$47 ),
-    .\port$1961$0 (\i$48 ),
-    .\port$1963$0 (\i$49 ),
-    .\port$1965$0 (\i$50 ),
+    .\port$1828$0 (i),
+    .\port$1830$0 (\i$38 ),
+    .\port$1832$0 (\i$39 ),
+    .\port$1834$0 (\i$40 ),
+    .\port$1836$0 (\i$41 ),
+    .\port$1838$0 (\i$43 ),
+    .\port$1840$0 (\i$44 ),
+    .\port$1842$0 (\i$45 ),
+    .\port$1844$0 (\i$46 ),
+    .\port$1846$0 (\i$47 ),
+    .\port$1848$0 (\i$48 ),
+    .\port$1850$0 (\i$49 ),
+    .\port$1852$0 (\i$50 ),
     .red(\o$62 ),
     .segments(segments),
     .vsync_n(\o$70 )
@@ -1253,8 +1253,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1943$0 , \port$1945$0 , \port$1947$0 , \port$1949$0 , \port$1951$0 , \port$1953$0 , \port$1955$0 , \port$1957$0 , \port$1959$0 , \port$1961$0 , \port$1963$0 , \port$1965$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
-, \port$1941$0 );
+module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , \port$1836$0 , \port$1838$0 , \port$1840$0 , \port$1842$0 , \port$1844$0 , \port$1846$0 , \port$1848$0 , \port$1850$0 , \port$1852$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
+, \port$1828$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1328,32 +1328,32 @@ module \nexys3_minesweeper.system (\port$1943$0 , \port$1945$0 , \port$1947$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1941$0 ;
-  wire \port$1941$0 ;
-  input \port$1943$0 ;
-  wire \port$1943$0 ;
-  input \port$1945$0 ;
-  wire \port$1945$0 ;
-  input \port$1947$0 ;
-  wire \port$1947$0 ;
-  input \port$1949$0 ;
-  wire \port$1949$0 ;
-  input \port$1951$0 ;
-  wire \port$1951$0 ;
-  input \port$1953$0 ;
-  wire \port$1953$0 ;
-  input \port$1955$0 ;
-  wire \port$1955$0 ;
-  input \port$1957$0 ;
-  wire \port$1957$0 ;
-  input \port$1959$0 ;
-  wire \port$1959$0 ;
-  input \port$1961$0 ;
-  wire \port$1961$0 ;
-  input \port$1963$0 ;
-  wire \port$1963$0 ;
-  input \port$1965$0 ;
-  wire \port$1965$0 ;
+  input \port$1828$0 ;
+  wire \port$1828$0 ;
+  input \port$1830$0 ;
+  wire \port$1830$0 ;
+  input \port$1832$0 ;
+  wire \port$1832$0 ;
+  input \port$1834$0 ;
+  wire \port$1834$0 ;
+  input \port$1836$0 ;
+  wire \port$1836$0 ;
+  input \port$1838$0 ;
+  wire \port$1838$0 ;
+  input \port$1840$0 ;
+  wire \port$1840$0 ;
+  input \port$1842$0 ;
+  wire \port$1842$0 ;
+  input \port$1844$0 ;
+  wire \port$1844$0 ;
+  input \port$1846$0 ;
+  wire \port$1846$0 ;
+  input \port$1848$0 ;
+  wire \port$1848$0 ;
+  input \port$1850$0 ;
+  wire \port$1850$0 ;
+  input \port$1852$0 ;
+  wire \port$1852$0 ;
   wire [3:0] read_col;
   wire [3:0] \read_col$40 ;
   (* init = 1'h0 *)
@@ -1405,11 +1405,11 @@ module \nexys3_minesweeper.system (\port$1943$0 , \port$1945$0 , \port$1947$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1941$0 (\port$1941$0 ),
-    .\port$1943$0 (\port$1943$0 ),
-    .\port$1945$0 (\port$1945$0 ),
-    .\port$1947$0 (\port$1947$0 ),
-    .\port$1949$0 (\port$1949$0 ),
+    .\port$1828$0 (\port$1828$0 ),
+    .\port$1830$0 (\port$1830$0 ),
+    .\port$1832$0 (\port$1832$0 ),
+    .\port$1834$0 (\port$1834$0 ),
+    .\port$1836$0 (\port$1836$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$64  \digits$64  (
@@ -1432,30 +1432,30 @@ module \nexys3_minesweeper.system (\port$1943$0 , \port$1945$0 , \port$1947$0 , 
     .enable(pixel_enable),
     .green(green),
     .held(held),
-    .\hsync_n$85 (hsync_n),
-    .\port$2065$0 (\$10 ),
-    .\port$418$0 (\$9 ),
+    .\hsync_n$100 (hsync_n),
+    .\port$1952$0 (\$10 ),
+    .\port$369$0 (\$9 ),
     .read_col(read_col),
     .read_row(read_row),
     .red(red),
     .status(status),
     .timer_chars(timer_chars),
-    .\vsync_n$86 (vsync_n)
+    .\vsync_n$101 (vsync_n)
   );
   \nexys3_minesweeper.system.game  game (
     .busy(busy),
     .buttons(buttons),
     .clk(clk),
-    .count_cell__en(pixel_enable),
     .counter(counter),
     .cursor_col(cursor_col),
     .cursor_row(cursor_row),
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$2065$0 (\$10 ),
-    .\port$418$0 (\$9 ),
+    .\port$1952$0 (\$10 ),
+    .\port$369$0 (\$9 ),
     .read_col(read_col),
+    .read_enable(pixel_enable),
     .read_row(read_row),
     .status(status),
     .switches(switches),
@@ -1469,14 +1469,14 @@ module \nexys3_minesweeper.system (\port$1943$0 , \port$1945$0 , \port$1947$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1951$0 (\port$1951$0 ),
-    .\port$1953$0 (\port$1953$0 ),
-    .\port$1955$0 (\port$1955$0 ),
-    .\port$1957$0 (\port$1957$0 ),
-    .\port$1959$0 (\port$1959$0 ),
-    .\port$1961$0 (\port$1961$0 ),
-    .\port$1963$0 (\port$1963$0 ),
-    .\port$1965$0 (\port$1965$0 ),
+    .\port$1838$0 (\port$1838$0 ),
+    .\port$1840$0 (\port$1840$0 ),
+    .\port$1842$0 (\port$1842$0 ),
+    .\port$1844$0 (\port$1844$0 ),
+    .\port$1846$0 (\port$1846$0 ),
+    .\port$1848$0 (\port$1848$0 ),
+    .\port$1850$0 (\port$1850$0 ),
+    .\port$1852$0 (\port$1852$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1512,8 +1512,8 @@ module \nexys3_minesweeper.system (\port$1943$0 , \port$1945$0 , \port$1947$0 , 
   assign \vsync_n$54  = vsync_n;
   assign \segments$57  = segments;
   assign digits = anodes;
-  assign \buttons$60  = { \port$1949$0 , \port$1947$0 , \port$1945$0 , \port$1943$0 , \port$1941$0  };
-  assign \switches$61  = { \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0 , \port$1953$0 , \port$1951$0  };
+  assign \buttons$60  = { \port$1836$0 , \port$1834$0 , \port$1832$0 , \port$1830$0 , \port$1828$0  };
+  assign \switches$61  = { \port$1852$0 , \port$1850$0 , \port$1848$0 , \port$1846$0 , \port$1844$0 , \port$1842$0 , \port$1840$0 , \port$1838$0  };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -1546,33 +1546,33 @@ module \nexys3_minesweeper.system (\port$1943$0 , \port$1945$0 , \port$1947$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1943$0 , \port$1945$0 , \port$1947$0 , \port$1949$0 , clk, stage1, \port$1941$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1830$0 , \port$1832$0 , \port$1834$0 , \port$1836$0 , clk, stage1, \port$1828$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1941$0 ;
-  wire \port$1941$0 ;
-  input \port$1943$0 ;
-  wire \port$1943$0 ;
-  input \port$1945$0 ;
-  wire \port$1945$0 ;
-  input \port$1947$0 ;
-  wire \port$1947$0 ;
-  input \port$1949$0 ;
-  wire \port$1949$0 ;
+  input \port$1828$0 ;
+  wire \port$1828$0 ;
+  input \port$1830$0 ;
+  wire \port$1830$0 ;
+  input \port$1832$0 ;
+  wire \port$1832$0 ;
+  input \port$1834$0 ;
+  wire \port$1834$0 ;
+  input \port$1836$0 ;
+  wire \port$1836$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1949$0 , \port$1947$0 , \port$1945$0 , \port$1943$0 , \port$1941$0  };
+    stage0 <= { \port$1836$0 , \port$1834$0 , \port$1832$0 , \port$1830$0 , \port$1828$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1949$0 , \port$1947$0 , \port$1945$0 , \port$1943$0 , \port$1941$0  };
+  assign buttons = { \port$1836$0 , \port$1834$0 , \port$1832$0 , \port$1830$0 , \port$1828$0  };
   assign \buttons$4  = stage1;
 endmodule
 
@@ -1890,7 +1890,7 @@ module \nexys3_minesweeper.system.digits$64.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$2065$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$85 , \vsync_n$86 , counter_chars, timer_chars, debug, \port$418$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1952$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$369$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -1976,41 +1976,56 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   reg [4:0] \$172 ;
   reg [4:0] \$173 ;
   reg \$174 ;
-  reg [3:0] \$175 ;
-  reg [7:0] \$176 ;
-  reg [7:0] \$177 ;
+  reg \$175 ;
+  reg \$176 ;
+  reg \$177 ;
   reg \$178 ;
   reg \$179 ;
   wire \$18 ;
   reg \$180 ;
   reg \$181 ;
-  reg [4:0] \$182 ;
-  reg [4:0] \$183 ;
+  reg \$182 ;
+  reg \$183 ;
   reg \$184 ;
   reg \$185 ;
-  reg [7:0] \$186 ;
-  reg [7:0] \$187 ;
-  reg \$188 ;
+  reg [3:0] \$186 ;
+  reg [4:0] \$187 ;
+  reg [4:0] \$188 ;
   reg \$189 ;
   wire \$19 ;
-  reg \$190 ;
-  reg [4:0] \$191 ;
-  reg [1:0] \$192 ;
-  reg [2:0] \$193 ;
-  reg [2:0] \$194 ;
+  reg [3:0] \$190 ;
+  reg [7:0] \$191 ;
+  reg [7:0] \$192 ;
+  reg \$193 ;
+  reg \$194 ;
   reg \$195 ;
   reg \$196 ;
+  reg [4:0] \$197 ;
+  reg [4:0] \$198 ;
+  reg \$199 ;
   wire \$2 ;
   wire \$20 ;
+  reg \$200 ;
+  reg [7:0] \$201 ;
+  reg [7:0] \$202 ;
+  reg \$203 ;
+  reg \$204 ;
+  reg \$205 ;
+  reg [4:0] \$206 ;
+  reg [1:0] \$207 ;
+  reg [2:0] \$208 ;
+  reg [2:0] \$209 ;
   wire \$21 ;
+  reg \$210 ;
+  reg \$211 ;
   wire \$22 ;
   wire [7:0] \$23 ;
-  wire [6:0] \$237 ;
   wire [7:0] \$24 ;
-  wire [6:0] \$243 ;
-  wire [6:0] \$247 ;
   wire [7:0] \$25 ;
+  wire [6:0] \$252 ;
+  wire [6:0] \$258 ;
   wire [7:0] \$26 ;
+  wire [6:0] \$262 ;
   wire [7:0] \$27 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
@@ -2020,8 +2035,8 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   wire [7:0] \$32 ;
   wire [7:0] \$33 ;
   wire [7:0] \$34 ;
-  wire [4:0] \$344 ;
   wire [7:0] \$35 ;
+  wire [4:0] \$359 ;
   wire [7:0] \$36 ;
   wire [7:0] \$37 ;
   wire [7:0] \$38 ;
@@ -2095,12 +2110,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   reg [5:0] \$signal  = 6'h00;
   reg [5:0] \$signal$15  = 6'h00;
   reg [7:0] \$signal$17 ;
-  reg \$signal$18  = 1'h0;
-  reg \$signal$19  = 1'h0;
-  reg \$signal$20  = 1'h0;
-  reg \$signal$25  = 1'h0;
   reg \$signal$26 ;
-  reg \$signal$28  = 1'h0;
   reg \$signal$37  = 1'h0;
   reg [7:0] \$signal$42  = 8'h00;
   reg \$signal$48  = 1'h0;
@@ -2112,19 +2122,39 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   reg \$signal$58  = 1'h0;
   reg \$signal$59  = 1'h0;
   reg \$signal$60  = 1'h0;
-  reg \$signal$63  = 1'h0;
+  reg \$signal$61  = 1'h0;
   reg \$signal$64  = 1'h0;
-  reg \$signal$65  = 1'h1;
-  reg \$signal$66  = 1'h1;
-  reg [4:0] \$signal$69  = 5'h00;
-  reg \$signal$71  = 1'h0;
-  reg [7:0] \$signal$72  = 8'h00;
-  reg \$signal$75  = 1'h0;
-  reg \$signal$76  = 1'h1;
-  reg [4:0] \$signal$78  = 5'h00;
-  reg \$signal$79  = 1'h0;
-  reg \$signal$80  = 1'h1;
+  reg \$signal$65  = 1'h0;
+  reg \$signal$66  = 1'h0;
+  reg \$signal$68  = 1'h0;
+  reg \$signal$69  = 1'h0;
+  reg \$signal$70  = 1'h1;
+  reg \$signal$71  = 1'h1;
+  reg \$signal$72  = 1'h0;
+  reg [4:0] \$signal$77  = 5'h00;
+  reg \$signal$86  = 1'h0;
+  reg [7:0] \$signal$87  = 8'h00;
+  reg \$signal$90  = 1'h0;
+  reg \$signal$91  = 1'h1;
+  reg [4:0] \$signal$93  = 5'h00;
+  reg \$signal$94  = 1'h0;
+  reg \$signal$95  = 1'h1;
   reg [4:0] a_digit_row = 5'h00;
+  reg b2_box = 1'h0;
+  reg [3:0] b2_char = 4'h0;
+  reg b2_ignal = 1'h0;
+  reg \b2_ignal$19  = 1'h0;
+  reg \b2_ignal$20  = 1'h0;
+  reg \b2_ignal$25  = 1'h0;
+  reg \b2_ignal$28  = 1'h0;
+  reg \b2_ignal$79  = 1'h0;
+  reg \b2_ignal$80  = 1'h0;
+  reg \b2_ignal$81  = 1'h0;
+  reg \b2_ignal$82  = 1'h1;
+  reg \b2_ignal$83  = 1'h1;
+  reg [4:0] \b2_ignal$84  = 5'h00;
+  reg b2_light = 1'h0;
+  reg [4:0] b2_row = 5'h00;
   reg b_box = 1'h0;
   reg [3:0] b_char = 4'h0;
   reg b_light = 1'h0;
@@ -2181,13 +2211,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   input held;
   wire held;
   wire hsync_n;
-  output \hsync_n$85 ;
-  reg \hsync_n$85  = 1'h1;
+  output \hsync_n$100 ;
+  reg \hsync_n$100  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$2065$0 ;
-  wire [3:0] \port$2065$0 ;
-  input [3:0] \port$418$0 ;
-  wire [3:0] \port$418$0 ;
+  input [3:0] \port$1952$0 ;
+  wire [3:0] \port$1952$0 ;
+  input [3:0] \port$369$0 ;
+  wire [3:0] \port$369$0 ;
   output [3:0] read_col;
   wire [3:0] read_col;
   wire read_enable;
@@ -2213,8 +2243,8 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   wire [3:0] \timer_chars[2] ;
   wire visible;
   wire vsync_n;
-  output \vsync_n$86 ;
-  reg \vsync_n$86  = 1'h1;
+  output \vsync_n$101 ;
+  reg \vsync_n$101  = 1'h1;
   wire [9:0] x;
   wire [9:0] \x$7 ;
   wire [9:0] y;
@@ -2226,22 +2256,22 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$2065$0 [2];
-  assign \$8  = ~ \port$2065$0 [0];
+  assign \$7  = \$6  & \port$1952$0 [2];
+  assign \$8  = ~ \port$1952$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$2065$0 [0];
-  assign \$12  = debug & \port$2065$0 [0];
-  assign \$13  = \$signal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$418$0 ;
-  assign \$15  = \port$418$0  == 4'h8;
-  assign \$16  = \port$418$0  == 3'h7;
-  assign \$17  = \port$418$0  == 3'h6;
-  assign \$18  = \port$418$0  == 3'h5;
-  assign \$19  = \port$418$0  == 3'h4;
-  assign \$20  = \port$418$0  == 2'h3;
-  assign \$21  = \port$418$0  == 2'h2;
-  assign \$22  = \port$418$0  == 1'h1;
+  assign \$11  = \$10  & \port$1952$0 [0];
+  assign \$12  = debug & \port$1952$0 [0];
+  assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
+  assign \$14  = | \port$369$0 ;
+  assign \$15  = \port$369$0  == 4'h8;
+  assign \$16  = \port$369$0  == 3'h7;
+  assign \$17  = \port$369$0  == 3'h6;
+  assign \$18  = \port$369$0  == 3'h5;
+  assign \$19  = \port$369$0  == 3'h4;
+  assign \$20  = \port$369$0  == 2'h3;
+  assign \$21  = \port$369$0  == 2'h2;
+  assign \$22  = \port$369$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -2250,25 +2280,25 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$28  = \$17  ? 8'h12 : \$27 ;
   assign \$29  = \$16  ? 8'h00 : \$28 ;
   assign \$30  = \$15  ? 8'h92 : \$29 ;
-  assign \$31  = \$signal$25  ? 8'h92 : 8'he0;
-  assign \$32  = \$signal$25  ? 8'h92 : 8'hb6;
-  assign \$33  = b_light ? 8'hff : 8'hb6;
-  assign \$34  = \$signal$28  ? 8'h6d : \$33 ;
-  assign \$35  = \$signal$25  ? 8'h92 : 8'hb6;
-  assign \$36  = b_light ? 8'hff : 8'hb6;
-  assign \$37  = \$signal$28  ? 8'h6d : \$36 ;
-  assign \$38  = b_light ? 8'hff : 8'hb6;
-  assign \$39  = \$signal$28  ? 8'h6d : \$38 ;
-  assign \$237  = d_sub_x * 2'h2;
-  assign \$40  = pixels >> \$237 ;
+  assign \$31  = \b2_ignal$25  ? 8'h92 : 8'he0;
+  assign \$32  = \b2_ignal$25  ? 8'h92 : 8'hb6;
+  assign \$33  = b2_light ? 8'hff : 8'hb6;
+  assign \$34  = \b2_ignal$28  ? 8'h6d : \$33 ;
+  assign \$35  = \b2_ignal$25  ? 8'h92 : 8'hb6;
+  assign \$36  = b2_light ? 8'hff : 8'hb6;
+  assign \$37  = \b2_ignal$28  ? 8'h6d : \$36 ;
+  assign \$38  = b2_light ? 8'hff : 8'hb6;
+  assign \$39  = \b2_ignal$28  ? 8'h6d : \$38 ;
+  assign \$252  = d_sub_x * 2'h2;
+  assign \$40  = pixels >> \$252 ;
   assign \$41  = | \$40 ;
   assign \$42  = \$signal$37  & \$41 ;
   assign \$43  = feature ? 8'h00 : 8'hfc;
-  assign \$243  = d_sub_x * 2'h2;
-  assign \$44  = pixels >> \$243 ;
+  assign \$258  = d_sub_x * 2'h2;
+  assign \$44  = pixels >> \$258 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$247  = d_sub_x * 2'h2;
-  assign \$46  = pixels >> \$247 ;
+  assign \$262  = d_sub_x * 2'h2;
+  assign \$46  = pixels >> \$262 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
   assign \$49  = \$45  ? \$signal$42  : \$48 ;
@@ -2357,12 +2387,12 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$138  = \$137  & \$signal$58 ;
   assign \$139  = \$138  & \$signal$59 ;
   assign \$140  = \$signal$55  ? timer_chars : counter_chars;
-  assign \$344  = \$signal$15 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$344 ;
+  assign \$359  = \$signal$15 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$359 ;
   assign \$142  = \$signal$48  ? sub_y : a_digit_row;
-  assign \$143  = \$signal$18  & \$signal$60 ;
-  assign \$144  = \$143  & \$signal$63 ;
-  assign \$145  = \$signal$79  ? colour : 8'h00;
+  assign \$143  = b2_ignal & \b2_ignal$79 ;
+  assign \$144  = \$143  & \b2_ignal$80 ;
+  assign \$145  = \$signal$94  ? colour : 8'h00;
   always @(posedge clk)
     \$signal$15  <= \$146 ;
   always @(posedge clk)
@@ -2390,81 +2420,111 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   always @(posedge clk)
     \$signal$59  <= \$158 ;
   always @(posedge clk)
-    \$signal$18  <= \$159 ;
+    \$signal$60  <= \$159 ;
   always @(posedge clk)
-    \$signal$60  <= \$160 ;
+    \$signal$61  <= \$160 ;
   always @(posedge clk)
-    \$signal$63  <= \$161 ;
+    \$signal$64  <= \$161 ;
   always @(posedge clk)
-    \$signal$25  <= \$162 ;
+    \$signal$65  <= \$162 ;
   always @(posedge clk)
-    \$signal$28  <= \$163 ;
+    \$signal$66  <= \$163 ;
   always @(posedge clk)
     b_light <= \$164 ;
   always @(posedge clk)
-    \$signal$19  <= \$165 ;
+    \$signal$68  <= \$165 ;
   always @(posedge clk)
-    \$signal$64  <= \$166 ;
+    \$signal$69  <= \$166 ;
   always @(posedge clk)
-    \$signal$65  <= \$167 ;
+    \$signal$70  <= \$167 ;
   always @(posedge clk)
-    \$signal$66  <= \$168 ;
+    \$signal$71  <= \$168 ;
   always @(posedge clk)
-    \$signal$20  <= \$169 ;
+    \$signal$72  <= \$169 ;
   always @(posedge clk)
     b_box <= \$170 ;
   always @(posedge clk)
     b_char <= \$171 ;
   always @(posedge clk)
-    \$signal$69  <= \$172 ;
+    \$signal$77  <= \$172 ;
   always @(posedge clk)
     b_row <= \$173 ;
   always @(posedge clk)
-    \$signal$71  <= \$174 ;
+    b2_ignal <= \$174 ;
   always @(posedge clk)
-    \glyph$31  <= \$175 ;
+    \b2_ignal$79  <= \$175 ;
   always @(posedge clk)
-    \$signal$72  <= \$176 ;
+    \b2_ignal$80  <= \$176 ;
   always @(posedge clk)
-    c_background <= \$177 ;
+    \b2_ignal$25  <= \$177 ;
   always @(posedge clk)
-    c_cursor <= \$178 ;
+    \b2_ignal$28  <= \$178 ;
   always @(posedge clk)
-    \$signal$75  <= \$179 ;
+    b2_light <= \$179 ;
   always @(posedge clk)
-    \$signal$76  <= \$180 ;
+    \b2_ignal$19  <= \$180 ;
   always @(posedge clk)
-    c_vsync_n <= \$181 ;
+    \b2_ignal$81  <= \$181 ;
   always @(posedge clk)
-    \$signal$78  <= \$182 ;
+    \b2_ignal$82  <= \$182 ;
   always @(posedge clk)
-    row <= \$183 ;
+    \b2_ignal$83  <= \$183 ;
   always @(posedge clk)
-    \$signal$37  <= \$184 ;
+    \b2_ignal$20  <= \$184 ;
   always @(posedge clk)
-    d_cursor <= \$185 ;
+    b2_box <= \$185 ;
   always @(posedge clk)
-    \$signal$42  <= \$186 ;
+    b2_char <= \$186 ;
   always @(posedge clk)
-    d_background <= \$187 ;
+    \b2_ignal$84  <= \$187 ;
   always @(posedge clk)
-    \$signal$79  <= \$188 ;
+    b2_row <= \$188 ;
   always @(posedge clk)
-    \$signal$80  <= \$189 ;
+    \$signal$86  <= \$189 ;
   always @(posedge clk)
-    d_vsync_n <= \$190 ;
+    \glyph$31  <= \$190 ;
   always @(posedge clk)
-    d_sub_x <= \$191 ;
+    \$signal$87  <= \$191 ;
   always @(posedge clk)
-    blue <= \$192 ;
+    c_background <= \$192 ;
   always @(posedge clk)
-    green <= \$193 ;
+    c_cursor <= \$193 ;
   always @(posedge clk)
-    red <= \$194 ;
+    \$signal$90  <= \$194 ;
   always @(posedge clk)
-    \hsync_n$85  <= \$195 ;
+    \$signal$91  <= \$195 ;
   always @(posedge clk)
-    \vsync_n$86  <= \$196 ;
+    c_vsync_n <= \$196 ;
+  always @(posedge clk)
+    \$signal$93  <= \$197 ;
+  always @(posedge clk)
+    row <= \$198 ;
+  always @(posedge clk)
+    \$signal$37  <= \$199 ;
+  always @(posedge clk)
+    d_cursor <= \$200 ;
+  always @(posedge clk)
+    \$signal$42  <= \$201 ;
+  always @(posedge clk)
+    d_background <= \$202 ;
+  always @(posedge clk)
+    \$signal$94  <= \$203 ;
+  always @(posedge clk)
+    \$signal$95  <= \$204 ;
+  always @(posedge clk)
+    d_vsync_n <= \$205 ;
+  always @(posedge clk)
+    d_sub_x <= \$206 ;
+  always @(posedge clk)
+    blue <= \$207 ;
+  always @(posedge clk)
+    green <= \$208 ;
+  always @(posedge clk)
+    red <= \$209 ;
+  always @(posedge clk)
+    \hsync_n$100  <= \$210 ;
+  always @(posedge clk)
+    \vsync_n$101  <= \$211 ;
   \nexys3_minesweeper.system.display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$31 ),
@@ -2506,27 +2566,27 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
-    if (\$signal$18 ) begin
-      if (\port$2065$0 [1]) begin
+    if (b2_ignal) begin
+      if (\port$1952$0 [1]) begin
         \$signal$17  = \$30 ;
       end
-    end else if (\$signal$19 ) begin
-    end else if (\$signal$20 ) begin
+    end else if (\b2_ignal$19 ) begin
+    end else if (\b2_ignal$20 ) begin
       \$signal$17  = 8'he0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     (* full_case = 32'd1 *)
-    if (\$signal$18 ) begin
+    if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$2065$0 [1]) begin
+      if (\port$1952$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2065$0 [3]) begin
+      end else if (\port$1952$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2065$0 [2]) begin
+      end else if (\port$1952$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2535,11 +2595,11 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
       end else begin
         background = \$39 ;
       end
-    end else if (\$signal$19 ) begin
+    end else if (\b2_ignal$19 ) begin
       background = 8'h09;
-    end else if (\$signal$20 ) begin
+    end else if (\b2_ignal$20 ) begin
       background = 8'h00;
-    end else if (b_box) begin
+    end else if (b2_box) begin
       background = 8'h00;
     end else begin
       background = 8'hb6;
@@ -2548,45 +2608,45 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
-    if (\$signal$18 ) begin
-      if (\port$2065$0 [1]) begin
+    if (b2_ignal) begin
+      if (\port$1952$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$2065$0 [3]) begin
+      end else if (\port$1952$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$2065$0 [2]) begin
+      end else if (\port$1952$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
       end else if (\$12 ) begin
         \$signal$26  = 1'h1;
       end
-    end else if (\$signal$19 ) begin
-    end else if (\$signal$20 ) begin
+    end else if (\b2_ignal$19 ) begin
+    end else if (\b2_ignal$20 ) begin
       \$signal$26  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
-    if (\$signal$18 ) begin
-      if (\port$2065$0 [1]) begin
-        glyph = \port$418$0 ;
-      end else if (\port$2065$0 [3]) begin
+    if (b2_ignal) begin
+      if (\port$1952$0 [1]) begin
+        glyph = \port$369$0 ;
+      end else if (\port$1952$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2065$0 [2]) begin
+      end else if (\port$1952$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
       end else if (\$12 ) begin
         glyph = 4'hb;
       end
-    end else if (\$signal$19 ) begin
-    end else if (\$signal$20 ) begin
-      glyph = b_char;
+    end else if (\b2_ignal$19 ) begin
+    end else if (\b2_ignal$20 ) begin
+      glyph = b2_char;
     end
   end
   always @* begin
@@ -2723,35 +2783,35 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$159  = \$signal$18 ;
+    \$159  = \$signal$60 ;
     if (enable) begin
       \$159  = \$111 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$160  = \$signal$60 ;
+    \$160  = \$signal$61 ;
     if (enable) begin
       \$160  = \$114 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$161  = \$signal$63 ;
+    \$161  = \$signal$64 ;
     if (enable) begin
       \$161  = \$121 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$162  = \$signal$25 ;
+    \$162  = \$signal$65 ;
     if (enable) begin
       \$162  = \$124 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$163  = \$signal$28 ;
+    \$163  = \$signal$66 ;
     if (enable) begin
       \$163  = \$127 ;
     end
@@ -2765,35 +2825,35 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$165  = \$signal$19 ;
+    \$165  = \$signal$68 ;
     if (enable) begin
       \$165  = \$signal$48 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$166  = \$signal$64 ;
+    \$166  = \$signal$69 ;
     if (enable) begin
       \$166  = \$signal$49 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$167  = \$signal$65 ;
+    \$167  = \$signal$70 ;
     if (enable) begin
       \$167  = \$signal$51 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$168  = \$signal$66 ;
+    \$168  = \$signal$71 ;
     if (enable) begin
       \$168  = \$signal$53 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$169  = \$signal$20 ;
+    \$169  = \$signal$72 ;
     if (enable) begin
       \$169  = \$136 ;
     end
@@ -2814,7 +2874,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$172  = \$signal$69 ;
+    \$172  = \$signal$77 ;
     if (enable) begin
       \$172  = sub_x;
     end
@@ -2828,163 +2888,268 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$174  = \$signal$71 ;
+    \$174  = b2_ignal;
     if (enable) begin
-      \$174  = \$signal$26 ;
+      \$174  = \$signal$60 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$175  = \glyph$31 ;
+    \$175  = \b2_ignal$79 ;
     if (enable) begin
-      \$175  = glyph;
+      \$175  = \$signal$61 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$176  = \$signal$72 ;
+    \$176  = \b2_ignal$80 ;
     if (enable) begin
-      \$176  = \$signal$17 ;
+      \$176  = \$signal$64 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$177  = c_background;
+    \$177  = \b2_ignal$25 ;
     if (enable) begin
-      \$177  = background;
+      \$177  = \$signal$65 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$178  = c_cursor;
+    \$178  = \b2_ignal$28 ;
     if (enable) begin
-      \$178  = \$144 ;
+      \$178  = \$signal$66 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$179  = \$signal$75 ;
+    \$179  = b2_light;
     if (enable) begin
-      \$179  = \$signal$64 ;
+      \$179  = b_light;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$180  = \$signal$76 ;
+    \$180  = \b2_ignal$19 ;
     if (enable) begin
-      \$180  = \$signal$65 ;
+      \$180  = \$signal$68 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$181  = c_vsync_n;
+    \$181  = \b2_ignal$81 ;
     if (enable) begin
-      \$181  = \$signal$66 ;
+      \$181  = \$signal$69 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$182  = \$signal$78 ;
+    \$182  = \b2_ignal$82 ;
     if (enable) begin
-      \$182  = \$signal$69 ;
+      \$182  = \$signal$70 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$183  = row;
+    \$183  = \b2_ignal$83 ;
     if (enable) begin
-      \$183  = b_row;
+      \$183  = \$signal$71 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$184  = \$signal$37 ;
+    \$184  = \b2_ignal$20 ;
     if (enable) begin
-      \$184  = \$signal$71 ;
+      \$184  = \$signal$72 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$185  = d_cursor;
+    \$185  = b2_box;
     if (enable) begin
-      \$185  = c_cursor;
+      \$185  = b_box;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$186  = \$signal$42 ;
+    \$186  = b2_char;
     if (enable) begin
-      \$186  = \$signal$72 ;
+      \$186  = b_char;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$187  = d_background;
+    \$187  = \b2_ignal$84 ;
     if (enable) begin
-      \$187  = c_background;
+      \$187  = \$signal$77 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$188  = \$signal$79 ;
+    \$188  = b2_row;
     if (enable) begin
-      \$188  = \$signal$75 ;
+      \$188  = b_row;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$189  = \$signal$80 ;
+    \$189  = \$signal$86 ;
     if (enable) begin
-      \$189  = \$signal$76 ;
+      \$189  = \$signal$26 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$190  = d_vsync_n;
+    \$190  = \glyph$31 ;
     if (enable) begin
-      \$190  = c_vsync_n;
+      \$190  = glyph;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$191  = d_sub_x;
+    \$191  = \$signal$87 ;
     if (enable) begin
-      \$191  = \$signal$78 ;
+      \$191  = \$signal$17 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$192  = blue;
+    \$192  = c_background;
     if (enable) begin
-      \$192  = \$145 [1:0];
+      \$192  = background;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$193  = green;
+    \$193  = c_cursor;
     if (enable) begin
-      \$193  = \$145 [4:2];
+      \$193  = \$144 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$194  = red;
+    \$194  = \$signal$90 ;
     if (enable) begin
-      \$194  = \$145 [7:5];
+      \$194  = \b2_ignal$81 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$195  = \hsync_n$85 ;
+    \$195  = \$signal$91 ;
     if (enable) begin
-      \$195  = \$signal$80 ;
+      \$195  = \b2_ignal$82 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$196  = \vsync_n$86 ;
+    \$196  = c_vsync_n;
     if (enable) begin
-      \$196  = d_vsync_n;
+      \$196  = \b2_ignal$83 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$197  = \$signal$93 ;
+    if (enable) begin
+      \$197  = \b2_ignal$84 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$198  = row;
+    if (enable) begin
+      \$198  = b2_row;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$199  = \$signal$37 ;
+    if (enable) begin
+      \$199  = \$signal$86 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$200  = d_cursor;
+    if (enable) begin
+      \$200  = c_cursor;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$201  = \$signal$42 ;
+    if (enable) begin
+      \$201  = \$signal$87 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$202  = d_background;
+    if (enable) begin
+      \$202  = c_background;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$203  = \$signal$94 ;
+    if (enable) begin
+      \$203  = \$signal$90 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$204  = \$signal$95 ;
+    if (enable) begin
+      \$204  = \$signal$91 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$205  = d_vsync_n;
+    if (enable) begin
+      \$205  = c_vsync_n;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$206  = d_sub_x;
+    if (enable) begin
+      \$206  = \$signal$93 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$207  = blue;
+    if (enable) begin
+      \$207  = \$145 [1:0];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$208  = green;
+    if (enable) begin
+      \$208  = \$145 [4:2];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$209  = red;
+    if (enable) begin
+      \$209  = \$145 [7:5];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$210  = \hsync_n$100 ;
+    if (enable) begin
+      \$210  = \$signal$95 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$211  = \vsync_n$101 ;
+    if (enable) begin
+      \$211  = d_vsync_n;
     end
   end
   assign \enable$1  = enable;
@@ -2993,16 +3158,16 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$2065$0 , \port$418$0  };
+  assign \cell  = { \port$1952$0 , \port$369$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$418$0 ;
-  assign \cell.mine  = \port$2065$0 [0];
-  assign \cell.revealed  = \port$2065$0 [1];
-  assign \cell.flagged  = \port$2065$0 [2];
-  assign \cell.exploded  = \port$2065$0 [3];
+  assign \cell.count  = \port$369$0 ;
+  assign \cell.mine  = \port$1952$0 [0];
+  assign \cell.revealed  = \port$1952$0 [1];
+  assign \cell.flagged  = \port$1952$0 [2];
+  assign \cell.exploded  = \port$1952$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3498,68 +3663,35 @@ module \nexys3_minesweeper.system.display.smiley (enable, state, x, y, face, fea
   reg \$auto$verilog_backend.cc:2355:dump_module$23  = 0;
   wire [10:0] \$1 ;
   wire [11:0] \$10 ;
-  wire [8:0] \$100 ;
-  wire [5:0] \$101 ;
-  wire \$102 ;
-  wire [12:0] \$103 ;
-  wire [12:0] \$104 ;
-  wire \$105 ;
-  wire [12:0] \$106 ;
-  wire [12:0] \$107 ;
-  wire [5:0] \$108 ;
-  wire [6:0] \$109 ;
+  reg [5:0] \$100 ;
+  reg [5:0] \$101 ;
+  reg [5:0] \$102 ;
+  reg \$103 ;
+  reg [10:0] \$104 ;
+  reg [1:0] \$105 ;
+  reg [11:0] \$106 ;
+  reg [11:0] \$107 ;
+  reg [11:0] \$108 ;
+  reg [6:0] \$109 ;
   wire [11:0] \$11 ;
-  wire \$110 ;
-  wire \$111 ;
-  wire \$112 ;
-  wire \$113 ;
-  wire \$114 ;
-  wire \$115 ;
-  wire \$116 ;
-  wire \$117 ;
-  wire \$118 ;
-  wire \$119 ;
+  reg [10:0] \$110 ;
+  reg [11:0] \$111 ;
+  reg [5:0] \$112 ;
+  reg \$113 ;
+  reg \$114 ;
+  reg [1:0] \$115 ;
+  reg [12:0] \$116 ;
+  reg [12:0] \$117 ;
+  reg \$118 ;
+  reg \$119 ;
   wire \$12 ;
-  wire [12:0] \$120 ;
-  wire \$121 ;
-  wire \$122 ;
-  wire [12:0] \$123 ;
-  wire \$124 ;
-  wire \$125 ;
-  wire [12:0] \$126 ;
-  wire \$127 ;
-  wire [8:0] \$128 ;
-  wire \$129 ;
+  reg \$120 ;
+  reg [1:0] \$121 ;
+  reg \$122 ;
+  reg \$123 ;
   wire \$13 ;
-  wire [12:0] \$130 ;
-  wire \$131 ;
-  wire [8:0] \$132 ;
-  wire \$133 ;
-  wire \$134 ;
-  wire \$135 ;
-  wire \$136 ;
-  wire [6:0] \$137 ;
-  reg [10:0] \$138 ;
-  reg [10:0] \$139 ;
   wire [11:0] \$14 ;
-  reg [1:0] \$140 ;
-  reg [10:0] \$141 ;
-  reg [5:0] \$142 ;
-  reg [5:0] \$143 ;
-  reg [5:0] \$144 ;
-  reg \$145 ;
-  reg [10:0] \$146 ;
-  reg [1:0] \$147 ;
-  reg [11:0] \$148 ;
-  reg [11:0] \$149 ;
   wire [11:0] \$15 ;
-  reg [11:0] \$150 ;
-  reg \$151 ;
-  reg \$152 ;
-  reg \$153 ;
-  reg [1:0] \$154 ;
-  reg \$155 ;
-  reg \$156 ;
   wire [11:0] \$16 ;
   wire \$17 ;
   wire [11:0] \$18 ;
@@ -3591,11 +3723,11 @@ module \nexys3_minesweeper.system.display.smiley (enable, state, x, y, face, fea
   wire [11:0] \$41 ;
   wire [11:0] \$42 ;
   wire \$43 ;
-  wire \$44 ;
+  wire [8:0] \$44 ;
   wire [8:0] \$45 ;
-  wire [8:0] \$46 ;
-  wire \$47 ;
-  wire \$48 ;
+  wire \$46 ;
+  wire [12:0] \$47 ;
+  wire [12:0] \$48 ;
   wire \$49 ;
   wire \$5 ;
   wire \$50 ;
@@ -3603,67 +3735,74 @@ module \nexys3_minesweeper.system.display.smiley (enable, state, x, y, face, fea
   wire \$52 ;
   wire \$53 ;
   wire \$54 ;
-  wire \$55 ;
-  wire \$56 ;
+  wire [12:0] \$55 ;
+  wire [12:0] \$56 ;
   wire \$57 ;
   wire \$58 ;
   wire \$59 ;
   wire [5:0] \$6 ;
-  wire [8:0] \$60 ;
-  wire [8:0] \$61 ;
+  wire \$60 ;
+  wire \$61 ;
   wire \$62 ;
   wire \$63 ;
-  wire [12:0] \$64 ;
-  wire [12:0] \$65 ;
+  wire \$64 ;
+  wire \$65 ;
   wire \$66 ;
   wire \$67 ;
   wire \$68 ;
-  wire [8:0] \$69 ;
+  wire \$69 ;
   wire [5:0] \$7 ;
-  wire [8:0] \$70 ;
+  wire \$70 ;
   wire \$71 ;
-  wire [12:0] \$72 ;
-  wire [12:0] \$73 ;
-  wire [3:0] \$74 ;
+  wire \$72 ;
+  wire \$73 ;
+  wire \$74 ;
   wire \$75 ;
   wire \$76 ;
   wire \$77 ;
-  wire [8:0] \$78 ;
-  wire [8:0] \$79 ;
+  wire \$78 ;
+  wire \$79 ;
   wire [11:0] \$8 ;
   wire \$80 ;
-  wire [12:0] \$81 ;
-  wire [12:0] \$82 ;
-  wire [3:0] \$83 ;
+  wire \$81 ;
+  wire \$82 ;
+  wire \$83 ;
   wire \$84 ;
   wire \$85 ;
   wire \$86 ;
   wire [8:0] \$87 ;
-  wire [8:0] \$88 ;
+  wire \$88 ;
   wire \$89 ;
   wire \$9 ;
-  wire \$90 ;
-  wire [12:0] \$91 ;
-  wire [12:0] \$92 ;
+  wire [8:0] \$90 ;
+  wire \$91 ;
+  wire \$92 ;
   wire \$93 ;
   wire \$94 ;
-  wire \$95 ;
-  wire [8:0] \$96 ;
-  wire [8:0] \$97 ;
-  wire \$98 ;
-  wire [8:0] \$99 ;
+  wire [6:0] \$95 ;
+  reg [10:0] \$96 ;
+  reg [10:0] \$97 ;
+  reg [1:0] \$98 ;
+  reg [10:0] \$99 ;
   reg [10:0] \$signal  = 11'h000;
   reg [5:0] \$signal$10  = 6'h00;
   reg [11:0] \$signal$15  = 12'h000;
   reg [11:0] \$signal$16  = 12'h000;
-  reg \$signal$18  = 1'h0;
-  reg \$signal$19  = 1'h0;
+  reg [6:0] \$signal$18  = 7'h00;
+  reg [10:0] \$signal$20  = 11'h000;
+  reg [11:0] \$signal$22  = 12'h000;
+  reg [5:0] \$signal$23  = 6'h00;
+  reg \$signal$24  = 1'h0;
+  reg [12:0] \$signal$27  = 13'h0000;
+  reg \$signal$29  = 1'h0;
+  reg \$signal$30  = 1'h0;
   reg [10:0] \$signal$4  = 11'h000;
   reg [5:0] \$signal$9  = 6'h00;
   reg [5:0] amy2 = 6'h00;
   input clk;
   wire clk;
   reg cut3 = 1'h0;
+  reg cut4 = 1'h0;
   reg [10:0] dy2 = 11'h000;
   input enable;
   wire enable;
@@ -3673,6 +3812,7 @@ module \nexys3_minesweeper.system.display.smiley (enable, state, x, y, face, fea
   reg face = 1'h0;
   output feature;
   reg feature = 1'h0;
+  reg [12:0] m2_4 = 13'h0000;
   reg [10:0] my1 = 11'h000;
   reg near2 = 1'h0;
   reg [11:0] sqm3 = 12'h000;
@@ -3701,6 +3841,12 @@ module \nexys3_minesweeper.system.display.smiley (enable, state, x, y, face, fea
   (* enum_value_10 = "DEAD" *)
   (* enum_value_11 = "SUNGLASSES" *)
   reg [1:0] state3 = 2'h0;
+  (* enum_base_type = "SmileyState" *)
+  (* enum_value_00 = "NORMAL" *)
+  (* enum_value_01 = "O" *)
+  (* enum_value_10 = "DEAD" *)
+  (* enum_value_11 = "SUNGLASSES" *)
+  reg [1:0] state4 = 2'h0;
   input [9:0] x;
   wire [9:0] x;
   input [9:0] y;
@@ -3747,274 +3893,313 @@ module \nexys3_minesweeper.system.display.smiley (enable, state, x, y, face, fea
   assign \$40  = \$signal$9  * \$signal$9 ;
   assign \$41  = \$signal$10  * \$signal$10 ;
   assign \$42  = amy2 * amy2;
-  assign \$43  = state2 == 2'h3;
-  assign \$44  = $signed(\$137 ) < $signed(1'h0);
-  assign \$45  = - $signed(\$137 );
-  assign \$46  = \$44  ? \$45  : { \$137 [6], \$137 [6], \$137  };
-  assign \$47  = \$46 [6:0] <= 4'h9;
-  assign \$48  = $signed(ey) >= $signed(4'ha);
-  assign \$49  = \$47  & \$48 ;
-  assign \$50  = $signed(ey) <= $signed(4'h5);
-  assign \$51  = \$49  & \$50 ;
-  assign \$52  = \$signal$9  <= 3'h5;
-  assign \$53  = $signed(ey) >= $signed(3'h4);
-  assign \$54  = \$52  & \$53 ;
-  assign \$55  = $signed(ey) <= $signed(1'h1);
-  assign \$56  = \$54  & \$55 ;
-  assign \$57  = \$51  | \$56 ;
-  assign \$58  = state2 == 2'h2;
-  assign \$59  = $signed(\$137 ) < $signed(1'h0);
-  assign \$60  = - $signed(\$137 );
-  assign \$61  = \$59  ? \$60  : { \$137 [6], \$137 [6], \$137  };
-  assign \$62  = \$61 [6:0] <= 3'h5;
-  assign \$63  = $signed(ey) < $signed(1'h0);
-  assign \$64  = - $signed(ey);
-  assign \$65  = \$63  ? \$64  : { ey[11], ey };
-  assign \$66  = \$65 [10:0] <= 3'h5;
-  assign \$67  = \$62  & \$66 ;
-  assign \$68  = $signed(\$137 ) < $signed(1'h0);
-  assign \$69  = - $signed(\$137 );
-  assign \$70  = \$68  ? \$69  : { \$137 [6], \$137 [6], \$137  };
-  assign \$71  = $signed(ey) < $signed(1'h0);
-  assign \$72  = - $signed(ey);
-  assign \$73  = \$71  ? \$72  : { ey[11], ey };
-  assign \$74  = \$70 [2:0] - \$73 [2:0];
-  assign \$75  = $signed(\$74 ) >= $signed(1'h1);
-  assign \$76  = \$67  & \$75 ;
-  assign \$77  = $signed(\$137 ) < $signed(1'h0);
-  assign \$78  = - $signed(\$137 );
-  assign \$79  = \$77  ? \$78  : { \$137 [6], \$137 [6], \$137  };
-  assign \$80  = $signed(ey) < $signed(1'h0);
-  assign \$81  = - $signed(ey);
-  assign \$82  = \$80  ? \$81  : { ey[11], ey };
-  assign \$83  = \$79 [2:0] - \$82 [2:0];
-  assign \$84  = $signed(\$83 ) <= $signed(2'h1);
-  assign \$85  = \$76  & \$84 ;
-  assign \$86  = $signed(\$137 ) < $signed(1'h0);
-  assign \$87  = - $signed(\$137 );
-  assign \$88  = \$86  ? \$87  : { \$137 [6], \$137 [6], \$137  };
-  assign \$89  = \$88 [6:0] < 4'h8;
-  assign \$90  = $signed(ey) < $signed(1'h0);
-  assign \$91  = - $signed(ey);
-  assign \$92  = \$90  ? \$91  : { ey[11], ey };
-  assign \$93  = \$92 [10:0] < 4'h8;
-  assign \$94  = \$89  & \$93 ;
-  assign \$95  = $signed(\$137 ) < $signed(1'h0);
-  assign \$96  = - $signed(\$137 );
-  assign \$97  = \$95  ? \$96  : { \$137 [6], \$137 [6], \$137  };
-  assign \$98  = $signed(\$137 ) < $signed(1'h0);
-  assign \$99  = - $signed(\$137 );
-  assign \$100  = \$98  ? \$99  : { \$137 [6], \$137 [6], \$137  };
-  assign \$101  = \$97 [2:0] * \$100 [2:0];
-  assign \$102  = $signed(ey) < $signed(1'h0);
-  assign \$103  = - $signed(ey);
-  assign \$104  = \$102  ? \$103  : { ey[11], ey };
-  assign \$105  = $signed(ey) < $signed(1'h0);
-  assign \$106  = - $signed(ey);
-  assign \$107  = \$105  ? \$106  : { ey[11], ey };
-  assign \$108  = \$104 [2:0] * \$107 [2:0];
-  assign \$109  = \$101  + \$108 ;
-  assign \$110  = \$109  < 5'h19;
-  assign \$111  = \$94  & \$110 ;
-  assign \$112  = \$58  ? \$85  : \$111 ;
-  assign \$113  = \$43  ? \$57  : \$112 ;
-  assign \$114  = state2 == 1'h1;
-  assign \$115  = state2 == 2'h2;
-  assign \$116  = $signed(dy2) <= $signed(6'h19);
-  assign \$117  = $signed(dy2) >= $signed(5'h0c);
-  assign \$118  = \$115  ? \$116  : \$117 ;
-  assign \$119  = \$114  ? 1'h1 : \$118 ;
-  assign \$120  = \$signal$15  + \$signal$16 ;
-  assign \$121  = \$120  < 11'h640;
-  assign \$122  = \$signal$18  & \$121 ;
-  assign \$123  = \$signal$15  + \$signal$16 ;
-  assign \$124  = \$123  >= 11'h559;
-  assign \$125  = \$124  | \$signal$19 ;
-  assign \$126  = \$signal$15  + sqm3;
-  assign \$127  = state3 == 1'h1;
-  assign \$128  = \$127  ? 9'h019 : 9'h121;
-  assign \$129  = \$126  >= \$128 ;
-  assign \$130  = \$signal$15  + sqm3;
-  assign \$131  = state3 == 1'h1;
-  assign \$132  = \$131  ? 9'h040 : 9'h190;
-  assign \$133  = \$130  < \$132 ;
-  assign \$134  = \$129  & \$133 ;
-  assign \$135  = \$134  & cut3;
-  assign \$136  = \$125  | \$135 ;
-  assign \$137  = \$signal$9  - 4'he;
+  assign \$43  = $signed(\$95 ) < $signed(1'h0);
+  assign \$44  = - $signed(\$95 );
+  assign \$45  = \$43  ? \$44  : { \$95 [6], \$95 [6], \$95  };
+  assign \$46  = $signed(ey) < $signed(1'h0);
+  assign \$47  = - $signed(ey);
+  assign \$48  = \$46  ? \$47  : { ey[11], ey };
+  assign \$49  = state2 == 1'h1;
+  assign \$50  = state2 == 2'h2;
+  assign \$51  = $signed(dy2) <= $signed(6'h19);
+  assign \$52  = $signed(dy2) >= $signed(5'h0c);
+  assign \$53  = \$50  ? \$51  : \$52 ;
+  assign \$54  = \$49  ? 1'h1 : \$53 ;
+  assign \$55  = \$signal$15  + \$signal$16 ;
+  assign \$56  = \$signal$15  + sqm3;
+  assign \$57  = state3 == 2'h3;
+  assign \$58  = \$signal$18  <= 4'h9;
+  assign \$59  = $signed(\$signal$22 ) >= $signed(4'ha);
+  assign \$60  = \$58  & \$59 ;
+  assign \$61  = $signed(\$signal$22 ) <= $signed(4'h5);
+  assign \$62  = \$60  & \$61 ;
+  assign \$63  = \$signal$23  <= 3'h5;
+  assign \$64  = $signed(\$signal$22 ) >= $signed(3'h4);
+  assign \$65  = \$63  & \$64 ;
+  assign \$66  = $signed(\$signal$22 ) <= $signed(1'h1);
+  assign \$67  = \$65  & \$66 ;
+  assign \$68  = \$62  | \$67 ;
+  assign \$69  = state3 == 2'h2;
+  assign \$70  = \$signal$18  <= 3'h5;
+  assign \$71  = \$signal$20  <= 3'h5;
+  assign \$72  = \$70  & \$71 ;
+  assign \$73  = 64'hc0e070381c0e0703 >> { \$signal$18 [2:0], \$signal$20 [2:0] };
+  assign \$74  = \$72  & \$73 ;
+  assign \$75  = \$signal$18  < 4'h8;
+  assign \$76  = \$signal$20  < 4'h8;
+  assign \$77  = \$75  & \$76 ;
+  assign \$78  = 35'h70f1f1f1f >> { \$signal$18 [2:0], \$signal$20 [2:0] };
+  assign \$79  = \$77  & \$78 ;
+  assign \$80  = \$69  ? \$74  : \$79 ;
+  assign \$81  = \$57  ? \$68  : \$80 ;
+  assign \$82  = \$signal$27  < 11'h640;
+  assign \$83  = \$signal$29  & \$82 ;
+  assign \$84  = \$signal$27  >= 11'h559;
+  assign \$85  = \$84  | \$signal$30 ;
+  assign \$86  = state4 == 1'h1;
+  assign \$87  = \$86  ? 9'h019 : 9'h121;
+  assign \$88  = m2_4 >= \$87 ;
+  assign \$89  = state4 == 1'h1;
+  assign \$90  = \$89  ? 9'h040 : 9'h190;
+  assign \$91  = m2_4 < \$90 ;
+  assign \$92  = \$88  & \$91 ;
+  assign \$93  = \$92  & cut4;
+  assign \$94  = \$85  | \$93 ;
+  assign \$95  = \$signal$9  - 4'he;
   assign ey = $signed(dy2) - $signed(5'h14);
   always @(posedge clk)
-    \$signal  <= \$138 ;
+    \$signal  <= \$96 ;
   always @(posedge clk)
-    \$signal$4  <= \$139 ;
+    \$signal$4  <= \$97 ;
   always @(posedge clk)
-    state1 <= \$140 ;
+    state1 <= \$98 ;
   always @(posedge clk)
-    my1 <= \$141 ;
+    my1 <= \$99 ;
   always @(posedge clk)
-    \$signal$9  <= \$142 ;
+    \$signal$9  <= \$100 ;
   always @(posedge clk)
-    \$signal$10  <= \$143 ;
+    \$signal$10  <= \$101 ;
   always @(posedge clk)
-    amy2 <= \$144 ;
+    amy2 <= \$102 ;
   always @(posedge clk)
-    near2 <= \$145 ;
+    near2 <= \$103 ;
   always @(posedge clk)
-    dy2 <= \$146 ;
+    dy2 <= \$104 ;
   always @(posedge clk)
-    state2 <= \$147 ;
+    state2 <= \$105 ;
   always @(posedge clk)
-    \$signal$15  <= \$148 ;
+    \$signal$15  <= \$106 ;
   always @(posedge clk)
-    \$signal$16  <= \$149 ;
+    \$signal$16  <= \$107 ;
   always @(posedge clk)
-    sqm3 <= \$150 ;
+    sqm3 <= \$108 ;
   always @(posedge clk)
-    \$signal$18  <= \$151 ;
+    \$signal$18  <= \$109 ;
   always @(posedge clk)
-    \$signal$19  <= \$152 ;
+    \$signal$20  <= \$110 ;
   always @(posedge clk)
-    cut3 <= \$153 ;
+    \$signal$22  <= \$111 ;
   always @(posedge clk)
-    state3 <= \$154 ;
+    \$signal$23  <= \$112 ;
   always @(posedge clk)
-    face <= \$155 ;
+    \$signal$24  <= \$113 ;
   always @(posedge clk)
-    feature <= \$156 ;
+    cut3 <= \$114 ;
+  always @(posedge clk)
+    state3 <= \$115 ;
+  always @(posedge clk)
+    \$signal$27  <= \$116 ;
+  always @(posedge clk)
+    m2_4 <= \$117 ;
+  always @(posedge clk)
+    \$signal$29  <= \$118 ;
+  always @(posedge clk)
+    \$signal$30  <= \$119 ;
+  always @(posedge clk)
+    cut4 <= \$120 ;
+  always @(posedge clk)
+    state4 <= \$121 ;
+  always @(posedge clk)
+    face <= \$122 ;
+  always @(posedge clk)
+    feature <= \$123 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$138  = \$signal ;
+    \$96  = \$signal ;
     if (enable) begin
-      \$138  = \$1 ;
+      \$96  = \$1 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$139  = \$signal$4 ;
+    \$97  = \$signal$4 ;
     if (enable) begin
-      \$139  = \$2 ;
+      \$97  = \$2 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$140  = state1;
+    \$98  = state1;
     if (enable) begin
-      \$140  = state;
+      \$98  = state;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$141  = my1;
+    \$99  = my1;
     if (enable) begin
-      \$141  = \$8 [10:0];
+      \$99  = \$8 [10:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$142  = \$signal$9 ;
+    \$100  = \$signal$9 ;
     if (enable) begin
-      \$142  = \$16 [5:0];
+      \$100  = \$16 [5:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$143  = \$signal$10 ;
+    \$101  = \$signal$10 ;
     if (enable) begin
-      \$143  = \$24 [5:0];
+      \$101  = \$24 [5:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$144  = amy2;
+    \$102  = amy2;
     if (enable) begin
-      \$144  = \$32 [5:0];
+      \$102  = \$32 [5:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$145  = near2;
+    \$103  = near2;
     if (enable) begin
-      \$145  = \$39 ;
+      \$103  = \$39 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$146  = dy2;
+    \$104  = dy2;
     if (enable) begin
-      \$146  = \$signal$4 ;
+      \$104  = \$signal$4 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$147  = state2;
+    \$105  = state2;
     if (enable) begin
-      \$147  = state1;
+      \$105  = state1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$148  = \$signal$15 ;
+    \$106  = \$signal$15 ;
     if (enable) begin
-      \$148  = \$40 ;
+      \$106  = \$40 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$149  = \$signal$16 ;
+    \$107  = \$signal$16 ;
     if (enable) begin
-      \$149  = \$41 ;
+      \$107  = \$41 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$150  = sqm3;
+    \$108  = sqm3;
     if (enable) begin
-      \$150  = \$42 ;
+      \$108  = \$42 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$151  = \$signal$18 ;
+    \$109  = \$signal$18 ;
     if (enable) begin
-      \$151  = near2;
+      \$109  = \$45 [6:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$152  = \$signal$19 ;
+    \$110  = \$signal$20 ;
     if (enable) begin
-      \$152  = \$113 ;
+      \$110  = \$48 [10:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$153  = cut3;
+    \$111  = \$signal$22 ;
     if (enable) begin
-      \$153  = \$119 ;
+      \$111  = ey;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$154  = state3;
+    \$112  = \$signal$23 ;
     if (enable) begin
-      \$154  = state2;
+      \$112  = \$signal$9 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$155  = face;
+    \$113  = \$signal$24 ;
     if (enable) begin
-      \$155  = \$122 ;
+      \$113  = near2;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$156  = feature;
+    \$114  = cut3;
     if (enable) begin
-      \$156  = \$136 ;
+      \$114  = \$54 ;
     end
   end
-  assign ex = { \$137 [6], \$137  };
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    \$115  = state3;
+    if (enable) begin
+      \$115  = state2;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    \$116  = \$signal$27 ;
+    if (enable) begin
+      \$116  = \$55 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    \$117  = m2_4;
+    if (enable) begin
+      \$117  = \$56 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    \$118  = \$signal$29 ;
+    if (enable) begin
+      \$118  = \$signal$24 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    \$119  = \$signal$30 ;
+    if (enable) begin
+      \$119  = \$81 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    \$120  = cut4;
+    if (enable) begin
+      \$120  = cut3;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    \$121  = state4;
+    if (enable) begin
+      \$121  = state3;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    \$122  = face;
+    if (enable) begin
+      \$122  = \$83 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    \$123  = feature;
+    if (enable) begin
+      \$123  = \$94 ;
+    end
+  end
+  assign ex = { \$95 [6], \$95  };
 endmodule
 
 module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n, vsync_n, clk);
@@ -4155,238 +4340,238 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en, \port$2065$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \port$1952$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
-  wire [15:0] \$100 ;
-  wire [11:0] \$101 ;
-  wire [4:0] \$102 ;
-  wire \$103 ;
-  wire [15:0] \$104 ;
-  wire [5:0] \$105 ;
-  wire [6:0] \$106 ;
-  wire [7:0] \$107 ;
-  wire \$108 ;
+  wire [6:0] \$100 ;
+  wire [7:0] \$101 ;
+  wire [15:0] \$102 ;
+  wire [8:0] \$103 ;
+  wire [9:0] \$104 ;
+  wire [6:0] \$1042 ;
+  wire [10:0] \$105 ;
+  wire [15:0] \$106 ;
+  wire [11:0] \$107 ;
+  wire [4:0] \$108 ;
   wire [15:0] \$109 ;
   wire [4:0] \$11 ;
-  wire [8:0] \$110 ;
-  wire [9:0] \$111 ;
-  wire [10:0] \$112 ;
-  wire \$113 ;
-  wire [15:0] \$114 ;
-  wire [11:0] \$115 ;
-  wire [4:0] \$116 ;
-  wire \$117 ;
-  wire [15:0] \$118 ;
-  wire [6:0] \$1186 ;
-  wire [5:0] \$119 ;
+  wire [5:0] \$110 ;
+  wire [6:0] \$111 ;
+  wire [7:0] \$112 ;
+  wire [15:0] \$113 ;
+  wire [8:0] \$114 ;
+  wire [9:0] \$115 ;
+  wire [10:0] \$116 ;
+  wire [15:0] \$117 ;
+  wire [11:0] \$118 ;
+  wire [4:0] \$119 ;
   wire [4:0] \$12 ;
-  wire [6:0] \$120 ;
-  wire [7:0] \$121 ;
-  wire \$122 ;
-  wire [15:0] \$123 ;
-  wire [8:0] \$124 ;
-  wire [9:0] \$125 ;
-  wire [10:0] \$126 ;
-  wire \$127 ;
+  wire [15:0] \$120 ;
+  wire [5:0] \$121 ;
+  wire [6:0] \$122 ;
+  wire [7:0] \$123 ;
+  wire [15:0] \$124 ;
+  wire [8:0] \$125 ;
+  wire [9:0] \$126 ;
+  wire [10:0] \$127 ;
   wire [15:0] \$128 ;
   wire [11:0] \$129 ;
   wire [4:0] \$13 ;
   wire [4:0] \$130 ;
-  wire \$131 ;
-  wire [15:0] \$132 ;
-  wire [5:0] \$133 ;
-  wire [6:0] \$134 ;
-  wire [7:0] \$135 ;
-  wire \$136 ;
-  wire [15:0] \$137 ;
-  wire [8:0] \$138 ;
-  wire [9:0] \$139 ;
+  wire [15:0] \$131 ;
+  wire [5:0] \$132 ;
+  wire [6:0] \$133 ;
+  wire [7:0] \$134 ;
+  wire [15:0] \$135 ;
+  wire [8:0] \$136 ;
+  wire [8:0] \$1365 ;
+  wire [9:0] \$137 ;
+  wire [10:0] \$138 ;
+  wire [6:0] \$1385 ;
+  wire [15:0] \$139 ;
+  wire [6:0] \$1391 ;
   wire [5:0] \$14 ;
-  wire [10:0] \$140 ;
-  wire \$141 ;
+  wire [11:0] \$140 ;
+  wire [4:0] \$141 ;
   wire [15:0] \$142 ;
-  wire [11:0] \$143 ;
-  wire [4:0] \$144 ;
-  wire \$145 ;
+  wire [5:0] \$143 ;
+  wire [6:0] \$144 ;
+  wire [7:0] \$145 ;
   wire [15:0] \$146 ;
-  wire [5:0] \$147 ;
-  wire [6:0] \$148 ;
-  wire [7:0] \$149 ;
+  wire [8:0] \$147 ;
+  wire [9:0] \$148 ;
+  wire [10:0] \$149 ;
   wire [4:0] \$15 ;
-  wire \$150 ;
-  wire [15:0] \$151 ;
-  wire [8:0] \$152 ;
-  wire [8:0] \$1529 ;
-  wire [9:0] \$153 ;
-  wire [10:0] \$154 ;
-  wire [6:0] \$1548 ;
-  wire \$155 ;
-  wire [15:0] \$156 ;
-  wire [6:0] \$1562 ;
-  wire [11:0] \$157 ;
-  wire [4:0] \$158 ;
-  wire \$159 ;
+  wire [15:0] \$150 ;
+  wire [11:0] \$151 ;
+  wire [4:0] \$152 ;
+  wire [15:0] \$153 ;
+  wire [5:0] \$154 ;
+  wire [6:0] \$155 ;
+  wire [7:0] \$156 ;
+  wire [15:0] \$157 ;
+  wire [8:0] \$158 ;
+  wire [9:0] \$159 ;
   wire [4:0] \$16 ;
-  wire [15:0] \$160 ;
-  wire [5:0] \$161 ;
-  wire [6:0] \$162 ;
-  wire [7:0] \$163 ;
-  wire \$164 ;
-  wire [15:0] \$165 ;
-  wire [8:0] \$166 ;
-  wire [9:0] \$167 ;
-  wire [10:0] \$168 ;
-  wire \$169 ;
+  wire [10:0] \$160 ;
+  wire [15:0] \$161 ;
+  wire [11:0] \$162 ;
+  wire [4:0] \$163 ;
+  wire [15:0] \$164 ;
+  wire [5:0] \$165 ;
+  wire [6:0] \$166 ;
+  wire [7:0] \$167 ;
+  wire [15:0] \$168 ;
+  wire [8:0] \$169 ;
   wire [4:0] \$17 ;
-  wire [15:0] \$170 ;
-  wire [11:0] \$171 ;
-  wire [4:0] \$172 ;
-  wire \$173 ;
-  wire [15:0] \$174 ;
-  wire [5:0] \$175 ;
-  wire [6:0] \$176 ;
-  wire [7:0] \$177 ;
-  wire \$178 ;
+  wire [9:0] \$170 ;
+  wire [10:0] \$171 ;
+  wire [15:0] \$172 ;
+  wire [11:0] \$173 ;
+  wire [4:0] \$174 ;
+  wire [15:0] \$175 ;
+  wire [5:0] \$176 ;
+  wire [6:0] \$177 ;
+  wire [7:0] \$178 ;
   wire [15:0] \$179 ;
   wire [4:0] \$18 ;
   wire [8:0] \$180 ;
   wire [9:0] \$181 ;
   wire [10:0] \$182 ;
-  wire \$183 ;
-  wire [15:0] \$184 ;
-  wire [11:0] \$185 ;
-  wire [4:0] \$186 ;
-  wire \$187 ;
-  wire [15:0] \$188 ;
-  wire [5:0] \$189 ;
+  wire [15:0] \$183 ;
+  wire [11:0] \$184 ;
+  wire [4:0] \$185 ;
+  wire [15:0] \$186 ;
+  wire [5:0] \$187 ;
+  wire [6:0] \$188 ;
+  wire [7:0] \$189 ;
   wire [255:0] \$19 ;
-  wire [6:0] \$190 ;
-  wire [7:0] \$191 ;
-  wire \$192 ;
-  wire [15:0] \$193 ;
-  wire [8:0] \$194 ;
-  wire [9:0] \$195 ;
-  wire [10:0] \$196 ;
-  wire \$197 ;
-  wire [15:0] \$198 ;
-  wire [11:0] \$199 ;
+  wire [15:0] \$190 ;
+  wire [8:0] \$191 ;
+  wire [9:0] \$192 ;
+  wire [10:0] \$193 ;
+  wire [15:0] \$194 ;
+  wire [11:0] \$195 ;
+  wire [4:0] \$196 ;
+  wire [15:0] \$197 ;
+  wire [5:0] \$198 ;
+  wire [6:0] \$199 ;
   wire \$2 ;
   wire [255:0] \$20 ;
-  wire [4:0] \$200 ;
-  wire \$201 ;
-  wire [15:0] \$202 ;
-  wire [5:0] \$203 ;
-  wire [6:0] \$204 ;
-  wire [7:0] \$205 ;
-  wire \$206 ;
-  wire [15:0] \$207 ;
-  wire [8:0] \$208 ;
-  wire [9:0] \$209 ;
+  wire [7:0] \$200 ;
+  wire [15:0] \$201 ;
+  wire [8:0] \$202 ;
+  wire [9:0] \$203 ;
+  wire [10:0] \$204 ;
+  wire [15:0] \$205 ;
+  wire [11:0] \$206 ;
+  wire [4:0] \$207 ;
+  wire [15:0] \$208 ;
+  wire [5:0] \$209 ;
   wire [255:0] \$21 ;
-  wire [10:0] \$210 ;
-  wire \$211 ;
+  wire [6:0] \$210 ;
+  wire [7:0] \$211 ;
   wire [15:0] \$212 ;
-  wire [11:0] \$213 ;
-  wire [4:0] \$214 ;
-  wire \$215 ;
+  wire [8:0] \$213 ;
+  wire [9:0] \$214 ;
+  wire [10:0] \$215 ;
   wire [15:0] \$216 ;
-  wire [5:0] \$217 ;
-  wire [6:0] \$218 ;
-  wire [7:0] \$219 ;
+  wire [11:0] \$217 ;
+  wire [4:0] \$218 ;
+  wire [15:0] \$219 ;
   wire [255:0] \$22 ;
-  wire \$220 ;
-  wire [15:0] \$221 ;
-  wire [8:0] \$222 ;
-  wire [9:0] \$223 ;
-  wire [10:0] \$224 ;
-  wire \$225 ;
-  wire [15:0] \$226 ;
-  wire [11:0] \$227 ;
-  wire [4:0] \$228 ;
-  wire \$229 ;
+  wire [5:0] \$220 ;
+  wire [6:0] \$221 ;
+  wire [7:0] \$222 ;
+  wire [15:0] \$223 ;
+  wire [8:0] \$224 ;
+  wire [9:0] \$225 ;
+  wire [10:0] \$226 ;
+  wire [15:0] \$227 ;
+  wire [11:0] \$228 ;
+  wire [4:0] \$229 ;
   wire [255:0] \$23 ;
   wire [15:0] \$230 ;
   wire [5:0] \$231 ;
   wire [6:0] \$232 ;
   wire [7:0] \$233 ;
-  wire \$234 ;
-  wire [15:0] \$235 ;
-  wire [8:0] \$236 ;
-  wire [9:0] \$237 ;
-  wire [10:0] \$238 ;
-  wire \$239 ;
+  wire [15:0] \$234 ;
+  wire [8:0] \$235 ;
+  wire [9:0] \$236 ;
+  wire [10:0] \$237 ;
+  wire [15:0] \$238 ;
+  wire [11:0] \$239 ;
   wire [256:0] \$24 ;
-  wire [15:0] \$240 ;
-  wire [11:0] \$241 ;
-  wire [4:0] \$242 ;
-  wire \$243 ;
-  wire [15:0] \$244 ;
-  wire [5:0] \$245 ;
-  wire [6:0] \$246 ;
-  wire [7:0] \$247 ;
-  wire \$248 ;
+  wire [4:0] \$240 ;
+  wire [15:0] \$241 ;
+  wire [5:0] \$242 ;
+  wire [6:0] \$243 ;
+  wire [7:0] \$244 ;
+  wire [15:0] \$245 ;
+  wire [8:0] \$246 ;
+  wire [9:0] \$247 ;
+  wire [10:0] \$248 ;
   wire [15:0] \$249 ;
   wire [255:0] \$25 ;
-  wire [8:0] \$250 ;
-  wire [9:0] \$251 ;
-  wire [10:0] \$252 ;
-  wire \$253 ;
-  wire [15:0] \$254 ;
-  wire [11:0] \$255 ;
-  wire [4:0] \$256 ;
-  wire \$257 ;
-  wire [15:0] \$258 ;
-  wire [5:0] \$259 ;
+  wire [11:0] \$250 ;
+  wire [4:0] \$251 ;
+  wire [15:0] \$252 ;
+  wire [5:0] \$253 ;
+  wire [6:0] \$254 ;
+  wire [7:0] \$255 ;
+  wire [15:0] \$256 ;
+  wire [8:0] \$257 ;
+  wire \$258 ;
+  wire \$259 ;
   wire [255:0] \$26 ;
-  wire [6:0] \$260 ;
-  wire [7:0] \$261 ;
+  wire \$260 ;
+  wire \$261 ;
   wire \$262 ;
-  wire [15:0] \$263 ;
-  wire [8:0] \$264 ;
-  wire [9:0] \$265 ;
-  wire [10:0] \$266 ;
+  wire \$263 ;
+  wire \$264 ;
+  wire \$265 ;
+  wire \$266 ;
   wire \$267 ;
-  wire [15:0] \$268 ;
-  wire [11:0] \$269 ;
+  wire \$268 ;
+  wire \$269 ;
   wire [255:0] \$27 ;
-  wire [4:0] \$270 ;
+  wire \$270 ;
   wire \$271 ;
-  wire [15:0] \$272 ;
-  wire [5:0] \$273 ;
-  wire [6:0] \$274 ;
-  wire [7:0] \$275 ;
+  wire \$272 ;
+  wire \$273 ;
+  wire \$274 ;
+  wire \$275 ;
   wire \$276 ;
-  wire [15:0] \$277 ;
-  wire [8:0] \$278 ;
-  wire [9:0] \$279 ;
+  wire \$277 ;
+  wire \$278 ;
+  wire \$279 ;
   wire [255:0] \$28 ;
-  wire [10:0] \$280 ;
+  wire \$280 ;
   wire \$281 ;
-  wire [15:0] \$282 ;
-  wire [11:0] \$283 ;
-  wire [4:0] \$284 ;
+  wire \$282 ;
+  wire \$283 ;
+  wire \$284 ;
   wire \$285 ;
-  wire [15:0] \$286 ;
-  wire [5:0] \$287 ;
-  wire [6:0] \$288 ;
-  wire [7:0] \$289 ;
+  wire \$286 ;
+  wire \$287 ;
+  wire \$288 ;
+  wire \$289 ;
   wire [255:0] \$29 ;
   wire \$290 ;
-  wire [15:0] \$291 ;
-  wire [8:0] \$292 ;
+  wire \$291 ;
+  wire \$292 ;
   wire \$293 ;
   wire \$294 ;
-  wire [4:0] \$295 ;
+  wire \$295 ;
   wire \$296 ;
   wire \$297 ;
-  wire [4:0] \$298 ;
+  wire \$298 ;
   wire \$299 ;
   wire [5:0] \$3 ;
   wire [255:0] \$30 ;
   wire \$300 ;
-  wire \$301 ;
+  wire [3:0] \$301 ;
   wire \$302 ;
   wire \$303 ;
   wire \$304 ;
@@ -4396,15 +4581,15 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   wire \$308 ;
   wire \$309 ;
   wire [255:0] \$31 ;
-  wire [4:0] \$310 ;
+  wire \$310 ;
   wire \$311 ;
   wire \$312 ;
-  wire [4:0] \$313 ;
+  wire \$313 ;
   wire \$314 ;
   wire \$315 ;
   wire \$316 ;
   wire \$317 ;
-  wire \$318 ;
+  wire [32:0] \$318 ;
   wire \$319 ;
   wire [255:0] \$32 ;
   wire \$320 ;
@@ -4419,20 +4604,20 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   wire \$329 ;
   wire [256:0] \$33 ;
   wire \$330 ;
-  wire \$331 ;
-  wire \$332 ;
+  wire [10:0] \$331 ;
+  wire [27:0] \$332 ;
   wire \$333 ;
   wire \$334 ;
-  wire \$335 ;
-  wire \$336 ;
-  wire \$337 ;
-  wire \$338 ;
-  wire \$339 ;
+  wire [33:0] \$335 ;
+  wire [31:0] \$336 ;
+  wire [20:0] \$337 ;
+  wire [34:0] \$338 ;
+  wire [15:0] \$339 ;
   wire [255:0] \$34 ;
   wire \$340 ;
-  wire \$341 ;
+  wire [2:0] \$341 ;
   wire \$342 ;
-  wire \$343 ;
+  wire [15:0] \$343 ;
   wire \$344 ;
   wire \$345 ;
   wire \$346 ;
@@ -4444,555 +4629,468 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   wire \$351 ;
   wire \$352 ;
   wire \$353 ;
-  wire [3:0] \$354 ;
+  wire \$354 ;
   wire \$355 ;
   wire \$356 ;
   wire \$357 ;
   wire \$358 ;
   wire \$359 ;
   wire [255:0] \$36 ;
-  wire \$360 ;
-  wire \$361 ;
+  wire [255:0] \$360 ;
+  wire [5:0] \$361 ;
   wire \$362 ;
   wire \$363 ;
-  wire \$364 ;
-  wire \$365 ;
-  wire \$366 ;
-  wire [32:0] \$367 ;
+  wire [4:0] \$364 ;
+  wire [5:0] \$365 ;
+  wire [4:0] \$366 ;
+  wire [5:0] \$367 ;
   wire \$368 ;
-  wire \$369 ;
+  wire [4:0] \$369 ;
   wire [255:0] \$37 ;
-  wire \$370 ;
+  wire [5:0] \$370 ;
   wire \$371 ;
-  wire \$372 ;
-  wire \$373 ;
+  wire [4:0] \$372 ;
+  wire [4:0] \$373 ;
   wire \$374 ;
   wire \$375 ;
-  wire \$376 ;
-  wire \$377 ;
-  wire \$378 ;
-  wire \$379 ;
+  wire [4:0] \$376 ;
+  wire [5:0] \$377 ;
+  wire [4:0] \$378 ;
+  wire [5:0] \$379 ;
   wire [255:0] \$38 ;
-  wire [10:0] \$380 ;
-  wire [27:0] \$381 ;
-  wire [255:0] \$382 ;
-  wire [5:0] \$383 ;
-  wire \$384 ;
-  wire \$385 ;
+  wire \$380 ;
+  wire [4:0] \$381 ;
+  wire [5:0] \$382 ;
+  wire \$383 ;
+  wire [4:0] \$384 ;
+  wire [4:0] \$385 ;
   wire \$386 ;
   wire \$387 ;
   wire \$388 ;
   wire \$389 ;
   wire [255:0] \$39 ;
   wire \$390 ;
-  wire \$391 ;
+  wire [9:0] \$391 ;
   wire [9:0] \$392 ;
   wire [9:0] \$393 ;
-  wire [9:0] \$394 ;
+  wire [31:0] \$394 ;
   wire [31:0] \$395 ;
-  wire [52:0] \$396 ;
-  wire [53:0] \$397 ;
+  wire [4:0] \$396 ;
+  wire \$397 ;
   wire \$398 ;
   wire \$399 ;
   wire [5:0] \$4 ;
   wire [286:0] \$40 ;
   wire [4:0] \$400 ;
-  wire [5:0] \$401 ;
-  wire [4:0] \$402 ;
-  wire [5:0] \$403 ;
+  wire \$401 ;
+  wire \$402 ;
+  wire [4:0] \$403 ;
   wire \$404 ;
-  wire [4:0] \$405 ;
-  wire [5:0] \$406 ;
-  wire \$407 ;
-  wire [4:0] \$408 ;
-  wire [4:0] \$409 ;
+  wire \$405 ;
+  wire \$406 ;
+  wire [4:0] \$407 ;
+  wire \$408 ;
+  wire \$409 ;
   wire [255:0] \$41 ;
   wire \$410 ;
-  wire \$411 ;
-  wire [4:0] \$412 ;
-  wire [5:0] \$413 ;
-  wire [4:0] \$414 ;
-  wire [5:0] \$415 ;
-  wire \$416 ;
-  wire [4:0] \$417 ;
-  wire [5:0] \$418 ;
+  wire [4:0] \$411 ;
+  wire \$412 ;
+  wire \$413 ;
+  wire \$414 ;
+  wire \$415 ;
+  wire [10:0] \$416 ;
+  wire \$417 ;
+  wire \$418 ;
   wire \$419 ;
   wire [255:0] \$42 ;
   wire [4:0] \$420 ;
-  wire [4:0] \$421 ;
-  wire [4:0] \$422 ;
-  wire \$423 ;
-  wire \$424 ;
-  wire [4:0] \$425 ;
+  wire [5:0] \$421 ;
+  wire \$422 ;
+  wire [4:0] \$423 ;
+  wire [4:0] \$424 ;
+  wire \$425 ;
   wire \$426 ;
   wire \$427 ;
-  wire [4:0] \$428 ;
-  wire \$429 ;
+  wire \$428 ;
+  wire [15:0] \$429 ;
   wire [255:0] \$43 ;
-  wire \$430 ;
+  wire [5:0] \$430 ;
   wire \$431 ;
-  wire [4:0] \$432 ;
+  wire \$432 ;
   wire \$433 ;
   wire \$434 ;
-  wire \$435 ;
-  wire [4:0] \$436 ;
-  wire \$437 ;
-  wire \$438 ;
-  wire \$439 ;
+  wire [4:0] \$435 ;
+  wire [15:0] \$436 ;
+  wire [5:0] \$437 ;
+  wire [6:0] \$438 ;
+  wire [7:0] \$439 ;
   wire [256:0] \$44 ;
-  wire [52:0] \$440 ;
-  wire [53:0] \$441 ;
+  wire [15:0] \$440 ;
+  wire [8:0] \$441 ;
   wire \$442 ;
-  wire [52:0] \$443 ;
-  wire [53:0] \$444 ;
-  wire [10:0] \$445 ;
-  wire \$446 ;
-  wire \$447 ;
-  wire \$448 ;
-  wire \$449 ;
+  wire [4:0] \$443 ;
+  wire [15:0] \$444 ;
+  wire [5:0] \$445 ;
+  wire [6:0] \$446 ;
+  wire [7:0] \$447 ;
+  wire [15:0] \$448 ;
+  wire [8:0] \$449 ;
   wire [255:0] \$45 ;
-  wire \$450 ;
-  wire \$451 ;
-  wire \$452 ;
-  wire [4:0] \$453 ;
-  wire [5:0] \$454 ;
-  wire \$455 ;
-  wire [4:0] \$456 ;
-  wire [4:0] \$457 ;
-  wire \$458 ;
-  wire [15:0] \$459 ;
+  wire [9:0] \$450 ;
+  wire [10:0] \$451 ;
+  wire [15:0] \$452 ;
+  wire [11:0] \$453 ;
+  wire \$454 ;
+  wire [4:0] \$455 ;
+  wire [15:0] \$456 ;
+  wire [5:0] \$457 ;
+  wire [6:0] \$458 ;
+  wire [7:0] \$459 ;
   wire [255:0] \$46 ;
-  wire [5:0] \$460 ;
-  wire \$461 ;
-  wire [4:0] \$462 ;
-  wire \$463 ;
+  wire [15:0] \$460 ;
+  wire [8:0] \$461 ;
+  wire [9:0] \$462 ;
+  wire [10:0] \$463 ;
   wire [15:0] \$464 ;
-  wire [5:0] \$465 ;
-  wire [6:0] \$466 ;
-  wire [7:0] \$467 ;
-  wire \$468 ;
-  wire [15:0] \$469 ;
+  wire [11:0] \$465 ;
+  wire \$466 ;
+  wire [4:0] \$467 ;
+  wire [15:0] \$468 ;
+  wire [5:0] \$469 ;
   wire [255:0] \$47 ;
-  wire [8:0] \$470 ;
-  wire \$471 ;
-  wire [4:0] \$472 ;
-  wire \$473 ;
-  wire [15:0] \$474 ;
-  wire [5:0] \$475 ;
-  wire [6:0] \$476 ;
-  wire [7:0] \$477 ;
+  wire [6:0] \$470 ;
+  wire [7:0] \$471 ;
+  wire [15:0] \$472 ;
+  wire [8:0] \$473 ;
+  wire [9:0] \$474 ;
+  wire [10:0] \$475 ;
+  wire [15:0] \$476 ;
+  wire [11:0] \$477 ;
   wire \$478 ;
-  wire [15:0] \$479 ;
+  wire [4:0] \$479 ;
   wire [255:0] \$48 ;
-  wire [8:0] \$480 ;
-  wire [9:0] \$481 ;
-  wire [10:0] \$482 ;
-  wire \$483 ;
+  wire [15:0] \$480 ;
+  wire [5:0] \$481 ;
+  wire [6:0] \$482 ;
+  wire [7:0] \$483 ;
   wire [15:0] \$484 ;
-  wire [11:0] \$485 ;
-  wire \$486 ;
-  wire [4:0] \$487 ;
-  wire \$488 ;
-  wire [15:0] \$489 ;
+  wire [8:0] \$485 ;
+  wire [9:0] \$486 ;
+  wire [10:0] \$487 ;
+  wire [15:0] \$488 ;
+  wire [11:0] \$489 ;
   wire [255:0] \$49 ;
-  wire [5:0] \$490 ;
-  wire [6:0] \$491 ;
-  wire [7:0] \$492 ;
-  wire \$493 ;
-  wire [15:0] \$494 ;
-  wire [8:0] \$495 ;
-  wire [9:0] \$496 ;
-  wire [10:0] \$497 ;
-  wire \$498 ;
-  wire [15:0] \$499 ;
+  wire \$490 ;
+  wire [4:0] \$491 ;
+  wire [15:0] \$492 ;
+  wire [5:0] \$493 ;
+  wire [6:0] \$494 ;
+  wire [7:0] \$495 ;
+  wire [15:0] \$496 ;
+  wire [8:0] \$497 ;
+  wire [9:0] \$498 ;
+  wire [10:0] \$499 ;
   wire [5:0] \$5 ;
   wire [255:0] \$50 ;
-  wire [11:0] \$500 ;
-  wire \$501 ;
-  wire [4:0] \$502 ;
-  wire \$503 ;
+  wire [15:0] \$500 ;
+  wire [11:0] \$501 ;
+  wire \$502 ;
+  wire [4:0] \$503 ;
   wire [15:0] \$504 ;
   wire [5:0] \$505 ;
   wire [6:0] \$506 ;
   wire [7:0] \$507 ;
-  wire \$508 ;
-  wire [15:0] \$509 ;
+  wire [15:0] \$508 ;
+  wire [8:0] \$509 ;
   wire [255:0] \$51 ;
-  wire [8:0] \$510 ;
-  wire [9:0] \$511 ;
-  wire [10:0] \$512 ;
-  wire \$513 ;
-  wire [15:0] \$514 ;
-  wire [11:0] \$515 ;
-  wire \$516 ;
-  wire [4:0] \$517 ;
-  wire \$518 ;
-  wire [15:0] \$519 ;
+  wire [9:0] \$510 ;
+  wire [10:0] \$511 ;
+  wire [15:0] \$512 ;
+  wire [11:0] \$513 ;
+  wire \$514 ;
+  wire [4:0] \$515 ;
+  wire [15:0] \$516 ;
+  wire [5:0] \$517 ;
+  wire [6:0] \$518 ;
+  wire [7:0] \$519 ;
   wire [255:0] \$52 ;
-  wire [5:0] \$520 ;
-  wire [6:0] \$521 ;
-  wire [7:0] \$522 ;
-  wire \$523 ;
+  wire [15:0] \$520 ;
+  wire [8:0] \$521 ;
+  wire [9:0] \$522 ;
+  wire [10:0] \$523 ;
   wire [15:0] \$524 ;
-  wire [8:0] \$525 ;
-  wire [9:0] \$526 ;
-  wire [10:0] \$527 ;
-  wire \$528 ;
-  wire [15:0] \$529 ;
+  wire [11:0] \$525 ;
+  wire \$526 ;
+  wire [4:0] \$527 ;
+  wire [15:0] \$528 ;
+  wire [5:0] \$529 ;
   wire \$53 ;
-  wire [11:0] \$530 ;
-  wire \$531 ;
-  wire [4:0] \$532 ;
-  wire \$533 ;
-  wire [15:0] \$534 ;
-  wire [5:0] \$535 ;
-  wire [6:0] \$536 ;
-  wire [7:0] \$537 ;
+  wire [6:0] \$530 ;
+  wire [7:0] \$531 ;
+  wire [15:0] \$532 ;
+  wire [8:0] \$533 ;
+  wire [9:0] \$534 ;
+  wire [10:0] \$535 ;
+  wire [15:0] \$536 ;
+  wire [11:0] \$537 ;
   wire \$538 ;
-  wire [15:0] \$539 ;
+  wire [4:0] \$539 ;
   wire \$54 ;
-  wire [8:0] \$540 ;
-  wire [9:0] \$541 ;
-  wire [10:0] \$542 ;
-  wire \$543 ;
+  wire [15:0] \$540 ;
+  wire [5:0] \$541 ;
+  wire [6:0] \$542 ;
+  wire [7:0] \$543 ;
   wire [15:0] \$544 ;
-  wire [11:0] \$545 ;
-  wire \$546 ;
-  wire [4:0] \$547 ;
-  wire \$548 ;
-  wire [15:0] \$549 ;
-  wire \$55 ;
-  wire [5:0] \$550 ;
-  wire [6:0] \$551 ;
-  wire [7:0] \$552 ;
-  wire \$553 ;
-  wire [15:0] \$554 ;
-  wire [8:0] \$555 ;
-  wire [9:0] \$556 ;
-  wire [10:0] \$557 ;
-  wire \$558 ;
-  wire [15:0] \$559 ;
+  wire [8:0] \$545 ;
+  wire [9:0] \$546 ;
+  wire [10:0] \$547 ;
+  wire [15:0] \$548 ;
+  wire [11:0] \$549 ;
+  wire [7:0] \$55 ;
+  wire \$550 ;
+  wire [4:0] \$551 ;
+  wire [15:0] \$552 ;
+  wire [5:0] \$553 ;
+  wire [6:0] \$554 ;
+  wire [7:0] \$555 ;
+  wire [15:0] \$556 ;
+  wire [8:0] \$557 ;
+  wire [9:0] \$558 ;
+  wire [10:0] \$559 ;
   wire \$56 ;
-  wire [11:0] \$560 ;
-  wire \$561 ;
-  wire [4:0] \$562 ;
-  wire \$563 ;
+  wire [15:0] \$560 ;
+  wire [11:0] \$561 ;
+  wire \$562 ;
+  wire [4:0] \$563 ;
   wire [15:0] \$564 ;
   wire [5:0] \$565 ;
   wire [6:0] \$566 ;
   wire [7:0] \$567 ;
-  wire \$568 ;
-  wire [15:0] \$569 ;
+  wire [15:0] \$568 ;
+  wire [8:0] \$569 ;
   wire \$57 ;
-  wire [8:0] \$570 ;
-  wire [9:0] \$571 ;
-  wire [10:0] \$572 ;
-  wire \$573 ;
-  wire [15:0] \$574 ;
-  wire [11:0] \$575 ;
-  wire \$576 ;
-  wire [4:0] \$577 ;
-  wire \$578 ;
-  wire [15:0] \$579 ;
+  wire [9:0] \$570 ;
+  wire [10:0] \$571 ;
+  wire [15:0] \$572 ;
+  wire [11:0] \$573 ;
+  wire \$574 ;
+  wire [4:0] \$575 ;
+  wire [15:0] \$576 ;
+  wire [5:0] \$577 ;
+  wire [6:0] \$578 ;
+  wire [7:0] \$579 ;
   wire \$58 ;
-  wire [5:0] \$580 ;
-  wire [6:0] \$581 ;
-  wire [7:0] \$582 ;
-  wire \$583 ;
+  wire [15:0] \$580 ;
+  wire [8:0] \$581 ;
+  wire [9:0] \$582 ;
+  wire [10:0] \$583 ;
   wire [15:0] \$584 ;
-  wire [8:0] \$585 ;
-  wire [9:0] \$586 ;
-  wire [10:0] \$587 ;
-  wire \$588 ;
-  wire [15:0] \$589 ;
+  wire [11:0] \$585 ;
+  wire \$586 ;
+  wire [4:0] \$587 ;
+  wire [15:0] \$588 ;
+  wire [5:0] \$589 ;
   wire \$59 ;
-  wire [11:0] \$590 ;
-  wire \$591 ;
-  wire [4:0] \$592 ;
-  wire \$593 ;
-  wire [15:0] \$594 ;
-  wire [5:0] \$595 ;
-  wire [6:0] \$596 ;
-  wire [7:0] \$597 ;
+  wire [6:0] \$590 ;
+  wire [7:0] \$591 ;
+  wire [15:0] \$592 ;
+  wire [8:0] \$593 ;
+  wire [9:0] \$594 ;
+  wire [10:0] \$595 ;
+  wire [15:0] \$596 ;
+  wire [11:0] \$597 ;
   wire \$598 ;
-  wire [15:0] \$599 ;
+  wire [4:0] \$599 ;
   wire [4:0] \$6 ;
   wire \$60 ;
-  wire [8:0] \$600 ;
-  wire [9:0] \$601 ;
-  wire [10:0] \$602 ;
-  wire \$603 ;
+  wire [15:0] \$600 ;
+  wire [5:0] \$601 ;
+  wire [6:0] \$602 ;
+  wire [7:0] \$603 ;
   wire [15:0] \$604 ;
-  wire [11:0] \$605 ;
-  wire \$606 ;
-  wire [4:0] \$607 ;
-  wire \$608 ;
-  wire [15:0] \$609 ;
+  wire [8:0] \$605 ;
+  wire [9:0] \$606 ;
+  wire [10:0] \$607 ;
+  wire [15:0] \$608 ;
+  wire [11:0] \$609 ;
   wire \$61 ;
-  wire [5:0] \$610 ;
-  wire [6:0] \$611 ;
-  wire [7:0] \$612 ;
-  wire \$613 ;
-  wire [15:0] \$614 ;
-  wire [8:0] \$615 ;
-  wire [9:0] \$616 ;
-  wire [10:0] \$617 ;
+  wire \$610 ;
+  wire [4:0] \$611 ;
+  wire [15:0] \$612 ;
+  wire [5:0] \$613 ;
+  wire [6:0] \$614 ;
+  wire [7:0] \$615 ;
+  wire [15:0] \$616 ;
+  wire [8:0] \$617 ;
   wire \$618 ;
-  wire [15:0] \$619 ;
+  wire \$619 ;
   wire \$62 ;
-  wire [11:0] \$620 ;
-  wire \$621 ;
-  wire [4:0] \$622 ;
-  wire \$623 ;
-  wire [15:0] \$624 ;
-  wire [5:0] \$625 ;
-  wire [6:0] \$626 ;
-  wire [7:0] \$627 ;
+  wire [255:0] \$620 ;
+  wire [5:0] \$621 ;
+  wire [15:0] \$622 ;
+  wire [15:0] \$623 ;
+  wire [5:0] \$624 ;
+  wire \$625 ;
+  wire \$626 ;
+  wire [4:0] \$627 ;
   wire \$628 ;
-  wire [15:0] \$629 ;
-  wire \$63 ;
-  wire [8:0] \$630 ;
-  wire [9:0] \$631 ;
-  wire [10:0] \$632 ;
+  wire [4:0] \$629 ;
+  wire [255:0] \$63 ;
+  wire \$630 ;
+  wire \$631 ;
+  wire [4:0] \$632 ;
   wire \$633 ;
-  wire [15:0] \$634 ;
-  wire [11:0] \$635 ;
+  wire \$634 ;
+  wire \$635 ;
   wire \$636 ;
-  wire [4:0] \$637 ;
-  wire \$638 ;
-  wire [15:0] \$639 ;
-  wire [31:0] \$64 ;
-  wire [5:0] \$640 ;
-  wire [6:0] \$641 ;
-  wire [7:0] \$642 ;
-  wire \$643 ;
-  wire [15:0] \$644 ;
-  wire [8:0] \$645 ;
-  wire [9:0] \$646 ;
-  wire [10:0] \$647 ;
+  wire \$637 ;
+  wire [4:0] \$638 ;
+  wire \$639 ;
+  wire [15:0] \$64 ;
+  wire [3:0] \$640 ;
+  wire \$641 ;
+  wire \$642 ;
+  wire [4:0] \$643 ;
+  wire [3:0] \$644 ;
+  wire \$645 ;
+  wire \$646 ;
+  wire [4:0] \$647 ;
   wire \$648 ;
-  wire [15:0] \$649 ;
+  wire [4:0] \$649 ;
   wire \$65 ;
-  wire [11:0] \$650 ;
+  wire \$650 ;
   wire \$651 ;
   wire [4:0] \$652 ;
   wire \$653 ;
-  wire [15:0] \$654 ;
-  wire [5:0] \$655 ;
-  wire [6:0] \$656 ;
-  wire [7:0] \$657 ;
+  wire \$654 ;
+  wire \$655 ;
+  wire \$656 ;
+  wire \$657 ;
   wire \$658 ;
-  wire [15:0] \$659 ;
-  wire [255:0] \$66 ;
-  wire [8:0] \$660 ;
-  wire [9:0] \$661 ;
-  wire [10:0] \$662 ;
+  wire \$659 ;
+  wire \$66 ;
+  wire \$660 ;
+  wire \$661 ;
+  wire \$662 ;
   wire \$663 ;
-  wire [15:0] \$664 ;
-  wire [11:0] \$665 ;
+  wire \$664 ;
+  wire \$665 ;
   wire \$666 ;
-  wire [4:0] \$667 ;
+  wire \$667 ;
   wire \$668 ;
-  wire [15:0] \$669 ;
-  wire [15:0] \$67 ;
-  wire [5:0] \$670 ;
-  wire [6:0] \$671 ;
-  wire [7:0] \$672 ;
+  wire \$669 ;
+  wire \$67 ;
+  wire \$670 ;
+  wire \$671 ;
+  wire \$672 ;
   wire \$673 ;
-  wire [15:0] \$674 ;
-  wire [8:0] \$675 ;
-  wire [9:0] \$676 ;
-  wire [10:0] \$677 ;
+  wire \$674 ;
+  wire \$675 ;
+  wire [255:0] \$676 ;
+  wire \$677 ;
   wire \$678 ;
-  wire [15:0] \$679 ;
-  wire \$68 ;
-  wire [11:0] \$680 ;
+  wire [9:0] \$679 ;
+  wire [4:0] \$68 ;
+  wire [9:0] \$680 ;
   wire \$681 ;
-  wire [4:0] \$682 ;
+  wire \$682 ;
   wire \$683 ;
-  wire [15:0] \$684 ;
-  wire [5:0] \$685 ;
-  wire [6:0] \$686 ;
-  wire [7:0] \$687 ;
+  wire \$684 ;
+  wire \$685 ;
+  wire \$686 ;
+  wire \$687 ;
   wire \$688 ;
-  wire [15:0] \$689 ;
+  wire \$689 ;
   wire \$69 ;
-  wire [8:0] \$690 ;
+  wire \$690 ;
   wire \$691 ;
   wire \$692 ;
-  wire [255:0] \$693 ;
-  wire [5:0] \$694 ;
-  wire [15:0] \$695 ;
-  wire [15:0] \$696 ;
-  wire [5:0] \$697 ;
+  wire \$693 ;
+  wire \$694 ;
+  wire \$695 ;
+  wire \$696 ;
+  wire \$697 ;
   wire \$698 ;
   wire \$699 ;
   wire [5:0] \$7 ;
   wire \$70 ;
-  wire [3:0] \$700 ;
-  wire \$701 ;
-  wire [4:0] \$702 ;
-  wire \$703 ;
-  wire \$704 ;
-  wire [4:0] \$705 ;
-  wire \$706 ;
-  wire \$707 ;
-  wire \$708 ;
-  wire \$709 ;
-  wire \$71 ;
-  wire [4:0] \$710 ;
-  wire \$711 ;
-  wire [3:0] \$712 ;
-  wire \$713 ;
-  wire \$714 ;
-  wire [4:0] \$715 ;
-  wire \$716 ;
-  wire \$717 ;
-  wire [4:0] \$718 ;
-  wire \$719 ;
+  reg [3:0] \$700 ;
+  reg [3:0] \$701  = 4'h0;
+  reg [4:0] \$702 ;
+  reg [26:0] \$703 ;
+  reg [9:0] \$704 ;
+  reg \$705 ;
+  reg [1:0] \$706 ;
+  reg [31:0] \$707 ;
+  reg \$708 ;
+  reg [1:0] \$709 ;
+  wire [4:0] \$71 ;
+  reg [255:0] \$710 ;
+  reg [255:0] \$711 ;
+  reg [255:0] \$712 ;
+  reg [3:0] \$713 ;
+  reg [3:0] \$714 ;
+  reg [8:0] \$715 ;
+  reg [8:0] \$716 ;
+  reg [3:0] \$717 ;
+  reg [31:0] \$718 ;
+  reg [9:0] \$719 ;
   wire \$72 ;
-  wire \$720 ;
-  wire \$721 ;
-  wire \$722 ;
-  wire [4:0] \$723 ;
-  wire [3:0] \$724 ;
-  wire \$725 ;
-  wire \$726 ;
-  wire [3:0] \$727 ;
-  wire \$728 ;
-  wire [4:0] \$729 ;
+  reg [2:0] \$720 ;
+  reg [3:0] \$721 ;
+  reg [3:0] \$722 ;
+  reg [3:0] \$723 ;
+  reg \$724 ;
+  reg \$725 ;
+  reg [3:0] \$726 ;
+  reg [3:0] \$727 ;
+  reg [4:0] \$728 ;
+  reg \$729 ;
   wire \$73 ;
-  wire \$730 ;
-  wire \$731 ;
-  wire [4:0] \$732 ;
-  wire \$733 ;
-  wire \$734 ;
-  wire \$735 ;
-  wire \$736 ;
-  wire \$737 ;
-  wire \$738 ;
-  wire \$739 ;
-  wire [4:0] \$74 ;
-  wire \$740 ;
-  wire \$741 ;
-  wire \$742 ;
-  wire \$743 ;
-  wire [4:0] \$744 ;
-  wire \$745 ;
-  wire \$746 ;
-  wire [4:0] \$747 ;
-  wire \$748 ;
-  wire \$749 ;
-  wire [5:0] \$75 ;
-  wire \$750 ;
-  wire \$751 ;
-  wire \$752 ;
-  wire \$753 ;
-  wire \$754 ;
-  wire \$755 ;
-  wire \$756 ;
-  wire \$757 ;
-  wire \$758 ;
-  wire [4:0] \$759 ;
+  reg [15:0] \$730 ;
+  reg [15:0] \$731 ;
+  reg \$732 ;
+  reg [7:0] \$733 ;
+  reg \$734 ;
+  reg [8:0] \$735 ;
+  reg [3:0] \$736 ;
+  wire \$74 ;
+  wire [4:0] \$75 ;
   wire \$76 ;
-  wire \$760 ;
-  wire \$761 ;
-  wire [4:0] \$762 ;
-  wire \$763 ;
-  wire \$764 ;
-  wire \$765 ;
-  wire \$766 ;
-  wire \$767 ;
-  wire \$768 ;
-  wire \$769 ;
   wire \$77 ;
-  wire \$770 ;
-  wire \$771 ;
-  wire \$772 ;
-  wire \$773 ;
-  wire \$774 ;
-  wire [255:0] \$775 ;
-  wire [9:0] \$776 ;
-  wire \$777 ;
-  wire \$778 ;
-  wire \$779 ;
-  wire [5:0] \$78 ;
-  wire \$780 ;
-  wire \$781 ;
-  wire \$782 ;
-  wire [8:0] \$783 ;
-  wire \$784 ;
-  wire \$785 ;
-  wire \$786 ;
-  wire \$787 ;
-  wire \$788 ;
-  wire \$789 ;
+  wire \$78 ;
   wire [4:0] \$79 ;
-  wire \$790 ;
-  wire \$791 ;
-  wire \$792 ;
-  wire \$793 ;
-  wire \$794 ;
-  wire \$795 ;
-  reg [3:0] \$796 ;
-  reg [3:0] \$797  = 4'h0;
-  reg [4:0] \$798 ;
-  reg [26:0] \$799 ;
   wire [4:0] \$8 ;
   wire \$80 ;
-  reg [9:0] \$800 ;
-  reg \$801 ;
-  reg [1:0] \$802 ;
-  reg [255:0] \$803 ;
-  reg [255:0] \$804 ;
-  reg [255:0] \$805 ;
-  reg [3:0] \$806 ;
-  reg [3:0] \$807 ;
-  reg [8:0] \$808 ;
-  reg [8:0] \$809 ;
-  wire [15:0] \$81 ;
-  reg [3:0] \$810 ;
-  reg [31:0] \$811 ;
-  reg [31:0] \$812 ;
-  reg [9:0] \$813 ;
-  reg [1:0] \$814 ;
-  reg [3:0] \$815 ;
-  reg [2:0] \$816 ;
-  reg [3:0] \$817 ;
-  reg \$818 ;
-  reg \$819 ;
-  wire [5:0] \$82 ;
-  reg [3:0] \$820 ;
-  reg [3:0] \$821 ;
-  reg [4:0] \$822 ;
-  reg [15:0] \$823 ;
-  reg [15:0] \$824 ;
-  reg [7:0] \$825 ;
-  reg \$826 ;
-  reg [7:0] \$827 ;
-  reg [3:0] \$828 ;
-  wire [6:0] \$83 ;
-  wire [7:0] \$84 ;
+  wire [8:0] \$803 ;
+  wire \$81 ;
+  wire \$82 ;
+  wire \$83 ;
+  wire \$84 ;
   wire \$85 ;
-  wire [15:0] \$86 ;
-  wire [8:0] \$87 ;
-  wire [4:0] \$88 ;
-  wire \$89 ;
-  wire [8:0] \$897 ;
+  wire \$86 ;
+  wire \$87 ;
+  wire \$88 ;
+  wire [5:0] \$89 ;
   wire [4:0] \$9 ;
-  wire [15:0] \$90 ;
-  wire [5:0] \$91 ;
-  wire [6:0] \$92 ;
-  wire [7:0] \$93 ;
-  wire \$94 ;
+  wire [4:0] \$90 ;
+  wire [15:0] \$91 ;
+  wire [5:0] \$92 ;
+  wire [6:0] \$93 ;
+  wire [7:0] \$94 ;
   wire [15:0] \$95 ;
   wire [8:0] \$96 ;
-  wire [9:0] \$97 ;
-  wire [10:0] \$98 ;
-  wire \$99 ;
-  reg \$signal ;
-  reg \$signal$54 ;
-  reg \$signal$55 ;
+  wire [4:0] \$97 ;
+  wire [15:0] \$98 ;
+  wire [5:0] \$99 ;
+  reg \$signal  = 1'h0;
+  reg \$signal$50 ;
+  reg \$signal$60 ;
+  reg \$signal$61 ;
+  reg \$signal$88  = 1'h0;
+  reg [33:0] \$signal$89  = 34'h000000000;
+  reg [14:0] \$signal$90  = 15'h0000;
+  reg [31:0] \$signal$92  = 32'd0;
   output busy;
   wire busy;
   input [4:0] buttons;
@@ -5006,12 +5104,11 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   wire \cell.revealed ;
   reg [3:0] chord_flags = 4'h0;
   reg chord_lost = 1'h0;
-  reg [2:0] chord_step = 3'h0;
+  reg [3:0] chord_step = 4'h0;
   input clk;
   wire clk;
   wire [3:0] count_cell__addr;
   wire [63:0] count_cell__data;
-  input count_cell__en;
   wire count_cell__en;
   (* init = 4'h0 *)
   wire [3:0] count_cursor__addr;
@@ -5025,19 +5122,19 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   output [8:0] counter;
   reg [8:0] counter = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \counter$13 ;
+  wire [8:0] \counter$17 ;
   output [3:0] cursor_col;
   reg [3:0] cursor_col = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_col$11 ;
+  wire [3:0] \cursor_col$15 ;
   output [3:0] cursor_row;
   reg [3:0] cursor_row = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_row$9 ;
+  wire [3:0] \cursor_row$13 ;
   output difficulty;
   reg difficulty = 1'h0;
   (* init = 1'h0 *)
-  wire \difficulty$7 ;
+  wire \difficulty$11 ;
   reg [7:0] exploded = 8'h00;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
@@ -5045,9 +5142,10 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   wire [255:0] flagged;
   reg [255:0] flagged_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg flagged_wd;
+  reg flood_first = 1'h0;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$23 ;
+  wire [8:0] \flood_steps$27 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   output held;
@@ -5055,30 +5153,43 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   wire \held$3 ;
   reg idle;
   reg [31:0] lcg = 32'd0;
-  reg [31:0] lcg_from;
+  reg lcg_request;
+  reg [1:0] lcg_wait = 2'h0;
   output [7:0] leds;
   reg [7:0] leds;
   reg [3:0] load_row = 4'h0;
-  wire [3:0] mine_row__addr;
-  wire [15:0] mine_row__data;
-  reg [3:0] mine_row_write__addr;
-  reg [15:0] mine_row_write__data;
-  reg mine_row_write__en;
+  wire [3:0] mine_cell__addr;
+  wire [15:0] mine_cell__data;
+  reg mine_forward = 1'h0;
+  reg [15:0] mine_forward_row = 16'h0000;
+  wire [3:0] mine_read__addr;
+  wire [15:0] mine_read__data;
+  wire [15:0] mine_row;
+  reg [3:0] mine_write__addr;
+  reg [15:0] mine_write__data;
+  reg mine_write__en;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
+  reg nb_valid_d = 1'h0;
+  reg [15:0] opened_rows = 16'h0000;
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2065$0 ;
-  wire [3:0] \port$2065$0 ;
-  output [3:0] \port$418$0 ;
-  wire [3:0] \port$418$0 ;
+  output [3:0] \port$1952$0 ;
+  wire [3:0] \port$1952$0 ;
+  output [3:0] \port$369$0 ;
+  wire [3:0] \port$369$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
-  reg [7:0] probe;
+  reg [7:0] probe = 8'h00;
+  reg [7:0] probe_d = 8'h00;
+  reg [7:0] probe_next;
+  reg [14:0] product_lh = 15'h0000;
+  reg rd_flagged = 1'h0;
   input [3:0] read_col;
   wire [3:0] read_col;
-  reg [3:0] \read_col$74  = 4'h0;
+  reg [3:0] \read_col$82  = 4'h0;
+  input read_enable;
   wire read_enable;
   input [3:0] read_row;
   wire [3:0] read_row;
@@ -5086,28 +5197,30 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   wire [255:0] revealed;
   reg [255:0] revealed_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg revealed_we;
+  reg row_arrives = 1'h0;
   reg [3:0] scan_col = 4'h0;
   reg [3:0] scan_row = 4'h0;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$21 ;
+  wire [31:0] \seed$25 ;
   wire seed_force;
   wire [31:0] seed_value;
   output [1:0] status;
   reg [1:0] status = 2'h0;
   (* init = 2'h0 *)
-  wire [1:0] \status$5 ;
+  wire [1:0] \status$9 ;
+  reg [14:0] sum_cross = 15'h0000;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
-  reg [1:0] swap_phase = 2'h0;
+  reg [2:0] swap_phase = 3'h0;
   reg [9:0] swaps_done = 10'h000;
   input [7:0] switches;
   wire [7:0] switches;
   output [9:0] timer;
   reg [9:0] timer = 10'h000;
   (* init = 10'h000 *)
-  wire [9:0] \timer$15 ;
-  reg [7:0] win_scan = 8'h00;
+  wire [9:0] \timer$19 ;
+  reg [8:0] win_scan = 9'h000;
   reg [255:0] zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg [63:0] counts [15:0];
   initial begin
@@ -5136,8 +5249,8 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   reg [63:0] _1_;
   always @(posedge clk) begin
     _0_ <= counts[cursor_row];
-    if (count_cell__en) begin
-      _1_ <= counts[read_row];
+    if (read_enable) begin
+      _1_ <= counts[probe[7:4]];
     end
   end
   assign count_cursor__data = _0_;
@@ -5162,683 +5275,545 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
     mines[15] = 16'h0000;
   end
   always @(posedge clk) begin
-    if (mine_row_write__en)
-      mines[mine_row_write__addr] <= mine_row_write__data;
+    if (mine_write__en)
+      mines[mine_write__addr] <= mine_write__data;
   end
-  assign mine_row__data = mines[probe[7:4]];
-  assign \$168  = \$167  + count_mid[7];
-  assign \$169  = count_step == 5'h10;
-  assign \$170  = \$169  ? 16'h0000 : mine_row__data;
-  assign \$171  = \$168  + \$170 [7];
-  assign \$172  = 1'h0 + count_up[7];
-  assign \$173  = count_step == 5'h10;
-  assign \$174  = \$173  ? 16'h0000 : mine_row__data;
-  assign \$175  = \$172  + \$174 [7];
-  assign \$176  = \$175  + count_up[6];
-  assign \$177  = \$176  + count_mid[6];
-  assign \$178  = count_step == 5'h10;
-  assign \$179  = \$178  ? 16'h0000 : mine_row__data;
-  assign \$180  = \$177  + \$179 [6];
-  assign \$181  = \$180  + count_up[8];
-  assign \$182  = \$181  + count_mid[8];
-  assign \$183  = count_step == 5'h10;
-  assign \$184  = \$183  ? 16'h0000 : mine_row__data;
-  assign \$185  = \$182  + \$184 [8];
-  assign \$186  = 1'h0 + count_up[8];
-  assign \$187  = count_step == 5'h10;
-  assign \$188  = \$187  ? 16'h0000 : mine_row__data;
-  assign \$189  = \$186  + \$188 [8];
-  assign \$190  = \$189  + count_up[7];
-  assign \$191  = \$190  + count_mid[7];
-  assign \$192  = count_step == 5'h10;
-  assign \$193  = \$192  ? 16'h0000 : mine_row__data;
-  assign \$194  = \$191  + \$193 [7];
-  assign \$195  = \$194  + count_up[9];
-  assign \$196  = \$195  + count_mid[9];
-  assign \$197  = count_step == 5'h10;
-  assign \$198  = \$197  ? 16'h0000 : mine_row__data;
-  assign \$199  = \$196  + \$198 [9];
-  assign \$200  = 1'h0 + count_up[9];
-  assign \$201  = count_step == 5'h10;
-  assign \$202  = \$201  ? 16'h0000 : mine_row__data;
-  assign \$203  = \$200  + \$202 [9];
-  assign \$204  = \$203  + count_up[8];
-  assign \$205  = \$204  + count_mid[8];
-  assign \$206  = count_step == 5'h10;
-  assign \$207  = \$206  ? 16'h0000 : mine_row__data;
-  assign \$208  = \$205  + \$207 [8];
-  assign \$209  = \$208  + count_up[10];
-  assign \$210  = \$209  + count_mid[10];
-  assign \$211  = count_step == 5'h10;
-  assign \$212  = \$211  ? 16'h0000 : mine_row__data;
-  assign \$213  = \$210  + \$212 [10];
-  assign \$214  = 1'h0 + count_up[10];
-  assign \$215  = count_step == 5'h10;
-  assign \$216  = \$215  ? 16'h0000 : mine_row__data;
-  assign \$217  = \$214  + \$216 [10];
-  assign \$218  = \$217  + count_up[9];
-  assign \$219  = \$218  + count_mid[9];
-  assign \$220  = count_step == 5'h10;
-  assign \$221  = \$220  ? 16'h0000 : mine_row__data;
-  assign \$222  = \$219  + \$221 [9];
-  assign \$223  = \$222  + count_up[11];
-  assign \$224  = \$223  + count_mid[11];
-  assign \$225  = count_step == 5'h10;
-  assign \$226  = \$225  ? 16'h0000 : mine_row__data;
-  assign \$227  = \$224  + \$226 [11];
-  assign \$228  = 1'h0 + count_up[11];
-  assign \$229  = count_step == 5'h10;
-  assign \$230  = \$229  ? 16'h0000 : mine_row__data;
-  assign \$231  = \$228  + \$230 [11];
-  assign \$232  = \$231  + count_up[10];
-  assign \$233  = \$232  + count_mid[10];
-  assign \$234  = count_step == 5'h10;
-  assign \$235  = \$234  ? 16'h0000 : mine_row__data;
-  assign \$236  = \$233  + \$235 [10];
-  assign \$237  = \$236  + count_up[12];
-  assign \$238  = \$237  + count_mid[12];
-  assign \$239  = count_step == 5'h10;
-  assign \$240  = \$239  ? 16'h0000 : mine_row__data;
-  assign \$241  = \$238  + \$240 [12];
-  assign \$242  = 1'h0 + count_up[12];
-  assign \$243  = count_step == 5'h10;
-  assign \$244  = \$243  ? 16'h0000 : mine_row__data;
-  assign \$245  = \$242  + \$244 [12];
-  assign \$246  = \$245  + count_up[11];
-  assign \$247  = \$246  + count_mid[11];
-  assign \$248  = count_step == 5'h10;
-  assign \$249  = \$248  ? 16'h0000 : mine_row__data;
-  assign \$250  = \$247  + \$249 [11];
-  assign \$251  = \$250  + count_up[13];
-  assign \$252  = \$251  + count_mid[13];
-  assign \$253  = count_step == 5'h10;
-  assign \$254  = \$253  ? 16'h0000 : mine_row__data;
-  assign \$255  = \$252  + \$254 [13];
-  assign \$256  = 1'h0 + count_up[13];
-  assign \$257  = count_step == 5'h10;
-  assign \$258  = \$257  ? 16'h0000 : mine_row__data;
-  assign \$259  = \$256  + \$258 [13];
-  assign \$260  = \$259  + count_up[12];
-  assign \$261  = \$260  + count_mid[12];
-  assign \$262  = count_step == 5'h10;
-  assign \$263  = \$262  ? 16'h0000 : mine_row__data;
-  assign \$264  = \$261  + \$263 [12];
-  assign \$265  = \$264  + count_up[14];
-  assign \$266  = \$265  + count_mid[14];
-  assign \$267  = count_step == 5'h10;
-  assign \$268  = \$267  ? 16'h0000 : mine_row__data;
-  assign \$269  = \$266  + \$268 [14];
-  assign \$270  = 1'h0 + count_up[14];
-  assign \$271  = count_step == 5'h10;
-  assign \$272  = \$271  ? 16'h0000 : mine_row__data;
-  assign \$273  = \$270  + \$272 [14];
-  assign \$274  = \$273  + count_up[13];
-  assign \$275  = \$274  + count_mid[13];
-  assign \$276  = count_step == 5'h10;
-  assign \$277  = \$276  ? 16'h0000 : mine_row__data;
-  assign \$278  = \$275  + \$277 [13];
-  assign \$279  = \$278  + count_up[15];
-  assign \$280  = \$279  + count_mid[15];
-  assign \$281  = count_step == 5'h10;
-  assign \$282  = \$281  ? 16'h0000 : mine_row__data;
-  assign \$283  = \$280  + \$282 [15];
-  assign \$284  = 1'h0 + count_up[15];
-  assign \$285  = count_step == 5'h10;
-  assign \$286  = \$285  ? 16'h0000 : mine_row__data;
-  assign \$287  = \$284  + \$286 [15];
-  assign \$288  = \$287  + count_up[14];
-  assign \$289  = \$288  + count_mid[14];
-  assign \$290  = count_step == 5'h10;
-  assign \$291  = \$290  ? 16'h0000 : mine_row__data;
-  assign \$292  = \$289  + \$291 [14];
-  assign \$293  = mine_row__data >> probe[3:0];
-  assign \$295  = \$294  ? 5'h09 : 5'h10;
-  assign \$296  = nb_row < \$295 ;
-  assign \$298  = \$297  ? 5'h09 : 5'h10;
-  assign \$299  = nb_col < \$298 ;
-  assign \$300  = \$296  & \$299 ;
-  assign \$301  = revealed_bits >> probe;
-  assign \$302  = ~ \$301 ;
-  assign \$303  = \$300  & \$302 ;
-  assign \$304  = flagged_bits >> probe;
-  assign \$305  = ~ \$304 ;
-  assign \$306  = \$303  & \$305 ;
-  assign \$307  = mine_row__data >> probe[3:0];
-  assign \$308  = \$306  & \$307 ;
-  assign \$310  = \$309  ? 5'h09 : 5'h10;
-  assign \$311  = nb_row < \$310 ;
-  assign \$313  = \$312  ? 5'h09 : 5'h10;
-  assign \$314  = nb_col < \$313 ;
-  assign \$315  = \$311  & \$314 ;
-  assign \$316  = revealed_bits >> probe;
-  assign \$317  = ~ \$316 ;
-  assign \$318  = \$315  & \$317 ;
-  assign \$319  = flagged_bits >> probe;
-  assign \$320  = ~ \$319 ;
-  assign \$321  = \$318  & \$320 ;
-  assign \$322  = ! probe[3:0];
-  assign \$323  = \$322  ? \$signal$55  : mine_row__data[0];
-  assign \$324  = probe[3:0] == 1'h1;
-  assign \$325  = \$324  ? \$signal$55  : mine_row__data[1];
-  assign \$326  = probe[3:0] == 2'h2;
-  assign \$327  = \$326  ? \$signal$55  : mine_row__data[2];
-  assign \$328  = probe[3:0] == 2'h3;
-  assign \$329  = \$328  ? \$signal$55  : mine_row__data[3];
-  assign \$330  = probe[3:0] == 3'h4;
-  assign \$331  = \$330  ? \$signal$55  : mine_row__data[4];
-  assign \$332  = probe[3:0] == 3'h5;
-  assign \$333  = \$332  ? \$signal$55  : mine_row__data[5];
-  assign \$334  = probe[3:0] == 3'h6;
-  assign \$335  = \$334  ? \$signal$55  : mine_row__data[6];
-  assign \$336  = probe[3:0] == 3'h7;
-  assign \$337  = \$336  ? \$signal$55  : mine_row__data[7];
-  assign \$338  = probe[3:0] == 4'h8;
-  assign \$339  = \$338  ? \$signal$55  : mine_row__data[8];
-  assign \$340  = probe[3:0] == 4'h9;
-  assign \$341  = \$340  ? \$signal$55  : mine_row__data[9];
-  assign \$342  = probe[3:0] == 4'ha;
-  assign \$343  = \$342  ? \$signal$55  : mine_row__data[10];
-  assign \$344  = probe[3:0] == 4'hb;
-  assign \$345  = \$344  ? \$signal$55  : mine_row__data[11];
-  assign \$346  = probe[3:0] == 4'hc;
-  assign \$347  = \$346  ? \$signal$55  : mine_row__data[12];
-  assign \$348  = probe[3:0] == 4'hd;
-  assign \$349  = \$348  ? \$signal$55  : mine_row__data[13];
-  assign \$350  = probe[3:0] == 4'he;
-  assign \$351  = \$350  ? \$signal$55  : mine_row__data[14];
-  assign \$352  = probe[3:0] == 4'hf;
-  assign \$353  = \$352  ? \$signal$55  : mine_row__data[15];
-  assign \$1186  = \read_col$74  * 3'h4;
-  assign \$354  = count_cell__data >> \$1186 ;
-  assign \$355  = ! fsm_state;
-  assign \$356  = fsm_state == 1'h1;
-  assign \$357  = fsm_state == 2'h2;
-  assign \$358  = fsm_state == 2'h3;
-  assign \$359  = fsm_state == 3'h4;
-  assign \$360  = fsm_state == 3'h5;
-  assign \$361  = fsm_state == 3'h6;
-  assign \$362  = fsm_state == 3'h7;
-  assign \$363  = fsm_state == 4'h8;
-  assign \$364  = fsm_state == 4'h9;
-  assign \$365  = fsm_state == 4'ha;
-  assign \$366  = fsm_state == 4'hb;
-  assign \$367  = free_running + 1'h1;
-  assign \$368  = | press;
-  assign \$369  = | pending;
-  assign \$370  = ~ \$369 ;
-  assign \$371  = | pending;
-  assign \$372  = idle & \$371 ;
-  assign \$373  = \$370  | \$372 ;
-  assign \$374  = \$368  & \$373 ;
-  assign \$375  = | pending;
-  assign \$376  = idle & \$375 ;
-  assign \$377  = status == 1'h1;
-  assign \$378  = prescaler == 27'h5f5e0ff;
-  assign \$379  = timer != 10'h3e7;
-  assign \$380  = timer + 1'h1;
-  assign \$381  = prescaler + 1'h1;
-  assign \$382  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$383  = switches[7] ? 6'h0a : 6'h28;
-  assign \$384  = status == 2'h2;
-  assign \$385  = status == 2'h3;
-  assign \$386  = \$384  | \$385 ;
-  assign \$387  = revealed_bits >> probe;
-  assign \$388  = ~ \$387 ;
-  assign \$389  = flagged_bits >> probe;
+  reg [15:0] _2_;
+  always @(posedge clk) begin
+    _2_ <= mines[probe[7:4]];
+  end
+  assign mine_cell__data = mines[probe[7:4]];
+  assign mine_read__data = _2_;
+  assign \$259  = ~ \$signal ;
+  assign \$260  = nb_valid_d & \$259 ;
+  assign \$261  = ~ rd_flagged;
+  assign \$262  = \$260  & \$261 ;
+  assign \$263  = mine_row >> probe_d[3:0];
+  assign \$264  = \$262  & \$263 ;
+  assign \$265  = ~ \$signal ;
+  assign \$266  = nb_valid_d & \$265 ;
+  assign \$267  = ~ rd_flagged;
+  assign \$268  = \$266  & \$267 ;
+  assign \$269  = ! probe_d[3:0];
+  assign \$270  = \$269  ? \$signal$61  : mine_row[0];
+  assign \$271  = probe_d[3:0] == 1'h1;
+  assign \$272  = \$271  ? \$signal$61  : mine_row[1];
+  assign \$273  = probe_d[3:0] == 2'h2;
+  assign \$274  = \$273  ? \$signal$61  : mine_row[2];
+  assign \$275  = probe_d[3:0] == 2'h3;
+  assign \$276  = \$275  ? \$signal$61  : mine_row[3];
+  assign \$277  = probe_d[3:0] == 3'h4;
+  assign \$278  = \$277  ? \$signal$61  : mine_row[4];
+  assign \$279  = probe_d[3:0] == 3'h5;
+  assign \$280  = \$279  ? \$signal$61  : mine_row[5];
+  assign \$281  = probe_d[3:0] == 3'h6;
+  assign \$282  = \$281  ? \$signal$61  : mine_row[6];
+  assign \$283  = probe_d[3:0] == 3'h7;
+  assign \$284  = \$283  ? \$signal$61  : mine_row[7];
+  assign \$285  = probe_d[3:0] == 4'h8;
+  assign \$286  = \$285  ? \$signal$61  : mine_row[8];
+  assign \$287  = probe_d[3:0] == 4'h9;
+  assign \$288  = \$287  ? \$signal$61  : mine_row[9];
+  assign \$289  = probe_d[3:0] == 4'ha;
+  assign \$290  = \$289  ? \$signal$61  : mine_row[10];
+  assign \$291  = probe_d[3:0] == 4'hb;
+  assign \$292  = \$291  ? \$signal$61  : mine_row[11];
+  assign \$293  = probe_d[3:0] == 4'hc;
+  assign \$294  = \$293  ? \$signal$61  : mine_row[12];
+  assign \$295  = probe_d[3:0] == 4'hd;
+  assign \$296  = \$295  ? \$signal$61  : mine_row[13];
+  assign \$297  = probe_d[3:0] == 4'he;
+  assign \$298  = \$297  ? \$signal$61  : mine_row[14];
+  assign \$299  = probe_d[3:0] == 4'hf;
+  assign \$300  = \$299  ? \$signal$61  : mine_row[15];
+  assign \$1042  = \read_col$82  * 3'h4;
+  assign \$301  = count_cell__data >> \$1042 ;
+  assign \$302  = ! fsm_state;
+  assign \$303  = fsm_state == 1'h1;
+  assign \$304  = fsm_state == 2'h2;
+  assign \$305  = fsm_state == 2'h3;
+  assign \$306  = fsm_state == 3'h4;
+  assign \$307  = fsm_state == 3'h5;
+  assign \$308  = fsm_state == 3'h6;
+  assign \$309  = fsm_state == 3'h7;
+  assign \$310  = fsm_state == 4'h8;
+  assign \$311  = fsm_state == 4'h9;
+  assign \$312  = fsm_state == 4'ha;
+  assign \$313  = fsm_state == 4'hb;
+  assign \$314  = fsm_state == 4'hc;
+  assign \$315  = fsm_state == 4'hd;
+  assign \$316  = mine_write__addr == probe[7:4];
+  assign \$317  = mine_write__en & \$316 ;
+  assign \$318  = free_running + 1'h1;
+  assign \$319  = | press;
+  assign \$320  = | pending;
+  assign \$321  = ~ \$320 ;
+  assign \$322  = | pending;
+  assign \$323  = idle & \$322 ;
+  assign \$324  = \$321  | \$323 ;
+  assign \$325  = \$319  & \$324 ;
+  assign \$326  = | pending;
+  assign \$327  = idle & \$326 ;
+  assign \$328  = status == 1'h1;
+  assign \$329  = prescaler == 27'h5f5e0ff;
+  assign \$330  = timer != 10'h3e7;
+  assign \$331  = timer + 1'h1;
+  assign \$332  = prescaler + 1'h1;
+  assign \$333  = revealed_bits >> probe;
+  assign \$334  = flagged_bits >> probe;
+  assign \$335  = lcg[16:0] * 17'h1660d;
+  assign \$336  = lcg[31:17] * 17'h1660d;
+  assign \$337  = lcg[16:0] * 4'hc;
+  assign \$338  = \$signal$89  + 30'h3c6ef35f;
+  assign \$339  = \$signal$90  + product_lh;
+  assign \$340  = | lcg_wait;
+  assign \$341  = lcg_wait - 1'h1;
+  assign \$342  = lcg_wait == 1'h1;
+  assign \$343  = \$signal$92 [31:17] + sum_cross;
+  assign \$344  = | opening[15:0];
+  assign \$345  = | opening[31:16];
+  assign \$346  = | opening[47:32];
+  assign \$347  = | opening[63:48];
+  assign \$348  = | opening[79:64];
+  assign \$349  = | opening[95:80];
+  assign \$350  = | opening[111:96];
+  assign \$351  = | opening[127:112];
+  assign \$352  = | opening[143:128];
+  assign \$353  = | opening[159:144];
+  assign \$354  = | opening[175:160];
+  assign \$355  = | opening[191:176];
+  assign \$356  = | opening[207:192];
+  assign \$357  = | opening[223:208];
+  assign \$358  = | opening[239:224];
+  assign \$359  = | opening[255:240];
+  assign \$360  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$361  = switches[7] ? 6'h0a : 6'h28;
+  assign \$362  = ! cursor_row;
+  assign \$364  = \$363  ? 5'h09 : 5'h10;
+  assign \$365  = \$364  - 1'h1;
+  assign \$366  = cursor_row - 1'h1;
+  assign \$367  = \$362  ? \$365  : { \$366 [4], \$366  };
+  assign \$369  = \$368  ? 5'h09 : 5'h10;
+  assign \$370  = \$369  - 1'h1;
+  assign \$371  = cursor_row == \$370 ;
+  assign \$372  = cursor_row + 1'h1;
+  assign \$373  = \$371  ? 5'h00 : \$372 ;
+  assign \$374  = ! cursor_col;
+  assign \$376  = \$375  ? 5'h09 : 5'h10;
+  assign \$377  = \$376  - 1'h1;
+  assign \$378  = cursor_col - 1'h1;
+  assign \$379  = \$374  ? \$377  : { \$378 [4], \$378  };
+  assign \$381  = \$380  ? 5'h09 : 5'h10;
+  assign \$382  = \$381  - 1'h1;
+  assign \$383  = cursor_col == \$382 ;
+  assign \$384  = cursor_col + 1'h1;
+  assign \$385  = \$383  ? 5'h00 : \$384 ;
+  assign \$386  = status == 2'h2;
+  assign \$387  = status == 2'h3;
+  assign \$388  = \$386  | \$387 ;
+  assign \$389  = ~ \$signal ;
   assign \$390  = ! status;
-  assign \$391  = flagged_bits >> probe;
-  assign \$392  = $signed(counter) + $signed(2'h1);
-  assign \$393  = $signed(counter) - $signed(2'h1);
-  assign \$394  = \$391  ? \$392  : \$393 ;
-  assign \$396  = lcg_from * 21'h19660d;
-  assign \$397  = \$396  + 30'h3c6ef35f;
-  assign \$398  = ! cursor_row;
+  assign \$391  = $signed(counter) + $signed(2'h1);
+  assign \$392  = $signed(counter) - $signed(2'h1);
+  assign \$393  = rd_flagged ? \$391  : \$392 ;
+  assign \$396  = load_row + 1'h1;
+  assign \$397  = load_row == 4'hf;
+  assign \$398  = ! lcg_wait;
   assign \$400  = \$399  ? 5'h09 : 5'h10;
-  assign \$401  = \$400  - 1'h1;
-  assign \$402  = cursor_row - 1'h1;
-  assign \$403  = \$398  ? \$401  : { \$402 [4], \$402  };
-  assign \$405  = \$404  ? 5'h09 : 5'h10;
-  assign \$406  = \$405  - 1'h1;
-  assign \$407  = cursor_row == \$406 ;
-  assign \$408  = cursor_row + 1'h1;
-  assign \$409  = \$407  ? 5'h00 : \$408 ;
-  assign \$410  = ! cursor_col;
-  assign \$412  = \$411  ? 5'h09 : 5'h10;
-  assign \$413  = \$412  - 1'h1;
-  assign \$414  = cursor_col - 1'h1;
-  assign \$415  = \$410  ? \$413  : { \$414 [4], \$414  };
-  assign \$417  = \$416  ? 5'h09 : 5'h10;
-  assign \$418  = \$417  - 1'h1;
-  assign \$419  = cursor_col == \$418 ;
-  assign \$420  = cursor_col + 1'h1;
-  assign \$421  = \$419  ? 5'h00 : \$420 ;
-  assign \$422  = load_row + 1'h1;
-  assign \$423  = load_row == 4'hf;
-  assign \$425  = \$424  ? 5'h09 : 5'h10;
-  assign \$426  = lcg[31:28] < \$425 ;
-  assign \$428  = \$427  ? 5'h09 : 5'h10;
-  assign \$429  = lcg[27:24] < \$428 ;
-  assign \$430  = \$426  & \$429 ;
-  assign \$432  = \$431  ? 5'h09 : 5'h10;
-  assign \$433  = lcg[23:20] < \$432 ;
-  assign \$434  = \$430  & \$433 ;
-  assign \$436  = \$435  ? 5'h09 : 5'h10;
-  assign \$437  = lcg[19:16] < \$436 ;
-  assign \$438  = \$434  & \$437 ;
-  assign \$439  = mine_row__data >> probe[3:0];
-  assign \$440  = lcg_from * 21'h19660d;
-  assign \$441  = \$440  + 30'h3c6ef35f;
-  assign \$442  = mine_row__data >> probe[3:0];
-  assign \$443  = lcg_from * 21'h19660d;
-  assign \$444  = \$443  + 30'h3c6ef35f;
-  assign \$445  = swaps_done + 1'h1;
-  assign \$446  = swaps_done == 10'h3e7;
-  assign \$447  = mine_row__data >> probe[3:0];
-  assign \$448  = mine_row__data >> probe[3:0];
-  assign \$449  = ~ \$448 ;
-  assign \$450  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$451  = \$449  & \$450 ;
-  assign \$453  = \$452  ? 5'h09 : 5'h10;
-  assign \$454  = \$453  - 1'h1;
-  assign \$455  = scan_col == \$454 ;
-  assign \$456  = scan_row + 1'h1;
-  assign \$457  = scan_col + 1'h1;
-  assign \$458  = count_step == 5'h10;
-  assign \$459  = \$458  ? 16'h0000 : mine_row__data;
-  assign \$460  = count_step + 1'h1;
-  assign \$461  = | count_step;
-  assign \$462  = 1'h0 + count_up[0];
-  assign \$463  = count_step == 5'h10;
-  assign \$464  = \$463  ? 16'h0000 : mine_row__data;
-  assign \$465  = \$462  + \$464 [0];
-  assign \$466  = \$465  + count_up[1];
-  assign \$467  = \$466  + count_mid[1];
-  assign \$468  = count_step == 5'h10;
-  assign \$469  = \$468  ? 16'h0000 : mine_row__data;
-  assign \$470  = \$467  + \$469 [1];
-  assign \$471  = ! \$470 [3:0];
-  assign \$472  = 1'h0 + count_up[1];
-  assign \$473  = count_step == 5'h10;
-  assign \$474  = \$473  ? 16'h0000 : mine_row__data;
-  assign \$475  = \$472  + \$474 [1];
-  assign \$476  = \$475  + count_up[0];
-  assign \$477  = \$476  + count_mid[0];
-  assign \$478  = count_step == 5'h10;
-  assign \$479  = \$478  ? 16'h0000 : mine_row__data;
-  assign \$480  = \$477  + \$479 [0];
-  assign \$481  = \$480  + count_up[2];
-  assign \$482  = \$481  + count_mid[2];
-  assign \$483  = count_step == 5'h10;
-  assign \$484  = \$483  ? 16'h0000 : mine_row__data;
-  assign \$485  = \$482  + \$484 [2];
-  assign \$486  = ! \$485 [3:0];
-  assign \$487  = 1'h0 + count_up[2];
-  assign \$488  = count_step == 5'h10;
-  assign \$489  = \$488  ? 16'h0000 : mine_row__data;
-  assign \$490  = \$487  + \$489 [2];
-  assign \$491  = \$490  + count_up[1];
-  assign \$492  = \$491  + count_mid[1];
-  assign \$493  = count_step == 5'h10;
-  assign \$494  = \$493  ? 16'h0000 : mine_row__data;
-  assign \$495  = \$492  + \$494 [1];
-  assign \$496  = \$495  + count_up[3];
-  assign \$497  = \$496  + count_mid[3];
-  assign \$498  = count_step == 5'h10;
-  assign \$499  = \$498  ? 16'h0000 : mine_row__data;
-  assign \$500  = \$497  + \$499 [3];
-  assign \$501  = ! \$500 [3:0];
-  assign \$502  = 1'h0 + count_up[3];
-  assign \$503  = count_step == 5'h10;
-  assign \$504  = \$503  ? 16'h0000 : mine_row__data;
-  assign \$505  = \$502  + \$504 [3];
-  assign \$506  = \$505  + count_up[2];
-  assign \$507  = \$506  + count_mid[2];
-  assign \$508  = count_step == 5'h10;
-  assign \$509  = \$508  ? 16'h0000 : mine_row__data;
-  assign \$510  = \$507  + \$509 [2];
-  assign \$511  = \$510  + count_up[4];
-  assign \$512  = \$511  + count_mid[4];
-  assign \$513  = count_step == 5'h10;
-  assign \$514  = \$513  ? 16'h0000 : mine_row__data;
-  assign \$515  = \$512  + \$514 [4];
-  assign \$516  = ! \$515 [3:0];
-  assign \$517  = 1'h0 + count_up[4];
-  assign \$518  = count_step == 5'h10;
-  assign \$519  = \$518  ? 16'h0000 : mine_row__data;
-  assign \$520  = \$517  + \$519 [4];
-  assign \$521  = \$520  + count_up[3];
-  assign \$522  = \$521  + count_mid[3];
-  assign \$523  = count_step == 5'h10;
-  assign \$524  = \$523  ? 16'h0000 : mine_row__data;
-  assign \$525  = \$522  + \$524 [3];
-  assign \$526  = \$525  + count_up[5];
-  assign \$527  = \$526  + count_mid[5];
-  assign \$528  = count_step == 5'h10;
-  assign \$529  = \$528  ? 16'h0000 : mine_row__data;
-  assign \$530  = \$527  + \$529 [5];
-  assign \$531  = ! \$530 [3:0];
-  assign \$532  = 1'h0 + count_up[5];
-  assign \$533  = count_step == 5'h10;
-  assign \$534  = \$533  ? 16'h0000 : mine_row__data;
-  assign \$535  = \$532  + \$534 [5];
-  assign \$536  = \$535  + count_up[4];
-  assign \$537  = \$536  + count_mid[4];
-  assign \$538  = count_step == 5'h10;
-  assign \$539  = \$538  ? 16'h0000 : mine_row__data;
-  assign \$540  = \$537  + \$539 [4];
-  assign \$541  = \$540  + count_up[6];
-  assign \$542  = \$541  + count_mid[6];
-  assign \$543  = count_step == 5'h10;
-  assign \$544  = \$543  ? 16'h0000 : mine_row__data;
-  assign \$545  = \$542  + \$544 [6];
-  assign \$546  = ! \$545 [3:0];
-  assign \$547  = 1'h0 + count_up[6];
-  assign \$548  = count_step == 5'h10;
-  assign \$549  = \$548  ? 16'h0000 : mine_row__data;
-  assign \$550  = \$547  + \$549 [6];
-  assign \$551  = \$550  + count_up[5];
-  assign \$552  = \$551  + count_mid[5];
-  assign \$553  = count_step == 5'h10;
-  assign \$554  = \$553  ? 16'h0000 : mine_row__data;
-  assign \$555  = \$552  + \$554 [5];
-  assign \$556  = \$555  + count_up[7];
-  assign \$557  = \$556  + count_mid[7];
-  assign \$558  = count_step == 5'h10;
-  assign \$559  = \$558  ? 16'h0000 : mine_row__data;
-  assign \$560  = \$557  + \$559 [7];
-  assign \$561  = ! \$560 [3:0];
-  assign \$562  = 1'h0 + count_up[7];
-  assign \$563  = count_step == 5'h10;
-  assign \$564  = \$563  ? 16'h0000 : mine_row__data;
-  assign \$565  = \$562  + \$564 [7];
-  assign \$566  = \$565  + count_up[6];
-  assign \$567  = \$566  + count_mid[6];
-  assign \$568  = count_step == 5'h10;
-  assign \$569  = \$568  ? 16'h0000 : mine_row__data;
-  assign \$570  = \$567  + \$569 [6];
-  assign \$571  = \$570  + count_up[8];
-  assign \$572  = \$571  + count_mid[8];
-  assign \$573  = count_step == 5'h10;
-  assign \$574  = \$573  ? 16'h0000 : mine_row__data;
-  assign \$575  = \$572  + \$574 [8];
-  assign \$576  = ! \$575 [3:0];
-  assign \$577  = 1'h0 + count_up[8];
-  assign \$578  = count_step == 5'h10;
-  assign \$579  = \$578  ? 16'h0000 : mine_row__data;
-  assign \$580  = \$577  + \$579 [8];
-  assign \$581  = \$580  + count_up[7];
-  assign \$582  = \$581  + count_mid[7];
-  assign \$583  = count_step == 5'h10;
-  assign \$584  = \$583  ? 16'h0000 : mine_row__data;
-  assign \$585  = \$582  + \$584 [7];
-  assign \$586  = \$585  + count_up[9];
-  assign \$587  = \$586  + count_mid[9];
-  assign \$588  = count_step == 5'h10;
-  assign \$589  = \$588  ? 16'h0000 : mine_row__data;
-  assign \$590  = \$587  + \$589 [9];
-  assign \$591  = ! \$590 [3:0];
-  assign \$592  = 1'h0 + count_up[9];
-  assign \$593  = count_step == 5'h10;
-  assign \$594  = \$593  ? 16'h0000 : mine_row__data;
-  assign \$595  = \$592  + \$594 [9];
-  assign \$596  = \$595  + count_up[8];
-  assign \$597  = \$596  + count_mid[8];
-  assign \$598  = count_step == 5'h10;
-  assign \$599  = \$598  ? 16'h0000 : mine_row__data;
-  assign \$600  = \$597  + \$599 [8];
-  assign \$601  = \$600  + count_up[10];
-  assign \$602  = \$601  + count_mid[10];
-  assign \$603  = count_step == 5'h10;
-  assign \$604  = \$603  ? 16'h0000 : mine_row__data;
-  assign \$605  = \$602  + \$604 [10];
-  assign \$606  = ! \$605 [3:0];
-  assign \$607  = 1'h0 + count_up[10];
-  assign \$608  = count_step == 5'h10;
-  assign \$609  = \$608  ? 16'h0000 : mine_row__data;
-  assign \$610  = \$607  + \$609 [10];
-  assign \$611  = \$610  + count_up[9];
-  assign \$612  = \$611  + count_mid[9];
-  assign \$613  = count_step == 5'h10;
-  assign \$614  = \$613  ? 16'h0000 : mine_row__data;
-  assign \$615  = \$612  + \$614 [9];
-  assign \$616  = \$615  + count_up[11];
-  assign \$617  = \$616  + count_mid[11];
-  assign \$618  = count_step == 5'h10;
-  assign \$619  = \$618  ? 16'h0000 : mine_row__data;
-  assign \$620  = \$617  + \$619 [11];
-  assign \$621  = ! \$620 [3:0];
-  assign \$622  = 1'h0 + count_up[11];
-  assign \$623  = count_step == 5'h10;
-  assign \$624  = \$623  ? 16'h0000 : mine_row__data;
-  assign \$625  = \$622  + \$624 [11];
-  assign \$626  = \$625  + count_up[10];
-  assign \$627  = \$626  + count_mid[10];
-  assign \$628  = count_step == 5'h10;
-  assign \$629  = \$628  ? 16'h0000 : mine_row__data;
-  assign \$630  = \$627  + \$629 [10];
-  assign \$631  = \$630  + count_up[12];
-  assign \$632  = \$631  + count_mid[12];
-  assign \$633  = count_step == 5'h10;
-  assign \$634  = \$633  ? 16'h0000 : mine_row__data;
-  assign \$635  = \$632  + \$634 [12];
-  assign \$636  = ! \$635 [3:0];
-  assign \$637  = 1'h0 + count_up[12];
-  assign \$638  = count_step == 5'h10;
-  assign \$639  = \$638  ? 16'h0000 : mine_row__data;
-  assign \$640  = \$637  + \$639 [12];
-  assign \$641  = \$640  + count_up[11];
-  assign \$642  = \$641  + count_mid[11];
-  assign \$643  = count_step == 5'h10;
-  assign \$644  = \$643  ? 16'h0000 : mine_row__data;
-  assign \$645  = \$642  + \$644 [11];
-  assign \$646  = \$645  + count_up[13];
-  assign \$647  = \$646  + count_mid[13];
-  assign \$648  = count_step == 5'h10;
-  assign \$649  = \$648  ? 16'h0000 : mine_row__data;
-  assign \$650  = \$647  + \$649 [13];
-  assign \$651  = ! \$650 [3:0];
-  assign \$652  = 1'h0 + count_up[13];
-  assign \$653  = count_step == 5'h10;
-  assign \$654  = \$653  ? 16'h0000 : mine_row__data;
-  assign \$655  = \$652  + \$654 [13];
-  assign \$656  = \$655  + count_up[12];
-  assign \$657  = \$656  + count_mid[12];
-  assign \$658  = count_step == 5'h10;
-  assign \$659  = \$658  ? 16'h0000 : mine_row__data;
-  assign \$660  = \$657  + \$659 [12];
-  assign \$661  = \$660  + count_up[14];
-  assign \$662  = \$661  + count_mid[14];
-  assign \$663  = count_step == 5'h10;
-  assign \$664  = \$663  ? 16'h0000 : mine_row__data;
-  assign \$665  = \$662  + \$664 [14];
-  assign \$666  = ! \$665 [3:0];
-  assign \$667  = 1'h0 + count_up[14];
-  assign \$668  = count_step == 5'h10;
-  assign \$669  = \$668  ? 16'h0000 : mine_row__data;
-  assign \$670  = \$667  + \$669 [14];
-  assign \$671  = \$670  + count_up[13];
-  assign \$672  = \$671  + count_mid[13];
-  assign \$673  = count_step == 5'h10;
-  assign \$674  = \$673  ? 16'h0000 : mine_row__data;
-  assign \$675  = \$672  + \$674 [13];
-  assign \$676  = \$675  + count_up[15];
-  assign \$677  = \$676  + count_mid[15];
-  assign \$678  = count_step == 5'h10;
-  assign \$679  = \$678  ? 16'h0000 : mine_row__data;
-  assign \$680  = \$677  + \$679 [15];
-  assign \$681  = ! \$680 [3:0];
-  assign \$682  = 1'h0 + count_up[15];
-  assign \$683  = count_step == 5'h10;
-  assign \$684  = \$683  ? 16'h0000 : mine_row__data;
-  assign \$685  = \$682  + \$684 [15];
-  assign \$686  = \$685  + count_up[14];
-  assign \$687  = \$686  + count_mid[14];
-  assign \$688  = count_step == 5'h10;
-  assign \$689  = \$688  ? 16'h0000 : mine_row__data;
-  assign \$690  = \$687  + \$689 [14];
-  assign \$691  = ! \$690 [3:0];
-  assign \$693  = \$692  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$694  = count_step - 1'h1;
-  assign \$1529  = \$694 [3:0] * 5'h10;
-  assign \$695  = \$693  >> \$1529 ;
-  assign \$696  = { \$691 , \$681 , \$666 , \$651 , \$636 , \$621 , \$606 , \$591 , \$576 , \$561 , \$546 , \$531 , \$516 , \$501 , \$486 , \$471  } & \$695 ;
-  assign \$697  = count_step - 1'h1;
-  assign \$698  = count_step == 5'h10;
-  assign \$699  = mine_row__data >> probe[3:0];
-  assign \$700  = chord_step + 1'h1;
-  assign \$702  = \$701  ? 5'h09 : 5'h10;
-  assign \$703  = nb_row < \$702 ;
-  assign \$705  = \$704  ? 5'h09 : 5'h10;
-  assign \$706  = nb_col < \$705 ;
-  assign \$707  = \$703  & \$706 ;
-  assign \$708  = flagged_bits >> probe;
-  assign \$709  = \$707  & \$708 ;
-  assign \$710  = chord_flags + \$709 ;
-  assign \$711  = chord_step == 3'h7;
-  assign \$1548  = cursor_col * 3'h4;
-  assign \$712  = count_cursor__data >> \$1548 ;
-  assign \$713  = | \$712 ;
-  assign \$715  = \$714  ? 5'h09 : 5'h10;
-  assign \$716  = nb_row < \$715 ;
-  assign \$718  = \$717  ? 5'h09 : 5'h10;
-  assign \$719  = nb_col < \$718 ;
-  assign \$720  = \$716  & \$719 ;
-  assign \$721  = flagged_bits >> probe;
-  assign \$722  = \$720  & \$721 ;
-  assign \$723  = chord_flags + \$722 ;
-  assign \$1562  = cursor_col * 3'h4;
-  assign \$724  = count_cursor__data >> \$1562 ;
-  assign \$725  = \$723  == \$724 ;
-  assign \$726  = \$713  & \$725 ;
-  assign \$727  = chord_step + 1'h1;
-  assign \$729  = \$728  ? 5'h09 : 5'h10;
-  assign \$730  = nb_row < \$729 ;
-  assign \$732  = \$731  ? 5'h09 : 5'h10;
-  assign \$733  = nb_col < \$732 ;
-  assign \$734  = \$730  & \$733 ;
-  assign \$735  = revealed_bits >> probe;
-  assign \$736  = ~ \$735 ;
-  assign \$737  = \$734  & \$736 ;
-  assign \$738  = flagged_bits >> probe;
-  assign \$739  = ~ \$738 ;
-  assign \$740  = \$737  & \$739 ;
-  assign \$741  = mine_row__data >> probe[3:0];
-  assign \$742  = \$740  & \$741 ;
-  assign \$744  = \$743  ? 5'h09 : 5'h10;
-  assign \$745  = nb_row < \$744 ;
-  assign \$747  = \$746  ? 5'h09 : 5'h10;
-  assign \$748  = nb_col < \$747 ;
-  assign \$749  = \$745  & \$748 ;
-  assign \$750  = revealed_bits >> probe;
-  assign \$751  = ~ \$750 ;
-  assign \$752  = \$749  & \$751 ;
-  assign \$753  = flagged_bits >> probe;
-  assign \$754  = ~ \$753 ;
-  assign \$755  = \$752  & \$754 ;
-  assign \$756  = ~ chord_lost;
-  assign \$757  = chord_step == 3'h7;
-  assign \$759  = \$758  ? 5'h09 : 5'h10;
-  assign \$760  = nb_row < \$759 ;
-  assign \$762  = \$761  ? 5'h09 : 5'h10;
-  assign \$763  = nb_col < \$762 ;
-  assign \$764  = \$760  & \$763 ;
-  assign \$765  = revealed_bits >> probe;
-  assign \$766  = ~ \$765 ;
-  assign \$767  = \$764  & \$766 ;
-  assign \$768  = flagged_bits >> probe;
-  assign \$769  = ~ \$768 ;
-  assign \$770  = \$767  & \$769 ;
-  assign \$771  = mine_row__data >> probe[3:0];
-  assign \$772  = \$770  & \$771 ;
-  assign \$773  = chord_lost | \$772 ;
-  assign \$774  = | opening;
-  assign \$775  = revealed_bits | opening;
-  assign \$776  = flood_steps + 1'h1;
-  assign \$777  = revealed_bits >> probe;
-  assign \$778  = ~ \$777 ;
-  assign \$779  = mine_row__data >> probe[3:0];
-  assign \$780  = ~ \$779 ;
-  assign \$781  = \$778  & \$780 ;
-  assign \$782  = win_scan == 8'hff;
-  assign \$783  = win_scan + 1'h1;
-  assign \$784  = mine_row__data >> probe[3:0];
-  assign \$785  = | status;
-  assign \$786  = \$784  & \$785 ;
-  assign \$787  = revealed_bits >> probe;
-  assign \$788  = flagged_bits >> probe;
-  assign \$789  = status == 2'h2;
-  assign \$790  = mine_row__data >> probe[3:0];
-  assign \$791  = \$789  & \$790 ;
-  assign \$792  = \$788  | \$791 ;
-  assign \$793  = status == 2'h3;
-  assign \$794  = { read_row, read_col } == exploded;
-  assign \$795  = \$793  & \$794 ;
+  assign \$401  = lcg[31:28] < \$400 ;
+  assign \$403  = \$402  ? 5'h09 : 5'h10;
+  assign \$404  = lcg[27:24] < \$403 ;
+  assign \$405  = \$401  & \$404 ;
+  assign \$407  = \$406  ? 5'h09 : 5'h10;
+  assign \$408  = lcg[23:20] < \$407 ;
+  assign \$409  = \$405  & \$408 ;
+  assign \$411  = \$410  ? 5'h09 : 5'h10;
+  assign \$412  = lcg[19:16] < \$411 ;
+  assign \$413  = \$409  & \$412 ;
+  assign \$414  = mine_row >> probe_d[3:0];
+  assign \$415  = mine_row >> probe_d[3:0];
+  assign \$416  = swaps_done + 1'h1;
+  assign \$417  = swaps_done == 10'h3e7;
+  assign \$418  = mine_row >> probe_d[3:0];
+  assign \$420  = \$419  ? 5'h09 : 5'h10;
+  assign \$421  = \$420  - 1'h1;
+  assign \$422  = scan_col == \$421 ;
+  assign \$423  = scan_row + 1'h1;
+  assign \$424  = scan_col + 1'h1;
+  assign \$425  = mine_row >> probe_d[3:0];
+  assign \$426  = ~ \$425 ;
+  assign \$427  = probe_d != { cursor_row, cursor_col };
+  assign \$428  = \$426  & \$427 ;
+  assign \$429  = row_arrives ? mine_row : 16'h0000;
+  assign \$430  = count_step + 1'h1;
+  assign \$431  = count_step >= 1'h1;
+  assign \$432  = count_step <= 5'h10;
+  assign \$433  = \$431  & \$432 ;
+  assign \$434  = count_step >= 2'h3;
+  assign \$435  = 1'h0 + count_up[0];
+  assign \$436  = row_arrives ? mine_row : 16'h0000;
+  assign \$437  = \$435  + \$436 [0];
+  assign \$438  = \$437  + count_up[1];
+  assign \$439  = \$438  + count_mid[1];
+  assign \$440  = row_arrives ? mine_row : 16'h0000;
+  assign \$441  = \$439  + \$440 [1];
+  assign \$442  = ! \$441 [3:0];
+  assign \$443  = 1'h0 + count_up[1];
+  assign \$444  = row_arrives ? mine_row : 16'h0000;
+  assign \$445  = \$443  + \$444 [1];
+  assign \$446  = \$445  + count_up[0];
+  assign \$447  = \$446  + count_mid[0];
+  assign \$448  = row_arrives ? mine_row : 16'h0000;
+  assign \$449  = \$447  + \$448 [0];
+  assign \$450  = \$449  + count_up[2];
+  assign \$451  = \$450  + count_mid[2];
+  assign \$452  = row_arrives ? mine_row : 16'h0000;
+  assign \$453  = \$451  + \$452 [2];
+  assign \$454  = ! \$453 [3:0];
+  assign \$455  = 1'h0 + count_up[2];
+  assign \$456  = row_arrives ? mine_row : 16'h0000;
+  assign \$457  = \$455  + \$456 [2];
+  assign \$458  = \$457  + count_up[1];
+  assign \$459  = \$458  + count_mid[1];
+  assign \$460  = row_arrives ? mine_row : 16'h0000;
+  assign \$461  = \$459  + \$460 [1];
+  assign \$462  = \$461  + count_up[3];
+  assign \$463  = \$462  + count_mid[3];
+  assign \$464  = row_arrives ? mine_row : 16'h0000;
+  assign \$465  = \$463  + \$464 [3];
+  assign \$466  = ! \$465 [3:0];
+  assign \$467  = 1'h0 + count_up[3];
+  assign \$468  = row_arrives ? mine_row : 16'h0000;
+  assign \$469  = \$467  + \$468 [3];
+  assign \$470  = \$469  + count_up[2];
+  assign \$471  = \$470  + count_mid[2];
+  assign \$472  = row_arrives ? mine_row : 16'h0000;
+  assign \$473  = \$471  + \$472 [2];
+  assign \$474  = \$473  + count_up[4];
+  assign \$475  = \$474  + count_mid[4];
+  assign \$476  = row_arrives ? mine_row : 16'h0000;
+  assign \$477  = \$475  + \$476 [4];
+  assign \$478  = ! \$477 [3:0];
+  assign \$479  = 1'h0 + count_up[4];
+  assign \$480  = row_arrives ? mine_row : 16'h0000;
+  assign \$481  = \$479  + \$480 [4];
+  assign \$482  = \$481  + count_up[3];
+  assign \$483  = \$482  + count_mid[3];
+  assign \$484  = row_arrives ? mine_row : 16'h0000;
+  assign \$485  = \$483  + \$484 [3];
+  assign \$486  = \$485  + count_up[5];
+  assign \$487  = \$486  + count_mid[5];
+  assign \$488  = row_arrives ? mine_row : 16'h0000;
+  assign \$489  = \$487  + \$488 [5];
+  assign \$490  = ! \$489 [3:0];
+  assign \$491  = 1'h0 + count_up[5];
+  assign \$492  = row_arrives ? mine_row : 16'h0000;
+  assign \$493  = \$491  + \$492 [5];
+  assign \$494  = \$493  + count_up[4];
+  assign \$495  = \$494  + count_mid[4];
+  assign \$496  = row_arrives ? mine_row : 16'h0000;
+  assign \$497  = \$495  + \$496 [4];
+  assign \$498  = \$497  + count_up[6];
+  assign \$499  = \$498  + count_mid[6];
+  assign \$500  = row_arrives ? mine_row : 16'h0000;
+  assign \$501  = \$499  + \$500 [6];
+  assign \$502  = ! \$501 [3:0];
+  assign \$503  = 1'h0 + count_up[6];
+  assign \$504  = row_arrives ? mine_row : 16'h0000;
+  assign \$505  = \$503  + \$504 [6];
+  assign \$506  = \$505  + count_up[5];
+  assign \$507  = \$506  + count_mid[5];
+  assign \$508  = row_arrives ? mine_row : 16'h0000;
+  assign \$509  = \$507  + \$508 [5];
+  assign \$510  = \$509  + count_up[7];
+  assign \$511  = \$510  + count_mid[7];
+  assign \$512  = row_arrives ? mine_row : 16'h0000;
+  assign \$513  = \$511  + \$512 [7];
+  assign \$514  = ! \$513 [3:0];
+  assign \$515  = 1'h0 + count_up[7];
+  assign \$516  = row_arrives ? mine_row : 16'h0000;
+  assign \$517  = \$515  + \$516 [7];
+  assign \$518  = \$517  + count_up[6];
+  assign \$519  = \$518  + count_mid[6];
+  assign \$520  = row_arrives ? mine_row : 16'h0000;
+  assign \$521  = \$519  + \$520 [6];
+  assign \$522  = \$521  + count_up[8];
+  assign \$523  = \$522  + count_mid[8];
+  assign \$524  = row_arrives ? mine_row : 16'h0000;
+  assign \$525  = \$523  + \$524 [8];
+  assign \$526  = ! \$525 [3:0];
+  assign \$527  = 1'h0 + count_up[8];
+  assign \$528  = row_arrives ? mine_row : 16'h0000;
+  assign \$529  = \$527  + \$528 [8];
+  assign \$530  = \$529  + count_up[7];
+  assign \$531  = \$530  + count_mid[7];
+  assign \$532  = row_arrives ? mine_row : 16'h0000;
+  assign \$533  = \$531  + \$532 [7];
+  assign \$534  = \$533  + count_up[9];
+  assign \$535  = \$534  + count_mid[9];
+  assign \$536  = row_arrives ? mine_row : 16'h0000;
+  assign \$537  = \$535  + \$536 [9];
+  assign \$538  = ! \$537 [3:0];
+  assign \$539  = 1'h0 + count_up[9];
+  assign \$540  = row_arrives ? mine_row : 16'h0000;
+  assign \$541  = \$539  + \$540 [9];
+  assign \$542  = \$541  + count_up[8];
+  assign \$543  = \$542  + count_mid[8];
+  assign \$544  = row_arrives ? mine_row : 16'h0000;
+  assign \$545  = \$543  + \$544 [8];
+  assign \$546  = \$545  + count_up[10];
+  assign \$547  = \$546  + count_mid[10];
+  assign \$548  = row_arrives ? mine_row : 16'h0000;
+  assign \$549  = \$547  + \$548 [10];
+  assign \$550  = ! \$549 [3:0];
+  assign \$551  = 1'h0 + count_up[10];
+  assign \$552  = row_arrives ? mine_row : 16'h0000;
+  assign \$553  = \$551  + \$552 [10];
+  assign \$554  = \$553  + count_up[9];
+  assign \$555  = \$554  + count_mid[9];
+  assign \$556  = row_arrives ? mine_row : 16'h0000;
+  assign \$557  = \$555  + \$556 [9];
+  assign \$558  = \$557  + count_up[11];
+  assign \$559  = \$558  + count_mid[11];
+  assign \$560  = row_arrives ? mine_row : 16'h0000;
+  assign \$561  = \$559  + \$560 [11];
+  assign \$562  = ! \$561 [3:0];
+  assign \$563  = 1'h0 + count_up[11];
+  assign \$564  = row_arrives ? mine_row : 16'h0000;
+  assign \$565  = \$563  + \$564 [11];
+  assign \$566  = \$565  + count_up[10];
+  assign \$567  = \$566  + count_mid[10];
+  assign \$568  = row_arrives ? mine_row : 16'h0000;
+  assign \$569  = \$567  + \$568 [10];
+  assign \$570  = \$569  + count_up[12];
+  assign \$571  = \$570  + count_mid[12];
+  assign \$572  = row_arrives ? mine_row : 16'h0000;
+  assign \$573  = \$571  + \$572 [12];
+  assign \$574  = ! \$573 [3:0];
+  assign \$575  = 1'h0 + count_up[12];
+  assign \$576  = row_arrives ? mine_row : 16'h0000;
+  assign \$577  = \$575  + \$576 [12];
+  assign \$578  = \$577  + count_up[11];
+  assign \$579  = \$578  + count_mid[11];
+  assign \$580  = row_arrives ? mine_row : 16'h0000;
+  assign \$581  = \$579  + \$580 [11];
+  assign \$582  = \$581  + count_up[13];
+  assign \$583  = \$582  + count_mid[13];
+  assign \$584  = row_arrives ? mine_row : 16'h0000;
+  assign \$585  = \$583  + \$584 [13];
+  assign \$586  = ! \$585 [3:0];
+  assign \$587  = 1'h0 + count_up[13];
+  assign \$588  = row_arrives ? mine_row : 16'h0000;
+  assign \$589  = \$587  + \$588 [13];
+  assign \$590  = \$589  + count_up[12];
+  assign \$591  = \$590  + count_mid[12];
+  assign \$592  = row_arrives ? mine_row : 16'h0000;
+  assign \$593  = \$591  + \$592 [12];
+  assign \$594  = \$593  + count_up[14];
+  assign \$595  = \$594  + count_mid[14];
+  assign \$596  = row_arrives ? mine_row : 16'h0000;
+  assign \$597  = \$595  + \$596 [14];
+  assign \$598  = ! \$597 [3:0];
+  assign \$599  = 1'h0 + count_up[14];
+  assign \$600  = row_arrives ? mine_row : 16'h0000;
+  assign \$601  = \$599  + \$600 [14];
+  assign \$602  = \$601  + count_up[13];
+  assign \$603  = \$602  + count_mid[13];
+  assign \$604  = row_arrives ? mine_row : 16'h0000;
+  assign \$605  = \$603  + \$604 [13];
+  assign \$606  = \$605  + count_up[15];
+  assign \$607  = \$606  + count_mid[15];
+  assign \$608  = row_arrives ? mine_row : 16'h0000;
+  assign \$609  = \$607  + \$608 [15];
+  assign \$610  = ! \$609 [3:0];
+  assign \$611  = 1'h0 + count_up[15];
+  assign \$612  = row_arrives ? mine_row : 16'h0000;
+  assign \$613  = \$611  + \$612 [15];
+  assign \$614  = \$613  + count_up[14];
+  assign \$615  = \$614  + count_mid[14];
+  assign \$616  = row_arrives ? mine_row : 16'h0000;
+  assign \$617  = \$615  + \$616 [14];
+  assign \$618  = ! \$617 [3:0];
+  assign \$620  = \$619  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$621  = count_step - 2'h3;
+  assign \$1365  = \$621 [3:0] * 5'h10;
+  assign \$622  = \$620  >> \$1365 ;
+  assign \$623  = { \$618 , \$610 , \$598 , \$586 , \$574 , \$562 , \$550 , \$538 , \$526 , \$514 , \$502 , \$490 , \$478 , \$466 , \$454 , \$442  } & \$622 ;
+  assign \$624  = count_step - 2'h3;
+  assign \$625  = count_step == 5'h12;
+  assign \$626  = mine_row >> probe_d[3:0];
+  assign \$627  = chord_step + 1'h1;
+  assign \$629  = \$628  ? 5'h09 : 5'h10;
+  assign \$630  = nb_row < \$629 ;
+  assign \$632  = \$631  ? 5'h09 : 5'h10;
+  assign \$633  = nb_col < \$632 ;
+  assign \$634  = \$630  & \$633 ;
+  assign \$635  = chord_step < 4'h8;
+  assign \$636  = \$634  & \$635 ;
+  assign \$637  = nb_valid_d & rd_flagged;
+  assign \$638  = chord_flags + \$637 ;
+  assign \$639  = chord_step == 4'h9;
+  assign \$1385  = cursor_col * 3'h4;
+  assign \$640  = count_cursor__data >> \$1385 ;
+  assign \$641  = | \$640 ;
+  assign \$642  = nb_valid_d & rd_flagged;
+  assign \$643  = chord_flags + \$642 ;
+  assign \$1391  = cursor_col * 3'h4;
+  assign \$644  = count_cursor__data >> \$1391 ;
+  assign \$645  = \$643  == \$644 ;
+  assign \$646  = \$641  & \$645 ;
+  assign \$647  = chord_step + 1'h1;
+  assign \$649  = \$648  ? 5'h09 : 5'h10;
+  assign \$650  = nb_row < \$649 ;
+  assign \$652  = \$651  ? 5'h09 : 5'h10;
+  assign \$653  = nb_col < \$652 ;
+  assign \$654  = \$650  & \$653 ;
+  assign \$655  = chord_step < 4'h8;
+  assign \$656  = \$654  & \$655 ;
+  assign \$657  = ~ \$signal ;
+  assign \$658  = nb_valid_d & \$657 ;
+  assign \$659  = ~ rd_flagged;
+  assign \$660  = \$658  & \$659 ;
+  assign \$661  = mine_row >> probe_d[3:0];
+  assign \$662  = \$660  & \$661 ;
+  assign \$663  = ~ \$signal ;
+  assign \$664  = nb_valid_d & \$663 ;
+  assign \$665  = ~ rd_flagged;
+  assign \$666  = \$664  & \$665 ;
+  assign \$667  = ~ chord_lost;
+  assign \$668  = chord_step == 4'h9;
+  assign \$669  = ~ \$signal ;
+  assign \$670  = nb_valid_d & \$669 ;
+  assign \$671  = ~ rd_flagged;
+  assign \$672  = \$670  & \$671 ;
+  assign \$673  = mine_row >> probe_d[3:0];
+  assign \$674  = \$672  & \$673 ;
+  assign \$675  = chord_lost | \$674 ;
+  assign \$676  = revealed_bits | opening;
+  assign \$677  = ~ flood_first;
+  assign \$678  = | opened_rows;
+  assign \$679  = flood_steps + 1'h1;
+  assign \$680  = win_scan + 1'h1;
+  assign \$681  = win_scan >= 2'h2;
+  assign \$682  = ~ \$signal ;
+  assign \$683  = \$681  & \$682 ;
+  assign \$684  = mine_row >> probe_d[3:0];
+  assign \$685  = ~ \$684 ;
+  assign \$686  = \$683  & \$685 ;
+  assign \$687  = win_scan == 9'h101;
+  assign \$688  = mine_cell__data >> probe[3:0];
+  assign \$689  = | status;
+  assign \$690  = \$688  & \$689 ;
+  assign \$691  = revealed_bits >> probe;
+  assign \$692  = flagged_bits >> probe;
+  assign \$693  = status == 2'h2;
+  assign \$694  = mine_cell__data >> probe[3:0];
+  assign \$695  = \$693  & \$694 ;
+  assign \$696  = \$692  | \$695 ;
+  assign \$697  = status == 2'h3;
+  assign \$698  = probe == exploded;
+  assign \$699  = \$697  & \$698 ;
   always @(posedge clk)
-    \$797  <= \$796 ;
+    \$701  <= \$700 ;
   always @(posedge clk)
-    free_running <= \$367 [31:0];
+    mine_forward <= \$317 ;
   always @(posedge clk)
-    pending <= \$798 ;
+    mine_forward_row <= mine_write__data;
   always @(posedge clk)
-    prescaler <= \$799 ;
+    free_running <= \$318 [31:0];
   always @(posedge clk)
-    timer <= \$800 ;
+    pending <= \$702 ;
   always @(posedge clk)
-    difficulty <= \$801 ;
+    prescaler <= \$703 ;
   always @(posedge clk)
-    status <= \$802 ;
+    timer <= \$704 ;
   always @(posedge clk)
-    flagged_bits <= \$803 ;
+    probe <= probe_next;
   always @(posedge clk)
-    zero <= \$804 ;
+    probe_d <= probe;
   always @(posedge clk)
-    revealed_bits <= \$805 ;
+    \$signal  <= \$333 ;
   always @(posedge clk)
-    cursor_row <= \$806 ;
+    rd_flagged <= \$334 ;
   always @(posedge clk)
-    cursor_col <= \$807 ;
+    \$signal$88  <= \$705 ;
   always @(posedge clk)
-    counter <= \$808 ;
+    nb_valid_d <= \$signal$88 ;
   always @(posedge clk)
-    flood_steps <= \$809 ;
+    \$signal$89  <= \$335 ;
   always @(posedge clk)
-    fsm_state <= \$810 ;
+    \$signal$90  <= \$336 [14:0];
   always @(posedge clk)
-    seed <= \$811 ;
+    product_lh <= \$337 [14:0];
   always @(posedge clk)
-    lcg <= \$812 ;
+    \$signal$92  <= \$338 [31:0];
   always @(posedge clk)
-    swaps_done <= \$813 ;
+    sum_cross <= \$339 [14:0];
   always @(posedge clk)
-    swap_phase <= \$814 ;
+    lcg_wait <= \$706 ;
   always @(posedge clk)
-    load_row <= \$815 ;
+    lcg <= \$707 ;
   always @(posedge clk)
-    chord_step <= \$816 ;
+    opened_rows <= { \$359 , \$358 , \$357 , \$356 , \$355 , \$354 , \$353 , \$352 , \$351 , \$350 , \$349 , \$348 , \$347 , \$346 , \$345 , \$344  };
   always @(posedge clk)
-    chord_flags <= \$817 ;
+    difficulty <= \$708 ;
   always @(posedge clk)
-    swap_a <= \$818 ;
+    status <= \$709 ;
   always @(posedge clk)
-    swap_b <= \$819 ;
+    flagged_bits <= \$710 ;
   always @(posedge clk)
-    scan_row <= \$820 ;
+    zero <= \$711 ;
   always @(posedge clk)
-    scan_col <= \$821 ;
+    revealed_bits <= \$712 ;
   always @(posedge clk)
-    count_step <= \$822 ;
+    cursor_row <= \$713 ;
   always @(posedge clk)
-    count_up <= \$823 ;
+    cursor_col <= \$714 ;
   always @(posedge clk)
-    count_mid <= \$824 ;
+    counter <= \$715 ;
   always @(posedge clk)
-    exploded <= \$825 ;
+    flood_steps <= \$716 ;
   always @(posedge clk)
-    chord_lost <= \$826 ;
+    fsm_state <= \$717 ;
   always @(posedge clk)
-    win_scan <= \$827 ;
+    seed <= \$718 ;
   always @(posedge clk)
-    \read_col$74  <= \$828 ;
+    swaps_done <= \$719 ;
+  always @(posedge clk)
+    swap_phase <= \$720 ;
+  always @(posedge clk)
+    load_row <= \$721 ;
+  always @(posedge clk)
+    chord_step <= \$722 ;
+  always @(posedge clk)
+    chord_flags <= \$723 ;
+  always @(posedge clk)
+    swap_a <= \$724 ;
+  always @(posedge clk)
+    swap_b <= \$725 ;
+  always @(posedge clk)
+    scan_row <= \$726 ;
+  always @(posedge clk)
+    scan_col <= \$727 ;
+  always @(posedge clk)
+    count_step <= \$728 ;
+  always @(posedge clk)
+    row_arrives <= \$729 ;
+  always @(posedge clk)
+    count_up <= \$730 ;
+  always @(posedge clk)
+    count_mid <= \$731 ;
+  always @(posedge clk)
+    flood_first <= \$732 ;
+  always @(posedge clk)
+    exploded <= \$733 ;
+  always @(posedge clk)
+    chord_lost <= \$734 ;
+  always @(posedge clk)
+    win_scan <= \$735 ;
+  always @(posedge clk)
+    \read_col$82  <= \$736 ;
+  assign mine_row = mine_forward ? mine_forward_row : mine_read__data;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
@@ -5881,118 +5856,207 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   assign opening = \$21  & \$52 ;
   assign \$53  = | pending;
   assign \$54  = ~ \$53 ;
-  assign \$55  = status == 2'h2;
-  assign \$56  = status == 2'h3;
-  assign \$57  = \$55  | \$56 ;
-  assign \$58  = revealed_bits >> probe;
-  assign \$59  = ~ \$58 ;
-  assign \$60  = flagged_bits >> probe;
-  assign \$61  = ! status;
-  assign \$62  = flagged_bits >> probe;
-  assign \$63  = ~ \$62 ;
-  assign \$66  = \$65  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$897  = load_row * 5'h10;
-  assign \$67  = \$66  >> \$897 ;
-  assign \$68  = mine_row__data >> probe[3:0];
-  assign \$69  = mine_row__data >> probe[3:0];
-  assign \$70  = ~ \$69 ;
-  assign \$71  = { scan_row, scan_col } != { cursor_row, cursor_col };
-  assign \$72  = \$70  & \$71 ;
-  assign \$74  = \$73  ? 5'h09 : 5'h10;
-  assign \$75  = \$74  - 1'h1;
-  assign \$76  = scan_col == \$75 ;
-  assign \$77  = | count_step;
-  assign \$78  = count_step - 1'h1;
-  assign \$79  = 1'h0 + count_up[0];
-  assign \$80  = count_step == 5'h10;
-  assign \$81  = \$80  ? 16'h0000 : mine_row__data;
-  assign \$82  = \$79  + \$81 [0];
-  assign \$83  = \$82  + count_up[1];
-  assign \$84  = \$83  + count_mid[1];
-  assign \$85  = count_step == 5'h10;
-  assign \$86  = \$85  ? 16'h0000 : mine_row__data;
-  assign \$87  = \$84  + \$86 [1];
-  assign \$88  = 1'h0 + count_up[1];
-  assign \$89  = count_step == 5'h10;
-  assign \$90  = \$89  ? 16'h0000 : mine_row__data;
-  assign \$91  = \$88  + \$90 [1];
-  assign \$92  = \$91  + count_up[0];
-  assign \$93  = \$92  + count_mid[0];
-  assign \$94  = count_step == 5'h10;
-  assign \$95  = \$94  ? 16'h0000 : mine_row__data;
-  assign \$96  = \$93  + \$95 [0];
-  assign \$97  = \$96  + count_up[2];
-  assign \$98  = \$97  + count_mid[2];
-  assign \$99  = count_step == 5'h10;
-  assign \$100  = \$99  ? 16'h0000 : mine_row__data;
-  assign \$101  = \$98  + \$100 [2];
-  assign \$102  = 1'h0 + count_up[2];
-  assign \$103  = count_step == 5'h10;
-  assign \$104  = \$103  ? 16'h0000 : mine_row__data;
-  assign \$105  = \$102  + \$104 [2];
-  assign \$106  = \$105  + count_up[1];
-  assign \$107  = \$106  + count_mid[1];
-  assign \$108  = count_step == 5'h10;
-  assign \$109  = \$108  ? 16'h0000 : mine_row__data;
-  assign \$110  = \$107  + \$109 [1];
-  assign \$111  = \$110  + count_up[3];
-  assign \$112  = \$111  + count_mid[3];
-  assign \$113  = count_step == 5'h10;
-  assign \$114  = \$113  ? 16'h0000 : mine_row__data;
-  assign \$115  = \$112  + \$114 [3];
-  assign \$116  = 1'h0 + count_up[3];
-  assign \$117  = count_step == 5'h10;
-  assign \$118  = \$117  ? 16'h0000 : mine_row__data;
-  assign \$119  = \$116  + \$118 [3];
-  assign \$120  = \$119  + count_up[2];
-  assign \$121  = \$120  + count_mid[2];
-  assign \$122  = count_step == 5'h10;
-  assign \$123  = \$122  ? 16'h0000 : mine_row__data;
-  assign \$124  = \$121  + \$123 [2];
-  assign \$125  = \$124  + count_up[4];
-  assign \$126  = \$125  + count_mid[4];
-  assign \$127  = count_step == 5'h10;
-  assign \$128  = \$127  ? 16'h0000 : mine_row__data;
-  assign \$129  = \$126  + \$128 [4];
+  assign \$55  = read_enable ? { read_row, read_col } : probe;
+  assign \$56  = status == 2'h2;
+  assign \$57  = status == 2'h3;
+  assign \$58  = \$56  | \$57 ;
+  assign \$59  = ~ \$signal ;
+  assign \$60  = ! status;
+  assign \$61  = ~ rd_flagged;
+  assign \$63  = \$62  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
+  assign \$803  = load_row * 5'h10;
+  assign \$64  = \$63  >> \$803 ;
+  assign \$65  = ! load_row;
+  assign \$66  = ! lcg_wait;
+  assign \$68  = \$67  ? 5'h09 : 5'h10;
+  assign \$69  = lcg[31:28] < \$68 ;
+  assign \$71  = \$70  ? 5'h09 : 5'h10;
+  assign \$72  = lcg[27:24] < \$71 ;
+  assign \$73  = \$69  & \$72 ;
+  assign \$75  = \$74  ? 5'h09 : 5'h10;
+  assign \$76  = lcg[23:20] < \$75 ;
+  assign \$77  = \$73  & \$76 ;
+  assign \$79  = \$78  ? 5'h09 : 5'h10;
+  assign \$80  = lcg[19:16] < \$79 ;
+  assign \$81  = \$77  & \$80 ;
+  assign \$82  = mine_row >> probe_d[3:0];
+  assign \$83  = mine_row >> probe_d[3:0];
+  assign \$84  = ~ \$83 ;
+  assign \$85  = probe_d != { cursor_row, cursor_col };
+  assign \$86  = \$84  & \$85 ;
+  assign \$87  = count_step < 5'h10;
+  assign \$88  = count_step >= 2'h3;
+  assign \$89  = count_step - 2'h3;
+  assign \$90  = 1'h0 + count_up[0];
+  assign \$91  = row_arrives ? mine_row : 16'h0000;
+  assign \$92  = \$90  + \$91 [0];
+  assign \$93  = \$92  + count_up[1];
+  assign \$94  = \$93  + count_mid[1];
+  assign \$95  = row_arrives ? mine_row : 16'h0000;
+  assign \$96  = \$94  + \$95 [1];
+  assign \$97  = 1'h0 + count_up[1];
+  assign \$98  = row_arrives ? mine_row : 16'h0000;
+  assign \$99  = \$97  + \$98 [1];
+  assign \$100  = \$99  + count_up[0];
+  assign \$101  = \$100  + count_mid[0];
+  assign \$102  = row_arrives ? mine_row : 16'h0000;
+  assign \$103  = \$101  + \$102 [0];
+  assign \$104  = \$103  + count_up[2];
+  assign \$105  = \$104  + count_mid[2];
+  assign \$106  = row_arrives ? mine_row : 16'h0000;
+  assign \$107  = \$105  + \$106 [2];
+  assign \$108  = 1'h0 + count_up[2];
+  assign \$109  = row_arrives ? mine_row : 16'h0000;
+  assign \$110  = \$108  + \$109 [2];
+  assign \$111  = \$110  + count_up[1];
+  assign \$112  = \$111  + count_mid[1];
+  assign \$113  = row_arrives ? mine_row : 16'h0000;
+  assign \$114  = \$112  + \$113 [1];
+  assign \$115  = \$114  + count_up[3];
+  assign \$116  = \$115  + count_mid[3];
+  assign \$117  = row_arrives ? mine_row : 16'h0000;
+  assign \$118  = \$116  + \$117 [3];
+  assign \$119  = 1'h0 + count_up[3];
+  assign \$120  = row_arrives ? mine_row : 16'h0000;
+  assign \$121  = \$119  + \$120 [3];
+  assign \$122  = \$121  + count_up[2];
+  assign \$123  = \$122  + count_mid[2];
+  assign \$124  = row_arrives ? mine_row : 16'h0000;
+  assign \$125  = \$123  + \$124 [2];
+  assign \$126  = \$125  + count_up[4];
+  assign \$127  = \$126  + count_mid[4];
+  assign \$128  = row_arrives ? mine_row : 16'h0000;
+  assign \$129  = \$127  + \$128 [4];
   assign \$130  = 1'h0 + count_up[4];
-  assign \$131  = count_step == 5'h10;
-  assign \$132  = \$131  ? 16'h0000 : mine_row__data;
-  assign \$133  = \$130  + \$132 [4];
-  assign \$134  = \$133  + count_up[3];
-  assign \$135  = \$134  + count_mid[3];
-  assign \$136  = count_step == 5'h10;
-  assign \$137  = \$136  ? 16'h0000 : mine_row__data;
-  assign \$138  = \$135  + \$137 [3];
-  assign \$139  = \$138  + count_up[5];
-  assign \$140  = \$139  + count_mid[5];
-  assign \$141  = count_step == 5'h10;
-  assign \$142  = \$141  ? 16'h0000 : mine_row__data;
-  assign \$143  = \$140  + \$142 [5];
-  assign \$144  = 1'h0 + count_up[5];
-  assign \$145  = count_step == 5'h10;
-  assign \$146  = \$145  ? 16'h0000 : mine_row__data;
-  assign \$147  = \$144  + \$146 [5];
-  assign \$148  = \$147  + count_up[4];
-  assign \$149  = \$148  + count_mid[4];
-  assign \$150  = count_step == 5'h10;
-  assign \$151  = \$150  ? 16'h0000 : mine_row__data;
-  assign \$152  = \$149  + \$151 [4];
-  assign \$153  = \$152  + count_up[6];
-  assign \$154  = \$153  + count_mid[6];
-  assign \$155  = count_step == 5'h10;
-  assign \$156  = \$155  ? 16'h0000 : mine_row__data;
-  assign \$157  = \$154  + \$156 [6];
-  assign \$158  = 1'h0 + count_up[6];
-  assign \$159  = count_step == 5'h10;
-  assign \$160  = \$159  ? 16'h0000 : mine_row__data;
-  assign \$161  = \$158  + \$160 [6];
-  assign \$162  = \$161  + count_up[5];
-  assign \$163  = \$162  + count_mid[5];
-  assign \$164  = count_step == 5'h10;
-  assign \$165  = \$164  ? 16'h0000 : mine_row__data;
-  assign \$166  = \$163  + \$165 [5];
-  assign \$167  = \$166  + count_up[7];
-  \nexys3_minesweeper.system.game.buttons$83  \buttons$83  (
+  assign \$131  = row_arrives ? mine_row : 16'h0000;
+  assign \$132  = \$130  + \$131 [4];
+  assign \$133  = \$132  + count_up[3];
+  assign \$134  = \$133  + count_mid[3];
+  assign \$135  = row_arrives ? mine_row : 16'h0000;
+  assign \$136  = \$134  + \$135 [3];
+  assign \$137  = \$136  + count_up[5];
+  assign \$138  = \$137  + count_mid[5];
+  assign \$139  = row_arrives ? mine_row : 16'h0000;
+  assign \$140  = \$138  + \$139 [5];
+  assign \$141  = 1'h0 + count_up[5];
+  assign \$142  = row_arrives ? mine_row : 16'h0000;
+  assign \$143  = \$141  + \$142 [5];
+  assign \$144  = \$143  + count_up[4];
+  assign \$145  = \$144  + count_mid[4];
+  assign \$146  = row_arrives ? mine_row : 16'h0000;
+  assign \$147  = \$145  + \$146 [4];
+  assign \$148  = \$147  + count_up[6];
+  assign \$149  = \$148  + count_mid[6];
+  assign \$150  = row_arrives ? mine_row : 16'h0000;
+  assign \$151  = \$149  + \$150 [6];
+  assign \$152  = 1'h0 + count_up[6];
+  assign \$153  = row_arrives ? mine_row : 16'h0000;
+  assign \$154  = \$152  + \$153 [6];
+  assign \$155  = \$154  + count_up[5];
+  assign \$156  = \$155  + count_mid[5];
+  assign \$157  = row_arrives ? mine_row : 16'h0000;
+  assign \$158  = \$156  + \$157 [5];
+  assign \$159  = \$158  + count_up[7];
+  assign \$160  = \$159  + count_mid[7];
+  assign \$161  = row_arrives ? mine_row : 16'h0000;
+  assign \$162  = \$160  + \$161 [7];
+  assign \$163  = 1'h0 + count_up[7];
+  assign \$164  = row_arrives ? mine_row : 16'h0000;
+  assign \$165  = \$163  + \$164 [7];
+  assign \$166  = \$165  + count_up[6];
+  assign \$167  = \$166  + count_mid[6];
+  assign \$168  = row_arrives ? mine_row : 16'h0000;
+  assign \$169  = \$167  + \$168 [6];
+  assign \$170  = \$169  + count_up[8];
+  assign \$171  = \$170  + count_mid[8];
+  assign \$172  = row_arrives ? mine_row : 16'h0000;
+  assign \$173  = \$171  + \$172 [8];
+  assign \$174  = 1'h0 + count_up[8];
+  assign \$175  = row_arrives ? mine_row : 16'h0000;
+  assign \$176  = \$174  + \$175 [8];
+  assign \$177  = \$176  + count_up[7];
+  assign \$178  = \$177  + count_mid[7];
+  assign \$179  = row_arrives ? mine_row : 16'h0000;
+  assign \$180  = \$178  + \$179 [7];
+  assign \$181  = \$180  + count_up[9];
+  assign \$182  = \$181  + count_mid[9];
+  assign \$183  = row_arrives ? mine_row : 16'h0000;
+  assign \$184  = \$182  + \$183 [9];
+  assign \$185  = 1'h0 + count_up[9];
+  assign \$186  = row_arrives ? mine_row : 16'h0000;
+  assign \$187  = \$185  + \$186 [9];
+  assign \$188  = \$187  + count_up[8];
+  assign \$189  = \$188  + count_mid[8];
+  assign \$190  = row_arrives ? mine_row : 16'h0000;
+  assign \$191  = \$189  + \$190 [8];
+  assign \$192  = \$191  + count_up[10];
+  assign \$193  = \$192  + count_mid[10];
+  assign \$194  = row_arrives ? mine_row : 16'h0000;
+  assign \$195  = \$193  + \$194 [10];
+  assign \$196  = 1'h0 + count_up[10];
+  assign \$197  = row_arrives ? mine_row : 16'h0000;
+  assign \$198  = \$196  + \$197 [10];
+  assign \$199  = \$198  + count_up[9];
+  assign \$200  = \$199  + count_mid[9];
+  assign \$201  = row_arrives ? mine_row : 16'h0000;
+  assign \$202  = \$200  + \$201 [9];
+  assign \$203  = \$202  + count_up[11];
+  assign \$204  = \$203  + count_mid[11];
+  assign \$205  = row_arrives ? mine_row : 16'h0000;
+  assign \$206  = \$204  + \$205 [11];
+  assign \$207  = 1'h0 + count_up[11];
+  assign \$208  = row_arrives ? mine_row : 16'h0000;
+  assign \$209  = \$207  + \$208 [11];
+  assign \$210  = \$209  + count_up[10];
+  assign \$211  = \$210  + count_mid[10];
+  assign \$212  = row_arrives ? mine_row : 16'h0000;
+  assign \$213  = \$211  + \$212 [10];
+  assign \$214  = \$213  + count_up[12];
+  assign \$215  = \$214  + count_mid[12];
+  assign \$216  = row_arrives ? mine_row : 16'h0000;
+  assign \$217  = \$215  + \$216 [12];
+  assign \$218  = 1'h0 + count_up[12];
+  assign \$219  = row_arrives ? mine_row : 16'h0000;
+  assign \$220  = \$218  + \$219 [12];
+  assign \$221  = \$220  + count_up[11];
+  assign \$222  = \$221  + count_mid[11];
+  assign \$223  = row_arrives ? mine_row : 16'h0000;
+  assign \$224  = \$222  + \$223 [11];
+  assign \$225  = \$224  + count_up[13];
+  assign \$226  = \$225  + count_mid[13];
+  assign \$227  = row_arrives ? mine_row : 16'h0000;
+  assign \$228  = \$226  + \$227 [13];
+  assign \$229  = 1'h0 + count_up[13];
+  assign \$230  = row_arrives ? mine_row : 16'h0000;
+  assign \$231  = \$229  + \$230 [13];
+  assign \$232  = \$231  + count_up[12];
+  assign \$233  = \$232  + count_mid[12];
+  assign \$234  = row_arrives ? mine_row : 16'h0000;
+  assign \$235  = \$233  + \$234 [12];
+  assign \$236  = \$235  + count_up[14];
+  assign \$237  = \$236  + count_mid[14];
+  assign \$238  = row_arrives ? mine_row : 16'h0000;
+  assign \$239  = \$237  + \$238 [14];
+  assign \$240  = 1'h0 + count_up[14];
+  assign \$241  = row_arrives ? mine_row : 16'h0000;
+  assign \$242  = \$240  + \$241 [14];
+  assign \$243  = \$242  + count_up[13];
+  assign \$244  = \$243  + count_mid[13];
+  assign \$245  = row_arrives ? mine_row : 16'h0000;
+  assign \$246  = \$244  + \$245 [13];
+  assign \$247  = \$246  + count_up[15];
+  assign \$248  = \$247  + count_mid[15];
+  assign \$249  = row_arrives ? mine_row : 16'h0000;
+  assign \$250  = \$248  + \$249 [15];
+  assign \$251  = 1'h0 + count_up[15];
+  assign \$252  = row_arrives ? mine_row : 16'h0000;
+  assign \$253  = \$251  + \$252 [15];
+  assign \$254  = \$253  + count_up[14];
+  assign \$255  = \$254  + count_mid[14];
+  assign \$256  = row_arrives ? mine_row : 16'h0000;
+  assign \$257  = \$255  + \$256 [14];
+  assign \$258  = mine_row >> probe_d[3:0];
+  \nexys3_minesweeper.system.game.buttons$103  \buttons$103  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -6000,105 +6064,91 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    probe = { cursor_row, cursor_col };
+    probe_next = { cursor_row, cursor_col };
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           if (\$54 ) begin
-            probe = { read_row, read_col };
+            probe_next = \$55 ;
           end
       4'h2:
           /* empty */;
-      4'h5:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                probe = lcg[31:24];
-            2'h1:
-                probe = lcg[23:16];
-            default:
-                probe = lcg[31:24];
-          endcase
-      4'h6:
-          /* empty */;
-      4'h7:
-          probe = { scan_row, scan_col };
-      4'h8:
-          probe = { count_step[3:0], 4'h0 };
       4'h3:
           /* empty */;
       4'h4:
-          probe = { nb_row[3:0], nb_col[3:0] };
-      4'ha:
-          probe = { nb_row[3:0], nb_col[3:0] };
-      4'h9:
           /* empty */;
+      4'h7:
+          casez (swap_phase)
+            3'h0:
+                probe_next = lcg[31:24];
+            3'h1:
+                probe_next = lcg[23:16];
+            3'h2:
+                probe_next = lcg[31:24];
+          endcase
+      4'h8:
+          /* empty */;
+      4'h9:
+          probe_next = { scan_row, scan_col };
+      4'ha:
+          if (\$87 ) begin
+            probe_next = { count_step[3:0], 4'h0 };
+          end
+      4'h5:
+          /* empty */;
+      4'h6:
+          probe_next = { nb_row[3:0], nb_col[3:0] };
+      4'hc:
+          probe_next = { nb_row[3:0], nb_col[3:0] };
       4'hb:
-          probe = win_scan;
+          /* empty */;
+      4'hd:
+          probe_next = win_scan[7:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    (* full_case = 32'd1 *)
+    nb_row = 5'h00;
     casez (chord_step)
-      3'h0:
+      4'h0:
           nb_row = \$3 [4:0];
-      3'h1:
+      4'h1:
           nb_row = \$5 [4:0];
-      3'h2:
+      4'h2:
           nb_row = \$7 [4:0];
-      3'h3:
+      4'h3:
           nb_row = \$9 ;
-      3'h4:
+      4'h4:
           nb_row = \$11 ;
-      3'h5:
+      4'h5:
           nb_row = \$13 ;
-      3'h6:
+      4'h6:
           nb_row = \$15 ;
-      3'h7:
+      4'h7:
           nb_row = \$17 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    (* full_case = 32'd1 *)
+    nb_col = 5'h00;
     casez (chord_step)
-      3'h0:
-          nb_col = \$4 [4:0];
-      3'h1:
-          nb_col = \$6 ;
-      3'h2:
-          nb_col = \$8 ;
-      3'h3:
-          nb_col = \$10 [4:0];
-      3'h4:
-          nb_col = \$12 ;
-      3'h5:
-          nb_col = \$14 [4:0];
-      3'h6:
-          nb_col = \$16 ;
-      3'h7:
-          nb_col = \$18 ;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    lcg_from = lcg;
-    casez (fsm_state)
       4'h0:
-          /* empty */;
+          nb_col = \$4 [4:0];
       4'h1:
-          if (pending[0]) begin
-            if (\$57 ) begin
-            end else if (\$59 ) begin
-              if (switches[1]) begin
-              end else if (\$60 ) begin
-              end else if (\$61 ) begin
-                lcg_from = \$64 ;
-              end
-            end
-          end
+          nb_col = \$6 ;
+      4'h2:
+          nb_col = \$8 ;
+      4'h3:
+          nb_col = \$10 [4:0];
+      4'h4:
+          nb_col = \$12 ;
+      4'h5:
+          nb_col = \$14 [4:0];
+      4'h6:
+          nb_col = \$16 ;
+      4'h7:
+          nb_col = \$18 ;
     endcase
   end
   always @* begin
@@ -6113,17 +6163,19 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal  = 1'h0;
+    \$signal$50  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
-          if (pending[0]) begin
-            if (\$57 ) begin
-            end else if (\$59 ) begin
-              if (switches[1]) begin
-                \$signal  = 1'h1;
-              end
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$58 ) begin
+          end else if (\$59 ) begin
+            if (switches[1]) begin
+              \$signal$50  = 1'h1;
             end
           end
     endcase
@@ -6135,64 +6187,78 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
       4'h0:
           /* empty */;
       4'h1:
-          if (pending[0]) begin
-            if (\$57 ) begin
-            end else if (\$59 ) begin
-              if (switches[1]) begin
-                flagged_wd = \$63 ;
-              end
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$58 ) begin
+          end else if (\$59 ) begin
+            if (switches[1]) begin
+              flagged_wd = \$61 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    mine_row_write__addr = 4'h0;
+    mine_write__addr = 4'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
-          mine_row_write__addr = load_row;
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          mine_write__addr = load_row;
     endcase
-    if (\$signal$54 ) begin
-      mine_row_write__addr = probe[7:4];
+    if (\$signal$60 ) begin
+      mine_write__addr = probe_d[7:4];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    mine_row_write__data = 16'h0000;
+    mine_write__data = 16'h0000;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
-          mine_row_write__data = \$67 ;
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          mine_write__data = \$64 ;
     endcase
-    if (\$signal$54 ) begin
-      mine_row_write__data = { \$353 , \$351 , \$349 , \$347 , \$345 , \$343 , \$341 , \$339 , \$337 , \$335 , \$333 , \$331 , \$329 , \$327 , \$325 , \$323  };
+    if (\$signal$60 ) begin
+      mine_write__data = { \$300 , \$298 , \$296 , \$294 , \$292 , \$290 , \$288 , \$286 , \$284 , \$282 , \$280 , \$278 , \$276 , \$274 , \$272 , \$270  };
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    mine_row_write__en = 1'h0;
+    mine_write__en = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
           /* empty */;
       4'h2:
-          mine_row_write__en = 1'h1;
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          mine_write__en = 1'h1;
     endcase
-    if (\$signal$54 ) begin
-      mine_row_write__en = 1'h1;
+    if (\$signal$60 ) begin
+      mine_write__en = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal$54  = 1'h0;
+    lcg_request = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6200,29 +6266,68 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
+          /* empty */;
+      4'h4:
+          lcg_request = \$65 ;
+      4'h7:
+          casez (swap_phase)
+            3'h0:
+                if (\$66 ) begin
+                  (* full_case = 32'd1 *)
+                  if (\$81 ) begin
+                  end else begin
+                    lcg_request = 1'h1;
+                  end
+                end
+            3'h1:
+                /* empty */;
+            3'h2:
+                lcg_request = 1'h1;
+          endcase
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$signal$60  = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
           (* full_case = 32'd1 *)
           casez (swap_phase)
-            2'h0:
+            3'h0:
                 /* empty */;
-            2'h1:
-                \$signal$54  = 1'h1;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                \$signal$60  = 1'h1;
             default:
-                \$signal$54  = 1'h1;
+                \$signal$60  = 1'h1;
           endcase
-      4'h6:
-          if (\$68 ) begin
-            \$signal$54  = 1'h1;
+      4'h8:
+          if (\$82 ) begin
+            \$signal$60  = 1'h1;
           end
-      4'h7:
-          if (\$72 ) begin
-            \$signal$54  = 1'h1;
+      4'h9:
+          if (\$86 ) begin
+            \$signal$60  = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal$55  = 1'h0;
+    \$signal$61  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6230,23 +6335,31 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
           (* full_case = 32'd1 *)
           casez (swap_phase)
-            2'h0:
+            3'h0:
                 /* empty */;
-            2'h1:
-                \$signal$55  = swap_a;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                \$signal$61  = swap_a;
             default:
-                \$signal$55  = swap_b;
+                \$signal$61  = swap_b;
           endcase
-      4'h6:
-          if (\$68 ) begin
-            \$signal$55  = 1'h0;
+      4'h8:
+          if (\$82 ) begin
+            \$signal$61  = 1'h0;
           end
-      4'h7:
-          if (\$72 ) begin
-            \$signal$55  = 1'h1;
+      4'h9:
+          if (\$86 ) begin
+            \$signal$61  = 1'h1;
           end
     endcase
   end
@@ -6260,15 +6373,19 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          if (\$77 ) begin
-            count_write__addr = \$78 [3:0];
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$88 ) begin
+            count_write__addr = \$89 [3:0];
           end
     endcase
   end
@@ -6282,15 +6399,19 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          if (\$77 ) begin
-            count_write__data = { \$292 [3:0], \$283 [3:0], \$269 [3:0], \$255 [3:0], \$241 [3:0], \$227 [3:0], \$213 [3:0], \$199 [3:0], \$185 [3:0], \$171 [3:0], \$157 [3:0], \$143 [3:0], \$129 [3:0], \$115 [3:0], \$101 [3:0], \$87 [3:0] };
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$88 ) begin
+            count_write__data = { \$257 [3:0], \$250 [3:0], \$239 [3:0], \$228 [3:0], \$217 [3:0], \$206 [3:0], \$195 [3:0], \$184 [3:0], \$173 [3:0], \$162 [3:0], \$151 [3:0], \$140 [3:0], \$129 [3:0], \$118 [3:0], \$107 [3:0], \$96 [3:0] };
           end
     endcase
   end
@@ -6304,14 +6425,18 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          if (\$77 ) begin
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$88 ) begin
             count_write__en = 1'h1;
           end
     endcase
@@ -6326,37 +6451,41 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
           /* empty */;
-      4'h3:
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
           (* full_case = 32'd1 *)
-          if (\$293 ) begin
+          if (\$258 ) begin
           end else begin
             revealed_we = 1'h1;
           end
-      4'h4:
+      4'h6:
           /* empty */;
-      4'ha:
-          if (\$308 ) begin
-          end else if (\$321 ) begin
+      4'hc:
+          if (\$264 ) begin
+          end else if (\$268 ) begin
             revealed_we = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$796  = \$797 ;
-    if (count_cell__en) begin
-      \$796 [0] = \$786 ;
-      \$796 [1] = \$787 ;
-      \$796 [2] = \$792 ;
-      \$796 [3] = \$795 ;
+    \$700  = \$701 ;
+    if (read_enable) begin
+      \$700 [0] = \$690 ;
+      \$700 [1] = \$691 ;
+      \$700 [2] = \$696 ;
+      \$700 [3] = \$699 ;
     end
   end
   always @* begin
@@ -6373,1934 +6502,2128 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$798  = pending;
-    if (\$374 ) begin
-      \$798  = press;
-    end else if (\$376 ) begin
-      \$798  = 5'h00;
+    \$702  = pending;
+    if (\$325 ) begin
+      \$702  = press;
+    end else if (\$327 ) begin
+      \$702  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$799  = prescaler;
-    if (\$377 ) begin
+    \$703  = prescaler;
+    if (\$328 ) begin
       (* full_case = 32'd1 *)
-      if (\$378 ) begin
-        \$799  = 27'h0000000;
+      if (\$329 ) begin
+        \$703  = 27'h0000000;
       end else begin
-        \$799  = \$381 [26:0];
+        \$703  = \$332 [26:0];
       end
     end
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$799  = 27'h0000000;
-              end
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$703  = 27'h0000000;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$800  = timer;
-    if (\$377 ) begin
-      if (\$378 ) begin
-        if (\$379 ) begin
-          \$800  = \$380 [9:0];
+    \$704  = timer;
+    if (\$328 ) begin
+      if (\$329 ) begin
+        if (\$330 ) begin
+          \$704  = \$331 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$800  = 10'h000;
+          \$704  = 10'h000;
       4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$800  = 10'h000;
-              end
-            end
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$801  = difficulty;
-    casez (fsm_state)
-      4'h0:
-          \$801  = switches[7];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$802  = status;
-    casez (fsm_state)
-      4'h0:
-          \$802  = 2'h0;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$802  = 2'h1;
-              end
-            end
-          end
+          /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$704  = 10'h000;
+            end
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$705  = 1'h0;
+    casez (fsm_state)
+      4'h0:
           /* empty */;
-      4'h6:
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
           /* empty */;
-      4'h3:
-          if (\$699 ) begin
-            \$802  = 2'h3;
-          end
-      4'h4:
-          /* empty */;
-      4'ha:
-          if (\$757 ) begin
-            if (\$773 ) begin
-              \$802  = 2'h3;
-            end
-          end
       4'h9:
           /* empty */;
-      4'hb:
-          if (\$781 ) begin
-          end else if (\$782 ) begin
-            \$802  = 2'h2;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$705  = \$636 ;
+      4'hc:
+          \$705  = \$656 ;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$706  = lcg_wait;
+    if (lcg_request) begin
+      \$706  = 2'h2;
+    end else if (\$340 ) begin
+      \$706  = \$341 [1:0];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$707  = lcg;
+    if (\$342 ) begin
+      \$707  = { \$343 [14:0], \$signal$92 [16:0] };
+    end
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$707  = \$395 ;
+            end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$803  = flagged_bits;
+    \$708  = difficulty;
     casez (fsm_state)
       4'h0:
-          \$803  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$708  = switches[7];
     endcase
-    if (\$signal ) begin
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$709  = status;
+    casez (fsm_state)
+      4'h0:
+          \$709  = 2'h0;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$709  = 2'h1;
+            end
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          if (\$626 ) begin
+            \$709  = 2'h3;
+          end
+      4'h6:
+          /* empty */;
+      4'hc:
+          if (\$668 ) begin
+            if (\$675 ) begin
+              \$709  = 2'h3;
+            end
+          end
+      4'hb:
+          /* empty */;
+      4'hd:
+          if (\$686 ) begin
+          end else if (\$687 ) begin
+            \$709  = 2'h2;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$710  = flagged_bits;
+    casez (fsm_state)
+      4'h0:
+          \$710  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    endcase
+    if (\$signal$50 ) begin
       (* full_case = 32'd1 *)
-      casez (probe)
+      casez (probe_d)
         8'h00:
-            \$803 [0] = flagged_wd;
+            \$710 [0] = flagged_wd;
         8'h01:
-            \$803 [1] = flagged_wd;
+            \$710 [1] = flagged_wd;
         8'h02:
-            \$803 [2] = flagged_wd;
+            \$710 [2] = flagged_wd;
         8'h03:
-            \$803 [3] = flagged_wd;
+            \$710 [3] = flagged_wd;
         8'h04:
-            \$803 [4] = flagged_wd;
+            \$710 [4] = flagged_wd;
         8'h05:
-            \$803 [5] = flagged_wd;
+            \$710 [5] = flagged_wd;
         8'h06:
-            \$803 [6] = flagged_wd;
+            \$710 [6] = flagged_wd;
         8'h07:
-            \$803 [7] = flagged_wd;
+            \$710 [7] = flagged_wd;
         8'h08:
-            \$803 [8] = flagged_wd;
+            \$710 [8] = flagged_wd;
         8'h09:
-            \$803 [9] = flagged_wd;
+            \$710 [9] = flagged_wd;
         8'h0a:
-            \$803 [10] = flagged_wd;
+            \$710 [10] = flagged_wd;
         8'h0b:
-            \$803 [11] = flagged_wd;
+            \$710 [11] = flagged_wd;
         8'h0c:
-            \$803 [12] = flagged_wd;
+            \$710 [12] = flagged_wd;
         8'h0d:
-            \$803 [13] = flagged_wd;
+            \$710 [13] = flagged_wd;
         8'h0e:
-            \$803 [14] = flagged_wd;
+            \$710 [14] = flagged_wd;
         8'h0f:
-            \$803 [15] = flagged_wd;
+            \$710 [15] = flagged_wd;
         8'h10:
-            \$803 [16] = flagged_wd;
+            \$710 [16] = flagged_wd;
         8'h11:
-            \$803 [17] = flagged_wd;
+            \$710 [17] = flagged_wd;
         8'h12:
-            \$803 [18] = flagged_wd;
+            \$710 [18] = flagged_wd;
         8'h13:
-            \$803 [19] = flagged_wd;
+            \$710 [19] = flagged_wd;
         8'h14:
-            \$803 [20] = flagged_wd;
+            \$710 [20] = flagged_wd;
         8'h15:
-            \$803 [21] = flagged_wd;
+            \$710 [21] = flagged_wd;
         8'h16:
-            \$803 [22] = flagged_wd;
+            \$710 [22] = flagged_wd;
         8'h17:
-            \$803 [23] = flagged_wd;
+            \$710 [23] = flagged_wd;
         8'h18:
-            \$803 [24] = flagged_wd;
+            \$710 [24] = flagged_wd;
         8'h19:
-            \$803 [25] = flagged_wd;
+            \$710 [25] = flagged_wd;
         8'h1a:
-            \$803 [26] = flagged_wd;
+            \$710 [26] = flagged_wd;
         8'h1b:
-            \$803 [27] = flagged_wd;
+            \$710 [27] = flagged_wd;
         8'h1c:
-            \$803 [28] = flagged_wd;
+            \$710 [28] = flagged_wd;
         8'h1d:
-            \$803 [29] = flagged_wd;
+            \$710 [29] = flagged_wd;
         8'h1e:
-            \$803 [30] = flagged_wd;
+            \$710 [30] = flagged_wd;
         8'h1f:
-            \$803 [31] = flagged_wd;
+            \$710 [31] = flagged_wd;
         8'h20:
-            \$803 [32] = flagged_wd;
+            \$710 [32] = flagged_wd;
         8'h21:
-            \$803 [33] = flagged_wd;
+            \$710 [33] = flagged_wd;
         8'h22:
-            \$803 [34] = flagged_wd;
+            \$710 [34] = flagged_wd;
         8'h23:
-            \$803 [35] = flagged_wd;
+            \$710 [35] = flagged_wd;
         8'h24:
-            \$803 [36] = flagged_wd;
+            \$710 [36] = flagged_wd;
         8'h25:
-            \$803 [37] = flagged_wd;
+            \$710 [37] = flagged_wd;
         8'h26:
-            \$803 [38] = flagged_wd;
+            \$710 [38] = flagged_wd;
         8'h27:
-            \$803 [39] = flagged_wd;
+            \$710 [39] = flagged_wd;
         8'h28:
-            \$803 [40] = flagged_wd;
+            \$710 [40] = flagged_wd;
         8'h29:
-            \$803 [41] = flagged_wd;
+            \$710 [41] = flagged_wd;
         8'h2a:
-            \$803 [42] = flagged_wd;
+            \$710 [42] = flagged_wd;
         8'h2b:
-            \$803 [43] = flagged_wd;
+            \$710 [43] = flagged_wd;
         8'h2c:
-            \$803 [44] = flagged_wd;
+            \$710 [44] = flagged_wd;
         8'h2d:
-            \$803 [45] = flagged_wd;
+            \$710 [45] = flagged_wd;
         8'h2e:
-            \$803 [46] = flagged_wd;
+            \$710 [46] = flagged_wd;
         8'h2f:
-            \$803 [47] = flagged_wd;
+            \$710 [47] = flagged_wd;
         8'h30:
-            \$803 [48] = flagged_wd;
+            \$710 [48] = flagged_wd;
         8'h31:
-            \$803 [49] = flagged_wd;
+            \$710 [49] = flagged_wd;
         8'h32:
-            \$803 [50] = flagged_wd;
+            \$710 [50] = flagged_wd;
         8'h33:
-            \$803 [51] = flagged_wd;
+            \$710 [51] = flagged_wd;
         8'h34:
-            \$803 [52] = flagged_wd;
+            \$710 [52] = flagged_wd;
         8'h35:
-            \$803 [53] = flagged_wd;
+            \$710 [53] = flagged_wd;
         8'h36:
-            \$803 [54] = flagged_wd;
+            \$710 [54] = flagged_wd;
         8'h37:
-            \$803 [55] = flagged_wd;
+            \$710 [55] = flagged_wd;
         8'h38:
-            \$803 [56] = flagged_wd;
+            \$710 [56] = flagged_wd;
         8'h39:
-            \$803 [57] = flagged_wd;
+            \$710 [57] = flagged_wd;
         8'h3a:
-            \$803 [58] = flagged_wd;
+            \$710 [58] = flagged_wd;
         8'h3b:
-            \$803 [59] = flagged_wd;
+            \$710 [59] = flagged_wd;
         8'h3c:
-            \$803 [60] = flagged_wd;
+            \$710 [60] = flagged_wd;
         8'h3d:
-            \$803 [61] = flagged_wd;
+            \$710 [61] = flagged_wd;
         8'h3e:
-            \$803 [62] = flagged_wd;
+            \$710 [62] = flagged_wd;
         8'h3f:
-            \$803 [63] = flagged_wd;
+            \$710 [63] = flagged_wd;
         8'h40:
-            \$803 [64] = flagged_wd;
+            \$710 [64] = flagged_wd;
         8'h41:
-            \$803 [65] = flagged_wd;
+            \$710 [65] = flagged_wd;
         8'h42:
-            \$803 [66] = flagged_wd;
+            \$710 [66] = flagged_wd;
         8'h43:
-            \$803 [67] = flagged_wd;
+            \$710 [67] = flagged_wd;
         8'h44:
-            \$803 [68] = flagged_wd;
+            \$710 [68] = flagged_wd;
         8'h45:
-            \$803 [69] = flagged_wd;
+            \$710 [69] = flagged_wd;
         8'h46:
-            \$803 [70] = flagged_wd;
+            \$710 [70] = flagged_wd;
         8'h47:
-            \$803 [71] = flagged_wd;
+            \$710 [71] = flagged_wd;
         8'h48:
-            \$803 [72] = flagged_wd;
+            \$710 [72] = flagged_wd;
         8'h49:
-            \$803 [73] = flagged_wd;
+            \$710 [73] = flagged_wd;
         8'h4a:
-            \$803 [74] = flagged_wd;
+            \$710 [74] = flagged_wd;
         8'h4b:
-            \$803 [75] = flagged_wd;
+            \$710 [75] = flagged_wd;
         8'h4c:
-            \$803 [76] = flagged_wd;
+            \$710 [76] = flagged_wd;
         8'h4d:
-            \$803 [77] = flagged_wd;
+            \$710 [77] = flagged_wd;
         8'h4e:
-            \$803 [78] = flagged_wd;
+            \$710 [78] = flagged_wd;
         8'h4f:
-            \$803 [79] = flagged_wd;
+            \$710 [79] = flagged_wd;
         8'h50:
-            \$803 [80] = flagged_wd;
+            \$710 [80] = flagged_wd;
         8'h51:
-            \$803 [81] = flagged_wd;
+            \$710 [81] = flagged_wd;
         8'h52:
-            \$803 [82] = flagged_wd;
+            \$710 [82] = flagged_wd;
         8'h53:
-            \$803 [83] = flagged_wd;
+            \$710 [83] = flagged_wd;
         8'h54:
-            \$803 [84] = flagged_wd;
+            \$710 [84] = flagged_wd;
         8'h55:
-            \$803 [85] = flagged_wd;
+            \$710 [85] = flagged_wd;
         8'h56:
-            \$803 [86] = flagged_wd;
+            \$710 [86] = flagged_wd;
         8'h57:
-            \$803 [87] = flagged_wd;
+            \$710 [87] = flagged_wd;
         8'h58:
-            \$803 [88] = flagged_wd;
+            \$710 [88] = flagged_wd;
         8'h59:
-            \$803 [89] = flagged_wd;
+            \$710 [89] = flagged_wd;
         8'h5a:
-            \$803 [90] = flagged_wd;
+            \$710 [90] = flagged_wd;
         8'h5b:
-            \$803 [91] = flagged_wd;
+            \$710 [91] = flagged_wd;
         8'h5c:
-            \$803 [92] = flagged_wd;
+            \$710 [92] = flagged_wd;
         8'h5d:
-            \$803 [93] = flagged_wd;
+            \$710 [93] = flagged_wd;
         8'h5e:
-            \$803 [94] = flagged_wd;
+            \$710 [94] = flagged_wd;
         8'h5f:
-            \$803 [95] = flagged_wd;
+            \$710 [95] = flagged_wd;
         8'h60:
-            \$803 [96] = flagged_wd;
+            \$710 [96] = flagged_wd;
         8'h61:
-            \$803 [97] = flagged_wd;
+            \$710 [97] = flagged_wd;
         8'h62:
-            \$803 [98] = flagged_wd;
+            \$710 [98] = flagged_wd;
         8'h63:
-            \$803 [99] = flagged_wd;
+            \$710 [99] = flagged_wd;
         8'h64:
-            \$803 [100] = flagged_wd;
+            \$710 [100] = flagged_wd;
         8'h65:
-            \$803 [101] = flagged_wd;
+            \$710 [101] = flagged_wd;
         8'h66:
-            \$803 [102] = flagged_wd;
+            \$710 [102] = flagged_wd;
         8'h67:
-            \$803 [103] = flagged_wd;
+            \$710 [103] = flagged_wd;
         8'h68:
-            \$803 [104] = flagged_wd;
+            \$710 [104] = flagged_wd;
         8'h69:
-            \$803 [105] = flagged_wd;
+            \$710 [105] = flagged_wd;
         8'h6a:
-            \$803 [106] = flagged_wd;
+            \$710 [106] = flagged_wd;
         8'h6b:
-            \$803 [107] = flagged_wd;
+            \$710 [107] = flagged_wd;
         8'h6c:
-            \$803 [108] = flagged_wd;
+            \$710 [108] = flagged_wd;
         8'h6d:
-            \$803 [109] = flagged_wd;
+            \$710 [109] = flagged_wd;
         8'h6e:
-            \$803 [110] = flagged_wd;
+            \$710 [110] = flagged_wd;
         8'h6f:
-            \$803 [111] = flagged_wd;
+            \$710 [111] = flagged_wd;
         8'h70:
-            \$803 [112] = flagged_wd;
+            \$710 [112] = flagged_wd;
         8'h71:
-            \$803 [113] = flagged_wd;
+            \$710 [113] = flagged_wd;
         8'h72:
-            \$803 [114] = flagged_wd;
+            \$710 [114] = flagged_wd;
         8'h73:
-            \$803 [115] = flagged_wd;
+            \$710 [115] = flagged_wd;
         8'h74:
-            \$803 [116] = flagged_wd;
+            \$710 [116] = flagged_wd;
         8'h75:
-            \$803 [117] = flagged_wd;
+            \$710 [117] = flagged_wd;
         8'h76:
-            \$803 [118] = flagged_wd;
+            \$710 [118] = flagged_wd;
         8'h77:
-            \$803 [119] = flagged_wd;
+            \$710 [119] = flagged_wd;
         8'h78:
-            \$803 [120] = flagged_wd;
+            \$710 [120] = flagged_wd;
         8'h79:
-            \$803 [121] = flagged_wd;
+            \$710 [121] = flagged_wd;
         8'h7a:
-            \$803 [122] = flagged_wd;
+            \$710 [122] = flagged_wd;
         8'h7b:
-            \$803 [123] = flagged_wd;
+            \$710 [123] = flagged_wd;
         8'h7c:
-            \$803 [124] = flagged_wd;
+            \$710 [124] = flagged_wd;
         8'h7d:
-            \$803 [125] = flagged_wd;
+            \$710 [125] = flagged_wd;
         8'h7e:
-            \$803 [126] = flagged_wd;
+            \$710 [126] = flagged_wd;
         8'h7f:
-            \$803 [127] = flagged_wd;
+            \$710 [127] = flagged_wd;
         8'h80:
-            \$803 [128] = flagged_wd;
+            \$710 [128] = flagged_wd;
         8'h81:
-            \$803 [129] = flagged_wd;
+            \$710 [129] = flagged_wd;
         8'h82:
-            \$803 [130] = flagged_wd;
+            \$710 [130] = flagged_wd;
         8'h83:
-            \$803 [131] = flagged_wd;
+            \$710 [131] = flagged_wd;
         8'h84:
-            \$803 [132] = flagged_wd;
+            \$710 [132] = flagged_wd;
         8'h85:
-            \$803 [133] = flagged_wd;
+            \$710 [133] = flagged_wd;
         8'h86:
-            \$803 [134] = flagged_wd;
+            \$710 [134] = flagged_wd;
         8'h87:
-            \$803 [135] = flagged_wd;
+            \$710 [135] = flagged_wd;
         8'h88:
-            \$803 [136] = flagged_wd;
+            \$710 [136] = flagged_wd;
         8'h89:
-            \$803 [137] = flagged_wd;
+            \$710 [137] = flagged_wd;
         8'h8a:
-            \$803 [138] = flagged_wd;
+            \$710 [138] = flagged_wd;
         8'h8b:
-            \$803 [139] = flagged_wd;
+            \$710 [139] = flagged_wd;
         8'h8c:
-            \$803 [140] = flagged_wd;
+            \$710 [140] = flagged_wd;
         8'h8d:
-            \$803 [141] = flagged_wd;
+            \$710 [141] = flagged_wd;
         8'h8e:
-            \$803 [142] = flagged_wd;
+            \$710 [142] = flagged_wd;
         8'h8f:
-            \$803 [143] = flagged_wd;
+            \$710 [143] = flagged_wd;
         8'h90:
-            \$803 [144] = flagged_wd;
+            \$710 [144] = flagged_wd;
         8'h91:
-            \$803 [145] = flagged_wd;
+            \$710 [145] = flagged_wd;
         8'h92:
-            \$803 [146] = flagged_wd;
+            \$710 [146] = flagged_wd;
         8'h93:
-            \$803 [147] = flagged_wd;
+            \$710 [147] = flagged_wd;
         8'h94:
-            \$803 [148] = flagged_wd;
+            \$710 [148] = flagged_wd;
         8'h95:
-            \$803 [149] = flagged_wd;
+            \$710 [149] = flagged_wd;
         8'h96:
-            \$803 [150] = flagged_wd;
+            \$710 [150] = flagged_wd;
         8'h97:
-            \$803 [151] = flagged_wd;
+            \$710 [151] = flagged_wd;
         8'h98:
-            \$803 [152] = flagged_wd;
+            \$710 [152] = flagged_wd;
         8'h99:
-            \$803 [153] = flagged_wd;
+            \$710 [153] = flagged_wd;
         8'h9a:
-            \$803 [154] = flagged_wd;
+            \$710 [154] = flagged_wd;
         8'h9b:
-            \$803 [155] = flagged_wd;
+            \$710 [155] = flagged_wd;
         8'h9c:
-            \$803 [156] = flagged_wd;
+            \$710 [156] = flagged_wd;
         8'h9d:
-            \$803 [157] = flagged_wd;
+            \$710 [157] = flagged_wd;
         8'h9e:
-            \$803 [158] = flagged_wd;
+            \$710 [158] = flagged_wd;
         8'h9f:
-            \$803 [159] = flagged_wd;
+            \$710 [159] = flagged_wd;
         8'ha0:
-            \$803 [160] = flagged_wd;
+            \$710 [160] = flagged_wd;
         8'ha1:
-            \$803 [161] = flagged_wd;
+            \$710 [161] = flagged_wd;
         8'ha2:
-            \$803 [162] = flagged_wd;
+            \$710 [162] = flagged_wd;
         8'ha3:
-            \$803 [163] = flagged_wd;
+            \$710 [163] = flagged_wd;
         8'ha4:
-            \$803 [164] = flagged_wd;
+            \$710 [164] = flagged_wd;
         8'ha5:
-            \$803 [165] = flagged_wd;
+            \$710 [165] = flagged_wd;
         8'ha6:
-            \$803 [166] = flagged_wd;
+            \$710 [166] = flagged_wd;
         8'ha7:
-            \$803 [167] = flagged_wd;
+            \$710 [167] = flagged_wd;
         8'ha8:
-            \$803 [168] = flagged_wd;
+            \$710 [168] = flagged_wd;
         8'ha9:
-            \$803 [169] = flagged_wd;
+            \$710 [169] = flagged_wd;
         8'haa:
-            \$803 [170] = flagged_wd;
+            \$710 [170] = flagged_wd;
         8'hab:
-            \$803 [171] = flagged_wd;
+            \$710 [171] = flagged_wd;
         8'hac:
-            \$803 [172] = flagged_wd;
+            \$710 [172] = flagged_wd;
         8'had:
-            \$803 [173] = flagged_wd;
+            \$710 [173] = flagged_wd;
         8'hae:
-            \$803 [174] = flagged_wd;
+            \$710 [174] = flagged_wd;
         8'haf:
-            \$803 [175] = flagged_wd;
+            \$710 [175] = flagged_wd;
         8'hb0:
-            \$803 [176] = flagged_wd;
+            \$710 [176] = flagged_wd;
         8'hb1:
-            \$803 [177] = flagged_wd;
+            \$710 [177] = flagged_wd;
         8'hb2:
-            \$803 [178] = flagged_wd;
+            \$710 [178] = flagged_wd;
         8'hb3:
-            \$803 [179] = flagged_wd;
+            \$710 [179] = flagged_wd;
         8'hb4:
-            \$803 [180] = flagged_wd;
+            \$710 [180] = flagged_wd;
         8'hb5:
-            \$803 [181] = flagged_wd;
+            \$710 [181] = flagged_wd;
         8'hb6:
-            \$803 [182] = flagged_wd;
+            \$710 [182] = flagged_wd;
         8'hb7:
-            \$803 [183] = flagged_wd;
+            \$710 [183] = flagged_wd;
         8'hb8:
-            \$803 [184] = flagged_wd;
+            \$710 [184] = flagged_wd;
         8'hb9:
-            \$803 [185] = flagged_wd;
+            \$710 [185] = flagged_wd;
         8'hba:
-            \$803 [186] = flagged_wd;
+            \$710 [186] = flagged_wd;
         8'hbb:
-            \$803 [187] = flagged_wd;
+            \$710 [187] = flagged_wd;
         8'hbc:
-            \$803 [188] = flagged_wd;
+            \$710 [188] = flagged_wd;
         8'hbd:
-            \$803 [189] = flagged_wd;
+            \$710 [189] = flagged_wd;
         8'hbe:
-            \$803 [190] = flagged_wd;
+            \$710 [190] = flagged_wd;
         8'hbf:
-            \$803 [191] = flagged_wd;
+            \$710 [191] = flagged_wd;
         8'hc0:
-            \$803 [192] = flagged_wd;
+            \$710 [192] = flagged_wd;
         8'hc1:
-            \$803 [193] = flagged_wd;
+            \$710 [193] = flagged_wd;
         8'hc2:
-            \$803 [194] = flagged_wd;
+            \$710 [194] = flagged_wd;
         8'hc3:
-            \$803 [195] = flagged_wd;
+            \$710 [195] = flagged_wd;
         8'hc4:
-            \$803 [196] = flagged_wd;
+            \$710 [196] = flagged_wd;
         8'hc5:
-            \$803 [197] = flagged_wd;
+            \$710 [197] = flagged_wd;
         8'hc6:
-            \$803 [198] = flagged_wd;
+            \$710 [198] = flagged_wd;
         8'hc7:
-            \$803 [199] = flagged_wd;
+            \$710 [199] = flagged_wd;
         8'hc8:
-            \$803 [200] = flagged_wd;
+            \$710 [200] = flagged_wd;
         8'hc9:
-            \$803 [201] = flagged_wd;
+            \$710 [201] = flagged_wd;
         8'hca:
-            \$803 [202] = flagged_wd;
+            \$710 [202] = flagged_wd;
         8'hcb:
-            \$803 [203] = flagged_wd;
+            \$710 [203] = flagged_wd;
         8'hcc:
-            \$803 [204] = flagged_wd;
+            \$710 [204] = flagged_wd;
         8'hcd:
-            \$803 [205] = flagged_wd;
+            \$710 [205] = flagged_wd;
         8'hce:
-            \$803 [206] = flagged_wd;
+            \$710 [206] = flagged_wd;
         8'hcf:
-            \$803 [207] = flagged_wd;
+            \$710 [207] = flagged_wd;
         8'hd0:
-            \$803 [208] = flagged_wd;
+            \$710 [208] = flagged_wd;
         8'hd1:
-            \$803 [209] = flagged_wd;
+            \$710 [209] = flagged_wd;
         8'hd2:
-            \$803 [210] = flagged_wd;
+            \$710 [210] = flagged_wd;
         8'hd3:
-            \$803 [211] = flagged_wd;
+            \$710 [211] = flagged_wd;
         8'hd4:
-            \$803 [212] = flagged_wd;
+            \$710 [212] = flagged_wd;
         8'hd5:
-            \$803 [213] = flagged_wd;
+            \$710 [213] = flagged_wd;
         8'hd6:
-            \$803 [214] = flagged_wd;
+            \$710 [214] = flagged_wd;
         8'hd7:
-            \$803 [215] = flagged_wd;
+            \$710 [215] = flagged_wd;
         8'hd8:
-            \$803 [216] = flagged_wd;
+            \$710 [216] = flagged_wd;
         8'hd9:
-            \$803 [217] = flagged_wd;
+            \$710 [217] = flagged_wd;
         8'hda:
-            \$803 [218] = flagged_wd;
+            \$710 [218] = flagged_wd;
         8'hdb:
-            \$803 [219] = flagged_wd;
+            \$710 [219] = flagged_wd;
         8'hdc:
-            \$803 [220] = flagged_wd;
+            \$710 [220] = flagged_wd;
         8'hdd:
-            \$803 [221] = flagged_wd;
+            \$710 [221] = flagged_wd;
         8'hde:
-            \$803 [222] = flagged_wd;
+            \$710 [222] = flagged_wd;
         8'hdf:
-            \$803 [223] = flagged_wd;
+            \$710 [223] = flagged_wd;
         8'he0:
-            \$803 [224] = flagged_wd;
+            \$710 [224] = flagged_wd;
         8'he1:
-            \$803 [225] = flagged_wd;
+            \$710 [225] = flagged_wd;
         8'he2:
-            \$803 [226] = flagged_wd;
+            \$710 [226] = flagged_wd;
         8'he3:
-            \$803 [227] = flagged_wd;
+            \$710 [227] = flagged_wd;
         8'he4:
-            \$803 [228] = flagged_wd;
+            \$710 [228] = flagged_wd;
         8'he5:
-            \$803 [229] = flagged_wd;
+            \$710 [229] = flagged_wd;
         8'he6:
-            \$803 [230] = flagged_wd;
+            \$710 [230] = flagged_wd;
         8'he7:
-            \$803 [231] = flagged_wd;
+            \$710 [231] = flagged_wd;
         8'he8:
-            \$803 [232] = flagged_wd;
+            \$710 [232] = flagged_wd;
         8'he9:
-            \$803 [233] = flagged_wd;
+            \$710 [233] = flagged_wd;
         8'hea:
-            \$803 [234] = flagged_wd;
+            \$710 [234] = flagged_wd;
         8'heb:
-            \$803 [235] = flagged_wd;
+            \$710 [235] = flagged_wd;
         8'hec:
-            \$803 [236] = flagged_wd;
+            \$710 [236] = flagged_wd;
         8'hed:
-            \$803 [237] = flagged_wd;
+            \$710 [237] = flagged_wd;
         8'hee:
-            \$803 [238] = flagged_wd;
+            \$710 [238] = flagged_wd;
         8'hef:
-            \$803 [239] = flagged_wd;
+            \$710 [239] = flagged_wd;
         8'hf0:
-            \$803 [240] = flagged_wd;
+            \$710 [240] = flagged_wd;
         8'hf1:
-            \$803 [241] = flagged_wd;
+            \$710 [241] = flagged_wd;
         8'hf2:
-            \$803 [242] = flagged_wd;
+            \$710 [242] = flagged_wd;
         8'hf3:
-            \$803 [243] = flagged_wd;
+            \$710 [243] = flagged_wd;
         8'hf4:
-            \$803 [244] = flagged_wd;
+            \$710 [244] = flagged_wd;
         8'hf5:
-            \$803 [245] = flagged_wd;
+            \$710 [245] = flagged_wd;
         8'hf6:
-            \$803 [246] = flagged_wd;
+            \$710 [246] = flagged_wd;
         8'hf7:
-            \$803 [247] = flagged_wd;
+            \$710 [247] = flagged_wd;
         8'hf8:
-            \$803 [248] = flagged_wd;
+            \$710 [248] = flagged_wd;
         8'hf9:
-            \$803 [249] = flagged_wd;
+            \$710 [249] = flagged_wd;
         8'hfa:
-            \$803 [250] = flagged_wd;
+            \$710 [250] = flagged_wd;
         8'hfb:
-            \$803 [251] = flagged_wd;
+            \$710 [251] = flagged_wd;
         8'hfc:
-            \$803 [252] = flagged_wd;
+            \$710 [252] = flagged_wd;
         8'hfd:
-            \$803 [253] = flagged_wd;
+            \$710 [253] = flagged_wd;
         8'hfe:
-            \$803 [254] = flagged_wd;
+            \$710 [254] = flagged_wd;
         8'hff:
-            \$803 [255] = flagged_wd;
+            \$710 [255] = flagged_wd;
       endcase
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$804  = zero;
+    \$711  = zero;
     casez (fsm_state)
       4'h0:
-          \$804  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$711  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          if (\$461 ) begin
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$434 ) begin
             (* full_case = 32'd1 *)
-            casez (\$697 [3:0])
+            casez (\$624 [3:0])
               4'h0:
-                  \$804 [15:0] = \$696 ;
+                  \$711 [15:0] = \$623 ;
               4'h1:
-                  \$804 [31:16] = \$696 ;
+                  \$711 [31:16] = \$623 ;
               4'h2:
-                  \$804 [47:32] = \$696 ;
+                  \$711 [47:32] = \$623 ;
               4'h3:
-                  \$804 [63:48] = \$696 ;
+                  \$711 [63:48] = \$623 ;
               4'h4:
-                  \$804 [79:64] = \$696 ;
+                  \$711 [79:64] = \$623 ;
               4'h5:
-                  \$804 [95:80] = \$696 ;
+                  \$711 [95:80] = \$623 ;
               4'h6:
-                  \$804 [111:96] = \$696 ;
+                  \$711 [111:96] = \$623 ;
               4'h7:
-                  \$804 [127:112] = \$696 ;
+                  \$711 [127:112] = \$623 ;
               4'h8:
-                  \$804 [143:128] = \$696 ;
+                  \$711 [143:128] = \$623 ;
               4'h9:
-                  \$804 [159:144] = \$696 ;
+                  \$711 [159:144] = \$623 ;
               4'ha:
-                  \$804 [175:160] = \$696 ;
+                  \$711 [175:160] = \$623 ;
               4'hb:
-                  \$804 [191:176] = \$696 ;
+                  \$711 [191:176] = \$623 ;
               4'hc:
-                  \$804 [207:192] = \$696 ;
+                  \$711 [207:192] = \$623 ;
               4'hd:
-                  \$804 [223:208] = \$696 ;
+                  \$711 [223:208] = \$623 ;
               4'he:
-                  \$804 [239:224] = \$696 ;
+                  \$711 [239:224] = \$623 ;
               4'hf:
-                  \$804 [255:240] = \$696 ;
+                  \$711 [255:240] = \$623 ;
             endcase
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$805  = revealed_bits;
+    \$712  = revealed_bits;
     casez (fsm_state)
       4'h0:
-          \$805  = \$382 ;
+          \$712  = \$360 ;
       4'h1:
           /* empty */;
       4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
           /* empty */;
       4'h3:
           /* empty */;
       4'h4:
           /* empty */;
-      4'ha:
+      4'h7:
+          /* empty */;
+      4'h8:
           /* empty */;
       4'h9:
-          if (\$774 ) begin
-            \$805  = \$775 ;
-          end
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'hc:
+          /* empty */;
+      4'hb:
+          \$712  = \$676 ;
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
-      casez (probe)
+      casez (probe_d)
         8'h00:
-            \$805 [0] = 1'h1;
+            \$712 [0] = 1'h1;
         8'h01:
-            \$805 [1] = 1'h1;
+            \$712 [1] = 1'h1;
         8'h02:
-            \$805 [2] = 1'h1;
+            \$712 [2] = 1'h1;
         8'h03:
-            \$805 [3] = 1'h1;
+            \$712 [3] = 1'h1;
         8'h04:
-            \$805 [4] = 1'h1;
+            \$712 [4] = 1'h1;
         8'h05:
-            \$805 [5] = 1'h1;
+            \$712 [5] = 1'h1;
         8'h06:
-            \$805 [6] = 1'h1;
+            \$712 [6] = 1'h1;
         8'h07:
-            \$805 [7] = 1'h1;
+            \$712 [7] = 1'h1;
         8'h08:
-            \$805 [8] = 1'h1;
+            \$712 [8] = 1'h1;
         8'h09:
-            \$805 [9] = 1'h1;
+            \$712 [9] = 1'h1;
         8'h0a:
-            \$805 [10] = 1'h1;
+            \$712 [10] = 1'h1;
         8'h0b:
-            \$805 [11] = 1'h1;
+            \$712 [11] = 1'h1;
         8'h0c:
-            \$805 [12] = 1'h1;
+            \$712 [12] = 1'h1;
         8'h0d:
-            \$805 [13] = 1'h1;
+            \$712 [13] = 1'h1;
         8'h0e:
-            \$805 [14] = 1'h1;
+            \$712 [14] = 1'h1;
         8'h0f:
-            \$805 [15] = 1'h1;
+            \$712 [15] = 1'h1;
         8'h10:
-            \$805 [16] = 1'h1;
+            \$712 [16] = 1'h1;
         8'h11:
-            \$805 [17] = 1'h1;
+            \$712 [17] = 1'h1;
         8'h12:
-            \$805 [18] = 1'h1;
+            \$712 [18] = 1'h1;
         8'h13:
-            \$805 [19] = 1'h1;
+            \$712 [19] = 1'h1;
         8'h14:
-            \$805 [20] = 1'h1;
+            \$712 [20] = 1'h1;
         8'h15:
-            \$805 [21] = 1'h1;
+            \$712 [21] = 1'h1;
         8'h16:
-            \$805 [22] = 1'h1;
+            \$712 [22] = 1'h1;
         8'h17:
-            \$805 [23] = 1'h1;
+            \$712 [23] = 1'h1;
         8'h18:
-            \$805 [24] = 1'h1;
+            \$712 [24] = 1'h1;
         8'h19:
-            \$805 [25] = 1'h1;
+            \$712 [25] = 1'h1;
         8'h1a:
-            \$805 [26] = 1'h1;
+            \$712 [26] = 1'h1;
         8'h1b:
-            \$805 [27] = 1'h1;
+            \$712 [27] = 1'h1;
         8'h1c:
-            \$805 [28] = 1'h1;
+            \$712 [28] = 1'h1;
         8'h1d:
-            \$805 [29] = 1'h1;
+            \$712 [29] = 1'h1;
         8'h1e:
-            \$805 [30] = 1'h1;
+            \$712 [30] = 1'h1;
         8'h1f:
-            \$805 [31] = 1'h1;
+            \$712 [31] = 1'h1;
         8'h20:
-            \$805 [32] = 1'h1;
+            \$712 [32] = 1'h1;
         8'h21:
-            \$805 [33] = 1'h1;
+            \$712 [33] = 1'h1;
         8'h22:
-            \$805 [34] = 1'h1;
+            \$712 [34] = 1'h1;
         8'h23:
-            \$805 [35] = 1'h1;
+            \$712 [35] = 1'h1;
         8'h24:
-            \$805 [36] = 1'h1;
+            \$712 [36] = 1'h1;
         8'h25:
-            \$805 [37] = 1'h1;
+            \$712 [37] = 1'h1;
         8'h26:
-            \$805 [38] = 1'h1;
+            \$712 [38] = 1'h1;
         8'h27:
-            \$805 [39] = 1'h1;
+            \$712 [39] = 1'h1;
         8'h28:
-            \$805 [40] = 1'h1;
+            \$712 [40] = 1'h1;
         8'h29:
-            \$805 [41] = 1'h1;
+            \$712 [41] = 1'h1;
         8'h2a:
-            \$805 [42] = 1'h1;
+            \$712 [42] = 1'h1;
         8'h2b:
-            \$805 [43] = 1'h1;
+            \$712 [43] = 1'h1;
         8'h2c:
-            \$805 [44] = 1'h1;
+            \$712 [44] = 1'h1;
         8'h2d:
-            \$805 [45] = 1'h1;
+            \$712 [45] = 1'h1;
         8'h2e:
-            \$805 [46] = 1'h1;
+            \$712 [46] = 1'h1;
         8'h2f:
-            \$805 [47] = 1'h1;
+            \$712 [47] = 1'h1;
         8'h30:
-            \$805 [48] = 1'h1;
+            \$712 [48] = 1'h1;
         8'h31:
-            \$805 [49] = 1'h1;
+            \$712 [49] = 1'h1;
         8'h32:
-            \$805 [50] = 1'h1;
+            \$712 [50] = 1'h1;
         8'h33:
-            \$805 [51] = 1'h1;
+            \$712 [51] = 1'h1;
         8'h34:
-            \$805 [52] = 1'h1;
+            \$712 [52] = 1'h1;
         8'h35:
-            \$805 [53] = 1'h1;
+            \$712 [53] = 1'h1;
         8'h36:
-            \$805 [54] = 1'h1;
+            \$712 [54] = 1'h1;
         8'h37:
-            \$805 [55] = 1'h1;
+            \$712 [55] = 1'h1;
         8'h38:
-            \$805 [56] = 1'h1;
+            \$712 [56] = 1'h1;
         8'h39:
-            \$805 [57] = 1'h1;
+            \$712 [57] = 1'h1;
         8'h3a:
-            \$805 [58] = 1'h1;
+            \$712 [58] = 1'h1;
         8'h3b:
-            \$805 [59] = 1'h1;
+            \$712 [59] = 1'h1;
         8'h3c:
-            \$805 [60] = 1'h1;
+            \$712 [60] = 1'h1;
         8'h3d:
-            \$805 [61] = 1'h1;
+            \$712 [61] = 1'h1;
         8'h3e:
-            \$805 [62] = 1'h1;
+            \$712 [62] = 1'h1;
         8'h3f:
-            \$805 [63] = 1'h1;
+            \$712 [63] = 1'h1;
         8'h40:
-            \$805 [64] = 1'h1;
+            \$712 [64] = 1'h1;
         8'h41:
-            \$805 [65] = 1'h1;
+            \$712 [65] = 1'h1;
         8'h42:
-            \$805 [66] = 1'h1;
+            \$712 [66] = 1'h1;
         8'h43:
-            \$805 [67] = 1'h1;
+            \$712 [67] = 1'h1;
         8'h44:
-            \$805 [68] = 1'h1;
+            \$712 [68] = 1'h1;
         8'h45:
-            \$805 [69] = 1'h1;
+            \$712 [69] = 1'h1;
         8'h46:
-            \$805 [70] = 1'h1;
+            \$712 [70] = 1'h1;
         8'h47:
-            \$805 [71] = 1'h1;
+            \$712 [71] = 1'h1;
         8'h48:
-            \$805 [72] = 1'h1;
+            \$712 [72] = 1'h1;
         8'h49:
-            \$805 [73] = 1'h1;
+            \$712 [73] = 1'h1;
         8'h4a:
-            \$805 [74] = 1'h1;
+            \$712 [74] = 1'h1;
         8'h4b:
-            \$805 [75] = 1'h1;
+            \$712 [75] = 1'h1;
         8'h4c:
-            \$805 [76] = 1'h1;
+            \$712 [76] = 1'h1;
         8'h4d:
-            \$805 [77] = 1'h1;
+            \$712 [77] = 1'h1;
         8'h4e:
-            \$805 [78] = 1'h1;
+            \$712 [78] = 1'h1;
         8'h4f:
-            \$805 [79] = 1'h1;
+            \$712 [79] = 1'h1;
         8'h50:
-            \$805 [80] = 1'h1;
+            \$712 [80] = 1'h1;
         8'h51:
-            \$805 [81] = 1'h1;
+            \$712 [81] = 1'h1;
         8'h52:
-            \$805 [82] = 1'h1;
+            \$712 [82] = 1'h1;
         8'h53:
-            \$805 [83] = 1'h1;
+            \$712 [83] = 1'h1;
         8'h54:
-            \$805 [84] = 1'h1;
+            \$712 [84] = 1'h1;
         8'h55:
-            \$805 [85] = 1'h1;
+            \$712 [85] = 1'h1;
         8'h56:
-            \$805 [86] = 1'h1;
+            \$712 [86] = 1'h1;
         8'h57:
-            \$805 [87] = 1'h1;
+            \$712 [87] = 1'h1;
         8'h58:
-            \$805 [88] = 1'h1;
+            \$712 [88] = 1'h1;
         8'h59:
-            \$805 [89] = 1'h1;
+            \$712 [89] = 1'h1;
         8'h5a:
-            \$805 [90] = 1'h1;
+            \$712 [90] = 1'h1;
         8'h5b:
-            \$805 [91] = 1'h1;
+            \$712 [91] = 1'h1;
         8'h5c:
-            \$805 [92] = 1'h1;
+            \$712 [92] = 1'h1;
         8'h5d:
-            \$805 [93] = 1'h1;
+            \$712 [93] = 1'h1;
         8'h5e:
-            \$805 [94] = 1'h1;
+            \$712 [94] = 1'h1;
         8'h5f:
-            \$805 [95] = 1'h1;
+            \$712 [95] = 1'h1;
         8'h60:
-            \$805 [96] = 1'h1;
+            \$712 [96] = 1'h1;
         8'h61:
-            \$805 [97] = 1'h1;
+            \$712 [97] = 1'h1;
         8'h62:
-            \$805 [98] = 1'h1;
+            \$712 [98] = 1'h1;
         8'h63:
-            \$805 [99] = 1'h1;
+            \$712 [99] = 1'h1;
         8'h64:
-            \$805 [100] = 1'h1;
+            \$712 [100] = 1'h1;
         8'h65:
-            \$805 [101] = 1'h1;
+            \$712 [101] = 1'h1;
         8'h66:
-            \$805 [102] = 1'h1;
+            \$712 [102] = 1'h1;
         8'h67:
-            \$805 [103] = 1'h1;
+            \$712 [103] = 1'h1;
         8'h68:
-            \$805 [104] = 1'h1;
+            \$712 [104] = 1'h1;
         8'h69:
-            \$805 [105] = 1'h1;
+            \$712 [105] = 1'h1;
         8'h6a:
-            \$805 [106] = 1'h1;
+            \$712 [106] = 1'h1;
         8'h6b:
-            \$805 [107] = 1'h1;
+            \$712 [107] = 1'h1;
         8'h6c:
-            \$805 [108] = 1'h1;
+            \$712 [108] = 1'h1;
         8'h6d:
-            \$805 [109] = 1'h1;
+            \$712 [109] = 1'h1;
         8'h6e:
-            \$805 [110] = 1'h1;
+            \$712 [110] = 1'h1;
         8'h6f:
-            \$805 [111] = 1'h1;
+            \$712 [111] = 1'h1;
         8'h70:
-            \$805 [112] = 1'h1;
+            \$712 [112] = 1'h1;
         8'h71:
-            \$805 [113] = 1'h1;
+            \$712 [113] = 1'h1;
         8'h72:
-            \$805 [114] = 1'h1;
+            \$712 [114] = 1'h1;
         8'h73:
-            \$805 [115] = 1'h1;
+            \$712 [115] = 1'h1;
         8'h74:
-            \$805 [116] = 1'h1;
+            \$712 [116] = 1'h1;
         8'h75:
-            \$805 [117] = 1'h1;
+            \$712 [117] = 1'h1;
         8'h76:
-            \$805 [118] = 1'h1;
+            \$712 [118] = 1'h1;
         8'h77:
-            \$805 [119] = 1'h1;
+            \$712 [119] = 1'h1;
         8'h78:
-            \$805 [120] = 1'h1;
+            \$712 [120] = 1'h1;
         8'h79:
-            \$805 [121] = 1'h1;
+            \$712 [121] = 1'h1;
         8'h7a:
-            \$805 [122] = 1'h1;
+            \$712 [122] = 1'h1;
         8'h7b:
-            \$805 [123] = 1'h1;
+            \$712 [123] = 1'h1;
         8'h7c:
-            \$805 [124] = 1'h1;
+            \$712 [124] = 1'h1;
         8'h7d:
-            \$805 [125] = 1'h1;
+            \$712 [125] = 1'h1;
         8'h7e:
-            \$805 [126] = 1'h1;
+            \$712 [126] = 1'h1;
         8'h7f:
-            \$805 [127] = 1'h1;
+            \$712 [127] = 1'h1;
         8'h80:
-            \$805 [128] = 1'h1;
+            \$712 [128] = 1'h1;
         8'h81:
-            \$805 [129] = 1'h1;
+            \$712 [129] = 1'h1;
         8'h82:
-            \$805 [130] = 1'h1;
+            \$712 [130] = 1'h1;
         8'h83:
-            \$805 [131] = 1'h1;
+            \$712 [131] = 1'h1;
         8'h84:
-            \$805 [132] = 1'h1;
+            \$712 [132] = 1'h1;
         8'h85:
-            \$805 [133] = 1'h1;
+            \$712 [133] = 1'h1;
         8'h86:
-            \$805 [134] = 1'h1;
+            \$712 [134] = 1'h1;
         8'h87:
-            \$805 [135] = 1'h1;
+            \$712 [135] = 1'h1;
         8'h88:
-            \$805 [136] = 1'h1;
+            \$712 [136] = 1'h1;
         8'h89:
-            \$805 [137] = 1'h1;
+            \$712 [137] = 1'h1;
         8'h8a:
-            \$805 [138] = 1'h1;
+            \$712 [138] = 1'h1;
         8'h8b:
-            \$805 [139] = 1'h1;
+            \$712 [139] = 1'h1;
         8'h8c:
-            \$805 [140] = 1'h1;
+            \$712 [140] = 1'h1;
         8'h8d:
-            \$805 [141] = 1'h1;
+            \$712 [141] = 1'h1;
         8'h8e:
-            \$805 [142] = 1'h1;
+            \$712 [142] = 1'h1;
         8'h8f:
-            \$805 [143] = 1'h1;
+            \$712 [143] = 1'h1;
         8'h90:
-            \$805 [144] = 1'h1;
+            \$712 [144] = 1'h1;
         8'h91:
-            \$805 [145] = 1'h1;
+            \$712 [145] = 1'h1;
         8'h92:
-            \$805 [146] = 1'h1;
+            \$712 [146] = 1'h1;
         8'h93:
-            \$805 [147] = 1'h1;
+            \$712 [147] = 1'h1;
         8'h94:
-            \$805 [148] = 1'h1;
+            \$712 [148] = 1'h1;
         8'h95:
-            \$805 [149] = 1'h1;
+            \$712 [149] = 1'h1;
         8'h96:
-            \$805 [150] = 1'h1;
+            \$712 [150] = 1'h1;
         8'h97:
-            \$805 [151] = 1'h1;
+            \$712 [151] = 1'h1;
         8'h98:
-            \$805 [152] = 1'h1;
+            \$712 [152] = 1'h1;
         8'h99:
-            \$805 [153] = 1'h1;
+            \$712 [153] = 1'h1;
         8'h9a:
-            \$805 [154] = 1'h1;
+            \$712 [154] = 1'h1;
         8'h9b:
-            \$805 [155] = 1'h1;
+            \$712 [155] = 1'h1;
         8'h9c:
-            \$805 [156] = 1'h1;
+            \$712 [156] = 1'h1;
         8'h9d:
-            \$805 [157] = 1'h1;
+            \$712 [157] = 1'h1;
         8'h9e:
-            \$805 [158] = 1'h1;
+            \$712 [158] = 1'h1;
         8'h9f:
-            \$805 [159] = 1'h1;
+            \$712 [159] = 1'h1;
         8'ha0:
-            \$805 [160] = 1'h1;
+            \$712 [160] = 1'h1;
         8'ha1:
-            \$805 [161] = 1'h1;
+            \$712 [161] = 1'h1;
         8'ha2:
-            \$805 [162] = 1'h1;
+            \$712 [162] = 1'h1;
         8'ha3:
-            \$805 [163] = 1'h1;
+            \$712 [163] = 1'h1;
         8'ha4:
-            \$805 [164] = 1'h1;
+            \$712 [164] = 1'h1;
         8'ha5:
-            \$805 [165] = 1'h1;
+            \$712 [165] = 1'h1;
         8'ha6:
-            \$805 [166] = 1'h1;
+            \$712 [166] = 1'h1;
         8'ha7:
-            \$805 [167] = 1'h1;
+            \$712 [167] = 1'h1;
         8'ha8:
-            \$805 [168] = 1'h1;
+            \$712 [168] = 1'h1;
         8'ha9:
-            \$805 [169] = 1'h1;
+            \$712 [169] = 1'h1;
         8'haa:
-            \$805 [170] = 1'h1;
+            \$712 [170] = 1'h1;
         8'hab:
-            \$805 [171] = 1'h1;
+            \$712 [171] = 1'h1;
         8'hac:
-            \$805 [172] = 1'h1;
+            \$712 [172] = 1'h1;
         8'had:
-            \$805 [173] = 1'h1;
+            \$712 [173] = 1'h1;
         8'hae:
-            \$805 [174] = 1'h1;
+            \$712 [174] = 1'h1;
         8'haf:
-            \$805 [175] = 1'h1;
+            \$712 [175] = 1'h1;
         8'hb0:
-            \$805 [176] = 1'h1;
+            \$712 [176] = 1'h1;
         8'hb1:
-            \$805 [177] = 1'h1;
+            \$712 [177] = 1'h1;
         8'hb2:
-            \$805 [178] = 1'h1;
+            \$712 [178] = 1'h1;
         8'hb3:
-            \$805 [179] = 1'h1;
+            \$712 [179] = 1'h1;
         8'hb4:
-            \$805 [180] = 1'h1;
+            \$712 [180] = 1'h1;
         8'hb5:
-            \$805 [181] = 1'h1;
+            \$712 [181] = 1'h1;
         8'hb6:
-            \$805 [182] = 1'h1;
+            \$712 [182] = 1'h1;
         8'hb7:
-            \$805 [183] = 1'h1;
+            \$712 [183] = 1'h1;
         8'hb8:
-            \$805 [184] = 1'h1;
+            \$712 [184] = 1'h1;
         8'hb9:
-            \$805 [185] = 1'h1;
+            \$712 [185] = 1'h1;
         8'hba:
-            \$805 [186] = 1'h1;
+            \$712 [186] = 1'h1;
         8'hbb:
-            \$805 [187] = 1'h1;
+            \$712 [187] = 1'h1;
         8'hbc:
-            \$805 [188] = 1'h1;
+            \$712 [188] = 1'h1;
         8'hbd:
-            \$805 [189] = 1'h1;
+            \$712 [189] = 1'h1;
         8'hbe:
-            \$805 [190] = 1'h1;
+            \$712 [190] = 1'h1;
         8'hbf:
-            \$805 [191] = 1'h1;
+            \$712 [191] = 1'h1;
         8'hc0:
-            \$805 [192] = 1'h1;
+            \$712 [192] = 1'h1;
         8'hc1:
-            \$805 [193] = 1'h1;
+            \$712 [193] = 1'h1;
         8'hc2:
-            \$805 [194] = 1'h1;
+            \$712 [194] = 1'h1;
         8'hc3:
-            \$805 [195] = 1'h1;
+            \$712 [195] = 1'h1;
         8'hc4:
-            \$805 [196] = 1'h1;
+            \$712 [196] = 1'h1;
         8'hc5:
-            \$805 [197] = 1'h1;
+            \$712 [197] = 1'h1;
         8'hc6:
-            \$805 [198] = 1'h1;
+            \$712 [198] = 1'h1;
         8'hc7:
-            \$805 [199] = 1'h1;
+            \$712 [199] = 1'h1;
         8'hc8:
-            \$805 [200] = 1'h1;
+            \$712 [200] = 1'h1;
         8'hc9:
-            \$805 [201] = 1'h1;
+            \$712 [201] = 1'h1;
         8'hca:
-            \$805 [202] = 1'h1;
+            \$712 [202] = 1'h1;
         8'hcb:
-            \$805 [203] = 1'h1;
+            \$712 [203] = 1'h1;
         8'hcc:
-            \$805 [204] = 1'h1;
+            \$712 [204] = 1'h1;
         8'hcd:
-            \$805 [205] = 1'h1;
+            \$712 [205] = 1'h1;
         8'hce:
-            \$805 [206] = 1'h1;
+            \$712 [206] = 1'h1;
         8'hcf:
-            \$805 [207] = 1'h1;
+            \$712 [207] = 1'h1;
         8'hd0:
-            \$805 [208] = 1'h1;
+            \$712 [208] = 1'h1;
         8'hd1:
-            \$805 [209] = 1'h1;
+            \$712 [209] = 1'h1;
         8'hd2:
-            \$805 [210] = 1'h1;
+            \$712 [210] = 1'h1;
         8'hd3:
-            \$805 [211] = 1'h1;
+            \$712 [211] = 1'h1;
         8'hd4:
-            \$805 [212] = 1'h1;
+            \$712 [212] = 1'h1;
         8'hd5:
-            \$805 [213] = 1'h1;
+            \$712 [213] = 1'h1;
         8'hd6:
-            \$805 [214] = 1'h1;
+            \$712 [214] = 1'h1;
         8'hd7:
-            \$805 [215] = 1'h1;
+            \$712 [215] = 1'h1;
         8'hd8:
-            \$805 [216] = 1'h1;
+            \$712 [216] = 1'h1;
         8'hd9:
-            \$805 [217] = 1'h1;
+            \$712 [217] = 1'h1;
         8'hda:
-            \$805 [218] = 1'h1;
+            \$712 [218] = 1'h1;
         8'hdb:
-            \$805 [219] = 1'h1;
+            \$712 [219] = 1'h1;
         8'hdc:
-            \$805 [220] = 1'h1;
+            \$712 [220] = 1'h1;
         8'hdd:
-            \$805 [221] = 1'h1;
+            \$712 [221] = 1'h1;
         8'hde:
-            \$805 [222] = 1'h1;
+            \$712 [222] = 1'h1;
         8'hdf:
-            \$805 [223] = 1'h1;
+            \$712 [223] = 1'h1;
         8'he0:
-            \$805 [224] = 1'h1;
+            \$712 [224] = 1'h1;
         8'he1:
-            \$805 [225] = 1'h1;
+            \$712 [225] = 1'h1;
         8'he2:
-            \$805 [226] = 1'h1;
+            \$712 [226] = 1'h1;
         8'he3:
-            \$805 [227] = 1'h1;
+            \$712 [227] = 1'h1;
         8'he4:
-            \$805 [228] = 1'h1;
+            \$712 [228] = 1'h1;
         8'he5:
-            \$805 [229] = 1'h1;
+            \$712 [229] = 1'h1;
         8'he6:
-            \$805 [230] = 1'h1;
+            \$712 [230] = 1'h1;
         8'he7:
-            \$805 [231] = 1'h1;
+            \$712 [231] = 1'h1;
         8'he8:
-            \$805 [232] = 1'h1;
+            \$712 [232] = 1'h1;
         8'he9:
-            \$805 [233] = 1'h1;
+            \$712 [233] = 1'h1;
         8'hea:
-            \$805 [234] = 1'h1;
+            \$712 [234] = 1'h1;
         8'heb:
-            \$805 [235] = 1'h1;
+            \$712 [235] = 1'h1;
         8'hec:
-            \$805 [236] = 1'h1;
+            \$712 [236] = 1'h1;
         8'hed:
-            \$805 [237] = 1'h1;
+            \$712 [237] = 1'h1;
         8'hee:
-            \$805 [238] = 1'h1;
+            \$712 [238] = 1'h1;
         8'hef:
-            \$805 [239] = 1'h1;
+            \$712 [239] = 1'h1;
         8'hf0:
-            \$805 [240] = 1'h1;
+            \$712 [240] = 1'h1;
         8'hf1:
-            \$805 [241] = 1'h1;
+            \$712 [241] = 1'h1;
         8'hf2:
-            \$805 [242] = 1'h1;
+            \$712 [242] = 1'h1;
         8'hf3:
-            \$805 [243] = 1'h1;
+            \$712 [243] = 1'h1;
         8'hf4:
-            \$805 [244] = 1'h1;
+            \$712 [244] = 1'h1;
         8'hf5:
-            \$805 [245] = 1'h1;
+            \$712 [245] = 1'h1;
         8'hf6:
-            \$805 [246] = 1'h1;
+            \$712 [246] = 1'h1;
         8'hf7:
-            \$805 [247] = 1'h1;
+            \$712 [247] = 1'h1;
         8'hf8:
-            \$805 [248] = 1'h1;
+            \$712 [248] = 1'h1;
         8'hf9:
-            \$805 [249] = 1'h1;
+            \$712 [249] = 1'h1;
         8'hfa:
-            \$805 [250] = 1'h1;
+            \$712 [250] = 1'h1;
         8'hfb:
-            \$805 [251] = 1'h1;
+            \$712 [251] = 1'h1;
         8'hfc:
-            \$805 [252] = 1'h1;
+            \$712 [252] = 1'h1;
         8'hfd:
-            \$805 [253] = 1'h1;
+            \$712 [253] = 1'h1;
         8'hfe:
-            \$805 [254] = 1'h1;
+            \$712 [254] = 1'h1;
         8'hff:
-            \$805 [255] = 1'h1;
+            \$712 [255] = 1'h1;
       endcase
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$806  = cursor_row;
+    \$713  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$806  = 4'h0;
+          \$713  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$806  = \$403 [3:0];
+            \$713  = \$367 [3:0];
           end else if (pending[2]) begin
-            \$806  = \$409 [3:0];
+            \$713  = \$373 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$807  = cursor_col;
+    \$714  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$807  = 4'h0;
+          \$714  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$807  = \$415 [3:0];
+            \$714  = \$379 [3:0];
           end else if (pending[4]) begin
-            \$807  = \$421 [3:0];
+            \$714  = \$385 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$808  = counter;
+    \$715  = counter;
     casez (fsm_state)
       4'h0:
-          \$808  = { 3'h0, \$383  };
+          \$715  = { 3'h0, \$361  };
       4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-                \$808  = \$394 [8:0];
-              end
-            end
-          end
+          /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+              \$715  = \$393 [8:0];
+            end
+          end
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
           /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
+      4'h9:
           /* empty */;
       4'ha:
           /* empty */;
-      4'h9:
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'hc:
           /* empty */;
       4'hb:
-          if (\$781 ) begin
-          end else if (\$782 ) begin
-            \$808  = 9'h000;
+          /* empty */;
+      4'hd:
+          if (\$686 ) begin
+          end else if (\$687 ) begin
+            \$715  = 9'h000;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$809  = flood_steps;
+    \$716  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$809  = 9'h000;
+          \$716  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
-      4'h5:
+      4'h3:
           /* empty */;
-      4'h6:
+      4'h4:
           /* empty */;
       4'h7:
           /* empty */;
       4'h8:
           /* empty */;
-      4'h3:
-          \$809  = 9'h000;
-      4'h4:
-          if (\$711 ) begin
-            if (\$726 ) begin
-              \$809  = 9'h000;
-            end
-          end
+      4'h9:
+          /* empty */;
       4'ha:
           /* empty */;
-      4'h9:
-          if (\$774 ) begin
-            \$809  = \$776 [8:0];
+      4'h5:
+          \$716  = 9'h000;
+      4'h6:
+          if (\$639 ) begin
+            if (\$646 ) begin
+              \$716  = 9'h000;
+            end
+          end
+      4'hc:
+          /* empty */;
+      4'hb:
+          if (\$677 ) begin
+            if (\$678 ) begin
+              \$716  = \$679 [8:0];
+            end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$810  = fsm_state;
+    \$717  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$810  = 4'h1;
+          \$717  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            (* full_case = 32'd1 *)
-            if (\$386 ) begin
-              \$810  = 4'h0;
-            end else if (\$388 ) begin
-              (* full_case = 32'd1 *)
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$810  = 4'h2;
-              end else begin
-                \$810  = 4'h3;
-              end
-            end else begin
-              \$810  = 4'h4;
-            end
+            \$717  = 4'h2;
           end
       4'h2:
-          if (\$423 ) begin
-            \$810  = 4'h5;
+          \$717  = 4'h3;
+      4'h3:
+        begin
+          \$717  = 4'h1;
+          (* full_case = 32'd1 *)
+          if (\$388 ) begin
+            \$717  = 4'h0;
+          end else if (\$389 ) begin
+            (* full_case = 32'd1 *)
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$717  = 4'h4;
+            end else begin
+              \$717  = 4'h5;
+            end
+          end else begin
+            \$717  = 4'h6;
+          end
+        end
+      4'h4:
+          if (\$397 ) begin
+            \$717  = 4'h7;
+          end
+      4'h7:
+          (* full_case = 32'd1 *)
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                /* empty */;
+            default:
+                if (\$417 ) begin
+                  \$717  = 4'h8;
+                end
+          endcase
+      4'h8:
+          (* full_case = 32'd1 *)
+          if (\$418 ) begin
+            \$717  = 4'h9;
+          end else begin
+            \$717  = 4'ha;
+          end
+      4'h9:
+          if (\$428 ) begin
+            \$717  = 4'ha;
+          end
+      4'ha:
+          if (\$625 ) begin
+            \$717  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                /* empty */;
-            2'h1:
-                /* empty */;
-            default:
-                if (\$446 ) begin
-                  \$810  = 4'h6;
-                end
-          endcase
+          if (\$626 ) begin
+            \$717  = 4'h1;
+          end else begin
+            \$717  = 4'hb;
+          end
       4'h6:
-          (* full_case = 32'd1 *)
-          if (\$447 ) begin
-            \$810  = 4'h7;
-          end else begin
-            \$810  = 4'h8;
-          end
-      4'h7:
-          if (\$451 ) begin
-            \$810  = 4'h8;
-          end
-      4'h8:
-          if (\$698 ) begin
-            \$810  = 4'h3;
-          end
-      4'h3:
-          (* full_case = 32'd1 *)
-          if (\$699 ) begin
-            \$810  = 4'h1;
-          end else begin
-            \$810  = 4'h9;
-          end
-      4'h4:
-          if (\$711 ) begin
+          if (\$639 ) begin
             (* full_case = 32'd1 *)
-            if (\$726 ) begin
-              \$810  = 4'ha;
+            if (\$646 ) begin
+              \$717  = 4'hc;
             end else begin
-              \$810  = 4'h1;
+              \$717  = 4'h1;
             end
           end
-      4'ha:
-          if (\$757 ) begin
+      4'hc:
+          if (\$668 ) begin
             (* full_case = 32'd1 *)
-            if (\$773 ) begin
-              \$810  = 4'h1;
+            if (\$675 ) begin
+              \$717  = 4'h1;
             end else begin
-              \$810  = 4'h9;
+              \$717  = 4'hb;
             end
-          end
-      4'h9:
-          (* full_case = 32'd1 *)
-          if (\$774 ) begin
-          end else begin
-            \$810  = 4'hb;
           end
       4'hb:
-          if (\$781 ) begin
-            \$810  = 4'h1;
-          end else if (\$782 ) begin
-            \$810  = 4'h1;
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$811  = seed;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$811  = \$395 ;
-              end
-            end
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$812  = lcg;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$812  = \$397 [31:0];
-              end
-            end
-          end
-      4'h2:
-          /* empty */;
-      4'h5:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                (* full_case = 32'd1 *)
-                if (\$438 ) begin
-                end else begin
-                  \$812  = \$441 [31:0];
-                end
-            2'h1:
-                /* empty */;
-            default:
-                \$812  = \$444 [31:0];
-          endcase
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$813  = swaps_done;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$813  = 10'h000;
-              end
-            end
-          end
-      4'h2:
-          /* empty */;
-      4'h5:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                /* empty */;
-            2'h1:
-                /* empty */;
-            default:
-                \$813  = \$445 [9:0];
-          endcase
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$814  = swap_phase;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$814  = 2'h0;
-              end
-            end
-          end
-      4'h2:
-          /* empty */;
-      4'h5:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            2'h0:
-                if (\$438 ) begin
-                  \$814  = 2'h1;
-                end
-            2'h1:
-                \$814  = 2'h2;
-            default:
-                \$814  = 2'h0;
-          endcase
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$815  = load_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-              if (switches[1]) begin
-              end else if (\$389 ) begin
-              end else if (\$390 ) begin
-                \$815  = 4'h0;
-              end
-            end
-          end
-      4'h2:
-          \$815  = \$422 [3:0];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$816  = chord_step;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
+          if (\$677 ) begin
             (* full_case = 32'd1 *)
-            if (\$386 ) begin
-            end else if (\$388 ) begin
+            if (\$678 ) begin
             end else begin
-              \$816  = 3'h0;
+              \$717  = 4'hd;
             end
           end
+      4'hd:
+          if (\$686 ) begin
+            \$717  = 4'h1;
+          end else if (\$687 ) begin
+            \$717  = 4'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$718  = seed;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
       4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
           /* empty */;
       4'h3:
-          /* empty */;
-      4'h4:
-          \$816  = \$700 [2:0];
-      4'ha:
-          \$816  = \$727 [2:0];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$817  = chord_flags;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          if (pending[0]) begin
-            (* full_case = 32'd1 *)
-            if (\$386 ) begin
-            end else if (\$388 ) begin
-            end else begin
-              \$817  = 4'h0;
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$718  = \$394 ;
             end
           end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$719  = swaps_done;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
       4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
           /* empty */;
       4'h3:
-          /* empty */;
-      4'h4:
-          \$817  = \$710 [3:0];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$818  = swap_a;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          casez (swap_phase)
-            2'h0:
-                if (\$438 ) begin
-                  \$818  = \$439 ;
-                end
-          endcase
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$819  = swap_b;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          casez (swap_phase)
-            2'h0:
-                /* empty */;
-            2'h1:
-                \$819  = \$442 ;
-          endcase
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$820  = scan_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$820  = 4'h0;
-      4'h7:
-          if (\$451 ) begin
-          end else if (\$455 ) begin
-            \$820  = \$456 [3:0];
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$719  = 10'h000;
+            end
           end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$821  = scan_col;
-    casez (fsm_state)
-      4'h0:
+      4'h4:
           /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$821  = 4'h0;
       4'h7:
           (* full_case = 32'd1 *)
-          if (\$451 ) begin
-          end else if (\$455 ) begin
-            \$821  = 4'h0;
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                /* empty */;
+            default:
+                \$719  = \$416 [9:0];
+          endcase
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$720  = swap_phase;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$720  = 3'h0;
+            end
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          (* full_case = 32'd1 *)
+          casez (swap_phase)
+            3'h0:
+                if (\$398 ) begin
+                  if (\$413 ) begin
+                    \$720  = 3'h1;
+                  end
+                end
+            3'h1:
+                \$720  = 3'h2;
+            3'h2:
+                \$720  = 3'h3;
+            3'h3:
+                \$720  = 3'h4;
+            default:
+                \$720  = 3'h0;
+          endcase
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$721  = load_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$388 ) begin
+          end else if (\$389 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$390 ) begin
+              \$721  = 4'h0;
+            end
+          end
+      4'h4:
+          \$721  = \$396 [3:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$722  = chord_step;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          (* full_case = 32'd1 *)
+          if (\$388 ) begin
+          end else if (\$389 ) begin
           end else begin
-            \$821  = \$457 [3:0];
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$822  = count_step;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$822  = 5'h00;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$822  = \$460 [4:0];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$823  = count_up;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$823  = 16'h0000;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$823  = count_mid;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$824  = count_mid;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$824  = 16'h0000;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$824  = \$459 ;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$825  = exploded;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h3:
-          if (\$699 ) begin
-            \$825  = { cursor_row, cursor_col };
+            \$722  = 4'h0;
           end
       4'h4:
           /* empty */;
-      4'ha:
-          if (\$742 ) begin
-            if (\$756 ) begin
-              \$825  = { nb_row[3:0], nb_col[3:0] };
-            end
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$826  = chord_lost;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
       4'h7:
           /* empty */;
       4'h8:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          if (\$711 ) begin
-            if (\$726 ) begin
-              \$826  = 1'h0;
-            end
-          end
-      4'ha:
-          if (\$742 ) begin
-            \$826  = 1'h1;
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$827  = win_scan;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'ha:
           /* empty */;
       4'h9:
-          (* full_case = 32'd1 *)
-          if (\$774 ) begin
-          end else begin
-            \$827  = 8'h00;
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+        begin
+          \$722  = \$627 [3:0];
+          if (\$639 ) begin
+            if (\$646 ) begin
+              \$722  = 4'h0;
+            end
           end
-      4'hb:
+        end
+      4'hc:
+          \$722  = \$647 [3:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$723  = chord_flags;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
           (* full_case = 32'd1 *)
-          if (\$781 ) begin
-          end else if (\$782 ) begin
+          if (\$388 ) begin
+          end else if (\$389 ) begin
           end else begin
-            \$827  = \$783 [7:0];
+            \$723  = 4'h0;
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$723  = \$638 [3:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$724  = swap_a;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                \$724  = \$414 ;
+          endcase
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$725  = swap_b;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                \$725  = \$415 ;
+          endcase
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$726  = scan_row;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$726  = 4'h0;
+      4'h9:
+          if (\$422 ) begin
+            \$726  = \$423 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$828  = \read_col$74 ;
-    if (count_cell__en) begin
-      \$828  = read_col;
+    \$727  = scan_col;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$727  = 4'h0;
+      4'h9:
+          (* full_case = 32'd1 *)
+          if (\$422 ) begin
+            \$727  = 4'h0;
+          end else begin
+            \$727  = \$424 [3:0];
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$728  = count_step;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$728  = 5'h00;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$728  = \$430 [4:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$729  = row_arrives;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          \$729  = 1'h0;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$729  = \$433 ;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$730  = count_up;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$730  = count_mid;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$731  = count_mid;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$731  = \$429 ;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$732  = flood_first;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          \$732  = 1'h1;
+      4'h6:
+          /* empty */;
+      4'hc:
+          if (\$668 ) begin
+            (* full_case = 32'd1 *)
+            if (\$675 ) begin
+            end else begin
+              \$732  = 1'h1;
+            end
+          end
+      4'hb:
+          \$732  = 1'h0;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$733  = exploded;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          if (\$626 ) begin
+            \$733  = { cursor_row, cursor_col };
+          end
+      4'h6:
+          /* empty */;
+      4'hc:
+          if (\$662 ) begin
+            if (\$667 ) begin
+              \$733  = probe_d;
+            end
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$734  = chord_lost;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          if (\$639 ) begin
+            if (\$646 ) begin
+              \$734  = 1'h0;
+            end
+          end
+      4'hc:
+          if (\$662 ) begin
+            \$734  = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$735  = win_scan;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'hc:
+          /* empty */;
+      4'hb:
+          if (\$677 ) begin
+            (* full_case = 32'd1 *)
+            if (\$678 ) begin
+            end else begin
+              \$735  = 9'h000;
+            end
+          end
+      4'hd:
+          \$735  = \$680 [8:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$736  = \read_col$82 ;
+    if (read_enable) begin
+      \$736  = probe[3:0];
     end
   end
   assign \buttons$1  = buttons;
   assign \held$3  = held;
-  assign \status$5  = status;
-  assign \difficulty$7  = difficulty;
-  assign \cursor_row$9  = cursor_row;
-  assign \cursor_col$11  = cursor_col;
-  assign \counter$13  = counter;
-  assign \timer$15  = timer;
+  assign \status$9  = status;
+  assign \difficulty$11  = difficulty;
+  assign \cursor_row$13  = cursor_row;
+  assign \cursor_col$15  = cursor_col;
+  assign \counter$17  = counter;
+  assign \timer$19  = timer;
   assign revealed = revealed_bits;
   assign flagged = flagged_bits;
-  assign \seed$21  = seed;
-  assign \flood_steps$23  = flood_steps;
+  assign \seed$25  = seed;
+  assign \flood_steps$27  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
-  assign mine_row__addr = probe[7:4];
+  assign mine_read__addr = probe[7:4];
   assign count_cursor__addr = cursor_row;
+  assign count_cell__addr = probe[7:4];
+  assign count_cell__en = read_enable;
+  assign mine_cell__addr = probe[7:4];
+  assign \cell  = { \$701 , \$301  };
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
-  assign count_cell__addr = read_row;
-  assign read_enable = count_cell__en;
-  assign \cell  = { \$797 , \$354  };
-  assign \port$418$0  = \$354 ;
-  assign \port$2065$0  = \$797 ;
-  assign \cell.count  = \$354 ;
-  assign \cell.mine  = \$797 [0];
-  assign \cell.revealed  = \$797 [1];
-  assign \cell.flagged  = \$797 [2];
-  assign \cell.exploded  = \$797 [3];
+  assign \port$369$0  = \$301 ;
+  assign \port$1952$0  = \$701 ;
+  assign \cell.count  = \$301 ;
+  assign \cell.mine  = \$701 [0];
+  assign \cell.revealed  = \$701 [1];
+  assign \cell.flagged  = \$701 [2];
+  assign \cell.exploded  = \$701 [3];
   assign \$24  = { \$23 , 1'h0 };
   assign { \$25 [240], \$25 [224], \$25 [208], \$25 [192], \$25 [176], \$25 [160], \$25 [144], \$25 [128], \$25 [112], \$25 [96], \$25 [80], \$25 [64], \$25 [48], \$25 [32], \$25 [16], \$25 [0] } = 16'h0000;
   assign { \$25 [255:241], \$25 [239:225], \$25 [223:209], \$25 [207:193], \$25 [191:177], \$25 [175:161], \$25 [159:145], \$25 [143:129], \$25 [127:113], \$25 [111:97], \$25 [95:81], \$25 [79:65], \$25 [63:49], \$25 [47:33], \$25 [31:17], \$25 [15:1] } = { \$24 [255:241], \$24 [239:225], \$24 [223:209], \$24 [207:193], \$24 [191:177], \$24 [175:161], \$24 [159:145], \$24 [143:129], \$24 [127:113], \$24 [111:97], \$24 [95:81], \$24 [79:65], \$24 [63:49], \$24 [47:33], \$24 [31:17], \$24 [15:1] };
@@ -8321,37 +8644,30 @@ module \nexys3_minesweeper.system.game (\port$418$0 , held, clk, count_cell__en,
   assign { \$49 [255], \$49 [239], \$49 [223], \$49 [207], \$49 [191], \$49 [175], \$49 [159], \$49 [143], \$49 [127], \$49 [111], \$49 [95], \$49 [79], \$49 [63], \$49 [47], \$49 [31], \$49 [15] } = 16'h0000;
   assign { \$49 [254:240], \$49 [238:224], \$49 [222:208], \$49 [206:192], \$49 [190:176], \$49 [174:160], \$49 [158:144], \$49 [142:128], \$49 [126:112], \$49 [110:96], \$49 [94:80], \$49 [78:64], \$49 [62:48], \$49 [46:32], \$49 [30:16], \$49 [14:0] } = { \$48 [254:240], \$48 [238:224], \$48 [222:208], \$48 [206:192], \$48 [190:176], \$48 [174:160], \$48 [158:144], \$48 [142:128], \$48 [126:112], \$48 [110:96], \$48 [94:80], \$48 [78:64], \$48 [62:48], \$48 [46:32], \$48 [30:16], \$48 [14:0] };
   assign \$51  = { 16'h0000, \$50 [255:16] };
-  assign \$64  = free_running;
-  assign \$65  = difficulty;
-  assign \$73  = difficulty;
-  assign \$294  = difficulty;
-  assign \$297  = difficulty;
-  assign \$309  = difficulty;
-  assign \$312  = difficulty;
+  assign \$62  = difficulty;
+  assign \$67  = difficulty;
+  assign \$70  = difficulty;
+  assign \$74  = difficulty;
+  assign \$78  = difficulty;
+  assign \$363  = difficulty;
+  assign \$368  = difficulty;
+  assign \$375  = difficulty;
+  assign \$380  = difficulty;
+  assign \$394  = free_running;
   assign \$395  = free_running;
   assign \$399  = difficulty;
-  assign \$404  = difficulty;
-  assign \$411  = difficulty;
-  assign \$416  = difficulty;
-  assign \$424  = difficulty;
-  assign \$427  = difficulty;
-  assign \$431  = difficulty;
-  assign \$435  = difficulty;
-  assign \$452  = difficulty;
-  assign \$692  = difficulty;
-  assign \$701  = difficulty;
-  assign \$704  = difficulty;
-  assign \$714  = difficulty;
-  assign \$717  = difficulty;
-  assign \$728  = difficulty;
-  assign \$731  = difficulty;
-  assign \$743  = difficulty;
-  assign \$746  = difficulty;
-  assign \$758  = difficulty;
-  assign \$761  = difficulty;
+  assign \$402  = difficulty;
+  assign \$406  = difficulty;
+  assign \$410  = difficulty;
+  assign \$419  = difficulty;
+  assign \$619  = difficulty;
+  assign \$628  = difficulty;
+  assign \$631  = difficulty;
+  assign \$648  = difficulty;
+  assign \$651  = difficulty;
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$83 (held, clk, buttons, press);
+module \nexys3_minesweeper.system.game.buttons$103 (held, clk, buttons, press);
   reg \$auto$verilog_backend.cc:2355:dump_module$26  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -8409,27 +8725,27 @@ module \nexys3_minesweeper.system.game.buttons$83 (held, clk, buttons, press);
     previous <= levels;
   always @(posedge clk)
     repeat_count <= \$13 ;
-  \nexys3_minesweeper.system.game.buttons$83.debounce_centre  debounce_centre (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o)
   );
-  \nexys3_minesweeper.system.game.buttons$83.debounce_down  debounce_down (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 )
   );
-  \nexys3_minesweeper.system.game.buttons$83.debounce_left  debounce_left (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 )
   );
-  \nexys3_minesweeper.system.game.buttons$83.debounce_right  debounce_right (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 )
   );
-  \nexys3_minesweeper.system.game.buttons$83.debounce_up  debounce_up (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 )
@@ -8467,7 +8783,7 @@ module \nexys3_minesweeper.system.game.buttons$83 (held, clk, buttons, press);
   assign held_directions[4:1] = { \o$11 , \o$9 , \o$7 , \o$5  };
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$83.debounce_centre (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_centre (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8509,7 +8825,7 @@ module \nexys3_minesweeper.system.game.buttons$83.debounce_centre (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$83.debounce_down (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_down (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8551,7 +8867,7 @@ module \nexys3_minesweeper.system.game.buttons$83.debounce_down (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$83.debounce_left (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_left (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8593,7 +8909,7 @@ module \nexys3_minesweeper.system.game.buttons$83.debounce_left (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$83.debounce_right (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_right (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8635,7 +8951,7 @@ module \nexys3_minesweeper.system.game.buttons$83.debounce_right (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$83.debounce_up (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_up (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$31  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8788,25 +9104,25 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1953$0 , \port$1955$0 , \port$1957$0 , \port$1959$0 , \port$1961$0 , \port$1963$0 , \port$1965$0 , clk, stage1, \port$1951$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1840$0 , \port$1842$0 , \port$1844$0 , \port$1846$0 , \port$1848$0 , \port$1850$0 , \port$1852$0 , clk, stage1, \port$1838$0 );
   input clk;
   wire clk;
-  input \port$1951$0 ;
-  wire \port$1951$0 ;
-  input \port$1953$0 ;
-  wire \port$1953$0 ;
-  input \port$1955$0 ;
-  wire \port$1955$0 ;
-  input \port$1957$0 ;
-  wire \port$1957$0 ;
-  input \port$1959$0 ;
-  wire \port$1959$0 ;
-  input \port$1961$0 ;
-  wire \port$1961$0 ;
-  input \port$1963$0 ;
-  wire \port$1963$0 ;
-  input \port$1965$0 ;
-  wire \port$1965$0 ;
+  input \port$1838$0 ;
+  wire \port$1838$0 ;
+  input \port$1840$0 ;
+  wire \port$1840$0 ;
+  input \port$1842$0 ;
+  wire \port$1842$0 ;
+  input \port$1844$0 ;
+  wire \port$1844$0 ;
+  input \port$1846$0 ;
+  wire \port$1846$0 ;
+  input \port$1848$0 ;
+  wire \port$1848$0 ;
+  input \port$1850$0 ;
+  wire \port$1850$0 ;
+  input \port$1852$0 ;
+  wire \port$1852$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -8817,10 +9133,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1953$0 , \port$1955$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0 , \port$1953$0 , \port$1951$0  };
+    stage0 <= { \port$1852$0 , \port$1850$0 , \port$1848$0 , \port$1846$0 , \port$1844$0 , \port$1842$0 , \port$1840$0 , \port$1838$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1965$0 , \port$1963$0 , \port$1961$0 , \port$1959$0 , \port$1957$0 , \port$1955$0 , \port$1953$0 , \port$1951$0  };
+  assign switches = { \port$1852$0 , \port$1850$0 , \port$1848$0 , \port$1846$0 , \port$1844$0 , \port$1842$0 , \port$1840$0 , \port$1838$0  };
   assign \switches$4  = stage1;
 endmodule
 

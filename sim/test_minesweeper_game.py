@@ -6,6 +6,7 @@ replay), ``GAMES`` (how many random games).
 """
 
 import json
+import math
 import os
 import random
 
@@ -159,11 +160,12 @@ class GameTB:
     def press_latency_ns(self):
         """From the edge after which a button is driven to the edge where the core takes the
         press (the timer starts there): the buttons' model gives the clock of the press pulse;
-        the pending register adds one clock and the dispatch another."""
+        the pending register adds one clock, the dispatch another, the probe register and the
+        cell's registers two more (the decision is taken on registered bits)."""
         model = ButtonActions(self.debounce, self.params["repeat_delay"], self.params["repeat_period"])
         for k in range(self.debounce + 10):
             if model.step(1):
-                return (k + 2) * PERIOD_NS
+                return (k + 4) * PERIOD_NS
         raise AssertionError("the button model never pressed")
 
     async def avoid_tick_window(self):
@@ -183,12 +185,15 @@ class GameTB:
         return window
 
     def max_processing_ns(self):
-        """A bound on the clocks a centre action runs: placement at the first reveal (with
-        rejection about swaps / acceptance draws, and two more clocks per swap), else a chord
-        and a flood."""
-        m = self.model
+        """A bound on the clocks a centre action runs: placement at the first reveal, else a
+        chord and a flood. Placement: five clocks a swap and three per rejected draw; the
+        rejected draws of a swap are geometric (acceptance p), so their total has mean
+        swaps (1 - p) / p and standard deviation sqrt(swaps (1 - p)) / p: six of those above
+        the mean is never reached in practice."""
+        m, swaps = self.model, self.params["swaps"]
         acceptance = (m.rows / GRID) ** 2 * (m.cols / GRID) ** 2
-        placement = int(3 * self.params["swaps"] / acceptance) + 2 * self.params["swaps"] + 2 * GRID * GRID
+        rejected = swaps * (1 - acceptance) / acceptance + 6 * math.sqrt(swaps * (1 - acceptance)) / acceptance
+        placement = int(3 * rejected) + 5 * swaps + 2 * GRID * GRID
         return (placement + 300) * PERIOD_NS
 
     # -- monitor and scoreboard --------------------------------------------------------------
@@ -235,18 +240,20 @@ class GameTB:
         assert got == expected, f"{where}: timer {got}, expected {expected}"
 
     async def read_cells(self):
-        """Every cell through the read port, as the display reads it: the address goes in just
-        after one clock edge, the cell comes out after the next (latency 1)."""
+        """Every cell through the read port, as the display reads it: an address a clock, each
+        driven just after a clock edge; a cell comes out two edges after its address (the
+        address register, then the cell's)."""
         cells = {}
+        addresses = [(r, c) for r in range(GRID) for c in range(GRID)]
         await RisingEdge(self.dut.clk)
-        for r in range(GRID):
-            for c in range(GRID):
-                self.dut.read_row.value = r
-                self.dut.read_col.value = c
-                await RisingEdge(self.dut.clk)
-                await ReadOnly()
-                cells[(r, c)] = self.dut.cell.value.to_unsigned()
-                await Timer(1, unit="ns")
+        for k in range(len(addresses) + 1):
+            if k < len(addresses):
+                self.dut.read_row.value, self.dut.read_col.value = addresses[k]
+            await RisingEdge(self.dut.clk)
+            await ReadOnly()
+            if k >= 1:
+                cells[addresses[k - 1]] = self.dut.cell.value.to_unsigned()
+            await Timer(1, unit="ns")
         return cells
 
 

@@ -28,12 +28,13 @@ def _start(origin):
 
 
 class MinesweeperDisplay(wiring.Component):
-    """Draws the game on a 640x480 VGA port, one pixel per enabled clock, in a 5-stage pipeline.
+    """Draws the game on a 640x480 VGA port, one pixel per enabled clock, in a 6-stage pipeline.
 
     Stages, each advancing in the clocks where ``enable`` is high: (A) the cell and the position
     in it, by counters that restart at the start of each line and frame, no division; (B) the
-    game core's cell read port answers; (C) the cell's colours and glyph; (D) the glyph ROM
-    answers and the smiley's pipeline ends; (E) the colour, registered with the syncs.
+    game core's cell read port registers the address, the position's flags are worked out;
+    (B2) the read port answers; (C) the cell's colours and glyph; (D) the glyph ROM answers and
+    the smiley's pipeline ends; (E) the colour, registered with the syncs.
 
     Attributes
     ----------
@@ -51,14 +52,14 @@ class MinesweeperDisplay(wiring.Component):
     read_row, read_col, read_enable : Out(4), Out(4), Out(1)
         The game core's cell read port: address and enable.
     cell : In(CellView)
-        The cell read port's data, one enabled clock after the address.
+        The cell read port's data, two enabled clocks after the address.
     red, green, blue : Out(3), Out(3), Out(2)
         Colour, black outside the visible area.
     hsync_n, vsync_n : Out(1)
         Sync pulses, active low, registered in the same clock as the colour.
     """
 
-    LATENCY = 5
+    LATENCY = 6
 
     def __init__(self):
         self.timing = VGA_640X480
@@ -154,7 +155,7 @@ class MinesweeperDisplay(wiring.Component):
         assert list(DIGITS_X) == [DIGITS_X[0] + k * CELL for k in range(len(DIGITS_X))]
         m.d.comb += [self.read_row.eq(row[:4]), self.read_col.eq(col[:4]), self.read_enable.eq(en)]
 
-        # -- B: the cell read port answers -------------------------------------------------------
+        # -- B: the cell read port registers the address; where in the cell ---------------------
         b_in_cell, b_cursor, b_border, b_grid = Signal(), Signal(), Signal(), Signal()
         b_dark, b_light = Signal(), Signal()
         b_field, b_visible, b_hsync_n, b_vsync_n = Signal(), Signal(), Signal(init=1), Signal(init=1)
@@ -178,6 +179,15 @@ class MinesweeperDisplay(wiring.Component):
                 b_sub_x.eq(sub_x),
                 b_row.eq(Mux(a_field, sub_y, a_digit_row)),
             ]
+
+        # -- B2: the cell read port answers; B's results wait for it ------------------------------
+        b_results = [b_in_cell, b_cursor, b_border, b_grid, b_dark, b_light, b_field, b_visible,
+                     b_hsync_n, b_vsync_n, b_digit, b_box, b_char, b_sub_x, b_row]
+        b2_results = [Signal.like(signal, name=f"b2_{signal.name[2:]}") for signal in b_results]
+        with m.If(en):
+            m.d.sync += [late.eq(early) for late, early in zip(b2_results, b_results)]
+        (b_in_cell, b_cursor, b_border, b_grid, b_dark, b_light, b_field, b_visible,
+         b_hsync_n, b_vsync_n, b_digit, b_box, b_char, b_sub_x, b_row) = b2_results
 
         # -- C: the cell's background, glyph and ink ---------------------------------------------
         c_glyph_on, c_cursor = Signal(), Signal()
@@ -234,7 +244,7 @@ class MinesweeperDisplay(wiring.Component):
             ]
         m.d.comb += [glyphs.glyph.eq(c_glyph), glyphs.row.eq(c_row)]
 
-        # -- D: the glyph ROM answers; the smiley's last stage ----------------------------------
+        # -- D: the glyph ROM answers; the smiley's pipeline ends ---------------------------------
         d_glyph_on, d_cursor = Signal(), Signal()
         d_ink, d_background = Signal(8), Signal(8)
         d_visible, d_hsync_n, d_vsync_n = Signal(), Signal(init=1), Signal(init=1)
@@ -245,7 +255,7 @@ class MinesweeperDisplay(wiring.Component):
                 d_background.eq(c_background), d_visible.eq(c_visible),
                 d_hsync_n.eq(c_hsync_n), d_vsync_n.eq(c_vsync_n), d_sub_x.eq(c_sub_x),
             ]
-        assert Smiley.LATENCY == 4    # its face and feature are stage D's too
+        assert Smiley.LATENCY == 5    # its face and feature are stage D's too
 
         # -- E: the pixel ------------------------------------------------------------------------
         index = glyphs.pixels.word_select(d_sub_x, 2)

@@ -95,12 +95,13 @@ class MinesweeperGame(wiring.Component):
     read_row, read_col : In(4)
         Cell read port address.
     read_enable : In(1)
-        Cell read port enable: ``cell`` changes only in clocks where it is high (a pipeline
-        that advances on a pixel clock enable ties it to that enable).
+        Cell read port enable: the address is taken and ``cell`` changes only in clocks where
+        it is high (a pipeline that advances on a pixel clock enable ties it to that enable).
     cell : Out(CellView)
-        The cell at (``read_row``, ``read_col``) one enabled clock after the address, while the
-        core is idle (``busy`` low): an action borrows the port's multiplexers for its few
-        microseconds, and the port then returns the cells the action probes.
+        The cell at (``read_row``, ``read_col``) two enabled clocks after the address (the
+        address is registered, then the cell), while the core is idle (``busy`` low): an
+        action borrows the port's multiplexers for its microseconds, and the port then
+        returns the cells the action probes.
     revealed_bits, flagged_bits : Out(256)
         Readback of the revealed cells and the flags, bit ``16 * row + col`` (cells outside a
         beginner field read as revealed; a won game's flags as placed, without the flags the
@@ -161,13 +162,27 @@ class MinesweeperGame(wiring.Component):
         m.d.comb += [front.buttons.eq(self.buttons), self.held.eq(front.held)]
 
         # -- board state ---------------------------------------------------------------------
-        # The mines are a 16 x 16-bit LUT memory (a row a word), not registers: only single
-        # cells (through the probe) and whole rows (placement's first layout, the count phase)
-        # are ever read or written. Reads are asynchronous: a cell's read-modify-write takes
-        # one clock.
+        # No path from a register to a register is long (the board's clock is 100 MHz): the
+        # cell a state reads is a register (``probe``), set the clock before; the cell's bits
+        # of every board vector are read into registers (``rd_*``; ``probe_d`` says which
+        # cell); the clock after decides on them and writes, if at all, that same cell.
+        #
+        # The mines are a 16 x 16-bit LUT memory (a row a word), not registers: single cells
+        # go through the probe (its row read register makes a cell write a read-modify-write
+        # of the row); whole rows are written by the first layout and read by the count phase.
+        # The row read sees the write of its own clock: not by a transparent port (Yosys would
+        # register the address and leave the LUT RAM's read in the data's path) but by a
+        # registered forward after the read register.
         m.submodules.mines = mines = Memory(shape=GRID, depth=GRID, init=[])
-        mine_row_write = mines.write_port()
-        mine_row = mines.read_port(domain="comb")
+        mine_write = mines.write_port()
+        mine_read = mines.read_port()
+        mine_row = Signal(GRID)              # the row mine_read was addressed with, up to date
+        mine_forward = Signal()
+        mine_forward_row = Signal(GRID)
+        m.d.sync += [mine_forward.eq(mine_write.en & (mine_write.addr == mine_read.addr)),
+                     mine_forward_row.eq(mine_write.data)]
+        m.d.comb += mine_row.eq(Mux(mine_forward, mine_forward_row, mine_read.data))
+        mine_cell = mines.read_port(domain="comb")          # for the cell read port
         revealed = Signal(CELLS)
         flagged = Signal(CELLS)
         zero = Signal(CELLS)                 # no neighbouring mines (and in the field)
@@ -199,15 +214,14 @@ class MinesweeperGame(wiring.Component):
 
         free_running = Signal(32)
         seed = Signal(32)
-        lcg = Signal(32)
         swaps_done = Signal(range(self.swaps + 1))
         scan_row = Signal(4)
         scan_col = Signal(4)
-        count_step = Signal(range(GRID + 2))   # count phase: row read; the row counted is one less
+        count_step = Signal(range(GRID + 3))   # count phase: row probed; the row counted is three less
         count_up = Signal(GRID)                # the rows above and at the counted row
         count_mid = Signal(GRID)
         load_row = Signal(4)
-        chord_step = Signal(3)
+        chord_step = Signal(4)
         chord_flags = Signal(4)
         chord_lost = Signal()
 
@@ -243,18 +257,23 @@ class MinesweeperGame(wiring.Component):
             with m.Else():
                 m.d.sync += prescaler.eq(prescaler + 1)
 
-        # -- one probe per clock: the cell each state reads and writes ------------------------------
-        # A single index for every single-cell read and write keeps the board registers at one
-        # 256:1 read multiplexer and one write decoder each.
+        # -- the probe: one cell a clock, read into registers -----------------------------------
+        # A single index for every single-cell read and write keeps the board vectors at one
+        # 256:1 read multiplexer and one write decoder each. States choose the next clock's
+        # probe (``probe_next``): the cursor unless a state says otherwise.
         probe = Signal(8)
-        m.d.comb += mine_row.addr.eq(probe[4:])
-        probe_mine = mine_row.data.bit_select(probe[:4], 1)
+        probe_next = Signal(8)
+        probe_d = Signal(8)                  # the cell the rd_* registers hold, and writes go to
+        rd_revealed, rd_flagged = Signal(), Signal()
         probe_revealed = revealed.bit_select(probe, 1)
         probe_flagged = flagged.bit_select(probe, 1)
+        m.d.comb += [probe_next.eq(cursor), mine_read.addr.eq(probe[4:])]
+        m.d.sync += [probe.eq(probe_next), probe_d.eq(probe),
+                     rd_revealed.eq(probe_revealed), rd_flagged.eq(probe_flagged)]
+        rd_mine = mine_row.bit_select(probe_d[:4], 1)
         mine_we, mine_wd = Signal(), Signal()
         revealed_we = Signal()
         flagged_we, flagged_wd = Signal(), Signal()
-        m.d.comb += probe.eq(cursor)
         read = Cat(self.read_col, self.read_row)
 
         m.d.comb += count_cursor.addr.eq(cursor_row)
@@ -266,28 +285,51 @@ class MinesweeperGame(wiring.Component):
             for k, (dr, dc) in enumerate(NEIGHBOURS):
                 with m.Case(k):
                     m.d.comb += [nb_row.eq(cursor_row + dr), nb_col.eq(cursor_col + dc)]
-        nb_valid = (nb_row < rows) & (nb_col < cols)     # -1 wraps to 31: also out of range
         nb = Cat(nb_col[:4], nb_row[:4])
+        # probe and probe_d are a neighbour in the field (0 outside the chord states' first 8
+        # clocks, so the pipeline's first two clocks add nothing)
+        nb_valid_p, nb_valid_d = Signal(), Signal()
+        nb_probed = (nb_row < rows) & (nb_col < cols) & (chord_step < len(NEIGHBOURS))  # -1 is 31
+        m.d.sync += [nb_valid_p.eq(0), nb_valid_d.eq(nb_valid_p)]
 
-        # -- placement draws: one LCG step, from the seed in IDLE, else from the last value ---------
-        lcg_from = Signal(32)
-        m.d.comb += lcg_from.eq(lcg)
-        next_lcg = (lcg_from * LCG_A + LCG_B)[:32]
+        # -- placement draws: the generator steps in three clocks -----------------------------------
+        # x * A + B mod 2**32 as 17-bit pieces: three products registered (DSP slices with
+        # their output register), then two short sums, then the last; a new draw waits for it.
+        lcg = Signal(32)
+        lcg_wait = Signal(2)                 # clocks until the step in flight lands in lcg
+        lcg_request = Signal()
+        a_lo, a_hi = LCG_A & 0x1FFFF, LCG_A >> 17
+        product_ll, product_hl, product_lh = Signal(34), Signal(15), Signal(15)
+        sum_low, sum_cross = Signal(32), Signal(15)
+        m.d.sync += [
+            product_ll.eq(lcg[:17] * a_lo),
+            product_hl.eq((lcg[17:] * a_lo)[:15]),
+            product_lh.eq((lcg[:17] * a_hi)[:15]),
+            sum_low.eq((product_ll + LCG_B)[:32]),
+            sum_cross.eq((product_hl + product_lh)[:15]),
+        ]
+        with m.If(lcg_request):
+            m.d.sync += lcg_wait.eq(2)
+        with m.Elif(lcg_wait != 0):
+            m.d.sync += lcg_wait.eq(lcg_wait - 1)
+        with m.If(lcg_wait == 1):
+            m.d.sync += lcg.eq(Cat(sum_low[:17], (sum_low[17:] + sum_cross)[:15]))
         draw_r1, draw_c1, draw_r2, draw_c2 = lcg[28:32], lcg[24:28], lcg[20:24], lcg[16:20]
         draw_ok = (draw_r1 < rows) & (draw_c1 < cols) & (draw_r2 < rows) & (draw_c2 < cols)
         cell_a = Cat(draw_c1, draw_r1)
         cell_b = Cat(draw_c2, draw_r2)
-        swap_phase = Signal(2)           # read a; read b and write b; write a
-        swap_a = Signal()                # the contents of cell a, then of cell b
+        swap_phase = Signal(3)           # see PLACE
+        swap_a = Signal()                # the mines of cells a and b
         swap_b = Signal()
         scan = Cat(scan_col, scan_row)
 
         # -- neighbour counts of one row (the COUNT phase) ---------------------------------------
-        # A window of three rows slides down the field: the row read this clock is the one
-        # below the row counted.
-        count_row = (count_step - 1)[:4]
+        # A window of three rows slides down the field: the row arriving from the read register
+        # is the one below the row counted. Its first clocks flush the last game's rows.
+        count_row = (count_step - 3)[:4]
         row_up, row_mid = count_up, count_mid
-        row_down = Mux(count_step == GRID, 0, mine_row.data)
+        row_arrives = Signal()                 # the read register holds a row (a register itself)
+        row_down = Mux(row_arrives, mine_row, 0)
         row_counts = []
         for c in range(GRID):
             bits = [row_up[c], row_down[c]]
@@ -310,7 +352,12 @@ class MinesweeperGame(wiring.Component):
         box = across | _neighbour(across, -1, 0) | _neighbour(across, 1, 0)
         opening = Signal(CELLS)
         m.d.comb += opening.eq(~revealed & ~flagged & box)
-        win_scan = Signal(8)
+        # Whether a step opened anything comes a clock later, a row at a time (a 256-input OR
+        # in one clock would be the longest path of the core).
+        opened_rows = Signal(GRID)
+        m.d.sync += opened_rows.eq(Cat(*[opening.word_select(r, GRID).any() for r in range(GRID)]))
+        flood_first = Signal()
+        win_scan = Signal(range(CELLS + 2))
 
         with m.FSM(init="NEW"):
             with m.State("NEW"):
@@ -335,32 +382,9 @@ class MinesweeperGame(wiring.Component):
                 with m.If(~pending.any()):
                     # Nothing to do: the cell read port has the probe (one 256:1 multiplexer
                     # per board vector serves the game and the display).
-                    m.d.comb += probe.eq(read)
+                    m.d.comb += probe_next.eq(Mux(self.read_enable, read, probe))
                 with m.If(pending[BUTTON_BIT["centre"]]):
-                    with m.If((status == Status.WON) | (status == Status.LOST)):
-                        m.next = "NEW"
-                    with m.Elif(~probe_revealed):
-                        with m.If(self.switches[SWITCH_FLAG]):
-                            m.d.comb += [flagged_we.eq(1), flagged_wd.eq(~probe_flagged)]
-                            m.d.sync += counter.eq(Mux(probe_flagged, counter + 1, counter - 1))
-                        with m.Elif(probe_flagged):
-                            pass
-                        with m.Elif(status == Status.READY):
-                            first_seed = Mux(self.seed_force, self.seed_value, free_running)
-                            m.d.comb += lcg_from.eq(first_seed)
-                            m.d.sync += [
-                                seed.eq(first_seed),
-                                lcg.eq(next_lcg),
-                                swaps_done.eq(0), swap_phase.eq(0), load_row.eq(0),
-                                status.eq(Status.PLAYING),
-                                timer.eq(0), prescaler.eq(0),
-                            ]
-                            m.next = "LOAD"
-                        with m.Else():
-                            m.next = "REVEAL"
-                    with m.Else():
-                        m.d.sync += [chord_step.eq(0), chord_flags.eq(0)]
-                        m.next = "CHORD_SUM"
+                    m.next = "READ_CURSOR"      # the probe has the cursor from this clock on
                 with m.Elif(pending[BUTTON_BIT["up"]]):
                     m.d.sync += cursor_row.eq(Mux(cursor_row == 0, rows - 1, cursor_row - 1))
                 with m.Elif(pending[BUTTON_BIT["down"]]):
@@ -370,57 +394,104 @@ class MinesweeperGame(wiring.Component):
                 with m.Elif(pending[BUTTON_BIT["right"]]):
                     m.d.sync += cursor_col.eq(Mux(cursor_col == cols - 1, 0, cursor_col + 1))
 
+            with m.State("READ_CURSOR"):
+                m.next = "CENTRE"
+
+            with m.State("CENTRE"):
+                # rd_*: the cursor's cell.
+                m.next = "IDLE"
+                with m.If((status == Status.WON) | (status == Status.LOST)):
+                    m.next = "NEW"
+                with m.Elif(~rd_revealed):
+                    with m.If(self.switches[SWITCH_FLAG]):
+                        m.d.comb += [flagged_we.eq(1), flagged_wd.eq(~rd_flagged)]
+                        m.d.sync += counter.eq(Mux(rd_flagged, counter + 1, counter - 1))
+                    with m.Elif(rd_flagged):
+                        pass
+                    with m.Elif(status == Status.READY):
+                        first_seed = Mux(self.seed_force, self.seed_value, free_running)
+                        m.d.sync += [
+                            seed.eq(first_seed),
+                            lcg.eq(first_seed),      # LOAD's first clock starts the first step
+                            swaps_done.eq(0), swap_phase.eq(0), load_row.eq(0),
+                            status.eq(Status.PLAYING),
+                            timer.eq(0), prescaler.eq(0),
+                        ]
+                        m.next = "LOAD"
+                    with m.Else():
+                        m.next = "REVEAL"
+                with m.Else():
+                    m.d.sync += [chord_step.eq(0), chord_flags.eq(0)]
+                    m.next = "CHORD_SUM"
+
             with m.State("LOAD"):
                 # The first layout, a row a clock: the mines in the first cells, row-major.
                 m.d.comb += [
-                    mine_row_write.addr.eq(load_row),
-                    mine_row_write.data.eq(first_cells.word_select(load_row, GRID)),
-                    mine_row_write.en.eq(1),
+                    mine_write.addr.eq(load_row),
+                    mine_write.data.eq(first_cells.word_select(load_row, GRID)),
+                    mine_write.en.eq(1),
+                    lcg_request.eq(load_row == 0),
                 ]
                 m.d.sync += load_row.eq(load_row + 1)
                 with m.If(load_row == GRID - 1):
                     m.next = "PLACE"
 
             with m.State("PLACE"):
+                # A swap: 0 draws (a rejected draw waits for the next), 1 probes cell b, 2 takes
+                # a's mine and probes a again, 3 takes b's and writes a's there, 4 writes b's
+                # into a (the row read of 3 sees 3's write when a shares b's row).
                 with m.Switch(swap_phase):
                     with m.Case(0):
-                        m.d.comb += probe.eq(cell_a)
-                        with m.If(draw_ok):
-                            m.d.sync += [swap_a.eq(probe_mine), swap_phase.eq(1)]
-                        with m.Else():
-                            m.d.sync += lcg.eq(next_lcg)
+                        m.d.comb += probe_next.eq(cell_a)
+                        with m.If(lcg_wait == 0):
+                            with m.If(draw_ok):
+                                m.d.sync += swap_phase.eq(1)
+                            with m.Else():
+                                m.d.comb += lcg_request.eq(1)
                     with m.Case(1):
-                        m.d.comb += [probe.eq(cell_b), mine_we.eq(1), mine_wd.eq(swap_a)]
-                        m.d.sync += [swap_b.eq(probe_mine), swap_phase.eq(2)]
+                        m.d.comb += probe_next.eq(cell_b)
+                        m.d.sync += swap_phase.eq(2)
+                    with m.Case(2):
+                        # The next draw starts; it lands after this swap's last clock.
+                        m.d.comb += [probe_next.eq(cell_a), lcg_request.eq(1)]
+                        m.d.sync += [swap_a.eq(rd_mine), swap_phase.eq(3)]
+                    with m.Case(3):
+                        m.d.comb += [mine_we.eq(1), mine_wd.eq(swap_a)]
+                        m.d.sync += [swap_b.eq(rd_mine), swap_phase.eq(4)]
                     with m.Default():
-                        m.d.comb += [probe.eq(cell_a), mine_we.eq(1), mine_wd.eq(swap_b)]
-                        m.d.sync += [lcg.eq(next_lcg), swaps_done.eq(swaps_done + 1), swap_phase.eq(0)]
+                        m.d.comb += [mine_we.eq(1), mine_wd.eq(swap_b)]
+                        m.d.sync += [swaps_done.eq(swaps_done + 1), swap_phase.eq(0)]
                         with m.If(swaps_done == self.swaps - 1):
                             m.next = "SAFE"
 
             with m.State("SAFE"):
-                m.d.sync += [scan_row.eq(0), scan_col.eq(0), count_step.eq(0), count_up.eq(0), count_mid.eq(0)]
-                with m.If(probe_mine):
+                # rd_*: the cursor's cell (the last clocks of PLACE probed it).
+                m.d.sync += [scan_row.eq(0), scan_col.eq(0), count_step.eq(0), row_arrives.eq(0)]
+                with m.If(rd_mine):
                     m.d.comb += [mine_we.eq(1), mine_wd.eq(0)]
                     m.next = "SCAN"
                 with m.Else():
                     m.next = "COUNT"
 
             with m.State("SCAN"):
-                m.d.comb += probe.eq(scan)
-                with m.If(~probe_mine & (scan != cursor)):
-                    m.d.comb += [mine_we.eq(1), mine_wd.eq(1)]
-                    m.next = "COUNT"
-                with m.Elif(scan_col == cols - 1):
+                # rd_*: the cell scanned two clocks before (in the first two clocks, the
+                # cursor's, which the test excludes).
+                m.d.comb += probe_next.eq(scan)
+                with m.If(scan_col == cols - 1):
                     m.d.sync += [scan_col.eq(0), scan_row.eq(scan_row + 1)]
                 with m.Else():
                     m.d.sync += scan_col.eq(scan_col + 1)
+                with m.If(~rd_mine & (probe_d != cursor)):
+                    m.d.comb += [mine_we.eq(1), mine_wd.eq(1)]
+                    m.next = "COUNT"
 
             with m.State("COUNT"):
-                # Clock k reads row k (none at k = 16) and counts row k - 1 (from k = 1).
-                m.d.comb += probe.eq(Cat(C(0, 4), count_step[:4]))
-                m.d.sync += [count_up.eq(count_mid), count_mid.eq(row_down), count_step.eq(count_step + 1)]
-                with m.If(count_step != 0):
+                # Clock k probes row k (k < 16); row k - 2 arrives, row k - 3 is counted.
+                with m.If(count_step < GRID):
+                    m.d.comb += probe_next.eq(Cat(C(0, 4), count_step[:4]))
+                m.d.sync += [count_up.eq(count_mid), count_mid.eq(row_down), count_step.eq(count_step + 1),
+                             row_arrives.eq((count_step >= 1) & (count_step <= GRID))]
+                with m.If(count_step >= 3):
                     m.d.comb += [
                         count_write.addr.eq(count_row),
                         count_write.data.eq(Cat(*row_counts)),
@@ -428,12 +499,13 @@ class MinesweeperGame(wiring.Component):
                     ]
                     row_zero = Cat(*[n == 0 for n in row_counts]) & active.word_select(count_row, GRID)
                     m.d.sync += zero.word_select(count_row, GRID).eq(row_zero)
-                with m.If(count_step == GRID):
-                    m.next = "REVEAL"
+                with m.If(count_step == GRID + 2):
+                    m.next = "REVEAL"        # the last two clocks probed the cursor's cell
 
             with m.State("REVEAL"):
-                m.d.sync += flood_steps.eq(0)
-                with m.If(probe_mine):
+                # rd_*: the cursor's cell.
+                m.d.sync += [flood_steps.eq(0), flood_first.eq(1)]
+                with m.If(rd_mine):
                     m.d.sync += [status.eq(Status.LOST), exploded.eq(cursor)]
                     m.next = "IDLE"
                 with m.Else():
@@ -441,76 +513,90 @@ class MinesweeperGame(wiring.Component):
                     m.next = "FLOOD"
 
             with m.State("CHORD_SUM"):
-                m.d.comb += probe.eq(nb)
-                m.d.sync += chord_step.eq(chord_step + 1)
-                m.d.sync += chord_flags.eq(chord_flags + (nb_valid & probe_flagged))
-                with m.If(chord_step == 7):
-                    with m.If((cursor_count != 0) & (chord_flags + (nb_valid & probe_flagged) == cursor_count)):
-                        m.d.sync += [chord_lost.eq(0), flood_steps.eq(0)]
+                # Clock k probes neighbour k (k < 8) and adds the flag of neighbour k - 2.
+                m.d.comb += probe_next.eq(nb)
+                m.d.sync += [chord_step.eq(chord_step + 1), nb_valid_p.eq(nb_probed)]
+                flags = chord_flags + (nb_valid_d & rd_flagged)
+                m.d.sync += chord_flags.eq(flags)
+                with m.If(chord_step == len(NEIGHBOURS) + 1):
+                    with m.If((cursor_count != 0) & (flags == cursor_count)):
+                        m.d.sync += [chord_step.eq(0), chord_lost.eq(0), flood_steps.eq(0)]
                         m.next = "CHORD_OPEN"
                     with m.Else():
                         m.next = "IDLE"
 
             with m.State("CHORD_OPEN"):
-                m.d.comb += probe.eq(nb)
-                m.d.sync += chord_step.eq(chord_step + 1)
-                hit = nb_valid & ~probe_revealed & ~probe_flagged
-                with m.If(hit & probe_mine):
+                # Clock k probes neighbour k (k < 8) and opens neighbour k - 2.
+                m.d.comb += probe_next.eq(nb)
+                m.d.sync += [chord_step.eq(chord_step + 1), nb_valid_p.eq(nb_probed)]
+                hit = nb_valid_d & ~rd_revealed & ~rd_flagged
+                with m.If(hit & rd_mine):
                     m.d.sync += chord_lost.eq(1)
                     with m.If(~chord_lost):
-                        m.d.sync += exploded.eq(nb)
+                        m.d.sync += exploded.eq(probe_d)
                 with m.Elif(hit):
                     m.d.comb += revealed_we.eq(1)
-                with m.If(chord_step == 7):
-                    with m.If(chord_lost | (hit & probe_mine)):
+                with m.If(chord_step == len(NEIGHBOURS) + 1):
+                    with m.If(chord_lost | (hit & rd_mine)):
                         m.d.sync += status.eq(Status.LOST)
                         m.next = "IDLE"
                     with m.Else():
+                        m.d.sync += flood_first.eq(1)
                         m.next = "FLOOD"
 
             with m.State("FLOOD"):
-                with m.If(opening.any()):
-                    m.d.sync += [revealed.eq(revealed | opening), flood_steps.eq(flood_steps + 1)]
-                with m.Else():
-                    m.d.sync += win_scan.eq(0)
-                    m.next = "WIN_CHECK"
+                # One step a clock; opened_rows tells a clock later whether the step opened
+                # anything (a step after an empty one is empty too: nothing changed).
+                m.d.sync += [revealed.eq(revealed | opening), flood_first.eq(0)]
+                with m.If(~flood_first):
+                    with m.If(opened_rows.any()):
+                        m.d.sync += flood_steps.eq(flood_steps + 1)
+                    with m.Else():
+                        m.d.sync += win_scan.eq(0)
+                        m.next = "WIN_CHECK"
 
             with m.State("WIN_CHECK"):
                 # Won when no safe cell is covered: one cell a clock through the probe, stopping
                 # at the first covered safe cell (a 256-input AND costs ~400 LUTs).
-                m.d.comb += probe.eq(win_scan)
-                with m.If(~probe_revealed & ~probe_mine):
+                m.d.comb += probe_next.eq(win_scan[:8])
+                m.d.sync += win_scan.eq(win_scan + 1)
+                with m.If((win_scan >= 2) & ~rd_revealed & ~rd_mine):
                     m.next = "IDLE"
-                with m.Elif(win_scan == CELLS - 1):
+                with m.Elif(win_scan == CELLS + 1):
                     m.d.sync += [status.eq(Status.WON), counter.eq(0)]
                     m.next = "IDLE"
-                with m.Else():
-                    m.d.sync += win_scan.eq(win_scan + 1)
 
-        # The single-cell writes, after the FSM: no state that writes a whole vector writes a cell.
+        # The single-cell writes, after the FSM: no state that writes a whole vector writes a
+        # cell. Each goes to the cell the rd_* registers hold.
         with m.If(mine_we):
             m.d.comb += [
-                mine_row_write.addr.eq(probe[4:]),
-                mine_row_write.data.eq(Cat(*[Mux(probe[:4] == c, mine_wd, mine_row.data[c])
-                                             for c in range(GRID)])),
-                mine_row_write.en.eq(1),
+                mine_write.addr.eq(probe_d[4:]),
+                mine_write.data.eq(Cat(*[Mux(probe_d[:4] == c, mine_wd, mine_row[c])
+                                         for c in range(GRID)])),
+                mine_write.en.eq(1),
             ]
         with m.If(revealed_we):
-            m.d.sync += revealed.bit_select(probe, 1).eq(1)
+            m.d.sync += revealed.bit_select(probe_d, 1).eq(1)
         with m.If(flagged_we):
-            m.d.sync += flagged.bit_select(probe, 1).eq(flagged_wd)
+            m.d.sync += flagged.bit_select(probe_d, 1).eq(flagged_wd)
 
-        # -- cell read port (latency 1), through the probe while idle ------------------------------
+        # -- cell read port (latency 2): through the probe while idle ----------------------------
+        # An enabled clock puts the address into the probe register; the next enabled clock
+        # registers the cell's bits from it.
+        m.d.comb += [
+            count_cell.addr.eq(probe[4:]), count_cell.en.eq(self.read_enable),
+            mine_cell.addr.eq(probe[4:]),
+        ]
         read_col = Signal(4)
-        m.d.comb += [count_cell.addr.eq(self.read_row), count_cell.en.eq(self.read_enable)]
+        cell_mine = mine_cell.data.bit_select(probe[:4], 1)
         with m.If(self.read_enable):
             m.d.sync += [
-                read_col.eq(self.read_col),
+                read_col.eq(probe[:4]),
                 # No mines before the first reveal (the memory keeps the last game's until then).
-                self.cell.mine.eq(probe_mine & (status != Status.READY)),
+                self.cell.mine.eq(cell_mine & (status != Status.READY)),
                 self.cell.revealed.eq(probe_revealed),
-                self.cell.flagged.eq(probe_flagged | (won_flags & probe_mine)),
-                self.cell.exploded.eq((status == Status.LOST) & (read == exploded)),
+                self.cell.flagged.eq(probe_flagged | (won_flags & cell_mine)),
+                self.cell.exploded.eq((status == Status.LOST) & (probe == exploded)),
             ]
         m.d.comb += self.cell.count.eq(count_cell.data.word_select(read_col, 4))
 

@@ -1,6 +1,6 @@
 """The smiley face, drawn by inequalities on the pixel coordinates (no bitmap)."""
 
-from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.hdl import C, Cat, Module, Mux, Signal, signed
 from amaranth.lib import enum, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -31,7 +31,7 @@ def _saturated_abs(value, limit=_NEAR):
 
 
 class Smiley(wiring.Component):
-    """:func:`starsweeper.model.smiley.smiley_pixels` as a 4-stage pipeline.
+    """:func:`starsweeper.model.smiley.smiley_pixels` as a 5-stage pipeline.
 
     Only squares of numbers below 64, sums and comparisons with constants: the rim, the eyes and
     the mouth are discs, rings and boxes around points on the face.
@@ -48,7 +48,7 @@ class Smiley(wiring.Component):
         of its features (rim, eyes, mouth; drawn black).
     """
 
-    LATENCY = 4
+    LATENCY = 5
 
     enable: In(1)
     x: In(10)
@@ -86,23 +86,14 @@ class Smiley(wiring.Component):
                 dy2.eq(dy1), state2.eq(state1),
             ]
 
-        # 3: squares; the eyes (small boxes and a small disc)
+        # 3: squares; the offsets from the eyes
         sqx3, sqy3, sqm3 = Signal(12), Signal(12), Signal(12)
-        near3, eyes3, cut3 = Signal(), Signal(), Signal()
+        aex3, aey3, ey3, adx3 = Signal(7), Signal(11), Signal(signed(12)), Signal(6)
+        near3, cut3 = Signal(), Signal()
         state3 = Signal(SmileyState)
         ex = Signal(signed(8))
         ey = Signal(signed(12))
         m.d.comb += [ex.eq(adx2 - f.EYE_DX), ey.eq(dy2 - f.EYE_DY)]
-        aex = Mux(ex < 0, -ex, ex)[:7]
-        aey = Mux(ey < 0, -ey, ey)[:11]
-        small = (aex < 8) & (aey < 8)
-        disc = small & (aex[:3] * aex[:3] + aey[:3] * aey[:3] < f.EYE_RADIUS * f.EYE_RADIUS)
-        difference = aex[:3] - aey[:3]
-        cross = (aex <= f.CROSS) & (aey <= f.CROSS) & (difference >= -1) & (difference <= 1)
-        lenses = (aex <= f.LENS_HALF_WIDTH) & (ey >= f.LENS_TOP) & (ey <= f.LENS_BOTTOM)
-        bridge = (adx2 <= f.BRIDGE_HALF_WIDTH) & (ey >= f.BRIDGE_TOP) & (ey <= f.BRIDGE_BOTTOM)
-        eyes = Mux(state2 == SmileyState.SUNGLASSES, lenses | bridge,
-                   Mux(state2 == SmileyState.DEAD, cross, disc))
         smile, frown, o_mouth = f.MOUTHS["normal"], f.MOUTHS["dead"], f.MOUTHS["o"]
         assert smile.below and not frown.below and o_mouth.cut is None
         assert vars(f.MOUTHS["sunglasses"]) == vars(smile)
@@ -111,20 +102,43 @@ class Smiley(wiring.Component):
         with m.If(en):
             m.d.sync += [
                 sqx3.eq(adx2 * adx2), sqy3.eq(ady2 * ady2), sqm3.eq(amy2 * amy2),
-                near3.eq(near2), eyes3.eq(eyes), cut3.eq(cut), state3.eq(state2),
+                aex3.eq(Mux(ex < 0, -ex, ex)[:7]), aey3.eq(Mux(ey < 0, -ey, ey)[:11]),
+                ey3.eq(ey), adx3.eq(adx2),
+                near3.eq(near2), cut3.eq(cut), state3.eq(state2),
             ]
 
-        # 4: the discs and rings
-        d2 = sqx3 + sqy3
-        m2 = sqx3 + sqm3
-        inner = Mux(state3 == SmileyState.O, o_mouth.inner ** 2, smile.inner ** 2)
-        outer = Mux(state3 == SmileyState.O, o_mouth.outer ** 2, smile.outer ** 2)
-        assert (frown.inner, frown.outer) == (smile.inner, smile.outer)
-        rim = d2 >= (f.RADIUS - f.RIM) ** 2
-        mouth_ring = (m2 >= inner) & (m2 < outer) & cut3
+        # 4: the eyes (small boxes and a small disc); the sums of squares
+        d2_4, m2_4 = Signal(13), Signal(13)
+        near4, eyes4, cut4 = Signal(), Signal(), Signal()
+        state4 = Signal(SmileyState)
+        small = (aex3 < 8) & (aey3 < 8)
+        # Inside the 8x8 box both are functions of six bits: tables (one LUT6 each), not the
+        # squares, sums and comparisons they are written as.
+        def table(rule):
+            return C(sum(1 << (8 * a + b) for a in range(8) for b in range(8) if rule(a, b)), 64)
+        near_eye = Cat(aey3[:3], aex3[:3])
+        disc = small & table(lambda a, b: a * a + b * b < f.EYE_RADIUS ** 2).bit_select(near_eye, 1)
+        cross = ((aex3 <= f.CROSS) & (aey3 <= f.CROSS) &
+                 table(lambda a, b: abs(a - b) <= 1).bit_select(near_eye, 1))
+        lenses = (aex3 <= f.LENS_HALF_WIDTH) & (ey3 >= f.LENS_TOP) & (ey3 <= f.LENS_BOTTOM)
+        bridge = (adx3 <= f.BRIDGE_HALF_WIDTH) & (ey3 >= f.BRIDGE_TOP) & (ey3 <= f.BRIDGE_BOTTOM)
+        eyes = Mux(state3 == SmileyState.SUNGLASSES, lenses | bridge,
+                   Mux(state3 == SmileyState.DEAD, cross, disc))
         with m.If(en):
             m.d.sync += [
-                self.face.eq(near3 & (d2 < f.RADIUS ** 2)),
-                self.feature.eq(rim | eyes3 | mouth_ring),
+                d2_4.eq(sqx3 + sqy3), m2_4.eq(sqx3 + sqm3),
+                near4.eq(near3), eyes4.eq(eyes), cut4.eq(cut3), state4.eq(state3),
+            ]
+
+        # 5: the discs and rings
+        inner = Mux(state4 == SmileyState.O, o_mouth.inner ** 2, smile.inner ** 2)
+        outer = Mux(state4 == SmileyState.O, o_mouth.outer ** 2, smile.outer ** 2)
+        assert (frown.inner, frown.outer) == (smile.inner, smile.outer)
+        rim = d2_4 >= (f.RADIUS - f.RIM) ** 2
+        mouth_ring = (m2_4 >= inner) & (m2_4 < outer) & cut4
+        with m.If(en):
+            m.d.sync += [
+                self.face.eq(near4 & (d2_4 < f.RADIUS ** 2)),
+                self.feature.eq(rim | eyes4 | mouth_ring),
             ]
         return m

@@ -7,7 +7,7 @@ never open and are nobody's neighbour.
 Placement (the original EE354 method, at the first reveal):
 
 1. Put the mines in the first active cells, row-major from the top-left.
-2. Step a 32-bit linear congruential generator ``x <- (A*x + B) mod 2**32`` once per clock.
+2. Step a 32-bit linear congruential generator ``x <- (A*x + B) mod 2**32`` once per draw.
    Its top 16 bits give two cells: row 1 from bits 31..28, column 1 from 27..24, row 2 from
    23..20, column 2 from 19..16. If all four are inside the field, swap the two cells' contents
    (a swap of a cell with itself changes nothing); otherwise draw again. Rejection, not modulo,
@@ -94,7 +94,7 @@ def place_mines(seed, rows, cols, mines, swaps=SWAPS, safe=None):
     """Mine placement as the hardware does it.
 
     Returns ``(mine, draws)``: a GRID x GRID list of lists of bools, and how many generator
-    steps (clocks) the swaps took.
+    steps (draws, accepted or not) the swaps took.
     """
     if not (0 <= mines < rows * cols):
         raise ValueError(f"mines must be between 0 and {rows * cols - 1}, not {mines}")
