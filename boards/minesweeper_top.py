@@ -15,7 +15,8 @@ class MinesweeperTop(Elaboratable):
 
     One clock domain, ``sync``, from the 100 MHz oscillator (the platform's default clock, with
     its 10 ns period constraint and a power-on reset); the VGA pipeline runs on a pixel enable,
-    one clock in four. Every pin has an I/O buffer here and nowhere else; the seven-segment
+    one clock in four. Inputs pass two-flop synchronisers (in the system); every output comes
+    from a register. Every pin has an I/O buffer here and nowhere else; the seven-segment
     display's active-low segments and anodes are inverted by their ``PinsN`` resources. The
     placement seed is the free-running counter's at the first reveal (``seed_force`` tied low).
 
@@ -45,8 +46,10 @@ class MinesweeperTop(Elaboratable):
         m.d.comb += [system.buttons.eq(Cat(*buttons)), system.switches.eq(Cat(*switches)),
                      system.seed_force.eq(0), system.seed_value.eq(0)]
 
+        # The LEDs are the game core's status decoded: a register here, so that every output
+        # pin, like the VGA and seven-segment lines, comes straight from a flip-flop.
         for k in range(8):
-            m.d.comb += buffer(f"led_{k}", "o", pin("led", k)).o.eq(system.leds[k])
+            m.d.sync += buffer(f"led_{k}", "o", pin("led", k)).o.eq(system.leds[k])
 
         vga = pin("vga")
         for name, value in (("r", system.red), ("g", system.green), ("b", system.blue),

@@ -69,28 +69,28 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
   output led_7__io;
   wire led_7__io;
   wire [7:0] leds;
-  wire o;
-  wire \o$55 ;
-  wire \o$56 ;
-  wire \o$57 ;
-  wire \o$58 ;
+  wire [2:0] o;
+  wire [2:0] \o$55 ;
+  wire [1:0] \o$57 ;
   wire \o$59 ;
-  wire \o$60 ;
   wire \o$61 ;
-  wire [2:0] \o$62 ;
-  wire [2:0] \o$64 ;
-  wire [1:0] \o$66 ;
+  wire \o$63 ;
+  wire \o$65 ;
+  wire \o$66 ;
+  wire \o$67 ;
   wire \o$68 ;
+  wire \o$69 ;
   wire \o$70 ;
-  wire \o$72 ;
-  wire \o$74 ;
-  wire \o$75 ;
-  wire \o$76 ;
-  wire \o$77 ;
-  wire \o$78 ;
-  wire \o$79 ;
-  wire \o$80 ;
-  wire [3:0] \o$81 ;
+  wire \o$71 ;
+  wire [3:0] \o$72 ;
+  reg \o$75  = 1'h0;
+  reg \o$77  = 1'h0;
+  reg \o$78  = 1'h0;
+  reg \o$79  = 1'h0;
+  reg \o$80  = 1'h0;
+  reg \o$81  = 1'h0;
+  reg \o$82  = 1'h0;
+  reg \o$83  = 1'h0;
   wire [2:0] red;
   wire seed_force;
   wire [31:0] seed_value;
@@ -123,9 +123,25 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
   output vga_0__vs__io;
   wire vga_0__vs__io;
   wire vsync_n;
+  always @(posedge clk)
+    \o$75  <= leds[0];
+  always @(posedge clk)
+    \o$77  <= leds[1];
+  always @(posedge clk)
+    \o$78  <= leds[2];
+  always @(posedge clk)
+    \o$79  <= leds[3];
+  always @(posedge clk)
+    \o$80  <= leds[4];
+  always @(posedge clk)
+    \o$81  <= leds[5];
+  always @(posedge clk)
+    \o$82  <= leds[6];
+  always @(posedge clk)
+    \o$83  <= leds[7];
   \nexys3_minesweeper.anodes_buffer  anodes_buffer (
     .display_7seg_ctrl_0__en__io(display_7seg_ctrl_0__en__io),
-    .\o$1 (\o$81 )
+    .\o$1 (\o$72 )
   );
   \nexys3_minesweeper.button_centre_buffer  button_centre_buffer (
     .button_centre_0__io(button_centre_0__io),
@@ -153,35 +169,35 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
   );
   \nexys3_minesweeper.led_0_buffer  led_0_buffer (
     .led_0__io(led_0__io),
-    .\o$1 (leds[0])
+    .\o$1 (\o$75 )
   );
   \nexys3_minesweeper.led_1_buffer  led_1_buffer (
     .led_1__io(led_1__io),
-    .\o$1 (leds[1])
+    .\o$1 (\o$77 )
   );
   \nexys3_minesweeper.led_2_buffer  led_2_buffer (
     .led_2__io(led_2__io),
-    .\o$1 (leds[2])
+    .\o$1 (\o$78 )
   );
   \nexys3_minesweeper.led_3_buffer  led_3_buffer (
     .led_3__io(led_3__io),
-    .\o$1 (leds[3])
+    .\o$1 (\o$79 )
   );
   \nexys3_minesweeper.led_4_buffer  led_4_buffer (
     .led_4__io(led_4__io),
-    .\o$1 (leds[4])
+    .\o$1 (\o$80 )
   );
   \nexys3_minesweeper.led_5_buffer  led_5_buffer (
     .led_5__io(led_5__io),
-    .\o$1 (leds[5])
+    .\o$1 (\o$81 )
   );
   \nexys3_minesweeper.led_6_buffer  led_6_buffer (
     .led_6__io(led_6__io),
-    .\o$1 (leds[6])
+    .\o$1 (\o$82 )
   );
   \nexys3_minesweeper.led_7_buffer  led_7_buffer (
     .led_7__io(led_7__io),
-    .\o$1 (leds[7])
+    .\o$1 (\o$83 )
   );
   \nexys3_minesweeper.segment_a_buffer  segment_a_buffer (
     .display_7seg_0__a__io(display_7seg_0__a__io),
@@ -248,11 +264,11 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .switch_7__io(switch_7__io)
   );
   \nexys3_minesweeper.system  system (
-    .anodes(\o$81 ),
-    .blue(\o$66 ),
+    .anodes(\o$72 ),
+    .blue(\o$57 ),
     .clk(clk),
-    .green(\o$64 ),
-    .hsync_n(\o$68 ),
+    .green(\o$55 ),
+    .hsync_n(\o$59 ),
     .leds(leds),
     .\port$1828$0 (i),
     .\port$1830$0 (\i$38 ),
@@ -267,56 +283,48 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .\port$1848$0 (\i$48 ),
     .\port$1850$0 (\i$49 ),
     .\port$1852$0 (\i$50 ),
-    .red(\o$62 ),
+    .red(o),
     .segments(segments),
-    .vsync_n(\o$70 )
+    .vsync_n(\o$61 )
   );
   \nexys3_minesweeper.vga_b_buffer  vga_b_buffer (
-    .\o$1 (\o$66 ),
+    .\o$1 (\o$57 ),
     .vga_0__b__io(vga_0__b__io)
   );
   \nexys3_minesweeper.vga_g_buffer  vga_g_buffer (
-    .\o$1 (\o$64 ),
+    .\o$1 (\o$55 ),
     .vga_0__g__io(vga_0__g__io)
   );
   \nexys3_minesweeper.vga_hs_buffer  vga_hs_buffer (
-    .\o$1 (\o$68 ),
+    .\o$1 (\o$59 ),
     .vga_0__hs__io(vga_0__hs__io)
   );
   \nexys3_minesweeper.vga_r_buffer  vga_r_buffer (
-    .\o$1 (\o$62 ),
+    .\o$1 (o),
     .vga_0__r__io(vga_0__r__io)
   );
   \nexys3_minesweeper.vga_vs_buffer  vga_vs_buffer (
-    .\o$1 (\o$70 ),
+    .\o$1 (\o$61 ),
     .vga_0__vs__io(vga_0__vs__io)
   );
   assign buttons = { \i$41 , \i$40 , \i$39 , \i$38 , i };
   assign switches = { \i$50 , \i$49 , \i$48 , \i$47 , \i$46 , \i$45 , \i$44 , \i$43  };
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
-  assign o = leds[0];
-  assign \o$55  = leds[1];
-  assign \o$56  = leds[2];
-  assign \o$57  = leds[3];
-  assign \o$58  = leds[4];
-  assign \o$59  = leds[5];
-  assign \o$60  = leds[6];
-  assign \o$61  = leds[7];
-  assign red = \o$62 ;
-  assign green = \o$64 ;
-  assign blue = \o$66 ;
-  assign hsync_n = \o$68 ;
-  assign vsync_n = \o$70 ;
-  assign \o$72  = segments[0];
-  assign \o$74  = segments[1];
-  assign \o$75  = segments[2];
-  assign \o$76  = segments[3];
-  assign \o$77  = segments[4];
-  assign \o$78  = segments[5];
-  assign \o$79  = segments[6];
-  assign \o$80  = segments[7];
-  assign anodes = \o$81 ;
+  assign red = o;
+  assign green = \o$55 ;
+  assign blue = \o$57 ;
+  assign hsync_n = \o$59 ;
+  assign vsync_n = \o$61 ;
+  assign \o$63  = segments[0];
+  assign \o$65  = segments[1];
+  assign \o$66  = segments[2];
+  assign \o$67  = segments[3];
+  assign \o$68  = segments[4];
+  assign \o$69  = segments[5];
+  assign \o$70  = segments[6];
+  assign \o$71  = segments[7];
+  assign anodes = \o$72 ;
 endmodule
 
 module \nexys3_minesweeper.anodes_buffer (display_7seg_ctrl_0__en__io, \o$1 );
@@ -1433,7 +1441,7 @@ module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , 
     .green(green),
     .held(held),
     .\hsync_n$100 (hsync_n),
-    .\port$1952$0 (\$10 ),
+    .\port$1960$0 (\$10 ),
     .\port$369$0 (\$9 ),
     .read_col(read_col),
     .read_row(read_row),
@@ -1452,7 +1460,7 @@ module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , 
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$1952$0 (\$10 ),
+    .\port$1960$0 (\$10 ),
     .\port$369$0 (\$9 ),
     .read_col(read_col),
     .read_enable(pixel_enable),
@@ -1890,7 +1898,7 @@ module \nexys3_minesweeper.system.digits$64.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1952$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$369$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1960$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$369$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2214,8 +2222,8 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   output \hsync_n$100 ;
   reg \hsync_n$100  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$1952$0 ;
-  wire [3:0] \port$1952$0 ;
+  input [3:0] \port$1960$0 ;
+  wire [3:0] \port$1960$0 ;
   input [3:0] \port$369$0 ;
   wire [3:0] \port$369$0 ;
   output [3:0] read_col;
@@ -2256,12 +2264,12 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1952$0 [2];
-  assign \$8  = ~ \port$1952$0 [0];
+  assign \$7  = \$6  & \port$1960$0 [2];
+  assign \$8  = ~ \port$1960$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1952$0 [0];
-  assign \$12  = debug & \port$1952$0 [0];
+  assign \$11  = \$10  & \port$1960$0 [0];
+  assign \$12  = debug & \port$1960$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$369$0 ;
   assign \$15  = \port$369$0  == 4'h8;
@@ -2567,7 +2575,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1952$0 [1]) begin
+      if (\port$1960$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -2580,13 +2588,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1952$0 [1]) begin
+      if (\port$1960$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1952$0 [3]) begin
+      end else if (\port$1960$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1952$0 [2]) begin
+      end else if (\port$1960$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2609,13 +2617,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1952$0 [1]) begin
+      if (\port$1960$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1952$0 [3]) begin
+      end else if (\port$1960$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1952$0 [2]) begin
+      end else if (\port$1960$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2631,13 +2639,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1952$0 [1]) begin
+      if (\port$1960$0 [1]) begin
         glyph = \port$369$0 ;
-      end else if (\port$1952$0 [3]) begin
+      end else if (\port$1960$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1952$0 [2]) begin
+      end else if (\port$1960$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -3158,16 +3166,16 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$1952$0 , \port$369$0  };
+  assign \cell  = { \port$1960$0 , \port$369$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
   assign \cell.count  = \port$369$0 ;
-  assign \cell.mine  = \port$1952$0 [0];
-  assign \cell.revealed  = \port$1952$0 [1];
-  assign \cell.flagged  = \port$1952$0 [2];
-  assign \cell.exploded  = \port$1952$0 [3];
+  assign \cell.mine  = \port$1960$0 [0];
+  assign \cell.revealed  = \port$1960$0 [1];
+  assign \cell.flagged  = \port$1960$0 [2];
+  assign \cell.exploded  = \port$1960$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -4340,7 +4348,7 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \port$1952$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \port$1960$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -5175,8 +5183,8 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1952$0 ;
-  wire [3:0] \port$1952$0 ;
+  output [3:0] \port$1960$0 ;
+  wire [3:0] \port$1960$0 ;
   output [3:0] \port$369$0 ;
   wire [3:0] \port$369$0 ;
   reg [26:0] prescaler = 27'h0000000;
@@ -8618,7 +8626,7 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
   assign \port$369$0  = \$301 ;
-  assign \port$1952$0  = \$701 ;
+  assign \port$1960$0  = \$701 ;
   assign \cell.count  = \$301 ;
   assign \cell.mine  = \$701 [0];
   assign \cell.revealed  = \$701 [1];
