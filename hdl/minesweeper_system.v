@@ -163,8 +163,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .green(green),
     .held(held),
     .\hsync_n$101 (hsync_n),
-    .\port$1854$0 (\$12 ),
-    .\port$369$0 (\$11 ),
+    .\port$1762$0 (\$12 ),
+    .\port$323$0 (\$11 ),
     .read_col(read_col),
     .read_row(read_row),
     .red(red),
@@ -183,8 +183,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$1854$0 (\$12 ),
-    .\port$369$0 (\$11 ),
+    .\port$1762$0 (\$12 ),
+    .\port$323$0 (\$11 ),
     .read_col(read_col),
     .read_enable(pixel_enable),
     .read_row(read_row),
@@ -661,7 +661,7 @@ module \minesweeper_system.digits$65.timer_bcd (rst, start, busy, value, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$369$0 , held, digits_start, enable, \port$1854$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$101 , \vsync_n$102 , counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$323$0 , held, digits_start, enable, \port$1762$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$101 , \vsync_n$102 , counter_chars, timer_chars, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -986,10 +986,10 @@ module \minesweeper_system.display (rst, \port$369$0 , held, digits_start, enabl
   output \hsync_n$101 ;
   reg \hsync_n$101  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$1854$0 ;
-  wire [3:0] \port$1854$0 ;
-  input [3:0] \port$369$0 ;
-  wire [3:0] \port$369$0 ;
+  input [3:0] \port$1762$0 ;
+  wire [3:0] \port$1762$0 ;
+  input [3:0] \port$323$0 ;
+  wire [3:0] \port$323$0 ;
   output [3:0] read_col;
   wire [3:0] read_col;
   wire read_enable;
@@ -1030,22 +1030,22 @@ module \minesweeper_system.display (rst, \port$369$0 , held, digits_start, enabl
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1854$0 [2];
-  assign \$8  = ~ \port$1854$0 [0];
+  assign \$7  = \$6  & \port$1762$0 [2];
+  assign \$8  = ~ \port$1762$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1854$0 [0];
-  assign \$12  = debug & \port$1854$0 [0];
+  assign \$11  = \$10  & \port$1762$0 [0];
+  assign \$12  = debug & \port$1762$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$369$0 ;
-  assign \$15  = \port$369$0  == 4'h8;
-  assign \$16  = \port$369$0  == 3'h7;
-  assign \$17  = \port$369$0  == 3'h6;
-  assign \$18  = \port$369$0  == 3'h5;
-  assign \$19  = \port$369$0  == 3'h4;
-  assign \$20  = \port$369$0  == 2'h3;
-  assign \$21  = \port$369$0  == 2'h2;
-  assign \$22  = \port$369$0  == 1'h1;
+  assign \$14  = | \port$323$0 ;
+  assign \$15  = \port$323$0  == 4'h8;
+  assign \$16  = \port$323$0  == 3'h7;
+  assign \$17  = \port$323$0  == 3'h6;
+  assign \$18  = \port$323$0  == 3'h5;
+  assign \$19  = \port$323$0  == 3'h4;
+  assign \$20  = \port$323$0  == 2'h3;
+  assign \$21  = \port$323$0  == 2'h2;
+  assign \$22  = \port$323$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -1344,7 +1344,7 @@ module \minesweeper_system.display (rst, \port$369$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1854$0 [1]) begin
+      if (\port$1762$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -1357,13 +1357,13 @@ module \minesweeper_system.display (rst, \port$369$0 , held, digits_start, enabl
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1854$0 [1]) begin
+      if (\port$1762$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1854$0 [3]) begin
+      end else if (\port$1762$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1854$0 [2]) begin
+      end else if (\port$1762$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1386,13 +1386,13 @@ module \minesweeper_system.display (rst, \port$369$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1854$0 [1]) begin
+      if (\port$1762$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1854$0 [3]) begin
+      end else if (\port$1762$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1854$0 [2]) begin
+      end else if (\port$1762$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1408,13 +1408,13 @@ module \minesweeper_system.display (rst, \port$369$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1854$0 [1]) begin
-        glyph = \port$369$0 ;
-      end else if (\port$1854$0 [3]) begin
+      if (\port$1762$0 [1]) begin
+        glyph = \port$323$0 ;
+      end else if (\port$1762$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1854$0 [2]) begin
+      end else if (\port$1762$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -2133,16 +2133,16 @@ module \minesweeper_system.display (rst, \port$369$0 , held, digits_start, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$1854$0 , \port$369$0  };
+  assign \cell  = { \port$1762$0 , \port$323$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$369$0 ;
-  assign \cell.mine  = \port$1854$0 [0];
-  assign \cell.revealed  = \port$1854$0 [1];
-  assign \cell.flagged  = \port$1854$0 [2];
-  assign \cell.exploded  = \port$1854$0 [3];
+  assign \cell.count  = \port$323$0 ;
+  assign \cell.mine  = \port$1762$0 [0];
+  assign \cell.revealed  = \port$1762$0 [1];
+  assign \cell.flagged  = \port$1762$0 [2];
+  assign \cell.exploded  = \port$1762$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3427,188 +3427,187 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held, read_enable, \port$1854$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$323$0 , held, read_enable, \port$1762$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
-  wire [6:0] \$100 ;
-  wire [7:0] \$101 ;
-  wire [15:0] \$102 ;
-  wire [8:0] \$103 ;
-  wire [9:0] \$104 ;
-  wire [10:0] \$105 ;
-  wire [6:0] \$1056 ;
-  wire [15:0] \$106 ;
-  wire [11:0] \$107 ;
-  wire [4:0] \$108 ;
-  wire [15:0] \$109 ;
+  wire [9:0] \$100 ;
+  wire [10:0] \$101 ;
+  wire [11:0] \$102 ;
+  wire [4:0] \$103 ;
+  wire [5:0] \$104 ;
+  wire [6:0] \$105 ;
+  wire [7:0] \$106 ;
+  wire [8:0] \$107 ;
+  wire [9:0] \$108 ;
+  wire [10:0] \$109 ;
   wire [4:0] \$11 ;
-  wire [5:0] \$110 ;
-  wire [6:0] \$111 ;
-  wire [7:0] \$112 ;
-  wire [15:0] \$113 ;
-  wire [8:0] \$114 ;
-  wire [9:0] \$115 ;
-  wire [10:0] \$116 ;
-  wire [15:0] \$117 ;
+  wire [11:0] \$110 ;
+  wire [4:0] \$111 ;
+  wire [5:0] \$112 ;
+  wire [6:0] \$113 ;
+  wire [7:0] \$114 ;
+  wire [8:0] \$115 ;
+  wire [9:0] \$116 ;
+  wire [10:0] \$117 ;
   wire [11:0] \$118 ;
   wire [4:0] \$119 ;
+  wire [8:0] \$1196 ;
   wire [4:0] \$12 ;
-  wire [15:0] \$120 ;
-  wire [5:0] \$121 ;
-  wire [6:0] \$122 ;
-  wire [7:0] \$123 ;
-  wire [15:0] \$124 ;
-  wire [8:0] \$125 ;
-  wire [9:0] \$126 ;
-  wire [10:0] \$127 ;
-  wire [15:0] \$128 ;
-  wire [11:0] \$129 ;
+  wire [5:0] \$120 ;
+  wire [6:0] \$121 ;
+  wire [6:0] \$1216 ;
+  wire [7:0] \$122 ;
+  wire [6:0] \$1222 ;
+  wire [8:0] \$123 ;
+  wire [9:0] \$124 ;
+  wire [10:0] \$125 ;
+  wire [11:0] \$126 ;
+  wire [4:0] \$127 ;
+  wire [5:0] \$128 ;
+  wire [6:0] \$129 ;
   wire [4:0] \$13 ;
-  wire [4:0] \$130 ;
-  wire [15:0] \$131 ;
-  wire [5:0] \$132 ;
-  wire [6:0] \$133 ;
-  wire [7:0] \$134 ;
-  wire [15:0] \$135 ;
-  wire [8:0] \$136 ;
-  wire [9:0] \$137 ;
-  wire [8:0] \$1379 ;
-  wire [10:0] \$138 ;
-  wire [15:0] \$139 ;
-  wire [6:0] \$1399 ;
+  wire [7:0] \$130 ;
+  wire [8:0] \$131 ;
+  wire [9:0] \$132 ;
+  wire [10:0] \$133 ;
+  wire [11:0] \$134 ;
+  wire [4:0] \$135 ;
+  wire [5:0] \$136 ;
+  wire [6:0] \$137 ;
+  wire [7:0] \$138 ;
+  wire [8:0] \$139 ;
   wire [5:0] \$14 ;
-  wire [11:0] \$140 ;
-  wire [6:0] \$1405 ;
-  wire [4:0] \$141 ;
-  wire [15:0] \$142 ;
-  wire [5:0] \$143 ;
-  wire [6:0] \$144 ;
-  wire [7:0] \$145 ;
-  wire [15:0] \$146 ;
+  wire [9:0] \$140 ;
+  wire [10:0] \$141 ;
+  wire [11:0] \$142 ;
+  wire [4:0] \$143 ;
+  wire [5:0] \$144 ;
+  wire [6:0] \$145 ;
+  wire [7:0] \$146 ;
   wire [8:0] \$147 ;
   wire [9:0] \$148 ;
   wire [10:0] \$149 ;
   wire [4:0] \$15 ;
-  wire [15:0] \$150 ;
-  wire [11:0] \$151 ;
-  wire [4:0] \$152 ;
-  wire [15:0] \$153 ;
-  wire [5:0] \$154 ;
-  wire [6:0] \$155 ;
-  wire [7:0] \$156 ;
-  wire [15:0] \$157 ;
-  wire [8:0] \$158 ;
-  wire [9:0] \$159 ;
+  wire [11:0] \$150 ;
+  wire [4:0] \$151 ;
+  wire [5:0] \$152 ;
+  wire [6:0] \$153 ;
+  wire [7:0] \$154 ;
+  wire [8:0] \$155 ;
+  wire [9:0] \$156 ;
+  wire [10:0] \$157 ;
+  wire [11:0] \$158 ;
+  wire [4:0] \$159 ;
   wire [4:0] \$16 ;
-  wire [10:0] \$160 ;
-  wire [15:0] \$161 ;
-  wire [11:0] \$162 ;
-  wire [4:0] \$163 ;
-  wire [15:0] \$164 ;
-  wire [5:0] \$165 ;
-  wire [6:0] \$166 ;
-  wire [7:0] \$167 ;
-  wire [15:0] \$168 ;
-  wire [8:0] \$169 ;
+  wire [5:0] \$160 ;
+  wire [6:0] \$161 ;
+  wire [7:0] \$162 ;
+  wire [8:0] \$163 ;
+  wire [9:0] \$164 ;
+  wire [10:0] \$165 ;
+  wire [11:0] \$166 ;
+  wire [4:0] \$167 ;
+  wire [5:0] \$168 ;
+  wire [6:0] \$169 ;
   wire [4:0] \$17 ;
-  wire [9:0] \$170 ;
-  wire [10:0] \$171 ;
-  wire [15:0] \$172 ;
-  wire [11:0] \$173 ;
-  wire [4:0] \$174 ;
-  wire [15:0] \$175 ;
+  wire [7:0] \$170 ;
+  wire [8:0] \$171 ;
+  wire [9:0] \$172 ;
+  wire [10:0] \$173 ;
+  wire [11:0] \$174 ;
+  wire [4:0] \$175 ;
   wire [5:0] \$176 ;
   wire [6:0] \$177 ;
   wire [7:0] \$178 ;
-  wire [15:0] \$179 ;
+  wire [8:0] \$179 ;
   wire [4:0] \$18 ;
-  wire [8:0] \$180 ;
-  wire [9:0] \$181 ;
-  wire [10:0] \$182 ;
-  wire [15:0] \$183 ;
-  wire [11:0] \$184 ;
-  wire [4:0] \$185 ;
-  wire [15:0] \$186 ;
-  wire [5:0] \$187 ;
-  wire [6:0] \$188 ;
-  wire [7:0] \$189 ;
+  wire [9:0] \$180 ;
+  wire [10:0] \$181 ;
+  wire [11:0] \$182 ;
+  wire [4:0] \$183 ;
+  wire [5:0] \$184 ;
+  wire [6:0] \$185 ;
+  wire [7:0] \$186 ;
+  wire [8:0] \$187 ;
+  wire [9:0] \$188 ;
+  wire [10:0] \$189 ;
   wire [255:0] \$19 ;
-  wire [15:0] \$190 ;
-  wire [8:0] \$191 ;
-  wire [9:0] \$192 ;
-  wire [10:0] \$193 ;
-  wire [15:0] \$194 ;
-  wire [11:0] \$195 ;
-  wire [4:0] \$196 ;
-  wire [15:0] \$197 ;
-  wire [5:0] \$198 ;
-  wire [6:0] \$199 ;
+  wire [11:0] \$190 ;
+  wire [4:0] \$191 ;
+  wire [5:0] \$192 ;
+  wire [6:0] \$193 ;
+  wire [7:0] \$194 ;
+  wire [8:0] \$195 ;
+  wire [9:0] \$196 ;
+  wire [10:0] \$197 ;
+  wire [11:0] \$198 ;
+  wire [4:0] \$199 ;
   wire \$2 ;
   wire [255:0] \$20 ;
-  wire [7:0] \$200 ;
-  wire [15:0] \$201 ;
-  wire [8:0] \$202 ;
-  wire [9:0] \$203 ;
-  wire [10:0] \$204 ;
-  wire [15:0] \$205 ;
+  wire [5:0] \$200 ;
+  wire [6:0] \$201 ;
+  wire [7:0] \$202 ;
+  wire [8:0] \$203 ;
+  wire [9:0] \$204 ;
+  wire [10:0] \$205 ;
   wire [11:0] \$206 ;
   wire [4:0] \$207 ;
-  wire [15:0] \$208 ;
-  wire [5:0] \$209 ;
+  wire [5:0] \$208 ;
+  wire [6:0] \$209 ;
   wire [255:0] \$21 ;
-  wire [6:0] \$210 ;
-  wire [7:0] \$211 ;
-  wire [15:0] \$212 ;
-  wire [8:0] \$213 ;
-  wire [9:0] \$214 ;
-  wire [10:0] \$215 ;
-  wire [15:0] \$216 ;
-  wire [11:0] \$217 ;
-  wire [4:0] \$218 ;
-  wire [15:0] \$219 ;
+  wire [7:0] \$210 ;
+  wire [8:0] \$211 ;
+  wire \$212 ;
+  wire \$213 ;
+  wire \$214 ;
+  wire \$215 ;
+  wire \$216 ;
+  wire \$217 ;
+  wire \$218 ;
+  wire \$219 ;
   wire [255:0] \$22 ;
-  wire [5:0] \$220 ;
-  wire [6:0] \$221 ;
-  wire [7:0] \$222 ;
-  wire [15:0] \$223 ;
-  wire [8:0] \$224 ;
-  wire [9:0] \$225 ;
-  wire [10:0] \$226 ;
-  wire [15:0] \$227 ;
-  wire [11:0] \$228 ;
-  wire [4:0] \$229 ;
+  wire \$220 ;
+  wire \$221 ;
+  wire \$222 ;
+  wire \$223 ;
+  wire \$224 ;
+  wire \$225 ;
+  wire \$226 ;
+  wire \$227 ;
+  wire \$228 ;
+  wire \$229 ;
   wire [255:0] \$23 ;
-  wire [15:0] \$230 ;
-  wire [5:0] \$231 ;
-  wire [6:0] \$232 ;
-  wire [7:0] \$233 ;
-  wire [15:0] \$234 ;
-  wire [8:0] \$235 ;
-  wire [9:0] \$236 ;
-  wire [10:0] \$237 ;
-  wire [15:0] \$238 ;
-  wire [11:0] \$239 ;
+  wire \$230 ;
+  wire \$231 ;
+  wire \$232 ;
+  wire \$233 ;
+  wire \$234 ;
+  wire \$235 ;
+  wire \$236 ;
+  wire \$237 ;
+  wire \$238 ;
+  wire \$239 ;
   wire [256:0] \$24 ;
-  wire [4:0] \$240 ;
-  wire [15:0] \$241 ;
-  wire [5:0] \$242 ;
-  wire [6:0] \$243 ;
-  wire [7:0] \$244 ;
-  wire [15:0] \$245 ;
-  wire [8:0] \$246 ;
-  wire [9:0] \$247 ;
-  wire [10:0] \$248 ;
-  wire [15:0] \$249 ;
+  wire \$240 ;
+  wire \$241 ;
+  wire \$242 ;
+  wire \$243 ;
+  wire \$244 ;
+  wire \$245 ;
+  wire \$246 ;
+  wire \$247 ;
+  wire \$248 ;
+  wire \$249 ;
   wire [255:0] \$25 ;
-  wire [11:0] \$250 ;
-  wire [4:0] \$251 ;
-  wire [15:0] \$252 ;
-  wire [5:0] \$253 ;
-  wire [6:0] \$254 ;
-  wire [7:0] \$255 ;
-  wire [15:0] \$256 ;
-  wire [8:0] \$257 ;
+  wire \$250 ;
+  wire \$251 ;
+  wire \$252 ;
+  wire \$253 ;
+  wire \$254 ;
+  wire [3:0] \$255 ;
+  wire \$256 ;
+  wire \$257 ;
   wire \$258 ;
   wire \$259 ;
   wire [255:0] \$26 ;
@@ -3625,7 +3624,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   wire [255:0] \$27 ;
   wire \$270 ;
   wire \$271 ;
-  wire \$272 ;
+  wire [32:0] \$272 ;
   wire \$273 ;
   wire \$274 ;
   wire \$275 ;
@@ -3639,26 +3638,26 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   wire \$282 ;
   wire \$283 ;
   wire \$284 ;
-  wire \$285 ;
-  wire \$286 ;
+  wire [10:0] \$285 ;
+  wire [27:0] \$286 ;
   wire \$287 ;
   wire \$288 ;
-  wire \$289 ;
+  wire [33:0] \$289 ;
   wire [255:0] \$29 ;
-  wire \$290 ;
-  wire \$291 ;
-  wire \$292 ;
-  wire \$293 ;
+  wire [31:0] \$290 ;
+  wire [20:0] \$291 ;
+  wire [34:0] \$292 ;
+  wire [15:0] \$293 ;
   wire \$294 ;
-  wire \$295 ;
+  wire [2:0] \$295 ;
   wire \$296 ;
-  wire \$297 ;
+  wire [15:0] \$297 ;
   wire \$298 ;
   wire \$299 ;
   wire [5:0] \$3 ;
   wire [255:0] \$30 ;
   wire \$300 ;
-  wire [3:0] \$301 ;
+  wire \$301 ;
   wire \$302 ;
   wire \$303 ;
   wire \$304 ;
@@ -3672,491 +3671,401 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   wire \$311 ;
   wire \$312 ;
   wire \$313 ;
-  wire \$314 ;
-  wire \$315 ;
+  wire [255:0] \$314 ;
+  wire [5:0] \$315 ;
   wire \$316 ;
   wire \$317 ;
-  wire [32:0] \$318 ;
-  wire \$319 ;
+  wire [4:0] \$318 ;
+  wire [5:0] \$319 ;
   wire [255:0] \$32 ;
-  wire \$320 ;
-  wire \$321 ;
+  wire [4:0] \$320 ;
+  wire [5:0] \$321 ;
   wire \$322 ;
-  wire \$323 ;
-  wire \$324 ;
+  wire [4:0] \$323 ;
+  wire [5:0] \$324 ;
   wire \$325 ;
-  wire \$326 ;
-  wire \$327 ;
+  wire [4:0] \$326 ;
+  wire [4:0] \$327 ;
   wire \$328 ;
   wire \$329 ;
   wire [256:0] \$33 ;
-  wire \$330 ;
-  wire [10:0] \$331 ;
-  wire [27:0] \$332 ;
-  wire \$333 ;
+  wire [4:0] \$330 ;
+  wire [5:0] \$331 ;
+  wire [4:0] \$332 ;
+  wire [5:0] \$333 ;
   wire \$334 ;
-  wire [33:0] \$335 ;
-  wire [31:0] \$336 ;
-  wire [20:0] \$337 ;
-  wire [34:0] \$338 ;
-  wire [15:0] \$339 ;
+  wire [4:0] \$335 ;
+  wire [5:0] \$336 ;
+  wire \$337 ;
+  wire [4:0] \$338 ;
+  wire [4:0] \$339 ;
   wire [255:0] \$34 ;
   wire \$340 ;
-  wire [2:0] \$341 ;
+  wire \$341 ;
   wire \$342 ;
-  wire [15:0] \$343 ;
+  wire \$343 ;
   wire \$344 ;
-  wire \$345 ;
-  wire \$346 ;
-  wire \$347 ;
-  wire \$348 ;
-  wire \$349 ;
+  wire [9:0] \$345 ;
+  wire [9:0] \$346 ;
+  wire [9:0] \$347 ;
+  wire [31:0] \$348 ;
+  wire [31:0] \$349 ;
   wire [255:0] \$35 ;
-  wire \$350 ;
+  wire [4:0] \$350 ;
   wire \$351 ;
   wire \$352 ;
   wire \$353 ;
-  wire \$354 ;
+  wire [4:0] \$354 ;
   wire \$355 ;
   wire \$356 ;
-  wire \$357 ;
+  wire [4:0] \$357 ;
   wire \$358 ;
   wire \$359 ;
   wire [255:0] \$36 ;
-  wire [255:0] \$360 ;
-  wire [5:0] \$361 ;
+  wire \$360 ;
+  wire [4:0] \$361 ;
   wire \$362 ;
   wire \$363 ;
-  wire [4:0] \$364 ;
-  wire [5:0] \$365 ;
-  wire [4:0] \$366 ;
-  wire [5:0] \$367 ;
+  wire \$364 ;
+  wire [4:0] \$365 ;
+  wire \$366 ;
+  wire \$367 ;
   wire \$368 ;
-  wire [4:0] \$369 ;
+  wire \$369 ;
   wire [255:0] \$37 ;
-  wire [5:0] \$370 ;
+  wire [10:0] \$370 ;
   wire \$371 ;
-  wire [4:0] \$372 ;
-  wire [4:0] \$373 ;
-  wire \$374 ;
-  wire \$375 ;
-  wire [4:0] \$376 ;
-  wire [5:0] \$377 ;
+  wire \$372 ;
+  wire \$373 ;
+  wire [4:0] \$374 ;
+  wire [5:0] \$375 ;
+  wire \$376 ;
+  wire [4:0] \$377 ;
   wire [4:0] \$378 ;
-  wire [5:0] \$379 ;
+  wire \$379 ;
   wire [255:0] \$38 ;
   wire \$380 ;
-  wire [4:0] \$381 ;
-  wire [5:0] \$382 ;
-  wire \$383 ;
-  wire [4:0] \$384 ;
-  wire [4:0] \$385 ;
+  wire \$381 ;
+  wire \$382 ;
+  wire [15:0] \$383 ;
+  wire [5:0] \$384 ;
+  wire \$385 ;
   wire \$386 ;
   wire \$387 ;
   wire \$388 ;
-  wire \$389 ;
+  wire [4:0] \$389 ;
   wire [255:0] \$39 ;
-  wire \$390 ;
-  wire [9:0] \$391 ;
-  wire [9:0] \$392 ;
-  wire [9:0] \$393 ;
-  wire [31:0] \$394 ;
-  wire [31:0] \$395 ;
-  wire [4:0] \$396 ;
-  wire \$397 ;
-  wire \$398 ;
-  wire \$399 ;
+  wire [5:0] \$390 ;
+  wire [6:0] \$391 ;
+  wire [7:0] \$392 ;
+  wire [8:0] \$393 ;
+  wire \$394 ;
+  wire [4:0] \$395 ;
+  wire [5:0] \$396 ;
+  wire [6:0] \$397 ;
+  wire [7:0] \$398 ;
+  wire [8:0] \$399 ;
   wire [5:0] \$4 ;
   wire [286:0] \$40 ;
-  wire [4:0] \$400 ;
-  wire \$401 ;
-  wire \$402 ;
-  wire [4:0] \$403 ;
-  wire \$404 ;
-  wire \$405 ;
-  wire \$406 ;
-  wire [4:0] \$407 ;
-  wire \$408 ;
-  wire \$409 ;
+  wire [9:0] \$400 ;
+  wire [10:0] \$401 ;
+  wire [11:0] \$402 ;
+  wire \$403 ;
+  wire [4:0] \$404 ;
+  wire [5:0] \$405 ;
+  wire [6:0] \$406 ;
+  wire [7:0] \$407 ;
+  wire [8:0] \$408 ;
+  wire [9:0] \$409 ;
   wire [255:0] \$41 ;
-  wire \$410 ;
-  wire [4:0] \$411 ;
+  wire [10:0] \$410 ;
+  wire [11:0] \$411 ;
   wire \$412 ;
-  wire \$413 ;
-  wire \$414 ;
-  wire \$415 ;
-  wire [10:0] \$416 ;
-  wire \$417 ;
-  wire \$418 ;
-  wire \$419 ;
+  wire [4:0] \$413 ;
+  wire [5:0] \$414 ;
+  wire [6:0] \$415 ;
+  wire [7:0] \$416 ;
+  wire [8:0] \$417 ;
+  wire [9:0] \$418 ;
+  wire [10:0] \$419 ;
   wire [255:0] \$42 ;
-  wire [4:0] \$420 ;
-  wire [5:0] \$421 ;
-  wire \$422 ;
-  wire [4:0] \$423 ;
-  wire [4:0] \$424 ;
-  wire \$425 ;
-  wire \$426 ;
-  wire \$427 ;
-  wire \$428 ;
-  wire [15:0] \$429 ;
+  wire [11:0] \$420 ;
+  wire \$421 ;
+  wire [4:0] \$422 ;
+  wire [5:0] \$423 ;
+  wire [6:0] \$424 ;
+  wire [7:0] \$425 ;
+  wire [8:0] \$426 ;
+  wire [9:0] \$427 ;
+  wire [10:0] \$428 ;
+  wire [11:0] \$429 ;
   wire [255:0] \$43 ;
-  wire [5:0] \$430 ;
-  wire \$431 ;
-  wire \$432 ;
-  wire \$433 ;
-  wire \$434 ;
-  wire [4:0] \$435 ;
-  wire [15:0] \$436 ;
-  wire [5:0] \$437 ;
-  wire [6:0] \$438 ;
-  wire [7:0] \$439 ;
+  wire \$430 ;
+  wire [4:0] \$431 ;
+  wire [5:0] \$432 ;
+  wire [6:0] \$433 ;
+  wire [7:0] \$434 ;
+  wire [8:0] \$435 ;
+  wire [9:0] \$436 ;
+  wire [10:0] \$437 ;
+  wire [11:0] \$438 ;
+  wire \$439 ;
   wire [256:0] \$44 ;
-  wire [15:0] \$440 ;
-  wire [8:0] \$441 ;
-  wire \$442 ;
-  wire [4:0] \$443 ;
-  wire [15:0] \$444 ;
-  wire [5:0] \$445 ;
-  wire [6:0] \$446 ;
-  wire [7:0] \$447 ;
-  wire [15:0] \$448 ;
-  wire [8:0] \$449 ;
+  wire [4:0] \$440 ;
+  wire [5:0] \$441 ;
+  wire [6:0] \$442 ;
+  wire [7:0] \$443 ;
+  wire [8:0] \$444 ;
+  wire [9:0] \$445 ;
+  wire [10:0] \$446 ;
+  wire [11:0] \$447 ;
+  wire \$448 ;
+  wire [4:0] \$449 ;
   wire [255:0] \$45 ;
-  wire [9:0] \$450 ;
-  wire [10:0] \$451 ;
-  wire [15:0] \$452 ;
-  wire [11:0] \$453 ;
-  wire \$454 ;
-  wire [4:0] \$455 ;
-  wire [15:0] \$456 ;
-  wire [5:0] \$457 ;
-  wire [6:0] \$458 ;
-  wire [7:0] \$459 ;
+  wire [5:0] \$450 ;
+  wire [6:0] \$451 ;
+  wire [7:0] \$452 ;
+  wire [8:0] \$453 ;
+  wire [9:0] \$454 ;
+  wire [10:0] \$455 ;
+  wire [11:0] \$456 ;
+  wire \$457 ;
+  wire [4:0] \$458 ;
+  wire [5:0] \$459 ;
   wire [255:0] \$46 ;
-  wire [15:0] \$460 ;
-  wire [8:0] \$461 ;
-  wire [9:0] \$462 ;
-  wire [10:0] \$463 ;
-  wire [15:0] \$464 ;
+  wire [6:0] \$460 ;
+  wire [7:0] \$461 ;
+  wire [8:0] \$462 ;
+  wire [9:0] \$463 ;
+  wire [10:0] \$464 ;
   wire [11:0] \$465 ;
   wire \$466 ;
   wire [4:0] \$467 ;
-  wire [15:0] \$468 ;
-  wire [5:0] \$469 ;
+  wire [5:0] \$468 ;
+  wire [6:0] \$469 ;
   wire [255:0] \$47 ;
-  wire [6:0] \$470 ;
-  wire [7:0] \$471 ;
-  wire [15:0] \$472 ;
-  wire [8:0] \$473 ;
-  wire [9:0] \$474 ;
-  wire [10:0] \$475 ;
-  wire [15:0] \$476 ;
-  wire [11:0] \$477 ;
-  wire \$478 ;
-  wire [4:0] \$479 ;
+  wire [7:0] \$470 ;
+  wire [8:0] \$471 ;
+  wire [9:0] \$472 ;
+  wire [10:0] \$473 ;
+  wire [11:0] \$474 ;
+  wire \$475 ;
+  wire [4:0] \$476 ;
+  wire [5:0] \$477 ;
+  wire [6:0] \$478 ;
+  wire [7:0] \$479 ;
   wire [255:0] \$48 ;
-  wire [15:0] \$480 ;
-  wire [5:0] \$481 ;
-  wire [6:0] \$482 ;
-  wire [7:0] \$483 ;
-  wire [15:0] \$484 ;
-  wire [8:0] \$485 ;
-  wire [9:0] \$486 ;
-  wire [10:0] \$487 ;
-  wire [15:0] \$488 ;
-  wire [11:0] \$489 ;
+  wire [8:0] \$480 ;
+  wire [9:0] \$481 ;
+  wire [10:0] \$482 ;
+  wire [11:0] \$483 ;
+  wire \$484 ;
+  wire [4:0] \$485 ;
+  wire [5:0] \$486 ;
+  wire [6:0] \$487 ;
+  wire [7:0] \$488 ;
+  wire [8:0] \$489 ;
   wire [255:0] \$49 ;
-  wire \$490 ;
-  wire [4:0] \$491 ;
-  wire [15:0] \$492 ;
-  wire [5:0] \$493 ;
-  wire [6:0] \$494 ;
-  wire [7:0] \$495 ;
-  wire [15:0] \$496 ;
-  wire [8:0] \$497 ;
-  wire [9:0] \$498 ;
-  wire [10:0] \$499 ;
+  wire [9:0] \$490 ;
+  wire [10:0] \$491 ;
+  wire [11:0] \$492 ;
+  wire \$493 ;
+  wire [4:0] \$494 ;
+  wire [5:0] \$495 ;
+  wire [6:0] \$496 ;
+  wire [7:0] \$497 ;
+  wire [8:0] \$498 ;
+  wire [9:0] \$499 ;
   wire [5:0] \$5 ;
   wire [255:0] \$50 ;
-  wire [15:0] \$500 ;
+  wire [10:0] \$500 ;
   wire [11:0] \$501 ;
   wire \$502 ;
   wire [4:0] \$503 ;
-  wire [15:0] \$504 ;
-  wire [5:0] \$505 ;
-  wire [6:0] \$506 ;
-  wire [7:0] \$507 ;
-  wire [15:0] \$508 ;
-  wire [8:0] \$509 ;
+  wire [5:0] \$504 ;
+  wire [6:0] \$505 ;
+  wire [7:0] \$506 ;
+  wire [8:0] \$507 ;
+  wire [9:0] \$508 ;
+  wire [10:0] \$509 ;
   wire [255:0] \$51 ;
-  wire [9:0] \$510 ;
-  wire [10:0] \$511 ;
-  wire [15:0] \$512 ;
-  wire [11:0] \$513 ;
-  wire \$514 ;
-  wire [4:0] \$515 ;
-  wire [15:0] \$516 ;
-  wire [5:0] \$517 ;
-  wire [6:0] \$518 ;
-  wire [7:0] \$519 ;
+  wire [11:0] \$510 ;
+  wire \$511 ;
+  wire [4:0] \$512 ;
+  wire [5:0] \$513 ;
+  wire [6:0] \$514 ;
+  wire [7:0] \$515 ;
+  wire [8:0] \$516 ;
+  wire [9:0] \$517 ;
+  wire [10:0] \$518 ;
+  wire [11:0] \$519 ;
   wire [255:0] \$52 ;
-  wire [15:0] \$520 ;
-  wire [8:0] \$521 ;
-  wire [9:0] \$522 ;
-  wire [10:0] \$523 ;
-  wire [15:0] \$524 ;
-  wire [11:0] \$525 ;
+  wire \$520 ;
+  wire [4:0] \$521 ;
+  wire [5:0] \$522 ;
+  wire [6:0] \$523 ;
+  wire [7:0] \$524 ;
+  wire [8:0] \$525 ;
   wire \$526 ;
-  wire [4:0] \$527 ;
-  wire [15:0] \$528 ;
+  wire \$527 ;
+  wire [255:0] \$528 ;
   wire [5:0] \$529 ;
   wire \$53 ;
-  wire [6:0] \$530 ;
-  wire [7:0] \$531 ;
-  wire [15:0] \$532 ;
-  wire [8:0] \$533 ;
-  wire [9:0] \$534 ;
-  wire [10:0] \$535 ;
-  wire [15:0] \$536 ;
-  wire [11:0] \$537 ;
+  wire [15:0] \$530 ;
+  wire [15:0] \$531 ;
+  wire [5:0] \$532 ;
+  wire \$533 ;
+  wire \$534 ;
+  wire [4:0] \$535 ;
+  wire \$536 ;
+  wire [4:0] \$537 ;
   wire \$538 ;
-  wire [4:0] \$539 ;
+  wire \$539 ;
   wire \$54 ;
-  wire [15:0] \$540 ;
-  wire [5:0] \$541 ;
-  wire [6:0] \$542 ;
-  wire [7:0] \$543 ;
-  wire [15:0] \$544 ;
-  wire [8:0] \$545 ;
-  wire [9:0] \$546 ;
-  wire [10:0] \$547 ;
-  wire [15:0] \$548 ;
-  wire [11:0] \$549 ;
+  wire [4:0] \$540 ;
+  wire \$541 ;
+  wire \$542 ;
+  wire \$543 ;
+  wire \$544 ;
+  wire \$545 ;
+  wire [4:0] \$546 ;
+  wire \$547 ;
+  wire [3:0] \$548 ;
+  wire \$549 ;
   wire [7:0] \$55 ;
   wire \$550 ;
   wire [4:0] \$551 ;
-  wire [15:0] \$552 ;
-  wire [5:0] \$553 ;
-  wire [6:0] \$554 ;
-  wire [7:0] \$555 ;
-  wire [15:0] \$556 ;
-  wire [8:0] \$557 ;
-  wire [9:0] \$558 ;
-  wire [10:0] \$559 ;
+  wire [3:0] \$552 ;
+  wire \$553 ;
+  wire \$554 ;
+  wire [4:0] \$555 ;
+  wire \$556 ;
+  wire [4:0] \$557 ;
+  wire \$558 ;
+  wire \$559 ;
   wire \$56 ;
-  wire [15:0] \$560 ;
-  wire [11:0] \$561 ;
+  wire [4:0] \$560 ;
+  wire \$561 ;
   wire \$562 ;
-  wire [4:0] \$563 ;
-  wire [15:0] \$564 ;
-  wire [5:0] \$565 ;
-  wire [6:0] \$566 ;
-  wire [7:0] \$567 ;
-  wire [15:0] \$568 ;
-  wire [8:0] \$569 ;
+  wire \$563 ;
+  wire \$564 ;
+  wire \$565 ;
+  wire \$566 ;
+  wire \$567 ;
+  wire \$568 ;
+  wire \$569 ;
   wire \$57 ;
-  wire [9:0] \$570 ;
-  wire [10:0] \$571 ;
-  wire [15:0] \$572 ;
-  wire [11:0] \$573 ;
+  wire \$570 ;
+  wire \$571 ;
+  wire \$572 ;
+  wire \$573 ;
   wire \$574 ;
-  wire [4:0] \$575 ;
-  wire [15:0] \$576 ;
-  wire [5:0] \$577 ;
-  wire [6:0] \$578 ;
-  wire [7:0] \$579 ;
+  wire \$575 ;
+  wire \$576 ;
+  wire \$577 ;
+  wire \$578 ;
+  wire \$579 ;
   wire \$58 ;
-  wire [15:0] \$580 ;
-  wire [8:0] \$581 ;
-  wire [9:0] \$582 ;
-  wire [10:0] \$583 ;
-  wire [15:0] \$584 ;
-  wire [11:0] \$585 ;
+  wire \$580 ;
+  wire \$581 ;
+  wire \$582 ;
+  wire \$583 ;
+  wire [255:0] \$584 ;
+  wire \$585 ;
   wire \$586 ;
-  wire [4:0] \$587 ;
-  wire [15:0] \$588 ;
-  wire [5:0] \$589 ;
+  wire [9:0] \$587 ;
+  wire [9:0] \$588 ;
+  wire \$589 ;
   wire \$59 ;
-  wire [6:0] \$590 ;
-  wire [7:0] \$591 ;
-  wire [15:0] \$592 ;
-  wire [8:0] \$593 ;
-  wire [9:0] \$594 ;
-  wire [10:0] \$595 ;
-  wire [15:0] \$596 ;
-  wire [11:0] \$597 ;
+  wire \$590 ;
+  wire \$591 ;
+  wire \$592 ;
+  wire \$593 ;
+  wire \$594 ;
+  wire \$595 ;
+  wire \$596 ;
+  wire \$597 ;
   wire \$598 ;
-  wire [4:0] \$599 ;
+  wire \$599 ;
   wire [4:0] \$6 ;
   wire \$60 ;
-  wire [15:0] \$600 ;
-  wire [5:0] \$601 ;
-  wire [6:0] \$602 ;
-  wire [7:0] \$603 ;
-  wire [15:0] \$604 ;
-  wire [8:0] \$605 ;
-  wire [9:0] \$606 ;
-  wire [10:0] \$607 ;
-  wire [15:0] \$608 ;
-  wire [11:0] \$609 ;
+  wire \$600 ;
+  wire \$601 ;
+  wire \$602 ;
+  wire \$603 ;
+  wire \$604 ;
+  wire \$605 ;
+  wire \$606 ;
+  wire \$607 ;
+  reg [3:0] \$608 ;
+  reg [3:0] \$609  = 4'h0;
   wire \$61 ;
-  wire \$610 ;
-  wire [4:0] \$611 ;
-  wire [15:0] \$612 ;
-  wire [5:0] \$613 ;
-  wire [6:0] \$614 ;
-  wire [7:0] \$615 ;
-  wire [15:0] \$616 ;
-  wire [8:0] \$617 ;
-  wire \$618 ;
-  wire \$619 ;
+  reg \$610 ;
+  reg [15:0] \$611 ;
+  reg [31:0] \$612 ;
+  reg [4:0] \$613 ;
+  reg [26:0] \$614 ;
+  reg [9:0] \$615 ;
+  reg [7:0] \$616 ;
+  reg [7:0] \$617 ;
+  reg \$618 ;
+  reg \$619 ;
   wire \$62 ;
-  wire [255:0] \$620 ;
-  wire [5:0] \$621 ;
-  wire [15:0] \$622 ;
-  wire [15:0] \$623 ;
-  wire [5:0] \$624 ;
-  wire \$625 ;
-  wire \$626 ;
-  wire [4:0] \$627 ;
-  wire \$628 ;
-  wire [4:0] \$629 ;
+  reg \$620 ;
+  reg \$621 ;
+  reg [33:0] \$622 ;
+  reg [14:0] \$623 ;
+  reg [14:0] \$624 ;
+  reg [31:0] \$625 ;
+  reg [14:0] \$626 ;
+  reg [1:0] \$627 ;
+  reg [31:0] \$628 ;
+  reg [15:0] \$629 ;
   wire [255:0] \$63 ;
-  wire \$630 ;
-  wire \$631 ;
-  wire [4:0] \$632 ;
-  wire \$633 ;
-  wire \$634 ;
-  wire \$635 ;
-  wire \$636 ;
-  wire \$637 ;
-  wire [4:0] \$638 ;
-  wire \$639 ;
+  reg \$630 ;
+  reg [1:0] \$631 ;
+  reg [255:0] \$632 ;
+  reg [255:0] \$633 ;
+  reg [255:0] \$634 ;
+  reg [3:0] \$635 ;
+  reg [3:0] \$636 ;
+  reg [8:0] \$637 ;
+  reg [8:0] \$638 ;
+  reg [3:0] \$639 ;
   wire [15:0] \$64 ;
-  wire [3:0] \$640 ;
-  wire \$641 ;
-  wire \$642 ;
-  wire [4:0] \$643 ;
-  wire [3:0] \$644 ;
-  wire \$645 ;
-  wire \$646 ;
-  wire [4:0] \$647 ;
-  wire \$648 ;
-  wire [4:0] \$649 ;
+  reg [31:0] \$640 ;
+  reg [9:0] \$641 ;
+  reg [2:0] \$642 ;
+  reg [3:0] \$643 ;
+  reg [3:0] \$644 ;
+  reg [3:0] \$645 ;
+  reg \$646 ;
+  reg \$647 ;
+  reg [3:0] \$648 ;
+  reg [3:0] \$649 ;
   wire \$65 ;
-  wire \$650 ;
-  wire \$651 ;
-  wire [4:0] \$652 ;
-  wire \$653 ;
-  wire \$654 ;
-  wire \$655 ;
-  wire \$656 ;
-  wire \$657 ;
-  wire \$658 ;
-  wire \$659 ;
+  reg [4:0] \$650 ;
+  reg \$651 ;
+  reg [15:0] \$652 ;
+  reg [15:0] \$653 ;
+  reg [15:0] \$654 ;
+  reg \$655 ;
+  reg [7:0] \$656 ;
+  reg \$657 ;
+  reg [8:0] \$658 ;
+  reg [3:0] \$659 ;
   wire \$66 ;
-  wire \$660 ;
-  wire \$661 ;
-  wire \$662 ;
-  wire \$663 ;
-  wire \$664 ;
-  wire \$665 ;
-  wire \$666 ;
-  wire \$667 ;
-  wire \$668 ;
-  wire \$669 ;
   wire \$67 ;
-  wire \$670 ;
-  wire \$671 ;
-  wire \$672 ;
-  wire \$673 ;
-  wire \$674 ;
-  wire \$675 ;
-  wire [255:0] \$676 ;
-  wire \$677 ;
-  wire \$678 ;
-  wire [9:0] \$679 ;
   wire [4:0] \$68 ;
-  wire [9:0] \$680 ;
-  wire \$681 ;
-  wire \$682 ;
-  wire \$683 ;
-  wire \$684 ;
-  wire \$685 ;
-  wire \$686 ;
-  wire \$687 ;
-  wire \$688 ;
-  wire \$689 ;
   wire \$69 ;
-  wire \$690 ;
-  wire \$691 ;
-  wire \$692 ;
-  wire \$693 ;
-  wire \$694 ;
-  wire \$695 ;
-  wire \$696 ;
-  wire \$697 ;
-  wire \$698 ;
-  wire \$699 ;
   wire [5:0] \$7 ;
   wire \$70 ;
-  reg [3:0] \$700 ;
-  reg [3:0] \$701  = 4'h0;
-  reg \$702 ;
-  reg [15:0] \$703 ;
-  reg [31:0] \$704 ;
-  reg [4:0] \$705 ;
-  reg [26:0] \$706 ;
-  reg [9:0] \$707 ;
-  reg [7:0] \$708 ;
-  reg [7:0] \$709 ;
   wire [4:0] \$71 ;
-  reg \$710 ;
-  reg \$711 ;
-  reg \$712 ;
-  reg \$713 ;
-  reg [33:0] \$714 ;
-  reg [14:0] \$715 ;
-  reg [14:0] \$716 ;
-  reg [31:0] \$717 ;
-  reg [14:0] \$718 ;
-  reg [1:0] \$719 ;
   wire \$72 ;
-  reg [31:0] \$720 ;
-  reg [15:0] \$721 ;
-  reg \$722 ;
-  reg [1:0] \$723 ;
-  reg [255:0] \$724 ;
-  reg [255:0] \$725 ;
-  reg [255:0] \$726 ;
-  reg [3:0] \$727 ;
-  reg [3:0] \$728 ;
-  reg [8:0] \$729 ;
+  wire [8:0] \$726 ;
   wire \$73 ;
-  reg [8:0] \$730 ;
-  reg [3:0] \$731 ;
-  reg [31:0] \$732 ;
-  reg [9:0] \$733 ;
-  reg [2:0] \$734 ;
-  reg [3:0] \$735 ;
-  reg [3:0] \$736 ;
-  reg [3:0] \$737 ;
-  reg \$738 ;
-  reg \$739 ;
   wire \$74 ;
-  reg [3:0] \$740 ;
-  reg [3:0] \$741 ;
-  reg [4:0] \$742 ;
-  reg \$743 ;
-  reg [15:0] \$744 ;
-  reg [15:0] \$745 ;
-  reg \$746 ;
-  reg [7:0] \$747 ;
-  reg \$748 ;
-  reg [8:0] \$749 ;
   wire [4:0] \$75 ;
-  reg [3:0] \$750 ;
   wire \$76 ;
   wire \$77 ;
   wire \$78 ;
@@ -4164,7 +4073,6 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   wire [4:0] \$8 ;
   wire \$80 ;
   wire \$81 ;
-  wire [8:0] \$817 ;
   wire \$82 ;
   wire \$83 ;
   wire \$84 ;
@@ -4175,15 +4083,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   wire [5:0] \$89 ;
   wire [4:0] \$9 ;
   wire [4:0] \$90 ;
-  wire [15:0] \$91 ;
-  wire [5:0] \$92 ;
-  wire [6:0] \$93 ;
-  wire [7:0] \$94 ;
-  wire [15:0] \$95 ;
-  wire [8:0] \$96 ;
-  wire [4:0] \$97 ;
-  wire [15:0] \$98 ;
-  wire [5:0] \$99 ;
+  wire [5:0] \$91 ;
+  wire [6:0] \$919 ;
+  wire [6:0] \$92 ;
+  wire [7:0] \$93 ;
+  wire [8:0] \$94 ;
+  wire [4:0] \$95 ;
+  wire [5:0] \$96 ;
+  wire [6:0] \$97 ;
+  wire [7:0] \$98 ;
+  wire [8:0] \$99 ;
   reg \$signal  = 1'h0;
   reg \$signal$50 ;
   reg \$signal$60 ;
@@ -4214,6 +4123,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   (* init = 4'h0 *)
   wire [3:0] count_cursor__addr;
   wire [63:0] count_cursor__data;
+  reg [15:0] count_down = 16'h0000;
   reg [15:0] count_mid = 16'h0000;
   reg [4:0] count_step = 5'h00;
   reg [15:0] count_up = 16'h0000;
@@ -4276,10 +4186,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1854$0 ;
-  wire [3:0] \port$1854$0 ;
-  output [3:0] \port$369$0 ;
-  wire [3:0] \port$369$0 ;
+  output [3:0] \port$1762$0 ;
+  wire [3:0] \port$1762$0 ;
+  output [3:0] \port$323$0 ;
+  wire [3:0] \port$323$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   reg [7:0] probe = 8'h00;
@@ -4389,551 +4299,374 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   end
   assign mine_cell__data = mines[probe[7:4]];
   assign mine_read__data = _2_;
-  assign \$245  = row_arrives ? mine_row : 16'h0000;
-  assign \$246  = \$244  + \$245 [13];
-  assign \$247  = \$246  + count_up[15];
-  assign \$248  = \$247  + count_mid[15];
-  assign \$249  = row_arrives ? mine_row : 16'h0000;
-  assign \$250  = \$248  + \$249 [15];
-  assign \$251  = 1'h0 + count_up[15];
-  assign \$252  = row_arrives ? mine_row : 16'h0000;
-  assign \$253  = \$251  + \$252 [15];
-  assign \$254  = \$253  + count_up[14];
-  assign \$255  = \$254  + count_mid[14];
-  assign \$256  = row_arrives ? mine_row : 16'h0000;
-  assign \$257  = \$255  + \$256 [14];
-  assign \$258  = mine_row >> probe_d[3:0];
-  assign \$259  = ~ \$signal ;
-  assign \$260  = nb_valid_d & \$259 ;
-  assign \$261  = ~ rd_flagged;
-  assign \$262  = \$260  & \$261 ;
-  assign \$263  = mine_row >> probe_d[3:0];
-  assign \$264  = \$262  & \$263 ;
-  assign \$265  = ~ \$signal ;
-  assign \$266  = nb_valid_d & \$265 ;
-  assign \$267  = ~ rd_flagged;
-  assign \$268  = \$266  & \$267 ;
-  assign \$269  = ! probe_d[3:0];
-  assign \$270  = \$269  ? \$signal$61  : mine_row[0];
-  assign \$271  = probe_d[3:0] == 1'h1;
-  assign \$272  = \$271  ? \$signal$61  : mine_row[1];
-  assign \$273  = probe_d[3:0] == 2'h2;
-  assign \$274  = \$273  ? \$signal$61  : mine_row[2];
-  assign \$275  = probe_d[3:0] == 2'h3;
-  assign \$276  = \$275  ? \$signal$61  : mine_row[3];
-  assign \$277  = probe_d[3:0] == 3'h4;
-  assign \$278  = \$277  ? \$signal$61  : mine_row[4];
-  assign \$279  = probe_d[3:0] == 3'h5;
-  assign \$280  = \$279  ? \$signal$61  : mine_row[5];
-  assign \$281  = probe_d[3:0] == 3'h6;
-  assign \$282  = \$281  ? \$signal$61  : mine_row[6];
-  assign \$283  = probe_d[3:0] == 3'h7;
-  assign \$284  = \$283  ? \$signal$61  : mine_row[7];
-  assign \$285  = probe_d[3:0] == 4'h8;
-  assign \$286  = \$285  ? \$signal$61  : mine_row[8];
-  assign \$287  = probe_d[3:0] == 4'h9;
-  assign \$288  = \$287  ? \$signal$61  : mine_row[9];
-  assign \$289  = probe_d[3:0] == 4'ha;
-  assign \$290  = \$289  ? \$signal$61  : mine_row[10];
-  assign \$291  = probe_d[3:0] == 4'hb;
-  assign \$292  = \$291  ? \$signal$61  : mine_row[11];
-  assign \$293  = probe_d[3:0] == 4'hc;
-  assign \$294  = \$293  ? \$signal$61  : mine_row[12];
-  assign \$295  = probe_d[3:0] == 4'hd;
-  assign \$296  = \$295  ? \$signal$61  : mine_row[13];
-  assign \$297  = probe_d[3:0] == 4'he;
-  assign \$298  = \$297  ? \$signal$61  : mine_row[14];
-  assign \$299  = probe_d[3:0] == 4'hf;
-  assign \$300  = \$299  ? \$signal$61  : mine_row[15];
-  assign \$1056  = \read_col$82  * 3'h4;
-  assign \$301  = count_cell__data >> \$1056 ;
-  assign \$302  = ! fsm_state;
-  assign \$303  = fsm_state == 1'h1;
-  assign \$304  = fsm_state == 2'h2;
-  assign \$305  = fsm_state == 2'h3;
-  assign \$306  = fsm_state == 3'h4;
-  assign \$307  = fsm_state == 3'h5;
-  assign \$308  = fsm_state == 3'h6;
-  assign \$309  = fsm_state == 3'h7;
-  assign \$310  = fsm_state == 4'h8;
-  assign \$311  = fsm_state == 4'h9;
-  assign \$312  = fsm_state == 4'ha;
-  assign \$313  = fsm_state == 4'hb;
-  assign \$314  = fsm_state == 4'hc;
-  assign \$315  = fsm_state == 4'hd;
-  assign \$316  = mine_write__addr == probe[7:4];
-  assign \$317  = mine_write__en & \$316 ;
-  assign \$318  = free_running + 1'h1;
-  assign \$319  = | press;
-  assign \$320  = | pending;
-  assign \$321  = ~ \$320 ;
-  assign \$322  = | pending;
-  assign \$323  = idle & \$322 ;
-  assign \$324  = \$321  | \$323 ;
-  assign \$325  = \$319  & \$324 ;
-  assign \$326  = | pending;
-  assign \$327  = idle & \$326 ;
-  assign \$328  = status == 1'h1;
-  assign \$329  = prescaler == 27'h5f5e0ff;
-  assign \$330  = timer != 10'h3e7;
-  assign \$331  = timer + 1'h1;
-  assign \$332  = prescaler + 1'h1;
-  assign \$333  = revealed_bits >> probe;
-  assign \$334  = flagged_bits >> probe;
-  assign \$335  = lcg[16:0] * 17'h1660d;
-  assign \$336  = lcg[31:17] * 17'h1660d;
-  assign \$337  = lcg[16:0] * 4'hc;
-  assign \$338  = \$signal$90  + 30'h3c6ef35f;
-  assign \$339  = \$signal$91  + product_lh;
-  assign \$340  = | lcg_wait;
-  assign \$341  = lcg_wait - 1'h1;
-  assign \$342  = lcg_wait == 1'h1;
-  assign \$343  = \$signal$93 [31:17] + sum_cross;
-  assign \$344  = | opening[15:0];
-  assign \$345  = | opening[31:16];
-  assign \$346  = | opening[47:32];
-  assign \$347  = | opening[63:48];
-  assign \$348  = | opening[79:64];
-  assign \$349  = | opening[95:80];
-  assign \$350  = | opening[111:96];
-  assign \$351  = | opening[127:112];
-  assign \$352  = | opening[143:128];
-  assign \$353  = | opening[159:144];
-  assign \$354  = | opening[175:160];
-  assign \$355  = | opening[191:176];
-  assign \$356  = | opening[207:192];
-  assign \$357  = | opening[223:208];
-  assign \$358  = | opening[239:224];
-  assign \$359  = | opening[255:240];
-  assign \$360  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$361  = switches[7] ? 6'h0a : 6'h28;
-  assign \$362  = ! cursor_row;
-  assign \$364  = \$363  ? 5'h09 : 5'h10;
-  assign \$365  = \$364  - 1'h1;
-  assign \$366  = cursor_row - 1'h1;
-  assign \$367  = \$362  ? \$365  : { \$366 [4], \$366  };
-  assign \$369  = \$368  ? 5'h09 : 5'h10;
-  assign \$370  = \$369  - 1'h1;
-  assign \$371  = cursor_row == \$370 ;
-  assign \$372  = cursor_row + 1'h1;
-  assign \$373  = \$371  ? 5'h00 : \$372 ;
-  assign \$374  = ! cursor_col;
-  assign \$376  = \$375  ? 5'h09 : 5'h10;
-  assign \$377  = \$376  - 1'h1;
-  assign \$378  = cursor_col - 1'h1;
-  assign \$379  = \$374  ? \$377  : { \$378 [4], \$378  };
-  assign \$381  = \$380  ? 5'h09 : 5'h10;
-  assign \$382  = \$381  - 1'h1;
-  assign \$383  = cursor_col == \$382 ;
-  assign \$384  = cursor_col + 1'h1;
-  assign \$385  = \$383  ? 5'h00 : \$384 ;
-  assign \$386  = status == 2'h2;
-  assign \$387  = status == 2'h3;
-  assign \$388  = \$386  | \$387 ;
-  assign \$389  = ~ \$signal ;
-  assign \$390  = ! status;
-  assign \$391  = $signed(counter) + $signed(2'h1);
-  assign \$392  = $signed(counter) - $signed(2'h1);
-  assign \$393  = rd_flagged ? \$391  : \$392 ;
-  assign \$394  = seed_force ? seed_value : free_running;
-  assign \$395  = seed_force ? seed_value : free_running;
-  assign \$396  = load_row + 1'h1;
-  assign \$397  = load_row == 4'hf;
-  assign \$398  = ! lcg_wait;
-  assign \$400  = \$399  ? 5'h09 : 5'h10;
-  assign \$401  = lcg[31:28] < \$400 ;
-  assign \$403  = \$402  ? 5'h09 : 5'h10;
-  assign \$404  = lcg[27:24] < \$403 ;
-  assign \$405  = \$401  & \$404 ;
-  assign \$407  = \$406  ? 5'h09 : 5'h10;
-  assign \$408  = lcg[23:20] < \$407 ;
-  assign \$409  = \$405  & \$408 ;
-  assign \$411  = \$410  ? 5'h09 : 5'h10;
-  assign \$412  = lcg[19:16] < \$411 ;
-  assign \$413  = \$409  & \$412 ;
-  assign \$414  = mine_row >> probe_d[3:0];
-  assign \$415  = mine_row >> probe_d[3:0];
-  assign \$416  = swaps_done + 1'h1;
-  assign \$417  = swaps_done == 10'h3e7;
-  assign \$418  = mine_row >> probe_d[3:0];
-  assign \$420  = \$419  ? 5'h09 : 5'h10;
-  assign \$421  = \$420  - 1'h1;
-  assign \$422  = scan_col == \$421 ;
-  assign \$423  = scan_row + 1'h1;
-  assign \$424  = scan_col + 1'h1;
-  assign \$425  = mine_row >> probe_d[3:0];
-  assign \$426  = ~ \$425 ;
-  assign \$427  = probe_d != { cursor_row, cursor_col };
-  assign \$428  = \$426  & \$427 ;
-  assign \$429  = row_arrives ? mine_row : 16'h0000;
-  assign \$430  = count_step + 1'h1;
-  assign \$431  = count_step >= 1'h1;
-  assign \$432  = count_step <= 5'h10;
-  assign \$433  = \$431  & \$432 ;
-  assign \$434  = count_step >= 2'h3;
-  assign \$435  = 1'h0 + count_up[0];
-  assign \$436  = row_arrives ? mine_row : 16'h0000;
-  assign \$437  = \$435  + \$436 [0];
-  assign \$438  = \$437  + count_up[1];
-  assign \$439  = \$438  + count_mid[1];
-  assign \$440  = row_arrives ? mine_row : 16'h0000;
-  assign \$441  = \$439  + \$440 [1];
-  assign \$442  = ! \$441 [3:0];
-  assign \$443  = 1'h0 + count_up[1];
-  assign \$444  = row_arrives ? mine_row : 16'h0000;
-  assign \$445  = \$443  + \$444 [1];
-  assign \$446  = \$445  + count_up[0];
-  assign \$447  = \$446  + count_mid[0];
-  assign \$448  = row_arrives ? mine_row : 16'h0000;
-  assign \$449  = \$447  + \$448 [0];
-  assign \$450  = \$449  + count_up[2];
-  assign \$451  = \$450  + count_mid[2];
-  assign \$452  = row_arrives ? mine_row : 16'h0000;
-  assign \$453  = \$451  + \$452 [2];
-  assign \$454  = ! \$453 [3:0];
-  assign \$455  = 1'h0 + count_up[2];
-  assign \$456  = row_arrives ? mine_row : 16'h0000;
-  assign \$457  = \$455  + \$456 [2];
-  assign \$458  = \$457  + count_up[1];
-  assign \$459  = \$458  + count_mid[1];
-  assign \$460  = row_arrives ? mine_row : 16'h0000;
-  assign \$461  = \$459  + \$460 [1];
-  assign \$462  = \$461  + count_up[3];
-  assign \$463  = \$462  + count_mid[3];
-  assign \$464  = row_arrives ? mine_row : 16'h0000;
-  assign \$465  = \$463  + \$464 [3];
+  assign \$335  = \$334  ? 5'h09 : 5'h10;
+  assign \$336  = \$335  - 1'h1;
+  assign \$337  = cursor_col == \$336 ;
+  assign \$338  = cursor_col + 1'h1;
+  assign \$339  = \$337  ? 5'h00 : \$338 ;
+  assign \$340  = status == 2'h2;
+  assign \$341  = status == 2'h3;
+  assign \$342  = \$340  | \$341 ;
+  assign \$343  = ~ \$signal ;
+  assign \$344  = ! status;
+  assign \$345  = $signed(counter) + $signed(2'h1);
+  assign \$346  = $signed(counter) - $signed(2'h1);
+  assign \$347  = rd_flagged ? \$345  : \$346 ;
+  assign \$348  = seed_force ? seed_value : free_running;
+  assign \$349  = seed_force ? seed_value : free_running;
+  assign \$350  = load_row + 1'h1;
+  assign \$351  = load_row == 4'hf;
+  assign \$352  = ! lcg_wait;
+  assign \$354  = \$353  ? 5'h09 : 5'h10;
+  assign \$355  = lcg[31:28] < \$354 ;
+  assign \$357  = \$356  ? 5'h09 : 5'h10;
+  assign \$358  = lcg[27:24] < \$357 ;
+  assign \$359  = \$355  & \$358 ;
+  assign \$361  = \$360  ? 5'h09 : 5'h10;
+  assign \$362  = lcg[23:20] < \$361 ;
+  assign \$363  = \$359  & \$362 ;
+  assign \$365  = \$364  ? 5'h09 : 5'h10;
+  assign \$366  = lcg[19:16] < \$365 ;
+  assign \$367  = \$363  & \$366 ;
+  assign \$368  = mine_row >> probe_d[3:0];
+  assign \$369  = mine_row >> probe_d[3:0];
+  assign \$370  = swaps_done + 1'h1;
+  assign \$371  = swaps_done == 10'h3e7;
+  assign \$372  = mine_row >> probe_d[3:0];
+  assign \$374  = \$373  ? 5'h09 : 5'h10;
+  assign \$375  = \$374  - 1'h1;
+  assign \$376  = scan_col == \$375 ;
+  assign \$377  = scan_row + 1'h1;
+  assign \$378  = scan_col + 1'h1;
+  assign \$379  = mine_row >> probe_d[3:0];
+  assign \$380  = ~ \$379 ;
+  assign \$381  = probe_d != { cursor_row, cursor_col };
+  assign \$382  = \$380  & \$381 ;
+  assign \$383  = row_arrives ? mine_row : 16'h0000;
+  assign \$384  = count_step + 1'h1;
+  assign \$385  = count_step >= 1'h1;
+  assign \$386  = count_step <= 5'h10;
+  assign \$387  = \$385  & \$386 ;
+  assign \$388  = count_step >= 3'h4;
+  assign \$389  = 1'h0 + count_up[0];
+  assign \$390  = \$389  + count_down[0];
+  assign \$391  = \$390  + count_up[1];
+  assign \$392  = \$391  + count_mid[1];
+  assign \$393  = \$392  + count_down[1];
+  assign \$394  = ! \$393 [3:0];
+  assign \$395  = 1'h0 + count_up[1];
+  assign \$396  = \$395  + count_down[1];
+  assign \$397  = \$396  + count_up[0];
+  assign \$398  = \$397  + count_mid[0];
+  assign \$399  = \$398  + count_down[0];
+  assign \$400  = \$399  + count_up[2];
+  assign \$401  = \$400  + count_mid[2];
+  assign \$402  = \$401  + count_down[2];
+  assign \$403  = ! \$402 [3:0];
+  assign \$404  = 1'h0 + count_up[2];
+  assign \$405  = \$404  + count_down[2];
+  assign \$406  = \$405  + count_up[1];
+  assign \$407  = \$406  + count_mid[1];
+  assign \$408  = \$407  + count_down[1];
+  assign \$409  = \$408  + count_up[3];
+  assign \$410  = \$409  + count_mid[3];
+  assign \$411  = \$410  + count_down[3];
+  assign \$412  = ! \$411 [3:0];
+  assign \$413  = 1'h0 + count_up[3];
+  assign \$414  = \$413  + count_down[3];
+  assign \$415  = \$414  + count_up[2];
+  assign \$416  = \$415  + count_mid[2];
+  assign \$417  = \$416  + count_down[2];
+  assign \$418  = \$417  + count_up[4];
+  assign \$419  = \$418  + count_mid[4];
+  assign \$420  = \$419  + count_down[4];
+  assign \$421  = ! \$420 [3:0];
+  assign \$422  = 1'h0 + count_up[4];
+  assign \$423  = \$422  + count_down[4];
+  assign \$424  = \$423  + count_up[3];
+  assign \$425  = \$424  + count_mid[3];
+  assign \$426  = \$425  + count_down[3];
+  assign \$427  = \$426  + count_up[5];
+  assign \$428  = \$427  + count_mid[5];
+  assign \$429  = \$428  + count_down[5];
+  assign \$430  = ! \$429 [3:0];
+  assign \$431  = 1'h0 + count_up[5];
+  assign \$432  = \$431  + count_down[5];
+  assign \$433  = \$432  + count_up[4];
+  assign \$434  = \$433  + count_mid[4];
+  assign \$435  = \$434  + count_down[4];
+  assign \$436  = \$435  + count_up[6];
+  assign \$437  = \$436  + count_mid[6];
+  assign \$438  = \$437  + count_down[6];
+  assign \$439  = ! \$438 [3:0];
+  assign \$440  = 1'h0 + count_up[6];
+  assign \$441  = \$440  + count_down[6];
+  assign \$442  = \$441  + count_up[5];
+  assign \$443  = \$442  + count_mid[5];
+  assign \$444  = \$443  + count_down[5];
+  assign \$445  = \$444  + count_up[7];
+  assign \$446  = \$445  + count_mid[7];
+  assign \$447  = \$446  + count_down[7];
+  assign \$448  = ! \$447 [3:0];
+  assign \$449  = 1'h0 + count_up[7];
+  assign \$450  = \$449  + count_down[7];
+  assign \$451  = \$450  + count_up[6];
+  assign \$452  = \$451  + count_mid[6];
+  assign \$453  = \$452  + count_down[6];
+  assign \$454  = \$453  + count_up[8];
+  assign \$455  = \$454  + count_mid[8];
+  assign \$456  = \$455  + count_down[8];
+  assign \$457  = ! \$456 [3:0];
+  assign \$458  = 1'h0 + count_up[8];
+  assign \$459  = \$458  + count_down[8];
+  assign \$460  = \$459  + count_up[7];
+  assign \$461  = \$460  + count_mid[7];
+  assign \$462  = \$461  + count_down[7];
+  assign \$463  = \$462  + count_up[9];
+  assign \$464  = \$463  + count_mid[9];
+  assign \$465  = \$464  + count_down[9];
   assign \$466  = ! \$465 [3:0];
-  assign \$467  = 1'h0 + count_up[3];
-  assign \$468  = row_arrives ? mine_row : 16'h0000;
-  assign \$469  = \$467  + \$468 [3];
-  assign \$470  = \$469  + count_up[2];
-  assign \$471  = \$470  + count_mid[2];
-  assign \$472  = row_arrives ? mine_row : 16'h0000;
-  assign \$473  = \$471  + \$472 [2];
-  assign \$474  = \$473  + count_up[4];
-  assign \$475  = \$474  + count_mid[4];
-  assign \$476  = row_arrives ? mine_row : 16'h0000;
-  assign \$477  = \$475  + \$476 [4];
-  assign \$478  = ! \$477 [3:0];
-  assign \$479  = 1'h0 + count_up[4];
-  assign \$480  = row_arrives ? mine_row : 16'h0000;
-  assign \$481  = \$479  + \$480 [4];
-  assign \$482  = \$481  + count_up[3];
-  assign \$483  = \$482  + count_mid[3];
-  assign \$484  = row_arrives ? mine_row : 16'h0000;
-  assign \$485  = \$483  + \$484 [3];
-  assign \$486  = \$485  + count_up[5];
-  assign \$487  = \$486  + count_mid[5];
-  assign \$488  = row_arrives ? mine_row : 16'h0000;
-  assign \$489  = \$487  + \$488 [5];
-  assign \$490  = ! \$489 [3:0];
-  assign \$491  = 1'h0 + count_up[5];
-  assign \$492  = row_arrives ? mine_row : 16'h0000;
-  assign \$493  = \$491  + \$492 [5];
-  assign \$494  = \$493  + count_up[4];
-  assign \$495  = \$494  + count_mid[4];
-  assign \$496  = row_arrives ? mine_row : 16'h0000;
-  assign \$497  = \$495  + \$496 [4];
-  assign \$498  = \$497  + count_up[6];
-  assign \$499  = \$498  + count_mid[6];
-  assign \$500  = row_arrives ? mine_row : 16'h0000;
-  assign \$501  = \$499  + \$500 [6];
+  assign \$467  = 1'h0 + count_up[9];
+  assign \$468  = \$467  + count_down[9];
+  assign \$469  = \$468  + count_up[8];
+  assign \$470  = \$469  + count_mid[8];
+  assign \$471  = \$470  + count_down[8];
+  assign \$472  = \$471  + count_up[10];
+  assign \$473  = \$472  + count_mid[10];
+  assign \$474  = \$473  + count_down[10];
+  assign \$475  = ! \$474 [3:0];
+  assign \$476  = 1'h0 + count_up[10];
+  assign \$477  = \$476  + count_down[10];
+  assign \$478  = \$477  + count_up[9];
+  assign \$479  = \$478  + count_mid[9];
+  assign \$480  = \$479  + count_down[9];
+  assign \$481  = \$480  + count_up[11];
+  assign \$482  = \$481  + count_mid[11];
+  assign \$483  = \$482  + count_down[11];
+  assign \$484  = ! \$483 [3:0];
+  assign \$485  = 1'h0 + count_up[11];
+  assign \$486  = \$485  + count_down[11];
+  assign \$487  = \$486  + count_up[10];
+  assign \$488  = \$487  + count_mid[10];
+  assign \$489  = \$488  + count_down[10];
+  assign \$490  = \$489  + count_up[12];
+  assign \$491  = \$490  + count_mid[12];
+  assign \$492  = \$491  + count_down[12];
+  assign \$493  = ! \$492 [3:0];
+  assign \$494  = 1'h0 + count_up[12];
+  assign \$495  = \$494  + count_down[12];
+  assign \$496  = \$495  + count_up[11];
+  assign \$497  = \$496  + count_mid[11];
+  assign \$498  = \$497  + count_down[11];
+  assign \$499  = \$498  + count_up[13];
+  assign \$500  = \$499  + count_mid[13];
+  assign \$501  = \$500  + count_down[13];
   assign \$502  = ! \$501 [3:0];
-  assign \$503  = 1'h0 + count_up[6];
-  assign \$504  = row_arrives ? mine_row : 16'h0000;
-  assign \$505  = \$503  + \$504 [6];
-  assign \$506  = \$505  + count_up[5];
-  assign \$507  = \$506  + count_mid[5];
-  assign \$508  = row_arrives ? mine_row : 16'h0000;
-  assign \$509  = \$507  + \$508 [5];
-  assign \$510  = \$509  + count_up[7];
-  assign \$511  = \$510  + count_mid[7];
-  assign \$512  = row_arrives ? mine_row : 16'h0000;
-  assign \$513  = \$511  + \$512 [7];
-  assign \$514  = ! \$513 [3:0];
-  assign \$515  = 1'h0 + count_up[7];
-  assign \$516  = row_arrives ? mine_row : 16'h0000;
-  assign \$517  = \$515  + \$516 [7];
-  assign \$518  = \$517  + count_up[6];
-  assign \$519  = \$518  + count_mid[6];
-  assign \$520  = row_arrives ? mine_row : 16'h0000;
-  assign \$521  = \$519  + \$520 [6];
-  assign \$522  = \$521  + count_up[8];
-  assign \$523  = \$522  + count_mid[8];
-  assign \$524  = row_arrives ? mine_row : 16'h0000;
-  assign \$525  = \$523  + \$524 [8];
+  assign \$503  = 1'h0 + count_up[13];
+  assign \$504  = \$503  + count_down[13];
+  assign \$505  = \$504  + count_up[12];
+  assign \$506  = \$505  + count_mid[12];
+  assign \$507  = \$506  + count_down[12];
+  assign \$508  = \$507  + count_up[14];
+  assign \$509  = \$508  + count_mid[14];
+  assign \$510  = \$509  + count_down[14];
+  assign \$511  = ! \$510 [3:0];
+  assign \$512  = 1'h0 + count_up[14];
+  assign \$513  = \$512  + count_down[14];
+  assign \$514  = \$513  + count_up[13];
+  assign \$515  = \$514  + count_mid[13];
+  assign \$516  = \$515  + count_down[13];
+  assign \$517  = \$516  + count_up[15];
+  assign \$518  = \$517  + count_mid[15];
+  assign \$519  = \$518  + count_down[15];
+  assign \$520  = ! \$519 [3:0];
+  assign \$521  = 1'h0 + count_up[15];
+  assign \$522  = \$521  + count_down[15];
+  assign \$523  = \$522  + count_up[14];
+  assign \$524  = \$523  + count_mid[14];
+  assign \$525  = \$524  + count_down[14];
   assign \$526  = ! \$525 [3:0];
-  assign \$527  = 1'h0 + count_up[8];
-  assign \$528  = row_arrives ? mine_row : 16'h0000;
-  assign \$529  = \$527  + \$528 [8];
-  assign \$530  = \$529  + count_up[7];
-  assign \$531  = \$530  + count_mid[7];
-  assign \$532  = row_arrives ? mine_row : 16'h0000;
-  assign \$533  = \$531  + \$532 [7];
-  assign \$534  = \$533  + count_up[9];
-  assign \$535  = \$534  + count_mid[9];
-  assign \$536  = row_arrives ? mine_row : 16'h0000;
-  assign \$537  = \$535  + \$536 [9];
-  assign \$538  = ! \$537 [3:0];
-  assign \$539  = 1'h0 + count_up[9];
-  assign \$540  = row_arrives ? mine_row : 16'h0000;
-  assign \$541  = \$539  + \$540 [9];
-  assign \$542  = \$541  + count_up[8];
-  assign \$543  = \$542  + count_mid[8];
-  assign \$544  = row_arrives ? mine_row : 16'h0000;
-  assign \$545  = \$543  + \$544 [8];
-  assign \$546  = \$545  + count_up[10];
-  assign \$547  = \$546  + count_mid[10];
-  assign \$548  = row_arrives ? mine_row : 16'h0000;
-  assign \$549  = \$547  + \$548 [10];
-  assign \$550  = ! \$549 [3:0];
-  assign \$551  = 1'h0 + count_up[10];
-  assign \$552  = row_arrives ? mine_row : 16'h0000;
-  assign \$553  = \$551  + \$552 [10];
-  assign \$554  = \$553  + count_up[9];
-  assign \$555  = \$554  + count_mid[9];
-  assign \$556  = row_arrives ? mine_row : 16'h0000;
-  assign \$557  = \$555  + \$556 [9];
-  assign \$558  = \$557  + count_up[11];
-  assign \$559  = \$558  + count_mid[11];
-  assign \$560  = row_arrives ? mine_row : 16'h0000;
-  assign \$561  = \$559  + \$560 [11];
-  assign \$562  = ! \$561 [3:0];
-  assign \$563  = 1'h0 + count_up[11];
-  assign \$564  = row_arrives ? mine_row : 16'h0000;
-  assign \$565  = \$563  + \$564 [11];
-  assign \$566  = \$565  + count_up[10];
-  assign \$567  = \$566  + count_mid[10];
-  assign \$568  = row_arrives ? mine_row : 16'h0000;
-  assign \$569  = \$567  + \$568 [10];
-  assign \$570  = \$569  + count_up[12];
-  assign \$571  = \$570  + count_mid[12];
-  assign \$572  = row_arrives ? mine_row : 16'h0000;
-  assign \$573  = \$571  + \$572 [12];
-  assign \$574  = ! \$573 [3:0];
-  assign \$575  = 1'h0 + count_up[12];
-  assign \$576  = row_arrives ? mine_row : 16'h0000;
-  assign \$577  = \$575  + \$576 [12];
-  assign \$578  = \$577  + count_up[11];
-  assign \$579  = \$578  + count_mid[11];
-  assign \$580  = row_arrives ? mine_row : 16'h0000;
-  assign \$581  = \$579  + \$580 [11];
-  assign \$582  = \$581  + count_up[13];
-  assign \$583  = \$582  + count_mid[13];
-  assign \$584  = row_arrives ? mine_row : 16'h0000;
-  assign \$585  = \$583  + \$584 [13];
-  assign \$586  = ! \$585 [3:0];
-  assign \$587  = 1'h0 + count_up[13];
-  assign \$588  = row_arrives ? mine_row : 16'h0000;
-  assign \$589  = \$587  + \$588 [13];
-  assign \$590  = \$589  + count_up[12];
-  assign \$591  = \$590  + count_mid[12];
-  assign \$592  = row_arrives ? mine_row : 16'h0000;
-  assign \$593  = \$591  + \$592 [12];
-  assign \$594  = \$593  + count_up[14];
-  assign \$595  = \$594  + count_mid[14];
-  assign \$596  = row_arrives ? mine_row : 16'h0000;
-  assign \$597  = \$595  + \$596 [14];
-  assign \$598  = ! \$597 [3:0];
-  assign \$599  = 1'h0 + count_up[14];
-  assign \$600  = row_arrives ? mine_row : 16'h0000;
-  assign \$601  = \$599  + \$600 [14];
-  assign \$602  = \$601  + count_up[13];
-  assign \$603  = \$602  + count_mid[13];
-  assign \$604  = row_arrives ? mine_row : 16'h0000;
-  assign \$605  = \$603  + \$604 [13];
-  assign \$606  = \$605  + count_up[15];
-  assign \$607  = \$606  + count_mid[15];
-  assign \$608  = row_arrives ? mine_row : 16'h0000;
-  assign \$609  = \$607  + \$608 [15];
-  assign \$610  = ! \$609 [3:0];
-  assign \$611  = 1'h0 + count_up[15];
-  assign \$612  = row_arrives ? mine_row : 16'h0000;
-  assign \$613  = \$611  + \$612 [15];
-  assign \$614  = \$613  + count_up[14];
-  assign \$615  = \$614  + count_mid[14];
-  assign \$616  = row_arrives ? mine_row : 16'h0000;
-  assign \$617  = \$615  + \$616 [14];
-  assign \$618  = ! \$617 [3:0];
-  assign \$620  = \$619  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$621  = count_step - 2'h3;
-  assign \$1379  = \$621 [3:0] * 5'h10;
-  assign \$622  = \$620  >> \$1379 ;
-  assign \$623  = { \$618 , \$610 , \$598 , \$586 , \$574 , \$562 , \$550 , \$538 , \$526 , \$514 , \$502 , \$490 , \$478 , \$466 , \$454 , \$442  } & \$622 ;
-  assign \$624  = count_step - 2'h3;
-  assign \$625  = count_step == 5'h12;
-  assign \$626  = mine_row >> probe_d[3:0];
-  assign \$627  = chord_step + 1'h1;
-  assign \$629  = \$628  ? 5'h09 : 5'h10;
-  assign \$630  = nb_row < \$629 ;
-  assign \$632  = \$631  ? 5'h09 : 5'h10;
-  assign \$633  = nb_col < \$632 ;
-  assign \$634  = \$630  & \$633 ;
-  assign \$635  = chord_step < 4'h8;
-  assign \$636  = \$634  & \$635 ;
-  assign \$637  = nb_valid_d & rd_flagged;
-  assign \$638  = chord_flags + \$637 ;
-  assign \$639  = chord_step == 4'h9;
-  assign \$1399  = cursor_col * 3'h4;
-  assign \$640  = count_cursor__data >> \$1399 ;
-  assign \$641  = | \$640 ;
-  assign \$642  = nb_valid_d & rd_flagged;
-  assign \$643  = chord_flags + \$642 ;
-  assign \$1405  = cursor_col * 3'h4;
-  assign \$644  = count_cursor__data >> \$1405 ;
-  assign \$645  = \$643  == \$644 ;
-  assign \$646  = \$641  & \$645 ;
-  assign \$647  = chord_step + 1'h1;
-  assign \$649  = \$648  ? 5'h09 : 5'h10;
-  assign \$650  = nb_row < \$649 ;
-  assign \$652  = \$651  ? 5'h09 : 5'h10;
-  assign \$653  = nb_col < \$652 ;
-  assign \$654  = \$650  & \$653 ;
-  assign \$655  = chord_step < 4'h8;
-  assign \$656  = \$654  & \$655 ;
-  assign \$657  = ~ \$signal ;
-  assign \$658  = nb_valid_d & \$657 ;
-  assign \$659  = ~ rd_flagged;
-  assign \$660  = \$658  & \$659 ;
-  assign \$661  = mine_row >> probe_d[3:0];
-  assign \$662  = \$660  & \$661 ;
-  assign \$663  = ~ \$signal ;
-  assign \$664  = nb_valid_d & \$663 ;
-  assign \$665  = ~ rd_flagged;
-  assign \$666  = \$664  & \$665 ;
-  assign \$667  = ~ chord_lost;
-  assign \$668  = chord_step == 4'h9;
-  assign \$669  = ~ \$signal ;
-  assign \$670  = nb_valid_d & \$669 ;
-  assign \$671  = ~ rd_flagged;
-  assign \$672  = \$670  & \$671 ;
-  assign \$673  = mine_row >> probe_d[3:0];
-  assign \$674  = \$672  & \$673 ;
-  assign \$675  = chord_lost | \$674 ;
-  assign \$676  = revealed_bits | opening;
-  assign \$677  = ~ flood_first;
-  assign \$678  = | opened_rows;
-  assign \$679  = flood_steps + 1'h1;
-  assign \$680  = win_scan + 1'h1;
-  assign \$681  = win_scan >= 2'h2;
-  assign \$682  = ~ \$signal ;
-  assign \$683  = \$681  & \$682 ;
-  assign \$684  = mine_row >> probe_d[3:0];
-  assign \$685  = ~ \$684 ;
-  assign \$686  = \$683  & \$685 ;
-  assign \$687  = win_scan == 9'h101;
-  assign \$688  = mine_cell__data >> probe[3:0];
-  assign \$689  = | status;
-  assign \$690  = \$688  & \$689 ;
-  assign \$691  = revealed_bits >> probe;
-  assign \$692  = flagged_bits >> probe;
-  assign \$693  = status == 2'h2;
-  assign \$694  = mine_cell__data >> probe[3:0];
-  assign \$695  = \$693  & \$694 ;
-  assign \$696  = \$692  | \$695 ;
-  assign \$697  = status == 2'h3;
-  assign \$698  = probe == exploded;
-  assign \$699  = \$697  & \$698 ;
+  assign \$528  = \$527  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$529  = count_step - 3'h4;
+  assign \$1196  = \$529 [3:0] * 5'h10;
+  assign \$530  = \$528  >> \$1196 ;
+  assign \$531  = { \$526 , \$520 , \$511 , \$502 , \$493 , \$484 , \$475 , \$466 , \$457 , \$448 , \$439 , \$430 , \$421 , \$412 , \$403 , \$394  } & \$530 ;
+  assign \$532  = count_step - 3'h4;
+  assign \$533  = count_step == 5'h13;
+  assign \$534  = mine_row >> probe_d[3:0];
+  assign \$535  = chord_step + 1'h1;
+  assign \$537  = \$536  ? 5'h09 : 5'h10;
+  assign \$538  = nb_row < \$537 ;
+  assign \$540  = \$539  ? 5'h09 : 5'h10;
+  assign \$541  = nb_col < \$540 ;
+  assign \$542  = \$538  & \$541 ;
+  assign \$543  = chord_step < 4'h8;
+  assign \$544  = \$542  & \$543 ;
+  assign \$545  = nb_valid_d & rd_flagged;
+  assign \$546  = chord_flags + \$545 ;
+  assign \$547  = chord_step == 4'h9;
+  assign \$1216  = cursor_col * 3'h4;
+  assign \$548  = count_cursor__data >> \$1216 ;
+  assign \$549  = | \$548 ;
+  assign \$550  = nb_valid_d & rd_flagged;
+  assign \$551  = chord_flags + \$550 ;
+  assign \$1222  = cursor_col * 3'h4;
+  assign \$552  = count_cursor__data >> \$1222 ;
+  assign \$553  = \$551  == \$552 ;
+  assign \$554  = \$549  & \$553 ;
+  assign \$555  = chord_step + 1'h1;
+  assign \$557  = \$556  ? 5'h09 : 5'h10;
+  assign \$558  = nb_row < \$557 ;
+  assign \$560  = \$559  ? 5'h09 : 5'h10;
+  assign \$561  = nb_col < \$560 ;
+  assign \$562  = \$558  & \$561 ;
+  assign \$563  = chord_step < 4'h8;
+  assign \$564  = \$562  & \$563 ;
+  assign \$565  = ~ \$signal ;
+  assign \$566  = nb_valid_d & \$565 ;
+  assign \$567  = ~ rd_flagged;
+  assign \$568  = \$566  & \$567 ;
+  assign \$569  = mine_row >> probe_d[3:0];
+  assign \$570  = \$568  & \$569 ;
+  assign \$571  = ~ \$signal ;
+  assign \$572  = nb_valid_d & \$571 ;
+  assign \$573  = ~ rd_flagged;
+  assign \$574  = \$572  & \$573 ;
+  assign \$575  = ~ chord_lost;
+  assign \$576  = chord_step == 4'h9;
+  assign \$577  = ~ \$signal ;
+  assign \$578  = nb_valid_d & \$577 ;
+  assign \$579  = ~ rd_flagged;
+  assign \$580  = \$578  & \$579 ;
+  assign \$581  = mine_row >> probe_d[3:0];
+  assign \$582  = \$580  & \$581 ;
+  assign \$583  = chord_lost | \$582 ;
+  assign \$584  = revealed_bits | opening;
+  assign \$585  = ~ flood_first;
+  assign \$586  = | opened_rows;
+  assign \$587  = flood_steps + 1'h1;
+  assign \$588  = win_scan + 1'h1;
+  assign \$589  = win_scan >= 2'h2;
+  assign \$590  = ~ \$signal ;
+  assign \$591  = \$589  & \$590 ;
+  assign \$592  = mine_row >> probe_d[3:0];
+  assign \$593  = ~ \$592 ;
+  assign \$594  = \$591  & \$593 ;
+  assign \$595  = win_scan == 9'h101;
+  assign \$596  = mine_cell__data >> probe[3:0];
+  assign \$597  = | status;
+  assign \$598  = \$596  & \$597 ;
+  assign \$599  = revealed_bits >> probe;
+  assign \$600  = flagged_bits >> probe;
+  assign \$601  = status == 2'h2;
+  assign \$602  = mine_cell__data >> probe[3:0];
+  assign \$603  = \$601  & \$602 ;
+  assign \$604  = \$600  | \$603 ;
+  assign \$605  = status == 2'h3;
+  assign \$606  = probe == exploded;
+  assign \$607  = \$605  & \$606 ;
   always @(posedge clk)
-    \$701  <= \$700 ;
+    \$609  <= \$608 ;
   always @(posedge clk)
-    mine_forward <= \$702 ;
+    mine_forward <= \$610 ;
   always @(posedge clk)
-    mine_forward_row <= \$703 ;
+    mine_forward_row <= \$611 ;
   always @(posedge clk)
-    free_running <= \$704 ;
+    free_running <= \$612 ;
   always @(posedge clk)
-    pending <= \$705 ;
+    pending <= \$613 ;
   always @(posedge clk)
-    prescaler <= \$706 ;
+    prescaler <= \$614 ;
   always @(posedge clk)
-    timer <= \$707 ;
+    timer <= \$615 ;
   always @(posedge clk)
-    probe <= \$708 ;
+    probe <= \$616 ;
   always @(posedge clk)
-    probe_d <= \$709 ;
+    probe_d <= \$617 ;
   always @(posedge clk)
-    \$signal  <= \$710 ;
+    \$signal  <= \$618 ;
   always @(posedge clk)
-    rd_flagged <= \$711 ;
+    rd_flagged <= \$619 ;
   always @(posedge clk)
-    \$signal$89  <= \$712 ;
+    \$signal$89  <= \$620 ;
   always @(posedge clk)
-    nb_valid_d <= \$713 ;
+    nb_valid_d <= \$621 ;
   always @(posedge clk)
-    \$signal$90  <= \$714 ;
+    \$signal$90  <= \$622 ;
   always @(posedge clk)
-    \$signal$91  <= \$715 ;
+    \$signal$91  <= \$623 ;
   always @(posedge clk)
-    product_lh <= \$716 ;
+    product_lh <= \$624 ;
   always @(posedge clk)
-    \$signal$93  <= \$717 ;
+    \$signal$93  <= \$625 ;
   always @(posedge clk)
-    sum_cross <= \$718 ;
+    sum_cross <= \$626 ;
   always @(posedge clk)
-    lcg_wait <= \$719 ;
+    lcg_wait <= \$627 ;
   always @(posedge clk)
-    lcg <= \$720 ;
+    lcg <= \$628 ;
   always @(posedge clk)
-    opened_rows <= \$721 ;
+    opened_rows <= \$629 ;
   always @(posedge clk)
-    difficulty <= \$722 ;
+    difficulty <= \$630 ;
   always @(posedge clk)
-    status <= \$723 ;
+    status <= \$631 ;
   always @(posedge clk)
-    flagged_bits <= \$724 ;
+    flagged_bits <= \$632 ;
   always @(posedge clk)
-    zero <= \$725 ;
+    zero <= \$633 ;
   always @(posedge clk)
-    revealed_bits <= \$726 ;
+    revealed_bits <= \$634 ;
   always @(posedge clk)
-    cursor_row <= \$727 ;
+    cursor_row <= \$635 ;
   always @(posedge clk)
-    cursor_col <= \$728 ;
+    cursor_col <= \$636 ;
   always @(posedge clk)
-    counter <= \$729 ;
+    counter <= \$637 ;
   always @(posedge clk)
-    flood_steps <= \$730 ;
+    flood_steps <= \$638 ;
   always @(posedge clk)
-    fsm_state <= \$731 ;
+    fsm_state <= \$639 ;
   always @(posedge clk)
-    seed <= \$732 ;
+    seed <= \$640 ;
   always @(posedge clk)
-    swaps_done <= \$733 ;
+    swaps_done <= \$641 ;
   always @(posedge clk)
-    swap_phase <= \$734 ;
+    swap_phase <= \$642 ;
   always @(posedge clk)
-    load_row <= \$735 ;
+    load_row <= \$643 ;
   always @(posedge clk)
-    chord_step <= \$736 ;
+    chord_step <= \$644 ;
   always @(posedge clk)
-    chord_flags <= \$737 ;
+    chord_flags <= \$645 ;
   always @(posedge clk)
-    swap_a <= \$738 ;
+    swap_a <= \$646 ;
   always @(posedge clk)
-    swap_b <= \$739 ;
+    swap_b <= \$647 ;
   always @(posedge clk)
-    scan_row <= \$740 ;
+    scan_row <= \$648 ;
   always @(posedge clk)
-    scan_col <= \$741 ;
+    scan_col <= \$649 ;
   always @(posedge clk)
-    count_step <= \$742 ;
+    count_step <= \$650 ;
   always @(posedge clk)
-    row_arrives <= \$743 ;
+    row_arrives <= \$651 ;
   always @(posedge clk)
-    count_up <= \$744 ;
+    count_up <= \$652 ;
   always @(posedge clk)
-    count_mid <= \$745 ;
+    count_mid <= \$653 ;
   always @(posedge clk)
-    flood_first <= \$746 ;
+    count_down <= \$654 ;
   always @(posedge clk)
-    exploded <= \$747 ;
+    flood_first <= \$655 ;
   always @(posedge clk)
-    chord_lost <= \$748 ;
+    exploded <= \$656 ;
   always @(posedge clk)
-    win_scan <= \$749 ;
+    chord_lost <= \$657 ;
   always @(posedge clk)
-    \read_col$82  <= \$750 ;
+    win_scan <= \$658 ;
+  always @(posedge clk)
+    \read_col$82  <= \$659 ;
   assign mine_row = mine_forward ? mine_forward_row : mine_read__data;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
@@ -4985,8 +4718,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   assign \$60  = ! status;
   assign \$61  = ~ rd_flagged;
   assign \$63  = \$62  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$817  = load_row * 5'h10;
-  assign \$64  = \$63  >> \$817 ;
+  assign \$726  = load_row * 5'h10;
+  assign \$64  = \$63  >> \$726 ;
   assign \$65  = ! load_row;
   assign \$66  = ! lcg_wait;
   assign \$68  = \$67  ? 5'h09 : 5'h10;
@@ -5006,164 +4739,251 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   assign \$85  = probe_d != { cursor_row, cursor_col };
   assign \$86  = \$84  & \$85 ;
   assign \$87  = count_step < 5'h10;
-  assign \$88  = count_step >= 2'h3;
-  assign \$89  = count_step - 2'h3;
+  assign \$88  = count_step >= 3'h4;
+  assign \$89  = count_step - 3'h4;
   assign \$90  = 1'h0 + count_up[0];
-  assign \$91  = row_arrives ? mine_row : 16'h0000;
-  assign \$92  = \$90  + \$91 [0];
-  assign \$93  = \$92  + count_up[1];
-  assign \$94  = \$93  + count_mid[1];
-  assign \$95  = row_arrives ? mine_row : 16'h0000;
-  assign \$96  = \$94  + \$95 [1];
-  assign \$97  = 1'h0 + count_up[1];
-  assign \$98  = row_arrives ? mine_row : 16'h0000;
-  assign \$99  = \$97  + \$98 [1];
-  assign \$100  = \$99  + count_up[0];
-  assign \$101  = \$100  + count_mid[0];
-  assign \$102  = row_arrives ? mine_row : 16'h0000;
-  assign \$103  = \$101  + \$102 [0];
-  assign \$104  = \$103  + count_up[2];
-  assign \$105  = \$104  + count_mid[2];
-  assign \$106  = row_arrives ? mine_row : 16'h0000;
-  assign \$107  = \$105  + \$106 [2];
-  assign \$108  = 1'h0 + count_up[2];
-  assign \$109  = row_arrives ? mine_row : 16'h0000;
-  assign \$110  = \$108  + \$109 [2];
-  assign \$111  = \$110  + count_up[1];
-  assign \$112  = \$111  + count_mid[1];
-  assign \$113  = row_arrives ? mine_row : 16'h0000;
-  assign \$114  = \$112  + \$113 [1];
-  assign \$115  = \$114  + count_up[3];
-  assign \$116  = \$115  + count_mid[3];
-  assign \$117  = row_arrives ? mine_row : 16'h0000;
-  assign \$118  = \$116  + \$117 [3];
-  assign \$119  = 1'h0 + count_up[3];
-  assign \$120  = row_arrives ? mine_row : 16'h0000;
-  assign \$121  = \$119  + \$120 [3];
-  assign \$122  = \$121  + count_up[2];
-  assign \$123  = \$122  + count_mid[2];
-  assign \$124  = row_arrives ? mine_row : 16'h0000;
-  assign \$125  = \$123  + \$124 [2];
-  assign \$126  = \$125  + count_up[4];
-  assign \$127  = \$126  + count_mid[4];
-  assign \$128  = row_arrives ? mine_row : 16'h0000;
-  assign \$129  = \$127  + \$128 [4];
-  assign \$130  = 1'h0 + count_up[4];
-  assign \$131  = row_arrives ? mine_row : 16'h0000;
-  assign \$132  = \$130  + \$131 [4];
-  assign \$133  = \$132  + count_up[3];
-  assign \$134  = \$133  + count_mid[3];
-  assign \$135  = row_arrives ? mine_row : 16'h0000;
-  assign \$136  = \$134  + \$135 [3];
+  assign \$91  = \$90  + count_down[0];
+  assign \$92  = \$91  + count_up[1];
+  assign \$93  = \$92  + count_mid[1];
+  assign \$94  = \$93  + count_down[1];
+  assign \$95  = 1'h0 + count_up[1];
+  assign \$96  = \$95  + count_down[1];
+  assign \$97  = \$96  + count_up[0];
+  assign \$98  = \$97  + count_mid[0];
+  assign \$99  = \$98  + count_down[0];
+  assign \$100  = \$99  + count_up[2];
+  assign \$101  = \$100  + count_mid[2];
+  assign \$102  = \$101  + count_down[2];
+  assign \$103  = 1'h0 + count_up[2];
+  assign \$104  = \$103  + count_down[2];
+  assign \$105  = \$104  + count_up[1];
+  assign \$106  = \$105  + count_mid[1];
+  assign \$107  = \$106  + count_down[1];
+  assign \$108  = \$107  + count_up[3];
+  assign \$109  = \$108  + count_mid[3];
+  assign \$110  = \$109  + count_down[3];
+  assign \$111  = 1'h0 + count_up[3];
+  assign \$112  = \$111  + count_down[3];
+  assign \$113  = \$112  + count_up[2];
+  assign \$114  = \$113  + count_mid[2];
+  assign \$115  = \$114  + count_down[2];
+  assign \$116  = \$115  + count_up[4];
+  assign \$117  = \$116  + count_mid[4];
+  assign \$118  = \$117  + count_down[4];
+  assign \$119  = 1'h0 + count_up[4];
+  assign \$120  = \$119  + count_down[4];
+  assign \$121  = \$120  + count_up[3];
+  assign \$122  = \$121  + count_mid[3];
+  assign \$123  = \$122  + count_down[3];
+  assign \$124  = \$123  + count_up[5];
+  assign \$125  = \$124  + count_mid[5];
+  assign \$126  = \$125  + count_down[5];
+  assign \$127  = 1'h0 + count_up[5];
+  assign \$128  = \$127  + count_down[5];
+  assign \$129  = \$128  + count_up[4];
+  assign \$130  = \$129  + count_mid[4];
+  assign \$131  = \$130  + count_down[4];
+  assign \$132  = \$131  + count_up[6];
+  assign \$133  = \$132  + count_mid[6];
+  assign \$134  = \$133  + count_down[6];
+  assign \$135  = 1'h0 + count_up[6];
+  assign \$136  = \$135  + count_down[6];
   assign \$137  = \$136  + count_up[5];
   assign \$138  = \$137  + count_mid[5];
-  assign \$139  = row_arrives ? mine_row : 16'h0000;
-  assign \$140  = \$138  + \$139 [5];
-  assign \$141  = 1'h0 + count_up[5];
-  assign \$142  = row_arrives ? mine_row : 16'h0000;
-  assign \$143  = \$141  + \$142 [5];
-  assign \$144  = \$143  + count_up[4];
-  assign \$145  = \$144  + count_mid[4];
-  assign \$146  = row_arrives ? mine_row : 16'h0000;
-  assign \$147  = \$145  + \$146 [4];
-  assign \$148  = \$147  + count_up[6];
-  assign \$149  = \$148  + count_mid[6];
-  assign \$150  = row_arrives ? mine_row : 16'h0000;
-  assign \$151  = \$149  + \$150 [6];
-  assign \$152  = 1'h0 + count_up[6];
-  assign \$153  = row_arrives ? mine_row : 16'h0000;
-  assign \$154  = \$152  + \$153 [6];
-  assign \$155  = \$154  + count_up[5];
-  assign \$156  = \$155  + count_mid[5];
-  assign \$157  = row_arrives ? mine_row : 16'h0000;
-  assign \$158  = \$156  + \$157 [5];
-  assign \$159  = \$158  + count_up[7];
-  assign \$160  = \$159  + count_mid[7];
-  assign \$161  = row_arrives ? mine_row : 16'h0000;
-  assign \$162  = \$160  + \$161 [7];
-  assign \$163  = 1'h0 + count_up[7];
-  assign \$164  = row_arrives ? mine_row : 16'h0000;
-  assign \$165  = \$163  + \$164 [7];
-  assign \$166  = \$165  + count_up[6];
-  assign \$167  = \$166  + count_mid[6];
-  assign \$168  = row_arrives ? mine_row : 16'h0000;
-  assign \$169  = \$167  + \$168 [6];
-  assign \$170  = \$169  + count_up[8];
-  assign \$171  = \$170  + count_mid[8];
-  assign \$172  = row_arrives ? mine_row : 16'h0000;
-  assign \$173  = \$171  + \$172 [8];
-  assign \$174  = 1'h0 + count_up[8];
-  assign \$175  = row_arrives ? mine_row : 16'h0000;
-  assign \$176  = \$174  + \$175 [8];
-  assign \$177  = \$176  + count_up[7];
-  assign \$178  = \$177  + count_mid[7];
-  assign \$179  = row_arrives ? mine_row : 16'h0000;
-  assign \$180  = \$178  + \$179 [7];
-  assign \$181  = \$180  + count_up[9];
-  assign \$182  = \$181  + count_mid[9];
-  assign \$183  = row_arrives ? mine_row : 16'h0000;
-  assign \$184  = \$182  + \$183 [9];
-  assign \$185  = 1'h0 + count_up[9];
-  assign \$186  = row_arrives ? mine_row : 16'h0000;
-  assign \$187  = \$185  + \$186 [9];
-  assign \$188  = \$187  + count_up[8];
-  assign \$189  = \$188  + count_mid[8];
-  assign \$190  = row_arrives ? mine_row : 16'h0000;
-  assign \$191  = \$189  + \$190 [8];
-  assign \$192  = \$191  + count_up[10];
-  assign \$193  = \$192  + count_mid[10];
-  assign \$194  = row_arrives ? mine_row : 16'h0000;
-  assign \$195  = \$193  + \$194 [10];
-  assign \$196  = 1'h0 + count_up[10];
-  assign \$197  = row_arrives ? mine_row : 16'h0000;
-  assign \$198  = \$196  + \$197 [10];
-  assign \$199  = \$198  + count_up[9];
-  assign \$200  = \$199  + count_mid[9];
-  assign \$201  = row_arrives ? mine_row : 16'h0000;
-  assign \$202  = \$200  + \$201 [9];
-  assign \$203  = \$202  + count_up[11];
-  assign \$204  = \$203  + count_mid[11];
-  assign \$205  = row_arrives ? mine_row : 16'h0000;
-  assign \$206  = \$204  + \$205 [11];
-  assign \$207  = 1'h0 + count_up[11];
-  assign \$208  = row_arrives ? mine_row : 16'h0000;
-  assign \$209  = \$207  + \$208 [11];
-  assign \$210  = \$209  + count_up[10];
-  assign \$211  = \$210  + count_mid[10];
-  assign \$212  = row_arrives ? mine_row : 16'h0000;
-  assign \$213  = \$211  + \$212 [10];
-  assign \$214  = \$213  + count_up[12];
-  assign \$215  = \$214  + count_mid[12];
-  assign \$216  = row_arrives ? mine_row : 16'h0000;
-  assign \$217  = \$215  + \$216 [12];
-  assign \$218  = 1'h0 + count_up[12];
-  assign \$219  = row_arrives ? mine_row : 16'h0000;
-  assign \$220  = \$218  + \$219 [12];
-  assign \$221  = \$220  + count_up[11];
-  assign \$222  = \$221  + count_mid[11];
-  assign \$223  = row_arrives ? mine_row : 16'h0000;
-  assign \$224  = \$222  + \$223 [11];
-  assign \$225  = \$224  + count_up[13];
-  assign \$226  = \$225  + count_mid[13];
-  assign \$227  = row_arrives ? mine_row : 16'h0000;
-  assign \$228  = \$226  + \$227 [13];
-  assign \$229  = 1'h0 + count_up[13];
-  assign \$230  = row_arrives ? mine_row : 16'h0000;
-  assign \$231  = \$229  + \$230 [13];
-  assign \$232  = \$231  + count_up[12];
-  assign \$233  = \$232  + count_mid[12];
-  assign \$234  = row_arrives ? mine_row : 16'h0000;
-  assign \$235  = \$233  + \$234 [12];
-  assign \$236  = \$235  + count_up[14];
-  assign \$237  = \$236  + count_mid[14];
-  assign \$238  = row_arrives ? mine_row : 16'h0000;
-  assign \$239  = \$237  + \$238 [14];
-  assign \$240  = 1'h0 + count_up[14];
-  assign \$241  = row_arrives ? mine_row : 16'h0000;
-  assign \$242  = \$240  + \$241 [14];
-  assign \$243  = \$242  + count_up[13];
-  assign \$244  = \$243  + count_mid[13];
-  \minesweeper_system.game.buttons$104  \buttons$104  (
+  assign \$139  = \$138  + count_down[5];
+  assign \$140  = \$139  + count_up[7];
+  assign \$141  = \$140  + count_mid[7];
+  assign \$142  = \$141  + count_down[7];
+  assign \$143  = 1'h0 + count_up[7];
+  assign \$144  = \$143  + count_down[7];
+  assign \$145  = \$144  + count_up[6];
+  assign \$146  = \$145  + count_mid[6];
+  assign \$147  = \$146  + count_down[6];
+  assign \$148  = \$147  + count_up[8];
+  assign \$149  = \$148  + count_mid[8];
+  assign \$150  = \$149  + count_down[8];
+  assign \$151  = 1'h0 + count_up[8];
+  assign \$152  = \$151  + count_down[8];
+  assign \$153  = \$152  + count_up[7];
+  assign \$154  = \$153  + count_mid[7];
+  assign \$155  = \$154  + count_down[7];
+  assign \$156  = \$155  + count_up[9];
+  assign \$157  = \$156  + count_mid[9];
+  assign \$158  = \$157  + count_down[9];
+  assign \$159  = 1'h0 + count_up[9];
+  assign \$160  = \$159  + count_down[9];
+  assign \$161  = \$160  + count_up[8];
+  assign \$162  = \$161  + count_mid[8];
+  assign \$163  = \$162  + count_down[8];
+  assign \$164  = \$163  + count_up[10];
+  assign \$165  = \$164  + count_mid[10];
+  assign \$166  = \$165  + count_down[10];
+  assign \$167  = 1'h0 + count_up[10];
+  assign \$168  = \$167  + count_down[10];
+  assign \$169  = \$168  + count_up[9];
+  assign \$170  = \$169  + count_mid[9];
+  assign \$171  = \$170  + count_down[9];
+  assign \$172  = \$171  + count_up[11];
+  assign \$173  = \$172  + count_mid[11];
+  assign \$174  = \$173  + count_down[11];
+  assign \$175  = 1'h0 + count_up[11];
+  assign \$176  = \$175  + count_down[11];
+  assign \$177  = \$176  + count_up[10];
+  assign \$178  = \$177  + count_mid[10];
+  assign \$179  = \$178  + count_down[10];
+  assign \$180  = \$179  + count_up[12];
+  assign \$181  = \$180  + count_mid[12];
+  assign \$182  = \$181  + count_down[12];
+  assign \$183  = 1'h0 + count_up[12];
+  assign \$184  = \$183  + count_down[12];
+  assign \$185  = \$184  + count_up[11];
+  assign \$186  = \$185  + count_mid[11];
+  assign \$187  = \$186  + count_down[11];
+  assign \$188  = \$187  + count_up[13];
+  assign \$189  = \$188  + count_mid[13];
+  assign \$190  = \$189  + count_down[13];
+  assign \$191  = 1'h0 + count_up[13];
+  assign \$192  = \$191  + count_down[13];
+  assign \$193  = \$192  + count_up[12];
+  assign \$194  = \$193  + count_mid[12];
+  assign \$195  = \$194  + count_down[12];
+  assign \$196  = \$195  + count_up[14];
+  assign \$197  = \$196  + count_mid[14];
+  assign \$198  = \$197  + count_down[14];
+  assign \$199  = 1'h0 + count_up[14];
+  assign \$200  = \$199  + count_down[14];
+  assign \$201  = \$200  + count_up[13];
+  assign \$202  = \$201  + count_mid[13];
+  assign \$203  = \$202  + count_down[13];
+  assign \$204  = \$203  + count_up[15];
+  assign \$205  = \$204  + count_mid[15];
+  assign \$206  = \$205  + count_down[15];
+  assign \$207  = 1'h0 + count_up[15];
+  assign \$208  = \$207  + count_down[15];
+  assign \$209  = \$208  + count_up[14];
+  assign \$210  = \$209  + count_mid[14];
+  assign \$211  = \$210  + count_down[14];
+  assign \$212  = mine_row >> probe_d[3:0];
+  assign \$213  = ~ \$signal ;
+  assign \$214  = nb_valid_d & \$213 ;
+  assign \$215  = ~ rd_flagged;
+  assign \$216  = \$214  & \$215 ;
+  assign \$217  = mine_row >> probe_d[3:0];
+  assign \$218  = \$216  & \$217 ;
+  assign \$219  = ~ \$signal ;
+  assign \$220  = nb_valid_d & \$219 ;
+  assign \$221  = ~ rd_flagged;
+  assign \$222  = \$220  & \$221 ;
+  assign \$223  = ! probe_d[3:0];
+  assign \$224  = \$223  ? \$signal$61  : mine_row[0];
+  assign \$225  = probe_d[3:0] == 1'h1;
+  assign \$226  = \$225  ? \$signal$61  : mine_row[1];
+  assign \$227  = probe_d[3:0] == 2'h2;
+  assign \$228  = \$227  ? \$signal$61  : mine_row[2];
+  assign \$229  = probe_d[3:0] == 2'h3;
+  assign \$230  = \$229  ? \$signal$61  : mine_row[3];
+  assign \$231  = probe_d[3:0] == 3'h4;
+  assign \$232  = \$231  ? \$signal$61  : mine_row[4];
+  assign \$233  = probe_d[3:0] == 3'h5;
+  assign \$234  = \$233  ? \$signal$61  : mine_row[5];
+  assign \$235  = probe_d[3:0] == 3'h6;
+  assign \$236  = \$235  ? \$signal$61  : mine_row[6];
+  assign \$237  = probe_d[3:0] == 3'h7;
+  assign \$238  = \$237  ? \$signal$61  : mine_row[7];
+  assign \$239  = probe_d[3:0] == 4'h8;
+  assign \$240  = \$239  ? \$signal$61  : mine_row[8];
+  assign \$241  = probe_d[3:0] == 4'h9;
+  assign \$242  = \$241  ? \$signal$61  : mine_row[9];
+  assign \$243  = probe_d[3:0] == 4'ha;
+  assign \$244  = \$243  ? \$signal$61  : mine_row[10];
+  assign \$245  = probe_d[3:0] == 4'hb;
+  assign \$246  = \$245  ? \$signal$61  : mine_row[11];
+  assign \$247  = probe_d[3:0] == 4'hc;
+  assign \$248  = \$247  ? \$signal$61  : mine_row[12];
+  assign \$249  = probe_d[3:0] == 4'hd;
+  assign \$250  = \$249  ? \$signal$61  : mine_row[13];
+  assign \$251  = probe_d[3:0] == 4'he;
+  assign \$252  = \$251  ? \$signal$61  : mine_row[14];
+  assign \$253  = probe_d[3:0] == 4'hf;
+  assign \$254  = \$253  ? \$signal$61  : mine_row[15];
+  assign \$919  = \read_col$82  * 3'h4;
+  assign \$255  = count_cell__data >> \$919 ;
+  assign \$256  = ! fsm_state;
+  assign \$257  = fsm_state == 1'h1;
+  assign \$258  = fsm_state == 2'h2;
+  assign \$259  = fsm_state == 2'h3;
+  assign \$260  = fsm_state == 3'h4;
+  assign \$261  = fsm_state == 3'h5;
+  assign \$262  = fsm_state == 3'h6;
+  assign \$263  = fsm_state == 3'h7;
+  assign \$264  = fsm_state == 4'h8;
+  assign \$265  = fsm_state == 4'h9;
+  assign \$266  = fsm_state == 4'ha;
+  assign \$267  = fsm_state == 4'hb;
+  assign \$268  = fsm_state == 4'hc;
+  assign \$269  = fsm_state == 4'hd;
+  assign \$270  = mine_write__addr == probe[7:4];
+  assign \$271  = mine_write__en & \$270 ;
+  assign \$272  = free_running + 1'h1;
+  assign \$273  = | press;
+  assign \$274  = | pending;
+  assign \$275  = ~ \$274 ;
+  assign \$276  = | pending;
+  assign \$277  = idle & \$276 ;
+  assign \$278  = \$275  | \$277 ;
+  assign \$279  = \$273  & \$278 ;
+  assign \$280  = | pending;
+  assign \$281  = idle & \$280 ;
+  assign \$282  = status == 1'h1;
+  assign \$283  = prescaler == 27'h5f5e0ff;
+  assign \$284  = timer != 10'h3e7;
+  assign \$285  = timer + 1'h1;
+  assign \$286  = prescaler + 1'h1;
+  assign \$287  = revealed_bits >> probe;
+  assign \$288  = flagged_bits >> probe;
+  assign \$289  = lcg[16:0] * 17'h1660d;
+  assign \$290  = lcg[31:17] * 17'h1660d;
+  assign \$291  = lcg[16:0] * 4'hc;
+  assign \$292  = \$signal$90  + 30'h3c6ef35f;
+  assign \$293  = \$signal$91  + product_lh;
+  assign \$294  = | lcg_wait;
+  assign \$295  = lcg_wait - 1'h1;
+  assign \$296  = lcg_wait == 1'h1;
+  assign \$297  = \$signal$93 [31:17] + sum_cross;
+  assign \$298  = | opening[15:0];
+  assign \$299  = | opening[31:16];
+  assign \$300  = | opening[47:32];
+  assign \$301  = | opening[63:48];
+  assign \$302  = | opening[79:64];
+  assign \$303  = | opening[95:80];
+  assign \$304  = | opening[111:96];
+  assign \$305  = | opening[127:112];
+  assign \$306  = | opening[143:128];
+  assign \$307  = | opening[159:144];
+  assign \$308  = | opening[175:160];
+  assign \$309  = | opening[191:176];
+  assign \$310  = | opening[207:192];
+  assign \$311  = | opening[223:208];
+  assign \$312  = | opening[239:224];
+  assign \$313  = | opening[255:240];
+  assign \$314  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$315  = switches[7] ? 6'h0a : 6'h28;
+  assign \$316  = ! cursor_row;
+  assign \$318  = \$317  ? 5'h09 : 5'h10;
+  assign \$319  = \$318  - 1'h1;
+  assign \$320  = cursor_row - 1'h1;
+  assign \$321  = \$316  ? \$319  : { \$320 [4], \$320  };
+  assign \$323  = \$322  ? 5'h09 : 5'h10;
+  assign \$324  = \$323  - 1'h1;
+  assign \$325  = cursor_row == \$324 ;
+  assign \$326  = cursor_row + 1'h1;
+  assign \$327  = \$325  ? 5'h00 : \$326 ;
+  assign \$328  = ! cursor_col;
+  assign \$330  = \$329  ? 5'h09 : 5'h10;
+  assign \$331  = \$330  - 1'h1;
+  assign \$332  = cursor_col - 1'h1;
+  assign \$333  = \$328  ? \$331  : { \$332 [4], \$332  };
+  \minesweeper_system.game.buttons$105  \buttons$105  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -5342,7 +5162,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
           mine_write__data = \$64 ;
     endcase
     if (\$signal$60 ) begin
-      mine_write__data = { \$300 , \$298 , \$296 , \$294 , \$292 , \$290 , \$288 , \$286 , \$284 , \$282 , \$280 , \$278 , \$276 , \$274 , \$272 , \$270  };
+      mine_write__data = { \$254 , \$252 , \$250 , \$248 , \$246 , \$244 , \$242 , \$240 , \$238 , \$236 , \$234 , \$232 , \$230 , \$228 , \$226 , \$224  };
     end
   end
   always @* begin
@@ -5519,7 +5339,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
           /* empty */;
       4'ha:
           if (\$88 ) begin
-            count_write__data = { \$257 [3:0], \$250 [3:0], \$239 [3:0], \$228 [3:0], \$217 [3:0], \$206 [3:0], \$195 [3:0], \$184 [3:0], \$173 [3:0], \$162 [3:0], \$151 [3:0], \$140 [3:0], \$129 [3:0], \$118 [3:0], \$107 [3:0], \$96 [3:0] };
+            count_write__data = { \$211 [3:0], \$206 [3:0], \$198 [3:0], \$190 [3:0], \$182 [3:0], \$174 [3:0], \$166 [3:0], \$158 [3:0], \$150 [3:0], \$142 [3:0], \$134 [3:0], \$126 [3:0], \$118 [3:0], \$110 [3:0], \$102 [3:0], \$94 [3:0] };
           end
     endcase
   end
@@ -5573,30 +5393,30 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
           /* empty */;
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$258 ) begin
+          if (\$212 ) begin
           end else begin
             revealed_we = 1'h1;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$264 ) begin
-          end else if (\$268 ) begin
+          if (\$218 ) begin
+          end else if (\$222 ) begin
             revealed_we = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$700  = \$701 ;
+    \$608  = \$609 ;
     if (read_enable) begin
-      \$700 [0] = \$690 ;
-      \$700 [1] = \$691 ;
-      \$700 [2] = \$696 ;
-      \$700 [3] = \$699 ;
+      \$608 [0] = \$598 ;
+      \$608 [1] = \$599 ;
+      \$608 [2] = \$604 ;
+      \$608 [3] = \$607 ;
     end
     if (rst) begin
-      \$700  = 4'h0;
+      \$608  = 4'h0;
     end
   end
   always @* begin
@@ -5613,46 +5433,46 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$702  = \$317 ;
+    \$610  = \$271 ;
     if (rst) begin
-      \$702  = 1'h0;
+      \$610  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$703  = mine_write__data;
+    \$611  = mine_write__data;
     if (rst) begin
-      \$703  = 16'h0000;
+      \$611  = 16'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$704  = \$318 [31:0];
+    \$612  = \$272 [31:0];
     if (rst) begin
-      \$704  = 32'd0;
+      \$612  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$705  = pending;
-    if (\$325 ) begin
-      \$705  = press;
-    end else if (\$327 ) begin
-      \$705  = 5'h00;
+    \$613  = pending;
+    if (\$279 ) begin
+      \$613  = press;
+    end else if (\$281 ) begin
+      \$613  = 5'h00;
     end
     if (rst) begin
-      \$705  = 5'h00;
+      \$613  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$706  = prescaler;
-    if (\$328 ) begin
+    \$614  = prescaler;
+    if (\$282 ) begin
       (* full_case = 32'd1 *)
-      if (\$329 ) begin
-        \$706  = 27'h0000000;
+      if (\$283 ) begin
+        \$614  = 27'h0000000;
       end else begin
-        \$706  = \$332 [26:0];
+        \$614  = \$286 [26:0];
       end
     end
     casez (fsm_state)
@@ -5663,81 +5483,81 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$706  = 27'h0000000;
+            end else if (\$344 ) begin
+              \$614  = 27'h0000000;
             end
           end
     endcase
     if (rst) begin
-      \$706  = 27'h0000000;
+      \$614  = 27'h0000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$707  = timer;
-    if (\$328 ) begin
-      if (\$329 ) begin
-        if (\$330 ) begin
-          \$707  = \$331 [9:0];
+    \$615  = timer;
+    if (\$282 ) begin
+      if (\$283 ) begin
+        if (\$284 ) begin
+          \$615  = \$285 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$707  = 10'h000;
+          \$615  = 10'h000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$707  = 10'h000;
+            end else if (\$344 ) begin
+              \$615  = 10'h000;
             end
           end
     endcase
     if (rst) begin
-      \$707  = 10'h000;
+      \$615  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$708  = probe_next;
+    \$616  = probe_next;
     if (rst) begin
-      \$708  = 8'h00;
+      \$616  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$709  = probe;
+    \$617  = probe;
     if (rst) begin
-      \$709  = 8'h00;
+      \$617  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$710  = \$333 ;
+    \$618  = \$287 ;
     if (rst) begin
-      \$710  = 1'h0;
+      \$618  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$711  = \$334 ;
+    \$619  = \$288 ;
     if (rst) begin
-      \$711  = 1'h0;
+      \$619  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$712  = 1'h0;
+    \$620  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5760,73 +5580,73 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h5:
           /* empty */;
       4'h6:
-          \$712  = \$636 ;
+          \$620  = \$544 ;
       4'hc:
-          \$712  = \$656 ;
+          \$620  = \$564 ;
     endcase
     if (rst) begin
-      \$712  = 1'h0;
+      \$620  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$713  = \$signal$89 ;
+    \$621  = \$signal$89 ;
     if (rst) begin
-      \$713  = 1'h0;
+      \$621  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$714  = \$335 ;
+    \$622  = \$289 ;
     if (rst) begin
-      \$714  = 34'h000000000;
+      \$622  = 34'h000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$715  = \$336 [14:0];
+    \$623  = \$290 [14:0];
     if (rst) begin
-      \$715  = 15'h0000;
+      \$623  = 15'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$716  = \$337 [14:0];
+    \$624  = \$291 [14:0];
     if (rst) begin
-      \$716  = 15'h0000;
+      \$624  = 15'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$717  = \$338 [31:0];
+    \$625  = \$292 [31:0];
     if (rst) begin
-      \$717  = 32'd0;
+      \$625  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$718  = \$339 [14:0];
+    \$626  = \$293 [14:0];
     if (rst) begin
-      \$718  = 15'h0000;
+      \$626  = 15'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$719  = lcg_wait;
+    \$627  = lcg_wait;
     if (lcg_request) begin
-      \$719  = 2'h2;
-    end else if (\$340 ) begin
-      \$719  = \$341 [1:0];
+      \$627  = 2'h2;
+    end else if (\$294 ) begin
+      \$627  = \$295 [1:0];
     end
     if (rst) begin
-      \$719  = 2'h0;
+      \$627  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$720  = lcg;
-    if (\$342 ) begin
-      \$720  = { \$343 [14:0], \$signal$93 [16:0] };
+    \$628  = lcg;
+    if (\$296 ) begin
+      \$628  = { \$297 [14:0], \$signal$93 [16:0] };
     end
     casez (fsm_state)
       4'h0:
@@ -5836,54 +5656,54 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$720  = \$395 ;
+            end else if (\$344 ) begin
+              \$628  = \$349 ;
             end
           end
     endcase
     if (rst) begin
-      \$720  = 32'd0;
+      \$628  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$721  = { \$359 , \$358 , \$357 , \$356 , \$355 , \$354 , \$353 , \$352 , \$351 , \$350 , \$349 , \$348 , \$347 , \$346 , \$345 , \$344  };
+    \$629  = { \$313 , \$312 , \$311 , \$310 , \$309 , \$308 , \$307 , \$306 , \$305 , \$304 , \$303 , \$302 , \$301 , \$300 , \$299 , \$298  };
     if (rst) begin
-      \$721  = 16'h0000;
+      \$629  = 16'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$722  = difficulty;
+    \$630  = difficulty;
     casez (fsm_state)
       4'h0:
-          \$722  = switches[7];
+          \$630  = switches[7];
     endcase
     if (rst) begin
-      \$722  = 1'h0;
+      \$630  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$723  = status;
+    \$631  = status;
     casez (fsm_state)
       4'h0:
-          \$723  = 2'h0;
+          \$631  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$723  = 2'h1;
+            end else if (\$344 ) begin
+              \$631  = 2'h1;
             end
           end
       4'h4:
@@ -5897,563 +5717,563 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'ha:
           /* empty */;
       4'h5:
-          if (\$626 ) begin
-            \$723  = 2'h3;
+          if (\$534 ) begin
+            \$631  = 2'h3;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$668 ) begin
-            if (\$675 ) begin
-              \$723  = 2'h3;
+          if (\$576 ) begin
+            if (\$583 ) begin
+              \$631  = 2'h3;
             end
           end
       4'hb:
           /* empty */;
       4'hd:
-          if (\$686 ) begin
-          end else if (\$687 ) begin
-            \$723  = 2'h2;
+          if (\$594 ) begin
+          end else if (\$595 ) begin
+            \$631  = 2'h2;
           end
     endcase
     if (rst) begin
-      \$723  = 2'h0;
+      \$631  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$724  = flagged_bits;
+    \$632  = flagged_bits;
     casez (fsm_state)
       4'h0:
-          \$724  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$632  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     endcase
     if (\$signal$50 ) begin
       (* full_case = 32'd1 *)
       casez (probe_d)
         8'h00:
-            \$724 [0] = flagged_wd;
+            \$632 [0] = flagged_wd;
         8'h01:
-            \$724 [1] = flagged_wd;
+            \$632 [1] = flagged_wd;
         8'h02:
-            \$724 [2] = flagged_wd;
+            \$632 [2] = flagged_wd;
         8'h03:
-            \$724 [3] = flagged_wd;
+            \$632 [3] = flagged_wd;
         8'h04:
-            \$724 [4] = flagged_wd;
+            \$632 [4] = flagged_wd;
         8'h05:
-            \$724 [5] = flagged_wd;
+            \$632 [5] = flagged_wd;
         8'h06:
-            \$724 [6] = flagged_wd;
+            \$632 [6] = flagged_wd;
         8'h07:
-            \$724 [7] = flagged_wd;
+            \$632 [7] = flagged_wd;
         8'h08:
-            \$724 [8] = flagged_wd;
+            \$632 [8] = flagged_wd;
         8'h09:
-            \$724 [9] = flagged_wd;
+            \$632 [9] = flagged_wd;
         8'h0a:
-            \$724 [10] = flagged_wd;
+            \$632 [10] = flagged_wd;
         8'h0b:
-            \$724 [11] = flagged_wd;
+            \$632 [11] = flagged_wd;
         8'h0c:
-            \$724 [12] = flagged_wd;
+            \$632 [12] = flagged_wd;
         8'h0d:
-            \$724 [13] = flagged_wd;
+            \$632 [13] = flagged_wd;
         8'h0e:
-            \$724 [14] = flagged_wd;
+            \$632 [14] = flagged_wd;
         8'h0f:
-            \$724 [15] = flagged_wd;
+            \$632 [15] = flagged_wd;
         8'h10:
-            \$724 [16] = flagged_wd;
+            \$632 [16] = flagged_wd;
         8'h11:
-            \$724 [17] = flagged_wd;
+            \$632 [17] = flagged_wd;
         8'h12:
-            \$724 [18] = flagged_wd;
+            \$632 [18] = flagged_wd;
         8'h13:
-            \$724 [19] = flagged_wd;
+            \$632 [19] = flagged_wd;
         8'h14:
-            \$724 [20] = flagged_wd;
+            \$632 [20] = flagged_wd;
         8'h15:
-            \$724 [21] = flagged_wd;
+            \$632 [21] = flagged_wd;
         8'h16:
-            \$724 [22] = flagged_wd;
+            \$632 [22] = flagged_wd;
         8'h17:
-            \$724 [23] = flagged_wd;
+            \$632 [23] = flagged_wd;
         8'h18:
-            \$724 [24] = flagged_wd;
+            \$632 [24] = flagged_wd;
         8'h19:
-            \$724 [25] = flagged_wd;
+            \$632 [25] = flagged_wd;
         8'h1a:
-            \$724 [26] = flagged_wd;
+            \$632 [26] = flagged_wd;
         8'h1b:
-            \$724 [27] = flagged_wd;
+            \$632 [27] = flagged_wd;
         8'h1c:
-            \$724 [28] = flagged_wd;
+            \$632 [28] = flagged_wd;
         8'h1d:
-            \$724 [29] = flagged_wd;
+            \$632 [29] = flagged_wd;
         8'h1e:
-            \$724 [30] = flagged_wd;
+            \$632 [30] = flagged_wd;
         8'h1f:
-            \$724 [31] = flagged_wd;
+            \$632 [31] = flagged_wd;
         8'h20:
-            \$724 [32] = flagged_wd;
+            \$632 [32] = flagged_wd;
         8'h21:
-            \$724 [33] = flagged_wd;
+            \$632 [33] = flagged_wd;
         8'h22:
-            \$724 [34] = flagged_wd;
+            \$632 [34] = flagged_wd;
         8'h23:
-            \$724 [35] = flagged_wd;
+            \$632 [35] = flagged_wd;
         8'h24:
-            \$724 [36] = flagged_wd;
+            \$632 [36] = flagged_wd;
         8'h25:
-            \$724 [37] = flagged_wd;
+            \$632 [37] = flagged_wd;
         8'h26:
-            \$724 [38] = flagged_wd;
+            \$632 [38] = flagged_wd;
         8'h27:
-            \$724 [39] = flagged_wd;
+            \$632 [39] = flagged_wd;
         8'h28:
-            \$724 [40] = flagged_wd;
+            \$632 [40] = flagged_wd;
         8'h29:
-            \$724 [41] = flagged_wd;
+            \$632 [41] = flagged_wd;
         8'h2a:
-            \$724 [42] = flagged_wd;
+            \$632 [42] = flagged_wd;
         8'h2b:
-            \$724 [43] = flagged_wd;
+            \$632 [43] = flagged_wd;
         8'h2c:
-            \$724 [44] = flagged_wd;
+            \$632 [44] = flagged_wd;
         8'h2d:
-            \$724 [45] = flagged_wd;
+            \$632 [45] = flagged_wd;
         8'h2e:
-            \$724 [46] = flagged_wd;
+            \$632 [46] = flagged_wd;
         8'h2f:
-            \$724 [47] = flagged_wd;
+            \$632 [47] = flagged_wd;
         8'h30:
-            \$724 [48] = flagged_wd;
+            \$632 [48] = flagged_wd;
         8'h31:
-            \$724 [49] = flagged_wd;
+            \$632 [49] = flagged_wd;
         8'h32:
-            \$724 [50] = flagged_wd;
+            \$632 [50] = flagged_wd;
         8'h33:
-            \$724 [51] = flagged_wd;
+            \$632 [51] = flagged_wd;
         8'h34:
-            \$724 [52] = flagged_wd;
+            \$632 [52] = flagged_wd;
         8'h35:
-            \$724 [53] = flagged_wd;
+            \$632 [53] = flagged_wd;
         8'h36:
-            \$724 [54] = flagged_wd;
+            \$632 [54] = flagged_wd;
         8'h37:
-            \$724 [55] = flagged_wd;
+            \$632 [55] = flagged_wd;
         8'h38:
-            \$724 [56] = flagged_wd;
+            \$632 [56] = flagged_wd;
         8'h39:
-            \$724 [57] = flagged_wd;
+            \$632 [57] = flagged_wd;
         8'h3a:
-            \$724 [58] = flagged_wd;
+            \$632 [58] = flagged_wd;
         8'h3b:
-            \$724 [59] = flagged_wd;
+            \$632 [59] = flagged_wd;
         8'h3c:
-            \$724 [60] = flagged_wd;
+            \$632 [60] = flagged_wd;
         8'h3d:
-            \$724 [61] = flagged_wd;
+            \$632 [61] = flagged_wd;
         8'h3e:
-            \$724 [62] = flagged_wd;
+            \$632 [62] = flagged_wd;
         8'h3f:
-            \$724 [63] = flagged_wd;
+            \$632 [63] = flagged_wd;
         8'h40:
-            \$724 [64] = flagged_wd;
+            \$632 [64] = flagged_wd;
         8'h41:
-            \$724 [65] = flagged_wd;
+            \$632 [65] = flagged_wd;
         8'h42:
-            \$724 [66] = flagged_wd;
+            \$632 [66] = flagged_wd;
         8'h43:
-            \$724 [67] = flagged_wd;
+            \$632 [67] = flagged_wd;
         8'h44:
-            \$724 [68] = flagged_wd;
+            \$632 [68] = flagged_wd;
         8'h45:
-            \$724 [69] = flagged_wd;
+            \$632 [69] = flagged_wd;
         8'h46:
-            \$724 [70] = flagged_wd;
+            \$632 [70] = flagged_wd;
         8'h47:
-            \$724 [71] = flagged_wd;
+            \$632 [71] = flagged_wd;
         8'h48:
-            \$724 [72] = flagged_wd;
+            \$632 [72] = flagged_wd;
         8'h49:
-            \$724 [73] = flagged_wd;
+            \$632 [73] = flagged_wd;
         8'h4a:
-            \$724 [74] = flagged_wd;
+            \$632 [74] = flagged_wd;
         8'h4b:
-            \$724 [75] = flagged_wd;
+            \$632 [75] = flagged_wd;
         8'h4c:
-            \$724 [76] = flagged_wd;
+            \$632 [76] = flagged_wd;
         8'h4d:
-            \$724 [77] = flagged_wd;
+            \$632 [77] = flagged_wd;
         8'h4e:
-            \$724 [78] = flagged_wd;
+            \$632 [78] = flagged_wd;
         8'h4f:
-            \$724 [79] = flagged_wd;
+            \$632 [79] = flagged_wd;
         8'h50:
-            \$724 [80] = flagged_wd;
+            \$632 [80] = flagged_wd;
         8'h51:
-            \$724 [81] = flagged_wd;
+            \$632 [81] = flagged_wd;
         8'h52:
-            \$724 [82] = flagged_wd;
+            \$632 [82] = flagged_wd;
         8'h53:
-            \$724 [83] = flagged_wd;
+            \$632 [83] = flagged_wd;
         8'h54:
-            \$724 [84] = flagged_wd;
+            \$632 [84] = flagged_wd;
         8'h55:
-            \$724 [85] = flagged_wd;
+            \$632 [85] = flagged_wd;
         8'h56:
-            \$724 [86] = flagged_wd;
+            \$632 [86] = flagged_wd;
         8'h57:
-            \$724 [87] = flagged_wd;
+            \$632 [87] = flagged_wd;
         8'h58:
-            \$724 [88] = flagged_wd;
+            \$632 [88] = flagged_wd;
         8'h59:
-            \$724 [89] = flagged_wd;
+            \$632 [89] = flagged_wd;
         8'h5a:
-            \$724 [90] = flagged_wd;
+            \$632 [90] = flagged_wd;
         8'h5b:
-            \$724 [91] = flagged_wd;
+            \$632 [91] = flagged_wd;
         8'h5c:
-            \$724 [92] = flagged_wd;
+            \$632 [92] = flagged_wd;
         8'h5d:
-            \$724 [93] = flagged_wd;
+            \$632 [93] = flagged_wd;
         8'h5e:
-            \$724 [94] = flagged_wd;
+            \$632 [94] = flagged_wd;
         8'h5f:
-            \$724 [95] = flagged_wd;
+            \$632 [95] = flagged_wd;
         8'h60:
-            \$724 [96] = flagged_wd;
+            \$632 [96] = flagged_wd;
         8'h61:
-            \$724 [97] = flagged_wd;
+            \$632 [97] = flagged_wd;
         8'h62:
-            \$724 [98] = flagged_wd;
+            \$632 [98] = flagged_wd;
         8'h63:
-            \$724 [99] = flagged_wd;
+            \$632 [99] = flagged_wd;
         8'h64:
-            \$724 [100] = flagged_wd;
+            \$632 [100] = flagged_wd;
         8'h65:
-            \$724 [101] = flagged_wd;
+            \$632 [101] = flagged_wd;
         8'h66:
-            \$724 [102] = flagged_wd;
+            \$632 [102] = flagged_wd;
         8'h67:
-            \$724 [103] = flagged_wd;
+            \$632 [103] = flagged_wd;
         8'h68:
-            \$724 [104] = flagged_wd;
+            \$632 [104] = flagged_wd;
         8'h69:
-            \$724 [105] = flagged_wd;
+            \$632 [105] = flagged_wd;
         8'h6a:
-            \$724 [106] = flagged_wd;
+            \$632 [106] = flagged_wd;
         8'h6b:
-            \$724 [107] = flagged_wd;
+            \$632 [107] = flagged_wd;
         8'h6c:
-            \$724 [108] = flagged_wd;
+            \$632 [108] = flagged_wd;
         8'h6d:
-            \$724 [109] = flagged_wd;
+            \$632 [109] = flagged_wd;
         8'h6e:
-            \$724 [110] = flagged_wd;
+            \$632 [110] = flagged_wd;
         8'h6f:
-            \$724 [111] = flagged_wd;
+            \$632 [111] = flagged_wd;
         8'h70:
-            \$724 [112] = flagged_wd;
+            \$632 [112] = flagged_wd;
         8'h71:
-            \$724 [113] = flagged_wd;
+            \$632 [113] = flagged_wd;
         8'h72:
-            \$724 [114] = flagged_wd;
+            \$632 [114] = flagged_wd;
         8'h73:
-            \$724 [115] = flagged_wd;
+            \$632 [115] = flagged_wd;
         8'h74:
-            \$724 [116] = flagged_wd;
+            \$632 [116] = flagged_wd;
         8'h75:
-            \$724 [117] = flagged_wd;
+            \$632 [117] = flagged_wd;
         8'h76:
-            \$724 [118] = flagged_wd;
+            \$632 [118] = flagged_wd;
         8'h77:
-            \$724 [119] = flagged_wd;
+            \$632 [119] = flagged_wd;
         8'h78:
-            \$724 [120] = flagged_wd;
+            \$632 [120] = flagged_wd;
         8'h79:
-            \$724 [121] = flagged_wd;
+            \$632 [121] = flagged_wd;
         8'h7a:
-            \$724 [122] = flagged_wd;
+            \$632 [122] = flagged_wd;
         8'h7b:
-            \$724 [123] = flagged_wd;
+            \$632 [123] = flagged_wd;
         8'h7c:
-            \$724 [124] = flagged_wd;
+            \$632 [124] = flagged_wd;
         8'h7d:
-            \$724 [125] = flagged_wd;
+            \$632 [125] = flagged_wd;
         8'h7e:
-            \$724 [126] = flagged_wd;
+            \$632 [126] = flagged_wd;
         8'h7f:
-            \$724 [127] = flagged_wd;
+            \$632 [127] = flagged_wd;
         8'h80:
-            \$724 [128] = flagged_wd;
+            \$632 [128] = flagged_wd;
         8'h81:
-            \$724 [129] = flagged_wd;
+            \$632 [129] = flagged_wd;
         8'h82:
-            \$724 [130] = flagged_wd;
+            \$632 [130] = flagged_wd;
         8'h83:
-            \$724 [131] = flagged_wd;
+            \$632 [131] = flagged_wd;
         8'h84:
-            \$724 [132] = flagged_wd;
+            \$632 [132] = flagged_wd;
         8'h85:
-            \$724 [133] = flagged_wd;
+            \$632 [133] = flagged_wd;
         8'h86:
-            \$724 [134] = flagged_wd;
+            \$632 [134] = flagged_wd;
         8'h87:
-            \$724 [135] = flagged_wd;
+            \$632 [135] = flagged_wd;
         8'h88:
-            \$724 [136] = flagged_wd;
+            \$632 [136] = flagged_wd;
         8'h89:
-            \$724 [137] = flagged_wd;
+            \$632 [137] = flagged_wd;
         8'h8a:
-            \$724 [138] = flagged_wd;
+            \$632 [138] = flagged_wd;
         8'h8b:
-            \$724 [139] = flagged_wd;
+            \$632 [139] = flagged_wd;
         8'h8c:
-            \$724 [140] = flagged_wd;
+            \$632 [140] = flagged_wd;
         8'h8d:
-            \$724 [141] = flagged_wd;
+            \$632 [141] = flagged_wd;
         8'h8e:
-            \$724 [142] = flagged_wd;
+            \$632 [142] = flagged_wd;
         8'h8f:
-            \$724 [143] = flagged_wd;
+            \$632 [143] = flagged_wd;
         8'h90:
-            \$724 [144] = flagged_wd;
+            \$632 [144] = flagged_wd;
         8'h91:
-            \$724 [145] = flagged_wd;
+            \$632 [145] = flagged_wd;
         8'h92:
-            \$724 [146] = flagged_wd;
+            \$632 [146] = flagged_wd;
         8'h93:
-            \$724 [147] = flagged_wd;
+            \$632 [147] = flagged_wd;
         8'h94:
-            \$724 [148] = flagged_wd;
+            \$632 [148] = flagged_wd;
         8'h95:
-            \$724 [149] = flagged_wd;
+            \$632 [149] = flagged_wd;
         8'h96:
-            \$724 [150] = flagged_wd;
+            \$632 [150] = flagged_wd;
         8'h97:
-            \$724 [151] = flagged_wd;
+            \$632 [151] = flagged_wd;
         8'h98:
-            \$724 [152] = flagged_wd;
+            \$632 [152] = flagged_wd;
         8'h99:
-            \$724 [153] = flagged_wd;
+            \$632 [153] = flagged_wd;
         8'h9a:
-            \$724 [154] = flagged_wd;
+            \$632 [154] = flagged_wd;
         8'h9b:
-            \$724 [155] = flagged_wd;
+            \$632 [155] = flagged_wd;
         8'h9c:
-            \$724 [156] = flagged_wd;
+            \$632 [156] = flagged_wd;
         8'h9d:
-            \$724 [157] = flagged_wd;
+            \$632 [157] = flagged_wd;
         8'h9e:
-            \$724 [158] = flagged_wd;
+            \$632 [158] = flagged_wd;
         8'h9f:
-            \$724 [159] = flagged_wd;
+            \$632 [159] = flagged_wd;
         8'ha0:
-            \$724 [160] = flagged_wd;
+            \$632 [160] = flagged_wd;
         8'ha1:
-            \$724 [161] = flagged_wd;
+            \$632 [161] = flagged_wd;
         8'ha2:
-            \$724 [162] = flagged_wd;
+            \$632 [162] = flagged_wd;
         8'ha3:
-            \$724 [163] = flagged_wd;
+            \$632 [163] = flagged_wd;
         8'ha4:
-            \$724 [164] = flagged_wd;
+            \$632 [164] = flagged_wd;
         8'ha5:
-            \$724 [165] = flagged_wd;
+            \$632 [165] = flagged_wd;
         8'ha6:
-            \$724 [166] = flagged_wd;
+            \$632 [166] = flagged_wd;
         8'ha7:
-            \$724 [167] = flagged_wd;
+            \$632 [167] = flagged_wd;
         8'ha8:
-            \$724 [168] = flagged_wd;
+            \$632 [168] = flagged_wd;
         8'ha9:
-            \$724 [169] = flagged_wd;
+            \$632 [169] = flagged_wd;
         8'haa:
-            \$724 [170] = flagged_wd;
+            \$632 [170] = flagged_wd;
         8'hab:
-            \$724 [171] = flagged_wd;
+            \$632 [171] = flagged_wd;
         8'hac:
-            \$724 [172] = flagged_wd;
+            \$632 [172] = flagged_wd;
         8'had:
-            \$724 [173] = flagged_wd;
+            \$632 [173] = flagged_wd;
         8'hae:
-            \$724 [174] = flagged_wd;
+            \$632 [174] = flagged_wd;
         8'haf:
-            \$724 [175] = flagged_wd;
+            \$632 [175] = flagged_wd;
         8'hb0:
-            \$724 [176] = flagged_wd;
+            \$632 [176] = flagged_wd;
         8'hb1:
-            \$724 [177] = flagged_wd;
+            \$632 [177] = flagged_wd;
         8'hb2:
-            \$724 [178] = flagged_wd;
+            \$632 [178] = flagged_wd;
         8'hb3:
-            \$724 [179] = flagged_wd;
+            \$632 [179] = flagged_wd;
         8'hb4:
-            \$724 [180] = flagged_wd;
+            \$632 [180] = flagged_wd;
         8'hb5:
-            \$724 [181] = flagged_wd;
+            \$632 [181] = flagged_wd;
         8'hb6:
-            \$724 [182] = flagged_wd;
+            \$632 [182] = flagged_wd;
         8'hb7:
-            \$724 [183] = flagged_wd;
+            \$632 [183] = flagged_wd;
         8'hb8:
-            \$724 [184] = flagged_wd;
+            \$632 [184] = flagged_wd;
         8'hb9:
-            \$724 [185] = flagged_wd;
+            \$632 [185] = flagged_wd;
         8'hba:
-            \$724 [186] = flagged_wd;
+            \$632 [186] = flagged_wd;
         8'hbb:
-            \$724 [187] = flagged_wd;
+            \$632 [187] = flagged_wd;
         8'hbc:
-            \$724 [188] = flagged_wd;
+            \$632 [188] = flagged_wd;
         8'hbd:
-            \$724 [189] = flagged_wd;
+            \$632 [189] = flagged_wd;
         8'hbe:
-            \$724 [190] = flagged_wd;
+            \$632 [190] = flagged_wd;
         8'hbf:
-            \$724 [191] = flagged_wd;
+            \$632 [191] = flagged_wd;
         8'hc0:
-            \$724 [192] = flagged_wd;
+            \$632 [192] = flagged_wd;
         8'hc1:
-            \$724 [193] = flagged_wd;
+            \$632 [193] = flagged_wd;
         8'hc2:
-            \$724 [194] = flagged_wd;
+            \$632 [194] = flagged_wd;
         8'hc3:
-            \$724 [195] = flagged_wd;
+            \$632 [195] = flagged_wd;
         8'hc4:
-            \$724 [196] = flagged_wd;
+            \$632 [196] = flagged_wd;
         8'hc5:
-            \$724 [197] = flagged_wd;
+            \$632 [197] = flagged_wd;
         8'hc6:
-            \$724 [198] = flagged_wd;
+            \$632 [198] = flagged_wd;
         8'hc7:
-            \$724 [199] = flagged_wd;
+            \$632 [199] = flagged_wd;
         8'hc8:
-            \$724 [200] = flagged_wd;
+            \$632 [200] = flagged_wd;
         8'hc9:
-            \$724 [201] = flagged_wd;
+            \$632 [201] = flagged_wd;
         8'hca:
-            \$724 [202] = flagged_wd;
+            \$632 [202] = flagged_wd;
         8'hcb:
-            \$724 [203] = flagged_wd;
+            \$632 [203] = flagged_wd;
         8'hcc:
-            \$724 [204] = flagged_wd;
+            \$632 [204] = flagged_wd;
         8'hcd:
-            \$724 [205] = flagged_wd;
+            \$632 [205] = flagged_wd;
         8'hce:
-            \$724 [206] = flagged_wd;
+            \$632 [206] = flagged_wd;
         8'hcf:
-            \$724 [207] = flagged_wd;
+            \$632 [207] = flagged_wd;
         8'hd0:
-            \$724 [208] = flagged_wd;
+            \$632 [208] = flagged_wd;
         8'hd1:
-            \$724 [209] = flagged_wd;
+            \$632 [209] = flagged_wd;
         8'hd2:
-            \$724 [210] = flagged_wd;
+            \$632 [210] = flagged_wd;
         8'hd3:
-            \$724 [211] = flagged_wd;
+            \$632 [211] = flagged_wd;
         8'hd4:
-            \$724 [212] = flagged_wd;
+            \$632 [212] = flagged_wd;
         8'hd5:
-            \$724 [213] = flagged_wd;
+            \$632 [213] = flagged_wd;
         8'hd6:
-            \$724 [214] = flagged_wd;
+            \$632 [214] = flagged_wd;
         8'hd7:
-            \$724 [215] = flagged_wd;
+            \$632 [215] = flagged_wd;
         8'hd8:
-            \$724 [216] = flagged_wd;
+            \$632 [216] = flagged_wd;
         8'hd9:
-            \$724 [217] = flagged_wd;
+            \$632 [217] = flagged_wd;
         8'hda:
-            \$724 [218] = flagged_wd;
+            \$632 [218] = flagged_wd;
         8'hdb:
-            \$724 [219] = flagged_wd;
+            \$632 [219] = flagged_wd;
         8'hdc:
-            \$724 [220] = flagged_wd;
+            \$632 [220] = flagged_wd;
         8'hdd:
-            \$724 [221] = flagged_wd;
+            \$632 [221] = flagged_wd;
         8'hde:
-            \$724 [222] = flagged_wd;
+            \$632 [222] = flagged_wd;
         8'hdf:
-            \$724 [223] = flagged_wd;
+            \$632 [223] = flagged_wd;
         8'he0:
-            \$724 [224] = flagged_wd;
+            \$632 [224] = flagged_wd;
         8'he1:
-            \$724 [225] = flagged_wd;
+            \$632 [225] = flagged_wd;
         8'he2:
-            \$724 [226] = flagged_wd;
+            \$632 [226] = flagged_wd;
         8'he3:
-            \$724 [227] = flagged_wd;
+            \$632 [227] = flagged_wd;
         8'he4:
-            \$724 [228] = flagged_wd;
+            \$632 [228] = flagged_wd;
         8'he5:
-            \$724 [229] = flagged_wd;
+            \$632 [229] = flagged_wd;
         8'he6:
-            \$724 [230] = flagged_wd;
+            \$632 [230] = flagged_wd;
         8'he7:
-            \$724 [231] = flagged_wd;
+            \$632 [231] = flagged_wd;
         8'he8:
-            \$724 [232] = flagged_wd;
+            \$632 [232] = flagged_wd;
         8'he9:
-            \$724 [233] = flagged_wd;
+            \$632 [233] = flagged_wd;
         8'hea:
-            \$724 [234] = flagged_wd;
+            \$632 [234] = flagged_wd;
         8'heb:
-            \$724 [235] = flagged_wd;
+            \$632 [235] = flagged_wd;
         8'hec:
-            \$724 [236] = flagged_wd;
+            \$632 [236] = flagged_wd;
         8'hed:
-            \$724 [237] = flagged_wd;
+            \$632 [237] = flagged_wd;
         8'hee:
-            \$724 [238] = flagged_wd;
+            \$632 [238] = flagged_wd;
         8'hef:
-            \$724 [239] = flagged_wd;
+            \$632 [239] = flagged_wd;
         8'hf0:
-            \$724 [240] = flagged_wd;
+            \$632 [240] = flagged_wd;
         8'hf1:
-            \$724 [241] = flagged_wd;
+            \$632 [241] = flagged_wd;
         8'hf2:
-            \$724 [242] = flagged_wd;
+            \$632 [242] = flagged_wd;
         8'hf3:
-            \$724 [243] = flagged_wd;
+            \$632 [243] = flagged_wd;
         8'hf4:
-            \$724 [244] = flagged_wd;
+            \$632 [244] = flagged_wd;
         8'hf5:
-            \$724 [245] = flagged_wd;
+            \$632 [245] = flagged_wd;
         8'hf6:
-            \$724 [246] = flagged_wd;
+            \$632 [246] = flagged_wd;
         8'hf7:
-            \$724 [247] = flagged_wd;
+            \$632 [247] = flagged_wd;
         8'hf8:
-            \$724 [248] = flagged_wd;
+            \$632 [248] = flagged_wd;
         8'hf9:
-            \$724 [249] = flagged_wd;
+            \$632 [249] = flagged_wd;
         8'hfa:
-            \$724 [250] = flagged_wd;
+            \$632 [250] = flagged_wd;
         8'hfb:
-            \$724 [251] = flagged_wd;
+            \$632 [251] = flagged_wd;
         8'hfc:
-            \$724 [252] = flagged_wd;
+            \$632 [252] = flagged_wd;
         8'hfd:
-            \$724 [253] = flagged_wd;
+            \$632 [253] = flagged_wd;
         8'hfe:
-            \$724 [254] = flagged_wd;
+            \$632 [254] = flagged_wd;
         8'hff:
-            \$724 [255] = flagged_wd;
+            \$632 [255] = flagged_wd;
       endcase
     end
     if (rst) begin
-      \$724  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$632  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$725  = zero;
+    \$633  = zero;
     casez (fsm_state)
       4'h0:
-          \$725  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$633  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
@@ -6469,54 +6289,54 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h9:
           /* empty */;
       4'ha:
-          if (\$434 ) begin
+          if (\$388 ) begin
             (* full_case = 32'd1 *)
-            casez (\$624 [3:0])
+            casez (\$532 [3:0])
               4'h0:
-                  \$725 [15:0] = \$623 ;
+                  \$633 [15:0] = \$531 ;
               4'h1:
-                  \$725 [31:16] = \$623 ;
+                  \$633 [31:16] = \$531 ;
               4'h2:
-                  \$725 [47:32] = \$623 ;
+                  \$633 [47:32] = \$531 ;
               4'h3:
-                  \$725 [63:48] = \$623 ;
+                  \$633 [63:48] = \$531 ;
               4'h4:
-                  \$725 [79:64] = \$623 ;
+                  \$633 [79:64] = \$531 ;
               4'h5:
-                  \$725 [95:80] = \$623 ;
+                  \$633 [95:80] = \$531 ;
               4'h6:
-                  \$725 [111:96] = \$623 ;
+                  \$633 [111:96] = \$531 ;
               4'h7:
-                  \$725 [127:112] = \$623 ;
+                  \$633 [127:112] = \$531 ;
               4'h8:
-                  \$725 [143:128] = \$623 ;
+                  \$633 [143:128] = \$531 ;
               4'h9:
-                  \$725 [159:144] = \$623 ;
+                  \$633 [159:144] = \$531 ;
               4'ha:
-                  \$725 [175:160] = \$623 ;
+                  \$633 [175:160] = \$531 ;
               4'hb:
-                  \$725 [191:176] = \$623 ;
+                  \$633 [191:176] = \$531 ;
               4'hc:
-                  \$725 [207:192] = \$623 ;
+                  \$633 [207:192] = \$531 ;
               4'hd:
-                  \$725 [223:208] = \$623 ;
+                  \$633 [223:208] = \$531 ;
               4'he:
-                  \$725 [239:224] = \$623 ;
+                  \$633 [239:224] = \$531 ;
               4'hf:
-                  \$725 [255:240] = \$623 ;
+                  \$633 [255:240] = \$531 ;
             endcase
           end
     endcase
     if (rst) begin
-      \$725  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$633  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$726  = revealed_bits;
+    \$634  = revealed_bits;
     casez (fsm_state)
       4'h0:
-          \$726  = \$360 ;
+          \$634  = \$314 ;
       4'h1:
           /* empty */;
       4'h2:
@@ -6540,582 +6360,582 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'hc:
           /* empty */;
       4'hb:
-          \$726  = \$676 ;
+          \$634  = \$584 ;
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
       casez (probe_d)
         8'h00:
-            \$726 [0] = 1'h1;
+            \$634 [0] = 1'h1;
         8'h01:
-            \$726 [1] = 1'h1;
+            \$634 [1] = 1'h1;
         8'h02:
-            \$726 [2] = 1'h1;
+            \$634 [2] = 1'h1;
         8'h03:
-            \$726 [3] = 1'h1;
+            \$634 [3] = 1'h1;
         8'h04:
-            \$726 [4] = 1'h1;
+            \$634 [4] = 1'h1;
         8'h05:
-            \$726 [5] = 1'h1;
+            \$634 [5] = 1'h1;
         8'h06:
-            \$726 [6] = 1'h1;
+            \$634 [6] = 1'h1;
         8'h07:
-            \$726 [7] = 1'h1;
+            \$634 [7] = 1'h1;
         8'h08:
-            \$726 [8] = 1'h1;
+            \$634 [8] = 1'h1;
         8'h09:
-            \$726 [9] = 1'h1;
+            \$634 [9] = 1'h1;
         8'h0a:
-            \$726 [10] = 1'h1;
+            \$634 [10] = 1'h1;
         8'h0b:
-            \$726 [11] = 1'h1;
+            \$634 [11] = 1'h1;
         8'h0c:
-            \$726 [12] = 1'h1;
+            \$634 [12] = 1'h1;
         8'h0d:
-            \$726 [13] = 1'h1;
+            \$634 [13] = 1'h1;
         8'h0e:
-            \$726 [14] = 1'h1;
+            \$634 [14] = 1'h1;
         8'h0f:
-            \$726 [15] = 1'h1;
+            \$634 [15] = 1'h1;
         8'h10:
-            \$726 [16] = 1'h1;
+            \$634 [16] = 1'h1;
         8'h11:
-            \$726 [17] = 1'h1;
+            \$634 [17] = 1'h1;
         8'h12:
-            \$726 [18] = 1'h1;
+            \$634 [18] = 1'h1;
         8'h13:
-            \$726 [19] = 1'h1;
+            \$634 [19] = 1'h1;
         8'h14:
-            \$726 [20] = 1'h1;
+            \$634 [20] = 1'h1;
         8'h15:
-            \$726 [21] = 1'h1;
+            \$634 [21] = 1'h1;
         8'h16:
-            \$726 [22] = 1'h1;
+            \$634 [22] = 1'h1;
         8'h17:
-            \$726 [23] = 1'h1;
+            \$634 [23] = 1'h1;
         8'h18:
-            \$726 [24] = 1'h1;
+            \$634 [24] = 1'h1;
         8'h19:
-            \$726 [25] = 1'h1;
+            \$634 [25] = 1'h1;
         8'h1a:
-            \$726 [26] = 1'h1;
+            \$634 [26] = 1'h1;
         8'h1b:
-            \$726 [27] = 1'h1;
+            \$634 [27] = 1'h1;
         8'h1c:
-            \$726 [28] = 1'h1;
+            \$634 [28] = 1'h1;
         8'h1d:
-            \$726 [29] = 1'h1;
+            \$634 [29] = 1'h1;
         8'h1e:
-            \$726 [30] = 1'h1;
+            \$634 [30] = 1'h1;
         8'h1f:
-            \$726 [31] = 1'h1;
+            \$634 [31] = 1'h1;
         8'h20:
-            \$726 [32] = 1'h1;
+            \$634 [32] = 1'h1;
         8'h21:
-            \$726 [33] = 1'h1;
+            \$634 [33] = 1'h1;
         8'h22:
-            \$726 [34] = 1'h1;
+            \$634 [34] = 1'h1;
         8'h23:
-            \$726 [35] = 1'h1;
+            \$634 [35] = 1'h1;
         8'h24:
-            \$726 [36] = 1'h1;
+            \$634 [36] = 1'h1;
         8'h25:
-            \$726 [37] = 1'h1;
+            \$634 [37] = 1'h1;
         8'h26:
-            \$726 [38] = 1'h1;
+            \$634 [38] = 1'h1;
         8'h27:
-            \$726 [39] = 1'h1;
+            \$634 [39] = 1'h1;
         8'h28:
-            \$726 [40] = 1'h1;
+            \$634 [40] = 1'h1;
         8'h29:
-            \$726 [41] = 1'h1;
+            \$634 [41] = 1'h1;
         8'h2a:
-            \$726 [42] = 1'h1;
+            \$634 [42] = 1'h1;
         8'h2b:
-            \$726 [43] = 1'h1;
+            \$634 [43] = 1'h1;
         8'h2c:
-            \$726 [44] = 1'h1;
+            \$634 [44] = 1'h1;
         8'h2d:
-            \$726 [45] = 1'h1;
+            \$634 [45] = 1'h1;
         8'h2e:
-            \$726 [46] = 1'h1;
+            \$634 [46] = 1'h1;
         8'h2f:
-            \$726 [47] = 1'h1;
+            \$634 [47] = 1'h1;
         8'h30:
-            \$726 [48] = 1'h1;
+            \$634 [48] = 1'h1;
         8'h31:
-            \$726 [49] = 1'h1;
+            \$634 [49] = 1'h1;
         8'h32:
-            \$726 [50] = 1'h1;
+            \$634 [50] = 1'h1;
         8'h33:
-            \$726 [51] = 1'h1;
+            \$634 [51] = 1'h1;
         8'h34:
-            \$726 [52] = 1'h1;
+            \$634 [52] = 1'h1;
         8'h35:
-            \$726 [53] = 1'h1;
+            \$634 [53] = 1'h1;
         8'h36:
-            \$726 [54] = 1'h1;
+            \$634 [54] = 1'h1;
         8'h37:
-            \$726 [55] = 1'h1;
+            \$634 [55] = 1'h1;
         8'h38:
-            \$726 [56] = 1'h1;
+            \$634 [56] = 1'h1;
         8'h39:
-            \$726 [57] = 1'h1;
+            \$634 [57] = 1'h1;
         8'h3a:
-            \$726 [58] = 1'h1;
+            \$634 [58] = 1'h1;
         8'h3b:
-            \$726 [59] = 1'h1;
+            \$634 [59] = 1'h1;
         8'h3c:
-            \$726 [60] = 1'h1;
+            \$634 [60] = 1'h1;
         8'h3d:
-            \$726 [61] = 1'h1;
+            \$634 [61] = 1'h1;
         8'h3e:
-            \$726 [62] = 1'h1;
+            \$634 [62] = 1'h1;
         8'h3f:
-            \$726 [63] = 1'h1;
+            \$634 [63] = 1'h1;
         8'h40:
-            \$726 [64] = 1'h1;
+            \$634 [64] = 1'h1;
         8'h41:
-            \$726 [65] = 1'h1;
+            \$634 [65] = 1'h1;
         8'h42:
-            \$726 [66] = 1'h1;
+            \$634 [66] = 1'h1;
         8'h43:
-            \$726 [67] = 1'h1;
+            \$634 [67] = 1'h1;
         8'h44:
-            \$726 [68] = 1'h1;
+            \$634 [68] = 1'h1;
         8'h45:
-            \$726 [69] = 1'h1;
+            \$634 [69] = 1'h1;
         8'h46:
-            \$726 [70] = 1'h1;
+            \$634 [70] = 1'h1;
         8'h47:
-            \$726 [71] = 1'h1;
+            \$634 [71] = 1'h1;
         8'h48:
-            \$726 [72] = 1'h1;
+            \$634 [72] = 1'h1;
         8'h49:
-            \$726 [73] = 1'h1;
+            \$634 [73] = 1'h1;
         8'h4a:
-            \$726 [74] = 1'h1;
+            \$634 [74] = 1'h1;
         8'h4b:
-            \$726 [75] = 1'h1;
+            \$634 [75] = 1'h1;
         8'h4c:
-            \$726 [76] = 1'h1;
+            \$634 [76] = 1'h1;
         8'h4d:
-            \$726 [77] = 1'h1;
+            \$634 [77] = 1'h1;
         8'h4e:
-            \$726 [78] = 1'h1;
+            \$634 [78] = 1'h1;
         8'h4f:
-            \$726 [79] = 1'h1;
+            \$634 [79] = 1'h1;
         8'h50:
-            \$726 [80] = 1'h1;
+            \$634 [80] = 1'h1;
         8'h51:
-            \$726 [81] = 1'h1;
+            \$634 [81] = 1'h1;
         8'h52:
-            \$726 [82] = 1'h1;
+            \$634 [82] = 1'h1;
         8'h53:
-            \$726 [83] = 1'h1;
+            \$634 [83] = 1'h1;
         8'h54:
-            \$726 [84] = 1'h1;
+            \$634 [84] = 1'h1;
         8'h55:
-            \$726 [85] = 1'h1;
+            \$634 [85] = 1'h1;
         8'h56:
-            \$726 [86] = 1'h1;
+            \$634 [86] = 1'h1;
         8'h57:
-            \$726 [87] = 1'h1;
+            \$634 [87] = 1'h1;
         8'h58:
-            \$726 [88] = 1'h1;
+            \$634 [88] = 1'h1;
         8'h59:
-            \$726 [89] = 1'h1;
+            \$634 [89] = 1'h1;
         8'h5a:
-            \$726 [90] = 1'h1;
+            \$634 [90] = 1'h1;
         8'h5b:
-            \$726 [91] = 1'h1;
+            \$634 [91] = 1'h1;
         8'h5c:
-            \$726 [92] = 1'h1;
+            \$634 [92] = 1'h1;
         8'h5d:
-            \$726 [93] = 1'h1;
+            \$634 [93] = 1'h1;
         8'h5e:
-            \$726 [94] = 1'h1;
+            \$634 [94] = 1'h1;
         8'h5f:
-            \$726 [95] = 1'h1;
+            \$634 [95] = 1'h1;
         8'h60:
-            \$726 [96] = 1'h1;
+            \$634 [96] = 1'h1;
         8'h61:
-            \$726 [97] = 1'h1;
+            \$634 [97] = 1'h1;
         8'h62:
-            \$726 [98] = 1'h1;
+            \$634 [98] = 1'h1;
         8'h63:
-            \$726 [99] = 1'h1;
+            \$634 [99] = 1'h1;
         8'h64:
-            \$726 [100] = 1'h1;
+            \$634 [100] = 1'h1;
         8'h65:
-            \$726 [101] = 1'h1;
+            \$634 [101] = 1'h1;
         8'h66:
-            \$726 [102] = 1'h1;
+            \$634 [102] = 1'h1;
         8'h67:
-            \$726 [103] = 1'h1;
+            \$634 [103] = 1'h1;
         8'h68:
-            \$726 [104] = 1'h1;
+            \$634 [104] = 1'h1;
         8'h69:
-            \$726 [105] = 1'h1;
+            \$634 [105] = 1'h1;
         8'h6a:
-            \$726 [106] = 1'h1;
+            \$634 [106] = 1'h1;
         8'h6b:
-            \$726 [107] = 1'h1;
+            \$634 [107] = 1'h1;
         8'h6c:
-            \$726 [108] = 1'h1;
+            \$634 [108] = 1'h1;
         8'h6d:
-            \$726 [109] = 1'h1;
+            \$634 [109] = 1'h1;
         8'h6e:
-            \$726 [110] = 1'h1;
+            \$634 [110] = 1'h1;
         8'h6f:
-            \$726 [111] = 1'h1;
+            \$634 [111] = 1'h1;
         8'h70:
-            \$726 [112] = 1'h1;
+            \$634 [112] = 1'h1;
         8'h71:
-            \$726 [113] = 1'h1;
+            \$634 [113] = 1'h1;
         8'h72:
-            \$726 [114] = 1'h1;
+            \$634 [114] = 1'h1;
         8'h73:
-            \$726 [115] = 1'h1;
+            \$634 [115] = 1'h1;
         8'h74:
-            \$726 [116] = 1'h1;
+            \$634 [116] = 1'h1;
         8'h75:
-            \$726 [117] = 1'h1;
+            \$634 [117] = 1'h1;
         8'h76:
-            \$726 [118] = 1'h1;
+            \$634 [118] = 1'h1;
         8'h77:
-            \$726 [119] = 1'h1;
+            \$634 [119] = 1'h1;
         8'h78:
-            \$726 [120] = 1'h1;
+            \$634 [120] = 1'h1;
         8'h79:
-            \$726 [121] = 1'h1;
+            \$634 [121] = 1'h1;
         8'h7a:
-            \$726 [122] = 1'h1;
+            \$634 [122] = 1'h1;
         8'h7b:
-            \$726 [123] = 1'h1;
+            \$634 [123] = 1'h1;
         8'h7c:
-            \$726 [124] = 1'h1;
+            \$634 [124] = 1'h1;
         8'h7d:
-            \$726 [125] = 1'h1;
+            \$634 [125] = 1'h1;
         8'h7e:
-            \$726 [126] = 1'h1;
+            \$634 [126] = 1'h1;
         8'h7f:
-            \$726 [127] = 1'h1;
+            \$634 [127] = 1'h1;
         8'h80:
-            \$726 [128] = 1'h1;
+            \$634 [128] = 1'h1;
         8'h81:
-            \$726 [129] = 1'h1;
+            \$634 [129] = 1'h1;
         8'h82:
-            \$726 [130] = 1'h1;
+            \$634 [130] = 1'h1;
         8'h83:
-            \$726 [131] = 1'h1;
+            \$634 [131] = 1'h1;
         8'h84:
-            \$726 [132] = 1'h1;
+            \$634 [132] = 1'h1;
         8'h85:
-            \$726 [133] = 1'h1;
+            \$634 [133] = 1'h1;
         8'h86:
-            \$726 [134] = 1'h1;
+            \$634 [134] = 1'h1;
         8'h87:
-            \$726 [135] = 1'h1;
+            \$634 [135] = 1'h1;
         8'h88:
-            \$726 [136] = 1'h1;
+            \$634 [136] = 1'h1;
         8'h89:
-            \$726 [137] = 1'h1;
+            \$634 [137] = 1'h1;
         8'h8a:
-            \$726 [138] = 1'h1;
+            \$634 [138] = 1'h1;
         8'h8b:
-            \$726 [139] = 1'h1;
+            \$634 [139] = 1'h1;
         8'h8c:
-            \$726 [140] = 1'h1;
+            \$634 [140] = 1'h1;
         8'h8d:
-            \$726 [141] = 1'h1;
+            \$634 [141] = 1'h1;
         8'h8e:
-            \$726 [142] = 1'h1;
+            \$634 [142] = 1'h1;
         8'h8f:
-            \$726 [143] = 1'h1;
+            \$634 [143] = 1'h1;
         8'h90:
-            \$726 [144] = 1'h1;
+            \$634 [144] = 1'h1;
         8'h91:
-            \$726 [145] = 1'h1;
+            \$634 [145] = 1'h1;
         8'h92:
-            \$726 [146] = 1'h1;
+            \$634 [146] = 1'h1;
         8'h93:
-            \$726 [147] = 1'h1;
+            \$634 [147] = 1'h1;
         8'h94:
-            \$726 [148] = 1'h1;
+            \$634 [148] = 1'h1;
         8'h95:
-            \$726 [149] = 1'h1;
+            \$634 [149] = 1'h1;
         8'h96:
-            \$726 [150] = 1'h1;
+            \$634 [150] = 1'h1;
         8'h97:
-            \$726 [151] = 1'h1;
+            \$634 [151] = 1'h1;
         8'h98:
-            \$726 [152] = 1'h1;
+            \$634 [152] = 1'h1;
         8'h99:
-            \$726 [153] = 1'h1;
+            \$634 [153] = 1'h1;
         8'h9a:
-            \$726 [154] = 1'h1;
+            \$634 [154] = 1'h1;
         8'h9b:
-            \$726 [155] = 1'h1;
+            \$634 [155] = 1'h1;
         8'h9c:
-            \$726 [156] = 1'h1;
+            \$634 [156] = 1'h1;
         8'h9d:
-            \$726 [157] = 1'h1;
+            \$634 [157] = 1'h1;
         8'h9e:
-            \$726 [158] = 1'h1;
+            \$634 [158] = 1'h1;
         8'h9f:
-            \$726 [159] = 1'h1;
+            \$634 [159] = 1'h1;
         8'ha0:
-            \$726 [160] = 1'h1;
+            \$634 [160] = 1'h1;
         8'ha1:
-            \$726 [161] = 1'h1;
+            \$634 [161] = 1'h1;
         8'ha2:
-            \$726 [162] = 1'h1;
+            \$634 [162] = 1'h1;
         8'ha3:
-            \$726 [163] = 1'h1;
+            \$634 [163] = 1'h1;
         8'ha4:
-            \$726 [164] = 1'h1;
+            \$634 [164] = 1'h1;
         8'ha5:
-            \$726 [165] = 1'h1;
+            \$634 [165] = 1'h1;
         8'ha6:
-            \$726 [166] = 1'h1;
+            \$634 [166] = 1'h1;
         8'ha7:
-            \$726 [167] = 1'h1;
+            \$634 [167] = 1'h1;
         8'ha8:
-            \$726 [168] = 1'h1;
+            \$634 [168] = 1'h1;
         8'ha9:
-            \$726 [169] = 1'h1;
+            \$634 [169] = 1'h1;
         8'haa:
-            \$726 [170] = 1'h1;
+            \$634 [170] = 1'h1;
         8'hab:
-            \$726 [171] = 1'h1;
+            \$634 [171] = 1'h1;
         8'hac:
-            \$726 [172] = 1'h1;
+            \$634 [172] = 1'h1;
         8'had:
-            \$726 [173] = 1'h1;
+            \$634 [173] = 1'h1;
         8'hae:
-            \$726 [174] = 1'h1;
+            \$634 [174] = 1'h1;
         8'haf:
-            \$726 [175] = 1'h1;
+            \$634 [175] = 1'h1;
         8'hb0:
-            \$726 [176] = 1'h1;
+            \$634 [176] = 1'h1;
         8'hb1:
-            \$726 [177] = 1'h1;
+            \$634 [177] = 1'h1;
         8'hb2:
-            \$726 [178] = 1'h1;
+            \$634 [178] = 1'h1;
         8'hb3:
-            \$726 [179] = 1'h1;
+            \$634 [179] = 1'h1;
         8'hb4:
-            \$726 [180] = 1'h1;
+            \$634 [180] = 1'h1;
         8'hb5:
-            \$726 [181] = 1'h1;
+            \$634 [181] = 1'h1;
         8'hb6:
-            \$726 [182] = 1'h1;
+            \$634 [182] = 1'h1;
         8'hb7:
-            \$726 [183] = 1'h1;
+            \$634 [183] = 1'h1;
         8'hb8:
-            \$726 [184] = 1'h1;
+            \$634 [184] = 1'h1;
         8'hb9:
-            \$726 [185] = 1'h1;
+            \$634 [185] = 1'h1;
         8'hba:
-            \$726 [186] = 1'h1;
+            \$634 [186] = 1'h1;
         8'hbb:
-            \$726 [187] = 1'h1;
+            \$634 [187] = 1'h1;
         8'hbc:
-            \$726 [188] = 1'h1;
+            \$634 [188] = 1'h1;
         8'hbd:
-            \$726 [189] = 1'h1;
+            \$634 [189] = 1'h1;
         8'hbe:
-            \$726 [190] = 1'h1;
+            \$634 [190] = 1'h1;
         8'hbf:
-            \$726 [191] = 1'h1;
+            \$634 [191] = 1'h1;
         8'hc0:
-            \$726 [192] = 1'h1;
+            \$634 [192] = 1'h1;
         8'hc1:
-            \$726 [193] = 1'h1;
+            \$634 [193] = 1'h1;
         8'hc2:
-            \$726 [194] = 1'h1;
+            \$634 [194] = 1'h1;
         8'hc3:
-            \$726 [195] = 1'h1;
+            \$634 [195] = 1'h1;
         8'hc4:
-            \$726 [196] = 1'h1;
+            \$634 [196] = 1'h1;
         8'hc5:
-            \$726 [197] = 1'h1;
+            \$634 [197] = 1'h1;
         8'hc6:
-            \$726 [198] = 1'h1;
+            \$634 [198] = 1'h1;
         8'hc7:
-            \$726 [199] = 1'h1;
+            \$634 [199] = 1'h1;
         8'hc8:
-            \$726 [200] = 1'h1;
+            \$634 [200] = 1'h1;
         8'hc9:
-            \$726 [201] = 1'h1;
+            \$634 [201] = 1'h1;
         8'hca:
-            \$726 [202] = 1'h1;
+            \$634 [202] = 1'h1;
         8'hcb:
-            \$726 [203] = 1'h1;
+            \$634 [203] = 1'h1;
         8'hcc:
-            \$726 [204] = 1'h1;
+            \$634 [204] = 1'h1;
         8'hcd:
-            \$726 [205] = 1'h1;
+            \$634 [205] = 1'h1;
         8'hce:
-            \$726 [206] = 1'h1;
+            \$634 [206] = 1'h1;
         8'hcf:
-            \$726 [207] = 1'h1;
+            \$634 [207] = 1'h1;
         8'hd0:
-            \$726 [208] = 1'h1;
+            \$634 [208] = 1'h1;
         8'hd1:
-            \$726 [209] = 1'h1;
+            \$634 [209] = 1'h1;
         8'hd2:
-            \$726 [210] = 1'h1;
+            \$634 [210] = 1'h1;
         8'hd3:
-            \$726 [211] = 1'h1;
+            \$634 [211] = 1'h1;
         8'hd4:
-            \$726 [212] = 1'h1;
+            \$634 [212] = 1'h1;
         8'hd5:
-            \$726 [213] = 1'h1;
+            \$634 [213] = 1'h1;
         8'hd6:
-            \$726 [214] = 1'h1;
+            \$634 [214] = 1'h1;
         8'hd7:
-            \$726 [215] = 1'h1;
+            \$634 [215] = 1'h1;
         8'hd8:
-            \$726 [216] = 1'h1;
+            \$634 [216] = 1'h1;
         8'hd9:
-            \$726 [217] = 1'h1;
+            \$634 [217] = 1'h1;
         8'hda:
-            \$726 [218] = 1'h1;
+            \$634 [218] = 1'h1;
         8'hdb:
-            \$726 [219] = 1'h1;
+            \$634 [219] = 1'h1;
         8'hdc:
-            \$726 [220] = 1'h1;
+            \$634 [220] = 1'h1;
         8'hdd:
-            \$726 [221] = 1'h1;
+            \$634 [221] = 1'h1;
         8'hde:
-            \$726 [222] = 1'h1;
+            \$634 [222] = 1'h1;
         8'hdf:
-            \$726 [223] = 1'h1;
+            \$634 [223] = 1'h1;
         8'he0:
-            \$726 [224] = 1'h1;
+            \$634 [224] = 1'h1;
         8'he1:
-            \$726 [225] = 1'h1;
+            \$634 [225] = 1'h1;
         8'he2:
-            \$726 [226] = 1'h1;
+            \$634 [226] = 1'h1;
         8'he3:
-            \$726 [227] = 1'h1;
+            \$634 [227] = 1'h1;
         8'he4:
-            \$726 [228] = 1'h1;
+            \$634 [228] = 1'h1;
         8'he5:
-            \$726 [229] = 1'h1;
+            \$634 [229] = 1'h1;
         8'he6:
-            \$726 [230] = 1'h1;
+            \$634 [230] = 1'h1;
         8'he7:
-            \$726 [231] = 1'h1;
+            \$634 [231] = 1'h1;
         8'he8:
-            \$726 [232] = 1'h1;
+            \$634 [232] = 1'h1;
         8'he9:
-            \$726 [233] = 1'h1;
+            \$634 [233] = 1'h1;
         8'hea:
-            \$726 [234] = 1'h1;
+            \$634 [234] = 1'h1;
         8'heb:
-            \$726 [235] = 1'h1;
+            \$634 [235] = 1'h1;
         8'hec:
-            \$726 [236] = 1'h1;
+            \$634 [236] = 1'h1;
         8'hed:
-            \$726 [237] = 1'h1;
+            \$634 [237] = 1'h1;
         8'hee:
-            \$726 [238] = 1'h1;
+            \$634 [238] = 1'h1;
         8'hef:
-            \$726 [239] = 1'h1;
+            \$634 [239] = 1'h1;
         8'hf0:
-            \$726 [240] = 1'h1;
+            \$634 [240] = 1'h1;
         8'hf1:
-            \$726 [241] = 1'h1;
+            \$634 [241] = 1'h1;
         8'hf2:
-            \$726 [242] = 1'h1;
+            \$634 [242] = 1'h1;
         8'hf3:
-            \$726 [243] = 1'h1;
+            \$634 [243] = 1'h1;
         8'hf4:
-            \$726 [244] = 1'h1;
+            \$634 [244] = 1'h1;
         8'hf5:
-            \$726 [245] = 1'h1;
+            \$634 [245] = 1'h1;
         8'hf6:
-            \$726 [246] = 1'h1;
+            \$634 [246] = 1'h1;
         8'hf7:
-            \$726 [247] = 1'h1;
+            \$634 [247] = 1'h1;
         8'hf8:
-            \$726 [248] = 1'h1;
+            \$634 [248] = 1'h1;
         8'hf9:
-            \$726 [249] = 1'h1;
+            \$634 [249] = 1'h1;
         8'hfa:
-            \$726 [250] = 1'h1;
+            \$634 [250] = 1'h1;
         8'hfb:
-            \$726 [251] = 1'h1;
+            \$634 [251] = 1'h1;
         8'hfc:
-            \$726 [252] = 1'h1;
+            \$634 [252] = 1'h1;
         8'hfd:
-            \$726 [253] = 1'h1;
+            \$634 [253] = 1'h1;
         8'hfe:
-            \$726 [254] = 1'h1;
+            \$634 [254] = 1'h1;
         8'hff:
-            \$726 [255] = 1'h1;
+            \$634 [255] = 1'h1;
       endcase
     end
     if (rst) begin
-      \$726  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$634  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$727  = cursor_row;
+    \$635  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$727  = 4'h0;
+          \$635  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$727  = \$367 [3:0];
+            \$635  = \$321 [3:0];
           end else if (pending[2]) begin
-            \$727  = \$373 [3:0];
+            \$635  = \$327 [3:0];
           end
     endcase
     if (rst) begin
-      \$727  = 4'h0;
+      \$635  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$728  = cursor_col;
+    \$636  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$728  = 4'h0;
+          \$636  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$728  = \$379 [3:0];
+            \$636  = \$333 [3:0];
           end else if (pending[4]) begin
-            \$728  = \$385 [3:0];
+            \$636  = \$339 [3:0];
           end
     endcase
     if (rst) begin
-      \$728  = 4'h0;
+      \$636  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$729  = counter;
+    \$637  = counter;
     casez (fsm_state)
       4'h0:
-          \$729  = { 3'h0, \$361  };
+          \$637  = { 3'h0, \$315  };
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
-              \$729  = \$393 [8:0];
+              \$637  = \$347 [8:0];
             end
           end
       4'h4:
@@ -7137,21 +6957,21 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'hb:
           /* empty */;
       4'hd:
-          if (\$686 ) begin
-          end else if (\$687 ) begin
-            \$729  = 9'h000;
+          if (\$594 ) begin
+          end else if (\$595 ) begin
+            \$637  = 9'h000;
           end
     endcase
     if (rst) begin
-      \$729  = 9'h000;
+      \$637  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$730  = flood_steps;
+    \$638  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$730  = 9'h000;
+          \$638  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -7169,60 +6989,60 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'ha:
           /* empty */;
       4'h5:
-          \$730  = 9'h000;
+          \$638  = 9'h000;
       4'h6:
-          if (\$639 ) begin
-            if (\$646 ) begin
-              \$730  = 9'h000;
+          if (\$547 ) begin
+            if (\$554 ) begin
+              \$638  = 9'h000;
             end
           end
       4'hc:
           /* empty */;
       4'hb:
-          if (\$677 ) begin
-            if (\$678 ) begin
-              \$730  = \$679 [8:0];
+          if (\$585 ) begin
+            if (\$586 ) begin
+              \$638  = \$587 [8:0];
             end
           end
     endcase
     if (rst) begin
-      \$730  = 9'h000;
+      \$638  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$731  = fsm_state;
+    \$639  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$731  = 4'h1;
+          \$639  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$731  = 4'h2;
+            \$639  = 4'h2;
           end
       4'h2:
-          \$731  = 4'h3;
+          \$639  = 4'h3;
       4'h3:
         begin
-          \$731  = 4'h1;
+          \$639  = 4'h1;
           (* full_case = 32'd1 *)
-          if (\$388 ) begin
-            \$731  = 4'h0;
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+            \$639  = 4'h0;
+          end else if (\$343 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$731  = 4'h4;
+            end else if (\$344 ) begin
+              \$639  = 4'h4;
             end else begin
-              \$731  = 4'h5;
+              \$639  = 4'h5;
             end
           end else begin
-            \$731  = 4'h6;
+            \$639  = 4'h6;
           end
         end
       4'h4:
-          if (\$397 ) begin
-            \$731  = 4'h7;
+          if (\$351 ) begin
+            \$639  = 4'h7;
           end
       4'h7:
           (* full_case = 32'd1 *)
@@ -7236,72 +7056,72 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
             3'h3:
                 /* empty */;
             default:
-                if (\$417 ) begin
-                  \$731  = 4'h8;
+                if (\$371 ) begin
+                  \$639  = 4'h8;
                 end
           endcase
       4'h8:
           (* full_case = 32'd1 *)
-          if (\$418 ) begin
-            \$731  = 4'h9;
+          if (\$372 ) begin
+            \$639  = 4'h9;
           end else begin
-            \$731  = 4'ha;
+            \$639  = 4'ha;
           end
       4'h9:
-          if (\$428 ) begin
-            \$731  = 4'ha;
+          if (\$382 ) begin
+            \$639  = 4'ha;
           end
       4'ha:
-          if (\$625 ) begin
-            \$731  = 4'h5;
+          if (\$533 ) begin
+            \$639  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$626 ) begin
-            \$731  = 4'h1;
+          if (\$534 ) begin
+            \$639  = 4'h1;
           end else begin
-            \$731  = 4'hb;
+            \$639  = 4'hb;
           end
       4'h6:
-          if (\$639 ) begin
+          if (\$547 ) begin
             (* full_case = 32'd1 *)
-            if (\$646 ) begin
-              \$731  = 4'hc;
+            if (\$554 ) begin
+              \$639  = 4'hc;
             end else begin
-              \$731  = 4'h1;
+              \$639  = 4'h1;
             end
           end
       4'hc:
-          if (\$668 ) begin
+          if (\$576 ) begin
             (* full_case = 32'd1 *)
-            if (\$675 ) begin
-              \$731  = 4'h1;
+            if (\$583 ) begin
+              \$639  = 4'h1;
             end else begin
-              \$731  = 4'hb;
+              \$639  = 4'hb;
             end
           end
       4'hb:
-          if (\$677 ) begin
+          if (\$585 ) begin
             (* full_case = 32'd1 *)
-            if (\$678 ) begin
+            if (\$586 ) begin
             end else begin
-              \$731  = 4'hd;
+              \$639  = 4'hd;
             end
           end
       4'hd:
-          if (\$686 ) begin
-            \$731  = 4'h1;
-          end else if (\$687 ) begin
-            \$731  = 4'h1;
+          if (\$594 ) begin
+            \$639  = 4'h1;
+          end else if (\$595 ) begin
+            \$639  = 4'h1;
           end
     endcase
     if (rst) begin
-      \$731  = 4'h0;
+      \$639  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$732  = seed;
+    \$640  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7310,22 +7130,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$732  = \$394 ;
+            end else if (\$344 ) begin
+              \$640  = \$348 ;
             end
           end
     endcase
     if (rst) begin
-      \$732  = 32'd0;
+      \$640  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$733  = swaps_done;
+    \$641  = swaps_done;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7334,12 +7154,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$733  = 10'h000;
+            end else if (\$344 ) begin
+              \$641  = 10'h000;
             end
           end
       4'h4:
@@ -7356,16 +7176,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
             3'h3:
                 /* empty */;
             default:
-                \$733  = \$416 [9:0];
+                \$641  = \$370 [9:0];
           endcase
     endcase
     if (rst) begin
-      \$733  = 10'h000;
+      \$641  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$734  = swap_phase;
+    \$642  = swap_phase;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7374,12 +7194,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$734  = 3'h0;
+            end else if (\$344 ) begin
+              \$642  = 3'h0;
             end
           end
       4'h4:
@@ -7388,28 +7208,28 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
           (* full_case = 32'd1 *)
           casez (swap_phase)
             3'h0:
-                if (\$398 ) begin
-                  if (\$413 ) begin
-                    \$734  = 3'h1;
+                if (\$352 ) begin
+                  if (\$367 ) begin
+                    \$642  = 3'h1;
                   end
                 end
             3'h1:
-                \$734  = 3'h2;
+                \$642  = 3'h2;
             3'h2:
-                \$734  = 3'h3;
+                \$642  = 3'h3;
             3'h3:
-                \$734  = 3'h4;
+                \$642  = 3'h4;
             default:
-                \$734  = 3'h0;
+                \$642  = 3'h0;
           endcase
     endcase
     if (rst) begin
-      \$734  = 3'h0;
+      \$642  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$735  = load_row;
+    \$643  = load_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7418,24 +7238,24 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$735  = 4'h0;
+            end else if (\$344 ) begin
+              \$643  = 4'h0;
             end
           end
       4'h4:
-          \$735  = \$396 [3:0];
+          \$643  = \$350 [3:0];
     endcase
     if (rst) begin
-      \$735  = 4'h0;
+      \$643  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$736  = chord_step;
+    \$644  = chord_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7445,10 +7265,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
           end else begin
-            \$736  = 4'h0;
+            \$644  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -7464,23 +7284,23 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
           /* empty */;
       4'h6:
         begin
-          \$736  = \$627 [3:0];
-          if (\$639 ) begin
-            if (\$646 ) begin
-              \$736  = 4'h0;
+          \$644  = \$535 [3:0];
+          if (\$547 ) begin
+            if (\$554 ) begin
+              \$644  = 4'h0;
             end
           end
         end
       4'hc:
-          \$736  = \$647 [3:0];
+          \$644  = \$555 [3:0];
     endcase
     if (rst) begin
-      \$736  = 4'h0;
+      \$644  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$737  = chord_flags;
+    \$645  = chord_flags;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7490,10 +7310,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
           end else begin
-            \$737  = 4'h0;
+            \$645  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -7508,15 +7328,15 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h5:
           /* empty */;
       4'h6:
-          \$737  = \$638 [3:0];
+          \$645  = \$546 [3:0];
     endcase
     if (rst) begin
-      \$737  = 4'h0;
+      \$645  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$738  = swap_a;
+    \$646  = swap_a;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7535,16 +7355,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
             3'h1:
                 /* empty */;
             3'h2:
-                \$738  = \$414 ;
+                \$646  = \$368 ;
           endcase
     endcase
     if (rst) begin
-      \$738  = 1'h0;
+      \$646  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$739  = swap_b;
+    \$647  = swap_b;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7565,16 +7385,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
             3'h2:
                 /* empty */;
             3'h3:
-                \$739  = \$415 ;
+                \$647  = \$369 ;
           endcase
     endcase
     if (rst) begin
-      \$739  = 1'h0;
+      \$647  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$740  = scan_row;
+    \$648  = scan_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7589,19 +7409,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h7:
           /* empty */;
       4'h8:
-          \$740  = 4'h0;
+          \$648  = 4'h0;
       4'h9:
-          if (\$422 ) begin
-            \$740  = \$423 [3:0];
+          if (\$376 ) begin
+            \$648  = \$377 [3:0];
           end
     endcase
     if (rst) begin
-      \$740  = 4'h0;
+      \$648  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$741  = scan_col;
+    \$649  = scan_col;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7616,22 +7436,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h7:
           /* empty */;
       4'h8:
-          \$741  = 4'h0;
+          \$649  = 4'h0;
       4'h9:
           (* full_case = 32'd1 *)
-          if (\$422 ) begin
-            \$741  = 4'h0;
+          if (\$376 ) begin
+            \$649  = 4'h0;
           end else begin
-            \$741  = \$424 [3:0];
+            \$649  = \$378 [3:0];
           end
     endcase
     if (rst) begin
-      \$741  = 4'h0;
+      \$649  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$742  = count_step;
+    \$650  = count_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7646,19 +7466,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h7:
           /* empty */;
       4'h8:
-          \$742  = 5'h00;
+          \$650  = 5'h00;
       4'h9:
           /* empty */;
       4'ha:
-          \$742  = \$430 [4:0];
+          \$650  = \$384 [4:0];
     endcase
     if (rst) begin
-      \$742  = 5'h00;
+      \$650  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$743  = row_arrives;
+    \$651  = row_arrives;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7673,46 +7493,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h7:
           /* empty */;
       4'h8:
-          \$743  = 1'h0;
+          \$651  = 1'h0;
       4'h9:
           /* empty */;
       4'ha:
-          \$743  = \$433 ;
+          \$651  = \$387 ;
     endcase
     if (rst) begin
-      \$743  = 1'h0;
+      \$651  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$744  = count_up;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          \$744  = count_mid;
-    endcase
-    if (rst) begin
-      \$744  = 16'h0000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$745  = count_mid;
+    \$652  = count_up;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7731,15 +7524,69 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h9:
           /* empty */;
       4'ha:
-          \$745  = \$429 ;
+          \$652  = count_mid;
     endcase
     if (rst) begin
-      \$745  = 16'h0000;
+      \$652  = 16'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$746  = flood_first;
+    \$653  = count_mid;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$653  = count_down;
+    endcase
+    if (rst) begin
+      \$653  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$654  = count_down;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$654  = \$383 ;
+    endcase
+    if (rst) begin
+      \$654  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$655  = flood_first;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7760,27 +7607,27 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'ha:
           /* empty */;
       4'h5:
-          \$746  = 1'h1;
+          \$655  = 1'h1;
       4'h6:
           /* empty */;
       4'hc:
-          if (\$668 ) begin
+          if (\$576 ) begin
             (* full_case = 32'd1 *)
-            if (\$675 ) begin
+            if (\$583 ) begin
             end else begin
-              \$746  = 1'h1;
+              \$655  = 1'h1;
             end
           end
       4'hb:
-          \$746  = 1'h0;
+          \$655  = 1'h0;
     endcase
     if (rst) begin
-      \$746  = 1'h0;
+      \$655  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$747  = exploded;
+    \$656  = exploded;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7801,25 +7648,25 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'ha:
           /* empty */;
       4'h5:
-          if (\$626 ) begin
-            \$747  = { cursor_row, cursor_col };
+          if (\$534 ) begin
+            \$656  = { cursor_row, cursor_col };
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$662 ) begin
-            if (\$667 ) begin
-              \$747  = probe_d;
+          if (\$570 ) begin
+            if (\$575 ) begin
+              \$656  = probe_d;
             end
           end
     endcase
     if (rst) begin
-      \$747  = 8'h00;
+      \$656  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$748  = chord_lost;
+    \$657  = chord_lost;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7842,23 +7689,23 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'h5:
           /* empty */;
       4'h6:
-          if (\$639 ) begin
-            if (\$646 ) begin
-              \$748  = 1'h0;
+          if (\$547 ) begin
+            if (\$554 ) begin
+              \$657  = 1'h0;
             end
           end
       4'hc:
-          if (\$662 ) begin
-            \$748  = 1'h1;
+          if (\$570 ) begin
+            \$657  = 1'h1;
           end
     endcase
     if (rst) begin
-      \$748  = 1'h0;
+      \$657  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$749  = win_scan;
+    \$658  = win_scan;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7885,28 +7732,28 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
       4'hc:
           /* empty */;
       4'hb:
-          if (\$677 ) begin
+          if (\$585 ) begin
             (* full_case = 32'd1 *)
-            if (\$678 ) begin
+            if (\$586 ) begin
             end else begin
-              \$749  = 9'h000;
+              \$658  = 9'h000;
             end
           end
       4'hd:
-          \$749  = \$680 [8:0];
+          \$658  = \$588 [8:0];
     endcase
     if (rst) begin
-      \$749  = 9'h000;
+      \$658  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$750  = \read_col$82 ;
+    \$659  = \read_col$82 ;
     if (read_enable) begin
-      \$750  = probe[3:0];
+      \$659  = probe[3:0];
     end
     if (rst) begin
-      \$750  = 4'h0;
+      \$659  = 4'h0;
     end
   end
   assign \buttons$1  = buttons;
@@ -7928,14 +7775,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   assign count_cell__addr = probe[7:4];
   assign count_cell__en = read_enable;
   assign mine_cell__addr = probe[7:4];
-  assign \cell  = { \$701 , \$301  };
-  assign \port$369$0  = \$301 ;
-  assign \port$1854$0  = \$701 ;
-  assign \cell.count  = \$301 ;
-  assign \cell.mine  = \$701 [0];
-  assign \cell.revealed  = \$701 [1];
-  assign \cell.flagged  = \$701 [2];
-  assign \cell.exploded  = \$701 [3];
+  assign \cell  = { \$609 , \$255  };
+  assign \port$323$0  = \$255 ;
+  assign \port$1762$0  = \$609 ;
+  assign \cell.count  = \$255 ;
+  assign \cell.mine  = \$609 [0];
+  assign \cell.revealed  = \$609 [1];
+  assign \cell.flagged  = \$609 [2];
+  assign \cell.exploded  = \$609 [3];
   assign \$24  = { \$23 , 1'h0 };
   assign { \$25 [240], \$25 [224], \$25 [208], \$25 [192], \$25 [176], \$25 [160], \$25 [144], \$25 [128], \$25 [112], \$25 [96], \$25 [80], \$25 [64], \$25 [48], \$25 [32], \$25 [16], \$25 [0] } = 16'h0000;
   assign { \$25 [255:241], \$25 [239:225], \$25 [223:209], \$25 [207:193], \$25 [191:177], \$25 [175:161], \$25 [159:145], \$25 [143:129], \$25 [127:113], \$25 [111:97], \$25 [95:81], \$25 [79:65], \$25 [63:49], \$25 [47:33], \$25 [31:17], \$25 [15:1] } = { \$24 [255:241], \$24 [239:225], \$24 [223:209], \$24 [207:193], \$24 [191:177], \$24 [175:161], \$24 [159:145], \$24 [143:129], \$24 [127:113], \$24 [111:97], \$24 [95:81], \$24 [79:65], \$24 [63:49], \$24 [47:33], \$24 [31:17], \$24 [15:1] };
@@ -7961,24 +7808,24 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$369$0 , held,
   assign \$70  = difficulty;
   assign \$74  = difficulty;
   assign \$78  = difficulty;
-  assign \$363  = difficulty;
-  assign \$368  = difficulty;
-  assign \$375  = difficulty;
-  assign \$380  = difficulty;
-  assign \$399  = difficulty;
-  assign \$402  = difficulty;
-  assign \$406  = difficulty;
-  assign \$410  = difficulty;
-  assign \$419  = difficulty;
-  assign \$619  = difficulty;
-  assign \$628  = difficulty;
-  assign \$631  = difficulty;
-  assign \$648  = difficulty;
-  assign \$651  = difficulty;
+  assign \$317  = difficulty;
+  assign \$322  = difficulty;
+  assign \$329  = difficulty;
+  assign \$334  = difficulty;
+  assign \$353  = difficulty;
+  assign \$356  = difficulty;
+  assign \$360  = difficulty;
+  assign \$364  = difficulty;
+  assign \$373  = difficulty;
+  assign \$527  = difficulty;
+  assign \$536  = difficulty;
+  assign \$539  = difficulty;
+  assign \$556  = difficulty;
+  assign \$559  = difficulty;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$104 (rst, press, held, buttons, clk);
+module \minesweeper_system.game.buttons$105 (rst, press, held, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$9  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -8039,31 +7886,31 @@ module \minesweeper_system.game.buttons$104 (rst, press, held, buttons, clk);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_system.game.buttons$104.debounce_centre  debounce_centre (
+  \minesweeper_system.game.buttons$105.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$104.debounce_down  debounce_down (
+  \minesweeper_system.game.buttons$105.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$104.debounce_left  debounce_left (
+  \minesweeper_system.game.buttons$105.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$104.debounce_right  debounce_right (
+  \minesweeper_system.game.buttons$105.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$104.debounce_up  debounce_up (
+  \minesweeper_system.game.buttons$105.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -8113,7 +7960,7 @@ module \minesweeper_system.game.buttons$104 (rst, press, held, buttons, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$104.debounce_centre (rst, o, i, clk);
+module \minesweeper_system.game.buttons$105.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8164,7 +8011,7 @@ module \minesweeper_system.game.buttons$104.debounce_centre (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$104.debounce_down (rst, o, i, clk);
+module \minesweeper_system.game.buttons$105.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8215,7 +8062,7 @@ module \minesweeper_system.game.buttons$104.debounce_down (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$104.debounce_left (rst, o, i, clk);
+module \minesweeper_system.game.buttons$105.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8266,7 +8113,7 @@ module \minesweeper_system.game.buttons$104.debounce_left (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$104.debounce_right (rst, o, i, clk);
+module \minesweeper_system.game.buttons$105.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8317,7 +8164,7 @@ module \minesweeper_system.game.buttons$104.debounce_right (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$104.debounce_up (rst, o, i, clk);
+module \minesweeper_system.game.buttons$105.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$2 ;

@@ -270,19 +270,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .green(\o$55 ),
     .hsync_n(\o$59 ),
     .leds(leds),
-    .\port$1828$0 (i),
-    .\port$1830$0 (\i$38 ),
-    .\port$1832$0 (\i$39 ),
-    .\port$1834$0 (\i$40 ),
-    .\port$1836$0 (\i$41 ),
-    .\port$1838$0 (\i$43 ),
-    .\port$1840$0 (\i$44 ),
-    .\port$1842$0 (\i$45 ),
-    .\port$1844$0 (\i$46 ),
-    .\port$1846$0 (\i$47 ),
-    .\port$1848$0 (\i$48 ),
-    .\port$1850$0 (\i$49 ),
-    .\port$1852$0 (\i$50 ),
+    .\port$1736$0 (i),
+    .\port$1738$0 (\i$38 ),
+    .\port$1740$0 (\i$39 ),
+    .\port$1742$0 (\i$40 ),
+    .\port$1744$0 (\i$41 ),
+    .\port$1746$0 (\i$43 ),
+    .\port$1748$0 (\i$44 ),
+    .\port$1750$0 (\i$45 ),
+    .\port$1752$0 (\i$46 ),
+    .\port$1754$0 (\i$47 ),
+    .\port$1756$0 (\i$48 ),
+    .\port$1758$0 (\i$49 ),
+    .\port$1760$0 (\i$50 ),
     .red(o),
     .segments(segments),
     .vsync_n(\o$61 )
@@ -1261,8 +1261,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , \port$1836$0 , \port$1838$0 , \port$1840$0 , \port$1842$0 , \port$1844$0 , \port$1846$0 , \port$1848$0 , \port$1850$0 , \port$1852$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
-, \port$1828$0 );
+module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , \port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
+, \port$1736$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1336,32 +1336,32 @@ module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1828$0 ;
-  wire \port$1828$0 ;
-  input \port$1830$0 ;
-  wire \port$1830$0 ;
-  input \port$1832$0 ;
-  wire \port$1832$0 ;
-  input \port$1834$0 ;
-  wire \port$1834$0 ;
-  input \port$1836$0 ;
-  wire \port$1836$0 ;
-  input \port$1838$0 ;
-  wire \port$1838$0 ;
-  input \port$1840$0 ;
-  wire \port$1840$0 ;
-  input \port$1842$0 ;
-  wire \port$1842$0 ;
-  input \port$1844$0 ;
-  wire \port$1844$0 ;
-  input \port$1846$0 ;
-  wire \port$1846$0 ;
-  input \port$1848$0 ;
-  wire \port$1848$0 ;
-  input \port$1850$0 ;
-  wire \port$1850$0 ;
-  input \port$1852$0 ;
-  wire \port$1852$0 ;
+  input \port$1736$0 ;
+  wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
+  input \port$1748$0 ;
+  wire \port$1748$0 ;
+  input \port$1750$0 ;
+  wire \port$1750$0 ;
+  input \port$1752$0 ;
+  wire \port$1752$0 ;
+  input \port$1754$0 ;
+  wire \port$1754$0 ;
+  input \port$1756$0 ;
+  wire \port$1756$0 ;
+  input \port$1758$0 ;
+  wire \port$1758$0 ;
+  input \port$1760$0 ;
+  wire \port$1760$0 ;
   wire [3:0] read_col;
   wire [3:0] \read_col$40 ;
   (* init = 1'h0 *)
@@ -1413,11 +1413,11 @@ module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1828$0 (\port$1828$0 ),
-    .\port$1830$0 (\port$1830$0 ),
-    .\port$1832$0 (\port$1832$0 ),
-    .\port$1834$0 (\port$1834$0 ),
-    .\port$1836$0 (\port$1836$0 ),
+    .\port$1736$0 (\port$1736$0 ),
+    .\port$1738$0 (\port$1738$0 ),
+    .\port$1740$0 (\port$1740$0 ),
+    .\port$1742$0 (\port$1742$0 ),
+    .\port$1744$0 (\port$1744$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$64  \digits$64  (
@@ -1441,8 +1441,8 @@ module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , 
     .green(green),
     .held(held),
     .\hsync_n$100 (hsync_n),
-    .\port$1960$0 (\$10 ),
-    .\port$369$0 (\$9 ),
+    .\port$1868$0 (\$10 ),
+    .\port$323$0 (\$9 ),
     .read_col(read_col),
     .read_row(read_row),
     .red(red),
@@ -1460,8 +1460,8 @@ module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , 
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$1960$0 (\$10 ),
-    .\port$369$0 (\$9 ),
+    .\port$1868$0 (\$10 ),
+    .\port$323$0 (\$9 ),
     .read_col(read_col),
     .read_enable(pixel_enable),
     .read_row(read_row),
@@ -1477,14 +1477,14 @@ module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1838$0 (\port$1838$0 ),
-    .\port$1840$0 (\port$1840$0 ),
-    .\port$1842$0 (\port$1842$0 ),
-    .\port$1844$0 (\port$1844$0 ),
-    .\port$1846$0 (\port$1846$0 ),
-    .\port$1848$0 (\port$1848$0 ),
-    .\port$1850$0 (\port$1850$0 ),
-    .\port$1852$0 (\port$1852$0 ),
+    .\port$1746$0 (\port$1746$0 ),
+    .\port$1748$0 (\port$1748$0 ),
+    .\port$1750$0 (\port$1750$0 ),
+    .\port$1752$0 (\port$1752$0 ),
+    .\port$1754$0 (\port$1754$0 ),
+    .\port$1756$0 (\port$1756$0 ),
+    .\port$1758$0 (\port$1758$0 ),
+    .\port$1760$0 (\port$1760$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1520,8 +1520,8 @@ module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , 
   assign \vsync_n$54  = vsync_n;
   assign \segments$57  = segments;
   assign digits = anodes;
-  assign \buttons$60  = { \port$1836$0 , \port$1834$0 , \port$1832$0 , \port$1830$0 , \port$1828$0  };
-  assign \switches$61  = { \port$1852$0 , \port$1850$0 , \port$1848$0 , \port$1846$0 , \port$1844$0 , \port$1842$0 , \port$1840$0 , \port$1838$0  };
+  assign \buttons$60  = { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
+  assign \switches$61  = { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -1554,33 +1554,33 @@ module \nexys3_minesweeper.system (\port$1830$0 , \port$1832$0 , \port$1834$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1830$0 , \port$1832$0 , \port$1834$0 , \port$1836$0 , clk, stage1, \port$1828$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , clk, stage1, \port$1736$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1828$0 ;
-  wire \port$1828$0 ;
-  input \port$1830$0 ;
-  wire \port$1830$0 ;
-  input \port$1832$0 ;
-  wire \port$1832$0 ;
-  input \port$1834$0 ;
-  wire \port$1834$0 ;
-  input \port$1836$0 ;
-  wire \port$1836$0 ;
+  input \port$1736$0 ;
+  wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1836$0 , \port$1834$0 , \port$1832$0 , \port$1830$0 , \port$1828$0  };
+    stage0 <= { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1836$0 , \port$1834$0 , \port$1832$0 , \port$1830$0 , \port$1828$0  };
+  assign buttons = { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
   assign \buttons$4  = stage1;
 endmodule
 
@@ -1898,7 +1898,7 @@ module \nexys3_minesweeper.system.digits$64.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1960$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$369$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1868$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$323$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2222,10 +2222,10 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   output \hsync_n$100 ;
   reg \hsync_n$100  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$1960$0 ;
-  wire [3:0] \port$1960$0 ;
-  input [3:0] \port$369$0 ;
-  wire [3:0] \port$369$0 ;
+  input [3:0] \port$1868$0 ;
+  wire [3:0] \port$1868$0 ;
+  input [3:0] \port$323$0 ;
+  wire [3:0] \port$323$0 ;
   output [3:0] read_col;
   wire [3:0] read_col;
   wire read_enable;
@@ -2264,22 +2264,22 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1960$0 [2];
-  assign \$8  = ~ \port$1960$0 [0];
+  assign \$7  = \$6  & \port$1868$0 [2];
+  assign \$8  = ~ \port$1868$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1960$0 [0];
-  assign \$12  = debug & \port$1960$0 [0];
+  assign \$11  = \$10  & \port$1868$0 [0];
+  assign \$12  = debug & \port$1868$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$369$0 ;
-  assign \$15  = \port$369$0  == 4'h8;
-  assign \$16  = \port$369$0  == 3'h7;
-  assign \$17  = \port$369$0  == 3'h6;
-  assign \$18  = \port$369$0  == 3'h5;
-  assign \$19  = \port$369$0  == 3'h4;
-  assign \$20  = \port$369$0  == 2'h3;
-  assign \$21  = \port$369$0  == 2'h2;
-  assign \$22  = \port$369$0  == 1'h1;
+  assign \$14  = | \port$323$0 ;
+  assign \$15  = \port$323$0  == 4'h8;
+  assign \$16  = \port$323$0  == 3'h7;
+  assign \$17  = \port$323$0  == 3'h6;
+  assign \$18  = \port$323$0  == 3'h5;
+  assign \$19  = \port$323$0  == 3'h4;
+  assign \$20  = \port$323$0  == 2'h3;
+  assign \$21  = \port$323$0  == 2'h2;
+  assign \$22  = \port$323$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -2575,7 +2575,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1960$0 [1]) begin
+      if (\port$1868$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -2588,13 +2588,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1960$0 [1]) begin
+      if (\port$1868$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1960$0 [3]) begin
+      end else if (\port$1868$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1960$0 [2]) begin
+      end else if (\port$1868$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2617,13 +2617,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1960$0 [1]) begin
+      if (\port$1868$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1960$0 [3]) begin
+      end else if (\port$1868$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1960$0 [2]) begin
+      end else if (\port$1868$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2639,13 +2639,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1960$0 [1]) begin
-        glyph = \port$369$0 ;
-      end else if (\port$1960$0 [3]) begin
+      if (\port$1868$0 [1]) begin
+        glyph = \port$323$0 ;
+      end else if (\port$1868$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1960$0 [2]) begin
+      end else if (\port$1868$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -3166,16 +3166,16 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$1960$0 , \port$369$0  };
+  assign \cell  = { \port$1868$0 , \port$323$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$369$0 ;
-  assign \cell.mine  = \port$1960$0 [0];
-  assign \cell.revealed  = \port$1960$0 [1];
-  assign \cell.flagged  = \port$1960$0 [2];
-  assign \cell.exploded  = \port$1960$0 [3];
+  assign \cell.count  = \port$323$0 ;
+  assign \cell.mine  = \port$1868$0 [0];
+  assign \cell.revealed  = \port$1868$0 [1];
+  assign \cell.flagged  = \port$1868$0 [2];
+  assign \cell.exploded  = \port$1868$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -4348,188 +4348,187 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \port$1960$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \port$1868$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
-  wire [6:0] \$100 ;
-  wire [7:0] \$101 ;
-  wire [15:0] \$102 ;
-  wire [8:0] \$103 ;
-  wire [9:0] \$104 ;
-  wire [6:0] \$1042 ;
-  wire [10:0] \$105 ;
-  wire [15:0] \$106 ;
-  wire [11:0] \$107 ;
-  wire [4:0] \$108 ;
-  wire [15:0] \$109 ;
+  wire [9:0] \$100 ;
+  wire [10:0] \$101 ;
+  wire [11:0] \$102 ;
+  wire [4:0] \$103 ;
+  wire [5:0] \$104 ;
+  wire [6:0] \$105 ;
+  wire [7:0] \$106 ;
+  wire [8:0] \$107 ;
+  wire [9:0] \$108 ;
+  wire [10:0] \$109 ;
   wire [4:0] \$11 ;
-  wire [5:0] \$110 ;
-  wire [6:0] \$111 ;
-  wire [7:0] \$112 ;
-  wire [15:0] \$113 ;
-  wire [8:0] \$114 ;
-  wire [9:0] \$115 ;
-  wire [10:0] \$116 ;
-  wire [15:0] \$117 ;
+  wire [11:0] \$110 ;
+  wire [4:0] \$111 ;
+  wire [5:0] \$112 ;
+  wire [6:0] \$113 ;
+  wire [7:0] \$114 ;
+  wire [8:0] \$115 ;
+  wire [9:0] \$116 ;
+  wire [10:0] \$117 ;
   wire [11:0] \$118 ;
+  wire [8:0] \$1182 ;
   wire [4:0] \$119 ;
   wire [4:0] \$12 ;
-  wire [15:0] \$120 ;
-  wire [5:0] \$121 ;
-  wire [6:0] \$122 ;
-  wire [7:0] \$123 ;
-  wire [15:0] \$124 ;
-  wire [8:0] \$125 ;
-  wire [9:0] \$126 ;
-  wire [10:0] \$127 ;
-  wire [15:0] \$128 ;
-  wire [11:0] \$129 ;
+  wire [5:0] \$120 ;
+  wire [6:0] \$1202 ;
+  wire [6:0] \$1208 ;
+  wire [6:0] \$121 ;
+  wire [7:0] \$122 ;
+  wire [8:0] \$123 ;
+  wire [9:0] \$124 ;
+  wire [10:0] \$125 ;
+  wire [11:0] \$126 ;
+  wire [4:0] \$127 ;
+  wire [5:0] \$128 ;
+  wire [6:0] \$129 ;
   wire [4:0] \$13 ;
-  wire [4:0] \$130 ;
-  wire [15:0] \$131 ;
-  wire [5:0] \$132 ;
-  wire [6:0] \$133 ;
-  wire [7:0] \$134 ;
-  wire [15:0] \$135 ;
-  wire [8:0] \$136 ;
-  wire [8:0] \$1365 ;
-  wire [9:0] \$137 ;
-  wire [10:0] \$138 ;
-  wire [6:0] \$1385 ;
-  wire [15:0] \$139 ;
-  wire [6:0] \$1391 ;
+  wire [7:0] \$130 ;
+  wire [8:0] \$131 ;
+  wire [9:0] \$132 ;
+  wire [10:0] \$133 ;
+  wire [11:0] \$134 ;
+  wire [4:0] \$135 ;
+  wire [5:0] \$136 ;
+  wire [6:0] \$137 ;
+  wire [7:0] \$138 ;
+  wire [8:0] \$139 ;
   wire [5:0] \$14 ;
-  wire [11:0] \$140 ;
-  wire [4:0] \$141 ;
-  wire [15:0] \$142 ;
-  wire [5:0] \$143 ;
-  wire [6:0] \$144 ;
-  wire [7:0] \$145 ;
-  wire [15:0] \$146 ;
+  wire [9:0] \$140 ;
+  wire [10:0] \$141 ;
+  wire [11:0] \$142 ;
+  wire [4:0] \$143 ;
+  wire [5:0] \$144 ;
+  wire [6:0] \$145 ;
+  wire [7:0] \$146 ;
   wire [8:0] \$147 ;
   wire [9:0] \$148 ;
   wire [10:0] \$149 ;
   wire [4:0] \$15 ;
-  wire [15:0] \$150 ;
-  wire [11:0] \$151 ;
-  wire [4:0] \$152 ;
-  wire [15:0] \$153 ;
-  wire [5:0] \$154 ;
-  wire [6:0] \$155 ;
-  wire [7:0] \$156 ;
-  wire [15:0] \$157 ;
-  wire [8:0] \$158 ;
-  wire [9:0] \$159 ;
+  wire [11:0] \$150 ;
+  wire [4:0] \$151 ;
+  wire [5:0] \$152 ;
+  wire [6:0] \$153 ;
+  wire [7:0] \$154 ;
+  wire [8:0] \$155 ;
+  wire [9:0] \$156 ;
+  wire [10:0] \$157 ;
+  wire [11:0] \$158 ;
+  wire [4:0] \$159 ;
   wire [4:0] \$16 ;
-  wire [10:0] \$160 ;
-  wire [15:0] \$161 ;
-  wire [11:0] \$162 ;
-  wire [4:0] \$163 ;
-  wire [15:0] \$164 ;
-  wire [5:0] \$165 ;
-  wire [6:0] \$166 ;
-  wire [7:0] \$167 ;
-  wire [15:0] \$168 ;
-  wire [8:0] \$169 ;
+  wire [5:0] \$160 ;
+  wire [6:0] \$161 ;
+  wire [7:0] \$162 ;
+  wire [8:0] \$163 ;
+  wire [9:0] \$164 ;
+  wire [10:0] \$165 ;
+  wire [11:0] \$166 ;
+  wire [4:0] \$167 ;
+  wire [5:0] \$168 ;
+  wire [6:0] \$169 ;
   wire [4:0] \$17 ;
-  wire [9:0] \$170 ;
-  wire [10:0] \$171 ;
-  wire [15:0] \$172 ;
-  wire [11:0] \$173 ;
-  wire [4:0] \$174 ;
-  wire [15:0] \$175 ;
+  wire [7:0] \$170 ;
+  wire [8:0] \$171 ;
+  wire [9:0] \$172 ;
+  wire [10:0] \$173 ;
+  wire [11:0] \$174 ;
+  wire [4:0] \$175 ;
   wire [5:0] \$176 ;
   wire [6:0] \$177 ;
   wire [7:0] \$178 ;
-  wire [15:0] \$179 ;
+  wire [8:0] \$179 ;
   wire [4:0] \$18 ;
-  wire [8:0] \$180 ;
-  wire [9:0] \$181 ;
-  wire [10:0] \$182 ;
-  wire [15:0] \$183 ;
-  wire [11:0] \$184 ;
-  wire [4:0] \$185 ;
-  wire [15:0] \$186 ;
-  wire [5:0] \$187 ;
-  wire [6:0] \$188 ;
-  wire [7:0] \$189 ;
+  wire [9:0] \$180 ;
+  wire [10:0] \$181 ;
+  wire [11:0] \$182 ;
+  wire [4:0] \$183 ;
+  wire [5:0] \$184 ;
+  wire [6:0] \$185 ;
+  wire [7:0] \$186 ;
+  wire [8:0] \$187 ;
+  wire [9:0] \$188 ;
+  wire [10:0] \$189 ;
   wire [255:0] \$19 ;
-  wire [15:0] \$190 ;
-  wire [8:0] \$191 ;
-  wire [9:0] \$192 ;
-  wire [10:0] \$193 ;
-  wire [15:0] \$194 ;
-  wire [11:0] \$195 ;
-  wire [4:0] \$196 ;
-  wire [15:0] \$197 ;
-  wire [5:0] \$198 ;
-  wire [6:0] \$199 ;
+  wire [11:0] \$190 ;
+  wire [4:0] \$191 ;
+  wire [5:0] \$192 ;
+  wire [6:0] \$193 ;
+  wire [7:0] \$194 ;
+  wire [8:0] \$195 ;
+  wire [9:0] \$196 ;
+  wire [10:0] \$197 ;
+  wire [11:0] \$198 ;
+  wire [4:0] \$199 ;
   wire \$2 ;
   wire [255:0] \$20 ;
-  wire [7:0] \$200 ;
-  wire [15:0] \$201 ;
-  wire [8:0] \$202 ;
-  wire [9:0] \$203 ;
-  wire [10:0] \$204 ;
-  wire [15:0] \$205 ;
+  wire [5:0] \$200 ;
+  wire [6:0] \$201 ;
+  wire [7:0] \$202 ;
+  wire [8:0] \$203 ;
+  wire [9:0] \$204 ;
+  wire [10:0] \$205 ;
   wire [11:0] \$206 ;
   wire [4:0] \$207 ;
-  wire [15:0] \$208 ;
-  wire [5:0] \$209 ;
+  wire [5:0] \$208 ;
+  wire [6:0] \$209 ;
   wire [255:0] \$21 ;
-  wire [6:0] \$210 ;
-  wire [7:0] \$211 ;
-  wire [15:0] \$212 ;
-  wire [8:0] \$213 ;
-  wire [9:0] \$214 ;
-  wire [10:0] \$215 ;
-  wire [15:0] \$216 ;
-  wire [11:0] \$217 ;
-  wire [4:0] \$218 ;
-  wire [15:0] \$219 ;
+  wire [7:0] \$210 ;
+  wire [8:0] \$211 ;
+  wire \$212 ;
+  wire \$213 ;
+  wire \$214 ;
+  wire \$215 ;
+  wire \$216 ;
+  wire \$217 ;
+  wire \$218 ;
+  wire \$219 ;
   wire [255:0] \$22 ;
-  wire [5:0] \$220 ;
-  wire [6:0] \$221 ;
-  wire [7:0] \$222 ;
-  wire [15:0] \$223 ;
-  wire [8:0] \$224 ;
-  wire [9:0] \$225 ;
-  wire [10:0] \$226 ;
-  wire [15:0] \$227 ;
-  wire [11:0] \$228 ;
-  wire [4:0] \$229 ;
+  wire \$220 ;
+  wire \$221 ;
+  wire \$222 ;
+  wire \$223 ;
+  wire \$224 ;
+  wire \$225 ;
+  wire \$226 ;
+  wire \$227 ;
+  wire \$228 ;
+  wire \$229 ;
   wire [255:0] \$23 ;
-  wire [15:0] \$230 ;
-  wire [5:0] \$231 ;
-  wire [6:0] \$232 ;
-  wire [7:0] \$233 ;
-  wire [15:0] \$234 ;
-  wire [8:0] \$235 ;
-  wire [9:0] \$236 ;
-  wire [10:0] \$237 ;
-  wire [15:0] \$238 ;
-  wire [11:0] \$239 ;
+  wire \$230 ;
+  wire \$231 ;
+  wire \$232 ;
+  wire \$233 ;
+  wire \$234 ;
+  wire \$235 ;
+  wire \$236 ;
+  wire \$237 ;
+  wire \$238 ;
+  wire \$239 ;
   wire [256:0] \$24 ;
-  wire [4:0] \$240 ;
-  wire [15:0] \$241 ;
-  wire [5:0] \$242 ;
-  wire [6:0] \$243 ;
-  wire [7:0] \$244 ;
-  wire [15:0] \$245 ;
-  wire [8:0] \$246 ;
-  wire [9:0] \$247 ;
-  wire [10:0] \$248 ;
-  wire [15:0] \$249 ;
+  wire \$240 ;
+  wire \$241 ;
+  wire \$242 ;
+  wire \$243 ;
+  wire \$244 ;
+  wire \$245 ;
+  wire \$246 ;
+  wire \$247 ;
+  wire \$248 ;
+  wire \$249 ;
   wire [255:0] \$25 ;
-  wire [11:0] \$250 ;
-  wire [4:0] \$251 ;
-  wire [15:0] \$252 ;
-  wire [5:0] \$253 ;
-  wire [6:0] \$254 ;
-  wire [7:0] \$255 ;
-  wire [15:0] \$256 ;
-  wire [8:0] \$257 ;
+  wire \$250 ;
+  wire \$251 ;
+  wire \$252 ;
+  wire \$253 ;
+  wire \$254 ;
+  wire [3:0] \$255 ;
+  wire \$256 ;
+  wire \$257 ;
   wire \$258 ;
   wire \$259 ;
   wire [255:0] \$26 ;
@@ -4546,7 +4545,7 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   wire [255:0] \$27 ;
   wire \$270 ;
   wire \$271 ;
-  wire \$272 ;
+  wire [32:0] \$272 ;
   wire \$273 ;
   wire \$274 ;
   wire \$275 ;
@@ -4560,26 +4559,26 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   wire \$282 ;
   wire \$283 ;
   wire \$284 ;
-  wire \$285 ;
-  wire \$286 ;
+  wire [10:0] \$285 ;
+  wire [27:0] \$286 ;
   wire \$287 ;
   wire \$288 ;
-  wire \$289 ;
+  wire [33:0] \$289 ;
   wire [255:0] \$29 ;
-  wire \$290 ;
-  wire \$291 ;
-  wire \$292 ;
-  wire \$293 ;
+  wire [31:0] \$290 ;
+  wire [20:0] \$291 ;
+  wire [34:0] \$292 ;
+  wire [15:0] \$293 ;
   wire \$294 ;
-  wire \$295 ;
+  wire [2:0] \$295 ;
   wire \$296 ;
-  wire \$297 ;
+  wire [15:0] \$297 ;
   wire \$298 ;
   wire \$299 ;
   wire [5:0] \$3 ;
   wire [255:0] \$30 ;
   wire \$300 ;
-  wire [3:0] \$301 ;
+  wire \$301 ;
   wire \$302 ;
   wire \$303 ;
   wire \$304 ;
@@ -4593,475 +4592,385 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   wire \$311 ;
   wire \$312 ;
   wire \$313 ;
-  wire \$314 ;
-  wire \$315 ;
+  wire [255:0] \$314 ;
+  wire [5:0] \$315 ;
   wire \$316 ;
   wire \$317 ;
-  wire [32:0] \$318 ;
-  wire \$319 ;
+  wire [4:0] \$318 ;
+  wire [5:0] \$319 ;
   wire [255:0] \$32 ;
-  wire \$320 ;
-  wire \$321 ;
+  wire [4:0] \$320 ;
+  wire [5:0] \$321 ;
   wire \$322 ;
-  wire \$323 ;
-  wire \$324 ;
+  wire [4:0] \$323 ;
+  wire [5:0] \$324 ;
   wire \$325 ;
-  wire \$326 ;
-  wire \$327 ;
+  wire [4:0] \$326 ;
+  wire [4:0] \$327 ;
   wire \$328 ;
   wire \$329 ;
   wire [256:0] \$33 ;
-  wire \$330 ;
-  wire [10:0] \$331 ;
-  wire [27:0] \$332 ;
-  wire \$333 ;
+  wire [4:0] \$330 ;
+  wire [5:0] \$331 ;
+  wire [4:0] \$332 ;
+  wire [5:0] \$333 ;
   wire \$334 ;
-  wire [33:0] \$335 ;
-  wire [31:0] \$336 ;
-  wire [20:0] \$337 ;
-  wire [34:0] \$338 ;
-  wire [15:0] \$339 ;
+  wire [4:0] \$335 ;
+  wire [5:0] \$336 ;
+  wire \$337 ;
+  wire [4:0] \$338 ;
+  wire [4:0] \$339 ;
   wire [255:0] \$34 ;
   wire \$340 ;
-  wire [2:0] \$341 ;
+  wire \$341 ;
   wire \$342 ;
-  wire [15:0] \$343 ;
+  wire \$343 ;
   wire \$344 ;
-  wire \$345 ;
-  wire \$346 ;
-  wire \$347 ;
-  wire \$348 ;
-  wire \$349 ;
+  wire [9:0] \$345 ;
+  wire [9:0] \$346 ;
+  wire [9:0] \$347 ;
+  wire [31:0] \$348 ;
+  wire [31:0] \$349 ;
   wire [255:0] \$35 ;
-  wire \$350 ;
+  wire [4:0] \$350 ;
   wire \$351 ;
   wire \$352 ;
   wire \$353 ;
-  wire \$354 ;
+  wire [4:0] \$354 ;
   wire \$355 ;
   wire \$356 ;
-  wire \$357 ;
+  wire [4:0] \$357 ;
   wire \$358 ;
   wire \$359 ;
   wire [255:0] \$36 ;
-  wire [255:0] \$360 ;
-  wire [5:0] \$361 ;
+  wire \$360 ;
+  wire [4:0] \$361 ;
   wire \$362 ;
   wire \$363 ;
-  wire [4:0] \$364 ;
-  wire [5:0] \$365 ;
-  wire [4:0] \$366 ;
-  wire [5:0] \$367 ;
+  wire \$364 ;
+  wire [4:0] \$365 ;
+  wire \$366 ;
+  wire \$367 ;
   wire \$368 ;
-  wire [4:0] \$369 ;
+  wire \$369 ;
   wire [255:0] \$37 ;
-  wire [5:0] \$370 ;
+  wire [10:0] \$370 ;
   wire \$371 ;
-  wire [4:0] \$372 ;
-  wire [4:0] \$373 ;
-  wire \$374 ;
-  wire \$375 ;
-  wire [4:0] \$376 ;
-  wire [5:0] \$377 ;
+  wire \$372 ;
+  wire \$373 ;
+  wire [4:0] \$374 ;
+  wire [5:0] \$375 ;
+  wire \$376 ;
+  wire [4:0] \$377 ;
   wire [4:0] \$378 ;
-  wire [5:0] \$379 ;
+  wire \$379 ;
   wire [255:0] \$38 ;
   wire \$380 ;
-  wire [4:0] \$381 ;
-  wire [5:0] \$382 ;
-  wire \$383 ;
-  wire [4:0] \$384 ;
-  wire [4:0] \$385 ;
+  wire \$381 ;
+  wire \$382 ;
+  wire [15:0] \$383 ;
+  wire [5:0] \$384 ;
+  wire \$385 ;
   wire \$386 ;
   wire \$387 ;
   wire \$388 ;
-  wire \$389 ;
+  wire [4:0] \$389 ;
   wire [255:0] \$39 ;
-  wire \$390 ;
-  wire [9:0] \$391 ;
-  wire [9:0] \$392 ;
-  wire [9:0] \$393 ;
-  wire [31:0] \$394 ;
-  wire [31:0] \$395 ;
-  wire [4:0] \$396 ;
-  wire \$397 ;
-  wire \$398 ;
-  wire \$399 ;
+  wire [5:0] \$390 ;
+  wire [6:0] \$391 ;
+  wire [7:0] \$392 ;
+  wire [8:0] \$393 ;
+  wire \$394 ;
+  wire [4:0] \$395 ;
+  wire [5:0] \$396 ;
+  wire [6:0] \$397 ;
+  wire [7:0] \$398 ;
+  wire [8:0] \$399 ;
   wire [5:0] \$4 ;
   wire [286:0] \$40 ;
-  wire [4:0] \$400 ;
-  wire \$401 ;
-  wire \$402 ;
-  wire [4:0] \$403 ;
-  wire \$404 ;
-  wire \$405 ;
-  wire \$406 ;
-  wire [4:0] \$407 ;
-  wire \$408 ;
-  wire \$409 ;
+  wire [9:0] \$400 ;
+  wire [10:0] \$401 ;
+  wire [11:0] \$402 ;
+  wire \$403 ;
+  wire [4:0] \$404 ;
+  wire [5:0] \$405 ;
+  wire [6:0] \$406 ;
+  wire [7:0] \$407 ;
+  wire [8:0] \$408 ;
+  wire [9:0] \$409 ;
   wire [255:0] \$41 ;
-  wire \$410 ;
-  wire [4:0] \$411 ;
+  wire [10:0] \$410 ;
+  wire [11:0] \$411 ;
   wire \$412 ;
-  wire \$413 ;
-  wire \$414 ;
-  wire \$415 ;
-  wire [10:0] \$416 ;
-  wire \$417 ;
-  wire \$418 ;
-  wire \$419 ;
+  wire [4:0] \$413 ;
+  wire [5:0] \$414 ;
+  wire [6:0] \$415 ;
+  wire [7:0] \$416 ;
+  wire [8:0] \$417 ;
+  wire [9:0] \$418 ;
+  wire [10:0] \$419 ;
   wire [255:0] \$42 ;
-  wire [4:0] \$420 ;
-  wire [5:0] \$421 ;
-  wire \$422 ;
-  wire [4:0] \$423 ;
-  wire [4:0] \$424 ;
-  wire \$425 ;
-  wire \$426 ;
-  wire \$427 ;
-  wire \$428 ;
-  wire [15:0] \$429 ;
+  wire [11:0] \$420 ;
+  wire \$421 ;
+  wire [4:0] \$422 ;
+  wire [5:0] \$423 ;
+  wire [6:0] \$424 ;
+  wire [7:0] \$425 ;
+  wire [8:0] \$426 ;
+  wire [9:0] \$427 ;
+  wire [10:0] \$428 ;
+  wire [11:0] \$429 ;
   wire [255:0] \$43 ;
-  wire [5:0] \$430 ;
-  wire \$431 ;
-  wire \$432 ;
-  wire \$433 ;
-  wire \$434 ;
-  wire [4:0] \$435 ;
-  wire [15:0] \$436 ;
-  wire [5:0] \$437 ;
-  wire [6:0] \$438 ;
-  wire [7:0] \$439 ;
+  wire \$430 ;
+  wire [4:0] \$431 ;
+  wire [5:0] \$432 ;
+  wire [6:0] \$433 ;
+  wire [7:0] \$434 ;
+  wire [8:0] \$435 ;
+  wire [9:0] \$436 ;
+  wire [10:0] \$437 ;
+  wire [11:0] \$438 ;
+  wire \$439 ;
   wire [256:0] \$44 ;
-  wire [15:0] \$440 ;
-  wire [8:0] \$441 ;
-  wire \$442 ;
-  wire [4:0] \$443 ;
-  wire [15:0] \$444 ;
-  wire [5:0] \$445 ;
-  wire [6:0] \$446 ;
-  wire [7:0] \$447 ;
-  wire [15:0] \$448 ;
-  wire [8:0] \$449 ;
+  wire [4:0] \$440 ;
+  wire [5:0] \$441 ;
+  wire [6:0] \$442 ;
+  wire [7:0] \$443 ;
+  wire [8:0] \$444 ;
+  wire [9:0] \$445 ;
+  wire [10:0] \$446 ;
+  wire [11:0] \$447 ;
+  wire \$448 ;
+  wire [4:0] \$449 ;
   wire [255:0] \$45 ;
-  wire [9:0] \$450 ;
-  wire [10:0] \$451 ;
-  wire [15:0] \$452 ;
-  wire [11:0] \$453 ;
-  wire \$454 ;
-  wire [4:0] \$455 ;
-  wire [15:0] \$456 ;
-  wire [5:0] \$457 ;
-  wire [6:0] \$458 ;
-  wire [7:0] \$459 ;
+  wire [5:0] \$450 ;
+  wire [6:0] \$451 ;
+  wire [7:0] \$452 ;
+  wire [8:0] \$453 ;
+  wire [9:0] \$454 ;
+  wire [10:0] \$455 ;
+  wire [11:0] \$456 ;
+  wire \$457 ;
+  wire [4:0] \$458 ;
+  wire [5:0] \$459 ;
   wire [255:0] \$46 ;
-  wire [15:0] \$460 ;
-  wire [8:0] \$461 ;
-  wire [9:0] \$462 ;
-  wire [10:0] \$463 ;
-  wire [15:0] \$464 ;
+  wire [6:0] \$460 ;
+  wire [7:0] \$461 ;
+  wire [8:0] \$462 ;
+  wire [9:0] \$463 ;
+  wire [10:0] \$464 ;
   wire [11:0] \$465 ;
   wire \$466 ;
   wire [4:0] \$467 ;
-  wire [15:0] \$468 ;
-  wire [5:0] \$469 ;
+  wire [5:0] \$468 ;
+  wire [6:0] \$469 ;
   wire [255:0] \$47 ;
-  wire [6:0] \$470 ;
-  wire [7:0] \$471 ;
-  wire [15:0] \$472 ;
-  wire [8:0] \$473 ;
-  wire [9:0] \$474 ;
-  wire [10:0] \$475 ;
-  wire [15:0] \$476 ;
-  wire [11:0] \$477 ;
-  wire \$478 ;
-  wire [4:0] \$479 ;
+  wire [7:0] \$470 ;
+  wire [8:0] \$471 ;
+  wire [9:0] \$472 ;
+  wire [10:0] \$473 ;
+  wire [11:0] \$474 ;
+  wire \$475 ;
+  wire [4:0] \$476 ;
+  wire [5:0] \$477 ;
+  wire [6:0] \$478 ;
+  wire [7:0] \$479 ;
   wire [255:0] \$48 ;
-  wire [15:0] \$480 ;
-  wire [5:0] \$481 ;
-  wire [6:0] \$482 ;
-  wire [7:0] \$483 ;
-  wire [15:0] \$484 ;
-  wire [8:0] \$485 ;
-  wire [9:0] \$486 ;
-  wire [10:0] \$487 ;
-  wire [15:0] \$488 ;
-  wire [11:0] \$489 ;
+  wire [8:0] \$480 ;
+  wire [9:0] \$481 ;
+  wire [10:0] \$482 ;
+  wire [11:0] \$483 ;
+  wire \$484 ;
+  wire [4:0] \$485 ;
+  wire [5:0] \$486 ;
+  wire [6:0] \$487 ;
+  wire [7:0] \$488 ;
+  wire [8:0] \$489 ;
   wire [255:0] \$49 ;
-  wire \$490 ;
-  wire [4:0] \$491 ;
-  wire [15:0] \$492 ;
-  wire [5:0] \$493 ;
-  wire [6:0] \$494 ;
-  wire [7:0] \$495 ;
-  wire [15:0] \$496 ;
-  wire [8:0] \$497 ;
-  wire [9:0] \$498 ;
-  wire [10:0] \$499 ;
+  wire [9:0] \$490 ;
+  wire [10:0] \$491 ;
+  wire [11:0] \$492 ;
+  wire \$493 ;
+  wire [4:0] \$494 ;
+  wire [5:0] \$495 ;
+  wire [6:0] \$496 ;
+  wire [7:0] \$497 ;
+  wire [8:0] \$498 ;
+  wire [9:0] \$499 ;
   wire [5:0] \$5 ;
   wire [255:0] \$50 ;
-  wire [15:0] \$500 ;
+  wire [10:0] \$500 ;
   wire [11:0] \$501 ;
   wire \$502 ;
   wire [4:0] \$503 ;
-  wire [15:0] \$504 ;
-  wire [5:0] \$505 ;
-  wire [6:0] \$506 ;
-  wire [7:0] \$507 ;
-  wire [15:0] \$508 ;
-  wire [8:0] \$509 ;
+  wire [5:0] \$504 ;
+  wire [6:0] \$505 ;
+  wire [7:0] \$506 ;
+  wire [8:0] \$507 ;
+  wire [9:0] \$508 ;
+  wire [10:0] \$509 ;
   wire [255:0] \$51 ;
-  wire [9:0] \$510 ;
-  wire [10:0] \$511 ;
-  wire [15:0] \$512 ;
-  wire [11:0] \$513 ;
-  wire \$514 ;
-  wire [4:0] \$515 ;
-  wire [15:0] \$516 ;
-  wire [5:0] \$517 ;
-  wire [6:0] \$518 ;
-  wire [7:0] \$519 ;
+  wire [11:0] \$510 ;
+  wire \$511 ;
+  wire [4:0] \$512 ;
+  wire [5:0] \$513 ;
+  wire [6:0] \$514 ;
+  wire [7:0] \$515 ;
+  wire [8:0] \$516 ;
+  wire [9:0] \$517 ;
+  wire [10:0] \$518 ;
+  wire [11:0] \$519 ;
   wire [255:0] \$52 ;
-  wire [15:0] \$520 ;
-  wire [8:0] \$521 ;
-  wire [9:0] \$522 ;
-  wire [10:0] \$523 ;
-  wire [15:0] \$524 ;
-  wire [11:0] \$525 ;
+  wire \$520 ;
+  wire [4:0] \$521 ;
+  wire [5:0] \$522 ;
+  wire [6:0] \$523 ;
+  wire [7:0] \$524 ;
+  wire [8:0] \$525 ;
   wire \$526 ;
-  wire [4:0] \$527 ;
-  wire [15:0] \$528 ;
+  wire \$527 ;
+  wire [255:0] \$528 ;
   wire [5:0] \$529 ;
   wire \$53 ;
-  wire [6:0] \$530 ;
-  wire [7:0] \$531 ;
-  wire [15:0] \$532 ;
-  wire [8:0] \$533 ;
-  wire [9:0] \$534 ;
-  wire [10:0] \$535 ;
-  wire [15:0] \$536 ;
-  wire [11:0] \$537 ;
+  wire [15:0] \$530 ;
+  wire [15:0] \$531 ;
+  wire [5:0] \$532 ;
+  wire \$533 ;
+  wire \$534 ;
+  wire [4:0] \$535 ;
+  wire \$536 ;
+  wire [4:0] \$537 ;
   wire \$538 ;
-  wire [4:0] \$539 ;
+  wire \$539 ;
   wire \$54 ;
-  wire [15:0] \$540 ;
-  wire [5:0] \$541 ;
-  wire [6:0] \$542 ;
-  wire [7:0] \$543 ;
-  wire [15:0] \$544 ;
-  wire [8:0] \$545 ;
-  wire [9:0] \$546 ;
-  wire [10:0] \$547 ;
-  wire [15:0] \$548 ;
-  wire [11:0] \$549 ;
+  wire [4:0] \$540 ;
+  wire \$541 ;
+  wire \$542 ;
+  wire \$543 ;
+  wire \$544 ;
+  wire \$545 ;
+  wire [4:0] \$546 ;
+  wire \$547 ;
+  wire [3:0] \$548 ;
+  wire \$549 ;
   wire [7:0] \$55 ;
   wire \$550 ;
   wire [4:0] \$551 ;
-  wire [15:0] \$552 ;
-  wire [5:0] \$553 ;
-  wire [6:0] \$554 ;
-  wire [7:0] \$555 ;
-  wire [15:0] \$556 ;
-  wire [8:0] \$557 ;
-  wire [9:0] \$558 ;
-  wire [10:0] \$559 ;
+  wire [3:0] \$552 ;
+  wire \$553 ;
+  wire \$554 ;
+  wire [4:0] \$555 ;
+  wire \$556 ;
+  wire [4:0] \$557 ;
+  wire \$558 ;
+  wire \$559 ;
   wire \$56 ;
-  wire [15:0] \$560 ;
-  wire [11:0] \$561 ;
+  wire [4:0] \$560 ;
+  wire \$561 ;
   wire \$562 ;
-  wire [4:0] \$563 ;
-  wire [15:0] \$564 ;
-  wire [5:0] \$565 ;
-  wire [6:0] \$566 ;
-  wire [7:0] \$567 ;
-  wire [15:0] \$568 ;
-  wire [8:0] \$569 ;
+  wire \$563 ;
+  wire \$564 ;
+  wire \$565 ;
+  wire \$566 ;
+  wire \$567 ;
+  wire \$568 ;
+  wire \$569 ;
   wire \$57 ;
-  wire [9:0] \$570 ;
-  wire [10:0] \$571 ;
-  wire [15:0] \$572 ;
-  wire [11:0] \$573 ;
+  wire \$570 ;
+  wire \$571 ;
+  wire \$572 ;
+  wire \$573 ;
   wire \$574 ;
-  wire [4:0] \$575 ;
-  wire [15:0] \$576 ;
-  wire [5:0] \$577 ;
-  wire [6:0] \$578 ;
-  wire [7:0] \$579 ;
+  wire \$575 ;
+  wire \$576 ;
+  wire \$577 ;
+  wire \$578 ;
+  wire \$579 ;
   wire \$58 ;
-  wire [15:0] \$580 ;
-  wire [8:0] \$581 ;
-  wire [9:0] \$582 ;
-  wire [10:0] \$583 ;
-  wire [15:0] \$584 ;
-  wire [11:0] \$585 ;
+  wire \$580 ;
+  wire \$581 ;
+  wire \$582 ;
+  wire \$583 ;
+  wire [255:0] \$584 ;
+  wire \$585 ;
   wire \$586 ;
-  wire [4:0] \$587 ;
-  wire [15:0] \$588 ;
-  wire [5:0] \$589 ;
+  wire [9:0] \$587 ;
+  wire [9:0] \$588 ;
+  wire \$589 ;
   wire \$59 ;
-  wire [6:0] \$590 ;
-  wire [7:0] \$591 ;
-  wire [15:0] \$592 ;
-  wire [8:0] \$593 ;
-  wire [9:0] \$594 ;
-  wire [10:0] \$595 ;
-  wire [15:0] \$596 ;
-  wire [11:0] \$597 ;
+  wire \$590 ;
+  wire \$591 ;
+  wire \$592 ;
+  wire \$593 ;
+  wire \$594 ;
+  wire \$595 ;
+  wire \$596 ;
+  wire \$597 ;
   wire \$598 ;
-  wire [4:0] \$599 ;
+  wire \$599 ;
   wire [4:0] \$6 ;
   wire \$60 ;
-  wire [15:0] \$600 ;
-  wire [5:0] \$601 ;
-  wire [6:0] \$602 ;
-  wire [7:0] \$603 ;
-  wire [15:0] \$604 ;
-  wire [8:0] \$605 ;
-  wire [9:0] \$606 ;
-  wire [10:0] \$607 ;
-  wire [15:0] \$608 ;
-  wire [11:0] \$609 ;
+  wire \$600 ;
+  wire \$601 ;
+  wire \$602 ;
+  wire \$603 ;
+  wire \$604 ;
+  wire \$605 ;
+  wire \$606 ;
+  wire \$607 ;
+  reg [3:0] \$608 ;
+  reg [3:0] \$609  = 4'h0;
   wire \$61 ;
-  wire \$610 ;
-  wire [4:0] \$611 ;
-  wire [15:0] \$612 ;
-  wire [5:0] \$613 ;
-  wire [6:0] \$614 ;
-  wire [7:0] \$615 ;
-  wire [15:0] \$616 ;
-  wire [8:0] \$617 ;
-  wire \$618 ;
-  wire \$619 ;
+  reg [4:0] \$610 ;
+  reg [26:0] \$611 ;
+  reg [9:0] \$612 ;
+  reg \$613 ;
+  reg [1:0] \$614 ;
+  reg [31:0] \$615 ;
+  reg \$616 ;
+  reg [1:0] \$617 ;
+  reg [255:0] \$618 ;
+  reg [255:0] \$619 ;
   wire \$62 ;
-  wire [255:0] \$620 ;
-  wire [5:0] \$621 ;
-  wire [15:0] \$622 ;
-  wire [15:0] \$623 ;
-  wire [5:0] \$624 ;
-  wire \$625 ;
-  wire \$626 ;
-  wire [4:0] \$627 ;
-  wire \$628 ;
-  wire [4:0] \$629 ;
+  reg [255:0] \$620 ;
+  reg [3:0] \$621 ;
+  reg [3:0] \$622 ;
+  reg [8:0] \$623 ;
+  reg [8:0] \$624 ;
+  reg [3:0] \$625 ;
+  reg [31:0] \$626 ;
+  reg [9:0] \$627 ;
+  reg [2:0] \$628 ;
+  reg [3:0] \$629 ;
   wire [255:0] \$63 ;
-  wire \$630 ;
-  wire \$631 ;
-  wire [4:0] \$632 ;
-  wire \$633 ;
-  wire \$634 ;
-  wire \$635 ;
-  wire \$636 ;
-  wire \$637 ;
-  wire [4:0] \$638 ;
-  wire \$639 ;
+  reg [3:0] \$630 ;
+  reg [3:0] \$631 ;
+  reg \$632 ;
+  reg \$633 ;
+  reg [3:0] \$634 ;
+  reg [3:0] \$635 ;
+  reg [4:0] \$636 ;
+  reg \$637 ;
+  reg [15:0] \$638 ;
+  reg [15:0] \$639 ;
   wire [15:0] \$64 ;
-  wire [3:0] \$640 ;
-  wire \$641 ;
-  wire \$642 ;
-  wire [4:0] \$643 ;
-  wire [3:0] \$644 ;
-  wire \$645 ;
-  wire \$646 ;
-  wire [4:0] \$647 ;
-  wire \$648 ;
-  wire [4:0] \$649 ;
+  reg [15:0] \$640 ;
+  reg \$641 ;
+  reg [7:0] \$642 ;
+  reg \$643 ;
+  reg [8:0] \$644 ;
+  reg [3:0] \$645 ;
   wire \$65 ;
-  wire \$650 ;
-  wire \$651 ;
-  wire [4:0] \$652 ;
-  wire \$653 ;
-  wire \$654 ;
-  wire \$655 ;
-  wire \$656 ;
-  wire \$657 ;
-  wire \$658 ;
-  wire \$659 ;
   wire \$66 ;
-  wire \$660 ;
-  wire \$661 ;
-  wire \$662 ;
-  wire \$663 ;
-  wire \$664 ;
-  wire \$665 ;
-  wire \$666 ;
-  wire \$667 ;
-  wire \$668 ;
-  wire \$669 ;
   wire \$67 ;
-  wire \$670 ;
-  wire \$671 ;
-  wire \$672 ;
-  wire \$673 ;
-  wire \$674 ;
-  wire \$675 ;
-  wire [255:0] \$676 ;
-  wire \$677 ;
-  wire \$678 ;
-  wire [9:0] \$679 ;
   wire [4:0] \$68 ;
-  wire [9:0] \$680 ;
-  wire \$681 ;
-  wire \$682 ;
-  wire \$683 ;
-  wire \$684 ;
-  wire \$685 ;
-  wire \$686 ;
-  wire \$687 ;
-  wire \$688 ;
-  wire \$689 ;
   wire \$69 ;
-  wire \$690 ;
-  wire \$691 ;
-  wire \$692 ;
-  wire \$693 ;
-  wire \$694 ;
-  wire \$695 ;
-  wire \$696 ;
-  wire \$697 ;
-  wire \$698 ;
-  wire \$699 ;
   wire [5:0] \$7 ;
   wire \$70 ;
-  reg [3:0] \$700 ;
-  reg [3:0] \$701  = 4'h0;
-  reg [4:0] \$702 ;
-  reg [26:0] \$703 ;
-  reg [9:0] \$704 ;
-  reg \$705 ;
-  reg [1:0] \$706 ;
-  reg [31:0] \$707 ;
-  reg \$708 ;
-  reg [1:0] \$709 ;
   wire [4:0] \$71 ;
-  reg [255:0] \$710 ;
-  reg [255:0] \$711 ;
-  reg [255:0] \$712 ;
-  reg [3:0] \$713 ;
-  reg [3:0] \$714 ;
-  reg [8:0] \$715 ;
-  reg [8:0] \$716 ;
-  reg [3:0] \$717 ;
-  reg [31:0] \$718 ;
-  reg [9:0] \$719 ;
+  wire [8:0] \$712 ;
   wire \$72 ;
-  reg [2:0] \$720 ;
-  reg [3:0] \$721 ;
-  reg [3:0] \$722 ;
-  reg [3:0] \$723 ;
-  reg \$724 ;
-  reg \$725 ;
-  reg [3:0] \$726 ;
-  reg [3:0] \$727 ;
-  reg [4:0] \$728 ;
-  reg \$729 ;
   wire \$73 ;
-  reg [15:0] \$730 ;
-  reg [15:0] \$731 ;
-  reg \$732 ;
-  reg [7:0] \$733 ;
-  reg \$734 ;
-  reg [8:0] \$735 ;
-  reg [3:0] \$736 ;
   wire \$74 ;
   wire [4:0] \$75 ;
   wire \$76 ;
@@ -5070,7 +4979,6 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   wire [4:0] \$79 ;
   wire [4:0] \$8 ;
   wire \$80 ;
-  wire [8:0] \$803 ;
   wire \$81 ;
   wire \$82 ;
   wire \$83 ;
@@ -5082,15 +4990,16 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   wire [5:0] \$89 ;
   wire [4:0] \$9 ;
   wire [4:0] \$90 ;
-  wire [15:0] \$91 ;
-  wire [5:0] \$92 ;
-  wire [6:0] \$93 ;
-  wire [7:0] \$94 ;
-  wire [15:0] \$95 ;
-  wire [8:0] \$96 ;
-  wire [4:0] \$97 ;
-  wire [15:0] \$98 ;
-  wire [5:0] \$99 ;
+  wire [6:0] \$905 ;
+  wire [5:0] \$91 ;
+  wire [6:0] \$92 ;
+  wire [7:0] \$93 ;
+  wire [8:0] \$94 ;
+  wire [4:0] \$95 ;
+  wire [5:0] \$96 ;
+  wire [6:0] \$97 ;
+  wire [7:0] \$98 ;
+  wire [8:0] \$99 ;
   reg \$signal  = 1'h0;
   reg \$signal$50 ;
   reg \$signal$60 ;
@@ -5121,6 +5030,7 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   (* init = 4'h0 *)
   wire [3:0] count_cursor__addr;
   wire [63:0] count_cursor__data;
+  reg [15:0] count_down = 16'h0000;
   reg [15:0] count_mid = 16'h0000;
   reg [4:0] count_step = 5'h00;
   reg [15:0] count_up = 16'h0000;
@@ -5183,10 +5093,10 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1960$0 ;
-  wire [3:0] \port$1960$0 ;
-  output [3:0] \port$369$0 ;
-  wire [3:0] \port$369$0 ;
+  output [3:0] \port$1868$0 ;
+  wire [3:0] \port$1868$0 ;
+  output [3:0] \port$323$0 ;
+  wire [3:0] \port$323$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   reg [7:0] probe = 8'h00;
@@ -5292,535 +5202,359 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   end
   assign mine_cell__data = mines[probe[7:4]];
   assign mine_read__data = _2_;
-  assign \$259  = ~ \$signal ;
-  assign \$260  = nb_valid_d & \$259 ;
-  assign \$261  = ~ rd_flagged;
-  assign \$262  = \$260  & \$261 ;
-  assign \$263  = mine_row >> probe_d[3:0];
-  assign \$264  = \$262  & \$263 ;
-  assign \$265  = ~ \$signal ;
-  assign \$266  = nb_valid_d & \$265 ;
-  assign \$267  = ~ rd_flagged;
-  assign \$268  = \$266  & \$267 ;
-  assign \$269  = ! probe_d[3:0];
-  assign \$270  = \$269  ? \$signal$61  : mine_row[0];
-  assign \$271  = probe_d[3:0] == 1'h1;
-  assign \$272  = \$271  ? \$signal$61  : mine_row[1];
-  assign \$273  = probe_d[3:0] == 2'h2;
-  assign \$274  = \$273  ? \$signal$61  : mine_row[2];
-  assign \$275  = probe_d[3:0] == 2'h3;
-  assign \$276  = \$275  ? \$signal$61  : mine_row[3];
-  assign \$277  = probe_d[3:0] == 3'h4;
-  assign \$278  = \$277  ? \$signal$61  : mine_row[4];
-  assign \$279  = probe_d[3:0] == 3'h5;
-  assign \$280  = \$279  ? \$signal$61  : mine_row[5];
-  assign \$281  = probe_d[3:0] == 3'h6;
-  assign \$282  = \$281  ? \$signal$61  : mine_row[6];
-  assign \$283  = probe_d[3:0] == 3'h7;
-  assign \$284  = \$283  ? \$signal$61  : mine_row[7];
-  assign \$285  = probe_d[3:0] == 4'h8;
-  assign \$286  = \$285  ? \$signal$61  : mine_row[8];
-  assign \$287  = probe_d[3:0] == 4'h9;
-  assign \$288  = \$287  ? \$signal$61  : mine_row[9];
-  assign \$289  = probe_d[3:0] == 4'ha;
-  assign \$290  = \$289  ? \$signal$61  : mine_row[10];
-  assign \$291  = probe_d[3:0] == 4'hb;
-  assign \$292  = \$291  ? \$signal$61  : mine_row[11];
-  assign \$293  = probe_d[3:0] == 4'hc;
-  assign \$294  = \$293  ? \$signal$61  : mine_row[12];
-  assign \$295  = probe_d[3:0] == 4'hd;
-  assign \$296  = \$295  ? \$signal$61  : mine_row[13];
-  assign \$297  = probe_d[3:0] == 4'he;
-  assign \$298  = \$297  ? \$signal$61  : mine_row[14];
-  assign \$299  = probe_d[3:0] == 4'hf;
-  assign \$300  = \$299  ? \$signal$61  : mine_row[15];
-  assign \$1042  = \read_col$82  * 3'h4;
-  assign \$301  = count_cell__data >> \$1042 ;
-  assign \$302  = ! fsm_state;
-  assign \$303  = fsm_state == 1'h1;
-  assign \$304  = fsm_state == 2'h2;
-  assign \$305  = fsm_state == 2'h3;
-  assign \$306  = fsm_state == 3'h4;
-  assign \$307  = fsm_state == 3'h5;
-  assign \$308  = fsm_state == 3'h6;
-  assign \$309  = fsm_state == 3'h7;
-  assign \$310  = fsm_state == 4'h8;
-  assign \$311  = fsm_state == 4'h9;
-  assign \$312  = fsm_state == 4'ha;
-  assign \$313  = fsm_state == 4'hb;
-  assign \$314  = fsm_state == 4'hc;
-  assign \$315  = fsm_state == 4'hd;
-  assign \$316  = mine_write__addr == probe[7:4];
-  assign \$317  = mine_write__en & \$316 ;
-  assign \$318  = free_running + 1'h1;
-  assign \$319  = | press;
-  assign \$320  = | pending;
-  assign \$321  = ~ \$320 ;
-  assign \$322  = | pending;
-  assign \$323  = idle & \$322 ;
-  assign \$324  = \$321  | \$323 ;
-  assign \$325  = \$319  & \$324 ;
-  assign \$326  = | pending;
-  assign \$327  = idle & \$326 ;
-  assign \$328  = status == 1'h1;
-  assign \$329  = prescaler == 27'h5f5e0ff;
-  assign \$330  = timer != 10'h3e7;
-  assign \$331  = timer + 1'h1;
-  assign \$332  = prescaler + 1'h1;
-  assign \$333  = revealed_bits >> probe;
-  assign \$334  = flagged_bits >> probe;
-  assign \$335  = lcg[16:0] * 17'h1660d;
-  assign \$336  = lcg[31:17] * 17'h1660d;
-  assign \$337  = lcg[16:0] * 4'hc;
-  assign \$338  = \$signal$89  + 30'h3c6ef35f;
-  assign \$339  = \$signal$90  + product_lh;
-  assign \$340  = | lcg_wait;
-  assign \$341  = lcg_wait - 1'h1;
-  assign \$342  = lcg_wait == 1'h1;
-  assign \$343  = \$signal$92 [31:17] + sum_cross;
-  assign \$344  = | opening[15:0];
-  assign \$345  = | opening[31:16];
-  assign \$346  = | opening[47:32];
-  assign \$347  = | opening[63:48];
-  assign \$348  = | opening[79:64];
-  assign \$349  = | opening[95:80];
-  assign \$350  = | opening[111:96];
-  assign \$351  = | opening[127:112];
-  assign \$352  = | opening[143:128];
-  assign \$353  = | opening[159:144];
-  assign \$354  = | opening[175:160];
-  assign \$355  = | opening[191:176];
-  assign \$356  = | opening[207:192];
-  assign \$357  = | opening[223:208];
-  assign \$358  = | opening[239:224];
-  assign \$359  = | opening[255:240];
-  assign \$360  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$361  = switches[7] ? 6'h0a : 6'h28;
-  assign \$362  = ! cursor_row;
-  assign \$364  = \$363  ? 5'h09 : 5'h10;
-  assign \$365  = \$364  - 1'h1;
-  assign \$366  = cursor_row - 1'h1;
-  assign \$367  = \$362  ? \$365  : { \$366 [4], \$366  };
-  assign \$369  = \$368  ? 5'h09 : 5'h10;
-  assign \$370  = \$369  - 1'h1;
-  assign \$371  = cursor_row == \$370 ;
-  assign \$372  = cursor_row + 1'h1;
-  assign \$373  = \$371  ? 5'h00 : \$372 ;
-  assign \$374  = ! cursor_col;
-  assign \$376  = \$375  ? 5'h09 : 5'h10;
-  assign \$377  = \$376  - 1'h1;
-  assign \$378  = cursor_col - 1'h1;
-  assign \$379  = \$374  ? \$377  : { \$378 [4], \$378  };
-  assign \$381  = \$380  ? 5'h09 : 5'h10;
-  assign \$382  = \$381  - 1'h1;
-  assign \$383  = cursor_col == \$382 ;
-  assign \$384  = cursor_col + 1'h1;
-  assign \$385  = \$383  ? 5'h00 : \$384 ;
-  assign \$386  = status == 2'h2;
-  assign \$387  = status == 2'h3;
-  assign \$388  = \$386  | \$387 ;
-  assign \$389  = ~ \$signal ;
-  assign \$390  = ! status;
-  assign \$391  = $signed(counter) + $signed(2'h1);
-  assign \$392  = $signed(counter) - $signed(2'h1);
-  assign \$393  = rd_flagged ? \$391  : \$392 ;
-  assign \$396  = load_row + 1'h1;
-  assign \$397  = load_row == 4'hf;
-  assign \$398  = ! lcg_wait;
-  assign \$400  = \$399  ? 5'h09 : 5'h10;
-  assign \$401  = lcg[31:28] < \$400 ;
-  assign \$403  = \$402  ? 5'h09 : 5'h10;
-  assign \$404  = lcg[27:24] < \$403 ;
-  assign \$405  = \$401  & \$404 ;
-  assign \$407  = \$406  ? 5'h09 : 5'h10;
-  assign \$408  = lcg[23:20] < \$407 ;
-  assign \$409  = \$405  & \$408 ;
-  assign \$411  = \$410  ? 5'h09 : 5'h10;
-  assign \$412  = lcg[19:16] < \$411 ;
-  assign \$413  = \$409  & \$412 ;
-  assign \$414  = mine_row >> probe_d[3:0];
-  assign \$415  = mine_row >> probe_d[3:0];
-  assign \$416  = swaps_done + 1'h1;
-  assign \$417  = swaps_done == 10'h3e7;
-  assign \$418  = mine_row >> probe_d[3:0];
-  assign \$420  = \$419  ? 5'h09 : 5'h10;
-  assign \$421  = \$420  - 1'h1;
-  assign \$422  = scan_col == \$421 ;
-  assign \$423  = scan_row + 1'h1;
-  assign \$424  = scan_col + 1'h1;
-  assign \$425  = mine_row >> probe_d[3:0];
-  assign \$426  = ~ \$425 ;
-  assign \$427  = probe_d != { cursor_row, cursor_col };
-  assign \$428  = \$426  & \$427 ;
-  assign \$429  = row_arrives ? mine_row : 16'h0000;
-  assign \$430  = count_step + 1'h1;
-  assign \$431  = count_step >= 1'h1;
-  assign \$432  = count_step <= 5'h10;
-  assign \$433  = \$431  & \$432 ;
-  assign \$434  = count_step >= 2'h3;
-  assign \$435  = 1'h0 + count_up[0];
-  assign \$436  = row_arrives ? mine_row : 16'h0000;
-  assign \$437  = \$435  + \$436 [0];
-  assign \$438  = \$437  + count_up[1];
-  assign \$439  = \$438  + count_mid[1];
-  assign \$440  = row_arrives ? mine_row : 16'h0000;
-  assign \$441  = \$439  + \$440 [1];
-  assign \$442  = ! \$441 [3:0];
-  assign \$443  = 1'h0 + count_up[1];
-  assign \$444  = row_arrives ? mine_row : 16'h0000;
-  assign \$445  = \$443  + \$444 [1];
-  assign \$446  = \$445  + count_up[0];
-  assign \$447  = \$446  + count_mid[0];
-  assign \$448  = row_arrives ? mine_row : 16'h0000;
-  assign \$449  = \$447  + \$448 [0];
-  assign \$450  = \$449  + count_up[2];
-  assign \$451  = \$450  + count_mid[2];
-  assign \$452  = row_arrives ? mine_row : 16'h0000;
-  assign \$453  = \$451  + \$452 [2];
-  assign \$454  = ! \$453 [3:0];
-  assign \$455  = 1'h0 + count_up[2];
-  assign \$456  = row_arrives ? mine_row : 16'h0000;
-  assign \$457  = \$455  + \$456 [2];
-  assign \$458  = \$457  + count_up[1];
-  assign \$459  = \$458  + count_mid[1];
-  assign \$460  = row_arrives ? mine_row : 16'h0000;
-  assign \$461  = \$459  + \$460 [1];
-  assign \$462  = \$461  + count_up[3];
-  assign \$463  = \$462  + count_mid[3];
-  assign \$464  = row_arrives ? mine_row : 16'h0000;
-  assign \$465  = \$463  + \$464 [3];
+  assign \$350  = load_row + 1'h1;
+  assign \$351  = load_row == 4'hf;
+  assign \$352  = ! lcg_wait;
+  assign \$354  = \$353  ? 5'h09 : 5'h10;
+  assign \$355  = lcg[31:28] < \$354 ;
+  assign \$357  = \$356  ? 5'h09 : 5'h10;
+  assign \$358  = lcg[27:24] < \$357 ;
+  assign \$359  = \$355  & \$358 ;
+  assign \$361  = \$360  ? 5'h09 : 5'h10;
+  assign \$362  = lcg[23:20] < \$361 ;
+  assign \$363  = \$359  & \$362 ;
+  assign \$365  = \$364  ? 5'h09 : 5'h10;
+  assign \$366  = lcg[19:16] < \$365 ;
+  assign \$367  = \$363  & \$366 ;
+  assign \$368  = mine_row >> probe_d[3:0];
+  assign \$369  = mine_row >> probe_d[3:0];
+  assign \$370  = swaps_done + 1'h1;
+  assign \$371  = swaps_done == 10'h3e7;
+  assign \$372  = mine_row >> probe_d[3:0];
+  assign \$374  = \$373  ? 5'h09 : 5'h10;
+  assign \$375  = \$374  - 1'h1;
+  assign \$376  = scan_col == \$375 ;
+  assign \$377  = scan_row + 1'h1;
+  assign \$378  = scan_col + 1'h1;
+  assign \$379  = mine_row >> probe_d[3:0];
+  assign \$380  = ~ \$379 ;
+  assign \$381  = probe_d != { cursor_row, cursor_col };
+  assign \$382  = \$380  & \$381 ;
+  assign \$383  = row_arrives ? mine_row : 16'h0000;
+  assign \$384  = count_step + 1'h1;
+  assign \$385  = count_step >= 1'h1;
+  assign \$386  = count_step <= 5'h10;
+  assign \$387  = \$385  & \$386 ;
+  assign \$388  = count_step >= 3'h4;
+  assign \$389  = 1'h0 + count_up[0];
+  assign \$390  = \$389  + count_down[0];
+  assign \$391  = \$390  + count_up[1];
+  assign \$392  = \$391  + count_mid[1];
+  assign \$393  = \$392  + count_down[1];
+  assign \$394  = ! \$393 [3:0];
+  assign \$395  = 1'h0 + count_up[1];
+  assign \$396  = \$395  + count_down[1];
+  assign \$397  = \$396  + count_up[0];
+  assign \$398  = \$397  + count_mid[0];
+  assign \$399  = \$398  + count_down[0];
+  assign \$400  = \$399  + count_up[2];
+  assign \$401  = \$400  + count_mid[2];
+  assign \$402  = \$401  + count_down[2];
+  assign \$403  = ! \$402 [3:0];
+  assign \$404  = 1'h0 + count_up[2];
+  assign \$405  = \$404  + count_down[2];
+  assign \$406  = \$405  + count_up[1];
+  assign \$407  = \$406  + count_mid[1];
+  assign \$408  = \$407  + count_down[1];
+  assign \$409  = \$408  + count_up[3];
+  assign \$410  = \$409  + count_mid[3];
+  assign \$411  = \$410  + count_down[3];
+  assign \$412  = ! \$411 [3:0];
+  assign \$413  = 1'h0 + count_up[3];
+  assign \$414  = \$413  + count_down[3];
+  assign \$415  = \$414  + count_up[2];
+  assign \$416  = \$415  + count_mid[2];
+  assign \$417  = \$416  + count_down[2];
+  assign \$418  = \$417  + count_up[4];
+  assign \$419  = \$418  + count_mid[4];
+  assign \$420  = \$419  + count_down[4];
+  assign \$421  = ! \$420 [3:0];
+  assign \$422  = 1'h0 + count_up[4];
+  assign \$423  = \$422  + count_down[4];
+  assign \$424  = \$423  + count_up[3];
+  assign \$425  = \$424  + count_mid[3];
+  assign \$426  = \$425  + count_down[3];
+  assign \$427  = \$426  + count_up[5];
+  assign \$428  = \$427  + count_mid[5];
+  assign \$429  = \$428  + count_down[5];
+  assign \$430  = ! \$429 [3:0];
+  assign \$431  = 1'h0 + count_up[5];
+  assign \$432  = \$431  + count_down[5];
+  assign \$433  = \$432  + count_up[4];
+  assign \$434  = \$433  + count_mid[4];
+  assign \$435  = \$434  + count_down[4];
+  assign \$436  = \$435  + count_up[6];
+  assign \$437  = \$436  + count_mid[6];
+  assign \$438  = \$437  + count_down[6];
+  assign \$439  = ! \$438 [3:0];
+  assign \$440  = 1'h0 + count_up[6];
+  assign \$441  = \$440  + count_down[6];
+  assign \$442  = \$441  + count_up[5];
+  assign \$443  = \$442  + count_mid[5];
+  assign \$444  = \$443  + count_down[5];
+  assign \$445  = \$444  + count_up[7];
+  assign \$446  = \$445  + count_mid[7];
+  assign \$447  = \$446  + count_down[7];
+  assign \$448  = ! \$447 [3:0];
+  assign \$449  = 1'h0 + count_up[7];
+  assign \$450  = \$449  + count_down[7];
+  assign \$451  = \$450  + count_up[6];
+  assign \$452  = \$451  + count_mid[6];
+  assign \$453  = \$452  + count_down[6];
+  assign \$454  = \$453  + count_up[8];
+  assign \$455  = \$454  + count_mid[8];
+  assign \$456  = \$455  + count_down[8];
+  assign \$457  = ! \$456 [3:0];
+  assign \$458  = 1'h0 + count_up[8];
+  assign \$459  = \$458  + count_down[8];
+  assign \$460  = \$459  + count_up[7];
+  assign \$461  = \$460  + count_mid[7];
+  assign \$462  = \$461  + count_down[7];
+  assign \$463  = \$462  + count_up[9];
+  assign \$464  = \$463  + count_mid[9];
+  assign \$465  = \$464  + count_down[9];
   assign \$466  = ! \$465 [3:0];
-  assign \$467  = 1'h0 + count_up[3];
-  assign \$468  = row_arrives ? mine_row : 16'h0000;
-  assign \$469  = \$467  + \$468 [3];
-  assign \$470  = \$469  + count_up[2];
-  assign \$471  = \$470  + count_mid[2];
-  assign \$472  = row_arrives ? mine_row : 16'h0000;
-  assign \$473  = \$471  + \$472 [2];
-  assign \$474  = \$473  + count_up[4];
-  assign \$475  = \$474  + count_mid[4];
-  assign \$476  = row_arrives ? mine_row : 16'h0000;
-  assign \$477  = \$475  + \$476 [4];
-  assign \$478  = ! \$477 [3:0];
-  assign \$479  = 1'h0 + count_up[4];
-  assign \$480  = row_arrives ? mine_row : 16'h0000;
-  assign \$481  = \$479  + \$480 [4];
-  assign \$482  = \$481  + count_up[3];
-  assign \$483  = \$482  + count_mid[3];
-  assign \$484  = row_arrives ? mine_row : 16'h0000;
-  assign \$485  = \$483  + \$484 [3];
-  assign \$486  = \$485  + count_up[5];
-  assign \$487  = \$486  + count_mid[5];
-  assign \$488  = row_arrives ? mine_row : 16'h0000;
-  assign \$489  = \$487  + \$488 [5];
-  assign \$490  = ! \$489 [3:0];
-  assign \$491  = 1'h0 + count_up[5];
-  assign \$492  = row_arrives ? mine_row : 16'h0000;
-  assign \$493  = \$491  + \$492 [5];
-  assign \$494  = \$493  + count_up[4];
-  assign \$495  = \$494  + count_mid[4];
-  assign \$496  = row_arrives ? mine_row : 16'h0000;
-  assign \$497  = \$495  + \$496 [4];
-  assign \$498  = \$497  + count_up[6];
-  assign \$499  = \$498  + count_mid[6];
-  assign \$500  = row_arrives ? mine_row : 16'h0000;
-  assign \$501  = \$499  + \$500 [6];
+  assign \$467  = 1'h0 + count_up[9];
+  assign \$468  = \$467  + count_down[9];
+  assign \$469  = \$468  + count_up[8];
+  assign \$470  = \$469  + count_mid[8];
+  assign \$471  = \$470  + count_down[8];
+  assign \$472  = \$471  + count_up[10];
+  assign \$473  = \$472  + count_mid[10];
+  assign \$474  = \$473  + count_down[10];
+  assign \$475  = ! \$474 [3:0];
+  assign \$476  = 1'h0 + count_up[10];
+  assign \$477  = \$476  + count_down[10];
+  assign \$478  = \$477  + count_up[9];
+  assign \$479  = \$478  + count_mid[9];
+  assign \$480  = \$479  + count_down[9];
+  assign \$481  = \$480  + count_up[11];
+  assign \$482  = \$481  + count_mid[11];
+  assign \$483  = \$482  + count_down[11];
+  assign \$484  = ! \$483 [3:0];
+  assign \$485  = 1'h0 + count_up[11];
+  assign \$486  = \$485  + count_down[11];
+  assign \$487  = \$486  + count_up[10];
+  assign \$488  = \$487  + count_mid[10];
+  assign \$489  = \$488  + count_down[10];
+  assign \$490  = \$489  + count_up[12];
+  assign \$491  = \$490  + count_mid[12];
+  assign \$492  = \$491  + count_down[12];
+  assign \$493  = ! \$492 [3:0];
+  assign \$494  = 1'h0 + count_up[12];
+  assign \$495  = \$494  + count_down[12];
+  assign \$496  = \$495  + count_up[11];
+  assign \$497  = \$496  + count_mid[11];
+  assign \$498  = \$497  + count_down[11];
+  assign \$499  = \$498  + count_up[13];
+  assign \$500  = \$499  + count_mid[13];
+  assign \$501  = \$500  + count_down[13];
   assign \$502  = ! \$501 [3:0];
-  assign \$503  = 1'h0 + count_up[6];
-  assign \$504  = row_arrives ? mine_row : 16'h0000;
-  assign \$505  = \$503  + \$504 [6];
-  assign \$506  = \$505  + count_up[5];
-  assign \$507  = \$506  + count_mid[5];
-  assign \$508  = row_arrives ? mine_row : 16'h0000;
-  assign \$509  = \$507  + \$508 [5];
-  assign \$510  = \$509  + count_up[7];
-  assign \$511  = \$510  + count_mid[7];
-  assign \$512  = row_arrives ? mine_row : 16'h0000;
-  assign \$513  = \$511  + \$512 [7];
-  assign \$514  = ! \$513 [3:0];
-  assign \$515  = 1'h0 + count_up[7];
-  assign \$516  = row_arrives ? mine_row : 16'h0000;
-  assign \$517  = \$515  + \$516 [7];
-  assign \$518  = \$517  + count_up[6];
-  assign \$519  = \$518  + count_mid[6];
-  assign \$520  = row_arrives ? mine_row : 16'h0000;
-  assign \$521  = \$519  + \$520 [6];
-  assign \$522  = \$521  + count_up[8];
-  assign \$523  = \$522  + count_mid[8];
-  assign \$524  = row_arrives ? mine_row : 16'h0000;
-  assign \$525  = \$523  + \$524 [8];
+  assign \$503  = 1'h0 + count_up[13];
+  assign \$504  = \$503  + count_down[13];
+  assign \$505  = \$504  + count_up[12];
+  assign \$506  = \$505  + count_mid[12];
+  assign \$507  = \$506  + count_down[12];
+  assign \$508  = \$507  + count_up[14];
+  assign \$509  = \$508  + count_mid[14];
+  assign \$510  = \$509  + count_down[14];
+  assign \$511  = ! \$510 [3:0];
+  assign \$512  = 1'h0 + count_up[14];
+  assign \$513  = \$512  + count_down[14];
+  assign \$514  = \$513  + count_up[13];
+  assign \$515  = \$514  + count_mid[13];
+  assign \$516  = \$515  + count_down[13];
+  assign \$517  = \$516  + count_up[15];
+  assign \$518  = \$517  + count_mid[15];
+  assign \$519  = \$518  + count_down[15];
+  assign \$520  = ! \$519 [3:0];
+  assign \$521  = 1'h0 + count_up[15];
+  assign \$522  = \$521  + count_down[15];
+  assign \$523  = \$522  + count_up[14];
+  assign \$524  = \$523  + count_mid[14];
+  assign \$525  = \$524  + count_down[14];
   assign \$526  = ! \$525 [3:0];
-  assign \$527  = 1'h0 + count_up[8];
-  assign \$528  = row_arrives ? mine_row : 16'h0000;
-  assign \$529  = \$527  + \$528 [8];
-  assign \$530  = \$529  + count_up[7];
-  assign \$531  = \$530  + count_mid[7];
-  assign \$532  = row_arrives ? mine_row : 16'h0000;
-  assign \$533  = \$531  + \$532 [7];
-  assign \$534  = \$533  + count_up[9];
-  assign \$535  = \$534  + count_mid[9];
-  assign \$536  = row_arrives ? mine_row : 16'h0000;
-  assign \$537  = \$535  + \$536 [9];
-  assign \$538  = ! \$537 [3:0];
-  assign \$539  = 1'h0 + count_up[9];
-  assign \$540  = row_arrives ? mine_row : 16'h0000;
-  assign \$541  = \$539  + \$540 [9];
-  assign \$542  = \$541  + count_up[8];
-  assign \$543  = \$542  + count_mid[8];
-  assign \$544  = row_arrives ? mine_row : 16'h0000;
-  assign \$545  = \$543  + \$544 [8];
-  assign \$546  = \$545  + count_up[10];
-  assign \$547  = \$546  + count_mid[10];
-  assign \$548  = row_arrives ? mine_row : 16'h0000;
-  assign \$549  = \$547  + \$548 [10];
-  assign \$550  = ! \$549 [3:0];
-  assign \$551  = 1'h0 + count_up[10];
-  assign \$552  = row_arrives ? mine_row : 16'h0000;
-  assign \$553  = \$551  + \$552 [10];
-  assign \$554  = \$553  + count_up[9];
-  assign \$555  = \$554  + count_mid[9];
-  assign \$556  = row_arrives ? mine_row : 16'h0000;
-  assign \$557  = \$555  + \$556 [9];
-  assign \$558  = \$557  + count_up[11];
-  assign \$559  = \$558  + count_mid[11];
-  assign \$560  = row_arrives ? mine_row : 16'h0000;
-  assign \$561  = \$559  + \$560 [11];
-  assign \$562  = ! \$561 [3:0];
-  assign \$563  = 1'h0 + count_up[11];
-  assign \$564  = row_arrives ? mine_row : 16'h0000;
-  assign \$565  = \$563  + \$564 [11];
-  assign \$566  = \$565  + count_up[10];
-  assign \$567  = \$566  + count_mid[10];
-  assign \$568  = row_arrives ? mine_row : 16'h0000;
-  assign \$569  = \$567  + \$568 [10];
-  assign \$570  = \$569  + count_up[12];
-  assign \$571  = \$570  + count_mid[12];
-  assign \$572  = row_arrives ? mine_row : 16'h0000;
-  assign \$573  = \$571  + \$572 [12];
-  assign \$574  = ! \$573 [3:0];
-  assign \$575  = 1'h0 + count_up[12];
-  assign \$576  = row_arrives ? mine_row : 16'h0000;
-  assign \$577  = \$575  + \$576 [12];
-  assign \$578  = \$577  + count_up[11];
-  assign \$579  = \$578  + count_mid[11];
-  assign \$580  = row_arrives ? mine_row : 16'h0000;
-  assign \$581  = \$579  + \$580 [11];
-  assign \$582  = \$581  + count_up[13];
-  assign \$583  = \$582  + count_mid[13];
-  assign \$584  = row_arrives ? mine_row : 16'h0000;
-  assign \$585  = \$583  + \$584 [13];
-  assign \$586  = ! \$585 [3:0];
-  assign \$587  = 1'h0 + count_up[13];
-  assign \$588  = row_arrives ? mine_row : 16'h0000;
-  assign \$589  = \$587  + \$588 [13];
-  assign \$590  = \$589  + count_up[12];
-  assign \$591  = \$590  + count_mid[12];
-  assign \$592  = row_arrives ? mine_row : 16'h0000;
-  assign \$593  = \$591  + \$592 [12];
-  assign \$594  = \$593  + count_up[14];
-  assign \$595  = \$594  + count_mid[14];
-  assign \$596  = row_arrives ? mine_row : 16'h0000;
-  assign \$597  = \$595  + \$596 [14];
-  assign \$598  = ! \$597 [3:0];
-  assign \$599  = 1'h0 + count_up[14];
-  assign \$600  = row_arrives ? mine_row : 16'h0000;
-  assign \$601  = \$599  + \$600 [14];
-  assign \$602  = \$601  + count_up[13];
-  assign \$603  = \$602  + count_mid[13];
-  assign \$604  = row_arrives ? mine_row : 16'h0000;
-  assign \$605  = \$603  + \$604 [13];
-  assign \$606  = \$605  + count_up[15];
-  assign \$607  = \$606  + count_mid[15];
-  assign \$608  = row_arrives ? mine_row : 16'h0000;
-  assign \$609  = \$607  + \$608 [15];
-  assign \$610  = ! \$609 [3:0];
-  assign \$611  = 1'h0 + count_up[15];
-  assign \$612  = row_arrives ? mine_row : 16'h0000;
-  assign \$613  = \$611  + \$612 [15];
-  assign \$614  = \$613  + count_up[14];
-  assign \$615  = \$614  + count_mid[14];
-  assign \$616  = row_arrives ? mine_row : 16'h0000;
-  assign \$617  = \$615  + \$616 [14];
-  assign \$618  = ! \$617 [3:0];
-  assign \$620  = \$619  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$621  = count_step - 2'h3;
-  assign \$1365  = \$621 [3:0] * 5'h10;
-  assign \$622  = \$620  >> \$1365 ;
-  assign \$623  = { \$618 , \$610 , \$598 , \$586 , \$574 , \$562 , \$550 , \$538 , \$526 , \$514 , \$502 , \$490 , \$478 , \$466 , \$454 , \$442  } & \$622 ;
-  assign \$624  = count_step - 2'h3;
-  assign \$625  = count_step == 5'h12;
-  assign \$626  = mine_row >> probe_d[3:0];
-  assign \$627  = chord_step + 1'h1;
-  assign \$629  = \$628  ? 5'h09 : 5'h10;
-  assign \$630  = nb_row < \$629 ;
-  assign \$632  = \$631  ? 5'h09 : 5'h10;
-  assign \$633  = nb_col < \$632 ;
-  assign \$634  = \$630  & \$633 ;
-  assign \$635  = chord_step < 4'h8;
-  assign \$636  = \$634  & \$635 ;
-  assign \$637  = nb_valid_d & rd_flagged;
-  assign \$638  = chord_flags + \$637 ;
-  assign \$639  = chord_step == 4'h9;
-  assign \$1385  = cursor_col * 3'h4;
-  assign \$640  = count_cursor__data >> \$1385 ;
-  assign \$641  = | \$640 ;
-  assign \$642  = nb_valid_d & rd_flagged;
-  assign \$643  = chord_flags + \$642 ;
-  assign \$1391  = cursor_col * 3'h4;
-  assign \$644  = count_cursor__data >> \$1391 ;
-  assign \$645  = \$643  == \$644 ;
-  assign \$646  = \$641  & \$645 ;
-  assign \$647  = chord_step + 1'h1;
-  assign \$649  = \$648  ? 5'h09 : 5'h10;
-  assign \$650  = nb_row < \$649 ;
-  assign \$652  = \$651  ? 5'h09 : 5'h10;
-  assign \$653  = nb_col < \$652 ;
-  assign \$654  = \$650  & \$653 ;
-  assign \$655  = chord_step < 4'h8;
-  assign \$656  = \$654  & \$655 ;
-  assign \$657  = ~ \$signal ;
-  assign \$658  = nb_valid_d & \$657 ;
-  assign \$659  = ~ rd_flagged;
-  assign \$660  = \$658  & \$659 ;
-  assign \$661  = mine_row >> probe_d[3:0];
-  assign \$662  = \$660  & \$661 ;
-  assign \$663  = ~ \$signal ;
-  assign \$664  = nb_valid_d & \$663 ;
-  assign \$665  = ~ rd_flagged;
-  assign \$666  = \$664  & \$665 ;
-  assign \$667  = ~ chord_lost;
-  assign \$668  = chord_step == 4'h9;
-  assign \$669  = ~ \$signal ;
-  assign \$670  = nb_valid_d & \$669 ;
-  assign \$671  = ~ rd_flagged;
-  assign \$672  = \$670  & \$671 ;
-  assign \$673  = mine_row >> probe_d[3:0];
-  assign \$674  = \$672  & \$673 ;
-  assign \$675  = chord_lost | \$674 ;
-  assign \$676  = revealed_bits | opening;
-  assign \$677  = ~ flood_first;
-  assign \$678  = | opened_rows;
-  assign \$679  = flood_steps + 1'h1;
-  assign \$680  = win_scan + 1'h1;
-  assign \$681  = win_scan >= 2'h2;
-  assign \$682  = ~ \$signal ;
-  assign \$683  = \$681  & \$682 ;
-  assign \$684  = mine_row >> probe_d[3:0];
-  assign \$685  = ~ \$684 ;
-  assign \$686  = \$683  & \$685 ;
-  assign \$687  = win_scan == 9'h101;
-  assign \$688  = mine_cell__data >> probe[3:0];
-  assign \$689  = | status;
-  assign \$690  = \$688  & \$689 ;
-  assign \$691  = revealed_bits >> probe;
-  assign \$692  = flagged_bits >> probe;
-  assign \$693  = status == 2'h2;
-  assign \$694  = mine_cell__data >> probe[3:0];
-  assign \$695  = \$693  & \$694 ;
-  assign \$696  = \$692  | \$695 ;
-  assign \$697  = status == 2'h3;
-  assign \$698  = probe == exploded;
-  assign \$699  = \$697  & \$698 ;
+  assign \$528  = \$527  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$529  = count_step - 3'h4;
+  assign \$1182  = \$529 [3:0] * 5'h10;
+  assign \$530  = \$528  >> \$1182 ;
+  assign \$531  = { \$526 , \$520 , \$511 , \$502 , \$493 , \$484 , \$475 , \$466 , \$457 , \$448 , \$439 , \$430 , \$421 , \$412 , \$403 , \$394  } & \$530 ;
+  assign \$532  = count_step - 3'h4;
+  assign \$533  = count_step == 5'h13;
+  assign \$534  = mine_row >> probe_d[3:0];
+  assign \$535  = chord_step + 1'h1;
+  assign \$537  = \$536  ? 5'h09 : 5'h10;
+  assign \$538  = nb_row < \$537 ;
+  assign \$540  = \$539  ? 5'h09 : 5'h10;
+  assign \$541  = nb_col < \$540 ;
+  assign \$542  = \$538  & \$541 ;
+  assign \$543  = chord_step < 4'h8;
+  assign \$544  = \$542  & \$543 ;
+  assign \$545  = nb_valid_d & rd_flagged;
+  assign \$546  = chord_flags + \$545 ;
+  assign \$547  = chord_step == 4'h9;
+  assign \$1202  = cursor_col * 3'h4;
+  assign \$548  = count_cursor__data >> \$1202 ;
+  assign \$549  = | \$548 ;
+  assign \$550  = nb_valid_d & rd_flagged;
+  assign \$551  = chord_flags + \$550 ;
+  assign \$1208  = cursor_col * 3'h4;
+  assign \$552  = count_cursor__data >> \$1208 ;
+  assign \$553  = \$551  == \$552 ;
+  assign \$554  = \$549  & \$553 ;
+  assign \$555  = chord_step + 1'h1;
+  assign \$557  = \$556  ? 5'h09 : 5'h10;
+  assign \$558  = nb_row < \$557 ;
+  assign \$560  = \$559  ? 5'h09 : 5'h10;
+  assign \$561  = nb_col < \$560 ;
+  assign \$562  = \$558  & \$561 ;
+  assign \$563  = chord_step < 4'h8;
+  assign \$564  = \$562  & \$563 ;
+  assign \$565  = ~ \$signal ;
+  assign \$566  = nb_valid_d & \$565 ;
+  assign \$567  = ~ rd_flagged;
+  assign \$568  = \$566  & \$567 ;
+  assign \$569  = mine_row >> probe_d[3:0];
+  assign \$570  = \$568  & \$569 ;
+  assign \$571  = ~ \$signal ;
+  assign \$572  = nb_valid_d & \$571 ;
+  assign \$573  = ~ rd_flagged;
+  assign \$574  = \$572  & \$573 ;
+  assign \$575  = ~ chord_lost;
+  assign \$576  = chord_step == 4'h9;
+  assign \$577  = ~ \$signal ;
+  assign \$578  = nb_valid_d & \$577 ;
+  assign \$579  = ~ rd_flagged;
+  assign \$580  = \$578  & \$579 ;
+  assign \$581  = mine_row >> probe_d[3:0];
+  assign \$582  = \$580  & \$581 ;
+  assign \$583  = chord_lost | \$582 ;
+  assign \$584  = revealed_bits | opening;
+  assign \$585  = ~ flood_first;
+  assign \$586  = | opened_rows;
+  assign \$587  = flood_steps + 1'h1;
+  assign \$588  = win_scan + 1'h1;
+  assign \$589  = win_scan >= 2'h2;
+  assign \$590  = ~ \$signal ;
+  assign \$591  = \$589  & \$590 ;
+  assign \$592  = mine_row >> probe_d[3:0];
+  assign \$593  = ~ \$592 ;
+  assign \$594  = \$591  & \$593 ;
+  assign \$595  = win_scan == 9'h101;
+  assign \$596  = mine_cell__data >> probe[3:0];
+  assign \$597  = | status;
+  assign \$598  = \$596  & \$597 ;
+  assign \$599  = revealed_bits >> probe;
+  assign \$600  = flagged_bits >> probe;
+  assign \$601  = status == 2'h2;
+  assign \$602  = mine_cell__data >> probe[3:0];
+  assign \$603  = \$601  & \$602 ;
+  assign \$604  = \$600  | \$603 ;
+  assign \$605  = status == 2'h3;
+  assign \$606  = probe == exploded;
+  assign \$607  = \$605  & \$606 ;
   always @(posedge clk)
-    \$701  <= \$700 ;
+    \$609  <= \$608 ;
   always @(posedge clk)
-    mine_forward <= \$317 ;
+    mine_forward <= \$271 ;
   always @(posedge clk)
     mine_forward_row <= mine_write__data;
   always @(posedge clk)
-    free_running <= \$318 [31:0];
+    free_running <= \$272 [31:0];
   always @(posedge clk)
-    pending <= \$702 ;
+    pending <= \$610 ;
   always @(posedge clk)
-    prescaler <= \$703 ;
+    prescaler <= \$611 ;
   always @(posedge clk)
-    timer <= \$704 ;
+    timer <= \$612 ;
   always @(posedge clk)
     probe <= probe_next;
   always @(posedge clk)
     probe_d <= probe;
   always @(posedge clk)
-    \$signal  <= \$333 ;
+    \$signal  <= \$287 ;
   always @(posedge clk)
-    rd_flagged <= \$334 ;
+    rd_flagged <= \$288 ;
   always @(posedge clk)
-    \$signal$88  <= \$705 ;
+    \$signal$88  <= \$613 ;
   always @(posedge clk)
     nb_valid_d <= \$signal$88 ;
   always @(posedge clk)
-    \$signal$89  <= \$335 ;
+    \$signal$89  <= \$289 ;
   always @(posedge clk)
-    \$signal$90  <= \$336 [14:0];
+    \$signal$90  <= \$290 [14:0];
   always @(posedge clk)
-    product_lh <= \$337 [14:0];
+    product_lh <= \$291 [14:0];
   always @(posedge clk)
-    \$signal$92  <= \$338 [31:0];
+    \$signal$92  <= \$292 [31:0];
   always @(posedge clk)
-    sum_cross <= \$339 [14:0];
+    sum_cross <= \$293 [14:0];
   always @(posedge clk)
-    lcg_wait <= \$706 ;
+    lcg_wait <= \$614 ;
   always @(posedge clk)
-    lcg <= \$707 ;
+    lcg <= \$615 ;
   always @(posedge clk)
-    opened_rows <= { \$359 , \$358 , \$357 , \$356 , \$355 , \$354 , \$353 , \$352 , \$351 , \$350 , \$349 , \$348 , \$347 , \$346 , \$345 , \$344  };
+    opened_rows <= { \$313 , \$312 , \$311 , \$310 , \$309 , \$308 , \$307 , \$306 , \$305 , \$304 , \$303 , \$302 , \$301 , \$300 , \$299 , \$298  };
   always @(posedge clk)
-    difficulty <= \$708 ;
+    difficulty <= \$616 ;
   always @(posedge clk)
-    status <= \$709 ;
+    status <= \$617 ;
   always @(posedge clk)
-    flagged_bits <= \$710 ;
+    flagged_bits <= \$618 ;
   always @(posedge clk)
-    zero <= \$711 ;
+    zero <= \$619 ;
   always @(posedge clk)
-    revealed_bits <= \$712 ;
+    revealed_bits <= \$620 ;
   always @(posedge clk)
-    cursor_row <= \$713 ;
+    cursor_row <= \$621 ;
   always @(posedge clk)
-    cursor_col <= \$714 ;
+    cursor_col <= \$622 ;
   always @(posedge clk)
-    counter <= \$715 ;
+    counter <= \$623 ;
   always @(posedge clk)
-    flood_steps <= \$716 ;
+    flood_steps <= \$624 ;
   always @(posedge clk)
-    fsm_state <= \$717 ;
+    fsm_state <= \$625 ;
   always @(posedge clk)
-    seed <= \$718 ;
+    seed <= \$626 ;
   always @(posedge clk)
-    swaps_done <= \$719 ;
+    swaps_done <= \$627 ;
   always @(posedge clk)
-    swap_phase <= \$720 ;
+    swap_phase <= \$628 ;
   always @(posedge clk)
-    load_row <= \$721 ;
+    load_row <= \$629 ;
   always @(posedge clk)
-    chord_step <= \$722 ;
+    chord_step <= \$630 ;
   always @(posedge clk)
-    chord_flags <= \$723 ;
+    chord_flags <= \$631 ;
   always @(posedge clk)
-    swap_a <= \$724 ;
+    swap_a <= \$632 ;
   always @(posedge clk)
-    swap_b <= \$725 ;
+    swap_b <= \$633 ;
   always @(posedge clk)
-    scan_row <= \$726 ;
+    scan_row <= \$634 ;
   always @(posedge clk)
-    scan_col <= \$727 ;
+    scan_col <= \$635 ;
   always @(posedge clk)
-    count_step <= \$728 ;
+    count_step <= \$636 ;
   always @(posedge clk)
-    row_arrives <= \$729 ;
+    row_arrives <= \$637 ;
   always @(posedge clk)
-    count_up <= \$730 ;
+    count_up <= \$638 ;
   always @(posedge clk)
-    count_mid <= \$731 ;
+    count_mid <= \$639 ;
   always @(posedge clk)
-    flood_first <= \$732 ;
+    count_down <= \$640 ;
   always @(posedge clk)
-    exploded <= \$733 ;
+    flood_first <= \$641 ;
   always @(posedge clk)
-    chord_lost <= \$734 ;
+    exploded <= \$642 ;
   always @(posedge clk)
-    win_scan <= \$735 ;
+    chord_lost <= \$643 ;
   always @(posedge clk)
-    \read_col$82  <= \$736 ;
+    win_scan <= \$644 ;
+  always @(posedge clk)
+    \read_col$82  <= \$645 ;
   assign mine_row = mine_forward ? mine_forward_row : mine_read__data;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
@@ -5872,8 +5606,8 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   assign \$60  = ! status;
   assign \$61  = ~ rd_flagged;
   assign \$63  = \$62  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$803  = load_row * 5'h10;
-  assign \$64  = \$63  >> \$803 ;
+  assign \$712  = load_row * 5'h10;
+  assign \$64  = \$63  >> \$712 ;
   assign \$65  = ! load_row;
   assign \$66  = ! lcg_wait;
   assign \$68  = \$67  ? 5'h09 : 5'h10;
@@ -5893,178 +5627,264 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   assign \$85  = probe_d != { cursor_row, cursor_col };
   assign \$86  = \$84  & \$85 ;
   assign \$87  = count_step < 5'h10;
-  assign \$88  = count_step >= 2'h3;
-  assign \$89  = count_step - 2'h3;
+  assign \$88  = count_step >= 3'h4;
+  assign \$89  = count_step - 3'h4;
   assign \$90  = 1'h0 + count_up[0];
-  assign \$91  = row_arrives ? mine_row : 16'h0000;
-  assign \$92  = \$90  + \$91 [0];
-  assign \$93  = \$92  + count_up[1];
-  assign \$94  = \$93  + count_mid[1];
-  assign \$95  = row_arrives ? mine_row : 16'h0000;
-  assign \$96  = \$94  + \$95 [1];
-  assign \$97  = 1'h0 + count_up[1];
-  assign \$98  = row_arrives ? mine_row : 16'h0000;
-  assign \$99  = \$97  + \$98 [1];
-  assign \$100  = \$99  + count_up[0];
-  assign \$101  = \$100  + count_mid[0];
-  assign \$102  = row_arrives ? mine_row : 16'h0000;
-  assign \$103  = \$101  + \$102 [0];
-  assign \$104  = \$103  + count_up[2];
-  assign \$105  = \$104  + count_mid[2];
-  assign \$106  = row_arrives ? mine_row : 16'h0000;
-  assign \$107  = \$105  + \$106 [2];
-  assign \$108  = 1'h0 + count_up[2];
-  assign \$109  = row_arrives ? mine_row : 16'h0000;
-  assign \$110  = \$108  + \$109 [2];
-  assign \$111  = \$110  + count_up[1];
-  assign \$112  = \$111  + count_mid[1];
-  assign \$113  = row_arrives ? mine_row : 16'h0000;
-  assign \$114  = \$112  + \$113 [1];
-  assign \$115  = \$114  + count_up[3];
-  assign \$116  = \$115  + count_mid[3];
-  assign \$117  = row_arrives ? mine_row : 16'h0000;
-  assign \$118  = \$116  + \$117 [3];
-  assign \$119  = 1'h0 + count_up[3];
-  assign \$120  = row_arrives ? mine_row : 16'h0000;
-  assign \$121  = \$119  + \$120 [3];
-  assign \$122  = \$121  + count_up[2];
-  assign \$123  = \$122  + count_mid[2];
-  assign \$124  = row_arrives ? mine_row : 16'h0000;
-  assign \$125  = \$123  + \$124 [2];
-  assign \$126  = \$125  + count_up[4];
-  assign \$127  = \$126  + count_mid[4];
-  assign \$128  = row_arrives ? mine_row : 16'h0000;
-  assign \$129  = \$127  + \$128 [4];
-  assign \$130  = 1'h0 + count_up[4];
-  assign \$131  = row_arrives ? mine_row : 16'h0000;
-  assign \$132  = \$130  + \$131 [4];
-  assign \$133  = \$132  + count_up[3];
-  assign \$134  = \$133  + count_mid[3];
-  assign \$135  = row_arrives ? mine_row : 16'h0000;
-  assign \$136  = \$134  + \$135 [3];
+  assign \$91  = \$90  + count_down[0];
+  assign \$92  = \$91  + count_up[1];
+  assign \$93  = \$92  + count_mid[1];
+  assign \$94  = \$93  + count_down[1];
+  assign \$95  = 1'h0 + count_up[1];
+  assign \$96  = \$95  + count_down[1];
+  assign \$97  = \$96  + count_up[0];
+  assign \$98  = \$97  + count_mid[0];
+  assign \$99  = \$98  + count_down[0];
+  assign \$100  = \$99  + count_up[2];
+  assign \$101  = \$100  + count_mid[2];
+  assign \$102  = \$101  + count_down[2];
+  assign \$103  = 1'h0 + count_up[2];
+  assign \$104  = \$103  + count_down[2];
+  assign \$105  = \$104  + count_up[1];
+  assign \$106  = \$105  + count_mid[1];
+  assign \$107  = \$106  + count_down[1];
+  assign \$108  = \$107  + count_up[3];
+  assign \$109  = \$108  + count_mid[3];
+  assign \$110  = \$109  + count_down[3];
+  assign \$111  = 1'h0 + count_up[3];
+  assign \$112  = \$111  + count_down[3];
+  assign \$113  = \$112  + count_up[2];
+  assign \$114  = \$113  + count_mid[2];
+  assign \$115  = \$114  + count_down[2];
+  assign \$116  = \$115  + count_up[4];
+  assign \$117  = \$116  + count_mid[4];
+  assign \$118  = \$117  + count_down[4];
+  assign \$119  = 1'h0 + count_up[4];
+  assign \$120  = \$119  + count_down[4];
+  assign \$121  = \$120  + count_up[3];
+  assign \$122  = \$121  + count_mid[3];
+  assign \$123  = \$122  + count_down[3];
+  assign \$124  = \$123  + count_up[5];
+  assign \$125  = \$124  + count_mid[5];
+  assign \$126  = \$125  + count_down[5];
+  assign \$127  = 1'h0 + count_up[5];
+  assign \$128  = \$127  + count_down[5];
+  assign \$129  = \$128  + count_up[4];
+  assign \$130  = \$129  + count_mid[4];
+  assign \$131  = \$130  + count_down[4];
+  assign \$132  = \$131  + count_up[6];
+  assign \$133  = \$132  + count_mid[6];
+  assign \$134  = \$133  + count_down[6];
+  assign \$135  = 1'h0 + count_up[6];
+  assign \$136  = \$135  + count_down[6];
   assign \$137  = \$136  + count_up[5];
   assign \$138  = \$137  + count_mid[5];
-  assign \$139  = row_arrives ? mine_row : 16'h0000;
-  assign \$140  = \$138  + \$139 [5];
-  assign \$141  = 1'h0 + count_up[5];
-  assign \$142  = row_arrives ? mine_row : 16'h0000;
-  assign \$143  = \$141  + \$142 [5];
-  assign \$144  = \$143  + count_up[4];
-  assign \$145  = \$144  + count_mid[4];
-  assign \$146  = row_arrives ? mine_row : 16'h0000;
-  assign \$147  = \$145  + \$146 [4];
-  assign \$148  = \$147  + count_up[6];
-  assign \$149  = \$148  + count_mid[6];
-  assign \$150  = row_arrives ? mine_row : 16'h0000;
-  assign \$151  = \$149  + \$150 [6];
-  assign \$152  = 1'h0 + count_up[6];
-  assign \$153  = row_arrives ? mine_row : 16'h0000;
-  assign \$154  = \$152  + \$153 [6];
-  assign \$155  = \$154  + count_up[5];
-  assign \$156  = \$155  + count_mid[5];
-  assign \$157  = row_arrives ? mine_row : 16'h0000;
-  assign \$158  = \$156  + \$157 [5];
-  assign \$159  = \$158  + count_up[7];
-  assign \$160  = \$159  + count_mid[7];
-  assign \$161  = row_arrives ? mine_row : 16'h0000;
-  assign \$162  = \$160  + \$161 [7];
-  assign \$163  = 1'h0 + count_up[7];
-  assign \$164  = row_arrives ? mine_row : 16'h0000;
-  assign \$165  = \$163  + \$164 [7];
-  assign \$166  = \$165  + count_up[6];
-  assign \$167  = \$166  + count_mid[6];
-  assign \$168  = row_arrives ? mine_row : 16'h0000;
-  assign \$169  = \$167  + \$168 [6];
-  assign \$170  = \$169  + count_up[8];
-  assign \$171  = \$170  + count_mid[8];
-  assign \$172  = row_arrives ? mine_row : 16'h0000;
-  assign \$173  = \$171  + \$172 [8];
-  assign \$174  = 1'h0 + count_up[8];
-  assign \$175  = row_arrives ? mine_row : 16'h0000;
-  assign \$176  = \$174  + \$175 [8];
-  assign \$177  = \$176  + count_up[7];
-  assign \$178  = \$177  + count_mid[7];
-  assign \$179  = row_arrives ? mine_row : 16'h0000;
-  assign \$180  = \$178  + \$179 [7];
-  assign \$181  = \$180  + count_up[9];
-  assign \$182  = \$181  + count_mid[9];
-  assign \$183  = row_arrives ? mine_row : 16'h0000;
-  assign \$184  = \$182  + \$183 [9];
-  assign \$185  = 1'h0 + count_up[9];
-  assign \$186  = row_arrives ? mine_row : 16'h0000;
-  assign \$187  = \$185  + \$186 [9];
-  assign \$188  = \$187  + count_up[8];
-  assign \$189  = \$188  + count_mid[8];
-  assign \$190  = row_arrives ? mine_row : 16'h0000;
-  assign \$191  = \$189  + \$190 [8];
-  assign \$192  = \$191  + count_up[10];
-  assign \$193  = \$192  + count_mid[10];
-  assign \$194  = row_arrives ? mine_row : 16'h0000;
-  assign \$195  = \$193  + \$194 [10];
-  assign \$196  = 1'h0 + count_up[10];
-  assign \$197  = row_arrives ? mine_row : 16'h0000;
-  assign \$198  = \$196  + \$197 [10];
-  assign \$199  = \$198  + count_up[9];
-  assign \$200  = \$199  + count_mid[9];
-  assign \$201  = row_arrives ? mine_row : 16'h0000;
-  assign \$202  = \$200  + \$201 [9];
-  assign \$203  = \$202  + count_up[11];
-  assign \$204  = \$203  + count_mid[11];
-  assign \$205  = row_arrives ? mine_row : 16'h0000;
-  assign \$206  = \$204  + \$205 [11];
-  assign \$207  = 1'h0 + count_up[11];
-  assign \$208  = row_arrives ? mine_row : 16'h0000;
-  assign \$209  = \$207  + \$208 [11];
-  assign \$210  = \$209  + count_up[10];
-  assign \$211  = \$210  + count_mid[10];
-  assign \$212  = row_arrives ? mine_row : 16'h0000;
-  assign \$213  = \$211  + \$212 [10];
-  assign \$214  = \$213  + count_up[12];
-  assign \$215  = \$214  + count_mid[12];
-  assign \$216  = row_arrives ? mine_row : 16'h0000;
-  assign \$217  = \$215  + \$216 [12];
-  assign \$218  = 1'h0 + count_up[12];
-  assign \$219  = row_arrives ? mine_row : 16'h0000;
-  assign \$220  = \$218  + \$219 [12];
-  assign \$221  = \$220  + count_up[11];
-  assign \$222  = \$221  + count_mid[11];
-  assign \$223  = row_arrives ? mine_row : 16'h0000;
-  assign \$224  = \$222  + \$223 [11];
-  assign \$225  = \$224  + count_up[13];
-  assign \$226  = \$225  + count_mid[13];
-  assign \$227  = row_arrives ? mine_row : 16'h0000;
-  assign \$228  = \$226  + \$227 [13];
-  assign \$229  = 1'h0 + count_up[13];
-  assign \$230  = row_arrives ? mine_row : 16'h0000;
-  assign \$231  = \$229  + \$230 [13];
-  assign \$232  = \$231  + count_up[12];
-  assign \$233  = \$232  + count_mid[12];
-  assign \$234  = row_arrives ? mine_row : 16'h0000;
-  assign \$235  = \$233  + \$234 [12];
-  assign \$236  = \$235  + count_up[14];
-  assign \$237  = \$236  + count_mid[14];
-  assign \$238  = row_arrives ? mine_row : 16'h0000;
-  assign \$239  = \$237  + \$238 [14];
-  assign \$240  = 1'h0 + count_up[14];
-  assign \$241  = row_arrives ? mine_row : 16'h0000;
-  assign \$242  = \$240  + \$241 [14];
-  assign \$243  = \$242  + count_up[13];
-  assign \$244  = \$243  + count_mid[13];
-  assign \$245  = row_arrives ? mine_row : 16'h0000;
-  assign \$246  = \$244  + \$245 [13];
-  assign \$247  = \$246  + count_up[15];
-  assign \$248  = \$247  + count_mid[15];
-  assign \$249  = row_arrives ? mine_row : 16'h0000;
-  assign \$250  = \$248  + \$249 [15];
-  assign \$251  = 1'h0 + count_up[15];
-  assign \$252  = row_arrives ? mine_row : 16'h0000;
-  assign \$253  = \$251  + \$252 [15];
-  assign \$254  = \$253  + count_up[14];
-  assign \$255  = \$254  + count_mid[14];
-  assign \$256  = row_arrives ? mine_row : 16'h0000;
-  assign \$257  = \$255  + \$256 [14];
-  assign \$258  = mine_row >> probe_d[3:0];
-  \nexys3_minesweeper.system.game.buttons$103  \buttons$103  (
+  assign \$139  = \$138  + count_down[5];
+  assign \$140  = \$139  + count_up[7];
+  assign \$141  = \$140  + count_mid[7];
+  assign \$142  = \$141  + count_down[7];
+  assign \$143  = 1'h0 + count_up[7];
+  assign \$144  = \$143  + count_down[7];
+  assign \$145  = \$144  + count_up[6];
+  assign \$146  = \$145  + count_mid[6];
+  assign \$147  = \$146  + count_down[6];
+  assign \$148  = \$147  + count_up[8];
+  assign \$149  = \$148  + count_mid[8];
+  assign \$150  = \$149  + count_down[8];
+  assign \$151  = 1'h0 + count_up[8];
+  assign \$152  = \$151  + count_down[8];
+  assign \$153  = \$152  + count_up[7];
+  assign \$154  = \$153  + count_mid[7];
+  assign \$155  = \$154  + count_down[7];
+  assign \$156  = \$155  + count_up[9];
+  assign \$157  = \$156  + count_mid[9];
+  assign \$158  = \$157  + count_down[9];
+  assign \$159  = 1'h0 + count_up[9];
+  assign \$160  = \$159  + count_down[9];
+  assign \$161  = \$160  + count_up[8];
+  assign \$162  = \$161  + count_mid[8];
+  assign \$163  = \$162  + count_down[8];
+  assign \$164  = \$163  + count_up[10];
+  assign \$165  = \$164  + count_mid[10];
+  assign \$166  = \$165  + count_down[10];
+  assign \$167  = 1'h0 + count_up[10];
+  assign \$168  = \$167  + count_down[10];
+  assign \$169  = \$168  + count_up[9];
+  assign \$170  = \$169  + count_mid[9];
+  assign \$171  = \$170  + count_down[9];
+  assign \$172  = \$171  + count_up[11];
+  assign \$173  = \$172  + count_mid[11];
+  assign \$174  = \$173  + count_down[11];
+  assign \$175  = 1'h0 + count_up[11];
+  assign \$176  = \$175  + count_down[11];
+  assign \$177  = \$176  + count_up[10];
+  assign \$178  = \$177  + count_mid[10];
+  assign \$179  = \$178  + count_down[10];
+  assign \$180  = \$179  + count_up[12];
+  assign \$181  = \$180  + count_mid[12];
+  assign \$182  = \$181  + count_down[12];
+  assign \$183  = 1'h0 + count_up[12];
+  assign \$184  = \$183  + count_down[12];
+  assign \$185  = \$184  + count_up[11];
+  assign \$186  = \$185  + count_mid[11];
+  assign \$187  = \$186  + count_down[11];
+  assign \$188  = \$187  + count_up[13];
+  assign \$189  = \$188  + count_mid[13];
+  assign \$190  = \$189  + count_down[13];
+  assign \$191  = 1'h0 + count_up[13];
+  assign \$192  = \$191  + count_down[13];
+  assign \$193  = \$192  + count_up[12];
+  assign \$194  = \$193  + count_mid[12];
+  assign \$195  = \$194  + count_down[12];
+  assign \$196  = \$195  + count_up[14];
+  assign \$197  = \$196  + count_mid[14];
+  assign \$198  = \$197  + count_down[14];
+  assign \$199  = 1'h0 + count_up[14];
+  assign \$200  = \$199  + count_down[14];
+  assign \$201  = \$200  + count_up[13];
+  assign \$202  = \$201  + count_mid[13];
+  assign \$203  = \$202  + count_down[13];
+  assign \$204  = \$203  + count_up[15];
+  assign \$205  = \$204  + count_mid[15];
+  assign \$206  = \$205  + count_down[15];
+  assign \$207  = 1'h0 + count_up[15];
+  assign \$208  = \$207  + count_down[15];
+  assign \$209  = \$208  + count_up[14];
+  assign \$210  = \$209  + count_mid[14];
+  assign \$211  = \$210  + count_down[14];
+  assign \$212  = mine_row >> probe_d[3:0];
+  assign \$213  = ~ \$signal ;
+  assign \$214  = nb_valid_d & \$213 ;
+  assign \$215  = ~ rd_flagged;
+  assign \$216  = \$214  & \$215 ;
+  assign \$217  = mine_row >> probe_d[3:0];
+  assign \$218  = \$216  & \$217 ;
+  assign \$219  = ~ \$signal ;
+  assign \$220  = nb_valid_d & \$219 ;
+  assign \$221  = ~ rd_flagged;
+  assign \$222  = \$220  & \$221 ;
+  assign \$223  = ! probe_d[3:0];
+  assign \$224  = \$223  ? \$signal$61  : mine_row[0];
+  assign \$225  = probe_d[3:0] == 1'h1;
+  assign \$226  = \$225  ? \$signal$61  : mine_row[1];
+  assign \$227  = probe_d[3:0] == 2'h2;
+  assign \$228  = \$227  ? \$signal$61  : mine_row[2];
+  assign \$229  = probe_d[3:0] == 2'h3;
+  assign \$230  = \$229  ? \$signal$61  : mine_row[3];
+  assign \$231  = probe_d[3:0] == 3'h4;
+  assign \$232  = \$231  ? \$signal$61  : mine_row[4];
+  assign \$233  = probe_d[3:0] == 3'h5;
+  assign \$234  = \$233  ? \$signal$61  : mine_row[5];
+  assign \$235  = probe_d[3:0] == 3'h6;
+  assign \$236  = \$235  ? \$signal$61  : mine_row[6];
+  assign \$237  = probe_d[3:0] == 3'h7;
+  assign \$238  = \$237  ? \$signal$61  : mine_row[7];
+  assign \$239  = probe_d[3:0] == 4'h8;
+  assign \$240  = \$239  ? \$signal$61  : mine_row[8];
+  assign \$241  = probe_d[3:0] == 4'h9;
+  assign \$242  = \$241  ? \$signal$61  : mine_row[9];
+  assign \$243  = probe_d[3:0] == 4'ha;
+  assign \$244  = \$243  ? \$signal$61  : mine_row[10];
+  assign \$245  = probe_d[3:0] == 4'hb;
+  assign \$246  = \$245  ? \$signal$61  : mine_row[11];
+  assign \$247  = probe_d[3:0] == 4'hc;
+  assign \$248  = \$247  ? \$signal$61  : mine_row[12];
+  assign \$249  = probe_d[3:0] == 4'hd;
+  assign \$250  = \$249  ? \$signal$61  : mine_row[13];
+  assign \$251  = probe_d[3:0] == 4'he;
+  assign \$252  = \$251  ? \$signal$61  : mine_row[14];
+  assign \$253  = probe_d[3:0] == 4'hf;
+  assign \$254  = \$253  ? \$signal$61  : mine_row[15];
+  assign \$905  = \read_col$82  * 3'h4;
+  assign \$255  = count_cell__data >> \$905 ;
+  assign \$256  = ! fsm_state;
+  assign \$257  = fsm_state == 1'h1;
+  assign \$258  = fsm_state == 2'h2;
+  assign \$259  = fsm_state == 2'h3;
+  assign \$260  = fsm_state == 3'h4;
+  assign \$261  = fsm_state == 3'h5;
+  assign \$262  = fsm_state == 3'h6;
+  assign \$263  = fsm_state == 3'h7;
+  assign \$264  = fsm_state == 4'h8;
+  assign \$265  = fsm_state == 4'h9;
+  assign \$266  = fsm_state == 4'ha;
+  assign \$267  = fsm_state == 4'hb;
+  assign \$268  = fsm_state == 4'hc;
+  assign \$269  = fsm_state == 4'hd;
+  assign \$270  = mine_write__addr == probe[7:4];
+  assign \$271  = mine_write__en & \$270 ;
+  assign \$272  = free_running + 1'h1;
+  assign \$273  = | press;
+  assign \$274  = | pending;
+  assign \$275  = ~ \$274 ;
+  assign \$276  = | pending;
+  assign \$277  = idle & \$276 ;
+  assign \$278  = \$275  | \$277 ;
+  assign \$279  = \$273  & \$278 ;
+  assign \$280  = | pending;
+  assign \$281  = idle & \$280 ;
+  assign \$282  = status == 1'h1;
+  assign \$283  = prescaler == 27'h5f5e0ff;
+  assign \$284  = timer != 10'h3e7;
+  assign \$285  = timer + 1'h1;
+  assign \$286  = prescaler + 1'h1;
+  assign \$287  = revealed_bits >> probe;
+  assign \$288  = flagged_bits >> probe;
+  assign \$289  = lcg[16:0] * 17'h1660d;
+  assign \$290  = lcg[31:17] * 17'h1660d;
+  assign \$291  = lcg[16:0] * 4'hc;
+  assign \$292  = \$signal$89  + 30'h3c6ef35f;
+  assign \$293  = \$signal$90  + product_lh;
+  assign \$294  = | lcg_wait;
+  assign \$295  = lcg_wait - 1'h1;
+  assign \$296  = lcg_wait == 1'h1;
+  assign \$297  = \$signal$92 [31:17] + sum_cross;
+  assign \$298  = | opening[15:0];
+  assign \$299  = | opening[31:16];
+  assign \$300  = | opening[47:32];
+  assign \$301  = | opening[63:48];
+  assign \$302  = | opening[79:64];
+  assign \$303  = | opening[95:80];
+  assign \$304  = | opening[111:96];
+  assign \$305  = | opening[127:112];
+  assign \$306  = | opening[143:128];
+  assign \$307  = | opening[159:144];
+  assign \$308  = | opening[175:160];
+  assign \$309  = | opening[191:176];
+  assign \$310  = | opening[207:192];
+  assign \$311  = | opening[223:208];
+  assign \$312  = | opening[239:224];
+  assign \$313  = | opening[255:240];
+  assign \$314  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$315  = switches[7] ? 6'h0a : 6'h28;
+  assign \$316  = ! cursor_row;
+  assign \$318  = \$317  ? 5'h09 : 5'h10;
+  assign \$319  = \$318  - 1'h1;
+  assign \$320  = cursor_row - 1'h1;
+  assign \$321  = \$316  ? \$319  : { \$320 [4], \$320  };
+  assign \$323  = \$322  ? 5'h09 : 5'h10;
+  assign \$324  = \$323  - 1'h1;
+  assign \$325  = cursor_row == \$324 ;
+  assign \$326  = cursor_row + 1'h1;
+  assign \$327  = \$325  ? 5'h00 : \$326 ;
+  assign \$328  = ! cursor_col;
+  assign \$330  = \$329  ? 5'h09 : 5'h10;
+  assign \$331  = \$330  - 1'h1;
+  assign \$332  = cursor_col - 1'h1;
+  assign \$333  = \$328  ? \$331  : { \$332 [4], \$332  };
+  assign \$335  = \$334  ? 5'h09 : 5'h10;
+  assign \$336  = \$335  - 1'h1;
+  assign \$337  = cursor_col == \$336 ;
+  assign \$338  = cursor_col + 1'h1;
+  assign \$339  = \$337  ? 5'h00 : \$338 ;
+  assign \$340  = status == 2'h2;
+  assign \$341  = status == 2'h3;
+  assign \$342  = \$340  | \$341 ;
+  assign \$343  = ~ \$signal ;
+  assign \$344  = ! status;
+  assign \$345  = $signed(counter) + $signed(2'h1);
+  assign \$346  = $signed(counter) - $signed(2'h1);
+  assign \$347  = rd_flagged ? \$345  : \$346 ;
+  \nexys3_minesweeper.system.game.buttons$104  \buttons$104  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -6242,7 +6062,7 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
           mine_write__data = \$64 ;
     endcase
     if (\$signal$60 ) begin
-      mine_write__data = { \$300 , \$298 , \$296 , \$294 , \$292 , \$290 , \$288 , \$286 , \$284 , \$282 , \$280 , \$278 , \$276 , \$274 , \$272 , \$270  };
+      mine_write__data = { \$254 , \$252 , \$250 , \$248 , \$246 , \$244 , \$242 , \$240 , \$238 , \$236 , \$234 , \$232 , \$230 , \$228 , \$226 , \$224  };
     end
   end
   always @* begin
@@ -6419,7 +6239,7 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
           /* empty */;
       4'ha:
           if (\$88 ) begin
-            count_write__data = { \$257 [3:0], \$250 [3:0], \$239 [3:0], \$228 [3:0], \$217 [3:0], \$206 [3:0], \$195 [3:0], \$184 [3:0], \$173 [3:0], \$162 [3:0], \$151 [3:0], \$140 [3:0], \$129 [3:0], \$118 [3:0], \$107 [3:0], \$96 [3:0] };
+            count_write__data = { \$211 [3:0], \$206 [3:0], \$198 [3:0], \$190 [3:0], \$182 [3:0], \$174 [3:0], \$166 [3:0], \$158 [3:0], \$150 [3:0], \$142 [3:0], \$134 [3:0], \$126 [3:0], \$118 [3:0], \$110 [3:0], \$102 [3:0], \$94 [3:0] };
           end
     endcase
   end
@@ -6473,27 +6293,27 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
           /* empty */;
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$258 ) begin
+          if (\$212 ) begin
           end else begin
             revealed_we = 1'h1;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$264 ) begin
-          end else if (\$268 ) begin
+          if (\$218 ) begin
+          end else if (\$222 ) begin
             revealed_we = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$700  = \$701 ;
+    \$608  = \$609 ;
     if (read_enable) begin
-      \$700 [0] = \$690 ;
-      \$700 [1] = \$691 ;
-      \$700 [2] = \$696 ;
-      \$700 [3] = \$699 ;
+      \$608 [0] = \$598 ;
+      \$608 [1] = \$599 ;
+      \$608 [2] = \$604 ;
+      \$608 [3] = \$607 ;
     end
   end
   always @* begin
@@ -6510,22 +6330,22 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$702  = pending;
-    if (\$325 ) begin
-      \$702  = press;
-    end else if (\$327 ) begin
-      \$702  = 5'h00;
+    \$610  = pending;
+    if (\$279 ) begin
+      \$610  = press;
+    end else if (\$281 ) begin
+      \$610  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$703  = prescaler;
-    if (\$328 ) begin
+    \$611  = prescaler;
+    if (\$282 ) begin
       (* full_case = 32'd1 *)
-      if (\$329 ) begin
-        \$703  = 27'h0000000;
+      if (\$283 ) begin
+        \$611  = 27'h0000000;
       end else begin
-        \$703  = \$332 [26:0];
+        \$611  = \$286 [26:0];
       end
     end
     casez (fsm_state)
@@ -6536,47 +6356,47 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$703  = 27'h0000000;
+            end else if (\$344 ) begin
+              \$611  = 27'h0000000;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$704  = timer;
-    if (\$328 ) begin
-      if (\$329 ) begin
-        if (\$330 ) begin
-          \$704  = \$331 [9:0];
+    \$612  = timer;
+    if (\$282 ) begin
+      if (\$283 ) begin
+        if (\$284 ) begin
+          \$612  = \$285 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$704  = 10'h000;
+          \$612  = 10'h000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$704  = 10'h000;
+            end else if (\$344 ) begin
+              \$612  = 10'h000;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$705  = 1'h0;
+    \$613  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6599,25 +6419,25 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h5:
           /* empty */;
       4'h6:
-          \$705  = \$636 ;
+          \$613  = \$544 ;
       4'hc:
-          \$705  = \$656 ;
+          \$613  = \$564 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$706  = lcg_wait;
+    \$614  = lcg_wait;
     if (lcg_request) begin
-      \$706  = 2'h2;
-    end else if (\$340 ) begin
-      \$706  = \$341 [1:0];
+      \$614  = 2'h2;
+    end else if (\$294 ) begin
+      \$614  = \$295 [1:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$707  = lcg;
-    if (\$342 ) begin
-      \$707  = { \$343 [14:0], \$signal$92 [16:0] };
+    \$615  = lcg;
+    if (\$296 ) begin
+      \$615  = { \$297 [14:0], \$signal$92 [16:0] };
     end
     casez (fsm_state)
       4'h0:
@@ -6627,41 +6447,41 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$707  = \$395 ;
+            end else if (\$344 ) begin
+              \$615  = \$349 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$708  = difficulty;
+    \$616  = difficulty;
     casez (fsm_state)
       4'h0:
-          \$708  = switches[7];
+          \$616  = switches[7];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$709  = status;
+    \$617  = status;
     casez (fsm_state)
       4'h0:
-          \$709  = 2'h0;
+          \$617  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$709  = 2'h1;
+            end else if (\$344 ) begin
+              \$617  = 2'h1;
             end
           end
       4'h4:
@@ -6675,557 +6495,557 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'ha:
           /* empty */;
       4'h5:
-          if (\$626 ) begin
-            \$709  = 2'h3;
+          if (\$534 ) begin
+            \$617  = 2'h3;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$668 ) begin
-            if (\$675 ) begin
-              \$709  = 2'h3;
+          if (\$576 ) begin
+            if (\$583 ) begin
+              \$617  = 2'h3;
             end
           end
       4'hb:
           /* empty */;
       4'hd:
-          if (\$686 ) begin
-          end else if (\$687 ) begin
-            \$709  = 2'h2;
+          if (\$594 ) begin
+          end else if (\$595 ) begin
+            \$617  = 2'h2;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$710  = flagged_bits;
+    \$618  = flagged_bits;
     casez (fsm_state)
       4'h0:
-          \$710  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$618  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     endcase
     if (\$signal$50 ) begin
       (* full_case = 32'd1 *)
       casez (probe_d)
         8'h00:
-            \$710 [0] = flagged_wd;
+            \$618 [0] = flagged_wd;
         8'h01:
-            \$710 [1] = flagged_wd;
+            \$618 [1] = flagged_wd;
         8'h02:
-            \$710 [2] = flagged_wd;
+            \$618 [2] = flagged_wd;
         8'h03:
-            \$710 [3] = flagged_wd;
+            \$618 [3] = flagged_wd;
         8'h04:
-            \$710 [4] = flagged_wd;
+            \$618 [4] = flagged_wd;
         8'h05:
-            \$710 [5] = flagged_wd;
+            \$618 [5] = flagged_wd;
         8'h06:
-            \$710 [6] = flagged_wd;
+            \$618 [6] = flagged_wd;
         8'h07:
-            \$710 [7] = flagged_wd;
+            \$618 [7] = flagged_wd;
         8'h08:
-            \$710 [8] = flagged_wd;
+            \$618 [8] = flagged_wd;
         8'h09:
-            \$710 [9] = flagged_wd;
+            \$618 [9] = flagged_wd;
         8'h0a:
-            \$710 [10] = flagged_wd;
+            \$618 [10] = flagged_wd;
         8'h0b:
-            \$710 [11] = flagged_wd;
+            \$618 [11] = flagged_wd;
         8'h0c:
-            \$710 [12] = flagged_wd;
+            \$618 [12] = flagged_wd;
         8'h0d:
-            \$710 [13] = flagged_wd;
+            \$618 [13] = flagged_wd;
         8'h0e:
-            \$710 [14] = flagged_wd;
+            \$618 [14] = flagged_wd;
         8'h0f:
-            \$710 [15] = flagged_wd;
+            \$618 [15] = flagged_wd;
         8'h10:
-            \$710 [16] = flagged_wd;
+            \$618 [16] = flagged_wd;
         8'h11:
-            \$710 [17] = flagged_wd;
+            \$618 [17] = flagged_wd;
         8'h12:
-            \$710 [18] = flagged_wd;
+            \$618 [18] = flagged_wd;
         8'h13:
-            \$710 [19] = flagged_wd;
+            \$618 [19] = flagged_wd;
         8'h14:
-            \$710 [20] = flagged_wd;
+            \$618 [20] = flagged_wd;
         8'h15:
-            \$710 [21] = flagged_wd;
+            \$618 [21] = flagged_wd;
         8'h16:
-            \$710 [22] = flagged_wd;
+            \$618 [22] = flagged_wd;
         8'h17:
-            \$710 [23] = flagged_wd;
+            \$618 [23] = flagged_wd;
         8'h18:
-            \$710 [24] = flagged_wd;
+            \$618 [24] = flagged_wd;
         8'h19:
-            \$710 [25] = flagged_wd;
+            \$618 [25] = flagged_wd;
         8'h1a:
-            \$710 [26] = flagged_wd;
+            \$618 [26] = flagged_wd;
         8'h1b:
-            \$710 [27] = flagged_wd;
+            \$618 [27] = flagged_wd;
         8'h1c:
-            \$710 [28] = flagged_wd;
+            \$618 [28] = flagged_wd;
         8'h1d:
-            \$710 [29] = flagged_wd;
+            \$618 [29] = flagged_wd;
         8'h1e:
-            \$710 [30] = flagged_wd;
+            \$618 [30] = flagged_wd;
         8'h1f:
-            \$710 [31] = flagged_wd;
+            \$618 [31] = flagged_wd;
         8'h20:
-            \$710 [32] = flagged_wd;
+            \$618 [32] = flagged_wd;
         8'h21:
-            \$710 [33] = flagged_wd;
+            \$618 [33] = flagged_wd;
         8'h22:
-            \$710 [34] = flagged_wd;
+            \$618 [34] = flagged_wd;
         8'h23:
-            \$710 [35] = flagged_wd;
+            \$618 [35] = flagged_wd;
         8'h24:
-            \$710 [36] = flagged_wd;
+            \$618 [36] = flagged_wd;
         8'h25:
-            \$710 [37] = flagged_wd;
+            \$618 [37] = flagged_wd;
         8'h26:
-            \$710 [38] = flagged_wd;
+            \$618 [38] = flagged_wd;
         8'h27:
-            \$710 [39] = flagged_wd;
+            \$618 [39] = flagged_wd;
         8'h28:
-            \$710 [40] = flagged_wd;
+            \$618 [40] = flagged_wd;
         8'h29:
-            \$710 [41] = flagged_wd;
+            \$618 [41] = flagged_wd;
         8'h2a:
-            \$710 [42] = flagged_wd;
+            \$618 [42] = flagged_wd;
         8'h2b:
-            \$710 [43] = flagged_wd;
+            \$618 [43] = flagged_wd;
         8'h2c:
-            \$710 [44] = flagged_wd;
+            \$618 [44] = flagged_wd;
         8'h2d:
-            \$710 [45] = flagged_wd;
+            \$618 [45] = flagged_wd;
         8'h2e:
-            \$710 [46] = flagged_wd;
+            \$618 [46] = flagged_wd;
         8'h2f:
-            \$710 [47] = flagged_wd;
+            \$618 [47] = flagged_wd;
         8'h30:
-            \$710 [48] = flagged_wd;
+            \$618 [48] = flagged_wd;
         8'h31:
-            \$710 [49] = flagged_wd;
+            \$618 [49] = flagged_wd;
         8'h32:
-            \$710 [50] = flagged_wd;
+            \$618 [50] = flagged_wd;
         8'h33:
-            \$710 [51] = flagged_wd;
+            \$618 [51] = flagged_wd;
         8'h34:
-            \$710 [52] = flagged_wd;
+            \$618 [52] = flagged_wd;
         8'h35:
-            \$710 [53] = flagged_wd;
+            \$618 [53] = flagged_wd;
         8'h36:
-            \$710 [54] = flagged_wd;
+            \$618 [54] = flagged_wd;
         8'h37:
-            \$710 [55] = flagged_wd;
+            \$618 [55] = flagged_wd;
         8'h38:
-            \$710 [56] = flagged_wd;
+            \$618 [56] = flagged_wd;
         8'h39:
-            \$710 [57] = flagged_wd;
+            \$618 [57] = flagged_wd;
         8'h3a:
-            \$710 [58] = flagged_wd;
+            \$618 [58] = flagged_wd;
         8'h3b:
-            \$710 [59] = flagged_wd;
+            \$618 [59] = flagged_wd;
         8'h3c:
-            \$710 [60] = flagged_wd;
+            \$618 [60] = flagged_wd;
         8'h3d:
-            \$710 [61] = flagged_wd;
+            \$618 [61] = flagged_wd;
         8'h3e:
-            \$710 [62] = flagged_wd;
+            \$618 [62] = flagged_wd;
         8'h3f:
-            \$710 [63] = flagged_wd;
+            \$618 [63] = flagged_wd;
         8'h40:
-            \$710 [64] = flagged_wd;
+            \$618 [64] = flagged_wd;
         8'h41:
-            \$710 [65] = flagged_wd;
+            \$618 [65] = flagged_wd;
         8'h42:
-            \$710 [66] = flagged_wd;
+            \$618 [66] = flagged_wd;
         8'h43:
-            \$710 [67] = flagged_wd;
+            \$618 [67] = flagged_wd;
         8'h44:
-            \$710 [68] = flagged_wd;
+            \$618 [68] = flagged_wd;
         8'h45:
-            \$710 [69] = flagged_wd;
+            \$618 [69] = flagged_wd;
         8'h46:
-            \$710 [70] = flagged_wd;
+            \$618 [70] = flagged_wd;
         8'h47:
-            \$710 [71] = flagged_wd;
+            \$618 [71] = flagged_wd;
         8'h48:
-            \$710 [72] = flagged_wd;
+            \$618 [72] = flagged_wd;
         8'h49:
-            \$710 [73] = flagged_wd;
+            \$618 [73] = flagged_wd;
         8'h4a:
-            \$710 [74] = flagged_wd;
+            \$618 [74] = flagged_wd;
         8'h4b:
-            \$710 [75] = flagged_wd;
+            \$618 [75] = flagged_wd;
         8'h4c:
-            \$710 [76] = flagged_wd;
+            \$618 [76] = flagged_wd;
         8'h4d:
-            \$710 [77] = flagged_wd;
+            \$618 [77] = flagged_wd;
         8'h4e:
-            \$710 [78] = flagged_wd;
+            \$618 [78] = flagged_wd;
         8'h4f:
-            \$710 [79] = flagged_wd;
+            \$618 [79] = flagged_wd;
         8'h50:
-            \$710 [80] = flagged_wd;
+            \$618 [80] = flagged_wd;
         8'h51:
-            \$710 [81] = flagged_wd;
+            \$618 [81] = flagged_wd;
         8'h52:
-            \$710 [82] = flagged_wd;
+            \$618 [82] = flagged_wd;
         8'h53:
-            \$710 [83] = flagged_wd;
+            \$618 [83] = flagged_wd;
         8'h54:
-            \$710 [84] = flagged_wd;
+            \$618 [84] = flagged_wd;
         8'h55:
-            \$710 [85] = flagged_wd;
+            \$618 [85] = flagged_wd;
         8'h56:
-            \$710 [86] = flagged_wd;
+            \$618 [86] = flagged_wd;
         8'h57:
-            \$710 [87] = flagged_wd;
+            \$618 [87] = flagged_wd;
         8'h58:
-            \$710 [88] = flagged_wd;
+            \$618 [88] = flagged_wd;
         8'h59:
-            \$710 [89] = flagged_wd;
+            \$618 [89] = flagged_wd;
         8'h5a:
-            \$710 [90] = flagged_wd;
+            \$618 [90] = flagged_wd;
         8'h5b:
-            \$710 [91] = flagged_wd;
+            \$618 [91] = flagged_wd;
         8'h5c:
-            \$710 [92] = flagged_wd;
+            \$618 [92] = flagged_wd;
         8'h5d:
-            \$710 [93] = flagged_wd;
+            \$618 [93] = flagged_wd;
         8'h5e:
-            \$710 [94] = flagged_wd;
+            \$618 [94] = flagged_wd;
         8'h5f:
-            \$710 [95] = flagged_wd;
+            \$618 [95] = flagged_wd;
         8'h60:
-            \$710 [96] = flagged_wd;
+            \$618 [96] = flagged_wd;
         8'h61:
-            \$710 [97] = flagged_wd;
+            \$618 [97] = flagged_wd;
         8'h62:
-            \$710 [98] = flagged_wd;
+            \$618 [98] = flagged_wd;
         8'h63:
-            \$710 [99] = flagged_wd;
+            \$618 [99] = flagged_wd;
         8'h64:
-            \$710 [100] = flagged_wd;
+            \$618 [100] = flagged_wd;
         8'h65:
-            \$710 [101] = flagged_wd;
+            \$618 [101] = flagged_wd;
         8'h66:
-            \$710 [102] = flagged_wd;
+            \$618 [102] = flagged_wd;
         8'h67:
-            \$710 [103] = flagged_wd;
+            \$618 [103] = flagged_wd;
         8'h68:
-            \$710 [104] = flagged_wd;
+            \$618 [104] = flagged_wd;
         8'h69:
-            \$710 [105] = flagged_wd;
+            \$618 [105] = flagged_wd;
         8'h6a:
-            \$710 [106] = flagged_wd;
+            \$618 [106] = flagged_wd;
         8'h6b:
-            \$710 [107] = flagged_wd;
+            \$618 [107] = flagged_wd;
         8'h6c:
-            \$710 [108] = flagged_wd;
+            \$618 [108] = flagged_wd;
         8'h6d:
-            \$710 [109] = flagged_wd;
+            \$618 [109] = flagged_wd;
         8'h6e:
-            \$710 [110] = flagged_wd;
+            \$618 [110] = flagged_wd;
         8'h6f:
-            \$710 [111] = flagged_wd;
+            \$618 [111] = flagged_wd;
         8'h70:
-            \$710 [112] = flagged_wd;
+            \$618 [112] = flagged_wd;
         8'h71:
-            \$710 [113] = flagged_wd;
+            \$618 [113] = flagged_wd;
         8'h72:
-            \$710 [114] = flagged_wd;
+            \$618 [114] = flagged_wd;
         8'h73:
-            \$710 [115] = flagged_wd;
+            \$618 [115] = flagged_wd;
         8'h74:
-            \$710 [116] = flagged_wd;
+            \$618 [116] = flagged_wd;
         8'h75:
-            \$710 [117] = flagged_wd;
+            \$618 [117] = flagged_wd;
         8'h76:
-            \$710 [118] = flagged_wd;
+            \$618 [118] = flagged_wd;
         8'h77:
-            \$710 [119] = flagged_wd;
+            \$618 [119] = flagged_wd;
         8'h78:
-            \$710 [120] = flagged_wd;
+            \$618 [120] = flagged_wd;
         8'h79:
-            \$710 [121] = flagged_wd;
+            \$618 [121] = flagged_wd;
         8'h7a:
-            \$710 [122] = flagged_wd;
+            \$618 [122] = flagged_wd;
         8'h7b:
-            \$710 [123] = flagged_wd;
+            \$618 [123] = flagged_wd;
         8'h7c:
-            \$710 [124] = flagged_wd;
+            \$618 [124] = flagged_wd;
         8'h7d:
-            \$710 [125] = flagged_wd;
+            \$618 [125] = flagged_wd;
         8'h7e:
-            \$710 [126] = flagged_wd;
+            \$618 [126] = flagged_wd;
         8'h7f:
-            \$710 [127] = flagged_wd;
+            \$618 [127] = flagged_wd;
         8'h80:
-            \$710 [128] = flagged_wd;
+            \$618 [128] = flagged_wd;
         8'h81:
-            \$710 [129] = flagged_wd;
+            \$618 [129] = flagged_wd;
         8'h82:
-            \$710 [130] = flagged_wd;
+            \$618 [130] = flagged_wd;
         8'h83:
-            \$710 [131] = flagged_wd;
+            \$618 [131] = flagged_wd;
         8'h84:
-            \$710 [132] = flagged_wd;
+            \$618 [132] = flagged_wd;
         8'h85:
-            \$710 [133] = flagged_wd;
+            \$618 [133] = flagged_wd;
         8'h86:
-            \$710 [134] = flagged_wd;
+            \$618 [134] = flagged_wd;
         8'h87:
-            \$710 [135] = flagged_wd;
+            \$618 [135] = flagged_wd;
         8'h88:
-            \$710 [136] = flagged_wd;
+            \$618 [136] = flagged_wd;
         8'h89:
-            \$710 [137] = flagged_wd;
+            \$618 [137] = flagged_wd;
         8'h8a:
-            \$710 [138] = flagged_wd;
+            \$618 [138] = flagged_wd;
         8'h8b:
-            \$710 [139] = flagged_wd;
+            \$618 [139] = flagged_wd;
         8'h8c:
-            \$710 [140] = flagged_wd;
+            \$618 [140] = flagged_wd;
         8'h8d:
-            \$710 [141] = flagged_wd;
+            \$618 [141] = flagged_wd;
         8'h8e:
-            \$710 [142] = flagged_wd;
+            \$618 [142] = flagged_wd;
         8'h8f:
-            \$710 [143] = flagged_wd;
+            \$618 [143] = flagged_wd;
         8'h90:
-            \$710 [144] = flagged_wd;
+            \$618 [144] = flagged_wd;
         8'h91:
-            \$710 [145] = flagged_wd;
+            \$618 [145] = flagged_wd;
         8'h92:
-            \$710 [146] = flagged_wd;
+            \$618 [146] = flagged_wd;
         8'h93:
-            \$710 [147] = flagged_wd;
+            \$618 [147] = flagged_wd;
         8'h94:
-            \$710 [148] = flagged_wd;
+            \$618 [148] = flagged_wd;
         8'h95:
-            \$710 [149] = flagged_wd;
+            \$618 [149] = flagged_wd;
         8'h96:
-            \$710 [150] = flagged_wd;
+            \$618 [150] = flagged_wd;
         8'h97:
-            \$710 [151] = flagged_wd;
+            \$618 [151] = flagged_wd;
         8'h98:
-            \$710 [152] = flagged_wd;
+            \$618 [152] = flagged_wd;
         8'h99:
-            \$710 [153] = flagged_wd;
+            \$618 [153] = flagged_wd;
         8'h9a:
-            \$710 [154] = flagged_wd;
+            \$618 [154] = flagged_wd;
         8'h9b:
-            \$710 [155] = flagged_wd;
+            \$618 [155] = flagged_wd;
         8'h9c:
-            \$710 [156] = flagged_wd;
+            \$618 [156] = flagged_wd;
         8'h9d:
-            \$710 [157] = flagged_wd;
+            \$618 [157] = flagged_wd;
         8'h9e:
-            \$710 [158] = flagged_wd;
+            \$618 [158] = flagged_wd;
         8'h9f:
-            \$710 [159] = flagged_wd;
+            \$618 [159] = flagged_wd;
         8'ha0:
-            \$710 [160] = flagged_wd;
+            \$618 [160] = flagged_wd;
         8'ha1:
-            \$710 [161] = flagged_wd;
+            \$618 [161] = flagged_wd;
         8'ha2:
-            \$710 [162] = flagged_wd;
+            \$618 [162] = flagged_wd;
         8'ha3:
-            \$710 [163] = flagged_wd;
+            \$618 [163] = flagged_wd;
         8'ha4:
-            \$710 [164] = flagged_wd;
+            \$618 [164] = flagged_wd;
         8'ha5:
-            \$710 [165] = flagged_wd;
+            \$618 [165] = flagged_wd;
         8'ha6:
-            \$710 [166] = flagged_wd;
+            \$618 [166] = flagged_wd;
         8'ha7:
-            \$710 [167] = flagged_wd;
+            \$618 [167] = flagged_wd;
         8'ha8:
-            \$710 [168] = flagged_wd;
+            \$618 [168] = flagged_wd;
         8'ha9:
-            \$710 [169] = flagged_wd;
+            \$618 [169] = flagged_wd;
         8'haa:
-            \$710 [170] = flagged_wd;
+            \$618 [170] = flagged_wd;
         8'hab:
-            \$710 [171] = flagged_wd;
+            \$618 [171] = flagged_wd;
         8'hac:
-            \$710 [172] = flagged_wd;
+            \$618 [172] = flagged_wd;
         8'had:
-            \$710 [173] = flagged_wd;
+            \$618 [173] = flagged_wd;
         8'hae:
-            \$710 [174] = flagged_wd;
+            \$618 [174] = flagged_wd;
         8'haf:
-            \$710 [175] = flagged_wd;
+            \$618 [175] = flagged_wd;
         8'hb0:
-            \$710 [176] = flagged_wd;
+            \$618 [176] = flagged_wd;
         8'hb1:
-            \$710 [177] = flagged_wd;
+            \$618 [177] = flagged_wd;
         8'hb2:
-            \$710 [178] = flagged_wd;
+            \$618 [178] = flagged_wd;
         8'hb3:
-            \$710 [179] = flagged_wd;
+            \$618 [179] = flagged_wd;
         8'hb4:
-            \$710 [180] = flagged_wd;
+            \$618 [180] = flagged_wd;
         8'hb5:
-            \$710 [181] = flagged_wd;
+            \$618 [181] = flagged_wd;
         8'hb6:
-            \$710 [182] = flagged_wd;
+            \$618 [182] = flagged_wd;
         8'hb7:
-            \$710 [183] = flagged_wd;
+            \$618 [183] = flagged_wd;
         8'hb8:
-            \$710 [184] = flagged_wd;
+            \$618 [184] = flagged_wd;
         8'hb9:
-            \$710 [185] = flagged_wd;
+            \$618 [185] = flagged_wd;
         8'hba:
-            \$710 [186] = flagged_wd;
+            \$618 [186] = flagged_wd;
         8'hbb:
-            \$710 [187] = flagged_wd;
+            \$618 [187] = flagged_wd;
         8'hbc:
-            \$710 [188] = flagged_wd;
+            \$618 [188] = flagged_wd;
         8'hbd:
-            \$710 [189] = flagged_wd;
+            \$618 [189] = flagged_wd;
         8'hbe:
-            \$710 [190] = flagged_wd;
+            \$618 [190] = flagged_wd;
         8'hbf:
-            \$710 [191] = flagged_wd;
+            \$618 [191] = flagged_wd;
         8'hc0:
-            \$710 [192] = flagged_wd;
+            \$618 [192] = flagged_wd;
         8'hc1:
-            \$710 [193] = flagged_wd;
+            \$618 [193] = flagged_wd;
         8'hc2:
-            \$710 [194] = flagged_wd;
+            \$618 [194] = flagged_wd;
         8'hc3:
-            \$710 [195] = flagged_wd;
+            \$618 [195] = flagged_wd;
         8'hc4:
-            \$710 [196] = flagged_wd;
+            \$618 [196] = flagged_wd;
         8'hc5:
-            \$710 [197] = flagged_wd;
+            \$618 [197] = flagged_wd;
         8'hc6:
-            \$710 [198] = flagged_wd;
+            \$618 [198] = flagged_wd;
         8'hc7:
-            \$710 [199] = flagged_wd;
+            \$618 [199] = flagged_wd;
         8'hc8:
-            \$710 [200] = flagged_wd;
+            \$618 [200] = flagged_wd;
         8'hc9:
-            \$710 [201] = flagged_wd;
+            \$618 [201] = flagged_wd;
         8'hca:
-            \$710 [202] = flagged_wd;
+            \$618 [202] = flagged_wd;
         8'hcb:
-            \$710 [203] = flagged_wd;
+            \$618 [203] = flagged_wd;
         8'hcc:
-            \$710 [204] = flagged_wd;
+            \$618 [204] = flagged_wd;
         8'hcd:
-            \$710 [205] = flagged_wd;
+            \$618 [205] = flagged_wd;
         8'hce:
-            \$710 [206] = flagged_wd;
+            \$618 [206] = flagged_wd;
         8'hcf:
-            \$710 [207] = flagged_wd;
+            \$618 [207] = flagged_wd;
         8'hd0:
-            \$710 [208] = flagged_wd;
+            \$618 [208] = flagged_wd;
         8'hd1:
-            \$710 [209] = flagged_wd;
+            \$618 [209] = flagged_wd;
         8'hd2:
-            \$710 [210] = flagged_wd;
+            \$618 [210] = flagged_wd;
         8'hd3:
-            \$710 [211] = flagged_wd;
+            \$618 [211] = flagged_wd;
         8'hd4:
-            \$710 [212] = flagged_wd;
+            \$618 [212] = flagged_wd;
         8'hd5:
-            \$710 [213] = flagged_wd;
+            \$618 [213] = flagged_wd;
         8'hd6:
-            \$710 [214] = flagged_wd;
+            \$618 [214] = flagged_wd;
         8'hd7:
-            \$710 [215] = flagged_wd;
+            \$618 [215] = flagged_wd;
         8'hd8:
-            \$710 [216] = flagged_wd;
+            \$618 [216] = flagged_wd;
         8'hd9:
-            \$710 [217] = flagged_wd;
+            \$618 [217] = flagged_wd;
         8'hda:
-            \$710 [218] = flagged_wd;
+            \$618 [218] = flagged_wd;
         8'hdb:
-            \$710 [219] = flagged_wd;
+            \$618 [219] = flagged_wd;
         8'hdc:
-            \$710 [220] = flagged_wd;
+            \$618 [220] = flagged_wd;
         8'hdd:
-            \$710 [221] = flagged_wd;
+            \$618 [221] = flagged_wd;
         8'hde:
-            \$710 [222] = flagged_wd;
+            \$618 [222] = flagged_wd;
         8'hdf:
-            \$710 [223] = flagged_wd;
+            \$618 [223] = flagged_wd;
         8'he0:
-            \$710 [224] = flagged_wd;
+            \$618 [224] = flagged_wd;
         8'he1:
-            \$710 [225] = flagged_wd;
+            \$618 [225] = flagged_wd;
         8'he2:
-            \$710 [226] = flagged_wd;
+            \$618 [226] = flagged_wd;
         8'he3:
-            \$710 [227] = flagged_wd;
+            \$618 [227] = flagged_wd;
         8'he4:
-            \$710 [228] = flagged_wd;
+            \$618 [228] = flagged_wd;
         8'he5:
-            \$710 [229] = flagged_wd;
+            \$618 [229] = flagged_wd;
         8'he6:
-            \$710 [230] = flagged_wd;
+            \$618 [230] = flagged_wd;
         8'he7:
-            \$710 [231] = flagged_wd;
+            \$618 [231] = flagged_wd;
         8'he8:
-            \$710 [232] = flagged_wd;
+            \$618 [232] = flagged_wd;
         8'he9:
-            \$710 [233] = flagged_wd;
+            \$618 [233] = flagged_wd;
         8'hea:
-            \$710 [234] = flagged_wd;
+            \$618 [234] = flagged_wd;
         8'heb:
-            \$710 [235] = flagged_wd;
+            \$618 [235] = flagged_wd;
         8'hec:
-            \$710 [236] = flagged_wd;
+            \$618 [236] = flagged_wd;
         8'hed:
-            \$710 [237] = flagged_wd;
+            \$618 [237] = flagged_wd;
         8'hee:
-            \$710 [238] = flagged_wd;
+            \$618 [238] = flagged_wd;
         8'hef:
-            \$710 [239] = flagged_wd;
+            \$618 [239] = flagged_wd;
         8'hf0:
-            \$710 [240] = flagged_wd;
+            \$618 [240] = flagged_wd;
         8'hf1:
-            \$710 [241] = flagged_wd;
+            \$618 [241] = flagged_wd;
         8'hf2:
-            \$710 [242] = flagged_wd;
+            \$618 [242] = flagged_wd;
         8'hf3:
-            \$710 [243] = flagged_wd;
+            \$618 [243] = flagged_wd;
         8'hf4:
-            \$710 [244] = flagged_wd;
+            \$618 [244] = flagged_wd;
         8'hf5:
-            \$710 [245] = flagged_wd;
+            \$618 [245] = flagged_wd;
         8'hf6:
-            \$710 [246] = flagged_wd;
+            \$618 [246] = flagged_wd;
         8'hf7:
-            \$710 [247] = flagged_wd;
+            \$618 [247] = flagged_wd;
         8'hf8:
-            \$710 [248] = flagged_wd;
+            \$618 [248] = flagged_wd;
         8'hf9:
-            \$710 [249] = flagged_wd;
+            \$618 [249] = flagged_wd;
         8'hfa:
-            \$710 [250] = flagged_wd;
+            \$618 [250] = flagged_wd;
         8'hfb:
-            \$710 [251] = flagged_wd;
+            \$618 [251] = flagged_wd;
         8'hfc:
-            \$710 [252] = flagged_wd;
+            \$618 [252] = flagged_wd;
         8'hfd:
-            \$710 [253] = flagged_wd;
+            \$618 [253] = flagged_wd;
         8'hfe:
-            \$710 [254] = flagged_wd;
+            \$618 [254] = flagged_wd;
         8'hff:
-            \$710 [255] = flagged_wd;
+            \$618 [255] = flagged_wd;
       endcase
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$711  = zero;
+    \$619  = zero;
     casez (fsm_state)
       4'h0:
-          \$711  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$619  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
@@ -7241,51 +7061,51 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h9:
           /* empty */;
       4'ha:
-          if (\$434 ) begin
+          if (\$388 ) begin
             (* full_case = 32'd1 *)
-            casez (\$624 [3:0])
+            casez (\$532 [3:0])
               4'h0:
-                  \$711 [15:0] = \$623 ;
+                  \$619 [15:0] = \$531 ;
               4'h1:
-                  \$711 [31:16] = \$623 ;
+                  \$619 [31:16] = \$531 ;
               4'h2:
-                  \$711 [47:32] = \$623 ;
+                  \$619 [47:32] = \$531 ;
               4'h3:
-                  \$711 [63:48] = \$623 ;
+                  \$619 [63:48] = \$531 ;
               4'h4:
-                  \$711 [79:64] = \$623 ;
+                  \$619 [79:64] = \$531 ;
               4'h5:
-                  \$711 [95:80] = \$623 ;
+                  \$619 [95:80] = \$531 ;
               4'h6:
-                  \$711 [111:96] = \$623 ;
+                  \$619 [111:96] = \$531 ;
               4'h7:
-                  \$711 [127:112] = \$623 ;
+                  \$619 [127:112] = \$531 ;
               4'h8:
-                  \$711 [143:128] = \$623 ;
+                  \$619 [143:128] = \$531 ;
               4'h9:
-                  \$711 [159:144] = \$623 ;
+                  \$619 [159:144] = \$531 ;
               4'ha:
-                  \$711 [175:160] = \$623 ;
+                  \$619 [175:160] = \$531 ;
               4'hb:
-                  \$711 [191:176] = \$623 ;
+                  \$619 [191:176] = \$531 ;
               4'hc:
-                  \$711 [207:192] = \$623 ;
+                  \$619 [207:192] = \$531 ;
               4'hd:
-                  \$711 [223:208] = \$623 ;
+                  \$619 [223:208] = \$531 ;
               4'he:
-                  \$711 [239:224] = \$623 ;
+                  \$619 [239:224] = \$531 ;
               4'hf:
-                  \$711 [255:240] = \$623 ;
+                  \$619 [255:240] = \$531 ;
             endcase
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$712  = revealed_bits;
+    \$620  = revealed_bits;
     casez (fsm_state)
       4'h0:
-          \$712  = \$360 ;
+          \$620  = \$314 ;
       4'h1:
           /* empty */;
       4'h2:
@@ -7309,573 +7129,573 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'hc:
           /* empty */;
       4'hb:
-          \$712  = \$676 ;
+          \$620  = \$584 ;
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
       casez (probe_d)
         8'h00:
-            \$712 [0] = 1'h1;
+            \$620 [0] = 1'h1;
         8'h01:
-            \$712 [1] = 1'h1;
+            \$620 [1] = 1'h1;
         8'h02:
-            \$712 [2] = 1'h1;
+            \$620 [2] = 1'h1;
         8'h03:
-            \$712 [3] = 1'h1;
+            \$620 [3] = 1'h1;
         8'h04:
-            \$712 [4] = 1'h1;
+            \$620 [4] = 1'h1;
         8'h05:
-            \$712 [5] = 1'h1;
+            \$620 [5] = 1'h1;
         8'h06:
-            \$712 [6] = 1'h1;
+            \$620 [6] = 1'h1;
         8'h07:
-            \$712 [7] = 1'h1;
+            \$620 [7] = 1'h1;
         8'h08:
-            \$712 [8] = 1'h1;
+            \$620 [8] = 1'h1;
         8'h09:
-            \$712 [9] = 1'h1;
+            \$620 [9] = 1'h1;
         8'h0a:
-            \$712 [10] = 1'h1;
+            \$620 [10] = 1'h1;
         8'h0b:
-            \$712 [11] = 1'h1;
+            \$620 [11] = 1'h1;
         8'h0c:
-            \$712 [12] = 1'h1;
+            \$620 [12] = 1'h1;
         8'h0d:
-            \$712 [13] = 1'h1;
+            \$620 [13] = 1'h1;
         8'h0e:
-            \$712 [14] = 1'h1;
+            \$620 [14] = 1'h1;
         8'h0f:
-            \$712 [15] = 1'h1;
+            \$620 [15] = 1'h1;
         8'h10:
-            \$712 [16] = 1'h1;
+            \$620 [16] = 1'h1;
         8'h11:
-            \$712 [17] = 1'h1;
+            \$620 [17] = 1'h1;
         8'h12:
-            \$712 [18] = 1'h1;
+            \$620 [18] = 1'h1;
         8'h13:
-            \$712 [19] = 1'h1;
+            \$620 [19] = 1'h1;
         8'h14:
-            \$712 [20] = 1'h1;
+            \$620 [20] = 1'h1;
         8'h15:
-            \$712 [21] = 1'h1;
+            \$620 [21] = 1'h1;
         8'h16:
-            \$712 [22] = 1'h1;
+            \$620 [22] = 1'h1;
         8'h17:
-            \$712 [23] = 1'h1;
+            \$620 [23] = 1'h1;
         8'h18:
-            \$712 [24] = 1'h1;
+            \$620 [24] = 1'h1;
         8'h19:
-            \$712 [25] = 1'h1;
+            \$620 [25] = 1'h1;
         8'h1a:
-            \$712 [26] = 1'h1;
+            \$620 [26] = 1'h1;
         8'h1b:
-            \$712 [27] = 1'h1;
+            \$620 [27] = 1'h1;
         8'h1c:
-            \$712 [28] = 1'h1;
+            \$620 [28] = 1'h1;
         8'h1d:
-            \$712 [29] = 1'h1;
+            \$620 [29] = 1'h1;
         8'h1e:
-            \$712 [30] = 1'h1;
+            \$620 [30] = 1'h1;
         8'h1f:
-            \$712 [31] = 1'h1;
+            \$620 [31] = 1'h1;
         8'h20:
-            \$712 [32] = 1'h1;
+            \$620 [32] = 1'h1;
         8'h21:
-            \$712 [33] = 1'h1;
+            \$620 [33] = 1'h1;
         8'h22:
-            \$712 [34] = 1'h1;
+            \$620 [34] = 1'h1;
         8'h23:
-            \$712 [35] = 1'h1;
+            \$620 [35] = 1'h1;
         8'h24:
-            \$712 [36] = 1'h1;
+            \$620 [36] = 1'h1;
         8'h25:
-            \$712 [37] = 1'h1;
+            \$620 [37] = 1'h1;
         8'h26:
-            \$712 [38] = 1'h1;
+            \$620 [38] = 1'h1;
         8'h27:
-            \$712 [39] = 1'h1;
+            \$620 [39] = 1'h1;
         8'h28:
-            \$712 [40] = 1'h1;
+            \$620 [40] = 1'h1;
         8'h29:
-            \$712 [41] = 1'h1;
+            \$620 [41] = 1'h1;
         8'h2a:
-            \$712 [42] = 1'h1;
+            \$620 [42] = 1'h1;
         8'h2b:
-            \$712 [43] = 1'h1;
+            \$620 [43] = 1'h1;
         8'h2c:
-            \$712 [44] = 1'h1;
+            \$620 [44] = 1'h1;
         8'h2d:
-            \$712 [45] = 1'h1;
+            \$620 [45] = 1'h1;
         8'h2e:
-            \$712 [46] = 1'h1;
+            \$620 [46] = 1'h1;
         8'h2f:
-            \$712 [47] = 1'h1;
+            \$620 [47] = 1'h1;
         8'h30:
-            \$712 [48] = 1'h1;
+            \$620 [48] = 1'h1;
         8'h31:
-            \$712 [49] = 1'h1;
+            \$620 [49] = 1'h1;
         8'h32:
-            \$712 [50] = 1'h1;
+            \$620 [50] = 1'h1;
         8'h33:
-            \$712 [51] = 1'h1;
+            \$620 [51] = 1'h1;
         8'h34:
-            \$712 [52] = 1'h1;
+            \$620 [52] = 1'h1;
         8'h35:
-            \$712 [53] = 1'h1;
+            \$620 [53] = 1'h1;
         8'h36:
-            \$712 [54] = 1'h1;
+            \$620 [54] = 1'h1;
         8'h37:
-            \$712 [55] = 1'h1;
+            \$620 [55] = 1'h1;
         8'h38:
-            \$712 [56] = 1'h1;
+            \$620 [56] = 1'h1;
         8'h39:
-            \$712 [57] = 1'h1;
+            \$620 [57] = 1'h1;
         8'h3a:
-            \$712 [58] = 1'h1;
+            \$620 [58] = 1'h1;
         8'h3b:
-            \$712 [59] = 1'h1;
+            \$620 [59] = 1'h1;
         8'h3c:
-            \$712 [60] = 1'h1;
+            \$620 [60] = 1'h1;
         8'h3d:
-            \$712 [61] = 1'h1;
+            \$620 [61] = 1'h1;
         8'h3e:
-            \$712 [62] = 1'h1;
+            \$620 [62] = 1'h1;
         8'h3f:
-            \$712 [63] = 1'h1;
+            \$620 [63] = 1'h1;
         8'h40:
-            \$712 [64] = 1'h1;
+            \$620 [64] = 1'h1;
         8'h41:
-            \$712 [65] = 1'h1;
+            \$620 [65] = 1'h1;
         8'h42:
-            \$712 [66] = 1'h1;
+            \$620 [66] = 1'h1;
         8'h43:
-            \$712 [67] = 1'h1;
+            \$620 [67] = 1'h1;
         8'h44:
-            \$712 [68] = 1'h1;
+            \$620 [68] = 1'h1;
         8'h45:
-            \$712 [69] = 1'h1;
+            \$620 [69] = 1'h1;
         8'h46:
-            \$712 [70] = 1'h1;
+            \$620 [70] = 1'h1;
         8'h47:
-            \$712 [71] = 1'h1;
+            \$620 [71] = 1'h1;
         8'h48:
-            \$712 [72] = 1'h1;
+            \$620 [72] = 1'h1;
         8'h49:
-            \$712 [73] = 1'h1;
+            \$620 [73] = 1'h1;
         8'h4a:
-            \$712 [74] = 1'h1;
+            \$620 [74] = 1'h1;
         8'h4b:
-            \$712 [75] = 1'h1;
+            \$620 [75] = 1'h1;
         8'h4c:
-            \$712 [76] = 1'h1;
+            \$620 [76] = 1'h1;
         8'h4d:
-            \$712 [77] = 1'h1;
+            \$620 [77] = 1'h1;
         8'h4e:
-            \$712 [78] = 1'h1;
+            \$620 [78] = 1'h1;
         8'h4f:
-            \$712 [79] = 1'h1;
+            \$620 [79] = 1'h1;
         8'h50:
-            \$712 [80] = 1'h1;
+            \$620 [80] = 1'h1;
         8'h51:
-            \$712 [81] = 1'h1;
+            \$620 [81] = 1'h1;
         8'h52:
-            \$712 [82] = 1'h1;
+            \$620 [82] = 1'h1;
         8'h53:
-            \$712 [83] = 1'h1;
+            \$620 [83] = 1'h1;
         8'h54:
-            \$712 [84] = 1'h1;
+            \$620 [84] = 1'h1;
         8'h55:
-            \$712 [85] = 1'h1;
+            \$620 [85] = 1'h1;
         8'h56:
-            \$712 [86] = 1'h1;
+            \$620 [86] = 1'h1;
         8'h57:
-            \$712 [87] = 1'h1;
+            \$620 [87] = 1'h1;
         8'h58:
-            \$712 [88] = 1'h1;
+            \$620 [88] = 1'h1;
         8'h59:
-            \$712 [89] = 1'h1;
+            \$620 [89] = 1'h1;
         8'h5a:
-            \$712 [90] = 1'h1;
+            \$620 [90] = 1'h1;
         8'h5b:
-            \$712 [91] = 1'h1;
+            \$620 [91] = 1'h1;
         8'h5c:
-            \$712 [92] = 1'h1;
+            \$620 [92] = 1'h1;
         8'h5d:
-            \$712 [93] = 1'h1;
+            \$620 [93] = 1'h1;
         8'h5e:
-            \$712 [94] = 1'h1;
+            \$620 [94] = 1'h1;
         8'h5f:
-            \$712 [95] = 1'h1;
+            \$620 [95] = 1'h1;
         8'h60:
-            \$712 [96] = 1'h1;
+            \$620 [96] = 1'h1;
         8'h61:
-            \$712 [97] = 1'h1;
+            \$620 [97] = 1'h1;
         8'h62:
-            \$712 [98] = 1'h1;
+            \$620 [98] = 1'h1;
         8'h63:
-            \$712 [99] = 1'h1;
+            \$620 [99] = 1'h1;
         8'h64:
-            \$712 [100] = 1'h1;
+            \$620 [100] = 1'h1;
         8'h65:
-            \$712 [101] = 1'h1;
+            \$620 [101] = 1'h1;
         8'h66:
-            \$712 [102] = 1'h1;
+            \$620 [102] = 1'h1;
         8'h67:
-            \$712 [103] = 1'h1;
+            \$620 [103] = 1'h1;
         8'h68:
-            \$712 [104] = 1'h1;
+            \$620 [104] = 1'h1;
         8'h69:
-            \$712 [105] = 1'h1;
+            \$620 [105] = 1'h1;
         8'h6a:
-            \$712 [106] = 1'h1;
+            \$620 [106] = 1'h1;
         8'h6b:
-            \$712 [107] = 1'h1;
+            \$620 [107] = 1'h1;
         8'h6c:
-            \$712 [108] = 1'h1;
+            \$620 [108] = 1'h1;
         8'h6d:
-            \$712 [109] = 1'h1;
+            \$620 [109] = 1'h1;
         8'h6e:
-            \$712 [110] = 1'h1;
+            \$620 [110] = 1'h1;
         8'h6f:
-            \$712 [111] = 1'h1;
+            \$620 [111] = 1'h1;
         8'h70:
-            \$712 [112] = 1'h1;
+            \$620 [112] = 1'h1;
         8'h71:
-            \$712 [113] = 1'h1;
+            \$620 [113] = 1'h1;
         8'h72:
-            \$712 [114] = 1'h1;
+            \$620 [114] = 1'h1;
         8'h73:
-            \$712 [115] = 1'h1;
+            \$620 [115] = 1'h1;
         8'h74:
-            \$712 [116] = 1'h1;
+            \$620 [116] = 1'h1;
         8'h75:
-            \$712 [117] = 1'h1;
+            \$620 [117] = 1'h1;
         8'h76:
-            \$712 [118] = 1'h1;
+            \$620 [118] = 1'h1;
         8'h77:
-            \$712 [119] = 1'h1;
+            \$620 [119] = 1'h1;
         8'h78:
-            \$712 [120] = 1'h1;
+            \$620 [120] = 1'h1;
         8'h79:
-            \$712 [121] = 1'h1;
+            \$620 [121] = 1'h1;
         8'h7a:
-            \$712 [122] = 1'h1;
+            \$620 [122] = 1'h1;
         8'h7b:
-            \$712 [123] = 1'h1;
+            \$620 [123] = 1'h1;
         8'h7c:
-            \$712 [124] = 1'h1;
+            \$620 [124] = 1'h1;
         8'h7d:
-            \$712 [125] = 1'h1;
+            \$620 [125] = 1'h1;
         8'h7e:
-            \$712 [126] = 1'h1;
+            \$620 [126] = 1'h1;
         8'h7f:
-            \$712 [127] = 1'h1;
+            \$620 [127] = 1'h1;
         8'h80:
-            \$712 [128] = 1'h1;
+            \$620 [128] = 1'h1;
         8'h81:
-            \$712 [129] = 1'h1;
+            \$620 [129] = 1'h1;
         8'h82:
-            \$712 [130] = 1'h1;
+            \$620 [130] = 1'h1;
         8'h83:
-            \$712 [131] = 1'h1;
+            \$620 [131] = 1'h1;
         8'h84:
-            \$712 [132] = 1'h1;
+            \$620 [132] = 1'h1;
         8'h85:
-            \$712 [133] = 1'h1;
+            \$620 [133] = 1'h1;
         8'h86:
-            \$712 [134] = 1'h1;
+            \$620 [134] = 1'h1;
         8'h87:
-            \$712 [135] = 1'h1;
+            \$620 [135] = 1'h1;
         8'h88:
-            \$712 [136] = 1'h1;
+            \$620 [136] = 1'h1;
         8'h89:
-            \$712 [137] = 1'h1;
+            \$620 [137] = 1'h1;
         8'h8a:
-            \$712 [138] = 1'h1;
+            \$620 [138] = 1'h1;
         8'h8b:
-            \$712 [139] = 1'h1;
+            \$620 [139] = 1'h1;
         8'h8c:
-            \$712 [140] = 1'h1;
+            \$620 [140] = 1'h1;
         8'h8d:
-            \$712 [141] = 1'h1;
+            \$620 [141] = 1'h1;
         8'h8e:
-            \$712 [142] = 1'h1;
+            \$620 [142] = 1'h1;
         8'h8f:
-            \$712 [143] = 1'h1;
+            \$620 [143] = 1'h1;
         8'h90:
-            \$712 [144] = 1'h1;
+            \$620 [144] = 1'h1;
         8'h91:
-            \$712 [145] = 1'h1;
+            \$620 [145] = 1'h1;
         8'h92:
-            \$712 [146] = 1'h1;
+            \$620 [146] = 1'h1;
         8'h93:
-            \$712 [147] = 1'h1;
+            \$620 [147] = 1'h1;
         8'h94:
-            \$712 [148] = 1'h1;
+            \$620 [148] = 1'h1;
         8'h95:
-            \$712 [149] = 1'h1;
+            \$620 [149] = 1'h1;
         8'h96:
-            \$712 [150] = 1'h1;
+            \$620 [150] = 1'h1;
         8'h97:
-            \$712 [151] = 1'h1;
+            \$620 [151] = 1'h1;
         8'h98:
-            \$712 [152] = 1'h1;
+            \$620 [152] = 1'h1;
         8'h99:
-            \$712 [153] = 1'h1;
+            \$620 [153] = 1'h1;
         8'h9a:
-            \$712 [154] = 1'h1;
+            \$620 [154] = 1'h1;
         8'h9b:
-            \$712 [155] = 1'h1;
+            \$620 [155] = 1'h1;
         8'h9c:
-            \$712 [156] = 1'h1;
+            \$620 [156] = 1'h1;
         8'h9d:
-            \$712 [157] = 1'h1;
+            \$620 [157] = 1'h1;
         8'h9e:
-            \$712 [158] = 1'h1;
+            \$620 [158] = 1'h1;
         8'h9f:
-            \$712 [159] = 1'h1;
+            \$620 [159] = 1'h1;
         8'ha0:
-            \$712 [160] = 1'h1;
+            \$620 [160] = 1'h1;
         8'ha1:
-            \$712 [161] = 1'h1;
+            \$620 [161] = 1'h1;
         8'ha2:
-            \$712 [162] = 1'h1;
+            \$620 [162] = 1'h1;
         8'ha3:
-            \$712 [163] = 1'h1;
+            \$620 [163] = 1'h1;
         8'ha4:
-            \$712 [164] = 1'h1;
+            \$620 [164] = 1'h1;
         8'ha5:
-            \$712 [165] = 1'h1;
+            \$620 [165] = 1'h1;
         8'ha6:
-            \$712 [166] = 1'h1;
+            \$620 [166] = 1'h1;
         8'ha7:
-            \$712 [167] = 1'h1;
+            \$620 [167] = 1'h1;
         8'ha8:
-            \$712 [168] = 1'h1;
+            \$620 [168] = 1'h1;
         8'ha9:
-            \$712 [169] = 1'h1;
+            \$620 [169] = 1'h1;
         8'haa:
-            \$712 [170] = 1'h1;
+            \$620 [170] = 1'h1;
         8'hab:
-            \$712 [171] = 1'h1;
+            \$620 [171] = 1'h1;
         8'hac:
-            \$712 [172] = 1'h1;
+            \$620 [172] = 1'h1;
         8'had:
-            \$712 [173] = 1'h1;
+            \$620 [173] = 1'h1;
         8'hae:
-            \$712 [174] = 1'h1;
+            \$620 [174] = 1'h1;
         8'haf:
-            \$712 [175] = 1'h1;
+            \$620 [175] = 1'h1;
         8'hb0:
-            \$712 [176] = 1'h1;
+            \$620 [176] = 1'h1;
         8'hb1:
-            \$712 [177] = 1'h1;
+            \$620 [177] = 1'h1;
         8'hb2:
-            \$712 [178] = 1'h1;
+            \$620 [178] = 1'h1;
         8'hb3:
-            \$712 [179] = 1'h1;
+            \$620 [179] = 1'h1;
         8'hb4:
-            \$712 [180] = 1'h1;
+            \$620 [180] = 1'h1;
         8'hb5:
-            \$712 [181] = 1'h1;
+            \$620 [181] = 1'h1;
         8'hb6:
-            \$712 [182] = 1'h1;
+            \$620 [182] = 1'h1;
         8'hb7:
-            \$712 [183] = 1'h1;
+            \$620 [183] = 1'h1;
         8'hb8:
-            \$712 [184] = 1'h1;
+            \$620 [184] = 1'h1;
         8'hb9:
-            \$712 [185] = 1'h1;
+            \$620 [185] = 1'h1;
         8'hba:
-            \$712 [186] = 1'h1;
+            \$620 [186] = 1'h1;
         8'hbb:
-            \$712 [187] = 1'h1;
+            \$620 [187] = 1'h1;
         8'hbc:
-            \$712 [188] = 1'h1;
+            \$620 [188] = 1'h1;
         8'hbd:
-            \$712 [189] = 1'h1;
+            \$620 [189] = 1'h1;
         8'hbe:
-            \$712 [190] = 1'h1;
+            \$620 [190] = 1'h1;
         8'hbf:
-            \$712 [191] = 1'h1;
+            \$620 [191] = 1'h1;
         8'hc0:
-            \$712 [192] = 1'h1;
+            \$620 [192] = 1'h1;
         8'hc1:
-            \$712 [193] = 1'h1;
+            \$620 [193] = 1'h1;
         8'hc2:
-            \$712 [194] = 1'h1;
+            \$620 [194] = 1'h1;
         8'hc3:
-            \$712 [195] = 1'h1;
+            \$620 [195] = 1'h1;
         8'hc4:
-            \$712 [196] = 1'h1;
+            \$620 [196] = 1'h1;
         8'hc5:
-            \$712 [197] = 1'h1;
+            \$620 [197] = 1'h1;
         8'hc6:
-            \$712 [198] = 1'h1;
+            \$620 [198] = 1'h1;
         8'hc7:
-            \$712 [199] = 1'h1;
+            \$620 [199] = 1'h1;
         8'hc8:
-            \$712 [200] = 1'h1;
+            \$620 [200] = 1'h1;
         8'hc9:
-            \$712 [201] = 1'h1;
+            \$620 [201] = 1'h1;
         8'hca:
-            \$712 [202] = 1'h1;
+            \$620 [202] = 1'h1;
         8'hcb:
-            \$712 [203] = 1'h1;
+            \$620 [203] = 1'h1;
         8'hcc:
-            \$712 [204] = 1'h1;
+            \$620 [204] = 1'h1;
         8'hcd:
-            \$712 [205] = 1'h1;
+            \$620 [205] = 1'h1;
         8'hce:
-            \$712 [206] = 1'h1;
+            \$620 [206] = 1'h1;
         8'hcf:
-            \$712 [207] = 1'h1;
+            \$620 [207] = 1'h1;
         8'hd0:
-            \$712 [208] = 1'h1;
+            \$620 [208] = 1'h1;
         8'hd1:
-            \$712 [209] = 1'h1;
+            \$620 [209] = 1'h1;
         8'hd2:
-            \$712 [210] = 1'h1;
+            \$620 [210] = 1'h1;
         8'hd3:
-            \$712 [211] = 1'h1;
+            \$620 [211] = 1'h1;
         8'hd4:
-            \$712 [212] = 1'h1;
+            \$620 [212] = 1'h1;
         8'hd5:
-            \$712 [213] = 1'h1;
+            \$620 [213] = 1'h1;
         8'hd6:
-            \$712 [214] = 1'h1;
+            \$620 [214] = 1'h1;
         8'hd7:
-            \$712 [215] = 1'h1;
+            \$620 [215] = 1'h1;
         8'hd8:
-            \$712 [216] = 1'h1;
+            \$620 [216] = 1'h1;
         8'hd9:
-            \$712 [217] = 1'h1;
+            \$620 [217] = 1'h1;
         8'hda:
-            \$712 [218] = 1'h1;
+            \$620 [218] = 1'h1;
         8'hdb:
-            \$712 [219] = 1'h1;
+            \$620 [219] = 1'h1;
         8'hdc:
-            \$712 [220] = 1'h1;
+            \$620 [220] = 1'h1;
         8'hdd:
-            \$712 [221] = 1'h1;
+            \$620 [221] = 1'h1;
         8'hde:
-            \$712 [222] = 1'h1;
+            \$620 [222] = 1'h1;
         8'hdf:
-            \$712 [223] = 1'h1;
+            \$620 [223] = 1'h1;
         8'he0:
-            \$712 [224] = 1'h1;
+            \$620 [224] = 1'h1;
         8'he1:
-            \$712 [225] = 1'h1;
+            \$620 [225] = 1'h1;
         8'he2:
-            \$712 [226] = 1'h1;
+            \$620 [226] = 1'h1;
         8'he3:
-            \$712 [227] = 1'h1;
+            \$620 [227] = 1'h1;
         8'he4:
-            \$712 [228] = 1'h1;
+            \$620 [228] = 1'h1;
         8'he5:
-            \$712 [229] = 1'h1;
+            \$620 [229] = 1'h1;
         8'he6:
-            \$712 [230] = 1'h1;
+            \$620 [230] = 1'h1;
         8'he7:
-            \$712 [231] = 1'h1;
+            \$620 [231] = 1'h1;
         8'he8:
-            \$712 [232] = 1'h1;
+            \$620 [232] = 1'h1;
         8'he9:
-            \$712 [233] = 1'h1;
+            \$620 [233] = 1'h1;
         8'hea:
-            \$712 [234] = 1'h1;
+            \$620 [234] = 1'h1;
         8'heb:
-            \$712 [235] = 1'h1;
+            \$620 [235] = 1'h1;
         8'hec:
-            \$712 [236] = 1'h1;
+            \$620 [236] = 1'h1;
         8'hed:
-            \$712 [237] = 1'h1;
+            \$620 [237] = 1'h1;
         8'hee:
-            \$712 [238] = 1'h1;
+            \$620 [238] = 1'h1;
         8'hef:
-            \$712 [239] = 1'h1;
+            \$620 [239] = 1'h1;
         8'hf0:
-            \$712 [240] = 1'h1;
+            \$620 [240] = 1'h1;
         8'hf1:
-            \$712 [241] = 1'h1;
+            \$620 [241] = 1'h1;
         8'hf2:
-            \$712 [242] = 1'h1;
+            \$620 [242] = 1'h1;
         8'hf3:
-            \$712 [243] = 1'h1;
+            \$620 [243] = 1'h1;
         8'hf4:
-            \$712 [244] = 1'h1;
+            \$620 [244] = 1'h1;
         8'hf5:
-            \$712 [245] = 1'h1;
+            \$620 [245] = 1'h1;
         8'hf6:
-            \$712 [246] = 1'h1;
+            \$620 [246] = 1'h1;
         8'hf7:
-            \$712 [247] = 1'h1;
+            \$620 [247] = 1'h1;
         8'hf8:
-            \$712 [248] = 1'h1;
+            \$620 [248] = 1'h1;
         8'hf9:
-            \$712 [249] = 1'h1;
+            \$620 [249] = 1'h1;
         8'hfa:
-            \$712 [250] = 1'h1;
+            \$620 [250] = 1'h1;
         8'hfb:
-            \$712 [251] = 1'h1;
+            \$620 [251] = 1'h1;
         8'hfc:
-            \$712 [252] = 1'h1;
+            \$620 [252] = 1'h1;
         8'hfd:
-            \$712 [253] = 1'h1;
+            \$620 [253] = 1'h1;
         8'hfe:
-            \$712 [254] = 1'h1;
+            \$620 [254] = 1'h1;
         8'hff:
-            \$712 [255] = 1'h1;
+            \$620 [255] = 1'h1;
       endcase
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$713  = cursor_row;
+    \$621  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$713  = 4'h0;
+          \$621  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$713  = \$367 [3:0];
+            \$621  = \$321 [3:0];
           end else if (pending[2]) begin
-            \$713  = \$373 [3:0];
+            \$621  = \$327 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$714  = cursor_col;
+    \$622  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$714  = 4'h0;
+          \$622  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$714  = \$379 [3:0];
+            \$622  = \$333 [3:0];
           end else if (pending[4]) begin
-            \$714  = \$385 [3:0];
+            \$622  = \$339 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$715  = counter;
+    \$623  = counter;
     casez (fsm_state)
       4'h0:
-          \$715  = { 3'h0, \$361  };
+          \$623  = { 3'h0, \$315  };
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
-              \$715  = \$393 [8:0];
+              \$623  = \$347 [8:0];
             end
           end
       4'h4:
@@ -7897,18 +7717,18 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'hb:
           /* empty */;
       4'hd:
-          if (\$686 ) begin
-          end else if (\$687 ) begin
-            \$715  = 9'h000;
+          if (\$594 ) begin
+          end else if (\$595 ) begin
+            \$623  = 9'h000;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$716  = flood_steps;
+    \$624  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$716  = 9'h000;
+          \$624  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -7926,57 +7746,57 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'ha:
           /* empty */;
       4'h5:
-          \$716  = 9'h000;
+          \$624  = 9'h000;
       4'h6:
-          if (\$639 ) begin
-            if (\$646 ) begin
-              \$716  = 9'h000;
+          if (\$547 ) begin
+            if (\$554 ) begin
+              \$624  = 9'h000;
             end
           end
       4'hc:
           /* empty */;
       4'hb:
-          if (\$677 ) begin
-            if (\$678 ) begin
-              \$716  = \$679 [8:0];
+          if (\$585 ) begin
+            if (\$586 ) begin
+              \$624  = \$587 [8:0];
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$717  = fsm_state;
+    \$625  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$717  = 4'h1;
+          \$625  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$717  = 4'h2;
+            \$625  = 4'h2;
           end
       4'h2:
-          \$717  = 4'h3;
+          \$625  = 4'h3;
       4'h3:
         begin
-          \$717  = 4'h1;
+          \$625  = 4'h1;
           (* full_case = 32'd1 *)
-          if (\$388 ) begin
-            \$717  = 4'h0;
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+            \$625  = 4'h0;
+          end else if (\$343 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$717  = 4'h4;
+            end else if (\$344 ) begin
+              \$625  = 4'h4;
             end else begin
-              \$717  = 4'h5;
+              \$625  = 4'h5;
             end
           end else begin
-            \$717  = 4'h6;
+            \$625  = 4'h6;
           end
         end
       4'h4:
-          if (\$397 ) begin
-            \$717  = 4'h7;
+          if (\$351 ) begin
+            \$625  = 4'h7;
           end
       4'h7:
           (* full_case = 32'd1 *)
@@ -7990,69 +7810,69 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
             3'h3:
                 /* empty */;
             default:
-                if (\$417 ) begin
-                  \$717  = 4'h8;
+                if (\$371 ) begin
+                  \$625  = 4'h8;
                 end
           endcase
       4'h8:
           (* full_case = 32'd1 *)
-          if (\$418 ) begin
-            \$717  = 4'h9;
+          if (\$372 ) begin
+            \$625  = 4'h9;
           end else begin
-            \$717  = 4'ha;
+            \$625  = 4'ha;
           end
       4'h9:
-          if (\$428 ) begin
-            \$717  = 4'ha;
+          if (\$382 ) begin
+            \$625  = 4'ha;
           end
       4'ha:
-          if (\$625 ) begin
-            \$717  = 4'h5;
+          if (\$533 ) begin
+            \$625  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$626 ) begin
-            \$717  = 4'h1;
+          if (\$534 ) begin
+            \$625  = 4'h1;
           end else begin
-            \$717  = 4'hb;
+            \$625  = 4'hb;
           end
       4'h6:
-          if (\$639 ) begin
+          if (\$547 ) begin
             (* full_case = 32'd1 *)
-            if (\$646 ) begin
-              \$717  = 4'hc;
+            if (\$554 ) begin
+              \$625  = 4'hc;
             end else begin
-              \$717  = 4'h1;
+              \$625  = 4'h1;
             end
           end
       4'hc:
-          if (\$668 ) begin
+          if (\$576 ) begin
             (* full_case = 32'd1 *)
-            if (\$675 ) begin
-              \$717  = 4'h1;
+            if (\$583 ) begin
+              \$625  = 4'h1;
             end else begin
-              \$717  = 4'hb;
+              \$625  = 4'hb;
             end
           end
       4'hb:
-          if (\$677 ) begin
+          if (\$585 ) begin
             (* full_case = 32'd1 *)
-            if (\$678 ) begin
+            if (\$586 ) begin
             end else begin
-              \$717  = 4'hd;
+              \$625  = 4'hd;
             end
           end
       4'hd:
-          if (\$686 ) begin
-            \$717  = 4'h1;
-          end else if (\$687 ) begin
-            \$717  = 4'h1;
+          if (\$594 ) begin
+            \$625  = 4'h1;
+          end else if (\$595 ) begin
+            \$625  = 4'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$718  = seed;
+    \$626  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8061,19 +7881,19 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$718  = \$394 ;
+            end else if (\$344 ) begin
+              \$626  = \$348 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$719  = swaps_done;
+    \$627  = swaps_done;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8082,12 +7902,12 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$719  = 10'h000;
+            end else if (\$344 ) begin
+              \$627  = 10'h000;
             end
           end
       4'h4:
@@ -8104,13 +7924,13 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
             3'h3:
                 /* empty */;
             default:
-                \$719  = \$416 [9:0];
+                \$627  = \$370 [9:0];
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$720  = swap_phase;
+    \$628  = swap_phase;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8119,12 +7939,12 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$720  = 3'h0;
+            end else if (\$344 ) begin
+              \$628  = 3'h0;
             end
           end
       4'h4:
@@ -8133,25 +7953,25 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
           (* full_case = 32'd1 *)
           casez (swap_phase)
             3'h0:
-                if (\$398 ) begin
-                  if (\$413 ) begin
-                    \$720  = 3'h1;
+                if (\$352 ) begin
+                  if (\$367 ) begin
+                    \$628  = 3'h1;
                   end
                 end
             3'h1:
-                \$720  = 3'h2;
+                \$628  = 3'h2;
             3'h2:
-                \$720  = 3'h3;
+                \$628  = 3'h3;
             3'h3:
-                \$720  = 3'h4;
+                \$628  = 3'h4;
             default:
-                \$720  = 3'h0;
+                \$628  = 3'h0;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$721  = load_row;
+    \$629  = load_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8160,21 +7980,21 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$390 ) begin
-              \$721  = 4'h0;
+            end else if (\$344 ) begin
+              \$629  = 4'h0;
             end
           end
       4'h4:
-          \$721  = \$396 [3:0];
+          \$629  = \$350 [3:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$722  = chord_step;
+    \$630  = chord_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8184,10 +8004,10 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
           end else begin
-            \$722  = 4'h0;
+            \$630  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -8203,20 +8023,20 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
           /* empty */;
       4'h6:
         begin
-          \$722  = \$627 [3:0];
-          if (\$639 ) begin
-            if (\$646 ) begin
-              \$722  = 4'h0;
+          \$630  = \$535 [3:0];
+          if (\$547 ) begin
+            if (\$554 ) begin
+              \$630  = 4'h0;
             end
           end
         end
       4'hc:
-          \$722  = \$647 [3:0];
+          \$630  = \$555 [3:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$723  = chord_flags;
+    \$631  = chord_flags;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8226,10 +8046,10 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$388 ) begin
-          end else if (\$389 ) begin
+          if (\$342 ) begin
+          end else if (\$343 ) begin
           end else begin
-            \$723  = 4'h0;
+            \$631  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -8244,12 +8064,12 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h5:
           /* empty */;
       4'h6:
-          \$723  = \$638 [3:0];
+          \$631  = \$546 [3:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$724  = swap_a;
+    \$632  = swap_a;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8268,13 +8088,13 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
             3'h1:
                 /* empty */;
             3'h2:
-                \$724  = \$414 ;
+                \$632  = \$368 ;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$725  = swap_b;
+    \$633  = swap_b;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8295,13 +8115,13 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
             3'h2:
                 /* empty */;
             3'h3:
-                \$725  = \$415 ;
+                \$633  = \$369 ;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$726  = scan_row;
+    \$634  = scan_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8316,16 +8136,16 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h7:
           /* empty */;
       4'h8:
-          \$726  = 4'h0;
+          \$634  = 4'h0;
       4'h9:
-          if (\$422 ) begin
-            \$726  = \$423 [3:0];
+          if (\$376 ) begin
+            \$634  = \$377 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$727  = scan_col;
+    \$635  = scan_col;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8340,19 +8160,19 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h7:
           /* empty */;
       4'h8:
-          \$727  = 4'h0;
+          \$635  = 4'h0;
       4'h9:
           (* full_case = 32'd1 *)
-          if (\$422 ) begin
-            \$727  = 4'h0;
+          if (\$376 ) begin
+            \$635  = 4'h0;
           end else begin
-            \$727  = \$424 [3:0];
+            \$635  = \$378 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$728  = count_step;
+    \$636  = count_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8367,16 +8187,16 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h7:
           /* empty */;
       4'h8:
-          \$728  = 5'h00;
+          \$636  = 5'h00;
       4'h9:
           /* empty */;
       4'ha:
-          \$728  = \$430 [4:0];
+          \$636  = \$384 [4:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$729  = row_arrives;
+    \$637  = row_arrives;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8391,40 +8211,16 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h7:
           /* empty */;
       4'h8:
-          \$729  = 1'h0;
+          \$637  = 1'h0;
       4'h9:
           /* empty */;
       4'ha:
-          \$729  = \$433 ;
+          \$637  = \$387 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$730  = count_up;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          \$730  = count_mid;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$731  = count_mid;
+    \$638  = count_up;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8443,12 +8239,60 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h9:
           /* empty */;
       4'ha:
-          \$731  = \$429 ;
+          \$638  = count_mid;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$732  = flood_first;
+    \$639  = count_mid;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$639  = count_down;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$640  = count_down;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$640  = \$383 ;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$641  = flood_first;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8469,24 +8313,24 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'ha:
           /* empty */;
       4'h5:
-          \$732  = 1'h1;
+          \$641  = 1'h1;
       4'h6:
           /* empty */;
       4'hc:
-          if (\$668 ) begin
+          if (\$576 ) begin
             (* full_case = 32'd1 *)
-            if (\$675 ) begin
+            if (\$583 ) begin
             end else begin
-              \$732  = 1'h1;
+              \$641  = 1'h1;
             end
           end
       4'hb:
-          \$732  = 1'h0;
+          \$641  = 1'h0;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$733  = exploded;
+    \$642  = exploded;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8507,22 +8351,22 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'ha:
           /* empty */;
       4'h5:
-          if (\$626 ) begin
-            \$733  = { cursor_row, cursor_col };
+          if (\$534 ) begin
+            \$642  = { cursor_row, cursor_col };
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$662 ) begin
-            if (\$667 ) begin
-              \$733  = probe_d;
+          if (\$570 ) begin
+            if (\$575 ) begin
+              \$642  = probe_d;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$734  = chord_lost;
+    \$643  = chord_lost;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8545,20 +8389,20 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'h5:
           /* empty */;
       4'h6:
-          if (\$639 ) begin
-            if (\$646 ) begin
-              \$734  = 1'h0;
+          if (\$547 ) begin
+            if (\$554 ) begin
+              \$643  = 1'h0;
             end
           end
       4'hc:
-          if (\$662 ) begin
-            \$734  = 1'h1;
+          if (\$570 ) begin
+            \$643  = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$735  = win_scan;
+    \$644  = win_scan;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8585,22 +8429,22 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
       4'hc:
           /* empty */;
       4'hb:
-          if (\$677 ) begin
+          if (\$585 ) begin
             (* full_case = 32'd1 *)
-            if (\$678 ) begin
+            if (\$586 ) begin
             end else begin
-              \$735  = 9'h000;
+              \$644  = 9'h000;
             end
           end
       4'hd:
-          \$735  = \$680 [8:0];
+          \$644  = \$588 [8:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$736  = \read_col$82 ;
+    \$645  = \read_col$82 ;
     if (read_enable) begin
-      \$736  = probe[3:0];
+      \$645  = probe[3:0];
     end
   end
   assign \buttons$1  = buttons;
@@ -8622,16 +8466,16 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   assign count_cell__addr = probe[7:4];
   assign count_cell__en = read_enable;
   assign mine_cell__addr = probe[7:4];
-  assign \cell  = { \$701 , \$301  };
+  assign \cell  = { \$609 , \$255  };
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
-  assign \port$369$0  = \$301 ;
-  assign \port$1960$0  = \$701 ;
-  assign \cell.count  = \$301 ;
-  assign \cell.mine  = \$701 [0];
-  assign \cell.revealed  = \$701 [1];
-  assign \cell.flagged  = \$701 [2];
-  assign \cell.exploded  = \$701 [3];
+  assign \port$323$0  = \$255 ;
+  assign \port$1868$0  = \$609 ;
+  assign \cell.count  = \$255 ;
+  assign \cell.mine  = \$609 [0];
+  assign \cell.revealed  = \$609 [1];
+  assign \cell.flagged  = \$609 [2];
+  assign \cell.exploded  = \$609 [3];
   assign \$24  = { \$23 , 1'h0 };
   assign { \$25 [240], \$25 [224], \$25 [208], \$25 [192], \$25 [176], \$25 [160], \$25 [144], \$25 [128], \$25 [112], \$25 [96], \$25 [80], \$25 [64], \$25 [48], \$25 [32], \$25 [16], \$25 [0] } = 16'h0000;
   assign { \$25 [255:241], \$25 [239:225], \$25 [223:209], \$25 [207:193], \$25 [191:177], \$25 [175:161], \$25 [159:145], \$25 [143:129], \$25 [127:113], \$25 [111:97], \$25 [95:81], \$25 [79:65], \$25 [63:49], \$25 [47:33], \$25 [31:17], \$25 [15:1] } = { \$24 [255:241], \$24 [239:225], \$24 [223:209], \$24 [207:193], \$24 [191:177], \$24 [175:161], \$24 [159:145], \$24 [143:129], \$24 [127:113], \$24 [111:97], \$24 [95:81], \$24 [79:65], \$24 [63:49], \$24 [47:33], \$24 [31:17], \$24 [15:1] };
@@ -8657,25 +8501,25 @@ module \nexys3_minesweeper.system.game (\port$369$0 , held, clk, read_enable, \p
   assign \$70  = difficulty;
   assign \$74  = difficulty;
   assign \$78  = difficulty;
-  assign \$363  = difficulty;
-  assign \$368  = difficulty;
-  assign \$375  = difficulty;
-  assign \$380  = difficulty;
-  assign \$394  = free_running;
-  assign \$395  = free_running;
-  assign \$399  = difficulty;
-  assign \$402  = difficulty;
-  assign \$406  = difficulty;
-  assign \$410  = difficulty;
-  assign \$419  = difficulty;
-  assign \$619  = difficulty;
-  assign \$628  = difficulty;
-  assign \$631  = difficulty;
-  assign \$648  = difficulty;
-  assign \$651  = difficulty;
+  assign \$317  = difficulty;
+  assign \$322  = difficulty;
+  assign \$329  = difficulty;
+  assign \$334  = difficulty;
+  assign \$348  = free_running;
+  assign \$349  = free_running;
+  assign \$353  = difficulty;
+  assign \$356  = difficulty;
+  assign \$360  = difficulty;
+  assign \$364  = difficulty;
+  assign \$373  = difficulty;
+  assign \$527  = difficulty;
+  assign \$536  = difficulty;
+  assign \$539  = difficulty;
+  assign \$556  = difficulty;
+  assign \$559  = difficulty;
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103 (held, clk, buttons, press);
+module \nexys3_minesweeper.system.game.buttons$104 (held, clk, buttons, press);
   reg \$auto$verilog_backend.cc:2355:dump_module$26  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -8733,27 +8577,27 @@ module \nexys3_minesweeper.system.game.buttons$103 (held, clk, buttons, press);
     previous <= levels;
   always @(posedge clk)
     repeat_count <= \$13 ;
-  \nexys3_minesweeper.system.game.buttons$103.debounce_centre  debounce_centre (
+  \nexys3_minesweeper.system.game.buttons$104.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o)
   );
-  \nexys3_minesweeper.system.game.buttons$103.debounce_down  debounce_down (
+  \nexys3_minesweeper.system.game.buttons$104.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 )
   );
-  \nexys3_minesweeper.system.game.buttons$103.debounce_left  debounce_left (
+  \nexys3_minesweeper.system.game.buttons$104.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 )
   );
-  \nexys3_minesweeper.system.game.buttons$103.debounce_right  debounce_right (
+  \nexys3_minesweeper.system.game.buttons$104.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 )
   );
-  \nexys3_minesweeper.system.game.buttons$103.debounce_up  debounce_up (
+  \nexys3_minesweeper.system.game.buttons$104.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 )
@@ -8791,7 +8635,7 @@ module \nexys3_minesweeper.system.game.buttons$103 (held, clk, buttons, press);
   assign held_directions[4:1] = { \o$11 , \o$9 , \o$7 , \o$5  };
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_centre (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$104.debounce_centre (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8833,7 +8677,7 @@ module \nexys3_minesweeper.system.game.buttons$103.debounce_centre (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_down (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$104.debounce_down (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8875,7 +8719,7 @@ module \nexys3_minesweeper.system.game.buttons$103.debounce_down (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_left (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$104.debounce_left (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8917,7 +8761,7 @@ module \nexys3_minesweeper.system.game.buttons$103.debounce_left (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_right (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$104.debounce_right (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8959,7 +8803,7 @@ module \nexys3_minesweeper.system.game.buttons$103.debounce_right (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_up (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$104.debounce_up (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$31  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9112,25 +8956,25 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1840$0 , \port$1842$0 , \port$1844$0 , \port$1846$0 , \port$1848$0 , \port$1850$0 , \port$1852$0 , clk, stage1, \port$1838$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, stage1, \port$1746$0 );
   input clk;
   wire clk;
-  input \port$1838$0 ;
-  wire \port$1838$0 ;
-  input \port$1840$0 ;
-  wire \port$1840$0 ;
-  input \port$1842$0 ;
-  wire \port$1842$0 ;
-  input \port$1844$0 ;
-  wire \port$1844$0 ;
-  input \port$1846$0 ;
-  wire \port$1846$0 ;
-  input \port$1848$0 ;
-  wire \port$1848$0 ;
-  input \port$1850$0 ;
-  wire \port$1850$0 ;
-  input \port$1852$0 ;
-  wire \port$1852$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
+  input \port$1748$0 ;
+  wire \port$1748$0 ;
+  input \port$1750$0 ;
+  wire \port$1750$0 ;
+  input \port$1752$0 ;
+  wire \port$1752$0 ;
+  input \port$1754$0 ;
+  wire \port$1754$0 ;
+  input \port$1756$0 ;
+  wire \port$1756$0 ;
+  input \port$1758$0 ;
+  wire \port$1758$0 ;
+  input \port$1760$0 ;
+  wire \port$1760$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -9141,10 +8985,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1840$0 , \port$1842$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1852$0 , \port$1850$0 , \port$1848$0 , \port$1846$0 , \port$1844$0 , \port$1842$0 , \port$1840$0 , \port$1838$0  };
+    stage0 <= { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1852$0 , \port$1850$0 , \port$1848$0 , \port$1846$0 , \port$1844$0 , \port$1842$0 , \port$1840$0 , \port$1838$0  };
+  assign switches = { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
   assign \switches$4  = stage1;
 endmodule
 

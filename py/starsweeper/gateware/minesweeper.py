@@ -217,9 +217,10 @@ class MinesweeperGame(wiring.Component):
         swaps_done = Signal(range(self.swaps + 1))
         scan_row = Signal(4)
         scan_col = Signal(4)
-        count_step = Signal(range(GRID + 3))   # count phase: row probed; the row counted is three less
-        count_up = Signal(GRID)                # the rows above and at the counted row
+        count_step = Signal(range(GRID + 4))   # count phase: row probed; the row counted is four less
+        count_up = Signal(GRID)                # the rows above, at and below the counted row
         count_mid = Signal(GRID)
+        count_down = Signal(GRID)
         load_row = Signal(4)
         chord_step = Signal(4)
         chord_flags = Signal(4)
@@ -324,12 +325,12 @@ class MinesweeperGame(wiring.Component):
         scan = Cat(scan_col, scan_row)
 
         # -- neighbour counts of one row (the COUNT phase) ---------------------------------------
-        # A window of three rows slides down the field: the row arriving from the read register
-        # is the one below the row counted. Its first clocks flush the last game's rows.
-        count_row = (count_step - 3)[:4]
-        row_up, row_mid = count_up, count_mid
+        # A window of three row registers slides down the field, fed by the read register (zeros
+        # in the clocks it holds no row: the first ones flush the last game's rows, the last is
+        # the row below the field). The counts come from registers only.
+        count_row = (count_step - 4)[:4]
+        row_up, row_mid, row_down = count_up, count_mid, count_down
         row_arrives = Signal()                 # the read register holds a row (a register itself)
-        row_down = Mux(row_arrives, mine_row, 0)
         row_counts = []
         for c in range(GRID):
             bits = [row_up[c], row_down[c]]
@@ -486,12 +487,17 @@ class MinesweeperGame(wiring.Component):
                     m.next = "COUNT"
 
             with m.State("COUNT"):
-                # Clock k probes row k (k < 16); row k - 2 arrives, row k - 3 is counted.
+                # Clock k probes row k (k < 16); row k - 2 arrives, row k - 3 is the window's
+                # lowest and row k - 4 is counted.
                 with m.If(count_step < GRID):
                     m.d.comb += probe_next.eq(Cat(C(0, 4), count_step[:4]))
-                m.d.sync += [count_up.eq(count_mid), count_mid.eq(row_down), count_step.eq(count_step + 1),
-                             row_arrives.eq((count_step >= 1) & (count_step <= GRID))]
-                with m.If(count_step >= 3):
+                m.d.sync += [
+                    count_up.eq(count_mid), count_mid.eq(count_down),
+                    count_down.eq(Mux(row_arrives, mine_row, 0)),
+                    count_step.eq(count_step + 1),
+                    row_arrives.eq((count_step >= 1) & (count_step <= GRID)),
+                ]
+                with m.If(count_step >= 4):
                     m.d.comb += [
                         count_write.addr.eq(count_row),
                         count_write.data.eq(Cat(*row_counts)),
@@ -499,7 +505,7 @@ class MinesweeperGame(wiring.Component):
                     ]
                     row_zero = Cat(*[n == 0 for n in row_counts]) & active.word_select(count_row, GRID)
                     m.d.sync += zero.word_select(count_row, GRID).eq(row_zero)
-                with m.If(count_step == GRID + 2):
+                with m.If(count_step == GRID + 3):
                     m.next = "REVEAL"        # the last two clocks probed the cursor's cell
 
             with m.State("REVEAL"):
