@@ -17,7 +17,7 @@ from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Time
 
 from starsweeper.model.buttons import BUTTON_BIT, ButtonActions
 from starsweeper.model.minesweeper import (
-    GRID, Difficulty, Direction, MinesweeperGame, Status, TIMER_MAX, neighbours,
+    GRID, Difficulty, Direction, MinesweeperGame, Status, TIMER_MAX, neighbours, place_mines,
 )
 from starsweeper.gateware.minesweeper import SWITCH_BEGINNER, SWITCH_FLAG
 
@@ -502,3 +502,34 @@ async def flood_of_an_empty_board(dut):
         assert int(dut.flood_steps.value) <= GRID - 1, f"flood took {int(dut.flood_steps.value)} steps"
         await compare_cells(tb, "after the flood")
         await tb.centre()  # new game
+
+
+@cocotb.test()
+async def first_reveal_on_a_mine_moves_it(dut):
+    """First-click safety at the edges of the scan for a free cell: the clicked cell holds a
+    mine after the swaps, at (0, 0) (the scan's first cell is the cursor itself), at the last
+    cell of the field, and at a random cell, in both difficulties."""
+    tb = GameTB(dut, seed_from_env())
+    await tb.start()
+    trials = [(beginner, place) for beginner in (False, True) for place in ("first", "last", "random")]
+    for k, (beginner, place) in enumerate(trials):
+        m = tb.model
+        assert (m.difficulty == Difficulty.BEGINNER) == beginner
+        cell = {"first": (0, 0), "last": (m.rows - 1, m.cols - 1),
+                "random": (tb.rng.randrange(m.rows), tb.rng.randrange(m.cols))}[place]
+        # A seed whose swaps leave a mine on the cell, found with the model.
+        while True:
+            seed = tb.rng.randrange(1 << 32)
+            mine, _ = place_mines(seed, m.rows, m.cols, m.mines, tb.params["swaps"])
+            if mine[cell[0]][cell[1]]:
+                break
+        await tb.move_to(*cell)
+        outcome = await tb.centre(forced_seed=seed)
+        assert outcome != "lost" and not m.mine[cell[0]][cell[1]], f"{cell}: {outcome}"
+        assert sum(map(sum, m.mine)) == m.mines
+        await compare_cells(tb, f"after the first reveal at {cell}")
+        # End the game on a mine, then start the next at the next trial's difficulty.
+        if m.status == Status.PLAYING:
+            await act_on(tb, next((r, c) for r, c in m.cells() if m.mine[r][c]))
+        if k + 1 < len(trials):
+            await tb.centre(beginner=trials[k + 1][0])

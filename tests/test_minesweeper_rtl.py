@@ -53,3 +53,8 @@ def test_timer_holds_at_999_and_freezes(seed):
 @pytest.mark.slow
 def test_flood_of_an_empty_board(seed):
     run_game_tests(dict(GAME_PARAMS, mine_counts={"0": 0, "1": 10}), "flood_of_an_empty_board", seed)
+
+
+@pytest.mark.slow
+def test_first_reveal_on_a_mine_moves_it(seed):
+    run_game_tests(GAME_PARAMS, "first_reveal_on_a_mine_moves_it", seed, instance="first_reveal")
