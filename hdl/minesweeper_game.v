@@ -28,13 +28,13 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   wire [10:0] \$117 ;
   wire [11:0] \$118 ;
   wire [4:0] \$119 ;
-  wire [8:0] \$1196 ;
+  wire [8:0] \$1197 ;
   wire [4:0] \$12 ;
   wire [5:0] \$120 ;
   wire [6:0] \$121 ;
-  wire [6:0] \$1216 ;
+  wire [6:0] \$1217 ;
   wire [7:0] \$122 ;
-  wire [6:0] \$1222 ;
+  wire [6:0] \$1223 ;
   wire [8:0] \$123 ;
   wire [9:0] \$124 ;
   wire [10:0] \$125 ;
@@ -576,61 +576,62 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   reg [3:0] \$608 ;
   reg [3:0] \$609  = 4'h0;
   wire \$61 ;
-  reg \$610 ;
-  reg [15:0] \$611 ;
-  reg [31:0] \$612 ;
-  reg [4:0] \$613 ;
-  reg [26:0] \$614 ;
-  reg [9:0] \$615 ;
-  reg [7:0] \$616 ;
+  reg [15:0] \$610 ;
+  reg \$611 ;
+  reg [15:0] \$612 ;
+  reg [31:0] \$613 ;
+  reg [4:0] \$614 ;
+  reg [26:0] \$615 ;
+  reg [9:0] \$616 ;
   reg [7:0] \$617 ;
-  reg \$618 ;
+  reg [7:0] \$618 ;
   reg \$619 ;
   wire \$62 ;
   reg \$620 ;
   reg \$621 ;
-  reg [33:0] \$622 ;
-  reg [14:0] \$623 ;
+  reg \$622 ;
+  reg [33:0] \$623 ;
   reg [14:0] \$624 ;
-  reg [31:0] \$625 ;
-  reg [14:0] \$626 ;
-  reg [1:0] \$627 ;
-  reg [31:0] \$628 ;
-  reg [15:0] \$629 ;
+  reg [14:0] \$625 ;
+  reg [31:0] \$626 ;
+  reg [14:0] \$627 ;
+  reg [1:0] \$628 ;
+  reg [31:0] \$629 ;
   wire [255:0] \$63 ;
-  reg \$630 ;
-  reg [1:0] \$631 ;
-  reg [255:0] \$632 ;
+  reg [15:0] \$630 ;
+  reg \$631 ;
+  reg [1:0] \$632 ;
   reg [255:0] \$633 ;
   reg [255:0] \$634 ;
-  reg [3:0] \$635 ;
+  reg [255:0] \$635 ;
   reg [3:0] \$636 ;
-  reg [8:0] \$637 ;
+  reg [3:0] \$637 ;
   reg [8:0] \$638 ;
-  reg [3:0] \$639 ;
+  reg [8:0] \$639 ;
   wire [15:0] \$64 ;
-  reg [31:0] \$640 ;
-  reg [9:0] \$641 ;
-  reg [2:0] \$642 ;
-  reg [3:0] \$643 ;
+  reg [3:0] \$640 ;
+  reg [31:0] \$641 ;
+  reg [9:0] \$642 ;
+  reg [2:0] \$643 ;
   reg [3:0] \$644 ;
   reg [3:0] \$645 ;
-  reg \$646 ;
+  reg [3:0] \$646 ;
   reg \$647 ;
-  reg [3:0] \$648 ;
+  reg \$648 ;
   reg [3:0] \$649 ;
   wire \$65 ;
-  reg [4:0] \$650 ;
-  reg \$651 ;
-  reg [15:0] \$652 ;
+  reg [3:0] \$650 ;
+  reg [4:0] \$651 ;
+  reg \$652 ;
   reg [15:0] \$653 ;
   reg [15:0] \$654 ;
-  reg \$655 ;
-  reg [7:0] \$656 ;
-  reg \$657 ;
-  reg [8:0] \$658 ;
-  reg [3:0] \$659 ;
+  reg [15:0] \$655 ;
+  reg \$656 ;
+  reg [7:0] \$657 ;
+  reg \$658 ;
+  reg [8:0] \$659 ;
   wire \$66 ;
+  reg [3:0] \$660 ;
   wire \$67 ;
   wire [4:0] \$68 ;
   wire \$69 ;
@@ -638,7 +639,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   wire \$70 ;
   wire [4:0] \$71 ;
   wire \$72 ;
-  wire [8:0] \$726 ;
+  wire [8:0] \$727 ;
   wire \$73 ;
   wire \$74 ;
   wire [4:0] \$75 ;
@@ -660,8 +661,8 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   wire [4:0] \$9 ;
   wire [4:0] \$90 ;
   wire [5:0] \$91 ;
-  wire [6:0] \$919 ;
   wire [6:0] \$92 ;
+  wire [6:0] \$920 ;
   wire [7:0] \$93 ;
   wire [8:0] \$94 ;
   wire [4:0] \$95 ;
@@ -750,12 +751,11 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   output [7:0] leds;
   reg [7:0] leds;
   reg [3:0] load_row = 4'h0;
-  wire [3:0] mine_cell__addr;
-  wire [15:0] mine_cell__data;
   reg mine_forward = 1'h0;
   reg [15:0] mine_forward_row = 16'h0000;
   wire [3:0] mine_read__addr;
   wire [15:0] mine_read__data;
+  reg [15:0] mine_read_row = 16'h0000;
   wire [15:0] mine_row;
   reg [3:0] mine_write__addr;
   reg [15:0] mine_write__data;
@@ -775,7 +775,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   reg rd_flagged = 1'h0;
   input [3:0] read_col;
   wire [3:0] read_col;
-  reg [3:0] \read_col$87  = 4'h0;
+  reg [3:0] \read_col$86  = 4'h0;
   input read_enable;
   wire read_enable;
   input [3:0] read_row;
@@ -871,12 +871,8 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
     if (mine_write__en)
       mines[mine_write__addr] <= mine_write__data;
   end
-  reg [15:0] _2_;
-  always @(posedge clk) begin
-    _2_ <= mines[probe[7:4]];
-  end
-  assign mine_cell__data = mines[probe[7:4]];
-  assign mine_read__data = _2_;
+  assign mine_read__data = mines[probe[7:4]];
+  assign \$333  = \$328  ? \$331  : { \$332 [4], \$332  };
   assign \$335  = \$334  ? 5'h09 : 5'h10;
   assign \$336  = \$335  - 1'h1;
   assign \$337  = cursor_col == \$336 ;
@@ -1066,8 +1062,8 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign \$526  = ! \$525 [3:0];
   assign \$528  = \$527  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
   assign \$529  = count_step - 3'h4;
-  assign \$1196  = \$529 [3:0] * 5'h10;
-  assign \$530  = \$528  >> \$1196 ;
+  assign \$1197  = \$529 [3:0] * 5'h10;
+  assign \$530  = \$528  >> \$1197 ;
   assign \$531  = { \$526 , \$520 , \$511 , \$502 , \$493 , \$484 , \$475 , \$466 , \$457 , \$448 , \$439 , \$430 , \$421 , \$412 , \$403 , \$394  } & \$530 ;
   assign \$532  = count_step - 3'h4;
   assign \$533  = count_step == 5'h13;
@@ -1083,13 +1079,13 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign \$545  = nb_valid_d & rd_flagged;
   assign \$546  = chord_flags + \$545 ;
   assign \$547  = chord_step == 4'h9;
-  assign \$1216  = cursor_col * 3'h4;
-  assign \$548  = count_cursor__data >> \$1216 ;
+  assign \$1217  = cursor_col * 3'h4;
+  assign \$548  = count_cursor__data >> \$1217 ;
   assign \$549  = | \$548 ;
   assign \$550  = nb_valid_d & rd_flagged;
   assign \$551  = chord_flags + \$550 ;
-  assign \$1222  = cursor_col * 3'h4;
-  assign \$552  = count_cursor__data >> \$1222 ;
+  assign \$1223  = cursor_col * 3'h4;
+  assign \$552  = count_cursor__data >> \$1223 ;
   assign \$553  = \$551  == \$552 ;
   assign \$554  = \$549  & \$553 ;
   assign \$555  = chord_step + 1'h1;
@@ -1131,13 +1127,13 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign \$593  = ~ \$592 ;
   assign \$594  = \$591  & \$593 ;
   assign \$595  = win_scan == 9'h101;
-  assign \$596  = mine_cell__data >> probe[3:0];
+  assign \$596  = mine_read__data >> probe[3:0];
   assign \$597  = | status;
   assign \$598  = \$596  & \$597 ;
   assign \$599  = revealed_bits >> probe;
   assign \$600  = flagged_bits >> probe;
   assign \$601  = status == 2'h2;
-  assign \$602  = mine_cell__data >> probe[3:0];
+  assign \$602  = mine_read__data >> probe[3:0];
   assign \$603  = \$601  & \$602 ;
   assign \$604  = \$600  | \$603 ;
   assign \$605  = status == 2'h3;
@@ -1146,106 +1142,108 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   always @(posedge clk)
     \$609  <= \$608 ;
   always @(posedge clk)
-    mine_forward <= \$610 ;
+    mine_read_row <= \$610 ;
   always @(posedge clk)
-    mine_forward_row <= \$611 ;
+    mine_forward <= \$611 ;
   always @(posedge clk)
-    free_running <= \$612 ;
+    mine_forward_row <= \$612 ;
   always @(posedge clk)
-    pending <= \$613 ;
+    free_running <= \$613 ;
   always @(posedge clk)
-    prescaler <= \$614 ;
+    pending <= \$614 ;
   always @(posedge clk)
-    timer <= \$615 ;
+    prescaler <= \$615 ;
   always @(posedge clk)
-    probe <= \$616 ;
+    timer <= \$616 ;
   always @(posedge clk)
-    probe_d <= \$617 ;
+    probe <= \$617 ;
   always @(posedge clk)
-    \$signal  <= \$618 ;
+    probe_d <= \$618 ;
   always @(posedge clk)
-    rd_flagged <= \$619 ;
+    \$signal  <= \$619 ;
   always @(posedge clk)
-    \$signal$91  <= \$620 ;
+    rd_flagged <= \$620 ;
   always @(posedge clk)
-    nb_valid_d <= \$621 ;
+    \$signal$91  <= \$621 ;
   always @(posedge clk)
-    \$signal$92  <= \$622 ;
+    nb_valid_d <= \$622 ;
   always @(posedge clk)
-    \$signal$93  <= \$623 ;
+    \$signal$92  <= \$623 ;
   always @(posedge clk)
-    product_lh <= \$624 ;
+    \$signal$93  <= \$624 ;
   always @(posedge clk)
-    \$signal$95  <= \$625 ;
+    product_lh <= \$625 ;
   always @(posedge clk)
-    sum_cross <= \$626 ;
+    \$signal$95  <= \$626 ;
   always @(posedge clk)
-    lcg_wait <= \$627 ;
+    sum_cross <= \$627 ;
   always @(posedge clk)
-    lcg <= \$628 ;
+    lcg_wait <= \$628 ;
   always @(posedge clk)
-    opened_rows <= \$629 ;
+    lcg <= \$629 ;
   always @(posedge clk)
-    difficulty <= \$630 ;
+    opened_rows <= \$630 ;
   always @(posedge clk)
-    status <= \$631 ;
+    difficulty <= \$631 ;
   always @(posedge clk)
-    flagged_bits <= \$632 ;
+    status <= \$632 ;
   always @(posedge clk)
-    zero <= \$633 ;
+    flagged_bits <= \$633 ;
   always @(posedge clk)
-    revealed_bits <= \$634 ;
+    zero <= \$634 ;
   always @(posedge clk)
-    cursor_row <= \$635 ;
+    revealed_bits <= \$635 ;
   always @(posedge clk)
-    cursor_col <= \$636 ;
+    cursor_row <= \$636 ;
   always @(posedge clk)
-    counter <= \$637 ;
+    cursor_col <= \$637 ;
   always @(posedge clk)
-    flood_steps <= \$638 ;
+    counter <= \$638 ;
   always @(posedge clk)
-    fsm_state <= \$639 ;
+    flood_steps <= \$639 ;
   always @(posedge clk)
-    seed <= \$640 ;
+    fsm_state <= \$640 ;
   always @(posedge clk)
-    swaps_done <= \$641 ;
+    seed <= \$641 ;
   always @(posedge clk)
-    swap_phase <= \$642 ;
+    swaps_done <= \$642 ;
   always @(posedge clk)
-    load_row <= \$643 ;
+    swap_phase <= \$643 ;
   always @(posedge clk)
-    chord_step <= \$644 ;
+    load_row <= \$644 ;
   always @(posedge clk)
-    chord_flags <= \$645 ;
+    chord_step <= \$645 ;
   always @(posedge clk)
-    swap_a <= \$646 ;
+    chord_flags <= \$646 ;
   always @(posedge clk)
-    swap_b <= \$647 ;
+    swap_a <= \$647 ;
   always @(posedge clk)
-    scan_row <= \$648 ;
+    swap_b <= \$648 ;
   always @(posedge clk)
-    scan_col <= \$649 ;
+    scan_row <= \$649 ;
   always @(posedge clk)
-    count_step <= \$650 ;
+    scan_col <= \$650 ;
   always @(posedge clk)
-    row_arrives <= \$651 ;
+    count_step <= \$651 ;
   always @(posedge clk)
-    count_up <= \$652 ;
+    row_arrives <= \$652 ;
   always @(posedge clk)
-    count_mid <= \$653 ;
+    count_up <= \$653 ;
   always @(posedge clk)
-    count_down <= \$654 ;
+    count_mid <= \$654 ;
   always @(posedge clk)
-    flood_first <= \$655 ;
+    count_down <= \$655 ;
   always @(posedge clk)
-    exploded <= \$656 ;
+    flood_first <= \$656 ;
   always @(posedge clk)
-    chord_lost <= \$657 ;
+    exploded <= \$657 ;
   always @(posedge clk)
-    win_scan <= \$658 ;
+    chord_lost <= \$658 ;
   always @(posedge clk)
-    \read_col$87  <= \$659 ;
-  assign mine_row = mine_forward ? mine_forward_row : mine_read__data;
+    win_scan <= \$659 ;
+  always @(posedge clk)
+    \read_col$86  <= \$660 ;
+  assign mine_row = mine_forward ? mine_forward_row : mine_read_row;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
@@ -1296,8 +1294,8 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign \$60  = ! status;
   assign \$61  = ~ rd_flagged;
   assign \$63  = \$62  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$726  = load_row * 5'h10;
-  assign \$64  = \$63  >> \$726 ;
+  assign \$727  = load_row * 5'h10;
+  assign \$64  = \$63  >> \$727 ;
   assign \$65  = ! load_row;
   assign \$66  = ! lcg_wait;
   assign \$68  = \$67  ? 5'h09 : 5'h10;
@@ -1484,8 +1482,8 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign \$252  = \$251  ? \$signal$67  : mine_row[14];
   assign \$253  = probe_d[3:0] == 4'hf;
   assign \$254  = \$253  ? \$signal$67  : mine_row[15];
-  assign \$919  = \read_col$87  * 3'h4;
-  assign \$255  = count_cell__data >> \$919 ;
+  assign \$920  = \read_col$86  * 3'h4;
+  assign \$255  = count_cell__data >> \$920 ;
   assign \$256  = ! fsm_state;
   assign \$257  = fsm_state == 1'h1;
   assign \$258  = fsm_state == 2'h2;
@@ -1560,8 +1558,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign \$330  = \$329  ? 5'h09 : 5'h10;
   assign \$331  = \$330  - 1'h1;
   assign \$332  = cursor_col - 1'h1;
-  assign \$333  = \$328  ? \$331  : { \$332 [4], \$332  };
-  \minesweeper_game.buttons$105  \buttons$105  (
+  \minesweeper_game.buttons$104  \buttons$104  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -2011,46 +2008,53 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$610  = \$271 ;
+    \$610  = mine_read__data;
     if (rst) begin
-      \$610  = 1'h0;
+      \$610  = 16'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$611  = mine_write__data;
+    \$611  = \$271 ;
     if (rst) begin
-      \$611  = 16'h0000;
+      \$611  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$612  = \$272 [31:0];
+    \$612  = mine_write__data;
     if (rst) begin
-      \$612  = 32'd0;
+      \$612  = 16'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$613  = pending;
+    \$613  = \$272 [31:0];
+    if (rst) begin
+      \$613  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$614  = pending;
     if (\$279 ) begin
-      \$613  = press;
+      \$614  = press;
     end else if (\$281 ) begin
-      \$613  = 5'h00;
+      \$614  = 5'h00;
     end
     if (rst) begin
-      \$613  = 5'h00;
+      \$614  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$614  = prescaler;
+    \$615  = prescaler;
     if (\$282 ) begin
       (* full_case = 32'd1 *)
       if (\$283 ) begin
-        \$614  = 27'h0000000;
+        \$615  = 27'h0000000;
       end else begin
-        \$614  = \$286 [26:0];
+        \$615  = \$286 [26:0];
       end
     end
     casez (fsm_state)
@@ -2066,27 +2070,27 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             if (switches[1]) begin
             end else if (rd_flagged) begin
             end else if (\$344 ) begin
-              \$614  = 27'h0000000;
+              \$615  = 27'h0000000;
             end
           end
     endcase
     if (rst) begin
-      \$614  = 27'h0000000;
+      \$615  = 27'h0000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$615  = timer;
+    \$616  = timer;
     if (\$282 ) begin
       if (\$283 ) begin
         if (\$284 ) begin
-          \$615  = \$285 [9:0];
+          \$616  = \$285 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$615  = 10'h000;
+          \$616  = 10'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -2097,45 +2101,45 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             if (switches[1]) begin
             end else if (rd_flagged) begin
             end else if (\$344 ) begin
-              \$615  = 10'h000;
+              \$616  = 10'h000;
             end
           end
     endcase
     if (rst) begin
-      \$615  = 10'h000;
+      \$616  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$616  = probe_next;
-    if (rst) begin
-      \$616  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$617  = probe;
+    \$617  = probe_next;
     if (rst) begin
       \$617  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$618  = \$287 ;
+    \$618  = probe;
     if (rst) begin
-      \$618  = 1'h0;
+      \$618  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$619  = \$288 ;
+    \$619  = \$287 ;
     if (rst) begin
       \$619  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$620  = 1'h0;
+    \$620  = \$288 ;
+    if (rst) begin
+      \$620  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$621  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -2158,73 +2162,73 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h5:
           /* empty */;
       4'h6:
-          \$620  = \$544 ;
+          \$621  = \$544 ;
       4'hc:
-          \$620  = \$564 ;
+          \$621  = \$564 ;
     endcase
-    if (rst) begin
-      \$620  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$621  = \$signal$91 ;
     if (rst) begin
       \$621  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$622  = \$289 ;
+    \$622  = \$signal$91 ;
     if (rst) begin
-      \$622  = 34'h000000000;
+      \$622  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$623  = \$290 [14:0];
+    \$623  = \$289 ;
     if (rst) begin
-      \$623  = 15'h0000;
+      \$623  = 34'h000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$624  = \$291 [14:0];
+    \$624  = \$290 [14:0];
     if (rst) begin
       \$624  = 15'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$625  = \$292 [31:0];
+    \$625  = \$291 [14:0];
     if (rst) begin
-      \$625  = 32'd0;
+      \$625  = 15'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$626  = \$293 [14:0];
+    \$626  = \$292 [31:0];
     if (rst) begin
-      \$626  = 15'h0000;
+      \$626  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$627  = lcg_wait;
+    \$627  = \$293 [14:0];
+    if (rst) begin
+      \$627  = 15'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$628  = lcg_wait;
     if (lcg_request) begin
-      \$627  = 2'h2;
+      \$628  = 2'h2;
     end else if (\$294 ) begin
-      \$627  = \$295 [1:0];
+      \$628  = \$295 [1:0];
     end
     if (rst) begin
-      \$627  = 2'h0;
+      \$628  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$628  = lcg;
+    \$629  = lcg;
     if (\$296 ) begin
-      \$628  = { \$297 [14:0], \$signal$95 [16:0] };
+      \$629  = { \$297 [14:0], \$signal$95 [16:0] };
     end
     casez (fsm_state)
       4'h0:
@@ -2239,38 +2243,38 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             if (switches[1]) begin
             end else if (rd_flagged) begin
             end else if (\$344 ) begin
-              \$628  = \$349 ;
+              \$629  = \$349 ;
             end
           end
     endcase
     if (rst) begin
-      \$628  = 32'd0;
+      \$629  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$629  = { \$313 , \$312 , \$311 , \$310 , \$309 , \$308 , \$307 , \$306 , \$305 , \$304 , \$303 , \$302 , \$301 , \$300 , \$299 , \$298  };
+    \$630  = { \$313 , \$312 , \$311 , \$310 , \$309 , \$308 , \$307 , \$306 , \$305 , \$304 , \$303 , \$302 , \$301 , \$300 , \$299 , \$298  };
     if (rst) begin
-      \$629  = 16'h0000;
+      \$630  = 16'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$630  = difficulty;
+    \$631  = difficulty;
     casez (fsm_state)
       4'h0:
-          \$630  = switches[7];
+          \$631  = switches[7];
     endcase
     if (rst) begin
-      \$630  = 1'h0;
+      \$631  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$631  = status;
+    \$632  = status;
     casez (fsm_state)
       4'h0:
-          \$631  = 2'h0;
+          \$632  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
@@ -2281,7 +2285,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             if (switches[1]) begin
             end else if (rd_flagged) begin
             end else if (\$344 ) begin
-              \$631  = 2'h1;
+              \$632  = 2'h1;
             end
           end
       4'h4:
@@ -2296,14 +2300,14 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
           /* empty */;
       4'h5:
           if (\$534 ) begin
-            \$631  = 2'h3;
+            \$632  = 2'h3;
           end
       4'h6:
           /* empty */;
       4'hc:
           if (\$576 ) begin
             if (\$583 ) begin
-              \$631  = 2'h3;
+              \$632  = 2'h3;
             end
           end
       4'hb:
@@ -2311,547 +2315,547 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'hd:
           if (\$594 ) begin
           end else if (\$595 ) begin
-            \$631  = 2'h2;
+            \$632  = 2'h2;
           end
     endcase
     if (rst) begin
-      \$631  = 2'h0;
+      \$632  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$632  = flagged_bits;
+    \$633  = flagged_bits;
     casez (fsm_state)
       4'h0:
-          \$632  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$633  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     endcase
     if (\$signal$56 ) begin
       (* full_case = 32'd1 *)
       casez (probe_d)
         8'h00:
-            \$632 [0] = flagged_wd;
+            \$633 [0] = flagged_wd;
         8'h01:
-            \$632 [1] = flagged_wd;
+            \$633 [1] = flagged_wd;
         8'h02:
-            \$632 [2] = flagged_wd;
+            \$633 [2] = flagged_wd;
         8'h03:
-            \$632 [3] = flagged_wd;
+            \$633 [3] = flagged_wd;
         8'h04:
-            \$632 [4] = flagged_wd;
+            \$633 [4] = flagged_wd;
         8'h05:
-            \$632 [5] = flagged_wd;
+            \$633 [5] = flagged_wd;
         8'h06:
-            \$632 [6] = flagged_wd;
+            \$633 [6] = flagged_wd;
         8'h07:
-            \$632 [7] = flagged_wd;
+            \$633 [7] = flagged_wd;
         8'h08:
-            \$632 [8] = flagged_wd;
+            \$633 [8] = flagged_wd;
         8'h09:
-            \$632 [9] = flagged_wd;
+            \$633 [9] = flagged_wd;
         8'h0a:
-            \$632 [10] = flagged_wd;
+            \$633 [10] = flagged_wd;
         8'h0b:
-            \$632 [11] = flagged_wd;
+            \$633 [11] = flagged_wd;
         8'h0c:
-            \$632 [12] = flagged_wd;
+            \$633 [12] = flagged_wd;
         8'h0d:
-            \$632 [13] = flagged_wd;
+            \$633 [13] = flagged_wd;
         8'h0e:
-            \$632 [14] = flagged_wd;
+            \$633 [14] = flagged_wd;
         8'h0f:
-            \$632 [15] = flagged_wd;
+            \$633 [15] = flagged_wd;
         8'h10:
-            \$632 [16] = flagged_wd;
+            \$633 [16] = flagged_wd;
         8'h11:
-            \$632 [17] = flagged_wd;
+            \$633 [17] = flagged_wd;
         8'h12:
-            \$632 [18] = flagged_wd;
+            \$633 [18] = flagged_wd;
         8'h13:
-            \$632 [19] = flagged_wd;
+            \$633 [19] = flagged_wd;
         8'h14:
-            \$632 [20] = flagged_wd;
+            \$633 [20] = flagged_wd;
         8'h15:
-            \$632 [21] = flagged_wd;
+            \$633 [21] = flagged_wd;
         8'h16:
-            \$632 [22] = flagged_wd;
+            \$633 [22] = flagged_wd;
         8'h17:
-            \$632 [23] = flagged_wd;
+            \$633 [23] = flagged_wd;
         8'h18:
-            \$632 [24] = flagged_wd;
+            \$633 [24] = flagged_wd;
         8'h19:
-            \$632 [25] = flagged_wd;
+            \$633 [25] = flagged_wd;
         8'h1a:
-            \$632 [26] = flagged_wd;
+            \$633 [26] = flagged_wd;
         8'h1b:
-            \$632 [27] = flagged_wd;
+            \$633 [27] = flagged_wd;
         8'h1c:
-            \$632 [28] = flagged_wd;
+            \$633 [28] = flagged_wd;
         8'h1d:
-            \$632 [29] = flagged_wd;
+            \$633 [29] = flagged_wd;
         8'h1e:
-            \$632 [30] = flagged_wd;
+            \$633 [30] = flagged_wd;
         8'h1f:
-            \$632 [31] = flagged_wd;
+            \$633 [31] = flagged_wd;
         8'h20:
-            \$632 [32] = flagged_wd;
+            \$633 [32] = flagged_wd;
         8'h21:
-            \$632 [33] = flagged_wd;
+            \$633 [33] = flagged_wd;
         8'h22:
-            \$632 [34] = flagged_wd;
+            \$633 [34] = flagged_wd;
         8'h23:
-            \$632 [35] = flagged_wd;
+            \$633 [35] = flagged_wd;
         8'h24:
-            \$632 [36] = flagged_wd;
+            \$633 [36] = flagged_wd;
         8'h25:
-            \$632 [37] = flagged_wd;
+            \$633 [37] = flagged_wd;
         8'h26:
-            \$632 [38] = flagged_wd;
+            \$633 [38] = flagged_wd;
         8'h27:
-            \$632 [39] = flagged_wd;
+            \$633 [39] = flagged_wd;
         8'h28:
-            \$632 [40] = flagged_wd;
+            \$633 [40] = flagged_wd;
         8'h29:
-            \$632 [41] = flagged_wd;
+            \$633 [41] = flagged_wd;
         8'h2a:
-            \$632 [42] = flagged_wd;
+            \$633 [42] = flagged_wd;
         8'h2b:
-            \$632 [43] = flagged_wd;
+            \$633 [43] = flagged_wd;
         8'h2c:
-            \$632 [44] = flagged_wd;
+            \$633 [44] = flagged_wd;
         8'h2d:
-            \$632 [45] = flagged_wd;
+            \$633 [45] = flagged_wd;
         8'h2e:
-            \$632 [46] = flagged_wd;
+            \$633 [46] = flagged_wd;
         8'h2f:
-            \$632 [47] = flagged_wd;
+            \$633 [47] = flagged_wd;
         8'h30:
-            \$632 [48] = flagged_wd;
+            \$633 [48] = flagged_wd;
         8'h31:
-            \$632 [49] = flagged_wd;
+            \$633 [49] = flagged_wd;
         8'h32:
-            \$632 [50] = flagged_wd;
+            \$633 [50] = flagged_wd;
         8'h33:
-            \$632 [51] = flagged_wd;
+            \$633 [51] = flagged_wd;
         8'h34:
-            \$632 [52] = flagged_wd;
+            \$633 [52] = flagged_wd;
         8'h35:
-            \$632 [53] = flagged_wd;
+            \$633 [53] = flagged_wd;
         8'h36:
-            \$632 [54] = flagged_wd;
+            \$633 [54] = flagged_wd;
         8'h37:
-            \$632 [55] = flagged_wd;
+            \$633 [55] = flagged_wd;
         8'h38:
-            \$632 [56] = flagged_wd;
+            \$633 [56] = flagged_wd;
         8'h39:
-            \$632 [57] = flagged_wd;
+            \$633 [57] = flagged_wd;
         8'h3a:
-            \$632 [58] = flagged_wd;
+            \$633 [58] = flagged_wd;
         8'h3b:
-            \$632 [59] = flagged_wd;
+            \$633 [59] = flagged_wd;
         8'h3c:
-            \$632 [60] = flagged_wd;
+            \$633 [60] = flagged_wd;
         8'h3d:
-            \$632 [61] = flagged_wd;
+            \$633 [61] = flagged_wd;
         8'h3e:
-            \$632 [62] = flagged_wd;
+            \$633 [62] = flagged_wd;
         8'h3f:
-            \$632 [63] = flagged_wd;
+            \$633 [63] = flagged_wd;
         8'h40:
-            \$632 [64] = flagged_wd;
+            \$633 [64] = flagged_wd;
         8'h41:
-            \$632 [65] = flagged_wd;
+            \$633 [65] = flagged_wd;
         8'h42:
-            \$632 [66] = flagged_wd;
+            \$633 [66] = flagged_wd;
         8'h43:
-            \$632 [67] = flagged_wd;
+            \$633 [67] = flagged_wd;
         8'h44:
-            \$632 [68] = flagged_wd;
+            \$633 [68] = flagged_wd;
         8'h45:
-            \$632 [69] = flagged_wd;
+            \$633 [69] = flagged_wd;
         8'h46:
-            \$632 [70] = flagged_wd;
+            \$633 [70] = flagged_wd;
         8'h47:
-            \$632 [71] = flagged_wd;
+            \$633 [71] = flagged_wd;
         8'h48:
-            \$632 [72] = flagged_wd;
+            \$633 [72] = flagged_wd;
         8'h49:
-            \$632 [73] = flagged_wd;
+            \$633 [73] = flagged_wd;
         8'h4a:
-            \$632 [74] = flagged_wd;
+            \$633 [74] = flagged_wd;
         8'h4b:
-            \$632 [75] = flagged_wd;
+            \$633 [75] = flagged_wd;
         8'h4c:
-            \$632 [76] = flagged_wd;
+            \$633 [76] = flagged_wd;
         8'h4d:
-            \$632 [77] = flagged_wd;
+            \$633 [77] = flagged_wd;
         8'h4e:
-            \$632 [78] = flagged_wd;
+            \$633 [78] = flagged_wd;
         8'h4f:
-            \$632 [79] = flagged_wd;
+            \$633 [79] = flagged_wd;
         8'h50:
-            \$632 [80] = flagged_wd;
+            \$633 [80] = flagged_wd;
         8'h51:
-            \$632 [81] = flagged_wd;
+            \$633 [81] = flagged_wd;
         8'h52:
-            \$632 [82] = flagged_wd;
+            \$633 [82] = flagged_wd;
         8'h53:
-            \$632 [83] = flagged_wd;
+            \$633 [83] = flagged_wd;
         8'h54:
-            \$632 [84] = flagged_wd;
+            \$633 [84] = flagged_wd;
         8'h55:
-            \$632 [85] = flagged_wd;
+            \$633 [85] = flagged_wd;
         8'h56:
-            \$632 [86] = flagged_wd;
+            \$633 [86] = flagged_wd;
         8'h57:
-            \$632 [87] = flagged_wd;
+            \$633 [87] = flagged_wd;
         8'h58:
-            \$632 [88] = flagged_wd;
+            \$633 [88] = flagged_wd;
         8'h59:
-            \$632 [89] = flagged_wd;
+            \$633 [89] = flagged_wd;
         8'h5a:
-            \$632 [90] = flagged_wd;
+            \$633 [90] = flagged_wd;
         8'h5b:
-            \$632 [91] = flagged_wd;
+            \$633 [91] = flagged_wd;
         8'h5c:
-            \$632 [92] = flagged_wd;
+            \$633 [92] = flagged_wd;
         8'h5d:
-            \$632 [93] = flagged_wd;
+            \$633 [93] = flagged_wd;
         8'h5e:
-            \$632 [94] = flagged_wd;
+            \$633 [94] = flagged_wd;
         8'h5f:
-            \$632 [95] = flagged_wd;
+            \$633 [95] = flagged_wd;
         8'h60:
-            \$632 [96] = flagged_wd;
+            \$633 [96] = flagged_wd;
         8'h61:
-            \$632 [97] = flagged_wd;
+            \$633 [97] = flagged_wd;
         8'h62:
-            \$632 [98] = flagged_wd;
+            \$633 [98] = flagged_wd;
         8'h63:
-            \$632 [99] = flagged_wd;
+            \$633 [99] = flagged_wd;
         8'h64:
-            \$632 [100] = flagged_wd;
+            \$633 [100] = flagged_wd;
         8'h65:
-            \$632 [101] = flagged_wd;
+            \$633 [101] = flagged_wd;
         8'h66:
-            \$632 [102] = flagged_wd;
+            \$633 [102] = flagged_wd;
         8'h67:
-            \$632 [103] = flagged_wd;
+            \$633 [103] = flagged_wd;
         8'h68:
-            \$632 [104] = flagged_wd;
+            \$633 [104] = flagged_wd;
         8'h69:
-            \$632 [105] = flagged_wd;
+            \$633 [105] = flagged_wd;
         8'h6a:
-            \$632 [106] = flagged_wd;
+            \$633 [106] = flagged_wd;
         8'h6b:
-            \$632 [107] = flagged_wd;
+            \$633 [107] = flagged_wd;
         8'h6c:
-            \$632 [108] = flagged_wd;
+            \$633 [108] = flagged_wd;
         8'h6d:
-            \$632 [109] = flagged_wd;
+            \$633 [109] = flagged_wd;
         8'h6e:
-            \$632 [110] = flagged_wd;
+            \$633 [110] = flagged_wd;
         8'h6f:
-            \$632 [111] = flagged_wd;
+            \$633 [111] = flagged_wd;
         8'h70:
-            \$632 [112] = flagged_wd;
+            \$633 [112] = flagged_wd;
         8'h71:
-            \$632 [113] = flagged_wd;
+            \$633 [113] = flagged_wd;
         8'h72:
-            \$632 [114] = flagged_wd;
+            \$633 [114] = flagged_wd;
         8'h73:
-            \$632 [115] = flagged_wd;
+            \$633 [115] = flagged_wd;
         8'h74:
-            \$632 [116] = flagged_wd;
+            \$633 [116] = flagged_wd;
         8'h75:
-            \$632 [117] = flagged_wd;
+            \$633 [117] = flagged_wd;
         8'h76:
-            \$632 [118] = flagged_wd;
+            \$633 [118] = flagged_wd;
         8'h77:
-            \$632 [119] = flagged_wd;
+            \$633 [119] = flagged_wd;
         8'h78:
-            \$632 [120] = flagged_wd;
+            \$633 [120] = flagged_wd;
         8'h79:
-            \$632 [121] = flagged_wd;
+            \$633 [121] = flagged_wd;
         8'h7a:
-            \$632 [122] = flagged_wd;
+            \$633 [122] = flagged_wd;
         8'h7b:
-            \$632 [123] = flagged_wd;
+            \$633 [123] = flagged_wd;
         8'h7c:
-            \$632 [124] = flagged_wd;
+            \$633 [124] = flagged_wd;
         8'h7d:
-            \$632 [125] = flagged_wd;
+            \$633 [125] = flagged_wd;
         8'h7e:
-            \$632 [126] = flagged_wd;
+            \$633 [126] = flagged_wd;
         8'h7f:
-            \$632 [127] = flagged_wd;
+            \$633 [127] = flagged_wd;
         8'h80:
-            \$632 [128] = flagged_wd;
+            \$633 [128] = flagged_wd;
         8'h81:
-            \$632 [129] = flagged_wd;
+            \$633 [129] = flagged_wd;
         8'h82:
-            \$632 [130] = flagged_wd;
+            \$633 [130] = flagged_wd;
         8'h83:
-            \$632 [131] = flagged_wd;
+            \$633 [131] = flagged_wd;
         8'h84:
-            \$632 [132] = flagged_wd;
+            \$633 [132] = flagged_wd;
         8'h85:
-            \$632 [133] = flagged_wd;
+            \$633 [133] = flagged_wd;
         8'h86:
-            \$632 [134] = flagged_wd;
+            \$633 [134] = flagged_wd;
         8'h87:
-            \$632 [135] = flagged_wd;
+            \$633 [135] = flagged_wd;
         8'h88:
-            \$632 [136] = flagged_wd;
+            \$633 [136] = flagged_wd;
         8'h89:
-            \$632 [137] = flagged_wd;
+            \$633 [137] = flagged_wd;
         8'h8a:
-            \$632 [138] = flagged_wd;
+            \$633 [138] = flagged_wd;
         8'h8b:
-            \$632 [139] = flagged_wd;
+            \$633 [139] = flagged_wd;
         8'h8c:
-            \$632 [140] = flagged_wd;
+            \$633 [140] = flagged_wd;
         8'h8d:
-            \$632 [141] = flagged_wd;
+            \$633 [141] = flagged_wd;
         8'h8e:
-            \$632 [142] = flagged_wd;
+            \$633 [142] = flagged_wd;
         8'h8f:
-            \$632 [143] = flagged_wd;
+            \$633 [143] = flagged_wd;
         8'h90:
-            \$632 [144] = flagged_wd;
+            \$633 [144] = flagged_wd;
         8'h91:
-            \$632 [145] = flagged_wd;
+            \$633 [145] = flagged_wd;
         8'h92:
-            \$632 [146] = flagged_wd;
+            \$633 [146] = flagged_wd;
         8'h93:
-            \$632 [147] = flagged_wd;
+            \$633 [147] = flagged_wd;
         8'h94:
-            \$632 [148] = flagged_wd;
+            \$633 [148] = flagged_wd;
         8'h95:
-            \$632 [149] = flagged_wd;
+            \$633 [149] = flagged_wd;
         8'h96:
-            \$632 [150] = flagged_wd;
+            \$633 [150] = flagged_wd;
         8'h97:
-            \$632 [151] = flagged_wd;
+            \$633 [151] = flagged_wd;
         8'h98:
-            \$632 [152] = flagged_wd;
+            \$633 [152] = flagged_wd;
         8'h99:
-            \$632 [153] = flagged_wd;
+            \$633 [153] = flagged_wd;
         8'h9a:
-            \$632 [154] = flagged_wd;
+            \$633 [154] = flagged_wd;
         8'h9b:
-            \$632 [155] = flagged_wd;
+            \$633 [155] = flagged_wd;
         8'h9c:
-            \$632 [156] = flagged_wd;
+            \$633 [156] = flagged_wd;
         8'h9d:
-            \$632 [157] = flagged_wd;
+            \$633 [157] = flagged_wd;
         8'h9e:
-            \$632 [158] = flagged_wd;
+            \$633 [158] = flagged_wd;
         8'h9f:
-            \$632 [159] = flagged_wd;
+            \$633 [159] = flagged_wd;
         8'ha0:
-            \$632 [160] = flagged_wd;
+            \$633 [160] = flagged_wd;
         8'ha1:
-            \$632 [161] = flagged_wd;
+            \$633 [161] = flagged_wd;
         8'ha2:
-            \$632 [162] = flagged_wd;
+            \$633 [162] = flagged_wd;
         8'ha3:
-            \$632 [163] = flagged_wd;
+            \$633 [163] = flagged_wd;
         8'ha4:
-            \$632 [164] = flagged_wd;
+            \$633 [164] = flagged_wd;
         8'ha5:
-            \$632 [165] = flagged_wd;
+            \$633 [165] = flagged_wd;
         8'ha6:
-            \$632 [166] = flagged_wd;
+            \$633 [166] = flagged_wd;
         8'ha7:
-            \$632 [167] = flagged_wd;
+            \$633 [167] = flagged_wd;
         8'ha8:
-            \$632 [168] = flagged_wd;
+            \$633 [168] = flagged_wd;
         8'ha9:
-            \$632 [169] = flagged_wd;
+            \$633 [169] = flagged_wd;
         8'haa:
-            \$632 [170] = flagged_wd;
+            \$633 [170] = flagged_wd;
         8'hab:
-            \$632 [171] = flagged_wd;
+            \$633 [171] = flagged_wd;
         8'hac:
-            \$632 [172] = flagged_wd;
+            \$633 [172] = flagged_wd;
         8'had:
-            \$632 [173] = flagged_wd;
+            \$633 [173] = flagged_wd;
         8'hae:
-            \$632 [174] = flagged_wd;
+            \$633 [174] = flagged_wd;
         8'haf:
-            \$632 [175] = flagged_wd;
+            \$633 [175] = flagged_wd;
         8'hb0:
-            \$632 [176] = flagged_wd;
+            \$633 [176] = flagged_wd;
         8'hb1:
-            \$632 [177] = flagged_wd;
+            \$633 [177] = flagged_wd;
         8'hb2:
-            \$632 [178] = flagged_wd;
+            \$633 [178] = flagged_wd;
         8'hb3:
-            \$632 [179] = flagged_wd;
+            \$633 [179] = flagged_wd;
         8'hb4:
-            \$632 [180] = flagged_wd;
+            \$633 [180] = flagged_wd;
         8'hb5:
-            \$632 [181] = flagged_wd;
+            \$633 [181] = flagged_wd;
         8'hb6:
-            \$632 [182] = flagged_wd;
+            \$633 [182] = flagged_wd;
         8'hb7:
-            \$632 [183] = flagged_wd;
+            \$633 [183] = flagged_wd;
         8'hb8:
-            \$632 [184] = flagged_wd;
+            \$633 [184] = flagged_wd;
         8'hb9:
-            \$632 [185] = flagged_wd;
+            \$633 [185] = flagged_wd;
         8'hba:
-            \$632 [186] = flagged_wd;
+            \$633 [186] = flagged_wd;
         8'hbb:
-            \$632 [187] = flagged_wd;
+            \$633 [187] = flagged_wd;
         8'hbc:
-            \$632 [188] = flagged_wd;
+            \$633 [188] = flagged_wd;
         8'hbd:
-            \$632 [189] = flagged_wd;
+            \$633 [189] = flagged_wd;
         8'hbe:
-            \$632 [190] = flagged_wd;
+            \$633 [190] = flagged_wd;
         8'hbf:
-            \$632 [191] = flagged_wd;
+            \$633 [191] = flagged_wd;
         8'hc0:
-            \$632 [192] = flagged_wd;
+            \$633 [192] = flagged_wd;
         8'hc1:
-            \$632 [193] = flagged_wd;
+            \$633 [193] = flagged_wd;
         8'hc2:
-            \$632 [194] = flagged_wd;
+            \$633 [194] = flagged_wd;
         8'hc3:
-            \$632 [195] = flagged_wd;
+            \$633 [195] = flagged_wd;
         8'hc4:
-            \$632 [196] = flagged_wd;
+            \$633 [196] = flagged_wd;
         8'hc5:
-            \$632 [197] = flagged_wd;
+            \$633 [197] = flagged_wd;
         8'hc6:
-            \$632 [198] = flagged_wd;
+            \$633 [198] = flagged_wd;
         8'hc7:
-            \$632 [199] = flagged_wd;
+            \$633 [199] = flagged_wd;
         8'hc8:
-            \$632 [200] = flagged_wd;
+            \$633 [200] = flagged_wd;
         8'hc9:
-            \$632 [201] = flagged_wd;
+            \$633 [201] = flagged_wd;
         8'hca:
-            \$632 [202] = flagged_wd;
+            \$633 [202] = flagged_wd;
         8'hcb:
-            \$632 [203] = flagged_wd;
+            \$633 [203] = flagged_wd;
         8'hcc:
-            \$632 [204] = flagged_wd;
+            \$633 [204] = flagged_wd;
         8'hcd:
-            \$632 [205] = flagged_wd;
+            \$633 [205] = flagged_wd;
         8'hce:
-            \$632 [206] = flagged_wd;
+            \$633 [206] = flagged_wd;
         8'hcf:
-            \$632 [207] = flagged_wd;
+            \$633 [207] = flagged_wd;
         8'hd0:
-            \$632 [208] = flagged_wd;
+            \$633 [208] = flagged_wd;
         8'hd1:
-            \$632 [209] = flagged_wd;
+            \$633 [209] = flagged_wd;
         8'hd2:
-            \$632 [210] = flagged_wd;
+            \$633 [210] = flagged_wd;
         8'hd3:
-            \$632 [211] = flagged_wd;
+            \$633 [211] = flagged_wd;
         8'hd4:
-            \$632 [212] = flagged_wd;
+            \$633 [212] = flagged_wd;
         8'hd5:
-            \$632 [213] = flagged_wd;
+            \$633 [213] = flagged_wd;
         8'hd6:
-            \$632 [214] = flagged_wd;
+            \$633 [214] = flagged_wd;
         8'hd7:
-            \$632 [215] = flagged_wd;
+            \$633 [215] = flagged_wd;
         8'hd8:
-            \$632 [216] = flagged_wd;
+            \$633 [216] = flagged_wd;
         8'hd9:
-            \$632 [217] = flagged_wd;
+            \$633 [217] = flagged_wd;
         8'hda:
-            \$632 [218] = flagged_wd;
+            \$633 [218] = flagged_wd;
         8'hdb:
-            \$632 [219] = flagged_wd;
+            \$633 [219] = flagged_wd;
         8'hdc:
-            \$632 [220] = flagged_wd;
+            \$633 [220] = flagged_wd;
         8'hdd:
-            \$632 [221] = flagged_wd;
+            \$633 [221] = flagged_wd;
         8'hde:
-            \$632 [222] = flagged_wd;
+            \$633 [222] = flagged_wd;
         8'hdf:
-            \$632 [223] = flagged_wd;
+            \$633 [223] = flagged_wd;
         8'he0:
-            \$632 [224] = flagged_wd;
+            \$633 [224] = flagged_wd;
         8'he1:
-            \$632 [225] = flagged_wd;
+            \$633 [225] = flagged_wd;
         8'he2:
-            \$632 [226] = flagged_wd;
+            \$633 [226] = flagged_wd;
         8'he3:
-            \$632 [227] = flagged_wd;
+            \$633 [227] = flagged_wd;
         8'he4:
-            \$632 [228] = flagged_wd;
+            \$633 [228] = flagged_wd;
         8'he5:
-            \$632 [229] = flagged_wd;
+            \$633 [229] = flagged_wd;
         8'he6:
-            \$632 [230] = flagged_wd;
+            \$633 [230] = flagged_wd;
         8'he7:
-            \$632 [231] = flagged_wd;
+            \$633 [231] = flagged_wd;
         8'he8:
-            \$632 [232] = flagged_wd;
+            \$633 [232] = flagged_wd;
         8'he9:
-            \$632 [233] = flagged_wd;
+            \$633 [233] = flagged_wd;
         8'hea:
-            \$632 [234] = flagged_wd;
+            \$633 [234] = flagged_wd;
         8'heb:
-            \$632 [235] = flagged_wd;
+            \$633 [235] = flagged_wd;
         8'hec:
-            \$632 [236] = flagged_wd;
+            \$633 [236] = flagged_wd;
         8'hed:
-            \$632 [237] = flagged_wd;
+            \$633 [237] = flagged_wd;
         8'hee:
-            \$632 [238] = flagged_wd;
+            \$633 [238] = flagged_wd;
         8'hef:
-            \$632 [239] = flagged_wd;
+            \$633 [239] = flagged_wd;
         8'hf0:
-            \$632 [240] = flagged_wd;
+            \$633 [240] = flagged_wd;
         8'hf1:
-            \$632 [241] = flagged_wd;
+            \$633 [241] = flagged_wd;
         8'hf2:
-            \$632 [242] = flagged_wd;
+            \$633 [242] = flagged_wd;
         8'hf3:
-            \$632 [243] = flagged_wd;
+            \$633 [243] = flagged_wd;
         8'hf4:
-            \$632 [244] = flagged_wd;
+            \$633 [244] = flagged_wd;
         8'hf5:
-            \$632 [245] = flagged_wd;
+            \$633 [245] = flagged_wd;
         8'hf6:
-            \$632 [246] = flagged_wd;
+            \$633 [246] = flagged_wd;
         8'hf7:
-            \$632 [247] = flagged_wd;
+            \$633 [247] = flagged_wd;
         8'hf8:
-            \$632 [248] = flagged_wd;
+            \$633 [248] = flagged_wd;
         8'hf9:
-            \$632 [249] = flagged_wd;
+            \$633 [249] = flagged_wd;
         8'hfa:
-            \$632 [250] = flagged_wd;
+            \$633 [250] = flagged_wd;
         8'hfb:
-            \$632 [251] = flagged_wd;
+            \$633 [251] = flagged_wd;
         8'hfc:
-            \$632 [252] = flagged_wd;
+            \$633 [252] = flagged_wd;
         8'hfd:
-            \$632 [253] = flagged_wd;
+            \$633 [253] = flagged_wd;
         8'hfe:
-            \$632 [254] = flagged_wd;
+            \$633 [254] = flagged_wd;
         8'hff:
-            \$632 [255] = flagged_wd;
+            \$633 [255] = flagged_wd;
       endcase
     end
     if (rst) begin
-      \$632  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$633  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$633  = zero;
+    \$634  = zero;
     casez (fsm_state)
       4'h0:
-          \$633  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$634  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
@@ -2871,50 +2875,50 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             (* full_case = 32'd1 *)
             casez (\$532 [3:0])
               4'h0:
-                  \$633 [15:0] = \$531 ;
+                  \$634 [15:0] = \$531 ;
               4'h1:
-                  \$633 [31:16] = \$531 ;
+                  \$634 [31:16] = \$531 ;
               4'h2:
-                  \$633 [47:32] = \$531 ;
+                  \$634 [47:32] = \$531 ;
               4'h3:
-                  \$633 [63:48] = \$531 ;
+                  \$634 [63:48] = \$531 ;
               4'h4:
-                  \$633 [79:64] = \$531 ;
+                  \$634 [79:64] = \$531 ;
               4'h5:
-                  \$633 [95:80] = \$531 ;
+                  \$634 [95:80] = \$531 ;
               4'h6:
-                  \$633 [111:96] = \$531 ;
+                  \$634 [111:96] = \$531 ;
               4'h7:
-                  \$633 [127:112] = \$531 ;
+                  \$634 [127:112] = \$531 ;
               4'h8:
-                  \$633 [143:128] = \$531 ;
+                  \$634 [143:128] = \$531 ;
               4'h9:
-                  \$633 [159:144] = \$531 ;
+                  \$634 [159:144] = \$531 ;
               4'ha:
-                  \$633 [175:160] = \$531 ;
+                  \$634 [175:160] = \$531 ;
               4'hb:
-                  \$633 [191:176] = \$531 ;
+                  \$634 [191:176] = \$531 ;
               4'hc:
-                  \$633 [207:192] = \$531 ;
+                  \$634 [207:192] = \$531 ;
               4'hd:
-                  \$633 [223:208] = \$531 ;
+                  \$634 [223:208] = \$531 ;
               4'he:
-                  \$633 [239:224] = \$531 ;
+                  \$634 [239:224] = \$531 ;
               4'hf:
-                  \$633 [255:240] = \$531 ;
+                  \$634 [255:240] = \$531 ;
             endcase
           end
     endcase
     if (rst) begin
-      \$633  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$634  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$634  = revealed_bits;
+    \$635  = revealed_bits;
     casez (fsm_state)
       4'h0:
-          \$634  = \$314 ;
+          \$635  = \$314 ;
       4'h1:
           /* empty */;
       4'h2:
@@ -2938,561 +2942,541 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'hc:
           /* empty */;
       4'hb:
-          \$634  = \$584 ;
+          \$635  = \$584 ;
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
       casez (probe_d)
         8'h00:
-            \$634 [0] = 1'h1;
+            \$635 [0] = 1'h1;
         8'h01:
-            \$634 [1] = 1'h1;
+            \$635 [1] = 1'h1;
         8'h02:
-            \$634 [2] = 1'h1;
+            \$635 [2] = 1'h1;
         8'h03:
-            \$634 [3] = 1'h1;
+            \$635 [3] = 1'h1;
         8'h04:
-            \$634 [4] = 1'h1;
+            \$635 [4] = 1'h1;
         8'h05:
-            \$634 [5] = 1'h1;
+            \$635 [5] = 1'h1;
         8'h06:
-            \$634 [6] = 1'h1;
+            \$635 [6] = 1'h1;
         8'h07:
-            \$634 [7] = 1'h1;
+            \$635 [7] = 1'h1;
         8'h08:
-            \$634 [8] = 1'h1;
+            \$635 [8] = 1'h1;
         8'h09:
-            \$634 [9] = 1'h1;
+            \$635 [9] = 1'h1;
         8'h0a:
-            \$634 [10] = 1'h1;
+            \$635 [10] = 1'h1;
         8'h0b:
-            \$634 [11] = 1'h1;
+            \$635 [11] = 1'h1;
         8'h0c:
-            \$634 [12] = 1'h1;
+            \$635 [12] = 1'h1;
         8'h0d:
-            \$634 [13] = 1'h1;
+            \$635 [13] = 1'h1;
         8'h0e:
-            \$634 [14] = 1'h1;
+            \$635 [14] = 1'h1;
         8'h0f:
-            \$634 [15] = 1'h1;
+            \$635 [15] = 1'h1;
         8'h10:
-            \$634 [16] = 1'h1;
+            \$635 [16] = 1'h1;
         8'h11:
-            \$634 [17] = 1'h1;
+            \$635 [17] = 1'h1;
         8'h12:
-            \$634 [18] = 1'h1;
+            \$635 [18] = 1'h1;
         8'h13:
-            \$634 [19] = 1'h1;
+            \$635 [19] = 1'h1;
         8'h14:
-            \$634 [20] = 1'h1;
+            \$635 [20] = 1'h1;
         8'h15:
-            \$634 [21] = 1'h1;
+            \$635 [21] = 1'h1;
         8'h16:
-            \$634 [22] = 1'h1;
+            \$635 [22] = 1'h1;
         8'h17:
-            \$634 [23] = 1'h1;
+            \$635 [23] = 1'h1;
         8'h18:
-            \$634 [24] = 1'h1;
+            \$635 [24] = 1'h1;
         8'h19:
-            \$634 [25] = 1'h1;
+            \$635 [25] = 1'h1;
         8'h1a:
-            \$634 [26] = 1'h1;
+            \$635 [26] = 1'h1;
         8'h1b:
-            \$634 [27] = 1'h1;
+            \$635 [27] = 1'h1;
         8'h1c:
-            \$634 [28] = 1'h1;
+            \$635 [28] = 1'h1;
         8'h1d:
-            \$634 [29] = 1'h1;
+            \$635 [29] = 1'h1;
         8'h1e:
-            \$634 [30] = 1'h1;
+            \$635 [30] = 1'h1;
         8'h1f:
-            \$634 [31] = 1'h1;
+            \$635 [31] = 1'h1;
         8'h20:
-            \$634 [32] = 1'h1;
+            \$635 [32] = 1'h1;
         8'h21:
-            \$634 [33] = 1'h1;
+            \$635 [33] = 1'h1;
         8'h22:
-            \$634 [34] = 1'h1;
+            \$635 [34] = 1'h1;
         8'h23:
-            \$634 [35] = 1'h1;
+            \$635 [35] = 1'h1;
         8'h24:
-            \$634 [36] = 1'h1;
+            \$635 [36] = 1'h1;
         8'h25:
-            \$634 [37] = 1'h1;
+            \$635 [37] = 1'h1;
         8'h26:
-            \$634 [38] = 1'h1;
+            \$635 [38] = 1'h1;
         8'h27:
-            \$634 [39] = 1'h1;
+            \$635 [39] = 1'h1;
         8'h28:
-            \$634 [40] = 1'h1;
+            \$635 [40] = 1'h1;
         8'h29:
-            \$634 [41] = 1'h1;
+            \$635 [41] = 1'h1;
         8'h2a:
-            \$634 [42] = 1'h1;
+            \$635 [42] = 1'h1;
         8'h2b:
-            \$634 [43] = 1'h1;
+            \$635 [43] = 1'h1;
         8'h2c:
-            \$634 [44] = 1'h1;
+            \$635 [44] = 1'h1;
         8'h2d:
-            \$634 [45] = 1'h1;
+            \$635 [45] = 1'h1;
         8'h2e:
-            \$634 [46] = 1'h1;
+            \$635 [46] = 1'h1;
         8'h2f:
-            \$634 [47] = 1'h1;
+            \$635 [47] = 1'h1;
         8'h30:
-            \$634 [48] = 1'h1;
+            \$635 [48] = 1'h1;
         8'h31:
-            \$634 [49] = 1'h1;
+            \$635 [49] = 1'h1;
         8'h32:
-            \$634 [50] = 1'h1;
+            \$635 [50] = 1'h1;
         8'h33:
-            \$634 [51] = 1'h1;
+            \$635 [51] = 1'h1;
         8'h34:
-            \$634 [52] = 1'h1;
+            \$635 [52] = 1'h1;
         8'h35:
-            \$634 [53] = 1'h1;
+            \$635 [53] = 1'h1;
         8'h36:
-            \$634 [54] = 1'h1;
+            \$635 [54] = 1'h1;
         8'h37:
-            \$634 [55] = 1'h1;
+            \$635 [55] = 1'h1;
         8'h38:
-            \$634 [56] = 1'h1;
+            \$635 [56] = 1'h1;
         8'h39:
-            \$634 [57] = 1'h1;
+            \$635 [57] = 1'h1;
         8'h3a:
-            \$634 [58] = 1'h1;
+            \$635 [58] = 1'h1;
         8'h3b:
-            \$634 [59] = 1'h1;
+            \$635 [59] = 1'h1;
         8'h3c:
-            \$634 [60] = 1'h1;
+            \$635 [60] = 1'h1;
         8'h3d:
-            \$634 [61] = 1'h1;
+            \$635 [61] = 1'h1;
         8'h3e:
-            \$634 [62] = 1'h1;
+            \$635 [62] = 1'h1;
         8'h3f:
-            \$634 [63] = 1'h1;
+            \$635 [63] = 1'h1;
         8'h40:
-            \$634 [64] = 1'h1;
+            \$635 [64] = 1'h1;
         8'h41:
-            \$634 [65] = 1'h1;
+            \$635 [65] = 1'h1;
         8'h42:
-            \$634 [66] = 1'h1;
+            \$635 [66] = 1'h1;
         8'h43:
-            \$634 [67] = 1'h1;
+            \$635 [67] = 1'h1;
         8'h44:
-            \$634 [68] = 1'h1;
+            \$635 [68] = 1'h1;
         8'h45:
-            \$634 [69] = 1'h1;
+            \$635 [69] = 1'h1;
         8'h46:
-            \$634 [70] = 1'h1;
+            \$635 [70] = 1'h1;
         8'h47:
-            \$634 [71] = 1'h1;
+            \$635 [71] = 1'h1;
         8'h48:
-            \$634 [72] = 1'h1;
+            \$635 [72] = 1'h1;
         8'h49:
-            \$634 [73] = 1'h1;
+            \$635 [73] = 1'h1;
         8'h4a:
-            \$634 [74] = 1'h1;
+            \$635 [74] = 1'h1;
         8'h4b:
-            \$634 [75] = 1'h1;
+            \$635 [75] = 1'h1;
         8'h4c:
-            \$634 [76] = 1'h1;
+            \$635 [76] = 1'h1;
         8'h4d:
-            \$634 [77] = 1'h1;
+            \$635 [77] = 1'h1;
         8'h4e:
-            \$634 [78] = 1'h1;
+            \$635 [78] = 1'h1;
         8'h4f:
-            \$634 [79] = 1'h1;
+            \$635 [79] = 1'h1;
         8'h50:
-            \$634 [80] = 1'h1;
+            \$635 [80] = 1'h1;
         8'h51:
-            \$634 [81] = 1'h1;
+            \$635 [81] = 1'h1;
         8'h52:
-            \$634 [82] = 1'h1;
+            \$635 [82] = 1'h1;
         8'h53:
-            \$634 [83] = 1'h1;
+            \$635 [83] = 1'h1;
         8'h54:
-            \$634 [84] = 1'h1;
+            \$635 [84] = 1'h1;
         8'h55:
-            \$634 [85] = 1'h1;
+            \$635 [85] = 1'h1;
         8'h56:
-            \$634 [86] = 1'h1;
+            \$635 [86] = 1'h1;
         8'h57:
-            \$634 [87] = 1'h1;
+            \$635 [87] = 1'h1;
         8'h58:
-            \$634 [88] = 1'h1;
+            \$635 [88] = 1'h1;
         8'h59:
-            \$634 [89] = 1'h1;
+            \$635 [89] = 1'h1;
         8'h5a:
-            \$634 [90] = 1'h1;
+            \$635 [90] = 1'h1;
         8'h5b:
-            \$634 [91] = 1'h1;
+            \$635 [91] = 1'h1;
         8'h5c:
-            \$634 [92] = 1'h1;
+            \$635 [92] = 1'h1;
         8'h5d:
-            \$634 [93] = 1'h1;
+            \$635 [93] = 1'h1;
         8'h5e:
-            \$634 [94] = 1'h1;
+            \$635 [94] = 1'h1;
         8'h5f:
-            \$634 [95] = 1'h1;
+            \$635 [95] = 1'h1;
         8'h60:
-            \$634 [96] = 1'h1;
+            \$635 [96] = 1'h1;
         8'h61:
-            \$634 [97] = 1'h1;
+            \$635 [97] = 1'h1;
         8'h62:
-            \$634 [98] = 1'h1;
+            \$635 [98] = 1'h1;
         8'h63:
-            \$634 [99] = 1'h1;
+            \$635 [99] = 1'h1;
         8'h64:
-            \$634 [100] = 1'h1;
+            \$635 [100] = 1'h1;
         8'h65:
-            \$634 [101] = 1'h1;
+            \$635 [101] = 1'h1;
         8'h66:
-            \$634 [102] = 1'h1;
+            \$635 [102] = 1'h1;
         8'h67:
-            \$634 [103] = 1'h1;
+            \$635 [103] = 1'h1;
         8'h68:
-            \$634 [104] = 1'h1;
+            \$635 [104] = 1'h1;
         8'h69:
-            \$634 [105] = 1'h1;
+            \$635 [105] = 1'h1;
         8'h6a:
-            \$634 [106] = 1'h1;
+            \$635 [106] = 1'h1;
         8'h6b:
-            \$634 [107] = 1'h1;
+            \$635 [107] = 1'h1;
         8'h6c:
-            \$634 [108] = 1'h1;
+            \$635 [108] = 1'h1;
         8'h6d:
-            \$634 [109] = 1'h1;
+            \$635 [109] = 1'h1;
         8'h6e:
-            \$634 [110] = 1'h1;
+            \$635 [110] = 1'h1;
         8'h6f:
-            \$634 [111] = 1'h1;
+            \$635 [111] = 1'h1;
         8'h70:
-            \$634 [112] = 1'h1;
+            \$635 [112] = 1'h1;
         8'h71:
-            \$634 [113] = 1'h1;
+            \$635 [113] = 1'h1;
         8'h72:
-            \$634 [114] = 1'h1;
+            \$635 [114] = 1'h1;
         8'h73:
-            \$634 [115] = 1'h1;
+            \$635 [115] = 1'h1;
         8'h74:
-            \$634 [116] = 1'h1;
+            \$635 [116] = 1'h1;
         8'h75:
-            \$634 [117] = 1'h1;
+            \$635 [117] = 1'h1;
         8'h76:
-            \$634 [118] = 1'h1;
+            \$635 [118] = 1'h1;
         8'h77:
-            \$634 [119] = 1'h1;
+            \$635 [119] = 1'h1;
         8'h78:
-            \$634 [120] = 1'h1;
+            \$635 [120] = 1'h1;
         8'h79:
-            \$634 [121] = 1'h1;
+            \$635 [121] = 1'h1;
         8'h7a:
-            \$634 [122] = 1'h1;
+            \$635 [122] = 1'h1;
         8'h7b:
-            \$634 [123] = 1'h1;
+            \$635 [123] = 1'h1;
         8'h7c:
-            \$634 [124] = 1'h1;
+            \$635 [124] = 1'h1;
         8'h7d:
-            \$634 [125] = 1'h1;
+            \$635 [125] = 1'h1;
         8'h7e:
-            \$634 [126] = 1'h1;
+            \$635 [126] = 1'h1;
         8'h7f:
-            \$634 [127] = 1'h1;
+            \$635 [127] = 1'h1;
         8'h80:
-            \$634 [128] = 1'h1;
+            \$635 [128] = 1'h1;
         8'h81:
-            \$634 [129] = 1'h1;
+            \$635 [129] = 1'h1;
         8'h82:
-            \$634 [130] = 1'h1;
+            \$635 [130] = 1'h1;
         8'h83:
-            \$634 [131] = 1'h1;
+            \$635 [131] = 1'h1;
         8'h84:
-            \$634 [132] = 1'h1;
+            \$635 [132] = 1'h1;
         8'h85:
-            \$634 [133] = 1'h1;
+            \$635 [133] = 1'h1;
         8'h86:
-            \$634 [134] = 1'h1;
+            \$635 [134] = 1'h1;
         8'h87:
-            \$634 [135] = 1'h1;
+            \$635 [135] = 1'h1;
         8'h88:
-            \$634 [136] = 1'h1;
+            \$635 [136] = 1'h1;
         8'h89:
-            \$634 [137] = 1'h1;
+            \$635 [137] = 1'h1;
         8'h8a:
-            \$634 [138] = 1'h1;
+            \$635 [138] = 1'h1;
         8'h8b:
-            \$634 [139] = 1'h1;
+            \$635 [139] = 1'h1;
         8'h8c:
-            \$634 [140] = 1'h1;
+            \$635 [140] = 1'h1;
         8'h8d:
-            \$634 [141] = 1'h1;
+            \$635 [141] = 1'h1;
         8'h8e:
-            \$634 [142] = 1'h1;
+            \$635 [142] = 1'h1;
         8'h8f:
-            \$634 [143] = 1'h1;
+            \$635 [143] = 1'h1;
         8'h90:
-            \$634 [144] = 1'h1;
+            \$635 [144] = 1'h1;
         8'h91:
-            \$634 [145] = 1'h1;
+            \$635 [145] = 1'h1;
         8'h92:
-            \$634 [146] = 1'h1;
+            \$635 [146] = 1'h1;
         8'h93:
-            \$634 [147] = 1'h1;
+            \$635 [147] = 1'h1;
         8'h94:
-            \$634 [148] = 1'h1;
+            \$635 [148] = 1'h1;
         8'h95:
-            \$634 [149] = 1'h1;
+            \$635 [149] = 1'h1;
         8'h96:
-            \$634 [150] = 1'h1;
+            \$635 [150] = 1'h1;
         8'h97:
-            \$634 [151] = 1'h1;
+            \$635 [151] = 1'h1;
         8'h98:
-            \$634 [152] = 1'h1;
+            \$635 [152] = 1'h1;
         8'h99:
-            \$634 [153] = 1'h1;
+            \$635 [153] = 1'h1;
         8'h9a:
-            \$634 [154] = 1'h1;
+            \$635 [154] = 1'h1;
         8'h9b:
-            \$634 [155] = 1'h1;
+            \$635 [155] = 1'h1;
         8'h9c:
-            \$634 [156] = 1'h1;
+            \$635 [156] = 1'h1;
         8'h9d:
-            \$634 [157] = 1'h1;
+            \$635 [157] = 1'h1;
         8'h9e:
-            \$634 [158] = 1'h1;
+            \$635 [158] = 1'h1;
         8'h9f:
-            \$634 [159] = 1'h1;
+            \$635 [159] = 1'h1;
         8'ha0:
-            \$634 [160] = 1'h1;
+            \$635 [160] = 1'h1;
         8'ha1:
-            \$634 [161] = 1'h1;
+            \$635 [161] = 1'h1;
         8'ha2:
-            \$634 [162] = 1'h1;
+            \$635 [162] = 1'h1;
         8'ha3:
-            \$634 [163] = 1'h1;
+            \$635 [163] = 1'h1;
         8'ha4:
-            \$634 [164] = 1'h1;
+            \$635 [164] = 1'h1;
         8'ha5:
-            \$634 [165] = 1'h1;
+            \$635 [165] = 1'h1;
         8'ha6:
-            \$634 [166] = 1'h1;
+            \$635 [166] = 1'h1;
         8'ha7:
-            \$634 [167] = 1'h1;
+            \$635 [167] = 1'h1;
         8'ha8:
-            \$634 [168] = 1'h1;
+            \$635 [168] = 1'h1;
         8'ha9:
-            \$634 [169] = 1'h1;
+            \$635 [169] = 1'h1;
         8'haa:
-            \$634 [170] = 1'h1;
+            \$635 [170] = 1'h1;
         8'hab:
-            \$634 [171] = 1'h1;
+            \$635 [171] = 1'h1;
         8'hac:
-            \$634 [172] = 1'h1;
+            \$635 [172] = 1'h1;
         8'had:
-            \$634 [173] = 1'h1;
+            \$635 [173] = 1'h1;
         8'hae:
-            \$634 [174] = 1'h1;
+            \$635 [174] = 1'h1;
         8'haf:
-            \$634 [175] = 1'h1;
+            \$635 [175] = 1'h1;
         8'hb0:
-            \$634 [176] = 1'h1;
+            \$635 [176] = 1'h1;
         8'hb1:
-            \$634 [177] = 1'h1;
+            \$635 [177] = 1'h1;
         8'hb2:
-            \$634 [178] = 1'h1;
+            \$635 [178] = 1'h1;
         8'hb3:
-            \$634 [179] = 1'h1;
+            \$635 [179] = 1'h1;
         8'hb4:
-            \$634 [180] = 1'h1;
+            \$635 [180] = 1'h1;
         8'hb5:
-            \$634 [181] = 1'h1;
+            \$635 [181] = 1'h1;
         8'hb6:
-            \$634 [182] = 1'h1;
+            \$635 [182] = 1'h1;
         8'hb7:
-            \$634 [183] = 1'h1;
+            \$635 [183] = 1'h1;
         8'hb8:
-            \$634 [184] = 1'h1;
+            \$635 [184] = 1'h1;
         8'hb9:
-            \$634 [185] = 1'h1;
+            \$635 [185] = 1'h1;
         8'hba:
-            \$634 [186] = 1'h1;
+            \$635 [186] = 1'h1;
         8'hbb:
-            \$634 [187] = 1'h1;
+            \$635 [187] = 1'h1;
         8'hbc:
-            \$634 [188] = 1'h1;
+            \$635 [188] = 1'h1;
         8'hbd:
-            \$634 [189] = 1'h1;
+            \$635 [189] = 1'h1;
         8'hbe:
-            \$634 [190] = 1'h1;
+            \$635 [190] = 1'h1;
         8'hbf:
-            \$634 [191] = 1'h1;
+            \$635 [191] = 1'h1;
         8'hc0:
-            \$634 [192] = 1'h1;
+            \$635 [192] = 1'h1;
         8'hc1:
-            \$634 [193] = 1'h1;
+            \$635 [193] = 1'h1;
         8'hc2:
-            \$634 [194] = 1'h1;
+            \$635 [194] = 1'h1;
         8'hc3:
-            \$634 [195] = 1'h1;
+            \$635 [195] = 1'h1;
         8'hc4:
-            \$634 [196] = 1'h1;
+            \$635 [196] = 1'h1;
         8'hc5:
-            \$634 [197] = 1'h1;
+            \$635 [197] = 1'h1;
         8'hc6:
-            \$634 [198] = 1'h1;
+            \$635 [198] = 1'h1;
         8'hc7:
-            \$634 [199] = 1'h1;
+            \$635 [199] = 1'h1;
         8'hc8:
-            \$634 [200] = 1'h1;
+            \$635 [200] = 1'h1;
         8'hc9:
-            \$634 [201] = 1'h1;
+            \$635 [201] = 1'h1;
         8'hca:
-            \$634 [202] = 1'h1;
+            \$635 [202] = 1'h1;
         8'hcb:
-            \$634 [203] = 1'h1;
+            \$635 [203] = 1'h1;
         8'hcc:
-            \$634 [204] = 1'h1;
+            \$635 [204] = 1'h1;
         8'hcd:
-            \$634 [205] = 1'h1;
+            \$635 [205] = 1'h1;
         8'hce:
-            \$634 [206] = 1'h1;
+            \$635 [206] = 1'h1;
         8'hcf:
-            \$634 [207] = 1'h1;
+            \$635 [207] = 1'h1;
         8'hd0:
-            \$634 [208] = 1'h1;
+            \$635 [208] = 1'h1;
         8'hd1:
-            \$634 [209] = 1'h1;
+            \$635 [209] = 1'h1;
         8'hd2:
-            \$634 [210] = 1'h1;
+            \$635 [210] = 1'h1;
         8'hd3:
-            \$634 [211] = 1'h1;
+            \$635 [211] = 1'h1;
         8'hd4:
-            \$634 [212] = 1'h1;
+            \$635 [212] = 1'h1;
         8'hd5:
-            \$634 [213] = 1'h1;
+            \$635 [213] = 1'h1;
         8'hd6:
-            \$634 [214] = 1'h1;
+            \$635 [214] = 1'h1;
         8'hd7:
-            \$634 [215] = 1'h1;
+            \$635 [215] = 1'h1;
         8'hd8:
-            \$634 [216] = 1'h1;
+            \$635 [216] = 1'h1;
         8'hd9:
-            \$634 [217] = 1'h1;
+            \$635 [217] = 1'h1;
         8'hda:
-            \$634 [218] = 1'h1;
+            \$635 [218] = 1'h1;
         8'hdb:
-            \$634 [219] = 1'h1;
+            \$635 [219] = 1'h1;
         8'hdc:
-            \$634 [220] = 1'h1;
+            \$635 [220] = 1'h1;
         8'hdd:
-            \$634 [221] = 1'h1;
+            \$635 [221] = 1'h1;
         8'hde:
-            \$634 [222] = 1'h1;
+            \$635 [222] = 1'h1;
         8'hdf:
-            \$634 [223] = 1'h1;
+            \$635 [223] = 1'h1;
         8'he0:
-            \$634 [224] = 1'h1;
+            \$635 [224] = 1'h1;
         8'he1:
-            \$634 [225] = 1'h1;
+            \$635 [225] = 1'h1;
         8'he2:
-            \$634 [226] = 1'h1;
+            \$635 [226] = 1'h1;
         8'he3:
-            \$634 [227] = 1'h1;
+            \$635 [227] = 1'h1;
         8'he4:
-            \$634 [228] = 1'h1;
+            \$635 [228] = 1'h1;
         8'he5:
-            \$634 [229] = 1'h1;
+            \$635 [229] = 1'h1;
         8'he6:
-            \$634 [230] = 1'h1;
+            \$635 [230] = 1'h1;
         8'he7:
-            \$634 [231] = 1'h1;
+            \$635 [231] = 1'h1;
         8'he8:
-            \$634 [232] = 1'h1;
+            \$635 [232] = 1'h1;
         8'he9:
-            \$634 [233] = 1'h1;
+            \$635 [233] = 1'h1;
         8'hea:
-            \$634 [234] = 1'h1;
+            \$635 [234] = 1'h1;
         8'heb:
-            \$634 [235] = 1'h1;
+            \$635 [235] = 1'h1;
         8'hec:
-            \$634 [236] = 1'h1;
+            \$635 [236] = 1'h1;
         8'hed:
-            \$634 [237] = 1'h1;
+            \$635 [237] = 1'h1;
         8'hee:
-            \$634 [238] = 1'h1;
+            \$635 [238] = 1'h1;
         8'hef:
-            \$634 [239] = 1'h1;
+            \$635 [239] = 1'h1;
         8'hf0:
-            \$634 [240] = 1'h1;
+            \$635 [240] = 1'h1;
         8'hf1:
-            \$634 [241] = 1'h1;
+            \$635 [241] = 1'h1;
         8'hf2:
-            \$634 [242] = 1'h1;
+            \$635 [242] = 1'h1;
         8'hf3:
-            \$634 [243] = 1'h1;
+            \$635 [243] = 1'h1;
         8'hf4:
-            \$634 [244] = 1'h1;
+            \$635 [244] = 1'h1;
         8'hf5:
-            \$634 [245] = 1'h1;
+            \$635 [245] = 1'h1;
         8'hf6:
-            \$634 [246] = 1'h1;
+            \$635 [246] = 1'h1;
         8'hf7:
-            \$634 [247] = 1'h1;
+            \$635 [247] = 1'h1;
         8'hf8:
-            \$634 [248] = 1'h1;
+            \$635 [248] = 1'h1;
         8'hf9:
-            \$634 [249] = 1'h1;
+            \$635 [249] = 1'h1;
         8'hfa:
-            \$634 [250] = 1'h1;
+            \$635 [250] = 1'h1;
         8'hfb:
-            \$634 [251] = 1'h1;
+            \$635 [251] = 1'h1;
         8'hfc:
-            \$634 [252] = 1'h1;
+            \$635 [252] = 1'h1;
         8'hfd:
-            \$634 [253] = 1'h1;
+            \$635 [253] = 1'h1;
         8'hfe:
-            \$634 [254] = 1'h1;
+            \$635 [254] = 1'h1;
         8'hff:
-            \$634 [255] = 1'h1;
+            \$635 [255] = 1'h1;
       endcase
     end
     if (rst) begin
-      \$634  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$635  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$635  = cursor_row;
-    casez (fsm_state)
-      4'h0:
-          \$635  = 4'h0;
-      4'h1:
-          if (pending[0]) begin
-          end else if (pending[1]) begin
-            \$635  = \$321 [3:0];
-          end else if (pending[2]) begin
-            \$635  = \$327 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$635  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$636  = cursor_col;
+    \$636  = cursor_row;
     casez (fsm_state)
       4'h0:
           \$636  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
+            \$636  = \$321 [3:0];
           end else if (pending[2]) begin
-          end else if (pending[3]) begin
-            \$636  = \$333 [3:0];
-          end else if (pending[4]) begin
-            \$636  = \$339 [3:0];
+            \$636  = \$327 [3:0];
           end
     endcase
     if (rst) begin
@@ -3501,10 +3485,30 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$637  = counter;
+    \$637  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$637  = { 3'h0, \$315  };
+          \$637  = 4'h0;
+      4'h1:
+          if (pending[0]) begin
+          end else if (pending[1]) begin
+          end else if (pending[2]) begin
+          end else if (pending[3]) begin
+            \$637  = \$333 [3:0];
+          end else if (pending[4]) begin
+            \$637  = \$339 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$637  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$638  = counter;
+    casez (fsm_state)
+      4'h0:
+          \$638  = { 3'h0, \$315  };
       4'h1:
           /* empty */;
       4'h2:
@@ -3513,7 +3517,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
           if (\$342 ) begin
           end else if (\$343 ) begin
             if (switches[1]) begin
-              \$637  = \$347 [8:0];
+              \$638  = \$347 [8:0];
             end
           end
       4'h4:
@@ -3537,19 +3541,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'hd:
           if (\$594 ) begin
           end else if (\$595 ) begin
-            \$637  = 9'h000;
+            \$638  = 9'h000;
           end
     endcase
     if (rst) begin
-      \$637  = 9'h000;
+      \$638  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$638  = flood_steps;
+    \$639  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$638  = 9'h000;
+          \$639  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -3567,11 +3571,11 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'ha:
           /* empty */;
       4'h5:
-          \$638  = 9'h000;
+          \$639  = 9'h000;
       4'h6:
           if (\$547 ) begin
             if (\$554 ) begin
-              \$638  = 9'h000;
+              \$639  = 9'h000;
             end
           end
       4'hc:
@@ -3579,48 +3583,48 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'hb:
           if (\$585 ) begin
             if (\$586 ) begin
-              \$638  = \$587 [8:0];
+              \$639  = \$587 [8:0];
             end
           end
     endcase
     if (rst) begin
-      \$638  = 9'h000;
+      \$639  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$639  = fsm_state;
+    \$640  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$639  = 4'h1;
+          \$640  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$639  = 4'h2;
+            \$640  = 4'h2;
           end
       4'h2:
-          \$639  = 4'h3;
+          \$640  = 4'h3;
       4'h3:
         begin
-          \$639  = 4'h1;
+          \$640  = 4'h1;
           (* full_case = 32'd1 *)
           if (\$342 ) begin
-            \$639  = 4'h0;
+            \$640  = 4'h0;
           end else if (\$343 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (rd_flagged) begin
             end else if (\$344 ) begin
-              \$639  = 4'h4;
+              \$640  = 4'h4;
             end else begin
-              \$639  = 4'h5;
+              \$640  = 4'h5;
             end
           end else begin
-            \$639  = 4'h6;
+            \$640  = 4'h6;
           end
         end
       4'h4:
           if (\$351 ) begin
-            \$639  = 4'h7;
+            \$640  = 4'h7;
           end
       4'h7:
           (* full_case = 32'd1 *)
@@ -3635,47 +3639,47 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
                 /* empty */;
             default:
                 if (\$371 ) begin
-                  \$639  = 4'h8;
+                  \$640  = 4'h8;
                 end
           endcase
       4'h8:
           (* full_case = 32'd1 *)
           if (\$372 ) begin
-            \$639  = 4'h9;
+            \$640  = 4'h9;
           end else begin
-            \$639  = 4'ha;
+            \$640  = 4'ha;
           end
       4'h9:
           if (\$382 ) begin
-            \$639  = 4'ha;
+            \$640  = 4'ha;
           end
       4'ha:
           if (\$533 ) begin
-            \$639  = 4'h5;
+            \$640  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
           if (\$534 ) begin
-            \$639  = 4'h1;
+            \$640  = 4'h1;
           end else begin
-            \$639  = 4'hb;
+            \$640  = 4'hb;
           end
       4'h6:
           if (\$547 ) begin
             (* full_case = 32'd1 *)
             if (\$554 ) begin
-              \$639  = 4'hc;
+              \$640  = 4'hc;
             end else begin
-              \$639  = 4'h1;
+              \$640  = 4'h1;
             end
           end
       4'hc:
           if (\$576 ) begin
             (* full_case = 32'd1 *)
             if (\$583 ) begin
-              \$639  = 4'h1;
+              \$640  = 4'h1;
             end else begin
-              \$639  = 4'hb;
+              \$640  = 4'hb;
             end
           end
       4'hb:
@@ -3683,23 +3687,23 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             (* full_case = 32'd1 *)
             if (\$586 ) begin
             end else begin
-              \$639  = 4'hd;
+              \$640  = 4'hd;
             end
           end
       4'hd:
           if (\$594 ) begin
-            \$639  = 4'h1;
+            \$640  = 4'h1;
           end else if (\$595 ) begin
-            \$639  = 4'h1;
+            \$640  = 4'h1;
           end
     endcase
     if (rst) begin
-      \$639  = 4'h0;
+      \$640  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$640  = seed;
+    \$641  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3713,17 +3717,17 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             if (switches[1]) begin
             end else if (rd_flagged) begin
             end else if (\$344 ) begin
-              \$640  = \$348 ;
+              \$641  = \$348 ;
             end
           end
     endcase
     if (rst) begin
-      \$640  = 32'd0;
+      \$641  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$641  = swaps_done;
+    \$642  = swaps_done;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3737,7 +3741,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             if (switches[1]) begin
             end else if (rd_flagged) begin
             end else if (\$344 ) begin
-              \$641  = 10'h000;
+              \$642  = 10'h000;
             end
           end
       4'h4:
@@ -3754,16 +3758,16 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             3'h3:
                 /* empty */;
             default:
-                \$641  = \$370 [9:0];
+                \$642  = \$370 [9:0];
           endcase
     endcase
     if (rst) begin
-      \$641  = 10'h000;
+      \$642  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$642  = swap_phase;
+    \$643  = swap_phase;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3777,7 +3781,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             if (switches[1]) begin
             end else if (rd_flagged) begin
             end else if (\$344 ) begin
-              \$642  = 3'h0;
+              \$643  = 3'h0;
             end
           end
       4'h4:
@@ -3788,26 +3792,26 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             3'h0:
                 if (\$352 ) begin
                   if (\$367 ) begin
-                    \$642  = 3'h1;
+                    \$643  = 3'h1;
                   end
                 end
             3'h1:
-                \$642  = 3'h2;
+                \$643  = 3'h2;
             3'h2:
-                \$642  = 3'h3;
+                \$643  = 3'h3;
             3'h3:
-                \$642  = 3'h4;
+                \$643  = 3'h4;
             default:
-                \$642  = 3'h0;
+                \$643  = 3'h0;
           endcase
     endcase
     if (rst) begin
-      \$642  = 3'h0;
+      \$643  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$643  = load_row;
+    \$644  = load_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3821,56 +3825,11 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             if (switches[1]) begin
             end else if (rd_flagged) begin
             end else if (\$344 ) begin
-              \$643  = 4'h0;
-            end
-          end
-      4'h4:
-          \$643  = \$350 [3:0];
-    endcase
-    if (rst) begin
-      \$643  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$644  = chord_step;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          (* full_case = 32'd1 *)
-          if (\$342 ) begin
-          end else if (\$343 ) begin
-          end else begin
-            \$644  = 4'h0;
-          end
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-        begin
-          \$644  = \$535 [3:0];
-          if (\$547 ) begin
-            if (\$554 ) begin
               \$644  = 4'h0;
             end
           end
-        end
-      4'hc:
-          \$644  = \$555 [3:0];
+      4'h4:
+          \$644  = \$350 [3:0];
     endcase
     if (rst) begin
       \$644  = 4'h0;
@@ -3878,7 +3837,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$645  = chord_flags;
+    \$645  = chord_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3906,7 +3865,16 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h5:
           /* empty */;
       4'h6:
-          \$645  = \$546 [3:0];
+        begin
+          \$645  = \$535 [3:0];
+          if (\$547 ) begin
+            if (\$554 ) begin
+              \$645  = 4'h0;
+            end
+          end
+        end
+      4'hc:
+          \$645  = \$555 [3:0];
     endcase
     if (rst) begin
       \$645  = 4'h0;
@@ -3914,7 +3882,43 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$646  = swap_a;
+    \$646  = chord_flags;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          (* full_case = 32'd1 *)
+          if (\$342 ) begin
+          end else if (\$343 ) begin
+          end else begin
+            \$646  = 4'h0;
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          \$646  = \$546 [3:0];
+    endcase
+    if (rst) begin
+      \$646  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$647  = swap_a;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3933,16 +3937,16 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             3'h1:
                 /* empty */;
             3'h2:
-                \$646  = \$368 ;
+                \$647  = \$368 ;
           endcase
     endcase
     if (rst) begin
-      \$646  = 1'h0;
+      \$647  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$647  = swap_b;
+    \$648  = swap_b;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3963,43 +3967,16 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             3'h2:
                 /* empty */;
             3'h3:
-                \$647  = \$369 ;
+                \$648  = \$369 ;
           endcase
     endcase
     if (rst) begin
-      \$647  = 1'h0;
+      \$648  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$648  = scan_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$648  = 4'h0;
-      4'h9:
-          if (\$376 ) begin
-            \$648  = \$377 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$648  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$649  = scan_col;
+    \$649  = scan_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4016,11 +3993,8 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h8:
           \$649  = 4'h0;
       4'h9:
-          (* full_case = 32'd1 *)
           if (\$376 ) begin
-            \$649  = 4'h0;
-          end else begin
-            \$649  = \$378 [3:0];
+            \$649  = \$377 [3:0];
           end
     endcase
     if (rst) begin
@@ -4029,7 +4003,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$650  = count_step;
+    \$650  = scan_col;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4044,19 +4018,22 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h7:
           /* empty */;
       4'h8:
-          \$650  = 5'h00;
+          \$650  = 4'h0;
       4'h9:
-          /* empty */;
-      4'ha:
-          \$650  = \$384 [4:0];
+          (* full_case = 32'd1 *)
+          if (\$376 ) begin
+            \$650  = 4'h0;
+          end else begin
+            \$650  = \$378 [3:0];
+          end
     endcase
     if (rst) begin
-      \$650  = 5'h00;
+      \$650  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$651  = row_arrives;
+    \$651  = count_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4071,19 +4048,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h7:
           /* empty */;
       4'h8:
-          \$651  = 1'h0;
+          \$651  = 5'h00;
       4'h9:
           /* empty */;
       4'ha:
-          \$651  = \$387 ;
+          \$651  = \$384 [4:0];
     endcase
     if (rst) begin
-      \$651  = 1'h0;
+      \$651  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$652  = count_up;
+    \$652  = row_arrives;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4098,19 +4075,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h7:
           /* empty */;
       4'h8:
-          /* empty */;
+          \$652  = 1'h0;
       4'h9:
           /* empty */;
       4'ha:
-          \$652  = count_mid;
+          \$652  = \$387 ;
     endcase
     if (rst) begin
-      \$652  = 16'h0000;
+      \$652  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$653  = count_mid;
+    \$653  = count_up;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4129,7 +4106,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h9:
           /* empty */;
       4'ha:
-          \$653  = count_down;
+          \$653  = count_mid;
     endcase
     if (rst) begin
       \$653  = 16'h0000;
@@ -4137,7 +4114,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$654  = count_down;
+    \$654  = count_mid;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4156,7 +4133,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h9:
           /* empty */;
       4'ha:
-          \$654  = \$383 ;
+          \$654  = count_down;
     endcase
     if (rst) begin
       \$654  = 16'h0000;
@@ -4164,7 +4141,34 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$655  = flood_first;
+    \$655  = count_down;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          \$655  = \$383 ;
+    endcase
+    if (rst) begin
+      \$655  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$656  = flood_first;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4185,7 +4189,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'ha:
           /* empty */;
       4'h5:
-          \$655  = 1'h1;
+          \$656  = 1'h1;
       4'h6:
           /* empty */;
       4'hc:
@@ -4193,19 +4197,19 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             (* full_case = 32'd1 *)
             if (\$583 ) begin
             end else begin
-              \$655  = 1'h1;
+              \$656  = 1'h1;
             end
           end
       4'hb:
-          \$655  = 1'h0;
+          \$656  = 1'h0;
     endcase
     if (rst) begin
-      \$655  = 1'h0;
+      \$656  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$656  = exploded;
+    \$657  = exploded;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4227,24 +4231,24 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
           /* empty */;
       4'h5:
           if (\$534 ) begin
-            \$656  = { cursor_row, cursor_col };
+            \$657  = { cursor_row, cursor_col };
           end
       4'h6:
           /* empty */;
       4'hc:
           if (\$570 ) begin
             if (\$575 ) begin
-              \$656  = probe_d;
+              \$657  = probe_d;
             end
           end
     endcase
     if (rst) begin
-      \$656  = 8'h00;
+      \$657  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$657  = chord_lost;
+    \$658  = chord_lost;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4269,21 +4273,21 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
       4'h6:
           if (\$547 ) begin
             if (\$554 ) begin
-              \$657  = 1'h0;
+              \$658  = 1'h0;
             end
           end
       4'hc:
           if (\$570 ) begin
-            \$657  = 1'h1;
+            \$658  = 1'h1;
           end
     endcase
     if (rst) begin
-      \$657  = 1'h0;
+      \$658  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$658  = win_scan;
+    \$659  = win_scan;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4314,24 +4318,24 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
             (* full_case = 32'd1 *)
             if (\$586 ) begin
             end else begin
-              \$658  = 9'h000;
+              \$659  = 9'h000;
             end
           end
       4'hd:
-          \$658  = \$588 [8:0];
+          \$659  = \$588 [8:0];
     endcase
     if (rst) begin
-      \$658  = 9'h000;
+      \$659  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$659  = \read_col$87 ;
+    \$660  = \read_col$86 ;
     if (read_enable) begin
-      \$659  = probe[3:0];
+      \$660  = probe[3:0];
     end
     if (rst) begin
-      \$659  = 4'h0;
+      \$660  = 4'h0;
     end
   end
   assign \buttons$25  = buttons;
@@ -4350,7 +4354,6 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign count_cursor__addr = cursor_row;
   assign count_cell__addr = probe[7:4];
   assign count_cell__en = read_enable;
-  assign mine_cell__addr = probe[7:4];
   assign \cell  = { \$609 , \$255  };
   assign exploded_row = exploded[7:4];
   assign exploded_col = exploded[3:0];
@@ -4401,7 +4404,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$105 (clk, rst, press, held, buttons);
+module \minesweeper_game.buttons$104 (clk, rst, press, held, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -4462,31 +4465,31 @@ module \minesweeper_game.buttons$105 (clk, rst, press, held, buttons);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_game.buttons$105.debounce_centre  debounce_centre (
+  \minesweeper_game.buttons$104.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_game.buttons$105.debounce_down  debounce_down (
+  \minesweeper_game.buttons$104.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$105.debounce_left  debounce_left (
+  \minesweeper_game.buttons$104.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$105.debounce_right  debounce_right (
+  \minesweeper_game.buttons$104.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$105.debounce_up  debounce_up (
+  \minesweeper_game.buttons$104.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -4536,7 +4539,7 @@ module \minesweeper_game.buttons$105 (clk, rst, press, held, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$105.debounce_centre (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_centre (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -4587,7 +4590,7 @@ module \minesweeper_game.buttons$105.debounce_centre (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$105.debounce_down (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_down (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -4638,7 +4641,7 @@ module \minesweeper_game.buttons$105.debounce_down (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$105.debounce_left (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_left (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -4689,7 +4692,7 @@ module \minesweeper_game.buttons$105.debounce_left (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$105.debounce_right (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_right (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$6  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -4740,7 +4743,7 @@ module \minesweeper_game.buttons$105.debounce_right (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$105.debounce_up (clk, rst, o, i);
+module \minesweeper_game.buttons$104.debounce_up (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$7  = 0;
   wire \$1 ;
   wire \$2 ;

@@ -270,19 +270,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .green(\o$55 ),
     .hsync_n(\o$59 ),
     .leds(leds),
-    .\port$1736$0 (i),
-    .\port$1738$0 (\i$38 ),
-    .\port$1740$0 (\i$39 ),
-    .\port$1742$0 (\i$40 ),
-    .\port$1744$0 (\i$41 ),
-    .\port$1746$0 (\i$43 ),
-    .\port$1748$0 (\i$44 ),
-    .\port$1750$0 (\i$45 ),
-    .\port$1752$0 (\i$46 ),
-    .\port$1754$0 (\i$47 ),
-    .\port$1756$0 (\i$48 ),
-    .\port$1758$0 (\i$49 ),
-    .\port$1760$0 (\i$50 ),
+    .\port$1735$0 (i),
+    .\port$1737$0 (\i$38 ),
+    .\port$1739$0 (\i$39 ),
+    .\port$1741$0 (\i$40 ),
+    .\port$1743$0 (\i$41 ),
+    .\port$1745$0 (\i$43 ),
+    .\port$1747$0 (\i$44 ),
+    .\port$1749$0 (\i$45 ),
+    .\port$1751$0 (\i$46 ),
+    .\port$1753$0 (\i$47 ),
+    .\port$1755$0 (\i$48 ),
+    .\port$1757$0 (\i$49 ),
+    .\port$1759$0 (\i$50 ),
     .red(o),
     .segments(segments),
     .vsync_n(\o$61 )
@@ -1261,8 +1261,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , \port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
-, \port$1736$0 );
+module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , \port$1749$0 , \port$1751$0 , \port$1753$0 , \port$1755$0 , \port$1757$0 , \port$1759$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
+, \port$1735$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1336,32 +1336,32 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1736$0 ;
-  wire \port$1736$0 ;
-  input \port$1738$0 ;
-  wire \port$1738$0 ;
-  input \port$1740$0 ;
-  wire \port$1740$0 ;
-  input \port$1742$0 ;
-  wire \port$1742$0 ;
-  input \port$1744$0 ;
-  wire \port$1744$0 ;
-  input \port$1746$0 ;
-  wire \port$1746$0 ;
-  input \port$1748$0 ;
-  wire \port$1748$0 ;
-  input \port$1750$0 ;
-  wire \port$1750$0 ;
-  input \port$1752$0 ;
-  wire \port$1752$0 ;
-  input \port$1754$0 ;
-  wire \port$1754$0 ;
-  input \port$1756$0 ;
-  wire \port$1756$0 ;
-  input \port$1758$0 ;
-  wire \port$1758$0 ;
-  input \port$1760$0 ;
-  wire \port$1760$0 ;
+  input \port$1735$0 ;
+  wire \port$1735$0 ;
+  input \port$1737$0 ;
+  wire \port$1737$0 ;
+  input \port$1739$0 ;
+  wire \port$1739$0 ;
+  input \port$1741$0 ;
+  wire \port$1741$0 ;
+  input \port$1743$0 ;
+  wire \port$1743$0 ;
+  input \port$1745$0 ;
+  wire \port$1745$0 ;
+  input \port$1747$0 ;
+  wire \port$1747$0 ;
+  input \port$1749$0 ;
+  wire \port$1749$0 ;
+  input \port$1751$0 ;
+  wire \port$1751$0 ;
+  input \port$1753$0 ;
+  wire \port$1753$0 ;
+  input \port$1755$0 ;
+  wire \port$1755$0 ;
+  input \port$1757$0 ;
+  wire \port$1757$0 ;
+  input \port$1759$0 ;
+  wire \port$1759$0 ;
   wire [3:0] read_col;
   wire [3:0] \read_col$40 ;
   (* init = 1'h0 *)
@@ -1413,11 +1413,11 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1736$0 (\port$1736$0 ),
-    .\port$1738$0 (\port$1738$0 ),
-    .\port$1740$0 (\port$1740$0 ),
-    .\port$1742$0 (\port$1742$0 ),
-    .\port$1744$0 (\port$1744$0 ),
+    .\port$1735$0 (\port$1735$0 ),
+    .\port$1737$0 (\port$1737$0 ),
+    .\port$1739$0 (\port$1739$0 ),
+    .\port$1741$0 (\port$1741$0 ),
+    .\port$1743$0 (\port$1743$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$64  \digits$64  (
@@ -1441,7 +1441,7 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
     .green(green),
     .held(held),
     .\hsync_n$100 (hsync_n),
-    .\port$1868$0 (\$10 ),
+    .\port$1867$0 (\$10 ),
     .\port$323$0 (\$9 ),
     .read_col(read_col),
     .read_row(read_row),
@@ -1460,7 +1460,7 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$1868$0 (\$10 ),
+    .\port$1867$0 (\$10 ),
     .\port$323$0 (\$9 ),
     .read_col(read_col),
     .read_enable(pixel_enable),
@@ -1477,14 +1477,14 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1746$0 (\port$1746$0 ),
-    .\port$1748$0 (\port$1748$0 ),
-    .\port$1750$0 (\port$1750$0 ),
-    .\port$1752$0 (\port$1752$0 ),
-    .\port$1754$0 (\port$1754$0 ),
-    .\port$1756$0 (\port$1756$0 ),
-    .\port$1758$0 (\port$1758$0 ),
-    .\port$1760$0 (\port$1760$0 ),
+    .\port$1745$0 (\port$1745$0 ),
+    .\port$1747$0 (\port$1747$0 ),
+    .\port$1749$0 (\port$1749$0 ),
+    .\port$1751$0 (\port$1751$0 ),
+    .\port$1753$0 (\port$1753$0 ),
+    .\port$1755$0 (\port$1755$0 ),
+    .\port$1757$0 (\port$1757$0 ),
+    .\port$1759$0 (\port$1759$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1520,8 +1520,8 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   assign \vsync_n$54  = vsync_n;
   assign \segments$57  = segments;
   assign digits = anodes;
-  assign \buttons$60  = { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
-  assign \switches$61  = { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
+  assign \buttons$60  = { \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0  };
+  assign \switches$61  = { \port$1759$0 , \port$1757$0 , \port$1755$0 , \port$1753$0 , \port$1751$0 , \port$1749$0 , \port$1747$0 , \port$1745$0  };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -1554,33 +1554,33 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , clk, stage1, \port$1736$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , clk, stage1, \port$1735$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1736$0 ;
-  wire \port$1736$0 ;
-  input \port$1738$0 ;
-  wire \port$1738$0 ;
-  input \port$1740$0 ;
-  wire \port$1740$0 ;
-  input \port$1742$0 ;
-  wire \port$1742$0 ;
-  input \port$1744$0 ;
-  wire \port$1744$0 ;
+  input \port$1735$0 ;
+  wire \port$1735$0 ;
+  input \port$1737$0 ;
+  wire \port$1737$0 ;
+  input \port$1739$0 ;
+  wire \port$1739$0 ;
+  input \port$1741$0 ;
+  wire \port$1741$0 ;
+  input \port$1743$0 ;
+  wire \port$1743$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
+    stage0 <= { \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
+  assign buttons = { \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0  };
   assign \buttons$4  = stage1;
 endmodule
 
@@ -1898,7 +1898,7 @@ module \nexys3_minesweeper.system.digits$64.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1868$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$323$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1867$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$323$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2222,8 +2222,8 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   output \hsync_n$100 ;
   reg \hsync_n$100  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$1868$0 ;
-  wire [3:0] \port$1868$0 ;
+  input [3:0] \port$1867$0 ;
+  wire [3:0] \port$1867$0 ;
   input [3:0] \port$323$0 ;
   wire [3:0] \port$323$0 ;
   output [3:0] read_col;
@@ -2264,12 +2264,12 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1868$0 [2];
-  assign \$8  = ~ \port$1868$0 [0];
+  assign \$7  = \$6  & \port$1867$0 [2];
+  assign \$8  = ~ \port$1867$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1868$0 [0];
-  assign \$12  = debug & \port$1868$0 [0];
+  assign \$11  = \$10  & \port$1867$0 [0];
+  assign \$12  = debug & \port$1867$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$323$0 ;
   assign \$15  = \port$323$0  == 4'h8;
@@ -2575,7 +2575,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1868$0 [1]) begin
+      if (\port$1867$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -2588,13 +2588,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1868$0 [1]) begin
+      if (\port$1867$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1868$0 [3]) begin
+      end else if (\port$1867$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1868$0 [2]) begin
+      end else if (\port$1867$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2617,13 +2617,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1868$0 [1]) begin
+      if (\port$1867$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1868$0 [3]) begin
+      end else if (\port$1867$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1868$0 [2]) begin
+      end else if (\port$1867$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2639,13 +2639,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1868$0 [1]) begin
+      if (\port$1867$0 [1]) begin
         glyph = \port$323$0 ;
-      end else if (\port$1868$0 [3]) begin
+      end else if (\port$1867$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1868$0 [2]) begin
+      end else if (\port$1867$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -3166,16 +3166,16 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$1868$0 , \port$323$0  };
+  assign \cell  = { \port$1867$0 , \port$323$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
   assign \cell.count  = \port$323$0 ;
-  assign \cell.mine  = \port$1868$0 [0];
-  assign \cell.revealed  = \port$1868$0 [1];
-  assign \cell.flagged  = \port$1868$0 [2];
-  assign \cell.exploded  = \port$1868$0 [3];
+  assign \cell.mine  = \port$1867$0 [0];
+  assign \cell.revealed  = \port$1867$0 [1];
+  assign \cell.flagged  = \port$1867$0 [2];
+  assign \cell.exploded  = \port$1867$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -4348,7 +4348,7 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \port$1868$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \port$1867$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -5076,12 +5076,11 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   output [7:0] leds;
   reg [7:0] leds;
   reg [3:0] load_row = 4'h0;
-  wire [3:0] mine_cell__addr;
-  wire [15:0] mine_cell__data;
   reg mine_forward = 1'h0;
   reg [15:0] mine_forward_row = 16'h0000;
   wire [3:0] mine_read__addr;
   wire [15:0] mine_read__data;
+  reg [15:0] mine_read_row = 16'h0000;
   wire [15:0] mine_row;
   reg [3:0] mine_write__addr;
   reg [15:0] mine_write__data;
@@ -5093,8 +5092,8 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1868$0 ;
-  wire [3:0] \port$1868$0 ;
+  output [3:0] \port$1867$0 ;
+  wire [3:0] \port$1867$0 ;
   output [3:0] \port$323$0 ;
   wire [3:0] \port$323$0 ;
   reg [26:0] prescaler = 27'h0000000;
@@ -5106,7 +5105,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   reg rd_flagged = 1'h0;
   input [3:0] read_col;
   wire [3:0] read_col;
-  reg [3:0] \read_col$82  = 4'h0;
+  reg [3:0] \read_col$81  = 4'h0;
   input read_enable;
   wire read_enable;
   input [3:0] read_row;
@@ -5196,12 +5195,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
     if (mine_write__en)
       mines[mine_write__addr] <= mine_write__data;
   end
-  reg [15:0] _2_;
-  always @(posedge clk) begin
-    _2_ <= mines[probe[7:4]];
-  end
-  assign mine_cell__data = mines[probe[7:4]];
-  assign mine_read__data = _2_;
+  assign mine_read__data = mines[probe[7:4]];
   assign \$350  = load_row + 1'h1;
   assign \$351  = load_row == 4'hf;
   assign \$352  = ! lcg_wait;
@@ -5441,13 +5435,13 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   assign \$593  = ~ \$592 ;
   assign \$594  = \$591  & \$593 ;
   assign \$595  = win_scan == 9'h101;
-  assign \$596  = mine_cell__data >> probe[3:0];
+  assign \$596  = mine_read__data >> probe[3:0];
   assign \$597  = | status;
   assign \$598  = \$596  & \$597 ;
   assign \$599  = revealed_bits >> probe;
   assign \$600  = flagged_bits >> probe;
   assign \$601  = status == 2'h2;
-  assign \$602  = mine_cell__data >> probe[3:0];
+  assign \$602  = mine_read__data >> probe[3:0];
   assign \$603  = \$601  & \$602 ;
   assign \$604  = \$600  | \$603 ;
   assign \$605  = status == 2'h3;
@@ -5455,6 +5449,8 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   assign \$607  = \$605  & \$606 ;
   always @(posedge clk)
     \$609  <= \$608 ;
+  always @(posedge clk)
+    mine_read_row <= mine_read__data;
   always @(posedge clk)
     mine_forward <= \$271 ;
   always @(posedge clk)
@@ -5554,8 +5550,8 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   always @(posedge clk)
     win_scan <= \$644 ;
   always @(posedge clk)
-    \read_col$82  <= \$645 ;
-  assign mine_row = mine_forward ? mine_forward_row : mine_read__data;
+    \read_col$81  <= \$645 ;
+  assign mine_row = mine_forward ? mine_forward_row : mine_read_row;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
@@ -5794,7 +5790,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   assign \$252  = \$251  ? \$signal$61  : mine_row[14];
   assign \$253  = probe_d[3:0] == 4'hf;
   assign \$254  = \$253  ? \$signal$61  : mine_row[15];
-  assign \$905  = \read_col$82  * 3'h4;
+  assign \$905  = \read_col$81  * 3'h4;
   assign \$255  = count_cell__data >> \$905 ;
   assign \$256  = ! fsm_state;
   assign \$257  = fsm_state == 1'h1;
@@ -5884,7 +5880,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   assign \$345  = $signed(counter) + $signed(2'h1);
   assign \$346  = $signed(counter) - $signed(2'h1);
   assign \$347  = rd_flagged ? \$345  : \$346 ;
-  \nexys3_minesweeper.system.game.buttons$104  \buttons$104  (
+  \nexys3_minesweeper.system.game.buttons$103  \buttons$103  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -8442,7 +8438,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$645  = \read_col$82 ;
+    \$645  = \read_col$81 ;
     if (read_enable) begin
       \$645  = probe[3:0];
     end
@@ -8465,12 +8461,11 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   assign count_cursor__addr = cursor_row;
   assign count_cell__addr = probe[7:4];
   assign count_cell__en = read_enable;
-  assign mine_cell__addr = probe[7:4];
   assign \cell  = { \$609 , \$255  };
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
   assign \port$323$0  = \$255 ;
-  assign \port$1868$0  = \$609 ;
+  assign \port$1867$0  = \$609 ;
   assign \cell.count  = \$255 ;
   assign \cell.mine  = \$609 [0];
   assign \cell.revealed  = \$609 [1];
@@ -8519,7 +8514,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   assign \$559  = difficulty;
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$104 (held, clk, buttons, press);
+module \nexys3_minesweeper.system.game.buttons$103 (held, clk, buttons, press);
   reg \$auto$verilog_backend.cc:2355:dump_module$26  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -8577,27 +8572,27 @@ module \nexys3_minesweeper.system.game.buttons$104 (held, clk, buttons, press);
     previous <= levels;
   always @(posedge clk)
     repeat_count <= \$13 ;
-  \nexys3_minesweeper.system.game.buttons$104.debounce_centre  debounce_centre (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o)
   );
-  \nexys3_minesweeper.system.game.buttons$104.debounce_down  debounce_down (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 )
   );
-  \nexys3_minesweeper.system.game.buttons$104.debounce_left  debounce_left (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 )
   );
-  \nexys3_minesweeper.system.game.buttons$104.debounce_right  debounce_right (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 )
   );
-  \nexys3_minesweeper.system.game.buttons$104.debounce_up  debounce_up (
+  \nexys3_minesweeper.system.game.buttons$103.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 )
@@ -8635,7 +8630,7 @@ module \nexys3_minesweeper.system.game.buttons$104 (held, clk, buttons, press);
   assign held_directions[4:1] = { \o$11 , \o$9 , \o$7 , \o$5  };
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$104.debounce_centre (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_centre (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8677,7 +8672,7 @@ module \nexys3_minesweeper.system.game.buttons$104.debounce_centre (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$104.debounce_down (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_down (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8719,7 +8714,7 @@ module \nexys3_minesweeper.system.game.buttons$104.debounce_down (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$104.debounce_left (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_left (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8761,7 +8756,7 @@ module \nexys3_minesweeper.system.game.buttons$104.debounce_left (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$104.debounce_right (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_right (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8803,7 +8798,7 @@ module \nexys3_minesweeper.system.game.buttons$104.debounce_right (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$104.debounce_up (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$103.debounce_up (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$31  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8956,25 +8951,25 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, stage1, \port$1746$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1747$0 , \port$1749$0 , \port$1751$0 , \port$1753$0 , \port$1755$0 , \port$1757$0 , \port$1759$0 , clk, stage1, \port$1745$0 );
   input clk;
   wire clk;
-  input \port$1746$0 ;
-  wire \port$1746$0 ;
-  input \port$1748$0 ;
-  wire \port$1748$0 ;
-  input \port$1750$0 ;
-  wire \port$1750$0 ;
-  input \port$1752$0 ;
-  wire \port$1752$0 ;
-  input \port$1754$0 ;
-  wire \port$1754$0 ;
-  input \port$1756$0 ;
-  wire \port$1756$0 ;
-  input \port$1758$0 ;
-  wire \port$1758$0 ;
-  input \port$1760$0 ;
-  wire \port$1760$0 ;
+  input \port$1745$0 ;
+  wire \port$1745$0 ;
+  input \port$1747$0 ;
+  wire \port$1747$0 ;
+  input \port$1749$0 ;
+  wire \port$1749$0 ;
+  input \port$1751$0 ;
+  wire \port$1751$0 ;
+  input \port$1753$0 ;
+  wire \port$1753$0 ;
+  input \port$1755$0 ;
+  wire \port$1755$0 ;
+  input \port$1757$0 ;
+  wire \port$1757$0 ;
+  input \port$1759$0 ;
+  wire \port$1759$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -8985,10 +8980,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1748$0 , \port$1750$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
+    stage0 <= { \port$1759$0 , \port$1757$0 , \port$1755$0 , \port$1753$0 , \port$1751$0 , \port$1749$0 , \port$1747$0 , \port$1745$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
+  assign switches = { \port$1759$0 , \port$1757$0 , \port$1755$0 , \port$1753$0 , \port$1751$0 , \port$1749$0 , \port$1747$0 , \port$1745$0  };
   assign \switches$4  = stage1;
 endmodule
 

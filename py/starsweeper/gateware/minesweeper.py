@@ -170,19 +170,21 @@ class MinesweeperGame(wiring.Component):
         # The mines are a 16 x 16-bit LUT memory (a row a word), not registers: single cells
         # go through the probe (its row read register makes a cell write a read-modify-write
         # of the row); whole rows are written by the first layout and read by the count phase.
-        # The row read sees the write of its own clock: not by a transparent port (Yosys would
-        # register the address and leave the LUT RAM's read in the data's path) but by a
-        # registered forward after the read register.
+        # One asynchronous read port at the probe's row serves the cell read port directly and
+        # the FSM through a register. The registered row sees the write of its own clock by a
+        # registered forward after it (a transparent port would have Yosys register the
+        # address and leave the LUT RAM's read in the data's path).
         m.submodules.mines = mines = Memory(shape=GRID, depth=GRID, init=[])
         mine_write = mines.write_port()
-        mine_read = mines.read_port()
-        mine_row = Signal(GRID)              # the row mine_read was addressed with, up to date
+        mine_read = mines.read_port(domain="comb")
+        mine_read_row = Signal(GRID)         # the row at probe_d's row, as read
+        mine_row = Signal(GRID)              # the same, up to date
         mine_forward = Signal()
         mine_forward_row = Signal(GRID)
-        m.d.sync += [mine_forward.eq(mine_write.en & (mine_write.addr == mine_read.addr)),
+        m.d.sync += [mine_read_row.eq(mine_read.data),
+                     mine_forward.eq(mine_write.en & (mine_write.addr == mine_read.addr)),
                      mine_forward_row.eq(mine_write.data)]
-        m.d.comb += mine_row.eq(Mux(mine_forward, mine_forward_row, mine_read.data))
-        mine_cell = mines.read_port(domain="comb")          # for the cell read port
+        m.d.comb += mine_row.eq(Mux(mine_forward, mine_forward_row, mine_read_row))
         revealed = Signal(CELLS)
         flagged = Signal(CELLS)
         zero = Signal(CELLS)                 # no neighbouring mines (and in the field)
@@ -591,10 +593,9 @@ class MinesweeperGame(wiring.Component):
         # registers the cell's bits from it.
         m.d.comb += [
             count_cell.addr.eq(probe[4:]), count_cell.en.eq(self.read_enable),
-            mine_cell.addr.eq(probe[4:]),
         ]
         read_col = Signal(4)
-        cell_mine = mine_cell.data.bit_select(probe[:4], 1)
+        cell_mine = mine_read.data.bit_select(probe[:4], 1)
         with m.If(self.read_enable):
             m.d.sync += [
                 read_col.eq(probe[:4]),
