@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-__all__ = ["DEVICE", "Resources", "synthesize", "format_table", "YosysMissing"]
+__all__ = ["DEVICE", "Resources", "synthesize", "format_table", "bit_drivers", "YosysMissing"]
 
 #: XC6SLX16 capacity (fact sheet).
 DEVICE = {"luts": 9112, "ffs": 18224, "brams": 32, "dsps": 32}
@@ -72,15 +72,23 @@ def _count(cells):
     return luts, ffs, brams, dsps
 
 
+def bit_drivers(cells):
+    """Net bit -> name of the cell driving it, in a Yosys JSON module's ``cells`` (black-box
+    primitives, which Yosys gives no port directions, drive their ``O``)."""
+    driver = {}
+    for name, cell in cells.items():
+        directions = cell.get("port_directions") or {"O": "output"}
+        for port, bits in cell["connections"].items():
+            if directions.get(port) == "output":
+                for bit in bits:
+                    driver[bit] = name
+    return driver
+
+
 def _deepest(cells, weight):
     """The largest sum of ``weight(name, driver_of)`` over a chain of combinational cells from a
     register, RAM, DSP or port to another."""
-    driver = {}
-    for name, cell in cells.items():
-        for port, bits in cell["connections"].items():
-            if cell["port_directions"].get(port) == "output":
-                for bit in bits:
-                    driver[bit] = name
+    driver = bit_drivers(cells)
     depth = {}
 
     def visit(name, stack):

@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+from starsweeper.boards.report import bit_drivers
 from starsweeper.hdl import BOARD_TOPS, HDL_DIR
 
 from test_lint import PRIMITIVES
@@ -26,24 +27,16 @@ def netlist(verilog, top, tmp_path):
 def unregistered_outputs(cells):
     """Output buffers whose input is not a flip-flop's output (inverters on the way allowed:
     they go into the flip-flop or the I/O block)."""
-    driver = {}
-    for name, cell in cells.items():
-        # Yosys gives no port directions for the black-box primitives: their output is O.
-        directions = cell.get("port_directions") or {"O": "output"}
-        for port, bits in cell["connections"].items():
-            if directions.get(port) == "output":
-                for bit in bits:
-                    driver[bit] = cell
+    driver = bit_drivers(cells)
     bad = []
     for name, cell in cells.items():
         if cell["type"] not in OUTPUT_BUFFERS:
             continue
-        bit = cell["connections"]["I"][0]
-        source = driver.get(bit)
-        while source is not None and source["type"] == "$not":
-            source = driver.get(source["connections"]["A"][0])
-        if source is None or "dff" not in source["type"]:
-            bad.append((name, source and source["type"]))
+        source = driver.get(cell["connections"]["I"][0])
+        while source is not None and cells[source]["type"] == "$not":
+            source = driver.get(cells[source]["connections"]["A"][0])
+        if source is None or "dff" not in cells[source]["type"]:
+            bad.append((name, source and cells[source]["type"]))
     return bad
 
 
