@@ -2,7 +2,8 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red, green, blue, hsync_n, vsync_n, segments, anodes, busy, buttons);
+module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red, green, blue, hsync_n, vsync_n, segments, anodes, busy, status, difficulty, cursor_row, cursor_col, counter, timer, buttons
+);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   reg \$10 ;
@@ -20,21 +21,21 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   wire [3:0] anodes;
   output [1:0] blue;
   wire [1:0] blue;
-  wire [1:0] \blue$57 ;
+  wire [1:0] \blue$63 ;
   output busy;
   wire busy;
-  wire \busy$24 ;
+  wire \busy$30 ;
   input [4:0] buttons;
   wire [4:0] buttons;
-  wire [4:0] \buttons$17 ;
-  wire [4:0] \buttons$18 ;
+  wire [4:0] \buttons$23 ;
+  wire [4:0] \buttons$24 ;
   wire [7:0] \cell ;
-  wire [7:0] \cell$54 ;
-  wire [3:0] \cell$54.count ;
-  wire \cell$54.exploded ;
-  wire \cell$54.flagged ;
-  wire \cell$54.mine ;
-  wire \cell$54.revealed ;
+  wire [7:0] \cell$60 ;
+  wire [3:0] \cell$60.count ;
+  wire \cell$60.exploded ;
+  wire \cell$60.flagged ;
+  wire \cell$60.mine ;
+  wire \cell$60.revealed ;
   wire [3:0] \cell.count ;
   wire \cell.exploded ;
   wire \cell.flagged ;
@@ -47,23 +48,31 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   wire [3:0] \characters[3] ;
   input clk;
   wire clk;
+  output [8:0] counter;
   wire [8:0] counter;
-  wire [8:0] \counter$28 ;
+  wire [8:0] \counter$35 ;
+  wire [8:0] \counter$39 ;
   wire [11:0] counter_chars;
-  wire [11:0] \counter_chars$44 ;
-  wire [3:0] \counter_chars$44[0] ;
-  wire [3:0] \counter_chars$44[1] ;
-  wire [3:0] \counter_chars$44[2] ;
+  wire [11:0] \counter_chars$50 ;
+  wire [3:0] \counter_chars$50[0] ;
+  wire [3:0] \counter_chars$50[1] ;
+  wire [3:0] \counter_chars$50[2] ;
   wire [3:0] \counter_chars[0] ;
   wire [3:0] \counter_chars[1] ;
   wire [3:0] \counter_chars[2] ;
+  output [3:0] cursor_col;
   wire [3:0] cursor_col;
-  wire [3:0] \cursor_col$39 ;
+  wire [3:0] \cursor_col$34 ;
+  wire [3:0] \cursor_col$45 ;
+  output [3:0] cursor_row;
   wire [3:0] cursor_row;
-  wire [3:0] \cursor_row$37 ;
+  wire [3:0] \cursor_row$33 ;
+  wire [3:0] \cursor_row$44 ;
   wire debug;
+  output difficulty;
   wire difficulty;
-  wire \difficulty$35 ;
+  wire \difficulty$32 ;
+  wire \difficulty$43 ;
   wire [3:0] digits;
   wire digits_start;
   reg [1:0] divider = 2'h0;
@@ -71,66 +80,70 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   wire enable;
   output [2:0] green;
   wire [2:0] green;
-  wire [2:0] \green$56 ;
+  wire [2:0] \green$62 ;
   wire held;
-  wire \held$41 ;
+  wire \held$47 ;
   output hsync_n;
   wire hsync_n;
-  wire \hsync_n$58 ;
+  wire \hsync_n$64 ;
   output [7:0] leds;
   wire [7:0] leds;
-  wire [7:0] \leds$23 ;
+  wire [7:0] \leds$29 ;
   reg pixel_enable = 1'h0;
   wire [3:0] read_col;
-  wire [3:0] \read_col$50 ;
+  wire [3:0] \read_col$56 ;
   (* init = 1'h0 *)
   wire read_enable;
   (* init = 1'h0 *)
-  wire \read_enable$52 ;
+  wire \read_enable$58 ;
   wire [3:0] read_row;
-  wire [3:0] \read_row$48 ;
+  wire [3:0] \read_row$54 ;
   output [2:0] red;
   wire [2:0] red;
-  wire [2:0] \red$55 ;
+  wire [2:0] \red$61 ;
   input rst;
   wire rst;
   input seed_force;
   wire seed_force;
-  wire \seed_force$21 ;
+  wire \seed_force$27 ;
   input [31:0] seed_value;
   wire [31:0] seed_value;
-  wire [31:0] \seed_value$22 ;
+  wire [31:0] \seed_value$28 ;
   output [7:0] segments;
   wire [7:0] segments;
-  wire [7:0] \segments$61 ;
+  wire [7:0] \segments$67 ;
   wire start;
+  output [1:0] status;
   wire [1:0] status;
-  wire [1:0] \status$33 ;
+  wire [1:0] \status$31 ;
+  wire [1:0] \status$42 ;
   input [7:0] switches;
   wire [7:0] switches;
-  wire [7:0] \switches$19 ;
-  wire [7:0] \switches$20 ;
+  wire [7:0] \switches$25 ;
+  wire [7:0] \switches$26 ;
+  output [9:0] timer;
   wire [9:0] timer;
-  wire [9:0] \timer$30 ;
+  wire [9:0] \timer$36 ;
+  wire [9:0] \timer$40 ;
   wire [11:0] timer_chars;
-  wire [11:0] \timer_chars$46 ;
-  wire [3:0] \timer_chars$46[0] ;
-  wire [3:0] \timer_chars$46[1] ;
-  wire [3:0] \timer_chars$46[2] ;
+  wire [11:0] \timer_chars$52 ;
+  wire [3:0] \timer_chars$52[0] ;
+  wire [3:0] \timer_chars$52[1] ;
+  wire [3:0] \timer_chars$52[2] ;
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
   output vsync_n;
   wire vsync_n;
-  wire \vsync_n$59 ;
+  wire \vsync_n$65 ;
   assign \$1  = divider == 2'h3;
   assign \$2  = divider + 1'h1;
   assign \$3  = \$1  ? 3'h0 : \$2 ;
   assign \$4  = divider == 2'h3;
-  assign \$5  = \switches$19 [6] ? 4'hc : 4'hb;
-  assign \$6  = \switches$19 [6] ? timer_chars[3:0] : counter_chars[3:0];
-  assign \$7  = \switches$19 [6] ? timer_chars[7:4] : counter_chars[7:4];
-  assign \$8  = \switches$19 [6] ? timer_chars[11:8] : counter_chars[11:8];
+  assign \$5  = \switches$25 [6] ? 4'hc : 4'hb;
+  assign \$6  = \switches$25 [6] ? timer_chars[3:0] : counter_chars[3:0];
+  assign \$7  = \switches$25 [6] ? timer_chars[7:4] : counter_chars[7:4];
+  assign \$8  = \switches$25 [6] ? timer_chars[11:8] : counter_chars[11:8];
   always @(posedge clk)
     divider <= \$9 ;
   always @(posedge clk)
@@ -139,9 +152,9 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .buttons(buttons),
     .clk(clk),
     .rst(rst),
-    .stage1(\buttons$17 )
+    .stage1(\buttons$23 )
   );
-  \minesweeper_system.digits$65  \digits$65  (
+  \minesweeper_system.digits$71  \digits$71  (
     .clk(clk),
     .counter(counter),
     .counter_chars(counter_chars),
@@ -156,7 +169,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .counter_chars(counter_chars),
     .cursor_col(cursor_col),
     .cursor_row(cursor_row),
-    .debug(\switches$19 [0]),
+    .debug(\switches$25 [0]),
     .difficulty(difficulty),
     .digits_start(start),
     .enable(pixel_enable),
@@ -175,7 +188,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   );
   \minesweeper_system.game  game (
     .busy(busy),
-    .buttons(\buttons$17 ),
+    .buttons(\buttons$23 ),
     .clk(clk),
     .counter(counter),
     .cursor_col(cursor_col),
@@ -192,7 +205,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .seed_force(seed_force),
     .seed_value(seed_value),
     .status(status),
-    .switches(\switches$19 ),
+    .switches(\switches$25 ),
     .timer(timer)
   );
   \minesweeper_system.seven_segment  seven_segment (
@@ -205,7 +218,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   \minesweeper_system.switches_sync  switches_sync (
     .clk(clk),
     .rst(rst),
-    .stage1(\switches$19 ),
+    .stage1(\switches$25 ),
     .switches(switches)
   );
   always @* begin
@@ -222,59 +235,65 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
       \$10  = 1'h0;
     end
   end
-  assign \buttons$18  = \buttons$17 ;
-  assign \switches$20  = \switches$19 ;
-  assign \seed_force$21  = seed_force;
-  assign \seed_value$22  = seed_value;
-  assign \leds$23  = leds;
-  assign \busy$24  = busy;
+  assign \buttons$24  = \buttons$23 ;
+  assign \switches$26  = \switches$25 ;
+  assign \seed_force$27  = seed_force;
+  assign \seed_value$28  = seed_value;
+  assign \leds$29  = leds;
+  assign \busy$30  = busy;
+  assign \status$31  = status;
+  assign \difficulty$32  = difficulty;
+  assign \cursor_row$33  = cursor_row;
+  assign \cursor_col$34  = cursor_col;
+  assign \counter$35  = counter;
+  assign \timer$36  = timer;
   assign digits_start = start;
-  assign \counter$28  = counter;
-  assign \timer$30  = timer;
+  assign \counter$39  = counter;
+  assign \timer$40  = timer;
   assign enable = pixel_enable;
-  assign \status$33  = status;
-  assign \difficulty$35  = difficulty;
-  assign \cursor_row$37  = cursor_row;
-  assign \cursor_col$39  = cursor_col;
-  assign \held$41  = held;
-  assign debug = \switches$19 [0];
-  assign \counter_chars$44  = counter_chars;
-  assign \timer_chars$46  = timer_chars;
-  assign \read_row$48  = read_row;
-  assign \read_col$50  = read_col;
+  assign \status$42  = status;
+  assign \difficulty$43  = difficulty;
+  assign \cursor_row$44  = cursor_row;
+  assign \cursor_col$45  = cursor_col;
+  assign \held$47  = held;
+  assign debug = \switches$25 [0];
+  assign \counter_chars$50  = counter_chars;
+  assign \timer_chars$52  = timer_chars;
+  assign \read_row$54  = read_row;
+  assign \read_col$56  = read_col;
   assign read_enable = pixel_enable;
-  assign \read_enable$52  = pixel_enable;
+  assign \read_enable$58  = pixel_enable;
   assign \cell  = { \$12 , \$11  };
-  assign \cell$54  = { \$12 , \$11  };
-  assign \red$55  = red;
-  assign \green$56  = green;
-  assign \blue$57  = blue;
-  assign \hsync_n$58  = hsync_n;
-  assign \vsync_n$59  = vsync_n;
-  assign \segments$61  = segments;
+  assign \cell$60  = { \$12 , \$11  };
+  assign \red$61  = red;
+  assign \green$62  = green;
+  assign \blue$63  = blue;
+  assign \hsync_n$64  = hsync_n;
+  assign \vsync_n$65  = vsync_n;
+  assign \segments$67  = segments;
   assign digits = anodes;
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
-  assign \counter_chars$44[0]  = counter_chars[3:0];
-  assign \counter_chars$44[1]  = counter_chars[7:4];
-  assign \counter_chars$44[2]  = counter_chars[11:8];
+  assign \counter_chars$50[0]  = counter_chars[3:0];
+  assign \counter_chars$50[1]  = counter_chars[7:4];
+  assign \counter_chars$50[2]  = counter_chars[11:8];
   assign \timer_chars[0]  = timer_chars[3:0];
   assign \timer_chars[1]  = timer_chars[7:4];
   assign \timer_chars[2]  = timer_chars[11:8];
-  assign \timer_chars$46[0]  = timer_chars[3:0];
-  assign \timer_chars$46[1]  = timer_chars[7:4];
-  assign \timer_chars$46[2]  = timer_chars[11:8];
+  assign \timer_chars$52[0]  = timer_chars[3:0];
+  assign \timer_chars$52[1]  = timer_chars[7:4];
+  assign \timer_chars$52[2]  = timer_chars[11:8];
   assign \cell.count  = \$11 ;
   assign \cell.mine  = \$12 [0];
   assign \cell.revealed  = \$12 [1];
   assign \cell.flagged  = \$12 [2];
   assign \cell.exploded  = \$12 [3];
-  assign \cell$54.count  = \$11 ;
-  assign \cell$54.mine  = \$12 [0];
-  assign \cell$54.revealed  = \$12 [1];
-  assign \cell$54.flagged  = \$12 [2];
-  assign \cell$54.exploded  = \$12 [3];
+  assign \cell$60.count  = \$11 ;
+  assign \cell$60.mine  = \$12 [0];
+  assign \cell$60.revealed  = \$12 [1];
+  assign \cell$60.flagged  = \$12 [2];
+  assign \cell$60.exploded  = \$12 [3];
   assign \characters[0]  = characters[3:0];
   assign \characters[1]  = characters[7:4];
   assign \characters[2]  = characters[11:8];
@@ -306,7 +325,7 @@ module \minesweeper_system.buttons_sync (clk, rst, stage1, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$65 (rst, start, \value$5 , counter, counter_chars, timer_chars, clk);
+module \minesweeper_system.digits$71 (rst, start, \value$5 , counter, counter_chars, timer_chars, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -389,7 +408,7 @@ module \minesweeper_system.digits$65 (rst, start, \value$5 , counter, counter_ch
     counter_chars <= \$18 ;
   always @(posedge clk)
     timer_chars <= \$19 ;
-  \minesweeper_system.digits$65.counter_bcd  counter_bcd (
+  \minesweeper_system.digits$71.counter_bcd  counter_bcd (
     .bcd(\$20 ),
     .busy(busy),
     .clk(clk),
@@ -397,7 +416,7 @@ module \minesweeper_system.digits$65 (rst, start, \value$5 , counter, counter_ch
     .start(start),
     .value(value)
   );
-  \minesweeper_system.digits$65.timer_bcd  timer_bcd (
+  \minesweeper_system.digits$71.timer_bcd  timer_bcd (
     .bcd(\$21 ),
     .busy(\busy$11 ),
     .clk(clk),
@@ -471,7 +490,7 @@ module \minesweeper_system.digits$65 (rst, start, \value$5 , counter, counter_ch
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$65.counter_bcd (rst, start, value, busy, bcd, clk);
+module \minesweeper_system.digits$71.counter_bcd (rst, start, value, busy, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire \$1 ;
   wire [9:0] \$10 ;
@@ -566,7 +585,7 @@ module \minesweeper_system.digits$65.counter_bcd (rst, start, value, busy, bcd, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$65.timer_bcd (rst, start, busy, value, bcd, clk);
+module \minesweeper_system.digits$71.timer_bcd (rst, start, busy, value, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;

@@ -1277,19 +1277,19 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
   wire [3:0] anodes;
   output [1:0] blue;
   wire [1:0] blue;
-  wire [1:0] \blue$50 ;
+  wire [1:0] \blue$56 ;
   wire busy;
   wire \busy$14 ;
   wire [4:0] buttons;
   wire [4:0] \buttons$4 ;
-  wire [4:0] \buttons$60 ;
+  wire [4:0] \buttons$66 ;
   wire [7:0] \cell ;
-  wire [7:0] \cell$44 ;
-  wire [3:0] \cell$44.count ;
-  wire \cell$44.exploded ;
-  wire \cell$44.flagged ;
-  wire \cell$44.mine ;
-  wire \cell$44.revealed ;
+  wire [7:0] \cell$50 ;
+  wire [3:0] \cell$50.count ;
+  wire \cell$50.exploded ;
+  wire \cell$50.flagged ;
+  wire \cell$50.mine ;
+  wire \cell$50.revealed ;
   wire [3:0] \cell.count ;
   wire \cell.exploded ;
   wire \cell.flagged ;
@@ -1303,22 +1303,26 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
   input clk;
   wire clk;
   wire [8:0] counter;
-  wire [8:0] \counter$18 ;
+  wire [8:0] \counter$24 ;
+  wire [8:0] \counter$29 ;
   wire [11:0] counter_chars;
-  wire [11:0] \counter_chars$34 ;
-  wire [3:0] \counter_chars$34[0] ;
-  wire [3:0] \counter_chars$34[1] ;
-  wire [3:0] \counter_chars$34[2] ;
+  wire [11:0] \counter_chars$40 ;
+  wire [3:0] \counter_chars$40[0] ;
+  wire [3:0] \counter_chars$40[1] ;
+  wire [3:0] \counter_chars$40[2] ;
   wire [3:0] \counter_chars[0] ;
   wire [3:0] \counter_chars[1] ;
   wire [3:0] \counter_chars[2] ;
   wire [3:0] cursor_col;
-  wire [3:0] \cursor_col$29 ;
+  wire [3:0] \cursor_col$22 ;
+  wire [3:0] \cursor_col$35 ;
   wire [3:0] cursor_row;
-  wire [3:0] \cursor_row$27 ;
+  wire [3:0] \cursor_row$20 ;
+  wire [3:0] \cursor_row$34 ;
   wire debug;
   wire difficulty;
-  wire \difficulty$25 ;
+  wire \difficulty$18 ;
+  wire \difficulty$33 ;
   wire [3:0] digits;
   wire digits_start;
   reg [1:0] divider = 2'h0;
@@ -1326,12 +1330,12 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
   wire enable;
   output [2:0] green;
   wire [2:0] green;
-  wire [2:0] \green$48 ;
+  wire [2:0] \green$54 ;
   wire held;
-  wire \held$31 ;
+  wire \held$37 ;
   output hsync_n;
   wire hsync_n;
-  wire \hsync_n$52 ;
+  wire \hsync_n$58 ;
   output [7:0] leds;
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
@@ -1363,42 +1367,44 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
   input \port$1759$0 ;
   wire \port$1759$0 ;
   wire [3:0] read_col;
-  wire [3:0] \read_col$40 ;
+  wire [3:0] \read_col$46 ;
   (* init = 1'h0 *)
   wire read_enable;
   (* init = 1'h0 *)
-  wire \read_enable$42 ;
+  wire \read_enable$48 ;
   wire [3:0] read_row;
-  wire [3:0] \read_row$38 ;
+  wire [3:0] \read_row$44 ;
   output [2:0] red;
   wire [2:0] red;
-  wire [2:0] \red$46 ;
+  wire [2:0] \red$52 ;
   wire seed_force;
   wire \seed_force$8 ;
   wire [31:0] seed_value;
   wire [31:0] \seed_value$10 ;
   output [7:0] segments;
   wire [7:0] segments;
-  wire [7:0] \segments$57 ;
+  wire [7:0] \segments$63 ;
   wire start;
   wire [1:0] status;
-  wire [1:0] \status$23 ;
+  wire [1:0] \status$16 ;
+  wire [1:0] \status$32 ;
   wire [7:0] switches;
   wire [7:0] \switches$6 ;
-  wire [7:0] \switches$61 ;
+  wire [7:0] \switches$67 ;
   wire [9:0] timer;
-  wire [9:0] \timer$20 ;
+  wire [9:0] \timer$26 ;
+  wire [9:0] \timer$30 ;
   wire [11:0] timer_chars;
-  wire [11:0] \timer_chars$36 ;
-  wire [3:0] \timer_chars$36[0] ;
-  wire [3:0] \timer_chars$36[1] ;
-  wire [3:0] \timer_chars$36[2] ;
+  wire [11:0] \timer_chars$42 ;
+  wire [3:0] \timer_chars$42[0] ;
+  wire [3:0] \timer_chars$42[1] ;
+  wire [3:0] \timer_chars$42[2] ;
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
   output vsync_n;
   wire vsync_n;
-  wire \vsync_n$54 ;
+  wire \vsync_n$60 ;
   assign \$1  = divider == 2'h3;
   assign \$2  = divider + 1'h1;
   assign \$3  = \$1  ? 3'h0 : \$2 ;
@@ -1420,7 +1426,7 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
     .\port$1743$0 (\port$1743$0 ),
     .stage1(buttons)
   );
-  \nexys3_minesweeper.system.digits$64  \digits$64  (
+  \nexys3_minesweeper.system.digits$70  \digits$70  (
     .clk(clk),
     .counter(counter),
     .counter_chars(counter_chars),
@@ -1495,55 +1501,61 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
   assign \seed_value$10  = 32'd0;
   assign \leds$12  = leds;
   assign \busy$14  = busy;
+  assign \status$16  = status;
+  assign \difficulty$18  = difficulty;
+  assign \cursor_row$20  = cursor_row;
+  assign \cursor_col$22  = cursor_col;
+  assign \counter$24  = counter;
+  assign \timer$26  = timer;
   assign digits_start = start;
-  assign \counter$18  = counter;
-  assign \timer$20  = timer;
+  assign \counter$29  = counter;
+  assign \timer$30  = timer;
   assign enable = pixel_enable;
-  assign \status$23  = status;
-  assign \difficulty$25  = difficulty;
-  assign \cursor_row$27  = cursor_row;
-  assign \cursor_col$29  = cursor_col;
-  assign \held$31  = held;
+  assign \status$32  = status;
+  assign \difficulty$33  = difficulty;
+  assign \cursor_row$34  = cursor_row;
+  assign \cursor_col$35  = cursor_col;
+  assign \held$37  = held;
   assign debug = switches[0];
-  assign \counter_chars$34  = counter_chars;
-  assign \timer_chars$36  = timer_chars;
-  assign \read_row$38  = read_row;
-  assign \read_col$40  = read_col;
+  assign \counter_chars$40  = counter_chars;
+  assign \timer_chars$42  = timer_chars;
+  assign \read_row$44  = read_row;
+  assign \read_col$46  = read_col;
   assign read_enable = pixel_enable;
-  assign \read_enable$42  = pixel_enable;
+  assign \read_enable$48  = pixel_enable;
   assign \cell  = { \$10 , \$9  };
-  assign \cell$44  = { \$10 , \$9  };
-  assign \red$46  = red;
-  assign \green$48  = green;
-  assign \blue$50  = blue;
-  assign \hsync_n$52  = hsync_n;
-  assign \vsync_n$54  = vsync_n;
-  assign \segments$57  = segments;
+  assign \cell$50  = { \$10 , \$9  };
+  assign \red$52  = red;
+  assign \green$54  = green;
+  assign \blue$56  = blue;
+  assign \hsync_n$58  = hsync_n;
+  assign \vsync_n$60  = vsync_n;
+  assign \segments$63  = segments;
   assign digits = anodes;
-  assign \buttons$60  = { \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0  };
-  assign \switches$61  = { \port$1759$0 , \port$1757$0 , \port$1755$0 , \port$1753$0 , \port$1751$0 , \port$1749$0 , \port$1747$0 , \port$1745$0  };
+  assign \buttons$66  = { \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0  };
+  assign \switches$67  = { \port$1759$0 , \port$1757$0 , \port$1755$0 , \port$1753$0 , \port$1751$0 , \port$1749$0 , \port$1747$0 , \port$1745$0  };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
-  assign \counter_chars$34[0]  = counter_chars[3:0];
-  assign \counter_chars$34[1]  = counter_chars[7:4];
-  assign \counter_chars$34[2]  = counter_chars[11:8];
+  assign \counter_chars$40[0]  = counter_chars[3:0];
+  assign \counter_chars$40[1]  = counter_chars[7:4];
+  assign \counter_chars$40[2]  = counter_chars[11:8];
   assign \timer_chars[0]  = timer_chars[3:0];
   assign \timer_chars[1]  = timer_chars[7:4];
   assign \timer_chars[2]  = timer_chars[11:8];
-  assign \timer_chars$36[0]  = timer_chars[3:0];
-  assign \timer_chars$36[1]  = timer_chars[7:4];
-  assign \timer_chars$36[2]  = timer_chars[11:8];
+  assign \timer_chars$42[0]  = timer_chars[3:0];
+  assign \timer_chars$42[1]  = timer_chars[7:4];
+  assign \timer_chars$42[2]  = timer_chars[11:8];
   assign \cell.count  = \$9 ;
   assign \cell.mine  = \$10 [0];
   assign \cell.revealed  = \$10 [1];
   assign \cell.flagged  = \$10 [2];
   assign \cell.exploded  = \$10 [3];
-  assign \cell$44.count  = \$9 ;
-  assign \cell$44.mine  = \$10 [0];
-  assign \cell$44.revealed  = \$10 [1];
-  assign \cell$44.flagged  = \$10 [2];
-  assign \cell$44.exploded  = \$10 [3];
+  assign \cell$50.count  = \$9 ;
+  assign \cell$50.mine  = \$10 [0];
+  assign \cell$50.revealed  = \$10 [1];
+  assign \cell$50.flagged  = \$10 [2];
+  assign \cell$50.exploded  = \$10 [3];
   assign \characters[0]  = characters[3:0];
   assign \characters[1]  = characters[7:4];
   assign \characters[2]  = characters[11:8];
@@ -1584,7 +1596,7 @@ module \nexys3_minesweeper.system.buttons_sync (\port$1737$0 , \port$1739$0 , \p
   assign \buttons$4  = stage1;
 endmodule
 
-module \nexys3_minesweeper.system.digits$64 (clk, \value$5 , counter, counter_chars, timer_chars, start);
+module \nexys3_minesweeper.system.digits$70 (clk, \value$5 , counter, counter_chars, timer_chars, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -1665,14 +1677,14 @@ module \nexys3_minesweeper.system.digits$64 (clk, \value$5 , counter, counter_ch
     counter_chars <= \$18 ;
   always @(posedge clk)
     timer_chars <= \$19 ;
-  \nexys3_minesweeper.system.digits$64.counter_bcd  counter_bcd (
+  \nexys3_minesweeper.system.digits$70.counter_bcd  counter_bcd (
     .bcd(\$20 ),
     .busy(busy),
     .clk(clk),
     .start(start),
     .value(value)
   );
-  \nexys3_minesweeper.system.digits$64.timer_bcd  timer_bcd (
+  \nexys3_minesweeper.system.digits$70.timer_bcd  timer_bcd (
     .bcd(\$21 ),
     .busy(\busy$10 ),
     .clk(clk),
@@ -1732,7 +1744,7 @@ module \nexys3_minesweeper.system.digits$64 (clk, \value$5 , counter, counter_ch
   assign \digits$15[2]  = \$21 [3:0];
 endmodule
 
-module \nexys3_minesweeper.system.digits$64.counter_bcd (value, busy, clk, bcd, start);
+module \nexys3_minesweeper.system.digits$70.counter_bcd (value, busy, clk, bcd, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$20  = 0;
   wire \$1 ;
   wire [9:0] \$10 ;
@@ -1815,7 +1827,7 @@ module \nexys3_minesweeper.system.digits$64.counter_bcd (value, busy, clk, bcd, 
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.digits$64.timer_bcd (busy, clk, value, bcd, start);
+module \nexys3_minesweeper.system.digits$70.timer_bcd (busy, clk, value, bcd, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$21  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;

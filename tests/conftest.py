@@ -7,6 +7,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "sim"))
+# Verilator models the tests build are cached in the checkout's ignored build folder (kept
+# between runs: a model is rebuilt only when what goes into it changes), not the user's cache.
+os.environ.setdefault("STARSWEEPER_CACHE", str(ROOT / "sim_build" / "cache"))
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from display_bench import display_bench_verilog
+from display_scenarios import BUILDS
 from runner import build_folder, run_cocotb
 from starsweeper.screenshot import SIM_PARAMETERS
 
@@ -22,24 +23,19 @@ def run_display_tests(params, name, testcase, seed):
                testcase=testcase, env={"SYSTEM_PARAMS": json.dumps(params), "STARSWEEPER_SEED": str(seed)})
 
 
-#: Every digit 1 to 8 on one board needs more mines than 40: of 300,000 40-mine boards, 11 had
-#: an 8 and none both a 7 and an 8; with 99 mines, about one board in thirty has every digit.
-CROWDED = dict(SIM_PARAMETERS, mine_counts={"0": 99, "1": 10})
-
-
 @pytest.mark.slow
 def test_intermediate_game_frames(seed):
-    run_display_tests(CROWDED, "intermediate", "intermediate_game_frames", seed)
+    run_display_tests(BUILDS["intermediate_game"], "intermediate", "intermediate_game_frames", seed)
 
 
 @pytest.mark.slow
 def test_beginner_game_frames(seed):
-    run_display_tests(SIM_PARAMETERS, "beginner", "beginner_game_frames", seed)
+    run_display_tests(BUILDS["beginner_game"], "beginner", "beginner_game_frames", seed)
 
 
 @pytest.mark.slow
 def test_timer_at_999(seed):
-    run_display_tests(dict(SIM_PARAMETERS, clocks_per_second=3), "timer", "timer_at_999", seed)
+    run_display_tests(BUILDS["timer_at_999"], "timer", "timer_at_999", seed)
 
 
 @pytest.mark.slow

@@ -12,6 +12,9 @@ RTL_SPEED_NOTE = ("rtl is slow: Icarus simulates about 90,000 to 130,000 pixels 
                   "cores, so a 12 MP frame takes one and a half to two minutes")
 
 
+SIMULATOR_NAMES = {"verilator": "Verilator", "icarus": "Icarus"}
+
+
 class CommandError(Exception):
     """A user error: printed as one line, exit status 1."""
 
@@ -204,15 +207,16 @@ def _demo_minesweeper(out):
 
     from .model.display import to_rgb888
     from .moves import play
-    from .screenshot import SimulationError, model_frame, rtl_frame
+    from .screenshot import SimulationError, default_simulator, model_frame, rtl_frame
     from .stack.frames import write_image
 
     presses, game, held = play(DEMO_MOVES, seed=DEMO_SEED)
-    print(f'[5/7] playing "{DEMO_MOVES}" (seed {DEMO_SEED}) on the Minesweeper RTL in Icarus '
-          f"and capturing a frame from the VGA pins")
+    simulator = default_simulator()
+    print(f'[5/7] playing "{DEMO_MOVES}" (seed {DEMO_SEED}) on the Minesweeper RTL in '
+          f"{SIMULATOR_NAMES[simulator]} and capturing a frame from the VGA pins")
     start = time.perf_counter()
     try:
-        frame = rtl_frame(presses, DEMO_SEED)
+        frame = rtl_frame(presses, DEMO_SEED, simulator=simulator)
     except SimulationError as e:
         raise CommandError(str(e)) from None
     same = np.array_equal(frame, model_frame(game, held))
@@ -256,8 +260,9 @@ def _add_screenshot_parser(sub):
         "screenshot", help="play moves on the Minesweeper RTL and save the frame it draws",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Play a move script on the Minesweeper RTL (game core and VGA display) in "
-                    "Icarus Verilog, capture the next frame from the VGA pins and save it as a "
-                    "PNG (each channel scaled as the board's resistor DAC scales it). About 20 s.",
+                    "Verilator (a few seconds; the model is built once and cached) or Icarus "
+                    "Verilog (about 20 s), capture the next frame from the VGA pins and save it "
+                    "as a PNG (each channel scaled as the board's resistor DAC scales it).",
         epilog="Moves" + syntax + 'Example: starsweeper screenshot --seed 7 --moves "@8,8 c @3,4 f" -o frame.png')
     p.add_argument("-o", "--output", type=Path, required=True, metavar="PNG",
                    help="the PNG to write (atomically)")
@@ -270,13 +275,15 @@ def _add_screenshot_parser(sub):
                         "c flag, SW7 plays beginner (9x9)")
     p.add_argument("--model", action="store_true",
                    help="write the reference renderer's frame instead of simulating the RTL")
+    p.add_argument("--sim", choices=SIMULATOR_NAMES, default=None,
+                   help="the simulator (default: verilator where it is installed, else icarus)")
     p.set_defaults(run=_run_screenshot)
 
 
 def _run_screenshot(args):
     from .model.display import to_rgb888
     from .moves import play
-    from .screenshot import SimulationError, model_frame, parse_switches, rtl_frame
+    from .screenshot import SimulationError, default_simulator, model_frame, parse_switches, rtl_frame
     from .stack.frames import check_output_path, write_image
 
     if args.output.suffix.lower() != ".png":
@@ -288,13 +295,64 @@ def _run_screenshot(args):
     if args.model:
         frame, source = model_frame(game, held, switches), "reference renderer"
     else:
+        simulator = args.sim or default_simulator()
         try:
-            frame, source = rtl_frame(presses, args.seed, switches), "RTL in Icarus"
+            frame = rtl_frame(presses, args.seed, switches, simulator=simulator)
+            source = f"RTL in {SIMULATOR_NAMES[simulator]}"
         except SimulationError as e:
             raise CommandError(str(e)) from None
     write_image(args.output, to_rgb888(frame))
     print(f"{game.status.name.lower()} game, counter {game.counter}, cursor {game.cursor}: "
           f"frame from the {source} in {time.perf_counter() - start:.1f} s -> {args.output}")
+    return 0
+
+
+# -- play ----------------------------------------------------------------------------------------
+
+def _add_play_parser(sub):
+    from .play import KEYS
+    p = sub.add_parser(
+        "play", help="play the Minesweeper RTL in a window (Verilator)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Play Minesweeper on the real RTL, compiled by Verilator, in a window: each "
+                    "frame is the one the VGA pins draw. The model is built once and cached "
+                    "(about half a minute), and its frame rate on this machine is measured once; "
+                    "the timer counts real seconds at that rate.",
+        epilog="Keys:\n" + "\n".join(f"  {key:13s} {what}" for key, what in KEYS))
+    p.add_argument("--seed", type=int, default=None,
+                   help="placement seed of every first reveal (default: the free-running counter, "
+                        "as on the board)")
+    p.add_argument("--scale", type=int, choices=(1, 2, 3, 4), default=2,
+                   help="window pixels per VGA pixel (default 2)")
+    p.add_argument("--rate", type=_positive_int, default=None, metavar="FPS",
+                   help="frames a second to build the model for and run at (default: measured "
+                        "once on this machine)")
+    p.add_argument("--frames", type=_positive_int, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(run=_run_play)
+
+
+def _run_play(args):
+    from .play import PlayError, display_available, frame_rate, play_parameters, run
+    from .verilator.build import VerilatorError, system_model
+    from .verilator.protocol import HarnessError
+
+    if args.seed is not None and not 0 <= args.seed < 1 << 32:
+        raise CommandError(f"--seed must be from 0 to {(1 << 32) - 1}, not {args.seed}")
+    if not display_available():
+        raise CommandError("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set); "
+                           "on a machine without one, try: xvfb-run starsweeper play")
+
+    def log(line):
+        print(line, file=sys.stderr)
+
+    try:
+        rate = args.rate or frame_rate(log)
+        parameters = play_parameters(rate)
+        executable = system_model(parameters, log)
+        log(f"playing at {rate} frames a second; Esc quits")
+        run(executable, parameters, rate, seed=args.seed, scale=args.scale, frames=args.frames)
+    except (PlayError, VerilatorError, HarnessError) as e:
+        raise CommandError(str(e)) from None
     return 0
 
 
@@ -412,6 +470,7 @@ def build_parser():
     _add_stack_parser(sub)
     _add_synth_parser(sub)
     _add_screenshot_parser(sub)
+    _add_play_parser(sub)
     _add_hdl_parser(sub)
     _add_build_parser(sub)
     _add_program_parser(sub)

@@ -19,7 +19,7 @@ import re
 
 from .model.minesweeper import Difficulty, Direction, MinesweeperGame
 
-__all__ = ["Press", "MoveError", "parse", "play"]
+__all__ = ["Press", "MoveError", "parse", "path", "press_of", "play"]
 
 _DIRECTIONS = {"u": Direction.UP, "d": Direction.DOWN, "l": Direction.LEFT, "r": Direction.RIGHT}
 _BUTTON = {Direction.UP: "up", Direction.DOWN: "down", Direction.LEFT: "left", Direction.RIGHT: "right"}
@@ -66,13 +66,19 @@ def parse(text):
     return parsed
 
 
-def _path(game, row, col):
-    """Directions from the cursor to (``row``, ``col``), the short way round each axis."""
-    r, c = game.cursor
-    down, right = (row - r) % game.rows, (col - c) % game.cols
-    path = [Direction.DOWN] * down if down <= game.rows - down else [Direction.UP] * (game.rows - down)
-    path += [Direction.RIGHT] * right if right <= game.cols - right else [Direction.LEFT] * (game.cols - right)
-    return path
+def path(cursor, target, rows, cols):
+    """Directions from ``cursor`` to ``target`` (row, column pairs) on a ``rows`` x ``cols``
+    field whose edges wrap, the short way round each axis."""
+    (r, c), (row, col) = cursor, target
+    down, right = (row - r) % rows, (col - c) % cols
+    steps = [Direction.DOWN] * down if down <= rows - down else [Direction.UP] * (rows - down)
+    steps += [Direction.RIGHT] * right if right <= cols - right else [Direction.LEFT] * (cols - right)
+    return steps
+
+
+def press_of(direction):
+    """The :class:`Press` of a cursor move."""
+    return Press(_BUTTON[direction])
 
 
 def play(text, game=None, seed=0, switches=0):
@@ -95,8 +101,8 @@ def play(text, game=None, seed=0, switches=0):
             row, col = argument
             if not (0 <= row < game.rows and 0 <= col < game.cols):
                 raise MoveError(f"move '@{row},{col}' is off the {game.rows}x{game.cols} field")
-            for direction in _path(game, row, col):
-                presses.append(Press(_BUTTON[direction]))
+            for direction in path(game.cursor, (row, col), game.rows, game.cols):
+                presses.append(press_of(direction))
                 game.move(direction)
         else:
             flag_mode = switch_flag or kind == "f"

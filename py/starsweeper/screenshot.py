@@ -1,11 +1,17 @@
-"""Screenshots of the hardware: play a move script on the RTL in Icarus and capture a VGA frame.
+"""Screenshots of the hardware: play a move script on the RTL and capture a VGA frame.
 
 The design is :class:`~starsweeper.gateware.minesweeper_system.MinesweeperSystem` emitted with
-simulation parameters (:data:`SIM_PARAMETERS`: one pixel per clock, short debounce). A generated
-Verilog bench presses the buttons of a move script (:mod:`starsweeper.moves`), waits for the game
-core to finish each action, arms the pin-level monitor (:mod:`starsweeper.vga_monitor`) and
-stops after one frame; no Python runs per clock. The model (:func:`render`) gives the frame the
-RTL must draw.
+simulation parameters (:data:`SIM_PARAMETERS`: one pixel per clock, short debounce), simulated
+by one of :data:`SIMULATORS`:
+
+* ``icarus``: a generated Verilog bench presses the buttons of a move script
+  (:mod:`starsweeper.moves`), waits for the game core to finish each action, arms the pin-level
+  monitor (:mod:`starsweeper.vga_monitor`) and stops after one frame; no Python runs per clock.
+* ``verilator``: the cached Verilator model (:mod:`starsweeper.verilator`) presses the same
+  buttons the same way in its C++ harness, which rebuilds the next frame from the pins by the
+  same rules; a few seconds instead of about twenty.
+
+The model (:func:`render`) gives the frame the RTL must draw.
 """
 
 from pathlib import Path
@@ -21,8 +27,9 @@ from .model.display import render
 from .model.vga import VGA_640X480
 from .vga_monitor import FRAME_FILE, VgaCapture, capture_verilog
 
-__all__ = ["SIM_PARAMETERS", "SimulationError", "system_verilog", "bench_verilog", "simulate",
-           "rtl_frame", "model_frame", "parse_switches"]
+__all__ = ["SIM_PARAMETERS", "SIMULATORS", "SimulationError", "default_simulator", "system_verilog",
+           "bench_verilog", "simulate", "rtl_frame", "icarus_frame", "verilator_frame", "model_frame",
+           "parse_switches"]
 
 #: MinesweeperSystem's parameters in simulation: a pixel every clock, fast buttons, and a
 #: simulated second long enough that the timer stays still during a screenshot.
@@ -31,6 +38,7 @@ SIM_PARAMETERS = dict(pixel_divider=1, swaps=1000, clocks_per_second=1_000_000_0
 #: Clocks a button is held down, and then up: past the synchroniser and the debouncer.
 HOLD_CLOCKS = SIM_PARAMETERS["debounce_cycles"] + 6
 MODULE = "minesweeper_system"
+SIMULATORS = ("verilator", "icarus")
 
 
 class SimulationError(RuntimeError):
@@ -139,10 +147,52 @@ def simulate(folder, frames=1):
     return seconds
 
 
-def rtl_frame(presses, seed=0, switches=0, workdir=None, verilog=None):
-    """The frame the RTL draws after ``presses`` (from :func:`starsweeper.moves.play`): a
-    480x640 RGB332 array. Also checks every sync pulse the monitor saw. ``verilog`` is the
-    system's Verilog (emitted if not given)."""
+def default_simulator():
+    """Verilator where it is installed (with make and a C++ compiler), else Icarus."""
+    from .verilator.build import VerilatorError, check_tools
+    try:
+        check_tools()
+    except VerilatorError:
+        return "icarus"
+    return "verilator"
+
+
+def rtl_frame(presses, seed=0, switches=0, simulator=None):
+    """The frame the RTL draws after ``presses`` (from :func:`starsweeper.moves.play`) in
+    ``simulator`` (default :func:`default_simulator`): a 480x640 RGB332 array."""
+    simulator = simulator or default_simulator()
+    if simulator not in SIMULATORS:
+        raise ValueError(f"unknown simulator {simulator!r}; the simulators are {', '.join(SIMULATORS)}")
+    if simulator == "verilator":
+        return verilator_frame(presses, seed, switches)
+    return icarus_frame(presses, seed, switches)
+
+
+def verilator_frame(presses, seed=0, switches=0, parameters=None, log=None):
+    """The frame after ``presses`` on the Verilator model of the system with ``parameters``
+    (default :data:`SIM_PARAMETERS`), the buttons pressed as :func:`bench_verilog` presses
+    them. The harness checks every sync pulse."""
+    from .gateware.minesweeper import SWITCH_FLAG
+    from .verilator.build import VerilatorError, system_model
+    from .verilator.protocol import HarnessError, Tap, VerilatedSystem
+
+    parameters = parameters or SIM_PARAMETERS
+    try:
+        executable = system_model(parameters, log)
+        with VerilatedSystem(executable, seed=seed, switches=switches,
+                             hold_clocks=parameters["debounce_cycles"] + 6) as system:
+            status, frame = system.frame(switches=switches,
+                                         taps=[Tap.of(p, switches, SWITCH_FLAG) for p in presses])
+    except (VerilatorError, HarnessError) as e:
+        raise SimulationError(str(e)) from None
+    if status.sync_errors:
+        raise SimulationError(f"{status.sync_errors} sync pulses of the wrong width or period")
+    return frame
+
+
+def icarus_frame(presses, seed=0, switches=0, workdir=None, verilog=None):
+    """The frame the RTL draws after ``presses`` under Icarus. Also checks every sync pulse
+    the monitor saw. ``verilog`` is the system's Verilog (emitted if not given)."""
     with tempfile.TemporaryDirectory(prefix="starsweeper-screenshot-") as scratch:
         folder = Path(workdir or scratch)
         folder.mkdir(parents=True, exist_ok=True)

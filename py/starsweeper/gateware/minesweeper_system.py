@@ -1,11 +1,12 @@
 """Minesweeper, whole: button synchronisers, the game core, the VGA display, status digits."""
 
-from amaranth.hdl import Module, Mux, Signal
+from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.cdc import FFSynchronizer
 from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTONS
+from ..model.minesweeper import TIMER_MAX
 from .display import MinesweeperDisplay
 from ..model.seven_segment import CHARACTERS as SEVEN_SEGMENT_CHARACTERS
 from .minesweeper import SWITCH_DEBUG, SWITCH_TIMER, MinesweeperGame
@@ -50,6 +51,9 @@ class MinesweeperSystem(wiring.Component):
         the board top inverts).
     busy : Out(1)
         The game core is carrying out an action (readback for testbenches).
+    status, difficulty, cursor_row, cursor_col, counter, timer : Out
+        The game core's state as the display shows it (readback for testbenches and the
+        Verilator harness of ``starsweeper play``; the board top leaves them unconnected).
     """
 
     def __init__(self, *, pixel_divider=4, digit_clocks=100_000, **game):
@@ -72,6 +76,12 @@ class MinesweeperSystem(wiring.Component):
             "segments": Out(8),
             "anodes": Out(4),
             "busy": Out(1),
+            "status": Out(2),
+            "difficulty": Out(1),
+            "cursor_row": Out(4),
+            "cursor_col": Out(4),
+            "counter": Out(signed(9)),
+            "timer": Out(range(TIMER_MAX + 1)),
         })
 
     def elaborate(self, platform):
@@ -100,6 +110,9 @@ class MinesweeperSystem(wiring.Component):
             game.buttons.eq(buttons), game.switches.eq(switches),
             game.seed_force.eq(self.seed_force), game.seed_value.eq(self.seed_value),
             self.leds.eq(game.leds), self.busy.eq(game.busy),
+            self.status.eq(game.status), self.difficulty.eq(game.difficulty),
+            self.cursor_row.eq(game.cursor_row), self.cursor_col.eq(game.cursor_col),
+            self.counter.eq(game.counter), self.timer.eq(game.timer),
 
             digits.start.eq(display.digits_start),
             digits.counter.eq(game.counter), digits.timer.eq(game.timer),

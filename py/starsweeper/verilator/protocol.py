@@ -1,0 +1,156 @@
+"""The client side of the Verilator harness's protocol (``harness.cpp`` says it byte by byte).
+
+:class:`VerilatedSystem` starts the model executable and asks it for frames: per request the
+buttons held during the frame, the switches, and a list of :class:`Tap` presses carried out
+first, each like a player's press (down, up, and wait until the core has acted). It answers
+with a :class:`FrameStatus` and the 480 x 640 RGB332 frame the VGA pins drew. The model
+running in another process means a crash of it ends one request with a
+:class:`HarnessError` saying what happened, never the caller's process.
+"""
+
+from dataclasses import dataclass
+import signal
+import struct
+import subprocess
+
+import numpy as np
+
+from ..model.buttons import BUTTON_BIT
+from ..model.vga import VGA_640X480
+
+__all__ = ["PROTOCOL_VERSION", "HarnessError", "Tap", "FrameStatus", "VerilatedSystem"]
+
+PROTOCOL_VERSION = 1
+HELLO = struct.Struct("<4sIHH")
+HEADER = struct.Struct("<4sIQBBBBhHBBBBI")
+
+
+class HarnessError(RuntimeError):
+    """The harness exited, broke the protocol or sent a bad frame; the message says which."""
+
+
+@dataclass(frozen=True)
+class Tap:
+    """One press and release of ``buttons`` (bits as :data:`BUTTON_BIT`) with ``switches`` set
+    while it lasts; ``keep`` leaves the buttons down until the end of the next frame."""
+
+    buttons: int
+    switches: int
+    keep: bool = False
+
+    @classmethod
+    def of(cls, press, switches, flag_switch):
+        """The tap of a :class:`starsweeper.moves.Press` with the other ``switches`` as set."""
+        sw = switches | (1 << flag_switch) if press.flag_mode else switches
+        return cls(1 << BUTTON_BIT[press.button], sw, press.hold)
+
+
+@dataclass(frozen=True)
+class FrameStatus:
+    """What the harness reports with each frame (the game core's readback ports)."""
+
+    frame: int
+    clocks: int
+    status: int
+    difficulty: int
+    cursor_row: int
+    cursor_col: int
+    counter: int
+    timer: int
+    leds: int
+    segments: int
+    anodes: int
+    busy: int
+    sync_errors: int
+
+
+class VerilatedSystem:
+    """A running model: ``executable`` from :func:`starsweeper.verilator.build.build_model`.
+
+    ``seed`` forces the placement seed (None: the free-running counter, as on the board);
+    ``switches`` are set at power-on (the first game's difficulty is SW7's then);
+    ``hold_clocks`` is how long a tap holds its button down and then up (past the
+    synchroniser and the debouncer)."""
+
+    def __init__(self, executable, seed=None, switches=0, hold_clocks=16, timing=VGA_640X480):
+        argv = [str(executable), "--hold-clocks", str(hold_clocks), "--switches", str(switches)]
+        if seed is not None:
+            argv += ["--seed", str(seed)]
+        self.shape = (timing.v_visible, timing.h_visible)
+        try:
+            self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE)
+        except OSError as e:
+            raise HarnessError(f"cannot start the model {executable}: {e.strerror}") from None
+        magic, version, width, height = HELLO.unpack(self._read(HELLO.size, "its greeting"))
+        if magic != b"SSHI" or version != PROTOCOL_VERSION:
+            raise self._fail(f"the model's greeting is not protocol version {PROTOCOL_VERSION}")
+        if (height, width) != self.shape:
+            raise self._fail(f"the model draws {width}x{height} frames, not "
+                             f"{self.shape[1]}x{self.shape[0]}")
+
+    def frame(self, buttons=0, switches=0, taps=()):
+        """Carry out ``taps``, then run one whole frame with ``buttons`` held and ``switches``
+        set. Returns (status, frame): a :class:`FrameStatus` and a 480 x 640 uint8 array."""
+        request = bytearray(struct.pack("<cBBH", b"F", buttons, switches, len(taps)))
+        for tap in taps:
+            request += struct.pack("<BBB", tap.buttons, tap.switches, int(tap.keep))
+        try:
+            self.process.stdin.write(request)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._fail("the model stopped taking requests") from None
+        fields = HEADER.unpack(self._read(HEADER.size, "a frame's header"))
+        if fields[0] != b"SSFR":
+            raise self._fail("the model sent a frame without its header")
+        status = FrameStatus(*fields[1:])
+        pixels = self._read(self.shape[0] * self.shape[1], f"frame {status.frame}")
+        return status, np.frombuffer(pixels, dtype=np.uint8).reshape(self.shape)
+
+    def close(self):
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.write(b"Q")
+                self.process.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr, self.process.stdin):
+            if not stream.closed:
+                stream.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _read(self, size, what):
+        data = self.process.stdout.read(size)
+        if len(data) != size:
+            raise self._fail(f"{what} was cut short ({len(data)} of {size} bytes)")
+        return data
+
+    def _fail(self, what):
+        """A :class:`HarnessError` saying ``what`` and how the model ended, if it has."""
+        try:
+            code = self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return HarnessError(f"the Verilator model broke the protocol: {what}")
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            ending = f"was killed by {name}"
+        else:
+            ending = f"exited with status {code}"
+        last = self.process.stderr.read().decode(errors="replace").strip().splitlines()
+        return HarnessError(f"the Verilator model {ending}: {what}"
+                            + (f" ({last[-1]})" if last else ""))
