@@ -2,8 +2,9 @@
 # starsweeper's one entry point for a fresh clone. Each command does its own set-up first:
 #   ./dev.sh demo [ARGS]   the main job (on the simulator when there is no board or ISE)
 #   ./dev.sh test [ARGS]   the whole test suite (pytest, in parallel)
-# Set-up: a virtual environment in .venv with `pip install -e .[dev]`, and Icarus Verilog, Yosys
-# and Verilator through apt-get when they are missing and this user may install packages.
+# Set-up: a virtual environment in .venv with `pip install -e .[dev]`, and Icarus Verilog, Yosys,
+# Verilator, g++, make and Xvfb through apt-get when they are missing and this user may install
+# packages.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,11 +37,15 @@ find_python() {
 
 setup() {
     # Icarus Verilog simulates; Yosys estimates Spartan-6 resources (starsweeper report);
-    # Verilator lints the generated Verilog.
+    # Verilator lints the generated Verilog and, with g++ and make, builds the fast model of
+    # starsweeper play and screenshot; Xvfb gives the tests of the play window a display.
     local missing=()
     command -v iverilog >/dev/null 2>&1 && command -v vvp >/dev/null 2>&1 || missing+=(iverilog)
     command -v yosys >/dev/null 2>&1 || missing+=(yosys)
     command -v verilator >/dev/null 2>&1 || missing+=(verilator)
+    command -v g++ >/dev/null 2>&1 || missing+=(g++)
+    command -v make >/dev/null 2>&1 || missing+=(make)
+    command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
     if [ ${#missing[@]} -gt 0 ]; then
         if can_install; then
             apt_install "${missing[@]}"

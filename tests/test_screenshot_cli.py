@@ -18,12 +18,31 @@ def test_model_screenshot_is_the_renderer_frame(tmp_path):
     assert np.array_equal(np.asarray(Image.open(out)), to_rgb888(render(game, debug=True)))
 
 
+#: Move scripts and switches; the second loses with a wrong flag on the beginner field, debug on.
+SCRIPTS = [
+    pytest.param(MOVES + " h", "", id="intermediate-held"),
+    pytest.param("@4,4 c @2,0 f @0,0 f @2,1 c", "0,7", id="beginner-lost-debug"),
+]
+
+
 @pytest.mark.slow
-def test_rtl_screenshot_equals_the_model(tmp_path):
-    rtl, model = tmp_path / "rtl.png", tmp_path / "model.png"
-    assert main(["screenshot", "--seed", "56", "--moves", MOVES + " h", "-o", str(rtl)]) == 0
-    assert main(["screenshot", "--model", "--seed", "56", "--moves", MOVES + " h", "-o", str(model)]) == 0
-    assert np.array_equal(np.asarray(Image.open(rtl)), np.asarray(Image.open(model)))
+@pytest.mark.parametrize("moves, switches", SCRIPTS)
+def test_icarus_and_verilator_frames_are_byte_identical_and_the_model(tmp_path, moves, switches):
+    """The cross-simulator check: the same move script under Icarus and Verilator gives the
+    same PNG, byte for byte, and both are the reference renderer's frame."""
+    pngs = {}
+    for how in (["--sim", "icarus"], ["--sim", "verilator"], ["--model"]):
+        pngs[how[-1]] = out = tmp_path / f"{how[-1]}.png"
+        assert main(["screenshot", "--seed", "56", "--moves", moves, "--switches", switches,
+                     *how, "-o", str(out)]) == 0
+    pictures = {name: np.asarray(Image.open(path)) for name, path in pngs.items()}
+    assert np.array_equal(pictures["icarus"], pictures["verilator"])
+    assert np.array_equal(pictures["icarus"], pictures["--model"])
+
+
+def test_the_default_simulator_is_verilator_where_it_is_installed(tmp_path, capsys):
+    assert main(["screenshot", "--seed", "56", "--moves", MOVES, "-o", str(tmp_path / "f.png")]) == 0
+    assert "RTL in Verilator" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("args, message", [

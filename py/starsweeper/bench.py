@@ -1,4 +1,4 @@
-"""Benchmarks and reports (not tests): ``python -m starsweeper.bench stack|placement``.
+"""Benchmarks and reports (not tests): ``python -m starsweeper.bench stack|placement|frame|play``.
 
 ``stack`` writes a synthetic sequence of 12 MP JPEGs (cached under ``bench_data/``), then times
 ``starsweeper stack`` on it against the original script's approach (read each frame, float64
@@ -211,6 +211,68 @@ def bench_frame(args):
           f"{1 + args.extra} frames {seconds[1 + args.extra]:.1f} s")
 
 
+def _headless_rate(executable, frames, one_core=True):
+    """Frames a second of the model ``executable`` answering ``frames`` requests with nothing
+    pressed, through the protocol's client, after one frame to start; the harness pinned to
+    the first core (it is one thread)."""
+    from .verilator.protocol import VerilatedSystem
+    with VerilatedSystem(executable) as system:
+        if one_core and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(system.process.pid, {sorted(os.sched_getaffinity(0))[0]})
+        system.frame()
+        start = time.perf_counter()
+        for _ in range(frames):
+            system.frame()
+        return frames / (time.perf_counter() - start)
+
+
+def _perf_top(executable, frames, lines=6):
+    """The model's hottest functions by ``perf record -e cpu-clock`` (software sampling, which
+    works where hardware counters do not), or None without perf."""
+    import shutil
+    import tempfile
+    if shutil.which("perf") is None:
+        return None
+    with tempfile.TemporaryDirectory() as scratch:
+        data = Path(scratch) / "perf.data"
+        requests = b"F\0\0\0\0" * frames + b"Q"
+        record = subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-o", str(data), str(executable)],
+                                input=requests, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if record.returncode:
+            return None
+        report = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--stdio"],
+                                capture_output=True, text=True)
+    rows = [line.strip() for line in report.stdout.splitlines() if "%" in line and not line.startswith("#")]
+    return rows[:lines]
+
+
+def bench_play(args):
+    """Frames a second of the Verilator model of the whole system with no window, as
+    ``starsweeper play`` builds it, and (``--variants``) as it would be without each thing
+    done for speed; ``--profile`` adds where the time goes."""
+    from .play import FRAME_CLOCKS, NOMINAL_RATE, play_parameters
+    from .verilator.build import FLAGS, system_model
+
+    parameters = play_parameters(NOMINAL_RATE)
+    variants = [("as built (power-on reset from a register, C++ at -O3)", {})]
+    if args.variants:
+        plain = tuple(f for f in FLAGS if f not in ("-MAKEFLAGS", "OPT_FAST=-O3"))
+        variants += [("C++ at Verilator's default -Os (no OPT_FAST=-O3)", {"flags": plain}),
+                     ("reset as a top-level input", {"reset_input": True})]
+    print(f"Verilator model of the Minesweeper system, {FRAME_CLOCKS:,} clocks a frame, "
+          f"{args.frames} frames, harness on one core")
+    print("\n| build | frames/s | million clocks/s |\n|---|---|---|")
+    for name, options in variants:
+        executable = system_model(parameters, print, **options)
+        rates = [_headless_rate(executable, args.frames) for _ in range(args.repeat)]
+        rate = max(rates)
+        print(f"| {name} | {rate:.1f} | {rate * FRAME_CLOCKS / 1e6:.2f} |", flush=True)
+    if args.profile:
+        top = _perf_top(system_model(parameters), args.frames)
+        print("\nwhere the time goes (perf record -e cpu-clock):")
+        print("\n".join(top) if top else "perf is not installed or cannot sample here")
+
+
 def _size(text):
     w, h = (int(v) for v in text.lower().split("x"))
     return w, h
@@ -233,6 +295,12 @@ def main(argv=None):
     p = sub.add_parser("frame", help="Icarus seconds per VGA frame of the Minesweeper system")
     p.add_argument("--extra", type=int, default=3, help="extra frames to time (default 3)")
     p.set_defaults(run=bench_frame)
+    p = sub.add_parser("play", help="frames a second of the Verilator model behind starsweeper play")
+    p.add_argument("--frames", type=int, default=60)
+    p.add_argument("--repeat", type=int, default=3, help="runs of each build; the best counts")
+    p.add_argument("--variants", action="store_true", help="also the builds without each speed-up")
+    p.add_argument("--profile", action="store_true", help="where the time goes, by perf")
+    p.set_defaults(run=bench_play)
     p = sub.add_parser("_original", help=argparse.SUPPRESS)
     p.add_argument("input_dir")
     p.add_argument("output")

@@ -216,7 +216,7 @@ def _demo_minesweeper(out):
           f"{SIMULATOR_NAMES[simulator]} and capturing a frame from the VGA pins")
     start = time.perf_counter()
     try:
-        frame = rtl_frame(presses, DEMO_SEED, simulator=simulator)
+        frame = rtl_frame(presses, DEMO_SEED, simulator=simulator, log=print)
     except SimulationError as e:
         raise CommandError(str(e)) from None
     same = np.array_equal(frame, model_frame(game, held))
@@ -297,7 +297,8 @@ def _run_screenshot(args):
     else:
         simulator = args.sim or default_simulator()
         try:
-            frame = rtl_frame(presses, args.seed, switches, simulator=simulator)
+            frame = rtl_frame(presses, args.seed, switches, simulator=simulator,
+                              log=lambda line: print(line, file=sys.stderr))
             source = f"RTL in {SIMULATOR_NAMES[simulator]}"
         except SimulationError as e:
             raise CommandError(str(e)) from None

@@ -157,14 +157,15 @@ def default_simulator():
     return "verilator"
 
 
-def rtl_frame(presses, seed=0, switches=0, simulator=None):
+def rtl_frame(presses, seed=0, switches=0, simulator=None, log=None):
     """The frame the RTL draws after ``presses`` (from :func:`starsweeper.moves.play`) in
-    ``simulator`` (default :func:`default_simulator`): a 480x640 RGB332 array."""
+    ``simulator`` (default :func:`default_simulator`): a 480x640 RGB332 array. ``log`` is told
+    when the Verilator model has to be built first."""
     simulator = simulator or default_simulator()
     if simulator not in SIMULATORS:
         raise ValueError(f"unknown simulator {simulator!r}; the simulators are {', '.join(SIMULATORS)}")
     if simulator == "verilator":
-        return verilator_frame(presses, seed, switches)
+        return verilator_frame(presses, seed, switches, log=log)
     return icarus_frame(presses, seed, switches)
 
 

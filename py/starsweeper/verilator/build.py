@@ -72,26 +72,26 @@ def _tool_version():
     return result.stdout.strip()
 
 
-def _digest(verilog, header, version):
+def _digest(verilog, header, version, flags):
     h = hashlib.sha256()
-    for part in (verilog, HARNESS.read_text(), header, "\0".join(FLAGS), version):
+    for part in (verilog, HARNESS.read_text(), header, "\0".join(flags), version):
         h.update(part.encode())
         h.update(b"\0\1")
     return h.hexdigest()[:16]
 
 
-def build_model(verilog, log=None):
+def build_model(verilog, log=None, flags=FLAGS):
     """The path of the model executable for ``verilog`` (the system's Verilog), building it
     first if the cache does not hold it. ``log``, if given, is called with a line when a build
-    starts."""
+    starts. ``flags`` are Verilator's (the benchmark builds variants)."""
     version = _tool_version()
     header = timing_header()
-    folder = cache_dir() / "verilator" / f"{MODULE}-{_digest(verilog, header, version)}"
+    folder = cache_dir() / "verilator" / f"{MODULE}-{_digest(verilog, header, version, flags)}"
     executable = folder / EXECUTABLE
     if (folder / STAMP).exists() and executable.exists():
         return executable
     if log:
-        log(f"building the Verilator model of {MODULE} in {folder} (once, about a minute)")
+        log(f"building the Verilator model of {MODULE} in {folder} (once, about half a minute)")
     folder.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     scratch.chmod(0o755)
@@ -99,7 +99,7 @@ def build_model(verilog, log=None):
         (scratch / f"{MODULE}.v").write_text(verilog)
         (scratch / "vga_timing.h").write_text(header)
         shutil.copy(HARNESS, scratch / HARNESS.name)
-        argv = ["verilator", *FLAGS, "--Mdir", "obj", "-o", f"../{EXECUTABLE}",
+        argv = ["verilator", *flags, "--Mdir", "obj", "-o", f"../{EXECUTABLE}",
                 "-CFLAGS", f"-I{scratch}", "-j", str(os.cpu_count() or 1),
                 f"{MODULE}.v", HARNESS.name]
         result = subprocess.run(argv, cwd=scratch, capture_output=True, text=True,
@@ -121,9 +121,12 @@ def build_model(verilog, log=None):
     return executable
 
 
-def system_model(parameters, log=None):
+def system_model(parameters, log=None, flags=FLAGS, reset_input=False):
     """The model executable of :class:`~starsweeper.verilator.top.VerilatorTop` (the system)
-    with ``parameters``, built if the cache does not hold it."""
+    with ``parameters``, built if the cache does not hold it. ``reset_input`` builds the
+    slower variant whose reset is an input the harness drives (for the benchmark)."""
     from ..hdl import convert
     from .top import VerilatorTop
-    return build_model(convert(VerilatorTop(**parameters), MODULE), log)
+    if reset_input:
+        flags = (*flags, "-CFLAGS", "-DSTARSWEEPER_RESET_INPUT")
+    return build_model(convert(VerilatorTop(reset_input=reset_input, **parameters), MODULE), log, flags)

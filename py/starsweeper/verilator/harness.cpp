@@ -118,6 +118,11 @@ public:
         top->clk = 0;
         // The model resets itself for its first few clocks (verilator/top.py), with the
         // switches as they are at power-on.
+#ifdef STARSWEEPER_RESET_INPUT
+        top->rst = 1;       // the benchmark's variant with a reset input
+        for (int k = 0; k < 4; ++k) tick();
+        top->rst = 0;
+#endif
         for (int k = 0; k < 8; ++k) tick();
     }
 

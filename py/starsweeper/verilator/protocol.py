@@ -82,12 +82,16 @@ class VerilatedSystem:
                                             stderr=subprocess.PIPE)
         except OSError as e:
             raise HarnessError(f"cannot start the model {executable}: {e.strerror}") from None
-        magic, version, width, height = HELLO.unpack(self._read(HELLO.size, "its greeting"))
-        if magic != b"SSHI" or version != PROTOCOL_VERSION:
-            raise self._fail(f"the model's greeting is not protocol version {PROTOCOL_VERSION}")
-        if (height, width) != self.shape:
-            raise self._fail(f"the model draws {width}x{height} frames, not "
-                             f"{self.shape[1]}x{self.shape[0]}")
+        try:
+            magic, version, width, height = HELLO.unpack(self._read(HELLO.size, "its greeting"))
+            if magic != b"SSHI" or version != PROTOCOL_VERSION:
+                raise self._fail(f"the model's greeting is not protocol version {PROTOCOL_VERSION}")
+            if (height, width) != self.shape:
+                raise self._fail(f"the model draws {width}x{height} frames, not "
+                                 f"{self.shape[1]}x{self.shape[0]}")
+        except HarnessError:
+            self.close()
+            raise
 
     def frame(self, buttons=0, switches=0, taps=()):
         """Carry out ``taps``, then run one whole frame with ``buttons`` held and ``switches``
@@ -108,10 +112,11 @@ class VerilatedSystem:
         return status, np.frombuffer(pixels, dtype=np.uint8).reshape(self.shape)
 
     def close(self):
+        """Ask the model to quit (or end it), and close the pipes."""
         if self.process.poll() is None:
             try:
                 self.process.stdin.write(b"Q")
-                self.process.stdin.close()
+                self.process.stdin.flush()
             except OSError:
                 pass
             try:
@@ -119,9 +124,11 @@ class VerilatedSystem:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for stream in (self.process.stdout, self.process.stderr, self.process.stdin):
-            if not stream.closed:
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            try:
                 stream.close()
+            except OSError:         # a request the model never read: nobody is left to read it
+                pass
 
     def __enter__(self):
         return self

@@ -26,6 +26,10 @@ class VerilatorTop(wiring.Component):
 
     Parameters
     ----------
+    reset_input : bool
+        Instead of the power-on reset, a ``rst`` input (the slow variant, for the benchmark
+        that measures the difference; the harness drives it when built with
+        ``-DSTARSWEEPER_RESET_INPUT``).
     **system
         Passed to the system.
 
@@ -37,9 +41,13 @@ class VerilatorTop(wiring.Component):
         The system's ports, under the same names and directions.
     """
 
-    def __init__(self, **system):
+    def __init__(self, *, reset_input=False, **system):
         self.system = MinesweeperSystem(**system)
-        super().__init__({"clk": In(1), **self.system.signature.members})
+        self.reset_input = reset_input
+        ports = {"clk": In(1), **self.system.signature.members}
+        if reset_input:
+            ports["rst"] = In(1)
+        super().__init__(ports)
 
     def elaborate(self, platform):
         m = Module()
@@ -48,9 +56,10 @@ class VerilatorTop(wiring.Component):
         remaining = Signal(range(POWER_ON_CLOCKS + 1), init=POWER_ON_CLOCKS)
         with m.If(remaining != 0):
             m.d.power_on += remaining.eq(remaining - 1)
-        m.d.comb += [sync.clk.eq(self.clk), power_on.clk.eq(self.clk), sync.rst.eq(remaining != 0)]
+        m.d.comb += [sync.clk.eq(self.clk), power_on.clk.eq(self.clk),
+                     sync.rst.eq(self.rst if self.reset_input else remaining != 0)]
         m.submodules.system = system = self.system
-        for name, member in system.signature.members.items():
+        for name, member in system.signature.members.items():     # the system's ports
             if member.flow == wiring.In:
                 m.d.comb += getattr(system, name).eq(getattr(self, name))
             else:
