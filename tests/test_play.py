@@ -300,3 +300,15 @@ def test_play_parameters_make_one_press_one_move_at_any_rate(rate):
     assert p["repeat_delay"] >= 2 * frame                            # and does not repeat
     assert p["repeat_delay"] % frame == 0 and p["repeat_period"] % frame == 0
     assert abs(p["repeat_delay"] / p["clocks_per_second"] - 0.4) <= 0.5 / rate + 1e-9 or p["repeat_delay"] == 2 * frame
+
+
+def test_a_held_key_is_let_go_when_the_window_loses_the_focus(player):
+    pg = player.pg
+    player.step()
+    player.key(pg.K_RIGHT, up=False)
+    player.step()
+    player.pg.event.post(pg.event.Event(pg.WINDOWFOCUSLOST))
+    for _ in range(8):                                       # past the repeat delay
+        player.step()
+    player.moves("r")
+    player.check()

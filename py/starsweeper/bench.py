@@ -211,21 +211,6 @@ def bench_frame(args):
           f"{1 + args.extra} frames {seconds[1 + args.extra]:.1f} s")
 
 
-def _headless_rate(executable, frames, one_core=True):
-    """Frames a second of the model ``executable`` answering ``frames`` requests with nothing
-    pressed, through the protocol's client, after one frame to start; the harness pinned to
-    the first core (it is one thread)."""
-    from .verilator.protocol import VerilatedSystem
-    with VerilatedSystem(executable) as system:
-        if one_core and hasattr(os, "sched_setaffinity"):
-            os.sched_setaffinity(system.process.pid, {sorted(os.sched_getaffinity(0))[0]})
-        system.frame()
-        start = time.perf_counter()
-        for _ in range(frames):
-            system.frame()
-        return frames / (time.perf_counter() - start)
-
-
 def _perf_top(executable, frames, lines=6):
     """The model's hottest functions by ``perf record -e cpu-clock`` (software sampling, which
     works where hardware counters do not), or None without perf."""
@@ -250,7 +235,7 @@ def bench_play(args):
     """Frames a second of the Verilator model of the whole system with no window, as
     ``starsweeper play`` builds it, and (``--variants``) as it would be without each thing
     done for speed; ``--profile`` adds where the time goes."""
-    from .play import FRAME_CLOCKS, NOMINAL_RATE, play_parameters
+    from .play import FRAME_CLOCKS, NOMINAL_RATE, measure_rate, play_parameters
     from .verilator.build import FLAGS, system_model
 
     parameters = play_parameters(NOMINAL_RATE)
@@ -264,7 +249,7 @@ def bench_play(args):
     print("\n| build | frames/s | million clocks/s |\n|---|---|---|")
     for name, options in variants:
         executable = system_model(parameters, print, **options)
-        rates = [_headless_rate(executable, args.frames) for _ in range(args.repeat)]
+        rates = [measure_rate(executable, args.frames, one_core=True) for _ in range(args.repeat)]
         rate = max(rates)
         print(f"| {name} | {rate:.1f} | {rate * FRAME_CLOCKS / 1e6:.2f} |", flush=True)
     if args.profile:

@@ -42,7 +42,6 @@ WINDOW_SHARE = 0.9
 RATE_FILE = "play-rate.txt"
 STATUS_HEIGHT = 24
 
-SWITCH_KEYS = {"f": "flag", "d": "debug", "b": "beginner"}
 
 
 class PlayError(RuntimeError):
@@ -64,9 +63,13 @@ def tap_hold_clocks(parameters):
     return parameters["debounce_cycles"] + 6
 
 
-def measure_rate(executable, frames=20):
-    """Frames a second of the model ``executable`` with no window (after one frame to start)."""
+def measure_rate(executable, frames=30, one_core=False):
+    """Frames a second of the model ``executable`` with nothing pressed and no window, through
+    the protocol's client, after one frame to start; ``one_core`` pins the harness (one
+    thread) to the first core this process may use."""
     with VerilatedSystem(executable) as system:
+        if one_core and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(system.process.pid, {min(os.sched_getaffinity(0))})
         system.frame()
         start = time.perf_counter()
         for _ in range(frames):
@@ -118,9 +121,12 @@ def _pygame():
 
 
 def _keys():
+    """Keys of the buttons, and keys of the switches (by the name of their :class:`Switches` field)."""
     pygame = _pygame()
-    return {pygame.K_UP: "up", pygame.K_DOWN: "down", pygame.K_LEFT: "left", pygame.K_RIGHT: "right",
-            pygame.K_SPACE: "centre", pygame.K_RETURN: "centre", pygame.K_KP_ENTER: "centre"}
+    buttons = {pygame.K_UP: "up", pygame.K_DOWN: "down", pygame.K_LEFT: "left", pygame.K_RIGHT: "right",
+               pygame.K_SPACE: "centre", pygame.K_RETURN: "centre", pygame.K_KP_ENTER: "centre"}
+    switches = {pygame.K_f: "flag", pygame.K_d: "debug", pygame.K_b: "beginner"}
+    return buttons, switches
 
 
 #: Keys and what they do, for --help and the README.
@@ -142,7 +148,7 @@ class PlayWindow:
         self.pygame = pygame = _pygame()
         self.rate = rate
         self.scale = scale
-        self.keys = _keys()
+        self.keys, self.switch_keys = _keys()
         self.switches = Switches()
         self.held = set()           # buttons whose keys are down
         self.pressed = set()        # buttons pressed since the last frame (held for one at least)
@@ -158,7 +164,7 @@ class PlayWindow:
             pygame.quit()
             raise PlayError(f"cannot open a window: {e}") from None
         pygame.display.set_caption("starsweeper: Minesweeper RTL (Verilator)")
-        self.font = pygame.font.Font(None, 22)
+        self.font = pygame.font.Font(None, 20)
         self.system = VerilatedSystem(executable, seed=seed, hold_clocks=tap_hold_clocks(parameters))
 
     def close(self):
@@ -179,11 +185,13 @@ class PlayWindow:
                     self.taps.append(self._tap(Press(button)))     # a second press in one frame
                 self.held.add(button)
                 self.pressed.add(button)
-            elif event.unicode.lower() in SWITCH_KEYS:
-                name = SWITCH_KEYS[event.unicode.lower()]
+            elif event.key in self.switch_keys:
+                name = self.switch_keys[event.key]
                 setattr(self.switches, name, not getattr(self.switches, name))
         elif event.type == pg.KEYUP and event.key in self.keys:
             self.held.discard(self.keys[event.key])
+        elif event.type == pg.WINDOWFOCUSLOST:
+            self.held.clear()       # the key-up events go to another window now
         elif event.type == pg.MOUSEBUTTONDOWN and event.button in (1, 3):
             self.click(event.pos, flag=event.button == 3)
         return True
@@ -242,10 +250,9 @@ class PlayWindow:
         bar = pg.Rect(0, VGA_640X480.v_visible * self.scale, self.screen.get_width(), STATUS_HEIGHT)
         self.screen.fill((32, 32, 32), bar)
         s, sw = self.status, self.switches
-        text = (f"{self.fps():4.1f} frames/s (model built for {self.rate})   "
-                f"F flag mode {'ON' if sw.flag else 'off'}   D debug {'ON' if sw.debug else 'off'}   "
-                f"B next game {'beginner' if sw.beginner else 'intermediate'}   "
-                f"LEDs {s.leds:08b}   Esc quits")
+        text = (f"{self.fps():4.1f} fps (built for {self.rate})   F flag {'ON' if sw.flag else 'off'}   "
+                f"D debug {'ON' if sw.debug else 'off'}   B next {'9x9' if sw.beginner else '16x16'}   "
+                f"LEDs {s.leds:08b}")
         self.screen.blit(self.font.render(text, True, (230, 230, 230)), (6, bar.y + 4))
         pg.display.flip()
 
