@@ -1,33 +1,70 @@
 """Programming the Nexys 3 through Digilent Adept's ``djtgcfg``.
 
 ``djtgcfg`` may stop at a Y/N question (for a bitstream whose start-up clock is not the JTAG
-clock); it never gets one here: its standard input is closed, and every call has a time limit.
+clock); it never gets one here: its standard input is closed, and every call has a time limit
+(``STARSWEEPER_DJTGCFG_TIMEOUT`` seconds, 120 unless set), after which djtgcfg and every process
+it started (its process group) are ended. Its output is read as bytes and decoded leniently.
 """
 
+import math
 import os
 from pathlib import Path
 import shutil
+import signal
 import subprocess
 
-__all__ = ["ProgramError", "program", "DEVICE", "TIMEOUT_SECONDS"]
+__all__ = ["ProgramError", "program", "timeout_seconds", "DEVICE", "TIMEOUT_SECONDS", "TIMEOUT_VARIABLE"]
 
 DEVICE = "Nexys3"
-#: Seconds a djtgcfg call may take; programming the XC6SLX16 takes a few.
-TIMEOUT_SECONDS = float(os.environ.get("STARSWEEPER_DJTGCFG_TIMEOUT", 120))
+#: Seconds a djtgcfg call may take unless the environment says otherwise; programming the
+#: XC6SLX16 takes a few.
+TIMEOUT_SECONDS = 120.0
+TIMEOUT_VARIABLE = "STARSWEEPER_DJTGCFG_TIMEOUT"
 
 
 class ProgramError(Exception):
     """A one-line reason why the board was not programmed."""
 
 
+def timeout_seconds():
+    """The time limit from ``STARSWEEPER_DJTGCFG_TIMEOUT``: a positive, finite number of seconds."""
+    text = os.environ.get(TIMEOUT_VARIABLE)
+    if text is None:
+        return TIMEOUT_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ProgramError(f"{TIMEOUT_VARIABLE} must be a positive number of seconds, not {text!r}")
+    return value
+
+
 def _djtgcfg(*args, timeout):
     try:
-        result = subprocess.run(["djtgcfg", *args], stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True, timeout=timeout)
+        child = subprocess.Popen(["djtgcfg", *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+    except OSError as e:
+        raise ProgramError(f"djtgcfg cannot be run: {e.strerror or e}") from None
+    try:
+        output, _ = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        _end_group(child)
         raise ProgramError(f"djtgcfg {args[0]} gave no answer in {timeout:g} s "
                            "(is it waiting for a board or a question?)") from None
-    return result.returncode, (result.stdout + result.stderr).strip()
+    except BaseException:
+        _end_group(child)
+        raise
+    return child.returncode, output.decode(errors="replace").strip()
+
+
+def _end_group(child):
+    """End djtgcfg and whatever it started: they share its process group."""
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    child.communicate()
 
 
 def _last_line(text):
@@ -37,7 +74,7 @@ def _last_line(text):
 
 def program(bitfile, timeout=None):
     """Program ``bitfile`` into the Nexys 3's FPGA; returns djtgcfg's success line."""
-    timeout = TIMEOUT_SECONDS if timeout is None else timeout
+    timeout = timeout_seconds() if timeout is None else timeout
     bitfile = Path(bitfile)
     if not bitfile.is_file():
         raise ProgramError(f"{bitfile}: no such bit file (build one with `starsweeper build`)")

@@ -7,7 +7,9 @@ on PATH or ``AMARANTH_ENV_ISE`` names ISE's settings script; otherwise the tree 
 a machine that has ISE.
 """
 
+import os
 from pathlib import Path
+import shutil
 import subprocess
 
 __all__ = ["BOARDS", "BuildError", "prepare", "write_tree", "ise_available", "run_tree", "build"]
@@ -54,8 +56,16 @@ def write_tree(folder, board="nexys3"):
 
 
 def ise_available(board="nexys3"):
-    """ISE can run here: AMARANTH_ENV_ISE is set, or every tool is on PATH."""
+    """ISE can run here: AMARANTH_ENV_ISE names a settings script, or every tool is on PATH.
+    An empty AMARANTH_ENV_ISE names nothing (Amaranth alone would count it as set); one that
+    names a missing file is an error."""
     platform, _ = _platform(board)
+    script = os.environ.get("AMARANTH_ENV_ISE")
+    if script is not None and not script.strip():
+        return all(shutil.which(tool) for tool in platform.required_tools)
+    if script is not None and not Path(script).is_file():
+        raise BuildError(f"AMARANTH_ENV_ISE names {script!r}, which is not a file "
+                         "(ISE's settings script, for example /opt/Xilinx/14.7/ISE_DS/settings64.sh)")
     return platform.has_required_tools()
 
 

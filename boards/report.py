@@ -23,7 +23,9 @@ import subprocess
 import sys
 import tempfile
 
-__all__ = ["DEVICE", "Resources", "synthesize", "format_table", "bit_drivers", "YosysMissing"]
+from starsweeper.tools import failure_text
+
+__all__ = ["DEVICE", "Resources", "synthesize", "format_table", "bit_drivers", "YosysMissing", "ReportError"]
 
 #: XC6SLX16 capacity (fact sheet).
 DEVICE = {"luts": 9112, "ffs": 18224, "brams": 32, "dsps": 32}
@@ -50,6 +52,10 @@ def _combinational_input(cell_type, port):
 
 class YosysMissing(RuntimeError):
     pass
+
+
+class ReportError(RuntimeError):
+    """A core's Verilog is missing or Yosys cannot synthesise it; one line."""
 
 
 @dataclass
@@ -137,6 +143,8 @@ def synthesize(verilog, top, name=None):
     """Synthesise ``top`` from the Verilog file ``verilog`` for Spartan-6."""
     if shutil.which("yosys") is None:
         raise YosysMissing("yosys is not on PATH: install the Debian/Ubuntu package yosys")
+    if not Path(verilog).is_file():
+        raise ReportError(f"{verilog}: no such file (regenerate hdl/ with: starsweeper hdl)")
     with tempfile.TemporaryDirectory(prefix="starsweeper-report-") as tmp:
         netlist = Path(tmp) / "netlist.json"
         script = (f"read_verilog {verilog}; synth_xilinx -family xc6s -flatten -top {top}; "
@@ -144,8 +152,10 @@ def synthesize(verilog, top, name=None):
         result = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True,
                                 stdin=subprocess.DEVNULL)
         if result.returncode != 0 or not netlist.exists():
-            raise RuntimeError(f"yosys failed on {top}: {(result.stderr or result.stdout).strip()[-300:]}")
+            raise ReportError(f"{verilog}: " + failure_text("yosys", result.returncode, result.stderr + result.stdout))
         design = json.loads(netlist.read_text())
+    if top not in design["modules"]:
+        raise ReportError(f"{verilog}: has no module {top}")
     cells = design["modules"][top]["cells"]
     luts, ffs, brams, dsps = _count(cells)
     return Resources(name or top, luts, ffs, brams, dsps, longest_path(cells), logic_levels(cells))

@@ -186,7 +186,7 @@ CASES = {
     "not an image": (lambda d: (make_frames(d), (d / "frame_01.png").write_text("hello")),
                      [], "frame_01.png: not a PNG, JPEG or TIFF image"),
     "truncated jpeg": (lambda d: (make_frames(d, suffix=".jpg", size=(64, 48)), truncate(d / "frame_02.jpg")),
-                       [], "frame_02.jpg: truncated JPEG"),
+                       [], "frame_02.jpg: damaged or truncated JPEG (Premature end of JPEG file)"),
     "truncated png16": (lambda d: (make_frames(d, depth=16), truncate(d / "frame_01.png")),
                         [], "frame_01.png: truncated PNG"),
     "truncated tiff16": (lambda d: (make_frames(d, suffix=".tif", depth=16, size=(64, 48)),

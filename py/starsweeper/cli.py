@@ -1,8 +1,15 @@
-"""The ``starsweeper`` command line: one entry point with subcommands."""
+"""The ``starsweeper`` command line: one entry point with subcommands.
+
+Errors are one line on stderr, ``starsweeper COMMAND: error: ...``: exit status 2 for a command
+line that does not parse (argparse's convention: an unknown option, a value an option does not
+take), 1 for everything else that is wrong (the input, the output's place, a missing tool, a
+file system that refuses a write), 130 for Ctrl-C.
+"""
 
 import argparse
 import os
 from pathlib import Path
+import signal
 import sys
 import time
 
@@ -17,6 +24,30 @@ SIMULATOR_NAMES = {"verilator": "Verilator", "icarus": "Icarus"}
 
 class CommandError(Exception):
     """A user error: printed as one line, exit status 1."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with every usage error as one line (and exit status 2, argparse's convention)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+#: Largest seed: the generators take 32 bits, and a larger one would wrap without a word.
+SEED_MAX = (1 << 32) - 1
+#: Largest synthetic frame: JPEG's limit per side, and 250 megapixels in all.
+SIDE_MAX = 65_535
+PIXELS_MAX = 250_000_000
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {SEED_MAX}, not {value}")
+    return value
 
 
 def _positive_int(text):
@@ -36,6 +67,9 @@ def _size(text):
         raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT, not {text!r}") from None
     if width < 16 or height < 16:
         raise argparse.ArgumentTypeError(f"size must be at least 16x16, not {text!r}")
+    if width > SIDE_MAX or height > SIDE_MAX or width * height > PIXELS_MAX:
+        raise argparse.ArgumentTypeError(f"size must be at most {SIDE_MAX} a side and "
+                                         f"{PIXELS_MAX // 1_000_000} megapixels, not {text!r}")
     return width, height
 
 
@@ -130,15 +164,17 @@ def _add_synth_parser(sub):
     p.add_argument("--size", type=_size, default=(960, 640), metavar="WxH")
     p.add_argument("--depth", type=int, choices=(8, 16), default=8)
     p.add_argument("--format", choices=("jpg", "png", "tif"), default="jpg")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=_seed, default=1, help=f"0 to {SEED_MAX} (default 1)")
     p.set_defaults(run=_run_synth)
 
 
 def _run_synth(args):
+    from .stack.frames import check_writable_folder
     from .stack.synth import write_sequence
     if args.depth == 16 and args.format == "jpg":
         raise CommandError("JPEG is 8-bit only: use --format png or tif with --depth 16")
     width, height = args.size
+    check_writable_folder(args.output_dir)
     paths = write_sequence(args.output_dir, args.frames, width, height, args.depth,
                            f".{args.format}", args.seed)
     print(f"wrote {len(paths)} frames of {width}x{height} to {args.output_dir}")
@@ -170,7 +206,10 @@ def _run_demo(args):
     from .stack.pipeline import stack_files
     from .stack.synth import write_sequence
 
+    from .stack.frames import check_writable_folder
+
     attenuation = check_attenuation(args.attenuation)
+    check_writable_folder(args.out)
     args.out.mkdir(parents=True, exist_ok=True)
     frames_dir = args.out / "sky_frames"
     width, height = args.size
@@ -266,7 +305,7 @@ def _add_screenshot_parser(sub):
         epilog="Moves" + syntax + 'Example: starsweeper screenshot --seed 7 --moves "@8,8 c @3,4 f" -o frame.png')
     p.add_argument("-o", "--output", type=Path, required=True, metavar="PNG",
                    help="the PNG to write (atomically)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=_seed, default=0,
                    help="placement seed of the first reveal (default 0); the same seed and moves "
                         "give the same board")
     p.add_argument("--moves", default="", help='the move script, e.g. "@8,8 c 2d f" (default: none)')
@@ -320,7 +359,7 @@ def _add_play_parser(sub):
                     "(about half a minute), and its frame rate on this machine is measured once; "
                     "the timer counts real seconds at that rate.",
         epilog="Keys:\n" + "\n".join(f"  {key:13s} {what}" for key, what in KEYS))
-    p.add_argument("--seed", type=int, default=None,
+    p.add_argument("--seed", type=_seed, default=None,
                    help="placement seed of every first reveal (default: the free-running counter, "
                         "as on the board)")
     p.add_argument("--scale", type=int, choices=(1, 2, 3, 4), default=2,
@@ -337,8 +376,6 @@ def _run_play(args):
     from .verilator.build import VerilatorError, system_model
     from .verilator.protocol import HarnessError
 
-    if args.seed is not None and not 0 <= args.seed < 1 << 32:
-        raise CommandError(f"--seed must be from 0 to {(1 << 32) - 1}, not {args.seed}")
     if not display_available():
         raise CommandError("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set); "
                            "on a machine without one, try: xvfb-run starsweeper play")
@@ -413,7 +450,9 @@ def _add_build_parser(sub):
 
 def _run_build(args):
     from .boards.build import BuildError, build, ise_available
+    from .stack.frames import check_writable_folder
 
+    check_writable_folder(args.out)
     try:
         if not ise_available(args.board):
             build(args.out, args.board, run=False)
@@ -446,7 +485,7 @@ def _add_report_parser(sub):
 
 
 def _run_report(args):
-    from .boards.report import YosysMissing, format_table, synthesize
+    from .boards.report import ReportError, YosysMissing, format_table, synthesize
     from .hdl import HDL_DIR, names
     unknown = [name for name in args.cores if name not in names()]
     if unknown:
@@ -456,16 +495,18 @@ def _run_report(args):
         for name in args.cores or names():
             rows.append(synthesize(HDL_DIR / f"{name}.v", name))
             print(f"synthesised {name}", file=sys.stderr)
-    except YosysMissing as e:
+    except (ReportError, YosysMissing) as e:
         raise CommandError(str(e)) from None
     print(format_table(rows))
     return 0
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    from . import __version__
+    parser = OneLineParser(
         prog="starsweeper",
         description="Minesweeper and star-trail stacking in Amaranth HDL for the Digilent Nexys 3.")
+    parser.add_argument("--version", action="version", version=f"starsweeper {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo_parser(sub)
     _add_stack_parser(sub)
@@ -476,23 +517,50 @@ def build_parser():
     _add_build_parser(sub)
     _add_program_parser(sub)
     _add_report_parser(sub)
+    parser.subparsers = sub.choices
     return parser
+
+
+#: Commands whose outputs appear whole or not at all, so that an interruption leaves nothing.
+ATOMIC_COMMANDS = ("stack", "synth", "screenshot")
+
+
+def _os_error_text(error):
+    """An OSError as one line: the file it concerns and the system's words."""
+    what = error.strerror or str(error) or type(error).__name__
+    return f"{error.filename}: {what}" if error.filename else what
 
 
 def main(argv=None):
     from .moves import MoveError
     from .stack.frames import FrameError
     from .stack.rtl import IcarusMissing
+    from .tools import ToolError
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.subparsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.run(args)
-    except (CommandError, FrameError, IcarusMissing, MoveError, ValueError) as e:
+    except (CommandError, FrameError, IcarusMissing, MoveError, ToolError, ValueError) as e:
         print(f"starsweeper {args.command}: error: {e}", file=sys.stderr)
         return 1
+    except OSError as e:
+        print(f"starsweeper {args.command}: error: {_os_error_text(e)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print(f"starsweeper {args.command}: interrupted; nothing was written", file=sys.stderr)
+        # Further Ctrl-C would only break the clean-up (threads finishing their frame).
+        if threading_is_main():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        done = "nothing was written" if args.command in ATOMIC_COMMANDS else "stopped"
+        print(f"starsweeper {args.command}: interrupted; {done}", file=sys.stderr)
         return 130
+
+
+def threading_is_main():
+    import threading
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

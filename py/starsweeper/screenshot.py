@@ -25,6 +25,7 @@ import numpy as np
 from .model.buttons import BUTTON_BIT
 from .model.display import render
 from .model.vga import VGA_640X480
+from .tools import failure_text
 from .vga_monitor import FRAME_FILE, VgaCapture, capture_verilog
 
 __all__ = ["SIM_PARAMETERS", "SIMULATORS", "SimulationError", "default_simulator", "system_verilog",
@@ -137,13 +138,16 @@ def simulate(folder, frames=1):
          f"{MODULE}.v", "vga_capture.v", "screenshot_bench.v"],
         cwd=folder, capture_output=True, text=True)
     if compile_.returncode:
-        raise SimulationError(f"iverilog failed: {compile_.stderr.strip().splitlines()[-1:]}")
+        raise SimulationError(failure_text("iverilog", compile_.returncode, compile_.stderr))
     start = time.perf_counter()
     run = subprocess.run(["vvp", "-n", "bench.vvp"], cwd=folder, capture_output=True, text=True,
                          stdin=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
-    if run.returncode or "TIMEOUT" in run.stdout or not (folder / FRAME_FILE).exists():
-        raise SimulationError(f"the simulation did not capture a frame: {run.stdout.strip()[-200:]}")
+    if run.returncode:
+        raise SimulationError(failure_text("vvp", run.returncode, run.stdout + run.stderr))
+    if "TIMEOUT" in run.stdout or not (folder / FRAME_FILE).exists():
+        raise SimulationError("the simulation ended without capturing a frame (vvp: "
+                              f"{failure_text('vvp', 0, run.stdout).split(': ', 1)[1]})")
     return seconds
 
 

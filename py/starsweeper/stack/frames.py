@@ -3,9 +3,12 @@
 Frames are numpy arrays of shape ``(height, width, channels)`` with ``channels`` 1 (grey) or 3
 (RGB), dtype ``uint8`` or ``uint16``. Headers are read by Pillow. JPEG is decoded by OpenCV (the
 same libjpeg-turbo pixels as Pillow, and faster across threads), 16-bit PNG and TIFF by OpenCV
-too (Pillow reads 48-bit RGB as 8-bit), 8-bit PNG and TIFF by Pillow. Truncated PNG and JPEG
-files are recognised before decoding, from their chunk structure and end marker. Every problem is a :class:`FrameError` whose
-message is one line naming the file.
+too (Pillow reads 48-bit RGB as 8-bit), 8-bit PNG and TIFF by Pillow. JPEG is decoded by
+simplejpeg (libjpeg-turbo, the same pixels as Pillow and OpenCV) in strict mode: whatever the
+decoder calls corrupt or cut short is refused, while bytes after the end-of-image marker (which
+phones write) are not data and do not matter. Truncated PNG files are recognised before
+decoding, from their chunk structure. EXIF orientation is applied, so a portrait frame stacks
+upright. Every problem is a :class:`FrameError` whose message is one line naming the file.
 """
 
 from dataclasses import dataclass
@@ -20,8 +23,9 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 __all__ = [
-    "FrameError", "FrameInfo", "IMAGE_SUFFIXES", "list_frames", "probe", "read_frame",
-    "write_image", "check_consistent", "check_output_path",
+    "FrameError", "FrameInfo", "IMAGE_SUFFIXES", "ORIENTATIONS", "list_frames", "check_pattern",
+    "probe", "read_frame", "frame_bytes", "size_text", "write_image", "check_consistent",
+    "check_output_path", "check_writable_folder",
 ]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -34,14 +38,30 @@ class FrameError(Exception):
     """A problem with an input or output image, as one line naming the file."""
 
 
+#: EXIF orientation -> how to turn the stored pixels upright (numpy, on (height, width, c)).
+ORIENTATIONS = {
+    1: lambda a: a,
+    2: lambda a: a[:, ::-1],                        # mirrored left to right
+    3: lambda a: a[::-1, ::-1],                     # upside down
+    4: lambda a: a[::-1],                           # mirrored top to bottom
+    5: lambda a: a.transpose(1, 0, 2),              # transposed
+    6: lambda a: a.transpose(1, 0, 2)[:, ::-1],     # needs a quarter turn clockwise
+    7: lambda a: a[::-1, ::-1].transpose(1, 0, 2),  # transverse
+    8: lambda a: a.transpose(1, 0, 2)[::-1],        # needs a quarter turn anticlockwise
+}
+
+
 @dataclass(frozen=True)
 class FrameInfo:
+    """A frame's header: ``width`` and ``height`` as it is shown (after ``orientation``)."""
+
     path: Path
     width: int
     height: int
     channels: int
     depth: int
     format: str  # "PNG", "JPEG" or "TIFF"
+    orientation: int = 1   # EXIF orientation, 1 to 8
 
     @property
     def mode(self):
@@ -57,7 +77,18 @@ class FrameInfo:
 
 
 def _natural_key(name):
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
+    """Runs of the ASCII digits 0-9 compare as numbers (other digits, like '²', are text)."""
+    return [(0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part.lower())
+            for part in re.split(r"([0-9]+)", name) if part]
+
+
+def check_pattern(pattern):
+    """Raise unless ``pattern`` names files inside the input folder."""
+    if not pattern:
+        raise FrameError("--glob: the pattern is empty (for example --glob '*.jpg')")
+    if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+        raise FrameError(f"--glob {pattern!r}: the pattern must name files inside the input folder "
+                         f"(no absolute path, no '..')")
 
 
 def list_frames(directory, pattern=None, reverse=False):
@@ -66,6 +97,8 @@ def list_frames(directory, pattern=None, reverse=False):
     Without ``pattern`` every PNG, JPEG and TIFF file is taken (any case of suffix).
     """
     directory = Path(directory)
+    if pattern is not None:
+        check_pattern(pattern)
     if not directory.is_dir():
         raise FrameError(f"{directory}: not a folder")
     if pattern is None:
@@ -95,6 +128,7 @@ def probe(path):
             warnings.simplefilter("ignore")
             with Image.open(path) as im:
                 fmt, mode, (width, height) = im.format, im.mode, im.size
+                orientation = _orientation(im)
                 if fmt == "PNG":
                     depth = _png_bit_depth(path)
                 elif fmt == "TIFF":
@@ -118,7 +152,18 @@ def probe(path):
         raise FrameError(f"{path}: colour mode {mode} is not supported (grey or RGB)")
     if depth not in (8, 16):
         raise FrameError(f"{path}: {depth}-bit channels are not supported (8 or 16)")
-    return FrameInfo(path, width, height, channels, depth, fmt)
+    if orientation >= 5:
+        width, height = height, width
+    return FrameInfo(path, width, height, channels, depth, fmt, orientation)
+
+
+def _orientation(image):
+    """The EXIF orientation tag (1 when there is none or it is not 1 to 8)."""
+    try:
+        value = image.getexif().get(0x0112, 1)
+    except Exception:       # damaged EXIF is no reason to refuse the pixels
+        return 1
+    return value if value in ORIENTATIONS else 1
 
 
 def _reason(error):
@@ -144,50 +189,80 @@ def _check_png_complete(path):
                 return
 
 
-def _check_jpeg_complete(path):
-    """A whole JPEG ends with its EOI marker (FF D9), give or take trailing padding."""
-    with open(path, "rb") as f:
-        f.seek(max(0, os.path.getsize(path) - 4096))
-        tail = f.read().rstrip(b"\x00\r\n ")
-    if not tail.endswith(b"\xff\xd9"):
-        raise FrameError(f"{path}: truncated JPEG (no end-of-image marker)")
-
-
 def read_frame(info):
-    """Decode the frame ``info`` describes; the result has ``info.shape`` and ``info.dtype``."""
+    """Decode the frame ``info`` describes, upright; the result has ``info.shape`` and
+    ``info.dtype``."""
     path = info.path
-    if info.depth == 8 and info.format != "JPEG":
-        try:
-            with Image.open(path) as im:
-                im.load()
-                array = np.asarray(im)
-        except (OSError, SyntaxError, struct.error, ValueError) as e:
-            raise FrameError(f"{path}: damaged or truncated image ({_reason(e)})") from None
-    else:
-        # JPEG (faster in OpenCV, same libjpeg-turbo pixels as Pillow) and 16-bit PNG and TIFF.
-        import cv2
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-        if info.format == "PNG":
-            _check_png_complete(path)
-        elif info.format == "JPEG":
-            _check_jpeg_complete(path)
-        array = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-        if array is None:
-            raise FrameError(f"{path}: damaged or truncated image (decoder failed)")
-        if array.ndim == 3:
-            array = array[:, :, 2::-1]  # OpenCV's BGR to RGB, dropping any alpha
+    try:
+        array = _decode(info)
+    except FileNotFoundError:
+        raise FrameError(f"{path}: the file is gone (deleted or moved while stacking)") from None
+    except MemoryError:
+        raise FrameError(f"{path}: not enough memory to decode a {info.width}x{info.height} "
+                         f"{info.mode} frame ({size_text(frame_bytes(info))})") from None
+    except OSError as e:
+        raise FrameError(f"{path}: cannot read it ({e.strerror or _reason(e)})") from None
     if array.ndim == 2:
         array = array[:, :, None]
+    array = ORIENTATIONS[info.orientation](array)
     if array.shape != info.shape or array.dtype != info.dtype:
         raise FrameError(f"{path}: decoded as {array.shape} {array.dtype}, "
                          f"but its header says {info.shape} {np.dtype(info.dtype)}")
     return array
 
 
+def _decode(info):
+    """The stored pixels (before orientation)."""
+    path = info.path
+    if info.format == "JPEG":
+        import simplejpeg
+        data = path.read_bytes()
+        try:
+            return simplejpeg.decode_jpeg(data, colorspace="GRAY" if info.channels == 1 else "RGB")
+        except ValueError as e:
+            raise FrameError(f"{path}: damaged or truncated JPEG ({_reason(e)})") from None
+    if info.depth == 8:
+        try:
+            with Image.open(path) as im:
+                im.load()
+                return np.asarray(im)
+        except (SyntaxError, struct.error, ValueError) as e:
+            raise FrameError(f"{path}: damaged or truncated image ({_reason(e)})") from None
+        except OSError as e:
+            if e.errno is not None:          # the file system's error, not the decoder's
+                raise
+            raise FrameError(f"{path}: damaged or truncated image ({_reason(e)})") from None
+    # 16-bit PNG and TIFF: OpenCV keeps all 16 bits.
+    import cv2
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    if info.format == "PNG":
+        _check_png_complete(path)
+    elif not path.exists():
+        raise FileNotFoundError(path)
+    array = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if array is None:
+        raise FrameError(f"{path}: damaged or truncated image (decoder failed)")
+    if array.ndim == 3:
+        array = array[:, :, 2::-1]  # OpenCV's BGR to RGB, dropping any alpha
+    return array
+
+
+def frame_bytes(info):
+    """Bytes of one decoded frame."""
+    return info.width * info.height * info.channels * (info.depth // 8)
+
+
+def size_text(size):
+    return f"{size / 2**30:.1f} GiB" if size >= 2**30 else f"{size / 2**20:.0f} MiB"
+
+
 def check_consistent(infos):
     """Raise naming the first frame whose size or colour mode differs from the first frame's."""
     first = infos[0]
     for info in infos[1:]:
+        if info.orientation != first.orientation:
+            raise FrameError(f"{info.path}: EXIF orientation {info.orientation}, but the first frame "
+                             f"{first.path.name} has {first.orientation} (the camera turned between frames)")
         if (info.width, info.height) != (first.width, first.height):
             raise FrameError(f"{info.path}: {info.width}x{info.height} pixels, but the first frame "
                              f"{first.path.name} is {first.width}x{first.height}")
@@ -198,7 +273,7 @@ def check_consistent(infos):
 
 def check_output_path(path):
     """Raise naming the problem if ``path`` cannot take an image: an unknown suffix, a missing
-    folder, or a folder in its place."""
+    or read-only folder, or a folder in its place."""
     path = Path(path)
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         raise FrameError(f"{path}: unknown output format (use .png, .tif or .jpg)")
@@ -206,6 +281,24 @@ def check_output_path(path):
         raise FrameError(f"{path}: folder {path.parent} does not exist")
     if path.is_dir():
         raise FrameError(f"{path}: is a folder")
+    check_writable_folder(path.parent)
+
+
+def check_writable_folder(folder):
+    """Raise unless files can be made in ``folder`` (an existing folder, or one that can be made
+    in its nearest existing parent): before any work, so that a read-only file system or a file
+    in the way is found before the work, not after it."""
+    folder = Path(folder)
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        where = "" if existing == folder else f"{existing} "
+        raise FrameError(f"{folder}: {where}is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise FrameError(f"{folder}: cannot write in {existing} (read-only file system or no permission)")
 
 
 def write_image(path, array, jpeg_quality=95):

@@ -10,7 +10,12 @@
 * ``rtl``: the frames through the generated Verilog core in Icarus (:mod:`.rtl`), in order.
 
 Memory stays at a few frames whatever their number: a thread holds one decoded frame and its
-chunk's stack, and at most ``workers`` frames are decoded ahead.
+chunk's stack, and at most ``workers`` frames are decoded ahead. Running out of it is a
+:class:`FrameError` that says how much the frames need.
+
+An interruption (Ctrl-C) or an error stops every thread at its next frame: the threads are told
+to stop and the frames not yet begun are cancelled, so that it takes a frame's time, not the
+rest of the stack's.
 """
 
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -20,7 +25,7 @@ import threading
 import numpy as np
 
 from ..model.star_trail import FixedStacker, check_attenuation, combine_float, round_to_dtype
-from .frames import FrameError, check_consistent, probe, read_frame
+from .frames import FrameError, check_consistent, frame_bytes, probe, read_frame, size_text
 
 __all__ = ["ENGINES", "default_workers", "stack_files", "probe_all"]
 
@@ -64,7 +69,18 @@ def stack_files(paths, attenuation=1.0, engine="model", workers=None, progress=N
         raise FrameError("no frames to stack")
     infos = probe_all(paths)
     workers = workers or default_workers()
-    counter = _Progress(progress)
+    try:
+        return _stack(infos, attenuation, engine, workers, _Progress(progress))
+    except MemoryError:
+        first = infos[0]
+        # Each thread holds a decoded frame, its decoder's buffer and its chunk's stack (float).
+        need = workers * frame_bytes(first) * (2 + (8 if first.depth == 16 else 4) // (first.depth // 8))
+        raise FrameError(f"not enough memory: stacking {first.width}x{first.height} {first.mode} frames "
+                         f"with {workers} threads needs about {size_text(need)} "
+                         f"(--workers 1 needs the least)") from None
+
+
+def _stack(infos, attenuation, engine, workers, counter):
     if engine == "model":
         return _stack_model(infos, attenuation, workers, counter)
     if engine == "fixed":
@@ -81,7 +97,8 @@ def stack_files(paths, attenuation=1.0, engine="model", workers=None, progress=N
 
 def _decoded_in_order(infos, workers, counter):
     """Yield decoded frames in order, with up to ``workers`` frames decoding ahead."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         pending = []
         for info in infos:
             pending.append(pool.submit(read_frame, info))
@@ -89,6 +106,8 @@ def _decoded_in_order(infos, workers, counter):
                 yield _take(pending, counter)
         while pending:
             yield _take(pending, counter)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _take(pending, counter):
@@ -119,15 +138,18 @@ def _stack_chunk(infos, attenuation, counter, cancel):
 def _stack_model(infos, attenuation, workers, counter):
     chunks = np.array_split(np.arange(len(infos)), min(workers, len(infos)))
     cancel = threading.Event()
-    with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+    pool = ThreadPoolExecutor(max_workers=len(chunks))
+    try:
         futures = [pool.submit(_stack_chunk, [infos[i] for i in chunk], attenuation, counter, cancel)
                    for chunk in chunks]
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
         for future in done:
             if future.exception() is not None:
-                cancel.set()  # the other threads stop at their next frame
                 raise future.exception()
         stacks = [f.result() for f in futures]
+    finally:
+        cancel.set()        # on an error or Ctrl-C, the other threads stop at their next frame
+        pool.shutdown(wait=False, cancel_futures=True)
     result = stacks[0]
     for chunk, stack in zip(chunks[1:], stacks[1:]):
         if attenuation == 1.0:

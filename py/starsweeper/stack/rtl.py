@@ -20,6 +20,7 @@ import tempfile
 import numpy as np
 
 from ..model.star_trail import FixedFormat
+from ..tools import ToolError, failure_text
 
 __all__ = ["RTLStacker", "IcarusMissing", "BLOCK_PIXELS"]
 
@@ -187,7 +188,7 @@ class RTLStacker:
              str(self.tmp / "core.v"), str(self.tmp / "harness.v")],
             capture_output=True, text=True)
         if result.returncode != 0:
-            raise RuntimeError(f"iverilog failed: {result.stderr.strip().splitlines()[0]}")
+            raise ToolError(failure_text("iverilog", result.returncode, result.stderr))
 
     def __enter__(self):
         return self
@@ -209,12 +210,12 @@ class RTLStacker:
              f"+count={len(acc)}", f"+attenuation={self.atten_fx:x}"],
             capture_output=True, text=True)
         if result.returncode != 0 or not out_path.exists():
-            raise RuntimeError(f"vvp failed: {(result.stdout + result.stderr).strip()[:200]}")
+            raise ToolError(failure_text("vvp", result.returncode, result.stdout + result.stderr))
         columns = _parse_hex_lines(out_path.read_bytes(), self._digits())
         in_path.unlink()
         out_path.unlink()
         if len(columns[0]) != len(acc):
-            raise RuntimeError(f"the RTL returned {len(columns[0])} pixels for {len(acc)}")
+            raise ToolError(f"vvp: the RTL returned {len(columns[0])} pixels for {len(acc)}")
         return np.stack(columns[:3], axis=1), np.stack(columns[3:], axis=1)
 
     def add(self, frame):

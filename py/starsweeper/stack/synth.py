@@ -115,18 +115,36 @@ def render_frame(scene, index, depth=8, rng=None):
 
 def write_sequence(directory, frames, width, height, depth=8, suffix=".jpg", seed=1,
                    degrees_per_frame=0.1, progress=None):
-    """Write ``frames`` frames named ``frame_0001<suffix>`` ...; returns their paths."""
+    """Write ``frames`` frames named ``frame_0001<suffix>`` ...; returns their paths.
+
+    All or nothing: the frames go into a hidden folder beside ``directory`` first, and are moved
+    into it only when every one is written, so an interruption or an error leaves no frame."""
+    import os
     from pathlib import Path
+    import shutil
+    import tempfile
     from .frames import write_image
 
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = Path(directory).absolute()
     scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees_per_frame)
-    paths = []
-    for k in range(frames):
-        path = directory / f"frame_{k + 1:04d}{suffix}"
-        write_image(path, render_frame(scene, k, depth))
-        paths.append(path)
-        if progress is not None:
-            progress(k + 1)
-    return paths
+    existing = directory.parent
+    while not existing.exists():
+        existing = existing.parent
+    scratch = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".part", dir=existing))
+    try:
+        names = []
+        for k in range(frames):
+            names.append(f"frame_{k + 1:04d}{suffix}")
+            write_image(scratch / names[-1], render_frame(scene, k, depth))
+            if progress is not None:
+                progress(k + 1)
+        if directory.exists():
+            for name in names:
+                os.replace(scratch / name, directory / name)
+        else:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            scratch.chmod(0o755)
+            os.rename(scratch, directory)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return [directory / name for name in names]
