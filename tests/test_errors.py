@@ -1,0 +1,515 @@
+"""Every subcommand, tried as a new user and then as a hostile one: bad input and faults end in
+one line on stderr and exit status 1 (2 for a command line that does not parse), nothing is
+written, and the inputs are left as they were.
+
+Faults a test cannot make for real (a full or read-only file system, a MemoryError) are made by
+stand-ins that raise the same error where the real one would; tools that fail (vvp, djtgcfg,
+Yosys' input) are stand-in executables on PATH or broken files.
+"""
+
+import errno
+import hashlib
+import io
+import os
+from pathlib import Path
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+import numpy as np
+from PIL import Image, ImageOps
+import pytest
+
+from starsweeper.cli import main
+from starsweeper.stack import frames as frames_module
+from starsweeper.stack import pipeline
+from starsweeper.stack.frames import list_frames, write_image
+from starsweeper.stack.synth import write_sequence
+
+from test_stack_cli import make_frames, tree_digest
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_line(err, *fragments):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], err
+
+
+def everything_in(folder):
+    return sorted(str(p.relative_to(folder)) for p in Path(folder).rglob("*"))
+
+
+def write_script(path, text):
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+@pytest.fixture
+def frames_dir(tmp_path):
+    return make_frames(tmp_path / "in", count=4, size=(32, 24))
+
+
+# -- the file system refuses: read-only, full, a file in the way --------------------------------
+
+def refuse_writes_in(monkeypatch, folder):
+    """os.access as a read-only file system answers it for ``folder``."""
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if Path(path).resolve() == Path(folder).resolve() and mode & os.W_OK:
+            return False
+        return real_access(path, mode, *args, **kwargs)
+    monkeypatch.setattr(os, "access", access)
+
+
+@pytest.mark.parametrize("command", ["stack", "screenshot", "synth"])
+def test_a_read_only_output_folder_is_found_before_the_work(command, frames_dir, tmp_path, monkeypatch, capsys):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    refuse_writes_in(monkeypatch, out_dir)
+    argv = {"stack": ["stack", frames_dir, "-o", out_dir / "o.png", "-q"],
+            "screenshot": ["screenshot", "--model", "-o", out_dir / "o.png"],
+            "synth": ["synth", out_dir / "frames", "--frames", "2", "--size", "32x32"]}[command]
+    before = tree_digest(frames_dir)
+    code, _, err = run(argv, capsys)
+    assert code == 1
+    assert_one_line(err, "cannot write in", "read-only file system")
+    assert everything_in(out_dir) == [] and tree_digest(frames_dir) == before
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EROFS])
+@pytest.mark.parametrize("command", ["stack", "screenshot", "synth"])
+def test_a_file_system_that_fails_the_write_after_the_work(command, error, frames_dir, tmp_path, monkeypatch, capsys):
+    """A full disk (or one remounted read-only) is found only when the bytes go out: one line,
+    and no half-written or temporary file is left."""
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+
+    def fail(fd):
+        raise OSError(error, os.strerror(error))
+    monkeypatch.setattr(os, "fsync", fail)
+    argv = {"stack": ["stack", frames_dir, "-o", out_dir / "o.png", "-q"],
+            "screenshot": ["screenshot", "--model", "-o", out_dir / "o.png"],
+            "synth": ["synth", out_dir / "frames", "--frames", "2", "--size", "32x32"]}[command]
+    code, _, err = run(argv, capsys)
+    assert code == 1
+    assert_one_line(err, os.strerror(error))
+    assert everything_in(out_dir) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["synth", "{f}"], ["synth", "{f}/sub"], ["build", "--out", "{f}"], ["build", "--out", "{f}/sub"],
+    ["demo", "--out", "{f}"], ["demo", "--out", "{f}/sub"],
+])
+def test_a_file_where_a_folder_should_be(argv, tmp_path, capsys):
+    f = tmp_path / "f"
+    f.write_text("a file")
+    code, _, err = run([a.format(f=f) for a in argv], capsys)
+    assert code == 1
+    assert_one_line(err, "is a file, not a folder")
+    assert f.read_text() == "a file" and everything_in(tmp_path) == ["f"]
+
+
+# -- stack: patterns, frames that go away, memory ------------------------------------------------
+
+@pytest.mark.parametrize("pattern, message", [
+    ("/abs/*.png", "must name files inside the input folder"),
+    ("../other/*", "must name files inside the input folder"),
+    ("sub/../../*", "must name files inside the input folder"),
+    ("", "--glob: the pattern is empty"),
+])
+def test_glob_stays_inside_the_input_folder(pattern, message, frames_dir, tmp_path, capsys):
+    other = make_frames(tmp_path / "other", count=2, size=(32, 24))
+    code, _, err = run(["stack", frames_dir, "--glob", pattern, "-o", tmp_path / "o.png", "-q"], capsys)
+    assert code == 1
+    assert_one_line(err, message)
+    assert not (tmp_path / "o.png").exists() and other.exists()
+
+
+def test_a_frame_deleted_while_stacking(frames_dir, tmp_path, monkeypatch, capsys):
+    victim = sorted(frames_dir.iterdir())[-1]
+    real_decode = frames_module._decode
+
+    def decode_and_delete(info):
+        if victim.exists():
+            victim.unlink()          # somebody tidies the folder while we stack
+        return real_decode(info)
+    monkeypatch.setattr(frames_module, "_decode", decode_and_delete)
+    code, _, err = run(["stack", frames_dir, "-o", tmp_path / "o.png", "-q", "--workers", "1"], capsys)
+    assert code == 1
+    assert_one_line(err, victim.name, "the file is gone")
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_not_enough_memory_to_decode_says_how_much(frames_dir, tmp_path, monkeypatch, capsys):
+    def no_memory(info):
+        raise MemoryError
+    monkeypatch.setattr(frames_module, "_decode", no_memory)
+    code, _, err = run(["stack", frames_dir, "-o", tmp_path / "o.png", "-q"], capsys)
+    assert code == 1
+    assert_one_line(err, "not enough memory to decode a 32x24 RGB 8-bit frame")
+
+
+def test_not_enough_memory_to_stack_says_how_much(frames_dir, tmp_path, monkeypatch, capsys):
+    def no_memory(*args):
+        raise MemoryError
+    monkeypatch.setattr(pipeline, "_stack", no_memory)
+    code, _, err = run(["stack", frames_dir, "-o", tmp_path / "o.png", "-q", "--workers", "3"], capsys)
+    assert code == 1
+    assert_one_line(err, "not enough memory: stacking 32x24 RGB 8-bit frames with 3 threads needs about",
+                    "--workers 1")
+
+
+def test_a_name_with_a_non_ascii_digit_sorts(tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    for k, name in enumerate(["f1²2.png", "f12.png", "f2.png", "f1.png"]):
+        write_image(d / name, np.full((16, 16, 3), k, np.uint8))
+    assert [p.name for p in list_frames(d)] == ["f1.png", "f1²2.png", "f2.png", "f12.png"]
+    code, _, _ = run(["stack", d, "-o", tmp_path / "o.png", "-q"], capsys)
+    assert code == 0
+
+
+# -- JPEG: what the decoder calls corrupt, not the end marker ---------------------------------------
+
+def jpeg_bytes(array, **save):
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, format="JPEG", quality=90, **save)
+    return out.getvalue()
+
+
+@pytest.fixture
+def sky_jpegs(tmp_path):
+    d = tmp_path / "in"
+    write_sequence(d, 4, 320, 240, 8, ".jpg", seed=5, degrees_per_frame=2.0)
+    return d
+
+
+def test_a_jpeg_with_bytes_after_its_end_marker_is_a_good_frame(sky_jpegs, tmp_path, capsys):
+    clean = tmp_path / "clean.png"
+    assert run(["stack", sky_jpegs, "-o", clean, "-q"], capsys)[0] == 0
+    path = sorted(sky_jpegs.iterdir())[1]
+    path.write_bytes(path.read_bytes() + b"\x00" * 64 + b"phone metadata after EOI" * 20)
+    code, _, err = run(["stack", sky_jpegs, "-o", tmp_path / "trailing.png", "-q"], capsys)
+    assert code == 0 and err == ""
+    assert np.array_equal(np.asarray(Image.open(clean)), np.asarray(Image.open(tmp_path / "trailing.png")))
+
+
+def test_a_jpeg_with_garbage_in_its_middle_is_refused_in_one_line(sky_jpegs, tmp_path, capfd):
+    path = sorted(sky_jpegs.iterdir())[2]
+    data = bytearray(path.read_bytes())
+    middle = 3 * len(data) // 4          # in the entropy-coded data, past the headers
+    data[middle:middle + 40] = bytes(np.random.default_rng(1).integers(0, 256, 40, dtype=np.uint8))
+    path.write_bytes(bytes(data))
+    code = main(["stack", str(sky_jpegs), "-o", str(tmp_path / "o.png"), "-q"])
+    err = capfd.readouterr().err          # the file descriptor: a C library's warning shows too
+    assert code == 1
+    assert_one_line(err, path.name, "damaged or truncated JPEG", "Corrupt JPEG data")
+    assert not (tmp_path / "o.png").exists()
+
+
+# -- EXIF orientation ----------------------------------------------------------------------------
+
+def with_orientation(array, orientation):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return jpeg_bytes(array, exif=exif.tobytes())
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_applied(orientation, tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    rng = np.random.default_rng(orientation)
+    stored = []
+    for k in range(2):
+        array = (rng.random((24, 40, 3)) * 255).astype(np.uint8)
+        (d / f"frame_{k}.jpg").write_bytes(with_orientation(array, orientation))
+        stored.append(d / f"frame_{k}.jpg")
+    out = tmp_path / "o.png"
+    assert run(["stack", d, "-o", out, "-q"], capsys)[0] == 0
+    upright = [np.asarray(ImageOps.exif_transpose(Image.open(p))) for p in stored]
+    assert np.array_equal(np.asarray(Image.open(out)), np.maximum(*upright))
+
+
+def test_frames_whose_orientation_differs_are_refused(tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    array = np.zeros((24, 40, 3), np.uint8)
+    (d / "frame_0.jpg").write_bytes(with_orientation(array, 1))
+    (d / "frame_1.jpg").write_bytes(with_orientation(array, 6))
+    code, _, err = run(["stack", d, "-o", tmp_path / "o.png", "-q"], capsys)
+    assert code == 1
+    assert_one_line(err, "frame_1.jpg: EXIF orientation 6, but the first frame frame_0.jpg has 1")
+
+
+# -- tools that fail ------------------------------------------------------------------------------
+
+@pytest.fixture
+def failing_vvp(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    write_script(bin_dir / "vvp", "#!/bin/sh\necho 'VCD info: ready' \necho 'vvp: out of simulation memory' >&2\nexit 3\n")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_a_failing_vvp_in_the_rtl_engine(failing_vvp, frames_dir, tmp_path, capsys):
+    code, _, err = run(["stack", frames_dir, "--engine", "rtl", "-o", tmp_path / "o.png", "-q"], capsys)
+    assert code == 1
+    assert_one_line(err, "vvp failed (exit status 3): vvp: out of simulation memory")
+
+
+def test_a_failing_vvp_in_an_icarus_screenshot(failing_vvp, tmp_path, capsys):
+    code, _, err = run(["screenshot", "--sim", "icarus", "-o", tmp_path / "o.png"], capsys)
+    assert code == 1
+    assert_one_line(err, "vvp failed (exit status 3): vvp: out of simulation memory")
+    assert not (tmp_path / "o.png").exists()
+
+
+@pytest.fixture
+def bitfile(tmp_path):
+    path = tmp_path / "top.bit"
+    path.write_bytes(b"\x00\x09\x0f\xf0")
+    return path
+
+
+def stand_in_djtgcfg(tmp_path, monkeypatch, text, mode=0o755):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    script = bin_dir / "djtgcfg"
+    script.write_bytes(text)
+    script.chmod(mode)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return script
+
+
+def test_a_djtgcfg_that_cannot_be_executed(tmp_path, monkeypatch, capsys, bitfile):
+    stand_in_djtgcfg(tmp_path, monkeypatch, b"#!/no/such/interpreter\n")
+    code, _, err = run(["program", bitfile], capsys)
+    assert code == 1
+    assert_one_line(err, "djtgcfg cannot be run")
+
+
+def test_a_djtgcfg_that_prints_bytes_that_are_not_utf8(tmp_path, monkeypatch, capsys, bitfile):
+    stand_in_djtgcfg(tmp_path, monkeypatch, b"#!/bin/sh\nprintf 'Nexys3 \\377\\376 ger\\344t\\n'\n"
+                                              b"[ \"$1\" = prog ] && { printf 'Fehler \\344\\n'; exit 1; }\nexit 0\n")
+    code, _, err = run(["program", bitfile], capsys)
+    assert code == 1
+    assert_one_line(err, "programming failed", "Fehler")
+
+
+def test_a_djtgcfg_that_hangs_with_children_is_ended_with_them(tmp_path, monkeypatch, capsys, bitfile):
+    pid_file = tmp_path / "child.pid"
+    stand_in_djtgcfg(tmp_path, monkeypatch, (
+        f"#!/bin/sh\nsleep 300 &\necho $! > {pid_file}\nwait\n").encode())
+    monkeypatch.setenv("STARSWEEPER_DJTGCFG_TIMEOUT", "0.5")
+    start = time.monotonic()
+    code, _, err = run(["program", bitfile], capsys)
+    assert code == 1 and time.monotonic() - start < 10
+    assert_one_line(err, "gave no answer in 0.5 s")
+    child = int(pid_file.read_text())
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"djtgcfg's child {child} is still running")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "abc", "", "0", "-1"])
+def test_a_bad_djtgcfg_timeout_names_the_variable(value, tmp_path, monkeypatch, capsys, bitfile):
+    stand_in_djtgcfg(tmp_path, monkeypatch, b"#!/bin/sh\necho Nexys3\n")
+    monkeypatch.setenv("STARSWEEPER_DJTGCFG_TIMEOUT", value)
+    code, _, err = run(["program", bitfile], capsys)
+    assert code == 1
+    assert_one_line(err, f"STARSWEEPER_DJTGCFG_TIMEOUT must be a positive number of seconds, not {value!r}")
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file"),
+    ("module vga_test_pattern(input clk; endmodule\n", "yosys failed (exit status 1)"),
+    ("module other(input clk); endmodule\n", "yosys failed"),
+])
+def test_report_with_a_missing_or_broken_file(content, message, tmp_path, monkeypatch, capsys):
+    import starsweeper.hdl as hdl
+    monkeypatch.setattr(hdl, "HDL_DIR", tmp_path)
+    if content is not None:
+        (tmp_path / "vga_test_pattern.v").write_text(content)
+    code, _, err = run(["report", "vga_test_pattern"], capsys)
+    assert code == 1
+    assert_one_line(err, "vga_test_pattern.v", message)
+
+
+def test_an_empty_amaranth_env_ise_names_no_ise(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AMARANTH_ENV_ISE", "")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    code, out, err = run(["build", "--out", tmp_path / "b"], capsys)
+    assert code == 0 and "ISE is not installed here" in out and (tmp_path / "b" / "build_top.sh").exists()
+
+
+def test_an_amaranth_env_ise_naming_no_file_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AMARANTH_ENV_ISE", str(tmp_path / "settings64.sh"))
+    code, _, err = run(["build", "--out", tmp_path / "b"], capsys)
+    assert code == 1
+    assert_one_line(err, "AMARANTH_ENV_ISE names", "which is not a file")
+
+
+# -- Ctrl-C: stop within a second, one line, nothing written -------------------------------------
+
+@pytest.fixture(scope="module")
+def many_frames(tmp_path_factory):
+    """3,000 frames (30 files hard-linked a hundred times over): a stack of several seconds."""
+    d = tmp_path_factory.mktemp("many")
+    source = d / "source"
+    write_sequence(source, 30, 800, 600, 8, ".jpg", seed=2)
+    frames = d / "frames"
+    frames.mkdir()
+    n = 0
+    for _ in range(100):
+        for path in sorted(source.iterdir()):
+            n += 1
+            os.link(path, frames / f"frame_{n:04d}.jpg")
+    return frames
+
+
+def interrupt(argv, signals, after=1.0, gap=0.05):
+    """Run the command, send ``signals`` SIGINTs ``after`` seconds in; (exit status, stderr,
+    seconds from the first SIGINT to the end)."""
+    child = subprocess.Popen([sys.executable, "-m", "starsweeper.cli", *map(str, argv)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    time.sleep(after)
+    assert child.poll() is None, "the command ended before it could be interrupted"
+    start = time.monotonic()
+    for _ in range(signals):
+        child.send_signal(signal.SIGINT)
+        time.sleep(gap)
+    _, err = child.communicate(timeout=60)
+    return child.returncode, err.decode(), time.monotonic() - start
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signals", [1, 3])
+def test_ctrl_c_stops_a_threaded_stack_within_a_second(signals, many_frames, tmp_path):
+    out = tmp_path / "o.png"
+    code, err, seconds = interrupt(["stack", many_frames, "-o", out, "-q", "--workers", "2"], signals)
+    assert code == 130, err
+    assert_one_line(err, "interrupted; nothing was written")
+    assert seconds < 1.0 + signals * 0.05, f"it took {seconds:.2f} s to stop"
+    assert everything_in(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_an_interrupted_synth_leaves_nothing(tmp_path):
+    out = tmp_path / "frames"
+    code, err, _ = interrupt(["synth", out, "--frames", "2000", "--size", "640x480"], 1, after=2.0)
+    assert code == 130, err
+    assert_one_line(err, "interrupted; nothing was written")
+    assert everything_in(tmp_path) == []
+
+
+# -- the command line itself -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, message", [
+    (["stack", "d", "-o", "o.png", "--attenuation", "abc"], "starsweeper stack: error: argument --attenuation: invalid float value: 'abc'"),
+    (["stack", "d", "-o", "o.png", "--workers", "0"], "argument --workers: must be positive, not 0"),
+    (["stack", "d", "-o", "o.png", "--engine", "gpu"], "argument --engine: invalid choice: 'gpu'"),
+    (["stack", "d", "-o", "o.png", "--half-life", "3", "--attenuation", "0.9"], "not allowed with argument --half-life"),
+    (["stack", "d", "-o", "o.png", "--frobnicate"], "starsweeper stack: error: unrecognized arguments: --frobnicate"),
+    (["synth", "d", "--size", "0x0"], "argument --size: size must be at least 16x16"),
+    (["synth", "d", "--size", "99999x99999"], "size must be at most 65535 a side"),
+    (["synth", "d", "--size", "70000x16", "--format", "jpg"], "size must be at most 65535 a side"),
+    (["synth", "d", "--seed", "-1"], "argument --seed: must be from 0 to 4294967295, not -1"),
+    (["synth", "d", "--seed", str(1 << 32)], "argument --seed: must be from 0 to 4294967295"),
+    (["screenshot", "-o", "o.png", "--seed", str(1 << 40)], "argument --seed: must be from 0 to 4294967295"),
+    (["play", "--seed", "-5"], "argument --seed: must be from 0 to 4294967295"),
+    (["report", "--bogus"], "starsweeper report: error: unrecognized arguments: --bogus"),
+    (["teleport"], "argument COMMAND: invalid choice: 'teleport'"),
+])
+def test_a_command_line_that_does_not_parse_is_one_line(argv, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert_one_line(err, message)
+    assert everything_in(tmp_path) == []
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    from starsweeper import __version__
+    assert capsys.readouterr().out.strip() == f"starsweeper {__version__}"
+
+
+# -- the contract, for any option values ----------------------------------------------------------
+
+OPTION_VALUES = st.one_of(st.text(max_size=12), st.integers(-10, 10**6).map(str),
+                          st.floats(allow_nan=True, allow_infinity=True).map(str),
+                          st.sampled_from(["0x0", "16x16", "99999x16", "1e3", "-0", "nan", "*.png",
+                                           "../*", "/etc/*", "", "8", "16", "jpg", "gif"]))
+STACK_OPTIONS = st.lists(st.tuples(st.sampled_from(["--attenuation", "--half-life", "--glob", "--engine",
+                                                    "--workers", "--bogus"]), OPTION_VALUES), max_size=3)
+SYNTH_OPTIONS = st.lists(st.tuples(st.sampled_from(["--frames", "--size", "--depth", "--format", "--seed"]),
+                                   OPTION_VALUES), max_size=3)
+
+
+def check_contract(argv, out_path, workdir, inputs_before=None, inputs=None):
+    """Exit 0 with a valid output, or one error line with exit 1 or 2 and nothing written."""
+    process = subprocess.run([sys.executable, "-m", "starsweeper.cli", *argv], cwd=workdir,
+                             capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in process.stderr, process.stderr
+    if process.returncode == 0:
+        assert out_path.exists()
+    else:
+        assert process.returncode in (1, 2), (process.returncode, process.stderr)
+        assert len(process.stderr.strip().splitlines()) == 1, process.stderr
+        assert not out_path.exists()
+        assert [p.name for p in workdir.iterdir() if p.name not in ("in", "out.png")] == []
+    if inputs is not None:
+        assert tree_digest(inputs) == inputs_before
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(options=STACK_OPTIONS)
+def test_stack_keeps_the_contract_for_any_option_values(options, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("fuzz_stack")
+    inputs = make_frames(workdir / "in", count=3, size=(20, 16))
+    before = tree_digest(inputs)
+    argv = ["stack", "in", "-o", "out.png", "-q"]
+    for option, value in options:
+        if option == "--engine" and value == "rtl":
+            value = "fixed"          # the contract holds for rtl too; it is only slow
+        argv += [option, value]
+    check_contract(argv, workdir / "out.png", workdir, before, inputs)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(options=SYNTH_OPTIONS)
+def test_synth_keeps_the_contract_for_any_option_values(options, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("fuzz_synth")
+    argv = ["synth", "out"]
+    for option, value in options:
+        if option == "--frames" and value.isdigit() and int(value) > 3:
+            value = "3"               # keep each example short
+        argv += [option, value]
+    if "--frames" not in argv:
+        argv += ["--frames", "2"]
+    if "--size" not in argv:
+        argv += ["--size", "32x24"]
+    check_contract(argv, workdir / "out", workdir)
