@@ -436,6 +436,7 @@ def test_an_interrupted_synth_leaves_nothing(tmp_path):
     (["synth", "d", "--seed", str(1 << 32)], "argument --seed: must be from 0 to 4294967295"),
     (["screenshot", "-o", "o.png", "--seed", str(1 << 40)], "argument --seed: must be from 0 to 4294967295"),
     (["play", "--seed", "-5"], "argument --seed: must be from 0 to 4294967295"),
+    (["play", "--seed", str(1 << 32)], "argument --seed: must be from 0 to 4294967295"),
     (["report", "--bogus"], "starsweeper report: error: unrecognized arguments: --bogus"),
     (["teleport"], "argument COMMAND: invalid choice: 'teleport'"),
 ])

@@ -271,15 +271,6 @@ def test_missing_verilator_is_one_line(display, monkeypatch, capsys, tmp_path):
     one_error_line(capsys, "Verilator is not installed")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--seed", "-1"], "--seed must be from 0 to 4294967295"),
-    (["--seed", str(1 << 32)], "--seed must be from 0 to 4294967295"),
-])
-def test_a_bad_seed_is_one_line(display, capsys, args, message):
-    assert main(["play", "--rate", str(RATE), *args]) == 1
-    one_error_line(capsys, message)
-
-
 def test_the_frame_rate_is_measured_once_and_kept(monkeypatch, tmp_path):
     monkeypatch.setenv("STARSWEEPER_CACHE", str(tmp_path))
     built = []

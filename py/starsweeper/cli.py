@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 import signal
 import sys
+import threading
 import time
 
 __all__ = ["main"]
@@ -202,11 +203,9 @@ def _run_demo(args):
     import numpy as np
 
     from .model.star_trail import check_attenuation
-    from .stack.frames import list_frames, write_image
+    from .stack.frames import check_writable_folder, list_frames, write_image
     from .stack.pipeline import stack_files
     from .stack.synth import write_sequence
-
-    from .stack.frames import check_writable_folder
 
     attenuation = check_attenuation(args.attenuation)
     check_writable_folder(args.out)
@@ -551,16 +550,12 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         # Further Ctrl-C would only break the clean-up (threads finishing their frame).
-        if threading_is_main():
+        if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         done = "nothing was written" if args.command in ATOMIC_COMMANDS else "stopped"
         print(f"starsweeper {args.command}: interrupted; {done}", file=sys.stderr)
         return 130
 
-
-def threading_is_main():
-    import threading
-    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -1,19 +1,21 @@
 """Minesweeper, whole: button synchronisers, the game core, the VGA display, status digits."""
 
-from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.cdc import FFSynchronizer
 from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTONS
-from ..model.minesweeper import TIMER_MAX
 from .display import MinesweeperDisplay
 from ..model.seven_segment import CHARACTERS as SEVEN_SEGMENT_CHARACTERS
 from .minesweeper import SWITCH_DEBUG, SWITCH_TIMER, MinesweeperGame
 from .seven_segment import SevenSegmentDisplay
 from .status_digits import StatusDigits
 
-__all__ = ["MinesweeperSystem"]
+__all__ = ["MinesweeperSystem", "READBACK"]
+
+#: The game core's outputs the system passes on for testbenches and the Verilator harness.
+READBACK = ("status", "difficulty", "cursor_row", "cursor_col", "counter", "timer")
 
 
 class MinesweeperSystem(wiring.Component):
@@ -76,12 +78,7 @@ class MinesweeperSystem(wiring.Component):
             "segments": Out(8),
             "anodes": Out(4),
             "busy": Out(1),
-            "status": Out(2),
-            "difficulty": Out(1),
-            "cursor_row": Out(4),
-            "cursor_col": Out(4),
-            "counter": Out(signed(9)),
-            "timer": Out(range(TIMER_MAX + 1)),
+            **{name: self.game.signature.members[name] for name in READBACK},
         })
 
     def elaborate(self, platform):
@@ -110,9 +107,7 @@ class MinesweeperSystem(wiring.Component):
             game.buttons.eq(buttons), game.switches.eq(switches),
             game.seed_force.eq(self.seed_force), game.seed_value.eq(self.seed_value),
             self.leds.eq(game.leds), self.busy.eq(game.busy),
-            self.status.eq(game.status), self.difficulty.eq(game.difficulty),
-            self.cursor_row.eq(game.cursor_row), self.cursor_col.eq(game.cursor_col),
-            self.counter.eq(game.counter), self.timer.eq(game.timer),
+            *[getattr(self, name).eq(getattr(game, name)) for name in READBACK],
 
             digits.start.eq(display.digits_start),
             digits.counter.eq(game.counter), digits.timer.eq(game.timer),
