@@ -1,6 +1,7 @@
 """Benchmarks and reports (not tests): ``python -m starsweeper.bench stack|placement|frame|play``.
 
-``stack`` writes a synthetic sequence of 12 MP JPEGs (cached under ``bench_data/``), then times
+``stack`` writes a synthetic sequence of 12 MP JPEGs (kept in ``bench_data/`` under the current
+folder, or ``--data``), then times
 ``starsweeper stack`` on it against the original script's approach (read each frame, float64
 numpy maximum, one process), each in a fresh process, and reports frames per second, megapixels
 per second and peak memory (the child's maximum resident set size). The 400-frame run reuses
@@ -15,7 +16,6 @@ import subprocess
 import sys
 import time
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _render_one(args):
@@ -76,7 +76,7 @@ def original_script(input_dir, output, attenuation):
 
 def bench_stack(args):
     width, height = args.size
-    data = ROOT / "bench_data"
+    data = Path(args.data)
     paths = make_sequence(data / f"sky_{width}x{height}", args.frames, width, height)
     long_dir = data / f"sky_{width}x{height}_x4"
     long_frames = repeat_sequence(paths, long_dir, 4)
@@ -271,6 +271,8 @@ def main(argv=None):
     p.add_argument("--size", type=_size, default=(4000, 3000), help="WxH (default 4000x3000, 12 MP)")
     p.add_argument("--attenuation", type=float, default=0.99)
     p.add_argument("--original-400", action="store_true", help="also run the original at 400 frames")
+    p.add_argument("--data", default="bench_data", metavar="DIR",
+                   help="where the synthetic frames are kept between runs (default: bench_data)")
     p.set_defaults(run=bench_stack)
     p = sub.add_parser("placement", help="mine placement quality over many seeds")
     p.add_argument("--seeds", type=int, default=100_000)

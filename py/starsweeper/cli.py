@@ -20,9 +20,6 @@ RTL_SPEED_NOTE = ("rtl is slow: Icarus simulates about 90,000 to 130,000 pixels 
                   "cores, so a 12 MP frame takes one and a half to two minutes")
 
 
-SIMULATOR_NAMES = {"verilator": "Verilator", "icarus": "Icarus"}
-
-
 class CommandError(Exception):
     """A user error: printed as one line, exit status 1."""
 
@@ -200,93 +197,12 @@ def _add_demo_parser(sub):
 
 
 def _run_demo(args):
-    import numpy as np
-
-    from .model.star_trail import check_attenuation
-    from .stack.frames import check_writable_folder, list_frames, write_image
-    from .stack.pipeline import stack_files
-    from .stack.synth import write_sequence
-
-    attenuation = check_attenuation(args.attenuation)
-    check_writable_folder(args.out)
-    args.out.mkdir(parents=True, exist_ok=True)
-    frames_dir = args.out / "sky_frames"
-    width, height = args.size
-    print(f"[1/7] writing {args.frames} synthetic frames of {width}x{height} to {frames_dir}")
-    write_sequence(frames_dir, args.frames, width, height, 8, ".png", seed=7,
-                   degrees_per_frame=0.3)
-    paths = list_frames(frames_dir)
-    results = {}
-    for step, engine in enumerate(("model", "fixed", "rtl"), start=2):
-        start = time.perf_counter()
-        results[engine] = stack_files(paths, attenuation, engine)
-        print(f"[{step}/7] stacked with the {engine} engine in {time.perf_counter() - start:.1f} s")
-    rtl_equals_fixed = np.array_equal(results["rtl"], results["fixed"])
-    lsb = int(np.abs(results["fixed"].astype(int) - results["model"].astype(int)).max())
-    write_image(args.out / "star_trails.png", results["model"])
-    write_image(args.out / "star_trails_rtl.png", results["rtl"])
-    print(f"RTL output equals the fixed-point model: {'yes' if rtl_equals_fixed else 'NO'}; "
-          f"fixed-point vs float64: at most {lsb} LSB apart")
-    print(f"wrote {args.out / 'star_trails.png'} and {args.out / 'star_trails_rtl.png'}")
-    if not rtl_equals_fixed or lsb > 1:
-        raise CommandError("the engines disagree")
-    _demo_minesweeper(args.out)
-    _demo_board(args.out)
+    from .demo import DemoError, run
+    try:
+        run(args.out, args.frames, args.size, args.attenuation)
+    except DemoError as e:
+        raise CommandError(str(e)) from None
     return 0
-
-
-#: The demo's Minesweeper game: open the middle, flag four mines, reveal a cell by the edge.
-DEMO_SEED = 56
-DEMO_MOVES = "@8,8 c @6,9 f @7,15 f @8,15 c @9,2 f @9,1 f"
-
-
-def _demo_minesweeper(out):
-    import numpy as np
-
-    from .model.display import to_rgb888
-    from .moves import play
-    from .screenshot import SimulationError, default_simulator, model_frame, rtl_frame
-    from .stack.frames import write_image
-
-    presses, game, held = play(DEMO_MOVES, seed=DEMO_SEED)
-    simulator = default_simulator()
-    print(f'[5/7] playing "{DEMO_MOVES}" (seed {DEMO_SEED}) on the Minesweeper RTL in '
-          f"{SIMULATOR_NAMES[simulator]} and capturing a frame from the VGA pins")
-    start = time.perf_counter()
-    try:
-        frame = rtl_frame(presses, DEMO_SEED, simulator=simulator, log=print)
-    except SimulationError as e:
-        raise CommandError(str(e)) from None
-    same = np.array_equal(frame, model_frame(game, held))
-    write_image(out / "minesweeper.png", to_rgb888(frame))
-    print(f"RTL frame equals the reference renderer's: {'yes' if same else 'NO'} "
-          f"({time.perf_counter() - start:.1f} s) -> {out / 'minesweeper.png'}")
-    if not same:
-        raise CommandError("the RTL's frame differs from the reference renderer's")
-
-
-def _demo_board(out):
-    from .boards.build import BuildError, build, ise_available
-    from .boards.report import YosysMissing, format_table, synthesize
-    from .hdl import HDL_DIR
-
-    folder = out / "nexys3"
-    ise = ise_available()
-    print(f"[6/7] writing the Nexys 3 ISE build tree to {folder}"
-          + (" and running ISE (several minutes)" if ise else
-             " (ISE is not installed here: no bit file; see the README to build one)"))
-    try:
-        bitfile = build(folder, run=ise)
-    except BuildError as e:
-        raise CommandError(str(e)) from None
-    if bitfile:
-        print(f"built {bitfile}; program the board with: starsweeper program {bitfile}")
-    print("[7/7] synthesising the Minesweeper top level for the XC6SLX16 with Yosys (about 2 minutes)")
-    try:
-        row = synthesize(HDL_DIR / "nexys3_minesweeper.v", "nexys3_minesweeper")
-    except YosysMissing as e:
-        raise CommandError(str(e)) from None
-    print(format_table([row]))
 
 
 # -- screenshot ----------------------------------------------------------------------------------
@@ -313,7 +229,7 @@ def _add_screenshot_parser(sub):
                         "c flag, SW7 plays beginner (9x9)")
     p.add_argument("--model", action="store_true",
                    help="write the reference renderer's frame instead of simulating the RTL")
-    p.add_argument("--sim", choices=SIMULATOR_NAMES, default=None,
+    p.add_argument("--sim", choices=("verilator", "icarus"), default=None,
                    help="the simulator (default: verilator where it is installed, else icarus)")
     p.set_defaults(run=_run_screenshot)
 
@@ -321,7 +237,7 @@ def _add_screenshot_parser(sub):
 def _run_screenshot(args):
     from .model.display import to_rgb888
     from .moves import play
-    from .screenshot import SimulationError, default_simulator, model_frame, parse_switches, rtl_frame
+    from .screenshot import SIMULATORS, SimulationError, default_simulator, model_frame, parse_switches, rtl_frame
     from .stack.frames import check_output_path, write_image
 
     if args.output.suffix.lower() != ".png":
@@ -337,7 +253,7 @@ def _run_screenshot(args):
         try:
             frame = rtl_frame(presses, args.seed, switches, simulator=simulator,
                               log=lambda line: print(line, file=sys.stderr))
-            source = f"RTL in {SIMULATOR_NAMES[simulator]}"
+            source = f"RTL in {SIMULATORS[simulator]}"
         except SimulationError as e:
             raise CommandError(str(e)) from None
     write_image(args.output, to_rgb888(frame))
@@ -531,7 +447,7 @@ def _os_error_text(error):
 
 
 def main(argv=None):
-    from .moves import MoveError
+    from .errors import InputError
     from .stack.frames import FrameError
     from .stack.rtl import IcarusMissing
     from .tools import ToolError
@@ -542,7 +458,7 @@ def main(argv=None):
         parser.subparsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.run(args)
-    except (CommandError, FrameError, IcarusMissing, MoveError, ToolError, ValueError) as e:
+    except (CommandError, FrameError, IcarusMissing, InputError, ToolError) as e:
         print(f"starsweeper {args.command}: error: {e}", file=sys.stderr)
         return 1
     except OSError as e:

@@ -10,8 +10,14 @@ import sys
 
 __all__ = ["CORES", "BOARD_TOPS", "HDL_DIR", "names", "convert", "emit", "emit_all", "stale_files"]
 
-#: The repository's ``hdl/`` folder (this file is ``py/starsweeper/hdl.py``).
-HDL_DIR = Path(__file__).resolve().parents[2] / "hdl"
+def _verilog_dir():
+    from . import verilog
+    return Path(verilog.__file__).parent
+
+
+#: Where the generated Verilog is: the package ``starsweeper.verilog``, which is the
+#: repository's ``hdl/`` folder (pyproject.toml maps it) and a copy of it when installed.
+HDL_DIR = _verilog_dir()
 
 
 def _star_trail_stacker(channel_width):

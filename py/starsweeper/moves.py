@@ -17,6 +17,7 @@ Example: ``"@8,8 c @3,4 f 2d c"`` reveals the middle cell, flags (3, 4) and reve
 from dataclasses import dataclass
 import re
 
+from .errors import InputError
 from .model.minesweeper import Difficulty, Direction, MinesweeperGame
 
 __all__ = ["Press", "MoveError", "parse", "path", "press_of", "play"]
@@ -29,7 +30,7 @@ _GOTO = re.compile(r"^@(\d+),(\d+)$")
 MAX_REPEAT = 1000
 
 
-class MoveError(ValueError):
+class MoveError(InputError):
     """A move script that cannot be parsed or played; the message names the token."""
 
 

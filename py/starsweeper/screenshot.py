@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from .errors import InputError
 from .model.buttons import BUTTON_BIT
 from .model.display import render
 from .model.vga import VGA_640X480
@@ -39,7 +40,8 @@ SIM_PARAMETERS = dict(pixel_divider=1, swaps=1000, clocks_per_second=1_000_000_0
 #: Clocks a button is held down, and then up: past the synchroniser and the debouncer.
 HOLD_CLOCKS = SIM_PARAMETERS["debounce_cycles"] + 6
 MODULE = "minesweeper_system"
-SIMULATORS = ("verilator", "icarus")
+#: The simulators, by the name the command line takes, and as they are called.
+SIMULATORS = {"verilator": "Verilator", "icarus": "Icarus"}
 
 
 class SimulationError(RuntimeError):
@@ -51,7 +53,7 @@ def parse_switches(text):
     bits = 0
     for part in filter(None, (p.strip() for p in text.split(","))):
         if not part.isdigit() or not 0 <= int(part) <= 7:
-            raise ValueError(f"switch {part!r} is not a number from 0 to 7")
+            raise InputError(f"switch {part!r} is not a number from 0 to 7")
         bits |= 1 << int(part)
     return bits
 

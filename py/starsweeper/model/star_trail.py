@@ -43,6 +43,8 @@ import math
 
 import numpy as np
 
+from ..errors import InputError
+
 __all__ = [
     "GUARD_BITS", "FixedFormat", "FloatStacker", "FixedStacker", "combine_float",
     "attenuation_from_half_life", "check_attenuation", "stack_float", "stack_fixed",
@@ -57,9 +59,9 @@ def check_attenuation(attenuation):
     try:
         value = float(attenuation)
     except (TypeError, ValueError):
-        raise ValueError(f"attenuation must be a number in [0, 1], not {attenuation!r}") from None
+        raise InputError(f"attenuation must be a number in [0, 1], not {attenuation!r}") from None
     if not (0.0 <= value <= 1.0):  # also rejects NaN
-        raise ValueError(f"attenuation must be in [0, 1], not {attenuation!r}")
+        raise InputError(f"attenuation must be in [0, 1], not {attenuation!r}")
     return value
 
 
@@ -68,9 +70,9 @@ def attenuation_from_half_life(frames):
     try:
         value = float(frames)
     except (TypeError, ValueError):
-        raise ValueError(f"half-life must be a positive number of frames, not {frames!r}") from None
+        raise InputError(f"half-life must be a positive number of frames, not {frames!r}") from None
     if not (value > 0.0) or math.isinf(value):
-        raise ValueError(f"half-life must be a positive number of frames, not {frames!r}")
+        raise InputError(f"half-life must be a positive number of frames, not {frames!r}")
     return 0.5 ** (1.0 / value)
 
 
