@@ -270,19 +270,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .green(\o$55 ),
     .hsync_n(\o$59 ),
     .leds(leds),
-    .\port$1735$0 (i),
-    .\port$1737$0 (\i$38 ),
-    .\port$1739$0 (\i$39 ),
-    .\port$1741$0 (\i$40 ),
-    .\port$1743$0 (\i$41 ),
-    .\port$1745$0 (\i$43 ),
-    .\port$1747$0 (\i$44 ),
-    .\port$1749$0 (\i$45 ),
-    .\port$1751$0 (\i$46 ),
-    .\port$1753$0 (\i$47 ),
-    .\port$1755$0 (\i$48 ),
-    .\port$1757$0 (\i$49 ),
-    .\port$1759$0 (\i$50 ),
+    .\port$1736$0 (i),
+    .\port$1738$0 (\i$38 ),
+    .\port$1740$0 (\i$39 ),
+    .\port$1742$0 (\i$40 ),
+    .\port$1744$0 (\i$41 ),
+    .\port$1746$0 (\i$43 ),
+    .\port$1748$0 (\i$44 ),
+    .\port$1750$0 (\i$45 ),
+    .\port$1752$0 (\i$46 ),
+    .\port$1754$0 (\i$47 ),
+    .\port$1756$0 (\i$48 ),
+    .\port$1758$0 (\i$49 ),
+    .\port$1760$0 (\i$50 ),
     .red(o),
     .segments(segments),
     .vsync_n(\o$61 )
@@ -1261,8 +1261,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , \port$1749$0 , \port$1751$0 , \port$1753$0 , \port$1755$0 , \port$1757$0 , \port$1759$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
-, \port$1735$0 );
+module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , \port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
+, \port$1736$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1340,32 +1340,32 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1735$0 ;
-  wire \port$1735$0 ;
-  input \port$1737$0 ;
-  wire \port$1737$0 ;
-  input \port$1739$0 ;
-  wire \port$1739$0 ;
-  input \port$1741$0 ;
-  wire \port$1741$0 ;
-  input \port$1743$0 ;
-  wire \port$1743$0 ;
-  input \port$1745$0 ;
-  wire \port$1745$0 ;
-  input \port$1747$0 ;
-  wire \port$1747$0 ;
-  input \port$1749$0 ;
-  wire \port$1749$0 ;
-  input \port$1751$0 ;
-  wire \port$1751$0 ;
-  input \port$1753$0 ;
-  wire \port$1753$0 ;
-  input \port$1755$0 ;
-  wire \port$1755$0 ;
-  input \port$1757$0 ;
-  wire \port$1757$0 ;
-  input \port$1759$0 ;
-  wire \port$1759$0 ;
+  input \port$1736$0 ;
+  wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
+  input \port$1748$0 ;
+  wire \port$1748$0 ;
+  input \port$1750$0 ;
+  wire \port$1750$0 ;
+  input \port$1752$0 ;
+  wire \port$1752$0 ;
+  input \port$1754$0 ;
+  wire \port$1754$0 ;
+  input \port$1756$0 ;
+  wire \port$1756$0 ;
+  input \port$1758$0 ;
+  wire \port$1758$0 ;
+  input \port$1760$0 ;
+  wire \port$1760$0 ;
   wire [3:0] read_col;
   wire [3:0] \read_col$46 ;
   (* init = 1'h0 *)
@@ -1419,11 +1419,11 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1735$0 (\port$1735$0 ),
-    .\port$1737$0 (\port$1737$0 ),
-    .\port$1739$0 (\port$1739$0 ),
-    .\port$1741$0 (\port$1741$0 ),
-    .\port$1743$0 (\port$1743$0 ),
+    .\port$1736$0 (\port$1736$0 ),
+    .\port$1738$0 (\port$1738$0 ),
+    .\port$1740$0 (\port$1740$0 ),
+    .\port$1742$0 (\port$1742$0 ),
+    .\port$1744$0 (\port$1744$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$70  \digits$70  (
@@ -1447,8 +1447,8 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
     .green(green),
     .held(held),
     .\hsync_n$100 (hsync_n),
-    .\port$1867$0 (\$10 ),
-    .\port$323$0 (\$9 ),
+    .\port$167$0 (\$9 ),
+    .\port$1872$0 (\$10 ),
     .read_col(read_col),
     .read_row(read_row),
     .red(red),
@@ -1466,8 +1466,8 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$1867$0 (\$10 ),
-    .\port$323$0 (\$9 ),
+    .\port$167$0 (\$9 ),
+    .\port$1872$0 (\$10 ),
     .read_col(read_col),
     .read_enable(pixel_enable),
     .read_row(read_row),
@@ -1483,14 +1483,14 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1745$0 (\port$1745$0 ),
-    .\port$1747$0 (\port$1747$0 ),
-    .\port$1749$0 (\port$1749$0 ),
-    .\port$1751$0 (\port$1751$0 ),
-    .\port$1753$0 (\port$1753$0 ),
-    .\port$1755$0 (\port$1755$0 ),
-    .\port$1757$0 (\port$1757$0 ),
-    .\port$1759$0 (\port$1759$0 ),
+    .\port$1746$0 (\port$1746$0 ),
+    .\port$1748$0 (\port$1748$0 ),
+    .\port$1750$0 (\port$1750$0 ),
+    .\port$1752$0 (\port$1752$0 ),
+    .\port$1754$0 (\port$1754$0 ),
+    .\port$1756$0 (\port$1756$0 ),
+    .\port$1758$0 (\port$1758$0 ),
+    .\port$1760$0 (\port$1760$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1532,8 +1532,8 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
   assign \vsync_n$60  = vsync_n;
   assign \segments$63  = segments;
   assign digits = anodes;
-  assign \buttons$66  = { \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0  };
-  assign \switches$67  = { \port$1759$0 , \port$1757$0 , \port$1755$0 , \port$1753$0 , \port$1751$0 , \port$1749$0 , \port$1747$0 , \port$1745$0  };
+  assign \buttons$66  = { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
+  assign \switches$67  = { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -1566,33 +1566,33 @@ module \nexys3_minesweeper.system (\port$1737$0 , \port$1739$0 , \port$1741$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , clk, stage1, \port$1735$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , clk, stage1, \port$1736$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1735$0 ;
-  wire \port$1735$0 ;
-  input \port$1737$0 ;
-  wire \port$1737$0 ;
-  input \port$1739$0 ;
-  wire \port$1739$0 ;
-  input \port$1741$0 ;
-  wire \port$1741$0 ;
-  input \port$1743$0 ;
-  wire \port$1743$0 ;
+  input \port$1736$0 ;
+  wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0  };
+    stage0 <= { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0  };
+  assign buttons = { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
   assign \buttons$4  = stage1;
 endmodule
 
@@ -1910,7 +1910,7 @@ module \nexys3_minesweeper.system.digits$70.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1867$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$323$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1872$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$167$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2234,10 +2234,10 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   output \hsync_n$100 ;
   reg \hsync_n$100  = 1'h1;
   wire [59:0] pixels;
-  input [3:0] \port$1867$0 ;
-  wire [3:0] \port$1867$0 ;
-  input [3:0] \port$323$0 ;
-  wire [3:0] \port$323$0 ;
+  input [3:0] \port$167$0 ;
+  wire [3:0] \port$167$0 ;
+  input [3:0] \port$1872$0 ;
+  wire [3:0] \port$1872$0 ;
   output [3:0] read_col;
   wire [3:0] read_col;
   wire read_enable;
@@ -2276,22 +2276,22 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1867$0 [2];
-  assign \$8  = ~ \port$1867$0 [0];
+  assign \$7  = \$6  & \port$1872$0 [2];
+  assign \$8  = ~ \port$1872$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1867$0 [0];
-  assign \$12  = debug & \port$1867$0 [0];
+  assign \$11  = \$10  & \port$1872$0 [0];
+  assign \$12  = debug & \port$1872$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$323$0 ;
-  assign \$15  = \port$323$0  == 4'h8;
-  assign \$16  = \port$323$0  == 3'h7;
-  assign \$17  = \port$323$0  == 3'h6;
-  assign \$18  = \port$323$0  == 3'h5;
-  assign \$19  = \port$323$0  == 3'h4;
-  assign \$20  = \port$323$0  == 2'h3;
-  assign \$21  = \port$323$0  == 2'h2;
-  assign \$22  = \port$323$0  == 1'h1;
+  assign \$14  = | \port$167$0 ;
+  assign \$15  = \port$167$0  == 4'h8;
+  assign \$16  = \port$167$0  == 3'h7;
+  assign \$17  = \port$167$0  == 3'h6;
+  assign \$18  = \port$167$0  == 3'h5;
+  assign \$19  = \port$167$0  == 3'h4;
+  assign \$20  = \port$167$0  == 2'h3;
+  assign \$21  = \port$167$0  == 2'h2;
+  assign \$22  = \port$167$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -2587,7 +2587,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1867$0 [1]) begin
+      if (\port$1872$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -2600,13 +2600,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1867$0 [1]) begin
+      if (\port$1872$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1867$0 [3]) begin
+      end else if (\port$1872$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1867$0 [2]) begin
+      end else if (\port$1872$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2629,13 +2629,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1867$0 [1]) begin
+      if (\port$1872$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1867$0 [3]) begin
+      end else if (\port$1872$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1867$0 [2]) begin
+      end else if (\port$1872$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2651,13 +2651,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1867$0 [1]) begin
-        glyph = \port$323$0 ;
-      end else if (\port$1867$0 [3]) begin
+      if (\port$1872$0 [1]) begin
+        glyph = \port$167$0 ;
+      end else if (\port$1872$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1867$0 [2]) begin
+      end else if (\port$1872$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -3178,16 +3178,16 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \x$7  = x;
   assign \y$8  = y;
   assign read_enable = enable;
-  assign \cell  = { \port$1867$0 , \port$323$0  };
+  assign \cell  = { \port$1872$0 , \port$167$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read_col = \$signal$15 [3:0];
   assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$323$0 ;
-  assign \cell.mine  = \port$1867$0 [0];
-  assign \cell.revealed  = \port$1867$0 [1];
-  assign \cell.flagged  = \port$1867$0 [2];
-  assign \cell.exploded  = \port$1867$0 [3];
+  assign \cell.count  = \port$167$0 ;
+  assign \cell.mine  = \port$1872$0 [0];
+  assign \cell.revealed  = \port$1872$0 [1];
+  assign \cell.flagged  = \port$1872$0 [2];
+  assign \cell.exploded  = \port$1872$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -4360,168 +4360,165 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \port$1867$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \port$1872$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
-  wire [9:0] \$100 ;
-  wire [10:0] \$101 ;
-  wire [11:0] \$102 ;
-  wire [4:0] \$103 ;
-  wire [5:0] \$104 ;
-  wire [6:0] \$105 ;
-  wire [7:0] \$106 ;
-  wire [8:0] \$107 ;
-  wire [9:0] \$108 ;
-  wire [10:0] \$109 ;
+  wire [3:0] \$100 ;
+  wire \$101 ;
+  wire \$102 ;
+  wire \$103 ;
+  wire \$104 ;
+  wire \$105 ;
+  wire \$106 ;
+  wire \$107 ;
+  wire \$108 ;
+  wire \$109 ;
   wire [4:0] \$11 ;
-  wire [11:0] \$110 ;
-  wire [4:0] \$111 ;
-  wire [5:0] \$112 ;
-  wire [6:0] \$113 ;
-  wire [7:0] \$114 ;
-  wire [8:0] \$115 ;
-  wire [9:0] \$116 ;
-  wire [10:0] \$117 ;
-  wire [11:0] \$118 ;
-  wire [8:0] \$1182 ;
-  wire [4:0] \$119 ;
+  wire \$110 ;
+  wire \$111 ;
+  wire \$112 ;
+  wire \$113 ;
+  wire \$114 ;
+  wire \$115 ;
+  wire \$116 ;
+  wire [32:0] \$117 ;
+  wire \$118 ;
+  wire \$119 ;
   wire [4:0] \$12 ;
-  wire [5:0] \$120 ;
-  wire [6:0] \$1202 ;
-  wire [6:0] \$1208 ;
-  wire [6:0] \$121 ;
-  wire [7:0] \$122 ;
-  wire [8:0] \$123 ;
-  wire [9:0] \$124 ;
-  wire [10:0] \$125 ;
-  wire [11:0] \$126 ;
-  wire [4:0] \$127 ;
-  wire [5:0] \$128 ;
-  wire [6:0] \$129 ;
+  wire \$120 ;
+  wire \$121 ;
+  wire \$122 ;
+  wire \$123 ;
+  wire \$124 ;
+  wire \$125 ;
+  wire \$126 ;
+  wire \$127 ;
+  wire \$128 ;
+  wire \$129 ;
   wire [4:0] \$13 ;
-  wire [7:0] \$130 ;
-  wire [8:0] \$131 ;
-  wire [9:0] \$132 ;
-  wire [10:0] \$133 ;
-  wire [11:0] \$134 ;
-  wire [4:0] \$135 ;
-  wire [5:0] \$136 ;
-  wire [6:0] \$137 ;
-  wire [7:0] \$138 ;
-  wire [8:0] \$139 ;
+  wire [10:0] \$130 ;
+  wire [27:0] \$131 ;
+  wire \$132 ;
+  wire \$133 ;
+  wire [255:0] \$134 ;
+  wire [5:0] \$135 ;
+  wire \$136 ;
+  wire \$137 ;
+  wire [4:0] \$138 ;
+  wire [5:0] \$139 ;
   wire [5:0] \$14 ;
-  wire [9:0] \$140 ;
-  wire [10:0] \$141 ;
-  wire [11:0] \$142 ;
+  wire [4:0] \$140 ;
+  wire [5:0] \$141 ;
+  wire \$142 ;
   wire [4:0] \$143 ;
   wire [5:0] \$144 ;
-  wire [6:0] \$145 ;
-  wire [7:0] \$146 ;
-  wire [8:0] \$147 ;
-  wire [9:0] \$148 ;
-  wire [10:0] \$149 ;
+  wire \$145 ;
+  wire [4:0] \$146 ;
+  wire [4:0] \$147 ;
+  wire \$148 ;
+  wire \$149 ;
   wire [4:0] \$15 ;
-  wire [11:0] \$150 ;
-  wire [4:0] \$151 ;
-  wire [5:0] \$152 ;
-  wire [6:0] \$153 ;
-  wire [7:0] \$154 ;
-  wire [8:0] \$155 ;
-  wire [9:0] \$156 ;
-  wire [10:0] \$157 ;
-  wire [11:0] \$158 ;
+  wire [4:0] \$150 ;
+  wire [5:0] \$151 ;
+  wire [4:0] \$152 ;
+  wire [5:0] \$153 ;
+  wire \$154 ;
+  wire [4:0] \$155 ;
+  wire [5:0] \$156 ;
+  wire \$157 ;
+  wire [4:0] \$158 ;
   wire [4:0] \$159 ;
   wire [4:0] \$16 ;
-  wire [5:0] \$160 ;
-  wire [6:0] \$161 ;
-  wire [7:0] \$162 ;
-  wire [8:0] \$163 ;
-  wire [9:0] \$164 ;
-  wire [10:0] \$165 ;
-  wire [11:0] \$166 ;
-  wire [4:0] \$167 ;
-  wire [5:0] \$168 ;
-  wire [6:0] \$169 ;
+  wire \$160 ;
+  wire \$161 ;
+  wire \$162 ;
+  wire \$163 ;
+  wire \$164 ;
+  wire [9:0] \$165 ;
+  wire [9:0] \$166 ;
+  wire [9:0] \$167 ;
+  wire [31:0] \$168 ;
+  wire [4:0] \$169 ;
   wire [4:0] \$17 ;
-  wire [7:0] \$170 ;
-  wire [8:0] \$171 ;
-  wire [9:0] \$172 ;
-  wire [10:0] \$173 ;
-  wire [11:0] \$174 ;
+  wire \$170 ;
+  wire \$171 ;
+  wire [4:0] \$172 ;
+  wire \$173 ;
+  wire \$174 ;
   wire [4:0] \$175 ;
-  wire [5:0] \$176 ;
-  wire [6:0] \$177 ;
-  wire [7:0] \$178 ;
-  wire [8:0] \$179 ;
+  wire \$176 ;
+  wire \$177 ;
+  wire \$178 ;
+  wire [4:0] \$179 ;
   wire [4:0] \$18 ;
-  wire [9:0] \$180 ;
-  wire [10:0] \$181 ;
-  wire [11:0] \$182 ;
+  wire \$180 ;
+  wire \$181 ;
+  wire \$182 ;
   wire [4:0] \$183 ;
-  wire [5:0] \$184 ;
-  wire [6:0] \$185 ;
-  wire [7:0] \$186 ;
-  wire [8:0] \$187 ;
-  wire [9:0] \$188 ;
-  wire [10:0] \$189 ;
-  wire [255:0] \$19 ;
-  wire [11:0] \$190 ;
-  wire [4:0] \$191 ;
-  wire [5:0] \$192 ;
-  wire [6:0] \$193 ;
-  wire [7:0] \$194 ;
-  wire [8:0] \$195 ;
-  wire [9:0] \$196 ;
-  wire [10:0] \$197 ;
-  wire [11:0] \$198 ;
-  wire [4:0] \$199 ;
+  wire \$184 ;
+  wire \$185 ;
+  wire \$186 ;
+  wire \$187 ;
+  wire [10:0] \$188 ;
+  wire \$189 ;
+  wire \$19 ;
+  wire \$190 ;
+  wire \$191 ;
+  wire [4:0] \$192 ;
+  wire [5:0] \$193 ;
+  wire \$194 ;
+  wire [4:0] \$195 ;
+  wire [4:0] \$196 ;
+  wire \$197 ;
+  wire \$198 ;
+  wire \$199 ;
   wire \$2 ;
-  wire [255:0] \$20 ;
-  wire [5:0] \$200 ;
-  wire [6:0] \$201 ;
-  wire [7:0] \$202 ;
-  wire [8:0] \$203 ;
-  wire [9:0] \$204 ;
-  wire [10:0] \$205 ;
-  wire [11:0] \$206 ;
-  wire [4:0] \$207 ;
+  wire \$20 ;
+  wire \$200 ;
+  wire [5:0] \$201 ;
+  wire \$202 ;
+  wire \$203 ;
+  wire \$204 ;
+  wire \$205 ;
+  wire \$206 ;
+  wire [255:0] \$207 ;
   wire [5:0] \$208 ;
-  wire [6:0] \$209 ;
-  wire [255:0] \$21 ;
-  wire [7:0] \$210 ;
-  wire [8:0] \$211 ;
+  wire [15:0] \$209 ;
+  wire [7:0] \$21 ;
+  wire [15:0] \$210 ;
+  wire [5:0] \$211 ;
   wire \$212 ;
   wire \$213 ;
-  wire \$214 ;
+  wire [4:0] \$214 ;
   wire \$215 ;
-  wire \$216 ;
+  wire [4:0] \$216 ;
   wire \$217 ;
   wire \$218 ;
-  wire \$219 ;
-  wire [255:0] \$22 ;
+  wire [4:0] \$219 ;
+  wire \$22 ;
   wire \$220 ;
   wire \$221 ;
   wire \$222 ;
   wire \$223 ;
   wire \$224 ;
-  wire \$225 ;
+  wire [4:0] \$225 ;
   wire \$226 ;
-  wire \$227 ;
+  wire [3:0] \$227 ;
   wire \$228 ;
   wire \$229 ;
-  wire [255:0] \$23 ;
-  wire \$230 ;
-  wire \$231 ;
+  wire \$23 ;
+  wire [4:0] \$230 ;
+  wire [3:0] \$231 ;
   wire \$232 ;
   wire \$233 ;
-  wire \$234 ;
+  wire [4:0] \$234 ;
   wire \$235 ;
-  wire \$236 ;
+  wire [4:0] \$236 ;
   wire \$237 ;
   wire \$238 ;
-  wire \$239 ;
-  wire [256:0] \$24 ;
+  wire [4:0] \$239 ;
+  wire \$24 ;
   wire \$240 ;
   wire \$241 ;
   wire \$242 ;
@@ -4532,32 +4529,32 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   wire \$247 ;
   wire \$248 ;
   wire \$249 ;
-  wire [255:0] \$25 ;
+  wire \$25 ;
   wire \$250 ;
   wire \$251 ;
   wire \$252 ;
   wire \$253 ;
   wire \$254 ;
-  wire [3:0] \$255 ;
+  wire \$255 ;
   wire \$256 ;
   wire \$257 ;
   wire \$258 ;
   wire \$259 ;
-  wire [255:0] \$26 ;
+  wire \$26 ;
   wire \$260 ;
   wire \$261 ;
   wire \$262 ;
-  wire \$263 ;
+  wire [255:0] \$263 ;
   wire \$264 ;
   wire \$265 ;
-  wire \$266 ;
-  wire \$267 ;
+  wire [9:0] \$266 ;
+  wire [9:0] \$267 ;
   wire \$268 ;
   wire \$269 ;
-  wire [255:0] \$27 ;
+  wire \$27 ;
   wire \$270 ;
   wire \$271 ;
-  wire [32:0] \$272 ;
+  wire \$272 ;
   wire \$273 ;
   wire \$274 ;
   wire \$275 ;
@@ -4565,430 +4562,124 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   wire \$277 ;
   wire \$278 ;
   wire \$279 ;
-  wire [255:0] \$28 ;
+  wire [31:0] \$28 ;
   wire \$280 ;
   wire \$281 ;
   wire \$282 ;
   wire \$283 ;
   wire \$284 ;
-  wire [10:0] \$285 ;
-  wire [27:0] \$286 ;
-  wire \$287 ;
-  wire \$288 ;
-  wire [33:0] \$289 ;
-  wire [255:0] \$29 ;
-  wire [31:0] \$290 ;
-  wire [20:0] \$291 ;
-  wire [34:0] \$292 ;
-  wire [15:0] \$293 ;
-  wire \$294 ;
-  wire [2:0] \$295 ;
-  wire \$296 ;
-  wire [15:0] \$297 ;
-  wire \$298 ;
-  wire \$299 ;
+  wire \$285 ;
+  wire \$286 ;
+  reg [3:0] \$287 ;
+  reg [3:0] \$288  = 4'h0;
+  reg [4:0] \$289 ;
+  wire \$29 ;
+  reg [26:0] \$290 ;
+  reg [9:0] \$291 ;
+  reg \$292 ;
+  reg \$293 ;
+  reg [1:0] \$294 ;
+  reg [255:0] \$295 ;
+  reg [255:0] \$296 ;
+  reg [255:0] \$297 ;
+  reg [3:0] \$298 ;
+  reg [3:0] \$299 ;
   wire [5:0] \$3 ;
   wire [255:0] \$30 ;
-  wire \$300 ;
-  wire \$301 ;
-  wire \$302 ;
-  wire \$303 ;
-  wire \$304 ;
-  wire \$305 ;
-  wire \$306 ;
-  wire \$307 ;
-  wire \$308 ;
-  wire \$309 ;
-  wire [255:0] \$31 ;
-  wire \$310 ;
-  wire \$311 ;
-  wire \$312 ;
-  wire \$313 ;
-  wire [255:0] \$314 ;
-  wire [5:0] \$315 ;
-  wire \$316 ;
-  wire \$317 ;
-  wire [4:0] \$318 ;
-  wire [5:0] \$319 ;
-  wire [255:0] \$32 ;
-  wire [4:0] \$320 ;
-  wire [5:0] \$321 ;
+  reg [8:0] \$300 ;
+  reg [8:0] \$301 ;
+  reg [3:0] \$302 ;
+  reg [31:0] \$303 ;
+  reg [9:0] \$304 ;
+  reg [2:0] \$305 ;
+  reg [3:0] \$306 ;
+  reg [3:0] \$307 ;
+  reg [3:0] \$308 ;
+  reg \$309 ;
+  wire [15:0] \$31 ;
+  reg \$310 ;
+  reg [3:0] \$311 ;
+  reg [3:0] \$312 ;
+  reg [4:0] \$313 ;
+  reg \$314 ;
+  reg \$315 ;
+  reg [7:0] \$316 ;
+  reg \$317 ;
+  reg [8:0] \$318 ;
+  reg [3:0] \$319 ;
+  wire \$32 ;
+  wire \$320 ;
+  wire \$321 ;
   wire \$322 ;
-  wire [4:0] \$323 ;
-  wire [5:0] \$324 ;
+  wire \$323 ;
+  wire \$324 ;
   wire \$325 ;
-  wire [4:0] \$326 ;
-  wire [4:0] \$327 ;
+  wire \$326 ;
+  wire \$327 ;
   wire \$328 ;
   wire \$329 ;
-  wire [256:0] \$33 ;
-  wire [4:0] \$330 ;
-  wire [5:0] \$331 ;
-  wire [4:0] \$332 ;
-  wire [5:0] \$333 ;
+  wire \$33 ;
+  wire \$330 ;
+  wire \$331 ;
+  wire \$332 ;
+  wire \$333 ;
   wire \$334 ;
-  wire [4:0] \$335 ;
-  wire [5:0] \$336 ;
-  wire \$337 ;
-  wire [4:0] \$338 ;
-  wire [4:0] \$339 ;
-  wire [255:0] \$34 ;
-  wire \$340 ;
-  wire \$341 ;
-  wire \$342 ;
-  wire \$343 ;
-  wire \$344 ;
-  wire [9:0] \$345 ;
-  wire [9:0] \$346 ;
-  wire [9:0] \$347 ;
-  wire [31:0] \$348 ;
-  wire [31:0] \$349 ;
-  wire [255:0] \$35 ;
-  wire [4:0] \$350 ;
-  wire \$351 ;
-  wire \$352 ;
-  wire \$353 ;
-  wire [4:0] \$354 ;
-  wire \$355 ;
-  wire \$356 ;
-  wire [4:0] \$357 ;
-  wire \$358 ;
-  wire \$359 ;
-  wire [255:0] \$36 ;
-  wire \$360 ;
-  wire [4:0] \$361 ;
-  wire \$362 ;
-  wire \$363 ;
-  wire \$364 ;
-  wire [4:0] \$365 ;
-  wire \$366 ;
-  wire \$367 ;
-  wire \$368 ;
-  wire \$369 ;
-  wire [255:0] \$37 ;
-  wire [10:0] \$370 ;
-  wire \$371 ;
-  wire \$372 ;
-  wire \$373 ;
-  wire [4:0] \$374 ;
-  wire [5:0] \$375 ;
-  wire \$376 ;
-  wire [4:0] \$377 ;
-  wire [4:0] \$378 ;
-  wire \$379 ;
-  wire [255:0] \$38 ;
-  wire \$380 ;
-  wire \$381 ;
-  wire \$382 ;
-  wire [15:0] \$383 ;
-  wire [5:0] \$384 ;
-  wire \$385 ;
-  wire \$386 ;
-  wire \$387 ;
-  wire \$388 ;
-  wire [4:0] \$389 ;
-  wire [255:0] \$39 ;
-  wire [5:0] \$390 ;
-  wire [6:0] \$391 ;
-  wire [7:0] \$392 ;
-  wire [8:0] \$393 ;
-  wire \$394 ;
-  wire [4:0] \$395 ;
-  wire [5:0] \$396 ;
-  wire [6:0] \$397 ;
-  wire [7:0] \$398 ;
-  wire [8:0] \$399 ;
+  wire \$335 ;
+  wire [4:0] \$34 ;
+  wire \$35 ;
+  wire \$36 ;
+  wire [8:0] \$368 ;
+  wire [4:0] \$37 ;
+  wire \$38 ;
+  wire \$39 ;
   wire [5:0] \$4 ;
-  wire [286:0] \$40 ;
-  wire [9:0] \$400 ;
-  wire [10:0] \$401 ;
-  wire [11:0] \$402 ;
-  wire \$403 ;
-  wire [4:0] \$404 ;
-  wire [5:0] \$405 ;
-  wire [6:0] \$406 ;
-  wire [7:0] \$407 ;
-  wire [8:0] \$408 ;
-  wire [9:0] \$409 ;
-  wire [255:0] \$41 ;
-  wire [10:0] \$410 ;
-  wire [11:0] \$411 ;
-  wire \$412 ;
-  wire [4:0] \$413 ;
-  wire [5:0] \$414 ;
-  wire [6:0] \$415 ;
-  wire [7:0] \$416 ;
-  wire [8:0] \$417 ;
-  wire [9:0] \$418 ;
-  wire [10:0] \$419 ;
-  wire [255:0] \$42 ;
-  wire [11:0] \$420 ;
-  wire \$421 ;
-  wire [4:0] \$422 ;
-  wire [5:0] \$423 ;
-  wire [6:0] \$424 ;
-  wire [7:0] \$425 ;
-  wire [8:0] \$426 ;
-  wire [9:0] \$427 ;
-  wire [10:0] \$428 ;
-  wire [11:0] \$429 ;
-  wire [255:0] \$43 ;
-  wire \$430 ;
-  wire [4:0] \$431 ;
-  wire [5:0] \$432 ;
-  wire [6:0] \$433 ;
-  wire [7:0] \$434 ;
-  wire [8:0] \$435 ;
-  wire [9:0] \$436 ;
-  wire [10:0] \$437 ;
-  wire [11:0] \$438 ;
-  wire \$439 ;
-  wire [256:0] \$44 ;
-  wire [4:0] \$440 ;
-  wire [5:0] \$441 ;
-  wire [6:0] \$442 ;
-  wire [7:0] \$443 ;
-  wire [8:0] \$444 ;
-  wire [9:0] \$445 ;
-  wire [10:0] \$446 ;
-  wire [11:0] \$447 ;
-  wire \$448 ;
-  wire [4:0] \$449 ;
-  wire [255:0] \$45 ;
-  wire [5:0] \$450 ;
-  wire [6:0] \$451 ;
-  wire [7:0] \$452 ;
-  wire [8:0] \$453 ;
-  wire [9:0] \$454 ;
-  wire [10:0] \$455 ;
-  wire [11:0] \$456 ;
-  wire \$457 ;
-  wire [4:0] \$458 ;
-  wire [5:0] \$459 ;
-  wire [255:0] \$46 ;
-  wire [6:0] \$460 ;
-  wire [7:0] \$461 ;
-  wire [8:0] \$462 ;
-  wire [9:0] \$463 ;
-  wire [10:0] \$464 ;
-  wire [11:0] \$465 ;
-  wire \$466 ;
-  wire [4:0] \$467 ;
-  wire [5:0] \$468 ;
-  wire [6:0] \$469 ;
-  wire [255:0] \$47 ;
-  wire [7:0] \$470 ;
-  wire [8:0] \$471 ;
-  wire [9:0] \$472 ;
-  wire [10:0] \$473 ;
-  wire [11:0] \$474 ;
-  wire \$475 ;
-  wire [4:0] \$476 ;
-  wire [5:0] \$477 ;
-  wire [6:0] \$478 ;
-  wire [7:0] \$479 ;
-  wire [255:0] \$48 ;
-  wire [8:0] \$480 ;
-  wire [9:0] \$481 ;
-  wire [10:0] \$482 ;
-  wire [11:0] \$483 ;
-  wire \$484 ;
-  wire [4:0] \$485 ;
-  wire [5:0] \$486 ;
-  wire [6:0] \$487 ;
-  wire [7:0] \$488 ;
-  wire [8:0] \$489 ;
-  wire [255:0] \$49 ;
-  wire [9:0] \$490 ;
-  wire [10:0] \$491 ;
-  wire [11:0] \$492 ;
-  wire \$493 ;
-  wire [4:0] \$494 ;
-  wire [5:0] \$495 ;
-  wire [6:0] \$496 ;
-  wire [7:0] \$497 ;
-  wire [8:0] \$498 ;
-  wire [9:0] \$499 ;
+  wire \$40 ;
+  wire [4:0] \$41 ;
+  wire \$42 ;
+  wire \$43 ;
+  wire [6:0] \$439 ;
+  wire \$44 ;
+  wire [4:0] \$45 ;
+  wire \$46 ;
+  wire \$47 ;
+  wire \$48 ;
+  wire \$49 ;
   wire [5:0] \$5 ;
-  wire [255:0] \$50 ;
-  wire [10:0] \$500 ;
-  wire [11:0] \$501 ;
-  wire \$502 ;
-  wire [4:0] \$503 ;
-  wire [5:0] \$504 ;
-  wire [6:0] \$505 ;
-  wire [7:0] \$506 ;
-  wire [8:0] \$507 ;
-  wire [9:0] \$508 ;
-  wire [10:0] \$509 ;
-  wire [255:0] \$51 ;
-  wire [11:0] \$510 ;
-  wire \$511 ;
-  wire [4:0] \$512 ;
-  wire [5:0] \$513 ;
-  wire [6:0] \$514 ;
-  wire [7:0] \$515 ;
-  wire [8:0] \$516 ;
-  wire [9:0] \$517 ;
-  wire [10:0] \$518 ;
-  wire [11:0] \$519 ;
-  wire [255:0] \$52 ;
-  wire \$520 ;
-  wire [4:0] \$521 ;
-  wire [5:0] \$522 ;
-  wire [6:0] \$523 ;
-  wire [7:0] \$524 ;
-  wire [8:0] \$525 ;
-  wire \$526 ;
-  wire \$527 ;
-  wire [255:0] \$528 ;
-  wire [5:0] \$529 ;
+  wire \$50 ;
+  wire \$51 ;
+  wire \$52 ;
   wire \$53 ;
-  wire [15:0] \$530 ;
-  wire [15:0] \$531 ;
-  wire [5:0] \$532 ;
-  wire \$533 ;
-  wire \$534 ;
-  wire [4:0] \$535 ;
-  wire \$536 ;
-  wire [4:0] \$537 ;
-  wire \$538 ;
-  wire \$539 ;
-  wire \$54 ;
-  wire [4:0] \$540 ;
-  wire \$541 ;
-  wire \$542 ;
-  wire \$543 ;
-  wire \$544 ;
-  wire \$545 ;
-  wire [4:0] \$546 ;
-  wire \$547 ;
-  wire [3:0] \$548 ;
-  wire \$549 ;
-  wire [7:0] \$55 ;
-  wire \$550 ;
-  wire [4:0] \$551 ;
-  wire [3:0] \$552 ;
-  wire \$553 ;
-  wire \$554 ;
-  wire [4:0] \$555 ;
-  wire \$556 ;
-  wire [4:0] \$557 ;
-  wire \$558 ;
-  wire \$559 ;
-  wire \$56 ;
-  wire [4:0] \$560 ;
-  wire \$561 ;
-  wire \$562 ;
-  wire \$563 ;
-  wire \$564 ;
-  wire \$565 ;
-  wire \$566 ;
-  wire \$567 ;
-  wire \$568 ;
-  wire \$569 ;
+  wire [15:0] \$54 ;
+  wire \$55 ;
+  wire [8:0] \$550 ;
+  wire [5:0] \$56 ;
   wire \$57 ;
-  wire \$570 ;
-  wire \$571 ;
-  wire \$572 ;
-  wire \$573 ;
-  wire \$574 ;
-  wire \$575 ;
-  wire \$576 ;
-  wire \$577 ;
-  wire \$578 ;
-  wire \$579 ;
+  wire [6:0] \$570 ;
+  wire [6:0] \$576 ;
   wire \$58 ;
-  wire \$580 ;
-  wire \$581 ;
-  wire \$582 ;
-  wire \$583 ;
-  wire [255:0] \$584 ;
-  wire \$585 ;
-  wire \$586 ;
-  wire [9:0] \$587 ;
-  wire [9:0] \$588 ;
-  wire \$589 ;
   wire \$59 ;
-  wire \$590 ;
-  wire \$591 ;
-  wire \$592 ;
-  wire \$593 ;
-  wire \$594 ;
-  wire \$595 ;
-  wire \$596 ;
-  wire \$597 ;
-  wire \$598 ;
-  wire \$599 ;
   wire [4:0] \$6 ;
   wire \$60 ;
-  wire \$600 ;
-  wire \$601 ;
-  wire \$602 ;
-  wire \$603 ;
-  wire \$604 ;
-  wire \$605 ;
-  wire \$606 ;
-  wire \$607 ;
-  reg [3:0] \$608 ;
-  reg [3:0] \$609  = 4'h0;
   wire \$61 ;
-  reg [4:0] \$610 ;
-  reg [26:0] \$611 ;
-  reg [9:0] \$612 ;
-  reg \$613 ;
-  reg [1:0] \$614 ;
-  reg [31:0] \$615 ;
-  reg \$616 ;
-  reg [1:0] \$617 ;
-  reg [255:0] \$618 ;
-  reg [255:0] \$619 ;
   wire \$62 ;
-  reg [255:0] \$620 ;
-  reg [3:0] \$621 ;
-  reg [3:0] \$622 ;
-  reg [8:0] \$623 ;
-  reg [8:0] \$624 ;
-  reg [3:0] \$625 ;
-  reg [31:0] \$626 ;
-  reg [9:0] \$627 ;
-  reg [2:0] \$628 ;
-  reg [3:0] \$629 ;
-  wire [255:0] \$63 ;
-  reg [3:0] \$630 ;
-  reg [3:0] \$631 ;
-  reg \$632 ;
-  reg \$633 ;
-  reg [3:0] \$634 ;
-  reg [3:0] \$635 ;
-  reg [4:0] \$636 ;
-  reg \$637 ;
-  reg [15:0] \$638 ;
-  reg [15:0] \$639 ;
-  wire [15:0] \$64 ;
-  reg [15:0] \$640 ;
-  reg \$641 ;
-  reg [7:0] \$642 ;
-  reg \$643 ;
-  reg [8:0] \$644 ;
-  reg [3:0] \$645 ;
+  wire \$63 ;
+  wire \$64 ;
   wire \$65 ;
   wire \$66 ;
   wire \$67 ;
-  wire [4:0] \$68 ;
+  wire \$68 ;
   wire \$69 ;
   wire [5:0] \$7 ;
   wire \$70 ;
-  wire [4:0] \$71 ;
-  wire [8:0] \$712 ;
+  wire \$71 ;
   wire \$72 ;
   wire \$73 ;
   wire \$74 ;
-  wire [4:0] \$75 ;
+  wire \$75 ;
   wire \$76 ;
   wire \$77 ;
   wire \$78 ;
-  wire [4:0] \$79 ;
+  wire \$79 ;
   wire [4:0] \$8 ;
   wire \$80 ;
   wire \$81 ;
@@ -4999,27 +4690,23 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   wire \$86 ;
   wire \$87 ;
   wire \$88 ;
-  wire [5:0] \$89 ;
+  wire \$89 ;
   wire [4:0] \$9 ;
-  wire [4:0] \$90 ;
-  wire [6:0] \$905 ;
-  wire [5:0] \$91 ;
-  wire [6:0] \$92 ;
-  wire [7:0] \$93 ;
-  wire [8:0] \$94 ;
-  wire [4:0] \$95 ;
-  wire [5:0] \$96 ;
-  wire [6:0] \$97 ;
-  wire [7:0] \$98 ;
-  wire [8:0] \$99 ;
+  wire \$90 ;
+  wire \$91 ;
+  wire \$92 ;
+  wire \$93 ;
+  wire \$94 ;
+  wire \$95 ;
+  wire \$96 ;
+  wire \$97 ;
+  wire \$98 ;
+  wire \$99 ;
   reg \$signal  = 1'h0;
-  reg \$signal$50 ;
-  reg \$signal$60 ;
-  reg \$signal$61 ;
-  reg \$signal$88  = 1'h0;
-  reg [33:0] \$signal$89  = 34'h000000000;
-  reg [14:0] \$signal$90  = 15'h0000;
-  reg [31:0] \$signal$92  = 32'd0;
+  reg \$signal$54 ;
+  reg \$signal$68 ;
+  reg \$signal$69 ;
+  reg \$signal$96  = 1'h0;
   output busy;
   wire busy;
   input [4:0] buttons;
@@ -5042,10 +4729,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   (* init = 4'h0 *)
   wire [3:0] count_cursor__addr;
   wire [63:0] count_cursor__data;
-  reg [15:0] count_down = 16'h0000;
-  reg [15:0] count_mid = 16'h0000;
   reg [4:0] count_step = 5'h00;
-  reg [15:0] count_up = 16'h0000;
   reg [3:0] count_write__addr;
   reg [63:0] count_write__data;
   reg count_write__en;
@@ -5053,6 +4737,23 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   reg [8:0] counter = 9'h000;
   (* init = 9'h000 *)
   wire [8:0] \counter$17 ;
+  wire [63:0] counts;
+  wire [3:0] \counts[0] ;
+  wire [3:0] \counts[10] ;
+  wire [3:0] \counts[11] ;
+  wire [3:0] \counts[12] ;
+  wire [3:0] \counts[13] ;
+  wire [3:0] \counts[14] ;
+  wire [3:0] \counts[15] ;
+  wire [3:0] \counts[1] ;
+  wire [3:0] \counts[2] ;
+  wire [3:0] \counts[3] ;
+  wire [3:0] \counts[4] ;
+  wire [3:0] \counts[5] ;
+  wire [3:0] \counts[6] ;
+  wire [3:0] \counts[7] ;
+  wire [3:0] \counts[8] ;
+  wire [3:0] \counts[9] ;
   output [3:0] cursor_col;
   reg [3:0] cursor_col = 4'h0;
   (* init = 4'h0 *)
@@ -5070,6 +4771,8 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   wire [3:0] exploded_row;
   (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
   wire [255:0] flagged;
+  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
+  wire [255:0] \flagged$44 ;
   reg [255:0] flagged_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg flagged_wd;
   reg flood_first = 1'h0;
@@ -5082,12 +4785,12 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   wire held;
   wire \held$3 ;
   reg idle;
-  reg [31:0] lcg = 32'd0;
-  reg lcg_request;
-  reg [1:0] lcg_wait = 2'h0;
+  wire lcg_request;
   output [7:0] leds;
   reg [7:0] leds;
+  reg load;
   reg [3:0] load_row = 4'h0;
+  reg [31:0] load_value;
   reg mine_forward = 1'h0;
   reg [15:0] mine_forward_row = 16'h0000;
   wire [3:0] mine_read__addr;
@@ -5100,32 +4803,36 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   reg [4:0] nb_col;
   reg [4:0] nb_row;
   reg nb_valid_d = 1'h0;
-  reg [15:0] opened_rows = 16'h0000;
+  wire [15:0] opened_rows;
   wire [255:0] opening;
   reg [4:0] pending = 5'h00;
+  output [3:0] \port$167$0 ;
+  wire [3:0] \port$167$0 ;
   (* init = 4'h0 *)
-  output [3:0] \port$1867$0 ;
-  wire [3:0] \port$1867$0 ;
-  output [3:0] \port$323$0 ;
-  wire [3:0] \port$323$0 ;
+  output [3:0] \port$1872$0 ;
+  wire [3:0] \port$1872$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   reg [7:0] probe = 8'h00;
   reg [7:0] probe_d = 8'h00;
   reg [7:0] probe_next;
-  reg [14:0] product_lh = 15'h0000;
   reg rd_flagged = 1'h0;
   input [3:0] read_col;
   wire [3:0] read_col;
-  reg [3:0] \read_col$81  = 4'h0;
+  reg [3:0] \read_col$90  = 4'h0;
   input read_enable;
   wire read_enable;
   input [3:0] read_row;
   wire [3:0] read_row;
+  wire ready;
+  reg request;
   (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
   wire [255:0] revealed;
+  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
+  wire [255:0] \revealed$43 ;
   reg [255:0] revealed_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   reg revealed_we;
+  reg [15:0] row;
   reg row_arrives = 1'h0;
   reg [3:0] scan_col = 4'h0;
   reg [3:0] scan_row = 4'h0;
@@ -5134,11 +4841,11 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   wire [31:0] \seed$25 ;
   wire seed_force;
   wire [31:0] seed_value;
+  reg shift;
   output [1:0] status;
   reg [1:0] status = 2'h0;
   (* init = 2'h0 *)
   wire [1:0] \status$9 ;
-  reg [14:0] sum_cross = 15'h0000;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
   reg [2:0] swap_phase = 3'h0;
@@ -5149,37 +4856,41 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   reg [9:0] timer = 10'h000;
   (* init = 10'h000 *)
   wire [9:0] \timer$19 ;
+  wire [31:0] value;
   reg [8:0] win_scan = 9'h000;
   reg [255:0] zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  reg [63:0] counts [15:0];
+  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
+  wire [255:0] \zero$46 ;
+  wire [15:0] \zero$99 ;
+  reg [63:0] \counts$107  [15:0];
   initial begin
-    counts[0] = 64'h0000000000000000;
-    counts[1] = 64'h0000000000000000;
-    counts[2] = 64'h0000000000000000;
-    counts[3] = 64'h0000000000000000;
-    counts[4] = 64'h0000000000000000;
-    counts[5] = 64'h0000000000000000;
-    counts[6] = 64'h0000000000000000;
-    counts[7] = 64'h0000000000000000;
-    counts[8] = 64'h0000000000000000;
-    counts[9] = 64'h0000000000000000;
-    counts[10] = 64'h0000000000000000;
-    counts[11] = 64'h0000000000000000;
-    counts[12] = 64'h0000000000000000;
-    counts[13] = 64'h0000000000000000;
-    counts[14] = 64'h0000000000000000;
-    counts[15] = 64'h0000000000000000;
+    \counts$107 [0] = 64'h0000000000000000;
+    \counts$107 [1] = 64'h0000000000000000;
+    \counts$107 [2] = 64'h0000000000000000;
+    \counts$107 [3] = 64'h0000000000000000;
+    \counts$107 [4] = 64'h0000000000000000;
+    \counts$107 [5] = 64'h0000000000000000;
+    \counts$107 [6] = 64'h0000000000000000;
+    \counts$107 [7] = 64'h0000000000000000;
+    \counts$107 [8] = 64'h0000000000000000;
+    \counts$107 [9] = 64'h0000000000000000;
+    \counts$107 [10] = 64'h0000000000000000;
+    \counts$107 [11] = 64'h0000000000000000;
+    \counts$107 [12] = 64'h0000000000000000;
+    \counts$107 [13] = 64'h0000000000000000;
+    \counts$107 [14] = 64'h0000000000000000;
+    \counts$107 [15] = 64'h0000000000000000;
   end
   always @(posedge clk) begin
     if (count_write__en)
-      counts[count_write__addr] <= count_write__data;
+      \counts$107 [count_write__addr] <= count_write__data;
   end
   reg [63:0] _0_;
   reg [63:0] _1_;
   always @(posedge clk) begin
-    _0_ <= counts[cursor_row];
+    _0_ <= \counts$107 [cursor_row];
     if (read_enable) begin
-      _1_ <= counts[probe[7:4]];
+      _1_ <= \counts$107 [probe[7:4]];
     end
   end
   assign count_cursor__data = _0_;
@@ -5208,361 +4919,6 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       mines[mine_write__addr] <= mine_write__data;
   end
   assign mine_read__data = mines[probe[7:4]];
-  assign \$350  = load_row + 1'h1;
-  assign \$351  = load_row == 4'hf;
-  assign \$352  = ! lcg_wait;
-  assign \$354  = \$353  ? 5'h09 : 5'h10;
-  assign \$355  = lcg[31:28] < \$354 ;
-  assign \$357  = \$356  ? 5'h09 : 5'h10;
-  assign \$358  = lcg[27:24] < \$357 ;
-  assign \$359  = \$355  & \$358 ;
-  assign \$361  = \$360  ? 5'h09 : 5'h10;
-  assign \$362  = lcg[23:20] < \$361 ;
-  assign \$363  = \$359  & \$362 ;
-  assign \$365  = \$364  ? 5'h09 : 5'h10;
-  assign \$366  = lcg[19:16] < \$365 ;
-  assign \$367  = \$363  & \$366 ;
-  assign \$368  = mine_row >> probe_d[3:0];
-  assign \$369  = mine_row >> probe_d[3:0];
-  assign \$370  = swaps_done + 1'h1;
-  assign \$371  = swaps_done == 10'h3e7;
-  assign \$372  = mine_row >> probe_d[3:0];
-  assign \$374  = \$373  ? 5'h09 : 5'h10;
-  assign \$375  = \$374  - 1'h1;
-  assign \$376  = scan_col == \$375 ;
-  assign \$377  = scan_row + 1'h1;
-  assign \$378  = scan_col + 1'h1;
-  assign \$379  = mine_row >> probe_d[3:0];
-  assign \$380  = ~ \$379 ;
-  assign \$381  = probe_d != { cursor_row, cursor_col };
-  assign \$382  = \$380  & \$381 ;
-  assign \$383  = row_arrives ? mine_row : 16'h0000;
-  assign \$384  = count_step + 1'h1;
-  assign \$385  = count_step >= 1'h1;
-  assign \$386  = count_step <= 5'h10;
-  assign \$387  = \$385  & \$386 ;
-  assign \$388  = count_step >= 3'h4;
-  assign \$389  = 1'h0 + count_up[0];
-  assign \$390  = \$389  + count_down[0];
-  assign \$391  = \$390  + count_up[1];
-  assign \$392  = \$391  + count_mid[1];
-  assign \$393  = \$392  + count_down[1];
-  assign \$394  = ! \$393 [3:0];
-  assign \$395  = 1'h0 + count_up[1];
-  assign \$396  = \$395  + count_down[1];
-  assign \$397  = \$396  + count_up[0];
-  assign \$398  = \$397  + count_mid[0];
-  assign \$399  = \$398  + count_down[0];
-  assign \$400  = \$399  + count_up[2];
-  assign \$401  = \$400  + count_mid[2];
-  assign \$402  = \$401  + count_down[2];
-  assign \$403  = ! \$402 [3:0];
-  assign \$404  = 1'h0 + count_up[2];
-  assign \$405  = \$404  + count_down[2];
-  assign \$406  = \$405  + count_up[1];
-  assign \$407  = \$406  + count_mid[1];
-  assign \$408  = \$407  + count_down[1];
-  assign \$409  = \$408  + count_up[3];
-  assign \$410  = \$409  + count_mid[3];
-  assign \$411  = \$410  + count_down[3];
-  assign \$412  = ! \$411 [3:0];
-  assign \$413  = 1'h0 + count_up[3];
-  assign \$414  = \$413  + count_down[3];
-  assign \$415  = \$414  + count_up[2];
-  assign \$416  = \$415  + count_mid[2];
-  assign \$417  = \$416  + count_down[2];
-  assign \$418  = \$417  + count_up[4];
-  assign \$419  = \$418  + count_mid[4];
-  assign \$420  = \$419  + count_down[4];
-  assign \$421  = ! \$420 [3:0];
-  assign \$422  = 1'h0 + count_up[4];
-  assign \$423  = \$422  + count_down[4];
-  assign \$424  = \$423  + count_up[3];
-  assign \$425  = \$424  + count_mid[3];
-  assign \$426  = \$425  + count_down[3];
-  assign \$427  = \$426  + count_up[5];
-  assign \$428  = \$427  + count_mid[5];
-  assign \$429  = \$428  + count_down[5];
-  assign \$430  = ! \$429 [3:0];
-  assign \$431  = 1'h0 + count_up[5];
-  assign \$432  = \$431  + count_down[5];
-  assign \$433  = \$432  + count_up[4];
-  assign \$434  = \$433  + count_mid[4];
-  assign \$435  = \$434  + count_down[4];
-  assign \$436  = \$435  + count_up[6];
-  assign \$437  = \$436  + count_mid[6];
-  assign \$438  = \$437  + count_down[6];
-  assign \$439  = ! \$438 [3:0];
-  assign \$440  = 1'h0 + count_up[6];
-  assign \$441  = \$440  + count_down[6];
-  assign \$442  = \$441  + count_up[5];
-  assign \$443  = \$442  + count_mid[5];
-  assign \$444  = \$443  + count_down[5];
-  assign \$445  = \$444  + count_up[7];
-  assign \$446  = \$445  + count_mid[7];
-  assign \$447  = \$446  + count_down[7];
-  assign \$448  = ! \$447 [3:0];
-  assign \$449  = 1'h0 + count_up[7];
-  assign \$450  = \$449  + count_down[7];
-  assign \$451  = \$450  + count_up[6];
-  assign \$452  = \$451  + count_mid[6];
-  assign \$453  = \$452  + count_down[6];
-  assign \$454  = \$453  + count_up[8];
-  assign \$455  = \$454  + count_mid[8];
-  assign \$456  = \$455  + count_down[8];
-  assign \$457  = ! \$456 [3:0];
-  assign \$458  = 1'h0 + count_up[8];
-  assign \$459  = \$458  + count_down[8];
-  assign \$460  = \$459  + count_up[7];
-  assign \$461  = \$460  + count_mid[7];
-  assign \$462  = \$461  + count_down[7];
-  assign \$463  = \$462  + count_up[9];
-  assign \$464  = \$463  + count_mid[9];
-  assign \$465  = \$464  + count_down[9];
-  assign \$466  = ! \$465 [3:0];
-  assign \$467  = 1'h0 + count_up[9];
-  assign \$468  = \$467  + count_down[9];
-  assign \$469  = \$468  + count_up[8];
-  assign \$470  = \$469  + count_mid[8];
-  assign \$471  = \$470  + count_down[8];
-  assign \$472  = \$471  + count_up[10];
-  assign \$473  = \$472  + count_mid[10];
-  assign \$474  = \$473  + count_down[10];
-  assign \$475  = ! \$474 [3:0];
-  assign \$476  = 1'h0 + count_up[10];
-  assign \$477  = \$476  + count_down[10];
-  assign \$478  = \$477  + count_up[9];
-  assign \$479  = \$478  + count_mid[9];
-  assign \$480  = \$479  + count_down[9];
-  assign \$481  = \$480  + count_up[11];
-  assign \$482  = \$481  + count_mid[11];
-  assign \$483  = \$482  + count_down[11];
-  assign \$484  = ! \$483 [3:0];
-  assign \$485  = 1'h0 + count_up[11];
-  assign \$486  = \$485  + count_down[11];
-  assign \$487  = \$486  + count_up[10];
-  assign \$488  = \$487  + count_mid[10];
-  assign \$489  = \$488  + count_down[10];
-  assign \$490  = \$489  + count_up[12];
-  assign \$491  = \$490  + count_mid[12];
-  assign \$492  = \$491  + count_down[12];
-  assign \$493  = ! \$492 [3:0];
-  assign \$494  = 1'h0 + count_up[12];
-  assign \$495  = \$494  + count_down[12];
-  assign \$496  = \$495  + count_up[11];
-  assign \$497  = \$496  + count_mid[11];
-  assign \$498  = \$497  + count_down[11];
-  assign \$499  = \$498  + count_up[13];
-  assign \$500  = \$499  + count_mid[13];
-  assign \$501  = \$500  + count_down[13];
-  assign \$502  = ! \$501 [3:0];
-  assign \$503  = 1'h0 + count_up[13];
-  assign \$504  = \$503  + count_down[13];
-  assign \$505  = \$504  + count_up[12];
-  assign \$506  = \$505  + count_mid[12];
-  assign \$507  = \$506  + count_down[12];
-  assign \$508  = \$507  + count_up[14];
-  assign \$509  = \$508  + count_mid[14];
-  assign \$510  = \$509  + count_down[14];
-  assign \$511  = ! \$510 [3:0];
-  assign \$512  = 1'h0 + count_up[14];
-  assign \$513  = \$512  + count_down[14];
-  assign \$514  = \$513  + count_up[13];
-  assign \$515  = \$514  + count_mid[13];
-  assign \$516  = \$515  + count_down[13];
-  assign \$517  = \$516  + count_up[15];
-  assign \$518  = \$517  + count_mid[15];
-  assign \$519  = \$518  + count_down[15];
-  assign \$520  = ! \$519 [3:0];
-  assign \$521  = 1'h0 + count_up[15];
-  assign \$522  = \$521  + count_down[15];
-  assign \$523  = \$522  + count_up[14];
-  assign \$524  = \$523  + count_mid[14];
-  assign \$525  = \$524  + count_down[14];
-  assign \$526  = ! \$525 [3:0];
-  assign \$528  = \$527  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$529  = count_step - 3'h4;
-  assign \$1182  = \$529 [3:0] * 5'h10;
-  assign \$530  = \$528  >> \$1182 ;
-  assign \$531  = { \$526 , \$520 , \$511 , \$502 , \$493 , \$484 , \$475 , \$466 , \$457 , \$448 , \$439 , \$430 , \$421 , \$412 , \$403 , \$394  } & \$530 ;
-  assign \$532  = count_step - 3'h4;
-  assign \$533  = count_step == 5'h13;
-  assign \$534  = mine_row >> probe_d[3:0];
-  assign \$535  = chord_step + 1'h1;
-  assign \$537  = \$536  ? 5'h09 : 5'h10;
-  assign \$538  = nb_row < \$537 ;
-  assign \$540  = \$539  ? 5'h09 : 5'h10;
-  assign \$541  = nb_col < \$540 ;
-  assign \$542  = \$538  & \$541 ;
-  assign \$543  = chord_step < 4'h8;
-  assign \$544  = \$542  & \$543 ;
-  assign \$545  = nb_valid_d & rd_flagged;
-  assign \$546  = chord_flags + \$545 ;
-  assign \$547  = chord_step == 4'h9;
-  assign \$1202  = cursor_col * 3'h4;
-  assign \$548  = count_cursor__data >> \$1202 ;
-  assign \$549  = | \$548 ;
-  assign \$550  = nb_valid_d & rd_flagged;
-  assign \$551  = chord_flags + \$550 ;
-  assign \$1208  = cursor_col * 3'h4;
-  assign \$552  = count_cursor__data >> \$1208 ;
-  assign \$553  = \$551  == \$552 ;
-  assign \$554  = \$549  & \$553 ;
-  assign \$555  = chord_step + 1'h1;
-  assign \$557  = \$556  ? 5'h09 : 5'h10;
-  assign \$558  = nb_row < \$557 ;
-  assign \$560  = \$559  ? 5'h09 : 5'h10;
-  assign \$561  = nb_col < \$560 ;
-  assign \$562  = \$558  & \$561 ;
-  assign \$563  = chord_step < 4'h8;
-  assign \$564  = \$562  & \$563 ;
-  assign \$565  = ~ \$signal ;
-  assign \$566  = nb_valid_d & \$565 ;
-  assign \$567  = ~ rd_flagged;
-  assign \$568  = \$566  & \$567 ;
-  assign \$569  = mine_row >> probe_d[3:0];
-  assign \$570  = \$568  & \$569 ;
-  assign \$571  = ~ \$signal ;
-  assign \$572  = nb_valid_d & \$571 ;
-  assign \$573  = ~ rd_flagged;
-  assign \$574  = \$572  & \$573 ;
-  assign \$575  = ~ chord_lost;
-  assign \$576  = chord_step == 4'h9;
-  assign \$577  = ~ \$signal ;
-  assign \$578  = nb_valid_d & \$577 ;
-  assign \$579  = ~ rd_flagged;
-  assign \$580  = \$578  & \$579 ;
-  assign \$581  = mine_row >> probe_d[3:0];
-  assign \$582  = \$580  & \$581 ;
-  assign \$583  = chord_lost | \$582 ;
-  assign \$584  = revealed_bits | opening;
-  assign \$585  = ~ flood_first;
-  assign \$586  = | opened_rows;
-  assign \$587  = flood_steps + 1'h1;
-  assign \$588  = win_scan + 1'h1;
-  assign \$589  = win_scan >= 2'h2;
-  assign \$590  = ~ \$signal ;
-  assign \$591  = \$589  & \$590 ;
-  assign \$592  = mine_row >> probe_d[3:0];
-  assign \$593  = ~ \$592 ;
-  assign \$594  = \$591  & \$593 ;
-  assign \$595  = win_scan == 9'h101;
-  assign \$596  = mine_read__data >> probe[3:0];
-  assign \$597  = | status;
-  assign \$598  = \$596  & \$597 ;
-  assign \$599  = revealed_bits >> probe;
-  assign \$600  = flagged_bits >> probe;
-  assign \$601  = status == 2'h2;
-  assign \$602  = mine_read__data >> probe[3:0];
-  assign \$603  = \$601  & \$602 ;
-  assign \$604  = \$600  | \$603 ;
-  assign \$605  = status == 2'h3;
-  assign \$606  = probe == exploded;
-  assign \$607  = \$605  & \$606 ;
-  always @(posedge clk)
-    \$609  <= \$608 ;
-  always @(posedge clk)
-    mine_read_row <= mine_read__data;
-  always @(posedge clk)
-    mine_forward <= \$271 ;
-  always @(posedge clk)
-    mine_forward_row <= mine_write__data;
-  always @(posedge clk)
-    free_running <= \$272 [31:0];
-  always @(posedge clk)
-    pending <= \$610 ;
-  always @(posedge clk)
-    prescaler <= \$611 ;
-  always @(posedge clk)
-    timer <= \$612 ;
-  always @(posedge clk)
-    probe <= probe_next;
-  always @(posedge clk)
-    probe_d <= probe;
-  always @(posedge clk)
-    \$signal  <= \$287 ;
-  always @(posedge clk)
-    rd_flagged <= \$288 ;
-  always @(posedge clk)
-    \$signal$88  <= \$613 ;
-  always @(posedge clk)
-    nb_valid_d <= \$signal$88 ;
-  always @(posedge clk)
-    \$signal$89  <= \$289 ;
-  always @(posedge clk)
-    \$signal$90  <= \$290 [14:0];
-  always @(posedge clk)
-    product_lh <= \$291 [14:0];
-  always @(posedge clk)
-    \$signal$92  <= \$292 [31:0];
-  always @(posedge clk)
-    sum_cross <= \$293 [14:0];
-  always @(posedge clk)
-    lcg_wait <= \$614 ;
-  always @(posedge clk)
-    lcg <= \$615 ;
-  always @(posedge clk)
-    opened_rows <= { \$313 , \$312 , \$311 , \$310 , \$309 , \$308 , \$307 , \$306 , \$305 , \$304 , \$303 , \$302 , \$301 , \$300 , \$299 , \$298  };
-  always @(posedge clk)
-    difficulty <= \$616 ;
-  always @(posedge clk)
-    status <= \$617 ;
-  always @(posedge clk)
-    flagged_bits <= \$618 ;
-  always @(posedge clk)
-    zero <= \$619 ;
-  always @(posedge clk)
-    revealed_bits <= \$620 ;
-  always @(posedge clk)
-    cursor_row <= \$621 ;
-  always @(posedge clk)
-    cursor_col <= \$622 ;
-  always @(posedge clk)
-    counter <= \$623 ;
-  always @(posedge clk)
-    flood_steps <= \$624 ;
-  always @(posedge clk)
-    fsm_state <= \$625 ;
-  always @(posedge clk)
-    seed <= \$626 ;
-  always @(posedge clk)
-    swaps_done <= \$627 ;
-  always @(posedge clk)
-    swap_phase <= \$628 ;
-  always @(posedge clk)
-    load_row <= \$629 ;
-  always @(posedge clk)
-    chord_step <= \$630 ;
-  always @(posedge clk)
-    chord_flags <= \$631 ;
-  always @(posedge clk)
-    swap_a <= \$632 ;
-  always @(posedge clk)
-    swap_b <= \$633 ;
-  always @(posedge clk)
-    scan_row <= \$634 ;
-  always @(posedge clk)
-    scan_col <= \$635 ;
-  always @(posedge clk)
-    count_step <= \$636 ;
-  always @(posedge clk)
-    row_arrives <= \$637 ;
-  always @(posedge clk)
-    count_up <= \$638 ;
-  always @(posedge clk)
-    count_mid <= \$639 ;
-  always @(posedge clk)
-    count_down <= \$640 ;
-  always @(posedge clk)
-    flood_first <= \$641 ;
-  always @(posedge clk)
-    exploded <= \$642 ;
-  always @(posedge clk)
-    chord_lost <= \$643 ;
-  always @(posedge clk)
-    win_scan <= \$644 ;
-  always @(posedge clk)
-    \read_col$81  <= \$645 ;
   assign mine_row = mine_forward ? mine_forward_row : mine_read_row;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
@@ -5583,320 +4939,383 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   assign \$16  = cursor_col + 1'h0;
   assign \$17  = cursor_row + 1'h1;
   assign \$18  = cursor_col + 1'h1;
-  assign \$19  = ~ revealed_bits;
-  assign \$20  = ~ flagged_bits;
-  assign \$21  = \$19  & \$20 ;
-  assign \$22  = revealed_bits & zero;
-  assign \$23  = revealed_bits & zero;
-  assign \$26  = \$22  | \$25 ;
-  assign \$27  = revealed_bits & zero;
-  assign \$30  = \$26  | \$29 ;
-  assign \$31  = revealed_bits & zero;
-  assign \$32  = revealed_bits & zero;
-  assign \$35  = \$31  | \$34 ;
-  assign \$36  = revealed_bits & zero;
-  assign \$39  = \$35  | \$38 ;
-  assign \$41  = \$30  | \$40 [255:0];
-  assign \$42  = revealed_bits & zero;
-  assign \$43  = revealed_bits & zero;
-  assign \$46  = \$42  | \$45 ;
-  assign \$47  = revealed_bits & zero;
-  assign \$50  = \$46  | \$49 ;
-  assign \$52  = \$41  | \$51 ;
-  assign opening = \$21  & \$52 ;
-  assign \$53  = | pending;
-  assign \$54  = ~ \$53 ;
-  assign \$55  = read_enable ? { read_row, read_col } : probe;
-  assign \$56  = status == 2'h2;
-  assign \$57  = status == 2'h3;
-  assign \$58  = \$56  | \$57 ;
-  assign \$59  = ~ \$signal ;
-  assign \$60  = ! status;
-  assign \$61  = ~ rd_flagged;
-  assign \$63  = \$62  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$712  = load_row * 5'h10;
-  assign \$64  = \$63  >> \$712 ;
-  assign \$65  = ! load_row;
-  assign \$66  = ! lcg_wait;
-  assign \$68  = \$67  ? 5'h09 : 5'h10;
-  assign \$69  = lcg[31:28] < \$68 ;
-  assign \$71  = \$70  ? 5'h09 : 5'h10;
-  assign \$72  = lcg[27:24] < \$71 ;
-  assign \$73  = \$69  & \$72 ;
-  assign \$75  = \$74  ? 5'h09 : 5'h10;
-  assign \$76  = lcg[23:20] < \$75 ;
-  assign \$77  = \$73  & \$76 ;
-  assign \$79  = \$78  ? 5'h09 : 5'h10;
-  assign \$80  = lcg[19:16] < \$79 ;
-  assign \$81  = \$77  & \$80 ;
-  assign \$82  = mine_row >> probe_d[3:0];
-  assign \$83  = mine_row >> probe_d[3:0];
-  assign \$84  = ~ \$83 ;
-  assign \$85  = probe_d != { cursor_row, cursor_col };
-  assign \$86  = \$84  & \$85 ;
-  assign \$87  = count_step < 5'h10;
-  assign \$88  = count_step >= 3'h4;
-  assign \$89  = count_step - 3'h4;
-  assign \$90  = 1'h0 + count_up[0];
-  assign \$91  = \$90  + count_down[0];
-  assign \$92  = \$91  + count_up[1];
-  assign \$93  = \$92  + count_mid[1];
-  assign \$94  = \$93  + count_down[1];
-  assign \$95  = 1'h0 + count_up[1];
-  assign \$96  = \$95  + count_down[1];
-  assign \$97  = \$96  + count_up[0];
-  assign \$98  = \$97  + count_mid[0];
-  assign \$99  = \$98  + count_down[0];
-  assign \$100  = \$99  + count_up[2];
-  assign \$101  = \$100  + count_mid[2];
-  assign \$102  = \$101  + count_down[2];
-  assign \$103  = 1'h0 + count_up[2];
-  assign \$104  = \$103  + count_down[2];
-  assign \$105  = \$104  + count_up[1];
-  assign \$106  = \$105  + count_mid[1];
-  assign \$107  = \$106  + count_down[1];
-  assign \$108  = \$107  + count_up[3];
-  assign \$109  = \$108  + count_mid[3];
-  assign \$110  = \$109  + count_down[3];
-  assign \$111  = 1'h0 + count_up[3];
-  assign \$112  = \$111  + count_down[3];
-  assign \$113  = \$112  + count_up[2];
-  assign \$114  = \$113  + count_mid[2];
-  assign \$115  = \$114  + count_down[2];
-  assign \$116  = \$115  + count_up[4];
-  assign \$117  = \$116  + count_mid[4];
-  assign \$118  = \$117  + count_down[4];
-  assign \$119  = 1'h0 + count_up[4];
-  assign \$120  = \$119  + count_down[4];
-  assign \$121  = \$120  + count_up[3];
-  assign \$122  = \$121  + count_mid[3];
-  assign \$123  = \$122  + count_down[3];
-  assign \$124  = \$123  + count_up[5];
-  assign \$125  = \$124  + count_mid[5];
-  assign \$126  = \$125  + count_down[5];
-  assign \$127  = 1'h0 + count_up[5];
-  assign \$128  = \$127  + count_down[5];
-  assign \$129  = \$128  + count_up[4];
-  assign \$130  = \$129  + count_mid[4];
-  assign \$131  = \$130  + count_down[4];
-  assign \$132  = \$131  + count_up[6];
-  assign \$133  = \$132  + count_mid[6];
-  assign \$134  = \$133  + count_down[6];
-  assign \$135  = 1'h0 + count_up[6];
-  assign \$136  = \$135  + count_down[6];
-  assign \$137  = \$136  + count_up[5];
-  assign \$138  = \$137  + count_mid[5];
-  assign \$139  = \$138  + count_down[5];
-  assign \$140  = \$139  + count_up[7];
-  assign \$141  = \$140  + count_mid[7];
-  assign \$142  = \$141  + count_down[7];
-  assign \$143  = 1'h0 + count_up[7];
-  assign \$144  = \$143  + count_down[7];
-  assign \$145  = \$144  + count_up[6];
-  assign \$146  = \$145  + count_mid[6];
-  assign \$147  = \$146  + count_down[6];
-  assign \$148  = \$147  + count_up[8];
-  assign \$149  = \$148  + count_mid[8];
-  assign \$150  = \$149  + count_down[8];
-  assign \$151  = 1'h0 + count_up[8];
-  assign \$152  = \$151  + count_down[8];
-  assign \$153  = \$152  + count_up[7];
-  assign \$154  = \$153  + count_mid[7];
-  assign \$155  = \$154  + count_down[7];
-  assign \$156  = \$155  + count_up[9];
-  assign \$157  = \$156  + count_mid[9];
-  assign \$158  = \$157  + count_down[9];
-  assign \$159  = 1'h0 + count_up[9];
-  assign \$160  = \$159  + count_down[9];
-  assign \$161  = \$160  + count_up[8];
-  assign \$162  = \$161  + count_mid[8];
-  assign \$163  = \$162  + count_down[8];
-  assign \$164  = \$163  + count_up[10];
-  assign \$165  = \$164  + count_mid[10];
-  assign \$166  = \$165  + count_down[10];
-  assign \$167  = 1'h0 + count_up[10];
-  assign \$168  = \$167  + count_down[10];
-  assign \$169  = \$168  + count_up[9];
-  assign \$170  = \$169  + count_mid[9];
-  assign \$171  = \$170  + count_down[9];
-  assign \$172  = \$171  + count_up[11];
-  assign \$173  = \$172  + count_mid[11];
-  assign \$174  = \$173  + count_down[11];
-  assign \$175  = 1'h0 + count_up[11];
-  assign \$176  = \$175  + count_down[11];
-  assign \$177  = \$176  + count_up[10];
-  assign \$178  = \$177  + count_mid[10];
-  assign \$179  = \$178  + count_down[10];
-  assign \$180  = \$179  + count_up[12];
-  assign \$181  = \$180  + count_mid[12];
-  assign \$182  = \$181  + count_down[12];
-  assign \$183  = 1'h0 + count_up[12];
-  assign \$184  = \$183  + count_down[12];
-  assign \$185  = \$184  + count_up[11];
-  assign \$186  = \$185  + count_mid[11];
-  assign \$187  = \$186  + count_down[11];
-  assign \$188  = \$187  + count_up[13];
-  assign \$189  = \$188  + count_mid[13];
-  assign \$190  = \$189  + count_down[13];
-  assign \$191  = 1'h0 + count_up[13];
-  assign \$192  = \$191  + count_down[13];
-  assign \$193  = \$192  + count_up[12];
-  assign \$194  = \$193  + count_mid[12];
-  assign \$195  = \$194  + count_down[12];
-  assign \$196  = \$195  + count_up[14];
-  assign \$197  = \$196  + count_mid[14];
-  assign \$198  = \$197  + count_down[14];
-  assign \$199  = 1'h0 + count_up[14];
-  assign \$200  = \$199  + count_down[14];
-  assign \$201  = \$200  + count_up[13];
-  assign \$202  = \$201  + count_mid[13];
-  assign \$203  = \$202  + count_down[13];
-  assign \$204  = \$203  + count_up[15];
-  assign \$205  = \$204  + count_mid[15];
-  assign \$206  = \$205  + count_down[15];
-  assign \$207  = 1'h0 + count_up[15];
-  assign \$208  = \$207  + count_down[15];
-  assign \$209  = \$208  + count_up[14];
-  assign \$210  = \$209  + count_mid[14];
-  assign \$211  = \$210  + count_down[14];
-  assign \$212  = mine_row >> probe_d[3:0];
-  assign \$213  = ~ \$signal ;
-  assign \$214  = nb_valid_d & \$213 ;
-  assign \$215  = ~ rd_flagged;
-  assign \$216  = \$214  & \$215 ;
-  assign \$217  = mine_row >> probe_d[3:0];
-  assign \$218  = \$216  & \$217 ;
-  assign \$219  = ~ \$signal ;
-  assign \$220  = nb_valid_d & \$219 ;
-  assign \$221  = ~ rd_flagged;
-  assign \$222  = \$220  & \$221 ;
-  assign \$223  = ! probe_d[3:0];
-  assign \$224  = \$223  ? \$signal$61  : mine_row[0];
-  assign \$225  = probe_d[3:0] == 1'h1;
-  assign \$226  = \$225  ? \$signal$61  : mine_row[1];
-  assign \$227  = probe_d[3:0] == 2'h2;
-  assign \$228  = \$227  ? \$signal$61  : mine_row[2];
-  assign \$229  = probe_d[3:0] == 2'h3;
-  assign \$230  = \$229  ? \$signal$61  : mine_row[3];
-  assign \$231  = probe_d[3:0] == 3'h4;
-  assign \$232  = \$231  ? \$signal$61  : mine_row[4];
-  assign \$233  = probe_d[3:0] == 3'h5;
-  assign \$234  = \$233  ? \$signal$61  : mine_row[5];
-  assign \$235  = probe_d[3:0] == 3'h6;
-  assign \$236  = \$235  ? \$signal$61  : mine_row[6];
-  assign \$237  = probe_d[3:0] == 3'h7;
-  assign \$238  = \$237  ? \$signal$61  : mine_row[7];
-  assign \$239  = probe_d[3:0] == 4'h8;
-  assign \$240  = \$239  ? \$signal$61  : mine_row[8];
-  assign \$241  = probe_d[3:0] == 4'h9;
-  assign \$242  = \$241  ? \$signal$61  : mine_row[9];
-  assign \$243  = probe_d[3:0] == 4'ha;
-  assign \$244  = \$243  ? \$signal$61  : mine_row[10];
-  assign \$245  = probe_d[3:0] == 4'hb;
-  assign \$246  = \$245  ? \$signal$61  : mine_row[11];
-  assign \$247  = probe_d[3:0] == 4'hc;
-  assign \$248  = \$247  ? \$signal$61  : mine_row[12];
-  assign \$249  = probe_d[3:0] == 4'hd;
-  assign \$250  = \$249  ? \$signal$61  : mine_row[13];
-  assign \$251  = probe_d[3:0] == 4'he;
-  assign \$252  = \$251  ? \$signal$61  : mine_row[14];
-  assign \$253  = probe_d[3:0] == 4'hf;
-  assign \$254  = \$253  ? \$signal$61  : mine_row[15];
-  assign \$905  = \read_col$81  * 3'h4;
-  assign \$255  = count_cell__data >> \$905 ;
-  assign \$256  = ! fsm_state;
-  assign \$257  = fsm_state == 1'h1;
-  assign \$258  = fsm_state == 2'h2;
-  assign \$259  = fsm_state == 2'h3;
-  assign \$260  = fsm_state == 3'h4;
-  assign \$261  = fsm_state == 3'h5;
-  assign \$262  = fsm_state == 3'h6;
-  assign \$263  = fsm_state == 3'h7;
-  assign \$264  = fsm_state == 4'h8;
-  assign \$265  = fsm_state == 4'h9;
-  assign \$266  = fsm_state == 4'ha;
-  assign \$267  = fsm_state == 4'hb;
-  assign \$268  = fsm_state == 4'hc;
-  assign \$269  = fsm_state == 4'hd;
-  assign \$270  = mine_write__addr == probe[7:4];
-  assign \$271  = mine_write__en & \$270 ;
-  assign \$272  = free_running + 1'h1;
-  assign \$273  = | press;
-  assign \$274  = | pending;
-  assign \$275  = ~ \$274 ;
-  assign \$276  = | pending;
-  assign \$277  = idle & \$276 ;
-  assign \$278  = \$275  | \$277 ;
-  assign \$279  = \$273  & \$278 ;
-  assign \$280  = | pending;
-  assign \$281  = idle & \$280 ;
-  assign \$282  = status == 1'h1;
-  assign \$283  = prescaler == 27'h5f5e0ff;
-  assign \$284  = timer != 10'h3e7;
-  assign \$285  = timer + 1'h1;
-  assign \$286  = prescaler + 1'h1;
-  assign \$287  = revealed_bits >> probe;
-  assign \$288  = flagged_bits >> probe;
-  assign \$289  = lcg[16:0] * 17'h1660d;
-  assign \$290  = lcg[31:17] * 17'h1660d;
-  assign \$291  = lcg[16:0] * 4'hc;
-  assign \$292  = \$signal$89  + 30'h3c6ef35f;
-  assign \$293  = \$signal$90  + product_lh;
-  assign \$294  = | lcg_wait;
-  assign \$295  = lcg_wait - 1'h1;
-  assign \$296  = lcg_wait == 1'h1;
-  assign \$297  = \$signal$92 [31:17] + sum_cross;
-  assign \$298  = | opening[15:0];
-  assign \$299  = | opening[31:16];
-  assign \$300  = | opening[47:32];
-  assign \$301  = | opening[63:48];
-  assign \$302  = | opening[79:64];
-  assign \$303  = | opening[95:80];
-  assign \$304  = | opening[111:96];
-  assign \$305  = | opening[127:112];
-  assign \$306  = | opening[143:128];
-  assign \$307  = | opening[159:144];
-  assign \$308  = | opening[175:160];
-  assign \$309  = | opening[191:176];
-  assign \$310  = | opening[207:192];
-  assign \$311  = | opening[223:208];
-  assign \$312  = | opening[239:224];
-  assign \$313  = | opening[255:240];
-  assign \$314  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$315  = switches[7] ? 6'h0a : 6'h28;
-  assign \$316  = ! cursor_row;
-  assign \$318  = \$317  ? 5'h09 : 5'h10;
-  assign \$319  = \$318  - 1'h1;
-  assign \$320  = cursor_row - 1'h1;
-  assign \$321  = \$316  ? \$319  : { \$320 [4], \$320  };
-  assign \$323  = \$322  ? 5'h09 : 5'h10;
-  assign \$324  = \$323  - 1'h1;
-  assign \$325  = cursor_row == \$324 ;
-  assign \$326  = cursor_row + 1'h1;
-  assign \$327  = \$325  ? 5'h00 : \$326 ;
-  assign \$328  = ! cursor_col;
-  assign \$330  = \$329  ? 5'h09 : 5'h10;
-  assign \$331  = \$330  - 1'h1;
-  assign \$332  = cursor_col - 1'h1;
-  assign \$333  = \$328  ? \$331  : { \$332 [4], \$332  };
-  assign \$335  = \$334  ? 5'h09 : 5'h10;
-  assign \$336  = \$335  - 1'h1;
-  assign \$337  = cursor_col == \$336 ;
-  assign \$338  = cursor_col + 1'h1;
-  assign \$339  = \$337  ? 5'h00 : \$338 ;
-  assign \$340  = status == 2'h2;
-  assign \$341  = status == 2'h3;
-  assign \$342  = \$340  | \$341 ;
-  assign \$343  = ~ \$signal ;
-  assign \$344  = ! status;
-  assign \$345  = $signed(counter) + $signed(2'h1);
-  assign \$346  = $signed(counter) - $signed(2'h1);
-  assign \$347  = rd_flagged ? \$345  : \$346 ;
-  \nexys3_minesweeper.system.game.buttons$103  \buttons$103  (
+  assign \$19  = | pending;
+  assign \$20  = ~ \$19 ;
+  assign \$21  = read_enable ? { read_row, read_col } : probe;
+  assign \$22  = status == 2'h2;
+  assign \$23  = status == 2'h3;
+  assign \$24  = \$22  | \$23 ;
+  assign \$25  = ~ \$signal ;
+  assign \$26  = ! status;
+  assign \$27  = ~ rd_flagged;
+  assign \$30  = \$29  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
+  assign \$368  = load_row * 5'h10;
+  assign \$31  = \$30  >> \$368 ;
+  assign \$32  = ! load_row;
+  assign \$34  = \$33  ? 5'h09 : 5'h10;
+  assign \$35  = value[31:28] < \$34 ;
+  assign \$37  = \$36  ? 5'h09 : 5'h10;
+  assign \$38  = value[27:24] < \$37 ;
+  assign \$39  = \$35  & \$38 ;
+  assign \$41  = \$40  ? 5'h09 : 5'h10;
+  assign \$42  = value[23:20] < \$41 ;
+  assign \$43  = \$39  & \$42 ;
+  assign \$45  = \$44  ? 5'h09 : 5'h10;
+  assign \$46  = value[19:16] < \$45 ;
+  assign \$47  = \$43  & \$46 ;
+  assign \$48  = mine_row >> probe_d[3:0];
+  assign \$49  = mine_row >> probe_d[3:0];
+  assign \$50  = ~ \$49 ;
+  assign \$51  = probe_d != { cursor_row, cursor_col };
+  assign \$52  = \$50  & \$51 ;
+  assign \$53  = count_step < 5'h10;
+  assign \$54  = row_arrives ? mine_row : 16'h0000;
+  assign \$55  = count_step >= 3'h4;
+  assign \$56  = count_step - 3'h4;
+  assign \$57  = mine_row >> probe_d[3:0];
+  assign \$58  = ~ \$signal ;
+  assign \$59  = nb_valid_d & \$58 ;
+  assign \$60  = ~ rd_flagged;
+  assign \$61  = \$59  & \$60 ;
+  assign \$62  = mine_row >> probe_d[3:0];
+  assign \$63  = \$61  & \$62 ;
+  assign \$64  = ~ \$signal ;
+  assign \$65  = nb_valid_d & \$64 ;
+  assign \$66  = ~ rd_flagged;
+  assign \$67  = \$65  & \$66 ;
+  assign \$68  = ! probe_d[3:0];
+  assign \$69  = \$68  ? \$signal$69  : mine_row[0];
+  assign \$70  = probe_d[3:0] == 1'h1;
+  assign \$71  = \$70  ? \$signal$69  : mine_row[1];
+  assign \$72  = probe_d[3:0] == 2'h2;
+  assign \$73  = \$72  ? \$signal$69  : mine_row[2];
+  assign \$74  = probe_d[3:0] == 2'h3;
+  assign \$75  = \$74  ? \$signal$69  : mine_row[3];
+  assign \$76  = probe_d[3:0] == 3'h4;
+  assign \$77  = \$76  ? \$signal$69  : mine_row[4];
+  assign \$78  = probe_d[3:0] == 3'h5;
+  assign \$79  = \$78  ? \$signal$69  : mine_row[5];
+  assign \$80  = probe_d[3:0] == 3'h6;
+  assign \$81  = \$80  ? \$signal$69  : mine_row[6];
+  assign \$82  = probe_d[3:0] == 3'h7;
+  assign \$83  = \$82  ? \$signal$69  : mine_row[7];
+  assign \$84  = probe_d[3:0] == 4'h8;
+  assign \$85  = \$84  ? \$signal$69  : mine_row[8];
+  assign \$86  = probe_d[3:0] == 4'h9;
+  assign \$87  = \$86  ? \$signal$69  : mine_row[9];
+  assign \$88  = probe_d[3:0] == 4'ha;
+  assign \$89  = \$88  ? \$signal$69  : mine_row[10];
+  assign \$90  = probe_d[3:0] == 4'hb;
+  assign \$91  = \$90  ? \$signal$69  : mine_row[11];
+  assign \$92  = probe_d[3:0] == 4'hc;
+  assign \$93  = \$92  ? \$signal$69  : mine_row[12];
+  assign \$94  = probe_d[3:0] == 4'hd;
+  assign \$95  = \$94  ? \$signal$69  : mine_row[13];
+  assign \$96  = probe_d[3:0] == 4'he;
+  assign \$97  = \$96  ? \$signal$69  : mine_row[14];
+  assign \$98  = probe_d[3:0] == 4'hf;
+  assign \$99  = \$98  ? \$signal$69  : mine_row[15];
+  assign \$439  = \read_col$90  * 3'h4;
+  assign \$100  = count_cell__data >> \$439 ;
+  assign \$101  = ! fsm_state;
+  assign \$102  = fsm_state == 1'h1;
+  assign \$103  = fsm_state == 2'h2;
+  assign \$104  = fsm_state == 2'h3;
+  assign \$105  = fsm_state == 3'h4;
+  assign \$106  = fsm_state == 3'h5;
+  assign \$107  = fsm_state == 3'h6;
+  assign \$108  = fsm_state == 3'h7;
+  assign \$109  = fsm_state == 4'h8;
+  assign \$110  = fsm_state == 4'h9;
+  assign \$111  = fsm_state == 4'ha;
+  assign \$112  = fsm_state == 4'hb;
+  assign \$113  = fsm_state == 4'hc;
+  assign \$114  = fsm_state == 4'hd;
+  assign \$115  = mine_write__addr == probe[7:4];
+  assign \$116  = mine_write__en & \$115 ;
+  assign \$117  = free_running + 1'h1;
+  assign \$118  = | press;
+  assign \$119  = | pending;
+  assign \$120  = ~ \$119 ;
+  assign \$121  = | pending;
+  assign \$122  = idle & \$121 ;
+  assign \$123  = \$120  | \$122 ;
+  assign \$124  = \$118  & \$123 ;
+  assign \$125  = | pending;
+  assign \$126  = idle & \$125 ;
+  assign \$127  = status == 1'h1;
+  assign \$128  = prescaler == 27'h5f5e0ff;
+  assign \$129  = timer != 10'h3e7;
+  assign \$130  = timer + 1'h1;
+  assign \$131  = prescaler + 1'h1;
+  assign \$132  = revealed_bits >> probe;
+  assign \$133  = flagged_bits >> probe;
+  assign \$134  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$135  = switches[7] ? 6'h0a : 6'h28;
+  assign \$136  = ! cursor_row;
+  assign \$138  = \$137  ? 5'h09 : 5'h10;
+  assign \$139  = \$138  - 1'h1;
+  assign \$140  = cursor_row - 1'h1;
+  assign \$141  = \$136  ? \$139  : { \$140 [4], \$140  };
+  assign \$143  = \$142  ? 5'h09 : 5'h10;
+  assign \$144  = \$143  - 1'h1;
+  assign \$145  = cursor_row == \$144 ;
+  assign \$146  = cursor_row + 1'h1;
+  assign \$147  = \$145  ? 5'h00 : \$146 ;
+  assign \$148  = ! cursor_col;
+  assign \$150  = \$149  ? 5'h09 : 5'h10;
+  assign \$151  = \$150  - 1'h1;
+  assign \$152  = cursor_col - 1'h1;
+  assign \$153  = \$148  ? \$151  : { \$152 [4], \$152  };
+  assign \$155  = \$154  ? 5'h09 : 5'h10;
+  assign \$156  = \$155  - 1'h1;
+  assign \$157  = cursor_col == \$156 ;
+  assign \$158  = cursor_col + 1'h1;
+  assign \$159  = \$157  ? 5'h00 : \$158 ;
+  assign \$160  = status == 2'h2;
+  assign \$161  = status == 2'h3;
+  assign \$162  = \$160  | \$161 ;
+  assign \$163  = ~ \$signal ;
+  assign \$164  = ! status;
+  assign \$165  = $signed(counter) + $signed(2'h1);
+  assign \$166  = $signed(counter) - $signed(2'h1);
+  assign \$167  = rd_flagged ? \$165  : \$166 ;
+  assign \$169  = load_row + 1'h1;
+  assign \$170  = load_row == 4'hf;
+  assign \$172  = \$171  ? 5'h09 : 5'h10;
+  assign \$173  = value[31:28] < \$172 ;
+  assign \$175  = \$174  ? 5'h09 : 5'h10;
+  assign \$176  = value[27:24] < \$175 ;
+  assign \$177  = \$173  & \$176 ;
+  assign \$179  = \$178  ? 5'h09 : 5'h10;
+  assign \$180  = value[23:20] < \$179 ;
+  assign \$181  = \$177  & \$180 ;
+  assign \$183  = \$182  ? 5'h09 : 5'h10;
+  assign \$184  = value[19:16] < \$183 ;
+  assign \$185  = \$181  & \$184 ;
+  assign \$186  = mine_row >> probe_d[3:0];
+  assign \$187  = mine_row >> probe_d[3:0];
+  assign \$188  = swaps_done + 1'h1;
+  assign \$189  = swaps_done == 10'h3e7;
+  assign \$190  = mine_row >> probe_d[3:0];
+  assign \$192  = \$191  ? 5'h09 : 5'h10;
+  assign \$193  = \$192  - 1'h1;
+  assign \$194  = scan_col == \$193 ;
+  assign \$195  = scan_row + 1'h1;
+  assign \$196  = scan_col + 1'h1;
+  assign \$197  = mine_row >> probe_d[3:0];
+  assign \$198  = ~ \$197 ;
+  assign \$199  = probe_d != { cursor_row, cursor_col };
+  assign \$200  = \$198  & \$199 ;
+  assign \$201  = count_step + 1'h1;
+  assign \$202  = count_step >= 1'h1;
+  assign \$203  = count_step <= 5'h10;
+  assign \$204  = \$202  & \$203 ;
+  assign \$205  = count_step >= 3'h4;
+  assign \$207  = \$206  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$208  = count_step - 3'h4;
+  assign \$550  = \$208 [3:0] * 5'h10;
+  assign \$209  = \$207  >> \$550 ;
+  assign \$210  = { \$335 , \$334 , \$333 , \$332 , \$331 , \$330 , \$329 , \$328 , \$327 , \$326 , \$325 , \$324 , \$323 , \$322 , \$321 , \$320  } & \$209 ;
+  assign \$211  = count_step - 3'h4;
+  assign \$212  = count_step == 5'h13;
+  assign \$213  = mine_row >> probe_d[3:0];
+  assign \$214  = chord_step + 1'h1;
+  assign \$216  = \$215  ? 5'h09 : 5'h10;
+  assign \$217  = nb_row < \$216 ;
+  assign \$219  = \$218  ? 5'h09 : 5'h10;
+  assign \$220  = nb_col < \$219 ;
+  assign \$221  = \$217  & \$220 ;
+  assign \$222  = chord_step < 4'h8;
+  assign \$223  = \$221  & \$222 ;
+  assign \$224  = nb_valid_d & rd_flagged;
+  assign \$225  = chord_flags + \$224 ;
+  assign \$226  = chord_step == 4'h9;
+  assign \$570  = cursor_col * 3'h4;
+  assign \$227  = count_cursor__data >> \$570 ;
+  assign \$228  = | \$227 ;
+  assign \$229  = nb_valid_d & rd_flagged;
+  assign \$230  = chord_flags + \$229 ;
+  assign \$576  = cursor_col * 3'h4;
+  assign \$231  = count_cursor__data >> \$576 ;
+  assign \$232  = \$230  == \$231 ;
+  assign \$233  = \$228  & \$232 ;
+  assign \$234  = chord_step + 1'h1;
+  assign \$236  = \$235  ? 5'h09 : 5'h10;
+  assign \$237  = nb_row < \$236 ;
+  assign \$239  = \$238  ? 5'h09 : 5'h10;
+  assign \$240  = nb_col < \$239 ;
+  assign \$241  = \$237  & \$240 ;
+  assign \$242  = chord_step < 4'h8;
+  assign \$243  = \$241  & \$242 ;
+  assign \$244  = ~ \$signal ;
+  assign \$245  = nb_valid_d & \$244 ;
+  assign \$246  = ~ rd_flagged;
+  assign \$247  = \$245  & \$246 ;
+  assign \$248  = mine_row >> probe_d[3:0];
+  assign \$249  = \$247  & \$248 ;
+  assign \$250  = ~ \$signal ;
+  assign \$251  = nb_valid_d & \$250 ;
+  assign \$252  = ~ rd_flagged;
+  assign \$253  = \$251  & \$252 ;
+  assign \$254  = ~ chord_lost;
+  assign \$255  = chord_step == 4'h9;
+  assign \$256  = ~ \$signal ;
+  assign \$257  = nb_valid_d & \$256 ;
+  assign \$258  = ~ rd_flagged;
+  assign \$259  = \$257  & \$258 ;
+  assign \$260  = mine_row >> probe_d[3:0];
+  assign \$261  = \$259  & \$260 ;
+  assign \$262  = chord_lost | \$261 ;
+  assign \$263  = revealed_bits | opening;
+  assign \$264  = ~ flood_first;
+  assign \$265  = | opened_rows;
+  assign \$266  = flood_steps + 1'h1;
+  assign \$267  = win_scan + 1'h1;
+  assign \$268  = win_scan >= 2'h2;
+  assign \$269  = ~ \$signal ;
+  assign \$270  = \$268  & \$269 ;
+  assign \$271  = mine_row >> probe_d[3:0];
+  assign \$272  = ~ \$271 ;
+  assign \$273  = \$270  & \$272 ;
+  assign \$274  = win_scan == 9'h101;
+  assign \$275  = mine_read__data >> probe[3:0];
+  assign \$276  = | status;
+  assign \$277  = \$275  & \$276 ;
+  assign \$278  = revealed_bits >> probe;
+  assign \$279  = flagged_bits >> probe;
+  assign \$280  = status == 2'h2;
+  assign \$281  = mine_read__data >> probe[3:0];
+  assign \$282  = \$280  & \$281 ;
+  assign \$283  = \$279  | \$282 ;
+  assign \$284  = status == 2'h3;
+  assign \$285  = probe == exploded;
+  assign \$286  = \$284  & \$285 ;
+  always @(posedge clk)
+    \$288  <= \$287 ;
+  always @(posedge clk)
+    mine_read_row <= mine_read__data;
+  always @(posedge clk)
+    mine_forward <= \$116 ;
+  always @(posedge clk)
+    mine_forward_row <= mine_write__data;
+  always @(posedge clk)
+    free_running <= \$117 [31:0];
+  always @(posedge clk)
+    pending <= \$289 ;
+  always @(posedge clk)
+    prescaler <= \$290 ;
+  always @(posedge clk)
+    timer <= \$291 ;
+  always @(posedge clk)
+    probe <= probe_next;
+  always @(posedge clk)
+    probe_d <= probe;
+  always @(posedge clk)
+    \$signal  <= \$132 ;
+  always @(posedge clk)
+    rd_flagged <= \$133 ;
+  always @(posedge clk)
+    \$signal$96  <= \$292 ;
+  always @(posedge clk)
+    nb_valid_d <= \$signal$96 ;
+  always @(posedge clk)
+    difficulty <= \$293 ;
+  always @(posedge clk)
+    status <= \$294 ;
+  always @(posedge clk)
+    flagged_bits <= \$295 ;
+  always @(posedge clk)
+    zero <= \$296 ;
+  always @(posedge clk)
+    revealed_bits <= \$297 ;
+  always @(posedge clk)
+    cursor_row <= \$298 ;
+  always @(posedge clk)
+    cursor_col <= \$299 ;
+  always @(posedge clk)
+    counter <= \$300 ;
+  always @(posedge clk)
+    flood_steps <= \$301 ;
+  always @(posedge clk)
+    fsm_state <= \$302 ;
+  always @(posedge clk)
+    seed <= \$303 ;
+  always @(posedge clk)
+    swaps_done <= \$304 ;
+  always @(posedge clk)
+    swap_phase <= \$305 ;
+  always @(posedge clk)
+    load_row <= \$306 ;
+  always @(posedge clk)
+    chord_step <= \$307 ;
+  always @(posedge clk)
+    chord_flags <= \$308 ;
+  always @(posedge clk)
+    swap_a <= \$309 ;
+  always @(posedge clk)
+    swap_b <= \$310 ;
+  always @(posedge clk)
+    scan_row <= \$311 ;
+  always @(posedge clk)
+    scan_col <= \$312 ;
+  always @(posedge clk)
+    count_step <= \$313 ;
+  always @(posedge clk)
+    row_arrives <= \$314 ;
+  always @(posedge clk)
+    flood_first <= \$315 ;
+  always @(posedge clk)
+    exploded <= \$316 ;
+  always @(posedge clk)
+    chord_lost <= \$317 ;
+  always @(posedge clk)
+    win_scan <= \$318 ;
+  always @(posedge clk)
+    \read_col$90  <= \$319 ;
+  \nexys3_minesweeper.system.game.buttons$105  \buttons$105  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
     .press(press)
+  );
+  \nexys3_minesweeper.system.game.flood  flood (
+    .clk(clk),
+    .flagged(flagged_bits),
+    .opened_rows(opened_rows),
+    .opening(opening),
+    .revealed(revealed_bits),
+    .zero(zero)
+  );
+  \nexys3_minesweeper.system.game.lcg  lcg (
+    .clk(clk),
+    .load(load),
+    .load_value(load_value),
+    .ready(ready),
+    .request(request),
+    .value(value)
+  );
+  \nexys3_minesweeper.system.game.neighbour_counter  neighbour_counter (
+    .clk(clk),
+    .counts(counts),
+    .\port$1159$0 (\$320 ),
+    .\port$1168$0 (\$321 ),
+    .\port$1177$0 (\$322 ),
+    .\port$1186$0 (\$323 ),
+    .\port$1195$0 (\$324 ),
+    .\port$1204$0 (\$325 ),
+    .\port$1213$0 (\$326 ),
+    .\port$1222$0 (\$327 ),
+    .\port$1231$0 (\$328 ),
+    .\port$1240$0 (\$329 ),
+    .\port$1249$0 (\$330 ),
+    .\port$1258$0 (\$331 ),
+    .\port$1267$0 (\$332 ),
+    .\port$1276$0 (\$333 ),
+    .\port$1285$0 (\$334 ),
+    .\port$1291$0 (\$335 ),
+    .row(row),
+    .shift(shift)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
@@ -5905,8 +5324,8 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h0:
           /* empty */;
       4'h1:
-          if (\$54 ) begin
-            probe_next = \$55 ;
+          if (\$20 ) begin
+            probe_next = \$21 ;
           end
       4'h2:
           /* empty */;
@@ -5917,18 +5336,18 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h7:
           casez (swap_phase)
             3'h0:
-                probe_next = lcg[31:24];
+                probe_next = value[31:24];
             3'h1:
-                probe_next = lcg[23:16];
+                probe_next = value[23:16];
             3'h2:
-                probe_next = lcg[31:24];
+                probe_next = value[31:24];
           endcase
       4'h8:
           /* empty */;
       4'h9:
           probe_next = { scan_row, scan_col };
       4'ha:
-          if (\$87 ) begin
+          if (\$53 ) begin
             probe_next = { count_step[3:0], 4'h0 };
           end
       4'h5:
@@ -5999,7 +5418,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal$50  = 1'h0;
+    \$signal$54  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6008,10 +5427,10 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$58 ) begin
-          end else if (\$59 ) begin
+          if (\$24 ) begin
+          end else if (\$25 ) begin
             if (switches[1]) begin
-              \$signal$50  = 1'h1;
+              \$signal$54  = 1'h1;
             end
           end
     endcase
@@ -6027,10 +5446,52 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$58 ) begin
-          end else if (\$59 ) begin
+          if (\$24 ) begin
+          end else if (\$25 ) begin
             if (switches[1]) begin
-              flagged_wd = \$61 ;
+              flagged_wd = \$27 ;
+            end
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    load = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$24 ) begin
+          end else if (\$25 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$26 ) begin
+              load = 1'h1;
+            end
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    load_value = 32'd0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$24 ) begin
+          end else if (\$25 ) begin
+            if (switches[1]) begin
+            end else if (rd_flagged) begin
+            end else if (\$26 ) begin
+              load_value = \$28 ;
             end
           end
     endcase
@@ -6050,7 +5511,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h4:
           mine_write__addr = load_row;
     endcase
-    if (\$signal$60 ) begin
+    if (\$signal$68 ) begin
       mine_write__addr = probe_d[7:4];
     end
   end
@@ -6067,10 +5528,10 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h3:
           /* empty */;
       4'h4:
-          mine_write__data = \$64 ;
+          mine_write__data = \$31 ;
     endcase
-    if (\$signal$60 ) begin
-      mine_write__data = { \$254 , \$252 , \$250 , \$248 , \$246 , \$244 , \$242 , \$240 , \$238 , \$236 , \$234 , \$232 , \$230 , \$228 , \$226 , \$224  };
+    if (\$signal$68 ) begin
+      mine_write__data = { \$99 , \$97 , \$95 , \$93 , \$91 , \$89 , \$87 , \$85 , \$83 , \$81 , \$79 , \$77 , \$75 , \$73 , \$71 , \$69  };
     end
   end
   always @* begin
@@ -6088,13 +5549,13 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h4:
           mine_write__en = 1'h1;
     endcase
-    if (\$signal$60 ) begin
+    if (\$signal$68 ) begin
       mine_write__en = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    lcg_request = 1'h0;
+    request = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6105,27 +5566,27 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h3:
           /* empty */;
       4'h4:
-          lcg_request = \$65 ;
+          request = \$32 ;
       4'h7:
           casez (swap_phase)
             3'h0:
-                if (\$66 ) begin
+                if (ready) begin
                   (* full_case = 32'd1 *)
-                  if (\$81 ) begin
+                  if (\$47 ) begin
                   end else begin
-                    lcg_request = 1'h1;
+                    request = 1'h1;
                   end
                 end
             3'h1:
                 /* empty */;
             3'h2:
-                lcg_request = 1'h1;
+                request = 1'h1;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal$60  = 1'h0;
+    \$signal$68  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6147,23 +5608,23 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
             3'h2:
                 /* empty */;
             3'h3:
-                \$signal$60  = 1'h1;
+                \$signal$68  = 1'h1;
             default:
-                \$signal$60  = 1'h1;
+                \$signal$68  = 1'h1;
           endcase
       4'h8:
-          if (\$82 ) begin
-            \$signal$60  = 1'h1;
+          if (\$48 ) begin
+            \$signal$68  = 1'h1;
           end
       4'h9:
-          if (\$86 ) begin
-            \$signal$60  = 1'h1;
+          if (\$52 ) begin
+            \$signal$68  = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal$61  = 1'h0;
+    \$signal$69  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6185,18 +5646,66 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
             3'h2:
                 /* empty */;
             3'h3:
-                \$signal$61  = swap_a;
+                \$signal$69  = swap_a;
             default:
-                \$signal$61  = swap_b;
+                \$signal$69  = swap_b;
           endcase
       4'h8:
-          if (\$82 ) begin
-            \$signal$61  = 1'h0;
+          if (\$48 ) begin
+            \$signal$69  = 1'h0;
           end
       4'h9:
-          if (\$86 ) begin
-            \$signal$61  = 1'h1;
+          if (\$52 ) begin
+            \$signal$69  = 1'h1;
           end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    shift = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          shift = 1'h1;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    row = 16'h0000;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          row = \$54 ;
     endcase
   end
   always @* begin
@@ -6220,8 +5729,8 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h9:
           /* empty */;
       4'ha:
-          if (\$88 ) begin
-            count_write__addr = \$89 [3:0];
+          if (\$55 ) begin
+            count_write__addr = \$56 [3:0];
           end
     endcase
   end
@@ -6246,8 +5755,8 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h9:
           /* empty */;
       4'ha:
-          if (\$88 ) begin
-            count_write__data = { \$211 [3:0], \$206 [3:0], \$198 [3:0], \$190 [3:0], \$182 [3:0], \$174 [3:0], \$166 [3:0], \$158 [3:0], \$150 [3:0], \$142 [3:0], \$134 [3:0], \$126 [3:0], \$118 [3:0], \$110 [3:0], \$102 [3:0], \$94 [3:0] };
+          if (\$55 ) begin
+            count_write__data = counts;
           end
     endcase
   end
@@ -6272,7 +5781,7 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h9:
           /* empty */;
       4'ha:
-          if (\$88 ) begin
+          if (\$55 ) begin
             count_write__en = 1'h1;
           end
     endcase
@@ -6301,27 +5810,27 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
           /* empty */;
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$212 ) begin
+          if (\$57 ) begin
           end else begin
             revealed_we = 1'h1;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$218 ) begin
-          end else if (\$222 ) begin
+          if (\$63 ) begin
+          end else if (\$67 ) begin
             revealed_we = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$608  = \$609 ;
+    \$287  = \$288 ;
     if (read_enable) begin
-      \$608 [0] = \$598 ;
-      \$608 [1] = \$599 ;
-      \$608 [2] = \$604 ;
-      \$608 [3] = \$607 ;
+      \$287 [0] = \$277 ;
+      \$287 [1] = \$278 ;
+      \$287 [2] = \$283 ;
+      \$287 [3] = \$286 ;
     end
   end
   always @* begin
@@ -6338,22 +5847,22 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$610  = pending;
-    if (\$279 ) begin
-      \$610  = press;
-    end else if (\$281 ) begin
-      \$610  = 5'h00;
+    \$289  = pending;
+    if (\$124 ) begin
+      \$289  = press;
+    end else if (\$126 ) begin
+      \$289  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$611  = prescaler;
-    if (\$282 ) begin
+    \$290  = prescaler;
+    if (\$127 ) begin
       (* full_case = 32'd1 *)
-      if (\$283 ) begin
-        \$611  = 27'h0000000;
+      if (\$128 ) begin
+        \$290  = 27'h0000000;
       end else begin
-        \$611  = \$286 [26:0];
+        \$290  = \$131 [26:0];
       end
     end
     casez (fsm_state)
@@ -6364,47 +5873,47 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$344 ) begin
-              \$611  = 27'h0000000;
+            end else if (\$164 ) begin
+              \$290  = 27'h0000000;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$612  = timer;
-    if (\$282 ) begin
-      if (\$283 ) begin
-        if (\$284 ) begin
-          \$612  = \$285 [9:0];
+    \$291  = timer;
+    if (\$127 ) begin
+      if (\$128 ) begin
+        if (\$129 ) begin
+          \$291  = \$130 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$612  = 10'h000;
+          \$291  = 10'h000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$344 ) begin
-              \$612  = 10'h000;
+            end else if (\$164 ) begin
+              \$291  = 10'h000;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$613  = 1'h0;
+    \$292  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6427,69 +5936,36 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h5:
           /* empty */;
       4'h6:
-          \$613  = \$544 ;
+          \$292  = \$223 ;
       4'hc:
-          \$613  = \$564 ;
+          \$292  = \$243 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$614  = lcg_wait;
-    if (lcg_request) begin
-      \$614  = 2'h2;
-    end else if (\$294 ) begin
-      \$614  = \$295 [1:0];
-    end
+    \$293  = difficulty;
+    casez (fsm_state)
+      4'h0:
+          \$293  = switches[7];
+    endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$615  = lcg;
-    if (\$296 ) begin
-      \$615  = { \$297 [14:0], \$signal$92 [16:0] };
-    end
+    \$294  = status;
     casez (fsm_state)
       4'h0:
-          /* empty */;
+          \$294  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$344 ) begin
-              \$615  = \$349 ;
-            end
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$616  = difficulty;
-    casez (fsm_state)
-      4'h0:
-          \$616  = switches[7];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$617  = status;
-    casez (fsm_state)
-      4'h0:
-          \$617  = 2'h0;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$342 ) begin
-          end else if (\$343 ) begin
-            if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$344 ) begin
-              \$617  = 2'h1;
+            end else if (\$164 ) begin
+              \$294  = 2'h1;
             end
           end
       4'h4:
@@ -6503,557 +5979,557 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'ha:
           /* empty */;
       4'h5:
-          if (\$534 ) begin
-            \$617  = 2'h3;
+          if (\$213 ) begin
+            \$294  = 2'h3;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$576 ) begin
-            if (\$583 ) begin
-              \$617  = 2'h3;
+          if (\$255 ) begin
+            if (\$262 ) begin
+              \$294  = 2'h3;
             end
           end
       4'hb:
           /* empty */;
       4'hd:
-          if (\$594 ) begin
-          end else if (\$595 ) begin
-            \$617  = 2'h2;
+          if (\$273 ) begin
+          end else if (\$274 ) begin
+            \$294  = 2'h2;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$618  = flagged_bits;
+    \$295  = flagged_bits;
     casez (fsm_state)
       4'h0:
-          \$618  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$295  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     endcase
-    if (\$signal$50 ) begin
+    if (\$signal$54 ) begin
       (* full_case = 32'd1 *)
       casez (probe_d)
         8'h00:
-            \$618 [0] = flagged_wd;
+            \$295 [0] = flagged_wd;
         8'h01:
-            \$618 [1] = flagged_wd;
+            \$295 [1] = flagged_wd;
         8'h02:
-            \$618 [2] = flagged_wd;
+            \$295 [2] = flagged_wd;
         8'h03:
-            \$618 [3] = flagged_wd;
+            \$295 [3] = flagged_wd;
         8'h04:
-            \$618 [4] = flagged_wd;
+            \$295 [4] = flagged_wd;
         8'h05:
-            \$618 [5] = flagged_wd;
+            \$295 [5] = flagged_wd;
         8'h06:
-            \$618 [6] = flagged_wd;
+            \$295 [6] = flagged_wd;
         8'h07:
-            \$618 [7] = flagged_wd;
+            \$295 [7] = flagged_wd;
         8'h08:
-            \$618 [8] = flagged_wd;
+            \$295 [8] = flagged_wd;
         8'h09:
-            \$618 [9] = flagged_wd;
+            \$295 [9] = flagged_wd;
         8'h0a:
-            \$618 [10] = flagged_wd;
+            \$295 [10] = flagged_wd;
         8'h0b:
-            \$618 [11] = flagged_wd;
+            \$295 [11] = flagged_wd;
         8'h0c:
-            \$618 [12] = flagged_wd;
+            \$295 [12] = flagged_wd;
         8'h0d:
-            \$618 [13] = flagged_wd;
+            \$295 [13] = flagged_wd;
         8'h0e:
-            \$618 [14] = flagged_wd;
+            \$295 [14] = flagged_wd;
         8'h0f:
-            \$618 [15] = flagged_wd;
+            \$295 [15] = flagged_wd;
         8'h10:
-            \$618 [16] = flagged_wd;
+            \$295 [16] = flagged_wd;
         8'h11:
-            \$618 [17] = flagged_wd;
+            \$295 [17] = flagged_wd;
         8'h12:
-            \$618 [18] = flagged_wd;
+            \$295 [18] = flagged_wd;
         8'h13:
-            \$618 [19] = flagged_wd;
+            \$295 [19] = flagged_wd;
         8'h14:
-            \$618 [20] = flagged_wd;
+            \$295 [20] = flagged_wd;
         8'h15:
-            \$618 [21] = flagged_wd;
+            \$295 [21] = flagged_wd;
         8'h16:
-            \$618 [22] = flagged_wd;
+            \$295 [22] = flagged_wd;
         8'h17:
-            \$618 [23] = flagged_wd;
+            \$295 [23] = flagged_wd;
         8'h18:
-            \$618 [24] = flagged_wd;
+            \$295 [24] = flagged_wd;
         8'h19:
-            \$618 [25] = flagged_wd;
+            \$295 [25] = flagged_wd;
         8'h1a:
-            \$618 [26] = flagged_wd;
+            \$295 [26] = flagged_wd;
         8'h1b:
-            \$618 [27] = flagged_wd;
+            \$295 [27] = flagged_wd;
         8'h1c:
-            \$618 [28] = flagged_wd;
+            \$295 [28] = flagged_wd;
         8'h1d:
-            \$618 [29] = flagged_wd;
+            \$295 [29] = flagged_wd;
         8'h1e:
-            \$618 [30] = flagged_wd;
+            \$295 [30] = flagged_wd;
         8'h1f:
-            \$618 [31] = flagged_wd;
+            \$295 [31] = flagged_wd;
         8'h20:
-            \$618 [32] = flagged_wd;
+            \$295 [32] = flagged_wd;
         8'h21:
-            \$618 [33] = flagged_wd;
+            \$295 [33] = flagged_wd;
         8'h22:
-            \$618 [34] = flagged_wd;
+            \$295 [34] = flagged_wd;
         8'h23:
-            \$618 [35] = flagged_wd;
+            \$295 [35] = flagged_wd;
         8'h24:
-            \$618 [36] = flagged_wd;
+            \$295 [36] = flagged_wd;
         8'h25:
-            \$618 [37] = flagged_wd;
+            \$295 [37] = flagged_wd;
         8'h26:
-            \$618 [38] = flagged_wd;
+            \$295 [38] = flagged_wd;
         8'h27:
-            \$618 [39] = flagged_wd;
+            \$295 [39] = flagged_wd;
         8'h28:
-            \$618 [40] = flagged_wd;
+            \$295 [40] = flagged_wd;
         8'h29:
-            \$618 [41] = flagged_wd;
+            \$295 [41] = flagged_wd;
         8'h2a:
-            \$618 [42] = flagged_wd;
+            \$295 [42] = flagged_wd;
         8'h2b:
-            \$618 [43] = flagged_wd;
+            \$295 [43] = flagged_wd;
         8'h2c:
-            \$618 [44] = flagged_wd;
+            \$295 [44] = flagged_wd;
         8'h2d:
-            \$618 [45] = flagged_wd;
+            \$295 [45] = flagged_wd;
         8'h2e:
-            \$618 [46] = flagged_wd;
+            \$295 [46] = flagged_wd;
         8'h2f:
-            \$618 [47] = flagged_wd;
+            \$295 [47] = flagged_wd;
         8'h30:
-            \$618 [48] = flagged_wd;
+            \$295 [48] = flagged_wd;
         8'h31:
-            \$618 [49] = flagged_wd;
+            \$295 [49] = flagged_wd;
         8'h32:
-            \$618 [50] = flagged_wd;
+            \$295 [50] = flagged_wd;
         8'h33:
-            \$618 [51] = flagged_wd;
+            \$295 [51] = flagged_wd;
         8'h34:
-            \$618 [52] = flagged_wd;
+            \$295 [52] = flagged_wd;
         8'h35:
-            \$618 [53] = flagged_wd;
+            \$295 [53] = flagged_wd;
         8'h36:
-            \$618 [54] = flagged_wd;
+            \$295 [54] = flagged_wd;
         8'h37:
-            \$618 [55] = flagged_wd;
+            \$295 [55] = flagged_wd;
         8'h38:
-            \$618 [56] = flagged_wd;
+            \$295 [56] = flagged_wd;
         8'h39:
-            \$618 [57] = flagged_wd;
+            \$295 [57] = flagged_wd;
         8'h3a:
-            \$618 [58] = flagged_wd;
+            \$295 [58] = flagged_wd;
         8'h3b:
-            \$618 [59] = flagged_wd;
+            \$295 [59] = flagged_wd;
         8'h3c:
-            \$618 [60] = flagged_wd;
+            \$295 [60] = flagged_wd;
         8'h3d:
-            \$618 [61] = flagged_wd;
+            \$295 [61] = flagged_wd;
         8'h3e:
-            \$618 [62] = flagged_wd;
+            \$295 [62] = flagged_wd;
         8'h3f:
-            \$618 [63] = flagged_wd;
+            \$295 [63] = flagged_wd;
         8'h40:
-            \$618 [64] = flagged_wd;
+            \$295 [64] = flagged_wd;
         8'h41:
-            \$618 [65] = flagged_wd;
+            \$295 [65] = flagged_wd;
         8'h42:
-            \$618 [66] = flagged_wd;
+            \$295 [66] = flagged_wd;
         8'h43:
-            \$618 [67] = flagged_wd;
+            \$295 [67] = flagged_wd;
         8'h44:
-            \$618 [68] = flagged_wd;
+            \$295 [68] = flagged_wd;
         8'h45:
-            \$618 [69] = flagged_wd;
+            \$295 [69] = flagged_wd;
         8'h46:
-            \$618 [70] = flagged_wd;
+            \$295 [70] = flagged_wd;
         8'h47:
-            \$618 [71] = flagged_wd;
+            \$295 [71] = flagged_wd;
         8'h48:
-            \$618 [72] = flagged_wd;
+            \$295 [72] = flagged_wd;
         8'h49:
-            \$618 [73] = flagged_wd;
+            \$295 [73] = flagged_wd;
         8'h4a:
-            \$618 [74] = flagged_wd;
+            \$295 [74] = flagged_wd;
         8'h4b:
-            \$618 [75] = flagged_wd;
+            \$295 [75] = flagged_wd;
         8'h4c:
-            \$618 [76] = flagged_wd;
+            \$295 [76] = flagged_wd;
         8'h4d:
-            \$618 [77] = flagged_wd;
+            \$295 [77] = flagged_wd;
         8'h4e:
-            \$618 [78] = flagged_wd;
+            \$295 [78] = flagged_wd;
         8'h4f:
-            \$618 [79] = flagged_wd;
+            \$295 [79] = flagged_wd;
         8'h50:
-            \$618 [80] = flagged_wd;
+            \$295 [80] = flagged_wd;
         8'h51:
-            \$618 [81] = flagged_wd;
+            \$295 [81] = flagged_wd;
         8'h52:
-            \$618 [82] = flagged_wd;
+            \$295 [82] = flagged_wd;
         8'h53:
-            \$618 [83] = flagged_wd;
+            \$295 [83] = flagged_wd;
         8'h54:
-            \$618 [84] = flagged_wd;
+            \$295 [84] = flagged_wd;
         8'h55:
-            \$618 [85] = flagged_wd;
+            \$295 [85] = flagged_wd;
         8'h56:
-            \$618 [86] = flagged_wd;
+            \$295 [86] = flagged_wd;
         8'h57:
-            \$618 [87] = flagged_wd;
+            \$295 [87] = flagged_wd;
         8'h58:
-            \$618 [88] = flagged_wd;
+            \$295 [88] = flagged_wd;
         8'h59:
-            \$618 [89] = flagged_wd;
+            \$295 [89] = flagged_wd;
         8'h5a:
-            \$618 [90] = flagged_wd;
+            \$295 [90] = flagged_wd;
         8'h5b:
-            \$618 [91] = flagged_wd;
+            \$295 [91] = flagged_wd;
         8'h5c:
-            \$618 [92] = flagged_wd;
+            \$295 [92] = flagged_wd;
         8'h5d:
-            \$618 [93] = flagged_wd;
+            \$295 [93] = flagged_wd;
         8'h5e:
-            \$618 [94] = flagged_wd;
+            \$295 [94] = flagged_wd;
         8'h5f:
-            \$618 [95] = flagged_wd;
+            \$295 [95] = flagged_wd;
         8'h60:
-            \$618 [96] = flagged_wd;
+            \$295 [96] = flagged_wd;
         8'h61:
-            \$618 [97] = flagged_wd;
+            \$295 [97] = flagged_wd;
         8'h62:
-            \$618 [98] = flagged_wd;
+            \$295 [98] = flagged_wd;
         8'h63:
-            \$618 [99] = flagged_wd;
+            \$295 [99] = flagged_wd;
         8'h64:
-            \$618 [100] = flagged_wd;
+            \$295 [100] = flagged_wd;
         8'h65:
-            \$618 [101] = flagged_wd;
+            \$295 [101] = flagged_wd;
         8'h66:
-            \$618 [102] = flagged_wd;
+            \$295 [102] = flagged_wd;
         8'h67:
-            \$618 [103] = flagged_wd;
+            \$295 [103] = flagged_wd;
         8'h68:
-            \$618 [104] = flagged_wd;
+            \$295 [104] = flagged_wd;
         8'h69:
-            \$618 [105] = flagged_wd;
+            \$295 [105] = flagged_wd;
         8'h6a:
-            \$618 [106] = flagged_wd;
+            \$295 [106] = flagged_wd;
         8'h6b:
-            \$618 [107] = flagged_wd;
+            \$295 [107] = flagged_wd;
         8'h6c:
-            \$618 [108] = flagged_wd;
+            \$295 [108] = flagged_wd;
         8'h6d:
-            \$618 [109] = flagged_wd;
+            \$295 [109] = flagged_wd;
         8'h6e:
-            \$618 [110] = flagged_wd;
+            \$295 [110] = flagged_wd;
         8'h6f:
-            \$618 [111] = flagged_wd;
+            \$295 [111] = flagged_wd;
         8'h70:
-            \$618 [112] = flagged_wd;
+            \$295 [112] = flagged_wd;
         8'h71:
-            \$618 [113] = flagged_wd;
+            \$295 [113] = flagged_wd;
         8'h72:
-            \$618 [114] = flagged_wd;
+            \$295 [114] = flagged_wd;
         8'h73:
-            \$618 [115] = flagged_wd;
+            \$295 [115] = flagged_wd;
         8'h74:
-            \$618 [116] = flagged_wd;
+            \$295 [116] = flagged_wd;
         8'h75:
-            \$618 [117] = flagged_wd;
+            \$295 [117] = flagged_wd;
         8'h76:
-            \$618 [118] = flagged_wd;
+            \$295 [118] = flagged_wd;
         8'h77:
-            \$618 [119] = flagged_wd;
+            \$295 [119] = flagged_wd;
         8'h78:
-            \$618 [120] = flagged_wd;
+            \$295 [120] = flagged_wd;
         8'h79:
-            \$618 [121] = flagged_wd;
+            \$295 [121] = flagged_wd;
         8'h7a:
-            \$618 [122] = flagged_wd;
+            \$295 [122] = flagged_wd;
         8'h7b:
-            \$618 [123] = flagged_wd;
+            \$295 [123] = flagged_wd;
         8'h7c:
-            \$618 [124] = flagged_wd;
+            \$295 [124] = flagged_wd;
         8'h7d:
-            \$618 [125] = flagged_wd;
+            \$295 [125] = flagged_wd;
         8'h7e:
-            \$618 [126] = flagged_wd;
+            \$295 [126] = flagged_wd;
         8'h7f:
-            \$618 [127] = flagged_wd;
+            \$295 [127] = flagged_wd;
         8'h80:
-            \$618 [128] = flagged_wd;
+            \$295 [128] = flagged_wd;
         8'h81:
-            \$618 [129] = flagged_wd;
+            \$295 [129] = flagged_wd;
         8'h82:
-            \$618 [130] = flagged_wd;
+            \$295 [130] = flagged_wd;
         8'h83:
-            \$618 [131] = flagged_wd;
+            \$295 [131] = flagged_wd;
         8'h84:
-            \$618 [132] = flagged_wd;
+            \$295 [132] = flagged_wd;
         8'h85:
-            \$618 [133] = flagged_wd;
+            \$295 [133] = flagged_wd;
         8'h86:
-            \$618 [134] = flagged_wd;
+            \$295 [134] = flagged_wd;
         8'h87:
-            \$618 [135] = flagged_wd;
+            \$295 [135] = flagged_wd;
         8'h88:
-            \$618 [136] = flagged_wd;
+            \$295 [136] = flagged_wd;
         8'h89:
-            \$618 [137] = flagged_wd;
+            \$295 [137] = flagged_wd;
         8'h8a:
-            \$618 [138] = flagged_wd;
+            \$295 [138] = flagged_wd;
         8'h8b:
-            \$618 [139] = flagged_wd;
+            \$295 [139] = flagged_wd;
         8'h8c:
-            \$618 [140] = flagged_wd;
+            \$295 [140] = flagged_wd;
         8'h8d:
-            \$618 [141] = flagged_wd;
+            \$295 [141] = flagged_wd;
         8'h8e:
-            \$618 [142] = flagged_wd;
+            \$295 [142] = flagged_wd;
         8'h8f:
-            \$618 [143] = flagged_wd;
+            \$295 [143] = flagged_wd;
         8'h90:
-            \$618 [144] = flagged_wd;
+            \$295 [144] = flagged_wd;
         8'h91:
-            \$618 [145] = flagged_wd;
+            \$295 [145] = flagged_wd;
         8'h92:
-            \$618 [146] = flagged_wd;
+            \$295 [146] = flagged_wd;
         8'h93:
-            \$618 [147] = flagged_wd;
+            \$295 [147] = flagged_wd;
         8'h94:
-            \$618 [148] = flagged_wd;
+            \$295 [148] = flagged_wd;
         8'h95:
-            \$618 [149] = flagged_wd;
+            \$295 [149] = flagged_wd;
         8'h96:
-            \$618 [150] = flagged_wd;
+            \$295 [150] = flagged_wd;
         8'h97:
-            \$618 [151] = flagged_wd;
+            \$295 [151] = flagged_wd;
         8'h98:
-            \$618 [152] = flagged_wd;
+            \$295 [152] = flagged_wd;
         8'h99:
-            \$618 [153] = flagged_wd;
+            \$295 [153] = flagged_wd;
         8'h9a:
-            \$618 [154] = flagged_wd;
+            \$295 [154] = flagged_wd;
         8'h9b:
-            \$618 [155] = flagged_wd;
+            \$295 [155] = flagged_wd;
         8'h9c:
-            \$618 [156] = flagged_wd;
+            \$295 [156] = flagged_wd;
         8'h9d:
-            \$618 [157] = flagged_wd;
+            \$295 [157] = flagged_wd;
         8'h9e:
-            \$618 [158] = flagged_wd;
+            \$295 [158] = flagged_wd;
         8'h9f:
-            \$618 [159] = flagged_wd;
+            \$295 [159] = flagged_wd;
         8'ha0:
-            \$618 [160] = flagged_wd;
+            \$295 [160] = flagged_wd;
         8'ha1:
-            \$618 [161] = flagged_wd;
+            \$295 [161] = flagged_wd;
         8'ha2:
-            \$618 [162] = flagged_wd;
+            \$295 [162] = flagged_wd;
         8'ha3:
-            \$618 [163] = flagged_wd;
+            \$295 [163] = flagged_wd;
         8'ha4:
-            \$618 [164] = flagged_wd;
+            \$295 [164] = flagged_wd;
         8'ha5:
-            \$618 [165] = flagged_wd;
+            \$295 [165] = flagged_wd;
         8'ha6:
-            \$618 [166] = flagged_wd;
+            \$295 [166] = flagged_wd;
         8'ha7:
-            \$618 [167] = flagged_wd;
+            \$295 [167] = flagged_wd;
         8'ha8:
-            \$618 [168] = flagged_wd;
+            \$295 [168] = flagged_wd;
         8'ha9:
-            \$618 [169] = flagged_wd;
+            \$295 [169] = flagged_wd;
         8'haa:
-            \$618 [170] = flagged_wd;
+            \$295 [170] = flagged_wd;
         8'hab:
-            \$618 [171] = flagged_wd;
+            \$295 [171] = flagged_wd;
         8'hac:
-            \$618 [172] = flagged_wd;
+            \$295 [172] = flagged_wd;
         8'had:
-            \$618 [173] = flagged_wd;
+            \$295 [173] = flagged_wd;
         8'hae:
-            \$618 [174] = flagged_wd;
+            \$295 [174] = flagged_wd;
         8'haf:
-            \$618 [175] = flagged_wd;
+            \$295 [175] = flagged_wd;
         8'hb0:
-            \$618 [176] = flagged_wd;
+            \$295 [176] = flagged_wd;
         8'hb1:
-            \$618 [177] = flagged_wd;
+            \$295 [177] = flagged_wd;
         8'hb2:
-            \$618 [178] = flagged_wd;
+            \$295 [178] = flagged_wd;
         8'hb3:
-            \$618 [179] = flagged_wd;
+            \$295 [179] = flagged_wd;
         8'hb4:
-            \$618 [180] = flagged_wd;
+            \$295 [180] = flagged_wd;
         8'hb5:
-            \$618 [181] = flagged_wd;
+            \$295 [181] = flagged_wd;
         8'hb6:
-            \$618 [182] = flagged_wd;
+            \$295 [182] = flagged_wd;
         8'hb7:
-            \$618 [183] = flagged_wd;
+            \$295 [183] = flagged_wd;
         8'hb8:
-            \$618 [184] = flagged_wd;
+            \$295 [184] = flagged_wd;
         8'hb9:
-            \$618 [185] = flagged_wd;
+            \$295 [185] = flagged_wd;
         8'hba:
-            \$618 [186] = flagged_wd;
+            \$295 [186] = flagged_wd;
         8'hbb:
-            \$618 [187] = flagged_wd;
+            \$295 [187] = flagged_wd;
         8'hbc:
-            \$618 [188] = flagged_wd;
+            \$295 [188] = flagged_wd;
         8'hbd:
-            \$618 [189] = flagged_wd;
+            \$295 [189] = flagged_wd;
         8'hbe:
-            \$618 [190] = flagged_wd;
+            \$295 [190] = flagged_wd;
         8'hbf:
-            \$618 [191] = flagged_wd;
+            \$295 [191] = flagged_wd;
         8'hc0:
-            \$618 [192] = flagged_wd;
+            \$295 [192] = flagged_wd;
         8'hc1:
-            \$618 [193] = flagged_wd;
+            \$295 [193] = flagged_wd;
         8'hc2:
-            \$618 [194] = flagged_wd;
+            \$295 [194] = flagged_wd;
         8'hc3:
-            \$618 [195] = flagged_wd;
+            \$295 [195] = flagged_wd;
         8'hc4:
-            \$618 [196] = flagged_wd;
+            \$295 [196] = flagged_wd;
         8'hc5:
-            \$618 [197] = flagged_wd;
+            \$295 [197] = flagged_wd;
         8'hc6:
-            \$618 [198] = flagged_wd;
+            \$295 [198] = flagged_wd;
         8'hc7:
-            \$618 [199] = flagged_wd;
+            \$295 [199] = flagged_wd;
         8'hc8:
-            \$618 [200] = flagged_wd;
+            \$295 [200] = flagged_wd;
         8'hc9:
-            \$618 [201] = flagged_wd;
+            \$295 [201] = flagged_wd;
         8'hca:
-            \$618 [202] = flagged_wd;
+            \$295 [202] = flagged_wd;
         8'hcb:
-            \$618 [203] = flagged_wd;
+            \$295 [203] = flagged_wd;
         8'hcc:
-            \$618 [204] = flagged_wd;
+            \$295 [204] = flagged_wd;
         8'hcd:
-            \$618 [205] = flagged_wd;
+            \$295 [205] = flagged_wd;
         8'hce:
-            \$618 [206] = flagged_wd;
+            \$295 [206] = flagged_wd;
         8'hcf:
-            \$618 [207] = flagged_wd;
+            \$295 [207] = flagged_wd;
         8'hd0:
-            \$618 [208] = flagged_wd;
+            \$295 [208] = flagged_wd;
         8'hd1:
-            \$618 [209] = flagged_wd;
+            \$295 [209] = flagged_wd;
         8'hd2:
-            \$618 [210] = flagged_wd;
+            \$295 [210] = flagged_wd;
         8'hd3:
-            \$618 [211] = flagged_wd;
+            \$295 [211] = flagged_wd;
         8'hd4:
-            \$618 [212] = flagged_wd;
+            \$295 [212] = flagged_wd;
         8'hd5:
-            \$618 [213] = flagged_wd;
+            \$295 [213] = flagged_wd;
         8'hd6:
-            \$618 [214] = flagged_wd;
+            \$295 [214] = flagged_wd;
         8'hd7:
-            \$618 [215] = flagged_wd;
+            \$295 [215] = flagged_wd;
         8'hd8:
-            \$618 [216] = flagged_wd;
+            \$295 [216] = flagged_wd;
         8'hd9:
-            \$618 [217] = flagged_wd;
+            \$295 [217] = flagged_wd;
         8'hda:
-            \$618 [218] = flagged_wd;
+            \$295 [218] = flagged_wd;
         8'hdb:
-            \$618 [219] = flagged_wd;
+            \$295 [219] = flagged_wd;
         8'hdc:
-            \$618 [220] = flagged_wd;
+            \$295 [220] = flagged_wd;
         8'hdd:
-            \$618 [221] = flagged_wd;
+            \$295 [221] = flagged_wd;
         8'hde:
-            \$618 [222] = flagged_wd;
+            \$295 [222] = flagged_wd;
         8'hdf:
-            \$618 [223] = flagged_wd;
+            \$295 [223] = flagged_wd;
         8'he0:
-            \$618 [224] = flagged_wd;
+            \$295 [224] = flagged_wd;
         8'he1:
-            \$618 [225] = flagged_wd;
+            \$295 [225] = flagged_wd;
         8'he2:
-            \$618 [226] = flagged_wd;
+            \$295 [226] = flagged_wd;
         8'he3:
-            \$618 [227] = flagged_wd;
+            \$295 [227] = flagged_wd;
         8'he4:
-            \$618 [228] = flagged_wd;
+            \$295 [228] = flagged_wd;
         8'he5:
-            \$618 [229] = flagged_wd;
+            \$295 [229] = flagged_wd;
         8'he6:
-            \$618 [230] = flagged_wd;
+            \$295 [230] = flagged_wd;
         8'he7:
-            \$618 [231] = flagged_wd;
+            \$295 [231] = flagged_wd;
         8'he8:
-            \$618 [232] = flagged_wd;
+            \$295 [232] = flagged_wd;
         8'he9:
-            \$618 [233] = flagged_wd;
+            \$295 [233] = flagged_wd;
         8'hea:
-            \$618 [234] = flagged_wd;
+            \$295 [234] = flagged_wd;
         8'heb:
-            \$618 [235] = flagged_wd;
+            \$295 [235] = flagged_wd;
         8'hec:
-            \$618 [236] = flagged_wd;
+            \$295 [236] = flagged_wd;
         8'hed:
-            \$618 [237] = flagged_wd;
+            \$295 [237] = flagged_wd;
         8'hee:
-            \$618 [238] = flagged_wd;
+            \$295 [238] = flagged_wd;
         8'hef:
-            \$618 [239] = flagged_wd;
+            \$295 [239] = flagged_wd;
         8'hf0:
-            \$618 [240] = flagged_wd;
+            \$295 [240] = flagged_wd;
         8'hf1:
-            \$618 [241] = flagged_wd;
+            \$295 [241] = flagged_wd;
         8'hf2:
-            \$618 [242] = flagged_wd;
+            \$295 [242] = flagged_wd;
         8'hf3:
-            \$618 [243] = flagged_wd;
+            \$295 [243] = flagged_wd;
         8'hf4:
-            \$618 [244] = flagged_wd;
+            \$295 [244] = flagged_wd;
         8'hf5:
-            \$618 [245] = flagged_wd;
+            \$295 [245] = flagged_wd;
         8'hf6:
-            \$618 [246] = flagged_wd;
+            \$295 [246] = flagged_wd;
         8'hf7:
-            \$618 [247] = flagged_wd;
+            \$295 [247] = flagged_wd;
         8'hf8:
-            \$618 [248] = flagged_wd;
+            \$295 [248] = flagged_wd;
         8'hf9:
-            \$618 [249] = flagged_wd;
+            \$295 [249] = flagged_wd;
         8'hfa:
-            \$618 [250] = flagged_wd;
+            \$295 [250] = flagged_wd;
         8'hfb:
-            \$618 [251] = flagged_wd;
+            \$295 [251] = flagged_wd;
         8'hfc:
-            \$618 [252] = flagged_wd;
+            \$295 [252] = flagged_wd;
         8'hfd:
-            \$618 [253] = flagged_wd;
+            \$295 [253] = flagged_wd;
         8'hfe:
-            \$618 [254] = flagged_wd;
+            \$295 [254] = flagged_wd;
         8'hff:
-            \$618 [255] = flagged_wd;
+            \$295 [255] = flagged_wd;
       endcase
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$619  = zero;
+    \$296  = zero;
     casez (fsm_state)
       4'h0:
-          \$619  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+          \$296  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
       4'h1:
           /* empty */;
       4'h2:
@@ -7069,51 +6545,51 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h9:
           /* empty */;
       4'ha:
-          if (\$388 ) begin
+          if (\$205 ) begin
             (* full_case = 32'd1 *)
-            casez (\$532 [3:0])
+            casez (\$211 [3:0])
               4'h0:
-                  \$619 [15:0] = \$531 ;
+                  \$296 [15:0] = \$210 ;
               4'h1:
-                  \$619 [31:16] = \$531 ;
+                  \$296 [31:16] = \$210 ;
               4'h2:
-                  \$619 [47:32] = \$531 ;
+                  \$296 [47:32] = \$210 ;
               4'h3:
-                  \$619 [63:48] = \$531 ;
+                  \$296 [63:48] = \$210 ;
               4'h4:
-                  \$619 [79:64] = \$531 ;
+                  \$296 [79:64] = \$210 ;
               4'h5:
-                  \$619 [95:80] = \$531 ;
+                  \$296 [95:80] = \$210 ;
               4'h6:
-                  \$619 [111:96] = \$531 ;
+                  \$296 [111:96] = \$210 ;
               4'h7:
-                  \$619 [127:112] = \$531 ;
+                  \$296 [127:112] = \$210 ;
               4'h8:
-                  \$619 [143:128] = \$531 ;
+                  \$296 [143:128] = \$210 ;
               4'h9:
-                  \$619 [159:144] = \$531 ;
+                  \$296 [159:144] = \$210 ;
               4'ha:
-                  \$619 [175:160] = \$531 ;
+                  \$296 [175:160] = \$210 ;
               4'hb:
-                  \$619 [191:176] = \$531 ;
+                  \$296 [191:176] = \$210 ;
               4'hc:
-                  \$619 [207:192] = \$531 ;
+                  \$296 [207:192] = \$210 ;
               4'hd:
-                  \$619 [223:208] = \$531 ;
+                  \$296 [223:208] = \$210 ;
               4'he:
-                  \$619 [239:224] = \$531 ;
+                  \$296 [239:224] = \$210 ;
               4'hf:
-                  \$619 [255:240] = \$531 ;
+                  \$296 [255:240] = \$210 ;
             endcase
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$620  = revealed_bits;
+    \$297  = revealed_bits;
     casez (fsm_state)
       4'h0:
-          \$620  = \$314 ;
+          \$297  = \$134 ;
       4'h1:
           /* empty */;
       4'h2:
@@ -7137,573 +6613,573 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'hc:
           /* empty */;
       4'hb:
-          \$620  = \$584 ;
+          \$297  = \$263 ;
     endcase
     if (revealed_we) begin
       (* full_case = 32'd1 *)
       casez (probe_d)
         8'h00:
-            \$620 [0] = 1'h1;
+            \$297 [0] = 1'h1;
         8'h01:
-            \$620 [1] = 1'h1;
+            \$297 [1] = 1'h1;
         8'h02:
-            \$620 [2] = 1'h1;
+            \$297 [2] = 1'h1;
         8'h03:
-            \$620 [3] = 1'h1;
+            \$297 [3] = 1'h1;
         8'h04:
-            \$620 [4] = 1'h1;
+            \$297 [4] = 1'h1;
         8'h05:
-            \$620 [5] = 1'h1;
+            \$297 [5] = 1'h1;
         8'h06:
-            \$620 [6] = 1'h1;
+            \$297 [6] = 1'h1;
         8'h07:
-            \$620 [7] = 1'h1;
+            \$297 [7] = 1'h1;
         8'h08:
-            \$620 [8] = 1'h1;
+            \$297 [8] = 1'h1;
         8'h09:
-            \$620 [9] = 1'h1;
+            \$297 [9] = 1'h1;
         8'h0a:
-            \$620 [10] = 1'h1;
+            \$297 [10] = 1'h1;
         8'h0b:
-            \$620 [11] = 1'h1;
+            \$297 [11] = 1'h1;
         8'h0c:
-            \$620 [12] = 1'h1;
+            \$297 [12] = 1'h1;
         8'h0d:
-            \$620 [13] = 1'h1;
+            \$297 [13] = 1'h1;
         8'h0e:
-            \$620 [14] = 1'h1;
+            \$297 [14] = 1'h1;
         8'h0f:
-            \$620 [15] = 1'h1;
+            \$297 [15] = 1'h1;
         8'h10:
-            \$620 [16] = 1'h1;
+            \$297 [16] = 1'h1;
         8'h11:
-            \$620 [17] = 1'h1;
+            \$297 [17] = 1'h1;
         8'h12:
-            \$620 [18] = 1'h1;
+            \$297 [18] = 1'h1;
         8'h13:
-            \$620 [19] = 1'h1;
+            \$297 [19] = 1'h1;
         8'h14:
-            \$620 [20] = 1'h1;
+            \$297 [20] = 1'h1;
         8'h15:
-            \$620 [21] = 1'h1;
+            \$297 [21] = 1'h1;
         8'h16:
-            \$620 [22] = 1'h1;
+            \$297 [22] = 1'h1;
         8'h17:
-            \$620 [23] = 1'h1;
+            \$297 [23] = 1'h1;
         8'h18:
-            \$620 [24] = 1'h1;
+            \$297 [24] = 1'h1;
         8'h19:
-            \$620 [25] = 1'h1;
+            \$297 [25] = 1'h1;
         8'h1a:
-            \$620 [26] = 1'h1;
+            \$297 [26] = 1'h1;
         8'h1b:
-            \$620 [27] = 1'h1;
+            \$297 [27] = 1'h1;
         8'h1c:
-            \$620 [28] = 1'h1;
+            \$297 [28] = 1'h1;
         8'h1d:
-            \$620 [29] = 1'h1;
+            \$297 [29] = 1'h1;
         8'h1e:
-            \$620 [30] = 1'h1;
+            \$297 [30] = 1'h1;
         8'h1f:
-            \$620 [31] = 1'h1;
+            \$297 [31] = 1'h1;
         8'h20:
-            \$620 [32] = 1'h1;
+            \$297 [32] = 1'h1;
         8'h21:
-            \$620 [33] = 1'h1;
+            \$297 [33] = 1'h1;
         8'h22:
-            \$620 [34] = 1'h1;
+            \$297 [34] = 1'h1;
         8'h23:
-            \$620 [35] = 1'h1;
+            \$297 [35] = 1'h1;
         8'h24:
-            \$620 [36] = 1'h1;
+            \$297 [36] = 1'h1;
         8'h25:
-            \$620 [37] = 1'h1;
+            \$297 [37] = 1'h1;
         8'h26:
-            \$620 [38] = 1'h1;
+            \$297 [38] = 1'h1;
         8'h27:
-            \$620 [39] = 1'h1;
+            \$297 [39] = 1'h1;
         8'h28:
-            \$620 [40] = 1'h1;
+            \$297 [40] = 1'h1;
         8'h29:
-            \$620 [41] = 1'h1;
+            \$297 [41] = 1'h1;
         8'h2a:
-            \$620 [42] = 1'h1;
+            \$297 [42] = 1'h1;
         8'h2b:
-            \$620 [43] = 1'h1;
+            \$297 [43] = 1'h1;
         8'h2c:
-            \$620 [44] = 1'h1;
+            \$297 [44] = 1'h1;
         8'h2d:
-            \$620 [45] = 1'h1;
+            \$297 [45] = 1'h1;
         8'h2e:
-            \$620 [46] = 1'h1;
+            \$297 [46] = 1'h1;
         8'h2f:
-            \$620 [47] = 1'h1;
+            \$297 [47] = 1'h1;
         8'h30:
-            \$620 [48] = 1'h1;
+            \$297 [48] = 1'h1;
         8'h31:
-            \$620 [49] = 1'h1;
+            \$297 [49] = 1'h1;
         8'h32:
-            \$620 [50] = 1'h1;
+            \$297 [50] = 1'h1;
         8'h33:
-            \$620 [51] = 1'h1;
+            \$297 [51] = 1'h1;
         8'h34:
-            \$620 [52] = 1'h1;
+            \$297 [52] = 1'h1;
         8'h35:
-            \$620 [53] = 1'h1;
+            \$297 [53] = 1'h1;
         8'h36:
-            \$620 [54] = 1'h1;
+            \$297 [54] = 1'h1;
         8'h37:
-            \$620 [55] = 1'h1;
+            \$297 [55] = 1'h1;
         8'h38:
-            \$620 [56] = 1'h1;
+            \$297 [56] = 1'h1;
         8'h39:
-            \$620 [57] = 1'h1;
+            \$297 [57] = 1'h1;
         8'h3a:
-            \$620 [58] = 1'h1;
+            \$297 [58] = 1'h1;
         8'h3b:
-            \$620 [59] = 1'h1;
+            \$297 [59] = 1'h1;
         8'h3c:
-            \$620 [60] = 1'h1;
+            \$297 [60] = 1'h1;
         8'h3d:
-            \$620 [61] = 1'h1;
+            \$297 [61] = 1'h1;
         8'h3e:
-            \$620 [62] = 1'h1;
+            \$297 [62] = 1'h1;
         8'h3f:
-            \$620 [63] = 1'h1;
+            \$297 [63] = 1'h1;
         8'h40:
-            \$620 [64] = 1'h1;
+            \$297 [64] = 1'h1;
         8'h41:
-            \$620 [65] = 1'h1;
+            \$297 [65] = 1'h1;
         8'h42:
-            \$620 [66] = 1'h1;
+            \$297 [66] = 1'h1;
         8'h43:
-            \$620 [67] = 1'h1;
+            \$297 [67] = 1'h1;
         8'h44:
-            \$620 [68] = 1'h1;
+            \$297 [68] = 1'h1;
         8'h45:
-            \$620 [69] = 1'h1;
+            \$297 [69] = 1'h1;
         8'h46:
-            \$620 [70] = 1'h1;
+            \$297 [70] = 1'h1;
         8'h47:
-            \$620 [71] = 1'h1;
+            \$297 [71] = 1'h1;
         8'h48:
-            \$620 [72] = 1'h1;
+            \$297 [72] = 1'h1;
         8'h49:
-            \$620 [73] = 1'h1;
+            \$297 [73] = 1'h1;
         8'h4a:
-            \$620 [74] = 1'h1;
+            \$297 [74] = 1'h1;
         8'h4b:
-            \$620 [75] = 1'h1;
+            \$297 [75] = 1'h1;
         8'h4c:
-            \$620 [76] = 1'h1;
+            \$297 [76] = 1'h1;
         8'h4d:
-            \$620 [77] = 1'h1;
+            \$297 [77] = 1'h1;
         8'h4e:
-            \$620 [78] = 1'h1;
+            \$297 [78] = 1'h1;
         8'h4f:
-            \$620 [79] = 1'h1;
+            \$297 [79] = 1'h1;
         8'h50:
-            \$620 [80] = 1'h1;
+            \$297 [80] = 1'h1;
         8'h51:
-            \$620 [81] = 1'h1;
+            \$297 [81] = 1'h1;
         8'h52:
-            \$620 [82] = 1'h1;
+            \$297 [82] = 1'h1;
         8'h53:
-            \$620 [83] = 1'h1;
+            \$297 [83] = 1'h1;
         8'h54:
-            \$620 [84] = 1'h1;
+            \$297 [84] = 1'h1;
         8'h55:
-            \$620 [85] = 1'h1;
+            \$297 [85] = 1'h1;
         8'h56:
-            \$620 [86] = 1'h1;
+            \$297 [86] = 1'h1;
         8'h57:
-            \$620 [87] = 1'h1;
+            \$297 [87] = 1'h1;
         8'h58:
-            \$620 [88] = 1'h1;
+            \$297 [88] = 1'h1;
         8'h59:
-            \$620 [89] = 1'h1;
+            \$297 [89] = 1'h1;
         8'h5a:
-            \$620 [90] = 1'h1;
+            \$297 [90] = 1'h1;
         8'h5b:
-            \$620 [91] = 1'h1;
+            \$297 [91] = 1'h1;
         8'h5c:
-            \$620 [92] = 1'h1;
+            \$297 [92] = 1'h1;
         8'h5d:
-            \$620 [93] = 1'h1;
+            \$297 [93] = 1'h1;
         8'h5e:
-            \$620 [94] = 1'h1;
+            \$297 [94] = 1'h1;
         8'h5f:
-            \$620 [95] = 1'h1;
+            \$297 [95] = 1'h1;
         8'h60:
-            \$620 [96] = 1'h1;
+            \$297 [96] = 1'h1;
         8'h61:
-            \$620 [97] = 1'h1;
+            \$297 [97] = 1'h1;
         8'h62:
-            \$620 [98] = 1'h1;
+            \$297 [98] = 1'h1;
         8'h63:
-            \$620 [99] = 1'h1;
+            \$297 [99] = 1'h1;
         8'h64:
-            \$620 [100] = 1'h1;
+            \$297 [100] = 1'h1;
         8'h65:
-            \$620 [101] = 1'h1;
+            \$297 [101] = 1'h1;
         8'h66:
-            \$620 [102] = 1'h1;
+            \$297 [102] = 1'h1;
         8'h67:
-            \$620 [103] = 1'h1;
+            \$297 [103] = 1'h1;
         8'h68:
-            \$620 [104] = 1'h1;
+            \$297 [104] = 1'h1;
         8'h69:
-            \$620 [105] = 1'h1;
+            \$297 [105] = 1'h1;
         8'h6a:
-            \$620 [106] = 1'h1;
+            \$297 [106] = 1'h1;
         8'h6b:
-            \$620 [107] = 1'h1;
+            \$297 [107] = 1'h1;
         8'h6c:
-            \$620 [108] = 1'h1;
+            \$297 [108] = 1'h1;
         8'h6d:
-            \$620 [109] = 1'h1;
+            \$297 [109] = 1'h1;
         8'h6e:
-            \$620 [110] = 1'h1;
+            \$297 [110] = 1'h1;
         8'h6f:
-            \$620 [111] = 1'h1;
+            \$297 [111] = 1'h1;
         8'h70:
-            \$620 [112] = 1'h1;
+            \$297 [112] = 1'h1;
         8'h71:
-            \$620 [113] = 1'h1;
+            \$297 [113] = 1'h1;
         8'h72:
-            \$620 [114] = 1'h1;
+            \$297 [114] = 1'h1;
         8'h73:
-            \$620 [115] = 1'h1;
+            \$297 [115] = 1'h1;
         8'h74:
-            \$620 [116] = 1'h1;
+            \$297 [116] = 1'h1;
         8'h75:
-            \$620 [117] = 1'h1;
+            \$297 [117] = 1'h1;
         8'h76:
-            \$620 [118] = 1'h1;
+            \$297 [118] = 1'h1;
         8'h77:
-            \$620 [119] = 1'h1;
+            \$297 [119] = 1'h1;
         8'h78:
-            \$620 [120] = 1'h1;
+            \$297 [120] = 1'h1;
         8'h79:
-            \$620 [121] = 1'h1;
+            \$297 [121] = 1'h1;
         8'h7a:
-            \$620 [122] = 1'h1;
+            \$297 [122] = 1'h1;
         8'h7b:
-            \$620 [123] = 1'h1;
+            \$297 [123] = 1'h1;
         8'h7c:
-            \$620 [124] = 1'h1;
+            \$297 [124] = 1'h1;
         8'h7d:
-            \$620 [125] = 1'h1;
+            \$297 [125] = 1'h1;
         8'h7e:
-            \$620 [126] = 1'h1;
+            \$297 [126] = 1'h1;
         8'h7f:
-            \$620 [127] = 1'h1;
+            \$297 [127] = 1'h1;
         8'h80:
-            \$620 [128] = 1'h1;
+            \$297 [128] = 1'h1;
         8'h81:
-            \$620 [129] = 1'h1;
+            \$297 [129] = 1'h1;
         8'h82:
-            \$620 [130] = 1'h1;
+            \$297 [130] = 1'h1;
         8'h83:
-            \$620 [131] = 1'h1;
+            \$297 [131] = 1'h1;
         8'h84:
-            \$620 [132] = 1'h1;
+            \$297 [132] = 1'h1;
         8'h85:
-            \$620 [133] = 1'h1;
+            \$297 [133] = 1'h1;
         8'h86:
-            \$620 [134] = 1'h1;
+            \$297 [134] = 1'h1;
         8'h87:
-            \$620 [135] = 1'h1;
+            \$297 [135] = 1'h1;
         8'h88:
-            \$620 [136] = 1'h1;
+            \$297 [136] = 1'h1;
         8'h89:
-            \$620 [137] = 1'h1;
+            \$297 [137] = 1'h1;
         8'h8a:
-            \$620 [138] = 1'h1;
+            \$297 [138] = 1'h1;
         8'h8b:
-            \$620 [139] = 1'h1;
+            \$297 [139] = 1'h1;
         8'h8c:
-            \$620 [140] = 1'h1;
+            \$297 [140] = 1'h1;
         8'h8d:
-            \$620 [141] = 1'h1;
+            \$297 [141] = 1'h1;
         8'h8e:
-            \$620 [142] = 1'h1;
+            \$297 [142] = 1'h1;
         8'h8f:
-            \$620 [143] = 1'h1;
+            \$297 [143] = 1'h1;
         8'h90:
-            \$620 [144] = 1'h1;
+            \$297 [144] = 1'h1;
         8'h91:
-            \$620 [145] = 1'h1;
+            \$297 [145] = 1'h1;
         8'h92:
-            \$620 [146] = 1'h1;
+            \$297 [146] = 1'h1;
         8'h93:
-            \$620 [147] = 1'h1;
+            \$297 [147] = 1'h1;
         8'h94:
-            \$620 [148] = 1'h1;
+            \$297 [148] = 1'h1;
         8'h95:
-            \$620 [149] = 1'h1;
+            \$297 [149] = 1'h1;
         8'h96:
-            \$620 [150] = 1'h1;
+            \$297 [150] = 1'h1;
         8'h97:
-            \$620 [151] = 1'h1;
+            \$297 [151] = 1'h1;
         8'h98:
-            \$620 [152] = 1'h1;
+            \$297 [152] = 1'h1;
         8'h99:
-            \$620 [153] = 1'h1;
+            \$297 [153] = 1'h1;
         8'h9a:
-            \$620 [154] = 1'h1;
+            \$297 [154] = 1'h1;
         8'h9b:
-            \$620 [155] = 1'h1;
+            \$297 [155] = 1'h1;
         8'h9c:
-            \$620 [156] = 1'h1;
+            \$297 [156] = 1'h1;
         8'h9d:
-            \$620 [157] = 1'h1;
+            \$297 [157] = 1'h1;
         8'h9e:
-            \$620 [158] = 1'h1;
+            \$297 [158] = 1'h1;
         8'h9f:
-            \$620 [159] = 1'h1;
+            \$297 [159] = 1'h1;
         8'ha0:
-            \$620 [160] = 1'h1;
+            \$297 [160] = 1'h1;
         8'ha1:
-            \$620 [161] = 1'h1;
+            \$297 [161] = 1'h1;
         8'ha2:
-            \$620 [162] = 1'h1;
+            \$297 [162] = 1'h1;
         8'ha3:
-            \$620 [163] = 1'h1;
+            \$297 [163] = 1'h1;
         8'ha4:
-            \$620 [164] = 1'h1;
+            \$297 [164] = 1'h1;
         8'ha5:
-            \$620 [165] = 1'h1;
+            \$297 [165] = 1'h1;
         8'ha6:
-            \$620 [166] = 1'h1;
+            \$297 [166] = 1'h1;
         8'ha7:
-            \$620 [167] = 1'h1;
+            \$297 [167] = 1'h1;
         8'ha8:
-            \$620 [168] = 1'h1;
+            \$297 [168] = 1'h1;
         8'ha9:
-            \$620 [169] = 1'h1;
+            \$297 [169] = 1'h1;
         8'haa:
-            \$620 [170] = 1'h1;
+            \$297 [170] = 1'h1;
         8'hab:
-            \$620 [171] = 1'h1;
+            \$297 [171] = 1'h1;
         8'hac:
-            \$620 [172] = 1'h1;
+            \$297 [172] = 1'h1;
         8'had:
-            \$620 [173] = 1'h1;
+            \$297 [173] = 1'h1;
         8'hae:
-            \$620 [174] = 1'h1;
+            \$297 [174] = 1'h1;
         8'haf:
-            \$620 [175] = 1'h1;
+            \$297 [175] = 1'h1;
         8'hb0:
-            \$620 [176] = 1'h1;
+            \$297 [176] = 1'h1;
         8'hb1:
-            \$620 [177] = 1'h1;
+            \$297 [177] = 1'h1;
         8'hb2:
-            \$620 [178] = 1'h1;
+            \$297 [178] = 1'h1;
         8'hb3:
-            \$620 [179] = 1'h1;
+            \$297 [179] = 1'h1;
         8'hb4:
-            \$620 [180] = 1'h1;
+            \$297 [180] = 1'h1;
         8'hb5:
-            \$620 [181] = 1'h1;
+            \$297 [181] = 1'h1;
         8'hb6:
-            \$620 [182] = 1'h1;
+            \$297 [182] = 1'h1;
         8'hb7:
-            \$620 [183] = 1'h1;
+            \$297 [183] = 1'h1;
         8'hb8:
-            \$620 [184] = 1'h1;
+            \$297 [184] = 1'h1;
         8'hb9:
-            \$620 [185] = 1'h1;
+            \$297 [185] = 1'h1;
         8'hba:
-            \$620 [186] = 1'h1;
+            \$297 [186] = 1'h1;
         8'hbb:
-            \$620 [187] = 1'h1;
+            \$297 [187] = 1'h1;
         8'hbc:
-            \$620 [188] = 1'h1;
+            \$297 [188] = 1'h1;
         8'hbd:
-            \$620 [189] = 1'h1;
+            \$297 [189] = 1'h1;
         8'hbe:
-            \$620 [190] = 1'h1;
+            \$297 [190] = 1'h1;
         8'hbf:
-            \$620 [191] = 1'h1;
+            \$297 [191] = 1'h1;
         8'hc0:
-            \$620 [192] = 1'h1;
+            \$297 [192] = 1'h1;
         8'hc1:
-            \$620 [193] = 1'h1;
+            \$297 [193] = 1'h1;
         8'hc2:
-            \$620 [194] = 1'h1;
+            \$297 [194] = 1'h1;
         8'hc3:
-            \$620 [195] = 1'h1;
+            \$297 [195] = 1'h1;
         8'hc4:
-            \$620 [196] = 1'h1;
+            \$297 [196] = 1'h1;
         8'hc5:
-            \$620 [197] = 1'h1;
+            \$297 [197] = 1'h1;
         8'hc6:
-            \$620 [198] = 1'h1;
+            \$297 [198] = 1'h1;
         8'hc7:
-            \$620 [199] = 1'h1;
+            \$297 [199] = 1'h1;
         8'hc8:
-            \$620 [200] = 1'h1;
+            \$297 [200] = 1'h1;
         8'hc9:
-            \$620 [201] = 1'h1;
+            \$297 [201] = 1'h1;
         8'hca:
-            \$620 [202] = 1'h1;
+            \$297 [202] = 1'h1;
         8'hcb:
-            \$620 [203] = 1'h1;
+            \$297 [203] = 1'h1;
         8'hcc:
-            \$620 [204] = 1'h1;
+            \$297 [204] = 1'h1;
         8'hcd:
-            \$620 [205] = 1'h1;
+            \$297 [205] = 1'h1;
         8'hce:
-            \$620 [206] = 1'h1;
+            \$297 [206] = 1'h1;
         8'hcf:
-            \$620 [207] = 1'h1;
+            \$297 [207] = 1'h1;
         8'hd0:
-            \$620 [208] = 1'h1;
+            \$297 [208] = 1'h1;
         8'hd1:
-            \$620 [209] = 1'h1;
+            \$297 [209] = 1'h1;
         8'hd2:
-            \$620 [210] = 1'h1;
+            \$297 [210] = 1'h1;
         8'hd3:
-            \$620 [211] = 1'h1;
+            \$297 [211] = 1'h1;
         8'hd4:
-            \$620 [212] = 1'h1;
+            \$297 [212] = 1'h1;
         8'hd5:
-            \$620 [213] = 1'h1;
+            \$297 [213] = 1'h1;
         8'hd6:
-            \$620 [214] = 1'h1;
+            \$297 [214] = 1'h1;
         8'hd7:
-            \$620 [215] = 1'h1;
+            \$297 [215] = 1'h1;
         8'hd8:
-            \$620 [216] = 1'h1;
+            \$297 [216] = 1'h1;
         8'hd9:
-            \$620 [217] = 1'h1;
+            \$297 [217] = 1'h1;
         8'hda:
-            \$620 [218] = 1'h1;
+            \$297 [218] = 1'h1;
         8'hdb:
-            \$620 [219] = 1'h1;
+            \$297 [219] = 1'h1;
         8'hdc:
-            \$620 [220] = 1'h1;
+            \$297 [220] = 1'h1;
         8'hdd:
-            \$620 [221] = 1'h1;
+            \$297 [221] = 1'h1;
         8'hde:
-            \$620 [222] = 1'h1;
+            \$297 [222] = 1'h1;
         8'hdf:
-            \$620 [223] = 1'h1;
+            \$297 [223] = 1'h1;
         8'he0:
-            \$620 [224] = 1'h1;
+            \$297 [224] = 1'h1;
         8'he1:
-            \$620 [225] = 1'h1;
+            \$297 [225] = 1'h1;
         8'he2:
-            \$620 [226] = 1'h1;
+            \$297 [226] = 1'h1;
         8'he3:
-            \$620 [227] = 1'h1;
+            \$297 [227] = 1'h1;
         8'he4:
-            \$620 [228] = 1'h1;
+            \$297 [228] = 1'h1;
         8'he5:
-            \$620 [229] = 1'h1;
+            \$297 [229] = 1'h1;
         8'he6:
-            \$620 [230] = 1'h1;
+            \$297 [230] = 1'h1;
         8'he7:
-            \$620 [231] = 1'h1;
+            \$297 [231] = 1'h1;
         8'he8:
-            \$620 [232] = 1'h1;
+            \$297 [232] = 1'h1;
         8'he9:
-            \$620 [233] = 1'h1;
+            \$297 [233] = 1'h1;
         8'hea:
-            \$620 [234] = 1'h1;
+            \$297 [234] = 1'h1;
         8'heb:
-            \$620 [235] = 1'h1;
+            \$297 [235] = 1'h1;
         8'hec:
-            \$620 [236] = 1'h1;
+            \$297 [236] = 1'h1;
         8'hed:
-            \$620 [237] = 1'h1;
+            \$297 [237] = 1'h1;
         8'hee:
-            \$620 [238] = 1'h1;
+            \$297 [238] = 1'h1;
         8'hef:
-            \$620 [239] = 1'h1;
+            \$297 [239] = 1'h1;
         8'hf0:
-            \$620 [240] = 1'h1;
+            \$297 [240] = 1'h1;
         8'hf1:
-            \$620 [241] = 1'h1;
+            \$297 [241] = 1'h1;
         8'hf2:
-            \$620 [242] = 1'h1;
+            \$297 [242] = 1'h1;
         8'hf3:
-            \$620 [243] = 1'h1;
+            \$297 [243] = 1'h1;
         8'hf4:
-            \$620 [244] = 1'h1;
+            \$297 [244] = 1'h1;
         8'hf5:
-            \$620 [245] = 1'h1;
+            \$297 [245] = 1'h1;
         8'hf6:
-            \$620 [246] = 1'h1;
+            \$297 [246] = 1'h1;
         8'hf7:
-            \$620 [247] = 1'h1;
+            \$297 [247] = 1'h1;
         8'hf8:
-            \$620 [248] = 1'h1;
+            \$297 [248] = 1'h1;
         8'hf9:
-            \$620 [249] = 1'h1;
+            \$297 [249] = 1'h1;
         8'hfa:
-            \$620 [250] = 1'h1;
+            \$297 [250] = 1'h1;
         8'hfb:
-            \$620 [251] = 1'h1;
+            \$297 [251] = 1'h1;
         8'hfc:
-            \$620 [252] = 1'h1;
+            \$297 [252] = 1'h1;
         8'hfd:
-            \$620 [253] = 1'h1;
+            \$297 [253] = 1'h1;
         8'hfe:
-            \$620 [254] = 1'h1;
+            \$297 [254] = 1'h1;
         8'hff:
-            \$620 [255] = 1'h1;
+            \$297 [255] = 1'h1;
       endcase
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$621  = cursor_row;
+    \$298  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$621  = 4'h0;
+          \$298  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$621  = \$321 [3:0];
+            \$298  = \$141 [3:0];
           end else if (pending[2]) begin
-            \$621  = \$327 [3:0];
+            \$298  = \$147 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$622  = cursor_col;
+    \$299  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$622  = 4'h0;
+          \$299  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$622  = \$333 [3:0];
+            \$299  = \$153 [3:0];
           end else if (pending[4]) begin
-            \$622  = \$339 [3:0];
+            \$299  = \$159 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$623  = counter;
+    \$300  = counter;
     casez (fsm_state)
       4'h0:
-          \$623  = { 3'h0, \$315  };
+          \$300  = { 3'h0, \$135  };
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
             if (switches[1]) begin
-              \$623  = \$347 [8:0];
+              \$300  = \$167 [8:0];
             end
           end
       4'h4:
@@ -7725,18 +7201,18 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'hb:
           /* empty */;
       4'hd:
-          if (\$594 ) begin
-          end else if (\$595 ) begin
-            \$623  = 9'h000;
+          if (\$273 ) begin
+          end else if (\$274 ) begin
+            \$300  = 9'h000;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$624  = flood_steps;
+    \$301  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$624  = 9'h000;
+          \$301  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -7754,57 +7230,57 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'ha:
           /* empty */;
       4'h5:
-          \$624  = 9'h000;
+          \$301  = 9'h000;
       4'h6:
-          if (\$547 ) begin
-            if (\$554 ) begin
-              \$624  = 9'h000;
+          if (\$226 ) begin
+            if (\$233 ) begin
+              \$301  = 9'h000;
             end
           end
       4'hc:
           /* empty */;
       4'hb:
-          if (\$585 ) begin
-            if (\$586 ) begin
-              \$624  = \$587 [8:0];
+          if (\$264 ) begin
+            if (\$265 ) begin
+              \$301  = \$266 [8:0];
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$625  = fsm_state;
+    \$302  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$625  = 4'h1;
+          \$302  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$625  = 4'h2;
+            \$302  = 4'h2;
           end
       4'h2:
-          \$625  = 4'h3;
+          \$302  = 4'h3;
       4'h3:
         begin
-          \$625  = 4'h1;
+          \$302  = 4'h1;
           (* full_case = 32'd1 *)
-          if (\$342 ) begin
-            \$625  = 4'h0;
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+            \$302  = 4'h0;
+          end else if (\$163 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$344 ) begin
-              \$625  = 4'h4;
+            end else if (\$164 ) begin
+              \$302  = 4'h4;
             end else begin
-              \$625  = 4'h5;
+              \$302  = 4'h5;
             end
           end else begin
-            \$625  = 4'h6;
+            \$302  = 4'h6;
           end
         end
       4'h4:
-          if (\$351 ) begin
-            \$625  = 4'h7;
+          if (\$170 ) begin
+            \$302  = 4'h7;
           end
       4'h7:
           (* full_case = 32'd1 *)
@@ -7818,69 +7294,69 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
             3'h3:
                 /* empty */;
             default:
-                if (\$371 ) begin
-                  \$625  = 4'h8;
+                if (\$189 ) begin
+                  \$302  = 4'h8;
                 end
           endcase
       4'h8:
           (* full_case = 32'd1 *)
-          if (\$372 ) begin
-            \$625  = 4'h9;
+          if (\$190 ) begin
+            \$302  = 4'h9;
           end else begin
-            \$625  = 4'ha;
+            \$302  = 4'ha;
           end
       4'h9:
-          if (\$382 ) begin
-            \$625  = 4'ha;
+          if (\$200 ) begin
+            \$302  = 4'ha;
           end
       4'ha:
-          if (\$533 ) begin
-            \$625  = 4'h5;
+          if (\$212 ) begin
+            \$302  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$534 ) begin
-            \$625  = 4'h1;
+          if (\$213 ) begin
+            \$302  = 4'h1;
           end else begin
-            \$625  = 4'hb;
+            \$302  = 4'hb;
           end
       4'h6:
-          if (\$547 ) begin
+          if (\$226 ) begin
             (* full_case = 32'd1 *)
-            if (\$554 ) begin
-              \$625  = 4'hc;
+            if (\$233 ) begin
+              \$302  = 4'hc;
             end else begin
-              \$625  = 4'h1;
+              \$302  = 4'h1;
             end
           end
       4'hc:
-          if (\$576 ) begin
+          if (\$255 ) begin
             (* full_case = 32'd1 *)
-            if (\$583 ) begin
-              \$625  = 4'h1;
+            if (\$262 ) begin
+              \$302  = 4'h1;
             end else begin
-              \$625  = 4'hb;
+              \$302  = 4'hb;
             end
           end
       4'hb:
-          if (\$585 ) begin
+          if (\$264 ) begin
             (* full_case = 32'd1 *)
-            if (\$586 ) begin
+            if (\$265 ) begin
             end else begin
-              \$625  = 4'hd;
+              \$302  = 4'hd;
             end
           end
       4'hd:
-          if (\$594 ) begin
-            \$625  = 4'h1;
-          end else if (\$595 ) begin
-            \$625  = 4'h1;
+          if (\$273 ) begin
+            \$302  = 4'h1;
+          end else if (\$274 ) begin
+            \$302  = 4'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$626  = seed;
+    \$303  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7889,19 +7365,19 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$344 ) begin
-              \$626  = \$348 ;
+            end else if (\$164 ) begin
+              \$303  = \$168 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$627  = swaps_done;
+    \$304  = swaps_done;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7910,12 +7386,12 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$344 ) begin
-              \$627  = 10'h000;
+            end else if (\$164 ) begin
+              \$304  = 10'h000;
             end
           end
       4'h4:
@@ -7932,13 +7408,13 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
             3'h3:
                 /* empty */;
             default:
-                \$627  = \$370 [9:0];
+                \$304  = \$188 [9:0];
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$628  = swap_phase;
+    \$305  = swap_phase;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7947,12 +7423,12 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$344 ) begin
-              \$628  = 3'h0;
+            end else if (\$164 ) begin
+              \$305  = 3'h0;
             end
           end
       4'h4:
@@ -7961,25 +7437,25 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
           (* full_case = 32'd1 *)
           casez (swap_phase)
             3'h0:
-                if (\$352 ) begin
-                  if (\$367 ) begin
-                    \$628  = 3'h1;
+                if (ready) begin
+                  if (\$185 ) begin
+                    \$305  = 3'h1;
                   end
                 end
             3'h1:
-                \$628  = 3'h2;
+                \$305  = 3'h2;
             3'h2:
-                \$628  = 3'h3;
+                \$305  = 3'h3;
             3'h3:
-                \$628  = 3'h4;
+                \$305  = 3'h4;
             default:
-                \$628  = 3'h0;
+                \$305  = 3'h0;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$629  = load_row;
+    \$306  = load_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7988,21 +7464,21 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h2:
           /* empty */;
       4'h3:
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$344 ) begin
-              \$629  = 4'h0;
+            end else if (\$164 ) begin
+              \$306  = 4'h0;
             end
           end
       4'h4:
-          \$629  = \$350 [3:0];
+          \$306  = \$169 [3:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$630  = chord_step;
+    \$307  = chord_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8012,10 +7488,10 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
           end else begin
-            \$630  = 4'h0;
+            \$307  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -8031,20 +7507,20 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
           /* empty */;
       4'h6:
         begin
-          \$630  = \$535 [3:0];
-          if (\$547 ) begin
-            if (\$554 ) begin
-              \$630  = 4'h0;
+          \$307  = \$214 [3:0];
+          if (\$226 ) begin
+            if (\$233 ) begin
+              \$307  = 4'h0;
             end
           end
         end
       4'hc:
-          \$630  = \$555 [3:0];
+          \$307  = \$234 [3:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$631  = chord_flags;
+    \$308  = chord_flags;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8054,10 +7530,10 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$342 ) begin
-          end else if (\$343 ) begin
+          if (\$162 ) begin
+          end else if (\$163 ) begin
           end else begin
-            \$631  = 4'h0;
+            \$308  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -8072,12 +7548,12 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h5:
           /* empty */;
       4'h6:
-          \$631  = \$546 [3:0];
+          \$308  = \$225 [3:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$632  = swap_a;
+    \$309  = swap_a;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8096,13 +7572,13 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
             3'h1:
                 /* empty */;
             3'h2:
-                \$632  = \$368 ;
+                \$309  = \$186 ;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$633  = swap_b;
+    \$310  = swap_b;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8123,13 +7599,13 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
             3'h2:
                 /* empty */;
             3'h3:
-                \$633  = \$369 ;
+                \$310  = \$187 ;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$634  = scan_row;
+    \$311  = scan_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8144,16 +7620,16 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h7:
           /* empty */;
       4'h8:
-          \$634  = 4'h0;
+          \$311  = 4'h0;
       4'h9:
-          if (\$376 ) begin
-            \$634  = \$377 [3:0];
+          if (\$194 ) begin
+            \$311  = \$195 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$635  = scan_col;
+    \$312  = scan_col;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8168,19 +7644,19 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h7:
           /* empty */;
       4'h8:
-          \$635  = 4'h0;
+          \$312  = 4'h0;
       4'h9:
           (* full_case = 32'd1 *)
-          if (\$376 ) begin
-            \$635  = 4'h0;
+          if (\$194 ) begin
+            \$312  = 4'h0;
           end else begin
-            \$635  = \$378 [3:0];
+            \$312  = \$196 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$636  = count_step;
+    \$313  = count_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8195,16 +7671,16 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h7:
           /* empty */;
       4'h8:
-          \$636  = 5'h00;
+          \$313  = 5'h00;
       4'h9:
           /* empty */;
       4'ha:
-          \$636  = \$384 [4:0];
+          \$313  = \$201 [4:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$637  = row_arrives;
+    \$314  = row_arrives;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8219,88 +7695,16 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h7:
           /* empty */;
       4'h8:
-          \$637  = 1'h0;
+          \$314  = 1'h0;
       4'h9:
           /* empty */;
       4'ha:
-          \$637  = \$387 ;
+          \$314  = \$204 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$638  = count_up;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          \$638  = count_mid;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$639  = count_mid;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          \$639  = count_down;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$640  = count_down;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          \$640  = \$383 ;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$641  = flood_first;
+    \$315  = flood_first;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8321,24 +7725,24 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'ha:
           /* empty */;
       4'h5:
-          \$641  = 1'h1;
+          \$315  = 1'h1;
       4'h6:
           /* empty */;
       4'hc:
-          if (\$576 ) begin
+          if (\$255 ) begin
             (* full_case = 32'd1 *)
-            if (\$583 ) begin
+            if (\$262 ) begin
             end else begin
-              \$641  = 1'h1;
+              \$315  = 1'h1;
             end
           end
       4'hb:
-          \$641  = 1'h0;
+          \$315  = 1'h0;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$642  = exploded;
+    \$316  = exploded;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8359,22 +7763,22 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'ha:
           /* empty */;
       4'h5:
-          if (\$534 ) begin
-            \$642  = { cursor_row, cursor_col };
+          if (\$213 ) begin
+            \$316  = { cursor_row, cursor_col };
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$570 ) begin
-            if (\$575 ) begin
-              \$642  = probe_d;
+          if (\$249 ) begin
+            if (\$254 ) begin
+              \$316  = probe_d;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$643  = chord_lost;
+    \$317  = chord_lost;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8397,20 +7801,20 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'h5:
           /* empty */;
       4'h6:
-          if (\$547 ) begin
-            if (\$554 ) begin
-              \$643  = 1'h0;
+          if (\$226 ) begin
+            if (\$233 ) begin
+              \$317  = 1'h0;
             end
           end
       4'hc:
-          if (\$570 ) begin
-            \$643  = 1'h1;
+          if (\$249 ) begin
+            \$317  = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$644  = win_scan;
+    \$318  = win_scan;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -8437,22 +7841,22 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
       4'hc:
           /* empty */;
       4'hb:
-          if (\$585 ) begin
+          if (\$264 ) begin
             (* full_case = 32'd1 *)
-            if (\$586 ) begin
+            if (\$265 ) begin
             end else begin
-              \$644  = 9'h000;
+              \$318  = 9'h000;
             end
           end
       4'hd:
-          \$644  = \$588 [8:0];
+          \$318  = \$267 [8:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$645  = \read_col$81 ;
+    \$319  = \read_col$90 ;
     if (read_enable) begin
-      \$645  = probe[3:0];
+      \$319  = probe[3:0];
     end
   end
   assign \buttons$1  = buttons;
@@ -8471,62 +7875,63 @@ module \nexys3_minesweeper.system.game (\port$323$0 , held, clk, read_enable, \p
   assign exploded_row = exploded[7:4];
   assign mine_read__addr = probe[7:4];
   assign count_cursor__addr = cursor_row;
-  assign count_cell__addr = probe[7:4];
-  assign count_cell__en = read_enable;
-  assign \cell  = { \$609 , \$255  };
+  assign lcg_request = request;
+  assign \revealed$43  = revealed_bits;
+  assign \flagged$44  = flagged_bits;
+  assign \zero$46  = zero;
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
-  assign \port$323$0  = \$255 ;
-  assign \port$1867$0  = \$609 ;
-  assign \cell.count  = \$255 ;
-  assign \cell.mine  = \$609 [0];
-  assign \cell.revealed  = \$609 [1];
-  assign \cell.flagged  = \$609 [2];
-  assign \cell.exploded  = \$609 [3];
-  assign \$24  = { \$23 , 1'h0 };
-  assign { \$25 [240], \$25 [224], \$25 [208], \$25 [192], \$25 [176], \$25 [160], \$25 [144], \$25 [128], \$25 [112], \$25 [96], \$25 [80], \$25 [64], \$25 [48], \$25 [32], \$25 [16], \$25 [0] } = 16'h0000;
-  assign { \$25 [255:241], \$25 [239:225], \$25 [223:209], \$25 [207:193], \$25 [191:177], \$25 [175:161], \$25 [159:145], \$25 [143:129], \$25 [127:113], \$25 [111:97], \$25 [95:81], \$25 [79:65], \$25 [63:49], \$25 [47:33], \$25 [31:17], \$25 [15:1] } = { \$24 [255:241], \$24 [239:225], \$24 [223:209], \$24 [207:193], \$24 [191:177], \$24 [175:161], \$24 [159:145], \$24 [143:129], \$24 [127:113], \$24 [111:97], \$24 [95:81], \$24 [79:65], \$24 [63:49], \$24 [47:33], \$24 [31:17], \$24 [15:1] };
-  assign \$28  = { 1'h0, \$27 [255:1] };
-  assign { \$29 [255], \$29 [239], \$29 [223], \$29 [207], \$29 [191], \$29 [175], \$29 [159], \$29 [143], \$29 [127], \$29 [111], \$29 [95], \$29 [79], \$29 [63], \$29 [47], \$29 [31], \$29 [15] } = 16'h0000;
-  assign { \$29 [254:240], \$29 [238:224], \$29 [222:208], \$29 [206:192], \$29 [190:176], \$29 [174:160], \$29 [158:144], \$29 [142:128], \$29 [126:112], \$29 [110:96], \$29 [94:80], \$29 [78:64], \$29 [62:48], \$29 [46:32], \$29 [30:16], \$29 [14:0] } = { \$28 [254:240], \$28 [238:224], \$28 [222:208], \$28 [206:192], \$28 [190:176], \$28 [174:160], \$28 [158:144], \$28 [142:128], \$28 [126:112], \$28 [110:96], \$28 [94:80], \$28 [78:64], \$28 [62:48], \$28 [46:32], \$28 [30:16], \$28 [14:0] };
-  assign \$33  = { \$32 , 1'h0 };
-  assign { \$34 [240], \$34 [224], \$34 [208], \$34 [192], \$34 [176], \$34 [160], \$34 [144], \$34 [128], \$34 [112], \$34 [96], \$34 [80], \$34 [64], \$34 [48], \$34 [32], \$34 [16], \$34 [0] } = 16'h0000;
-  assign { \$34 [255:241], \$34 [239:225], \$34 [223:209], \$34 [207:193], \$34 [191:177], \$34 [175:161], \$34 [159:145], \$34 [143:129], \$34 [127:113], \$34 [111:97], \$34 [95:81], \$34 [79:65], \$34 [63:49], \$34 [47:33], \$34 [31:17], \$34 [15:1] } = { \$33 [255:241], \$33 [239:225], \$33 [223:209], \$33 [207:193], \$33 [191:177], \$33 [175:161], \$33 [159:145], \$33 [143:129], \$33 [127:113], \$33 [111:97], \$33 [95:81], \$33 [79:65], \$33 [63:49], \$33 [47:33], \$33 [31:17], \$33 [15:1] };
-  assign \$37  = { 1'h0, \$36 [255:1] };
-  assign { \$38 [255], \$38 [239], \$38 [223], \$38 [207], \$38 [191], \$38 [175], \$38 [159], \$38 [143], \$38 [127], \$38 [111], \$38 [95], \$38 [79], \$38 [63], \$38 [47], \$38 [31], \$38 [15] } = 16'h0000;
-  assign { \$38 [254:240], \$38 [238:224], \$38 [222:208], \$38 [206:192], \$38 [190:176], \$38 [174:160], \$38 [158:144], \$38 [142:128], \$38 [126:112], \$38 [110:96], \$38 [94:80], \$38 [78:64], \$38 [62:48], \$38 [46:32], \$38 [30:16], \$38 [14:0] } = { \$37 [254:240], \$37 [238:224], \$37 [222:208], \$37 [206:192], \$37 [190:176], \$37 [174:160], \$37 [158:144], \$37 [142:128], \$37 [126:112], \$37 [110:96], \$37 [94:80], \$37 [78:64], \$37 [62:48], \$37 [46:32], \$37 [30:16], \$37 [14:0] };
-  assign \$40  = { 15'h0000, \$39 , 16'h0000 };
-  assign \$44  = { \$43 , 1'h0 };
-  assign { \$45 [240], \$45 [224], \$45 [208], \$45 [192], \$45 [176], \$45 [160], \$45 [144], \$45 [128], \$45 [112], \$45 [96], \$45 [80], \$45 [64], \$45 [48], \$45 [32], \$45 [16], \$45 [0] } = 16'h0000;
-  assign { \$45 [255:241], \$45 [239:225], \$45 [223:209], \$45 [207:193], \$45 [191:177], \$45 [175:161], \$45 [159:145], \$45 [143:129], \$45 [127:113], \$45 [111:97], \$45 [95:81], \$45 [79:65], \$45 [63:49], \$45 [47:33], \$45 [31:17], \$45 [15:1] } = { \$44 [255:241], \$44 [239:225], \$44 [223:209], \$44 [207:193], \$44 [191:177], \$44 [175:161], \$44 [159:145], \$44 [143:129], \$44 [127:113], \$44 [111:97], \$44 [95:81], \$44 [79:65], \$44 [63:49], \$44 [47:33], \$44 [31:17], \$44 [15:1] };
-  assign \$48  = { 1'h0, \$47 [255:1] };
-  assign { \$49 [255], \$49 [239], \$49 [223], \$49 [207], \$49 [191], \$49 [175], \$49 [159], \$49 [143], \$49 [127], \$49 [111], \$49 [95], \$49 [79], \$49 [63], \$49 [47], \$49 [31], \$49 [15] } = 16'h0000;
-  assign { \$49 [254:240], \$49 [238:224], \$49 [222:208], \$49 [206:192], \$49 [190:176], \$49 [174:160], \$49 [158:144], \$49 [142:128], \$49 [126:112], \$49 [110:96], \$49 [94:80], \$49 [78:64], \$49 [62:48], \$49 [46:32], \$49 [30:16], \$49 [14:0] } = { \$48 [254:240], \$48 [238:224], \$48 [222:208], \$48 [206:192], \$48 [190:176], \$48 [174:160], \$48 [158:144], \$48 [142:128], \$48 [126:112], \$48 [110:96], \$48 [94:80], \$48 [78:64], \$48 [62:48], \$48 [46:32], \$48 [30:16], \$48 [14:0] };
-  assign \$51  = { 16'h0000, \$50 [255:16] };
-  assign \$62  = difficulty;
-  assign \$67  = difficulty;
-  assign \$70  = difficulty;
-  assign \$74  = difficulty;
-  assign \$78  = difficulty;
-  assign \$317  = difficulty;
-  assign \$322  = difficulty;
-  assign \$329  = difficulty;
-  assign \$334  = difficulty;
-  assign \$348  = free_running;
-  assign \$349  = free_running;
-  assign \$353  = difficulty;
-  assign \$356  = difficulty;
-  assign \$360  = difficulty;
-  assign \$364  = difficulty;
-  assign \$373  = difficulty;
-  assign \$527  = difficulty;
-  assign \$536  = difficulty;
-  assign \$539  = difficulty;
-  assign \$556  = difficulty;
-  assign \$559  = difficulty;
+  assign count_cell__addr = probe[7:4];
+  assign count_cell__en = read_enable;
+  assign \cell  = { \$288 , \$100  };
+  assign \zero$99  = { \$335 , \$334 , \$333 , \$332 , \$331 , \$330 , \$329 , \$328 , \$327 , \$326 , \$325 , \$324 , \$323 , \$322 , \$321 , \$320  };
+  assign \port$167$0  = \$100 ;
+  assign \port$1872$0  = \$288 ;
+  assign \counts[0]  = counts[3:0];
+  assign \counts[1]  = counts[7:4];
+  assign \counts[2]  = counts[11:8];
+  assign \counts[3]  = counts[15:12];
+  assign \counts[4]  = counts[19:16];
+  assign \counts[5]  = counts[23:20];
+  assign \counts[6]  = counts[27:24];
+  assign \counts[7]  = counts[31:28];
+  assign \counts[8]  = counts[35:32];
+  assign \counts[9]  = counts[39:36];
+  assign \counts[10]  = counts[43:40];
+  assign \counts[11]  = counts[47:44];
+  assign \counts[12]  = counts[51:48];
+  assign \counts[13]  = counts[55:52];
+  assign \counts[14]  = counts[59:56];
+  assign \counts[15]  = counts[63:60];
+  assign \cell.count  = \$100 ;
+  assign \cell.mine  = \$288 [0];
+  assign \cell.revealed  = \$288 [1];
+  assign \cell.flagged  = \$288 [2];
+  assign \cell.exploded  = \$288 [3];
+  assign \$28  = free_running;
+  assign \$29  = difficulty;
+  assign \$33  = difficulty;
+  assign \$36  = difficulty;
+  assign \$40  = difficulty;
+  assign \$44  = difficulty;
+  assign \$137  = difficulty;
+  assign \$142  = difficulty;
+  assign \$149  = difficulty;
+  assign \$154  = difficulty;
+  assign \$168  = free_running;
+  assign \$171  = difficulty;
+  assign \$174  = difficulty;
+  assign \$178  = difficulty;
+  assign \$182  = difficulty;
+  assign \$191  = difficulty;
+  assign \$206  = difficulty;
+  assign \$215  = difficulty;
+  assign \$218  = difficulty;
+  assign \$235  = difficulty;
+  assign \$238  = difficulty;
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103 (held, clk, buttons, press);
+module \nexys3_minesweeper.system.game.buttons$105 (held, clk, buttons, press);
   reg \$auto$verilog_backend.cc:2355:dump_module$26  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -8584,27 +7989,27 @@ module \nexys3_minesweeper.system.game.buttons$103 (held, clk, buttons, press);
     previous <= levels;
   always @(posedge clk)
     repeat_count <= \$13 ;
-  \nexys3_minesweeper.system.game.buttons$103.debounce_centre  debounce_centre (
+  \nexys3_minesweeper.system.game.buttons$105.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o)
   );
-  \nexys3_minesweeper.system.game.buttons$103.debounce_down  debounce_down (
+  \nexys3_minesweeper.system.game.buttons$105.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 )
   );
-  \nexys3_minesweeper.system.game.buttons$103.debounce_left  debounce_left (
+  \nexys3_minesweeper.system.game.buttons$105.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 )
   );
-  \nexys3_minesweeper.system.game.buttons$103.debounce_right  debounce_right (
+  \nexys3_minesweeper.system.game.buttons$105.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 )
   );
-  \nexys3_minesweeper.system.game.buttons$103.debounce_up  debounce_up (
+  \nexys3_minesweeper.system.game.buttons$105.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 )
@@ -8642,7 +8047,7 @@ module \nexys3_minesweeper.system.game.buttons$103 (held, clk, buttons, press);
   assign held_directions[4:1] = { \o$11 , \o$9 , \o$7 , \o$5  };
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_centre (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$105.debounce_centre (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8684,7 +8089,7 @@ module \nexys3_minesweeper.system.game.buttons$103.debounce_centre (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_down (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$105.debounce_down (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8726,7 +8131,7 @@ module \nexys3_minesweeper.system.game.buttons$103.debounce_down (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_left (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$105.debounce_left (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8768,7 +8173,7 @@ module \nexys3_minesweeper.system.game.buttons$103.debounce_left (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_right (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$105.debounce_right (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8810,7 +8215,7 @@ module \nexys3_minesweeper.system.game.buttons$103.debounce_right (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$103.debounce_up (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$105.debounce_up (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$31  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8852,8 +8257,871 @@ module \nexys3_minesweeper.system.game.buttons$103.debounce_up (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, clk);
+module \nexys3_minesweeper.system.game.flood (clk, flagged, zero, revealed, opened_rows, opening);
+  wire [255:0] \$1 ;
+  wire [255:0] \$10 ;
+  wire [255:0] \$11 ;
+  wire [255:0] \$12 ;
+  wire [255:0] \$13 ;
+  wire [255:0] \$14 ;
+  wire [256:0] \$15 ;
+  wire [255:0] \$16 ;
+  wire [255:0] \$17 ;
+  wire [255:0] \$18 ;
+  wire [255:0] \$19 ;
+  wire [255:0] \$2 ;
+  wire [255:0] \$20 ;
+  wire [255:0] \$21 ;
+  wire [286:0] \$22 ;
+  wire [255:0] \$23 ;
+  wire [255:0] \$24 ;
+  wire [255:0] \$25 ;
+  wire [256:0] \$26 ;
+  wire [255:0] \$27 ;
+  wire [255:0] \$28 ;
+  wire [255:0] \$29 ;
+  wire [255:0] \$3 ;
+  wire [255:0] \$30 ;
+  wire [255:0] \$31 ;
+  wire [255:0] \$32 ;
+  wire [255:0] \$33 ;
+  wire [255:0] \$34 ;
+  wire \$35 ;
+  wire \$36 ;
+  wire \$37 ;
+  wire \$38 ;
+  wire \$39 ;
+  wire [255:0] \$4 ;
+  wire \$40 ;
+  wire \$41 ;
+  wire \$42 ;
+  wire \$43 ;
+  wire \$44 ;
+  wire \$45 ;
+  wire \$46 ;
+  wire \$47 ;
+  wire \$48 ;
+  wire \$49 ;
+  wire [255:0] \$5 ;
+  wire \$50 ;
+  wire [256:0] \$6 ;
+  wire [255:0] \$7 ;
+  wire [255:0] \$8 ;
+  wire [255:0] \$9 ;
+  input clk;
+  wire clk;
+  input [255:0] flagged;
+  wire [255:0] flagged;
+  output [15:0] opened_rows;
+  reg [15:0] opened_rows = 16'h0000;
+  output [255:0] opening;
+  wire [255:0] opening;
+  input [255:0] revealed;
+  wire [255:0] revealed;
+  input [255:0] zero;
+  wire [255:0] zero;
+  assign \$49  = | opening[239:224];
+  assign \$50  = | opening[255:240];
+  always @(posedge clk)
+    opened_rows <= { \$50 , \$49 , \$48 , \$47 , \$46 , \$45 , \$44 , \$43 , \$42 , \$41 , \$40 , \$39 , \$38 , \$37 , \$36 , \$35  };
+  assign \$1  = ~ revealed;
+  assign \$2  = ~ flagged;
+  assign \$3  = \$1  & \$2 ;
+  assign \$4  = revealed & zero;
+  assign \$5  = revealed & zero;
+  assign \$8  = \$4  | \$7 ;
+  assign \$9  = revealed & zero;
+  assign \$12  = \$8  | \$11 ;
+  assign \$13  = revealed & zero;
+  assign \$14  = revealed & zero;
+  assign \$17  = \$13  | \$16 ;
+  assign \$18  = revealed & zero;
+  assign \$21  = \$17  | \$20 ;
+  assign \$23  = \$12  | \$22 [255:0];
+  assign \$24  = revealed & zero;
+  assign \$25  = revealed & zero;
+  assign \$28  = \$24  | \$27 ;
+  assign \$29  = revealed & zero;
+  assign \$32  = \$28  | \$31 ;
+  assign \$34  = \$23  | \$33 ;
+  assign opening = \$3  & \$34 ;
+  assign \$35  = | opening[15:0];
+  assign \$36  = | opening[31:16];
+  assign \$37  = | opening[47:32];
+  assign \$38  = | opening[63:48];
+  assign \$39  = | opening[79:64];
+  assign \$40  = | opening[95:80];
+  assign \$41  = | opening[111:96];
+  assign \$42  = | opening[127:112];
+  assign \$43  = | opening[143:128];
+  assign \$44  = | opening[159:144];
+  assign \$45  = | opening[175:160];
+  assign \$46  = | opening[191:176];
+  assign \$47  = | opening[207:192];
+  assign \$48  = | opening[223:208];
+  assign \$6  = { \$5 , 1'h0 };
+  assign { \$7 [240], \$7 [224], \$7 [208], \$7 [192], \$7 [176], \$7 [160], \$7 [144], \$7 [128], \$7 [112], \$7 [96], \$7 [80], \$7 [64], \$7 [48], \$7 [32], \$7 [16], \$7 [0] } = 16'h0000;
+  assign { \$7 [255:241], \$7 [239:225], \$7 [223:209], \$7 [207:193], \$7 [191:177], \$7 [175:161], \$7 [159:145], \$7 [143:129], \$7 [127:113], \$7 [111:97], \$7 [95:81], \$7 [79:65], \$7 [63:49], \$7 [47:33], \$7 [31:17], \$7 [15:1] } = { \$6 [255:241], \$6 [239:225], \$6 [223:209], \$6 [207:193], \$6 [191:177], \$6 [175:161], \$6 [159:145], \$6 [143:129], \$6 [127:113], \$6 [111:97], \$6 [95:81], \$6 [79:65], \$6 [63:49], \$6 [47:33], \$6 [31:17], \$6 [15:1] };
+  assign \$10  = { 1'h0, \$9 [255:1] };
+  assign { \$11 [255], \$11 [239], \$11 [223], \$11 [207], \$11 [191], \$11 [175], \$11 [159], \$11 [143], \$11 [127], \$11 [111], \$11 [95], \$11 [79], \$11 [63], \$11 [47], \$11 [31], \$11 [15] } = 16'h0000;
+  assign { \$11 [254:240], \$11 [238:224], \$11 [222:208], \$11 [206:192], \$11 [190:176], \$11 [174:160], \$11 [158:144], \$11 [142:128], \$11 [126:112], \$11 [110:96], \$11 [94:80], \$11 [78:64], \$11 [62:48], \$11 [46:32], \$11 [30:16], \$11 [14:0] } = { \$10 [254:240], \$10 [238:224], \$10 [222:208], \$10 [206:192], \$10 [190:176], \$10 [174:160], \$10 [158:144], \$10 [142:128], \$10 [126:112], \$10 [110:96], \$10 [94:80], \$10 [78:64], \$10 [62:48], \$10 [46:32], \$10 [30:16], \$10 [14:0] };
+  assign \$15  = { \$14 , 1'h0 };
+  assign { \$16 [240], \$16 [224], \$16 [208], \$16 [192], \$16 [176], \$16 [160], \$16 [144], \$16 [128], \$16 [112], \$16 [96], \$16 [80], \$16 [64], \$16 [48], \$16 [32], \$16 [16], \$16 [0] } = 16'h0000;
+  assign { \$16 [255:241], \$16 [239:225], \$16 [223:209], \$16 [207:193], \$16 [191:177], \$16 [175:161], \$16 [159:145], \$16 [143:129], \$16 [127:113], \$16 [111:97], \$16 [95:81], \$16 [79:65], \$16 [63:49], \$16 [47:33], \$16 [31:17], \$16 [15:1] } = { \$15 [255:241], \$15 [239:225], \$15 [223:209], \$15 [207:193], \$15 [191:177], \$15 [175:161], \$15 [159:145], \$15 [143:129], \$15 [127:113], \$15 [111:97], \$15 [95:81], \$15 [79:65], \$15 [63:49], \$15 [47:33], \$15 [31:17], \$15 [15:1] };
+  assign \$19  = { 1'h0, \$18 [255:1] };
+  assign { \$20 [255], \$20 [239], \$20 [223], \$20 [207], \$20 [191], \$20 [175], \$20 [159], \$20 [143], \$20 [127], \$20 [111], \$20 [95], \$20 [79], \$20 [63], \$20 [47], \$20 [31], \$20 [15] } = 16'h0000;
+  assign { \$20 [254:240], \$20 [238:224], \$20 [222:208], \$20 [206:192], \$20 [190:176], \$20 [174:160], \$20 [158:144], \$20 [142:128], \$20 [126:112], \$20 [110:96], \$20 [94:80], \$20 [78:64], \$20 [62:48], \$20 [46:32], \$20 [30:16], \$20 [14:0] } = { \$19 [254:240], \$19 [238:224], \$19 [222:208], \$19 [206:192], \$19 [190:176], \$19 [174:160], \$19 [158:144], \$19 [142:128], \$19 [126:112], \$19 [110:96], \$19 [94:80], \$19 [78:64], \$19 [62:48], \$19 [46:32], \$19 [30:16], \$19 [14:0] };
+  assign \$22  = { 15'h0000, \$21 , 16'h0000 };
+  assign \$26  = { \$25 , 1'h0 };
+  assign { \$27 [240], \$27 [224], \$27 [208], \$27 [192], \$27 [176], \$27 [160], \$27 [144], \$27 [128], \$27 [112], \$27 [96], \$27 [80], \$27 [64], \$27 [48], \$27 [32], \$27 [16], \$27 [0] } = 16'h0000;
+  assign { \$27 [255:241], \$27 [239:225], \$27 [223:209], \$27 [207:193], \$27 [191:177], \$27 [175:161], \$27 [159:145], \$27 [143:129], \$27 [127:113], \$27 [111:97], \$27 [95:81], \$27 [79:65], \$27 [63:49], \$27 [47:33], \$27 [31:17], \$27 [15:1] } = { \$26 [255:241], \$26 [239:225], \$26 [223:209], \$26 [207:193], \$26 [191:177], \$26 [175:161], \$26 [159:145], \$26 [143:129], \$26 [127:113], \$26 [111:97], \$26 [95:81], \$26 [79:65], \$26 [63:49], \$26 [47:33], \$26 [31:17], \$26 [15:1] };
+  assign \$30  = { 1'h0, \$29 [255:1] };
+  assign { \$31 [255], \$31 [239], \$31 [223], \$31 [207], \$31 [191], \$31 [175], \$31 [159], \$31 [143], \$31 [127], \$31 [111], \$31 [95], \$31 [79], \$31 [63], \$31 [47], \$31 [31], \$31 [15] } = 16'h0000;
+  assign { \$31 [254:240], \$31 [238:224], \$31 [222:208], \$31 [206:192], \$31 [190:176], \$31 [174:160], \$31 [158:144], \$31 [142:128], \$31 [126:112], \$31 [110:96], \$31 [94:80], \$31 [78:64], \$31 [62:48], \$31 [46:32], \$31 [30:16], \$31 [14:0] } = { \$30 [254:240], \$30 [238:224], \$30 [222:208], \$30 [206:192], \$30 [190:176], \$30 [174:160], \$30 [158:144], \$30 [142:128], \$30 [126:112], \$30 [110:96], \$30 [94:80], \$30 [78:64], \$30 [62:48], \$30 [46:32], \$30 [30:16], \$30 [14:0] };
+  assign \$33  = { 16'h0000, \$32 [255:16] };
+endmodule
+
+module \nexys3_minesweeper.system.game.lcg (clk, load, load_value, request, value, ready);
   reg \$auto$verilog_backend.cc:2355:dump_module$32  = 0;
+  wire [33:0] \$1 ;
+  reg [1:0] \$10 ;
+  reg [31:0] \$11 ;
+  wire [31:0] \$2 ;
+  wire [20:0] \$3 ;
+  wire [34:0] \$4 ;
+  wire [15:0] \$5 ;
+  wire \$6 ;
+  wire [2:0] \$7 ;
+  wire \$8 ;
+  wire [15:0] \$9 ;
+  reg [33:0] \$signal  = 34'h000000000;
+  reg [14:0] \$signal$3  = 15'h0000;
+  reg [31:0] \$signal$5  = 32'd0;
+  input clk;
+  wire clk;
+  input load;
+  wire load;
+  input [31:0] load_value;
+  wire [31:0] load_value;
+  reg [14:0] product_lh = 15'h0000;
+  output ready;
+  wire ready;
+  input request;
+  wire request;
+  reg [14:0] sum_cross = 15'h0000;
+  output [31:0] value;
+  reg [31:0] value = 32'd0;
+  reg [1:0] \wait  = 2'h0;
+  assign \$1  = value[16:0] * 17'h1660d;
+  assign \$2  = value[31:17] * 17'h1660d;
+  assign \$3  = value[16:0] * 4'hc;
+  assign \$4  = \$signal  + 30'h3c6ef35f;
+  assign \$5  = \$signal$3  + product_lh;
+  assign \$6  = | \wait ;
+  assign \$7  = \wait  - 1'h1;
+  assign \$8  = \wait  == 1'h1;
+  assign \$9  = \$signal$5 [31:17] + sum_cross;
+  assign ready = ! \wait ;
+  always @(posedge clk)
+    \$signal  <= \$1 ;
+  always @(posedge clk)
+    \$signal$3  <= \$2 [14:0];
+  always @(posedge clk)
+    product_lh <= \$3 [14:0];
+  always @(posedge clk)
+    \$signal$5  <= \$4 [31:0];
+  always @(posedge clk)
+    sum_cross <= \$5 [14:0];
+  always @(posedge clk)
+    \wait  <= \$10 ;
+  always @(posedge clk)
+    value <= \$11 ;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    \$10  = \wait ;
+    if (request) begin
+      \$10  = 2'h2;
+    end else if (\$6 ) begin
+      \$10  = \$7 [1:0];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    \$11  = value;
+    if (\$8 ) begin
+      \$11  = { \$9 [14:0], \$signal$5 [16:0] };
+    end
+    if (load) begin
+      \$11  = load_value;
+    end
+  end
+endmodule
+
+module \nexys3_minesweeper.system.game.neighbour_counter (\port$1168$0 , \port$1177$0 , \port$1186$0 , \port$1195$0 , \port$1204$0 , \port$1213$0 , \port$1222$0 , \port$1231$0 , \port$1240$0 , \port$1249$0 , \port$1258$0 , \port$1267$0 , \port$1276$0 , \port$1285$0 , \port$1291$0 , clk, shift, row, counts, \port$1159$0 );
+  reg \$auto$verilog_backend.cc:2355:dump_module$33  = 0;
+  wire [4:0] \$1 ;
+  wire [8:0] \$10 ;
+  wire [10:0] \$100 ;
+  wire [11:0] \$101 ;
+  wire [4:0] \$102 ;
+  wire [5:0] \$103 ;
+  wire [6:0] \$104 ;
+  wire [7:0] \$105 ;
+  wire [8:0] \$106 ;
+  wire [9:0] \$107 ;
+  wire [10:0] \$108 ;
+  wire [11:0] \$109 ;
+  wire [9:0] \$11 ;
+  wire [4:0] \$110 ;
+  wire [5:0] \$111 ;
+  wire [6:0] \$112 ;
+  wire [7:0] \$113 ;
+  wire [8:0] \$114 ;
+  wire [9:0] \$115 ;
+  wire [10:0] \$116 ;
+  wire [11:0] \$117 ;
+  wire [4:0] \$118 ;
+  wire [5:0] \$119 ;
+  wire [10:0] \$12 ;
+  wire [6:0] \$120 ;
+  wire [7:0] \$121 ;
+  wire [8:0] \$122 ;
+  wire [4:0] \$123 ;
+  wire [5:0] \$124 ;
+  wire [6:0] \$125 ;
+  wire [7:0] \$126 ;
+  wire [8:0] \$127 ;
+  wire \$128 ;
+  wire [4:0] \$129 ;
+  wire [11:0] \$13 ;
+  wire [5:0] \$130 ;
+  wire [6:0] \$131 ;
+  wire [7:0] \$132 ;
+  wire [8:0] \$133 ;
+  wire [9:0] \$134 ;
+  wire [10:0] \$135 ;
+  wire [11:0] \$136 ;
+  wire \$137 ;
+  wire [4:0] \$138 ;
+  wire [5:0] \$139 ;
+  wire [4:0] \$14 ;
+  wire [6:0] \$140 ;
+  wire [7:0] \$141 ;
+  wire [8:0] \$142 ;
+  wire [9:0] \$143 ;
+  wire [10:0] \$144 ;
+  wire [11:0] \$145 ;
+  wire \$146 ;
+  wire [4:0] \$147 ;
+  wire [5:0] \$148 ;
+  wire [6:0] \$149 ;
+  wire [5:0] \$15 ;
+  wire [7:0] \$150 ;
+  wire [8:0] \$151 ;
+  wire [9:0] \$152 ;
+  wire [10:0] \$153 ;
+  wire [11:0] \$154 ;
+  wire \$155 ;
+  wire [4:0] \$156 ;
+  wire [5:0] \$157 ;
+  wire [6:0] \$158 ;
+  wire [7:0] \$159 ;
+  wire [6:0] \$16 ;
+  wire [8:0] \$160 ;
+  wire [9:0] \$161 ;
+  wire [10:0] \$162 ;
+  wire [11:0] \$163 ;
+  wire \$164 ;
+  wire [4:0] \$165 ;
+  wire [5:0] \$166 ;
+  wire [6:0] \$167 ;
+  wire [7:0] \$168 ;
+  wire [8:0] \$169 ;
+  wire [7:0] \$17 ;
+  wire [9:0] \$170 ;
+  wire [10:0] \$171 ;
+  wire [11:0] \$172 ;
+  wire \$173 ;
+  wire [4:0] \$174 ;
+  wire [5:0] \$175 ;
+  wire [6:0] \$176 ;
+  wire [7:0] \$177 ;
+  wire [8:0] \$178 ;
+  wire [9:0] \$179 ;
+  wire [8:0] \$18 ;
+  wire [10:0] \$180 ;
+  wire [11:0] \$181 ;
+  wire \$182 ;
+  wire [4:0] \$183 ;
+  wire [5:0] \$184 ;
+  wire [6:0] \$185 ;
+  wire [7:0] \$186 ;
+  wire [8:0] \$187 ;
+  wire [9:0] \$188 ;
+  wire [10:0] \$189 ;
+  wire [9:0] \$19 ;
+  wire [11:0] \$190 ;
+  wire \$191 ;
+  wire [4:0] \$192 ;
+  wire [5:0] \$193 ;
+  wire [6:0] \$194 ;
+  wire [7:0] \$195 ;
+  wire [8:0] \$196 ;
+  wire [9:0] \$197 ;
+  wire [10:0] \$198 ;
+  wire [11:0] \$199 ;
+  wire [5:0] \$2 ;
+  wire [10:0] \$20 ;
+  wire \$200 ;
+  wire [4:0] \$201 ;
+  wire [5:0] \$202 ;
+  wire [6:0] \$203 ;
+  wire [7:0] \$204 ;
+  wire [8:0] \$205 ;
+  wire [9:0] \$206 ;
+  wire [10:0] \$207 ;
+  wire [11:0] \$208 ;
+  wire \$209 ;
+  wire [11:0] \$21 ;
+  wire [4:0] \$210 ;
+  wire [5:0] \$211 ;
+  wire [6:0] \$212 ;
+  wire [7:0] \$213 ;
+  wire [8:0] \$214 ;
+  wire [9:0] \$215 ;
+  wire [10:0] \$216 ;
+  wire [11:0] \$217 ;
+  wire \$218 ;
+  wire [4:0] \$219 ;
+  wire [4:0] \$22 ;
+  wire [5:0] \$220 ;
+  wire [6:0] \$221 ;
+  wire [7:0] \$222 ;
+  wire [8:0] \$223 ;
+  wire [9:0] \$224 ;
+  wire [10:0] \$225 ;
+  wire [11:0] \$226 ;
+  wire \$227 ;
+  wire [4:0] \$228 ;
+  wire [5:0] \$229 ;
+  wire [5:0] \$23 ;
+  wire [6:0] \$230 ;
+  wire [7:0] \$231 ;
+  wire [8:0] \$232 ;
+  wire [9:0] \$233 ;
+  wire [10:0] \$234 ;
+  wire [11:0] \$235 ;
+  wire \$236 ;
+  wire [4:0] \$237 ;
+  wire [5:0] \$238 ;
+  wire [6:0] \$239 ;
+  wire [6:0] \$24 ;
+  wire [7:0] \$240 ;
+  wire [8:0] \$241 ;
+  wire [9:0] \$242 ;
+  wire [10:0] \$243 ;
+  wire [11:0] \$244 ;
+  wire \$245 ;
+  wire [4:0] \$246 ;
+  wire [5:0] \$247 ;
+  wire [6:0] \$248 ;
+  wire [7:0] \$249 ;
+  wire [7:0] \$25 ;
+  wire [8:0] \$250 ;
+  wire [9:0] \$251 ;
+  wire [10:0] \$252 ;
+  wire [11:0] \$253 ;
+  wire \$254 ;
+  wire [4:0] \$255 ;
+  wire [5:0] \$256 ;
+  wire [6:0] \$257 ;
+  wire [7:0] \$258 ;
+  wire [8:0] \$259 ;
+  wire [8:0] \$26 ;
+  wire \$260 ;
+  reg [15:0] \$261 ;
+  reg [15:0] \$262 ;
+  reg [15:0] \$263 ;
+  wire [9:0] \$27 ;
+  wire [10:0] \$28 ;
+  wire [11:0] \$29 ;
+  wire [6:0] \$3 ;
+  wire [4:0] \$30 ;
+  wire [5:0] \$31 ;
+  wire [6:0] \$32 ;
+  wire [7:0] \$33 ;
+  wire [8:0] \$34 ;
+  wire [9:0] \$35 ;
+  wire [10:0] \$36 ;
+  wire [11:0] \$37 ;
+  wire [4:0] \$38 ;
+  wire [5:0] \$39 ;
+  wire [7:0] \$4 ;
+  wire [6:0] \$40 ;
+  wire [7:0] \$41 ;
+  wire [8:0] \$42 ;
+  wire [9:0] \$43 ;
+  wire [10:0] \$44 ;
+  wire [11:0] \$45 ;
+  wire [4:0] \$46 ;
+  wire [5:0] \$47 ;
+  wire [6:0] \$48 ;
+  wire [7:0] \$49 ;
+  wire [8:0] \$5 ;
+  wire [8:0] \$50 ;
+  wire [9:0] \$51 ;
+  wire [10:0] \$52 ;
+  wire [11:0] \$53 ;
+  wire [4:0] \$54 ;
+  wire [5:0] \$55 ;
+  wire [6:0] \$56 ;
+  wire [7:0] \$57 ;
+  wire [8:0] \$58 ;
+  wire [9:0] \$59 ;
+  wire [4:0] \$6 ;
+  wire [10:0] \$60 ;
+  wire [11:0] \$61 ;
+  wire [4:0] \$62 ;
+  wire [5:0] \$63 ;
+  wire [6:0] \$64 ;
+  wire [7:0] \$65 ;
+  wire [8:0] \$66 ;
+  wire [9:0] \$67 ;
+  wire [10:0] \$68 ;
+  wire [11:0] \$69 ;
+  wire [5:0] \$7 ;
+  wire [4:0] \$70 ;
+  wire [5:0] \$71 ;
+  wire [6:0] \$72 ;
+  wire [7:0] \$73 ;
+  wire [8:0] \$74 ;
+  wire [9:0] \$75 ;
+  wire [10:0] \$76 ;
+  wire [11:0] \$77 ;
+  wire [4:0] \$78 ;
+  wire [5:0] \$79 ;
+  wire [6:0] \$8 ;
+  wire [6:0] \$80 ;
+  wire [7:0] \$81 ;
+  wire [8:0] \$82 ;
+  wire [9:0] \$83 ;
+  wire [10:0] \$84 ;
+  wire [11:0] \$85 ;
+  wire [4:0] \$86 ;
+  wire [5:0] \$87 ;
+  wire [6:0] \$88 ;
+  wire [7:0] \$89 ;
+  wire [7:0] \$9 ;
+  wire [8:0] \$90 ;
+  wire [9:0] \$91 ;
+  wire [10:0] \$92 ;
+  wire [11:0] \$93 ;
+  wire [4:0] \$94 ;
+  wire [5:0] \$95 ;
+  wire [6:0] \$96 ;
+  wire [7:0] \$97 ;
+  wire [8:0] \$98 ;
+  wire [9:0] \$99 ;
+  reg [15:0] \$signal  = 16'h0000;
+  reg [15:0] \$signal$3  = 16'h0000;
+  input clk;
+  wire clk;
+  output [63:0] counts;
+  wire [63:0] counts;
+  wire [3:0] \counts[0] ;
+  wire [3:0] \counts[10] ;
+  wire [3:0] \counts[11] ;
+  wire [3:0] \counts[12] ;
+  wire [3:0] \counts[13] ;
+  wire [3:0] \counts[14] ;
+  wire [3:0] \counts[15] ;
+  wire [3:0] \counts[1] ;
+  wire [3:0] \counts[2] ;
+  wire [3:0] \counts[3] ;
+  wire [3:0] \counts[4] ;
+  wire [3:0] \counts[5] ;
+  wire [3:0] \counts[6] ;
+  wire [3:0] \counts[7] ;
+  wire [3:0] \counts[8] ;
+  wire [3:0] \counts[9] ;
+  reg [15:0] down = 16'h0000;
+  output \port$1159$0 ;
+  wire \port$1159$0 ;
+  output \port$1168$0 ;
+  wire \port$1168$0 ;
+  output \port$1177$0 ;
+  wire \port$1177$0 ;
+  output \port$1186$0 ;
+  wire \port$1186$0 ;
+  output \port$1195$0 ;
+  wire \port$1195$0 ;
+  output \port$1204$0 ;
+  wire \port$1204$0 ;
+  output \port$1213$0 ;
+  wire \port$1213$0 ;
+  output \port$1222$0 ;
+  wire \port$1222$0 ;
+  output \port$1231$0 ;
+  wire \port$1231$0 ;
+  output \port$1240$0 ;
+  wire \port$1240$0 ;
+  output \port$1249$0 ;
+  wire \port$1249$0 ;
+  output \port$1258$0 ;
+  wire \port$1258$0 ;
+  output \port$1267$0 ;
+  wire \port$1267$0 ;
+  output \port$1276$0 ;
+  wire \port$1276$0 ;
+  output \port$1285$0 ;
+  wire \port$1285$0 ;
+  output \port$1291$0 ;
+  wire \port$1291$0 ;
+  input [15:0] row;
+  wire [15:0] row;
+  input shift;
+  wire shift;
+  wire [15:0] zero;
+  assign \$1  = 1'h0 + \$signal [0];
+  assign \$2  = \$1  + down[0];
+  assign \$3  = \$2  + \$signal [1];
+  assign \$4  = \$3  + \$signal$3 [1];
+  assign \$5  = \$4  + down[1];
+  assign \$6  = 1'h0 + \$signal [1];
+  assign \$7  = \$6  + down[1];
+  assign \$8  = \$7  + \$signal [0];
+  assign \$9  = \$8  + \$signal$3 [0];
+  assign \$10  = \$9  + down[0];
+  assign \$11  = \$10  + \$signal [2];
+  assign \$12  = \$11  + \$signal$3 [2];
+  assign \$13  = \$12  + down[2];
+  assign \$14  = 1'h0 + \$signal [2];
+  assign \$15  = \$14  + down[2];
+  assign \$16  = \$15  + \$signal [1];
+  assign \$17  = \$16  + \$signal$3 [1];
+  assign \$18  = \$17  + down[1];
+  assign \$19  = \$18  + \$signal [3];
+  assign \$20  = \$19  + \$signal$3 [3];
+  assign \$21  = \$20  + down[3];
+  assign \$22  = 1'h0 + \$signal [3];
+  assign \$23  = \$22  + down[3];
+  assign \$24  = \$23  + \$signal [2];
+  assign \$25  = \$24  + \$signal$3 [2];
+  assign \$26  = \$25  + down[2];
+  assign \$27  = \$26  + \$signal [4];
+  assign \$28  = \$27  + \$signal$3 [4];
+  assign \$29  = \$28  + down[4];
+  assign \$30  = 1'h0 + \$signal [4];
+  assign \$31  = \$30  + down[4];
+  assign \$32  = \$31  + \$signal [3];
+  assign \$33  = \$32  + \$signal$3 [3];
+  assign \$34  = \$33  + down[3];
+  assign \$35  = \$34  + \$signal [5];
+  assign \$36  = \$35  + \$signal$3 [5];
+  assign \$37  = \$36  + down[5];
+  assign \$38  = 1'h0 + \$signal [5];
+  assign \$39  = \$38  + down[5];
+  assign \$40  = \$39  + \$signal [4];
+  assign \$41  = \$40  + \$signal$3 [4];
+  assign \$42  = \$41  + down[4];
+  assign \$43  = \$42  + \$signal [6];
+  assign \$44  = \$43  + \$signal$3 [6];
+  assign \$45  = \$44  + down[6];
+  assign \$46  = 1'h0 + \$signal [6];
+  assign \$47  = \$46  + down[6];
+  assign \$48  = \$47  + \$signal [5];
+  assign \$49  = \$48  + \$signal$3 [5];
+  assign \$50  = \$49  + down[5];
+  assign \$51  = \$50  + \$signal [7];
+  assign \$52  = \$51  + \$signal$3 [7];
+  assign \$53  = \$52  + down[7];
+  assign \$54  = 1'h0 + \$signal [7];
+  assign \$55  = \$54  + down[7];
+  assign \$56  = \$55  + \$signal [6];
+  assign \$57  = \$56  + \$signal$3 [6];
+  assign \$58  = \$57  + down[6];
+  assign \$59  = \$58  + \$signal [8];
+  assign \$60  = \$59  + \$signal$3 [8];
+  assign \$61  = \$60  + down[8];
+  assign \$62  = 1'h0 + \$signal [8];
+  assign \$63  = \$62  + down[8];
+  assign \$64  = \$63  + \$signal [7];
+  assign \$65  = \$64  + \$signal$3 [7];
+  assign \$66  = \$65  + down[7];
+  assign \$67  = \$66  + \$signal [9];
+  assign \$68  = \$67  + \$signal$3 [9];
+  assign \$69  = \$68  + down[9];
+  assign \$70  = 1'h0 + \$signal [9];
+  assign \$71  = \$70  + down[9];
+  assign \$72  = \$71  + \$signal [8];
+  assign \$73  = \$72  + \$signal$3 [8];
+  assign \$74  = \$73  + down[8];
+  assign \$75  = \$74  + \$signal [10];
+  assign \$76  = \$75  + \$signal$3 [10];
+  assign \$77  = \$76  + down[10];
+  assign \$78  = 1'h0 + \$signal [10];
+  assign \$79  = \$78  + down[10];
+  assign \$80  = \$79  + \$signal [9];
+  assign \$81  = \$80  + \$signal$3 [9];
+  assign \$82  = \$81  + down[9];
+  assign \$83  = \$82  + \$signal [11];
+  assign \$84  = \$83  + \$signal$3 [11];
+  assign \$85  = \$84  + down[11];
+  assign \$86  = 1'h0 + \$signal [11];
+  assign \$87  = \$86  + down[11];
+  assign \$88  = \$87  + \$signal [10];
+  assign \$89  = \$88  + \$signal$3 [10];
+  assign \$90  = \$89  + down[10];
+  assign \$91  = \$90  + \$signal [12];
+  assign \$92  = \$91  + \$signal$3 [12];
+  assign \$93  = \$92  + down[12];
+  assign \$94  = 1'h0 + \$signal [12];
+  assign \$95  = \$94  + down[12];
+  assign \$96  = \$95  + \$signal [11];
+  assign \$97  = \$96  + \$signal$3 [11];
+  assign \$98  = \$97  + down[11];
+  assign \$99  = \$98  + \$signal [13];
+  assign \$100  = \$99  + \$signal$3 [13];
+  assign \$101  = \$100  + down[13];
+  assign \$102  = 1'h0 + \$signal [13];
+  assign \$103  = \$102  + down[13];
+  assign \$104  = \$103  + \$signal [12];
+  assign \$105  = \$104  + \$signal$3 [12];
+  assign \$106  = \$105  + down[12];
+  assign \$107  = \$106  + \$signal [14];
+  assign \$108  = \$107  + \$signal$3 [14];
+  assign \$109  = \$108  + down[14];
+  assign \$110  = 1'h0 + \$signal [14];
+  assign \$111  = \$110  + down[14];
+  assign \$112  = \$111  + \$signal [13];
+  assign \$113  = \$112  + \$signal$3 [13];
+  assign \$114  = \$113  + down[13];
+  assign \$115  = \$114  + \$signal [15];
+  assign \$116  = \$115  + \$signal$3 [15];
+  assign \$117  = \$116  + down[15];
+  assign \$118  = 1'h0 + \$signal [15];
+  assign \$119  = \$118  + down[15];
+  assign \$120  = \$119  + \$signal [14];
+  assign \$121  = \$120  + \$signal$3 [14];
+  assign \$122  = \$121  + down[14];
+  assign \$123  = 1'h0 + \$signal [0];
+  assign \$124  = \$123  + down[0];
+  assign \$125  = \$124  + \$signal [1];
+  assign \$126  = \$125  + \$signal$3 [1];
+  assign \$127  = \$126  + down[1];
+  assign \$128  = ! \$127 [3:0];
+  assign \$129  = 1'h0 + \$signal [1];
+  assign \$130  = \$129  + down[1];
+  assign \$131  = \$130  + \$signal [0];
+  assign \$132  = \$131  + \$signal$3 [0];
+  assign \$133  = \$132  + down[0];
+  assign \$134  = \$133  + \$signal [2];
+  assign \$135  = \$134  + \$signal$3 [2];
+  assign \$136  = \$135  + down[2];
+  assign \$137  = ! \$136 [3:0];
+  assign \$138  = 1'h0 + \$signal [2];
+  assign \$139  = \$138  + down[2];
+  assign \$140  = \$139  + \$signal [1];
+  assign \$141  = \$140  + \$signal$3 [1];
+  assign \$142  = \$141  + down[1];
+  assign \$143  = \$142  + \$signal [3];
+  assign \$144  = \$143  + \$signal$3 [3];
+  assign \$145  = \$144  + down[3];
+  assign \$146  = ! \$145 [3:0];
+  assign \$147  = 1'h0 + \$signal [3];
+  assign \$148  = \$147  + down[3];
+  assign \$149  = \$148  + \$signal [2];
+  assign \$150  = \$149  + \$signal$3 [2];
+  assign \$151  = \$150  + down[2];
+  assign \$152  = \$151  + \$signal [4];
+  assign \$153  = \$152  + \$signal$3 [4];
+  assign \$154  = \$153  + down[4];
+  assign \$155  = ! \$154 [3:0];
+  assign \$156  = 1'h0 + \$signal [4];
+  assign \$157  = \$156  + down[4];
+  assign \$158  = \$157  + \$signal [3];
+  assign \$159  = \$158  + \$signal$3 [3];
+  assign \$160  = \$159  + down[3];
+  assign \$161  = \$160  + \$signal [5];
+  assign \$162  = \$161  + \$signal$3 [5];
+  assign \$163  = \$162  + down[5];
+  assign \$164  = ! \$163 [3:0];
+  assign \$165  = 1'h0 + \$signal [5];
+  assign \$166  = \$165  + down[5];
+  assign \$167  = \$166  + \$signal [4];
+  assign \$168  = \$167  + \$signal$3 [4];
+  assign \$169  = \$168  + down[4];
+  assign \$170  = \$169  + \$signal [6];
+  assign \$171  = \$170  + \$signal$3 [6];
+  assign \$172  = \$171  + down[6];
+  assign \$173  = ! \$172 [3:0];
+  assign \$174  = 1'h0 + \$signal [6];
+  assign \$175  = \$174  + down[6];
+  assign \$176  = \$175  + \$signal [5];
+  assign \$177  = \$176  + \$signal$3 [5];
+  assign \$178  = \$177  + down[5];
+  assign \$179  = \$178  + \$signal [7];
+  assign \$180  = \$179  + \$signal$3 [7];
+  assign \$181  = \$180  + down[7];
+  assign \$182  = ! \$181 [3:0];
+  assign \$183  = 1'h0 + \$signal [7];
+  assign \$184  = \$183  + down[7];
+  assign \$185  = \$184  + \$signal [6];
+  assign \$186  = \$185  + \$signal$3 [6];
+  assign \$187  = \$186  + down[6];
+  assign \$188  = \$187  + \$signal [8];
+  assign \$189  = \$188  + \$signal$3 [8];
+  assign \$190  = \$189  + down[8];
+  assign \$191  = ! \$190 [3:0];
+  assign \$192  = 1'h0 + \$signal [8];
+  assign \$193  = \$192  + down[8];
+  assign \$194  = \$193  + \$signal [7];
+  assign \$195  = \$194  + \$signal$3 [7];
+  assign \$196  = \$195  + down[7];
+  assign \$197  = \$196  + \$signal [9];
+  assign \$198  = \$197  + \$signal$3 [9];
+  assign \$199  = \$198  + down[9];
+  assign \$200  = ! \$199 [3:0];
+  assign \$201  = 1'h0 + \$signal [9];
+  assign \$202  = \$201  + down[9];
+  assign \$203  = \$202  + \$signal [8];
+  assign \$204  = \$203  + \$signal$3 [8];
+  assign \$205  = \$204  + down[8];
+  assign \$206  = \$205  + \$signal [10];
+  assign \$207  = \$206  + \$signal$3 [10];
+  assign \$208  = \$207  + down[10];
+  assign \$209  = ! \$208 [3:0];
+  assign \$210  = 1'h0 + \$signal [10];
+  assign \$211  = \$210  + down[10];
+  assign \$212  = \$211  + \$signal [9];
+  assign \$213  = \$212  + \$signal$3 [9];
+  assign \$214  = \$213  + down[9];
+  assign \$215  = \$214  + \$signal [11];
+  assign \$216  = \$215  + \$signal$3 [11];
+  assign \$217  = \$216  + down[11];
+  assign \$218  = ! \$217 [3:0];
+  assign \$219  = 1'h0 + \$signal [11];
+  assign \$220  = \$219  + down[11];
+  assign \$221  = \$220  + \$signal [10];
+  assign \$222  = \$221  + \$signal$3 [10];
+  assign \$223  = \$222  + down[10];
+  assign \$224  = \$223  + \$signal [12];
+  assign \$225  = \$224  + \$signal$3 [12];
+  assign \$226  = \$225  + down[12];
+  assign \$227  = ! \$226 [3:0];
+  assign \$228  = 1'h0 + \$signal [12];
+  assign \$229  = \$228  + down[12];
+  assign \$230  = \$229  + \$signal [11];
+  assign \$231  = \$230  + \$signal$3 [11];
+  assign \$232  = \$231  + down[11];
+  assign \$233  = \$232  + \$signal [13];
+  assign \$234  = \$233  + \$signal$3 [13];
+  assign \$235  = \$234  + down[13];
+  assign \$236  = ! \$235 [3:0];
+  assign \$237  = 1'h0 + \$signal [13];
+  assign \$238  = \$237  + down[13];
+  assign \$239  = \$238  + \$signal [12];
+  assign \$240  = \$239  + \$signal$3 [12];
+  assign \$241  = \$240  + down[12];
+  assign \$242  = \$241  + \$signal [14];
+  assign \$243  = \$242  + \$signal$3 [14];
+  assign \$244  = \$243  + down[14];
+  assign \$245  = ! \$244 [3:0];
+  assign \$246  = 1'h0 + \$signal [14];
+  assign \$247  = \$246  + down[14];
+  assign \$248  = \$247  + \$signal [13];
+  assign \$249  = \$248  + \$signal$3 [13];
+  assign \$250  = \$249  + down[13];
+  assign \$251  = \$250  + \$signal [15];
+  assign \$252  = \$251  + \$signal$3 [15];
+  assign \$253  = \$252  + down[15];
+  assign \$254  = ! \$253 [3:0];
+  assign \$255  = 1'h0 + \$signal [15];
+  assign \$256  = \$255  + down[15];
+  assign \$257  = \$256  + \$signal [14];
+  assign \$258  = \$257  + \$signal$3 [14];
+  assign \$259  = \$258  + down[14];
+  assign \$260  = ! \$259 [3:0];
+  always @(posedge clk)
+    \$signal  <= \$261 ;
+  always @(posedge clk)
+    \$signal$3  <= \$262 ;
+  always @(posedge clk)
+    down <= \$263 ;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
+    \$261  = \$signal ;
+    if (shift) begin
+      \$261  = \$signal$3 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
+    \$262  = \$signal$3 ;
+    if (shift) begin
+      \$262  = down;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
+    \$263  = down;
+    if (shift) begin
+      \$263  = row;
+    end
+  end
+  assign zero = { \$260 , \$254 , \$245 , \$236 , \$227 , \$218 , \$209 , \$200 , \$191 , \$182 , \$173 , \$164 , \$155 , \$146 , \$137 , \$128  };
+  assign \port$1159$0  = \$128 ;
+  assign \port$1168$0  = \$137 ;
+  assign \port$1177$0  = \$146 ;
+  assign \port$1186$0  = \$155 ;
+  assign \port$1195$0  = \$164 ;
+  assign \port$1204$0  = \$173 ;
+  assign \port$1213$0  = \$182 ;
+  assign \port$1222$0  = \$191 ;
+  assign \port$1231$0  = \$200 ;
+  assign \port$1240$0  = \$209 ;
+  assign \port$1249$0  = \$218 ;
+  assign \port$1258$0  = \$227 ;
+  assign \port$1267$0  = \$236 ;
+  assign \port$1276$0  = \$245 ;
+  assign \port$1285$0  = \$254 ;
+  assign \port$1291$0  = \$260 ;
+  assign \counts[0]  = counts[3:0];
+  assign \counts[1]  = counts[7:4];
+  assign \counts[2]  = counts[11:8];
+  assign \counts[3]  = counts[15:12];
+  assign \counts[4]  = counts[19:16];
+  assign \counts[5]  = counts[23:20];
+  assign \counts[6]  = counts[27:24];
+  assign \counts[7]  = counts[31:28];
+  assign \counts[8]  = counts[35:32];
+  assign \counts[9]  = counts[39:36];
+  assign \counts[10]  = counts[43:40];
+  assign \counts[11]  = counts[47:44];
+  assign \counts[12]  = counts[51:48];
+  assign \counts[13]  = counts[55:52];
+  assign \counts[14]  = counts[59:56];
+  assign \counts[15]  = counts[63:60];
+  assign counts[63:60] = \$122 [3:0];
+  assign counts[59:56] = \$117 [3:0];
+  assign counts[55:52] = \$109 [3:0];
+  assign counts[51:48] = \$101 [3:0];
+  assign counts[47:44] = \$93 [3:0];
+  assign counts[43:40] = \$85 [3:0];
+  assign counts[39:36] = \$77 [3:0];
+  assign counts[35:32] = \$69 [3:0];
+  assign counts[31:28] = \$61 [3:0];
+  assign counts[27:24] = \$53 [3:0];
+  assign counts[23:20] = \$45 [3:0];
+  assign counts[19:16] = \$37 [3:0];
+  assign counts[15:12] = \$29 [3:0];
+  assign counts[11:8] = \$21 [3:0];
+  assign counts[7:4] = \$13 [3:0];
+  assign counts[3:0] = \$5 [3:0];
+endmodule
+
+module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$34  = 0;
   wire \$1 ;
   reg [1:0] \$10 ;
   wire [4:0] \$18 ;
@@ -8899,7 +9167,7 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   always @(posedge clk)
     digits <= \$4 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
     (* full_case = 32'd1 *)
     if (\$1 ) begin
       \$9  = 17'h00000;
@@ -8908,14 +9176,14 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
     \$10  = digit;
     if (\$1 ) begin
       \$10  = \$2 [1:0];
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
     (* full_case = 32'd1 *)
     if (\$5 ) begin
       next_digit = \$6 [1:0];
@@ -8924,7 +9192,7 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
     lit = 7'h00;
     casez (\$8 )
       4'h0:
@@ -8963,25 +9231,25 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1747$0 , \port$1749$0 , \port$1751$0 , \port$1753$0 , \port$1755$0 , \port$1757$0 , \port$1759$0 , clk, stage1, \port$1745$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, stage1, \port$1746$0 );
   input clk;
   wire clk;
-  input \port$1745$0 ;
-  wire \port$1745$0 ;
-  input \port$1747$0 ;
-  wire \port$1747$0 ;
-  input \port$1749$0 ;
-  wire \port$1749$0 ;
-  input \port$1751$0 ;
-  wire \port$1751$0 ;
-  input \port$1753$0 ;
-  wire \port$1753$0 ;
-  input \port$1755$0 ;
-  wire \port$1755$0 ;
-  input \port$1757$0 ;
-  wire \port$1757$0 ;
-  input \port$1759$0 ;
-  wire \port$1759$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
+  input \port$1748$0 ;
+  wire \port$1748$0 ;
+  input \port$1750$0 ;
+  wire \port$1750$0 ;
+  input \port$1752$0 ;
+  wire \port$1752$0 ;
+  input \port$1754$0 ;
+  wire \port$1754$0 ;
+  input \port$1756$0 ;
+  wire \port$1756$0 ;
+  input \port$1758$0 ;
+  wire \port$1758$0 ;
+  input \port$1760$0 ;
+  wire \port$1760$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -8992,10 +9260,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1747$0 , \port$1749$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1759$0 , \port$1757$0 , \port$1755$0 , \port$1753$0 , \port$1751$0 , \port$1749$0 , \port$1747$0 , \port$1745$0  };
+    stage0 <= { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1759$0 , \port$1757$0 , \port$1755$0 , \port$1753$0 , \port$1751$0 , \port$1749$0 , \port$1747$0 , \port$1745$0  };
+  assign switches = { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
   assign \switches$4  = stage1;
 endmodule
 

@@ -7,9 +7,12 @@ from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTON_BIT, BUTTONS
 from ..model.minesweeper import (
-    DIFFICULTIES, GRID, LCG_A, LCG_B, NEIGHBOURS, SWAPS, TIMER_MAX, Difficulty, Status,
+    DIFFICULTIES, GRID, NEIGHBOURS, SWAPS, TIMER_MAX, Difficulty, Status,
 )
 from .buttons import ButtonActions
+from .flood import FloodEngine
+from .lcg import Lcg
+from .neighbour_counter import NeighbourCounter
 
 __all__ = ["CellView", "MinesweeperGame", "SWITCH_DEBUG", "SWITCH_FLAG", "SWITCH_TIMER", "SWITCH_BEGINNER"]
 
@@ -39,17 +42,6 @@ def _field_mask(rows, cols):
 
 def _first_cells_mask(rows, cols, count):
     return sum(1 << ((i // cols) * GRID + i % cols) for i in range(count))
-
-
-def _neighbour(vector, dr, dc):
-    """Bit (r, c) of the result is bit (r + dr, c + dc) of ``vector``; 0 off the grid."""
-    shift = dr * GRID + dc
-    moved = (vector >> shift) if shift > 0 else (vector << -shift)[:CELLS]
-    if dc:
-        edge = GRID - 1 if dc > 0 else 0   # columns whose neighbour is off the grid
-        keep = sum(1 << (r * GRID + c) for r in range(GRID) for c in range(GRID) if c != edge)
-        moved = moved & C(keep, CELLS)
-    return moved[:CELLS]
 
 
 class MinesweeperGame(wiring.Component):
@@ -220,9 +212,6 @@ class MinesweeperGame(wiring.Component):
         scan_row = Signal(4)
         scan_col = Signal(4)
         count_step = Signal(range(GRID + 4))   # count phase: row probed; the row counted is four less
-        count_up = Signal(GRID)                # the rows above, at and below the counted row
-        count_mid = Signal(GRID)
-        count_down = Signal(GRID)
         load_row = Signal(4)
         chord_step = Signal(4)
         chord_flags = Signal(4)
@@ -295,28 +284,11 @@ class MinesweeperGame(wiring.Component):
         nb_probed = (nb_row < rows) & (nb_col < cols) & (chord_step < len(NEIGHBOURS))  # -1 is 31
         m.d.sync += [nb_valid_p.eq(0), nb_valid_d.eq(nb_valid_p)]
 
-        # -- placement draws: the generator steps in three clocks -----------------------------------
-        # x * A + B mod 2**32 as 17-bit pieces: three products registered (DSP slices with
-        # their output register), then two short sums, then the last; a new draw waits for it.
-        lcg = Signal(32)
-        lcg_wait = Signal(2)                 # clocks until the step in flight lands in lcg
+        # -- placement draws: the generator steps in three clocks (Lcg) -------------------------
+        m.submodules.lcg = generator = Lcg()
+        lcg = generator.value
         lcg_request = Signal()
-        a_lo, a_hi = LCG_A & 0x1FFFF, LCG_A >> 17
-        product_ll, product_hl, product_lh = Signal(34), Signal(15), Signal(15)
-        sum_low, sum_cross = Signal(32), Signal(15)
-        m.d.sync += [
-            product_ll.eq(lcg[:17] * a_lo),
-            product_hl.eq((lcg[17:] * a_lo)[:15]),
-            product_lh.eq((lcg[:17] * a_hi)[:15]),
-            sum_low.eq((product_ll + LCG_B)[:32]),
-            sum_cross.eq((product_hl + product_lh)[:15]),
-        ]
-        with m.If(lcg_request):
-            m.d.sync += lcg_wait.eq(2)
-        with m.Elif(lcg_wait != 0):
-            m.d.sync += lcg_wait.eq(lcg_wait - 1)
-        with m.If(lcg_wait == 1):
-            m.d.sync += lcg.eq(Cat(sum_low[:17], (sum_low[17:] + sum_cross)[:15]))
+        m.d.comb += generator.request.eq(lcg_request)
         draw_r1, draw_c1, draw_r2, draw_c2 = lcg[28:32], lcg[24:28], lcg[20:24], lcg[16:20]
         draw_ok = (draw_r1 < rows) & (draw_c1 < cols) & (draw_r2 < rows) & (draw_c2 < cols)
         cell_a = Cat(draw_c1, draw_r1)
@@ -327,38 +299,17 @@ class MinesweeperGame(wiring.Component):
         scan = Cat(scan_col, scan_row)
 
         # -- neighbour counts of one row (the COUNT phase) ---------------------------------------
-        # A window of three row registers slides down the field, fed by the read register (zeros
-        # in the clocks it holds no row: the first ones flush the last game's rows, the last is
-        # the row below the field). The counts come from registers only.
+        # A window of three rows slides down the field (NeighbourCounter), fed by the read
+        # register (zeros in the clocks it holds no row: the first ones flush the last game's
+        # rows, the last is the row below the field).
+        m.submodules.neighbour_counter = neighbour_counter = NeighbourCounter()
         count_row = (count_step - 4)[:4]
-        row_up, row_mid, row_down = count_up, count_mid, count_down
         row_arrives = Signal()                 # the read register holds a row (a register itself)
-        row_counts = []
-        for c in range(GRID):
-            bits = [row_up[c], row_down[c]]
-            for dc in (-1, 1):
-                if 0 <= c + dc < GRID:
-                    bits += [row_up[c + dc], row_mid[c + dc], row_down[c + dc]]
-            total = Const(0, 4)
-            for bit in bits:
-                total = total + bit
-            row_counts.append(total[:4])
 
-        # -- flood: every cell at once ----------------------------------------------------------
-        # A covered, unflagged cell opens when a revealed cell with no neighbouring mines is
-        # next to it. The 3x3 box around each cell is a pass along the rows then one along the
-        # columns (the cell itself is in its box, harmlessly: a cell that spreads is revealed).
-        # No ~mine term: a cell next to a cell with no neighbouring mines is no mine; no field
-        # mask: the cells outside the field start revealed (NEW) and never spread (zero is 0).
-        spread = revealed & zero
-        across = spread | _neighbour(spread, 0, -1) | _neighbour(spread, 0, 1)
-        box = across | _neighbour(across, -1, 0) | _neighbour(across, 1, 0)
-        opening = Signal(CELLS)
-        m.d.comb += opening.eq(~revealed & ~flagged & box)
-        # Whether a step opened anything comes a clock later, a row at a time (a 256-input OR
-        # in one clock would be the longest path of the core).
-        opened_rows = Signal(GRID)
-        m.d.sync += opened_rows.eq(Cat(*[opening.word_select(r, GRID).any() for r in range(GRID)]))
+        # -- flood: every cell at once (FloodEngine) ---------------------------------------------
+        m.submodules.flood = flood = FloodEngine()
+        m.d.comb += [flood.revealed.eq(revealed), flood.flagged.eq(flagged), flood.zero.eq(zero)]
+        opening, opened_rows = flood.opening, flood.opened_rows
         flood_first = Signal()
         win_scan = Signal(range(CELLS + 2))
 
@@ -415,11 +366,12 @@ class MinesweeperGame(wiring.Component):
                         first_seed = Mux(self.seed_force, self.seed_value, free_running)
                         m.d.sync += [
                             seed.eq(first_seed),
-                            lcg.eq(first_seed),      # LOAD's first clock starts the first step
                             swaps_done.eq(0), swap_phase.eq(0), load_row.eq(0),
                             status.eq(Status.PLAYING),
                             timer.eq(0), prescaler.eq(0),
                         ]
+                        # LOAD's first clock starts the first step from the seed.
+                        m.d.comb += [generator.load.eq(1), generator.load_value.eq(first_seed)]
                         m.next = "LOAD"
                     with m.Else():
                         m.next = "REVEAL"
@@ -446,7 +398,7 @@ class MinesweeperGame(wiring.Component):
                 with m.Switch(swap_phase):
                     with m.Case(0):
                         m.d.comb += probe_next.eq(cell_a)
-                        with m.If(lcg_wait == 0):
+                        with m.If(generator.ready):
                             with m.If(draw_ok):
                                 m.d.sync += swap_phase.eq(1)
                             with m.Else():
@@ -493,19 +445,19 @@ class MinesweeperGame(wiring.Component):
                 # lowest and row k - 4 is counted.
                 with m.If(count_step < GRID):
                     m.d.comb += probe_next.eq(Cat(C(0, 4), count_step[:4]))
+                m.d.comb += [neighbour_counter.shift.eq(1),
+                             neighbour_counter.row.eq(Mux(row_arrives, mine_row, 0))]
                 m.d.sync += [
-                    count_up.eq(count_mid), count_mid.eq(count_down),
-                    count_down.eq(Mux(row_arrives, mine_row, 0)),
                     count_step.eq(count_step + 1),
                     row_arrives.eq((count_step >= 1) & (count_step <= GRID)),
                 ]
                 with m.If(count_step >= 4):
                     m.d.comb += [
                         count_write.addr.eq(count_row),
-                        count_write.data.eq(Cat(*row_counts)),
+                        count_write.data.eq(neighbour_counter.counts),
                         count_write.en.eq(1),
                     ]
-                    row_zero = Cat(*[n == 0 for n in row_counts]) & active.word_select(count_row, GRID)
+                    row_zero = neighbour_counter.zero & active.word_select(count_row, GRID)
                     m.d.sync += zero.word_select(count_row, GRID).eq(row_zero)
                 with m.If(count_step == GRID + 3):
                     m.next = "REVEAL"        # the last two clocks probed the cursor's cell
