@@ -52,8 +52,8 @@ class MinesweeperTop(Elaboratable):
             m.d.sync += buffer(f"led_{k}", "o", pin("led", k)).o.eq(system.leds[k])
 
         vga = pin("vga")
-        for name, value in (("r", system.red), ("g", system.green), ("b", system.blue),
-                            ("hs", system.hsync_n), ("vs", system.vsync_n)):
+        for name, value in (("r", system.vga.red), ("g", system.vga.green), ("b", system.vga.blue),
+                            ("hs", system.vga.hsync_n), ("vs", system.vga.vsync_n)):
             m.d.comb += buffer(f"vga_{name}", "o", getattr(vga, name)).o.eq(value)
 
         segments = pin("display_7seg")

@@ -2,7 +2,7 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, debug, counter_chars, timer_chars, \cell , clk, rst, digits_start, read_row, read_col, read_enable, red, green, blue, hsync_n, vsync_n, enable
+module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, debug, counter_chars, timer_chars, read__cell, clk, rst, digits_start, read__row, read__col, read__enable, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, enable
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
@@ -273,8 +273,6 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   reg b_light = 1'h0;
   reg [4:0] b_row = 5'h00;
   reg [7:0] background;
-  output [1:0] blue;
-  reg [1:0] blue = 2'h0;
   reg [7:0] c_background = 8'h00;
   reg c_cursor = 1'h0;
   (* init = 4'h0 *)
@@ -282,13 +280,6 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   (* init = 5'h00 *)
   wire [4:0] c_row;
   reg c_vsync_n = 1'h1;
-  input [7:0] \cell ;
-  wire [7:0] \cell ;
-  wire [3:0] \cell.count ;
-  wire \cell.exploded ;
-  wire \cell.flagged ;
-  wire \cell.mine ;
-  wire \cell.revealed ;
   input clk;
   wire clk;
   reg [7:0] colour;
@@ -307,6 +298,9 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   reg d_vsync_n = 1'h1;
   input debug;
   wire debug;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   input difficulty;
   wire difficulty;
   output digits_start;
@@ -320,22 +314,23 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   wire feature;
   reg [3:0] glyph;
   reg [3:0] \glyph$43  = 4'h0;
-  output [2:0] green;
-  reg [2:0] green = 3'h0;
   input held;
   wire held;
-  output hsync_n;
-  reg hsync_n = 1'h1;
-  wire \hsync_n$62 ;
+  wire hsync_n;
   wire [59:0] pixels;
-  output [3:0] read_col;
-  wire [3:0] read_col;
-  output read_enable;
-  wire read_enable;
-  output [3:0] read_row;
-  wire [3:0] read_row;
-  output [2:0] red;
-  reg [2:0] red = 3'h0;
+  input [7:0] read__cell;
+  wire [7:0] read__cell;
+  wire [3:0] \read__cell.count ;
+  wire \read__cell.exploded ;
+  wire \read__cell.flagged ;
+  wire \read__cell.mine ;
+  wire \read__cell.revealed ;
+  output [3:0] read__col;
+  wire [3:0] read__col;
+  output read__enable;
+  wire read__enable;
+  output [3:0] read__row;
+  wire [3:0] read__row;
   reg [4:0] row = 5'h00;
   input rst;
   wire rst;
@@ -345,6 +340,11 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   (* enum_value_10 = "DEAD" *)
   (* enum_value_11 = "SUNGLASSES" *)
   reg [1:0] state;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   input [1:0] status;
   wire [1:0] status;
   reg [4:0] sub_x = 5'h00;
@@ -354,10 +354,18 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
+  output [1:0] vga__blue;
+  reg [1:0] vga__blue = 2'h0;
+  output [2:0] vga__green;
+  reg [2:0] vga__green = 3'h0;
+  output vga__hsync_n;
+  reg vga__hsync_n = 1'h1;
+  output [2:0] vga__red;
+  reg [2:0] vga__red = 3'h0;
+  output vga__vsync_n;
+  reg vga__vsync_n = 1'h1;
   wire visible;
-  output vsync_n;
-  reg vsync_n = 1'h1;
-  wire \vsync_n$64 ;
+  wire vsync_n;
   wire [9:0] x;
   wire [9:0] \x$26 ;
   wire [9:0] y;
@@ -369,22 +377,22 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \cell [6];
-  assign \$8  = ~ \cell [4];
+  assign \$7  = \$6  & read__cell[6];
+  assign \$8  = ~ read__cell[4];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \cell [4];
-  assign \$12  = debug & \cell [4];
+  assign \$11  = \$10  & read__cell[4];
+  assign \$12  = debug & read__cell[4];
   assign \$13  = \b2_ignal$37  ? 8'h92 : 8'hb6;
-  assign \$14  = | \cell [3:0];
-  assign \$15  = \cell [3:0] == 4'h8;
-  assign \$16  = \cell [3:0] == 3'h7;
-  assign \$17  = \cell [3:0] == 3'h6;
-  assign \$18  = \cell [3:0] == 3'h5;
-  assign \$19  = \cell [3:0] == 3'h4;
-  assign \$20  = \cell [3:0] == 2'h3;
-  assign \$21  = \cell [3:0] == 2'h2;
-  assign \$22  = \cell [3:0] == 1'h1;
+  assign \$14  = | read__cell[3:0];
+  assign \$15  = read__cell[3:0] == 4'h8;
+  assign \$16  = read__cell[3:0] == 3'h7;
+  assign \$17  = read__cell[3:0] == 3'h6;
+  assign \$18  = read__cell[3:0] == 3'h5;
+  assign \$19  = read__cell[3:0] == 3'h4;
+  assign \$20  = read__cell[3:0] == 2'h3;
+  assign \$21  = read__cell[3:0] == 2'h2;
+  assign \$22  = read__cell[3:0] == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -629,15 +637,15 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   always @(posedge clk)
     d_sub_x <= \$206 ;
   always @(posedge clk)
-    blue <= \$207 ;
+    vga__blue <= \$207 ;
   always @(posedge clk)
-    green <= \$208 ;
+    vga__green <= \$208 ;
   always @(posedge clk)
-    red <= \$209 ;
+    vga__red <= \$209 ;
   always @(posedge clk)
-    hsync_n <= \$210 ;
+    vga__hsync_n <= \$210 ;
   always @(posedge clk)
-    vsync_n <= \$211 ;
+    vga__vsync_n <= \$211 ;
   \minesweeper_display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$43 ),
@@ -659,10 +667,10 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   \minesweeper_display.timing  timing (
     .clk(clk),
     .enable(enable),
-    .hsync_n(\hsync_n$62 ),
+    .hsync_n(hsync_n),
     .rst(rst),
     .visible(visible),
-    .vsync_n(\vsync_n$64 ),
+    .vsync_n(vsync_n),
     .x(x),
     .y(y)
   );
@@ -683,7 +691,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$signal$31  = 8'h00;
     if (b2_ignal) begin
-      if (\cell [5]) begin
+      if (read__cell[5]) begin
         \$signal$31  = \$30 ;
       end
     end else if (\b2_ignal$33 ) begin
@@ -696,13 +704,13 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\cell [5]) begin
+      if (read__cell[5]) begin
         background = \$13 ;
-      end else if (\cell [7]) begin
+      end else if (read__cell[7]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\cell [6]) begin
+      end else if (read__cell[6]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -725,13 +733,13 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$signal$38  = 1'h0;
     if (b2_ignal) begin
-      if (\cell [5]) begin
+      if (read__cell[5]) begin
         \$signal$38  = \$14 ;
-      end else if (\cell [7]) begin
+      end else if (read__cell[7]) begin
         \$signal$38  = 1'h1;
       end else if (\$9 ) begin
         \$signal$38  = 1'h1;
-      end else if (\cell [6]) begin
+      end else if (read__cell[6]) begin
         \$signal$38  = 1'h1;
       end else if (\$11 ) begin
         \$signal$38  = 1'h1;
@@ -747,13 +755,13 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\cell [5]) begin
-        glyph = \cell [3:0];
-      end else if (\cell [7]) begin
+      if (read__cell[5]) begin
+        glyph = read__cell[3:0];
+      end else if (read__cell[7]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\cell [6]) begin
+      end else if (read__cell[6]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -870,7 +878,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$152  = \$signal$61 ;
     if (enable) begin
-      \$152  = \hsync_n$62 ;
+      \$152  = hsync_n;
     end
     if (rst) begin
       \$152  = 1'h1;
@@ -880,7 +888,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$153  = \$signal$63 ;
     if (enable) begin
-      \$153  = \vsync_n$64 ;
+      \$153  = vsync_n;
     end
     if (rst) begin
       \$153  = 1'h1;
@@ -1418,7 +1426,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$207  = blue;
+    \$207  = vga__blue;
     if (enable) begin
       \$207  = \$145 [1:0];
     end
@@ -1428,7 +1436,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$208  = green;
+    \$208  = vga__green;
     if (enable) begin
       \$208  = \$145 [4:2];
     end
@@ -1438,7 +1446,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$209  = red;
+    \$209  = vga__red;
     if (enable) begin
       \$209  = \$145 [7:5];
     end
@@ -1448,7 +1456,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$210  = hsync_n;
+    \$210  = vga__hsync_n;
     if (enable) begin
       \$210  = \$signal$101 ;
     end
@@ -1458,7 +1466,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$211  = vsync_n;
+    \$211  = vga__vsync_n;
     if (enable) begin
       \$211  = d_vsync_n;
     end
@@ -1473,20 +1481,20 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   assign \y$27  = y;
   assign c_glyph = \glyph$43 ;
   assign c_row = row;
-  assign read_row = \$signal [3:0];
-  assign read_col = \$signal$30 [3:0];
-  assign read_enable = enable;
+  assign read__row = \$signal [3:0];
+  assign read__col = \$signal$30 [3:0];
+  assign read__enable = enable;
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
   assign \timer_chars[0]  = timer_chars[3:0];
   assign \timer_chars[1]  = timer_chars[7:4];
   assign \timer_chars[2]  = timer_chars[11:8];
-  assign \cell.count  = \cell [3:0];
-  assign \cell.mine  = \cell [4];
-  assign \cell.revealed  = \cell [5];
-  assign \cell.flagged  = \cell [6];
-  assign \cell.exploded  = \cell [7];
+  assign \read__cell.count  = read__cell[3:0];
+  assign \read__cell.mine  = read__cell[4];
+  assign \read__cell.revealed  = read__cell[5];
+  assign \read__cell.flagged  = read__cell[6];
+  assign \read__cell.exploded  = read__cell[7];
   assign \$52  = difficulty;
   assign \$54  = difficulty;
   assign \$57  = difficulty;

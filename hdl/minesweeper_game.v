@@ -2,7 +2,7 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, read_enable, clk, rst, status, difficulty, cursor_row, cursor_col, counter, timer, held, busy, leds, \cell , revealed_bits, flagged_bits, seed
+module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, read__enable, clk, rst, status, difficulty, cursor_row, cursor_col, counter, timer, held, busy, leds, read__cell, revealed_bits, flagged_bits, seed
 , flood_steps, exploded_row, exploded_col, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
@@ -364,13 +364,6 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   input [4:0] buttons;
   wire [4:0] buttons;
   wire [4:0] \buttons$25 ;
-  output [7:0] \cell ;
-  wire [7:0] \cell ;
-  wire [3:0] \cell.count ;
-  wire \cell.exploded ;
-  wire \cell.flagged ;
-  wire \cell.mine ;
-  wire \cell.revealed ;
   reg [3:0] chord_flags = 4'h0;
   reg chord_lost = 1'h0;
   reg [3:0] chord_step = 4'h0;
@@ -415,8 +408,14 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   reg [3:0] cursor_row = 4'h0;
   (* init = 4'h0 *)
   wire [3:0] \cursor_row$33 ;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   output difficulty;
   reg difficulty = 1'h0;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   (* init = 1'h0 *)
   wire \difficulty$32 ;
   reg [7:0] exploded = 8'h00;
@@ -469,13 +468,20 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   reg [7:0] probe_d = 8'h00;
   reg [7:0] probe_next;
   reg rd_flagged = 1'h0;
-  input [3:0] read_col;
-  wire [3:0] read_col;
-  reg [3:0] \read_col$93  = 4'h0;
-  input read_enable;
-  wire read_enable;
-  input [3:0] read_row;
-  wire [3:0] read_row;
+  output [7:0] read__cell;
+  wire [7:0] read__cell;
+  wire [3:0] \read__cell.count ;
+  wire \read__cell.exploded ;
+  wire \read__cell.flagged ;
+  wire \read__cell.mine ;
+  wire \read__cell.revealed ;
+  input [3:0] read__col;
+  wire [3:0] read__col;
+  input read__enable;
+  wire read__enable;
+  input [3:0] read__row;
+  wire [3:0] read__row;
+  reg [3:0] read_col = 4'h0;
   wire ready;
   reg request;
   (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
@@ -500,8 +506,18 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   input [31:0] seed_value;
   wire [31:0] seed_value;
   reg shift;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   output [1:0] status;
   reg [1:0] status = 2'h0;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   (* init = 2'h0 *)
   wire [1:0] \status$31 ;
   reg swap_a = 1'h0;
@@ -547,7 +563,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   reg [63:0] _1_;
   always @(posedge clk) begin
     _0_ <= \counts$108 [cursor_row];
-    if (read_enable) begin
+    if (read__enable) begin
       _1_ <= \counts$108 [probe[7:4]];
     end
   end
@@ -599,7 +615,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign \$18  = cursor_col + 1'h1;
   assign \$19  = | pending;
   assign \$20  = ~ \$19 ;
-  assign \$21  = read_enable ? { read_row, read_col } : probe;
+  assign \$21  = read__enable ? { read__row, read__col } : probe;
   assign \$22  = status == 2'h2;
   assign \$23  = status == 2'h3;
   assign \$24  = \$22  | \$23 ;
@@ -674,7 +690,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign \$97  = \$96  ? \$signal$73  : mine_row[14];
   assign \$98  = probe_d[3:0] == 4'hf;
   assign \$99  = \$98  ? \$signal$73  : mine_row[15];
-  assign \$448  = \read_col$93  * 3'h4;
+  assign \$448  = read_col * 3'h4;
   assign \$100  = count_cell__data >> \$448 ;
   assign \$101  = ! fsm_state;
   assign \$102  = fsm_state == 1'h1;
@@ -932,7 +948,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   always @(posedge clk)
     win_scan <= \$327 ;
   always @(posedge clk)
-    \read_col$93  <= \$328 ;
+    read_col <= \$328 ;
   \minesweeper_game.buttons$106  \buttons$106  (
     .buttons(buttons),
     .clk(clk),
@@ -1490,7 +1506,7 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$287  = \$288 ;
-    if (read_enable) begin
+    if (read__enable) begin
       \$287 [0] = \$277 ;
       \$287 [1] = \$278 ;
       \$287 [2] = \$283 ;
@@ -3674,8 +3690,8 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$328  = \read_col$93 ;
-    if (read_enable) begin
+    \$328  = read_col;
+    if (read__enable) begin
       \$328  = probe[3:0];
     end
     if (rst) begin
@@ -3701,16 +3717,16 @@ module minesweeper_game(switches, seed_force, seed_value, read_row, read_col, re
   assign \flagged$54  = flagged_bits;
   assign \zero$56  = zero;
   assign count_cell__addr = probe[7:4];
-  assign count_cell__en = read_enable;
+  assign count_cell__en = read__enable;
   assign \zero$100  = { \$344 , \$343 , \$342 , \$341 , \$340 , \$339 , \$338 , \$337 , \$336 , \$335 , \$334 , \$333 , \$332 , \$331 , \$330 , \$329  };
-  assign \cell  = { \$288 , \$100  };
+  assign read__cell = { \$288 , \$100  };
   assign exploded_row = exploded[7:4];
   assign exploded_col = exploded[3:0];
-  assign \cell.count  = \$100 ;
-  assign \cell.mine  = \$288 [0];
-  assign \cell.revealed  = \$288 [1];
-  assign \cell.flagged  = \$288 [2];
-  assign \cell.exploded  = \$288 [3];
+  assign \read__cell.count  = \$100 ;
+  assign \read__cell.mine  = \$288 [0];
+  assign \read__cell.revealed  = \$288 [1];
+  assign \read__cell.flagged  = \$288 [2];
+  assign \read__cell.exploded  = \$288 [3];
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];

@@ -2,7 +2,7 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red, green, blue, hsync_n, vsync_n, segments, anodes, busy, status, difficulty, cursor_row, cursor_col, counter, timer, buttons
+module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, segments, anodes, busy, status, difficulty, cursor_row, cursor_col, counter, timer, buttons
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
@@ -19,9 +19,6 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   reg [1:0] \$9 ;
   output [3:0] anodes;
   wire [3:0] anodes;
-  output [1:0] blue;
-  wire [1:0] blue;
-  wire [1:0] \blue$63 ;
   output busy;
   wire busy;
   wire \busy$30 ;
@@ -29,18 +26,6 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   wire [4:0] buttons;
   wire [4:0] \buttons$23 ;
   wire [4:0] \buttons$24 ;
-  wire [7:0] \cell ;
-  wire [7:0] \cell$60 ;
-  wire [3:0] \cell$60.count ;
-  wire \cell$60.exploded ;
-  wire \cell$60.flagged ;
-  wire \cell$60.mine ;
-  wire \cell$60.revealed ;
-  wire [3:0] \cell.count ;
-  wire \cell.exploded ;
-  wire \cell.flagged ;
-  wire \cell.mine ;
-  wire \cell.revealed ;
   wire [15:0] characters;
   wire [3:0] \characters[0] ;
   wire [3:0] \characters[1] ;
@@ -69,38 +54,50 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   wire [3:0] \cursor_row$33 ;
   wire [3:0] \cursor_row$44 ;
   wire debug;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   output difficulty;
   wire difficulty;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   wire \difficulty$32 ;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   wire \difficulty$43 ;
   wire [3:0] digits;
   wire digits_start;
   reg [1:0] divider = 2'h0;
   (* init = 1'h0 *)
   wire enable;
-  output [2:0] green;
-  wire [2:0] green;
-  wire [2:0] \green$62 ;
   wire held;
   wire \held$47 ;
-  output hsync_n;
-  wire hsync_n;
-  wire \hsync_n$64 ;
   output [7:0] leds;
   wire [7:0] leds;
   wire [7:0] \leds$29 ;
   reg pixel_enable = 1'h0;
-  wire [3:0] read_col;
-  wire [3:0] \read_col$56 ;
+  wire [7:0] read__cell;
+  wire [7:0] \read__cell$54 ;
+  wire [3:0] \read__cell$54.count ;
+  wire \read__cell$54.exploded ;
+  wire \read__cell$54.flagged ;
+  wire \read__cell$54.mine ;
+  wire \read__cell$54.revealed ;
+  wire [3:0] \read__cell.count ;
+  wire \read__cell.exploded ;
+  wire \read__cell.flagged ;
+  wire \read__cell.mine ;
+  wire \read__cell.revealed ;
+  wire [3:0] read__col;
+  wire [3:0] \read__col$56 ;
   (* init = 1'h0 *)
-  wire read_enable;
+  wire read__enable;
   (* init = 1'h0 *)
-  wire \read_enable$58 ;
-  wire [3:0] read_row;
-  wire [3:0] \read_row$54 ;
-  output [2:0] red;
-  wire [2:0] red;
-  wire [2:0] \red$61 ;
+  wire \read__enable$58 ;
+  wire [3:0] read__row;
+  wire [3:0] \read__row$60 ;
   input rst;
   wire rst;
   input seed_force;
@@ -113,9 +110,24 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   wire [7:0] segments;
   wire [7:0] \segments$67 ;
   wire start;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   output [1:0] status;
   wire [1:0] status;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   wire [1:0] \status$31 ;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   wire [1:0] \status$42 ;
   input [7:0] switches;
   wire [7:0] switches;
@@ -133,9 +145,21 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
-  output vsync_n;
-  wire vsync_n;
-  wire \vsync_n$65 ;
+  output [1:0] vga__blue;
+  wire [1:0] vga__blue;
+  wire [1:0] \vga__blue$61 ;
+  output [2:0] vga__green;
+  wire [2:0] vga__green;
+  wire [2:0] \vga__green$62 ;
+  output vga__hsync_n;
+  wire vga__hsync_n;
+  wire \vga__hsync_n$63 ;
+  output [2:0] vga__red;
+  wire [2:0] vga__red;
+  wire [2:0] \vga__red$64 ;
+  output vga__vsync_n;
+  wire vga__vsync_n;
+  wire \vga__vsync_n$65 ;
   assign \$1  = divider == 2'h3;
   assign \$2  = divider + 1'h1;
   assign \$3  = \$1  ? 3'h0 : \$2 ;
@@ -164,7 +188,6 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .\value$5 (timer)
   );
   \minesweeper_system.display  display (
-    .blue(blue),
     .clk(clk),
     .counter_chars(counter_chars),
     .cursor_col(cursor_col),
@@ -173,18 +196,19 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .difficulty(difficulty),
     .digits_start(start),
     .enable(pixel_enable),
-    .green(green),
     .held(held),
-    .\hsync_n$101 (hsync_n),
     .\port$167$0 (\$11 ),
     .\port$1766$0 (\$12 ),
-    .read_col(read_col),
-    .read_row(read_row),
-    .red(red),
+    .read__col(read__col),
+    .read__row(read__row),
     .rst(rst),
     .status(status),
     .timer_chars(timer_chars),
-    .\vsync_n$102 (vsync_n)
+    .vga__blue(vga__blue),
+    .vga__green(vga__green),
+    .vga__hsync_n(vga__hsync_n),
+    .vga__red(vga__red),
+    .vga__vsync_n(vga__vsync_n)
   );
   \minesweeper_system.game  game (
     .busy(busy),
@@ -198,9 +222,9 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
     .leds(leds),
     .\port$167$0 (\$11 ),
     .\port$1766$0 (\$12 ),
-    .read_col(read_col),
-    .read_enable(pixel_enable),
-    .read_row(read_row),
+    .read__col(read__col),
+    .read__enable(pixel_enable),
+    .read__row(read__row),
     .rst(rst),
     .seed_force(seed_force),
     .seed_value(seed_value),
@@ -259,17 +283,17 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   assign debug = \switches$25 [0];
   assign \counter_chars$50  = counter_chars;
   assign \timer_chars$52  = timer_chars;
-  assign \read_row$54  = read_row;
-  assign \read_col$56  = read_col;
-  assign read_enable = pixel_enable;
-  assign \read_enable$58  = pixel_enable;
-  assign \cell  = { \$12 , \$11  };
-  assign \cell$60  = { \$12 , \$11  };
-  assign \red$61  = red;
-  assign \green$62  = green;
-  assign \blue$63  = blue;
-  assign \hsync_n$64  = hsync_n;
-  assign \vsync_n$65  = vsync_n;
+  assign read__cell = { \$12 , \$11  };
+  assign \read__cell$54  = { \$12 , \$11  };
+  assign \read__col$56  = read__col;
+  assign read__enable = pixel_enable;
+  assign \read__enable$58  = pixel_enable;
+  assign \read__row$60  = read__row;
+  assign \vga__blue$61  = vga__blue;
+  assign \vga__green$62  = vga__green;
+  assign \vga__hsync_n$63  = vga__hsync_n;
+  assign \vga__red$64  = vga__red;
+  assign \vga__vsync_n$65  = vga__vsync_n;
   assign \segments$67  = segments;
   assign digits = anodes;
   assign \counter_chars[0]  = counter_chars[3:0];
@@ -284,16 +308,16 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, red,
   assign \timer_chars$52[0]  = timer_chars[3:0];
   assign \timer_chars$52[1]  = timer_chars[7:4];
   assign \timer_chars$52[2]  = timer_chars[11:8];
-  assign \cell.count  = \$11 ;
-  assign \cell.mine  = \$12 [0];
-  assign \cell.revealed  = \$12 [1];
-  assign \cell.flagged  = \$12 [2];
-  assign \cell.exploded  = \$12 [3];
-  assign \cell$60.count  = \$11 ;
-  assign \cell$60.mine  = \$12 [0];
-  assign \cell$60.revealed  = \$12 [1];
-  assign \cell$60.flagged  = \$12 [2];
-  assign \cell$60.exploded  = \$12 [3];
+  assign \read__cell.count  = \$11 ;
+  assign \read__cell.mine  = \$12 [0];
+  assign \read__cell.revealed  = \$12 [1];
+  assign \read__cell.flagged  = \$12 [2];
+  assign \read__cell.exploded  = \$12 [3];
+  assign \read__cell$54.count  = \$11 ;
+  assign \read__cell$54.mine  = \$12 [0];
+  assign \read__cell$54.revealed  = \$12 [1];
+  assign \read__cell$54.flagged  = \$12 [2];
+  assign \read__cell$54.exploded  = \$12 [3];
   assign \characters[0]  = characters[3:0];
   assign \characters[1]  = characters[7:4];
   assign \characters[2]  = characters[11:8];
@@ -680,7 +704,7 @@ module \minesweeper_system.digits$71.timer_bcd (rst, start, busy, value, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enable, \port$1766$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$101 , \vsync_n$102 , counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enable, \port$1766$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -951,8 +975,6 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   reg b_light = 1'h0;
   reg [4:0] b_row = 5'h00;
   reg [7:0] background;
-  output [1:0] blue;
-  reg [1:0] blue = 2'h0;
   reg [7:0] c_background = 8'h00;
   reg c_cursor = 1'h0;
   (* init = 4'h0 *)
@@ -960,12 +982,6 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   (* init = 5'h00 *)
   wire [4:0] c_row;
   reg c_vsync_n = 1'h1;
-  wire [7:0] \cell ;
-  wire [3:0] \cell.count ;
-  wire \cell.exploded ;
-  wire \cell.flagged ;
-  wire \cell.mine ;
-  wire \cell.revealed ;
   input clk;
   wire clk;
   reg [7:0] colour;
@@ -984,6 +1000,9 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   reg d_vsync_n = 1'h1;
   input debug;
   wire debug;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   input difficulty;
   wire difficulty;
   output digits_start;
@@ -997,25 +1016,25 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   wire feature;
   reg [3:0] glyph;
   reg [3:0] \glyph$31  = 4'h0;
-  output [2:0] green;
-  reg [2:0] green = 3'h0;
   input held;
   wire held;
   wire hsync_n;
-  output \hsync_n$101 ;
-  reg \hsync_n$101  = 1'h1;
   wire [59:0] pixels;
   input [3:0] \port$167$0 ;
   wire [3:0] \port$167$0 ;
   input [3:0] \port$1766$0 ;
   wire [3:0] \port$1766$0 ;
-  output [3:0] read_col;
-  wire [3:0] read_col;
-  wire read_enable;
-  output [3:0] read_row;
-  wire [3:0] read_row;
-  output [2:0] red;
-  reg [2:0] red = 3'h0;
+  wire [7:0] read__cell;
+  wire [3:0] \read__cell.count ;
+  wire \read__cell.exploded ;
+  wire \read__cell.flagged ;
+  wire \read__cell.mine ;
+  wire \read__cell.revealed ;
+  output [3:0] read__col;
+  wire [3:0] read__col;
+  wire read__enable;
+  output [3:0] read__row;
+  wire [3:0] read__row;
   reg [4:0] row = 5'h00;
   input rst;
   wire rst;
@@ -1025,6 +1044,11 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   (* enum_value_10 = "DEAD" *)
   (* enum_value_11 = "SUNGLASSES" *)
   reg [1:0] state;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   input [1:0] status;
   wire [1:0] status;
   reg [4:0] sub_x = 5'h00;
@@ -1034,10 +1058,18 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
+  output [1:0] vga__blue;
+  reg [1:0] vga__blue = 2'h0;
+  output [2:0] vga__green;
+  reg [2:0] vga__green = 3'h0;
+  output vga__hsync_n;
+  reg vga__hsync_n = 1'h1;
+  output [2:0] vga__red;
+  reg [2:0] vga__red = 3'h0;
+  output vga__vsync_n;
+  reg vga__vsync_n = 1'h1;
   wire visible;
   wire vsync_n;
-  output \vsync_n$102 ;
-  reg \vsync_n$102  = 1'h1;
   wire [9:0] x;
   wire [9:0] \x$7 ;
   wire [9:0] y;
@@ -1309,15 +1341,15 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   always @(posedge clk)
     d_sub_x <= \$206 ;
   always @(posedge clk)
-    blue <= \$207 ;
+    vga__blue <= \$207 ;
   always @(posedge clk)
-    green <= \$208 ;
+    vga__green <= \$208 ;
   always @(posedge clk)
-    red <= \$209 ;
+    vga__red <= \$209 ;
   always @(posedge clk)
-    \hsync_n$101  <= \$210 ;
+    vga__hsync_n <= \$210 ;
   always @(posedge clk)
-    \vsync_n$102  <= \$211 ;
+    vga__vsync_n <= \$211 ;
   \minesweeper_system.display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$31 ),
@@ -2098,7 +2130,7 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$207  = blue;
+    \$207  = vga__blue;
     if (enable) begin
       \$207  = \$145 [1:0];
     end
@@ -2108,7 +2140,7 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$208  = green;
+    \$208  = vga__green;
     if (enable) begin
       \$208  = \$145 [4:2];
     end
@@ -2118,7 +2150,7 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$209  = red;
+    \$209  = vga__red;
     if (enable) begin
       \$209  = \$145 [7:5];
     end
@@ -2128,7 +2160,7 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$210  = \hsync_n$101 ;
+    \$210  = vga__hsync_n;
     if (enable) begin
       \$210  = \$signal$96 ;
     end
@@ -2138,7 +2170,7 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$211  = \vsync_n$102 ;
+    \$211  = vga__vsync_n;
     if (enable) begin
       \$211  = d_vsync_n;
     end
@@ -2151,17 +2183,17 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   assign \enable$3  = enable;
   assign \x$7  = x;
   assign \y$8  = y;
-  assign read_enable = enable;
-  assign \cell  = { \port$1766$0 , \port$167$0  };
+  assign read__enable = enable;
+  assign read__cell = { \port$1766$0 , \port$167$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
-  assign read_col = \$signal$15 [3:0];
-  assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$167$0 ;
-  assign \cell.mine  = \port$1766$0 [0];
-  assign \cell.revealed  = \port$1766$0 [1];
-  assign \cell.flagged  = \port$1766$0 [2];
-  assign \cell.exploded  = \port$1766$0 [3];
+  assign read__col = \$signal$15 [3:0];
+  assign read__row = \$signal [3:0];
+  assign \read__cell.count  = \port$167$0 ;
+  assign \read__cell.mine  = \port$1766$0 [0];
+  assign \read__cell.revealed  = \port$1766$0 [1];
+  assign \read__cell.flagged  = \port$1766$0 [2];
+  assign \read__cell.exploded  = \port$1766$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3446,7 +3478,7 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held, read_enable, \port$1766$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held, read__enable, \port$1766$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -3807,12 +3839,6 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   input [4:0] buttons;
   wire [4:0] buttons;
   wire [4:0] \buttons$1 ;
-  wire [7:0] \cell ;
-  wire [3:0] \cell.count ;
-  wire \cell.exploded ;
-  wire \cell.flagged ;
-  wire \cell.mine ;
-  wire \cell.revealed ;
   reg [3:0] chord_flags = 4'h0;
   reg chord_lost = 1'h0;
   reg [3:0] chord_step = 4'h0;
@@ -3857,8 +3883,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   reg [3:0] cursor_row = 4'h0;
   (* init = 4'h0 *)
   wire [3:0] \cursor_row$13 ;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   output difficulty;
   reg difficulty = 1'h0;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   (* init = 1'h0 *)
   wire \difficulty$11 ;
   reg [7:0] exploded = 8'h00;
@@ -3912,13 +3944,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   reg [7:0] probe_d = 8'h00;
   reg [7:0] probe_next;
   reg rd_flagged = 1'h0;
-  input [3:0] read_col;
-  wire [3:0] read_col;
-  reg [3:0] \read_col$90  = 4'h0;
-  input read_enable;
-  wire read_enable;
-  input [3:0] read_row;
-  wire [3:0] read_row;
+  wire [7:0] read__cell;
+  wire [3:0] \read__cell.count ;
+  wire \read__cell.exploded ;
+  wire \read__cell.flagged ;
+  wire \read__cell.mine ;
+  wire \read__cell.revealed ;
+  input [3:0] read__col;
+  wire [3:0] read__col;
+  input read__enable;
+  wire read__enable;
+  input [3:0] read__row;
+  wire [3:0] read__row;
+  reg [3:0] read_col = 4'h0;
   wire ready;
   reg request;
   (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
@@ -3941,8 +3979,18 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   input [31:0] seed_value;
   wire [31:0] seed_value;
   reg shift;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   output [1:0] status;
   reg [1:0] status = 2'h0;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   (* init = 2'h0 *)
   wire [1:0] \status$9 ;
   reg swap_a = 1'h0;
@@ -3988,7 +4036,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   reg [63:0] _1_;
   always @(posedge clk) begin
     _0_ <= \counts$108 [cursor_row];
-    if (read_enable) begin
+    if (read__enable) begin
       _1_ <= \counts$108 [probe[7:4]];
     end
   end
@@ -4040,7 +4088,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   assign \$18  = cursor_col + 1'h1;
   assign \$19  = | pending;
   assign \$20  = ~ \$19 ;
-  assign \$21  = read_enable ? { read_row, read_col } : probe;
+  assign \$21  = read__enable ? { read__row, read__col } : probe;
   assign \$22  = status == 2'h2;
   assign \$23  = status == 2'h3;
   assign \$24  = \$22  | \$23 ;
@@ -4115,7 +4163,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   assign \$97  = \$96  ? \$signal$69  : mine_row[14];
   assign \$98  = probe_d[3:0] == 4'hf;
   assign \$99  = \$98  ? \$signal$69  : mine_row[15];
-  assign \$448  = \read_col$90  * 3'h4;
+  assign \$448  = read_col * 3'h4;
   assign \$100  = count_cell__data >> \$448 ;
   assign \$101  = ! fsm_state;
   assign \$102  = fsm_state == 1'h1;
@@ -4373,7 +4421,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   always @(posedge clk)
     win_scan <= \$327 ;
   always @(posedge clk)
-    \read_col$90  <= \$328 ;
+    read_col <= \$328 ;
   \minesweeper_system.game.buttons$106  \buttons$106  (
     .buttons(buttons),
     .clk(clk),
@@ -4931,7 +4979,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
     \$287  = \$288 ;
-    if (read_enable) begin
+    if (read__enable) begin
       \$287 [0] = \$277 ;
       \$287 [1] = \$278 ;
       \$287 [2] = \$283 ;
@@ -7115,8 +7163,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$328  = \read_col$90 ;
-    if (read_enable) begin
+    \$328  = read_col;
+    if (read__enable) begin
       \$328  = probe[3:0];
     end
     if (rst) begin
@@ -7144,8 +7192,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   assign \flagged$44  = flagged_bits;
   assign \zero$46  = zero;
   assign count_cell__addr = probe[7:4];
-  assign count_cell__en = read_enable;
-  assign \cell  = { \$288 , \$100  };
+  assign count_cell__en = read__enable;
+  assign read__cell = { \$288 , \$100  };
   assign \zero$100  = { \$344 , \$343 , \$342 , \$341 , \$340 , \$339 , \$338 , \$337 , \$336 , \$335 , \$334 , \$333 , \$332 , \$331 , \$330 , \$329  };
   assign \port$167$0  = \$100 ;
   assign \port$1766$0  = \$288 ;
@@ -7165,11 +7213,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   assign \counts[13]  = counts[55:52];
   assign \counts[14]  = counts[59:56];
   assign \counts[15]  = counts[63:60];
-  assign \cell.count  = \$100 ;
-  assign \cell.mine  = \$288 [0];
-  assign \cell.revealed  = \$288 [1];
-  assign \cell.flagged  = \$288 [2];
-  assign \cell.exploded  = \$288 [3];
+  assign \read__cell.count  = \$100 ;
+  assign \read__cell.mine  = \$288 [0];
+  assign \read__cell.revealed  = \$288 [1];
+  assign \read__cell.flagged  = \$288 [2];
+  assign \read__cell.exploded  = \$288 [3];
   assign \$29  = difficulty;
   assign \$33  = difficulty;
   assign \$36  = difficulty;

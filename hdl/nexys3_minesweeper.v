@@ -4,7 +4,6 @@
 module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io, button_right_0__io, switch_0__io, switch_1__io, switch_2__io, switch_3__io, switch_4__io, switch_5__io, switch_6__io, switch_7__io, led_0__io, led_1__io, led_2__io, led_3__io, led_4__io, led_5__io, led_6__io, led_7__io, vga_0__r__io
 , vga_0__g__io, vga_0__b__io, vga_0__hs__io, vga_0__vs__io, display_7seg_0__a__io, display_7seg_0__b__io, display_7seg_0__c__io, display_7seg_0__d__io, display_7seg_0__e__io, display_7seg_0__f__io, display_7seg_0__g__io, display_7seg_0__dp__io, display_7seg_ctrl_0__en__io, clk100_0__io, button_centre_0__io);
   wire [3:0] anodes;
-  wire [1:0] blue;
   input button_centre_0__io;
   wire button_centre_0__io;
   input button_down_0__io;
@@ -37,8 +36,6 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
   wire display_7seg_0__g__io;
   output [3:0] display_7seg_ctrl_0__en__io;
   wire [3:0] display_7seg_ctrl_0__en__io;
-  wire [2:0] green;
-  wire hsync_n;
   wire i;
   wire \i$38 ;
   wire \i$39 ;
@@ -91,7 +88,6 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
   reg \o$81  = 1'h0;
   reg \o$82  = 1'h0;
   reg \o$83  = 1'h0;
-  wire [2:0] red;
   wire seed_force;
   wire [31:0] seed_value;
   wire [7:0] segments;
@@ -122,7 +118,11 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
   wire [2:0] vga_0__r__io;
   output vga_0__vs__io;
   wire vga_0__vs__io;
-  wire vsync_n;
+  wire [1:0] vga__blue;
+  wire [2:0] vga__green;
+  wire vga__hsync_n;
+  wire [2:0] vga__red;
+  wire vga__vsync_n;
   always @(posedge clk)
     \o$75  <= leds[0];
   always @(posedge clk)
@@ -265,10 +265,7 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
   );
   \nexys3_minesweeper.system  system (
     .anodes(\o$72 ),
-    .blue(\o$57 ),
     .clk(clk),
-    .green(\o$55 ),
-    .hsync_n(\o$59 ),
     .leds(leds),
     .\port$1736$0 (i),
     .\port$1738$0 (\i$38 ),
@@ -283,9 +280,12 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .\port$1756$0 (\i$48 ),
     .\port$1758$0 (\i$49 ),
     .\port$1760$0 (\i$50 ),
-    .red(o),
     .segments(segments),
-    .vsync_n(\o$61 )
+    .vga__blue(\o$57 ),
+    .vga__green(\o$55 ),
+    .vga__hsync_n(\o$59 ),
+    .vga__red(o),
+    .vga__vsync_n(\o$61 )
   );
   \nexys3_minesweeper.vga_b_buffer  vga_b_buffer (
     .\o$1 (\o$57 ),
@@ -311,11 +311,11 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
   assign switches = { \i$50 , \i$49 , \i$48 , \i$47 , \i$46 , \i$45 , \i$44 , \i$43  };
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
-  assign red = o;
-  assign green = \o$55 ;
-  assign blue = \o$57 ;
-  assign hsync_n = \o$59 ;
-  assign vsync_n = \o$61 ;
+  assign vga__red = o;
+  assign vga__green = \o$55 ;
+  assign vga__blue = \o$57 ;
+  assign vga__hsync_n = \o$59 ;
+  assign vga__vsync_n = \o$61 ;
   assign \o$63  = segments[0];
   assign \o$65  = segments[1];
   assign \o$66  = segments[2];
@@ -1261,7 +1261,7 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , \port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, leds, blue, green, red, hsync_n, vsync_n, segments, anodes
+module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , \port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
 , \port$1736$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
@@ -1275,26 +1275,11 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   wire [3:0] \$9 ;
   output [3:0] anodes;
   wire [3:0] anodes;
-  output [1:0] blue;
-  wire [1:0] blue;
-  wire [1:0] \blue$56 ;
   wire busy;
   wire \busy$14 ;
   wire [4:0] buttons;
   wire [4:0] \buttons$4 ;
   wire [4:0] \buttons$66 ;
-  wire [7:0] \cell ;
-  wire [7:0] \cell$50 ;
-  wire [3:0] \cell$50.count ;
-  wire \cell$50.exploded ;
-  wire \cell$50.flagged ;
-  wire \cell$50.mine ;
-  wire \cell$50.revealed ;
-  wire [3:0] \cell.count ;
-  wire \cell.exploded ;
-  wire \cell.flagged ;
-  wire \cell.mine ;
-  wire \cell.revealed ;
   wire [15:0] characters;
   wire [3:0] \characters[0] ;
   wire [3:0] \characters[1] ;
@@ -1320,22 +1305,25 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   wire [3:0] \cursor_row$20 ;
   wire [3:0] \cursor_row$34 ;
   wire debug;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   wire difficulty;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   wire \difficulty$18 ;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   wire \difficulty$33 ;
   wire [3:0] digits;
   wire digits_start;
   reg [1:0] divider = 2'h0;
   (* init = 1'h0 *)
   wire enable;
-  output [2:0] green;
-  wire [2:0] green;
-  wire [2:0] \green$54 ;
   wire held;
   wire \held$37 ;
-  output hsync_n;
-  wire hsync_n;
-  wire \hsync_n$58 ;
   output [7:0] leds;
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
@@ -1366,17 +1354,26 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   wire \port$1758$0 ;
   input \port$1760$0 ;
   wire \port$1760$0 ;
-  wire [3:0] read_col;
-  wire [3:0] \read_col$46 ;
+  wire [7:0] read__cell;
+  wire [7:0] \read__cell$44 ;
+  wire [3:0] \read__cell$44.count ;
+  wire \read__cell$44.exploded ;
+  wire \read__cell$44.flagged ;
+  wire \read__cell$44.mine ;
+  wire \read__cell$44.revealed ;
+  wire [3:0] \read__cell.count ;
+  wire \read__cell.exploded ;
+  wire \read__cell.flagged ;
+  wire \read__cell.mine ;
+  wire \read__cell.revealed ;
+  wire [3:0] read__col;
+  wire [3:0] \read__col$46 ;
   (* init = 1'h0 *)
-  wire read_enable;
+  wire read__enable;
   (* init = 1'h0 *)
-  wire \read_enable$48 ;
-  wire [3:0] read_row;
-  wire [3:0] \read_row$44 ;
-  output [2:0] red;
-  wire [2:0] red;
-  wire [2:0] \red$52 ;
+  wire \read__enable$48 ;
+  wire [3:0] read__row;
+  wire [3:0] \read__row$50 ;
   wire seed_force;
   wire \seed_force$8 ;
   wire [31:0] seed_value;
@@ -1385,8 +1382,23 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   wire [7:0] segments;
   wire [7:0] \segments$63 ;
   wire start;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   wire [1:0] status;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   wire [1:0] \status$16 ;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   wire [1:0] \status$32 ;
   wire [7:0] switches;
   wire [7:0] \switches$6 ;
@@ -1402,9 +1414,21 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
-  output vsync_n;
-  wire vsync_n;
-  wire \vsync_n$60 ;
+  output [1:0] vga__blue;
+  wire [1:0] vga__blue;
+  wire [1:0] \vga__blue$52 ;
+  output [2:0] vga__green;
+  wire [2:0] vga__green;
+  wire [2:0] \vga__green$54 ;
+  output vga__hsync_n;
+  wire vga__hsync_n;
+  wire \vga__hsync_n$56 ;
+  output [2:0] vga__red;
+  wire [2:0] vga__red;
+  wire [2:0] \vga__red$58 ;
+  output vga__vsync_n;
+  wire vga__vsync_n;
+  wire \vga__vsync_n$60 ;
   assign \$1  = divider == 2'h3;
   assign \$2  = divider + 1'h1;
   assign \$3  = \$1  ? 3'h0 : \$2 ;
@@ -1435,7 +1459,6 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
     .\value$5 (timer)
   );
   \nexys3_minesweeper.system.display  display (
-    .blue(blue),
     .clk(clk),
     .counter_chars(counter_chars),
     .cursor_col(cursor_col),
@@ -1444,17 +1467,18 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
     .difficulty(difficulty),
     .digits_start(start),
     .enable(pixel_enable),
-    .green(green),
     .held(held),
-    .\hsync_n$100 (hsync_n),
     .\port$167$0 (\$9 ),
     .\port$1872$0 (\$10 ),
-    .read_col(read_col),
-    .read_row(read_row),
-    .red(red),
+    .read__col(read__col),
+    .read__row(read__row),
     .status(status),
     .timer_chars(timer_chars),
-    .\vsync_n$101 (vsync_n)
+    .vga__blue(vga__blue),
+    .vga__green(vga__green),
+    .vga__hsync_n(vga__hsync_n),
+    .vga__red(vga__red),
+    .vga__vsync_n(vga__vsync_n)
   );
   \nexys3_minesweeper.system.game  game (
     .busy(busy),
@@ -1468,9 +1492,9 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
     .leds(leds),
     .\port$167$0 (\$9 ),
     .\port$1872$0 (\$10 ),
-    .read_col(read_col),
-    .read_enable(pixel_enable),
-    .read_row(read_row),
+    .read__col(read__col),
+    .read__enable(pixel_enable),
+    .read__row(read__row),
     .status(status),
     .switches(switches),
     .timer(timer)
@@ -1519,17 +1543,17 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   assign debug = switches[0];
   assign \counter_chars$40  = counter_chars;
   assign \timer_chars$42  = timer_chars;
-  assign \read_row$44  = read_row;
-  assign \read_col$46  = read_col;
-  assign read_enable = pixel_enable;
-  assign \read_enable$48  = pixel_enable;
-  assign \cell  = { \$10 , \$9  };
-  assign \cell$50  = { \$10 , \$9  };
-  assign \red$52  = red;
-  assign \green$54  = green;
-  assign \blue$56  = blue;
-  assign \hsync_n$58  = hsync_n;
-  assign \vsync_n$60  = vsync_n;
+  assign read__cell = { \$10 , \$9  };
+  assign \read__cell$44  = { \$10 , \$9  };
+  assign \read__col$46  = read__col;
+  assign read__enable = pixel_enable;
+  assign \read__enable$48  = pixel_enable;
+  assign \read__row$50  = read__row;
+  assign \vga__blue$52  = vga__blue;
+  assign \vga__green$54  = vga__green;
+  assign \vga__hsync_n$56  = vga__hsync_n;
+  assign \vga__red$58  = vga__red;
+  assign \vga__vsync_n$60  = vga__vsync_n;
   assign \segments$63  = segments;
   assign digits = anodes;
   assign \buttons$66  = { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
@@ -1546,16 +1570,16 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   assign \timer_chars$42[0]  = timer_chars[3:0];
   assign \timer_chars$42[1]  = timer_chars[7:4];
   assign \timer_chars$42[2]  = timer_chars[11:8];
-  assign \cell.count  = \$9 ;
-  assign \cell.mine  = \$10 [0];
-  assign \cell.revealed  = \$10 [1];
-  assign \cell.flagged  = \$10 [2];
-  assign \cell.exploded  = \$10 [3];
-  assign \cell$50.count  = \$9 ;
-  assign \cell$50.mine  = \$10 [0];
-  assign \cell$50.revealed  = \$10 [1];
-  assign \cell$50.flagged  = \$10 [2];
-  assign \cell$50.exploded  = \$10 [3];
+  assign \read__cell.count  = \$9 ;
+  assign \read__cell.mine  = \$10 [0];
+  assign \read__cell.revealed  = \$10 [1];
+  assign \read__cell.flagged  = \$10 [2];
+  assign \read__cell.exploded  = \$10 [3];
+  assign \read__cell$44.count  = \$9 ;
+  assign \read__cell$44.mine  = \$10 [0];
+  assign \read__cell$44.revealed  = \$10 [1];
+  assign \read__cell$44.flagged  = \$10 [2];
+  assign \read__cell$44.exploded  = \$10 [3];
   assign \characters[0]  = characters[3:0];
   assign \characters[1]  = characters[7:4];
   assign \characters[2]  = characters[11:8];
@@ -1910,7 +1934,7 @@ module \nexys3_minesweeper.system.digits$70.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1872$0 , difficulty, status, cursor_row, cursor_col, read_col, read_row, blue, green, red, \hsync_n$100 , \vsync_n$101 , counter_chars, timer_chars, debug, \port$167$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1872$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, \port$167$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2180,8 +2204,6 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   reg b_light = 1'h0;
   reg [4:0] b_row = 5'h00;
   reg [7:0] background;
-  output [1:0] blue;
-  reg [1:0] blue = 2'h0;
   reg [7:0] c_background = 8'h00;
   reg c_cursor = 1'h0;
   (* init = 4'h0 *)
@@ -2189,12 +2211,6 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   (* init = 5'h00 *)
   wire [4:0] c_row;
   reg c_vsync_n = 1'h1;
-  wire [7:0] \cell ;
-  wire [3:0] \cell.count ;
-  wire \cell.exploded ;
-  wire \cell.flagged ;
-  wire \cell.mine ;
-  wire \cell.revealed ;
   input clk;
   wire clk;
   reg [7:0] colour;
@@ -2213,6 +2229,9 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   reg d_vsync_n = 1'h1;
   input debug;
   wire debug;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   input difficulty;
   wire difficulty;
   output digits_start;
@@ -2226,25 +2245,25 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   wire feature;
   reg [3:0] glyph;
   reg [3:0] \glyph$31  = 4'h0;
-  output [2:0] green;
-  reg [2:0] green = 3'h0;
   input held;
   wire held;
   wire hsync_n;
-  output \hsync_n$100 ;
-  reg \hsync_n$100  = 1'h1;
   wire [59:0] pixels;
   input [3:0] \port$167$0 ;
   wire [3:0] \port$167$0 ;
   input [3:0] \port$1872$0 ;
   wire [3:0] \port$1872$0 ;
-  output [3:0] read_col;
-  wire [3:0] read_col;
-  wire read_enable;
-  output [3:0] read_row;
-  wire [3:0] read_row;
-  output [2:0] red;
-  reg [2:0] red = 3'h0;
+  wire [7:0] read__cell;
+  wire [3:0] \read__cell.count ;
+  wire \read__cell.exploded ;
+  wire \read__cell.flagged ;
+  wire \read__cell.mine ;
+  wire \read__cell.revealed ;
+  output [3:0] read__col;
+  wire [3:0] read__col;
+  wire read__enable;
+  output [3:0] read__row;
+  wire [3:0] read__row;
   reg [4:0] row = 5'h00;
   (* enum_base_type = "SmileyState" *)
   (* enum_value_00 = "NORMAL" *)
@@ -2252,6 +2271,11 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   (* enum_value_10 = "DEAD" *)
   (* enum_value_11 = "SUNGLASSES" *)
   reg [1:0] state;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   input [1:0] status;
   wire [1:0] status;
   reg [4:0] sub_x = 5'h00;
@@ -2261,10 +2285,18 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   wire [3:0] \timer_chars[0] ;
   wire [3:0] \timer_chars[1] ;
   wire [3:0] \timer_chars[2] ;
+  output [1:0] vga__blue;
+  reg [1:0] vga__blue = 2'h0;
+  output [2:0] vga__green;
+  reg [2:0] vga__green = 3'h0;
+  output vga__hsync_n;
+  reg vga__hsync_n = 1'h1;
+  output [2:0] vga__red;
+  reg [2:0] vga__red = 3'h0;
+  output vga__vsync_n;
+  reg vga__vsync_n = 1'h1;
   wire visible;
   wire vsync_n;
-  output \vsync_n$101 ;
-  reg \vsync_n$101  = 1'h1;
   wire [9:0] x;
   wire [9:0] \x$7 ;
   wire [9:0] y;
@@ -2536,15 +2568,15 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   always @(posedge clk)
     d_sub_x <= \$206 ;
   always @(posedge clk)
-    blue <= \$207 ;
+    vga__blue <= \$207 ;
   always @(posedge clk)
-    green <= \$208 ;
+    vga__green <= \$208 ;
   always @(posedge clk)
-    red <= \$209 ;
+    vga__red <= \$209 ;
   always @(posedge clk)
-    \hsync_n$100  <= \$210 ;
+    vga__hsync_n <= \$210 ;
   always @(posedge clk)
-    \vsync_n$101  <= \$211 ;
+    vga__vsync_n <= \$211 ;
   \nexys3_minesweeper.system.display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$31 ),
@@ -3139,35 +3171,35 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$207  = blue;
+    \$207  = vga__blue;
     if (enable) begin
       \$207  = \$145 [1:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$208  = green;
+    \$208  = vga__green;
     if (enable) begin
       \$208  = \$145 [4:2];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$209  = red;
+    \$209  = vga__red;
     if (enable) begin
       \$209  = \$145 [7:5];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$210  = \hsync_n$100 ;
+    \$210  = vga__hsync_n;
     if (enable) begin
       \$210  = \$signal$95 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$211  = \vsync_n$101 ;
+    \$211  = vga__vsync_n;
     if (enable) begin
       \$211  = d_vsync_n;
     end
@@ -3177,17 +3209,17 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \enable$3  = enable;
   assign \x$7  = x;
   assign \y$8  = y;
-  assign read_enable = enable;
-  assign \cell  = { \port$1872$0 , \port$167$0  };
+  assign read__enable = enable;
+  assign read__cell = { \port$1872$0 , \port$167$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
-  assign read_col = \$signal$15 [3:0];
-  assign read_row = \$signal [3:0];
-  assign \cell.count  = \port$167$0 ;
-  assign \cell.mine  = \port$1872$0 [0];
-  assign \cell.revealed  = \port$1872$0 [1];
-  assign \cell.flagged  = \port$1872$0 [2];
-  assign \cell.exploded  = \port$1872$0 [3];
+  assign read__col = \$signal$15 [3:0];
+  assign read__row = \$signal [3:0];
+  assign \read__cell.count  = \port$167$0 ;
+  assign \read__cell.mine  = \port$1872$0 [0];
+  assign \read__cell.revealed  = \port$1872$0 [1];
+  assign \read__cell.flagged  = \port$1872$0 [2];
+  assign \read__cell.exploded  = \port$1872$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -4360,7 +4392,7 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \port$1872$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read_col, read_row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \port$1872$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -4712,12 +4744,6 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   input [4:0] buttons;
   wire [4:0] buttons;
   wire [4:0] \buttons$1 ;
-  wire [7:0] \cell ;
-  wire [3:0] \cell.count ;
-  wire \cell.exploded ;
-  wire \cell.flagged ;
-  wire \cell.mine ;
-  wire \cell.revealed ;
   reg [3:0] chord_flags = 4'h0;
   reg chord_lost = 1'h0;
   reg [3:0] chord_step = 4'h0;
@@ -4762,8 +4788,14 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   reg [3:0] cursor_row = 4'h0;
   (* init = 4'h0 *)
   wire [3:0] \cursor_row$13 ;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   output difficulty;
   reg difficulty = 1'h0;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
   (* init = 1'h0 *)
   wire \difficulty$11 ;
   reg [7:0] exploded = 8'h00;
@@ -4817,13 +4849,19 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   reg [7:0] probe_d = 8'h00;
   reg [7:0] probe_next;
   reg rd_flagged = 1'h0;
-  input [3:0] read_col;
-  wire [3:0] read_col;
-  reg [3:0] \read_col$90  = 4'h0;
-  input read_enable;
-  wire read_enable;
-  input [3:0] read_row;
-  wire [3:0] read_row;
+  wire [7:0] read__cell;
+  wire [3:0] \read__cell.count ;
+  wire \read__cell.exploded ;
+  wire \read__cell.flagged ;
+  wire \read__cell.mine ;
+  wire \read__cell.revealed ;
+  input [3:0] read__col;
+  wire [3:0] read__col;
+  input read__enable;
+  wire read__enable;
+  input [3:0] read__row;
+  wire [3:0] read__row;
+  reg [3:0] read_col = 4'h0;
   wire ready;
   reg request;
   (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
@@ -4842,8 +4880,18 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   wire seed_force;
   wire [31:0] seed_value;
   reg shift;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   output [1:0] status;
   reg [1:0] status = 2'h0;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
   (* init = 2'h0 *)
   wire [1:0] \status$9 ;
   reg swap_a = 1'h0;
@@ -4889,7 +4937,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   reg [63:0] _1_;
   always @(posedge clk) begin
     _0_ <= \counts$107 [cursor_row];
-    if (read_enable) begin
+    if (read__enable) begin
       _1_ <= \counts$107 [probe[7:4]];
     end
   end
@@ -4941,7 +4989,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   assign \$18  = cursor_col + 1'h1;
   assign \$19  = | pending;
   assign \$20  = ~ \$19 ;
-  assign \$21  = read_enable ? { read_row, read_col } : probe;
+  assign \$21  = read__enable ? { read__row, read__col } : probe;
   assign \$22  = status == 2'h2;
   assign \$23  = status == 2'h3;
   assign \$24  = \$22  | \$23 ;
@@ -5015,7 +5063,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   assign \$97  = \$96  ? \$signal$69  : mine_row[14];
   assign \$98  = probe_d[3:0] == 4'hf;
   assign \$99  = \$98  ? \$signal$69  : mine_row[15];
-  assign \$439  = \read_col$90  * 3'h4;
+  assign \$439  = read_col * 3'h4;
   assign \$100  = count_cell__data >> \$439 ;
   assign \$101  = ! fsm_state;
   assign \$102  = fsm_state == 1'h1;
@@ -5272,7 +5320,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   always @(posedge clk)
     win_scan <= \$318 ;
   always @(posedge clk)
-    \read_col$90  <= \$319 ;
+    read_col <= \$319 ;
   \nexys3_minesweeper.system.game.buttons$105  \buttons$105  (
     .buttons(buttons),
     .clk(clk),
@@ -5826,7 +5874,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
     \$287  = \$288 ;
-    if (read_enable) begin
+    if (read__enable) begin
       \$287 [0] = \$277 ;
       \$287 [1] = \$278 ;
       \$287 [2] = \$283 ;
@@ -7854,8 +7902,8 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$319  = \read_col$90 ;
-    if (read_enable) begin
+    \$319  = read_col;
+    if (read__enable) begin
       \$319  = probe[3:0];
     end
   end
@@ -7882,8 +7930,8 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
   assign count_cell__addr = probe[7:4];
-  assign count_cell__en = read_enable;
-  assign \cell  = { \$288 , \$100  };
+  assign count_cell__en = read__enable;
+  assign read__cell = { \$288 , \$100  };
   assign \zero$99  = { \$335 , \$334 , \$333 , \$332 , \$331 , \$330 , \$329 , \$328 , \$327 , \$326 , \$325 , \$324 , \$323 , \$322 , \$321 , \$320  };
   assign \port$167$0  = \$100 ;
   assign \port$1872$0  = \$288 ;
@@ -7903,11 +7951,11 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read_enable, \p
   assign \counts[13]  = counts[55:52];
   assign \counts[14]  = counts[59:56];
   assign \counts[15]  = counts[63:60];
-  assign \cell.count  = \$100 ;
-  assign \cell.mine  = \$288 [0];
-  assign \cell.revealed  = \$288 [1];
-  assign \cell.flagged  = \$288 [2];
-  assign \cell.exploded  = \$288 [3];
+  assign \read__cell.count  = \$100 ;
+  assign \read__cell.mine  = \$288 [0];
+  assign \read__cell.revealed  = \$288 [1];
+  assign \read__cell.flagged  = \$288 [2];
+  assign \read__cell.exploded  = \$288 [3];
   assign \$28  = free_running;
   assign \$29  = difficulty;
   assign \$33  = difficulty;

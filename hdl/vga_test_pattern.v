@@ -2,7 +2,7 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module vga_test_pattern(clk, rst, red, green, blue, hsync_n, vsync_n, enable);
+module vga_test_pattern(clk, rst, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, enable);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire [2:0] \$1 ;
   wire [2:0] \$2 ;
@@ -13,26 +13,26 @@ module vga_test_pattern(clk, rst, red, green, blue, hsync_n, vsync_n, enable);
   reg [1:0] \$7 ;
   reg \$8 ;
   reg \$9 ;
-  output [1:0] blue;
-  reg [1:0] blue = 2'h0;
   input clk;
   wire clk;
   input enable;
   wire enable;
   wire \enable$8 ;
-  output [2:0] green;
-  reg [2:0] green = 3'h0;
-  output hsync_n;
-  reg hsync_n = 1'h1;
-  wire \hsync_n$12 ;
-  output [2:0] red;
-  reg [2:0] red = 3'h0;
+  wire hsync_n;
   input rst;
   wire rst;
+  output [1:0] vga__blue;
+  reg [1:0] vga__blue = 2'h0;
+  output [2:0] vga__green;
+  reg [2:0] vga__green = 3'h0;
+  output vga__hsync_n;
+  reg vga__hsync_n = 1'h1;
+  output [2:0] vga__red;
+  reg [2:0] vga__red = 3'h0;
+  output vga__vsync_n;
+  reg vga__vsync_n = 1'h1;
   wire visible;
-  output vsync_n;
-  reg vsync_n = 1'h1;
-  wire \vsync_n$13 ;
+  wire vsync_n;
   wire [9:0] x;
   wire [9:0] y;
   assign \$1  = visible ? x[7:5] : 3'h0;
@@ -40,28 +40,28 @@ module vga_test_pattern(clk, rst, red, green, blue, hsync_n, vsync_n, enable);
   assign \$3  = x ^ y;
   assign \$4  = visible ? \$3 [7:6] : 2'h0;
   always @(posedge clk)
-    red <= \$5 ;
+    vga__red <= \$5 ;
   always @(posedge clk)
-    green <= \$6 ;
+    vga__green <= \$6 ;
   always @(posedge clk)
-    blue <= \$7 ;
+    vga__blue <= \$7 ;
   always @(posedge clk)
-    hsync_n <= \$8 ;
+    vga__hsync_n <= \$8 ;
   always @(posedge clk)
-    vsync_n <= \$9 ;
+    vga__vsync_n <= \$9 ;
   \vga_test_pattern.timing  timing (
     .clk(clk),
     .enable(enable),
-    .hsync_n(\hsync_n$12 ),
+    .hsync_n(hsync_n),
     .rst(rst),
     .visible(visible),
-    .vsync_n(\vsync_n$13 ),
+    .vsync_n(vsync_n),
     .x(x),
     .y(y)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$5  = red;
+    \$5  = vga__red;
     if (enable) begin
       \$5  = \$1 ;
     end
@@ -71,7 +71,7 @@ module vga_test_pattern(clk, rst, red, green, blue, hsync_n, vsync_n, enable);
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$6  = green;
+    \$6  = vga__green;
     if (enable) begin
       \$6  = \$2 ;
     end
@@ -81,7 +81,7 @@ module vga_test_pattern(clk, rst, red, green, blue, hsync_n, vsync_n, enable);
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$7  = blue;
+    \$7  = vga__blue;
     if (enable) begin
       \$7  = \$4 ;
     end
@@ -91,9 +91,9 @@ module vga_test_pattern(clk, rst, red, green, blue, hsync_n, vsync_n, enable);
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$8  = hsync_n;
+    \$8  = vga__hsync_n;
     if (enable) begin
-      \$8  = \hsync_n$12 ;
+      \$8  = hsync_n;
     end
     if (rst) begin
       \$8  = 1'h1;
@@ -101,9 +101,9 @@ module vga_test_pattern(clk, rst, red, green, blue, hsync_n, vsync_n, enable);
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$9  = vsync_n;
+    \$9  = vga__vsync_n;
     if (enable) begin
-      \$9  = \vsync_n$13 ;
+      \$9  = vsync_n;
     end
     if (rst) begin
       \$9  = 1'h1;

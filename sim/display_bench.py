@@ -21,8 +21,8 @@ module display_bench(input clk, input rst, input [4:0] buttons, input [7:0] swit
   wire [1:0] blue;
   wire hsync_n, vsync_n, done;
   {system_module} dut(.clk(clk), .rst(rst), .buttons(buttons), .switches(switches),
-      .seed_force(seed_force), .seed_value(seed_value), .leds(leds), .red(red), .green(green),
-      .blue(blue), .hsync_n(hsync_n), .vsync_n(vsync_n), .busy(busy));
+      .seed_force(seed_force), .seed_value(seed_value), .leds(leds), .vga__red(red), .vga__green(green),
+      .vga__blue(blue), .vga__hsync_n(hsync_n), .vga__vsync_n(vsync_n), .busy(busy));
   vga_capture monitor(.clk(clk), .red(red), .green(green), .blue(blue), .hsync_n(hsync_n),
       .vsync_n(vsync_n), .arm(arm), .captured(captured), .done(done));
 endmodule

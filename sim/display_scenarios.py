@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from starsweeper.gateware.minesweeper import SWITCH_BEGINNER, SWITCH_DEBUG
 from starsweeper.model.minesweeper import (
-    DIFFICULTIES, TIMER_MAX, Difficulty, MinesweeperGame, Status, neighbour_counts, place_mines_batch,
+    DIFFICULTIES, SWITCH_BEGINNER, SWITCH_DEBUG, TIMER_MAX, Difficulty, MinesweeperGame, Status,
+    difficulty_of, neighbour_counts, place_mines_batch,
 )
 from starsweeper.screenshot import SIM_PARAMETERS
 
@@ -67,9 +67,7 @@ class Check:
 
 def new_model(params, switches):
     """The game model of a system with ``params`` just reset with ``switches`` set."""
-    beginner = (switches >> SWITCH_BEGINNER) & 1
-    return MinesweeperGame(swaps=params["swaps"],
-                           difficulty=Difficulty.BEGINNER if beginner else Difficulty.INTERMEDIATE,
+    return MinesweeperGame(swaps=params["swaps"], difficulty=difficulty_of(switches),
                            mine_counts=params.get("mine_counts"))
 
 

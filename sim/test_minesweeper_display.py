@@ -24,7 +24,7 @@ from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge, ValueChange
 import numpy as np
 
 from display_scenarios import SCENARIOS, Check, Play, Release, SetSwitch, Start, Wait, compare_frames, new_model
-from starsweeper.gateware.minesweeper import SWITCH_DEBUG, SWITCH_FLAG
+from starsweeper.model.minesweeper import SWITCH_DEBUG, SWITCH_FLAG
 from starsweeper.model.buttons import BUTTON_BIT
 from starsweeper.model.display import render
 from starsweeper.model.vga import VGA_640X480

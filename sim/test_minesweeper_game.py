@@ -17,9 +17,9 @@ from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Time
 
 from starsweeper.model.buttons import BUTTON_BIT, ButtonActions
 from starsweeper.model.minesweeper import (
-    GRID, Difficulty, Direction, MinesweeperGame, Status, TIMER_MAX, neighbours, place_mines,
+    GRID, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty, Direction, MinesweeperGame, Status,
+    difficulty_of, neighbours, place_mines,
 )
-from starsweeper.gateware.minesweeper import SWITCH_BEGINNER, SWITCH_FLAG
 
 PERIOD_NS = 10
 DIRECTION_BUTTON = {Direction.UP: "up", Direction.DOWN: "down",
@@ -59,9 +59,9 @@ class GameTB:
         dut.switches.value = 0
         dut.seed_force.value = 0
         dut.seed_value.value = 0
-        dut.read_row.value = 0
-        dut.read_col.value = 0
-        dut.read_enable.value = 1
+        dut.read__row.value = 0
+        dut.read__col.value = 0
+        dut.read__enable.value = 1
 
     async def start(self, beginner=False):
         cocotb.start_soon(Clock(self.dut.clk, PERIOD_NS, unit="ns", impl="gpi").start())
@@ -138,7 +138,7 @@ class GameTB:
         self.forced_seed = forced_seed
         window = await self.avoid_tick_window()
         edge_ns = await self.press("centre")
-        difficulty = Difficulty.BEGINNER if (self.switches >> SWITCH_BEGINNER) & 1 else Difficulty.INTERMEDIATE
+        difficulty = difficulty_of(self.switches)
         # The seed of a free-running game is whatever the counter held: the RTL tells it.
         seed = forced_seed if forced_seed is not None else int(self.dut.seed.value)
         was_ready = self.model.status == Status.READY
@@ -248,11 +248,11 @@ class GameTB:
         await RisingEdge(self.dut.clk)
         for k in range(len(addresses) + 1):
             if k < len(addresses):
-                self.dut.read_row.value, self.dut.read_col.value = addresses[k]
+                self.dut.read__row.value, self.dut.read__col.value = addresses[k]
             await RisingEdge(self.dut.clk)
             await ReadOnly()
             if k >= 1:
-                cells[addresses[k - 1]] = self.dut.cell.value.to_unsigned()
+                cells[addresses[k - 1]] = self.dut.read__cell.value.to_unsigned()
             await Timer(1, unit="ns")
         return cells
 
@@ -266,7 +266,7 @@ def diff_grids(got, want):
 
 def cell_fields(view):
     """Unpack a CellView word with the gateware's own layout."""
-    from starsweeper.gateware.minesweeper import CellView
+    from starsweeper.gateware.interfaces import CellView
     from streams import unpack
     return unpack(CellView(), view)
 

@@ -439,6 +439,8 @@ def test_an_interrupted_synth_leaves_nothing(tmp_path):
     (["play", "--seed", str(1 << 32)], "argument --seed: must be from 0 to 4294967295"),
     (["report", "--bogus"], "starsweeper report: error: unrecognized arguments: --bogus"),
     (["teleport"], "argument COMMAND: invalid choice: 'teleport'"),
+    # found by the fuzz below: a value with a line break in it once broke the line
+    (["stack", "d", "-o", "o.png", "--bogus", "\r"], "unrecognized arguments: --bogus \\r"),
 ])
 def test_a_command_line_that_does_not_parse_is_one_line(argv, message, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -448,6 +450,12 @@ def test_a_command_line_that_does_not_parse_is_one_line(argv, message, tmp_path,
     err = capsys.readouterr().err
     assert_one_line(err, message)
     assert everything_in(tmp_path) == []
+
+
+def test_a_line_break_in_a_name_stays_in_one_line(tmp_path, capsys):
+    code, _, err = run(["stack", tmp_path / "no\nsuch", "-o", tmp_path / "o.png"], capsys)
+    assert code == 1
+    assert_one_line(err, "no\\nsuch: not a folder")
 
 
 def test_version(capsys):

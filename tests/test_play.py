@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from starsweeper.cli import main
-from starsweeper.gateware.minesweeper import SWITCH_BEGINNER
+from starsweeper.model.minesweeper import SWITCH_BEGINNER
 from starsweeper.model.display import PANEL_X, SMILEY, field_origin, render, to_rgb888
 from starsweeper.model.minesweeper import Difficulty, Direction, MinesweeperGame, Status
 from starsweeper.moves import play

@@ -15,7 +15,7 @@ import pytest
 from display_scenarios import (
     BUILDS, SCENARIOS, Check, Play, Release, SetSwitch, Start, Wait, compare_frames, new_model,
 )
-from starsweeper.gateware.minesweeper import SWITCH_DEBUG, SWITCH_FLAG
+from starsweeper.model.minesweeper import SWITCH_DEBUG, SWITCH_FLAG
 from starsweeper.model.display import render
 from starsweeper.moves import play
 from starsweeper.verilator.build import system_model

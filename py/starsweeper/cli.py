@@ -28,7 +28,13 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, with every usage error as one line (and exit status 2, argparse's convention)."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
+
+
+def one_line(text):
+    """``text`` with its line breaks and other control characters written as escapes, so that
+    an error that quotes the user's input stays one line whatever the input holds."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 #: Largest seed: the generators take 32 bits, and a larger one would wrap without a word.
@@ -459,10 +465,10 @@ def main(argv=None):
     try:
         return args.run(args)
     except (CommandError, FrameError, IcarusMissing, InputError, ToolError) as e:
-        print(f"starsweeper {args.command}: error: {e}", file=sys.stderr)
+        print(f"starsweeper {args.command}: error: {one_line(e)}", file=sys.stderr)
         return 1
     except OSError as e:
-        print(f"starsweeper {args.command}: error: {_os_error_text(e)}", file=sys.stderr)
+        print(f"starsweeper {args.command}: error: {one_line(_os_error_text(e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         # Further Ctrl-C would only break the clean-up (threads finishing their frame).

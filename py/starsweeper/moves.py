@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import re
 
 from .errors import InputError
-from .model.minesweeper import Difficulty, Direction, MinesweeperGame
+from .model.minesweeper import SWITCH_FLAG, Direction, MinesweeperGame, difficulty_of
 
 __all__ = ["Press", "MoveError", "parse", "path", "press_of", "play"]
 
@@ -88,9 +88,7 @@ def play(text, game=None, seed=0, switches=0):
     ``game`` (default: a new game of the difficulty switch SW7 selects) is changed in place;
     ``seed`` seeds the first reveal; ``switches`` are SW7..SW0 as bits (SW1 on makes ``c``
     flag too; SW7 selects beginner for new games)."""
-    from .gateware.minesweeper import SWITCH_BEGINNER, SWITCH_FLAG
-
-    difficulty = Difficulty.BEGINNER if (switches >> SWITCH_BEGINNER) & 1 else Difficulty.INTERMEDIATE
+    difficulty = difficulty_of(switches)
     game = MinesweeperGame(difficulty=difficulty) if game is None else game
     switch_flag = bool((switches >> SWITCH_FLAG) & 1)
     presses, held = [], False

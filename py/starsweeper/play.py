@@ -110,7 +110,7 @@ class Switches:
 
     @property
     def bits(self):
-        from .gateware.minesweeper import SWITCH_BEGINNER, SWITCH_DEBUG, SWITCH_FLAG
+        from .model.minesweeper import SWITCH_BEGINNER, SWITCH_DEBUG, SWITCH_FLAG
         return (self.debug << SWITCH_DEBUG) | (self.flag << SWITCH_FLAG) | (self.beginner << SWITCH_BEGINNER)
 
 
@@ -220,7 +220,7 @@ class PlayWindow:
         self.taps.append(self._tap(Press("centre", flag_mode=flag)))
 
     def _tap(self, press):
-        from .gateware.minesweeper import SWITCH_FLAG
+        from .model.minesweeper import SWITCH_FLAG
         return Tap.of(press, self.switches.bits, SWITCH_FLAG)
 
     # -- output -----------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def system_verilog(parameters=None):
 
 def bench_verilog(presses, switches, seed, hold_clocks=HOLD_CLOCKS, timeout_frames=8):
     """Verilog of ``screenshot_bench``: reset, the presses, then one armed frame."""
-    from .gateware.minesweeper import SWITCH_FLAG
+    from .model.minesweeper import SWITCH_FLAG
 
     t = VGA_640X480
     steps = []
@@ -90,8 +90,8 @@ module screenshot_bench;
   wire [7:0] leds;
   wire [31:0] captured;
   {MODULE} dut(.clk(clk), .rst(rst), .buttons(buttons), .switches(switches),
-      .seed_force(1'b1), .seed_value(32'd{seed & 0xFFFFFFFF}), .leds(leds), .red(red), .green(green),
-      .blue(blue), .hsync_n(hsync_n), .vsync_n(vsync_n), .busy(busy));
+      .seed_force(1'b1), .seed_value(32'd{seed & 0xFFFFFFFF}), .leds(leds), .vga__red(red), .vga__green(green),
+      .vga__blue(blue), .vga__hsync_n(hsync_n), .vga__vsync_n(vsync_n), .busy(busy));
   vga_capture monitor(.clk(clk), .red(red), .green(green), .blue(blue), .hsync_n(hsync_n),
       .vsync_n(vsync_n), .arm(arm), .captured(captured), .done(done));
 
@@ -179,7 +179,7 @@ def verilator_frame(presses, seed=0, switches=0, parameters=None, log=None):
     """The frame after ``presses`` on the Verilator model of the system with ``parameters``
     (default :data:`SIM_PARAMETERS`), the buttons pressed as :func:`bench_verilog` presses
     them. The harness checks every sync pulse."""
-    from .gateware.minesweeper import SWITCH_FLAG
+    from .model.minesweeper import SWITCH_FLAG
     from .verilator.build import VerilatorError, system_model
     from .verilator.protocol import HarnessError, Tap, VerilatedSystem
 
@@ -217,5 +217,5 @@ def icarus_frame(presses, seed=0, switches=0, workdir=None, verilog=None):
 def model_frame(game, held=False, switches=0):
     """The reference renderer's frame of ``game`` (from :func:`starsweeper.moves.play`) with
     the centre button ``held`` and ``switches`` set."""
-    from .gateware.minesweeper import SWITCH_DEBUG
+    from .model.minesweeper import SWITCH_DEBUG
     return render(game, debug=bool((switches >> SWITCH_DEBUG) & 1), held=held)

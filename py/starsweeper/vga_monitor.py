@@ -105,8 +105,8 @@ module vga_bench(input clk, input rst, output done);
   wire [2:0] red, green;
   wire [1:0] blue;
   wire hsync_n, vsync_n;
-  {dut_module} dut(.clk(clk), .rst(rst), .red(red), .green(green), .blue(blue),
-                   .hsync_n(hsync_n), .vsync_n(vsync_n){extra});
+  {dut_module} dut(.clk(clk), .rst(rst), .vga__red(red), .vga__green(green), .vga__blue(blue),
+                   .vga__hsync_n(hsync_n), .vga__vsync_n(vsync_n){extra});
   wire [31:0] captured;
   vga_capture monitor(.clk(clk), .red(red), .green(green), .blue(blue),
                       .hsync_n(hsync_n), .vsync_n(vsync_n), .arm(1'b1),

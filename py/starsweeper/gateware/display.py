@@ -11,7 +11,7 @@ from ..model.glyphs import GLYPH_COLOURS, GLYPH_INDEX
 from ..model.minesweeper import DIFFICULTIES, Difficulty, Status
 from ..model.vga import VGA_640X480
 from .glyph_rom import GlyphRom
-from .minesweeper import CellView
+from .interfaces import CellReadPort, VgaSignature
 from .smiley import Smiley, SmileyState
 from .status_digits import CHARACTERS
 from .vga_timing import VgaTimingGenerator
@@ -49,14 +49,11 @@ class MinesweeperDisplay(wiring.Component):
     digits_start : Out(1)
         One-clock pulse at each frame's first pixel: convert the counter and the timer (ready
         long before the first digit's line), so each frame shows them as they were as it began.
-    read_row, read_col, read_enable : Out(4), Out(4), Out(1)
-        The game core's cell read port: address and enable.
-    cell : In(CellView)
-        The cell read port's data, two enabled clocks after the address.
-    red, green, blue : Out(3), Out(3), Out(2)
-        Colour, black outside the visible area.
-    hsync_n, vsync_n : Out(1)
-        Sync pulses, active low, registered in the same clock as the colour.
+    read : Out(CellReadPort)
+        The game core's cell read port (:class:`~starsweeper.gateware.interfaces.CellReadPort`):
+        the address and its enable out, the cell back two enabled clocks later.
+    vga : Out(VgaSignature)
+        Colour (black outside the visible area) and the sync pulses, registered together.
     """
 
     LATENCY = 6
@@ -65,8 +62,8 @@ class MinesweeperDisplay(wiring.Component):
         self.timing = VGA_640X480
         super().__init__({
             "enable": In(1),
-            "status": In(2),
-            "difficulty": In(1),
+            "status": In(Status),
+            "difficulty": In(Difficulty),
             "cursor_row": In(4),
             "cursor_col": In(4),
             "held": In(1),
@@ -74,15 +71,8 @@ class MinesweeperDisplay(wiring.Component):
             "counter_chars": In(CHARACTERS),
             "timer_chars": In(CHARACTERS),
             "digits_start": Out(1),
-            "read_row": Out(4),
-            "read_col": Out(4),
-            "read_enable": Out(1),
-            "cell": In(CellView()),
-            "red": Out(3),
-            "green": Out(3),
-            "blue": Out(2),
-            "hsync_n": Out(1, init=1),
-            "vsync_n": Out(1, init=1),
+            "read": Out(CellReadPort()),
+            "vga": Out(VgaSignature()),
         })
 
     def elaborate(self, platform):
@@ -153,7 +143,7 @@ class MinesweeperDisplay(wiring.Component):
                            (x < DIGITS_X[0] + len(DIGITS_X) * CELL + _LED_MARGIN)),
             ]
         assert list(DIGITS_X) == [DIGITS_X[0] + k * CELL for k in range(len(DIGITS_X))]
-        m.d.comb += [self.read_row.eq(row[:4]), self.read_col.eq(col[:4]), self.read_enable.eq(en)]
+        m.d.comb += [self.read.row.eq(row[:4]), self.read.col.eq(col[:4]), self.read.enable.eq(en)]
 
         # -- B: the cell read port registers the address; where in the cell ---------------------
         b_in_cell, b_cursor, b_border, b_grid = Signal(), Signal(), Signal(), Signal()
@@ -197,7 +187,7 @@ class MinesweeperDisplay(wiring.Component):
         c_sub_x, c_row = Signal(5), Signal(5)
         glyph_on, glyph = Signal(), Signal(4)
         ink, background = Signal(8), Signal(8)
-        cell = self.cell
+        cell = self.read.cell
         covered = Mux(b_dark, COLOURS["covered_dark"], Mux(b_light, COLOURS["covered_light"], COLOURS["covered"]))
 
         def flat(colour):
@@ -271,7 +261,7 @@ class MinesweeperDisplay(wiring.Component):
             m.d.comb += colour.eq(d_background)
         with m.If(en):
             m.d.sync += [
-                Cat(self.blue, self.green, self.red).eq(Mux(d_visible, colour, 0)),
-                self.hsync_n.eq(d_hsync_n), self.vsync_n.eq(d_vsync_n),
+                Cat(self.vga.blue, self.vga.green, self.vga.red).eq(Mux(d_visible, colour, 0)),
+                self.vga.hsync_n.eq(d_hsync_n), self.vga.vsync_n.eq(d_vsync_n),
             ]
         return m

@@ -7,33 +7,17 @@ from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTON_BIT, BUTTONS
 from ..model.minesweeper import (
-    DIFFICULTIES, GRID, NEIGHBOURS, SWAPS, TIMER_MAX, Difficulty, Status,
+    DIFFICULTIES, GRID, NEIGHBOURS, SWAPS, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty, Status,
 )
 from .buttons import ButtonActions
 from .flood import FloodEngine
+from .interfaces import CellReadPort
 from .lcg import Lcg
 from .neighbour_counter import NeighbourCounter
 
-__all__ = ["CellView", "MinesweeperGame", "SWITCH_DEBUG", "SWITCH_FLAG", "SWITCH_TIMER", "SWITCH_BEGINNER"]
+__all__ = ["MinesweeperGame"]
 
 CELLS = GRID * GRID
-SWITCH_DEBUG = 0       # SW0: show the mines (read by the display)
-SWITCH_FLAG = 1        # SW1: centre toggles flags instead of revealing
-SWITCH_TIMER = 6       # SW6: the seven-segment display shows the timer, else the mine counter
-SWITCH_BEGINNER = 7    # SW7: the next game is beginner (9x9, 10 mines), else intermediate
-
-
-class CellView(data.StructLayout):
-    """What the display needs of one cell."""
-
-    def __init__(self):
-        super().__init__({
-            "count": 4,        # neighbouring mines, 0 to 8
-            "mine": 1,
-            "revealed": 1,
-            "flagged": 1,
-            "exploded": 1,     # the mine that lost the game
-        })
 
 
 def _field_mask(rows, cols):
@@ -84,16 +68,11 @@ class MinesweeperGame(wiring.Component):
     leds : Out(8)
         As :attr:`starsweeper.model.minesweeper.MinesweeperGame.leds`: ready or playing, LD7-4
         the cursor row and LD3-0 its column; won: all on; lost: 01010101.
-    read_row, read_col : In(4)
-        Cell read port address.
-    read_enable : In(1)
-        Cell read port enable: the address is taken and ``cell`` changes only in clocks where
-        it is high (a pipeline that advances on a pixel clock enable ties it to that enable).
-    cell : Out(CellView)
-        The cell at (``read_row``, ``read_col``) two enabled clocks after the address (the
-        address is registered, then the cell), while the core is idle (``busy`` low): an
-        action borrows the port's multiplexers for its microseconds, and the port then
-        returns the cells the action probes.
+    read : In(CellReadPort)
+        The cell read port (:class:`~starsweeper.gateware.interfaces.CellReadPort`): the cell
+        at (``read.row``, ``read.col``) in ``read.cell`` two enabled clocks later, while the core
+        is idle (``busy`` low): an action borrows the port's multiplexers for its
+        microseconds, and the port then returns the cells the action probes.
     revealed_bits, flagged_bits : Out(256)
         Readback of the revealed cells and the flags, bit ``16 * row + col`` (cells outside a
         beginner field read as revealed; a won game's flags as placed, without the flags the
@@ -127,8 +106,8 @@ class MinesweeperGame(wiring.Component):
             "switches": In(8),
             "seed_force": In(1),
             "seed_value": In(32),
-            "status": Out(2),
-            "difficulty": Out(1),
+            "status": Out(Status),
+            "difficulty": Out(Difficulty),
             "cursor_row": Out(4),
             "cursor_col": Out(4),
             "counter": Out(signed(9)),
@@ -136,10 +115,7 @@ class MinesweeperGame(wiring.Component):
             "held": Out(1),
             "busy": Out(1),
             "leds": Out(8),
-            "read_row": In(4),
-            "read_col": In(4),
-            "read_enable": In(1, init=1),
-            "cell": Out(CellView()),
+            "read": In(CellReadPort()),
             "revealed_bits": Out(CELLS),
             "flagged_bits": Out(CELLS),
             "seed": Out(32),
@@ -185,8 +161,8 @@ class MinesweeperGame(wiring.Component):
         count_cell = counts.read_port()
         count_cursor = counts.read_port()
 
-        difficulty = Signal(1)
-        status = Signal(2, init=Status.READY)
+        difficulty = Signal(Difficulty)
+        status = Signal(Status, init=Status.READY)
         beginner = difficulty == Difficulty.BEGINNER
         rows = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][0], DIFFICULTIES[Difficulty.INTERMEDIATE][0])
         cols = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][1], DIFFICULTIES[Difficulty.INTERMEDIATE][1])
@@ -266,7 +242,7 @@ class MinesweeperGame(wiring.Component):
         mine_we, mine_wd = Signal(), Signal()
         revealed_we = Signal()
         flagged_we, flagged_wd = Signal(), Signal()
-        read = Cat(self.read_col, self.read_row)
+        read = Cat(self.read.col, self.read.row)
 
         m.d.comb += count_cursor.addr.eq(cursor_row)
         cursor_count = count_cursor.data.word_select(cursor_col, 4)
@@ -336,7 +312,7 @@ class MinesweeperGame(wiring.Component):
                 with m.If(~pending.any()):
                     # Nothing to do: the cell read port has the probe (one 256:1 multiplexer
                     # per board vector serves the game and the display).
-                    m.d.comb += probe_next.eq(Mux(self.read_enable, read, probe))
+                    m.d.comb += probe_next.eq(Mux(self.read.enable, read, probe))
                 with m.If(pending[BUTTON_BIT["centre"]]):
                     m.next = "READ_CURSOR"      # the probe has the cursor from this clock on
                 with m.Elif(pending[BUTTON_BIT["up"]]):
@@ -544,20 +520,21 @@ class MinesweeperGame(wiring.Component):
         # An enabled clock puts the address into the probe register; the next enabled clock
         # registers the cell's bits from it.
         m.d.comb += [
-            count_cell.addr.eq(probe[4:]), count_cell.en.eq(self.read_enable),
+            count_cell.addr.eq(probe[4:]), count_cell.en.eq(self.read.enable),
         ]
         read_col = Signal(4)
         cell_mine = mine_read.data.bit_select(probe[:4], 1)
-        with m.If(self.read_enable):
+        cell = self.read.cell
+        with m.If(self.read.enable):
             m.d.sync += [
                 read_col.eq(probe[:4]),
                 # No mines before the first reveal (the memory keeps the last game's until then).
-                self.cell.mine.eq(cell_mine & (status != Status.READY)),
-                self.cell.revealed.eq(probe_revealed),
-                self.cell.flagged.eq(probe_flagged | (won_flags & cell_mine)),
-                self.cell.exploded.eq((status == Status.LOST) & (probe == exploded)),
+                cell.mine.eq(cell_mine & (status != Status.READY)),
+                cell.revealed.eq(probe_revealed),
+                cell.flagged.eq(probe_flagged | (won_flags & cell_mine)),
+                cell.exploded.eq((status == Status.LOST) & (probe == exploded)),
             ]
-        m.d.comb += self.cell.count.eq(count_cell.data.word_select(read_col, 4))
+        m.d.comb += cell.count.eq(count_cell.data.word_select(read_col, 4))
 
         # -- LEDs ---------------------------------------------------------------------------------
         with m.Switch(status):

@@ -7,8 +7,10 @@ from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTONS
 from .display import MinesweeperDisplay
+from .interfaces import VgaSignature
 from ..model.seven_segment import CHARACTERS as SEVEN_SEGMENT_CHARACTERS
-from .minesweeper import SWITCH_DEBUG, SWITCH_TIMER, MinesweeperGame
+from ..model.minesweeper import SWITCH_DEBUG, SWITCH_TIMER
+from .minesweeper import MinesweeperGame
 from .seven_segment import SevenSegmentDisplay
 from .status_digits import StatusDigits
 
@@ -45,7 +47,7 @@ class MinesweeperSystem(wiring.Component):
     seed_force, seed_value : In(1), In(32)
         Forced placement seed (simulation; tie low on the board).
     leds : Out(8)
-    red, green, blue, hsync_n, vsync_n : Out
+    vga : Out(VgaSignature)
         The VGA port.
     segments, anodes : Out(8), Out(4)
         The seven-segment display (:mod:`starsweeper.model.seven_segment`): segments a to g and
@@ -70,11 +72,7 @@ class MinesweeperSystem(wiring.Component):
             "seed_force": In(1),
             "seed_value": In(32),
             "leds": Out(8),
-            "red": Out(3),
-            "green": Out(3),
-            "blue": Out(2),
-            "hsync_n": Out(1, init=1),
-            "vsync_n": Out(1, init=1),
+            "vga": Out(VgaSignature()),
             "segments": Out(8),
             "anodes": Out(4),
             "busy": Out(1),
@@ -117,13 +115,9 @@ class MinesweeperSystem(wiring.Component):
             display.cursor_row.eq(game.cursor_row), display.cursor_col.eq(game.cursor_col),
             display.held.eq(game.held), display.debug.eq(switches[SWITCH_DEBUG]),
             display.counter_chars.eq(digits.counter_chars), display.timer_chars.eq(digits.timer_chars),
-            game.read_row.eq(display.read_row), game.read_col.eq(display.read_col),
-            game.read_enable.eq(display.read_enable),
-            display.cell.eq(game.cell),
-
-            self.red.eq(display.red), self.green.eq(display.green), self.blue.eq(display.blue),
-            self.hsync_n.eq(display.hsync_n), self.vsync_n.eq(display.vsync_n),
         ]
+        wiring.connect(m, display.read, game.read)
+        wiring.connect(m, display.vga, wiring.flipped(self.vga))
 
         show_timer = switches[SWITCH_TIMER]
         m.d.comb += [

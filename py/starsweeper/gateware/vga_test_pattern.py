@@ -5,6 +5,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..model.vga import VGA_640X480
+from .interfaces import VgaSignature
 from .vga_timing import VgaTimingGenerator
 
 __all__ = ["VgaTestPattern"]
@@ -20,18 +21,12 @@ class VgaTestPattern(wiring.Component):
     ----------
     enable : In(1)
         Pixel clock enable (see :class:`VgaTimingGenerator`).
-    red, green, blue : Out(3), Out(3), Out(2)
-        Colour, black outside the visible area.
-    hsync_n, vsync_n : Out(1)
-        Sync pulses, active low.
+    vga : Out(VgaSignature)
+        Colour (black outside the visible area) and the sync pulses.
     """
 
     enable: In(1)
-    red: Out(3)
-    green: Out(3)
-    blue: Out(2)
-    hsync_n: Out(1, init=1)
-    vsync_n: Out(1, init=1)
+    vga: Out(VgaSignature())
 
     def __init__(self, timing=VGA_640X480):
         self.timing = timing
@@ -44,10 +39,10 @@ class VgaTestPattern(wiring.Component):
         x, y = timing.x, timing.y
         with m.If(self.enable):
             m.d.sync += [
-                self.red.eq(Mux(timing.visible, x[5:8], 0)),
-                self.green.eq(Mux(timing.visible, y[5:8], 0)),
-                self.blue.eq(Mux(timing.visible, (x ^ y)[6:8], 0)),
-                self.hsync_n.eq(timing.hsync_n),
-                self.vsync_n.eq(timing.vsync_n),
+                self.vga.red.eq(Mux(timing.visible, x[5:8], 0)),
+                self.vga.green.eq(Mux(timing.visible, y[5:8], 0)),
+                self.vga.blue.eq(Mux(timing.visible, (x ^ y)[6:8], 0)),
+                self.vga.hsync_n.eq(timing.hsync_n),
+                self.vga.vsync_n.eq(timing.vsync_n),
             ]
         return m

@@ -41,9 +41,14 @@ Counter = mines - flags, may go negative. Timer = whole seconds since the first 
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+# Status and Difficulty are Amaranth enums (Python IntEnums with a shape), so that the gateware's
+# ports take the model's own types; the model uses them as plain enums.
+from amaranth.lib import enum as shaped
+
 __all__ = [
     "GRID", "LCG_A", "LCG_B", "LCG_MASK", "SWAPS", "TIMER_MAX", "Difficulty", "DIFFICULTIES",
-    "Status", "Direction", "NEIGHBOURS", "lcg_next", "draw_cells", "place_mines",
+    "Status", "Direction", "NEIGHBOURS", "SWITCH_DEBUG", "SWITCH_FLAG", "SWITCH_TIMER",
+    "SWITCH_BEGINNER", "difficulty_of", "lcg_next", "draw_cells", "place_mines",
     "neighbours", "neighbour_counts", "MinesweeperGame",
 ]
 
@@ -58,16 +63,31 @@ TIMER_MAX = 999
 NEIGHBOURS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 
 
-class Difficulty(IntEnum):
+class Difficulty(shaped.IntEnum, shape=1):
     INTERMEDIATE = 0     # switch SW7 down
-    BEGINNER = 1         # switch SW7 up
+    BEGINNER = 1         # switch SW7 up: the switch's bit is the difficulty
+
+
+#: The switches, by bit: SW0 shows the mines (debug, the display's), SW1 makes centre toggle
+#: flags, SW6 makes the seven-segment display show the timer (else the mine counter), SW7 makes
+#: the next game beginner.
+SWITCH_DEBUG = 0
+SWITCH_FLAG = 1
+SWITCH_TIMER = 6
+SWITCH_BEGINNER = 7
+
+
+def difficulty_of(switches):
+    """The difficulty a new game takes from the switches (SW7's bit; the gateware takes the
+    bit itself, which is the same number)."""
+    return Difficulty((switches >> SWITCH_BEGINNER) & 1)
 
 
 #: rows, columns, mines
 DIFFICULTIES = {Difficulty.INTERMEDIATE: (16, 16, 40), Difficulty.BEGINNER: (9, 9, 10)}
 
 
-class Status(IntEnum):
+class Status(shaped.IntEnum, shape=2):
     READY = 0            # a new game: no mines yet, waiting for the first reveal
     PLAYING = 1
     WON = 2

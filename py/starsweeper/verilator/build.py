@@ -72,6 +72,16 @@ def _tool_version():
     return result.stdout.strip()
 
 
+def _first_error(output):
+    """The line that says what went wrong: the compiler's or Verilator's first error, else the
+    last line (Verilator's own last line only repeats the command that failed)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in lines:
+        if " error: " in line or line.startswith("%Error") and "Command Failed" not in line:
+            return line
+    return lines[-1] if lines else "no output"
+
+
 def _digest(verilog, header, version, flags):
     h = hashlib.sha256()
     for part in (verilog, HARNESS.read_text(), header, "\0".join(flags), version):
@@ -105,8 +115,8 @@ def build_model(verilog, log=None, flags=FLAGS):
         result = subprocess.run(argv, cwd=scratch, capture_output=True, text=True,
                                 stdin=subprocess.DEVNULL)
         if result.returncode or not (scratch / EXECUTABLE).exists():
-            last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
-            raise VerilatorError(f"the Verilator build failed (exit status {result.returncode}): {last}")
+            raise VerilatorError(f"the Verilator build failed (exit status {result.returncode}): "
+                                 f"{_first_error(result.stdout + result.stderr)}")
         shutil.rmtree(scratch / "obj")
         (scratch / STAMP).write_text(version + "\n")
         if folder.exists():         # an interrupted build, or another process finished first

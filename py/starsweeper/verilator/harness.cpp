@@ -136,8 +136,8 @@ public:
         top->clk = 1;
         top->eval();
         ++clocks;
-        monitor.sample(static_cast<uint8_t>((top->red << 5) | (top->green << 2) | top->blue),
-                       top->hsync_n, top->vsync_n);
+        monitor.sample(static_cast<uint8_t>((top->vga_red << 5) | (top->vga_green << 2) | top->vga_blue),
+                       top->vga_hsync_n, top->vga_vsync_n);
     }
 
     void press(uint8_t button, uint8_t switches, bool keep) {

@@ -38,16 +38,23 @@ class VerilatorTop(wiring.Component):
     clk : In(1)
         The clock.
     others
-        The system's ports, under the same names and directions.
+        The system's ports, flattened: an interface's members as ``interface_member``
+        (``vga_red``), since Verilator would spell Amaranth's ``vga__red`` as ``vga___05Fred``.
     """
 
     def __init__(self, *, reset_input=False, **system):
         self.system = MinesweeperSystem(**system)
         self.reset_input = reset_input
-        ports = {"clk": In(1), **self.system.signature.members}
+        ports = {"clk": In(1)}
+        for path, member, _ in self.system.signature.flatten(self.system):
+            ports[self._name(path)] = (In if member.flow == In else Out)(member.shape, init=member.init)
         if reset_input:
             ports["rst"] = In(1)
         super().__init__(ports)
+
+    @staticmethod
+    def _name(path):
+        return "_".join(str(part) for part in path)
 
     def elaborate(self, platform):
         m = Module()
@@ -59,9 +66,10 @@ class VerilatorTop(wiring.Component):
         m.d.comb += [sync.clk.eq(self.clk), power_on.clk.eq(self.clk),
                      sync.rst.eq(self.rst if self.reset_input else remaining != 0)]
         m.submodules.system = system = self.system
-        for name, member in system.signature.members.items():     # the system's ports
-            if member.flow == wiring.In:
-                m.d.comb += getattr(system, name).eq(getattr(self, name))
+        for path, member, value in system.signature.flatten(system):     # the system's ports
+            port = getattr(self, self._name(path))
+            if member.flow == In:
+                m.d.comb += value.eq(port)
             else:
-                m.d.comb += getattr(self, name).eq(getattr(system, name))
+                m.d.comb += port.eq(value)
         return m
