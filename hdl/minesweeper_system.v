@@ -197,8 +197,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .digits_start(start),
     .enable(pixel_enable),
     .held(held),
-    .\port$167$0 (\$11 ),
-    .\port$1766$0 (\$12 ),
+    .\port$134$0 (\$11 ),
+    .\port$1759$0 (\$12 ),
     .read__col(read__col),
     .read__row(read__row),
     .rst(rst),
@@ -220,8 +220,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$167$0 (\$11 ),
-    .\port$1766$0 (\$12 ),
+    .\port$134$0 (\$11 ),
+    .\port$1759$0 (\$12 ),
     .read__col(read__col),
     .read__enable(pixel_enable),
     .read__row(read__row),
@@ -704,7 +704,7 @@ module \minesweeper_system.digits$71.timer_bcd (rst, start, busy, value, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enable, \port$1766$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enable, \port$1759$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -1020,10 +1020,10 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   wire held;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$167$0 ;
-  wire [3:0] \port$167$0 ;
-  input [3:0] \port$1766$0 ;
-  wire [3:0] \port$1766$0 ;
+  input [3:0] \port$134$0 ;
+  wire [3:0] \port$134$0 ;
+  input [3:0] \port$1759$0 ;
+  wire [3:0] \port$1759$0 ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
@@ -1081,22 +1081,22 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1766$0 [2];
-  assign \$8  = ~ \port$1766$0 [0];
+  assign \$7  = \$6  & \port$1759$0 [2];
+  assign \$8  = ~ \port$1759$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1766$0 [0];
-  assign \$12  = debug & \port$1766$0 [0];
+  assign \$11  = \$10  & \port$1759$0 [0];
+  assign \$12  = debug & \port$1759$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$167$0 ;
-  assign \$15  = \port$167$0  == 4'h8;
-  assign \$16  = \port$167$0  == 3'h7;
-  assign \$17  = \port$167$0  == 3'h6;
-  assign \$18  = \port$167$0  == 3'h5;
-  assign \$19  = \port$167$0  == 3'h4;
-  assign \$20  = \port$167$0  == 2'h3;
-  assign \$21  = \port$167$0  == 2'h2;
-  assign \$22  = \port$167$0  == 1'h1;
+  assign \$14  = | \port$134$0 ;
+  assign \$15  = \port$134$0  == 4'h8;
+  assign \$16  = \port$134$0  == 3'h7;
+  assign \$17  = \port$134$0  == 3'h6;
+  assign \$18  = \port$134$0  == 3'h5;
+  assign \$19  = \port$134$0  == 3'h4;
+  assign \$20  = \port$134$0  == 2'h3;
+  assign \$21  = \port$134$0  == 2'h2;
+  assign \$22  = \port$134$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -1395,7 +1395,7 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1766$0 [1]) begin
+      if (\port$1759$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -1408,13 +1408,13 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1766$0 [1]) begin
+      if (\port$1759$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1766$0 [3]) begin
+      end else if (\port$1759$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1766$0 [2]) begin
+      end else if (\port$1759$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1437,13 +1437,13 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1766$0 [1]) begin
+      if (\port$1759$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1766$0 [3]) begin
+      end else if (\port$1759$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1766$0 [2]) begin
+      end else if (\port$1759$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1459,13 +1459,13 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1766$0 [1]) begin
-        glyph = \port$167$0 ;
-      end else if (\port$1766$0 [3]) begin
+      if (\port$1759$0 [1]) begin
+        glyph = \port$134$0 ;
+      end else if (\port$1759$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1766$0 [2]) begin
+      end else if (\port$1759$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -2184,16 +2184,16 @@ module \minesweeper_system.display (rst, \port$167$0 , held, digits_start, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1766$0 , \port$167$0  };
+  assign read__cell = { \port$1759$0 , \port$134$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
-  assign \read__cell.count  = \port$167$0 ;
-  assign \read__cell.mine  = \port$1766$0 [0];
-  assign \read__cell.revealed  = \port$1766$0 [1];
-  assign \read__cell.flagged  = \port$1766$0 [2];
-  assign \read__cell.exploded  = \port$1766$0 [3];
+  assign \read__cell.count  = \port$134$0 ;
+  assign \read__cell.mine  = \port$1759$0 [0];
+  assign \read__cell.revealed  = \port$1759$0 [1];
+  assign \read__cell.flagged  = \port$1759$0 [2];
+  assign \read__cell.exploded  = \port$1759$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3478,85 +3478,85 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held, read__enable, \port$1766$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held, read__enable, \port$1759$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
-  wire [3:0] \$100 ;
+  wire [5:0] \$100 ;
   wire \$101 ;
   wire \$102 ;
-  wire \$103 ;
-  wire \$104 ;
-  wire \$105 ;
-  wire \$106 ;
+  wire [4:0] \$103 ;
+  wire [5:0] \$104 ;
+  wire [4:0] \$105 ;
+  wire [5:0] \$106 ;
   wire \$107 ;
-  wire \$108 ;
-  wire \$109 ;
+  wire [4:0] \$108 ;
+  wire [5:0] \$109 ;
   wire [4:0] \$11 ;
   wire \$110 ;
-  wire \$111 ;
-  wire \$112 ;
+  wire [4:0] \$111 ;
+  wire [4:0] \$112 ;
   wire \$113 ;
   wire \$114 ;
-  wire \$115 ;
-  wire \$116 ;
-  wire [32:0] \$117 ;
-  wire \$118 ;
+  wire [4:0] \$115 ;
+  wire [5:0] \$116 ;
+  wire [4:0] \$117 ;
+  wire [5:0] \$118 ;
   wire \$119 ;
   wire [4:0] \$12 ;
-  wire \$120 ;
-  wire \$121 ;
+  wire [4:0] \$120 ;
+  wire [5:0] \$121 ;
   wire \$122 ;
-  wire \$123 ;
-  wire \$124 ;
+  wire [4:0] \$123 ;
+  wire [4:0] \$124 ;
   wire \$125 ;
   wire \$126 ;
   wire \$127 ;
   wire \$128 ;
   wire \$129 ;
   wire [4:0] \$13 ;
-  wire [10:0] \$130 ;
-  wire [27:0] \$131 ;
-  wire \$132 ;
-  wire \$133 ;
-  wire [255:0] \$134 ;
-  wire [5:0] \$135 ;
+  wire [9:0] \$130 ;
+  wire [9:0] \$131 ;
+  wire [9:0] \$132 ;
+  wire [31:0] \$133 ;
+  wire [4:0] \$134 ;
+  wire \$135 ;
   wire \$136 ;
-  wire \$137 ;
-  wire [4:0] \$138 ;
-  wire [5:0] \$139 ;
+  wire [4:0] \$137 ;
+  wire \$138 ;
+  wire \$139 ;
   wire [5:0] \$14 ;
   wire [4:0] \$140 ;
-  wire [5:0] \$141 ;
+  wire \$141 ;
   wire \$142 ;
-  wire [4:0] \$143 ;
-  wire [5:0] \$144 ;
+  wire \$143 ;
+  wire [4:0] \$144 ;
   wire \$145 ;
-  wire [4:0] \$146 ;
-  wire [4:0] \$147 ;
-  wire \$148 ;
+  wire \$146 ;
+  wire \$147 ;
+  wire [4:0] \$148 ;
   wire \$149 ;
   wire [4:0] \$15 ;
-  wire [4:0] \$150 ;
-  wire [5:0] \$151 ;
-  wire [4:0] \$152 ;
-  wire [5:0] \$153 ;
-  wire \$154 ;
-  wire [4:0] \$155 ;
-  wire [5:0] \$156 ;
-  wire \$157 ;
+  wire \$150 ;
+  wire [10:0] \$151 ;
+  wire \$152 ;
+  wire \$153 ;
+  wire [4:0] \$154 ;
+  wire [5:0] \$155 ;
+  wire \$156 ;
+  wire [4:0] \$157 ;
   wire [4:0] \$158 ;
-  wire [4:0] \$159 ;
+  wire \$159 ;
   wire [4:0] \$16 ;
   wire \$160 ;
   wire \$161 ;
-  wire \$162 ;
+  wire [5:0] \$162 ;
   wire \$163 ;
   wire \$164 ;
-  wire [9:0] \$165 ;
-  wire [9:0] \$166 ;
-  wire [9:0] \$167 ;
-  wire [31:0] \$168 ;
+  wire \$165 ;
+  wire \$166 ;
+  wire [4:0] \$167 ;
+  wire \$168 ;
   wire [4:0] \$169 ;
   wire [4:0] \$17 ;
   wire \$170 ;
@@ -3564,109 +3564,109 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   wire [4:0] \$172 ;
   wire \$173 ;
   wire \$174 ;
-  wire [4:0] \$175 ;
+  wire \$175 ;
   wire \$176 ;
   wire \$177 ;
-  wire \$178 ;
-  wire [4:0] \$179 ;
+  wire [4:0] \$178 ;
+  wire \$179 ;
   wire [4:0] \$18 ;
-  wire \$180 ;
+  wire [3:0] \$180 ;
   wire \$181 ;
   wire \$182 ;
   wire [4:0] \$183 ;
-  wire \$184 ;
+  wire [3:0] \$184 ;
   wire \$185 ;
   wire \$186 ;
-  wire \$187 ;
-  wire [10:0] \$188 ;
-  wire \$189 ;
+  wire [4:0] \$187 ;
+  wire \$188 ;
+  wire [4:0] \$189 ;
   wire \$19 ;
   wire \$190 ;
   wire \$191 ;
   wire [4:0] \$192 ;
-  wire [5:0] \$193 ;
+  wire \$193 ;
   wire \$194 ;
-  wire [4:0] \$195 ;
-  wire [4:0] \$196 ;
+  wire \$195 ;
+  wire \$196 ;
   wire \$197 ;
   wire \$198 ;
   wire \$199 ;
   wire \$2 ;
   wire \$20 ;
   wire \$200 ;
-  wire [5:0] \$201 ;
+  wire \$201 ;
   wire \$202 ;
   wire \$203 ;
   wire \$204 ;
   wire \$205 ;
   wire \$206 ;
-  wire [255:0] \$207 ;
-  wire [5:0] \$208 ;
-  wire [15:0] \$209 ;
+  wire \$207 ;
+  wire \$208 ;
+  wire \$209 ;
   wire [7:0] \$21 ;
-  wire [15:0] \$210 ;
-  wire [5:0] \$211 ;
+  wire \$210 ;
+  wire \$211 ;
   wire \$212 ;
   wire \$213 ;
-  wire [4:0] \$214 ;
+  wire \$214 ;
   wire \$215 ;
-  wire [4:0] \$216 ;
-  wire \$217 ;
+  wire [9:0] \$216 ;
+  wire [9:0] \$217 ;
   wire \$218 ;
-  wire [4:0] \$219 ;
+  wire \$219 ;
   wire \$22 ;
   wire \$220 ;
   wire \$221 ;
   wire \$222 ;
   wire \$223 ;
   wire \$224 ;
-  wire [4:0] \$225 ;
+  wire \$225 ;
   wire \$226 ;
-  wire [3:0] \$227 ;
+  wire \$227 ;
   wire \$228 ;
   wire \$229 ;
   wire \$23 ;
-  wire [4:0] \$230 ;
-  wire [3:0] \$231 ;
-  wire \$232 ;
-  wire \$233 ;
-  wire [4:0] \$234 ;
-  wire \$235 ;
-  wire [4:0] \$236 ;
-  wire \$237 ;
-  wire \$238 ;
-  wire [4:0] \$239 ;
+  wire \$230 ;
+  wire \$231 ;
+  reg [3:0] \$232 ;
+  reg [3:0] \$233  = 4'h0;
+  reg [31:0] \$234 ;
+  reg [4:0] \$235 ;
+  reg [26:0] \$236 ;
+  reg [9:0] \$237 ;
+  reg \$238 ;
+  reg \$239 ;
   wire \$24 ;
-  wire \$240 ;
-  wire \$241 ;
-  wire \$242 ;
-  wire \$243 ;
-  wire \$244 ;
-  wire \$245 ;
-  wire \$246 ;
-  wire \$247 ;
-  wire \$248 ;
-  wire \$249 ;
+  reg \$240 ;
+  reg [1:0] \$241 ;
+  reg [3:0] \$242 ;
+  reg [3:0] \$243 ;
+  reg [8:0] \$244 ;
+  reg [8:0] \$245 ;
+  reg [3:0] \$246 ;
+  reg [31:0] \$247 ;
+  reg [9:0] \$248 ;
+  reg [2:0] \$249 ;
   wire \$25 ;
-  wire \$250 ;
-  wire \$251 ;
-  wire \$252 ;
-  wire \$253 ;
-  wire \$254 ;
-  wire \$255 ;
-  wire \$256 ;
-  wire \$257 ;
-  wire \$258 ;
-  wire \$259 ;
+  reg [3:0] \$250 ;
+  reg [3:0] \$251 ;
+  reg [3:0] \$252 ;
+  reg \$253 ;
+  reg \$254 ;
+  reg [3:0] \$255 ;
+  reg [3:0] \$256 ;
+  reg [4:0] \$257 ;
+  reg \$258 ;
+  reg \$259 ;
   wire \$26 ;
-  wire \$260 ;
-  wire \$261 ;
-  wire \$262 ;
-  wire [255:0] \$263 ;
+  reg [7:0] \$260 ;
+  reg \$261 ;
+  reg [8:0] \$262 ;
+  reg [3:0] \$263 ;
   wire \$264 ;
   wire \$265 ;
-  wire [9:0] \$266 ;
-  wire [9:0] \$267 ;
+  wire \$266 ;
+  wire \$267 ;
   wire \$268 ;
   wire \$269 ;
   wire \$27 ;
@@ -3681,82 +3681,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   wire \$278 ;
   wire \$279 ;
   wire [31:0] \$28 ;
-  wire \$280 ;
-  wire \$281 ;
-  wire \$282 ;
-  wire \$283 ;
-  wire \$284 ;
-  wire \$285 ;
-  wire \$286 ;
-  reg [3:0] \$287 ;
-  reg [3:0] \$288  = 4'h0;
-  reg [15:0] \$289 ;
   wire \$29 ;
-  reg \$290 ;
-  reg [15:0] \$291 ;
-  reg [31:0] \$292 ;
-  reg [4:0] \$293 ;
-  reg [26:0] \$294 ;
-  reg [9:0] \$295 ;
-  reg [7:0] \$296 ;
-  reg [7:0] \$297 ;
-  reg \$298 ;
-  reg \$299 ;
   wire [5:0] \$3 ;
   wire [255:0] \$30 ;
-  reg \$300 ;
-  reg \$301 ;
-  reg \$302 ;
-  reg [1:0] \$303 ;
-  reg [255:0] \$304 ;
-  reg [255:0] \$305 ;
-  reg [255:0] \$306 ;
-  reg [3:0] \$307 ;
-  reg [3:0] \$308 ;
-  reg [8:0] \$309 ;
   wire [15:0] \$31 ;
-  reg [8:0] \$310 ;
-  reg [3:0] \$311 ;
-  reg [31:0] \$312 ;
-  reg [9:0] \$313 ;
-  reg [2:0] \$314 ;
-  reg [3:0] \$315 ;
-  reg [3:0] \$316 ;
-  reg [3:0] \$317 ;
-  reg \$318 ;
-  reg \$319 ;
+  wire [8:0] \$311 ;
   wire \$32 ;
-  reg [3:0] \$320 ;
-  reg [3:0] \$321 ;
-  reg [4:0] \$322 ;
-  reg \$323 ;
-  reg \$324 ;
-  reg [7:0] \$325 ;
-  reg \$326 ;
-  reg [8:0] \$327 ;
-  reg [3:0] \$328 ;
-  wire \$329 ;
   wire \$33 ;
-  wire \$330 ;
-  wire \$331 ;
-  wire \$332 ;
-  wire \$333 ;
-  wire \$334 ;
-  wire \$335 ;
-  wire \$336 ;
-  wire \$337 ;
-  wire \$338 ;
-  wire \$339 ;
   wire [4:0] \$34 ;
-  wire \$340 ;
-  wire \$341 ;
-  wire \$342 ;
-  wire \$343 ;
-  wire \$344 ;
+  wire [8:0] \$341 ;
   wire \$35 ;
+  wire [6:0] \$354 ;
   wire \$36 ;
   wire [4:0] \$37 ;
-  wire [8:0] \$377 ;
   wire \$38 ;
   wire \$39 ;
   wire [5:0] \$4 ;
@@ -3765,28 +3702,26 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   wire \$42 ;
   wire \$43 ;
   wire \$44 ;
-  wire [6:0] \$448 ;
   wire [4:0] \$45 ;
   wire \$46 ;
+  wire [6:0] \$466 ;
   wire \$47 ;
+  wire [6:0] \$472 ;
   wire \$48 ;
   wire \$49 ;
   wire [5:0] \$5 ;
   wire \$50 ;
   wire \$51 ;
-  wire \$52 ;
+  wire [15:0] \$52 ;
   wire \$53 ;
-  wire [15:0] \$54 ;
-  wire \$55 ;
-  wire [8:0] \$559 ;
-  wire [5:0] \$56 ;
-  wire \$57 ;
-  wire [6:0] \$579 ;
-  wire \$58 ;
-  wire [6:0] \$585 ;
-  wire \$59 ;
+  wire [5:0] \$54 ;
+  wire [5:0] \$55 ;
+  wire \$56 ;
+  wire [255:0] \$57 ;
+  wire [5:0] \$58 ;
+  wire [15:0] \$59 ;
   wire [4:0] \$6 ;
-  wire \$60 ;
+  wire [15:0] \$60 ;
   wire \$61 ;
   wire \$62 ;
   wire \$63 ;
@@ -3797,7 +3732,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   wire \$68 ;
   wire \$69 ;
   wire [5:0] \$7 ;
-  wire \$70 ;
+  wire [3:0] \$70 ;
   wire \$71 ;
   wire \$72 ;
   wire \$73 ;
@@ -3813,7 +3748,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   wire \$82 ;
   wire \$83 ;
   wire \$84 ;
-  wire \$85 ;
+  wire [32:0] \$85 ;
   wire \$86 ;
   wire \$87 ;
   wire \$88 ;
@@ -3827,13 +3762,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   wire \$95 ;
   wire \$96 ;
   wire \$97 ;
-  wire \$98 ;
-  wire \$99 ;
+  wire [10:0] \$98 ;
+  wire [27:0] \$99 ;
   reg \$signal  = 1'h0;
-  reg \$signal$54 ;
-  reg \$signal$68 ;
-  reg \$signal$69 ;
-  reg \$signal$97  = 1'h0;
+  wire [255:0] board__flagged;
+  wire [255:0] board__opening;
+  wire [255:0] board__revealed;
+  wire [255:0] board__zero;
   output busy;
   wire busy;
   input [4:0] buttons;
@@ -3844,20 +3779,47 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   reg [3:0] chord_step = 4'h0;
   input clk;
   wire clk;
-  wire [3:0] count_cell__addr;
-  wire [63:0] count_cell__data;
-  wire count_cell__en;
-  (* init = 4'h0 *)
-  wire [3:0] count_cursor__addr;
-  wire [63:0] count_cursor__data;
+  wire [63:0] count_cell;
+  wire [3:0] \count_cell[0] ;
+  wire [3:0] \count_cell[10] ;
+  wire [3:0] \count_cell[11] ;
+  wire [3:0] \count_cell[12] ;
+  wire [3:0] \count_cell[13] ;
+  wire [3:0] \count_cell[14] ;
+  wire [3:0] \count_cell[15] ;
+  wire [3:0] \count_cell[1] ;
+  wire [3:0] \count_cell[2] ;
+  wire [3:0] \count_cell[3] ;
+  wire [3:0] \count_cell[4] ;
+  wire [3:0] \count_cell[5] ;
+  wire [3:0] \count_cell[6] ;
+  wire [3:0] \count_cell[7] ;
+  wire [3:0] \count_cell[8] ;
+  wire [3:0] \count_cell[9] ;
+  reg [63:0] count_data;
+  wire [3:0] \count_data[0] ;
+  wire [3:0] \count_data[10] ;
+  wire [3:0] \count_data[11] ;
+  wire [3:0] \count_data[12] ;
+  wire [3:0] \count_data[13] ;
+  wire [3:0] \count_data[14] ;
+  wire [3:0] \count_data[15] ;
+  wire [3:0] \count_data[1] ;
+  wire [3:0] \count_data[2] ;
+  wire [3:0] \count_data[3] ;
+  wire [3:0] \count_data[4] ;
+  wire [3:0] \count_data[5] ;
+  wire [3:0] \count_data[6] ;
+  wire [3:0] \count_data[7] ;
+  wire [3:0] \count_data[8] ;
+  wire [3:0] \count_data[9] ;
+  reg [3:0] count_row;
   reg [4:0] count_step = 5'h00;
-  reg [3:0] count_write__addr;
-  reg [63:0] count_write__data;
-  reg count_write__en;
+  reg count_write;
   output [8:0] counter;
   reg [8:0] counter = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \counter$17 ;
+  wire [8:0] \counter$13 ;
   wire [63:0] counts;
   wire [3:0] \counts[0] ;
   wire [3:0] \counts[10] ;
@@ -3878,11 +3840,30 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   output [3:0] cursor_col;
   reg [3:0] cursor_col = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_col$15 ;
+  wire [3:0] \cursor_col$11 ;
+  wire [63:0] cursor_counts;
+  wire [3:0] \cursor_counts[0] ;
+  wire [3:0] \cursor_counts[10] ;
+  wire [3:0] \cursor_counts[11] ;
+  wire [3:0] \cursor_counts[12] ;
+  wire [3:0] \cursor_counts[13] ;
+  wire [3:0] \cursor_counts[14] ;
+  wire [3:0] \cursor_counts[15] ;
+  wire [3:0] \cursor_counts[1] ;
+  wire [3:0] \cursor_counts[2] ;
+  wire [3:0] \cursor_counts[3] ;
+  wire [3:0] \cursor_counts[4] ;
+  wire [3:0] \cursor_counts[5] ;
+  wire [3:0] \cursor_counts[6] ;
+  wire [3:0] \cursor_counts[7] ;
+  wire [3:0] \cursor_counts[8] ;
+  wire [3:0] \cursor_counts[9] ;
   output [3:0] cursor_row;
   reg [3:0] cursor_row = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_row$13 ;
+  wire [3:0] \cursor_row$31 ;
+  (* init = 4'h0 *)
+  wire [3:0] \cursor_row$9 ;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
@@ -3892,58 +3873,63 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
   (* init = 1'h0 *)
-  wire \difficulty$11 ;
+  wire \difficulty$7 ;
   reg [7:0] exploded = 8'h00;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] flagged;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] \flagged$44 ;
-  reg [255:0] flagged_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  reg flagged_wd;
+  reg flag_value;
+  reg flag_write;
+  wire [255:0] flagged_bits;
+  wire [255:0] flood__flagged;
+  wire [255:0] flood__opening;
+  wire [255:0] flood__revealed;
+  wire [255:0] flood__zero;
   reg flood_first = 1'h0;
+  reg flood_step;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$27 ;
+  wire [8:0] \flood_steps$23 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   output held;
   wire held;
   wire \held$3 ;
   reg idle;
+  reg [15:0] layout_data;
+  reg [3:0] layout_row;
+  reg layout_write;
   wire lcg_request;
   output [7:0] leds;
   reg [7:0] leds;
   reg load;
   reg [3:0] load_row = 4'h0;
   reg [31:0] load_value;
-  reg mine_forward = 1'h0;
-  reg [15:0] mine_forward_row = 16'h0000;
-  wire [3:0] mine_read__addr;
-  wire [15:0] mine_read__data;
-  reg [15:0] mine_read_row = 16'h0000;
   wire [15:0] mine_row;
-  reg [3:0] mine_write__addr;
-  reg [15:0] mine_write__data;
-  reg mine_write__en;
+  reg mine_value;
+  reg mine_write;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
   reg nb_valid_d = 1'h0;
+  reg new_beginner;
+  reg new_game;
   wire [15:0] opened_rows;
-  wire [255:0] opening;
   reg [4:0] pending = 5'h00;
-  output [3:0] \port$167$0 ;
-  wire [3:0] \port$167$0 ;
+  output [3:0] \port$134$0 ;
+  wire [3:0] \port$134$0 ;
   (* init = 4'h0 *)
-  output [3:0] \port$1766$0 ;
-  wire [3:0] \port$1766$0 ;
+  output [3:0] \port$1759$0 ;
+  wire [3:0] \port$1759$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
-  reg [7:0] probe = 8'h00;
-  reg [7:0] probe_d = 8'h00;
+  wire [7:0] probe;
+  wire [7:0] probe_d;
+  wire probe_flagged;
+  wire probe_mine;
   reg [7:0] probe_next;
-  reg rd_flagged = 1'h0;
+  wire probe_revealed;
+  wire rd_flagged;
+  wire rd_mine;
+  wire rd_revealed;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
@@ -3957,14 +3943,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   input [3:0] read__row;
   wire [3:0] read__row;
   reg [3:0] read_col = 4'h0;
+  wire read_enable;
   wire ready;
   reg request;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] revealed;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] \revealed$43 ;
-  reg [255:0] revealed_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  reg revealed_we;
+  reg reveal;
+  wire [255:0] revealed_bits;
   reg [15:0] row;
   reg row_arrives = 1'h0;
   input rst;
@@ -3973,7 +3956,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   reg [3:0] scan_row = 4'h0;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$25 ;
+  wire [31:0] \seed$21 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
@@ -3992,7 +3975,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   (* enum_value_10 = "WON" *)
   (* enum_value_11 = "LOST" *)
   (* init = 2'h0 *)
-  wire [1:0] \status$9 ;
+  wire [1:0] \status$5 ;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
   reg [2:0] swap_phase = 3'h0;
@@ -4002,71 +3985,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   output [9:0] timer;
   reg [9:0] timer = 10'h000;
   (* init = 10'h000 *)
-  wire [9:0] \timer$19 ;
+  wire [9:0] \timer$15 ;
   wire [31:0] value;
   reg [8:0] win_scan = 9'h000;
-  reg [255:0] zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  wire [15:0] \zero$100 ;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] \zero$46 ;
-  reg [63:0] \counts$108  [15:0];
-  initial begin
-    \counts$108 [0] = 64'h0000000000000000;
-    \counts$108 [1] = 64'h0000000000000000;
-    \counts$108 [2] = 64'h0000000000000000;
-    \counts$108 [3] = 64'h0000000000000000;
-    \counts$108 [4] = 64'h0000000000000000;
-    \counts$108 [5] = 64'h0000000000000000;
-    \counts$108 [6] = 64'h0000000000000000;
-    \counts$108 [7] = 64'h0000000000000000;
-    \counts$108 [8] = 64'h0000000000000000;
-    \counts$108 [9] = 64'h0000000000000000;
-    \counts$108 [10] = 64'h0000000000000000;
-    \counts$108 [11] = 64'h0000000000000000;
-    \counts$108 [12] = 64'h0000000000000000;
-    \counts$108 [13] = 64'h0000000000000000;
-    \counts$108 [14] = 64'h0000000000000000;
-    \counts$108 [15] = 64'h0000000000000000;
-  end
-  always @(posedge clk) begin
-    if (count_write__en)
-      \counts$108 [count_write__addr] <= count_write__data;
-  end
-  reg [63:0] _0_;
-  reg [63:0] _1_;
-  always @(posedge clk) begin
-    _0_ <= \counts$108 [cursor_row];
-    if (read__enable) begin
-      _1_ <= \counts$108 [probe[7:4]];
-    end
-  end
-  assign count_cursor__data = _0_;
-  assign count_cell__data = _1_;
-  reg [15:0] mines [15:0];
-  initial begin
-    mines[0] = 16'h0000;
-    mines[1] = 16'h0000;
-    mines[2] = 16'h0000;
-    mines[3] = 16'h0000;
-    mines[4] = 16'h0000;
-    mines[5] = 16'h0000;
-    mines[6] = 16'h0000;
-    mines[7] = 16'h0000;
-    mines[8] = 16'h0000;
-    mines[9] = 16'h0000;
-    mines[10] = 16'h0000;
-    mines[11] = 16'h0000;
-    mines[12] = 16'h0000;
-    mines[13] = 16'h0000;
-    mines[14] = 16'h0000;
-    mines[15] = 16'h0000;
-  end
-  always @(posedge clk) begin
-    if (mine_write__en)
-      mines[mine_write__addr] <= mine_write__data;
-  end
-  assign mine_read__data = mines[probe[7:4]];
-  assign mine_row = mine_forward ? mine_forward_row : mine_read_row;
+  wire [15:0] zero;
+  reg [15:0] zero_data;
+  reg [3:0] zero_row;
+  reg zero_write;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
@@ -4092,13 +4017,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   assign \$22  = status == 2'h2;
   assign \$23  = status == 2'h3;
   assign \$24  = \$22  | \$23 ;
-  assign \$25  = ~ \$signal ;
+  assign \$25  = ~ rd_revealed;
   assign \$26  = ! status;
   assign \$27  = ~ rd_flagged;
   assign \$28  = seed_force ? seed_value : free_running;
   assign \$30  = \$29  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$377  = load_row * 5'h10;
-  assign \$31  = \$30  >> \$377 ;
+  assign \$311  = load_row * 5'h10;
+  assign \$31  = \$30  >> \$311 ;
   assign \$32  = ! load_row;
   assign \$34  = \$33  ? 5'h09 : 5'h10;
   assign \$35  = value[31:28] < \$34 ;
@@ -4111,318 +4036,282 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   assign \$45  = \$44  ? 5'h09 : 5'h10;
   assign \$46  = value[19:16] < \$45 ;
   assign \$47  = \$43  & \$46 ;
-  assign \$48  = mine_row >> probe_d[3:0];
-  assign \$49  = mine_row >> probe_d[3:0];
-  assign \$50  = ~ \$49 ;
-  assign \$51  = probe_d != { cursor_row, cursor_col };
-  assign \$52  = \$50  & \$51 ;
-  assign \$53  = count_step < 5'h10;
-  assign \$54  = row_arrives ? mine_row : 16'h0000;
-  assign \$55  = count_step >= 3'h4;
-  assign \$56  = count_step - 3'h4;
-  assign \$57  = mine_row >> probe_d[3:0];
-  assign \$58  = ~ \$signal ;
-  assign \$59  = nb_valid_d & \$58 ;
-  assign \$60  = ~ rd_flagged;
-  assign \$61  = \$59  & \$60 ;
-  assign \$62  = mine_row >> probe_d[3:0];
-  assign \$63  = \$61  & \$62 ;
-  assign \$64  = ~ \$signal ;
-  assign \$65  = nb_valid_d & \$64 ;
-  assign \$66  = ~ rd_flagged;
-  assign \$67  = \$65  & \$66 ;
-  assign \$68  = ! probe_d[3:0];
-  assign \$69  = \$68  ? \$signal$69  : mine_row[0];
-  assign \$70  = probe_d[3:0] == 1'h1;
-  assign \$71  = \$70  ? \$signal$69  : mine_row[1];
-  assign \$72  = probe_d[3:0] == 2'h2;
-  assign \$73  = \$72  ? \$signal$69  : mine_row[2];
-  assign \$74  = probe_d[3:0] == 2'h3;
-  assign \$75  = \$74  ? \$signal$69  : mine_row[3];
-  assign \$76  = probe_d[3:0] == 3'h4;
-  assign \$77  = \$76  ? \$signal$69  : mine_row[4];
-  assign \$78  = probe_d[3:0] == 3'h5;
-  assign \$79  = \$78  ? \$signal$69  : mine_row[5];
-  assign \$80  = probe_d[3:0] == 3'h6;
-  assign \$81  = \$80  ? \$signal$69  : mine_row[6];
-  assign \$82  = probe_d[3:0] == 3'h7;
-  assign \$83  = \$82  ? \$signal$69  : mine_row[7];
-  assign \$84  = probe_d[3:0] == 4'h8;
-  assign \$85  = \$84  ? \$signal$69  : mine_row[8];
-  assign \$86  = probe_d[3:0] == 4'h9;
-  assign \$87  = \$86  ? \$signal$69  : mine_row[9];
-  assign \$88  = probe_d[3:0] == 4'ha;
-  assign \$89  = \$88  ? \$signal$69  : mine_row[10];
-  assign \$90  = probe_d[3:0] == 4'hb;
-  assign \$91  = \$90  ? \$signal$69  : mine_row[11];
-  assign \$92  = probe_d[3:0] == 4'hc;
-  assign \$93  = \$92  ? \$signal$69  : mine_row[12];
-  assign \$94  = probe_d[3:0] == 4'hd;
-  assign \$95  = \$94  ? \$signal$69  : mine_row[13];
-  assign \$96  = probe_d[3:0] == 4'he;
-  assign \$97  = \$96  ? \$signal$69  : mine_row[14];
-  assign \$98  = probe_d[3:0] == 4'hf;
-  assign \$99  = \$98  ? \$signal$69  : mine_row[15];
-  assign \$448  = read_col * 3'h4;
-  assign \$100  = count_cell__data >> \$448 ;
-  assign \$101  = ! fsm_state;
-  assign \$102  = fsm_state == 1'h1;
-  assign \$103  = fsm_state == 2'h2;
-  assign \$104  = fsm_state == 2'h3;
-  assign \$105  = fsm_state == 3'h4;
-  assign \$106  = fsm_state == 3'h5;
-  assign \$107  = fsm_state == 3'h6;
-  assign \$108  = fsm_state == 3'h7;
-  assign \$109  = fsm_state == 4'h8;
-  assign \$110  = fsm_state == 4'h9;
-  assign \$111  = fsm_state == 4'ha;
-  assign \$112  = fsm_state == 4'hb;
-  assign \$113  = fsm_state == 4'hc;
-  assign \$114  = fsm_state == 4'hd;
-  assign \$115  = mine_write__addr == probe[7:4];
-  assign \$116  = mine_write__en & \$115 ;
-  assign \$117  = free_running + 1'h1;
-  assign \$118  = | press;
-  assign \$119  = | pending;
-  assign \$120  = ~ \$119 ;
-  assign \$121  = | pending;
-  assign \$122  = idle & \$121 ;
-  assign \$123  = \$120  | \$122 ;
-  assign \$124  = \$118  & \$123 ;
-  assign \$125  = | pending;
-  assign \$126  = idle & \$125 ;
-  assign \$127  = status == 1'h1;
-  assign \$128  = prescaler == 27'h5f5e0ff;
-  assign \$129  = timer != 10'h3e7;
-  assign \$130  = timer + 1'h1;
-  assign \$131  = prescaler + 1'h1;
-  assign \$132  = revealed_bits >> probe;
-  assign \$133  = flagged_bits >> probe;
-  assign \$134  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$135  = switches[7] ? 6'h0a : 6'h28;
-  assign \$136  = ! cursor_row;
-  assign \$138  = \$137  ? 5'h09 : 5'h10;
-  assign \$139  = \$138  - 1'h1;
-  assign \$140  = cursor_row - 1'h1;
-  assign \$141  = \$136  ? \$139  : { \$140 [4], \$140  };
-  assign \$143  = \$142  ? 5'h09 : 5'h10;
-  assign \$144  = \$143  - 1'h1;
-  assign \$145  = cursor_row == \$144 ;
-  assign \$146  = cursor_row + 1'h1;
-  assign \$147  = \$145  ? 5'h00 : \$146 ;
-  assign \$148  = ! cursor_col;
-  assign \$150  = \$149  ? 5'h09 : 5'h10;
-  assign \$151  = \$150  - 1'h1;
-  assign \$152  = cursor_col - 1'h1;
-  assign \$153  = \$148  ? \$151  : { \$152 [4], \$152  };
-  assign \$155  = \$154  ? 5'h09 : 5'h10;
-  assign \$156  = \$155  - 1'h1;
-  assign \$157  = cursor_col == \$156 ;
-  assign \$158  = cursor_col + 1'h1;
-  assign \$159  = \$157  ? 5'h00 : \$158 ;
-  assign \$160  = status == 2'h2;
-  assign \$161  = status == 2'h3;
-  assign \$162  = \$160  | \$161 ;
-  assign \$163  = ~ \$signal ;
-  assign \$164  = ! status;
-  assign \$165  = $signed(counter) + $signed(2'h1);
-  assign \$166  = $signed(counter) - $signed(2'h1);
-  assign \$167  = rd_flagged ? \$165  : \$166 ;
-  assign \$168  = seed_force ? seed_value : free_running;
-  assign \$169  = load_row + 1'h1;
-  assign \$170  = load_row == 4'hf;
+  assign \$48  = ~ rd_mine;
+  assign \$49  = probe_d != { cursor_row, cursor_col };
+  assign \$50  = \$48  & \$49 ;
+  assign \$51  = count_step < 5'h10;
+  assign \$52  = row_arrives ? mine_row : 16'h0000;
+  assign \$53  = count_step >= 3'h4;
+  assign \$54  = count_step - 3'h4;
+  assign \$55  = count_step - 3'h4;
+  assign \$57  = \$56  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$58  = count_step - 3'h4;
+  assign \$341  = \$58 [3:0] * 5'h10;
+  assign \$59  = \$57  >> \$341 ;
+  assign \$60  = { \$279 , \$278 , \$277 , \$276 , \$275 , \$274 , \$273 , \$272 , \$271 , \$270 , \$269 , \$268 , \$267 , \$266 , \$265 , \$264  } & \$59 ;
+  assign \$61  = ~ rd_revealed;
+  assign \$62  = nb_valid_d & \$61 ;
+  assign \$63  = ~ rd_flagged;
+  assign \$64  = \$62  & \$63 ;
+  assign \$65  = \$64  & rd_mine;
+  assign \$66  = ~ rd_revealed;
+  assign \$67  = nb_valid_d & \$66 ;
+  assign \$68  = ~ rd_flagged;
+  assign \$69  = \$67  & \$68 ;
+  assign \$354  = read_col * 3'h4;
+  assign \$70  = count_cell >> \$354 ;
+  assign \$71  = ! fsm_state;
+  assign \$72  = fsm_state == 1'h1;
+  assign \$73  = fsm_state == 2'h2;
+  assign \$74  = fsm_state == 2'h3;
+  assign \$75  = fsm_state == 3'h4;
+  assign \$76  = fsm_state == 3'h5;
+  assign \$77  = fsm_state == 3'h6;
+  assign \$78  = fsm_state == 3'h7;
+  assign \$79  = fsm_state == 4'h8;
+  assign \$80  = fsm_state == 4'h9;
+  assign \$81  = fsm_state == 4'ha;
+  assign \$82  = fsm_state == 4'hb;
+  assign \$83  = fsm_state == 4'hc;
+  assign \$84  = fsm_state == 4'hd;
+  assign \$85  = free_running + 1'h1;
+  assign \$86  = | press;
+  assign \$87  = | pending;
+  assign \$88  = ~ \$87 ;
+  assign \$89  = | pending;
+  assign \$90  = idle & \$89 ;
+  assign \$91  = \$88  | \$90 ;
+  assign \$92  = \$86  & \$91 ;
+  assign \$93  = | pending;
+  assign \$94  = idle & \$93 ;
+  assign \$95  = status == 1'h1;
+  assign \$96  = prescaler == 27'h5f5e0ff;
+  assign \$97  = timer != 10'h3e7;
+  assign \$98  = timer + 1'h1;
+  assign \$99  = prescaler + 1'h1;
+  assign \$100  = switches[7] ? 6'h0a : 6'h28;
+  assign \$101  = ! cursor_row;
+  assign \$103  = \$102  ? 5'h09 : 5'h10;
+  assign \$104  = \$103  - 1'h1;
+  assign \$105  = cursor_row - 1'h1;
+  assign \$106  = \$101  ? \$104  : { \$105 [4], \$105  };
+  assign \$108  = \$107  ? 5'h09 : 5'h10;
+  assign \$109  = \$108  - 1'h1;
+  assign \$110  = cursor_row == \$109 ;
+  assign \$111  = cursor_row + 1'h1;
+  assign \$112  = \$110  ? 5'h00 : \$111 ;
+  assign \$113  = ! cursor_col;
+  assign \$115  = \$114  ? 5'h09 : 5'h10;
+  assign \$116  = \$115  - 1'h1;
+  assign \$117  = cursor_col - 1'h1;
+  assign \$118  = \$113  ? \$116  : { \$117 [4], \$117  };
+  assign \$120  = \$119  ? 5'h09 : 5'h10;
+  assign \$121  = \$120  - 1'h1;
+  assign \$122  = cursor_col == \$121 ;
+  assign \$123  = cursor_col + 1'h1;
+  assign \$124  = \$122  ? 5'h00 : \$123 ;
+  assign \$125  = status == 2'h2;
+  assign \$126  = status == 2'h3;
+  assign \$127  = \$125  | \$126 ;
+  assign \$128  = ~ rd_revealed;
+  assign \$129  = ! status;
+  assign \$130  = $signed(counter) + $signed(2'h1);
+  assign \$131  = $signed(counter) - $signed(2'h1);
+  assign \$132  = rd_flagged ? \$130  : \$131 ;
+  assign \$133  = seed_force ? seed_value : free_running;
+  assign \$134  = load_row + 1'h1;
+  assign \$135  = load_row == 4'hf;
+  assign \$137  = \$136  ? 5'h09 : 5'h10;
+  assign \$138  = value[31:28] < \$137 ;
+  assign \$140  = \$139  ? 5'h09 : 5'h10;
+  assign \$141  = value[27:24] < \$140 ;
+  assign \$142  = \$138  & \$141 ;
+  assign \$144  = \$143  ? 5'h09 : 5'h10;
+  assign \$145  = value[23:20] < \$144 ;
+  assign \$146  = \$142  & \$145 ;
+  assign \$148  = \$147  ? 5'h09 : 5'h10;
+  assign \$149  = value[19:16] < \$148 ;
+  assign \$150  = \$146  & \$149 ;
+  assign \$151  = swaps_done + 1'h1;
+  assign \$152  = swaps_done == 10'h3e7;
+  assign \$154  = \$153  ? 5'h09 : 5'h10;
+  assign \$155  = \$154  - 1'h1;
+  assign \$156  = scan_col == \$155 ;
+  assign \$157  = scan_row + 1'h1;
+  assign \$158  = scan_col + 1'h1;
+  assign \$159  = ~ rd_mine;
+  assign \$160  = probe_d != { cursor_row, cursor_col };
+  assign \$161  = \$159  & \$160 ;
+  assign \$162  = count_step + 1'h1;
+  assign \$163  = count_step >= 1'h1;
+  assign \$164  = count_step <= 5'h10;
+  assign \$165  = \$163  & \$164 ;
+  assign \$166  = count_step == 5'h13;
+  assign \$167  = chord_step + 1'h1;
+  assign \$169  = \$168  ? 5'h09 : 5'h10;
+  assign \$170  = nb_row < \$169 ;
   assign \$172  = \$171  ? 5'h09 : 5'h10;
-  assign \$173  = value[31:28] < \$172 ;
-  assign \$175  = \$174  ? 5'h09 : 5'h10;
-  assign \$176  = value[27:24] < \$175 ;
-  assign \$177  = \$173  & \$176 ;
-  assign \$179  = \$178  ? 5'h09 : 5'h10;
-  assign \$180  = value[23:20] < \$179 ;
-  assign \$181  = \$177  & \$180 ;
-  assign \$183  = \$182  ? 5'h09 : 5'h10;
-  assign \$184  = value[19:16] < \$183 ;
-  assign \$185  = \$181  & \$184 ;
-  assign \$186  = mine_row >> probe_d[3:0];
-  assign \$187  = mine_row >> probe_d[3:0];
-  assign \$188  = swaps_done + 1'h1;
-  assign \$189  = swaps_done == 10'h3e7;
-  assign \$190  = mine_row >> probe_d[3:0];
+  assign \$173  = nb_col < \$172 ;
+  assign \$174  = \$170  & \$173 ;
+  assign \$175  = chord_step < 4'h8;
+  assign \$176  = \$174  & \$175 ;
+  assign \$177  = nb_valid_d & rd_flagged;
+  assign \$178  = chord_flags + \$177 ;
+  assign \$179  = chord_step == 4'h9;
+  assign \$466  = cursor_col * 3'h4;
+  assign \$180  = cursor_counts >> \$466 ;
+  assign \$181  = | \$180 ;
+  assign \$182  = nb_valid_d & rd_flagged;
+  assign \$183  = chord_flags + \$182 ;
+  assign \$472  = cursor_col * 3'h4;
+  assign \$184  = cursor_counts >> \$472 ;
+  assign \$185  = \$183  == \$184 ;
+  assign \$186  = \$181  & \$185 ;
+  assign \$187  = chord_step + 1'h1;
+  assign \$189  = \$188  ? 5'h09 : 5'h10;
+  assign \$190  = nb_row < \$189 ;
   assign \$192  = \$191  ? 5'h09 : 5'h10;
-  assign \$193  = \$192  - 1'h1;
-  assign \$194  = scan_col == \$193 ;
-  assign \$195  = scan_row + 1'h1;
-  assign \$196  = scan_col + 1'h1;
-  assign \$197  = mine_row >> probe_d[3:0];
-  assign \$198  = ~ \$197 ;
-  assign \$199  = probe_d != { cursor_row, cursor_col };
+  assign \$193  = nb_col < \$192 ;
+  assign \$194  = \$190  & \$193 ;
+  assign \$195  = chord_step < 4'h8;
+  assign \$196  = \$194  & \$195 ;
+  assign \$197  = ~ rd_revealed;
+  assign \$198  = nb_valid_d & \$197 ;
+  assign \$199  = ~ rd_flagged;
   assign \$200  = \$198  & \$199 ;
-  assign \$201  = count_step + 1'h1;
-  assign \$202  = count_step >= 1'h1;
-  assign \$203  = count_step <= 5'h10;
-  assign \$204  = \$202  & \$203 ;
-  assign \$205  = count_step >= 3'h4;
-  assign \$207  = \$206  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$208  = count_step - 3'h4;
-  assign \$559  = \$208 [3:0] * 5'h10;
-  assign \$209  = \$207  >> \$559 ;
-  assign \$210  = { \$344 , \$343 , \$342 , \$341 , \$340 , \$339 , \$338 , \$337 , \$336 , \$335 , \$334 , \$333 , \$332 , \$331 , \$330 , \$329  } & \$209 ;
-  assign \$211  = count_step - 3'h4;
-  assign \$212  = count_step == 5'h13;
-  assign \$213  = mine_row >> probe_d[3:0];
-  assign \$214  = chord_step + 1'h1;
-  assign \$216  = \$215  ? 5'h09 : 5'h10;
-  assign \$217  = nb_row < \$216 ;
-  assign \$219  = \$218  ? 5'h09 : 5'h10;
-  assign \$220  = nb_col < \$219 ;
-  assign \$221  = \$217  & \$220 ;
-  assign \$222  = chord_step < 4'h8;
-  assign \$223  = \$221  & \$222 ;
-  assign \$224  = nb_valid_d & rd_flagged;
-  assign \$225  = chord_flags + \$224 ;
-  assign \$226  = chord_step == 4'h9;
-  assign \$579  = cursor_col * 3'h4;
-  assign \$227  = count_cursor__data >> \$579 ;
-  assign \$228  = | \$227 ;
-  assign \$229  = nb_valid_d & rd_flagged;
-  assign \$230  = chord_flags + \$229 ;
-  assign \$585  = cursor_col * 3'h4;
-  assign \$231  = count_cursor__data >> \$585 ;
-  assign \$232  = \$230  == \$231 ;
-  assign \$233  = \$228  & \$232 ;
-  assign \$234  = chord_step + 1'h1;
-  assign \$236  = \$235  ? 5'h09 : 5'h10;
-  assign \$237  = nb_row < \$236 ;
-  assign \$239  = \$238  ? 5'h09 : 5'h10;
-  assign \$240  = nb_col < \$239 ;
-  assign \$241  = \$237  & \$240 ;
-  assign \$242  = chord_step < 4'h8;
-  assign \$243  = \$241  & \$242 ;
-  assign \$244  = ~ \$signal ;
-  assign \$245  = nb_valid_d & \$244 ;
-  assign \$246  = ~ rd_flagged;
-  assign \$247  = \$245  & \$246 ;
-  assign \$248  = mine_row >> probe_d[3:0];
-  assign \$249  = \$247  & \$248 ;
-  assign \$250  = ~ \$signal ;
-  assign \$251  = nb_valid_d & \$250 ;
-  assign \$252  = ~ rd_flagged;
-  assign \$253  = \$251  & \$252 ;
-  assign \$254  = ~ chord_lost;
-  assign \$255  = chord_step == 4'h9;
-  assign \$256  = ~ \$signal ;
-  assign \$257  = nb_valid_d & \$256 ;
-  assign \$258  = ~ rd_flagged;
-  assign \$259  = \$257  & \$258 ;
-  assign \$260  = mine_row >> probe_d[3:0];
-  assign \$261  = \$259  & \$260 ;
-  assign \$262  = chord_lost | \$261 ;
-  assign \$263  = revealed_bits | opening;
-  assign \$264  = ~ flood_first;
-  assign \$265  = | opened_rows;
-  assign \$266  = flood_steps + 1'h1;
-  assign \$267  = win_scan + 1'h1;
-  assign \$268  = win_scan >= 2'h2;
-  assign \$269  = ~ \$signal ;
-  assign \$270  = \$268  & \$269 ;
-  assign \$271  = mine_row >> probe_d[3:0];
-  assign \$272  = ~ \$271 ;
-  assign \$273  = \$270  & \$272 ;
-  assign \$274  = win_scan == 9'h101;
-  assign \$275  = mine_read__data >> probe[3:0];
-  assign \$276  = | status;
-  assign \$277  = \$275  & \$276 ;
-  assign \$278  = revealed_bits >> probe;
-  assign \$279  = flagged_bits >> probe;
-  assign \$280  = status == 2'h2;
-  assign \$281  = mine_read__data >> probe[3:0];
-  assign \$282  = \$280  & \$281 ;
-  assign \$283  = \$279  | \$282 ;
-  assign \$284  = status == 2'h3;
-  assign \$285  = probe == exploded;
-  assign \$286  = \$284  & \$285 ;
+  assign \$201  = \$200  & rd_mine;
+  assign \$202  = ~ rd_revealed;
+  assign \$203  = nb_valid_d & \$202 ;
+  assign \$204  = ~ rd_flagged;
+  assign \$205  = \$203  & \$204 ;
+  assign \$206  = ~ chord_lost;
+  assign \$207  = chord_step == 4'h9;
+  assign \$208  = ~ rd_revealed;
+  assign \$209  = nb_valid_d & \$208 ;
+  assign \$210  = ~ rd_flagged;
+  assign \$211  = \$209  & \$210 ;
+  assign \$212  = \$211  & rd_mine;
+  assign \$213  = chord_lost | \$212 ;
+  assign \$214  = ~ flood_first;
+  assign \$215  = | opened_rows;
+  assign \$216  = flood_steps + 1'h1;
+  assign \$217  = win_scan + 1'h1;
+  assign \$218  = win_scan >= 2'h2;
+  assign \$219  = ~ rd_revealed;
+  assign \$220  = \$218  & \$219 ;
+  assign \$221  = ~ rd_mine;
+  assign \$222  = \$220  & \$221 ;
+  assign \$223  = win_scan == 9'h101;
+  assign \$224  = | status;
+  assign \$225  = probe_mine & \$224 ;
+  assign \$226  = status == 2'h2;
+  assign \$227  = \$226  & probe_mine;
+  assign \$228  = probe_flagged | \$227 ;
+  assign \$229  = status == 2'h3;
+  assign \$230  = probe == exploded;
+  assign \$231  = \$229  & \$230 ;
   always @(posedge clk)
-    \$288  <= \$287 ;
+    \$233  <= \$232 ;
   always @(posedge clk)
-    mine_read_row <= \$289 ;
+    free_running <= \$234 ;
   always @(posedge clk)
-    mine_forward <= \$290 ;
+    pending <= \$235 ;
   always @(posedge clk)
-    mine_forward_row <= \$291 ;
+    prescaler <= \$236 ;
   always @(posedge clk)
-    free_running <= \$292 ;
+    timer <= \$237 ;
   always @(posedge clk)
-    pending <= \$293 ;
+    \$signal  <= \$238 ;
   always @(posedge clk)
-    prescaler <= \$294 ;
+    nb_valid_d <= \$239 ;
   always @(posedge clk)
-    timer <= \$295 ;
+    difficulty <= \$240 ;
   always @(posedge clk)
-    probe <= \$296 ;
+    status <= \$241 ;
   always @(posedge clk)
-    probe_d <= \$297 ;
+    cursor_row <= \$242 ;
   always @(posedge clk)
-    \$signal  <= \$298 ;
+    cursor_col <= \$243 ;
   always @(posedge clk)
-    rd_flagged <= \$299 ;
+    counter <= \$244 ;
   always @(posedge clk)
-    \$signal$97  <= \$300 ;
+    flood_steps <= \$245 ;
   always @(posedge clk)
-    nb_valid_d <= \$301 ;
+    fsm_state <= \$246 ;
   always @(posedge clk)
-    difficulty <= \$302 ;
+    seed <= \$247 ;
   always @(posedge clk)
-    status <= \$303 ;
+    swaps_done <= \$248 ;
   always @(posedge clk)
-    flagged_bits <= \$304 ;
+    swap_phase <= \$249 ;
   always @(posedge clk)
-    zero <= \$305 ;
+    load_row <= \$250 ;
   always @(posedge clk)
-    revealed_bits <= \$306 ;
+    chord_step <= \$251 ;
   always @(posedge clk)
-    cursor_row <= \$307 ;
+    chord_flags <= \$252 ;
   always @(posedge clk)
-    cursor_col <= \$308 ;
+    swap_a <= \$253 ;
   always @(posedge clk)
-    counter <= \$309 ;
+    swap_b <= \$254 ;
   always @(posedge clk)
-    flood_steps <= \$310 ;
+    scan_row <= \$255 ;
   always @(posedge clk)
-    fsm_state <= \$311 ;
+    scan_col <= \$256 ;
   always @(posedge clk)
-    seed <= \$312 ;
+    count_step <= \$257 ;
   always @(posedge clk)
-    swaps_done <= \$313 ;
+    row_arrives <= \$258 ;
   always @(posedge clk)
-    swap_phase <= \$314 ;
+    flood_first <= \$259 ;
   always @(posedge clk)
-    load_row <= \$315 ;
+    exploded <= \$260 ;
   always @(posedge clk)
-    chord_step <= \$316 ;
+    chord_lost <= \$261 ;
   always @(posedge clk)
-    chord_flags <= \$317 ;
+    win_scan <= \$262 ;
   always @(posedge clk)
-    swap_a <= \$318 ;
-  always @(posedge clk)
-    swap_b <= \$319 ;
-  always @(posedge clk)
-    scan_row <= \$320 ;
-  always @(posedge clk)
-    scan_col <= \$321 ;
-  always @(posedge clk)
-    count_step <= \$322 ;
-  always @(posedge clk)
-    row_arrives <= \$323 ;
-  always @(posedge clk)
-    flood_first <= \$324 ;
-  always @(posedge clk)
-    exploded <= \$325 ;
-  always @(posedge clk)
-    chord_lost <= \$326 ;
-  always @(posedge clk)
-    win_scan <= \$327 ;
-  always @(posedge clk)
-    read_col <= \$328 ;
-  \minesweeper_system.game.buttons$106  \buttons$106  (
+    read_col <= \$263 ;
+  \minesweeper_system.game.board  board (
+    .clk(clk),
+    .count_cell(count_cell),
+    .count_cell__en(read__enable),
+    .count_cursor__addr(cursor_row),
+    .count_write__addr(count_row),
+    .count_write__data(count_data),
+    .count_write__en(count_write),
+    .cursor_counts(cursor_counts),
+    .flag_value(flag_value),
+    .flag_write(flag_write),
+    .flood__flagged(flagged_bits),
+    .flood__opening(flood__opening),
+    .flood__revealed(revealed_bits),
+    .flood__zero(board__zero),
+    .flood_step(flood_step),
+    .layout_data(layout_data),
+    .layout_row(layout_row),
+    .layout_write(layout_write),
+    .mine_row(mine_row),
+    .mine_value(mine_value),
+    .mine_write(mine_write),
+    .new_beginner(new_beginner),
+    .new_game(new_game),
+    .probe(probe),
+    .probe_d(probe_d),
+    .probe_flagged(probe_flagged),
+    .probe_mine(probe_mine),
+    .probe_next(probe_next),
+    .probe_revealed(probe_revealed),
+    .rd_flagged(rd_flagged),
+    .rd_mine(rd_mine),
+    .rd_revealed(rd_revealed),
+    .reveal(reveal),
+    .rst(rst),
+    .zero_data(zero_data),
+    .zero_row(zero_row),
+    .zero_write(zero_write)
+  );
+  \minesweeper_system.game.buttons$111  \buttons$111  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
@@ -4430,13 +4319,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
     .rst(rst)
   );
   \minesweeper_system.game.flood  flood (
+    .board__flagged(flagged_bits),
+    .board__opening(flood__opening),
+    .board__revealed(revealed_bits),
+    .board__zero(board__zero),
     .clk(clk),
-    .flagged(flagged_bits),
     .opened_rows(opened_rows),
-    .opening(opening),
-    .revealed(revealed_bits),
-    .rst(rst),
-    .zero(zero)
+    .rst(rst)
   );
   \minesweeper_system.game.lcg  lcg (
     .clk(clk),
@@ -4450,22 +4339,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   \minesweeper_system.game.neighbour_counter  neighbour_counter (
     .clk(clk),
     .counts(counts),
-    .\port$1159$0 (\$329 ),
-    .\port$1168$0 (\$330 ),
-    .\port$1177$0 (\$331 ),
-    .\port$1186$0 (\$332 ),
-    .\port$1195$0 (\$333 ),
-    .\port$1204$0 (\$334 ),
-    .\port$1213$0 (\$335 ),
-    .\port$1222$0 (\$336 ),
-    .\port$1231$0 (\$337 ),
-    .\port$1240$0 (\$338 ),
-    .\port$1249$0 (\$339 ),
-    .\port$1258$0 (\$340 ),
-    .\port$1267$0 (\$341 ),
-    .\port$1276$0 (\$342 ),
-    .\port$1285$0 (\$343 ),
-    .\port$1291$0 (\$344 ),
+    .\port$1146$0 (\$264 ),
+    .\port$1155$0 (\$265 ),
+    .\port$1164$0 (\$266 ),
+    .\port$1173$0 (\$267 ),
+    .\port$1182$0 (\$268 ),
+    .\port$1191$0 (\$269 ),
+    .\port$1200$0 (\$270 ),
+    .\port$1209$0 (\$271 ),
+    .\port$1218$0 (\$272 ),
+    .\port$1227$0 (\$273 ),
+    .\port$1236$0 (\$274 ),
+    .\port$1245$0 (\$275 ),
+    .\port$1254$0 (\$276 ),
+    .\port$1263$0 (\$277 ),
+    .\port$1272$0 (\$278 ),
+    .\port$1278$0 (\$279 ),
     .row(row),
     .rst(rst),
     .shift(shift)
@@ -4500,7 +4389,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h9:
           probe_next = { scan_row, scan_col };
       4'ha:
-          if (\$53 ) begin
+          if (\$51 ) begin
             probe_next = { count_step[3:0], 4'h0 };
           end
       4'h5:
@@ -4561,6 +4450,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    new_game = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          new_game = 1'h1;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    new_beginner = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          new_beginner = switches[7];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
     idle = 1'h0;
     casez (fsm_state)
       4'h0:
@@ -4571,7 +4476,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$signal$54  = 1'h0;
+    flag_write = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4583,14 +4488,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
           if (\$24 ) begin
           end else if (\$25 ) begin
             if (switches[1]) begin
-              \$signal$54  = 1'h1;
+              flag_write = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    flagged_wd = 1'h0;
+    flag_value = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4602,7 +4507,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
           if (\$24 ) begin
           end else if (\$25 ) begin
             if (switches[1]) begin
-              flagged_wd = \$27 ;
+              flag_value = \$27 ;
             end
           end
     endcase
@@ -4651,7 +4556,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    mine_write__addr = 4'h0;
+    layout_row = 4'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4662,15 +4567,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h3:
           /* empty */;
       4'h4:
-          mine_write__addr = load_row;
+          layout_row = load_row;
     endcase
-    if (\$signal$68 ) begin
-      mine_write__addr = probe_d[7:4];
-    end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    mine_write__data = 16'h0000;
+    layout_data = 16'h0000;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4681,15 +4583,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h3:
           /* empty */;
       4'h4:
-          mine_write__data = \$31 ;
+          layout_data = \$31 ;
     endcase
-    if (\$signal$68 ) begin
-      mine_write__data = { \$99 , \$97 , \$95 , \$93 , \$91 , \$89 , \$87 , \$85 , \$83 , \$81 , \$79 , \$77 , \$75 , \$73 , \$71 , \$69  };
-    end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    mine_write__en = 1'h0;
+    layout_write = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4700,11 +4599,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h3:
           /* empty */;
       4'h4:
-          mine_write__en = 1'h1;
+          layout_write = 1'h1;
     endcase
-    if (\$signal$68 ) begin
-      mine_write__en = 1'h1;
-    end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
@@ -4739,7 +4635,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$signal$68  = 1'h0;
+    mine_write = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4761,23 +4657,23 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
             3'h2:
                 /* empty */;
             3'h3:
-                \$signal$68  = 1'h1;
+                mine_write = 1'h1;
             default:
-                \$signal$68  = 1'h1;
+                mine_write = 1'h1;
           endcase
       4'h8:
-          if (\$48 ) begin
-            \$signal$68  = 1'h1;
+          if (rd_mine) begin
+            mine_write = 1'h1;
           end
       4'h9:
-          if (\$52 ) begin
-            \$signal$68  = 1'h1;
+          if (\$50 ) begin
+            mine_write = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$signal$69  = 1'h0;
+    mine_value = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4799,17 +4695,17 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
             3'h2:
                 /* empty */;
             3'h3:
-                \$signal$69  = swap_a;
+                mine_value = swap_a;
             default:
-                \$signal$69  = swap_b;
+                mine_value = swap_b;
           endcase
       4'h8:
-          if (\$48 ) begin
-            \$signal$69  = 1'h0;
+          if (rd_mine) begin
+            mine_value = 1'h0;
           end
       4'h9:
-          if (\$52 ) begin
-            \$signal$69  = 1'h1;
+          if (\$50 ) begin
+            mine_value = 1'h1;
           end
     endcase
   end
@@ -4858,12 +4754,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h9:
           /* empty */;
       4'ha:
-          row = \$54 ;
+          row = \$52 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    count_write__addr = 4'h0;
+    count_row = 4'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4882,14 +4778,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h9:
           /* empty */;
       4'ha:
-          if (\$55 ) begin
-            count_write__addr = \$56 [3:0];
+          if (\$53 ) begin
+            count_row = \$54 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    count_write__data = 64'h0000000000000000;
+    count_data = 64'h0000000000000000;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4908,14 +4804,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h9:
           /* empty */;
       4'ha:
-          if (\$55 ) begin
-            count_write__data = counts;
+          if (\$53 ) begin
+            count_data = counts;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    count_write__en = 1'h0;
+    count_write = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4934,14 +4830,92 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h9:
           /* empty */;
       4'ha:
-          if (\$55 ) begin
-            count_write__en = 1'h1;
+          if (\$53 ) begin
+            count_write = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    revealed_we = 1'h0;
+    zero_row = 4'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$53 ) begin
+            zero_row = \$55 [3:0];
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    zero_data = 16'h0000;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$53 ) begin
+            zero_data = \$60 ;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    zero_write = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$53 ) begin
+            zero_write = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    reveal = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4963,30 +4937,62 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
           /* empty */;
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$57 ) begin
+          if (rd_mine) begin
           end else begin
-            revealed_we = 1'h1;
+            reveal = 1'h1;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$63 ) begin
-          end else if (\$67 ) begin
-            revealed_we = 1'h1;
+          if (\$65 ) begin
+          end else if (\$69 ) begin
+            reveal = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$287  = \$288 ;
+    flood_step = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'hc:
+          /* empty */;
+      4'hb:
+          flood_step = 1'h1;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$232  = \$233 ;
     if (read__enable) begin
-      \$287 [0] = \$277 ;
-      \$287 [1] = \$278 ;
-      \$287 [2] = \$283 ;
-      \$287 [3] = \$286 ;
+      \$232 [0] = \$225 ;
+      \$232 [1] = probe_revealed;
+      \$232 [2] = \$228 ;
+      \$232 [3] = \$231 ;
     end
     if (rst) begin
-      \$287  = 4'h0;
+      \$232  = 4'h0;
     end
   end
   always @* begin
@@ -5003,53 +5009,32 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$289  = mine_read__data;
+    \$234  = \$85 [31:0];
     if (rst) begin
-      \$289  = 16'h0000;
+      \$234  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$290  = \$116 ;
+    \$235  = pending;
+    if (\$92 ) begin
+      \$235  = press;
+    end else if (\$94 ) begin
+      \$235  = 5'h00;
+    end
     if (rst) begin
-      \$290  = 1'h0;
+      \$235  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$291  = mine_write__data;
-    if (rst) begin
-      \$291  = 16'h0000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$292  = \$117 [31:0];
-    if (rst) begin
-      \$292  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$293  = pending;
-    if (\$124 ) begin
-      \$293  = press;
-    end else if (\$126 ) begin
-      \$293  = 5'h00;
-    end
-    if (rst) begin
-      \$293  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$294  = prescaler;
-    if (\$127 ) begin
+    \$236  = prescaler;
+    if (\$95 ) begin
       (* full_case = 32'd1 *)
-      if (\$128 ) begin
-        \$294  = 27'h0000000;
+      if (\$96 ) begin
+        \$236  = 27'h0000000;
       end else begin
-        \$294  = \$131 [26:0];
+        \$236  = \$99 [26:0];
       end
     end
     casez (fsm_state)
@@ -5060,81 +5045,53 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$294  = 27'h0000000;
+            end else if (\$129 ) begin
+              \$236  = 27'h0000000;
             end
           end
     endcase
     if (rst) begin
-      \$294  = 27'h0000000;
+      \$236  = 27'h0000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$295  = timer;
-    if (\$127 ) begin
-      if (\$128 ) begin
-        if (\$129 ) begin
-          \$295  = \$130 [9:0];
+    \$237  = timer;
+    if (\$95 ) begin
+      if (\$96 ) begin
+        if (\$97 ) begin
+          \$237  = \$98 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$295  = 10'h000;
+          \$237  = 10'h000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$295  = 10'h000;
+            end else if (\$129 ) begin
+              \$237  = 10'h000;
             end
           end
     endcase
     if (rst) begin
-      \$295  = 10'h000;
+      \$237  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$296  = probe_next;
-    if (rst) begin
-      \$296  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$297  = probe;
-    if (rst) begin
-      \$297  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$298  = \$132 ;
-    if (rst) begin
-      \$298  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$299  = \$133 ;
-    if (rst) begin
-      \$299  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$300  = 1'h0;
+    \$238  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5157,49 +5114,49 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h5:
           /* empty */;
       4'h6:
-          \$300  = \$223 ;
+          \$238  = \$176 ;
       4'hc:
-          \$300  = \$243 ;
+          \$238  = \$196 ;
     endcase
     if (rst) begin
-      \$300  = 1'h0;
+      \$238  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$301  = \$signal$97 ;
+    \$239  = \$signal ;
     if (rst) begin
-      \$301  = 1'h0;
+      \$239  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$302  = difficulty;
+    \$240  = difficulty;
     casez (fsm_state)
       4'h0:
-          \$302  = switches[7];
+          \$240  = switches[7];
     endcase
     if (rst) begin
-      \$302  = 1'h0;
+      \$240  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$303  = status;
+    \$241  = status;
     casez (fsm_state)
       4'h0:
-          \$303  = 2'h0;
+          \$241  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$303  = 2'h1;
+            end else if (\$129 ) begin
+              \$241  = 2'h1;
             end
           end
       4'h4:
@@ -5213,1225 +5170,82 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'ha:
           /* empty */;
       4'h5:
-          if (\$213 ) begin
-            \$303  = 2'h3;
+          if (rd_mine) begin
+            \$241  = 2'h3;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$255 ) begin
-            if (\$262 ) begin
-              \$303  = 2'h3;
+          if (\$207 ) begin
+            if (\$213 ) begin
+              \$241  = 2'h3;
             end
           end
       4'hb:
           /* empty */;
       4'hd:
-          if (\$273 ) begin
-          end else if (\$274 ) begin
-            \$303  = 2'h2;
+          if (\$222 ) begin
+          end else if (\$223 ) begin
+            \$241  = 2'h2;
           end
     endcase
     if (rst) begin
-      \$303  = 2'h0;
+      \$241  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$304  = flagged_bits;
+    \$242  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$304  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    endcase
-    if (\$signal$54 ) begin
-      (* full_case = 32'd1 *)
-      casez (probe_d)
-        8'h00:
-            \$304 [0] = flagged_wd;
-        8'h01:
-            \$304 [1] = flagged_wd;
-        8'h02:
-            \$304 [2] = flagged_wd;
-        8'h03:
-            \$304 [3] = flagged_wd;
-        8'h04:
-            \$304 [4] = flagged_wd;
-        8'h05:
-            \$304 [5] = flagged_wd;
-        8'h06:
-            \$304 [6] = flagged_wd;
-        8'h07:
-            \$304 [7] = flagged_wd;
-        8'h08:
-            \$304 [8] = flagged_wd;
-        8'h09:
-            \$304 [9] = flagged_wd;
-        8'h0a:
-            \$304 [10] = flagged_wd;
-        8'h0b:
-            \$304 [11] = flagged_wd;
-        8'h0c:
-            \$304 [12] = flagged_wd;
-        8'h0d:
-            \$304 [13] = flagged_wd;
-        8'h0e:
-            \$304 [14] = flagged_wd;
-        8'h0f:
-            \$304 [15] = flagged_wd;
-        8'h10:
-            \$304 [16] = flagged_wd;
-        8'h11:
-            \$304 [17] = flagged_wd;
-        8'h12:
-            \$304 [18] = flagged_wd;
-        8'h13:
-            \$304 [19] = flagged_wd;
-        8'h14:
-            \$304 [20] = flagged_wd;
-        8'h15:
-            \$304 [21] = flagged_wd;
-        8'h16:
-            \$304 [22] = flagged_wd;
-        8'h17:
-            \$304 [23] = flagged_wd;
-        8'h18:
-            \$304 [24] = flagged_wd;
-        8'h19:
-            \$304 [25] = flagged_wd;
-        8'h1a:
-            \$304 [26] = flagged_wd;
-        8'h1b:
-            \$304 [27] = flagged_wd;
-        8'h1c:
-            \$304 [28] = flagged_wd;
-        8'h1d:
-            \$304 [29] = flagged_wd;
-        8'h1e:
-            \$304 [30] = flagged_wd;
-        8'h1f:
-            \$304 [31] = flagged_wd;
-        8'h20:
-            \$304 [32] = flagged_wd;
-        8'h21:
-            \$304 [33] = flagged_wd;
-        8'h22:
-            \$304 [34] = flagged_wd;
-        8'h23:
-            \$304 [35] = flagged_wd;
-        8'h24:
-            \$304 [36] = flagged_wd;
-        8'h25:
-            \$304 [37] = flagged_wd;
-        8'h26:
-            \$304 [38] = flagged_wd;
-        8'h27:
-            \$304 [39] = flagged_wd;
-        8'h28:
-            \$304 [40] = flagged_wd;
-        8'h29:
-            \$304 [41] = flagged_wd;
-        8'h2a:
-            \$304 [42] = flagged_wd;
-        8'h2b:
-            \$304 [43] = flagged_wd;
-        8'h2c:
-            \$304 [44] = flagged_wd;
-        8'h2d:
-            \$304 [45] = flagged_wd;
-        8'h2e:
-            \$304 [46] = flagged_wd;
-        8'h2f:
-            \$304 [47] = flagged_wd;
-        8'h30:
-            \$304 [48] = flagged_wd;
-        8'h31:
-            \$304 [49] = flagged_wd;
-        8'h32:
-            \$304 [50] = flagged_wd;
-        8'h33:
-            \$304 [51] = flagged_wd;
-        8'h34:
-            \$304 [52] = flagged_wd;
-        8'h35:
-            \$304 [53] = flagged_wd;
-        8'h36:
-            \$304 [54] = flagged_wd;
-        8'h37:
-            \$304 [55] = flagged_wd;
-        8'h38:
-            \$304 [56] = flagged_wd;
-        8'h39:
-            \$304 [57] = flagged_wd;
-        8'h3a:
-            \$304 [58] = flagged_wd;
-        8'h3b:
-            \$304 [59] = flagged_wd;
-        8'h3c:
-            \$304 [60] = flagged_wd;
-        8'h3d:
-            \$304 [61] = flagged_wd;
-        8'h3e:
-            \$304 [62] = flagged_wd;
-        8'h3f:
-            \$304 [63] = flagged_wd;
-        8'h40:
-            \$304 [64] = flagged_wd;
-        8'h41:
-            \$304 [65] = flagged_wd;
-        8'h42:
-            \$304 [66] = flagged_wd;
-        8'h43:
-            \$304 [67] = flagged_wd;
-        8'h44:
-            \$304 [68] = flagged_wd;
-        8'h45:
-            \$304 [69] = flagged_wd;
-        8'h46:
-            \$304 [70] = flagged_wd;
-        8'h47:
-            \$304 [71] = flagged_wd;
-        8'h48:
-            \$304 [72] = flagged_wd;
-        8'h49:
-            \$304 [73] = flagged_wd;
-        8'h4a:
-            \$304 [74] = flagged_wd;
-        8'h4b:
-            \$304 [75] = flagged_wd;
-        8'h4c:
-            \$304 [76] = flagged_wd;
-        8'h4d:
-            \$304 [77] = flagged_wd;
-        8'h4e:
-            \$304 [78] = flagged_wd;
-        8'h4f:
-            \$304 [79] = flagged_wd;
-        8'h50:
-            \$304 [80] = flagged_wd;
-        8'h51:
-            \$304 [81] = flagged_wd;
-        8'h52:
-            \$304 [82] = flagged_wd;
-        8'h53:
-            \$304 [83] = flagged_wd;
-        8'h54:
-            \$304 [84] = flagged_wd;
-        8'h55:
-            \$304 [85] = flagged_wd;
-        8'h56:
-            \$304 [86] = flagged_wd;
-        8'h57:
-            \$304 [87] = flagged_wd;
-        8'h58:
-            \$304 [88] = flagged_wd;
-        8'h59:
-            \$304 [89] = flagged_wd;
-        8'h5a:
-            \$304 [90] = flagged_wd;
-        8'h5b:
-            \$304 [91] = flagged_wd;
-        8'h5c:
-            \$304 [92] = flagged_wd;
-        8'h5d:
-            \$304 [93] = flagged_wd;
-        8'h5e:
-            \$304 [94] = flagged_wd;
-        8'h5f:
-            \$304 [95] = flagged_wd;
-        8'h60:
-            \$304 [96] = flagged_wd;
-        8'h61:
-            \$304 [97] = flagged_wd;
-        8'h62:
-            \$304 [98] = flagged_wd;
-        8'h63:
-            \$304 [99] = flagged_wd;
-        8'h64:
-            \$304 [100] = flagged_wd;
-        8'h65:
-            \$304 [101] = flagged_wd;
-        8'h66:
-            \$304 [102] = flagged_wd;
-        8'h67:
-            \$304 [103] = flagged_wd;
-        8'h68:
-            \$304 [104] = flagged_wd;
-        8'h69:
-            \$304 [105] = flagged_wd;
-        8'h6a:
-            \$304 [106] = flagged_wd;
-        8'h6b:
-            \$304 [107] = flagged_wd;
-        8'h6c:
-            \$304 [108] = flagged_wd;
-        8'h6d:
-            \$304 [109] = flagged_wd;
-        8'h6e:
-            \$304 [110] = flagged_wd;
-        8'h6f:
-            \$304 [111] = flagged_wd;
-        8'h70:
-            \$304 [112] = flagged_wd;
-        8'h71:
-            \$304 [113] = flagged_wd;
-        8'h72:
-            \$304 [114] = flagged_wd;
-        8'h73:
-            \$304 [115] = flagged_wd;
-        8'h74:
-            \$304 [116] = flagged_wd;
-        8'h75:
-            \$304 [117] = flagged_wd;
-        8'h76:
-            \$304 [118] = flagged_wd;
-        8'h77:
-            \$304 [119] = flagged_wd;
-        8'h78:
-            \$304 [120] = flagged_wd;
-        8'h79:
-            \$304 [121] = flagged_wd;
-        8'h7a:
-            \$304 [122] = flagged_wd;
-        8'h7b:
-            \$304 [123] = flagged_wd;
-        8'h7c:
-            \$304 [124] = flagged_wd;
-        8'h7d:
-            \$304 [125] = flagged_wd;
-        8'h7e:
-            \$304 [126] = flagged_wd;
-        8'h7f:
-            \$304 [127] = flagged_wd;
-        8'h80:
-            \$304 [128] = flagged_wd;
-        8'h81:
-            \$304 [129] = flagged_wd;
-        8'h82:
-            \$304 [130] = flagged_wd;
-        8'h83:
-            \$304 [131] = flagged_wd;
-        8'h84:
-            \$304 [132] = flagged_wd;
-        8'h85:
-            \$304 [133] = flagged_wd;
-        8'h86:
-            \$304 [134] = flagged_wd;
-        8'h87:
-            \$304 [135] = flagged_wd;
-        8'h88:
-            \$304 [136] = flagged_wd;
-        8'h89:
-            \$304 [137] = flagged_wd;
-        8'h8a:
-            \$304 [138] = flagged_wd;
-        8'h8b:
-            \$304 [139] = flagged_wd;
-        8'h8c:
-            \$304 [140] = flagged_wd;
-        8'h8d:
-            \$304 [141] = flagged_wd;
-        8'h8e:
-            \$304 [142] = flagged_wd;
-        8'h8f:
-            \$304 [143] = flagged_wd;
-        8'h90:
-            \$304 [144] = flagged_wd;
-        8'h91:
-            \$304 [145] = flagged_wd;
-        8'h92:
-            \$304 [146] = flagged_wd;
-        8'h93:
-            \$304 [147] = flagged_wd;
-        8'h94:
-            \$304 [148] = flagged_wd;
-        8'h95:
-            \$304 [149] = flagged_wd;
-        8'h96:
-            \$304 [150] = flagged_wd;
-        8'h97:
-            \$304 [151] = flagged_wd;
-        8'h98:
-            \$304 [152] = flagged_wd;
-        8'h99:
-            \$304 [153] = flagged_wd;
-        8'h9a:
-            \$304 [154] = flagged_wd;
-        8'h9b:
-            \$304 [155] = flagged_wd;
-        8'h9c:
-            \$304 [156] = flagged_wd;
-        8'h9d:
-            \$304 [157] = flagged_wd;
-        8'h9e:
-            \$304 [158] = flagged_wd;
-        8'h9f:
-            \$304 [159] = flagged_wd;
-        8'ha0:
-            \$304 [160] = flagged_wd;
-        8'ha1:
-            \$304 [161] = flagged_wd;
-        8'ha2:
-            \$304 [162] = flagged_wd;
-        8'ha3:
-            \$304 [163] = flagged_wd;
-        8'ha4:
-            \$304 [164] = flagged_wd;
-        8'ha5:
-            \$304 [165] = flagged_wd;
-        8'ha6:
-            \$304 [166] = flagged_wd;
-        8'ha7:
-            \$304 [167] = flagged_wd;
-        8'ha8:
-            \$304 [168] = flagged_wd;
-        8'ha9:
-            \$304 [169] = flagged_wd;
-        8'haa:
-            \$304 [170] = flagged_wd;
-        8'hab:
-            \$304 [171] = flagged_wd;
-        8'hac:
-            \$304 [172] = flagged_wd;
-        8'had:
-            \$304 [173] = flagged_wd;
-        8'hae:
-            \$304 [174] = flagged_wd;
-        8'haf:
-            \$304 [175] = flagged_wd;
-        8'hb0:
-            \$304 [176] = flagged_wd;
-        8'hb1:
-            \$304 [177] = flagged_wd;
-        8'hb2:
-            \$304 [178] = flagged_wd;
-        8'hb3:
-            \$304 [179] = flagged_wd;
-        8'hb4:
-            \$304 [180] = flagged_wd;
-        8'hb5:
-            \$304 [181] = flagged_wd;
-        8'hb6:
-            \$304 [182] = flagged_wd;
-        8'hb7:
-            \$304 [183] = flagged_wd;
-        8'hb8:
-            \$304 [184] = flagged_wd;
-        8'hb9:
-            \$304 [185] = flagged_wd;
-        8'hba:
-            \$304 [186] = flagged_wd;
-        8'hbb:
-            \$304 [187] = flagged_wd;
-        8'hbc:
-            \$304 [188] = flagged_wd;
-        8'hbd:
-            \$304 [189] = flagged_wd;
-        8'hbe:
-            \$304 [190] = flagged_wd;
-        8'hbf:
-            \$304 [191] = flagged_wd;
-        8'hc0:
-            \$304 [192] = flagged_wd;
-        8'hc1:
-            \$304 [193] = flagged_wd;
-        8'hc2:
-            \$304 [194] = flagged_wd;
-        8'hc3:
-            \$304 [195] = flagged_wd;
-        8'hc4:
-            \$304 [196] = flagged_wd;
-        8'hc5:
-            \$304 [197] = flagged_wd;
-        8'hc6:
-            \$304 [198] = flagged_wd;
-        8'hc7:
-            \$304 [199] = flagged_wd;
-        8'hc8:
-            \$304 [200] = flagged_wd;
-        8'hc9:
-            \$304 [201] = flagged_wd;
-        8'hca:
-            \$304 [202] = flagged_wd;
-        8'hcb:
-            \$304 [203] = flagged_wd;
-        8'hcc:
-            \$304 [204] = flagged_wd;
-        8'hcd:
-            \$304 [205] = flagged_wd;
-        8'hce:
-            \$304 [206] = flagged_wd;
-        8'hcf:
-            \$304 [207] = flagged_wd;
-        8'hd0:
-            \$304 [208] = flagged_wd;
-        8'hd1:
-            \$304 [209] = flagged_wd;
-        8'hd2:
-            \$304 [210] = flagged_wd;
-        8'hd3:
-            \$304 [211] = flagged_wd;
-        8'hd4:
-            \$304 [212] = flagged_wd;
-        8'hd5:
-            \$304 [213] = flagged_wd;
-        8'hd6:
-            \$304 [214] = flagged_wd;
-        8'hd7:
-            \$304 [215] = flagged_wd;
-        8'hd8:
-            \$304 [216] = flagged_wd;
-        8'hd9:
-            \$304 [217] = flagged_wd;
-        8'hda:
-            \$304 [218] = flagged_wd;
-        8'hdb:
-            \$304 [219] = flagged_wd;
-        8'hdc:
-            \$304 [220] = flagged_wd;
-        8'hdd:
-            \$304 [221] = flagged_wd;
-        8'hde:
-            \$304 [222] = flagged_wd;
-        8'hdf:
-            \$304 [223] = flagged_wd;
-        8'he0:
-            \$304 [224] = flagged_wd;
-        8'he1:
-            \$304 [225] = flagged_wd;
-        8'he2:
-            \$304 [226] = flagged_wd;
-        8'he3:
-            \$304 [227] = flagged_wd;
-        8'he4:
-            \$304 [228] = flagged_wd;
-        8'he5:
-            \$304 [229] = flagged_wd;
-        8'he6:
-            \$304 [230] = flagged_wd;
-        8'he7:
-            \$304 [231] = flagged_wd;
-        8'he8:
-            \$304 [232] = flagged_wd;
-        8'he9:
-            \$304 [233] = flagged_wd;
-        8'hea:
-            \$304 [234] = flagged_wd;
-        8'heb:
-            \$304 [235] = flagged_wd;
-        8'hec:
-            \$304 [236] = flagged_wd;
-        8'hed:
-            \$304 [237] = flagged_wd;
-        8'hee:
-            \$304 [238] = flagged_wd;
-        8'hef:
-            \$304 [239] = flagged_wd;
-        8'hf0:
-            \$304 [240] = flagged_wd;
-        8'hf1:
-            \$304 [241] = flagged_wd;
-        8'hf2:
-            \$304 [242] = flagged_wd;
-        8'hf3:
-            \$304 [243] = flagged_wd;
-        8'hf4:
-            \$304 [244] = flagged_wd;
-        8'hf5:
-            \$304 [245] = flagged_wd;
-        8'hf6:
-            \$304 [246] = flagged_wd;
-        8'hf7:
-            \$304 [247] = flagged_wd;
-        8'hf8:
-            \$304 [248] = flagged_wd;
-        8'hf9:
-            \$304 [249] = flagged_wd;
-        8'hfa:
-            \$304 [250] = flagged_wd;
-        8'hfb:
-            \$304 [251] = flagged_wd;
-        8'hfc:
-            \$304 [252] = flagged_wd;
-        8'hfd:
-            \$304 [253] = flagged_wd;
-        8'hfe:
-            \$304 [254] = flagged_wd;
-        8'hff:
-            \$304 [255] = flagged_wd;
-      endcase
-    end
-    if (rst) begin
-      \$304  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$305  = zero;
-    casez (fsm_state)
-      4'h0:
-          \$305  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          if (\$205 ) begin
-            (* full_case = 32'd1 *)
-            casez (\$211 [3:0])
-              4'h0:
-                  \$305 [15:0] = \$210 ;
-              4'h1:
-                  \$305 [31:16] = \$210 ;
-              4'h2:
-                  \$305 [47:32] = \$210 ;
-              4'h3:
-                  \$305 [63:48] = \$210 ;
-              4'h4:
-                  \$305 [79:64] = \$210 ;
-              4'h5:
-                  \$305 [95:80] = \$210 ;
-              4'h6:
-                  \$305 [111:96] = \$210 ;
-              4'h7:
-                  \$305 [127:112] = \$210 ;
-              4'h8:
-                  \$305 [143:128] = \$210 ;
-              4'h9:
-                  \$305 [159:144] = \$210 ;
-              4'ha:
-                  \$305 [175:160] = \$210 ;
-              4'hb:
-                  \$305 [191:176] = \$210 ;
-              4'hc:
-                  \$305 [207:192] = \$210 ;
-              4'hd:
-                  \$305 [223:208] = \$210 ;
-              4'he:
-                  \$305 [239:224] = \$210 ;
-              4'hf:
-                  \$305 [255:240] = \$210 ;
-            endcase
-          end
-    endcase
-    if (rst) begin
-      \$305  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$306  = revealed_bits;
-    casez (fsm_state)
-      4'h0:
-          \$306  = \$134 ;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'hc:
-          /* empty */;
-      4'hb:
-          \$306  = \$263 ;
-    endcase
-    if (revealed_we) begin
-      (* full_case = 32'd1 *)
-      casez (probe_d)
-        8'h00:
-            \$306 [0] = 1'h1;
-        8'h01:
-            \$306 [1] = 1'h1;
-        8'h02:
-            \$306 [2] = 1'h1;
-        8'h03:
-            \$306 [3] = 1'h1;
-        8'h04:
-            \$306 [4] = 1'h1;
-        8'h05:
-            \$306 [5] = 1'h1;
-        8'h06:
-            \$306 [6] = 1'h1;
-        8'h07:
-            \$306 [7] = 1'h1;
-        8'h08:
-            \$306 [8] = 1'h1;
-        8'h09:
-            \$306 [9] = 1'h1;
-        8'h0a:
-            \$306 [10] = 1'h1;
-        8'h0b:
-            \$306 [11] = 1'h1;
-        8'h0c:
-            \$306 [12] = 1'h1;
-        8'h0d:
-            \$306 [13] = 1'h1;
-        8'h0e:
-            \$306 [14] = 1'h1;
-        8'h0f:
-            \$306 [15] = 1'h1;
-        8'h10:
-            \$306 [16] = 1'h1;
-        8'h11:
-            \$306 [17] = 1'h1;
-        8'h12:
-            \$306 [18] = 1'h1;
-        8'h13:
-            \$306 [19] = 1'h1;
-        8'h14:
-            \$306 [20] = 1'h1;
-        8'h15:
-            \$306 [21] = 1'h1;
-        8'h16:
-            \$306 [22] = 1'h1;
-        8'h17:
-            \$306 [23] = 1'h1;
-        8'h18:
-            \$306 [24] = 1'h1;
-        8'h19:
-            \$306 [25] = 1'h1;
-        8'h1a:
-            \$306 [26] = 1'h1;
-        8'h1b:
-            \$306 [27] = 1'h1;
-        8'h1c:
-            \$306 [28] = 1'h1;
-        8'h1d:
-            \$306 [29] = 1'h1;
-        8'h1e:
-            \$306 [30] = 1'h1;
-        8'h1f:
-            \$306 [31] = 1'h1;
-        8'h20:
-            \$306 [32] = 1'h1;
-        8'h21:
-            \$306 [33] = 1'h1;
-        8'h22:
-            \$306 [34] = 1'h1;
-        8'h23:
-            \$306 [35] = 1'h1;
-        8'h24:
-            \$306 [36] = 1'h1;
-        8'h25:
-            \$306 [37] = 1'h1;
-        8'h26:
-            \$306 [38] = 1'h1;
-        8'h27:
-            \$306 [39] = 1'h1;
-        8'h28:
-            \$306 [40] = 1'h1;
-        8'h29:
-            \$306 [41] = 1'h1;
-        8'h2a:
-            \$306 [42] = 1'h1;
-        8'h2b:
-            \$306 [43] = 1'h1;
-        8'h2c:
-            \$306 [44] = 1'h1;
-        8'h2d:
-            \$306 [45] = 1'h1;
-        8'h2e:
-            \$306 [46] = 1'h1;
-        8'h2f:
-            \$306 [47] = 1'h1;
-        8'h30:
-            \$306 [48] = 1'h1;
-        8'h31:
-            \$306 [49] = 1'h1;
-        8'h32:
-            \$306 [50] = 1'h1;
-        8'h33:
-            \$306 [51] = 1'h1;
-        8'h34:
-            \$306 [52] = 1'h1;
-        8'h35:
-            \$306 [53] = 1'h1;
-        8'h36:
-            \$306 [54] = 1'h1;
-        8'h37:
-            \$306 [55] = 1'h1;
-        8'h38:
-            \$306 [56] = 1'h1;
-        8'h39:
-            \$306 [57] = 1'h1;
-        8'h3a:
-            \$306 [58] = 1'h1;
-        8'h3b:
-            \$306 [59] = 1'h1;
-        8'h3c:
-            \$306 [60] = 1'h1;
-        8'h3d:
-            \$306 [61] = 1'h1;
-        8'h3e:
-            \$306 [62] = 1'h1;
-        8'h3f:
-            \$306 [63] = 1'h1;
-        8'h40:
-            \$306 [64] = 1'h1;
-        8'h41:
-            \$306 [65] = 1'h1;
-        8'h42:
-            \$306 [66] = 1'h1;
-        8'h43:
-            \$306 [67] = 1'h1;
-        8'h44:
-            \$306 [68] = 1'h1;
-        8'h45:
-            \$306 [69] = 1'h1;
-        8'h46:
-            \$306 [70] = 1'h1;
-        8'h47:
-            \$306 [71] = 1'h1;
-        8'h48:
-            \$306 [72] = 1'h1;
-        8'h49:
-            \$306 [73] = 1'h1;
-        8'h4a:
-            \$306 [74] = 1'h1;
-        8'h4b:
-            \$306 [75] = 1'h1;
-        8'h4c:
-            \$306 [76] = 1'h1;
-        8'h4d:
-            \$306 [77] = 1'h1;
-        8'h4e:
-            \$306 [78] = 1'h1;
-        8'h4f:
-            \$306 [79] = 1'h1;
-        8'h50:
-            \$306 [80] = 1'h1;
-        8'h51:
-            \$306 [81] = 1'h1;
-        8'h52:
-            \$306 [82] = 1'h1;
-        8'h53:
-            \$306 [83] = 1'h1;
-        8'h54:
-            \$306 [84] = 1'h1;
-        8'h55:
-            \$306 [85] = 1'h1;
-        8'h56:
-            \$306 [86] = 1'h1;
-        8'h57:
-            \$306 [87] = 1'h1;
-        8'h58:
-            \$306 [88] = 1'h1;
-        8'h59:
-            \$306 [89] = 1'h1;
-        8'h5a:
-            \$306 [90] = 1'h1;
-        8'h5b:
-            \$306 [91] = 1'h1;
-        8'h5c:
-            \$306 [92] = 1'h1;
-        8'h5d:
-            \$306 [93] = 1'h1;
-        8'h5e:
-            \$306 [94] = 1'h1;
-        8'h5f:
-            \$306 [95] = 1'h1;
-        8'h60:
-            \$306 [96] = 1'h1;
-        8'h61:
-            \$306 [97] = 1'h1;
-        8'h62:
-            \$306 [98] = 1'h1;
-        8'h63:
-            \$306 [99] = 1'h1;
-        8'h64:
-            \$306 [100] = 1'h1;
-        8'h65:
-            \$306 [101] = 1'h1;
-        8'h66:
-            \$306 [102] = 1'h1;
-        8'h67:
-            \$306 [103] = 1'h1;
-        8'h68:
-            \$306 [104] = 1'h1;
-        8'h69:
-            \$306 [105] = 1'h1;
-        8'h6a:
-            \$306 [106] = 1'h1;
-        8'h6b:
-            \$306 [107] = 1'h1;
-        8'h6c:
-            \$306 [108] = 1'h1;
-        8'h6d:
-            \$306 [109] = 1'h1;
-        8'h6e:
-            \$306 [110] = 1'h1;
-        8'h6f:
-            \$306 [111] = 1'h1;
-        8'h70:
-            \$306 [112] = 1'h1;
-        8'h71:
-            \$306 [113] = 1'h1;
-        8'h72:
-            \$306 [114] = 1'h1;
-        8'h73:
-            \$306 [115] = 1'h1;
-        8'h74:
-            \$306 [116] = 1'h1;
-        8'h75:
-            \$306 [117] = 1'h1;
-        8'h76:
-            \$306 [118] = 1'h1;
-        8'h77:
-            \$306 [119] = 1'h1;
-        8'h78:
-            \$306 [120] = 1'h1;
-        8'h79:
-            \$306 [121] = 1'h1;
-        8'h7a:
-            \$306 [122] = 1'h1;
-        8'h7b:
-            \$306 [123] = 1'h1;
-        8'h7c:
-            \$306 [124] = 1'h1;
-        8'h7d:
-            \$306 [125] = 1'h1;
-        8'h7e:
-            \$306 [126] = 1'h1;
-        8'h7f:
-            \$306 [127] = 1'h1;
-        8'h80:
-            \$306 [128] = 1'h1;
-        8'h81:
-            \$306 [129] = 1'h1;
-        8'h82:
-            \$306 [130] = 1'h1;
-        8'h83:
-            \$306 [131] = 1'h1;
-        8'h84:
-            \$306 [132] = 1'h1;
-        8'h85:
-            \$306 [133] = 1'h1;
-        8'h86:
-            \$306 [134] = 1'h1;
-        8'h87:
-            \$306 [135] = 1'h1;
-        8'h88:
-            \$306 [136] = 1'h1;
-        8'h89:
-            \$306 [137] = 1'h1;
-        8'h8a:
-            \$306 [138] = 1'h1;
-        8'h8b:
-            \$306 [139] = 1'h1;
-        8'h8c:
-            \$306 [140] = 1'h1;
-        8'h8d:
-            \$306 [141] = 1'h1;
-        8'h8e:
-            \$306 [142] = 1'h1;
-        8'h8f:
-            \$306 [143] = 1'h1;
-        8'h90:
-            \$306 [144] = 1'h1;
-        8'h91:
-            \$306 [145] = 1'h1;
-        8'h92:
-            \$306 [146] = 1'h1;
-        8'h93:
-            \$306 [147] = 1'h1;
-        8'h94:
-            \$306 [148] = 1'h1;
-        8'h95:
-            \$306 [149] = 1'h1;
-        8'h96:
-            \$306 [150] = 1'h1;
-        8'h97:
-            \$306 [151] = 1'h1;
-        8'h98:
-            \$306 [152] = 1'h1;
-        8'h99:
-            \$306 [153] = 1'h1;
-        8'h9a:
-            \$306 [154] = 1'h1;
-        8'h9b:
-            \$306 [155] = 1'h1;
-        8'h9c:
-            \$306 [156] = 1'h1;
-        8'h9d:
-            \$306 [157] = 1'h1;
-        8'h9e:
-            \$306 [158] = 1'h1;
-        8'h9f:
-            \$306 [159] = 1'h1;
-        8'ha0:
-            \$306 [160] = 1'h1;
-        8'ha1:
-            \$306 [161] = 1'h1;
-        8'ha2:
-            \$306 [162] = 1'h1;
-        8'ha3:
-            \$306 [163] = 1'h1;
-        8'ha4:
-            \$306 [164] = 1'h1;
-        8'ha5:
-            \$306 [165] = 1'h1;
-        8'ha6:
-            \$306 [166] = 1'h1;
-        8'ha7:
-            \$306 [167] = 1'h1;
-        8'ha8:
-            \$306 [168] = 1'h1;
-        8'ha9:
-            \$306 [169] = 1'h1;
-        8'haa:
-            \$306 [170] = 1'h1;
-        8'hab:
-            \$306 [171] = 1'h1;
-        8'hac:
-            \$306 [172] = 1'h1;
-        8'had:
-            \$306 [173] = 1'h1;
-        8'hae:
-            \$306 [174] = 1'h1;
-        8'haf:
-            \$306 [175] = 1'h1;
-        8'hb0:
-            \$306 [176] = 1'h1;
-        8'hb1:
-            \$306 [177] = 1'h1;
-        8'hb2:
-            \$306 [178] = 1'h1;
-        8'hb3:
-            \$306 [179] = 1'h1;
-        8'hb4:
-            \$306 [180] = 1'h1;
-        8'hb5:
-            \$306 [181] = 1'h1;
-        8'hb6:
-            \$306 [182] = 1'h1;
-        8'hb7:
-            \$306 [183] = 1'h1;
-        8'hb8:
-            \$306 [184] = 1'h1;
-        8'hb9:
-            \$306 [185] = 1'h1;
-        8'hba:
-            \$306 [186] = 1'h1;
-        8'hbb:
-            \$306 [187] = 1'h1;
-        8'hbc:
-            \$306 [188] = 1'h1;
-        8'hbd:
-            \$306 [189] = 1'h1;
-        8'hbe:
-            \$306 [190] = 1'h1;
-        8'hbf:
-            \$306 [191] = 1'h1;
-        8'hc0:
-            \$306 [192] = 1'h1;
-        8'hc1:
-            \$306 [193] = 1'h1;
-        8'hc2:
-            \$306 [194] = 1'h1;
-        8'hc3:
-            \$306 [195] = 1'h1;
-        8'hc4:
-            \$306 [196] = 1'h1;
-        8'hc5:
-            \$306 [197] = 1'h1;
-        8'hc6:
-            \$306 [198] = 1'h1;
-        8'hc7:
-            \$306 [199] = 1'h1;
-        8'hc8:
-            \$306 [200] = 1'h1;
-        8'hc9:
-            \$306 [201] = 1'h1;
-        8'hca:
-            \$306 [202] = 1'h1;
-        8'hcb:
-            \$306 [203] = 1'h1;
-        8'hcc:
-            \$306 [204] = 1'h1;
-        8'hcd:
-            \$306 [205] = 1'h1;
-        8'hce:
-            \$306 [206] = 1'h1;
-        8'hcf:
-            \$306 [207] = 1'h1;
-        8'hd0:
-            \$306 [208] = 1'h1;
-        8'hd1:
-            \$306 [209] = 1'h1;
-        8'hd2:
-            \$306 [210] = 1'h1;
-        8'hd3:
-            \$306 [211] = 1'h1;
-        8'hd4:
-            \$306 [212] = 1'h1;
-        8'hd5:
-            \$306 [213] = 1'h1;
-        8'hd6:
-            \$306 [214] = 1'h1;
-        8'hd7:
-            \$306 [215] = 1'h1;
-        8'hd8:
-            \$306 [216] = 1'h1;
-        8'hd9:
-            \$306 [217] = 1'h1;
-        8'hda:
-            \$306 [218] = 1'h1;
-        8'hdb:
-            \$306 [219] = 1'h1;
-        8'hdc:
-            \$306 [220] = 1'h1;
-        8'hdd:
-            \$306 [221] = 1'h1;
-        8'hde:
-            \$306 [222] = 1'h1;
-        8'hdf:
-            \$306 [223] = 1'h1;
-        8'he0:
-            \$306 [224] = 1'h1;
-        8'he1:
-            \$306 [225] = 1'h1;
-        8'he2:
-            \$306 [226] = 1'h1;
-        8'he3:
-            \$306 [227] = 1'h1;
-        8'he4:
-            \$306 [228] = 1'h1;
-        8'he5:
-            \$306 [229] = 1'h1;
-        8'he6:
-            \$306 [230] = 1'h1;
-        8'he7:
-            \$306 [231] = 1'h1;
-        8'he8:
-            \$306 [232] = 1'h1;
-        8'he9:
-            \$306 [233] = 1'h1;
-        8'hea:
-            \$306 [234] = 1'h1;
-        8'heb:
-            \$306 [235] = 1'h1;
-        8'hec:
-            \$306 [236] = 1'h1;
-        8'hed:
-            \$306 [237] = 1'h1;
-        8'hee:
-            \$306 [238] = 1'h1;
-        8'hef:
-            \$306 [239] = 1'h1;
-        8'hf0:
-            \$306 [240] = 1'h1;
-        8'hf1:
-            \$306 [241] = 1'h1;
-        8'hf2:
-            \$306 [242] = 1'h1;
-        8'hf3:
-            \$306 [243] = 1'h1;
-        8'hf4:
-            \$306 [244] = 1'h1;
-        8'hf5:
-            \$306 [245] = 1'h1;
-        8'hf6:
-            \$306 [246] = 1'h1;
-        8'hf7:
-            \$306 [247] = 1'h1;
-        8'hf8:
-            \$306 [248] = 1'h1;
-        8'hf9:
-            \$306 [249] = 1'h1;
-        8'hfa:
-            \$306 [250] = 1'h1;
-        8'hfb:
-            \$306 [251] = 1'h1;
-        8'hfc:
-            \$306 [252] = 1'h1;
-        8'hfd:
-            \$306 [253] = 1'h1;
-        8'hfe:
-            \$306 [254] = 1'h1;
-        8'hff:
-            \$306 [255] = 1'h1;
-      endcase
-    end
-    if (rst) begin
-      \$306  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$307  = cursor_row;
-    casez (fsm_state)
-      4'h0:
-          \$307  = 4'h0;
+          \$242  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$307  = \$141 [3:0];
+            \$242  = \$106 [3:0];
           end else if (pending[2]) begin
-            \$307  = \$147 [3:0];
+            \$242  = \$112 [3:0];
           end
     endcase
     if (rst) begin
-      \$307  = 4'h0;
+      \$242  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$308  = cursor_col;
+    \$243  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$308  = 4'h0;
+          \$243  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$308  = \$153 [3:0];
+            \$243  = \$118 [3:0];
           end else if (pending[4]) begin
-            \$308  = \$159 [3:0];
+            \$243  = \$124 [3:0];
           end
     endcase
     if (rst) begin
-      \$308  = 4'h0;
+      \$243  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$309  = counter;
+    \$244  = counter;
     casez (fsm_state)
       4'h0:
-          \$309  = { 3'h0, \$135  };
+          \$244  = { 3'h0, \$100  };
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
-              \$309  = \$167 [8:0];
+              \$244  = \$132 [8:0];
             end
           end
       4'h4:
@@ -6453,21 +5267,21 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'hb:
           /* empty */;
       4'hd:
-          if (\$273 ) begin
-          end else if (\$274 ) begin
-            \$309  = 9'h000;
+          if (\$222 ) begin
+          end else if (\$223 ) begin
+            \$244  = 9'h000;
           end
     endcase
     if (rst) begin
-      \$309  = 9'h000;
+      \$244  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$310  = flood_steps;
+    \$245  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$310  = 9'h000;
+          \$245  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -6485,60 +5299,60 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'ha:
           /* empty */;
       4'h5:
-          \$310  = 9'h000;
+          \$245  = 9'h000;
       4'h6:
-          if (\$226 ) begin
-            if (\$233 ) begin
-              \$310  = 9'h000;
+          if (\$179 ) begin
+            if (\$186 ) begin
+              \$245  = 9'h000;
             end
           end
       4'hc:
           /* empty */;
       4'hb:
-          if (\$264 ) begin
-            if (\$265 ) begin
-              \$310  = \$266 [8:0];
+          if (\$214 ) begin
+            if (\$215 ) begin
+              \$245  = \$216 [8:0];
             end
           end
     endcase
     if (rst) begin
-      \$310  = 9'h000;
+      \$245  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$311  = fsm_state;
+    \$246  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$311  = 4'h1;
+          \$246  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$311  = 4'h2;
+            \$246  = 4'h2;
           end
       4'h2:
-          \$311  = 4'h3;
+          \$246  = 4'h3;
       4'h3:
         begin
-          \$311  = 4'h1;
+          \$246  = 4'h1;
           (* full_case = 32'd1 *)
-          if (\$162 ) begin
-            \$311  = 4'h0;
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+            \$246  = 4'h0;
+          end else if (\$128 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$311  = 4'h4;
+            end else if (\$129 ) begin
+              \$246  = 4'h4;
             end else begin
-              \$311  = 4'h5;
+              \$246  = 4'h5;
             end
           end else begin
-            \$311  = 4'h6;
+            \$246  = 4'h6;
           end
         end
       4'h4:
-          if (\$170 ) begin
-            \$311  = 4'h7;
+          if (\$135 ) begin
+            \$246  = 4'h7;
           end
       4'h7:
           (* full_case = 32'd1 *)
@@ -6552,72 +5366,72 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
             3'h3:
                 /* empty */;
             default:
-                if (\$189 ) begin
-                  \$311  = 4'h8;
+                if (\$152 ) begin
+                  \$246  = 4'h8;
                 end
           endcase
       4'h8:
           (* full_case = 32'd1 *)
-          if (\$190 ) begin
-            \$311  = 4'h9;
+          if (rd_mine) begin
+            \$246  = 4'h9;
           end else begin
-            \$311  = 4'ha;
+            \$246  = 4'ha;
           end
       4'h9:
-          if (\$200 ) begin
-            \$311  = 4'ha;
+          if (\$161 ) begin
+            \$246  = 4'ha;
           end
       4'ha:
-          if (\$212 ) begin
-            \$311  = 4'h5;
+          if (\$166 ) begin
+            \$246  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$213 ) begin
-            \$311  = 4'h1;
+          if (rd_mine) begin
+            \$246  = 4'h1;
           end else begin
-            \$311  = 4'hb;
+            \$246  = 4'hb;
           end
       4'h6:
-          if (\$226 ) begin
+          if (\$179 ) begin
             (* full_case = 32'd1 *)
-            if (\$233 ) begin
-              \$311  = 4'hc;
+            if (\$186 ) begin
+              \$246  = 4'hc;
             end else begin
-              \$311  = 4'h1;
+              \$246  = 4'h1;
             end
           end
       4'hc:
-          if (\$255 ) begin
+          if (\$207 ) begin
             (* full_case = 32'd1 *)
-            if (\$262 ) begin
-              \$311  = 4'h1;
+            if (\$213 ) begin
+              \$246  = 4'h1;
             end else begin
-              \$311  = 4'hb;
+              \$246  = 4'hb;
             end
           end
       4'hb:
-          if (\$264 ) begin
+          if (\$214 ) begin
             (* full_case = 32'd1 *)
-            if (\$265 ) begin
+            if (\$215 ) begin
             end else begin
-              \$311  = 4'hd;
+              \$246  = 4'hd;
             end
           end
       4'hd:
-          if (\$273 ) begin
-            \$311  = 4'h1;
-          end else if (\$274 ) begin
-            \$311  = 4'h1;
+          if (\$222 ) begin
+            \$246  = 4'h1;
+          end else if (\$223 ) begin
+            \$246  = 4'h1;
           end
     endcase
     if (rst) begin
-      \$311  = 4'h0;
+      \$246  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$312  = seed;
+    \$247  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6626,22 +5440,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$312  = \$168 ;
+            end else if (\$129 ) begin
+              \$247  = \$133 ;
             end
           end
     endcase
     if (rst) begin
-      \$312  = 32'd0;
+      \$247  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$313  = swaps_done;
+    \$248  = swaps_done;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6650,12 +5464,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$313  = 10'h000;
+            end else if (\$129 ) begin
+              \$248  = 10'h000;
             end
           end
       4'h4:
@@ -6672,16 +5486,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
             3'h3:
                 /* empty */;
             default:
-                \$313  = \$188 [9:0];
+                \$248  = \$151 [9:0];
           endcase
     endcase
     if (rst) begin
-      \$313  = 10'h000;
+      \$248  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$314  = swap_phase;
+    \$249  = swap_phase;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6690,12 +5504,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$314  = 3'h0;
+            end else if (\$129 ) begin
+              \$249  = 3'h0;
             end
           end
       4'h4:
@@ -6705,27 +5519,27 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
           casez (swap_phase)
             3'h0:
                 if (ready) begin
-                  if (\$185 ) begin
-                    \$314  = 3'h1;
+                  if (\$150 ) begin
+                    \$249  = 3'h1;
                   end
                 end
             3'h1:
-                \$314  = 3'h2;
+                \$249  = 3'h2;
             3'h2:
-                \$314  = 3'h3;
+                \$249  = 3'h3;
             3'h3:
-                \$314  = 3'h4;
+                \$249  = 3'h4;
             default:
-                \$314  = 3'h0;
+                \$249  = 3'h0;
           endcase
     endcase
     if (rst) begin
-      \$314  = 3'h0;
+      \$249  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$315  = load_row;
+    \$250  = load_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6734,24 +5548,24 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$315  = 4'h0;
+            end else if (\$129 ) begin
+              \$250  = 4'h0;
             end
           end
       4'h4:
-          \$315  = \$169 [3:0];
+          \$250  = \$134 [3:0];
     endcase
     if (rst) begin
-      \$315  = 4'h0;
+      \$250  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$316  = chord_step;
+    \$251  = chord_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6761,10 +5575,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
           end else begin
-            \$316  = 4'h0;
+            \$251  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -6780,23 +5594,23 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
           /* empty */;
       4'h6:
         begin
-          \$316  = \$214 [3:0];
-          if (\$226 ) begin
-            if (\$233 ) begin
-              \$316  = 4'h0;
+          \$251  = \$167 [3:0];
+          if (\$179 ) begin
+            if (\$186 ) begin
+              \$251  = 4'h0;
             end
           end
         end
       4'hc:
-          \$316  = \$234 [3:0];
+          \$251  = \$187 [3:0];
     endcase
     if (rst) begin
-      \$316  = 4'h0;
+      \$251  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$317  = chord_flags;
+    \$252  = chord_flags;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6806,10 +5620,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
           end else begin
-            \$317  = 4'h0;
+            \$252  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -6824,15 +5638,15 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h5:
           /* empty */;
       4'h6:
-          \$317  = \$225 [3:0];
+          \$252  = \$178 [3:0];
     endcase
     if (rst) begin
-      \$317  = 4'h0;
+      \$252  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$318  = swap_a;
+    \$253  = swap_a;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6851,16 +5665,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
             3'h1:
                 /* empty */;
             3'h2:
-                \$318  = \$186 ;
+                \$253  = rd_mine;
           endcase
     endcase
     if (rst) begin
-      \$318  = 1'h0;
+      \$253  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$319  = swap_b;
+    \$254  = swap_b;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6881,16 +5695,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
             3'h2:
                 /* empty */;
             3'h3:
-                \$319  = \$187 ;
+                \$254  = rd_mine;
           endcase
     endcase
     if (rst) begin
-      \$319  = 1'h0;
+      \$254  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$320  = scan_row;
+    \$255  = scan_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6905,19 +5719,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h7:
           /* empty */;
       4'h8:
-          \$320  = 4'h0;
+          \$255  = 4'h0;
       4'h9:
-          if (\$194 ) begin
-            \$320  = \$195 [3:0];
+          if (\$156 ) begin
+            \$255  = \$157 [3:0];
           end
     endcase
     if (rst) begin
-      \$320  = 4'h0;
+      \$255  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$321  = scan_col;
+    \$256  = scan_col;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6932,22 +5746,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h7:
           /* empty */;
       4'h8:
-          \$321  = 4'h0;
+          \$256  = 4'h0;
       4'h9:
           (* full_case = 32'd1 *)
-          if (\$194 ) begin
-            \$321  = 4'h0;
+          if (\$156 ) begin
+            \$256  = 4'h0;
           end else begin
-            \$321  = \$196 [3:0];
+            \$256  = \$158 [3:0];
           end
     endcase
     if (rst) begin
-      \$321  = 4'h0;
+      \$256  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$322  = count_step;
+    \$257  = count_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6962,19 +5776,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h7:
           /* empty */;
       4'h8:
-          \$322  = 5'h00;
+          \$257  = 5'h00;
       4'h9:
           /* empty */;
       4'ha:
-          \$322  = \$201 [4:0];
+          \$257  = \$162 [4:0];
     endcase
     if (rst) begin
-      \$322  = 5'h00;
+      \$257  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$323  = row_arrives;
+    \$258  = row_arrives;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6989,19 +5803,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h7:
           /* empty */;
       4'h8:
-          \$323  = 1'h0;
+          \$258  = 1'h0;
       4'h9:
           /* empty */;
       4'ha:
-          \$323  = \$204 ;
+          \$258  = \$165 ;
     endcase
     if (rst) begin
-      \$323  = 1'h0;
+      \$258  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$324  = flood_first;
+    \$259  = flood_first;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7022,27 +5836,27 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'ha:
           /* empty */;
       4'h5:
-          \$324  = 1'h1;
+          \$259  = 1'h1;
       4'h6:
           /* empty */;
       4'hc:
-          if (\$255 ) begin
+          if (\$207 ) begin
             (* full_case = 32'd1 *)
-            if (\$262 ) begin
+            if (\$213 ) begin
             end else begin
-              \$324  = 1'h1;
+              \$259  = 1'h1;
             end
           end
       4'hb:
-          \$324  = 1'h0;
+          \$259  = 1'h0;
     endcase
     if (rst) begin
-      \$324  = 1'h0;
+      \$259  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$325  = exploded;
+    \$260  = exploded;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7063,25 +5877,25 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'ha:
           /* empty */;
       4'h5:
-          if (\$213 ) begin
-            \$325  = { cursor_row, cursor_col };
+          if (rd_mine) begin
+            \$260  = { cursor_row, cursor_col };
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$249 ) begin
-            if (\$254 ) begin
-              \$325  = probe_d;
+          if (\$201 ) begin
+            if (\$206 ) begin
+              \$260  = probe_d;
             end
           end
     endcase
     if (rst) begin
-      \$325  = 8'h00;
+      \$260  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$326  = chord_lost;
+    \$261  = chord_lost;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7104,23 +5918,23 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'h5:
           /* empty */;
       4'h6:
-          if (\$226 ) begin
-            if (\$233 ) begin
-              \$326  = 1'h0;
+          if (\$179 ) begin
+            if (\$186 ) begin
+              \$261  = 1'h0;
             end
           end
       4'hc:
-          if (\$249 ) begin
-            \$326  = 1'h1;
+          if (\$201 ) begin
+            \$261  = 1'h1;
           end
     endcase
     if (rst) begin
-      \$326  = 1'h0;
+      \$261  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$327  = win_scan;
+    \$262  = win_scan;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7147,56 +5961,71 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
       4'hc:
           /* empty */;
       4'hb:
-          if (\$264 ) begin
+          if (\$214 ) begin
             (* full_case = 32'd1 *)
-            if (\$265 ) begin
+            if (\$215 ) begin
             end else begin
-              \$327  = 9'h000;
+              \$262  = 9'h000;
             end
           end
       4'hd:
-          \$327  = \$267 [8:0];
+          \$262  = \$217 [8:0];
     endcase
     if (rst) begin
-      \$327  = 9'h000;
+      \$262  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$328  = read_col;
+    \$263  = read_col;
     if (read__enable) begin
-      \$328  = probe[3:0];
+      \$263  = probe[3:0];
     end
     if (rst) begin
-      \$328  = 4'h0;
+      \$263  = 4'h0;
     end
   end
   assign \buttons$1  = buttons;
   assign \held$3  = held;
-  assign \status$9  = status;
-  assign \difficulty$11  = difficulty;
-  assign \cursor_row$13  = cursor_row;
-  assign \cursor_col$15  = cursor_col;
-  assign \counter$17  = counter;
-  assign \timer$19  = timer;
-  assign revealed = revealed_bits;
-  assign flagged = flagged_bits;
-  assign \seed$25  = seed;
-  assign \flood_steps$27  = flood_steps;
+  assign \status$5  = status;
+  assign \difficulty$7  = difficulty;
+  assign \cursor_row$9  = cursor_row;
+  assign \cursor_col$11  = cursor_col;
+  assign \counter$13  = counter;
+  assign \timer$15  = timer;
+  assign flood__revealed = revealed_bits;
+  assign flood__flagged = flagged_bits;
+  assign \seed$21  = seed;
+  assign \flood_steps$23  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
-  assign mine_read__addr = probe[7:4];
-  assign count_cursor__addr = cursor_row;
+  assign \cursor_row$31  = cursor_row;
   assign lcg_request = request;
-  assign \revealed$43  = revealed_bits;
-  assign \flagged$44  = flagged_bits;
-  assign \zero$46  = zero;
-  assign count_cell__addr = probe[7:4];
-  assign count_cell__en = read__enable;
-  assign read__cell = { \$288 , \$100  };
-  assign \zero$100  = { \$344 , \$343 , \$342 , \$341 , \$340 , \$339 , \$338 , \$337 , \$336 , \$335 , \$334 , \$333 , \$332 , \$331 , \$330 , \$329  };
-  assign \port$167$0  = \$100 ;
-  assign \port$1766$0  = \$288 ;
+  assign board__flagged = flagged_bits;
+  assign board__opening = flood__opening;
+  assign board__revealed = revealed_bits;
+  assign flood__zero = board__zero;
+  assign zero = { \$279 , \$278 , \$277 , \$276 , \$275 , \$274 , \$273 , \$272 , \$271 , \$270 , \$269 , \$268 , \$267 , \$266 , \$265 , \$264  };
+  assign read_enable = read__enable;
+  assign read__cell = { \$233 , \$70  };
+  assign \port$134$0  = \$70 ;
+  assign \port$1759$0  = \$233 ;
+  assign \count_data[0]  = count_data[3:0];
+  assign \count_data[1]  = count_data[7:4];
+  assign \count_data[2]  = count_data[11:8];
+  assign \count_data[3]  = count_data[15:12];
+  assign \count_data[4]  = count_data[19:16];
+  assign \count_data[5]  = count_data[23:20];
+  assign \count_data[6]  = count_data[27:24];
+  assign \count_data[7]  = count_data[31:28];
+  assign \count_data[8]  = count_data[35:32];
+  assign \count_data[9]  = count_data[39:36];
+  assign \count_data[10]  = count_data[43:40];
+  assign \count_data[11]  = count_data[47:44];
+  assign \count_data[12]  = count_data[51:48];
+  assign \count_data[13]  = count_data[55:52];
+  assign \count_data[14]  = count_data[59:56];
+  assign \count_data[15]  = count_data[63:60];
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -7213,35 +6042,1711 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$167$0 , held,
   assign \counts[13]  = counts[55:52];
   assign \counts[14]  = counts[59:56];
   assign \counts[15]  = counts[63:60];
-  assign \read__cell.count  = \$100 ;
-  assign \read__cell.mine  = \$288 [0];
-  assign \read__cell.revealed  = \$288 [1];
-  assign \read__cell.flagged  = \$288 [2];
-  assign \read__cell.exploded  = \$288 [3];
+  assign \read__cell.count  = \$70 ;
+  assign \read__cell.mine  = \$233 [0];
+  assign \read__cell.revealed  = \$233 [1];
+  assign \read__cell.flagged  = \$233 [2];
+  assign \read__cell.exploded  = \$233 [3];
+  assign \count_cell[0]  = count_cell[3:0];
+  assign \count_cell[1]  = count_cell[7:4];
+  assign \count_cell[2]  = count_cell[11:8];
+  assign \count_cell[3]  = count_cell[15:12];
+  assign \count_cell[4]  = count_cell[19:16];
+  assign \count_cell[5]  = count_cell[23:20];
+  assign \count_cell[6]  = count_cell[27:24];
+  assign \count_cell[7]  = count_cell[31:28];
+  assign \count_cell[8]  = count_cell[35:32];
+  assign \count_cell[9]  = count_cell[39:36];
+  assign \count_cell[10]  = count_cell[43:40];
+  assign \count_cell[11]  = count_cell[47:44];
+  assign \count_cell[12]  = count_cell[51:48];
+  assign \count_cell[13]  = count_cell[55:52];
+  assign \count_cell[14]  = count_cell[59:56];
+  assign \count_cell[15]  = count_cell[63:60];
+  assign \cursor_counts[0]  = cursor_counts[3:0];
+  assign \cursor_counts[1]  = cursor_counts[7:4];
+  assign \cursor_counts[2]  = cursor_counts[11:8];
+  assign \cursor_counts[3]  = cursor_counts[15:12];
+  assign \cursor_counts[4]  = cursor_counts[19:16];
+  assign \cursor_counts[5]  = cursor_counts[23:20];
+  assign \cursor_counts[6]  = cursor_counts[27:24];
+  assign \cursor_counts[7]  = cursor_counts[31:28];
+  assign \cursor_counts[8]  = cursor_counts[35:32];
+  assign \cursor_counts[9]  = cursor_counts[39:36];
+  assign \cursor_counts[10]  = cursor_counts[43:40];
+  assign \cursor_counts[11]  = cursor_counts[47:44];
+  assign \cursor_counts[12]  = cursor_counts[51:48];
+  assign \cursor_counts[13]  = cursor_counts[55:52];
+  assign \cursor_counts[14]  = cursor_counts[59:56];
+  assign \cursor_counts[15]  = cursor_counts[63:60];
   assign \$29  = difficulty;
   assign \$33  = difficulty;
   assign \$36  = difficulty;
   assign \$40  = difficulty;
   assign \$44  = difficulty;
-  assign \$137  = difficulty;
-  assign \$142  = difficulty;
-  assign \$149  = difficulty;
-  assign \$154  = difficulty;
+  assign \$56  = difficulty;
+  assign \$102  = difficulty;
+  assign \$107  = difficulty;
+  assign \$114  = difficulty;
+  assign \$119  = difficulty;
+  assign \$136  = difficulty;
+  assign \$139  = difficulty;
+  assign \$143  = difficulty;
+  assign \$147  = difficulty;
+  assign \$153  = difficulty;
+  assign \$168  = difficulty;
   assign \$171  = difficulty;
-  assign \$174  = difficulty;
-  assign \$178  = difficulty;
-  assign \$182  = difficulty;
+  assign \$188  = difficulty;
   assign \$191  = difficulty;
-  assign \$206  = difficulty;
-  assign \$215  = difficulty;
-  assign \$218  = difficulty;
-  assign \$235  = difficulty;
-  assign \$238  = difficulty;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$106 (rst, press, held, buttons, clk);
+module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe_mine, mine_row, rd_mine, count_cell, cursor_counts, flood__opening, count_cell__en, probe_next, new_game, new_beginner, flag_write, flag_value, layout_row, layout_data, layout_write, mine_write, mine_value, count_write__addr
+, count_write__data, count_write__en, zero_row, zero_data, zero_write, reveal, flood_step, count_cursor__addr, probe, probe_d, rd_revealed, rd_flagged, flood__flagged, flood__zero, flood__revealed, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$9  = 0;
+  wire \$1 ;
+  wire \$10 ;
+  wire \$11 ;
+  wire \$12 ;
+  wire \$13 ;
+  wire \$14 ;
+  wire \$15 ;
+  wire \$16 ;
+  wire \$17 ;
+  wire \$18 ;
+  wire \$19 ;
+  wire \$2 ;
+  wire \$20 ;
+  wire \$21 ;
+  wire \$22 ;
+  wire \$23 ;
+  wire \$24 ;
+  wire \$25 ;
+  wire \$26 ;
+  wire \$27 ;
+  wire \$28 ;
+  wire \$29 ;
+  wire \$3 ;
+  wire \$30 ;
+  wire \$31 ;
+  wire \$32 ;
+  wire \$33 ;
+  wire \$34 ;
+  wire [255:0] \$35 ;
+  wire [255:0] \$36 ;
+  reg [7:0] \$37 ;
+  reg [7:0] \$38 ;
+  reg \$39 ;
+  wire \$4 ;
+  reg \$40 ;
+  reg [15:0] \$41 ;
+  reg \$42 ;
+  reg [15:0] \$43 ;
+  reg [255:0] \$44 ;
+  reg [255:0] \$45 ;
+  reg [255:0] \$46 ;
+  wire \$5 ;
+  wire \$6 ;
+  wire \$7 ;
+  wire \$8 ;
+  wire \$9 ;
+  input clk;
+  wire clk;
+  output [63:0] count_cell;
+  wire [63:0] count_cell;
+  wire [3:0] \count_cell[0] ;
+  wire [3:0] \count_cell[10] ;
+  wire [3:0] \count_cell[11] ;
+  wire [3:0] \count_cell[12] ;
+  wire [3:0] \count_cell[13] ;
+  wire [3:0] \count_cell[14] ;
+  wire [3:0] \count_cell[15] ;
+  wire [3:0] \count_cell[1] ;
+  wire [3:0] \count_cell[2] ;
+  wire [3:0] \count_cell[3] ;
+  wire [3:0] \count_cell[4] ;
+  wire [3:0] \count_cell[5] ;
+  wire [3:0] \count_cell[6] ;
+  wire [3:0] \count_cell[7] ;
+  wire [3:0] \count_cell[8] ;
+  wire [3:0] \count_cell[9] ;
+  wire [3:0] count_cell__addr;
+  wire [63:0] count_cell__data;
+  wire [3:0] \count_cell__data[0] ;
+  wire [3:0] \count_cell__data[10] ;
+  wire [3:0] \count_cell__data[11] ;
+  wire [3:0] \count_cell__data[12] ;
+  wire [3:0] \count_cell__data[13] ;
+  wire [3:0] \count_cell__data[14] ;
+  wire [3:0] \count_cell__data[15] ;
+  wire [3:0] \count_cell__data[1] ;
+  wire [3:0] \count_cell__data[2] ;
+  wire [3:0] \count_cell__data[3] ;
+  wire [3:0] \count_cell__data[4] ;
+  wire [3:0] \count_cell__data[5] ;
+  wire [3:0] \count_cell__data[6] ;
+  wire [3:0] \count_cell__data[7] ;
+  wire [3:0] \count_cell__data[8] ;
+  wire [3:0] \count_cell__data[9] ;
+  input count_cell__en;
+  wire count_cell__en;
+  input [3:0] count_cursor__addr;
+  wire [3:0] count_cursor__addr;
+  wire [63:0] count_cursor__data;
+  wire [3:0] \count_cursor__data[0] ;
+  wire [3:0] \count_cursor__data[10] ;
+  wire [3:0] \count_cursor__data[11] ;
+  wire [3:0] \count_cursor__data[12] ;
+  wire [3:0] \count_cursor__data[13] ;
+  wire [3:0] \count_cursor__data[14] ;
+  wire [3:0] \count_cursor__data[15] ;
+  wire [3:0] \count_cursor__data[1] ;
+  wire [3:0] \count_cursor__data[2] ;
+  wire [3:0] \count_cursor__data[3] ;
+  wire [3:0] \count_cursor__data[4] ;
+  wire [3:0] \count_cursor__data[5] ;
+  wire [3:0] \count_cursor__data[6] ;
+  wire [3:0] \count_cursor__data[7] ;
+  wire [3:0] \count_cursor__data[8] ;
+  wire [3:0] \count_cursor__data[9] ;
+  wire [63:0] count_data;
+  wire [3:0] \count_data[0] ;
+  wire [3:0] \count_data[10] ;
+  wire [3:0] \count_data[11] ;
+  wire [3:0] \count_data[12] ;
+  wire [3:0] \count_data[13] ;
+  wire [3:0] \count_data[14] ;
+  wire [3:0] \count_data[15] ;
+  wire [3:0] \count_data[1] ;
+  wire [3:0] \count_data[2] ;
+  wire [3:0] \count_data[3] ;
+  wire [3:0] \count_data[4] ;
+  wire [3:0] \count_data[5] ;
+  wire [3:0] \count_data[6] ;
+  wire [3:0] \count_data[7] ;
+  wire [3:0] \count_data[8] ;
+  wire [3:0] \count_data[9] ;
+  wire [3:0] count_row;
+  wire count_write;
+  input [3:0] count_write__addr;
+  wire [3:0] count_write__addr;
+  input [63:0] count_write__data;
+  wire [63:0] count_write__data;
+  wire [3:0] \count_write__data[0] ;
+  wire [3:0] \count_write__data[10] ;
+  wire [3:0] \count_write__data[11] ;
+  wire [3:0] \count_write__data[12] ;
+  wire [3:0] \count_write__data[13] ;
+  wire [3:0] \count_write__data[14] ;
+  wire [3:0] \count_write__data[15] ;
+  wire [3:0] \count_write__data[1] ;
+  wire [3:0] \count_write__data[2] ;
+  wire [3:0] \count_write__data[3] ;
+  wire [3:0] \count_write__data[4] ;
+  wire [3:0] \count_write__data[5] ;
+  wire [3:0] \count_write__data[6] ;
+  wire [3:0] \count_write__data[7] ;
+  wire [3:0] \count_write__data[8] ;
+  wire [3:0] \count_write__data[9] ;
+  input count_write__en;
+  wire count_write__en;
+  output [63:0] cursor_counts;
+  wire [63:0] cursor_counts;
+  wire [3:0] \cursor_counts[0] ;
+  wire [3:0] \cursor_counts[10] ;
+  wire [3:0] \cursor_counts[11] ;
+  wire [3:0] \cursor_counts[12] ;
+  wire [3:0] \cursor_counts[13] ;
+  wire [3:0] \cursor_counts[14] ;
+  wire [3:0] \cursor_counts[15] ;
+  wire [3:0] \cursor_counts[1] ;
+  wire [3:0] \cursor_counts[2] ;
+  wire [3:0] \cursor_counts[3] ;
+  wire [3:0] \cursor_counts[4] ;
+  wire [3:0] \cursor_counts[5] ;
+  wire [3:0] \cursor_counts[6] ;
+  wire [3:0] \cursor_counts[7] ;
+  wire [3:0] \cursor_counts[8] ;
+  wire [3:0] \cursor_counts[9] ;
+  wire [3:0] cursor_row;
+  input flag_value;
+  wire flag_value;
+  input flag_write;
+  wire flag_write;
+  output [255:0] flood__flagged;
+  reg [255:0] flood__flagged = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  input [255:0] flood__opening;
+  wire [255:0] flood__opening;
+  output [255:0] flood__revealed;
+  reg [255:0] flood__revealed = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  output [255:0] flood__zero;
+  reg [255:0] flood__zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  input flood_step;
+  wire flood_step;
+  input [15:0] layout_data;
+  wire [15:0] layout_data;
+  input [3:0] layout_row;
+  wire [3:0] layout_row;
+  input layout_write;
+  wire layout_write;
+  reg mine_forward = 1'h0;
+  reg [15:0] mine_forward_row = 16'h0000;
+  wire [3:0] mine_read__addr;
+  wire [15:0] mine_read__data;
+  reg [15:0] mine_read_row = 16'h0000;
+  output [15:0] mine_row;
+  wire [15:0] mine_row;
+  input mine_value;
+  wire mine_value;
+  input mine_write;
+  wire mine_write;
+  reg [3:0] mine_write__addr;
+  reg [15:0] mine_write__data;
+  reg mine_write__en;
+  input new_beginner;
+  wire new_beginner;
+  input new_game;
+  wire new_game;
+  output [7:0] probe;
+  reg [7:0] probe = 8'h00;
+  output [7:0] probe_d;
+  reg [7:0] probe_d = 8'h00;
+  output probe_flagged;
+  wire probe_flagged;
+  output probe_mine;
+  wire probe_mine;
+  input [7:0] probe_next;
+  wire [7:0] probe_next;
+  output probe_revealed;
+  wire probe_revealed;
+  output rd_flagged;
+  reg rd_flagged = 1'h0;
+  output rd_mine;
+  wire rd_mine;
+  output rd_revealed;
+  reg rd_revealed = 1'h0;
+  wire read_enable;
+  input reveal;
+  wire reveal;
+  input rst;
+  wire rst;
+  input [15:0] zero_data;
+  wire [15:0] zero_data;
+  input [3:0] zero_row;
+  wire [3:0] zero_row;
+  input zero_write;
+  wire zero_write;
+  reg [63:0] counts [15:0];
+  initial begin
+    counts[0] = 64'h0000000000000000;
+    counts[1] = 64'h0000000000000000;
+    counts[2] = 64'h0000000000000000;
+    counts[3] = 64'h0000000000000000;
+    counts[4] = 64'h0000000000000000;
+    counts[5] = 64'h0000000000000000;
+    counts[6] = 64'h0000000000000000;
+    counts[7] = 64'h0000000000000000;
+    counts[8] = 64'h0000000000000000;
+    counts[9] = 64'h0000000000000000;
+    counts[10] = 64'h0000000000000000;
+    counts[11] = 64'h0000000000000000;
+    counts[12] = 64'h0000000000000000;
+    counts[13] = 64'h0000000000000000;
+    counts[14] = 64'h0000000000000000;
+    counts[15] = 64'h0000000000000000;
+  end
+  always @(posedge clk) begin
+    if (count_write__en)
+      counts[count_write__addr] <= count_write__data;
+  end
+  reg [63:0] _0_;
+  reg [63:0] _1_;
+  always @(posedge clk) begin
+    _0_ <= counts[count_cursor__addr];
+    if (count_cell__en) begin
+      _1_ <= counts[probe[7:4]];
+    end
+  end
+  assign cursor_counts = _0_;
+  assign count_cell = _1_;
+  reg [15:0] mines [15:0];
+  initial begin
+    mines[0] = 16'h0000;
+    mines[1] = 16'h0000;
+    mines[2] = 16'h0000;
+    mines[3] = 16'h0000;
+    mines[4] = 16'h0000;
+    mines[5] = 16'h0000;
+    mines[6] = 16'h0000;
+    mines[7] = 16'h0000;
+    mines[8] = 16'h0000;
+    mines[9] = 16'h0000;
+    mines[10] = 16'h0000;
+    mines[11] = 16'h0000;
+    mines[12] = 16'h0000;
+    mines[13] = 16'h0000;
+    mines[14] = 16'h0000;
+    mines[15] = 16'h0000;
+  end
+  always @(posedge clk) begin
+    if (mine_write__en)
+      mines[mine_write__addr] <= mine_write__data;
+  end
+  assign mine_read__data = mines[probe[7:4]];
+  always @(posedge clk)
+    probe_d <= \$38 ;
+  always @(posedge clk)
+    rd_revealed <= \$39 ;
+  always @(posedge clk)
+    rd_flagged <= \$40 ;
+  always @(posedge clk)
+    mine_read_row <= \$41 ;
+  always @(posedge clk)
+    mine_forward <= \$42 ;
+  always @(posedge clk)
+    mine_forward_row <= \$43 ;
+  always @(posedge clk)
+    flood__flagged <= \$44 ;
+  always @(posedge clk)
+    flood__zero <= \$45 ;
+  always @(posedge clk)
+    flood__revealed <= \$46 ;
+  assign probe_revealed = flood__revealed >> probe;
+  assign probe_flagged = flood__flagged >> probe;
+  assign probe_mine = mine_read__data >> probe[3:0];
+  assign mine_row = mine_forward ? mine_forward_row : mine_read_row;
+  assign rd_mine = mine_row >> probe_d[3:0];
+  assign \$1  = ! probe_d[3:0];
+  assign \$2  = \$1  ? mine_value : mine_row[0];
+  assign \$3  = probe_d[3:0] == 1'h1;
+  assign \$4  = \$3  ? mine_value : mine_row[1];
+  assign \$5  = probe_d[3:0] == 2'h2;
+  assign \$6  = \$5  ? mine_value : mine_row[2];
+  assign \$7  = probe_d[3:0] == 2'h3;
+  assign \$8  = \$7  ? mine_value : mine_row[3];
+  assign \$9  = probe_d[3:0] == 3'h4;
+  assign \$10  = \$9  ? mine_value : mine_row[4];
+  assign \$11  = probe_d[3:0] == 3'h5;
+  assign \$12  = \$11  ? mine_value : mine_row[5];
+  assign \$13  = probe_d[3:0] == 3'h6;
+  assign \$14  = \$13  ? mine_value : mine_row[6];
+  assign \$15  = probe_d[3:0] == 3'h7;
+  assign \$16  = \$15  ? mine_value : mine_row[7];
+  assign \$17  = probe_d[3:0] == 4'h8;
+  assign \$18  = \$17  ? mine_value : mine_row[8];
+  assign \$19  = probe_d[3:0] == 4'h9;
+  assign \$20  = \$19  ? mine_value : mine_row[9];
+  assign \$21  = probe_d[3:0] == 4'ha;
+  assign \$22  = \$21  ? mine_value : mine_row[10];
+  assign \$23  = probe_d[3:0] == 4'hb;
+  assign \$24  = \$23  ? mine_value : mine_row[11];
+  assign \$25  = probe_d[3:0] == 4'hc;
+  assign \$26  = \$25  ? mine_value : mine_row[12];
+  assign \$27  = probe_d[3:0] == 4'hd;
+  assign \$28  = \$27  ? mine_value : mine_row[13];
+  assign \$29  = probe_d[3:0] == 4'he;
+  assign \$30  = \$29  ? mine_value : mine_row[14];
+  assign \$31  = probe_d[3:0] == 4'hf;
+  assign \$32  = \$31  ? mine_value : mine_row[15];
+  assign \$33  = mine_write__addr == probe[7:4];
+  assign \$34  = mine_write__en & \$33 ;
+  assign \$35  = new_beginner ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$36  = flood__revealed | flood__opening;
+  always @(posedge clk)
+    probe <= \$37 ;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$38  = probe;
+    if (rst) begin
+      \$38  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$39  = probe_revealed;
+    if (rst) begin
+      \$39  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$40  = probe_flagged;
+    if (rst) begin
+      \$40  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$41  = mine_read__data;
+    if (rst) begin
+      \$41  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$42  = \$34 ;
+    if (rst) begin
+      \$42  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$43  = mine_write__data;
+    if (rst) begin
+      \$43  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$44  = flood__flagged;
+    if (new_game) begin
+      \$44  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+    if (flag_write) begin
+      (* full_case = 32'd1 *)
+      casez (probe_d)
+        8'h00:
+            \$44 [0] = flag_value;
+        8'h01:
+            \$44 [1] = flag_value;
+        8'h02:
+            \$44 [2] = flag_value;
+        8'h03:
+            \$44 [3] = flag_value;
+        8'h04:
+            \$44 [4] = flag_value;
+        8'h05:
+            \$44 [5] = flag_value;
+        8'h06:
+            \$44 [6] = flag_value;
+        8'h07:
+            \$44 [7] = flag_value;
+        8'h08:
+            \$44 [8] = flag_value;
+        8'h09:
+            \$44 [9] = flag_value;
+        8'h0a:
+            \$44 [10] = flag_value;
+        8'h0b:
+            \$44 [11] = flag_value;
+        8'h0c:
+            \$44 [12] = flag_value;
+        8'h0d:
+            \$44 [13] = flag_value;
+        8'h0e:
+            \$44 [14] = flag_value;
+        8'h0f:
+            \$44 [15] = flag_value;
+        8'h10:
+            \$44 [16] = flag_value;
+        8'h11:
+            \$44 [17] = flag_value;
+        8'h12:
+            \$44 [18] = flag_value;
+        8'h13:
+            \$44 [19] = flag_value;
+        8'h14:
+            \$44 [20] = flag_value;
+        8'h15:
+            \$44 [21] = flag_value;
+        8'h16:
+            \$44 [22] = flag_value;
+        8'h17:
+            \$44 [23] = flag_value;
+        8'h18:
+            \$44 [24] = flag_value;
+        8'h19:
+            \$44 [25] = flag_value;
+        8'h1a:
+            \$44 [26] = flag_value;
+        8'h1b:
+            \$44 [27] = flag_value;
+        8'h1c:
+            \$44 [28] = flag_value;
+        8'h1d:
+            \$44 [29] = flag_value;
+        8'h1e:
+            \$44 [30] = flag_value;
+        8'h1f:
+            \$44 [31] = flag_value;
+        8'h20:
+            \$44 [32] = flag_value;
+        8'h21:
+            \$44 [33] = flag_value;
+        8'h22:
+            \$44 [34] = flag_value;
+        8'h23:
+            \$44 [35] = flag_value;
+        8'h24:
+            \$44 [36] = flag_value;
+        8'h25:
+            \$44 [37] = flag_value;
+        8'h26:
+            \$44 [38] = flag_value;
+        8'h27:
+            \$44 [39] = flag_value;
+        8'h28:
+            \$44 [40] = flag_value;
+        8'h29:
+            \$44 [41] = flag_value;
+        8'h2a:
+            \$44 [42] = flag_value;
+        8'h2b:
+            \$44 [43] = flag_value;
+        8'h2c:
+            \$44 [44] = flag_value;
+        8'h2d:
+            \$44 [45] = flag_value;
+        8'h2e:
+            \$44 [46] = flag_value;
+        8'h2f:
+            \$44 [47] = flag_value;
+        8'h30:
+            \$44 [48] = flag_value;
+        8'h31:
+            \$44 [49] = flag_value;
+        8'h32:
+            \$44 [50] = flag_value;
+        8'h33:
+            \$44 [51] = flag_value;
+        8'h34:
+            \$44 [52] = flag_value;
+        8'h35:
+            \$44 [53] = flag_value;
+        8'h36:
+            \$44 [54] = flag_value;
+        8'h37:
+            \$44 [55] = flag_value;
+        8'h38:
+            \$44 [56] = flag_value;
+        8'h39:
+            \$44 [57] = flag_value;
+        8'h3a:
+            \$44 [58] = flag_value;
+        8'h3b:
+            \$44 [59] = flag_value;
+        8'h3c:
+            \$44 [60] = flag_value;
+        8'h3d:
+            \$44 [61] = flag_value;
+        8'h3e:
+            \$44 [62] = flag_value;
+        8'h3f:
+            \$44 [63] = flag_value;
+        8'h40:
+            \$44 [64] = flag_value;
+        8'h41:
+            \$44 [65] = flag_value;
+        8'h42:
+            \$44 [66] = flag_value;
+        8'h43:
+            \$44 [67] = flag_value;
+        8'h44:
+            \$44 [68] = flag_value;
+        8'h45:
+            \$44 [69] = flag_value;
+        8'h46:
+            \$44 [70] = flag_value;
+        8'h47:
+            \$44 [71] = flag_value;
+        8'h48:
+            \$44 [72] = flag_value;
+        8'h49:
+            \$44 [73] = flag_value;
+        8'h4a:
+            \$44 [74] = flag_value;
+        8'h4b:
+            \$44 [75] = flag_value;
+        8'h4c:
+            \$44 [76] = flag_value;
+        8'h4d:
+            \$44 [77] = flag_value;
+        8'h4e:
+            \$44 [78] = flag_value;
+        8'h4f:
+            \$44 [79] = flag_value;
+        8'h50:
+            \$44 [80] = flag_value;
+        8'h51:
+            \$44 [81] = flag_value;
+        8'h52:
+            \$44 [82] = flag_value;
+        8'h53:
+            \$44 [83] = flag_value;
+        8'h54:
+            \$44 [84] = flag_value;
+        8'h55:
+            \$44 [85] = flag_value;
+        8'h56:
+            \$44 [86] = flag_value;
+        8'h57:
+            \$44 [87] = flag_value;
+        8'h58:
+            \$44 [88] = flag_value;
+        8'h59:
+            \$44 [89] = flag_value;
+        8'h5a:
+            \$44 [90] = flag_value;
+        8'h5b:
+            \$44 [91] = flag_value;
+        8'h5c:
+            \$44 [92] = flag_value;
+        8'h5d:
+            \$44 [93] = flag_value;
+        8'h5e:
+            \$44 [94] = flag_value;
+        8'h5f:
+            \$44 [95] = flag_value;
+        8'h60:
+            \$44 [96] = flag_value;
+        8'h61:
+            \$44 [97] = flag_value;
+        8'h62:
+            \$44 [98] = flag_value;
+        8'h63:
+            \$44 [99] = flag_value;
+        8'h64:
+            \$44 [100] = flag_value;
+        8'h65:
+            \$44 [101] = flag_value;
+        8'h66:
+            \$44 [102] = flag_value;
+        8'h67:
+            \$44 [103] = flag_value;
+        8'h68:
+            \$44 [104] = flag_value;
+        8'h69:
+            \$44 [105] = flag_value;
+        8'h6a:
+            \$44 [106] = flag_value;
+        8'h6b:
+            \$44 [107] = flag_value;
+        8'h6c:
+            \$44 [108] = flag_value;
+        8'h6d:
+            \$44 [109] = flag_value;
+        8'h6e:
+            \$44 [110] = flag_value;
+        8'h6f:
+            \$44 [111] = flag_value;
+        8'h70:
+            \$44 [112] = flag_value;
+        8'h71:
+            \$44 [113] = flag_value;
+        8'h72:
+            \$44 [114] = flag_value;
+        8'h73:
+            \$44 [115] = flag_value;
+        8'h74:
+            \$44 [116] = flag_value;
+        8'h75:
+            \$44 [117] = flag_value;
+        8'h76:
+            \$44 [118] = flag_value;
+        8'h77:
+            \$44 [119] = flag_value;
+        8'h78:
+            \$44 [120] = flag_value;
+        8'h79:
+            \$44 [121] = flag_value;
+        8'h7a:
+            \$44 [122] = flag_value;
+        8'h7b:
+            \$44 [123] = flag_value;
+        8'h7c:
+            \$44 [124] = flag_value;
+        8'h7d:
+            \$44 [125] = flag_value;
+        8'h7e:
+            \$44 [126] = flag_value;
+        8'h7f:
+            \$44 [127] = flag_value;
+        8'h80:
+            \$44 [128] = flag_value;
+        8'h81:
+            \$44 [129] = flag_value;
+        8'h82:
+            \$44 [130] = flag_value;
+        8'h83:
+            \$44 [131] = flag_value;
+        8'h84:
+            \$44 [132] = flag_value;
+        8'h85:
+            \$44 [133] = flag_value;
+        8'h86:
+            \$44 [134] = flag_value;
+        8'h87:
+            \$44 [135] = flag_value;
+        8'h88:
+            \$44 [136] = flag_value;
+        8'h89:
+            \$44 [137] = flag_value;
+        8'h8a:
+            \$44 [138] = flag_value;
+        8'h8b:
+            \$44 [139] = flag_value;
+        8'h8c:
+            \$44 [140] = flag_value;
+        8'h8d:
+            \$44 [141] = flag_value;
+        8'h8e:
+            \$44 [142] = flag_value;
+        8'h8f:
+            \$44 [143] = flag_value;
+        8'h90:
+            \$44 [144] = flag_value;
+        8'h91:
+            \$44 [145] = flag_value;
+        8'h92:
+            \$44 [146] = flag_value;
+        8'h93:
+            \$44 [147] = flag_value;
+        8'h94:
+            \$44 [148] = flag_value;
+        8'h95:
+            \$44 [149] = flag_value;
+        8'h96:
+            \$44 [150] = flag_value;
+        8'h97:
+            \$44 [151] = flag_value;
+        8'h98:
+            \$44 [152] = flag_value;
+        8'h99:
+            \$44 [153] = flag_value;
+        8'h9a:
+            \$44 [154] = flag_value;
+        8'h9b:
+            \$44 [155] = flag_value;
+        8'h9c:
+            \$44 [156] = flag_value;
+        8'h9d:
+            \$44 [157] = flag_value;
+        8'h9e:
+            \$44 [158] = flag_value;
+        8'h9f:
+            \$44 [159] = flag_value;
+        8'ha0:
+            \$44 [160] = flag_value;
+        8'ha1:
+            \$44 [161] = flag_value;
+        8'ha2:
+            \$44 [162] = flag_value;
+        8'ha3:
+            \$44 [163] = flag_value;
+        8'ha4:
+            \$44 [164] = flag_value;
+        8'ha5:
+            \$44 [165] = flag_value;
+        8'ha6:
+            \$44 [166] = flag_value;
+        8'ha7:
+            \$44 [167] = flag_value;
+        8'ha8:
+            \$44 [168] = flag_value;
+        8'ha9:
+            \$44 [169] = flag_value;
+        8'haa:
+            \$44 [170] = flag_value;
+        8'hab:
+            \$44 [171] = flag_value;
+        8'hac:
+            \$44 [172] = flag_value;
+        8'had:
+            \$44 [173] = flag_value;
+        8'hae:
+            \$44 [174] = flag_value;
+        8'haf:
+            \$44 [175] = flag_value;
+        8'hb0:
+            \$44 [176] = flag_value;
+        8'hb1:
+            \$44 [177] = flag_value;
+        8'hb2:
+            \$44 [178] = flag_value;
+        8'hb3:
+            \$44 [179] = flag_value;
+        8'hb4:
+            \$44 [180] = flag_value;
+        8'hb5:
+            \$44 [181] = flag_value;
+        8'hb6:
+            \$44 [182] = flag_value;
+        8'hb7:
+            \$44 [183] = flag_value;
+        8'hb8:
+            \$44 [184] = flag_value;
+        8'hb9:
+            \$44 [185] = flag_value;
+        8'hba:
+            \$44 [186] = flag_value;
+        8'hbb:
+            \$44 [187] = flag_value;
+        8'hbc:
+            \$44 [188] = flag_value;
+        8'hbd:
+            \$44 [189] = flag_value;
+        8'hbe:
+            \$44 [190] = flag_value;
+        8'hbf:
+            \$44 [191] = flag_value;
+        8'hc0:
+            \$44 [192] = flag_value;
+        8'hc1:
+            \$44 [193] = flag_value;
+        8'hc2:
+            \$44 [194] = flag_value;
+        8'hc3:
+            \$44 [195] = flag_value;
+        8'hc4:
+            \$44 [196] = flag_value;
+        8'hc5:
+            \$44 [197] = flag_value;
+        8'hc6:
+            \$44 [198] = flag_value;
+        8'hc7:
+            \$44 [199] = flag_value;
+        8'hc8:
+            \$44 [200] = flag_value;
+        8'hc9:
+            \$44 [201] = flag_value;
+        8'hca:
+            \$44 [202] = flag_value;
+        8'hcb:
+            \$44 [203] = flag_value;
+        8'hcc:
+            \$44 [204] = flag_value;
+        8'hcd:
+            \$44 [205] = flag_value;
+        8'hce:
+            \$44 [206] = flag_value;
+        8'hcf:
+            \$44 [207] = flag_value;
+        8'hd0:
+            \$44 [208] = flag_value;
+        8'hd1:
+            \$44 [209] = flag_value;
+        8'hd2:
+            \$44 [210] = flag_value;
+        8'hd3:
+            \$44 [211] = flag_value;
+        8'hd4:
+            \$44 [212] = flag_value;
+        8'hd5:
+            \$44 [213] = flag_value;
+        8'hd6:
+            \$44 [214] = flag_value;
+        8'hd7:
+            \$44 [215] = flag_value;
+        8'hd8:
+            \$44 [216] = flag_value;
+        8'hd9:
+            \$44 [217] = flag_value;
+        8'hda:
+            \$44 [218] = flag_value;
+        8'hdb:
+            \$44 [219] = flag_value;
+        8'hdc:
+            \$44 [220] = flag_value;
+        8'hdd:
+            \$44 [221] = flag_value;
+        8'hde:
+            \$44 [222] = flag_value;
+        8'hdf:
+            \$44 [223] = flag_value;
+        8'he0:
+            \$44 [224] = flag_value;
+        8'he1:
+            \$44 [225] = flag_value;
+        8'he2:
+            \$44 [226] = flag_value;
+        8'he3:
+            \$44 [227] = flag_value;
+        8'he4:
+            \$44 [228] = flag_value;
+        8'he5:
+            \$44 [229] = flag_value;
+        8'he6:
+            \$44 [230] = flag_value;
+        8'he7:
+            \$44 [231] = flag_value;
+        8'he8:
+            \$44 [232] = flag_value;
+        8'he9:
+            \$44 [233] = flag_value;
+        8'hea:
+            \$44 [234] = flag_value;
+        8'heb:
+            \$44 [235] = flag_value;
+        8'hec:
+            \$44 [236] = flag_value;
+        8'hed:
+            \$44 [237] = flag_value;
+        8'hee:
+            \$44 [238] = flag_value;
+        8'hef:
+            \$44 [239] = flag_value;
+        8'hf0:
+            \$44 [240] = flag_value;
+        8'hf1:
+            \$44 [241] = flag_value;
+        8'hf2:
+            \$44 [242] = flag_value;
+        8'hf3:
+            \$44 [243] = flag_value;
+        8'hf4:
+            \$44 [244] = flag_value;
+        8'hf5:
+            \$44 [245] = flag_value;
+        8'hf6:
+            \$44 [246] = flag_value;
+        8'hf7:
+            \$44 [247] = flag_value;
+        8'hf8:
+            \$44 [248] = flag_value;
+        8'hf9:
+            \$44 [249] = flag_value;
+        8'hfa:
+            \$44 [250] = flag_value;
+        8'hfb:
+            \$44 [251] = flag_value;
+        8'hfc:
+            \$44 [252] = flag_value;
+        8'hfd:
+            \$44 [253] = flag_value;
+        8'hfe:
+            \$44 [254] = flag_value;
+        8'hff:
+            \$44 [255] = flag_value;
+      endcase
+    end
+    if (rst) begin
+      \$44  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$45  = flood__zero;
+    if (new_game) begin
+      \$45  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+    if (zero_write) begin
+      (* full_case = 32'd1 *)
+      casez (zero_row)
+        4'h0:
+            \$45 [15:0] = zero_data;
+        4'h1:
+            \$45 [31:16] = zero_data;
+        4'h2:
+            \$45 [47:32] = zero_data;
+        4'h3:
+            \$45 [63:48] = zero_data;
+        4'h4:
+            \$45 [79:64] = zero_data;
+        4'h5:
+            \$45 [95:80] = zero_data;
+        4'h6:
+            \$45 [111:96] = zero_data;
+        4'h7:
+            \$45 [127:112] = zero_data;
+        4'h8:
+            \$45 [143:128] = zero_data;
+        4'h9:
+            \$45 [159:144] = zero_data;
+        4'ha:
+            \$45 [175:160] = zero_data;
+        4'hb:
+            \$45 [191:176] = zero_data;
+        4'hc:
+            \$45 [207:192] = zero_data;
+        4'hd:
+            \$45 [223:208] = zero_data;
+        4'he:
+            \$45 [239:224] = zero_data;
+        4'hf:
+            \$45 [255:240] = zero_data;
+      endcase
+    end
+    if (rst) begin
+      \$45  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$46  = flood__revealed;
+    if (new_game) begin
+      \$46  = \$35 ;
+    end
+    if (flood_step) begin
+      \$46  = \$36 ;
+    end
+    if (reveal) begin
+      (* full_case = 32'd1 *)
+      casez (probe_d)
+        8'h00:
+            \$46 [0] = 1'h1;
+        8'h01:
+            \$46 [1] = 1'h1;
+        8'h02:
+            \$46 [2] = 1'h1;
+        8'h03:
+            \$46 [3] = 1'h1;
+        8'h04:
+            \$46 [4] = 1'h1;
+        8'h05:
+            \$46 [5] = 1'h1;
+        8'h06:
+            \$46 [6] = 1'h1;
+        8'h07:
+            \$46 [7] = 1'h1;
+        8'h08:
+            \$46 [8] = 1'h1;
+        8'h09:
+            \$46 [9] = 1'h1;
+        8'h0a:
+            \$46 [10] = 1'h1;
+        8'h0b:
+            \$46 [11] = 1'h1;
+        8'h0c:
+            \$46 [12] = 1'h1;
+        8'h0d:
+            \$46 [13] = 1'h1;
+        8'h0e:
+            \$46 [14] = 1'h1;
+        8'h0f:
+            \$46 [15] = 1'h1;
+        8'h10:
+            \$46 [16] = 1'h1;
+        8'h11:
+            \$46 [17] = 1'h1;
+        8'h12:
+            \$46 [18] = 1'h1;
+        8'h13:
+            \$46 [19] = 1'h1;
+        8'h14:
+            \$46 [20] = 1'h1;
+        8'h15:
+            \$46 [21] = 1'h1;
+        8'h16:
+            \$46 [22] = 1'h1;
+        8'h17:
+            \$46 [23] = 1'h1;
+        8'h18:
+            \$46 [24] = 1'h1;
+        8'h19:
+            \$46 [25] = 1'h1;
+        8'h1a:
+            \$46 [26] = 1'h1;
+        8'h1b:
+            \$46 [27] = 1'h1;
+        8'h1c:
+            \$46 [28] = 1'h1;
+        8'h1d:
+            \$46 [29] = 1'h1;
+        8'h1e:
+            \$46 [30] = 1'h1;
+        8'h1f:
+            \$46 [31] = 1'h1;
+        8'h20:
+            \$46 [32] = 1'h1;
+        8'h21:
+            \$46 [33] = 1'h1;
+        8'h22:
+            \$46 [34] = 1'h1;
+        8'h23:
+            \$46 [35] = 1'h1;
+        8'h24:
+            \$46 [36] = 1'h1;
+        8'h25:
+            \$46 [37] = 1'h1;
+        8'h26:
+            \$46 [38] = 1'h1;
+        8'h27:
+            \$46 [39] = 1'h1;
+        8'h28:
+            \$46 [40] = 1'h1;
+        8'h29:
+            \$46 [41] = 1'h1;
+        8'h2a:
+            \$46 [42] = 1'h1;
+        8'h2b:
+            \$46 [43] = 1'h1;
+        8'h2c:
+            \$46 [44] = 1'h1;
+        8'h2d:
+            \$46 [45] = 1'h1;
+        8'h2e:
+            \$46 [46] = 1'h1;
+        8'h2f:
+            \$46 [47] = 1'h1;
+        8'h30:
+            \$46 [48] = 1'h1;
+        8'h31:
+            \$46 [49] = 1'h1;
+        8'h32:
+            \$46 [50] = 1'h1;
+        8'h33:
+            \$46 [51] = 1'h1;
+        8'h34:
+            \$46 [52] = 1'h1;
+        8'h35:
+            \$46 [53] = 1'h1;
+        8'h36:
+            \$46 [54] = 1'h1;
+        8'h37:
+            \$46 [55] = 1'h1;
+        8'h38:
+            \$46 [56] = 1'h1;
+        8'h39:
+            \$46 [57] = 1'h1;
+        8'h3a:
+            \$46 [58] = 1'h1;
+        8'h3b:
+            \$46 [59] = 1'h1;
+        8'h3c:
+            \$46 [60] = 1'h1;
+        8'h3d:
+            \$46 [61] = 1'h1;
+        8'h3e:
+            \$46 [62] = 1'h1;
+        8'h3f:
+            \$46 [63] = 1'h1;
+        8'h40:
+            \$46 [64] = 1'h1;
+        8'h41:
+            \$46 [65] = 1'h1;
+        8'h42:
+            \$46 [66] = 1'h1;
+        8'h43:
+            \$46 [67] = 1'h1;
+        8'h44:
+            \$46 [68] = 1'h1;
+        8'h45:
+            \$46 [69] = 1'h1;
+        8'h46:
+            \$46 [70] = 1'h1;
+        8'h47:
+            \$46 [71] = 1'h1;
+        8'h48:
+            \$46 [72] = 1'h1;
+        8'h49:
+            \$46 [73] = 1'h1;
+        8'h4a:
+            \$46 [74] = 1'h1;
+        8'h4b:
+            \$46 [75] = 1'h1;
+        8'h4c:
+            \$46 [76] = 1'h1;
+        8'h4d:
+            \$46 [77] = 1'h1;
+        8'h4e:
+            \$46 [78] = 1'h1;
+        8'h4f:
+            \$46 [79] = 1'h1;
+        8'h50:
+            \$46 [80] = 1'h1;
+        8'h51:
+            \$46 [81] = 1'h1;
+        8'h52:
+            \$46 [82] = 1'h1;
+        8'h53:
+            \$46 [83] = 1'h1;
+        8'h54:
+            \$46 [84] = 1'h1;
+        8'h55:
+            \$46 [85] = 1'h1;
+        8'h56:
+            \$46 [86] = 1'h1;
+        8'h57:
+            \$46 [87] = 1'h1;
+        8'h58:
+            \$46 [88] = 1'h1;
+        8'h59:
+            \$46 [89] = 1'h1;
+        8'h5a:
+            \$46 [90] = 1'h1;
+        8'h5b:
+            \$46 [91] = 1'h1;
+        8'h5c:
+            \$46 [92] = 1'h1;
+        8'h5d:
+            \$46 [93] = 1'h1;
+        8'h5e:
+            \$46 [94] = 1'h1;
+        8'h5f:
+            \$46 [95] = 1'h1;
+        8'h60:
+            \$46 [96] = 1'h1;
+        8'h61:
+            \$46 [97] = 1'h1;
+        8'h62:
+            \$46 [98] = 1'h1;
+        8'h63:
+            \$46 [99] = 1'h1;
+        8'h64:
+            \$46 [100] = 1'h1;
+        8'h65:
+            \$46 [101] = 1'h1;
+        8'h66:
+            \$46 [102] = 1'h1;
+        8'h67:
+            \$46 [103] = 1'h1;
+        8'h68:
+            \$46 [104] = 1'h1;
+        8'h69:
+            \$46 [105] = 1'h1;
+        8'h6a:
+            \$46 [106] = 1'h1;
+        8'h6b:
+            \$46 [107] = 1'h1;
+        8'h6c:
+            \$46 [108] = 1'h1;
+        8'h6d:
+            \$46 [109] = 1'h1;
+        8'h6e:
+            \$46 [110] = 1'h1;
+        8'h6f:
+            \$46 [111] = 1'h1;
+        8'h70:
+            \$46 [112] = 1'h1;
+        8'h71:
+            \$46 [113] = 1'h1;
+        8'h72:
+            \$46 [114] = 1'h1;
+        8'h73:
+            \$46 [115] = 1'h1;
+        8'h74:
+            \$46 [116] = 1'h1;
+        8'h75:
+            \$46 [117] = 1'h1;
+        8'h76:
+            \$46 [118] = 1'h1;
+        8'h77:
+            \$46 [119] = 1'h1;
+        8'h78:
+            \$46 [120] = 1'h1;
+        8'h79:
+            \$46 [121] = 1'h1;
+        8'h7a:
+            \$46 [122] = 1'h1;
+        8'h7b:
+            \$46 [123] = 1'h1;
+        8'h7c:
+            \$46 [124] = 1'h1;
+        8'h7d:
+            \$46 [125] = 1'h1;
+        8'h7e:
+            \$46 [126] = 1'h1;
+        8'h7f:
+            \$46 [127] = 1'h1;
+        8'h80:
+            \$46 [128] = 1'h1;
+        8'h81:
+            \$46 [129] = 1'h1;
+        8'h82:
+            \$46 [130] = 1'h1;
+        8'h83:
+            \$46 [131] = 1'h1;
+        8'h84:
+            \$46 [132] = 1'h1;
+        8'h85:
+            \$46 [133] = 1'h1;
+        8'h86:
+            \$46 [134] = 1'h1;
+        8'h87:
+            \$46 [135] = 1'h1;
+        8'h88:
+            \$46 [136] = 1'h1;
+        8'h89:
+            \$46 [137] = 1'h1;
+        8'h8a:
+            \$46 [138] = 1'h1;
+        8'h8b:
+            \$46 [139] = 1'h1;
+        8'h8c:
+            \$46 [140] = 1'h1;
+        8'h8d:
+            \$46 [141] = 1'h1;
+        8'h8e:
+            \$46 [142] = 1'h1;
+        8'h8f:
+            \$46 [143] = 1'h1;
+        8'h90:
+            \$46 [144] = 1'h1;
+        8'h91:
+            \$46 [145] = 1'h1;
+        8'h92:
+            \$46 [146] = 1'h1;
+        8'h93:
+            \$46 [147] = 1'h1;
+        8'h94:
+            \$46 [148] = 1'h1;
+        8'h95:
+            \$46 [149] = 1'h1;
+        8'h96:
+            \$46 [150] = 1'h1;
+        8'h97:
+            \$46 [151] = 1'h1;
+        8'h98:
+            \$46 [152] = 1'h1;
+        8'h99:
+            \$46 [153] = 1'h1;
+        8'h9a:
+            \$46 [154] = 1'h1;
+        8'h9b:
+            \$46 [155] = 1'h1;
+        8'h9c:
+            \$46 [156] = 1'h1;
+        8'h9d:
+            \$46 [157] = 1'h1;
+        8'h9e:
+            \$46 [158] = 1'h1;
+        8'h9f:
+            \$46 [159] = 1'h1;
+        8'ha0:
+            \$46 [160] = 1'h1;
+        8'ha1:
+            \$46 [161] = 1'h1;
+        8'ha2:
+            \$46 [162] = 1'h1;
+        8'ha3:
+            \$46 [163] = 1'h1;
+        8'ha4:
+            \$46 [164] = 1'h1;
+        8'ha5:
+            \$46 [165] = 1'h1;
+        8'ha6:
+            \$46 [166] = 1'h1;
+        8'ha7:
+            \$46 [167] = 1'h1;
+        8'ha8:
+            \$46 [168] = 1'h1;
+        8'ha9:
+            \$46 [169] = 1'h1;
+        8'haa:
+            \$46 [170] = 1'h1;
+        8'hab:
+            \$46 [171] = 1'h1;
+        8'hac:
+            \$46 [172] = 1'h1;
+        8'had:
+            \$46 [173] = 1'h1;
+        8'hae:
+            \$46 [174] = 1'h1;
+        8'haf:
+            \$46 [175] = 1'h1;
+        8'hb0:
+            \$46 [176] = 1'h1;
+        8'hb1:
+            \$46 [177] = 1'h1;
+        8'hb2:
+            \$46 [178] = 1'h1;
+        8'hb3:
+            \$46 [179] = 1'h1;
+        8'hb4:
+            \$46 [180] = 1'h1;
+        8'hb5:
+            \$46 [181] = 1'h1;
+        8'hb6:
+            \$46 [182] = 1'h1;
+        8'hb7:
+            \$46 [183] = 1'h1;
+        8'hb8:
+            \$46 [184] = 1'h1;
+        8'hb9:
+            \$46 [185] = 1'h1;
+        8'hba:
+            \$46 [186] = 1'h1;
+        8'hbb:
+            \$46 [187] = 1'h1;
+        8'hbc:
+            \$46 [188] = 1'h1;
+        8'hbd:
+            \$46 [189] = 1'h1;
+        8'hbe:
+            \$46 [190] = 1'h1;
+        8'hbf:
+            \$46 [191] = 1'h1;
+        8'hc0:
+            \$46 [192] = 1'h1;
+        8'hc1:
+            \$46 [193] = 1'h1;
+        8'hc2:
+            \$46 [194] = 1'h1;
+        8'hc3:
+            \$46 [195] = 1'h1;
+        8'hc4:
+            \$46 [196] = 1'h1;
+        8'hc5:
+            \$46 [197] = 1'h1;
+        8'hc6:
+            \$46 [198] = 1'h1;
+        8'hc7:
+            \$46 [199] = 1'h1;
+        8'hc8:
+            \$46 [200] = 1'h1;
+        8'hc9:
+            \$46 [201] = 1'h1;
+        8'hca:
+            \$46 [202] = 1'h1;
+        8'hcb:
+            \$46 [203] = 1'h1;
+        8'hcc:
+            \$46 [204] = 1'h1;
+        8'hcd:
+            \$46 [205] = 1'h1;
+        8'hce:
+            \$46 [206] = 1'h1;
+        8'hcf:
+            \$46 [207] = 1'h1;
+        8'hd0:
+            \$46 [208] = 1'h1;
+        8'hd1:
+            \$46 [209] = 1'h1;
+        8'hd2:
+            \$46 [210] = 1'h1;
+        8'hd3:
+            \$46 [211] = 1'h1;
+        8'hd4:
+            \$46 [212] = 1'h1;
+        8'hd5:
+            \$46 [213] = 1'h1;
+        8'hd6:
+            \$46 [214] = 1'h1;
+        8'hd7:
+            \$46 [215] = 1'h1;
+        8'hd8:
+            \$46 [216] = 1'h1;
+        8'hd9:
+            \$46 [217] = 1'h1;
+        8'hda:
+            \$46 [218] = 1'h1;
+        8'hdb:
+            \$46 [219] = 1'h1;
+        8'hdc:
+            \$46 [220] = 1'h1;
+        8'hdd:
+            \$46 [221] = 1'h1;
+        8'hde:
+            \$46 [222] = 1'h1;
+        8'hdf:
+            \$46 [223] = 1'h1;
+        8'he0:
+            \$46 [224] = 1'h1;
+        8'he1:
+            \$46 [225] = 1'h1;
+        8'he2:
+            \$46 [226] = 1'h1;
+        8'he3:
+            \$46 [227] = 1'h1;
+        8'he4:
+            \$46 [228] = 1'h1;
+        8'he5:
+            \$46 [229] = 1'h1;
+        8'he6:
+            \$46 [230] = 1'h1;
+        8'he7:
+            \$46 [231] = 1'h1;
+        8'he8:
+            \$46 [232] = 1'h1;
+        8'he9:
+            \$46 [233] = 1'h1;
+        8'hea:
+            \$46 [234] = 1'h1;
+        8'heb:
+            \$46 [235] = 1'h1;
+        8'hec:
+            \$46 [236] = 1'h1;
+        8'hed:
+            \$46 [237] = 1'h1;
+        8'hee:
+            \$46 [238] = 1'h1;
+        8'hef:
+            \$46 [239] = 1'h1;
+        8'hf0:
+            \$46 [240] = 1'h1;
+        8'hf1:
+            \$46 [241] = 1'h1;
+        8'hf2:
+            \$46 [242] = 1'h1;
+        8'hf3:
+            \$46 [243] = 1'h1;
+        8'hf4:
+            \$46 [244] = 1'h1;
+        8'hf5:
+            \$46 [245] = 1'h1;
+        8'hf6:
+            \$46 [246] = 1'h1;
+        8'hf7:
+            \$46 [247] = 1'h1;
+        8'hf8:
+            \$46 [248] = 1'h1;
+        8'hf9:
+            \$46 [249] = 1'h1;
+        8'hfa:
+            \$46 [250] = 1'h1;
+        8'hfb:
+            \$46 [251] = 1'h1;
+        8'hfc:
+            \$46 [252] = 1'h1;
+        8'hfd:
+            \$46 [253] = 1'h1;
+        8'hfe:
+            \$46 [254] = 1'h1;
+        8'hff:
+            \$46 [255] = 1'h1;
+      endcase
+    end
+    if (rst) begin
+      \$46  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    mine_write__addr = 4'h0;
+    if (layout_write) begin
+      mine_write__addr = layout_row;
+    end
+    if (mine_write) begin
+      mine_write__addr = probe_d[7:4];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    mine_write__data = 16'h0000;
+    if (layout_write) begin
+      mine_write__data = layout_data;
+    end
+    if (mine_write) begin
+      mine_write__data = { \$32 , \$30 , \$28 , \$26 , \$24 , \$22 , \$20 , \$18 , \$16 , \$14 , \$12 , \$10 , \$8 , \$6 , \$4 , \$2  };
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    mine_write__en = 1'h0;
+    if (layout_write) begin
+      mine_write__en = 1'h1;
+    end
+    if (mine_write) begin
+      mine_write__en = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$37  = probe_next;
+    if (rst) begin
+      \$37  = 8'h00;
+    end
+  end
+  assign mine_read__addr = probe[7:4];
+  assign count_row = count_write__addr;
+  assign count_data = count_write__data;
+  assign count_write = count_write__en;
+  assign count_cell__addr = probe[7:4];
+  assign read_enable = count_cell__en;
+  assign count_cell__data = count_cell;
+  assign cursor_row = count_cursor__addr;
+  assign count_cursor__data = cursor_counts;
+  assign \count_write__data[0]  = count_write__data[3:0];
+  assign \count_write__data[1]  = count_write__data[7:4];
+  assign \count_write__data[2]  = count_write__data[11:8];
+  assign \count_write__data[3]  = count_write__data[15:12];
+  assign \count_write__data[4]  = count_write__data[19:16];
+  assign \count_write__data[5]  = count_write__data[23:20];
+  assign \count_write__data[6]  = count_write__data[27:24];
+  assign \count_write__data[7]  = count_write__data[31:28];
+  assign \count_write__data[8]  = count_write__data[35:32];
+  assign \count_write__data[9]  = count_write__data[39:36];
+  assign \count_write__data[10]  = count_write__data[43:40];
+  assign \count_write__data[11]  = count_write__data[47:44];
+  assign \count_write__data[12]  = count_write__data[51:48];
+  assign \count_write__data[13]  = count_write__data[55:52];
+  assign \count_write__data[14]  = count_write__data[59:56];
+  assign \count_write__data[15]  = count_write__data[63:60];
+  assign \count_data[0]  = count_write__data[3:0];
+  assign \count_data[1]  = count_write__data[7:4];
+  assign \count_data[2]  = count_write__data[11:8];
+  assign \count_data[3]  = count_write__data[15:12];
+  assign \count_data[4]  = count_write__data[19:16];
+  assign \count_data[5]  = count_write__data[23:20];
+  assign \count_data[6]  = count_write__data[27:24];
+  assign \count_data[7]  = count_write__data[31:28];
+  assign \count_data[8]  = count_write__data[35:32];
+  assign \count_data[9]  = count_write__data[39:36];
+  assign \count_data[10]  = count_write__data[43:40];
+  assign \count_data[11]  = count_write__data[47:44];
+  assign \count_data[12]  = count_write__data[51:48];
+  assign \count_data[13]  = count_write__data[55:52];
+  assign \count_data[14]  = count_write__data[59:56];
+  assign \count_data[15]  = count_write__data[63:60];
+  assign \count_cell[0]  = count_cell[3:0];
+  assign \count_cell[1]  = count_cell[7:4];
+  assign \count_cell[2]  = count_cell[11:8];
+  assign \count_cell[3]  = count_cell[15:12];
+  assign \count_cell[4]  = count_cell[19:16];
+  assign \count_cell[5]  = count_cell[23:20];
+  assign \count_cell[6]  = count_cell[27:24];
+  assign \count_cell[7]  = count_cell[31:28];
+  assign \count_cell[8]  = count_cell[35:32];
+  assign \count_cell[9]  = count_cell[39:36];
+  assign \count_cell[10]  = count_cell[43:40];
+  assign \count_cell[11]  = count_cell[47:44];
+  assign \count_cell[12]  = count_cell[51:48];
+  assign \count_cell[13]  = count_cell[55:52];
+  assign \count_cell[14]  = count_cell[59:56];
+  assign \count_cell[15]  = count_cell[63:60];
+  assign \count_cell__data[0]  = count_cell[3:0];
+  assign \count_cell__data[1]  = count_cell[7:4];
+  assign \count_cell__data[2]  = count_cell[11:8];
+  assign \count_cell__data[3]  = count_cell[15:12];
+  assign \count_cell__data[4]  = count_cell[19:16];
+  assign \count_cell__data[5]  = count_cell[23:20];
+  assign \count_cell__data[6]  = count_cell[27:24];
+  assign \count_cell__data[7]  = count_cell[31:28];
+  assign \count_cell__data[8]  = count_cell[35:32];
+  assign \count_cell__data[9]  = count_cell[39:36];
+  assign \count_cell__data[10]  = count_cell[43:40];
+  assign \count_cell__data[11]  = count_cell[47:44];
+  assign \count_cell__data[12]  = count_cell[51:48];
+  assign \count_cell__data[13]  = count_cell[55:52];
+  assign \count_cell__data[14]  = count_cell[59:56];
+  assign \count_cell__data[15]  = count_cell[63:60];
+  assign \cursor_counts[0]  = cursor_counts[3:0];
+  assign \cursor_counts[1]  = cursor_counts[7:4];
+  assign \cursor_counts[2]  = cursor_counts[11:8];
+  assign \cursor_counts[3]  = cursor_counts[15:12];
+  assign \cursor_counts[4]  = cursor_counts[19:16];
+  assign \cursor_counts[5]  = cursor_counts[23:20];
+  assign \cursor_counts[6]  = cursor_counts[27:24];
+  assign \cursor_counts[7]  = cursor_counts[31:28];
+  assign \cursor_counts[8]  = cursor_counts[35:32];
+  assign \cursor_counts[9]  = cursor_counts[39:36];
+  assign \cursor_counts[10]  = cursor_counts[43:40];
+  assign \cursor_counts[11]  = cursor_counts[47:44];
+  assign \cursor_counts[12]  = cursor_counts[51:48];
+  assign \cursor_counts[13]  = cursor_counts[55:52];
+  assign \cursor_counts[14]  = cursor_counts[59:56];
+  assign \cursor_counts[15]  = cursor_counts[63:60];
+  assign \count_cursor__data[0]  = cursor_counts[3:0];
+  assign \count_cursor__data[1]  = cursor_counts[7:4];
+  assign \count_cursor__data[2]  = cursor_counts[11:8];
+  assign \count_cursor__data[3]  = cursor_counts[15:12];
+  assign \count_cursor__data[4]  = cursor_counts[19:16];
+  assign \count_cursor__data[5]  = cursor_counts[23:20];
+  assign \count_cursor__data[6]  = cursor_counts[27:24];
+  assign \count_cursor__data[7]  = cursor_counts[31:28];
+  assign \count_cursor__data[8]  = cursor_counts[35:32];
+  assign \count_cursor__data[9]  = cursor_counts[39:36];
+  assign \count_cursor__data[10]  = cursor_counts[43:40];
+  assign \count_cursor__data[11]  = cursor_counts[47:44];
+  assign \count_cursor__data[12]  = cursor_counts[51:48];
+  assign \count_cursor__data[13]  = cursor_counts[55:52];
+  assign \count_cursor__data[14]  = cursor_counts[59:56];
+  assign \count_cursor__data[15]  = cursor_counts[63:60];
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_system.game.buttons$111 (rst, press, held, buttons, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
   wire \$11 ;
@@ -7301,38 +7806,38 @@ module \minesweeper_system.game.buttons$106 (rst, press, held, buttons, clk);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_system.game.buttons$106.debounce_centre  debounce_centre (
+  \minesweeper_system.game.buttons$111.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$106.debounce_down  debounce_down (
+  \minesweeper_system.game.buttons$111.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$106.debounce_left  debounce_left (
+  \minesweeper_system.game.buttons$111.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$106.debounce_right  debounce_right (
+  \minesweeper_system.game.buttons$111.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$106.debounce_up  debounce_up (
+  \minesweeper_system.game.buttons$111.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
     .rst(rst)
   );
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     \repeat  = 5'h00;
     if (\$5 ) begin
     end else if (\$6 ) begin
@@ -7340,14 +7845,14 @@ module \minesweeper_system.game.buttons$106 (rst, press, held, buttons, clk);
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     \$13  = levels;
     if (rst) begin
       \$13  = 5'h00;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     (* full_case = 32'd1 *)
     if (\$10 ) begin
       \$14  = 26'h0000000;
@@ -7375,58 +7880,7 @@ module \minesweeper_system.game.buttons$106 (rst, press, held, buttons, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$106.debounce_centre (rst, o, i, clk);
-  reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
-  wire \$1 ;
-  wire \$2 ;
-  wire [20:0] \$3 ;
-  reg [19:0] \$4 ;
-  reg \$5 ;
-  input clk;
-  wire clk;
-  reg [19:0] count = 20'h00000;
-  input i;
-  wire i;
-  output o;
-  reg o = 1'h0;
-  input rst;
-  wire rst;
-  always @(posedge clk)
-    count <= \$4 ;
-  always @(posedge clk)
-    o <= \$5 ;
-  assign \$1  = i == o;
-  assign \$2  = count == 20'hf423f;
-  assign \$3  = count + 1'h1;
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$5  = o;
-    if (\$1 ) begin
-    end else if (\$2 ) begin
-      \$5  = i;
-    end
-    if (rst) begin
-      \$5  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    (* full_case = 32'd1 *)
-    if (\$1 ) begin
-      \$4  = 20'h00000;
-    end else if (\$2 ) begin
-      \$4  = 20'h00000;
-    end else begin
-      \$4  = \$3 [19:0];
-    end
-    if (rst) begin
-      \$4  = 20'h00000;
-    end
-  end
-endmodule
-
-(* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$106.debounce_down (rst, o, i, clk);
+module \minesweeper_system.game.buttons$111.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7477,7 +7931,7 @@ module \minesweeper_system.game.buttons$106.debounce_down (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$106.debounce_left (rst, o, i, clk);
+module \minesweeper_system.game.buttons$111.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7528,7 +7982,7 @@ module \minesweeper_system.game.buttons$106.debounce_left (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$106.debounce_right (rst, o, i, clk);
+module \minesweeper_system.game.buttons$111.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7579,7 +8033,7 @@ module \minesweeper_system.game.buttons$106.debounce_right (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$106.debounce_up (rst, o, i, clk);
+module \minesweeper_system.game.buttons$111.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7630,8 +8084,59 @@ module \minesweeper_system.game.buttons$106.debounce_up (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.flood (rst, opening, flagged, zero, revealed, opened_rows, clk);
+module \minesweeper_system.game.buttons$111.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
+  wire \$1 ;
+  wire \$2 ;
+  wire [20:0] \$3 ;
+  reg [19:0] \$4 ;
+  reg \$5 ;
+  input clk;
+  wire clk;
+  reg [19:0] count = 20'h00000;
+  input i;
+  wire i;
+  output o;
+  reg o = 1'h0;
+  input rst;
+  wire rst;
+  always @(posedge clk)
+    count <= \$4 ;
+  always @(posedge clk)
+    o <= \$5 ;
+  assign \$1  = i == o;
+  assign \$2  = count == 20'hf423f;
+  assign \$3  = count + 1'h1;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    \$5  = o;
+    if (\$1 ) begin
+    end else if (\$2 ) begin
+      \$5  = i;
+    end
+    if (rst) begin
+      \$5  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    (* full_case = 32'd1 *)
+    if (\$1 ) begin
+      \$4  = 20'h00000;
+    end else if (\$2 ) begin
+      \$4  = 20'h00000;
+    end else begin
+      \$4  = \$3 [19:0];
+    end
+    if (rst) begin
+      \$4  = 20'h00000;
+    end
+  end
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_system.game.flood (rst, board__opening, board__flagged, board__zero, board__revealed, opened_rows, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$16  = 0;
   wire [255:0] \$1 ;
   wire [255:0] \$10 ;
   wire [255:0] \$11 ;
@@ -7683,61 +8188,61 @@ module \minesweeper_system.game.flood (rst, opening, flagged, zero, revealed, op
   wire [255:0] \$7 ;
   wire [255:0] \$8 ;
   wire [255:0] \$9 ;
+  input [255:0] board__flagged;
+  wire [255:0] board__flagged;
+  output [255:0] board__opening;
+  wire [255:0] board__opening;
+  input [255:0] board__revealed;
+  wire [255:0] board__revealed;
+  input [255:0] board__zero;
+  wire [255:0] board__zero;
   input clk;
   wire clk;
-  input [255:0] flagged;
-  wire [255:0] flagged;
   output [15:0] opened_rows;
   reg [15:0] opened_rows = 16'h0000;
-  output [255:0] opening;
-  wire [255:0] opening;
-  input [255:0] revealed;
-  wire [255:0] revealed;
   input rst;
   wire rst;
-  input [255:0] zero;
-  wire [255:0] zero;
-  assign \$48  = | opening[223:208];
-  assign \$49  = | opening[239:224];
-  assign \$50  = | opening[255:240];
+  assign \$48  = | board__opening[223:208];
+  assign \$49  = | board__opening[239:224];
+  assign \$50  = | board__opening[255:240];
   always @(posedge clk)
     opened_rows <= \$51 ;
-  assign \$1  = ~ revealed;
-  assign \$2  = ~ flagged;
+  assign \$1  = ~ board__revealed;
+  assign \$2  = ~ board__flagged;
   assign \$3  = \$1  & \$2 ;
-  assign \$4  = revealed & zero;
-  assign \$5  = revealed & zero;
+  assign \$4  = board__revealed & board__zero;
+  assign \$5  = board__revealed & board__zero;
   assign \$8  = \$4  | \$7 ;
-  assign \$9  = revealed & zero;
+  assign \$9  = board__revealed & board__zero;
   assign \$12  = \$8  | \$11 ;
-  assign \$13  = revealed & zero;
-  assign \$14  = revealed & zero;
+  assign \$13  = board__revealed & board__zero;
+  assign \$14  = board__revealed & board__zero;
   assign \$17  = \$13  | \$16 ;
-  assign \$18  = revealed & zero;
+  assign \$18  = board__revealed & board__zero;
   assign \$21  = \$17  | \$20 ;
   assign \$23  = \$12  | \$22 [255:0];
-  assign \$24  = revealed & zero;
-  assign \$25  = revealed & zero;
+  assign \$24  = board__revealed & board__zero;
+  assign \$25  = board__revealed & board__zero;
   assign \$28  = \$24  | \$27 ;
-  assign \$29  = revealed & zero;
+  assign \$29  = board__revealed & board__zero;
   assign \$32  = \$28  | \$31 ;
   assign \$34  = \$23  | \$33 ;
-  assign opening = \$3  & \$34 ;
-  assign \$35  = | opening[15:0];
-  assign \$36  = | opening[31:16];
-  assign \$37  = | opening[47:32];
-  assign \$38  = | opening[63:48];
-  assign \$39  = | opening[79:64];
-  assign \$40  = | opening[95:80];
-  assign \$41  = | opening[111:96];
-  assign \$42  = | opening[127:112];
-  assign \$43  = | opening[143:128];
-  assign \$44  = | opening[159:144];
-  assign \$45  = | opening[175:160];
-  assign \$46  = | opening[191:176];
-  assign \$47  = | opening[207:192];
+  assign board__opening = \$3  & \$34 ;
+  assign \$35  = | board__opening[15:0];
+  assign \$36  = | board__opening[31:16];
+  assign \$37  = | board__opening[47:32];
+  assign \$38  = | board__opening[63:48];
+  assign \$39  = | board__opening[79:64];
+  assign \$40  = | board__opening[95:80];
+  assign \$41  = | board__opening[111:96];
+  assign \$42  = | board__opening[127:112];
+  assign \$43  = | board__opening[143:128];
+  assign \$44  = | board__opening[159:144];
+  assign \$45  = | board__opening[175:160];
+  assign \$46  = | board__opening[191:176];
+  assign \$47  = | board__opening[207:192];
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
     \$51  = { \$50 , \$49 , \$48 , \$47 , \$46 , \$45 , \$44 , \$43 , \$42 , \$41 , \$40 , \$39 , \$38 , \$37 , \$36 , \$35  };
     if (rst) begin
       \$51  = 16'h0000;
@@ -7767,7 +8272,7 @@ endmodule
 
 (* generator = "Amaranth" *)
 module \minesweeper_system.game.lcg (rst, ready, load, load_value, request, value, clk);
-  reg \$auto$verilog_backend.cc:2355:dump_module$16  = 0;
+  reg \$auto$verilog_backend.cc:2355:dump_module$17  = 0;
   wire [33:0] \$1 ;
   reg [33:0] \$10 ;
   reg [14:0] \$11 ;
@@ -7829,42 +8334,42 @@ module \minesweeper_system.game.lcg (rst, ready, load, load_value, request, valu
   always @(posedge clk)
     value <= \$16 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
     \$10  = \$1 ;
     if (rst) begin
       \$10  = 34'h000000000;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
     \$11  = \$2 [14:0];
     if (rst) begin
       \$11  = 15'h0000;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
     \$12  = \$3 [14:0];
     if (rst) begin
       \$12  = 15'h0000;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
     \$13  = \$4 [31:0];
     if (rst) begin
       \$13  = 32'd0;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
     \$14  = \$5 [14:0];
     if (rst) begin
       \$14  = 15'h0000;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
     \$15  = \wait ;
     if (request) begin
       \$15  = 2'h2;
@@ -7876,7 +8381,7 @@ module \minesweeper_system.game.lcg (rst, ready, load, load_value, request, valu
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
     \$16  = value;
     if (\$8 ) begin
       \$16  = { \$9 [14:0], \$signal$6 [16:0] };
@@ -7891,9 +8396,9 @@ module \minesweeper_system.game.lcg (rst, ready, load, load_value, request, valu
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.neighbour_counter (rst, \port$1159$0 , \port$1168$0 , \port$1177$0 , \port$1186$0 , \port$1195$0 , \port$1204$0 , \port$1213$0 , \port$1222$0 , \port$1231$0 , \port$1240$0 , \port$1249$0 , \port$1258$0 , \port$1267$0 , \port$1276$0 , \port$1285$0 , \port$1291$0 , shift, row, counts, clk
+module \minesweeper_system.game.neighbour_counter (rst, \port$1146$0 , \port$1155$0 , \port$1164$0 , \port$1173$0 , \port$1182$0 , \port$1191$0 , \port$1200$0 , \port$1209$0 , \port$1218$0 , \port$1227$0 , \port$1236$0 , \port$1245$0 , \port$1254$0 , \port$1263$0 , \port$1272$0 , \port$1278$0 , shift, row, counts, clk
 );
-  reg \$auto$verilog_backend.cc:2355:dump_module$17  = 0;
+  reg \$auto$verilog_backend.cc:2355:dump_module$18  = 0;
   wire [4:0] \$1 ;
   wire [8:0] \$10 ;
   wire [10:0] \$100 ;
@@ -8180,38 +8685,38 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1159$0 , \port$116
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$1159$0 ;
-  wire \port$1159$0 ;
-  output \port$1168$0 ;
-  wire \port$1168$0 ;
-  output \port$1177$0 ;
-  wire \port$1177$0 ;
-  output \port$1186$0 ;
-  wire \port$1186$0 ;
-  output \port$1195$0 ;
-  wire \port$1195$0 ;
-  output \port$1204$0 ;
-  wire \port$1204$0 ;
-  output \port$1213$0 ;
-  wire \port$1213$0 ;
-  output \port$1222$0 ;
-  wire \port$1222$0 ;
-  output \port$1231$0 ;
-  wire \port$1231$0 ;
-  output \port$1240$0 ;
-  wire \port$1240$0 ;
-  output \port$1249$0 ;
-  wire \port$1249$0 ;
-  output \port$1258$0 ;
-  wire \port$1258$0 ;
-  output \port$1267$0 ;
-  wire \port$1267$0 ;
-  output \port$1276$0 ;
-  wire \port$1276$0 ;
-  output \port$1285$0 ;
-  wire \port$1285$0 ;
-  output \port$1291$0 ;
-  wire \port$1291$0 ;
+  output \port$1146$0 ;
+  wire \port$1146$0 ;
+  output \port$1155$0 ;
+  wire \port$1155$0 ;
+  output \port$1164$0 ;
+  wire \port$1164$0 ;
+  output \port$1173$0 ;
+  wire \port$1173$0 ;
+  output \port$1182$0 ;
+  wire \port$1182$0 ;
+  output \port$1191$0 ;
+  wire \port$1191$0 ;
+  output \port$1200$0 ;
+  wire \port$1200$0 ;
+  output \port$1209$0 ;
+  wire \port$1209$0 ;
+  output \port$1218$0 ;
+  wire \port$1218$0 ;
+  output \port$1227$0 ;
+  wire \port$1227$0 ;
+  output \port$1236$0 ;
+  wire \port$1236$0 ;
+  output \port$1245$0 ;
+  wire \port$1245$0 ;
+  output \port$1254$0 ;
+  wire \port$1254$0 ;
+  output \port$1263$0 ;
+  wire \port$1263$0 ;
+  output \port$1272$0 ;
+  wire \port$1272$0 ;
+  output \port$1278$0 ;
+  wire \port$1278$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -8486,7 +8991,7 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1159$0 , \port$116
   always @(posedge clk)
     down <= \$263 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
     \$261  = \$signal ;
     if (shift) begin
       \$261  = \$signal$4 ;
@@ -8496,7 +9001,7 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1159$0 , \port$116
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
     \$262  = \$signal$4 ;
     if (shift) begin
       \$262  = down;
@@ -8506,7 +9011,7 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1159$0 , \port$116
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
     \$263  = down;
     if (shift) begin
       \$263  = row;
@@ -8516,22 +9021,22 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1159$0 , \port$116
     end
   end
   assign zero = { \$260 , \$254 , \$245 , \$236 , \$227 , \$218 , \$209 , \$200 , \$191 , \$182 , \$173 , \$164 , \$155 , \$146 , \$137 , \$128  };
-  assign \port$1159$0  = \$128 ;
-  assign \port$1168$0  = \$137 ;
-  assign \port$1177$0  = \$146 ;
-  assign \port$1186$0  = \$155 ;
-  assign \port$1195$0  = \$164 ;
-  assign \port$1204$0  = \$173 ;
-  assign \port$1213$0  = \$182 ;
-  assign \port$1222$0  = \$191 ;
-  assign \port$1231$0  = \$200 ;
-  assign \port$1240$0  = \$209 ;
-  assign \port$1249$0  = \$218 ;
-  assign \port$1258$0  = \$227 ;
-  assign \port$1267$0  = \$236 ;
-  assign \port$1276$0  = \$245 ;
-  assign \port$1285$0  = \$254 ;
-  assign \port$1291$0  = \$260 ;
+  assign \port$1146$0  = \$128 ;
+  assign \port$1155$0  = \$137 ;
+  assign \port$1164$0  = \$146 ;
+  assign \port$1173$0  = \$155 ;
+  assign \port$1182$0  = \$164 ;
+  assign \port$1191$0  = \$173 ;
+  assign \port$1200$0  = \$182 ;
+  assign \port$1209$0  = \$191 ;
+  assign \port$1218$0  = \$200 ;
+  assign \port$1227$0  = \$209 ;
+  assign \port$1236$0  = \$218 ;
+  assign \port$1245$0  = \$227 ;
+  assign \port$1254$0  = \$236 ;
+  assign \port$1263$0  = \$245 ;
+  assign \port$1272$0  = \$254 ;
+  assign \port$1278$0  = \$260 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -8568,7 +9073,7 @@ endmodule
 
 (* generator = "Amaranth" *)
 module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk);
-  reg \$auto$verilog_backend.cc:2355:dump_module$18  = 0;
+  reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
   reg [1:0] \$10 ;
   reg [7:0] \$11 ;
@@ -8618,7 +9123,7 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
   always @(posedge clk)
     digits <= \$12 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
     (* full_case = 32'd1 *)
     if (\$1 ) begin
       \$9  = 17'h00000;
@@ -8630,7 +9135,7 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
     \$10  = digit;
     if (\$1 ) begin
       \$10  = \$2 [1:0];
@@ -8640,21 +9145,21 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
     \$11  = { 1'h0, lit };
     if (rst) begin
       \$11  = 8'h00;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
     \$12  = \$4 ;
     if (rst) begin
       \$12  = 4'h0;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
     (* full_case = 32'd1 *)
     if (\$5 ) begin
       next_digit = \$6 [1:0];
@@ -8663,7 +9168,7 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
     lit = 7'h00;
     casez (\$8 )
       4'h0:

@@ -267,19 +267,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .anodes(\o$72 ),
     .clk(clk),
     .leds(leds),
-    .\port$1736$0 (i),
-    .\port$1738$0 (\i$38 ),
-    .\port$1740$0 (\i$39 ),
-    .\port$1742$0 (\i$40 ),
-    .\port$1744$0 (\i$41 ),
-    .\port$1746$0 (\i$43 ),
-    .\port$1748$0 (\i$44 ),
-    .\port$1750$0 (\i$45 ),
-    .\port$1752$0 (\i$46 ),
-    .\port$1754$0 (\i$47 ),
-    .\port$1756$0 (\i$48 ),
-    .\port$1758$0 (\i$49 ),
-    .\port$1760$0 (\i$50 ),
+    .\port$1723$0 (i),
+    .\port$1725$0 (\i$38 ),
+    .\port$1727$0 (\i$39 ),
+    .\port$1729$0 (\i$40 ),
+    .\port$1731$0 (\i$41 ),
+    .\port$1733$0 (\i$43 ),
+    .\port$1735$0 (\i$44 ),
+    .\port$1737$0 (\i$45 ),
+    .\port$1739$0 (\i$46 ),
+    .\port$1741$0 (\i$47 ),
+    .\port$1743$0 (\i$48 ),
+    .\port$1745$0 (\i$49 ),
+    .\port$1747$0 (\i$50 ),
     .segments(segments),
     .vga__blue(\o$57 ),
     .vga__green(\o$55 ),
@@ -1261,8 +1261,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , \port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
-, \port$1736$0 );
+module \nexys3_minesweeper.system (\port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
+, \port$1723$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1328,32 +1328,32 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1736$0 ;
-  wire \port$1736$0 ;
-  input \port$1738$0 ;
-  wire \port$1738$0 ;
-  input \port$1740$0 ;
-  wire \port$1740$0 ;
-  input \port$1742$0 ;
-  wire \port$1742$0 ;
-  input \port$1744$0 ;
-  wire \port$1744$0 ;
-  input \port$1746$0 ;
-  wire \port$1746$0 ;
-  input \port$1748$0 ;
-  wire \port$1748$0 ;
-  input \port$1750$0 ;
-  wire \port$1750$0 ;
-  input \port$1752$0 ;
-  wire \port$1752$0 ;
-  input \port$1754$0 ;
-  wire \port$1754$0 ;
-  input \port$1756$0 ;
-  wire \port$1756$0 ;
-  input \port$1758$0 ;
-  wire \port$1758$0 ;
-  input \port$1760$0 ;
-  wire \port$1760$0 ;
+  input \port$1723$0 ;
+  wire \port$1723$0 ;
+  input \port$1725$0 ;
+  wire \port$1725$0 ;
+  input \port$1727$0 ;
+  wire \port$1727$0 ;
+  input \port$1729$0 ;
+  wire \port$1729$0 ;
+  input \port$1731$0 ;
+  wire \port$1731$0 ;
+  input \port$1733$0 ;
+  wire \port$1733$0 ;
+  input \port$1735$0 ;
+  wire \port$1735$0 ;
+  input \port$1737$0 ;
+  wire \port$1737$0 ;
+  input \port$1739$0 ;
+  wire \port$1739$0 ;
+  input \port$1741$0 ;
+  wire \port$1741$0 ;
+  input \port$1743$0 ;
+  wire \port$1743$0 ;
+  input \port$1745$0 ;
+  wire \port$1745$0 ;
+  input \port$1747$0 ;
+  wire \port$1747$0 ;
   wire [7:0] read__cell;
   wire [7:0] \read__cell$44 ;
   wire [3:0] \read__cell$44.count ;
@@ -1443,11 +1443,11 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1736$0 (\port$1736$0 ),
-    .\port$1738$0 (\port$1738$0 ),
-    .\port$1740$0 (\port$1740$0 ),
-    .\port$1742$0 (\port$1742$0 ),
-    .\port$1744$0 (\port$1744$0 ),
+    .\port$1723$0 (\port$1723$0 ),
+    .\port$1725$0 (\port$1725$0 ),
+    .\port$1727$0 (\port$1727$0 ),
+    .\port$1729$0 (\port$1729$0 ),
+    .\port$1731$0 (\port$1731$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$70  \digits$70  (
@@ -1468,8 +1468,8 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
     .digits_start(start),
     .enable(pixel_enable),
     .held(held),
-    .\port$167$0 (\$9 ),
-    .\port$1872$0 (\$10 ),
+    .\port$134$0 (\$9 ),
+    .\port$1865$0 (\$10 ),
     .read__col(read__col),
     .read__row(read__row),
     .status(status),
@@ -1490,8 +1490,8 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
     .difficulty(difficulty),
     .held(held),
     .leds(leds),
-    .\port$167$0 (\$9 ),
-    .\port$1872$0 (\$10 ),
+    .\port$134$0 (\$9 ),
+    .\port$1865$0 (\$10 ),
     .read__col(read__col),
     .read__enable(pixel_enable),
     .read__row(read__row),
@@ -1507,14 +1507,14 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1746$0 (\port$1746$0 ),
-    .\port$1748$0 (\port$1748$0 ),
-    .\port$1750$0 (\port$1750$0 ),
-    .\port$1752$0 (\port$1752$0 ),
-    .\port$1754$0 (\port$1754$0 ),
-    .\port$1756$0 (\port$1756$0 ),
-    .\port$1758$0 (\port$1758$0 ),
-    .\port$1760$0 (\port$1760$0 ),
+    .\port$1733$0 (\port$1733$0 ),
+    .\port$1735$0 (\port$1735$0 ),
+    .\port$1737$0 (\port$1737$0 ),
+    .\port$1739$0 (\port$1739$0 ),
+    .\port$1741$0 (\port$1741$0 ),
+    .\port$1743$0 (\port$1743$0 ),
+    .\port$1745$0 (\port$1745$0 ),
+    .\port$1747$0 (\port$1747$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1556,8 +1556,8 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   assign \vga__vsync_n$60  = vga__vsync_n;
   assign \segments$63  = segments;
   assign digits = anodes;
-  assign \buttons$66  = { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
-  assign \switches$67  = { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
+  assign \buttons$66  = { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
+  assign \switches$67  = { \port$1747$0 , \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0  };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -1590,33 +1590,33 @@ module \nexys3_minesweeper.system (\port$1738$0 , \port$1740$0 , \port$1742$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , clk, stage1, \port$1736$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , clk, stage1, \port$1723$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1736$0 ;
-  wire \port$1736$0 ;
-  input \port$1738$0 ;
-  wire \port$1738$0 ;
-  input \port$1740$0 ;
-  wire \port$1740$0 ;
-  input \port$1742$0 ;
-  wire \port$1742$0 ;
-  input \port$1744$0 ;
-  wire \port$1744$0 ;
+  input \port$1723$0 ;
+  wire \port$1723$0 ;
+  input \port$1725$0 ;
+  wire \port$1725$0 ;
+  input \port$1727$0 ;
+  wire \port$1727$0 ;
+  input \port$1729$0 ;
+  wire \port$1729$0 ;
+  input \port$1731$0 ;
+  wire \port$1731$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
+    stage0 <= { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0  };
+  assign buttons = { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
   assign \buttons$4  = stage1;
 endmodule
 
@@ -1934,7 +1934,7 @@ module \nexys3_minesweeper.system.digits$70.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1872$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, \port$167$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1865$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, \port$134$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2249,10 +2249,10 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   wire held;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$167$0 ;
-  wire [3:0] \port$167$0 ;
-  input [3:0] \port$1872$0 ;
-  wire [3:0] \port$1872$0 ;
+  input [3:0] \port$134$0 ;
+  wire [3:0] \port$134$0 ;
+  input [3:0] \port$1865$0 ;
+  wire [3:0] \port$1865$0 ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
@@ -2308,22 +2308,22 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1872$0 [2];
-  assign \$8  = ~ \port$1872$0 [0];
+  assign \$7  = \$6  & \port$1865$0 [2];
+  assign \$8  = ~ \port$1865$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1872$0 [0];
-  assign \$12  = debug & \port$1872$0 [0];
+  assign \$11  = \$10  & \port$1865$0 [0];
+  assign \$12  = debug & \port$1865$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$167$0 ;
-  assign \$15  = \port$167$0  == 4'h8;
-  assign \$16  = \port$167$0  == 3'h7;
-  assign \$17  = \port$167$0  == 3'h6;
-  assign \$18  = \port$167$0  == 3'h5;
-  assign \$19  = \port$167$0  == 3'h4;
-  assign \$20  = \port$167$0  == 2'h3;
-  assign \$21  = \port$167$0  == 2'h2;
-  assign \$22  = \port$167$0  == 1'h1;
+  assign \$14  = | \port$134$0 ;
+  assign \$15  = \port$134$0  == 4'h8;
+  assign \$16  = \port$134$0  == 3'h7;
+  assign \$17  = \port$134$0  == 3'h6;
+  assign \$18  = \port$134$0  == 3'h5;
+  assign \$19  = \port$134$0  == 3'h4;
+  assign \$20  = \port$134$0  == 2'h3;
+  assign \$21  = \port$134$0  == 2'h2;
+  assign \$22  = \port$134$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -2619,7 +2619,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1872$0 [1]) begin
+      if (\port$1865$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -2632,13 +2632,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1872$0 [1]) begin
+      if (\port$1865$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1872$0 [3]) begin
+      end else if (\port$1865$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1872$0 [2]) begin
+      end else if (\port$1865$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2661,13 +2661,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1872$0 [1]) begin
+      if (\port$1865$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1872$0 [3]) begin
+      end else if (\port$1865$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1872$0 [2]) begin
+      end else if (\port$1865$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2683,13 +2683,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1872$0 [1]) begin
-        glyph = \port$167$0 ;
-      end else if (\port$1872$0 [3]) begin
+      if (\port$1865$0 [1]) begin
+        glyph = \port$134$0 ;
+      end else if (\port$1865$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1872$0 [2]) begin
+      end else if (\port$1865$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -3210,16 +3210,16 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1872$0 , \port$167$0  };
+  assign read__cell = { \port$1865$0 , \port$134$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
-  assign \read__cell.count  = \port$167$0 ;
-  assign \read__cell.mine  = \port$1872$0 [0];
-  assign \read__cell.revealed  = \port$1872$0 [1];
-  assign \read__cell.flagged  = \port$1872$0 [2];
-  assign \read__cell.exploded  = \port$1872$0 [3];
+  assign \read__cell.count  = \port$134$0 ;
+  assign \read__cell.mine  = \port$1865$0 [0];
+  assign \read__cell.revealed  = \port$1865$0 [1];
+  assign \read__cell.flagged  = \port$1865$0 [2];
+  assign \read__cell.exploded  = \port$1865$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -4392,85 +4392,85 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \port$1872$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$134$0 , held, clk, read__enable, \port$1865$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
-  wire [3:0] \$100 ;
+  wire [5:0] \$100 ;
   wire \$101 ;
   wire \$102 ;
-  wire \$103 ;
-  wire \$104 ;
-  wire \$105 ;
-  wire \$106 ;
+  wire [4:0] \$103 ;
+  wire [5:0] \$104 ;
+  wire [4:0] \$105 ;
+  wire [5:0] \$106 ;
   wire \$107 ;
-  wire \$108 ;
-  wire \$109 ;
+  wire [4:0] \$108 ;
+  wire [5:0] \$109 ;
   wire [4:0] \$11 ;
   wire \$110 ;
-  wire \$111 ;
-  wire \$112 ;
+  wire [4:0] \$111 ;
+  wire [4:0] \$112 ;
   wire \$113 ;
   wire \$114 ;
-  wire \$115 ;
-  wire \$116 ;
-  wire [32:0] \$117 ;
-  wire \$118 ;
+  wire [4:0] \$115 ;
+  wire [5:0] \$116 ;
+  wire [4:0] \$117 ;
+  wire [5:0] \$118 ;
   wire \$119 ;
   wire [4:0] \$12 ;
-  wire \$120 ;
-  wire \$121 ;
+  wire [4:0] \$120 ;
+  wire [5:0] \$121 ;
   wire \$122 ;
-  wire \$123 ;
-  wire \$124 ;
+  wire [4:0] \$123 ;
+  wire [4:0] \$124 ;
   wire \$125 ;
   wire \$126 ;
   wire \$127 ;
   wire \$128 ;
   wire \$129 ;
   wire [4:0] \$13 ;
-  wire [10:0] \$130 ;
-  wire [27:0] \$131 ;
-  wire \$132 ;
-  wire \$133 ;
-  wire [255:0] \$134 ;
-  wire [5:0] \$135 ;
+  wire [9:0] \$130 ;
+  wire [9:0] \$131 ;
+  wire [9:0] \$132 ;
+  wire [31:0] \$133 ;
+  wire [4:0] \$134 ;
+  wire \$135 ;
   wire \$136 ;
-  wire \$137 ;
-  wire [4:0] \$138 ;
-  wire [5:0] \$139 ;
+  wire [4:0] \$137 ;
+  wire \$138 ;
+  wire \$139 ;
   wire [5:0] \$14 ;
   wire [4:0] \$140 ;
-  wire [5:0] \$141 ;
+  wire \$141 ;
   wire \$142 ;
-  wire [4:0] \$143 ;
-  wire [5:0] \$144 ;
+  wire \$143 ;
+  wire [4:0] \$144 ;
   wire \$145 ;
-  wire [4:0] \$146 ;
-  wire [4:0] \$147 ;
-  wire \$148 ;
+  wire \$146 ;
+  wire \$147 ;
+  wire [4:0] \$148 ;
   wire \$149 ;
   wire [4:0] \$15 ;
-  wire [4:0] \$150 ;
-  wire [5:0] \$151 ;
-  wire [4:0] \$152 ;
-  wire [5:0] \$153 ;
-  wire \$154 ;
-  wire [4:0] \$155 ;
-  wire [5:0] \$156 ;
-  wire \$157 ;
+  wire \$150 ;
+  wire [10:0] \$151 ;
+  wire \$152 ;
+  wire \$153 ;
+  wire [4:0] \$154 ;
+  wire [5:0] \$155 ;
+  wire \$156 ;
+  wire [4:0] \$157 ;
   wire [4:0] \$158 ;
-  wire [4:0] \$159 ;
+  wire \$159 ;
   wire [4:0] \$16 ;
   wire \$160 ;
   wire \$161 ;
-  wire \$162 ;
+  wire [5:0] \$162 ;
   wire \$163 ;
   wire \$164 ;
-  wire [9:0] \$165 ;
-  wire [9:0] \$166 ;
-  wire [9:0] \$167 ;
-  wire [31:0] \$168 ;
+  wire \$165 ;
+  wire \$166 ;
+  wire [4:0] \$167 ;
+  wire \$168 ;
   wire [4:0] \$169 ;
   wire [4:0] \$17 ;
   wire \$170 ;
@@ -4478,109 +4478,109 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   wire [4:0] \$172 ;
   wire \$173 ;
   wire \$174 ;
-  wire [4:0] \$175 ;
+  wire \$175 ;
   wire \$176 ;
   wire \$177 ;
-  wire \$178 ;
-  wire [4:0] \$179 ;
+  wire [4:0] \$178 ;
+  wire \$179 ;
   wire [4:0] \$18 ;
-  wire \$180 ;
+  wire [3:0] \$180 ;
   wire \$181 ;
   wire \$182 ;
   wire [4:0] \$183 ;
-  wire \$184 ;
+  wire [3:0] \$184 ;
   wire \$185 ;
   wire \$186 ;
-  wire \$187 ;
-  wire [10:0] \$188 ;
-  wire \$189 ;
+  wire [4:0] \$187 ;
+  wire \$188 ;
+  wire [4:0] \$189 ;
   wire \$19 ;
   wire \$190 ;
   wire \$191 ;
   wire [4:0] \$192 ;
-  wire [5:0] \$193 ;
+  wire \$193 ;
   wire \$194 ;
-  wire [4:0] \$195 ;
-  wire [4:0] \$196 ;
+  wire \$195 ;
+  wire \$196 ;
   wire \$197 ;
   wire \$198 ;
   wire \$199 ;
   wire \$2 ;
   wire \$20 ;
   wire \$200 ;
-  wire [5:0] \$201 ;
+  wire \$201 ;
   wire \$202 ;
   wire \$203 ;
   wire \$204 ;
   wire \$205 ;
   wire \$206 ;
-  wire [255:0] \$207 ;
-  wire [5:0] \$208 ;
-  wire [15:0] \$209 ;
+  wire \$207 ;
+  wire \$208 ;
+  wire \$209 ;
   wire [7:0] \$21 ;
-  wire [15:0] \$210 ;
-  wire [5:0] \$211 ;
+  wire \$210 ;
+  wire \$211 ;
   wire \$212 ;
   wire \$213 ;
-  wire [4:0] \$214 ;
+  wire \$214 ;
   wire \$215 ;
-  wire [4:0] \$216 ;
-  wire \$217 ;
+  wire [9:0] \$216 ;
+  wire [9:0] \$217 ;
   wire \$218 ;
-  wire [4:0] \$219 ;
+  wire \$219 ;
   wire \$22 ;
   wire \$220 ;
   wire \$221 ;
   wire \$222 ;
   wire \$223 ;
   wire \$224 ;
-  wire [4:0] \$225 ;
+  wire \$225 ;
   wire \$226 ;
-  wire [3:0] \$227 ;
+  wire \$227 ;
   wire \$228 ;
   wire \$229 ;
   wire \$23 ;
-  wire [4:0] \$230 ;
-  wire [3:0] \$231 ;
-  wire \$232 ;
-  wire \$233 ;
-  wire [4:0] \$234 ;
-  wire \$235 ;
-  wire [4:0] \$236 ;
-  wire \$237 ;
-  wire \$238 ;
-  wire [4:0] \$239 ;
+  wire \$230 ;
+  wire \$231 ;
+  reg [3:0] \$232 ;
+  reg [3:0] \$233  = 4'h0;
+  reg [4:0] \$234 ;
+  reg [26:0] \$235 ;
+  reg [9:0] \$236 ;
+  reg \$237 ;
+  reg \$238 ;
+  reg [1:0] \$239 ;
   wire \$24 ;
-  wire \$240 ;
-  wire \$241 ;
-  wire \$242 ;
-  wire \$243 ;
-  wire \$244 ;
-  wire \$245 ;
-  wire \$246 ;
-  wire \$247 ;
-  wire \$248 ;
-  wire \$249 ;
+  reg [3:0] \$240 ;
+  reg [3:0] \$241 ;
+  reg [8:0] \$242 ;
+  reg [8:0] \$243 ;
+  reg [3:0] \$244 ;
+  reg [31:0] \$245 ;
+  reg [9:0] \$246 ;
+  reg [2:0] \$247 ;
+  reg [3:0] \$248 ;
+  reg [3:0] \$249 ;
   wire \$25 ;
-  wire \$250 ;
-  wire \$251 ;
-  wire \$252 ;
-  wire \$253 ;
-  wire \$254 ;
-  wire \$255 ;
-  wire \$256 ;
-  wire \$257 ;
-  wire \$258 ;
-  wire \$259 ;
+  reg [3:0] \$250 ;
+  reg \$251 ;
+  reg \$252 ;
+  reg [3:0] \$253 ;
+  reg [3:0] \$254 ;
+  reg [4:0] \$255 ;
+  reg \$256 ;
+  reg \$257 ;
+  reg [7:0] \$258 ;
+  reg \$259 ;
   wire \$26 ;
-  wire \$260 ;
-  wire \$261 ;
+  reg [8:0] \$260 ;
+  reg [3:0] \$261 ;
   wire \$262 ;
-  wire [255:0] \$263 ;
+  wire \$263 ;
   wire \$264 ;
   wire \$265 ;
-  wire [9:0] \$266 ;
-  wire [9:0] \$267 ;
+  wire \$266 ;
+  wire \$267 ;
   wire \$268 ;
   wire \$269 ;
   wire \$27 ;
@@ -4592,75 +4592,19 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   wire \$275 ;
   wire \$276 ;
   wire \$277 ;
-  wire \$278 ;
-  wire \$279 ;
   wire [31:0] \$28 ;
-  wire \$280 ;
-  wire \$281 ;
-  wire \$282 ;
-  wire \$283 ;
-  wire \$284 ;
-  wire \$285 ;
-  wire \$286 ;
-  reg [3:0] \$287 ;
-  reg [3:0] \$288  = 4'h0;
-  reg [4:0] \$289 ;
   wire \$29 ;
-  reg [26:0] \$290 ;
-  reg [9:0] \$291 ;
-  reg \$292 ;
-  reg \$293 ;
-  reg [1:0] \$294 ;
-  reg [255:0] \$295 ;
-  reg [255:0] \$296 ;
-  reg [255:0] \$297 ;
-  reg [3:0] \$298 ;
-  reg [3:0] \$299 ;
   wire [5:0] \$3 ;
   wire [255:0] \$30 ;
-  reg [8:0] \$300 ;
-  reg [8:0] \$301 ;
-  reg [3:0] \$302 ;
-  reg [31:0] \$303 ;
-  reg [9:0] \$304 ;
-  reg [2:0] \$305 ;
-  reg [3:0] \$306 ;
-  reg [3:0] \$307 ;
-  reg [3:0] \$308 ;
-  reg \$309 ;
+  wire [8:0] \$309 ;
   wire [15:0] \$31 ;
-  reg \$310 ;
-  reg [3:0] \$311 ;
-  reg [3:0] \$312 ;
-  reg [4:0] \$313 ;
-  reg \$314 ;
-  reg \$315 ;
-  reg [7:0] \$316 ;
-  reg \$317 ;
-  reg [8:0] \$318 ;
-  reg [3:0] \$319 ;
   wire \$32 ;
-  wire \$320 ;
-  wire \$321 ;
-  wire \$322 ;
-  wire \$323 ;
-  wire \$324 ;
-  wire \$325 ;
-  wire \$326 ;
-  wire \$327 ;
-  wire \$328 ;
-  wire \$329 ;
   wire \$33 ;
-  wire \$330 ;
-  wire \$331 ;
-  wire \$332 ;
-  wire \$333 ;
-  wire \$334 ;
-  wire \$335 ;
+  wire [8:0] \$339 ;
   wire [4:0] \$34 ;
   wire \$35 ;
+  wire [6:0] \$352 ;
   wire \$36 ;
-  wire [8:0] \$368 ;
   wire [4:0] \$37 ;
   wire \$38 ;
   wire \$39 ;
@@ -4669,29 +4613,27 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   wire [4:0] \$41 ;
   wire \$42 ;
   wire \$43 ;
-  wire [6:0] \$439 ;
   wire \$44 ;
   wire [4:0] \$45 ;
   wire \$46 ;
+  wire [6:0] \$464 ;
   wire \$47 ;
+  wire [6:0] \$470 ;
   wire \$48 ;
   wire \$49 ;
   wire [5:0] \$5 ;
   wire \$50 ;
   wire \$51 ;
-  wire \$52 ;
+  wire [15:0] \$52 ;
   wire \$53 ;
-  wire [15:0] \$54 ;
-  wire \$55 ;
-  wire [8:0] \$550 ;
-  wire [5:0] \$56 ;
-  wire \$57 ;
-  wire [6:0] \$570 ;
-  wire [6:0] \$576 ;
-  wire \$58 ;
-  wire \$59 ;
+  wire [5:0] \$54 ;
+  wire [5:0] \$55 ;
+  wire \$56 ;
+  wire [255:0] \$57 ;
+  wire [5:0] \$58 ;
+  wire [15:0] \$59 ;
   wire [4:0] \$6 ;
-  wire \$60 ;
+  wire [15:0] \$60 ;
   wire \$61 ;
   wire \$62 ;
   wire \$63 ;
@@ -4702,7 +4644,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   wire \$68 ;
   wire \$69 ;
   wire [5:0] \$7 ;
-  wire \$70 ;
+  wire [3:0] \$70 ;
   wire \$71 ;
   wire \$72 ;
   wire \$73 ;
@@ -4718,7 +4660,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   wire \$82 ;
   wire \$83 ;
   wire \$84 ;
-  wire \$85 ;
+  wire [32:0] \$85 ;
   wire \$86 ;
   wire \$87 ;
   wire \$88 ;
@@ -4732,13 +4674,13 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   wire \$95 ;
   wire \$96 ;
   wire \$97 ;
-  wire \$98 ;
-  wire \$99 ;
+  wire [10:0] \$98 ;
+  wire [27:0] \$99 ;
   reg \$signal  = 1'h0;
-  reg \$signal$54 ;
-  reg \$signal$68 ;
-  reg \$signal$69 ;
-  reg \$signal$96  = 1'h0;
+  wire [255:0] board__flagged;
+  wire [255:0] board__opening;
+  wire [255:0] board__revealed;
+  wire [255:0] board__zero;
   output busy;
   wire busy;
   input [4:0] buttons;
@@ -4749,20 +4691,47 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   reg [3:0] chord_step = 4'h0;
   input clk;
   wire clk;
-  wire [3:0] count_cell__addr;
-  wire [63:0] count_cell__data;
-  wire count_cell__en;
-  (* init = 4'h0 *)
-  wire [3:0] count_cursor__addr;
-  wire [63:0] count_cursor__data;
+  wire [63:0] count_cell;
+  wire [3:0] \count_cell[0] ;
+  wire [3:0] \count_cell[10] ;
+  wire [3:0] \count_cell[11] ;
+  wire [3:0] \count_cell[12] ;
+  wire [3:0] \count_cell[13] ;
+  wire [3:0] \count_cell[14] ;
+  wire [3:0] \count_cell[15] ;
+  wire [3:0] \count_cell[1] ;
+  wire [3:0] \count_cell[2] ;
+  wire [3:0] \count_cell[3] ;
+  wire [3:0] \count_cell[4] ;
+  wire [3:0] \count_cell[5] ;
+  wire [3:0] \count_cell[6] ;
+  wire [3:0] \count_cell[7] ;
+  wire [3:0] \count_cell[8] ;
+  wire [3:0] \count_cell[9] ;
+  reg [63:0] count_data;
+  wire [3:0] \count_data[0] ;
+  wire [3:0] \count_data[10] ;
+  wire [3:0] \count_data[11] ;
+  wire [3:0] \count_data[12] ;
+  wire [3:0] \count_data[13] ;
+  wire [3:0] \count_data[14] ;
+  wire [3:0] \count_data[15] ;
+  wire [3:0] \count_data[1] ;
+  wire [3:0] \count_data[2] ;
+  wire [3:0] \count_data[3] ;
+  wire [3:0] \count_data[4] ;
+  wire [3:0] \count_data[5] ;
+  wire [3:0] \count_data[6] ;
+  wire [3:0] \count_data[7] ;
+  wire [3:0] \count_data[8] ;
+  wire [3:0] \count_data[9] ;
+  reg [3:0] count_row;
   reg [4:0] count_step = 5'h00;
-  reg [3:0] count_write__addr;
-  reg [63:0] count_write__data;
-  reg count_write__en;
+  reg count_write;
   output [8:0] counter;
   reg [8:0] counter = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \counter$17 ;
+  wire [8:0] \counter$13 ;
   wire [63:0] counts;
   wire [3:0] \counts[0] ;
   wire [3:0] \counts[10] ;
@@ -4783,11 +4752,30 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   output [3:0] cursor_col;
   reg [3:0] cursor_col = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_col$15 ;
+  wire [3:0] \cursor_col$11 ;
+  wire [63:0] cursor_counts;
+  wire [3:0] \cursor_counts[0] ;
+  wire [3:0] \cursor_counts[10] ;
+  wire [3:0] \cursor_counts[11] ;
+  wire [3:0] \cursor_counts[12] ;
+  wire [3:0] \cursor_counts[13] ;
+  wire [3:0] \cursor_counts[14] ;
+  wire [3:0] \cursor_counts[15] ;
+  wire [3:0] \cursor_counts[1] ;
+  wire [3:0] \cursor_counts[2] ;
+  wire [3:0] \cursor_counts[3] ;
+  wire [3:0] \cursor_counts[4] ;
+  wire [3:0] \cursor_counts[5] ;
+  wire [3:0] \cursor_counts[6] ;
+  wire [3:0] \cursor_counts[7] ;
+  wire [3:0] \cursor_counts[8] ;
+  wire [3:0] \cursor_counts[9] ;
   output [3:0] cursor_row;
   reg [3:0] cursor_row = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_row$13 ;
+  wire [3:0] \cursor_row$31 ;
+  (* init = 4'h0 *)
+  wire [3:0] \cursor_row$9 ;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
@@ -4797,58 +4785,63 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
   (* init = 1'h0 *)
-  wire \difficulty$11 ;
+  wire \difficulty$7 ;
   reg [7:0] exploded = 8'h00;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] flagged;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] \flagged$44 ;
-  reg [255:0] flagged_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  reg flagged_wd;
+  reg flag_value;
+  reg flag_write;
+  wire [255:0] flagged_bits;
+  wire [255:0] flood__flagged;
+  wire [255:0] flood__opening;
+  wire [255:0] flood__revealed;
+  wire [255:0] flood__zero;
   reg flood_first = 1'h0;
+  reg flood_step;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$27 ;
+  wire [8:0] \flood_steps$23 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   output held;
   wire held;
   wire \held$3 ;
   reg idle;
+  reg [15:0] layout_data;
+  reg [3:0] layout_row;
+  reg layout_write;
   wire lcg_request;
   output [7:0] leds;
   reg [7:0] leds;
   reg load;
   reg [3:0] load_row = 4'h0;
   reg [31:0] load_value;
-  reg mine_forward = 1'h0;
-  reg [15:0] mine_forward_row = 16'h0000;
-  wire [3:0] mine_read__addr;
-  wire [15:0] mine_read__data;
-  reg [15:0] mine_read_row = 16'h0000;
   wire [15:0] mine_row;
-  reg [3:0] mine_write__addr;
-  reg [15:0] mine_write__data;
-  reg mine_write__en;
+  reg mine_value;
+  reg mine_write;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
   reg nb_valid_d = 1'h0;
+  reg new_beginner;
+  reg new_game;
   wire [15:0] opened_rows;
-  wire [255:0] opening;
   reg [4:0] pending = 5'h00;
-  output [3:0] \port$167$0 ;
-  wire [3:0] \port$167$0 ;
+  output [3:0] \port$134$0 ;
+  wire [3:0] \port$134$0 ;
   (* init = 4'h0 *)
-  output [3:0] \port$1872$0 ;
-  wire [3:0] \port$1872$0 ;
+  output [3:0] \port$1865$0 ;
+  wire [3:0] \port$1865$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
-  reg [7:0] probe = 8'h00;
-  reg [7:0] probe_d = 8'h00;
+  wire [7:0] probe;
+  wire [7:0] probe_d;
+  wire probe_flagged;
+  wire probe_mine;
   reg [7:0] probe_next;
-  reg rd_flagged = 1'h0;
+  wire probe_revealed;
+  wire rd_flagged;
+  wire rd_mine;
+  wire rd_revealed;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
@@ -4862,21 +4855,18 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   input [3:0] read__row;
   wire [3:0] read__row;
   reg [3:0] read_col = 4'h0;
+  wire read_enable;
   wire ready;
   reg request;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] revealed;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] \revealed$43 ;
-  reg [255:0] revealed_bits = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  reg revealed_we;
+  reg reveal;
+  wire [255:0] revealed_bits;
   reg [15:0] row;
   reg row_arrives = 1'h0;
   reg [3:0] scan_col = 4'h0;
   reg [3:0] scan_row = 4'h0;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$25 ;
+  wire [31:0] \seed$21 ;
   wire seed_force;
   wire [31:0] seed_value;
   reg shift;
@@ -4893,7 +4883,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   (* enum_value_10 = "WON" *)
   (* enum_value_11 = "LOST" *)
   (* init = 2'h0 *)
-  wire [1:0] \status$9 ;
+  wire [1:0] \status$5 ;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
   reg [2:0] swap_phase = 3'h0;
@@ -4903,71 +4893,13 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   output [9:0] timer;
   reg [9:0] timer = 10'h000;
   (* init = 10'h000 *)
-  wire [9:0] \timer$19 ;
+  wire [9:0] \timer$15 ;
   wire [31:0] value;
   reg [8:0] win_scan = 9'h000;
-  reg [255:0] zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] \zero$46 ;
-  wire [15:0] \zero$99 ;
-  reg [63:0] \counts$107  [15:0];
-  initial begin
-    \counts$107 [0] = 64'h0000000000000000;
-    \counts$107 [1] = 64'h0000000000000000;
-    \counts$107 [2] = 64'h0000000000000000;
-    \counts$107 [3] = 64'h0000000000000000;
-    \counts$107 [4] = 64'h0000000000000000;
-    \counts$107 [5] = 64'h0000000000000000;
-    \counts$107 [6] = 64'h0000000000000000;
-    \counts$107 [7] = 64'h0000000000000000;
-    \counts$107 [8] = 64'h0000000000000000;
-    \counts$107 [9] = 64'h0000000000000000;
-    \counts$107 [10] = 64'h0000000000000000;
-    \counts$107 [11] = 64'h0000000000000000;
-    \counts$107 [12] = 64'h0000000000000000;
-    \counts$107 [13] = 64'h0000000000000000;
-    \counts$107 [14] = 64'h0000000000000000;
-    \counts$107 [15] = 64'h0000000000000000;
-  end
-  always @(posedge clk) begin
-    if (count_write__en)
-      \counts$107 [count_write__addr] <= count_write__data;
-  end
-  reg [63:0] _0_;
-  reg [63:0] _1_;
-  always @(posedge clk) begin
-    _0_ <= \counts$107 [cursor_row];
-    if (read__enable) begin
-      _1_ <= \counts$107 [probe[7:4]];
-    end
-  end
-  assign count_cursor__data = _0_;
-  assign count_cell__data = _1_;
-  reg [15:0] mines [15:0];
-  initial begin
-    mines[0] = 16'h0000;
-    mines[1] = 16'h0000;
-    mines[2] = 16'h0000;
-    mines[3] = 16'h0000;
-    mines[4] = 16'h0000;
-    mines[5] = 16'h0000;
-    mines[6] = 16'h0000;
-    mines[7] = 16'h0000;
-    mines[8] = 16'h0000;
-    mines[9] = 16'h0000;
-    mines[10] = 16'h0000;
-    mines[11] = 16'h0000;
-    mines[12] = 16'h0000;
-    mines[13] = 16'h0000;
-    mines[14] = 16'h0000;
-    mines[15] = 16'h0000;
-  end
-  always @(posedge clk) begin
-    if (mine_write__en)
-      mines[mine_write__addr] <= mine_write__data;
-  end
-  assign mine_read__data = mines[probe[7:4]];
-  assign mine_row = mine_forward ? mine_forward_row : mine_read_row;
+  wire [15:0] zero;
+  reg [15:0] zero_data;
+  reg [3:0] zero_row;
+  reg zero_write;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
@@ -4993,12 +4925,12 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   assign \$22  = status == 2'h2;
   assign \$23  = status == 2'h3;
   assign \$24  = \$22  | \$23 ;
-  assign \$25  = ~ \$signal ;
+  assign \$25  = ~ rd_revealed;
   assign \$26  = ! status;
   assign \$27  = ~ rd_flagged;
   assign \$30  = \$29  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$368  = load_row * 5'h10;
-  assign \$31  = \$30  >> \$368 ;
+  assign \$309  = load_row * 5'h10;
+  assign \$31  = \$30  >> \$309 ;
   assign \$32  = ! load_row;
   assign \$34  = \$33  ? 5'h09 : 5'h10;
   assign \$35  = value[31:28] < \$34 ;
@@ -5011,329 +4943,292 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   assign \$45  = \$44  ? 5'h09 : 5'h10;
   assign \$46  = value[19:16] < \$45 ;
   assign \$47  = \$43  & \$46 ;
-  assign \$48  = mine_row >> probe_d[3:0];
-  assign \$49  = mine_row >> probe_d[3:0];
-  assign \$50  = ~ \$49 ;
-  assign \$51  = probe_d != { cursor_row, cursor_col };
-  assign \$52  = \$50  & \$51 ;
-  assign \$53  = count_step < 5'h10;
-  assign \$54  = row_arrives ? mine_row : 16'h0000;
-  assign \$55  = count_step >= 3'h4;
-  assign \$56  = count_step - 3'h4;
-  assign \$57  = mine_row >> probe_d[3:0];
-  assign \$58  = ~ \$signal ;
-  assign \$59  = nb_valid_d & \$58 ;
-  assign \$60  = ~ rd_flagged;
-  assign \$61  = \$59  & \$60 ;
-  assign \$62  = mine_row >> probe_d[3:0];
-  assign \$63  = \$61  & \$62 ;
-  assign \$64  = ~ \$signal ;
-  assign \$65  = nb_valid_d & \$64 ;
-  assign \$66  = ~ rd_flagged;
-  assign \$67  = \$65  & \$66 ;
-  assign \$68  = ! probe_d[3:0];
-  assign \$69  = \$68  ? \$signal$69  : mine_row[0];
-  assign \$70  = probe_d[3:0] == 1'h1;
-  assign \$71  = \$70  ? \$signal$69  : mine_row[1];
-  assign \$72  = probe_d[3:0] == 2'h2;
-  assign \$73  = \$72  ? \$signal$69  : mine_row[2];
-  assign \$74  = probe_d[3:0] == 2'h3;
-  assign \$75  = \$74  ? \$signal$69  : mine_row[3];
-  assign \$76  = probe_d[3:0] == 3'h4;
-  assign \$77  = \$76  ? \$signal$69  : mine_row[4];
-  assign \$78  = probe_d[3:0] == 3'h5;
-  assign \$79  = \$78  ? \$signal$69  : mine_row[5];
-  assign \$80  = probe_d[3:0] == 3'h6;
-  assign \$81  = \$80  ? \$signal$69  : mine_row[6];
-  assign \$82  = probe_d[3:0] == 3'h7;
-  assign \$83  = \$82  ? \$signal$69  : mine_row[7];
-  assign \$84  = probe_d[3:0] == 4'h8;
-  assign \$85  = \$84  ? \$signal$69  : mine_row[8];
-  assign \$86  = probe_d[3:0] == 4'h9;
-  assign \$87  = \$86  ? \$signal$69  : mine_row[9];
-  assign \$88  = probe_d[3:0] == 4'ha;
-  assign \$89  = \$88  ? \$signal$69  : mine_row[10];
-  assign \$90  = probe_d[3:0] == 4'hb;
-  assign \$91  = \$90  ? \$signal$69  : mine_row[11];
-  assign \$92  = probe_d[3:0] == 4'hc;
-  assign \$93  = \$92  ? \$signal$69  : mine_row[12];
-  assign \$94  = probe_d[3:0] == 4'hd;
-  assign \$95  = \$94  ? \$signal$69  : mine_row[13];
-  assign \$96  = probe_d[3:0] == 4'he;
-  assign \$97  = \$96  ? \$signal$69  : mine_row[14];
-  assign \$98  = probe_d[3:0] == 4'hf;
-  assign \$99  = \$98  ? \$signal$69  : mine_row[15];
-  assign \$439  = read_col * 3'h4;
-  assign \$100  = count_cell__data >> \$439 ;
-  assign \$101  = ! fsm_state;
-  assign \$102  = fsm_state == 1'h1;
-  assign \$103  = fsm_state == 2'h2;
-  assign \$104  = fsm_state == 2'h3;
-  assign \$105  = fsm_state == 3'h4;
-  assign \$106  = fsm_state == 3'h5;
-  assign \$107  = fsm_state == 3'h6;
-  assign \$108  = fsm_state == 3'h7;
-  assign \$109  = fsm_state == 4'h8;
-  assign \$110  = fsm_state == 4'h9;
-  assign \$111  = fsm_state == 4'ha;
-  assign \$112  = fsm_state == 4'hb;
-  assign \$113  = fsm_state == 4'hc;
-  assign \$114  = fsm_state == 4'hd;
-  assign \$115  = mine_write__addr == probe[7:4];
-  assign \$116  = mine_write__en & \$115 ;
-  assign \$117  = free_running + 1'h1;
-  assign \$118  = | press;
-  assign \$119  = | pending;
-  assign \$120  = ~ \$119 ;
-  assign \$121  = | pending;
-  assign \$122  = idle & \$121 ;
-  assign \$123  = \$120  | \$122 ;
-  assign \$124  = \$118  & \$123 ;
-  assign \$125  = | pending;
-  assign \$126  = idle & \$125 ;
-  assign \$127  = status == 1'h1;
-  assign \$128  = prescaler == 27'h5f5e0ff;
-  assign \$129  = timer != 10'h3e7;
-  assign \$130  = timer + 1'h1;
-  assign \$131  = prescaler + 1'h1;
-  assign \$132  = revealed_bits >> probe;
-  assign \$133  = flagged_bits >> probe;
-  assign \$134  = switches[7] ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$135  = switches[7] ? 6'h0a : 6'h28;
-  assign \$136  = ! cursor_row;
-  assign \$138  = \$137  ? 5'h09 : 5'h10;
-  assign \$139  = \$138  - 1'h1;
-  assign \$140  = cursor_row - 1'h1;
-  assign \$141  = \$136  ? \$139  : { \$140 [4], \$140  };
-  assign \$143  = \$142  ? 5'h09 : 5'h10;
-  assign \$144  = \$143  - 1'h1;
-  assign \$145  = cursor_row == \$144 ;
-  assign \$146  = cursor_row + 1'h1;
-  assign \$147  = \$145  ? 5'h00 : \$146 ;
-  assign \$148  = ! cursor_col;
-  assign \$150  = \$149  ? 5'h09 : 5'h10;
-  assign \$151  = \$150  - 1'h1;
-  assign \$152  = cursor_col - 1'h1;
-  assign \$153  = \$148  ? \$151  : { \$152 [4], \$152  };
-  assign \$155  = \$154  ? 5'h09 : 5'h10;
-  assign \$156  = \$155  - 1'h1;
-  assign \$157  = cursor_col == \$156 ;
-  assign \$158  = cursor_col + 1'h1;
-  assign \$159  = \$157  ? 5'h00 : \$158 ;
-  assign \$160  = status == 2'h2;
-  assign \$161  = status == 2'h3;
-  assign \$162  = \$160  | \$161 ;
-  assign \$163  = ~ \$signal ;
-  assign \$164  = ! status;
-  assign \$165  = $signed(counter) + $signed(2'h1);
-  assign \$166  = $signed(counter) - $signed(2'h1);
-  assign \$167  = rd_flagged ? \$165  : \$166 ;
-  assign \$169  = load_row + 1'h1;
-  assign \$170  = load_row == 4'hf;
+  assign \$48  = ~ rd_mine;
+  assign \$49  = probe_d != { cursor_row, cursor_col };
+  assign \$50  = \$48  & \$49 ;
+  assign \$51  = count_step < 5'h10;
+  assign \$52  = row_arrives ? mine_row : 16'h0000;
+  assign \$53  = count_step >= 3'h4;
+  assign \$54  = count_step - 3'h4;
+  assign \$55  = count_step - 3'h4;
+  assign \$57  = \$56  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$58  = count_step - 3'h4;
+  assign \$339  = \$58 [3:0] * 5'h10;
+  assign \$59  = \$57  >> \$339 ;
+  assign \$60  = { \$277 , \$276 , \$275 , \$274 , \$273 , \$272 , \$271 , \$270 , \$269 , \$268 , \$267 , \$266 , \$265 , \$264 , \$263 , \$262  } & \$59 ;
+  assign \$61  = ~ rd_revealed;
+  assign \$62  = nb_valid_d & \$61 ;
+  assign \$63  = ~ rd_flagged;
+  assign \$64  = \$62  & \$63 ;
+  assign \$65  = \$64  & rd_mine;
+  assign \$66  = ~ rd_revealed;
+  assign \$67  = nb_valid_d & \$66 ;
+  assign \$68  = ~ rd_flagged;
+  assign \$69  = \$67  & \$68 ;
+  assign \$352  = read_col * 3'h4;
+  assign \$70  = count_cell >> \$352 ;
+  assign \$71  = ! fsm_state;
+  assign \$72  = fsm_state == 1'h1;
+  assign \$73  = fsm_state == 2'h2;
+  assign \$74  = fsm_state == 2'h3;
+  assign \$75  = fsm_state == 3'h4;
+  assign \$76  = fsm_state == 3'h5;
+  assign \$77  = fsm_state == 3'h6;
+  assign \$78  = fsm_state == 3'h7;
+  assign \$79  = fsm_state == 4'h8;
+  assign \$80  = fsm_state == 4'h9;
+  assign \$81  = fsm_state == 4'ha;
+  assign \$82  = fsm_state == 4'hb;
+  assign \$83  = fsm_state == 4'hc;
+  assign \$84  = fsm_state == 4'hd;
+  assign \$85  = free_running + 1'h1;
+  assign \$86  = | press;
+  assign \$87  = | pending;
+  assign \$88  = ~ \$87 ;
+  assign \$89  = | pending;
+  assign \$90  = idle & \$89 ;
+  assign \$91  = \$88  | \$90 ;
+  assign \$92  = \$86  & \$91 ;
+  assign \$93  = | pending;
+  assign \$94  = idle & \$93 ;
+  assign \$95  = status == 1'h1;
+  assign \$96  = prescaler == 27'h5f5e0ff;
+  assign \$97  = timer != 10'h3e7;
+  assign \$98  = timer + 1'h1;
+  assign \$99  = prescaler + 1'h1;
+  assign \$100  = switches[7] ? 6'h0a : 6'h28;
+  assign \$101  = ! cursor_row;
+  assign \$103  = \$102  ? 5'h09 : 5'h10;
+  assign \$104  = \$103  - 1'h1;
+  assign \$105  = cursor_row - 1'h1;
+  assign \$106  = \$101  ? \$104  : { \$105 [4], \$105  };
+  assign \$108  = \$107  ? 5'h09 : 5'h10;
+  assign \$109  = \$108  - 1'h1;
+  assign \$110  = cursor_row == \$109 ;
+  assign \$111  = cursor_row + 1'h1;
+  assign \$112  = \$110  ? 5'h00 : \$111 ;
+  assign \$113  = ! cursor_col;
+  assign \$115  = \$114  ? 5'h09 : 5'h10;
+  assign \$116  = \$115  - 1'h1;
+  assign \$117  = cursor_col - 1'h1;
+  assign \$118  = \$113  ? \$116  : { \$117 [4], \$117  };
+  assign \$120  = \$119  ? 5'h09 : 5'h10;
+  assign \$121  = \$120  - 1'h1;
+  assign \$122  = cursor_col == \$121 ;
+  assign \$123  = cursor_col + 1'h1;
+  assign \$124  = \$122  ? 5'h00 : \$123 ;
+  assign \$125  = status == 2'h2;
+  assign \$126  = status == 2'h3;
+  assign \$127  = \$125  | \$126 ;
+  assign \$128  = ~ rd_revealed;
+  assign \$129  = ! status;
+  assign \$130  = $signed(counter) + $signed(2'h1);
+  assign \$131  = $signed(counter) - $signed(2'h1);
+  assign \$132  = rd_flagged ? \$130  : \$131 ;
+  assign \$134  = load_row + 1'h1;
+  assign \$135  = load_row == 4'hf;
+  assign \$137  = \$136  ? 5'h09 : 5'h10;
+  assign \$138  = value[31:28] < \$137 ;
+  assign \$140  = \$139  ? 5'h09 : 5'h10;
+  assign \$141  = value[27:24] < \$140 ;
+  assign \$142  = \$138  & \$141 ;
+  assign \$144  = \$143  ? 5'h09 : 5'h10;
+  assign \$145  = value[23:20] < \$144 ;
+  assign \$146  = \$142  & \$145 ;
+  assign \$148  = \$147  ? 5'h09 : 5'h10;
+  assign \$149  = value[19:16] < \$148 ;
+  assign \$150  = \$146  & \$149 ;
+  assign \$151  = swaps_done + 1'h1;
+  assign \$152  = swaps_done == 10'h3e7;
+  assign \$154  = \$153  ? 5'h09 : 5'h10;
+  assign \$155  = \$154  - 1'h1;
+  assign \$156  = scan_col == \$155 ;
+  assign \$157  = scan_row + 1'h1;
+  assign \$158  = scan_col + 1'h1;
+  assign \$159  = ~ rd_mine;
+  assign \$160  = probe_d != { cursor_row, cursor_col };
+  assign \$161  = \$159  & \$160 ;
+  assign \$162  = count_step + 1'h1;
+  assign \$163  = count_step >= 1'h1;
+  assign \$164  = count_step <= 5'h10;
+  assign \$165  = \$163  & \$164 ;
+  assign \$166  = count_step == 5'h13;
+  assign \$167  = chord_step + 1'h1;
+  assign \$169  = \$168  ? 5'h09 : 5'h10;
+  assign \$170  = nb_row < \$169 ;
   assign \$172  = \$171  ? 5'h09 : 5'h10;
-  assign \$173  = value[31:28] < \$172 ;
-  assign \$175  = \$174  ? 5'h09 : 5'h10;
-  assign \$176  = value[27:24] < \$175 ;
-  assign \$177  = \$173  & \$176 ;
-  assign \$179  = \$178  ? 5'h09 : 5'h10;
-  assign \$180  = value[23:20] < \$179 ;
-  assign \$181  = \$177  & \$180 ;
-  assign \$183  = \$182  ? 5'h09 : 5'h10;
-  assign \$184  = value[19:16] < \$183 ;
-  assign \$185  = \$181  & \$184 ;
-  assign \$186  = mine_row >> probe_d[3:0];
-  assign \$187  = mine_row >> probe_d[3:0];
-  assign \$188  = swaps_done + 1'h1;
-  assign \$189  = swaps_done == 10'h3e7;
-  assign \$190  = mine_row >> probe_d[3:0];
+  assign \$173  = nb_col < \$172 ;
+  assign \$174  = \$170  & \$173 ;
+  assign \$175  = chord_step < 4'h8;
+  assign \$176  = \$174  & \$175 ;
+  assign \$177  = nb_valid_d & rd_flagged;
+  assign \$178  = chord_flags + \$177 ;
+  assign \$179  = chord_step == 4'h9;
+  assign \$464  = cursor_col * 3'h4;
+  assign \$180  = cursor_counts >> \$464 ;
+  assign \$181  = | \$180 ;
+  assign \$182  = nb_valid_d & rd_flagged;
+  assign \$183  = chord_flags + \$182 ;
+  assign \$470  = cursor_col * 3'h4;
+  assign \$184  = cursor_counts >> \$470 ;
+  assign \$185  = \$183  == \$184 ;
+  assign \$186  = \$181  & \$185 ;
+  assign \$187  = chord_step + 1'h1;
+  assign \$189  = \$188  ? 5'h09 : 5'h10;
+  assign \$190  = nb_row < \$189 ;
   assign \$192  = \$191  ? 5'h09 : 5'h10;
-  assign \$193  = \$192  - 1'h1;
-  assign \$194  = scan_col == \$193 ;
-  assign \$195  = scan_row + 1'h1;
-  assign \$196  = scan_col + 1'h1;
-  assign \$197  = mine_row >> probe_d[3:0];
-  assign \$198  = ~ \$197 ;
-  assign \$199  = probe_d != { cursor_row, cursor_col };
+  assign \$193  = nb_col < \$192 ;
+  assign \$194  = \$190  & \$193 ;
+  assign \$195  = chord_step < 4'h8;
+  assign \$196  = \$194  & \$195 ;
+  assign \$197  = ~ rd_revealed;
+  assign \$198  = nb_valid_d & \$197 ;
+  assign \$199  = ~ rd_flagged;
   assign \$200  = \$198  & \$199 ;
-  assign \$201  = count_step + 1'h1;
-  assign \$202  = count_step >= 1'h1;
-  assign \$203  = count_step <= 5'h10;
-  assign \$204  = \$202  & \$203 ;
-  assign \$205  = count_step >= 3'h4;
-  assign \$207  = \$206  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$208  = count_step - 3'h4;
-  assign \$550  = \$208 [3:0] * 5'h10;
-  assign \$209  = \$207  >> \$550 ;
-  assign \$210  = { \$335 , \$334 , \$333 , \$332 , \$331 , \$330 , \$329 , \$328 , \$327 , \$326 , \$325 , \$324 , \$323 , \$322 , \$321 , \$320  } & \$209 ;
-  assign \$211  = count_step - 3'h4;
-  assign \$212  = count_step == 5'h13;
-  assign \$213  = mine_row >> probe_d[3:0];
-  assign \$214  = chord_step + 1'h1;
-  assign \$216  = \$215  ? 5'h09 : 5'h10;
-  assign \$217  = nb_row < \$216 ;
-  assign \$219  = \$218  ? 5'h09 : 5'h10;
-  assign \$220  = nb_col < \$219 ;
-  assign \$221  = \$217  & \$220 ;
-  assign \$222  = chord_step < 4'h8;
-  assign \$223  = \$221  & \$222 ;
-  assign \$224  = nb_valid_d & rd_flagged;
-  assign \$225  = chord_flags + \$224 ;
-  assign \$226  = chord_step == 4'h9;
-  assign \$570  = cursor_col * 3'h4;
-  assign \$227  = count_cursor__data >> \$570 ;
-  assign \$228  = | \$227 ;
-  assign \$229  = nb_valid_d & rd_flagged;
-  assign \$230  = chord_flags + \$229 ;
-  assign \$576  = cursor_col * 3'h4;
-  assign \$231  = count_cursor__data >> \$576 ;
-  assign \$232  = \$230  == \$231 ;
-  assign \$233  = \$228  & \$232 ;
-  assign \$234  = chord_step + 1'h1;
-  assign \$236  = \$235  ? 5'h09 : 5'h10;
-  assign \$237  = nb_row < \$236 ;
-  assign \$239  = \$238  ? 5'h09 : 5'h10;
-  assign \$240  = nb_col < \$239 ;
-  assign \$241  = \$237  & \$240 ;
-  assign \$242  = chord_step < 4'h8;
-  assign \$243  = \$241  & \$242 ;
-  assign \$244  = ~ \$signal ;
-  assign \$245  = nb_valid_d & \$244 ;
-  assign \$246  = ~ rd_flagged;
-  assign \$247  = \$245  & \$246 ;
-  assign \$248  = mine_row >> probe_d[3:0];
-  assign \$249  = \$247  & \$248 ;
-  assign \$250  = ~ \$signal ;
-  assign \$251  = nb_valid_d & \$250 ;
-  assign \$252  = ~ rd_flagged;
-  assign \$253  = \$251  & \$252 ;
-  assign \$254  = ~ chord_lost;
-  assign \$255  = chord_step == 4'h9;
-  assign \$256  = ~ \$signal ;
-  assign \$257  = nb_valid_d & \$256 ;
-  assign \$258  = ~ rd_flagged;
-  assign \$259  = \$257  & \$258 ;
-  assign \$260  = mine_row >> probe_d[3:0];
-  assign \$261  = \$259  & \$260 ;
-  assign \$262  = chord_lost | \$261 ;
-  assign \$263  = revealed_bits | opening;
-  assign \$264  = ~ flood_first;
-  assign \$265  = | opened_rows;
-  assign \$266  = flood_steps + 1'h1;
-  assign \$267  = win_scan + 1'h1;
-  assign \$268  = win_scan >= 2'h2;
-  assign \$269  = ~ \$signal ;
-  assign \$270  = \$268  & \$269 ;
-  assign \$271  = mine_row >> probe_d[3:0];
-  assign \$272  = ~ \$271 ;
-  assign \$273  = \$270  & \$272 ;
-  assign \$274  = win_scan == 9'h101;
-  assign \$275  = mine_read__data >> probe[3:0];
-  assign \$276  = | status;
-  assign \$277  = \$275  & \$276 ;
-  assign \$278  = revealed_bits >> probe;
-  assign \$279  = flagged_bits >> probe;
-  assign \$280  = status == 2'h2;
-  assign \$281  = mine_read__data >> probe[3:0];
-  assign \$282  = \$280  & \$281 ;
-  assign \$283  = \$279  | \$282 ;
-  assign \$284  = status == 2'h3;
-  assign \$285  = probe == exploded;
-  assign \$286  = \$284  & \$285 ;
+  assign \$201  = \$200  & rd_mine;
+  assign \$202  = ~ rd_revealed;
+  assign \$203  = nb_valid_d & \$202 ;
+  assign \$204  = ~ rd_flagged;
+  assign \$205  = \$203  & \$204 ;
+  assign \$206  = ~ chord_lost;
+  assign \$207  = chord_step == 4'h9;
+  assign \$208  = ~ rd_revealed;
+  assign \$209  = nb_valid_d & \$208 ;
+  assign \$210  = ~ rd_flagged;
+  assign \$211  = \$209  & \$210 ;
+  assign \$212  = \$211  & rd_mine;
+  assign \$213  = chord_lost | \$212 ;
+  assign \$214  = ~ flood_first;
+  assign \$215  = | opened_rows;
+  assign \$216  = flood_steps + 1'h1;
+  assign \$217  = win_scan + 1'h1;
+  assign \$218  = win_scan >= 2'h2;
+  assign \$219  = ~ rd_revealed;
+  assign \$220  = \$218  & \$219 ;
+  assign \$221  = ~ rd_mine;
+  assign \$222  = \$220  & \$221 ;
+  assign \$223  = win_scan == 9'h101;
+  assign \$224  = | status;
+  assign \$225  = probe_mine & \$224 ;
+  assign \$226  = status == 2'h2;
+  assign \$227  = \$226  & probe_mine;
+  assign \$228  = probe_flagged | \$227 ;
+  assign \$229  = status == 2'h3;
+  assign \$230  = probe == exploded;
+  assign \$231  = \$229  & \$230 ;
   always @(posedge clk)
-    \$288  <= \$287 ;
+    \$233  <= \$232 ;
   always @(posedge clk)
-    mine_read_row <= mine_read__data;
+    free_running <= \$85 [31:0];
   always @(posedge clk)
-    mine_forward <= \$116 ;
+    pending <= \$234 ;
   always @(posedge clk)
-    mine_forward_row <= mine_write__data;
+    prescaler <= \$235 ;
   always @(posedge clk)
-    free_running <= \$117 [31:0];
+    timer <= \$236 ;
   always @(posedge clk)
-    pending <= \$289 ;
+    \$signal  <= \$237 ;
   always @(posedge clk)
-    prescaler <= \$290 ;
+    nb_valid_d <= \$signal ;
   always @(posedge clk)
-    timer <= \$291 ;
+    difficulty <= \$238 ;
   always @(posedge clk)
-    probe <= probe_next;
+    status <= \$239 ;
   always @(posedge clk)
-    probe_d <= probe;
+    cursor_row <= \$240 ;
   always @(posedge clk)
-    \$signal  <= \$132 ;
+    cursor_col <= \$241 ;
   always @(posedge clk)
-    rd_flagged <= \$133 ;
+    counter <= \$242 ;
   always @(posedge clk)
-    \$signal$96  <= \$292 ;
+    flood_steps <= \$243 ;
   always @(posedge clk)
-    nb_valid_d <= \$signal$96 ;
+    fsm_state <= \$244 ;
   always @(posedge clk)
-    difficulty <= \$293 ;
+    seed <= \$245 ;
   always @(posedge clk)
-    status <= \$294 ;
+    swaps_done <= \$246 ;
   always @(posedge clk)
-    flagged_bits <= \$295 ;
+    swap_phase <= \$247 ;
   always @(posedge clk)
-    zero <= \$296 ;
+    load_row <= \$248 ;
   always @(posedge clk)
-    revealed_bits <= \$297 ;
+    chord_step <= \$249 ;
   always @(posedge clk)
-    cursor_row <= \$298 ;
+    chord_flags <= \$250 ;
   always @(posedge clk)
-    cursor_col <= \$299 ;
+    swap_a <= \$251 ;
   always @(posedge clk)
-    counter <= \$300 ;
+    swap_b <= \$252 ;
   always @(posedge clk)
-    flood_steps <= \$301 ;
+    scan_row <= \$253 ;
   always @(posedge clk)
-    fsm_state <= \$302 ;
+    scan_col <= \$254 ;
   always @(posedge clk)
-    seed <= \$303 ;
+    count_step <= \$255 ;
   always @(posedge clk)
-    swaps_done <= \$304 ;
+    row_arrives <= \$256 ;
   always @(posedge clk)
-    swap_phase <= \$305 ;
+    flood_first <= \$257 ;
   always @(posedge clk)
-    load_row <= \$306 ;
+    exploded <= \$258 ;
   always @(posedge clk)
-    chord_step <= \$307 ;
+    chord_lost <= \$259 ;
   always @(posedge clk)
-    chord_flags <= \$308 ;
+    win_scan <= \$260 ;
   always @(posedge clk)
-    swap_a <= \$309 ;
-  always @(posedge clk)
-    swap_b <= \$310 ;
-  always @(posedge clk)
-    scan_row <= \$311 ;
-  always @(posedge clk)
-    scan_col <= \$312 ;
-  always @(posedge clk)
-    count_step <= \$313 ;
-  always @(posedge clk)
-    row_arrives <= \$314 ;
-  always @(posedge clk)
-    flood_first <= \$315 ;
-  always @(posedge clk)
-    exploded <= \$316 ;
-  always @(posedge clk)
-    chord_lost <= \$317 ;
-  always @(posedge clk)
-    win_scan <= \$318 ;
-  always @(posedge clk)
-    read_col <= \$319 ;
-  \nexys3_minesweeper.system.game.buttons$105  \buttons$105  (
+    read_col <= \$261 ;
+  \nexys3_minesweeper.system.game.board  board (
+    .clk(clk),
+    .count_cell(count_cell),
+    .count_cell__en(read__enable),
+    .count_cursor__addr(cursor_row),
+    .count_write__addr(count_row),
+    .count_write__data(count_data),
+    .count_write__en(count_write),
+    .cursor_counts(cursor_counts),
+    .flag_value(flag_value),
+    .flag_write(flag_write),
+    .flood__flagged(flagged_bits),
+    .flood__opening(flood__opening),
+    .flood__revealed(revealed_bits),
+    .flood__zero(board__zero),
+    .flood_step(flood_step),
+    .layout_data(layout_data),
+    .layout_row(layout_row),
+    .layout_write(layout_write),
+    .mine_row(mine_row),
+    .mine_value(mine_value),
+    .mine_write(mine_write),
+    .new_beginner(new_beginner),
+    .new_game(new_game),
+    .probe(probe),
+    .probe_d(probe_d),
+    .probe_flagged(probe_flagged),
+    .probe_mine(probe_mine),
+    .probe_next(probe_next),
+    .probe_revealed(probe_revealed),
+    .rd_flagged(rd_flagged),
+    .rd_mine(rd_mine),
+    .rd_revealed(rd_revealed),
+    .reveal(reveal),
+    .zero_data(zero_data),
+    .zero_row(zero_row),
+    .zero_write(zero_write)
+  );
+  \nexys3_minesweeper.system.game.buttons$110  \buttons$110  (
     .buttons(buttons),
     .clk(clk),
     .held(held),
     .press(press)
   );
   \nexys3_minesweeper.system.game.flood  flood (
+    .board__flagged(flagged_bits),
+    .board__opening(flood__opening),
+    .board__revealed(revealed_bits),
+    .board__zero(board__zero),
     .clk(clk),
-    .flagged(flagged_bits),
-    .opened_rows(opened_rows),
-    .opening(opening),
-    .revealed(revealed_bits),
-    .zero(zero)
+    .opened_rows(opened_rows)
   );
   \nexys3_minesweeper.system.game.lcg  lcg (
     .clk(clk),
@@ -5346,22 +5241,22 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   \nexys3_minesweeper.system.game.neighbour_counter  neighbour_counter (
     .clk(clk),
     .counts(counts),
-    .\port$1159$0 (\$320 ),
-    .\port$1168$0 (\$321 ),
-    .\port$1177$0 (\$322 ),
-    .\port$1186$0 (\$323 ),
-    .\port$1195$0 (\$324 ),
-    .\port$1204$0 (\$325 ),
-    .\port$1213$0 (\$326 ),
-    .\port$1222$0 (\$327 ),
-    .\port$1231$0 (\$328 ),
-    .\port$1240$0 (\$329 ),
-    .\port$1249$0 (\$330 ),
-    .\port$1258$0 (\$331 ),
-    .\port$1267$0 (\$332 ),
-    .\port$1276$0 (\$333 ),
-    .\port$1285$0 (\$334 ),
-    .\port$1291$0 (\$335 ),
+    .\port$1146$0 (\$262 ),
+    .\port$1155$0 (\$263 ),
+    .\port$1164$0 (\$264 ),
+    .\port$1173$0 (\$265 ),
+    .\port$1182$0 (\$266 ),
+    .\port$1191$0 (\$267 ),
+    .\port$1200$0 (\$268 ),
+    .\port$1209$0 (\$269 ),
+    .\port$1218$0 (\$270 ),
+    .\port$1227$0 (\$271 ),
+    .\port$1236$0 (\$272 ),
+    .\port$1245$0 (\$273 ),
+    .\port$1254$0 (\$274 ),
+    .\port$1263$0 (\$275 ),
+    .\port$1272$0 (\$276 ),
+    .\port$1278$0 (\$277 ),
     .row(row),
     .shift(shift)
   );
@@ -5395,7 +5290,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h9:
           probe_next = { scan_row, scan_col };
       4'ha:
-          if (\$53 ) begin
+          if (\$51 ) begin
             probe_next = { count_step[3:0], 4'h0 };
           end
       4'h5:
@@ -5456,6 +5351,22 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    new_game = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          new_game = 1'h1;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    new_beginner = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          new_beginner = switches[7];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
     idle = 1'h0;
     casez (fsm_state)
       4'h0:
@@ -5466,7 +5377,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal$54  = 1'h0;
+    flag_write = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5478,14 +5389,14 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
           if (\$24 ) begin
           end else if (\$25 ) begin
             if (switches[1]) begin
-              \$signal$54  = 1'h1;
+              flag_write = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    flagged_wd = 1'h0;
+    flag_value = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5497,7 +5408,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
           if (\$24 ) begin
           end else if (\$25 ) begin
             if (switches[1]) begin
-              flagged_wd = \$27 ;
+              flag_value = \$27 ;
             end
           end
     endcase
@@ -5546,7 +5457,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    mine_write__addr = 4'h0;
+    layout_row = 4'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5557,15 +5468,12 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h3:
           /* empty */;
       4'h4:
-          mine_write__addr = load_row;
+          layout_row = load_row;
     endcase
-    if (\$signal$68 ) begin
-      mine_write__addr = probe_d[7:4];
-    end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    mine_write__data = 16'h0000;
+    layout_data = 16'h0000;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5576,15 +5484,12 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h3:
           /* empty */;
       4'h4:
-          mine_write__data = \$31 ;
+          layout_data = \$31 ;
     endcase
-    if (\$signal$68 ) begin
-      mine_write__data = { \$99 , \$97 , \$95 , \$93 , \$91 , \$89 , \$87 , \$85 , \$83 , \$81 , \$79 , \$77 , \$75 , \$73 , \$71 , \$69  };
-    end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    mine_write__en = 1'h0;
+    layout_write = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5595,11 +5500,8 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h3:
           /* empty */;
       4'h4:
-          mine_write__en = 1'h1;
+          layout_write = 1'h1;
     endcase
-    if (\$signal$68 ) begin
-      mine_write__en = 1'h1;
-    end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
@@ -5634,7 +5536,7 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal$68  = 1'h0;
+    mine_write = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5656,23 +5558,23 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
             3'h2:
                 /* empty */;
             3'h3:
-                \$signal$68  = 1'h1;
+                mine_write = 1'h1;
             default:
-                \$signal$68  = 1'h1;
+                mine_write = 1'h1;
           endcase
       4'h8:
-          if (\$48 ) begin
-            \$signal$68  = 1'h1;
+          if (rd_mine) begin
+            mine_write = 1'h1;
           end
       4'h9:
-          if (\$52 ) begin
-            \$signal$68  = 1'h1;
+          if (\$50 ) begin
+            mine_write = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$signal$69  = 1'h0;
+    mine_value = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5694,17 +5596,17 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
             3'h2:
                 /* empty */;
             3'h3:
-                \$signal$69  = swap_a;
+                mine_value = swap_a;
             default:
-                \$signal$69  = swap_b;
+                mine_value = swap_b;
           endcase
       4'h8:
-          if (\$48 ) begin
-            \$signal$69  = 1'h0;
+          if (rd_mine) begin
+            mine_value = 1'h0;
           end
       4'h9:
-          if (\$52 ) begin
-            \$signal$69  = 1'h1;
+          if (\$50 ) begin
+            mine_value = 1'h1;
           end
     endcase
   end
@@ -5753,12 +5655,12 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h9:
           /* empty */;
       4'ha:
-          row = \$54 ;
+          row = \$52 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    count_write__addr = 4'h0;
+    count_row = 4'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5777,14 +5679,14 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h9:
           /* empty */;
       4'ha:
-          if (\$55 ) begin
-            count_write__addr = \$56 [3:0];
+          if (\$53 ) begin
+            count_row = \$54 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    count_write__data = 64'h0000000000000000;
+    count_data = 64'h0000000000000000;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5803,14 +5705,14 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h9:
           /* empty */;
       4'ha:
-          if (\$55 ) begin
-            count_write__data = counts;
+          if (\$53 ) begin
+            count_data = counts;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    count_write__en = 1'h0;
+    count_write = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5829,14 +5731,92 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h9:
           /* empty */;
       4'ha:
-          if (\$55 ) begin
-            count_write__en = 1'h1;
+          if (\$53 ) begin
+            count_write = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    revealed_we = 1'h0;
+    zero_row = 4'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$53 ) begin
+            zero_row = \$55 [3:0];
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    zero_data = 16'h0000;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$53 ) begin
+            zero_data = \$60 ;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    zero_write = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          if (\$53 ) begin
+            zero_write = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    reveal = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5858,27 +5838,59 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
           /* empty */;
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$57 ) begin
+          if (rd_mine) begin
           end else begin
-            revealed_we = 1'h1;
+            reveal = 1'h1;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$63 ) begin
-          end else if (\$67 ) begin
-            revealed_we = 1'h1;
+          if (\$65 ) begin
+          end else if (\$69 ) begin
+            reveal = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$287  = \$288 ;
+    flood_step = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          /* empty */;
+      4'ha:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'hc:
+          /* empty */;
+      4'hb:
+          flood_step = 1'h1;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$232  = \$233 ;
     if (read__enable) begin
-      \$287 [0] = \$277 ;
-      \$287 [1] = \$278 ;
-      \$287 [2] = \$283 ;
-      \$287 [3] = \$286 ;
+      \$232 [0] = \$225 ;
+      \$232 [1] = probe_revealed;
+      \$232 [2] = \$228 ;
+      \$232 [3] = \$231 ;
     end
   end
   always @* begin
@@ -5895,22 +5907,22 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$289  = pending;
-    if (\$124 ) begin
-      \$289  = press;
-    end else if (\$126 ) begin
-      \$289  = 5'h00;
+    \$234  = pending;
+    if (\$92 ) begin
+      \$234  = press;
+    end else if (\$94 ) begin
+      \$234  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$290  = prescaler;
-    if (\$127 ) begin
+    \$235  = prescaler;
+    if (\$95 ) begin
       (* full_case = 32'd1 *)
-      if (\$128 ) begin
-        \$290  = 27'h0000000;
+      if (\$96 ) begin
+        \$235  = 27'h0000000;
       end else begin
-        \$290  = \$131 [26:0];
+        \$235  = \$99 [26:0];
       end
     end
     casez (fsm_state)
@@ -5921,47 +5933,47 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$290  = 27'h0000000;
+            end else if (\$129 ) begin
+              \$235  = 27'h0000000;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$291  = timer;
-    if (\$127 ) begin
-      if (\$128 ) begin
-        if (\$129 ) begin
-          \$291  = \$130 [9:0];
+    \$236  = timer;
+    if (\$95 ) begin
+      if (\$96 ) begin
+        if (\$97 ) begin
+          \$236  = \$98 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$291  = 10'h000;
+          \$236  = 10'h000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$291  = 10'h000;
+            end else if (\$129 ) begin
+              \$236  = 10'h000;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$292  = 1'h0;
+    \$237  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5984,36 +5996,36 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h5:
           /* empty */;
       4'h6:
-          \$292  = \$223 ;
+          \$237  = \$176 ;
       4'hc:
-          \$292  = \$243 ;
+          \$237  = \$196 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$293  = difficulty;
+    \$238  = difficulty;
     casez (fsm_state)
       4'h0:
-          \$293  = switches[7];
+          \$238  = switches[7];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$294  = status;
+    \$239  = status;
     casez (fsm_state)
       4'h0:
-          \$294  = 2'h0;
+          \$239  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$294  = 2'h1;
+            end else if (\$129 ) begin
+              \$239  = 2'h1;
             end
           end
       4'h4:
@@ -6027,1207 +6039,73 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'ha:
           /* empty */;
       4'h5:
-          if (\$213 ) begin
-            \$294  = 2'h3;
+          if (rd_mine) begin
+            \$239  = 2'h3;
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$255 ) begin
-            if (\$262 ) begin
-              \$294  = 2'h3;
+          if (\$207 ) begin
+            if (\$213 ) begin
+              \$239  = 2'h3;
             end
           end
       4'hb:
           /* empty */;
       4'hd:
-          if (\$273 ) begin
-          end else if (\$274 ) begin
-            \$294  = 2'h2;
+          if (\$222 ) begin
+          end else if (\$223 ) begin
+            \$239  = 2'h2;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$295  = flagged_bits;
+    \$240  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$295  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    endcase
-    if (\$signal$54 ) begin
-      (* full_case = 32'd1 *)
-      casez (probe_d)
-        8'h00:
-            \$295 [0] = flagged_wd;
-        8'h01:
-            \$295 [1] = flagged_wd;
-        8'h02:
-            \$295 [2] = flagged_wd;
-        8'h03:
-            \$295 [3] = flagged_wd;
-        8'h04:
-            \$295 [4] = flagged_wd;
-        8'h05:
-            \$295 [5] = flagged_wd;
-        8'h06:
-            \$295 [6] = flagged_wd;
-        8'h07:
-            \$295 [7] = flagged_wd;
-        8'h08:
-            \$295 [8] = flagged_wd;
-        8'h09:
-            \$295 [9] = flagged_wd;
-        8'h0a:
-            \$295 [10] = flagged_wd;
-        8'h0b:
-            \$295 [11] = flagged_wd;
-        8'h0c:
-            \$295 [12] = flagged_wd;
-        8'h0d:
-            \$295 [13] = flagged_wd;
-        8'h0e:
-            \$295 [14] = flagged_wd;
-        8'h0f:
-            \$295 [15] = flagged_wd;
-        8'h10:
-            \$295 [16] = flagged_wd;
-        8'h11:
-            \$295 [17] = flagged_wd;
-        8'h12:
-            \$295 [18] = flagged_wd;
-        8'h13:
-            \$295 [19] = flagged_wd;
-        8'h14:
-            \$295 [20] = flagged_wd;
-        8'h15:
-            \$295 [21] = flagged_wd;
-        8'h16:
-            \$295 [22] = flagged_wd;
-        8'h17:
-            \$295 [23] = flagged_wd;
-        8'h18:
-            \$295 [24] = flagged_wd;
-        8'h19:
-            \$295 [25] = flagged_wd;
-        8'h1a:
-            \$295 [26] = flagged_wd;
-        8'h1b:
-            \$295 [27] = flagged_wd;
-        8'h1c:
-            \$295 [28] = flagged_wd;
-        8'h1d:
-            \$295 [29] = flagged_wd;
-        8'h1e:
-            \$295 [30] = flagged_wd;
-        8'h1f:
-            \$295 [31] = flagged_wd;
-        8'h20:
-            \$295 [32] = flagged_wd;
-        8'h21:
-            \$295 [33] = flagged_wd;
-        8'h22:
-            \$295 [34] = flagged_wd;
-        8'h23:
-            \$295 [35] = flagged_wd;
-        8'h24:
-            \$295 [36] = flagged_wd;
-        8'h25:
-            \$295 [37] = flagged_wd;
-        8'h26:
-            \$295 [38] = flagged_wd;
-        8'h27:
-            \$295 [39] = flagged_wd;
-        8'h28:
-            \$295 [40] = flagged_wd;
-        8'h29:
-            \$295 [41] = flagged_wd;
-        8'h2a:
-            \$295 [42] = flagged_wd;
-        8'h2b:
-            \$295 [43] = flagged_wd;
-        8'h2c:
-            \$295 [44] = flagged_wd;
-        8'h2d:
-            \$295 [45] = flagged_wd;
-        8'h2e:
-            \$295 [46] = flagged_wd;
-        8'h2f:
-            \$295 [47] = flagged_wd;
-        8'h30:
-            \$295 [48] = flagged_wd;
-        8'h31:
-            \$295 [49] = flagged_wd;
-        8'h32:
-            \$295 [50] = flagged_wd;
-        8'h33:
-            \$295 [51] = flagged_wd;
-        8'h34:
-            \$295 [52] = flagged_wd;
-        8'h35:
-            \$295 [53] = flagged_wd;
-        8'h36:
-            \$295 [54] = flagged_wd;
-        8'h37:
-            \$295 [55] = flagged_wd;
-        8'h38:
-            \$295 [56] = flagged_wd;
-        8'h39:
-            \$295 [57] = flagged_wd;
-        8'h3a:
-            \$295 [58] = flagged_wd;
-        8'h3b:
-            \$295 [59] = flagged_wd;
-        8'h3c:
-            \$295 [60] = flagged_wd;
-        8'h3d:
-            \$295 [61] = flagged_wd;
-        8'h3e:
-            \$295 [62] = flagged_wd;
-        8'h3f:
-            \$295 [63] = flagged_wd;
-        8'h40:
-            \$295 [64] = flagged_wd;
-        8'h41:
-            \$295 [65] = flagged_wd;
-        8'h42:
-            \$295 [66] = flagged_wd;
-        8'h43:
-            \$295 [67] = flagged_wd;
-        8'h44:
-            \$295 [68] = flagged_wd;
-        8'h45:
-            \$295 [69] = flagged_wd;
-        8'h46:
-            \$295 [70] = flagged_wd;
-        8'h47:
-            \$295 [71] = flagged_wd;
-        8'h48:
-            \$295 [72] = flagged_wd;
-        8'h49:
-            \$295 [73] = flagged_wd;
-        8'h4a:
-            \$295 [74] = flagged_wd;
-        8'h4b:
-            \$295 [75] = flagged_wd;
-        8'h4c:
-            \$295 [76] = flagged_wd;
-        8'h4d:
-            \$295 [77] = flagged_wd;
-        8'h4e:
-            \$295 [78] = flagged_wd;
-        8'h4f:
-            \$295 [79] = flagged_wd;
-        8'h50:
-            \$295 [80] = flagged_wd;
-        8'h51:
-            \$295 [81] = flagged_wd;
-        8'h52:
-            \$295 [82] = flagged_wd;
-        8'h53:
-            \$295 [83] = flagged_wd;
-        8'h54:
-            \$295 [84] = flagged_wd;
-        8'h55:
-            \$295 [85] = flagged_wd;
-        8'h56:
-            \$295 [86] = flagged_wd;
-        8'h57:
-            \$295 [87] = flagged_wd;
-        8'h58:
-            \$295 [88] = flagged_wd;
-        8'h59:
-            \$295 [89] = flagged_wd;
-        8'h5a:
-            \$295 [90] = flagged_wd;
-        8'h5b:
-            \$295 [91] = flagged_wd;
-        8'h5c:
-            \$295 [92] = flagged_wd;
-        8'h5d:
-            \$295 [93] = flagged_wd;
-        8'h5e:
-            \$295 [94] = flagged_wd;
-        8'h5f:
-            \$295 [95] = flagged_wd;
-        8'h60:
-            \$295 [96] = flagged_wd;
-        8'h61:
-            \$295 [97] = flagged_wd;
-        8'h62:
-            \$295 [98] = flagged_wd;
-        8'h63:
-            \$295 [99] = flagged_wd;
-        8'h64:
-            \$295 [100] = flagged_wd;
-        8'h65:
-            \$295 [101] = flagged_wd;
-        8'h66:
-            \$295 [102] = flagged_wd;
-        8'h67:
-            \$295 [103] = flagged_wd;
-        8'h68:
-            \$295 [104] = flagged_wd;
-        8'h69:
-            \$295 [105] = flagged_wd;
-        8'h6a:
-            \$295 [106] = flagged_wd;
-        8'h6b:
-            \$295 [107] = flagged_wd;
-        8'h6c:
-            \$295 [108] = flagged_wd;
-        8'h6d:
-            \$295 [109] = flagged_wd;
-        8'h6e:
-            \$295 [110] = flagged_wd;
-        8'h6f:
-            \$295 [111] = flagged_wd;
-        8'h70:
-            \$295 [112] = flagged_wd;
-        8'h71:
-            \$295 [113] = flagged_wd;
-        8'h72:
-            \$295 [114] = flagged_wd;
-        8'h73:
-            \$295 [115] = flagged_wd;
-        8'h74:
-            \$295 [116] = flagged_wd;
-        8'h75:
-            \$295 [117] = flagged_wd;
-        8'h76:
-            \$295 [118] = flagged_wd;
-        8'h77:
-            \$295 [119] = flagged_wd;
-        8'h78:
-            \$295 [120] = flagged_wd;
-        8'h79:
-            \$295 [121] = flagged_wd;
-        8'h7a:
-            \$295 [122] = flagged_wd;
-        8'h7b:
-            \$295 [123] = flagged_wd;
-        8'h7c:
-            \$295 [124] = flagged_wd;
-        8'h7d:
-            \$295 [125] = flagged_wd;
-        8'h7e:
-            \$295 [126] = flagged_wd;
-        8'h7f:
-            \$295 [127] = flagged_wd;
-        8'h80:
-            \$295 [128] = flagged_wd;
-        8'h81:
-            \$295 [129] = flagged_wd;
-        8'h82:
-            \$295 [130] = flagged_wd;
-        8'h83:
-            \$295 [131] = flagged_wd;
-        8'h84:
-            \$295 [132] = flagged_wd;
-        8'h85:
-            \$295 [133] = flagged_wd;
-        8'h86:
-            \$295 [134] = flagged_wd;
-        8'h87:
-            \$295 [135] = flagged_wd;
-        8'h88:
-            \$295 [136] = flagged_wd;
-        8'h89:
-            \$295 [137] = flagged_wd;
-        8'h8a:
-            \$295 [138] = flagged_wd;
-        8'h8b:
-            \$295 [139] = flagged_wd;
-        8'h8c:
-            \$295 [140] = flagged_wd;
-        8'h8d:
-            \$295 [141] = flagged_wd;
-        8'h8e:
-            \$295 [142] = flagged_wd;
-        8'h8f:
-            \$295 [143] = flagged_wd;
-        8'h90:
-            \$295 [144] = flagged_wd;
-        8'h91:
-            \$295 [145] = flagged_wd;
-        8'h92:
-            \$295 [146] = flagged_wd;
-        8'h93:
-            \$295 [147] = flagged_wd;
-        8'h94:
-            \$295 [148] = flagged_wd;
-        8'h95:
-            \$295 [149] = flagged_wd;
-        8'h96:
-            \$295 [150] = flagged_wd;
-        8'h97:
-            \$295 [151] = flagged_wd;
-        8'h98:
-            \$295 [152] = flagged_wd;
-        8'h99:
-            \$295 [153] = flagged_wd;
-        8'h9a:
-            \$295 [154] = flagged_wd;
-        8'h9b:
-            \$295 [155] = flagged_wd;
-        8'h9c:
-            \$295 [156] = flagged_wd;
-        8'h9d:
-            \$295 [157] = flagged_wd;
-        8'h9e:
-            \$295 [158] = flagged_wd;
-        8'h9f:
-            \$295 [159] = flagged_wd;
-        8'ha0:
-            \$295 [160] = flagged_wd;
-        8'ha1:
-            \$295 [161] = flagged_wd;
-        8'ha2:
-            \$295 [162] = flagged_wd;
-        8'ha3:
-            \$295 [163] = flagged_wd;
-        8'ha4:
-            \$295 [164] = flagged_wd;
-        8'ha5:
-            \$295 [165] = flagged_wd;
-        8'ha6:
-            \$295 [166] = flagged_wd;
-        8'ha7:
-            \$295 [167] = flagged_wd;
-        8'ha8:
-            \$295 [168] = flagged_wd;
-        8'ha9:
-            \$295 [169] = flagged_wd;
-        8'haa:
-            \$295 [170] = flagged_wd;
-        8'hab:
-            \$295 [171] = flagged_wd;
-        8'hac:
-            \$295 [172] = flagged_wd;
-        8'had:
-            \$295 [173] = flagged_wd;
-        8'hae:
-            \$295 [174] = flagged_wd;
-        8'haf:
-            \$295 [175] = flagged_wd;
-        8'hb0:
-            \$295 [176] = flagged_wd;
-        8'hb1:
-            \$295 [177] = flagged_wd;
-        8'hb2:
-            \$295 [178] = flagged_wd;
-        8'hb3:
-            \$295 [179] = flagged_wd;
-        8'hb4:
-            \$295 [180] = flagged_wd;
-        8'hb5:
-            \$295 [181] = flagged_wd;
-        8'hb6:
-            \$295 [182] = flagged_wd;
-        8'hb7:
-            \$295 [183] = flagged_wd;
-        8'hb8:
-            \$295 [184] = flagged_wd;
-        8'hb9:
-            \$295 [185] = flagged_wd;
-        8'hba:
-            \$295 [186] = flagged_wd;
-        8'hbb:
-            \$295 [187] = flagged_wd;
-        8'hbc:
-            \$295 [188] = flagged_wd;
-        8'hbd:
-            \$295 [189] = flagged_wd;
-        8'hbe:
-            \$295 [190] = flagged_wd;
-        8'hbf:
-            \$295 [191] = flagged_wd;
-        8'hc0:
-            \$295 [192] = flagged_wd;
-        8'hc1:
-            \$295 [193] = flagged_wd;
-        8'hc2:
-            \$295 [194] = flagged_wd;
-        8'hc3:
-            \$295 [195] = flagged_wd;
-        8'hc4:
-            \$295 [196] = flagged_wd;
-        8'hc5:
-            \$295 [197] = flagged_wd;
-        8'hc6:
-            \$295 [198] = flagged_wd;
-        8'hc7:
-            \$295 [199] = flagged_wd;
-        8'hc8:
-            \$295 [200] = flagged_wd;
-        8'hc9:
-            \$295 [201] = flagged_wd;
-        8'hca:
-            \$295 [202] = flagged_wd;
-        8'hcb:
-            \$295 [203] = flagged_wd;
-        8'hcc:
-            \$295 [204] = flagged_wd;
-        8'hcd:
-            \$295 [205] = flagged_wd;
-        8'hce:
-            \$295 [206] = flagged_wd;
-        8'hcf:
-            \$295 [207] = flagged_wd;
-        8'hd0:
-            \$295 [208] = flagged_wd;
-        8'hd1:
-            \$295 [209] = flagged_wd;
-        8'hd2:
-            \$295 [210] = flagged_wd;
-        8'hd3:
-            \$295 [211] = flagged_wd;
-        8'hd4:
-            \$295 [212] = flagged_wd;
-        8'hd5:
-            \$295 [213] = flagged_wd;
-        8'hd6:
-            \$295 [214] = flagged_wd;
-        8'hd7:
-            \$295 [215] = flagged_wd;
-        8'hd8:
-            \$295 [216] = flagged_wd;
-        8'hd9:
-            \$295 [217] = flagged_wd;
-        8'hda:
-            \$295 [218] = flagged_wd;
-        8'hdb:
-            \$295 [219] = flagged_wd;
-        8'hdc:
-            \$295 [220] = flagged_wd;
-        8'hdd:
-            \$295 [221] = flagged_wd;
-        8'hde:
-            \$295 [222] = flagged_wd;
-        8'hdf:
-            \$295 [223] = flagged_wd;
-        8'he0:
-            \$295 [224] = flagged_wd;
-        8'he1:
-            \$295 [225] = flagged_wd;
-        8'he2:
-            \$295 [226] = flagged_wd;
-        8'he3:
-            \$295 [227] = flagged_wd;
-        8'he4:
-            \$295 [228] = flagged_wd;
-        8'he5:
-            \$295 [229] = flagged_wd;
-        8'he6:
-            \$295 [230] = flagged_wd;
-        8'he7:
-            \$295 [231] = flagged_wd;
-        8'he8:
-            \$295 [232] = flagged_wd;
-        8'he9:
-            \$295 [233] = flagged_wd;
-        8'hea:
-            \$295 [234] = flagged_wd;
-        8'heb:
-            \$295 [235] = flagged_wd;
-        8'hec:
-            \$295 [236] = flagged_wd;
-        8'hed:
-            \$295 [237] = flagged_wd;
-        8'hee:
-            \$295 [238] = flagged_wd;
-        8'hef:
-            \$295 [239] = flagged_wd;
-        8'hf0:
-            \$295 [240] = flagged_wd;
-        8'hf1:
-            \$295 [241] = flagged_wd;
-        8'hf2:
-            \$295 [242] = flagged_wd;
-        8'hf3:
-            \$295 [243] = flagged_wd;
-        8'hf4:
-            \$295 [244] = flagged_wd;
-        8'hf5:
-            \$295 [245] = flagged_wd;
-        8'hf6:
-            \$295 [246] = flagged_wd;
-        8'hf7:
-            \$295 [247] = flagged_wd;
-        8'hf8:
-            \$295 [248] = flagged_wd;
-        8'hf9:
-            \$295 [249] = flagged_wd;
-        8'hfa:
-            \$295 [250] = flagged_wd;
-        8'hfb:
-            \$295 [251] = flagged_wd;
-        8'hfc:
-            \$295 [252] = flagged_wd;
-        8'hfd:
-            \$295 [253] = flagged_wd;
-        8'hfe:
-            \$295 [254] = flagged_wd;
-        8'hff:
-            \$295 [255] = flagged_wd;
-      endcase
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$296  = zero;
-    casez (fsm_state)
-      4'h0:
-          \$296  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          if (\$205 ) begin
-            (* full_case = 32'd1 *)
-            casez (\$211 [3:0])
-              4'h0:
-                  \$296 [15:0] = \$210 ;
-              4'h1:
-                  \$296 [31:16] = \$210 ;
-              4'h2:
-                  \$296 [47:32] = \$210 ;
-              4'h3:
-                  \$296 [63:48] = \$210 ;
-              4'h4:
-                  \$296 [79:64] = \$210 ;
-              4'h5:
-                  \$296 [95:80] = \$210 ;
-              4'h6:
-                  \$296 [111:96] = \$210 ;
-              4'h7:
-                  \$296 [127:112] = \$210 ;
-              4'h8:
-                  \$296 [143:128] = \$210 ;
-              4'h9:
-                  \$296 [159:144] = \$210 ;
-              4'ha:
-                  \$296 [175:160] = \$210 ;
-              4'hb:
-                  \$296 [191:176] = \$210 ;
-              4'hc:
-                  \$296 [207:192] = \$210 ;
-              4'hd:
-                  \$296 [223:208] = \$210 ;
-              4'he:
-                  \$296 [239:224] = \$210 ;
-              4'hf:
-                  \$296 [255:240] = \$210 ;
-            endcase
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$297  = revealed_bits;
-    casez (fsm_state)
-      4'h0:
-          \$297  = \$134 ;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'hc:
-          /* empty */;
-      4'hb:
-          \$297  = \$263 ;
-    endcase
-    if (revealed_we) begin
-      (* full_case = 32'd1 *)
-      casez (probe_d)
-        8'h00:
-            \$297 [0] = 1'h1;
-        8'h01:
-            \$297 [1] = 1'h1;
-        8'h02:
-            \$297 [2] = 1'h1;
-        8'h03:
-            \$297 [3] = 1'h1;
-        8'h04:
-            \$297 [4] = 1'h1;
-        8'h05:
-            \$297 [5] = 1'h1;
-        8'h06:
-            \$297 [6] = 1'h1;
-        8'h07:
-            \$297 [7] = 1'h1;
-        8'h08:
-            \$297 [8] = 1'h1;
-        8'h09:
-            \$297 [9] = 1'h1;
-        8'h0a:
-            \$297 [10] = 1'h1;
-        8'h0b:
-            \$297 [11] = 1'h1;
-        8'h0c:
-            \$297 [12] = 1'h1;
-        8'h0d:
-            \$297 [13] = 1'h1;
-        8'h0e:
-            \$297 [14] = 1'h1;
-        8'h0f:
-            \$297 [15] = 1'h1;
-        8'h10:
-            \$297 [16] = 1'h1;
-        8'h11:
-            \$297 [17] = 1'h1;
-        8'h12:
-            \$297 [18] = 1'h1;
-        8'h13:
-            \$297 [19] = 1'h1;
-        8'h14:
-            \$297 [20] = 1'h1;
-        8'h15:
-            \$297 [21] = 1'h1;
-        8'h16:
-            \$297 [22] = 1'h1;
-        8'h17:
-            \$297 [23] = 1'h1;
-        8'h18:
-            \$297 [24] = 1'h1;
-        8'h19:
-            \$297 [25] = 1'h1;
-        8'h1a:
-            \$297 [26] = 1'h1;
-        8'h1b:
-            \$297 [27] = 1'h1;
-        8'h1c:
-            \$297 [28] = 1'h1;
-        8'h1d:
-            \$297 [29] = 1'h1;
-        8'h1e:
-            \$297 [30] = 1'h1;
-        8'h1f:
-            \$297 [31] = 1'h1;
-        8'h20:
-            \$297 [32] = 1'h1;
-        8'h21:
-            \$297 [33] = 1'h1;
-        8'h22:
-            \$297 [34] = 1'h1;
-        8'h23:
-            \$297 [35] = 1'h1;
-        8'h24:
-            \$297 [36] = 1'h1;
-        8'h25:
-            \$297 [37] = 1'h1;
-        8'h26:
-            \$297 [38] = 1'h1;
-        8'h27:
-            \$297 [39] = 1'h1;
-        8'h28:
-            \$297 [40] = 1'h1;
-        8'h29:
-            \$297 [41] = 1'h1;
-        8'h2a:
-            \$297 [42] = 1'h1;
-        8'h2b:
-            \$297 [43] = 1'h1;
-        8'h2c:
-            \$297 [44] = 1'h1;
-        8'h2d:
-            \$297 [45] = 1'h1;
-        8'h2e:
-            \$297 [46] = 1'h1;
-        8'h2f:
-            \$297 [47] = 1'h1;
-        8'h30:
-            \$297 [48] = 1'h1;
-        8'h31:
-            \$297 [49] = 1'h1;
-        8'h32:
-            \$297 [50] = 1'h1;
-        8'h33:
-            \$297 [51] = 1'h1;
-        8'h34:
-            \$297 [52] = 1'h1;
-        8'h35:
-            \$297 [53] = 1'h1;
-        8'h36:
-            \$297 [54] = 1'h1;
-        8'h37:
-            \$297 [55] = 1'h1;
-        8'h38:
-            \$297 [56] = 1'h1;
-        8'h39:
-            \$297 [57] = 1'h1;
-        8'h3a:
-            \$297 [58] = 1'h1;
-        8'h3b:
-            \$297 [59] = 1'h1;
-        8'h3c:
-            \$297 [60] = 1'h1;
-        8'h3d:
-            \$297 [61] = 1'h1;
-        8'h3e:
-            \$297 [62] = 1'h1;
-        8'h3f:
-            \$297 [63] = 1'h1;
-        8'h40:
-            \$297 [64] = 1'h1;
-        8'h41:
-            \$297 [65] = 1'h1;
-        8'h42:
-            \$297 [66] = 1'h1;
-        8'h43:
-            \$297 [67] = 1'h1;
-        8'h44:
-            \$297 [68] = 1'h1;
-        8'h45:
-            \$297 [69] = 1'h1;
-        8'h46:
-            \$297 [70] = 1'h1;
-        8'h47:
-            \$297 [71] = 1'h1;
-        8'h48:
-            \$297 [72] = 1'h1;
-        8'h49:
-            \$297 [73] = 1'h1;
-        8'h4a:
-            \$297 [74] = 1'h1;
-        8'h4b:
-            \$297 [75] = 1'h1;
-        8'h4c:
-            \$297 [76] = 1'h1;
-        8'h4d:
-            \$297 [77] = 1'h1;
-        8'h4e:
-            \$297 [78] = 1'h1;
-        8'h4f:
-            \$297 [79] = 1'h1;
-        8'h50:
-            \$297 [80] = 1'h1;
-        8'h51:
-            \$297 [81] = 1'h1;
-        8'h52:
-            \$297 [82] = 1'h1;
-        8'h53:
-            \$297 [83] = 1'h1;
-        8'h54:
-            \$297 [84] = 1'h1;
-        8'h55:
-            \$297 [85] = 1'h1;
-        8'h56:
-            \$297 [86] = 1'h1;
-        8'h57:
-            \$297 [87] = 1'h1;
-        8'h58:
-            \$297 [88] = 1'h1;
-        8'h59:
-            \$297 [89] = 1'h1;
-        8'h5a:
-            \$297 [90] = 1'h1;
-        8'h5b:
-            \$297 [91] = 1'h1;
-        8'h5c:
-            \$297 [92] = 1'h1;
-        8'h5d:
-            \$297 [93] = 1'h1;
-        8'h5e:
-            \$297 [94] = 1'h1;
-        8'h5f:
-            \$297 [95] = 1'h1;
-        8'h60:
-            \$297 [96] = 1'h1;
-        8'h61:
-            \$297 [97] = 1'h1;
-        8'h62:
-            \$297 [98] = 1'h1;
-        8'h63:
-            \$297 [99] = 1'h1;
-        8'h64:
-            \$297 [100] = 1'h1;
-        8'h65:
-            \$297 [101] = 1'h1;
-        8'h66:
-            \$297 [102] = 1'h1;
-        8'h67:
-            \$297 [103] = 1'h1;
-        8'h68:
-            \$297 [104] = 1'h1;
-        8'h69:
-            \$297 [105] = 1'h1;
-        8'h6a:
-            \$297 [106] = 1'h1;
-        8'h6b:
-            \$297 [107] = 1'h1;
-        8'h6c:
-            \$297 [108] = 1'h1;
-        8'h6d:
-            \$297 [109] = 1'h1;
-        8'h6e:
-            \$297 [110] = 1'h1;
-        8'h6f:
-            \$297 [111] = 1'h1;
-        8'h70:
-            \$297 [112] = 1'h1;
-        8'h71:
-            \$297 [113] = 1'h1;
-        8'h72:
-            \$297 [114] = 1'h1;
-        8'h73:
-            \$297 [115] = 1'h1;
-        8'h74:
-            \$297 [116] = 1'h1;
-        8'h75:
-            \$297 [117] = 1'h1;
-        8'h76:
-            \$297 [118] = 1'h1;
-        8'h77:
-            \$297 [119] = 1'h1;
-        8'h78:
-            \$297 [120] = 1'h1;
-        8'h79:
-            \$297 [121] = 1'h1;
-        8'h7a:
-            \$297 [122] = 1'h1;
-        8'h7b:
-            \$297 [123] = 1'h1;
-        8'h7c:
-            \$297 [124] = 1'h1;
-        8'h7d:
-            \$297 [125] = 1'h1;
-        8'h7e:
-            \$297 [126] = 1'h1;
-        8'h7f:
-            \$297 [127] = 1'h1;
-        8'h80:
-            \$297 [128] = 1'h1;
-        8'h81:
-            \$297 [129] = 1'h1;
-        8'h82:
-            \$297 [130] = 1'h1;
-        8'h83:
-            \$297 [131] = 1'h1;
-        8'h84:
-            \$297 [132] = 1'h1;
-        8'h85:
-            \$297 [133] = 1'h1;
-        8'h86:
-            \$297 [134] = 1'h1;
-        8'h87:
-            \$297 [135] = 1'h1;
-        8'h88:
-            \$297 [136] = 1'h1;
-        8'h89:
-            \$297 [137] = 1'h1;
-        8'h8a:
-            \$297 [138] = 1'h1;
-        8'h8b:
-            \$297 [139] = 1'h1;
-        8'h8c:
-            \$297 [140] = 1'h1;
-        8'h8d:
-            \$297 [141] = 1'h1;
-        8'h8e:
-            \$297 [142] = 1'h1;
-        8'h8f:
-            \$297 [143] = 1'h1;
-        8'h90:
-            \$297 [144] = 1'h1;
-        8'h91:
-            \$297 [145] = 1'h1;
-        8'h92:
-            \$297 [146] = 1'h1;
-        8'h93:
-            \$297 [147] = 1'h1;
-        8'h94:
-            \$297 [148] = 1'h1;
-        8'h95:
-            \$297 [149] = 1'h1;
-        8'h96:
-            \$297 [150] = 1'h1;
-        8'h97:
-            \$297 [151] = 1'h1;
-        8'h98:
-            \$297 [152] = 1'h1;
-        8'h99:
-            \$297 [153] = 1'h1;
-        8'h9a:
-            \$297 [154] = 1'h1;
-        8'h9b:
-            \$297 [155] = 1'h1;
-        8'h9c:
-            \$297 [156] = 1'h1;
-        8'h9d:
-            \$297 [157] = 1'h1;
-        8'h9e:
-            \$297 [158] = 1'h1;
-        8'h9f:
-            \$297 [159] = 1'h1;
-        8'ha0:
-            \$297 [160] = 1'h1;
-        8'ha1:
-            \$297 [161] = 1'h1;
-        8'ha2:
-            \$297 [162] = 1'h1;
-        8'ha3:
-            \$297 [163] = 1'h1;
-        8'ha4:
-            \$297 [164] = 1'h1;
-        8'ha5:
-            \$297 [165] = 1'h1;
-        8'ha6:
-            \$297 [166] = 1'h1;
-        8'ha7:
-            \$297 [167] = 1'h1;
-        8'ha8:
-            \$297 [168] = 1'h1;
-        8'ha9:
-            \$297 [169] = 1'h1;
-        8'haa:
-            \$297 [170] = 1'h1;
-        8'hab:
-            \$297 [171] = 1'h1;
-        8'hac:
-            \$297 [172] = 1'h1;
-        8'had:
-            \$297 [173] = 1'h1;
-        8'hae:
-            \$297 [174] = 1'h1;
-        8'haf:
-            \$297 [175] = 1'h1;
-        8'hb0:
-            \$297 [176] = 1'h1;
-        8'hb1:
-            \$297 [177] = 1'h1;
-        8'hb2:
-            \$297 [178] = 1'h1;
-        8'hb3:
-            \$297 [179] = 1'h1;
-        8'hb4:
-            \$297 [180] = 1'h1;
-        8'hb5:
-            \$297 [181] = 1'h1;
-        8'hb6:
-            \$297 [182] = 1'h1;
-        8'hb7:
-            \$297 [183] = 1'h1;
-        8'hb8:
-            \$297 [184] = 1'h1;
-        8'hb9:
-            \$297 [185] = 1'h1;
-        8'hba:
-            \$297 [186] = 1'h1;
-        8'hbb:
-            \$297 [187] = 1'h1;
-        8'hbc:
-            \$297 [188] = 1'h1;
-        8'hbd:
-            \$297 [189] = 1'h1;
-        8'hbe:
-            \$297 [190] = 1'h1;
-        8'hbf:
-            \$297 [191] = 1'h1;
-        8'hc0:
-            \$297 [192] = 1'h1;
-        8'hc1:
-            \$297 [193] = 1'h1;
-        8'hc2:
-            \$297 [194] = 1'h1;
-        8'hc3:
-            \$297 [195] = 1'h1;
-        8'hc4:
-            \$297 [196] = 1'h1;
-        8'hc5:
-            \$297 [197] = 1'h1;
-        8'hc6:
-            \$297 [198] = 1'h1;
-        8'hc7:
-            \$297 [199] = 1'h1;
-        8'hc8:
-            \$297 [200] = 1'h1;
-        8'hc9:
-            \$297 [201] = 1'h1;
-        8'hca:
-            \$297 [202] = 1'h1;
-        8'hcb:
-            \$297 [203] = 1'h1;
-        8'hcc:
-            \$297 [204] = 1'h1;
-        8'hcd:
-            \$297 [205] = 1'h1;
-        8'hce:
-            \$297 [206] = 1'h1;
-        8'hcf:
-            \$297 [207] = 1'h1;
-        8'hd0:
-            \$297 [208] = 1'h1;
-        8'hd1:
-            \$297 [209] = 1'h1;
-        8'hd2:
-            \$297 [210] = 1'h1;
-        8'hd3:
-            \$297 [211] = 1'h1;
-        8'hd4:
-            \$297 [212] = 1'h1;
-        8'hd5:
-            \$297 [213] = 1'h1;
-        8'hd6:
-            \$297 [214] = 1'h1;
-        8'hd7:
-            \$297 [215] = 1'h1;
-        8'hd8:
-            \$297 [216] = 1'h1;
-        8'hd9:
-            \$297 [217] = 1'h1;
-        8'hda:
-            \$297 [218] = 1'h1;
-        8'hdb:
-            \$297 [219] = 1'h1;
-        8'hdc:
-            \$297 [220] = 1'h1;
-        8'hdd:
-            \$297 [221] = 1'h1;
-        8'hde:
-            \$297 [222] = 1'h1;
-        8'hdf:
-            \$297 [223] = 1'h1;
-        8'he0:
-            \$297 [224] = 1'h1;
-        8'he1:
-            \$297 [225] = 1'h1;
-        8'he2:
-            \$297 [226] = 1'h1;
-        8'he3:
-            \$297 [227] = 1'h1;
-        8'he4:
-            \$297 [228] = 1'h1;
-        8'he5:
-            \$297 [229] = 1'h1;
-        8'he6:
-            \$297 [230] = 1'h1;
-        8'he7:
-            \$297 [231] = 1'h1;
-        8'he8:
-            \$297 [232] = 1'h1;
-        8'he9:
-            \$297 [233] = 1'h1;
-        8'hea:
-            \$297 [234] = 1'h1;
-        8'heb:
-            \$297 [235] = 1'h1;
-        8'hec:
-            \$297 [236] = 1'h1;
-        8'hed:
-            \$297 [237] = 1'h1;
-        8'hee:
-            \$297 [238] = 1'h1;
-        8'hef:
-            \$297 [239] = 1'h1;
-        8'hf0:
-            \$297 [240] = 1'h1;
-        8'hf1:
-            \$297 [241] = 1'h1;
-        8'hf2:
-            \$297 [242] = 1'h1;
-        8'hf3:
-            \$297 [243] = 1'h1;
-        8'hf4:
-            \$297 [244] = 1'h1;
-        8'hf5:
-            \$297 [245] = 1'h1;
-        8'hf6:
-            \$297 [246] = 1'h1;
-        8'hf7:
-            \$297 [247] = 1'h1;
-        8'hf8:
-            \$297 [248] = 1'h1;
-        8'hf9:
-            \$297 [249] = 1'h1;
-        8'hfa:
-            \$297 [250] = 1'h1;
-        8'hfb:
-            \$297 [251] = 1'h1;
-        8'hfc:
-            \$297 [252] = 1'h1;
-        8'hfd:
-            \$297 [253] = 1'h1;
-        8'hfe:
-            \$297 [254] = 1'h1;
-        8'hff:
-            \$297 [255] = 1'h1;
-      endcase
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$298  = cursor_row;
-    casez (fsm_state)
-      4'h0:
-          \$298  = 4'h0;
+          \$240  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$298  = \$141 [3:0];
+            \$240  = \$106 [3:0];
           end else if (pending[2]) begin
-            \$298  = \$147 [3:0];
+            \$240  = \$112 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$299  = cursor_col;
+    \$241  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$299  = 4'h0;
+          \$241  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$299  = \$153 [3:0];
+            \$241  = \$118 [3:0];
           end else if (pending[4]) begin
-            \$299  = \$159 [3:0];
+            \$241  = \$124 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$300  = counter;
+    \$242  = counter;
     casez (fsm_state)
       4'h0:
-          \$300  = { 3'h0, \$135  };
+          \$242  = { 3'h0, \$100  };
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
-              \$300  = \$167 [8:0];
+              \$242  = \$132 [8:0];
             end
           end
       4'h4:
@@ -7249,18 +6127,18 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'hb:
           /* empty */;
       4'hd:
-          if (\$273 ) begin
-          end else if (\$274 ) begin
-            \$300  = 9'h000;
+          if (\$222 ) begin
+          end else if (\$223 ) begin
+            \$242  = 9'h000;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$301  = flood_steps;
+    \$243  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$301  = 9'h000;
+          \$243  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -7278,57 +6156,57 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'ha:
           /* empty */;
       4'h5:
-          \$301  = 9'h000;
+          \$243  = 9'h000;
       4'h6:
-          if (\$226 ) begin
-            if (\$233 ) begin
-              \$301  = 9'h000;
+          if (\$179 ) begin
+            if (\$186 ) begin
+              \$243  = 9'h000;
             end
           end
       4'hc:
           /* empty */;
       4'hb:
-          if (\$264 ) begin
-            if (\$265 ) begin
-              \$301  = \$266 [8:0];
+          if (\$214 ) begin
+            if (\$215 ) begin
+              \$243  = \$216 [8:0];
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$302  = fsm_state;
+    \$244  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$302  = 4'h1;
+          \$244  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$302  = 4'h2;
+            \$244  = 4'h2;
           end
       4'h2:
-          \$302  = 4'h3;
+          \$244  = 4'h3;
       4'h3:
         begin
-          \$302  = 4'h1;
+          \$244  = 4'h1;
           (* full_case = 32'd1 *)
-          if (\$162 ) begin
-            \$302  = 4'h0;
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+            \$244  = 4'h0;
+          end else if (\$128 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$302  = 4'h4;
+            end else if (\$129 ) begin
+              \$244  = 4'h4;
             end else begin
-              \$302  = 4'h5;
+              \$244  = 4'h5;
             end
           end else begin
-            \$302  = 4'h6;
+            \$244  = 4'h6;
           end
         end
       4'h4:
-          if (\$170 ) begin
-            \$302  = 4'h7;
+          if (\$135 ) begin
+            \$244  = 4'h7;
           end
       4'h7:
           (* full_case = 32'd1 *)
@@ -7342,69 +6220,69 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
             3'h3:
                 /* empty */;
             default:
-                if (\$189 ) begin
-                  \$302  = 4'h8;
+                if (\$152 ) begin
+                  \$244  = 4'h8;
                 end
           endcase
       4'h8:
           (* full_case = 32'd1 *)
-          if (\$190 ) begin
-            \$302  = 4'h9;
+          if (rd_mine) begin
+            \$244  = 4'h9;
           end else begin
-            \$302  = 4'ha;
+            \$244  = 4'ha;
           end
       4'h9:
-          if (\$200 ) begin
-            \$302  = 4'ha;
+          if (\$161 ) begin
+            \$244  = 4'ha;
           end
       4'ha:
-          if (\$212 ) begin
-            \$302  = 4'h5;
+          if (\$166 ) begin
+            \$244  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
-          if (\$213 ) begin
-            \$302  = 4'h1;
+          if (rd_mine) begin
+            \$244  = 4'h1;
           end else begin
-            \$302  = 4'hb;
+            \$244  = 4'hb;
           end
       4'h6:
-          if (\$226 ) begin
+          if (\$179 ) begin
             (* full_case = 32'd1 *)
-            if (\$233 ) begin
-              \$302  = 4'hc;
+            if (\$186 ) begin
+              \$244  = 4'hc;
             end else begin
-              \$302  = 4'h1;
+              \$244  = 4'h1;
             end
           end
       4'hc:
-          if (\$255 ) begin
+          if (\$207 ) begin
             (* full_case = 32'd1 *)
-            if (\$262 ) begin
-              \$302  = 4'h1;
+            if (\$213 ) begin
+              \$244  = 4'h1;
             end else begin
-              \$302  = 4'hb;
+              \$244  = 4'hb;
             end
           end
       4'hb:
-          if (\$264 ) begin
+          if (\$214 ) begin
             (* full_case = 32'd1 *)
-            if (\$265 ) begin
+            if (\$215 ) begin
             end else begin
-              \$302  = 4'hd;
+              \$244  = 4'hd;
             end
           end
       4'hd:
-          if (\$273 ) begin
-            \$302  = 4'h1;
-          end else if (\$274 ) begin
-            \$302  = 4'h1;
+          if (\$222 ) begin
+            \$244  = 4'h1;
+          end else if (\$223 ) begin
+            \$244  = 4'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$303  = seed;
+    \$245  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7413,19 +6291,19 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$303  = \$168 ;
+            end else if (\$129 ) begin
+              \$245  = \$133 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$304  = swaps_done;
+    \$246  = swaps_done;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7434,12 +6312,12 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$304  = 10'h000;
+            end else if (\$129 ) begin
+              \$246  = 10'h000;
             end
           end
       4'h4:
@@ -7456,13 +6334,13 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
             3'h3:
                 /* empty */;
             default:
-                \$304  = \$188 [9:0];
+                \$246  = \$151 [9:0];
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$305  = swap_phase;
+    \$247  = swap_phase;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7471,12 +6349,12 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$305  = 3'h0;
+            end else if (\$129 ) begin
+              \$247  = 3'h0;
             end
           end
       4'h4:
@@ -7486,24 +6364,24 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
           casez (swap_phase)
             3'h0:
                 if (ready) begin
-                  if (\$185 ) begin
-                    \$305  = 3'h1;
+                  if (\$150 ) begin
+                    \$247  = 3'h1;
                   end
                 end
             3'h1:
-                \$305  = 3'h2;
+                \$247  = 3'h2;
             3'h2:
-                \$305  = 3'h3;
+                \$247  = 3'h3;
             3'h3:
-                \$305  = 3'h4;
+                \$247  = 3'h4;
             default:
-                \$305  = 3'h0;
+                \$247  = 3'h0;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$306  = load_row;
+    \$248  = load_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7512,21 +6390,21 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h2:
           /* empty */;
       4'h3:
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
             if (switches[1]) begin
             end else if (rd_flagged) begin
-            end else if (\$164 ) begin
-              \$306  = 4'h0;
+            end else if (\$129 ) begin
+              \$248  = 4'h0;
             end
           end
       4'h4:
-          \$306  = \$169 [3:0];
+          \$248  = \$134 [3:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$307  = chord_step;
+    \$249  = chord_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7536,10 +6414,10 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
           end else begin
-            \$307  = 4'h0;
+            \$249  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -7555,20 +6433,20 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
           /* empty */;
       4'h6:
         begin
-          \$307  = \$214 [3:0];
-          if (\$226 ) begin
-            if (\$233 ) begin
-              \$307  = 4'h0;
+          \$249  = \$167 [3:0];
+          if (\$179 ) begin
+            if (\$186 ) begin
+              \$249  = 4'h0;
             end
           end
         end
       4'hc:
-          \$307  = \$234 [3:0];
+          \$249  = \$187 [3:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$308  = chord_flags;
+    \$250  = chord_flags;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7578,10 +6456,10 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
           /* empty */;
       4'h3:
           (* full_case = 32'd1 *)
-          if (\$162 ) begin
-          end else if (\$163 ) begin
+          if (\$127 ) begin
+          end else if (\$128 ) begin
           end else begin
-            \$308  = 4'h0;
+            \$250  = 4'h0;
           end
       4'h4:
           /* empty */;
@@ -7596,12 +6474,12 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h5:
           /* empty */;
       4'h6:
-          \$308  = \$225 [3:0];
+          \$250  = \$178 [3:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$309  = swap_a;
+    \$251  = swap_a;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7620,13 +6498,13 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
             3'h1:
                 /* empty */;
             3'h2:
-                \$309  = \$186 ;
+                \$251  = rd_mine;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$310  = swap_b;
+    \$252  = swap_b;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7647,13 +6525,13 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
             3'h2:
                 /* empty */;
             3'h3:
-                \$310  = \$187 ;
+                \$252  = rd_mine;
           endcase
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$311  = scan_row;
+    \$253  = scan_row;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7668,16 +6546,16 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h7:
           /* empty */;
       4'h8:
-          \$311  = 4'h0;
+          \$253  = 4'h0;
       4'h9:
-          if (\$194 ) begin
-            \$311  = \$195 [3:0];
+          if (\$156 ) begin
+            \$253  = \$157 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$312  = scan_col;
+    \$254  = scan_col;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7692,19 +6570,19 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h7:
           /* empty */;
       4'h8:
-          \$312  = 4'h0;
+          \$254  = 4'h0;
       4'h9:
           (* full_case = 32'd1 *)
-          if (\$194 ) begin
-            \$312  = 4'h0;
+          if (\$156 ) begin
+            \$254  = 4'h0;
           end else begin
-            \$312  = \$196 [3:0];
+            \$254  = \$158 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$313  = count_step;
+    \$255  = count_step;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7719,16 +6597,16 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h7:
           /* empty */;
       4'h8:
-          \$313  = 5'h00;
+          \$255  = 5'h00;
       4'h9:
           /* empty */;
       4'ha:
-          \$313  = \$201 [4:0];
+          \$255  = \$162 [4:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$314  = row_arrives;
+    \$256  = row_arrives;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7743,16 +6621,16 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h7:
           /* empty */;
       4'h8:
-          \$314  = 1'h0;
+          \$256  = 1'h0;
       4'h9:
           /* empty */;
       4'ha:
-          \$314  = \$204 ;
+          \$256  = \$165 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$315  = flood_first;
+    \$257  = flood_first;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7773,24 +6651,24 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'ha:
           /* empty */;
       4'h5:
-          \$315  = 1'h1;
+          \$257  = 1'h1;
       4'h6:
           /* empty */;
       4'hc:
-          if (\$255 ) begin
+          if (\$207 ) begin
             (* full_case = 32'd1 *)
-            if (\$262 ) begin
+            if (\$213 ) begin
             end else begin
-              \$315  = 1'h1;
+              \$257  = 1'h1;
             end
           end
       4'hb:
-          \$315  = 1'h0;
+          \$257  = 1'h0;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$316  = exploded;
+    \$258  = exploded;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7811,22 +6689,22 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'ha:
           /* empty */;
       4'h5:
-          if (\$213 ) begin
-            \$316  = { cursor_row, cursor_col };
+          if (rd_mine) begin
+            \$258  = { cursor_row, cursor_col };
           end
       4'h6:
           /* empty */;
       4'hc:
-          if (\$249 ) begin
-            if (\$254 ) begin
-              \$316  = probe_d;
+          if (\$201 ) begin
+            if (\$206 ) begin
+              \$258  = probe_d;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$317  = chord_lost;
+    \$259  = chord_lost;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7849,20 +6727,20 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'h5:
           /* empty */;
       4'h6:
-          if (\$226 ) begin
-            if (\$233 ) begin
-              \$317  = 1'h0;
+          if (\$179 ) begin
+            if (\$186 ) begin
+              \$259  = 1'h0;
             end
           end
       4'hc:
-          if (\$249 ) begin
-            \$317  = 1'h1;
+          if (\$201 ) begin
+            \$259  = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$318  = win_scan;
+    \$260  = win_scan;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7889,52 +6767,67 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
       4'hc:
           /* empty */;
       4'hb:
-          if (\$264 ) begin
+          if (\$214 ) begin
             (* full_case = 32'd1 *)
-            if (\$265 ) begin
+            if (\$215 ) begin
             end else begin
-              \$318  = 9'h000;
+              \$260  = 9'h000;
             end
           end
       4'hd:
-          \$318  = \$267 [8:0];
+          \$260  = \$217 [8:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$319  = read_col;
+    \$261  = read_col;
     if (read__enable) begin
-      \$319  = probe[3:0];
+      \$261  = probe[3:0];
     end
   end
   assign \buttons$1  = buttons;
   assign \held$3  = held;
-  assign \status$9  = status;
-  assign \difficulty$11  = difficulty;
-  assign \cursor_row$13  = cursor_row;
-  assign \cursor_col$15  = cursor_col;
-  assign \counter$17  = counter;
-  assign \timer$19  = timer;
-  assign revealed = revealed_bits;
-  assign flagged = flagged_bits;
-  assign \seed$25  = seed;
-  assign \flood_steps$27  = flood_steps;
+  assign \status$5  = status;
+  assign \difficulty$7  = difficulty;
+  assign \cursor_row$9  = cursor_row;
+  assign \cursor_col$11  = cursor_col;
+  assign \counter$13  = counter;
+  assign \timer$15  = timer;
+  assign flood__revealed = revealed_bits;
+  assign flood__flagged = flagged_bits;
+  assign \seed$21  = seed;
+  assign \flood_steps$23  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
-  assign mine_read__addr = probe[7:4];
-  assign count_cursor__addr = cursor_row;
+  assign \cursor_row$31  = cursor_row;
   assign lcg_request = request;
-  assign \revealed$43  = revealed_bits;
-  assign \flagged$44  = flagged_bits;
-  assign \zero$46  = zero;
+  assign board__flagged = flagged_bits;
+  assign board__opening = flood__opening;
+  assign board__revealed = revealed_bits;
+  assign flood__zero = board__zero;
   assign seed_force = 1'h0;
   assign seed_value = 32'd0;
-  assign count_cell__addr = probe[7:4];
-  assign count_cell__en = read__enable;
-  assign read__cell = { \$288 , \$100  };
-  assign \zero$99  = { \$335 , \$334 , \$333 , \$332 , \$331 , \$330 , \$329 , \$328 , \$327 , \$326 , \$325 , \$324 , \$323 , \$322 , \$321 , \$320  };
-  assign \port$167$0  = \$100 ;
-  assign \port$1872$0  = \$288 ;
+  assign zero = { \$277 , \$276 , \$275 , \$274 , \$273 , \$272 , \$271 , \$270 , \$269 , \$268 , \$267 , \$266 , \$265 , \$264 , \$263 , \$262  };
+  assign read_enable = read__enable;
+  assign read__cell = { \$233 , \$70  };
+  assign \port$134$0  = \$70 ;
+  assign \port$1865$0  = \$233 ;
+  assign \count_data[0]  = count_data[3:0];
+  assign \count_data[1]  = count_data[7:4];
+  assign \count_data[2]  = count_data[11:8];
+  assign \count_data[3]  = count_data[15:12];
+  assign \count_data[4]  = count_data[19:16];
+  assign \count_data[5]  = count_data[23:20];
+  assign \count_data[6]  = count_data[27:24];
+  assign \count_data[7]  = count_data[31:28];
+  assign \count_data[8]  = count_data[35:32];
+  assign \count_data[9]  = count_data[39:36];
+  assign \count_data[10]  = count_data[43:40];
+  assign \count_data[11]  = count_data[47:44];
+  assign \count_data[12]  = count_data[51:48];
+  assign \count_data[13]  = count_data[55:52];
+  assign \count_data[14]  = count_data[59:56];
+  assign \count_data[15]  = count_data[63:60];
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -7951,36 +6844,1644 @@ module \nexys3_minesweeper.system.game (\port$167$0 , held, clk, read__enable, \
   assign \counts[13]  = counts[55:52];
   assign \counts[14]  = counts[59:56];
   assign \counts[15]  = counts[63:60];
-  assign \read__cell.count  = \$100 ;
-  assign \read__cell.mine  = \$288 [0];
-  assign \read__cell.revealed  = \$288 [1];
-  assign \read__cell.flagged  = \$288 [2];
-  assign \read__cell.exploded  = \$288 [3];
+  assign \read__cell.count  = \$70 ;
+  assign \read__cell.mine  = \$233 [0];
+  assign \read__cell.revealed  = \$233 [1];
+  assign \read__cell.flagged  = \$233 [2];
+  assign \read__cell.exploded  = \$233 [3];
+  assign \count_cell[0]  = count_cell[3:0];
+  assign \count_cell[1]  = count_cell[7:4];
+  assign \count_cell[2]  = count_cell[11:8];
+  assign \count_cell[3]  = count_cell[15:12];
+  assign \count_cell[4]  = count_cell[19:16];
+  assign \count_cell[5]  = count_cell[23:20];
+  assign \count_cell[6]  = count_cell[27:24];
+  assign \count_cell[7]  = count_cell[31:28];
+  assign \count_cell[8]  = count_cell[35:32];
+  assign \count_cell[9]  = count_cell[39:36];
+  assign \count_cell[10]  = count_cell[43:40];
+  assign \count_cell[11]  = count_cell[47:44];
+  assign \count_cell[12]  = count_cell[51:48];
+  assign \count_cell[13]  = count_cell[55:52];
+  assign \count_cell[14]  = count_cell[59:56];
+  assign \count_cell[15]  = count_cell[63:60];
+  assign \cursor_counts[0]  = cursor_counts[3:0];
+  assign \cursor_counts[1]  = cursor_counts[7:4];
+  assign \cursor_counts[2]  = cursor_counts[11:8];
+  assign \cursor_counts[3]  = cursor_counts[15:12];
+  assign \cursor_counts[4]  = cursor_counts[19:16];
+  assign \cursor_counts[5]  = cursor_counts[23:20];
+  assign \cursor_counts[6]  = cursor_counts[27:24];
+  assign \cursor_counts[7]  = cursor_counts[31:28];
+  assign \cursor_counts[8]  = cursor_counts[35:32];
+  assign \cursor_counts[9]  = cursor_counts[39:36];
+  assign \cursor_counts[10]  = cursor_counts[43:40];
+  assign \cursor_counts[11]  = cursor_counts[47:44];
+  assign \cursor_counts[12]  = cursor_counts[51:48];
+  assign \cursor_counts[13]  = cursor_counts[55:52];
+  assign \cursor_counts[14]  = cursor_counts[59:56];
+  assign \cursor_counts[15]  = cursor_counts[63:60];
   assign \$28  = free_running;
   assign \$29  = difficulty;
   assign \$33  = difficulty;
   assign \$36  = difficulty;
   assign \$40  = difficulty;
   assign \$44  = difficulty;
-  assign \$137  = difficulty;
-  assign \$142  = difficulty;
-  assign \$149  = difficulty;
-  assign \$154  = difficulty;
-  assign \$168  = free_running;
+  assign \$56  = difficulty;
+  assign \$102  = difficulty;
+  assign \$107  = difficulty;
+  assign \$114  = difficulty;
+  assign \$119  = difficulty;
+  assign \$133  = free_running;
+  assign \$136  = difficulty;
+  assign \$139  = difficulty;
+  assign \$143  = difficulty;
+  assign \$147  = difficulty;
+  assign \$153  = difficulty;
+  assign \$168  = difficulty;
   assign \$171  = difficulty;
-  assign \$174  = difficulty;
-  assign \$178  = difficulty;
-  assign \$182  = difficulty;
+  assign \$188  = difficulty;
   assign \$191  = difficulty;
-  assign \$206  = difficulty;
-  assign \$215  = difficulty;
-  assign \$218  = difficulty;
-  assign \$235  = difficulty;
-  assign \$238  = difficulty;
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$105 (held, clk, buttons, press);
+module \nexys3_minesweeper.system.game.board (probe_flagged, probe_mine, mine_row, rd_mine, count_cell, cursor_counts, flood__opening, clk, count_cell__en, probe_next, new_game, new_beginner, flag_write, flag_value, layout_row, layout_data, layout_write, mine_write, mine_value, count_write__addr, count_write__data
+, count_write__en, zero_row, zero_data, zero_write, reveal, flood_step, count_cursor__addr, probe, probe_d, rd_revealed, rd_flagged, flood__flagged, flood__zero, flood__revealed, probe_revealed);
   reg \$auto$verilog_backend.cc:2355:dump_module$26  = 0;
+  wire \$1 ;
+  wire \$10 ;
+  wire \$11 ;
+  wire \$12 ;
+  wire \$13 ;
+  wire \$14 ;
+  wire \$15 ;
+  wire \$16 ;
+  wire \$17 ;
+  wire \$18 ;
+  wire \$19 ;
+  wire \$2 ;
+  wire \$20 ;
+  wire \$21 ;
+  wire \$22 ;
+  wire \$23 ;
+  wire \$24 ;
+  wire \$25 ;
+  wire \$26 ;
+  wire \$27 ;
+  wire \$28 ;
+  wire \$29 ;
+  wire \$3 ;
+  wire \$30 ;
+  wire \$31 ;
+  wire \$32 ;
+  wire \$33 ;
+  wire \$34 ;
+  wire [255:0] \$35 ;
+  wire [255:0] \$36 ;
+  reg [255:0] \$37 ;
+  reg [255:0] \$38 ;
+  reg [255:0] \$39 ;
+  wire \$4 ;
+  wire \$5 ;
+  wire \$6 ;
+  wire \$7 ;
+  wire \$8 ;
+  wire \$9 ;
+  input clk;
+  wire clk;
+  output [63:0] count_cell;
+  wire [63:0] count_cell;
+  wire [3:0] \count_cell[0] ;
+  wire [3:0] \count_cell[10] ;
+  wire [3:0] \count_cell[11] ;
+  wire [3:0] \count_cell[12] ;
+  wire [3:0] \count_cell[13] ;
+  wire [3:0] \count_cell[14] ;
+  wire [3:0] \count_cell[15] ;
+  wire [3:0] \count_cell[1] ;
+  wire [3:0] \count_cell[2] ;
+  wire [3:0] \count_cell[3] ;
+  wire [3:0] \count_cell[4] ;
+  wire [3:0] \count_cell[5] ;
+  wire [3:0] \count_cell[6] ;
+  wire [3:0] \count_cell[7] ;
+  wire [3:0] \count_cell[8] ;
+  wire [3:0] \count_cell[9] ;
+  wire [3:0] count_cell__addr;
+  wire [63:0] count_cell__data;
+  wire [3:0] \count_cell__data[0] ;
+  wire [3:0] \count_cell__data[10] ;
+  wire [3:0] \count_cell__data[11] ;
+  wire [3:0] \count_cell__data[12] ;
+  wire [3:0] \count_cell__data[13] ;
+  wire [3:0] \count_cell__data[14] ;
+  wire [3:0] \count_cell__data[15] ;
+  wire [3:0] \count_cell__data[1] ;
+  wire [3:0] \count_cell__data[2] ;
+  wire [3:0] \count_cell__data[3] ;
+  wire [3:0] \count_cell__data[4] ;
+  wire [3:0] \count_cell__data[5] ;
+  wire [3:0] \count_cell__data[6] ;
+  wire [3:0] \count_cell__data[7] ;
+  wire [3:0] \count_cell__data[8] ;
+  wire [3:0] \count_cell__data[9] ;
+  input count_cell__en;
+  wire count_cell__en;
+  input [3:0] count_cursor__addr;
+  wire [3:0] count_cursor__addr;
+  wire [63:0] count_cursor__data;
+  wire [3:0] \count_cursor__data[0] ;
+  wire [3:0] \count_cursor__data[10] ;
+  wire [3:0] \count_cursor__data[11] ;
+  wire [3:0] \count_cursor__data[12] ;
+  wire [3:0] \count_cursor__data[13] ;
+  wire [3:0] \count_cursor__data[14] ;
+  wire [3:0] \count_cursor__data[15] ;
+  wire [3:0] \count_cursor__data[1] ;
+  wire [3:0] \count_cursor__data[2] ;
+  wire [3:0] \count_cursor__data[3] ;
+  wire [3:0] \count_cursor__data[4] ;
+  wire [3:0] \count_cursor__data[5] ;
+  wire [3:0] \count_cursor__data[6] ;
+  wire [3:0] \count_cursor__data[7] ;
+  wire [3:0] \count_cursor__data[8] ;
+  wire [3:0] \count_cursor__data[9] ;
+  wire [63:0] count_data;
+  wire [3:0] \count_data[0] ;
+  wire [3:0] \count_data[10] ;
+  wire [3:0] \count_data[11] ;
+  wire [3:0] \count_data[12] ;
+  wire [3:0] \count_data[13] ;
+  wire [3:0] \count_data[14] ;
+  wire [3:0] \count_data[15] ;
+  wire [3:0] \count_data[1] ;
+  wire [3:0] \count_data[2] ;
+  wire [3:0] \count_data[3] ;
+  wire [3:0] \count_data[4] ;
+  wire [3:0] \count_data[5] ;
+  wire [3:0] \count_data[6] ;
+  wire [3:0] \count_data[7] ;
+  wire [3:0] \count_data[8] ;
+  wire [3:0] \count_data[9] ;
+  wire [3:0] count_row;
+  wire count_write;
+  input [3:0] count_write__addr;
+  wire [3:0] count_write__addr;
+  input [63:0] count_write__data;
+  wire [63:0] count_write__data;
+  wire [3:0] \count_write__data[0] ;
+  wire [3:0] \count_write__data[10] ;
+  wire [3:0] \count_write__data[11] ;
+  wire [3:0] \count_write__data[12] ;
+  wire [3:0] \count_write__data[13] ;
+  wire [3:0] \count_write__data[14] ;
+  wire [3:0] \count_write__data[15] ;
+  wire [3:0] \count_write__data[1] ;
+  wire [3:0] \count_write__data[2] ;
+  wire [3:0] \count_write__data[3] ;
+  wire [3:0] \count_write__data[4] ;
+  wire [3:0] \count_write__data[5] ;
+  wire [3:0] \count_write__data[6] ;
+  wire [3:0] \count_write__data[7] ;
+  wire [3:0] \count_write__data[8] ;
+  wire [3:0] \count_write__data[9] ;
+  input count_write__en;
+  wire count_write__en;
+  output [63:0] cursor_counts;
+  wire [63:0] cursor_counts;
+  wire [3:0] \cursor_counts[0] ;
+  wire [3:0] \cursor_counts[10] ;
+  wire [3:0] \cursor_counts[11] ;
+  wire [3:0] \cursor_counts[12] ;
+  wire [3:0] \cursor_counts[13] ;
+  wire [3:0] \cursor_counts[14] ;
+  wire [3:0] \cursor_counts[15] ;
+  wire [3:0] \cursor_counts[1] ;
+  wire [3:0] \cursor_counts[2] ;
+  wire [3:0] \cursor_counts[3] ;
+  wire [3:0] \cursor_counts[4] ;
+  wire [3:0] \cursor_counts[5] ;
+  wire [3:0] \cursor_counts[6] ;
+  wire [3:0] \cursor_counts[7] ;
+  wire [3:0] \cursor_counts[8] ;
+  wire [3:0] \cursor_counts[9] ;
+  wire [3:0] cursor_row;
+  input flag_value;
+  wire flag_value;
+  input flag_write;
+  wire flag_write;
+  output [255:0] flood__flagged;
+  reg [255:0] flood__flagged = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  input [255:0] flood__opening;
+  wire [255:0] flood__opening;
+  output [255:0] flood__revealed;
+  reg [255:0] flood__revealed = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  output [255:0] flood__zero;
+  reg [255:0] flood__zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  input flood_step;
+  wire flood_step;
+  input [15:0] layout_data;
+  wire [15:0] layout_data;
+  input [3:0] layout_row;
+  wire [3:0] layout_row;
+  input layout_write;
+  wire layout_write;
+  reg mine_forward = 1'h0;
+  reg [15:0] mine_forward_row = 16'h0000;
+  wire [3:0] mine_read__addr;
+  wire [15:0] mine_read__data;
+  reg [15:0] mine_read_row = 16'h0000;
+  output [15:0] mine_row;
+  wire [15:0] mine_row;
+  input mine_value;
+  wire mine_value;
+  input mine_write;
+  wire mine_write;
+  reg [3:0] mine_write__addr;
+  reg [15:0] mine_write__data;
+  reg mine_write__en;
+  input new_beginner;
+  wire new_beginner;
+  input new_game;
+  wire new_game;
+  output [7:0] probe;
+  reg [7:0] probe = 8'h00;
+  output [7:0] probe_d;
+  reg [7:0] probe_d = 8'h00;
+  output probe_flagged;
+  wire probe_flagged;
+  output probe_mine;
+  wire probe_mine;
+  input [7:0] probe_next;
+  wire [7:0] probe_next;
+  output probe_revealed;
+  wire probe_revealed;
+  output rd_flagged;
+  reg rd_flagged = 1'h0;
+  output rd_mine;
+  wire rd_mine;
+  output rd_revealed;
+  reg rd_revealed = 1'h0;
+  wire read_enable;
+  input reveal;
+  wire reveal;
+  input [15:0] zero_data;
+  wire [15:0] zero_data;
+  input [3:0] zero_row;
+  wire [3:0] zero_row;
+  input zero_write;
+  wire zero_write;
+  reg [63:0] counts [15:0];
+  initial begin
+    counts[0] = 64'h0000000000000000;
+    counts[1] = 64'h0000000000000000;
+    counts[2] = 64'h0000000000000000;
+    counts[3] = 64'h0000000000000000;
+    counts[4] = 64'h0000000000000000;
+    counts[5] = 64'h0000000000000000;
+    counts[6] = 64'h0000000000000000;
+    counts[7] = 64'h0000000000000000;
+    counts[8] = 64'h0000000000000000;
+    counts[9] = 64'h0000000000000000;
+    counts[10] = 64'h0000000000000000;
+    counts[11] = 64'h0000000000000000;
+    counts[12] = 64'h0000000000000000;
+    counts[13] = 64'h0000000000000000;
+    counts[14] = 64'h0000000000000000;
+    counts[15] = 64'h0000000000000000;
+  end
+  always @(posedge clk) begin
+    if (count_write__en)
+      counts[count_write__addr] <= count_write__data;
+  end
+  reg [63:0] _0_;
+  reg [63:0] _1_;
+  always @(posedge clk) begin
+    _0_ <= counts[count_cursor__addr];
+    if (count_cell__en) begin
+      _1_ <= counts[probe[7:4]];
+    end
+  end
+  assign cursor_counts = _0_;
+  assign count_cell = _1_;
+  reg [15:0] mines [15:0];
+  initial begin
+    mines[0] = 16'h0000;
+    mines[1] = 16'h0000;
+    mines[2] = 16'h0000;
+    mines[3] = 16'h0000;
+    mines[4] = 16'h0000;
+    mines[5] = 16'h0000;
+    mines[6] = 16'h0000;
+    mines[7] = 16'h0000;
+    mines[8] = 16'h0000;
+    mines[9] = 16'h0000;
+    mines[10] = 16'h0000;
+    mines[11] = 16'h0000;
+    mines[12] = 16'h0000;
+    mines[13] = 16'h0000;
+    mines[14] = 16'h0000;
+    mines[15] = 16'h0000;
+  end
+  always @(posedge clk) begin
+    if (mine_write__en)
+      mines[mine_write__addr] <= mine_write__data;
+  end
+  assign mine_read__data = mines[probe[7:4]];
+  always @(posedge clk)
+    flood__zero <= \$38 ;
+  always @(posedge clk)
+    flood__revealed <= \$39 ;
+  assign probe_revealed = flood__revealed >> probe;
+  assign probe_flagged = flood__flagged >> probe;
+  assign probe_mine = mine_read__data >> probe[3:0];
+  assign mine_row = mine_forward ? mine_forward_row : mine_read_row;
+  assign rd_mine = mine_row >> probe_d[3:0];
+  assign \$1  = ! probe_d[3:0];
+  assign \$2  = \$1  ? mine_value : mine_row[0];
+  assign \$3  = probe_d[3:0] == 1'h1;
+  assign \$4  = \$3  ? mine_value : mine_row[1];
+  assign \$5  = probe_d[3:0] == 2'h2;
+  assign \$6  = \$5  ? mine_value : mine_row[2];
+  assign \$7  = probe_d[3:0] == 2'h3;
+  assign \$8  = \$7  ? mine_value : mine_row[3];
+  assign \$9  = probe_d[3:0] == 3'h4;
+  assign \$10  = \$9  ? mine_value : mine_row[4];
+  assign \$11  = probe_d[3:0] == 3'h5;
+  assign \$12  = \$11  ? mine_value : mine_row[5];
+  assign \$13  = probe_d[3:0] == 3'h6;
+  assign \$14  = \$13  ? mine_value : mine_row[6];
+  assign \$15  = probe_d[3:0] == 3'h7;
+  assign \$16  = \$15  ? mine_value : mine_row[7];
+  assign \$17  = probe_d[3:0] == 4'h8;
+  assign \$18  = \$17  ? mine_value : mine_row[8];
+  assign \$19  = probe_d[3:0] == 4'h9;
+  assign \$20  = \$19  ? mine_value : mine_row[9];
+  assign \$21  = probe_d[3:0] == 4'ha;
+  assign \$22  = \$21  ? mine_value : mine_row[10];
+  assign \$23  = probe_d[3:0] == 4'hb;
+  assign \$24  = \$23  ? mine_value : mine_row[11];
+  assign \$25  = probe_d[3:0] == 4'hc;
+  assign \$26  = \$25  ? mine_value : mine_row[12];
+  assign \$27  = probe_d[3:0] == 4'hd;
+  assign \$28  = \$27  ? mine_value : mine_row[13];
+  assign \$29  = probe_d[3:0] == 4'he;
+  assign \$30  = \$29  ? mine_value : mine_row[14];
+  assign \$31  = probe_d[3:0] == 4'hf;
+  assign \$32  = \$31  ? mine_value : mine_row[15];
+  assign \$33  = mine_write__addr == probe[7:4];
+  assign \$34  = mine_write__en & \$33 ;
+  assign \$35  = new_beginner ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$36  = flood__revealed | flood__opening;
+  always @(posedge clk)
+    probe <= probe_next;
+  always @(posedge clk)
+    probe_d <= probe;
+  always @(posedge clk)
+    rd_revealed <= probe_revealed;
+  always @(posedge clk)
+    rd_flagged <= probe_flagged;
+  always @(posedge clk)
+    mine_read_row <= mine_read__data;
+  always @(posedge clk)
+    mine_forward <= \$34 ;
+  always @(posedge clk)
+    mine_forward_row <= mine_write__data;
+  always @(posedge clk)
+    flood__flagged <= \$37 ;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    \$38  = flood__zero;
+    if (new_game) begin
+      \$38  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+    if (zero_write) begin
+      (* full_case = 32'd1 *)
+      casez (zero_row)
+        4'h0:
+            \$38 [15:0] = zero_data;
+        4'h1:
+            \$38 [31:16] = zero_data;
+        4'h2:
+            \$38 [47:32] = zero_data;
+        4'h3:
+            \$38 [63:48] = zero_data;
+        4'h4:
+            \$38 [79:64] = zero_data;
+        4'h5:
+            \$38 [95:80] = zero_data;
+        4'h6:
+            \$38 [111:96] = zero_data;
+        4'h7:
+            \$38 [127:112] = zero_data;
+        4'h8:
+            \$38 [143:128] = zero_data;
+        4'h9:
+            \$38 [159:144] = zero_data;
+        4'ha:
+            \$38 [175:160] = zero_data;
+        4'hb:
+            \$38 [191:176] = zero_data;
+        4'hc:
+            \$38 [207:192] = zero_data;
+        4'hd:
+            \$38 [223:208] = zero_data;
+        4'he:
+            \$38 [239:224] = zero_data;
+        4'hf:
+            \$38 [255:240] = zero_data;
+      endcase
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    \$39  = flood__revealed;
+    if (new_game) begin
+      \$39  = \$35 ;
+    end
+    if (flood_step) begin
+      \$39  = \$36 ;
+    end
+    if (reveal) begin
+      (* full_case = 32'd1 *)
+      casez (probe_d)
+        8'h00:
+            \$39 [0] = 1'h1;
+        8'h01:
+            \$39 [1] = 1'h1;
+        8'h02:
+            \$39 [2] = 1'h1;
+        8'h03:
+            \$39 [3] = 1'h1;
+        8'h04:
+            \$39 [4] = 1'h1;
+        8'h05:
+            \$39 [5] = 1'h1;
+        8'h06:
+            \$39 [6] = 1'h1;
+        8'h07:
+            \$39 [7] = 1'h1;
+        8'h08:
+            \$39 [8] = 1'h1;
+        8'h09:
+            \$39 [9] = 1'h1;
+        8'h0a:
+            \$39 [10] = 1'h1;
+        8'h0b:
+            \$39 [11] = 1'h1;
+        8'h0c:
+            \$39 [12] = 1'h1;
+        8'h0d:
+            \$39 [13] = 1'h1;
+        8'h0e:
+            \$39 [14] = 1'h1;
+        8'h0f:
+            \$39 [15] = 1'h1;
+        8'h10:
+            \$39 [16] = 1'h1;
+        8'h11:
+            \$39 [17] = 1'h1;
+        8'h12:
+            \$39 [18] = 1'h1;
+        8'h13:
+            \$39 [19] = 1'h1;
+        8'h14:
+            \$39 [20] = 1'h1;
+        8'h15:
+            \$39 [21] = 1'h1;
+        8'h16:
+            \$39 [22] = 1'h1;
+        8'h17:
+            \$39 [23] = 1'h1;
+        8'h18:
+            \$39 [24] = 1'h1;
+        8'h19:
+            \$39 [25] = 1'h1;
+        8'h1a:
+            \$39 [26] = 1'h1;
+        8'h1b:
+            \$39 [27] = 1'h1;
+        8'h1c:
+            \$39 [28] = 1'h1;
+        8'h1d:
+            \$39 [29] = 1'h1;
+        8'h1e:
+            \$39 [30] = 1'h1;
+        8'h1f:
+            \$39 [31] = 1'h1;
+        8'h20:
+            \$39 [32] = 1'h1;
+        8'h21:
+            \$39 [33] = 1'h1;
+        8'h22:
+            \$39 [34] = 1'h1;
+        8'h23:
+            \$39 [35] = 1'h1;
+        8'h24:
+            \$39 [36] = 1'h1;
+        8'h25:
+            \$39 [37] = 1'h1;
+        8'h26:
+            \$39 [38] = 1'h1;
+        8'h27:
+            \$39 [39] = 1'h1;
+        8'h28:
+            \$39 [40] = 1'h1;
+        8'h29:
+            \$39 [41] = 1'h1;
+        8'h2a:
+            \$39 [42] = 1'h1;
+        8'h2b:
+            \$39 [43] = 1'h1;
+        8'h2c:
+            \$39 [44] = 1'h1;
+        8'h2d:
+            \$39 [45] = 1'h1;
+        8'h2e:
+            \$39 [46] = 1'h1;
+        8'h2f:
+            \$39 [47] = 1'h1;
+        8'h30:
+            \$39 [48] = 1'h1;
+        8'h31:
+            \$39 [49] = 1'h1;
+        8'h32:
+            \$39 [50] = 1'h1;
+        8'h33:
+            \$39 [51] = 1'h1;
+        8'h34:
+            \$39 [52] = 1'h1;
+        8'h35:
+            \$39 [53] = 1'h1;
+        8'h36:
+            \$39 [54] = 1'h1;
+        8'h37:
+            \$39 [55] = 1'h1;
+        8'h38:
+            \$39 [56] = 1'h1;
+        8'h39:
+            \$39 [57] = 1'h1;
+        8'h3a:
+            \$39 [58] = 1'h1;
+        8'h3b:
+            \$39 [59] = 1'h1;
+        8'h3c:
+            \$39 [60] = 1'h1;
+        8'h3d:
+            \$39 [61] = 1'h1;
+        8'h3e:
+            \$39 [62] = 1'h1;
+        8'h3f:
+            \$39 [63] = 1'h1;
+        8'h40:
+            \$39 [64] = 1'h1;
+        8'h41:
+            \$39 [65] = 1'h1;
+        8'h42:
+            \$39 [66] = 1'h1;
+        8'h43:
+            \$39 [67] = 1'h1;
+        8'h44:
+            \$39 [68] = 1'h1;
+        8'h45:
+            \$39 [69] = 1'h1;
+        8'h46:
+            \$39 [70] = 1'h1;
+        8'h47:
+            \$39 [71] = 1'h1;
+        8'h48:
+            \$39 [72] = 1'h1;
+        8'h49:
+            \$39 [73] = 1'h1;
+        8'h4a:
+            \$39 [74] = 1'h1;
+        8'h4b:
+            \$39 [75] = 1'h1;
+        8'h4c:
+            \$39 [76] = 1'h1;
+        8'h4d:
+            \$39 [77] = 1'h1;
+        8'h4e:
+            \$39 [78] = 1'h1;
+        8'h4f:
+            \$39 [79] = 1'h1;
+        8'h50:
+            \$39 [80] = 1'h1;
+        8'h51:
+            \$39 [81] = 1'h1;
+        8'h52:
+            \$39 [82] = 1'h1;
+        8'h53:
+            \$39 [83] = 1'h1;
+        8'h54:
+            \$39 [84] = 1'h1;
+        8'h55:
+            \$39 [85] = 1'h1;
+        8'h56:
+            \$39 [86] = 1'h1;
+        8'h57:
+            \$39 [87] = 1'h1;
+        8'h58:
+            \$39 [88] = 1'h1;
+        8'h59:
+            \$39 [89] = 1'h1;
+        8'h5a:
+            \$39 [90] = 1'h1;
+        8'h5b:
+            \$39 [91] = 1'h1;
+        8'h5c:
+            \$39 [92] = 1'h1;
+        8'h5d:
+            \$39 [93] = 1'h1;
+        8'h5e:
+            \$39 [94] = 1'h1;
+        8'h5f:
+            \$39 [95] = 1'h1;
+        8'h60:
+            \$39 [96] = 1'h1;
+        8'h61:
+            \$39 [97] = 1'h1;
+        8'h62:
+            \$39 [98] = 1'h1;
+        8'h63:
+            \$39 [99] = 1'h1;
+        8'h64:
+            \$39 [100] = 1'h1;
+        8'h65:
+            \$39 [101] = 1'h1;
+        8'h66:
+            \$39 [102] = 1'h1;
+        8'h67:
+            \$39 [103] = 1'h1;
+        8'h68:
+            \$39 [104] = 1'h1;
+        8'h69:
+            \$39 [105] = 1'h1;
+        8'h6a:
+            \$39 [106] = 1'h1;
+        8'h6b:
+            \$39 [107] = 1'h1;
+        8'h6c:
+            \$39 [108] = 1'h1;
+        8'h6d:
+            \$39 [109] = 1'h1;
+        8'h6e:
+            \$39 [110] = 1'h1;
+        8'h6f:
+            \$39 [111] = 1'h1;
+        8'h70:
+            \$39 [112] = 1'h1;
+        8'h71:
+            \$39 [113] = 1'h1;
+        8'h72:
+            \$39 [114] = 1'h1;
+        8'h73:
+            \$39 [115] = 1'h1;
+        8'h74:
+            \$39 [116] = 1'h1;
+        8'h75:
+            \$39 [117] = 1'h1;
+        8'h76:
+            \$39 [118] = 1'h1;
+        8'h77:
+            \$39 [119] = 1'h1;
+        8'h78:
+            \$39 [120] = 1'h1;
+        8'h79:
+            \$39 [121] = 1'h1;
+        8'h7a:
+            \$39 [122] = 1'h1;
+        8'h7b:
+            \$39 [123] = 1'h1;
+        8'h7c:
+            \$39 [124] = 1'h1;
+        8'h7d:
+            \$39 [125] = 1'h1;
+        8'h7e:
+            \$39 [126] = 1'h1;
+        8'h7f:
+            \$39 [127] = 1'h1;
+        8'h80:
+            \$39 [128] = 1'h1;
+        8'h81:
+            \$39 [129] = 1'h1;
+        8'h82:
+            \$39 [130] = 1'h1;
+        8'h83:
+            \$39 [131] = 1'h1;
+        8'h84:
+            \$39 [132] = 1'h1;
+        8'h85:
+            \$39 [133] = 1'h1;
+        8'h86:
+            \$39 [134] = 1'h1;
+        8'h87:
+            \$39 [135] = 1'h1;
+        8'h88:
+            \$39 [136] = 1'h1;
+        8'h89:
+            \$39 [137] = 1'h1;
+        8'h8a:
+            \$39 [138] = 1'h1;
+        8'h8b:
+            \$39 [139] = 1'h1;
+        8'h8c:
+            \$39 [140] = 1'h1;
+        8'h8d:
+            \$39 [141] = 1'h1;
+        8'h8e:
+            \$39 [142] = 1'h1;
+        8'h8f:
+            \$39 [143] = 1'h1;
+        8'h90:
+            \$39 [144] = 1'h1;
+        8'h91:
+            \$39 [145] = 1'h1;
+        8'h92:
+            \$39 [146] = 1'h1;
+        8'h93:
+            \$39 [147] = 1'h1;
+        8'h94:
+            \$39 [148] = 1'h1;
+        8'h95:
+            \$39 [149] = 1'h1;
+        8'h96:
+            \$39 [150] = 1'h1;
+        8'h97:
+            \$39 [151] = 1'h1;
+        8'h98:
+            \$39 [152] = 1'h1;
+        8'h99:
+            \$39 [153] = 1'h1;
+        8'h9a:
+            \$39 [154] = 1'h1;
+        8'h9b:
+            \$39 [155] = 1'h1;
+        8'h9c:
+            \$39 [156] = 1'h1;
+        8'h9d:
+            \$39 [157] = 1'h1;
+        8'h9e:
+            \$39 [158] = 1'h1;
+        8'h9f:
+            \$39 [159] = 1'h1;
+        8'ha0:
+            \$39 [160] = 1'h1;
+        8'ha1:
+            \$39 [161] = 1'h1;
+        8'ha2:
+            \$39 [162] = 1'h1;
+        8'ha3:
+            \$39 [163] = 1'h1;
+        8'ha4:
+            \$39 [164] = 1'h1;
+        8'ha5:
+            \$39 [165] = 1'h1;
+        8'ha6:
+            \$39 [166] = 1'h1;
+        8'ha7:
+            \$39 [167] = 1'h1;
+        8'ha8:
+            \$39 [168] = 1'h1;
+        8'ha9:
+            \$39 [169] = 1'h1;
+        8'haa:
+            \$39 [170] = 1'h1;
+        8'hab:
+            \$39 [171] = 1'h1;
+        8'hac:
+            \$39 [172] = 1'h1;
+        8'had:
+            \$39 [173] = 1'h1;
+        8'hae:
+            \$39 [174] = 1'h1;
+        8'haf:
+            \$39 [175] = 1'h1;
+        8'hb0:
+            \$39 [176] = 1'h1;
+        8'hb1:
+            \$39 [177] = 1'h1;
+        8'hb2:
+            \$39 [178] = 1'h1;
+        8'hb3:
+            \$39 [179] = 1'h1;
+        8'hb4:
+            \$39 [180] = 1'h1;
+        8'hb5:
+            \$39 [181] = 1'h1;
+        8'hb6:
+            \$39 [182] = 1'h1;
+        8'hb7:
+            \$39 [183] = 1'h1;
+        8'hb8:
+            \$39 [184] = 1'h1;
+        8'hb9:
+            \$39 [185] = 1'h1;
+        8'hba:
+            \$39 [186] = 1'h1;
+        8'hbb:
+            \$39 [187] = 1'h1;
+        8'hbc:
+            \$39 [188] = 1'h1;
+        8'hbd:
+            \$39 [189] = 1'h1;
+        8'hbe:
+            \$39 [190] = 1'h1;
+        8'hbf:
+            \$39 [191] = 1'h1;
+        8'hc0:
+            \$39 [192] = 1'h1;
+        8'hc1:
+            \$39 [193] = 1'h1;
+        8'hc2:
+            \$39 [194] = 1'h1;
+        8'hc3:
+            \$39 [195] = 1'h1;
+        8'hc4:
+            \$39 [196] = 1'h1;
+        8'hc5:
+            \$39 [197] = 1'h1;
+        8'hc6:
+            \$39 [198] = 1'h1;
+        8'hc7:
+            \$39 [199] = 1'h1;
+        8'hc8:
+            \$39 [200] = 1'h1;
+        8'hc9:
+            \$39 [201] = 1'h1;
+        8'hca:
+            \$39 [202] = 1'h1;
+        8'hcb:
+            \$39 [203] = 1'h1;
+        8'hcc:
+            \$39 [204] = 1'h1;
+        8'hcd:
+            \$39 [205] = 1'h1;
+        8'hce:
+            \$39 [206] = 1'h1;
+        8'hcf:
+            \$39 [207] = 1'h1;
+        8'hd0:
+            \$39 [208] = 1'h1;
+        8'hd1:
+            \$39 [209] = 1'h1;
+        8'hd2:
+            \$39 [210] = 1'h1;
+        8'hd3:
+            \$39 [211] = 1'h1;
+        8'hd4:
+            \$39 [212] = 1'h1;
+        8'hd5:
+            \$39 [213] = 1'h1;
+        8'hd6:
+            \$39 [214] = 1'h1;
+        8'hd7:
+            \$39 [215] = 1'h1;
+        8'hd8:
+            \$39 [216] = 1'h1;
+        8'hd9:
+            \$39 [217] = 1'h1;
+        8'hda:
+            \$39 [218] = 1'h1;
+        8'hdb:
+            \$39 [219] = 1'h1;
+        8'hdc:
+            \$39 [220] = 1'h1;
+        8'hdd:
+            \$39 [221] = 1'h1;
+        8'hde:
+            \$39 [222] = 1'h1;
+        8'hdf:
+            \$39 [223] = 1'h1;
+        8'he0:
+            \$39 [224] = 1'h1;
+        8'he1:
+            \$39 [225] = 1'h1;
+        8'he2:
+            \$39 [226] = 1'h1;
+        8'he3:
+            \$39 [227] = 1'h1;
+        8'he4:
+            \$39 [228] = 1'h1;
+        8'he5:
+            \$39 [229] = 1'h1;
+        8'he6:
+            \$39 [230] = 1'h1;
+        8'he7:
+            \$39 [231] = 1'h1;
+        8'he8:
+            \$39 [232] = 1'h1;
+        8'he9:
+            \$39 [233] = 1'h1;
+        8'hea:
+            \$39 [234] = 1'h1;
+        8'heb:
+            \$39 [235] = 1'h1;
+        8'hec:
+            \$39 [236] = 1'h1;
+        8'hed:
+            \$39 [237] = 1'h1;
+        8'hee:
+            \$39 [238] = 1'h1;
+        8'hef:
+            \$39 [239] = 1'h1;
+        8'hf0:
+            \$39 [240] = 1'h1;
+        8'hf1:
+            \$39 [241] = 1'h1;
+        8'hf2:
+            \$39 [242] = 1'h1;
+        8'hf3:
+            \$39 [243] = 1'h1;
+        8'hf4:
+            \$39 [244] = 1'h1;
+        8'hf5:
+            \$39 [245] = 1'h1;
+        8'hf6:
+            \$39 [246] = 1'h1;
+        8'hf7:
+            \$39 [247] = 1'h1;
+        8'hf8:
+            \$39 [248] = 1'h1;
+        8'hf9:
+            \$39 [249] = 1'h1;
+        8'hfa:
+            \$39 [250] = 1'h1;
+        8'hfb:
+            \$39 [251] = 1'h1;
+        8'hfc:
+            \$39 [252] = 1'h1;
+        8'hfd:
+            \$39 [253] = 1'h1;
+        8'hfe:
+            \$39 [254] = 1'h1;
+        8'hff:
+            \$39 [255] = 1'h1;
+      endcase
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    mine_write__addr = 4'h0;
+    if (layout_write) begin
+      mine_write__addr = layout_row;
+    end
+    if (mine_write) begin
+      mine_write__addr = probe_d[7:4];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    mine_write__data = 16'h0000;
+    if (layout_write) begin
+      mine_write__data = layout_data;
+    end
+    if (mine_write) begin
+      mine_write__data = { \$32 , \$30 , \$28 , \$26 , \$24 , \$22 , \$20 , \$18 , \$16 , \$14 , \$12 , \$10 , \$8 , \$6 , \$4 , \$2  };
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    mine_write__en = 1'h0;
+    if (layout_write) begin
+      mine_write__en = 1'h1;
+    end
+    if (mine_write) begin
+      mine_write__en = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    \$37  = flood__flagged;
+    if (new_game) begin
+      \$37  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+    if (flag_write) begin
+      (* full_case = 32'd1 *)
+      casez (probe_d)
+        8'h00:
+            \$37 [0] = flag_value;
+        8'h01:
+            \$37 [1] = flag_value;
+        8'h02:
+            \$37 [2] = flag_value;
+        8'h03:
+            \$37 [3] = flag_value;
+        8'h04:
+            \$37 [4] = flag_value;
+        8'h05:
+            \$37 [5] = flag_value;
+        8'h06:
+            \$37 [6] = flag_value;
+        8'h07:
+            \$37 [7] = flag_value;
+        8'h08:
+            \$37 [8] = flag_value;
+        8'h09:
+            \$37 [9] = flag_value;
+        8'h0a:
+            \$37 [10] = flag_value;
+        8'h0b:
+            \$37 [11] = flag_value;
+        8'h0c:
+            \$37 [12] = flag_value;
+        8'h0d:
+            \$37 [13] = flag_value;
+        8'h0e:
+            \$37 [14] = flag_value;
+        8'h0f:
+            \$37 [15] = flag_value;
+        8'h10:
+            \$37 [16] = flag_value;
+        8'h11:
+            \$37 [17] = flag_value;
+        8'h12:
+            \$37 [18] = flag_value;
+        8'h13:
+            \$37 [19] = flag_value;
+        8'h14:
+            \$37 [20] = flag_value;
+        8'h15:
+            \$37 [21] = flag_value;
+        8'h16:
+            \$37 [22] = flag_value;
+        8'h17:
+            \$37 [23] = flag_value;
+        8'h18:
+            \$37 [24] = flag_value;
+        8'h19:
+            \$37 [25] = flag_value;
+        8'h1a:
+            \$37 [26] = flag_value;
+        8'h1b:
+            \$37 [27] = flag_value;
+        8'h1c:
+            \$37 [28] = flag_value;
+        8'h1d:
+            \$37 [29] = flag_value;
+        8'h1e:
+            \$37 [30] = flag_value;
+        8'h1f:
+            \$37 [31] = flag_value;
+        8'h20:
+            \$37 [32] = flag_value;
+        8'h21:
+            \$37 [33] = flag_value;
+        8'h22:
+            \$37 [34] = flag_value;
+        8'h23:
+            \$37 [35] = flag_value;
+        8'h24:
+            \$37 [36] = flag_value;
+        8'h25:
+            \$37 [37] = flag_value;
+        8'h26:
+            \$37 [38] = flag_value;
+        8'h27:
+            \$37 [39] = flag_value;
+        8'h28:
+            \$37 [40] = flag_value;
+        8'h29:
+            \$37 [41] = flag_value;
+        8'h2a:
+            \$37 [42] = flag_value;
+        8'h2b:
+            \$37 [43] = flag_value;
+        8'h2c:
+            \$37 [44] = flag_value;
+        8'h2d:
+            \$37 [45] = flag_value;
+        8'h2e:
+            \$37 [46] = flag_value;
+        8'h2f:
+            \$37 [47] = flag_value;
+        8'h30:
+            \$37 [48] = flag_value;
+        8'h31:
+            \$37 [49] = flag_value;
+        8'h32:
+            \$37 [50] = flag_value;
+        8'h33:
+            \$37 [51] = flag_value;
+        8'h34:
+            \$37 [52] = flag_value;
+        8'h35:
+            \$37 [53] = flag_value;
+        8'h36:
+            \$37 [54] = flag_value;
+        8'h37:
+            \$37 [55] = flag_value;
+        8'h38:
+            \$37 [56] = flag_value;
+        8'h39:
+            \$37 [57] = flag_value;
+        8'h3a:
+            \$37 [58] = flag_value;
+        8'h3b:
+            \$37 [59] = flag_value;
+        8'h3c:
+            \$37 [60] = flag_value;
+        8'h3d:
+            \$37 [61] = flag_value;
+        8'h3e:
+            \$37 [62] = flag_value;
+        8'h3f:
+            \$37 [63] = flag_value;
+        8'h40:
+            \$37 [64] = flag_value;
+        8'h41:
+            \$37 [65] = flag_value;
+        8'h42:
+            \$37 [66] = flag_value;
+        8'h43:
+            \$37 [67] = flag_value;
+        8'h44:
+            \$37 [68] = flag_value;
+        8'h45:
+            \$37 [69] = flag_value;
+        8'h46:
+            \$37 [70] = flag_value;
+        8'h47:
+            \$37 [71] = flag_value;
+        8'h48:
+            \$37 [72] = flag_value;
+        8'h49:
+            \$37 [73] = flag_value;
+        8'h4a:
+            \$37 [74] = flag_value;
+        8'h4b:
+            \$37 [75] = flag_value;
+        8'h4c:
+            \$37 [76] = flag_value;
+        8'h4d:
+            \$37 [77] = flag_value;
+        8'h4e:
+            \$37 [78] = flag_value;
+        8'h4f:
+            \$37 [79] = flag_value;
+        8'h50:
+            \$37 [80] = flag_value;
+        8'h51:
+            \$37 [81] = flag_value;
+        8'h52:
+            \$37 [82] = flag_value;
+        8'h53:
+            \$37 [83] = flag_value;
+        8'h54:
+            \$37 [84] = flag_value;
+        8'h55:
+            \$37 [85] = flag_value;
+        8'h56:
+            \$37 [86] = flag_value;
+        8'h57:
+            \$37 [87] = flag_value;
+        8'h58:
+            \$37 [88] = flag_value;
+        8'h59:
+            \$37 [89] = flag_value;
+        8'h5a:
+            \$37 [90] = flag_value;
+        8'h5b:
+            \$37 [91] = flag_value;
+        8'h5c:
+            \$37 [92] = flag_value;
+        8'h5d:
+            \$37 [93] = flag_value;
+        8'h5e:
+            \$37 [94] = flag_value;
+        8'h5f:
+            \$37 [95] = flag_value;
+        8'h60:
+            \$37 [96] = flag_value;
+        8'h61:
+            \$37 [97] = flag_value;
+        8'h62:
+            \$37 [98] = flag_value;
+        8'h63:
+            \$37 [99] = flag_value;
+        8'h64:
+            \$37 [100] = flag_value;
+        8'h65:
+            \$37 [101] = flag_value;
+        8'h66:
+            \$37 [102] = flag_value;
+        8'h67:
+            \$37 [103] = flag_value;
+        8'h68:
+            \$37 [104] = flag_value;
+        8'h69:
+            \$37 [105] = flag_value;
+        8'h6a:
+            \$37 [106] = flag_value;
+        8'h6b:
+            \$37 [107] = flag_value;
+        8'h6c:
+            \$37 [108] = flag_value;
+        8'h6d:
+            \$37 [109] = flag_value;
+        8'h6e:
+            \$37 [110] = flag_value;
+        8'h6f:
+            \$37 [111] = flag_value;
+        8'h70:
+            \$37 [112] = flag_value;
+        8'h71:
+            \$37 [113] = flag_value;
+        8'h72:
+            \$37 [114] = flag_value;
+        8'h73:
+            \$37 [115] = flag_value;
+        8'h74:
+            \$37 [116] = flag_value;
+        8'h75:
+            \$37 [117] = flag_value;
+        8'h76:
+            \$37 [118] = flag_value;
+        8'h77:
+            \$37 [119] = flag_value;
+        8'h78:
+            \$37 [120] = flag_value;
+        8'h79:
+            \$37 [121] = flag_value;
+        8'h7a:
+            \$37 [122] = flag_value;
+        8'h7b:
+            \$37 [123] = flag_value;
+        8'h7c:
+            \$37 [124] = flag_value;
+        8'h7d:
+            \$37 [125] = flag_value;
+        8'h7e:
+            \$37 [126] = flag_value;
+        8'h7f:
+            \$37 [127] = flag_value;
+        8'h80:
+            \$37 [128] = flag_value;
+        8'h81:
+            \$37 [129] = flag_value;
+        8'h82:
+            \$37 [130] = flag_value;
+        8'h83:
+            \$37 [131] = flag_value;
+        8'h84:
+            \$37 [132] = flag_value;
+        8'h85:
+            \$37 [133] = flag_value;
+        8'h86:
+            \$37 [134] = flag_value;
+        8'h87:
+            \$37 [135] = flag_value;
+        8'h88:
+            \$37 [136] = flag_value;
+        8'h89:
+            \$37 [137] = flag_value;
+        8'h8a:
+            \$37 [138] = flag_value;
+        8'h8b:
+            \$37 [139] = flag_value;
+        8'h8c:
+            \$37 [140] = flag_value;
+        8'h8d:
+            \$37 [141] = flag_value;
+        8'h8e:
+            \$37 [142] = flag_value;
+        8'h8f:
+            \$37 [143] = flag_value;
+        8'h90:
+            \$37 [144] = flag_value;
+        8'h91:
+            \$37 [145] = flag_value;
+        8'h92:
+            \$37 [146] = flag_value;
+        8'h93:
+            \$37 [147] = flag_value;
+        8'h94:
+            \$37 [148] = flag_value;
+        8'h95:
+            \$37 [149] = flag_value;
+        8'h96:
+            \$37 [150] = flag_value;
+        8'h97:
+            \$37 [151] = flag_value;
+        8'h98:
+            \$37 [152] = flag_value;
+        8'h99:
+            \$37 [153] = flag_value;
+        8'h9a:
+            \$37 [154] = flag_value;
+        8'h9b:
+            \$37 [155] = flag_value;
+        8'h9c:
+            \$37 [156] = flag_value;
+        8'h9d:
+            \$37 [157] = flag_value;
+        8'h9e:
+            \$37 [158] = flag_value;
+        8'h9f:
+            \$37 [159] = flag_value;
+        8'ha0:
+            \$37 [160] = flag_value;
+        8'ha1:
+            \$37 [161] = flag_value;
+        8'ha2:
+            \$37 [162] = flag_value;
+        8'ha3:
+            \$37 [163] = flag_value;
+        8'ha4:
+            \$37 [164] = flag_value;
+        8'ha5:
+            \$37 [165] = flag_value;
+        8'ha6:
+            \$37 [166] = flag_value;
+        8'ha7:
+            \$37 [167] = flag_value;
+        8'ha8:
+            \$37 [168] = flag_value;
+        8'ha9:
+            \$37 [169] = flag_value;
+        8'haa:
+            \$37 [170] = flag_value;
+        8'hab:
+            \$37 [171] = flag_value;
+        8'hac:
+            \$37 [172] = flag_value;
+        8'had:
+            \$37 [173] = flag_value;
+        8'hae:
+            \$37 [174] = flag_value;
+        8'haf:
+            \$37 [175] = flag_value;
+        8'hb0:
+            \$37 [176] = flag_value;
+        8'hb1:
+            \$37 [177] = flag_value;
+        8'hb2:
+            \$37 [178] = flag_value;
+        8'hb3:
+            \$37 [179] = flag_value;
+        8'hb4:
+            \$37 [180] = flag_value;
+        8'hb5:
+            \$37 [181] = flag_value;
+        8'hb6:
+            \$37 [182] = flag_value;
+        8'hb7:
+            \$37 [183] = flag_value;
+        8'hb8:
+            \$37 [184] = flag_value;
+        8'hb9:
+            \$37 [185] = flag_value;
+        8'hba:
+            \$37 [186] = flag_value;
+        8'hbb:
+            \$37 [187] = flag_value;
+        8'hbc:
+            \$37 [188] = flag_value;
+        8'hbd:
+            \$37 [189] = flag_value;
+        8'hbe:
+            \$37 [190] = flag_value;
+        8'hbf:
+            \$37 [191] = flag_value;
+        8'hc0:
+            \$37 [192] = flag_value;
+        8'hc1:
+            \$37 [193] = flag_value;
+        8'hc2:
+            \$37 [194] = flag_value;
+        8'hc3:
+            \$37 [195] = flag_value;
+        8'hc4:
+            \$37 [196] = flag_value;
+        8'hc5:
+            \$37 [197] = flag_value;
+        8'hc6:
+            \$37 [198] = flag_value;
+        8'hc7:
+            \$37 [199] = flag_value;
+        8'hc8:
+            \$37 [200] = flag_value;
+        8'hc9:
+            \$37 [201] = flag_value;
+        8'hca:
+            \$37 [202] = flag_value;
+        8'hcb:
+            \$37 [203] = flag_value;
+        8'hcc:
+            \$37 [204] = flag_value;
+        8'hcd:
+            \$37 [205] = flag_value;
+        8'hce:
+            \$37 [206] = flag_value;
+        8'hcf:
+            \$37 [207] = flag_value;
+        8'hd0:
+            \$37 [208] = flag_value;
+        8'hd1:
+            \$37 [209] = flag_value;
+        8'hd2:
+            \$37 [210] = flag_value;
+        8'hd3:
+            \$37 [211] = flag_value;
+        8'hd4:
+            \$37 [212] = flag_value;
+        8'hd5:
+            \$37 [213] = flag_value;
+        8'hd6:
+            \$37 [214] = flag_value;
+        8'hd7:
+            \$37 [215] = flag_value;
+        8'hd8:
+            \$37 [216] = flag_value;
+        8'hd9:
+            \$37 [217] = flag_value;
+        8'hda:
+            \$37 [218] = flag_value;
+        8'hdb:
+            \$37 [219] = flag_value;
+        8'hdc:
+            \$37 [220] = flag_value;
+        8'hdd:
+            \$37 [221] = flag_value;
+        8'hde:
+            \$37 [222] = flag_value;
+        8'hdf:
+            \$37 [223] = flag_value;
+        8'he0:
+            \$37 [224] = flag_value;
+        8'he1:
+            \$37 [225] = flag_value;
+        8'he2:
+            \$37 [226] = flag_value;
+        8'he3:
+            \$37 [227] = flag_value;
+        8'he4:
+            \$37 [228] = flag_value;
+        8'he5:
+            \$37 [229] = flag_value;
+        8'he6:
+            \$37 [230] = flag_value;
+        8'he7:
+            \$37 [231] = flag_value;
+        8'he8:
+            \$37 [232] = flag_value;
+        8'he9:
+            \$37 [233] = flag_value;
+        8'hea:
+            \$37 [234] = flag_value;
+        8'heb:
+            \$37 [235] = flag_value;
+        8'hec:
+            \$37 [236] = flag_value;
+        8'hed:
+            \$37 [237] = flag_value;
+        8'hee:
+            \$37 [238] = flag_value;
+        8'hef:
+            \$37 [239] = flag_value;
+        8'hf0:
+            \$37 [240] = flag_value;
+        8'hf1:
+            \$37 [241] = flag_value;
+        8'hf2:
+            \$37 [242] = flag_value;
+        8'hf3:
+            \$37 [243] = flag_value;
+        8'hf4:
+            \$37 [244] = flag_value;
+        8'hf5:
+            \$37 [245] = flag_value;
+        8'hf6:
+            \$37 [246] = flag_value;
+        8'hf7:
+            \$37 [247] = flag_value;
+        8'hf8:
+            \$37 [248] = flag_value;
+        8'hf9:
+            \$37 [249] = flag_value;
+        8'hfa:
+            \$37 [250] = flag_value;
+        8'hfb:
+            \$37 [251] = flag_value;
+        8'hfc:
+            \$37 [252] = flag_value;
+        8'hfd:
+            \$37 [253] = flag_value;
+        8'hfe:
+            \$37 [254] = flag_value;
+        8'hff:
+            \$37 [255] = flag_value;
+      endcase
+    end
+  end
+  assign mine_read__addr = probe[7:4];
+  assign count_row = count_write__addr;
+  assign count_data = count_write__data;
+  assign count_write = count_write__en;
+  assign count_cell__addr = probe[7:4];
+  assign read_enable = count_cell__en;
+  assign count_cell__data = count_cell;
+  assign cursor_row = count_cursor__addr;
+  assign count_cursor__data = cursor_counts;
+  assign \count_write__data[0]  = count_write__data[3:0];
+  assign \count_write__data[1]  = count_write__data[7:4];
+  assign \count_write__data[2]  = count_write__data[11:8];
+  assign \count_write__data[3]  = count_write__data[15:12];
+  assign \count_write__data[4]  = count_write__data[19:16];
+  assign \count_write__data[5]  = count_write__data[23:20];
+  assign \count_write__data[6]  = count_write__data[27:24];
+  assign \count_write__data[7]  = count_write__data[31:28];
+  assign \count_write__data[8]  = count_write__data[35:32];
+  assign \count_write__data[9]  = count_write__data[39:36];
+  assign \count_write__data[10]  = count_write__data[43:40];
+  assign \count_write__data[11]  = count_write__data[47:44];
+  assign \count_write__data[12]  = count_write__data[51:48];
+  assign \count_write__data[13]  = count_write__data[55:52];
+  assign \count_write__data[14]  = count_write__data[59:56];
+  assign \count_write__data[15]  = count_write__data[63:60];
+  assign \count_data[0]  = count_write__data[3:0];
+  assign \count_data[1]  = count_write__data[7:4];
+  assign \count_data[2]  = count_write__data[11:8];
+  assign \count_data[3]  = count_write__data[15:12];
+  assign \count_data[4]  = count_write__data[19:16];
+  assign \count_data[5]  = count_write__data[23:20];
+  assign \count_data[6]  = count_write__data[27:24];
+  assign \count_data[7]  = count_write__data[31:28];
+  assign \count_data[8]  = count_write__data[35:32];
+  assign \count_data[9]  = count_write__data[39:36];
+  assign \count_data[10]  = count_write__data[43:40];
+  assign \count_data[11]  = count_write__data[47:44];
+  assign \count_data[12]  = count_write__data[51:48];
+  assign \count_data[13]  = count_write__data[55:52];
+  assign \count_data[14]  = count_write__data[59:56];
+  assign \count_data[15]  = count_write__data[63:60];
+  assign \count_cell[0]  = count_cell[3:0];
+  assign \count_cell[1]  = count_cell[7:4];
+  assign \count_cell[2]  = count_cell[11:8];
+  assign \count_cell[3]  = count_cell[15:12];
+  assign \count_cell[4]  = count_cell[19:16];
+  assign \count_cell[5]  = count_cell[23:20];
+  assign \count_cell[6]  = count_cell[27:24];
+  assign \count_cell[7]  = count_cell[31:28];
+  assign \count_cell[8]  = count_cell[35:32];
+  assign \count_cell[9]  = count_cell[39:36];
+  assign \count_cell[10]  = count_cell[43:40];
+  assign \count_cell[11]  = count_cell[47:44];
+  assign \count_cell[12]  = count_cell[51:48];
+  assign \count_cell[13]  = count_cell[55:52];
+  assign \count_cell[14]  = count_cell[59:56];
+  assign \count_cell[15]  = count_cell[63:60];
+  assign \count_cell__data[0]  = count_cell[3:0];
+  assign \count_cell__data[1]  = count_cell[7:4];
+  assign \count_cell__data[2]  = count_cell[11:8];
+  assign \count_cell__data[3]  = count_cell[15:12];
+  assign \count_cell__data[4]  = count_cell[19:16];
+  assign \count_cell__data[5]  = count_cell[23:20];
+  assign \count_cell__data[6]  = count_cell[27:24];
+  assign \count_cell__data[7]  = count_cell[31:28];
+  assign \count_cell__data[8]  = count_cell[35:32];
+  assign \count_cell__data[9]  = count_cell[39:36];
+  assign \count_cell__data[10]  = count_cell[43:40];
+  assign \count_cell__data[11]  = count_cell[47:44];
+  assign \count_cell__data[12]  = count_cell[51:48];
+  assign \count_cell__data[13]  = count_cell[55:52];
+  assign \count_cell__data[14]  = count_cell[59:56];
+  assign \count_cell__data[15]  = count_cell[63:60];
+  assign \cursor_counts[0]  = cursor_counts[3:0];
+  assign \cursor_counts[1]  = cursor_counts[7:4];
+  assign \cursor_counts[2]  = cursor_counts[11:8];
+  assign \cursor_counts[3]  = cursor_counts[15:12];
+  assign \cursor_counts[4]  = cursor_counts[19:16];
+  assign \cursor_counts[5]  = cursor_counts[23:20];
+  assign \cursor_counts[6]  = cursor_counts[27:24];
+  assign \cursor_counts[7]  = cursor_counts[31:28];
+  assign \cursor_counts[8]  = cursor_counts[35:32];
+  assign \cursor_counts[9]  = cursor_counts[39:36];
+  assign \cursor_counts[10]  = cursor_counts[43:40];
+  assign \cursor_counts[11]  = cursor_counts[47:44];
+  assign \cursor_counts[12]  = cursor_counts[51:48];
+  assign \cursor_counts[13]  = cursor_counts[55:52];
+  assign \cursor_counts[14]  = cursor_counts[59:56];
+  assign \cursor_counts[15]  = cursor_counts[63:60];
+  assign \count_cursor__data[0]  = cursor_counts[3:0];
+  assign \count_cursor__data[1]  = cursor_counts[7:4];
+  assign \count_cursor__data[2]  = cursor_counts[11:8];
+  assign \count_cursor__data[3]  = cursor_counts[15:12];
+  assign \count_cursor__data[4]  = cursor_counts[19:16];
+  assign \count_cursor__data[5]  = cursor_counts[23:20];
+  assign \count_cursor__data[6]  = cursor_counts[27:24];
+  assign \count_cursor__data[7]  = cursor_counts[31:28];
+  assign \count_cursor__data[8]  = cursor_counts[35:32];
+  assign \count_cursor__data[9]  = cursor_counts[39:36];
+  assign \count_cursor__data[10]  = cursor_counts[43:40];
+  assign \count_cursor__data[11]  = cursor_counts[47:44];
+  assign \count_cursor__data[12]  = cursor_counts[51:48];
+  assign \count_cursor__data[13]  = cursor_counts[55:52];
+  assign \count_cursor__data[14]  = cursor_counts[59:56];
+  assign \count_cursor__data[15]  = cursor_counts[63:60];
+endmodule
+
+module \nexys3_minesweeper.system.game.buttons$110 (held, clk, buttons, press);
+  reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
   wire \$11 ;
@@ -8037,33 +8538,33 @@ module \nexys3_minesweeper.system.game.buttons$105 (held, clk, buttons, press);
     previous <= levels;
   always @(posedge clk)
     repeat_count <= \$13 ;
-  \nexys3_minesweeper.system.game.buttons$105.debounce_centre  debounce_centre (
+  \nexys3_minesweeper.system.game.buttons$110.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o)
   );
-  \nexys3_minesweeper.system.game.buttons$105.debounce_down  debounce_down (
+  \nexys3_minesweeper.system.game.buttons$110.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 )
   );
-  \nexys3_minesweeper.system.game.buttons$105.debounce_left  debounce_left (
+  \nexys3_minesweeper.system.game.buttons$110.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 )
   );
-  \nexys3_minesweeper.system.game.buttons$105.debounce_right  debounce_right (
+  \nexys3_minesweeper.system.game.buttons$110.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 )
   );
-  \nexys3_minesweeper.system.game.buttons$105.debounce_up  debounce_up (
+  \nexys3_minesweeper.system.game.buttons$110.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 )
   );
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$27 ) begin end
     \repeat  = 5'h00;
     if (\$5 ) begin
     end else if (\$6 ) begin
@@ -8071,7 +8572,7 @@ module \nexys3_minesweeper.system.game.buttons$105 (held, clk, buttons, press);
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$27 ) begin end
     (* full_case = 32'd1 *)
     if (\$10 ) begin
       \$13  = 26'h0000000;
@@ -8095,49 +8596,7 @@ module \nexys3_minesweeper.system.game.buttons$105 (held, clk, buttons, press);
   assign held_directions[4:1] = { \o$11 , \o$9 , \o$7 , \o$5  };
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$105.debounce_centre (o, i, clk);
-  reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
-  wire \$1 ;
-  wire \$2 ;
-  wire [20:0] \$3 ;
-  reg [19:0] \$4 ;
-  reg \$5 ;
-  input clk;
-  wire clk;
-  reg [19:0] count = 20'h00000;
-  input i;
-  wire i;
-  output o;
-  reg o = 1'h0;
-  always @(posedge clk)
-    count <= \$4 ;
-  always @(posedge clk)
-    o <= \$5 ;
-  assign \$1  = i == o;
-  assign \$2  = count == 20'hf423f;
-  assign \$3  = count + 1'h1;
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$27 ) begin end
-    \$5  = o;
-    if (\$1 ) begin
-    end else if (\$2 ) begin
-      \$5  = i;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$27 ) begin end
-    (* full_case = 32'd1 *)
-    if (\$1 ) begin
-      \$4  = 20'h00000;
-    end else if (\$2 ) begin
-      \$4  = 20'h00000;
-    end else begin
-      \$4  = \$3 [19:0];
-    end
-  end
-endmodule
-
-module \nexys3_minesweeper.system.game.buttons$105.debounce_down (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$110.debounce_centre (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8179,7 +8638,7 @@ module \nexys3_minesweeper.system.game.buttons$105.debounce_down (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$105.debounce_left (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$110.debounce_down (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8221,7 +8680,7 @@ module \nexys3_minesweeper.system.game.buttons$105.debounce_left (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$105.debounce_right (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$110.debounce_left (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8263,7 +8722,7 @@ module \nexys3_minesweeper.system.game.buttons$105.debounce_right (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$105.debounce_up (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$110.debounce_right (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$31  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8305,7 +8764,49 @@ module \nexys3_minesweeper.system.game.buttons$105.debounce_up (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.flood (clk, flagged, zero, revealed, opened_rows, opening);
+module \nexys3_minesweeper.system.game.buttons$110.debounce_up (o, i, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$32  = 0;
+  wire \$1 ;
+  wire \$2 ;
+  wire [20:0] \$3 ;
+  reg [19:0] \$4 ;
+  reg \$5 ;
+  input clk;
+  wire clk;
+  reg [19:0] count = 20'h00000;
+  input i;
+  wire i;
+  output o;
+  reg o = 1'h0;
+  always @(posedge clk)
+    count <= \$4 ;
+  always @(posedge clk)
+    o <= \$5 ;
+  assign \$1  = i == o;
+  assign \$2  = count == 20'hf423f;
+  assign \$3  = count + 1'h1;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    \$5  = o;
+    if (\$1 ) begin
+    end else if (\$2 ) begin
+      \$5  = i;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    (* full_case = 32'd1 *)
+    if (\$1 ) begin
+      \$4  = 20'h00000;
+    end else if (\$2 ) begin
+      \$4  = 20'h00000;
+    end else begin
+      \$4  = \$3 [19:0];
+    end
+  end
+endmodule
+
+module \nexys3_minesweeper.system.game.flood (clk, board__flagged, board__zero, board__revealed, opened_rows, board__opening);
   wire [255:0] \$1 ;
   wire [255:0] \$10 ;
   wire [255:0] \$11 ;
@@ -8356,57 +8857,57 @@ module \nexys3_minesweeper.system.game.flood (clk, flagged, zero, revealed, open
   wire [255:0] \$7 ;
   wire [255:0] \$8 ;
   wire [255:0] \$9 ;
+  input [255:0] board__flagged;
+  wire [255:0] board__flagged;
+  output [255:0] board__opening;
+  wire [255:0] board__opening;
+  input [255:0] board__revealed;
+  wire [255:0] board__revealed;
+  input [255:0] board__zero;
+  wire [255:0] board__zero;
   input clk;
   wire clk;
-  input [255:0] flagged;
-  wire [255:0] flagged;
   output [15:0] opened_rows;
   reg [15:0] opened_rows = 16'h0000;
-  output [255:0] opening;
-  wire [255:0] opening;
-  input [255:0] revealed;
-  wire [255:0] revealed;
-  input [255:0] zero;
-  wire [255:0] zero;
-  assign \$49  = | opening[239:224];
-  assign \$50  = | opening[255:240];
+  assign \$49  = | board__opening[239:224];
+  assign \$50  = | board__opening[255:240];
   always @(posedge clk)
     opened_rows <= { \$50 , \$49 , \$48 , \$47 , \$46 , \$45 , \$44 , \$43 , \$42 , \$41 , \$40 , \$39 , \$38 , \$37 , \$36 , \$35  };
-  assign \$1  = ~ revealed;
-  assign \$2  = ~ flagged;
+  assign \$1  = ~ board__revealed;
+  assign \$2  = ~ board__flagged;
   assign \$3  = \$1  & \$2 ;
-  assign \$4  = revealed & zero;
-  assign \$5  = revealed & zero;
+  assign \$4  = board__revealed & board__zero;
+  assign \$5  = board__revealed & board__zero;
   assign \$8  = \$4  | \$7 ;
-  assign \$9  = revealed & zero;
+  assign \$9  = board__revealed & board__zero;
   assign \$12  = \$8  | \$11 ;
-  assign \$13  = revealed & zero;
-  assign \$14  = revealed & zero;
+  assign \$13  = board__revealed & board__zero;
+  assign \$14  = board__revealed & board__zero;
   assign \$17  = \$13  | \$16 ;
-  assign \$18  = revealed & zero;
+  assign \$18  = board__revealed & board__zero;
   assign \$21  = \$17  | \$20 ;
   assign \$23  = \$12  | \$22 [255:0];
-  assign \$24  = revealed & zero;
-  assign \$25  = revealed & zero;
+  assign \$24  = board__revealed & board__zero;
+  assign \$25  = board__revealed & board__zero;
   assign \$28  = \$24  | \$27 ;
-  assign \$29  = revealed & zero;
+  assign \$29  = board__revealed & board__zero;
   assign \$32  = \$28  | \$31 ;
   assign \$34  = \$23  | \$33 ;
-  assign opening = \$3  & \$34 ;
-  assign \$35  = | opening[15:0];
-  assign \$36  = | opening[31:16];
-  assign \$37  = | opening[47:32];
-  assign \$38  = | opening[63:48];
-  assign \$39  = | opening[79:64];
-  assign \$40  = | opening[95:80];
-  assign \$41  = | opening[111:96];
-  assign \$42  = | opening[127:112];
-  assign \$43  = | opening[143:128];
-  assign \$44  = | opening[159:144];
-  assign \$45  = | opening[175:160];
-  assign \$46  = | opening[191:176];
-  assign \$47  = | opening[207:192];
-  assign \$48  = | opening[223:208];
+  assign board__opening = \$3  & \$34 ;
+  assign \$35  = | board__opening[15:0];
+  assign \$36  = | board__opening[31:16];
+  assign \$37  = | board__opening[47:32];
+  assign \$38  = | board__opening[63:48];
+  assign \$39  = | board__opening[79:64];
+  assign \$40  = | board__opening[95:80];
+  assign \$41  = | board__opening[111:96];
+  assign \$42  = | board__opening[127:112];
+  assign \$43  = | board__opening[143:128];
+  assign \$44  = | board__opening[159:144];
+  assign \$45  = | board__opening[175:160];
+  assign \$46  = | board__opening[191:176];
+  assign \$47  = | board__opening[207:192];
+  assign \$48  = | board__opening[223:208];
   assign \$6  = { \$5 , 1'h0 };
   assign { \$7 [240], \$7 [224], \$7 [208], \$7 [192], \$7 [176], \$7 [160], \$7 [144], \$7 [128], \$7 [112], \$7 [96], \$7 [80], \$7 [64], \$7 [48], \$7 [32], \$7 [16], \$7 [0] } = 16'h0000;
   assign { \$7 [255:241], \$7 [239:225], \$7 [223:209], \$7 [207:193], \$7 [191:177], \$7 [175:161], \$7 [159:145], \$7 [143:129], \$7 [127:113], \$7 [111:97], \$7 [95:81], \$7 [79:65], \$7 [63:49], \$7 [47:33], \$7 [31:17], \$7 [15:1] } = { \$6 [255:241], \$6 [239:225], \$6 [223:209], \$6 [207:193], \$6 [191:177], \$6 [175:161], \$6 [159:145], \$6 [143:129], \$6 [127:113], \$6 [111:97], \$6 [95:81], \$6 [79:65], \$6 [63:49], \$6 [47:33], \$6 [31:17], \$6 [15:1] };
@@ -8430,7 +8931,7 @@ module \nexys3_minesweeper.system.game.flood (clk, flagged, zero, revealed, open
 endmodule
 
 module \nexys3_minesweeper.system.game.lcg (clk, load, load_value, request, value, ready);
-  reg \$auto$verilog_backend.cc:2355:dump_module$32  = 0;
+  reg \$auto$verilog_backend.cc:2355:dump_module$33  = 0;
   wire [33:0] \$1 ;
   reg [1:0] \$10 ;
   reg [31:0] \$11 ;
@@ -8485,7 +8986,7 @@ module \nexys3_minesweeper.system.game.lcg (clk, load, load_value, request, valu
   always @(posedge clk)
     value <= \$11 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
     \$10  = \wait ;
     if (request) begin
       \$10  = 2'h2;
@@ -8494,7 +8995,7 @@ module \nexys3_minesweeper.system.game.lcg (clk, load, load_value, request, valu
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$32 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
     \$11  = value;
     if (\$8 ) begin
       \$11  = { \$9 [14:0], \$signal$5 [16:0] };
@@ -8505,8 +9006,8 @@ module \nexys3_minesweeper.system.game.lcg (clk, load, load_value, request, valu
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.neighbour_counter (\port$1168$0 , \port$1177$0 , \port$1186$0 , \port$1195$0 , \port$1204$0 , \port$1213$0 , \port$1222$0 , \port$1231$0 , \port$1240$0 , \port$1249$0 , \port$1258$0 , \port$1267$0 , \port$1276$0 , \port$1285$0 , \port$1291$0 , clk, shift, row, counts, \port$1159$0 );
-  reg \$auto$verilog_backend.cc:2355:dump_module$33  = 0;
+module \nexys3_minesweeper.system.game.neighbour_counter (\port$1155$0 , \port$1164$0 , \port$1173$0 , \port$1182$0 , \port$1191$0 , \port$1200$0 , \port$1209$0 , \port$1218$0 , \port$1227$0 , \port$1236$0 , \port$1245$0 , \port$1254$0 , \port$1263$0 , \port$1272$0 , \port$1278$0 , clk, shift, row, counts, \port$1146$0 );
+  reg \$auto$verilog_backend.cc:2355:dump_module$34  = 0;
   wire [4:0] \$1 ;
   wire [8:0] \$10 ;
   wire [10:0] \$100 ;
@@ -8793,38 +9294,38 @@ module \nexys3_minesweeper.system.game.neighbour_counter (\port$1168$0 , \port$1
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$1159$0 ;
-  wire \port$1159$0 ;
-  output \port$1168$0 ;
-  wire \port$1168$0 ;
-  output \port$1177$0 ;
-  wire \port$1177$0 ;
-  output \port$1186$0 ;
-  wire \port$1186$0 ;
-  output \port$1195$0 ;
-  wire \port$1195$0 ;
-  output \port$1204$0 ;
-  wire \port$1204$0 ;
-  output \port$1213$0 ;
-  wire \port$1213$0 ;
-  output \port$1222$0 ;
-  wire \port$1222$0 ;
-  output \port$1231$0 ;
-  wire \port$1231$0 ;
-  output \port$1240$0 ;
-  wire \port$1240$0 ;
-  output \port$1249$0 ;
-  wire \port$1249$0 ;
-  output \port$1258$0 ;
-  wire \port$1258$0 ;
-  output \port$1267$0 ;
-  wire \port$1267$0 ;
-  output \port$1276$0 ;
-  wire \port$1276$0 ;
-  output \port$1285$0 ;
-  wire \port$1285$0 ;
-  output \port$1291$0 ;
-  wire \port$1291$0 ;
+  output \port$1146$0 ;
+  wire \port$1146$0 ;
+  output \port$1155$0 ;
+  wire \port$1155$0 ;
+  output \port$1164$0 ;
+  wire \port$1164$0 ;
+  output \port$1173$0 ;
+  wire \port$1173$0 ;
+  output \port$1182$0 ;
+  wire \port$1182$0 ;
+  output \port$1191$0 ;
+  wire \port$1191$0 ;
+  output \port$1200$0 ;
+  wire \port$1200$0 ;
+  output \port$1209$0 ;
+  wire \port$1209$0 ;
+  output \port$1218$0 ;
+  wire \port$1218$0 ;
+  output \port$1227$0 ;
+  wire \port$1227$0 ;
+  output \port$1236$0 ;
+  wire \port$1236$0 ;
+  output \port$1245$0 ;
+  wire \port$1245$0 ;
+  output \port$1254$0 ;
+  wire \port$1254$0 ;
+  output \port$1263$0 ;
+  wire \port$1263$0 ;
+  output \port$1272$0 ;
+  wire \port$1272$0 ;
+  output \port$1278$0 ;
+  wire \port$1278$0 ;
   input [15:0] row;
   wire [15:0] row;
   input shift;
@@ -9097,43 +9598,43 @@ module \nexys3_minesweeper.system.game.neighbour_counter (\port$1168$0 , \port$1
   always @(posedge clk)
     down <= \$263 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
     \$261  = \$signal ;
     if (shift) begin
       \$261  = \$signal$3 ;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
     \$262  = \$signal$3 ;
     if (shift) begin
       \$262  = down;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
     \$263  = down;
     if (shift) begin
       \$263  = row;
     end
   end
   assign zero = { \$260 , \$254 , \$245 , \$236 , \$227 , \$218 , \$209 , \$200 , \$191 , \$182 , \$173 , \$164 , \$155 , \$146 , \$137 , \$128  };
-  assign \port$1159$0  = \$128 ;
-  assign \port$1168$0  = \$137 ;
-  assign \port$1177$0  = \$146 ;
-  assign \port$1186$0  = \$155 ;
-  assign \port$1195$0  = \$164 ;
-  assign \port$1204$0  = \$173 ;
-  assign \port$1213$0  = \$182 ;
-  assign \port$1222$0  = \$191 ;
-  assign \port$1231$0  = \$200 ;
-  assign \port$1240$0  = \$209 ;
-  assign \port$1249$0  = \$218 ;
-  assign \port$1258$0  = \$227 ;
-  assign \port$1267$0  = \$236 ;
-  assign \port$1276$0  = \$245 ;
-  assign \port$1285$0  = \$254 ;
-  assign \port$1291$0  = \$260 ;
+  assign \port$1146$0  = \$128 ;
+  assign \port$1155$0  = \$137 ;
+  assign \port$1164$0  = \$146 ;
+  assign \port$1173$0  = \$155 ;
+  assign \port$1182$0  = \$164 ;
+  assign \port$1191$0  = \$173 ;
+  assign \port$1200$0  = \$182 ;
+  assign \port$1209$0  = \$191 ;
+  assign \port$1218$0  = \$200 ;
+  assign \port$1227$0  = \$209 ;
+  assign \port$1236$0  = \$218 ;
+  assign \port$1245$0  = \$227 ;
+  assign \port$1254$0  = \$236 ;
+  assign \port$1263$0  = \$245 ;
+  assign \port$1272$0  = \$254 ;
+  assign \port$1278$0  = \$260 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -9169,7 +9670,7 @@ module \nexys3_minesweeper.system.game.neighbour_counter (\port$1168$0 , \port$1
 endmodule
 
 module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, clk);
-  reg \$auto$verilog_backend.cc:2355:dump_module$34  = 0;
+  reg \$auto$verilog_backend.cc:2355:dump_module$35  = 0;
   wire \$1 ;
   reg [1:0] \$10 ;
   wire [4:0] \$18 ;
@@ -9215,7 +9716,7 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   always @(posedge clk)
     digits <= \$4 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$35 ) begin end
     (* full_case = 32'd1 *)
     if (\$1 ) begin
       \$9  = 17'h00000;
@@ -9224,14 +9725,14 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$35 ) begin end
     \$10  = digit;
     if (\$1 ) begin
       \$10  = \$2 [1:0];
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$35 ) begin end
     (* full_case = 32'd1 *)
     if (\$5 ) begin
       next_digit = \$6 [1:0];
@@ -9240,7 +9741,7 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$35 ) begin end
     lit = 7'h00;
     casez (\$8 )
       4'h0:
@@ -9279,25 +9780,25 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1748$0 , \port$1750$0 , \port$1752$0 , \port$1754$0 , \port$1756$0 , \port$1758$0 , \port$1760$0 , clk, stage1, \port$1746$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , clk, stage1, \port$1733$0 );
   input clk;
   wire clk;
-  input \port$1746$0 ;
-  wire \port$1746$0 ;
-  input \port$1748$0 ;
-  wire \port$1748$0 ;
-  input \port$1750$0 ;
-  wire \port$1750$0 ;
-  input \port$1752$0 ;
-  wire \port$1752$0 ;
-  input \port$1754$0 ;
-  wire \port$1754$0 ;
-  input \port$1756$0 ;
-  wire \port$1756$0 ;
-  input \port$1758$0 ;
-  wire \port$1758$0 ;
-  input \port$1760$0 ;
-  wire \port$1760$0 ;
+  input \port$1733$0 ;
+  wire \port$1733$0 ;
+  input \port$1735$0 ;
+  wire \port$1735$0 ;
+  input \port$1737$0 ;
+  wire \port$1737$0 ;
+  input \port$1739$0 ;
+  wire \port$1739$0 ;
+  input \port$1741$0 ;
+  wire \port$1741$0 ;
+  input \port$1743$0 ;
+  wire \port$1743$0 ;
+  input \port$1745$0 ;
+  wire \port$1745$0 ;
+  input \port$1747$0 ;
+  wire \port$1747$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -9308,10 +9809,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1748$0 , \port$1750$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
+    stage0 <= { \port$1747$0 , \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1760$0 , \port$1758$0 , \port$1756$0 , \port$1754$0 , \port$1752$0 , \port$1750$0 , \port$1748$0 , \port$1746$0  };
+  assign switches = { \port$1747$0 , \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0  };
   assign \switches$4  = stage1;
 endmodule
 

@@ -32,10 +32,12 @@ def _minesweeper_game():
 
 def _game_part(name):
     def make():
+        from .gateware.board_store import BoardStore
         from .gateware.flood import FloodEngine
         from .gateware.lcg import Lcg
         from .gateware.neighbour_counter import NeighbourCounter
-        return {"lcg": Lcg, "neighbour_counter": NeighbourCounter, "flood": FloodEngine}[name]()
+        return {"lcg": Lcg, "neighbour_counter": NeighbourCounter, "flood": FloodEngine,
+                "board_store": BoardStore}[name]()
     return make
 
 
@@ -61,6 +63,7 @@ CORES = {
     "minesweeper_lcg": _game_part("lcg"),
     "minesweeper_neighbour_counter": _game_part("neighbour_counter"),
     "minesweeper_flood": _game_part("flood"),
+    "minesweeper_board_store": _game_part("board_store"),
     "minesweeper_display": _minesweeper_display,
     "minesweeper_system": _minesweeper_system,
     "vga_test_pattern": _vga_test_pattern,

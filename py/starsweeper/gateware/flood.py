@@ -5,6 +5,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..model.minesweeper import GRID
+from .interfaces import FloodSignature
 
 __all__ = ["FloodEngine", "neighbour_of"]
 
@@ -35,27 +36,24 @@ class FloodEngine(wiring.Component):
 
     Attributes
     ----------
-    revealed, flagged, zero : In(256)
-        The board: revealed cells, flags, and cells with no neighbouring mine.
-    opening : Out(256)
-        The cells this step opens (combinational).
+    board : In(FloodSignature)
+        The board (revealed cells, flags, cells with no neighbouring mine) in; ``board.opening``,
+        the cells this step opens, out (combinational).
     opened_rows : Out(16)
         A clock later, the rows in which that step opened a cell (a register: a 256-input OR
         in one clock would be the longest path of the game core).
     """
 
-    revealed: In(CELLS)
-    flagged: In(CELLS)
-    zero: In(CELLS)
-    opening: Out(CELLS)
+    board: In(FloodSignature())
     opened_rows: Out(GRID)
 
     def elaborate(self, platform):
         m = Module()
-        spread = self.revealed & self.zero
+        board = self.board
+        spread = board.revealed & board.zero
         across = spread | neighbour_of(spread, 0, -1) | neighbour_of(spread, 0, 1)
         box = across | neighbour_of(across, -1, 0) | neighbour_of(across, 1, 0)
-        m.d.comb += self.opening.eq(~self.revealed & ~self.flagged & box)
-        m.d.sync += self.opened_rows.eq(Cat(*[self.opening.word_select(r, GRID).any()
+        m.d.comb += board.opening.eq(~board.revealed & ~board.flagged & box)
+        m.d.sync += self.opened_rows.eq(Cat(*[board.opening.word_select(r, GRID).any()
                                               for r in range(GRID)]))
         return m

@@ -1,9 +1,14 @@
-"""The signatures that join the components: the VGA port and the game's cell read port."""
+"""The signatures that join the components: the VGA port, the game's cell read port, and the
+board as the flood sees it."""
 
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-__all__ = ["VgaSignature", "CellView", "CellReadPort"]
+from ..model.minesweeper import GRID
+
+__all__ = ["VgaSignature", "CellView", "CellReadPort", "FloodSignature"]
+
+CELLS = GRID * GRID
 
 
 class VgaSignature(wiring.Signature):
@@ -64,4 +69,23 @@ class CellReadPort(wiring.Signature):
             "col": Out(4),
             "enable": Out(1, init=1),
             "cell": In(CellView()),
+        })
+
+
+class FloodSignature(wiring.Signature):
+    """The board as the flood sees it, from the board's side: the three vectors out, the cells
+    one step opens back. Cell (r, c) is bit ``16 r + c``.
+
+    Members
+    -------
+    revealed, flagged, zero : Out(256)
+    opening : In(256)
+    """
+
+    def __init__(self):
+        super().__init__({
+            "revealed": Out(CELLS),
+            "flagged": Out(CELLS),
+            "zero": Out(CELLS),
+            "opening": In(CELLS),
         })

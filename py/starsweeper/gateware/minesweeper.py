@@ -2,13 +2,13 @@
 
 from amaranth.hdl import C, Cat, Const, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
-from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTON_BIT, BUTTONS
 from ..model.minesweeper import (
     DIFFICULTIES, GRID, NEIGHBOURS, SWAPS, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty, Status,
 )
+from .board_store import BoardStore, field_mask
 from .buttons import ButtonActions
 from .flood import FloodEngine
 from .interfaces import CellReadPort
@@ -18,10 +18,6 @@ from .neighbour_counter import NeighbourCounter
 __all__ = ["MinesweeperGame"]
 
 CELLS = GRID * GRID
-
-
-def _field_mask(rows, cols):
-    return sum(1 << (r * GRID + c) for r in range(rows) for c in range(cols))
 
 
 def _first_cells_mask(rows, cols, count):
@@ -129,45 +125,23 @@ class MinesweeperGame(wiring.Component):
         m.submodules.buttons = front = self.buttons_front
         m.d.comb += [front.buttons.eq(self.buttons), self.held.eq(front.held)]
 
-        # -- board state ---------------------------------------------------------------------
-        # No path from a register to a register is long (the board's clock is 100 MHz): the
-        # cell a state reads is a register (``probe``), set the clock before; the cell's bits
-        # of every board vector are read into registers (``rd_*``; ``probe_d`` says which
-        # cell); the clock after decides on them and writes, if at all, that same cell.
-        #
-        # The mines are a 16 x 16-bit LUT memory (a row a word), not registers: single cells
-        # go through the probe (its row read register makes a cell write a read-modify-write
-        # of the row); whole rows are written by the first layout and read by the count phase.
-        # One asynchronous read port at the probe's row serves the cell read port directly and
-        # the FSM through a register. The registered row sees the write of its own clock by a
-        # registered forward after it (a transparent port would have Yosys register the
-        # address and leave the LUT RAM's read in the data's path).
-        m.submodules.mines = mines = Memory(shape=GRID, depth=GRID, init=[])
-        mine_write = mines.write_port()
-        mine_read = mines.read_port(domain="comb")
-        mine_read_row = Signal(GRID)         # the row at probe_d's row, as read
-        mine_row = Signal(GRID)              # the same, up to date
-        mine_forward = Signal()
-        mine_forward_row = Signal(GRID)
-        m.d.sync += [mine_read_row.eq(mine_read.data),
-                     mine_forward.eq(mine_write.en & (mine_write.addr == mine_read.addr)),
-                     mine_forward_row.eq(mine_write.data)]
-        m.d.comb += mine_row.eq(Mux(mine_forward, mine_forward_row, mine_read_row))
-        revealed = Signal(CELLS)
-        flagged = Signal(CELLS)
-        zero = Signal(CELLS)                 # no neighbouring mines (and in the field)
-        m.submodules.counts = counts = Memory(shape=4 * GRID, depth=GRID, init=[])
-        count_write = counts.write_port()
-        count_cell = counts.read_port()
-        count_cursor = counts.read_port()
+        # -- the board: every cell's state and the probe (BoardStore) -----------------------------
+        m.submodules.board = board = BoardStore()
+        revealed, flagged = board.flood.revealed, board.flood.flagged
+        probe, probe_d, probe_next = board.probe, board.probe_d, board.probe_next
+        rd_revealed, rd_flagged, rd_mine = board.rd_revealed, board.rd_flagged, board.rd_mine
+        mine_row = board.mine_row
+        mine_we, mine_wd = board.mine_write, board.mine_value
+        revealed_we = board.reveal
+        flagged_we, flagged_wd = board.flag_write, board.flag_value
 
         difficulty = Signal(Difficulty)
         status = Signal(Status, init=Status.READY)
         beginner = difficulty == Difficulty.BEGINNER
         rows = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][0], DIFFICULTIES[Difficulty.INTERMEDIATE][0])
         cols = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][1], DIFFICULTIES[Difficulty.INTERMEDIATE][1])
-        active = Mux(beginner, C(_field_mask(*DIFFICULTIES[Difficulty.BEGINNER][:2]), CELLS),
-                     C(_field_mask(*DIFFICULTIES[Difficulty.INTERMEDIATE][:2]), CELLS))
+        active = Mux(beginner, C(field_mask(*DIFFICULTIES[Difficulty.BEGINNER][:2]), CELLS),
+                     C(field_mask(*DIFFICULTIES[Difficulty.INTERMEDIATE][:2]), CELLS))
         first_cells = Mux(
             beginner,
             C(_first_cells_mask(*DIFFICULTIES[Difficulty.BEGINNER][:2], self.mines[Difficulty.BEGINNER]), CELLS),
@@ -229,23 +203,11 @@ class MinesweeperGame(wiring.Component):
         # A single index for every single-cell read and write keeps the board vectors at one
         # 256:1 read multiplexer and one write decoder each. States choose the next clock's
         # probe (``probe_next``): the cursor unless a state says otherwise.
-        probe = Signal(8)
-        probe_next = Signal(8)
-        probe_d = Signal(8)                  # the cell the rd_* registers hold, and writes go to
-        rd_revealed, rd_flagged = Signal(), Signal()
-        probe_revealed = revealed.bit_select(probe, 1)
-        probe_flagged = flagged.bit_select(probe, 1)
-        m.d.comb += [probe_next.eq(cursor), mine_read.addr.eq(probe[4:])]
-        m.d.sync += [probe.eq(probe_next), probe_d.eq(probe),
-                     rd_revealed.eq(probe_revealed), rd_flagged.eq(probe_flagged)]
-        rd_mine = mine_row.bit_select(probe_d[:4], 1)
-        mine_we, mine_wd = Signal(), Signal()
-        revealed_we = Signal()
-        flagged_we, flagged_wd = Signal(), Signal()
+        m.d.comb += probe_next.eq(cursor)
         read = Cat(self.read.col, self.read.row)
 
-        m.d.comb += count_cursor.addr.eq(cursor_row)
-        cursor_count = count_cursor.data.word_select(cursor_col, 4)
+        m.d.comb += board.cursor_row.eq(cursor_row)
+        cursor_count = board.cursor_counts.as_value().word_select(cursor_col, 4)
 
         nb_row = Signal(5)
         nb_col = Signal(5)
@@ -284,22 +246,19 @@ class MinesweeperGame(wiring.Component):
 
         # -- flood: every cell at once (FloodEngine) ---------------------------------------------
         m.submodules.flood = flood = FloodEngine()
-        m.d.comb += [flood.revealed.eq(revealed), flood.flagged.eq(flagged), flood.zero.eq(zero)]
-        opening, opened_rows = flood.opening, flood.opened_rows
+        wiring.connect(m, board.flood, flood.board)
+        opened_rows = flood.opened_rows
         flood_first = Signal()
         win_scan = Signal(range(CELLS + 2))
 
         with m.FSM(init="NEW"):
             with m.State("NEW"):
                 new_beginner = self.switches[SWITCH_BEGINNER]
+                # No flags, no zero bits; the cells outside the new field revealed: they never open.
+                m.d.comb += [board.new_game.eq(1), board.new_beginner.eq(new_beginner)]
                 m.d.sync += [
                     difficulty.eq(new_beginner),
                     status.eq(Status.READY),
-                    flagged.eq(0), zero.eq(0),
-                    # The cells outside the new game's field start revealed: they never open.
-                    revealed.eq(Mux(new_beginner,
-                                    C(~_field_mask(*DIFFICULTIES[Difficulty.BEGINNER][:2]) % (1 << CELLS), CELLS),
-                                    C(~_field_mask(*DIFFICULTIES[Difficulty.INTERMEDIATE][:2]) % (1 << CELLS), CELLS))),
                     cursor_row.eq(0), cursor_col.eq(0),
                     counter.eq(Mux(new_beginner, self.mines[Difficulty.BEGINNER],
                                    self.mines[Difficulty.INTERMEDIATE])),
@@ -358,9 +317,9 @@ class MinesweeperGame(wiring.Component):
             with m.State("LOAD"):
                 # The first layout, a row a clock: the mines in the first cells, row-major.
                 m.d.comb += [
-                    mine_write.addr.eq(load_row),
-                    mine_write.data.eq(first_cells.word_select(load_row, GRID)),
-                    mine_write.en.eq(1),
+                    board.layout_row.eq(load_row),
+                    board.layout_data.eq(first_cells.word_select(load_row, GRID)),
+                    board.layout_write.eq(1),
                     lcg_request.eq(load_row == 0),
                 ]
                 m.d.sync += load_row.eq(load_row + 1)
@@ -429,12 +388,13 @@ class MinesweeperGame(wiring.Component):
                 ]
                 with m.If(count_step >= 4):
                     m.d.comb += [
-                        count_write.addr.eq(count_row),
-                        count_write.data.eq(neighbour_counter.counts),
-                        count_write.en.eq(1),
+                        board.count_row.eq(count_row),
+                        board.count_data.eq(neighbour_counter.counts),
+                        board.count_write.eq(1),
+                        board.zero_row.eq(count_row),
+                        board.zero_data.eq(neighbour_counter.zero & active.word_select(count_row, GRID)),
+                        board.zero_write.eq(1),
                     ]
-                    row_zero = neighbour_counter.zero & active.word_select(count_row, GRID)
-                    m.d.sync += zero.word_select(count_row, GRID).eq(row_zero)
                 with m.If(count_step == GRID + 3):
                     m.next = "REVEAL"        # the last two clocks probed the cursor's cell
 
@@ -483,7 +443,8 @@ class MinesweeperGame(wiring.Component):
             with m.State("FLOOD"):
                 # One step a clock; opened_rows tells a clock later whether the step opened
                 # anything (a step after an empty one is empty too: nothing changed).
-                m.d.sync += [revealed.eq(revealed | opening), flood_first.eq(0)]
+                m.d.comb += board.flood_step.eq(1)
+                m.d.sync += flood_first.eq(0)
                 with m.If(~flood_first):
                     with m.If(opened_rows.any()):
                         m.d.sync += flood_steps.eq(flood_steps + 1)
@@ -502,39 +463,23 @@ class MinesweeperGame(wiring.Component):
                     m.d.sync += [status.eq(Status.WON), counter.eq(0)]
                     m.next = "IDLE"
 
-        # The single-cell writes, after the FSM: no state that writes a whole vector writes a
-        # cell. Each goes to the cell the rd_* registers hold.
-        with m.If(mine_we):
-            m.d.comb += [
-                mine_write.addr.eq(probe_d[4:]),
-                mine_write.data.eq(Cat(*[Mux(probe_d[:4] == c, mine_wd, mine_row[c])
-                                         for c in range(GRID)])),
-                mine_write.en.eq(1),
-            ]
-        with m.If(revealed_we):
-            m.d.sync += revealed.bit_select(probe_d, 1).eq(1)
-        with m.If(flagged_we):
-            m.d.sync += flagged.bit_select(probe_d, 1).eq(flagged_wd)
-
         # -- cell read port (latency 2): through the probe while idle ----------------------------
         # An enabled clock puts the address into the probe register; the next enabled clock
         # registers the cell's bits from it.
-        m.d.comb += [
-            count_cell.addr.eq(probe[4:]), count_cell.en.eq(self.read.enable),
-        ]
+        m.d.comb += board.read_enable.eq(self.read.enable)
         read_col = Signal(4)
-        cell_mine = mine_read.data.bit_select(probe[:4], 1)
+        cell_mine = board.probe_mine
         cell = self.read.cell
         with m.If(self.read.enable):
             m.d.sync += [
                 read_col.eq(probe[:4]),
                 # No mines before the first reveal (the memory keeps the last game's until then).
                 cell.mine.eq(cell_mine & (status != Status.READY)),
-                cell.revealed.eq(probe_revealed),
-                cell.flagged.eq(probe_flagged | (won_flags & cell_mine)),
+                cell.revealed.eq(board.probe_revealed),
+                cell.flagged.eq(board.probe_flagged | (won_flags & cell_mine)),
                 cell.exploded.eq((status == Status.LOST) & (probe == exploded)),
             ]
-        m.d.comb += cell.count.eq(count_cell.data.word_select(read_col, 4))
+        m.d.comb += cell.count.eq(board.count_cell.as_value().word_select(read_col, 4))
 
         # -- LEDs ---------------------------------------------------------------------------------
         with m.Switch(status):

@@ -1,0 +1,182 @@
+"""The game's board: revealed cells, flags, zero bits, the mine and count memories, the probe."""
+
+from amaranth.hdl import C, Cat, Module, Mux, Signal
+from amaranth.lib import wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from ..model.minesweeper import DIFFICULTIES, GRID, Difficulty
+from .interfaces import FloodSignature
+from .neighbour_counter import RowCounts
+
+__all__ = ["BoardStore", "field_mask"]
+
+CELLS = GRID * GRID
+
+
+def field_mask(rows, cols):
+    """The cells of a ``rows`` x ``cols`` field as a 256-bit mask (cell (r, c) at bit 16 r + c)."""
+    return sum(1 << (r * GRID + c) for r in range(rows) for c in range(cols))
+
+
+class BoardStore(wiring.Component):
+    """Every cell's state, and the probe through which one cell a clock is read and written.
+
+    Revealed cells, flags and zero bits (no neighbouring mine, in the field) are 256-bit
+    registers, since the flood needs every cell at once. The mines are a 16 x 16-bit LUT memory
+    (a row a word): single cells go through the probe (its row read register makes a cell write
+    a read-modify-write of the row); whole rows are written by the first layout and read by the
+    count phase. One asynchronous read port at the probe's row serves the cell read port
+    directly and the controller through a register, which sees the write of its own clock by a
+    registered forward (a transparent port would have Yosys register the address and leave the
+    LUT RAM's read in the data's path). The counts are a 16 x 64-bit memory.
+
+    No path is long at 100 MHz: the cell a state reads is ``probe``, set the clock before; the
+    cell's bits are read into registers (``rd_*``, of the cell ``probe_d``); the clock after
+    decides on them and writes, if at all, that same cell.
+
+    Attributes
+    ----------
+    probe_next : In(8)
+        The cell (16 row + column) to probe in the next clock.
+    probe, probe_d : Out(8)
+        The cell probed now, and the one probed a clock before, which ``rd_*`` hold and the
+        single-cell writes go to.
+    probe_revealed, probe_flagged, probe_mine : Out(1)
+        The probed cell's bits, combinational (for the cell read port).
+    rd_revealed, rd_flagged, rd_mine : Out(1)
+        ``probe_d``'s bits (the mine up to date with a write in the clock it was read).
+    mine_row : Out(16)
+        ``probe_d``'s row of mines, up to date (the count phase's input).
+    new_game, new_beginner : In(1)
+        A new game: no flags, no zero bits, the cells outside the new field (beginner's when
+        ``new_beginner``) revealed, so that they never open.
+    flood_step : In(1)
+        Reveal the cells of ``flood.opening``.
+    reveal : In(1)
+        Reveal ``probe_d``.
+    flag_write, flag_value : In(1)
+        Set ``probe_d``'s flag to ``flag_value``.
+    mine_write, mine_value : In(1)
+        Set ``probe_d``'s mine to ``mine_value``.
+    layout_write, layout_row, layout_data : In(1), In(4), In(16)
+        Write a whole row of mines (the first layout).
+    zero_write, zero_row, zero_data : In(1), In(4), In(16)
+        Write a whole row of zero bits (the count phase).
+    count_write, count_row, count_data : In(1), In(4), In(RowCounts)
+        Write a row of neighbour counts.
+    read_enable : In(1)
+        The cell read port's enable: ``count_cell`` follows the probe's row only then.
+    count_cell : Out(RowCounts)
+        The counts of the probe's row, a clock later.
+    cursor_row : In(4)
+        The cursor's row.
+    cursor_counts : Out(RowCounts)
+        Its counts, a clock later.
+    flood : Out(FloodSignature)
+        The board for the flood, and the cells it opens.
+    """
+
+    def __init__(self):
+        super().__init__({
+            "probe_next": In(8),
+            "probe": Out(8),
+            "probe_d": Out(8),
+            "probe_revealed": Out(1),
+            "probe_flagged": Out(1),
+            "probe_mine": Out(1),
+            "rd_revealed": Out(1),
+            "rd_flagged": Out(1),
+            "rd_mine": Out(1),
+            "mine_row": Out(GRID),
+            "new_game": In(1),
+            "new_beginner": In(1),
+            "flood_step": In(1),
+            "reveal": In(1),
+            "flag_write": In(1),
+            "flag_value": In(1),
+            "mine_write": In(1),
+            "mine_value": In(1),
+            "layout_write": In(1),
+            "layout_row": In(4),
+            "layout_data": In(GRID),
+            "zero_write": In(1),
+            "zero_row": In(4),
+            "zero_data": In(GRID),
+            "count_write": In(1),
+            "count_row": In(4),
+            "count_data": In(RowCounts),
+            "read_enable": In(1, init=1),
+            "count_cell": Out(RowCounts),
+            "cursor_row": In(4),
+            "cursor_counts": Out(RowCounts),
+            "flood": Out(FloodSignature()),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        revealed, flagged, zero = self.flood.revealed, self.flood.flagged, self.flood.zero
+        probe, probe_d = self.probe, self.probe_d
+
+        # -- the probe ------------------------------------------------------------------------
+        m.d.comb += [self.probe_revealed.eq(revealed.bit_select(probe, 1)),
+                     self.probe_flagged.eq(flagged.bit_select(probe, 1))]
+        m.d.sync += [probe.eq(self.probe_next), probe_d.eq(probe),
+                     self.rd_revealed.eq(self.probe_revealed), self.rd_flagged.eq(self.probe_flagged)]
+
+        # -- mines --------------------------------------------------------------------------
+        m.submodules.mines = mines = Memory(shape=GRID, depth=GRID, init=[])
+        mine_write = mines.write_port()
+        mine_read = mines.read_port(domain="comb")
+        mine_read_row = Signal(GRID)         # the row at probe_d's row, as read
+        mine_forward = Signal()
+        mine_forward_row = Signal(GRID)
+        m.d.comb += [mine_read.addr.eq(probe[4:]),
+                     self.probe_mine.eq(mine_read.data.bit_select(probe[:4], 1))]
+        m.d.sync += [mine_read_row.eq(mine_read.data),
+                     mine_forward.eq(mine_write.en & (mine_write.addr == mine_read.addr)),
+                     mine_forward_row.eq(mine_write.data)]
+        mine_row = self.mine_row
+        m.d.comb += [mine_row.eq(Mux(mine_forward, mine_forward_row, mine_read_row)),
+                     self.rd_mine.eq(mine_row.bit_select(probe_d[:4], 1))]
+        with m.If(self.layout_write):
+            m.d.comb += [mine_write.addr.eq(self.layout_row), mine_write.data.eq(self.layout_data),
+                         mine_write.en.eq(1)]
+        with m.If(self.mine_write):
+            m.d.comb += [
+                mine_write.addr.eq(probe_d[4:]),
+                mine_write.data.eq(Cat(*[Mux(probe_d[:4] == c, self.mine_value, mine_row[c])
+                                         for c in range(GRID)])),
+                mine_write.en.eq(1),
+            ]
+
+        # -- counts -------------------------------------------------------------------------
+        m.submodules.counts = counts = Memory(shape=RowCounts, depth=GRID, init=[])
+        count_write = counts.write_port()
+        count_cell = counts.read_port()
+        count_cursor = counts.read_port()
+        m.d.comb += [
+            count_write.addr.eq(self.count_row), count_write.data.eq(self.count_data),
+            count_write.en.eq(self.count_write),
+            count_cell.addr.eq(probe[4:]), count_cell.en.eq(self.read_enable),
+            self.count_cell.eq(count_cell.data),
+            count_cursor.addr.eq(self.cursor_row), self.cursor_counts.eq(count_cursor.data),
+        ]
+
+        # -- the cell vectors: whole-vector writes, then single cells --------------------------
+        with m.If(self.new_game):
+            outside = {d: C(~field_mask(*DIFFICULTIES[d][:2]) % (1 << CELLS), CELLS) for d in Difficulty}
+            m.d.sync += [
+                flagged.eq(0), zero.eq(0),
+                revealed.eq(Mux(self.new_beginner, outside[Difficulty.BEGINNER],
+                                outside[Difficulty.INTERMEDIATE])),
+            ]
+        with m.If(self.flood_step):
+            m.d.sync += revealed.eq(revealed | self.flood.opening)
+        with m.If(self.zero_write):
+            m.d.sync += zero.word_select(self.zero_row, GRID).eq(self.zero_data)
+        with m.If(self.reveal):
+            m.d.sync += revealed.bit_select(probe_d, 1).eq(1)
+        with m.If(self.flag_write):
+            m.d.sync += flagged.bit_select(probe_d, 1).eq(self.flag_value)
+        return m
