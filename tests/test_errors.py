@@ -8,7 +8,6 @@ Yosys' input) are stand-in executables on PATH or broken files.
 """
 
 import errno
-import hashlib
 import io
 import os
 from pathlib import Path

@@ -16,7 +16,7 @@ import pytest
 from starsweeper.cli import main
 from starsweeper.model.minesweeper import SWITCH_BEGINNER
 from starsweeper.model.display import PANEL_X, SMILEY, field_origin, render, to_rgb888
-from starsweeper.model.minesweeper import Difficulty, Direction, MinesweeperGame, Status
+from starsweeper.model.minesweeper import Difficulty, MinesweeperGame, Status
 from starsweeper.moves import play
 from starsweeper import play as play_module
 from starsweeper.play import PlayWindow, frame_rate, play_parameters

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 import signal
 import stat
-import struct
 import sys
 
 import pytest

@@ -1,6 +1,6 @@
 """The parallel flood: every cell at once, one step a clock."""
 
-from amaranth.hdl import C, Cat, Module, Signal
+from amaranth.hdl import C, Cat, Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 

@@ -1,7 +1,8 @@
-"""The Minesweeper game core: board state, placement, flood, flags, chords, counter, timer."""
+"""The Minesweeper game core: the controller that joins its parts (buttons, board store, generator,
+neighbour counter, flood) and plays placement, flags, reveals, chords, the counter and the timer."""
 
-from amaranth.hdl import C, Cat, Const, Module, Mux, Signal, signed
-from amaranth.lib import data, wiring
+from amaranth.hdl import C, Cat, Module, Mux, Signal, signed
+from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTON_BIT, BUTTONS
