@@ -198,7 +198,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .enable(pixel_enable),
     .held(held),
     .\port$134$0 (\$11 ),
-    .\port$1759$0 (\$12 ),
+    .\port$1653$0 (\$12 ),
     .read__col(read__col),
     .read__row(read__row),
     .rst(rst),
@@ -221,7 +221,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .held(held),
     .leds(leds),
     .\port$134$0 (\$11 ),
-    .\port$1759$0 (\$12 ),
+    .\port$1653$0 (\$12 ),
     .read__col(read__col),
     .read__enable(pixel_enable),
     .read__row(read__row),
@@ -704,7 +704,7 @@ module \minesweeper_system.digits$71.timer_bcd (rst, start, busy, value, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enable, \port$1759$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enable, \port$1653$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -1022,8 +1022,8 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   wire [59:0] pixels;
   input [3:0] \port$134$0 ;
   wire [3:0] \port$134$0 ;
-  input [3:0] \port$1759$0 ;
-  wire [3:0] \port$1759$0 ;
+  input [3:0] \port$1653$0 ;
+  wire [3:0] \port$1653$0 ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
@@ -1081,12 +1081,12 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1759$0 [2];
-  assign \$8  = ~ \port$1759$0 [0];
+  assign \$7  = \$6  & \port$1653$0 [2];
+  assign \$8  = ~ \port$1653$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1759$0 [0];
-  assign \$12  = debug & \port$1759$0 [0];
+  assign \$11  = \$10  & \port$1653$0 [0];
+  assign \$12  = debug & \port$1653$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$134$0 ;
   assign \$15  = \port$134$0  == 4'h8;
@@ -1395,7 +1395,7 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1759$0 [1]) begin
+      if (\port$1653$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -1408,13 +1408,13 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1759$0 [1]) begin
+      if (\port$1653$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1759$0 [3]) begin
+      end else if (\port$1653$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1759$0 [2]) begin
+      end else if (\port$1653$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1437,13 +1437,13 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1759$0 [1]) begin
+      if (\port$1653$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1759$0 [3]) begin
+      end else if (\port$1653$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1759$0 [2]) begin
+      end else if (\port$1653$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1459,13 +1459,13 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1759$0 [1]) begin
+      if (\port$1653$0 [1]) begin
         glyph = \port$134$0 ;
-      end else if (\port$1759$0 [3]) begin
+      end else if (\port$1653$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1759$0 [2]) begin
+      end else if (\port$1653$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -2184,16 +2184,16 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1759$0 , \port$134$0  };
+  assign read__cell = { \port$1653$0 , \port$134$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
   assign \read__cell.count  = \port$134$0 ;
-  assign \read__cell.mine  = \port$1759$0 [0];
-  assign \read__cell.revealed  = \port$1759$0 [1];
-  assign \read__cell.flagged  = \port$1759$0 [2];
-  assign \read__cell.exploded  = \port$1759$0 [3];
+  assign \read__cell.mine  = \port$1653$0 [0];
+  assign \read__cell.revealed  = \port$1653$0 [1];
+  assign \read__cell.flagged  = \port$1653$0 [2];
+  assign \read__cell.exploded  = \port$1653$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -3478,7 +3478,7 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held, read__enable, \port$1759$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held, read__enable, \port$1653$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -3917,8 +3917,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   output [3:0] \port$134$0 ;
   wire [3:0] \port$134$0 ;
   (* init = 4'h0 *)
-  output [3:0] \port$1759$0 ;
-  wire [3:0] \port$1759$0 ;
+  output [3:0] \port$1653$0 ;
+  wire [3:0] \port$1653$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   wire [7:0] probe;
@@ -4339,22 +4339,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   \minesweeper_system.game.neighbour_counter  neighbour_counter (
     .clk(clk),
     .counts(counts),
-    .\port$1146$0 (\$264 ),
-    .\port$1155$0 (\$265 ),
-    .\port$1164$0 (\$266 ),
-    .\port$1173$0 (\$267 ),
-    .\port$1182$0 (\$268 ),
-    .\port$1191$0 (\$269 ),
-    .\port$1200$0 (\$270 ),
-    .\port$1209$0 (\$271 ),
-    .\port$1218$0 (\$272 ),
-    .\port$1227$0 (\$273 ),
-    .\port$1236$0 (\$274 ),
-    .\port$1245$0 (\$275 ),
-    .\port$1254$0 (\$276 ),
-    .\port$1263$0 (\$277 ),
-    .\port$1272$0 (\$278 ),
-    .\port$1278$0 (\$279 ),
+    .\port$1142$0 (\$264 ),
+    .\port$1144$0 (\$265 ),
+    .\port$1146$0 (\$266 ),
+    .\port$1148$0 (\$267 ),
+    .\port$1150$0 (\$268 ),
+    .\port$1152$0 (\$269 ),
+    .\port$1154$0 (\$270 ),
+    .\port$1156$0 (\$271 ),
+    .\port$1158$0 (\$272 ),
+    .\port$1160$0 (\$273 ),
+    .\port$1162$0 (\$274 ),
+    .\port$1164$0 (\$275 ),
+    .\port$1166$0 (\$276 ),
+    .\port$1168$0 (\$277 ),
+    .\port$1170$0 (\$278 ),
+    .\port$1172$0 (\$279 ),
     .row(row),
     .rst(rst),
     .shift(shift)
@@ -6009,7 +6009,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   assign read_enable = read__enable;
   assign read__cell = { \$233 , \$70  };
   assign \port$134$0  = \$70 ;
-  assign \port$1759$0  = \$233 ;
+  assign \port$1653$0  = \$233 ;
   assign \count_data[0]  = count_data[3:0];
   assign \count_data[1]  = count_data[7:4];
   assign \count_data[2]  = count_data[11:8];
@@ -8396,7 +8396,7 @@ module \minesweeper_system.game.lcg (rst, ready, load, load_value, request, valu
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.neighbour_counter (rst, \port$1146$0 , \port$1155$0 , \port$1164$0 , \port$1173$0 , \port$1182$0 , \port$1191$0 , \port$1200$0 , \port$1209$0 , \port$1218$0 , \port$1227$0 , \port$1236$0 , \port$1245$0 , \port$1254$0 , \port$1263$0 , \port$1272$0 , \port$1278$0 , shift, row, counts, clk
+module \minesweeper_system.game.neighbour_counter (rst, \port$1142$0 , \port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , \port$1154$0 , \port$1156$0 , \port$1158$0 , \port$1160$0 , \port$1162$0 , \port$1164$0 , \port$1166$0 , \port$1168$0 , \port$1170$0 , \port$1172$0 , shift, row, counts, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$18  = 0;
   wire [4:0] \$1 ;
@@ -8426,162 +8426,56 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1146$0 , \port$115
   wire [6:0] \$120 ;
   wire [7:0] \$121 ;
   wire [8:0] \$122 ;
-  wire [4:0] \$123 ;
-  wire [5:0] \$124 ;
-  wire [6:0] \$125 ;
-  wire [7:0] \$126 ;
-  wire [8:0] \$127 ;
+  wire \$123 ;
+  wire \$124 ;
+  wire \$125 ;
+  wire \$126 ;
+  wire \$127 ;
   wire \$128 ;
-  wire [4:0] \$129 ;
+  wire \$129 ;
   wire [11:0] \$13 ;
-  wire [5:0] \$130 ;
-  wire [6:0] \$131 ;
-  wire [7:0] \$132 ;
-  wire [8:0] \$133 ;
-  wire [9:0] \$134 ;
-  wire [10:0] \$135 ;
-  wire [11:0] \$136 ;
+  wire \$130 ;
+  wire \$131 ;
+  wire \$132 ;
+  wire \$133 ;
+  wire \$134 ;
+  wire \$135 ;
+  wire \$136 ;
   wire \$137 ;
-  wire [4:0] \$138 ;
-  wire [5:0] \$139 ;
+  wire \$138 ;
+  wire \$139 ;
   wire [4:0] \$14 ;
-  wire [6:0] \$140 ;
-  wire [7:0] \$141 ;
-  wire [8:0] \$142 ;
-  wire [9:0] \$143 ;
-  wire [10:0] \$144 ;
-  wire [11:0] \$145 ;
+  wire \$140 ;
+  wire \$141 ;
+  wire \$142 ;
+  wire \$143 ;
+  wire \$144 ;
+  wire \$145 ;
   wire \$146 ;
-  wire [4:0] \$147 ;
-  wire [5:0] \$148 ;
-  wire [6:0] \$149 ;
+  wire \$147 ;
+  wire \$148 ;
+  wire \$149 ;
   wire [5:0] \$15 ;
-  wire [7:0] \$150 ;
-  wire [8:0] \$151 ;
-  wire [9:0] \$152 ;
-  wire [10:0] \$153 ;
-  wire [11:0] \$154 ;
-  wire \$155 ;
-  wire [4:0] \$156 ;
-  wire [5:0] \$157 ;
-  wire [6:0] \$158 ;
-  wire [7:0] \$159 ;
+  wire \$150 ;
+  wire \$151 ;
+  wire \$152 ;
+  wire \$153 ;
+  wire \$154 ;
+  reg [15:0] \$155 ;
+  reg [15:0] \$156 ;
+  reg [15:0] \$157 ;
   wire [6:0] \$16 ;
-  wire [8:0] \$160 ;
-  wire [9:0] \$161 ;
-  wire [10:0] \$162 ;
-  wire [11:0] \$163 ;
-  wire \$164 ;
-  wire [4:0] \$165 ;
-  wire [5:0] \$166 ;
-  wire [6:0] \$167 ;
-  wire [7:0] \$168 ;
-  wire [8:0] \$169 ;
   wire [7:0] \$17 ;
-  wire [9:0] \$170 ;
-  wire [10:0] \$171 ;
-  wire [11:0] \$172 ;
-  wire \$173 ;
-  wire [4:0] \$174 ;
-  wire [5:0] \$175 ;
-  wire [6:0] \$176 ;
-  wire [7:0] \$177 ;
-  wire [8:0] \$178 ;
-  wire [9:0] \$179 ;
   wire [8:0] \$18 ;
-  wire [10:0] \$180 ;
-  wire [11:0] \$181 ;
-  wire \$182 ;
-  wire [4:0] \$183 ;
-  wire [5:0] \$184 ;
-  wire [6:0] \$185 ;
-  wire [7:0] \$186 ;
-  wire [8:0] \$187 ;
-  wire [9:0] \$188 ;
-  wire [10:0] \$189 ;
   wire [9:0] \$19 ;
-  wire [11:0] \$190 ;
-  wire \$191 ;
-  wire [4:0] \$192 ;
-  wire [5:0] \$193 ;
-  wire [6:0] \$194 ;
-  wire [7:0] \$195 ;
-  wire [8:0] \$196 ;
-  wire [9:0] \$197 ;
-  wire [10:0] \$198 ;
-  wire [11:0] \$199 ;
   wire [5:0] \$2 ;
   wire [10:0] \$20 ;
-  wire \$200 ;
-  wire [4:0] \$201 ;
-  wire [5:0] \$202 ;
-  wire [6:0] \$203 ;
-  wire [7:0] \$204 ;
-  wire [8:0] \$205 ;
-  wire [9:0] \$206 ;
-  wire [10:0] \$207 ;
-  wire [11:0] \$208 ;
-  wire \$209 ;
   wire [11:0] \$21 ;
-  wire [4:0] \$210 ;
-  wire [5:0] \$211 ;
-  wire [6:0] \$212 ;
-  wire [7:0] \$213 ;
-  wire [8:0] \$214 ;
-  wire [9:0] \$215 ;
-  wire [10:0] \$216 ;
-  wire [11:0] \$217 ;
-  wire \$218 ;
-  wire [4:0] \$219 ;
   wire [4:0] \$22 ;
-  wire [5:0] \$220 ;
-  wire [6:0] \$221 ;
-  wire [7:0] \$222 ;
-  wire [8:0] \$223 ;
-  wire [9:0] \$224 ;
-  wire [10:0] \$225 ;
-  wire [11:0] \$226 ;
-  wire \$227 ;
-  wire [4:0] \$228 ;
-  wire [5:0] \$229 ;
   wire [5:0] \$23 ;
-  wire [6:0] \$230 ;
-  wire [7:0] \$231 ;
-  wire [8:0] \$232 ;
-  wire [9:0] \$233 ;
-  wire [10:0] \$234 ;
-  wire [11:0] \$235 ;
-  wire \$236 ;
-  wire [4:0] \$237 ;
-  wire [5:0] \$238 ;
-  wire [6:0] \$239 ;
   wire [6:0] \$24 ;
-  wire [7:0] \$240 ;
-  wire [8:0] \$241 ;
-  wire [9:0] \$242 ;
-  wire [10:0] \$243 ;
-  wire [11:0] \$244 ;
-  wire \$245 ;
-  wire [4:0] \$246 ;
-  wire [5:0] \$247 ;
-  wire [6:0] \$248 ;
-  wire [7:0] \$249 ;
   wire [7:0] \$25 ;
-  wire [8:0] \$250 ;
-  wire [9:0] \$251 ;
-  wire [10:0] \$252 ;
-  wire [11:0] \$253 ;
-  wire \$254 ;
-  wire [4:0] \$255 ;
-  wire [5:0] \$256 ;
-  wire [6:0] \$257 ;
-  wire [7:0] \$258 ;
-  wire [8:0] \$259 ;
   wire [8:0] \$26 ;
-  wire \$260 ;
-  reg [15:0] \$261 ;
-  reg [15:0] \$262 ;
-  reg [15:0] \$263 ;
   wire [9:0] \$27 ;
   wire [10:0] \$28 ;
   wire [11:0] \$29 ;
@@ -8685,38 +8579,38 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1146$0 , \port$115
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
+  output \port$1142$0 ;
+  wire \port$1142$0 ;
+  output \port$1144$0 ;
+  wire \port$1144$0 ;
   output \port$1146$0 ;
   wire \port$1146$0 ;
-  output \port$1155$0 ;
-  wire \port$1155$0 ;
+  output \port$1148$0 ;
+  wire \port$1148$0 ;
+  output \port$1150$0 ;
+  wire \port$1150$0 ;
+  output \port$1152$0 ;
+  wire \port$1152$0 ;
+  output \port$1154$0 ;
+  wire \port$1154$0 ;
+  output \port$1156$0 ;
+  wire \port$1156$0 ;
+  output \port$1158$0 ;
+  wire \port$1158$0 ;
+  output \port$1160$0 ;
+  wire \port$1160$0 ;
+  output \port$1162$0 ;
+  wire \port$1162$0 ;
   output \port$1164$0 ;
   wire \port$1164$0 ;
-  output \port$1173$0 ;
-  wire \port$1173$0 ;
-  output \port$1182$0 ;
-  wire \port$1182$0 ;
-  output \port$1191$0 ;
-  wire \port$1191$0 ;
-  output \port$1200$0 ;
-  wire \port$1200$0 ;
-  output \port$1209$0 ;
-  wire \port$1209$0 ;
-  output \port$1218$0 ;
-  wire \port$1218$0 ;
-  output \port$1227$0 ;
-  wire \port$1227$0 ;
-  output \port$1236$0 ;
-  wire \port$1236$0 ;
-  output \port$1245$0 ;
-  wire \port$1245$0 ;
-  output \port$1254$0 ;
-  wire \port$1254$0 ;
-  output \port$1263$0 ;
-  wire \port$1263$0 ;
-  output \port$1272$0 ;
-  wire \port$1272$0 ;
-  output \port$1278$0 ;
-  wire \port$1278$0 ;
+  output \port$1166$0 ;
+  wire \port$1166$0 ;
+  output \port$1168$0 ;
+  wire \port$1168$0 ;
+  output \port$1170$0 ;
+  wire \port$1170$0 ;
+  output \port$1172$0 ;
+  wire \port$1172$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -8846,197 +8740,91 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1146$0 , \port$115
   assign \$120  = \$119  + \$signal [14];
   assign \$121  = \$120  + \$signal$4 [14];
   assign \$122  = \$121  + down[14];
-  assign \$123  = 1'h0 + \$signal [0];
-  assign \$124  = \$123  + down[0];
-  assign \$125  = \$124  + \$signal [1];
-  assign \$126  = \$125  + \$signal$4 [1];
-  assign \$127  = \$126  + down[1];
-  assign \$128  = ! \$127 [3:0];
-  assign \$129  = 1'h0 + \$signal [1];
-  assign \$130  = \$129  + down[1];
-  assign \$131  = \$130  + \$signal [0];
-  assign \$132  = \$131  + \$signal$4 [0];
-  assign \$133  = \$132  + down[0];
-  assign \$134  = \$133  + \$signal [2];
-  assign \$135  = \$134  + \$signal$4 [2];
-  assign \$136  = \$135  + down[2];
-  assign \$137  = ! \$136 [3:0];
-  assign \$138  = 1'h0 + \$signal [2];
-  assign \$139  = \$138  + down[2];
-  assign \$140  = \$139  + \$signal [1];
-  assign \$141  = \$140  + \$signal$4 [1];
-  assign \$142  = \$141  + down[1];
-  assign \$143  = \$142  + \$signal [3];
-  assign \$144  = \$143  + \$signal$4 [3];
-  assign \$145  = \$144  + down[3];
-  assign \$146  = ! \$145 [3:0];
-  assign \$147  = 1'h0 + \$signal [3];
-  assign \$148  = \$147  + down[3];
-  assign \$149  = \$148  + \$signal [2];
-  assign \$150  = \$149  + \$signal$4 [2];
-  assign \$151  = \$150  + down[2];
-  assign \$152  = \$151  + \$signal [4];
-  assign \$153  = \$152  + \$signal$4 [4];
-  assign \$154  = \$153  + down[4];
-  assign \$155  = ! \$154 [3:0];
-  assign \$156  = 1'h0 + \$signal [4];
-  assign \$157  = \$156  + down[4];
-  assign \$158  = \$157  + \$signal [3];
-  assign \$159  = \$158  + \$signal$4 [3];
-  assign \$160  = \$159  + down[3];
-  assign \$161  = \$160  + \$signal [5];
-  assign \$162  = \$161  + \$signal$4 [5];
-  assign \$163  = \$162  + down[5];
-  assign \$164  = ! \$163 [3:0];
-  assign \$165  = 1'h0 + \$signal [5];
-  assign \$166  = \$165  + down[5];
-  assign \$167  = \$166  + \$signal [4];
-  assign \$168  = \$167  + \$signal$4 [4];
-  assign \$169  = \$168  + down[4];
-  assign \$170  = \$169  + \$signal [6];
-  assign \$171  = \$170  + \$signal$4 [6];
-  assign \$172  = \$171  + down[6];
-  assign \$173  = ! \$172 [3:0];
-  assign \$174  = 1'h0 + \$signal [6];
-  assign \$175  = \$174  + down[6];
-  assign \$176  = \$175  + \$signal [5];
-  assign \$177  = \$176  + \$signal$4 [5];
-  assign \$178  = \$177  + down[5];
-  assign \$179  = \$178  + \$signal [7];
-  assign \$180  = \$179  + \$signal$4 [7];
-  assign \$181  = \$180  + down[7];
-  assign \$182  = ! \$181 [3:0];
-  assign \$183  = 1'h0 + \$signal [7];
-  assign \$184  = \$183  + down[7];
-  assign \$185  = \$184  + \$signal [6];
-  assign \$186  = \$185  + \$signal$4 [6];
-  assign \$187  = \$186  + down[6];
-  assign \$188  = \$187  + \$signal [8];
-  assign \$189  = \$188  + \$signal$4 [8];
-  assign \$190  = \$189  + down[8];
-  assign \$191  = ! \$190 [3:0];
-  assign \$192  = 1'h0 + \$signal [8];
-  assign \$193  = \$192  + down[8];
-  assign \$194  = \$193  + \$signal [7];
-  assign \$195  = \$194  + \$signal$4 [7];
-  assign \$196  = \$195  + down[7];
-  assign \$197  = \$196  + \$signal [9];
-  assign \$198  = \$197  + \$signal$4 [9];
-  assign \$199  = \$198  + down[9];
-  assign \$200  = ! \$199 [3:0];
-  assign \$201  = 1'h0 + \$signal [9];
-  assign \$202  = \$201  + down[9];
-  assign \$203  = \$202  + \$signal [8];
-  assign \$204  = \$203  + \$signal$4 [8];
-  assign \$205  = \$204  + down[8];
-  assign \$206  = \$205  + \$signal [10];
-  assign \$207  = \$206  + \$signal$4 [10];
-  assign \$208  = \$207  + down[10];
-  assign \$209  = ! \$208 [3:0];
-  assign \$210  = 1'h0 + \$signal [10];
-  assign \$211  = \$210  + down[10];
-  assign \$212  = \$211  + \$signal [9];
-  assign \$213  = \$212  + \$signal$4 [9];
-  assign \$214  = \$213  + down[9];
-  assign \$215  = \$214  + \$signal [11];
-  assign \$216  = \$215  + \$signal$4 [11];
-  assign \$217  = \$216  + down[11];
-  assign \$218  = ! \$217 [3:0];
-  assign \$219  = 1'h0 + \$signal [11];
-  assign \$220  = \$219  + down[11];
-  assign \$221  = \$220  + \$signal [10];
-  assign \$222  = \$221  + \$signal$4 [10];
-  assign \$223  = \$222  + down[10];
-  assign \$224  = \$223  + \$signal [12];
-  assign \$225  = \$224  + \$signal$4 [12];
-  assign \$226  = \$225  + down[12];
-  assign \$227  = ! \$226 [3:0];
-  assign \$228  = 1'h0 + \$signal [12];
-  assign \$229  = \$228  + down[12];
-  assign \$230  = \$229  + \$signal [11];
-  assign \$231  = \$230  + \$signal$4 [11];
-  assign \$232  = \$231  + down[11];
-  assign \$233  = \$232  + \$signal [13];
-  assign \$234  = \$233  + \$signal$4 [13];
-  assign \$235  = \$234  + down[13];
-  assign \$236  = ! \$235 [3:0];
-  assign \$237  = 1'h0 + \$signal [13];
-  assign \$238  = \$237  + down[13];
-  assign \$239  = \$238  + \$signal [12];
-  assign \$240  = \$239  + \$signal$4 [12];
-  assign \$241  = \$240  + down[12];
-  assign \$242  = \$241  + \$signal [14];
-  assign \$243  = \$242  + \$signal$4 [14];
-  assign \$244  = \$243  + down[14];
-  assign \$245  = ! \$244 [3:0];
-  assign \$246  = 1'h0 + \$signal [14];
-  assign \$247  = \$246  + down[14];
-  assign \$248  = \$247  + \$signal [13];
-  assign \$249  = \$248  + \$signal$4 [13];
-  assign \$250  = \$249  + down[13];
-  assign \$251  = \$250  + \$signal [15];
-  assign \$252  = \$251  + \$signal$4 [15];
-  assign \$253  = \$252  + down[15];
-  assign \$254  = ! \$253 [3:0];
-  assign \$255  = 1'h0 + \$signal [15];
-  assign \$256  = \$255  + down[15];
-  assign \$257  = \$256  + \$signal [14];
-  assign \$258  = \$257  + \$signal$4 [14];
-  assign \$259  = \$258  + down[14];
-  assign \$260  = ! \$259 [3:0];
+  assign \$123  = | { down[1], \$signal$4 [1], \$signal [1], down[0], \$signal [0] };
+  assign \$124  = ~ \$123 ;
+  assign \$125  = | { down[2], \$signal$4 [2], \$signal [2], down[0], \$signal$4 [0], \$signal [0], down[1], \$signal [1] };
+  assign \$126  = ~ \$125 ;
+  assign \$127  = | { down[3], \$signal$4 [3], \$signal [3], down[1], \$signal$4 [1], \$signal [1], down[2], \$signal [2] };
+  assign \$128  = ~ \$127 ;
+  assign \$129  = | { down[4], \$signal$4 [4], \$signal [4], down[2], \$signal$4 [2], \$signal [2], down[3], \$signal [3] };
+  assign \$130  = ~ \$129 ;
+  assign \$131  = | { down[5], \$signal$4 [5], \$signal [5], down[3], \$signal$4 [3], \$signal [3], down[4], \$signal [4] };
+  assign \$132  = ~ \$131 ;
+  assign \$133  = | { down[6], \$signal$4 [6], \$signal [6], down[4], \$signal$4 [4], \$signal [4], down[5], \$signal [5] };
+  assign \$134  = ~ \$133 ;
+  assign \$135  = | { down[7], \$signal$4 [7], \$signal [7], down[5], \$signal$4 [5], \$signal [5], down[6], \$signal [6] };
+  assign \$136  = ~ \$135 ;
+  assign \$137  = | { down[8], \$signal$4 [8], \$signal [8], down[6], \$signal$4 [6], \$signal [6], down[7], \$signal [7] };
+  assign \$138  = ~ \$137 ;
+  assign \$139  = | { down[9], \$signal$4 [9], \$signal [9], down[7], \$signal$4 [7], \$signal [7], down[8], \$signal [8] };
+  assign \$140  = ~ \$139 ;
+  assign \$141  = | { down[10], \$signal$4 [10], \$signal [10], down[8], \$signal$4 [8], \$signal [8], down[9], \$signal [9] };
+  assign \$142  = ~ \$141 ;
+  assign \$143  = | { down[11], \$signal$4 [11], \$signal [11], down[9], \$signal$4 [9], \$signal [9], down[10], \$signal [10] };
+  assign \$144  = ~ \$143 ;
+  assign \$145  = | { down[12], \$signal$4 [12], \$signal [12], down[10], \$signal$4 [10], \$signal [10], down[11], \$signal [11] };
+  assign \$146  = ~ \$145 ;
+  assign \$147  = | { down[13], \$signal$4 [13], \$signal [13], down[11], \$signal$4 [11], \$signal [11], down[12], \$signal [12] };
+  assign \$148  = ~ \$147 ;
+  assign \$149  = | { down[14], \$signal$4 [14], \$signal [14], down[12], \$signal$4 [12], \$signal [12], down[13], \$signal [13] };
+  assign \$150  = ~ \$149 ;
+  assign \$151  = | { down[15], \$signal$4 [15], \$signal [15], down[13], \$signal$4 [13], \$signal [13], down[14], \$signal [14] };
+  assign \$152  = ~ \$151 ;
+  assign \$153  = | { down[14], \$signal$4 [14], \$signal [14], down[15], \$signal [15] };
+  assign \$154  = ~ \$153 ;
   always @(posedge clk)
-    \$signal  <= \$261 ;
+    \$signal  <= \$155 ;
   always @(posedge clk)
-    \$signal$4  <= \$262 ;
+    \$signal$4  <= \$156 ;
   always @(posedge clk)
-    down <= \$263 ;
+    down <= \$157 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$261  = \$signal ;
+    \$155  = \$signal ;
     if (shift) begin
-      \$261  = \$signal$4 ;
+      \$155  = \$signal$4 ;
     end
     if (rst) begin
-      \$261  = 16'h0000;
+      \$155  = 16'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$262  = \$signal$4 ;
+    \$156  = \$signal$4 ;
     if (shift) begin
-      \$262  = down;
+      \$156  = down;
     end
     if (rst) begin
-      \$262  = 16'h0000;
+      \$156  = 16'h0000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$263  = down;
+    \$157  = down;
     if (shift) begin
-      \$263  = row;
+      \$157  = row;
     end
     if (rst) begin
-      \$263  = 16'h0000;
+      \$157  = 16'h0000;
     end
   end
-  assign zero = { \$260 , \$254 , \$245 , \$236 , \$227 , \$218 , \$209 , \$200 , \$191 , \$182 , \$173 , \$164 , \$155 , \$146 , \$137 , \$128  };
+  assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
+  assign \port$1142$0  = \$124 ;
+  assign \port$1144$0  = \$126 ;
   assign \port$1146$0  = \$128 ;
-  assign \port$1155$0  = \$137 ;
+  assign \port$1148$0  = \$130 ;
+  assign \port$1150$0  = \$132 ;
+  assign \port$1152$0  = \$134 ;
+  assign \port$1154$0  = \$136 ;
+  assign \port$1156$0  = \$138 ;
+  assign \port$1158$0  = \$140 ;
+  assign \port$1160$0  = \$142 ;
+  assign \port$1162$0  = \$144 ;
   assign \port$1164$0  = \$146 ;
-  assign \port$1173$0  = \$155 ;
-  assign \port$1182$0  = \$164 ;
-  assign \port$1191$0  = \$173 ;
-  assign \port$1200$0  = \$182 ;
-  assign \port$1209$0  = \$191 ;
-  assign \port$1218$0  = \$200 ;
-  assign \port$1227$0  = \$209 ;
-  assign \port$1236$0  = \$218 ;
-  assign \port$1245$0  = \$227 ;
-  assign \port$1254$0  = \$236 ;
-  assign \port$1263$0  = \$245 ;
-  assign \port$1272$0  = \$254 ;
-  assign \port$1278$0  = \$260 ;
+  assign \port$1166$0  = \$148 ;
+  assign \port$1168$0  = \$150 ;
+  assign \port$1170$0  = \$152 ;
+  assign \port$1172$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];

@@ -267,19 +267,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .anodes(\o$72 ),
     .clk(clk),
     .leds(leds),
-    .\port$1723$0 (i),
-    .\port$1725$0 (\i$38 ),
-    .\port$1727$0 (\i$39 ),
-    .\port$1729$0 (\i$40 ),
-    .\port$1731$0 (\i$41 ),
-    .\port$1733$0 (\i$43 ),
-    .\port$1735$0 (\i$44 ),
-    .\port$1737$0 (\i$45 ),
-    .\port$1739$0 (\i$46 ),
-    .\port$1741$0 (\i$47 ),
-    .\port$1743$0 (\i$48 ),
-    .\port$1745$0 (\i$49 ),
-    .\port$1747$0 (\i$50 ),
+    .\port$1617$0 (i),
+    .\port$1619$0 (\i$38 ),
+    .\port$1621$0 (\i$39 ),
+    .\port$1623$0 (\i$40 ),
+    .\port$1625$0 (\i$41 ),
+    .\port$1627$0 (\i$43 ),
+    .\port$1629$0 (\i$44 ),
+    .\port$1631$0 (\i$45 ),
+    .\port$1633$0 (\i$46 ),
+    .\port$1635$0 (\i$47 ),
+    .\port$1637$0 (\i$48 ),
+    .\port$1639$0 (\i$49 ),
+    .\port$1641$0 (\i$50 ),
     .segments(segments),
     .vga__blue(\o$57 ),
     .vga__green(\o$55 ),
@@ -1261,8 +1261,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
-, \port$1723$0 );
+module \nexys3_minesweeper.system (\port$1619$0 , \port$1621$0 , \port$1623$0 , \port$1625$0 , \port$1627$0 , \port$1629$0 , \port$1631$0 , \port$1633$0 , \port$1635$0 , \port$1637$0 , \port$1639$0 , \port$1641$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
+, \port$1617$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1328,32 +1328,32 @@ module \nexys3_minesweeper.system (\port$1725$0 , \port$1727$0 , \port$1729$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1723$0 ;
-  wire \port$1723$0 ;
-  input \port$1725$0 ;
-  wire \port$1725$0 ;
-  input \port$1727$0 ;
-  wire \port$1727$0 ;
-  input \port$1729$0 ;
-  wire \port$1729$0 ;
-  input \port$1731$0 ;
-  wire \port$1731$0 ;
-  input \port$1733$0 ;
-  wire \port$1733$0 ;
-  input \port$1735$0 ;
-  wire \port$1735$0 ;
-  input \port$1737$0 ;
-  wire \port$1737$0 ;
-  input \port$1739$0 ;
-  wire \port$1739$0 ;
-  input \port$1741$0 ;
-  wire \port$1741$0 ;
-  input \port$1743$0 ;
-  wire \port$1743$0 ;
-  input \port$1745$0 ;
-  wire \port$1745$0 ;
-  input \port$1747$0 ;
-  wire \port$1747$0 ;
+  input \port$1617$0 ;
+  wire \port$1617$0 ;
+  input \port$1619$0 ;
+  wire \port$1619$0 ;
+  input \port$1621$0 ;
+  wire \port$1621$0 ;
+  input \port$1623$0 ;
+  wire \port$1623$0 ;
+  input \port$1625$0 ;
+  wire \port$1625$0 ;
+  input \port$1627$0 ;
+  wire \port$1627$0 ;
+  input \port$1629$0 ;
+  wire \port$1629$0 ;
+  input \port$1631$0 ;
+  wire \port$1631$0 ;
+  input \port$1633$0 ;
+  wire \port$1633$0 ;
+  input \port$1635$0 ;
+  wire \port$1635$0 ;
+  input \port$1637$0 ;
+  wire \port$1637$0 ;
+  input \port$1639$0 ;
+  wire \port$1639$0 ;
+  input \port$1641$0 ;
+  wire \port$1641$0 ;
   wire [7:0] read__cell;
   wire [7:0] \read__cell$44 ;
   wire [3:0] \read__cell$44.count ;
@@ -1443,11 +1443,11 @@ module \nexys3_minesweeper.system (\port$1725$0 , \port$1727$0 , \port$1729$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1723$0 (\port$1723$0 ),
-    .\port$1725$0 (\port$1725$0 ),
-    .\port$1727$0 (\port$1727$0 ),
-    .\port$1729$0 (\port$1729$0 ),
-    .\port$1731$0 (\port$1731$0 ),
+    .\port$1617$0 (\port$1617$0 ),
+    .\port$1619$0 (\port$1619$0 ),
+    .\port$1621$0 (\port$1621$0 ),
+    .\port$1623$0 (\port$1623$0 ),
+    .\port$1625$0 (\port$1625$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$70  \digits$70  (
@@ -1469,7 +1469,7 @@ module \nexys3_minesweeper.system (\port$1725$0 , \port$1727$0 , \port$1729$0 , 
     .enable(pixel_enable),
     .held(held),
     .\port$134$0 (\$9 ),
-    .\port$1865$0 (\$10 ),
+    .\port$1759$0 (\$10 ),
     .read__col(read__col),
     .read__row(read__row),
     .status(status),
@@ -1491,7 +1491,7 @@ module \nexys3_minesweeper.system (\port$1725$0 , \port$1727$0 , \port$1729$0 , 
     .held(held),
     .leds(leds),
     .\port$134$0 (\$9 ),
-    .\port$1865$0 (\$10 ),
+    .\port$1759$0 (\$10 ),
     .read__col(read__col),
     .read__enable(pixel_enable),
     .read__row(read__row),
@@ -1507,14 +1507,14 @@ module \nexys3_minesweeper.system (\port$1725$0 , \port$1727$0 , \port$1729$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1733$0 (\port$1733$0 ),
-    .\port$1735$0 (\port$1735$0 ),
-    .\port$1737$0 (\port$1737$0 ),
-    .\port$1739$0 (\port$1739$0 ),
-    .\port$1741$0 (\port$1741$0 ),
-    .\port$1743$0 (\port$1743$0 ),
-    .\port$1745$0 (\port$1745$0 ),
-    .\port$1747$0 (\port$1747$0 ),
+    .\port$1627$0 (\port$1627$0 ),
+    .\port$1629$0 (\port$1629$0 ),
+    .\port$1631$0 (\port$1631$0 ),
+    .\port$1633$0 (\port$1633$0 ),
+    .\port$1635$0 (\port$1635$0 ),
+    .\port$1637$0 (\port$1637$0 ),
+    .\port$1639$0 (\port$1639$0 ),
+    .\port$1641$0 (\port$1641$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1556,8 +1556,8 @@ module \nexys3_minesweeper.system (\port$1725$0 , \port$1727$0 , \port$1729$0 , 
   assign \vga__vsync_n$60  = vga__vsync_n;
   assign \segments$63  = segments;
   assign digits = anodes;
-  assign \buttons$66  = { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
-  assign \switches$67  = { \port$1747$0 , \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0  };
+  assign \buttons$66  = { \port$1625$0 , \port$1623$0 , \port$1621$0 , \port$1619$0 , \port$1617$0  };
+  assign \switches$67  = { \port$1641$0 , \port$1639$0 , \port$1637$0 , \port$1635$0 , \port$1633$0 , \port$1631$0 , \port$1629$0 , \port$1627$0  };
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -1590,33 +1590,33 @@ module \nexys3_minesweeper.system (\port$1725$0 , \port$1727$0 , \port$1729$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , clk, stage1, \port$1723$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1619$0 , \port$1621$0 , \port$1623$0 , \port$1625$0 , clk, stage1, \port$1617$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1723$0 ;
-  wire \port$1723$0 ;
-  input \port$1725$0 ;
-  wire \port$1725$0 ;
-  input \port$1727$0 ;
-  wire \port$1727$0 ;
-  input \port$1729$0 ;
-  wire \port$1729$0 ;
-  input \port$1731$0 ;
-  wire \port$1731$0 ;
+  input \port$1617$0 ;
+  wire \port$1617$0 ;
+  input \port$1619$0 ;
+  wire \port$1619$0 ;
+  input \port$1621$0 ;
+  wire \port$1621$0 ;
+  input \port$1623$0 ;
+  wire \port$1623$0 ;
+  input \port$1625$0 ;
+  wire \port$1625$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
+    stage0 <= { \port$1625$0 , \port$1623$0 , \port$1621$0 , \port$1619$0 , \port$1617$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
+  assign buttons = { \port$1625$0 , \port$1623$0 , \port$1621$0 , \port$1619$0 , \port$1617$0  };
   assign \buttons$4  = stage1;
 endmodule
 
@@ -1934,7 +1934,7 @@ module \nexys3_minesweeper.system.digits$70.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1865$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, \port$134$0 );
+module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \port$1759$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, \port$134$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2251,8 +2251,8 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   wire [59:0] pixels;
   input [3:0] \port$134$0 ;
   wire [3:0] \port$134$0 ;
-  input [3:0] \port$1865$0 ;
-  wire [3:0] \port$1865$0 ;
+  input [3:0] \port$1759$0 ;
+  wire [3:0] \port$1759$0 ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
@@ -2308,12 +2308,12 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \$4  = status == 2'h3;
   assign \$5  = status == 2'h2;
   assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1865$0 [2];
-  assign \$8  = ~ \port$1865$0 [0];
+  assign \$7  = \$6  & \port$1759$0 [2];
+  assign \$8  = ~ \port$1759$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1865$0 [0];
-  assign \$12  = debug & \port$1865$0 [0];
+  assign \$11  = \$10  & \port$1759$0 [0];
+  assign \$12  = debug & \port$1759$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$134$0 ;
   assign \$15  = \port$134$0  == 4'h8;
@@ -2619,7 +2619,7 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1865$0 [1]) begin
+      if (\port$1759$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -2632,13 +2632,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1865$0 [1]) begin
+      if (\port$1759$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1865$0 [3]) begin
+      end else if (\port$1759$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1865$0 [2]) begin
+      end else if (\port$1759$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2661,13 +2661,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1865$0 [1]) begin
+      if (\port$1759$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1865$0 [3]) begin
+      end else if (\port$1759$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1865$0 [2]) begin
+      end else if (\port$1759$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2683,13 +2683,13 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1865$0 [1]) begin
+      if (\port$1759$0 [1]) begin
         glyph = \port$134$0 ;
-      end else if (\port$1865$0 [3]) begin
+      end else if (\port$1759$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1865$0 [2]) begin
+      end else if (\port$1759$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -3210,16 +3210,16 @@ module \nexys3_minesweeper.system.display (held, digits_start, clk, enable, \por
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1865$0 , \port$134$0  };
+  assign read__cell = { \port$1759$0 , \port$134$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
   assign \read__cell.count  = \port$134$0 ;
-  assign \read__cell.mine  = \port$1865$0 [0];
-  assign \read__cell.revealed  = \port$1865$0 [1];
-  assign \read__cell.flagged  = \port$1865$0 [2];
-  assign \read__cell.exploded  = \port$1865$0 [3];
+  assign \read__cell.mine  = \port$1759$0 [0];
+  assign \read__cell.revealed  = \port$1759$0 [1];
+  assign \read__cell.flagged  = \port$1759$0 [2];
+  assign \read__cell.exploded  = \port$1759$0 [3];
   assign \counter_chars[0]  = counter_chars[3:0];
   assign \counter_chars[1]  = counter_chars[7:4];
   assign \counter_chars[2]  = counter_chars[11:8];
@@ -4392,7 +4392,7 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$134$0 , held, clk, read__enable, \port$1865$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$134$0 , held, clk, read__enable, \port$1759$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire [5:0] \$10 ;
@@ -4829,8 +4829,8 @@ module \nexys3_minesweeper.system.game (\port$134$0 , held, clk, read__enable, \
   output [3:0] \port$134$0 ;
   wire [3:0] \port$134$0 ;
   (* init = 4'h0 *)
-  output [3:0] \port$1865$0 ;
-  wire [3:0] \port$1865$0 ;
+  output [3:0] \port$1759$0 ;
+  wire [3:0] \port$1759$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   wire [7:0] probe;
@@ -5241,22 +5241,22 @@ module \nexys3_minesweeper.system.game (\port$134$0 , held, clk, read__enable, \
   \nexys3_minesweeper.system.game.neighbour_counter  neighbour_counter (
     .clk(clk),
     .counts(counts),
-    .\port$1146$0 (\$262 ),
-    .\port$1155$0 (\$263 ),
-    .\port$1164$0 (\$264 ),
-    .\port$1173$0 (\$265 ),
-    .\port$1182$0 (\$266 ),
-    .\port$1191$0 (\$267 ),
-    .\port$1200$0 (\$268 ),
-    .\port$1209$0 (\$269 ),
-    .\port$1218$0 (\$270 ),
-    .\port$1227$0 (\$271 ),
-    .\port$1236$0 (\$272 ),
-    .\port$1245$0 (\$273 ),
-    .\port$1254$0 (\$274 ),
-    .\port$1263$0 (\$275 ),
-    .\port$1272$0 (\$276 ),
-    .\port$1278$0 (\$277 ),
+    .\port$1142$0 (\$262 ),
+    .\port$1144$0 (\$263 ),
+    .\port$1146$0 (\$264 ),
+    .\port$1148$0 (\$265 ),
+    .\port$1150$0 (\$266 ),
+    .\port$1152$0 (\$267 ),
+    .\port$1154$0 (\$268 ),
+    .\port$1156$0 (\$269 ),
+    .\port$1158$0 (\$270 ),
+    .\port$1160$0 (\$271 ),
+    .\port$1162$0 (\$272 ),
+    .\port$1164$0 (\$273 ),
+    .\port$1166$0 (\$274 ),
+    .\port$1168$0 (\$275 ),
+    .\port$1170$0 (\$276 ),
+    .\port$1172$0 (\$277 ),
     .row(row),
     .shift(shift)
   );
@@ -6811,7 +6811,7 @@ module \nexys3_minesweeper.system.game (\port$134$0 , held, clk, read__enable, \
   assign read_enable = read__enable;
   assign read__cell = { \$233 , \$70  };
   assign \port$134$0  = \$70 ;
-  assign \port$1865$0  = \$233 ;
+  assign \port$1759$0  = \$233 ;
   assign \count_data[0]  = count_data[3:0];
   assign \count_data[1]  = count_data[7:4];
   assign \count_data[2]  = count_data[11:8];
@@ -9006,7 +9006,7 @@ module \nexys3_minesweeper.system.game.lcg (clk, load, load_value, request, valu
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.neighbour_counter (\port$1155$0 , \port$1164$0 , \port$1173$0 , \port$1182$0 , \port$1191$0 , \port$1200$0 , \port$1209$0 , \port$1218$0 , \port$1227$0 , \port$1236$0 , \port$1245$0 , \port$1254$0 , \port$1263$0 , \port$1272$0 , \port$1278$0 , clk, shift, row, counts, \port$1146$0 );
+module \nexys3_minesweeper.system.game.neighbour_counter (\port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , \port$1154$0 , \port$1156$0 , \port$1158$0 , \port$1160$0 , \port$1162$0 , \port$1164$0 , \port$1166$0 , \port$1168$0 , \port$1170$0 , \port$1172$0 , clk, shift, row, counts, \port$1142$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$34  = 0;
   wire [4:0] \$1 ;
   wire [8:0] \$10 ;
@@ -9035,162 +9035,56 @@ module \nexys3_minesweeper.system.game.neighbour_counter (\port$1155$0 , \port$1
   wire [6:0] \$120 ;
   wire [7:0] \$121 ;
   wire [8:0] \$122 ;
-  wire [4:0] \$123 ;
-  wire [5:0] \$124 ;
-  wire [6:0] \$125 ;
-  wire [7:0] \$126 ;
-  wire [8:0] \$127 ;
+  wire \$123 ;
+  wire \$124 ;
+  wire \$125 ;
+  wire \$126 ;
+  wire \$127 ;
   wire \$128 ;
-  wire [4:0] \$129 ;
+  wire \$129 ;
   wire [11:0] \$13 ;
-  wire [5:0] \$130 ;
-  wire [6:0] \$131 ;
-  wire [7:0] \$132 ;
-  wire [8:0] \$133 ;
-  wire [9:0] \$134 ;
-  wire [10:0] \$135 ;
-  wire [11:0] \$136 ;
+  wire \$130 ;
+  wire \$131 ;
+  wire \$132 ;
+  wire \$133 ;
+  wire \$134 ;
+  wire \$135 ;
+  wire \$136 ;
   wire \$137 ;
-  wire [4:0] \$138 ;
-  wire [5:0] \$139 ;
+  wire \$138 ;
+  wire \$139 ;
   wire [4:0] \$14 ;
-  wire [6:0] \$140 ;
-  wire [7:0] \$141 ;
-  wire [8:0] \$142 ;
-  wire [9:0] \$143 ;
-  wire [10:0] \$144 ;
-  wire [11:0] \$145 ;
+  wire \$140 ;
+  wire \$141 ;
+  wire \$142 ;
+  wire \$143 ;
+  wire \$144 ;
+  wire \$145 ;
   wire \$146 ;
-  wire [4:0] \$147 ;
-  wire [5:0] \$148 ;
-  wire [6:0] \$149 ;
+  wire \$147 ;
+  wire \$148 ;
+  wire \$149 ;
   wire [5:0] \$15 ;
-  wire [7:0] \$150 ;
-  wire [8:0] \$151 ;
-  wire [9:0] \$152 ;
-  wire [10:0] \$153 ;
-  wire [11:0] \$154 ;
-  wire \$155 ;
-  wire [4:0] \$156 ;
-  wire [5:0] \$157 ;
-  wire [6:0] \$158 ;
-  wire [7:0] \$159 ;
+  wire \$150 ;
+  wire \$151 ;
+  wire \$152 ;
+  wire \$153 ;
+  wire \$154 ;
+  reg [15:0] \$155 ;
+  reg [15:0] \$156 ;
+  reg [15:0] \$157 ;
   wire [6:0] \$16 ;
-  wire [8:0] \$160 ;
-  wire [9:0] \$161 ;
-  wire [10:0] \$162 ;
-  wire [11:0] \$163 ;
-  wire \$164 ;
-  wire [4:0] \$165 ;
-  wire [5:0] \$166 ;
-  wire [6:0] \$167 ;
-  wire [7:0] \$168 ;
-  wire [8:0] \$169 ;
   wire [7:0] \$17 ;
-  wire [9:0] \$170 ;
-  wire [10:0] \$171 ;
-  wire [11:0] \$172 ;
-  wire \$173 ;
-  wire [4:0] \$174 ;
-  wire [5:0] \$175 ;
-  wire [6:0] \$176 ;
-  wire [7:0] \$177 ;
-  wire [8:0] \$178 ;
-  wire [9:0] \$179 ;
   wire [8:0] \$18 ;
-  wire [10:0] \$180 ;
-  wire [11:0] \$181 ;
-  wire \$182 ;
-  wire [4:0] \$183 ;
-  wire [5:0] \$184 ;
-  wire [6:0] \$185 ;
-  wire [7:0] \$186 ;
-  wire [8:0] \$187 ;
-  wire [9:0] \$188 ;
-  wire [10:0] \$189 ;
   wire [9:0] \$19 ;
-  wire [11:0] \$190 ;
-  wire \$191 ;
-  wire [4:0] \$192 ;
-  wire [5:0] \$193 ;
-  wire [6:0] \$194 ;
-  wire [7:0] \$195 ;
-  wire [8:0] \$196 ;
-  wire [9:0] \$197 ;
-  wire [10:0] \$198 ;
-  wire [11:0] \$199 ;
   wire [5:0] \$2 ;
   wire [10:0] \$20 ;
-  wire \$200 ;
-  wire [4:0] \$201 ;
-  wire [5:0] \$202 ;
-  wire [6:0] \$203 ;
-  wire [7:0] \$204 ;
-  wire [8:0] \$205 ;
-  wire [9:0] \$206 ;
-  wire [10:0] \$207 ;
-  wire [11:0] \$208 ;
-  wire \$209 ;
   wire [11:0] \$21 ;
-  wire [4:0] \$210 ;
-  wire [5:0] \$211 ;
-  wire [6:0] \$212 ;
-  wire [7:0] \$213 ;
-  wire [8:0] \$214 ;
-  wire [9:0] \$215 ;
-  wire [10:0] \$216 ;
-  wire [11:0] \$217 ;
-  wire \$218 ;
-  wire [4:0] \$219 ;
   wire [4:0] \$22 ;
-  wire [5:0] \$220 ;
-  wire [6:0] \$221 ;
-  wire [7:0] \$222 ;
-  wire [8:0] \$223 ;
-  wire [9:0] \$224 ;
-  wire [10:0] \$225 ;
-  wire [11:0] \$226 ;
-  wire \$227 ;
-  wire [4:0] \$228 ;
-  wire [5:0] \$229 ;
   wire [5:0] \$23 ;
-  wire [6:0] \$230 ;
-  wire [7:0] \$231 ;
-  wire [8:0] \$232 ;
-  wire [9:0] \$233 ;
-  wire [10:0] \$234 ;
-  wire [11:0] \$235 ;
-  wire \$236 ;
-  wire [4:0] \$237 ;
-  wire [5:0] \$238 ;
-  wire [6:0] \$239 ;
   wire [6:0] \$24 ;
-  wire [7:0] \$240 ;
-  wire [8:0] \$241 ;
-  wire [9:0] \$242 ;
-  wire [10:0] \$243 ;
-  wire [11:0] \$244 ;
-  wire \$245 ;
-  wire [4:0] \$246 ;
-  wire [5:0] \$247 ;
-  wire [6:0] \$248 ;
-  wire [7:0] \$249 ;
   wire [7:0] \$25 ;
-  wire [8:0] \$250 ;
-  wire [9:0] \$251 ;
-  wire [10:0] \$252 ;
-  wire [11:0] \$253 ;
-  wire \$254 ;
-  wire [4:0] \$255 ;
-  wire [5:0] \$256 ;
-  wire [6:0] \$257 ;
-  wire [7:0] \$258 ;
-  wire [8:0] \$259 ;
   wire [8:0] \$26 ;
-  wire \$260 ;
-  reg [15:0] \$261 ;
-  reg [15:0] \$262 ;
-  reg [15:0] \$263 ;
   wire [9:0] \$27 ;
   wire [10:0] \$28 ;
   wire [11:0] \$29 ;
@@ -9294,38 +9188,38 @@ module \nexys3_minesweeper.system.game.neighbour_counter (\port$1155$0 , \port$1
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
+  output \port$1142$0 ;
+  wire \port$1142$0 ;
+  output \port$1144$0 ;
+  wire \port$1144$0 ;
   output \port$1146$0 ;
   wire \port$1146$0 ;
-  output \port$1155$0 ;
-  wire \port$1155$0 ;
+  output \port$1148$0 ;
+  wire \port$1148$0 ;
+  output \port$1150$0 ;
+  wire \port$1150$0 ;
+  output \port$1152$0 ;
+  wire \port$1152$0 ;
+  output \port$1154$0 ;
+  wire \port$1154$0 ;
+  output \port$1156$0 ;
+  wire \port$1156$0 ;
+  output \port$1158$0 ;
+  wire \port$1158$0 ;
+  output \port$1160$0 ;
+  wire \port$1160$0 ;
+  output \port$1162$0 ;
+  wire \port$1162$0 ;
   output \port$1164$0 ;
   wire \port$1164$0 ;
-  output \port$1173$0 ;
-  wire \port$1173$0 ;
-  output \port$1182$0 ;
-  wire \port$1182$0 ;
-  output \port$1191$0 ;
-  wire \port$1191$0 ;
-  output \port$1200$0 ;
-  wire \port$1200$0 ;
-  output \port$1209$0 ;
-  wire \port$1209$0 ;
-  output \port$1218$0 ;
-  wire \port$1218$0 ;
-  output \port$1227$0 ;
-  wire \port$1227$0 ;
-  output \port$1236$0 ;
-  wire \port$1236$0 ;
-  output \port$1245$0 ;
-  wire \port$1245$0 ;
-  output \port$1254$0 ;
-  wire \port$1254$0 ;
-  output \port$1263$0 ;
-  wire \port$1263$0 ;
-  output \port$1272$0 ;
-  wire \port$1272$0 ;
-  output \port$1278$0 ;
-  wire \port$1278$0 ;
+  output \port$1166$0 ;
+  wire \port$1166$0 ;
+  output \port$1168$0 ;
+  wire \port$1168$0 ;
+  output \port$1170$0 ;
+  wire \port$1170$0 ;
+  output \port$1172$0 ;
+  wire \port$1172$0 ;
   input [15:0] row;
   wire [15:0] row;
   input shift;
@@ -9453,188 +9347,82 @@ module \nexys3_minesweeper.system.game.neighbour_counter (\port$1155$0 , \port$1
   assign \$120  = \$119  + \$signal [14];
   assign \$121  = \$120  + \$signal$3 [14];
   assign \$122  = \$121  + down[14];
-  assign \$123  = 1'h0 + \$signal [0];
-  assign \$124  = \$123  + down[0];
-  assign \$125  = \$124  + \$signal [1];
-  assign \$126  = \$125  + \$signal$3 [1];
-  assign \$127  = \$126  + down[1];
-  assign \$128  = ! \$127 [3:0];
-  assign \$129  = 1'h0 + \$signal [1];
-  assign \$130  = \$129  + down[1];
-  assign \$131  = \$130  + \$signal [0];
-  assign \$132  = \$131  + \$signal$3 [0];
-  assign \$133  = \$132  + down[0];
-  assign \$134  = \$133  + \$signal [2];
-  assign \$135  = \$134  + \$signal$3 [2];
-  assign \$136  = \$135  + down[2];
-  assign \$137  = ! \$136 [3:0];
-  assign \$138  = 1'h0 + \$signal [2];
-  assign \$139  = \$138  + down[2];
-  assign \$140  = \$139  + \$signal [1];
-  assign \$141  = \$140  + \$signal$3 [1];
-  assign \$142  = \$141  + down[1];
-  assign \$143  = \$142  + \$signal [3];
-  assign \$144  = \$143  + \$signal$3 [3];
-  assign \$145  = \$144  + down[3];
-  assign \$146  = ! \$145 [3:0];
-  assign \$147  = 1'h0 + \$signal [3];
-  assign \$148  = \$147  + down[3];
-  assign \$149  = \$148  + \$signal [2];
-  assign \$150  = \$149  + \$signal$3 [2];
-  assign \$151  = \$150  + down[2];
-  assign \$152  = \$151  + \$signal [4];
-  assign \$153  = \$152  + \$signal$3 [4];
-  assign \$154  = \$153  + down[4];
-  assign \$155  = ! \$154 [3:0];
-  assign \$156  = 1'h0 + \$signal [4];
-  assign \$157  = \$156  + down[4];
-  assign \$158  = \$157  + \$signal [3];
-  assign \$159  = \$158  + \$signal$3 [3];
-  assign \$160  = \$159  + down[3];
-  assign \$161  = \$160  + \$signal [5];
-  assign \$162  = \$161  + \$signal$3 [5];
-  assign \$163  = \$162  + down[5];
-  assign \$164  = ! \$163 [3:0];
-  assign \$165  = 1'h0 + \$signal [5];
-  assign \$166  = \$165  + down[5];
-  assign \$167  = \$166  + \$signal [4];
-  assign \$168  = \$167  + \$signal$3 [4];
-  assign \$169  = \$168  + down[4];
-  assign \$170  = \$169  + \$signal [6];
-  assign \$171  = \$170  + \$signal$3 [6];
-  assign \$172  = \$171  + down[6];
-  assign \$173  = ! \$172 [3:0];
-  assign \$174  = 1'h0 + \$signal [6];
-  assign \$175  = \$174  + down[6];
-  assign \$176  = \$175  + \$signal [5];
-  assign \$177  = \$176  + \$signal$3 [5];
-  assign \$178  = \$177  + down[5];
-  assign \$179  = \$178  + \$signal [7];
-  assign \$180  = \$179  + \$signal$3 [7];
-  assign \$181  = \$180  + down[7];
-  assign \$182  = ! \$181 [3:0];
-  assign \$183  = 1'h0 + \$signal [7];
-  assign \$184  = \$183  + down[7];
-  assign \$185  = \$184  + \$signal [6];
-  assign \$186  = \$185  + \$signal$3 [6];
-  assign \$187  = \$186  + down[6];
-  assign \$188  = \$187  + \$signal [8];
-  assign \$189  = \$188  + \$signal$3 [8];
-  assign \$190  = \$189  + down[8];
-  assign \$191  = ! \$190 [3:0];
-  assign \$192  = 1'h0 + \$signal [8];
-  assign \$193  = \$192  + down[8];
-  assign \$194  = \$193  + \$signal [7];
-  assign \$195  = \$194  + \$signal$3 [7];
-  assign \$196  = \$195  + down[7];
-  assign \$197  = \$196  + \$signal [9];
-  assign \$198  = \$197  + \$signal$3 [9];
-  assign \$199  = \$198  + down[9];
-  assign \$200  = ! \$199 [3:0];
-  assign \$201  = 1'h0 + \$signal [9];
-  assign \$202  = \$201  + down[9];
-  assign \$203  = \$202  + \$signal [8];
-  assign \$204  = \$203  + \$signal$3 [8];
-  assign \$205  = \$204  + down[8];
-  assign \$206  = \$205  + \$signal [10];
-  assign \$207  = \$206  + \$signal$3 [10];
-  assign \$208  = \$207  + down[10];
-  assign \$209  = ! \$208 [3:0];
-  assign \$210  = 1'h0 + \$signal [10];
-  assign \$211  = \$210  + down[10];
-  assign \$212  = \$211  + \$signal [9];
-  assign \$213  = \$212  + \$signal$3 [9];
-  assign \$214  = \$213  + down[9];
-  assign \$215  = \$214  + \$signal [11];
-  assign \$216  = \$215  + \$signal$3 [11];
-  assign \$217  = \$216  + down[11];
-  assign \$218  = ! \$217 [3:0];
-  assign \$219  = 1'h0 + \$signal [11];
-  assign \$220  = \$219  + down[11];
-  assign \$221  = \$220  + \$signal [10];
-  assign \$222  = \$221  + \$signal$3 [10];
-  assign \$223  = \$222  + down[10];
-  assign \$224  = \$223  + \$signal [12];
-  assign \$225  = \$224  + \$signal$3 [12];
-  assign \$226  = \$225  + down[12];
-  assign \$227  = ! \$226 [3:0];
-  assign \$228  = 1'h0 + \$signal [12];
-  assign \$229  = \$228  + down[12];
-  assign \$230  = \$229  + \$signal [11];
-  assign \$231  = \$230  + \$signal$3 [11];
-  assign \$232  = \$231  + down[11];
-  assign \$233  = \$232  + \$signal [13];
-  assign \$234  = \$233  + \$signal$3 [13];
-  assign \$235  = \$234  + down[13];
-  assign \$236  = ! \$235 [3:0];
-  assign \$237  = 1'h0 + \$signal [13];
-  assign \$238  = \$237  + down[13];
-  assign \$239  = \$238  + \$signal [12];
-  assign \$240  = \$239  + \$signal$3 [12];
-  assign \$241  = \$240  + down[12];
-  assign \$242  = \$241  + \$signal [14];
-  assign \$243  = \$242  + \$signal$3 [14];
-  assign \$244  = \$243  + down[14];
-  assign \$245  = ! \$244 [3:0];
-  assign \$246  = 1'h0 + \$signal [14];
-  assign \$247  = \$246  + down[14];
-  assign \$248  = \$247  + \$signal [13];
-  assign \$249  = \$248  + \$signal$3 [13];
-  assign \$250  = \$249  + down[13];
-  assign \$251  = \$250  + \$signal [15];
-  assign \$252  = \$251  + \$signal$3 [15];
-  assign \$253  = \$252  + down[15];
-  assign \$254  = ! \$253 [3:0];
-  assign \$255  = 1'h0 + \$signal [15];
-  assign \$256  = \$255  + down[15];
-  assign \$257  = \$256  + \$signal [14];
-  assign \$258  = \$257  + \$signal$3 [14];
-  assign \$259  = \$258  + down[14];
-  assign \$260  = ! \$259 [3:0];
+  assign \$123  = | { down[1], \$signal$3 [1], \$signal [1], down[0], \$signal [0] };
+  assign \$124  = ~ \$123 ;
+  assign \$125  = | { down[2], \$signal$3 [2], \$signal [2], down[0], \$signal$3 [0], \$signal [0], down[1], \$signal [1] };
+  assign \$126  = ~ \$125 ;
+  assign \$127  = | { down[3], \$signal$3 [3], \$signal [3], down[1], \$signal$3 [1], \$signal [1], down[2], \$signal [2] };
+  assign \$128  = ~ \$127 ;
+  assign \$129  = | { down[4], \$signal$3 [4], \$signal [4], down[2], \$signal$3 [2], \$signal [2], down[3], \$signal [3] };
+  assign \$130  = ~ \$129 ;
+  assign \$131  = | { down[5], \$signal$3 [5], \$signal [5], down[3], \$signal$3 [3], \$signal [3], down[4], \$signal [4] };
+  assign \$132  = ~ \$131 ;
+  assign \$133  = | { down[6], \$signal$3 [6], \$signal [6], down[4], \$signal$3 [4], \$signal [4], down[5], \$signal [5] };
+  assign \$134  = ~ \$133 ;
+  assign \$135  = | { down[7], \$signal$3 [7], \$signal [7], down[5], \$signal$3 [5], \$signal [5], down[6], \$signal [6] };
+  assign \$136  = ~ \$135 ;
+  assign \$137  = | { down[8], \$signal$3 [8], \$signal [8], down[6], \$signal$3 [6], \$signal [6], down[7], \$signal [7] };
+  assign \$138  = ~ \$137 ;
+  assign \$139  = | { down[9], \$signal$3 [9], \$signal [9], down[7], \$signal$3 [7], \$signal [7], down[8], \$signal [8] };
+  assign \$140  = ~ \$139 ;
+  assign \$141  = | { down[10], \$signal$3 [10], \$signal [10], down[8], \$signal$3 [8], \$signal [8], down[9], \$signal [9] };
+  assign \$142  = ~ \$141 ;
+  assign \$143  = | { down[11], \$signal$3 [11], \$signal [11], down[9], \$signal$3 [9], \$signal [9], down[10], \$signal [10] };
+  assign \$144  = ~ \$143 ;
+  assign \$145  = | { down[12], \$signal$3 [12], \$signal [12], down[10], \$signal$3 [10], \$signal [10], down[11], \$signal [11] };
+  assign \$146  = ~ \$145 ;
+  assign \$147  = | { down[13], \$signal$3 [13], \$signal [13], down[11], \$signal$3 [11], \$signal [11], down[12], \$signal [12] };
+  assign \$148  = ~ \$147 ;
+  assign \$149  = | { down[14], \$signal$3 [14], \$signal [14], down[12], \$signal$3 [12], \$signal [12], down[13], \$signal [13] };
+  assign \$150  = ~ \$149 ;
+  assign \$151  = | { down[15], \$signal$3 [15], \$signal [15], down[13], \$signal$3 [13], \$signal [13], down[14], \$signal [14] };
+  assign \$152  = ~ \$151 ;
+  assign \$153  = | { down[14], \$signal$3 [14], \$signal [14], down[15], \$signal [15] };
+  assign \$154  = ~ \$153 ;
   always @(posedge clk)
-    \$signal  <= \$261 ;
+    \$signal  <= \$155 ;
   always @(posedge clk)
-    \$signal$3  <= \$262 ;
+    \$signal$3  <= \$156 ;
   always @(posedge clk)
-    down <= \$263 ;
+    down <= \$157 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
-    \$261  = \$signal ;
+    \$155  = \$signal ;
     if (shift) begin
-      \$261  = \$signal$3 ;
+      \$155  = \$signal$3 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
-    \$262  = \$signal$3 ;
+    \$156  = \$signal$3 ;
     if (shift) begin
-      \$262  = down;
+      \$156  = down;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
-    \$263  = down;
+    \$157  = down;
     if (shift) begin
-      \$263  = row;
+      \$157  = row;
     end
   end
-  assign zero = { \$260 , \$254 , \$245 , \$236 , \$227 , \$218 , \$209 , \$200 , \$191 , \$182 , \$173 , \$164 , \$155 , \$146 , \$137 , \$128  };
+  assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
+  assign \port$1142$0  = \$124 ;
+  assign \port$1144$0  = \$126 ;
   assign \port$1146$0  = \$128 ;
-  assign \port$1155$0  = \$137 ;
+  assign \port$1148$0  = \$130 ;
+  assign \port$1150$0  = \$132 ;
+  assign \port$1152$0  = \$134 ;
+  assign \port$1154$0  = \$136 ;
+  assign \port$1156$0  = \$138 ;
+  assign \port$1158$0  = \$140 ;
+  assign \port$1160$0  = \$142 ;
+  assign \port$1162$0  = \$144 ;
   assign \port$1164$0  = \$146 ;
-  assign \port$1173$0  = \$155 ;
-  assign \port$1182$0  = \$164 ;
-  assign \port$1191$0  = \$173 ;
-  assign \port$1200$0  = \$182 ;
-  assign \port$1209$0  = \$191 ;
-  assign \port$1218$0  = \$200 ;
-  assign \port$1227$0  = \$209 ;
-  assign \port$1236$0  = \$218 ;
-  assign \port$1245$0  = \$227 ;
-  assign \port$1254$0  = \$236 ;
-  assign \port$1263$0  = \$245 ;
-  assign \port$1272$0  = \$254 ;
-  assign \port$1278$0  = \$260 ;
+  assign \port$1166$0  = \$148 ;
+  assign \port$1168$0  = \$150 ;
+  assign \port$1170$0  = \$152 ;
+  assign \port$1172$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -9780,25 +9568,25 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , clk, stage1, \port$1733$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1629$0 , \port$1631$0 , \port$1633$0 , \port$1635$0 , \port$1637$0 , \port$1639$0 , \port$1641$0 , clk, stage1, \port$1627$0 );
   input clk;
   wire clk;
-  input \port$1733$0 ;
-  wire \port$1733$0 ;
-  input \port$1735$0 ;
-  wire \port$1735$0 ;
-  input \port$1737$0 ;
-  wire \port$1737$0 ;
-  input \port$1739$0 ;
-  wire \port$1739$0 ;
-  input \port$1741$0 ;
-  wire \port$1741$0 ;
-  input \port$1743$0 ;
-  wire \port$1743$0 ;
-  input \port$1745$0 ;
-  wire \port$1745$0 ;
-  input \port$1747$0 ;
-  wire \port$1747$0 ;
+  input \port$1627$0 ;
+  wire \port$1627$0 ;
+  input \port$1629$0 ;
+  wire \port$1629$0 ;
+  input \port$1631$0 ;
+  wire \port$1631$0 ;
+  input \port$1633$0 ;
+  wire \port$1633$0 ;
+  input \port$1635$0 ;
+  wire \port$1635$0 ;
+  input \port$1637$0 ;
+  wire \port$1637$0 ;
+  input \port$1639$0 ;
+  wire \port$1639$0 ;
+  input \port$1641$0 ;
+  wire \port$1641$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -9809,10 +9597,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1735$0 , \port$1737$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1747$0 , \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0  };
+    stage0 <= { \port$1641$0 , \port$1639$0 , \port$1637$0 , \port$1635$0 , \port$1633$0 , \port$1631$0 , \port$1629$0 , \port$1627$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1747$0 , \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0  };
+  assign switches = { \port$1641$0 , \port$1639$0 , \port$1637$0 , \port$1635$0 , \port$1633$0 , \port$1631$0 , \port$1629$0 , \port$1627$0  };
   assign \switches$4  = stage1;
 endmodule
 

@@ -31,7 +31,7 @@ class NeighbourCounter(wiring.Component):
     counts : Out(RowCounts)
         The middle row's counts.
     zero : Out(GRID)
-        The middle row's cells with no neighbouring mine.
+        The middle row's cells with no neighbouring mine (a NOR of their neighbours' bits).
     """
 
     shift: In(1)
@@ -54,6 +54,9 @@ class NeighbourCounter(wiring.Component):
             for bit in bits:
                 total = total + bit
             m.d.comb += self.counts[c].eq(total[:4])
-            zero.append(total[:4] == 0)
+            # No neighbouring mine is a NOR of the bits, not the sum compared with 0: two LUT
+            # levels instead of the adder's (its carry chain made the count phase's zero-bit
+            # write the deepest path of the system, 7 levels).
+            zero.append(~Cat(*bits).any())
         m.d.comb += self.zero.eq(Cat(*zero))
         return m
