@@ -24,11 +24,11 @@ from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge, ValueChange
 import numpy as np
 
 from display_scenarios import SCENARIOS, Check, Play, Release, SetSwitch, Start, Wait, compare_frames, new_model
-from starsweeper.model.minesweeper import SWITCH_DEBUG, SWITCH_FLAG
+from starsweeper.model.minesweeper import SWITCH_DEBUG
 from starsweeper.model.buttons import BUTTON_BIT
 from starsweeper.model.display import render
 from starsweeper.model.vga import VGA_640X480
-from starsweeper.moves import play
+from starsweeper.moves import hold_clocks, play
 from starsweeper.vga_monitor import VgaCapture
 
 PERIOD_NS = 10
@@ -50,7 +50,7 @@ class DisplayTB:
         self.params = params()
         self.rng = random.Random(seed)
         dut._log.info("seed %d (replay with STARSWEEPER_SEED=%d), parameters %s", seed, seed, self.params)
-        self.hold = self.params["debounce_cycles"] + 6
+        self.hold = hold_clocks(self.params)
         self.switches = 0
         self.game_seed = 0
         self.model = None
@@ -79,7 +79,7 @@ class DisplayTB:
         """One press, as a user makes it: switches set, button down, (up), the action done."""
         dut = self.dut
         await RisingEdge(dut.clk)
-        dut.switches.value = self.switches | ((1 << SWITCH_FLAG) if press.flag_mode else 0)
+        dut.switches.value = press.switches_for(self.switches)
         dut.seed_value.value = self.game_seed
         await ClockCycles(dut.clk, 3)
         dut.buttons.value = 1 << BUTTON_BIT[press.button]

@@ -19,6 +19,7 @@ from starsweeper.model.display import PANEL_X, SMILEY, field_origin, render, to_
 from starsweeper.model.minesweeper import Difficulty, MinesweeperGame, Status
 from starsweeper.moves import play
 from starsweeper import play as play_module
+from starsweeper.moves import hold_clocks
 from starsweeper.play import PlayWindow, frame_rate, play_parameters
 from starsweeper.verilator.build import system_model
 
@@ -287,7 +288,7 @@ def test_play_parameters_make_one_press_one_move_at_any_rate(rate):
     p = play_parameters(rate)
     frame = play_module.FRAME_CLOCKS
     assert p["clocks_per_second"] == rate * frame                    # the timer counts real seconds
-    assert p["debounce_cycles"] + 6 < frame                          # a press held a frame registers
+    assert hold_clocks(p) < frame                                    # a press held a frame registers
     assert p["repeat_delay"] >= 2 * frame                            # and does not repeat
     assert p["repeat_delay"] % frame == 0 and p["repeat_period"] % frame == 0
     assert abs(p["repeat_delay"] / p["clocks_per_second"] - 0.4) <= 0.5 / rate + 1e-9 or p["repeat_delay"] == 2 * frame

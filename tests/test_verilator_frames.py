@@ -15,9 +15,9 @@ import pytest
 from display_scenarios import (
     BUILDS, SCENARIOS, Check, Play, Release, SetSwitch, Start, Wait, compare_frames, new_model,
 )
-from starsweeper.model.minesweeper import SWITCH_DEBUG, SWITCH_FLAG
+from starsweeper.model.minesweeper import SWITCH_DEBUG
 from starsweeper.model.display import render
-from starsweeper.moves import play
+from starsweeper.moves import hold_clocks, play
 from starsweeper.verilator.build import system_model
 from starsweeper.verilator.protocol import Tap, VerilatedSystem
 
@@ -49,12 +49,12 @@ class VerilatorPlayer:
         if isinstance(action, Start):
             self.switches, self.game_seed = action.switches, action.game_seed
             self.system = VerilatedSystem(self.executable, seed=self.game_seed, switches=self.switches,
-                                          hold_clocks=self.params["debounce_cycles"] + 6)
+                                          hold_clocks=hold_clocks(self.params))
             self.model = new_model(self.params, self.switches)
         elif isinstance(action, Play):
             presses, _, self.held = play(action.moves, game=self.model, seed=self.game_seed,
                                          switches=self.switches)
-            self.taps += [Tap.of(p, self.switches, SWITCH_FLAG) for p in presses]
+            self.taps += [Tap.of(p, self.switches) for p in presses]
         elif isinstance(action, SetSwitch):
             self.switches = (self.switches & ~(1 << action.bit)) | (int(action.on) << action.bit)
         elif isinstance(action, Release):

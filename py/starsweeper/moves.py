@@ -20,7 +20,7 @@ import re
 from .errors import InputError
 from .model.minesweeper import SWITCH_FLAG, Direction, MinesweeperGame, difficulty_of
 
-__all__ = ["Press", "MoveError", "parse", "path", "press_of", "play"]
+__all__ = ["Press", "MoveError", "hold_clocks", "parse", "path", "press_of", "play"]
 
 _DIRECTIONS = {"u": Direction.UP, "d": Direction.DOWN, "l": Direction.LEFT, "r": Direction.RIGHT}
 _BUTTON = {Direction.UP: "up", Direction.DOWN: "down", Direction.LEFT: "left", Direction.RIGHT: "right"}
@@ -42,6 +42,16 @@ class Press:
     button: str
     flag_mode: bool = False
     hold: bool = False
+
+    def switches_for(self, switches):
+        """The switches while this press lasts: ``switches``, with SW1 on for a flag press."""
+        return switches | (1 << SWITCH_FLAG) if self.flag_mode else switches
+
+
+def hold_clocks(parameters):
+    """Clocks a scripted press holds its button down, and then up, on a system with
+    ``parameters``: past the two-flop synchroniser and the debouncer, with a margin."""
+    return parameters["debounce_cycles"] + 6
 
 
 def parse(text):

@@ -28,7 +28,7 @@ from .model.buttons import BUTTON_BIT
 from .model.display import CELL, PANEL_X, SMILEY, field_origin, to_rgb888
 from .model.minesweeper import DIFFICULTIES, Difficulty, Status
 from .model.vga import VGA_640X480
-from .moves import Press, path, press_of
+from .moves import Press, hold_clocks, path, press_of
 from .verilator.protocol import Tap, VerilatedSystem
 
 __all__ = ["FRAME_CLOCKS", "NOMINAL_RATE", "PlayError", "play_parameters", "measure_rate",
@@ -56,11 +56,6 @@ def play_parameters(rate):
                 debounce_cycles=FRAME_CLOCKS // 100,
                 repeat_delay=max(2, round(0.4 * rate)) * FRAME_CLOCKS,
                 repeat_period=max(1, round(0.1 * rate)) * FRAME_CLOCKS)
-
-
-def tap_hold_clocks(parameters):
-    """How long a tap holds its button down, then up: past the synchroniser and debouncer."""
-    return parameters["debounce_cycles"] + 6
 
 
 def measure_rate(executable, frames=30, one_core=False):
@@ -165,7 +160,7 @@ class PlayWindow:
             raise PlayError(f"cannot open a window: {e}") from None
         pygame.display.set_caption("starsweeper: Minesweeper RTL (Verilator)")
         self.font = pygame.font.Font(None, 20)
-        self.system = VerilatedSystem(executable, seed=seed, hold_clocks=tap_hold_clocks(parameters))
+        self.system = VerilatedSystem(executable, seed=seed, hold_clocks=hold_clocks(parameters))
 
     def close(self):
         self.system.close()
@@ -220,8 +215,7 @@ class PlayWindow:
         self.taps.append(self._tap(Press("centre", flag_mode=flag)))
 
     def _tap(self, press):
-        from .model.minesweeper import SWITCH_FLAG
-        return Tap.of(press, self.switches.bits, SWITCH_FLAG)
+        return Tap.of(press, self.switches.bits)
 
     # -- output -----------------------------------------------------------------------------
 

@@ -39,10 +39,9 @@ class Tap:
     keep: bool = False
 
     @classmethod
-    def of(cls, press, switches, flag_switch):
+    def of(cls, press, switches):
         """The tap of a :class:`starsweeper.moves.Press` with the other ``switches`` as set."""
-        sw = switches | (1 << flag_switch) if press.flag_mode else switches
-        return cls(1 << BUTTON_BIT[press.button], sw, press.hold)
+        return cls(1 << BUTTON_BIT[press.button], press.switches_for(switches), press.hold)
 
 
 @dataclass(frozen=True)
