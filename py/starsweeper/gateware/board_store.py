@@ -5,13 +5,12 @@ from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from ..model.minesweeper import DIFFICULTIES, GRID, Difficulty
+from ..model.minesweeper import CELLS, DIFFICULTIES, GRID, Difficulty
 from .interfaces import FloodSignature
 from .neighbour_counter import RowCounts
 
 __all__ = ["BoardStore", "field_mask"]
 
-CELLS = GRID * GRID
 
 
 def field_mask(rows, cols):

@@ -4,12 +4,11 @@ from amaranth.hdl import C, Cat, Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..model.minesweeper import GRID
+from ..model.minesweeper import CELLS, GRID
 from .interfaces import FloodSignature
 
 __all__ = ["FloodEngine", "neighbour_of"]
 
-CELLS = GRID * GRID
 
 
 def neighbour_of(vector, dr, dc):

@@ -4,11 +4,10 @@ board as the flood sees it."""
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..model.minesweeper import GRID
+from ..model.minesweeper import CELLS
 
 __all__ = ["VgaSignature", "CellView", "CellReadPort", "FloodSignature"]
 
-CELLS = GRID * GRID
 
 
 class VgaSignature(wiring.Signature):

@@ -7,7 +7,8 @@ from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTON_BIT, BUTTONS
 from ..model.minesweeper import (
-    DIFFICULTIES, GRID, NEIGHBOURS, SWAPS, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty, Status,
+    CELLS, DIFFICULTIES, GRID, NEIGHBOURS, SWAPS, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty,
+    Status,
 )
 from .board_store import BoardStore, field_mask
 from .buttons import ButtonActions
@@ -18,7 +19,6 @@ from .neighbour_counter import NeighbourCounter
 
 __all__ = ["MinesweeperGame"]
 
-CELLS = GRID * GRID
 
 
 def _first_cells_mask(rows, cols, count):

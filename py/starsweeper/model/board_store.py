@@ -7,11 +7,10 @@ neighbour counts of its sixteen cells. A new game clears the flags and the zero 
 reveals the cells outside the new field, so that they never open.
 """
 
-from .minesweeper import DIFFICULTIES, GRID, Difficulty
+from .minesweeper import CELLS, DIFFICULTIES, GRID, Difficulty
 
 __all__ = ["BoardModel"]
 
-CELLS = GRID * GRID
 
 
 class BoardModel:

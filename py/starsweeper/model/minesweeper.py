@@ -46,13 +46,15 @@ from enum import IntEnum
 from amaranth.lib import enum as shaped
 
 __all__ = [
-    "GRID", "LCG_A", "LCG_B", "LCG_MASK", "SWAPS", "TIMER_MAX", "Difficulty", "DIFFICULTIES",
+    "GRID", "CELLS", "LCG_A", "LCG_B", "LCG_MASK", "SWAPS", "TIMER_MAX", "Difficulty", "DIFFICULTIES",
     "Status", "Direction", "NEIGHBOURS", "SWITCH_DEBUG", "SWITCH_FLAG", "SWITCH_TIMER",
     "SWITCH_BEGINNER", "difficulty_of", "lcg_next", "draw_cells", "place_mines",
     "neighbours", "neighbour_counts", "MinesweeperGame",
 ]
 
 GRID = 16
+#: Cells of the grid; cell (r, c) is number 16 r + c, the bit of every 256-bit board vector.
+CELLS = GRID * GRID
 LCG_A = 1664525          # Numerical Recipes' full-period multiplier and increment
 LCG_B = 1013904223
 LCG_MASK = (1 << 32) - 1
