@@ -2,8 +2,8 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_write, flag_value, mine_write, mine_value, layout_write, layout_row, layout_data, zero_write, zero_row, zero_data, count_write, count_row, count_data, read_enable, cursor_row, flood__opening, clk
-, rst, probe, probe_d, probe_revealed, probe_flagged, probe_mine, rd_revealed, rd_flagged, rd_mine, mine_row, count_cell, cursor_counts, flood__revealed, flood__flagged, flood__zero, probe_next);
+module minesweeper_board_store(probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, new_game, new_beginner, flood_step, layout__write, layout__row, layout__data, zero__write, zero__row, zero__data, counts__write, counts__row, counts__data, read_enable, cursor_row, flood__opening, clk
+, rst, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__mine_row, probing, probing_revealed, probing_flagged, probing_mine, count_cell, cursor_counts, flood__revealed, flood__flagged, flood__zero, probe__address);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -108,28 +108,6 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
   wire [3:0] \count_cursor__data[7] ;
   wire [3:0] \count_cursor__data[8] ;
   wire [3:0] \count_cursor__data[9] ;
-  input [63:0] count_data;
-  wire [63:0] count_data;
-  wire [3:0] \count_data[0] ;
-  wire [3:0] \count_data[10] ;
-  wire [3:0] \count_data[11] ;
-  wire [3:0] \count_data[12] ;
-  wire [3:0] \count_data[13] ;
-  wire [3:0] \count_data[14] ;
-  wire [3:0] \count_data[15] ;
-  wire [3:0] \count_data[1] ;
-  wire [3:0] \count_data[2] ;
-  wire [3:0] \count_data[3] ;
-  wire [3:0] \count_data[4] ;
-  wire [3:0] \count_data[5] ;
-  wire [3:0] \count_data[6] ;
-  wire [3:0] \count_data[7] ;
-  wire [3:0] \count_data[8] ;
-  wire [3:0] \count_data[9] ;
-  input [3:0] count_row;
-  wire [3:0] count_row;
-  input count_write;
-  wire count_write;
   wire [3:0] count_write__addr;
   wire [63:0] count_write__data;
   wire [3:0] \count_write__data[0] ;
@@ -149,6 +127,28 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
   wire [3:0] \count_write__data[8] ;
   wire [3:0] \count_write__data[9] ;
   wire count_write__en;
+  input [63:0] counts__data;
+  wire [63:0] counts__data;
+  wire [3:0] \counts__data[0] ;
+  wire [3:0] \counts__data[10] ;
+  wire [3:0] \counts__data[11] ;
+  wire [3:0] \counts__data[12] ;
+  wire [3:0] \counts__data[13] ;
+  wire [3:0] \counts__data[14] ;
+  wire [3:0] \counts__data[15] ;
+  wire [3:0] \counts__data[1] ;
+  wire [3:0] \counts__data[2] ;
+  wire [3:0] \counts__data[3] ;
+  wire [3:0] \counts__data[4] ;
+  wire [3:0] \counts__data[5] ;
+  wire [3:0] \counts__data[6] ;
+  wire [3:0] \counts__data[7] ;
+  wire [3:0] \counts__data[8] ;
+  wire [3:0] \counts__data[9] ;
+  input [3:0] counts__row;
+  wire [3:0] counts__row;
+  input counts__write;
+  wire counts__write;
   output [63:0] cursor_counts;
   wire [63:0] cursor_counts;
   wire [3:0] \cursor_counts[0] ;
@@ -169,10 +169,6 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
   wire [3:0] \cursor_counts[9] ;
   input [3:0] cursor_row;
   wire [3:0] cursor_row;
-  input flag_value;
-  wire flag_value;
-  input flag_write;
-  wire flag_write;
   output [255:0] flood__flagged;
   reg [255:0] flood__flagged = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   input [255:0] flood__opening;
@@ -183,23 +179,17 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
   reg [255:0] flood__zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   input flood_step;
   wire flood_step;
-  input [15:0] layout_data;
-  wire [15:0] layout_data;
-  input [3:0] layout_row;
-  wire [3:0] layout_row;
-  input layout_write;
-  wire layout_write;
+  input [15:0] layout__data;
+  wire [15:0] layout__data;
+  input [3:0] layout__row;
+  wire [3:0] layout__row;
+  input layout__write;
+  wire layout__write;
   reg mine_forward = 1'h0;
   reg [15:0] mine_forward_row = 16'h0000;
   wire [3:0] mine_read__addr;
   wire [15:0] mine_read__data;
   reg [15:0] mine_read_row = 16'h0000;
-  output [15:0] mine_row;
-  wire [15:0] mine_row;
-  input mine_value;
-  wire mine_value;
-  input mine_write;
-  wire mine_write;
   reg [3:0] mine_write__addr;
   reg [15:0] mine_write__data;
   reg mine_write__en;
@@ -207,36 +197,46 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
   wire new_beginner;
   input new_game;
   wire new_game;
-  output [7:0] probe;
-  reg [7:0] probe = 8'h00;
-  output [7:0] probe_d;
-  reg [7:0] probe_d = 8'h00;
-  output probe_flagged;
-  wire probe_flagged;
-  output probe_mine;
-  wire probe_mine;
-  input [7:0] probe_next;
-  wire [7:0] probe_next;
-  output probe_revealed;
-  wire probe_revealed;
-  output rd_flagged;
-  reg rd_flagged = 1'h0;
-  output rd_mine;
-  wire rd_mine;
-  output rd_revealed;
-  reg rd_revealed = 1'h0;
+  input [7:0] probe__address;
+  wire [7:0] probe__address;
+  output [7:0] probe__cell;
+  reg [7:0] probe__cell = 8'h00;
+  input probe__flag_value;
+  wire probe__flag_value;
+  input probe__flag_write;
+  wire probe__flag_write;
+  output probe__flagged;
+  reg probe__flagged = 1'h0;
+  output probe__mine;
+  wire probe__mine;
+  output [15:0] probe__mine_row;
+  wire [15:0] probe__mine_row;
+  input probe__mine_value;
+  wire probe__mine_value;
+  input probe__mine_write;
+  wire probe__mine_write;
+  input probe__reveal;
+  wire probe__reveal;
+  output probe__revealed;
+  reg probe__revealed = 1'h0;
+  output [7:0] probing;
+  reg [7:0] probing = 8'h00;
+  output probing_flagged;
+  wire probing_flagged;
+  output probing_mine;
+  wire probing_mine;
+  output probing_revealed;
+  wire probing_revealed;
   input read_enable;
   wire read_enable;
-  input reveal;
-  wire reveal;
   input rst;
   wire rst;
-  input [15:0] zero_data;
-  wire [15:0] zero_data;
-  input [3:0] zero_row;
-  wire [3:0] zero_row;
-  input zero_write;
-  wire zero_write;
+  input [15:0] zero__data;
+  wire [15:0] zero__data;
+  input [3:0] zero__row;
+  wire [3:0] zero__row;
+  input zero__write;
+  wire zero__write;
   reg [63:0] counts [15:0];
   initial begin
     counts[0] = 64'h0000000000000000;
@@ -257,15 +257,15 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
     counts[15] = 64'h0000000000000000;
   end
   always @(posedge clk) begin
-    if (count_write)
-      counts[count_row] <= count_data;
+    if (counts__write)
+      counts[counts__row] <= counts__data;
   end
   reg [63:0] _0_;
   reg [63:0] _1_;
   always @(posedge clk) begin
     _0_ <= counts[cursor_row];
     if (read_enable) begin
-      _1_ <= counts[probe[7:4]];
+      _1_ <= counts[probing[7:4]];
     end
   end
   assign cursor_counts = _0_;
@@ -293,13 +293,13 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
     if (mine_write__en)
       mines[mine_write__addr] <= mine_write__data;
   end
-  assign mine_read__data = mines[probe[7:4]];
+  assign mine_read__data = mines[probing[7:4]];
   always @(posedge clk)
-    probe_d <= \$38 ;
+    probe__cell <= \$38 ;
   always @(posedge clk)
-    rd_revealed <= \$39 ;
+    probe__revealed <= \$39 ;
   always @(posedge clk)
-    rd_flagged <= \$40 ;
+    probe__flagged <= \$40 ;
   always @(posedge clk)
     mine_read_row <= \$41 ;
   always @(posedge clk)
@@ -312,66 +312,66 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
     flood__zero <= \$45 ;
   always @(posedge clk)
     flood__revealed <= \$46 ;
-  assign probe_revealed = flood__revealed >> probe;
-  assign probe_flagged = flood__flagged >> probe;
-  assign probe_mine = mine_read__data >> probe[3:0];
-  assign mine_row = mine_forward ? mine_forward_row : mine_read_row;
-  assign rd_mine = mine_row >> probe_d[3:0];
-  assign \$1  = ! probe_d[3:0];
-  assign \$2  = \$1  ? mine_value : mine_row[0];
-  assign \$3  = probe_d[3:0] == 1'h1;
-  assign \$4  = \$3  ? mine_value : mine_row[1];
-  assign \$5  = probe_d[3:0] == 2'h2;
-  assign \$6  = \$5  ? mine_value : mine_row[2];
-  assign \$7  = probe_d[3:0] == 2'h3;
-  assign \$8  = \$7  ? mine_value : mine_row[3];
-  assign \$9  = probe_d[3:0] == 3'h4;
-  assign \$10  = \$9  ? mine_value : mine_row[4];
-  assign \$11  = probe_d[3:0] == 3'h5;
-  assign \$12  = \$11  ? mine_value : mine_row[5];
-  assign \$13  = probe_d[3:0] == 3'h6;
-  assign \$14  = \$13  ? mine_value : mine_row[6];
-  assign \$15  = probe_d[3:0] == 3'h7;
-  assign \$16  = \$15  ? mine_value : mine_row[7];
-  assign \$17  = probe_d[3:0] == 4'h8;
-  assign \$18  = \$17  ? mine_value : mine_row[8];
-  assign \$19  = probe_d[3:0] == 4'h9;
-  assign \$20  = \$19  ? mine_value : mine_row[9];
-  assign \$21  = probe_d[3:0] == 4'ha;
-  assign \$22  = \$21  ? mine_value : mine_row[10];
-  assign \$23  = probe_d[3:0] == 4'hb;
-  assign \$24  = \$23  ? mine_value : mine_row[11];
-  assign \$25  = probe_d[3:0] == 4'hc;
-  assign \$26  = \$25  ? mine_value : mine_row[12];
-  assign \$27  = probe_d[3:0] == 4'hd;
-  assign \$28  = \$27  ? mine_value : mine_row[13];
-  assign \$29  = probe_d[3:0] == 4'he;
-  assign \$30  = \$29  ? mine_value : mine_row[14];
-  assign \$31  = probe_d[3:0] == 4'hf;
-  assign \$32  = \$31  ? mine_value : mine_row[15];
-  assign \$33  = mine_write__addr == probe[7:4];
+  assign probing_revealed = flood__revealed >> probing;
+  assign probing_flagged = flood__flagged >> probing;
+  assign probing_mine = mine_read__data >> probing[3:0];
+  assign probe__mine_row = mine_forward ? mine_forward_row : mine_read_row;
+  assign probe__mine = probe__mine_row >> probe__cell[3:0];
+  assign \$1  = ! probe__cell[3:0];
+  assign \$2  = \$1  ? probe__mine_value : probe__mine_row[0];
+  assign \$3  = probe__cell[3:0] == 1'h1;
+  assign \$4  = \$3  ? probe__mine_value : probe__mine_row[1];
+  assign \$5  = probe__cell[3:0] == 2'h2;
+  assign \$6  = \$5  ? probe__mine_value : probe__mine_row[2];
+  assign \$7  = probe__cell[3:0] == 2'h3;
+  assign \$8  = \$7  ? probe__mine_value : probe__mine_row[3];
+  assign \$9  = probe__cell[3:0] == 3'h4;
+  assign \$10  = \$9  ? probe__mine_value : probe__mine_row[4];
+  assign \$11  = probe__cell[3:0] == 3'h5;
+  assign \$12  = \$11  ? probe__mine_value : probe__mine_row[5];
+  assign \$13  = probe__cell[3:0] == 3'h6;
+  assign \$14  = \$13  ? probe__mine_value : probe__mine_row[6];
+  assign \$15  = probe__cell[3:0] == 3'h7;
+  assign \$16  = \$15  ? probe__mine_value : probe__mine_row[7];
+  assign \$17  = probe__cell[3:0] == 4'h8;
+  assign \$18  = \$17  ? probe__mine_value : probe__mine_row[8];
+  assign \$19  = probe__cell[3:0] == 4'h9;
+  assign \$20  = \$19  ? probe__mine_value : probe__mine_row[9];
+  assign \$21  = probe__cell[3:0] == 4'ha;
+  assign \$22  = \$21  ? probe__mine_value : probe__mine_row[10];
+  assign \$23  = probe__cell[3:0] == 4'hb;
+  assign \$24  = \$23  ? probe__mine_value : probe__mine_row[11];
+  assign \$25  = probe__cell[3:0] == 4'hc;
+  assign \$26  = \$25  ? probe__mine_value : probe__mine_row[12];
+  assign \$27  = probe__cell[3:0] == 4'hd;
+  assign \$28  = \$27  ? probe__mine_value : probe__mine_row[13];
+  assign \$29  = probe__cell[3:0] == 4'he;
+  assign \$30  = \$29  ? probe__mine_value : probe__mine_row[14];
+  assign \$31  = probe__cell[3:0] == 4'hf;
+  assign \$32  = \$31  ? probe__mine_value : probe__mine_row[15];
+  assign \$33  = mine_write__addr == probing[7:4];
   assign \$34  = mine_write__en & \$33 ;
   assign \$35  = new_beginner ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
   assign \$36  = flood__revealed | flood__opening;
   always @(posedge clk)
-    probe <= \$37 ;
+    probing <= \$37 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$38  = probe;
+    \$38  = probing;
     if (rst) begin
       \$38  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$39  = probe_revealed;
+    \$39  = probing_revealed;
     if (rst) begin
       \$39  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$40  = probe_flagged;
+    \$40  = probing_flagged;
     if (rst) begin
       \$40  = 1'h0;
     end
@@ -403,521 +403,521 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
     if (new_game) begin
       \$44  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
-    if (flag_write) begin
+    if (probe__flag_write) begin
       (* full_case = 32'd1 *)
-      casez (probe_d)
+      casez (probe__cell)
         8'h00:
-            \$44 [0] = flag_value;
+            \$44 [0] = probe__flag_value;
         8'h01:
-            \$44 [1] = flag_value;
+            \$44 [1] = probe__flag_value;
         8'h02:
-            \$44 [2] = flag_value;
+            \$44 [2] = probe__flag_value;
         8'h03:
-            \$44 [3] = flag_value;
+            \$44 [3] = probe__flag_value;
         8'h04:
-            \$44 [4] = flag_value;
+            \$44 [4] = probe__flag_value;
         8'h05:
-            \$44 [5] = flag_value;
+            \$44 [5] = probe__flag_value;
         8'h06:
-            \$44 [6] = flag_value;
+            \$44 [6] = probe__flag_value;
         8'h07:
-            \$44 [7] = flag_value;
+            \$44 [7] = probe__flag_value;
         8'h08:
-            \$44 [8] = flag_value;
+            \$44 [8] = probe__flag_value;
         8'h09:
-            \$44 [9] = flag_value;
+            \$44 [9] = probe__flag_value;
         8'h0a:
-            \$44 [10] = flag_value;
+            \$44 [10] = probe__flag_value;
         8'h0b:
-            \$44 [11] = flag_value;
+            \$44 [11] = probe__flag_value;
         8'h0c:
-            \$44 [12] = flag_value;
+            \$44 [12] = probe__flag_value;
         8'h0d:
-            \$44 [13] = flag_value;
+            \$44 [13] = probe__flag_value;
         8'h0e:
-            \$44 [14] = flag_value;
+            \$44 [14] = probe__flag_value;
         8'h0f:
-            \$44 [15] = flag_value;
+            \$44 [15] = probe__flag_value;
         8'h10:
-            \$44 [16] = flag_value;
+            \$44 [16] = probe__flag_value;
         8'h11:
-            \$44 [17] = flag_value;
+            \$44 [17] = probe__flag_value;
         8'h12:
-            \$44 [18] = flag_value;
+            \$44 [18] = probe__flag_value;
         8'h13:
-            \$44 [19] = flag_value;
+            \$44 [19] = probe__flag_value;
         8'h14:
-            \$44 [20] = flag_value;
+            \$44 [20] = probe__flag_value;
         8'h15:
-            \$44 [21] = flag_value;
+            \$44 [21] = probe__flag_value;
         8'h16:
-            \$44 [22] = flag_value;
+            \$44 [22] = probe__flag_value;
         8'h17:
-            \$44 [23] = flag_value;
+            \$44 [23] = probe__flag_value;
         8'h18:
-            \$44 [24] = flag_value;
+            \$44 [24] = probe__flag_value;
         8'h19:
-            \$44 [25] = flag_value;
+            \$44 [25] = probe__flag_value;
         8'h1a:
-            \$44 [26] = flag_value;
+            \$44 [26] = probe__flag_value;
         8'h1b:
-            \$44 [27] = flag_value;
+            \$44 [27] = probe__flag_value;
         8'h1c:
-            \$44 [28] = flag_value;
+            \$44 [28] = probe__flag_value;
         8'h1d:
-            \$44 [29] = flag_value;
+            \$44 [29] = probe__flag_value;
         8'h1e:
-            \$44 [30] = flag_value;
+            \$44 [30] = probe__flag_value;
         8'h1f:
-            \$44 [31] = flag_value;
+            \$44 [31] = probe__flag_value;
         8'h20:
-            \$44 [32] = flag_value;
+            \$44 [32] = probe__flag_value;
         8'h21:
-            \$44 [33] = flag_value;
+            \$44 [33] = probe__flag_value;
         8'h22:
-            \$44 [34] = flag_value;
+            \$44 [34] = probe__flag_value;
         8'h23:
-            \$44 [35] = flag_value;
+            \$44 [35] = probe__flag_value;
         8'h24:
-            \$44 [36] = flag_value;
+            \$44 [36] = probe__flag_value;
         8'h25:
-            \$44 [37] = flag_value;
+            \$44 [37] = probe__flag_value;
         8'h26:
-            \$44 [38] = flag_value;
+            \$44 [38] = probe__flag_value;
         8'h27:
-            \$44 [39] = flag_value;
+            \$44 [39] = probe__flag_value;
         8'h28:
-            \$44 [40] = flag_value;
+            \$44 [40] = probe__flag_value;
         8'h29:
-            \$44 [41] = flag_value;
+            \$44 [41] = probe__flag_value;
         8'h2a:
-            \$44 [42] = flag_value;
+            \$44 [42] = probe__flag_value;
         8'h2b:
-            \$44 [43] = flag_value;
+            \$44 [43] = probe__flag_value;
         8'h2c:
-            \$44 [44] = flag_value;
+            \$44 [44] = probe__flag_value;
         8'h2d:
-            \$44 [45] = flag_value;
+            \$44 [45] = probe__flag_value;
         8'h2e:
-            \$44 [46] = flag_value;
+            \$44 [46] = probe__flag_value;
         8'h2f:
-            \$44 [47] = flag_value;
+            \$44 [47] = probe__flag_value;
         8'h30:
-            \$44 [48] = flag_value;
+            \$44 [48] = probe__flag_value;
         8'h31:
-            \$44 [49] = flag_value;
+            \$44 [49] = probe__flag_value;
         8'h32:
-            \$44 [50] = flag_value;
+            \$44 [50] = probe__flag_value;
         8'h33:
-            \$44 [51] = flag_value;
+            \$44 [51] = probe__flag_value;
         8'h34:
-            \$44 [52] = flag_value;
+            \$44 [52] = probe__flag_value;
         8'h35:
-            \$44 [53] = flag_value;
+            \$44 [53] = probe__flag_value;
         8'h36:
-            \$44 [54] = flag_value;
+            \$44 [54] = probe__flag_value;
         8'h37:
-            \$44 [55] = flag_value;
+            \$44 [55] = probe__flag_value;
         8'h38:
-            \$44 [56] = flag_value;
+            \$44 [56] = probe__flag_value;
         8'h39:
-            \$44 [57] = flag_value;
+            \$44 [57] = probe__flag_value;
         8'h3a:
-            \$44 [58] = flag_value;
+            \$44 [58] = probe__flag_value;
         8'h3b:
-            \$44 [59] = flag_value;
+            \$44 [59] = probe__flag_value;
         8'h3c:
-            \$44 [60] = flag_value;
+            \$44 [60] = probe__flag_value;
         8'h3d:
-            \$44 [61] = flag_value;
+            \$44 [61] = probe__flag_value;
         8'h3e:
-            \$44 [62] = flag_value;
+            \$44 [62] = probe__flag_value;
         8'h3f:
-            \$44 [63] = flag_value;
+            \$44 [63] = probe__flag_value;
         8'h40:
-            \$44 [64] = flag_value;
+            \$44 [64] = probe__flag_value;
         8'h41:
-            \$44 [65] = flag_value;
+            \$44 [65] = probe__flag_value;
         8'h42:
-            \$44 [66] = flag_value;
+            \$44 [66] = probe__flag_value;
         8'h43:
-            \$44 [67] = flag_value;
+            \$44 [67] = probe__flag_value;
         8'h44:
-            \$44 [68] = flag_value;
+            \$44 [68] = probe__flag_value;
         8'h45:
-            \$44 [69] = flag_value;
+            \$44 [69] = probe__flag_value;
         8'h46:
-            \$44 [70] = flag_value;
+            \$44 [70] = probe__flag_value;
         8'h47:
-            \$44 [71] = flag_value;
+            \$44 [71] = probe__flag_value;
         8'h48:
-            \$44 [72] = flag_value;
+            \$44 [72] = probe__flag_value;
         8'h49:
-            \$44 [73] = flag_value;
+            \$44 [73] = probe__flag_value;
         8'h4a:
-            \$44 [74] = flag_value;
+            \$44 [74] = probe__flag_value;
         8'h4b:
-            \$44 [75] = flag_value;
+            \$44 [75] = probe__flag_value;
         8'h4c:
-            \$44 [76] = flag_value;
+            \$44 [76] = probe__flag_value;
         8'h4d:
-            \$44 [77] = flag_value;
+            \$44 [77] = probe__flag_value;
         8'h4e:
-            \$44 [78] = flag_value;
+            \$44 [78] = probe__flag_value;
         8'h4f:
-            \$44 [79] = flag_value;
+            \$44 [79] = probe__flag_value;
         8'h50:
-            \$44 [80] = flag_value;
+            \$44 [80] = probe__flag_value;
         8'h51:
-            \$44 [81] = flag_value;
+            \$44 [81] = probe__flag_value;
         8'h52:
-            \$44 [82] = flag_value;
+            \$44 [82] = probe__flag_value;
         8'h53:
-            \$44 [83] = flag_value;
+            \$44 [83] = probe__flag_value;
         8'h54:
-            \$44 [84] = flag_value;
+            \$44 [84] = probe__flag_value;
         8'h55:
-            \$44 [85] = flag_value;
+            \$44 [85] = probe__flag_value;
         8'h56:
-            \$44 [86] = flag_value;
+            \$44 [86] = probe__flag_value;
         8'h57:
-            \$44 [87] = flag_value;
+            \$44 [87] = probe__flag_value;
         8'h58:
-            \$44 [88] = flag_value;
+            \$44 [88] = probe__flag_value;
         8'h59:
-            \$44 [89] = flag_value;
+            \$44 [89] = probe__flag_value;
         8'h5a:
-            \$44 [90] = flag_value;
+            \$44 [90] = probe__flag_value;
         8'h5b:
-            \$44 [91] = flag_value;
+            \$44 [91] = probe__flag_value;
         8'h5c:
-            \$44 [92] = flag_value;
+            \$44 [92] = probe__flag_value;
         8'h5d:
-            \$44 [93] = flag_value;
+            \$44 [93] = probe__flag_value;
         8'h5e:
-            \$44 [94] = flag_value;
+            \$44 [94] = probe__flag_value;
         8'h5f:
-            \$44 [95] = flag_value;
+            \$44 [95] = probe__flag_value;
         8'h60:
-            \$44 [96] = flag_value;
+            \$44 [96] = probe__flag_value;
         8'h61:
-            \$44 [97] = flag_value;
+            \$44 [97] = probe__flag_value;
         8'h62:
-            \$44 [98] = flag_value;
+            \$44 [98] = probe__flag_value;
         8'h63:
-            \$44 [99] = flag_value;
+            \$44 [99] = probe__flag_value;
         8'h64:
-            \$44 [100] = flag_value;
+            \$44 [100] = probe__flag_value;
         8'h65:
-            \$44 [101] = flag_value;
+            \$44 [101] = probe__flag_value;
         8'h66:
-            \$44 [102] = flag_value;
+            \$44 [102] = probe__flag_value;
         8'h67:
-            \$44 [103] = flag_value;
+            \$44 [103] = probe__flag_value;
         8'h68:
-            \$44 [104] = flag_value;
+            \$44 [104] = probe__flag_value;
         8'h69:
-            \$44 [105] = flag_value;
+            \$44 [105] = probe__flag_value;
         8'h6a:
-            \$44 [106] = flag_value;
+            \$44 [106] = probe__flag_value;
         8'h6b:
-            \$44 [107] = flag_value;
+            \$44 [107] = probe__flag_value;
         8'h6c:
-            \$44 [108] = flag_value;
+            \$44 [108] = probe__flag_value;
         8'h6d:
-            \$44 [109] = flag_value;
+            \$44 [109] = probe__flag_value;
         8'h6e:
-            \$44 [110] = flag_value;
+            \$44 [110] = probe__flag_value;
         8'h6f:
-            \$44 [111] = flag_value;
+            \$44 [111] = probe__flag_value;
         8'h70:
-            \$44 [112] = flag_value;
+            \$44 [112] = probe__flag_value;
         8'h71:
-            \$44 [113] = flag_value;
+            \$44 [113] = probe__flag_value;
         8'h72:
-            \$44 [114] = flag_value;
+            \$44 [114] = probe__flag_value;
         8'h73:
-            \$44 [115] = flag_value;
+            \$44 [115] = probe__flag_value;
         8'h74:
-            \$44 [116] = flag_value;
+            \$44 [116] = probe__flag_value;
         8'h75:
-            \$44 [117] = flag_value;
+            \$44 [117] = probe__flag_value;
         8'h76:
-            \$44 [118] = flag_value;
+            \$44 [118] = probe__flag_value;
         8'h77:
-            \$44 [119] = flag_value;
+            \$44 [119] = probe__flag_value;
         8'h78:
-            \$44 [120] = flag_value;
+            \$44 [120] = probe__flag_value;
         8'h79:
-            \$44 [121] = flag_value;
+            \$44 [121] = probe__flag_value;
         8'h7a:
-            \$44 [122] = flag_value;
+            \$44 [122] = probe__flag_value;
         8'h7b:
-            \$44 [123] = flag_value;
+            \$44 [123] = probe__flag_value;
         8'h7c:
-            \$44 [124] = flag_value;
+            \$44 [124] = probe__flag_value;
         8'h7d:
-            \$44 [125] = flag_value;
+            \$44 [125] = probe__flag_value;
         8'h7e:
-            \$44 [126] = flag_value;
+            \$44 [126] = probe__flag_value;
         8'h7f:
-            \$44 [127] = flag_value;
+            \$44 [127] = probe__flag_value;
         8'h80:
-            \$44 [128] = flag_value;
+            \$44 [128] = probe__flag_value;
         8'h81:
-            \$44 [129] = flag_value;
+            \$44 [129] = probe__flag_value;
         8'h82:
-            \$44 [130] = flag_value;
+            \$44 [130] = probe__flag_value;
         8'h83:
-            \$44 [131] = flag_value;
+            \$44 [131] = probe__flag_value;
         8'h84:
-            \$44 [132] = flag_value;
+            \$44 [132] = probe__flag_value;
         8'h85:
-            \$44 [133] = flag_value;
+            \$44 [133] = probe__flag_value;
         8'h86:
-            \$44 [134] = flag_value;
+            \$44 [134] = probe__flag_value;
         8'h87:
-            \$44 [135] = flag_value;
+            \$44 [135] = probe__flag_value;
         8'h88:
-            \$44 [136] = flag_value;
+            \$44 [136] = probe__flag_value;
         8'h89:
-            \$44 [137] = flag_value;
+            \$44 [137] = probe__flag_value;
         8'h8a:
-            \$44 [138] = flag_value;
+            \$44 [138] = probe__flag_value;
         8'h8b:
-            \$44 [139] = flag_value;
+            \$44 [139] = probe__flag_value;
         8'h8c:
-            \$44 [140] = flag_value;
+            \$44 [140] = probe__flag_value;
         8'h8d:
-            \$44 [141] = flag_value;
+            \$44 [141] = probe__flag_value;
         8'h8e:
-            \$44 [142] = flag_value;
+            \$44 [142] = probe__flag_value;
         8'h8f:
-            \$44 [143] = flag_value;
+            \$44 [143] = probe__flag_value;
         8'h90:
-            \$44 [144] = flag_value;
+            \$44 [144] = probe__flag_value;
         8'h91:
-            \$44 [145] = flag_value;
+            \$44 [145] = probe__flag_value;
         8'h92:
-            \$44 [146] = flag_value;
+            \$44 [146] = probe__flag_value;
         8'h93:
-            \$44 [147] = flag_value;
+            \$44 [147] = probe__flag_value;
         8'h94:
-            \$44 [148] = flag_value;
+            \$44 [148] = probe__flag_value;
         8'h95:
-            \$44 [149] = flag_value;
+            \$44 [149] = probe__flag_value;
         8'h96:
-            \$44 [150] = flag_value;
+            \$44 [150] = probe__flag_value;
         8'h97:
-            \$44 [151] = flag_value;
+            \$44 [151] = probe__flag_value;
         8'h98:
-            \$44 [152] = flag_value;
+            \$44 [152] = probe__flag_value;
         8'h99:
-            \$44 [153] = flag_value;
+            \$44 [153] = probe__flag_value;
         8'h9a:
-            \$44 [154] = flag_value;
+            \$44 [154] = probe__flag_value;
         8'h9b:
-            \$44 [155] = flag_value;
+            \$44 [155] = probe__flag_value;
         8'h9c:
-            \$44 [156] = flag_value;
+            \$44 [156] = probe__flag_value;
         8'h9d:
-            \$44 [157] = flag_value;
+            \$44 [157] = probe__flag_value;
         8'h9e:
-            \$44 [158] = flag_value;
+            \$44 [158] = probe__flag_value;
         8'h9f:
-            \$44 [159] = flag_value;
+            \$44 [159] = probe__flag_value;
         8'ha0:
-            \$44 [160] = flag_value;
+            \$44 [160] = probe__flag_value;
         8'ha1:
-            \$44 [161] = flag_value;
+            \$44 [161] = probe__flag_value;
         8'ha2:
-            \$44 [162] = flag_value;
+            \$44 [162] = probe__flag_value;
         8'ha3:
-            \$44 [163] = flag_value;
+            \$44 [163] = probe__flag_value;
         8'ha4:
-            \$44 [164] = flag_value;
+            \$44 [164] = probe__flag_value;
         8'ha5:
-            \$44 [165] = flag_value;
+            \$44 [165] = probe__flag_value;
         8'ha6:
-            \$44 [166] = flag_value;
+            \$44 [166] = probe__flag_value;
         8'ha7:
-            \$44 [167] = flag_value;
+            \$44 [167] = probe__flag_value;
         8'ha8:
-            \$44 [168] = flag_value;
+            \$44 [168] = probe__flag_value;
         8'ha9:
-            \$44 [169] = flag_value;
+            \$44 [169] = probe__flag_value;
         8'haa:
-            \$44 [170] = flag_value;
+            \$44 [170] = probe__flag_value;
         8'hab:
-            \$44 [171] = flag_value;
+            \$44 [171] = probe__flag_value;
         8'hac:
-            \$44 [172] = flag_value;
+            \$44 [172] = probe__flag_value;
         8'had:
-            \$44 [173] = flag_value;
+            \$44 [173] = probe__flag_value;
         8'hae:
-            \$44 [174] = flag_value;
+            \$44 [174] = probe__flag_value;
         8'haf:
-            \$44 [175] = flag_value;
+            \$44 [175] = probe__flag_value;
         8'hb0:
-            \$44 [176] = flag_value;
+            \$44 [176] = probe__flag_value;
         8'hb1:
-            \$44 [177] = flag_value;
+            \$44 [177] = probe__flag_value;
         8'hb2:
-            \$44 [178] = flag_value;
+            \$44 [178] = probe__flag_value;
         8'hb3:
-            \$44 [179] = flag_value;
+            \$44 [179] = probe__flag_value;
         8'hb4:
-            \$44 [180] = flag_value;
+            \$44 [180] = probe__flag_value;
         8'hb5:
-            \$44 [181] = flag_value;
+            \$44 [181] = probe__flag_value;
         8'hb6:
-            \$44 [182] = flag_value;
+            \$44 [182] = probe__flag_value;
         8'hb7:
-            \$44 [183] = flag_value;
+            \$44 [183] = probe__flag_value;
         8'hb8:
-            \$44 [184] = flag_value;
+            \$44 [184] = probe__flag_value;
         8'hb9:
-            \$44 [185] = flag_value;
+            \$44 [185] = probe__flag_value;
         8'hba:
-            \$44 [186] = flag_value;
+            \$44 [186] = probe__flag_value;
         8'hbb:
-            \$44 [187] = flag_value;
+            \$44 [187] = probe__flag_value;
         8'hbc:
-            \$44 [188] = flag_value;
+            \$44 [188] = probe__flag_value;
         8'hbd:
-            \$44 [189] = flag_value;
+            \$44 [189] = probe__flag_value;
         8'hbe:
-            \$44 [190] = flag_value;
+            \$44 [190] = probe__flag_value;
         8'hbf:
-            \$44 [191] = flag_value;
+            \$44 [191] = probe__flag_value;
         8'hc0:
-            \$44 [192] = flag_value;
+            \$44 [192] = probe__flag_value;
         8'hc1:
-            \$44 [193] = flag_value;
+            \$44 [193] = probe__flag_value;
         8'hc2:
-            \$44 [194] = flag_value;
+            \$44 [194] = probe__flag_value;
         8'hc3:
-            \$44 [195] = flag_value;
+            \$44 [195] = probe__flag_value;
         8'hc4:
-            \$44 [196] = flag_value;
+            \$44 [196] = probe__flag_value;
         8'hc5:
-            \$44 [197] = flag_value;
+            \$44 [197] = probe__flag_value;
         8'hc6:
-            \$44 [198] = flag_value;
+            \$44 [198] = probe__flag_value;
         8'hc7:
-            \$44 [199] = flag_value;
+            \$44 [199] = probe__flag_value;
         8'hc8:
-            \$44 [200] = flag_value;
+            \$44 [200] = probe__flag_value;
         8'hc9:
-            \$44 [201] = flag_value;
+            \$44 [201] = probe__flag_value;
         8'hca:
-            \$44 [202] = flag_value;
+            \$44 [202] = probe__flag_value;
         8'hcb:
-            \$44 [203] = flag_value;
+            \$44 [203] = probe__flag_value;
         8'hcc:
-            \$44 [204] = flag_value;
+            \$44 [204] = probe__flag_value;
         8'hcd:
-            \$44 [205] = flag_value;
+            \$44 [205] = probe__flag_value;
         8'hce:
-            \$44 [206] = flag_value;
+            \$44 [206] = probe__flag_value;
         8'hcf:
-            \$44 [207] = flag_value;
+            \$44 [207] = probe__flag_value;
         8'hd0:
-            \$44 [208] = flag_value;
+            \$44 [208] = probe__flag_value;
         8'hd1:
-            \$44 [209] = flag_value;
+            \$44 [209] = probe__flag_value;
         8'hd2:
-            \$44 [210] = flag_value;
+            \$44 [210] = probe__flag_value;
         8'hd3:
-            \$44 [211] = flag_value;
+            \$44 [211] = probe__flag_value;
         8'hd4:
-            \$44 [212] = flag_value;
+            \$44 [212] = probe__flag_value;
         8'hd5:
-            \$44 [213] = flag_value;
+            \$44 [213] = probe__flag_value;
         8'hd6:
-            \$44 [214] = flag_value;
+            \$44 [214] = probe__flag_value;
         8'hd7:
-            \$44 [215] = flag_value;
+            \$44 [215] = probe__flag_value;
         8'hd8:
-            \$44 [216] = flag_value;
+            \$44 [216] = probe__flag_value;
         8'hd9:
-            \$44 [217] = flag_value;
+            \$44 [217] = probe__flag_value;
         8'hda:
-            \$44 [218] = flag_value;
+            \$44 [218] = probe__flag_value;
         8'hdb:
-            \$44 [219] = flag_value;
+            \$44 [219] = probe__flag_value;
         8'hdc:
-            \$44 [220] = flag_value;
+            \$44 [220] = probe__flag_value;
         8'hdd:
-            \$44 [221] = flag_value;
+            \$44 [221] = probe__flag_value;
         8'hde:
-            \$44 [222] = flag_value;
+            \$44 [222] = probe__flag_value;
         8'hdf:
-            \$44 [223] = flag_value;
+            \$44 [223] = probe__flag_value;
         8'he0:
-            \$44 [224] = flag_value;
+            \$44 [224] = probe__flag_value;
         8'he1:
-            \$44 [225] = flag_value;
+            \$44 [225] = probe__flag_value;
         8'he2:
-            \$44 [226] = flag_value;
+            \$44 [226] = probe__flag_value;
         8'he3:
-            \$44 [227] = flag_value;
+            \$44 [227] = probe__flag_value;
         8'he4:
-            \$44 [228] = flag_value;
+            \$44 [228] = probe__flag_value;
         8'he5:
-            \$44 [229] = flag_value;
+            \$44 [229] = probe__flag_value;
         8'he6:
-            \$44 [230] = flag_value;
+            \$44 [230] = probe__flag_value;
         8'he7:
-            \$44 [231] = flag_value;
+            \$44 [231] = probe__flag_value;
         8'he8:
-            \$44 [232] = flag_value;
+            \$44 [232] = probe__flag_value;
         8'he9:
-            \$44 [233] = flag_value;
+            \$44 [233] = probe__flag_value;
         8'hea:
-            \$44 [234] = flag_value;
+            \$44 [234] = probe__flag_value;
         8'heb:
-            \$44 [235] = flag_value;
+            \$44 [235] = probe__flag_value;
         8'hec:
-            \$44 [236] = flag_value;
+            \$44 [236] = probe__flag_value;
         8'hed:
-            \$44 [237] = flag_value;
+            \$44 [237] = probe__flag_value;
         8'hee:
-            \$44 [238] = flag_value;
+            \$44 [238] = probe__flag_value;
         8'hef:
-            \$44 [239] = flag_value;
+            \$44 [239] = probe__flag_value;
         8'hf0:
-            \$44 [240] = flag_value;
+            \$44 [240] = probe__flag_value;
         8'hf1:
-            \$44 [241] = flag_value;
+            \$44 [241] = probe__flag_value;
         8'hf2:
-            \$44 [242] = flag_value;
+            \$44 [242] = probe__flag_value;
         8'hf3:
-            \$44 [243] = flag_value;
+            \$44 [243] = probe__flag_value;
         8'hf4:
-            \$44 [244] = flag_value;
+            \$44 [244] = probe__flag_value;
         8'hf5:
-            \$44 [245] = flag_value;
+            \$44 [245] = probe__flag_value;
         8'hf6:
-            \$44 [246] = flag_value;
+            \$44 [246] = probe__flag_value;
         8'hf7:
-            \$44 [247] = flag_value;
+            \$44 [247] = probe__flag_value;
         8'hf8:
-            \$44 [248] = flag_value;
+            \$44 [248] = probe__flag_value;
         8'hf9:
-            \$44 [249] = flag_value;
+            \$44 [249] = probe__flag_value;
         8'hfa:
-            \$44 [250] = flag_value;
+            \$44 [250] = probe__flag_value;
         8'hfb:
-            \$44 [251] = flag_value;
+            \$44 [251] = probe__flag_value;
         8'hfc:
-            \$44 [252] = flag_value;
+            \$44 [252] = probe__flag_value;
         8'hfd:
-            \$44 [253] = flag_value;
+            \$44 [253] = probe__flag_value;
         8'hfe:
-            \$44 [254] = flag_value;
+            \$44 [254] = probe__flag_value;
         8'hff:
-            \$44 [255] = flag_value;
+            \$44 [255] = probe__flag_value;
       endcase
     end
     if (rst) begin
@@ -930,41 +930,41 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
     if (new_game) begin
       \$45  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
-    if (zero_write) begin
+    if (zero__write) begin
       (* full_case = 32'd1 *)
-      casez (zero_row)
+      casez (zero__row)
         4'h0:
-            \$45 [15:0] = zero_data;
+            \$45 [15:0] = zero__data;
         4'h1:
-            \$45 [31:16] = zero_data;
+            \$45 [31:16] = zero__data;
         4'h2:
-            \$45 [47:32] = zero_data;
+            \$45 [47:32] = zero__data;
         4'h3:
-            \$45 [63:48] = zero_data;
+            \$45 [63:48] = zero__data;
         4'h4:
-            \$45 [79:64] = zero_data;
+            \$45 [79:64] = zero__data;
         4'h5:
-            \$45 [95:80] = zero_data;
+            \$45 [95:80] = zero__data;
         4'h6:
-            \$45 [111:96] = zero_data;
+            \$45 [111:96] = zero__data;
         4'h7:
-            \$45 [127:112] = zero_data;
+            \$45 [127:112] = zero__data;
         4'h8:
-            \$45 [143:128] = zero_data;
+            \$45 [143:128] = zero__data;
         4'h9:
-            \$45 [159:144] = zero_data;
+            \$45 [159:144] = zero__data;
         4'ha:
-            \$45 [175:160] = zero_data;
+            \$45 [175:160] = zero__data;
         4'hb:
-            \$45 [191:176] = zero_data;
+            \$45 [191:176] = zero__data;
         4'hc:
-            \$45 [207:192] = zero_data;
+            \$45 [207:192] = zero__data;
         4'hd:
-            \$45 [223:208] = zero_data;
+            \$45 [223:208] = zero__data;
         4'he:
-            \$45 [239:224] = zero_data;
+            \$45 [239:224] = zero__data;
         4'hf:
-            \$45 [255:240] = zero_data;
+            \$45 [255:240] = zero__data;
       endcase
     end
     if (rst) begin
@@ -980,9 +980,9 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
     if (flood_step) begin
       \$46  = \$36 ;
     end
-    if (reveal) begin
+    if (probe__reveal) begin
       (* full_case = 32'd1 *)
-      casez (probe_d)
+      casez (probe__cell)
         8'h00:
             \$46 [0] = 1'h1;
         8'h01:
@@ -1504,65 +1504,65 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     mine_write__addr = 4'h0;
-    if (layout_write) begin
-      mine_write__addr = layout_row;
+    if (layout__write) begin
+      mine_write__addr = layout__row;
     end
-    if (mine_write) begin
-      mine_write__addr = probe_d[7:4];
+    if (probe__mine_write) begin
+      mine_write__addr = probe__cell[7:4];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     mine_write__data = 16'h0000;
-    if (layout_write) begin
-      mine_write__data = layout_data;
+    if (layout__write) begin
+      mine_write__data = layout__data;
     end
-    if (mine_write) begin
+    if (probe__mine_write) begin
       mine_write__data = { \$32 , \$30 , \$28 , \$26 , \$24 , \$22 , \$20 , \$18 , \$16 , \$14 , \$12 , \$10 , \$8 , \$6 , \$4 , \$2  };
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     mine_write__en = 1'h0;
-    if (layout_write) begin
+    if (layout__write) begin
       mine_write__en = 1'h1;
     end
-    if (mine_write) begin
+    if (probe__mine_write) begin
       mine_write__en = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$37  = probe_next;
+    \$37  = probe__address;
     if (rst) begin
       \$37  = 8'h00;
     end
   end
-  assign mine_read__addr = probe[7:4];
-  assign count_write__addr = count_row;
-  assign count_write__data = count_data;
-  assign count_write__en = count_write;
-  assign count_cell__addr = probe[7:4];
+  assign mine_read__addr = probing[7:4];
+  assign count_write__addr = counts__row;
+  assign count_write__data = counts__data;
+  assign count_write__en = counts__write;
+  assign count_cell__addr = probing[7:4];
   assign count_cell__en = read_enable;
   assign count_cell__data = count_cell;
   assign count_cursor__addr = cursor_row;
   assign count_cursor__data = cursor_counts;
-  assign \count_data[0]  = count_data[3:0];
-  assign \count_data[1]  = count_data[7:4];
-  assign \count_data[2]  = count_data[11:8];
-  assign \count_data[3]  = count_data[15:12];
-  assign \count_data[4]  = count_data[19:16];
-  assign \count_data[5]  = count_data[23:20];
-  assign \count_data[6]  = count_data[27:24];
-  assign \count_data[7]  = count_data[31:28];
-  assign \count_data[8]  = count_data[35:32];
-  assign \count_data[9]  = count_data[39:36];
-  assign \count_data[10]  = count_data[43:40];
-  assign \count_data[11]  = count_data[47:44];
-  assign \count_data[12]  = count_data[51:48];
-  assign \count_data[13]  = count_data[55:52];
-  assign \count_data[14]  = count_data[59:56];
-  assign \count_data[15]  = count_data[63:60];
+  assign \counts__data[0]  = counts__data[3:0];
+  assign \counts__data[1]  = counts__data[7:4];
+  assign \counts__data[2]  = counts__data[11:8];
+  assign \counts__data[3]  = counts__data[15:12];
+  assign \counts__data[4]  = counts__data[19:16];
+  assign \counts__data[5]  = counts__data[23:20];
+  assign \counts__data[6]  = counts__data[27:24];
+  assign \counts__data[7]  = counts__data[31:28];
+  assign \counts__data[8]  = counts__data[35:32];
+  assign \counts__data[9]  = counts__data[39:36];
+  assign \counts__data[10]  = counts__data[43:40];
+  assign \counts__data[11]  = counts__data[47:44];
+  assign \counts__data[12]  = counts__data[51:48];
+  assign \counts__data[13]  = counts__data[55:52];
+  assign \counts__data[14]  = counts__data[59:56];
+  assign \counts__data[15]  = counts__data[63:60];
   assign \count_cell[0]  = count_cell[3:0];
   assign \count_cell[1]  = count_cell[7:4];
   assign \count_cell[2]  = count_cell[11:8];
@@ -1595,22 +1595,22 @@ module minesweeper_board_store(new_game, new_beginner, flood_step, reveal, flag_
   assign \cursor_counts[13]  = cursor_counts[55:52];
   assign \cursor_counts[14]  = cursor_counts[59:56];
   assign \cursor_counts[15]  = cursor_counts[63:60];
-  assign \count_write__data[0]  = count_data[3:0];
-  assign \count_write__data[1]  = count_data[7:4];
-  assign \count_write__data[2]  = count_data[11:8];
-  assign \count_write__data[3]  = count_data[15:12];
-  assign \count_write__data[4]  = count_data[19:16];
-  assign \count_write__data[5]  = count_data[23:20];
-  assign \count_write__data[6]  = count_data[27:24];
-  assign \count_write__data[7]  = count_data[31:28];
-  assign \count_write__data[8]  = count_data[35:32];
-  assign \count_write__data[9]  = count_data[39:36];
-  assign \count_write__data[10]  = count_data[43:40];
-  assign \count_write__data[11]  = count_data[47:44];
-  assign \count_write__data[12]  = count_data[51:48];
-  assign \count_write__data[13]  = count_data[55:52];
-  assign \count_write__data[14]  = count_data[59:56];
-  assign \count_write__data[15]  = count_data[63:60];
+  assign \count_write__data[0]  = counts__data[3:0];
+  assign \count_write__data[1]  = counts__data[7:4];
+  assign \count_write__data[2]  = counts__data[11:8];
+  assign \count_write__data[3]  = counts__data[15:12];
+  assign \count_write__data[4]  = counts__data[19:16];
+  assign \count_write__data[5]  = counts__data[23:20];
+  assign \count_write__data[6]  = counts__data[27:24];
+  assign \count_write__data[7]  = counts__data[31:28];
+  assign \count_write__data[8]  = counts__data[35:32];
+  assign \count_write__data[9]  = counts__data[39:36];
+  assign \count_write__data[10]  = counts__data[43:40];
+  assign \count_write__data[11]  = counts__data[47:44];
+  assign \count_write__data[12]  = counts__data[51:48];
+  assign \count_write__data[13]  = counts__data[55:52];
+  assign \count_write__data[14]  = counts__data[59:56];
+  assign \count_write__data[15]  = counts__data[63:60];
   assign \count_cell__data[0]  = count_cell[3:0];
   assign \count_cell__data[1]  = count_cell[7:4];
   assign \count_cell__data[2]  = count_cell[11:8];

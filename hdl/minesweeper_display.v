@@ -2,7 +2,7 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, debug, counter_chars, timer_chars, read__cell, clk, rst, digits_start, read__row, read__col, read__enable, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, enable
+module minesweeper_display(game__status, game__difficulty, game__cursor_row, game__cursor_col, game__held, debug, digits__counter, digits__timer, read__cell, clk, rst, digits__start, read__row, read__col, read__enable, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, enable
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
@@ -283,28 +283,24 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   input clk;
   wire clk;
   reg [7:0] colour;
-  input [11:0] counter_chars;
-  wire [11:0] counter_chars;
-  wire [3:0] \counter_chars[0] ;
-  wire [3:0] \counter_chars[1] ;
-  wire [3:0] \counter_chars[2] ;
-  input [3:0] cursor_col;
-  wire [3:0] cursor_col;
-  input [3:0] cursor_row;
-  wire [3:0] cursor_row;
   reg [7:0] d_background = 8'h00;
   reg d_cursor = 1'h0;
   reg [4:0] d_sub_x = 5'h00;
   reg d_vsync_n = 1'h1;
   input debug;
   wire debug;
-  (* enum_base_type = "Difficulty" *)
-  (* enum_value_0 = "INTERMEDIATE" *)
-  (* enum_value_1 = "BEGINNER" *)
-  input difficulty;
-  wire difficulty;
-  output digits_start;
-  wire digits_start;
+  input [11:0] digits__counter;
+  wire [11:0] digits__counter;
+  wire [3:0] \digits__counter[0] ;
+  wire [3:0] \digits__counter[1] ;
+  wire [3:0] \digits__counter[2] ;
+  output digits__start;
+  wire digits__start;
+  input [11:0] digits__timer;
+  wire [11:0] digits__timer;
+  wire [3:0] \digits__timer[0] ;
+  wire [3:0] \digits__timer[1] ;
+  wire [3:0] \digits__timer[2] ;
   input enable;
   wire enable;
   wire \enable$21 ;
@@ -312,10 +308,26 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   wire \enable$23 ;
   wire face;
   wire feature;
+  input [3:0] game__cursor_col;
+  wire [3:0] game__cursor_col;
+  input [3:0] game__cursor_row;
+  wire [3:0] game__cursor_row;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
+  input game__difficulty;
+  wire game__difficulty;
+  input game__held;
+  wire game__held;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
+  input [1:0] game__status;
+  wire [1:0] game__status;
   reg [3:0] glyph;
   reg [3:0] \glyph$43  = 4'h0;
-  input held;
-  wire held;
   wire hsync_n;
   wire [59:0] pixels;
   input [7:0] read__cell;
@@ -340,20 +352,8 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   (* enum_value_10 = "DEAD" *)
   (* enum_value_11 = "SUNGLASSES" *)
   reg [1:0] state;
-  (* enum_base_type = "Status" *)
-  (* enum_value_00 = "READY" *)
-  (* enum_value_01 = "PLAYING" *)
-  (* enum_value_10 = "WON" *)
-  (* enum_value_11 = "LOST" *)
-  input [1:0] status;
-  wire [1:0] status;
   reg [4:0] sub_x = 5'h00;
   reg [4:0] sub_y = 5'h00;
-  input [11:0] timer_chars;
-  wire [11:0] timer_chars;
-  wire [3:0] \timer_chars[0] ;
-  wire [3:0] \timer_chars[1] ;
-  wire [3:0] \timer_chars[2] ;
   output [1:0] vga__blue;
   reg [1:0] vga__blue = 2'h0;
   output [2:0] vga__green;
@@ -373,14 +373,14 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   assign \$1  = ! x;
   assign \$2  = enable & \$1 ;
   assign \$3  = ! y;
-  assign digits_start = \$2  & \$3 ;
-  assign \$4  = status == 2'h3;
-  assign \$5  = status == 2'h2;
-  assign \$6  = status == 2'h3;
+  assign digits__start = \$2  & \$3 ;
+  assign \$4  = game__status == 2'h3;
+  assign \$5  = game__status == 2'h2;
+  assign \$6  = game__status == 2'h3;
   assign \$7  = \$6  & read__cell[6];
   assign \$8  = ~ read__cell[4];
   assign \$9  = \$7  & \$8 ;
-  assign \$10  = status == 2'h3;
+  assign \$10  = game__status == 2'h3;
   assign \$11  = \$10  & read__cell[4];
   assign \$12  = debug & read__cell[4];
   assign \$13  = \b2_ignal$37  ? 8'h92 : 8'hb6;
@@ -479,8 +479,8 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   assign \$109  = \$108  ? 5'h09 : 5'h10;
   assign \$110  = $signed(\$signal ) < $signed({ 1'h0, \$109  });
   assign \$111  = \$107  & \$110 ;
-  assign \$112  = \$signal [3:0] == cursor_row;
-  assign \$113  = \$signal$30 [3:0] == cursor_col;
+  assign \$112  = \$signal [3:0] == game__cursor_row;
+  assign \$113  = \$signal$30 [3:0] == game__cursor_col;
   assign \$114  = \$112  & \$113 ;
   assign \$115  = sub_x < 2'h2;
   assign \$116  = sub_x >= 5'h1c;
@@ -507,7 +507,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   assign \$137  = ~ \$signal$58 ;
   assign \$138  = \$137  & \$signal$68 ;
   assign \$139  = \$138  & \$signal$69 ;
-  assign \$140  = \$signal$65  ? timer_chars : counter_chars;
+  assign \$140  = \$signal$65  ? digits__timer : digits__counter;
   assign \$359  = \$signal$30 [1:0] * 3'h4;
   assign \$141  = \$140  >> \$359 ;
   assign \$142  = \$signal$58  ? sub_y : a_digit_row;
@@ -681,7 +681,7 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
       state = 2'h2;
     end else if (\$5 ) begin
       state = 2'h3;
-    end else if (held) begin
+    end else if (game__held) begin
       state = 2'h1;
     end else begin
       state = 2'h0;
@@ -1484,23 +1484,23 @@ module minesweeper_display(status, difficulty, cursor_row, cursor_col, held, deb
   assign read__row = \$signal [3:0];
   assign read__col = \$signal$30 [3:0];
   assign read__enable = enable;
-  assign \counter_chars[0]  = counter_chars[3:0];
-  assign \counter_chars[1]  = counter_chars[7:4];
-  assign \counter_chars[2]  = counter_chars[11:8];
-  assign \timer_chars[0]  = timer_chars[3:0];
-  assign \timer_chars[1]  = timer_chars[7:4];
-  assign \timer_chars[2]  = timer_chars[11:8];
+  assign \digits__counter[0]  = digits__counter[3:0];
+  assign \digits__counter[1]  = digits__counter[7:4];
+  assign \digits__counter[2]  = digits__counter[11:8];
+  assign \digits__timer[0]  = digits__timer[3:0];
+  assign \digits__timer[1]  = digits__timer[7:4];
+  assign \digits__timer[2]  = digits__timer[11:8];
   assign \read__cell.count  = read__cell[3:0];
   assign \read__cell.mine  = read__cell[4];
   assign \read__cell.revealed  = read__cell[5];
   assign \read__cell.flagged  = read__cell[6];
   assign \read__cell.exploded  = read__cell[7];
-  assign \$52  = difficulty;
-  assign \$54  = difficulty;
-  assign \$57  = difficulty;
-  assign \$59  = difficulty;
-  assign \$102  = difficulty;
-  assign \$108  = difficulty;
+  assign \$52  = game__difficulty;
+  assign \$54  = game__difficulty;
+  assign \$57  = game__difficulty;
+  assign \$59  = game__difficulty;
+  assign \$102  = game__difficulty;
+  assign \$108  = game__difficulty;
 endmodule
 
 (* generator = "Amaranth" *)

@@ -31,75 +31,85 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   wire [3:0] \characters[1] ;
   wire [3:0] \characters[2] ;
   wire [3:0] \characters[3] ;
+  wire [11:0] chars__counter;
+  wire [3:0] \chars__counter[0] ;
+  wire [3:0] \chars__counter[1] ;
+  wire [3:0] \chars__counter[2] ;
+  wire chars__start;
+  wire [11:0] chars__timer;
+  wire [3:0] \chars__timer[0] ;
+  wire [3:0] \chars__timer[1] ;
+  wire [3:0] \chars__timer[2] ;
   input clk;
   wire clk;
   output [8:0] counter;
   wire [8:0] counter;
-  wire [8:0] \counter$35 ;
-  wire [8:0] \counter$39 ;
-  wire [11:0] counter_chars;
-  wire [11:0] \counter_chars$50 ;
-  wire [3:0] \counter_chars$50[0] ;
-  wire [3:0] \counter_chars$50[1] ;
-  wire [3:0] \counter_chars$50[2] ;
-  wire [3:0] \counter_chars[0] ;
-  wire [3:0] \counter_chars[1] ;
-  wire [3:0] \counter_chars[2] ;
   output [3:0] cursor_col;
   wire [3:0] cursor_col;
-  wire [3:0] \cursor_col$34 ;
-  wire [3:0] \cursor_col$45 ;
   output [3:0] cursor_row;
   wire [3:0] cursor_row;
-  wire [3:0] \cursor_row$33 ;
-  wire [3:0] \cursor_row$44 ;
   wire debug;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
   output difficulty;
   wire difficulty;
-  (* enum_base_type = "Difficulty" *)
-  (* enum_value_0 = "INTERMEDIATE" *)
-  (* enum_value_1 = "BEGINNER" *)
-  wire \difficulty$32 ;
-  (* enum_base_type = "Difficulty" *)
-  (* enum_value_0 = "INTERMEDIATE" *)
-  (* enum_value_1 = "BEGINNER" *)
-  wire \difficulty$43 ;
   wire [3:0] digits;
-  wire digits_start;
+  wire [11:0] digits__counter;
+  wire [3:0] \digits__counter[0] ;
+  wire [3:0] \digits__counter[1] ;
+  wire [3:0] \digits__counter[2] ;
+  wire digits__start;
+  wire [11:0] digits__timer;
+  wire [3:0] \digits__timer[0] ;
+  wire [3:0] \digits__timer[1] ;
+  wire [3:0] \digits__timer[2] ;
   reg [1:0] divider = 2'h0;
   (* init = 1'h0 *)
   wire enable;
-  wire held;
-  wire \held$47 ;
+  wire [3:0] game__cursor_col;
+  wire [3:0] game__cursor_row;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
+  wire game__difficulty;
+  wire game__held;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
+  wire [1:0] game__status;
   output [7:0] leds;
   wire [7:0] leds;
   wire [7:0] \leds$29 ;
   reg pixel_enable = 1'h0;
   wire [7:0] read__cell;
-  wire [7:0] \read__cell$54 ;
-  wire [3:0] \read__cell$54.count ;
-  wire \read__cell$54.exploded ;
-  wire \read__cell$54.flagged ;
-  wire \read__cell$54.mine ;
-  wire \read__cell$54.revealed ;
+  wire [7:0] \read__cell$46 ;
+  wire [3:0] \read__cell$46.count ;
+  wire \read__cell$46.exploded ;
+  wire \read__cell$46.flagged ;
+  wire \read__cell$46.mine ;
+  wire \read__cell$46.revealed ;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
   wire [3:0] read__col;
-  wire [3:0] \read__col$56 ;
+  wire [3:0] \read__col$48 ;
   (* init = 1'h0 *)
   wire read__enable;
   (* init = 1'h0 *)
-  wire \read__enable$58 ;
+  wire \read__enable$50 ;
   wire [3:0] read__row;
-  wire [3:0] \read__row$60 ;
+  wire [3:0] \read__row$52 ;
   input rst;
   wire rst;
+  wire [8:0] score__counter;
+  wire [8:0] \score__counter$53 ;
+  wire [9:0] score__timer;
+  wire [9:0] \score__timer$54 ;
   input seed_force;
   wire seed_force;
   wire \seed_force$27 ;
@@ -109,7 +119,6 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   output [7:0] segments;
   wire [7:0] segments;
   wire [7:0] \segments$67 ;
-  wire start;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -117,34 +126,12 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   (* enum_value_11 = "LOST" *)
   output [1:0] status;
   wire [1:0] status;
-  (* enum_base_type = "Status" *)
-  (* enum_value_00 = "READY" *)
-  (* enum_value_01 = "PLAYING" *)
-  (* enum_value_10 = "WON" *)
-  (* enum_value_11 = "LOST" *)
-  wire [1:0] \status$31 ;
-  (* enum_base_type = "Status" *)
-  (* enum_value_00 = "READY" *)
-  (* enum_value_01 = "PLAYING" *)
-  (* enum_value_10 = "WON" *)
-  (* enum_value_11 = "LOST" *)
-  wire [1:0] \status$42 ;
   input [7:0] switches;
   wire [7:0] switches;
   wire [7:0] \switches$25 ;
   wire [7:0] \switches$26 ;
   output [9:0] timer;
   wire [9:0] timer;
-  wire [9:0] \timer$36 ;
-  wire [9:0] \timer$40 ;
-  wire [11:0] timer_chars;
-  wire [11:0] \timer_chars$52 ;
-  wire [3:0] \timer_chars$52[0] ;
-  wire [3:0] \timer_chars$52[1] ;
-  wire [3:0] \timer_chars$52[2] ;
-  wire [3:0] \timer_chars[0] ;
-  wire [3:0] \timer_chars[1] ;
-  wire [3:0] \timer_chars[2] ;
   output [1:0] vga__blue;
   wire [1:0] vga__blue;
   wire [1:0] \vga__blue$61 ;
@@ -160,14 +147,27 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   output vga__vsync_n;
   wire vga__vsync_n;
   wire \vga__vsync_n$65 ;
+  wire [3:0] view__cursor_col;
+  wire [3:0] view__cursor_row;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
+  wire view__difficulty;
+  wire view__held;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
+  wire [1:0] view__status;
   assign \$1  = divider == 2'h3;
   assign \$2  = divider + 1'h1;
   assign \$3  = \$1  ? 3'h0 : \$2 ;
   assign \$4  = divider == 2'h3;
   assign \$5  = \switches$25 [6] ? 4'hc : 4'hb;
-  assign \$6  = \switches$25 [6] ? timer_chars[3:0] : counter_chars[3:0];
-  assign \$7  = \switches$25 [6] ? timer_chars[7:4] : counter_chars[7:4];
-  assign \$8  = \switches$25 [6] ? timer_chars[11:8] : counter_chars[11:8];
+  assign \$6  = \switches$25 [6] ? digits__timer[3:0] : digits__counter[3:0];
+  assign \$7  = \switches$25 [6] ? digits__timer[7:4] : digits__counter[7:4];
+  assign \$8  = \switches$25 [6] ? digits__timer[11:8] : digits__counter[11:8];
   always @(posedge clk)
     divider <= \$9 ;
   always @(posedge clk)
@@ -179,31 +179,31 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .stage1(\buttons$23 )
   );
   \minesweeper_system.digits$71  \digits$71  (
+    .chars__counter(digits__counter),
+    .chars__timer(digits__timer),
     .clk(clk),
-    .counter(counter),
-    .counter_chars(counter_chars),
     .rst(rst),
-    .start(start),
-    .timer_chars(timer_chars),
+    .score__counter(counter),
+    .start(chars__start),
     .\value$5 (timer)
   );
   \minesweeper_system.display  display (
     .clk(clk),
-    .counter_chars(counter_chars),
-    .cursor_col(cursor_col),
-    .cursor_row(cursor_row),
     .debug(\switches$25 [0]),
-    .difficulty(difficulty),
-    .digits_start(start),
+    .digits__counter(digits__counter),
+    .digits__start(chars__start),
+    .digits__timer(digits__timer),
     .enable(pixel_enable),
-    .held(held),
-    .\port$134$0 (\$11 ),
-    .\port$1653$0 (\$12 ),
+    .game__cursor_col(cursor_col),
+    .game__cursor_row(cursor_row),
+    .game__difficulty(difficulty),
+    .game__held(game__held),
+    .game__status(status),
+    .\port$1736$0 (\$12 ),
+    .\port$57$0 (\$11 ),
     .read__col(read__col),
     .read__row(read__row),
     .rst(rst),
-    .status(status),
-    .timer_chars(timer_chars),
     .vga__blue(vga__blue),
     .vga__green(vga__green),
     .vga__hsync_n(vga__hsync_n),
@@ -214,23 +214,23 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .busy(busy),
     .buttons(\buttons$23 ),
     .clk(clk),
-    .counter(counter),
     .cursor_col(cursor_col),
     .cursor_row(cursor_row),
     .difficulty(difficulty),
-    .held(held),
     .leds(leds),
-    .\port$134$0 (\$11 ),
-    .\port$1653$0 (\$12 ),
+    .\port$1736$0 (\$12 ),
+    .\port$57$0 (\$11 ),
     .read__col(read__col),
     .read__enable(pixel_enable),
     .read__row(read__row),
     .rst(rst),
+    .score__counter(counter),
+    .score__timer(timer),
     .seed_force(seed_force),
     .seed_value(seed_value),
-    .status(status),
     .switches(\switches$25 ),
-    .timer(timer)
+    .view__held(game__held),
+    .view__status(status)
   );
   \minesweeper_system.seven_segment  seven_segment (
     .characters(characters),
@@ -265,30 +265,30 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   assign \seed_value$28  = seed_value;
   assign \leds$29  = leds;
   assign \busy$30  = busy;
-  assign \status$31  = status;
-  assign \difficulty$32  = difficulty;
-  assign \cursor_row$33  = cursor_row;
-  assign \cursor_col$34  = cursor_col;
-  assign \counter$35  = counter;
-  assign \timer$36  = timer;
-  assign digits_start = start;
-  assign \counter$39  = counter;
-  assign \timer$40  = timer;
+  assign view__status = status;
+  assign view__difficulty = difficulty;
+  assign view__cursor_row = cursor_row;
+  assign view__cursor_col = cursor_col;
+  assign score__counter = counter;
+  assign score__timer = timer;
   assign enable = pixel_enable;
-  assign \status$42  = status;
-  assign \difficulty$43  = difficulty;
-  assign \cursor_row$44  = cursor_row;
-  assign \cursor_col$45  = cursor_col;
-  assign \held$47  = held;
   assign debug = \switches$25 [0];
-  assign \counter_chars$50  = counter_chars;
-  assign \timer_chars$52  = timer_chars;
+  assign game__cursor_col = cursor_col;
+  assign game__cursor_row = cursor_row;
+  assign game__difficulty = difficulty;
+  assign view__held = game__held;
+  assign game__status = status;
   assign read__cell = { \$12 , \$11  };
-  assign \read__cell$54  = { \$12 , \$11  };
-  assign \read__col$56  = read__col;
+  assign \read__cell$46  = { \$12 , \$11  };
+  assign \read__col$48  = read__col;
   assign read__enable = pixel_enable;
-  assign \read__enable$58  = pixel_enable;
-  assign \read__row$60  = read__row;
+  assign \read__enable$50  = pixel_enable;
+  assign \read__row$52  = read__row;
+  assign \score__counter$53  = counter;
+  assign \score__timer$54  = timer;
+  assign chars__counter = digits__counter;
+  assign digits__start = chars__start;
+  assign chars__timer = digits__timer;
   assign \vga__blue$61  = vga__blue;
   assign \vga__green$62  = vga__green;
   assign \vga__hsync_n$63  = vga__hsync_n;
@@ -296,28 +296,28 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   assign \vga__vsync_n$65  = vga__vsync_n;
   assign \segments$67  = segments;
   assign digits = anodes;
-  assign \counter_chars[0]  = counter_chars[3:0];
-  assign \counter_chars[1]  = counter_chars[7:4];
-  assign \counter_chars[2]  = counter_chars[11:8];
-  assign \counter_chars$50[0]  = counter_chars[3:0];
-  assign \counter_chars$50[1]  = counter_chars[7:4];
-  assign \counter_chars$50[2]  = counter_chars[11:8];
-  assign \timer_chars[0]  = timer_chars[3:0];
-  assign \timer_chars[1]  = timer_chars[7:4];
-  assign \timer_chars[2]  = timer_chars[11:8];
-  assign \timer_chars$52[0]  = timer_chars[3:0];
-  assign \timer_chars$52[1]  = timer_chars[7:4];
-  assign \timer_chars$52[2]  = timer_chars[11:8];
   assign \read__cell.count  = \$11 ;
   assign \read__cell.mine  = \$12 [0];
   assign \read__cell.revealed  = \$12 [1];
   assign \read__cell.flagged  = \$12 [2];
   assign \read__cell.exploded  = \$12 [3];
-  assign \read__cell$54.count  = \$11 ;
-  assign \read__cell$54.mine  = \$12 [0];
-  assign \read__cell$54.revealed  = \$12 [1];
-  assign \read__cell$54.flagged  = \$12 [2];
-  assign \read__cell$54.exploded  = \$12 [3];
+  assign \read__cell$46.count  = \$11 ;
+  assign \read__cell$46.mine  = \$12 [0];
+  assign \read__cell$46.revealed  = \$12 [1];
+  assign \read__cell$46.flagged  = \$12 [2];
+  assign \read__cell$46.exploded  = \$12 [3];
+  assign \digits__counter[0]  = digits__counter[3:0];
+  assign \digits__counter[1]  = digits__counter[7:4];
+  assign \digits__counter[2]  = digits__counter[11:8];
+  assign \chars__counter[0]  = digits__counter[3:0];
+  assign \chars__counter[1]  = digits__counter[7:4];
+  assign \chars__counter[2]  = digits__counter[11:8];
+  assign \digits__timer[0]  = digits__timer[3:0];
+  assign \digits__timer[1]  = digits__timer[7:4];
+  assign \digits__timer[2]  = digits__timer[11:8];
+  assign \chars__timer[0]  = digits__timer[3:0];
+  assign \chars__timer[1]  = digits__timer[7:4];
+  assign \chars__timer[2]  = digits__timer[11:8];
   assign \characters[0]  = characters[3:0];
   assign \characters[1]  = characters[7:4];
   assign \characters[2]  = characters[11:8];
@@ -349,7 +349,7 @@ module \minesweeper_system.buttons_sync (clk, rst, stage1, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$71 (rst, start, \value$5 , counter, counter_chars, timer_chars, clk);
+module \minesweeper_system.digits$71 (rst, start, \value$5 , score__counter, chars__counter, chars__timer, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -374,16 +374,20 @@ module \minesweeper_system.digits$71 (rst, start, \value$5 , counter, counter_ch
   wire [9:0] \$9 ;
   wire busy;
   wire \busy$11 ;
+  output [11:0] chars__counter;
+  reg [11:0] chars__counter = 12'h000;
+  wire [3:0] \chars__counter[0] ;
+  wire [3:0] \chars__counter[1] ;
+  wire [3:0] \chars__counter[2] ;
+  wire chars__start;
+  output [11:0] chars__timer;
+  reg [11:0] chars__timer = 12'h000;
+  wire [3:0] \chars__timer[0] ;
+  wire [3:0] \chars__timer[1] ;
+  wire [3:0] \chars__timer[2] ;
   input clk;
   wire clk;
   reg converting = 1'h0;
-  input [8:0] counter;
-  wire [8:0] counter;
-  output [11:0] counter_chars;
-  reg [11:0] counter_chars = 12'h000;
-  wire [3:0] \counter_chars[0] ;
-  wire [3:0] \counter_chars[1] ;
-  wire [3:0] \counter_chars[2] ;
   wire [11:0] digits;
   wire [11:0] \digits$16 ;
   wire [3:0] \digits$16[0] ;
@@ -395,43 +399,39 @@ module \minesweeper_system.digits$71 (rst, start, \value$5 , counter, counter_ch
   reg negative = 1'h0;
   input rst;
   wire rst;
+  input [8:0] score__counter;
+  wire [8:0] score__counter;
+  wire [9:0] score__timer;
   input start;
   wire start;
-  wire \start$1 ;
   wire \start$2 ;
-  wire [9:0] timer;
-  output [11:0] timer_chars;
-  reg [11:0] timer_chars = 12'h000;
-  wire [3:0] \timer_chars[0] ;
-  wire [3:0] \timer_chars[1] ;
-  wire [3:0] \timer_chars[2] ;
   wire [8:0] value;
   input [9:0] \value$5 ;
   wire [9:0] \value$5 ;
-  assign \$1  = $signed(counter) < $signed(1'h0);
-  assign \$2  = $signed(counter) < $signed(1'h0);
-  assign \$3  = - $signed(counter);
-  assign \$4  = \$2  ? \$3  : { counter[8], counter };
+  assign \$1  = $signed(score__counter) < $signed(1'h0);
+  assign \$2  = $signed(score__counter) < $signed(1'h0);
+  assign \$3  = - $signed(score__counter);
+  assign \$4  = \$2  ? \$3  : { score__counter[8], score__counter };
   assign \$5  = \$4 [8:0] > 7'h63;
   assign \$6  = \$1  & \$5 ;
-  assign \$7  = $signed(counter) < $signed(1'h0);
-  assign \$8  = - $signed(counter);
-  assign \$9  = \$7  ? \$8  : { counter[8], counter };
+  assign \$7  = $signed(score__counter) < $signed(1'h0);
+  assign \$8  = - $signed(score__counter);
+  assign \$9  = \$7  ? \$8  : { score__counter[8], score__counter };
   assign value = \$6  ? 9'h063 : \$9 [8:0];
   assign \$10  = ~ busy;
   assign \$11  = converting & \$10 ;
   assign \$12  = ~ \busy$11 ;
   assign \$13  = \$11  & \$12 ;
-  assign \$14  = $signed(counter) < $signed(1'h0);
+  assign \$14  = $signed(score__counter) < $signed(1'h0);
   assign \$15  = negative ? 4'ha : \$20 [11:8];
   always @(posedge clk)
     negative <= \$16 ;
   always @(posedge clk)
     converting <= \$17 ;
   always @(posedge clk)
-    counter_chars <= \$18 ;
+    chars__counter <= \$18 ;
   always @(posedge clk)
-    timer_chars <= \$19 ;
+    chars__timer <= \$19 ;
   \minesweeper_system.digits$71.counter_bcd  counter_bcd (
     .bcd(\$20 ),
     .busy(busy),
@@ -472,7 +472,7 @@ module \minesweeper_system.digits$71 (rst, start, \value$5 , counter, counter_ch
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$18  = counter_chars;
+    \$18  = chars__counter;
     if (start) begin
     end else if (\$13 ) begin
       \$18 [3:0] = \$15 ;
@@ -485,7 +485,7 @@ module \minesweeper_system.digits$71 (rst, start, \value$5 , counter, counter_ch
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$2 ) begin end
-    \$19  = timer_chars;
+    \$19  = chars__timer;
     if (start) begin
     end else if (\$13 ) begin
       \$19  = { \$21 [3:0], \$21 [7:4], \$21 [11:8] };
@@ -494,20 +494,20 @@ module \minesweeper_system.digits$71 (rst, start, \value$5 , counter, counter_ch
       \$19  = 12'h000;
     end
   end
-  assign \start$1  = start;
+  assign chars__start = start;
   assign \start$2  = start;
-  assign timer = \value$5 ;
+  assign score__timer = \value$5 ;
   assign digits = { \$20 [3:0], \$20 [7:4], \$20 [11:8] };
   assign \digits$16  = { \$21 [3:0], \$21 [7:4], \$21 [11:8] };
-  assign \counter_chars[0]  = counter_chars[3:0];
-  assign \counter_chars[1]  = counter_chars[7:4];
-  assign \counter_chars[2]  = counter_chars[11:8];
+  assign \chars__counter[0]  = chars__counter[3:0];
+  assign \chars__counter[1]  = chars__counter[7:4];
+  assign \chars__counter[2]  = chars__counter[11:8];
   assign \digits[0]  = \$20 [11:8];
   assign \digits[1]  = \$20 [7:4];
   assign \digits[2]  = \$20 [3:0];
-  assign \timer_chars[0]  = timer_chars[3:0];
-  assign \timer_chars[1]  = timer_chars[7:4];
-  assign \timer_chars[2]  = timer_chars[11:8];
+  assign \chars__timer[0]  = chars__timer[3:0];
+  assign \chars__timer[1]  = chars__timer[7:4];
+  assign \chars__timer[2]  = chars__timer[11:8];
   assign \digits$16[0]  = \$21 [11:8];
   assign \digits$16[1]  = \$21 [7:4];
   assign \digits$16[2]  = \$21 [3:0];
@@ -704,7 +704,7 @@ module \minesweeper_system.digits$71.timer_bcd (rst, start, busy, value, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enable, \port$1653$0 , difficulty, status, cursor_row, cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, counter_chars, timer_chars, debug, clk
+module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start, enable, \port$1736$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, digits__counter, digits__timer, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -985,28 +985,24 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   input clk;
   wire clk;
   reg [7:0] colour;
-  input [11:0] counter_chars;
-  wire [11:0] counter_chars;
-  wire [3:0] \counter_chars[0] ;
-  wire [3:0] \counter_chars[1] ;
-  wire [3:0] \counter_chars[2] ;
-  input [3:0] cursor_col;
-  wire [3:0] cursor_col;
-  input [3:0] cursor_row;
-  wire [3:0] cursor_row;
   reg [7:0] d_background = 8'h00;
   reg d_cursor = 1'h0;
   reg [4:0] d_sub_x = 5'h00;
   reg d_vsync_n = 1'h1;
   input debug;
   wire debug;
-  (* enum_base_type = "Difficulty" *)
-  (* enum_value_0 = "INTERMEDIATE" *)
-  (* enum_value_1 = "BEGINNER" *)
-  input difficulty;
-  wire difficulty;
-  output digits_start;
-  wire digits_start;
+  input [11:0] digits__counter;
+  wire [11:0] digits__counter;
+  wire [3:0] \digits__counter[0] ;
+  wire [3:0] \digits__counter[1] ;
+  wire [3:0] \digits__counter[2] ;
+  output digits__start;
+  wire digits__start;
+  input [11:0] digits__timer;
+  wire [11:0] digits__timer;
+  wire [3:0] \digits__timer[0] ;
+  wire [3:0] \digits__timer[1] ;
+  wire [3:0] \digits__timer[2] ;
   input enable;
   wire enable;
   wire \enable$1 ;
@@ -1014,16 +1010,32 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   wire \enable$3 ;
   wire face;
   wire feature;
+  input [3:0] game__cursor_col;
+  wire [3:0] game__cursor_col;
+  input [3:0] game__cursor_row;
+  wire [3:0] game__cursor_row;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
+  input game__difficulty;
+  wire game__difficulty;
+  input game__held;
+  wire game__held;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
+  input [1:0] game__status;
+  wire [1:0] game__status;
   reg [3:0] glyph;
   reg [3:0] \glyph$31  = 4'h0;
-  input held;
-  wire held;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$134$0 ;
-  wire [3:0] \port$134$0 ;
-  input [3:0] \port$1653$0 ;
-  wire [3:0] \port$1653$0 ;
+  input [3:0] \port$1736$0 ;
+  wire [3:0] \port$1736$0 ;
+  input [3:0] \port$57$0 ;
+  wire [3:0] \port$57$0 ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
@@ -1044,20 +1056,8 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   (* enum_value_10 = "DEAD" *)
   (* enum_value_11 = "SUNGLASSES" *)
   reg [1:0] state;
-  (* enum_base_type = "Status" *)
-  (* enum_value_00 = "READY" *)
-  (* enum_value_01 = "PLAYING" *)
-  (* enum_value_10 = "WON" *)
-  (* enum_value_11 = "LOST" *)
-  input [1:0] status;
-  wire [1:0] status;
   reg [4:0] sub_x = 5'h00;
   reg [4:0] sub_y = 5'h00;
-  input [11:0] timer_chars;
-  wire [11:0] timer_chars;
-  wire [3:0] \timer_chars[0] ;
-  wire [3:0] \timer_chars[1] ;
-  wire [3:0] \timer_chars[2] ;
   output [1:0] vga__blue;
   reg [1:0] vga__blue = 2'h0;
   output [2:0] vga__green;
@@ -1077,26 +1077,26 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   assign \$1  = ! x;
   assign \$2  = enable & \$1 ;
   assign \$3  = ! y;
-  assign digits_start = \$2  & \$3 ;
-  assign \$4  = status == 2'h3;
-  assign \$5  = status == 2'h2;
-  assign \$6  = status == 2'h3;
-  assign \$7  = \$6  & \port$1653$0 [2];
-  assign \$8  = ~ \port$1653$0 [0];
+  assign digits__start = \$2  & \$3 ;
+  assign \$4  = game__status == 2'h3;
+  assign \$5  = game__status == 2'h2;
+  assign \$6  = game__status == 2'h3;
+  assign \$7  = \$6  & \port$1736$0 [2];
+  assign \$8  = ~ \port$1736$0 [0];
   assign \$9  = \$7  & \$8 ;
-  assign \$10  = status == 2'h3;
-  assign \$11  = \$10  & \port$1653$0 [0];
-  assign \$12  = debug & \port$1653$0 [0];
+  assign \$10  = game__status == 2'h3;
+  assign \$11  = \$10  & \port$1736$0 [0];
+  assign \$12  = debug & \port$1736$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$134$0 ;
-  assign \$15  = \port$134$0  == 4'h8;
-  assign \$16  = \port$134$0  == 3'h7;
-  assign \$17  = \port$134$0  == 3'h6;
-  assign \$18  = \port$134$0  == 3'h5;
-  assign \$19  = \port$134$0  == 3'h4;
-  assign \$20  = \port$134$0  == 2'h3;
-  assign \$21  = \port$134$0  == 2'h2;
-  assign \$22  = \port$134$0  == 1'h1;
+  assign \$14  = | \port$57$0 ;
+  assign \$15  = \port$57$0  == 4'h8;
+  assign \$16  = \port$57$0  == 3'h7;
+  assign \$17  = \port$57$0  == 3'h6;
+  assign \$18  = \port$57$0  == 3'h5;
+  assign \$19  = \port$57$0  == 3'h4;
+  assign \$20  = \port$57$0  == 2'h3;
+  assign \$21  = \port$57$0  == 2'h2;
+  assign \$22  = \port$57$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -1183,8 +1183,8 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   assign \$109  = \$108  ? 5'h09 : 5'h10;
   assign \$110  = $signed(\$signal ) < $signed({ 1'h0, \$109  });
   assign \$111  = \$107  & \$110 ;
-  assign \$112  = \$signal [3:0] == cursor_row;
-  assign \$113  = \$signal$15 [3:0] == cursor_col;
+  assign \$112  = \$signal [3:0] == game__cursor_row;
+  assign \$113  = \$signal$15 [3:0] == game__cursor_col;
   assign \$114  = \$112  & \$113 ;
   assign \$115  = sub_x < 2'h2;
   assign \$116  = sub_x >= 5'h1c;
@@ -1211,7 +1211,7 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   assign \$137  = ~ \$signal$49 ;
   assign \$138  = \$137  & \$signal$59 ;
   assign \$139  = \$138  & \$signal$60 ;
-  assign \$140  = \$signal$56  ? timer_chars : counter_chars;
+  assign \$140  = \$signal$56  ? digits__timer : digits__counter;
   assign \$359  = \$signal$15 [1:0] * 3'h4;
   assign \$141  = \$140  >> \$359 ;
   assign \$142  = \$signal$49  ? sub_y : a_digit_row;
@@ -1385,7 +1385,7 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
       state = 2'h2;
     end else if (\$5 ) begin
       state = 2'h3;
-    end else if (held) begin
+    end else if (game__held) begin
       state = 2'h1;
     end else begin
       state = 2'h0;
@@ -1395,7 +1395,7 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1653$0 [1]) begin
+      if (\port$1736$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -1408,13 +1408,13 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1653$0 [1]) begin
+      if (\port$1736$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1653$0 [3]) begin
+      end else if (\port$1736$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1653$0 [2]) begin
+      end else if (\port$1736$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1437,13 +1437,13 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1653$0 [1]) begin
+      if (\port$1736$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1653$0 [3]) begin
+      end else if (\port$1736$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1653$0 [2]) begin
+      end else if (\port$1736$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1459,13 +1459,13 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1653$0 [1]) begin
-        glyph = \port$134$0 ;
-      end else if (\port$1653$0 [3]) begin
+      if (\port$1736$0 [1]) begin
+        glyph = \port$57$0 ;
+      end else if (\port$1736$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1653$0 [2]) begin
+      end else if (\port$1736$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -2184,28 +2184,28 @@ module \minesweeper_system.display (rst, \port$134$0 , held, digits_start, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1653$0 , \port$134$0  };
+  assign read__cell = { \port$1736$0 , \port$57$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
-  assign \read__cell.count  = \port$134$0 ;
-  assign \read__cell.mine  = \port$1653$0 [0];
-  assign \read__cell.revealed  = \port$1653$0 [1];
-  assign \read__cell.flagged  = \port$1653$0 [2];
-  assign \read__cell.exploded  = \port$1653$0 [3];
-  assign \counter_chars[0]  = counter_chars[3:0];
-  assign \counter_chars[1]  = counter_chars[7:4];
-  assign \counter_chars[2]  = counter_chars[11:8];
-  assign \timer_chars[0]  = timer_chars[3:0];
-  assign \timer_chars[1]  = timer_chars[7:4];
-  assign \timer_chars[2]  = timer_chars[11:8];
-  assign \$52  = difficulty;
-  assign \$54  = difficulty;
-  assign \$57  = difficulty;
-  assign \$59  = difficulty;
-  assign \$102  = difficulty;
-  assign \$108  = difficulty;
+  assign \read__cell.count  = \port$57$0 ;
+  assign \read__cell.mine  = \port$1736$0 [0];
+  assign \read__cell.revealed  = \port$1736$0 [1];
+  assign \read__cell.flagged  = \port$1736$0 [2];
+  assign \read__cell.exploded  = \port$1736$0 [3];
+  assign \digits__counter[0]  = digits__counter[3:0];
+  assign \digits__counter[1]  = digits__counter[7:4];
+  assign \digits__counter[2]  = digits__counter[11:8];
+  assign \digits__timer[0]  = digits__timer[3:0];
+  assign \digits__timer[1]  = digits__timer[7:4];
+  assign \digits__timer[2]  = digits__timer[11:8];
+  assign \$52  = game__difficulty;
+  assign \$54  = game__difficulty;
+  assign \$57  = game__difficulty;
+  assign \$59  = game__difficulty;
+  assign \$102  = game__difficulty;
+  assign \$108  = game__difficulty;
 endmodule
 
 (* generator = "Amaranth" *)
@@ -3478,307 +3478,139 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held, read__enable, \port$1653$0 , leds, timer, difficulty, status, cursor_row, cursor_col, counter, read__col, read__row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__held, read__enable, \port$1736$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
-  wire [5:0] \$10 ;
-  wire [5:0] \$100 ;
-  wire \$101 ;
-  wire \$102 ;
-  wire [4:0] \$103 ;
-  wire [5:0] \$104 ;
-  wire [4:0] \$105 ;
-  wire [5:0] \$106 ;
-  wire \$107 ;
-  wire [4:0] \$108 ;
-  wire [5:0] \$109 ;
-  wire [4:0] \$11 ;
-  wire \$110 ;
-  wire [4:0] \$111 ;
-  wire [4:0] \$112 ;
-  wire \$113 ;
-  wire \$114 ;
-  wire [4:0] \$115 ;
-  wire [5:0] \$116 ;
-  wire [4:0] \$117 ;
-  wire [5:0] \$118 ;
-  wire \$119 ;
-  wire [4:0] \$12 ;
-  wire [4:0] \$120 ;
-  wire [5:0] \$121 ;
-  wire \$122 ;
-  wire [4:0] \$123 ;
-  wire [4:0] \$124 ;
-  wire \$125 ;
-  wire \$126 ;
-  wire \$127 ;
-  wire \$128 ;
-  wire \$129 ;
-  wire [4:0] \$13 ;
-  wire [9:0] \$130 ;
-  wire [9:0] \$131 ;
-  wire [9:0] \$132 ;
-  wire [31:0] \$133 ;
-  wire [4:0] \$134 ;
-  wire \$135 ;
-  wire \$136 ;
-  wire [4:0] \$137 ;
-  wire \$138 ;
-  wire \$139 ;
-  wire [5:0] \$14 ;
-  wire [4:0] \$140 ;
-  wire \$141 ;
-  wire \$142 ;
-  wire \$143 ;
-  wire [4:0] \$144 ;
-  wire \$145 ;
-  wire \$146 ;
-  wire \$147 ;
-  wire [4:0] \$148 ;
-  wire \$149 ;
-  wire [4:0] \$15 ;
-  wire \$150 ;
-  wire [10:0] \$151 ;
-  wire \$152 ;
-  wire \$153 ;
-  wire [4:0] \$154 ;
-  wire [5:0] \$155 ;
-  wire \$156 ;
-  wire [4:0] \$157 ;
-  wire [4:0] \$158 ;
-  wire \$159 ;
-  wire [4:0] \$16 ;
-  wire \$160 ;
-  wire \$161 ;
-  wire [5:0] \$162 ;
-  wire \$163 ;
-  wire \$164 ;
-  wire \$165 ;
-  wire \$166 ;
-  wire [4:0] \$167 ;
-  wire \$168 ;
-  wire [4:0] \$169 ;
-  wire [4:0] \$17 ;
-  wire \$170 ;
-  wire \$171 ;
-  wire [4:0] \$172 ;
-  wire \$173 ;
-  wire \$174 ;
-  wire \$175 ;
-  wire \$176 ;
-  wire \$177 ;
-  wire [4:0] \$178 ;
-  wire \$179 ;
-  wire [4:0] \$18 ;
-  wire [3:0] \$180 ;
-  wire \$181 ;
-  wire \$182 ;
-  wire [4:0] \$183 ;
-  wire [3:0] \$184 ;
-  wire \$185 ;
-  wire \$186 ;
-  wire [4:0] \$187 ;
-  wire \$188 ;
-  wire [4:0] \$189 ;
+  wire \$10 ;
+  reg [31:0] \$100 ;
+  reg \$101 ;
+  reg [7:0] \$102 ;
+  reg [3:0] \$103 ;
+  wire [6:0] \$107 ;
+  wire \$11 ;
+  wire \$12 ;
+  wire [6:0] \$126 ;
+  wire [31:0] \$13 ;
+  wire \$14 ;
+  wire \$15 ;
+  wire [3:0] \$16 ;
+  wire \$17 ;
+  wire \$18 ;
   wire \$19 ;
-  wire \$190 ;
-  wire \$191 ;
-  wire [4:0] \$192 ;
-  wire \$193 ;
-  wire \$194 ;
-  wire \$195 ;
-  wire \$196 ;
-  wire \$197 ;
-  wire \$198 ;
-  wire \$199 ;
   wire \$2 ;
   wire \$20 ;
-  wire \$200 ;
-  wire \$201 ;
-  wire \$202 ;
-  wire \$203 ;
-  wire \$204 ;
-  wire \$205 ;
-  wire \$206 ;
-  wire \$207 ;
-  wire \$208 ;
-  wire \$209 ;
-  wire [7:0] \$21 ;
-  wire \$210 ;
-  wire \$211 ;
-  wire \$212 ;
-  wire \$213 ;
-  wire \$214 ;
-  wire \$215 ;
-  wire [9:0] \$216 ;
-  wire [9:0] \$217 ;
-  wire \$218 ;
-  wire \$219 ;
+  wire \$21 ;
   wire \$22 ;
-  wire \$220 ;
-  wire \$221 ;
-  wire \$222 ;
-  wire \$223 ;
-  wire \$224 ;
-  wire \$225 ;
-  wire \$226 ;
-  wire \$227 ;
-  wire \$228 ;
-  wire \$229 ;
   wire \$23 ;
-  wire \$230 ;
-  wire \$231 ;
-  reg [3:0] \$232 ;
-  reg [3:0] \$233  = 4'h0;
-  reg [31:0] \$234 ;
-  reg [4:0] \$235 ;
-  reg [26:0] \$236 ;
-  reg [9:0] \$237 ;
-  reg \$238 ;
-  reg \$239 ;
   wire \$24 ;
-  reg \$240 ;
-  reg [1:0] \$241 ;
-  reg [3:0] \$242 ;
-  reg [3:0] \$243 ;
-  reg [8:0] \$244 ;
-  reg [8:0] \$245 ;
-  reg [3:0] \$246 ;
-  reg [31:0] \$247 ;
-  reg [9:0] \$248 ;
-  reg [2:0] \$249 ;
   wire \$25 ;
-  reg [3:0] \$250 ;
-  reg [3:0] \$251 ;
-  reg [3:0] \$252 ;
-  reg \$253 ;
-  reg \$254 ;
-  reg [3:0] \$255 ;
-  reg [3:0] \$256 ;
-  reg [4:0] \$257 ;
-  reg \$258 ;
-  reg \$259 ;
   wire \$26 ;
-  reg [7:0] \$260 ;
-  reg \$261 ;
-  reg [8:0] \$262 ;
-  reg [3:0] \$263 ;
-  wire \$264 ;
-  wire \$265 ;
-  wire \$266 ;
-  wire \$267 ;
-  wire \$268 ;
-  wire \$269 ;
-  wire \$27 ;
-  wire \$270 ;
-  wire \$271 ;
-  wire \$272 ;
-  wire \$273 ;
-  wire \$274 ;
-  wire \$275 ;
-  wire \$276 ;
-  wire \$277 ;
-  wire \$278 ;
-  wire \$279 ;
-  wire [31:0] \$28 ;
+  wire [32:0] \$27 ;
+  wire \$28 ;
   wire \$29 ;
-  wire [5:0] \$3 ;
-  wire [255:0] \$30 ;
-  wire [15:0] \$31 ;
-  wire [8:0] \$311 ;
+  wire [7:0] \$3 ;
+  wire \$30 ;
+  wire \$31 ;
   wire \$32 ;
   wire \$33 ;
-  wire [4:0] \$34 ;
-  wire [8:0] \$341 ;
+  wire \$34 ;
   wire \$35 ;
-  wire [6:0] \$354 ;
   wire \$36 ;
-  wire [4:0] \$37 ;
+  wire \$37 ;
   wire \$38 ;
   wire \$39 ;
-  wire [5:0] \$4 ;
-  wire \$40 ;
-  wire [4:0] \$41 ;
-  wire \$42 ;
+  wire \$4 ;
+  wire [10:0] \$40 ;
+  wire [27:0] \$41 ;
+  wire [5:0] \$42 ;
   wire \$43 ;
   wire \$44 ;
   wire [4:0] \$45 ;
-  wire \$46 ;
-  wire [6:0] \$466 ;
-  wire \$47 ;
-  wire [6:0] \$472 ;
-  wire \$48 ;
+  wire [5:0] \$46 ;
+  wire [4:0] \$47 ;
+  wire [5:0] \$48 ;
   wire \$49 ;
-  wire [5:0] \$5 ;
-  wire \$50 ;
-  wire \$51 ;
-  wire [15:0] \$52 ;
-  wire \$53 ;
-  wire [5:0] \$54 ;
-  wire [5:0] \$55 ;
+  wire \$5 ;
+  wire [4:0] \$50 ;
+  wire [5:0] \$51 ;
+  wire \$52 ;
+  wire [4:0] \$53 ;
+  wire [4:0] \$54 ;
+  wire \$55 ;
   wire \$56 ;
-  wire [255:0] \$57 ;
+  wire [4:0] \$57 ;
   wire [5:0] \$58 ;
-  wire [15:0] \$59 ;
-  wire [4:0] \$6 ;
-  wire [15:0] \$60 ;
+  wire [4:0] \$59 ;
+  wire [7:0] \$6 ;
+  wire [5:0] \$60 ;
   wire \$61 ;
-  wire \$62 ;
-  wire \$63 ;
+  wire [4:0] \$62 ;
+  wire [5:0] \$63 ;
   wire \$64 ;
-  wire \$65 ;
-  wire \$66 ;
+  wire [4:0] \$65 ;
+  wire [4:0] \$66 ;
   wire \$67 ;
   wire \$68 ;
   wire \$69 ;
-  wire [5:0] \$7 ;
-  wire [3:0] \$70 ;
+  wire \$7 ;
+  wire \$70 ;
   wire \$71 ;
-  wire \$72 ;
-  wire \$73 ;
-  wire \$74 ;
-  wire \$75 ;
+  wire [9:0] \$72 ;
+  wire [9:0] \$73 ;
+  wire [9:0] \$74 ;
+  wire [31:0] \$75 ;
   wire \$76 ;
   wire \$77 ;
-  wire \$78 ;
+  wire [9:0] \$78 ;
   wire \$79 ;
-  wire [4:0] \$8 ;
+  wire \$8 ;
   wire \$80 ;
   wire \$81 ;
   wire \$82 ;
   wire \$83 ;
   wire \$84 ;
-  wire [32:0] \$85 ;
+  wire \$85 ;
   wire \$86 ;
-  wire \$87 ;
-  wire \$88 ;
-  wire \$89 ;
-  wire [4:0] \$9 ;
-  wire \$90 ;
-  wire \$91 ;
-  wire \$92 ;
-  wire \$93 ;
-  wire \$94 ;
-  wire \$95 ;
-  wire \$96 ;
-  wire \$97 ;
-  wire [10:0] \$98 ;
-  wire [27:0] \$99 ;
-  reg \$signal  = 1'h0;
-  wire [255:0] board__flagged;
+  reg [3:0] \$87 ;
+  reg [3:0] \$88  = 4'h0;
+  reg [31:0] \$89 ;
+  wire \$9 ;
+  reg [4:0] \$90 ;
+  reg [26:0] \$91 ;
+  reg [9:0] \$92 ;
+  reg \$93 ;
+  reg [1:0] \$94 ;
+  reg [3:0] \$95 ;
+  reg [3:0] \$96 ;
+  reg [8:0] \$97 ;
+  reg [8:0] \$98 ;
+  reg [3:0] \$99 ;
+  wire beginner;
+  wire \beginner$146 ;
+  wire \beginner$148 ;
+  wire [7:0] board__address;
+  wire [7:0] board__cell;
+  wire board__flag_value;
+  wire board__flag_write;
+  wire board__flagged;
+  wire [255:0] \board__flagged$132 ;
+  wire board__mine;
+  wire [15:0] board__mine_row;
+  wire board__mine_value;
+  wire board__mine_write;
   wire [255:0] board__opening;
-  wire [255:0] board__revealed;
+  wire board__reveal;
+  wire board__revealed;
+  wire [255:0] \board__revealed$136 ;
   wire [255:0] board__zero;
   output busy;
   wire busy;
   input [4:0] buttons;
   wire [4:0] buttons;
   wire [4:0] \buttons$1 ;
-  reg [3:0] chord_flags = 4'h0;
-  reg chord_lost = 1'h0;
-  reg [3:0] chord_step = 4'h0;
   input clk;
   wire clk;
+  wire [3:0] count;
   wire [63:0] count_cell;
   wire [3:0] \count_cell[0] ;
   wire [3:0] \count_cell[10] ;
@@ -3796,51 +3628,51 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   wire [3:0] \count_cell[7] ;
   wire [3:0] \count_cell[8] ;
   wire [3:0] \count_cell[9] ;
-  reg [63:0] count_data;
-  wire [3:0] \count_data[0] ;
-  wire [3:0] \count_data[10] ;
-  wire [3:0] \count_data[11] ;
-  wire [3:0] \count_data[12] ;
-  wire [3:0] \count_data[13] ;
-  wire [3:0] \count_data[14] ;
-  wire [3:0] \count_data[15] ;
-  wire [3:0] \count_data[1] ;
-  wire [3:0] \count_data[2] ;
-  wire [3:0] \count_data[3] ;
-  wire [3:0] \count_data[4] ;
-  wire [3:0] \count_data[5] ;
-  wire [3:0] \count_data[6] ;
-  wire [3:0] \count_data[7] ;
-  wire [3:0] \count_data[8] ;
-  wire [3:0] \count_data[9] ;
-  reg [3:0] count_row;
-  reg [4:0] count_step = 5'h00;
-  reg count_write;
-  output [8:0] counter;
-  reg [8:0] counter = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \counter$13 ;
-  wire [63:0] counts;
-  wire [3:0] \counts[0] ;
-  wire [3:0] \counts[10] ;
-  wire [3:0] \counts[11] ;
-  wire [3:0] \counts[12] ;
-  wire [3:0] \counts[13] ;
-  wire [3:0] \counts[14] ;
-  wire [3:0] \counts[15] ;
-  wire [3:0] \counts[1] ;
-  wire [3:0] \counts[2] ;
-  wire [3:0] \counts[3] ;
-  wire [3:0] \counts[4] ;
-  wire [3:0] \counts[5] ;
-  wire [3:0] \counts[6] ;
-  wire [3:0] \counts[7] ;
-  wire [3:0] \counts[8] ;
-  wire [3:0] \counts[9] ;
+  wire [8:0] counter;
+  wire [63:0] counts__data;
+  wire [63:0] \counts__data$121 ;
+  wire [3:0] \counts__data$121[0] ;
+  wire [3:0] \counts__data$121[10] ;
+  wire [3:0] \counts__data$121[11] ;
+  wire [3:0] \counts__data$121[12] ;
+  wire [3:0] \counts__data$121[13] ;
+  wire [3:0] \counts__data$121[14] ;
+  wire [3:0] \counts__data$121[15] ;
+  wire [3:0] \counts__data$121[1] ;
+  wire [3:0] \counts__data$121[2] ;
+  wire [3:0] \counts__data$121[3] ;
+  wire [3:0] \counts__data$121[4] ;
+  wire [3:0] \counts__data$121[5] ;
+  wire [3:0] \counts__data$121[6] ;
+  wire [3:0] \counts__data$121[7] ;
+  wire [3:0] \counts__data$121[8] ;
+  wire [3:0] \counts__data$121[9] ;
+  wire [3:0] \counts__data[0] ;
+  wire [3:0] \counts__data[10] ;
+  wire [3:0] \counts__data[11] ;
+  wire [3:0] \counts__data[12] ;
+  wire [3:0] \counts__data[13] ;
+  wire [3:0] \counts__data[14] ;
+  wire [3:0] \counts__data[15] ;
+  wire [3:0] \counts__data[1] ;
+  wire [3:0] \counts__data[2] ;
+  wire [3:0] \counts__data[3] ;
+  wire [3:0] \counts__data[4] ;
+  wire [3:0] \counts__data[5] ;
+  wire [3:0] \counts__data[6] ;
+  wire [3:0] \counts__data[7] ;
+  wire [3:0] \counts__data[8] ;
+  wire [3:0] \counts__data[9] ;
+  wire [3:0] counts__row;
+  wire [3:0] \counts__row$123 ;
+  wire counts__write;
+  wire \counts__write$125 ;
+  wire [7:0] cursor;
+  wire [7:0] \cursor$147 ;
+  wire [7:0] \cursor$149 ;
   output [3:0] cursor_col;
   reg [3:0] cursor_col = 4'h0;
-  (* init = 4'h0 *)
-  wire [3:0] \cursor_col$11 ;
   wire [63:0] cursor_counts;
   wire [3:0] \cursor_counts[0] ;
   wire [3:0] \cursor_counts[10] ;
@@ -3861,24 +3693,20 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   output [3:0] cursor_row;
   reg [3:0] cursor_row = 4'h0;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_row$31 ;
-  (* init = 4'h0 *)
-  wire [3:0] \cursor_row$9 ;
+  wire [3:0] \cursor_row$141 ;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
   output difficulty;
   reg difficulty = 1'h0;
-  (* enum_base_type = "Difficulty" *)
-  (* enum_value_0 = "INTERMEDIATE" *)
-  (* enum_value_1 = "BEGINNER" *)
-  (* init = 1'h0 *)
-  wire \difficulty$7 ;
+  wire done;
+  wire \done$210 ;
+  wire \done$211 ;
+  wire \done$215 ;
   reg [7:0] exploded = 8'h00;
+  wire [7:0] \exploded$214 ;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
-  reg flag_value;
-  reg flag_write;
   wire [255:0] flagged_bits;
   wire [255:0] flood__flagged;
   wire [255:0] flood__opening;
@@ -3888,48 +3716,143 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   reg flood_step;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$23 ;
+  wire [8:0] \flood_steps$166 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
-  output held;
   wire held;
-  wire \held$3 ;
   reg idle;
-  reg [15:0] layout_data;
-  reg [3:0] layout_row;
-  reg layout_write;
-  wire lcg_request;
+  wire [15:0] layout__data;
+  wire [15:0] \layout__data$115 ;
+  wire [3:0] layout__row;
+  wire [3:0] \layout__row$117 ;
+  wire layout__write;
+  wire \layout__write$119 ;
   output [7:0] leds;
   reg [7:0] leds;
-  reg load;
-  reg [3:0] load_row = 4'h0;
-  reg [31:0] load_value;
-  wire [15:0] mine_row;
-  reg mine_value;
-  reg mine_write;
-  reg [4:0] nb_col;
-  reg [4:0] nb_row;
-  reg nb_valid_d = 1'h0;
+  wire lost;
   reg new_beginner;
   reg new_game;
+  wire opened;
   wire [15:0] opened_rows;
+  reg [7:0] parts__0__address;
+  reg parts__0__flag_value;
+  reg parts__0__flag_write;
+  wire parts__0__flagged;
+  wire parts__0__mine;
+  reg parts__0__reveal;
+  wire parts__0__revealed;
+  wire [7:0] parts__1__address;
+  wire [7:0] parts__1__cell;
+  wire parts__1__flag_value;
+  wire parts__1__flag_write;
+  wire parts__1__flagged;
+  wire parts__1__mine;
+  wire [15:0] parts__1__mine_row;
+  wire parts__1__mine_value;
+  wire parts__1__mine_write;
+  wire parts__1__reveal;
+  wire parts__1__revealed;
+  wire [7:0] parts__2__address;
+  wire [7:0] parts__2__cell;
+  wire parts__2__flag_value;
+  wire parts__2__flag_write;
+  wire parts__2__flagged;
+  wire parts__2__mine;
+  wire [15:0] parts__2__mine_row;
+  wire parts__2__mine_value;
+  wire parts__2__mine_write;
+  wire parts__2__reveal;
+  wire parts__2__revealed;
+  wire [7:0] parts__3__address;
+  wire [7:0] parts__3__cell;
+  wire parts__3__flag_value;
+  wire parts__3__flag_write;
+  wire parts__3__flagged;
+  wire parts__3__mine;
+  wire [15:0] parts__3__mine_row;
+  wire parts__3__mine_value;
+  wire parts__3__mine_write;
+  wire parts__3__reveal;
+  wire parts__3__revealed;
+  wire [7:0] parts__4__address;
+  wire [7:0] parts__4__cell;
+  wire parts__4__flag_value;
+  wire parts__4__flag_write;
+  wire parts__4__flagged;
+  wire parts__4__mine;
+  wire [15:0] parts__4__mine_row;
+  wire parts__4__mine_value;
+  wire parts__4__mine_write;
+  wire parts__4__reveal;
+  wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
-  output [3:0] \port$134$0 ;
-  wire [3:0] \port$134$0 ;
   (* init = 4'h0 *)
-  output [3:0] \port$1653$0 ;
-  wire [3:0] \port$1653$0 ;
+  output [3:0] \port$1736$0 ;
+  wire [3:0] \port$1736$0 ;
+  output [3:0] \port$57$0 ;
+  wire [3:0] \port$57$0 ;
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
-  wire [7:0] probe;
-  wire [7:0] probe_d;
-  wire probe_flagged;
-  wire probe_mine;
-  reg [7:0] probe_next;
-  wire probe_revealed;
-  wire rd_flagged;
-  wire rd_mine;
-  wire rd_revealed;
+  wire [7:0] probe__address;
+  wire [7:0] \probe__address$27 ;
+  wire [7:0] \probe__address$49 ;
+  wire [7:0] \probe__address$71 ;
+  wire [7:0] \probe__address$93 ;
+  wire [7:0] probe__cell;
+  wire [7:0] \probe__cell$28 ;
+  wire [7:0] \probe__cell$50 ;
+  wire [7:0] \probe__cell$72 ;
+  wire [7:0] \probe__cell$94 ;
+  wire probe__flag_value;
+  wire \probe__flag_value$31 ;
+  wire \probe__flag_value$53 ;
+  wire \probe__flag_value$75 ;
+  wire \probe__flag_value$97 ;
+  wire probe__flag_write;
+  wire \probe__flag_write$33 ;
+  wire \probe__flag_write$55 ;
+  wire \probe__flag_write$77 ;
+  wire \probe__flag_write$99 ;
+  wire probe__flagged;
+  wire \probe__flagged$100 ;
+  wire \probe__flagged$34 ;
+  wire \probe__flagged$56 ;
+  wire \probe__flagged$78 ;
+  wire probe__mine;
+  wire \probe__mine$102 ;
+  wire \probe__mine$36 ;
+  wire \probe__mine$58 ;
+  wire \probe__mine$80 ;
+  wire [15:0] probe__mine_row;
+  wire [15:0] \probe__mine_row$104 ;
+  wire [15:0] \probe__mine_row$38 ;
+  wire [15:0] \probe__mine_row$60 ;
+  wire [15:0] \probe__mine_row$82 ;
+  wire probe__mine_value;
+  wire \probe__mine_value$107 ;
+  wire \probe__mine_value$41 ;
+  wire \probe__mine_value$63 ;
+  wire \probe__mine_value$85 ;
+  wire probe__mine_write;
+  wire \probe__mine_write$109 ;
+  wire \probe__mine_write$43 ;
+  wire \probe__mine_write$65 ;
+  wire \probe__mine_write$87 ;
+  wire probe__reveal;
+  wire \probe__reveal$111 ;
+  wire \probe__reveal$45 ;
+  wire \probe__reveal$67 ;
+  wire \probe__reveal$89 ;
+  wire probe__revealed;
+  wire \probe__revealed$112 ;
+  wire \probe__revealed$46 ;
+  wire \probe__revealed$68 ;
+  wire \probe__revealed$90 ;
+  reg probe_cursor;
+  wire [7:0] probing;
+  wire probing_flagged;
+  wire probing_mine;
+  wire probing_revealed;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
@@ -3944,508 +3867,332 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   wire [3:0] read__row;
   reg [3:0] read_col = 4'h0;
   wire read_enable;
-  wire ready;
-  reg request;
-  reg reveal;
   wire [255:0] revealed_bits;
-  reg [15:0] row;
-  reg row_arrives = 1'h0;
   input rst;
   wire rst;
-  reg [3:0] scan_col = 4'h0;
-  reg [3:0] scan_row = 4'h0;
+  output [8:0] score__counter;
+  reg [8:0] score__counter = 9'h000;
+  output [9:0] score__timer;
+  reg [9:0] score__timer = 10'h000;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$21 ;
+  wire [31:0] \seed$164 ;
+  reg [31:0] \seed$188 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
   wire [31:0] seed_value;
-  reg shift;
-  (* enum_base_type = "Status" *)
-  (* enum_value_00 = "READY" *)
-  (* enum_value_01 = "PLAYING" *)
-  (* enum_value_10 = "WON" *)
-  (* enum_value_11 = "LOST" *)
-  output [1:0] status;
-  reg [1:0] status = 2'h0;
+  reg start;
+  reg \start$192 ;
+  reg \start$194 ;
+  reg \start$200 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
   (* enum_value_10 = "WON" *)
   (* enum_value_11 = "LOST" *)
   (* init = 2'h0 *)
-  wire [1:0] \status$5 ;
-  reg swap_a = 1'h0;
-  reg swap_b = 1'h0;
-  reg [2:0] swap_phase = 3'h0;
-  reg [9:0] swaps_done = 10'h000;
+  wire [1:0] status;
   input [7:0] switches;
   wire [7:0] switches;
-  output [9:0] timer;
-  reg [9:0] timer = 10'h000;
   (* init = 10'h000 *)
-  wire [9:0] \timer$15 ;
-  wire [31:0] value;
-  reg [8:0] win_scan = 9'h000;
-  wire [15:0] zero;
-  reg [15:0] zero_data;
-  reg [3:0] zero_row;
-  reg zero_write;
+  wire [9:0] timer;
+  (* init = 4'h0 *)
+  wire [3:0] view__cursor_col;
+  (* init = 4'h0 *)
+  wire [3:0] view__cursor_row;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
+  (* init = 1'h0 *)
+  wire view__difficulty;
+  output view__held;
+  wire view__held;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
+  output [1:0] view__status;
+  reg [1:0] view__status = 2'h0;
+  wire won;
+  wire [15:0] zero__data;
+  wire [15:0] \zero__data$127 ;
+  wire [3:0] zero__row;
+  wire [3:0] \zero__row$129 ;
+  wire zero__write;
+  wire \zero__write$131 ;
+  assign \$107  = cursor_col * 3'h4;
+  assign count = cursor_counts >> \$107 ;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
-  assign \$3  = cursor_row + 6'h3f;
-  assign \$4  = cursor_col + 6'h3f;
-  assign \$5  = cursor_row + 6'h3f;
-  assign \$6  = cursor_col + 1'h0;
-  assign \$7  = cursor_row + 6'h3f;
-  assign \$8  = cursor_col + 1'h1;
-  assign \$9  = cursor_row + 1'h0;
-  assign \$10  = cursor_col + 6'h3f;
-  assign \$11  = cursor_row + 1'h0;
-  assign \$12  = cursor_col + 1'h1;
-  assign \$13  = cursor_row + 1'h1;
-  assign \$14  = cursor_col + 6'h3f;
-  assign \$15  = cursor_row + 1'h1;
-  assign \$16  = cursor_col + 1'h0;
-  assign \$17  = cursor_row + 1'h1;
-  assign \$18  = cursor_col + 1'h1;
-  assign \$19  = | pending;
-  assign \$20  = ~ \$19 ;
-  assign \$21  = read__enable ? { read__row, read__col } : probe;
-  assign \$22  = status == 2'h2;
-  assign \$23  = status == 2'h3;
-  assign \$24  = \$22  | \$23 ;
-  assign \$25  = ~ rd_revealed;
-  assign \$26  = ! status;
-  assign \$27  = ~ rd_flagged;
-  assign \$28  = seed_force ? seed_value : free_running;
-  assign \$30  = \$29  ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$311  = load_row * 5'h10;
-  assign \$31  = \$30  >> \$311 ;
-  assign \$32  = ! load_row;
-  assign \$34  = \$33  ? 5'h09 : 5'h10;
-  assign \$35  = value[31:28] < \$34 ;
-  assign \$37  = \$36  ? 5'h09 : 5'h10;
-  assign \$38  = value[27:24] < \$37 ;
-  assign \$39  = \$35  & \$38 ;
-  assign \$41  = \$40  ? 5'h09 : 5'h10;
-  assign \$42  = value[23:20] < \$41 ;
-  assign \$43  = \$39  & \$42 ;
+  assign \$3  = probe_cursor ? { cursor_row, cursor_col } : 8'h00;
+  assign \$4  = | pending;
+  assign \$5  = ~ \$4 ;
+  assign \$6  = read__enable ? { read__row, read__col } : probing;
+  assign \$7  = view__status == 2'h2;
+  assign \$8  = view__status == 2'h3;
+  assign \$9  = \$7  | \$8 ;
+  assign \$10  = ~ board__revealed;
+  assign \$11  = ! view__status;
+  assign \$12  = ~ board__flagged;
+  assign \$13  = seed_force ? seed_value : free_running;
+  assign \$14  = ~ flood_first;
+  assign \$15  = | opened_rows;
+  assign \$126  = read_col * 3'h4;
+  assign \$16  = count_cell >> \$126 ;
+  assign \$17  = ! fsm_state;
+  assign \$18  = fsm_state == 1'h1;
+  assign \$19  = fsm_state == 2'h2;
+  assign \$20  = fsm_state == 2'h3;
+  assign \$21  = fsm_state == 3'h4;
+  assign \$22  = fsm_state == 3'h5;
+  assign \$23  = fsm_state == 3'h6;
+  assign \$24  = fsm_state == 3'h7;
+  assign \$25  = fsm_state == 4'h8;
+  assign \$26  = fsm_state == 4'h9;
+  assign \$27  = free_running + 1'h1;
+  assign \$28  = | press;
+  assign \$29  = | pending;
+  assign \$30  = ~ \$29 ;
+  assign \$31  = | pending;
+  assign \$32  = idle & \$31 ;
+  assign \$33  = \$30  | \$32 ;
+  assign \$34  = \$28  & \$33 ;
+  assign \$35  = | pending;
+  assign \$36  = idle & \$35 ;
+  assign \$37  = view__status == 1'h1;
+  assign \$38  = prescaler == 27'h5f5e0ff;
+  assign \$39  = score__timer != 10'h3e7;
+  assign \$40  = score__timer + 1'h1;
+  assign \$41  = prescaler + 1'h1;
+  assign \$42  = switches[7] ? 6'h0a : 6'h28;
+  assign \$43  = ! cursor_row;
   assign \$45  = \$44  ? 5'h09 : 5'h10;
-  assign \$46  = value[19:16] < \$45 ;
-  assign \$47  = \$43  & \$46 ;
-  assign \$48  = ~ rd_mine;
-  assign \$49  = probe_d != { cursor_row, cursor_col };
-  assign \$50  = \$48  & \$49 ;
-  assign \$51  = count_step < 5'h10;
-  assign \$52  = row_arrives ? mine_row : 16'h0000;
-  assign \$53  = count_step >= 3'h4;
-  assign \$54  = count_step - 3'h4;
-  assign \$55  = count_step - 3'h4;
-  assign \$57  = \$56  ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$58  = count_step - 3'h4;
-  assign \$341  = \$58 [3:0] * 5'h10;
-  assign \$59  = \$57  >> \$341 ;
-  assign \$60  = { \$279 , \$278 , \$277 , \$276 , \$275 , \$274 , \$273 , \$272 , \$271 , \$270 , \$269 , \$268 , \$267 , \$266 , \$265 , \$264  } & \$59 ;
-  assign \$61  = ~ rd_revealed;
-  assign \$62  = nb_valid_d & \$61 ;
-  assign \$63  = ~ rd_flagged;
-  assign \$64  = \$62  & \$63 ;
-  assign \$65  = \$64  & rd_mine;
-  assign \$66  = ~ rd_revealed;
-  assign \$67  = nb_valid_d & \$66 ;
-  assign \$68  = ~ rd_flagged;
-  assign \$69  = \$67  & \$68 ;
-  assign \$354  = read_col * 3'h4;
-  assign \$70  = count_cell >> \$354 ;
-  assign \$71  = ! fsm_state;
-  assign \$72  = fsm_state == 1'h1;
-  assign \$73  = fsm_state == 2'h2;
-  assign \$74  = fsm_state == 2'h3;
-  assign \$75  = fsm_state == 3'h4;
-  assign \$76  = fsm_state == 3'h5;
-  assign \$77  = fsm_state == 3'h6;
-  assign \$78  = fsm_state == 3'h7;
-  assign \$79  = fsm_state == 4'h8;
-  assign \$80  = fsm_state == 4'h9;
-  assign \$81  = fsm_state == 4'ha;
-  assign \$82  = fsm_state == 4'hb;
-  assign \$83  = fsm_state == 4'hc;
-  assign \$84  = fsm_state == 4'hd;
-  assign \$85  = free_running + 1'h1;
-  assign \$86  = | press;
-  assign \$87  = | pending;
-  assign \$88  = ~ \$87 ;
-  assign \$89  = | pending;
-  assign \$90  = idle & \$89 ;
-  assign \$91  = \$88  | \$90 ;
-  assign \$92  = \$86  & \$91 ;
-  assign \$93  = | pending;
-  assign \$94  = idle & \$93 ;
-  assign \$95  = status == 1'h1;
-  assign \$96  = prescaler == 27'h5f5e0ff;
-  assign \$97  = timer != 10'h3e7;
-  assign \$98  = timer + 1'h1;
-  assign \$99  = prescaler + 1'h1;
-  assign \$100  = switches[7] ? 6'h0a : 6'h28;
-  assign \$101  = ! cursor_row;
-  assign \$103  = \$102  ? 5'h09 : 5'h10;
-  assign \$104  = \$103  - 1'h1;
-  assign \$105  = cursor_row - 1'h1;
-  assign \$106  = \$101  ? \$104  : { \$105 [4], \$105  };
-  assign \$108  = \$107  ? 5'h09 : 5'h10;
-  assign \$109  = \$108  - 1'h1;
-  assign \$110  = cursor_row == \$109 ;
-  assign \$111  = cursor_row + 1'h1;
-  assign \$112  = \$110  ? 5'h00 : \$111 ;
-  assign \$113  = ! cursor_col;
-  assign \$115  = \$114  ? 5'h09 : 5'h10;
-  assign \$116  = \$115  - 1'h1;
-  assign \$117  = cursor_col - 1'h1;
-  assign \$118  = \$113  ? \$116  : { \$117 [4], \$117  };
-  assign \$120  = \$119  ? 5'h09 : 5'h10;
-  assign \$121  = \$120  - 1'h1;
-  assign \$122  = cursor_col == \$121 ;
-  assign \$123  = cursor_col + 1'h1;
-  assign \$124  = \$122  ? 5'h00 : \$123 ;
-  assign \$125  = status == 2'h2;
-  assign \$126  = status == 2'h3;
-  assign \$127  = \$125  | \$126 ;
-  assign \$128  = ~ rd_revealed;
-  assign \$129  = ! status;
-  assign \$130  = $signed(counter) + $signed(2'h1);
-  assign \$131  = $signed(counter) - $signed(2'h1);
-  assign \$132  = rd_flagged ? \$130  : \$131 ;
-  assign \$133  = seed_force ? seed_value : free_running;
-  assign \$134  = load_row + 1'h1;
-  assign \$135  = load_row == 4'hf;
-  assign \$137  = \$136  ? 5'h09 : 5'h10;
-  assign \$138  = value[31:28] < \$137 ;
-  assign \$140  = \$139  ? 5'h09 : 5'h10;
-  assign \$141  = value[27:24] < \$140 ;
-  assign \$142  = \$138  & \$141 ;
-  assign \$144  = \$143  ? 5'h09 : 5'h10;
-  assign \$145  = value[23:20] < \$144 ;
-  assign \$146  = \$142  & \$145 ;
-  assign \$148  = \$147  ? 5'h09 : 5'h10;
-  assign \$149  = value[19:16] < \$148 ;
-  assign \$150  = \$146  & \$149 ;
-  assign \$151  = swaps_done + 1'h1;
-  assign \$152  = swaps_done == 10'h3e7;
-  assign \$154  = \$153  ? 5'h09 : 5'h10;
-  assign \$155  = \$154  - 1'h1;
-  assign \$156  = scan_col == \$155 ;
-  assign \$157  = scan_row + 1'h1;
-  assign \$158  = scan_col + 1'h1;
-  assign \$159  = ~ rd_mine;
-  assign \$160  = probe_d != { cursor_row, cursor_col };
-  assign \$161  = \$159  & \$160 ;
-  assign \$162  = count_step + 1'h1;
-  assign \$163  = count_step >= 1'h1;
-  assign \$164  = count_step <= 5'h10;
-  assign \$165  = \$163  & \$164 ;
-  assign \$166  = count_step == 5'h13;
-  assign \$167  = chord_step + 1'h1;
-  assign \$169  = \$168  ? 5'h09 : 5'h10;
-  assign \$170  = nb_row < \$169 ;
-  assign \$172  = \$171  ? 5'h09 : 5'h10;
-  assign \$173  = nb_col < \$172 ;
-  assign \$174  = \$170  & \$173 ;
-  assign \$175  = chord_step < 4'h8;
-  assign \$176  = \$174  & \$175 ;
-  assign \$177  = nb_valid_d & rd_flagged;
-  assign \$178  = chord_flags + \$177 ;
-  assign \$179  = chord_step == 4'h9;
-  assign \$466  = cursor_col * 3'h4;
-  assign \$180  = cursor_counts >> \$466 ;
-  assign \$181  = | \$180 ;
-  assign \$182  = nb_valid_d & rd_flagged;
-  assign \$183  = chord_flags + \$182 ;
-  assign \$472  = cursor_col * 3'h4;
-  assign \$184  = cursor_counts >> \$472 ;
-  assign \$185  = \$183  == \$184 ;
-  assign \$186  = \$181  & \$185 ;
-  assign \$187  = chord_step + 1'h1;
-  assign \$189  = \$188  ? 5'h09 : 5'h10;
-  assign \$190  = nb_row < \$189 ;
-  assign \$192  = \$191  ? 5'h09 : 5'h10;
-  assign \$193  = nb_col < \$192 ;
-  assign \$194  = \$190  & \$193 ;
-  assign \$195  = chord_step < 4'h8;
-  assign \$196  = \$194  & \$195 ;
-  assign \$197  = ~ rd_revealed;
-  assign \$198  = nb_valid_d & \$197 ;
-  assign \$199  = ~ rd_flagged;
-  assign \$200  = \$198  & \$199 ;
-  assign \$201  = \$200  & rd_mine;
-  assign \$202  = ~ rd_revealed;
-  assign \$203  = nb_valid_d & \$202 ;
-  assign \$204  = ~ rd_flagged;
-  assign \$205  = \$203  & \$204 ;
-  assign \$206  = ~ chord_lost;
-  assign \$207  = chord_step == 4'h9;
-  assign \$208  = ~ rd_revealed;
-  assign \$209  = nb_valid_d & \$208 ;
-  assign \$210  = ~ rd_flagged;
-  assign \$211  = \$209  & \$210 ;
-  assign \$212  = \$211  & rd_mine;
-  assign \$213  = chord_lost | \$212 ;
-  assign \$214  = ~ flood_first;
-  assign \$215  = | opened_rows;
-  assign \$216  = flood_steps + 1'h1;
-  assign \$217  = win_scan + 1'h1;
-  assign \$218  = win_scan >= 2'h2;
-  assign \$219  = ~ rd_revealed;
-  assign \$220  = \$218  & \$219 ;
-  assign \$221  = ~ rd_mine;
-  assign \$222  = \$220  & \$221 ;
-  assign \$223  = win_scan == 9'h101;
-  assign \$224  = | status;
-  assign \$225  = probe_mine & \$224 ;
-  assign \$226  = status == 2'h2;
-  assign \$227  = \$226  & probe_mine;
-  assign \$228  = probe_flagged | \$227 ;
-  assign \$229  = status == 2'h3;
-  assign \$230  = probe == exploded;
-  assign \$231  = \$229  & \$230 ;
+  assign \$46  = \$45  - 1'h1;
+  assign \$47  = cursor_row - 1'h1;
+  assign \$48  = \$43  ? \$46  : { \$47 [4], \$47  };
+  assign \$50  = \$49  ? 5'h09 : 5'h10;
+  assign \$51  = \$50  - 1'h1;
+  assign \$52  = cursor_row == \$51 ;
+  assign \$53  = cursor_row + 1'h1;
+  assign \$54  = \$52  ? 5'h00 : \$53 ;
+  assign \$55  = ! cursor_col;
+  assign \$57  = \$56  ? 5'h09 : 5'h10;
+  assign \$58  = \$57  - 1'h1;
+  assign \$59  = cursor_col - 1'h1;
+  assign \$60  = \$55  ? \$58  : { \$59 [4], \$59  };
+  assign \$62  = \$61  ? 5'h09 : 5'h10;
+  assign \$63  = \$62  - 1'h1;
+  assign \$64  = cursor_col == \$63 ;
+  assign \$65  = cursor_col + 1'h1;
+  assign \$66  = \$64  ? 5'h00 : \$65 ;
+  assign \$67  = view__status == 2'h2;
+  assign \$68  = view__status == 2'h3;
+  assign \$69  = \$67  | \$68 ;
+  assign \$70  = ~ board__revealed;
+  assign \$71  = ! view__status;
+  assign \$72  = $signed(score__counter) + $signed(2'h1);
+  assign \$73  = $signed(score__counter) - $signed(2'h1);
+  assign \$74  = board__flagged ? \$72  : \$73 ;
+  assign \$75  = seed_force ? seed_value : free_running;
+  assign \$76  = ~ flood_first;
+  assign \$77  = | opened_rows;
+  assign \$78  = flood_steps + 1'h1;
+  assign \$79  = | view__status;
+  assign \$80  = probing_mine & \$79 ;
+  assign \$81  = view__status == 2'h2;
+  assign \$82  = \$81  & probing_mine;
+  assign \$83  = probing_flagged | \$82 ;
+  assign \$84  = view__status == 2'h3;
+  assign \$85  = probing == exploded;
+  assign \$86  = \$84  & \$85 ;
   always @(posedge clk)
-    \$233  <= \$232 ;
+    \$88  <= \$87 ;
   always @(posedge clk)
-    free_running <= \$234 ;
+    free_running <= \$89 ;
   always @(posedge clk)
-    pending <= \$235 ;
+    pending <= \$90 ;
   always @(posedge clk)
-    prescaler <= \$236 ;
+    prescaler <= \$91 ;
   always @(posedge clk)
-    timer <= \$237 ;
+    score__timer <= \$92 ;
   always @(posedge clk)
-    \$signal  <= \$238 ;
+    difficulty <= \$93 ;
   always @(posedge clk)
-    nb_valid_d <= \$239 ;
+    view__status <= \$94 ;
   always @(posedge clk)
-    difficulty <= \$240 ;
+    cursor_row <= \$95 ;
   always @(posedge clk)
-    status <= \$241 ;
+    cursor_col <= \$96 ;
   always @(posedge clk)
-    cursor_row <= \$242 ;
+    score__counter <= \$97 ;
   always @(posedge clk)
-    cursor_col <= \$243 ;
+    flood_steps <= \$98 ;
   always @(posedge clk)
-    counter <= \$244 ;
+    fsm_state <= \$99 ;
   always @(posedge clk)
-    flood_steps <= \$245 ;
+    seed <= \$100 ;
   always @(posedge clk)
-    fsm_state <= \$246 ;
+    flood_first <= \$101 ;
   always @(posedge clk)
-    seed <= \$247 ;
+    exploded <= \$102 ;
   always @(posedge clk)
-    swaps_done <= \$248 ;
-  always @(posedge clk)
-    swap_phase <= \$249 ;
-  always @(posedge clk)
-    load_row <= \$250 ;
-  always @(posedge clk)
-    chord_step <= \$251 ;
-  always @(posedge clk)
-    chord_flags <= \$252 ;
-  always @(posedge clk)
-    swap_a <= \$253 ;
-  always @(posedge clk)
-    swap_b <= \$254 ;
-  always @(posedge clk)
-    scan_row <= \$255 ;
-  always @(posedge clk)
-    scan_col <= \$256 ;
-  always @(posedge clk)
-    count_step <= \$257 ;
-  always @(posedge clk)
-    row_arrives <= \$258 ;
-  always @(posedge clk)
-    flood_first <= \$259 ;
-  always @(posedge clk)
-    exploded <= \$260 ;
-  always @(posedge clk)
-    chord_lost <= \$261 ;
-  always @(posedge clk)
-    win_scan <= \$262 ;
-  always @(posedge clk)
-    read_col <= \$263 ;
+    read_col <= \$103 ;
   \minesweeper_system.game.board  board (
     .clk(clk),
     .count_cell(count_cell),
     .count_cell__en(read__enable),
     .count_cursor__addr(cursor_row),
-    .count_write__addr(count_row),
-    .count_write__data(count_data),
-    .count_write__en(count_write),
+    .count_write__addr(counts__row),
+    .count_write__data(counts__data),
+    .count_write__en(counts__write),
     .cursor_counts(cursor_counts),
-    .flag_value(flag_value),
-    .flag_write(flag_write),
-    .flood__flagged(flagged_bits),
+    .flood__flagged(\board__flagged$132 ),
     .flood__opening(flood__opening),
-    .flood__revealed(revealed_bits),
+    .flood__revealed(\board__revealed$136 ),
     .flood__zero(board__zero),
     .flood_step(flood_step),
-    .layout_data(layout_data),
-    .layout_row(layout_row),
-    .layout_write(layout_write),
-    .mine_row(mine_row),
-    .mine_value(mine_value),
-    .mine_write(mine_write),
+    .layout__data(layout__data),
+    .layout__row(layout__row),
+    .layout__write(layout__write),
     .new_beginner(new_beginner),
     .new_game(new_game),
-    .probe(probe),
-    .probe_d(probe_d),
-    .probe_flagged(probe_flagged),
-    .probe_mine(probe_mine),
-    .probe_next(probe_next),
-    .probe_revealed(probe_revealed),
-    .rd_flagged(rd_flagged),
-    .rd_mine(rd_mine),
-    .rd_revealed(rd_revealed),
-    .reveal(reveal),
+    .probe__address(probe__address),
+    .probe__cell(board__cell),
+    .probe__flag_value(probe__flag_value),
+    .probe__flag_write(probe__flag_write),
+    .probe__flagged(board__flagged),
+    .probe__mine(board__mine),
+    .probe__mine_row(board__mine_row),
+    .probe__mine_value(probe__mine_value),
+    .probe__mine_write(probe__mine_write),
+    .probe__reveal(probe__reveal),
+    .probe__revealed(board__revealed),
+    .probing(probing),
+    .probing_flagged(probing_flagged),
+    .probing_mine(probing_mine),
+    .probing_revealed(probing_revealed),
     .rst(rst),
-    .zero_data(zero_data),
-    .zero_row(zero_row),
-    .zero_write(zero_write)
+    .zero__data(zero__data),
+    .zero__row(zero__row),
+    .zero__write(zero__write)
   );
-  \minesweeper_system.game.buttons$111  \buttons$111  (
+  \minesweeper_system.game.buttons$220  \buttons$220  (
     .buttons(buttons),
     .clk(clk),
-    .held(held),
+    .held(view__held),
     .press(press),
     .rst(rst)
   );
+  \minesweeper_system.game.chord  chord (
+    .beginner(\beginner$148 ),
+    .clk(clk),
+    .count(count),
+    .done(\done$211 ),
+    .exploded(\exploded$214 ),
+    .lost(lost),
+    .opened(opened),
+    .\port$1751$0 (cursor_row),
+    .\port$1753$0 (cursor_col),
+    .probe__address(parts__3__address),
+    .probe__cell(board__cell),
+    .probe__flagged(board__flagged),
+    .probe__mine(board__mine),
+    .probe__reveal(parts__3__reveal),
+    .probe__revealed(board__revealed),
+    .rst(rst),
+    .start(\start$192 )
+  );
+  \minesweeper_system.game.count_sweep  count_sweep (
+    .beginner(\beginner$146 ),
+    .clk(clk),
+    .counts__data(counts__data),
+    .counts__row(counts__row),
+    .counts__write(counts__write),
+    .done(\done$210 ),
+    .\port$1751$0 (cursor_row),
+    .\port$1753$0 (cursor_col),
+    .probe__address(parts__2__address),
+    .probe__mine_row(board__mine_row),
+    .rst(rst),
+    .start(\start$194 ),
+    .zero__data(zero__data),
+    .zero__row(zero__row),
+    .zero__write(zero__write)
+  );
   \minesweeper_system.game.flood  flood (
-    .board__flagged(flagged_bits),
+    .board__flagged(\board__flagged$132 ),
     .board__opening(flood__opening),
-    .board__revealed(revealed_bits),
+    .board__revealed(\board__revealed$136 ),
     .board__zero(board__zero),
     .clk(clk),
     .opened_rows(opened_rows),
     .rst(rst)
   );
-  \minesweeper_system.game.lcg  lcg (
+  \minesweeper_system.game.placement  placement (
+    .beginner(beginner),
     .clk(clk),
-    .load(load),
-    .load_value(load_value),
-    .ready(ready),
-    .request(request),
-    .rst(rst),
-    .value(value)
+    .done(done),
+    .layout__data(layout__data),
+    .layout__row(layout__row),
+    .layout__write(layout__write),
+    .load(start),
+    .load_value(\seed$188 ),
+    .\port$1751$0 (cursor_row),
+    .\port$1753$0 (cursor_col),
+    .probe__address(parts__1__address),
+    .probe__cell(board__cell),
+    .probe__mine(board__mine),
+    .probe__mine_value(parts__1__mine_value),
+    .probe__mine_write(parts__1__mine_write),
+    .rst(rst)
   );
-  \minesweeper_system.game.neighbour_counter  neighbour_counter (
+  \minesweeper_system.game.probe_bus  probe_bus (
+    .board__address(probe__address),
+    .board__flag_value(probe__flag_value),
+    .board__flag_write(probe__flag_write),
+    .board__mine_value(probe__mine_value),
+    .board__mine_write(probe__mine_write),
+    .board__reveal(probe__reveal),
+    .parts__0__address(parts__0__address),
+    .parts__0__cell(board__cell),
+    .parts__0__flag_value(parts__0__flag_value),
+    .parts__0__flag_write(parts__0__flag_write),
+    .parts__0__flagged(board__flagged),
+    .parts__0__mine(board__mine),
+    .parts__0__mine_row(board__mine_row),
+    .parts__0__reveal(parts__0__reveal),
+    .parts__0__revealed(board__revealed),
+    .parts__1__address(parts__1__address),
+    .parts__1__mine_value(parts__1__mine_value),
+    .parts__1__mine_write(parts__1__mine_write),
+    .parts__2__address(parts__2__address),
+    .parts__3__address(parts__3__address),
+    .parts__3__reveal(parts__3__reveal),
+    .parts__4__address(parts__4__address)
+  );
+  \minesweeper_system.game.win_scan  win_scan (
     .clk(clk),
-    .counts(counts),
-    .\port$1142$0 (\$264 ),
-    .\port$1144$0 (\$265 ),
-    .\port$1146$0 (\$266 ),
-    .\port$1148$0 (\$267 ),
-    .\port$1150$0 (\$268 ),
-    .\port$1152$0 (\$269 ),
-    .\port$1154$0 (\$270 ),
-    .\port$1156$0 (\$271 ),
-    .\port$1158$0 (\$272 ),
-    .\port$1160$0 (\$273 ),
-    .\port$1162$0 (\$274 ),
-    .\port$1164$0 (\$275 ),
-    .\port$1166$0 (\$276 ),
-    .\port$1168$0 (\$277 ),
-    .\port$1170$0 (\$278 ),
-    .\port$1172$0 (\$279 ),
-    .row(row),
+    .done(\done$215 ),
+    .probe__address(parts__4__address),
+    .probe__mine(board__mine),
+    .probe__revealed(board__revealed),
     .rst(rst),
-    .shift(shift)
+    .start(\start$200 ),
+    .won(won)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    probe_next = { cursor_row, cursor_col };
+    parts__0__address = \$3 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
       4'h1:
-          if (\$20 ) begin
-            probe_next = \$21 ;
+          if (\$5 ) begin
+            parts__0__address = \$6 ;
           end
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          casez (swap_phase)
-            3'h0:
-                probe_next = value[31:24];
-            3'h1:
-                probe_next = value[23:16];
-            3'h2:
-                probe_next = value[31:24];
-          endcase
-      4'h8:
-          /* empty */;
-      4'h9:
-          probe_next = { scan_row, scan_col };
-      4'ha:
-          if (\$51 ) begin
-            probe_next = { count_step[3:0], 4'h0 };
-          end
-      4'h5:
-          /* empty */;
-      4'h6:
-          probe_next = { nb_row[3:0], nb_col[3:0] };
-      4'hc:
-          probe_next = { nb_row[3:0], nb_col[3:0] };
-      4'hb:
-          /* empty */;
-      4'hd:
-          probe_next = win_scan[7:0];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    nb_row = 5'h00;
-    casez (chord_step)
-      4'h0:
-          nb_row = \$3 [4:0];
-      4'h1:
-          nb_row = \$5 [4:0];
-      4'h2:
-          nb_row = \$7 [4:0];
-      4'h3:
-          nb_row = \$9 ;
-      4'h4:
-          nb_row = \$11 ;
-      4'h5:
-          nb_row = \$13 ;
-      4'h6:
-          nb_row = \$15 ;
-      4'h7:
-          nb_row = \$17 ;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    nb_col = 5'h00;
-    casez (chord_step)
-      4'h0:
-          nb_col = \$4 [4:0];
-      4'h1:
-          nb_col = \$6 ;
-      4'h2:
-          nb_col = \$8 ;
-      4'h3:
-          nb_col = \$10 [4:0];
-      4'h4:
-          nb_col = \$12 ;
-      4'h5:
-          nb_col = \$14 [4:0];
-      4'h6:
-          nb_col = \$16 ;
-      4'h7:
-          nb_col = \$18 ;
     endcase
   end
   always @* begin
@@ -4476,7 +4223,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    flag_write = 1'h0;
+    parts__0__flag_write = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4485,17 +4232,17 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$24 ) begin
-          end else if (\$25 ) begin
+          if (\$9 ) begin
+          end else if (\$10 ) begin
             if (switches[1]) begin
-              flag_write = 1'h1;
+              parts__0__flag_write = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    flag_value = 1'h0;
+    parts__0__flag_value = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4504,17 +4251,17 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$24 ) begin
-          end else if (\$25 ) begin
+          if (\$9 ) begin
+          end else if (\$10 ) begin
             if (switches[1]) begin
-              flag_value = \$27 ;
+              parts__0__flag_value = \$12 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    load = 1'h0;
+    start = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4523,19 +4270,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$24 ) begin
-          end else if (\$25 ) begin
+          if (\$9 ) begin
+          end else if (\$10 ) begin
             if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$26 ) begin
-              load = 1'h1;
+            end else if (board__flagged) begin
+            end else if (\$11 ) begin
+              start = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    load_value = 32'd0;
+    \seed$188  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4544,19 +4291,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$24 ) begin
-          end else if (\$25 ) begin
+          if (\$9 ) begin
+          end else if (\$10 ) begin
             if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$26 ) begin
-              load_value = \$28 ;
+            end else if (board__flagged) begin
+            end else if (\$11 ) begin
+              \seed$188  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    layout_row = 4'h0;
+    \start$192  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4565,115 +4312,61 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          /* empty */;
-      4'h4:
-          layout_row = load_row;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    layout_data = 16'h0000;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          layout_data = \$31 ;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    layout_write = 1'h0;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          layout_write = 1'h1;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    request = 1'h0;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          request = \$32 ;
-      4'h7:
-          casez (swap_phase)
-            3'h0:
-                if (ready) begin
-                  (* full_case = 32'd1 *)
-                  if (\$47 ) begin
-                  end else begin
-                    request = 1'h1;
-                  end
-                end
-            3'h1:
-                /* empty */;
-            3'h2:
-                request = 1'h1;
-          endcase
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    mine_write = 1'h0;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
           (* full_case = 32'd1 *)
-          casez (swap_phase)
-            3'h0:
-                /* empty */;
-            3'h1:
-                /* empty */;
-            3'h2:
-                /* empty */;
-            3'h3:
-                mine_write = 1'h1;
-            default:
-                mine_write = 1'h1;
-          endcase
-      4'h8:
-          if (rd_mine) begin
-            mine_write = 1'h1;
-          end
-      4'h9:
-          if (\$50 ) begin
-            mine_write = 1'h1;
+          if (\$9 ) begin
+          end else if (\$10 ) begin
+          end else begin
+            \start$192  = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    mine_value = 1'h0;
+    probe_cursor = 1'h1;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          probe_cursor = 1'h0;
+      4'h7:
+          probe_cursor = 1'h0;
+      4'h5:
+          /* empty */;
+      4'h6:
+          probe_cursor = 1'h0;
+      4'h8:
+          /* empty */;
+      4'h9:
+          probe_cursor = 1'h0;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \start$194  = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          if (done) begin
+            \start$194  = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    parts__0__reveal = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4686,267 +4379,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h4:
           /* empty */;
       4'h7:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            3'h0:
-                /* empty */;
-            3'h1:
-                /* empty */;
-            3'h2:
-                /* empty */;
-            3'h3:
-                mine_value = swap_a;
-            default:
-                mine_value = swap_b;
-          endcase
-      4'h8:
-          if (rd_mine) begin
-            mine_value = 1'h0;
-          end
-      4'h9:
-          if (\$50 ) begin
-            mine_value = 1'h1;
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    shift = 1'h0;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          shift = 1'h1;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    row = 16'h0000;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          row = \$52 ;
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    count_row = 4'h0;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          if (\$53 ) begin
-            count_row = \$54 [3:0];
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    count_data = 64'h0000000000000000;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          if (\$53 ) begin
-            count_data = counts;
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    count_write = 1'h0;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          if (\$53 ) begin
-            count_write = 1'h1;
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    zero_row = 4'h0;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          if (\$53 ) begin
-            zero_row = \$55 [3:0];
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    zero_data = 16'h0000;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          if (\$53 ) begin
-            zero_data = \$60 ;
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    zero_write = 1'h0;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          if (\$53 ) begin
-            zero_write = 1'h1;
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    reveal = 1'h0;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
           /* empty */;
       4'h5:
           (* full_case = 32'd1 *)
-          if (rd_mine) begin
+          if (board__mine) begin
           end else begin
-            reveal = 1'h1;
-          end
-      4'h6:
-          /* empty */;
-      4'hc:
-          if (\$65 ) begin
-          end else if (\$69 ) begin
-            reveal = 1'h1;
+            parts__0__reveal = 1'h1;
           end
     endcase
   end
@@ -4966,39 +4404,61 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
           /* empty */;
       4'h7:
           /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
       4'h5:
           /* empty */;
       4'h6:
           /* empty */;
-      4'hc:
-          /* empty */;
-      4'hb:
+      4'h8:
           flood_step = 1'h1;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$232  = \$233 ;
+    \start$200  = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h8:
+          if (\$14 ) begin
+            (* full_case = 32'd1 *)
+            if (\$15 ) begin
+            end else begin
+              \start$200  = 1'h1;
+            end
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$87  = \$88 ;
     if (read__enable) begin
-      \$232 [0] = \$225 ;
-      \$232 [1] = probe_revealed;
-      \$232 [2] = \$228 ;
-      \$232 [3] = \$231 ;
+      \$87 [0] = \$80 ;
+      \$87 [1] = probing_revealed;
+      \$87 [2] = \$83 ;
+      \$87 [3] = \$86 ;
     end
     if (rst) begin
-      \$232  = 4'h0;
+      \$87  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
     (* full_case = 32'd1 *)
-    casez (status)
+    casez (view__status)
       2'h2:
           leds = 8'hff;
       2'h3:
@@ -5009,32 +4469,32 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$234  = \$85 [31:0];
+    \$89  = \$27 [31:0];
     if (rst) begin
-      \$234  = 32'd0;
+      \$89  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$235  = pending;
-    if (\$92 ) begin
-      \$235  = press;
-    end else if (\$94 ) begin
-      \$235  = 5'h00;
+    \$90  = pending;
+    if (\$34 ) begin
+      \$90  = press;
+    end else if (\$36 ) begin
+      \$90  = 5'h00;
     end
     if (rst) begin
-      \$235  = 5'h00;
+      \$90  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$236  = prescaler;
-    if (\$95 ) begin
+    \$91  = prescaler;
+    if (\$37 ) begin
       (* full_case = 32'd1 *)
-      if (\$96 ) begin
-        \$236  = 27'h0000000;
+      if (\$38 ) begin
+        \$91  = 27'h0000000;
       end else begin
-        \$236  = \$99 [26:0];
+        \$91  = \$41 [26:0];
       end
     end
     casez (fsm_state)
@@ -5045,243 +4505,189 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$127 ) begin
-          end else if (\$128 ) begin
+          if (\$69 ) begin
+          end else if (\$70 ) begin
             if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$129 ) begin
-              \$236  = 27'h0000000;
+            end else if (board__flagged) begin
+            end else if (\$71 ) begin
+              \$91  = 27'h0000000;
             end
           end
     endcase
     if (rst) begin
-      \$236  = 27'h0000000;
+      \$91  = 27'h0000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$237  = timer;
-    if (\$95 ) begin
-      if (\$96 ) begin
-        if (\$97 ) begin
-          \$237  = \$98 [9:0];
+    \$92  = score__timer;
+    if (\$37 ) begin
+      if (\$38 ) begin
+        if (\$39 ) begin
+          \$92  = \$40 [9:0];
         end
       end
     end
     casez (fsm_state)
       4'h0:
-          \$237  = 10'h000;
+          \$92  = 10'h000;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$127 ) begin
-          end else if (\$128 ) begin
+          if (\$69 ) begin
+          end else if (\$70 ) begin
             if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$129 ) begin
-              \$237  = 10'h000;
+            end else if (board__flagged) begin
+            end else if (\$71 ) begin
+              \$92  = 10'h000;
             end
           end
     endcase
     if (rst) begin
-      \$237  = 10'h000;
+      \$92  = 10'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$238  = 1'h0;
+    \$93  = difficulty;
     casez (fsm_state)
       4'h0:
-          /* empty */;
+          \$93  = switches[7];
+    endcase
+    if (rst) begin
+      \$93  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$94  = view__status;
+    casez (fsm_state)
+      4'h0:
+          \$94  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          \$238  = \$176 ;
-      4'hc:
-          \$238  = \$196 ;
-    endcase
-    if (rst) begin
-      \$238  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$239  = \$signal ;
-    if (rst) begin
-      \$239  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$240  = difficulty;
-    casez (fsm_state)
-      4'h0:
-          \$240  = switches[7];
-    endcase
-    if (rst) begin
-      \$240  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$241  = status;
-    casez (fsm_state)
-      4'h0:
-          \$241  = 2'h0;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$127 ) begin
-          end else if (\$128 ) begin
+          if (\$69 ) begin
+          end else if (\$70 ) begin
             if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$129 ) begin
-              \$241  = 2'h1;
+            end else if (board__flagged) begin
+            end else if (\$71 ) begin
+              \$94  = 2'h1;
             end
           end
       4'h4:
           /* empty */;
       4'h7:
           /* empty */;
+      4'h5:
+          if (board__mine) begin
+            \$94  = 2'h3;
+          end
+      4'h6:
+          if (\done$211 ) begin
+            if (lost) begin
+              \$94  = 2'h3;
+            end
+          end
       4'h8:
           /* empty */;
       4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
-      4'h5:
-          if (rd_mine) begin
-            \$241  = 2'h3;
-          end
-      4'h6:
-          /* empty */;
-      4'hc:
-          if (\$207 ) begin
-            if (\$213 ) begin
-              \$241  = 2'h3;
+          if (\done$215 ) begin
+            if (won) begin
+              \$94  = 2'h2;
             end
-          end
-      4'hb:
-          /* empty */;
-      4'hd:
-          if (\$222 ) begin
-          end else if (\$223 ) begin
-            \$241  = 2'h2;
           end
     endcase
     if (rst) begin
-      \$241  = 2'h0;
+      \$94  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$242  = cursor_row;
+    \$95  = cursor_row;
     casez (fsm_state)
       4'h0:
-          \$242  = 4'h0;
+          \$95  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$242  = \$106 [3:0];
+            \$95  = \$48 [3:0];
           end else if (pending[2]) begin
-            \$242  = \$112 [3:0];
+            \$95  = \$54 [3:0];
           end
     endcase
     if (rst) begin
-      \$242  = 4'h0;
+      \$95  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$243  = cursor_col;
+    \$96  = cursor_col;
     casez (fsm_state)
       4'h0:
-          \$243  = 4'h0;
+          \$96  = 4'h0;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
           end else if (pending[2]) begin
           end else if (pending[3]) begin
-            \$243  = \$118 [3:0];
+            \$96  = \$60 [3:0];
           end else if (pending[4]) begin
-            \$243  = \$124 [3:0];
+            \$96  = \$66 [3:0];
           end
     endcase
     if (rst) begin
-      \$243  = 4'h0;
+      \$96  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$244  = counter;
+    \$97  = score__counter;
     casez (fsm_state)
       4'h0:
-          \$244  = { 3'h0, \$100  };
+          \$97  = { 3'h0, \$42  };
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$127 ) begin
-          end else if (\$128 ) begin
+          if (\$69 ) begin
+          end else if (\$70 ) begin
             if (switches[1]) begin
-              \$244  = \$132 [8:0];
+              \$97  = \$74 [8:0];
             end
           end
       4'h4:
           /* empty */;
       4'h7:
           /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
       4'h5:
           /* empty */;
       4'h6:
           /* empty */;
-      4'hc:
+      4'h8:
           /* empty */;
-      4'hb:
-          /* empty */;
-      4'hd:
-          if (\$222 ) begin
-          end else if (\$223 ) begin
-            \$244  = 9'h000;
+      4'h9:
+          if (\done$215 ) begin
+            if (won) begin
+              \$97  = 9'h000;
+            end
           end
     endcase
     if (rst) begin
-      \$244  = 9'h000;
+      \$97  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$245  = flood_steps;
+    \$98  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$245  = 9'h000;
+          \$98  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -5292,146 +4698,101 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
           /* empty */;
       4'h7:
           /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
       4'h5:
-          \$245  = 9'h000;
+          \$98  = 9'h000;
       4'h6:
-          if (\$179 ) begin
-            if (\$186 ) begin
-              \$245  = 9'h000;
+          if (\done$211 ) begin
+            if (lost) begin
+              \$98  = 9'h000;
+            end else if (opened) begin
+              \$98  = 9'h000;
             end
           end
-      4'hc:
-          /* empty */;
-      4'hb:
-          if (\$214 ) begin
-            if (\$215 ) begin
-              \$245  = \$216 [8:0];
+      4'h8:
+          if (\$76 ) begin
+            if (\$77 ) begin
+              \$98  = \$78 [8:0];
             end
           end
     endcase
     if (rst) begin
-      \$245  = 9'h000;
+      \$98  = 9'h000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$246  = fsm_state;
+    \$99  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$246  = 4'h1;
+          \$99  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$246  = 4'h2;
+            \$99  = 4'h2;
           end
       4'h2:
-          \$246  = 4'h3;
+          \$99  = 4'h3;
       4'h3:
         begin
-          \$246  = 4'h1;
+          \$99  = 4'h1;
           (* full_case = 32'd1 *)
-          if (\$127 ) begin
-            \$246  = 4'h0;
-          end else if (\$128 ) begin
+          if (\$69 ) begin
+            \$99  = 4'h0;
+          end else if (\$70 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$129 ) begin
-              \$246  = 4'h4;
+            end else if (board__flagged) begin
+            end else if (\$71 ) begin
+              \$99  = 4'h4;
             end else begin
-              \$246  = 4'h5;
+              \$99  = 4'h5;
             end
           end else begin
-            \$246  = 4'h6;
+            \$99  = 4'h6;
           end
         end
       4'h4:
-          if (\$135 ) begin
-            \$246  = 4'h7;
+          if (done) begin
+            \$99  = 4'h7;
           end
       4'h7:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            3'h0:
-                /* empty */;
-            3'h1:
-                /* empty */;
-            3'h2:
-                /* empty */;
-            3'h3:
-                /* empty */;
-            default:
-                if (\$152 ) begin
-                  \$246  = 4'h8;
-                end
-          endcase
-      4'h8:
-          (* full_case = 32'd1 *)
-          if (rd_mine) begin
-            \$246  = 4'h9;
-          end else begin
-            \$246  = 4'ha;
-          end
-      4'h9:
-          if (\$161 ) begin
-            \$246  = 4'ha;
-          end
-      4'ha:
-          if (\$166 ) begin
-            \$246  = 4'h5;
+          if (\done$210 ) begin
+            \$99  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
-          if (rd_mine) begin
-            \$246  = 4'h1;
+          if (board__mine) begin
+            \$99  = 4'h1;
           end else begin
-            \$246  = 4'hb;
+            \$99  = 4'h8;
           end
       4'h6:
-          if (\$179 ) begin
-            (* full_case = 32'd1 *)
-            if (\$186 ) begin
-              \$246  = 4'hc;
-            end else begin
-              \$246  = 4'h1;
+          if (\done$211 ) begin
+            \$99  = 4'h1;
+            if (lost) begin
+            end else if (opened) begin
+              \$99  = 4'h8;
             end
           end
-      4'hc:
-          if (\$207 ) begin
+      4'h8:
+          if (\$76 ) begin
             (* full_case = 32'd1 *)
-            if (\$213 ) begin
-              \$246  = 4'h1;
+            if (\$77 ) begin
             end else begin
-              \$246  = 4'hb;
+              \$99  = 4'h9;
             end
           end
-      4'hb:
-          if (\$214 ) begin
-            (* full_case = 32'd1 *)
-            if (\$215 ) begin
-            end else begin
-              \$246  = 4'hd;
-            end
-          end
-      4'hd:
-          if (\$222 ) begin
-            \$246  = 4'h1;
-          end else if (\$223 ) begin
-            \$246  = 4'h1;
+      4'h9:
+          if (\done$215 ) begin
+            \$99  = 4'h1;
           end
     endcase
     if (rst) begin
-      \$246  = 4'h0;
+      \$99  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$247  = seed;
+    \$100  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5440,22 +4801,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$127 ) begin
-          end else if (\$128 ) begin
+          if (\$69 ) begin
+          end else if (\$70 ) begin
             if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$129 ) begin
-              \$247  = \$133 ;
+            end else if (board__flagged) begin
+            end else if (\$71 ) begin
+              \$100  = \$75 ;
             end
           end
     endcase
     if (rst) begin
-      \$247  = 32'd0;
+      \$100  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$248  = swaps_done;
+    \$101  = flood_first;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5464,153 +4825,30 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          if (\$127 ) begin
-          end else if (\$128 ) begin
-            if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$129 ) begin
-              \$248  = 10'h000;
-            end
-          end
+          /* empty */;
       4'h4:
           /* empty */;
       4'h7:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            3'h0:
-                /* empty */;
-            3'h1:
-                /* empty */;
-            3'h2:
-                /* empty */;
-            3'h3:
-                /* empty */;
-            default:
-                \$248  = \$151 [9:0];
-          endcase
-    endcase
-    if (rst) begin
-      \$248  = 10'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$249  = swap_phase;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$127 ) begin
-          end else if (\$128 ) begin
-            if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$129 ) begin
-              \$249  = 3'h0;
-            end
-          end
-      4'h4:
-          /* empty */;
-      4'h7:
-          (* full_case = 32'd1 *)
-          casez (swap_phase)
-            3'h0:
-                if (ready) begin
-                  if (\$150 ) begin
-                    \$249  = 3'h1;
-                  end
-                end
-            3'h1:
-                \$249  = 3'h2;
-            3'h2:
-                \$249  = 3'h3;
-            3'h3:
-                \$249  = 3'h4;
-            default:
-                \$249  = 3'h0;
-          endcase
-    endcase
-    if (rst) begin
-      \$249  = 3'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$250  = load_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$127 ) begin
-          end else if (\$128 ) begin
-            if (switches[1]) begin
-            end else if (rd_flagged) begin
-            end else if (\$129 ) begin
-              \$250  = 4'h0;
-            end
-          end
-      4'h4:
-          \$250  = \$134 [3:0];
-    endcase
-    if (rst) begin
-      \$250  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$251  = chord_step;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          (* full_case = 32'd1 *)
-          if (\$127 ) begin
-          end else if (\$128 ) begin
-          end else begin
-            \$251  = 4'h0;
-          end
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
           /* empty */;
       4'h5:
-          /* empty */;
+          \$101  = 1'h1;
       4'h6:
-        begin
-          \$251  = \$167 [3:0];
-          if (\$179 ) begin
-            if (\$186 ) begin
-              \$251  = 4'h0;
+          if (\done$211 ) begin
+            if (lost) begin
+            end else if (opened) begin
+              \$101  = 1'h1;
             end
           end
-        end
-      4'hc:
-          \$251  = \$187 [3:0];
+      4'h8:
+          \$101  = 1'h0;
     endcase
     if (rst) begin
-      \$251  = 4'h0;
+      \$101  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$252  = chord_flags;
+    \$102  = exploded;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5619,450 +4857,198 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
       4'h2:
           /* empty */;
       4'h3:
-          (* full_case = 32'd1 *)
-          if (\$127 ) begin
-          end else if (\$128 ) begin
-          end else begin
-            \$252  = 4'h0;
-          end
+          /* empty */;
       4'h4:
           /* empty */;
       4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
           /* empty */;
       4'h5:
-          /* empty */;
-      4'h6:
-          \$252  = \$178 [3:0];
-    endcase
-    if (rst) begin
-      \$252  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$253  = swap_a;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          casez (swap_phase)
-            3'h0:
-                /* empty */;
-            3'h1:
-                /* empty */;
-            3'h2:
-                \$253  = rd_mine;
-          endcase
-    endcase
-    if (rst) begin
-      \$253  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$254  = swap_b;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          casez (swap_phase)
-            3'h0:
-                /* empty */;
-            3'h1:
-                /* empty */;
-            3'h2:
-                /* empty */;
-            3'h3:
-                \$254  = rd_mine;
-          endcase
-    endcase
-    if (rst) begin
-      \$254  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$255  = scan_row;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$255  = 4'h0;
-      4'h9:
-          if (\$156 ) begin
-            \$255  = \$157 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$255  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$256  = scan_col;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$256  = 4'h0;
-      4'h9:
-          (* full_case = 32'd1 *)
-          if (\$156 ) begin
-            \$256  = 4'h0;
-          end else begin
-            \$256  = \$158 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$256  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$257  = count_step;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$257  = 5'h00;
-      4'h9:
-          /* empty */;
-      4'ha:
-          \$257  = \$162 [4:0];
-    endcase
-    if (rst) begin
-      \$257  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$258  = row_arrives;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          \$258  = 1'h0;
-      4'h9:
-          /* empty */;
-      4'ha:
-          \$258  = \$165 ;
-    endcase
-    if (rst) begin
-      \$258  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$259  = flood_first;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
-      4'h5:
-          \$259  = 1'h1;
-      4'h6:
-          /* empty */;
-      4'hc:
-          if (\$207 ) begin
-            (* full_case = 32'd1 *)
-            if (\$213 ) begin
-            end else begin
-              \$259  = 1'h1;
-            end
-          end
-      4'hb:
-          \$259  = 1'h0;
-    endcase
-    if (rst) begin
-      \$259  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$260  = exploded;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
-      4'h5:
-          if (rd_mine) begin
-            \$260  = { cursor_row, cursor_col };
+          if (board__mine) begin
+            \$102  = { cursor_row, cursor_col };
           end
       4'h6:
-          /* empty */;
-      4'hc:
-          if (\$201 ) begin
-            if (\$206 ) begin
-              \$260  = probe_d;
+          if (\done$211 ) begin
+            if (lost) begin
+              \$102  = \exploded$214 ;
             end
           end
     endcase
     if (rst) begin
-      \$260  = 8'h00;
+      \$102  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$261  = chord_lost;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          if (\$179 ) begin
-            if (\$186 ) begin
-              \$261  = 1'h0;
-            end
-          end
-      4'hc:
-          if (\$201 ) begin
-            \$261  = 1'h1;
-          end
-    endcase
-    if (rst) begin
-      \$261  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$262  = win_scan;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          /* empty */;
-      4'ha:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'hc:
-          /* empty */;
-      4'hb:
-          if (\$214 ) begin
-            (* full_case = 32'd1 *)
-            if (\$215 ) begin
-            end else begin
-              \$262  = 9'h000;
-            end
-          end
-      4'hd:
-          \$262  = \$217 [8:0];
-    endcase
-    if (rst) begin
-      \$262  = 9'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$263  = read_col;
+    \$103  = read_col;
     if (read__enable) begin
-      \$263  = probe[3:0];
+      \$103  = probing[3:0];
     end
     if (rst) begin
-      \$263  = 4'h0;
+      \$103  = 4'h0;
     end
   end
   assign \buttons$1  = buttons;
-  assign \held$3  = held;
-  assign \status$5  = status;
-  assign \difficulty$7  = difficulty;
-  assign \cursor_row$9  = cursor_row;
-  assign \cursor_col$11  = cursor_col;
-  assign \counter$13  = counter;
-  assign \timer$15  = timer;
-  assign flood__revealed = revealed_bits;
-  assign flood__flagged = flagged_bits;
-  assign \seed$21  = seed;
-  assign \flood_steps$23  = flood_steps;
+  assign held = view__held;
+  assign board__address = probe__address;
+  assign probe__cell = board__cell;
+  assign board__flag_value = probe__flag_value;
+  assign board__flag_write = probe__flag_write;
+  assign probe__flagged = board__flagged;
+  assign probe__mine = board__mine;
+  assign probe__mine_row = board__mine_row;
+  assign board__mine_value = probe__mine_value;
+  assign board__mine_write = probe__mine_write;
+  assign board__reveal = probe__reveal;
+  assign probe__revealed = board__revealed;
+  assign \probe__address$27  = parts__1__address;
+  assign \probe__cell$28  = board__cell;
+  assign parts__1__cell = board__cell;
+  assign parts__1__flag_value = 1'h0;
+  assign \probe__flag_value$31  = 1'h0;
+  assign parts__1__flag_write = 1'h0;
+  assign \probe__flag_write$33  = 1'h0;
+  assign \probe__flagged$34  = board__flagged;
+  assign parts__1__flagged = board__flagged;
+  assign \probe__mine$36  = board__mine;
+  assign parts__1__mine = board__mine;
+  assign \probe__mine_row$38  = board__mine_row;
+  assign parts__1__mine_row = board__mine_row;
+  assign \probe__mine_value$41  = parts__1__mine_value;
+  assign \probe__mine_write$43  = parts__1__mine_write;
+  assign parts__1__reveal = 1'h0;
+  assign \probe__reveal$45  = 1'h0;
+  assign \probe__revealed$46  = board__revealed;
+  assign parts__1__revealed = board__revealed;
+  assign \probe__address$49  = parts__2__address;
+  assign \probe__cell$50  = board__cell;
+  assign parts__2__cell = board__cell;
+  assign parts__2__flag_value = 1'h0;
+  assign \probe__flag_value$53  = 1'h0;
+  assign parts__2__flag_write = 1'h0;
+  assign \probe__flag_write$55  = 1'h0;
+  assign \probe__flagged$56  = board__flagged;
+  assign parts__2__flagged = board__flagged;
+  assign \probe__mine$58  = board__mine;
+  assign parts__2__mine = board__mine;
+  assign \probe__mine_row$60  = board__mine_row;
+  assign parts__2__mine_row = board__mine_row;
+  assign parts__2__mine_value = 1'h0;
+  assign \probe__mine_value$63  = 1'h0;
+  assign parts__2__mine_write = 1'h0;
+  assign \probe__mine_write$65  = 1'h0;
+  assign parts__2__reveal = 1'h0;
+  assign \probe__reveal$67  = 1'h0;
+  assign \probe__revealed$68  = board__revealed;
+  assign parts__2__revealed = board__revealed;
+  assign \probe__address$71  = parts__3__address;
+  assign \probe__cell$72  = board__cell;
+  assign parts__3__cell = board__cell;
+  assign parts__3__flag_value = 1'h0;
+  assign \probe__flag_value$75  = 1'h0;
+  assign parts__3__flag_write = 1'h0;
+  assign \probe__flag_write$77  = 1'h0;
+  assign \probe__flagged$78  = board__flagged;
+  assign parts__3__flagged = board__flagged;
+  assign \probe__mine$80  = board__mine;
+  assign parts__3__mine = board__mine;
+  assign \probe__mine_row$82  = board__mine_row;
+  assign parts__3__mine_row = board__mine_row;
+  assign parts__3__mine_value = 1'h0;
+  assign \probe__mine_value$85  = 1'h0;
+  assign parts__3__mine_write = 1'h0;
+  assign \probe__mine_write$87  = 1'h0;
+  assign \probe__reveal$89  = parts__3__reveal;
+  assign \probe__revealed$90  = board__revealed;
+  assign parts__3__revealed = board__revealed;
+  assign \probe__address$93  = parts__4__address;
+  assign \probe__cell$94  = board__cell;
+  assign parts__4__cell = board__cell;
+  assign parts__4__flag_value = 1'h0;
+  assign \probe__flag_value$97  = 1'h0;
+  assign parts__4__flag_write = 1'h0;
+  assign \probe__flag_write$99  = 1'h0;
+  assign \probe__flagged$100  = board__flagged;
+  assign parts__4__flagged = board__flagged;
+  assign \probe__mine$102  = board__mine;
+  assign parts__4__mine = board__mine;
+  assign \probe__mine_row$104  = board__mine_row;
+  assign parts__4__mine_row = board__mine_row;
+  assign parts__4__mine_value = 1'h0;
+  assign \probe__mine_value$107  = 1'h0;
+  assign parts__4__mine_write = 1'h0;
+  assign \probe__mine_write$109  = 1'h0;
+  assign parts__4__reveal = 1'h0;
+  assign \probe__reveal$111  = 1'h0;
+  assign \probe__revealed$112  = board__revealed;
+  assign parts__4__revealed = board__revealed;
+  assign \layout__data$115  = layout__data;
+  assign \layout__row$117  = layout__row;
+  assign \layout__write$119  = layout__write;
+  assign \counts__data$121  = counts__data;
+  assign \counts__row$123  = counts__row;
+  assign \counts__write$125  = counts__write;
+  assign \zero__data$127  = zero__data;
+  assign \zero__row$129  = zero__row;
+  assign \zero__write$131  = zero__write;
+  assign flood__flagged = \board__flagged$132 ;
+  assign board__opening = flood__opening;
+  assign flood__revealed = \board__revealed$136 ;
+  assign flood__zero = board__zero;
+  assign \cursor_row$141  = cursor_row;
+  assign cursor = { cursor_row, cursor_col };
+  assign \cursor$147  = { cursor_row, cursor_col };
+  assign \cursor$149  = { cursor_row, cursor_col };
+  assign status = view__status;
+  assign view__difficulty = difficulty;
+  assign view__cursor_row = cursor_row;
+  assign view__cursor_col = cursor_col;
+  assign counter = score__counter;
+  assign timer = score__timer;
+  assign revealed_bits = \board__revealed$136 ;
+  assign flagged_bits = \board__flagged$132 ;
+  assign \seed$164  = seed;
+  assign \flood_steps$166  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
-  assign \cursor_row$31  = cursor_row;
-  assign lcg_request = request;
-  assign board__flagged = flagged_bits;
-  assign board__opening = flood__opening;
-  assign board__revealed = revealed_bits;
-  assign flood__zero = board__zero;
-  assign zero = { \$279 , \$278 , \$277 , \$276 , \$275 , \$274 , \$273 , \$272 , \$271 , \$270 , \$269 , \$268 , \$267 , \$266 , \$265 , \$264  };
+  assign parts__0__revealed = board__revealed;
+  assign parts__0__flagged = board__flagged;
+  assign parts__0__mine = board__mine;
   assign read_enable = read__enable;
-  assign read__cell = { \$233 , \$70  };
-  assign \port$134$0  = \$70 ;
-  assign \port$1653$0  = \$233 ;
-  assign \count_data[0]  = count_data[3:0];
-  assign \count_data[1]  = count_data[7:4];
-  assign \count_data[2]  = count_data[11:8];
-  assign \count_data[3]  = count_data[15:12];
-  assign \count_data[4]  = count_data[19:16];
-  assign \count_data[5]  = count_data[23:20];
-  assign \count_data[6]  = count_data[27:24];
-  assign \count_data[7]  = count_data[31:28];
-  assign \count_data[8]  = count_data[35:32];
-  assign \count_data[9]  = count_data[39:36];
-  assign \count_data[10]  = count_data[43:40];
-  assign \count_data[11]  = count_data[47:44];
-  assign \count_data[12]  = count_data[51:48];
-  assign \count_data[13]  = count_data[55:52];
-  assign \count_data[14]  = count_data[59:56];
-  assign \count_data[15]  = count_data[63:60];
-  assign \counts[0]  = counts[3:0];
-  assign \counts[1]  = counts[7:4];
-  assign \counts[2]  = counts[11:8];
-  assign \counts[3]  = counts[15:12];
-  assign \counts[4]  = counts[19:16];
-  assign \counts[5]  = counts[23:20];
-  assign \counts[6]  = counts[27:24];
-  assign \counts[7]  = counts[31:28];
-  assign \counts[8]  = counts[35:32];
-  assign \counts[9]  = counts[39:36];
-  assign \counts[10]  = counts[43:40];
-  assign \counts[11]  = counts[47:44];
-  assign \counts[12]  = counts[51:48];
-  assign \counts[13]  = counts[55:52];
-  assign \counts[14]  = counts[59:56];
-  assign \counts[15]  = counts[63:60];
-  assign \read__cell.count  = \$70 ;
-  assign \read__cell.mine  = \$233 [0];
-  assign \read__cell.revealed  = \$233 [1];
-  assign \read__cell.flagged  = \$233 [2];
-  assign \read__cell.exploded  = \$233 [3];
-  assign \count_cell[0]  = count_cell[3:0];
-  assign \count_cell[1]  = count_cell[7:4];
-  assign \count_cell[2]  = count_cell[11:8];
-  assign \count_cell[3]  = count_cell[15:12];
-  assign \count_cell[4]  = count_cell[19:16];
-  assign \count_cell[5]  = count_cell[23:20];
-  assign \count_cell[6]  = count_cell[27:24];
-  assign \count_cell[7]  = count_cell[31:28];
-  assign \count_cell[8]  = count_cell[35:32];
-  assign \count_cell[9]  = count_cell[39:36];
-  assign \count_cell[10]  = count_cell[43:40];
-  assign \count_cell[11]  = count_cell[47:44];
-  assign \count_cell[12]  = count_cell[51:48];
-  assign \count_cell[13]  = count_cell[55:52];
-  assign \count_cell[14]  = count_cell[59:56];
-  assign \count_cell[15]  = count_cell[63:60];
+  assign read__cell = { \$88 , \$16  };
+  assign \port$57$0  = \$16 ;
+  assign \port$1736$0  = \$88 ;
+  assign \counts__data[0]  = counts__data[3:0];
+  assign \counts__data[1]  = counts__data[7:4];
+  assign \counts__data[2]  = counts__data[11:8];
+  assign \counts__data[3]  = counts__data[15:12];
+  assign \counts__data[4]  = counts__data[19:16];
+  assign \counts__data[5]  = counts__data[23:20];
+  assign \counts__data[6]  = counts__data[27:24];
+  assign \counts__data[7]  = counts__data[31:28];
+  assign \counts__data[8]  = counts__data[35:32];
+  assign \counts__data[9]  = counts__data[39:36];
+  assign \counts__data[10]  = counts__data[43:40];
+  assign \counts__data[11]  = counts__data[47:44];
+  assign \counts__data[12]  = counts__data[51:48];
+  assign \counts__data[13]  = counts__data[55:52];
+  assign \counts__data[14]  = counts__data[59:56];
+  assign \counts__data[15]  = counts__data[63:60];
+  assign \counts__data$121[0]  = counts__data[3:0];
+  assign \counts__data$121[1]  = counts__data[7:4];
+  assign \counts__data$121[2]  = counts__data[11:8];
+  assign \counts__data$121[3]  = counts__data[15:12];
+  assign \counts__data$121[4]  = counts__data[19:16];
+  assign \counts__data$121[5]  = counts__data[23:20];
+  assign \counts__data$121[6]  = counts__data[27:24];
+  assign \counts__data$121[7]  = counts__data[31:28];
+  assign \counts__data$121[8]  = counts__data[35:32];
+  assign \counts__data$121[9]  = counts__data[39:36];
+  assign \counts__data$121[10]  = counts__data[43:40];
+  assign \counts__data$121[11]  = counts__data[47:44];
+  assign \counts__data$121[12]  = counts__data[51:48];
+  assign \counts__data$121[13]  = counts__data[55:52];
+  assign \counts__data$121[14]  = counts__data[59:56];
+  assign \counts__data$121[15]  = counts__data[63:60];
   assign \cursor_counts[0]  = cursor_counts[3:0];
   assign \cursor_counts[1]  = cursor_counts[7:4];
   assign \cursor_counts[2]  = cursor_counts[11:8];
@@ -6079,30 +5065,39 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$134$0 , held,
   assign \cursor_counts[13]  = cursor_counts[55:52];
   assign \cursor_counts[14]  = cursor_counts[59:56];
   assign \cursor_counts[15]  = cursor_counts[63:60];
-  assign \$29  = difficulty;
-  assign \$33  = difficulty;
-  assign \$36  = difficulty;
-  assign \$40  = difficulty;
+  assign \read__cell.count  = \$16 ;
+  assign \read__cell.mine  = \$88 [0];
+  assign \read__cell.revealed  = \$88 [1];
+  assign \read__cell.flagged  = \$88 [2];
+  assign \read__cell.exploded  = \$88 [3];
+  assign \count_cell[0]  = count_cell[3:0];
+  assign \count_cell[1]  = count_cell[7:4];
+  assign \count_cell[2]  = count_cell[11:8];
+  assign \count_cell[3]  = count_cell[15:12];
+  assign \count_cell[4]  = count_cell[19:16];
+  assign \count_cell[5]  = count_cell[23:20];
+  assign \count_cell[6]  = count_cell[27:24];
+  assign \count_cell[7]  = count_cell[31:28];
+  assign \count_cell[8]  = count_cell[35:32];
+  assign \count_cell[9]  = count_cell[39:36];
+  assign \count_cell[10]  = count_cell[43:40];
+  assign \count_cell[11]  = count_cell[47:44];
+  assign \count_cell[12]  = count_cell[51:48];
+  assign \count_cell[13]  = count_cell[55:52];
+  assign \count_cell[14]  = count_cell[59:56];
+  assign \count_cell[15]  = count_cell[63:60];
+  assign beginner = difficulty;
+  assign \beginner$146  = difficulty;
+  assign \beginner$148  = difficulty;
   assign \$44  = difficulty;
+  assign \$49  = difficulty;
   assign \$56  = difficulty;
-  assign \$102  = difficulty;
-  assign \$107  = difficulty;
-  assign \$114  = difficulty;
-  assign \$119  = difficulty;
-  assign \$136  = difficulty;
-  assign \$139  = difficulty;
-  assign \$143  = difficulty;
-  assign \$147  = difficulty;
-  assign \$153  = difficulty;
-  assign \$168  = difficulty;
-  assign \$171  = difficulty;
-  assign \$188  = difficulty;
-  assign \$191  = difficulty;
+  assign \$61  = difficulty;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe_mine, mine_row, rd_mine, count_cell, cursor_counts, flood__opening, count_cell__en, probe_next, new_game, new_beginner, flag_write, flag_value, layout_row, layout_data, layout_write, mine_write, mine_value, count_write__addr
-, count_write__data, count_write__en, zero_row, zero_data, zero_write, reveal, flood_step, count_cursor__addr, probe, probe_d, rd_revealed, rd_flagged, flood__flagged, flood__zero, flood__revealed, clk);
+module \minesweeper_system.game.board (rst, probing_revealed, probing_flagged, probing_mine, probe__mine_row, probe__mine, count_cell, cursor_counts, flood__opening, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, count_cell__en, new_game, new_beginner, flood_step, count_cursor__addr, probing
+, probe__cell, probe__revealed, probe__flagged, flood__flagged, flood__zero, flood__revealed, layout__row, layout__data, layout__write, count_write__addr, count_write__data, count_write__en, zero__row, zero__data, zero__write, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$9  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -6209,25 +5204,6 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
   wire [3:0] \count_cursor__data[7] ;
   wire [3:0] \count_cursor__data[8] ;
   wire [3:0] \count_cursor__data[9] ;
-  wire [63:0] count_data;
-  wire [3:0] \count_data[0] ;
-  wire [3:0] \count_data[10] ;
-  wire [3:0] \count_data[11] ;
-  wire [3:0] \count_data[12] ;
-  wire [3:0] \count_data[13] ;
-  wire [3:0] \count_data[14] ;
-  wire [3:0] \count_data[15] ;
-  wire [3:0] \count_data[1] ;
-  wire [3:0] \count_data[2] ;
-  wire [3:0] \count_data[3] ;
-  wire [3:0] \count_data[4] ;
-  wire [3:0] \count_data[5] ;
-  wire [3:0] \count_data[6] ;
-  wire [3:0] \count_data[7] ;
-  wire [3:0] \count_data[8] ;
-  wire [3:0] \count_data[9] ;
-  wire [3:0] count_row;
-  wire count_write;
   input [3:0] count_write__addr;
   wire [3:0] count_write__addr;
   input [63:0] count_write__data;
@@ -6250,6 +5226,25 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
   wire [3:0] \count_write__data[9] ;
   input count_write__en;
   wire count_write__en;
+  wire [63:0] counts__data;
+  wire [3:0] \counts__data[0] ;
+  wire [3:0] \counts__data[10] ;
+  wire [3:0] \counts__data[11] ;
+  wire [3:0] \counts__data[12] ;
+  wire [3:0] \counts__data[13] ;
+  wire [3:0] \counts__data[14] ;
+  wire [3:0] \counts__data[15] ;
+  wire [3:0] \counts__data[1] ;
+  wire [3:0] \counts__data[2] ;
+  wire [3:0] \counts__data[3] ;
+  wire [3:0] \counts__data[4] ;
+  wire [3:0] \counts__data[5] ;
+  wire [3:0] \counts__data[6] ;
+  wire [3:0] \counts__data[7] ;
+  wire [3:0] \counts__data[8] ;
+  wire [3:0] \counts__data[9] ;
+  wire [3:0] counts__row;
+  wire counts__write;
   output [63:0] cursor_counts;
   wire [63:0] cursor_counts;
   wire [3:0] \cursor_counts[0] ;
@@ -6269,10 +5264,6 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
   wire [3:0] \cursor_counts[8] ;
   wire [3:0] \cursor_counts[9] ;
   wire [3:0] cursor_row;
-  input flag_value;
-  wire flag_value;
-  input flag_write;
-  wire flag_write;
   output [255:0] flood__flagged;
   reg [255:0] flood__flagged = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   input [255:0] flood__opening;
@@ -6283,23 +5274,17 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
   reg [255:0] flood__zero = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   input flood_step;
   wire flood_step;
-  input [15:0] layout_data;
-  wire [15:0] layout_data;
-  input [3:0] layout_row;
-  wire [3:0] layout_row;
-  input layout_write;
-  wire layout_write;
+  input [15:0] layout__data;
+  wire [15:0] layout__data;
+  input [3:0] layout__row;
+  wire [3:0] layout__row;
+  input layout__write;
+  wire layout__write;
   reg mine_forward = 1'h0;
   reg [15:0] mine_forward_row = 16'h0000;
   wire [3:0] mine_read__addr;
   wire [15:0] mine_read__data;
   reg [15:0] mine_read_row = 16'h0000;
-  output [15:0] mine_row;
-  wire [15:0] mine_row;
-  input mine_value;
-  wire mine_value;
-  input mine_write;
-  wire mine_write;
   reg [3:0] mine_write__addr;
   reg [15:0] mine_write__data;
   reg mine_write__en;
@@ -6307,35 +5292,45 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
   wire new_beginner;
   input new_game;
   wire new_game;
-  output [7:0] probe;
-  reg [7:0] probe = 8'h00;
-  output [7:0] probe_d;
-  reg [7:0] probe_d = 8'h00;
-  output probe_flagged;
-  wire probe_flagged;
-  output probe_mine;
-  wire probe_mine;
-  input [7:0] probe_next;
-  wire [7:0] probe_next;
-  output probe_revealed;
-  wire probe_revealed;
-  output rd_flagged;
-  reg rd_flagged = 1'h0;
-  output rd_mine;
-  wire rd_mine;
-  output rd_revealed;
-  reg rd_revealed = 1'h0;
+  input [7:0] probe__address;
+  wire [7:0] probe__address;
+  output [7:0] probe__cell;
+  reg [7:0] probe__cell = 8'h00;
+  input probe__flag_value;
+  wire probe__flag_value;
+  input probe__flag_write;
+  wire probe__flag_write;
+  output probe__flagged;
+  reg probe__flagged = 1'h0;
+  output probe__mine;
+  wire probe__mine;
+  output [15:0] probe__mine_row;
+  wire [15:0] probe__mine_row;
+  input probe__mine_value;
+  wire probe__mine_value;
+  input probe__mine_write;
+  wire probe__mine_write;
+  input probe__reveal;
+  wire probe__reveal;
+  output probe__revealed;
+  reg probe__revealed = 1'h0;
+  output [7:0] probing;
+  reg [7:0] probing = 8'h00;
+  output probing_flagged;
+  wire probing_flagged;
+  output probing_mine;
+  wire probing_mine;
+  output probing_revealed;
+  wire probing_revealed;
   wire read_enable;
-  input reveal;
-  wire reveal;
   input rst;
   wire rst;
-  input [15:0] zero_data;
-  wire [15:0] zero_data;
-  input [3:0] zero_row;
-  wire [3:0] zero_row;
-  input zero_write;
-  wire zero_write;
+  input [15:0] zero__data;
+  wire [15:0] zero__data;
+  input [3:0] zero__row;
+  wire [3:0] zero__row;
+  input zero__write;
+  wire zero__write;
   reg [63:0] counts [15:0];
   initial begin
     counts[0] = 64'h0000000000000000;
@@ -6364,7 +5359,7 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
   always @(posedge clk) begin
     _0_ <= counts[count_cursor__addr];
     if (count_cell__en) begin
-      _1_ <= counts[probe[7:4]];
+      _1_ <= counts[probing[7:4]];
     end
   end
   assign cursor_counts = _0_;
@@ -6392,13 +5387,13 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
     if (mine_write__en)
       mines[mine_write__addr] <= mine_write__data;
   end
-  assign mine_read__data = mines[probe[7:4]];
+  assign mine_read__data = mines[probing[7:4]];
   always @(posedge clk)
-    probe_d <= \$38 ;
+    probe__cell <= \$38 ;
   always @(posedge clk)
-    rd_revealed <= \$39 ;
+    probe__revealed <= \$39 ;
   always @(posedge clk)
-    rd_flagged <= \$40 ;
+    probe__flagged <= \$40 ;
   always @(posedge clk)
     mine_read_row <= \$41 ;
   always @(posedge clk)
@@ -6411,66 +5406,66 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
     flood__zero <= \$45 ;
   always @(posedge clk)
     flood__revealed <= \$46 ;
-  assign probe_revealed = flood__revealed >> probe;
-  assign probe_flagged = flood__flagged >> probe;
-  assign probe_mine = mine_read__data >> probe[3:0];
-  assign mine_row = mine_forward ? mine_forward_row : mine_read_row;
-  assign rd_mine = mine_row >> probe_d[3:0];
-  assign \$1  = ! probe_d[3:0];
-  assign \$2  = \$1  ? mine_value : mine_row[0];
-  assign \$3  = probe_d[3:0] == 1'h1;
-  assign \$4  = \$3  ? mine_value : mine_row[1];
-  assign \$5  = probe_d[3:0] == 2'h2;
-  assign \$6  = \$5  ? mine_value : mine_row[2];
-  assign \$7  = probe_d[3:0] == 2'h3;
-  assign \$8  = \$7  ? mine_value : mine_row[3];
-  assign \$9  = probe_d[3:0] == 3'h4;
-  assign \$10  = \$9  ? mine_value : mine_row[4];
-  assign \$11  = probe_d[3:0] == 3'h5;
-  assign \$12  = \$11  ? mine_value : mine_row[5];
-  assign \$13  = probe_d[3:0] == 3'h6;
-  assign \$14  = \$13  ? mine_value : mine_row[6];
-  assign \$15  = probe_d[3:0] == 3'h7;
-  assign \$16  = \$15  ? mine_value : mine_row[7];
-  assign \$17  = probe_d[3:0] == 4'h8;
-  assign \$18  = \$17  ? mine_value : mine_row[8];
-  assign \$19  = probe_d[3:0] == 4'h9;
-  assign \$20  = \$19  ? mine_value : mine_row[9];
-  assign \$21  = probe_d[3:0] == 4'ha;
-  assign \$22  = \$21  ? mine_value : mine_row[10];
-  assign \$23  = probe_d[3:0] == 4'hb;
-  assign \$24  = \$23  ? mine_value : mine_row[11];
-  assign \$25  = probe_d[3:0] == 4'hc;
-  assign \$26  = \$25  ? mine_value : mine_row[12];
-  assign \$27  = probe_d[3:0] == 4'hd;
-  assign \$28  = \$27  ? mine_value : mine_row[13];
-  assign \$29  = probe_d[3:0] == 4'he;
-  assign \$30  = \$29  ? mine_value : mine_row[14];
-  assign \$31  = probe_d[3:0] == 4'hf;
-  assign \$32  = \$31  ? mine_value : mine_row[15];
-  assign \$33  = mine_write__addr == probe[7:4];
+  assign probing_revealed = flood__revealed >> probing;
+  assign probing_flagged = flood__flagged >> probing;
+  assign probing_mine = mine_read__data >> probing[3:0];
+  assign probe__mine_row = mine_forward ? mine_forward_row : mine_read_row;
+  assign probe__mine = probe__mine_row >> probe__cell[3:0];
+  assign \$1  = ! probe__cell[3:0];
+  assign \$2  = \$1  ? probe__mine_value : probe__mine_row[0];
+  assign \$3  = probe__cell[3:0] == 1'h1;
+  assign \$4  = \$3  ? probe__mine_value : probe__mine_row[1];
+  assign \$5  = probe__cell[3:0] == 2'h2;
+  assign \$6  = \$5  ? probe__mine_value : probe__mine_row[2];
+  assign \$7  = probe__cell[3:0] == 2'h3;
+  assign \$8  = \$7  ? probe__mine_value : probe__mine_row[3];
+  assign \$9  = probe__cell[3:0] == 3'h4;
+  assign \$10  = \$9  ? probe__mine_value : probe__mine_row[4];
+  assign \$11  = probe__cell[3:0] == 3'h5;
+  assign \$12  = \$11  ? probe__mine_value : probe__mine_row[5];
+  assign \$13  = probe__cell[3:0] == 3'h6;
+  assign \$14  = \$13  ? probe__mine_value : probe__mine_row[6];
+  assign \$15  = probe__cell[3:0] == 3'h7;
+  assign \$16  = \$15  ? probe__mine_value : probe__mine_row[7];
+  assign \$17  = probe__cell[3:0] == 4'h8;
+  assign \$18  = \$17  ? probe__mine_value : probe__mine_row[8];
+  assign \$19  = probe__cell[3:0] == 4'h9;
+  assign \$20  = \$19  ? probe__mine_value : probe__mine_row[9];
+  assign \$21  = probe__cell[3:0] == 4'ha;
+  assign \$22  = \$21  ? probe__mine_value : probe__mine_row[10];
+  assign \$23  = probe__cell[3:0] == 4'hb;
+  assign \$24  = \$23  ? probe__mine_value : probe__mine_row[11];
+  assign \$25  = probe__cell[3:0] == 4'hc;
+  assign \$26  = \$25  ? probe__mine_value : probe__mine_row[12];
+  assign \$27  = probe__cell[3:0] == 4'hd;
+  assign \$28  = \$27  ? probe__mine_value : probe__mine_row[13];
+  assign \$29  = probe__cell[3:0] == 4'he;
+  assign \$30  = \$29  ? probe__mine_value : probe__mine_row[14];
+  assign \$31  = probe__cell[3:0] == 4'hf;
+  assign \$32  = \$31  ? probe__mine_value : probe__mine_row[15];
+  assign \$33  = mine_write__addr == probing[7:4];
   assign \$34  = mine_write__en & \$33 ;
   assign \$35  = new_beginner ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
   assign \$36  = flood__revealed | flood__opening;
   always @(posedge clk)
-    probe <= \$37 ;
+    probing <= \$37 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$38  = probe;
+    \$38  = probing;
     if (rst) begin
       \$38  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$39  = probe_revealed;
+    \$39  = probing_revealed;
     if (rst) begin
       \$39  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$40  = probe_flagged;
+    \$40  = probing_flagged;
     if (rst) begin
       \$40  = 1'h0;
     end
@@ -6502,521 +5497,521 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
     if (new_game) begin
       \$44  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
-    if (flag_write) begin
+    if (probe__flag_write) begin
       (* full_case = 32'd1 *)
-      casez (probe_d)
+      casez (probe__cell)
         8'h00:
-            \$44 [0] = flag_value;
+            \$44 [0] = probe__flag_value;
         8'h01:
-            \$44 [1] = flag_value;
+            \$44 [1] = probe__flag_value;
         8'h02:
-            \$44 [2] = flag_value;
+            \$44 [2] = probe__flag_value;
         8'h03:
-            \$44 [3] = flag_value;
+            \$44 [3] = probe__flag_value;
         8'h04:
-            \$44 [4] = flag_value;
+            \$44 [4] = probe__flag_value;
         8'h05:
-            \$44 [5] = flag_value;
+            \$44 [5] = probe__flag_value;
         8'h06:
-            \$44 [6] = flag_value;
+            \$44 [6] = probe__flag_value;
         8'h07:
-            \$44 [7] = flag_value;
+            \$44 [7] = probe__flag_value;
         8'h08:
-            \$44 [8] = flag_value;
+            \$44 [8] = probe__flag_value;
         8'h09:
-            \$44 [9] = flag_value;
+            \$44 [9] = probe__flag_value;
         8'h0a:
-            \$44 [10] = flag_value;
+            \$44 [10] = probe__flag_value;
         8'h0b:
-            \$44 [11] = flag_value;
+            \$44 [11] = probe__flag_value;
         8'h0c:
-            \$44 [12] = flag_value;
+            \$44 [12] = probe__flag_value;
         8'h0d:
-            \$44 [13] = flag_value;
+            \$44 [13] = probe__flag_value;
         8'h0e:
-            \$44 [14] = flag_value;
+            \$44 [14] = probe__flag_value;
         8'h0f:
-            \$44 [15] = flag_value;
+            \$44 [15] = probe__flag_value;
         8'h10:
-            \$44 [16] = flag_value;
+            \$44 [16] = probe__flag_value;
         8'h11:
-            \$44 [17] = flag_value;
+            \$44 [17] = probe__flag_value;
         8'h12:
-            \$44 [18] = flag_value;
+            \$44 [18] = probe__flag_value;
         8'h13:
-            \$44 [19] = flag_value;
+            \$44 [19] = probe__flag_value;
         8'h14:
-            \$44 [20] = flag_value;
+            \$44 [20] = probe__flag_value;
         8'h15:
-            \$44 [21] = flag_value;
+            \$44 [21] = probe__flag_value;
         8'h16:
-            \$44 [22] = flag_value;
+            \$44 [22] = probe__flag_value;
         8'h17:
-            \$44 [23] = flag_value;
+            \$44 [23] = probe__flag_value;
         8'h18:
-            \$44 [24] = flag_value;
+            \$44 [24] = probe__flag_value;
         8'h19:
-            \$44 [25] = flag_value;
+            \$44 [25] = probe__flag_value;
         8'h1a:
-            \$44 [26] = flag_value;
+            \$44 [26] = probe__flag_value;
         8'h1b:
-            \$44 [27] = flag_value;
+            \$44 [27] = probe__flag_value;
         8'h1c:
-            \$44 [28] = flag_value;
+            \$44 [28] = probe__flag_value;
         8'h1d:
-            \$44 [29] = flag_value;
+            \$44 [29] = probe__flag_value;
         8'h1e:
-            \$44 [30] = flag_value;
+            \$44 [30] = probe__flag_value;
         8'h1f:
-            \$44 [31] = flag_value;
+            \$44 [31] = probe__flag_value;
         8'h20:
-            \$44 [32] = flag_value;
+            \$44 [32] = probe__flag_value;
         8'h21:
-            \$44 [33] = flag_value;
+            \$44 [33] = probe__flag_value;
         8'h22:
-            \$44 [34] = flag_value;
+            \$44 [34] = probe__flag_value;
         8'h23:
-            \$44 [35] = flag_value;
+            \$44 [35] = probe__flag_value;
         8'h24:
-            \$44 [36] = flag_value;
+            \$44 [36] = probe__flag_value;
         8'h25:
-            \$44 [37] = flag_value;
+            \$44 [37] = probe__flag_value;
         8'h26:
-            \$44 [38] = flag_value;
+            \$44 [38] = probe__flag_value;
         8'h27:
-            \$44 [39] = flag_value;
+            \$44 [39] = probe__flag_value;
         8'h28:
-            \$44 [40] = flag_value;
+            \$44 [40] = probe__flag_value;
         8'h29:
-            \$44 [41] = flag_value;
+            \$44 [41] = probe__flag_value;
         8'h2a:
-            \$44 [42] = flag_value;
+            \$44 [42] = probe__flag_value;
         8'h2b:
-            \$44 [43] = flag_value;
+            \$44 [43] = probe__flag_value;
         8'h2c:
-            \$44 [44] = flag_value;
+            \$44 [44] = probe__flag_value;
         8'h2d:
-            \$44 [45] = flag_value;
+            \$44 [45] = probe__flag_value;
         8'h2e:
-            \$44 [46] = flag_value;
+            \$44 [46] = probe__flag_value;
         8'h2f:
-            \$44 [47] = flag_value;
+            \$44 [47] = probe__flag_value;
         8'h30:
-            \$44 [48] = flag_value;
+            \$44 [48] = probe__flag_value;
         8'h31:
-            \$44 [49] = flag_value;
+            \$44 [49] = probe__flag_value;
         8'h32:
-            \$44 [50] = flag_value;
+            \$44 [50] = probe__flag_value;
         8'h33:
-            \$44 [51] = flag_value;
+            \$44 [51] = probe__flag_value;
         8'h34:
-            \$44 [52] = flag_value;
+            \$44 [52] = probe__flag_value;
         8'h35:
-            \$44 [53] = flag_value;
+            \$44 [53] = probe__flag_value;
         8'h36:
-            \$44 [54] = flag_value;
+            \$44 [54] = probe__flag_value;
         8'h37:
-            \$44 [55] = flag_value;
+            \$44 [55] = probe__flag_value;
         8'h38:
-            \$44 [56] = flag_value;
+            \$44 [56] = probe__flag_value;
         8'h39:
-            \$44 [57] = flag_value;
+            \$44 [57] = probe__flag_value;
         8'h3a:
-            \$44 [58] = flag_value;
+            \$44 [58] = probe__flag_value;
         8'h3b:
-            \$44 [59] = flag_value;
+            \$44 [59] = probe__flag_value;
         8'h3c:
-            \$44 [60] = flag_value;
+            \$44 [60] = probe__flag_value;
         8'h3d:
-            \$44 [61] = flag_value;
+            \$44 [61] = probe__flag_value;
         8'h3e:
-            \$44 [62] = flag_value;
+            \$44 [62] = probe__flag_value;
         8'h3f:
-            \$44 [63] = flag_value;
+            \$44 [63] = probe__flag_value;
         8'h40:
-            \$44 [64] = flag_value;
+            \$44 [64] = probe__flag_value;
         8'h41:
-            \$44 [65] = flag_value;
+            \$44 [65] = probe__flag_value;
         8'h42:
-            \$44 [66] = flag_value;
+            \$44 [66] = probe__flag_value;
         8'h43:
-            \$44 [67] = flag_value;
+            \$44 [67] = probe__flag_value;
         8'h44:
-            \$44 [68] = flag_value;
+            \$44 [68] = probe__flag_value;
         8'h45:
-            \$44 [69] = flag_value;
+            \$44 [69] = probe__flag_value;
         8'h46:
-            \$44 [70] = flag_value;
+            \$44 [70] = probe__flag_value;
         8'h47:
-            \$44 [71] = flag_value;
+            \$44 [71] = probe__flag_value;
         8'h48:
-            \$44 [72] = flag_value;
+            \$44 [72] = probe__flag_value;
         8'h49:
-            \$44 [73] = flag_value;
+            \$44 [73] = probe__flag_value;
         8'h4a:
-            \$44 [74] = flag_value;
+            \$44 [74] = probe__flag_value;
         8'h4b:
-            \$44 [75] = flag_value;
+            \$44 [75] = probe__flag_value;
         8'h4c:
-            \$44 [76] = flag_value;
+            \$44 [76] = probe__flag_value;
         8'h4d:
-            \$44 [77] = flag_value;
+            \$44 [77] = probe__flag_value;
         8'h4e:
-            \$44 [78] = flag_value;
+            \$44 [78] = probe__flag_value;
         8'h4f:
-            \$44 [79] = flag_value;
+            \$44 [79] = probe__flag_value;
         8'h50:
-            \$44 [80] = flag_value;
+            \$44 [80] = probe__flag_value;
         8'h51:
-            \$44 [81] = flag_value;
+            \$44 [81] = probe__flag_value;
         8'h52:
-            \$44 [82] = flag_value;
+            \$44 [82] = probe__flag_value;
         8'h53:
-            \$44 [83] = flag_value;
+            \$44 [83] = probe__flag_value;
         8'h54:
-            \$44 [84] = flag_value;
+            \$44 [84] = probe__flag_value;
         8'h55:
-            \$44 [85] = flag_value;
+            \$44 [85] = probe__flag_value;
         8'h56:
-            \$44 [86] = flag_value;
+            \$44 [86] = probe__flag_value;
         8'h57:
-            \$44 [87] = flag_value;
+            \$44 [87] = probe__flag_value;
         8'h58:
-            \$44 [88] = flag_value;
+            \$44 [88] = probe__flag_value;
         8'h59:
-            \$44 [89] = flag_value;
+            \$44 [89] = probe__flag_value;
         8'h5a:
-            \$44 [90] = flag_value;
+            \$44 [90] = probe__flag_value;
         8'h5b:
-            \$44 [91] = flag_value;
+            \$44 [91] = probe__flag_value;
         8'h5c:
-            \$44 [92] = flag_value;
+            \$44 [92] = probe__flag_value;
         8'h5d:
-            \$44 [93] = flag_value;
+            \$44 [93] = probe__flag_value;
         8'h5e:
-            \$44 [94] = flag_value;
+            \$44 [94] = probe__flag_value;
         8'h5f:
-            \$44 [95] = flag_value;
+            \$44 [95] = probe__flag_value;
         8'h60:
-            \$44 [96] = flag_value;
+            \$44 [96] = probe__flag_value;
         8'h61:
-            \$44 [97] = flag_value;
+            \$44 [97] = probe__flag_value;
         8'h62:
-            \$44 [98] = flag_value;
+            \$44 [98] = probe__flag_value;
         8'h63:
-            \$44 [99] = flag_value;
+            \$44 [99] = probe__flag_value;
         8'h64:
-            \$44 [100] = flag_value;
+            \$44 [100] = probe__flag_value;
         8'h65:
-            \$44 [101] = flag_value;
+            \$44 [101] = probe__flag_value;
         8'h66:
-            \$44 [102] = flag_value;
+            \$44 [102] = probe__flag_value;
         8'h67:
-            \$44 [103] = flag_value;
+            \$44 [103] = probe__flag_value;
         8'h68:
-            \$44 [104] = flag_value;
+            \$44 [104] = probe__flag_value;
         8'h69:
-            \$44 [105] = flag_value;
+            \$44 [105] = probe__flag_value;
         8'h6a:
-            \$44 [106] = flag_value;
+            \$44 [106] = probe__flag_value;
         8'h6b:
-            \$44 [107] = flag_value;
+            \$44 [107] = probe__flag_value;
         8'h6c:
-            \$44 [108] = flag_value;
+            \$44 [108] = probe__flag_value;
         8'h6d:
-            \$44 [109] = flag_value;
+            \$44 [109] = probe__flag_value;
         8'h6e:
-            \$44 [110] = flag_value;
+            \$44 [110] = probe__flag_value;
         8'h6f:
-            \$44 [111] = flag_value;
+            \$44 [111] = probe__flag_value;
         8'h70:
-            \$44 [112] = flag_value;
+            \$44 [112] = probe__flag_value;
         8'h71:
-            \$44 [113] = flag_value;
+            \$44 [113] = probe__flag_value;
         8'h72:
-            \$44 [114] = flag_value;
+            \$44 [114] = probe__flag_value;
         8'h73:
-            \$44 [115] = flag_value;
+            \$44 [115] = probe__flag_value;
         8'h74:
-            \$44 [116] = flag_value;
+            \$44 [116] = probe__flag_value;
         8'h75:
-            \$44 [117] = flag_value;
+            \$44 [117] = probe__flag_value;
         8'h76:
-            \$44 [118] = flag_value;
+            \$44 [118] = probe__flag_value;
         8'h77:
-            \$44 [119] = flag_value;
+            \$44 [119] = probe__flag_value;
         8'h78:
-            \$44 [120] = flag_value;
+            \$44 [120] = probe__flag_value;
         8'h79:
-            \$44 [121] = flag_value;
+            \$44 [121] = probe__flag_value;
         8'h7a:
-            \$44 [122] = flag_value;
+            \$44 [122] = probe__flag_value;
         8'h7b:
-            \$44 [123] = flag_value;
+            \$44 [123] = probe__flag_value;
         8'h7c:
-            \$44 [124] = flag_value;
+            \$44 [124] = probe__flag_value;
         8'h7d:
-            \$44 [125] = flag_value;
+            \$44 [125] = probe__flag_value;
         8'h7e:
-            \$44 [126] = flag_value;
+            \$44 [126] = probe__flag_value;
         8'h7f:
-            \$44 [127] = flag_value;
+            \$44 [127] = probe__flag_value;
         8'h80:
-            \$44 [128] = flag_value;
+            \$44 [128] = probe__flag_value;
         8'h81:
-            \$44 [129] = flag_value;
+            \$44 [129] = probe__flag_value;
         8'h82:
-            \$44 [130] = flag_value;
+            \$44 [130] = probe__flag_value;
         8'h83:
-            \$44 [131] = flag_value;
+            \$44 [131] = probe__flag_value;
         8'h84:
-            \$44 [132] = flag_value;
+            \$44 [132] = probe__flag_value;
         8'h85:
-            \$44 [133] = flag_value;
+            \$44 [133] = probe__flag_value;
         8'h86:
-            \$44 [134] = flag_value;
+            \$44 [134] = probe__flag_value;
         8'h87:
-            \$44 [135] = flag_value;
+            \$44 [135] = probe__flag_value;
         8'h88:
-            \$44 [136] = flag_value;
+            \$44 [136] = probe__flag_value;
         8'h89:
-            \$44 [137] = flag_value;
+            \$44 [137] = probe__flag_value;
         8'h8a:
-            \$44 [138] = flag_value;
+            \$44 [138] = probe__flag_value;
         8'h8b:
-            \$44 [139] = flag_value;
+            \$44 [139] = probe__flag_value;
         8'h8c:
-            \$44 [140] = flag_value;
+            \$44 [140] = probe__flag_value;
         8'h8d:
-            \$44 [141] = flag_value;
+            \$44 [141] = probe__flag_value;
         8'h8e:
-            \$44 [142] = flag_value;
+            \$44 [142] = probe__flag_value;
         8'h8f:
-            \$44 [143] = flag_value;
+            \$44 [143] = probe__flag_value;
         8'h90:
-            \$44 [144] = flag_value;
+            \$44 [144] = probe__flag_value;
         8'h91:
-            \$44 [145] = flag_value;
+            \$44 [145] = probe__flag_value;
         8'h92:
-            \$44 [146] = flag_value;
+            \$44 [146] = probe__flag_value;
         8'h93:
-            \$44 [147] = flag_value;
+            \$44 [147] = probe__flag_value;
         8'h94:
-            \$44 [148] = flag_value;
+            \$44 [148] = probe__flag_value;
         8'h95:
-            \$44 [149] = flag_value;
+            \$44 [149] = probe__flag_value;
         8'h96:
-            \$44 [150] = flag_value;
+            \$44 [150] = probe__flag_value;
         8'h97:
-            \$44 [151] = flag_value;
+            \$44 [151] = probe__flag_value;
         8'h98:
-            \$44 [152] = flag_value;
+            \$44 [152] = probe__flag_value;
         8'h99:
-            \$44 [153] = flag_value;
+            \$44 [153] = probe__flag_value;
         8'h9a:
-            \$44 [154] = flag_value;
+            \$44 [154] = probe__flag_value;
         8'h9b:
-            \$44 [155] = flag_value;
+            \$44 [155] = probe__flag_value;
         8'h9c:
-            \$44 [156] = flag_value;
+            \$44 [156] = probe__flag_value;
         8'h9d:
-            \$44 [157] = flag_value;
+            \$44 [157] = probe__flag_value;
         8'h9e:
-            \$44 [158] = flag_value;
+            \$44 [158] = probe__flag_value;
         8'h9f:
-            \$44 [159] = flag_value;
+            \$44 [159] = probe__flag_value;
         8'ha0:
-            \$44 [160] = flag_value;
+            \$44 [160] = probe__flag_value;
         8'ha1:
-            \$44 [161] = flag_value;
+            \$44 [161] = probe__flag_value;
         8'ha2:
-            \$44 [162] = flag_value;
+            \$44 [162] = probe__flag_value;
         8'ha3:
-            \$44 [163] = flag_value;
+            \$44 [163] = probe__flag_value;
         8'ha4:
-            \$44 [164] = flag_value;
+            \$44 [164] = probe__flag_value;
         8'ha5:
-            \$44 [165] = flag_value;
+            \$44 [165] = probe__flag_value;
         8'ha6:
-            \$44 [166] = flag_value;
+            \$44 [166] = probe__flag_value;
         8'ha7:
-            \$44 [167] = flag_value;
+            \$44 [167] = probe__flag_value;
         8'ha8:
-            \$44 [168] = flag_value;
+            \$44 [168] = probe__flag_value;
         8'ha9:
-            \$44 [169] = flag_value;
+            \$44 [169] = probe__flag_value;
         8'haa:
-            \$44 [170] = flag_value;
+            \$44 [170] = probe__flag_value;
         8'hab:
-            \$44 [171] = flag_value;
+            \$44 [171] = probe__flag_value;
         8'hac:
-            \$44 [172] = flag_value;
+            \$44 [172] = probe__flag_value;
         8'had:
-            \$44 [173] = flag_value;
+            \$44 [173] = probe__flag_value;
         8'hae:
-            \$44 [174] = flag_value;
+            \$44 [174] = probe__flag_value;
         8'haf:
-            \$44 [175] = flag_value;
+            \$44 [175] = probe__flag_value;
         8'hb0:
-            \$44 [176] = flag_value;
+            \$44 [176] = probe__flag_value;
         8'hb1:
-            \$44 [177] = flag_value;
+            \$44 [177] = probe__flag_value;
         8'hb2:
-            \$44 [178] = flag_value;
+            \$44 [178] = probe__flag_value;
         8'hb3:
-            \$44 [179] = flag_value;
+            \$44 [179] = probe__flag_value;
         8'hb4:
-            \$44 [180] = flag_value;
+            \$44 [180] = probe__flag_value;
         8'hb5:
-            \$44 [181] = flag_value;
+            \$44 [181] = probe__flag_value;
         8'hb6:
-            \$44 [182] = flag_value;
+            \$44 [182] = probe__flag_value;
         8'hb7:
-            \$44 [183] = flag_value;
+            \$44 [183] = probe__flag_value;
         8'hb8:
-            \$44 [184] = flag_value;
+            \$44 [184] = probe__flag_value;
         8'hb9:
-            \$44 [185] = flag_value;
+            \$44 [185] = probe__flag_value;
         8'hba:
-            \$44 [186] = flag_value;
+            \$44 [186] = probe__flag_value;
         8'hbb:
-            \$44 [187] = flag_value;
+            \$44 [187] = probe__flag_value;
         8'hbc:
-            \$44 [188] = flag_value;
+            \$44 [188] = probe__flag_value;
         8'hbd:
-            \$44 [189] = flag_value;
+            \$44 [189] = probe__flag_value;
         8'hbe:
-            \$44 [190] = flag_value;
+            \$44 [190] = probe__flag_value;
         8'hbf:
-            \$44 [191] = flag_value;
+            \$44 [191] = probe__flag_value;
         8'hc0:
-            \$44 [192] = flag_value;
+            \$44 [192] = probe__flag_value;
         8'hc1:
-            \$44 [193] = flag_value;
+            \$44 [193] = probe__flag_value;
         8'hc2:
-            \$44 [194] = flag_value;
+            \$44 [194] = probe__flag_value;
         8'hc3:
-            \$44 [195] = flag_value;
+            \$44 [195] = probe__flag_value;
         8'hc4:
-            \$44 [196] = flag_value;
+            \$44 [196] = probe__flag_value;
         8'hc5:
-            \$44 [197] = flag_value;
+            \$44 [197] = probe__flag_value;
         8'hc6:
-            \$44 [198] = flag_value;
+            \$44 [198] = probe__flag_value;
         8'hc7:
-            \$44 [199] = flag_value;
+            \$44 [199] = probe__flag_value;
         8'hc8:
-            \$44 [200] = flag_value;
+            \$44 [200] = probe__flag_value;
         8'hc9:
-            \$44 [201] = flag_value;
+            \$44 [201] = probe__flag_value;
         8'hca:
-            \$44 [202] = flag_value;
+            \$44 [202] = probe__flag_value;
         8'hcb:
-            \$44 [203] = flag_value;
+            \$44 [203] = probe__flag_value;
         8'hcc:
-            \$44 [204] = flag_value;
+            \$44 [204] = probe__flag_value;
         8'hcd:
-            \$44 [205] = flag_value;
+            \$44 [205] = probe__flag_value;
         8'hce:
-            \$44 [206] = flag_value;
+            \$44 [206] = probe__flag_value;
         8'hcf:
-            \$44 [207] = flag_value;
+            \$44 [207] = probe__flag_value;
         8'hd0:
-            \$44 [208] = flag_value;
+            \$44 [208] = probe__flag_value;
         8'hd1:
-            \$44 [209] = flag_value;
+            \$44 [209] = probe__flag_value;
         8'hd2:
-            \$44 [210] = flag_value;
+            \$44 [210] = probe__flag_value;
         8'hd3:
-            \$44 [211] = flag_value;
+            \$44 [211] = probe__flag_value;
         8'hd4:
-            \$44 [212] = flag_value;
+            \$44 [212] = probe__flag_value;
         8'hd5:
-            \$44 [213] = flag_value;
+            \$44 [213] = probe__flag_value;
         8'hd6:
-            \$44 [214] = flag_value;
+            \$44 [214] = probe__flag_value;
         8'hd7:
-            \$44 [215] = flag_value;
+            \$44 [215] = probe__flag_value;
         8'hd8:
-            \$44 [216] = flag_value;
+            \$44 [216] = probe__flag_value;
         8'hd9:
-            \$44 [217] = flag_value;
+            \$44 [217] = probe__flag_value;
         8'hda:
-            \$44 [218] = flag_value;
+            \$44 [218] = probe__flag_value;
         8'hdb:
-            \$44 [219] = flag_value;
+            \$44 [219] = probe__flag_value;
         8'hdc:
-            \$44 [220] = flag_value;
+            \$44 [220] = probe__flag_value;
         8'hdd:
-            \$44 [221] = flag_value;
+            \$44 [221] = probe__flag_value;
         8'hde:
-            \$44 [222] = flag_value;
+            \$44 [222] = probe__flag_value;
         8'hdf:
-            \$44 [223] = flag_value;
+            \$44 [223] = probe__flag_value;
         8'he0:
-            \$44 [224] = flag_value;
+            \$44 [224] = probe__flag_value;
         8'he1:
-            \$44 [225] = flag_value;
+            \$44 [225] = probe__flag_value;
         8'he2:
-            \$44 [226] = flag_value;
+            \$44 [226] = probe__flag_value;
         8'he3:
-            \$44 [227] = flag_value;
+            \$44 [227] = probe__flag_value;
         8'he4:
-            \$44 [228] = flag_value;
+            \$44 [228] = probe__flag_value;
         8'he5:
-            \$44 [229] = flag_value;
+            \$44 [229] = probe__flag_value;
         8'he6:
-            \$44 [230] = flag_value;
+            \$44 [230] = probe__flag_value;
         8'he7:
-            \$44 [231] = flag_value;
+            \$44 [231] = probe__flag_value;
         8'he8:
-            \$44 [232] = flag_value;
+            \$44 [232] = probe__flag_value;
         8'he9:
-            \$44 [233] = flag_value;
+            \$44 [233] = probe__flag_value;
         8'hea:
-            \$44 [234] = flag_value;
+            \$44 [234] = probe__flag_value;
         8'heb:
-            \$44 [235] = flag_value;
+            \$44 [235] = probe__flag_value;
         8'hec:
-            \$44 [236] = flag_value;
+            \$44 [236] = probe__flag_value;
         8'hed:
-            \$44 [237] = flag_value;
+            \$44 [237] = probe__flag_value;
         8'hee:
-            \$44 [238] = flag_value;
+            \$44 [238] = probe__flag_value;
         8'hef:
-            \$44 [239] = flag_value;
+            \$44 [239] = probe__flag_value;
         8'hf0:
-            \$44 [240] = flag_value;
+            \$44 [240] = probe__flag_value;
         8'hf1:
-            \$44 [241] = flag_value;
+            \$44 [241] = probe__flag_value;
         8'hf2:
-            \$44 [242] = flag_value;
+            \$44 [242] = probe__flag_value;
         8'hf3:
-            \$44 [243] = flag_value;
+            \$44 [243] = probe__flag_value;
         8'hf4:
-            \$44 [244] = flag_value;
+            \$44 [244] = probe__flag_value;
         8'hf5:
-            \$44 [245] = flag_value;
+            \$44 [245] = probe__flag_value;
         8'hf6:
-            \$44 [246] = flag_value;
+            \$44 [246] = probe__flag_value;
         8'hf7:
-            \$44 [247] = flag_value;
+            \$44 [247] = probe__flag_value;
         8'hf8:
-            \$44 [248] = flag_value;
+            \$44 [248] = probe__flag_value;
         8'hf9:
-            \$44 [249] = flag_value;
+            \$44 [249] = probe__flag_value;
         8'hfa:
-            \$44 [250] = flag_value;
+            \$44 [250] = probe__flag_value;
         8'hfb:
-            \$44 [251] = flag_value;
+            \$44 [251] = probe__flag_value;
         8'hfc:
-            \$44 [252] = flag_value;
+            \$44 [252] = probe__flag_value;
         8'hfd:
-            \$44 [253] = flag_value;
+            \$44 [253] = probe__flag_value;
         8'hfe:
-            \$44 [254] = flag_value;
+            \$44 [254] = probe__flag_value;
         8'hff:
-            \$44 [255] = flag_value;
+            \$44 [255] = probe__flag_value;
       endcase
     end
     if (rst) begin
@@ -7029,41 +6024,41 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
     if (new_game) begin
       \$45  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
-    if (zero_write) begin
+    if (zero__write) begin
       (* full_case = 32'd1 *)
-      casez (zero_row)
+      casez (zero__row)
         4'h0:
-            \$45 [15:0] = zero_data;
+            \$45 [15:0] = zero__data;
         4'h1:
-            \$45 [31:16] = zero_data;
+            \$45 [31:16] = zero__data;
         4'h2:
-            \$45 [47:32] = zero_data;
+            \$45 [47:32] = zero__data;
         4'h3:
-            \$45 [63:48] = zero_data;
+            \$45 [63:48] = zero__data;
         4'h4:
-            \$45 [79:64] = zero_data;
+            \$45 [79:64] = zero__data;
         4'h5:
-            \$45 [95:80] = zero_data;
+            \$45 [95:80] = zero__data;
         4'h6:
-            \$45 [111:96] = zero_data;
+            \$45 [111:96] = zero__data;
         4'h7:
-            \$45 [127:112] = zero_data;
+            \$45 [127:112] = zero__data;
         4'h8:
-            \$45 [143:128] = zero_data;
+            \$45 [143:128] = zero__data;
         4'h9:
-            \$45 [159:144] = zero_data;
+            \$45 [159:144] = zero__data;
         4'ha:
-            \$45 [175:160] = zero_data;
+            \$45 [175:160] = zero__data;
         4'hb:
-            \$45 [191:176] = zero_data;
+            \$45 [191:176] = zero__data;
         4'hc:
-            \$45 [207:192] = zero_data;
+            \$45 [207:192] = zero__data;
         4'hd:
-            \$45 [223:208] = zero_data;
+            \$45 [223:208] = zero__data;
         4'he:
-            \$45 [239:224] = zero_data;
+            \$45 [239:224] = zero__data;
         4'hf:
-            \$45 [255:240] = zero_data;
+            \$45 [255:240] = zero__data;
       endcase
     end
     if (rst) begin
@@ -7079,9 +6074,9 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
     if (flood_step) begin
       \$46  = \$36 ;
     end
-    if (reveal) begin
+    if (probe__reveal) begin
       (* full_case = 32'd1 *)
-      casez (probe_d)
+      casez (probe__cell)
         8'h00:
             \$46 [0] = 1'h1;
         8'h01:
@@ -7603,45 +6598,45 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
     mine_write__addr = 4'h0;
-    if (layout_write) begin
-      mine_write__addr = layout_row;
+    if (layout__write) begin
+      mine_write__addr = layout__row;
     end
-    if (mine_write) begin
-      mine_write__addr = probe_d[7:4];
+    if (probe__mine_write) begin
+      mine_write__addr = probe__cell[7:4];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
     mine_write__data = 16'h0000;
-    if (layout_write) begin
-      mine_write__data = layout_data;
+    if (layout__write) begin
+      mine_write__data = layout__data;
     end
-    if (mine_write) begin
+    if (probe__mine_write) begin
       mine_write__data = { \$32 , \$30 , \$28 , \$26 , \$24 , \$22 , \$20 , \$18 , \$16 , \$14 , \$12 , \$10 , \$8 , \$6 , \$4 , \$2  };
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
     mine_write__en = 1'h0;
-    if (layout_write) begin
+    if (layout__write) begin
       mine_write__en = 1'h1;
     end
-    if (mine_write) begin
+    if (probe__mine_write) begin
       mine_write__en = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$37  = probe_next;
+    \$37  = probe__address;
     if (rst) begin
       \$37  = 8'h00;
     end
   end
-  assign mine_read__addr = probe[7:4];
-  assign count_row = count_write__addr;
-  assign count_data = count_write__data;
-  assign count_write = count_write__en;
-  assign count_cell__addr = probe[7:4];
+  assign mine_read__addr = probing[7:4];
+  assign counts__row = count_write__addr;
+  assign counts__data = count_write__data;
+  assign counts__write = count_write__en;
+  assign count_cell__addr = probing[7:4];
   assign read_enable = count_cell__en;
   assign count_cell__data = count_cell;
   assign cursor_row = count_cursor__addr;
@@ -7662,22 +6657,22 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
   assign \count_write__data[13]  = count_write__data[55:52];
   assign \count_write__data[14]  = count_write__data[59:56];
   assign \count_write__data[15]  = count_write__data[63:60];
-  assign \count_data[0]  = count_write__data[3:0];
-  assign \count_data[1]  = count_write__data[7:4];
-  assign \count_data[2]  = count_write__data[11:8];
-  assign \count_data[3]  = count_write__data[15:12];
-  assign \count_data[4]  = count_write__data[19:16];
-  assign \count_data[5]  = count_write__data[23:20];
-  assign \count_data[6]  = count_write__data[27:24];
-  assign \count_data[7]  = count_write__data[31:28];
-  assign \count_data[8]  = count_write__data[35:32];
-  assign \count_data[9]  = count_write__data[39:36];
-  assign \count_data[10]  = count_write__data[43:40];
-  assign \count_data[11]  = count_write__data[47:44];
-  assign \count_data[12]  = count_write__data[51:48];
-  assign \count_data[13]  = count_write__data[55:52];
-  assign \count_data[14]  = count_write__data[59:56];
-  assign \count_data[15]  = count_write__data[63:60];
+  assign \counts__data[0]  = count_write__data[3:0];
+  assign \counts__data[1]  = count_write__data[7:4];
+  assign \counts__data[2]  = count_write__data[11:8];
+  assign \counts__data[3]  = count_write__data[15:12];
+  assign \counts__data[4]  = count_write__data[19:16];
+  assign \counts__data[5]  = count_write__data[23:20];
+  assign \counts__data[6]  = count_write__data[27:24];
+  assign \counts__data[7]  = count_write__data[31:28];
+  assign \counts__data[8]  = count_write__data[35:32];
+  assign \counts__data[9]  = count_write__data[39:36];
+  assign \counts__data[10]  = count_write__data[43:40];
+  assign \counts__data[11]  = count_write__data[47:44];
+  assign \counts__data[12]  = count_write__data[51:48];
+  assign \counts__data[13]  = count_write__data[55:52];
+  assign \counts__data[14]  = count_write__data[59:56];
+  assign \counts__data[15]  = count_write__data[63:60];
   assign \count_cell[0]  = count_cell[3:0];
   assign \count_cell[1]  = count_cell[7:4];
   assign \count_cell[2]  = count_cell[11:8];
@@ -7745,7 +6740,7 @@ module \minesweeper_system.game.board (rst, probe_revealed, probe_flagged, probe
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$111 (rst, press, held, buttons, clk);
+module \minesweeper_system.game.buttons$220 (rst, press, held, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -7806,31 +6801,31 @@ module \minesweeper_system.game.buttons$111 (rst, press, held, buttons, clk);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_system.game.buttons$111.debounce_centre  debounce_centre (
+  \minesweeper_system.game.buttons$220.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$111.debounce_down  debounce_down (
+  \minesweeper_system.game.buttons$220.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$111.debounce_left  debounce_left (
+  \minesweeper_system.game.buttons$220.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$111.debounce_right  debounce_right (
+  \minesweeper_system.game.buttons$220.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$111.debounce_up  debounce_up (
+  \minesweeper_system.game.buttons$220.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -7880,7 +6875,7 @@ module \minesweeper_system.game.buttons$111 (rst, press, held, buttons, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$111.debounce_centre (rst, o, i, clk);
+module \minesweeper_system.game.buttons$220.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7931,7 +6926,7 @@ module \minesweeper_system.game.buttons$111.debounce_centre (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$111.debounce_down (rst, o, i, clk);
+module \minesweeper_system.game.buttons$220.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7982,7 +6977,7 @@ module \minesweeper_system.game.buttons$111.debounce_down (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$111.debounce_left (rst, o, i, clk);
+module \minesweeper_system.game.buttons$220.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8033,7 +7028,7 @@ module \minesweeper_system.game.buttons$111.debounce_left (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$111.debounce_right (rst, o, i, clk);
+module \minesweeper_system.game.buttons$220.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8084,7 +7079,7 @@ module \minesweeper_system.game.buttons$111.debounce_right (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$111.debounce_up (rst, o, i, clk);
+module \minesweeper_system.game.buttons$220.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8135,268 +7130,875 @@ module \minesweeper_system.game.buttons$111.debounce_up (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.flood (rst, board__opening, board__flagged, board__zero, board__revealed, opened_rows, clk);
+module \minesweeper_system.game.chord (rst, beginner, count, probe__mine, start, \port$1751$0 , \port$1753$0 , probe__cell, probe__revealed, probe__flagged, probe__address, done, probe__reveal, lost, opened, exploded, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$16  = 0;
-  wire [255:0] \$1 ;
-  wire [255:0] \$10 ;
-  wire [255:0] \$11 ;
-  wire [255:0] \$12 ;
-  wire [255:0] \$13 ;
-  wire [255:0] \$14 ;
-  wire [256:0] \$15 ;
-  wire [255:0] \$16 ;
-  wire [255:0] \$17 ;
-  wire [255:0] \$18 ;
-  wire [255:0] \$19 ;
-  wire [255:0] \$2 ;
-  wire [255:0] \$20 ;
-  wire [255:0] \$21 ;
-  wire [286:0] \$22 ;
-  wire [255:0] \$23 ;
-  wire [255:0] \$24 ;
-  wire [255:0] \$25 ;
-  wire [256:0] \$26 ;
-  wire [255:0] \$27 ;
-  wire [255:0] \$28 ;
-  wire [255:0] \$29 ;
-  wire [255:0] \$3 ;
-  wire [255:0] \$30 ;
-  wire [255:0] \$31 ;
-  wire [255:0] \$32 ;
-  wire [255:0] \$33 ;
-  wire [255:0] \$34 ;
+  wire [5:0] \$1 ;
+  wire [4:0] \$10 ;
+  wire [4:0] \$11 ;
+  wire [5:0] \$12 ;
+  wire [4:0] \$13 ;
+  wire [4:0] \$14 ;
+  wire [4:0] \$15 ;
+  wire [4:0] \$16 ;
+  wire \$17 ;
+  wire \$18 ;
+  wire \$19 ;
+  wire [5:0] \$2 ;
+  wire [4:0] \$20 ;
+  wire \$21 ;
+  wire \$22 ;
+  wire \$23 ;
+  wire \$24 ;
+  wire \$25 ;
+  wire \$26 ;
+  wire \$27 ;
+  wire \$28 ;
+  wire \$29 ;
+  wire [5:0] \$3 ;
+  wire \$30 ;
+  wire \$31 ;
+  wire \$32 ;
+  wire \$33 ;
+  wire \$34 ;
   wire \$35 ;
   wire \$36 ;
   wire \$37 ;
   wire \$38 ;
   wire \$39 ;
-  wire [255:0] \$4 ;
+  wire [4:0] \$4 ;
   wire \$40 ;
   wire \$41 ;
   wire \$42 ;
   wire \$43 ;
   wire \$44 ;
   wire \$45 ;
-  wire \$46 ;
+  wire [7:0] \$46 ;
   wire \$47 ;
   wire \$48 ;
   wire \$49 ;
-  wire [255:0] \$5 ;
-  wire \$50 ;
-  reg [15:0] \$51 ;
-  wire [256:0] \$6 ;
-  wire [255:0] \$7 ;
-  wire [255:0] \$8 ;
-  wire [255:0] \$9 ;
-  input [255:0] board__flagged;
-  wire [255:0] board__flagged;
-  output [255:0] board__opening;
-  wire [255:0] board__opening;
-  input [255:0] board__revealed;
-  wire [255:0] board__revealed;
-  input [255:0] board__zero;
-  wire [255:0] board__zero;
+  wire [5:0] \$5 ;
+  wire [4:0] \$50 ;
+  wire [4:0] \$51 ;
+  wire \$52 ;
+  wire [4:0] \$53 ;
+  wire \$54 ;
+  wire \$55 ;
+  wire \$56 ;
+  wire \$57 ;
+  wire \$58 ;
+  wire [4:0] \$59 ;
+  wire [4:0] \$6 ;
+  wire \$60 ;
+  wire \$61 ;
+  wire \$62 ;
+  wire [4:0] \$63 ;
+  wire \$64 ;
+  wire \$65 ;
+  wire [4:0] \$66 ;
+  wire [4:0] \$67 ;
+  wire \$68 ;
+  wire [4:0] \$69 ;
+  wire [4:0] \$7 ;
+  wire \$70 ;
+  wire \$71 ;
+  wire \$72 ;
+  wire \$73 ;
+  wire \$74 ;
+  wire \$75 ;
+  wire \$76 ;
+  wire \$77 ;
+  wire \$78 ;
+  wire \$79 ;
+  wire [5:0] \$8 ;
+  wire \$80 ;
+  wire \$81 ;
+  wire \$82 ;
+  wire \$83 ;
+  wire \$84 ;
+  reg \$85 ;
+  reg \$86 ;
+  reg [3:0] \$87 ;
+  reg [3:0] \$88 ;
+  reg [1:0] \$89 ;
+  wire [4:0] \$9 ;
+  reg \$90 ;
+  reg [7:0] \$91 ;
+  reg \$signal  = 1'h0;
+  input beginner;
+  wire beginner;
   input clk;
   wire clk;
-  output [15:0] opened_rows;
-  reg [15:0] opened_rows = 16'h0000;
+  input [3:0] count;
+  wire [3:0] count;
+  wire [7:0] cursor;
+  output done;
+  reg done;
+  output [7:0] exploded;
+  reg [7:0] exploded;
+  reg [7:0] \exploded$19  = 8'h00;
+  reg [3:0] flags = 4'h0;
+  reg [1:0] fsm_state = 2'h0;
+  output lost;
+  reg lost;
+  reg \lost$15  = 1'h0;
+  reg [4:0] nb_col;
+  reg [4:0] nb_row;
+  output opened;
+  reg opened;
+  input [3:0] \port$1751$0 ;
+  wire [3:0] \port$1751$0 ;
+  input [3:0] \port$1753$0 ;
+  wire [3:0] \port$1753$0 ;
+  output [7:0] probe__address;
+  reg [7:0] probe__address;
+  input [7:0] probe__cell;
+  wire [7:0] probe__cell;
+  input probe__flagged;
+  wire probe__flagged;
+  input probe__mine;
+  wire probe__mine;
+  output probe__reveal;
+  reg probe__reveal;
+  input probe__revealed;
+  wire probe__revealed;
   input rst;
   wire rst;
-  assign \$48  = | board__opening[223:208];
-  assign \$49  = | board__opening[239:224];
-  assign \$50  = | board__opening[255:240];
+  input start;
+  wire start;
+  reg [3:0] step = 4'h0;
+  reg valid_d = 1'h0;
+  assign \$9  = \port$1751$0  + 1'h0;
+  assign \$10  = \port$1753$0  + 1'h1;
+  assign \$11  = \port$1751$0  + 1'h1;
+  assign \$12  = \port$1753$0  + 6'h3f;
+  assign \$13  = \port$1751$0  + 1'h1;
+  assign \$14  = \port$1753$0  + 1'h0;
+  assign \$15  = \port$1751$0  + 1'h1;
+  assign \$16  = \port$1753$0  + 1'h1;
+  assign \$17  = step == 4'h9;
+  assign \$18  = | count;
+  assign \$19  = valid_d & probe__flagged;
+  assign \$20  = flags + \$19 ;
+  assign \$21  = \$20  == count;
+  assign \$22  = \$18  & \$21 ;
+  assign \$23  = ~ probe__revealed;
+  assign \$24  = valid_d & \$23 ;
+  assign \$25  = ~ probe__flagged;
+  assign \$26  = \$24  & \$25 ;
+  assign \$27  = \$26  & probe__mine;
+  assign \$28  = ~ probe__revealed;
+  assign \$29  = valid_d & \$28 ;
+  assign \$30  = ~ probe__flagged;
+  assign \$31  = \$29  & \$30 ;
+  assign \$32  = step == 4'h9;
+  assign \$33  = ~ probe__revealed;
+  assign \$34  = valid_d & \$33 ;
+  assign \$35  = ~ probe__flagged;
+  assign \$36  = \$34  & \$35 ;
+  assign \$37  = \$36  & probe__mine;
+  assign \$38  = \lost$15  | \$37 ;
+  assign \$39  = ~ probe__revealed;
+  assign \$40  = valid_d & \$39 ;
+  assign \$41  = ~ probe__flagged;
+  assign \$42  = \$40  & \$41 ;
+  assign \$43  = \$42  & probe__mine;
+  assign \$44  = \lost$15  | \$43 ;
+  assign \$45  = ~ \$44 ;
+  assign \$46  = \lost$15  ? \exploded$19  : probe__cell;
+  assign \$47  = ! fsm_state;
+  assign \$48  = fsm_state == 1'h1;
+  assign \$49  = fsm_state == 2'h2;
+  assign \$50  = step + 1'h1;
+  assign \$51  = beginner ? 5'h09 : 5'h10;
+  assign \$52  = nb_row < \$51 ;
+  assign \$53  = beginner ? 5'h09 : 5'h10;
+  assign \$54  = nb_col < \$53 ;
+  assign \$55  = \$52  & \$54 ;
+  assign \$56  = step < 4'h8;
+  assign \$57  = \$55  & \$56 ;
+  assign \$58  = valid_d & probe__flagged;
+  assign \$59  = flags + \$58 ;
+  assign \$60  = step == 4'h9;
+  assign \$61  = | count;
+  assign \$62  = valid_d & probe__flagged;
+  assign \$63  = flags + \$62 ;
+  assign \$64  = \$63  == count;
+  assign \$65  = \$61  & \$64 ;
+  assign \$66  = step + 1'h1;
+  assign \$67  = beginner ? 5'h09 : 5'h10;
+  assign \$68  = nb_row < \$67 ;
+  assign \$69  = beginner ? 5'h09 : 5'h10;
+  assign \$70  = nb_col < \$69 ;
+  assign \$71  = \$68  & \$70 ;
+  assign \$72  = step < 4'h8;
+  assign \$73  = \$71  & \$72 ;
+  assign \$74  = ~ probe__revealed;
+  assign \$75  = valid_d & \$74 ;
+  assign \$76  = ~ probe__flagged;
+  assign \$77  = \$75  & \$76 ;
+  assign \$78  = \$77  & probe__mine;
+  assign \$79  = ~ probe__revealed;
+  assign \$80  = valid_d & \$79 ;
+  assign \$81  = ~ probe__flagged;
+  assign \$82  = \$80  & \$81 ;
+  assign \$83  = ~ \lost$15 ;
+  assign \$84  = step == 4'h9;
   always @(posedge clk)
-    opened_rows <= \$51 ;
-  assign \$1  = ~ board__revealed;
-  assign \$2  = ~ board__flagged;
-  assign \$3  = \$1  & \$2 ;
-  assign \$4  = board__revealed & board__zero;
-  assign \$5  = board__revealed & board__zero;
-  assign \$8  = \$4  | \$7 ;
-  assign \$9  = board__revealed & board__zero;
-  assign \$12  = \$8  | \$11 ;
-  assign \$13  = board__revealed & board__zero;
-  assign \$14  = board__revealed & board__zero;
-  assign \$17  = \$13  | \$16 ;
-  assign \$18  = board__revealed & board__zero;
-  assign \$21  = \$17  | \$20 ;
-  assign \$23  = \$12  | \$22 [255:0];
-  assign \$24  = board__revealed & board__zero;
-  assign \$25  = board__revealed & board__zero;
-  assign \$28  = \$24  | \$27 ;
-  assign \$29  = board__revealed & board__zero;
-  assign \$32  = \$28  | \$31 ;
-  assign \$34  = \$23  | \$33 ;
-  assign board__opening = \$3  & \$34 ;
-  assign \$35  = | board__opening[15:0];
-  assign \$36  = | board__opening[31:16];
-  assign \$37  = | board__opening[47:32];
-  assign \$38  = | board__opening[63:48];
-  assign \$39  = | board__opening[79:64];
-  assign \$40  = | board__opening[95:80];
-  assign \$41  = | board__opening[111:96];
-  assign \$42  = | board__opening[127:112];
-  assign \$43  = | board__opening[143:128];
-  assign \$44  = | board__opening[159:144];
-  assign \$45  = | board__opening[175:160];
-  assign \$46  = | board__opening[191:176];
-  assign \$47  = | board__opening[207:192];
+    \$signal  <= \$85 ;
+  always @(posedge clk)
+    valid_d <= \$86 ;
+  always @(posedge clk)
+    step <= \$87 ;
+  always @(posedge clk)
+    flags <= \$88 ;
+  always @(posedge clk)
+    fsm_state <= \$89 ;
+  always @(posedge clk)
+    \lost$15  <= \$90 ;
+  always @(posedge clk)
+    \exploded$19  <= \$91 ;
+  assign \$1  = \port$1751$0  + 6'h3f;
+  assign \$2  = \port$1753$0  + 6'h3f;
+  assign \$3  = \port$1751$0  + 6'h3f;
+  assign \$4  = \port$1753$0  + 1'h0;
+  assign \$5  = \port$1751$0  + 6'h3f;
+  assign \$6  = \port$1753$0  + 1'h1;
+  assign \$7  = \port$1751$0  + 1'h0;
+  assign \$8  = \port$1753$0  + 6'h3f;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
-    \$51  = { \$50 , \$49 , \$48 , \$47 , \$46 , \$45 , \$44 , \$43 , \$42 , \$41 , \$40 , \$39 , \$38 , \$37 , \$36 , \$35  };
+    nb_row = 5'h00;
+    casez (step)
+      4'h0:
+          nb_row = \$1 [4:0];
+      4'h1:
+          nb_row = \$3 [4:0];
+      4'h2:
+          nb_row = \$5 [4:0];
+      4'h3:
+          nb_row = \$7 ;
+      4'h4:
+          nb_row = \$9 ;
+      4'h5:
+          nb_row = \$11 ;
+      4'h6:
+          nb_row = \$13 ;
+      4'h7:
+          nb_row = \$15 ;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    nb_col = 5'h00;
+    casez (step)
+      4'h0:
+          nb_col = \$2 [4:0];
+      4'h1:
+          nb_col = \$4 ;
+      4'h2:
+          nb_col = \$6 ;
+      4'h3:
+          nb_col = \$8 [4:0];
+      4'h4:
+          nb_col = \$10 ;
+      4'h5:
+          nb_col = \$12 [4:0];
+      4'h6:
+          nb_col = \$14 ;
+      4'h7:
+          nb_col = \$16 ;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    probe__address = 8'h00;
+    casez (fsm_state)
+      2'h0:
+          /* empty */;
+      2'h1:
+          probe__address = { nb_row[3:0], nb_col[3:0] };
+      2'h2:
+          probe__address = { nb_row[3:0], nb_col[3:0] };
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    done = 1'h0;
+    casez (fsm_state)
+      2'h0:
+          /* empty */;
+      2'h1:
+          if (\$17 ) begin
+            (* full_case = 32'd1 *)
+            if (\$22 ) begin
+            end else begin
+              done = 1'h1;
+            end
+          end
+      2'h2:
+          if (\$32 ) begin
+            done = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    probe__reveal = 1'h0;
+    casez (fsm_state)
+      2'h0:
+          /* empty */;
+      2'h1:
+          /* empty */;
+      2'h2:
+          if (\$27 ) begin
+          end else if (\$31 ) begin
+            probe__reveal = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    lost = 1'h0;
+    casez (fsm_state)
+      2'h0:
+          /* empty */;
+      2'h1:
+          /* empty */;
+      2'h2:
+          if (\$32 ) begin
+            lost = \$38 ;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    opened = 1'h0;
+    casez (fsm_state)
+      2'h0:
+          /* empty */;
+      2'h1:
+          /* empty */;
+      2'h2:
+          if (\$32 ) begin
+            opened = \$45 ;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    exploded = 8'h00;
+    casez (fsm_state)
+      2'h0:
+          /* empty */;
+      2'h1:
+          /* empty */;
+      2'h2:
+          if (\$32 ) begin
+            exploded = \$46 ;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    \$85  = 1'h0;
+    casez (fsm_state)
+      2'h0:
+          /* empty */;
+      2'h1:
+          \$85  = \$57 ;
+      2'h2:
+          \$85  = \$73 ;
+    endcase
     if (rst) begin
-      \$51  = 16'h0000;
+      \$85  = 1'h0;
     end
   end
-  assign \$6  = { \$5 , 1'h0 };
-  assign { \$7 [240], \$7 [224], \$7 [208], \$7 [192], \$7 [176], \$7 [160], \$7 [144], \$7 [128], \$7 [112], \$7 [96], \$7 [80], \$7 [64], \$7 [48], \$7 [32], \$7 [16], \$7 [0] } = 16'h0000;
-  assign { \$7 [255:241], \$7 [239:225], \$7 [223:209], \$7 [207:193], \$7 [191:177], \$7 [175:161], \$7 [159:145], \$7 [143:129], \$7 [127:113], \$7 [111:97], \$7 [95:81], \$7 [79:65], \$7 [63:49], \$7 [47:33], \$7 [31:17], \$7 [15:1] } = { \$6 [255:241], \$6 [239:225], \$6 [223:209], \$6 [207:193], \$6 [191:177], \$6 [175:161], \$6 [159:145], \$6 [143:129], \$6 [127:113], \$6 [111:97], \$6 [95:81], \$6 [79:65], \$6 [63:49], \$6 [47:33], \$6 [31:17], \$6 [15:1] };
-  assign \$10  = { 1'h0, \$9 [255:1] };
-  assign { \$11 [255], \$11 [239], \$11 [223], \$11 [207], \$11 [191], \$11 [175], \$11 [159], \$11 [143], \$11 [127], \$11 [111], \$11 [95], \$11 [79], \$11 [63], \$11 [47], \$11 [31], \$11 [15] } = 16'h0000;
-  assign { \$11 [254:240], \$11 [238:224], \$11 [222:208], \$11 [206:192], \$11 [190:176], \$11 [174:160], \$11 [158:144], \$11 [142:128], \$11 [126:112], \$11 [110:96], \$11 [94:80], \$11 [78:64], \$11 [62:48], \$11 [46:32], \$11 [30:16], \$11 [14:0] } = { \$10 [254:240], \$10 [238:224], \$10 [222:208], \$10 [206:192], \$10 [190:176], \$10 [174:160], \$10 [158:144], \$10 [142:128], \$10 [126:112], \$10 [110:96], \$10 [94:80], \$10 [78:64], \$10 [62:48], \$10 [46:32], \$10 [30:16], \$10 [14:0] };
-  assign \$15  = { \$14 , 1'h0 };
-  assign { \$16 [240], \$16 [224], \$16 [208], \$16 [192], \$16 [176], \$16 [160], \$16 [144], \$16 [128], \$16 [112], \$16 [96], \$16 [80], \$16 [64], \$16 [48], \$16 [32], \$16 [16], \$16 [0] } = 16'h0000;
-  assign { \$16 [255:241], \$16 [239:225], \$16 [223:209], \$16 [207:193], \$16 [191:177], \$16 [175:161], \$16 [159:145], \$16 [143:129], \$16 [127:113], \$16 [111:97], \$16 [95:81], \$16 [79:65], \$16 [63:49], \$16 [47:33], \$16 [31:17], \$16 [15:1] } = { \$15 [255:241], \$15 [239:225], \$15 [223:209], \$15 [207:193], \$15 [191:177], \$15 [175:161], \$15 [159:145], \$15 [143:129], \$15 [127:113], \$15 [111:97], \$15 [95:81], \$15 [79:65], \$15 [63:49], \$15 [47:33], \$15 [31:17], \$15 [15:1] };
-  assign \$19  = { 1'h0, \$18 [255:1] };
-  assign { \$20 [255], \$20 [239], \$20 [223], \$20 [207], \$20 [191], \$20 [175], \$20 [159], \$20 [143], \$20 [127], \$20 [111], \$20 [95], \$20 [79], \$20 [63], \$20 [47], \$20 [31], \$20 [15] } = 16'h0000;
-  assign { \$20 [254:240], \$20 [238:224], \$20 [222:208], \$20 [206:192], \$20 [190:176], \$20 [174:160], \$20 [158:144], \$20 [142:128], \$20 [126:112], \$20 [110:96], \$20 [94:80], \$20 [78:64], \$20 [62:48], \$20 [46:32], \$20 [30:16], \$20 [14:0] } = { \$19 [254:240], \$19 [238:224], \$19 [222:208], \$19 [206:192], \$19 [190:176], \$19 [174:160], \$19 [158:144], \$19 [142:128], \$19 [126:112], \$19 [110:96], \$19 [94:80], \$19 [78:64], \$19 [62:48], \$19 [46:32], \$19 [30:16], \$19 [14:0] };
-  assign \$22  = { 15'h0000, \$21 , 16'h0000 };
-  assign \$26  = { \$25 , 1'h0 };
-  assign { \$27 [240], \$27 [224], \$27 [208], \$27 [192], \$27 [176], \$27 [160], \$27 [144], \$27 [128], \$27 [112], \$27 [96], \$27 [80], \$27 [64], \$27 [48], \$27 [32], \$27 [16], \$27 [0] } = 16'h0000;
-  assign { \$27 [255:241], \$27 [239:225], \$27 [223:209], \$27 [207:193], \$27 [191:177], \$27 [175:161], \$27 [159:145], \$27 [143:129], \$27 [127:113], \$27 [111:97], \$27 [95:81], \$27 [79:65], \$27 [63:49], \$27 [47:33], \$27 [31:17], \$27 [15:1] } = { \$26 [255:241], \$26 [239:225], \$26 [223:209], \$26 [207:193], \$26 [191:177], \$26 [175:161], \$26 [159:145], \$26 [143:129], \$26 [127:113], \$26 [111:97], \$26 [95:81], \$26 [79:65], \$26 [63:49], \$26 [47:33], \$26 [31:17], \$26 [15:1] };
-  assign \$30  = { 1'h0, \$29 [255:1] };
-  assign { \$31 [255], \$31 [239], \$31 [223], \$31 [207], \$31 [191], \$31 [175], \$31 [159], \$31 [143], \$31 [127], \$31 [111], \$31 [95], \$31 [79], \$31 [63], \$31 [47], \$31 [31], \$31 [15] } = 16'h0000;
-  assign { \$31 [254:240], \$31 [238:224], \$31 [222:208], \$31 [206:192], \$31 [190:176], \$31 [174:160], \$31 [158:144], \$31 [142:128], \$31 [126:112], \$31 [110:96], \$31 [94:80], \$31 [78:64], \$31 [62:48], \$31 [46:32], \$31 [30:16], \$31 [14:0] } = { \$30 [254:240], \$30 [238:224], \$30 [222:208], \$30 [206:192], \$30 [190:176], \$30 [174:160], \$30 [158:144], \$30 [142:128], \$30 [126:112], \$30 [110:96], \$30 [94:80], \$30 [78:64], \$30 [62:48], \$30 [46:32], \$30 [30:16], \$30 [14:0] };
-  assign \$33  = { 16'h0000, \$32 [255:16] };
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    \$86  = \$signal ;
+    if (rst) begin
+      \$86  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    \$87  = step;
+    casez (fsm_state)
+      2'h0:
+          if (start) begin
+            \$87  = 4'h0;
+          end
+      2'h1:
+        begin
+          \$87  = \$50 [3:0];
+          if (\$60 ) begin
+            if (\$65 ) begin
+              \$87  = 4'h0;
+            end
+          end
+        end
+      2'h2:
+          \$87  = \$66 [3:0];
+    endcase
+    if (rst) begin
+      \$87  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    \$88  = flags;
+    casez (fsm_state)
+      2'h0:
+          if (start) begin
+            \$88  = 4'h0;
+          end
+      2'h1:
+          \$88  = \$59 [3:0];
+    endcase
+    if (rst) begin
+      \$88  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    \$89  = fsm_state;
+    casez (fsm_state)
+      2'h0:
+          if (start) begin
+            \$89  = 2'h1;
+          end
+      2'h1:
+          if (\$60 ) begin
+            (* full_case = 32'd1 *)
+            if (\$65 ) begin
+              \$89  = 2'h2;
+            end else begin
+              \$89  = 2'h0;
+            end
+          end
+      2'h2:
+          if (\$84 ) begin
+            \$89  = 2'h0;
+          end
+    endcase
+    if (rst) begin
+      \$89  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    \$90  = \lost$15 ;
+    casez (fsm_state)
+      2'h0:
+          /* empty */;
+      2'h1:
+          if (\$60 ) begin
+            if (\$65 ) begin
+              \$90  = 1'h0;
+            end
+          end
+      2'h2:
+          if (\$78 ) begin
+            \$90  = 1'h1;
+          end
+    endcase
+    if (rst) begin
+      \$90  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
+    \$91  = \exploded$19 ;
+    casez (fsm_state)
+      2'h0:
+          /* empty */;
+      2'h1:
+          /* empty */;
+      2'h2:
+          if (\$78 ) begin
+            if (\$83 ) begin
+              \$91  = probe__cell;
+            end
+          end
+    endcase
+    if (rst) begin
+      \$91  = 8'h00;
+    end
+  end
+  assign cursor = { \port$1751$0 , \port$1753$0  };
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.lcg (rst, ready, load, load_value, request, value, clk);
+module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, start, \port$1751$0 , \port$1753$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$17  = 0;
-  wire [33:0] \$1 ;
-  reg [33:0] \$10 ;
-  reg [14:0] \$11 ;
-  reg [14:0] \$12 ;
-  reg [31:0] \$13 ;
-  reg [14:0] \$14 ;
-  reg [1:0] \$15 ;
-  reg [31:0] \$16 ;
-  wire [31:0] \$2 ;
-  wire [20:0] \$3 ;
-  wire [34:0] \$4 ;
-  wire [15:0] \$5 ;
+  wire [5:0] \$1 ;
+  wire [5:0] \$10 ;
+  wire [5:0] \$11 ;
+  wire [255:0] \$12 ;
+  wire [5:0] \$13 ;
+  wire [15:0] \$14 ;
+  wire [15:0] \$15 ;
+  wire \$16 ;
+  wire \$17 ;
+  wire \$18 ;
+  reg [4:0] \$19 ;
+  wire \$2 ;
+  reg \$20 ;
+  reg \$21 ;
+  wire \$22 ;
+  wire \$23 ;
+  wire \$24 ;
+  wire \$25 ;
+  wire \$26 ;
+  wire \$27 ;
+  wire \$28 ;
+  wire \$29 ;
+  wire \$3 ;
+  wire \$30 ;
+  wire \$31 ;
+  wire \$32 ;
+  wire \$33 ;
+  wire \$34 ;
+  wire \$35 ;
+  wire \$36 ;
+  wire \$37 ;
+  wire \$4 ;
+  wire \$5 ;
+  wire [8:0] \$51 ;
   wire \$6 ;
-  wire [2:0] \$7 ;
-  wire \$8 ;
-  wire [15:0] \$9 ;
-  reg [33:0] \$signal  = 34'h000000000;
-  reg [14:0] \$signal$4  = 15'h0000;
-  reg [31:0] \$signal$6  = 32'd0;
+  wire [7:0] \$7 ;
+  wire [15:0] \$8 ;
+  wire \$9 ;
+  input beginner;
+  wire beginner;
   input clk;
   wire clk;
-  input load;
-  wire load;
-  input [31:0] load_value;
-  wire [31:0] load_value;
-  reg [14:0] product_lh = 15'h0000;
-  output ready;
-  wire ready;
-  input request;
-  wire request;
+  wire [63:0] counts;
+  wire [3:0] \counts[0] ;
+  wire [3:0] \counts[10] ;
+  wire [3:0] \counts[11] ;
+  wire [3:0] \counts[12] ;
+  wire [3:0] \counts[13] ;
+  wire [3:0] \counts[14] ;
+  wire [3:0] \counts[15] ;
+  wire [3:0] \counts[1] ;
+  wire [3:0] \counts[2] ;
+  wire [3:0] \counts[3] ;
+  wire [3:0] \counts[4] ;
+  wire [3:0] \counts[5] ;
+  wire [3:0] \counts[6] ;
+  wire [3:0] \counts[7] ;
+  wire [3:0] \counts[8] ;
+  wire [3:0] \counts[9] ;
+  output [63:0] counts__data;
+  reg [63:0] counts__data;
+  wire [3:0] \counts__data[0] ;
+  wire [3:0] \counts__data[10] ;
+  wire [3:0] \counts__data[11] ;
+  wire [3:0] \counts__data[12] ;
+  wire [3:0] \counts__data[13] ;
+  wire [3:0] \counts__data[14] ;
+  wire [3:0] \counts__data[15] ;
+  wire [3:0] \counts__data[1] ;
+  wire [3:0] \counts__data[2] ;
+  wire [3:0] \counts__data[3] ;
+  wire [3:0] \counts__data[4] ;
+  wire [3:0] \counts__data[5] ;
+  wire [3:0] \counts__data[6] ;
+  wire [3:0] \counts__data[7] ;
+  wire [3:0] \counts__data[8] ;
+  wire [3:0] \counts__data[9] ;
+  output [3:0] counts__row;
+  reg [3:0] counts__row;
+  output counts__write;
+  reg counts__write;
+  wire [7:0] cursor;
+  output done;
+  reg done;
+  reg fsm_state = 1'h0;
+  input [3:0] \port$1751$0 ;
+  wire [3:0] \port$1751$0 ;
+  input [3:0] \port$1753$0 ;
+  wire [3:0] \port$1753$0 ;
+  output [7:0] probe__address;
+  reg [7:0] probe__address;
+  input [15:0] probe__mine_row;
+  wire [15:0] probe__mine_row;
+  reg [15:0] row;
+  reg row_arrives = 1'h0;
   input rst;
   wire rst;
-  reg [14:0] sum_cross = 15'h0000;
-  output [31:0] value;
-  reg [31:0] value = 32'd0;
-  reg [1:0] \wait  = 2'h0;
-  assign \$1  = value[16:0] * 17'h1660d;
-  assign \$2  = value[31:17] * 17'h1660d;
-  assign \$3  = value[16:0] * 4'hc;
-  assign \$4  = \$signal  + 30'h3c6ef35f;
-  assign \$5  = \$signal$4  + product_lh;
-  assign \$6  = | \wait ;
-  assign \$7  = \wait  - 1'h1;
-  assign \$8  = \wait  == 1'h1;
-  assign \$9  = \$signal$6 [31:17] + sum_cross;
-  assign ready = ! \wait ;
+  reg shift;
+  input start;
+  wire start;
+  reg [4:0] step = 5'h00;
+  wire [15:0] zero;
+  output [15:0] zero__data;
+  reg [15:0] zero__data;
+  output [3:0] zero__row;
+  reg [3:0] zero__row;
+  output zero__write;
+  reg zero__write;
+  assign \$1  = step + 1'h1;
+  assign \$2  = step >= 1'h1;
+  assign \$3  = step <= 5'h10;
+  assign \$4  = \$2  & \$3 ;
+  assign \$5  = step == 5'h13;
+  assign \$6  = step < 5'h10;
+  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1751$0 , \port$1753$0  };
+  assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
+  assign \$9  = step >= 3'h4;
+  assign \$10  = step - 3'h4;
+  assign \$11  = step - 3'h4;
+  assign \$12  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$13  = step - 3'h4;
+  assign \$51  = \$13 [3:0] * 5'h10;
+  assign \$14  = \$12  >> \$51 ;
+  assign \$15  = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  } & \$14 ;
+  assign \$16  = step == 5'h13;
+  assign \$17  = ! fsm_state;
   always @(posedge clk)
-    \$signal  <= \$10 ;
+    step <= \$19 ;
   always @(posedge clk)
-    \$signal$4  <= \$11 ;
+    row_arrives <= \$20 ;
   always @(posedge clk)
-    product_lh <= \$12 ;
-  always @(posedge clk)
-    \$signal$6  <= \$13 ;
-  always @(posedge clk)
-    sum_cross <= \$14 ;
-  always @(posedge clk)
-    \wait  <= \$15 ;
-  always @(posedge clk)
-    value <= \$16 ;
+    fsm_state <= \$21 ;
+  \minesweeper_system.game.count_sweep.counter  counter (
+    .clk(clk),
+    .counts(counts),
+    .\port$1113$0 (\$22 ),
+    .\port$1115$0 (\$23 ),
+    .\port$1117$0 (\$24 ),
+    .\port$1119$0 (\$25 ),
+    .\port$1121$0 (\$26 ),
+    .\port$1123$0 (\$27 ),
+    .\port$1125$0 (\$28 ),
+    .\port$1127$0 (\$29 ),
+    .\port$1129$0 (\$30 ),
+    .\port$1131$0 (\$31 ),
+    .\port$1133$0 (\$32 ),
+    .\port$1135$0 (\$33 ),
+    .\port$1137$0 (\$34 ),
+    .\port$1139$0 (\$35 ),
+    .\port$1141$0 (\$36 ),
+    .\port$1143$0 (\$37 ),
+    .row(row),
+    .rst(rst),
+    .shift(shift)
+  );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$10  = \$1 ;
+    \$19  = step;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          if (start) begin
+            \$19  = 5'h00;
+          end
+      1'h1:
+          \$19  = \$1 [4:0];
+    endcase
     if (rst) begin
-      \$10  = 34'h000000000;
+      \$19  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$11  = \$2 [14:0];
+    \$20  = row_arrives;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          if (start) begin
+            \$20  = 1'h0;
+          end
+      1'h1:
+          \$20  = \$4 ;
+    endcase
     if (rst) begin
-      \$11  = 15'h0000;
+      \$20  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$12  = \$3 [14:0];
+    \$21  = fsm_state;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          if (start) begin
+            \$21  = 1'h1;
+          end
+      1'h1:
+          if (\$5 ) begin
+            \$21  = 1'h0;
+          end
+    endcase
     if (rst) begin
-      \$12  = 15'h0000;
+      \$21  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$13  = \$4 [31:0];
-    if (rst) begin
-      \$13  = 32'd0;
-    end
+    probe__address = 8'h00;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          probe__address = \$7 ;
+    endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$14  = \$5 [14:0];
-    if (rst) begin
-      \$14  = 15'h0000;
-    end
+    shift = 1'h0;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          shift = 1'h1;
+    endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$15  = \wait ;
-    if (request) begin
-      \$15  = 2'h2;
-    end else if (\$6 ) begin
-      \$15  = \$7 [1:0];
-    end
-    if (rst) begin
-      \$15  = 2'h0;
-    end
+    row = 16'h0000;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          row = \$8 ;
+    endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$16  = value;
-    if (\$8 ) begin
-      \$16  = { \$9 [14:0], \$signal$6 [16:0] };
-    end
-    if (load) begin
-      \$16  = load_value;
-    end
-    if (rst) begin
-      \$16  = 32'd0;
-    end
+    counts__row = 4'h0;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          if (\$9 ) begin
+            counts__row = \$10 [3:0];
+          end
+    endcase
   end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
+    counts__data = 64'h0000000000000000;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          if (\$9 ) begin
+            counts__data = counts;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
+    counts__write = 1'h0;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          if (\$9 ) begin
+            counts__write = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
+    zero__row = 4'h0;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          if (\$9 ) begin
+            zero__row = \$11 [3:0];
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
+    zero__data = 16'h0000;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          if (\$9 ) begin
+            zero__data = \$15 ;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
+    zero__write = 1'h0;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          if (\$9 ) begin
+            zero__write = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
+    done = 1'h0;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          if (\$16 ) begin
+            done = 1'h1;
+          end
+    endcase
+  end
+  assign cursor = { \port$1751$0 , \port$1753$0  };
+  assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
+  assign \counts__data[0]  = counts__data[3:0];
+  assign \counts__data[1]  = counts__data[7:4];
+  assign \counts__data[2]  = counts__data[11:8];
+  assign \counts__data[3]  = counts__data[15:12];
+  assign \counts__data[4]  = counts__data[19:16];
+  assign \counts__data[5]  = counts__data[23:20];
+  assign \counts__data[6]  = counts__data[27:24];
+  assign \counts__data[7]  = counts__data[31:28];
+  assign \counts__data[8]  = counts__data[35:32];
+  assign \counts__data[9]  = counts__data[39:36];
+  assign \counts__data[10]  = counts__data[43:40];
+  assign \counts__data[11]  = counts__data[47:44];
+  assign \counts__data[12]  = counts__data[51:48];
+  assign \counts__data[13]  = counts__data[55:52];
+  assign \counts__data[14]  = counts__data[59:56];
+  assign \counts__data[15]  = counts__data[63:60];
+  assign \counts[0]  = counts[3:0];
+  assign \counts[1]  = counts[7:4];
+  assign \counts[2]  = counts[11:8];
+  assign \counts[3]  = counts[15:12];
+  assign \counts[4]  = counts[19:16];
+  assign \counts[5]  = counts[23:20];
+  assign \counts[6]  = counts[27:24];
+  assign \counts[7]  = counts[31:28];
+  assign \counts[8]  = counts[35:32];
+  assign \counts[9]  = counts[39:36];
+  assign \counts[10]  = counts[43:40];
+  assign \counts[11]  = counts[47:44];
+  assign \counts[12]  = counts[51:48];
+  assign \counts[13]  = counts[55:52];
+  assign \counts[14]  = counts[59:56];
+  assign \counts[15]  = counts[63:60];
+  assign \$18  = fsm_state;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.neighbour_counter (rst, \port$1142$0 , \port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , \port$1154$0 , \port$1156$0 , \port$1158$0 , \port$1160$0 , \port$1162$0 , \port$1164$0 , \port$1166$0 , \port$1168$0 , \port$1170$0 , \port$1172$0 , shift, row, counts, clk
+module \minesweeper_system.game.count_sweep.counter (rst, \port$1113$0 , \port$1115$0 , \port$1117$0 , \port$1119$0 , \port$1121$0 , \port$1123$0 , \port$1125$0 , \port$1127$0 , \port$1129$0 , \port$1131$0 , \port$1133$0 , \port$1135$0 , \port$1137$0 , \port$1139$0 , \port$1141$0 , \port$1143$0 , shift, row, counts, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$18  = 0;
   wire [4:0] \$1 ;
@@ -8579,38 +8181,38 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1142$0 , \port$114
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$1142$0 ;
-  wire \port$1142$0 ;
-  output \port$1144$0 ;
-  wire \port$1144$0 ;
-  output \port$1146$0 ;
-  wire \port$1146$0 ;
-  output \port$1148$0 ;
-  wire \port$1148$0 ;
-  output \port$1150$0 ;
-  wire \port$1150$0 ;
-  output \port$1152$0 ;
-  wire \port$1152$0 ;
-  output \port$1154$0 ;
-  wire \port$1154$0 ;
-  output \port$1156$0 ;
-  wire \port$1156$0 ;
-  output \port$1158$0 ;
-  wire \port$1158$0 ;
-  output \port$1160$0 ;
-  wire \port$1160$0 ;
-  output \port$1162$0 ;
-  wire \port$1162$0 ;
-  output \port$1164$0 ;
-  wire \port$1164$0 ;
-  output \port$1166$0 ;
-  wire \port$1166$0 ;
-  output \port$1168$0 ;
-  wire \port$1168$0 ;
-  output \port$1170$0 ;
-  wire \port$1170$0 ;
-  output \port$1172$0 ;
-  wire \port$1172$0 ;
+  output \port$1113$0 ;
+  wire \port$1113$0 ;
+  output \port$1115$0 ;
+  wire \port$1115$0 ;
+  output \port$1117$0 ;
+  wire \port$1117$0 ;
+  output \port$1119$0 ;
+  wire \port$1119$0 ;
+  output \port$1121$0 ;
+  wire \port$1121$0 ;
+  output \port$1123$0 ;
+  wire \port$1123$0 ;
+  output \port$1125$0 ;
+  wire \port$1125$0 ;
+  output \port$1127$0 ;
+  wire \port$1127$0 ;
+  output \port$1129$0 ;
+  wire \port$1129$0 ;
+  output \port$1131$0 ;
+  wire \port$1131$0 ;
+  output \port$1133$0 ;
+  wire \port$1133$0 ;
+  output \port$1135$0 ;
+  wire \port$1135$0 ;
+  output \port$1137$0 ;
+  wire \port$1137$0 ;
+  output \port$1139$0 ;
+  wire \port$1139$0 ;
+  output \port$1141$0 ;
+  wire \port$1141$0 ;
+  output \port$1143$0 ;
+  wire \port$1143$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -8809,22 +8411,22 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1142$0 , \port$114
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1142$0  = \$124 ;
-  assign \port$1144$0  = \$126 ;
-  assign \port$1146$0  = \$128 ;
-  assign \port$1148$0  = \$130 ;
-  assign \port$1150$0  = \$132 ;
-  assign \port$1152$0  = \$134 ;
-  assign \port$1154$0  = \$136 ;
-  assign \port$1156$0  = \$138 ;
-  assign \port$1158$0  = \$140 ;
-  assign \port$1160$0  = \$142 ;
-  assign \port$1162$0  = \$144 ;
-  assign \port$1164$0  = \$146 ;
-  assign \port$1166$0  = \$148 ;
-  assign \port$1168$0  = \$150 ;
-  assign \port$1170$0  = \$152 ;
-  assign \port$1172$0  = \$154 ;
+  assign \port$1113$0  = \$124 ;
+  assign \port$1115$0  = \$126 ;
+  assign \port$1117$0  = \$128 ;
+  assign \port$1119$0  = \$130 ;
+  assign \port$1121$0  = \$132 ;
+  assign \port$1123$0  = \$134 ;
+  assign \port$1125$0  = \$136 ;
+  assign \port$1127$0  = \$138 ;
+  assign \port$1129$0  = \$140 ;
+  assign \port$1131$0  = \$142 ;
+  assign \port$1133$0  = \$144 ;
+  assign \port$1135$0  = \$146 ;
+  assign \port$1137$0  = \$148 ;
+  assign \port$1139$0  = \$150 ;
+  assign \port$1141$0  = \$152 ;
+  assign \port$1143$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -8860,8 +8462,1153 @@ module \minesweeper_system.game.neighbour_counter (rst, \port$1142$0 , \port$114
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk);
+module \minesweeper_system.game.flood (rst, board__opening, board__flagged, board__zero, board__revealed, opened_rows, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
+  wire [255:0] \$1 ;
+  wire [255:0] \$10 ;
+  wire [255:0] \$11 ;
+  wire [255:0] \$12 ;
+  wire [255:0] \$13 ;
+  wire [255:0] \$14 ;
+  wire [256:0] \$15 ;
+  wire [255:0] \$16 ;
+  wire [255:0] \$17 ;
+  wire [255:0] \$18 ;
+  wire [255:0] \$19 ;
+  wire [255:0] \$2 ;
+  wire [255:0] \$20 ;
+  wire [255:0] \$21 ;
+  wire [286:0] \$22 ;
+  wire [255:0] \$23 ;
+  wire [255:0] \$24 ;
+  wire [255:0] \$25 ;
+  wire [256:0] \$26 ;
+  wire [255:0] \$27 ;
+  wire [255:0] \$28 ;
+  wire [255:0] \$29 ;
+  wire [255:0] \$3 ;
+  wire [255:0] \$30 ;
+  wire [255:0] \$31 ;
+  wire [255:0] \$32 ;
+  wire [255:0] \$33 ;
+  wire [255:0] \$34 ;
+  wire \$35 ;
+  wire \$36 ;
+  wire \$37 ;
+  wire \$38 ;
+  wire \$39 ;
+  wire [255:0] \$4 ;
+  wire \$40 ;
+  wire \$41 ;
+  wire \$42 ;
+  wire \$43 ;
+  wire \$44 ;
+  wire \$45 ;
+  wire \$46 ;
+  wire \$47 ;
+  wire \$48 ;
+  wire \$49 ;
+  wire [255:0] \$5 ;
+  wire \$50 ;
+  reg [15:0] \$51 ;
+  wire [256:0] \$6 ;
+  wire [255:0] \$7 ;
+  wire [255:0] \$8 ;
+  wire [255:0] \$9 ;
+  input [255:0] board__flagged;
+  wire [255:0] board__flagged;
+  output [255:0] board__opening;
+  wire [255:0] board__opening;
+  input [255:0] board__revealed;
+  wire [255:0] board__revealed;
+  input [255:0] board__zero;
+  wire [255:0] board__zero;
+  input clk;
+  wire clk;
+  output [15:0] opened_rows;
+  reg [15:0] opened_rows = 16'h0000;
+  input rst;
+  wire rst;
+  assign \$48  = | board__opening[223:208];
+  assign \$49  = | board__opening[239:224];
+  assign \$50  = | board__opening[255:240];
+  always @(posedge clk)
+    opened_rows <= \$51 ;
+  assign \$1  = ~ board__revealed;
+  assign \$2  = ~ board__flagged;
+  assign \$3  = \$1  & \$2 ;
+  assign \$4  = board__revealed & board__zero;
+  assign \$5  = board__revealed & board__zero;
+  assign \$8  = \$4  | \$7 ;
+  assign \$9  = board__revealed & board__zero;
+  assign \$12  = \$8  | \$11 ;
+  assign \$13  = board__revealed & board__zero;
+  assign \$14  = board__revealed & board__zero;
+  assign \$17  = \$13  | \$16 ;
+  assign \$18  = board__revealed & board__zero;
+  assign \$21  = \$17  | \$20 ;
+  assign \$23  = \$12  | \$22 [255:0];
+  assign \$24  = board__revealed & board__zero;
+  assign \$25  = board__revealed & board__zero;
+  assign \$28  = \$24  | \$27 ;
+  assign \$29  = board__revealed & board__zero;
+  assign \$32  = \$28  | \$31 ;
+  assign \$34  = \$23  | \$33 ;
+  assign board__opening = \$3  & \$34 ;
+  assign \$35  = | board__opening[15:0];
+  assign \$36  = | board__opening[31:16];
+  assign \$37  = | board__opening[47:32];
+  assign \$38  = | board__opening[63:48];
+  assign \$39  = | board__opening[79:64];
+  assign \$40  = | board__opening[95:80];
+  assign \$41  = | board__opening[111:96];
+  assign \$42  = | board__opening[127:112];
+  assign \$43  = | board__opening[143:128];
+  assign \$44  = | board__opening[159:144];
+  assign \$45  = | board__opening[175:160];
+  assign \$46  = | board__opening[191:176];
+  assign \$47  = | board__opening[207:192];
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
+    \$51  = { \$50 , \$49 , \$48 , \$47 , \$46 , \$45 , \$44 , \$43 , \$42 , \$41 , \$40 , \$39 , \$38 , \$37 , \$36 , \$35  };
+    if (rst) begin
+      \$51  = 16'h0000;
+    end
+  end
+  assign \$6  = { \$5 , 1'h0 };
+  assign { \$7 [240], \$7 [224], \$7 [208], \$7 [192], \$7 [176], \$7 [160], \$7 [144], \$7 [128], \$7 [112], \$7 [96], \$7 [80], \$7 [64], \$7 [48], \$7 [32], \$7 [16], \$7 [0] } = 16'h0000;
+  assign { \$7 [255:241], \$7 [239:225], \$7 [223:209], \$7 [207:193], \$7 [191:177], \$7 [175:161], \$7 [159:145], \$7 [143:129], \$7 [127:113], \$7 [111:97], \$7 [95:81], \$7 [79:65], \$7 [63:49], \$7 [47:33], \$7 [31:17], \$7 [15:1] } = { \$6 [255:241], \$6 [239:225], \$6 [223:209], \$6 [207:193], \$6 [191:177], \$6 [175:161], \$6 [159:145], \$6 [143:129], \$6 [127:113], \$6 [111:97], \$6 [95:81], \$6 [79:65], \$6 [63:49], \$6 [47:33], \$6 [31:17], \$6 [15:1] };
+  assign \$10  = { 1'h0, \$9 [255:1] };
+  assign { \$11 [255], \$11 [239], \$11 [223], \$11 [207], \$11 [191], \$11 [175], \$11 [159], \$11 [143], \$11 [127], \$11 [111], \$11 [95], \$11 [79], \$11 [63], \$11 [47], \$11 [31], \$11 [15] } = 16'h0000;
+  assign { \$11 [254:240], \$11 [238:224], \$11 [222:208], \$11 [206:192], \$11 [190:176], \$11 [174:160], \$11 [158:144], \$11 [142:128], \$11 [126:112], \$11 [110:96], \$11 [94:80], \$11 [78:64], \$11 [62:48], \$11 [46:32], \$11 [30:16], \$11 [14:0] } = { \$10 [254:240], \$10 [238:224], \$10 [222:208], \$10 [206:192], \$10 [190:176], \$10 [174:160], \$10 [158:144], \$10 [142:128], \$10 [126:112], \$10 [110:96], \$10 [94:80], \$10 [78:64], \$10 [62:48], \$10 [46:32], \$10 [30:16], \$10 [14:0] };
+  assign \$15  = { \$14 , 1'h0 };
+  assign { \$16 [240], \$16 [224], \$16 [208], \$16 [192], \$16 [176], \$16 [160], \$16 [144], \$16 [128], \$16 [112], \$16 [96], \$16 [80], \$16 [64], \$16 [48], \$16 [32], \$16 [16], \$16 [0] } = 16'h0000;
+  assign { \$16 [255:241], \$16 [239:225], \$16 [223:209], \$16 [207:193], \$16 [191:177], \$16 [175:161], \$16 [159:145], \$16 [143:129], \$16 [127:113], \$16 [111:97], \$16 [95:81], \$16 [79:65], \$16 [63:49], \$16 [47:33], \$16 [31:17], \$16 [15:1] } = { \$15 [255:241], \$15 [239:225], \$15 [223:209], \$15 [207:193], \$15 [191:177], \$15 [175:161], \$15 [159:145], \$15 [143:129], \$15 [127:113], \$15 [111:97], \$15 [95:81], \$15 [79:65], \$15 [63:49], \$15 [47:33], \$15 [31:17], \$15 [15:1] };
+  assign \$19  = { 1'h0, \$18 [255:1] };
+  assign { \$20 [255], \$20 [239], \$20 [223], \$20 [207], \$20 [191], \$20 [175], \$20 [159], \$20 [143], \$20 [127], \$20 [111], \$20 [95], \$20 [79], \$20 [63], \$20 [47], \$20 [31], \$20 [15] } = 16'h0000;
+  assign { \$20 [254:240], \$20 [238:224], \$20 [222:208], \$20 [206:192], \$20 [190:176], \$20 [174:160], \$20 [158:144], \$20 [142:128], \$20 [126:112], \$20 [110:96], \$20 [94:80], \$20 [78:64], \$20 [62:48], \$20 [46:32], \$20 [30:16], \$20 [14:0] } = { \$19 [254:240], \$19 [238:224], \$19 [222:208], \$19 [206:192], \$19 [190:176], \$19 [174:160], \$19 [158:144], \$19 [142:128], \$19 [126:112], \$19 [110:96], \$19 [94:80], \$19 [78:64], \$19 [62:48], \$19 [46:32], \$19 [30:16], \$19 [14:0] };
+  assign \$22  = { 15'h0000, \$21 , 16'h0000 };
+  assign \$26  = { \$25 , 1'h0 };
+  assign { \$27 [240], \$27 [224], \$27 [208], \$27 [192], \$27 [176], \$27 [160], \$27 [144], \$27 [128], \$27 [112], \$27 [96], \$27 [80], \$27 [64], \$27 [48], \$27 [32], \$27 [16], \$27 [0] } = 16'h0000;
+  assign { \$27 [255:241], \$27 [239:225], \$27 [223:209], \$27 [207:193], \$27 [191:177], \$27 [175:161], \$27 [159:145], \$27 [143:129], \$27 [127:113], \$27 [111:97], \$27 [95:81], \$27 [79:65], \$27 [63:49], \$27 [47:33], \$27 [31:17], \$27 [15:1] } = { \$26 [255:241], \$26 [239:225], \$26 [223:209], \$26 [207:193], \$26 [191:177], \$26 [175:161], \$26 [159:145], \$26 [143:129], \$26 [127:113], \$26 [111:97], \$26 [95:81], \$26 [79:65], \$26 [63:49], \$26 [47:33], \$26 [31:17], \$26 [15:1] };
+  assign \$30  = { 1'h0, \$29 [255:1] };
+  assign { \$31 [255], \$31 [239], \$31 [223], \$31 [207], \$31 [191], \$31 [175], \$31 [159], \$31 [143], \$31 [127], \$31 [111], \$31 [95], \$31 [79], \$31 [63], \$31 [47], \$31 [31], \$31 [15] } = 16'h0000;
+  assign { \$31 [254:240], \$31 [238:224], \$31 [222:208], \$31 [206:192], \$31 [190:176], \$31 [174:160], \$31 [158:144], \$31 [142:128], \$31 [126:112], \$31 [110:96], \$31 [94:80], \$31 [78:64], \$31 [62:48], \$31 [46:32], \$31 [30:16], \$31 [14:0] } = { \$30 [254:240], \$30 [238:224], \$30 [222:208], \$30 [206:192], \$30 [190:176], \$30 [174:160], \$30 [158:144], \$30 [142:128], \$30 [126:112], \$30 [110:96], \$30 [94:80], \$30 [78:64], \$30 [62:48], \$30 [46:32], \$30 [30:16], \$30 [14:0] };
+  assign \$33  = { 16'h0000, \$32 [255:16] };
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_system.game.placement (rst, beginner, probe__mine, load, load_value, \port$1751$0 , \port$1753$0 , probe__cell, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$20  = 0;
+  wire [255:0] \$1 ;
+  wire \$10 ;
+  wire \$11 ;
+  wire [4:0] \$12 ;
+  wire \$13 ;
+  wire \$14 ;
+  wire \$15 ;
+  wire \$16 ;
+  wire \$17 ;
+  wire \$18 ;
+  wire \$19 ;
+  wire [15:0] \$2 ;
+  wire \$20 ;
+  wire \$21 ;
+  wire \$22 ;
+  wire [4:0] \$23 ;
+  wire \$24 ;
+  wire [4:0] \$25 ;
+  wire \$26 ;
+  wire [4:0] \$27 ;
+  wire \$28 ;
+  wire \$29 ;
+  wire \$3 ;
+  wire [4:0] \$30 ;
+  wire \$31 ;
+  wire \$32 ;
+  wire [4:0] \$33 ;
+  wire \$34 ;
+  wire \$35 ;
+  wire [10:0] \$36 ;
+  wire \$37 ;
+  wire [4:0] \$38 ;
+  wire [5:0] \$39 ;
+  wire [4:0] \$4 ;
+  wire \$40 ;
+  wire [4:0] \$41 ;
+  wire [4:0] \$42 ;
+  wire \$43 ;
+  wire \$44 ;
+  wire \$45 ;
+  reg [3:0] \$46 ;
+  reg [9:0] \$47 ;
+  reg [2:0] \$48 ;
+  reg [2:0] \$49 ;
+  wire \$5 ;
+  reg \$50 ;
+  reg \$51 ;
+  reg [3:0] \$52 ;
+  reg [3:0] \$53 ;
+  wire [8:0] \$55 ;
+  wire [4:0] \$6 ;
+  wire \$7 ;
+  wire \$8 ;
+  wire [4:0] \$9 ;
+  input beginner;
+  wire beginner;
+  input clk;
+  wire clk;
+  wire [7:0] cursor;
+  output done;
+  reg done;
+  reg [2:0] fsm_state = 3'h0;
+  output [15:0] layout__data;
+  reg [15:0] layout__data;
+  output [3:0] layout__row;
+  reg [3:0] layout__row;
+  output layout__write;
+  reg layout__write;
+  input load;
+  wire load;
+  reg [3:0] load_row = 4'h0;
+  input [31:0] load_value;
+  wire [31:0] load_value;
+  input [3:0] \port$1751$0 ;
+  wire [3:0] \port$1751$0 ;
+  input [3:0] \port$1753$0 ;
+  wire [3:0] \port$1753$0 ;
+  output [7:0] probe__address;
+  reg [7:0] probe__address;
+  input [7:0] probe__cell;
+  wire [7:0] probe__cell;
+  input probe__mine;
+  wire probe__mine;
+  output probe__mine_value;
+  reg probe__mine_value;
+  output probe__mine_write;
+  reg probe__mine_write;
+  wire ready;
+  reg request;
+  input rst;
+  wire rst;
+  reg [3:0] scan_col = 4'h0;
+  reg [3:0] scan_row = 4'h0;
+  wire [31:0] seed;
+  wire start;
+  reg swap_a = 1'h0;
+  reg swap_b = 1'h0;
+  reg [2:0] swap_phase = 3'h0;
+  reg [9:0] swaps_done = 10'h000;
+  wire [31:0] value;
+  assign \$45  = \$43  & \$44 ;
+  always @(posedge clk)
+    load_row <= \$46 ;
+  always @(posedge clk)
+    swaps_done <= \$47 ;
+  always @(posedge clk)
+    swap_phase <= \$48 ;
+  always @(posedge clk)
+    fsm_state <= \$49 ;
+  always @(posedge clk)
+    swap_a <= \$50 ;
+  always @(posedge clk)
+    swap_b <= \$51 ;
+  always @(posedge clk)
+    scan_row <= \$52 ;
+  always @(posedge clk)
+    scan_col <= \$53 ;
+  assign \$1  = beginner ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
+  assign \$55  = load_row * 5'h10;
+  assign \$2  = \$1  >> \$55 ;
+  assign \$3  = ! load_row;
+  assign \$4  = beginner ? 5'h09 : 5'h10;
+  assign \$5  = value[31:28] < \$4 ;
+  assign \$6  = beginner ? 5'h09 : 5'h10;
+  assign \$7  = value[27:24] < \$6 ;
+  assign \$8  = \$5  & \$7 ;
+  assign \$9  = beginner ? 5'h09 : 5'h10;
+  assign \$10  = value[23:20] < \$9 ;
+  assign \$11  = \$8  & \$10 ;
+  assign \$12  = beginner ? 5'h09 : 5'h10;
+  assign \$13  = value[19:16] < \$12 ;
+  assign \$14  = \$11  & \$13 ;
+  assign \$15  = ~ probe__mine;
+  assign \$16  = probe__cell != { \port$1751$0 , \port$1753$0  };
+  assign \$17  = \$15  & \$16 ;
+  assign \$18  = ! fsm_state;
+  assign \$19  = fsm_state == 1'h1;
+  assign \$20  = fsm_state == 2'h2;
+  assign \$21  = fsm_state == 2'h3;
+  assign \$22  = fsm_state == 3'h4;
+  assign \$23  = load_row + 1'h1;
+  assign \$24  = load_row == 4'hf;
+  assign \$25  = beginner ? 5'h09 : 5'h10;
+  assign \$26  = value[31:28] < \$25 ;
+  assign \$27  = beginner ? 5'h09 : 5'h10;
+  assign \$28  = value[27:24] < \$27 ;
+  assign \$29  = \$26  & \$28 ;
+  assign \$30  = beginner ? 5'h09 : 5'h10;
+  assign \$31  = value[23:20] < \$30 ;
+  assign \$32  = \$29  & \$31 ;
+  assign \$33  = beginner ? 5'h09 : 5'h10;
+  assign \$34  = value[19:16] < \$33 ;
+  assign \$35  = \$32  & \$34 ;
+  assign \$36  = swaps_done + 1'h1;
+  assign \$37  = swaps_done == 10'h3e7;
+  assign \$38  = beginner ? 5'h09 : 5'h10;
+  assign \$39  = \$38  - 1'h1;
+  assign \$40  = scan_col == \$39 ;
+  assign \$41  = scan_row + 1'h1;
+  assign \$42  = scan_col + 1'h1;
+  assign \$43  = ~ probe__mine;
+  assign \$44  = probe__cell != { \port$1751$0 , \port$1753$0  };
+  \minesweeper_system.game.placement.lcg  lcg (
+    .clk(clk),
+    .load(load),
+    .load_value(load_value),
+    .ready(ready),
+    .request(request),
+    .rst(rst),
+    .value(value)
+  );
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    probe__address = 8'h00;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          probe__address = { \port$1751$0 , \port$1753$0  };
+      3'h2:
+        begin
+          probe__address = { \port$1751$0 , \port$1753$0  };
+          casez (swap_phase)
+            3'h0:
+                probe__address = value[31:24];
+            3'h1:
+                probe__address = value[23:16];
+            3'h2:
+                probe__address = value[31:24];
+          endcase
+        end
+      3'h3:
+          probe__address = { \port$1751$0 , \port$1753$0  };
+      3'h4:
+          probe__address = { scan_row, scan_col };
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    layout__row = 4'h0;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          layout__row = load_row;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    layout__data = 16'h0000;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          layout__data = \$2 ;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    layout__write = 1'h0;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          layout__write = 1'h1;
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    request = 1'h0;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          request = \$3 ;
+      3'h2:
+          casez (swap_phase)
+            3'h0:
+                if (ready) begin
+                  (* full_case = 32'd1 *)
+                  if (\$14 ) begin
+                  end else begin
+                    request = 1'h1;
+                  end
+                end
+            3'h1:
+                /* empty */;
+            3'h2:
+                request = 1'h1;
+          endcase
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    probe__mine_write = 1'h0;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          /* empty */;
+      3'h2:
+          (* full_case = 32'd1 *)
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                probe__mine_write = 1'h1;
+            default:
+                probe__mine_write = 1'h1;
+          endcase
+      3'h3:
+          if (probe__mine) begin
+            probe__mine_write = 1'h1;
+          end
+      3'h4:
+          if (\$17 ) begin
+            probe__mine_write = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    probe__mine_value = 1'h0;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          /* empty */;
+      3'h2:
+          (* full_case = 32'd1 *)
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                probe__mine_value = swap_a;
+            default:
+                probe__mine_value = swap_b;
+          endcase
+      3'h3:
+          if (probe__mine) begin
+            probe__mine_value = 1'h0;
+          end
+      3'h4:
+          if (\$17 ) begin
+            probe__mine_value = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    done = 1'h0;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          /* empty */;
+      3'h2:
+          /* empty */;
+      3'h3:
+          (* full_case = 32'd1 *)
+          if (probe__mine) begin
+          end else begin
+            done = 1'h1;
+          end
+      3'h4:
+          if (\$17 ) begin
+            done = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    \$46  = load_row;
+    casez (fsm_state)
+      3'h0:
+          if (load) begin
+            \$46  = 4'h0;
+          end
+      3'h1:
+          \$46  = \$23 [3:0];
+    endcase
+    if (rst) begin
+      \$46  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    \$47  = swaps_done;
+    casez (fsm_state)
+      3'h0:
+          if (load) begin
+            \$47  = 10'h000;
+          end
+      3'h1:
+          /* empty */;
+      3'h2:
+          (* full_case = 32'd1 *)
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                /* empty */;
+            default:
+                \$47  = \$36 [9:0];
+          endcase
+    endcase
+    if (rst) begin
+      \$47  = 10'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    \$48  = swap_phase;
+    casez (fsm_state)
+      3'h0:
+          if (load) begin
+            \$48  = 3'h0;
+          end
+      3'h1:
+          /* empty */;
+      3'h2:
+          (* full_case = 32'd1 *)
+          casez (swap_phase)
+            3'h0:
+                if (ready) begin
+                  if (\$35 ) begin
+                    \$48  = 3'h1;
+                  end
+                end
+            3'h1:
+                \$48  = 3'h2;
+            3'h2:
+                \$48  = 3'h3;
+            3'h3:
+                \$48  = 3'h4;
+            default:
+                \$48  = 3'h0;
+          endcase
+    endcase
+    if (rst) begin
+      \$48  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    \$49  = fsm_state;
+    casez (fsm_state)
+      3'h0:
+          if (load) begin
+            \$49  = 3'h1;
+          end
+      3'h1:
+          if (\$24 ) begin
+            \$49  = 3'h2;
+          end
+      3'h2:
+          (* full_case = 32'd1 *)
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                /* empty */;
+            default:
+                if (\$37 ) begin
+                  \$49  = 3'h3;
+                end
+          endcase
+      3'h3:
+          (* full_case = 32'd1 *)
+          if (probe__mine) begin
+            \$49  = 3'h4;
+          end else begin
+            \$49  = 3'h0;
+          end
+      3'h4:
+          if (\$45 ) begin
+            \$49  = 3'h0;
+          end
+    endcase
+    if (rst) begin
+      \$49  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    \$50  = swap_a;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          /* empty */;
+      3'h2:
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                \$50  = probe__mine;
+          endcase
+    endcase
+    if (rst) begin
+      \$50  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    \$51  = swap_b;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          /* empty */;
+      3'h2:
+          casez (swap_phase)
+            3'h0:
+                /* empty */;
+            3'h1:
+                /* empty */;
+            3'h2:
+                /* empty */;
+            3'h3:
+                \$51  = probe__mine;
+          endcase
+    endcase
+    if (rst) begin
+      \$51  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    \$52  = scan_row;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          /* empty */;
+      3'h2:
+          /* empty */;
+      3'h3:
+          \$52  = 4'h0;
+      3'h4:
+          if (\$40 ) begin
+            \$52  = \$41 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$52  = 4'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
+    \$53  = scan_col;
+    casez (fsm_state)
+      3'h0:
+          /* empty */;
+      3'h1:
+          /* empty */;
+      3'h2:
+          /* empty */;
+      3'h3:
+          \$53  = 4'h0;
+      3'h4:
+          (* full_case = 32'd1 *)
+          if (\$40 ) begin
+            \$53  = 4'h0;
+          end else begin
+            \$53  = \$42 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$53  = 4'h0;
+    end
+  end
+  assign start = load;
+  assign seed = load_value;
+  assign cursor = { \port$1751$0 , \port$1753$0  };
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_system.game.placement.lcg (rst, ready, load, load_value, request, value, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$21  = 0;
+  wire [33:0] \$1 ;
+  reg [33:0] \$10 ;
+  reg [14:0] \$11 ;
+  reg [14:0] \$12 ;
+  reg [31:0] \$13 ;
+  reg [14:0] \$14 ;
+  reg [1:0] \$15 ;
+  reg [31:0] \$16 ;
+  wire [31:0] \$2 ;
+  wire [20:0] \$3 ;
+  wire [34:0] \$4 ;
+  wire [15:0] \$5 ;
+  wire \$6 ;
+  wire [2:0] \$7 ;
+  wire \$8 ;
+  wire [15:0] \$9 ;
+  reg [33:0] \$signal  = 34'h000000000;
+  reg [14:0] \$signal$4  = 15'h0000;
+  reg [31:0] \$signal$6  = 32'd0;
+  input clk;
+  wire clk;
+  input load;
+  wire load;
+  input [31:0] load_value;
+  wire [31:0] load_value;
+  reg [14:0] product_lh = 15'h0000;
+  output ready;
+  wire ready;
+  input request;
+  wire request;
+  input rst;
+  wire rst;
+  reg [14:0] sum_cross = 15'h0000;
+  output [31:0] value;
+  reg [31:0] value = 32'd0;
+  reg [1:0] \wait  = 2'h0;
+  assign \$1  = value[16:0] * 17'h1660d;
+  assign \$2  = value[31:17] * 17'h1660d;
+  assign \$3  = value[16:0] * 4'hc;
+  assign \$4  = \$signal  + 30'h3c6ef35f;
+  assign \$5  = \$signal$4  + product_lh;
+  assign \$6  = | \wait ;
+  assign \$7  = \wait  - 1'h1;
+  assign \$8  = \wait  == 1'h1;
+  assign \$9  = \$signal$6 [31:17] + sum_cross;
+  assign ready = ! \wait ;
+  always @(posedge clk)
+    \$signal  <= \$10 ;
+  always @(posedge clk)
+    \$signal$4  <= \$11 ;
+  always @(posedge clk)
+    product_lh <= \$12 ;
+  always @(posedge clk)
+    \$signal$6  <= \$13 ;
+  always @(posedge clk)
+    sum_cross <= \$14 ;
+  always @(posedge clk)
+    \wait  <= \$15 ;
+  always @(posedge clk)
+    value <= \$16 ;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
+    \$10  = \$1 ;
+    if (rst) begin
+      \$10  = 34'h000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
+    \$11  = \$2 [14:0];
+    if (rst) begin
+      \$11  = 15'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
+    \$12  = \$3 [14:0];
+    if (rst) begin
+      \$12  = 15'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
+    \$13  = \$4 [31:0];
+    if (rst) begin
+      \$13  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
+    \$14  = \$5 [14:0];
+    if (rst) begin
+      \$14  = 15'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
+    \$15  = \wait ;
+    if (request) begin
+      \$15  = 2'h2;
+    end else if (\$6 ) begin
+      \$15  = \$7 [1:0];
+    end
+    if (rst) begin
+      \$15  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
+    \$16  = value;
+    if (\$8 ) begin
+      \$16  = { \$9 [14:0], \$signal$6 [16:0] };
+    end
+    if (load) begin
+      \$16  = load_value;
+    end
+    if (rst) begin
+      \$16  = 32'd0;
+    end
+  end
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_system.game.probe_bus (parts__0__mine, board__address, board__reveal, board__flag_write, board__flag_value, board__mine_write, board__mine_value, parts__0__address, parts__0__flag_write, parts__0__flag_value, parts__0__reveal, parts__0__cell, parts__0__revealed, parts__0__flagged, parts__1__address, parts__1__mine_write, parts__1__mine_value, parts__2__address, parts__3__address, parts__3__reveal, parts__4__address
+, parts__0__mine_row);
+  wire [7:0] \$1 ;
+  wire \$10 ;
+  wire \$11 ;
+  wire \$12 ;
+  wire \$13 ;
+  wire \$14 ;
+  wire \$15 ;
+  wire \$16 ;
+  wire \$17 ;
+  wire \$18 ;
+  wire \$19 ;
+  wire [7:0] \$2 ;
+  wire \$20 ;
+  wire \$21 ;
+  wire \$22 ;
+  wire \$23 ;
+  wire \$24 ;
+  wire [7:0] \$3 ;
+  wire [7:0] \$4 ;
+  wire \$5 ;
+  wire \$6 ;
+  wire \$7 ;
+  wire \$8 ;
+  wire \$9 ;
+  output [7:0] board__address;
+  wire [7:0] board__address;
+  wire [7:0] board__cell;
+  output board__flag_value;
+  wire board__flag_value;
+  output board__flag_write;
+  wire board__flag_write;
+  wire board__flagged;
+  wire board__mine;
+  wire [15:0] board__mine_row;
+  output board__mine_value;
+  wire board__mine_value;
+  output board__mine_write;
+  wire board__mine_write;
+  output board__reveal;
+  wire board__reveal;
+  wire board__revealed;
+  input [7:0] parts__0__address;
+  wire [7:0] parts__0__address;
+  input [7:0] parts__0__cell;
+  wire [7:0] parts__0__cell;
+  input parts__0__flag_value;
+  wire parts__0__flag_value;
+  input parts__0__flag_write;
+  wire parts__0__flag_write;
+  input parts__0__flagged;
+  wire parts__0__flagged;
+  input parts__0__mine;
+  wire parts__0__mine;
+  input [15:0] parts__0__mine_row;
+  wire [15:0] parts__0__mine_row;
+  wire parts__0__mine_value;
+  wire parts__0__mine_write;
+  input parts__0__reveal;
+  wire parts__0__reveal;
+  input parts__0__revealed;
+  wire parts__0__revealed;
+  input [7:0] parts__1__address;
+  wire [7:0] parts__1__address;
+  wire [7:0] parts__1__cell;
+  wire parts__1__flag_value;
+  wire parts__1__flag_write;
+  wire parts__1__flagged;
+  wire parts__1__mine;
+  wire [15:0] parts__1__mine_row;
+  input parts__1__mine_value;
+  wire parts__1__mine_value;
+  input parts__1__mine_write;
+  wire parts__1__mine_write;
+  wire parts__1__reveal;
+  wire parts__1__revealed;
+  input [7:0] parts__2__address;
+  wire [7:0] parts__2__address;
+  wire [7:0] parts__2__cell;
+  wire parts__2__flag_value;
+  wire parts__2__flag_write;
+  wire parts__2__flagged;
+  wire parts__2__mine;
+  wire [15:0] parts__2__mine_row;
+  wire parts__2__mine_value;
+  wire parts__2__mine_write;
+  wire parts__2__reveal;
+  wire parts__2__revealed;
+  input [7:0] parts__3__address;
+  wire [7:0] parts__3__address;
+  wire [7:0] parts__3__cell;
+  wire parts__3__flag_value;
+  wire parts__3__flag_write;
+  wire parts__3__flagged;
+  wire parts__3__mine;
+  wire [15:0] parts__3__mine_row;
+  wire parts__3__mine_value;
+  wire parts__3__mine_write;
+  input parts__3__reveal;
+  wire parts__3__reveal;
+  wire parts__3__revealed;
+  input [7:0] parts__4__address;
+  wire [7:0] parts__4__address;
+  wire [7:0] parts__4__cell;
+  wire parts__4__flag_value;
+  wire parts__4__flag_write;
+  wire parts__4__flagged;
+  wire parts__4__mine;
+  wire [15:0] parts__4__mine_row;
+  wire parts__4__mine_value;
+  wire parts__4__mine_write;
+  wire parts__4__reveal;
+  wire parts__4__revealed;
+  assign \$2  = \$1  | parts__1__address;
+  assign \$3  = \$2  | parts__2__address;
+  assign \$4  = \$3  | parts__3__address;
+  assign board__address = \$4  | parts__4__address;
+  assign \$8  = \$7  | parts__3__reveal;
+  assign board__cell = parts__0__cell;
+  assign parts__1__cell = parts__0__cell;
+  assign parts__2__cell = parts__0__cell;
+  assign parts__3__cell = parts__0__cell;
+  assign parts__4__cell = parts__0__cell;
+  assign board__revealed = parts__0__revealed;
+  assign parts__1__revealed = parts__0__revealed;
+  assign parts__2__revealed = parts__0__revealed;
+  assign parts__3__revealed = parts__0__revealed;
+  assign parts__4__revealed = parts__0__revealed;
+  assign board__flagged = parts__0__flagged;
+  assign parts__1__flagged = parts__0__flagged;
+  assign parts__2__flagged = parts__0__flagged;
+  assign parts__3__flagged = parts__0__flagged;
+  assign parts__4__flagged = parts__0__flagged;
+  assign board__mine = parts__0__mine;
+  assign parts__1__mine = parts__0__mine;
+  assign parts__2__mine = parts__0__mine;
+  assign parts__3__mine = parts__0__mine;
+  assign parts__4__mine = parts__0__mine;
+  assign board__mine_row = parts__0__mine_row;
+  assign parts__1__mine_row = parts__0__mine_row;
+  assign parts__2__mine_row = parts__0__mine_row;
+  assign parts__3__mine_row = parts__0__mine_row;
+  assign parts__4__mine_row = parts__0__mine_row;
+  assign parts__1__reveal = 1'h0;
+  assign parts__2__reveal = 1'h0;
+  assign parts__4__reveal = 1'h0;
+  assign parts__1__flag_write = 1'h0;
+  assign parts__2__flag_write = 1'h0;
+  assign parts__3__flag_write = 1'h0;
+  assign parts__4__flag_write = 1'h0;
+  assign parts__1__flag_value = 1'h0;
+  assign parts__2__flag_value = 1'h0;
+  assign parts__3__flag_value = 1'h0;
+  assign parts__4__flag_value = 1'h0;
+  assign parts__0__mine_write = 1'h0;
+  assign parts__2__mine_write = 1'h0;
+  assign parts__3__mine_write = 1'h0;
+  assign parts__4__mine_write = 1'h0;
+  assign parts__0__mine_value = 1'h0;
+  assign parts__2__mine_value = 1'h0;
+  assign parts__3__mine_value = 1'h0;
+  assign parts__4__mine_value = 1'h0;
+  assign \$1  = parts__0__address;
+  assign \$5  = parts__0__reveal;
+  assign \$6  = parts__0__reveal;
+  assign \$7  = parts__0__reveal;
+  assign board__reveal = \$8 ;
+  assign \$9  = parts__0__flag_write;
+  assign \$10  = parts__0__flag_write;
+  assign \$11  = parts__0__flag_write;
+  assign \$12  = parts__0__flag_write;
+  assign board__flag_write = parts__0__flag_write;
+  assign \$13  = parts__0__flag_value;
+  assign \$14  = parts__0__flag_value;
+  assign \$15  = parts__0__flag_value;
+  assign \$16  = parts__0__flag_value;
+  assign board__flag_value = parts__0__flag_value;
+  assign \$17  = 1'h0;
+  assign \$18  = parts__1__mine_write;
+  assign \$19  = parts__1__mine_write;
+  assign \$20  = parts__1__mine_write;
+  assign board__mine_write = parts__1__mine_write;
+  assign \$21  = 1'h0;
+  assign \$22  = parts__1__mine_value;
+  assign \$23  = parts__1__mine_value;
+  assign \$24  = parts__1__mine_value;
+  assign board__mine_value = parts__1__mine_value;
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_system.game.win_scan (rst, probe__mine, start, probe__revealed, probe__address, done, won, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
+  wire [9:0] \$1 ;
+  wire \$10 ;
+  wire \$11 ;
+  wire \$12 ;
+  wire \$13 ;
+  wire \$14 ;
+  wire \$15 ;
+  reg [8:0] \$16 ;
+  reg \$17 ;
+  wire \$2 ;
+  wire \$3 ;
+  wire \$4 ;
+  wire \$5 ;
+  wire \$6 ;
+  wire \$7 ;
+  wire \$8 ;
+  wire \$9 ;
+  input clk;
+  wire clk;
+  output done;
+  reg done;
+  reg fsm_state = 1'h0;
+  output [7:0] probe__address;
+  reg [7:0] probe__address;
+  input probe__mine;
+  wire probe__mine;
+  input probe__revealed;
+  wire probe__revealed;
+  input rst;
+  wire rst;
+  input start;
+  wire start;
+  reg [8:0] step = 9'h000;
+  output won;
+  reg won;
+  assign \$1  = step + 1'h1;
+  assign \$2  = step >= 2'h2;
+  assign \$3  = ~ probe__revealed;
+  assign \$4  = \$2  & \$3 ;
+  assign \$5  = ~ probe__mine;
+  assign \$6  = \$4  & \$5 ;
+  assign \$7  = step == 9'h101;
+  assign \$8  = step >= 2'h2;
+  assign \$9  = ~ probe__revealed;
+  assign \$10  = \$8  & \$9 ;
+  assign \$11  = ~ probe__mine;
+  assign \$12  = \$10  & \$11 ;
+  assign \$13  = step == 9'h101;
+  assign \$14  = ! fsm_state;
+  always @(posedge clk)
+    step <= \$16 ;
+  always @(posedge clk)
+    fsm_state <= \$17 ;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$16  = step;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          if (start) begin
+            \$16  = 9'h000;
+          end
+      1'h1:
+          \$16  = \$1 [8:0];
+    endcase
+    if (rst) begin
+      \$16  = 9'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$17  = fsm_state;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          if (start) begin
+            \$17  = 1'h1;
+          end
+      1'h1:
+          if (\$6 ) begin
+            \$17  = 1'h0;
+          end else if (\$7 ) begin
+            \$17  = 1'h0;
+          end
+    endcase
+    if (rst) begin
+      \$17  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    probe__address = 8'h00;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          probe__address = step[7:0];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    done = 1'h0;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          if (\$12 ) begin
+            done = 1'h1;
+          end else if (\$13 ) begin
+            done = 1'h1;
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    won = 1'h0;
+    (* full_case = 32'd1 *)
+    casez (fsm_state)
+      1'h0:
+          /* empty */;
+      1'h1:
+          if (\$12 ) begin
+          end else if (\$13 ) begin
+            won = 1'h1;
+          end
+    endcase
+  end
+  assign \$15  = fsm_state;
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$23  = 0;
   wire \$1 ;
   reg [1:0] \$10 ;
   reg [7:0] \$11 ;
@@ -8911,7 +9658,7 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
   always @(posedge clk)
     digits <= \$12 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     (* full_case = 32'd1 *)
     if (\$1 ) begin
       \$9  = 17'h00000;
@@ -8923,7 +9670,7 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$10  = digit;
     if (\$1 ) begin
       \$10  = \$2 [1:0];
@@ -8933,21 +9680,21 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$11  = { 1'h0, lit };
     if (rst) begin
       \$11  = 8'h00;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$12  = \$4 ;
     if (rst) begin
       \$12  = 4'h0;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     (* full_case = 32'd1 *)
     if (\$5 ) begin
       next_digit = \$6 [1:0];
@@ -8956,7 +9703,7 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     lit = 7'h00;
     casez (\$8 )
       4'h0:

@@ -207,12 +207,13 @@ class GameTB:
     def compare(self, what):
         dut, m = self.dut, self.model
         where = f"after action {self.actions} ({what})"
-        assert int(dut.status.value) == m.status, f"{where}: status {int(dut.status.value)}, model {m.status!r}"
-        assert int(dut.difficulty.value) == m.difficulty, f"{where}: difficulty"
+        assert int(dut.view__status.value) == m.status, \
+            f"{where}: status {int(dut.view__status.value)}, model {m.status!r}"
+        assert int(dut.view__difficulty.value) == m.difficulty, f"{where}: difficulty"
         assert int(dut.leds.value) == m.leds, f"{where}: LEDs {int(dut.leds.value):08b}, model {m.leds:08b}"
-        assert (int(dut.cursor_row.value), int(dut.cursor_col.value)) == m.cursor, f"{where}: cursor"
-        assert dut.counter.value.to_signed() == m.counter, \
-            f"{where}: counter {dut.counter.value.to_signed()}, model {m.counter}"
+        assert (int(dut.view__cursor_row.value), int(dut.view__cursor_col.value)) == m.cursor, f"{where}: cursor"
+        assert dut.score__counter.value.to_signed() == m.counter, \
+            f"{where}: counter {dut.score__counter.value.to_signed()}, model {m.counter}"
         # The mines are read through the read port (compare_cells), after placement and at the
         # end: they change nowhere else.
         for name, grid in (("revealed", m.revealed), ("flagged", m.flagged)):
@@ -232,7 +233,7 @@ class GameTB:
         self.check_timer(where)
 
     def check_timer(self, where):
-        got = int(self.dut.timer.value)
+        got = int(self.dut.score__timer.value)
         if self.model.finished:
             expected = self.frozen_timer
         else:
@@ -475,7 +476,7 @@ async def timer_stops_at_999_and_when_the_game_ends(dut):
     await Timer((TIMER_MAX + 5) * tb.tick * PERIOD_NS, unit="ns")
     await RisingEdge(dut.clk)
     await ReadOnly()
-    assert int(dut.timer.value) == TIMER_MAX
+    assert int(dut.score__timer.value) == TIMER_MAX
     tb.check_timer("after 1000 seconds")
     mine = next((r, c) for r, c in tb.model.cells() if tb.model.mine[r][c])
     await tb.move_to(*mine)

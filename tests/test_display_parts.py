@@ -92,13 +92,13 @@ def test_status_digits_as_the_renderer_writes_them():
 
     async def bench(ctx):
         for counter, timer in cases:
-            ctx.set(dut.counter, counter)
-            ctx.set(dut.timer, timer)
-            ctx.set(dut.start, 1)
+            ctx.set(dut.score.counter, counter)
+            ctx.set(dut.score.timer, timer)
+            ctx.set(dut.chars.start, 1)
             await ctx.tick()
-            ctx.set(dut.start, 0)
+            ctx.set(dut.chars.start, 0)
             await ctx.tick().repeat(12)
-            assert "".join(index[ctx.get(dut.counter_chars[k])] for k in range(3)) == counter_text(counter)
-            assert "".join(index[ctx.get(dut.timer_chars[k])] for k in range(3)) == f"{timer:03d}"
+            assert "".join(index[ctx.get(dut.chars.counter[k])] for k in range(3)) == counter_text(counter)
+            assert "".join(index[ctx.get(dut.chars.timer[k])] for k in range(3)) == f"{timer:03d}"
 
     run(dut, bench)

@@ -33,11 +33,17 @@ def _minesweeper_game():
 def _game_part(name):
     def make():
         from .gateware.board_store import BoardStore
+        from .gateware.chord import Chord
+        from .gateware.count_sweep import CountSweep
         from .gateware.flood import FloodEngine
         from .gateware.lcg import Lcg
         from .gateware.neighbour_counter import NeighbourCounter
-        return {"lcg": Lcg, "neighbour_counter": NeighbourCounter, "flood": FloodEngine,
-                "board_store": BoardStore}[name]()
+        from .gateware.placement import Placement
+        from .gateware.probe_bus import ProbeBus
+        from .gateware.win_scan import WinScan
+        return {"lcg": Lcg, "placement": Placement, "neighbour_counter": NeighbourCounter,
+                "count_sweep": CountSweep, "flood": FloodEngine, "chord": Chord, "win_scan": WinScan,
+                "probe_bus": lambda: ProbeBus(5), "board_store": BoardStore}[name]()
     return make
 
 
@@ -61,8 +67,13 @@ CORES = {
     "minesweeper_game": _minesweeper_game,
     # The game core's parts, each on its own (for the report's per-part table and lint).
     "minesweeper_lcg": _game_part("lcg"),
+    "minesweeper_placement": _game_part("placement"),
     "minesweeper_neighbour_counter": _game_part("neighbour_counter"),
+    "minesweeper_count_sweep": _game_part("count_sweep"),
     "minesweeper_flood": _game_part("flood"),
+    "minesweeper_chord": _game_part("chord"),
+    "minesweeper_win_scan": _game_part("win_scan"),
+    "minesweeper_probe_bus": _game_part("probe_bus"),
     "minesweeper_board_store": _game_part("board_store"),
     "minesweeper_display": _minesweeper_display,
     "minesweeper_system": _minesweeper_system,

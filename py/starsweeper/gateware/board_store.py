@@ -6,7 +6,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from ..model.minesweeper import CELLS, DIFFICULTIES, GRID, Difficulty
-from .interfaces import FloodSignature
+from .interfaces import FloodSignature, ProbeSignature, RowWriteSignature
 from .neighbour_counter import RowCounts
 
 __all__ = ["BoardStore", "field_mask"]
@@ -31,43 +31,35 @@ class BoardStore(wiring.Component):
     LUT RAM's read in the data's path). The counts are a 16 x 64-bit memory.
 
     No path is long at 100 MHz: the cell a state reads is ``probe``, set the clock before; the
-    cell's bits are read into registers (``rd_*``, of the cell ``probe_d``); the clock after
-    decides on them and writes, if at all, that same cell.
+    cell's bits are read into registers (``probe.revealed`` etc., of the cell ``probe.cell``);
+    the clock after decides on them and writes, if at all, that same cell.
 
     Attributes
     ----------
-    probe_next : In(8)
-        The cell (16 row + column) to probe in the next clock.
-    probe, probe_d : Out(8)
-        The cell probed now, and the one probed a clock before, which ``rd_*`` hold and the
-        single-cell writes go to.
-    probe_revealed, probe_flagged, probe_mine : Out(1)
-        The probed cell's bits, combinational (for the cell read port).
-    rd_revealed, rd_flagged, rd_mine : Out(1)
-        ``probe_d``'s bits (the mine up to date with a write in the clock it was read).
-    mine_row : Out(16)
-        ``probe_d``'s row of mines, up to date (the count phase's input).
+    probe : In(ProbeSignature)
+        The probe (:class:`~starsweeper.gateware.interfaces.ProbeSignature`): ``probe.address``
+        is probed in the next clock, its bits (the mine up to date with a write in the clock it
+        was read) and row of mines are in ``probe.*`` the clock after, and the single-cell
+        writes go to ``probe.cell``.
+    probing : Out(8)
+        The cell probed now.
+    probing_revealed, probing_flagged, probing_mine : Out(1)
+        Its bits, combinational (for the cell read port).
     new_game, new_beginner : In(1)
         A new game: no flags, no zero bits, the cells outside the new field (beginner's when
         ``new_beginner``) revealed, so that they never open.
     flood_step : In(1)
         Reveal the cells of ``flood.opening``.
-    reveal : In(1)
-        Reveal ``probe_d``.
-    flag_write, flag_value : In(1)
-        Set ``probe_d``'s flag to ``flag_value``.
-    mine_write, mine_value : In(1)
-        Set ``probe_d``'s mine to ``mine_value``.
-    layout_write, layout_row, layout_data : In(1), In(4), In(16)
+    layout : In(RowWriteSignature(16))
         Write a whole row of mines (the first layout).
-    zero_write, zero_row, zero_data : In(1), In(4), In(16)
-        Write a whole row of zero bits (the count phase).
-    count_write, count_row, count_data : In(1), In(4), In(RowCounts)
+    zero : In(RowWriteSignature(16))
+        Write a whole row of zero bits (the count sweep).
+    counts : In(RowWriteSignature(RowCounts))
         Write a row of neighbour counts.
     read_enable : In(1)
         The cell read port's enable: ``count_cell`` follows the probe's row only then.
     count_cell : Out(RowCounts)
-        The counts of the probe's row, a clock later.
+        The counts of the probed row, a clock later.
     cursor_row : In(4)
         The cursor's row.
     cursor_counts : Out(RowCounts)
@@ -78,33 +70,17 @@ class BoardStore(wiring.Component):
 
     def __init__(self):
         super().__init__({
-            "probe_next": In(8),
-            "probe": Out(8),
-            "probe_d": Out(8),
-            "probe_revealed": Out(1),
-            "probe_flagged": Out(1),
-            "probe_mine": Out(1),
-            "rd_revealed": Out(1),
-            "rd_flagged": Out(1),
-            "rd_mine": Out(1),
-            "mine_row": Out(GRID),
+            "probe": In(ProbeSignature()),
+            "probing": Out(8),
+            "probing_revealed": Out(1),
+            "probing_flagged": Out(1),
+            "probing_mine": Out(1),
             "new_game": In(1),
             "new_beginner": In(1),
             "flood_step": In(1),
-            "reveal": In(1),
-            "flag_write": In(1),
-            "flag_value": In(1),
-            "mine_write": In(1),
-            "mine_value": In(1),
-            "layout_write": In(1),
-            "layout_row": In(4),
-            "layout_data": In(GRID),
-            "zero_write": In(1),
-            "zero_row": In(4),
-            "zero_data": In(GRID),
-            "count_write": In(1),
-            "count_row": In(4),
-            "count_data": In(RowCounts),
+            "layout": In(RowWriteSignature(GRID)),
+            "zero": In(RowWriteSignature(GRID)),
+            "counts": In(RowWriteSignature(RowCounts)),
             "read_enable": In(1, init=1),
             "count_cell": Out(RowCounts),
             "cursor_row": In(4),
@@ -115,13 +91,14 @@ class BoardStore(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         revealed, flagged, zero = self.flood.revealed, self.flood.flagged, self.flood.zero
-        probe, probe_d = self.probe, self.probe_d
+        port = self.probe
+        probe, probe_d = self.probing, port.cell
 
         # -- the probe ------------------------------------------------------------------------
-        m.d.comb += [self.probe_revealed.eq(revealed.bit_select(probe, 1)),
-                     self.probe_flagged.eq(flagged.bit_select(probe, 1))]
-        m.d.sync += [probe.eq(self.probe_next), probe_d.eq(probe),
-                     self.rd_revealed.eq(self.probe_revealed), self.rd_flagged.eq(self.probe_flagged)]
+        m.d.comb += [self.probing_revealed.eq(revealed.bit_select(probe, 1)),
+                     self.probing_flagged.eq(flagged.bit_select(probe, 1))]
+        m.d.sync += [probe.eq(port.address), probe_d.eq(probe),
+                     port.revealed.eq(self.probing_revealed), port.flagged.eq(self.probing_flagged)]
 
         # -- mines --------------------------------------------------------------------------
         m.submodules.mines = mines = Memory(shape=GRID, depth=GRID, init=[])
@@ -131,20 +108,20 @@ class BoardStore(wiring.Component):
         mine_forward = Signal()
         mine_forward_row = Signal(GRID)
         m.d.comb += [mine_read.addr.eq(probe[4:]),
-                     self.probe_mine.eq(mine_read.data.bit_select(probe[:4], 1))]
+                     self.probing_mine.eq(mine_read.data.bit_select(probe[:4], 1))]
         m.d.sync += [mine_read_row.eq(mine_read.data),
                      mine_forward.eq(mine_write.en & (mine_write.addr == mine_read.addr)),
                      mine_forward_row.eq(mine_write.data)]
-        mine_row = self.mine_row
+        mine_row = port.mine_row
         m.d.comb += [mine_row.eq(Mux(mine_forward, mine_forward_row, mine_read_row)),
-                     self.rd_mine.eq(mine_row.bit_select(probe_d[:4], 1))]
-        with m.If(self.layout_write):
-            m.d.comb += [mine_write.addr.eq(self.layout_row), mine_write.data.eq(self.layout_data),
+                     port.mine.eq(mine_row.bit_select(probe_d[:4], 1))]
+        with m.If(self.layout.write):
+            m.d.comb += [mine_write.addr.eq(self.layout.row), mine_write.data.eq(self.layout.data),
                          mine_write.en.eq(1)]
-        with m.If(self.mine_write):
+        with m.If(port.mine_write):
             m.d.comb += [
                 mine_write.addr.eq(probe_d[4:]),
-                mine_write.data.eq(Cat(*[Mux(probe_d[:4] == c, self.mine_value, mine_row[c])
+                mine_write.data.eq(Cat(*[Mux(probe_d[:4] == c, port.mine_value, mine_row[c])
                                          for c in range(GRID)])),
                 mine_write.en.eq(1),
             ]
@@ -155,8 +132,8 @@ class BoardStore(wiring.Component):
         count_cell = counts.read_port()
         count_cursor = counts.read_port()
         m.d.comb += [
-            count_write.addr.eq(self.count_row), count_write.data.eq(self.count_data),
-            count_write.en.eq(self.count_write),
+            count_write.addr.eq(self.counts.row), count_write.data.eq(self.counts.data),
+            count_write.en.eq(self.counts.write),
             count_cell.addr.eq(probe[4:]), count_cell.en.eq(self.read_enable),
             self.count_cell.eq(count_cell.data),
             count_cursor.addr.eq(self.cursor_row), self.cursor_counts.eq(count_cursor.data),
@@ -172,10 +149,10 @@ class BoardStore(wiring.Component):
             ]
         with m.If(self.flood_step):
             m.d.sync += revealed.eq(revealed | self.flood.opening)
-        with m.If(self.zero_write):
-            m.d.sync += zero.word_select(self.zero_row, GRID).eq(self.zero_data)
-        with m.If(self.reveal):
+        with m.If(self.zero.write):
+            m.d.sync += zero.word_select(self.zero.row, GRID).eq(self.zero.data)
+        with m.If(port.reveal):
             m.d.sync += revealed.bit_select(probe_d, 1).eq(1)
-        with m.If(self.flag_write):
-            m.d.sync += flagged.bit_select(probe_d, 1).eq(self.flag_value)
+        with m.If(port.flag_write):
+            m.d.sync += flagged.bit_select(probe_d, 1).eq(port.flag_value)
         return m

@@ -11,9 +11,8 @@ from ..model.glyphs import GLYPH_COLOURS, GLYPH_INDEX
 from ..model.minesweeper import DIFFICULTIES, Difficulty, Status
 from ..model.vga import VGA_640X480
 from .glyph_rom import GlyphRom
-from .interfaces import CellReadPort, VgaSignature
+from .interfaces import CellReadPort, GameViewSignature, StatusCharsSignature, VgaSignature
 from .smiley import Smiley, SmileyState
-from .status_digits import CHARACTERS
 from .vga_timing import VgaTimingGenerator
 
 __all__ = ["MinesweeperDisplay"]
@@ -40,15 +39,16 @@ class MinesweeperDisplay(wiring.Component):
     ----------
     enable : In(1)
         Pixel clock enable (every fourth clock of 100 MHz on the board; tied high in simulation).
-    status, difficulty, cursor_row, cursor_col, held : In
-        From :class:`~starsweeper.gateware.minesweeper.MinesweeperGame`.
+    game : In(GameViewSignature)
+        The game's status, difficulty, cursor and held button
+        (:class:`~starsweeper.gateware.minesweeper.MinesweeperGame`).
     debug : In(1)
         Switch SW0: show the mines on covered cells.
-    counter_chars, timer_chars : In(ArrayLayout(4, 3))
-        From :class:`~starsweeper.gateware.status_digits.StatusDigits`.
-    digits_start : Out(1)
-        One-clock pulse at each frame's first pixel: convert the counter and the timer (ready
-        long before the first digit's line), so each frame shows them as they were as it began.
+    digits : Out(StatusCharsSignature)
+        The counter and the timer as characters
+        (:class:`~starsweeper.gateware.status_digits.StatusDigits`); ``digits.start`` is a
+        one-clock pulse at each frame's first pixel (converted long before the first digit's
+        line), so each frame shows them as they were as it began.
     read : Out(CellReadPort)
         The game core's cell read port (:class:`~starsweeper.gateware.interfaces.CellReadPort`):
         the address and its enable out, the cell back two enabled clocks later.
@@ -62,15 +62,9 @@ class MinesweeperDisplay(wiring.Component):
         self.timing = VGA_640X480
         super().__init__({
             "enable": In(1),
-            "status": In(Status),
-            "difficulty": In(Difficulty),
-            "cursor_row": In(4),
-            "cursor_col": In(4),
-            "held": In(1),
+            "game": In(GameViewSignature()),
             "debug": In(1),
-            "counter_chars": In(CHARACTERS),
-            "timer_chars": In(CHARACTERS),
-            "digits_start": Out(1),
+            "digits": Out(StatusCharsSignature()),
             "read": Out(CellReadPort()),
             "vga": Out(VgaSignature()),
         })
@@ -84,21 +78,21 @@ class MinesweeperDisplay(wiring.Component):
         m.submodules.glyphs = glyphs = GlyphRom()
         m.d.comb += [timing.enable.eq(en), smiley.enable.eq(en), glyphs.enable.eq(en)]
         x, y = timing.x, timing.y
-        m.d.comb += self.digits_start.eq(en & (x == 0) & (y == 0))
+        m.d.comb += self.digits.start.eq(en & (x == 0) & (y == 0))
 
-        beginner = self.difficulty == Difficulty.BEGINNER
+        beginner = self.game.difficulty == Difficulty.BEGINNER
         rows = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][0], DIFFICULTIES[Difficulty.INTERMEDIATE][0])
         cols = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][1], DIFFICULTIES[Difficulty.INTERMEDIATE][1])
         (b_left, b_top), (i_left, i_top) = (field_origin(Difficulty.BEGINNER),
                                             field_origin(Difficulty.INTERMEDIATE))
-        lost = self.status == Status.LOST
+        lost = self.game.status == Status.LOST
 
         m.d.comb += [smiley.x.eq(x), smiley.y.eq(y)]
-        with m.If(self.status == Status.LOST):
+        with m.If(self.game.status == Status.LOST):
             m.d.comb += smiley.state.eq(SmileyState.DEAD)
-        with m.Elif(self.status == Status.WON):
+        with m.Elif(self.game.status == Status.WON):
             m.d.comb += smiley.state.eq(SmileyState.SUNGLASSES)
-        with m.Elif(self.held):
+        with m.Elif(self.game.held):
             m.d.comb += smiley.state.eq(SmileyState.O)
         with m.Else():
             m.d.comb += smiley.state.eq(SmileyState.NORMAL)
@@ -152,11 +146,11 @@ class MinesweeperDisplay(wiring.Component):
         b_digit, b_box = Signal(), Signal()
         b_char = Signal(4)
         b_sub_x, b_row = Signal(5), Signal(5)
-        chars = Mux(a_band, self.timer_chars.as_value(), self.counter_chars.as_value())
+        chars = Mux(a_band, self.digits.timer.as_value(), self.digits.counter.as_value())
         with m.If(en):
             m.d.sync += [
                 b_in_cell.eq(a_field & (col >= 0) & (col < cols) & (row >= 0) & (row < rows)),
-                b_cursor.eq((row[:4] == self.cursor_row) & (col[:4] == self.cursor_col)),
+                b_cursor.eq((row[:4] == self.game.cursor_row) & (col[:4] == self.game.cursor_col)),
                 b_border.eq((sub_x < 2) | (sub_x >= CELL - 2) | (sub_y < 2) | (sub_y >= CELL - 2)),
                 b_grid.eq((sub_x == 0) | (sub_y == 0)),
                 b_dark.eq((sub_x >= CELL - 2) | (sub_y >= CELL - 2)),

@@ -1,13 +1,21 @@
-"""The signatures that join the components: the VGA port, the game's cell read port, and the
-board as the flood sees it."""
+"""The signatures that join the components: the VGA port; between the game and the display its
+cell read port, its view and score, and the status characters; inside the game core the board as
+the flood sees it, the board's probe and its row writes."""
 
+from amaranth.hdl import signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..model.minesweeper import CELLS
+from ..model.minesweeper import CELLS, GRID, TIMER_MAX, Difficulty, Status
 
-__all__ = ["VgaSignature", "CellView", "CellReadPort", "FloodSignature"]
+__all__ = ["CHARACTERS", "VgaSignature", "CellView", "CellReadPort", "FloodSignature", "ProbeSignature",
+           "RowWriteSignature", "GameViewSignature", "ScoreSignature", "StatusCharsSignature"]
 
+
+
+#: Three glyph indices (:data:`starsweeper.model.glyphs.GLYPH_INDEX`), the leftmost first: the
+#: counter or the timer as the display draws it.
+CHARACTERS = data.ArrayLayout(4, 3)
 
 
 class VgaSignature(wiring.Signature):
@@ -87,4 +95,129 @@ class FloodSignature(wiring.Signature):
             "flagged": Out(CELLS),
             "zero": Out(CELLS),
             "opening": In(CELLS),
+        })
+
+
+class ProbeSignature(wiring.Signature):
+    """The board's probe, from the side of a part that reads and writes single cells through it
+    (the controller, the placement, the count sweep, the chord, the win scan).
+
+    The cell named by ``address`` in clock ``t`` is probed in ``t + 1`` and its bits are in
+    ``revealed``, ``flagged``, ``mine`` in ``t + 2``, when ``cell`` names it; writes in that
+    clock go to ``cell``. A part drives its outputs only while it runs and holds them at 0
+    otherwise, so that the probes of several parts join by OR (:class:`ProbeBus`).
+
+    Members
+    -------
+    address : Out(8)
+        The cell (16 row + column) to probe next.
+    cell : In(8)
+        The cell whose bits are in ``revealed``, ``flagged``, ``mine``.
+    revealed, flagged, mine : In(1)
+    mine_row : In(16)
+        The mines of ``cell``'s row (column ``c`` at bit ``c``).
+    reveal : Out(1)
+        Reveal ``cell``.
+    flag_write, flag_value : Out(1)
+        Set ``cell``'s flag to ``flag_value``.
+    mine_write, mine_value : Out(1)
+        Set ``cell``'s mine to ``mine_value``.
+    """
+
+    def __init__(self):
+        super().__init__({
+            "address": Out(8),
+            "cell": In(8),
+            "revealed": In(1),
+            "flagged": In(1),
+            "mine": In(1),
+            "mine_row": In(GRID),
+            "reveal": Out(1),
+            "flag_write": Out(1),
+            "flag_value": Out(1),
+            "mine_write": Out(1),
+            "mine_value": Out(1),
+        })
+
+
+class RowWriteSignature(wiring.Signature):
+    """A write of one row of the board (the first layout of mines, a row of zero bits, a row of
+    neighbour counts), from the writer's side.
+
+    Members
+    -------
+    write : Out(1)
+        Write ``data`` into row ``row`` this clock.
+    row : Out(4)
+    data : Out(shape)
+    """
+
+    def __init__(self, shape):
+        self.shape = shape
+        super().__init__({
+            "write": Out(1),
+            "row": Out(4),
+            "data": Out(shape),
+        })
+
+    def __repr__(self):
+        return f"RowWriteSignature({self.shape!r})"
+
+
+class GameViewSignature(wiring.Signature):
+    """What the display draws of the game besides its cells, from the game's side.
+
+    Members
+    -------
+    status : Out(Status)
+    difficulty : Out(Difficulty)
+    cursor_row, cursor_col : Out(4)
+    held : Out(1)
+        A button is held down (the smiley's "o" mouth).
+    """
+
+    def __init__(self):
+        super().__init__({
+            "status": Out(Status, init=Status.READY),
+            "difficulty": Out(Difficulty),
+            "cursor_row": Out(4),
+            "cursor_col": Out(4),
+            "held": Out(1),
+        })
+
+
+class ScoreSignature(wiring.Signature):
+    """The mine counter and the timer, from the game's side.
+
+    Members
+    -------
+    counter : Out(signed(9))
+        Mines minus flags.
+    timer : Out(range(TIMER_MAX + 1))
+        Seconds since the first reveal.
+    """
+
+    def __init__(self):
+        super().__init__({
+            "counter": Out(signed(9)),
+            "timer": Out(range(TIMER_MAX + 1)),
+        })
+
+
+class StatusCharsSignature(wiring.Signature):
+    """The counter and the timer as glyph characters, from the side of their reader (the
+    display), which tells the converter when to sample them.
+
+    Members
+    -------
+    start : Out(1)
+        Sample the counter and the timer now (the characters change once converted).
+    counter, timer : In(CHARACTERS)
+    """
+
+    def __init__(self):
+        super().__init__({
+            "start": Out(1),
+            "counter": In(CHARACTERS),
+            "timer": In(CHARACTERS),
         })

@@ -16,8 +16,10 @@ from .status_digits import StatusDigits
 
 __all__ = ["MinesweeperSystem", "READBACK"]
 
-#: The game core's outputs the system passes on for testbenches and the Verilator harness.
-READBACK = ("status", "difficulty", "cursor_row", "cursor_col", "counter", "timer")
+#: The game core's outputs the system passes on for testbenches and the Verilator harness:
+#: the system's port name, and the game's interface that has it.
+READBACK = {"status": "view", "difficulty": "view", "cursor_row": "view", "cursor_col": "view",
+            "counter": "score", "timer": "score"}
 
 
 class MinesweeperSystem(wiring.Component):
@@ -76,7 +78,8 @@ class MinesweeperSystem(wiring.Component):
             "segments": Out(8),
             "anodes": Out(4),
             "busy": Out(1),
-            **{name: self.game.signature.members[name] for name in READBACK},
+            **{name: self.game.signature.members[group].signature.members[name]
+               for name, group in READBACK.items()},
         })
 
     def elaborate(self, platform):
@@ -105,18 +108,14 @@ class MinesweeperSystem(wiring.Component):
             game.buttons.eq(buttons), game.switches.eq(switches),
             game.seed_force.eq(self.seed_force), game.seed_value.eq(self.seed_value),
             self.leds.eq(game.leds), self.busy.eq(game.busy),
-            *[getattr(self, name).eq(getattr(game, name)) for name in READBACK],
-
-            digits.start.eq(display.digits_start),
-            digits.counter.eq(game.counter), digits.timer.eq(game.timer),
-
-            display.enable.eq(pixel_enable),
-            display.status.eq(game.status), display.difficulty.eq(game.difficulty),
-            display.cursor_row.eq(game.cursor_row), display.cursor_col.eq(game.cursor_col),
-            display.held.eq(game.held), display.debug.eq(switches[SWITCH_DEBUG]),
-            display.counter_chars.eq(digits.counter_chars), display.timer_chars.eq(digits.timer_chars),
+            *[getattr(self, name).eq(getattr(getattr(game, group), name))
+              for name, group in READBACK.items()],
+            display.enable.eq(pixel_enable), display.debug.eq(switches[SWITCH_DEBUG]),
         ]
-        wiring.connect(m, display.read, game.read)
+        wiring.connect(m, game.view, display.game)
+        wiring.connect(m, game.read, display.read)
+        wiring.connect(m, game.score, digits.score)
+        wiring.connect(m, display.digits, digits.chars)
         wiring.connect(m, display.vga, wiring.flipped(self.vga))
 
         show_timer = switches[SWITCH_TIMER]
@@ -127,5 +126,5 @@ class MinesweeperSystem(wiring.Component):
         ]
         for k in range(3):
             m.d.comb += seven_segment.characters[1 + k].eq(
-                Mux(show_timer, digits.timer_chars[k], digits.counter_chars[k]))
+                Mux(show_timer, digits.chars.timer[k], digits.chars.counter[k]))
         return m

@@ -6,11 +6,9 @@ from amaranth.lib.wiring import In, Out
 
 from ..model.glyphs import GLYPH_INDEX
 from ..model.minesweeper import TIMER_MAX
+from .interfaces import ScoreSignature, StatusCharsSignature
 
-__all__ = ["BinaryToBcd", "StatusDigits", "CHARACTERS"]
-
-#: Three glyph indices, the leftmost first.
-CHARACTERS = data.ArrayLayout(4, 3)
+__all__ = ["BinaryToBcd", "StatusDigits"]
 
 # A decimal digit is its own glyph index.
 assert all(GLYPH_INDEX[str(d)] == d for d in range(10))
@@ -74,23 +72,15 @@ class StatusDigits(wiring.Component):
 
     Attributes
     ----------
-    start : In(1)
-        Samples ``counter`` and ``timer``; the characters change once both are converted
-        (11 clocks later), so they hold still while a frame is drawn.
-    counter : In(signed(9))
-    timer : In(range(TIMER_MAX + 1))
-    counter_chars, timer_chars : Out(ArrayLayout(4, 3))
-        Glyph indices (:data:`starsweeper.model.glyphs.GLYPH_INDEX`), the leftmost first.
+    score : In(ScoreSignature)
+        The game's counter and timer.
+    chars : In(StatusCharsSignature)
+        ``chars.start`` samples the score; ``chars.counter`` and ``chars.timer`` change once
+        both are converted (11 clocks later), so they hold still while a frame is drawn.
     """
 
-    def __init__(self):
-        super().__init__({
-            "start": In(1),
-            "counter": In(signed(9)),
-            "timer": In(range(TIMER_MAX + 1)),
-            "counter_chars": Out(CHARACTERS),
-            "timer_chars": Out(CHARACTERS),
-        })
+    score: In(ScoreSignature())
+    chars: In(StatusCharsSignature())
 
     def elaborate(self, platform):
         m = Module()
@@ -98,22 +88,23 @@ class StatusDigits(wiring.Component):
         m.submodules.counter_bcd = counter_bcd = BinaryToBcd(256)
         m.submodules.timer_bcd = timer_bcd = BinaryToBcd(TIMER_MAX)
         negative = Signal()
-        is_negative = self.counter < 0
-        magnitude = Mux(is_negative, -self.counter, self.counter)[:9]
+        counter, start, chars = self.score.counter, self.chars.start, self.chars
+        is_negative = counter < 0
+        magnitude = Mux(is_negative, -counter, counter)[:9]
         m.d.comb += [
-            counter_bcd.start.eq(self.start), timer_bcd.start.eq(self.start),
+            counter_bcd.start.eq(start), timer_bcd.start.eq(start),
             counter_bcd.value.eq(Mux(is_negative & (magnitude > 99), 99, magnitude)),
-            timer_bcd.value.eq(self.timer),
+            timer_bcd.value.eq(self.score.timer),
         ]
         converting = Signal()
-        with m.If(self.start):
+        with m.If(start):
             m.d.sync += [negative.eq(is_negative), converting.eq(1)]
         with m.Elif(converting & ~counter_bcd.busy & ~timer_bcd.busy):
             m.d.sync += [
                 converting.eq(0),
-                self.counter_chars[0].eq(Mux(negative, GLYPH_INDEX["-"], counter_bcd.digits[0])),
-                self.counter_chars[1].eq(counter_bcd.digits[1]),
-                self.counter_chars[2].eq(counter_bcd.digits[2]),
-                self.timer_chars.eq(timer_bcd.digits),
+                chars.counter[0].eq(Mux(negative, GLYPH_INDEX["-"], counter_bcd.digits[0])),
+                chars.counter[1].eq(counter_bcd.digits[1]),
+                chars.counter[2].eq(counter_bcd.digits[2]),
+                chars.timer.eq(timer_bcd.digits),
             ]
         return m

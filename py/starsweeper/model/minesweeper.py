@@ -268,12 +268,23 @@ class MinesweeperGame:
             if self.status == Status.READY:
                 self._place(seed, (r, c))
             return self._open([(r, c)], "reveal")
-        if self.counts[r][c] and self.counts[r][c] == sum(
-                self.flagged[nr][nc] for nr, nc in neighbours(r, c, self.rows, self.cols)):
-            targets = [(nr, nc) for nr, nc in neighbours(r, c, self.rows, self.cols)
-                       if not self.revealed[nr][nc] and not self.flagged[nr][nc]]
+        targets = self.chord_targets(r, c)
+        if targets is not None:
             return self._open(targets, "chord")
         return "nothing"
+
+    def chord_targets(self, r, c):
+        """The cells a chord on the revealed cell (r, c) opens, in :data:`NEIGHBOURS` order: its
+        covered, unflagged neighbours when its count is not 0 and equals its flagged
+        neighbours; None when it does not chord."""
+        around = list(neighbours(r, c, self.rows, self.cols))
+        if not self.counts[r][c] or self.counts[r][c] != sum(self.flagged[nr][nc] for nr, nc in around):
+            return None
+        return [(nr, nc) for nr, nc in around if not self.revealed[nr][nc] and not self.flagged[nr][nc]]
+
+    def all_safe_revealed(self):
+        """No safe cell of the field is covered (the game is won)."""
+        return all(self.revealed[r][c] or self.mine[r][c] for r, c in self.cells())
 
     def tick(self):
         """One second passes."""
@@ -303,7 +314,7 @@ class MinesweeperGame:
             return "lost"
         while self.flood_step():
             self.last_flood_steps += 1
-        if all(self.revealed[r][c] or self.mine[r][c] for r, c in self.cells()):
+        if self.all_safe_revealed():
             self.status = Status.WON
             for r, c in self.cells():
                 if self.mine[r][c]:

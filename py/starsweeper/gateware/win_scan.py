@@ -1,0 +1,55 @@
+"""The win scan: is any safe cell still covered?"""
+
+from amaranth.hdl import Module, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from ..model.minesweeper import CELLS
+from .interfaces import ProbeSignature
+
+__all__ = ["WinScan"]
+
+
+class WinScan(wiring.Component):
+    """Won when no safe cell is covered (model:
+    :meth:`starsweeper.model.minesweeper.MinesweeperGame.all_safe_revealed`), one cell a clock
+    through the probe, stopping at the first covered safe cell: 258 clocks at most, where a
+    256-input AND over the board would cost ~400 LUTs. Cells outside the field count as
+    revealed (the board keeps them so).
+
+    Attributes
+    ----------
+    start : In(1)
+        Scan, from the next clock.
+    done : Out(1)
+        The scan's last clock.
+    won : Out(1)
+        With ``done``: no safe cell is covered.
+    probe : Out(ProbeSignature)
+        The board's probe (all 0 while idle).
+    """
+
+    start: In(1)
+    done: Out(1)
+    won: Out(1)
+    probe: Out(ProbeSignature())
+
+    def elaborate(self, platform):
+        m = Module()
+        probe = self.probe
+        step = Signal(range(CELLS + 2))      # clock k probes cell k, takes cell k - 2
+        with m.FSM():
+            with m.State("IDLE"):
+                with m.If(self.start):
+                    m.d.sync += step.eq(0)
+                    m.next = "SCAN"
+            with m.State("SCAN"):
+                m.d.comb += probe.address.eq(step[:8])
+                m.d.sync += step.eq(step + 1)
+                with m.If((step >= 2) & ~probe.revealed & ~probe.mine):
+                    m.d.comb += self.done.eq(1)
+                    m.next = "IDLE"
+                with m.Elif(step == CELLS + 1):
+                    m.d.comb += [self.done.eq(1), self.won.eq(1)]
+                    m.next = "IDLE"
+        return m
