@@ -16,7 +16,7 @@ from cocotb.triggers import RisingEdge
 
 __all__ = [
     "pack", "unpack", "no_pause", "fixed_pause", "random_pause", "PAUSE_KINDS", "make_pause",
-    "StreamSource", "StreamSink",
+    "StreamSource", "StreamSink", "Scoreboard",
 ]
 
 
@@ -149,3 +149,24 @@ class StreamSink:
                 if self.callback is not None:
                     self.callback(item)
             self.ready.value = 0 if next(self.pause) else 1
+
+
+class Scoreboard:
+    """In-order scoreboard: expected items are queued by the model, compared on arrival."""
+
+    def __init__(self, log):
+        self.log = log
+        self.expected = deque()
+        self.matched = 0
+
+    def expect(self, item):
+        self.expected.append(item)
+
+    def compare(self, got):
+        assert self.expected, f"unexpected output {got} (nothing was expected)"
+        want = self.expected.popleft()
+        assert got == want, f"output {self.matched}: got {got}, model says {want}"
+        self.matched += 1
+
+    def clear(self):
+        self.expected.clear()

@@ -7,8 +7,6 @@ Every output is checked, in order, against the bit-exact model
 
 import os
 import random
-from collections import deque
-
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
@@ -16,31 +14,10 @@ from cocotb.triggers import ClockCycles, RisingEdge
 from starsweeper.gateware.star_trail import StackerInput, StackerOutput, StarTrailStacker
 from starsweeper.model.star_trail import FixedFormat, FixedStacker
 
-from streams import PAUSE_KINDS, StreamSink, StreamSource, make_pause, no_pause
+from streams import PAUSE_KINDS, Scoreboard, StreamSink, StreamSource, make_pause, no_pause
 
 CHANNELS = ("r", "g", "b")
 ATTENUATIONS = (0.0, 0.5, 0.9, 0.99, 0.995, 0.999, 1.0)
-
-
-class Scoreboard:
-    """In-order scoreboard: expected items are queued by the model, compared on arrival."""
-
-    def __init__(self, log):
-        self.log = log
-        self.expected = deque()
-        self.matched = 0
-
-    def expect(self, item):
-        self.expected.append(item)
-
-    def compare(self, got):
-        assert self.expected, f"unexpected output {got} (nothing was expected)"
-        want = self.expected.popleft()
-        assert got == want, f"output {self.matched}: got {got}, model says {want}"
-        self.matched += 1
-
-    def clear(self):
-        self.expected.clear()
 
 
 class StackerTB:

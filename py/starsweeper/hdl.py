@@ -25,6 +25,16 @@ def _star_trail_stacker(channel_width):
     return StarTrailStacker(channel_width)
 
 
+def _dark_subtract(channel_width):
+    from .gateware.dark_subtract import DarkSubtract
+    return DarkSubtract(channel_width)
+
+
+def _calibrated_stacker(channel_width):
+    from .gateware.dark_subtract import CalibratedStacker
+    return CalibratedStacker(channel_width)
+
+
 def _minesweeper_game():
     from .gateware.minesweeper import MinesweeperGame
     return MinesweeperGame()
@@ -80,6 +90,10 @@ CORES = {
     "vga_test_pattern": _vga_test_pattern,
     "star_trail_stacker_8": lambda: _star_trail_stacker(8),
     "star_trail_stacker_16": lambda: _star_trail_stacker(16),
+    "dark_subtract_8": lambda: _dark_subtract(8),
+    "dark_subtract_16": lambda: _dark_subtract(16),
+    "calibrated_stacker_8": lambda: _calibrated_stacker(8),
+    "calibrated_stacker_16": lambda: _calibrated_stacker(16),
 }
 
 
