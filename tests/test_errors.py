@@ -473,8 +473,11 @@ OPTION_VALUES = st.one_of(st.text(st.characters(exclude_characters="\x00"), max_
                           st.floats(allow_nan=True, allow_infinity=True).map(str),
                           st.sampled_from(["0x0", "16x16", "99999x16", "1e3", "-0", "nan", "*.png",
                                            "../*", "/etc/*", "", "8", "16", "jpg", "gif"]))
-STACK_OPTIONS = st.lists(st.tuples(st.sampled_from(["--attenuation", "--half-life", "--glob", "--engine",
-                                                    "--workers", "--bogus"]), OPTION_VALUES), max_size=3)
+STACK_OPTIONS = st.lists(st.tuples(st.sampled_from([
+    "--attenuation", "--half-life", "--glob", "--engine", "--workers", "--bogus", "--fade-in", "--order",
+    "--first", "--last", "--step", "--raw-mode", "--darks", "--hot-pixels", "--video", "--video-every",
+    "--fps", "--crf", "--video-scale"]), st.one_of(OPTION_VALUES, st.sampled_from(["in", "v.mp4", "exif"]))),
+    max_size=4)
 SYNTH_OPTIONS = st.lists(st.tuples(st.sampled_from(["--frames", "--size", "--depth", "--format", "--seed"]),
                                    OPTION_VALUES), max_size=3)
 
@@ -495,7 +498,7 @@ def check_contract(argv, out_path, workdir, inputs_before=None, inputs=None):
         assert tree_digest(inputs) == inputs_before
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(options=STACK_OPTIONS)
 def test_stack_keeps_the_contract_for_any_option_values(options, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("fuzz_stack")

@@ -141,3 +141,59 @@ def test_bad_half_life_is_rejected(bad):
 def test_round_half_up_and_clip():
     buf = np.array([-1.0, 0.49, 0.5, 254.5, 300.0])
     assert round_to_dtype(buf, np.uint8).tolist() == [0, 0, 1, 255, 255]
+
+
+# -- fade-in, and the chunk join in exact arithmetic ------------------------------------------------
+
+from fractions import Fraction                                     # noqa: E402
+
+from starsweeper.errors import InputError                           # noqa: E402
+
+from starsweeper.model.star_trail import (                          # noqa: E402
+    check_fade_in, combine_exact, fade_in_weight, stack_exact,
+)
+
+exact_attenuations = st.one_of(st.just(Fraction(1)), st.just(Fraction(0)),
+                               st.fractions(min_value=0, max_value=1, max_denominator=1000))
+
+
+@given(frames=st.lists(st.lists(st.integers(0, 65535), min_size=3, max_size=3), min_size=1, max_size=12),
+       a=exact_attenuations, fade_in=st.integers(0, 15), data=st.data())
+def test_the_chunk_join_is_exact_for_every_mode(frames, a, fade_in, data):
+    """max(a**n2 * P1, P2) is the whole stack, exactly (rational arithmetic), with fade-in (each
+    chunk weighing its frames by their global place) and after a dark subtraction (which only
+    changes each frame): the proof in the model's docstring, checked."""
+    dark = data.draw(st.lists(st.integers(0, 65535), min_size=3, max_size=3))
+    frames = [[max(x - d, 0) for x, d in zip(frame, dark)] for frame in frames]
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(frames)), max_size=3)))
+    bounds = [0, *cuts, len(frames)]
+    joined = None
+    for start, end in zip(bounds, bounds[1:]):
+        chunk = stack_exact(frames[start:end], a, fade_in, first_index=start + 1)
+        joined = combine_exact(joined, chunk, end - start, a)
+    assert joined == stack_exact(frames, a, fade_in)
+
+
+@given(frames_strategy(), attenuations, st.integers(0, 12))
+def test_float_fade_in_is_the_exact_rule(case, a, fade_in):
+    _, frames = case
+    stacker = FloatStacker(a, fade_in)
+    for frame in frames:
+        stacker.add(frame)
+    exact = stack_exact([f.ravel().tolist() for f in frames], Fraction(a), fade_in)
+    assert np.allclose(stacker.buffer.ravel(), [float(x) for x in exact], rtol=1e-9, atol=1e-9)
+
+
+def test_fade_in_weights_ramp_linearly():
+    assert [fade_in_weight(k, 4) for k in range(1, 7)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    assert fade_in_weight(1, 0) == 1.0
+    frames = [np.full((1, 1, 1), 200, np.uint8)] * 3 + [np.zeros((1, 1, 1), np.uint8)]
+    # a = 1: the maximum of 200/3, 400/3, 200 and 0
+    assert stack_float(frames, 1.0, np.uint8, fade_in=3).item() == 200
+    assert stack_float(frames[:2], 1.0, np.uint8, fade_in=3).item() == 133
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
+def test_bad_fade_in_is_rejected(bad):
+    with pytest.raises(InputError, match="fade-in"):
+        check_fade_in(bad)

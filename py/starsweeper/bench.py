@@ -1,4 +1,4 @@
-"""Benchmarks and reports (not tests): ``python -m starsweeper.bench stack|placement|frame|play``.
+"""Benchmarks and reports (not tests): ``python -m starsweeper.bench stack|photos|placement|frame|play``.
 
 ``stack`` writes a synthetic sequence of 12 MP JPEGs (kept in ``bench_data/`` under the current
 folder, or ``--data``), then times
@@ -258,6 +258,128 @@ def bench_play(args):
         print("\n".join(top) if top else "perf is not installed or cannot sample here")
 
 
+def _write_dng(path, bayer):
+    """A 12-bit RGGB DNG of ``bayer`` (pidng: a development dependency)."""
+    from pidng.core import RAW2DNG, DNGTags, Tag
+    from pidng.defs import CalibrationIlluminant, CFAPattern, DNGVersion, PhotometricInterpretation
+    t = DNGTags()
+    height, width = bayer.shape
+    for tag, value in [
+        (Tag.ImageWidth, width), (Tag.ImageLength, height), (Tag.TileWidth, width), (Tag.TileLength, height),
+        (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
+        (Tag.SamplesPerPixel, 1), (Tag.BitsPerSample, 12),
+        (Tag.CFARepeatPatternDim, [2, 2]), (Tag.CFAPattern, CFAPattern.RGGB),
+        (Tag.BlackLevel, 0), (Tag.WhiteLevel, 4095),
+        (Tag.ColorMatrix1, [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1], [1, 1]]),
+        (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65), (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]),
+        (Tag.DNGVersion, DNGVersion.V1_4), (Tag.DNGBackwardVersion, DNGVersion.V1_2),
+    ]:
+        t.set(tag, value)
+    writer = RAW2DNG()
+    writer.options(t, path=str(path.parent), compress=False)
+    writer.convert(bayer, filename=path.stem)
+
+
+def _raw_sequence(directory, frames, width, height):
+    """``frames`` DNGs made from the synthetic JPEG sky's green channel, 12 bits."""
+    import numpy as np
+    from .stack.frames import probe, read_frame
+    directory.mkdir(parents=True, exist_ok=True)
+    sources = make_sequence(Path(directory).parent / f"sky_{width}x{height}", frames, width, height)
+    for k, source in enumerate(sources):
+        path = directory / f"night_{k + 1:04d}.dng"
+        if not path.exists():
+            rgb = read_frame(probe(source)).astype(np.uint16) << 4
+            bayer = np.empty((height, width), np.uint16)
+            bayer[0::2, 0::2], bayer[0::2, 1::2] = rgb[0::2, 0::2, 0], rgb[0::2, 1::2, 1]
+            bayer[1::2, 0::2], bayer[1::2, 1::2] = rgb[1::2, 0::2, 1], rgb[1::2, 1::2, 2]
+            _write_dng(path, bayer)
+    return sorted(directory.glob("night_*.dng"))[:frames]
+
+
+def bench_photos(args):
+    """The photographers' options: what each costs over a plain stack, and memory from 100 to
+    400 frames in every mode."""
+    import numpy as np
+    from .stack.frames import probe, read_frame, write_image
+    width, height = args.size
+    data = Path(args.data)
+    paths = make_sequence(data / f"sky_{width}x{height}", args.frames, width, height)
+    darks_dir = data / f"darks_{width}x{height}"
+    if not darks_dir.exists():
+        darks_dir.mkdir(parents=True)
+        rng = np.random.default_rng(1)
+        for k in range(args.darks):
+            write_image(darks_dir / f"dark_{k:02d}.png", rng.integers(0, 12, (height, width, 3), dtype=np.uint8))
+    out = data / "out"
+    out.mkdir(exist_ok=True)
+    cli = [sys.executable, "-m", "starsweeper.cli", "stack", "-q", "--attenuation", "0.99"]
+    n = len(paths)
+    rows = []
+
+    def run(name, frames, argv):
+        seconds, peak = measure(argv)
+        rows.append((name, frames, seconds, peak))
+        print(f"{name:42s} {frames:4d} frames {seconds:7.1f} s {frames / seconds:6.2f} frames/s "
+              f"peak {peak:6.0f} MiB", flush=True)
+        return seconds
+
+    folder = str(paths[0].parent)
+    plain = run("plain", n, cli + [folder, "-o", str(out / "plain.png")])
+    video = run(f"--video, {args.video_width} wide", n,
+                cli + [folder, "-o", str(out / "v.png"), "--video", str(out / "v.mp4"),
+                       "--video-scale", str(args.video_width)])
+    darks = run(f"--darks ({args.darks} darks)", n, cli + [folder, "-o", str(out / "d.png"), "--darks", str(darks_dir)])
+    run("--darks --hot-pixels 5", n, cli + [folder, "-o", str(out / "h.png"), "--darks", str(darks_dir),
+                                             "--hot-pixels", "5"])
+    fade = run("--fade-in 20", n, cli + [folder, "-o", str(out / "f.png"), "--fade-in", "20"])
+    print(f"\nvideo: {(video - plain) / n * 1000:.0f} ms a frame over the plain stack; darks: "
+          f"{(darks - plain) / n * 1000:.0f} ms a frame (and the master dark once); fade-in: "
+          f"{(fade - plain) / n * 1000:.0f} ms a frame")
+
+    raw_dir = data / f"raw_{width}x{height}"
+    raws = _raw_sequence(raw_dir, args.raw_frames, width, height)
+    start = time.perf_counter()
+    for path in raws:
+        read_frame(probe(path))
+    decode = time.perf_counter() - start
+    print(f"RAW decode, one thread: {len(raws) / decode:.2f} frames/s ({width}x{height} DNG, 12-bit)")
+    run("RAW (DNG) input", len(raws), cli + [str(raw_dir), "-o", str(out / "raw.tif")])
+
+    # memory from 100 to 400 frames, every mode, at the size of the --memory-size sequence
+    mw, mh = args.memory_size
+    small = make_sequence(data / f"sky_{mw}x{mh}", 100, mw, mh)
+    long_dir = data / f"sky_{mw}x{mh}_x4"
+    repeat_sequence(small, long_dir, 4)
+    small_darks = data / f"darks_{mw}x{mh}"
+    if not small_darks.exists():
+        small_darks.mkdir(parents=True)
+        rng = np.random.default_rng(2)
+        for k in range(args.darks):
+            write_image(small_darks / f"dark_{k:02d}.png", rng.integers(0, 12, (mh, mw, 3), dtype=np.uint8))
+    modes = [("plain", []), ("--darks --hot-pixels 5", ["--darks", str(small_darks), "--hot-pixels", "5"]),
+             ("--fade-in 50", ["--fade-in", "50"]), ("--video", ["--video", str(out / "m.mp4")]),
+             ("--engine fixed", ["--engine", "fixed"]), ("--engine fixed --darks", ["--engine", "fixed", "--darks", str(small_darks)])]
+    print(f"\nmemory at {mw}x{mh}:")
+    memory = []
+    for name, extra in modes:
+        peaks = []
+        for folder, count in ((small[0].parent, 100), (long_dir, 400)):
+            seconds, peak = measure(cli + [str(folder), "-o", str(out / "m.png"), *extra])
+            peaks.append(peak)
+        memory.append((name, *peaks))
+        print(f"{name:30s} 100 frames peak {peaks[0]:6.0f} MiB, 400 frames peak {peaks[1]:6.0f} MiB", flush=True)
+
+    print("\n| command (a = 0.99) | frames | seconds | frames/s | peak memory |")
+    print("|---|---|---|---|---|")
+    for name, frames, seconds, peak in rows:
+        print(f"| {name} | {frames} | {seconds:.1f} | {frames / seconds:.2f} | {peak:.0f} MiB |")
+    print(f"\n| mode ({mw}x{mh}) | peak, 100 frames | peak, 400 frames |")
+    print("|---|---|---|")
+    for name, p100, p400 in memory:
+        print(f"| {name} | {p100:.0f} MiB | {p400:.0f} MiB |")
+
+
 def _size(text):
     w, h = (int(v) for v in text.lower().split("x"))
     return w, h
@@ -274,6 +396,16 @@ def main(argv=None):
     p.add_argument("--data", default="bench_data", metavar="DIR",
                    help="where the synthetic frames are kept between runs (default: bench_data)")
     p.set_defaults(run=bench_stack)
+    p = sub.add_parser("photos", help="the stack's video, RAW, dark and fade-in options: cost and memory")
+    p.add_argument("--frames", type=int, default=100)
+    p.add_argument("--size", type=_size, default=(4000, 3000), help="WxH (default 4000x3000, 12 MP)")
+    p.add_argument("--video-width", type=int, default=1920)
+    p.add_argument("--darks", type=int, default=10, help="dark frames (default 10)")
+    p.add_argument("--raw-frames", type=int, default=20, help="DNG frames to decode (default 20)")
+    p.add_argument("--memory-size", type=_size, default=(1920, 1280),
+                   help="WxH of the 100- and 400-frame memory runs (default 1920x1280)")
+    p.add_argument("--data", default="bench_data", metavar="DIR")
+    p.set_defaults(run=bench_photos)
     p = sub.add_parser("placement", help="mine placement quality over many seeds")
     p.add_argument("--seeds", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=2026, help="seed of the seed sample")

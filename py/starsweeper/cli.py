@@ -91,11 +91,15 @@ def _add_stack_parser(sub):
     p = sub.add_parser(
         "stack", help="stack a folder of photos into star trails",
         description="Stack a folder of night-sky photos into star trails: per pixel and channel, "
-                    "buf = max(buf * a, frame), frames in file-name order. Reads PNG, JPEG and "
-                    "TIFF, 8 and 16 bits per channel; PNG and TIFF output keep the input's depth.",
+                    "buf = max(buf * a, w * frame), frames in file-name order. Reads PNG, JPEG "
+                    "and TIFF, 8 and 16 bits per channel, and camera RAW files (.dng .nef .cr2 "
+                    ".cr3 .arw .raf .orf .rw2, as 16-bit RGB); PNG and TIFF output keep the "
+                    "input's depth.",
         epilog=f"Engines: model (default) is the float64 rule, decoded and stacked on every core; "
                f"fixed is the bit-exact model of the hardware core; rtl runs the generated "
-               f"Verilog core in Icarus Verilog and gives the same bytes as fixed. {RTL_SPEED_NOTE}.")
+               f"Verilog cores (the dark-frame stage and the stacker) in Icarus Verilog and gives "
+               f"the same bytes as fixed. Options marked [model only] are not in the hardware and "
+               f"refuse --engine fixed and rtl. {RTL_SPEED_NOTE}.")
     p.add_argument("input_dir", metavar="INPUT_DIR", type=Path, help="folder of frames")
     p.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
                    help="output image (.png, .tif or .jpg), written atomically")
@@ -105,9 +109,40 @@ def _add_stack_parser(sub):
                            "0.99 gives falling-star trails")
     fade.add_argument("--half-life", metavar="N", type=float,
                       help="fade so that a trail halves in N frames (a = 0.5 ** (1/N))")
+    p.add_argument("--fade-in", metavar="N", type=int, default=0,
+                   help="[model only] weigh the first N frames up linearly, frame k by k/N: the "
+                        "trails start faint (default 0: no fade-in)")
     p.add_argument("--reverse", action="store_true", help="stack the frames in reverse order")
     p.add_argument("--glob", metavar="PATTERN",
-                   help="which files to take (default: every .png .jpg .jpeg .tif .tiff)")
+                   help="which files to take (default: every image and RAW file)")
+    p.add_argument("--order", choices=("name", "exif"), default="name",
+                   help="sort by file name (default) or by EXIF capture time (DateTimeOriginal; "
+                        "by name, with a warning, when a file has none)")
+    p.add_argument("--first", metavar="N", type=int, default=1,
+                   help="start at the N-th frame of the sorted list (from 1; before --reverse)")
+    p.add_argument("--last", metavar="M", type=int, default=None,
+                   help="end at the M-th frame (included; default: the last)")
+    p.add_argument("--step", metavar="K", type=int, default=1, help="take every K-th frame")
+    p.add_argument("--raw-mode", choices=("linear", "camera"), default="linear",
+                   help="RAW files: linear light (default) or the camera's rendering curve; "
+                        "white balance as shot either way")
+    p.add_argument("--darks", metavar="DIR", type=Path,
+                   help="folder of dark frames (lens capped, same settings): their per-pixel median "
+                        "is subtracted from every frame, saturating at 0")
+    p.add_argument("--hot-pixels", metavar="SIGMA", type=float,
+                   help="with --darks: the master dark's hot pixels (above its median + SIGMA "
+                        "robust sigmas) are replaced by their neighbours' median, in it and in "
+                        "every frame, so that they leave the stack")
+    p.add_argument("--video", metavar="OUT.mp4", type=Path,
+                   help="also write the growing trail as an H.264 video (yuv420p), its frame k "
+                        "the stack of the first k frames")
+    p.add_argument("--video-every", metavar="K", type=int, default=1,
+                   help="a video frame after every K-th stacked frame (and the last)")
+    p.add_argument("--fps", type=float, default=24.0, help="video frames per second (default 24)")
+    p.add_argument("--crf", type=int, default=18,
+                   help="video quality, 0 (lossless) to 51 (default 18)")
+    p.add_argument("--video-scale", metavar="WIDTH", type=int,
+                   help="video width in pixels (the aspect kept; default: the frames' width)")
     p.add_argument("--engine", choices=("model", "fixed", "rtl"), default="model",
                    help="how to stack (default: model)")
     p.add_argument("--workers", type=_positive_int, help="threads (default: one per core)")
@@ -132,28 +167,88 @@ def _check_output(output, inputs):
                 raise CommandError(f"{output}: the output is one of the input frames")
 
 
+def _warn(text):
+    print(f"starsweeper stack: warning: {one_line(text)}", file=sys.stderr)
+
+
 def _run_stack(args):
-    from .stack.frames import list_frames, write_image
-    from .stack.pipeline import stack_files
+    from .model.star_trail import check_fade_in
+    from .stack.darks import build_calibration
+    from .stack.frames import FrameError, list_frames, order_by_time, select_frames, write_image
+    from .stack.pipeline import HARDWARE_ENGINES, default_workers, probe_all, stack_files
+    from .stack.video import VideoSettings, VideoWriter
 
     attenuation = _resolve_attenuation(args)
-    paths = list_frames(args.input_dir, args.glob, args.reverse)
+    fade_in = check_fade_in(args.fade_in)
+    if fade_in and args.engine in HARDWARE_ENGINES:
+        raise CommandError(f"--fade-in is not in the hardware core: --engine {args.engine} refuses it "
+                           f"(use --engine model)")
+    if args.hot_pixels is not None and args.darks is None:
+        raise CommandError("--hot-pixels needs --darks (the hot pixels are found in the master dark)")
+    paths = list_frames(args.input_dir, args.glob)
+    if args.order == "exif":
+        paths = order_by_time(paths, _warn)
+    paths = select_frames(paths, args.first, args.last, args.step)
+    if args.reverse:
+        paths = paths[::-1]
     _check_output(args.output, paths)
+    video = None
+    if args.video is not None:
+        video = VideoSettings(args.video, args.fps, args.crf, args.video_every, args.video_scale)
+        _check_video_path(args.video, args.output, paths)
+    infos = probe_all(paths, args.raw_mode)
+    calibration = None
+    if args.darks is not None:
+        try:
+            dark_paths = list_frames(args.darks)
+        except FrameError as e:
+            raise CommandError(f"--darks: {e}") from None
+        bar = _progress_bar(len(dark_paths), "master dark", args.quiet)
+        try:
+            calibration = build_calibration(dark_paths, infos[0], args.hot_pixels,
+                                            args.workers or default_workers(),
+                                            progress=bar.update if bar else None)
+        finally:
+            if bar:
+                bar.close()
     bar = _progress_bar(len(paths), "stacking", args.quiet)
     start = time.perf_counter()
+    writer = VideoWriter(video, infos[0].width, infos[0].height) if video else None
     try:
         result = stack_files(paths, attenuation, args.engine, args.workers,
-                             progress=bar.update if bar else None)
+                             progress=bar.update if bar else None, fade_in=fade_in,
+                             calibration=calibration,
+                             raw_mode=args.raw_mode, infos=infos,
+                             on_stack=writer.add if writer else None,
+                             every=video.every if video else 1)
+        if writer:
+            writer.finish()
+        write_image(args.output, result)
+        if writer:
+            writer.commit()           # the video is named only once the still is
+    except BaseException:
+        if writer:
+            writer.abort()
+        raise
     finally:
         if bar:
             bar.close()
-    write_image(args.output, result)
     elapsed = time.perf_counter() - start
     if not args.quiet:
+        extra = f", video of {writer.frames} frames -> {args.video}" if writer else ""
         print(f"stacked {len(paths)} frames ({result.shape[1]}x{result.shape[0]}, "
               f"{8 * result.itemsize}-bit, a = {attenuation:.6g}, engine {args.engine}) "
-              f"in {elapsed:.2f} s -> {args.output}")
+              f"in {elapsed:.2f} s -> {args.output}{extra}")
     return 0
+
+
+def _check_video_path(video, output, inputs):
+    if video.resolve() == Path(output).resolve():
+        raise CommandError(f"--video {video}: the video would overwrite the output image")
+    if video.exists():
+        for path in inputs:
+            if os.path.samefile(path, video):
+                raise CommandError(f"--video {video}: the video is one of the input frames")
 
 
 # -- synth ---------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 placement, count sweep, flood, chord, win scan) and plays moves, flags, reveals, the counter and
 the timer."""
 
-from amaranth.hdl import C, Cat, Module, Mux, Signal, signed
+from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 

@@ -1,6 +1,6 @@
 """The mine counter and the timer as characters of the glyph ROM, converted once per frame."""
 
-from amaranth.hdl import Cat, Module, Mux, Signal, signed
+from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 

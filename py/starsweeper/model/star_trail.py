@@ -32,10 +32,34 @@ accumulator error stays below ``2**-F / (1 - a)`` LSB. For ``a <= 0.999`` that i
 ``0.977`` LSB, and two values less than 1 apart round to outputs at most 1 LSB apart. For
 ``a = 1`` the fixed-point path is exact.
 
+Fade-in. ``--fade-in N`` weighs the first ``N`` frames up linearly, ``w_k = min(1, k / N)``
+(``k`` counted from 1 in stacking order; ``N = 0`` is no fade-in, every ``w_k = 1``)::
+
+    buf_1 = w_1 x_1
+    buf_k = max(buf_(k-1) * a, w_k x_k)
+
+so that a trail starts faint and grows to full brightness over ``N`` frames, beside the fade-out
+that ``a < 1`` gives its other end. The hardware core has no per-frame weight: fade-in is a mode
+of the float model only.
+
 Chunked stacking. For an earlier chunk with stack ``P1`` and a later chunk of ``n2`` frames with
-stack ``P2``, the stack of both is ``max(a**n2 * P1, P2)`` (:func:`combine_float`). This holds
-exactly in real arithmetic, so the float model may stack chunks in parallel; the fixed-point
-model rounds at every step and is therefore always run in order.
+stack ``P2``, the stack of both is ``max(a**n2 * P1, P2)`` (:func:`combine_float`), for every mode
+here, provided each chunk weighs its frames by their place in the whole sequence. Proof: for
+``a >= 0``, multiplying by ``a`` commutes with ``max`` (``a max(u, v) = max(a u, a v)``), so the
+recurrence unrolls to ``buf_n = max over k of a**(n-k) w_k x_k``. Splitting the ``k`` at the
+chunk boundary ``s`` (``n = s + n2``)::
+
+    buf_n = max( a**n2 * max_(k<=s) a**(s-k) w_k x_k ,  max_(k>s) a**(n-k) w_k x_k )
+          = max( a**n2 * P1 , P2 )
+
+where ``P1`` is the first chunk's stack and ``P2`` the second's, started afresh (its first
+frame's term is ``w_(s+1) x_(s+1)``, the ``k = s + 1`` term). The weights enter only through
+each frame's own term, which is why each chunk must use the global ``w_k``. Dark-frame
+subtraction (:mod:`starsweeper.model.dark_frame`) changes each ``x_k`` before it enters, frame
+by frame, so it does not touch the argument. The identity is exact in real (and in rational)
+arithmetic, which :func:`stack_exact` computes and the tests check with hypothesis; the float
+model may therefore stack chunks in parallel. The fixed-point model rounds at every step and is
+always run in order.
 """
 
 from dataclasses import dataclass
@@ -47,7 +71,8 @@ from ..errors import InputError
 
 __all__ = [
     "GUARD_BITS", "FixedFormat", "FloatStacker", "FixedStacker", "combine_float",
-    "attenuation_from_half_life", "check_attenuation", "stack_float", "stack_fixed",
+    "attenuation_from_half_life", "check_attenuation", "check_fade_in", "fade_in_weight",
+    "stack_float", "stack_fixed", "stack_exact", "combine_exact",
 ]
 
 #: Fraction bits kept in the accumulator below the pixel's LSB.
@@ -74,6 +99,20 @@ def attenuation_from_half_life(frames):
     if not (value > 0.0) or math.isinf(value):
         raise InputError(f"half-life must be a positive number of frames, not {frames!r}")
     return 0.5 ** (1.0 / value)
+
+
+def check_fade_in(frames):
+    """Return the fade-in length as an int, or raise :class:`InputError` unless it is 0 or more."""
+    if isinstance(frames, bool) or not isinstance(frames, int) or frames < 0:
+        raise InputError(f"fade-in must be a whole number of frames, 0 or more, not {frames!r}")
+    return frames
+
+
+def fade_in_weight(k, fade_in):
+    """The weight ``min(1, k / N)`` of frame ``k`` (from 1) under a fade-in of ``N`` frames."""
+    if fade_in == 0 or k >= fade_in:
+        return 1.0
+    return k / fade_in
 
 
 @dataclass(frozen=True)
@@ -137,23 +176,29 @@ class FloatStacker:
     """The original script's arithmetic: a float64 buffer, rounded once at the end.
 
     ``add(frame)`` takes integer frames (any shape) in order; ``result(dtype)`` rounds half up
-    and clips to the range of ``dtype``.
+    and clips to the range of ``dtype``. ``fade_in`` frames are weighed up linearly;
+    ``first_index`` is the place of the first frame added in the whole sequence (from 1: a
+    chunk that starts later weighs its frames by their global place).
     """
 
-    def __init__(self, attenuation):
+    def __init__(self, attenuation, fade_in=0, first_index=1):
         self.attenuation = check_attenuation(attenuation)
+        self.fade_in = check_fade_in(fade_in)
+        self.first_index = first_index
         self.buffer = None
         self.count = 0
 
     def add(self, frame):
         frame = np.asarray(frame)
+        weight = fade_in_weight(self.first_index + self.count, self.fade_in)
+        term = frame.astype(np.float64) if weight == 1.0 else frame * weight
         if self.buffer is None:
-            self.buffer = frame.astype(np.float64)
+            self.buffer = np.array(term, dtype=np.float64)
         else:
             if frame.shape != self.buffer.shape:
                 raise ValueError(f"frame shape {frame.shape} differs from {self.buffer.shape}")
             np.multiply(self.buffer, self.attenuation, out=self.buffer)
-            np.maximum(self.buffer, frame, out=self.buffer)
+            np.maximum(self.buffer, term, out=self.buffer)
         self.count += 1
 
     def result(self, dtype):
@@ -206,9 +251,35 @@ class FixedStacker:
         return self.format.to_pixel(self.acc)
 
 
-def stack_float(frames, attenuation, dtype):
+def stack_exact(frames, attenuation, fade_in=0, first_index=1):
+    """The stack in exact rational arithmetic (:class:`fractions.Fraction`), for proofs by test:
+    ``frames`` are sequences of numbers, ``attenuation`` a number or Fraction. Returns a list of
+    Fractions, or None for no frames."""
+    from fractions import Fraction
+    a = Fraction(attenuation)
+    buf = None
+    for i, frame in enumerate(frames):
+        k = first_index + i
+        w = Fraction(1) if fade_in == 0 or k >= fade_in else Fraction(k, fade_in)
+        term = [w * Fraction(x) for x in frame]
+        buf = term if buf is None else [max(a * b, t) for b, t in zip(buf, term)]
+    return buf
+
+
+def combine_exact(earlier, later, later_count, attenuation):
+    """:func:`combine_float` in exact arithmetic."""
+    from fractions import Fraction
+    if earlier is None:
+        return later
+    if later is None:
+        return earlier
+    scale = Fraction(attenuation) ** later_count
+    return [max(scale * p, q) for p, q in zip(earlier, later)]
+
+
+def stack_float(frames, attenuation, dtype, fade_in=0):
     """Stack an iterable of frames with :class:`FloatStacker`."""
-    stacker = FloatStacker(attenuation)
+    stacker = FloatStacker(attenuation, fade_in)
     for frame in frames:
         stacker.add(frame)
     return stacker.result(dtype)

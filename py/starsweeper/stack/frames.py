@@ -1,4 +1,5 @@
-"""Reading and writing photo frames: PNG, JPEG and TIFF, 8 and 16 bits per channel.
+"""Reading and writing photo frames: PNG, JPEG and TIFF, 8 and 16 bits per channel, and camera
+RAW files (read only).
 
 Frames are numpy arrays of shape ``(height, width, channels)`` with ``channels`` 1 (grey) or 3
 (RGB), dtype ``uint8`` or ``uint16``. Headers are read by Pillow. JPEG is decoded by OpenCV (the
@@ -8,7 +9,11 @@ simplejpeg (libjpeg-turbo, the same pixels as Pillow and OpenCV) in strict mode:
 decoder calls corrupt or cut short is refused, while bytes after the end-of-image marker (which
 phones write) are not data and do not matter. Truncated PNG files are recognised before
 decoding, from their chunk structure. EXIF orientation is applied, so a portrait frame stacks
-upright. Every problem is a :class:`FrameError` whose message is one line naming the file.
+upright. RAW files (:data:`RAW_SUFFIXES`) are read by rawpy (LibRaw): demosaiced to 16-bit RGB
+with the white balance as shot, either linear (``raw_mode="linear"``, gamma 1, the sensor's
+light) or rendered as the camera would (``"camera"``, LibRaw's default BT.709 curve); never
+auto-brightened, so every frame gets the same scale; LibRaw turns them upright itself. Every
+problem is a :class:`FrameError` whose message is one line naming the file.
 """
 
 from dataclasses import dataclass
@@ -16,19 +21,26 @@ import os
 from pathlib import Path
 import re
 import struct
+import sys
 import tempfile
+import threading
 import warnings
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 __all__ = [
-    "FrameError", "FrameInfo", "IMAGE_SUFFIXES", "ORIENTATIONS", "list_frames", "check_pattern",
+    "FrameError", "FrameInfo", "IMAGE_SUFFIXES", "RAW_SUFFIXES", "RAW_MODES", "ORIENTATIONS",
+    "list_frames", "check_pattern", "select_frames", "order_by_time", "capture_time",
     "probe", "read_frame", "frame_bytes", "size_text", "write_image", "check_consistent",
     "check_output_path", "check_writable_folder",
 ]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+#: Camera RAW files, read through LibRaw.
+RAW_SUFFIXES = (".dng", ".nef", ".cr2", ".cr3", ".arw", ".raf", ".orf", ".rw2")
+#: How a RAW file becomes RGB: linear light, or the camera's rendering curve.
+RAW_MODES = ("linear", "camera")
 
 # Pillow's own limit would stop panoramas; frames here are trusted local files.
 Image.MAX_IMAGE_PIXELS = None
@@ -60,8 +72,9 @@ class FrameInfo:
     height: int
     channels: int
     depth: int
-    format: str  # "PNG", "JPEG" or "TIFF"
-    orientation: int = 1   # EXIF orientation, 1 to 8
+    format: str  # "PNG", "JPEG", "TIFF" or "RAW"
+    orientation: int = 1   # EXIF orientation, 1 to 8 (RAW: 1, LibRaw turns it)
+    raw_mode: str = "linear"  # RAW only: see RAW_MODES
 
     @property
     def mode(self):
@@ -94,7 +107,7 @@ def check_pattern(pattern):
 def list_frames(directory, pattern=None, reverse=False):
     """The frame files in ``directory``, ordered by file name (digit runs compare as numbers).
 
-    Without ``pattern`` every PNG, JPEG and TIFF file is taken (any case of suffix).
+    Without ``pattern`` every PNG, JPEG, TIFF and RAW file is taken (any case of suffix).
     """
     directory = Path(directory)
     if pattern is not None:
@@ -102,14 +115,71 @@ def list_frames(directory, pattern=None, reverse=False):
     if not directory.is_dir():
         raise FrameError(f"{directory}: not a folder")
     if pattern is None:
-        paths = [p for p in directory.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
+        paths = [p for p in directory.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES + RAW_SUFFIXES]
     else:
         paths = list(directory.glob(pattern))
     paths = sorted((p for p in paths if p.is_file()), key=lambda p: _natural_key(p.name))
     if not paths:
-        what = f"matching {pattern!r}" if pattern else "with a .png, .jpg, .jpeg, .tif or .tiff name"
+        what = f"matching {pattern!r}" if pattern else "with an image (.png .jpg .tif) or RAW (.dng .nef .cr2 ...) name"
         raise FrameError(f"{directory}: no image files {what}")
     return paths[::-1] if reverse else paths
+
+
+def select_frames(paths, first=1, last=None, step=1):
+    """Frames ``first`` to ``last`` (counted from 1, both included; ``last`` None is the last
+    frame) of the ordered ``paths``, every ``step``-th."""
+    count = len(paths)
+    for name, value in (("--first", first), ("--last", last), ("--step", step)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise FrameError(f"{name} must be a whole number of at least 1, not {value!r}")
+    last = count if last is None else last
+    if first > count:
+        raise FrameError(f"--first {first} is beyond the {count} frames found")
+    if last > count:
+        raise FrameError(f"--last {last} is beyond the {count} frames found")
+    if last < first:
+        raise FrameError(f"--last {last} is before --first {first}")
+    return paths[first - 1:last:step]
+
+
+def capture_time(path):
+    """When the frame was taken, from EXIF DateTimeOriginal (with SubSecTimeOriginal), as a
+    sortable string; None when the file does not say. RAW files: LibRaw's timestamp."""
+    path = Path(path)
+    if path.suffix.lower() in RAW_SUFFIXES:
+        try:
+            import rawpy
+            raw = rawpy.RawPy()
+            raw.open_file(str(path))
+            stamp = raw.other.timestamp
+        except Exception:
+            return None
+        return None if stamp.timestamp() <= 0 else stamp.strftime("%Y:%m:%d %H:%M:%S")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                exif = im.getexif().get_ifd(0x8769)
+    except Exception:
+        return None
+    when = exif.get(0x9003)          # DateTimeOriginal, "YYYY:MM:DD HH:MM:SS"
+    if not isinstance(when, str) or not re.fullmatch(r"\d{4}:\d\d:\d\d \d\d:\d\d:\d\d", when.strip()):
+        return None
+    fraction = str(exif.get(0x9291, "")).strip()     # SubSecTimeOriginal, digits of a second
+    return when.strip() + ("." + fraction if fraction.isdigit() else "")
+
+
+def order_by_time(paths, warn):
+    """``paths`` (in name order) sorted by capture time, equal times by name; when a file has
+    none, the name order is kept and ``warn`` gets one line saying which file."""
+    times = [capture_time(p) for p in paths]
+    missing = [p for p, t in zip(paths, times) if t is None]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        warn(f"--order exif: {missing[0].name}{more} has no capture time (EXIF DateTimeOriginal); "
+             f"ordering by name")
+        return list(paths)
+    return [p for _, _, p in sorted((t, i, p) for i, (p, t) in enumerate(zip(paths, times)))]
 
 
 def _png_bit_depth(path):
@@ -118,9 +188,11 @@ def _png_bit_depth(path):
     return header[24]
 
 
-def probe(path):
+def probe(path, raw_mode="linear"):
     """Size, channels and bit depth of an image file, from its header alone."""
     path = Path(path)
+    if path.suffix.lower() in RAW_SUFFIXES:
+        return _probe_raw(path, raw_mode)
     try:
         # Pillow warns about damaged metadata (a cut-off TIFF, odd EXIF); the decoder names
         # real damage later, so the warnings are not printed.
@@ -155,6 +227,34 @@ def probe(path):
     if orientation >= 5:
         width, height = height, width
     return FrameInfo(path, width, height, channels, depth, fmt, orientation)
+
+
+def _probe_raw(path, raw_mode):
+    if raw_mode not in RAW_MODES:
+        raise ValueError(f"raw_mode must be one of {', '.join(RAW_MODES)}, not {raw_mode!r}")
+    import rawpy
+    if not path.exists():
+        raise FrameError(f"{path}: no such file")
+    raw = rawpy.RawPy()
+    try:
+        with _quiet_stderr:
+            raw.open_file(str(path))
+        sizes = raw.sizes
+    except rawpy.LibRawError as e:
+        raise FrameError(f"{path}: not a RAW file LibRaw can read ({_libraw_reason(e)})") from None
+    finally:
+        raw.close()
+    width, height = sizes.width, sizes.height
+    if sizes.flip in (5, 6):
+        width, height = height, width
+    if width < 1 or height < 1:
+        raise FrameError(f"{path}: not a RAW file LibRaw can read (no image in it)")
+    return FrameInfo(path, width, height, 3, 16, "RAW", 1, raw_mode)
+
+
+def _libraw_reason(error):
+    text = _reason(error)
+    return {"b'Input/output error'": "cut short or unreadable"}.get(text, text.strip("b'\""))
 
 
 def _orientation(image):
@@ -214,6 +314,8 @@ def read_frame(info):
 def _decode(info):
     """The stored pixels (before orientation)."""
     path = info.path
+    if info.format == "RAW":
+        return _decode_raw(info)
     if info.format == "JPEG":
         import simplejpeg
         data = path.read_bytes()
@@ -245,6 +347,51 @@ def _decode(info):
     if array.ndim == 3:
         array = array[:, :, 2::-1]  # OpenCV's BGR to RGB, dropping any alpha
     return array
+
+
+class _QuietStderr:
+    """While any thread is inside, file descriptor 2 goes to /dev/null: LibRaw prints its own
+    line about a damaged file ("Unexpected end of file") from C, which would come before ours.
+    Reference-counted, so that threads decoding at once do not restore it under each other; a
+    progress bar's redraw in that time is lost, nothing else (errors are printed after)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.saved = None
+
+    def __enter__(self):
+        with self.lock:
+            if self.depth == 0:
+                sys.stderr.flush()
+                self.saved = os.dup(2)
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 2)
+                os.close(null)
+            self.depth += 1
+
+    def __exit__(self, *exc):
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0:
+                os.dup2(self.saved, 2)
+                os.close(self.saved)
+
+
+_quiet_stderr = _QuietStderr()
+
+
+def _decode_raw(info):
+    import rawpy
+    path = info.path
+    if not path.exists():
+        raise FileNotFoundError(path)
+    gamma = (1, 1) if info.raw_mode == "linear" else (2.222, 4.5)
+    try:
+        with _quiet_stderr, rawpy.imread(str(path)) as raw:
+            return raw.postprocess(use_camera_wb=True, output_bps=16, no_auto_bright=True, gamma=gamma)
+    except rawpy.LibRawError as e:
+        raise FrameError(f"{path}: damaged or truncated RAW file ({_libraw_reason(e)})") from None
 
 
 def frame_bytes(info):

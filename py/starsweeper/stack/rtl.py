@@ -1,7 +1,9 @@
 """Stacking frames through the generated Verilog core in Icarus Verilog (``--engine rtl``).
 
 A small Verilog harness, generated here from the core's own payload layouts, streams pixels from
-a text file into ``hdl/star_trail_stacker_<W>.v`` (input always valid, output always ready) and
+a text file into ``hdl/star_trail_stacker_<W>.v``, or with a master dark into
+``hdl/calibrated_stacker_<W>.v`` (the dark-frame stage in front of the stacker, which takes each
+pixel's dark beside it), (input always valid, output always ready) and
 writes every output transfer to another file. Each frame is cut into blocks that run in
 parallel ``vvp`` processes; the accumulators carry over from frame to frame in numpy. The result
 is bit-identical to :class:`starsweeper.model.star_trail.FixedStacker`.
@@ -48,11 +50,11 @@ def _fields(layout, prefix="", offset=0):
     return out
 
 
-def _harness(module, fmt):
-    from ..gateware.star_trail import StackerInput, StackerOutput
-    ins = _fields(StackerInput(fmt))
+def _harness(module, fmt, in_layout):
+    from ..gateware.star_trail import StackerOutput
+    ins = _fields(in_layout)
     outs = _fields(StackerOutput(fmt))
-    in_width = StackerInput(fmt).size
+    in_width = in_layout.size
     out_width = StackerOutput(fmt).size
     decl = "\n".join(f"  reg [{w - 1}:0] f_{n};" for n, o, w in ins)
     scan = " ".join("%h" for _ in ins)
@@ -166,13 +168,19 @@ def _parse_hex_lines(text, digits):
 class RTLStacker:
     """Stacks frames through the Verilog core; the same interface as ``FixedStacker``."""
 
-    def __init__(self, attenuation, channel_width, workers=1):
+    def __init__(self, attenuation, channel_width, workers=1, dark=None):
+        from ..gateware.dark_subtract import CalibrationInput
+        from ..gateware.star_trail import StackerInput
         self.format = FixedFormat(channel_width)
         self.atten_fx = self.format.quantize_attenuation(attenuation)
         self.workers = max(1, workers)
         self.acc = None
         self.shape = None
-        self.module = f"star_trail_stacker_{channel_width}"
+        self.dark = None if dark is None else self._pixels(np.asarray(dark))
+        if dark is None:
+            self.module, in_layout = f"star_trail_stacker_{channel_width}", StackerInput(self.format)
+        else:
+            self.module, in_layout = f"calibrated_stacker_{channel_width}", CalibrationInput(self.format)
         for tool in ("iverilog", "vvp"):
             if shutil.which(tool) is None:
                 raise IcarusMissing(f"--engine rtl needs Icarus Verilog ({tool} is not on PATH); "
@@ -182,7 +190,7 @@ class RTLStacker:
         core = HDL_DIR / f"{self.module}.v"
         core_text = core.read_text() if core.exists() else emit(self.module)
         (self.tmp / "core.v").write_text(core_text)
-        (self.tmp / "harness.v").write_text(_harness(self.module, self.format))
+        (self.tmp / "harness.v").write_text(_harness(self.module, self.format, in_layout))
         result = subprocess.run(
             ["iverilog", "-g2005", "-o", str(self.tmp / "harness.vvp"),
              str(self.tmp / "core.v"), str(self.tmp / "harness.v")],
@@ -196,15 +204,25 @@ class RTLStacker:
     def __exit__(self, *exc):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def _digits(self):
+    def _digits(self, darks=False):
         fmt = self.format
-        return [(fmt.acc_width + 3) // 4] * 3 + [(fmt.channel_width + 3) // 4] * 3
+        return [(fmt.acc_width + 3) // 4] * 3 + [(fmt.channel_width + 3) // 4] * (6 if darks else 3)
 
-    def _run_block(self, index, acc, pixels):
+    @staticmethod
+    def _pixels(frame):
+        """A frame as rows of three channels (grey in the first, the others 0)."""
+        channels = frame.shape[-1] if frame.ndim == 3 else 1
+        pixels = np.zeros((frame.size // channels, 3), dtype=np.int64)
+        pixels[:, :channels] = frame.reshape(-1, channels)
+        return pixels
+
+    def _run_block(self, index, acc, pixels, darks=None):
         in_path = self.tmp / f"in{index}.hex"
         out_path = self.tmp / f"out{index}.hex"
-        in_path.write_bytes(_hex_lines([acc[:, 0], acc[:, 1], acc[:, 2],
-                                        pixels[:, 0], pixels[:, 1], pixels[:, 2]], self._digits()))
+        columns = [acc[:, 0], acc[:, 1], acc[:, 2], pixels[:, 0], pixels[:, 1], pixels[:, 2]]
+        if darks is not None:
+            columns += [darks[:, 0], darks[:, 1], darks[:, 2]]
+        in_path.write_bytes(_hex_lines(columns, self._digits(darks is not None)))
         result = subprocess.run(
             ["vvp", "-n", str(self.tmp / "harness.vvp"), f"+in={in_path}", f"+out={out_path}",
              f"+count={len(acc)}", f"+attenuation={self.atten_fx:x}"],
@@ -225,8 +243,9 @@ class RTLStacker:
         elif frame.shape != self.shape:
             raise ValueError(f"frame shape {frame.shape} differs from {self.shape}")
         channels = frame.shape[-1] if frame.ndim == 3 else 1
-        pixels = np.zeros((frame.size // channels, 3), dtype=np.int64)
-        pixels[:, :channels] = frame.reshape(-1, channels)
+        pixels = self._pixels(frame)
+        if self.dark is not None and len(self.dark) != len(pixels):
+            raise ValueError(f"dark of {len(self.dark)} pixels for a frame of {len(pixels)}")
         if self.acc is None:
             self.acc = np.zeros_like(pixels)
         blocks = max(self.workers, -(-len(pixels) // BLOCK_PIXELS))
@@ -234,7 +253,8 @@ class RTLStacker:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             results = list(pool.map(
                 lambda k: self._run_block(k, self.acc[bounds[k]:bounds[k + 1]],
-                                          pixels[bounds[k]:bounds[k + 1]]),
+                                          pixels[bounds[k]:bounds[k + 1]],
+                                          None if self.dark is None else self.dark[bounds[k]:bounds[k + 1]]),
                 range(blocks)))
         self.acc = np.concatenate([acc for acc, _ in results])
         self.pixel = np.concatenate([pix for _, pix in results])

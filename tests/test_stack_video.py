@@ -1,0 +1,132 @@
+"""`starsweeper stack --video`: the growing trail as H.264, decoded back and compared with the
+stills of the first k frames."""
+
+import numpy as np
+import pytest
+
+from starsweeper.cli import main
+from starsweeper.stack.frames import list_frames
+from starsweeper.stack.pipeline import stack_files
+from starsweeper.stack.synth import write_sequence
+from starsweeper.stack.video import to_video_rgb, video_size
+
+ATTENUATION = 0.95
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def sky(tmp_path_factory):
+    d = tmp_path_factory.mktemp("sky")
+    write_sequence(d, 12, 160, 96, 8, ".jpg", seed=5, degrees_per_frame=1.5)
+    return d
+
+
+def decode(path):
+    import av
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264" and stream.codec_context.pix_fmt == "yuv420p"
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
+
+
+def psnr(a, b):
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float("inf") if mse == 0 else 10 * np.log10(255 ** 2 / mse)
+
+
+@pytest.mark.parametrize("every, scale", [(1, None), (5, None), (1, 64)])
+def test_video_frame_k_is_the_still_of_the_first_k_frames(sky, tmp_path, capsys, every, scale):
+    out, video = tmp_path / "trails.png", tmp_path / "trails.mp4"
+    argv = ["stack", sky, "-o", out, "--attenuation", ATTENUATION, "--video", video,
+            "--video-every", every, "--crf", "12", "-q"]
+    if scale:
+        argv += ["--video-scale", scale]
+    assert run(argv, capsys)[0] == 0
+    frames = decode(video)
+    paths = list_frames(sky)
+    ks = [k for k in range(1, len(paths) + 1) if k % every == 0 or k == len(paths)]
+    assert len(frames) == len(ks)
+    size = video_size(160, 96, scale)
+    assert frames[0].shape == (size[1], size[0], 3)
+    stills = {k: to_video_rgb(stack_files(paths[:k], ATTENUATION, workers=1), size)
+              for k in range(1, len(paths) + 1)}
+    for frame, k in zip(frames, ks):
+        assert psnr(frame, stills[k]) > 35, f"video frame after {k} stacked frames"
+        for other in (k - every, k + every):   # and nearer its own still than its neighbours'
+            if other in stills and other != k:
+                assert psnr(frame, stills[k]) > psnr(frame, stills[other]) + 3
+    assert np.array_equal(stills[len(paths)], to_video_rgb(stack_files(paths, ATTENUATION), size))
+
+
+def test_sizes_are_even_and_never_scaled_up():
+    assert video_size(4000, 3000, 1920) == (1920, 1440)
+    assert video_size(101, 75) == (100, 74)
+    assert video_size(640, 480, 4000) == (640, 480)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--video", "{tmp}/missing/v.mp4"], "folder {tmp}/missing does not exist"),
+    (["--video", "{tmp}/v.gif"], "unknown video format (use .mp4, .mov or .mkv)"),
+    (["--video", "{tmp}/v.mp4", "--crf", "99"], "--crf must be a whole number from 0 (lossless) to 51, not 99"),
+    (["--video", "{tmp}/v.mp4", "--fps", "0"], "--fps must be a number of frames per second"),
+    (["--video", "{tmp}/v.mp4", "--video-every", "0"], "--video-every must be a whole number of at least 1"),
+    (["--video", "{tmp}/v.mp4", "--video-scale", "1"], "--video-scale must be a width of at least 2"),
+])
+def test_bad_video_settings_are_one_line_and_write_nothing(sky, tmp_path, capsys, argv, message):
+    out = tmp_path / "o.png"
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    code, _, err = run(["stack", sky, "-o", out, "-q", *argv], capsys)
+    assert code == 1
+    assert len(err.splitlines()) == 1 and message.format(tmp=tmp_path) in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_video_equal_to_the_output_or_an_input(sky, tmp_path, capsys):
+    code, _, err = run(["stack", sky, "-o", tmp_path / "o.mp4", "--video", tmp_path / "o.mp4", "-q"], capsys)
+    assert code == 1 and "unknown output format" in err
+    linked = tmp_path / "in"
+    linked.mkdir()
+    for p in sorted(sky.iterdir())[:3]:
+        (linked / p.name).write_bytes(p.read_bytes())
+    (linked / "clip.mp4").write_bytes(b"not a video")
+    code, _, err = run(["stack", linked, "--glob", "*", "-o", tmp_path / "o.png", "--video", linked / "clip.mp4", "-q"], capsys)
+    assert code == 1 and err.splitlines() == [f"starsweeper stack: error: --video {linked / 'clip.mp4'}: "
+                                              f"the video is one of the input frames"]
+
+
+def test_an_interrupted_run_leaves_neither_still_nor_video(sky, tmp_path, capsys, monkeypatch):
+    import starsweeper.stack.pipeline as pipeline
+    real = pipeline.FixedStacker.add
+    calls = []
+
+    def add(self, frame):
+        calls.append(1)
+        if len(calls) == 6:
+            raise KeyboardInterrupt
+        return real(self, frame)
+
+    monkeypatch.setattr(pipeline.FixedStacker, "add", add)
+    out, video = tmp_path / "o.png", tmp_path / "v.mp4"
+    code, _, err = run(["stack", sky, "-o", out, "--video", video, "--engine", "fixed", "-q"], capsys)
+    assert code == 130 and "interrupted; nothing was written" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_still_that_cannot_be_written_takes_the_video_with_it(sky, tmp_path, capsys, monkeypatch):
+    import starsweeper.stack.frames as frames
+
+    def refuse(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(frames, "_encode", refuse)
+    video = tmp_path / "v.mp4"
+    video.write_bytes(b"last night's video")
+    code, _, err = run(["stack", sky, "-o", tmp_path / "o.png", "--video", video, "-q"], capsys)
+    assert code == 1 and "No space left on device" in err
+    assert video.read_bytes() == b"last night's video"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]
