@@ -1,7 +1,10 @@
 """The game core's parts, each on its own in Amaranth's simulator against its model twin: the
 placement's generator (Lcg, :func:`lcg_next`), the neighbour counter (NeighbourCounter,
-:func:`neighbour_counts`) and the parallel flood (FloodEngine, ``MinesweeperGame.flood_step``).
-The random games of tests/test_minesweeper_rtl.py check them together, clock for clock."""
+:func:`neighbour_counts`), the parallel flood (FloodEngine, ``MinesweeperGame.flood_step``), the
+board store (BoardStore, ``BoardModel``), and the parts that work through the board's probe,
+each on a board store of its own: the placement (:func:`place_mines`), the count sweep, the
+chord (``MinesweeperGame.chord_targets``), the win scan (``all_safe_revealed``) and the probe
+bus. The random games of tests/test_minesweeper_rtl.py check them together, clock for clock."""
 
 from amaranth.sim import Simulator
 from hypothesis import event, given, settings, strategies as st
