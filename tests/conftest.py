@@ -18,3 +18,17 @@ def seed(request):
     value = int(os.environ.get("STARSWEEPER_SEED", random.randrange(1 << 32)))
     print(f"\n{request.node.nodeid}: STARSWEEPER_SEED={value}")
     return value
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the ``starsweeper`` command in this process: ``cli(argv)`` gives (exit status, stdout,
+    stderr); arguments may be paths or numbers."""
+    from starsweeper.cli import main
+
+    def run(argv):
+        code = main([str(a) for a in argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

@@ -13,12 +13,6 @@ from starsweeper.stack.frames import probe, read_frame, write_image
 HOT = (3, 4)            # a pixel that is hot in every frame and every dark
 
 
-def run(argv, capsys):
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def night(tmp_path, depth=8, lights=6, darks=5, size=(20, 12)):
     """Lights with a moving star over a dark-current floor and a saturated hot pixel; darks
     with the same floor and hot pixel."""
@@ -51,15 +45,15 @@ def image(path):
 
 
 @pytest.mark.parametrize("depth", [8, 16])
-def test_darks_in_every_engine(tmp_path, capsys, depth):
+def test_darks_in_every_engine(tmp_path, cli, depth):
     lights, darks, frames, dark_frames = night(tmp_path, depth)
     master = master_dark(dark_frames)
     calibrated = [subtract_dark(f, master) for f in frames]
     outputs = {}
     for engine in ("model", "fixed", "rtl"):
         outputs[engine] = tmp_path / f"{engine}.png"
-        code, _, err = run(["stack", lights, "-o", outputs[engine], "--darks", darks, "--attenuation", "0.9",
-                            "--engine", engine, "-q"], capsys)
+        code, _, err = cli(["stack", lights, "-o", outputs[engine], "--darks", darks, "--attenuation", "0.9",
+                            "--engine", engine, "-q"])
         assert code == 0, err
     dtype = frames[0].dtype
     assert np.abs(image(outputs["model"]).astype(int) - stack_float(calibrated, 0.9, dtype).astype(int)).max() <= 1
@@ -70,11 +64,11 @@ def test_darks_in_every_engine(tmp_path, capsys, depth):
     assert (plain.astype(int) - image(outputs["model"]).astype(int)).mean() > np.iinfo(dtype).max / 40
 
 
-def test_hot_pixels_leave_the_stack(tmp_path, capsys):
+def test_hot_pixels_leave_the_stack(tmp_path, cli):
     lights, darks, frames, dark_frames = night(tmp_path)
     plain, cleaned = tmp_path / "plain.png", tmp_path / "cleaned.png"
-    assert run(["stack", lights, "-o", plain, "--darks", darks, "-q"], capsys)[0] == 0
-    assert run(["stack", lights, "-o", cleaned, "--darks", darks, "--hot-pixels", "5", "-q"], capsys)[0] == 0
+    assert cli(["stack", lights, "-o", plain, "--darks", darks, "-q"])[0] == 0
+    assert cli(["stack", lights, "-o", cleaned, "--darks", darks, "--hot-pixels", "5", "-q"])[0] == 0
     master = master_dark(dark_frames)
     mask = hot_pixel_mask(master, 5)
     assert mask[HOT].all()
@@ -90,11 +84,11 @@ def test_hot_pixels_leave_the_stack(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("workers", ["1", "3"])
-def test_fade_in_as_the_model(tmp_path, capsys, workers):
+def test_fade_in_as_the_model(tmp_path, cli, workers):
     lights, _, frames, _ = night(tmp_path, lights=9, size=(30, 12))
     out = tmp_path / "o.png"
-    assert run(["stack", lights, "-o", out, "--fade-in", "5", "--attenuation", "0.97",
-                "--workers", workers, "-q"], capsys)[0] == 0
+    assert cli(["stack", lights, "-o", out, "--fade-in", "5", "--attenuation", "0.97",
+                "--workers", workers, "-q"])[0] == 0
     expected = stack_float(frames, 0.97, np.uint8, fade_in=5)
     assert np.abs(image(out).astype(int) - expected.astype(int)).max() <= 1
     assert not np.array_equal(expected, stack_float(frames, 0.97, np.uint8))
@@ -103,10 +97,10 @@ def test_fade_in_as_the_model(tmp_path, capsys, workers):
 
 
 @pytest.mark.parametrize("engine", ["fixed", "rtl"])
-def test_fade_in_is_refused_by_the_hardware_engines(tmp_path, capsys, engine):
+def test_fade_in_is_refused_by_the_hardware_engines(tmp_path, cli, engine):
     lights, _, _, _ = night(tmp_path)
     out = tmp_path / "o.png"
-    code, _, err = run(["stack", lights, "-o", out, "--fade-in", "3", "--engine", engine], capsys)
+    code, _, err = cli(["stack", lights, "-o", out, "--fade-in", "3", "--engine", engine])
     assert code == 1
     assert err.splitlines() == [f"starsweeper stack: error: --fade-in is not in the hardware core: "
                                 f"--engine {engine} refuses it (use --engine model)"]
@@ -128,16 +122,16 @@ def test_help_marks_the_model_only_modes(capsys):
     (lambda d: [p.unlink() for p in d.iterdir()], "--darks: "),
     (lambda d: (d / "dark_02.png").write_bytes(b"not a png"), "dark_02.png: not a PNG, JPEG or TIFF image"),
 ])
-def test_bad_darks_are_one_line_and_write_nothing(tmp_path, capsys, setup, message):
+def test_bad_darks_are_one_line_and_write_nothing(tmp_path, cli, setup, message):
     lights, darks, _, _ = night(tmp_path)
     setup(darks)
     out = tmp_path / "o.png"
-    code, _, err = run(["stack", lights, "-o", out, "--darks", darks, "-q"], capsys)
+    code, _, err = cli(["stack", lights, "-o", out, "--darks", darks, "-q"])
     assert code == 1 and len(err.splitlines()) == 1 and message in err
     assert not out.exists()
 
 
-def test_hot_pixels_need_darks(tmp_path, capsys):
+def test_hot_pixels_need_darks(tmp_path, cli):
     lights, _, _, _ = night(tmp_path)
-    code, _, err = run(["stack", lights, "-o", tmp_path / "o.png", "--hot-pixels", "4"], capsys)
+    code, _, err = cli(["stack", lights, "-o", tmp_path / "o.png", "--hot-pixels", "4"])
     assert code == 1 and "--hot-pixels needs --darks" in err

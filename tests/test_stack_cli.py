@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from starsweeper.cli import main
 from starsweeper.model.star_trail import attenuation_from_half_life, stack_fixed, stack_float
 from starsweeper.stack.frames import list_frames, probe, read_frame, write_image
 from starsweeper.stack.pipeline import stack_files
@@ -44,16 +43,10 @@ def tiff16_dir(tmp_path_factory):
     return d
 
 
-def run(argv, capsys):
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 @pytest.mark.parametrize("attenuation", ["1.0", "0.99", "0.9"])
-def test_jpeg_stack_matches_float_model(jpeg_dir, tmp_path, capsys, attenuation):
+def test_jpeg_stack_matches_float_model(jpeg_dir, tmp_path, cli, attenuation):
     out = tmp_path / "trails.png"
-    code, stdout, _ = run(["stack", jpeg_dir, "-o", out, "--attenuation", attenuation, "-q"], capsys)
+    code, stdout, _ = cli(["stack", jpeg_dir, "-o", out, "--attenuation", attenuation, "-q"])
     assert code == 0
     expected = stack_float([decode_independently(p) for p in sorted(jpeg_dir.iterdir())],
                            float(attenuation), np.uint8)
@@ -62,9 +55,9 @@ def test_jpeg_stack_matches_float_model(jpeg_dir, tmp_path, capsys, attenuation)
     assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
 
 
-def test_tiff16_stack_keeps_depth_and_matches_float_model(tiff16_dir, tmp_path, capsys):
+def test_tiff16_stack_keeps_depth_and_matches_float_model(tiff16_dir, tmp_path, cli):
     out = tmp_path / "trails.tif"
-    code, _, _ = run(["stack", tiff16_dir, "-o", out, "--attenuation", "0.95", "-q"], capsys)
+    code, _, _ = cli(["stack", tiff16_dir, "-o", out, "--attenuation", "0.95", "-q"])
     assert code == 0
     got = decode_independently(out)
     assert got.dtype == np.uint16
@@ -74,11 +67,11 @@ def test_tiff16_stack_keeps_depth_and_matches_float_model(tiff16_dir, tmp_path, 
 
 
 @pytest.mark.parametrize("suffix, depth", [(".png", 16), (".tif", 8), (".png", 8)])
-def test_other_input_formats(tmp_path, capsys, suffix, depth):
+def test_other_input_formats(tmp_path, cli, suffix, depth):
     d = tmp_path / "in"
     write_sequence(d, 5, 40, 24, depth, suffix, seed=9, degrees_per_frame=2.0)
     out = tmp_path / f"o{suffix}"
-    assert run(["stack", d, "-o", out, "--attenuation", "0.9", "-q"], capsys)[0] == 0
+    assert cli(["stack", d, "-o", out, "--attenuation", "0.9", "-q"])[0] == 0
     frames = [decode_independently(p) for p in sorted(d.iterdir())]
     assert frames[0].dtype == (np.uint8 if depth == 8 else np.uint16)
     got = decode_independently(out)
@@ -87,16 +80,16 @@ def test_other_input_formats(tmp_path, capsys, suffix, depth):
     assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
 
 
-def test_png16_output_from_tiff16_keeps_depth(tiff16_dir, tmp_path, capsys):
+def test_png16_output_from_tiff16_keeps_depth(tiff16_dir, tmp_path, cli):
     out = tmp_path / "trails.png"
-    assert run(["stack", tiff16_dir, "-o", out, "-q"], capsys)[0] == 0
+    assert cli(["stack", tiff16_dir, "-o", out, "-q"])[0] == 0
     got = decode_independently(out)
     expected = np.max([decode_independently(p) for p in tiff16_dir.iterdir()], axis=0)
     assert got.dtype == np.uint16 and np.array_equal(got, expected)
 
 
 @pytest.mark.parametrize("directory", ["jpeg_dir", "tiff16_dir"])
-def test_rtl_engine_gives_the_fixed_point_models_bytes(directory, request, tmp_path, capsys):
+def test_rtl_engine_gives_the_fixed_point_models_bytes(directory, request, tmp_path, cli):
     source = request.getfixturevalue(directory)
     paths = sorted(source.iterdir())[:4]
     subset = tmp_path / "subset"
@@ -104,8 +97,8 @@ def test_rtl_engine_gives_the_fixed_point_models_bytes(directory, request, tmp_p
     for p in paths:
         (subset / p.name).write_bytes(p.read_bytes())
     out_rtl, out_fixed = tmp_path / "rtl.png", tmp_path / "fixed.png"
-    assert run(["stack", subset, "-o", out_rtl, "--attenuation", "0.97", "--engine", "rtl", "-q"], capsys)[0] == 0
-    assert run(["stack", subset, "-o", out_fixed, "--attenuation", "0.97", "--engine", "fixed", "-q"], capsys)[0] == 0
+    assert cli(["stack", subset, "-o", out_rtl, "--attenuation", "0.97", "--engine", "rtl", "-q"])[0] == 0
+    assert cli(["stack", subset, "-o", out_fixed, "--attenuation", "0.97", "--engine", "fixed", "-q"])[0] == 0
     frames = [decode_independently(p) for p in paths]
     depth = 8 * frames[0].itemsize
     expected = stack_fixed(frames, 0.97, depth)
@@ -122,15 +115,15 @@ def test_parallel_chunks_agree_with_one_thread(jpeg_dir):
     assert np.abs(several.astype(int) - exact.astype(int)).max() <= 1
 
 
-def test_reverse_and_half_life(jpeg_dir, tmp_path, capsys):
+def test_reverse_and_half_life(jpeg_dir, tmp_path, cli):
     out = tmp_path / "rev.png"
-    assert run(["stack", jpeg_dir, "-o", out, "--half-life", "3", "--reverse", "-q"], capsys)[0] == 0
+    assert cli(["stack", jpeg_dir, "-o", out, "--half-life", "3", "--reverse", "-q"])[0] == 0
     frames = [decode_independently(p) for p in sorted(jpeg_dir.iterdir())][::-1]
     expected = stack_float(frames, attenuation_from_half_life(3), np.uint8)
     assert np.abs(decode_independently(out).astype(int) - expected.astype(int)).max() <= 1
 
 
-def test_glob_and_natural_order(tmp_path, capsys):
+def test_glob_and_natural_order(tmp_path, cli):
     d = tmp_path / "frames"
     d.mkdir()
     rng = np.random.default_rng(0)
@@ -140,12 +133,12 @@ def test_glob_and_natural_order(tmp_path, capsys):
         write_image(d / name, frames[name])
     assert [p.name for p in list_frames(d, "f*.png")] == ["f1.png", "f2.png", "f10.png"]
     out = tmp_path / "o.png"
-    assert run(["stack", d, "-o", out, "--glob", "f*.png", "--engine", "fixed", "--attenuation", "0.5", "-q"], capsys)[0] == 0
+    assert cli(["stack", d, "-o", out, "--glob", "f*.png", "--engine", "fixed", "--attenuation", "0.5", "-q"])[0] == 0
     expected = stack_fixed([frames["f1.png"], frames["f2.png"], frames["f10.png"]], 0.5, 8)
     assert np.array_equal(decode_independently(out), expected)
 
 
-def test_grey_frames(tmp_path, capsys):
+def test_grey_frames(tmp_path, cli):
     d = tmp_path / "grey"
     d.mkdir()
     rng = np.random.default_rng(1)
@@ -153,13 +146,13 @@ def test_grey_frames(tmp_path, capsys):
     for k, f in enumerate(frames):
         Image.fromarray(f).save(d / f"g{k}.png")
     out = tmp_path / "g.png"
-    assert run(["stack", d, "-o", out, "--engine", "rtl", "--attenuation", "0.8", "-q"], capsys)[0] == 0
+    assert cli(["stack", d, "-o", out, "--engine", "rtl", "--attenuation", "0.8", "-q"])[0] == 0
     expected = stack_fixed([f[:, :, None] for f in frames], 0.8, 8)
     assert np.array_equal(np.asarray(Image.open(out)), expected[:, :, 0])
 
 
-def test_summary_line(jpeg_dir, tmp_path, capsys):
-    code, stdout, err = run(["stack", jpeg_dir, "-o", tmp_path / "x.jpg"], capsys)
+def test_summary_line(jpeg_dir, tmp_path, cli):
+    code, stdout, err = cli(["stack", jpeg_dir, "-o", tmp_path / "x.jpg"])
     assert code == 0 and "stacked 12 frames (96x64, 8-bit, a = 1, engine model)" in stdout
     assert err == ""  # no progress bar when stderr is not a terminal
 
@@ -204,13 +197,13 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input(case, tmp_path, capsys):
+def test_bad_input(case, tmp_path, cli):
     setup, extra, message = CASES[case]
     d = tmp_path / "in"
     setup(d)
     before = tree_digest(d)
     out = tmp_path / "out.png"
-    code, stdout, err = run(["stack", d, "-o", out, "-q", *extra], capsys)
+    code, stdout, err = cli(["stack", d, "-o", out, "-q", *extra])
     assert code == 1
     assert len(err.strip().splitlines()) == 1, err
     assert message in err
@@ -219,17 +212,17 @@ def test_bad_input(case, tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
-def test_output_that_is_an_input(tmp_path, capsys):
+def test_output_that_is_an_input(tmp_path, cli):
     d = make_frames(tmp_path / "in")
     before = tree_digest(d)
-    code, _, err = run(["stack", d, "-o", d / "frame_01.png"], capsys)
+    code, _, err = cli(["stack", d, "-o", d / "frame_01.png"])
     assert code == 1 and "the output is one of the input frames" in err
     assert tree_digest(d) == before
 
 
-def test_output_folder_missing(tmp_path, capsys):
+def test_output_folder_missing(tmp_path, cli):
     d = make_frames(tmp_path / "in")
-    code, _, err = run(["stack", d, "-o", tmp_path / "nowhere" / "o.png"], capsys)
+    code, _, err = cli(["stack", d, "-o", tmp_path / "nowhere" / "o.png"])
     assert code == 1 and "does not exist" in err
 
 

@@ -1,5 +1,6 @@
-"""`starsweeper stack` on camera RAW files: DNGs made here with pidng (a Bayer mosaic that
-rawpy reads back bit for bit), stars at known places."""
+"""`starsweeper stack` on camera RAW files: DNGs made here with pidng
+(:func:`starsweeper.stack.synth.write_dng`: a Bayer mosaic that rawpy reads back bit for bit),
+stars at known places."""
 
 import numpy as np
 import pytest
@@ -7,46 +8,9 @@ import pytest
 from starsweeper.cli import main
 from starsweeper.model.star_trail import stack_float
 from starsweeper.stack.frames import capture_time, probe, read_frame
+from starsweeper.stack.synth import write_dng
 
 HEIGHT, WIDTH, BITS = 48, 64, 12
-
-
-def run(argv, capsys):
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def write_dng(path, bayer, when=None):
-    """A 12-bit RGGB DNG of the mosaic ``bayer``; ``when`` its DateTimeOriginal."""
-    from pidng.core import RAW2DNG, DNGTags, Tag
-    from pidng.defs import (
-        CalibrationIlluminant, CFAPattern, DNGVersion, Orientation, PhotometricInterpretation,
-        PreviewColorSpace,
-    )
-    t = DNGTags()
-    for tag, value in [
-        (Tag.ImageWidth, WIDTH), (Tag.ImageLength, HEIGHT), (Tag.TileWidth, WIDTH), (Tag.TileLength, HEIGHT),
-        (Tag.Orientation, Orientation.Horizontal),
-        (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
-        (Tag.SamplesPerPixel, 1), (Tag.BitsPerSample, BITS),
-        (Tag.CFARepeatPatternDim, [2, 2]), (Tag.CFAPattern, CFAPattern.RGGB),
-        (Tag.BlackLevel, 0), (Tag.WhiteLevel, (1 << BITS) - 1),
-        (Tag.ColorMatrix1, [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1], [1, 1]]),
-        (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65),
-        (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]),
-        (Tag.Make, "starsweeper"), (Tag.Model, "test sky"),
-        (Tag.DNGVersion, DNGVersion.V1_4), (Tag.DNGBackwardVersion, DNGVersion.V1_2),
-        (Tag.PreviewColorSpace, PreviewColorSpace.sRGB),
-    ]:
-        t.set(tag, value)
-    if when:      # LibRaw takes a DNG's time from IFD0's DateTime (a camera's EXIF IFD has the other)
-        t.set(Tag.DateTime, when)
-        t.set(Tag.DateTimeOriginal, when)
-    writer = RAW2DNG()
-    writer.options(t, path=str(path.parent), compress=False)
-    writer.convert(bayer, filename=path.stem)
-    return path
 
 
 def star(k):
@@ -61,7 +25,7 @@ def sky(folder, count, times=None):
         bayer = rng.integers(100, 160, (HEIGHT, WIDTH), dtype=np.uint16)
         r, c = star(k)
         bayer[r:r + 2, c:c + 2] = 3800
-        write_dng(folder / f"night_{k + 1:02d}.dng", bayer, times[k] if times else None)
+        write_dng(folder / f"night_{k + 1:02d}.dng", bayer, BITS, times[k] if times else None)
     return sorted(folder.glob("*.dng"))
 
 
@@ -80,10 +44,10 @@ def test_pidng_writes_a_mosaic_rawpy_reads_back_bit_for_bit(tmp_path):
 
 
 @pytest.mark.parametrize("mode", ["linear", "camera"])
-def test_raw_frames_stack_as_the_model_on_libraws_pixels(tmp_path, capsys, mode):
+def test_raw_frames_stack_as_the_model_on_libraws_pixels(tmp_path, cli, mode):
     paths = sky(tmp_path / "in", 5)
     out = tmp_path / "trails.tif"
-    assert run(["stack", tmp_path / "in", "-o", out, "--raw-mode", mode, "--attenuation", "0.9", "-q"], capsys)[0] == 0
+    assert cli(["stack", tmp_path / "in", "-o", out, "--raw-mode", mode, "--attenuation", "0.9", "-q"])[0] == 0
     got = read_frame(probe(out))
     frames = [rawpy_decode(p, mode == "linear") for p in paths]
     assert got.dtype == np.uint16 and got.shape == (HEIGHT, WIDTH, 3)
@@ -102,12 +66,12 @@ def test_linear_and_camera_rendering_differ(tmp_path):
     assert np.median(camera) > 2 * np.median(linear)      # the curve lifts the dark sky
 
 
-def test_raw_capture_time_orders_frames(tmp_path, capsys):
+def test_raw_capture_time_orders_frames(tmp_path, cli):
     times = ["2026:08:12 22:00:30", "2026:08:12 22:00:10", "2026:08:12 22:00:20", "2026:08:12 22:00:00"]
     paths = sky(tmp_path / "in", 4, times)
     assert [capture_time(p) for p in paths] == times
     out = tmp_path / "o.tif"
-    code, _, err = run(["stack", tmp_path / "in", "-o", out, "--order", "exif", "--attenuation", "0.5", "-q"], capsys)
+    code, _, err = cli(["stack", tmp_path / "in", "-o", out, "--order", "exif", "--attenuation", "0.5", "-q"])
     assert code == 0 and err == ""
     in_time_order = [paths[k] for k in (3, 1, 2, 0)]
     expected = stack_float([rawpy_decode(p) for p in in_time_order], 0.5, np.uint16)

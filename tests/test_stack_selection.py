@@ -6,15 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from starsweeper.cli import main
 from starsweeper.model.star_trail import stack_float
 from starsweeper.stack.frames import capture_time, order_by_time, probe, read_frame, select_frames
-
-
-def run(argv, capsys):
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def write_frames(folder, count, times=None):
@@ -55,33 +48,33 @@ def result(path):
 
 @pytest.mark.parametrize("first, last, step", [(1, None, 1), (3, None, 1), (2, 9, 1), (1, None, 3),
                                                (4, 10, 2), (10, 10, 1)])
-def test_first_last_step_take_those_frames(tmp_path, capsys, first, last, step):
+def test_first_last_step_take_those_frames(tmp_path, cli, first, last, step):
     paths = write_frames(tmp_path / "in", 10)
     out = tmp_path / "o.png"
     argv = ["stack", tmp_path / "in", "-o", out, "-q", "--first", first, "--step", step]
     if last is not None:
         argv += ["--last", last]
-    assert run(argv, capsys)[0] == 0
+    assert cli(argv)[0] == 0
     chosen = list(range(10))[first - 1:(last or 10):step]
     assert np.array_equal(result(out), stacked([paths[k] for k in chosen], 1.0))
     assert stars_in(result(out)) == chosen
 
 
-def test_order_exif_sorts_by_capture_time(tmp_path, capsys):
+def test_order_exif_sorts_by_capture_time(tmp_path, cli):
     times = [50, 10, 40, 20, 30, 0]                    # not the names' order
     paths = write_frames(tmp_path / "in", 6, times)
     out = tmp_path / "o.png"
-    code, _, err = run(["stack", tmp_path / "in", "-o", out, "--attenuation", "0.8", "--order", "exif", "-q"], capsys)
+    code, _, err = cli(["stack", tmp_path / "in", "-o", out, "--attenuation", "0.8", "--order", "exif", "-q"])
     assert code == 0 and err == ""
     in_time_order = [p for _, p in sorted(zip(times, paths))]
     assert np.abs(result(out).astype(int) - stacked(in_time_order).astype(int)).max() <= 1
     assert not np.array_equal(stacked(in_time_order), stacked(paths))
 
 
-def test_order_exif_without_times_warns_once_and_keeps_the_names(tmp_path, capsys):
+def test_order_exif_without_times_warns_once_and_keeps_the_names(tmp_path, cli):
     paths = write_frames(tmp_path / "in", 4, [3, None, 1, None])
     out = tmp_path / "o.png"
-    code, _, err = run(["stack", tmp_path / "in", "-o", out, "--attenuation", "0.8", "--order", "exif", "-q"], capsys)
+    code, _, err = cli(["stack", tmp_path / "in", "-o", out, "--attenuation", "0.8", "--order", "exif", "-q"])
     assert code == 0
     assert err.splitlines() == ["starsweeper stack: warning: --order exif: frame_02.jpg (and 1 more) has no "
                                 "capture time (EXIF DateTimeOriginal); ordering by name"]
@@ -101,10 +94,10 @@ def test_equal_times_keep_the_name_order_and_subseconds_count(tmp_path):
     (["--first", "0"], "--first must be a whole number of at least 1, not 0"),
     (["--first", "5", "--last", "4"], "--last 4 is before --first 5"),
 ])
-def test_bad_selection_is_one_line_and_writes_nothing(tmp_path, capsys, argv, message):
+def test_bad_selection_is_one_line_and_writes_nothing(tmp_path, cli, argv, message):
     write_frames(tmp_path / "in", 10)
     out = tmp_path / "o.png"
-    code, _, err = run(["stack", tmp_path / "in", "-o", out, "-q", *argv], capsys)
+    code, _, err = cli(["stack", tmp_path / "in", "-o", out, "-q", *argv])
     assert code == 1
     assert err.splitlines() == [f"starsweeper stack: error: {message}"]
     assert not out.exists()
@@ -115,12 +108,12 @@ def test_select_frames_counts_from_one():
     assert select_frames(paths, 2, 6, 2) == [Path("2"), Path("4"), Path("6")]
 
 
-def test_the_choice_counts_in_the_sorted_list_before_reverse(tmp_path, capsys):
+def test_the_choice_counts_in_the_sorted_list_before_reverse(tmp_path, cli):
     paths = write_frames(tmp_path / "in", 6)
     out = tmp_path / "o.png"
     argv = ["stack", tmp_path / "in", "-o", out, "--attenuation", "0.5", "--first", "2", "--last", "4",
             "--reverse", "-q"]
-    assert run(argv, capsys)[0] == 0
+    assert cli(argv)[0] == 0
     expected = stacked([paths[3], paths[2], paths[1]], 0.5)
     assert np.abs(result(out).astype(int) - expected.astype(int)).max() <= 1
     assert not np.array_equal(expected, stacked(paths[1:4], 0.5))

@@ -1,22 +1,17 @@
 """`starsweeper stack --video`: the growing trail as H.264, decoded back and compared with the
 stills of the first k frames."""
 
+import signal
+
 import numpy as np
 import pytest
 
-from starsweeper.cli import main
 from starsweeper.stack.frames import list_frames
 from starsweeper.stack.pipeline import stack_files
 from starsweeper.stack.synth import write_sequence
 from starsweeper.stack.video import to_video_rgb, video_size
 
 ATTENUATION = 0.95
-
-
-def run(argv, capsys):
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +35,13 @@ def psnr(a, b):
 
 
 @pytest.mark.parametrize("every, scale", [(1, None), (5, None), (1, 64)])
-def test_video_frame_k_is_the_still_of_the_first_k_frames(sky, tmp_path, capsys, every, scale):
+def test_video_frame_k_is_the_still_of_the_first_k_frames(sky, tmp_path, cli, every, scale):
     out, video = tmp_path / "trails.png", tmp_path / "trails.mp4"
     argv = ["stack", sky, "-o", out, "--attenuation", ATTENUATION, "--video", video,
             "--video-every", every, "--crf", "12", "-q"]
     if scale:
         argv += ["--video-scale", scale]
-    assert run(argv, capsys)[0] == 0
+    assert cli(argv)[0] == 0
     frames = decode(video)
     paths = list_frames(sky)
     ks = [k for k in range(1, len(paths) + 1) if k % every == 0 or k == len(paths)]
@@ -77,29 +72,29 @@ def test_sizes_are_even_and_never_scaled_up():
     (["--video", "{tmp}/v.mp4", "--video-every", "0"], "--video-every must be a whole number of at least 1"),
     (["--video", "{tmp}/v.mp4", "--video-scale", "1"], "--video-scale must be a width of at least 2"),
 ])
-def test_bad_video_settings_are_one_line_and_write_nothing(sky, tmp_path, capsys, argv, message):
+def test_bad_video_settings_are_one_line_and_write_nothing(sky, tmp_path, cli, argv, message):
     out = tmp_path / "o.png"
     argv = [a.format(tmp=tmp_path) for a in argv]
-    code, _, err = run(["stack", sky, "-o", out, "-q", *argv], capsys)
+    code, _, err = cli(["stack", sky, "-o", out, "-q", *argv])
     assert code == 1
     assert len(err.splitlines()) == 1 and message.format(tmp=tmp_path) in err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_video_equal_to_the_output_or_an_input(sky, tmp_path, capsys):
-    code, _, err = run(["stack", sky, "-o", tmp_path / "o.mp4", "--video", tmp_path / "o.mp4", "-q"], capsys)
+def test_video_equal_to_the_output_or_an_input(sky, tmp_path, cli):
+    code, _, err = cli(["stack", sky, "-o", tmp_path / "o.mp4", "--video", tmp_path / "o.mp4", "-q"])
     assert code == 1 and "unknown output format" in err
     linked = tmp_path / "in"
     linked.mkdir()
     for p in sorted(sky.iterdir())[:3]:
         (linked / p.name).write_bytes(p.read_bytes())
     (linked / "clip.mp4").write_bytes(b"not a video")
-    code, _, err = run(["stack", linked, "--glob", "*", "-o", tmp_path / "o.png", "--video", linked / "clip.mp4", "-q"], capsys)
+    code, _, err = cli(["stack", linked, "--glob", "*", "-o", tmp_path / "o.png", "--video", linked / "clip.mp4", "-q"])
     assert code == 1 and err.splitlines() == [f"starsweeper stack: error: --video {linked / 'clip.mp4'}: "
                                               f"the video is one of the input frames"]
 
 
-def test_an_interrupted_run_leaves_neither_still_nor_video(sky, tmp_path, capsys, monkeypatch):
+def test_an_interrupted_run_leaves_neither_still_nor_video(sky, tmp_path, cli, monkeypatch):
     import starsweeper.stack.pipeline as pipeline
     real = pipeline.FixedStacker.add
     calls = []
@@ -112,12 +107,17 @@ def test_an_interrupted_run_leaves_neither_still_nor_video(sky, tmp_path, capsys
 
     monkeypatch.setattr(pipeline.FixedStacker, "add", add)
     out, video = tmp_path / "o.png", tmp_path / "v.mp4"
-    code, _, err = run(["stack", sky, "-o", out, "--video", video, "--engine", "fixed", "-q"], capsys)
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        code, _, err = cli(["stack", sky, "-o", out, "--video", video, "--engine", "fixed", "-q"])
+    finally:
+        # main() ignores further Ctrl-C after the first; this process's children must not inherit it
+        signal.signal(signal.SIGINT, handler)
     assert code == 130 and "interrupted; nothing was written" in err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_still_that_cannot_be_written_takes_the_video_with_it(sky, tmp_path, capsys, monkeypatch):
+def test_a_still_that_cannot_be_written_takes_the_video_with_it(sky, tmp_path, cli, monkeypatch):
     import starsweeper.stack.frames as frames
 
     def refuse(*args, **kwargs):
@@ -126,7 +126,7 @@ def test_a_still_that_cannot_be_written_takes_the_video_with_it(sky, tmp_path, c
     monkeypatch.setattr(frames, "_encode", refuse)
     video = tmp_path / "v.mp4"
     video.write_bytes(b"last night's video")
-    code, _, err = run(["stack", sky, "-o", tmp_path / "o.png", "--video", video, "-q"], capsys)
+    code, _, err = cli(["stack", sky, "-o", tmp_path / "o.png", "--video", video, "-q"])
     assert code == 1 and "No space left on device" in err
     assert video.read_bytes() == b"last night's video"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]

@@ -258,32 +258,11 @@ def bench_play(args):
         print("\n".join(top) if top else "perf is not installed or cannot sample here")
 
 
-def _write_dng(path, bayer):
-    """A 12-bit RGGB DNG of ``bayer`` (pidng: a development dependency)."""
-    from pidng.core import RAW2DNG, DNGTags, Tag
-    from pidng.defs import CalibrationIlluminant, CFAPattern, DNGVersion, PhotometricInterpretation
-    t = DNGTags()
-    height, width = bayer.shape
-    for tag, value in [
-        (Tag.ImageWidth, width), (Tag.ImageLength, height), (Tag.TileWidth, width), (Tag.TileLength, height),
-        (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
-        (Tag.SamplesPerPixel, 1), (Tag.BitsPerSample, 12),
-        (Tag.CFARepeatPatternDim, [2, 2]), (Tag.CFAPattern, CFAPattern.RGGB),
-        (Tag.BlackLevel, 0), (Tag.WhiteLevel, 4095),
-        (Tag.ColorMatrix1, [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1], [1, 1]]),
-        (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65), (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]),
-        (Tag.DNGVersion, DNGVersion.V1_4), (Tag.DNGBackwardVersion, DNGVersion.V1_2),
-    ]:
-        t.set(tag, value)
-    writer = RAW2DNG()
-    writer.options(t, path=str(path.parent), compress=False)
-    writer.convert(bayer, filename=path.stem)
-
-
 def _raw_sequence(directory, frames, width, height):
     """``frames`` DNGs made from the synthetic JPEG sky's green channel, 12 bits."""
     import numpy as np
     from .stack.frames import probe, read_frame
+    from .stack.synth import write_dng
     directory.mkdir(parents=True, exist_ok=True)
     sources = make_sequence(Path(directory).parent / f"sky_{width}x{height}", frames, width, height)
     for k, source in enumerate(sources):
@@ -293,7 +272,7 @@ def _raw_sequence(directory, frames, width, height):
             bayer = np.empty((height, width), np.uint16)
             bayer[0::2, 0::2], bayer[0::2, 1::2] = rgb[0::2, 0::2, 0], rgb[0::2, 1::2, 1]
             bayer[1::2, 0::2], bayer[1::2, 1::2] = rgb[1::2, 0::2, 1], rgb[1::2, 1::2, 2]
-            _write_dng(path, bayer)
+            write_dng(path, bayer)
     return sorted(directory.glob("night_*.dng"))[:frames]
 
 

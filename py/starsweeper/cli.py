@@ -157,14 +157,16 @@ def _resolve_attenuation(args):
     return check_attenuation(1.0 if args.attenuation is None else args.attenuation)
 
 
+def _is_an_input(path, inputs):
+    return path.exists() and any(os.path.samefile(p, path) for p in inputs)
+
+
 def _check_output(output, inputs):
     """Before any stacking: the output can be written and is none of the inputs."""
     from .stack.frames import check_output_path
     check_output_path(output)
-    if output.exists():
-        for path in inputs:
-            if os.path.samefile(path, output):
-                raise CommandError(f"{output}: the output is one of the input frames")
+    if _is_an_input(output, inputs):
+        raise CommandError(f"{output}: the output is one of the input frames")
 
 
 def _warn(text):
@@ -245,10 +247,8 @@ def _run_stack(args):
 def _check_video_path(video, output, inputs):
     if video.resolve() == Path(output).resolve():
         raise CommandError(f"--video {video}: the video would overwrite the output image")
-    if video.exists():
-        for path in inputs:
-            if os.path.samefile(path, video):
-                raise CommandError(f"--video {video}: the video is one of the input frames")
+    if _is_an_input(video, inputs):
+        raise CommandError(f"--video {video}: the video is one of the input frames")
 
 
 # -- synth ---------------------------------------------------------------------------------------

@@ -22,16 +22,13 @@ straight lines. Per pixel and channel:
 
 import numpy as np
 
+from .star_trail import round_to_dtype
+
 __all__ = ["MAD_TO_SIGMA", "master_dark", "hot_pixel_mask", "replace_pixels", "replace_hot_pixels",
            "subtract_dark"]
 
 #: The median absolute deviation of a normal distribution is 1 / 1.4826 of its sigma.
 MAD_TO_SIGMA = 1.4826
-
-
-def _round_half_up(values, dtype):
-    info = np.iinfo(dtype)
-    return np.clip(np.floor(np.asarray(values, dtype=np.float64) + 0.5), info.min, info.max).astype(dtype)
 
 
 def master_dark(darks):
@@ -40,7 +37,7 @@ def master_dark(darks):
     if not darks:
         raise ValueError("no dark frames")
     stack = np.stack(darks)
-    return _round_half_up(np.median(stack, axis=0), darks[0].dtype)
+    return round_to_dtype(np.median(stack, axis=0), darks[0].dtype)
 
 
 def hot_pixel_mask(dark, sigma):
@@ -64,7 +61,7 @@ def replace_pixels(image, mask):
     image = np.asarray(image)
     out = image.copy()
     for r, c, ch in zip(*np.nonzero(mask)):
-        out[r, c, ch] = _round_half_up(_neighbour_median(image, r, c, ch), image.dtype)
+        out[r, c, ch] = round_to_dtype(_neighbour_median(image, r, c, ch), image.dtype)
     return out
 
 

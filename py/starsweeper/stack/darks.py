@@ -19,6 +19,7 @@ import tempfile
 import numpy as np
 
 from ..model.dark_frame import hot_pixel_mask
+from ..model.star_trail import round_to_dtype
 from .frames import FrameError, probe, read_frame
 
 __all__ = ["BAND_BYTES", "Calibration", "HotPixels", "build_calibration", "build_master_dark"]
@@ -56,9 +57,7 @@ class HotPixels:
                            for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dr, dc) != (0, 0)])
         lonely = np.isnan(around).all(axis=0)          # a 1x1 frame: no neighbour, keep the value
         around[:, lonely] = image[rows, cols, channels][lonely]
-        median = np.nanmedian(around, axis=0)
-        info = np.iinfo(image.dtype)
-        out[rows, cols, channels] = np.clip(np.floor(median + 0.5), info.min, info.max).astype(image.dtype)
+        out[rows, cols, channels] = round_to_dtype(np.nanmedian(around, axis=0), image.dtype)
         return out
 
 
@@ -111,10 +110,8 @@ def build_master_dark(paths, frame, workers=1, progress=None, band_bytes=BAND_BY
         row_bytes = len(infos) * shape[1] * shape[2] * np.dtype(dtype).itemsize
         band = max(1, band_bytes // row_bytes)
         master = np.empty(shape, dtype=dtype)
-        info = np.iinfo(dtype)
         for top in range(0, shape[0], band):
-            median = np.median(stack[:, top:top + band], axis=0)
-            master[top:top + band] = np.clip(np.floor(median + 0.5), info.min, info.max)
+            master[top:top + band] = round_to_dtype(np.median(stack[:, top:top + band], axis=0), dtype)
     finally:
         os.unlink(spill)
     return master

@@ -33,7 +33,7 @@ __all__ = [
     "FrameError", "FrameInfo", "IMAGE_SUFFIXES", "RAW_SUFFIXES", "RAW_MODES", "ORIENTATIONS",
     "list_frames", "check_pattern", "select_frames", "order_by_time", "capture_time",
     "probe", "read_frame", "frame_bytes", "size_text", "write_image", "check_consistent",
-    "check_output_path", "check_writable_folder",
+    "check_output_path", "check_writable_folder", "to_8bit",
 ]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -460,8 +460,8 @@ def write_image(path, array, jpeg_quality=95):
     array = np.ascontiguousarray(array)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
-    if suffix in (".jpg", ".jpeg") and array.dtype == np.uint16:
-        array = ((array.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    if suffix in (".jpg", ".jpeg"):
+        array = to_8bit(array)
     data = _encode(array, suffix, jpeg_quality)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
@@ -477,6 +477,13 @@ def write_image(path, array, jpeg_quality=95):
         except FileNotFoundError:
             pass
         raise
+
+
+def to_8bit(array):
+    """16-bit pixels as 8-bit, rounded to nearest (8-bit ones as they are)."""
+    if array.dtype != np.uint16:
+        return array
+    return ((array.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
 
 
 def _encode(array, suffix, jpeg_quality):

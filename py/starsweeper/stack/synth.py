@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["SkyScene", "render_frame", "write_sequence"]
+__all__ = ["SkyScene", "render_frame", "write_sequence", "write_dng"]
 
 # Star tints from hot (blue-white) to cool (orange), as linear RGB gains.
 _TINTS = np.array([
@@ -148,3 +148,40 @@ def write_sequence(directory, frames, width, height, depth=8, suffix=".jpg", see
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [directory / name for name in names]
+
+
+def write_dng(path, bayer, bits=12, when=None):
+    """A camera RAW file of the Bayer mosaic ``bayer`` (RGGB, ``bits`` per sample, no black
+    level), as a DNG that LibRaw reads back bit for bit; ``when`` ("YYYY:MM:DD HH:MM:SS") its
+    capture time. Needs pidng (a development dependency: for tests and benchmarks)."""
+    from pathlib import Path
+    from pidng.core import RAW2DNG, DNGTags, Tag
+    from pidng.defs import (
+        CalibrationIlluminant, CFAPattern, DNGVersion, Orientation, PhotometricInterpretation,
+        PreviewColorSpace,
+    )
+    path = Path(path)
+    height, width = bayer.shape
+    tags = DNGTags()
+    for tag, value in [
+        (Tag.ImageWidth, width), (Tag.ImageLength, height), (Tag.TileWidth, width), (Tag.TileLength, height),
+        (Tag.Orientation, Orientation.Horizontal),
+        (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
+        (Tag.SamplesPerPixel, 1), (Tag.BitsPerSample, bits),
+        (Tag.CFARepeatPatternDim, [2, 2]), (Tag.CFAPattern, CFAPattern.RGGB),
+        (Tag.BlackLevel, 0), (Tag.WhiteLevel, (1 << bits) - 1),
+        (Tag.ColorMatrix1, [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1], [1, 1]]),
+        (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65),
+        (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]),
+        (Tag.Make, "starsweeper"), (Tag.Model, "synthetic sky"),
+        (Tag.DNGVersion, DNGVersion.V1_4), (Tag.DNGBackwardVersion, DNGVersion.V1_2),
+        (Tag.PreviewColorSpace, PreviewColorSpace.sRGB),
+    ]:
+        tags.set(tag, value)
+    if when:      # LibRaw takes a DNG's time from IFD0's DateTime (a camera's EXIF IFD has the other)
+        tags.set(Tag.DateTime, when)
+        tags.set(Tag.DateTimeOriginal, when)
+    writer = RAW2DNG()
+    writer.options(tags, path=str(path.parent), compress=False)
+    writer.convert(bayer, filename=path.stem)
+    return path

@@ -15,7 +15,7 @@ import threading
 
 import numpy as np
 
-from .frames import FrameError, check_writable_folder
+from .frames import FrameError, check_writable_folder, to_8bit
 
 __all__ = ["VIDEO_SUFFIXES", "VideoSettings", "VideoWriter", "video_size", "to_video_rgb"]
 
@@ -66,8 +66,7 @@ def to_video_rgb(image, size):
     image = np.asarray(image)
     if image.ndim == 2:
         image = image[:, :, None]
-    if image.dtype == np.uint16:
-        image = ((image.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    image = to_8bit(image)
     if image.shape[2] == 1:
         image = np.repeat(image, 3, axis=2)
     width, height = size
