@@ -16,7 +16,7 @@ from cocotb.triggers import RisingEdge
 
 __all__ = [
     "pack", "unpack", "no_pause", "fixed_pause", "random_pause", "PAUSE_KINDS", "make_pause",
-    "StreamSource", "StreamSink", "Scoreboard",
+    "StreamSource", "StreamSink", "Scoreboard", "drain",
 ]
 
 
@@ -170,3 +170,12 @@ class Scoreboard:
 
     def clear(self):
         self.expected.clear()
+
+
+async def drain(clock, source, scoreboard, timeout=100_000):
+    """Wait until ``source`` has sent everything and ``scoreboard`` expects nothing more."""
+    for _ in range(timeout):
+        if source.idle() and not scoreboard.expected:
+            return
+        await RisingEdge(clock)
+    raise AssertionError(f"timed out with {len(scoreboard.expected)} outputs missing")

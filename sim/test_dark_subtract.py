@@ -21,14 +21,11 @@ from starsweeper.gateware.star_trail import StackerInput, StackerOutput
 from starsweeper.model.dark_frame import subtract_dark
 from starsweeper.model.star_trail import FixedFormat, FixedStacker
 
-from streams import PAUSE_KINDS, Scoreboard, StreamSink, StreamSource, make_pause
+from seeds import seed_from_env
+from streams import PAUSE_KINDS, Scoreboard, drain, StreamSink, StreamSource, make_pause
 
 CHANNELS = ("r", "g", "b")
 ATTENUATIONS = (0.0, 0.9, 0.99, 1.0)
-
-
-def seed_from_env():
-    return int(os.environ.get("STARSWEEPER_SEED", random.randrange(1 << 32)))
 
 
 class DarkTB:
@@ -100,11 +97,7 @@ class DarkTB:
                 for p in pixel]
 
     async def drain(self, timeout=100_000):
-        for _ in range(timeout):
-            if self.source.idle() and not self.scoreboard.expected:
-                return
-            await RisingEdge(self.dut.clk)
-        raise AssertionError(f"timed out with {len(self.scoreboard.expected)} outputs missing")
+        await drain(self.dut.clk, self.source, self.scoreboard, timeout)
 
 
 @cocotb.test()

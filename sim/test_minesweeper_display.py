@@ -23,6 +23,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge, ValueChange
 import numpy as np
 
+from seeds import seed_from_env
 from display_scenarios import SCENARIOS, Check, Play, Release, SetSwitch, Start, Wait, compare_frames, new_model
 from starsweeper.model.minesweeper import SWITCH_DEBUG
 from starsweeper.model.buttons import BUTTON_BIT
@@ -36,10 +37,6 @@ PERIOD_NS = 10
 
 def params():
     return json.loads(os.environ["SYSTEM_PARAMS"])
-
-
-def seed_from_env():
-    return int(os.environ.get("STARSWEEPER_SEED", random.randrange(1 << 32)))
 
 
 class DisplayTB:

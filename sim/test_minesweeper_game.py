@@ -21,6 +21,8 @@ from starsweeper.model.minesweeper import (
     difficulty_of, neighbours, place_mines,
 )
 
+from seeds import seed_from_env
+
 PERIOD_NS = 10
 DIRECTION_BUTTON = {Direction.UP: "up", Direction.DOWN: "down",
                     Direction.LEFT: "left", Direction.RIGHT: "right"}
@@ -28,10 +30,6 @@ DIRECTION_BUTTON = {Direction.UP: "up", Direction.DOWN: "down",
 
 def params():
     return json.loads(os.environ["GAME_PARAMS"])
-
-
-def seed_from_env():
-    return int(os.environ.get("STARSWEEPER_SEED", random.randrange(1 << 32)))
 
 
 def bits_to_grid(value):

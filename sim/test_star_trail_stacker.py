@@ -7,6 +7,7 @@ Every output is checked, in order, against the bit-exact model
 
 import os
 import random
+
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
@@ -14,7 +15,8 @@ from cocotb.triggers import ClockCycles, RisingEdge
 from starsweeper.gateware.star_trail import StackerInput, StackerOutput, StarTrailStacker
 from starsweeper.model.star_trail import FixedFormat, FixedStacker
 
-from streams import PAUSE_KINDS, Scoreboard, StreamSink, StreamSource, make_pause, no_pause
+from seeds import seed_from_env
+from streams import PAUSE_KINDS, Scoreboard, drain, StreamSink, StreamSource, make_pause, no_pause
 
 CHANNELS = ("r", "g", "b")
 ATTENUATIONS = (0.0, 0.5, 0.9, 0.99, 0.995, 0.999, 1.0)
@@ -82,15 +84,7 @@ class StackerTB:
         return [self.rng.choice((0, top, self.rng.randint(0, top))) for _ in CHANNELS]
 
     async def drain(self, timeout=100_000):
-        for _ in range(timeout):
-            if self.source.idle() and not self.scoreboard.expected:
-                return
-            await RisingEdge(self.dut.clk)
-        raise AssertionError(f"timed out with {len(self.scoreboard.expected)} outputs missing")
-
-
-def seed_from_env():
-    return int(os.environ.get("STARSWEEPER_SEED", random.randrange(1 << 32)))
+        await drain(self.dut.clk, self.source, self.scoreboard, timeout)
 
 
 @cocotb.test()

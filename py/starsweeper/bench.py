@@ -276,20 +276,27 @@ def _raw_sequence(directory, frames, width, height):
     return sorted(directory.glob("night_*.dng"))[:frames]
 
 
+def _dark_frames(data, count, width, height, seed):
+    """A folder of ``count`` dark frames (weak noise, as a capped lens gives), made once."""
+    import numpy as np
+    from .stack.frames import write_image
+    folder = data / f"darks_{width}x{height}"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        rng = np.random.default_rng(seed)
+        for k in range(count):
+            write_image(folder / f"dark_{k:02d}.png", rng.integers(0, 12, (height, width, 3), dtype=np.uint8))
+    return folder
+
+
 def bench_photos(args):
     """The photographers' options: what each costs over a plain stack, and memory from 100 to
     400 frames in every mode."""
-    import numpy as np
-    from .stack.frames import probe, read_frame, write_image
+    from .stack.frames import probe, read_frame
     width, height = args.size
     data = Path(args.data)
     paths = make_sequence(data / f"sky_{width}x{height}", args.frames, width, height)
-    darks_dir = data / f"darks_{width}x{height}"
-    if not darks_dir.exists():
-        darks_dir.mkdir(parents=True)
-        rng = np.random.default_rng(1)
-        for k in range(args.darks):
-            write_image(darks_dir / f"dark_{k:02d}.png", rng.integers(0, 12, (height, width, 3), dtype=np.uint8))
+    darks_dir = _dark_frames(data, args.darks, width, height, seed=1)
     out = data / "out"
     out.mkdir(exist_ok=True)
     cli = [sys.executable, "-m", "starsweeper.cli", "stack", "-q", "--attenuation", "0.99"]
@@ -330,12 +337,7 @@ def bench_photos(args):
     small = make_sequence(data / f"sky_{mw}x{mh}", 100, mw, mh)
     long_dir = data / f"sky_{mw}x{mh}_x4"
     repeat_sequence(small, long_dir, 4)
-    small_darks = data / f"darks_{mw}x{mh}"
-    if not small_darks.exists():
-        small_darks.mkdir(parents=True)
-        rng = np.random.default_rng(2)
-        for k in range(args.darks):
-            write_image(small_darks / f"dark_{k:02d}.png", rng.integers(0, 12, (mh, mw, 3), dtype=np.uint8))
+    small_darks = _dark_frames(data, args.darks, mw, mh, seed=2)
     modes = [("plain", []), ("--darks --hot-pixels 5", ["--darks", str(small_darks), "--hot-pixels", "5"]),
              ("--fade-in 50", ["--fade-in", "50"]), ("--video", ["--video", str(out / "m.mp4")]),
              ("--engine fixed", ["--engine", "fixed"]), ("--engine fixed --darks", ["--engine", "fixed", "--darks", str(small_darks)])]

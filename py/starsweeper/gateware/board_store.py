@@ -6,16 +6,11 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from ..model.minesweeper import CELLS, DIFFICULTIES, GRID, Difficulty
+from .field import field_mask
 from .interfaces import FloodSignature, ProbeSignature, RowWriteSignature
 from .neighbour_counter import RowCounts
 
-__all__ = ["BoardStore", "field_mask"]
-
-
-
-def field_mask(rows, cols):
-    """The cells of a ``rows`` x ``cols`` field as a 256-bit mask (cell (r, c) at bit 16 r + c)."""
-    return sum(1 << (r * GRID + c) for r in range(rows) for c in range(cols))
+__all__ = ["BoardStore"]
 
 
 class BoardStore(wiring.Component):

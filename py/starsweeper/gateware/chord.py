@@ -4,7 +4,8 @@ from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..model.minesweeper import DIFFICULTIES, NEIGHBOURS, Difficulty
+from ..model.minesweeper import NEIGHBOURS
+from .field import field_size
 from .interfaces import ProbeSignature
 
 __all__ = ["Chord"]
@@ -59,9 +60,7 @@ class Chord(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         probe = self.probe
-        size = {d: DIFFICULTIES[d][:2] for d in Difficulty}
-        rows = Mux(self.beginner, size[Difficulty.BEGINNER][0], size[Difficulty.INTERMEDIATE][0])
-        cols = Mux(self.beginner, size[Difficulty.BEGINNER][1], size[Difficulty.INTERMEDIATE][1])
+        rows, cols = field_size(self.beginner)
         cursor_col, cursor_row = self.cursor[:4], self.cursor[4:]
 
         step = Signal(4)              # clock k probes neighbour k (k < 8), takes neighbour k - 2

@@ -4,8 +4,8 @@ from amaranth.hdl import C, Cat, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..model.minesweeper import CELLS, DIFFICULTIES, GRID, Difficulty
-from .board_store import field_mask
+from ..model.minesweeper import GRID
+from .field import field_cells
 from .interfaces import ProbeSignature, RowWriteSignature
 from .neighbour_counter import NeighbourCounter, RowCounts
 
@@ -56,8 +56,7 @@ class CountSweep(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         probe = self.probe
-        active = Mux(self.beginner, C(field_mask(*DIFFICULTIES[Difficulty.BEGINNER][:2]), CELLS),
-                     C(field_mask(*DIFFICULTIES[Difficulty.INTERMEDIATE][:2]), CELLS))
+        active = field_cells(self.beginner)
         m.submodules.counter = counter = NeighbourCounter()
         step = Signal(range(GRID + 4))       # the row probed; the row counted is four less
         counted_row = (step - 4)[:4]

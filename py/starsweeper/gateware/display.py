@@ -8,8 +8,9 @@ from ..model.display import (
     CELL, COLOURS, COUNTER_Y, DIGIT_COLOURS, DIGITS_X, FIELD_SIZE, PANEL_X, TIMER_Y, field_origin,
 )
 from ..model.glyphs import GLYPH_COLOURS, GLYPH_INDEX
-from ..model.minesweeper import DIFFICULTIES, Difficulty, Status
+from ..model.minesweeper import Difficulty, Status
 from ..model.vga import VGA_640X480
+from .field import field_size
 from .glyph_rom import GlyphRom
 from .interfaces import CellReadPort, GameViewSignature, StatusCharsSignature, VgaSignature
 from .smiley import Smiley, SmileyState
@@ -81,8 +82,7 @@ class MinesweeperDisplay(wiring.Component):
         m.d.comb += self.digits.start.eq(en & (x == 0) & (y == 0))
 
         beginner = self.game.difficulty == Difficulty.BEGINNER
-        rows = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][0], DIFFICULTIES[Difficulty.INTERMEDIATE][0])
-        cols = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][1], DIFFICULTIES[Difficulty.INTERMEDIATE][1])
+        rows, cols = field_size(beginner)
         (b_left, b_top), (i_left, i_top) = (field_origin(Difficulty.BEGINNER),
                                             field_origin(Difficulty.INTERMEDIATE))
         lost = self.game.status == Status.LOST

@@ -14,6 +14,7 @@ from .board_store import BoardStore
 from .buttons import ButtonActions
 from .chord import Chord
 from .count_sweep import CountSweep
+from .field import field_size
 from .flood import FloodEngine
 from .interfaces import CellReadPort, GameViewSignature, ScoreSignature
 from .placement import Placement
@@ -137,8 +138,7 @@ class MinesweeperGame(wiring.Component):
         difficulty = Signal(Difficulty)
         status = Signal(Status, init=Status.READY)
         beginner = difficulty == Difficulty.BEGINNER
-        rows = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][0], DIFFICULTIES[Difficulty.INTERMEDIATE][0])
-        cols = Mux(beginner, DIFFICULTIES[Difficulty.BEGINNER][1], DIFFICULTIES[Difficulty.INTERMEDIATE][1])
+        rows, cols = field_size(beginner)
 
         cursor_row = Signal(4)
         cursor_col = Signal(4)

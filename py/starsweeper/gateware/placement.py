@@ -5,6 +5,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..model.minesweeper import CELLS, DIFFICULTIES, GRID, SWAPS, Difficulty
+from .field import field_size
 from .interfaces import ProbeSignature, RowWriteSignature
 from .lcg import Lcg
 
@@ -71,9 +72,8 @@ class Placement(wiring.Component):
         m = Module()
         probe, cursor = self.probe, self.cursor
         beginner = self.beginner
+        rows, cols = field_size(beginner)
         size = {d: DIFFICULTIES[d][:2] for d in Difficulty}
-        rows = Mux(beginner, size[Difficulty.BEGINNER][0], size[Difficulty.INTERMEDIATE][0])
-        cols = Mux(beginner, size[Difficulty.BEGINNER][1], size[Difficulty.INTERMEDIATE][1])
         first_cells = Mux(
             beginner,
             C(first_cells_mask(*size[Difficulty.BEGINNER], self.mines[Difficulty.BEGINNER]), CELLS),
