@@ -6,12 +6,10 @@ clock); it never gets one here: its standard input is closed, and every call has
 it started (its process group) are ended. Its output is read as bytes and decoded leniently.
 """
 
-import math
-import os
 from pathlib import Path
 import shutil
-import signal
-import subprocess
+
+from starsweeper.tools import ToolTimeout, run_tool, time_limit
 
 __all__ = ["ProgramError", "program", "timeout_seconds", "DEVICE", "TIMEOUT_SECONDS", "TIMEOUT_VARIABLE"]
 
@@ -28,43 +26,21 @@ class ProgramError(Exception):
 
 def timeout_seconds():
     """The time limit from ``STARSWEEPER_DJTGCFG_TIMEOUT``: a positive, finite number of seconds."""
-    text = os.environ.get(TIMEOUT_VARIABLE)
-    if text is None:
-        return TIMEOUT_SECONDS
     try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise ProgramError(f"{TIMEOUT_VARIABLE} must be a positive number of seconds, not {text!r}")
-    return value
+        return time_limit(TIMEOUT_VARIABLE, TIMEOUT_SECONDS)
+    except ValueError as e:
+        raise ProgramError(str(e)) from None
 
 
 def _djtgcfg(*args, timeout):
     try:
-        child = subprocess.Popen(["djtgcfg", *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+        code, output = run_tool(["djtgcfg", *args], timeout=timeout)
     except OSError as e:
         raise ProgramError(f"djtgcfg cannot be run: {e.strerror or e}") from None
-    try:
-        output, _ = child.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _end_group(child)
+    except ToolTimeout:
         raise ProgramError(f"djtgcfg {args[0]} gave no answer in {timeout:g} s "
                            "(is it waiting for a board or a question?)") from None
-    except BaseException:
-        _end_group(child)
-        raise
-    return child.returncode, output.decode(errors="replace").strip()
-
-
-def _end_group(child):
-    """End djtgcfg and whatever it started: they share its process group."""
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    child.communicate()
+    return code, output.decode(errors="replace").strip()
 
 
 def _last_line(text):

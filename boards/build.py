@@ -1,23 +1,65 @@
-"""``starsweeper build``: the Nexys 3 ISE build tree of the Minesweeper top level, and its run.
+"""``starsweeper build``: a board's build tree of the Minesweeper top level, and its run.
 
-Amaranth's ``XilinxPlatform`` writes the tree: the top level's Verilog, the UCF (every pin, its
-I/O standard and the 100 MHz clock's period), the XST project and script, and
-``build_<name>.sh``, which runs xst, ngdbuild, map, par and bitgen. It runs when ISE's tools are
-on PATH or ``AMARANTH_ENV_ISE`` names ISE's settings script; otherwise the tree stays ready for
-a machine that has ISE.
+* **Nexys 3** (Xilinx ISE): Amaranth's ``XilinxPlatform`` writes the tree: the top level's
+  Verilog, the UCF (every pin, its I/O standard and the 100 MHz clock's period), the XST project
+  and script, and ``build_<name>.sh``, which runs xst, ngdbuild, map, par and bitgen. It runs
+  when ISE's tools are on PATH or ``AMARANTH_ENV_ISE`` names ISE's settings script; otherwise the
+  tree stays ready for a machine that has ISE.
+* **ULX3S** (Lattice ECP5, the open flow of :mod:`.trellis`): amaranth-boards' platform writes
+  the tree (RTLIL, the LPF with pins and clock constraints, the script running Yosys,
+  nextpnr-ecp5 and ecppack), the flow runs, and the build is checked: the bit file's header and
+  IDCODE, and every clock's achieved frequency against its constraint (a clock that misses
+  fails the build, and its bit file is removed).
 """
 
+from dataclasses import dataclass
 import os
 from pathlib import Path
 import shutil
 import subprocess
 
-__all__ = ["BOARDS", "BuildError", "prepare", "write_tree", "ise_available", "run_tree", "build"]
+__all__ = ["BOARDS", "Board", "BuildError", "board", "prepare", "write_tree", "ise_available",
+           "run_tree", "build", "build_ecp5", "ecp5_report"]
 
-#: Board name -> (platform class, top-level class), imported when used.
-BOARDS = {"nexys3": ("starsweeper.boards.nexys3:Nexys3Platform",
-                     "starsweeper.boards.minesweeper_top:MinesweeperTop")}
 NAME = "top"
+
+
+@dataclass(frozen=True)
+class Board:
+    """A board: its platform class for each device (``None`` where there is one device), the
+    default device, the top level, and the toolchain (``"ise"`` or ``"trellis"``)."""
+
+    name: str
+    platforms: dict
+    top: str
+    toolchain: str
+    default_device: str = None
+
+    @property
+    def devices(self):
+        return [device for device in self.platforms if device is not None]
+
+    def platform(self, device=None):
+        device = self.default_device if device is None else device
+        if device not in self.platforms:
+            if not self.devices:
+                raise BuildError(f"the {self.name} has one device; --device is for "
+                                 f"{', '.join(b.name for b in BOARDS.values() if b.devices)}")
+            raise BuildError(f"unknown {self.name} device {device!r}; the devices are {', '.join(self.devices)}")
+        return _load(self.platforms[device])()
+
+    def top_level(self, **parameters):
+        return _load(self.top)(**parameters)
+
+
+#: The boards, their platforms and top levels (imported when used).
+BOARDS = {
+    "nexys3": Board("nexys3", {None: "starsweeper.boards.nexys3:Nexys3Platform"},
+                    "starsweeper.boards.minesweeper_top:MinesweeperTop", "ise"),
+    "ulx3s": Board("ulx3s", {device: f"amaranth_boards.ulx3s:ULX3S_{device}_Platform"
+                             for device in ("12F", "25F", "45F", "85F")},
+                   "starsweeper.boards.ulx3s_minesweeper_top:Ulx3sMinesweeperTop", "trellis", "85F"),
+}
 
 
 class BuildError(RuntimeError):
@@ -30,28 +72,38 @@ def _load(spec):
     return getattr(importlib.import_module(module), name)
 
 
-def _platform(board):
-    if board not in BOARDS:
-        raise BuildError(f"unknown board {board!r}; the boards are {', '.join(BOARDS)}")
-    platform_class, top_class = (_load(spec) for spec in BOARDS[board])
-    return platform_class(), top_class
+def board(name):
+    """The :class:`Board` called ``name``; BuildError naming the boards otherwise."""
+    if name not in BOARDS:
+        raise BuildError(f"unknown board {name!r}; the boards are {', '.join(BOARDS)}")
+    return BOARDS[name]
 
 
-def prepare(board="nexys3", name=NAME):
-    """Amaranth's build plan of ``board``'s top level, named ``name`` (no source locations, so
-    its Verilog is byte-reproducible)."""
-    platform, top_class = _platform(board)
-    return platform.prepare(top_class(), name=name, emit_src=False)
+def _platform(board_name, device=None):
+    b = board(board_name)
+    return b.platform(device), b.top_level
 
 
-def write_tree(folder, board="nexys3"):
+def prepare(board_name="nexys3", name=NAME, device=None, top=None, **overrides):
+    """Amaranth's build plan of ``board_name``'s top level (or ``top``), named ``name`` (no
+    source locations, so its Verilog is byte-reproducible). ECP5 plans run nextpnr with its
+    JSON report and let this module judge the timing."""
+    platform, top_level = _platform(board_name, device)
+    if board(board_name).toolchain == "trellis":
+        from .trellis import NEXTPNR_OPTIONS
+        overrides.setdefault("nextpnr_opts", NEXTPNR_OPTIONS.format(name=name))
+    return platform.prepare(top if top is not None else top_level(), name=name, emit_src=False, **overrides)
+
+
+def write_tree(folder, board_name="nexys3", device=None, top=None):
     """Write the build tree into ``folder``."""
-    plan = prepare(board)
+    plan = prepare(board_name, device=device, top=top)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    # A bit file from an earlier run no longer matches the tree: never leave it to be
-    # programmed by mistake.
-    (folder / f"{NAME}.bit").unlink(missing_ok=True)
+    # A bit file (and a report) from an earlier run no longer match the tree: never leave one
+    # to be programmed by mistake.
+    for product in (f"{NAME}.bit", f"{NAME}.report.json"):
+        (folder / product).unlink(missing_ok=True)
     plan.extract(folder)
 
 
@@ -87,8 +139,50 @@ def run_tree(folder):
 
 
 def build(folder, board="nexys3", run=None):
-    """Write the tree; run it if ``run`` (default: when ISE is available). Returns the bit
-    file, or None when ISE did not run."""
+    """Write the Nexys 3 tree; run it if ``run`` (default: when ISE is available). Returns the
+    bit file, or None when ISE did not run."""
     write_tree(folder, board)
     run = ise_available(board) if run is None else run
     return run_tree(folder) if run else None
+
+
+def build_ecp5(folder, board_name="ulx3s", device=None, top=None, timeout=None):
+    """Write and run the ECP5 tree in ``folder``, then check it: the bit file's header and
+    IDCODE, and every clock's timing. Returns (bit file, :class:`~.trellis.PnrReport`)."""
+    from . import trellis
+    b = board(board_name)
+    platform = b.platform(device)
+    try:
+        trellis.tool_environment()                 # every tool is here, before any work
+        write_tree(folder, board_name, device, top)
+        bitfile = trellis.run_tree(folder, NAME, timeout)
+        trellis.check_bitstream(bitfile, platform.device)
+        report = trellis.parse_report(Path(folder) / f"{NAME}.report.json")
+        try:
+            trellis.check_timing(report, Path(folder) / f"{NAME}.tim")
+        except trellis.TrellisError:
+            bitfile.unlink(missing_ok=True)
+            raise
+    except trellis.TrellisError as e:
+        raise BuildError(str(e)) from None
+    return bitfile, report
+
+
+def ecp5_report(folder, board_name="ulx3s", device=None):
+    """The placed design's :class:`~.trellis.PnrReport` from ``folder``: the one there when it
+    was built from the same tree (its RTLIL and constraints unchanged), else a new build's."""
+    from . import trellis
+    plan = prepare(board_name, device=device)
+    folder = Path(folder)
+    current = all((folder / path).is_file() and (folder / path).read_bytes() == _bytes(content)
+                  for path, content in plan.files.items() if path.endswith((".il", ".lpf", ".sh")))
+    if current and (folder / f"{NAME}.report.json").is_file():
+        try:
+            return trellis.parse_report(folder / f"{NAME}.report.json")
+        except trellis.TrellisError as e:
+            raise BuildError(str(e)) from None
+    return build_ecp5(folder, board_name, device)[1]
+
+
+def _bytes(content):
+    return content.encode() if isinstance(content, str) else content

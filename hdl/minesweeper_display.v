@@ -2,8 +2,8 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_display(game__status, game__difficulty, game__cursor_row, game__cursor_col, game__held, debug, digits__counter, digits__timer, read__cell, clk, rst, digits__start, read__row, read__col, read__enable, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, enable
-);
+module minesweeper_display(game__status, game__difficulty, game__cursor_row, game__cursor_col, game__held, debug, digits__counter, digits__timer, read__cell, clk, rst, digits__start, read__row, read__col, read__enable, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, vga__active
+, enable);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -131,14 +131,15 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire \$21 ;
   reg \$210 ;
   reg \$211 ;
+  reg \$212 ;
   wire \$22 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
-  wire [6:0] \$252 ;
-  wire [6:0] \$258 ;
+  wire [6:0] \$253 ;
+  wire [6:0] \$259 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$262 ;
+  wire [6:0] \$263 ;
   wire [7:0] \$27 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
@@ -149,8 +150,8 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire [7:0] \$33 ;
   wire [7:0] \$34 ;
   wire [7:0] \$35 ;
-  wire [4:0] \$359 ;
   wire [7:0] \$36 ;
+  wire [4:0] \$360 ;
   wire [7:0] \$37 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
@@ -221,51 +222,51 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire \$98 ;
   wire \$99 ;
   reg [5:0] \$signal  = 6'h00;
-  reg \$signal$100  = 1'h0;
-  reg \$signal$101  = 1'h1;
-  reg [5:0] \$signal$30  = 6'h00;
-  reg [7:0] \$signal$31 ;
-  reg \$signal$38 ;
-  reg \$signal$49  = 1'h0;
-  reg [7:0] \$signal$54  = 8'h00;
-  reg \$signal$58  = 1'h0;
+  reg [4:0] \$signal$100  = 5'h00;
+  reg \$signal$101  = 1'h0;
+  reg \$signal$102  = 1'h1;
+  reg [5:0] \$signal$31  = 6'h00;
+  reg [7:0] \$signal$32 ;
+  reg \$signal$39 ;
+  reg \$signal$50  = 1'h0;
+  reg [7:0] \$signal$55  = 8'h00;
   reg \$signal$59  = 1'h0;
-  reg \$signal$61  = 1'h1;
-  reg \$signal$63  = 1'h1;
-  reg \$signal$65  = 1'h0;
+  reg \$signal$60  = 1'h0;
+  reg \$signal$62  = 1'h1;
+  reg \$signal$64  = 1'h1;
   reg \$signal$66  = 1'h0;
-  reg \$signal$68  = 1'h0;
+  reg \$signal$67  = 1'h0;
   reg \$signal$69  = 1'h0;
   reg \$signal$70  = 1'h0;
   reg \$signal$71  = 1'h0;
   reg \$signal$72  = 1'h0;
   reg \$signal$73  = 1'h0;
   reg \$signal$74  = 1'h0;
-  reg \$signal$76  = 1'h0;
+  reg \$signal$75  = 1'h0;
   reg \$signal$77  = 1'h0;
-  reg \$signal$78  = 1'h1;
+  reg \$signal$78  = 1'h0;
   reg \$signal$79  = 1'h1;
-  reg \$signal$80  = 1'h0;
-  reg [4:0] \$signal$83  = 5'h00;
-  reg \$signal$92  = 1'h0;
-  reg [7:0] \$signal$93  = 8'h00;
-  reg \$signal$96  = 1'h0;
-  reg \$signal$97  = 1'h1;
-  reg [4:0] \$signal$99  = 5'h00;
+  reg \$signal$80  = 1'h1;
+  reg \$signal$81  = 1'h0;
+  reg [4:0] \$signal$84  = 5'h00;
+  reg \$signal$93  = 1'h0;
+  reg [7:0] \$signal$94  = 8'h00;
+  reg \$signal$97  = 1'h0;
+  reg \$signal$98  = 1'h1;
   reg [4:0] a_digit_row = 5'h00;
   reg b2_box = 1'h0;
   reg [3:0] b2_char = 4'h0;
   reg b2_ignal = 1'h0;
-  reg \b2_ignal$33  = 1'h0;
   reg \b2_ignal$34  = 1'h0;
-  reg \b2_ignal$37  = 1'h0;
-  reg \b2_ignal$40  = 1'h0;
-  reg \b2_ignal$85  = 1'h0;
+  reg \b2_ignal$35  = 1'h0;
+  reg \b2_ignal$38  = 1'h0;
+  reg \b2_ignal$41  = 1'h0;
   reg \b2_ignal$86  = 1'h0;
   reg \b2_ignal$87  = 1'h0;
-  reg \b2_ignal$88  = 1'h1;
+  reg \b2_ignal$88  = 1'h0;
   reg \b2_ignal$89  = 1'h1;
-  reg [4:0] \b2_ignal$90  = 5'h00;
+  reg \b2_ignal$90  = 1'h1;
+  reg [4:0] \b2_ignal$91  = 5'h00;
   reg b2_light = 1'h0;
   reg [4:0] b2_row = 5'h00;
   reg b_box = 1'h0;
@@ -303,9 +304,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire [3:0] \digits__timer[2] ;
   input enable;
   wire enable;
-  wire \enable$21 ;
   wire \enable$22 ;
   wire \enable$23 ;
+  wire \enable$24 ;
   wire face;
   wire feature;
   input [3:0] game__cursor_col;
@@ -327,7 +328,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   input [1:0] game__status;
   wire [1:0] game__status;
   reg [3:0] glyph;
-  reg [3:0] \glyph$43  = 4'h0;
+  reg [3:0] \glyph$44  = 4'h0;
   wire hsync_n;
   wire [59:0] pixels;
   input [7:0] read__cell;
@@ -354,6 +355,8 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   reg [1:0] state;
   reg [4:0] sub_x = 5'h00;
   reg [4:0] sub_y = 5'h00;
+  output vga__active;
+  reg vga__active = 1'h0;
   output [1:0] vga__blue;
   reg [1:0] vga__blue = 2'h0;
   output [2:0] vga__green;
@@ -367,9 +370,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire visible;
   wire vsync_n;
   wire [9:0] x;
-  wire [9:0] \x$26 ;
+  wire [9:0] \x$27 ;
   wire [9:0] y;
-  wire [9:0] \y$27 ;
+  wire [9:0] \y$28 ;
   assign \$1  = ! x;
   assign \$2  = enable & \$1 ;
   assign \$3  = ! y;
@@ -383,7 +386,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$10  = game__status == 2'h3;
   assign \$11  = \$10  & read__cell[4];
   assign \$12  = debug & read__cell[4];
-  assign \$13  = \b2_ignal$37  ? 8'h92 : 8'hb6;
+  assign \$13  = \b2_ignal$38  ? 8'h92 : 8'hb6;
   assign \$14  = | read__cell[3:0];
   assign \$15  = read__cell[3:0] == 4'h8;
   assign \$16  = read__cell[3:0] == 3'h7;
@@ -401,28 +404,28 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$28  = \$17  ? 8'h12 : \$27 ;
   assign \$29  = \$16  ? 8'h00 : \$28 ;
   assign \$30  = \$15  ? 8'h92 : \$29 ;
-  assign \$31  = \b2_ignal$37  ? 8'h92 : 8'he0;
-  assign \$32  = \b2_ignal$37  ? 8'h92 : 8'hb6;
+  assign \$31  = \b2_ignal$38  ? 8'h92 : 8'he0;
+  assign \$32  = \b2_ignal$38  ? 8'h92 : 8'hb6;
   assign \$33  = b2_light ? 8'hff : 8'hb6;
-  assign \$34  = \b2_ignal$40  ? 8'h6d : \$33 ;
-  assign \$35  = \b2_ignal$37  ? 8'h92 : 8'hb6;
+  assign \$34  = \b2_ignal$41  ? 8'h6d : \$33 ;
+  assign \$35  = \b2_ignal$38  ? 8'h92 : 8'hb6;
   assign \$36  = b2_light ? 8'hff : 8'hb6;
-  assign \$37  = \b2_ignal$40  ? 8'h6d : \$36 ;
+  assign \$37  = \b2_ignal$41  ? 8'h6d : \$36 ;
   assign \$38  = b2_light ? 8'hff : 8'hb6;
-  assign \$39  = \b2_ignal$40  ? 8'h6d : \$38 ;
-  assign \$252  = d_sub_x * 2'h2;
-  assign \$40  = pixels >> \$252 ;
+  assign \$39  = \b2_ignal$41  ? 8'h6d : \$38 ;
+  assign \$253  = d_sub_x * 2'h2;
+  assign \$40  = pixels >> \$253 ;
   assign \$41  = | \$40 ;
-  assign \$42  = \$signal$49  & \$41 ;
+  assign \$42  = \$signal$50  & \$41 ;
   assign \$43  = feature ? 8'h00 : 8'hfc;
-  assign \$258  = d_sub_x * 2'h2;
-  assign \$44  = pixels >> \$258 ;
+  assign \$259  = d_sub_x * 2'h2;
+  assign \$44  = pixels >> \$259 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$262  = d_sub_x * 2'h2;
-  assign \$46  = pixels >> \$262 ;
+  assign \$263  = d_sub_x * 2'h2;
+  assign \$46  = pixels >> \$263 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
-  assign \$49  = \$45  ? \$signal$54  : \$48 ;
+  assign \$49  = \$45  ? \$signal$55  : \$48 ;
   assign \$50  = ! x;
   assign \$51  = x == 9'h1e0;
   assign \$53  = \$52  ? 3'h4 : 3'h0;
@@ -437,8 +440,8 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$65  = sub_y + 1'h1;
   assign \$66  = \$64  ? 6'h00 : \$65 ;
   assign \$67  = sub_x == 5'h1d;
-  assign \$68  = $signed(\$signal$30 ) + $signed(2'h1);
-  assign \$69  = \$67  ? \$68  : { \$signal$30 [5], \$signal$30  };
+  assign \$68  = $signed(\$signal$31 ) + $signed(2'h1);
+  assign \$69  = \$67  ? \$68  : { \$signal$31 [5], \$signal$31  };
   assign \$70  = sub_x == 5'h1d;
   assign \$71  = sub_x + 1'h1;
   assign \$72  = \$70  ? 6'h00 : \$71 ;
@@ -469,10 +472,10 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$97  = x >= 10'h201;
   assign \$98  = x < 10'h25f;
   assign \$99  = \$97  & \$98 ;
-  assign \$100  = $signed(\$signal$30 ) >= $signed(1'h0);
-  assign \$101  = \$signal$58  & \$100 ;
+  assign \$100  = $signed(\$signal$31 ) >= $signed(1'h0);
+  assign \$101  = \$signal$59  & \$100 ;
   assign \$103  = \$102  ? 5'h09 : 5'h10;
-  assign \$104  = $signed(\$signal$30 ) < $signed({ 1'h0, \$103  });
+  assign \$104  = $signed(\$signal$31 ) < $signed({ 1'h0, \$103  });
   assign \$105  = \$101  & \$104 ;
   assign \$106  = $signed(\$signal ) >= $signed(1'h0);
   assign \$107  = \$105  & \$106 ;
@@ -480,7 +483,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$110  = $signed(\$signal ) < $signed({ 1'h0, \$109  });
   assign \$111  = \$107  & \$110 ;
   assign \$112  = \$signal [3:0] == game__cursor_row;
-  assign \$113  = \$signal$30 [3:0] == game__cursor_col;
+  assign \$113  = \$signal$31 [3:0] == game__cursor_col;
   assign \$114  = \$112  & \$113 ;
   assign \$115  = sub_x < 2'h2;
   assign \$116  = sub_x >= 5'h1c;
@@ -498,24 +501,24 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$128  = sub_x < 2'h2;
   assign \$129  = sub_y < 2'h2;
   assign \$130  = \$128  | \$129 ;
-  assign \$131  = ~ \$signal$58 ;
-  assign \$132  = \$131  & \$signal$66 ;
-  assign \$133  = $signed(\$signal$30 ) >= $signed(1'h0);
+  assign \$131  = ~ \$signal$59 ;
+  assign \$132  = \$131  & \$signal$67 ;
+  assign \$133  = $signed(\$signal$31 ) >= $signed(1'h0);
   assign \$134  = \$132  & \$133 ;
-  assign \$135  = $signed(\$signal$30 ) < $signed(3'h3);
+  assign \$135  = $signed(\$signal$31 ) < $signed(3'h3);
   assign \$136  = \$134  & \$135 ;
-  assign \$137  = ~ \$signal$58 ;
-  assign \$138  = \$137  & \$signal$68 ;
-  assign \$139  = \$138  & \$signal$69 ;
-  assign \$140  = \$signal$65  ? digits__timer : digits__counter;
-  assign \$359  = \$signal$30 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$359 ;
-  assign \$142  = \$signal$58  ? sub_y : a_digit_row;
-  assign \$143  = b2_ignal & \b2_ignal$85 ;
-  assign \$144  = \$143  & \b2_ignal$86 ;
-  assign \$145  = \$signal$100  ? colour : 8'h00;
+  assign \$137  = ~ \$signal$59 ;
+  assign \$138  = \$137  & \$signal$69 ;
+  assign \$139  = \$138  & \$signal$70 ;
+  assign \$140  = \$signal$66  ? digits__timer : digits__counter;
+  assign \$360  = \$signal$31 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$360 ;
+  assign \$142  = \$signal$59  ? sub_y : a_digit_row;
+  assign \$143  = b2_ignal & \b2_ignal$86 ;
+  assign \$144  = \$143  & \b2_ignal$87 ;
+  assign \$145  = \$signal$101  ? colour : 8'h00;
   always @(posedge clk)
-    \$signal$30  <= \$146 ;
+    \$signal$31  <= \$146 ;
   always @(posedge clk)
     sub_x <= \$147 ;
   always @(posedge clk)
@@ -523,115 +526,115 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   always @(posedge clk)
     sub_y <= \$149 ;
   always @(posedge clk)
-    \$signal$58  <= \$150 ;
+    \$signal$59  <= \$150 ;
   always @(posedge clk)
-    \$signal$59  <= \$151 ;
+    \$signal$60  <= \$151 ;
   always @(posedge clk)
-    \$signal$61  <= \$152 ;
+    \$signal$62  <= \$152 ;
   always @(posedge clk)
-    \$signal$63  <= \$153 ;
+    \$signal$64  <= \$153 ;
   always @(posedge clk)
-    \$signal$65  <= \$154 ;
+    \$signal$66  <= \$154 ;
   always @(posedge clk)
-    \$signal$66  <= \$155 ;
+    \$signal$67  <= \$155 ;
   always @(posedge clk)
     a_digit_row <= \$156 ;
   always @(posedge clk)
-    \$signal$68  <= \$157 ;
+    \$signal$69  <= \$157 ;
   always @(posedge clk)
-    \$signal$69  <= \$158 ;
+    \$signal$70  <= \$158 ;
   always @(posedge clk)
-    \$signal$70  <= \$159 ;
+    \$signal$71  <= \$159 ;
   always @(posedge clk)
-    \$signal$71  <= \$160 ;
+    \$signal$72  <= \$160 ;
   always @(posedge clk)
-    \$signal$72  <= \$161 ;
+    \$signal$73  <= \$161 ;
   always @(posedge clk)
-    \$signal$73  <= \$162 ;
+    \$signal$74  <= \$162 ;
   always @(posedge clk)
-    \$signal$74  <= \$163 ;
+    \$signal$75  <= \$163 ;
   always @(posedge clk)
     b_light <= \$164 ;
   always @(posedge clk)
-    \$signal$76  <= \$165 ;
+    \$signal$77  <= \$165 ;
   always @(posedge clk)
-    \$signal$77  <= \$166 ;
+    \$signal$78  <= \$166 ;
   always @(posedge clk)
-    \$signal$78  <= \$167 ;
+    \$signal$79  <= \$167 ;
   always @(posedge clk)
-    \$signal$79  <= \$168 ;
+    \$signal$80  <= \$168 ;
   always @(posedge clk)
-    \$signal$80  <= \$169 ;
+    \$signal$81  <= \$169 ;
   always @(posedge clk)
     b_box <= \$170 ;
   always @(posedge clk)
     b_char <= \$171 ;
   always @(posedge clk)
-    \$signal$83  <= \$172 ;
+    \$signal$84  <= \$172 ;
   always @(posedge clk)
     b_row <= \$173 ;
   always @(posedge clk)
     b2_ignal <= \$174 ;
   always @(posedge clk)
-    \b2_ignal$85  <= \$175 ;
+    \b2_ignal$86  <= \$175 ;
   always @(posedge clk)
-    \b2_ignal$86  <= \$176 ;
+    \b2_ignal$87  <= \$176 ;
   always @(posedge clk)
-    \b2_ignal$37  <= \$177 ;
+    \b2_ignal$38  <= \$177 ;
   always @(posedge clk)
-    \b2_ignal$40  <= \$178 ;
+    \b2_ignal$41  <= \$178 ;
   always @(posedge clk)
     b2_light <= \$179 ;
   always @(posedge clk)
-    \b2_ignal$33  <= \$180 ;
+    \b2_ignal$34  <= \$180 ;
   always @(posedge clk)
-    \b2_ignal$87  <= \$181 ;
+    \b2_ignal$88  <= \$181 ;
   always @(posedge clk)
-    \b2_ignal$88  <= \$182 ;
+    \b2_ignal$89  <= \$182 ;
   always @(posedge clk)
-    \b2_ignal$89  <= \$183 ;
+    \b2_ignal$90  <= \$183 ;
   always @(posedge clk)
-    \b2_ignal$34  <= \$184 ;
+    \b2_ignal$35  <= \$184 ;
   always @(posedge clk)
     b2_box <= \$185 ;
   always @(posedge clk)
     b2_char <= \$186 ;
   always @(posedge clk)
-    \b2_ignal$90  <= \$187 ;
+    \b2_ignal$91  <= \$187 ;
   always @(posedge clk)
     b2_row <= \$188 ;
   always @(posedge clk)
-    \$signal$92  <= \$189 ;
+    \$signal$93  <= \$189 ;
   always @(posedge clk)
-    \glyph$43  <= \$190 ;
+    \glyph$44  <= \$190 ;
   always @(posedge clk)
-    \$signal$93  <= \$191 ;
+    \$signal$94  <= \$191 ;
   always @(posedge clk)
     c_background <= \$192 ;
   always @(posedge clk)
     c_cursor <= \$193 ;
   always @(posedge clk)
-    \$signal$96  <= \$194 ;
+    \$signal$97  <= \$194 ;
   always @(posedge clk)
-    \$signal$97  <= \$195 ;
+    \$signal$98  <= \$195 ;
   always @(posedge clk)
     c_vsync_n <= \$196 ;
   always @(posedge clk)
-    \$signal$99  <= \$197 ;
+    \$signal$100  <= \$197 ;
   always @(posedge clk)
     row <= \$198 ;
   always @(posedge clk)
-    \$signal$49  <= \$199 ;
+    \$signal$50  <= \$199 ;
   always @(posedge clk)
     d_cursor <= \$200 ;
   always @(posedge clk)
-    \$signal$54  <= \$201 ;
+    \$signal$55  <= \$201 ;
   always @(posedge clk)
     d_background <= \$202 ;
   always @(posedge clk)
-    \$signal$100  <= \$203 ;
+    \$signal$101  <= \$203 ;
   always @(posedge clk)
-    \$signal$101  <= \$204 ;
+    \$signal$102  <= \$204 ;
   always @(posedge clk)
     d_vsync_n <= \$205 ;
   always @(posedge clk)
@@ -646,9 +649,11 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
     vga__hsync_n <= \$210 ;
   always @(posedge clk)
     vga__vsync_n <= \$211 ;
+  always @(posedge clk)
+    vga__active <= \$212 ;
   \minesweeper_display.glyphs  glyphs (
     .clk(clk),
-    .glyph(\glyph$43 ),
+    .glyph(\glyph$44 ),
     .pixels(pixels),
     .read__en(enable),
     .row(row),
@@ -689,14 +694,14 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$signal$31  = 8'h00;
+    \$signal$32  = 8'h00;
     if (b2_ignal) begin
       if (read__cell[5]) begin
-        \$signal$31  = \$30 ;
+        \$signal$32  = \$30 ;
       end
-    end else if (\b2_ignal$33 ) begin
     end else if (\b2_ignal$34 ) begin
-      \$signal$31  = 8'he0;
+    end else if (\b2_ignal$35 ) begin
+      \$signal$32  = 8'he0;
     end
   end
   always @* begin
@@ -719,9 +724,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
       end else begin
         background = \$39 ;
       end
-    end else if (\b2_ignal$33 ) begin
-      background = 8'h09;
     end else if (\b2_ignal$34 ) begin
+      background = 8'h09;
+    end else if (\b2_ignal$35 ) begin
       background = 8'h00;
     end else if (b2_box) begin
       background = 8'h00;
@@ -731,24 +736,24 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$signal$38  = 1'h0;
+    \$signal$39  = 1'h0;
     if (b2_ignal) begin
       if (read__cell[5]) begin
-        \$signal$38  = \$14 ;
+        \$signal$39  = \$14 ;
       end else if (read__cell[7]) begin
-        \$signal$38  = 1'h1;
+        \$signal$39  = 1'h1;
       end else if (\$9 ) begin
-        \$signal$38  = 1'h1;
+        \$signal$39  = 1'h1;
       end else if (read__cell[6]) begin
-        \$signal$38  = 1'h1;
+        \$signal$39  = 1'h1;
       end else if (\$11 ) begin
-        \$signal$38  = 1'h1;
+        \$signal$39  = 1'h1;
       end else if (\$12 ) begin
-        \$signal$38  = 1'h1;
+        \$signal$39  = 1'h1;
       end
-    end else if (\b2_ignal$33 ) begin
     end else if (\b2_ignal$34 ) begin
-      \$signal$38  = 1'h1;
+    end else if (\b2_ignal$35 ) begin
+      \$signal$39  = 1'h1;
     end
   end
   always @* begin
@@ -768,8 +773,8 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
       end else if (\$12 ) begin
         glyph = 4'hb;
       end
-    end else if (\b2_ignal$33 ) begin
     end else if (\b2_ignal$34 ) begin
+    end else if (\b2_ignal$35 ) begin
       glyph = b2_char;
     end
   end
@@ -788,7 +793,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$146  = \$signal$30 ;
+    \$146  = \$signal$31 ;
     if (enable) begin
       (* full_case = 32'd1 *)
       if (\$50 ) begin
@@ -856,7 +861,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$150  = \$signal$58 ;
+    \$150  = \$signal$59 ;
     if (enable) begin
       \$150  = \$73 ;
     end
@@ -866,7 +871,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$151  = \$signal$59 ;
+    \$151  = \$signal$60 ;
     if (enable) begin
       \$151  = visible;
     end
@@ -876,7 +881,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$152  = \$signal$61 ;
+    \$152  = \$signal$62 ;
     if (enable) begin
       \$152  = hsync_n;
     end
@@ -886,7 +891,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$153  = \$signal$63 ;
+    \$153  = \$signal$64 ;
     if (enable) begin
       \$153  = vsync_n;
     end
@@ -896,7 +901,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$154  = \$signal$65 ;
+    \$154  = \$signal$66 ;
     if (enable) begin
       \$154  = \$76 ;
     end
@@ -906,7 +911,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$155  = \$signal$66 ;
+    \$155  = \$signal$67 ;
     if (enable) begin
       \$155  = \$83 ;
     end
@@ -926,7 +931,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$157  = \$signal$68 ;
+    \$157  = \$signal$69 ;
     if (enable) begin
       \$157  = \$96 ;
     end
@@ -936,7 +941,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$158  = \$signal$69 ;
+    \$158  = \$signal$70 ;
     if (enable) begin
       \$158  = \$99 ;
     end
@@ -946,7 +951,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$159  = \$signal$70 ;
+    \$159  = \$signal$71 ;
     if (enable) begin
       \$159  = \$111 ;
     end
@@ -956,7 +961,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$160  = \$signal$71 ;
+    \$160  = \$signal$72 ;
     if (enable) begin
       \$160  = \$114 ;
     end
@@ -966,7 +971,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$161  = \$signal$72 ;
+    \$161  = \$signal$73 ;
     if (enable) begin
       \$161  = \$121 ;
     end
@@ -976,7 +981,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$162  = \$signal$73 ;
+    \$162  = \$signal$74 ;
     if (enable) begin
       \$162  = \$124 ;
     end
@@ -986,7 +991,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$163  = \$signal$74 ;
+    \$163  = \$signal$75 ;
     if (enable) begin
       \$163  = \$127 ;
     end
@@ -1006,9 +1011,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$165  = \$signal$76 ;
+    \$165  = \$signal$77 ;
     if (enable) begin
-      \$165  = \$signal$58 ;
+      \$165  = \$signal$59 ;
     end
     if (rst) begin
       \$165  = 1'h0;
@@ -1016,9 +1021,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$166  = \$signal$77 ;
+    \$166  = \$signal$78 ;
     if (enable) begin
-      \$166  = \$signal$59 ;
+      \$166  = \$signal$60 ;
     end
     if (rst) begin
       \$166  = 1'h0;
@@ -1026,9 +1031,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$167  = \$signal$78 ;
+    \$167  = \$signal$79 ;
     if (enable) begin
-      \$167  = \$signal$61 ;
+      \$167  = \$signal$62 ;
     end
     if (rst) begin
       \$167  = 1'h1;
@@ -1036,9 +1041,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$168  = \$signal$79 ;
+    \$168  = \$signal$80 ;
     if (enable) begin
-      \$168  = \$signal$63 ;
+      \$168  = \$signal$64 ;
     end
     if (rst) begin
       \$168  = 1'h1;
@@ -1046,7 +1051,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$169  = \$signal$80 ;
+    \$169  = \$signal$81 ;
     if (enable) begin
       \$169  = \$136 ;
     end
@@ -1076,7 +1081,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$172  = \$signal$83 ;
+    \$172  = \$signal$84 ;
     if (enable) begin
       \$172  = sub_x;
     end
@@ -1098,7 +1103,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$174  = b2_ignal;
     if (enable) begin
-      \$174  = \$signal$70 ;
+      \$174  = \$signal$71 ;
     end
     if (rst) begin
       \$174  = 1'h0;
@@ -1106,9 +1111,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$175  = \b2_ignal$85 ;
+    \$175  = \b2_ignal$86 ;
     if (enable) begin
-      \$175  = \$signal$71 ;
+      \$175  = \$signal$72 ;
     end
     if (rst) begin
       \$175  = 1'h0;
@@ -1116,9 +1121,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$176  = \b2_ignal$86 ;
+    \$176  = \b2_ignal$87 ;
     if (enable) begin
-      \$176  = \$signal$72 ;
+      \$176  = \$signal$73 ;
     end
     if (rst) begin
       \$176  = 1'h0;
@@ -1126,9 +1131,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$177  = \b2_ignal$37 ;
+    \$177  = \b2_ignal$38 ;
     if (enable) begin
-      \$177  = \$signal$73 ;
+      \$177  = \$signal$74 ;
     end
     if (rst) begin
       \$177  = 1'h0;
@@ -1136,9 +1141,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$178  = \b2_ignal$40 ;
+    \$178  = \b2_ignal$41 ;
     if (enable) begin
-      \$178  = \$signal$74 ;
+      \$178  = \$signal$75 ;
     end
     if (rst) begin
       \$178  = 1'h0;
@@ -1156,9 +1161,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$180  = \b2_ignal$33 ;
+    \$180  = \b2_ignal$34 ;
     if (enable) begin
-      \$180  = \$signal$76 ;
+      \$180  = \$signal$77 ;
     end
     if (rst) begin
       \$180  = 1'h0;
@@ -1166,9 +1171,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$181  = \b2_ignal$87 ;
+    \$181  = \b2_ignal$88 ;
     if (enable) begin
-      \$181  = \$signal$77 ;
+      \$181  = \$signal$78 ;
     end
     if (rst) begin
       \$181  = 1'h0;
@@ -1176,9 +1181,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$182  = \b2_ignal$88 ;
+    \$182  = \b2_ignal$89 ;
     if (enable) begin
-      \$182  = \$signal$78 ;
+      \$182  = \$signal$79 ;
     end
     if (rst) begin
       \$182  = 1'h1;
@@ -1186,9 +1191,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$183  = \b2_ignal$89 ;
+    \$183  = \b2_ignal$90 ;
     if (enable) begin
-      \$183  = \$signal$79 ;
+      \$183  = \$signal$80 ;
     end
     if (rst) begin
       \$183  = 1'h1;
@@ -1196,9 +1201,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$184  = \b2_ignal$34 ;
+    \$184  = \b2_ignal$35 ;
     if (enable) begin
-      \$184  = \$signal$80 ;
+      \$184  = \$signal$81 ;
     end
     if (rst) begin
       \$184  = 1'h0;
@@ -1226,9 +1231,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$187  = \b2_ignal$90 ;
+    \$187  = \b2_ignal$91 ;
     if (enable) begin
-      \$187  = \$signal$83 ;
+      \$187  = \$signal$84 ;
     end
     if (rst) begin
       \$187  = 5'h00;
@@ -1246,9 +1251,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$189  = \$signal$92 ;
+    \$189  = \$signal$93 ;
     if (enable) begin
-      \$189  = \$signal$38 ;
+      \$189  = \$signal$39 ;
     end
     if (rst) begin
       \$189  = 1'h0;
@@ -1256,7 +1261,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$190  = \glyph$43 ;
+    \$190  = \glyph$44 ;
     if (enable) begin
       \$190  = glyph;
     end
@@ -1266,9 +1271,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$191  = \$signal$93 ;
+    \$191  = \$signal$94 ;
     if (enable) begin
-      \$191  = \$signal$31 ;
+      \$191  = \$signal$32 ;
     end
     if (rst) begin
       \$191  = 8'h00;
@@ -1296,9 +1301,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$194  = \$signal$96 ;
+    \$194  = \$signal$97 ;
     if (enable) begin
-      \$194  = \b2_ignal$87 ;
+      \$194  = \b2_ignal$88 ;
     end
     if (rst) begin
       \$194  = 1'h0;
@@ -1306,9 +1311,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$195  = \$signal$97 ;
+    \$195  = \$signal$98 ;
     if (enable) begin
-      \$195  = \b2_ignal$88 ;
+      \$195  = \b2_ignal$89 ;
     end
     if (rst) begin
       \$195  = 1'h1;
@@ -1318,7 +1323,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$196  = c_vsync_n;
     if (enable) begin
-      \$196  = \b2_ignal$89 ;
+      \$196  = \b2_ignal$90 ;
     end
     if (rst) begin
       \$196  = 1'h1;
@@ -1326,9 +1331,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$197  = \$signal$99 ;
+    \$197  = \$signal$100 ;
     if (enable) begin
-      \$197  = \b2_ignal$90 ;
+      \$197  = \b2_ignal$91 ;
     end
     if (rst) begin
       \$197  = 5'h00;
@@ -1346,9 +1351,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$199  = \$signal$49 ;
+    \$199  = \$signal$50 ;
     if (enable) begin
-      \$199  = \$signal$92 ;
+      \$199  = \$signal$93 ;
     end
     if (rst) begin
       \$199  = 1'h0;
@@ -1366,9 +1371,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$201  = \$signal$54 ;
+    \$201  = \$signal$55 ;
     if (enable) begin
-      \$201  = \$signal$93 ;
+      \$201  = \$signal$94 ;
     end
     if (rst) begin
       \$201  = 8'h00;
@@ -1386,9 +1391,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$203  = \$signal$100 ;
+    \$203  = \$signal$101 ;
     if (enable) begin
-      \$203  = \$signal$96 ;
+      \$203  = \$signal$97 ;
     end
     if (rst) begin
       \$203  = 1'h0;
@@ -1396,9 +1401,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$204  = \$signal$101 ;
+    \$204  = \$signal$102 ;
     if (enable) begin
-      \$204  = \$signal$97 ;
+      \$204  = \$signal$98 ;
     end
     if (rst) begin
       \$204  = 1'h1;
@@ -1418,7 +1423,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$206  = d_sub_x;
     if (enable) begin
-      \$206  = \$signal$99 ;
+      \$206  = \$signal$100 ;
     end
     if (rst) begin
       \$206  = 5'h00;
@@ -1458,7 +1463,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     \$210  = vga__hsync_n;
     if (enable) begin
-      \$210  = \$signal$101 ;
+      \$210  = \$signal$102 ;
     end
     if (rst) begin
       \$210  = 1'h1;
@@ -1474,15 +1479,25 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
       \$211  = 1'h1;
     end
   end
-  assign \enable$21  = enable;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$212  = vga__active;
+    if (enable) begin
+      \$212  = \$signal$101 ;
+    end
+    if (rst) begin
+      \$212  = 1'h0;
+    end
+  end
   assign \enable$22  = enable;
   assign \enable$23  = enable;
-  assign \x$26  = x;
-  assign \y$27  = y;
-  assign c_glyph = \glyph$43 ;
+  assign \enable$24  = enable;
+  assign \x$27  = x;
+  assign \y$28  = y;
+  assign c_glyph = \glyph$44 ;
   assign c_row = row;
   assign read__row = \$signal [3:0];
-  assign read__col = \$signal$30 [3:0];
+  assign read__col = \$signal$31 [3:0];
   assign read__enable = enable;
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];

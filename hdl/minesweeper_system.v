@@ -2,8 +2,8 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, segments, anodes, busy, status, difficulty, cursor_row, cursor_col, counter, timer, buttons
-);
+module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, vga__active, segments, anodes, busy, status, difficulty, cursor_row, cursor_col, counter, timer
+, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   reg \$10 ;
@@ -21,11 +21,11 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   wire [3:0] anodes;
   output busy;
   wire busy;
-  wire \busy$30 ;
+  wire \busy$31 ;
   input [4:0] buttons;
   wire [4:0] buttons;
-  wire [4:0] \buttons$23 ;
   wire [4:0] \buttons$24 ;
+  wire [4:0] \buttons$25 ;
   wire [15:0] characters;
   wire [3:0] \characters[0] ;
   wire [3:0] \characters[1] ;
@@ -82,43 +82,43 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   wire [1:0] game__status;
   output [7:0] leds;
   wire [7:0] leds;
-  wire [7:0] \leds$29 ;
+  wire [7:0] \leds$30 ;
   reg pixel_enable = 1'h0;
   wire [7:0] read__cell;
-  wire [7:0] \read__cell$46 ;
-  wire [3:0] \read__cell$46.count ;
-  wire \read__cell$46.exploded ;
-  wire \read__cell$46.flagged ;
-  wire \read__cell$46.mine ;
-  wire \read__cell$46.revealed ;
+  wire [7:0] \read__cell$47 ;
+  wire [3:0] \read__cell$47.count ;
+  wire \read__cell$47.exploded ;
+  wire \read__cell$47.flagged ;
+  wire \read__cell$47.mine ;
+  wire \read__cell$47.revealed ;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
   wire [3:0] read__col;
-  wire [3:0] \read__col$48 ;
+  wire [3:0] \read__col$49 ;
   (* init = 1'h0 *)
   wire read__enable;
   (* init = 1'h0 *)
-  wire \read__enable$50 ;
+  wire \read__enable$51 ;
   wire [3:0] read__row;
-  wire [3:0] \read__row$52 ;
+  wire [3:0] \read__row$53 ;
   input rst;
   wire rst;
   wire [8:0] score__counter;
-  wire [8:0] \score__counter$53 ;
+  wire [8:0] \score__counter$54 ;
   wire [9:0] score__timer;
-  wire [9:0] \score__timer$54 ;
+  wire [9:0] \score__timer$55 ;
   input seed_force;
   wire seed_force;
-  wire \seed_force$27 ;
+  wire \seed_force$28 ;
   input [31:0] seed_value;
   wire [31:0] seed_value;
-  wire [31:0] \seed_value$28 ;
+  wire [31:0] \seed_value$29 ;
   output [7:0] segments;
   wire [7:0] segments;
-  wire [7:0] \segments$67 ;
+  wire [7:0] \segments$69 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -128,25 +128,28 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   wire [1:0] status;
   input [7:0] switches;
   wire [7:0] switches;
-  wire [7:0] \switches$25 ;
   wire [7:0] \switches$26 ;
+  wire [7:0] \switches$27 ;
   output [9:0] timer;
   wire [9:0] timer;
+  output vga__active;
+  wire vga__active;
+  wire \vga__active$62 ;
   output [1:0] vga__blue;
   wire [1:0] vga__blue;
-  wire [1:0] \vga__blue$61 ;
+  wire [1:0] \vga__blue$63 ;
   output [2:0] vga__green;
   wire [2:0] vga__green;
-  wire [2:0] \vga__green$62 ;
+  wire [2:0] \vga__green$64 ;
   output vga__hsync_n;
   wire vga__hsync_n;
-  wire \vga__hsync_n$63 ;
+  wire \vga__hsync_n$65 ;
   output [2:0] vga__red;
   wire [2:0] vga__red;
-  wire [2:0] \vga__red$64 ;
+  wire [2:0] \vga__red$66 ;
   output vga__vsync_n;
   wire vga__vsync_n;
-  wire \vga__vsync_n$65 ;
+  wire \vga__vsync_n$67 ;
   wire [3:0] view__cursor_col;
   wire [3:0] view__cursor_row;
   (* enum_base_type = "Difficulty" *)
@@ -164,10 +167,10 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   assign \$2  = divider + 1'h1;
   assign \$3  = \$1  ? 3'h0 : \$2 ;
   assign \$4  = divider == 2'h3;
-  assign \$5  = \switches$25 [6] ? 4'hc : 4'hb;
-  assign \$6  = \switches$25 [6] ? digits__timer[3:0] : digits__counter[3:0];
-  assign \$7  = \switches$25 [6] ? digits__timer[7:4] : digits__counter[7:4];
-  assign \$8  = \switches$25 [6] ? digits__timer[11:8] : digits__counter[11:8];
+  assign \$5  = \switches$26 [6] ? 4'hc : 4'hb;
+  assign \$6  = \switches$26 [6] ? digits__timer[3:0] : digits__counter[3:0];
+  assign \$7  = \switches$26 [6] ? digits__timer[7:4] : digits__counter[7:4];
+  assign \$8  = \switches$26 [6] ? digits__timer[11:8] : digits__counter[11:8];
   always @(posedge clk)
     divider <= \$9 ;
   always @(posedge clk)
@@ -176,9 +179,9 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .buttons(buttons),
     .clk(clk),
     .rst(rst),
-    .stage1(\buttons$23 )
+    .stage1(\buttons$24 )
   );
-  \minesweeper_system.digits$71  \digits$71  (
+  \minesweeper_system.digits$73  \digits$73  (
     .chars__counter(digits__counter),
     .chars__timer(digits__timer),
     .clk(clk),
@@ -189,7 +192,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   );
   \minesweeper_system.display  display (
     .clk(clk),
-    .debug(\switches$25 [0]),
+    .debug(\switches$26 [0]),
     .digits__counter(digits__counter),
     .digits__start(chars__start),
     .digits__timer(digits__timer),
@@ -204,6 +207,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .read__col(read__col),
     .read__row(read__row),
     .rst(rst),
+    .vga__active(vga__active),
     .vga__blue(vga__blue),
     .vga__green(vga__green),
     .vga__hsync_n(vga__hsync_n),
@@ -212,7 +216,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   );
   \minesweeper_system.game  game (
     .busy(busy),
-    .buttons(\buttons$23 ),
+    .buttons(\buttons$24 ),
     .clk(clk),
     .cursor_col(cursor_col),
     .cursor_row(cursor_row),
@@ -228,7 +232,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .score__timer(timer),
     .seed_force(seed_force),
     .seed_value(seed_value),
-    .switches(\switches$25 ),
+    .switches(\switches$26 ),
     .view__held(game__held),
     .view__status(status)
   );
@@ -242,7 +246,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   \minesweeper_system.switches_sync  switches_sync (
     .clk(clk),
     .rst(rst),
-    .stage1(\switches$25 ),
+    .stage1(\switches$26 ),
     .switches(switches)
   );
   always @* begin
@@ -259,12 +263,12 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
       \$10  = 1'h0;
     end
   end
-  assign \buttons$24  = \buttons$23 ;
-  assign \switches$26  = \switches$25 ;
-  assign \seed_force$27  = seed_force;
-  assign \seed_value$28  = seed_value;
-  assign \leds$29  = leds;
-  assign \busy$30  = busy;
+  assign \buttons$25  = \buttons$24 ;
+  assign \switches$27  = \switches$26 ;
+  assign \seed_force$28  = seed_force;
+  assign \seed_value$29  = seed_value;
+  assign \leds$30  = leds;
+  assign \busy$31  = busy;
   assign view__status = status;
   assign view__difficulty = difficulty;
   assign view__cursor_row = cursor_row;
@@ -272,40 +276,41 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   assign score__counter = counter;
   assign score__timer = timer;
   assign enable = pixel_enable;
-  assign debug = \switches$25 [0];
+  assign debug = \switches$26 [0];
   assign game__cursor_col = cursor_col;
   assign game__cursor_row = cursor_row;
   assign game__difficulty = difficulty;
   assign view__held = game__held;
   assign game__status = status;
   assign read__cell = { \$12 , \$11  };
-  assign \read__cell$46  = { \$12 , \$11  };
-  assign \read__col$48  = read__col;
+  assign \read__cell$47  = { \$12 , \$11  };
+  assign \read__col$49  = read__col;
   assign read__enable = pixel_enable;
-  assign \read__enable$50  = pixel_enable;
-  assign \read__row$52  = read__row;
-  assign \score__counter$53  = counter;
-  assign \score__timer$54  = timer;
+  assign \read__enable$51  = pixel_enable;
+  assign \read__row$53  = read__row;
+  assign \score__counter$54  = counter;
+  assign \score__timer$55  = timer;
   assign chars__counter = digits__counter;
   assign digits__start = chars__start;
   assign chars__timer = digits__timer;
-  assign \vga__blue$61  = vga__blue;
-  assign \vga__green$62  = vga__green;
-  assign \vga__hsync_n$63  = vga__hsync_n;
-  assign \vga__red$64  = vga__red;
-  assign \vga__vsync_n$65  = vga__vsync_n;
-  assign \segments$67  = segments;
+  assign \vga__active$62  = vga__active;
+  assign \vga__blue$63  = vga__blue;
+  assign \vga__green$64  = vga__green;
+  assign \vga__hsync_n$65  = vga__hsync_n;
+  assign \vga__red$66  = vga__red;
+  assign \vga__vsync_n$67  = vga__vsync_n;
+  assign \segments$69  = segments;
   assign digits = anodes;
   assign \read__cell.count  = \$11 ;
   assign \read__cell.mine  = \$12 [0];
   assign \read__cell.revealed  = \$12 [1];
   assign \read__cell.flagged  = \$12 [2];
   assign \read__cell.exploded  = \$12 [3];
-  assign \read__cell$46.count  = \$11 ;
-  assign \read__cell$46.mine  = \$12 [0];
-  assign \read__cell$46.revealed  = \$12 [1];
-  assign \read__cell$46.flagged  = \$12 [2];
-  assign \read__cell$46.exploded  = \$12 [3];
+  assign \read__cell$47.count  = \$11 ;
+  assign \read__cell$47.mine  = \$12 [0];
+  assign \read__cell$47.revealed  = \$12 [1];
+  assign \read__cell$47.flagged  = \$12 [2];
+  assign \read__cell$47.exploded  = \$12 [3];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
@@ -349,7 +354,7 @@ module \minesweeper_system.buttons_sync (clk, rst, stage1, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$71 (rst, start, \value$5 , score__counter, chars__counter, chars__timer, clk);
+module \minesweeper_system.digits$73 (rst, start, \value$5 , score__counter, chars__counter, chars__timer, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -432,7 +437,7 @@ module \minesweeper_system.digits$71 (rst, start, \value$5 , score__counter, cha
     chars__counter <= \$18 ;
   always @(posedge clk)
     chars__timer <= \$19 ;
-  \minesweeper_system.digits$71.counter_bcd  counter_bcd (
+  \minesweeper_system.digits$73.counter_bcd  counter_bcd (
     .bcd(\$20 ),
     .busy(busy),
     .clk(clk),
@@ -440,7 +445,7 @@ module \minesweeper_system.digits$71 (rst, start, \value$5 , score__counter, cha
     .start(start),
     .value(value)
   );
-  \minesweeper_system.digits$71.timer_bcd  timer_bcd (
+  \minesweeper_system.digits$73.timer_bcd  timer_bcd (
     .bcd(\$21 ),
     .busy(\busy$11 ),
     .clk(clk),
@@ -514,7 +519,7 @@ module \minesweeper_system.digits$71 (rst, start, \value$5 , score__counter, cha
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$71.counter_bcd (rst, start, value, busy, bcd, clk);
+module \minesweeper_system.digits$73.counter_bcd (rst, start, value, busy, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire \$1 ;
   wire [9:0] \$10 ;
@@ -609,7 +614,7 @@ module \minesweeper_system.digits$71.counter_bcd (rst, start, value, busy, bcd, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$71.timer_bcd (rst, start, busy, value, bcd, clk);
+module \minesweeper_system.digits$73.timer_bcd (rst, start, busy, value, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;
@@ -704,8 +709,8 @@ module \minesweeper_system.digits$71.timer_bcd (rst, start, busy, value, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start, enable, \port$1736$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, digits__counter, digits__timer, debug, clk
-);
+module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start, enable, \port$1736$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug
+, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -833,14 +838,15 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire \$21 ;
   reg \$210 ;
   reg \$211 ;
+  reg \$212 ;
   wire \$22 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
-  wire [6:0] \$252 ;
-  wire [6:0] \$258 ;
+  wire [6:0] \$253 ;
+  wire [6:0] \$259 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$262 ;
+  wire [6:0] \$263 ;
   wire [7:0] \$27 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
@@ -851,8 +857,8 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire [7:0] \$33 ;
   wire [7:0] \$34 ;
   wire [7:0] \$35 ;
-  wire [4:0] \$359 ;
   wire [7:0] \$36 ;
+  wire [4:0] \$360 ;
   wire [7:0] \$37 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
@@ -1058,6 +1064,8 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   reg [1:0] state;
   reg [4:0] sub_x = 5'h00;
   reg [4:0] sub_y = 5'h00;
+  output vga__active;
+  reg vga__active = 1'h0;
   output [1:0] vga__blue;
   reg [1:0] vga__blue = 2'h0;
   output [2:0] vga__green;
@@ -1114,16 +1122,16 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$37  = \b2_ignal$28  ? 8'h6d : \$36 ;
   assign \$38  = b2_light ? 8'hff : 8'hb6;
   assign \$39  = \b2_ignal$28  ? 8'h6d : \$38 ;
-  assign \$252  = d_sub_x * 2'h2;
-  assign \$40  = pixels >> \$252 ;
+  assign \$253  = d_sub_x * 2'h2;
+  assign \$40  = pixels >> \$253 ;
   assign \$41  = | \$40 ;
   assign \$42  = \$signal$37  & \$41 ;
   assign \$43  = feature ? 8'h00 : 8'hfc;
-  assign \$258  = d_sub_x * 2'h2;
-  assign \$44  = pixels >> \$258 ;
+  assign \$259  = d_sub_x * 2'h2;
+  assign \$44  = pixels >> \$259 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$262  = d_sub_x * 2'h2;
-  assign \$46  = pixels >> \$262 ;
+  assign \$263  = d_sub_x * 2'h2;
+  assign \$46  = pixels >> \$263 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
   assign \$49  = \$45  ? \$signal$42  : \$48 ;
@@ -1212,8 +1220,8 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$138  = \$137  & \$signal$59 ;
   assign \$139  = \$138  & \$signal$60 ;
   assign \$140  = \$signal$56  ? digits__timer : digits__counter;
-  assign \$359  = \$signal$15 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$359 ;
+  assign \$360  = \$signal$15 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$360 ;
   assign \$142  = \$signal$49  ? sub_y : a_digit_row;
   assign \$143  = b2_ignal & \b2_ignal$80 ;
   assign \$144  = \$143  & \b2_ignal$81 ;
@@ -1350,6 +1358,8 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     vga__hsync_n <= \$210 ;
   always @(posedge clk)
     vga__vsync_n <= \$211 ;
+  always @(posedge clk)
+    vga__active <= \$212 ;
   \minesweeper_system.display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$31 ),
@@ -2176,6 +2186,16 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     end
     if (rst) begin
       \$211  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$212  = vga__active;
+    if (enable) begin
+      \$212  = \$signal$95 ;
+    end
+    if (rst) begin
+      \$212  = 1'h0;
     end
   end
   assign \enable$1  = enable;

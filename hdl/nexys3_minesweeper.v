@@ -1279,7 +1279,7 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
   wire \busy$14 ;
   wire [4:0] buttons;
   wire [4:0] \buttons$4 ;
-  wire [4:0] \buttons$66 ;
+  wire [4:0] \buttons$68 ;
   wire [15:0] characters;
   wire [3:0] \characters[0] ;
   wire [3:0] \characters[1] ;
@@ -1390,7 +1390,7 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
   wire [31:0] \seed_value$10 ;
   output [7:0] segments;
   wire [7:0] segments;
-  wire [7:0] \segments$63 ;
+  wire [7:0] \segments$65 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -1399,23 +1399,25 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
   wire [1:0] status;
   wire [7:0] switches;
   wire [7:0] \switches$6 ;
-  wire [7:0] \switches$67 ;
+  wire [7:0] \switches$69 ;
   wire [9:0] timer;
+  wire vga__active;
+  wire \vga__active$52 ;
   output [1:0] vga__blue;
   wire [1:0] vga__blue;
-  wire [1:0] \vga__blue$52 ;
+  wire [1:0] \vga__blue$54 ;
   output [2:0] vga__green;
   wire [2:0] vga__green;
-  wire [2:0] \vga__green$54 ;
+  wire [2:0] \vga__green$56 ;
   output vga__hsync_n;
   wire vga__hsync_n;
-  wire \vga__hsync_n$56 ;
+  wire \vga__hsync_n$58 ;
   output [2:0] vga__red;
   wire [2:0] vga__red;
-  wire [2:0] \vga__red$58 ;
+  wire [2:0] \vga__red$60 ;
   output vga__vsync_n;
   wire vga__vsync_n;
-  wire \vga__vsync_n$60 ;
+  wire \vga__vsync_n$62 ;
   wire [3:0] view__cursor_col;
   wire [3:0] view__cursor_row;
   (* enum_base_type = "Difficulty" *)
@@ -1450,7 +1452,7 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
     .\port$1720$0 (\port$1720$0 ),
     .stage1(buttons)
   );
-  \nexys3_minesweeper.system.digits$70  \digits$70  (
+  \nexys3_minesweeper.system.digits$72  \digits$72  (
     .chars__counter(digits__counter),
     .chars__timer(digits__timer),
     .clk(clk),
@@ -1474,6 +1476,7 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
     .\port$57$0 (\$9 ),
     .read__col(read__col),
     .read__row(read__row),
+    .vga__active(vga__active),
     .vga__blue(vga__blue),
     .vga__green(vga__green),
     .vga__hsync_n(vga__hsync_n),
@@ -1549,15 +1552,16 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
   assign chars__counter = digits__counter;
   assign digits__start = chars__start;
   assign chars__timer = digits__timer;
-  assign \vga__blue$52  = vga__blue;
-  assign \vga__green$54  = vga__green;
-  assign \vga__hsync_n$56  = vga__hsync_n;
-  assign \vga__red$58  = vga__red;
-  assign \vga__vsync_n$60  = vga__vsync_n;
-  assign \segments$63  = segments;
+  assign \vga__active$52  = vga__active;
+  assign \vga__blue$54  = vga__blue;
+  assign \vga__green$56  = vga__green;
+  assign \vga__hsync_n$58  = vga__hsync_n;
+  assign \vga__red$60  = vga__red;
+  assign \vga__vsync_n$62  = vga__vsync_n;
+  assign \segments$65  = segments;
   assign digits = anodes;
-  assign \buttons$66  = { \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0 , \port$1712$0  };
-  assign \switches$67  = { \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
+  assign \buttons$68  = { \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0 , \port$1712$0  };
+  assign \switches$69  = { \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
   assign \read__cell.count  = \$9 ;
   assign \read__cell.mine  = \$10 [0];
   assign \read__cell.revealed  = \$10 [1];
@@ -1620,7 +1624,7 @@ module \nexys3_minesweeper.system.buttons_sync (\port$1714$0 , \port$1716$0 , \p
   assign \buttons$4  = stage1;
 endmodule
 
-module \nexys3_minesweeper.system.digits$70 (clk, \value$5 , score__counter, chars__counter, chars__timer, start);
+module \nexys3_minesweeper.system.digits$72 (clk, \value$5 , score__counter, chars__counter, chars__timer, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -1701,14 +1705,14 @@ module \nexys3_minesweeper.system.digits$70 (clk, \value$5 , score__counter, cha
     chars__counter <= \$18 ;
   always @(posedge clk)
     chars__timer <= \$19 ;
-  \nexys3_minesweeper.system.digits$70.counter_bcd  counter_bcd (
+  \nexys3_minesweeper.system.digits$72.counter_bcd  counter_bcd (
     .bcd(\$20 ),
     .busy(busy),
     .clk(clk),
     .start(start),
     .value(value)
   );
-  \nexys3_minesweeper.system.digits$70.timer_bcd  timer_bcd (
+  \nexys3_minesweeper.system.digits$72.timer_bcd  timer_bcd (
     .bcd(\$21 ),
     .busy(\busy$10 ),
     .clk(clk),
@@ -1768,7 +1772,7 @@ module \nexys3_minesweeper.system.digits$70 (clk, \value$5 , score__counter, cha
   assign \digits$15[2]  = \$21 [3:0];
 endmodule
 
-module \nexys3_minesweeper.system.digits$70.counter_bcd (value, busy, clk, bcd, start);
+module \nexys3_minesweeper.system.digits$72.counter_bcd (value, busy, clk, bcd, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$20  = 0;
   wire \$1 ;
   wire [9:0] \$10 ;
@@ -1851,7 +1855,7 @@ module \nexys3_minesweeper.system.digits$70.counter_bcd (value, busy, clk, bcd, 
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.digits$70.timer_bcd (busy, clk, value, bcd, start);
+module \nexys3_minesweeper.system.digits$72.timer_bcd (busy, clk, value, bcd, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$21  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;
@@ -1934,7 +1938,8 @@ module \nexys3_minesweeper.system.digits$70.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1842$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, digits__counter, digits__timer, debug, \port$57$0 );
+module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1842$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, \port$57$0 
+);
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2062,14 +2067,15 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire \$21 ;
   reg \$210 ;
   reg \$211 ;
+  reg \$212 ;
   wire \$22 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
-  wire [6:0] \$252 ;
-  wire [6:0] \$258 ;
+  wire [6:0] \$253 ;
+  wire [6:0] \$259 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$262 ;
+  wire [6:0] \$263 ;
   wire [7:0] \$27 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
@@ -2080,8 +2086,8 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire [7:0] \$33 ;
   wire [7:0] \$34 ;
   wire [7:0] \$35 ;
-  wire [4:0] \$359 ;
   wire [7:0] \$36 ;
+  wire [4:0] \$360 ;
   wire [7:0] \$37 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
@@ -2285,6 +2291,8 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   reg [1:0] state;
   reg [4:0] sub_x = 5'h00;
   reg [4:0] sub_y = 5'h00;
+  output vga__active;
+  reg vga__active = 1'h0;
   output [1:0] vga__blue;
   reg [1:0] vga__blue = 2'h0;
   output [2:0] vga__green;
@@ -2341,16 +2349,16 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$37  = \b2_ignal$28  ? 8'h6d : \$36 ;
   assign \$38  = b2_light ? 8'hff : 8'hb6;
   assign \$39  = \b2_ignal$28  ? 8'h6d : \$38 ;
-  assign \$252  = d_sub_x * 2'h2;
-  assign \$40  = pixels >> \$252 ;
+  assign \$253  = d_sub_x * 2'h2;
+  assign \$40  = pixels >> \$253 ;
   assign \$41  = | \$40 ;
   assign \$42  = \$signal$37  & \$41 ;
   assign \$43  = feature ? 8'h00 : 8'hfc;
-  assign \$258  = d_sub_x * 2'h2;
-  assign \$44  = pixels >> \$258 ;
+  assign \$259  = d_sub_x * 2'h2;
+  assign \$44  = pixels >> \$259 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$262  = d_sub_x * 2'h2;
-  assign \$46  = pixels >> \$262 ;
+  assign \$263  = d_sub_x * 2'h2;
+  assign \$46  = pixels >> \$263 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
   assign \$49  = \$45  ? \$signal$42  : \$48 ;
@@ -2439,8 +2447,8 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$138  = \$137  & \$signal$58 ;
   assign \$139  = \$138  & \$signal$59 ;
   assign \$140  = \$signal$55  ? digits__timer : digits__counter;
-  assign \$359  = \$signal$15 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$359 ;
+  assign \$360  = \$signal$15 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$360 ;
   assign \$142  = \$signal$48  ? sub_y : a_digit_row;
   assign \$143  = b2_ignal & \b2_ignal$79 ;
   assign \$144  = \$143  & \b2_ignal$80 ;
@@ -2577,6 +2585,8 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     vga__hsync_n <= \$210 ;
   always @(posedge clk)
     vga__vsync_n <= \$211 ;
+  always @(posedge clk)
+    vga__active <= \$212 ;
   \nexys3_minesweeper.system.display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$31 ),
@@ -3202,6 +3212,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     \$211  = vga__vsync_n;
     if (enable) begin
       \$211  = d_vsync_n;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$212  = vga__active;
+    if (enable) begin
+      \$212  = \$signal$94 ;
     end
   end
   assign \enable$1  = enable;

@@ -2,9 +2,10 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module vga_test_pattern(clk, rst, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, enable);
+module vga_test_pattern(clk, rst, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, vga__active, enable);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire [2:0] \$1 ;
+  reg \$10 ;
   wire [2:0] \$2 ;
   wire [9:0] \$3 ;
   wire [1:0] \$4 ;
@@ -17,10 +18,12 @@ module vga_test_pattern(clk, rst, vga__red, vga__green, vga__blue, vga__hsync_n,
   wire clk;
   input enable;
   wire enable;
-  wire \enable$8 ;
+  wire \enable$9 ;
   wire hsync_n;
   input rst;
   wire rst;
+  output vga__active;
+  reg vga__active = 1'h0;
   output [1:0] vga__blue;
   reg [1:0] vga__blue = 2'h0;
   output [2:0] vga__green;
@@ -49,6 +52,8 @@ module vga_test_pattern(clk, rst, vga__red, vga__green, vga__blue, vga__hsync_n,
     vga__hsync_n <= \$8 ;
   always @(posedge clk)
     vga__vsync_n <= \$9 ;
+  always @(posedge clk)
+    vga__active <= \$10 ;
   \vga_test_pattern.timing  timing (
     .clk(clk),
     .enable(enable),
@@ -109,7 +114,17 @@ module vga_test_pattern(clk, rst, vga__red, vga__green, vga__blue, vga__hsync_n,
       \$9  = 1'h1;
     end
   end
-  assign \enable$8  = enable;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$10  = vga__active;
+    if (enable) begin
+      \$10  = visible;
+    end
+    if (rst) begin
+      \$10  = 1'h0;
+    end
+  end
+  assign \enable$9  = enable;
 endmodule
 
 (* generator = "Amaranth" *)

@@ -112,8 +112,12 @@ def test_amaranth_env_ise_names_the_settings_script(no_ise, tmp_path, monkeypatc
 
 
 def test_unknown_board(tmp_path, capsys):
-    assert main(["build", "--board", "atlys", "--out", str(tmp_path / "b")]) == 1
-    assert "unknown board 'atlys'; the boards are nexys3" in capsys.readouterr().err
+    """A board the command does not know is a value --board does not take: a usage error."""
+    with pytest.raises(SystemExit) as usage:
+        main(["build", "--board", "atlys", "--out", str(tmp_path / "b")])
+    assert usage.value.code == 2
+    assert "invalid choice: 'atlys' (choose from 'nexys3', 'ulx3s')" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
 
 
 def test_a_stale_bit_file_is_removed(no_ise, tmp_path):

@@ -11,10 +11,12 @@ SIM = Path(__file__).resolve().parents[1] / "sim"
 WAIVERS = SIM / "verilator_lint.vlt"
 #: Port-level stand-ins for the Xilinx primitives a board top instantiates (lint only).
 PRIMITIVES = SIM / "xilinx_primitives.v"
+#: Each board top's stand-ins.
+BOARD_PRIMITIVES = {"nexys3_minesweeper": PRIMITIVES, "ulx3s_minesweeper": SIM / "ecp5_primitives.v"}
 
 
 def lint(path, top=None):
-    extra = [str(PRIMITIVES), "--top-module", top] if top else []
+    extra = [str(BOARD_PRIMITIVES[top]), "--top-module", top] if top else []
     result = subprocess.run(["verilator", "--lint-only", str(WAIVERS), *extra, str(path)],
                             capture_output=True, text=True, timeout=300)
     return result.returncode, result.stdout + result.stderr

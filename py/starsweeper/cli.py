@@ -425,22 +425,46 @@ def _run_hdl(args):
 
 # -- program -------------------------------------------------------------------------------------
 
+BOARD_NAMES = ("nexys3", "ulx3s")
+ECP5_DEVICES = ("12F", "25F", "45F", "85F")
+
+
+def _add_board_arguments(p, out_help):
+    p.add_argument("--board", choices=BOARD_NAMES, default="nexys3",
+                   help="nexys3 (Xilinx ISE; the default) or ulx3s (Lattice ECP5, the open toolchain)")
+    p.add_argument("--device", choices=ECP5_DEVICES, default=None,
+                   help="the ULX3S's ECP5: LFE5U-12F, 25F, 45F or 85F (default: 85F)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help=out_help)
+
+
+def _board_folder(args):
+    if args.device is not None and args.board != "ulx3s":
+        raise CommandError(f"--device is for the ulx3s; the {args.board} has one device")
+    return args.out if args.out is not None else Path("build") / args.board
+
+
 def _add_program_parser(sub):
     p = sub.add_parser(
-        "program", help="program the Nexys 3 through Digilent Adept",
-        description="Program a bit file into the Nexys 3's FPGA with Digilent Adept's djtgcfg "
-                    "(djtgcfg prog -d Nexys3 -i 0 -f FILE). It never waits on a question: "
-                    "djtgcfg gets no input and each call has a time limit.")
-    p.add_argument("bitfile", metavar="BITFILE", type=Path, nargs="?",
-                   default=Path("build/nexys3/top.bit"),
-                   help="the bit file (default: build/nexys3/top.bit)")
+        "program", help="program the board (Nexys 3 through Digilent Adept, ULX3S through openFPGALoader)",
+        description="Program a bit file into the board's FPGA. Nexys 3: Digilent Adept's djtgcfg "
+                    "(djtgcfg prog -d Nexys3 -i 0 -f FILE). ULX3S: openFPGALoader -b ulx3s -m FILE "
+                    "(amaranth-boards' own command). Neither waits on a question: the tool gets no "
+                    "input and each call has a time limit.")
+    p.add_argument("bitfile", metavar="BITFILE", type=Path, nargs="?", default=None,
+                   help="the bit file (default: build/BOARD/top.bit)")
+    p.add_argument("--board", choices=BOARD_NAMES, default="nexys3", help="nexys3 (default) or ulx3s")
     p.set_defaults(run=_run_program)
 
 
 def _run_program(args):
-    from .boards.adept import ProgramError, program
+    from .boards.adept import ProgramError
+    if args.board == "ulx3s":
+        from .boards.openfpgaloader import program
+    else:
+        from .boards.adept import program
+    bitfile = args.bitfile if args.bitfile is not None else Path("build") / args.board / "top.bit"
     try:
-        print(program(args.bitfile))
+        print(program(bitfile))
     except ProgramError as e:
         raise CommandError(str(e)) from None
     return 0
@@ -450,35 +474,51 @@ def _run_program(args):
 
 def _add_build_parser(sub):
     p = sub.add_parser(
-        "build", help="write the Nexys 3 ISE build tree of Minesweeper (and run it if ISE is here)",
-        description="Write the complete ISE build tree of the Minesweeper top level through "
+        "build", help="build Minesweeper for a board: the Nexys 3's ISE tree (run if ISE is here), "
+                      "or the ULX3S's bit file with the open toolchain",
+        description="Nexys 3: write the complete ISE build tree of the Minesweeper top level through "
                     "Amaranth's platform: Verilog, UCF (pins, I/O standards, the 100 MHz clock "
                     "constraint), XST project and script, and build_top.sh running xst, "
                     "ngdbuild, map, par and bitgen (StartUpClk:JtagClk, for JTAG download). It "
                     "runs when ISE's tools are on PATH or AMARANTH_ENV_ISE names ISE's settings "
                     "script (for example /opt/Xilinx/14.7/ISE_DS/settings64.sh); otherwise the "
-                    "tree is left ready to run on a machine that has ISE.")
-    p.add_argument("--board", default="nexys3", help="the board (default and only: nexys3)")
-    p.add_argument("--out", type=Path, default=Path("build/nexys3"), metavar="DIR",
-                   help="the build folder (default: build/nexys3)")
+                    "tree is left ready to run on a machine that has ISE. ULX3S: synthesis (Yosys), "
+                    "placement and routing (nextpnr-ecp5) and ecppack, from the YoWASP packages "
+                    "installed with starsweeper, to build/ulx3s/top.bit (about a minute); the build "
+                    "fails when a clock misses its constraint, and prints each clock's frequency "
+                    "and the placed resources.")
+    _add_board_arguments(p, "the build folder (default: build/BOARD)")
     p.set_defaults(run=_run_build)
 
 
 def _run_build(args):
-    from .boards.build import BuildError, build, ise_available
+    from .boards.build import BuildError, build, build_ecp5, ise_available
     from .stack.frames import check_writable_folder
 
-    check_writable_folder(args.out)
+    out = _board_folder(args)
+    check_writable_folder(out)
     try:
-        if not ise_available(args.board):
-            build(args.out, args.board, run=False)
-            print(f"wrote the ISE build tree to {args.out}; ISE is not installed here (xst, ngdbuild, "
-                  f"map, par, bitgen not on PATH and AMARANTH_ENV_ISE not set), so no bit file: "
-                  f"run {args.out / 'build_top.sh'} where ISE is")
+        if args.board == "ulx3s":
+            from .boards.trellis import TrellisError, format_report, tool_environment
+            try:
+                tool_environment()                  # every tool is here, before the first line
+            except TrellisError as e:
+                raise CommandError(str(e)) from None
+            print(f"building for the ULX3S ({args.device or '85F'}) in {out}: Yosys, nextpnr-ecp5, "
+                  f"ecppack (about a minute; the log is {out / 'build.log'})", file=sys.stderr)
+            bitfile, report = build_ecp5(out, "ulx3s", args.device)
+            print(format_report(report, f"LFE5U-{args.device or '85F'}"))
+            print(f"built {bitfile}; program the board with: starsweeper program --board ulx3s {bitfile}")
             return 0
-        print(f"running ISE in {args.out} (several minutes; the log is {args.out / 'build.log'})",
+        if not ise_available(args.board):
+            build(out, args.board, run=False)
+            print(f"wrote the ISE build tree to {out}; ISE is not installed here (xst, ngdbuild, "
+                  f"map, par, bitgen not on PATH and AMARANTH_ENV_ISE not set), so no bit file: "
+                  f"run {out / 'build_top.sh'} where ISE is")
+            return 0
+        print(f"running ISE in {out} (several minutes; the log is {out / 'build.log'})",
               file=sys.stderr)
-        bitfile = build(args.out, args.board, run=True)
+        bitfile = build(out, args.board, run=True)
     except BuildError as e:
         raise CommandError(str(e)) from None
     print(f"built {bitfile}; program the board with: starsweeper program {bitfile}")
@@ -490,19 +530,41 @@ def _run_build(args):
 def _add_report_parser(sub):
     from .hdl import names
     p = sub.add_parser(
-        "report", help="LUTs, flip-flops, block RAMs and DSPs of each core on the XC6SLX16",
-        description="Synthesise each core in hdl/ for Spartan-6 with Yosys (synth_xilinx "
-                    "-family xc6s) and print its resources, as numbers and as a share of the "
-                    "XC6SLX16, and its longest logic path in cells. The Minesweeper game core "
-                    "takes Yosys about a minute and a half.")
+        "report", help="resources: each core on the XC6SLX16 (Yosys), or the placed ULX3S design (nextpnr)",
+        description="Without --board: synthesise each core in hdl/ for Spartan-6 with Yosys "
+                    "(synth_xilinx -family xc6s) and print its resources, as numbers and as a share "
+                    "of the XC6SLX16, and its longest logic path in cells (the Minesweeper game "
+                    "core takes Yosys about a minute and a half). With --board ulx3s: the placed "
+                    "and routed ULX3S design's resources (LUT4s, flip-flops, block RAMs, PLLs) and "
+                    "each clock's achieved frequency against its constraint, from nextpnr's report "
+                    "in the build folder (built first when it is missing or out of date).")
     p.add_argument("cores", nargs="*", metavar="CORE",
                    help=f"which cores (default: all of {', '.join(names())})")
+    p.add_argument("--board", choices=("ulx3s",), default=None, help="ulx3s: the placed design's report")
+    p.add_argument("--device", choices=ECP5_DEVICES, default=None, help="the ULX3S's ECP5 (default: 85F)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="the ULX3S build folder (default: build/ulx3s)")
     p.set_defaults(run=_run_report)
 
 
 def _run_report(args):
     from .boards.report import ReportError, YosysMissing, format_table, synthesize
     from .hdl import HDL_DIR, names
+    if args.board == "ulx3s":
+        if args.cores:
+            raise CommandError("--board ulx3s reports the whole placed design; name no cores")
+        from .boards.build import BuildError, ecp5_report
+        from .boards.trellis import format_report
+        from .stack.frames import check_writable_folder
+        out = _board_folder(args)
+        check_writable_folder(out)
+        try:
+            print(format_report(ecp5_report(out, "ulx3s", args.device), f"LFE5U-{args.device or '85F'}"))
+        except BuildError as e:
+            raise CommandError(str(e)) from None
+        return 0
+    if args.device is not None or args.out is not None:
+        raise CommandError("--device and --out are for --board ulx3s")
     unknown = [name for name in args.cores if name not in names()]
     if unknown:
         raise CommandError(f"unknown core {unknown[0]!r}; the cores are {', '.join(names())}")

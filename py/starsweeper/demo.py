@@ -6,7 +6,9 @@
 2. a short Minesweeper game played on the RTL (Verilator where it is installed, else Icarus),
    the next frame captured from the VGA pins and compared with the reference renderer's;
 3. the Nexys 3 ISE build tree (and the bit file where ISE is installed), and the top level's
-   resources by Yosys.
+   resources by Yosys;
+4. the ULX3S bit file, placed, routed and timed by the open toolchain (where its YoWASP tools
+   are installed, as they are with starsweeper).
 
 Each step prints a line; a disagreement or a missing tool is a :class:`DemoError`.
 """
@@ -18,7 +20,7 @@ __all__ = ["DemoError", "DEMO_SEED", "DEMO_MOVES", "run"]
 #: The demo's Minesweeper game: open the middle, flag four mines, reveal a cell by the edge.
 DEMO_SEED = 56
 DEMO_MOVES = "@8,8 c @6,9 f @7,15 f @8,15 c @9,2 f @9,1 f"
-STEPS = 7
+STEPS = 8
 
 
 class DemoError(Exception):
@@ -36,6 +38,7 @@ def run(out, frames=30, size=(360, 240), attenuation=0.97, log=print):
     star_trails(out, frames, size, attenuation, log)
     minesweeper(out, log)
     board(out, log)
+    ulx3s(out, log)
 
 
 def star_trails(out, frames, size, attenuation, log=print):
@@ -113,3 +116,23 @@ def board(out, log=print):
     except (ReportError, YosysMissing) as e:
         raise DemoError(str(e)) from None
     log(format_table([row]))
+
+
+def ulx3s(out, log=print):
+    from .boards.build import BuildError, build_ecp5
+    from .boards.trellis import TrellisError, format_report, tool_environment
+
+    folder = out / "ulx3s"
+    try:
+        tool_environment()
+    except TrellisError as e:
+        log(f"[8/{STEPS}] skipping the ULX3S build: {e}")
+        return
+    log(f"[8/{STEPS}] building the ULX3S (ECP5 85F) bit file in {folder}: Yosys, nextpnr-ecp5, ecppack "
+        "(about a minute)")
+    try:
+        bitfile, report = build_ecp5(folder, "ulx3s")
+    except BuildError as e:
+        raise DemoError(str(e)) from None
+    log(format_report(report, "LFE5U-85F"))
+    log(f"built {bitfile}; every clock meets its constraint")

@@ -67,6 +67,16 @@ def _minesweeper_system():
     return MinesweeperSystem()
 
 
+def _dvi_encoder():
+    from .gateware.dvi import DviEncoder
+    return DviEncoder()
+
+
+def _tmds_encoder():
+    from .gateware.tmds import TmdsEncoder
+    return TmdsEncoder()
+
+
 def _vga_test_pattern():
     from .gateware.vga_test_pattern import VgaTestPattern
     return VgaTestPattern()
@@ -88,6 +98,8 @@ CORES = {
     "minesweeper_display": _minesweeper_display,
     "minesweeper_system": _minesweeper_system,
     "vga_test_pattern": _vga_test_pattern,
+    "tmds_encoder": _tmds_encoder,
+    "dvi_encoder": _dvi_encoder,
     "star_trail_stacker_8": lambda: _star_trail_stacker(8),
     "star_trail_stacker_16": lambda: _star_trail_stacker(16),
     "dark_subtract_8": lambda: _dark_subtract(8),
@@ -104,9 +116,18 @@ def _nexys3_minesweeper():
     return prepare("nexys3", name).files[f"{name}.v"]
 
 
+def _ulx3s_minesweeper():
+    """The ULX3S board top's Verilog (the 85F's: the devices differ only in nextpnr's options),
+    PLL, DDR registers and I/O buffers included."""
+    from .boards.build import prepare
+    name = "ulx3s_minesweeper"
+    return prepare("ulx3s", name, debug_verilog=True).files[f"{name}.debug.v"]
+
+
 #: Verilog module name -> function giving the Verilog of a board top level.
 BOARD_TOPS = {
     "nexys3_minesweeper": _nexys3_minesweeper,
+    "ulx3s_minesweeper": _ulx3s_minesweeper,
 }
 
 

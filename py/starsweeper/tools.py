@@ -2,7 +2,7 @@
 
 import signal
 
-__all__ = ["ToolError", "failure_text"]
+__all__ = ["ToolError", "ToolTimeout", "failure_text", "run_tool", "time_limit"]
 
 
 class ToolError(RuntimeError):
@@ -23,3 +23,55 @@ def failure_text(tool, returncode, output):
     else:
         how = f"failed (exit status {returncode})"
     return f"{tool} {how}: {lines[-1] if lines else 'no output'}"
+
+
+class ToolTimeout(Exception):
+    """A tool gave no answer within its time limit; it and what it started were ended."""
+
+
+def run_tool(argv, *, timeout, cwd=None, env=None, stdout=None):
+    """Run ``argv`` with no input, in a process group of its own, for at most ``timeout``
+    seconds. Its output (standard error with it) goes to the file ``stdout`` when one is given
+    (and ``b""`` is returned), else it is returned. Returns (exit status, output as bytes).
+
+    On time-out, or an interruption, the whole group (the tool and every process it started)
+    is killed before :class:`ToolTimeout` (or the interruption) goes on; an ``OSError`` means
+    the tool could not be started."""
+    import subprocess
+    child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout or subprocess.PIPE,
+                             stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True)
+    try:
+        output, _ = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _end_group(child)
+        raise ToolTimeout(f"{argv[0]} gave no answer in {timeout:g} s") from None
+    except BaseException:
+        _end_group(child)
+        raise
+    return child.returncode, output or b""
+
+
+def _end_group(child):
+    import os
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    child.communicate()
+
+
+def time_limit(variable, default):
+    """Seconds from the environment variable ``variable`` (a positive, finite number), else
+    ``default``; ValueError naming the variable otherwise."""
+    import math
+    import os
+    text = os.environ.get(variable)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{variable} must be a positive number of seconds, not {text!r}")
+    return value

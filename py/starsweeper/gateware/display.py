@@ -257,5 +257,6 @@ class MinesweeperDisplay(wiring.Component):
             m.d.sync += [
                 Cat(self.vga.blue, self.vga.green, self.vga.red).eq(Mux(d_visible, colour, 0)),
                 self.vga.hsync_n.eq(d_hsync_n), self.vga.vsync_n.eq(d_vsync_n),
+                self.vga.active.eq(d_visible),
             ]
         return m

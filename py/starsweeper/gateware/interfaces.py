@@ -20,13 +20,16 @@ CHARACTERS = data.ArrayLayout(4, 3)
 
 class VgaSignature(wiring.Signature):
     """A VGA port as the Nexys 3 has it, from the side that drives it: RGB332 and the two sync
-    pulses, active low. The test pattern, the display and the system each have one.
+    pulses, active low, and the visible-area flag that a digital link needs (DVI's data enable;
+    the Nexys 3's pins leave it out). The test pattern, the display and the system each have one.
 
     Members
     -------
     red, green, blue : Out(3), Out(3), Out(2)
     hsync_n, vsync_n : Out(1)
         Start high (no pulse) after reset.
+    active : Out(1)
+        The colour is a visible pixel (it is black whenever this is low).
     """
 
     def __init__(self):
@@ -36,6 +39,7 @@ class VgaSignature(wiring.Signature):
             "blue": Out(2),
             "hsync_n": Out(1, init=1),
             "vsync_n": Out(1, init=1),
+            "active": Out(1),
         })
 
 

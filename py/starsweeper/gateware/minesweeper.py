@@ -10,6 +10,7 @@ from ..model.buttons import BUTTON_BIT, BUTTONS
 from ..model.minesweeper import (
     CELLS, DIFFICULTIES, SWAPS, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty, Status,
 )
+from ..model.timing import DEFAULT_CLOCK_HZ, system_parameters
 from .board_store import BoardStore
 from .buttons import ButtonActions
 from .chord import Chord
@@ -23,6 +24,9 @@ from .win_scan import WinScan
 
 __all__ = ["MinesweeperGame"]
 
+#: The defaults: the 100 MHz clock's counts (:mod:`starsweeper.model.timing`).
+_BOARD = system_parameters(DEFAULT_CLOCK_HZ)
+
 
 class MinesweeperGame(wiring.Component):
     """Minesweeper, the rules of :mod:`starsweeper.model.minesweeper` clock for clock.
@@ -32,7 +36,7 @@ class MinesweeperGame(wiring.Component):
     swaps : int
         LCG swaps of the placement (1000).
     clocks_per_second : int
-        Timer tick period (100,000,000 on the board; small in simulation).
+        Timer tick period (the clock frequency on a board; small in simulation).
     debounce_cycles, repeat_delay, repeat_period : int
         Button front end, see :class:`ButtonActions`.
     mine_counts : dict
@@ -76,8 +80,9 @@ class MinesweeperGame(wiring.Component):
         The mine that exploded (meaningful when lost).
     """
 
-    def __init__(self, *, swaps=SWAPS, clocks_per_second=100_000_000, debounce_cycles=1_000_000,
-                 repeat_delay=40_000_000, repeat_period=10_000_000, mine_counts=None):
+    def __init__(self, *, swaps=SWAPS, clocks_per_second=_BOARD["clocks_per_second"],
+                 debounce_cycles=_BOARD["debounce_cycles"], repeat_delay=_BOARD["repeat_delay"],
+                 repeat_period=_BOARD["repeat_period"], mine_counts=None):
         if not isinstance(swaps, int) or swaps < 1:
             raise ValueError(f"Swaps must be a positive integer, not {swaps!r}")
         if not isinstance(clocks_per_second, int) or clocks_per_second < 2:

@@ -10,11 +10,16 @@ from .display import MinesweeperDisplay
 from .interfaces import VgaSignature
 from ..model.seven_segment import CHARACTERS as SEVEN_SEGMENT_CHARACTERS
 from ..model.minesweeper import SWITCH_DEBUG, SWITCH_TIMER
+from ..model.timing import DEFAULT_CLOCK_HZ, system_parameters
 from .minesweeper import MinesweeperGame
 from .seven_segment import SevenSegmentDisplay
 from .status_digits import StatusDigits
 
 __all__ = ["MinesweeperSystem", "READBACK"]
+
+#: The defaults: the 100 MHz clock's counts; a board passes
+#: :func:`~starsweeper.model.timing.system_parameters` of its own clock.
+_BOARD = system_parameters(DEFAULT_CLOCK_HZ)
 
 #: The game core's outputs the system passes on for testbenches and the Verilator harness:
 #: the system's port name, and the game's interface that has it.
@@ -26,16 +31,18 @@ class MinesweeperSystem(wiring.Component):
     """The game, its picture and the seven-segment display, with logical ports only (the board
     top adds the pins and their buffers).
 
-    One clock domain (``sync``, 100 MHz on the board). The VGA pipeline advances on a pixel clock
-    enable, high one clock in ``pixel_divider``, from a register; buttons and switches pass
-    through two-flop synchronisers before the game core's debouncers.
+    One clock domain (``sync``: 100 MHz on the Nexys 3, 25 MHz on the ULX3S). The VGA pipeline
+    advances on a pixel clock enable, high one clock in ``pixel_divider``, from a register;
+    buttons and switches pass through two-flop synchronisers before the game core's debouncers.
+    A board's parameters come from :func:`starsweeper.model.timing.system_parameters` of its
+    clock (the defaults are the 100 MHz ones).
 
     Parameters
     ----------
     pixel_divider : int
-        Clocks per pixel: 4 on the board (25 MHz from 100 MHz), 1 in simulation.
+        Clocks per pixel: 4 at 100 MHz, 1 at 25 MHz and in simulation.
     digit_clocks : int
-        Clocks each seven-segment digit stays lit (100,000 on the board).
+        Clocks each seven-segment digit stays lit (1 ms).
     **game
         Parameters of :class:`~starsweeper.gateware.minesweeper.MinesweeperGame`.
 
@@ -62,7 +69,7 @@ class MinesweeperSystem(wiring.Component):
         Verilator harness of ``starsweeper play``; the board top leaves them unconnected).
     """
 
-    def __init__(self, *, pixel_divider=4, digit_clocks=100_000, **game):
+    def __init__(self, *, pixel_divider=_BOARD["pixel_divider"], digit_clocks=_BOARD["digit_clocks"], **game):
         if not isinstance(pixel_divider, int) or pixel_divider < 1:
             raise ValueError(f"Pixel divider must be a positive integer, not {pixel_divider!r}")
         self.pixel_divider = pixel_divider

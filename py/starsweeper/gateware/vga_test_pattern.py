@@ -44,5 +44,6 @@ class VgaTestPattern(wiring.Component):
                 self.vga.blue.eq(Mux(timing.visible, (x ^ y)[6:8], 0)),
                 self.vga.hsync_n.eq(timing.hsync_n),
                 self.vga.vsync_n.eq(timing.vsync_n),
+                self.vga.active.eq(timing.visible),
             ]
         return m

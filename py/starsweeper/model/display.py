@@ -24,7 +24,7 @@ from .vga import VGA_640X480, rgb332
 
 __all__ = [
     "CELL", "FIELD_SIZE", "PANEL_X", "field_origin", "COLOURS", "DIGIT_COLOURS", "SMILEY",
-    "COUNTER_Y", "TIMER_Y", "DIGITS_X", "render", "to_rgb888", "counter_text", "timer_text",
+    "COUNTER_Y", "TIMER_Y", "DIGITS_X", "render", "to_rgb888", "DAC_LEVELS_3", "DAC_LEVELS_2", "counter_text", "timer_text",
     "smiley_state",
 ]
 
@@ -174,10 +174,16 @@ def render(game, debug=False, held=False):
     return frame
 
 
+#: The 8-bit level of each code of a 3-bit and of a 2-bit colour channel, as the Nexys 3's
+#: resistor DAC scales it (full scale = 255, rounded down): what :func:`to_rgb888` and the DVI
+#: encoder (:class:`starsweeper.gateware.dvi.DviEncoder`) send for each code.
+DAC_LEVELS_3 = tuple(code * 255 // 7 for code in range(8))
+DAC_LEVELS_2 = tuple(code * 255 // 3 for code in range(4))
+
+
 def to_rgb888(frame):
-    """Expand RGB332 to 8 bits a channel, as the resistor DAC scales it (full scale = 255)."""
+    """Expand RGB332 to 8 bits a channel, as the resistor DAC scales it (:data:`DAC_LEVELS_3`,
+    :data:`DAC_LEVELS_2`)."""
     frame = np.asarray(frame, dtype=np.uint16)
-    red = ((frame >> 5) & 7) * 255 // 7
-    green = ((frame >> 2) & 7) * 255 // 7
-    blue = (frame & 3) * 255 // 3
-    return np.stack([red, green, blue], axis=-1).astype(np.uint8)
+    levels_3, levels_2 = np.array(DAC_LEVELS_3, np.uint8), np.array(DAC_LEVELS_2, np.uint8)
+    return np.stack([levels_3[(frame >> 5) & 7], levels_3[(frame >> 2) & 7], levels_2[frame & 3]], axis=-1)
