@@ -3,7 +3,10 @@
 The scenarios of sim/display_scenarios.py, which the cocotb bench plays under Icarus
 (tests/test_display_rtl.py), played here on the Verilator model of the same system with the
 same parameters: the same move scripts pressed the same way, each frame the harness rebuilds
-from the VGA pins equal to the renderer's, and no sync pulse of a wrong width or period. Both
+from the VGA pins equal to the renderer's, and no sync pulse of a wrong width or period. Each
+frame also goes through the DVI encoder: its TMDS symbols, decoded and checked by the DVI
+receiver model (control tokens, 640x480@60's sync polarity and timing, data enable, running
+disparity), equal the renderer's frame widened to 24 bits as the VGA DAC shows it. Both
 simulators equal to one renderer frame by frame is byte-identity between them for every state;
 tests/test_screenshot_cli.py also compares an Icarus and a Verilator frame directly.
 """
@@ -16,7 +19,8 @@ from display_scenarios import (
     BUILDS, SCENARIOS, Check, Play, Release, SetSwitch, Start, Wait, compare_frames, new_model,
 )
 from starsweeper.model.minesweeper import SWITCH_DEBUG
-from starsweeper.model.display import render
+from starsweeper.model.display import render, to_rgb888
+from starsweeper.model.dvi import decode_frame
 from starsweeper.moves import hold_clocks, play
 from starsweeper.verilator.build import system_model
 from starsweeper.verilator.protocol import Tap, VerilatedSystem
@@ -65,11 +69,14 @@ class VerilatorPlayer:
             while status.clocks < target:
                 status = self.frame()
         elif isinstance(action, Check):
-            status, got = self.system.frame(0, self.switches, self.taps)
+            status, got, symbols = self.system.frame(0, self.switches, self.taps, dvi=True)
             self.taps = []
             assert status.sync_errors == 0, f"{status.sync_errors} sync pulses of a wrong width or period"
             expected = render(self.model, debug=bool((self.switches >> SWITCH_DEBUG) & 1), held=self.held)
             compare_frames(got, expected, action.what, f"frame{len(self.checked) + 1}", self.folder)
+            decoded = decode_frame(symbols).pixels
+            wrong = (decoded != to_rgb888(expected)).any(axis=2)
+            assert not wrong.any(), f"{action.what}: {int(wrong.sum())} pixels of the DVI frame differ"
             self.checked.append(action.what)
         else:
             raise AssertionError(f"unknown action {action!r}")

@@ -16,7 +16,7 @@ import pytest
 
 from starsweeper.verilator import build
 from starsweeper.verilator.build import VerilatorError, build_model, system_model
-from starsweeper.verilator.protocol import HEADER, HarnessError, Tap, VerilatedSystem
+from starsweeper.verilator.protocol import HEADER, PROTOCOL_VERSION, HarnessError, Tap, VerilatedSystem
 from starsweeper.screenshot import SIM_PARAMETERS
 
 FRAME_BYTES = 480 * 640
@@ -121,7 +121,7 @@ def test_missing_tools_are_named(stand_in_tools, monkeypatch, missing, message):
 
 # -- the protocol's failures --------------------------------------------------------------------
 
-GREETING = 'sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", 1, 640, 480)); sys.stdout.flush()\n'
+GREETING = f'sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", {PROTOCOL_VERSION}, 640, 480)); sys.stdout.flush()\n'
 ONE_FRAME = ('sys.stdin.buffer.read(5)\n'
              'sys.stdout.buffer.write(struct.pack("' + HEADER.format + '", b"SSFR", 1, 420000, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0))\n'
              f'sys.stdout.buffer.write(bytes({FRAME_BYTES})); sys.stdout.flush()\n')
@@ -149,6 +149,8 @@ def test_a_well_behaved_stand_in_answers_frames(tmp_path):
      rf"exited with status 0: frame 1 was cut short \(1000 of {FRAME_BYTES} bytes\)"),
     (0, GREETING + 'sys.stdin.buffer.read(5); sys.stdout.buffer.write(b"junk" * 100); sys.stdout.flush()\n',
      r"sent a frame without its header"),
+    (0, GREETING + ONE_FRAME + 'sys.stdout.buffer.write(bytes(1000)); sys.stdout.flush()\n',
+     r"frame 1's DVI symbols was cut short \(1000 of 2520000 bytes\)"),
 ])
 def test_a_harness_that_breaks_ends_in_one_error(tmp_path, good_frames, body, message):
     harness = stand_in_harness(tmp_path, body)
@@ -156,14 +158,14 @@ def test_a_harness_that_breaks_ends_in_one_error(tmp_path, good_frames, body, me
         for _ in range(good_frames):
             system.frame()
         with pytest.raises(HarnessError, match=message) as error:
-            system.frame()
+            system.frame(dvi="DVI symbols" in message)
     assert "\n" not in str(error.value)
 
 
 @pytest.mark.parametrize("body, message", [
-    ('sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", 2, 640, 480)); sys.stdout.flush(); sys.stdin.read()\n',
-     "not protocol version 1"),
-    ('sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", 1, 800, 600)); sys.stdout.flush(); sys.stdin.read()\n',
+    (f'sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", {PROTOCOL_VERSION + 1}, 640, 480)); sys.stdout.flush(); sys.stdin.read()\n',
+     f"not protocol version {PROTOCOL_VERSION}"),
+    (f'sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", {PROTOCOL_VERSION}, 800, 600)); sys.stdout.flush(); sys.stdin.read()\n',
      "draws 800x600 frames, not 640x480"),
     ('print("usage", file=sys.stderr); sys.exit(2)\n', r"exited with status 2: its greeting was cut short .*\(usage\)"),
 ])

@@ -17,7 +17,8 @@
 // visible line is line start number v_back + 1 after the vertical sync pulse ends. Every sync
 // pulse's width and period is checked; a wrong one counts in sync_errors.
 //
-// The timing numbers come from vga_timing.h, which the build writes from model/vga.py.
+// The timing numbers (and the TMDS control tokens) come from vga_timing.h, which the build
+// writes from model/vga.py (and model/tmds.py).
 
 #include <cstdint>
 #include <cstdio>
@@ -33,7 +34,7 @@
 
 namespace {
 
-constexpr uint32_t PROTOCOL_VERSION = 1;
+constexpr uint32_t PROTOCOL_VERSION = 2;
 constexpr int64_t H_TOTAL = H_VISIBLE + H_FRONT + H_SYNC + H_BACK;
 constexpr int64_t V_TOTAL = V_VISIBLE + V_FRONT + V_SYNC + V_BACK;
 
@@ -106,6 +107,38 @@ struct Monitor {
     }
 };
 
+// The DVI symbols of one frame, from the first clock whose channel-0 symbol is a control token
+// with VSYNC (C1) low after one with it high: the start of the vertical sync pulse on the link.
+struct DviCapture {
+    bool armed = false, done = false, vsync_q = true;
+    size_t count = 0;
+    std::vector<uint16_t> symbols = std::vector<uint16_t>(H_TOTAL * V_TOTAL * 3);
+
+    // VSYNC as channel 0 carries it: the last control token's C1 (held through data).
+    bool vsync(uint16_t symbol) {
+        for (int k = 0; k < 4; ++k)
+            if (symbol == TMDS_CONTROL_TOKENS[k]) return (k >> 1) & 1;
+        return vsync_q;
+    }
+
+    // Returns whether this clock began the capture.
+    bool sample(uint32_t word) {
+        const uint16_t channel[3] = {static_cast<uint16_t>(word & 0x3FF),
+                                     static_cast<uint16_t>((word >> 10) & 0x3FF),
+                                     static_cast<uint16_t>((word >> 20) & 0x3FF)};
+        const bool v = vsync(channel[0]);
+        const bool start = armed && count == 0 && vsync_q && !v;
+        vsync_q = v;
+        if (!start && (count == 0 || done)) return false;
+        for (int c = 0; c < 3; ++c) symbols[count * 3 + c] = channel[c];
+        if (++count == H_TOTAL * V_TOTAL) {
+            done = true;
+            armed = false;
+        }
+        return start;
+    }
+};
+
 class Harness {
 public:
     Harness(VerilatedContext* context, uint32_t seed, bool seed_force, uint8_t switches,
@@ -138,6 +171,10 @@ public:
         ++clocks;
         monitor.sample(static_cast<uint8_t>((top->vga_red << 5) | (top->vga_green << 2) | top->vga_blue),
                        top->vga_hsync_n, top->vga_vsync_n);
+        if (dvi.sample(top->dvi_symbols)) {
+            monitor.armed = true;       // the VGA monitor takes the frame of this sync pulse
+            monitor.done = false;
+        }
     }
 
     void press(uint8_t button, uint8_t switches, bool keep) {
@@ -154,13 +191,20 @@ public:
         while (top->busy) tick();
     }
 
-    void frame(uint8_t buttons, uint8_t switches) {
+    void frame(uint8_t buttons, uint8_t switches, bool with_dvi) {
         top->buttons = buttons | kept;
         top->switches = switches;
         kept = 0;
-        monitor.armed = true;
         monitor.done = false;
-        while (!monitor.done) tick();
+        if (with_dvi) {
+            dvi.armed = true;           // arms the VGA monitor when the sync pulse begins
+            dvi.done = false;
+            dvi.count = 0;
+            while (!monitor.done || !dvi.done) tick();
+        } else {
+            monitor.armed = true;
+            while (!monitor.done) tick();
+        }
         ++frames;
     }
 
@@ -185,10 +229,12 @@ public:
     }
 
     const std::vector<uint8_t>& pixels() const { return monitor.frame; }
+    const std::vector<uint16_t>& symbols() const { return dvi.symbols; }
 
 private:
     std::unique_ptr<Vminesweeper_verilated> top;
     Monitor monitor;
+    DviCapture dvi;
     uint32_t hold_clocks;
     uint8_t kept = 0;
     uint64_t clocks = 0;
@@ -251,7 +297,7 @@ int main(int argc, char** argv) {
     for (;;) {
         uint8_t command;
         if (!read_exact(&command, 1) || command == 'Q') break;
-        if (command != 'F') usage("unknown request");
+        if (command != 'F' && command != 'D') usage("unknown request");
         uint8_t level[2];
         uint16_t taps;
         if (!read_exact(level, 2) || !read_exact(&taps, 2)) break;
@@ -260,10 +306,12 @@ int main(int argc, char** argv) {
             if (!read_exact(tap, 3)) return 0;
             harness.press(tap[0], tap[1], tap[2] != 0);
         }
-        harness.frame(level[0], level[1]);
+        harness.frame(level[0], level[1], command == 'D');
         const FrameHeader header = harness.header();
         write_exact(&header, sizeof header);
         write_exact(harness.pixels().data(), harness.pixels().size());
+        if (command == 'D')
+            write_exact(harness.symbols().data(), harness.symbols().size() * sizeof(uint16_t));
         std::fflush(stdout);
     }
     return 0;

@@ -3,7 +3,8 @@
 :class:`VerilatedSystem` starts the model executable and asks it for frames: per request the
 buttons held during the frame, the switches, and a list of :class:`Tap` presses carried out
 first, each like a player's press (down, up, and wait until the core has acted). It answers
-with a :class:`FrameStatus` and the 480 x 640 RGB332 frame the VGA pins drew. The model
+with a :class:`FrameStatus` and the 480 x 640 RGB332 frame the VGA pins drew, and on request
+the DVI link's symbols of the same frame (for :func:`starsweeper.model.dvi.decode_frame`). The model
 running in another process means a crash of it ends one request with a
 :class:`HarnessError` saying what happened, never the caller's process.
 """
@@ -20,7 +21,7 @@ from ..model.vga import VGA_640X480
 
 __all__ = ["PROTOCOL_VERSION", "HarnessError", "Tap", "FrameStatus", "VerilatedSystem"]
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 HELLO = struct.Struct("<4sIHH")
 HEADER = struct.Struct("<4sIQBBBBhHBBBBI")
 
@@ -76,6 +77,7 @@ class VerilatedSystem:
         if seed is not None:
             argv += ["--seed", str(seed)]
         self.shape = (timing.v_visible, timing.h_visible)
+        self.frame_clocks = timing.h_total * timing.v_total
         try:
             self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                             stderr=subprocess.PIPE)
@@ -92,10 +94,13 @@ class VerilatedSystem:
             self.close()
             raise
 
-    def frame(self, buttons=0, switches=0, taps=()):
+    def frame(self, buttons=0, switches=0, taps=(), dvi=False):
         """Carry out ``taps``, then run one whole frame with ``buttons`` held and ``switches``
-        set. Returns (status, frame): a :class:`FrameStatus` and a 480 x 640 uint8 array."""
-        request = bytearray(struct.pack("<cBBH", b"F", buttons, switches, len(taps)))
+        set. Returns (status, frame): a :class:`FrameStatus` and a 480 x 640 uint8 array; with
+        ``dvi``, (status, frame, symbols): the frame is the one whose vertical sync pulse is the
+        first to begin, and ``symbols`` its DVI symbols from that pulse's first clock (a
+        ``h_total * v_total`` x 3 array, channel 0 first)."""
+        request = bytearray(struct.pack("<cBBH", b"D" if dvi else b"F", buttons, switches, len(taps)))
         for tap in taps:
             request += struct.pack("<BBB", tap.buttons, tap.switches, int(tap.keep))
         try:
@@ -108,7 +113,11 @@ class VerilatedSystem:
             raise self._fail("the model sent a frame without its header")
         status = FrameStatus(*fields[1:])
         pixels = self._read(self.shape[0] * self.shape[1], f"frame {status.frame}")
-        return status, np.frombuffer(pixels, dtype=np.uint8).reshape(self.shape)
+        frame = np.frombuffer(pixels, dtype=np.uint8).reshape(self.shape)
+        if not dvi:
+            return status, frame
+        symbols = self._read(self.frame_clocks * 3 * 2, f"frame {status.frame}'s DVI symbols")
+        return status, frame, np.frombuffer(symbols, dtype="<u2").reshape(-1, 3).astype(np.int64)
 
     def close(self):
         """Ask the model to quit (or end it), and close the pipes."""

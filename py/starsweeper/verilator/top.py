@@ -4,6 +4,7 @@ from amaranth.hdl import ClockDomain, Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from ..gateware.dvi import SYMBOLS, DviEncoder
 from ..gateware.minesweeper_system import MinesweeperSystem
 
 __all__ = ["VerilatorTop", "POWER_ON_CLOCKS"]
@@ -33,10 +34,15 @@ class VerilatorTop(wiring.Component):
     **system
         Passed to the system.
 
+    The system's VGA port also feeds a :class:`~starsweeper.gateware.dvi.DviEncoder`, as on the
+    ULX3S, so that the harness can hand out the DVI link's symbols of a frame too.
+
     Attributes
     ----------
     clk : In(1)
         The clock.
+    dvi_symbols : Out(SYMBOLS)
+        The DVI encoder's three channels, one clock after the VGA port's pixel.
     others
         The system's ports, flattened: an interface's members as ``interface_member``
         (``vga_red``), since Verilator would spell Amaranth's ``vga__red`` as ``vga___05Fred``.
@@ -48,6 +54,7 @@ class VerilatorTop(wiring.Component):
         ports = {"clk": In(1)}
         for path, member, _ in self.system.signature.flatten(self.system):
             ports[self._name(path)] = (In if member.flow == In else Out)(member.shape, init=member.init)
+        ports["dvi_symbols"] = Out(SYMBOLS)
         if reset_input:
             ports["rst"] = In(1)
         super().__init__(ports)
@@ -66,6 +73,9 @@ class VerilatorTop(wiring.Component):
         m.d.comb += [sync.clk.eq(self.clk), power_on.clk.eq(self.clk),
                      sync.rst.eq(self.rst if self.reset_input else remaining != 0)]
         m.submodules.system = system = self.system
+        m.submodules.dvi = dvi = DviEncoder()
+        wiring.connect(m, system.vga, dvi.vga)
+        m.d.comb += self.dvi_symbols.eq(dvi.symbols)
         for path, member, value in system.signature.flatten(system):     # the system's ports
             port = getattr(self, self._name(path))
             if member.flow == In:
