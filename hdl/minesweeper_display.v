@@ -125,22 +125,33 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   reg \$204 ;
   reg \$205 ;
   reg [4:0] \$206 ;
-  reg [1:0] \$207 ;
-  reg [2:0] \$208 ;
-  reg [2:0] \$209 ;
+  reg [59:0] \$207 ;
+  reg \$208 ;
+  reg \$209 ;
   wire \$21 ;
   reg \$210 ;
   reg \$211 ;
-  reg \$212 ;
+  reg [7:0] \$212 ;
+  reg [7:0] \$213 ;
+  reg \$214 ;
+  reg \$215 ;
+  reg \$216 ;
+  reg [4:0] \$217 ;
+  reg [1:0] \$218 ;
+  reg [2:0] \$219 ;
   wire \$22 ;
+  reg [2:0] \$220 ;
+  reg \$221 ;
+  reg \$222 ;
+  reg \$223 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
-  wire [6:0] \$253 ;
-  wire [6:0] \$259 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$263 ;
+  wire [6:0] \$264 ;
   wire [7:0] \$27 ;
+  wire [6:0] \$270 ;
+  wire [6:0] \$274 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
   wire \$3 ;
@@ -151,8 +162,8 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire [7:0] \$34 ;
   wire [7:0] \$35 ;
   wire [7:0] \$36 ;
-  wire [4:0] \$360 ;
   wire [7:0] \$37 ;
+  wire [4:0] \$371 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
   wire \$4 ;
@@ -224,11 +235,18 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   reg [5:0] \$signal  = 6'h00;
   reg [4:0] \$signal$100  = 5'h00;
   reg \$signal$101  = 1'h0;
-  reg \$signal$102  = 1'h1;
+  reg [7:0] \$signal$103  = 8'h00;
+  reg \$signal$105  = 1'h0;
+  reg \$signal$106  = 1'h1;
+  reg \$signal$112  = 1'h0;
+  reg \$signal$113  = 1'h1;
   reg [5:0] \$signal$31  = 6'h00;
   reg [7:0] \$signal$32 ;
   reg \$signal$39 ;
+  reg \$signal$48  = 1'h0;
+  reg \$signal$49  = 1'h0;
   reg \$signal$50  = 1'h0;
+  reg \$signal$54  = 1'h0;
   reg [7:0] \$signal$55  = 8'h00;
   reg \$signal$59  = 1'h0;
   reg \$signal$60  = 1'h0;
@@ -302,6 +320,10 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire [3:0] \digits__timer[0] ;
   wire [3:0] \digits__timer[1] ;
   wire [3:0] \digits__timer[2] ;
+  reg [7:0] e_background = 8'h00;
+  reg [59:0] e_row = 60'h000000000000000;
+  reg [4:0] e_sub_x = 5'h00;
+  reg e_vsync_n = 1'h1;
   input enable;
   wire enable;
   wire \enable$22 ;
@@ -413,16 +435,16 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$37  = \b2_ignal$41  ? 8'h6d : \$36 ;
   assign \$38  = b2_light ? 8'hff : 8'hb6;
   assign \$39  = \b2_ignal$41  ? 8'h6d : \$38 ;
-  assign \$253  = d_sub_x * 2'h2;
-  assign \$40  = pixels >> \$253 ;
+  assign \$264  = e_sub_x * 2'h2;
+  assign \$40  = e_row >> \$264 ;
   assign \$41  = | \$40 ;
   assign \$42  = \$signal$50  & \$41 ;
-  assign \$43  = feature ? 8'h00 : 8'hfc;
-  assign \$259  = d_sub_x * 2'h2;
-  assign \$44  = pixels >> \$259 ;
+  assign \$43  = \$signal$54  ? 8'h00 : 8'hfc;
+  assign \$270  = e_sub_x * 2'h2;
+  assign \$44  = e_row >> \$270 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$263  = d_sub_x * 2'h2;
-  assign \$46  = pixels >> \$263 ;
+  assign \$274  = e_sub_x * 2'h2;
+  assign \$46  = e_row >> \$274 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
   assign \$49  = \$45  ? \$signal$55  : \$48 ;
@@ -511,12 +533,12 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$138  = \$137  & \$signal$69 ;
   assign \$139  = \$138  & \$signal$70 ;
   assign \$140  = \$signal$66  ? digits__timer : digits__counter;
-  assign \$360  = \$signal$31 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$360 ;
+  assign \$371  = \$signal$31 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$371 ;
   assign \$142  = \$signal$59  ? sub_y : a_digit_row;
   assign \$143  = b2_ignal & \b2_ignal$86 ;
   assign \$144  = \$143  & \b2_ignal$87 ;
-  assign \$145  = \$signal$101  ? colour : 8'h00;
+  assign \$145  = \$signal$112  ? colour : 8'h00;
   always @(posedge clk)
     \$signal$31  <= \$146 ;
   always @(posedge clk)
@@ -624,33 +646,55 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   always @(posedge clk)
     row <= \$198 ;
   always @(posedge clk)
-    \$signal$50  <= \$199 ;
+    \$signal$101  <= \$199 ;
   always @(posedge clk)
     d_cursor <= \$200 ;
   always @(posedge clk)
-    \$signal$55  <= \$201 ;
+    \$signal$103  <= \$201 ;
   always @(posedge clk)
     d_background <= \$202 ;
   always @(posedge clk)
-    \$signal$101  <= \$203 ;
+    \$signal$105  <= \$203 ;
   always @(posedge clk)
-    \$signal$102  <= \$204 ;
+    \$signal$106  <= \$204 ;
   always @(posedge clk)
     d_vsync_n <= \$205 ;
   always @(posedge clk)
     d_sub_x <= \$206 ;
   always @(posedge clk)
-    vga__blue <= \$207 ;
+    e_row <= \$207 ;
   always @(posedge clk)
-    vga__green <= \$208 ;
+    \$signal$50  <= \$208 ;
   always @(posedge clk)
-    vga__red <= \$209 ;
+    \$signal$48  <= \$209 ;
   always @(posedge clk)
-    vga__hsync_n <= \$210 ;
+    \$signal$49  <= \$210 ;
   always @(posedge clk)
-    vga__vsync_n <= \$211 ;
+    \$signal$54  <= \$211 ;
   always @(posedge clk)
-    vga__active <= \$212 ;
+    \$signal$55  <= \$212 ;
+  always @(posedge clk)
+    e_background <= \$213 ;
+  always @(posedge clk)
+    \$signal$112  <= \$214 ;
+  always @(posedge clk)
+    \$signal$113  <= \$215 ;
+  always @(posedge clk)
+    e_vsync_n <= \$216 ;
+  always @(posedge clk)
+    e_sub_x <= \$217 ;
+  always @(posedge clk)
+    vga__blue <= \$218 ;
+  always @(posedge clk)
+    vga__green <= \$219 ;
+  always @(posedge clk)
+    vga__red <= \$220 ;
+  always @(posedge clk)
+    vga__hsync_n <= \$221 ;
+  always @(posedge clk)
+    vga__vsync_n <= \$222 ;
+  always @(posedge clk)
+    vga__active <= \$223 ;
   \minesweeper_display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$44 ),
@@ -781,14 +825,14 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     (* full_case = 32'd1 *)
-    if (d_cursor) begin
+    if (\$signal$48 ) begin
       colour = 8'hfc;
-    end else if (face) begin
+    end else if (\$signal$49 ) begin
       colour = \$43 ;
     end else if (\$42 ) begin
       colour = \$49 ;
     end else begin
-      colour = d_background;
+      colour = e_background;
     end
   end
   always @* begin
@@ -1351,7 +1395,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$199  = \$signal$50 ;
+    \$199  = \$signal$101 ;
     if (enable) begin
       \$199  = \$signal$93 ;
     end
@@ -1371,7 +1415,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$201  = \$signal$55 ;
+    \$201  = \$signal$103 ;
     if (enable) begin
       \$201  = \$signal$94 ;
     end
@@ -1391,7 +1435,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$203  = \$signal$101 ;
+    \$203  = \$signal$105 ;
     if (enable) begin
       \$203  = \$signal$97 ;
     end
@@ -1401,7 +1445,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$204  = \$signal$102 ;
+    \$204  = \$signal$106 ;
     if (enable) begin
       \$204  = \$signal$98 ;
     end
@@ -1431,62 +1475,172 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$207  = vga__blue;
+    \$207  = e_row;
     if (enable) begin
-      \$207  = \$145 [1:0];
+      \$207  = pixels;
     end
     if (rst) begin
-      \$207  = 2'h0;
+      \$207  = 60'h000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$208  = vga__green;
+    \$208  = \$signal$50 ;
     if (enable) begin
-      \$208  = \$145 [4:2];
+      \$208  = \$signal$101 ;
     end
     if (rst) begin
-      \$208  = 3'h0;
+      \$208  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$209  = vga__red;
+    \$209  = \$signal$48 ;
     if (enable) begin
-      \$209  = \$145 [7:5];
+      \$209  = d_cursor;
     end
     if (rst) begin
-      \$209  = 3'h0;
+      \$209  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$210  = vga__hsync_n;
+    \$210  = \$signal$49 ;
     if (enable) begin
-      \$210  = \$signal$102 ;
+      \$210  = face;
     end
     if (rst) begin
-      \$210  = 1'h1;
+      \$210  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$211  = vga__vsync_n;
+    \$211  = \$signal$54 ;
     if (enable) begin
-      \$211  = d_vsync_n;
+      \$211  = feature;
     end
     if (rst) begin
-      \$211  = 1'h1;
+      \$211  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$212  = vga__active;
+    \$212  = \$signal$55 ;
     if (enable) begin
-      \$212  = \$signal$101 ;
+      \$212  = \$signal$103 ;
     end
     if (rst) begin
-      \$212  = 1'h0;
+      \$212  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$213  = e_background;
+    if (enable) begin
+      \$213  = d_background;
+    end
+    if (rst) begin
+      \$213  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$214  = \$signal$112 ;
+    if (enable) begin
+      \$214  = \$signal$105 ;
+    end
+    if (rst) begin
+      \$214  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$215  = \$signal$113 ;
+    if (enable) begin
+      \$215  = \$signal$106 ;
+    end
+    if (rst) begin
+      \$215  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$216  = e_vsync_n;
+    if (enable) begin
+      \$216  = d_vsync_n;
+    end
+    if (rst) begin
+      \$216  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$217  = e_sub_x;
+    if (enable) begin
+      \$217  = d_sub_x;
+    end
+    if (rst) begin
+      \$217  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$218  = vga__blue;
+    if (enable) begin
+      \$218  = \$145 [1:0];
+    end
+    if (rst) begin
+      \$218  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$219  = vga__green;
+    if (enable) begin
+      \$219  = \$145 [4:2];
+    end
+    if (rst) begin
+      \$219  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$220  = vga__red;
+    if (enable) begin
+      \$220  = \$145 [7:5];
+    end
+    if (rst) begin
+      \$220  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$221  = vga__hsync_n;
+    if (enable) begin
+      \$221  = \$signal$113 ;
+    end
+    if (rst) begin
+      \$221  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$222  = vga__vsync_n;
+    if (enable) begin
+      \$222  = e_vsync_n;
+    end
+    if (rst) begin
+      \$222  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$223  = vga__active;
+    if (enable) begin
+      \$223  = \$signal$112 ;
+    end
+    if (rst) begin
+      \$223  = 1'h0;
     end
   end
   assign \enable$22  = enable;

@@ -202,7 +202,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$1736$0 (\$12 ),
+    .\port$1738$0 (\$12 ),
     .\port$57$0 (\$11 ),
     .read__col(read__col),
     .read__row(read__row),
@@ -222,7 +222,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .cursor_row(cursor_row),
     .difficulty(difficulty),
     .leds(leds),
-    .\port$1736$0 (\$12 ),
+    .\port$1738$0 (\$12 ),
     .\port$57$0 (\$11 ),
     .read__col(read__col),
     .read__enable(pixel_enable),
@@ -709,7 +709,7 @@ module \minesweeper_system.digits$73.timer_bcd (rst, start, busy, value, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start, enable, \port$1736$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug
+module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start, enable, \port$1738$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug
 , clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
@@ -832,22 +832,33 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   reg \$204 ;
   reg \$205 ;
   reg [4:0] \$206 ;
-  reg [1:0] \$207 ;
-  reg [2:0] \$208 ;
-  reg [2:0] \$209 ;
+  reg [59:0] \$207 ;
+  reg \$208 ;
+  reg \$209 ;
   wire \$21 ;
   reg \$210 ;
   reg \$211 ;
-  reg \$212 ;
+  reg [7:0] \$212 ;
+  reg [7:0] \$213 ;
+  reg \$214 ;
+  reg \$215 ;
+  reg \$216 ;
+  reg [4:0] \$217 ;
+  reg [1:0] \$218 ;
+  reg [2:0] \$219 ;
   wire \$22 ;
+  reg [2:0] \$220 ;
+  reg \$221 ;
+  reg \$222 ;
+  reg \$223 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
-  wire [6:0] \$253 ;
-  wire [6:0] \$259 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$263 ;
+  wire [6:0] \$264 ;
   wire [7:0] \$27 ;
+  wire [6:0] \$270 ;
+  wire [6:0] \$274 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
   wire \$3 ;
@@ -858,8 +869,8 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire [7:0] \$34 ;
   wire [7:0] \$35 ;
   wire [7:0] \$36 ;
-  wire [4:0] \$360 ;
   wire [7:0] \$37 ;
+  wire [4:0] \$371 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
   wire \$4 ;
@@ -929,10 +940,16 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire \$98 ;
   wire \$99 ;
   reg [5:0] \$signal  = 6'h00;
+  reg \$signal$100  = 1'h1;
+  reg \$signal$106  = 1'h0;
+  reg \$signal$107  = 1'h1;
   reg [5:0] \$signal$15  = 6'h00;
   reg [7:0] \$signal$17 ;
   reg \$signal$26 ;
+  reg \$signal$35  = 1'h0;
+  reg \$signal$36  = 1'h0;
   reg \$signal$37  = 1'h0;
+  reg \$signal$41  = 1'h0;
   reg [7:0] \$signal$42  = 8'h00;
   reg \$signal$49  = 1'h0;
   reg \$signal$50  = 1'h0;
@@ -959,7 +976,8 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   reg \$signal$92  = 1'h1;
   reg [4:0] \$signal$94  = 5'h00;
   reg \$signal$95  = 1'h0;
-  reg \$signal$96  = 1'h1;
+  reg [7:0] \$signal$97  = 8'h00;
+  reg \$signal$99  = 1'h0;
   reg [4:0] a_digit_row = 5'h00;
   reg b2_box = 1'h0;
   reg [3:0] b2_char = 4'h0;
@@ -1009,6 +1027,10 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire [3:0] \digits__timer[0] ;
   wire [3:0] \digits__timer[1] ;
   wire [3:0] \digits__timer[2] ;
+  reg [7:0] e_background = 8'h00;
+  reg [59:0] e_row = 60'h000000000000000;
+  reg [4:0] e_sub_x = 5'h00;
+  reg e_vsync_n = 1'h1;
   input enable;
   wire enable;
   wire \enable$1 ;
@@ -1038,8 +1060,8 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   reg [3:0] \glyph$31  = 4'h0;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$1736$0 ;
-  wire [3:0] \port$1736$0 ;
+  input [3:0] \port$1738$0 ;
+  wire [3:0] \port$1738$0 ;
   input [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
   wire [7:0] read__cell;
@@ -1089,12 +1111,12 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$1736$0 [2];
-  assign \$8  = ~ \port$1736$0 [0];
+  assign \$7  = \$6  & \port$1738$0 [2];
+  assign \$8  = ~ \port$1738$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$1736$0 [0];
-  assign \$12  = debug & \port$1736$0 [0];
+  assign \$11  = \$10  & \port$1738$0 [0];
+  assign \$12  = debug & \port$1738$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$57$0 ;
   assign \$15  = \port$57$0  == 4'h8;
@@ -1122,16 +1144,16 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$37  = \b2_ignal$28  ? 8'h6d : \$36 ;
   assign \$38  = b2_light ? 8'hff : 8'hb6;
   assign \$39  = \b2_ignal$28  ? 8'h6d : \$38 ;
-  assign \$253  = d_sub_x * 2'h2;
-  assign \$40  = pixels >> \$253 ;
+  assign \$264  = e_sub_x * 2'h2;
+  assign \$40  = e_row >> \$264 ;
   assign \$41  = | \$40 ;
   assign \$42  = \$signal$37  & \$41 ;
-  assign \$43  = feature ? 8'h00 : 8'hfc;
-  assign \$259  = d_sub_x * 2'h2;
-  assign \$44  = pixels >> \$259 ;
+  assign \$43  = \$signal$41  ? 8'h00 : 8'hfc;
+  assign \$270  = e_sub_x * 2'h2;
+  assign \$44  = e_row >> \$270 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$263  = d_sub_x * 2'h2;
-  assign \$46  = pixels >> \$263 ;
+  assign \$274  = e_sub_x * 2'h2;
+  assign \$46  = e_row >> \$274 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
   assign \$49  = \$45  ? \$signal$42  : \$48 ;
@@ -1220,12 +1242,12 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$138  = \$137  & \$signal$59 ;
   assign \$139  = \$138  & \$signal$60 ;
   assign \$140  = \$signal$56  ? digits__timer : digits__counter;
-  assign \$360  = \$signal$15 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$360 ;
+  assign \$371  = \$signal$15 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$371 ;
   assign \$142  = \$signal$49  ? sub_y : a_digit_row;
   assign \$143  = b2_ignal & \b2_ignal$80 ;
   assign \$144  = \$143  & \b2_ignal$81 ;
-  assign \$145  = \$signal$95  ? colour : 8'h00;
+  assign \$145  = \$signal$106  ? colour : 8'h00;
   always @(posedge clk)
     \$signal$15  <= \$146 ;
   always @(posedge clk)
@@ -1333,33 +1355,55 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   always @(posedge clk)
     row <= \$198 ;
   always @(posedge clk)
-    \$signal$37  <= \$199 ;
+    \$signal$95  <= \$199 ;
   always @(posedge clk)
     d_cursor <= \$200 ;
   always @(posedge clk)
-    \$signal$42  <= \$201 ;
+    \$signal$97  <= \$201 ;
   always @(posedge clk)
     d_background <= \$202 ;
   always @(posedge clk)
-    \$signal$95  <= \$203 ;
+    \$signal$99  <= \$203 ;
   always @(posedge clk)
-    \$signal$96  <= \$204 ;
+    \$signal$100  <= \$204 ;
   always @(posedge clk)
     d_vsync_n <= \$205 ;
   always @(posedge clk)
     d_sub_x <= \$206 ;
   always @(posedge clk)
-    vga__blue <= \$207 ;
+    e_row <= \$207 ;
   always @(posedge clk)
-    vga__green <= \$208 ;
+    \$signal$37  <= \$208 ;
   always @(posedge clk)
-    vga__red <= \$209 ;
+    \$signal$35  <= \$209 ;
   always @(posedge clk)
-    vga__hsync_n <= \$210 ;
+    \$signal$36  <= \$210 ;
   always @(posedge clk)
-    vga__vsync_n <= \$211 ;
+    \$signal$41  <= \$211 ;
   always @(posedge clk)
-    vga__active <= \$212 ;
+    \$signal$42  <= \$212 ;
+  always @(posedge clk)
+    e_background <= \$213 ;
+  always @(posedge clk)
+    \$signal$106  <= \$214 ;
+  always @(posedge clk)
+    \$signal$107  <= \$215 ;
+  always @(posedge clk)
+    e_vsync_n <= \$216 ;
+  always @(posedge clk)
+    e_sub_x <= \$217 ;
+  always @(posedge clk)
+    vga__blue <= \$218 ;
+  always @(posedge clk)
+    vga__green <= \$219 ;
+  always @(posedge clk)
+    vga__red <= \$220 ;
+  always @(posedge clk)
+    vga__hsync_n <= \$221 ;
+  always @(posedge clk)
+    vga__vsync_n <= \$222 ;
+  always @(posedge clk)
+    vga__active <= \$223 ;
   \minesweeper_system.display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$31 ),
@@ -1405,7 +1449,7 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1736$0 [1]) begin
+      if (\port$1738$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -1418,13 +1462,13 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1736$0 [1]) begin
+      if (\port$1738$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1736$0 [3]) begin
+      end else if (\port$1738$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1736$0 [2]) begin
+      end else if (\port$1738$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1447,13 +1491,13 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1736$0 [1]) begin
+      if (\port$1738$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1736$0 [3]) begin
+      end else if (\port$1738$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1736$0 [2]) begin
+      end else if (\port$1738$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -1469,13 +1513,13 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1736$0 [1]) begin
+      if (\port$1738$0 [1]) begin
         glyph = \port$57$0 ;
-      end else if (\port$1736$0 [3]) begin
+      end else if (\port$1738$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1736$0 [2]) begin
+      end else if (\port$1738$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -1490,14 +1534,14 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     (* full_case = 32'd1 *)
-    if (d_cursor) begin
+    if (\$signal$35 ) begin
       colour = 8'hfc;
-    end else if (face) begin
+    end else if (\$signal$36 ) begin
       colour = \$43 ;
     end else if (\$42 ) begin
       colour = \$49 ;
     end else begin
-      colour = d_background;
+      colour = e_background;
     end
   end
   always @* begin
@@ -2060,7 +2104,7 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$199  = \$signal$37 ;
+    \$199  = \$signal$95 ;
     if (enable) begin
       \$199  = \$signal$87 ;
     end
@@ -2080,7 +2124,7 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$201  = \$signal$42 ;
+    \$201  = \$signal$97 ;
     if (enable) begin
       \$201  = \$signal$88 ;
     end
@@ -2100,7 +2144,7 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$203  = \$signal$95 ;
+    \$203  = \$signal$99 ;
     if (enable) begin
       \$203  = \$signal$91 ;
     end
@@ -2110,7 +2154,7 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$204  = \$signal$96 ;
+    \$204  = \$signal$100 ;
     if (enable) begin
       \$204  = \$signal$92 ;
     end
@@ -2140,62 +2184,172 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$207  = vga__blue;
+    \$207  = e_row;
     if (enable) begin
-      \$207  = \$145 [1:0];
+      \$207  = pixels;
     end
     if (rst) begin
-      \$207  = 2'h0;
+      \$207  = 60'h000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$208  = vga__green;
+    \$208  = \$signal$37 ;
     if (enable) begin
-      \$208  = \$145 [4:2];
+      \$208  = \$signal$95 ;
     end
     if (rst) begin
-      \$208  = 3'h0;
+      \$208  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$209  = vga__red;
+    \$209  = \$signal$35 ;
     if (enable) begin
-      \$209  = \$145 [7:5];
+      \$209  = d_cursor;
     end
     if (rst) begin
-      \$209  = 3'h0;
+      \$209  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$210  = vga__hsync_n;
+    \$210  = \$signal$36 ;
     if (enable) begin
-      \$210  = \$signal$96 ;
+      \$210  = face;
     end
     if (rst) begin
-      \$210  = 1'h1;
+      \$210  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$211  = vga__vsync_n;
+    \$211  = \$signal$41 ;
     if (enable) begin
-      \$211  = d_vsync_n;
+      \$211  = feature;
     end
     if (rst) begin
-      \$211  = 1'h1;
+      \$211  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$212  = vga__active;
+    \$212  = \$signal$42 ;
     if (enable) begin
-      \$212  = \$signal$95 ;
+      \$212  = \$signal$97 ;
     end
     if (rst) begin
-      \$212  = 1'h0;
+      \$212  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$213  = e_background;
+    if (enable) begin
+      \$213  = d_background;
+    end
+    if (rst) begin
+      \$213  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$214  = \$signal$106 ;
+    if (enable) begin
+      \$214  = \$signal$99 ;
+    end
+    if (rst) begin
+      \$214  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$215  = \$signal$107 ;
+    if (enable) begin
+      \$215  = \$signal$100 ;
+    end
+    if (rst) begin
+      \$215  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$216  = e_vsync_n;
+    if (enable) begin
+      \$216  = d_vsync_n;
+    end
+    if (rst) begin
+      \$216  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$217  = e_sub_x;
+    if (enable) begin
+      \$217  = d_sub_x;
+    end
+    if (rst) begin
+      \$217  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$218  = vga__blue;
+    if (enable) begin
+      \$218  = \$145 [1:0];
+    end
+    if (rst) begin
+      \$218  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$219  = vga__green;
+    if (enable) begin
+      \$219  = \$145 [4:2];
+    end
+    if (rst) begin
+      \$219  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$220  = vga__red;
+    if (enable) begin
+      \$220  = \$145 [7:5];
+    end
+    if (rst) begin
+      \$220  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$221  = vga__hsync_n;
+    if (enable) begin
+      \$221  = \$signal$107 ;
+    end
+    if (rst) begin
+      \$221  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$222  = vga__vsync_n;
+    if (enable) begin
+      \$222  = e_vsync_n;
+    end
+    if (rst) begin
+      \$222  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
+    \$223  = vga__active;
+    if (enable) begin
+      \$223  = \$signal$106 ;
+    end
+    if (rst) begin
+      \$223  = 1'h0;
     end
   end
   assign \enable$1  = enable;
@@ -2204,16 +2358,16 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1736$0 , \port$57$0  };
+  assign read__cell = { \port$1738$0 , \port$57$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
   assign \read__cell.count  = \port$57$0 ;
-  assign \read__cell.mine  = \port$1736$0 [0];
-  assign \read__cell.revealed  = \port$1736$0 [1];
-  assign \read__cell.flagged  = \port$1736$0 [2];
-  assign \read__cell.exploded  = \port$1736$0 [3];
+  assign \read__cell.mine  = \port$1738$0 [0];
+  assign \read__cell.revealed  = \port$1738$0 [1];
+  assign \read__cell.flagged  = \port$1738$0 [2];
+  assign \read__cell.exploded  = \port$1738$0 [3];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
@@ -3498,7 +3652,7 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__held, read__enable, \port$1736$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__held, read__enable, \port$1738$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -3807,8 +3961,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1736$0 ;
-  wire [3:0] \port$1736$0 ;
+  output [3:0] \port$1738$0 ;
+  wire [3:0] \port$1738$0 ;
   output [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
   reg [26:0] prescaler = 27'h0000000;
@@ -4114,8 +4268,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .exploded(\exploded$214 ),
     .lost(lost),
     .opened(opened),
-    .\port$1751$0 (cursor_row),
-    .\port$1753$0 (cursor_col),
+    .\port$1753$0 (cursor_row),
+    .\port$1755$0 (cursor_col),
     .probe__address(parts__3__address),
     .probe__cell(board__cell),
     .probe__flagged(board__flagged),
@@ -4132,8 +4286,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .counts__row(counts__row),
     .counts__write(counts__write),
     .done(\done$210 ),
-    .\port$1751$0 (cursor_row),
-    .\port$1753$0 (cursor_col),
+    .\port$1753$0 (cursor_row),
+    .\port$1755$0 (cursor_col),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .rst(rst),
@@ -4160,8 +4314,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .layout__write(layout__write),
     .load(start),
     .load_value(\seed$188 ),
-    .\port$1751$0 (cursor_row),
-    .\port$1753$0 (cursor_col),
+    .\port$1753$0 (cursor_row),
+    .\port$1755$0 (cursor_col),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -5036,7 +5190,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign read_enable = read__enable;
   assign read__cell = { \$88 , \$16  };
   assign \port$57$0  = \$16 ;
-  assign \port$1736$0  = \$88 ;
+  assign \port$1738$0  = \$88 ;
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -7150,7 +7304,7 @@ module \minesweeper_system.game.buttons$220.debounce_up (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.chord (rst, beginner, count, probe__mine, start, \port$1751$0 , \port$1753$0 , probe__cell, probe__revealed, probe__flagged, probe__address, done, probe__reveal, lost, opened, exploded, clk);
+module \minesweeper_system.game.chord (rst, beginner, count, probe__mine, start, \port$1753$0 , \port$1755$0 , probe__cell, probe__revealed, probe__flagged, probe__address, done, probe__reveal, lost, opened, exploded, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$16  = 0;
   wire [5:0] \$1 ;
   wire [4:0] \$10 ;
@@ -7265,10 +7419,10 @@ module \minesweeper_system.game.chord (rst, beginner, count, probe__mine, start,
   reg [4:0] nb_row;
   output opened;
   reg opened;
-  input [3:0] \port$1751$0 ;
-  wire [3:0] \port$1751$0 ;
   input [3:0] \port$1753$0 ;
   wire [3:0] \port$1753$0 ;
+  input [3:0] \port$1755$0 ;
+  wire [3:0] \port$1755$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -7287,14 +7441,14 @@ module \minesweeper_system.game.chord (rst, beginner, count, probe__mine, start,
   wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
-  assign \$9  = \port$1751$0  + 1'h0;
-  assign \$10  = \port$1753$0  + 1'h1;
-  assign \$11  = \port$1751$0  + 1'h1;
-  assign \$12  = \port$1753$0  + 6'h3f;
-  assign \$13  = \port$1751$0  + 1'h1;
-  assign \$14  = \port$1753$0  + 1'h0;
-  assign \$15  = \port$1751$0  + 1'h1;
-  assign \$16  = \port$1753$0  + 1'h1;
+  assign \$9  = \port$1753$0  + 1'h0;
+  assign \$10  = \port$1755$0  + 1'h1;
+  assign \$11  = \port$1753$0  + 1'h1;
+  assign \$12  = \port$1755$0  + 6'h3f;
+  assign \$13  = \port$1753$0  + 1'h1;
+  assign \$14  = \port$1755$0  + 1'h0;
+  assign \$15  = \port$1753$0  + 1'h1;
+  assign \$16  = \port$1755$0  + 1'h1;
   assign \$17  = step == 4'h9;
   assign \$18  = | count;
   assign \$19  = valid_d & probe__flagged;
@@ -7377,14 +7531,14 @@ module \minesweeper_system.game.chord (rst, beginner, count, probe__mine, start,
     \lost$15  <= \$90 ;
   always @(posedge clk)
     \exploded$19  <= \$91 ;
-  assign \$1  = \port$1751$0  + 6'h3f;
-  assign \$2  = \port$1753$0  + 6'h3f;
-  assign \$3  = \port$1751$0  + 6'h3f;
-  assign \$4  = \port$1753$0  + 1'h0;
-  assign \$5  = \port$1751$0  + 6'h3f;
-  assign \$6  = \port$1753$0  + 1'h1;
-  assign \$7  = \port$1751$0  + 1'h0;
-  assign \$8  = \port$1753$0  + 6'h3f;
+  assign \$1  = \port$1753$0  + 6'h3f;
+  assign \$2  = \port$1755$0  + 6'h3f;
+  assign \$3  = \port$1753$0  + 6'h3f;
+  assign \$4  = \port$1755$0  + 1'h0;
+  assign \$5  = \port$1753$0  + 6'h3f;
+  assign \$6  = \port$1755$0  + 1'h1;
+  assign \$7  = \port$1753$0  + 1'h0;
+  assign \$8  = \port$1755$0  + 6'h3f;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
     nb_row = 5'h00;
@@ -7645,11 +7799,11 @@ module \minesweeper_system.game.chord (rst, beginner, count, probe__mine, start,
       \$91  = 8'h00;
     end
   end
-  assign cursor = { \port$1751$0 , \port$1753$0  };
+  assign cursor = { \port$1753$0 , \port$1755$0  };
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, start, \port$1751$0 , \port$1753$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
+module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, start, \port$1753$0 , \port$1755$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$17  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
@@ -7736,10 +7890,10 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
   output done;
   reg done;
   reg fsm_state = 1'h0;
-  input [3:0] \port$1751$0 ;
-  wire [3:0] \port$1751$0 ;
   input [3:0] \port$1753$0 ;
   wire [3:0] \port$1753$0 ;
+  input [3:0] \port$1755$0 ;
+  wire [3:0] \port$1755$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [15:0] probe__mine_row;
@@ -7765,7 +7919,7 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1751$0 , \port$1753$0  };
+  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1753$0 , \port$1755$0  };
   assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
   assign \$9  = step >= 3'h4;
   assign \$10  = step - 3'h4;
@@ -7980,7 +8134,7 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
           end
     endcase
   end
-  assign cursor = { \port$1751$0 , \port$1753$0  };
+  assign cursor = { \port$1753$0 , \port$1755$0  };
   assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
@@ -8618,7 +8772,7 @@ module \minesweeper_system.game.flood (rst, board__opening, board__flagged, boar
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.placement (rst, beginner, probe__mine, load, load_value, \port$1751$0 , \port$1753$0 , probe__cell, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
+module \minesweeper_system.game.placement (rst, beginner, probe__mine, load, load_value, \port$1753$0 , \port$1755$0 , probe__cell, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$20  = 0;
   wire [255:0] \$1 ;
   wire \$10 ;
@@ -8693,10 +8847,10 @@ module \minesweeper_system.game.placement (rst, beginner, probe__mine, load, loa
   reg [3:0] load_row = 4'h0;
   input [31:0] load_value;
   wire [31:0] load_value;
-  input [3:0] \port$1751$0 ;
-  wire [3:0] \port$1751$0 ;
   input [3:0] \port$1753$0 ;
   wire [3:0] \port$1753$0 ;
+  input [3:0] \port$1755$0 ;
+  wire [3:0] \port$1755$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -8753,7 +8907,7 @@ module \minesweeper_system.game.placement (rst, beginner, probe__mine, load, loa
   assign \$13  = value[19:16] < \$12 ;
   assign \$14  = \$11  & \$13 ;
   assign \$15  = ~ probe__mine;
-  assign \$16  = probe__cell != { \port$1751$0 , \port$1753$0  };
+  assign \$16  = probe__cell != { \port$1753$0 , \port$1755$0  };
   assign \$17  = \$15  & \$16 ;
   assign \$18  = ! fsm_state;
   assign \$19  = fsm_state == 1'h1;
@@ -8781,7 +8935,7 @@ module \minesweeper_system.game.placement (rst, beginner, probe__mine, load, loa
   assign \$41  = scan_row + 1'h1;
   assign \$42  = scan_col + 1'h1;
   assign \$43  = ~ probe__mine;
-  assign \$44  = probe__cell != { \port$1751$0 , \port$1753$0  };
+  assign \$44  = probe__cell != { \port$1753$0 , \port$1755$0  };
   \minesweeper_system.game.placement.lcg  lcg (
     .clk(clk),
     .load(load),
@@ -8798,10 +8952,10 @@ module \minesweeper_system.game.placement (rst, beginner, probe__mine, load, loa
       3'h0:
           /* empty */;
       3'h1:
-          probe__address = { \port$1751$0 , \port$1753$0  };
+          probe__address = { \port$1753$0 , \port$1755$0  };
       3'h2:
         begin
-          probe__address = { \port$1751$0 , \port$1753$0  };
+          probe__address = { \port$1753$0 , \port$1755$0  };
           casez (swap_phase)
             3'h0:
                 probe__address = value[31:24];
@@ -8812,7 +8966,7 @@ module \minesweeper_system.game.placement (rst, beginner, probe__mine, load, loa
           endcase
         end
       3'h3:
-          probe__address = { \port$1751$0 , \port$1753$0  };
+          probe__address = { \port$1753$0 , \port$1755$0  };
       3'h4:
           probe__address = { scan_row, scan_col };
     endcase
@@ -9172,7 +9326,7 @@ module \minesweeper_system.game.placement (rst, beginner, probe__mine, load, loa
   end
   assign start = load;
   assign seed = load_value;
-  assign cursor = { \port$1751$0 , \port$1753$0  };
+  assign cursor = { \port$1753$0 , \port$1755$0  };
 endmodule
 
 (* generator = "Amaranth" *)

