@@ -267,19 +267,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .anodes(\o$72 ),
     .clk(clk),
     .leds(leds),
-    .\port$1714$0 (i),
-    .\port$1716$0 (\i$38 ),
-    .\port$1718$0 (\i$39 ),
-    .\port$1720$0 (\i$40 ),
-    .\port$1722$0 (\i$41 ),
-    .\port$1724$0 (\i$43 ),
-    .\port$1726$0 (\i$44 ),
-    .\port$1728$0 (\i$45 ),
-    .\port$1730$0 (\i$46 ),
-    .\port$1732$0 (\i$47 ),
-    .\port$1734$0 (\i$48 ),
-    .\port$1736$0 (\i$49 ),
-    .\port$1738$0 (\i$50 ),
+    .\port$1722$0 (i),
+    .\port$1724$0 (\i$38 ),
+    .\port$1726$0 (\i$39 ),
+    .\port$1728$0 (\i$40 ),
+    .\port$1730$0 (\i$41 ),
+    .\port$1732$0 (\i$43 ),
+    .\port$1734$0 (\i$44 ),
+    .\port$1736$0 (\i$45 ),
+    .\port$1738$0 (\i$46 ),
+    .\port$1740$0 (\i$47 ),
+    .\port$1742$0 (\i$48 ),
+    .\port$1744$0 (\i$49 ),
+    .\port$1746$0 (\i$50 ),
     .segments(segments),
     .vga__blue(\o$57 ),
     .vga__green(\o$55 ),
@@ -1261,8 +1261,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , \port$1722$0 , \port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , \port$1738$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
-, \port$1714$0 );
+module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , \port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
+, \port$1722$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [2:0] \$2 ;
@@ -1334,14 +1334,6 @@ module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1714$0 ;
-  wire \port$1714$0 ;
-  input \port$1716$0 ;
-  wire \port$1716$0 ;
-  input \port$1718$0 ;
-  wire \port$1718$0 ;
-  input \port$1720$0 ;
-  wire \port$1720$0 ;
   input \port$1722$0 ;
   wire \port$1722$0 ;
   input \port$1724$0 ;
@@ -1360,6 +1352,14 @@ module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , 
   wire \port$1736$0 ;
   input \port$1738$0 ;
   wire \port$1738$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
   wire [7:0] read__cell;
   wire [7:0] \read__cell$36 ;
   wire [3:0] \read__cell$36.count ;
@@ -1445,11 +1445,11 @@ module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1714$0 (\port$1714$0 ),
-    .\port$1716$0 (\port$1716$0 ),
-    .\port$1718$0 (\port$1718$0 ),
-    .\port$1720$0 (\port$1720$0 ),
     .\port$1722$0 (\port$1722$0 ),
+    .\port$1724$0 (\port$1724$0 ),
+    .\port$1726$0 (\port$1726$0 ),
+    .\port$1728$0 (\port$1728$0 ),
+    .\port$1730$0 (\port$1730$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$72  \digits$72  (
@@ -1472,7 +1472,7 @@ module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , 
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$1844$0 (\$10 ),
+    .\port$1852$0 (\$10 ),
     .\port$57$0 (\$9 ),
     .read__col(read__col),
     .read__row(read__row),
@@ -1491,7 +1491,7 @@ module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , 
     .cursor_row(cursor_row),
     .difficulty(difficulty),
     .leds(leds),
-    .\port$1844$0 (\$10 ),
+    .\port$1852$0 (\$10 ),
     .\port$57$0 (\$9 ),
     .read__col(read__col),
     .read__enable(pixel_enable),
@@ -1510,14 +1510,14 @@ module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1724$0 (\port$1724$0 ),
-    .\port$1726$0 (\port$1726$0 ),
-    .\port$1728$0 (\port$1728$0 ),
-    .\port$1730$0 (\port$1730$0 ),
     .\port$1732$0 (\port$1732$0 ),
     .\port$1734$0 (\port$1734$0 ),
     .\port$1736$0 (\port$1736$0 ),
     .\port$1738$0 (\port$1738$0 ),
+    .\port$1740$0 (\port$1740$0 ),
+    .\port$1742$0 (\port$1742$0 ),
+    .\port$1744$0 (\port$1744$0 ),
+    .\port$1746$0 (\port$1746$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1560,8 +1560,8 @@ module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , 
   assign \vga__vsync_n$62  = vga__vsync_n;
   assign \segments$65  = segments;
   assign digits = anodes;
-  assign \buttons$68  = { \port$1722$0 , \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0  };
-  assign \switches$69  = { \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0  };
+  assign \buttons$68  = { \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
+  assign \switches$69  = { \port$1746$0 , \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0  };
   assign \read__cell.count  = \$9 ;
   assign \read__cell.mine  = \$10 [0];
   assign \read__cell.revealed  = \$10 [1];
@@ -1594,33 +1594,33 @@ module \nexys3_minesweeper.system (\port$1716$0 , \port$1718$0 , \port$1720$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1716$0 , \port$1718$0 , \port$1720$0 , \port$1722$0 , clk, stage1, \port$1714$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , clk, stage1, \port$1722$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1714$0 ;
-  wire \port$1714$0 ;
-  input \port$1716$0 ;
-  wire \port$1716$0 ;
-  input \port$1718$0 ;
-  wire \port$1718$0 ;
-  input \port$1720$0 ;
-  wire \port$1720$0 ;
   input \port$1722$0 ;
   wire \port$1722$0 ;
+  input \port$1724$0 ;
+  wire \port$1724$0 ;
+  input \port$1726$0 ;
+  wire \port$1726$0 ;
+  input \port$1728$0 ;
+  wire \port$1728$0 ;
+  input \port$1730$0 ;
+  wire \port$1730$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1722$0 , \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0  };
+    stage0 <= { \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1722$0 , \port$1720$0 , \port$1718$0 , \port$1716$0 , \port$1714$0  };
+  assign buttons = { \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
   assign \buttons$4  = stage1;
 endmodule
 
@@ -1938,7 +1938,7 @@ module \nexys3_minesweeper.system.digits$72.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1844$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, \port$57$0 
+module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1852$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, \port$57$0 
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
@@ -2289,8 +2289,8 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   reg [3:0] \glyph$31  = 4'h0;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$1844$0 ;
-  wire [3:0] \port$1844$0 ;
+  input [3:0] \port$1852$0 ;
+  wire [3:0] \port$1852$0 ;
   input [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
   wire [7:0] read__cell;
@@ -2338,12 +2338,12 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$1844$0 [2];
-  assign \$8  = ~ \port$1844$0 [0];
+  assign \$7  = \$6  & \port$1852$0 [2];
+  assign \$8  = ~ \port$1852$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$1844$0 [0];
-  assign \$12  = debug & \port$1844$0 [0];
+  assign \$11  = \$10  & \port$1852$0 [0];
+  assign \$12  = debug & \port$1852$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$57$0 ;
   assign \$15  = \port$57$0  == 4'h8;
@@ -2673,7 +2673,7 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$1844$0 [1]) begin
+      if (\port$1852$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -2686,13 +2686,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$1844$0 [1]) begin
+      if (\port$1852$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1844$0 [3]) begin
+      end else if (\port$1852$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1844$0 [2]) begin
+      end else if (\port$1852$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2715,13 +2715,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$1844$0 [1]) begin
+      if (\port$1852$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$1844$0 [3]) begin
+      end else if (\port$1852$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$1844$0 [2]) begin
+      end else if (\port$1852$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -2737,13 +2737,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$1844$0 [1]) begin
+      if (\port$1852$0 [1]) begin
         glyph = \port$57$0 ;
-      end else if (\port$1844$0 [3]) begin
+      end else if (\port$1852$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1844$0 [2]) begin
+      end else if (\port$1852$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -3348,16 +3348,16 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1844$0 , \port$57$0  };
+  assign read__cell = { \port$1852$0 , \port$57$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
   assign \read__cell.count  = \port$57$0 ;
-  assign \read__cell.mine  = \port$1844$0 [0];
-  assign \read__cell.revealed  = \port$1844$0 [1];
-  assign \read__cell.flagged  = \port$1844$0 [2];
-  assign \read__cell.exploded  = \port$1844$0 [3];
+  assign \read__cell.mine  = \port$1852$0 [0];
+  assign \read__cell.revealed  = \port$1852$0 [1];
+  assign \read__cell.flagged  = \port$1852$0 [2];
+  assign \read__cell.exploded  = \port$1852$0 [3];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
@@ -4530,7 +4530,7 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enable, \port$1844$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enable, \port$1852$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -4838,8 +4838,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1844$0 ;
-  wire [3:0] \port$1844$0 ;
+  output [3:0] \port$1852$0 ;
+  wire [3:0] \port$1852$0 ;
   output [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
   reg [26:0] prescaler = 27'h0000000;
@@ -5137,8 +5137,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .exploded(\exploded$213 ),
     .lost(lost),
     .opened(opened),
-    .\port$1858$0 (cursor_row),
-    .\port$1860$0 (cursor_col),
+    .\port$1866$0 (cursor_row),
+    .\port$1868$0 (cursor_col),
     .probe__address(parts__3__address),
     .probe__cell(board__cell),
     .probe__flagged(board__flagged),
@@ -5154,8 +5154,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .counts__row(counts__row),
     .counts__write(counts__write),
     .done(\done$209 ),
-    .\port$1858$0 (cursor_row),
-    .\port$1860$0 (cursor_col),
+    .\port$1866$0 (cursor_row),
+    .\port$1868$0 (cursor_col),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .start(\start$194 ),
@@ -5180,8 +5180,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .layout__write(layout__write),
     .load(start),
     .load_value(\seed$188 ),
-    .\port$1858$0 (cursor_row),
-    .\port$1860$0 (cursor_col),
+    .\port$1866$0 (cursor_row),
+    .\port$1868$0 (cursor_col),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -6004,7 +6004,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign read_enable = read__enable;
   assign read__cell = { \$88 , \$16  };
   assign \port$57$0  = \$16 ;
-  assign \port$1844$0  = \$88 ;
+  assign \port$1852$0  = \$88 ;
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -6085,8 +6085,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \$75  = free_running;
 endmodule
 
-module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, probe__mine_row, probe__mine, count_cell, cursor_counts, flood__opening, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, clk, count_cell__en, new_game, new_beginner, flood_step, count_cursor__addr, probing, probe__cell
-, probe__revealed, probe__flagged, flood__flagged, flood__zero, flood__revealed, layout__row, layout__data, layout__write, count_write__addr, count_write__data, count_write__en, zero__row, zero__data, zero__write, probing_revealed);
+module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, probe__mine_row, count_cell, cursor_counts, flood__opening, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, clk, count_cell__en, new_game, new_beginner, flood_step, count_cursor__addr, probing, probe__cell, probe__revealed
+, probe__flagged, probe__mine, flood__flagged, flood__zero, flood__revealed, layout__row, layout__data, layout__write, count_write__addr, count_write__data, count_write__en, zero__row, zero__data, zero__write, probing_revealed);
   reg \$auto$verilog_backend.cc:2355:dump_module$26  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -6116,12 +6116,21 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   wire \$32 ;
   wire \$33 ;
   wire \$34 ;
-  wire [255:0] \$35 ;
-  wire [255:0] \$36 ;
-  reg [255:0] \$37 ;
-  reg [255:0] \$38 ;
-  reg [255:0] \$39 ;
+  wire \$35 ;
+  wire \$36 ;
+  wire \$37 ;
+  wire \$38 ;
+  wire \$39 ;
   wire \$4 ;
+  wire \$40 ;
+  wire \$41 ;
+  wire \$42 ;
+  wire \$43 ;
+  wire [255:0] \$44 ;
+  wire [255:0] \$45 ;
+  reg [255:0] \$46 ;
+  reg [255:0] \$47 ;
+  reg [255:0] \$48 ;
   wire \$5 ;
   wire \$6 ;
   wire \$7 ;
@@ -6285,7 +6294,7 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   output probe__flagged;
   reg probe__flagged = 1'h0;
   output probe__mine;
-  wire probe__mine;
+  reg probe__mine = 1'h0;
   output [15:0] probe__mine_row;
   wire [15:0] probe__mine_row;
   input probe__mine_value;
@@ -6369,14 +6378,31 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   end
   assign mine_read__data = mines[probing[7:4]];
   always @(posedge clk)
-    flood__zero <= \$38 ;
+    probing <= probe__address;
   always @(posedge clk)
-    flood__revealed <= \$39 ;
+    probe__cell <= probing;
+  always @(posedge clk)
+    probe__revealed <= probing_revealed;
+  always @(posedge clk)
+    probe__flagged <= probing_flagged;
+  always @(posedge clk)
+    mine_read_row <= mine_read__data;
+  always @(posedge clk)
+    mine_forward <= \$34 ;
+  always @(posedge clk)
+    mine_forward_row <= mine_write__data;
+  always @(posedge clk)
+    probe__mine <= \$43 ;
+  always @(posedge clk)
+    flood__flagged <= \$46 ;
+  always @(posedge clk)
+    flood__zero <= \$47 ;
+  always @(posedge clk)
+    flood__revealed <= \$48 ;
   assign probing_revealed = flood__revealed >> probing;
   assign probing_flagged = flood__flagged >> probing;
   assign probing_mine = mine_read__data >> probing[3:0];
   assign probe__mine_row = mine_forward ? mine_forward_row : mine_read_row;
-  assign probe__mine = probe__mine_row >> probe__cell[3:0];
   assign \$1  = ! probe__cell[3:0];
   assign \$2  = \$1  ? probe__mine_value : probe__mine_row[0];
   assign \$3  = probe__cell[3:0] == 1'h1;
@@ -6411,595 +6437,17 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   assign \$32  = \$31  ? probe__mine_value : probe__mine_row[15];
   assign \$33  = mine_write__addr == probing[7:4];
   assign \$34  = mine_write__en & \$33 ;
-  assign \$35  = new_beginner ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$36  = flood__revealed | flood__opening;
-  always @(posedge clk)
-    probing <= probe__address;
-  always @(posedge clk)
-    probe__cell <= probing;
-  always @(posedge clk)
-    probe__revealed <= probing_revealed;
-  always @(posedge clk)
-    probe__flagged <= probing_flagged;
-  always @(posedge clk)
-    mine_read_row <= mine_read__data;
-  always @(posedge clk)
-    mine_forward <= \$34 ;
-  always @(posedge clk)
-    mine_forward_row <= mine_write__data;
-  always @(posedge clk)
-    flood__flagged <= \$37 ;
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
-    \$38  = flood__zero;
-    if (new_game) begin
-      \$38  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-    if (zero__write) begin
-      (* full_case = 32'd1 *)
-      casez (zero__row)
-        4'h0:
-            \$38 [15:0] = zero__data;
-        4'h1:
-            \$38 [31:16] = zero__data;
-        4'h2:
-            \$38 [47:32] = zero__data;
-        4'h3:
-            \$38 [63:48] = zero__data;
-        4'h4:
-            \$38 [79:64] = zero__data;
-        4'h5:
-            \$38 [95:80] = zero__data;
-        4'h6:
-            \$38 [111:96] = zero__data;
-        4'h7:
-            \$38 [127:112] = zero__data;
-        4'h8:
-            \$38 [143:128] = zero__data;
-        4'h9:
-            \$38 [159:144] = zero__data;
-        4'ha:
-            \$38 [175:160] = zero__data;
-        4'hb:
-            \$38 [191:176] = zero__data;
-        4'hc:
-            \$38 [207:192] = zero__data;
-        4'hd:
-            \$38 [223:208] = zero__data;
-        4'he:
-            \$38 [239:224] = zero__data;
-        4'hf:
-            \$38 [255:240] = zero__data;
-      endcase
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
-    \$39  = flood__revealed;
-    if (new_game) begin
-      \$39  = \$35 ;
-    end
-    if (flood_step) begin
-      \$39  = \$36 ;
-    end
-    if (probe__reveal) begin
-      (* full_case = 32'd1 *)
-      casez (probe__cell)
-        8'h00:
-            \$39 [0] = 1'h1;
-        8'h01:
-            \$39 [1] = 1'h1;
-        8'h02:
-            \$39 [2] = 1'h1;
-        8'h03:
-            \$39 [3] = 1'h1;
-        8'h04:
-            \$39 [4] = 1'h1;
-        8'h05:
-            \$39 [5] = 1'h1;
-        8'h06:
-            \$39 [6] = 1'h1;
-        8'h07:
-            \$39 [7] = 1'h1;
-        8'h08:
-            \$39 [8] = 1'h1;
-        8'h09:
-            \$39 [9] = 1'h1;
-        8'h0a:
-            \$39 [10] = 1'h1;
-        8'h0b:
-            \$39 [11] = 1'h1;
-        8'h0c:
-            \$39 [12] = 1'h1;
-        8'h0d:
-            \$39 [13] = 1'h1;
-        8'h0e:
-            \$39 [14] = 1'h1;
-        8'h0f:
-            \$39 [15] = 1'h1;
-        8'h10:
-            \$39 [16] = 1'h1;
-        8'h11:
-            \$39 [17] = 1'h1;
-        8'h12:
-            \$39 [18] = 1'h1;
-        8'h13:
-            \$39 [19] = 1'h1;
-        8'h14:
-            \$39 [20] = 1'h1;
-        8'h15:
-            \$39 [21] = 1'h1;
-        8'h16:
-            \$39 [22] = 1'h1;
-        8'h17:
-            \$39 [23] = 1'h1;
-        8'h18:
-            \$39 [24] = 1'h1;
-        8'h19:
-            \$39 [25] = 1'h1;
-        8'h1a:
-            \$39 [26] = 1'h1;
-        8'h1b:
-            \$39 [27] = 1'h1;
-        8'h1c:
-            \$39 [28] = 1'h1;
-        8'h1d:
-            \$39 [29] = 1'h1;
-        8'h1e:
-            \$39 [30] = 1'h1;
-        8'h1f:
-            \$39 [31] = 1'h1;
-        8'h20:
-            \$39 [32] = 1'h1;
-        8'h21:
-            \$39 [33] = 1'h1;
-        8'h22:
-            \$39 [34] = 1'h1;
-        8'h23:
-            \$39 [35] = 1'h1;
-        8'h24:
-            \$39 [36] = 1'h1;
-        8'h25:
-            \$39 [37] = 1'h1;
-        8'h26:
-            \$39 [38] = 1'h1;
-        8'h27:
-            \$39 [39] = 1'h1;
-        8'h28:
-            \$39 [40] = 1'h1;
-        8'h29:
-            \$39 [41] = 1'h1;
-        8'h2a:
-            \$39 [42] = 1'h1;
-        8'h2b:
-            \$39 [43] = 1'h1;
-        8'h2c:
-            \$39 [44] = 1'h1;
-        8'h2d:
-            \$39 [45] = 1'h1;
-        8'h2e:
-            \$39 [46] = 1'h1;
-        8'h2f:
-            \$39 [47] = 1'h1;
-        8'h30:
-            \$39 [48] = 1'h1;
-        8'h31:
-            \$39 [49] = 1'h1;
-        8'h32:
-            \$39 [50] = 1'h1;
-        8'h33:
-            \$39 [51] = 1'h1;
-        8'h34:
-            \$39 [52] = 1'h1;
-        8'h35:
-            \$39 [53] = 1'h1;
-        8'h36:
-            \$39 [54] = 1'h1;
-        8'h37:
-            \$39 [55] = 1'h1;
-        8'h38:
-            \$39 [56] = 1'h1;
-        8'h39:
-            \$39 [57] = 1'h1;
-        8'h3a:
-            \$39 [58] = 1'h1;
-        8'h3b:
-            \$39 [59] = 1'h1;
-        8'h3c:
-            \$39 [60] = 1'h1;
-        8'h3d:
-            \$39 [61] = 1'h1;
-        8'h3e:
-            \$39 [62] = 1'h1;
-        8'h3f:
-            \$39 [63] = 1'h1;
-        8'h40:
-            \$39 [64] = 1'h1;
-        8'h41:
-            \$39 [65] = 1'h1;
-        8'h42:
-            \$39 [66] = 1'h1;
-        8'h43:
-            \$39 [67] = 1'h1;
-        8'h44:
-            \$39 [68] = 1'h1;
-        8'h45:
-            \$39 [69] = 1'h1;
-        8'h46:
-            \$39 [70] = 1'h1;
-        8'h47:
-            \$39 [71] = 1'h1;
-        8'h48:
-            \$39 [72] = 1'h1;
-        8'h49:
-            \$39 [73] = 1'h1;
-        8'h4a:
-            \$39 [74] = 1'h1;
-        8'h4b:
-            \$39 [75] = 1'h1;
-        8'h4c:
-            \$39 [76] = 1'h1;
-        8'h4d:
-            \$39 [77] = 1'h1;
-        8'h4e:
-            \$39 [78] = 1'h1;
-        8'h4f:
-            \$39 [79] = 1'h1;
-        8'h50:
-            \$39 [80] = 1'h1;
-        8'h51:
-            \$39 [81] = 1'h1;
-        8'h52:
-            \$39 [82] = 1'h1;
-        8'h53:
-            \$39 [83] = 1'h1;
-        8'h54:
-            \$39 [84] = 1'h1;
-        8'h55:
-            \$39 [85] = 1'h1;
-        8'h56:
-            \$39 [86] = 1'h1;
-        8'h57:
-            \$39 [87] = 1'h1;
-        8'h58:
-            \$39 [88] = 1'h1;
-        8'h59:
-            \$39 [89] = 1'h1;
-        8'h5a:
-            \$39 [90] = 1'h1;
-        8'h5b:
-            \$39 [91] = 1'h1;
-        8'h5c:
-            \$39 [92] = 1'h1;
-        8'h5d:
-            \$39 [93] = 1'h1;
-        8'h5e:
-            \$39 [94] = 1'h1;
-        8'h5f:
-            \$39 [95] = 1'h1;
-        8'h60:
-            \$39 [96] = 1'h1;
-        8'h61:
-            \$39 [97] = 1'h1;
-        8'h62:
-            \$39 [98] = 1'h1;
-        8'h63:
-            \$39 [99] = 1'h1;
-        8'h64:
-            \$39 [100] = 1'h1;
-        8'h65:
-            \$39 [101] = 1'h1;
-        8'h66:
-            \$39 [102] = 1'h1;
-        8'h67:
-            \$39 [103] = 1'h1;
-        8'h68:
-            \$39 [104] = 1'h1;
-        8'h69:
-            \$39 [105] = 1'h1;
-        8'h6a:
-            \$39 [106] = 1'h1;
-        8'h6b:
-            \$39 [107] = 1'h1;
-        8'h6c:
-            \$39 [108] = 1'h1;
-        8'h6d:
-            \$39 [109] = 1'h1;
-        8'h6e:
-            \$39 [110] = 1'h1;
-        8'h6f:
-            \$39 [111] = 1'h1;
-        8'h70:
-            \$39 [112] = 1'h1;
-        8'h71:
-            \$39 [113] = 1'h1;
-        8'h72:
-            \$39 [114] = 1'h1;
-        8'h73:
-            \$39 [115] = 1'h1;
-        8'h74:
-            \$39 [116] = 1'h1;
-        8'h75:
-            \$39 [117] = 1'h1;
-        8'h76:
-            \$39 [118] = 1'h1;
-        8'h77:
-            \$39 [119] = 1'h1;
-        8'h78:
-            \$39 [120] = 1'h1;
-        8'h79:
-            \$39 [121] = 1'h1;
-        8'h7a:
-            \$39 [122] = 1'h1;
-        8'h7b:
-            \$39 [123] = 1'h1;
-        8'h7c:
-            \$39 [124] = 1'h1;
-        8'h7d:
-            \$39 [125] = 1'h1;
-        8'h7e:
-            \$39 [126] = 1'h1;
-        8'h7f:
-            \$39 [127] = 1'h1;
-        8'h80:
-            \$39 [128] = 1'h1;
-        8'h81:
-            \$39 [129] = 1'h1;
-        8'h82:
-            \$39 [130] = 1'h1;
-        8'h83:
-            \$39 [131] = 1'h1;
-        8'h84:
-            \$39 [132] = 1'h1;
-        8'h85:
-            \$39 [133] = 1'h1;
-        8'h86:
-            \$39 [134] = 1'h1;
-        8'h87:
-            \$39 [135] = 1'h1;
-        8'h88:
-            \$39 [136] = 1'h1;
-        8'h89:
-            \$39 [137] = 1'h1;
-        8'h8a:
-            \$39 [138] = 1'h1;
-        8'h8b:
-            \$39 [139] = 1'h1;
-        8'h8c:
-            \$39 [140] = 1'h1;
-        8'h8d:
-            \$39 [141] = 1'h1;
-        8'h8e:
-            \$39 [142] = 1'h1;
-        8'h8f:
-            \$39 [143] = 1'h1;
-        8'h90:
-            \$39 [144] = 1'h1;
-        8'h91:
-            \$39 [145] = 1'h1;
-        8'h92:
-            \$39 [146] = 1'h1;
-        8'h93:
-            \$39 [147] = 1'h1;
-        8'h94:
-            \$39 [148] = 1'h1;
-        8'h95:
-            \$39 [149] = 1'h1;
-        8'h96:
-            \$39 [150] = 1'h1;
-        8'h97:
-            \$39 [151] = 1'h1;
-        8'h98:
-            \$39 [152] = 1'h1;
-        8'h99:
-            \$39 [153] = 1'h1;
-        8'h9a:
-            \$39 [154] = 1'h1;
-        8'h9b:
-            \$39 [155] = 1'h1;
-        8'h9c:
-            \$39 [156] = 1'h1;
-        8'h9d:
-            \$39 [157] = 1'h1;
-        8'h9e:
-            \$39 [158] = 1'h1;
-        8'h9f:
-            \$39 [159] = 1'h1;
-        8'ha0:
-            \$39 [160] = 1'h1;
-        8'ha1:
-            \$39 [161] = 1'h1;
-        8'ha2:
-            \$39 [162] = 1'h1;
-        8'ha3:
-            \$39 [163] = 1'h1;
-        8'ha4:
-            \$39 [164] = 1'h1;
-        8'ha5:
-            \$39 [165] = 1'h1;
-        8'ha6:
-            \$39 [166] = 1'h1;
-        8'ha7:
-            \$39 [167] = 1'h1;
-        8'ha8:
-            \$39 [168] = 1'h1;
-        8'ha9:
-            \$39 [169] = 1'h1;
-        8'haa:
-            \$39 [170] = 1'h1;
-        8'hab:
-            \$39 [171] = 1'h1;
-        8'hac:
-            \$39 [172] = 1'h1;
-        8'had:
-            \$39 [173] = 1'h1;
-        8'hae:
-            \$39 [174] = 1'h1;
-        8'haf:
-            \$39 [175] = 1'h1;
-        8'hb0:
-            \$39 [176] = 1'h1;
-        8'hb1:
-            \$39 [177] = 1'h1;
-        8'hb2:
-            \$39 [178] = 1'h1;
-        8'hb3:
-            \$39 [179] = 1'h1;
-        8'hb4:
-            \$39 [180] = 1'h1;
-        8'hb5:
-            \$39 [181] = 1'h1;
-        8'hb6:
-            \$39 [182] = 1'h1;
-        8'hb7:
-            \$39 [183] = 1'h1;
-        8'hb8:
-            \$39 [184] = 1'h1;
-        8'hb9:
-            \$39 [185] = 1'h1;
-        8'hba:
-            \$39 [186] = 1'h1;
-        8'hbb:
-            \$39 [187] = 1'h1;
-        8'hbc:
-            \$39 [188] = 1'h1;
-        8'hbd:
-            \$39 [189] = 1'h1;
-        8'hbe:
-            \$39 [190] = 1'h1;
-        8'hbf:
-            \$39 [191] = 1'h1;
-        8'hc0:
-            \$39 [192] = 1'h1;
-        8'hc1:
-            \$39 [193] = 1'h1;
-        8'hc2:
-            \$39 [194] = 1'h1;
-        8'hc3:
-            \$39 [195] = 1'h1;
-        8'hc4:
-            \$39 [196] = 1'h1;
-        8'hc5:
-            \$39 [197] = 1'h1;
-        8'hc6:
-            \$39 [198] = 1'h1;
-        8'hc7:
-            \$39 [199] = 1'h1;
-        8'hc8:
-            \$39 [200] = 1'h1;
-        8'hc9:
-            \$39 [201] = 1'h1;
-        8'hca:
-            \$39 [202] = 1'h1;
-        8'hcb:
-            \$39 [203] = 1'h1;
-        8'hcc:
-            \$39 [204] = 1'h1;
-        8'hcd:
-            \$39 [205] = 1'h1;
-        8'hce:
-            \$39 [206] = 1'h1;
-        8'hcf:
-            \$39 [207] = 1'h1;
-        8'hd0:
-            \$39 [208] = 1'h1;
-        8'hd1:
-            \$39 [209] = 1'h1;
-        8'hd2:
-            \$39 [210] = 1'h1;
-        8'hd3:
-            \$39 [211] = 1'h1;
-        8'hd4:
-            \$39 [212] = 1'h1;
-        8'hd5:
-            \$39 [213] = 1'h1;
-        8'hd6:
-            \$39 [214] = 1'h1;
-        8'hd7:
-            \$39 [215] = 1'h1;
-        8'hd8:
-            \$39 [216] = 1'h1;
-        8'hd9:
-            \$39 [217] = 1'h1;
-        8'hda:
-            \$39 [218] = 1'h1;
-        8'hdb:
-            \$39 [219] = 1'h1;
-        8'hdc:
-            \$39 [220] = 1'h1;
-        8'hdd:
-            \$39 [221] = 1'h1;
-        8'hde:
-            \$39 [222] = 1'h1;
-        8'hdf:
-            \$39 [223] = 1'h1;
-        8'he0:
-            \$39 [224] = 1'h1;
-        8'he1:
-            \$39 [225] = 1'h1;
-        8'he2:
-            \$39 [226] = 1'h1;
-        8'he3:
-            \$39 [227] = 1'h1;
-        8'he4:
-            \$39 [228] = 1'h1;
-        8'he5:
-            \$39 [229] = 1'h1;
-        8'he6:
-            \$39 [230] = 1'h1;
-        8'he7:
-            \$39 [231] = 1'h1;
-        8'he8:
-            \$39 [232] = 1'h1;
-        8'he9:
-            \$39 [233] = 1'h1;
-        8'hea:
-            \$39 [234] = 1'h1;
-        8'heb:
-            \$39 [235] = 1'h1;
-        8'hec:
-            \$39 [236] = 1'h1;
-        8'hed:
-            \$39 [237] = 1'h1;
-        8'hee:
-            \$39 [238] = 1'h1;
-        8'hef:
-            \$39 [239] = 1'h1;
-        8'hf0:
-            \$39 [240] = 1'h1;
-        8'hf1:
-            \$39 [241] = 1'h1;
-        8'hf2:
-            \$39 [242] = 1'h1;
-        8'hf3:
-            \$39 [243] = 1'h1;
-        8'hf4:
-            \$39 [244] = 1'h1;
-        8'hf5:
-            \$39 [245] = 1'h1;
-        8'hf6:
-            \$39 [246] = 1'h1;
-        8'hf7:
-            \$39 [247] = 1'h1;
-        8'hf8:
-            \$39 [248] = 1'h1;
-        8'hf9:
-            \$39 [249] = 1'h1;
-        8'hfa:
-            \$39 [250] = 1'h1;
-        8'hfb:
-            \$39 [251] = 1'h1;
-        8'hfc:
-            \$39 [252] = 1'h1;
-        8'hfd:
-            \$39 [253] = 1'h1;
-        8'hfe:
-            \$39 [254] = 1'h1;
-        8'hff:
-            \$39 [255] = 1'h1;
-      endcase
-    end
-  end
+  assign \$35  = mine_write__addr == probing[7:4];
+  assign \$36  = mine_write__en & \$35 ;
+  assign \$37  = probe__cell[3:0] == probing[3:0];
+  assign \$38  = probe__mine_row >> probing[3:0];
+  assign \$39  = \$37  ? probe__mine_value : \$38 ;
+  assign \$40  = layout__data >> probing[3:0];
+  assign \$41  = probe__mine_write ? \$39  : \$40 ;
+  assign \$42  = mine_read__data >> probing[3:0];
+  assign \$43  = \$36  ? \$41  : \$42 ;
+  assign \$44  = new_beginner ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$45  = flood__revealed | flood__opening;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
     mine_write__addr = 4'h0;
@@ -7032,525 +6480,1096 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
-    \$37  = flood__flagged;
+    \$46  = flood__flagged;
     if (new_game) begin
-      \$37  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$46  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
     if (probe__flag_write) begin
       (* full_case = 32'd1 *)
       casez (probe__cell)
         8'h00:
-            \$37 [0] = probe__flag_value;
+            \$46 [0] = probe__flag_value;
         8'h01:
-            \$37 [1] = probe__flag_value;
+            \$46 [1] = probe__flag_value;
         8'h02:
-            \$37 [2] = probe__flag_value;
+            \$46 [2] = probe__flag_value;
         8'h03:
-            \$37 [3] = probe__flag_value;
+            \$46 [3] = probe__flag_value;
         8'h04:
-            \$37 [4] = probe__flag_value;
+            \$46 [4] = probe__flag_value;
         8'h05:
-            \$37 [5] = probe__flag_value;
+            \$46 [5] = probe__flag_value;
         8'h06:
-            \$37 [6] = probe__flag_value;
+            \$46 [6] = probe__flag_value;
         8'h07:
-            \$37 [7] = probe__flag_value;
+            \$46 [7] = probe__flag_value;
         8'h08:
-            \$37 [8] = probe__flag_value;
+            \$46 [8] = probe__flag_value;
         8'h09:
-            \$37 [9] = probe__flag_value;
+            \$46 [9] = probe__flag_value;
         8'h0a:
-            \$37 [10] = probe__flag_value;
+            \$46 [10] = probe__flag_value;
         8'h0b:
-            \$37 [11] = probe__flag_value;
+            \$46 [11] = probe__flag_value;
         8'h0c:
-            \$37 [12] = probe__flag_value;
+            \$46 [12] = probe__flag_value;
         8'h0d:
-            \$37 [13] = probe__flag_value;
+            \$46 [13] = probe__flag_value;
         8'h0e:
-            \$37 [14] = probe__flag_value;
+            \$46 [14] = probe__flag_value;
         8'h0f:
-            \$37 [15] = probe__flag_value;
+            \$46 [15] = probe__flag_value;
         8'h10:
-            \$37 [16] = probe__flag_value;
+            \$46 [16] = probe__flag_value;
         8'h11:
-            \$37 [17] = probe__flag_value;
+            \$46 [17] = probe__flag_value;
         8'h12:
-            \$37 [18] = probe__flag_value;
+            \$46 [18] = probe__flag_value;
         8'h13:
-            \$37 [19] = probe__flag_value;
+            \$46 [19] = probe__flag_value;
         8'h14:
-            \$37 [20] = probe__flag_value;
+            \$46 [20] = probe__flag_value;
         8'h15:
-            \$37 [21] = probe__flag_value;
+            \$46 [21] = probe__flag_value;
         8'h16:
-            \$37 [22] = probe__flag_value;
+            \$46 [22] = probe__flag_value;
         8'h17:
-            \$37 [23] = probe__flag_value;
+            \$46 [23] = probe__flag_value;
         8'h18:
-            \$37 [24] = probe__flag_value;
+            \$46 [24] = probe__flag_value;
         8'h19:
-            \$37 [25] = probe__flag_value;
+            \$46 [25] = probe__flag_value;
         8'h1a:
-            \$37 [26] = probe__flag_value;
+            \$46 [26] = probe__flag_value;
         8'h1b:
-            \$37 [27] = probe__flag_value;
+            \$46 [27] = probe__flag_value;
         8'h1c:
-            \$37 [28] = probe__flag_value;
+            \$46 [28] = probe__flag_value;
         8'h1d:
-            \$37 [29] = probe__flag_value;
+            \$46 [29] = probe__flag_value;
         8'h1e:
-            \$37 [30] = probe__flag_value;
+            \$46 [30] = probe__flag_value;
         8'h1f:
-            \$37 [31] = probe__flag_value;
+            \$46 [31] = probe__flag_value;
         8'h20:
-            \$37 [32] = probe__flag_value;
+            \$46 [32] = probe__flag_value;
         8'h21:
-            \$37 [33] = probe__flag_value;
+            \$46 [33] = probe__flag_value;
         8'h22:
-            \$37 [34] = probe__flag_value;
+            \$46 [34] = probe__flag_value;
         8'h23:
-            \$37 [35] = probe__flag_value;
+            \$46 [35] = probe__flag_value;
         8'h24:
-            \$37 [36] = probe__flag_value;
+            \$46 [36] = probe__flag_value;
         8'h25:
-            \$37 [37] = probe__flag_value;
+            \$46 [37] = probe__flag_value;
         8'h26:
-            \$37 [38] = probe__flag_value;
+            \$46 [38] = probe__flag_value;
         8'h27:
-            \$37 [39] = probe__flag_value;
+            \$46 [39] = probe__flag_value;
         8'h28:
-            \$37 [40] = probe__flag_value;
+            \$46 [40] = probe__flag_value;
         8'h29:
-            \$37 [41] = probe__flag_value;
+            \$46 [41] = probe__flag_value;
         8'h2a:
-            \$37 [42] = probe__flag_value;
+            \$46 [42] = probe__flag_value;
         8'h2b:
-            \$37 [43] = probe__flag_value;
+            \$46 [43] = probe__flag_value;
         8'h2c:
-            \$37 [44] = probe__flag_value;
+            \$46 [44] = probe__flag_value;
         8'h2d:
-            \$37 [45] = probe__flag_value;
+            \$46 [45] = probe__flag_value;
         8'h2e:
-            \$37 [46] = probe__flag_value;
+            \$46 [46] = probe__flag_value;
         8'h2f:
-            \$37 [47] = probe__flag_value;
+            \$46 [47] = probe__flag_value;
         8'h30:
-            \$37 [48] = probe__flag_value;
+            \$46 [48] = probe__flag_value;
         8'h31:
-            \$37 [49] = probe__flag_value;
+            \$46 [49] = probe__flag_value;
         8'h32:
-            \$37 [50] = probe__flag_value;
+            \$46 [50] = probe__flag_value;
         8'h33:
-            \$37 [51] = probe__flag_value;
+            \$46 [51] = probe__flag_value;
         8'h34:
-            \$37 [52] = probe__flag_value;
+            \$46 [52] = probe__flag_value;
         8'h35:
-            \$37 [53] = probe__flag_value;
+            \$46 [53] = probe__flag_value;
         8'h36:
-            \$37 [54] = probe__flag_value;
+            \$46 [54] = probe__flag_value;
         8'h37:
-            \$37 [55] = probe__flag_value;
+            \$46 [55] = probe__flag_value;
         8'h38:
-            \$37 [56] = probe__flag_value;
+            \$46 [56] = probe__flag_value;
         8'h39:
-            \$37 [57] = probe__flag_value;
+            \$46 [57] = probe__flag_value;
         8'h3a:
-            \$37 [58] = probe__flag_value;
+            \$46 [58] = probe__flag_value;
         8'h3b:
-            \$37 [59] = probe__flag_value;
+            \$46 [59] = probe__flag_value;
         8'h3c:
-            \$37 [60] = probe__flag_value;
+            \$46 [60] = probe__flag_value;
         8'h3d:
-            \$37 [61] = probe__flag_value;
+            \$46 [61] = probe__flag_value;
         8'h3e:
-            \$37 [62] = probe__flag_value;
+            \$46 [62] = probe__flag_value;
         8'h3f:
-            \$37 [63] = probe__flag_value;
+            \$46 [63] = probe__flag_value;
         8'h40:
-            \$37 [64] = probe__flag_value;
+            \$46 [64] = probe__flag_value;
         8'h41:
-            \$37 [65] = probe__flag_value;
+            \$46 [65] = probe__flag_value;
         8'h42:
-            \$37 [66] = probe__flag_value;
+            \$46 [66] = probe__flag_value;
         8'h43:
-            \$37 [67] = probe__flag_value;
+            \$46 [67] = probe__flag_value;
         8'h44:
-            \$37 [68] = probe__flag_value;
+            \$46 [68] = probe__flag_value;
         8'h45:
-            \$37 [69] = probe__flag_value;
+            \$46 [69] = probe__flag_value;
         8'h46:
-            \$37 [70] = probe__flag_value;
+            \$46 [70] = probe__flag_value;
         8'h47:
-            \$37 [71] = probe__flag_value;
+            \$46 [71] = probe__flag_value;
         8'h48:
-            \$37 [72] = probe__flag_value;
+            \$46 [72] = probe__flag_value;
         8'h49:
-            \$37 [73] = probe__flag_value;
+            \$46 [73] = probe__flag_value;
         8'h4a:
-            \$37 [74] = probe__flag_value;
+            \$46 [74] = probe__flag_value;
         8'h4b:
-            \$37 [75] = probe__flag_value;
+            \$46 [75] = probe__flag_value;
         8'h4c:
-            \$37 [76] = probe__flag_value;
+            \$46 [76] = probe__flag_value;
         8'h4d:
-            \$37 [77] = probe__flag_value;
+            \$46 [77] = probe__flag_value;
         8'h4e:
-            \$37 [78] = probe__flag_value;
+            \$46 [78] = probe__flag_value;
         8'h4f:
-            \$37 [79] = probe__flag_value;
+            \$46 [79] = probe__flag_value;
         8'h50:
-            \$37 [80] = probe__flag_value;
+            \$46 [80] = probe__flag_value;
         8'h51:
-            \$37 [81] = probe__flag_value;
+            \$46 [81] = probe__flag_value;
         8'h52:
-            \$37 [82] = probe__flag_value;
+            \$46 [82] = probe__flag_value;
         8'h53:
-            \$37 [83] = probe__flag_value;
+            \$46 [83] = probe__flag_value;
         8'h54:
-            \$37 [84] = probe__flag_value;
+            \$46 [84] = probe__flag_value;
         8'h55:
-            \$37 [85] = probe__flag_value;
+            \$46 [85] = probe__flag_value;
         8'h56:
-            \$37 [86] = probe__flag_value;
+            \$46 [86] = probe__flag_value;
         8'h57:
-            \$37 [87] = probe__flag_value;
+            \$46 [87] = probe__flag_value;
         8'h58:
-            \$37 [88] = probe__flag_value;
+            \$46 [88] = probe__flag_value;
         8'h59:
-            \$37 [89] = probe__flag_value;
+            \$46 [89] = probe__flag_value;
         8'h5a:
-            \$37 [90] = probe__flag_value;
+            \$46 [90] = probe__flag_value;
         8'h5b:
-            \$37 [91] = probe__flag_value;
+            \$46 [91] = probe__flag_value;
         8'h5c:
-            \$37 [92] = probe__flag_value;
+            \$46 [92] = probe__flag_value;
         8'h5d:
-            \$37 [93] = probe__flag_value;
+            \$46 [93] = probe__flag_value;
         8'h5e:
-            \$37 [94] = probe__flag_value;
+            \$46 [94] = probe__flag_value;
         8'h5f:
-            \$37 [95] = probe__flag_value;
+            \$46 [95] = probe__flag_value;
         8'h60:
-            \$37 [96] = probe__flag_value;
+            \$46 [96] = probe__flag_value;
         8'h61:
-            \$37 [97] = probe__flag_value;
+            \$46 [97] = probe__flag_value;
         8'h62:
-            \$37 [98] = probe__flag_value;
+            \$46 [98] = probe__flag_value;
         8'h63:
-            \$37 [99] = probe__flag_value;
+            \$46 [99] = probe__flag_value;
         8'h64:
-            \$37 [100] = probe__flag_value;
+            \$46 [100] = probe__flag_value;
         8'h65:
-            \$37 [101] = probe__flag_value;
+            \$46 [101] = probe__flag_value;
         8'h66:
-            \$37 [102] = probe__flag_value;
+            \$46 [102] = probe__flag_value;
         8'h67:
-            \$37 [103] = probe__flag_value;
+            \$46 [103] = probe__flag_value;
         8'h68:
-            \$37 [104] = probe__flag_value;
+            \$46 [104] = probe__flag_value;
         8'h69:
-            \$37 [105] = probe__flag_value;
+            \$46 [105] = probe__flag_value;
         8'h6a:
-            \$37 [106] = probe__flag_value;
+            \$46 [106] = probe__flag_value;
         8'h6b:
-            \$37 [107] = probe__flag_value;
+            \$46 [107] = probe__flag_value;
         8'h6c:
-            \$37 [108] = probe__flag_value;
+            \$46 [108] = probe__flag_value;
         8'h6d:
-            \$37 [109] = probe__flag_value;
+            \$46 [109] = probe__flag_value;
         8'h6e:
-            \$37 [110] = probe__flag_value;
+            \$46 [110] = probe__flag_value;
         8'h6f:
-            \$37 [111] = probe__flag_value;
+            \$46 [111] = probe__flag_value;
         8'h70:
-            \$37 [112] = probe__flag_value;
+            \$46 [112] = probe__flag_value;
         8'h71:
-            \$37 [113] = probe__flag_value;
+            \$46 [113] = probe__flag_value;
         8'h72:
-            \$37 [114] = probe__flag_value;
+            \$46 [114] = probe__flag_value;
         8'h73:
-            \$37 [115] = probe__flag_value;
+            \$46 [115] = probe__flag_value;
         8'h74:
-            \$37 [116] = probe__flag_value;
+            \$46 [116] = probe__flag_value;
         8'h75:
-            \$37 [117] = probe__flag_value;
+            \$46 [117] = probe__flag_value;
         8'h76:
-            \$37 [118] = probe__flag_value;
+            \$46 [118] = probe__flag_value;
         8'h77:
-            \$37 [119] = probe__flag_value;
+            \$46 [119] = probe__flag_value;
         8'h78:
-            \$37 [120] = probe__flag_value;
+            \$46 [120] = probe__flag_value;
         8'h79:
-            \$37 [121] = probe__flag_value;
+            \$46 [121] = probe__flag_value;
         8'h7a:
-            \$37 [122] = probe__flag_value;
+            \$46 [122] = probe__flag_value;
         8'h7b:
-            \$37 [123] = probe__flag_value;
+            \$46 [123] = probe__flag_value;
         8'h7c:
-            \$37 [124] = probe__flag_value;
+            \$46 [124] = probe__flag_value;
         8'h7d:
-            \$37 [125] = probe__flag_value;
+            \$46 [125] = probe__flag_value;
         8'h7e:
-            \$37 [126] = probe__flag_value;
+            \$46 [126] = probe__flag_value;
         8'h7f:
-            \$37 [127] = probe__flag_value;
+            \$46 [127] = probe__flag_value;
         8'h80:
-            \$37 [128] = probe__flag_value;
+            \$46 [128] = probe__flag_value;
         8'h81:
-            \$37 [129] = probe__flag_value;
+            \$46 [129] = probe__flag_value;
         8'h82:
-            \$37 [130] = probe__flag_value;
+            \$46 [130] = probe__flag_value;
         8'h83:
-            \$37 [131] = probe__flag_value;
+            \$46 [131] = probe__flag_value;
         8'h84:
-            \$37 [132] = probe__flag_value;
+            \$46 [132] = probe__flag_value;
         8'h85:
-            \$37 [133] = probe__flag_value;
+            \$46 [133] = probe__flag_value;
         8'h86:
-            \$37 [134] = probe__flag_value;
+            \$46 [134] = probe__flag_value;
         8'h87:
-            \$37 [135] = probe__flag_value;
+            \$46 [135] = probe__flag_value;
         8'h88:
-            \$37 [136] = probe__flag_value;
+            \$46 [136] = probe__flag_value;
         8'h89:
-            \$37 [137] = probe__flag_value;
+            \$46 [137] = probe__flag_value;
         8'h8a:
-            \$37 [138] = probe__flag_value;
+            \$46 [138] = probe__flag_value;
         8'h8b:
-            \$37 [139] = probe__flag_value;
+            \$46 [139] = probe__flag_value;
         8'h8c:
-            \$37 [140] = probe__flag_value;
+            \$46 [140] = probe__flag_value;
         8'h8d:
-            \$37 [141] = probe__flag_value;
+            \$46 [141] = probe__flag_value;
         8'h8e:
-            \$37 [142] = probe__flag_value;
+            \$46 [142] = probe__flag_value;
         8'h8f:
-            \$37 [143] = probe__flag_value;
+            \$46 [143] = probe__flag_value;
         8'h90:
-            \$37 [144] = probe__flag_value;
+            \$46 [144] = probe__flag_value;
         8'h91:
-            \$37 [145] = probe__flag_value;
+            \$46 [145] = probe__flag_value;
         8'h92:
-            \$37 [146] = probe__flag_value;
+            \$46 [146] = probe__flag_value;
         8'h93:
-            \$37 [147] = probe__flag_value;
+            \$46 [147] = probe__flag_value;
         8'h94:
-            \$37 [148] = probe__flag_value;
+            \$46 [148] = probe__flag_value;
         8'h95:
-            \$37 [149] = probe__flag_value;
+            \$46 [149] = probe__flag_value;
         8'h96:
-            \$37 [150] = probe__flag_value;
+            \$46 [150] = probe__flag_value;
         8'h97:
-            \$37 [151] = probe__flag_value;
+            \$46 [151] = probe__flag_value;
         8'h98:
-            \$37 [152] = probe__flag_value;
+            \$46 [152] = probe__flag_value;
         8'h99:
-            \$37 [153] = probe__flag_value;
+            \$46 [153] = probe__flag_value;
         8'h9a:
-            \$37 [154] = probe__flag_value;
+            \$46 [154] = probe__flag_value;
         8'h9b:
-            \$37 [155] = probe__flag_value;
+            \$46 [155] = probe__flag_value;
         8'h9c:
-            \$37 [156] = probe__flag_value;
+            \$46 [156] = probe__flag_value;
         8'h9d:
-            \$37 [157] = probe__flag_value;
+            \$46 [157] = probe__flag_value;
         8'h9e:
-            \$37 [158] = probe__flag_value;
+            \$46 [158] = probe__flag_value;
         8'h9f:
-            \$37 [159] = probe__flag_value;
+            \$46 [159] = probe__flag_value;
         8'ha0:
-            \$37 [160] = probe__flag_value;
+            \$46 [160] = probe__flag_value;
         8'ha1:
-            \$37 [161] = probe__flag_value;
+            \$46 [161] = probe__flag_value;
         8'ha2:
-            \$37 [162] = probe__flag_value;
+            \$46 [162] = probe__flag_value;
         8'ha3:
-            \$37 [163] = probe__flag_value;
+            \$46 [163] = probe__flag_value;
         8'ha4:
-            \$37 [164] = probe__flag_value;
+            \$46 [164] = probe__flag_value;
         8'ha5:
-            \$37 [165] = probe__flag_value;
+            \$46 [165] = probe__flag_value;
         8'ha6:
-            \$37 [166] = probe__flag_value;
+            \$46 [166] = probe__flag_value;
         8'ha7:
-            \$37 [167] = probe__flag_value;
+            \$46 [167] = probe__flag_value;
         8'ha8:
-            \$37 [168] = probe__flag_value;
+            \$46 [168] = probe__flag_value;
         8'ha9:
-            \$37 [169] = probe__flag_value;
+            \$46 [169] = probe__flag_value;
         8'haa:
-            \$37 [170] = probe__flag_value;
+            \$46 [170] = probe__flag_value;
         8'hab:
-            \$37 [171] = probe__flag_value;
+            \$46 [171] = probe__flag_value;
         8'hac:
-            \$37 [172] = probe__flag_value;
+            \$46 [172] = probe__flag_value;
         8'had:
-            \$37 [173] = probe__flag_value;
+            \$46 [173] = probe__flag_value;
         8'hae:
-            \$37 [174] = probe__flag_value;
+            \$46 [174] = probe__flag_value;
         8'haf:
-            \$37 [175] = probe__flag_value;
+            \$46 [175] = probe__flag_value;
         8'hb0:
-            \$37 [176] = probe__flag_value;
+            \$46 [176] = probe__flag_value;
         8'hb1:
-            \$37 [177] = probe__flag_value;
+            \$46 [177] = probe__flag_value;
         8'hb2:
-            \$37 [178] = probe__flag_value;
+            \$46 [178] = probe__flag_value;
         8'hb3:
-            \$37 [179] = probe__flag_value;
+            \$46 [179] = probe__flag_value;
         8'hb4:
-            \$37 [180] = probe__flag_value;
+            \$46 [180] = probe__flag_value;
         8'hb5:
-            \$37 [181] = probe__flag_value;
+            \$46 [181] = probe__flag_value;
         8'hb6:
-            \$37 [182] = probe__flag_value;
+            \$46 [182] = probe__flag_value;
         8'hb7:
-            \$37 [183] = probe__flag_value;
+            \$46 [183] = probe__flag_value;
         8'hb8:
-            \$37 [184] = probe__flag_value;
+            \$46 [184] = probe__flag_value;
         8'hb9:
-            \$37 [185] = probe__flag_value;
+            \$46 [185] = probe__flag_value;
         8'hba:
-            \$37 [186] = probe__flag_value;
+            \$46 [186] = probe__flag_value;
         8'hbb:
-            \$37 [187] = probe__flag_value;
+            \$46 [187] = probe__flag_value;
         8'hbc:
-            \$37 [188] = probe__flag_value;
+            \$46 [188] = probe__flag_value;
         8'hbd:
-            \$37 [189] = probe__flag_value;
+            \$46 [189] = probe__flag_value;
         8'hbe:
-            \$37 [190] = probe__flag_value;
+            \$46 [190] = probe__flag_value;
         8'hbf:
-            \$37 [191] = probe__flag_value;
+            \$46 [191] = probe__flag_value;
         8'hc0:
-            \$37 [192] = probe__flag_value;
+            \$46 [192] = probe__flag_value;
         8'hc1:
-            \$37 [193] = probe__flag_value;
+            \$46 [193] = probe__flag_value;
         8'hc2:
-            \$37 [194] = probe__flag_value;
+            \$46 [194] = probe__flag_value;
         8'hc3:
-            \$37 [195] = probe__flag_value;
+            \$46 [195] = probe__flag_value;
         8'hc4:
-            \$37 [196] = probe__flag_value;
+            \$46 [196] = probe__flag_value;
         8'hc5:
-            \$37 [197] = probe__flag_value;
+            \$46 [197] = probe__flag_value;
         8'hc6:
-            \$37 [198] = probe__flag_value;
+            \$46 [198] = probe__flag_value;
         8'hc7:
-            \$37 [199] = probe__flag_value;
+            \$46 [199] = probe__flag_value;
         8'hc8:
-            \$37 [200] = probe__flag_value;
+            \$46 [200] = probe__flag_value;
         8'hc9:
-            \$37 [201] = probe__flag_value;
+            \$46 [201] = probe__flag_value;
         8'hca:
-            \$37 [202] = probe__flag_value;
+            \$46 [202] = probe__flag_value;
         8'hcb:
-            \$37 [203] = probe__flag_value;
+            \$46 [203] = probe__flag_value;
         8'hcc:
-            \$37 [204] = probe__flag_value;
+            \$46 [204] = probe__flag_value;
         8'hcd:
-            \$37 [205] = probe__flag_value;
+            \$46 [205] = probe__flag_value;
         8'hce:
-            \$37 [206] = probe__flag_value;
+            \$46 [206] = probe__flag_value;
         8'hcf:
-            \$37 [207] = probe__flag_value;
+            \$46 [207] = probe__flag_value;
         8'hd0:
-            \$37 [208] = probe__flag_value;
+            \$46 [208] = probe__flag_value;
         8'hd1:
-            \$37 [209] = probe__flag_value;
+            \$46 [209] = probe__flag_value;
         8'hd2:
-            \$37 [210] = probe__flag_value;
+            \$46 [210] = probe__flag_value;
         8'hd3:
-            \$37 [211] = probe__flag_value;
+            \$46 [211] = probe__flag_value;
         8'hd4:
-            \$37 [212] = probe__flag_value;
+            \$46 [212] = probe__flag_value;
         8'hd5:
-            \$37 [213] = probe__flag_value;
+            \$46 [213] = probe__flag_value;
         8'hd6:
-            \$37 [214] = probe__flag_value;
+            \$46 [214] = probe__flag_value;
         8'hd7:
-            \$37 [215] = probe__flag_value;
+            \$46 [215] = probe__flag_value;
         8'hd8:
-            \$37 [216] = probe__flag_value;
+            \$46 [216] = probe__flag_value;
         8'hd9:
-            \$37 [217] = probe__flag_value;
+            \$46 [217] = probe__flag_value;
         8'hda:
-            \$37 [218] = probe__flag_value;
+            \$46 [218] = probe__flag_value;
         8'hdb:
-            \$37 [219] = probe__flag_value;
+            \$46 [219] = probe__flag_value;
         8'hdc:
-            \$37 [220] = probe__flag_value;
+            \$46 [220] = probe__flag_value;
         8'hdd:
-            \$37 [221] = probe__flag_value;
+            \$46 [221] = probe__flag_value;
         8'hde:
-            \$37 [222] = probe__flag_value;
+            \$46 [222] = probe__flag_value;
         8'hdf:
-            \$37 [223] = probe__flag_value;
+            \$46 [223] = probe__flag_value;
         8'he0:
-            \$37 [224] = probe__flag_value;
+            \$46 [224] = probe__flag_value;
         8'he1:
-            \$37 [225] = probe__flag_value;
+            \$46 [225] = probe__flag_value;
         8'he2:
-            \$37 [226] = probe__flag_value;
+            \$46 [226] = probe__flag_value;
         8'he3:
-            \$37 [227] = probe__flag_value;
+            \$46 [227] = probe__flag_value;
         8'he4:
-            \$37 [228] = probe__flag_value;
+            \$46 [228] = probe__flag_value;
         8'he5:
-            \$37 [229] = probe__flag_value;
+            \$46 [229] = probe__flag_value;
         8'he6:
-            \$37 [230] = probe__flag_value;
+            \$46 [230] = probe__flag_value;
         8'he7:
-            \$37 [231] = probe__flag_value;
+            \$46 [231] = probe__flag_value;
         8'he8:
-            \$37 [232] = probe__flag_value;
+            \$46 [232] = probe__flag_value;
         8'he9:
-            \$37 [233] = probe__flag_value;
+            \$46 [233] = probe__flag_value;
         8'hea:
-            \$37 [234] = probe__flag_value;
+            \$46 [234] = probe__flag_value;
         8'heb:
-            \$37 [235] = probe__flag_value;
+            \$46 [235] = probe__flag_value;
         8'hec:
-            \$37 [236] = probe__flag_value;
+            \$46 [236] = probe__flag_value;
         8'hed:
-            \$37 [237] = probe__flag_value;
+            \$46 [237] = probe__flag_value;
         8'hee:
-            \$37 [238] = probe__flag_value;
+            \$46 [238] = probe__flag_value;
         8'hef:
-            \$37 [239] = probe__flag_value;
+            \$46 [239] = probe__flag_value;
         8'hf0:
-            \$37 [240] = probe__flag_value;
+            \$46 [240] = probe__flag_value;
         8'hf1:
-            \$37 [241] = probe__flag_value;
+            \$46 [241] = probe__flag_value;
         8'hf2:
-            \$37 [242] = probe__flag_value;
+            \$46 [242] = probe__flag_value;
         8'hf3:
-            \$37 [243] = probe__flag_value;
+            \$46 [243] = probe__flag_value;
         8'hf4:
-            \$37 [244] = probe__flag_value;
+            \$46 [244] = probe__flag_value;
         8'hf5:
-            \$37 [245] = probe__flag_value;
+            \$46 [245] = probe__flag_value;
         8'hf6:
-            \$37 [246] = probe__flag_value;
+            \$46 [246] = probe__flag_value;
         8'hf7:
-            \$37 [247] = probe__flag_value;
+            \$46 [247] = probe__flag_value;
         8'hf8:
-            \$37 [248] = probe__flag_value;
+            \$46 [248] = probe__flag_value;
         8'hf9:
-            \$37 [249] = probe__flag_value;
+            \$46 [249] = probe__flag_value;
         8'hfa:
-            \$37 [250] = probe__flag_value;
+            \$46 [250] = probe__flag_value;
         8'hfb:
-            \$37 [251] = probe__flag_value;
+            \$46 [251] = probe__flag_value;
         8'hfc:
-            \$37 [252] = probe__flag_value;
+            \$46 [252] = probe__flag_value;
         8'hfd:
-            \$37 [253] = probe__flag_value;
+            \$46 [253] = probe__flag_value;
         8'hfe:
-            \$37 [254] = probe__flag_value;
+            \$46 [254] = probe__flag_value;
         8'hff:
-            \$37 [255] = probe__flag_value;
+            \$46 [255] = probe__flag_value;
+      endcase
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    \$47  = flood__zero;
+    if (new_game) begin
+      \$47  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+    if (zero__write) begin
+      (* full_case = 32'd1 *)
+      casez (zero__row)
+        4'h0:
+            \$47 [15:0] = zero__data;
+        4'h1:
+            \$47 [31:16] = zero__data;
+        4'h2:
+            \$47 [47:32] = zero__data;
+        4'h3:
+            \$47 [63:48] = zero__data;
+        4'h4:
+            \$47 [79:64] = zero__data;
+        4'h5:
+            \$47 [95:80] = zero__data;
+        4'h6:
+            \$47 [111:96] = zero__data;
+        4'h7:
+            \$47 [127:112] = zero__data;
+        4'h8:
+            \$47 [143:128] = zero__data;
+        4'h9:
+            \$47 [159:144] = zero__data;
+        4'ha:
+            \$47 [175:160] = zero__data;
+        4'hb:
+            \$47 [191:176] = zero__data;
+        4'hc:
+            \$47 [207:192] = zero__data;
+        4'hd:
+            \$47 [223:208] = zero__data;
+        4'he:
+            \$47 [239:224] = zero__data;
+        4'hf:
+            \$47 [255:240] = zero__data;
+      endcase
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$26 ) begin end
+    \$48  = flood__revealed;
+    if (new_game) begin
+      \$48  = \$44 ;
+    end
+    if (flood_step) begin
+      \$48  = \$45 ;
+    end
+    if (probe__reveal) begin
+      (* full_case = 32'd1 *)
+      casez (probe__cell)
+        8'h00:
+            \$48 [0] = 1'h1;
+        8'h01:
+            \$48 [1] = 1'h1;
+        8'h02:
+            \$48 [2] = 1'h1;
+        8'h03:
+            \$48 [3] = 1'h1;
+        8'h04:
+            \$48 [4] = 1'h1;
+        8'h05:
+            \$48 [5] = 1'h1;
+        8'h06:
+            \$48 [6] = 1'h1;
+        8'h07:
+            \$48 [7] = 1'h1;
+        8'h08:
+            \$48 [8] = 1'h1;
+        8'h09:
+            \$48 [9] = 1'h1;
+        8'h0a:
+            \$48 [10] = 1'h1;
+        8'h0b:
+            \$48 [11] = 1'h1;
+        8'h0c:
+            \$48 [12] = 1'h1;
+        8'h0d:
+            \$48 [13] = 1'h1;
+        8'h0e:
+            \$48 [14] = 1'h1;
+        8'h0f:
+            \$48 [15] = 1'h1;
+        8'h10:
+            \$48 [16] = 1'h1;
+        8'h11:
+            \$48 [17] = 1'h1;
+        8'h12:
+            \$48 [18] = 1'h1;
+        8'h13:
+            \$48 [19] = 1'h1;
+        8'h14:
+            \$48 [20] = 1'h1;
+        8'h15:
+            \$48 [21] = 1'h1;
+        8'h16:
+            \$48 [22] = 1'h1;
+        8'h17:
+            \$48 [23] = 1'h1;
+        8'h18:
+            \$48 [24] = 1'h1;
+        8'h19:
+            \$48 [25] = 1'h1;
+        8'h1a:
+            \$48 [26] = 1'h1;
+        8'h1b:
+            \$48 [27] = 1'h1;
+        8'h1c:
+            \$48 [28] = 1'h1;
+        8'h1d:
+            \$48 [29] = 1'h1;
+        8'h1e:
+            \$48 [30] = 1'h1;
+        8'h1f:
+            \$48 [31] = 1'h1;
+        8'h20:
+            \$48 [32] = 1'h1;
+        8'h21:
+            \$48 [33] = 1'h1;
+        8'h22:
+            \$48 [34] = 1'h1;
+        8'h23:
+            \$48 [35] = 1'h1;
+        8'h24:
+            \$48 [36] = 1'h1;
+        8'h25:
+            \$48 [37] = 1'h1;
+        8'h26:
+            \$48 [38] = 1'h1;
+        8'h27:
+            \$48 [39] = 1'h1;
+        8'h28:
+            \$48 [40] = 1'h1;
+        8'h29:
+            \$48 [41] = 1'h1;
+        8'h2a:
+            \$48 [42] = 1'h1;
+        8'h2b:
+            \$48 [43] = 1'h1;
+        8'h2c:
+            \$48 [44] = 1'h1;
+        8'h2d:
+            \$48 [45] = 1'h1;
+        8'h2e:
+            \$48 [46] = 1'h1;
+        8'h2f:
+            \$48 [47] = 1'h1;
+        8'h30:
+            \$48 [48] = 1'h1;
+        8'h31:
+            \$48 [49] = 1'h1;
+        8'h32:
+            \$48 [50] = 1'h1;
+        8'h33:
+            \$48 [51] = 1'h1;
+        8'h34:
+            \$48 [52] = 1'h1;
+        8'h35:
+            \$48 [53] = 1'h1;
+        8'h36:
+            \$48 [54] = 1'h1;
+        8'h37:
+            \$48 [55] = 1'h1;
+        8'h38:
+            \$48 [56] = 1'h1;
+        8'h39:
+            \$48 [57] = 1'h1;
+        8'h3a:
+            \$48 [58] = 1'h1;
+        8'h3b:
+            \$48 [59] = 1'h1;
+        8'h3c:
+            \$48 [60] = 1'h1;
+        8'h3d:
+            \$48 [61] = 1'h1;
+        8'h3e:
+            \$48 [62] = 1'h1;
+        8'h3f:
+            \$48 [63] = 1'h1;
+        8'h40:
+            \$48 [64] = 1'h1;
+        8'h41:
+            \$48 [65] = 1'h1;
+        8'h42:
+            \$48 [66] = 1'h1;
+        8'h43:
+            \$48 [67] = 1'h1;
+        8'h44:
+            \$48 [68] = 1'h1;
+        8'h45:
+            \$48 [69] = 1'h1;
+        8'h46:
+            \$48 [70] = 1'h1;
+        8'h47:
+            \$48 [71] = 1'h1;
+        8'h48:
+            \$48 [72] = 1'h1;
+        8'h49:
+            \$48 [73] = 1'h1;
+        8'h4a:
+            \$48 [74] = 1'h1;
+        8'h4b:
+            \$48 [75] = 1'h1;
+        8'h4c:
+            \$48 [76] = 1'h1;
+        8'h4d:
+            \$48 [77] = 1'h1;
+        8'h4e:
+            \$48 [78] = 1'h1;
+        8'h4f:
+            \$48 [79] = 1'h1;
+        8'h50:
+            \$48 [80] = 1'h1;
+        8'h51:
+            \$48 [81] = 1'h1;
+        8'h52:
+            \$48 [82] = 1'h1;
+        8'h53:
+            \$48 [83] = 1'h1;
+        8'h54:
+            \$48 [84] = 1'h1;
+        8'h55:
+            \$48 [85] = 1'h1;
+        8'h56:
+            \$48 [86] = 1'h1;
+        8'h57:
+            \$48 [87] = 1'h1;
+        8'h58:
+            \$48 [88] = 1'h1;
+        8'h59:
+            \$48 [89] = 1'h1;
+        8'h5a:
+            \$48 [90] = 1'h1;
+        8'h5b:
+            \$48 [91] = 1'h1;
+        8'h5c:
+            \$48 [92] = 1'h1;
+        8'h5d:
+            \$48 [93] = 1'h1;
+        8'h5e:
+            \$48 [94] = 1'h1;
+        8'h5f:
+            \$48 [95] = 1'h1;
+        8'h60:
+            \$48 [96] = 1'h1;
+        8'h61:
+            \$48 [97] = 1'h1;
+        8'h62:
+            \$48 [98] = 1'h1;
+        8'h63:
+            \$48 [99] = 1'h1;
+        8'h64:
+            \$48 [100] = 1'h1;
+        8'h65:
+            \$48 [101] = 1'h1;
+        8'h66:
+            \$48 [102] = 1'h1;
+        8'h67:
+            \$48 [103] = 1'h1;
+        8'h68:
+            \$48 [104] = 1'h1;
+        8'h69:
+            \$48 [105] = 1'h1;
+        8'h6a:
+            \$48 [106] = 1'h1;
+        8'h6b:
+            \$48 [107] = 1'h1;
+        8'h6c:
+            \$48 [108] = 1'h1;
+        8'h6d:
+            \$48 [109] = 1'h1;
+        8'h6e:
+            \$48 [110] = 1'h1;
+        8'h6f:
+            \$48 [111] = 1'h1;
+        8'h70:
+            \$48 [112] = 1'h1;
+        8'h71:
+            \$48 [113] = 1'h1;
+        8'h72:
+            \$48 [114] = 1'h1;
+        8'h73:
+            \$48 [115] = 1'h1;
+        8'h74:
+            \$48 [116] = 1'h1;
+        8'h75:
+            \$48 [117] = 1'h1;
+        8'h76:
+            \$48 [118] = 1'h1;
+        8'h77:
+            \$48 [119] = 1'h1;
+        8'h78:
+            \$48 [120] = 1'h1;
+        8'h79:
+            \$48 [121] = 1'h1;
+        8'h7a:
+            \$48 [122] = 1'h1;
+        8'h7b:
+            \$48 [123] = 1'h1;
+        8'h7c:
+            \$48 [124] = 1'h1;
+        8'h7d:
+            \$48 [125] = 1'h1;
+        8'h7e:
+            \$48 [126] = 1'h1;
+        8'h7f:
+            \$48 [127] = 1'h1;
+        8'h80:
+            \$48 [128] = 1'h1;
+        8'h81:
+            \$48 [129] = 1'h1;
+        8'h82:
+            \$48 [130] = 1'h1;
+        8'h83:
+            \$48 [131] = 1'h1;
+        8'h84:
+            \$48 [132] = 1'h1;
+        8'h85:
+            \$48 [133] = 1'h1;
+        8'h86:
+            \$48 [134] = 1'h1;
+        8'h87:
+            \$48 [135] = 1'h1;
+        8'h88:
+            \$48 [136] = 1'h1;
+        8'h89:
+            \$48 [137] = 1'h1;
+        8'h8a:
+            \$48 [138] = 1'h1;
+        8'h8b:
+            \$48 [139] = 1'h1;
+        8'h8c:
+            \$48 [140] = 1'h1;
+        8'h8d:
+            \$48 [141] = 1'h1;
+        8'h8e:
+            \$48 [142] = 1'h1;
+        8'h8f:
+            \$48 [143] = 1'h1;
+        8'h90:
+            \$48 [144] = 1'h1;
+        8'h91:
+            \$48 [145] = 1'h1;
+        8'h92:
+            \$48 [146] = 1'h1;
+        8'h93:
+            \$48 [147] = 1'h1;
+        8'h94:
+            \$48 [148] = 1'h1;
+        8'h95:
+            \$48 [149] = 1'h1;
+        8'h96:
+            \$48 [150] = 1'h1;
+        8'h97:
+            \$48 [151] = 1'h1;
+        8'h98:
+            \$48 [152] = 1'h1;
+        8'h99:
+            \$48 [153] = 1'h1;
+        8'h9a:
+            \$48 [154] = 1'h1;
+        8'h9b:
+            \$48 [155] = 1'h1;
+        8'h9c:
+            \$48 [156] = 1'h1;
+        8'h9d:
+            \$48 [157] = 1'h1;
+        8'h9e:
+            \$48 [158] = 1'h1;
+        8'h9f:
+            \$48 [159] = 1'h1;
+        8'ha0:
+            \$48 [160] = 1'h1;
+        8'ha1:
+            \$48 [161] = 1'h1;
+        8'ha2:
+            \$48 [162] = 1'h1;
+        8'ha3:
+            \$48 [163] = 1'h1;
+        8'ha4:
+            \$48 [164] = 1'h1;
+        8'ha5:
+            \$48 [165] = 1'h1;
+        8'ha6:
+            \$48 [166] = 1'h1;
+        8'ha7:
+            \$48 [167] = 1'h1;
+        8'ha8:
+            \$48 [168] = 1'h1;
+        8'ha9:
+            \$48 [169] = 1'h1;
+        8'haa:
+            \$48 [170] = 1'h1;
+        8'hab:
+            \$48 [171] = 1'h1;
+        8'hac:
+            \$48 [172] = 1'h1;
+        8'had:
+            \$48 [173] = 1'h1;
+        8'hae:
+            \$48 [174] = 1'h1;
+        8'haf:
+            \$48 [175] = 1'h1;
+        8'hb0:
+            \$48 [176] = 1'h1;
+        8'hb1:
+            \$48 [177] = 1'h1;
+        8'hb2:
+            \$48 [178] = 1'h1;
+        8'hb3:
+            \$48 [179] = 1'h1;
+        8'hb4:
+            \$48 [180] = 1'h1;
+        8'hb5:
+            \$48 [181] = 1'h1;
+        8'hb6:
+            \$48 [182] = 1'h1;
+        8'hb7:
+            \$48 [183] = 1'h1;
+        8'hb8:
+            \$48 [184] = 1'h1;
+        8'hb9:
+            \$48 [185] = 1'h1;
+        8'hba:
+            \$48 [186] = 1'h1;
+        8'hbb:
+            \$48 [187] = 1'h1;
+        8'hbc:
+            \$48 [188] = 1'h1;
+        8'hbd:
+            \$48 [189] = 1'h1;
+        8'hbe:
+            \$48 [190] = 1'h1;
+        8'hbf:
+            \$48 [191] = 1'h1;
+        8'hc0:
+            \$48 [192] = 1'h1;
+        8'hc1:
+            \$48 [193] = 1'h1;
+        8'hc2:
+            \$48 [194] = 1'h1;
+        8'hc3:
+            \$48 [195] = 1'h1;
+        8'hc4:
+            \$48 [196] = 1'h1;
+        8'hc5:
+            \$48 [197] = 1'h1;
+        8'hc6:
+            \$48 [198] = 1'h1;
+        8'hc7:
+            \$48 [199] = 1'h1;
+        8'hc8:
+            \$48 [200] = 1'h1;
+        8'hc9:
+            \$48 [201] = 1'h1;
+        8'hca:
+            \$48 [202] = 1'h1;
+        8'hcb:
+            \$48 [203] = 1'h1;
+        8'hcc:
+            \$48 [204] = 1'h1;
+        8'hcd:
+            \$48 [205] = 1'h1;
+        8'hce:
+            \$48 [206] = 1'h1;
+        8'hcf:
+            \$48 [207] = 1'h1;
+        8'hd0:
+            \$48 [208] = 1'h1;
+        8'hd1:
+            \$48 [209] = 1'h1;
+        8'hd2:
+            \$48 [210] = 1'h1;
+        8'hd3:
+            \$48 [211] = 1'h1;
+        8'hd4:
+            \$48 [212] = 1'h1;
+        8'hd5:
+            \$48 [213] = 1'h1;
+        8'hd6:
+            \$48 [214] = 1'h1;
+        8'hd7:
+            \$48 [215] = 1'h1;
+        8'hd8:
+            \$48 [216] = 1'h1;
+        8'hd9:
+            \$48 [217] = 1'h1;
+        8'hda:
+            \$48 [218] = 1'h1;
+        8'hdb:
+            \$48 [219] = 1'h1;
+        8'hdc:
+            \$48 [220] = 1'h1;
+        8'hdd:
+            \$48 [221] = 1'h1;
+        8'hde:
+            \$48 [222] = 1'h1;
+        8'hdf:
+            \$48 [223] = 1'h1;
+        8'he0:
+            \$48 [224] = 1'h1;
+        8'he1:
+            \$48 [225] = 1'h1;
+        8'he2:
+            \$48 [226] = 1'h1;
+        8'he3:
+            \$48 [227] = 1'h1;
+        8'he4:
+            \$48 [228] = 1'h1;
+        8'he5:
+            \$48 [229] = 1'h1;
+        8'he6:
+            \$48 [230] = 1'h1;
+        8'he7:
+            \$48 [231] = 1'h1;
+        8'he8:
+            \$48 [232] = 1'h1;
+        8'he9:
+            \$48 [233] = 1'h1;
+        8'hea:
+            \$48 [234] = 1'h1;
+        8'heb:
+            \$48 [235] = 1'h1;
+        8'hec:
+            \$48 [236] = 1'h1;
+        8'hed:
+            \$48 [237] = 1'h1;
+        8'hee:
+            \$48 [238] = 1'h1;
+        8'hef:
+            \$48 [239] = 1'h1;
+        8'hf0:
+            \$48 [240] = 1'h1;
+        8'hf1:
+            \$48 [241] = 1'h1;
+        8'hf2:
+            \$48 [242] = 1'h1;
+        8'hf3:
+            \$48 [243] = 1'h1;
+        8'hf4:
+            \$48 [244] = 1'h1;
+        8'hf5:
+            \$48 [245] = 1'h1;
+        8'hf6:
+            \$48 [246] = 1'h1;
+        8'hf7:
+            \$48 [247] = 1'h1;
+        8'hf8:
+            \$48 [248] = 1'h1;
+        8'hf9:
+            \$48 [249] = 1'h1;
+        8'hfa:
+            \$48 [250] = 1'h1;
+        8'hfb:
+            \$48 [251] = 1'h1;
+        8'hfc:
+            \$48 [252] = 1'h1;
+        8'hfd:
+            \$48 [253] = 1'h1;
+        8'hfe:
+            \$48 [254] = 1'h1;
+        8'hff:
+            \$48 [255] = 1'h1;
       endcase
     end
   end
@@ -7987,7 +8006,7 @@ module \nexys3_minesweeper.system.game.buttons$219.debounce_up (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \port$1858$0 , \port$1860$0 , probe__cell, probe__revealed, probe__flagged, probe__address, done, probe__reveal, lost, opened, exploded, beginner);
+module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , \port$1868$0 , probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, done, probe__reveal, lost, opened, exploded, beginner);
   reg \$auto$verilog_backend.cc:2355:dump_module$33  = 0;
   wire [5:0] \$1 ;
   wire [4:0] \$10 ;
@@ -8101,10 +8120,10 @@ module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \p
   reg [4:0] nb_row;
   output opened;
   reg opened;
-  input [3:0] \port$1858$0 ;
-  wire [3:0] \port$1858$0 ;
-  input [3:0] \port$1860$0 ;
-  wire [3:0] \port$1860$0 ;
+  input [3:0] \port$1866$0 ;
+  wire [3:0] \port$1866$0 ;
+  input [3:0] \port$1868$0 ;
+  wire [3:0] \port$1868$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -8121,13 +8140,13 @@ module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \p
   wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
-  assign \$10  = \port$1860$0  + 1'h1;
-  assign \$11  = \port$1858$0  + 1'h1;
-  assign \$12  = \port$1860$0  + 6'h3f;
-  assign \$13  = \port$1858$0  + 1'h1;
-  assign \$14  = \port$1860$0  + 1'h0;
-  assign \$15  = \port$1858$0  + 1'h1;
-  assign \$16  = \port$1860$0  + 1'h1;
+  assign \$10  = \port$1868$0  + 1'h1;
+  assign \$11  = \port$1866$0  + 1'h1;
+  assign \$12  = \port$1868$0  + 6'h3f;
+  assign \$13  = \port$1866$0  + 1'h1;
+  assign \$14  = \port$1868$0  + 1'h0;
+  assign \$15  = \port$1866$0  + 1'h1;
+  assign \$16  = \port$1868$0  + 1'h1;
   assign \$17  = step == 4'h9;
   assign \$18  = | count;
   assign \$19  = valid_d & probe__flagged;
@@ -8210,15 +8229,15 @@ module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \p
     \lost$15  <= \$89 ;
   always @(posedge clk)
     \exploded$19  <= \$90 ;
-  assign \$1  = \port$1858$0  + 6'h3f;
-  assign \$2  = \port$1860$0  + 6'h3f;
-  assign \$3  = \port$1858$0  + 6'h3f;
-  assign \$4  = \port$1860$0  + 1'h0;
-  assign \$5  = \port$1858$0  + 6'h3f;
-  assign \$6  = \port$1860$0  + 1'h1;
-  assign \$7  = \port$1858$0  + 1'h0;
-  assign \$8  = \port$1860$0  + 6'h3f;
-  assign \$9  = \port$1858$0  + 1'h0;
+  assign \$1  = \port$1866$0  + 6'h3f;
+  assign \$2  = \port$1868$0  + 6'h3f;
+  assign \$3  = \port$1866$0  + 6'h3f;
+  assign \$4  = \port$1868$0  + 1'h0;
+  assign \$5  = \port$1866$0  + 6'h3f;
+  assign \$6  = \port$1868$0  + 1'h1;
+  assign \$7  = \port$1866$0  + 1'h0;
+  assign \$8  = \port$1868$0  + 6'h3f;
+  assign \$9  = \port$1866$0  + 1'h0;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
     nb_row = 5'h00;
@@ -8454,10 +8473,10 @@ module \nexys3_minesweeper.system.game.chord (count, probe__mine, clk, start, \p
           end
     endcase
   end
-  assign cursor = { \port$1858$0 , \port$1860$0  };
+  assign cursor = { \port$1866$0 , \port$1868$0  };
 endmodule
 
-module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start, \port$1858$0 , \port$1860$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, beginner);
+module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start, \port$1866$0 , \port$1868$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, beginner);
   reg \$auto$verilog_backend.cc:2355:dump_module$34  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
@@ -8544,10 +8563,10 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   output done;
   reg done;
   reg fsm_state = 1'h0;
-  input [3:0] \port$1858$0 ;
-  wire [3:0] \port$1858$0 ;
-  input [3:0] \port$1860$0 ;
-  wire [3:0] \port$1860$0 ;
+  input [3:0] \port$1866$0 ;
+  wire [3:0] \port$1866$0 ;
+  input [3:0] \port$1868$0 ;
+  wire [3:0] \port$1868$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [15:0] probe__mine_row;
@@ -8571,7 +8590,7 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1858$0 , \port$1860$0  };
+  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1866$0 , \port$1868$0  };
   assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
   assign \$9  = step >= 3'h4;
   assign \$10  = step - 3'h4;
@@ -8592,22 +8611,22 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   \nexys3_minesweeper.system.game.count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$1113$0 (\$22 ),
-    .\port$1115$0 (\$23 ),
-    .\port$1117$0 (\$24 ),
-    .\port$1119$0 (\$25 ),
-    .\port$1121$0 (\$26 ),
-    .\port$1123$0 (\$27 ),
-    .\port$1125$0 (\$28 ),
-    .\port$1127$0 (\$29 ),
-    .\port$1129$0 (\$30 ),
-    .\port$1131$0 (\$31 ),
-    .\port$1133$0 (\$32 ),
-    .\port$1135$0 (\$33 ),
-    .\port$1137$0 (\$34 ),
-    .\port$1139$0 (\$35 ),
-    .\port$1141$0 (\$36 ),
-    .\port$1143$0 (\$37 ),
+    .\port$1121$0 (\$22 ),
+    .\port$1123$0 (\$23 ),
+    .\port$1125$0 (\$24 ),
+    .\port$1127$0 (\$25 ),
+    .\port$1129$0 (\$26 ),
+    .\port$1131$0 (\$27 ),
+    .\port$1133$0 (\$28 ),
+    .\port$1135$0 (\$29 ),
+    .\port$1137$0 (\$30 ),
+    .\port$1139$0 (\$31 ),
+    .\port$1141$0 (\$32 ),
+    .\port$1143$0 (\$33 ),
+    .\port$1145$0 (\$34 ),
+    .\port$1147$0 (\$35 ),
+    .\port$1149$0 (\$36 ),
+    .\port$1151$0 (\$37 ),
     .row(row),
     .shift(shift)
   );
@@ -8776,7 +8795,7 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
           end
     endcase
   end
-  assign cursor = { \port$1858$0 , \port$1860$0  };
+  assign cursor = { \port$1866$0 , \port$1868$0  };
   assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
@@ -8813,7 +8832,7 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   assign \$18  = fsm_state;
 endmodule
 
-module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1115$0 , \port$1117$0 , \port$1119$0 , \port$1121$0 , \port$1123$0 , \port$1125$0 , \port$1127$0 , \port$1129$0 , \port$1131$0 , \port$1133$0 , \port$1135$0 , \port$1137$0 , \port$1139$0 , \port$1141$0 , \port$1143$0 , clk, shift, row, counts, \port$1113$0 );
+module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1123$0 , \port$1125$0 , \port$1127$0 , \port$1129$0 , \port$1131$0 , \port$1133$0 , \port$1135$0 , \port$1137$0 , \port$1139$0 , \port$1141$0 , \port$1143$0 , \port$1145$0 , \port$1147$0 , \port$1149$0 , \port$1151$0 , clk, shift, row, counts, \port$1121$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$35  = 0;
   wire [4:0] \$1 ;
   wire [8:0] \$10 ;
@@ -8995,14 +9014,6 @@ module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1115$0 , \port
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$1113$0 ;
-  wire \port$1113$0 ;
-  output \port$1115$0 ;
-  wire \port$1115$0 ;
-  output \port$1117$0 ;
-  wire \port$1117$0 ;
-  output \port$1119$0 ;
-  wire \port$1119$0 ;
   output \port$1121$0 ;
   wire \port$1121$0 ;
   output \port$1123$0 ;
@@ -9027,6 +9038,14 @@ module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1115$0 , \port
   wire \port$1141$0 ;
   output \port$1143$0 ;
   wire \port$1143$0 ;
+  output \port$1145$0 ;
+  wire \port$1145$0 ;
+  output \port$1147$0 ;
+  wire \port$1147$0 ;
+  output \port$1149$0 ;
+  wire \port$1149$0 ;
+  output \port$1151$0 ;
+  wire \port$1151$0 ;
   input [15:0] row;
   wire [15:0] row;
   input shift;
@@ -9214,22 +9233,22 @@ module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1115$0 , \port
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1113$0  = \$124 ;
-  assign \port$1115$0  = \$126 ;
-  assign \port$1117$0  = \$128 ;
-  assign \port$1119$0  = \$130 ;
-  assign \port$1121$0  = \$132 ;
-  assign \port$1123$0  = \$134 ;
-  assign \port$1125$0  = \$136 ;
-  assign \port$1127$0  = \$138 ;
-  assign \port$1129$0  = \$140 ;
-  assign \port$1131$0  = \$142 ;
-  assign \port$1133$0  = \$144 ;
-  assign \port$1135$0  = \$146 ;
-  assign \port$1137$0  = \$148 ;
-  assign \port$1139$0  = \$150 ;
-  assign \port$1141$0  = \$152 ;
-  assign \port$1143$0  = \$154 ;
+  assign \port$1121$0  = \$124 ;
+  assign \port$1123$0  = \$126 ;
+  assign \port$1125$0  = \$128 ;
+  assign \port$1127$0  = \$130 ;
+  assign \port$1129$0  = \$132 ;
+  assign \port$1131$0  = \$134 ;
+  assign \port$1133$0  = \$136 ;
+  assign \port$1135$0  = \$138 ;
+  assign \port$1137$0  = \$140 ;
+  assign \port$1139$0  = \$142 ;
+  assign \port$1141$0  = \$144 ;
+  assign \port$1143$0  = \$146 ;
+  assign \port$1145$0  = \$148 ;
+  assign \port$1147$0  = \$150 ;
+  assign \port$1149$0  = \$152 ;
+  assign \port$1151$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -9388,7 +9407,7 @@ module \nexys3_minesweeper.system.game.flood (clk, board__flagged, board__zero, 
   assign \$33  = { 16'h0000, \$32 [255:16] };
 endmodule
 
-module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_value, \port$1858$0 , \port$1860$0 , probe__cell, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, beginner);
+module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1866$0 , \port$1868$0 , probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, beginner);
   reg \$auto$verilog_backend.cc:2355:dump_module$36  = 0;
   wire [255:0] \$1 ;
   wire \$10 ;
@@ -9463,10 +9482,10 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
   reg [3:0] load_row = 4'h0;
   input [31:0] load_value;
   wire [31:0] load_value;
-  input [3:0] \port$1858$0 ;
-  wire [3:0] \port$1858$0 ;
-  input [3:0] \port$1860$0 ;
-  wire [3:0] \port$1860$0 ;
+  input [3:0] \port$1866$0 ;
+  wire [3:0] \port$1866$0 ;
+  input [3:0] \port$1868$0 ;
+  wire [3:0] \port$1868$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -9521,7 +9540,7 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
   assign \$13  = value[19:16] < \$12 ;
   assign \$14  = \$11  & \$13 ;
   assign \$15  = ~ probe__mine;
-  assign \$16  = probe__cell != { \port$1858$0 , \port$1860$0  };
+  assign \$16  = probe__cell != { \port$1866$0 , \port$1868$0  };
   assign \$17  = \$15  & \$16 ;
   assign \$18  = ! fsm_state;
   assign \$19  = fsm_state == 1'h1;
@@ -9549,7 +9568,7 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
   assign \$41  = scan_row + 1'h1;
   assign \$42  = scan_col + 1'h1;
   assign \$43  = ~ probe__mine;
-  assign \$44  = probe__cell != { \port$1858$0 , \port$1860$0  };
+  assign \$44  = probe__cell != { \port$1866$0 , \port$1868$0  };
   \nexys3_minesweeper.system.game.placement.lcg  lcg (
     .clk(clk),
     .load(load),
@@ -9565,10 +9584,10 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
       3'h0:
           /* empty */;
       3'h1:
-          probe__address = { \port$1858$0 , \port$1860$0  };
+          probe__address = { \port$1866$0 , \port$1868$0  };
       3'h2:
         begin
-          probe__address = { \port$1858$0 , \port$1860$0  };
+          probe__address = { \port$1866$0 , \port$1868$0  };
           casez (swap_phase)
             3'h0:
                 probe__address = value[31:24];
@@ -9579,7 +9598,7 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
           endcase
         end
       3'h3:
-          probe__address = { \port$1858$0 , \port$1860$0  };
+          probe__address = { \port$1866$0 , \port$1868$0  };
       3'h4:
           probe__address = { scan_row, scan_col };
     endcase
@@ -9915,7 +9934,7 @@ module \nexys3_minesweeper.system.game.placement (probe__mine, clk, load, load_v
   end
   assign start = load;
   assign seed = load_value;
-  assign cursor = { \port$1858$0 , \port$1860$0  };
+  assign cursor = { \port$1866$0 , \port$1868$0  };
 endmodule
 
 module \nexys3_minesweeper.system.game.placement.lcg (clk, load, load_value, request, value, ready);
@@ -9994,7 +10013,7 @@ module \nexys3_minesweeper.system.game.placement.lcg (clk, load, load_value, req
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.probe_bus (parts__0__mine, board__address, board__reveal, board__flag_write, board__flag_value, board__mine_write, board__mine_value, parts__0__address, parts__0__flag_write, parts__0__flag_value, parts__0__reveal, parts__0__cell, parts__0__revealed, parts__0__flagged, parts__1__address, parts__1__mine_write, parts__1__mine_value, parts__2__address, parts__3__address, parts__3__reveal, parts__4__address
+module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal, board__flag_write, board__flag_value, board__mine_write, board__mine_value, parts__0__address, parts__0__flag_write, parts__0__flag_value, parts__0__reveal, parts__0__cell, parts__0__revealed, parts__0__flagged, parts__0__mine, parts__1__address, parts__1__mine_write, parts__1__mine_value, parts__2__address, parts__3__address, parts__3__reveal, parts__4__address
 , parts__0__mine_row);
   wire [7:0] \$1 ;
   wire \$10 ;
@@ -10184,7 +10203,7 @@ module \nexys3_minesweeper.system.game.probe_bus (parts__0__mine, board__address
   assign board__mine_value = parts__1__mine_value;
 endmodule
 
-module \nexys3_minesweeper.system.game.win_scan (clk, start, probe__revealed, probe__address, done, won, probe__mine);
+module \nexys3_minesweeper.system.game.win_scan (start, probe__revealed, probe__mine, probe__address, done, won, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$38  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
@@ -10421,17 +10440,9 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1726$0 , \port$1728$0 , \port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , \port$1738$0 , clk, stage1, \port$1724$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1734$0 , \port$1736$0 , \port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , clk, stage1, \port$1732$0 );
   input clk;
   wire clk;
-  input \port$1724$0 ;
-  wire \port$1724$0 ;
-  input \port$1726$0 ;
-  wire \port$1726$0 ;
-  input \port$1728$0 ;
-  wire \port$1728$0 ;
-  input \port$1730$0 ;
-  wire \port$1730$0 ;
   input \port$1732$0 ;
   wire \port$1732$0 ;
   input \port$1734$0 ;
@@ -10440,6 +10451,14 @@ module \nexys3_minesweeper.system.switches_sync (\port$1726$0 , \port$1728$0 , \
   wire \port$1736$0 ;
   input \port$1738$0 ;
   wire \port$1738$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -10450,10 +10469,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1726$0 , \port$1728$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0  };
+    stage0 <= { \port$1746$0 , \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0  };
+  assign switches = { \port$1746$0 , \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0  };
   assign \switches$4  = stage1;
 endmodule
 

@@ -273,15 +273,15 @@ module ulx3s_minesweeper(button_fire_0__io, button_up_0__io, button_down_0__io, 
   \ulx3s_minesweeper.system  system (
     .clk(clk),
     .leds(leds),
-    .\port$1723$0 (\i$27 ),
-    .\port$1725$0 (\i$28 ),
-    .\port$1727$0 (\i$29 ),
-    .\port$1729$0 (\i$30 ),
-    .\port$1731$0 (\i$31 ),
-    .\port$1733$0 (\i$33 ),
-    .\port$1735$0 (\i$34 ),
-    .\port$1737$0 (\i$36 ),
-    .\port$1739$0 (\i$35 ),
+    .\port$1731$0 (\i$27 ),
+    .\port$1733$0 (\i$28 ),
+    .\port$1735$0 (\i$29 ),
+    .\port$1737$0 (\i$30 ),
+    .\port$1739$0 (\i$31 ),
+    .\port$1741$0 (\i$33 ),
+    .\port$1743$0 (\i$34 ),
+    .\port$1745$0 (\i$36 ),
+    .\port$1747$0 (\i$35 ),
     .rst(rst),
     .timer(timer),
     .vga__active(vga__active),
@@ -1598,12 +1598,12 @@ module \ulx3s_minesweeper.gpdi_data_buffer (o, hdmi_0__d__p, shift_clk);
   wire [2:0] t;
   \ulx3s_minesweeper.gpdi_data_buffer.buf  \buf  (
     .hdmi_0__d__p(hdmi_0__d__p),
-    .\port$2151$0 (\$1 ),
-    .\port$2152$0 (\$2 ),
-    .\port$2153$0 (\$3 ),
-    .\port$2157$0 (\$5 ),
-    .\port$2158$0 (\$6 ),
-    .\port$2159$0 (\$7 )
+    .\port$2159$0 (\$1 ),
+    .\port$2160$0 (\$2 ),
+    .\port$2161$0 (\$3 ),
+    .\port$2165$0 (\$5 ),
+    .\port$2166$0 (\$6 ),
+    .\port$2167$0 (\$7 )
   );
   ODDRX1F o_ddr0 (
     .D0(o0_inv[0]),
@@ -1667,40 +1667,40 @@ module \ulx3s_minesweeper.gpdi_data_buffer (o, hdmi_0__d__p, shift_clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.gpdi_data_buffer.buf (\port$2152$0 , \port$2153$0 , \port$2157$0 , \port$2158$0 , \port$2159$0 , hdmi_0__d__p, \port$2151$0 );
+module \ulx3s_minesweeper.gpdi_data_buffer.buf (\port$2160$0 , \port$2161$0 , \port$2165$0 , \port$2166$0 , \port$2167$0 , hdmi_0__d__p, \port$2159$0 );
   output [2:0] hdmi_0__d__p;
   wire [2:0] hdmi_0__d__p;
   wire [2:0] o;
-  input \port$2151$0 ;
-  wire \port$2151$0 ;
-  input \port$2152$0 ;
-  wire \port$2152$0 ;
-  input \port$2153$0 ;
-  wire \port$2153$0 ;
-  input \port$2157$0 ;
-  wire \port$2157$0 ;
-  input \port$2158$0 ;
-  wire \port$2158$0 ;
   input \port$2159$0 ;
   wire \port$2159$0 ;
+  input \port$2160$0 ;
+  wire \port$2160$0 ;
+  input \port$2161$0 ;
+  wire \port$2161$0 ;
+  input \port$2165$0 ;
+  wire \port$2165$0 ;
+  input \port$2166$0 ;
+  wire \port$2166$0 ;
+  input \port$2167$0 ;
+  wire \port$2167$0 ;
   wire [2:0] t;
   OBZ buf0 (
-    .I(\port$2151$0 ),
+    .I(\port$2159$0 ),
     .O(hdmi_0__d__p[0]),
-    .T(\port$2157$0 )
+    .T(\port$2165$0 )
   );
   OBZ buf1 (
-    .I(\port$2152$0 ),
+    .I(\port$2160$0 ),
     .O(hdmi_0__d__p[1]),
-    .T(\port$2158$0 )
+    .T(\port$2166$0 )
   );
   OBZ buf2 (
-    .I(\port$2153$0 ),
+    .I(\port$2161$0 ),
     .O(hdmi_0__d__p[2]),
-    .T(\port$2159$0 )
+    .T(\port$2167$0 )
   );
-  assign t = { \port$2159$0 , \port$2158$0 , \port$2157$0  };
-  assign o = { \port$2153$0 , \port$2152$0 , \port$2151$0  };
+  assign t = { \port$2167$0 , \port$2166$0 , \port$2165$0  };
+  assign o = { \port$2161$0 , \port$2160$0 , \port$2159$0  };
 endmodule
 
 (* generator = "Amaranth" *)
@@ -2354,7 +2354,7 @@ module \ulx3s_minesweeper.sync_reset (async_ff_clk, stage1, locked);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , rst, leds, timer, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, clk);
+module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , rst, leds, timer, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, clk);
   wire [3:0] \$1 ;
   wire [3:0] \$2 ;
   wire [3:0] \$3 ;
@@ -2419,14 +2419,6 @@ module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \
   wire [7:0] leds;
   wire [7:0] \leds$10 ;
   wire pixel_enable;
-  input \port$1723$0 ;
-  wire \port$1723$0 ;
-  input \port$1725$0 ;
-  wire \port$1725$0 ;
-  input \port$1727$0 ;
-  wire \port$1727$0 ;
-  input \port$1729$0 ;
-  wire \port$1729$0 ;
   input \port$1731$0 ;
   wire \port$1731$0 ;
   input \port$1733$0 ;
@@ -2437,6 +2429,14 @@ module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \
   wire \port$1737$0 ;
   input \port$1739$0 ;
   wire \port$1739$0 ;
+  input \port$1741$0 ;
+  wire \port$1741$0 ;
+  input \port$1743$0 ;
+  wire \port$1743$0 ;
+  input \port$1745$0 ;
+  wire \port$1745$0 ;
+  input \port$1747$0 ;
+  wire \port$1747$0 ;
   wire [7:0] read__cell;
   wire [7:0] \read__cell$34 ;
   wire [3:0] \read__cell$34.count ;
@@ -2515,11 +2515,11 @@ module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \
   assign \$3  = switches[6] ? digits__timer[7:4] : digits__counter[7:4];
   \ulx3s_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1723$0 (\port$1723$0 ),
-    .\port$1725$0 (\port$1725$0 ),
-    .\port$1727$0 (\port$1727$0 ),
-    .\port$1729$0 (\port$1729$0 ),
     .\port$1731$0 (\port$1731$0 ),
+    .\port$1733$0 (\port$1733$0 ),
+    .\port$1735$0 (\port$1735$0 ),
+    .\port$1737$0 (\port$1737$0 ),
+    .\port$1739$0 (\port$1739$0 ),
     .rst(rst),
     .stage1(buttons)
   );
@@ -2543,7 +2543,7 @@ module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$2210$0 (\$6 ),
+    .\port$2218$0 (\$6 ),
     .\port$66$0 (\$5 ),
     .read__col(read__col),
     .read__row(read__row),
@@ -2563,7 +2563,7 @@ module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \
     .cursor_row(cursor_row),
     .difficulty(difficulty),
     .leds(leds),
-    .\port$2210$0 (\$6 ),
+    .\port$2218$0 (\$6 ),
     .\port$66$0 (\$5 ),
     .read__col(read__col),
     .read__row(read__row),
@@ -2583,10 +2583,10 @@ module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \
   );
   \ulx3s_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1733$0 (\port$1733$0 ),
-    .\port$1735$0 (\port$1735$0 ),
-    .\port$1737$0 (\port$1737$0 ),
-    .\port$1739$0 (\port$1739$0 ),
+    .\port$1741$0 (\port$1741$0 ),
+    .\port$1743$0 (\port$1743$0 ),
+    .\port$1745$0 (\port$1745$0 ),
+    .\port$1747$0 (\port$1747$0 ),
     .rst(rst),
     .stage1(switches)
   );
@@ -2631,8 +2631,8 @@ module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \
   assign \vga__vsync_n$60  = vga__vsync_n;
   assign \segments$63  = segments;
   assign digits = anodes;
-  assign \buttons$68  = { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
-  assign \switches$69  = { \port$1737$0 , \port$1739$0 , 4'h0, \port$1735$0 , \port$1733$0  };
+  assign \buttons$68  = { \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
+  assign \switches$69  = { \port$1745$0 , \port$1747$0 , 4'h0, \port$1743$0 , \port$1741$0  };
   assign \read__cell.count  = \$5 ;
   assign \read__cell.mine  = \$6 [0];
   assign \read__cell.revealed  = \$6 [1];
@@ -2666,32 +2666,32 @@ module \ulx3s_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.buttons_sync (\port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , rst, stage1, clk);
+module \ulx3s_minesweeper.system.buttons_sync (\port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , rst, stage1, clk);
   wire [4:0] buttons;
   (* init = 5'h00 *)
   wire [4:0] \buttons$5 ;
   input clk;
   wire clk;
-  input \port$1723$0 ;
-  wire \port$1723$0 ;
-  input \port$1725$0 ;
-  wire \port$1725$0 ;
-  input \port$1727$0 ;
-  wire \port$1727$0 ;
-  input \port$1729$0 ;
-  wire \port$1729$0 ;
   input \port$1731$0 ;
   wire \port$1731$0 ;
+  input \port$1733$0 ;
+  wire \port$1733$0 ;
+  input \port$1735$0 ;
+  wire \port$1735$0 ;
+  input \port$1737$0 ;
+  wire \port$1737$0 ;
+  input \port$1739$0 ;
+  wire \port$1739$0 ;
   input rst;
   wire rst;
   reg [4:0] stage0 = 5'h00;
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
+    stage0 <= { \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1731$0 , \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0  };
+  assign buttons = { \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
   assign \buttons$5  = stage1;
 endmodule
 
@@ -3051,7 +3051,7 @@ module \ulx3s_minesweeper.system.digits$72.timer_bcd (start, busy, rst, value, b
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start, rst, \port$2210$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, clk
+module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start, rst, \port$2218$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire \$1 ;
@@ -3401,8 +3401,8 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   reg [3:0] \glyph$31  = 4'h0;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$2210$0 ;
-  wire [3:0] \port$2210$0 ;
+  input [3:0] \port$2218$0 ;
+  wire [3:0] \port$2218$0 ;
   input [3:0] \port$66$0 ;
   wire [3:0] \port$66$0 ;
   wire [7:0] read__cell;
@@ -3451,12 +3451,12 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$2210$0 [2];
-  assign \$8  = ~ \port$2210$0 [0];
+  assign \$7  = \$6  & \port$2218$0 [2];
+  assign \$8  = ~ \port$2218$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$2210$0 [0];
-  assign \$12  = debug & \port$2210$0 [0];
+  assign \$11  = \$10  & \port$2218$0 [0];
+  assign \$12  = debug & \port$2218$0 [0];
   assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
   assign \$14  = | \port$66$0 ;
   assign \$15  = \port$66$0  == 4'h8;
@@ -3786,7 +3786,7 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     \$signal$17  = 8'h00;
     if (b2_ignal) begin
-      if (\port$2210$0 [1]) begin
+      if (\port$2218$0 [1]) begin
         \$signal$17  = \$30 ;
       end
     end else if (\b2_ignal$19 ) begin
@@ -3799,13 +3799,13 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
     (* full_case = 32'd1 *)
     if (b2_ignal) begin
       (* full_case = 32'd1 *)
-      if (\port$2210$0 [1]) begin
+      if (\port$2218$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2210$0 [3]) begin
+      end else if (\port$2218$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2210$0 [2]) begin
+      end else if (\port$2218$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -3828,13 +3828,13 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     \$signal$26  = 1'h0;
     if (b2_ignal) begin
-      if (\port$2210$0 [1]) begin
+      if (\port$2218$0 [1]) begin
         \$signal$26  = \$14 ;
-      end else if (\port$2210$0 [3]) begin
+      end else if (\port$2218$0 [3]) begin
         \$signal$26  = 1'h1;
       end else if (\$9 ) begin
         \$signal$26  = 1'h1;
-      end else if (\port$2210$0 [2]) begin
+      end else if (\port$2218$0 [2]) begin
         \$signal$26  = 1'h1;
       end else if (\$11 ) begin
         \$signal$26  = 1'h1;
@@ -3850,13 +3850,13 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     glyph = 4'h0;
     if (b2_ignal) begin
-      if (\port$2210$0 [1]) begin
+      if (\port$2218$0 [1]) begin
         glyph = \port$66$0 ;
-      end else if (\port$2210$0 [3]) begin
+      end else if (\port$2218$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2210$0 [2]) begin
+      end else if (\port$2218$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -4464,16 +4464,16 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = 1'h1;
-  assign read__cell = { \port$2210$0 , \port$66$0  };
+  assign read__cell = { \port$2218$0 , \port$66$0  };
   assign c_glyph = \glyph$31 ;
   assign c_row = row;
   assign read__col = \$signal$15 [3:0];
   assign read__row = \$signal [3:0];
   assign \read__cell.count  = \port$66$0 ;
-  assign \read__cell.mine  = \port$2210$0 [0];
-  assign \read__cell.revealed  = \port$2210$0 [1];
-  assign \read__cell.flagged  = \port$2210$0 [2];
-  assign \read__cell.exploded  = \port$2210$0 [3];
+  assign \read__cell.mine  = \port$2218$0 [0];
+  assign \read__cell.revealed  = \port$2218$0 [1];
+  assign \read__cell.flagged  = \port$2218$0 [2];
+  assign \read__cell.exploded  = \port$2218$0 [3];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
@@ -5655,7 +5655,7 @@ module \ulx3s_minesweeper.system.display.timing (rst, x, y, visible, hsync_n, vs
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port$2210$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, clk);
+module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port$2218$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -5964,8 +5964,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2210$0 ;
-  wire [3:0] \port$2210$0 ;
+  output [3:0] \port$2218$0 ;
+  wire [3:0] \port$2218$0 ;
   output [3:0] \port$66$0 ;
   wire [3:0] \port$66$0 ;
   reg [24:0] prescaler = 25'h0000000;
@@ -6264,8 +6264,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .exploded(\exploded$214 ),
     .lost(lost),
     .opened(opened),
-    .\port$2225$0 (cursor_row),
-    .\port$2227$0 (cursor_col),
+    .\port$2233$0 (cursor_row),
+    .\port$2235$0 (cursor_col),
     .probe__address(parts__3__address),
     .probe__cell(board__cell),
     .probe__flagged(board__flagged),
@@ -6282,8 +6282,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .counts__row(counts__row),
     .counts__write(counts__write),
     .done(\done$210 ),
-    .\port$2225$0 (cursor_row),
-    .\port$2227$0 (cursor_col),
+    .\port$2233$0 (cursor_row),
+    .\port$2235$0 (cursor_col),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .rst(rst),
@@ -6310,8 +6310,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .layout__write(layout__write),
     .load(start),
     .load_value(\seed$188 ),
-    .\port$2225$0 (cursor_row),
-    .\port$2227$0 (cursor_col),
+    .\port$2233$0 (cursor_row),
+    .\port$2235$0 (cursor_col),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -7183,7 +7183,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign read_enable = 1'h1;
   assign read__cell = { \$88 , \$16  };
   assign \port$66$0  = \$16 ;
-  assign \port$2210$0  = \$88 ;
+  assign \port$2218$0  = \$88 ;
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -7266,8 +7266,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, probing_mine, probe__mine_row, probe__mine, count_cell, cursor_counts, flood__opening, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, rst, new_game, new_beginner, flood_step, count_cursor__addr, probing, probe__cell
-, probe__revealed, probe__flagged, flood__flagged, flood__zero, flood__revealed, layout__row, layout__data, layout__write, count_write__addr, count_write__data, count_write__en, zero__row, zero__data, zero__write, clk);
+module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, probing_mine, probe__mine_row, count_cell, cursor_counts, flood__opening, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, rst, new_game, new_beginner, flood_step, count_cursor__addr, probing, probe__cell, probe__revealed
+, probe__flagged, probe__mine, flood__flagged, flood__zero, flood__revealed, layout__row, layout__data, layout__write, count_write__addr, count_write__data, count_write__en, zero__row, zero__data, zero__write, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -7297,20 +7297,30 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
   wire \$32 ;
   wire \$33 ;
   wire \$34 ;
-  wire [255:0] \$35 ;
-  wire [255:0] \$36 ;
-  reg [7:0] \$37 ;
-  reg [7:0] \$38 ;
-  reg \$39 ;
+  wire \$35 ;
+  wire \$36 ;
+  wire \$37 ;
+  wire \$38 ;
+  wire \$39 ;
   wire \$4 ;
-  reg \$40 ;
-  reg [15:0] \$41 ;
-  reg \$42 ;
-  reg [15:0] \$43 ;
-  reg [255:0] \$44 ;
-  reg [255:0] \$45 ;
-  reg [255:0] \$46 ;
+  wire \$40 ;
+  wire \$41 ;
+  wire \$42 ;
+  wire \$43 ;
+  wire [255:0] \$44 ;
+  wire [255:0] \$45 ;
+  reg [7:0] \$46 ;
+  reg [7:0] \$47 ;
+  reg \$48 ;
+  reg \$49 ;
   wire \$5 ;
+  reg [15:0] \$50 ;
+  reg \$51 ;
+  reg [15:0] \$52 ;
+  reg \$53 ;
+  reg [255:0] \$54 ;
+  reg [255:0] \$55 ;
+  reg [255:0] \$56 ;
   wire \$6 ;
   wire \$7 ;
   wire \$8 ;
@@ -7472,7 +7482,7 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
   output probe__flagged;
   reg probe__flagged = 1'h0;
   output probe__mine;
-  wire probe__mine;
+  reg probe__mine = 1'h0;
   output [15:0] probe__mine_row;
   wire [15:0] probe__mine_row;
   input probe__mine_value;
@@ -7555,29 +7565,38 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
       mines[mine_write__addr] <= mine_write__data;
   end
   assign mine_read__data = mines[probing[7:4]];
+  assign \$40  = layout__data >> probing[3:0];
+  assign \$41  = probe__mine_write ? \$39  : \$40 ;
+  assign \$42  = mine_read__data >> probing[3:0];
+  assign \$43  = \$36  ? \$41  : \$42 ;
+  assign \$44  = new_beginner ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
+  assign \$45  = flood__revealed | flood__opening;
   always @(posedge clk)
-    probe__cell <= \$38 ;
+    probing <= \$46 ;
   always @(posedge clk)
-    probe__revealed <= \$39 ;
+    probe__cell <= \$47 ;
   always @(posedge clk)
-    probe__flagged <= \$40 ;
+    probe__revealed <= \$48 ;
   always @(posedge clk)
-    mine_read_row <= \$41 ;
+    probe__flagged <= \$49 ;
   always @(posedge clk)
-    mine_forward <= \$42 ;
+    mine_read_row <= \$50 ;
   always @(posedge clk)
-    mine_forward_row <= \$43 ;
+    mine_forward <= \$51 ;
   always @(posedge clk)
-    flood__flagged <= \$44 ;
+    mine_forward_row <= \$52 ;
   always @(posedge clk)
-    flood__zero <= \$45 ;
+    probe__mine <= \$53 ;
   always @(posedge clk)
-    flood__revealed <= \$46 ;
+    flood__flagged <= \$54 ;
+  always @(posedge clk)
+    flood__zero <= \$55 ;
+  always @(posedge clk)
+    flood__revealed <= \$56 ;
   assign probing_revealed = flood__revealed >> probing;
   assign probing_flagged = flood__flagged >> probing;
   assign probing_mine = mine_read__data >> probing[3:0];
   assign probe__mine_row = mine_forward ? mine_forward_row : mine_read_row;
-  assign probe__mine = probe__mine_row >> probe__cell[3:0];
   assign \$1  = ! probe__cell[3:0];
   assign \$2  = \$1  ? probe__mine_value : probe__mine_row[0];
   assign \$3  = probe__cell[3:0] == 1'h1;
@@ -7612,1156 +7631,11 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
   assign \$32  = \$31  ? probe__mine_value : probe__mine_row[15];
   assign \$33  = mine_write__addr == probing[7:4];
   assign \$34  = mine_write__en & \$33 ;
-  assign \$35  = new_beginner ? 256'hfffffffffffffffffffffffffffffe00fe00fe00fe00fe00fe00fe00fe00fe00 : 256'h0000000000000000000000000000000000000000000000000000000000000000;
-  assign \$36  = flood__revealed | flood__opening;
-  always @(posedge clk)
-    probing <= \$37 ;
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$38  = probing;
-    if (rst) begin
-      \$38  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$39  = probing_revealed;
-    if (rst) begin
-      \$39  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$40  = probing_flagged;
-    if (rst) begin
-      \$40  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$41  = mine_read__data;
-    if (rst) begin
-      \$41  = 16'h0000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$42  = \$34 ;
-    if (rst) begin
-      \$42  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$43  = mine_write__data;
-    if (rst) begin
-      \$43  = 16'h0000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$44  = flood__flagged;
-    if (new_game) begin
-      \$44  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-    if (probe__flag_write) begin
-      (* full_case = 32'd1 *)
-      casez (probe__cell)
-        8'h00:
-            \$44 [0] = probe__flag_value;
-        8'h01:
-            \$44 [1] = probe__flag_value;
-        8'h02:
-            \$44 [2] = probe__flag_value;
-        8'h03:
-            \$44 [3] = probe__flag_value;
-        8'h04:
-            \$44 [4] = probe__flag_value;
-        8'h05:
-            \$44 [5] = probe__flag_value;
-        8'h06:
-            \$44 [6] = probe__flag_value;
-        8'h07:
-            \$44 [7] = probe__flag_value;
-        8'h08:
-            \$44 [8] = probe__flag_value;
-        8'h09:
-            \$44 [9] = probe__flag_value;
-        8'h0a:
-            \$44 [10] = probe__flag_value;
-        8'h0b:
-            \$44 [11] = probe__flag_value;
-        8'h0c:
-            \$44 [12] = probe__flag_value;
-        8'h0d:
-            \$44 [13] = probe__flag_value;
-        8'h0e:
-            \$44 [14] = probe__flag_value;
-        8'h0f:
-            \$44 [15] = probe__flag_value;
-        8'h10:
-            \$44 [16] = probe__flag_value;
-        8'h11:
-            \$44 [17] = probe__flag_value;
-        8'h12:
-            \$44 [18] = probe__flag_value;
-        8'h13:
-            \$44 [19] = probe__flag_value;
-        8'h14:
-            \$44 [20] = probe__flag_value;
-        8'h15:
-            \$44 [21] = probe__flag_value;
-        8'h16:
-            \$44 [22] = probe__flag_value;
-        8'h17:
-            \$44 [23] = probe__flag_value;
-        8'h18:
-            \$44 [24] = probe__flag_value;
-        8'h19:
-            \$44 [25] = probe__flag_value;
-        8'h1a:
-            \$44 [26] = probe__flag_value;
-        8'h1b:
-            \$44 [27] = probe__flag_value;
-        8'h1c:
-            \$44 [28] = probe__flag_value;
-        8'h1d:
-            \$44 [29] = probe__flag_value;
-        8'h1e:
-            \$44 [30] = probe__flag_value;
-        8'h1f:
-            \$44 [31] = probe__flag_value;
-        8'h20:
-            \$44 [32] = probe__flag_value;
-        8'h21:
-            \$44 [33] = probe__flag_value;
-        8'h22:
-            \$44 [34] = probe__flag_value;
-        8'h23:
-            \$44 [35] = probe__flag_value;
-        8'h24:
-            \$44 [36] = probe__flag_value;
-        8'h25:
-            \$44 [37] = probe__flag_value;
-        8'h26:
-            \$44 [38] = probe__flag_value;
-        8'h27:
-            \$44 [39] = probe__flag_value;
-        8'h28:
-            \$44 [40] = probe__flag_value;
-        8'h29:
-            \$44 [41] = probe__flag_value;
-        8'h2a:
-            \$44 [42] = probe__flag_value;
-        8'h2b:
-            \$44 [43] = probe__flag_value;
-        8'h2c:
-            \$44 [44] = probe__flag_value;
-        8'h2d:
-            \$44 [45] = probe__flag_value;
-        8'h2e:
-            \$44 [46] = probe__flag_value;
-        8'h2f:
-            \$44 [47] = probe__flag_value;
-        8'h30:
-            \$44 [48] = probe__flag_value;
-        8'h31:
-            \$44 [49] = probe__flag_value;
-        8'h32:
-            \$44 [50] = probe__flag_value;
-        8'h33:
-            \$44 [51] = probe__flag_value;
-        8'h34:
-            \$44 [52] = probe__flag_value;
-        8'h35:
-            \$44 [53] = probe__flag_value;
-        8'h36:
-            \$44 [54] = probe__flag_value;
-        8'h37:
-            \$44 [55] = probe__flag_value;
-        8'h38:
-            \$44 [56] = probe__flag_value;
-        8'h39:
-            \$44 [57] = probe__flag_value;
-        8'h3a:
-            \$44 [58] = probe__flag_value;
-        8'h3b:
-            \$44 [59] = probe__flag_value;
-        8'h3c:
-            \$44 [60] = probe__flag_value;
-        8'h3d:
-            \$44 [61] = probe__flag_value;
-        8'h3e:
-            \$44 [62] = probe__flag_value;
-        8'h3f:
-            \$44 [63] = probe__flag_value;
-        8'h40:
-            \$44 [64] = probe__flag_value;
-        8'h41:
-            \$44 [65] = probe__flag_value;
-        8'h42:
-            \$44 [66] = probe__flag_value;
-        8'h43:
-            \$44 [67] = probe__flag_value;
-        8'h44:
-            \$44 [68] = probe__flag_value;
-        8'h45:
-            \$44 [69] = probe__flag_value;
-        8'h46:
-            \$44 [70] = probe__flag_value;
-        8'h47:
-            \$44 [71] = probe__flag_value;
-        8'h48:
-            \$44 [72] = probe__flag_value;
-        8'h49:
-            \$44 [73] = probe__flag_value;
-        8'h4a:
-            \$44 [74] = probe__flag_value;
-        8'h4b:
-            \$44 [75] = probe__flag_value;
-        8'h4c:
-            \$44 [76] = probe__flag_value;
-        8'h4d:
-            \$44 [77] = probe__flag_value;
-        8'h4e:
-            \$44 [78] = probe__flag_value;
-        8'h4f:
-            \$44 [79] = probe__flag_value;
-        8'h50:
-            \$44 [80] = probe__flag_value;
-        8'h51:
-            \$44 [81] = probe__flag_value;
-        8'h52:
-            \$44 [82] = probe__flag_value;
-        8'h53:
-            \$44 [83] = probe__flag_value;
-        8'h54:
-            \$44 [84] = probe__flag_value;
-        8'h55:
-            \$44 [85] = probe__flag_value;
-        8'h56:
-            \$44 [86] = probe__flag_value;
-        8'h57:
-            \$44 [87] = probe__flag_value;
-        8'h58:
-            \$44 [88] = probe__flag_value;
-        8'h59:
-            \$44 [89] = probe__flag_value;
-        8'h5a:
-            \$44 [90] = probe__flag_value;
-        8'h5b:
-            \$44 [91] = probe__flag_value;
-        8'h5c:
-            \$44 [92] = probe__flag_value;
-        8'h5d:
-            \$44 [93] = probe__flag_value;
-        8'h5e:
-            \$44 [94] = probe__flag_value;
-        8'h5f:
-            \$44 [95] = probe__flag_value;
-        8'h60:
-            \$44 [96] = probe__flag_value;
-        8'h61:
-            \$44 [97] = probe__flag_value;
-        8'h62:
-            \$44 [98] = probe__flag_value;
-        8'h63:
-            \$44 [99] = probe__flag_value;
-        8'h64:
-            \$44 [100] = probe__flag_value;
-        8'h65:
-            \$44 [101] = probe__flag_value;
-        8'h66:
-            \$44 [102] = probe__flag_value;
-        8'h67:
-            \$44 [103] = probe__flag_value;
-        8'h68:
-            \$44 [104] = probe__flag_value;
-        8'h69:
-            \$44 [105] = probe__flag_value;
-        8'h6a:
-            \$44 [106] = probe__flag_value;
-        8'h6b:
-            \$44 [107] = probe__flag_value;
-        8'h6c:
-            \$44 [108] = probe__flag_value;
-        8'h6d:
-            \$44 [109] = probe__flag_value;
-        8'h6e:
-            \$44 [110] = probe__flag_value;
-        8'h6f:
-            \$44 [111] = probe__flag_value;
-        8'h70:
-            \$44 [112] = probe__flag_value;
-        8'h71:
-            \$44 [113] = probe__flag_value;
-        8'h72:
-            \$44 [114] = probe__flag_value;
-        8'h73:
-            \$44 [115] = probe__flag_value;
-        8'h74:
-            \$44 [116] = probe__flag_value;
-        8'h75:
-            \$44 [117] = probe__flag_value;
-        8'h76:
-            \$44 [118] = probe__flag_value;
-        8'h77:
-            \$44 [119] = probe__flag_value;
-        8'h78:
-            \$44 [120] = probe__flag_value;
-        8'h79:
-            \$44 [121] = probe__flag_value;
-        8'h7a:
-            \$44 [122] = probe__flag_value;
-        8'h7b:
-            \$44 [123] = probe__flag_value;
-        8'h7c:
-            \$44 [124] = probe__flag_value;
-        8'h7d:
-            \$44 [125] = probe__flag_value;
-        8'h7e:
-            \$44 [126] = probe__flag_value;
-        8'h7f:
-            \$44 [127] = probe__flag_value;
-        8'h80:
-            \$44 [128] = probe__flag_value;
-        8'h81:
-            \$44 [129] = probe__flag_value;
-        8'h82:
-            \$44 [130] = probe__flag_value;
-        8'h83:
-            \$44 [131] = probe__flag_value;
-        8'h84:
-            \$44 [132] = probe__flag_value;
-        8'h85:
-            \$44 [133] = probe__flag_value;
-        8'h86:
-            \$44 [134] = probe__flag_value;
-        8'h87:
-            \$44 [135] = probe__flag_value;
-        8'h88:
-            \$44 [136] = probe__flag_value;
-        8'h89:
-            \$44 [137] = probe__flag_value;
-        8'h8a:
-            \$44 [138] = probe__flag_value;
-        8'h8b:
-            \$44 [139] = probe__flag_value;
-        8'h8c:
-            \$44 [140] = probe__flag_value;
-        8'h8d:
-            \$44 [141] = probe__flag_value;
-        8'h8e:
-            \$44 [142] = probe__flag_value;
-        8'h8f:
-            \$44 [143] = probe__flag_value;
-        8'h90:
-            \$44 [144] = probe__flag_value;
-        8'h91:
-            \$44 [145] = probe__flag_value;
-        8'h92:
-            \$44 [146] = probe__flag_value;
-        8'h93:
-            \$44 [147] = probe__flag_value;
-        8'h94:
-            \$44 [148] = probe__flag_value;
-        8'h95:
-            \$44 [149] = probe__flag_value;
-        8'h96:
-            \$44 [150] = probe__flag_value;
-        8'h97:
-            \$44 [151] = probe__flag_value;
-        8'h98:
-            \$44 [152] = probe__flag_value;
-        8'h99:
-            \$44 [153] = probe__flag_value;
-        8'h9a:
-            \$44 [154] = probe__flag_value;
-        8'h9b:
-            \$44 [155] = probe__flag_value;
-        8'h9c:
-            \$44 [156] = probe__flag_value;
-        8'h9d:
-            \$44 [157] = probe__flag_value;
-        8'h9e:
-            \$44 [158] = probe__flag_value;
-        8'h9f:
-            \$44 [159] = probe__flag_value;
-        8'ha0:
-            \$44 [160] = probe__flag_value;
-        8'ha1:
-            \$44 [161] = probe__flag_value;
-        8'ha2:
-            \$44 [162] = probe__flag_value;
-        8'ha3:
-            \$44 [163] = probe__flag_value;
-        8'ha4:
-            \$44 [164] = probe__flag_value;
-        8'ha5:
-            \$44 [165] = probe__flag_value;
-        8'ha6:
-            \$44 [166] = probe__flag_value;
-        8'ha7:
-            \$44 [167] = probe__flag_value;
-        8'ha8:
-            \$44 [168] = probe__flag_value;
-        8'ha9:
-            \$44 [169] = probe__flag_value;
-        8'haa:
-            \$44 [170] = probe__flag_value;
-        8'hab:
-            \$44 [171] = probe__flag_value;
-        8'hac:
-            \$44 [172] = probe__flag_value;
-        8'had:
-            \$44 [173] = probe__flag_value;
-        8'hae:
-            \$44 [174] = probe__flag_value;
-        8'haf:
-            \$44 [175] = probe__flag_value;
-        8'hb0:
-            \$44 [176] = probe__flag_value;
-        8'hb1:
-            \$44 [177] = probe__flag_value;
-        8'hb2:
-            \$44 [178] = probe__flag_value;
-        8'hb3:
-            \$44 [179] = probe__flag_value;
-        8'hb4:
-            \$44 [180] = probe__flag_value;
-        8'hb5:
-            \$44 [181] = probe__flag_value;
-        8'hb6:
-            \$44 [182] = probe__flag_value;
-        8'hb7:
-            \$44 [183] = probe__flag_value;
-        8'hb8:
-            \$44 [184] = probe__flag_value;
-        8'hb9:
-            \$44 [185] = probe__flag_value;
-        8'hba:
-            \$44 [186] = probe__flag_value;
-        8'hbb:
-            \$44 [187] = probe__flag_value;
-        8'hbc:
-            \$44 [188] = probe__flag_value;
-        8'hbd:
-            \$44 [189] = probe__flag_value;
-        8'hbe:
-            \$44 [190] = probe__flag_value;
-        8'hbf:
-            \$44 [191] = probe__flag_value;
-        8'hc0:
-            \$44 [192] = probe__flag_value;
-        8'hc1:
-            \$44 [193] = probe__flag_value;
-        8'hc2:
-            \$44 [194] = probe__flag_value;
-        8'hc3:
-            \$44 [195] = probe__flag_value;
-        8'hc4:
-            \$44 [196] = probe__flag_value;
-        8'hc5:
-            \$44 [197] = probe__flag_value;
-        8'hc6:
-            \$44 [198] = probe__flag_value;
-        8'hc7:
-            \$44 [199] = probe__flag_value;
-        8'hc8:
-            \$44 [200] = probe__flag_value;
-        8'hc9:
-            \$44 [201] = probe__flag_value;
-        8'hca:
-            \$44 [202] = probe__flag_value;
-        8'hcb:
-            \$44 [203] = probe__flag_value;
-        8'hcc:
-            \$44 [204] = probe__flag_value;
-        8'hcd:
-            \$44 [205] = probe__flag_value;
-        8'hce:
-            \$44 [206] = probe__flag_value;
-        8'hcf:
-            \$44 [207] = probe__flag_value;
-        8'hd0:
-            \$44 [208] = probe__flag_value;
-        8'hd1:
-            \$44 [209] = probe__flag_value;
-        8'hd2:
-            \$44 [210] = probe__flag_value;
-        8'hd3:
-            \$44 [211] = probe__flag_value;
-        8'hd4:
-            \$44 [212] = probe__flag_value;
-        8'hd5:
-            \$44 [213] = probe__flag_value;
-        8'hd6:
-            \$44 [214] = probe__flag_value;
-        8'hd7:
-            \$44 [215] = probe__flag_value;
-        8'hd8:
-            \$44 [216] = probe__flag_value;
-        8'hd9:
-            \$44 [217] = probe__flag_value;
-        8'hda:
-            \$44 [218] = probe__flag_value;
-        8'hdb:
-            \$44 [219] = probe__flag_value;
-        8'hdc:
-            \$44 [220] = probe__flag_value;
-        8'hdd:
-            \$44 [221] = probe__flag_value;
-        8'hde:
-            \$44 [222] = probe__flag_value;
-        8'hdf:
-            \$44 [223] = probe__flag_value;
-        8'he0:
-            \$44 [224] = probe__flag_value;
-        8'he1:
-            \$44 [225] = probe__flag_value;
-        8'he2:
-            \$44 [226] = probe__flag_value;
-        8'he3:
-            \$44 [227] = probe__flag_value;
-        8'he4:
-            \$44 [228] = probe__flag_value;
-        8'he5:
-            \$44 [229] = probe__flag_value;
-        8'he6:
-            \$44 [230] = probe__flag_value;
-        8'he7:
-            \$44 [231] = probe__flag_value;
-        8'he8:
-            \$44 [232] = probe__flag_value;
-        8'he9:
-            \$44 [233] = probe__flag_value;
-        8'hea:
-            \$44 [234] = probe__flag_value;
-        8'heb:
-            \$44 [235] = probe__flag_value;
-        8'hec:
-            \$44 [236] = probe__flag_value;
-        8'hed:
-            \$44 [237] = probe__flag_value;
-        8'hee:
-            \$44 [238] = probe__flag_value;
-        8'hef:
-            \$44 [239] = probe__flag_value;
-        8'hf0:
-            \$44 [240] = probe__flag_value;
-        8'hf1:
-            \$44 [241] = probe__flag_value;
-        8'hf2:
-            \$44 [242] = probe__flag_value;
-        8'hf3:
-            \$44 [243] = probe__flag_value;
-        8'hf4:
-            \$44 [244] = probe__flag_value;
-        8'hf5:
-            \$44 [245] = probe__flag_value;
-        8'hf6:
-            \$44 [246] = probe__flag_value;
-        8'hf7:
-            \$44 [247] = probe__flag_value;
-        8'hf8:
-            \$44 [248] = probe__flag_value;
-        8'hf9:
-            \$44 [249] = probe__flag_value;
-        8'hfa:
-            \$44 [250] = probe__flag_value;
-        8'hfb:
-            \$44 [251] = probe__flag_value;
-        8'hfc:
-            \$44 [252] = probe__flag_value;
-        8'hfd:
-            \$44 [253] = probe__flag_value;
-        8'hfe:
-            \$44 [254] = probe__flag_value;
-        8'hff:
-            \$44 [255] = probe__flag_value;
-      endcase
-    end
-    if (rst) begin
-      \$44  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$45  = flood__zero;
-    if (new_game) begin
-      \$45  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-    if (zero__write) begin
-      (* full_case = 32'd1 *)
-      casez (zero__row)
-        4'h0:
-            \$45 [15:0] = zero__data;
-        4'h1:
-            \$45 [31:16] = zero__data;
-        4'h2:
-            \$45 [47:32] = zero__data;
-        4'h3:
-            \$45 [63:48] = zero__data;
-        4'h4:
-            \$45 [79:64] = zero__data;
-        4'h5:
-            \$45 [95:80] = zero__data;
-        4'h6:
-            \$45 [111:96] = zero__data;
-        4'h7:
-            \$45 [127:112] = zero__data;
-        4'h8:
-            \$45 [143:128] = zero__data;
-        4'h9:
-            \$45 [159:144] = zero__data;
-        4'ha:
-            \$45 [175:160] = zero__data;
-        4'hb:
-            \$45 [191:176] = zero__data;
-        4'hc:
-            \$45 [207:192] = zero__data;
-        4'hd:
-            \$45 [223:208] = zero__data;
-        4'he:
-            \$45 [239:224] = zero__data;
-        4'hf:
-            \$45 [255:240] = zero__data;
-      endcase
-    end
-    if (rst) begin
-      \$45  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$46  = flood__revealed;
-    if (new_game) begin
-      \$46  = \$35 ;
-    end
-    if (flood_step) begin
-      \$46  = \$36 ;
-    end
-    if (probe__reveal) begin
-      (* full_case = 32'd1 *)
-      casez (probe__cell)
-        8'h00:
-            \$46 [0] = 1'h1;
-        8'h01:
-            \$46 [1] = 1'h1;
-        8'h02:
-            \$46 [2] = 1'h1;
-        8'h03:
-            \$46 [3] = 1'h1;
-        8'h04:
-            \$46 [4] = 1'h1;
-        8'h05:
-            \$46 [5] = 1'h1;
-        8'h06:
-            \$46 [6] = 1'h1;
-        8'h07:
-            \$46 [7] = 1'h1;
-        8'h08:
-            \$46 [8] = 1'h1;
-        8'h09:
-            \$46 [9] = 1'h1;
-        8'h0a:
-            \$46 [10] = 1'h1;
-        8'h0b:
-            \$46 [11] = 1'h1;
-        8'h0c:
-            \$46 [12] = 1'h1;
-        8'h0d:
-            \$46 [13] = 1'h1;
-        8'h0e:
-            \$46 [14] = 1'h1;
-        8'h0f:
-            \$46 [15] = 1'h1;
-        8'h10:
-            \$46 [16] = 1'h1;
-        8'h11:
-            \$46 [17] = 1'h1;
-        8'h12:
-            \$46 [18] = 1'h1;
-        8'h13:
-            \$46 [19] = 1'h1;
-        8'h14:
-            \$46 [20] = 1'h1;
-        8'h15:
-            \$46 [21] = 1'h1;
-        8'h16:
-            \$46 [22] = 1'h1;
-        8'h17:
-            \$46 [23] = 1'h1;
-        8'h18:
-            \$46 [24] = 1'h1;
-        8'h19:
-            \$46 [25] = 1'h1;
-        8'h1a:
-            \$46 [26] = 1'h1;
-        8'h1b:
-            \$46 [27] = 1'h1;
-        8'h1c:
-            \$46 [28] = 1'h1;
-        8'h1d:
-            \$46 [29] = 1'h1;
-        8'h1e:
-            \$46 [30] = 1'h1;
-        8'h1f:
-            \$46 [31] = 1'h1;
-        8'h20:
-            \$46 [32] = 1'h1;
-        8'h21:
-            \$46 [33] = 1'h1;
-        8'h22:
-            \$46 [34] = 1'h1;
-        8'h23:
-            \$46 [35] = 1'h1;
-        8'h24:
-            \$46 [36] = 1'h1;
-        8'h25:
-            \$46 [37] = 1'h1;
-        8'h26:
-            \$46 [38] = 1'h1;
-        8'h27:
-            \$46 [39] = 1'h1;
-        8'h28:
-            \$46 [40] = 1'h1;
-        8'h29:
-            \$46 [41] = 1'h1;
-        8'h2a:
-            \$46 [42] = 1'h1;
-        8'h2b:
-            \$46 [43] = 1'h1;
-        8'h2c:
-            \$46 [44] = 1'h1;
-        8'h2d:
-            \$46 [45] = 1'h1;
-        8'h2e:
-            \$46 [46] = 1'h1;
-        8'h2f:
-            \$46 [47] = 1'h1;
-        8'h30:
-            \$46 [48] = 1'h1;
-        8'h31:
-            \$46 [49] = 1'h1;
-        8'h32:
-            \$46 [50] = 1'h1;
-        8'h33:
-            \$46 [51] = 1'h1;
-        8'h34:
-            \$46 [52] = 1'h1;
-        8'h35:
-            \$46 [53] = 1'h1;
-        8'h36:
-            \$46 [54] = 1'h1;
-        8'h37:
-            \$46 [55] = 1'h1;
-        8'h38:
-            \$46 [56] = 1'h1;
-        8'h39:
-            \$46 [57] = 1'h1;
-        8'h3a:
-            \$46 [58] = 1'h1;
-        8'h3b:
-            \$46 [59] = 1'h1;
-        8'h3c:
-            \$46 [60] = 1'h1;
-        8'h3d:
-            \$46 [61] = 1'h1;
-        8'h3e:
-            \$46 [62] = 1'h1;
-        8'h3f:
-            \$46 [63] = 1'h1;
-        8'h40:
-            \$46 [64] = 1'h1;
-        8'h41:
-            \$46 [65] = 1'h1;
-        8'h42:
-            \$46 [66] = 1'h1;
-        8'h43:
-            \$46 [67] = 1'h1;
-        8'h44:
-            \$46 [68] = 1'h1;
-        8'h45:
-            \$46 [69] = 1'h1;
-        8'h46:
-            \$46 [70] = 1'h1;
-        8'h47:
-            \$46 [71] = 1'h1;
-        8'h48:
-            \$46 [72] = 1'h1;
-        8'h49:
-            \$46 [73] = 1'h1;
-        8'h4a:
-            \$46 [74] = 1'h1;
-        8'h4b:
-            \$46 [75] = 1'h1;
-        8'h4c:
-            \$46 [76] = 1'h1;
-        8'h4d:
-            \$46 [77] = 1'h1;
-        8'h4e:
-            \$46 [78] = 1'h1;
-        8'h4f:
-            \$46 [79] = 1'h1;
-        8'h50:
-            \$46 [80] = 1'h1;
-        8'h51:
-            \$46 [81] = 1'h1;
-        8'h52:
-            \$46 [82] = 1'h1;
-        8'h53:
-            \$46 [83] = 1'h1;
-        8'h54:
-            \$46 [84] = 1'h1;
-        8'h55:
-            \$46 [85] = 1'h1;
-        8'h56:
-            \$46 [86] = 1'h1;
-        8'h57:
-            \$46 [87] = 1'h1;
-        8'h58:
-            \$46 [88] = 1'h1;
-        8'h59:
-            \$46 [89] = 1'h1;
-        8'h5a:
-            \$46 [90] = 1'h1;
-        8'h5b:
-            \$46 [91] = 1'h1;
-        8'h5c:
-            \$46 [92] = 1'h1;
-        8'h5d:
-            \$46 [93] = 1'h1;
-        8'h5e:
-            \$46 [94] = 1'h1;
-        8'h5f:
-            \$46 [95] = 1'h1;
-        8'h60:
-            \$46 [96] = 1'h1;
-        8'h61:
-            \$46 [97] = 1'h1;
-        8'h62:
-            \$46 [98] = 1'h1;
-        8'h63:
-            \$46 [99] = 1'h1;
-        8'h64:
-            \$46 [100] = 1'h1;
-        8'h65:
-            \$46 [101] = 1'h1;
-        8'h66:
-            \$46 [102] = 1'h1;
-        8'h67:
-            \$46 [103] = 1'h1;
-        8'h68:
-            \$46 [104] = 1'h1;
-        8'h69:
-            \$46 [105] = 1'h1;
-        8'h6a:
-            \$46 [106] = 1'h1;
-        8'h6b:
-            \$46 [107] = 1'h1;
-        8'h6c:
-            \$46 [108] = 1'h1;
-        8'h6d:
-            \$46 [109] = 1'h1;
-        8'h6e:
-            \$46 [110] = 1'h1;
-        8'h6f:
-            \$46 [111] = 1'h1;
-        8'h70:
-            \$46 [112] = 1'h1;
-        8'h71:
-            \$46 [113] = 1'h1;
-        8'h72:
-            \$46 [114] = 1'h1;
-        8'h73:
-            \$46 [115] = 1'h1;
-        8'h74:
-            \$46 [116] = 1'h1;
-        8'h75:
-            \$46 [117] = 1'h1;
-        8'h76:
-            \$46 [118] = 1'h1;
-        8'h77:
-            \$46 [119] = 1'h1;
-        8'h78:
-            \$46 [120] = 1'h1;
-        8'h79:
-            \$46 [121] = 1'h1;
-        8'h7a:
-            \$46 [122] = 1'h1;
-        8'h7b:
-            \$46 [123] = 1'h1;
-        8'h7c:
-            \$46 [124] = 1'h1;
-        8'h7d:
-            \$46 [125] = 1'h1;
-        8'h7e:
-            \$46 [126] = 1'h1;
-        8'h7f:
-            \$46 [127] = 1'h1;
-        8'h80:
-            \$46 [128] = 1'h1;
-        8'h81:
-            \$46 [129] = 1'h1;
-        8'h82:
-            \$46 [130] = 1'h1;
-        8'h83:
-            \$46 [131] = 1'h1;
-        8'h84:
-            \$46 [132] = 1'h1;
-        8'h85:
-            \$46 [133] = 1'h1;
-        8'h86:
-            \$46 [134] = 1'h1;
-        8'h87:
-            \$46 [135] = 1'h1;
-        8'h88:
-            \$46 [136] = 1'h1;
-        8'h89:
-            \$46 [137] = 1'h1;
-        8'h8a:
-            \$46 [138] = 1'h1;
-        8'h8b:
-            \$46 [139] = 1'h1;
-        8'h8c:
-            \$46 [140] = 1'h1;
-        8'h8d:
-            \$46 [141] = 1'h1;
-        8'h8e:
-            \$46 [142] = 1'h1;
-        8'h8f:
-            \$46 [143] = 1'h1;
-        8'h90:
-            \$46 [144] = 1'h1;
-        8'h91:
-            \$46 [145] = 1'h1;
-        8'h92:
-            \$46 [146] = 1'h1;
-        8'h93:
-            \$46 [147] = 1'h1;
-        8'h94:
-            \$46 [148] = 1'h1;
-        8'h95:
-            \$46 [149] = 1'h1;
-        8'h96:
-            \$46 [150] = 1'h1;
-        8'h97:
-            \$46 [151] = 1'h1;
-        8'h98:
-            \$46 [152] = 1'h1;
-        8'h99:
-            \$46 [153] = 1'h1;
-        8'h9a:
-            \$46 [154] = 1'h1;
-        8'h9b:
-            \$46 [155] = 1'h1;
-        8'h9c:
-            \$46 [156] = 1'h1;
-        8'h9d:
-            \$46 [157] = 1'h1;
-        8'h9e:
-            \$46 [158] = 1'h1;
-        8'h9f:
-            \$46 [159] = 1'h1;
-        8'ha0:
-            \$46 [160] = 1'h1;
-        8'ha1:
-            \$46 [161] = 1'h1;
-        8'ha2:
-            \$46 [162] = 1'h1;
-        8'ha3:
-            \$46 [163] = 1'h1;
-        8'ha4:
-            \$46 [164] = 1'h1;
-        8'ha5:
-            \$46 [165] = 1'h1;
-        8'ha6:
-            \$46 [166] = 1'h1;
-        8'ha7:
-            \$46 [167] = 1'h1;
-        8'ha8:
-            \$46 [168] = 1'h1;
-        8'ha9:
-            \$46 [169] = 1'h1;
-        8'haa:
-            \$46 [170] = 1'h1;
-        8'hab:
-            \$46 [171] = 1'h1;
-        8'hac:
-            \$46 [172] = 1'h1;
-        8'had:
-            \$46 [173] = 1'h1;
-        8'hae:
-            \$46 [174] = 1'h1;
-        8'haf:
-            \$46 [175] = 1'h1;
-        8'hb0:
-            \$46 [176] = 1'h1;
-        8'hb1:
-            \$46 [177] = 1'h1;
-        8'hb2:
-            \$46 [178] = 1'h1;
-        8'hb3:
-            \$46 [179] = 1'h1;
-        8'hb4:
-            \$46 [180] = 1'h1;
-        8'hb5:
-            \$46 [181] = 1'h1;
-        8'hb6:
-            \$46 [182] = 1'h1;
-        8'hb7:
-            \$46 [183] = 1'h1;
-        8'hb8:
-            \$46 [184] = 1'h1;
-        8'hb9:
-            \$46 [185] = 1'h1;
-        8'hba:
-            \$46 [186] = 1'h1;
-        8'hbb:
-            \$46 [187] = 1'h1;
-        8'hbc:
-            \$46 [188] = 1'h1;
-        8'hbd:
-            \$46 [189] = 1'h1;
-        8'hbe:
-            \$46 [190] = 1'h1;
-        8'hbf:
-            \$46 [191] = 1'h1;
-        8'hc0:
-            \$46 [192] = 1'h1;
-        8'hc1:
-            \$46 [193] = 1'h1;
-        8'hc2:
-            \$46 [194] = 1'h1;
-        8'hc3:
-            \$46 [195] = 1'h1;
-        8'hc4:
-            \$46 [196] = 1'h1;
-        8'hc5:
-            \$46 [197] = 1'h1;
-        8'hc6:
-            \$46 [198] = 1'h1;
-        8'hc7:
-            \$46 [199] = 1'h1;
-        8'hc8:
-            \$46 [200] = 1'h1;
-        8'hc9:
-            \$46 [201] = 1'h1;
-        8'hca:
-            \$46 [202] = 1'h1;
-        8'hcb:
-            \$46 [203] = 1'h1;
-        8'hcc:
-            \$46 [204] = 1'h1;
-        8'hcd:
-            \$46 [205] = 1'h1;
-        8'hce:
-            \$46 [206] = 1'h1;
-        8'hcf:
-            \$46 [207] = 1'h1;
-        8'hd0:
-            \$46 [208] = 1'h1;
-        8'hd1:
-            \$46 [209] = 1'h1;
-        8'hd2:
-            \$46 [210] = 1'h1;
-        8'hd3:
-            \$46 [211] = 1'h1;
-        8'hd4:
-            \$46 [212] = 1'h1;
-        8'hd5:
-            \$46 [213] = 1'h1;
-        8'hd6:
-            \$46 [214] = 1'h1;
-        8'hd7:
-            \$46 [215] = 1'h1;
-        8'hd8:
-            \$46 [216] = 1'h1;
-        8'hd9:
-            \$46 [217] = 1'h1;
-        8'hda:
-            \$46 [218] = 1'h1;
-        8'hdb:
-            \$46 [219] = 1'h1;
-        8'hdc:
-            \$46 [220] = 1'h1;
-        8'hdd:
-            \$46 [221] = 1'h1;
-        8'hde:
-            \$46 [222] = 1'h1;
-        8'hdf:
-            \$46 [223] = 1'h1;
-        8'he0:
-            \$46 [224] = 1'h1;
-        8'he1:
-            \$46 [225] = 1'h1;
-        8'he2:
-            \$46 [226] = 1'h1;
-        8'he3:
-            \$46 [227] = 1'h1;
-        8'he4:
-            \$46 [228] = 1'h1;
-        8'he5:
-            \$46 [229] = 1'h1;
-        8'he6:
-            \$46 [230] = 1'h1;
-        8'he7:
-            \$46 [231] = 1'h1;
-        8'he8:
-            \$46 [232] = 1'h1;
-        8'he9:
-            \$46 [233] = 1'h1;
-        8'hea:
-            \$46 [234] = 1'h1;
-        8'heb:
-            \$46 [235] = 1'h1;
-        8'hec:
-            \$46 [236] = 1'h1;
-        8'hed:
-            \$46 [237] = 1'h1;
-        8'hee:
-            \$46 [238] = 1'h1;
-        8'hef:
-            \$46 [239] = 1'h1;
-        8'hf0:
-            \$46 [240] = 1'h1;
-        8'hf1:
-            \$46 [241] = 1'h1;
-        8'hf2:
-            \$46 [242] = 1'h1;
-        8'hf3:
-            \$46 [243] = 1'h1;
-        8'hf4:
-            \$46 [244] = 1'h1;
-        8'hf5:
-            \$46 [245] = 1'h1;
-        8'hf6:
-            \$46 [246] = 1'h1;
-        8'hf7:
-            \$46 [247] = 1'h1;
-        8'hf8:
-            \$46 [248] = 1'h1;
-        8'hf9:
-            \$46 [249] = 1'h1;
-        8'hfa:
-            \$46 [250] = 1'h1;
-        8'hfb:
-            \$46 [251] = 1'h1;
-        8'hfc:
-            \$46 [252] = 1'h1;
-        8'hfd:
-            \$46 [253] = 1'h1;
-        8'hfe:
-            \$46 [254] = 1'h1;
-        8'hff:
-            \$46 [255] = 1'h1;
-      endcase
-    end
-    if (rst) begin
-      \$46  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
-    end
-  end
+  assign \$35  = mine_write__addr == probing[7:4];
+  assign \$36  = mine_write__en & \$35 ;
+  assign \$37  = probe__cell[3:0] == probing[3:0];
+  assign \$38  = probe__mine_row >> probing[3:0];
+  assign \$39  = \$37  ? probe__mine_value : \$38 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
     mine_write__addr = 4'h0;
@@ -8794,9 +7668,1162 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
-    \$37  = probe__address;
+    \$46  = probe__address;
     if (rst) begin
-      \$37  = 8'h00;
+      \$46  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$47  = probing;
+    if (rst) begin
+      \$47  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$48  = probing_revealed;
+    if (rst) begin
+      \$48  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$49  = probing_flagged;
+    if (rst) begin
+      \$49  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$50  = mine_read__data;
+    if (rst) begin
+      \$50  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$51  = \$34 ;
+    if (rst) begin
+      \$51  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$52  = mine_write__data;
+    if (rst) begin
+      \$52  = 16'h0000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$53  = \$43 ;
+    if (rst) begin
+      \$53  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$54  = flood__flagged;
+    if (new_game) begin
+      \$54  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+    if (probe__flag_write) begin
+      (* full_case = 32'd1 *)
+      casez (probe__cell)
+        8'h00:
+            \$54 [0] = probe__flag_value;
+        8'h01:
+            \$54 [1] = probe__flag_value;
+        8'h02:
+            \$54 [2] = probe__flag_value;
+        8'h03:
+            \$54 [3] = probe__flag_value;
+        8'h04:
+            \$54 [4] = probe__flag_value;
+        8'h05:
+            \$54 [5] = probe__flag_value;
+        8'h06:
+            \$54 [6] = probe__flag_value;
+        8'h07:
+            \$54 [7] = probe__flag_value;
+        8'h08:
+            \$54 [8] = probe__flag_value;
+        8'h09:
+            \$54 [9] = probe__flag_value;
+        8'h0a:
+            \$54 [10] = probe__flag_value;
+        8'h0b:
+            \$54 [11] = probe__flag_value;
+        8'h0c:
+            \$54 [12] = probe__flag_value;
+        8'h0d:
+            \$54 [13] = probe__flag_value;
+        8'h0e:
+            \$54 [14] = probe__flag_value;
+        8'h0f:
+            \$54 [15] = probe__flag_value;
+        8'h10:
+            \$54 [16] = probe__flag_value;
+        8'h11:
+            \$54 [17] = probe__flag_value;
+        8'h12:
+            \$54 [18] = probe__flag_value;
+        8'h13:
+            \$54 [19] = probe__flag_value;
+        8'h14:
+            \$54 [20] = probe__flag_value;
+        8'h15:
+            \$54 [21] = probe__flag_value;
+        8'h16:
+            \$54 [22] = probe__flag_value;
+        8'h17:
+            \$54 [23] = probe__flag_value;
+        8'h18:
+            \$54 [24] = probe__flag_value;
+        8'h19:
+            \$54 [25] = probe__flag_value;
+        8'h1a:
+            \$54 [26] = probe__flag_value;
+        8'h1b:
+            \$54 [27] = probe__flag_value;
+        8'h1c:
+            \$54 [28] = probe__flag_value;
+        8'h1d:
+            \$54 [29] = probe__flag_value;
+        8'h1e:
+            \$54 [30] = probe__flag_value;
+        8'h1f:
+            \$54 [31] = probe__flag_value;
+        8'h20:
+            \$54 [32] = probe__flag_value;
+        8'h21:
+            \$54 [33] = probe__flag_value;
+        8'h22:
+            \$54 [34] = probe__flag_value;
+        8'h23:
+            \$54 [35] = probe__flag_value;
+        8'h24:
+            \$54 [36] = probe__flag_value;
+        8'h25:
+            \$54 [37] = probe__flag_value;
+        8'h26:
+            \$54 [38] = probe__flag_value;
+        8'h27:
+            \$54 [39] = probe__flag_value;
+        8'h28:
+            \$54 [40] = probe__flag_value;
+        8'h29:
+            \$54 [41] = probe__flag_value;
+        8'h2a:
+            \$54 [42] = probe__flag_value;
+        8'h2b:
+            \$54 [43] = probe__flag_value;
+        8'h2c:
+            \$54 [44] = probe__flag_value;
+        8'h2d:
+            \$54 [45] = probe__flag_value;
+        8'h2e:
+            \$54 [46] = probe__flag_value;
+        8'h2f:
+            \$54 [47] = probe__flag_value;
+        8'h30:
+            \$54 [48] = probe__flag_value;
+        8'h31:
+            \$54 [49] = probe__flag_value;
+        8'h32:
+            \$54 [50] = probe__flag_value;
+        8'h33:
+            \$54 [51] = probe__flag_value;
+        8'h34:
+            \$54 [52] = probe__flag_value;
+        8'h35:
+            \$54 [53] = probe__flag_value;
+        8'h36:
+            \$54 [54] = probe__flag_value;
+        8'h37:
+            \$54 [55] = probe__flag_value;
+        8'h38:
+            \$54 [56] = probe__flag_value;
+        8'h39:
+            \$54 [57] = probe__flag_value;
+        8'h3a:
+            \$54 [58] = probe__flag_value;
+        8'h3b:
+            \$54 [59] = probe__flag_value;
+        8'h3c:
+            \$54 [60] = probe__flag_value;
+        8'h3d:
+            \$54 [61] = probe__flag_value;
+        8'h3e:
+            \$54 [62] = probe__flag_value;
+        8'h3f:
+            \$54 [63] = probe__flag_value;
+        8'h40:
+            \$54 [64] = probe__flag_value;
+        8'h41:
+            \$54 [65] = probe__flag_value;
+        8'h42:
+            \$54 [66] = probe__flag_value;
+        8'h43:
+            \$54 [67] = probe__flag_value;
+        8'h44:
+            \$54 [68] = probe__flag_value;
+        8'h45:
+            \$54 [69] = probe__flag_value;
+        8'h46:
+            \$54 [70] = probe__flag_value;
+        8'h47:
+            \$54 [71] = probe__flag_value;
+        8'h48:
+            \$54 [72] = probe__flag_value;
+        8'h49:
+            \$54 [73] = probe__flag_value;
+        8'h4a:
+            \$54 [74] = probe__flag_value;
+        8'h4b:
+            \$54 [75] = probe__flag_value;
+        8'h4c:
+            \$54 [76] = probe__flag_value;
+        8'h4d:
+            \$54 [77] = probe__flag_value;
+        8'h4e:
+            \$54 [78] = probe__flag_value;
+        8'h4f:
+            \$54 [79] = probe__flag_value;
+        8'h50:
+            \$54 [80] = probe__flag_value;
+        8'h51:
+            \$54 [81] = probe__flag_value;
+        8'h52:
+            \$54 [82] = probe__flag_value;
+        8'h53:
+            \$54 [83] = probe__flag_value;
+        8'h54:
+            \$54 [84] = probe__flag_value;
+        8'h55:
+            \$54 [85] = probe__flag_value;
+        8'h56:
+            \$54 [86] = probe__flag_value;
+        8'h57:
+            \$54 [87] = probe__flag_value;
+        8'h58:
+            \$54 [88] = probe__flag_value;
+        8'h59:
+            \$54 [89] = probe__flag_value;
+        8'h5a:
+            \$54 [90] = probe__flag_value;
+        8'h5b:
+            \$54 [91] = probe__flag_value;
+        8'h5c:
+            \$54 [92] = probe__flag_value;
+        8'h5d:
+            \$54 [93] = probe__flag_value;
+        8'h5e:
+            \$54 [94] = probe__flag_value;
+        8'h5f:
+            \$54 [95] = probe__flag_value;
+        8'h60:
+            \$54 [96] = probe__flag_value;
+        8'h61:
+            \$54 [97] = probe__flag_value;
+        8'h62:
+            \$54 [98] = probe__flag_value;
+        8'h63:
+            \$54 [99] = probe__flag_value;
+        8'h64:
+            \$54 [100] = probe__flag_value;
+        8'h65:
+            \$54 [101] = probe__flag_value;
+        8'h66:
+            \$54 [102] = probe__flag_value;
+        8'h67:
+            \$54 [103] = probe__flag_value;
+        8'h68:
+            \$54 [104] = probe__flag_value;
+        8'h69:
+            \$54 [105] = probe__flag_value;
+        8'h6a:
+            \$54 [106] = probe__flag_value;
+        8'h6b:
+            \$54 [107] = probe__flag_value;
+        8'h6c:
+            \$54 [108] = probe__flag_value;
+        8'h6d:
+            \$54 [109] = probe__flag_value;
+        8'h6e:
+            \$54 [110] = probe__flag_value;
+        8'h6f:
+            \$54 [111] = probe__flag_value;
+        8'h70:
+            \$54 [112] = probe__flag_value;
+        8'h71:
+            \$54 [113] = probe__flag_value;
+        8'h72:
+            \$54 [114] = probe__flag_value;
+        8'h73:
+            \$54 [115] = probe__flag_value;
+        8'h74:
+            \$54 [116] = probe__flag_value;
+        8'h75:
+            \$54 [117] = probe__flag_value;
+        8'h76:
+            \$54 [118] = probe__flag_value;
+        8'h77:
+            \$54 [119] = probe__flag_value;
+        8'h78:
+            \$54 [120] = probe__flag_value;
+        8'h79:
+            \$54 [121] = probe__flag_value;
+        8'h7a:
+            \$54 [122] = probe__flag_value;
+        8'h7b:
+            \$54 [123] = probe__flag_value;
+        8'h7c:
+            \$54 [124] = probe__flag_value;
+        8'h7d:
+            \$54 [125] = probe__flag_value;
+        8'h7e:
+            \$54 [126] = probe__flag_value;
+        8'h7f:
+            \$54 [127] = probe__flag_value;
+        8'h80:
+            \$54 [128] = probe__flag_value;
+        8'h81:
+            \$54 [129] = probe__flag_value;
+        8'h82:
+            \$54 [130] = probe__flag_value;
+        8'h83:
+            \$54 [131] = probe__flag_value;
+        8'h84:
+            \$54 [132] = probe__flag_value;
+        8'h85:
+            \$54 [133] = probe__flag_value;
+        8'h86:
+            \$54 [134] = probe__flag_value;
+        8'h87:
+            \$54 [135] = probe__flag_value;
+        8'h88:
+            \$54 [136] = probe__flag_value;
+        8'h89:
+            \$54 [137] = probe__flag_value;
+        8'h8a:
+            \$54 [138] = probe__flag_value;
+        8'h8b:
+            \$54 [139] = probe__flag_value;
+        8'h8c:
+            \$54 [140] = probe__flag_value;
+        8'h8d:
+            \$54 [141] = probe__flag_value;
+        8'h8e:
+            \$54 [142] = probe__flag_value;
+        8'h8f:
+            \$54 [143] = probe__flag_value;
+        8'h90:
+            \$54 [144] = probe__flag_value;
+        8'h91:
+            \$54 [145] = probe__flag_value;
+        8'h92:
+            \$54 [146] = probe__flag_value;
+        8'h93:
+            \$54 [147] = probe__flag_value;
+        8'h94:
+            \$54 [148] = probe__flag_value;
+        8'h95:
+            \$54 [149] = probe__flag_value;
+        8'h96:
+            \$54 [150] = probe__flag_value;
+        8'h97:
+            \$54 [151] = probe__flag_value;
+        8'h98:
+            \$54 [152] = probe__flag_value;
+        8'h99:
+            \$54 [153] = probe__flag_value;
+        8'h9a:
+            \$54 [154] = probe__flag_value;
+        8'h9b:
+            \$54 [155] = probe__flag_value;
+        8'h9c:
+            \$54 [156] = probe__flag_value;
+        8'h9d:
+            \$54 [157] = probe__flag_value;
+        8'h9e:
+            \$54 [158] = probe__flag_value;
+        8'h9f:
+            \$54 [159] = probe__flag_value;
+        8'ha0:
+            \$54 [160] = probe__flag_value;
+        8'ha1:
+            \$54 [161] = probe__flag_value;
+        8'ha2:
+            \$54 [162] = probe__flag_value;
+        8'ha3:
+            \$54 [163] = probe__flag_value;
+        8'ha4:
+            \$54 [164] = probe__flag_value;
+        8'ha5:
+            \$54 [165] = probe__flag_value;
+        8'ha6:
+            \$54 [166] = probe__flag_value;
+        8'ha7:
+            \$54 [167] = probe__flag_value;
+        8'ha8:
+            \$54 [168] = probe__flag_value;
+        8'ha9:
+            \$54 [169] = probe__flag_value;
+        8'haa:
+            \$54 [170] = probe__flag_value;
+        8'hab:
+            \$54 [171] = probe__flag_value;
+        8'hac:
+            \$54 [172] = probe__flag_value;
+        8'had:
+            \$54 [173] = probe__flag_value;
+        8'hae:
+            \$54 [174] = probe__flag_value;
+        8'haf:
+            \$54 [175] = probe__flag_value;
+        8'hb0:
+            \$54 [176] = probe__flag_value;
+        8'hb1:
+            \$54 [177] = probe__flag_value;
+        8'hb2:
+            \$54 [178] = probe__flag_value;
+        8'hb3:
+            \$54 [179] = probe__flag_value;
+        8'hb4:
+            \$54 [180] = probe__flag_value;
+        8'hb5:
+            \$54 [181] = probe__flag_value;
+        8'hb6:
+            \$54 [182] = probe__flag_value;
+        8'hb7:
+            \$54 [183] = probe__flag_value;
+        8'hb8:
+            \$54 [184] = probe__flag_value;
+        8'hb9:
+            \$54 [185] = probe__flag_value;
+        8'hba:
+            \$54 [186] = probe__flag_value;
+        8'hbb:
+            \$54 [187] = probe__flag_value;
+        8'hbc:
+            \$54 [188] = probe__flag_value;
+        8'hbd:
+            \$54 [189] = probe__flag_value;
+        8'hbe:
+            \$54 [190] = probe__flag_value;
+        8'hbf:
+            \$54 [191] = probe__flag_value;
+        8'hc0:
+            \$54 [192] = probe__flag_value;
+        8'hc1:
+            \$54 [193] = probe__flag_value;
+        8'hc2:
+            \$54 [194] = probe__flag_value;
+        8'hc3:
+            \$54 [195] = probe__flag_value;
+        8'hc4:
+            \$54 [196] = probe__flag_value;
+        8'hc5:
+            \$54 [197] = probe__flag_value;
+        8'hc6:
+            \$54 [198] = probe__flag_value;
+        8'hc7:
+            \$54 [199] = probe__flag_value;
+        8'hc8:
+            \$54 [200] = probe__flag_value;
+        8'hc9:
+            \$54 [201] = probe__flag_value;
+        8'hca:
+            \$54 [202] = probe__flag_value;
+        8'hcb:
+            \$54 [203] = probe__flag_value;
+        8'hcc:
+            \$54 [204] = probe__flag_value;
+        8'hcd:
+            \$54 [205] = probe__flag_value;
+        8'hce:
+            \$54 [206] = probe__flag_value;
+        8'hcf:
+            \$54 [207] = probe__flag_value;
+        8'hd0:
+            \$54 [208] = probe__flag_value;
+        8'hd1:
+            \$54 [209] = probe__flag_value;
+        8'hd2:
+            \$54 [210] = probe__flag_value;
+        8'hd3:
+            \$54 [211] = probe__flag_value;
+        8'hd4:
+            \$54 [212] = probe__flag_value;
+        8'hd5:
+            \$54 [213] = probe__flag_value;
+        8'hd6:
+            \$54 [214] = probe__flag_value;
+        8'hd7:
+            \$54 [215] = probe__flag_value;
+        8'hd8:
+            \$54 [216] = probe__flag_value;
+        8'hd9:
+            \$54 [217] = probe__flag_value;
+        8'hda:
+            \$54 [218] = probe__flag_value;
+        8'hdb:
+            \$54 [219] = probe__flag_value;
+        8'hdc:
+            \$54 [220] = probe__flag_value;
+        8'hdd:
+            \$54 [221] = probe__flag_value;
+        8'hde:
+            \$54 [222] = probe__flag_value;
+        8'hdf:
+            \$54 [223] = probe__flag_value;
+        8'he0:
+            \$54 [224] = probe__flag_value;
+        8'he1:
+            \$54 [225] = probe__flag_value;
+        8'he2:
+            \$54 [226] = probe__flag_value;
+        8'he3:
+            \$54 [227] = probe__flag_value;
+        8'he4:
+            \$54 [228] = probe__flag_value;
+        8'he5:
+            \$54 [229] = probe__flag_value;
+        8'he6:
+            \$54 [230] = probe__flag_value;
+        8'he7:
+            \$54 [231] = probe__flag_value;
+        8'he8:
+            \$54 [232] = probe__flag_value;
+        8'he9:
+            \$54 [233] = probe__flag_value;
+        8'hea:
+            \$54 [234] = probe__flag_value;
+        8'heb:
+            \$54 [235] = probe__flag_value;
+        8'hec:
+            \$54 [236] = probe__flag_value;
+        8'hed:
+            \$54 [237] = probe__flag_value;
+        8'hee:
+            \$54 [238] = probe__flag_value;
+        8'hef:
+            \$54 [239] = probe__flag_value;
+        8'hf0:
+            \$54 [240] = probe__flag_value;
+        8'hf1:
+            \$54 [241] = probe__flag_value;
+        8'hf2:
+            \$54 [242] = probe__flag_value;
+        8'hf3:
+            \$54 [243] = probe__flag_value;
+        8'hf4:
+            \$54 [244] = probe__flag_value;
+        8'hf5:
+            \$54 [245] = probe__flag_value;
+        8'hf6:
+            \$54 [246] = probe__flag_value;
+        8'hf7:
+            \$54 [247] = probe__flag_value;
+        8'hf8:
+            \$54 [248] = probe__flag_value;
+        8'hf9:
+            \$54 [249] = probe__flag_value;
+        8'hfa:
+            \$54 [250] = probe__flag_value;
+        8'hfb:
+            \$54 [251] = probe__flag_value;
+        8'hfc:
+            \$54 [252] = probe__flag_value;
+        8'hfd:
+            \$54 [253] = probe__flag_value;
+        8'hfe:
+            \$54 [254] = probe__flag_value;
+        8'hff:
+            \$54 [255] = probe__flag_value;
+      endcase
+    end
+    if (rst) begin
+      \$54  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$55  = flood__zero;
+    if (new_game) begin
+      \$55  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+    if (zero__write) begin
+      (* full_case = 32'd1 *)
+      casez (zero__row)
+        4'h0:
+            \$55 [15:0] = zero__data;
+        4'h1:
+            \$55 [31:16] = zero__data;
+        4'h2:
+            \$55 [47:32] = zero__data;
+        4'h3:
+            \$55 [63:48] = zero__data;
+        4'h4:
+            \$55 [79:64] = zero__data;
+        4'h5:
+            \$55 [95:80] = zero__data;
+        4'h6:
+            \$55 [111:96] = zero__data;
+        4'h7:
+            \$55 [127:112] = zero__data;
+        4'h8:
+            \$55 [143:128] = zero__data;
+        4'h9:
+            \$55 [159:144] = zero__data;
+        4'ha:
+            \$55 [175:160] = zero__data;
+        4'hb:
+            \$55 [191:176] = zero__data;
+        4'hc:
+            \$55 [207:192] = zero__data;
+        4'hd:
+            \$55 [223:208] = zero__data;
+        4'he:
+            \$55 [239:224] = zero__data;
+        4'hf:
+            \$55 [255:240] = zero__data;
+      endcase
+    end
+    if (rst) begin
+      \$55  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$14 ) begin end
+    \$56  = flood__revealed;
+    if (new_game) begin
+      \$56  = \$44 ;
+    end
+    if (flood_step) begin
+      \$56  = \$45 ;
+    end
+    if (probe__reveal) begin
+      (* full_case = 32'd1 *)
+      casez (probe__cell)
+        8'h00:
+            \$56 [0] = 1'h1;
+        8'h01:
+            \$56 [1] = 1'h1;
+        8'h02:
+            \$56 [2] = 1'h1;
+        8'h03:
+            \$56 [3] = 1'h1;
+        8'h04:
+            \$56 [4] = 1'h1;
+        8'h05:
+            \$56 [5] = 1'h1;
+        8'h06:
+            \$56 [6] = 1'h1;
+        8'h07:
+            \$56 [7] = 1'h1;
+        8'h08:
+            \$56 [8] = 1'h1;
+        8'h09:
+            \$56 [9] = 1'h1;
+        8'h0a:
+            \$56 [10] = 1'h1;
+        8'h0b:
+            \$56 [11] = 1'h1;
+        8'h0c:
+            \$56 [12] = 1'h1;
+        8'h0d:
+            \$56 [13] = 1'h1;
+        8'h0e:
+            \$56 [14] = 1'h1;
+        8'h0f:
+            \$56 [15] = 1'h1;
+        8'h10:
+            \$56 [16] = 1'h1;
+        8'h11:
+            \$56 [17] = 1'h1;
+        8'h12:
+            \$56 [18] = 1'h1;
+        8'h13:
+            \$56 [19] = 1'h1;
+        8'h14:
+            \$56 [20] = 1'h1;
+        8'h15:
+            \$56 [21] = 1'h1;
+        8'h16:
+            \$56 [22] = 1'h1;
+        8'h17:
+            \$56 [23] = 1'h1;
+        8'h18:
+            \$56 [24] = 1'h1;
+        8'h19:
+            \$56 [25] = 1'h1;
+        8'h1a:
+            \$56 [26] = 1'h1;
+        8'h1b:
+            \$56 [27] = 1'h1;
+        8'h1c:
+            \$56 [28] = 1'h1;
+        8'h1d:
+            \$56 [29] = 1'h1;
+        8'h1e:
+            \$56 [30] = 1'h1;
+        8'h1f:
+            \$56 [31] = 1'h1;
+        8'h20:
+            \$56 [32] = 1'h1;
+        8'h21:
+            \$56 [33] = 1'h1;
+        8'h22:
+            \$56 [34] = 1'h1;
+        8'h23:
+            \$56 [35] = 1'h1;
+        8'h24:
+            \$56 [36] = 1'h1;
+        8'h25:
+            \$56 [37] = 1'h1;
+        8'h26:
+            \$56 [38] = 1'h1;
+        8'h27:
+            \$56 [39] = 1'h1;
+        8'h28:
+            \$56 [40] = 1'h1;
+        8'h29:
+            \$56 [41] = 1'h1;
+        8'h2a:
+            \$56 [42] = 1'h1;
+        8'h2b:
+            \$56 [43] = 1'h1;
+        8'h2c:
+            \$56 [44] = 1'h1;
+        8'h2d:
+            \$56 [45] = 1'h1;
+        8'h2e:
+            \$56 [46] = 1'h1;
+        8'h2f:
+            \$56 [47] = 1'h1;
+        8'h30:
+            \$56 [48] = 1'h1;
+        8'h31:
+            \$56 [49] = 1'h1;
+        8'h32:
+            \$56 [50] = 1'h1;
+        8'h33:
+            \$56 [51] = 1'h1;
+        8'h34:
+            \$56 [52] = 1'h1;
+        8'h35:
+            \$56 [53] = 1'h1;
+        8'h36:
+            \$56 [54] = 1'h1;
+        8'h37:
+            \$56 [55] = 1'h1;
+        8'h38:
+            \$56 [56] = 1'h1;
+        8'h39:
+            \$56 [57] = 1'h1;
+        8'h3a:
+            \$56 [58] = 1'h1;
+        8'h3b:
+            \$56 [59] = 1'h1;
+        8'h3c:
+            \$56 [60] = 1'h1;
+        8'h3d:
+            \$56 [61] = 1'h1;
+        8'h3e:
+            \$56 [62] = 1'h1;
+        8'h3f:
+            \$56 [63] = 1'h1;
+        8'h40:
+            \$56 [64] = 1'h1;
+        8'h41:
+            \$56 [65] = 1'h1;
+        8'h42:
+            \$56 [66] = 1'h1;
+        8'h43:
+            \$56 [67] = 1'h1;
+        8'h44:
+            \$56 [68] = 1'h1;
+        8'h45:
+            \$56 [69] = 1'h1;
+        8'h46:
+            \$56 [70] = 1'h1;
+        8'h47:
+            \$56 [71] = 1'h1;
+        8'h48:
+            \$56 [72] = 1'h1;
+        8'h49:
+            \$56 [73] = 1'h1;
+        8'h4a:
+            \$56 [74] = 1'h1;
+        8'h4b:
+            \$56 [75] = 1'h1;
+        8'h4c:
+            \$56 [76] = 1'h1;
+        8'h4d:
+            \$56 [77] = 1'h1;
+        8'h4e:
+            \$56 [78] = 1'h1;
+        8'h4f:
+            \$56 [79] = 1'h1;
+        8'h50:
+            \$56 [80] = 1'h1;
+        8'h51:
+            \$56 [81] = 1'h1;
+        8'h52:
+            \$56 [82] = 1'h1;
+        8'h53:
+            \$56 [83] = 1'h1;
+        8'h54:
+            \$56 [84] = 1'h1;
+        8'h55:
+            \$56 [85] = 1'h1;
+        8'h56:
+            \$56 [86] = 1'h1;
+        8'h57:
+            \$56 [87] = 1'h1;
+        8'h58:
+            \$56 [88] = 1'h1;
+        8'h59:
+            \$56 [89] = 1'h1;
+        8'h5a:
+            \$56 [90] = 1'h1;
+        8'h5b:
+            \$56 [91] = 1'h1;
+        8'h5c:
+            \$56 [92] = 1'h1;
+        8'h5d:
+            \$56 [93] = 1'h1;
+        8'h5e:
+            \$56 [94] = 1'h1;
+        8'h5f:
+            \$56 [95] = 1'h1;
+        8'h60:
+            \$56 [96] = 1'h1;
+        8'h61:
+            \$56 [97] = 1'h1;
+        8'h62:
+            \$56 [98] = 1'h1;
+        8'h63:
+            \$56 [99] = 1'h1;
+        8'h64:
+            \$56 [100] = 1'h1;
+        8'h65:
+            \$56 [101] = 1'h1;
+        8'h66:
+            \$56 [102] = 1'h1;
+        8'h67:
+            \$56 [103] = 1'h1;
+        8'h68:
+            \$56 [104] = 1'h1;
+        8'h69:
+            \$56 [105] = 1'h1;
+        8'h6a:
+            \$56 [106] = 1'h1;
+        8'h6b:
+            \$56 [107] = 1'h1;
+        8'h6c:
+            \$56 [108] = 1'h1;
+        8'h6d:
+            \$56 [109] = 1'h1;
+        8'h6e:
+            \$56 [110] = 1'h1;
+        8'h6f:
+            \$56 [111] = 1'h1;
+        8'h70:
+            \$56 [112] = 1'h1;
+        8'h71:
+            \$56 [113] = 1'h1;
+        8'h72:
+            \$56 [114] = 1'h1;
+        8'h73:
+            \$56 [115] = 1'h1;
+        8'h74:
+            \$56 [116] = 1'h1;
+        8'h75:
+            \$56 [117] = 1'h1;
+        8'h76:
+            \$56 [118] = 1'h1;
+        8'h77:
+            \$56 [119] = 1'h1;
+        8'h78:
+            \$56 [120] = 1'h1;
+        8'h79:
+            \$56 [121] = 1'h1;
+        8'h7a:
+            \$56 [122] = 1'h1;
+        8'h7b:
+            \$56 [123] = 1'h1;
+        8'h7c:
+            \$56 [124] = 1'h1;
+        8'h7d:
+            \$56 [125] = 1'h1;
+        8'h7e:
+            \$56 [126] = 1'h1;
+        8'h7f:
+            \$56 [127] = 1'h1;
+        8'h80:
+            \$56 [128] = 1'h1;
+        8'h81:
+            \$56 [129] = 1'h1;
+        8'h82:
+            \$56 [130] = 1'h1;
+        8'h83:
+            \$56 [131] = 1'h1;
+        8'h84:
+            \$56 [132] = 1'h1;
+        8'h85:
+            \$56 [133] = 1'h1;
+        8'h86:
+            \$56 [134] = 1'h1;
+        8'h87:
+            \$56 [135] = 1'h1;
+        8'h88:
+            \$56 [136] = 1'h1;
+        8'h89:
+            \$56 [137] = 1'h1;
+        8'h8a:
+            \$56 [138] = 1'h1;
+        8'h8b:
+            \$56 [139] = 1'h1;
+        8'h8c:
+            \$56 [140] = 1'h1;
+        8'h8d:
+            \$56 [141] = 1'h1;
+        8'h8e:
+            \$56 [142] = 1'h1;
+        8'h8f:
+            \$56 [143] = 1'h1;
+        8'h90:
+            \$56 [144] = 1'h1;
+        8'h91:
+            \$56 [145] = 1'h1;
+        8'h92:
+            \$56 [146] = 1'h1;
+        8'h93:
+            \$56 [147] = 1'h1;
+        8'h94:
+            \$56 [148] = 1'h1;
+        8'h95:
+            \$56 [149] = 1'h1;
+        8'h96:
+            \$56 [150] = 1'h1;
+        8'h97:
+            \$56 [151] = 1'h1;
+        8'h98:
+            \$56 [152] = 1'h1;
+        8'h99:
+            \$56 [153] = 1'h1;
+        8'h9a:
+            \$56 [154] = 1'h1;
+        8'h9b:
+            \$56 [155] = 1'h1;
+        8'h9c:
+            \$56 [156] = 1'h1;
+        8'h9d:
+            \$56 [157] = 1'h1;
+        8'h9e:
+            \$56 [158] = 1'h1;
+        8'h9f:
+            \$56 [159] = 1'h1;
+        8'ha0:
+            \$56 [160] = 1'h1;
+        8'ha1:
+            \$56 [161] = 1'h1;
+        8'ha2:
+            \$56 [162] = 1'h1;
+        8'ha3:
+            \$56 [163] = 1'h1;
+        8'ha4:
+            \$56 [164] = 1'h1;
+        8'ha5:
+            \$56 [165] = 1'h1;
+        8'ha6:
+            \$56 [166] = 1'h1;
+        8'ha7:
+            \$56 [167] = 1'h1;
+        8'ha8:
+            \$56 [168] = 1'h1;
+        8'ha9:
+            \$56 [169] = 1'h1;
+        8'haa:
+            \$56 [170] = 1'h1;
+        8'hab:
+            \$56 [171] = 1'h1;
+        8'hac:
+            \$56 [172] = 1'h1;
+        8'had:
+            \$56 [173] = 1'h1;
+        8'hae:
+            \$56 [174] = 1'h1;
+        8'haf:
+            \$56 [175] = 1'h1;
+        8'hb0:
+            \$56 [176] = 1'h1;
+        8'hb1:
+            \$56 [177] = 1'h1;
+        8'hb2:
+            \$56 [178] = 1'h1;
+        8'hb3:
+            \$56 [179] = 1'h1;
+        8'hb4:
+            \$56 [180] = 1'h1;
+        8'hb5:
+            \$56 [181] = 1'h1;
+        8'hb6:
+            \$56 [182] = 1'h1;
+        8'hb7:
+            \$56 [183] = 1'h1;
+        8'hb8:
+            \$56 [184] = 1'h1;
+        8'hb9:
+            \$56 [185] = 1'h1;
+        8'hba:
+            \$56 [186] = 1'h1;
+        8'hbb:
+            \$56 [187] = 1'h1;
+        8'hbc:
+            \$56 [188] = 1'h1;
+        8'hbd:
+            \$56 [189] = 1'h1;
+        8'hbe:
+            \$56 [190] = 1'h1;
+        8'hbf:
+            \$56 [191] = 1'h1;
+        8'hc0:
+            \$56 [192] = 1'h1;
+        8'hc1:
+            \$56 [193] = 1'h1;
+        8'hc2:
+            \$56 [194] = 1'h1;
+        8'hc3:
+            \$56 [195] = 1'h1;
+        8'hc4:
+            \$56 [196] = 1'h1;
+        8'hc5:
+            \$56 [197] = 1'h1;
+        8'hc6:
+            \$56 [198] = 1'h1;
+        8'hc7:
+            \$56 [199] = 1'h1;
+        8'hc8:
+            \$56 [200] = 1'h1;
+        8'hc9:
+            \$56 [201] = 1'h1;
+        8'hca:
+            \$56 [202] = 1'h1;
+        8'hcb:
+            \$56 [203] = 1'h1;
+        8'hcc:
+            \$56 [204] = 1'h1;
+        8'hcd:
+            \$56 [205] = 1'h1;
+        8'hce:
+            \$56 [206] = 1'h1;
+        8'hcf:
+            \$56 [207] = 1'h1;
+        8'hd0:
+            \$56 [208] = 1'h1;
+        8'hd1:
+            \$56 [209] = 1'h1;
+        8'hd2:
+            \$56 [210] = 1'h1;
+        8'hd3:
+            \$56 [211] = 1'h1;
+        8'hd4:
+            \$56 [212] = 1'h1;
+        8'hd5:
+            \$56 [213] = 1'h1;
+        8'hd6:
+            \$56 [214] = 1'h1;
+        8'hd7:
+            \$56 [215] = 1'h1;
+        8'hd8:
+            \$56 [216] = 1'h1;
+        8'hd9:
+            \$56 [217] = 1'h1;
+        8'hda:
+            \$56 [218] = 1'h1;
+        8'hdb:
+            \$56 [219] = 1'h1;
+        8'hdc:
+            \$56 [220] = 1'h1;
+        8'hdd:
+            \$56 [221] = 1'h1;
+        8'hde:
+            \$56 [222] = 1'h1;
+        8'hdf:
+            \$56 [223] = 1'h1;
+        8'he0:
+            \$56 [224] = 1'h1;
+        8'he1:
+            \$56 [225] = 1'h1;
+        8'he2:
+            \$56 [226] = 1'h1;
+        8'he3:
+            \$56 [227] = 1'h1;
+        8'he4:
+            \$56 [228] = 1'h1;
+        8'he5:
+            \$56 [229] = 1'h1;
+        8'he6:
+            \$56 [230] = 1'h1;
+        8'he7:
+            \$56 [231] = 1'h1;
+        8'he8:
+            \$56 [232] = 1'h1;
+        8'he9:
+            \$56 [233] = 1'h1;
+        8'hea:
+            \$56 [234] = 1'h1;
+        8'heb:
+            \$56 [235] = 1'h1;
+        8'hec:
+            \$56 [236] = 1'h1;
+        8'hed:
+            \$56 [237] = 1'h1;
+        8'hee:
+            \$56 [238] = 1'h1;
+        8'hef:
+            \$56 [239] = 1'h1;
+        8'hf0:
+            \$56 [240] = 1'h1;
+        8'hf1:
+            \$56 [241] = 1'h1;
+        8'hf2:
+            \$56 [242] = 1'h1;
+        8'hf3:
+            \$56 [243] = 1'h1;
+        8'hf4:
+            \$56 [244] = 1'h1;
+        8'hf5:
+            \$56 [245] = 1'h1;
+        8'hf6:
+            \$56 [246] = 1'h1;
+        8'hf7:
+            \$56 [247] = 1'h1;
+        8'hf8:
+            \$56 [248] = 1'h1;
+        8'hf9:
+            \$56 [249] = 1'h1;
+        8'hfa:
+            \$56 [250] = 1'h1;
+        8'hfb:
+            \$56 [251] = 1'h1;
+        8'hfc:
+            \$56 [252] = 1'h1;
+        8'hfd:
+            \$56 [253] = 1'h1;
+        8'hfe:
+            \$56 [254] = 1'h1;
+        8'hff:
+            \$56 [255] = 1'h1;
+      endcase
+    end
+    if (rst) begin
+      \$56  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   assign mine_read__addr = probing[7:4];
@@ -9298,7 +9325,7 @@ module \ulx3s_minesweeper.system.game.buttons$220.debounce_up (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, start, \port$2225$0 , \port$2227$0 , probe__cell, probe__revealed, probe__flagged, probe__address, done, probe__reveal, lost, opened, exploded, clk);
+module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$2233$0 , \port$2235$0 , probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, done, probe__reveal, lost, opened, exploded, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$21  = 0;
   wire [5:0] \$1 ;
   wire [4:0] \$10 ;
@@ -9413,10 +9440,10 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, 
   reg [4:0] nb_row;
   output opened;
   reg opened;
-  input [3:0] \port$2225$0 ;
-  wire [3:0] \port$2225$0 ;
-  input [3:0] \port$2227$0 ;
-  wire [3:0] \port$2227$0 ;
+  input [3:0] \port$2233$0 ;
+  wire [3:0] \port$2233$0 ;
+  input [3:0] \port$2235$0 ;
+  wire [3:0] \port$2235$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -9435,14 +9462,14 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, 
   wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
-  assign \$9  = \port$2225$0  + 1'h0;
-  assign \$10  = \port$2227$0  + 1'h1;
-  assign \$11  = \port$2225$0  + 1'h1;
-  assign \$12  = \port$2227$0  + 6'h3f;
-  assign \$13  = \port$2225$0  + 1'h1;
-  assign \$14  = \port$2227$0  + 1'h0;
-  assign \$15  = \port$2225$0  + 1'h1;
-  assign \$16  = \port$2227$0  + 1'h1;
+  assign \$9  = \port$2233$0  + 1'h0;
+  assign \$10  = \port$2235$0  + 1'h1;
+  assign \$11  = \port$2233$0  + 1'h1;
+  assign \$12  = \port$2235$0  + 6'h3f;
+  assign \$13  = \port$2233$0  + 1'h1;
+  assign \$14  = \port$2235$0  + 1'h0;
+  assign \$15  = \port$2233$0  + 1'h1;
+  assign \$16  = \port$2235$0  + 1'h1;
   assign \$17  = step == 4'h9;
   assign \$18  = | count;
   assign \$19  = valid_d & probe__flagged;
@@ -9525,14 +9552,14 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, 
     \lost$15  <= \$90 ;
   always @(posedge clk)
     \exploded$19  <= \$91 ;
-  assign \$1  = \port$2225$0  + 6'h3f;
-  assign \$2  = \port$2227$0  + 6'h3f;
-  assign \$3  = \port$2225$0  + 6'h3f;
-  assign \$4  = \port$2227$0  + 1'h0;
-  assign \$5  = \port$2225$0  + 6'h3f;
-  assign \$6  = \port$2227$0  + 1'h1;
-  assign \$7  = \port$2225$0  + 1'h0;
-  assign \$8  = \port$2227$0  + 6'h3f;
+  assign \$1  = \port$2233$0  + 6'h3f;
+  assign \$2  = \port$2235$0  + 6'h3f;
+  assign \$3  = \port$2233$0  + 6'h3f;
+  assign \$4  = \port$2235$0  + 1'h0;
+  assign \$5  = \port$2233$0  + 6'h3f;
+  assign \$6  = \port$2235$0  + 1'h1;
+  assign \$7  = \port$2233$0  + 1'h0;
+  assign \$8  = \port$2235$0  + 6'h3f;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
     nb_row = 5'h00;
@@ -9793,11 +9820,11 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, probe__mine, rst, 
       \$91  = 8'h00;
     end
   end
-  assign cursor = { \port$2225$0 , \port$2227$0  };
+  assign cursor = { \port$2233$0 , \port$2235$0  };
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rst, start, \port$2225$0 , \port$2227$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
+module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rst, start, \port$2233$0 , \port$2235$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
@@ -9884,10 +9911,10 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   output done;
   reg done;
   reg fsm_state = 1'h0;
-  input [3:0] \port$2225$0 ;
-  wire [3:0] \port$2225$0 ;
-  input [3:0] \port$2227$0 ;
-  wire [3:0] \port$2227$0 ;
+  input [3:0] \port$2233$0 ;
+  wire [3:0] \port$2233$0 ;
+  input [3:0] \port$2235$0 ;
+  wire [3:0] \port$2235$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [15:0] probe__mine_row;
@@ -9913,7 +9940,7 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$2225$0 , \port$2227$0  };
+  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$2233$0 , \port$2235$0  };
   assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
   assign \$9  = step >= 3'h4;
   assign \$10  = step - 3'h4;
@@ -9934,22 +9961,22 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   \ulx3s_minesweeper.system.game.count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$1122$0 (\$22 ),
-    .\port$1124$0 (\$23 ),
-    .\port$1126$0 (\$24 ),
-    .\port$1128$0 (\$25 ),
-    .\port$1130$0 (\$26 ),
-    .\port$1132$0 (\$27 ),
-    .\port$1134$0 (\$28 ),
-    .\port$1136$0 (\$29 ),
-    .\port$1138$0 (\$30 ),
-    .\port$1140$0 (\$31 ),
-    .\port$1142$0 (\$32 ),
-    .\port$1144$0 (\$33 ),
-    .\port$1146$0 (\$34 ),
-    .\port$1148$0 (\$35 ),
-    .\port$1150$0 (\$36 ),
-    .\port$1152$0 (\$37 ),
+    .\port$1130$0 (\$22 ),
+    .\port$1132$0 (\$23 ),
+    .\port$1134$0 (\$24 ),
+    .\port$1136$0 (\$25 ),
+    .\port$1138$0 (\$26 ),
+    .\port$1140$0 (\$27 ),
+    .\port$1142$0 (\$28 ),
+    .\port$1144$0 (\$29 ),
+    .\port$1146$0 (\$30 ),
+    .\port$1148$0 (\$31 ),
+    .\port$1150$0 (\$32 ),
+    .\port$1152$0 (\$33 ),
+    .\port$1154$0 (\$34 ),
+    .\port$1156$0 (\$35 ),
+    .\port$1158$0 (\$36 ),
+    .\port$1160$0 (\$37 ),
     .row(row),
     .rst(rst),
     .shift(shift)
@@ -10128,7 +10155,7 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
           end
     endcase
   end
-  assign cursor = { \port$2225$0 , \port$2227$0  };
+  assign cursor = { \port$2233$0 , \port$2235$0  };
   assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
@@ -10166,7 +10193,7 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.count_sweep.counter (\port$1122$0 , \port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , \port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , rst, shift, row, counts, clk
+module \ulx3s_minesweeper.system.game.count_sweep.counter (\port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , \port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , \port$1154$0 , \port$1156$0 , \port$1158$0 , \port$1160$0 , rst, shift, row, counts, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$23  = 0;
   wire [4:0] \$1 ;
@@ -10349,14 +10376,6 @@ module \ulx3s_minesweeper.system.game.count_sweep.counter (\port$1122$0 , \port$
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$1122$0 ;
-  wire \port$1122$0 ;
-  output \port$1124$0 ;
-  wire \port$1124$0 ;
-  output \port$1126$0 ;
-  wire \port$1126$0 ;
-  output \port$1128$0 ;
-  wire \port$1128$0 ;
   output \port$1130$0 ;
   wire \port$1130$0 ;
   output \port$1132$0 ;
@@ -10381,6 +10400,14 @@ module \ulx3s_minesweeper.system.game.count_sweep.counter (\port$1122$0 , \port$
   wire \port$1150$0 ;
   output \port$1152$0 ;
   wire \port$1152$0 ;
+  output \port$1154$0 ;
+  wire \port$1154$0 ;
+  output \port$1156$0 ;
+  wire \port$1156$0 ;
+  output \port$1158$0 ;
+  wire \port$1158$0 ;
+  output \port$1160$0 ;
+  wire \port$1160$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -10579,22 +10606,22 @@ module \ulx3s_minesweeper.system.game.count_sweep.counter (\port$1122$0 , \port$
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1122$0  = \$124 ;
-  assign \port$1124$0  = \$126 ;
-  assign \port$1126$0  = \$128 ;
-  assign \port$1128$0  = \$130 ;
-  assign \port$1130$0  = \$132 ;
-  assign \port$1132$0  = \$134 ;
-  assign \port$1134$0  = \$136 ;
-  assign \port$1136$0  = \$138 ;
-  assign \port$1138$0  = \$140 ;
-  assign \port$1140$0  = \$142 ;
-  assign \port$1142$0  = \$144 ;
-  assign \port$1144$0  = \$146 ;
-  assign \port$1146$0  = \$148 ;
-  assign \port$1148$0  = \$150 ;
-  assign \port$1150$0  = \$152 ;
-  assign \port$1152$0  = \$154 ;
+  assign \port$1130$0  = \$124 ;
+  assign \port$1132$0  = \$126 ;
+  assign \port$1134$0  = \$128 ;
+  assign \port$1136$0  = \$130 ;
+  assign \port$1138$0  = \$132 ;
+  assign \port$1140$0  = \$134 ;
+  assign \port$1142$0  = \$136 ;
+  assign \port$1144$0  = \$138 ;
+  assign \port$1146$0  = \$140 ;
+  assign \port$1148$0  = \$142 ;
+  assign \port$1150$0  = \$144 ;
+  assign \port$1152$0  = \$146 ;
+  assign \port$1154$0  = \$148 ;
+  assign \port$1156$0  = \$150 ;
+  assign \port$1158$0  = \$152 ;
+  assign \port$1160$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -10766,7 +10793,7 @@ module \ulx3s_minesweeper.system.game.flood (board__opening, rst, board__flagged
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, load, load_value, \port$2225$0 , \port$2227$0 , probe__cell, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
+module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value, \port$2233$0 , \port$2235$0 , probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire [255:0] \$1 ;
   wire \$10 ;
@@ -10841,10 +10868,10 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
   reg [3:0] load_row = 4'h0;
   input [31:0] load_value;
   wire [31:0] load_value;
-  input [3:0] \port$2225$0 ;
-  wire [3:0] \port$2225$0 ;
-  input [3:0] \port$2227$0 ;
-  wire [3:0] \port$2227$0 ;
+  input [3:0] \port$2233$0 ;
+  wire [3:0] \port$2233$0 ;
+  input [3:0] \port$2235$0 ;
+  wire [3:0] \port$2235$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
   input [7:0] probe__cell;
@@ -10901,7 +10928,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
   assign \$13  = value[19:16] < \$12 ;
   assign \$14  = \$11  & \$13 ;
   assign \$15  = ~ probe__mine;
-  assign \$16  = probe__cell != { \port$2225$0 , \port$2227$0  };
+  assign \$16  = probe__cell != { \port$2233$0 , \port$2235$0  };
   assign \$17  = \$15  & \$16 ;
   assign \$18  = ! fsm_state;
   assign \$19  = fsm_state == 1'h1;
@@ -10929,7 +10956,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
   assign \$41  = scan_row + 1'h1;
   assign \$42  = scan_col + 1'h1;
   assign \$43  = ~ probe__mine;
-  assign \$44  = probe__cell != { \port$2225$0 , \port$2227$0  };
+  assign \$44  = probe__cell != { \port$2233$0 , \port$2235$0  };
   \ulx3s_minesweeper.system.game.placement.lcg  lcg (
     .clk(clk),
     .load(load),
@@ -10946,10 +10973,10 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
       3'h0:
           /* empty */;
       3'h1:
-          probe__address = { \port$2225$0 , \port$2227$0  };
+          probe__address = { \port$2233$0 , \port$2235$0  };
       3'h2:
         begin
-          probe__address = { \port$2225$0 , \port$2227$0  };
+          probe__address = { \port$2233$0 , \port$2235$0  };
           casez (swap_phase)
             3'h0:
                 probe__address = value[31:24];
@@ -10960,7 +10987,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
           endcase
         end
       3'h3:
-          probe__address = { \port$2225$0 , \port$2227$0  };
+          probe__address = { \port$2233$0 , \port$2235$0  };
       3'h4:
           probe__address = { scan_row, scan_col };
     endcase
@@ -11320,7 +11347,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, probe__mine, rst, loa
   end
   assign start = load;
   assign seed = load_value;
-  assign cursor = { \port$2225$0 , \port$2227$0  };
+  assign cursor = { \port$2233$0 , \port$2235$0  };
 endmodule
 
 (* generator = "Amaranth" *)
@@ -11449,7 +11476,7 @@ module \ulx3s_minesweeper.system.game.placement.lcg (ready, rst, load, load_valu
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.probe_bus (parts__0__mine, board__address, board__reveal, board__flag_write, board__flag_value, board__mine_write, board__mine_value, parts__0__address, parts__0__flag_write, parts__0__flag_value, parts__0__reveal, parts__0__cell, parts__0__revealed, parts__0__flagged, parts__1__address, parts__1__mine_write, parts__1__mine_value, parts__2__address, parts__3__address, parts__3__reveal, parts__4__address
+module \ulx3s_minesweeper.system.game.probe_bus (board__address, board__reveal, board__flag_write, board__flag_value, board__mine_write, board__mine_value, parts__0__address, parts__0__flag_write, parts__0__flag_value, parts__0__reveal, parts__0__cell, parts__0__revealed, parts__0__flagged, parts__0__mine, parts__1__address, parts__1__mine_write, parts__1__mine_value, parts__2__address, parts__3__address, parts__3__reveal, parts__4__address
 , parts__0__mine_row);
   wire [7:0] \$1 ;
   wire \$10 ;
@@ -11640,7 +11667,7 @@ module \ulx3s_minesweeper.system.game.probe_bus (parts__0__mine, board__address,
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.win_scan (probe__mine, rst, start, probe__revealed, probe__address, done, won, clk);
+module \ulx3s_minesweeper.system.game.win_scan (rst, start, probe__revealed, probe__mine, probe__address, done, won, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
@@ -11911,17 +11938,17 @@ module \ulx3s_minesweeper.system.seven_segment (rst, characters, segments, digit
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.switches_sync (\port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , rst, stage1, clk);
+module \ulx3s_minesweeper.system.switches_sync (\port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , rst, stage1, clk);
   input clk;
   wire clk;
-  input \port$1733$0 ;
-  wire \port$1733$0 ;
-  input \port$1735$0 ;
-  wire \port$1735$0 ;
-  input \port$1737$0 ;
-  wire \port$1737$0 ;
-  input \port$1739$0 ;
-  wire \port$1739$0 ;
+  input \port$1741$0 ;
+  wire \port$1741$0 ;
+  input \port$1743$0 ;
+  wire \port$1743$0 ;
+  input \port$1745$0 ;
+  wire \port$1745$0 ;
+  input \port$1747$0 ;
+  wire \port$1747$0 ;
   input rst;
   wire rst;
   reg [7:0] stage0 = 8'h00;
@@ -11931,9 +11958,9 @@ module \ulx3s_minesweeper.system.switches_sync (\port$1733$0 , \port$1735$0 , \p
   (* init = 8'h00 *)
   wire [7:0] \switches$5 ;
   always @(posedge clk)
-    stage0 <= { \port$1737$0 , \port$1739$0 , 4'h0, \port$1735$0 , \port$1733$0  };
+    stage0 <= { \port$1745$0 , \port$1747$0 , 4'h0, \port$1743$0 , \port$1741$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1737$0 , \port$1739$0 , 4'h0, \port$1735$0 , \port$1733$0  };
+  assign switches = { \port$1745$0 , \port$1747$0 , 4'h0, \port$1743$0 , \port$1741$0  };
   assign \switches$5  = stage1;
 endmodule

@@ -25,9 +25,10 @@ class BoardStore(wiring.Component):
     registered forward (a transparent port would have Yosys register the address and leave the
     LUT RAM's read in the data's path). The counts are a 16 x 64-bit memory.
 
-    No path is long at 100 MHz: the cell a state reads is ``probe``, set the clock before; the
-    cell's bits are read into registers (``probe.revealed`` etc., of the cell ``probe.cell``);
-    the clock after decides on them and writes, if at all, that same cell.
+    Paths are short: the cell a state reads is ``probe``, set the clock before; the cell's bits
+    are read into registers (``probe.revealed``, ``probe.mine`` etc., of the cell
+    ``probe.cell``); the clock after decides on them and writes, if at all, that same cell. (On
+    the ECP5 the longest left is the 256:1 read of the revealed bits: docs/ulx3s.md.)
 
     Attributes
     ----------
@@ -108,8 +109,7 @@ class BoardStore(wiring.Component):
                      mine_forward.eq(mine_write.en & (mine_write.addr == mine_read.addr)),
                      mine_forward_row.eq(mine_write.data)]
         mine_row = port.mine_row
-        m.d.comb += [mine_row.eq(Mux(mine_forward, mine_forward_row, mine_read_row)),
-                     port.mine.eq(mine_row.bit_select(probe_d[:4], 1))]
+        m.d.comb += mine_row.eq(Mux(mine_forward, mine_forward_row, mine_read_row))
         with m.If(self.layout.write):
             m.d.comb += [mine_write.addr.eq(self.layout.row), mine_write.data.eq(self.layout.data),
                          mine_write.en.eq(1)]
@@ -120,6 +120,17 @@ class BoardStore(wiring.Component):
                                          for c in range(GRID)])),
                 mine_write.en.eq(1),
             ]
+        # The probed cell's mine, ``mine_row``'s bit at ``probe_d``, is a register of its own:
+        # the bit is chosen a clock early, from the row read now (or, when this clock writes
+        # that row, from what it writes). The parts decide on it and write in the same clock, so
+        # no column multiplexer sits between the row register and the write (on the ECP5 that
+        # path, row to multiplexer to the parts to the write, was the system's slowest).
+        column = probe[:4]
+        written_bit = Mux(port.mine_write,
+                          Mux(probe_d[:4] == column, port.mine_value, mine_row.bit_select(column, 1)),
+                          self.layout.data.bit_select(column, 1))
+        m.d.sync += port.mine.eq(Mux(mine_write.en & (mine_write.addr == mine_read.addr), written_bit,
+                                     mine_read.data.bit_select(column, 1)))
 
         # -- counts -------------------------------------------------------------------------
         m.submodules.counts = counts = Memory(shape=RowCounts, depth=GRID, init=[])
