@@ -1,4 +1,4 @@
-"""Run a cocotb testbench from pytest under Icarus Verilog.
+"""Run a cocotb testbench from pytest under Icarus Verilog, through ``cocotb_tools.runner``.
 
 * Icarus 11 is given ``-g2005``: under ``-g2012`` (cocotb's default) some Amaranth combinational
   outputs stay ``X``. The later ``-g`` flag wins over the runner's built-in ``-g2012``.
@@ -39,27 +39,22 @@ def build_folder(prefix, params, files, instance=None):
 
 
 def run_cocotb(toplevel, module, *, sources=None, build_name=None, env=None, testcase=None):
-    """Compile ``hdl/<toplevel>.v`` (or ``sources``) and run the cocotb ``module`` against it.
+    """Compile ``hdl/<toplevel>.v`` (or ``sources``) and run the cocotb ``module`` against it,
+    through cocotb's own runner (``cocotb_tools.runner``).
 
-    Raises if any cocotb test fails.
+    Raises if any cocotb test fails (under pytest the runner ends the test with the count of
+    failed cocotb tests).
     """
-    from cocotb_test.simulator import run
+    from cocotb_tools.runner import get_runner
 
-    sources = [str(HDL / f"{toplevel}.v")] if sources is None else [str(s) for s in sources]
+    sources = [HDL / f"{toplevel}.v"] if sources is None else [Path(s) for s in sources]
     build_dir = BUILD / (build_name or toplevel)
-    extra_env = {"PYTHONPATH": os.pathsep.join([str(SIM), str(ROOT / "py"),
-                                                 os.environ.get("PYTHONPATH", "")])}
-    extra_env.update(env or {})
-    run(
-        simulator="icarus",
-        verilog_sources=sources,
-        toplevel=toplevel,
-        module=module,
-        python_search=[str(SIM)],
-        compile_args=["-g2005"],
-        sim_build=str(build_dir),
-        extra_env=extra_env,
-        testcase=testcase,
-        timescale="1ns/1ps",
-        waves=bool(int(os.environ.get("WAVES", "0"))),
-    )
+    waves = bool(int(os.environ.get("WAVES", "0")))
+    runner = get_runner("icarus")
+    # The runner passes its own -g2012 first; the later -g2005 wins.
+    runner.build(sources=sources, hdl_toplevel=toplevel, build_args=["-g2005"], build_dir=build_dir,
+                 timescale=("1ns", "1ps"), waves=waves)
+    # The benches import sim/ and the package: the runner gives the simulator's Python this
+    # process's sys.path, which has both (tests/conftest.py puts sim/ on it).
+    runner.test(test_module=module, hdl_toplevel=toplevel, testcase=testcase, build_dir=build_dir,
+                test_dir=build_dir, extra_env=dict(env or {}), waves=waves)
