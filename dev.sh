@@ -2,7 +2,8 @@
 # starsweeper's one entry point for a fresh clone. Each command does its own set-up first:
 #   ./dev.sh demo [ARGS]   the main job (on the simulator when there is no board or ISE)
 #   ./dev.sh test [ARGS]   the whole test suite (pytest, in parallel)
-# Set-up: a virtual environment in .venv with `pip install -e .[dev]`, and Icarus Verilog, Yosys,
+# Set-up: a virtual environment in .venv with `pip install -e .[dev]` (which brings the ULX3S's
+# open toolchain, Yosys, nextpnr-ecp5 and ecppack, as YoWASP wheels), and Icarus Verilog, Yosys,
 # Verilator, g++, make and Xvfb through apt-get when they are missing and this user may install
 # packages.
 set -euo pipefail
