@@ -3,6 +3,14 @@
 // for Verilator's lint and for Icarus simulations of hdl/ulx3s_minesweeper.v
 // (tests/test_ulx3s_top.py). Behaviour, not timing: Yosys and nextpnr use their own models.
 `timescale 1ns/1ps
+// The linter and Yosys (which defines SYNTHESIS) see the PLL's ports only: its clocks are
+// made with delays, for Icarus.
+`ifdef VERILATOR
+`define ECP5_STAND_IN_PORTS_ONLY
+`endif
+`ifdef SYNTHESIS
+`define ECP5_STAND_IN_PORTS_ONLY
+`endif
 /* verilator lint_off UNUSEDSIGNAL */
 /* verilator lint_off UNUSEDPARAM */
 module IB(input I, output O);
@@ -67,8 +75,7 @@ module EHXPLLL #(
   assign INTLOCK = LOCK;
   assign REFCLK = CLKI;
   assign CLKINTFB = CLKOP;
-`ifdef VERILATOR
-  // Lint sees the ports only: the clocks below are made with delays.
+`ifdef ECP5_STAND_IN_PORTS_ONLY
   always @* begin CLKOP = CLKI; CLKOS = CLKI; LOCK = 1'b1; end
 `else
   realtime first_edge, period_in, period_op, period_os;
