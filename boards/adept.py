@@ -9,7 +9,7 @@ it started (its process group) are ended. Its output is read as bytes and decode
 from pathlib import Path
 import shutil
 
-from starsweeper.tools import ToolTimeout, run_tool, time_limit
+from starsweeper.tools import ToolTimeout, last_line, run_tool, time_limit
 
 __all__ = ["ProgramError", "program", "timeout_seconds", "DEVICE", "TIMEOUT_SECONDS", "TIMEOUT_VARIABLE"]
 
@@ -43,11 +43,6 @@ def _djtgcfg(*args, timeout):
     return code, output.decode(errors="replace").strip()
 
 
-def _last_line(text):
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
-
-
 def program(bitfile, timeout=None):
     """Program ``bitfile`` into the Nexys 3's FPGA; returns djtgcfg's success line."""
     timeout = timeout_seconds() if timeout is None else timeout
@@ -58,9 +53,9 @@ def program(bitfile, timeout=None):
         raise ProgramError("djtgcfg is not on PATH: install Digilent Adept Runtime and Utilities")
     code, output = _djtgcfg("enum", timeout=timeout)
     if code != 0 or DEVICE not in output:
-        raise ProgramError(f"no {DEVICE} answers (djtgcfg enum: {_last_line(output)}); "
+        raise ProgramError(f"no {DEVICE} answers (djtgcfg enum: {last_line(output)}); "
                            "is the board on and its PROG USB port connected?")
     code, output = _djtgcfg("prog", "-d", DEVICE, "-i", "0", "-f", str(bitfile), timeout=timeout)
     if code != 0 or "Programming succeeded" not in output:
-        raise ProgramError(f"programming failed (djtgcfg prog: {_last_line(output)})")
-    return _last_line(output)
+        raise ProgramError(f"programming failed (djtgcfg prog: {last_line(output)})")
+    return last_line(output)

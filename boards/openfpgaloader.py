@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 import shutil
 
-from starsweeper.tools import ToolTimeout, run_tool, time_limit
+from starsweeper.tools import ToolTimeout, last_line, run_tool, time_limit
 
 from .adept import ProgramError
 
@@ -25,11 +25,6 @@ TIMEOUT_VARIABLE = "STARSWEEPER_OPENFPGALOADER_TIMEOUT"
 def command(bitfile):
     """The command line that programs ``bitfile``, as the platform's ``toolchain_program`` runs it."""
     return [os.environ.get("OPENFPGALOADER", "openFPGALoader"), "-b", "ulx3s", "-m", str(bitfile)]
-
-
-def _last_line(text):
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
 
 
 def program(bitfile, timeout=None):
@@ -52,8 +47,7 @@ def program(bitfile, timeout=None):
     except ToolTimeout:
         raise ProgramError(f"{argv[0]} gave no answer in {timeout:g} s (is the board connected, "
                            f"and is no other program using its USB port?)") from None
-    text = output.decode(errors="replace")
     if code != 0:
-        raise ProgramError(f"programming failed (openFPGALoader exit status {code}: {_last_line(text)}); "
+        raise ProgramError(f"programming failed (openFPGALoader exit status {code}: {last_line(output)}); "
                            "is the ULX3S connected by its US1 port?")
-    return _last_line(text)
+    return last_line(output)

@@ -18,7 +18,7 @@ from pathlib import Path
 import shutil
 import sys
 
-from starsweeper.tools import ToolTimeout, run_tool, time_limit
+from starsweeper.tools import ToolTimeout, last_line, run_tool, time_limit
 
 __all__ = ["TrellisError", "ClockTiming", "PnrReport", "TOOLS", "tool_environment", "run_tree",
            "parse_report", "check_timing", "check_bitstream", "format_report", "IDCODES", "find_command"]
@@ -91,9 +91,7 @@ def run_tree(folder, name="top", timeout=None):
             raise TrellisError(f"the ECP5 build gave no result in {timeout:g} s ({TIMEOUT_VARIABLE} "
                                f"sets the limit); see {log}") from None
     if code:
-        lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
-        errors = [line for line in lines if line.startswith("ERROR")]
-        last = (errors or lines or ["no output"])[-1]
+        last = last_line(log.read_bytes(), prefer=lambda line: line.startswith("ERROR"))
         raise TrellisError(f"the ECP5 build failed (exit status {code}): {last}; see {log}")
     bitfile = folder / f"{name}.bit"
     if not bitfile.is_file():

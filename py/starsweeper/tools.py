@@ -1,20 +1,31 @@
-"""External tools' failures, said in one line."""
+"""External tools: running them with a time limit, and their failures said in one line."""
 
+import math
+import os
 import signal
+import subprocess
 
-__all__ = ["ToolError", "ToolTimeout", "failure_text", "run_tool", "time_limit"]
+__all__ = ["ToolError", "ToolTimeout", "last_line", "failure_text", "run_tool", "time_limit"]
 
 
 class ToolError(RuntimeError):
     """An external tool (iverilog, vvp, ...) failed; the message says how, in one line."""
 
 
-def failure_text(tool, returncode, output):
-    """``tool`` failed with ``returncode`` (negative: a signal): the exit status or the signal,
-    and the last non-empty line of its ``output`` (text or bytes)."""
+def last_line(output, prefer=None):
+    """The last non-empty line of a tool's ``output`` (text or bytes, decoded leniently),
+    stripped; with ``prefer``, the last line for which ``prefer(line)`` holds, if one does;
+    ``"no output"`` when there is no line at all."""
     if isinstance(output, bytes):
         output = output.decode(errors="replace")
     lines = [line.strip() for line in (output or "").splitlines() if line.strip()]
+    preferred = [line for line in lines if prefer(line)] if prefer else []
+    return (preferred or lines or ["no output"])[-1]
+
+
+def failure_text(tool, returncode, output):
+    """``tool`` failed with ``returncode`` (negative: a signal): the exit status or the signal,
+    and the last non-empty line of its ``output`` (text or bytes)."""
     if returncode is not None and returncode < 0:
         try:
             how = f"was killed by {signal.Signals(-returncode).name}"
@@ -22,7 +33,7 @@ def failure_text(tool, returncode, output):
             how = f"was killed by signal {-returncode}"
     else:
         how = f"failed (exit status {returncode})"
-    return f"{tool} {how}: {lines[-1] if lines else 'no output'}"
+    return f"{tool} {how}: {last_line(output)}"
 
 
 class ToolTimeout(Exception):
@@ -37,7 +48,6 @@ def run_tool(argv, *, timeout, cwd=None, env=None, stdout=None):
     On time-out, or an interruption, the whole group (the tool and every process it started)
     is killed before :class:`ToolTimeout` (or the interruption) goes on; an ``OSError`` means
     the tool could not be started."""
-    import subprocess
     child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout or subprocess.PIPE,
                              stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True)
     try:
@@ -52,7 +62,6 @@ def run_tool(argv, *, timeout, cwd=None, env=None, stdout=None):
 
 
 def _end_group(child):
-    import os
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -63,8 +72,6 @@ def _end_group(child):
 def time_limit(variable, default):
     """Seconds from the environment variable ``variable`` (a positive, finite number), else
     ``default``; ValueError naming the variable otherwise."""
-    import math
-    import os
     text = os.environ.get(variable)
     if text is None:
         return default
