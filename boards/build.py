@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import os
 from pathlib import Path
 import shutil
-import subprocess
+
+from starsweeper.tools import ToolTimeout, last_line, run_tool, time_limit
 
 __all__ = ["BOARDS", "Board", "BuildError", "board", "prepare", "write_tree", "ise_available",
            "run_tree", "build", "build_ecp5", "ecp5_report"]
@@ -121,20 +122,25 @@ def ise_available(board="nexys3"):
     return platform.has_required_tools()
 
 
-def run_tree(folder):
-    """Run the build script in ``folder``; its output goes to ``build.log`` there."""
+def run_tree(folder, toolchain="ISE", env=None, timeout=None, limit=""):
+    """Run Amaranth's build script in ``folder`` (its output in ``build.log`` there), in a
+    process group of its own that is ended on Ctrl-C, and within ``timeout`` seconds if one is
+    given (``limit`` says what sets it); returns the bit file. BuildError, in one line naming
+    the log, when the script fails (its last ``ERROR`` line, else its last line), runs out of
+    time, or ends without the bit file."""
     folder = Path(folder)
     log = folder / "build.log"
-    with open(log, "w") as out:
-        result = subprocess.run(["bash", f"build_{NAME}.sh"], cwd=folder, stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=subprocess.STDOUT)
-    if result.returncode:
-        lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
-        last = lines[-1].strip() if lines else "no output"
-        raise BuildError(f"the ISE build failed (exit {result.returncode}): {last}; see {log}")
+    with open(log, "wb") as out:
+        try:
+            code, _ = run_tool(["bash", f"build_{NAME}.sh"], timeout=timeout, cwd=folder, env=env, stdout=out)
+        except ToolTimeout:
+            raise BuildError(f"the {toolchain} build gave no result in {timeout:g} s{limit}; see {log}") from None
+    if code:
+        last = last_line(log.read_bytes(), prefer=lambda line: line.startswith("ERROR"))
+        raise BuildError(f"the {toolchain} build failed (exit status {code}): {last}; see {log}")
     bitfile = folder / f"{NAME}.bit"
     if not bitfile.exists():
-        raise BuildError(f"the ISE build ended without {bitfile.name}; see {log}")
+        raise BuildError(f"the {toolchain} build ended without {bitfile.name}; see {log}")
     return bitfile
 
 
@@ -150,12 +156,15 @@ def build_ecp5(folder, board_name="ulx3s", device=None, top=None, timeout=None):
     """Write and run the ECP5 tree in ``folder``, then check it: the bit file's header and
     IDCODE, and every clock's timing. Returns (bit file, :class:`~.trellis.PnrReport`)."""
     from . import trellis
-    b = board(board_name)
-    platform = b.platform(device)
+    platform = board(board_name).platform(device)
     try:
-        trellis.tool_environment()                 # every tool is here, before any work
-        write_tree(folder, board_name, device, top)
-        bitfile = trellis.run_tree(folder, NAME, timeout)
+        env = trellis.tool_environment()           # every tool is here, before any work
+        timeout = time_limit(trellis.TIMEOUT_VARIABLE, trellis.TIMEOUT_SECONDS) if timeout is None else timeout
+    except (trellis.TrellisError, ValueError) as e:
+        raise BuildError(str(e)) from None
+    write_tree(folder, board_name, device, top)
+    bitfile = run_tree(folder, "ECP5", env, timeout, f" ({trellis.TIMEOUT_VARIABLE} sets the limit)")
+    try:
         trellis.check_bitstream(bitfile, platform.device)
         report = trellis.parse_report(Path(folder) / f"{NAME}.report.json")
         try:

