@@ -12,7 +12,7 @@
   fails the build, and its bit file is removed).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import os
 from pathlib import Path
 import shutil
@@ -48,6 +48,10 @@ class Board:
                                  f"{', '.join(b.name for b in BOARDS.values() if b.devices)}")
             raise BuildError(f"unknown {self.name} device {device!r}; the devices are {', '.join(self.devices)}")
         return _load(self.platforms[device])()
+
+    def part(self, device=None):
+        """The FPGA of ``device`` (the default one when None), as its platform names it."""
+        return self.platform(device).device
 
     def top_level(self, **parameters):
         return _load(self.top)(**parameters)
@@ -152,9 +156,10 @@ def build(folder, board="nexys3", run=None):
     return run_tree(folder) if run else None
 
 
-def build_ecp5(folder, board_name="ulx3s", device=None, top=None, timeout=None):
+def build_ecp5(folder, board_name="ulx3s", device=None, top=None, timeout=None, require_timing=True):
     """Write and run the ECP5 tree in ``folder``, then check it: the bit file's header and
-    IDCODE, and every clock's timing. Returns (bit file, :class:`~.trellis.PnrReport`)."""
+    IDCODE, and (with ``require_timing``) every clock's timing. Returns (bit file,
+    :class:`~.trellis.PnrReport` with its part)."""
     from . import trellis
     platform = board(board_name).platform(device)
     try:
@@ -166,9 +171,10 @@ def build_ecp5(folder, board_name="ulx3s", device=None, top=None, timeout=None):
     bitfile = run_tree(folder, "ECP5", env, timeout, f" ({trellis.TIMEOUT_VARIABLE} sets the limit)")
     try:
         trellis.check_bitstream(bitfile, platform.device)
-        report = trellis.parse_report(Path(folder) / f"{NAME}.report.json")
+        report = replace(trellis.parse_report(Path(folder) / f"{NAME}.report.json"), part=platform.device)
         try:
-            trellis.check_timing(report, Path(folder) / f"{NAME}.tim")
+            if require_timing:
+                trellis.check_timing(report, Path(folder) / f"{NAME}.tim")
         except trellis.TrellisError:
             bitfile.unlink(missing_ok=True)
             raise
@@ -187,7 +193,8 @@ def ecp5_report(folder, board_name="ulx3s", device=None):
                   for path, content in plan.files.items() if path.endswith((".il", ".lpf", ".sh")))
     if current and (folder / f"{NAME}.report.json").is_file():
         try:
-            return trellis.parse_report(folder / f"{NAME}.report.json")
+            return replace(trellis.parse_report(folder / f"{NAME}.report.json"),
+                           part=board(board_name).part(device))
         except trellis.TrellisError as e:
             raise BuildError(str(e)) from None
     return build_ecp5(folder, board_name, device)[1]

@@ -100,11 +100,14 @@ class ClockTiming:
 
 @dataclass(frozen=True)
 class PnrReport:
-    """nextpnr's report: every constrained clock, and the cells placed (type -> (used,
-    available))."""
+    """nextpnr's report: every constrained clock, the cells placed (type -> (used,
+    available)), the critical paths as nextpnr lists them (each a dict with ``from``, ``to``
+    and the ``path``'s steps), and the part it was placed on (set by the build, which knows it)."""
 
     clocks: tuple
     cells: dict
+    critical_paths: tuple = ()
+    part: str = None
 
     def used(self, cell_type):
         return self.cells.get(cell_type, (0, 0))[0]
@@ -121,11 +124,12 @@ def parse_report(path):
              for net, value in report["fmax"].items()), key=lambda clock: clock.net))
         cells = {kind: (int(value["used"]), int(value["available"]))
                  for kind, value in report["utilization"].items()}
+        critical_paths = tuple(report.get("critical_paths", ()))
     except FileNotFoundError:
         raise TrellisError(f"{path}: no such file (nextpnr wrote no report)") from None
     except (ValueError, KeyError, TypeError, AttributeError):
         raise TrellisError(f"{path}: not a nextpnr report (JSON with fmax and utilization)") from None
-    return PnrReport(clocks, cells)
+    return PnrReport(clocks, cells, critical_paths)
 
 
 def check_timing(report, log):
@@ -164,14 +168,15 @@ def check_bitstream(bitfile, device):
         raise TrellisError(f"{bitfile}: not a bitstream for the {device}: {problem}")
 
 
-def format_report(report, device):
-    """The report as a table: each clock's frequency against its target, then the cells."""
+def format_report(report):
+    """The report as a table: each clock's frequency against its target, then the cells on the
+    report's part."""
     lines = ["| clock | achieved | constraint | slack |", "|---|---|---|---|"]
     for clock in report.clocks:
         verdict = "meets" if clock.meets else "MISSES"
         lines.append(f"| {clock.name} | {clock.achieved_mhz:.2f} MHz | {clock.constraint_mhz:g} MHz | "
                      f"{1e3 / clock.constraint_mhz - 1e3 / clock.achieved_mhz:+.2f} ns ({verdict}) |")
-    lines += ["", f"| {device} | used | available | share |", "|---|---|---|---|"]
+    lines += ["", f"| {report.part or 'cells'} | used | available | share |", "|---|---|---|---|"]
     for kind, what in RESOURCES.items():
         used, available = report.cells.get(kind, (0, 0))
         if available:

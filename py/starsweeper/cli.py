@@ -425,15 +425,22 @@ def _run_hdl(args):
 
 # -- program -------------------------------------------------------------------------------------
 
-BOARD_NAMES = ("nexys3", "ulx3s")
-ECP5_DEVICES = ("12F", "25F", "45F", "85F")
+def _ulx3s():
+    from .boards.build import BOARDS
+    return BOARDS["ulx3s"]
+
+
+def _add_device_argument(p):
+    ulx3s = _ulx3s()
+    p.add_argument("--device", choices=ulx3s.devices, default=None,
+                   help=f"the ULX3S's ECP5: {', '.join(ulx3s.devices)} (default: {ulx3s.default_device})")
 
 
 def _add_board_arguments(p, out_help):
-    p.add_argument("--board", choices=BOARD_NAMES, default="nexys3",
+    from .boards.build import BOARDS
+    p.add_argument("--board", choices=list(BOARDS), default="nexys3",
                    help="nexys3 (Xilinx ISE; the default) or ulx3s (Lattice ECP5, the open toolchain)")
-    p.add_argument("--device", choices=ECP5_DEVICES, default=None,
-                   help="the ULX3S's ECP5: LFE5U-12F, 25F, 45F or 85F (default: 85F)")
+    _add_device_argument(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help=out_help)
 
 
@@ -452,7 +459,8 @@ def _add_program_parser(sub):
                     "input and each call has a time limit.")
     p.add_argument("bitfile", metavar="BITFILE", type=Path, nargs="?", default=None,
                    help="the bit file (default: build/BOARD/top.bit)")
-    p.add_argument("--board", choices=BOARD_NAMES, default="nexys3", help="nexys3 (default) or ulx3s")
+    from .boards.build import BOARDS
+    p.add_argument("--board", choices=list(BOARDS), default="nexys3", help="nexys3 (default) or ulx3s")
     p.set_defaults(run=_run_program)
 
 
@@ -504,10 +512,10 @@ def _run_build(args):
                 tool_environment()                  # every tool is here, before the first line
             except TrellisError as e:
                 raise CommandError(str(e)) from None
-            print(f"building for the ULX3S ({args.device or '85F'}) in {out}: Yosys, nextpnr-ecp5, "
+            print(f"building for the ULX3S ({_ulx3s().part(args.device)}) in {out}: Yosys, nextpnr-ecp5, "
                   f"ecppack (about a minute; the log is {out / 'build.log'})", file=sys.stderr)
             bitfile, report = build_ecp5(out, "ulx3s", args.device)
-            print(format_report(report, f"LFE5U-{args.device or '85F'}"))
+            print(format_report(report))
             print(f"built {bitfile}; program the board with: starsweeper program --board ulx3s {bitfile}")
             return 0
         if not ise_available(args.board):
@@ -541,7 +549,7 @@ def _add_report_parser(sub):
     p.add_argument("cores", nargs="*", metavar="CORE",
                    help=f"which cores (default: all of {', '.join(names())})")
     p.add_argument("--board", choices=("ulx3s",), default=None, help="ulx3s: the placed design's report")
-    p.add_argument("--device", choices=ECP5_DEVICES, default=None, help="the ULX3S's ECP5 (default: 85F)")
+    _add_device_argument(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="the ULX3S build folder (default: build/ulx3s)")
     p.set_defaults(run=_run_report)
@@ -559,7 +567,7 @@ def _run_report(args):
         out = _board_folder(args)
         check_writable_folder(out)
         try:
-            print(format_report(ecp5_report(out, "ulx3s", args.device), f"LFE5U-{args.device or '85F'}"))
+            print(format_report(ecp5_report(out, "ulx3s", args.device)))
         except BuildError as e:
             raise CommandError(str(e)) from None
         return 0

@@ -119,7 +119,7 @@ def board(out, log=print):
 
 
 def ulx3s(out, log=print):
-    from .boards.build import BuildError, build_ecp5
+    from .boards.build import BOARDS, BuildError, build_ecp5
     from .boards.trellis import TrellisError, format_report, tool_environment
 
     folder = out / "ulx3s"
@@ -128,11 +128,11 @@ def ulx3s(out, log=print):
     except TrellisError as e:
         log(f"[8/{STEPS}] skipping the ULX3S build: {e}")
         return
-    log(f"[8/{STEPS}] building the ULX3S (ECP5 85F) bit file in {folder}: Yosys, nextpnr-ecp5, ecppack "
-        "(about a minute)")
+    log(f"[8/{STEPS}] building the ULX3S ({BOARDS['ulx3s'].part()}) bit file in {folder}: Yosys, "
+        "nextpnr-ecp5, ecppack (about a minute)")
     try:
         bitfile, report = build_ecp5(folder, "ulx3s")
     except BuildError as e:
         raise DemoError(str(e)) from None
-    log(format_report(report, "LFE5U-85F"))
+    log(format_report(report))
     log(f"built {bitfile}; every clock meets its constraint")
