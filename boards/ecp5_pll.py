@@ -4,9 +4,11 @@ Trellis's ``ecppll`` works them out (tests/test_ulx3s.py checks the two agree)."
 from dataclasses import dataclass
 
 from amaranth import Elaboratable
-from amaranth.hdl import Instance, Module, Signal
+from amaranth.hdl import ClockDomain, Instance, Module, Signal
+from amaranth.lib import io
+from amaranth.lib.cdc import ResetSynchronizer
 
-__all__ = ["PllConfig", "pll_config", "Ecp5Pll"]
+__all__ = ["PllConfig", "pll_config", "Ecp5Pll", "add_pll_domains"]
 
 #: The VCO's range and the phase detector's lowest input (ECP5 family data sheet).
 VCO_MIN_HZ, VCO_MAX_HZ = 400e6, 800e6
@@ -114,3 +116,24 @@ class Ecp5Pll(Elaboratable):
             o_REFCLK=Signal(), o_CLKINTFB=Signal(),
         )
         return m
+
+
+def add_pll_domains(m, platform, config, primary, secondary=None, clock_pin=("clk25", 0)):
+    """Add to the board top's module ``m`` the PLL of ``config`` on the board's oscillator pin
+    (``clock_pin``, the platform's resource name and number), and its outputs as clock domains
+    of ``m`` (a top's domains are its own: Amaranth 0.6 takes none from a submodule):
+    ``primary`` on CLKOP and, if given, ``secondary`` on CLKOS. Each is held in reset until the
+    PLL locks (a reset synchroniser each) and has its frequency constraint."""
+    if secondary is not None and config.secondary_div is None:
+        raise ValueError(f"The PLL configuration has no secondary output for domain {secondary!r}")
+    m.submodules.clock_buffer = clock_in = io.Buffer("i", platform.request(*clock_pin, dir="-"))
+    m.submodules.pll = pll = Ecp5Pll(config)
+    m.d.comb += pll.clk_in.eq(clock_in.i)
+    outputs = [(primary, pll.clk_primary, config.primary_hz), (secondary, pll.clk_secondary, config.secondary_hz)]
+    for name, clock, frequency in outputs:
+        if name is None:
+            continue
+        m.domains += (domain := ClockDomain(name))
+        m.d.comb += domain.clk.eq(clock)
+        m.submodules[f"{name}_reset"] = ResetSynchronizer(~pll.locked, domain=name)
+        platform.add_clock_constraint(clock, frequency)

@@ -3,14 +3,13 @@ PLL at the frequency asked (``python -m starsweeper.bench fmax``)."""
 
 from amaranth import Elaboratable
 from amaranth.build import Attrs, Pins, Resource
-from amaranth.hdl import Cat, ClockDomain, Module
+from amaranth.hdl import Cat, Module
 from amaranth.lib import io
-from amaranth.lib.cdc import ResetSynchronizer
 
 from starsweeper.gateware.minesweeper_system import MinesweeperSystem
 from starsweeper.model.timing import system_parameters
 
-from .ecp5_pll import Ecp5Pll, pll_config
+from .ecp5_pll import add_pll_domains, pll_config
 from .ulx3s_minesweeper_top import CLOCK_HZ
 
 __all__ = ["SystemTimingTop"]
@@ -31,12 +30,7 @@ class SystemTimingTop(Elaboratable):
     def elaborate(self, platform):
         m = Module()
         system = self.system
-        m.submodules.clk25_buffer = clk_in = io.Buffer("i", platform.request("clk25", 0, dir="-"))
-        m.submodules.pll = pll = Ecp5Pll(self.pll)
-        m.domains.sync = sync = ClockDomain("sync")
-        m.d.comb += [pll.clk_in.eq(clk_in.i), sync.clk.eq(pll.clk_primary)]
-        m.submodules.reset = ResetSynchronizer(~pll.locked, domain="sync")
-        platform.add_clock_constraint(pll.clk_primary, self.clock_hz)
+        add_pll_domains(m, platform, self.pll, primary="sync")
 
         inputs = Cat(system.buttons, system.switches)
         outputs = Cat(system.leds, system.vga.red, system.vga.green, system.vga.blue, system.vga.hsync_n,

@@ -2,9 +2,9 @@
 board's buttons, DIP switches and LEDs, and its picture as DVI on the GPDI connector."""
 
 from amaranth import Elaboratable
-from amaranth.hdl import Cat, ClockDomain, Module, Mux, Signal
+from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import io, wiring
-from amaranth.lib.cdc import FFSynchronizer, ResetSynchronizer
+from amaranth.lib.cdc import FFSynchronizer
 
 from starsweeper.gateware.dvi import DviEncoder
 from starsweeper.gateware.minesweeper_system import MinesweeperSystem
@@ -13,7 +13,7 @@ from starsweeper.model.buttons import BUTTONS
 from starsweeper.model.minesweeper import SWITCH_BEGINNER, SWITCH_DEBUG, SWITCH_FLAG, SWITCH_TIMER
 from starsweeper.model.timing import PIXEL_HZ, system_parameters
 
-from .ecp5_pll import Ecp5Pll, pll_config
+from .ecp5_pll import add_pll_domains, pll_config
 
 __all__ = ["Ulx3sMinesweeperTop", "BUTTON_RESOURCES", "DIP_SWITCHES", "CLOCK_HZ", "PLL"]
 
@@ -32,8 +32,8 @@ DIP_SWITCHES = (SWITCH_DEBUG, SWITCH_FLAG, SWITCH_BEGINNER, SWITCH_TIMER)
 class Ulx3sMinesweeperTop(Elaboratable):
     """:class:`~starsweeper.gateware.minesweeper_system.MinesweeperSystem` on a ULX3S.
 
-    Clocks: the 25 MHz oscillator feeds the PLL (:class:`~.ecp5_pll.Ecp5Pll`), which makes the
-    pixel clock (25 MHz, ``sync``: the system runs a pixel a clock, with the game's times from
+    Clocks (:func:`~.ecp5_pll.add_pll_domains`): the 25 MHz oscillator feeds the PLL, which
+    makes the pixel clock (25 MHz, ``sync``: the system runs a pixel a clock, with the game's times from
     :func:`~starsweeper.model.timing.system_parameters` of 25 MHz) and, in phase with it, the
     5x bit clock (125 MHz, ``shift``: ten bits a pixel through the DDR output registers).
     Each domain is held in reset until the PLL locks (a reset synchroniser each).
@@ -66,16 +66,8 @@ class Ulx3sMinesweeperTop(Elaboratable):
         def pin(name, number=0):
             return platform.request(name, number, dir="-")
 
-        # Clocks and resets.
-        m.submodules.pll = pll = Ecp5Pll(self.pll)
-        m.d.comb += pll.clk_in.eq(buffer("clk25", "i", pin("clk25")).i)
-        m.domains.sync = sync = ClockDomain("sync")
-        m.domains.shift = shift = ClockDomain("shift")
-        m.d.comb += [sync.clk.eq(pll.clk_secondary), shift.clk.eq(pll.clk_primary)]
-        m.submodules.sync_reset = ResetSynchronizer(~pll.locked, domain="sync")
-        m.submodules.shift_reset = ResetSynchronizer(~pll.locked, domain="shift")
-        platform.add_clock_constraint(pll.clk_secondary, self.pll.secondary_hz)
-        platform.add_clock_constraint(pll.clk_primary, self.pll.primary_hz)
+        # Clocks and resets: the pixel clock is sync, the bit clock shift.
+        add_pll_domains(m, platform, self.pll, primary="shift", secondary="sync")
 
         # The system, its buttons and switches.
         m.submodules.system = system = self.system

@@ -169,7 +169,7 @@ module ulx3s_minesweeper(button_fire_0__io, button_up_0__io, button_down_0__io, 
     .button_up_0__io(button_up_0__io),
     .i(\i$28 )
   );
-  \ulx3s_minesweeper.clk25_buffer  clk25_buffer (
+  \ulx3s_minesweeper.clock_buffer  clock_buffer (
     .clk25_0__io(clk25_0__io),
     .i(clk_in)
   );
@@ -348,8 +348,8 @@ module ulx3s_minesweeper(button_fire_0__io, button_up_0__io, button_down_0__io, 
     end
   end
   assign i = clk_in;
-  assign clk_secondary = clk;
   assign clk_primary = shift_clk;
+  assign clk_secondary = clk;
   assign buttons = { \i$31 , \i$30 , \i$29 , \i$28 , \i$27  };
   assign switches = { \i$36 , \i$35 , 4'h0, \i$34 , \i$33  };
   assign seed_force = 1'h0;
@@ -516,13 +516,13 @@ module \ulx3s_minesweeper.button_up_buffer.buf (button_up_0__io, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.clk25_buffer (clk25_0__io, i);
+module \ulx3s_minesweeper.clock_buffer (clk25_0__io, i);
   input clk25_0__io;
   wire clk25_0__io;
   output i;
   wire i;
   wire \i$1 ;
-  \ulx3s_minesweeper.clk25_buffer.buf  \buf  (
+  \ulx3s_minesweeper.clock_buffer.buf  \buf  (
     .clk25_0__io(clk25_0__io),
     .i(\i$1 )
   );
@@ -530,7 +530,7 @@ module \ulx3s_minesweeper.clk25_buffer (clk25_0__io, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.clk25_buffer.buf (clk25_0__io, i);
+module \ulx3s_minesweeper.clock_buffer.buf (clk25_0__io, i);
   input clk25_0__io;
   wire clk25_0__io;
   output i;
@@ -1976,7 +1976,7 @@ module \ulx3s_minesweeper.led_7_buffer.buf (t, led_7__io, o);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.pll (locked, clk_secondary, clk_in, clk_primary);
+module \ulx3s_minesweeper.pll (clk_primary, locked, clk_secondary, clk_in);
   wire \$1 ;
   wire \$2 ;
   wire \$3 ;
