@@ -89,20 +89,22 @@ def decode_frame(symbols, timing=VGA_640X480):
     _require(((symbols >= 0) & (symbols < 1024)).all(), "a symbol has more than 10 bits")
     kind = _KIND[symbols]
     bad = np.argwhere(kind == _INVALID)
-    _require(len(bad) == 0, f"clock {bad[0][0] if len(bad) else 0}, channel {bad[0][1] if len(bad) else 0}: "
-             f"a symbol that is neither a control token nor data")
+    if len(bad):
+        raise DviError(f"clock {bad[0][0]}, channel {bad[0][1]}: a symbol that is neither a control "
+                       "token nor data")
     de = kind[:, 0] == _DATA
     for channel in (1, 2):
         split = np.flatnonzero((kind[:, channel] == _DATA) != de)
-        _require(len(split) == 0, f"clock {split[0] if len(split) else 0}: channels 0 and {channel} "
-                 "disagree on data enable")
+        if len(split):
+            raise DviError(f"clock {split[0]}: channels 0 and {channel} disagree on data enable")
 
     # Control bits: channel 0 carries the syncs, channels 1 and 2 zeros.
     value = _VALUE[symbols]
     for channel in (1, 2):
         wrong = np.flatnonzero(~de & (value[:, channel] != 0))
-        _require(len(wrong) == 0, f"clock {wrong[0] if len(wrong) else 0}: channel {channel} sends "
-                 f"control bits {value[wrong[0], channel] if len(wrong) else 0:02b} (DVI has 00 there)")
+        if len(wrong):
+            raise DviError(f"clock {wrong[0]}: channel {channel} sends control bits "
+                           f"{value[wrong[0], channel]:02b} (DVI has 00 there)")
     # The sync levels, held through data periods (a receiver keeps the last control bits).
     control_at = np.where(~de, np.arange(len(de)), -1)
     _require(not de[0], "the frame does not start in a control period")
