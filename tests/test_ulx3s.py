@@ -6,19 +6,20 @@ stand-in openFPGALoader."""
 import os
 from pathlib import Path
 import re
-import stat
 import subprocess
 import time
 
 from amaranth import Elaboratable
-from amaranth.hdl import ClockDomain, Module, Signal
+from amaranth.hdl import Module, Signal
 from amaranth.lib import io
 import pytest
 
 from starsweeper.boards.build import BuildError, build_ecp5
-from starsweeper.boards.ecp5_pll import Ecp5Pll, pll_config
+from starsweeper.boards.ecp5_pll import add_pll_domains, pll_config
 from starsweeper.boards.trellis import IDCODES, TrellisError, check_bitstream, find_command, parse_report
 from starsweeper.boards.ulx3s_minesweeper_top import CLOCK_HZ, PLL
+
+from test_errors import write_script
 
 
 def one_error(err):
@@ -68,12 +69,7 @@ class TooFast(Elaboratable):
 
     def elaborate(self, platform):
         m = Module()
-        clk25 = platform.request("clk25", 0, dir="-")
-        m.submodules.clk25_buffer = clk_in = io.Buffer("i", clk25)
-        m.submodules.pll = pll = Ecp5Pll(pll_config(CLOCK_HZ, 400_000_000))
-        m.domains.sync = sync = ClockDomain("sync")
-        m.d.comb += [pll.clk_in.eq(clk_in.i), sync.clk.eq(pll.clk_primary)]
-        platform.add_clock_constraint(pll.clk_primary, 400e6)
+        add_pll_domains(m, platform, pll_config(CLOCK_HZ, 400_000_000), primary="sync")
         counter = Signal(32)
         m.d.sync += counter.eq(counter + 1)
         for k in range(8):
@@ -96,10 +92,7 @@ def test_an_impossible_constraint_fails_the_build_in_one_line(tmp_path):
 def stand_in_tool(tmp_path, name, script):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    path = bin_dir / name
-    path.write_text("#!/bin/sh\n" + script + "\n")
-    path.chmod(path.stat().st_mode | stat.S_IEXEC)
-    return path
+    return write_script(bin_dir / name, "#!/bin/sh\n" + script + "\n")
 
 
 def test_a_failing_tool_is_one_line(tmp_path, monkeypatch, cli):
