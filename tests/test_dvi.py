@@ -18,6 +18,8 @@ from starsweeper.model.tmds import (
 from starsweeper.model import vga
 from starsweeper.model.vga import VgaTiming
 
+from test_display_parts import run
+
 SMALL = VgaTiming(16, 2, 3, 4, 6, 1, 2, 3)
 
 
@@ -118,13 +120,6 @@ def test_receiver_finds_a_runaway_disparity():
     symbols[de, 0] = heavy
     with pytest.raises(DviError, match="running disparity"):
         decode_frame(symbols, t)
-
-
-def run(dut, bench):
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
 
 
 def test_dvi_encoder_equals_three_model_channels(seed):
