@@ -85,20 +85,22 @@ class CellReadPort(wiring.Signature):
 
 class FloodSignature(wiring.Signature):
     """The board as the flood sees it, from the board's side: the three vectors out, the cells
-    one step opens back. Cell (r, c) is bit ``16 r + c``.
+    one step opens back. Cell (r, c) is bit ``grid r + c`` (``grid`` is 16, the game's; the
+    formal proofs use smaller ones).
 
     Members
     -------
-    revealed, flagged, zero : Out(256)
-    opening : In(256)
+    revealed, flagged, zero : Out(grid * grid)
+    opening : In(grid * grid)
     """
 
-    def __init__(self):
+    def __init__(self, grid=GRID):
+        cells = grid * grid
         super().__init__({
-            "revealed": Out(CELLS),
-            "flagged": Out(CELLS),
-            "zero": Out(CELLS),
-            "opening": In(CELLS),
+            "revealed": Out(cells),
+            "flagged": Out(cells),
+            "zero": Out(cells),
+            "opening": In(cells),
         })
 
 

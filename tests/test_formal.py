@@ -1,0 +1,94 @@
+"""The formal proofs (sim/formal/): every property of every core proven by SymbiYosys, and a
+deliberately broken core failing its proof, so that a proof can fail."""
+
+from dataclasses import replace
+
+import pytest
+from amaranth.hdl import Module
+from formal import PROOFS, buttons, dark_subtract, flood, placement, vga_timing
+from formal.runner import Proof, prove
+
+from starsweeper.gateware.dark_subtract import DarkSubtract
+from starsweeper.gateware.debouncer import Debouncer
+from starsweeper.gateware.flood import FloodEngine, neighbour_of
+from starsweeper.gateware.placement import Placement
+from starsweeper.gateware.vga_timing import VgaTimingGenerator
+from starsweeper.model.minesweeper import Difficulty
+
+ALL = [proof for proofs in PROOFS.values() for proof in proofs]
+
+
+@pytest.mark.parametrize("proof", ALL, ids=[proof.name for proof in ALL])
+def test_proof_passes(proof):
+    result = prove(proof)
+    assert result.passed, f"{proof.name}: {result.status}\n{result.summary()}\nsee {result.folder}"
+
+
+class WrappingDarkSubtract(DarkSubtract):
+    """Subtracts without saturating: a dark above the pixel wraps to a large value."""
+
+    def elaborate(self, platform):
+        m = Module()
+        advance = ~self.o.valid | self.o.ready
+        m.d.comb += self.i.ready.eq(advance)
+        with m.If(advance):
+            m.d.sync += [self.o.valid.eq(self.i.valid), self.o.payload.acc.eq(self.i.payload.acc)]
+            for c in ("r", "g", "b"):
+                m.d.sync += self.o.payload.pixel[c].eq(self.i.payload.pixel[c]
+                                                       - self.i.payload.dark[c])
+        return m
+
+
+class FlagBlindFlood(FloodEngine):
+    """Opens flagged cells too."""
+
+    def elaborate(self, platform):
+        m = Module()
+        board, grid = self.board, self.grid
+        spread = board.revealed & board.zero
+        across = spread | neighbour_of(spread, 0, -1, grid) | neighbour_of(spread, 0, 1, grid)
+        box = across | neighbour_of(across, -1, 0, grid) | neighbour_of(across, 1, 0, grid)
+        m.d.comb += board.opening.eq(~board.revealed & box)
+        return m
+
+
+def stalling_dark_subtract(width):
+    """Holds its output register only while the sink is ready: a waiting output is lost."""
+    class Lossy(DarkSubtract):
+        def elaborate(self, platform):
+            m = super().elaborate(platform)
+            m.d.comb += self.i.ready.eq(1)
+            return m
+    return Lossy(width)
+
+
+BROKEN = {
+    "vga_hsync_one_pixel_long": Proof(
+        "broken_vga_timing", lambda: vga_timing.VgaTimingHarness(
+            vga_timing.small_timing(), core=lambda t: VgaTimingGenerator(
+                replace(t, h_sync=t.h_sync + 1, h_back=t.h_back - 1))), "bmc", 20),
+    "dark_subtract_wraps": Proof(
+        "broken_dark_subtract",
+        lambda: dark_subtract.dark_subtract_harness(8, core=WrappingDarkSubtract), "prove", 3),
+    "dark_subtract_drops_a_waiting_pixel": Proof(
+        "broken_dark_subtract_ready",
+        lambda: dark_subtract.dark_subtract_harness(8, core=stalling_dark_subtract), "prove", 3),
+    "flood_opens_flags": Proof(
+        "broken_flood", lambda: flood.FloodHarness(4, core=FlagBlindFlood), "prove", 2),
+    "debouncer_a_clock_short": Proof(
+        "broken_debouncer", lambda: buttons.DebouncerHarness(5, core=lambda c: Debouncer(c - 1)),
+        "prove", 12),
+    "placement_one_mine_too_many": Proof(
+        "broken_placement", lambda: placement.PlacementHarness(
+            placement.MINES, placement.SWAPS, placement.BOUND,
+            core=lambda swaps, mines: Placement(
+                swaps=swaps, mines={Difficulty.INTERMEDIATE: placement.MINES + 1})),
+        "bmc", placement.BOUND),
+}
+
+
+@pytest.mark.parametrize("broken", BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_core_fails_its_proof(broken):
+    result = prove(broken)
+    assert result.status == "FAIL", f"{broken.name}: {result.status}\n{result.log[-2000:]}"
+    assert "failed assertion" in result.summary()
