@@ -48,3 +48,38 @@ def test_gateware_scans_as_the_model(characters, digit_clocks):
 def test_bad_digit_clocks():
     with pytest.raises(ValueError, match="Digit clocks must be a positive integer, not 0"):
         SevenSegmentDisplay(0)
+
+
+def test_sw6_through_the_system_on_the_verilator_model():
+    """The seven-segment path of the whole system (status digits, SW6's choice, the scan),
+    sampled at the end of each frame of the Verilator model: SW6 down shows ``c`` and the mine
+    counter, up ``t`` and the timer, each digit as the model's text lights it; a flag placed
+    changes the counter shown. Frames of 420,000 clocks against 100,000-clock digits move the
+    sample's digit along, so every digit is seen."""
+    from starsweeper.model.buttons import BUTTON_BIT
+    from starsweeper.model.minesweeper import SWITCH_FLAG, SWITCH_TIMER
+    from starsweeper.moves import hold_clocks
+    from starsweeper.screenshot import SIM_PARAMETERS
+    from starsweeper.verilator.build import system_model
+    from starsweeper.verilator.protocol import Tap, VerilatedSystem
+
+    def shown(system, switches, counter_expected, frames=16, taps=()):
+        digits_seen = set()
+        for n in range(frames):
+            status, _ = system.frame(0, switches, taps if n == 0 else ())
+            assert status.counter == counter_expected
+            characters = text(status.counter, status.timer, bool(switches >> SWITCH_TIMER & 1))
+            k = status.anodes.bit_length() - 1
+            assert status.anodes == 1 << k, f"anodes {status.anodes:04b} are not one digit"
+            assert status.segments == SEGMENTS[characters[3 - k]], (characters, k)
+            digits_seen.add(k)
+        assert digits_seen == {0, 1, 2, 3}
+
+    executable = system_model(SIM_PARAMETERS)
+    with VerilatedSystem(executable, seed=7, hold_clocks=hold_clocks(SIM_PARAMETERS)) as system:
+        mines = system.frame()[0].counter
+        assert mines == 40
+        shown(system, 0, mines)                                        # "c040"
+        shown(system, 1 << SWITCH_TIMER, mines)                        # "t000"
+        flag = Tap(1 << BUTTON_BIT["centre"], 1 << SWITCH_FLAG, False)
+        shown(system, 0, mines - 1, taps=[flag])                       # "c039"
