@@ -38,6 +38,26 @@ def build_folder(prefix, params, files, instance=None):
     return paths, folder.name
 
 
+#: The environment variable naming a mutant (sim/mutation.py's campaign): a JSON file with the
+#: ``original`` text of one module and its ``mutated`` text. Every source holding the original
+#: is compiled with the mutant instead, in a build folder beside the mutant's file.
+MUTANT = "STARSWEEPER_MUTANT"
+
+
+def _with_mutant(path, sources, build_name):
+    mutant = json.loads(path.read_text())
+    folder = path.parent / "build" / build_name
+    folder.mkdir(parents=True, exist_ok=True)
+    replaced = []
+    for source in sources:
+        text = source.read_text()
+        if mutant["original"] in text:
+            source = folder / source.name
+            source.write_text(text.replace(mutant["original"], mutant["mutated"]))
+        replaced.append(source)
+    return replaced, folder
+
+
 def run_cocotb(toplevel, module, *, sources=None, build_name=None, env=None, testcase=None):
     """Compile ``hdl/<toplevel>.v`` (or ``sources``) and run the cocotb ``module`` against it,
     through cocotb's own runner (``cocotb_tools.runner``).
@@ -49,6 +69,9 @@ def run_cocotb(toplevel, module, *, sources=None, build_name=None, env=None, tes
 
     sources = [HDL / f"{toplevel}.v"] if sources is None else [Path(s) for s in sources]
     build_dir = BUILD / (build_name or toplevel)
+    mutant = os.environ.get(MUTANT)
+    if mutant:
+        sources, build_dir = _with_mutant(Path(mutant), sources, build_name or toplevel)
     waves = bool(int(os.environ.get("WAVES", "0")))
     runner = get_runner("icarus")
     # The runner passes its own -g2012 first; the later -g2005 wins.

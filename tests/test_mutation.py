@@ -1,0 +1,46 @@
+"""The mutation campaign's own parts (sim/mutation.py; the campaign itself is a benchmark):
+a module's text cut out of emitted Verilog, and a mutant spliced into what a bench compiles."""
+
+import json
+
+import pytest
+
+from mutation import CORES, module_text
+from runner import HDL, _with_mutant
+
+
+def test_module_text_cuts_one_whole_module():
+    verilog = (HDL / "vga_test_pattern.v").read_text()
+    top = module_text(verilog, "vga_test_pattern")
+    timing = module_text(verilog, "vga_test_pattern.timing")
+    assert top.startswith("module vga_test_pattern(") and top.endswith("endmodule\n")
+    assert timing.startswith("module \\vga_test_pattern.timing (")
+    assert top.count("endmodule") == timing.count("endmodule") == 1
+    assert top in verilog and timing in verilog and top != timing
+
+
+def test_an_unknown_module_is_named():
+    with pytest.raises(ValueError, match="no module nothing_here in the Verilog"):
+        module_text("module a(x);\nendmodule\n", "nothing_here")
+
+
+def test_every_core_names_a_module_of_its_verilog():
+    for core in CORES.values():
+        assert module_text(core.verilog(), core.module).startswith("module ")
+
+
+def test_the_mutant_replaces_its_module_in_the_sources_that_hold_it(tmp_path):
+    verilog = (HDL / "vga_test_pattern.v").read_text()
+    original = module_text(verilog, "vga_test_pattern.timing")
+    mutated = original.replace("endmodule", "// mutated\nendmodule")
+    mutant = tmp_path / "mutant.json"
+    mutant.write_text(json.dumps({"module": "vga_test_pattern.timing", "original": original,
+                                  "mutated": mutated}))
+    other = tmp_path / "other.v"
+    other.write_text("module other(a);\nendmodule\n")
+    sources, folder = _with_mutant(mutant, [HDL / "vga_test_pattern.v", other], "bench")
+    assert folder == tmp_path / "build" / "bench"
+    assert sources[1] == other
+    assert sources[0] == folder / "vga_test_pattern.v"
+    assert sources[0].read_text() == verilog.replace(original, mutated)
+    assert (HDL / "vga_test_pattern.v").read_text() == verilog
