@@ -54,16 +54,14 @@ def _game_verilog():
 @dataclass(frozen=True)
 class Core:
     """``verilog()`` gives the text the tests compile; ``module`` is the module of it to mutate;
-    ``tests`` are pytest node ids (run with ``env`` added to the environment); ``proofs``
-    name formal proofs (sim/formal/) whose harness holds the same core, as (proof, the core's
-    module in the harness): the mutant is proven in its place too."""
+    ``tests`` are pytest node ids (run with ``env`` added to the environment). The proofs of a
+    core are in :func:`_harnesses`."""
 
     name: str
     verilog: object
     module: str
     tests: tuple
     env: dict = field(default_factory=dict)
-    proofs: tuple = ()
 
 
 _STACKER_TESTS = ("tests/test_star_trail_rtl.py::test_star_trail_stacker_rtl[8]",)
@@ -80,19 +78,15 @@ def _game_part(name, module, *tests):
 
 
 CORES = {core.name: core for core in [
-    Core("star_trail_stacker", _hdl("star_trail_stacker_8"), "star_trail_stacker_8", _STACKER_TESTS,
-         proofs=(("star_trail_8_datapath", "top.core"), ("star_trail_8_stalls", "top.core"))),
+    Core("star_trail_stacker", _hdl("star_trail_stacker_8"), "star_trail_stacker_8", _STACKER_TESTS),
     Core("dark_subtract", _hdl("dark_subtract_8"), "dark_subtract_8",
-         ("tests/test_dark_subtract_rtl.py::test_dark_subtract_rtl[8-dark_subtract]",),
-         proofs=(("dark_subtract_8_prove", "top.core"),)),
+         ("tests/test_dark_subtract_rtl.py::test_dark_subtract_rtl[8-dark_subtract]",)),
     Core("vga_timing", _hdl("vga_test_pattern"), "vga_test_pattern.timing",
-         ("tests/test_vga_rtl.py::test_vga_test_pattern_frames_and_syncs",),
-         proofs=(("vga_timing_prove", "top.dut"),)),
+         ("tests/test_vga_rtl.py::test_vga_test_pattern_frames_and_syncs",)),
     Core("vga_test_pattern", _hdl("vga_test_pattern"), "vga_test_pattern",
          ("tests/test_vga_rtl.py::test_vga_test_pattern_frames_and_syncs",)),
     _game_part("game_controller", "minesweeper_game", _EMPTY_BOARD, _FIRST_REVEAL, _TIMER),
-    Core("flood", _game_verilog, "minesweeper_game.flood", (_GAMES, _EMPTY_BOARD), _GAME_ENV,
-         proofs=(("flood_16x16_prove", "top.engine"),)),
+    Core("flood", _game_verilog, "minesweeper_game.flood", (_GAMES, _EMPTY_BOARD), _GAME_ENV),
     _game_part("placement", "minesweeper_game.placement", _FIRST_REVEAL),
     _game_part("lcg", "minesweeper_game.placement.lcg", _FIRST_REVEAL),
     _game_part("chord", "minesweeper_game.chord", _EMPTY_BOARD),
@@ -194,16 +188,53 @@ def _proofs():
     return {proof.name: proof for proofs in PROOFS.values() for proof in proofs}
 
 
+def _verilog_harness(harness, component, module):
+    """``harness(core)`` with the core the Verilog ``module`` (:class:`VerilogCore`), the
+    component ``component(*arguments)`` made for its ports."""
+    def make():
+        from formal.runner import VerilogCore
+        return harness(lambda *arguments: VerilogCore(component(*arguments), module))
+    return make
+
+
+def _harnesses():
+    """For each core with proofs: (the proof's name, a harness on the core's Verilog module,
+    the mode if not the proof's own).
+
+    The stacker's datapath is proven bounded here: its induction closes only when Yosys can
+    merge the harness's input registers with the core's (the Amaranth design), and from reset
+    a bound of its latency plus two already reaches every state (each is fixed by the last
+    three inputs). The VGA timing generator has no proof here: the test pattern's copy of it,
+    the one its bench compiles, has no ``frame_start`` (nothing reads it)."""
+    from formal import dark_subtract, flood, star_trail
+    from starsweeper.gateware.dark_subtract import DarkSubtract
+    from starsweeper.gateware.flood import FloodEngine
+    from starsweeper.gateware.star_trail import StarTrailStacker
+    return {
+        "star_trail_stacker": [
+            ("star_trail_8_datapath", _verilog_harness(
+                lambda core: star_trail.datapath_harness(8, core), StarTrailStacker,
+                "star_trail_stacker_8"), "bmc"),
+            ("star_trail_8_stalls", _verilog_harness(
+                lambda core: star_trail.stall_harness(8, core), StarTrailStacker,
+                "star_trail_stacker_8"), None)],
+        "dark_subtract": [("dark_subtract_8_prove", _verilog_harness(
+            lambda core: dark_subtract.dark_subtract_harness(8, core), DarkSubtract,
+            "dark_subtract_8"), None)],
+        "flood": [("flood_16x16_prove", _verilog_harness(
+            lambda core: flood.FloodHarness(16, core=core), FloodEngine,
+            "minesweeper_game.flood"), None)],
+    }
+
+
 def prove_mutant(core, folder, text, tag):
-    """The name of the first of ``core``'s proofs that fails with the module ``text`` in the
-    harness, or None when all of them hold."""
-    from formal.runner import prove
+    """The name of the first of ``core``'s proofs that fails with the module ``text`` as the
+    harness's core, or None when all of them hold (or it has none)."""
+    from formal.runner import Proof, prove
     proofs = _proofs()
-    for name, harness_module in core.proofs:
-        header = f"module \\{harness_module} ("
-        renamed = re.sub(r"^module \S+ ?\(", lambda _: header, text, count=1)
-        result = prove(proofs[name], folder=folder / f"proof_{tag}_{name}",
-                       replace={harness_module: renamed})
+    for name, make, mode in _harnesses().get(core.name, []):
+        proof = Proof(name, make, mode or proofs[name].mode, proofs[name].depth)
+        result = prove(proof, folder=folder / f"proof_{tag}_{name}", sources={"mutant.v": text})
         if result.status == "ERROR":
             raise RuntimeError(f"{core.name}: the proof {name} could not run on mutant {tag} "
                                f"(see {result.folder})")

@@ -10,6 +10,7 @@ opens when a revealed neighbour has no neighbouring mine. Asserted, in every clo
 * the engine's revealed set equals the rule's (so the set it settles on is the rule's
   breadth-first closure of the start: proven by induction, for any number of steps);
 * it never opens a mine or a flagged cell;
+* ``opened_rows``, a clock later, is the rows in which the step opened a cell;
 * once nothing opens, every unflagged neighbour of a revealed cell with no neighbouring mine is
   revealed (the closure);
 * bounded: the flood has settled after ``grid * grid`` steps (the longest chain of openings).
@@ -87,6 +88,13 @@ class FloodHarness(wiring.Component):
                         for r in range(grid) for c in range(grid) for nr, nc in neighbours(r, c)]
         closed = Signal()
         m.d.comb += closed.eq(~Cat(*left_covered).any())
+        # ``opened_rows``, a clock later: the rows in which the step opened a cell.
+        opened_before = Signal(cells)
+        stepped = Signal()
+        m.d.sync += [opened_before.eq(engine.board.opening), stepped.eq(started)]
+        rows_opened = Cat(*[opened_before[r * grid:(r + 1) * grid].any() for r in range(grid)])
+        with m.If(stepped):
+            m.d.comb += Assert(engine.opened_rows == rows_opened)
         with m.If(started):
             m.d.comb += [
                 Assert(revealed == rule_revealed),

