@@ -189,12 +189,19 @@ def _proofs():
 
 
 def _verilog_harness(harness, component, module):
-    """``harness(core)`` with the core the Verilog ``module`` (:class:`VerilogCore`), the
-    component ``component(*arguments)`` made for its ports."""
-    def make():
+    """``make(ports)``: ``harness(core)`` with the core the Verilog ``module``
+    (:class:`VerilogCore`, with the module's ``ports``), the component
+    ``component(*arguments)`` made for its ports."""
+    def make(ports):
         from formal.runner import VerilogCore
-        return harness(lambda *arguments: VerilogCore(component(*arguments), module))
+        return harness(lambda *arguments: VerilogCore(component(*arguments), module, ports))
     return make
+
+
+def _ports(text):
+    """The port names of the (first) module in ``text``."""
+    header = re.search(r"^module \S+ ?\((.*?)\);", text, re.M | re.S)
+    return {name.strip().lstrip("\\").strip() for name in header.group(1).split(",")}
 
 
 def _harnesses():
@@ -206,10 +213,11 @@ def _harnesses():
     a bound of its latency plus two already reaches every state (each is fixed by the last
     three inputs). The VGA timing generator has no proof here: the test pattern's copy of it,
     the one its bench compiles, has no ``frame_start`` (nothing reads it)."""
-    from formal import dark_subtract, flood, star_trail
+    from formal import dark_subtract, flood, star_trail, vga_timing
     from starsweeper.gateware.dark_subtract import DarkSubtract
     from starsweeper.gateware.flood import FloodEngine
     from starsweeper.gateware.star_trail import StarTrailStacker
+    from starsweeper.gateware.vga_timing import VgaTimingGenerator
     return {
         "star_trail_stacker": [
             ("star_trail_8_datapath", _verilog_harness(
@@ -221,6 +229,9 @@ def _harnesses():
         "dark_subtract": [("dark_subtract_8_prove", _verilog_harness(
             lambda core: dark_subtract.dark_subtract_harness(8, core), DarkSubtract,
             "dark_subtract_8"), None)],
+        "vga_timing": [("vga_timing_prove", _verilog_harness(
+            lambda core: vga_timing.VgaTimingHarness(core=core, frame_start=False),
+            VgaTimingGenerator, "vga_test_pattern.timing"), None)],
         "flood": [("flood_16x16_prove", _verilog_harness(
             lambda core: flood.FloodHarness(16, core=core), FloodEngine,
             "minesweeper_game.flood"), None)],
@@ -233,7 +244,8 @@ def prove_mutant(core, folder, text, tag):
     from formal.runner import Proof, prove
     proofs = _proofs()
     for name, make, mode in _harnesses().get(core.name, []):
-        proof = Proof(name, make, mode or proofs[name].mode, proofs[name].depth)
+        proof = Proof(name, lambda make=make: make(_ports(text)), mode or proofs[name].mode,
+                      proofs[name].depth)
         result = prove(proof, folder=folder / f"proof_{tag}_{name}", sources={"mutant.v": text})
         if result.status == "ERROR":
             raise RuntimeError(f"{core.name}: the proof {name} could not run on mutant {tag} "

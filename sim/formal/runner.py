@@ -35,14 +35,17 @@ class VerilogCore(wiring.Component):
     """``component``'s ports, wired to an instance of the Verilog module ``module`` (the
     component as emitted, or a mutant of it), so that a harness proves the Verilog instead of
     the Amaranth design; the component's other attributes (``format``, ``LATENCY``, ...) are
-    its own. The Verilog is given to :func:`prove` as ``sources``."""
+    its own. The Verilog is given to :func:`prove` as ``sources``. ``ports``, when given, are
+    the module's port names: a port the module lacks (an output nothing read, which Amaranth
+    leaves out) is left unconnected."""
 
     #: What a harness reads of its core besides the ports.
     PARAMETERS = ("format", "LATENCY", "timing", "grid")
 
-    def __init__(self, component, module):
+    def __init__(self, component, module, ports=None):
         component._MustUse__silence = True     # made only for its ports and parameters
         self._module = module
+        self._ports = ports
         for name in self.PARAMETERS:
             if hasattr(component, name):
                 setattr(self, name, getattr(component, name))
@@ -53,7 +56,8 @@ class VerilogCore(wiring.Component):
         ports = {"i_clk": ClockSignal(), "i_rst": ResetSignal()}
         for path, member, value in self.signature.flatten(self):
             name = "__".join(str(part) for part in path)
-            ports[("i_" if member.flow == In else "o_") + name] = value
+            if self._ports is None or name in self._ports:
+                ports[("i_" if member.flow == In else "o_") + name] = value
         m.submodules.core = Instance(self._module, **ports)
         return m
 
