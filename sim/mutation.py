@@ -69,6 +69,7 @@ _GAMES = "tests/test_minesweeper_rtl.py::test_random_games[0]"
 _EMPTY_BOARD = "tests/test_minesweeper_rtl.py::test_flood_of_an_empty_board"
 _FIRST_REVEAL = "tests/test_minesweeper_rtl.py::test_first_reveal_on_a_mine_moves_it"
 _TIMER = "tests/test_minesweeper_rtl.py::test_timer_holds_at_999_and_freezes"
+_CHORDS = "tests/test_minesweeper_rtl.py::test_chords_on_the_field_edges"
 #: Two random games (each checked against the model action by action) instead of 25.
 _GAME_ENV = {"GAMES_PER_PART": "2"}
 
@@ -89,7 +90,7 @@ CORES = {core.name: core for core in [
     Core("flood", _game_verilog, "minesweeper_game.flood", (_GAMES, _EMPTY_BOARD), _GAME_ENV),
     _game_part("placement", "minesweeper_game.placement", _FIRST_REVEAL),
     _game_part("lcg", "minesweeper_game.placement.lcg", _FIRST_REVEAL),
-    _game_part("chord", "minesweeper_game.chord", _EMPTY_BOARD),
+    _game_part("chord", "minesweeper_game.chord", _CHORDS),
     _game_part("count_sweep", "minesweeper_game.count_sweep", _EMPTY_BOARD),
     _game_part("neighbour_counter", "minesweeper_game.count_sweep.counter", _EMPTY_BOARD),
     _game_part("win_scan", "minesweeper_game.win_scan", _EMPTY_BOARD),

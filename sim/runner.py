@@ -62,10 +62,12 @@ def run_cocotb(toplevel, module, *, sources=None, build_name=None, env=None, tes
     """Compile ``hdl/<toplevel>.v`` (or ``sources``) and run the cocotb ``module`` against it,
     through cocotb's own runner (``cocotb_tools.runner``).
 
-    Raises if any cocotb test fails (under pytest the runner ends the test with the count of
-    failed cocotb tests).
+    ``testcase`` is a cocotb test's name or a list of them (default: every test of the
+    module). Raises if any cocotb test fails (under pytest the runner ends the test with the
+    count of failed cocotb tests), and if fewer tests ran than were named, or none at all: a
+    filter that matches nothing must not pass.
     """
-    from cocotb_tools.runner import get_runner
+    from cocotb_tools.runner import get_results, get_runner
 
     sources = [HDL / f"{toplevel}.v"] if sources is None else [Path(s) for s in sources]
     build_dir = BUILD / (build_name or toplevel)
@@ -79,5 +81,11 @@ def run_cocotb(toplevel, module, *, sources=None, build_name=None, env=None, tes
                  timescale=("1ns", "1ps"), waves=waves)
     # The benches import sim/ and the package: the runner gives the simulator's Python this
     # process's sys.path, which has both (tests/conftest.py puts sim/ on it).
-    runner.test(test_module=module, hdl_toplevel=toplevel, testcase=testcase, build_dir=build_dir,
-                test_dir=build_dir, extra_env=dict(env or {}), waves=waves)
+    results = runner.test(test_module=module, hdl_toplevel=toplevel, testcase=testcase,
+                          build_dir=build_dir, test_dir=build_dir, extra_env=dict(env or {}),
+                          waves=waves)
+    ran, _ = get_results(results)
+    named = [testcase] if isinstance(testcase, str) else list(testcase or [])
+    if ran == 0 or ran < len(named):
+        raise AssertionError(f"{module}: {ran} cocotb tests ran, {len(named) or 'some'} expected "
+                             f"({', '.join(named) or 'all of the module'})")

@@ -487,6 +487,57 @@ async def timer_stops_at_999_and_when_the_game_ends(dut):
     tb.compare("lost, later")
 
 
+async def chords_on_the_edges(dut, beginner):
+    """Chords on numbers in the first and last rows and columns of the field: one flag short
+    (nothing opens), then with exactly their mines flagged (the rest opens); every cell
+    compared with the model after each. The field's edges are where a chord must leave out
+    the neighbours outside it."""
+    tb = GameTB(dut, seed_from_env())
+    await tb.start(beginner=beginner)
+    m, rng = tb.model, tb.rng
+    await tb.move_to(*rng.choice(covered(m, flagged=False)))
+    await tb.centre(forced_seed=rng.randrange(1 << 32))
+    chords = 0
+    while m.status == Status.PLAYING and chords < 4:
+        candidates = [
+            (r, c) for r, c in m.cells()
+            if (r in (0, m.rows - 1) or c in (0, m.cols - 1)) and not m.mine[r][c]
+            and not m.flagged[r][c] and m.counts[r][c]
+            and any(not m.revealed[nr][nc] and not m.mine[nr][nc]
+                    for nr, nc in neighbours(r, c, m.rows, m.cols))]
+        if not candidates:
+            break
+        # The last column first: its neighbours one column further are off the field.
+        right = [(r, c) for r, c in candidates if c == m.cols - 1]
+        r, c = rng.choice(right or candidates)
+        if not m.revealed[r][c]:
+            await act_on(tb, (r, c))
+        near = [n for n in neighbours(r, c, m.rows, m.cols) if not m.revealed[n[0]][n[1]]]
+        for n in near:
+            if m.flagged[n[0]][n[1]]:
+                await act_on(tb, n, flag_mode=True)
+        mines = [n for n in near if m.mine[n[0]][n[1]]]
+        for n in mines[:-1]:
+            await act_on(tb, n, flag_mode=True)
+        await act_on(tb, (r, c))
+        await compare_cells(tb, f"a chord on {(r, c)} one flag short")
+        await act_on(tb, mines[-1], flag_mode=True)
+        await act_on(tb, (r, c))
+        await compare_cells(tb, f"a chord on {(r, c)}")
+        chords += 1
+    assert chords, "no number on the field's edges to chord"
+
+
+@cocotb.test()
+async def chords_on_the_edges_of_the_large_field(dut):
+    await chords_on_the_edges(dut, beginner=False)
+
+
+@cocotb.test()
+async def chords_on_the_edges_of_the_beginner_field(dut):
+    await chords_on_the_edges(dut, beginner=True)
+
+
 @cocotb.test()
 async def flood_of_an_empty_board(dut):
     """An empty 16x16 board: one reveal opens everything, in at most 15 steps (16 clocks with

@@ -42,7 +42,7 @@ def test_random_games(part, seed):
 @pytest.mark.slow
 def test_bouncing_buttons_and_auto_repeat(seed):
     params = dict(GAME_PARAMS, debounce_cycles=8, repeat_delay=200, repeat_period=50)
-    run_game_tests(params, "bouncing_buttons_act_once_per_press|held_direction_repeats", seed)
+    run_game_tests(params, ["bouncing_buttons_act_once_per_press", "held_direction_repeats"], seed)
 
 
 @pytest.mark.slow
@@ -58,3 +58,9 @@ def test_flood_of_an_empty_board(seed):
 @pytest.mark.slow
 def test_first_reveal_on_a_mine_moves_it(seed):
     run_game_tests(GAME_PARAMS, "first_reveal_on_a_mine_moves_it", seed, instance="first_reveal")
+
+
+@pytest.mark.slow
+def test_chords_on_the_field_edges(seed):
+    run_game_tests(GAME_PARAMS, ["chords_on_the_edges_of_the_large_field",
+                                 "chords_on_the_edges_of_the_beginner_field"], seed, instance="chords")
