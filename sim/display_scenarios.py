@@ -237,8 +237,8 @@ SCENARIOS = {
     "mid_game": mid_game,
 }
 
-#: Scenario name -> the system's parameters it is played on (a pixel a clock; the board's
-#: pixel enable, one clock in four, is a build of its own in tests/test_display_rtl.py).
+#: Scenario name -> the system's parameters it is played on (a pixel a clock; a pixel enable of
+#: one clock in two, as the board's is one in four, is a build of its own in tests/test_display_rtl.py).
 BUILDS = {
     "intermediate_game": CROWDED,
     "beginner_game": SIM_PARAMETERS,
