@@ -4,12 +4,12 @@
 (model/buttons.py), clock for clock in Amaranth's simulator: presses, auto-repeat and ``held``
 on bouncing, overlapping presses drawn by hypothesis."""
 
-from amaranth.sim import Simulator
 from hypothesis import given, settings, strategies as st
 import pytest
 
 from starsweeper.gateware.buttons import ButtonActions
 from starsweeper.model.buttons import BUTTON_BIT, BUTTONS, ButtonActions as ButtonActionsModel
+from test_display_parts import run
 
 TIMES = dict(debounce_cycles=3, repeat_delay=9, repeat_period=4)
 
@@ -31,10 +31,7 @@ def simulate(inputs, times=TIMES):
             ctx.set(dut.buttons, word)
             await ctx.tick()
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    run(dut, bench)
     return got
 
 

@@ -3,12 +3,12 @@
 """The debouncer (gateware/debouncer.py) against its model (model/buttons.py ``Debouncer``),
 clock for clock in Amaranth's simulator, on bouncing inputs drawn by hypothesis."""
 
-from amaranth.sim import Simulator
 from hypothesis import given, settings, strategies as st
 import pytest
 
 from starsweeper.gateware.debouncer import Debouncer
 from starsweeper.model.buttons import Debouncer as DebouncerModel
+from test_display_parts import run
 
 
 def bouncing(max_run=12):
@@ -26,10 +26,7 @@ def simulate(dut, inputs):
             ctx.set(dut.i, level)
             await ctx.tick()
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    run(dut, bench)
     return outputs
 
 

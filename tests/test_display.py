@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from amaranth.hdl import Cat, Elaboratable, Module, Signal
 from amaranth.lib.memory import Memory
-from amaranth.sim import Simulator
 
 from starsweeper.gateware.display import MinesweeperDisplay
 from starsweeper.gateware.interfaces import CellView
@@ -24,6 +23,7 @@ from starsweeper.model.display import counter_text, render, timer_text
 from starsweeper.model.glyphs import GLYPH_INDEX
 from starsweeper.model.minesweeper import GRID, Difficulty, Direction, MinesweeperGame, Status
 from starsweeper.model.vga import VgaTiming, rgb332
+from test_display_parts import run
 
 #: 640 x 280 visible, one pixel of each porch and sync: 181,569 clocks a frame.
 BAND = VgaTiming(640, 1, 1, 1, 280, 1, 1, 1)
@@ -91,10 +91,7 @@ def first_frame(game, debug=False, held=False, timing=BAND):
             if ctx.get(vga.active):
                 pixels.append(rgb332(ctx.get(vga.red), ctx.get(vga.green), ctx.get(vga.blue)))
 
-    sim = Simulator(top)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    run(top, bench)
     return np.array(pixels, dtype=np.uint8).reshape(timing.v_visible, timing.h_visible)
 
 

@@ -2,10 +2,10 @@
 of every glyph read back in Amaranth's simulator, unpacked to its 30 palette indices and
 compared with the glyph's own array; the read enable holds the output."""
 
-from amaranth.sim import Simulator
 
 from starsweeper.gateware.glyph_rom import GlyphRom
 from starsweeper.model.glyphs import GLYPHS, SIZE, glyph
+from test_display_parts import run
 
 
 def unpack(word):
@@ -25,10 +25,7 @@ def test_every_row_of_every_glyph():
                 await ctx.tick()               # the row read at this edge, out after it
                 rows[index, row] = ctx.get(dut.pixels)
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    run(dut, bench)
     for index, name in enumerate(GLYPHS):
         art = glyph(name)
         for row in range(SIZE):
@@ -55,10 +52,7 @@ def test_the_enable_holds_the_row():
         await ctx.tick()
         seen.append(ctx.get(dut.pixels))
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    run(dut, bench)
     mine_row = [int(v) for v in glyph("mine")[15]]
     eight_row = [int(v) for v in glyph("8")[3]]
     assert [unpack(word) for word in seen] == [mine_row] * 4 + [eight_row]

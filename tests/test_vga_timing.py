@@ -7,11 +7,11 @@ by the test pattern's bench (tests/test_vga_rtl.py)."""
 
 import random
 
-from amaranth.sim import Simulator
 import pytest
 
 from starsweeper.gateware.vga_timing import VgaTimingGenerator
 from starsweeper.model.vga import VgaTiming
+from test_display_parts import run
 
 SMALL = [VgaTiming(8, 2, 3, 1, 6, 1, 2, 1), VgaTiming(5, 1, 1, 1, 3, 1, 1, 1)]
 
@@ -44,10 +44,7 @@ def simulate(timing, pixels, enable_pattern):
             previous = (now, enable)
             await ctx.tick()
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    run(dut, bench)
     return seen
 
 
