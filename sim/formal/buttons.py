@@ -87,26 +87,24 @@ class ButtonActionsHarness(wiring.Component):
         started = Signal()
         m.d.sync += started.eq(1)
 
-        # Clocks in a row each input has been high, and low, before this clock (saturating).
-        high_run = [Signal(range(d + 1), name=f"high_run_{b}") for b in range(n)]
-        low_run = [Signal(range(d + 1), name=f"low_run_{b}") for b in range(n)]
-        for b in range(n):
-            with m.If(self.buttons[b]):
-                m.d.sync += [high_run[b].eq(Mux(high_run[b] == d, d, high_run[b] + 1)),
-                             low_run[b].eq(0)]
-            with m.Else():
-                m.d.sync += [low_run[b].eq(Mux(low_run[b] == d, d, low_run[b] + 1)),
-                             high_run[b].eq(0)]
-
-        # The centre button (which never repeats): pressed only after ``debounce`` clocks
-        # high, and released for ``debounce`` clocks in a row between two presses.
+        # The centre button (which never repeats): clocks in a row its input has been high,
+        # and low, before this clock (saturating).
         centre = BUTTONS.index("centre")
+        high_run = Signal(range(d + 1))
+        low_run = Signal(range(d + 1))
+        with m.If(self.buttons[centre]):
+            m.d.sync += [high_run.eq(Mux(high_run == d, d, high_run + 1)), low_run.eq(0)]
+        with m.Else():
+            m.d.sync += [low_run.eq(Mux(low_run == d, d, low_run + 1)), high_run.eq(0)]
+
+        # It is pressed only after ``debounce`` clocks high, and released for ``debounce``
+        # clocks in a row between two presses.
         released = Signal(init=1)
         pressed_before = Signal()
         with m.If(dut.press[centre]):
-            m.d.comb += [Assert(high_run[centre] == d), Assert(released)]
+            m.d.comb += [Assert(high_run == d), Assert(released)]
             m.d.sync += [released.eq(0), pressed_before.eq(1)]
-        with m.Elif(low_run[centre] == d):
+        with m.Elif(low_run == d):
             m.d.sync += released.eq(1)
 
         # The specification, clock for clock: each button's debounced level (it takes the

@@ -65,8 +65,8 @@ class FloodHarness(wiring.Component):
         zero = Signal(cells)
         for r in range(grid):
             for c in range(grid):
-                m.d.comb += zero[at(r, c)].eq(~sum_any(mines[at(nr, nc)]
-                                                       for nr, nc in neighbours(r, c)))
+                m.d.comb += zero[at(r, c)].eq(~Cat(*(mines[at(nr, nc)]
+                                                     for nr, nc in neighbours(r, c))).any())
 
         m.d.comb += [engine.board.revealed.eq(revealed), engine.board.flagged.eq(flags),
                      engine.board.zero.eq(zero)]
@@ -74,8 +74,8 @@ class FloodHarness(wiring.Component):
         for r in range(grid):
             for c in range(grid):
                 cell = at(r, c)
-                spreads = sum_any(rule_revealed[at(nr, nc)] & zero[at(nr, nc)]
-                                  for nr, nc in neighbours(r, c))
+                spreads = Cat(*(rule_revealed[at(nr, nc)] & zero[at(nr, nc)]
+                                for nr, nc in neighbours(r, c))).any()
                 m.d.comb += rule_opening[cell].eq(~rule_revealed[cell] & ~flags[cell]
                                                   & ~mines[cell] & spreads)
         with m.If(started):
@@ -115,14 +115,6 @@ class FloodHarness(wiring.Component):
                   & (steps > 2)),
         ]
         return m
-
-
-def sum_any(bits):
-    """The OR of some 1-bit values (0 for none)."""
-    result = 0
-    for bit in bits:
-        result = result | bit
-    return result
 
 
 PROOFS = [

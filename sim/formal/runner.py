@@ -23,6 +23,7 @@ from amaranth.hdl import ClockSignal, Instance, Module, ResetSignal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In
 
+from starsweeper.boards.trellis import find_command
 from starsweeper.tools import ToolTimeout, run_tool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,11 +106,8 @@ class ProofResult:
 
 
 def _find(command):
-    """A YoWASP or solver command: beside this Python (the virtual environment) or on PATH."""
-    beside = Path(sys.executable).parent / command
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(command)
+    """A YoWASP or solver command: on PATH or beside this Python (the virtual environment)."""
+    found = find_command(command)
     if found is None:
         raise FileNotFoundError(f"{command} not found beside {sys.executable} or on PATH "
                                 f"(pip install -e .[dev] brings it)")

@@ -23,11 +23,30 @@ before. Every state is then fixed by the last ``latency`` clocks of input, so th
 induction: it holds for every trace of any length.
 """
 
+from types import SimpleNamespace
+
 from amaranth.hdl import Assert, Assume, Cover, Module, Mux, ResetSignal, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In
 
 __all__ = ["StreamHarness", "PipelineHarness"]
+
+
+def _free_inputs(core, extra, sink):
+    """The harness's ports: the source's valid and payload, the sink's ready when ``sink``,
+    and each of ``extra`` (name -> shape)."""
+    members = {"i_valid": In(1), "i_payload": In(core.i.payload.shape())}
+    if sink:
+        members["o_ready"] = In(1)
+    members.update({name: In(shape) for name, shape in extra.items()})
+    return members
+
+
+def _drive(m, harness, core, o_ready):
+    """The core's inputs from the harness's free inputs, its sink's ready from ``o_ready``."""
+    m.d.comb += [getattr(core, name).eq(getattr(harness, name)) for name in harness.extra]
+    m.d.comb += [core.i.valid.eq(harness.i_valid), core.i.payload.eq(harness.i_payload),
+                 core.o.ready.eq(o_ready)]
 
 
 class StreamHarness(wiring.Component):
@@ -43,26 +62,14 @@ class StreamHarness(wiring.Component):
         self.expected = expected
         self.extra = dict(extra)
         self.fixed = dict(fixed)
-        members = {
-            "i_valid": In(1),
-            "i_payload": In(core.i.payload.shape()),
-            "o_ready": In(1),
-        }
-        members.update({name: In(shape) for name, shape in self.extra.items()})
-        super().__init__(members)
+        super().__init__(_free_inputs(core, self.extra, sink=True))
 
     def elaborate(self, platform):
         m = Module()
         core = m.submodules.core = self.core
-        for name in self.extra:
-            m.d.comb += getattr(core, name).eq(getattr(self, name))
+        _drive(m, self, core, self.o_ready)
         for name, value in self.fixed.items():
             m.d.comb += getattr(core, name).eq(value)
-        m.d.comb += [
-            core.i.valid.eq(self.i_valid),
-            core.i.payload.eq(self.i_payload),
-            core.o.ready.eq(self.o_ready),
-        ]
         i_transfer = core.i.valid & core.i.ready
         o_transfer = core.o.valid & core.o.ready
 
@@ -136,17 +143,12 @@ class PipelineHarness(wiring.Component):
         self.latency = latency
         self.expected = expected
         self.extra = dict(extra)
-        members = {"i_valid": In(1), "i_payload": In(core.i.payload.shape())}
-        members.update({name: In(shape) for name, shape in self.extra.items()})
-        super().__init__(members)
+        super().__init__(_free_inputs(core, self.extra, sink=False))
 
     def elaborate(self, platform):
         m = Module()
         core = m.submodules.core = self.core
-        for name in self.extra:
-            m.d.comb += getattr(core, name).eq(getattr(self, name))
-        m.d.comb += [core.i.valid.eq(self.i_valid), core.i.payload.eq(self.i_payload),
-                     core.o.ready.eq(1)]
+        _drive(m, self, core, 1)
         width = core.o.payload.shape().size
         # The specification reads the input a clock late, from registers of its own: the core's
         # first stage registers the same input, so Yosys merges the two and the solver sees one
@@ -158,7 +160,10 @@ class PipelineHarness(wiring.Component):
         m.d.sync += [valid.eq(self.i_valid), registered.eq(core.i.payload)]
         m.d.sync += [registered_extra[name].eq(getattr(self, name)) for name in self.extra]
         value = Signal(width, name="expected_1")
-        m.d.comb += value.eq(self.expected(m, registered, _Inputs(dict(registered_extra, format=core.format))))
+        # ``expected`` reads the core's other inputs and its format as attributes of its third
+        # argument: here the registered inputs stand in for the core's.
+        inputs = SimpleNamespace(**registered_extra, format=core.format)
+        m.d.comb += value.eq(self.expected(m, registered, inputs))
         for n in range(1, self.latency):
             delayed_valid = Signal(name=f"valid_{n + 1}")
             delayed_value = Signal(width, name=f"expected_{n + 1}")
@@ -173,9 +178,3 @@ class PipelineHarness(wiring.Component):
         m.d.comb += Cover(core.o.valid)
         return m
 
-
-class _Inputs:
-    """The core's other inputs as the specification reads them (``format`` from the core)."""
-
-    def __init__(self, values):
-        self.__dict__.update(values)
