@@ -220,11 +220,12 @@ def _harnesses():
     a bound of its latency plus two already reaches every state (each is fixed by the last
     three inputs). The VGA timing generator has no proof here: the test pattern's copy of it,
     the one its bench compiles, has no ``frame_start`` (nothing reads it)."""
-    from formal import dark_subtract, flood, star_trail, vga_timing
+    from formal import dark_subtract, flood, star_trail, vga_timing, win_scan
     from starsweeper.gateware.dark_subtract import DarkSubtract
     from starsweeper.gateware.flood import FloodEngine
     from starsweeper.gateware.star_trail import StarTrailStacker
     from starsweeper.gateware.vga_timing import VgaTimingGenerator
+    from starsweeper.gateware.win_scan import WinScan
     return {
         "star_trail_stacker": [
             ("star_trail_8_datapath", _verilog_harness(
@@ -242,6 +243,9 @@ def _harnesses():
         "flood": [("flood_16x16_prove", _verilog_harness(
             lambda core: flood.FloodHarness(16, core=core), FloodEngine,
             "minesweeper_game.flood"), None)],
+        "win_scan": [("win_scan_256_bmc", _verilog_harness(
+            lambda core: win_scan.WinScanHarness(core=core), WinScan,
+            "minesweeper_game.win_scan"), None)],
     }
 
 

@@ -5,7 +5,8 @@ from dataclasses import replace
 
 import pytest
 from amaranth.hdl import Module
-from formal import PROOFS, buttons, dark_subtract, flood, placement, vga_timing
+from amaranth.lib import wiring
+from formal import PROOFS, buttons, dark_subtract, flood, placement, vga_timing, win_scan
 from formal.runner import Proof, prove
 
 from starsweeper.gateware.dark_subtract import DarkSubtract
@@ -13,6 +14,7 @@ from starsweeper.gateware.debouncer import Debouncer
 from starsweeper.gateware.flood import FloodEngine
 from starsweeper.gateware.placement import Placement
 from starsweeper.gateware.vga_timing import VgaTimingGenerator
+from starsweeper.gateware.win_scan import WinScan
 from starsweeper.model.minesweeper import Difficulty
 
 ALL = [proof for proofs in PROOFS.values() for proof in proofs]
@@ -59,6 +61,19 @@ class FlagBlindFlood(FloodEngine):
         return m
 
 
+class MineBlindWinScan(WinScan):
+    """A win scan shown no mines: a covered mine stops it as a covered safe cell would, so a
+    won board reads as not won."""
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.scan = scan = WinScan(self.cells)
+        wiring.connect(m, wiring.flipped(self.probe), scan.probe)
+        m.d.comb += [scan.probe.mine.eq(0), scan.start.eq(self.start),
+                     self.done.eq(scan.done), self.won.eq(scan.won)]
+        return m
+
+
 BROKEN = {
     "vga_hsync_one_pixel_long": Proof(
         "broken_vga_timing", lambda: vga_timing.VgaTimingHarness(
@@ -81,6 +96,8 @@ BROKEN = {
             core=lambda swaps, mines: Placement(
                 swaps=swaps, mines={Difficulty.INTERMEDIATE: placement.MINES + 1})),
         "bmc", placement.BOUND),
+    "win_scan_blind_to_mines": Proof(
+        "broken_win_scan", lambda: win_scan.WinScanHarness(16, core=MineBlindWinScan), "prove", 4),
 }
 
 
