@@ -2,8 +2,8 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, read__enable, clk, rst, view__status, view__difficulty, view__cursor_row, view__cursor_col, view__held, score__counter, score__timer, busy, leds, read__cell, revealed_bits, flagged_bits, seed
-, flood_steps, exploded_row, exploded_col, buttons);
+module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, read__enable, clk, rst, view__status, view__difficulty, view__cursor_row, view__cursor_col, view__held, score__counter, score__timer, busy, leds, read__cell, revealed_bits, flagged_bits, zero_bits
+, seed, flood_steps, exploded_row, exploded_col, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -111,14 +111,14 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   reg [8:0] \$98 ;
   reg [3:0] \$99 ;
   wire beginner;
-  wire \beginner$169 ;
-  wire \beginner$171 ;
+  wire \beginner$170 ;
+  wire \beginner$172 ;
   wire [7:0] board__address;
   wire [7:0] board__cell;
   wire board__flag_value;
   wire board__flag_write;
   wire board__flagged;
-  wire [255:0] \board__flagged$155 ;
+  wire [255:0] \board__flagged$156 ;
   wire board__mine;
   wire [15:0] board__mine_row;
   wire board__mine_value;
@@ -126,13 +126,13 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire [255:0] board__opening;
   wire board__reveal;
   wire board__revealed;
-  wire [255:0] \board__revealed$159 ;
+  wire [255:0] \board__revealed$160 ;
   wire [255:0] board__zero;
   output busy;
   wire busy;
   input [4:0] buttons;
   wire [4:0] buttons;
-  wire [4:0] \buttons$25 ;
+  wire [4:0] \buttons$26 ;
   input clk;
   wire clk;
   wire [3:0] count;
@@ -156,23 +156,23 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   (* init = 9'h000 *)
   wire [8:0] counter;
   wire [63:0] counts__data;
-  wire [63:0] \counts__data$144 ;
-  wire [3:0] \counts__data$144[0] ;
-  wire [3:0] \counts__data$144[10] ;
-  wire [3:0] \counts__data$144[11] ;
-  wire [3:0] \counts__data$144[12] ;
-  wire [3:0] \counts__data$144[13] ;
-  wire [3:0] \counts__data$144[14] ;
-  wire [3:0] \counts__data$144[15] ;
-  wire [3:0] \counts__data$144[1] ;
-  wire [3:0] \counts__data$144[2] ;
-  wire [3:0] \counts__data$144[3] ;
-  wire [3:0] \counts__data$144[4] ;
-  wire [3:0] \counts__data$144[5] ;
-  wire [3:0] \counts__data$144[6] ;
-  wire [3:0] \counts__data$144[7] ;
-  wire [3:0] \counts__data$144[8] ;
-  wire [3:0] \counts__data$144[9] ;
+  wire [63:0] \counts__data$145 ;
+  wire [3:0] \counts__data$145[0] ;
+  wire [3:0] \counts__data$145[10] ;
+  wire [3:0] \counts__data$145[11] ;
+  wire [3:0] \counts__data$145[12] ;
+  wire [3:0] \counts__data$145[13] ;
+  wire [3:0] \counts__data$145[14] ;
+  wire [3:0] \counts__data$145[15] ;
+  wire [3:0] \counts__data$145[1] ;
+  wire [3:0] \counts__data$145[2] ;
+  wire [3:0] \counts__data$145[3] ;
+  wire [3:0] \counts__data$145[4] ;
+  wire [3:0] \counts__data$145[5] ;
+  wire [3:0] \counts__data$145[6] ;
+  wire [3:0] \counts__data$145[7] ;
+  wire [3:0] \counts__data$145[8] ;
+  wire [3:0] \counts__data$145[9] ;
   wire [3:0] \counts__data[0] ;
   wire [3:0] \counts__data[10] ;
   wire [3:0] \counts__data[11] ;
@@ -190,12 +190,12 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire [3:0] \counts__data[8] ;
   wire [3:0] \counts__data[9] ;
   wire [3:0] counts__row;
-  wire [3:0] \counts__row$146 ;
+  wire [3:0] \counts__row$147 ;
   wire counts__write;
-  wire \counts__write$148 ;
+  wire \counts__write$149 ;
   wire [7:0] cursor;
-  wire [7:0] \cursor$170 ;
-  wire [7:0] \cursor$172 ;
+  wire [7:0] \cursor$171 ;
+  wire [7:0] \cursor$173 ;
   (* init = 4'h0 *)
   wire [3:0] cursor_col;
   wire [63:0] cursor_counts;
@@ -218,18 +218,18 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   (* init = 4'h0 *)
   wire [3:0] cursor_row;
   (* init = 4'h0 *)
-  wire [3:0] \cursor_row$164 ;
+  wire [3:0] \cursor_row$165 ;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
   (* init = 1'h0 *)
   wire difficulty;
   wire done;
-  wire \done$210 ;
   wire \done$211 ;
-  wire \done$215 ;
+  wire \done$212 ;
+  wire \done$216 ;
   reg [7:0] exploded = 8'h00;
-  wire [7:0] \exploded$214 ;
+  wire [7:0] \exploded$215 ;
   output [3:0] exploded_col;
   wire [3:0] exploded_col;
   output [3:0] exploded_row;
@@ -245,17 +245,17 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   output [8:0] flood_steps;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$179 ;
+  wire [8:0] \flood_steps$180 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   wire held;
   reg idle;
   wire [15:0] layout__data;
-  wire [15:0] \layout__data$138 ;
+  wire [15:0] \layout__data$139 ;
   wire [3:0] layout__row;
-  wire [3:0] \layout__row$140 ;
+  wire [3:0] \layout__row$141 ;
   wire layout__write;
-  wire \layout__write$142 ;
+  wire \layout__write$143 ;
   output [7:0] leds;
   reg [7:0] leds;
   wire lost;
@@ -318,60 +318,60 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   wire [7:0] probe__address;
-  wire [7:0] \probe__address$116 ;
-  wire [7:0] \probe__address$50 ;
-  wire [7:0] \probe__address$72 ;
-  wire [7:0] \probe__address$94 ;
+  wire [7:0] \probe__address$117 ;
+  wire [7:0] \probe__address$51 ;
+  wire [7:0] \probe__address$73 ;
+  wire [7:0] \probe__address$95 ;
   wire [7:0] probe__cell;
-  wire [7:0] \probe__cell$117 ;
-  wire [7:0] \probe__cell$51 ;
-  wire [7:0] \probe__cell$73 ;
-  wire [7:0] \probe__cell$95 ;
+  wire [7:0] \probe__cell$118 ;
+  wire [7:0] \probe__cell$52 ;
+  wire [7:0] \probe__cell$74 ;
+  wire [7:0] \probe__cell$96 ;
   wire probe__flag_value;
-  wire \probe__flag_value$120 ;
-  wire \probe__flag_value$54 ;
-  wire \probe__flag_value$76 ;
-  wire \probe__flag_value$98 ;
+  wire \probe__flag_value$121 ;
+  wire \probe__flag_value$55 ;
+  wire \probe__flag_value$77 ;
+  wire \probe__flag_value$99 ;
   wire probe__flag_write;
-  wire \probe__flag_write$100 ;
-  wire \probe__flag_write$122 ;
-  wire \probe__flag_write$56 ;
-  wire \probe__flag_write$78 ;
+  wire \probe__flag_write$101 ;
+  wire \probe__flag_write$123 ;
+  wire \probe__flag_write$57 ;
+  wire \probe__flag_write$79 ;
   wire probe__flagged;
-  wire \probe__flagged$101 ;
-  wire \probe__flagged$123 ;
-  wire \probe__flagged$57 ;
-  wire \probe__flagged$79 ;
+  wire \probe__flagged$102 ;
+  wire \probe__flagged$124 ;
+  wire \probe__flagged$58 ;
+  wire \probe__flagged$80 ;
   wire probe__mine;
-  wire \probe__mine$103 ;
-  wire \probe__mine$125 ;
-  wire \probe__mine$59 ;
-  wire \probe__mine$81 ;
+  wire \probe__mine$104 ;
+  wire \probe__mine$126 ;
+  wire \probe__mine$60 ;
+  wire \probe__mine$82 ;
   wire [15:0] probe__mine_row;
-  wire [15:0] \probe__mine_row$105 ;
-  wire [15:0] \probe__mine_row$127 ;
-  wire [15:0] \probe__mine_row$61 ;
-  wire [15:0] \probe__mine_row$83 ;
+  wire [15:0] \probe__mine_row$106 ;
+  wire [15:0] \probe__mine_row$128 ;
+  wire [15:0] \probe__mine_row$62 ;
+  wire [15:0] \probe__mine_row$84 ;
   wire probe__mine_value;
-  wire \probe__mine_value$108 ;
-  wire \probe__mine_value$130 ;
-  wire \probe__mine_value$64 ;
-  wire \probe__mine_value$86 ;
+  wire \probe__mine_value$109 ;
+  wire \probe__mine_value$131 ;
+  wire \probe__mine_value$65 ;
+  wire \probe__mine_value$87 ;
   wire probe__mine_write;
-  wire \probe__mine_write$110 ;
-  wire \probe__mine_write$132 ;
-  wire \probe__mine_write$66 ;
-  wire \probe__mine_write$88 ;
+  wire \probe__mine_write$111 ;
+  wire \probe__mine_write$133 ;
+  wire \probe__mine_write$67 ;
+  wire \probe__mine_write$89 ;
   wire probe__reveal;
-  wire \probe__reveal$112 ;
-  wire \probe__reveal$134 ;
-  wire \probe__reveal$68 ;
-  wire \probe__reveal$90 ;
+  wire \probe__reveal$113 ;
+  wire \probe__reveal$135 ;
+  wire \probe__reveal$69 ;
+  wire \probe__reveal$91 ;
   wire probe__revealed;
-  wire \probe__revealed$113 ;
-  wire \probe__revealed$135 ;
-  wire \probe__revealed$69 ;
-  wire \probe__revealed$91 ;
+  wire \probe__revealed$114 ;
+  wire \probe__revealed$136 ;
+  wire \probe__revealed$70 ;
+  wire \probe__revealed$92 ;
   reg probe_cursor;
   wire [7:0] probing;
   wire probing_flagged;
@@ -403,16 +403,16 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   output [31:0] seed;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$178 ;
-  reg [31:0] \seed$194 ;
+  wire [31:0] \seed$179 ;
+  reg [31:0] \seed$195 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
   wire [31:0] seed_value;
   reg start;
-  reg \start$196 ;
-  reg \start$198 ;
-  reg \start$204 ;
+  reg \start$197 ;
+  reg \start$199 ;
+  reg \start$205 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -444,11 +444,13 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   reg [1:0] view__status = 2'h0;
   wire won;
   wire [15:0] zero__data;
-  wire [15:0] \zero__data$150 ;
+  wire [15:0] \zero__data$151 ;
   wire [3:0] zero__row;
-  wire [3:0] \zero__row$152 ;
+  wire [3:0] \zero__row$153 ;
   wire zero__write;
-  wire \zero__write$154 ;
+  wire \zero__write$155 ;
+  output [255:0] zero_bits;
+  wire [255:0] zero_bits;
   assign \$107  = view__cursor_col * 3'h4;
   assign count = cursor_counts >> \$107 ;
   assign \$1  = ~ idle;
@@ -579,7 +581,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
     .flood__flagged(flagged_bits),
     .flood__opening(flood__opening),
     .flood__revealed(revealed_bits),
-    .flood__zero(board__zero),
+    .flood__zero(zero_bits),
     .flood_step(flood_step),
     .layout__data(layout__data),
     .layout__row(layout__row),
@@ -606,7 +608,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \minesweeper_game.buttons$220  \buttons$220  (
+  \minesweeper_game.buttons$221  \buttons$221  (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -614,11 +616,11 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
     .rst(rst)
   );
   \minesweeper_game.chord  chord (
-    .beginner(\beginner$171 ),
+    .beginner(\beginner$172 ),
     .clk(clk),
     .count(count),
-    .done(\done$211 ),
-    .exploded(\exploded$214 ),
+    .done(\done$212 ),
+    .exploded(\exploded$215 ),
     .lost(lost),
     .opened(opened),
     .\port$1351$0 (view__cursor_row),
@@ -630,21 +632,21 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
     .probe__reveal(parts__3__reveal),
     .probe__revealed(board__revealed),
     .rst(rst),
-    .start(\start$196 )
+    .start(\start$197 )
   );
   \minesweeper_game.count_sweep  count_sweep (
-    .beginner(\beginner$169 ),
+    .beginner(\beginner$170 ),
     .clk(clk),
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
-    .done(\done$210 ),
+    .done(\done$211 ),
     .\port$1351$0 (view__cursor_row),
     .\port$1353$0 (view__cursor_col),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .rst(rst),
-    .start(\start$198 ),
+    .start(\start$199 ),
     .zero__data(zero__data),
     .zero__row(zero__row),
     .zero__write(zero__write)
@@ -653,7 +655,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
     .board__flagged(flagged_bits),
     .board__opening(flood__opening),
     .board__revealed(revealed_bits),
-    .board__zero(board__zero),
+    .board__zero(zero_bits),
     .clk(clk),
     .opened_rows(opened_rows),
     .rst(rst)
@@ -666,7 +668,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
     .layout__row(layout__row),
     .layout__write(layout__write),
     .load(start),
-    .load_value(\seed$194 ),
+    .load_value(\seed$195 ),
     .\port$1351$0 (view__cursor_row),
     .\port$1353$0 (view__cursor_col),
     .probe__address(parts__1__address),
@@ -702,12 +704,12 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   );
   \minesweeper_game.win_scan  win_scan (
     .clk(clk),
-    .done(\done$215 ),
+    .done(\done$216 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
     .rst(rst),
-    .start(\start$204 ),
+    .start(\start$205 ),
     .won(won)
   );
   always @* begin
@@ -809,7 +811,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \seed$194  = 32'd0;
+    \seed$195  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -823,14 +825,14 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$194  = \$13 ;
+              \seed$195  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \start$196  = 1'h0;
+    \start$197  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -843,7 +845,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \start$196  = 1'h1;
+            \start$197  = 1'h1;
           end
     endcase
   end
@@ -875,7 +877,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \start$198  = 1'h0;
+    \start$199  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -887,7 +889,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
           /* empty */;
       4'h4:
           if (done) begin
-            \start$198  = 1'h1;
+            \start$199  = 1'h1;
           end
     endcase
   end
@@ -941,7 +943,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \start$204  = 1'h0;
+    \start$205  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -964,7 +966,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \start$204  = 1'h1;
+              \start$205  = 1'h1;
             end
           end
     endcase
@@ -1115,7 +1117,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             \$94  = 2'h3;
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
               \$94  = 2'h3;
             end
@@ -1123,7 +1125,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$215 ) begin
+          if (\done$216 ) begin
             if (won) begin
               \$94  = 2'h2;
             end
@@ -1199,7 +1201,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$215 ) begin
+          if (\done$216 ) begin
             if (won) begin
               \$97  = 9'h000;
             end
@@ -1228,7 +1230,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       4'h5:
           \$98  = 9'h000;
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
               \$98  = 9'h000;
             end else if (opened) begin
@@ -1282,7 +1284,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             \$99  = 4'h7;
           end
       4'h7:
-          if (\done$210 ) begin
+          if (\done$211 ) begin
             \$99  = 4'h5;
           end
       4'h5:
@@ -1293,7 +1295,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             \$99  = 4'h8;
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             \$99  = 4'h1;
             if (lost) begin
             end else if (opened) begin
@@ -1309,7 +1311,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             end
           end
       4'h9:
-          if (\done$215 ) begin
+          if (\done$216 ) begin
             \$99  = 4'h1;
           end
     endcase
@@ -1360,7 +1362,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       4'h5:
           \$101  = 1'h1;
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
             end else if (opened) begin
               \$101  = 1'h1;
@@ -1394,9 +1396,9 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             \$102  = { view__cursor_row, view__cursor_col };
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
-              \$102  = \exploded$214 ;
+              \$102  = \exploded$215 ;
             end
           end
     endcase
@@ -1414,7 +1416,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       \$103  = 4'h0;
     end
   end
-  assign \buttons$25  = buttons;
+  assign \buttons$26  = buttons;
   assign held = view__held;
   assign board__address = probe__address;
   assign probe__cell = board__cell;
@@ -1427,114 +1429,115 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign board__mine_write = probe__mine_write;
   assign board__reveal = probe__reveal;
   assign probe__revealed = board__revealed;
-  assign \probe__address$50  = parts__1__address;
-  assign \probe__cell$51  = board__cell;
+  assign \probe__address$51  = parts__1__address;
+  assign \probe__cell$52  = board__cell;
   assign parts__1__cell = board__cell;
   assign parts__1__flag_value = 1'h0;
-  assign \probe__flag_value$54  = 1'h0;
+  assign \probe__flag_value$55  = 1'h0;
   assign parts__1__flag_write = 1'h0;
-  assign \probe__flag_write$56  = 1'h0;
-  assign \probe__flagged$57  = board__flagged;
+  assign \probe__flag_write$57  = 1'h0;
+  assign \probe__flagged$58  = board__flagged;
   assign parts__1__flagged = board__flagged;
-  assign \probe__mine$59  = board__mine;
+  assign \probe__mine$60  = board__mine;
   assign parts__1__mine = board__mine;
-  assign \probe__mine_row$61  = board__mine_row;
+  assign \probe__mine_row$62  = board__mine_row;
   assign parts__1__mine_row = board__mine_row;
-  assign \probe__mine_value$64  = parts__1__mine_value;
-  assign \probe__mine_write$66  = parts__1__mine_write;
+  assign \probe__mine_value$65  = parts__1__mine_value;
+  assign \probe__mine_write$67  = parts__1__mine_write;
   assign parts__1__reveal = 1'h0;
-  assign \probe__reveal$68  = 1'h0;
-  assign \probe__revealed$69  = board__revealed;
+  assign \probe__reveal$69  = 1'h0;
+  assign \probe__revealed$70  = board__revealed;
   assign parts__1__revealed = board__revealed;
-  assign \probe__address$72  = parts__2__address;
-  assign \probe__cell$73  = board__cell;
+  assign \probe__address$73  = parts__2__address;
+  assign \probe__cell$74  = board__cell;
   assign parts__2__cell = board__cell;
   assign parts__2__flag_value = 1'h0;
-  assign \probe__flag_value$76  = 1'h0;
+  assign \probe__flag_value$77  = 1'h0;
   assign parts__2__flag_write = 1'h0;
-  assign \probe__flag_write$78  = 1'h0;
-  assign \probe__flagged$79  = board__flagged;
+  assign \probe__flag_write$79  = 1'h0;
+  assign \probe__flagged$80  = board__flagged;
   assign parts__2__flagged = board__flagged;
-  assign \probe__mine$81  = board__mine;
+  assign \probe__mine$82  = board__mine;
   assign parts__2__mine = board__mine;
-  assign \probe__mine_row$83  = board__mine_row;
+  assign \probe__mine_row$84  = board__mine_row;
   assign parts__2__mine_row = board__mine_row;
   assign parts__2__mine_value = 1'h0;
-  assign \probe__mine_value$86  = 1'h0;
+  assign \probe__mine_value$87  = 1'h0;
   assign parts__2__mine_write = 1'h0;
-  assign \probe__mine_write$88  = 1'h0;
+  assign \probe__mine_write$89  = 1'h0;
   assign parts__2__reveal = 1'h0;
-  assign \probe__reveal$90  = 1'h0;
-  assign \probe__revealed$91  = board__revealed;
+  assign \probe__reveal$91  = 1'h0;
+  assign \probe__revealed$92  = board__revealed;
   assign parts__2__revealed = board__revealed;
-  assign \probe__address$94  = parts__3__address;
-  assign \probe__cell$95  = board__cell;
+  assign \probe__address$95  = parts__3__address;
+  assign \probe__cell$96  = board__cell;
   assign parts__3__cell = board__cell;
   assign parts__3__flag_value = 1'h0;
-  assign \probe__flag_value$98  = 1'h0;
+  assign \probe__flag_value$99  = 1'h0;
   assign parts__3__flag_write = 1'h0;
-  assign \probe__flag_write$100  = 1'h0;
-  assign \probe__flagged$101  = board__flagged;
+  assign \probe__flag_write$101  = 1'h0;
+  assign \probe__flagged$102  = board__flagged;
   assign parts__3__flagged = board__flagged;
-  assign \probe__mine$103  = board__mine;
+  assign \probe__mine$104  = board__mine;
   assign parts__3__mine = board__mine;
-  assign \probe__mine_row$105  = board__mine_row;
+  assign \probe__mine_row$106  = board__mine_row;
   assign parts__3__mine_row = board__mine_row;
   assign parts__3__mine_value = 1'h0;
-  assign \probe__mine_value$108  = 1'h0;
+  assign \probe__mine_value$109  = 1'h0;
   assign parts__3__mine_write = 1'h0;
-  assign \probe__mine_write$110  = 1'h0;
-  assign \probe__reveal$112  = parts__3__reveal;
-  assign \probe__revealed$113  = board__revealed;
+  assign \probe__mine_write$111  = 1'h0;
+  assign \probe__reveal$113  = parts__3__reveal;
+  assign \probe__revealed$114  = board__revealed;
   assign parts__3__revealed = board__revealed;
-  assign \probe__address$116  = parts__4__address;
-  assign \probe__cell$117  = board__cell;
+  assign \probe__address$117  = parts__4__address;
+  assign \probe__cell$118  = board__cell;
   assign parts__4__cell = board__cell;
   assign parts__4__flag_value = 1'h0;
-  assign \probe__flag_value$120  = 1'h0;
+  assign \probe__flag_value$121  = 1'h0;
   assign parts__4__flag_write = 1'h0;
-  assign \probe__flag_write$122  = 1'h0;
-  assign \probe__flagged$123  = board__flagged;
+  assign \probe__flag_write$123  = 1'h0;
+  assign \probe__flagged$124  = board__flagged;
   assign parts__4__flagged = board__flagged;
-  assign \probe__mine$125  = board__mine;
+  assign \probe__mine$126  = board__mine;
   assign parts__4__mine = board__mine;
-  assign \probe__mine_row$127  = board__mine_row;
+  assign \probe__mine_row$128  = board__mine_row;
   assign parts__4__mine_row = board__mine_row;
   assign parts__4__mine_value = 1'h0;
-  assign \probe__mine_value$130  = 1'h0;
+  assign \probe__mine_value$131  = 1'h0;
   assign parts__4__mine_write = 1'h0;
-  assign \probe__mine_write$132  = 1'h0;
+  assign \probe__mine_write$133  = 1'h0;
   assign parts__4__reveal = 1'h0;
-  assign \probe__reveal$134  = 1'h0;
-  assign \probe__revealed$135  = board__revealed;
+  assign \probe__reveal$135  = 1'h0;
+  assign \probe__revealed$136  = board__revealed;
   assign parts__4__revealed = board__revealed;
-  assign \layout__data$138  = layout__data;
-  assign \layout__row$140  = layout__row;
-  assign \layout__write$142  = layout__write;
-  assign \counts__data$144  = counts__data;
-  assign \counts__row$146  = counts__row;
-  assign \counts__write$148  = counts__write;
-  assign \zero__data$150  = zero__data;
-  assign \zero__row$152  = zero__row;
-  assign \zero__write$154  = zero__write;
-  assign \board__flagged$155  = flagged_bits;
+  assign \layout__data$139  = layout__data;
+  assign \layout__row$141  = layout__row;
+  assign \layout__write$143  = layout__write;
+  assign \counts__data$145  = counts__data;
+  assign \counts__row$147  = counts__row;
+  assign \counts__write$149  = counts__write;
+  assign \zero__data$151  = zero__data;
+  assign \zero__row$153  = zero__row;
+  assign \zero__write$155  = zero__write;
+  assign \board__flagged$156  = flagged_bits;
   assign flood__flagged = flagged_bits;
   assign board__opening = flood__opening;
-  assign \board__revealed$159  = revealed_bits;
+  assign \board__revealed$160  = revealed_bits;
   assign flood__revealed = revealed_bits;
-  assign flood__zero = board__zero;
+  assign board__zero = zero_bits;
+  assign flood__zero = zero_bits;
   assign cursor_row = view__cursor_row;
-  assign \cursor_row$164  = view__cursor_row;
+  assign \cursor_row$165  = view__cursor_row;
   assign difficulty = view__difficulty;
   assign cursor = { view__cursor_row, view__cursor_col };
   assign cursor_col = view__cursor_col;
-  assign \cursor$170  = { view__cursor_row, view__cursor_col };
-  assign \cursor$172  = { view__cursor_row, view__cursor_col };
+  assign \cursor$171  = { view__cursor_row, view__cursor_col };
+  assign \cursor$173  = { view__cursor_row, view__cursor_col };
   assign status = view__status;
   assign counter = score__counter;
   assign timer = score__timer;
-  assign \seed$178  = seed;
-  assign \flood_steps$179  = flood_steps;
+  assign \seed$179  = seed;
+  assign \flood_steps$180  = flood_steps;
   assign parts__0__revealed = board__revealed;
   assign parts__0__flagged = board__flagged;
   assign parts__0__mine = board__mine;
@@ -1563,22 +1566,22 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign \counts__data[13]  = counts__data[55:52];
   assign \counts__data[14]  = counts__data[59:56];
   assign \counts__data[15]  = counts__data[63:60];
-  assign \counts__data$144[0]  = counts__data[3:0];
-  assign \counts__data$144[1]  = counts__data[7:4];
-  assign \counts__data$144[2]  = counts__data[11:8];
-  assign \counts__data$144[3]  = counts__data[15:12];
-  assign \counts__data$144[4]  = counts__data[19:16];
-  assign \counts__data$144[5]  = counts__data[23:20];
-  assign \counts__data$144[6]  = counts__data[27:24];
-  assign \counts__data$144[7]  = counts__data[31:28];
-  assign \counts__data$144[8]  = counts__data[35:32];
-  assign \counts__data$144[9]  = counts__data[39:36];
-  assign \counts__data$144[10]  = counts__data[43:40];
-  assign \counts__data$144[11]  = counts__data[47:44];
-  assign \counts__data$144[12]  = counts__data[51:48];
-  assign \counts__data$144[13]  = counts__data[55:52];
-  assign \counts__data$144[14]  = counts__data[59:56];
-  assign \counts__data$144[15]  = counts__data[63:60];
+  assign \counts__data$145[0]  = counts__data[3:0];
+  assign \counts__data$145[1]  = counts__data[7:4];
+  assign \counts__data$145[2]  = counts__data[11:8];
+  assign \counts__data$145[3]  = counts__data[15:12];
+  assign \counts__data$145[4]  = counts__data[19:16];
+  assign \counts__data$145[5]  = counts__data[23:20];
+  assign \counts__data$145[6]  = counts__data[27:24];
+  assign \counts__data$145[7]  = counts__data[31:28];
+  assign \counts__data$145[8]  = counts__data[35:32];
+  assign \counts__data$145[9]  = counts__data[39:36];
+  assign \counts__data$145[10]  = counts__data[43:40];
+  assign \counts__data$145[11]  = counts__data[47:44];
+  assign \counts__data$145[12]  = counts__data[51:48];
+  assign \counts__data$145[13]  = counts__data[55:52];
+  assign \counts__data$145[14]  = counts__data[59:56];
+  assign \counts__data$145[15]  = counts__data[63:60];
   assign \cursor_counts[0]  = cursor_counts[3:0];
   assign \cursor_counts[1]  = cursor_counts[7:4];
   assign \cursor_counts[2]  = cursor_counts[11:8];
@@ -1612,8 +1615,8 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign \count_cell[14]  = count_cell[59:56];
   assign \count_cell[15]  = count_cell[63:60];
   assign beginner = view__difficulty;
-  assign \beginner$169  = view__difficulty;
-  assign \beginner$171  = view__difficulty;
+  assign \beginner$170  = view__difficulty;
+  assign \beginner$172  = view__difficulty;
   assign \$44  = view__difficulty;
   assign \$49  = view__difficulty;
   assign \$56  = view__difficulty;
@@ -3292,7 +3295,7 @@ module \minesweeper_game.board (clk, rst, probing_revealed, probing_flagged, pro
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$220 (clk, rst, press, held, buttons);
+module \minesweeper_game.buttons$221 (clk, rst, press, held, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -3353,31 +3356,31 @@ module \minesweeper_game.buttons$220 (clk, rst, press, held, buttons);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_game.buttons$220.debounce_centre  debounce_centre (
+  \minesweeper_game.buttons$221.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_game.buttons$220.debounce_down  debounce_down (
+  \minesweeper_game.buttons$221.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$220.debounce_left  debounce_left (
+  \minesweeper_game.buttons$221.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$220.debounce_right  debounce_right (
+  \minesweeper_game.buttons$221.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$220.debounce_up  debounce_up (
+  \minesweeper_game.buttons$221.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -3427,7 +3430,7 @@ module \minesweeper_game.buttons$220 (clk, rst, press, held, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$220.debounce_centre (clk, rst, o, i);
+module \minesweeper_game.buttons$221.debounce_centre (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3478,7 +3481,7 @@ module \minesweeper_game.buttons$220.debounce_centre (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$220.debounce_down (clk, rst, o, i);
+module \minesweeper_game.buttons$221.debounce_down (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3529,7 +3532,7 @@ module \minesweeper_game.buttons$220.debounce_down (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$220.debounce_left (clk, rst, o, i);
+module \minesweeper_game.buttons$221.debounce_left (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$6  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3580,7 +3583,7 @@ module \minesweeper_game.buttons$220.debounce_left (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$220.debounce_right (clk, rst, o, i);
+module \minesweeper_game.buttons$221.debounce_right (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$7  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3631,7 +3634,7 @@ module \minesweeper_game.buttons$220.debounce_right (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$220.debounce_up (clk, rst, o, i);
+module \minesweeper_game.buttons$221.debounce_up (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire \$2 ;

@@ -3874,11 +3874,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   output difficulty;
   reg difficulty = 1'h0;
   wire done;
-  wire \done$210 ;
   wire \done$211 ;
-  wire \done$215 ;
+  wire \done$212 ;
+  wire \done$216 ;
   reg [7:0] exploded = 8'h00;
-  wire [7:0] \exploded$214 ;
+  wire [7:0] \exploded$215 ;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
   wire [255:0] flagged_bits;
@@ -3890,7 +3890,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   reg flood_step;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$166 ;
+  wire [8:0] \flood_steps$167 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   wire held;
@@ -4050,16 +4050,16 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   reg [9:0] score__timer = 10'h000;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$164 ;
-  reg [31:0] \seed$188 ;
+  wire [31:0] \seed$165 ;
+  reg [31:0] \seed$189 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
   wire [31:0] seed_value;
   reg start;
-  reg \start$192 ;
-  reg \start$194 ;
-  reg \start$200 ;
+  reg \start$193 ;
+  reg \start$195 ;
+  reg \start$201 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -4096,6 +4096,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire [3:0] \zero__row$129 ;
   wire zero__write;
   wire \zero__write$131 ;
+  wire [255:0] zero_bits;
   assign \$107  = cursor_col * 3'h4;
   assign count = cursor_counts >> \$107 ;
   assign \$1  = ~ idle;
@@ -4253,7 +4254,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \minesweeper_system.game.buttons$220  \buttons$220  (
+  \minesweeper_system.game.buttons$221  \buttons$221  (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -4264,8 +4265,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .beginner(\beginner$148 ),
     .clk(clk),
     .count(count),
-    .done(\done$211 ),
-    .exploded(\exploded$214 ),
+    .done(\done$212 ),
+    .exploded(\exploded$215 ),
     .lost(lost),
     .opened(opened),
     .\port$1761$0 (cursor_row),
@@ -4277,7 +4278,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .probe__reveal(parts__3__reveal),
     .probe__revealed(board__revealed),
     .rst(rst),
-    .start(\start$192 )
+    .start(\start$193 )
   );
   \minesweeper_system.game.count_sweep  count_sweep (
     .beginner(\beginner$146 ),
@@ -4285,13 +4286,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
-    .done(\done$210 ),
+    .done(\done$211 ),
     .\port$1761$0 (cursor_row),
     .\port$1763$0 (cursor_col),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .rst(rst),
-    .start(\start$194 ),
+    .start(\start$195 ),
     .zero__data(zero__data),
     .zero__row(zero__row),
     .zero__write(zero__write)
@@ -4313,7 +4314,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .layout__row(layout__row),
     .layout__write(layout__write),
     .load(start),
-    .load_value(\seed$188 ),
+    .load_value(\seed$189 ),
     .\port$1761$0 (cursor_row),
     .\port$1763$0 (cursor_col),
     .probe__address(parts__1__address),
@@ -4349,12 +4350,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   );
   \minesweeper_system.game.win_scan  win_scan (
     .clk(clk),
-    .done(\done$215 ),
+    .done(\done$216 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
     .rst(rst),
-    .start(\start$200 ),
+    .start(\start$201 ),
     .won(won)
   );
   always @* begin
@@ -4456,7 +4457,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \seed$188  = 32'd0;
+    \seed$189  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4470,14 +4471,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$188  = \$13 ;
+              \seed$189  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \start$192  = 1'h0;
+    \start$193  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4490,7 +4491,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \start$192  = 1'h1;
+            \start$193  = 1'h1;
           end
     endcase
   end
@@ -4522,7 +4523,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \start$194  = 1'h0;
+    \start$195  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4534,7 +4535,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
           /* empty */;
       4'h4:
           if (done) begin
-            \start$194  = 1'h1;
+            \start$195  = 1'h1;
           end
     endcase
   end
@@ -4588,7 +4589,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \start$200  = 1'h0;
+    \start$201  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4611,7 +4612,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \start$200  = 1'h1;
+              \start$201  = 1'h1;
             end
           end
     endcase
@@ -4762,7 +4763,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             \$94  = 2'h3;
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
               \$94  = 2'h3;
             end
@@ -4770,7 +4771,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$215 ) begin
+          if (\done$216 ) begin
             if (won) begin
               \$94  = 2'h2;
             end
@@ -4846,7 +4847,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$215 ) begin
+          if (\done$216 ) begin
             if (won) begin
               \$97  = 9'h000;
             end
@@ -4875,7 +4876,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
       4'h5:
           \$98  = 9'h000;
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
               \$98  = 9'h000;
             end else if (opened) begin
@@ -4929,7 +4930,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             \$99  = 4'h7;
           end
       4'h7:
-          if (\done$210 ) begin
+          if (\done$211 ) begin
             \$99  = 4'h5;
           end
       4'h5:
@@ -4940,7 +4941,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             \$99  = 4'h8;
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             \$99  = 4'h1;
             if (lost) begin
             end else if (opened) begin
@@ -4956,7 +4957,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             end
           end
       4'h9:
-          if (\done$215 ) begin
+          if (\done$216 ) begin
             \$99  = 4'h1;
           end
     endcase
@@ -5007,7 +5008,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
       4'h5:
           \$101  = 1'h1;
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
             end else if (opened) begin
               \$101  = 1'h1;
@@ -5041,9 +5042,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             \$102  = { cursor_row, cursor_col };
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
-              \$102  = \exploded$214 ;
+              \$102  = \exploded$215 ;
             end
           end
     endcase
@@ -5180,8 +5181,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign timer = score__timer;
   assign revealed_bits = \board__revealed$136 ;
   assign flagged_bits = \board__flagged$132 ;
-  assign \seed$164  = seed;
-  assign \flood_steps$166  = flood_steps;
+  assign zero_bits = board__zero;
+  assign \seed$165  = seed;
+  assign \flood_steps$167  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
   assign parts__0__revealed = board__revealed;
@@ -6941,7 +6943,7 @@ module \minesweeper_system.game.board (rst, probing_revealed, probing_flagged, p
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$220 (rst, press, held, buttons, clk);
+module \minesweeper_system.game.buttons$221 (rst, press, held, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -7002,31 +7004,31 @@ module \minesweeper_system.game.buttons$220 (rst, press, held, buttons, clk);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_system.game.buttons$220.debounce_centre  debounce_centre (
+  \minesweeper_system.game.buttons$221.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$220.debounce_down  debounce_down (
+  \minesweeper_system.game.buttons$221.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$220.debounce_left  debounce_left (
+  \minesweeper_system.game.buttons$221.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$220.debounce_right  debounce_right (
+  \minesweeper_system.game.buttons$221.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$220.debounce_up  debounce_up (
+  \minesweeper_system.game.buttons$221.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -7076,7 +7078,7 @@ module \minesweeper_system.game.buttons$220 (rst, press, held, buttons, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$220.debounce_centre (rst, o, i, clk);
+module \minesweeper_system.game.buttons$221.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7127,7 +7129,7 @@ module \minesweeper_system.game.buttons$220.debounce_centre (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$220.debounce_down (rst, o, i, clk);
+module \minesweeper_system.game.buttons$221.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7178,7 +7180,7 @@ module \minesweeper_system.game.buttons$220.debounce_down (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$220.debounce_left (rst, o, i, clk);
+module \minesweeper_system.game.buttons$221.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7229,7 +7231,7 @@ module \minesweeper_system.game.buttons$220.debounce_left (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$220.debounce_right (rst, o, i, clk);
+module \minesweeper_system.game.buttons$221.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7280,7 +7282,7 @@ module \minesweeper_system.game.buttons$220.debounce_right (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$220.debounce_up (rst, o, i, clk);
+module \minesweeper_system.game.buttons$221.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
   wire \$1 ;
   wire \$2 ;

@@ -4751,11 +4751,11 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   output difficulty;
   reg difficulty = 1'h0;
   wire done;
-  wire \done$209 ;
   wire \done$210 ;
-  wire \done$214 ;
+  wire \done$211 ;
+  wire \done$215 ;
   reg [7:0] exploded = 8'h00;
-  wire [7:0] \exploded$213 ;
+  wire [7:0] \exploded$214 ;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
   wire [255:0] flagged_bits;
@@ -4767,7 +4767,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   reg flood_step;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$166 ;
+  wire [8:0] \flood_steps$167 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   wire held;
@@ -4925,14 +4925,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   reg [9:0] score__timer = 10'h000;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$164 ;
-  reg [31:0] \seed$188 ;
+  wire [31:0] \seed$165 ;
+  reg [31:0] \seed$189 ;
   wire seed_force;
   wire [31:0] seed_value;
   reg start;
-  reg \start$192 ;
-  reg \start$194 ;
-  reg \start$200 ;
+  reg \start$193 ;
+  reg \start$195 ;
+  reg \start$201 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -4969,6 +4969,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire [3:0] \zero__row$129 ;
   wire zero__write;
   wire \zero__write$131 ;
+  wire [255:0] zero_bits;
   assign \$106  = cursor_col * 3'h4;
   assign count = cursor_counts >> \$106 ;
   assign \$1  = ~ idle;
@@ -5123,7 +5124,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \nexys3_minesweeper.system.game.buttons$219  \buttons$219  (
+  \nexys3_minesweeper.system.game.buttons$220  \buttons$220  (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -5133,8 +5134,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .beginner(\beginner$148 ),
     .clk(clk),
     .count(count),
-    .done(\done$210 ),
-    .exploded(\exploded$213 ),
+    .done(\done$211 ),
+    .exploded(\exploded$214 ),
     .lost(lost),
     .opened(opened),
     .\port$1866$0 (cursor_row),
@@ -5145,7 +5146,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .probe__mine(board__mine),
     .probe__reveal(parts__3__reveal),
     .probe__revealed(board__revealed),
-    .start(\start$192 )
+    .start(\start$193 )
   );
   \nexys3_minesweeper.system.game.count_sweep  count_sweep (
     .beginner(\beginner$146 ),
@@ -5153,12 +5154,12 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
-    .done(\done$209 ),
+    .done(\done$210 ),
     .\port$1866$0 (cursor_row),
     .\port$1868$0 (cursor_col),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
-    .start(\start$194 ),
+    .start(\start$195 ),
     .zero__data(zero__data),
     .zero__row(zero__row),
     .zero__write(zero__write)
@@ -5179,7 +5180,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .layout__row(layout__row),
     .layout__write(layout__write),
     .load(start),
-    .load_value(\seed$188 ),
+    .load_value(\seed$189 ),
     .\port$1866$0 (cursor_row),
     .\port$1868$0 (cursor_col),
     .probe__address(parts__1__address),
@@ -5214,11 +5215,11 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   );
   \nexys3_minesweeper.system.game.win_scan  win_scan (
     .clk(clk),
-    .done(\done$214 ),
+    .done(\done$215 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
-    .start(\start$200 ),
+    .start(\start$201 ),
     .won(won)
   );
   always @* begin
@@ -5320,7 +5321,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \seed$188  = 32'd0;
+    \seed$189  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5334,14 +5335,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$188  = \$13 ;
+              \seed$189  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \start$192  = 1'h0;
+    \start$193  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5354,7 +5355,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \start$192  = 1'h1;
+            \start$193  = 1'h1;
           end
     endcase
   end
@@ -5386,7 +5387,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \start$194  = 1'h0;
+    \start$195  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5398,7 +5399,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
           /* empty */;
       4'h4:
           if (done) begin
-            \start$194  = 1'h1;
+            \start$195  = 1'h1;
           end
     endcase
   end
@@ -5452,7 +5453,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \start$200  = 1'h0;
+    \start$201  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5475,7 +5476,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \start$200  = 1'h1;
+              \start$201  = 1'h1;
             end
           end
     endcase
@@ -5604,7 +5605,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             \$93  = 2'h3;
           end
       4'h6:
-          if (\done$210 ) begin
+          if (\done$211 ) begin
             if (lost) begin
               \$93  = 2'h3;
             end
@@ -5612,7 +5613,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$214 ) begin
+          if (\done$215 ) begin
             if (won) begin
               \$93  = 2'h2;
             end
@@ -5679,7 +5680,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$214 ) begin
+          if (\done$215 ) begin
             if (won) begin
               \$96  = 9'h000;
             end
@@ -5705,7 +5706,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h5:
           \$97  = 9'h000;
       4'h6:
-          if (\done$210 ) begin
+          if (\done$211 ) begin
             if (lost) begin
               \$97  = 9'h000;
             end else if (opened) begin
@@ -5756,7 +5757,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             \$98  = 4'h7;
           end
       4'h7:
-          if (\done$209 ) begin
+          if (\done$210 ) begin
             \$98  = 4'h5;
           end
       4'h5:
@@ -5767,7 +5768,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             \$98  = 4'h8;
           end
       4'h6:
-          if (\done$210 ) begin
+          if (\done$211 ) begin
             \$98  = 4'h1;
             if (lost) begin
             end else if (opened) begin
@@ -5783,7 +5784,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             end
           end
       4'h9:
-          if (\done$214 ) begin
+          if (\done$215 ) begin
             \$98  = 4'h1;
           end
     endcase
@@ -5828,7 +5829,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h5:
           \$100  = 1'h1;
       4'h6:
-          if (\done$210 ) begin
+          if (\done$211 ) begin
             if (lost) begin
             end else if (opened) begin
               \$100  = 1'h1;
@@ -5859,9 +5860,9 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             \$101  = { cursor_row, cursor_col };
           end
       4'h6:
-          if (\done$210 ) begin
+          if (\done$211 ) begin
             if (lost) begin
-              \$101  = \exploded$213 ;
+              \$101  = \exploded$214 ;
             end
           end
     endcase
@@ -5992,8 +5993,9 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign timer = score__timer;
   assign revealed_bits = \board__revealed$136 ;
   assign flagged_bits = \board__flagged$132 ;
-  assign \seed$164  = seed;
-  assign \flood_steps$166  = flood_steps;
+  assign zero_bits = board__zero;
+  assign \seed$165  = seed;
+  assign \flood_steps$167  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
   assign parts__0__revealed = board__revealed;
@@ -7680,7 +7682,7 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   assign \count_cursor__data[15]  = cursor_counts[63:60];
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$219 (held, clk, buttons, press);
+module \nexys3_minesweeper.system.game.buttons$220 (held, clk, buttons, press);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -7738,27 +7740,27 @@ module \nexys3_minesweeper.system.game.buttons$219 (held, clk, buttons, press);
     previous <= levels;
   always @(posedge clk)
     repeat_count <= \$13 ;
-  \nexys3_minesweeper.system.game.buttons$219.debounce_centre  debounce_centre (
+  \nexys3_minesweeper.system.game.buttons$220.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o)
   );
-  \nexys3_minesweeper.system.game.buttons$219.debounce_down  debounce_down (
+  \nexys3_minesweeper.system.game.buttons$220.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 )
   );
-  \nexys3_minesweeper.system.game.buttons$219.debounce_left  debounce_left (
+  \nexys3_minesweeper.system.game.buttons$220.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 )
   );
-  \nexys3_minesweeper.system.game.buttons$219.debounce_right  debounce_right (
+  \nexys3_minesweeper.system.game.buttons$220.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 )
   );
-  \nexys3_minesweeper.system.game.buttons$219.debounce_up  debounce_up (
+  \nexys3_minesweeper.system.game.buttons$220.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 )
@@ -7796,7 +7798,7 @@ module \nexys3_minesweeper.system.game.buttons$219 (held, clk, buttons, press);
   assign held_directions[4:1] = { \o$11 , \o$9 , \o$7 , \o$5  };
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$219.debounce_centre (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$220.debounce_centre (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7838,7 +7840,7 @@ module \nexys3_minesweeper.system.game.buttons$219.debounce_centre (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$219.debounce_down (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$220.debounce_down (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7880,7 +7882,7 @@ module \nexys3_minesweeper.system.game.buttons$219.debounce_down (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$219.debounce_left (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$220.debounce_left (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7922,7 +7924,7 @@ module \nexys3_minesweeper.system.game.buttons$219.debounce_left (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$219.debounce_right (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$220.debounce_right (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$31  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7964,7 +7966,7 @@ module \nexys3_minesweeper.system.game.buttons$219.debounce_right (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$219.debounce_up (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$220.debounce_up (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$32  = 0;
   wire \$1 ;
   wire \$2 ;

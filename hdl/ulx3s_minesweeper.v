@@ -5877,11 +5877,11 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   output difficulty;
   reg difficulty = 1'h0;
   wire done;
-  wire \done$210 ;
   wire \done$211 ;
-  wire \done$215 ;
+  wire \done$212 ;
+  wire \done$216 ;
   reg [7:0] exploded = 8'h00;
-  wire [7:0] \exploded$214 ;
+  wire [7:0] \exploded$215 ;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
   wire [255:0] flagged_bits;
@@ -5893,7 +5893,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   reg flood_step;
   reg [8:0] flood_steps = 9'h000;
   (* init = 9'h000 *)
-  wire [8:0] \flood_steps$166 ;
+  wire [8:0] \flood_steps$167 ;
   reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   wire held;
@@ -6052,14 +6052,14 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   reg [9:0] score__timer = 10'h000;
   reg [31:0] seed = 32'd0;
   (* init = 32'd0 *)
-  wire [31:0] \seed$164 ;
-  reg [31:0] \seed$188 ;
+  wire [31:0] \seed$165 ;
+  reg [31:0] \seed$189 ;
   wire seed_force;
   wire [31:0] seed_value;
   reg start;
-  reg \start$192 ;
-  reg \start$194 ;
-  reg \start$200 ;
+  reg \start$193 ;
+  reg \start$195 ;
+  reg \start$201 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -6096,6 +6096,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire [3:0] \zero__row$129 ;
   wire zero__write;
   wire \zero__write$131 ;
+  wire [255:0] zero_bits;
   assign \$107  = cursor_col * 3'h4;
   assign count = cursor_counts >> \$107 ;
   assign \$1  = ~ idle;
@@ -6249,7 +6250,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \ulx3s_minesweeper.system.game.buttons$220  \buttons$220  (
+  \ulx3s_minesweeper.system.game.buttons$221  \buttons$221  (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -6260,8 +6261,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .beginner(\beginner$148 ),
     .clk(clk),
     .count(count),
-    .done(\done$211 ),
-    .exploded(\exploded$214 ),
+    .done(\done$212 ),
+    .exploded(\exploded$215 ),
     .lost(lost),
     .opened(opened),
     .\port$2233$0 (cursor_row),
@@ -6273,7 +6274,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .probe__reveal(parts__3__reveal),
     .probe__revealed(board__revealed),
     .rst(rst),
-    .start(\start$192 )
+    .start(\start$193 )
   );
   \ulx3s_minesweeper.system.game.count_sweep  count_sweep (
     .beginner(\beginner$146 ),
@@ -6281,13 +6282,13 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
-    .done(\done$210 ),
+    .done(\done$211 ),
     .\port$2233$0 (cursor_row),
     .\port$2235$0 (cursor_col),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .rst(rst),
-    .start(\start$194 ),
+    .start(\start$195 ),
     .zero__data(zero__data),
     .zero__row(zero__row),
     .zero__write(zero__write)
@@ -6309,7 +6310,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .layout__row(layout__row),
     .layout__write(layout__write),
     .load(start),
-    .load_value(\seed$188 ),
+    .load_value(\seed$189 ),
     .\port$2233$0 (cursor_row),
     .\port$2235$0 (cursor_col),
     .probe__address(parts__1__address),
@@ -6345,12 +6346,12 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   );
   \ulx3s_minesweeper.system.game.win_scan  win_scan (
     .clk(clk),
-    .done(\done$215 ),
+    .done(\done$216 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
     .rst(rst),
-    .start(\start$200 ),
+    .start(\start$201 ),
     .won(won)
   );
   always @* begin
@@ -6452,7 +6453,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \seed$188  = 32'd0;
+    \seed$189  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6466,14 +6467,14 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$188  = \$13 ;
+              \seed$189  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \start$192  = 1'h0;
+    \start$193  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6486,7 +6487,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \start$192  = 1'h1;
+            \start$193  = 1'h1;
           end
     endcase
   end
@@ -6518,7 +6519,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \start$194  = 1'h0;
+    \start$195  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6530,7 +6531,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
           /* empty */;
       4'h4:
           if (done) begin
-            \start$194  = 1'h1;
+            \start$195  = 1'h1;
           end
     endcase
   end
@@ -6584,7 +6585,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \start$200  = 1'h0;
+    \start$201  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6607,7 +6608,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \start$200  = 1'h1;
+              \start$201  = 1'h1;
             end
           end
     endcase
@@ -6755,7 +6756,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             \$94  = 2'h3;
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
               \$94  = 2'h3;
             end
@@ -6763,7 +6764,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$215 ) begin
+          if (\done$216 ) begin
             if (won) begin
               \$94  = 2'h2;
             end
@@ -6839,7 +6840,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$215 ) begin
+          if (\done$216 ) begin
             if (won) begin
               \$97  = 9'h000;
             end
@@ -6868,7 +6869,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
       4'h5:
           \$98  = 9'h000;
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
               \$98  = 9'h000;
             end else if (opened) begin
@@ -6922,7 +6923,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             \$99  = 4'h7;
           end
       4'h7:
-          if (\done$210 ) begin
+          if (\done$211 ) begin
             \$99  = 4'h5;
           end
       4'h5:
@@ -6933,7 +6934,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             \$99  = 4'h8;
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             \$99  = 4'h1;
             if (lost) begin
             end else if (opened) begin
@@ -6949,7 +6950,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             end
           end
       4'h9:
-          if (\done$215 ) begin
+          if (\done$216 ) begin
             \$99  = 4'h1;
           end
     endcase
@@ -7000,7 +7001,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
       4'h5:
           \$101  = 1'h1;
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
             end else if (opened) begin
               \$101  = 1'h1;
@@ -7034,9 +7035,9 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             \$102  = { cursor_row, cursor_col };
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\done$212 ) begin
             if (lost) begin
-              \$102  = \exploded$214 ;
+              \$102  = \exploded$215 ;
             end
           end
     endcase
@@ -7170,8 +7171,9 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign timer = score__timer;
   assign revealed_bits = \board__revealed$136 ;
   assign flagged_bits = \board__flagged$132 ;
-  assign \seed$164  = seed;
-  assign \flood_steps$166  = flood_steps;
+  assign zero_bits = board__zero;
+  assign \seed$165  = seed;
+  assign \flood_steps$167  = flood_steps;
   assign exploded_col = exploded[3:0];
   assign exploded_row = exploded[7:4];
   assign read__enable = 1'h1;
@@ -8935,7 +8937,7 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$220 (press, held, rst, buttons, clk);
+module \ulx3s_minesweeper.system.game.buttons$221 (press, held, rst, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -8996,31 +8998,31 @@ module \ulx3s_minesweeper.system.game.buttons$220 (press, held, rst, buttons, cl
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \ulx3s_minesweeper.system.game.buttons$220.debounce_centre  debounce_centre (
+  \ulx3s_minesweeper.system.game.buttons$221.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \ulx3s_minesweeper.system.game.buttons$220.debounce_down  debounce_down (
+  \ulx3s_minesweeper.system.game.buttons$221.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \ulx3s_minesweeper.system.game.buttons$220.debounce_left  debounce_left (
+  \ulx3s_minesweeper.system.game.buttons$221.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \ulx3s_minesweeper.system.game.buttons$220.debounce_right  debounce_right (
+  \ulx3s_minesweeper.system.game.buttons$221.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \ulx3s_minesweeper.system.game.buttons$220.debounce_up  debounce_up (
+  \ulx3s_minesweeper.system.game.buttons$221.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -9070,7 +9072,7 @@ module \ulx3s_minesweeper.system.game.buttons$220 (press, held, rst, buttons, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$220.debounce_centre (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$221.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$16  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9121,7 +9123,7 @@ module \ulx3s_minesweeper.system.game.buttons$220.debounce_centre (rst, o, i, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$220.debounce_down (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$221.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$17  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9172,7 +9174,7 @@ module \ulx3s_minesweeper.system.game.buttons$220.debounce_down (rst, o, i, clk)
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$220.debounce_left (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$221.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$18  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9223,7 +9225,7 @@ module \ulx3s_minesweeper.system.game.buttons$220.debounce_left (rst, o, i, clk)
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$220.debounce_right (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$221.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9274,7 +9276,7 @@ module \ulx3s_minesweeper.system.game.buttons$220.debounce_right (rst, o, i, clk
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$220.debounce_up (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$221.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$20  = 0;
   wire \$1 ;
   wire \$2 ;

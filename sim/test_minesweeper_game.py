@@ -226,6 +226,13 @@ class GameTB:
                 got = [[got[r][c] or m.mine[r][c] for c in range(GRID)] for r in range(GRID)]
             assert got == grid, f"{where}: {name} bits differ:\n{diff_grids(got, grid)}"
         if m.status != Status.READY:
+            # The flood's zero bits, as the count sweep wrote them: every cell of the field
+            # with no neighbouring mine (a zero bit lost inside a region of zeros would only
+            # show in the flood when it is the region's one way through).
+            zero = [[r < m.rows and c < m.cols and m.counts[r][c] == 0 for c in range(GRID)]
+                    for r in range(GRID)]
+            got = bits_to_grid(dut.zero_bits.value.to_unsigned())
+            assert got == zero, f"{where}: zero bits differ:\n{diff_grids(got, zero)}"
             assert int(dut.flood_steps.value) == m.last_flood_steps, \
                 f"{where}: flood took {int(dut.flood_steps.value)} steps, model {m.last_flood_steps}"
         if m.status == Status.LOST:
@@ -529,6 +536,45 @@ async def chords_on_the_edges(dut, beginner):
         await compare_cells(tb, f"a chord on {(r, c)}")
         chords += 1
     assert chords, "no number on the field's edges to chord"
+    await explode_a_wrong_chord(tb)
+
+
+async def explode_a_wrong_chord(tb):
+    """A chord whose flags are on safe cells opens its unflagged mines, and the game is lost on
+    the first of them in the model's neighbour order: the exploded mine's cell (the core's
+    ``exploded_row``/``exploded_col``, checked by every compare of a lost game) and the read
+    port's exploded bit are compared with the model. Numbers of 2 or more with two safe
+    neighbours are preferred, so that two mines open and the order decides."""
+    m, rng = tb.model, tb.rng
+    for _ in range(20):
+        if m.status != Status.PLAYING:
+            await tb.centre()                                     # a new game, then a reveal
+            await act_on(tb, rng.choice(covered(m, flagged=False)))
+            continue
+        options = []
+        for r, c in m.cells():
+            if not m.revealed[r][c] or not m.counts[r][c]:
+                continue
+            near = [n for n in neighbours(r, c, m.rows, m.cols) if not m.revealed[n[0]][n[1]]]
+            safe = [n for n in near if not m.mine[n[0]][n[1]]]
+            if safe:
+                options.append(((r, c), near, safe))
+        if not options:
+            await act_on(tb, rng.choice(covered(m, flagged=False, mine=False)))
+            continue
+        (r, c), near, safe = rng.choice(
+            [o for o in options if m.counts[o[0][0]][o[0][1]] >= 2 and len(o[2]) >= 2] or options)
+        mines = [n for n in near if m.mine[n[0]][n[1]]]
+        take = min(len(safe), m.counts[r][c])
+        flags = set(rng.sample(safe, take)) | set(mines[:m.counts[r][c] - take])
+        for n in near:
+            if m.flagged[n[0]][n[1]] != (n in flags):
+                await act_on(tb, n, flag_mode=True)
+        outcome = await act_on(tb, (r, c))
+        assert outcome == "lost" and m.exploded is not None, f"a wrong chord on {(r, c)}: {outcome}"
+        await compare_cells(tb, f"a wrong chord on {(r, c)}")
+        return
+    raise AssertionError("no number to chord wrongly in 20 tries")
 
 
 @cocotb.test()

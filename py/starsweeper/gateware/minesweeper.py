@@ -72,6 +72,9 @@ class MinesweeperGame(wiring.Component):
         Readback of the revealed cells and the flags, bit ``16 * row + col`` (cells outside a
         beginner field read as revealed; a won game's flags as placed, without the flags the
         read port adds on its mines). The mines are read through the read port.
+    zero_bits : Out(256)
+        Readback of the zero bits the count sweep wrote (a cell of the field with no
+        neighbouring mine), the flood's rule; bit ``16 * row + col``.
     seed : Out(32)
         The seed of the current game's placement.
     flood_steps : Out(9)
@@ -109,6 +112,7 @@ class MinesweeperGame(wiring.Component):
             "read": In(CellReadPort()),
             "revealed_bits": Out(CELLS),
             "flagged_bits": Out(CELLS),
+            "zero_bits": Out(CELLS),
             "seed": Out(32),
             "flood_steps": Out(9),
             "exploded_row": Out(4),
@@ -171,7 +175,7 @@ class MinesweeperGame(wiring.Component):
             self.view.cursor_row.eq(cursor_row), self.view.cursor_col.eq(cursor_col),
             self.score.counter.eq(counter), self.score.timer.eq(timer),
             self.revealed_bits.eq(board.flood.revealed), self.flagged_bits.eq(board.flood.flagged),
-            self.seed.eq(seed), self.flood_steps.eq(flood_steps),
+            self.zero_bits.eq(board.flood.zero), self.seed.eq(seed), self.flood_steps.eq(flood_steps),
             self.exploded_col.eq(exploded[:4]), self.exploded_row.eq(exploded[4:]),
         ]
 
