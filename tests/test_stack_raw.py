@@ -30,10 +30,29 @@ def sky(folder, count, times=None):
 
 
 def rawpy_decode(path, linear=True):
+    """LibRaw's pixels as dcraw gives them: no auto-brightening, the sensor's own maximum."""
     import rawpy
     with rawpy.imread(str(path)) as raw:
         return raw.postprocess(use_camera_wb=True, output_bps=16, no_auto_bright=True,
-                               gamma=(1, 1) if linear else (2.222, 4.5))
+                               adjust_maximum_thr=0.0, gamma=(1, 1) if linear else (2.222, 4.5))
+
+
+@pytest.mark.parametrize("mode", ["linear", "camera"])
+def test_equal_raw_values_decode_equal_whatever_each_frames_brightest_pixel(tmp_path, mode):
+    """One brightness scale for every frame: a frame whose brightest pixel is near the sensor's
+    maximum (which LibRaw by default takes as that frame's white point) and one whose brightest
+    is half of it give the same output for the same raw values."""
+    sky_level = 1500
+    decoded = []
+    for name, peak in (("bright_star", 4000), ("faint_star", 2000)):
+        bayer = np.full((HEIGHT, WIDTH), sky_level, np.uint16)
+        bayer[10:12, 10:12] = peak
+        decoded.append(read_frame(probe(write_dng(tmp_path / f"{name}.dng", bayer, BITS), mode)))
+    bright, faint = decoded
+    assert np.array_equal(bright[20:, 20:], faint[20:, 20:])
+    # the scale is the sensor's: the 12-bit maximum would be 65535 in linear mode
+    if mode == "linear":
+        assert abs(int(np.median(bright[..., 1])) - sky_level * 65535 // 4095) <= 2 * 16
 
 
 def test_pidng_writes_a_mosaic_rawpy_reads_back_bit_for_bit(tmp_path):

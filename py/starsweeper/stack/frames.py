@@ -389,7 +389,12 @@ def _decode_raw(info):
     gamma = (1, 1) if info.raw_mode == "linear" else (2.222, 4.5)
     try:
         with _quiet_stderr, rawpy.imread(str(path)) as raw:
-            return raw.postprocess(use_camera_wb=True, output_bps=16, no_auto_bright=True, gamma=gamma)
+            # One brightness scale for every frame: no auto-brightening, and no per-frame
+            # maximum (LibRaw by default lowers the white point to a frame's brightest pixel
+            # when that lies within 75% of the sensor's maximum, so a frame with a bright star
+            # would decode its whole sky a few percent brighter than its neighbours).
+            return raw.postprocess(use_camera_wb=True, output_bps=16, no_auto_bright=True,
+                                   adjust_maximum_thr=0.0, gamma=gamma)
     except rawpy.LibRawError as e:
         raise FrameError(f"{path}: damaged or truncated RAW file ({_libraw_reason(e)})") from None
 
