@@ -77,6 +77,17 @@ _CHORDS = "tests/test_minesweeper_rtl.py::test_chords_on_the_field_edges"
 _GAME_ENV = {"GAMES_PER_PART": "2"}
 
 
+@functools.cache
+def _system_verilog():
+    from display_scenarios import BUILDS
+    from starsweeper.gateware.minesweeper_system import MinesweeperSystem
+    from starsweeper.hdl import convert
+    return convert(MinesweeperSystem(**BUILDS["intermediate_game"]), "minesweeper_system")
+
+
+_FRAMES = "tests/test_display_rtl.py::test_intermediate_game_frames"
+
+
 def _game_part(name, module, *tests):
     return Core(name, _game_verilog, module, (_GAMES, *tests), _GAME_ENV)
 
@@ -98,6 +109,8 @@ CORES = {core.name: core for core in [
     _game_part("neighbour_counter", "minesweeper_game.count_sweep.counter", _EMPTY_BOARD),
     _game_part("win_scan", "minesweeper_game.win_scan", _EMPTY_BOARD),
     _game_part("board_store", "minesweeper_game.board", _EMPTY_BOARD, _FIRST_REVEAL),
+    Core("display", _system_verilog, "minesweeper_system.display", (_FRAMES,)),
+    Core("smiley", _system_verilog, "minesweeper_system.display.smiley", (_FRAMES,)),
 ]}
 
 
