@@ -21,7 +21,6 @@ from starsweeper.moves import play
 from starsweeper import play as play_module
 from starsweeper.moves import hold_clocks
 from starsweeper.play import PlayWindow, frame_rate, play_parameters
-from starsweeper.verilator.build import system_model
 
 from test_verilator_model import GREETING, ONE_FRAME, stand_in_harness
 
@@ -63,7 +62,7 @@ def display(x_display, monkeypatch):
 @pytest.fixture(scope="module")
 def play_model():
     parameters = play_parameters(RATE)
-    return system_model(parameters), parameters
+    return play_module.play_model(RATE), parameters
 
 
 class Player:
@@ -261,7 +260,7 @@ def test_a_display_that_cannot_be_opened_is_one_line(monkeypatch, capsys, play_m
 def test_a_model_that_dies_is_one_line(display, monkeypatch, capsys, tmp_path):
     harness = stand_in_harness(tmp_path, GREETING + ONE_FRAME +
                                'sys.stdin.buffer.read(5); print("Assertion failed", file=sys.stderr); sys.exit(3)\n')
-    monkeypatch.setattr("starsweeper.verilator.build.system_model", lambda parameters, log=None: harness)
+    monkeypatch.setattr(play_module, "play_model", lambda rate, log=None: harness)
     assert main(["play", "--rate", str(RATE)]) == 1
     one_error_line(capsys, "exited with status 3", "Assertion failed")
 
@@ -275,8 +274,8 @@ def test_missing_verilator_is_one_line(display, monkeypatch, capsys, tmp_path):
 def test_the_frame_rate_is_measured_once_and_kept(monkeypatch, tmp_path):
     monkeypatch.setenv("STARSWEEPER_CACHE", str(tmp_path))
     built = []
-    monkeypatch.setattr("starsweeper.verilator.build.system_model",
-                        lambda parameters, log=None: built.append(parameters) or tmp_path / "model")
+    monkeypatch.setattr(play_module, "play_model",
+                        lambda rate, log=None: built.append(play_parameters(rate)) or tmp_path / "model")
     monkeypatch.setattr(play_module, "measure_rate", lambda executable: 14.6)
     assert frame_rate() == 13 and built == [play_parameters(play_module.NOMINAL_RATE)]
     assert frame_rate() == 13 and len(built) == 1

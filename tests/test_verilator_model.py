@@ -8,6 +8,7 @@ the real model once, killed under the client.
 
 import os
 from pathlib import Path
+import re
 import signal
 import stat
 import sys
@@ -15,11 +16,17 @@ import sys
 import pytest
 
 from starsweeper.verilator import build
-from starsweeper.verilator.build import VerilatorError, build_model, system_model
-from starsweeper.verilator.protocol import HEADER, PROTOCOL_VERSION, HarnessError, Tap, VerilatedSystem
+from starsweeper.verilator.build import VerilatorError, build_model, harness_header, system_model
+from starsweeper.verilator.protocol import (
+    HEADER, HEADER_FIELDS, PROTOCOL_VERSION, HarnessError, Tap, VerilatedSystem,
+)
+from starsweeper.hdl import convert
+from starsweeper.verilator.top import VerilatorTop
 from starsweeper.screenshot import SIM_PARAMETERS
 
 FRAME_BYTES = 480 * 640
+#: A stand-in for the generated harness.h (the stand-in verilator never reads it).
+HARNESS_H = "// harness.h\n"
 
 
 def write_script(path, body):
@@ -70,21 +77,25 @@ def stand_in_tools(tmp_path, monkeypatch):
 def test_a_model_is_built_once_and_then_taken_from_the_cache(stand_in_tools):
     _, builds = stand_in_tools
     said = []
-    first = build_model("module a; endmodule\n", log=said.append)
+    first = build_model("module a; endmodule\n", HARNESS_H, log=said.append)
     assert first.exists() and builds() == 1 and len(said) == 1
     assert "--x-assign fast" in (Path(os.environ["STAND_IN_LOG"]).read_text())
-    assert build_model("module a; endmodule\n", log=said.append) == first
+    assert build_model("module a; endmodule\n", HARNESS_H, log=said.append) == first
     assert builds() == 1 and len(said) == 1
     assert [p.name for p in first.parent.parent.iterdir()] == [first.parent.name], "no scratch left"
 
 
-@pytest.mark.parametrize("change", ["verilog", "harness", "verilator_version", "stamp_lost", "executable_lost"])
+@pytest.mark.parametrize("change", ["verilog", "header", "harness", "verilator_version", "stamp_lost",
+                                    "executable_lost"])
 def test_a_stale_or_broken_cache_entry_rebuilds(stand_in_tools, tmp_path, monkeypatch, change):
     _, builds = stand_in_tools
     verilog = "module a; endmodule\n"
-    first = build_model(verilog)
+    header = HARNESS_H
+    first = build_model(verilog, header)
     if change == "verilog":
         verilog = "module a; wire b; endmodule\n"
+    elif change == "header":
+        header = HARNESS_H + "#define STARSWEEPER_DVI 0\n"
     elif change == "harness":
         harness = tmp_path / "harness.cpp"
         harness.write_text(build.HARNESS.read_text() + "// changed\n")
@@ -95,7 +106,7 @@ def test_a_stale_or_broken_cache_entry_rebuilds(stand_in_tools, tmp_path, monkey
         (first.parent / build.STAMP).unlink()
     else:
         first.unlink()
-    second = build_model(verilog)
+    second = build_model(verilog, header)
     assert builds() == 2 and second.exists()
     assert (second == first) == (change in ("stamp_lost", "executable_lost"))
 
@@ -103,7 +114,7 @@ def test_a_stale_or_broken_cache_entry_rebuilds(stand_in_tools, tmp_path, monkey
 def test_a_failed_build_is_one_line_and_leaves_nothing(stand_in_tools, monkeypatch):
     monkeypatch.setenv("STAND_IN_FAIL", "1")
     with pytest.raises(VerilatorError, match=r"exit status 1\): %Error: .*syntax error"):
-        build_model("module a; endmodule\n")
+        build_model("module a; endmodule\n", HARNESS_H)
     assert not any((build.cache_dir() / "verilator").iterdir())
 
 
@@ -116,7 +127,7 @@ def test_missing_tools_are_named(stand_in_tools, monkeypatch, missing, message):
     bin_dir, _ = stand_in_tools
     (bin_dir / missing).unlink()
     with pytest.raises(VerilatorError, match=message):
-        build_model("module a; endmodule\n")
+        build_model("module a; endmodule\n", HARNESS_H)
 
 
 # -- the protocol's failures --------------------------------------------------------------------
@@ -177,6 +188,28 @@ def test_a_bad_greeting_is_refused(tmp_path, body, message):
 def test_a_missing_executable_is_named(tmp_path):
     with pytest.raises(HarnessError, match="cannot start the model .*nothing"):
         VerilatedSystem(tmp_path / "nothing")
+
+
+def test_the_generated_header_describes_the_frame_header_python_reads():
+    top = VerilatorTop(dvi=False, **SIM_PARAMETERS)
+    convert(top, build.MODULE)              # (elaborated, as a build does)
+    header = harness_header(top)
+    assert "#define STARSWEEPER_DVI 0" in header and "#define STARSWEEPER_RESET_INPUT 0" in header
+    assert f"static_assert(sizeof(FrameHeader) == {HEADER.size});" in header
+    fields = re.findall(r"^    (\w+) (\w+)(?:\[\d+\])?;$", header, re.M)
+    assert [name for _, name in fields] == [field.name for field in HEADER_FIELDS]
+    filled = re.findall(r"^    h\.(\w+) = (.*);$", header, re.M)
+    assert [name for name, _ in filled] == [field.name for field in HEADER_FIELDS if field.port]
+    # the counter is a signed 9-bit port, widened to 16 bits with its sign
+    assert dict(filled)["counter"] == "static_cast<int16_t>(static_cast<int16_t>(top.counter << 7) >> 7)"
+
+
+def test_a_model_without_the_dvi_encoder_refuses_a_dvi_frame_in_one_line():
+    with VerilatedSystem(system_model(SIM_PARAMETERS, dvi=False)) as system:
+        status, frame = system.frame()
+        assert status.sync_errors == 0 and frame.any()
+        with pytest.raises(HarnessError, match="exited with status 2: .*this model has no DVI encoder"):
+            system.frame(dvi=True)
 
 
 def test_the_real_model_killed_under_the_client_is_reported():

@@ -388,8 +388,8 @@ def _add_play_parser(sub):
 
 
 def _run_play(args):
-    from .play import PlayError, display_available, frame_rate, play_parameters, run
-    from .verilator.build import VerilatorError, system_model
+    from .play import PlayError, display_available, frame_rate, play_model, play_parameters, run
+    from .verilator.build import VerilatorError
     from .verilator.protocol import HarnessError
 
     if not display_available():
@@ -402,7 +402,7 @@ def _run_play(args):
     try:
         rate = args.rate or frame_rate(log)
         parameters = play_parameters(rate)
-        executable = system_model(parameters, log)
+        executable = play_model(rate, log)
         log(f"playing at {rate} frames a second; Esc quits")
         run(executable, parameters, rate, seed=args.seed, scale=args.scale, frames=args.frames)
     except (PlayError, VerilatorError, HarnessError) as e:

@@ -31,7 +31,7 @@ from .model.vga import VGA_640X480
 from .moves import Press, hold_clocks, path, press_of
 from .verilator.protocol import Tap, VerilatedSystem
 
-__all__ = ["FRAME_CLOCKS", "NOMINAL_RATE", "PlayError", "play_parameters", "measure_rate",
+__all__ = ["FRAME_CLOCKS", "NOMINAL_RATE", "PlayError", "play_parameters", "play_model", "measure_rate",
            "frame_rate", "KEYS", "PlayWindow", "run"]
 
 FRAME_CLOCKS = VGA_640X480.h_total * VGA_640X480.v_total
@@ -58,6 +58,14 @@ def play_parameters(rate):
                 repeat_period=max(1, round(0.1 * rate)) * FRAME_CLOCKS)
 
 
+def play_model(rate, log=None):
+    """The model executable ``play`` runs at ``rate`` frames a second: the system with
+    :func:`play_parameters`, without the DVI encoder (the window shows the VGA pins), built
+    once and cached (:func:`starsweeper.verilator.build.system_model`)."""
+    from .verilator.build import system_model
+    return system_model(play_parameters(rate), log, dvi=False)
+
+
 def measure_rate(executable, frames=30, one_core=False):
     """Frames a second of the model ``executable`` with nothing pressed and no window, through
     the protocol's client, after one frame to start; ``one_core`` pins the harness (one
@@ -74,7 +82,7 @@ def measure_rate(executable, frames=30, one_core=False):
 
 def frame_rate(log=None):
     """The window's frame rate on this machine: measured once, then read from the cache."""
-    from .verilator.build import cache_dir, system_model
+    from .verilator.build import cache_dir
     stored = cache_dir() / RATE_FILE
     try:
         rate = int(stored.read_text().split()[0])
@@ -82,7 +90,7 @@ def frame_rate(log=None):
             return rate
     except (OSError, ValueError, IndexError):
         pass
-    executable = system_model(play_parameters(NOMINAL_RATE), log)
+    executable = play_model(NOMINAL_RATE, log)
     if log:
         log("measuring how fast the model runs here (a few seconds, once)")
     measured = measure_rate(executable)

@@ -5,20 +5,24 @@
 // Start-up, harness -> client:  "SSHI", u32 protocol version, u16 width, u16 height.
 // Each request, client -> harness:
 //   'F', u8 buttons, u8 switches, u16 taps, then per tap: u8 buttons, u8 switches, u8 keep
-//       Carry out the taps (a button press the way screenshot_bench.v presses one: switches
-//       first, the button down for hold_clocks, up for hold_clocks unless kept, then wait while
-//       the core is busy), then hold `buttons` (and the kept ones) with `switches` and answer
-//       with the next whole frame that begins after the taps.
+//       Carry out the taps (a button press: switches first, the button down for hold_clocks,
+//       up for hold_clocks unless kept, then wait while the core is busy), then hold
+//       `buttons` (and the kept ones) with `switches` and answer with the next whole frame
+//       that begins after the taps.
+//   'D', the same: the frame whose vertical sync pulse is the first to begin, and its DVI
+//       symbols after it (a model built with the DVI encoder only).
 //   'Q'  quit.
-// Each answer, harness -> client: the header below, then width * height RGB332 bytes.
+// Each answer, harness -> client: a FrameHeader (harness.h), then width * height RGB332 bytes
+// (for 'D', then h_total * v_total * 3 u16 symbols).
 //
 // The frame is rebuilt from the VGA pins alone, as vga_monitor.py's capture module does: a
 // line's active video starts h_back pixels after its horizontal sync pulse ends, and the first
 // visible line is line start number v_back + 1 after the vertical sync pulse ends. Every sync
 // pulse's width and period is checked; a wrong one counts in sync_errors.
 //
-// The timing numbers (and the TMDS control tokens) come from vga_timing.h, which the build
-// writes from model/vga.py (and model/tmds.py).
+// The timing numbers, the TMDS control tokens, the frame header and whether the model has the
+// DVI encoder and a reset input come from harness.h, which the build writes from their one
+// definition in Python (verilator/build.py, harness_header).
 
 #include <cstdint>
 #include <cstdio>
@@ -30,32 +34,13 @@
 
 #include "verilated.h"
 #include "Vminesweeper_verilated.h"
-#include "vga_timing.h"
+#include "harness.h"
 
 namespace {
 
-constexpr uint32_t PROTOCOL_VERSION = 2;
+constexpr uint32_t PROTOCOL_VERSION = 3;
 constexpr int64_t H_TOTAL = H_VISIBLE + H_FRONT + H_SYNC + H_BACK;
 constexpr int64_t V_TOTAL = V_VISIBLE + V_FRONT + V_SYNC + V_BACK;
-
-#pragma pack(push, 1)
-struct FrameHeader {
-    char magic[4];          // "SSFR"
-    uint32_t frame;         // frames answered so far, this one included
-    uint64_t clocks;        // clocks since reset
-    uint8_t status;         // game status (model.minesweeper.Status)
-    uint8_t difficulty;
-    uint8_t cursor_row;
-    uint8_t cursor_col;
-    int16_t counter;
-    uint16_t timer;
-    uint8_t leds;
-    uint8_t segments;
-    uint8_t anodes;
-    uint8_t busy;
-    uint32_t sync_errors;   // sync pulses of a wrong width or period since start-up
-};
-#pragma pack(pop)
 
 struct Monitor {
     int64_t now = 0, h_fall = -1, v_fall = -1, active_start = -1, line_count = -1, row = -1;
@@ -151,7 +136,7 @@ public:
         top->clk = 0;
         // The model resets itself for its first few clocks (verilator/top.py), with the
         // switches as they are at power-on.
-#ifdef STARSWEEPER_RESET_INPUT
+#if STARSWEEPER_RESET_INPUT
         top->rst = 1;       // the benchmark's variant with a reset input
         for (int k = 0; k < 4; ++k) tick();
         top->rst = 0;
@@ -171,10 +156,12 @@ public:
         ++clocks;
         monitor.sample(static_cast<uint8_t>((top->vga_red << 5) | (top->vga_green << 2) | top->vga_blue),
                        top->vga_hsync_n, top->vga_vsync_n);
+#if STARSWEEPER_DVI
         if (dvi.sample(top->dvi_symbols)) {
             monitor.armed = true;       // the VGA monitor takes the frame of this sync pulse
             monitor.done = false;
         }
+#endif
     }
 
     void press(uint8_t button, uint8_t switches, bool keep) {
@@ -213,18 +200,8 @@ public:
         std::memcpy(h.magic, "SSFR", 4);
         h.frame = frames;
         h.clocks = clocks;
-        h.status = top->status;
-        h.difficulty = top->difficulty;
-        h.cursor_row = top->cursor_row;
-        h.cursor_col = top->cursor_col;
-        // counter is a 9-bit two's complement number.
-        h.counter = static_cast<int16_t>(static_cast<int16_t>(top->counter << 7) >> 7);
-        h.timer = top->timer;
-        h.leds = top->leds;
-        h.segments = top->segments;
-        h.anodes = top->anodes;
-        h.busy = top->busy;
         h.sync_errors = monitor.sync_errors;
+        read_ports(h, *top);
         return h;
     }
 
@@ -298,6 +275,7 @@ int main(int argc, char** argv) {
         uint8_t command;
         if (!read_exact(&command, 1) || command == 'Q') break;
         if (command != 'F' && command != 'D') usage("unknown request");
+        if (command == 'D' && !STARSWEEPER_DVI) usage("this model has no DVI encoder");
         uint8_t level[2];
         uint16_t taps;
         if (!read_exact(level, 2) || !read_exact(&taps, 2)) break;

@@ -9,7 +9,7 @@ running in another process means a crash of it ends one request with a
 :class:`HarnessError` saying what happened, never the caller's process.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 import signal
 import struct
 import subprocess
@@ -19,11 +19,43 @@ import numpy as np
 from ..model.buttons import BUTTON_BIT
 from ..model.vga import VGA_640X480
 
-__all__ = ["PROTOCOL_VERSION", "HarnessError", "Tap", "FrameStatus", "VerilatedSystem"]
+__all__ = ["PROTOCOL_VERSION", "HEADER_FIELDS", "HarnessError", "Tap", "FrameStatus", "VerilatedSystem"]
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 HELLO = struct.Struct("<4sIHH")
-HEADER = struct.Struct("<4sIQBBBBhHBBBBI")
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """A field of a frame's header: its ``struct`` format and C type, and where the harness
+    takes it from: the model's output port of the same name (``port``), or its own count."""
+
+    name: str
+    format: str
+    ctype: str
+    port: bool = True
+
+
+#: The header of each answer, for both sides: the harness's ``struct FrameHeader`` and the
+#: code that fills it from the model's ports are generated from this
+#: (:func:`starsweeper.verilator.build.harness_header`), and :data:`HEADER` reads it here.
+HEADER_FIELDS = (
+    HeaderField("magic", "4s", "char", port=False),            # "SSFR"
+    HeaderField("frame", "I", "uint32_t", port=False),         # frames answered, this one included
+    HeaderField("clocks", "Q", "uint64_t", port=False),        # clocks since start-up
+    HeaderField("status", "B", "uint8_t"),                     # model.minesweeper.Status
+    HeaderField("difficulty", "B", "uint8_t"),
+    HeaderField("cursor_row", "B", "uint8_t"),
+    HeaderField("cursor_col", "B", "uint8_t"),
+    HeaderField("counter", "h", "int16_t"),
+    HeaderField("timer", "H", "uint16_t"),
+    HeaderField("leds", "B", "uint8_t"),
+    HeaderField("segments", "B", "uint8_t"),
+    HeaderField("anodes", "B", "uint8_t"),
+    HeaderField("busy", "B", "uint8_t"),
+    HeaderField("sync_errors", "I", "uint32_t", port=False),   # sync pulses of a wrong width or period
+)
+HEADER = struct.Struct("<" + "".join(field.format for field in HEADER_FIELDS))
 
 
 class HarnessError(RuntimeError):
@@ -45,23 +77,11 @@ class Tap:
         return cls(1 << BUTTON_BIT[press.button], press.switches_for(switches), press.hold)
 
 
-@dataclass(frozen=True)
-class FrameStatus:
-    """What the harness reports with each frame (the game core's readback ports)."""
-
-    frame: int
-    clocks: int
-    status: int
-    difficulty: int
-    cursor_row: int
-    cursor_col: int
-    counter: int
-    timer: int
-    leds: int
-    segments: int
-    anodes: int
-    busy: int
-    sync_errors: int
+#: What the harness reports with each frame: the header's fields but its magic (the game
+#: core's readback ports, and the harness's counts).
+FrameStatus = make_dataclass("FrameStatus", [(field.name, int) for field in HEADER_FIELDS[1:]],
+                             frozen=True)
+FrameStatus.__doc__ = "A frame header's fields (:data:`HEADER_FIELDS`) but its magic."
 
 
 class VerilatedSystem:

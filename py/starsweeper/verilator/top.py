@@ -6,6 +6,7 @@ from amaranth.lib.wiring import In, Out
 
 from ..gateware.dvi import SYMBOLS, DviEncoder
 from ..gateware.minesweeper_system import MinesweeperSystem
+from ..gateware.vga_test_pattern import VgaTestPattern
 
 __all__ = ["VerilatorTop", "POWER_ON_CLOCKS"]
 
@@ -27,15 +28,19 @@ class VerilatorTop(wiring.Component):
 
     Parameters
     ----------
+    dvi : bool
+        The system's VGA port also feeds a :class:`~starsweeper.gateware.dvi.DviEncoder`, as on
+        the ULX3S, so that the harness can hand out the DVI link's symbols of a frame too (the
+        tests' models); without it (``play``'s model) ``dvi_symbols`` is 0, and the model a
+        tenth faster.
     reset_input : bool
         Instead of the power-on reset, a ``rst`` input (the slow variant, for the benchmark
-        that measures the difference; the harness drives it when built with
-        ``-DSTARSWEEPER_RESET_INPUT``).
+        that measures the difference).
+    floor : bool
+        Instead of the system, a bare VGA counter (:class:`VgaTestPattern`) on the same ports:
+        the benchmark's floor, the cost of a clock in the same harness with almost no design.
     **system
         Passed to the system.
-
-    The system's VGA port also feeds a :class:`~starsweeper.gateware.dvi.DviEncoder`, as on the
-    ULX3S, so that the harness can hand out the DVI link's symbols of a frame too.
 
     Attributes
     ----------
@@ -48,9 +53,9 @@ class VerilatorTop(wiring.Component):
         (``vga_red``), since Verilator would spell Amaranth's ``vga__red`` as ``vga___05Fred``.
     """
 
-    def __init__(self, *, reset_input=False, **system):
+    def __init__(self, *, dvi=True, reset_input=False, floor=False, **system):
         self.system = MinesweeperSystem(**system)
-        self.reset_input = reset_input
+        self.dvi, self.reset_input, self.floor = dvi, reset_input, floor
         ports = {"clk": In(1)}
         for path, member, _ in self.system.signature.flatten(self.system):
             ports[self._name(path)] = (In if member.flow == In else Out)(member.shape, init=member.init)
@@ -73,13 +78,23 @@ class VerilatorTop(wiring.Component):
         m.d.comb += [sync.clk.eq(self.clk), power_on.clk.eq(self.clk),
                      sync.rst.eq(self.rst if self.reset_input else remaining != 0)]
         m.submodules.system = system = self.system
-        m.submodules.dvi = dvi = DviEncoder()
-        wiring.connect(m, system.vga, dvi.vga)
-        m.d.comb += self.dvi_symbols.eq(dvi.symbols)
-        for path, member, value in system.signature.flatten(system):     # the system's ports
-            port = getattr(self, self._name(path))
-            if member.flow == In:
-                m.d.comb += value.eq(port)
-            else:
-                m.d.comb += port.eq(value)
+        if self.floor:
+            # The system stays, with nothing connected, so that Verilator drops it whole.
+            m.submodules.pattern = pattern = VgaTestPattern()
+            m.d.comb += pattern.enable.eq(1)
+            vga = pattern.vga
+            for field in vga.signature.members:
+                m.d.comb += getattr(self, self._name(("vga", field))).eq(getattr(vga, field))
+        else:
+            vga = system.vga
+            for path, member, value in system.signature.flatten(system):     # the system's ports
+                port = getattr(self, self._name(path))
+                if member.flow == In:
+                    m.d.comb += value.eq(port)
+                else:
+                    m.d.comb += port.eq(value)
+        if self.dvi:
+            m.submodules.dvi = dvi = DviEncoder()
+            wiring.connect(m, vga, dvi.vga)
+            m.d.comb += self.dvi_symbols.eq(dvi.symbols)
         return m
