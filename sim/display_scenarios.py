@@ -207,13 +207,18 @@ def beginner_game(rng, params, player):
 
 
 def timer_at_999(rng, params, player):
-    """The timer stops at 999 (the build's second is a few clocks)."""
+    """The timer stops at 999 (the build's second is a few clocks), and stays there when the
+    game is lost: the dead face, the exploded mine, the other mines shown."""
     yield Start(0, rng.randrange(1 << 32))
     yield Play(f"@{rng.randrange(16)},{rng.randrange(16)} c")
-    assert player.model.status == Status.PLAYING
+    m = player.model
+    assert m.status == Status.PLAYING
     yield Wait((TIMER_MAX + 1) * params["clocks_per_second"])
-    player.model.timer = TIMER_MAX
-    yield Check("timer at 999")
+    m.timer = TIMER_MAX
+    r, c = pick(rng, m, lambda r, c, m: covered(r, c, m) and m.mine[r][c])
+    yield Play(f"@{r},{c} c")
+    assert m.status == Status.LOST and m.timer == TIMER_MAX
+    yield Check("timer at 999, then lost")
 
 
 def mid_game(rng, params, player):

@@ -48,19 +48,25 @@ def _with_mutant(path, sources, build_name):
     mutant = json.loads(path.read_text())
     folder = path.parent / "build" / build_name
     folder.mkdir(parents=True, exist_ok=True)
-    replaced = []
+    replaced, spliced = [], False
     for source in sources:
         text = source.read_text()
         if mutant["original"] in text:
             source = folder / source.name
             source.write_text(text.replace(mutant["original"], mutant["mutated"]))
+            spliced = True
         replaced.append(source)
+    if not spliced:            # a mutant that reaches no source would survive unseen
+        raise AssertionError(f"no source of {build_name} holds the module {mutant['module']} "
+                             f"the mutant {path} replaces")
     return replaced, folder
 
 
-def run_cocotb(toplevel, module, *, sources=None, build_name=None, env=None, testcase=None):
-    """Compile ``hdl/<toplevel>.v`` (or ``sources``) and run the cocotb ``module`` against it,
-    through cocotb's own runner (``cocotb_tools.runner``).
+def run_cocotb(toplevel, module, *, sources=None, build_name=None, env=None, testcase=None,
+               parameters=None):
+    """Compile ``hdl/<toplevel>.v`` (or ``sources``) with the top level's Verilog
+    ``parameters`` and run the cocotb ``module`` against it, through cocotb's own runner
+    (``cocotb_tools.runner``).
 
     ``testcase`` is a cocotb test's name or a list of them (default: every test of the
     module). Raises if any cocotb test fails (under pytest the runner ends the test with the
@@ -78,7 +84,7 @@ def run_cocotb(toplevel, module, *, sources=None, build_name=None, env=None, tes
     runner = get_runner("icarus")
     # The runner passes its own -g2012 first; the later -g2005 wins.
     runner.build(sources=sources, hdl_toplevel=toplevel, build_args=["-g2005"], build_dir=build_dir,
-                 timescale=("1ns", "1ps"), waves=waves)
+                 parameters=dict(parameters or {}), timescale=("1ns", "1ps"), waves=waves)
     # The benches import sim/ and the package: the runner gives the simulator's Python this
     # process's sys.path, which has both (tests/conftest.py puts sim/ on it).
     results = runner.test(test_module=module, hdl_toplevel=toplevel, testcase=testcase,

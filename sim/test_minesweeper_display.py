@@ -1,7 +1,7 @@
 """cocotb testbench of the Minesweeper display: frames the RTL draws against the reference renderer.
 
 The design under test is ``minesweeper_system`` (game core, display, status digits) inside
-``display_bench`` (sim/display_bench.py), whose pin-level VGA monitor captures a frame when armed.
+``display_bench`` (display_bench.v), whose pin-level VGA monitor (vga_capture.v) captures a frame when armed.
 The testbench carries out the scenarios of sim/display_scenarios.py (the same ones the
 Verilator model plays in tests/test_verilator_frames.py): it plays move scripts
 (:mod:`starsweeper.moves`) on the buttons and on the model together, arms the monitor, and
@@ -30,7 +30,7 @@ from starsweeper.model.buttons import BUTTON_BIT
 from starsweeper.model.display import render
 from starsweeper.model.vga import VGA_640X480
 from starsweeper.moves import hold_clocks, play
-from starsweeper.vga_monitor import VgaCapture
+from vga_capture import VgaCapture
 
 PERIOD_NS = 10
 
@@ -181,9 +181,13 @@ async def timer_at_999(dut):
 
 
 @cocotb.test()
-async def board_pixel_rate_frame(dut):
-    """One mid-game frame with a pixel enable high one clock in two (the board's is one in
-    four: the same enables, in half the clocks)."""
+async def idle_frames(dut):
+    """``FRAMES`` frames of a new game with nothing pressed, each against the model's, their
+    simulation times written to ``frame_seconds.txt`` (``python -m starsweeper.bench frame``)."""
     tb = DisplayTB(dut, seed_from_env())
-    assert tb.params["pixel_divider"] > 1
-    await tb.run("mid_game")
+    await tb.start()
+    for k in range(int(os.environ.get("FRAMES", "2"))):
+        await tb.check_frame(f"new game, frame {k + 1}")
+    tb.check_syncs()
+    with open("frame_seconds.txt", "w") as file:
+        file.write("\n".join(f"{seconds:.3f}" for seconds in tb.frame_seconds) + "\n")

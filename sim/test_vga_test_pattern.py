@@ -1,4 +1,4 @@
-"""cocotb testbench of ``VgaTestPattern`` through the pin-level VGA monitor (starsweeper/vga_monitor.py).
+"""cocotb testbench of ``VgaTestPattern`` through the pin-level VGA monitor (vga_capture.v).
 
 The monitor captures ``FRAMES`` frames (environment); each must equal the model's test pattern
 pixel for pixel, and every sync pulse must have the VESA width and period.
@@ -12,7 +12,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge, Timer
 
 from starsweeper.model.vga import VGA_640X480, test_pattern_frame
-from starsweeper.vga_monitor import VgaCapture
+from vga_capture import VgaCapture
 
 
 class VgaBenchTB:

@@ -1,13 +1,21 @@
-"""The display's RTL against the reference renderer, frame by frame, under Icarus (see sim/)."""
+"""The display's RTL against the reference renderer, frame by frame, under Icarus (see sim/).
+
+Two of sim/display_scenarios.py's scenarios run here, the whole system in four-state
+simulation: the beginner field (the normal and the sunglasses faces, a negative counter) and
+the timer at 999 with a lost game (the dead face, the exploded mine, the mines shown). Every
+scenario, these two included, also runs on the Verilator model (tests/test_verilator_frames.py),
+frame by frame against the same renderer, the intermediate game's seven frames among them.
+"""
 
 import json
 
 import pytest
 
-from display_bench import display_bench_verilog
 from display_scenarios import BUILDS
 from runner import build_folder, run_cocotb
+from starsweeper.model.vga import VGA_640X480
 from starsweeper.screenshot import SIM_PARAMETERS
+from vga_capture import SOURCES, monitor_parameters
 
 
 def run_display_tests(params, name, testcase, seed):
@@ -17,15 +25,11 @@ def run_display_tests(params, name, testcase, seed):
 
     sources, build_name = build_folder(f"display_{name}", params, {
         "minesweeper_system.v": convert(MinesweeperSystem(**params), "minesweeper_system"),
-        "display_bench.v": display_bench_verilog(clocks_per_pixel=params["pixel_divider"]),
     })
-    run_cocotb("display_bench", "test_minesweeper_display", sources=sources, build_name=build_name,
+    run_cocotb("display_bench", "test_minesweeper_display", build_name=build_name,
+               sources=[*sources, SOURCES["vga_capture"], SOURCES["display_bench"]],
+               parameters=monitor_parameters(VGA_640X480, params["pixel_divider"]),
                testcase=testcase, env={"SYSTEM_PARAMS": json.dumps(params), "STARSWEEPER_SEED": str(seed)})
-
-
-@pytest.mark.slow
-def test_intermediate_game_frames(seed):
-    run_display_tests(BUILDS["intermediate_game"], "intermediate", "intermediate_game_frames", seed)
 
 
 @pytest.mark.slow
@@ -36,11 +40,3 @@ def test_beginner_game_frames(seed):
 @pytest.mark.slow
 def test_timer_at_999(seed):
     run_display_tests(BUILDS["timer_at_999"], "timer", "timer_at_999", seed)
-
-
-@pytest.mark.slow
-def test_board_pixel_rate_frame(seed):
-    """A pixel enable, one clock in two (the board's is one in four; the enables are the same,
-    in half the clocks): the read port's and the ROM's enables keep the pipeline aligned
-    (every other build runs a pixel a clock)."""
-    run_display_tests(dict(SIM_PARAMETERS, pixel_divider=2), "board_rate", "board_pixel_rate_frame", seed)

@@ -270,13 +270,6 @@ def test_a_failing_vvp_in_the_rtl_engine(failing_vvp, frames_dir, tmp_path, caps
     assert_one_line(err, "vvp failed (exit status 3): vvp: out of simulation memory")
 
 
-def test_a_failing_vvp_in_an_icarus_screenshot(failing_vvp, tmp_path, capsys):
-    code, _, err = run(["screenshot", "--sim", "icarus", "-o", tmp_path / "o.png"], capsys)
-    assert code == 1
-    assert_one_line(err, "vvp failed (exit status 3): vvp: out of simulation memory")
-    assert not (tmp_path / "o.png").exists()
-
-
 @pytest.fixture
 def bitfile(tmp_path):
     path = tmp_path / "top.bit"

@@ -74,7 +74,7 @@ def test_the_rtl_engine_from_the_installed_package(installed):
 
 def test_a_verilator_screenshot_and_the_board_tree_from_the_installed_package(installed):
     _, work = installed
-    run_installed(installed, "-m", "starsweeper.cli", "screenshot", "--sim", "verilator",
+    run_installed(installed, "-m", "starsweeper.cli", "screenshot",
                   "--moves", "@8,8 c", "-o", "frame.png")
     assert (work / "frame.png").exists()
     run_installed(installed, "-m", "starsweeper.cli", "build", "--out", "nexys3")

@@ -44,3 +44,23 @@ def test_the_mutant_replaces_its_module_in_the_sources_that_hold_it(tmp_path):
     assert sources[0] == folder / "vga_test_pattern.v"
     assert sources[0].read_text() == verilog.replace(original, mutated)
     assert (HDL / "vga_test_pattern.v").read_text() == verilog
+
+
+def test_a_mutant_that_reaches_no_source_is_refused(tmp_path):
+    mutant = tmp_path / "mutant.json"
+    mutant.write_text(json.dumps({"module": "elsewhere", "original": "module elsewhere();\nendmodule\n",
+                                  "mutated": "module elsewhere();\n// mutated\nendmodule\n"}))
+    with pytest.raises(AssertionError, match="no source of bench holds the module elsewhere"):
+        _with_mutant(mutant, [HDL / "vga_test_pattern.v"], "bench")
+
+
+def test_the_display_cores_module_is_the_same_text_in_both_icarus_builds():
+    """The display's and the smiley's mutants are cut from one build's Verilog and spliced into
+    the two builds the frame tests compile."""
+    from display_scenarios import BUILDS
+    from starsweeper.gateware.minesweeper_system import MinesweeperSystem
+    from starsweeper.hdl import convert
+    timer = convert(MinesweeperSystem(**BUILDS["timer_at_999"]), "minesweeper_system")
+    for name in ("display", "smiley"):
+        core = CORES[name]
+        assert module_text(core.verilog(), core.module) in timer

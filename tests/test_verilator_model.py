@@ -219,3 +219,11 @@ def test_the_real_model_killed_under_the_client_is_reported():
         os.kill(system.process.pid, signal.SIGKILL)
         with pytest.raises(HarnessError, match="killed by SIGKILL"):
             system.frame()
+
+
+def test_the_dvi_encoder_needs_a_pixel_every_clock():
+    with pytest.raises(ValueError, match="a model with it needs pixel_divider 1, not 4"):
+        VerilatorTop(pixel_divider=4)
+    top = VerilatorTop(dvi=False, pixel_divider=4)
+    convert(top, build.MODULE)
+    assert "constexpr int64_t CLOCKS_PER_PIXEL = 4;" in harness_header(top)

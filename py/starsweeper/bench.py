@@ -9,6 +9,7 @@ the 100 frames four times over through hard links, so that it measures memory, n
 """
 
 import argparse
+import json
 from concurrent.futures import ProcessPoolExecutor
 import os
 from pathlib import Path
@@ -191,24 +192,29 @@ def bench_placement(args):
 
 
 def bench_frame(args):
-    """Icarus time per VGA frame of the whole Minesweeper system (one pixel a clock), measured
-    as the difference between runs that capture 1 and ``1 + extra`` frames (so compilation,
-    start-up and the wait for the first frame cancel out)."""
-    import tempfile
-
+    """Icarus seconds per VGA frame of the whole Minesweeper system (one pixel a clock): the
+    cocotb display bench's ``idle_frames`` (a checkout's sim/) captures ``1 + extra`` frames
+    of a new game; the first, which waits for the first vertical sync, is left out."""
+    runner = _checkout_module("runner")
+    capture = _checkout_module("vga_capture")
+    from .gateware.minesweeper_system import MinesweeperSystem
+    from .hdl import convert
     from .model.vga import VGA_640X480
-    from .screenshot import MODULE, bench_verilog, simulate, system_verilog
+    from .screenshot import SIM_PARAMETERS
 
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch)
-        (folder / f"{MODULE}.v").write_text(system_verilog())
-        (folder / "screenshot_bench.v").write_text(bench_verilog([], 0, 0, timeout_frames=args.extra + 8))
-        seconds = {frames: simulate(folder, frames) for frames in (1, 1 + args.extra)}
-    per_frame = (seconds[1 + args.extra] - seconds[1]) / args.extra
+    sources, build_name = runner.build_folder("bench_frame", SIM_PARAMETERS, {
+        "minesweeper_system.v": convert(MinesweeperSystem(**SIM_PARAMETERS), "minesweeper_system")})
+    runner.run_cocotb("display_bench", "test_minesweeper_display", build_name=build_name,
+                      sources=[*sources, capture.SOURCES["vga_capture"], capture.SOURCES["display_bench"]],
+                      parameters=capture.monitor_parameters(VGA_640X480, 1), testcase="idle_frames",
+                      env={"SYSTEM_PARAMS": json.dumps(SIM_PARAMETERS), "FRAMES": str(1 + args.extra),
+                           "STARSWEEPER_SEED": "1"})
+    seconds = [float(line) for line in (runner.BUILD / build_name / "frame_seconds.txt").read_text().split()]
+    per_frame = sum(seconds[1:]) / len(seconds[1:])
     clocks = VGA_640X480.h_total * VGA_640X480.v_total
-    print(f"minesweeper_system under Icarus: {per_frame:.2f} s a frame of {clocks:,} clocks "
-          f"({clocks / per_frame / 1000:.0f}k clocks/s); 1 frame run {seconds[1]:.1f} s, "
-          f"{1 + args.extra} frames {seconds[1 + args.extra]:.1f} s")
+    print(f"minesweeper_system under Icarus (cocotb, the VGA monitor in Verilog): {per_frame:.2f} s "
+          f"a frame of {clocks:,} clocks ({clocks / per_frame / 1000:.0f}k clocks/s), the mean of "
+          f"{len(seconds) - 1} frames")
 
 
 def _perf_top(executable, frames, lines=6):

@@ -315,9 +315,9 @@ def _add_screenshot_parser(sub):
         "screenshot", help="play moves on the Minesweeper RTL and save the frame it draws",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Play a move script on the Minesweeper RTL (game core and VGA display) in "
-                    "Verilator (a few seconds; the model is built once and cached) or Icarus "
-                    "Verilog (about 20 s), capture the next frame from the VGA pins and save it "
-                    "as a PNG (each channel scaled as the board's resistor DAC scales it).",
+                    "Verilator (a few seconds; the model is built once and cached), capture the "
+                    "next frame from the VGA pins and save it as a PNG (each channel scaled as "
+                    "the board's resistor DAC scales it).",
         epilog="Moves" + syntax + 'Example: starsweeper screenshot --seed 7 --moves "@8,8 c @3,4 f" -o frame.png')
     p.add_argument("-o", "--output", type=Path, required=True, metavar="PNG",
                    help="the PNG to write (atomically)")
@@ -330,15 +330,13 @@ def _add_screenshot_parser(sub):
                         "c flag, SW7 plays beginner (9x9)")
     p.add_argument("--model", action="store_true",
                    help="write the reference renderer's frame instead of simulating the RTL")
-    p.add_argument("--sim", choices=("verilator", "icarus"), default=None,
-                   help="the simulator (default: verilator where it is installed, else icarus)")
     p.set_defaults(run=_run_screenshot)
 
 
 def _run_screenshot(args):
     from .model.display import to_rgb888
     from .moves import play
-    from .screenshot import SIMULATORS, SimulationError, default_simulator, model_frame, parse_switches, rtl_frame
+    from .screenshot import SimulationError, model_frame, parse_switches, rtl_frame
     from .stack.frames import check_output_path, write_image
 
     if args.output.suffix.lower() != ".png":
@@ -350,11 +348,9 @@ def _run_screenshot(args):
     if args.model:
         frame, source = model_frame(game, held, switches), "reference renderer"
     else:
-        simulator = args.sim or default_simulator()
         try:
-            frame = rtl_frame(presses, args.seed, switches, simulator=simulator,
-                              log=lambda line: print(line, file=sys.stderr))
-            source = f"RTL in {SIMULATORS[simulator]}"
+            frame = rtl_frame(presses, args.seed, switches, log=lambda line: print(line, file=sys.stderr))
+            source = "RTL in Verilator"
         except SimulationError as e:
             raise CommandError(str(e)) from None
     write_image(args.output, to_rgb888(frame))

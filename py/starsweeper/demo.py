@@ -3,7 +3,7 @@
 1. a synthetic night sky, stacked by the float64 model, the bit-exact fixed-point model and the
    Verilog core in Icarus, which must agree (the RTL's bytes equal the fixed-point model's, the
    fixed-point model within 1 LSB of float64);
-2. a short Minesweeper game played on the RTL (Verilator where it is installed, else Icarus),
+2. a short Minesweeper game played on the RTL (the Verilator model, :mod:`.verilator`),
    the next frame captured from the VGA pins and compared with the reference renderer's;
 3. the Nexys 3 ISE build tree (and the bit file where ISE is installed), and the top level's
    resources by Yosys;
@@ -74,16 +74,15 @@ def minesweeper(out, log=print):
 
     from .model.display import to_rgb888
     from .moves import play
-    from .screenshot import SIMULATORS, SimulationError, default_simulator, model_frame, rtl_frame
+    from .screenshot import SimulationError, model_frame, rtl_frame
     from .stack.frames import write_image
 
     presses, game, held = play(DEMO_MOVES, seed=DEMO_SEED)
-    simulator = default_simulator()
     log(f'[5/{STEPS}] playing "{DEMO_MOVES}" (seed {DEMO_SEED}) on the Minesweeper RTL in '
-        f"{SIMULATORS[simulator]} and capturing a frame from the VGA pins")
+        f"Verilator and capturing a frame from the VGA pins")
     start = time.perf_counter()
     try:
-        frame = rtl_frame(presses, DEMO_SEED, simulator=simulator, log=log)
+        frame = rtl_frame(presses, DEMO_SEED, log=log)
     except SimulationError as e:
         raise DemoError(str(e)) from None
     same = np.array_equal(frame, model_frame(game, held))

@@ -49,7 +49,8 @@ def cache_dir():
 def harness_header(top, timing=VGA_640X480):
     """``harness.h`` for the harness: what it must agree on with Python, from the one
     definition of each: the VGA timing (:mod:`starsweeper.model.vga`), the TMDS control tokens
-    its DVI capture looks for (:mod:`starsweeper.model.tmds`), the frame header
+    its DVI capture looks for (:mod:`starsweeper.model.tmds`), the clocks a pixel (the
+    system's pixel divider), the frame header
     (:data:`~starsweeper.verilator.protocol.HEADER_FIELDS`: the struct, and ``read_ports``
     filling its port fields from the model ``top``'s ports of the same name, a signed port
     sign-extended), and whether ``top`` (a :class:`~starsweeper.verilator.top.VerilatorTop`)
@@ -63,6 +64,7 @@ def harness_header(top, timing=VGA_640X480):
              f"#define STARSWEEPER_DVI {int(top.dvi)}",
              f"#define STARSWEEPER_RESET_INPUT {int(top.reset_input)}"]
     lines += [f"constexpr int64_t {name.upper()} = {getattr(timing, name)};" for name in names]
+    lines.append(f"constexpr int64_t CLOCKS_PER_PIXEL = {1 if top.floor else top.system.pixel_divider};")
     lines.append(f"constexpr uint16_t TMDS_CONTROL_TOKENS[4] = {{{', '.join(f'{t:#05x}' for t in CONTROL_TOKENS)}}};")
     lines += ["#pragma pack(push, 1)", "struct FrameHeader {"]
     for field in HEADER_FIELDS:

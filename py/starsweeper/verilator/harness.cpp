@@ -15,13 +15,14 @@
 // Each answer, harness -> client: a FrameHeader (harness.h), then width * height RGB332 bytes
 // (for 'D', then h_total * v_total * 3 u16 symbols).
 //
-// The frame is rebuilt from the VGA pins alone, as vga_monitor.py's capture module does: a
-// line's active video starts h_back pixels after its horizontal sync pulse ends, and the first
-// visible line is line start number v_back + 1 after the vertical sync pulse ends. Every sync
-// pulse's width and period is checked; a wrong one counts in sync_errors.
+// The frame is rebuilt from the VGA pins alone, by the rules of the Icarus benches' monitor
+// (sim/vga_capture.v): a line's active video starts h_back pixels after its horizontal sync
+// pulse ends, and the first visible line is line start number v_back + 1 after the vertical
+// sync pulse ends. Every sync pulse's width and period is checked; a wrong one counts in
+// sync_errors.
 //
-// The timing numbers, the TMDS control tokens, the frame header and whether the model has the
-// DVI encoder and a reset input come from harness.h, which the build writes from their one
+// The timing numbers, the clocks a pixel, the TMDS control tokens, the frame header and whether
+// the model has the DVI encoder and a reset input come from harness.h, which the build writes from their one
 // definition in Python (verilator/build.py, harness_header).
 
 #include <cstdint>
@@ -43,6 +44,9 @@ constexpr int64_t H_TOTAL = H_VISIBLE + H_FRONT + H_SYNC + H_BACK;
 constexpr int64_t V_TOTAL = V_VISIBLE + V_FRONT + V_SYNC + V_BACK;
 
 struct Monitor {
+    // With a pixel enable (CLOCKS_PER_PIXEL clocks a pixel), every width and period is that
+    // many times longer and each pixel is sampled in the middle of its clocks.
+    static constexpr int64_t C = CLOCKS_PER_PIXEL;
     int64_t now = 0, h_fall = -1, v_fall = -1, active_start = -1, line_count = -1, row = -1;
     bool hs_q = true, vs_q = true, armed = false, done = false;
     uint32_t sync_errors = 0;
@@ -53,19 +57,19 @@ struct Monitor {
     void sample(uint8_t pixel, bool hsync_n, bool vsync_n) {
         ++now;
         if (hs_q && !hsync_n) {
-            if (h_fall >= 0) expect(now - h_fall, H_TOTAL);
+            if (h_fall >= 0) expect(now - h_fall, H_TOTAL * C);
             h_fall = now;
         }
         if (!hs_q && hsync_n && h_fall >= 0) {
-            expect(now - h_fall, H_SYNC);
-            active_start = now + H_BACK;
+            expect(now - h_fall, H_SYNC * C);
+            active_start = now + H_BACK * C;
         }
         if (vs_q && !vsync_n) {
-            if (v_fall >= 0) expect(now - v_fall, H_TOTAL * V_TOTAL);
+            if (v_fall >= 0) expect(now - v_fall, H_TOTAL * V_TOTAL * C);
             v_fall = now;
         }
         if (!vs_q && vsync_n && v_fall >= 0) {
-            expect(now - v_fall, H_TOTAL * V_SYNC);
+            expect(now - v_fall, H_TOTAL * V_SYNC * C);
             line_count = armed ? 0 : -1;
         }
         hs_q = hsync_n;
@@ -76,8 +80,9 @@ struct Monitor {
             if (row < 0 || row >= V_VISIBLE) row = -1;
         }
         if (row >= 0) {
-            int64_t x = now - active_start;
-            if (x >= 0 && x < H_VISIBLE) {
+            const int64_t clock = now - active_start;
+            if (clock >= 0 && clock < H_VISIBLE * C && clock % C == C / 2) {
+                const int64_t x = clock / C;
                 frame[row * H_VISIBLE + x] = pixel;
                 if (x == H_VISIBLE - 1) {
                     if (row == V_VISIBLE - 1) {

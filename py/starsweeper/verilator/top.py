@@ -55,6 +55,9 @@ class VerilatorTop(wiring.Component):
 
     def __init__(self, *, dvi=True, reset_input=False, floor=False, **system):
         self.system = MinesweeperSystem(**system)
+        if dvi and self.system.pixel_divider != 1:
+            raise ValueError(f"The DVI encoder takes a pixel every clock: a model with it needs "
+                             f"pixel_divider 1, not {self.system.pixel_divider}")
         self.dvi, self.reset_input, self.floor = dvi, reset_input, floor
         ports = {"clk": In(1)}
         for path, member, _ in self.system.signature.flatten(self.system):
