@@ -54,10 +54,11 @@ class VerilatorTop(wiring.Component):
     """
 
     def __init__(self, *, dvi=True, reset_input=False, floor=False, **system):
-        self.system = MinesweeperSystem(**system)
-        if dvi and self.system.pixel_divider != 1:
+        divider = system.get("pixel_divider", MinesweeperSystem.__init__.__kwdefaults__["pixel_divider"])
+        if dvi and divider != 1:
             raise ValueError(f"The DVI encoder takes a pixel every clock: a model with it needs "
-                             f"pixel_divider 1, not {self.system.pixel_divider}")
+                             f"pixel_divider 1, not {divider}")
+        self.system = MinesweeperSystem(**system)
         self.dvi, self.reset_input, self.floor = dvi, reset_input, floor
         ports = {"clk": In(1)}
         for path, member, _ in self.system.signature.flatten(self.system):
