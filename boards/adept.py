@@ -9,6 +9,7 @@ it started (its process group) are ended. Its output is read as bytes and decode
 from pathlib import Path
 import shutil
 
+from starsweeper.errors import ToolError
 from starsweeper.tools import ToolTimeout, last_line, run_tool, time_limit
 
 __all__ = ["ProgramError", "program", "timeout_seconds", "DEVICE", "TIMEOUT_SECONDS", "TIMEOUT_VARIABLE"]
@@ -20,16 +21,13 @@ TIMEOUT_SECONDS = 120.0
 TIMEOUT_VARIABLE = "STARSWEEPER_DJTGCFG_TIMEOUT"
 
 
-class ProgramError(Exception):
+class ProgramError(ToolError):
     """A one-line reason why the board was not programmed."""
 
 
 def timeout_seconds():
     """The time limit from ``STARSWEEPER_DJTGCFG_TIMEOUT``: a positive, finite number of seconds."""
-    try:
-        return time_limit(TIMEOUT_VARIABLE, TIMEOUT_SECONDS)
-    except ValueError as e:
-        raise ProgramError(str(e)) from None
+    return time_limit(TIMEOUT_VARIABLE, TIMEOUT_SECONDS)
 
 
 def _djtgcfg(*args, timeout):

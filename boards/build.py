@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 import shutil
 
+from starsweeper.errors import ToolError
 from starsweeper.tools import ToolTimeout, last_line, run_tool, time_limit
 
 __all__ = ["BOARDS", "Board", "BuildError", "board", "prepare", "write_tree", "ise_available",
@@ -67,7 +68,7 @@ BOARDS = {
 }
 
 
-class BuildError(RuntimeError):
+class BuildError(ToolError):
     """The build failed; the message says where and names the log."""
 
 
@@ -162,24 +163,18 @@ def build_ecp5(folder, board_name="ulx3s", device=None, top=None, timeout=None, 
     :class:`~.trellis.PnrReport` with its part)."""
     from . import trellis
     platform = board(board_name).platform(device)
-    try:
-        env = trellis.tool_environment()           # every tool is here, before any work
-        timeout = time_limit(trellis.TIMEOUT_VARIABLE, trellis.TIMEOUT_SECONDS) if timeout is None else timeout
-    except (trellis.TrellisError, ValueError) as e:
-        raise BuildError(str(e)) from None
+    env = trellis.tool_environment()               # every tool is here, before any work
+    timeout = time_limit(trellis.TIMEOUT_VARIABLE, trellis.TIMEOUT_SECONDS) if timeout is None else timeout
     write_tree(folder, board_name, device, top)
     bitfile = run_tree(folder, "ECP5", env, timeout, f" ({trellis.TIMEOUT_VARIABLE} sets the limit)")
+    trellis.check_bitstream(bitfile, platform.device)
+    report = replace(trellis.parse_report(Path(folder) / f"{NAME}.report.json"), part=platform.device)
     try:
-        trellis.check_bitstream(bitfile, platform.device)
-        report = replace(trellis.parse_report(Path(folder) / f"{NAME}.report.json"), part=platform.device)
-        try:
-            if require_timing:
-                trellis.check_timing(report, Path(folder) / f"{NAME}.tim")
-        except trellis.TrellisError:
-            bitfile.unlink(missing_ok=True)
-            raise
-    except trellis.TrellisError as e:
-        raise BuildError(str(e)) from None
+        if require_timing:
+            trellis.check_timing(report, Path(folder) / f"{NAME}.tim")
+    except trellis.TrellisError:
+        bitfile.unlink(missing_ok=True)            # a bit file that misses timing is not left
+        raise
     return bitfile, report
 
 
@@ -192,11 +187,8 @@ def ecp5_report(folder, board_name="ulx3s", device=None):
     current = all((folder / path).is_file() and (folder / path).read_bytes() == _bytes(content)
                   for path, content in plan.files.items() if path.endswith((".il", ".lpf", ".sh")))
     if current and (folder / f"{NAME}.report.json").is_file():
-        try:
-            return replace(trellis.parse_report(folder / f"{NAME}.report.json"),
-                           part=board(board_name).part(device))
-        except trellis.TrellisError as e:
-            raise BuildError(str(e)) from None
+        return replace(trellis.parse_report(folder / f"{NAME}.report.json"),
+                       part=board(board_name).part(device))
     return build_ecp5(folder, board_name, device)[1]
 
 

@@ -29,10 +29,7 @@ def command(bitfile):
 
 def program(bitfile, timeout=None):
     """Program ``bitfile`` into the ULX3S's FPGA; returns openFPGALoader's last line."""
-    try:
-        timeout = time_limit(TIMEOUT_VARIABLE, TIMEOUT_SECONDS) if timeout is None else timeout
-    except ValueError as e:
-        raise ProgramError(str(e)) from None
+    timeout = time_limit(TIMEOUT_VARIABLE, TIMEOUT_SECONDS) if timeout is None else timeout
     bitfile = Path(bitfile)
     if not bitfile.is_file():
         raise ProgramError(f"{bitfile}: no such bit file (build one with `starsweeper build --board ulx3s`)")

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 
+from starsweeper.errors import ToolError
 from starsweeper.tools import failure_text
 
 __all__ = ["DEVICE", "Resources", "synthesize", "format_table", "bit_drivers", "YosysMissing", "ReportError"]
@@ -50,11 +51,11 @@ def _combinational_input(cell_type, port):
     return port.startswith(("ADDR", "DPRA")) or re.fullmatch(r"A\d*", port) is not None
 
 
-class YosysMissing(RuntimeError):
+class YosysMissing(ToolError):
     pass
 
 
-class ReportError(RuntimeError):
+class ReportError(ToolError):
     """A core's Verilog is missing or Yosys cannot synthesise it; one line."""
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import shutil
 import sys
 
+from starsweeper.errors import ToolError
+
 
 __all__ = ["TrellisError", "ClockTiming", "PnrReport", "TOOLS", "tool_environment",
            "parse_report", "check_timing", "check_bitstream", "format_report", "IDCODES", "find_command"]
@@ -42,7 +44,7 @@ RESOURCES = {"TRELLIS_COMB": "LUT4s", "TRELLIS_FF": "flip-flops", "TRELLIS_RAMW"
              "TRELLIS_IO": "I/O pins", "DCCA": "global clocks"}
 
 
-class TrellisError(RuntimeError):
+class TrellisError(ToolError):
     """The flow failed or its result misses a target; one line naming the file to read."""
 
 

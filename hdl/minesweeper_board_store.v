@@ -209,8 +209,12 @@ module minesweeper_board_store(probe__reveal, probe__flag_write, probe__flag_val
   wire new_game;
   input [7:0] probe__address;
   wire [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   output [7:0] probe__cell;
   reg [7:0] probe__cell = 8'h00;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__flag_value;
   wire probe__flag_value;
   input probe__flag_write;
@@ -231,6 +235,8 @@ module minesweeper_board_store(probe__reveal, probe__flag_write, probe__flag_val
   reg probe__revealed = 1'h0;
   output [7:0] probing;
   reg [7:0] probing = 8'h00;
+  wire [3:0] \probing.col ;
+  wire [3:0] \probing.row ;
   output probing_flagged;
   wire probing_flagged;
   output probing_mine;
@@ -1574,6 +1580,12 @@ module minesweeper_board_store(probe__reveal, probe__flag_write, probe__flag_val
   assign count_cell__data = count_cell;
   assign count_cursor__addr = cursor_row;
   assign count_cursor__data = cursor_counts;
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign \probing.col  = probing[3:0];
+  assign \probing.row  = probing[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];

@@ -2,7 +2,7 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__mine_row, clk, rst, done, opened, lost, exploded, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, start
+module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__mine_row, clk, rst, control__done, opened, lost, exploded, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, control__start
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire [5:0] \$1 ;
@@ -101,28 +101,43 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   input [3:0] count;
   wire [3:0] count;
   input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   output [7:0] exploded;
   reg [7:0] exploded;
-  reg [7:0] \exploded$28  = 8'h00;
+  reg [7:0] \exploded$29  = 8'h00;
+  wire [3:0] \exploded$29.col ;
+  wire [3:0] \exploded$29.row ;
+  wire [3:0] \exploded.col ;
+  wire [3:0] \exploded.row ;
   reg [3:0] flags = 4'h0;
   reg [1:0] fsm_state = 2'h0;
   output lost;
   reg lost;
-  reg \lost$27  = 1'h0;
+  reg \lost$28  = 1'h0;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
+  wire [7:0] neighbour;
+  wire [3:0] \neighbour.col ;
+  wire [3:0] \neighbour.row ;
   output opened;
   reg opened;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   output probe__flag_value;
   wire probe__flag_value;
   output probe__flag_write;
@@ -143,8 +158,6 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
   wire probe__revealed;
   input rst;
   wire rst;
-  input start;
-  wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
   assign \$9  = cursor[7:4] + 1'h0;
@@ -176,15 +189,15 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
   assign \$35  = ~ probe__flagged;
   assign \$36  = \$34  & \$35 ;
   assign \$37  = \$36  & probe__mine;
-  assign \$38  = \lost$27  | \$37 ;
+  assign \$38  = \lost$28  | \$37 ;
   assign \$39  = ~ probe__revealed;
   assign \$40  = valid_d & \$39 ;
   assign \$41  = ~ probe__flagged;
   assign \$42  = \$40  & \$41 ;
   assign \$43  = \$42  & probe__mine;
-  assign \$44  = \lost$27  | \$43 ;
+  assign \$44  = \lost$28  | \$43 ;
   assign \$45  = ~ \$44 ;
-  assign \$46  = \lost$27  ? \exploded$28  : probe__cell;
+  assign \$46  = \lost$28  ? \exploded$29  : probe__cell;
   assign \$47  = ! fsm_state;
   assign \$48  = fsm_state == 1'h1;
   assign \$49  = fsm_state == 2'h2;
@@ -221,7 +234,7 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
   assign \$80  = valid_d & \$79 ;
   assign \$81  = ~ probe__flagged;
   assign \$82  = \$80  & \$81 ;
-  assign \$83  = ~ \lost$27 ;
+  assign \$83  = ~ \lost$28 ;
   assign \$84  = step == 4'h9;
   always @(posedge clk)
     \$signal  <= \$85 ;
@@ -234,9 +247,9 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
   always @(posedge clk)
     fsm_state <= \$89 ;
   always @(posedge clk)
-    \lost$27  <= \$90 ;
+    \lost$28  <= \$90 ;
   always @(posedge clk)
-    \exploded$28  <= \$91 ;
+    \exploded$29  <= \$91 ;
   assign \$1  = cursor[7:4] + 6'h3f;
   assign \$2  = cursor[3:0] + 6'h3f;
   assign \$3  = cursor[7:4] + 6'h3f;
@@ -296,14 +309,14 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
       2'h0:
           /* empty */;
       2'h1:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
       2'h2:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -312,12 +325,12 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
             (* full_case = 32'd1 *)
             if (\$22 ) begin
             end else begin
-              done = 1'h1;
+              control__done = 1'h1;
             end
           end
       2'h2:
           if (\$32 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -405,7 +418,7 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
     \$87  = step;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$87  = 4'h0;
           end
       2'h1:
@@ -429,7 +442,7 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
     \$88  = flags;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$88  = 4'h0;
           end
       2'h1:
@@ -444,7 +457,7 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
     \$89  = fsm_state;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$89  = 2'h1;
           end
       2'h1:
@@ -467,7 +480,7 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$90  = \lost$27 ;
+    \$90  = \lost$28 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -488,7 +501,7 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$91  = \exploded$28 ;
+    \$91  = \exploded$29 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -509,4 +522,18 @@ module minesweeper_chord(beginner, cursor, count, probe__cell, probe__revealed, 
   assign probe__flag_value = 1'h0;
   assign probe__mine_write = 1'h0;
   assign probe__mine_value = 1'h0;
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \exploded.col  = exploded[3:0];
+  assign \exploded.row  = exploded[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign \neighbour.col  = neighbour[3:0];
+  assign \neighbour.row  = neighbour[7:4];
+  assign \exploded$29.col  = \exploded$29 [3:0];
+  assign \exploded$29.row  = \exploded$29 [7:4];
+  assign neighbour[3:0] = nb_col[3:0];
+  assign neighbour[7:4] = nb_row[3:0];
 endmodule

@@ -2,23 +2,23 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__mine_row, clk, rst, done, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, counts__write, counts__row, counts__data, zero__write, zero__row
-, zero__data, start);
+module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__mine_row, clk, rst, control__done, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, counts__write, counts__row, counts__data, zero__write, zero__row
+, zero__data, control__start);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
-  wire [5:0] \$11 ;
-  wire [255:0] \$12 ;
-  wire [5:0] \$13 ;
+  wire [255:0] \$11 ;
+  wire [5:0] \$12 ;
+  wire [15:0] \$13 ;
   wire [15:0] \$14 ;
-  wire [15:0] \$15 ;
+  wire \$15 ;
   wire \$16 ;
   wire \$17 ;
-  wire \$18 ;
-  reg [4:0] \$19 ;
+  reg [4:0] \$18 ;
+  reg \$19 ;
   wire \$2 ;
   reg \$20 ;
-  reg \$21 ;
+  wire \$21 ;
   wire \$22 ;
   wire \$23 ;
   wire \$24 ;
@@ -35,18 +35,21 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
   wire \$34 ;
   wire \$35 ;
   wire \$36 ;
-  wire \$37 ;
   wire \$4 ;
+  wire [8:0] \$49 ;
   wire \$5 ;
-  wire [8:0] \$51 ;
   wire \$6 ;
-  wire [7:0] \$7 ;
-  wire [15:0] \$8 ;
-  wire \$9 ;
+  wire [15:0] \$7 ;
+  wire \$8 ;
+  wire [5:0] \$9 ;
   input beginner;
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   wire [63:0] counts;
   wire [3:0] \counts[0] ;
   wire [3:0] \counts[10] ;
@@ -88,13 +91,17 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
   reg counts__write;
   input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg fsm_state = 1'h0;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   output probe__flag_value;
   wire probe__flag_value;
   output probe__flag_write;
@@ -118,8 +125,6 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
   input rst;
   wire rst;
   reg shift;
-  input start;
-  wire start;
   reg [4:0] step = 5'h00;
   wire [15:0] zero;
   output [15:0] zero__data;
@@ -134,95 +139,94 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : cursor;
-  assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
-  assign \$9  = step >= 3'h4;
+  assign \$7  = row_arrives ? probe__mine_row : 16'h0000;
+  assign \$8  = step >= 3'h4;
+  assign \$9  = step - 3'h4;
   assign \$10  = step - 3'h4;
-  assign \$11  = step - 3'h4;
-  assign \$12  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$13  = step - 3'h4;
-  assign \$51  = \$13 [3:0] * 5'h10;
-  assign \$14  = \$12  >> \$51 ;
-  assign \$15  = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  } & \$14 ;
-  assign \$16  = step == 5'h13;
-  assign \$17  = ! fsm_state;
+  assign \$11  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$12  = step - 3'h4;
+  assign \$49  = \$12 [3:0] * 5'h10;
+  assign \$13  = \$11  >> \$49 ;
+  assign \$14  = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  } & \$13 ;
+  assign \$15  = step == 5'h13;
+  assign \$16  = ! fsm_state;
   always @(posedge clk)
-    step <= \$19 ;
+    step <= \$18 ;
   always @(posedge clk)
-    row_arrives <= \$20 ;
+    row_arrives <= \$19 ;
   always @(posedge clk)
-    fsm_state <= \$21 ;
+    fsm_state <= \$20 ;
   \minesweeper_count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$155$0 (\$22 ),
-    .\port$157$0 (\$23 ),
-    .\port$159$0 (\$24 ),
-    .\port$161$0 (\$25 ),
-    .\port$163$0 (\$26 ),
-    .\port$165$0 (\$27 ),
-    .\port$167$0 (\$28 ),
-    .\port$169$0 (\$29 ),
-    .\port$171$0 (\$30 ),
-    .\port$173$0 (\$31 ),
-    .\port$175$0 (\$32 ),
-    .\port$177$0 (\$33 ),
-    .\port$179$0 (\$34 ),
-    .\port$181$0 (\$35 ),
-    .\port$183$0 (\$36 ),
-    .\port$185$0 (\$37 ),
+    .\port$156$0 (\$21 ),
+    .\port$158$0 (\$22 ),
+    .\port$160$0 (\$23 ),
+    .\port$162$0 (\$24 ),
+    .\port$164$0 (\$25 ),
+    .\port$166$0 (\$26 ),
+    .\port$168$0 (\$27 ),
+    .\port$170$0 (\$28 ),
+    .\port$172$0 (\$29 ),
+    .\port$174$0 (\$30 ),
+    .\port$176$0 (\$31 ),
+    .\port$178$0 (\$32 ),
+    .\port$180$0 (\$33 ),
+    .\port$182$0 (\$34 ),
+    .\port$184$0 (\$35 ),
+    .\port$186$0 (\$36 ),
     .row(row),
     .rst(rst),
     .shift(shift)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$19  = step;
+    \$18  = step;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$19  = 5'h00;
+          if (control__start) begin
+            \$18  = 5'h00;
           end
       1'h1:
-          \$19  = \$1 [4:0];
+          \$18  = \$1 [4:0];
     endcase
     if (rst) begin
-      \$19  = 5'h00;
+      \$18  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$20  = row_arrives;
+    \$19  = row_arrives;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$20  = 1'h0;
+          if (control__start) begin
+            \$19  = 1'h0;
           end
       1'h1:
-          \$20  = \$4 ;
+          \$19  = \$4 ;
     endcase
     if (rst) begin
-      \$20  = 1'h0;
+      \$19  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$21  = fsm_state;
+    \$20  = fsm_state;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$21  = 1'h1;
+          if (control__start) begin
+            \$20  = 1'h1;
           end
       1'h1:
           if (\$5 ) begin
-            \$21  = 1'h0;
+            \$20  = 1'h0;
           end
     endcase
     if (rst) begin
-      \$21  = 1'h0;
+      \$20  = 1'h0;
     end
   end
   always @* begin
@@ -233,7 +237,12 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
       1'h0:
           /* empty */;
       1'h1:
-          probe__address = \$7 ;
+          (* full_case = 32'd1 *)
+          if (\$6 ) begin
+            probe__address[7:4] = step[3:0];
+          end else begin
+            probe__address = cursor;
+          end
     endcase
   end
   always @* begin
@@ -255,7 +264,7 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
       1'h0:
           /* empty */;
       1'h1:
-          row = \$8 ;
+          row = \$7 ;
     endcase
   end
   always @* begin
@@ -266,8 +275,8 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            counts__row = \$10 [3:0];
+          if (\$8 ) begin
+            counts__row = \$9 [3:0];
           end
     endcase
   end
@@ -279,7 +288,7 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__data = counts;
           end
     endcase
@@ -292,7 +301,7 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__write = 1'h1;
           end
     endcase
@@ -305,8 +314,8 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__row = \$11 [3:0];
+          if (\$8 ) begin
+            zero__row = \$10 [3:0];
           end
     endcase
   end
@@ -318,8 +327,8 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__data = \$15 ;
+          if (\$8 ) begin
+            zero__data = \$14 ;
           end
     endcase
   end
@@ -331,30 +340,36 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             zero__write = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
-          if (\$16 ) begin
-            done = 1'h1;
+          if (\$15 ) begin
+            control__done = 1'h1;
           end
     endcase
   end
-  assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
+  assign zero = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  };
   assign probe__reveal = 1'h0;
   assign probe__flag_write = 1'h0;
   assign probe__flag_value = 1'h0;
   assign probe__mine_write = 1'h0;
   assign probe__mine_value = 1'h0;
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -387,11 +402,11 @@ module minesweeper_count_sweep(beginner, cursor, probe__cell, probe__revealed, p
   assign \counts[13]  = counts[55:52];
   assign \counts[14]  = counts[59:56];
   assign \counts[15]  = counts[63:60];
-  assign \$18  = fsm_state;
+  assign \$17  = fsm_state;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_count_sweep.counter (rst, \port$155$0 , \port$157$0 , \port$159$0 , \port$161$0 , \port$163$0 , \port$165$0 , \port$167$0 , \port$169$0 , \port$171$0 , \port$173$0 , \port$175$0 , \port$177$0 , \port$179$0 , \port$181$0 , \port$183$0 , \port$185$0 , shift, row, counts, clk
+module \minesweeper_count_sweep.counter (rst, \port$156$0 , \port$158$0 , \port$160$0 , \port$162$0 , \port$164$0 , \port$166$0 , \port$168$0 , \port$170$0 , \port$172$0 , \port$174$0 , \port$176$0 , \port$178$0 , \port$180$0 , \port$182$0 , \port$184$0 , \port$186$0 , shift, row, counts, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire [4:0] \$1 ;
@@ -574,38 +589,38 @@ module \minesweeper_count_sweep.counter (rst, \port$155$0 , \port$157$0 , \port$
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$155$0 ;
-  wire \port$155$0 ;
-  output \port$157$0 ;
-  wire \port$157$0 ;
-  output \port$159$0 ;
-  wire \port$159$0 ;
-  output \port$161$0 ;
-  wire \port$161$0 ;
-  output \port$163$0 ;
-  wire \port$163$0 ;
-  output \port$165$0 ;
-  wire \port$165$0 ;
-  output \port$167$0 ;
-  wire \port$167$0 ;
-  output \port$169$0 ;
-  wire \port$169$0 ;
-  output \port$171$0 ;
-  wire \port$171$0 ;
-  output \port$173$0 ;
-  wire \port$173$0 ;
-  output \port$175$0 ;
-  wire \port$175$0 ;
-  output \port$177$0 ;
-  wire \port$177$0 ;
-  output \port$179$0 ;
-  wire \port$179$0 ;
-  output \port$181$0 ;
-  wire \port$181$0 ;
-  output \port$183$0 ;
-  wire \port$183$0 ;
-  output \port$185$0 ;
-  wire \port$185$0 ;
+  output \port$156$0 ;
+  wire \port$156$0 ;
+  output \port$158$0 ;
+  wire \port$158$0 ;
+  output \port$160$0 ;
+  wire \port$160$0 ;
+  output \port$162$0 ;
+  wire \port$162$0 ;
+  output \port$164$0 ;
+  wire \port$164$0 ;
+  output \port$166$0 ;
+  wire \port$166$0 ;
+  output \port$168$0 ;
+  wire \port$168$0 ;
+  output \port$170$0 ;
+  wire \port$170$0 ;
+  output \port$172$0 ;
+  wire \port$172$0 ;
+  output \port$174$0 ;
+  wire \port$174$0 ;
+  output \port$176$0 ;
+  wire \port$176$0 ;
+  output \port$178$0 ;
+  wire \port$178$0 ;
+  output \port$180$0 ;
+  wire \port$180$0 ;
+  output \port$182$0 ;
+  wire \port$182$0 ;
+  output \port$184$0 ;
+  wire \port$184$0 ;
+  output \port$186$0 ;
+  wire \port$186$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -804,22 +819,22 @@ module \minesweeper_count_sweep.counter (rst, \port$155$0 , \port$157$0 , \port$
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$155$0  = \$124 ;
-  assign \port$157$0  = \$126 ;
-  assign \port$159$0  = \$128 ;
-  assign \port$161$0  = \$130 ;
-  assign \port$163$0  = \$132 ;
-  assign \port$165$0  = \$134 ;
-  assign \port$167$0  = \$136 ;
-  assign \port$169$0  = \$138 ;
-  assign \port$171$0  = \$140 ;
-  assign \port$173$0  = \$142 ;
-  assign \port$175$0  = \$144 ;
-  assign \port$177$0  = \$146 ;
-  assign \port$179$0  = \$148 ;
-  assign \port$181$0  = \$150 ;
-  assign \port$183$0  = \$152 ;
-  assign \port$185$0  = \$154 ;
+  assign \port$156$0  = \$124 ;
+  assign \port$158$0  = \$126 ;
+  assign \port$160$0  = \$128 ;
+  assign \port$162$0  = \$130 ;
+  assign \port$164$0  = \$132 ;
+  assign \port$166$0  = \$134 ;
+  assign \port$168$0  = \$136 ;
+  assign \port$170$0  = \$138 ;
+  assign \port$172$0  = \$140 ;
+  assign \port$174$0  = \$142 ;
+  assign \port$176$0  = \$144 ;
+  assign \port$178$0  = \$146 ;
+  assign \port$180$0  = \$148 ;
+  assign \port$182$0  = \$150 ;
+  assign \port$184$0  = \$152 ;
+  assign \port$186$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];

@@ -2,8 +2,8 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_display(game__status, game__difficulty, game__cursor_row, game__cursor_col, game__held, debug, digits__counter, digits__timer, read__cell, clk, rst, digits__start, read__row, read__col, read__enable, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, vga__active
-, enable);
+module minesweeper_display(game__status, game__difficulty, game__cursor_row, game__cursor_col, game__held, debug, digits__counter, digits__timer, read__cell, clk, rst, digits__start, read__address, read__enable, vga__red, vga__green, vga__blue, vga__hsync_n, vga__vsync_n, vga__active, enable
+);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -62,100 +62,39 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   reg [5:0] \$148 ;
   reg [4:0] \$149 ;
   wire \$15 ;
-  reg \$150 ;
-  reg \$151 ;
-  reg \$152 ;
-  reg \$153 ;
-  reg \$154 ;
-  reg \$155 ;
-  reg [4:0] \$156 ;
-  reg \$157 ;
-  reg \$158 ;
+  reg [12:0] \$150 ;
+  reg [25:0] \$151 ;
+  reg [25:0] \$152 ;
+  reg [34:0] \$153 ;
+  reg [25:0] \$154 ;
+  reg [87:0] \$155 ;
+  reg [1:0] \$156 ;
+  reg [2:0] \$157 ;
+  reg [2:0] \$158 ;
   reg \$159 ;
   wire \$16 ;
   reg \$160 ;
   reg \$161 ;
-  reg \$162 ;
-  reg \$163 ;
-  reg \$164 ;
-  reg \$165 ;
-  reg \$166 ;
-  reg \$167 ;
-  reg \$168 ;
-  reg \$169 ;
   wire \$17 ;
-  reg \$170 ;
-  reg [3:0] \$171 ;
-  reg [4:0] \$172 ;
-  reg [4:0] \$173 ;
-  reg \$174 ;
-  reg \$175 ;
-  reg \$176 ;
-  reg \$177 ;
-  reg \$178 ;
-  reg \$179 ;
   wire \$18 ;
-  reg \$180 ;
-  reg \$181 ;
-  reg \$182 ;
-  reg \$183 ;
-  reg \$184 ;
-  reg \$185 ;
-  reg [3:0] \$186 ;
-  reg [4:0] \$187 ;
-  reg [4:0] \$188 ;
-  reg \$189 ;
   wire \$19 ;
-  reg [3:0] \$190 ;
-  reg [7:0] \$191 ;
-  reg [7:0] \$192 ;
-  reg \$193 ;
-  reg \$194 ;
-  reg \$195 ;
-  reg \$196 ;
-  reg [4:0] \$197 ;
-  reg [4:0] \$198 ;
-  reg \$199 ;
   wire \$2 ;
   wire \$20 ;
-  reg \$200 ;
-  reg [7:0] \$201 ;
-  reg [7:0] \$202 ;
-  reg \$203 ;
-  reg \$204 ;
-  reg \$205 ;
-  reg [4:0] \$206 ;
-  reg [59:0] \$207 ;
-  reg \$208 ;
-  reg \$209 ;
+  wire [6:0] \$202 ;
+  wire [6:0] \$208 ;
   wire \$21 ;
-  reg \$210 ;
-  reg \$211 ;
-  reg [7:0] \$212 ;
-  reg [7:0] \$213 ;
-  reg \$214 ;
-  reg \$215 ;
-  reg \$216 ;
-  reg [4:0] \$217 ;
-  reg [1:0] \$218 ;
-  reg [2:0] \$219 ;
+  wire [6:0] \$212 ;
   wire \$22 ;
-  reg [2:0] \$220 ;
-  reg \$221 ;
-  reg \$222 ;
-  reg \$223 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$264 ;
   wire [7:0] \$27 ;
-  wire [6:0] \$270 ;
-  wire [6:0] \$274 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
   wire \$3 ;
   wire [7:0] \$30 ;
+  wire [4:0] \$309 ;
   wire [7:0] \$31 ;
   wire [7:0] \$32 ;
   wire [7:0] \$33 ;
@@ -163,7 +102,6 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire [7:0] \$35 ;
   wire [7:0] \$36 ;
   wire [7:0] \$37 ;
-  wire [4:0] \$371 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
   wire \$4 ;
@@ -233,79 +171,80 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire \$98 ;
   wire \$99 ;
   reg [5:0] \$signal  = 6'h00;
-  reg [4:0] \$signal$100  = 5'h00;
-  reg \$signal$101  = 1'h0;
-  reg [7:0] \$signal$103  = 8'h00;
-  reg \$signal$105  = 1'h0;
-  reg \$signal$106  = 1'h1;
-  reg \$signal$112  = 1'h0;
-  reg \$signal$113  = 1'h1;
-  reg [5:0] \$signal$31  = 6'h00;
-  reg [7:0] \$signal$32 ;
-  reg \$signal$39 ;
-  reg \$signal$48  = 1'h0;
-  reg \$signal$49  = 1'h0;
-  reg \$signal$50  = 1'h0;
-  reg \$signal$54  = 1'h0;
-  reg [7:0] \$signal$55  = 8'h00;
-  reg \$signal$59  = 1'h0;
-  reg \$signal$60  = 1'h0;
-  reg \$signal$62  = 1'h1;
-  reg \$signal$64  = 1'h1;
-  reg \$signal$66  = 1'h0;
-  reg \$signal$67  = 1'h0;
-  reg \$signal$69  = 1'h0;
-  reg \$signal$70  = 1'h0;
-  reg \$signal$71  = 1'h0;
-  reg \$signal$72  = 1'h0;
-  reg \$signal$73  = 1'h0;
-  reg \$signal$74  = 1'h0;
-  reg \$signal$75  = 1'h0;
-  reg \$signal$77  = 1'h0;
-  reg \$signal$78  = 1'h0;
-  reg \$signal$79  = 1'h1;
-  reg \$signal$80  = 1'h1;
-  reg \$signal$81  = 1'h0;
-  reg [4:0] \$signal$84  = 5'h00;
-  reg \$signal$93  = 1'h0;
-  reg [7:0] \$signal$94  = 8'h00;
-  reg \$signal$97  = 1'h0;
-  reg \$signal$98  = 1'h1;
-  reg [4:0] a_digit_row = 5'h00;
-  reg b2_box = 1'h0;
-  reg [3:0] b2_char = 4'h0;
-  reg b2_ignal = 1'h0;
-  reg \b2_ignal$34  = 1'h0;
-  reg \b2_ignal$35  = 1'h0;
-  reg \b2_ignal$38  = 1'h0;
-  reg \b2_ignal$41  = 1'h0;
-  reg \b2_ignal$86  = 1'h0;
-  reg \b2_ignal$87  = 1'h0;
-  reg \b2_ignal$88  = 1'h0;
-  reg \b2_ignal$89  = 1'h1;
-  reg \b2_ignal$90  = 1'h1;
-  reg [4:0] \b2_ignal$91  = 5'h00;
-  reg b2_light = 1'h0;
-  reg [4:0] b2_row = 5'h00;
-  reg b_box = 1'h0;
-  reg [3:0] b_char = 4'h0;
-  reg b_light = 1'h0;
-  reg [4:0] b_row = 5'h00;
+  reg [5:0] \$signal$30  = 6'h00;
+  reg [7:0] \$signal$31 ;
+  reg \$signal$34 ;
+  reg [12:0] a = 13'h0006;
+  wire \a.band ;
+  wire \a.box_x ;
+  wire \a.box_y ;
+  wire [4:0] \a.digit_row ;
+  wire \a.field ;
+  wire \a.in_band ;
+  wire [2:0] \a.sync ;
+  wire \a.sync.hsync_n ;
+  wire \a.sync.visible ;
+  wire \a.sync.vsync_n ;
+  reg [25:0] b = 26'h0000006;
+  wire \b.border ;
+  wire \b.box ;
+  wire [3:0] \b.char ;
+  wire \b.cursor ;
+  wire \b.dark ;
+  wire \b.digit ;
+  wire \b.field ;
+  wire \b.grid ;
+  wire \b.in_cell ;
+  wire \b.light ;
+  wire [4:0] \b.row ;
+  wire [4:0] \b.sub_x ;
+  wire [2:0] \b.sync ;
+  wire \b.sync.hsync_n ;
+  wire \b.sync.visible ;
+  wire \b.sync.vsync_n ;
+  reg [25:0] b2 = 26'h0000006;
+  wire \b2.border ;
+  wire \b2.box ;
+  wire [3:0] \b2.char ;
+  wire \b2.cursor ;
+  wire \b2.dark ;
+  wire \b2.digit ;
+  wire \b2.field ;
+  wire \b2.grid ;
+  wire \b2.in_cell ;
+  wire \b2.light ;
+  wire [4:0] \b2.row ;
+  wire [4:0] \b2.sub_x ;
+  wire [2:0] \b2.sync ;
+  wire \b2.sync.hsync_n ;
+  wire \b2.sync.visible ;
+  wire \b2.sync.vsync_n ;
   reg [7:0] background;
-  reg [7:0] c_background = 8'h00;
-  reg c_cursor = 1'h0;
-  (* init = 4'h0 *)
-  wire [3:0] c_glyph;
-  (* init = 5'h00 *)
-  wire [4:0] c_row;
-  reg c_vsync_n = 1'h1;
+  reg [34:0] c = 35'h000000006;
+  wire [7:0] \c.background ;
+  wire \c.cursor ;
+  wire [3:0] \c.glyph ;
+  wire \c.glyph_on ;
+  wire [7:0] \c.ink ;
+  wire [4:0] \c.row ;
+  wire [4:0] \c.sub_x ;
+  wire [2:0] \c.sync ;
+  wire \c.sync.hsync_n ;
+  wire \c.sync.visible ;
+  wire \c.sync.vsync_n ;
   input clk;
   wire clk;
   reg [7:0] colour;
-  reg [7:0] d_background = 8'h00;
-  reg d_cursor = 1'h0;
-  reg [4:0] d_sub_x = 5'h00;
-  reg d_vsync_n = 1'h1;
+  reg [25:0] d = 26'h0000006;
+  wire [7:0] \d.background ;
+  wire \d.cursor ;
+  wire \d.glyph_on ;
+  wire [7:0] \d.ink ;
+  wire [4:0] \d.sub_x ;
+  wire [2:0] \d.sync ;
+  wire \d.sync.hsync_n ;
+  wire \d.sync.visible ;
+  wire \d.sync.vsync_n ;
   input debug;
   wire debug;
   input [11:0] digits__counter;
@@ -320,15 +259,24 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire [3:0] \digits__timer[0] ;
   wire [3:0] \digits__timer[1] ;
   wire [3:0] \digits__timer[2] ;
-  reg [7:0] e_background = 8'h00;
-  reg [59:0] e_row = 60'h000000000000000;
-  reg [4:0] e_sub_x = 5'h00;
-  reg e_vsync_n = 1'h1;
+  reg [87:0] e = 88'h0000000000000000000006;
+  wire [7:0] \e.background ;
+  wire \e.cursor ;
+  wire \e.face ;
+  wire \e.feature ;
+  wire \e.glyph_on ;
+  wire [7:0] \e.ink ;
+  wire [59:0] \e.pixels ;
+  wire [4:0] \e.sub_x ;
+  wire [2:0] \e.sync ;
+  wire \e.sync.hsync_n ;
+  wire \e.sync.visible ;
+  wire \e.sync.vsync_n ;
   input enable;
   wire enable;
+  wire \enable$21 ;
   wire \enable$22 ;
   wire \enable$23 ;
-  wire \enable$24 ;
   wire face;
   wire feature;
   input [3:0] game__cursor_col;
@@ -350,9 +298,13 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   input [1:0] game__status;
   wire [1:0] game__status;
   reg [3:0] glyph;
-  reg [3:0] \glyph$44  = 4'h0;
+  wire [3:0] \glyph$36 ;
   wire hsync_n;
   wire [59:0] pixels;
+  output [7:0] read__address;
+  wire [7:0] read__address;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   input [7:0] read__cell;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
@@ -360,13 +312,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  output [3:0] read__col;
-  wire [3:0] read__col;
   output read__enable;
   wire read__enable;
-  output [3:0] read__row;
-  wire [3:0] read__row;
-  reg [4:0] row = 5'h00;
+  wire [4:0] row;
   input rst;
   wire rst;
   (* enum_base_type = "SmileyState" *)
@@ -392,9 +340,9 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   wire visible;
   wire vsync_n;
   wire [9:0] x;
-  wire [9:0] \x$27 ;
+  wire [9:0] \x$26 ;
   wire [9:0] y;
-  wire [9:0] \y$28 ;
+  wire [9:0] \y$27 ;
   assign \$1  = ! x;
   assign \$2  = enable & \$1 ;
   assign \$3  = ! y;
@@ -408,7 +356,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$10  = game__status == 2'h3;
   assign \$11  = \$10  & read__cell[4];
   assign \$12  = debug & read__cell[4];
-  assign \$13  = \b2_ignal$38  ? 8'h92 : 8'hb6;
+  assign \$13  = b2[6] ? 8'h92 : 8'hb6;
   assign \$14  = | read__cell[3:0];
   assign \$15  = read__cell[3:0] == 4'h8;
   assign \$16  = read__cell[3:0] == 3'h7;
@@ -426,28 +374,28 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$28  = \$17  ? 8'h12 : \$27 ;
   assign \$29  = \$16  ? 8'h00 : \$28 ;
   assign \$30  = \$15  ? 8'h92 : \$29 ;
-  assign \$31  = \b2_ignal$38  ? 8'h92 : 8'he0;
-  assign \$32  = \b2_ignal$38  ? 8'h92 : 8'hb6;
-  assign \$33  = b2_light ? 8'hff : 8'hb6;
-  assign \$34  = \b2_ignal$41  ? 8'h6d : \$33 ;
-  assign \$35  = \b2_ignal$38  ? 8'h92 : 8'hb6;
-  assign \$36  = b2_light ? 8'hff : 8'hb6;
-  assign \$37  = \b2_ignal$41  ? 8'h6d : \$36 ;
-  assign \$38  = b2_light ? 8'hff : 8'hb6;
-  assign \$39  = \b2_ignal$41  ? 8'h6d : \$38 ;
-  assign \$264  = e_sub_x * 2'h2;
-  assign \$40  = e_row >> \$264 ;
+  assign \$31  = b2[6] ? 8'h92 : 8'he0;
+  assign \$32  = b2[6] ? 8'h92 : 8'hb6;
+  assign \$33  = b2[8] ? 8'hff : 8'hb6;
+  assign \$34  = b2[7] ? 8'h6d : \$33 ;
+  assign \$35  = b2[6] ? 8'h92 : 8'hb6;
+  assign \$36  = b2[8] ? 8'hff : 8'hb6;
+  assign \$37  = b2[7] ? 8'h6d : \$36 ;
+  assign \$38  = b2[8] ? 8'hff : 8'hb6;
+  assign \$39  = b2[7] ? 8'h6d : \$38 ;
+  assign \$202  = e[87:83] * 2'h2;
+  assign \$40  = e[62:3] >> \$202 ;
   assign \$41  = | \$40 ;
-  assign \$42  = \$signal$50  & \$41 ;
-  assign \$43  = \$signal$54  ? 8'h00 : 8'hfc;
-  assign \$270  = e_sub_x * 2'h2;
-  assign \$44  = e_row >> \$270 ;
+  assign \$42  = e[63] & \$41 ;
+  assign \$43  = e[82] ? 8'h00 : 8'hfc;
+  assign \$208  = e[87:83] * 2'h2;
+  assign \$44  = e[62:3] >> \$208 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$274  = e_sub_x * 2'h2;
-  assign \$46  = e_row >> \$274 ;
+  assign \$212  = e[87:83] * 2'h2;
+  assign \$46  = e[62:3] >> \$212 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
-  assign \$49  = \$45  ? \$signal$55  : \$48 ;
+  assign \$49  = \$45  ? e[71:64] : \$48 ;
   assign \$50  = ! x;
   assign \$51  = x == 9'h1e0;
   assign \$53  = \$52  ? 3'h4 : 3'h0;
@@ -462,8 +410,8 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$65  = sub_y + 1'h1;
   assign \$66  = \$64  ? 6'h00 : \$65 ;
   assign \$67  = sub_x == 5'h1d;
-  assign \$68  = $signed(\$signal$31 ) + $signed(2'h1);
-  assign \$69  = \$67  ? \$68  : { \$signal$31 [5], \$signal$31  };
+  assign \$68  = $signed(\$signal$30 ) + $signed(2'h1);
+  assign \$69  = \$67  ? \$68  : { \$signal$30 [5], \$signal$30  };
   assign \$70  = sub_x == 5'h1d;
   assign \$71  = sub_x + 1'h1;
   assign \$72  = \$70  ? 6'h00 : \$71 ;
@@ -494,10 +442,10 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$97  = x >= 10'h201;
   assign \$98  = x < 10'h25f;
   assign \$99  = \$97  & \$98 ;
-  assign \$100  = $signed(\$signal$31 ) >= $signed(1'h0);
-  assign \$101  = \$signal$59  & \$100 ;
+  assign \$100  = $signed(\$signal$30 ) >= $signed(1'h0);
+  assign \$101  = a[3] & \$100 ;
   assign \$103  = \$102  ? 5'h09 : 5'h10;
-  assign \$104  = $signed(\$signal$31 ) < $signed({ 1'h0, \$103  });
+  assign \$104  = $signed(\$signal$30 ) < $signed({ 1'h0, \$103  });
   assign \$105  = \$101  & \$104 ;
   assign \$106  = $signed(\$signal ) >= $signed(1'h0);
   assign \$107  = \$105  & \$106 ;
@@ -505,7 +453,7 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$110  = $signed(\$signal ) < $signed({ 1'h0, \$109  });
   assign \$111  = \$107  & \$110 ;
   assign \$112  = \$signal [3:0] == game__cursor_row;
-  assign \$113  = \$signal$31 [3:0] == game__cursor_col;
+  assign \$113  = \$signal$30 [3:0] == game__cursor_col;
   assign \$114  = \$112  & \$113 ;
   assign \$115  = sub_x < 2'h2;
   assign \$116  = sub_x >= 5'h1c;
@@ -523,24 +471,24 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \$128  = sub_x < 2'h2;
   assign \$129  = sub_y < 2'h2;
   assign \$130  = \$128  | \$129 ;
-  assign \$131  = ~ \$signal$59 ;
-  assign \$132  = \$131  & \$signal$67 ;
-  assign \$133  = $signed(\$signal$31 ) >= $signed(1'h0);
+  assign \$131  = ~ a[3];
+  assign \$132  = \$131  & a[5];
+  assign \$133  = $signed(\$signal$30 ) >= $signed(1'h0);
   assign \$134  = \$132  & \$133 ;
-  assign \$135  = $signed(\$signal$31 ) < $signed(3'h3);
+  assign \$135  = $signed(\$signal$30 ) < $signed(3'h3);
   assign \$136  = \$134  & \$135 ;
-  assign \$137  = ~ \$signal$59 ;
-  assign \$138  = \$137  & \$signal$69 ;
-  assign \$139  = \$138  & \$signal$70 ;
-  assign \$140  = \$signal$66  ? digits__timer : digits__counter;
-  assign \$371  = \$signal$31 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$371 ;
-  assign \$142  = \$signal$59  ? sub_y : a_digit_row;
-  assign \$143  = b2_ignal & \b2_ignal$86 ;
-  assign \$144  = \$143  & \b2_ignal$87 ;
-  assign \$145  = \$signal$112  ? colour : 8'h00;
+  assign \$137  = ~ a[3];
+  assign \$138  = \$137  & a[11];
+  assign \$139  = \$138  & a[12];
+  assign \$140  = a[4] ? digits__timer : digits__counter;
+  assign \$309  = \$signal$30 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$309 ;
+  assign \$142  = a[3] ? sub_y : a[10:6];
+  assign \$143  = b2[3] & b2[4];
+  assign \$144  = \$143  & b2[5];
+  assign \$145  = e[0] ? colour : 8'h00;
   always @(posedge clk)
-    \$signal$31  <= \$146 ;
+    \$signal$30  <= \$146 ;
   always @(posedge clk)
     sub_x <= \$147 ;
   always @(posedge clk)
@@ -548,159 +496,35 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   always @(posedge clk)
     sub_y <= \$149 ;
   always @(posedge clk)
-    \$signal$59  <= \$150 ;
+    a <= \$150 ;
   always @(posedge clk)
-    \$signal$60  <= \$151 ;
+    b <= \$151 ;
   always @(posedge clk)
-    \$signal$62  <= \$152 ;
+    b2 <= \$152 ;
   always @(posedge clk)
-    \$signal$64  <= \$153 ;
+    c <= \$153 ;
   always @(posedge clk)
-    \$signal$66  <= \$154 ;
+    d <= \$154 ;
   always @(posedge clk)
-    \$signal$67  <= \$155 ;
+    e <= \$155 ;
   always @(posedge clk)
-    a_digit_row <= \$156 ;
+    vga__blue <= \$156 ;
   always @(posedge clk)
-    \$signal$69  <= \$157 ;
+    vga__green <= \$157 ;
   always @(posedge clk)
-    \$signal$70  <= \$158 ;
+    vga__red <= \$158 ;
   always @(posedge clk)
-    \$signal$71  <= \$159 ;
+    vga__hsync_n <= \$159 ;
   always @(posedge clk)
-    \$signal$72  <= \$160 ;
+    vga__vsync_n <= \$160 ;
   always @(posedge clk)
-    \$signal$73  <= \$161 ;
-  always @(posedge clk)
-    \$signal$74  <= \$162 ;
-  always @(posedge clk)
-    \$signal$75  <= \$163 ;
-  always @(posedge clk)
-    b_light <= \$164 ;
-  always @(posedge clk)
-    \$signal$77  <= \$165 ;
-  always @(posedge clk)
-    \$signal$78  <= \$166 ;
-  always @(posedge clk)
-    \$signal$79  <= \$167 ;
-  always @(posedge clk)
-    \$signal$80  <= \$168 ;
-  always @(posedge clk)
-    \$signal$81  <= \$169 ;
-  always @(posedge clk)
-    b_box <= \$170 ;
-  always @(posedge clk)
-    b_char <= \$171 ;
-  always @(posedge clk)
-    \$signal$84  <= \$172 ;
-  always @(posedge clk)
-    b_row <= \$173 ;
-  always @(posedge clk)
-    b2_ignal <= \$174 ;
-  always @(posedge clk)
-    \b2_ignal$86  <= \$175 ;
-  always @(posedge clk)
-    \b2_ignal$87  <= \$176 ;
-  always @(posedge clk)
-    \b2_ignal$38  <= \$177 ;
-  always @(posedge clk)
-    \b2_ignal$41  <= \$178 ;
-  always @(posedge clk)
-    b2_light <= \$179 ;
-  always @(posedge clk)
-    \b2_ignal$34  <= \$180 ;
-  always @(posedge clk)
-    \b2_ignal$88  <= \$181 ;
-  always @(posedge clk)
-    \b2_ignal$89  <= \$182 ;
-  always @(posedge clk)
-    \b2_ignal$90  <= \$183 ;
-  always @(posedge clk)
-    \b2_ignal$35  <= \$184 ;
-  always @(posedge clk)
-    b2_box <= \$185 ;
-  always @(posedge clk)
-    b2_char <= \$186 ;
-  always @(posedge clk)
-    \b2_ignal$91  <= \$187 ;
-  always @(posedge clk)
-    b2_row <= \$188 ;
-  always @(posedge clk)
-    \$signal$93  <= \$189 ;
-  always @(posedge clk)
-    \glyph$44  <= \$190 ;
-  always @(posedge clk)
-    \$signal$94  <= \$191 ;
-  always @(posedge clk)
-    c_background <= \$192 ;
-  always @(posedge clk)
-    c_cursor <= \$193 ;
-  always @(posedge clk)
-    \$signal$97  <= \$194 ;
-  always @(posedge clk)
-    \$signal$98  <= \$195 ;
-  always @(posedge clk)
-    c_vsync_n <= \$196 ;
-  always @(posedge clk)
-    \$signal$100  <= \$197 ;
-  always @(posedge clk)
-    row <= \$198 ;
-  always @(posedge clk)
-    \$signal$101  <= \$199 ;
-  always @(posedge clk)
-    d_cursor <= \$200 ;
-  always @(posedge clk)
-    \$signal$103  <= \$201 ;
-  always @(posedge clk)
-    d_background <= \$202 ;
-  always @(posedge clk)
-    \$signal$105  <= \$203 ;
-  always @(posedge clk)
-    \$signal$106  <= \$204 ;
-  always @(posedge clk)
-    d_vsync_n <= \$205 ;
-  always @(posedge clk)
-    d_sub_x <= \$206 ;
-  always @(posedge clk)
-    e_row <= \$207 ;
-  always @(posedge clk)
-    \$signal$50  <= \$208 ;
-  always @(posedge clk)
-    \$signal$48  <= \$209 ;
-  always @(posedge clk)
-    \$signal$49  <= \$210 ;
-  always @(posedge clk)
-    \$signal$54  <= \$211 ;
-  always @(posedge clk)
-    \$signal$55  <= \$212 ;
-  always @(posedge clk)
-    e_background <= \$213 ;
-  always @(posedge clk)
-    \$signal$112  <= \$214 ;
-  always @(posedge clk)
-    \$signal$113  <= \$215 ;
-  always @(posedge clk)
-    e_vsync_n <= \$216 ;
-  always @(posedge clk)
-    e_sub_x <= \$217 ;
-  always @(posedge clk)
-    vga__blue <= \$218 ;
-  always @(posedge clk)
-    vga__green <= \$219 ;
-  always @(posedge clk)
-    vga__red <= \$220 ;
-  always @(posedge clk)
-    vga__hsync_n <= \$221 ;
-  always @(posedge clk)
-    vga__vsync_n <= \$222 ;
-  always @(posedge clk)
-    vga__active <= \$223 ;
+    vga__active <= \$161 ;
   \minesweeper_display.glyphs  glyphs (
     .clk(clk),
-    .glyph(\glyph$44 ),
+    .glyph(c[7:4]),
     .pixels(pixels),
     .read__en(enable),
-    .row(row),
+    .row(c[34:30]),
     .rst(rst)
   );
   \minesweeper_display.smiley  smiley (
@@ -738,20 +562,20 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$signal$32  = 8'h00;
-    if (b2_ignal) begin
+    \$signal$31  = 8'h00;
+    if (b2[3]) begin
       if (read__cell[5]) begin
-        \$signal$32  = \$30 ;
+        \$signal$31  = \$30 ;
       end
-    end else if (\b2_ignal$34 ) begin
-    end else if (\b2_ignal$35 ) begin
-      \$signal$32  = 8'he0;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      \$signal$31  = 8'he0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     (* full_case = 32'd1 *)
-    if (b2_ignal) begin
+    if (b2[3]) begin
       (* full_case = 32'd1 *)
       if (read__cell[5]) begin
         background = \$13 ;
@@ -768,11 +592,11 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
       end else begin
         background = \$39 ;
       end
-    end else if (\b2_ignal$34 ) begin
+    end else if (b2[9]) begin
       background = 8'h09;
-    end else if (\b2_ignal$35 ) begin
+    end else if (b2[10]) begin
       background = 8'h00;
-    end else if (b2_box) begin
+    end else if (b2[11]) begin
       background = 8'h00;
     end else begin
       background = 8'hb6;
@@ -780,30 +604,30 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$signal$39  = 1'h0;
-    if (b2_ignal) begin
+    \$signal$34  = 1'h0;
+    if (b2[3]) begin
       if (read__cell[5]) begin
-        \$signal$39  = \$14 ;
+        \$signal$34  = \$14 ;
       end else if (read__cell[7]) begin
-        \$signal$39  = 1'h1;
+        \$signal$34  = 1'h1;
       end else if (\$9 ) begin
-        \$signal$39  = 1'h1;
+        \$signal$34  = 1'h1;
       end else if (read__cell[6]) begin
-        \$signal$39  = 1'h1;
+        \$signal$34  = 1'h1;
       end else if (\$11 ) begin
-        \$signal$39  = 1'h1;
+        \$signal$34  = 1'h1;
       end else if (\$12 ) begin
-        \$signal$39  = 1'h1;
+        \$signal$34  = 1'h1;
       end
-    end else if (\b2_ignal$34 ) begin
-    end else if (\b2_ignal$35 ) begin
-      \$signal$39  = 1'h1;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      \$signal$34  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     glyph = 4'h0;
-    if (b2_ignal) begin
+    if (b2[3]) begin
       if (read__cell[5]) begin
         glyph = read__cell[3:0];
       end else if (read__cell[7]) begin
@@ -817,27 +641,27 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
       end else if (\$12 ) begin
         glyph = 4'hb;
       end
-    end else if (\b2_ignal$34 ) begin
-    end else if (\b2_ignal$35 ) begin
-      glyph = b2_char;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      glyph = b2[15:12];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
     (* full_case = 32'd1 *)
-    if (\$signal$48 ) begin
+    if (e[80]) begin
       colour = 8'hfc;
-    end else if (\$signal$49 ) begin
+    end else if (e[81]) begin
       colour = \$43 ;
     end else if (\$42 ) begin
       colour = \$49 ;
     end else begin
-      colour = e_background;
+      colour = e[79:72];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$146  = \$signal$31 ;
+    \$146  = \$signal$30 ;
     if (enable) begin
       (* full_case = 32'd1 *)
       if (\$50 ) begin
@@ -905,753 +729,171 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$150  = \$signal$59 ;
+    \$150  = a;
     if (enable) begin
-      \$150  = \$73 ;
+      \$150 [3] = \$73 ;
+      \$150 [0] = visible;
+      \$150 [1] = hsync_n;
+      \$150 [2] = vsync_n;
+      \$150 [4] = \$76 ;
+      \$150 [5] = \$83 ;
+      \$150 [10:6] = \$89 [4:0];
+      \$150 [11] = \$96 ;
+      \$150 [12] = \$99 ;
     end
     if (rst) begin
-      \$150  = 1'h0;
+      \$150  = 13'h0006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$151  = \$signal$60 ;
+    \$151  = b;
     if (enable) begin
-      \$151  = visible;
+      \$151 [3] = \$111 ;
+      \$151 [4] = \$114 ;
+      \$151 [5] = \$121 ;
+      \$151 [6] = \$124 ;
+      \$151 [7] = \$127 ;
+      \$151 [8] = \$130 ;
+      \$151 [9] = a[3];
+      \$151 [2:0] = a[2:0];
+      \$151 [10] = \$136 ;
+      \$151 [11] = \$139 ;
+      \$151 [15:12] = \$141 ;
+      \$151 [20:16] = sub_x;
+      \$151 [25:21] = \$142 ;
     end
     if (rst) begin
-      \$151  = 1'h0;
+      \$151  = 26'h0000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$152  = \$signal$62 ;
+    \$152  = b2;
     if (enable) begin
-      \$152  = hsync_n;
+      \$152  = b;
     end
     if (rst) begin
-      \$152  = 1'h1;
+      \$152  = 26'h0000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$153  = \$signal$64 ;
+    \$153  = c;
     if (enable) begin
-      \$153  = vsync_n;
+      \$153 [3] = \$signal$34 ;
+      \$153 [7:4] = glyph;
+      \$153 [15:8] = \$signal$31 ;
+      \$153 [23:16] = background;
+      \$153 [24] = \$144 ;
+      \$153 [2:0] = b2[2:0];
+      \$153 [29:25] = b2[20:16];
+      \$153 [34:30] = b2[25:21];
     end
     if (rst) begin
-      \$153  = 1'h1;
+      \$153  = 35'h000000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$154  = \$signal$66 ;
+    \$154  = d;
     if (enable) begin
-      \$154  = \$76 ;
+      \$154 [2:0] = c[2:0];
+      \$154 [3] = c[3];
+      \$154 [11:4] = c[15:8];
+      \$154 [19:12] = c[23:16];
+      \$154 [20] = c[24];
+      \$154 [25:21] = c[29:25];
     end
     if (rst) begin
-      \$154  = 1'h0;
+      \$154  = 26'h0000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$155  = \$signal$67 ;
+    \$155  = e;
     if (enable) begin
-      \$155  = \$83 ;
+      \$155 [2:0] = d[2:0];
+      \$155 [62:3] = pixels;
+      \$155 [63] = d[3];
+      \$155 [71:64] = d[11:4];
+      \$155 [79:72] = d[19:12];
+      \$155 [80] = d[20];
+      \$155 [81] = face;
+      \$155 [82] = feature;
+      \$155 [87:83] = d[25:21];
     end
     if (rst) begin
-      \$155  = 1'h0;
+      \$155  = 88'h0000000000000000000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$156  = a_digit_row;
+    \$156  = vga__blue;
     if (enable) begin
-      \$156  = \$89 [4:0];
+      \$156  = \$145 [1:0];
     end
     if (rst) begin
-      \$156  = 5'h00;
+      \$156  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$157  = \$signal$69 ;
+    \$157  = vga__green;
     if (enable) begin
-      \$157  = \$96 ;
+      \$157  = \$145 [4:2];
     end
     if (rst) begin
-      \$157  = 1'h0;
+      \$157  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$158  = \$signal$70 ;
+    \$158  = vga__red;
     if (enable) begin
-      \$158  = \$99 ;
+      \$158  = \$145 [7:5];
     end
     if (rst) begin
-      \$158  = 1'h0;
+      \$158  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$159  = \$signal$71 ;
+    \$159  = vga__hsync_n;
     if (enable) begin
-      \$159  = \$111 ;
+      \$159  = e[1];
     end
     if (rst) begin
-      \$159  = 1'h0;
+      \$159  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$160  = \$signal$72 ;
+    \$160  = vga__vsync_n;
     if (enable) begin
-      \$160  = \$114 ;
+      \$160  = e[2];
     end
     if (rst) begin
-      \$160  = 1'h0;
+      \$160  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$161  = \$signal$73 ;
+    \$161  = vga__active;
     if (enable) begin
-      \$161  = \$121 ;
+      \$161  = e[0];
     end
     if (rst) begin
       \$161  = 1'h0;
     end
   end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$162  = \$signal$74 ;
-    if (enable) begin
-      \$162  = \$124 ;
-    end
-    if (rst) begin
-      \$162  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$163  = \$signal$75 ;
-    if (enable) begin
-      \$163  = \$127 ;
-    end
-    if (rst) begin
-      \$163  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$164  = b_light;
-    if (enable) begin
-      \$164  = \$130 ;
-    end
-    if (rst) begin
-      \$164  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$165  = \$signal$77 ;
-    if (enable) begin
-      \$165  = \$signal$59 ;
-    end
-    if (rst) begin
-      \$165  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$166  = \$signal$78 ;
-    if (enable) begin
-      \$166  = \$signal$60 ;
-    end
-    if (rst) begin
-      \$166  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$167  = \$signal$79 ;
-    if (enable) begin
-      \$167  = \$signal$62 ;
-    end
-    if (rst) begin
-      \$167  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$168  = \$signal$80 ;
-    if (enable) begin
-      \$168  = \$signal$64 ;
-    end
-    if (rst) begin
-      \$168  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$169  = \$signal$81 ;
-    if (enable) begin
-      \$169  = \$136 ;
-    end
-    if (rst) begin
-      \$169  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$170  = b_box;
-    if (enable) begin
-      \$170  = \$139 ;
-    end
-    if (rst) begin
-      \$170  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$171  = b_char;
-    if (enable) begin
-      \$171  = \$141 ;
-    end
-    if (rst) begin
-      \$171  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$172  = \$signal$84 ;
-    if (enable) begin
-      \$172  = sub_x;
-    end
-    if (rst) begin
-      \$172  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$173  = b_row;
-    if (enable) begin
-      \$173  = \$142 ;
-    end
-    if (rst) begin
-      \$173  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$174  = b2_ignal;
-    if (enable) begin
-      \$174  = \$signal$71 ;
-    end
-    if (rst) begin
-      \$174  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$175  = \b2_ignal$86 ;
-    if (enable) begin
-      \$175  = \$signal$72 ;
-    end
-    if (rst) begin
-      \$175  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$176  = \b2_ignal$87 ;
-    if (enable) begin
-      \$176  = \$signal$73 ;
-    end
-    if (rst) begin
-      \$176  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$177  = \b2_ignal$38 ;
-    if (enable) begin
-      \$177  = \$signal$74 ;
-    end
-    if (rst) begin
-      \$177  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$178  = \b2_ignal$41 ;
-    if (enable) begin
-      \$178  = \$signal$75 ;
-    end
-    if (rst) begin
-      \$178  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$179  = b2_light;
-    if (enable) begin
-      \$179  = b_light;
-    end
-    if (rst) begin
-      \$179  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$180  = \b2_ignal$34 ;
-    if (enable) begin
-      \$180  = \$signal$77 ;
-    end
-    if (rst) begin
-      \$180  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$181  = \b2_ignal$88 ;
-    if (enable) begin
-      \$181  = \$signal$78 ;
-    end
-    if (rst) begin
-      \$181  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$182  = \b2_ignal$89 ;
-    if (enable) begin
-      \$182  = \$signal$79 ;
-    end
-    if (rst) begin
-      \$182  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$183  = \b2_ignal$90 ;
-    if (enable) begin
-      \$183  = \$signal$80 ;
-    end
-    if (rst) begin
-      \$183  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$184  = \b2_ignal$35 ;
-    if (enable) begin
-      \$184  = \$signal$81 ;
-    end
-    if (rst) begin
-      \$184  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$185  = b2_box;
-    if (enable) begin
-      \$185  = b_box;
-    end
-    if (rst) begin
-      \$185  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$186  = b2_char;
-    if (enable) begin
-      \$186  = b_char;
-    end
-    if (rst) begin
-      \$186  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$187  = \b2_ignal$91 ;
-    if (enable) begin
-      \$187  = \$signal$84 ;
-    end
-    if (rst) begin
-      \$187  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$188  = b2_row;
-    if (enable) begin
-      \$188  = b_row;
-    end
-    if (rst) begin
-      \$188  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$189  = \$signal$93 ;
-    if (enable) begin
-      \$189  = \$signal$39 ;
-    end
-    if (rst) begin
-      \$189  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$190  = \glyph$44 ;
-    if (enable) begin
-      \$190  = glyph;
-    end
-    if (rst) begin
-      \$190  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$191  = \$signal$94 ;
-    if (enable) begin
-      \$191  = \$signal$32 ;
-    end
-    if (rst) begin
-      \$191  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$192  = c_background;
-    if (enable) begin
-      \$192  = background;
-    end
-    if (rst) begin
-      \$192  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$193  = c_cursor;
-    if (enable) begin
-      \$193  = \$144 ;
-    end
-    if (rst) begin
-      \$193  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$194  = \$signal$97 ;
-    if (enable) begin
-      \$194  = \b2_ignal$88 ;
-    end
-    if (rst) begin
-      \$194  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$195  = \$signal$98 ;
-    if (enable) begin
-      \$195  = \b2_ignal$89 ;
-    end
-    if (rst) begin
-      \$195  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$196  = c_vsync_n;
-    if (enable) begin
-      \$196  = \b2_ignal$90 ;
-    end
-    if (rst) begin
-      \$196  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$197  = \$signal$100 ;
-    if (enable) begin
-      \$197  = \b2_ignal$91 ;
-    end
-    if (rst) begin
-      \$197  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$198  = row;
-    if (enable) begin
-      \$198  = b2_row;
-    end
-    if (rst) begin
-      \$198  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$199  = \$signal$101 ;
-    if (enable) begin
-      \$199  = \$signal$93 ;
-    end
-    if (rst) begin
-      \$199  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$200  = d_cursor;
-    if (enable) begin
-      \$200  = c_cursor;
-    end
-    if (rst) begin
-      \$200  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$201  = \$signal$103 ;
-    if (enable) begin
-      \$201  = \$signal$94 ;
-    end
-    if (rst) begin
-      \$201  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$202  = d_background;
-    if (enable) begin
-      \$202  = c_background;
-    end
-    if (rst) begin
-      \$202  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$203  = \$signal$105 ;
-    if (enable) begin
-      \$203  = \$signal$97 ;
-    end
-    if (rst) begin
-      \$203  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$204  = \$signal$106 ;
-    if (enable) begin
-      \$204  = \$signal$98 ;
-    end
-    if (rst) begin
-      \$204  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$205  = d_vsync_n;
-    if (enable) begin
-      \$205  = c_vsync_n;
-    end
-    if (rst) begin
-      \$205  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$206  = d_sub_x;
-    if (enable) begin
-      \$206  = \$signal$100 ;
-    end
-    if (rst) begin
-      \$206  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$207  = e_row;
-    if (enable) begin
-      \$207  = pixels;
-    end
-    if (rst) begin
-      \$207  = 60'h000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$208  = \$signal$50 ;
-    if (enable) begin
-      \$208  = \$signal$101 ;
-    end
-    if (rst) begin
-      \$208  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$209  = \$signal$48 ;
-    if (enable) begin
-      \$209  = d_cursor;
-    end
-    if (rst) begin
-      \$209  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$210  = \$signal$49 ;
-    if (enable) begin
-      \$210  = face;
-    end
-    if (rst) begin
-      \$210  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$211  = \$signal$54 ;
-    if (enable) begin
-      \$211  = feature;
-    end
-    if (rst) begin
-      \$211  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$212  = \$signal$55 ;
-    if (enable) begin
-      \$212  = \$signal$103 ;
-    end
-    if (rst) begin
-      \$212  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$213  = e_background;
-    if (enable) begin
-      \$213  = d_background;
-    end
-    if (rst) begin
-      \$213  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$214  = \$signal$112 ;
-    if (enable) begin
-      \$214  = \$signal$105 ;
-    end
-    if (rst) begin
-      \$214  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$215  = \$signal$113 ;
-    if (enable) begin
-      \$215  = \$signal$106 ;
-    end
-    if (rst) begin
-      \$215  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$216  = e_vsync_n;
-    if (enable) begin
-      \$216  = d_vsync_n;
-    end
-    if (rst) begin
-      \$216  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$217  = e_sub_x;
-    if (enable) begin
-      \$217  = d_sub_x;
-    end
-    if (rst) begin
-      \$217  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$218  = vga__blue;
-    if (enable) begin
-      \$218  = \$145 [1:0];
-    end
-    if (rst) begin
-      \$218  = 2'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$219  = vga__green;
-    if (enable) begin
-      \$219  = \$145 [4:2];
-    end
-    if (rst) begin
-      \$219  = 3'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$220  = vga__red;
-    if (enable) begin
-      \$220  = \$145 [7:5];
-    end
-    if (rst) begin
-      \$220  = 3'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$221  = vga__hsync_n;
-    if (enable) begin
-      \$221  = \$signal$113 ;
-    end
-    if (rst) begin
-      \$221  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$222  = vga__vsync_n;
-    if (enable) begin
-      \$222  = e_vsync_n;
-    end
-    if (rst) begin
-      \$222  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$223  = vga__active;
-    if (enable) begin
-      \$223  = \$signal$112 ;
-    end
-    if (rst) begin
-      \$223  = 1'h0;
-    end
-  end
+  assign \enable$21  = enable;
   assign \enable$22  = enable;
   assign \enable$23  = enable;
-  assign \enable$24  = enable;
-  assign \x$27  = x;
-  assign \y$28  = y;
-  assign c_glyph = \glyph$44 ;
-  assign c_row = row;
-  assign read__row = \$signal [3:0];
-  assign read__col = \$signal$31 [3:0];
+  assign \x$26  = x;
+  assign \y$27  = y;
+  assign \glyph$36  = c[7:4];
+  assign row = c[34:30];
   assign read__enable = enable;
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
@@ -1659,11 +901,89 @@ module minesweeper_display(game__status, game__difficulty, game__cursor_row, gam
   assign \digits__timer[0]  = digits__timer[3:0];
   assign \digits__timer[1]  = digits__timer[7:4];
   assign \digits__timer[2]  = digits__timer[11:8];
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
   assign \read__cell.count  = read__cell[3:0];
   assign \read__cell.mine  = read__cell[4];
   assign \read__cell.revealed  = read__cell[5];
   assign \read__cell.flagged  = read__cell[6];
   assign \read__cell.exploded  = read__cell[7];
+  assign \b2.sync  = b2[2:0];
+  assign \b2.sync.visible  = b2[0];
+  assign \b2.sync.hsync_n  = b2[1];
+  assign \b2.sync.vsync_n  = b2[2];
+  assign \b2.in_cell  = b2[3];
+  assign \b2.cursor  = b2[4];
+  assign \b2.border  = b2[5];
+  assign \b2.grid  = b2[6];
+  assign \b2.dark  = b2[7];
+  assign \b2.light  = b2[8];
+  assign \b2.field  = b2[9];
+  assign \b2.digit  = b2[10];
+  assign \b2.box  = b2[11];
+  assign \b2.char  = b2[15:12];
+  assign \b2.sub_x  = b2[20:16];
+  assign \b2.row  = b2[25:21];
+  assign \c.sync  = c[2:0];
+  assign \c.sync.visible  = c[0];
+  assign \c.sync.hsync_n  = c[1];
+  assign \c.sync.vsync_n  = c[2];
+  assign \c.glyph_on  = c[3];
+  assign \c.glyph  = c[7:4];
+  assign \c.ink  = c[15:8];
+  assign \c.background  = c[23:16];
+  assign \c.cursor  = c[24];
+  assign \c.sub_x  = c[29:25];
+  assign \c.row  = c[34:30];
+  assign \e.sync  = e[2:0];
+  assign \e.sync.visible  = e[0];
+  assign \e.sync.hsync_n  = e[1];
+  assign \e.sync.vsync_n  = e[2];
+  assign \e.pixels  = e[62:3];
+  assign \e.glyph_on  = e[63];
+  assign \e.ink  = e[71:64];
+  assign \e.background  = e[79:72];
+  assign \e.cursor  = e[80];
+  assign \e.face  = e[81];
+  assign \e.feature  = e[82];
+  assign \e.sub_x  = e[87:83];
+  assign \a.sync  = a[2:0];
+  assign \a.sync.visible  = a[0];
+  assign \a.sync.hsync_n  = a[1];
+  assign \a.sync.vsync_n  = a[2];
+  assign \a.field  = a[3];
+  assign \a.band  = a[4];
+  assign \a.in_band  = a[5];
+  assign \a.digit_row  = a[10:6];
+  assign \a.box_y  = a[11];
+  assign \a.box_x  = a[12];
+  assign \b.sync  = b[2:0];
+  assign \b.sync.visible  = b[0];
+  assign \b.sync.hsync_n  = b[1];
+  assign \b.sync.vsync_n  = b[2];
+  assign \b.in_cell  = b[3];
+  assign \b.cursor  = b[4];
+  assign \b.border  = b[5];
+  assign \b.grid  = b[6];
+  assign \b.dark  = b[7];
+  assign \b.light  = b[8];
+  assign \b.field  = b[9];
+  assign \b.digit  = b[10];
+  assign \b.box  = b[11];
+  assign \b.char  = b[15:12];
+  assign \b.sub_x  = b[20:16];
+  assign \b.row  = b[25:21];
+  assign \d.sync  = d[2:0];
+  assign \d.sync.visible  = d[0];
+  assign \d.sync.hsync_n  = d[1];
+  assign \d.sync.vsync_n  = d[2];
+  assign \d.glyph_on  = d[3];
+  assign \d.ink  = d[11:4];
+  assign \d.background  = d[19:12];
+  assign \d.cursor  = d[20];
+  assign \d.sub_x  = d[25:21];
+  assign read__address[3:0] = \$signal$30 [3:0];
+  assign read__address[7:4] = \$signal [3:0];
   assign \$52  = game__difficulty;
   assign \$54  = game__difficulty;
   assign \$57  = game__difficulty;

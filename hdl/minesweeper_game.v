@@ -2,19 +2,18 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, read__enable, clk, rst, view__status, view__difficulty, view__cursor_row, view__cursor_col, view__held, score__counter, score__timer, busy, leds, read__cell, revealed_bits, flagged_bits, zero_bits
-, seed, flood_steps, exploded_row, exploded_col, buttons);
+module minesweeper_game(switches, seed_force, seed_value, read__address, read__enable, clk, rst, view__status, view__difficulty, view__cursor_row, view__cursor_col, view__held, score__counter, score__timer, busy, leds, read__cell, revealed_bits, flagged_bits, zero_bits, seed
+, flood_steps, exploded_row, exploded_col, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   wire \$10 ;
-  reg [31:0] \$100 ;
-  reg \$101 ;
-  reg [7:0] \$102 ;
-  reg [3:0] \$103 ;
-  wire [6:0] \$107 ;
+  reg \$100 ;
+  reg [7:0] \$101 ;
+  reg [3:0] \$102 ;
+  wire [6:0] \$106 ;
   wire \$11 ;
   wire \$12 ;
-  wire [6:0] \$126 ;
+  wire [6:0] \$125 ;
   wire [31:0] \$13 ;
   wire \$14 ;
   wire \$15 ;
@@ -105,20 +104,53 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   reg [9:0] \$92 ;
   reg \$93 ;
   reg [1:0] \$94 ;
-  reg [3:0] \$95 ;
-  reg [3:0] \$96 ;
+  reg [7:0] \$95 ;
+  reg [8:0] \$96 ;
   reg [8:0] \$97 ;
-  reg [8:0] \$98 ;
-  reg [3:0] \$99 ;
+  reg [3:0] \$98 ;
+  reg [31:0] \$99 ;
+  reg [7:0] \$signal  = 8'h00;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
+  (* init = 1'h0 *)
+  wire \$signal$166 ;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
+  (* init = 2'h0 *)
+  wire [1:0] \$signal$174 ;
+  (* init = 9'h000 *)
+  wire [8:0] \$signal$175 ;
+  (* init = 10'h000 *)
+  wire [9:0] \$signal$176 ;
+  (* init = 32'd0 *)
+  wire [31:0] \$signal$177 ;
+  (* init = 9'h000 *)
+  wire [8:0] \$signal$178 ;
+  reg [7:0] \$signal$179  = 8'h00;
+  wire [3:0] \$signal$179.col ;
+  wire [3:0] \$signal$179.row ;
+  reg [31:0] \$signal$194  = 32'd0;
+  reg \$signal$201  = 1'h0;
+  reg [26:0] \$signal$208  = 27'h0000000;
+  wire [3:0] \$signal.col ;
+  wire [3:0] \$signal.row ;
   wire beginner;
+  wire \beginner$168 ;
   wire \beginner$170 ;
-  wire \beginner$172 ;
   wire [7:0] board__address;
+  wire [3:0] \board__address.col ;
+  wire [3:0] \board__address.row ;
   wire [7:0] board__cell;
+  wire [3:0] \board__cell.col ;
+  wire [3:0] \board__cell.row ;
   wire board__flag_value;
   wire board__flag_write;
   wire board__flagged;
-  wire [255:0] \board__flagged$156 ;
+  wire [255:0] \board__flagged$155 ;
   wire board__mine;
   wire [15:0] board__mine_row;
   wire board__mine_value;
@@ -126,15 +158,23 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire [255:0] board__opening;
   wire board__reveal;
   wire board__revealed;
-  wire [255:0] \board__revealed$160 ;
+  wire [255:0] \board__revealed$159 ;
   wire [255:0] board__zero;
   output busy;
   wire busy;
   input [4:0] buttons;
   wire [4:0] buttons;
-  wire [4:0] \buttons$26 ;
+  wire [4:0] \buttons$25 ;
   input clk;
   wire clk;
+  wire control__done;
+  wire \control__done$209 ;
+  wire \control__done$210 ;
+  wire \control__done$214 ;
+  reg control__start;
+  reg \control__start$195 ;
+  reg \control__start$197 ;
+  reg \control__start$203 ;
   wire [3:0] count;
   wire [63:0] count_cell;
   wire [3:0] \count_cell[0] ;
@@ -153,26 +193,24 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire [3:0] \count_cell[7] ;
   wire [3:0] \count_cell[8] ;
   wire [3:0] \count_cell[9] ;
-  (* init = 9'h000 *)
-  wire [8:0] counter;
   wire [63:0] counts__data;
-  wire [63:0] \counts__data$145 ;
-  wire [3:0] \counts__data$145[0] ;
-  wire [3:0] \counts__data$145[10] ;
-  wire [3:0] \counts__data$145[11] ;
-  wire [3:0] \counts__data$145[12] ;
-  wire [3:0] \counts__data$145[13] ;
-  wire [3:0] \counts__data$145[14] ;
-  wire [3:0] \counts__data$145[15] ;
-  wire [3:0] \counts__data$145[1] ;
-  wire [3:0] \counts__data$145[2] ;
-  wire [3:0] \counts__data$145[3] ;
-  wire [3:0] \counts__data$145[4] ;
-  wire [3:0] \counts__data$145[5] ;
-  wire [3:0] \counts__data$145[6] ;
-  wire [3:0] \counts__data$145[7] ;
-  wire [3:0] \counts__data$145[8] ;
-  wire [3:0] \counts__data$145[9] ;
+  wire [63:0] \counts__data$144 ;
+  wire [3:0] \counts__data$144[0] ;
+  wire [3:0] \counts__data$144[10] ;
+  wire [3:0] \counts__data$144[11] ;
+  wire [3:0] \counts__data$144[12] ;
+  wire [3:0] \counts__data$144[13] ;
+  wire [3:0] \counts__data$144[14] ;
+  wire [3:0] \counts__data$144[15] ;
+  wire [3:0] \counts__data$144[1] ;
+  wire [3:0] \counts__data$144[2] ;
+  wire [3:0] \counts__data$144[3] ;
+  wire [3:0] \counts__data$144[4] ;
+  wire [3:0] \counts__data$144[5] ;
+  wire [3:0] \counts__data$144[6] ;
+  wire [3:0] \counts__data$144[7] ;
+  wire [3:0] \counts__data$144[8] ;
+  wire [3:0] \counts__data$144[9] ;
   wire [3:0] \counts__data[0] ;
   wire [3:0] \counts__data[10] ;
   wire [3:0] \counts__data[11] ;
@@ -190,14 +228,21 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire [3:0] \counts__data[8] ;
   wire [3:0] \counts__data[9] ;
   wire [3:0] counts__row;
-  wire [3:0] \counts__row$147 ;
+  wire [3:0] \counts__row$146 ;
   wire counts__write;
-  wire \counts__write$149 ;
+  wire \counts__write$148 ;
+  (* init = 8'h00 *)
   wire [7:0] cursor;
+  (* init = 8'h00 *)
+  wire [7:0] \cursor$169 ;
+  wire [3:0] \cursor$169.col ;
+  wire [3:0] \cursor$169.row ;
+  (* init = 8'h00 *)
   wire [7:0] \cursor$171 ;
-  wire [7:0] \cursor$173 ;
-  (* init = 4'h0 *)
-  wire [3:0] cursor_col;
+  wire [3:0] \cursor$171.col ;
+  wire [3:0] \cursor$171.row ;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   wire [63:0] cursor_counts;
   wire [3:0] \cursor_counts[0] ;
   wire [3:0] \cursor_counts[10] ;
@@ -215,21 +260,10 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire [3:0] \cursor_counts[7] ;
   wire [3:0] \cursor_counts[8] ;
   wire [3:0] \cursor_counts[9] ;
-  (* init = 4'h0 *)
   wire [3:0] cursor_row;
-  (* init = 4'h0 *)
-  wire [3:0] \cursor_row$165 ;
-  (* enum_base_type = "Difficulty" *)
-  (* enum_value_0 = "INTERMEDIATE" *)
-  (* enum_value_1 = "BEGINNER" *)
-  (* init = 1'h0 *)
-  wire difficulty;
-  wire done;
-  wire \done$211 ;
-  wire \done$212 ;
-  wire \done$216 ;
-  reg [7:0] exploded = 8'h00;
-  wire [7:0] \exploded$215 ;
+  wire [7:0] exploded;
+  wire [3:0] \exploded.col ;
+  wire [3:0] \exploded.row ;
   output [3:0] exploded_col;
   wire [3:0] exploded_col;
   output [3:0] exploded_row;
@@ -240,22 +274,18 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire [255:0] flood__opening;
   wire [255:0] flood__revealed;
   wire [255:0] flood__zero;
-  reg flood_first = 1'h0;
   reg flood_step;
   output [8:0] flood_steps;
   reg [8:0] flood_steps = 9'h000;
-  (* init = 9'h000 *)
-  wire [8:0] \flood_steps$180 ;
-  reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   wire held;
   reg idle;
   wire [15:0] layout__data;
-  wire [15:0] \layout__data$139 ;
+  wire [15:0] \layout__data$138 ;
   wire [3:0] layout__row;
-  wire [3:0] \layout__row$141 ;
+  wire [3:0] \layout__row$140 ;
   wire layout__write;
-  wire \layout__write$143 ;
+  wire \layout__write$142 ;
   output [7:0] leds;
   reg [7:0] leds;
   wire lost;
@@ -264,6 +294,8 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire opened;
   wire [15:0] opened_rows;
   reg [7:0] parts__0__address;
+  wire [3:0] \parts__0__address.col ;
+  wire [3:0] \parts__0__address.row ;
   reg parts__0__flag_value;
   reg parts__0__flag_write;
   wire parts__0__flagged;
@@ -271,7 +303,11 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   reg parts__0__reveal;
   wire parts__0__revealed;
   wire [7:0] parts__1__address;
+  wire [3:0] \parts__1__address.col ;
+  wire [3:0] \parts__1__address.row ;
   wire [7:0] parts__1__cell;
+  wire [3:0] \parts__1__cell.col ;
+  wire [3:0] \parts__1__cell.row ;
   wire parts__1__flag_value;
   wire parts__1__flag_write;
   wire parts__1__flagged;
@@ -282,7 +318,11 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire parts__1__reveal;
   wire parts__1__revealed;
   wire [7:0] parts__2__address;
+  wire [3:0] \parts__2__address.col ;
+  wire [3:0] \parts__2__address.row ;
   wire [7:0] parts__2__cell;
+  wire [3:0] \parts__2__cell.col ;
+  wire [3:0] \parts__2__cell.row ;
   wire parts__2__flag_value;
   wire parts__2__flag_write;
   wire parts__2__flagged;
@@ -293,7 +333,11 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire parts__2__reveal;
   wire parts__2__revealed;
   wire [7:0] parts__3__address;
+  wire [3:0] \parts__3__address.col ;
+  wire [3:0] \parts__3__address.row ;
   wire [7:0] parts__3__cell;
+  wire [3:0] \parts__3__cell.col ;
+  wire [3:0] \parts__3__cell.row ;
   wire parts__3__flag_value;
   wire parts__3__flag_write;
   wire parts__3__flagged;
@@ -304,7 +348,11 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire parts__3__reveal;
   wire parts__3__revealed;
   wire [7:0] parts__4__address;
+  wire [3:0] \parts__4__address.col ;
+  wire [3:0] \parts__4__address.row ;
   wire [7:0] parts__4__cell;
+  wire [3:0] \parts__4__cell.col ;
+  wire [3:0] \parts__4__cell.row ;
   wire parts__4__flag_value;
   wire parts__4__flag_write;
   wire parts__4__flagged;
@@ -315,68 +363,93 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire parts__4__reveal;
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
-  reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   wire [7:0] probe__address;
-  wire [7:0] \probe__address$117 ;
-  wire [7:0] \probe__address$51 ;
-  wire [7:0] \probe__address$73 ;
-  wire [7:0] \probe__address$95 ;
+  wire [7:0] \probe__address$116 ;
+  wire [3:0] \probe__address$116.col ;
+  wire [3:0] \probe__address$116.row ;
+  wire [7:0] \probe__address$50 ;
+  wire [3:0] \probe__address$50.col ;
+  wire [3:0] \probe__address$50.row ;
+  wire [7:0] \probe__address$72 ;
+  wire [3:0] \probe__address$72.col ;
+  wire [3:0] \probe__address$72.row ;
+  wire [7:0] \probe__address$94 ;
+  wire [3:0] \probe__address$94.col ;
+  wire [3:0] \probe__address$94.row ;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   wire [7:0] probe__cell;
-  wire [7:0] \probe__cell$118 ;
-  wire [7:0] \probe__cell$52 ;
-  wire [7:0] \probe__cell$74 ;
-  wire [7:0] \probe__cell$96 ;
+  wire [7:0] \probe__cell$117 ;
+  wire [3:0] \probe__cell$117.col ;
+  wire [3:0] \probe__cell$117.row ;
+  wire [7:0] \probe__cell$51 ;
+  wire [3:0] \probe__cell$51.col ;
+  wire [3:0] \probe__cell$51.row ;
+  wire [7:0] \probe__cell$73 ;
+  wire [3:0] \probe__cell$73.col ;
+  wire [3:0] \probe__cell$73.row ;
+  wire [7:0] \probe__cell$95 ;
+  wire [3:0] \probe__cell$95.col ;
+  wire [3:0] \probe__cell$95.row ;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   wire probe__flag_value;
-  wire \probe__flag_value$121 ;
-  wire \probe__flag_value$55 ;
-  wire \probe__flag_value$77 ;
-  wire \probe__flag_value$99 ;
+  wire \probe__flag_value$120 ;
+  wire \probe__flag_value$54 ;
+  wire \probe__flag_value$76 ;
+  wire \probe__flag_value$98 ;
   wire probe__flag_write;
-  wire \probe__flag_write$101 ;
-  wire \probe__flag_write$123 ;
-  wire \probe__flag_write$57 ;
-  wire \probe__flag_write$79 ;
+  wire \probe__flag_write$100 ;
+  wire \probe__flag_write$122 ;
+  wire \probe__flag_write$56 ;
+  wire \probe__flag_write$78 ;
   wire probe__flagged;
-  wire \probe__flagged$102 ;
-  wire \probe__flagged$124 ;
-  wire \probe__flagged$58 ;
-  wire \probe__flagged$80 ;
+  wire \probe__flagged$101 ;
+  wire \probe__flagged$123 ;
+  wire \probe__flagged$57 ;
+  wire \probe__flagged$79 ;
   wire probe__mine;
-  wire \probe__mine$104 ;
-  wire \probe__mine$126 ;
-  wire \probe__mine$60 ;
-  wire \probe__mine$82 ;
+  wire \probe__mine$103 ;
+  wire \probe__mine$125 ;
+  wire \probe__mine$59 ;
+  wire \probe__mine$81 ;
   wire [15:0] probe__mine_row;
-  wire [15:0] \probe__mine_row$106 ;
-  wire [15:0] \probe__mine_row$128 ;
-  wire [15:0] \probe__mine_row$62 ;
-  wire [15:0] \probe__mine_row$84 ;
+  wire [15:0] \probe__mine_row$105 ;
+  wire [15:0] \probe__mine_row$127 ;
+  wire [15:0] \probe__mine_row$61 ;
+  wire [15:0] \probe__mine_row$83 ;
   wire probe__mine_value;
-  wire \probe__mine_value$109 ;
-  wire \probe__mine_value$131 ;
-  wire \probe__mine_value$65 ;
-  wire \probe__mine_value$87 ;
+  wire \probe__mine_value$108 ;
+  wire \probe__mine_value$130 ;
+  wire \probe__mine_value$64 ;
+  wire \probe__mine_value$86 ;
   wire probe__mine_write;
-  wire \probe__mine_write$111 ;
-  wire \probe__mine_write$133 ;
-  wire \probe__mine_write$67 ;
-  wire \probe__mine_write$89 ;
+  wire \probe__mine_write$110 ;
+  wire \probe__mine_write$132 ;
+  wire \probe__mine_write$66 ;
+  wire \probe__mine_write$88 ;
   wire probe__reveal;
-  wire \probe__reveal$113 ;
-  wire \probe__reveal$135 ;
-  wire \probe__reveal$69 ;
-  wire \probe__reveal$91 ;
+  wire \probe__reveal$112 ;
+  wire \probe__reveal$134 ;
+  wire \probe__reveal$68 ;
+  wire \probe__reveal$90 ;
   wire probe__revealed;
-  wire \probe__revealed$114 ;
-  wire \probe__revealed$136 ;
-  wire \probe__revealed$70 ;
-  wire \probe__revealed$92 ;
+  wire \probe__revealed$113 ;
+  wire \probe__revealed$135 ;
+  wire \probe__revealed$69 ;
+  wire \probe__revealed$91 ;
   reg probe_cursor;
   wire [7:0] probing;
+  wire [3:0] \probing.col ;
+  wire [3:0] \probing.row ;
   wire probing_flagged;
   wire probing_mine;
   wire probing_revealed;
+  input [7:0] read__address;
+  wire [7:0] read__address;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   output [7:0] read__cell;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
@@ -384,12 +457,8 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  input [3:0] read__col;
-  wire [3:0] read__col;
   input read__enable;
   wire read__enable;
-  input [3:0] read__row;
-  wire [3:0] read__row;
   reg [3:0] read_col = 4'h0;
   wire read_enable;
   output [255:0] revealed_bits;
@@ -402,32 +471,17 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   reg [9:0] score__timer = 10'h000;
   output [31:0] seed;
   reg [31:0] seed = 32'd0;
-  (* init = 32'd0 *)
-  wire [31:0] \seed$179 ;
-  reg [31:0] \seed$195 ;
+  reg [31:0] \seed$193 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
   wire [31:0] seed_value;
-  reg start;
-  reg \start$197 ;
-  reg \start$199 ;
-  reg \start$205 ;
-  (* enum_base_type = "Status" *)
-  (* enum_value_00 = "READY" *)
-  (* enum_value_01 = "PLAYING" *)
-  (* enum_value_10 = "WON" *)
-  (* enum_value_11 = "LOST" *)
-  (* init = 2'h0 *)
-  wire [1:0] status;
   input [7:0] switches;
   wire [7:0] switches;
-  (* init = 10'h000 *)
-  wire [9:0] timer;
   output [3:0] view__cursor_col;
-  reg [3:0] view__cursor_col = 4'h0;
+  wire [3:0] view__cursor_col;
   output [3:0] view__cursor_row;
-  reg [3:0] view__cursor_row = 4'h0;
+  wire [3:0] view__cursor_row;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
@@ -444,33 +498,33 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   reg [1:0] view__status = 2'h0;
   wire won;
   wire [15:0] zero__data;
-  wire [15:0] \zero__data$151 ;
+  wire [15:0] \zero__data$150 ;
   wire [3:0] zero__row;
-  wire [3:0] \zero__row$153 ;
+  wire [3:0] \zero__row$152 ;
   wire zero__write;
-  wire \zero__write$155 ;
+  wire \zero__write$154 ;
   output [255:0] zero_bits;
   wire [255:0] zero_bits;
-  assign \$107  = view__cursor_col * 3'h4;
-  assign count = cursor_counts >> \$107 ;
+  assign \$106  = \$signal [3:0] * 3'h4;
+  assign count = cursor_counts >> \$106 ;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
-  assign \$3  = probe_cursor ? { view__cursor_row, view__cursor_col } : 8'h00;
+  assign \$3  = probe_cursor ? \$signal  : 8'h00;
   assign \$4  = | pending;
   assign \$5  = ~ \$4 ;
-  assign \$6  = read__enable ? { read__row, read__col } : probing;
+  assign \$6  = read__enable ? read__address : probing;
   assign \$7  = view__status == 2'h2;
   assign \$8  = view__status == 2'h3;
   assign \$9  = \$7  | \$8 ;
   assign \$10  = ~ board__revealed;
   assign \$11  = ! view__status;
   assign \$12  = ~ board__flagged;
-  assign \$13  = seed_force ? seed_value : free_running;
-  assign \$14  = ~ flood_first;
+  assign \$13  = seed_force ? seed_value : \$signal$194 ;
+  assign \$14  = ~ \$signal$201 ;
   assign \$15  = | opened_rows;
-  assign \$126  = read_col * 3'h4;
-  assign \$16  = count_cell >> \$126 ;
+  assign \$125  = read_col * 3'h4;
+  assign \$16  = count_cell >> \$125 ;
   assign \$17  = ! fsm_state;
   assign \$18  = fsm_state == 1'h1;
   assign \$19  = fsm_state == 2'h2;
@@ -481,7 +535,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign \$24  = fsm_state == 3'h7;
   assign \$25  = fsm_state == 4'h8;
   assign \$26  = fsm_state == 4'h9;
-  assign \$27  = free_running + 1'h1;
+  assign \$27  = \$signal$194  + 1'h1;
   assign \$28  = | press;
   assign \$29  = | pending;
   assign \$30  = ~ \$29 ;
@@ -492,30 +546,30 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign \$35  = | pending;
   assign \$36  = idle & \$35 ;
   assign \$37  = view__status == 1'h1;
-  assign \$38  = prescaler == 27'h5f5e0ff;
+  assign \$38  = \$signal$208  == 27'h5f5e0ff;
   assign \$39  = score__timer != 10'h3e7;
   assign \$40  = score__timer + 1'h1;
-  assign \$41  = prescaler + 1'h1;
+  assign \$41  = \$signal$208  + 1'h1;
   assign \$42  = switches[7] ? 6'h0a : 6'h28;
-  assign \$43  = ! view__cursor_row;
+  assign \$43  = ! \$signal [7:4];
   assign \$45  = \$44  ? 5'h09 : 5'h10;
   assign \$46  = \$45  - 1'h1;
-  assign \$47  = view__cursor_row - 1'h1;
+  assign \$47  = \$signal [7:4] - 1'h1;
   assign \$48  = \$43  ? \$46  : { \$47 [4], \$47  };
   assign \$50  = \$49  ? 5'h09 : 5'h10;
   assign \$51  = \$50  - 1'h1;
-  assign \$52  = view__cursor_row == \$51 ;
-  assign \$53  = view__cursor_row + 1'h1;
+  assign \$52  = \$signal [7:4] == \$51 ;
+  assign \$53  = \$signal [7:4] + 1'h1;
   assign \$54  = \$52  ? 5'h00 : \$53 ;
-  assign \$55  = ! view__cursor_col;
+  assign \$55  = ! \$signal [3:0];
   assign \$57  = \$56  ? 5'h09 : 5'h10;
   assign \$58  = \$57  - 1'h1;
-  assign \$59  = view__cursor_col - 1'h1;
+  assign \$59  = \$signal [3:0] - 1'h1;
   assign \$60  = \$55  ? \$58  : { \$59 [4], \$59  };
   assign \$62  = \$61  ? 5'h09 : 5'h10;
   assign \$63  = \$62  - 1'h1;
-  assign \$64  = view__cursor_col == \$63 ;
-  assign \$65  = view__cursor_col + 1'h1;
+  assign \$64  = \$signal [3:0] == \$63 ;
+  assign \$65  = \$signal [3:0] + 1'h1;
   assign \$66  = \$64  ? 5'h00 : \$65 ;
   assign \$67  = view__status == 2'h2;
   assign \$68  = view__status == 2'h3;
@@ -525,8 +579,8 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign \$72  = $signed(score__counter) + $signed(2'h1);
   assign \$73  = $signed(score__counter) - $signed(2'h1);
   assign \$74  = board__flagged ? \$72  : \$73 ;
-  assign \$75  = seed_force ? seed_value : free_running;
-  assign \$76  = ~ flood_first;
+  assign \$75  = seed_force ? seed_value : \$signal$194 ;
+  assign \$76  = ~ \$signal$201 ;
   assign \$77  = | opened_rows;
   assign \$78  = flood_steps + 1'h1;
   assign \$79  = | view__status;
@@ -535,16 +589,16 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign \$82  = \$81  & probing_mine;
   assign \$83  = probing_flagged | \$82 ;
   assign \$84  = view__status == 2'h3;
-  assign \$85  = probing == exploded;
+  assign \$85  = probing == \$signal$179 ;
   assign \$86  = \$84  & \$85 ;
   always @(posedge clk)
     \$88  <= \$87 ;
   always @(posedge clk)
-    free_running <= \$89 ;
+    \$signal$194  <= \$89 ;
   always @(posedge clk)
     pending <= \$90 ;
   always @(posedge clk)
-    prescaler <= \$91 ;
+    \$signal$208  <= \$91 ;
   always @(posedge clk)
     score__timer <= \$92 ;
   always @(posedge clk)
@@ -552,28 +606,26 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   always @(posedge clk)
     view__status <= \$94 ;
   always @(posedge clk)
-    view__cursor_row <= \$95 ;
+    \$signal  <= \$95 ;
   always @(posedge clk)
-    view__cursor_col <= \$96 ;
+    score__counter <= \$96 ;
   always @(posedge clk)
-    score__counter <= \$97 ;
+    flood_steps <= \$97 ;
   always @(posedge clk)
-    flood_steps <= \$98 ;
+    fsm_state <= \$98 ;
   always @(posedge clk)
-    fsm_state <= \$99 ;
+    seed <= \$99 ;
   always @(posedge clk)
-    seed <= \$100 ;
+    \$signal$201  <= \$100 ;
   always @(posedge clk)
-    flood_first <= \$101 ;
+    \$signal$179  <= \$101 ;
   always @(posedge clk)
-    exploded <= \$102 ;
-  always @(posedge clk)
-    read_col <= \$103 ;
+    read_col <= \$102 ;
   \minesweeper_game.board  board (
     .clk(clk),
     .count_cell(count_cell),
     .count_cell__en(read__enable),
-    .count_cursor__addr(view__cursor_row),
+    .count_cursor__addr(\$signal [7:4]),
     .count_write__addr(counts__row),
     .count_write__data(counts__data),
     .count_write__en(counts__write),
@@ -608,7 +660,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \minesweeper_game.buttons$221  \buttons$221  (
+  \minesweeper_game.buttons$219  \buttons$219  (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -616,37 +668,35 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
     .rst(rst)
   );
   \minesweeper_game.chord  chord (
-    .beginner(\beginner$172 ),
+    .beginner(\beginner$170 ),
     .clk(clk),
+    .control__done(\control__done$210 ),
+    .control__start(\control__start$195 ),
     .count(count),
-    .done(\done$212 ),
-    .exploded(\exploded$215 ),
+    .cursor(\$signal ),
+    .exploded(exploded),
     .lost(lost),
     .opened(opened),
-    .\port$1351$0 (view__cursor_row),
-    .\port$1353$0 (view__cursor_col),
     .probe__address(parts__3__address),
     .probe__cell(board__cell),
     .probe__flagged(board__flagged),
     .probe__mine(board__mine),
     .probe__reveal(parts__3__reveal),
     .probe__revealed(board__revealed),
-    .rst(rst),
-    .start(\start$197 )
+    .rst(rst)
   );
   \minesweeper_game.count_sweep  count_sweep (
-    .beginner(\beginner$170 ),
+    .beginner(\beginner$168 ),
     .clk(clk),
+    .control__done(\control__done$209 ),
+    .control__start(\control__start$197 ),
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
-    .done(\done$211 ),
-    .\port$1351$0 (view__cursor_row),
-    .\port$1353$0 (view__cursor_col),
+    .cursor(\$signal ),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .rst(rst),
-    .start(\start$199 ),
     .zero__data(zero__data),
     .zero__row(zero__row),
     .zero__write(zero__write)
@@ -663,14 +713,13 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   \minesweeper_game.placement  placement (
     .beginner(beginner),
     .clk(clk),
-    .done(done),
+    .control__done(control__done),
+    .cursor(\$signal ),
     .layout__data(layout__data),
     .layout__row(layout__row),
     .layout__write(layout__write),
-    .load(start),
-    .load_value(\seed$195 ),
-    .\port$1351$0 (view__cursor_row),
-    .\port$1353$0 (view__cursor_col),
+    .load(control__start),
+    .load_value(\seed$193 ),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -704,12 +753,12 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   );
   \minesweeper_game.win_scan  win_scan (
     .clk(clk),
-    .done(\done$216 ),
+    .control__done(\control__done$214 ),
+    .control__start(\control__start$203 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
     .rst(rst),
-    .start(\start$205 ),
     .won(won)
   );
   always @* begin
@@ -790,7 +839,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    start = 1'h0;
+    control__start = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -804,14 +853,14 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              start = 1'h1;
+              control__start = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \seed$195  = 32'd0;
+    \seed$193  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -825,14 +874,14 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$195  = \$13 ;
+              \seed$193  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \start$197  = 1'h0;
+    \control__start$195  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -845,7 +894,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \start$197  = 1'h1;
+            \control__start$195  = 1'h1;
           end
     endcase
   end
@@ -877,7 +926,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \start$199  = 1'h0;
+    \control__start$197  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -888,8 +937,8 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       4'h3:
           /* empty */;
       4'h4:
-          if (done) begin
-            \start$199  = 1'h1;
+          if (control__done) begin
+            \control__start$197  = 1'h1;
           end
     endcase
   end
@@ -943,7 +992,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \start$205  = 1'h0;
+    \control__start$203  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -966,7 +1015,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \start$205  = 1'h1;
+              \control__start$203  = 1'h1;
             end
           end
     endcase
@@ -993,7 +1042,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       2'h3:
           leds = 8'h55;
       default:
-          leds = { view__cursor_row, view__cursor_col };
+          leds = \$signal ;
     endcase
   end
   always @* begin
@@ -1017,7 +1066,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$91  = prescaler;
+    \$91  = \$signal$208 ;
     if (\$37 ) begin
       (* full_case = 32'd1 *)
       if (\$38 ) begin
@@ -1117,7 +1166,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             \$94  = 2'h3;
           end
       4'h6:
-          if (\done$212 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
               \$94  = 2'h3;
             end
@@ -1125,7 +1174,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$216 ) begin
+          if (\control__done$214 ) begin
             if (won) begin
               \$94  = 2'h2;
             end
@@ -1137,48 +1186,32 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$95  = view__cursor_row;
+    \$95  = \$signal ;
     casez (fsm_state)
       4'h0:
-          \$95  = 4'h0;
+          \$95  = 8'h00;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$95  = \$48 [3:0];
+            \$95 [7:4] = \$48 [3:0];
           end else if (pending[2]) begin
-            \$95  = \$54 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$95  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$96  = view__cursor_col;
-    casez (fsm_state)
-      4'h0:
-          \$96  = 4'h0;
-      4'h1:
-          if (pending[0]) begin
-          end else if (pending[1]) begin
-          end else if (pending[2]) begin
+            \$95 [7:4] = \$54 [3:0];
           end else if (pending[3]) begin
-            \$96  = \$60 [3:0];
+            \$95 [3:0] = \$60 [3:0];
           end else if (pending[4]) begin
-            \$96  = \$66 [3:0];
+            \$95 [3:0] = \$66 [3:0];
           end
     endcase
     if (rst) begin
-      \$96  = 4'h0;
+      \$95  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$97  = score__counter;
+    \$96  = score__counter;
     casez (fsm_state)
       4'h0:
-          \$97  = { 3'h0, \$42  };
+          \$96  = { 3'h0, \$42  };
       4'h1:
           /* empty */;
       4'h2:
@@ -1187,7 +1220,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
           if (\$69 ) begin
           end else if (\$70 ) begin
             if (switches[1]) begin
-              \$97  = \$74 [8:0];
+              \$96  = \$74 [8:0];
             end
           end
       4'h4:
@@ -1201,9 +1234,46 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$216 ) begin
+          if (\control__done$214 ) begin
             if (won) begin
+              \$96  = 9'h000;
+            end
+          end
+    endcase
+    if (rst) begin
+      \$96  = 9'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$97  = flood_steps;
+    casez (fsm_state)
+      4'h0:
+          \$97  = 9'h000;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          \$97  = 9'h000;
+      4'h6:
+          if (\control__done$210 ) begin
+            if (lost) begin
               \$97  = 9'h000;
+            end else if (opened) begin
+              \$97  = 9'h000;
+            end
+          end
+      4'h8:
+          if (\$76 ) begin
+            if (\$77 ) begin
+              \$97  = \$78 [8:0];
             end
           end
     endcase
@@ -1213,93 +1283,56 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$98  = flood_steps;
+    \$98  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$98  = 9'h000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          \$98  = 9'h000;
-      4'h6:
-          if (\done$212 ) begin
-            if (lost) begin
-              \$98  = 9'h000;
-            end else if (opened) begin
-              \$98  = 9'h000;
-            end
-          end
-      4'h8:
-          if (\$76 ) begin
-            if (\$77 ) begin
-              \$98  = \$78 [8:0];
-            end
-          end
-    endcase
-    if (rst) begin
-      \$98  = 9'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$99  = fsm_state;
-    casez (fsm_state)
-      4'h0:
-          \$99  = 4'h1;
+          \$98  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$99  = 4'h2;
+            \$98  = 4'h2;
           end
       4'h2:
-          \$99  = 4'h3;
+          \$98  = 4'h3;
       4'h3:
         begin
-          \$99  = 4'h1;
+          \$98  = 4'h1;
           (* full_case = 32'd1 *)
           if (\$69 ) begin
-            \$99  = 4'h0;
+            \$98  = 4'h0;
           end else if (\$70 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$71 ) begin
-              \$99  = 4'h4;
+              \$98  = 4'h4;
             end else begin
-              \$99  = 4'h5;
+              \$98  = 4'h5;
             end
           end else begin
-            \$99  = 4'h6;
+            \$98  = 4'h6;
           end
         end
       4'h4:
-          if (done) begin
-            \$99  = 4'h7;
+          if (control__done) begin
+            \$98  = 4'h7;
           end
       4'h7:
-          if (\done$211 ) begin
-            \$99  = 4'h5;
+          if (\control__done$209 ) begin
+            \$98  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
           if (board__mine) begin
-            \$99  = 4'h1;
+            \$98  = 4'h1;
           end else begin
-            \$99  = 4'h8;
+            \$98  = 4'h8;
           end
       4'h6:
-          if (\done$212 ) begin
-            \$99  = 4'h1;
+          if (\control__done$210 ) begin
+            \$98  = 4'h1;
             if (lost) begin
             end else if (opened) begin
-              \$99  = 4'h8;
+              \$98  = 4'h8;
             end
           end
       4'h8:
@@ -1307,21 +1340,21 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             (* full_case = 32'd1 *)
             if (\$77 ) begin
             end else begin
-              \$99  = 4'h9;
+              \$98  = 4'h9;
             end
           end
       4'h9:
-          if (\done$216 ) begin
-            \$99  = 4'h1;
+          if (\control__done$214 ) begin
+            \$98  = 4'h1;
           end
     endcase
     if (rst) begin
-      \$99  = 4'h0;
+      \$98  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$100  = seed;
+    \$99  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -1335,17 +1368,17 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$71 ) begin
-              \$100  = \$75 ;
+              \$99  = \$75 ;
             end
           end
     endcase
     if (rst) begin
-      \$100  = 32'd0;
+      \$99  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$101  = flood_first;
+    \$100  = \$signal$201 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -1360,24 +1393,24 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
       4'h7:
           /* empty */;
       4'h5:
-          \$101  = 1'h1;
+          \$100  = 1'h1;
       4'h6:
-          if (\done$212 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
             end else if (opened) begin
-              \$101  = 1'h1;
+              \$100  = 1'h1;
             end
           end
       4'h8:
-          \$101  = 1'h0;
+          \$100  = 1'h0;
     endcase
     if (rst) begin
-      \$101  = 1'h0;
+      \$100  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$102  = exploded;
+    \$101  = \$signal$179 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -1393,30 +1426,30 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
           /* empty */;
       4'h5:
           if (board__mine) begin
-            \$102  = { view__cursor_row, view__cursor_col };
+            \$101  = \$signal ;
           end
       4'h6:
-          if (\done$212 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
-              \$102  = \exploded$215 ;
+              \$101  = exploded;
             end
           end
     endcase
     if (rst) begin
-      \$102  = 8'h00;
+      \$101  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$103  = read_col;
+    \$102  = read_col;
     if (read__enable) begin
-      \$103  = probing[3:0];
+      \$102  = probing[3:0];
     end
     if (rst) begin
-      \$103  = 4'h0;
+      \$102  = 4'h0;
     end
   end
-  assign \buttons$26  = buttons;
+  assign \buttons$25  = buttons;
   assign held = view__held;
   assign board__address = probe__address;
   assign probe__cell = board__cell;
@@ -1429,127 +1462,169 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign board__mine_write = probe__mine_write;
   assign board__reveal = probe__reveal;
   assign probe__revealed = board__revealed;
-  assign \probe__address$51  = parts__1__address;
-  assign \probe__cell$52  = board__cell;
+  assign \probe__address$50  = parts__1__address;
+  assign \probe__cell$51  = board__cell;
   assign parts__1__cell = board__cell;
   assign parts__1__flag_value = 1'h0;
-  assign \probe__flag_value$55  = 1'h0;
+  assign \probe__flag_value$54  = 1'h0;
   assign parts__1__flag_write = 1'h0;
-  assign \probe__flag_write$57  = 1'h0;
-  assign \probe__flagged$58  = board__flagged;
+  assign \probe__flag_write$56  = 1'h0;
+  assign \probe__flagged$57  = board__flagged;
   assign parts__1__flagged = board__flagged;
-  assign \probe__mine$60  = board__mine;
+  assign \probe__mine$59  = board__mine;
   assign parts__1__mine = board__mine;
-  assign \probe__mine_row$62  = board__mine_row;
+  assign \probe__mine_row$61  = board__mine_row;
   assign parts__1__mine_row = board__mine_row;
-  assign \probe__mine_value$65  = parts__1__mine_value;
-  assign \probe__mine_write$67  = parts__1__mine_write;
+  assign \probe__mine_value$64  = parts__1__mine_value;
+  assign \probe__mine_write$66  = parts__1__mine_write;
   assign parts__1__reveal = 1'h0;
-  assign \probe__reveal$69  = 1'h0;
-  assign \probe__revealed$70  = board__revealed;
+  assign \probe__reveal$68  = 1'h0;
+  assign \probe__revealed$69  = board__revealed;
   assign parts__1__revealed = board__revealed;
-  assign \probe__address$73  = parts__2__address;
-  assign \probe__cell$74  = board__cell;
+  assign \probe__address$72  = parts__2__address;
+  assign \probe__cell$73  = board__cell;
   assign parts__2__cell = board__cell;
   assign parts__2__flag_value = 1'h0;
-  assign \probe__flag_value$77  = 1'h0;
+  assign \probe__flag_value$76  = 1'h0;
   assign parts__2__flag_write = 1'h0;
-  assign \probe__flag_write$79  = 1'h0;
-  assign \probe__flagged$80  = board__flagged;
+  assign \probe__flag_write$78  = 1'h0;
+  assign \probe__flagged$79  = board__flagged;
   assign parts__2__flagged = board__flagged;
-  assign \probe__mine$82  = board__mine;
+  assign \probe__mine$81  = board__mine;
   assign parts__2__mine = board__mine;
-  assign \probe__mine_row$84  = board__mine_row;
+  assign \probe__mine_row$83  = board__mine_row;
   assign parts__2__mine_row = board__mine_row;
   assign parts__2__mine_value = 1'h0;
-  assign \probe__mine_value$87  = 1'h0;
+  assign \probe__mine_value$86  = 1'h0;
   assign parts__2__mine_write = 1'h0;
-  assign \probe__mine_write$89  = 1'h0;
+  assign \probe__mine_write$88  = 1'h0;
   assign parts__2__reveal = 1'h0;
-  assign \probe__reveal$91  = 1'h0;
-  assign \probe__revealed$92  = board__revealed;
+  assign \probe__reveal$90  = 1'h0;
+  assign \probe__revealed$91  = board__revealed;
   assign parts__2__revealed = board__revealed;
-  assign \probe__address$95  = parts__3__address;
-  assign \probe__cell$96  = board__cell;
+  assign \probe__address$94  = parts__3__address;
+  assign \probe__cell$95  = board__cell;
   assign parts__3__cell = board__cell;
   assign parts__3__flag_value = 1'h0;
-  assign \probe__flag_value$99  = 1'h0;
+  assign \probe__flag_value$98  = 1'h0;
   assign parts__3__flag_write = 1'h0;
-  assign \probe__flag_write$101  = 1'h0;
-  assign \probe__flagged$102  = board__flagged;
+  assign \probe__flag_write$100  = 1'h0;
+  assign \probe__flagged$101  = board__flagged;
   assign parts__3__flagged = board__flagged;
-  assign \probe__mine$104  = board__mine;
+  assign \probe__mine$103  = board__mine;
   assign parts__3__mine = board__mine;
-  assign \probe__mine_row$106  = board__mine_row;
+  assign \probe__mine_row$105  = board__mine_row;
   assign parts__3__mine_row = board__mine_row;
   assign parts__3__mine_value = 1'h0;
-  assign \probe__mine_value$109  = 1'h0;
+  assign \probe__mine_value$108  = 1'h0;
   assign parts__3__mine_write = 1'h0;
-  assign \probe__mine_write$111  = 1'h0;
-  assign \probe__reveal$113  = parts__3__reveal;
-  assign \probe__revealed$114  = board__revealed;
+  assign \probe__mine_write$110  = 1'h0;
+  assign \probe__reveal$112  = parts__3__reveal;
+  assign \probe__revealed$113  = board__revealed;
   assign parts__3__revealed = board__revealed;
-  assign \probe__address$117  = parts__4__address;
-  assign \probe__cell$118  = board__cell;
+  assign \probe__address$116  = parts__4__address;
+  assign \probe__cell$117  = board__cell;
   assign parts__4__cell = board__cell;
   assign parts__4__flag_value = 1'h0;
-  assign \probe__flag_value$121  = 1'h0;
+  assign \probe__flag_value$120  = 1'h0;
   assign parts__4__flag_write = 1'h0;
-  assign \probe__flag_write$123  = 1'h0;
-  assign \probe__flagged$124  = board__flagged;
+  assign \probe__flag_write$122  = 1'h0;
+  assign \probe__flagged$123  = board__flagged;
   assign parts__4__flagged = board__flagged;
-  assign \probe__mine$126  = board__mine;
+  assign \probe__mine$125  = board__mine;
   assign parts__4__mine = board__mine;
-  assign \probe__mine_row$128  = board__mine_row;
+  assign \probe__mine_row$127  = board__mine_row;
   assign parts__4__mine_row = board__mine_row;
   assign parts__4__mine_value = 1'h0;
-  assign \probe__mine_value$131  = 1'h0;
+  assign \probe__mine_value$130  = 1'h0;
   assign parts__4__mine_write = 1'h0;
-  assign \probe__mine_write$133  = 1'h0;
+  assign \probe__mine_write$132  = 1'h0;
   assign parts__4__reveal = 1'h0;
-  assign \probe__reveal$135  = 1'h0;
-  assign \probe__revealed$136  = board__revealed;
+  assign \probe__reveal$134  = 1'h0;
+  assign \probe__revealed$135  = board__revealed;
   assign parts__4__revealed = board__revealed;
-  assign \layout__data$139  = layout__data;
-  assign \layout__row$141  = layout__row;
-  assign \layout__write$143  = layout__write;
-  assign \counts__data$145  = counts__data;
-  assign \counts__row$147  = counts__row;
-  assign \counts__write$149  = counts__write;
-  assign \zero__data$151  = zero__data;
-  assign \zero__row$153  = zero__row;
-  assign \zero__write$155  = zero__write;
-  assign \board__flagged$156  = flagged_bits;
+  assign \layout__data$138  = layout__data;
+  assign \layout__row$140  = layout__row;
+  assign \layout__write$142  = layout__write;
+  assign \counts__data$144  = counts__data;
+  assign \counts__row$146  = counts__row;
+  assign \counts__write$148  = counts__write;
+  assign \zero__data$150  = zero__data;
+  assign \zero__row$152  = zero__row;
+  assign \zero__write$154  = zero__write;
+  assign \board__flagged$155  = flagged_bits;
   assign flood__flagged = flagged_bits;
   assign board__opening = flood__opening;
-  assign \board__revealed$160  = revealed_bits;
+  assign \board__revealed$159  = revealed_bits;
   assign flood__revealed = revealed_bits;
   assign board__zero = zero_bits;
   assign flood__zero = zero_bits;
-  assign cursor_row = view__cursor_row;
-  assign \cursor_row$165  = view__cursor_row;
-  assign difficulty = view__difficulty;
-  assign cursor = { view__cursor_row, view__cursor_col };
-  assign cursor_col = view__cursor_col;
-  assign \cursor$171  = { view__cursor_row, view__cursor_col };
-  assign \cursor$173  = { view__cursor_row, view__cursor_col };
-  assign status = view__status;
-  assign counter = score__counter;
-  assign timer = score__timer;
-  assign \seed$179  = seed;
-  assign \flood_steps$180  = flood_steps;
+  assign cursor_row = \$signal [7:4];
+  assign \$signal$166  = view__difficulty;
+  assign cursor = \$signal ;
+  assign \cursor$169  = \$signal ;
+  assign \cursor$171  = \$signal ;
+  assign \$signal$174  = view__status;
+  assign \$signal$175  = score__counter;
+  assign \$signal$176  = score__timer;
+  assign \$signal$177  = seed;
+  assign \$signal$178  = flood_steps;
   assign parts__0__revealed = board__revealed;
   assign parts__0__flagged = board__flagged;
   assign parts__0__mine = board__mine;
   assign read_enable = read__enable;
+  assign view__cursor_row = \$signal [7:4];
+  assign view__cursor_col = \$signal [3:0];
   assign read__cell = { \$88 , \$16  };
-  assign exploded_row = exploded[7:4];
-  assign exploded_col = exploded[3:0];
+  assign exploded_row = \$signal$179 [7:4];
+  assign exploded_col = \$signal$179 [3:0];
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
   assign \read__cell.count  = \$16 ;
   assign \read__cell.mine  = \$88 [0];
   assign \read__cell.revealed  = \$88 [1];
   assign \read__cell.flagged  = \$88 [2];
   assign \read__cell.exploded  = \$88 [3];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \board__address.col  = probe__address[3:0];
+  assign \board__address.row  = probe__address[7:4];
+  assign \board__cell.col  = board__cell[3:0];
+  assign \board__cell.row  = board__cell[7:4];
+  assign \probe__cell.col  = board__cell[3:0];
+  assign \probe__cell.row  = board__cell[7:4];
+  assign \parts__1__address.col  = parts__1__address[3:0];
+  assign \parts__1__address.row  = parts__1__address[7:4];
+  assign \probe__address$50.col  = parts__1__address[3:0];
+  assign \probe__address$50.row  = parts__1__address[7:4];
+  assign \probe__cell$51.col  = board__cell[3:0];
+  assign \probe__cell$51.row  = board__cell[7:4];
+  assign \parts__1__cell.col  = board__cell[3:0];
+  assign \parts__1__cell.row  = board__cell[7:4];
+  assign \parts__2__address.col  = parts__2__address[3:0];
+  assign \parts__2__address.row  = parts__2__address[7:4];
+  assign \probe__address$72.col  = parts__2__address[3:0];
+  assign \probe__address$72.row  = parts__2__address[7:4];
+  assign \probe__cell$73.col  = board__cell[3:0];
+  assign \probe__cell$73.row  = board__cell[7:4];
+  assign \parts__2__cell.col  = board__cell[3:0];
+  assign \parts__2__cell.row  = board__cell[7:4];
+  assign \parts__3__address.col  = parts__3__address[3:0];
+  assign \parts__3__address.row  = parts__3__address[7:4];
+  assign \probe__address$94.col  = parts__3__address[3:0];
+  assign \probe__address$94.row  = parts__3__address[7:4];
+  assign \probe__cell$95.col  = board__cell[3:0];
+  assign \probe__cell$95.row  = board__cell[7:4];
+  assign \parts__3__cell.col  = board__cell[3:0];
+  assign \parts__3__cell.row  = board__cell[7:4];
+  assign \parts__4__address.col  = parts__4__address[3:0];
+  assign \parts__4__address.row  = parts__4__address[7:4];
+  assign \probe__address$116.col  = parts__4__address[3:0];
+  assign \probe__address$116.row  = parts__4__address[7:4];
+  assign \probe__cell$117.col  = board__cell[3:0];
+  assign \probe__cell$117.row  = board__cell[7:4];
+  assign \parts__4__cell.col  = board__cell[3:0];
+  assign \parts__4__cell.row  = board__cell[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -1566,22 +1641,30 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign \counts__data[13]  = counts__data[55:52];
   assign \counts__data[14]  = counts__data[59:56];
   assign \counts__data[15]  = counts__data[63:60];
-  assign \counts__data$145[0]  = counts__data[3:0];
-  assign \counts__data$145[1]  = counts__data[7:4];
-  assign \counts__data$145[2]  = counts__data[11:8];
-  assign \counts__data$145[3]  = counts__data[15:12];
-  assign \counts__data$145[4]  = counts__data[19:16];
-  assign \counts__data$145[5]  = counts__data[23:20];
-  assign \counts__data$145[6]  = counts__data[27:24];
-  assign \counts__data$145[7]  = counts__data[31:28];
-  assign \counts__data$145[8]  = counts__data[35:32];
-  assign \counts__data$145[9]  = counts__data[39:36];
-  assign \counts__data$145[10]  = counts__data[43:40];
-  assign \counts__data$145[11]  = counts__data[47:44];
-  assign \counts__data$145[12]  = counts__data[51:48];
-  assign \counts__data$145[13]  = counts__data[55:52];
-  assign \counts__data$145[14]  = counts__data[59:56];
-  assign \counts__data$145[15]  = counts__data[63:60];
+  assign \counts__data$144[0]  = counts__data[3:0];
+  assign \counts__data$144[1]  = counts__data[7:4];
+  assign \counts__data$144[2]  = counts__data[11:8];
+  assign \counts__data$144[3]  = counts__data[15:12];
+  assign \counts__data$144[4]  = counts__data[19:16];
+  assign \counts__data$144[5]  = counts__data[23:20];
+  assign \counts__data$144[6]  = counts__data[27:24];
+  assign \counts__data$144[7]  = counts__data[31:28];
+  assign \counts__data$144[8]  = counts__data[35:32];
+  assign \counts__data$144[9]  = counts__data[39:36];
+  assign \counts__data$144[10]  = counts__data[43:40];
+  assign \counts__data$144[11]  = counts__data[47:44];
+  assign \counts__data$144[12]  = counts__data[51:48];
+  assign \counts__data$144[13]  = counts__data[55:52];
+  assign \counts__data$144[14]  = counts__data[59:56];
+  assign \counts__data$144[15]  = counts__data[63:60];
+  assign \$signal.col  = \$signal [3:0];
+  assign \$signal.row  = \$signal [7:4];
+  assign \cursor.col  = \$signal [3:0];
+  assign \cursor.row  = \$signal [7:4];
+  assign \cursor$169.col  = \$signal [3:0];
+  assign \cursor$169.row  = \$signal [7:4];
+  assign \cursor$171.col  = \$signal [3:0];
+  assign \cursor$171.row  = \$signal [7:4];
   assign \cursor_counts[0]  = cursor_counts[3:0];
   assign \cursor_counts[1]  = cursor_counts[7:4];
   assign \cursor_counts[2]  = cursor_counts[11:8];
@@ -1598,6 +1681,12 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign \cursor_counts[13]  = cursor_counts[55:52];
   assign \cursor_counts[14]  = cursor_counts[59:56];
   assign \cursor_counts[15]  = cursor_counts[63:60];
+  assign \$signal$179.col  = \$signal$179 [3:0];
+  assign \$signal$179.row  = \$signal$179 [7:4];
+  assign \parts__0__address.col  = parts__0__address[3:0];
+  assign \parts__0__address.row  = parts__0__address[7:4];
+  assign \probing.col  = probing[3:0];
+  assign \probing.row  = probing[7:4];
   assign \count_cell[0]  = count_cell[3:0];
   assign \count_cell[1]  = count_cell[7:4];
   assign \count_cell[2]  = count_cell[11:8];
@@ -1614,9 +1703,11 @@ module minesweeper_game(switches, seed_force, seed_value, read__row, read__col, 
   assign \count_cell[13]  = count_cell[55:52];
   assign \count_cell[14]  = count_cell[59:56];
   assign \count_cell[15]  = count_cell[63:60];
+  assign \exploded.col  = exploded[3:0];
+  assign \exploded.row  = exploded[7:4];
   assign beginner = view__difficulty;
+  assign \beginner$168  = view__difficulty;
   assign \beginner$170  = view__difficulty;
-  assign \beginner$172  = view__difficulty;
   assign \$44  = view__difficulty;
   assign \$49  = view__difficulty;
   assign \$56  = view__difficulty;
@@ -1832,8 +1923,12 @@ module \minesweeper_game.board (clk, rst, probing_revealed, probing_flagged, pro
   wire new_game;
   input [7:0] probe__address;
   wire [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   output [7:0] probe__cell;
   reg [7:0] probe__cell = 8'h00;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__flag_value;
   wire probe__flag_value;
   input probe__flag_write;
@@ -1854,6 +1949,8 @@ module \minesweeper_game.board (clk, rst, probing_revealed, probing_flagged, pro
   reg probe__revealed = 1'h0;
   output [7:0] probing;
   reg [7:0] probing = 8'h00;
+  wire [3:0] \probing.col ;
+  wire [3:0] \probing.row ;
   output probing_flagged;
   wire probing_flagged;
   output probing_mine;
@@ -3196,6 +3293,10 @@ module \minesweeper_game.board (clk, rst, probing_revealed, probing_flagged, pro
   assign count_cell__data = count_cell;
   assign cursor_row = count_cursor__addr;
   assign count_cursor__data = cursor_counts;
+  assign \probing.col  = probing[3:0];
+  assign \probing.row  = probing[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
   assign \count_write__data[0]  = count_write__data[3:0];
   assign \count_write__data[1]  = count_write__data[7:4];
   assign \count_write__data[2]  = count_write__data[11:8];
@@ -3292,10 +3393,12 @@ module \minesweeper_game.board (clk, rst, probing_revealed, probing_flagged, pro
   assign \count_cursor__data[13]  = cursor_counts[55:52];
   assign \count_cursor__data[14]  = cursor_counts[59:56];
   assign \count_cursor__data[15]  = cursor_counts[63:60];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$221 (clk, rst, press, held, buttons);
+module \minesweeper_game.buttons$219 (clk, rst, press, held, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -3356,31 +3459,31 @@ module \minesweeper_game.buttons$221 (clk, rst, press, held, buttons);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_game.buttons$221.debounce_centre  debounce_centre (
+  \minesweeper_game.buttons$219.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_game.buttons$221.debounce_down  debounce_down (
+  \minesweeper_game.buttons$219.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$221.debounce_left  debounce_left (
+  \minesweeper_game.buttons$219.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$221.debounce_right  debounce_right (
+  \minesweeper_game.buttons$219.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$221.debounce_up  debounce_up (
+  \minesweeper_game.buttons$219.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -3430,7 +3533,7 @@ module \minesweeper_game.buttons$221 (clk, rst, press, held, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$221.debounce_centre (clk, rst, o, i);
+module \minesweeper_game.buttons$219.debounce_centre (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3481,7 +3584,7 @@ module \minesweeper_game.buttons$221.debounce_centre (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$221.debounce_down (clk, rst, o, i);
+module \minesweeper_game.buttons$219.debounce_down (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3532,7 +3635,7 @@ module \minesweeper_game.buttons$221.debounce_down (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$221.debounce_left (clk, rst, o, i);
+module \minesweeper_game.buttons$219.debounce_left (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$6  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3583,7 +3686,7 @@ module \minesweeper_game.buttons$221.debounce_left (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$221.debounce_right (clk, rst, o, i);
+module \minesweeper_game.buttons$219.debounce_right (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$7  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3634,7 +3737,7 @@ module \minesweeper_game.buttons$221.debounce_right (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$221.debounce_up (clk, rst, o, i);
+module \minesweeper_game.buttons$219.debounce_up (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3685,7 +3788,7 @@ module \minesweeper_game.buttons$221.debounce_up (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \port$1353$0 , probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, done, probe__reveal, lost, opened, exploded, clk);
+module \minesweeper_game.chord (rst, beginner, count, control__start, cursor, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, control__done, probe__reveal, lost, opened, exploded, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$9  = 0;
   wire [5:0] \$1 ;
   wire [4:0] \$10 ;
@@ -3783,31 +3886,43 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   input [3:0] count;
   wire [3:0] count;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   output [7:0] exploded;
   reg [7:0] exploded;
-  reg [7:0] \exploded$19  = 8'h00;
+  reg [7:0] \exploded$20  = 8'h00;
+  wire [3:0] \exploded$20.col ;
+  wire [3:0] \exploded$20.row ;
+  wire [3:0] \exploded.col ;
+  wire [3:0] \exploded.row ;
   reg [3:0] flags = 4'h0;
   reg [1:0] fsm_state = 2'h0;
   output lost;
   reg lost;
-  reg \lost$15  = 1'h0;
+  reg \lost$16  = 1'h0;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
+  wire [7:0] neighbour;
+  wire [3:0] \neighbour.col ;
+  wire [3:0] \neighbour.row ;
   output opened;
   reg opened;
-  input [3:0] \port$1351$0 ;
-  wire [3:0] \port$1351$0 ;
-  input [3:0] \port$1353$0 ;
-  wire [3:0] \port$1353$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__flagged;
   wire probe__flagged;
   input probe__mine;
@@ -3818,18 +3933,16 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
   wire probe__revealed;
   input rst;
   wire rst;
-  input start;
-  wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
-  assign \$9  = \port$1351$0  + 1'h0;
-  assign \$10  = \port$1353$0  + 1'h1;
-  assign \$11  = \port$1351$0  + 1'h1;
-  assign \$12  = \port$1353$0  + 6'h3f;
-  assign \$13  = \port$1351$0  + 1'h1;
-  assign \$14  = \port$1353$0  + 1'h0;
-  assign \$15  = \port$1351$0  + 1'h1;
-  assign \$16  = \port$1353$0  + 1'h1;
+  assign \$9  = cursor[7:4] + 1'h0;
+  assign \$10  = cursor[3:0] + 1'h1;
+  assign \$11  = cursor[7:4] + 1'h1;
+  assign \$12  = cursor[3:0] + 6'h3f;
+  assign \$13  = cursor[7:4] + 1'h1;
+  assign \$14  = cursor[3:0] + 1'h0;
+  assign \$15  = cursor[7:4] + 1'h1;
+  assign \$16  = cursor[3:0] + 1'h1;
   assign \$17  = step == 4'h9;
   assign \$18  = | count;
   assign \$19  = valid_d & probe__flagged;
@@ -3851,15 +3964,15 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
   assign \$35  = ~ probe__flagged;
   assign \$36  = \$34  & \$35 ;
   assign \$37  = \$36  & probe__mine;
-  assign \$38  = \lost$15  | \$37 ;
+  assign \$38  = \lost$16  | \$37 ;
   assign \$39  = ~ probe__revealed;
   assign \$40  = valid_d & \$39 ;
   assign \$41  = ~ probe__flagged;
   assign \$42  = \$40  & \$41 ;
   assign \$43  = \$42  & probe__mine;
-  assign \$44  = \lost$15  | \$43 ;
+  assign \$44  = \lost$16  | \$43 ;
   assign \$45  = ~ \$44 ;
-  assign \$46  = \lost$15  ? \exploded$19  : probe__cell;
+  assign \$46  = \lost$16  ? \exploded$20  : probe__cell;
   assign \$47  = ! fsm_state;
   assign \$48  = fsm_state == 1'h1;
   assign \$49  = fsm_state == 2'h2;
@@ -3896,7 +4009,7 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
   assign \$80  = valid_d & \$79 ;
   assign \$81  = ~ probe__flagged;
   assign \$82  = \$80  & \$81 ;
-  assign \$83  = ~ \lost$15 ;
+  assign \$83  = ~ \lost$16 ;
   assign \$84  = step == 4'h9;
   always @(posedge clk)
     \$signal  <= \$85 ;
@@ -3909,17 +4022,17 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
   always @(posedge clk)
     fsm_state <= \$89 ;
   always @(posedge clk)
-    \lost$15  <= \$90 ;
+    \lost$16  <= \$90 ;
   always @(posedge clk)
-    \exploded$19  <= \$91 ;
-  assign \$1  = \port$1351$0  + 6'h3f;
-  assign \$2  = \port$1353$0  + 6'h3f;
-  assign \$3  = \port$1351$0  + 6'h3f;
-  assign \$4  = \port$1353$0  + 1'h0;
-  assign \$5  = \port$1351$0  + 6'h3f;
-  assign \$6  = \port$1353$0  + 1'h1;
-  assign \$7  = \port$1351$0  + 1'h0;
-  assign \$8  = \port$1353$0  + 6'h3f;
+    \exploded$20  <= \$91 ;
+  assign \$1  = cursor[7:4] + 6'h3f;
+  assign \$2  = cursor[3:0] + 6'h3f;
+  assign \$3  = cursor[7:4] + 6'h3f;
+  assign \$4  = cursor[3:0] + 1'h0;
+  assign \$5  = cursor[7:4] + 6'h3f;
+  assign \$6  = cursor[3:0] + 1'h1;
+  assign \$7  = cursor[7:4] + 1'h0;
+  assign \$8  = cursor[3:0] + 6'h3f;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
     nb_row = 5'h00;
@@ -3971,14 +4084,14 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
       2'h0:
           /* empty */;
       2'h1:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
       2'h2:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -3987,12 +4100,12 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
             (* full_case = 32'd1 *)
             if (\$22 ) begin
             end else begin
-              done = 1'h1;
+              control__done = 1'h1;
             end
           end
       2'h2:
           if (\$32 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -4080,7 +4193,7 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
     \$87  = step;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$87  = 4'h0;
           end
       2'h1:
@@ -4104,7 +4217,7 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
     \$88  = flags;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$88  = 4'h0;
           end
       2'h1:
@@ -4119,7 +4232,7 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
     \$89  = fsm_state;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$89  = 2'h1;
           end
       2'h1:
@@ -4142,7 +4255,7 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$90  = \lost$15 ;
+    \$90  = \lost$16 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -4163,7 +4276,7 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$91  = \exploded$19 ;
+    \$91  = \exploded$20 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -4180,26 +4293,39 @@ module \minesweeper_game.chord (rst, beginner, count, start, \port$1351$0 , \por
       \$91  = 8'h00;
     end
   end
-  assign cursor = { \port$1351$0 , \port$1353$0  };
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \neighbour.col  = neighbour[3:0];
+  assign \neighbour.row  = neighbour[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \exploded.col  = exploded[3:0];
+  assign \exploded.row  = exploded[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign \exploded$20.col  = \exploded$20 [3:0];
+  assign \exploded$20.row  = \exploded$20 [7:4];
+  assign neighbour[3:0] = nb_col[3:0];
+  assign neighbour[7:4] = nb_row[3:0];
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \port$1351$0 , \port$1353$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
+module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, control__start, cursor, probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, control__done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
-  wire [5:0] \$11 ;
-  wire [255:0] \$12 ;
-  wire [5:0] \$13 ;
+  wire [255:0] \$11 ;
+  wire [5:0] \$12 ;
+  wire [15:0] \$13 ;
   wire [15:0] \$14 ;
-  wire [15:0] \$15 ;
+  wire \$15 ;
   wire \$16 ;
   wire \$17 ;
-  wire \$18 ;
-  reg [4:0] \$19 ;
+  reg [4:0] \$18 ;
+  reg \$19 ;
   wire \$2 ;
   reg \$20 ;
-  reg \$21 ;
+  wire \$21 ;
   wire \$22 ;
   wire \$23 ;
   wire \$24 ;
@@ -4216,18 +4342,21 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
   wire \$34 ;
   wire \$35 ;
   wire \$36 ;
-  wire \$37 ;
   wire \$4 ;
+  wire [8:0] \$49 ;
   wire \$5 ;
-  wire [8:0] \$51 ;
   wire \$6 ;
-  wire [7:0] \$7 ;
-  wire [15:0] \$8 ;
-  wire \$9 ;
+  wire [15:0] \$7 ;
+  wire \$8 ;
+  wire [5:0] \$9 ;
   input beginner;
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   wire [63:0] counts;
   wire [3:0] \counts[0] ;
   wire [3:0] \counts[10] ;
@@ -4267,16 +4396,15 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
   reg [3:0] counts__row;
   output counts__write;
   reg counts__write;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg fsm_state = 1'h0;
-  input [3:0] \port$1351$0 ;
-  wire [3:0] \port$1351$0 ;
-  input [3:0] \port$1353$0 ;
-  wire [3:0] \port$1353$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [15:0] probe__mine_row;
   wire [15:0] probe__mine_row;
   reg [15:0] row;
@@ -4284,8 +4412,6 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
   input rst;
   wire rst;
   reg shift;
-  input start;
-  wire start;
   reg [4:0] step = 5'h00;
   wire [15:0] zero;
   output [15:0] zero__data;
@@ -4300,95 +4426,94 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1351$0 , \port$1353$0  };
-  assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
-  assign \$9  = step >= 3'h4;
+  assign \$7  = row_arrives ? probe__mine_row : 16'h0000;
+  assign \$8  = step >= 3'h4;
+  assign \$9  = step - 3'h4;
   assign \$10  = step - 3'h4;
-  assign \$11  = step - 3'h4;
-  assign \$12  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$13  = step - 3'h4;
-  assign \$51  = \$13 [3:0] * 5'h10;
-  assign \$14  = \$12  >> \$51 ;
-  assign \$15  = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  } & \$14 ;
-  assign \$16  = step == 5'h13;
-  assign \$17  = ! fsm_state;
+  assign \$11  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$12  = step - 3'h4;
+  assign \$49  = \$12 [3:0] * 5'h10;
+  assign \$13  = \$11  >> \$49 ;
+  assign \$14  = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  } & \$13 ;
+  assign \$15  = step == 5'h13;
+  assign \$16  = ! fsm_state;
   always @(posedge clk)
-    step <= \$19 ;
+    step <= \$18 ;
   always @(posedge clk)
-    row_arrives <= \$20 ;
+    row_arrives <= \$19 ;
   always @(posedge clk)
-    fsm_state <= \$21 ;
+    fsm_state <= \$20 ;
   \minesweeper_game.count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$1113$0 (\$22 ),
-    .\port$1115$0 (\$23 ),
-    .\port$1117$0 (\$24 ),
-    .\port$1119$0 (\$25 ),
-    .\port$1121$0 (\$26 ),
-    .\port$1123$0 (\$27 ),
-    .\port$1125$0 (\$28 ),
-    .\port$1127$0 (\$29 ),
-    .\port$1129$0 (\$30 ),
-    .\port$1131$0 (\$31 ),
-    .\port$1133$0 (\$32 ),
-    .\port$1135$0 (\$33 ),
-    .\port$1137$0 (\$34 ),
-    .\port$1139$0 (\$35 ),
-    .\port$1141$0 (\$36 ),
-    .\port$1143$0 (\$37 ),
+    .\port$1114$0 (\$21 ),
+    .\port$1116$0 (\$22 ),
+    .\port$1118$0 (\$23 ),
+    .\port$1120$0 (\$24 ),
+    .\port$1122$0 (\$25 ),
+    .\port$1124$0 (\$26 ),
+    .\port$1126$0 (\$27 ),
+    .\port$1128$0 (\$28 ),
+    .\port$1130$0 (\$29 ),
+    .\port$1132$0 (\$30 ),
+    .\port$1134$0 (\$31 ),
+    .\port$1136$0 (\$32 ),
+    .\port$1138$0 (\$33 ),
+    .\port$1140$0 (\$34 ),
+    .\port$1142$0 (\$35 ),
+    .\port$1144$0 (\$36 ),
     .row(row),
     .rst(rst),
     .shift(shift)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$19  = step;
+    \$18  = step;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$19  = 5'h00;
+          if (control__start) begin
+            \$18  = 5'h00;
           end
       1'h1:
-          \$19  = \$1 [4:0];
+          \$18  = \$1 [4:0];
     endcase
     if (rst) begin
-      \$19  = 5'h00;
+      \$18  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$20  = row_arrives;
+    \$19  = row_arrives;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$20  = 1'h0;
+          if (control__start) begin
+            \$19  = 1'h0;
           end
       1'h1:
-          \$20  = \$4 ;
+          \$19  = \$4 ;
     endcase
     if (rst) begin
-      \$20  = 1'h0;
+      \$19  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$21  = fsm_state;
+    \$20  = fsm_state;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$21  = 1'h1;
+          if (control__start) begin
+            \$20  = 1'h1;
           end
       1'h1:
           if (\$5 ) begin
-            \$21  = 1'h0;
+            \$20  = 1'h0;
           end
     endcase
     if (rst) begin
-      \$21  = 1'h0;
+      \$20  = 1'h0;
     end
   end
   always @* begin
@@ -4399,7 +4524,12 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
       1'h0:
           /* empty */;
       1'h1:
-          probe__address = \$7 ;
+          (* full_case = 32'd1 *)
+          if (\$6 ) begin
+            probe__address[7:4] = step[3:0];
+          end else begin
+            probe__address = cursor;
+          end
     endcase
   end
   always @* begin
@@ -4421,7 +4551,7 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
       1'h0:
           /* empty */;
       1'h1:
-          row = \$8 ;
+          row = \$7 ;
     endcase
   end
   always @* begin
@@ -4432,8 +4562,8 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            counts__row = \$10 [3:0];
+          if (\$8 ) begin
+            counts__row = \$9 [3:0];
           end
     endcase
   end
@@ -4445,7 +4575,7 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__data = counts;
           end
     endcase
@@ -4458,7 +4588,7 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__write = 1'h1;
           end
     endcase
@@ -4471,8 +4601,8 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__row = \$11 [3:0];
+          if (\$8 ) begin
+            zero__row = \$10 [3:0];
           end
     endcase
   end
@@ -4484,8 +4614,8 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__data = \$15 ;
+          if (\$8 ) begin
+            zero__data = \$14 ;
           end
     endcase
   end
@@ -4497,26 +4627,29 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             zero__write = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
-          if (\$16 ) begin
-            done = 1'h1;
+          if (\$15 ) begin
+            control__done = 1'h1;
           end
     endcase
   end
-  assign cursor = { \port$1351$0 , \port$1353$0  };
-  assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
+  assign zero = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  };
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -4549,11 +4682,11 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, start, \po
   assign \counts[13]  = counts[55:52];
   assign \counts[14]  = counts[59:56];
   assign \counts[15]  = counts[63:60];
-  assign \$18  = fsm_state;
+  assign \$17  = fsm_state;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.count_sweep.counter (rst, \port$1113$0 , \port$1115$0 , \port$1117$0 , \port$1119$0 , \port$1121$0 , \port$1123$0 , \port$1125$0 , \port$1127$0 , \port$1129$0 , \port$1131$0 , \port$1133$0 , \port$1135$0 , \port$1137$0 , \port$1139$0 , \port$1141$0 , \port$1143$0 , shift, row, counts, clk
+module \minesweeper_game.count_sweep.counter (rst, \port$1114$0 , \port$1116$0 , \port$1118$0 , \port$1120$0 , \port$1122$0 , \port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , \port$1144$0 , shift, row, counts, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire [4:0] \$1 ;
@@ -4736,38 +4869,38 @@ module \minesweeper_game.count_sweep.counter (rst, \port$1113$0 , \port$1115$0 ,
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$1113$0 ;
-  wire \port$1113$0 ;
-  output \port$1115$0 ;
-  wire \port$1115$0 ;
-  output \port$1117$0 ;
-  wire \port$1117$0 ;
-  output \port$1119$0 ;
-  wire \port$1119$0 ;
-  output \port$1121$0 ;
-  wire \port$1121$0 ;
-  output \port$1123$0 ;
-  wire \port$1123$0 ;
-  output \port$1125$0 ;
-  wire \port$1125$0 ;
-  output \port$1127$0 ;
-  wire \port$1127$0 ;
-  output \port$1129$0 ;
-  wire \port$1129$0 ;
-  output \port$1131$0 ;
-  wire \port$1131$0 ;
-  output \port$1133$0 ;
-  wire \port$1133$0 ;
-  output \port$1135$0 ;
-  wire \port$1135$0 ;
-  output \port$1137$0 ;
-  wire \port$1137$0 ;
-  output \port$1139$0 ;
-  wire \port$1139$0 ;
-  output \port$1141$0 ;
-  wire \port$1141$0 ;
-  output \port$1143$0 ;
-  wire \port$1143$0 ;
+  output \port$1114$0 ;
+  wire \port$1114$0 ;
+  output \port$1116$0 ;
+  wire \port$1116$0 ;
+  output \port$1118$0 ;
+  wire \port$1118$0 ;
+  output \port$1120$0 ;
+  wire \port$1120$0 ;
+  output \port$1122$0 ;
+  wire \port$1122$0 ;
+  output \port$1124$0 ;
+  wire \port$1124$0 ;
+  output \port$1126$0 ;
+  wire \port$1126$0 ;
+  output \port$1128$0 ;
+  wire \port$1128$0 ;
+  output \port$1130$0 ;
+  wire \port$1130$0 ;
+  output \port$1132$0 ;
+  wire \port$1132$0 ;
+  output \port$1134$0 ;
+  wire \port$1134$0 ;
+  output \port$1136$0 ;
+  wire \port$1136$0 ;
+  output \port$1138$0 ;
+  wire \port$1138$0 ;
+  output \port$1140$0 ;
+  wire \port$1140$0 ;
+  output \port$1142$0 ;
+  wire \port$1142$0 ;
+  output \port$1144$0 ;
+  wire \port$1144$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -4966,22 +5099,22 @@ module \minesweeper_game.count_sweep.counter (rst, \port$1113$0 , \port$1115$0 ,
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1113$0  = \$124 ;
-  assign \port$1115$0  = \$126 ;
-  assign \port$1117$0  = \$128 ;
-  assign \port$1119$0  = \$130 ;
-  assign \port$1121$0  = \$132 ;
-  assign \port$1123$0  = \$134 ;
-  assign \port$1125$0  = \$136 ;
-  assign \port$1127$0  = \$138 ;
-  assign \port$1129$0  = \$140 ;
-  assign \port$1131$0  = \$142 ;
-  assign \port$1133$0  = \$144 ;
-  assign \port$1135$0  = \$146 ;
-  assign \port$1137$0  = \$148 ;
-  assign \port$1139$0  = \$150 ;
-  assign \port$1141$0  = \$152 ;
-  assign \port$1143$0  = \$154 ;
+  assign \port$1114$0  = \$124 ;
+  assign \port$1116$0  = \$126 ;
+  assign \port$1118$0  = \$128 ;
+  assign \port$1120$0  = \$130 ;
+  assign \port$1122$0  = \$132 ;
+  assign \port$1124$0  = \$134 ;
+  assign \port$1126$0  = \$136 ;
+  assign \port$1128$0  = \$138 ;
+  assign \port$1130$0  = \$140 ;
+  assign \port$1132$0  = \$142 ;
+  assign \port$1134$0  = \$144 ;
+  assign \port$1136$0  = \$146 ;
+  assign \port$1138$0  = \$148 ;
+  assign \port$1140$0  = \$150 ;
+  assign \port$1142$0  = \$152 ;
+  assign \port$1144$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -5153,7 +5286,7 @@ module \minesweeper_game.flood (rst, board__opening, board__flagged, board__zero
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$0 , \port$1353$0 , probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
+module \minesweeper_game.placement (rst, beginner, load, load_value, cursor, probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, control__done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire [255:0] \$1 ;
   wire \$10 ;
@@ -5202,20 +5335,29 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
   wire \$5 ;
   reg \$50 ;
   reg \$51 ;
-  reg [3:0] \$52 ;
-  reg [3:0] \$53 ;
-  wire [8:0] \$55 ;
+  reg [7:0] \$52 ;
+  wire [8:0] \$54 ;
   wire [4:0] \$6 ;
   wire \$7 ;
   wire \$8 ;
   wire [4:0] \$9 ;
+  wire [7:0] \$signal ;
+  wire [3:0] \$signal.col ;
+  wire [3:0] \$signal.row ;
   input beginner;
   wire beginner;
+  wire [7:0] cell_b;
+  wire [3:0] \cell_b.col ;
+  wire [3:0] \cell_b.row ;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  wire control__start;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg [2:0] fsm_state = 3'h0;
   output [15:0] layout__data;
   reg [15:0] layout__data;
@@ -5228,14 +5370,14 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
   reg [3:0] load_row = 4'h0;
   input [31:0] load_value;
   wire [31:0] load_value;
-  input [3:0] \port$1351$0 ;
-  wire [3:0] \port$1351$0 ;
-  input [3:0] \port$1353$0 ;
-  wire [3:0] \port$1353$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__mine;
   wire probe__mine;
   output probe__mine_value;
@@ -5246,16 +5388,15 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
   reg request;
   input rst;
   wire rst;
-  reg [3:0] scan_col = 4'h0;
-  reg [3:0] scan_row = 4'h0;
+  reg [7:0] scan = 8'h00;
+  wire [3:0] \scan.col ;
+  wire [3:0] \scan.row ;
   wire [31:0] seed;
-  wire start;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
   reg [2:0] swap_phase = 3'h0;
   reg [9:0] swaps_done = 10'h000;
   wire [31:0] value;
-  assign \$45  = \$43  & \$44 ;
   always @(posedge clk)
     load_row <= \$46 ;
   always @(posedge clk)
@@ -5269,12 +5410,10 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
   always @(posedge clk)
     swap_b <= \$51 ;
   always @(posedge clk)
-    scan_row <= \$52 ;
-  always @(posedge clk)
-    scan_col <= \$53 ;
+    scan <= \$52 ;
   assign \$1  = beginner ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$55  = load_row * 5'h10;
-  assign \$2  = \$1  >> \$55 ;
+  assign \$54  = load_row * 5'h10;
+  assign \$2  = \$1  >> \$54 ;
   assign \$3  = ! load_row;
   assign \$4  = beginner ? 5'h09 : 5'h10;
   assign \$5  = value[31:28] < \$4 ;
@@ -5288,7 +5427,7 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
   assign \$13  = value[19:16] < \$12 ;
   assign \$14  = \$11  & \$13 ;
   assign \$15  = ~ probe__mine;
-  assign \$16  = probe__cell != { \port$1351$0 , \port$1353$0  };
+  assign \$16  = probe__cell != cursor;
   assign \$17  = \$15  & \$16 ;
   assign \$18  = ! fsm_state;
   assign \$19  = fsm_state == 1'h1;
@@ -5312,11 +5451,12 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
   assign \$37  = swaps_done == 10'h3e7;
   assign \$38  = beginner ? 5'h09 : 5'h10;
   assign \$39  = \$38  - 1'h1;
-  assign \$40  = scan_col == \$39 ;
-  assign \$41  = scan_row + 1'h1;
-  assign \$42  = scan_col + 1'h1;
+  assign \$40  = scan[3:0] == \$39 ;
+  assign \$41  = scan[7:4] + 1'h1;
+  assign \$42  = scan[3:0] + 1'h1;
   assign \$43  = ~ probe__mine;
-  assign \$44  = probe__cell != { \port$1351$0 , \port$1353$0  };
+  assign \$44  = probe__cell != cursor;
+  assign \$45  = \$43  & \$44 ;
   \minesweeper_game.placement.lcg  lcg (
     .clk(clk),
     .load(load),
@@ -5333,23 +5473,23 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
       3'h0:
           /* empty */;
       3'h1:
-          probe__address = { \port$1351$0 , \port$1353$0  };
+          probe__address = cursor;
       3'h2:
         begin
-          probe__address = { \port$1351$0 , \port$1353$0  };
+          probe__address = cursor;
           casez (swap_phase)
             3'h0:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
             3'h1:
-                probe__address = value[23:16];
+                probe__address = cell_b;
             3'h2:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
           endcase
         end
       3'h3:
-          probe__address = { \port$1351$0 , \port$1353$0  };
+          probe__address = cursor;
       3'h4:
-          probe__address = { scan_row, scan_col };
+          probe__address = scan;
     endcase
   end
   always @* begin
@@ -5473,7 +5613,7 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -5485,11 +5625,11 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
           (* full_case = 32'd1 *)
           if (probe__mine) begin
           end else begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
       3'h4:
           if (\$17 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -5662,7 +5802,7 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$52  = scan_row;
+    \$52  = scan;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -5671,43 +5811,38 @@ module \minesweeper_game.placement (rst, beginner, load, load_value, \port$1351$
       3'h2:
           /* empty */;
       3'h3:
-          \$52  = 4'h0;
-      3'h4:
-          if (\$40 ) begin
-            \$52  = \$41 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$52  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$53  = scan_col;
-    casez (fsm_state)
-      3'h0:
-          /* empty */;
-      3'h1:
-          /* empty */;
-      3'h2:
-          /* empty */;
-      3'h3:
-          \$53  = 4'h0;
+          \$52  = 8'h00;
       3'h4:
           (* full_case = 32'd1 *)
           if (\$40 ) begin
-            \$53  = 4'h0;
+            \$52 [3:0] = 4'h0;
+            \$52 [7:4] = \$41 [3:0];
           end else begin
-            \$53  = \$42 [3:0];
+            \$52 [3:0] = \$42 [3:0];
           end
     endcase
     if (rst) begin
-      \$53  = 4'h0;
+      \$52  = 8'h00;
     end
   end
-  assign start = load;
+  assign control__start = load;
   assign seed = load_value;
-  assign cursor = { \port$1351$0 , \port$1353$0  };
+  assign \$signal.col  = \$signal [3:0];
+  assign \$signal.row  = \$signal [7:4];
+  assign \cell_b.col  = cell_b[3:0];
+  assign \cell_b.row  = cell_b[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \scan.col  = scan[3:0];
+  assign \scan.row  = scan[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign cell_b[3:0] = value[19:16];
+  assign cell_b[7:4] = value[23:20];
+  assign \$signal [3:0] = value[27:24];
+  assign \$signal [7:4] = value[31:28];
 endmodule
 
 (* generator = "Amaranth" *)
@@ -5864,7 +5999,11 @@ module \minesweeper_game.probe_bus (board__address, board__reveal, board__flag_w
   wire \$9 ;
   output [7:0] board__address;
   wire [7:0] board__address;
+  wire [3:0] \board__address.col ;
+  wire [3:0] \board__address.row ;
   wire [7:0] board__cell;
+  wire [3:0] \board__cell.col ;
+  wire [3:0] \board__cell.row ;
   output board__flag_value;
   wire board__flag_value;
   output board__flag_write;
@@ -5881,8 +6020,12 @@ module \minesweeper_game.probe_bus (board__address, board__reveal, board__flag_w
   wire board__revealed;
   input [7:0] parts__0__address;
   wire [7:0] parts__0__address;
+  wire [3:0] \parts__0__address.col ;
+  wire [3:0] \parts__0__address.row ;
   input [7:0] parts__0__cell;
   wire [7:0] parts__0__cell;
+  wire [3:0] \parts__0__cell.col ;
+  wire [3:0] \parts__0__cell.row ;
   input parts__0__flag_value;
   wire parts__0__flag_value;
   input parts__0__flag_write;
@@ -5901,7 +6044,11 @@ module \minesweeper_game.probe_bus (board__address, board__reveal, board__flag_w
   wire parts__0__revealed;
   input [7:0] parts__1__address;
   wire [7:0] parts__1__address;
+  wire [3:0] \parts__1__address.col ;
+  wire [3:0] \parts__1__address.row ;
   wire [7:0] parts__1__cell;
+  wire [3:0] \parts__1__cell.col ;
+  wire [3:0] \parts__1__cell.row ;
   wire parts__1__flag_value;
   wire parts__1__flag_write;
   wire parts__1__flagged;
@@ -5915,7 +6062,11 @@ module \minesweeper_game.probe_bus (board__address, board__reveal, board__flag_w
   wire parts__1__revealed;
   input [7:0] parts__2__address;
   wire [7:0] parts__2__address;
+  wire [3:0] \parts__2__address.col ;
+  wire [3:0] \parts__2__address.row ;
   wire [7:0] parts__2__cell;
+  wire [3:0] \parts__2__cell.col ;
+  wire [3:0] \parts__2__cell.row ;
   wire parts__2__flag_value;
   wire parts__2__flag_write;
   wire parts__2__flagged;
@@ -5927,7 +6078,11 @@ module \minesweeper_game.probe_bus (board__address, board__reveal, board__flag_w
   wire parts__2__revealed;
   input [7:0] parts__3__address;
   wire [7:0] parts__3__address;
+  wire [3:0] \parts__3__address.col ;
+  wire [3:0] \parts__3__address.row ;
   wire [7:0] parts__3__cell;
+  wire [3:0] \parts__3__cell.col ;
+  wire [3:0] \parts__3__cell.row ;
   wire parts__3__flag_value;
   wire parts__3__flag_write;
   wire parts__3__flagged;
@@ -5940,7 +6095,11 @@ module \minesweeper_game.probe_bus (board__address, board__reveal, board__flag_w
   wire parts__3__revealed;
   input [7:0] parts__4__address;
   wire [7:0] parts__4__address;
+  wire [3:0] \parts__4__address.col ;
+  wire [3:0] \parts__4__address.row ;
   wire [7:0] parts__4__cell;
+  wire [3:0] \parts__4__cell.col ;
+  wire [3:0] \parts__4__cell.row ;
   wire parts__4__flag_value;
   wire parts__4__flag_write;
   wire parts__4__flagged;
@@ -5999,6 +6158,30 @@ module \minesweeper_game.probe_bus (board__address, board__reveal, board__flag_w
   assign parts__2__mine_value = 1'h0;
   assign parts__3__mine_value = 1'h0;
   assign parts__4__mine_value = 1'h0;
+  assign \board__address.col  = board__address[3:0];
+  assign \board__address.row  = board__address[7:4];
+  assign \parts__0__address.col  = parts__0__address[3:0];
+  assign \parts__0__address.row  = parts__0__address[7:4];
+  assign \parts__1__address.col  = parts__1__address[3:0];
+  assign \parts__1__address.row  = parts__1__address[7:4];
+  assign \parts__2__address.col  = parts__2__address[3:0];
+  assign \parts__2__address.row  = parts__2__address[7:4];
+  assign \parts__3__address.col  = parts__3__address[3:0];
+  assign \parts__3__address.row  = parts__3__address[7:4];
+  assign \parts__4__address.col  = parts__4__address[3:0];
+  assign \parts__4__address.row  = parts__4__address[7:4];
+  assign \parts__0__cell.col  = parts__0__cell[3:0];
+  assign \parts__0__cell.row  = parts__0__cell[7:4];
+  assign \board__cell.col  = parts__0__cell[3:0];
+  assign \board__cell.row  = parts__0__cell[7:4];
+  assign \parts__1__cell.col  = parts__0__cell[3:0];
+  assign \parts__1__cell.row  = parts__0__cell[7:4];
+  assign \parts__2__cell.col  = parts__0__cell[3:0];
+  assign \parts__2__cell.row  = parts__0__cell[7:4];
+  assign \parts__3__cell.col  = parts__0__cell[3:0];
+  assign \parts__3__cell.row  = parts__0__cell[7:4];
+  assign \parts__4__cell.col  = parts__0__cell[3:0];
+  assign \parts__4__cell.row  = parts__0__cell[7:4];
   assign \$1  = parts__0__address;
   assign \$5  = parts__0__reveal;
   assign \$6  = parts__0__reveal;
@@ -6027,7 +6210,7 @@ module \minesweeper_game.probe_bus (board__address, board__reveal, board__flag_w
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.win_scan (rst, start, probe__revealed, probe__mine, probe__address, done, won, clk);
+module \minesweeper_game.win_scan (rst, control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
@@ -6048,19 +6231,21 @@ module \minesweeper_game.win_scan (rst, start, probe__revealed, probe__mine, pro
   wire \$9 ;
   input clk;
   wire clk;
-  output done;
-  reg done;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   reg fsm_state = 1'h0;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input probe__mine;
   wire probe__mine;
   input probe__revealed;
   wire probe__revealed;
   input rst;
   wire rst;
-  input start;
-  wire start;
   reg [8:0] step = 9'h000;
   output won;
   reg won;
@@ -6088,7 +6273,7 @@ module \minesweeper_game.win_scan (rst, start, probe__revealed, probe__mine, pro
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$16  = 9'h000;
           end
       1'h1:
@@ -6104,7 +6289,7 @@ module \minesweeper_game.win_scan (rst, start, probe__revealed, probe__mine, pro
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$17  = 1'h1;
           end
       1'h1:
@@ -6131,16 +6316,16 @@ module \minesweeper_game.win_scan (rst, start, probe__revealed, probe__mine, pro
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
           if (\$12 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end else if (\$13 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -6158,5 +6343,7 @@ module \minesweeper_game.win_scan (rst, start, probe__revealed, probe__mine, pro
           end
     endcase
   end
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
   assign \$15  = fsm_state;
 endmodule

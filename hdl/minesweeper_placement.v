@@ -2,7 +2,7 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__mine_row, clk, rst, done, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, layout__write, layout__row, layout__data, start
+module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__mine_row, clk, rst, control__done, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, layout__write, layout__row, layout__data, control__start
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire [255:0] \$1 ;
@@ -52,21 +52,30 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
   wire \$5 ;
   reg \$50 ;
   reg \$51 ;
-  reg [3:0] \$52 ;
-  reg [3:0] \$53 ;
-  wire [8:0] \$55 ;
+  reg [7:0] \$52 ;
+  wire [8:0] \$54 ;
   wire [4:0] \$6 ;
   wire \$7 ;
   wire \$8 ;
   wire [4:0] \$9 ;
+  wire [7:0] \$signal ;
+  wire [3:0] \$signal.col ;
+  wire [3:0] \$signal.row ;
   input beginner;
   wire beginner;
+  wire [7:0] cell_b;
+  wire [3:0] \cell_b.col ;
+  wire [3:0] \cell_b.row ;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg [2:0] fsm_state = 3'h0;
   output [15:0] layout__data;
   reg [15:0] layout__data;
@@ -79,8 +88,12 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
   wire [31:0] load_value;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   output probe__flag_value;
   wire probe__flag_value;
   output probe__flag_write;
@@ -103,18 +116,16 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
   reg request;
   input rst;
   wire rst;
-  reg [3:0] scan_col = 4'h0;
-  reg [3:0] scan_row = 4'h0;
+  reg [7:0] scan = 8'h00;
+  wire [3:0] \scan.col ;
+  wire [3:0] \scan.row ;
   input [31:0] seed;
   wire [31:0] seed;
-  input start;
-  wire start;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
   reg [2:0] swap_phase = 3'h0;
   reg [9:0] swaps_done = 10'h000;
   wire [31:0] value;
-  assign \$45  = \$43  & \$44 ;
   always @(posedge clk)
     load_row <= \$46 ;
   always @(posedge clk)
@@ -128,12 +139,10 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
   always @(posedge clk)
     swap_b <= \$51 ;
   always @(posedge clk)
-    scan_row <= \$52 ;
-  always @(posedge clk)
-    scan_col <= \$53 ;
+    scan <= \$52 ;
   assign \$1  = beginner ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$55  = load_row * 5'h10;
-  assign \$2  = \$1  >> \$55 ;
+  assign \$54  = load_row * 5'h10;
+  assign \$2  = \$1  >> \$54 ;
   assign \$3  = ! load_row;
   assign \$4  = beginner ? 5'h09 : 5'h10;
   assign \$5  = value[31:28] < \$4 ;
@@ -171,14 +180,15 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
   assign \$37  = swaps_done == 10'h3e7;
   assign \$38  = beginner ? 5'h09 : 5'h10;
   assign \$39  = \$38  - 1'h1;
-  assign \$40  = scan_col == \$39 ;
-  assign \$41  = scan_row + 1'h1;
-  assign \$42  = scan_col + 1'h1;
+  assign \$40  = scan[3:0] == \$39 ;
+  assign \$41  = scan[7:4] + 1'h1;
+  assign \$42  = scan[3:0] + 1'h1;
   assign \$43  = ~ probe__mine;
   assign \$44  = probe__cell != cursor;
+  assign \$45  = \$43  & \$44 ;
   \minesweeper_placement.lcg  lcg (
     .clk(clk),
-    .load(start),
+    .load(control__start),
     .load_value(seed),
     .ready(ready),
     .request(request),
@@ -198,17 +208,17 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
           probe__address = cursor;
           casez (swap_phase)
             3'h0:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
             3'h1:
-                probe__address = value[23:16];
+                probe__address = cell_b;
             3'h2:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
           endcase
         end
       3'h3:
           probe__address = cursor;
       3'h4:
-          probe__address = { scan_row, scan_col };
+          probe__address = scan;
     endcase
   end
   always @* begin
@@ -332,7 +342,7 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -344,11 +354,11 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
           (* full_case = 32'd1 *)
           if (probe__mine) begin
           end else begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
       3'h4:
           if (\$17 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -357,7 +367,7 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
     \$46  = load_row;
     casez (fsm_state)
       3'h0:
-          if (start) begin
+          if (control__start) begin
             \$46  = 4'h0;
           end
       3'h1:
@@ -372,7 +382,7 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
     \$47  = swaps_done;
     casez (fsm_state)
       3'h0:
-          if (start) begin
+          if (control__start) begin
             \$47  = 10'h000;
           end
       3'h1:
@@ -401,7 +411,7 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
     \$48  = swap_phase;
     casez (fsm_state)
       3'h0:
-          if (start) begin
+          if (control__start) begin
             \$48  = 3'h0;
           end
       3'h1:
@@ -434,7 +444,7 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
     \$49  = fsm_state;
     casez (fsm_state)
       3'h0:
-          if (start) begin
+          if (control__start) begin
             \$49  = 3'h1;
           end
       3'h1:
@@ -521,7 +531,7 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$52  = scan_row;
+    \$52  = scan;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -530,45 +540,41 @@ module minesweeper_placement(seed, beginner, cursor, probe__cell, probe__reveale
       3'h2:
           /* empty */;
       3'h3:
-          \$52  = 4'h0;
-      3'h4:
-          if (\$40 ) begin
-            \$52  = \$41 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$52  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$53  = scan_col;
-    casez (fsm_state)
-      3'h0:
-          /* empty */;
-      3'h1:
-          /* empty */;
-      3'h2:
-          /* empty */;
-      3'h3:
-          \$53  = 4'h0;
+          \$52  = 8'h00;
       3'h4:
           (* full_case = 32'd1 *)
           if (\$40 ) begin
-            \$53  = 4'h0;
+            \$52 [3:0] = 4'h0;
+            \$52 [7:4] = \$41 [3:0];
           end else begin
-            \$53  = \$42 [3:0];
+            \$52 [3:0] = \$42 [3:0];
           end
     endcase
     if (rst) begin
-      \$53  = 4'h0;
+      \$52  = 8'h00;
     end
   end
-  assign load = start;
+  assign load = control__start;
   assign load_value = seed;
   assign probe__reveal = 1'h0;
   assign probe__flag_write = 1'h0;
   assign probe__flag_value = 1'h0;
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign \$signal.col  = \$signal [3:0];
+  assign \$signal.row  = \$signal [7:4];
+  assign \cell_b.col  = cell_b[3:0];
+  assign \cell_b.row  = cell_b[7:4];
+  assign \scan.col  = scan[3:0];
+  assign \scan.row  = scan[7:4];
+  assign cell_b[3:0] = value[19:16];
+  assign cell_b[7:4] = value[23:20];
+  assign \$signal [3:0] = value[27:24];
+  assign \$signal [7:4] = value[31:28];
 endmodule
 
 (* generator = "Amaranth" *)

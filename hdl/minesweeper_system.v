@@ -9,6 +9,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   reg \$10 ;
   wire [3:0] \$11 ;
   wire [3:0] \$12 ;
+  wire [7:0] \$13 ;
   wire [2:0] \$2 ;
   wire [2:0] \$3 ;
   wire \$4 ;
@@ -84,32 +85,34 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   wire [7:0] leds;
   wire [7:0] \leds$30 ;
   reg pixel_enable = 1'h0;
+  wire [7:0] read__address;
+  wire [7:0] \read__address$47 ;
+  wire [3:0] \read__address$47.col ;
+  wire [3:0] \read__address$47.row ;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   wire [7:0] read__cell;
-  wire [7:0] \read__cell$47 ;
-  wire [3:0] \read__cell$47.count ;
-  wire \read__cell$47.exploded ;
-  wire \read__cell$47.flagged ;
-  wire \read__cell$47.mine ;
-  wire \read__cell$47.revealed ;
+  wire [7:0] \read__cell$49 ;
+  wire [3:0] \read__cell$49.count ;
+  wire \read__cell$49.exploded ;
+  wire \read__cell$49.flagged ;
+  wire \read__cell$49.mine ;
+  wire \read__cell$49.revealed ;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  wire [3:0] read__col;
-  wire [3:0] \read__col$49 ;
   (* init = 1'h0 *)
   wire read__enable;
   (* init = 1'h0 *)
   wire \read__enable$51 ;
-  wire [3:0] read__row;
-  wire [3:0] \read__row$53 ;
   input rst;
   wire rst;
   wire [8:0] score__counter;
-  wire [8:0] \score__counter$54 ;
+  wire [8:0] \score__counter$52 ;
   wire [9:0] score__timer;
-  wire [9:0] \score__timer$55 ;
+  wire [9:0] \score__timer$53 ;
   input seed_force;
   wire seed_force;
   wire \seed_force$28 ;
@@ -118,7 +121,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   wire [31:0] \seed_value$29 ;
   output [7:0] segments;
   wire [7:0] segments;
-  wire [7:0] \segments$69 ;
+  wire [7:0] \segments$67 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -134,22 +137,22 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   wire [9:0] timer;
   output vga__active;
   wire vga__active;
-  wire \vga__active$62 ;
+  wire \vga__active$60 ;
   output [1:0] vga__blue;
   wire [1:0] vga__blue;
-  wire [1:0] \vga__blue$63 ;
+  wire [1:0] \vga__blue$61 ;
   output [2:0] vga__green;
   wire [2:0] vga__green;
-  wire [2:0] \vga__green$64 ;
+  wire [2:0] \vga__green$62 ;
   output vga__hsync_n;
   wire vga__hsync_n;
-  wire \vga__hsync_n$65 ;
+  wire \vga__hsync_n$63 ;
   output [2:0] vga__red;
   wire [2:0] vga__red;
-  wire [2:0] \vga__red$66 ;
+  wire [2:0] \vga__red$64 ;
   output vga__vsync_n;
   wire vga__vsync_n;
-  wire \vga__vsync_n$67 ;
+  wire \vga__vsync_n$65 ;
   wire [3:0] view__cursor_col;
   wire [3:0] view__cursor_row;
   (* enum_base_type = "Difficulty" *)
@@ -181,7 +184,7 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .rst(rst),
     .stage1(\buttons$24 )
   );
-  \minesweeper_system.digits$73  \digits$73  (
+  \minesweeper_system.digits$71  \digits$71  (
     .chars__counter(digits__counter),
     .chars__timer(digits__timer),
     .clk(clk),
@@ -197,15 +200,13 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .digits__start(chars__start),
     .digits__timer(digits__timer),
     .enable(pixel_enable),
-    .game__cursor_col(cursor_col),
-    .game__cursor_row(cursor_row),
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$1746$0 (\$12 ),
+    .\port$1745$0 (\$12 ),
+    .\port$1760$0 (\$13 ),
     .\port$57$0 (\$11 ),
-    .read__col(read__col),
-    .read__row(read__row),
+    .read__address(read__address),
     .rst(rst),
     .vga__active(vga__active),
     .vga__blue(vga__blue),
@@ -218,21 +219,19 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .busy(busy),
     .buttons(\buttons$24 ),
     .clk(clk),
-    .cursor_col(cursor_col),
-    .cursor_row(cursor_row),
-    .difficulty(difficulty),
+    .cursor(\$13 ),
     .leds(leds),
-    .\port$1746$0 (\$12 ),
+    .\port$1745$0 (\$12 ),
     .\port$57$0 (\$11 ),
-    .read__col(read__col),
+    .read__address(read__address),
     .read__enable(pixel_enable),
-    .read__row(read__row),
     .rst(rst),
     .score__counter(counter),
     .score__timer(timer),
     .seed_force(seed_force),
     .seed_value(seed_value),
     .switches(\switches$26 ),
+    .view__difficulty(difficulty),
     .view__held(game__held),
     .view__status(status)
   );
@@ -271,46 +270,51 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
   assign \busy$31  = busy;
   assign view__status = status;
   assign view__difficulty = difficulty;
-  assign view__cursor_row = cursor_row;
-  assign view__cursor_col = cursor_col;
+  assign view__cursor_row = \$13 [7:4];
+  assign view__cursor_col = \$13 [3:0];
   assign score__counter = counter;
   assign score__timer = timer;
   assign enable = pixel_enable;
   assign debug = \switches$26 [0];
-  assign game__cursor_col = cursor_col;
-  assign game__cursor_row = cursor_row;
+  assign game__cursor_col = \$13 [3:0];
+  assign game__cursor_row = \$13 [7:4];
   assign game__difficulty = difficulty;
   assign view__held = game__held;
   assign game__status = status;
+  assign \read__address$47  = read__address;
   assign read__cell = { \$12 , \$11  };
-  assign \read__cell$47  = { \$12 , \$11  };
-  assign \read__col$49  = read__col;
+  assign \read__cell$49  = { \$12 , \$11  };
   assign read__enable = pixel_enable;
   assign \read__enable$51  = pixel_enable;
-  assign \read__row$53  = read__row;
-  assign \score__counter$54  = counter;
-  assign \score__timer$55  = timer;
+  assign \score__counter$52  = counter;
+  assign \score__timer$53  = timer;
   assign chars__counter = digits__counter;
   assign digits__start = chars__start;
   assign chars__timer = digits__timer;
-  assign \vga__active$62  = vga__active;
-  assign \vga__blue$63  = vga__blue;
-  assign \vga__green$64  = vga__green;
-  assign \vga__hsync_n$65  = vga__hsync_n;
-  assign \vga__red$66  = vga__red;
-  assign \vga__vsync_n$67  = vga__vsync_n;
-  assign \segments$69  = segments;
+  assign \vga__active$60  = vga__active;
+  assign \vga__blue$61  = vga__blue;
+  assign \vga__green$62  = vga__green;
+  assign \vga__hsync_n$63  = vga__hsync_n;
+  assign \vga__red$64  = vga__red;
+  assign \vga__vsync_n$65  = vga__vsync_n;
+  assign \segments$67  = segments;
   assign digits = anodes;
+  assign cursor_row = \$13 [7:4];
+  assign cursor_col = \$13 [3:0];
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
+  assign \read__address$47.col  = read__address[3:0];
+  assign \read__address$47.row  = read__address[7:4];
   assign \read__cell.count  = \$11 ;
   assign \read__cell.mine  = \$12 [0];
   assign \read__cell.revealed  = \$12 [1];
   assign \read__cell.flagged  = \$12 [2];
   assign \read__cell.exploded  = \$12 [3];
-  assign \read__cell$47.count  = \$11 ;
-  assign \read__cell$47.mine  = \$12 [0];
-  assign \read__cell$47.revealed  = \$12 [1];
-  assign \read__cell$47.flagged  = \$12 [2];
-  assign \read__cell$47.exploded  = \$12 [3];
+  assign \read__cell$49.count  = \$11 ;
+  assign \read__cell$49.mine  = \$12 [0];
+  assign \read__cell$49.revealed  = \$12 [1];
+  assign \read__cell$49.flagged  = \$12 [2];
+  assign \read__cell$49.exploded  = \$12 [3];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
@@ -354,7 +358,7 @@ module \minesweeper_system.buttons_sync (clk, rst, stage1, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$73 (rst, start, \value$5 , score__counter, chars__counter, chars__timer, clk);
+module \minesweeper_system.digits$71 (rst, start, \value$5 , score__counter, chars__counter, chars__timer, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -437,7 +441,7 @@ module \minesweeper_system.digits$73 (rst, start, \value$5 , score__counter, cha
     chars__counter <= \$18 ;
   always @(posedge clk)
     chars__timer <= \$19 ;
-  \minesweeper_system.digits$73.counter_bcd  counter_bcd (
+  \minesweeper_system.digits$71.counter_bcd  counter_bcd (
     .bcd(\$20 ),
     .busy(busy),
     .clk(clk),
@@ -445,7 +449,7 @@ module \minesweeper_system.digits$73 (rst, start, \value$5 , score__counter, cha
     .start(start),
     .value(value)
   );
-  \minesweeper_system.digits$73.timer_bcd  timer_bcd (
+  \minesweeper_system.digits$71.timer_bcd  timer_bcd (
     .bcd(\$21 ),
     .busy(\busy$11 ),
     .clk(clk),
@@ -519,7 +523,7 @@ module \minesweeper_system.digits$73 (rst, start, \value$5 , score__counter, cha
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$73.counter_bcd (rst, start, value, busy, bcd, clk);
+module \minesweeper_system.digits$71.counter_bcd (rst, start, value, busy, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire \$1 ;
   wire [9:0] \$10 ;
@@ -614,7 +618,7 @@ module \minesweeper_system.digits$73.counter_bcd (rst, start, value, busy, bcd, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$73.timer_bcd (rst, start, busy, value, bcd, clk);
+module \minesweeper_system.digits$71.timer_bcd (rst, start, busy, value, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;
@@ -709,8 +713,7 @@ module \minesweeper_system.digits$73.timer_bcd (rst, start, busy, value, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start, enable, \port$1746$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug
-, clk);
+module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start, enable, \port$1745$0 , game__difficulty, game__status, \port$1760$0 , read__address, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -769,100 +772,39 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   reg [5:0] \$148 ;
   reg [4:0] \$149 ;
   wire \$15 ;
-  reg \$150 ;
-  reg \$151 ;
-  reg \$152 ;
-  reg \$153 ;
-  reg \$154 ;
-  reg \$155 ;
-  reg [4:0] \$156 ;
-  reg \$157 ;
-  reg \$158 ;
+  reg [12:0] \$150 ;
+  reg [25:0] \$151 ;
+  reg [25:0] \$152 ;
+  reg [34:0] \$153 ;
+  reg [25:0] \$154 ;
+  reg [87:0] \$155 ;
+  reg [1:0] \$156 ;
+  reg [2:0] \$157 ;
+  reg [2:0] \$158 ;
   reg \$159 ;
   wire \$16 ;
   reg \$160 ;
   reg \$161 ;
-  reg \$162 ;
-  reg \$163 ;
-  reg \$164 ;
-  reg \$165 ;
-  reg \$166 ;
-  reg \$167 ;
-  reg \$168 ;
-  reg \$169 ;
   wire \$17 ;
-  reg \$170 ;
-  reg [3:0] \$171 ;
-  reg [4:0] \$172 ;
-  reg [4:0] \$173 ;
-  reg \$174 ;
-  reg \$175 ;
-  reg \$176 ;
-  reg \$177 ;
-  reg \$178 ;
-  reg \$179 ;
   wire \$18 ;
-  reg \$180 ;
-  reg \$181 ;
-  reg \$182 ;
-  reg \$183 ;
-  reg \$184 ;
-  reg \$185 ;
-  reg [3:0] \$186 ;
-  reg [4:0] \$187 ;
-  reg [4:0] \$188 ;
-  reg \$189 ;
   wire \$19 ;
-  reg [3:0] \$190 ;
-  reg [7:0] \$191 ;
-  reg [7:0] \$192 ;
-  reg \$193 ;
-  reg \$194 ;
-  reg \$195 ;
-  reg \$196 ;
-  reg [4:0] \$197 ;
-  reg [4:0] \$198 ;
-  reg \$199 ;
   wire \$2 ;
   wire \$20 ;
-  reg \$200 ;
-  reg [7:0] \$201 ;
-  reg [7:0] \$202 ;
-  reg \$203 ;
-  reg \$204 ;
-  reg \$205 ;
-  reg [4:0] \$206 ;
-  reg [59:0] \$207 ;
-  reg \$208 ;
-  reg \$209 ;
+  wire [6:0] \$202 ;
+  wire [6:0] \$208 ;
   wire \$21 ;
-  reg \$210 ;
-  reg \$211 ;
-  reg [7:0] \$212 ;
-  reg [7:0] \$213 ;
-  reg \$214 ;
-  reg \$215 ;
-  reg \$216 ;
-  reg [4:0] \$217 ;
-  reg [1:0] \$218 ;
-  reg [2:0] \$219 ;
+  wire [6:0] \$212 ;
   wire \$22 ;
-  reg [2:0] \$220 ;
-  reg \$221 ;
-  reg \$222 ;
-  reg \$223 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$264 ;
   wire [7:0] \$27 ;
-  wire [6:0] \$270 ;
-  wire [6:0] \$274 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
   wire \$3 ;
   wire [7:0] \$30 ;
+  wire [4:0] \$309 ;
   wire [7:0] \$31 ;
   wire [7:0] \$32 ;
   wire [7:0] \$33 ;
@@ -870,7 +812,6 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire [7:0] \$35 ;
   wire [7:0] \$36 ;
   wire [7:0] \$37 ;
-  wire [4:0] \$371 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
   wire \$4 ;
@@ -940,79 +881,80 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire \$98 ;
   wire \$99 ;
   reg [5:0] \$signal  = 6'h00;
-  reg \$signal$100  = 1'h1;
-  reg \$signal$106  = 1'h0;
-  reg \$signal$107  = 1'h1;
-  reg [5:0] \$signal$15  = 6'h00;
-  reg [7:0] \$signal$17 ;
-  reg \$signal$26 ;
-  reg \$signal$35  = 1'h0;
-  reg \$signal$36  = 1'h0;
-  reg \$signal$37  = 1'h0;
-  reg \$signal$41  = 1'h0;
-  reg [7:0] \$signal$42  = 8'h00;
-  reg \$signal$49  = 1'h0;
-  reg \$signal$50  = 1'h0;
-  reg \$signal$52  = 1'h1;
-  reg \$signal$54  = 1'h1;
-  reg \$signal$56  = 1'h0;
-  reg \$signal$57  = 1'h0;
-  reg \$signal$59  = 1'h0;
-  reg \$signal$60  = 1'h0;
-  reg \$signal$61  = 1'h0;
-  reg \$signal$62  = 1'h0;
-  reg \$signal$65  = 1'h0;
-  reg \$signal$66  = 1'h0;
-  reg \$signal$67  = 1'h0;
-  reg \$signal$69  = 1'h0;
-  reg \$signal$70  = 1'h0;
-  reg \$signal$71  = 1'h1;
-  reg \$signal$72  = 1'h1;
-  reg \$signal$73  = 1'h0;
-  reg [4:0] \$signal$78  = 5'h00;
-  reg \$signal$87  = 1'h0;
-  reg [7:0] \$signal$88  = 8'h00;
-  reg \$signal$91  = 1'h0;
-  reg \$signal$92  = 1'h1;
-  reg [4:0] \$signal$94  = 5'h00;
-  reg \$signal$95  = 1'h0;
-  reg [7:0] \$signal$97  = 8'h00;
-  reg \$signal$99  = 1'h0;
-  reg [4:0] a_digit_row = 5'h00;
-  reg b2_box = 1'h0;
-  reg [3:0] b2_char = 4'h0;
-  reg b2_ignal = 1'h0;
-  reg \b2_ignal$19  = 1'h0;
-  reg \b2_ignal$20  = 1'h0;
-  reg \b2_ignal$25  = 1'h0;
-  reg \b2_ignal$28  = 1'h0;
-  reg \b2_ignal$80  = 1'h0;
-  reg \b2_ignal$81  = 1'h0;
-  reg \b2_ignal$82  = 1'h0;
-  reg \b2_ignal$83  = 1'h1;
-  reg \b2_ignal$84  = 1'h1;
-  reg [4:0] \b2_ignal$85  = 5'h00;
-  reg b2_light = 1'h0;
-  reg [4:0] b2_row = 5'h00;
-  reg b_box = 1'h0;
-  reg [3:0] b_char = 4'h0;
-  reg b_light = 1'h0;
-  reg [4:0] b_row = 5'h00;
+  reg [5:0] \$signal$14  = 6'h00;
+  reg [7:0] \$signal$16 ;
+  reg \$signal$21 ;
+  reg [12:0] a = 13'h0006;
+  wire \a.band ;
+  wire \a.box_x ;
+  wire \a.box_y ;
+  wire [4:0] \a.digit_row ;
+  wire \a.field ;
+  wire \a.in_band ;
+  wire [2:0] \a.sync ;
+  wire \a.sync.hsync_n ;
+  wire \a.sync.visible ;
+  wire \a.sync.vsync_n ;
+  reg [25:0] b = 26'h0000006;
+  wire \b.border ;
+  wire \b.box ;
+  wire [3:0] \b.char ;
+  wire \b.cursor ;
+  wire \b.dark ;
+  wire \b.digit ;
+  wire \b.field ;
+  wire \b.grid ;
+  wire \b.in_cell ;
+  wire \b.light ;
+  wire [4:0] \b.row ;
+  wire [4:0] \b.sub_x ;
+  wire [2:0] \b.sync ;
+  wire \b.sync.hsync_n ;
+  wire \b.sync.visible ;
+  wire \b.sync.vsync_n ;
+  reg [25:0] b2 = 26'h0000006;
+  wire \b2.border ;
+  wire \b2.box ;
+  wire [3:0] \b2.char ;
+  wire \b2.cursor ;
+  wire \b2.dark ;
+  wire \b2.digit ;
+  wire \b2.field ;
+  wire \b2.grid ;
+  wire \b2.in_cell ;
+  wire \b2.light ;
+  wire [4:0] \b2.row ;
+  wire [4:0] \b2.sub_x ;
+  wire [2:0] \b2.sync ;
+  wire \b2.sync.hsync_n ;
+  wire \b2.sync.visible ;
+  wire \b2.sync.vsync_n ;
   reg [7:0] background;
-  reg [7:0] c_background = 8'h00;
-  reg c_cursor = 1'h0;
-  (* init = 4'h0 *)
-  wire [3:0] c_glyph;
-  (* init = 5'h00 *)
-  wire [4:0] c_row;
-  reg c_vsync_n = 1'h1;
+  reg [34:0] c = 35'h000000006;
+  wire [7:0] \c.background ;
+  wire \c.cursor ;
+  wire [3:0] \c.glyph ;
+  wire \c.glyph_on ;
+  wire [7:0] \c.ink ;
+  wire [4:0] \c.row ;
+  wire [4:0] \c.sub_x ;
+  wire [2:0] \c.sync ;
+  wire \c.sync.hsync_n ;
+  wire \c.sync.visible ;
+  wire \c.sync.vsync_n ;
   input clk;
   wire clk;
   reg [7:0] colour;
-  reg [7:0] d_background = 8'h00;
-  reg d_cursor = 1'h0;
-  reg [4:0] d_sub_x = 5'h00;
-  reg d_vsync_n = 1'h1;
+  reg [25:0] d = 26'h0000006;
+  wire [7:0] \d.background ;
+  wire \d.cursor ;
+  wire \d.glyph_on ;
+  wire [7:0] \d.ink ;
+  wire [4:0] \d.sub_x ;
+  wire [2:0] \d.sync ;
+  wire \d.sync.hsync_n ;
+  wire \d.sync.visible ;
+  wire \d.sync.vsync_n ;
   input debug;
   wire debug;
   input [11:0] digits__counter;
@@ -1027,10 +969,19 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire [3:0] \digits__timer[0] ;
   wire [3:0] \digits__timer[1] ;
   wire [3:0] \digits__timer[2] ;
-  reg [7:0] e_background = 8'h00;
-  reg [59:0] e_row = 60'h000000000000000;
-  reg [4:0] e_sub_x = 5'h00;
-  reg e_vsync_n = 1'h1;
+  reg [87:0] e = 88'h0000000000000000000006;
+  wire [7:0] \e.background ;
+  wire \e.cursor ;
+  wire \e.face ;
+  wire \e.feature ;
+  wire \e.glyph_on ;
+  wire [7:0] \e.ink ;
+  wire [59:0] \e.pixels ;
+  wire [4:0] \e.sub_x ;
+  wire [2:0] \e.sync ;
+  wire \e.sync.hsync_n ;
+  wire \e.sync.visible ;
+  wire \e.sync.vsync_n ;
   input enable;
   wire enable;
   wire \enable$1 ;
@@ -1038,9 +989,7 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire \enable$3 ;
   wire face;
   wire feature;
-  input [3:0] game__cursor_col;
   wire [3:0] game__cursor_col;
-  input [3:0] game__cursor_row;
   wire [3:0] game__cursor_row;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
@@ -1057,25 +1006,27 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   input [1:0] game__status;
   wire [1:0] game__status;
   reg [3:0] glyph;
-  reg [3:0] \glyph$31  = 4'h0;
+  wire [3:0] \glyph$23 ;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$1746$0 ;
-  wire [3:0] \port$1746$0 ;
+  input [3:0] \port$1745$0 ;
+  wire [3:0] \port$1745$0 ;
+  input [7:0] \port$1760$0 ;
+  wire [7:0] \port$1760$0 ;
   input [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
+  output [7:0] read__address;
+  wire [7:0] read__address;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  output [3:0] read__col;
-  wire [3:0] read__col;
   wire read__enable;
-  output [3:0] read__row;
-  wire [3:0] read__row;
-  reg [4:0] row = 5'h00;
+  wire [4:0] row;
   input rst;
   wire rst;
   (* enum_base_type = "SmileyState" *)
@@ -1111,13 +1062,13 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$1746$0 [2];
-  assign \$8  = ~ \port$1746$0 [0];
+  assign \$7  = \$6  & \port$1745$0 [2];
+  assign \$8  = ~ \port$1745$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$1746$0 [0];
-  assign \$12  = debug & \port$1746$0 [0];
-  assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
+  assign \$11  = \$10  & \port$1745$0 [0];
+  assign \$12  = debug & \port$1745$0 [0];
+  assign \$13  = b2[6] ? 8'h92 : 8'hb6;
   assign \$14  = | \port$57$0 ;
   assign \$15  = \port$57$0  == 4'h8;
   assign \$16  = \port$57$0  == 3'h7;
@@ -1135,28 +1086,28 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$28  = \$17  ? 8'h12 : \$27 ;
   assign \$29  = \$16  ? 8'h00 : \$28 ;
   assign \$30  = \$15  ? 8'h92 : \$29 ;
-  assign \$31  = \b2_ignal$25  ? 8'h92 : 8'he0;
-  assign \$32  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$33  = b2_light ? 8'hff : 8'hb6;
-  assign \$34  = \b2_ignal$28  ? 8'h6d : \$33 ;
-  assign \$35  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$36  = b2_light ? 8'hff : 8'hb6;
-  assign \$37  = \b2_ignal$28  ? 8'h6d : \$36 ;
-  assign \$38  = b2_light ? 8'hff : 8'hb6;
-  assign \$39  = \b2_ignal$28  ? 8'h6d : \$38 ;
-  assign \$264  = e_sub_x * 2'h2;
-  assign \$40  = e_row >> \$264 ;
+  assign \$31  = b2[6] ? 8'h92 : 8'he0;
+  assign \$32  = b2[6] ? 8'h92 : 8'hb6;
+  assign \$33  = b2[8] ? 8'hff : 8'hb6;
+  assign \$34  = b2[7] ? 8'h6d : \$33 ;
+  assign \$35  = b2[6] ? 8'h92 : 8'hb6;
+  assign \$36  = b2[8] ? 8'hff : 8'hb6;
+  assign \$37  = b2[7] ? 8'h6d : \$36 ;
+  assign \$38  = b2[8] ? 8'hff : 8'hb6;
+  assign \$39  = b2[7] ? 8'h6d : \$38 ;
+  assign \$202  = e[87:83] * 2'h2;
+  assign \$40  = e[62:3] >> \$202 ;
   assign \$41  = | \$40 ;
-  assign \$42  = \$signal$37  & \$41 ;
-  assign \$43  = \$signal$41  ? 8'h00 : 8'hfc;
-  assign \$270  = e_sub_x * 2'h2;
-  assign \$44  = e_row >> \$270 ;
+  assign \$42  = e[63] & \$41 ;
+  assign \$43  = e[82] ? 8'h00 : 8'hfc;
+  assign \$208  = e[87:83] * 2'h2;
+  assign \$44  = e[62:3] >> \$208 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$274  = e_sub_x * 2'h2;
-  assign \$46  = e_row >> \$274 ;
+  assign \$212  = e[87:83] * 2'h2;
+  assign \$46  = e[62:3] >> \$212 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
-  assign \$49  = \$45  ? \$signal$42  : \$48 ;
+  assign \$49  = \$45  ? e[71:64] : \$48 ;
   assign \$50  = ! x;
   assign \$51  = x == 9'h1e0;
   assign \$53  = \$52  ? 3'h4 : 3'h0;
@@ -1171,8 +1122,8 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$65  = sub_y + 1'h1;
   assign \$66  = \$64  ? 6'h00 : \$65 ;
   assign \$67  = sub_x == 5'h1d;
-  assign \$68  = $signed(\$signal$15 ) + $signed(2'h1);
-  assign \$69  = \$67  ? \$68  : { \$signal$15 [5], \$signal$15  };
+  assign \$68  = $signed(\$signal$14 ) + $signed(2'h1);
+  assign \$69  = \$67  ? \$68  : { \$signal$14 [5], \$signal$14  };
   assign \$70  = sub_x == 5'h1d;
   assign \$71  = sub_x + 1'h1;
   assign \$72  = \$70  ? 6'h00 : \$71 ;
@@ -1203,18 +1154,18 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$97  = x >= 10'h201;
   assign \$98  = x < 10'h25f;
   assign \$99  = \$97  & \$98 ;
-  assign \$100  = $signed(\$signal$15 ) >= $signed(1'h0);
-  assign \$101  = \$signal$49  & \$100 ;
+  assign \$100  = $signed(\$signal$14 ) >= $signed(1'h0);
+  assign \$101  = a[3] & \$100 ;
   assign \$103  = \$102  ? 5'h09 : 5'h10;
-  assign \$104  = $signed(\$signal$15 ) < $signed({ 1'h0, \$103  });
+  assign \$104  = $signed(\$signal$14 ) < $signed({ 1'h0, \$103  });
   assign \$105  = \$101  & \$104 ;
   assign \$106  = $signed(\$signal ) >= $signed(1'h0);
   assign \$107  = \$105  & \$106 ;
   assign \$109  = \$108  ? 5'h09 : 5'h10;
   assign \$110  = $signed(\$signal ) < $signed({ 1'h0, \$109  });
   assign \$111  = \$107  & \$110 ;
-  assign \$112  = \$signal [3:0] == game__cursor_row;
-  assign \$113  = \$signal$15 [3:0] == game__cursor_col;
+  assign \$112  = \$signal [3:0] == \port$1760$0 [7:4];
+  assign \$113  = \$signal$14 [3:0] == \port$1760$0 [3:0];
   assign \$114  = \$112  & \$113 ;
   assign \$115  = sub_x < 2'h2;
   assign \$116  = sub_x >= 5'h1c;
@@ -1232,24 +1183,24 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$128  = sub_x < 2'h2;
   assign \$129  = sub_y < 2'h2;
   assign \$130  = \$128  | \$129 ;
-  assign \$131  = ~ \$signal$49 ;
-  assign \$132  = \$131  & \$signal$57 ;
-  assign \$133  = $signed(\$signal$15 ) >= $signed(1'h0);
+  assign \$131  = ~ a[3];
+  assign \$132  = \$131  & a[5];
+  assign \$133  = $signed(\$signal$14 ) >= $signed(1'h0);
   assign \$134  = \$132  & \$133 ;
-  assign \$135  = $signed(\$signal$15 ) < $signed(3'h3);
+  assign \$135  = $signed(\$signal$14 ) < $signed(3'h3);
   assign \$136  = \$134  & \$135 ;
-  assign \$137  = ~ \$signal$49 ;
-  assign \$138  = \$137  & \$signal$59 ;
-  assign \$139  = \$138  & \$signal$60 ;
-  assign \$140  = \$signal$56  ? digits__timer : digits__counter;
-  assign \$371  = \$signal$15 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$371 ;
-  assign \$142  = \$signal$49  ? sub_y : a_digit_row;
-  assign \$143  = b2_ignal & \b2_ignal$80 ;
-  assign \$144  = \$143  & \b2_ignal$81 ;
-  assign \$145  = \$signal$106  ? colour : 8'h00;
+  assign \$137  = ~ a[3];
+  assign \$138  = \$137  & a[11];
+  assign \$139  = \$138  & a[12];
+  assign \$140  = a[4] ? digits__timer : digits__counter;
+  assign \$309  = \$signal$14 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$309 ;
+  assign \$142  = a[3] ? sub_y : a[10:6];
+  assign \$143  = b2[3] & b2[4];
+  assign \$144  = \$143  & b2[5];
+  assign \$145  = e[0] ? colour : 8'h00;
   always @(posedge clk)
-    \$signal$15  <= \$146 ;
+    \$signal$14  <= \$146 ;
   always @(posedge clk)
     sub_x <= \$147 ;
   always @(posedge clk)
@@ -1257,159 +1208,35 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   always @(posedge clk)
     sub_y <= \$149 ;
   always @(posedge clk)
-    \$signal$49  <= \$150 ;
+    a <= \$150 ;
   always @(posedge clk)
-    \$signal$50  <= \$151 ;
+    b <= \$151 ;
   always @(posedge clk)
-    \$signal$52  <= \$152 ;
+    b2 <= \$152 ;
   always @(posedge clk)
-    \$signal$54  <= \$153 ;
+    c <= \$153 ;
   always @(posedge clk)
-    \$signal$56  <= \$154 ;
+    d <= \$154 ;
   always @(posedge clk)
-    \$signal$57  <= \$155 ;
+    e <= \$155 ;
   always @(posedge clk)
-    a_digit_row <= \$156 ;
+    vga__blue <= \$156 ;
   always @(posedge clk)
-    \$signal$59  <= \$157 ;
+    vga__green <= \$157 ;
   always @(posedge clk)
-    \$signal$60  <= \$158 ;
+    vga__red <= \$158 ;
   always @(posedge clk)
-    \$signal$61  <= \$159 ;
+    vga__hsync_n <= \$159 ;
   always @(posedge clk)
-    \$signal$62  <= \$160 ;
+    vga__vsync_n <= \$160 ;
   always @(posedge clk)
-    \$signal$65  <= \$161 ;
-  always @(posedge clk)
-    \$signal$66  <= \$162 ;
-  always @(posedge clk)
-    \$signal$67  <= \$163 ;
-  always @(posedge clk)
-    b_light <= \$164 ;
-  always @(posedge clk)
-    \$signal$69  <= \$165 ;
-  always @(posedge clk)
-    \$signal$70  <= \$166 ;
-  always @(posedge clk)
-    \$signal$71  <= \$167 ;
-  always @(posedge clk)
-    \$signal$72  <= \$168 ;
-  always @(posedge clk)
-    \$signal$73  <= \$169 ;
-  always @(posedge clk)
-    b_box <= \$170 ;
-  always @(posedge clk)
-    b_char <= \$171 ;
-  always @(posedge clk)
-    \$signal$78  <= \$172 ;
-  always @(posedge clk)
-    b_row <= \$173 ;
-  always @(posedge clk)
-    b2_ignal <= \$174 ;
-  always @(posedge clk)
-    \b2_ignal$80  <= \$175 ;
-  always @(posedge clk)
-    \b2_ignal$81  <= \$176 ;
-  always @(posedge clk)
-    \b2_ignal$25  <= \$177 ;
-  always @(posedge clk)
-    \b2_ignal$28  <= \$178 ;
-  always @(posedge clk)
-    b2_light <= \$179 ;
-  always @(posedge clk)
-    \b2_ignal$19  <= \$180 ;
-  always @(posedge clk)
-    \b2_ignal$82  <= \$181 ;
-  always @(posedge clk)
-    \b2_ignal$83  <= \$182 ;
-  always @(posedge clk)
-    \b2_ignal$84  <= \$183 ;
-  always @(posedge clk)
-    \b2_ignal$20  <= \$184 ;
-  always @(posedge clk)
-    b2_box <= \$185 ;
-  always @(posedge clk)
-    b2_char <= \$186 ;
-  always @(posedge clk)
-    \b2_ignal$85  <= \$187 ;
-  always @(posedge clk)
-    b2_row <= \$188 ;
-  always @(posedge clk)
-    \$signal$87  <= \$189 ;
-  always @(posedge clk)
-    \glyph$31  <= \$190 ;
-  always @(posedge clk)
-    \$signal$88  <= \$191 ;
-  always @(posedge clk)
-    c_background <= \$192 ;
-  always @(posedge clk)
-    c_cursor <= \$193 ;
-  always @(posedge clk)
-    \$signal$91  <= \$194 ;
-  always @(posedge clk)
-    \$signal$92  <= \$195 ;
-  always @(posedge clk)
-    c_vsync_n <= \$196 ;
-  always @(posedge clk)
-    \$signal$94  <= \$197 ;
-  always @(posedge clk)
-    row <= \$198 ;
-  always @(posedge clk)
-    \$signal$95  <= \$199 ;
-  always @(posedge clk)
-    d_cursor <= \$200 ;
-  always @(posedge clk)
-    \$signal$97  <= \$201 ;
-  always @(posedge clk)
-    d_background <= \$202 ;
-  always @(posedge clk)
-    \$signal$99  <= \$203 ;
-  always @(posedge clk)
-    \$signal$100  <= \$204 ;
-  always @(posedge clk)
-    d_vsync_n <= \$205 ;
-  always @(posedge clk)
-    d_sub_x <= \$206 ;
-  always @(posedge clk)
-    e_row <= \$207 ;
-  always @(posedge clk)
-    \$signal$37  <= \$208 ;
-  always @(posedge clk)
-    \$signal$35  <= \$209 ;
-  always @(posedge clk)
-    \$signal$36  <= \$210 ;
-  always @(posedge clk)
-    \$signal$41  <= \$211 ;
-  always @(posedge clk)
-    \$signal$42  <= \$212 ;
-  always @(posedge clk)
-    e_background <= \$213 ;
-  always @(posedge clk)
-    \$signal$106  <= \$214 ;
-  always @(posedge clk)
-    \$signal$107  <= \$215 ;
-  always @(posedge clk)
-    e_vsync_n <= \$216 ;
-  always @(posedge clk)
-    e_sub_x <= \$217 ;
-  always @(posedge clk)
-    vga__blue <= \$218 ;
-  always @(posedge clk)
-    vga__green <= \$219 ;
-  always @(posedge clk)
-    vga__red <= \$220 ;
-  always @(posedge clk)
-    vga__hsync_n <= \$221 ;
-  always @(posedge clk)
-    vga__vsync_n <= \$222 ;
-  always @(posedge clk)
-    vga__active <= \$223 ;
+    vga__active <= \$161 ;
   \minesweeper_system.display.glyphs  glyphs (
     .clk(clk),
-    .glyph(\glyph$31 ),
+    .glyph(c[7:4]),
     .pixels(pixels),
     .read__en(enable),
-    .row(row),
+    .row(c[34:30]),
     .rst(rst)
   );
   \minesweeper_system.display.smiley  smiley (
@@ -1447,28 +1274,28 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$signal$17  = 8'h00;
-    if (b2_ignal) begin
-      if (\port$1746$0 [1]) begin
-        \$signal$17  = \$30 ;
+    \$signal$16  = 8'h00;
+    if (b2[3]) begin
+      if (\port$1745$0 [1]) begin
+        \$signal$16  = \$30 ;
       end
-    end else if (\b2_ignal$19 ) begin
-    end else if (\b2_ignal$20 ) begin
-      \$signal$17  = 8'he0;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      \$signal$16  = 8'he0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     (* full_case = 32'd1 *)
-    if (b2_ignal) begin
+    if (b2[3]) begin
       (* full_case = 32'd1 *)
-      if (\port$1746$0 [1]) begin
+      if (\port$1745$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1746$0 [3]) begin
+      end else if (\port$1745$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1746$0 [2]) begin
+      end else if (\port$1745$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1477,11 +1304,11 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
       end else begin
         background = \$39 ;
       end
-    end else if (\b2_ignal$19 ) begin
+    end else if (b2[9]) begin
       background = 8'h09;
-    end else if (\b2_ignal$20 ) begin
+    end else if (b2[10]) begin
       background = 8'h00;
-    end else if (b2_box) begin
+    end else if (b2[11]) begin
       background = 8'h00;
     end else begin
       background = 8'hb6;
@@ -1489,64 +1316,64 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$signal$26  = 1'h0;
-    if (b2_ignal) begin
-      if (\port$1746$0 [1]) begin
-        \$signal$26  = \$14 ;
-      end else if (\port$1746$0 [3]) begin
-        \$signal$26  = 1'h1;
+    \$signal$21  = 1'h0;
+    if (b2[3]) begin
+      if (\port$1745$0 [1]) begin
+        \$signal$21  = \$14 ;
+      end else if (\port$1745$0 [3]) begin
+        \$signal$21  = 1'h1;
       end else if (\$9 ) begin
-        \$signal$26  = 1'h1;
-      end else if (\port$1746$0 [2]) begin
-        \$signal$26  = 1'h1;
+        \$signal$21  = 1'h1;
+      end else if (\port$1745$0 [2]) begin
+        \$signal$21  = 1'h1;
       end else if (\$11 ) begin
-        \$signal$26  = 1'h1;
+        \$signal$21  = 1'h1;
       end else if (\$12 ) begin
-        \$signal$26  = 1'h1;
+        \$signal$21  = 1'h1;
       end
-    end else if (\b2_ignal$19 ) begin
-    end else if (\b2_ignal$20 ) begin
-      \$signal$26  = 1'h1;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      \$signal$21  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
-    if (b2_ignal) begin
-      if (\port$1746$0 [1]) begin
+    if (b2[3]) begin
+      if (\port$1745$0 [1]) begin
         glyph = \port$57$0 ;
-      end else if (\port$1746$0 [3]) begin
+      end else if (\port$1745$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1746$0 [2]) begin
+      end else if (\port$1745$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
       end else if (\$12 ) begin
         glyph = 4'hb;
       end
-    end else if (\b2_ignal$19 ) begin
-    end else if (\b2_ignal$20 ) begin
-      glyph = b2_char;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      glyph = b2[15:12];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     (* full_case = 32'd1 *)
-    if (\$signal$35 ) begin
+    if (e[80]) begin
       colour = 8'hfc;
-    end else if (\$signal$36 ) begin
+    end else if (e[81]) begin
       colour = \$43 ;
     end else if (\$42 ) begin
       colour = \$49 ;
     end else begin
-      colour = e_background;
+      colour = e[79:72];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$146  = \$signal$15 ;
+    \$146  = \$signal$14 ;
     if (enable) begin
       (* full_case = 32'd1 *)
       if (\$50 ) begin
@@ -1614,742 +1441,162 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$150  = \$signal$49 ;
+    \$150  = a;
     if (enable) begin
-      \$150  = \$73 ;
+      \$150 [3] = \$73 ;
+      \$150 [0] = visible;
+      \$150 [1] = hsync_n;
+      \$150 [2] = vsync_n;
+      \$150 [4] = \$76 ;
+      \$150 [5] = \$83 ;
+      \$150 [10:6] = \$89 [4:0];
+      \$150 [11] = \$96 ;
+      \$150 [12] = \$99 ;
     end
     if (rst) begin
-      \$150  = 1'h0;
+      \$150  = 13'h0006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$151  = \$signal$50 ;
+    \$151  = b;
     if (enable) begin
-      \$151  = visible;
+      \$151 [3] = \$111 ;
+      \$151 [4] = \$114 ;
+      \$151 [5] = \$121 ;
+      \$151 [6] = \$124 ;
+      \$151 [7] = \$127 ;
+      \$151 [8] = \$130 ;
+      \$151 [9] = a[3];
+      \$151 [2:0] = a[2:0];
+      \$151 [10] = \$136 ;
+      \$151 [11] = \$139 ;
+      \$151 [15:12] = \$141 ;
+      \$151 [20:16] = sub_x;
+      \$151 [25:21] = \$142 ;
     end
     if (rst) begin
-      \$151  = 1'h0;
+      \$151  = 26'h0000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$152  = \$signal$52 ;
+    \$152  = b2;
     if (enable) begin
-      \$152  = hsync_n;
+      \$152  = b;
     end
     if (rst) begin
-      \$152  = 1'h1;
+      \$152  = 26'h0000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$153  = \$signal$54 ;
+    \$153  = c;
     if (enable) begin
-      \$153  = vsync_n;
+      \$153 [3] = \$signal$21 ;
+      \$153 [7:4] = glyph;
+      \$153 [15:8] = \$signal$16 ;
+      \$153 [23:16] = background;
+      \$153 [24] = \$144 ;
+      \$153 [2:0] = b2[2:0];
+      \$153 [29:25] = b2[20:16];
+      \$153 [34:30] = b2[25:21];
     end
     if (rst) begin
-      \$153  = 1'h1;
+      \$153  = 35'h000000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$154  = \$signal$56 ;
+    \$154  = d;
     if (enable) begin
-      \$154  = \$76 ;
+      \$154 [2:0] = c[2:0];
+      \$154 [3] = c[3];
+      \$154 [11:4] = c[15:8];
+      \$154 [19:12] = c[23:16];
+      \$154 [20] = c[24];
+      \$154 [25:21] = c[29:25];
     end
     if (rst) begin
-      \$154  = 1'h0;
+      \$154  = 26'h0000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$155  = \$signal$57 ;
+    \$155  = e;
     if (enable) begin
-      \$155  = \$83 ;
+      \$155 [2:0] = d[2:0];
+      \$155 [62:3] = pixels;
+      \$155 [63] = d[3];
+      \$155 [71:64] = d[11:4];
+      \$155 [79:72] = d[19:12];
+      \$155 [80] = d[20];
+      \$155 [81] = face;
+      \$155 [82] = feature;
+      \$155 [87:83] = d[25:21];
     end
     if (rst) begin
-      \$155  = 1'h0;
+      \$155  = 88'h0000000000000000000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$156  = a_digit_row;
+    \$156  = vga__blue;
     if (enable) begin
-      \$156  = \$89 [4:0];
+      \$156  = \$145 [1:0];
     end
     if (rst) begin
-      \$156  = 5'h00;
+      \$156  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$157  = \$signal$59 ;
+    \$157  = vga__green;
     if (enable) begin
-      \$157  = \$96 ;
+      \$157  = \$145 [4:2];
     end
     if (rst) begin
-      \$157  = 1'h0;
+      \$157  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$158  = \$signal$60 ;
+    \$158  = vga__red;
     if (enable) begin
-      \$158  = \$99 ;
+      \$158  = \$145 [7:5];
     end
     if (rst) begin
-      \$158  = 1'h0;
+      \$158  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$159  = \$signal$61 ;
+    \$159  = vga__hsync_n;
     if (enable) begin
-      \$159  = \$111 ;
+      \$159  = e[1];
     end
     if (rst) begin
-      \$159  = 1'h0;
+      \$159  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$160  = \$signal$62 ;
+    \$160  = vga__vsync_n;
     if (enable) begin
-      \$160  = \$114 ;
+      \$160  = e[2];
     end
     if (rst) begin
-      \$160  = 1'h0;
+      \$160  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$161  = \$signal$65 ;
+    \$161  = vga__active;
     if (enable) begin
-      \$161  = \$121 ;
+      \$161  = e[0];
     end
     if (rst) begin
       \$161  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$162  = \$signal$66 ;
-    if (enable) begin
-      \$162  = \$124 ;
-    end
-    if (rst) begin
-      \$162  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$163  = \$signal$67 ;
-    if (enable) begin
-      \$163  = \$127 ;
-    end
-    if (rst) begin
-      \$163  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$164  = b_light;
-    if (enable) begin
-      \$164  = \$130 ;
-    end
-    if (rst) begin
-      \$164  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$165  = \$signal$69 ;
-    if (enable) begin
-      \$165  = \$signal$49 ;
-    end
-    if (rst) begin
-      \$165  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$166  = \$signal$70 ;
-    if (enable) begin
-      \$166  = \$signal$50 ;
-    end
-    if (rst) begin
-      \$166  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$167  = \$signal$71 ;
-    if (enable) begin
-      \$167  = \$signal$52 ;
-    end
-    if (rst) begin
-      \$167  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$168  = \$signal$72 ;
-    if (enable) begin
-      \$168  = \$signal$54 ;
-    end
-    if (rst) begin
-      \$168  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$169  = \$signal$73 ;
-    if (enable) begin
-      \$169  = \$136 ;
-    end
-    if (rst) begin
-      \$169  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$170  = b_box;
-    if (enable) begin
-      \$170  = \$139 ;
-    end
-    if (rst) begin
-      \$170  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$171  = b_char;
-    if (enable) begin
-      \$171  = \$141 ;
-    end
-    if (rst) begin
-      \$171  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$172  = \$signal$78 ;
-    if (enable) begin
-      \$172  = sub_x;
-    end
-    if (rst) begin
-      \$172  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$173  = b_row;
-    if (enable) begin
-      \$173  = \$142 ;
-    end
-    if (rst) begin
-      \$173  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$174  = b2_ignal;
-    if (enable) begin
-      \$174  = \$signal$61 ;
-    end
-    if (rst) begin
-      \$174  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$175  = \b2_ignal$80 ;
-    if (enable) begin
-      \$175  = \$signal$62 ;
-    end
-    if (rst) begin
-      \$175  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$176  = \b2_ignal$81 ;
-    if (enable) begin
-      \$176  = \$signal$65 ;
-    end
-    if (rst) begin
-      \$176  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$177  = \b2_ignal$25 ;
-    if (enable) begin
-      \$177  = \$signal$66 ;
-    end
-    if (rst) begin
-      \$177  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$178  = \b2_ignal$28 ;
-    if (enable) begin
-      \$178  = \$signal$67 ;
-    end
-    if (rst) begin
-      \$178  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$179  = b2_light;
-    if (enable) begin
-      \$179  = b_light;
-    end
-    if (rst) begin
-      \$179  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$180  = \b2_ignal$19 ;
-    if (enable) begin
-      \$180  = \$signal$69 ;
-    end
-    if (rst) begin
-      \$180  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$181  = \b2_ignal$82 ;
-    if (enable) begin
-      \$181  = \$signal$70 ;
-    end
-    if (rst) begin
-      \$181  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$182  = \b2_ignal$83 ;
-    if (enable) begin
-      \$182  = \$signal$71 ;
-    end
-    if (rst) begin
-      \$182  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$183  = \b2_ignal$84 ;
-    if (enable) begin
-      \$183  = \$signal$72 ;
-    end
-    if (rst) begin
-      \$183  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$184  = \b2_ignal$20 ;
-    if (enable) begin
-      \$184  = \$signal$73 ;
-    end
-    if (rst) begin
-      \$184  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$185  = b2_box;
-    if (enable) begin
-      \$185  = b_box;
-    end
-    if (rst) begin
-      \$185  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$186  = b2_char;
-    if (enable) begin
-      \$186  = b_char;
-    end
-    if (rst) begin
-      \$186  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$187  = \b2_ignal$85 ;
-    if (enable) begin
-      \$187  = \$signal$78 ;
-    end
-    if (rst) begin
-      \$187  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$188  = b2_row;
-    if (enable) begin
-      \$188  = b_row;
-    end
-    if (rst) begin
-      \$188  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$189  = \$signal$87 ;
-    if (enable) begin
-      \$189  = \$signal$26 ;
-    end
-    if (rst) begin
-      \$189  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$190  = \glyph$31 ;
-    if (enable) begin
-      \$190  = glyph;
-    end
-    if (rst) begin
-      \$190  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$191  = \$signal$88 ;
-    if (enable) begin
-      \$191  = \$signal$17 ;
-    end
-    if (rst) begin
-      \$191  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$192  = c_background;
-    if (enable) begin
-      \$192  = background;
-    end
-    if (rst) begin
-      \$192  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$193  = c_cursor;
-    if (enable) begin
-      \$193  = \$144 ;
-    end
-    if (rst) begin
-      \$193  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$194  = \$signal$91 ;
-    if (enable) begin
-      \$194  = \b2_ignal$82 ;
-    end
-    if (rst) begin
-      \$194  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$195  = \$signal$92 ;
-    if (enable) begin
-      \$195  = \b2_ignal$83 ;
-    end
-    if (rst) begin
-      \$195  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$196  = c_vsync_n;
-    if (enable) begin
-      \$196  = \b2_ignal$84 ;
-    end
-    if (rst) begin
-      \$196  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$197  = \$signal$94 ;
-    if (enable) begin
-      \$197  = \b2_ignal$85 ;
-    end
-    if (rst) begin
-      \$197  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$198  = row;
-    if (enable) begin
-      \$198  = b2_row;
-    end
-    if (rst) begin
-      \$198  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$199  = \$signal$95 ;
-    if (enable) begin
-      \$199  = \$signal$87 ;
-    end
-    if (rst) begin
-      \$199  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$200  = d_cursor;
-    if (enable) begin
-      \$200  = c_cursor;
-    end
-    if (rst) begin
-      \$200  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$201  = \$signal$97 ;
-    if (enable) begin
-      \$201  = \$signal$88 ;
-    end
-    if (rst) begin
-      \$201  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$202  = d_background;
-    if (enable) begin
-      \$202  = c_background;
-    end
-    if (rst) begin
-      \$202  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$203  = \$signal$99 ;
-    if (enable) begin
-      \$203  = \$signal$91 ;
-    end
-    if (rst) begin
-      \$203  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$204  = \$signal$100 ;
-    if (enable) begin
-      \$204  = \$signal$92 ;
-    end
-    if (rst) begin
-      \$204  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$205  = d_vsync_n;
-    if (enable) begin
-      \$205  = c_vsync_n;
-    end
-    if (rst) begin
-      \$205  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$206  = d_sub_x;
-    if (enable) begin
-      \$206  = \$signal$94 ;
-    end
-    if (rst) begin
-      \$206  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$207  = e_row;
-    if (enable) begin
-      \$207  = pixels;
-    end
-    if (rst) begin
-      \$207  = 60'h000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$208  = \$signal$37 ;
-    if (enable) begin
-      \$208  = \$signal$95 ;
-    end
-    if (rst) begin
-      \$208  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$209  = \$signal$35 ;
-    if (enable) begin
-      \$209  = d_cursor;
-    end
-    if (rst) begin
-      \$209  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$210  = \$signal$36 ;
-    if (enable) begin
-      \$210  = face;
-    end
-    if (rst) begin
-      \$210  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$211  = \$signal$41 ;
-    if (enable) begin
-      \$211  = feature;
-    end
-    if (rst) begin
-      \$211  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$212  = \$signal$42 ;
-    if (enable) begin
-      \$212  = \$signal$97 ;
-    end
-    if (rst) begin
-      \$212  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$213  = e_background;
-    if (enable) begin
-      \$213  = d_background;
-    end
-    if (rst) begin
-      \$213  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$214  = \$signal$106 ;
-    if (enable) begin
-      \$214  = \$signal$99 ;
-    end
-    if (rst) begin
-      \$214  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$215  = \$signal$107 ;
-    if (enable) begin
-      \$215  = \$signal$100 ;
-    end
-    if (rst) begin
-      \$215  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$216  = e_vsync_n;
-    if (enable) begin
-      \$216  = d_vsync_n;
-    end
-    if (rst) begin
-      \$216  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$217  = e_sub_x;
-    if (enable) begin
-      \$217  = d_sub_x;
-    end
-    if (rst) begin
-      \$217  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$218  = vga__blue;
-    if (enable) begin
-      \$218  = \$145 [1:0];
-    end
-    if (rst) begin
-      \$218  = 2'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$219  = vga__green;
-    if (enable) begin
-      \$219  = \$145 [4:2];
-    end
-    if (rst) begin
-      \$219  = 3'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$220  = vga__red;
-    if (enable) begin
-      \$220  = \$145 [7:5];
-    end
-    if (rst) begin
-      \$220  = 3'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$221  = vga__hsync_n;
-    if (enable) begin
-      \$221  = \$signal$107 ;
-    end
-    if (rst) begin
-      \$221  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$222  = vga__vsync_n;
-    if (enable) begin
-      \$222  = e_vsync_n;
-    end
-    if (rst) begin
-      \$222  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
-    \$223  = vga__active;
-    if (enable) begin
-      \$223  = \$signal$106 ;
-    end
-    if (rst) begin
-      \$223  = 1'h0;
     end
   end
   assign \enable$1  = enable;
@@ -2358,22 +1605,100 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1746$0 , \port$57$0  };
-  assign c_glyph = \glyph$31 ;
-  assign c_row = row;
-  assign read__col = \$signal$15 [3:0];
-  assign read__row = \$signal [3:0];
+  assign read__cell = { \port$1745$0 , \port$57$0  };
+  assign \glyph$23  = c[7:4];
+  assign row = c[34:30];
+  assign game__cursor_row = \port$1760$0 [7:4];
+  assign game__cursor_col = \port$1760$0 [3:0];
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
+  assign \b2.sync  = b2[2:0];
+  assign \b2.sync.visible  = b2[0];
+  assign \b2.sync.hsync_n  = b2[1];
+  assign \b2.sync.vsync_n  = b2[2];
+  assign \b2.in_cell  = b2[3];
+  assign \b2.cursor  = b2[4];
+  assign \b2.border  = b2[5];
+  assign \b2.grid  = b2[6];
+  assign \b2.dark  = b2[7];
+  assign \b2.light  = b2[8];
+  assign \b2.field  = b2[9];
+  assign \b2.digit  = b2[10];
+  assign \b2.box  = b2[11];
+  assign \b2.char  = b2[15:12];
+  assign \b2.sub_x  = b2[20:16];
+  assign \b2.row  = b2[25:21];
   assign \read__cell.count  = \port$57$0 ;
-  assign \read__cell.mine  = \port$1746$0 [0];
-  assign \read__cell.revealed  = \port$1746$0 [1];
-  assign \read__cell.flagged  = \port$1746$0 [2];
-  assign \read__cell.exploded  = \port$1746$0 [3];
+  assign \read__cell.mine  = \port$1745$0 [0];
+  assign \read__cell.revealed  = \port$1745$0 [1];
+  assign \read__cell.flagged  = \port$1745$0 [2];
+  assign \read__cell.exploded  = \port$1745$0 [3];
+  assign \c.sync  = c[2:0];
+  assign \c.sync.visible  = c[0];
+  assign \c.sync.hsync_n  = c[1];
+  assign \c.sync.vsync_n  = c[2];
+  assign \c.glyph_on  = c[3];
+  assign \c.glyph  = c[7:4];
+  assign \c.ink  = c[15:8];
+  assign \c.background  = c[23:16];
+  assign \c.cursor  = c[24];
+  assign \c.sub_x  = c[29:25];
+  assign \c.row  = c[34:30];
+  assign \e.sync  = e[2:0];
+  assign \e.sync.visible  = e[0];
+  assign \e.sync.hsync_n  = e[1];
+  assign \e.sync.vsync_n  = e[2];
+  assign \e.pixels  = e[62:3];
+  assign \e.glyph_on  = e[63];
+  assign \e.ink  = e[71:64];
+  assign \e.background  = e[79:72];
+  assign \e.cursor  = e[80];
+  assign \e.face  = e[81];
+  assign \e.feature  = e[82];
+  assign \e.sub_x  = e[87:83];
+  assign \a.sync  = a[2:0];
+  assign \a.sync.visible  = a[0];
+  assign \a.sync.hsync_n  = a[1];
+  assign \a.sync.vsync_n  = a[2];
+  assign \a.field  = a[3];
+  assign \a.band  = a[4];
+  assign \a.in_band  = a[5];
+  assign \a.digit_row  = a[10:6];
+  assign \a.box_y  = a[11];
+  assign \a.box_x  = a[12];
+  assign \b.sync  = b[2:0];
+  assign \b.sync.visible  = b[0];
+  assign \b.sync.hsync_n  = b[1];
+  assign \b.sync.vsync_n  = b[2];
+  assign \b.in_cell  = b[3];
+  assign \b.cursor  = b[4];
+  assign \b.border  = b[5];
+  assign \b.grid  = b[6];
+  assign \b.dark  = b[7];
+  assign \b.light  = b[8];
+  assign \b.field  = b[9];
+  assign \b.digit  = b[10];
+  assign \b.box  = b[11];
+  assign \b.char  = b[15:12];
+  assign \b.sub_x  = b[20:16];
+  assign \b.row  = b[25:21];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
   assign \digits__timer[0]  = digits__timer[3:0];
   assign \digits__timer[1]  = digits__timer[7:4];
   assign \digits__timer[2]  = digits__timer[11:8];
+  assign \d.sync  = d[2:0];
+  assign \d.sync.visible  = d[0];
+  assign \d.sync.hsync_n  = d[1];
+  assign \d.sync.vsync_n  = d[2];
+  assign \d.glyph_on  = d[3];
+  assign \d.ink  = d[11:4];
+  assign \d.background  = d[19:12];
+  assign \d.cursor  = d[20];
+  assign \d.sub_x  = d[25:21];
+  assign read__address[3:0] = \$signal$14 [3:0];
+  assign read__address[7:4] = \$signal [3:0];
   assign \$52  = game__difficulty;
   assign \$54  = game__difficulty;
   assign \$57  = game__difficulty;
@@ -3652,18 +2977,17 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__held, read__enable, \port$1746$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__held, read__enable, \port$1745$0 , leds, score__timer, view__difficulty, view__status, cursor, score__counter, read__address, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire \$10 ;
-  reg [31:0] \$100 ;
-  reg \$101 ;
-  reg [7:0] \$102 ;
-  reg [3:0] \$103 ;
-  wire [6:0] \$107 ;
+  reg \$100 ;
+  reg [7:0] \$101 ;
+  reg [3:0] \$102 ;
+  wire [6:0] \$106 ;
   wire \$11 ;
   wire \$12 ;
-  wire [6:0] \$126 ;
+  wire [6:0] \$125 ;
   wire [31:0] \$13 ;
   wire \$14 ;
   wire \$15 ;
@@ -3754,16 +3078,48 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   reg [9:0] \$92 ;
   reg \$93 ;
   reg [1:0] \$94 ;
-  reg [3:0] \$95 ;
-  reg [3:0] \$96 ;
+  reg [7:0] \$95 ;
+  reg [8:0] \$96 ;
   reg [8:0] \$97 ;
-  reg [8:0] \$98 ;
-  reg [3:0] \$99 ;
+  reg [3:0] \$98 ;
+  reg [31:0] \$99 ;
+  reg [7:0] \$signal  = 8'h00;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
+  reg \$signal$143  = 1'h0;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
+  (* init = 2'h0 *)
+  wire [1:0] \$signal$152 ;
+  (* init = 9'h000 *)
+  wire [8:0] \$signal$157 ;
+  (* init = 10'h000 *)
+  wire [9:0] \$signal$159 ;
+  (* init = 32'd0 *)
+  wire [31:0] \$signal$164 ;
+  (* init = 9'h000 *)
+  wire [8:0] \$signal$166 ;
+  reg [7:0] \$signal$168  = 8'h00;
+  wire [3:0] \$signal$168.col ;
+  wire [3:0] \$signal$168.row ;
+  reg [31:0] \$signal$189  = 32'd0;
+  reg \$signal$197  = 1'h0;
+  reg [26:0] \$signal$208  = 27'h0000000;
+  wire [3:0] \$signal.col ;
+  wire [3:0] \$signal.row ;
   wire beginner;
-  wire \beginner$146 ;
-  wire \beginner$148 ;
+  wire \beginner$145 ;
+  wire \beginner$147 ;
   wire [7:0] board__address;
+  wire [3:0] \board__address.col ;
+  wire [3:0] \board__address.row ;
   wire [7:0] board__cell;
+  wire [3:0] \board__cell.col ;
+  wire [3:0] \board__cell.row ;
   wire board__flag_value;
   wire board__flag_write;
   wire board__flagged;
@@ -3784,6 +3140,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire [4:0] \buttons$1 ;
   input clk;
   wire clk;
+  wire control__done;
+  wire \control__done$209 ;
+  wire \control__done$210 ;
+  wire \control__done$214 ;
+  reg control__start;
+  reg \control__start$191 ;
+  reg \control__start$193 ;
+  reg \control__start$199 ;
   wire [3:0] count;
   wire [63:0] count_cell;
   wire [3:0] \count_cell[0] ;
@@ -3802,8 +3166,6 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire [3:0] \count_cell[7] ;
   wire [3:0] \count_cell[8] ;
   wire [3:0] \count_cell[9] ;
-  (* init = 9'h000 *)
-  wire [8:0] counter;
   wire [63:0] counts__data;
   wire [63:0] \counts__data$121 ;
   wire [3:0] \counts__data$121[0] ;
@@ -3842,11 +3204,19 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire [3:0] \counts__row$123 ;
   wire counts__write;
   wire \counts__write$125 ;
+  (* init = 8'h00 *)
+  output [7:0] cursor;
   wire [7:0] cursor;
-  wire [7:0] \cursor$147 ;
-  wire [7:0] \cursor$149 ;
-  output [3:0] cursor_col;
-  reg [3:0] cursor_col = 4'h0;
+  (* init = 8'h00 *)
+  wire [7:0] \cursor$146 ;
+  wire [3:0] \cursor$146.col ;
+  wire [3:0] \cursor$146.row ;
+  (* init = 8'h00 *)
+  wire [7:0] \cursor$148 ;
+  wire [3:0] \cursor$148.col ;
+  wire [3:0] \cursor$148.row ;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   wire [63:0] cursor_counts;
   wire [3:0] \cursor_counts[0] ;
   wire [3:0] \cursor_counts[10] ;
@@ -3864,21 +3234,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire [3:0] \cursor_counts[7] ;
   wire [3:0] \cursor_counts[8] ;
   wire [3:0] \cursor_counts[9] ;
-  output [3:0] cursor_row;
-  reg [3:0] cursor_row = 4'h0;
-  (* init = 4'h0 *)
-  wire [3:0] \cursor_row$141 ;
-  (* enum_base_type = "Difficulty" *)
-  (* enum_value_0 = "INTERMEDIATE" *)
-  (* enum_value_1 = "BEGINNER" *)
-  output difficulty;
-  reg difficulty = 1'h0;
-  wire done;
-  wire \done$211 ;
-  wire \done$212 ;
-  wire \done$216 ;
-  reg [7:0] exploded = 8'h00;
-  wire [7:0] \exploded$215 ;
+  wire [3:0] cursor_row;
+  wire [7:0] exploded;
+  wire [3:0] \exploded.col ;
+  wire [3:0] \exploded.row ;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
   wire [255:0] flagged_bits;
@@ -3886,12 +3245,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire [255:0] flood__opening;
   wire [255:0] flood__revealed;
   wire [255:0] flood__zero;
-  reg flood_first = 1'h0;
   reg flood_step;
   reg [8:0] flood_steps = 9'h000;
-  (* init = 9'h000 *)
-  wire [8:0] \flood_steps$167 ;
-  reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   wire held;
   reg idle;
@@ -3909,6 +3264,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire opened;
   wire [15:0] opened_rows;
   reg [7:0] parts__0__address;
+  wire [3:0] \parts__0__address.col ;
+  wire [3:0] \parts__0__address.row ;
   reg parts__0__flag_value;
   reg parts__0__flag_write;
   wire parts__0__flagged;
@@ -3916,7 +3273,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   reg parts__0__reveal;
   wire parts__0__revealed;
   wire [7:0] parts__1__address;
+  wire [3:0] \parts__1__address.col ;
+  wire [3:0] \parts__1__address.row ;
   wire [7:0] parts__1__cell;
+  wire [3:0] \parts__1__cell.col ;
+  wire [3:0] \parts__1__cell.row ;
   wire parts__1__flag_value;
   wire parts__1__flag_write;
   wire parts__1__flagged;
@@ -3927,7 +3288,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire parts__1__reveal;
   wire parts__1__revealed;
   wire [7:0] parts__2__address;
+  wire [3:0] \parts__2__address.col ;
+  wire [3:0] \parts__2__address.row ;
   wire [7:0] parts__2__cell;
+  wire [3:0] \parts__2__cell.col ;
+  wire [3:0] \parts__2__cell.row ;
   wire parts__2__flag_value;
   wire parts__2__flag_write;
   wire parts__2__flagged;
@@ -3938,7 +3303,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire parts__2__reveal;
   wire parts__2__revealed;
   wire [7:0] parts__3__address;
+  wire [3:0] \parts__3__address.col ;
+  wire [3:0] \parts__3__address.row ;
   wire [7:0] parts__3__cell;
+  wire [3:0] \parts__3__cell.col ;
+  wire [3:0] \parts__3__cell.row ;
   wire parts__3__flag_value;
   wire parts__3__flag_write;
   wire parts__3__flagged;
@@ -3949,7 +3318,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire parts__3__reveal;
   wire parts__3__revealed;
   wire [7:0] parts__4__address;
+  wire [3:0] \parts__4__address.col ;
+  wire [3:0] \parts__4__address.row ;
   wire [7:0] parts__4__cell;
+  wire [3:0] \parts__4__cell.col ;
+  wire [3:0] \parts__4__cell.row ;
   wire parts__4__flag_value;
   wire parts__4__flag_write;
   wire parts__4__flagged;
@@ -3961,22 +3334,41 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1746$0 ;
-  wire [3:0] \port$1746$0 ;
+  output [3:0] \port$1745$0 ;
+  wire [3:0] \port$1745$0 ;
   output [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
-  reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   wire [7:0] probe__address;
   wire [7:0] \probe__address$27 ;
+  wire [3:0] \probe__address$27.col ;
+  wire [3:0] \probe__address$27.row ;
   wire [7:0] \probe__address$49 ;
+  wire [3:0] \probe__address$49.col ;
+  wire [3:0] \probe__address$49.row ;
   wire [7:0] \probe__address$71 ;
+  wire [3:0] \probe__address$71.col ;
+  wire [3:0] \probe__address$71.row ;
   wire [7:0] \probe__address$93 ;
+  wire [3:0] \probe__address$93.col ;
+  wire [3:0] \probe__address$93.row ;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   wire [7:0] probe__cell;
   wire [7:0] \probe__cell$28 ;
+  wire [3:0] \probe__cell$28.col ;
+  wire [3:0] \probe__cell$28.row ;
   wire [7:0] \probe__cell$50 ;
+  wire [3:0] \probe__cell$50.col ;
+  wire [3:0] \probe__cell$50.row ;
   wire [7:0] \probe__cell$72 ;
+  wire [3:0] \probe__cell$72.col ;
+  wire [3:0] \probe__cell$72.row ;
   wire [7:0] \probe__cell$94 ;
+  wire [3:0] \probe__cell$94.col ;
+  wire [3:0] \probe__cell$94.row ;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   wire probe__flag_value;
   wire \probe__flag_value$31 ;
   wire \probe__flag_value$53 ;
@@ -4024,21 +3416,23 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire \probe__revealed$90 ;
   reg probe_cursor;
   wire [7:0] probing;
+  wire [3:0] \probing.col ;
+  wire [3:0] \probing.row ;
   wire probing_flagged;
   wire probing_mine;
   wire probing_revealed;
+  input [7:0] read__address;
+  wire [7:0] read__address;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  input [3:0] read__col;
-  wire [3:0] read__col;
   input read__enable;
   wire read__enable;
-  input [3:0] read__row;
-  wire [3:0] read__row;
   reg [3:0] read_col = 4'h0;
   wire read_enable;
   wire [255:0] revealed_bits;
@@ -4049,36 +3443,20 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   output [9:0] score__timer;
   reg [9:0] score__timer = 10'h000;
   reg [31:0] seed = 32'd0;
-  (* init = 32'd0 *)
-  wire [31:0] \seed$165 ;
-  reg [31:0] \seed$189 ;
+  reg [31:0] \seed$187 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
   wire [31:0] seed_value;
-  reg start;
-  reg \start$193 ;
-  reg \start$195 ;
-  reg \start$201 ;
-  (* enum_base_type = "Status" *)
-  (* enum_value_00 = "READY" *)
-  (* enum_value_01 = "PLAYING" *)
-  (* enum_value_10 = "WON" *)
-  (* enum_value_11 = "LOST" *)
-  (* init = 2'h0 *)
-  wire [1:0] status;
   input [7:0] switches;
   wire [7:0] switches;
-  (* init = 10'h000 *)
-  wire [9:0] timer;
-  (* init = 4'h0 *)
   wire [3:0] view__cursor_col;
-  (* init = 4'h0 *)
   wire [3:0] view__cursor_row;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
   (* init = 1'h0 *)
+  output view__difficulty;
   wire view__difficulty;
   output view__held;
   wire view__held;
@@ -4097,26 +3475,26 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire zero__write;
   wire \zero__write$131 ;
   wire [255:0] zero_bits;
-  assign \$107  = cursor_col * 3'h4;
-  assign count = cursor_counts >> \$107 ;
+  assign \$106  = \$signal [3:0] * 3'h4;
+  assign count = cursor_counts >> \$106 ;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
-  assign \$3  = probe_cursor ? { cursor_row, cursor_col } : 8'h00;
+  assign \$3  = probe_cursor ? \$signal  : 8'h00;
   assign \$4  = | pending;
   assign \$5  = ~ \$4 ;
-  assign \$6  = read__enable ? { read__row, read__col } : probing;
+  assign \$6  = read__enable ? read__address : probing;
   assign \$7  = view__status == 2'h2;
   assign \$8  = view__status == 2'h3;
   assign \$9  = \$7  | \$8 ;
   assign \$10  = ~ board__revealed;
   assign \$11  = ! view__status;
   assign \$12  = ~ board__flagged;
-  assign \$13  = seed_force ? seed_value : free_running;
-  assign \$14  = ~ flood_first;
+  assign \$13  = seed_force ? seed_value : \$signal$189 ;
+  assign \$14  = ~ \$signal$197 ;
   assign \$15  = | opened_rows;
-  assign \$126  = read_col * 3'h4;
-  assign \$16  = count_cell >> \$126 ;
+  assign \$125  = read_col * 3'h4;
+  assign \$16  = count_cell >> \$125 ;
   assign \$17  = ! fsm_state;
   assign \$18  = fsm_state == 1'h1;
   assign \$19  = fsm_state == 2'h2;
@@ -4127,7 +3505,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \$24  = fsm_state == 3'h7;
   assign \$25  = fsm_state == 4'h8;
   assign \$26  = fsm_state == 4'h9;
-  assign \$27  = free_running + 1'h1;
+  assign \$27  = \$signal$189  + 1'h1;
   assign \$28  = | press;
   assign \$29  = | pending;
   assign \$30  = ~ \$29 ;
@@ -4138,30 +3516,30 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \$35  = | pending;
   assign \$36  = idle & \$35 ;
   assign \$37  = view__status == 1'h1;
-  assign \$38  = prescaler == 27'h5f5e0ff;
+  assign \$38  = \$signal$208  == 27'h5f5e0ff;
   assign \$39  = score__timer != 10'h3e7;
   assign \$40  = score__timer + 1'h1;
-  assign \$41  = prescaler + 1'h1;
+  assign \$41  = \$signal$208  + 1'h1;
   assign \$42  = switches[7] ? 6'h0a : 6'h28;
-  assign \$43  = ! cursor_row;
+  assign \$43  = ! \$signal [7:4];
   assign \$45  = \$44  ? 5'h09 : 5'h10;
   assign \$46  = \$45  - 1'h1;
-  assign \$47  = cursor_row - 1'h1;
+  assign \$47  = \$signal [7:4] - 1'h1;
   assign \$48  = \$43  ? \$46  : { \$47 [4], \$47  };
   assign \$50  = \$49  ? 5'h09 : 5'h10;
   assign \$51  = \$50  - 1'h1;
-  assign \$52  = cursor_row == \$51 ;
-  assign \$53  = cursor_row + 1'h1;
+  assign \$52  = \$signal [7:4] == \$51 ;
+  assign \$53  = \$signal [7:4] + 1'h1;
   assign \$54  = \$52  ? 5'h00 : \$53 ;
-  assign \$55  = ! cursor_col;
+  assign \$55  = ! \$signal [3:0];
   assign \$57  = \$56  ? 5'h09 : 5'h10;
   assign \$58  = \$57  - 1'h1;
-  assign \$59  = cursor_col - 1'h1;
+  assign \$59  = \$signal [3:0] - 1'h1;
   assign \$60  = \$55  ? \$58  : { \$59 [4], \$59  };
   assign \$62  = \$61  ? 5'h09 : 5'h10;
   assign \$63  = \$62  - 1'h1;
-  assign \$64  = cursor_col == \$63 ;
-  assign \$65  = cursor_col + 1'h1;
+  assign \$64  = \$signal [3:0] == \$63 ;
+  assign \$65  = \$signal [3:0] + 1'h1;
   assign \$66  = \$64  ? 5'h00 : \$65 ;
   assign \$67  = view__status == 2'h2;
   assign \$68  = view__status == 2'h3;
@@ -4171,8 +3549,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \$72  = $signed(score__counter) + $signed(2'h1);
   assign \$73  = $signed(score__counter) - $signed(2'h1);
   assign \$74  = board__flagged ? \$72  : \$73 ;
-  assign \$75  = seed_force ? seed_value : free_running;
-  assign \$76  = ~ flood_first;
+  assign \$75  = seed_force ? seed_value : \$signal$189 ;
+  assign \$76  = ~ \$signal$197 ;
   assign \$77  = | opened_rows;
   assign \$78  = flood_steps + 1'h1;
   assign \$79  = | view__status;
@@ -4181,45 +3559,43 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \$82  = \$81  & probing_mine;
   assign \$83  = probing_flagged | \$82 ;
   assign \$84  = view__status == 2'h3;
-  assign \$85  = probing == exploded;
+  assign \$85  = probing == \$signal$168 ;
   assign \$86  = \$84  & \$85 ;
   always @(posedge clk)
     \$88  <= \$87 ;
   always @(posedge clk)
-    free_running <= \$89 ;
+    \$signal$189  <= \$89 ;
   always @(posedge clk)
     pending <= \$90 ;
   always @(posedge clk)
-    prescaler <= \$91 ;
+    \$signal$208  <= \$91 ;
   always @(posedge clk)
     score__timer <= \$92 ;
   always @(posedge clk)
-    difficulty <= \$93 ;
+    \$signal$143  <= \$93 ;
   always @(posedge clk)
     view__status <= \$94 ;
   always @(posedge clk)
-    cursor_row <= \$95 ;
+    \$signal  <= \$95 ;
   always @(posedge clk)
-    cursor_col <= \$96 ;
+    score__counter <= \$96 ;
   always @(posedge clk)
-    score__counter <= \$97 ;
+    flood_steps <= \$97 ;
   always @(posedge clk)
-    flood_steps <= \$98 ;
+    fsm_state <= \$98 ;
   always @(posedge clk)
-    fsm_state <= \$99 ;
+    seed <= \$99 ;
   always @(posedge clk)
-    seed <= \$100 ;
+    \$signal$197  <= \$100 ;
   always @(posedge clk)
-    flood_first <= \$101 ;
+    \$signal$168  <= \$101 ;
   always @(posedge clk)
-    exploded <= \$102 ;
-  always @(posedge clk)
-    read_col <= \$103 ;
+    read_col <= \$102 ;
   \minesweeper_system.game.board  board (
     .clk(clk),
     .count_cell(count_cell),
     .count_cell__en(read__enable),
-    .count_cursor__addr(cursor_row),
+    .count_cursor__addr(\$signal [7:4]),
     .count_write__addr(counts__row),
     .count_write__data(counts__data),
     .count_write__en(counts__write),
@@ -4254,7 +3630,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \minesweeper_system.game.buttons$221  \buttons$221  (
+  \minesweeper_system.game.buttons$219  \buttons$219  (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -4262,37 +3638,35 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .rst(rst)
   );
   \minesweeper_system.game.chord  chord (
-    .beginner(\beginner$148 ),
+    .beginner(\beginner$147 ),
     .clk(clk),
+    .control__done(\control__done$210 ),
+    .control__start(\control__start$191 ),
     .count(count),
-    .done(\done$212 ),
-    .exploded(\exploded$215 ),
+    .cursor(\$signal ),
+    .exploded(exploded),
     .lost(lost),
     .opened(opened),
-    .\port$1761$0 (cursor_row),
-    .\port$1763$0 (cursor_col),
     .probe__address(parts__3__address),
     .probe__cell(board__cell),
     .probe__flagged(board__flagged),
     .probe__mine(board__mine),
     .probe__reveal(parts__3__reveal),
     .probe__revealed(board__revealed),
-    .rst(rst),
-    .start(\start$193 )
+    .rst(rst)
   );
   \minesweeper_system.game.count_sweep  count_sweep (
-    .beginner(\beginner$146 ),
+    .beginner(\beginner$145 ),
     .clk(clk),
+    .control__done(\control__done$209 ),
+    .control__start(\control__start$193 ),
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
-    .done(\done$211 ),
-    .\port$1761$0 (cursor_row),
-    .\port$1763$0 (cursor_col),
+    .cursor(\$signal ),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .rst(rst),
-    .start(\start$195 ),
     .zero__data(zero__data),
     .zero__row(zero__row),
     .zero__write(zero__write)
@@ -4309,14 +3683,13 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   \minesweeper_system.game.placement  placement (
     .beginner(beginner),
     .clk(clk),
-    .done(done),
+    .control__done(control__done),
+    .cursor(\$signal ),
     .layout__data(layout__data),
     .layout__row(layout__row),
     .layout__write(layout__write),
-    .load(start),
-    .load_value(\seed$189 ),
-    .\port$1761$0 (cursor_row),
-    .\port$1763$0 (cursor_col),
+    .load(control__start),
+    .load_value(\seed$187 ),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -4350,12 +3723,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   );
   \minesweeper_system.game.win_scan  win_scan (
     .clk(clk),
-    .done(\done$216 ),
+    .control__done(\control__done$214 ),
+    .control__start(\control__start$199 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
     .rst(rst),
-    .start(\start$201 ),
     .won(won)
   );
   always @* begin
@@ -4436,7 +3809,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    start = 1'h0;
+    control__start = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4450,14 +3823,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              start = 1'h1;
+              control__start = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \seed$189  = 32'd0;
+    \seed$187  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4471,14 +3844,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$189  = \$13 ;
+              \seed$187  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \start$193  = 1'h0;
+    \control__start$191  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4491,7 +3864,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \start$193  = 1'h1;
+            \control__start$191  = 1'h1;
           end
     endcase
   end
@@ -4523,7 +3896,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \start$195  = 1'h0;
+    \control__start$193  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4534,8 +3907,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
       4'h3:
           /* empty */;
       4'h4:
-          if (done) begin
-            \start$195  = 1'h1;
+          if (control__done) begin
+            \control__start$193  = 1'h1;
           end
     endcase
   end
@@ -4589,7 +3962,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \start$201  = 1'h0;
+    \control__start$199  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4612,7 +3985,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \start$201  = 1'h1;
+              \control__start$199  = 1'h1;
             end
           end
     endcase
@@ -4639,7 +4012,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
       2'h3:
           leds = 8'h55;
       default:
-          leds = { cursor_row, cursor_col };
+          leds = \$signal ;
     endcase
   end
   always @* begin
@@ -4663,7 +4036,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$91  = prescaler;
+    \$91  = \$signal$208 ;
     if (\$37 ) begin
       (* full_case = 32'd1 *)
       if (\$38 ) begin
@@ -4726,7 +4099,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$93  = difficulty;
+    \$93  = \$signal$143 ;
     casez (fsm_state)
       4'h0:
           \$93  = switches[7];
@@ -4763,7 +4136,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             \$94  = 2'h3;
           end
       4'h6:
-          if (\done$212 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
               \$94  = 2'h3;
             end
@@ -4771,7 +4144,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$216 ) begin
+          if (\control__done$214 ) begin
             if (won) begin
               \$94  = 2'h2;
             end
@@ -4783,48 +4156,32 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$95  = cursor_row;
+    \$95  = \$signal ;
     casez (fsm_state)
       4'h0:
-          \$95  = 4'h0;
+          \$95  = 8'h00;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$95  = \$48 [3:0];
+            \$95 [7:4] = \$48 [3:0];
           end else if (pending[2]) begin
-            \$95  = \$54 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$95  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$96  = cursor_col;
-    casez (fsm_state)
-      4'h0:
-          \$96  = 4'h0;
-      4'h1:
-          if (pending[0]) begin
-          end else if (pending[1]) begin
-          end else if (pending[2]) begin
+            \$95 [7:4] = \$54 [3:0];
           end else if (pending[3]) begin
-            \$96  = \$60 [3:0];
+            \$95 [3:0] = \$60 [3:0];
           end else if (pending[4]) begin
-            \$96  = \$66 [3:0];
+            \$95 [3:0] = \$66 [3:0];
           end
     endcase
     if (rst) begin
-      \$96  = 4'h0;
+      \$95  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$97  = score__counter;
+    \$96  = score__counter;
     casez (fsm_state)
       4'h0:
-          \$97  = { 3'h0, \$42  };
+          \$96  = { 3'h0, \$42  };
       4'h1:
           /* empty */;
       4'h2:
@@ -4833,7 +4190,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
           if (\$69 ) begin
           end else if (\$70 ) begin
             if (switches[1]) begin
-              \$97  = \$74 [8:0];
+              \$96  = \$74 [8:0];
             end
           end
       4'h4:
@@ -4847,9 +4204,46 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$216 ) begin
+          if (\control__done$214 ) begin
             if (won) begin
+              \$96  = 9'h000;
+            end
+          end
+    endcase
+    if (rst) begin
+      \$96  = 9'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$97  = flood_steps;
+    casez (fsm_state)
+      4'h0:
+          \$97  = 9'h000;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          \$97  = 9'h000;
+      4'h6:
+          if (\control__done$210 ) begin
+            if (lost) begin
               \$97  = 9'h000;
+            end else if (opened) begin
+              \$97  = 9'h000;
+            end
+          end
+      4'h8:
+          if (\$76 ) begin
+            if (\$77 ) begin
+              \$97  = \$78 [8:0];
             end
           end
     endcase
@@ -4859,93 +4253,56 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$98  = flood_steps;
+    \$98  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$98  = 9'h000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          \$98  = 9'h000;
-      4'h6:
-          if (\done$212 ) begin
-            if (lost) begin
-              \$98  = 9'h000;
-            end else if (opened) begin
-              \$98  = 9'h000;
-            end
-          end
-      4'h8:
-          if (\$76 ) begin
-            if (\$77 ) begin
-              \$98  = \$78 [8:0];
-            end
-          end
-    endcase
-    if (rst) begin
-      \$98  = 9'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$99  = fsm_state;
-    casez (fsm_state)
-      4'h0:
-          \$99  = 4'h1;
+          \$98  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$99  = 4'h2;
+            \$98  = 4'h2;
           end
       4'h2:
-          \$99  = 4'h3;
+          \$98  = 4'h3;
       4'h3:
         begin
-          \$99  = 4'h1;
+          \$98  = 4'h1;
           (* full_case = 32'd1 *)
           if (\$69 ) begin
-            \$99  = 4'h0;
+            \$98  = 4'h0;
           end else if (\$70 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$71 ) begin
-              \$99  = 4'h4;
+              \$98  = 4'h4;
             end else begin
-              \$99  = 4'h5;
+              \$98  = 4'h5;
             end
           end else begin
-            \$99  = 4'h6;
+            \$98  = 4'h6;
           end
         end
       4'h4:
-          if (done) begin
-            \$99  = 4'h7;
+          if (control__done) begin
+            \$98  = 4'h7;
           end
       4'h7:
-          if (\done$211 ) begin
-            \$99  = 4'h5;
+          if (\control__done$209 ) begin
+            \$98  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
           if (board__mine) begin
-            \$99  = 4'h1;
+            \$98  = 4'h1;
           end else begin
-            \$99  = 4'h8;
+            \$98  = 4'h8;
           end
       4'h6:
-          if (\done$212 ) begin
-            \$99  = 4'h1;
+          if (\control__done$210 ) begin
+            \$98  = 4'h1;
             if (lost) begin
             end else if (opened) begin
-              \$99  = 4'h8;
+              \$98  = 4'h8;
             end
           end
       4'h8:
@@ -4953,21 +4310,21 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             (* full_case = 32'd1 *)
             if (\$77 ) begin
             end else begin
-              \$99  = 4'h9;
+              \$98  = 4'h9;
             end
           end
       4'h9:
-          if (\done$216 ) begin
-            \$99  = 4'h1;
+          if (\control__done$214 ) begin
+            \$98  = 4'h1;
           end
     endcase
     if (rst) begin
-      \$99  = 4'h0;
+      \$98  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$100  = seed;
+    \$99  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4981,17 +4338,17 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$71 ) begin
-              \$100  = \$75 ;
+              \$99  = \$75 ;
             end
           end
     endcase
     if (rst) begin
-      \$100  = 32'd0;
+      \$99  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$101  = flood_first;
+    \$100  = \$signal$197 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5006,24 +4363,24 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
       4'h7:
           /* empty */;
       4'h5:
-          \$101  = 1'h1;
+          \$100  = 1'h1;
       4'h6:
-          if (\done$212 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
             end else if (opened) begin
-              \$101  = 1'h1;
+              \$100  = 1'h1;
             end
           end
       4'h8:
-          \$101  = 1'h0;
+          \$100  = 1'h0;
     endcase
     if (rst) begin
-      \$101  = 1'h0;
+      \$100  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$102  = exploded;
+    \$101  = \$signal$168 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5039,27 +4396,27 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
           /* empty */;
       4'h5:
           if (board__mine) begin
-            \$102  = { cursor_row, cursor_col };
+            \$101  = \$signal ;
           end
       4'h6:
-          if (\done$212 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
-              \$102  = \exploded$215 ;
+              \$101  = exploded;
             end
           end
     endcase
     if (rst) begin
-      \$102  = 8'h00;
+      \$101  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$103  = read_col;
+    \$102  = read_col;
     if (read__enable) begin
-      \$103  = probing[3:0];
+      \$102  = probing[3:0];
     end
     if (rst) begin
-      \$103  = 4'h0;
+      \$102  = 4'h0;
     end
   end
   assign \buttons$1  = buttons;
@@ -5169,30 +4526,70 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign board__opening = flood__opening;
   assign flood__revealed = \board__revealed$136 ;
   assign flood__zero = board__zero;
-  assign \cursor_row$141  = cursor_row;
-  assign cursor = { cursor_row, cursor_col };
-  assign \cursor$147  = { cursor_row, cursor_col };
-  assign \cursor$149  = { cursor_row, cursor_col };
-  assign status = view__status;
-  assign view__difficulty = difficulty;
-  assign view__cursor_row = cursor_row;
-  assign view__cursor_col = cursor_col;
-  assign counter = score__counter;
-  assign timer = score__timer;
+  assign cursor_row = \$signal [7:4];
+  assign \cursor$146  = \$signal ;
+  assign \cursor$148  = \$signal ;
+  assign \$signal$152  = view__status;
+  assign view__cursor_row = \$signal [7:4];
+  assign view__cursor_col = \$signal [3:0];
+  assign \$signal$157  = score__counter;
+  assign \$signal$159  = score__timer;
   assign revealed_bits = \board__revealed$136 ;
   assign flagged_bits = \board__flagged$132 ;
   assign zero_bits = board__zero;
-  assign \seed$165  = seed;
-  assign \flood_steps$167  = flood_steps;
-  assign exploded_col = exploded[3:0];
-  assign exploded_row = exploded[7:4];
+  assign \$signal$164  = seed;
+  assign \$signal$166  = flood_steps;
+  assign exploded_col = \$signal$168 [3:0];
+  assign exploded_row = \$signal$168 [7:4];
   assign parts__0__revealed = board__revealed;
   assign parts__0__flagged = board__flagged;
   assign parts__0__mine = board__mine;
   assign read_enable = read__enable;
   assign read__cell = { \$88 , \$16  };
   assign \port$57$0  = \$16 ;
-  assign \port$1746$0  = \$88 ;
+  assign \port$1745$0  = \$88 ;
+  assign view__difficulty = \$signal$143 ;
+  assign cursor = \$signal ;
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \board__address.col  = probe__address[3:0];
+  assign \board__address.row  = probe__address[7:4];
+  assign \board__cell.col  = board__cell[3:0];
+  assign \board__cell.row  = board__cell[7:4];
+  assign \probe__cell.col  = board__cell[3:0];
+  assign \probe__cell.row  = board__cell[7:4];
+  assign \parts__1__address.col  = parts__1__address[3:0];
+  assign \parts__1__address.row  = parts__1__address[7:4];
+  assign \probe__address$27.col  = parts__1__address[3:0];
+  assign \probe__address$27.row  = parts__1__address[7:4];
+  assign \probe__cell$28.col  = board__cell[3:0];
+  assign \probe__cell$28.row  = board__cell[7:4];
+  assign \parts__1__cell.col  = board__cell[3:0];
+  assign \parts__1__cell.row  = board__cell[7:4];
+  assign \parts__2__address.col  = parts__2__address[3:0];
+  assign \parts__2__address.row  = parts__2__address[7:4];
+  assign \probe__address$49.col  = parts__2__address[3:0];
+  assign \probe__address$49.row  = parts__2__address[7:4];
+  assign \probe__cell$50.col  = board__cell[3:0];
+  assign \probe__cell$50.row  = board__cell[7:4];
+  assign \parts__2__cell.col  = board__cell[3:0];
+  assign \parts__2__cell.row  = board__cell[7:4];
+  assign \parts__3__address.col  = parts__3__address[3:0];
+  assign \parts__3__address.row  = parts__3__address[7:4];
+  assign \probe__address$71.col  = parts__3__address[3:0];
+  assign \probe__address$71.row  = parts__3__address[7:4];
+  assign \probe__cell$72.col  = board__cell[3:0];
+  assign \probe__cell$72.row  = board__cell[7:4];
+  assign \parts__3__cell.col  = board__cell[3:0];
+  assign \parts__3__cell.row  = board__cell[7:4];
+  assign \parts__4__address.col  = parts__4__address[3:0];
+  assign \parts__4__address.row  = parts__4__address[7:4];
+  assign \probe__address$93.col  = parts__4__address[3:0];
+  assign \probe__address$93.row  = parts__4__address[7:4];
+  assign \probe__cell$94.col  = board__cell[3:0];
+  assign \probe__cell$94.row  = board__cell[7:4];
+  assign \parts__4__cell.col  = board__cell[3:0];
+  assign \parts__4__cell.row  = board__cell[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -5225,6 +4622,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \counts__data$121[13]  = counts__data[55:52];
   assign \counts__data$121[14]  = counts__data[59:56];
   assign \counts__data$121[15]  = counts__data[63:60];
+  assign \$signal.col  = \$signal [3:0];
+  assign \$signal.row  = \$signal [7:4];
+  assign \cursor.col  = \$signal [3:0];
+  assign \cursor.row  = \$signal [7:4];
+  assign \cursor$146.col  = \$signal [3:0];
+  assign \cursor$146.row  = \$signal [7:4];
+  assign \cursor$148.col  = \$signal [3:0];
+  assign \cursor$148.row  = \$signal [7:4];
   assign \cursor_counts[0]  = cursor_counts[3:0];
   assign \cursor_counts[1]  = cursor_counts[7:4];
   assign \cursor_counts[2]  = cursor_counts[11:8];
@@ -5241,6 +4646,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \cursor_counts[13]  = cursor_counts[55:52];
   assign \cursor_counts[14]  = cursor_counts[59:56];
   assign \cursor_counts[15]  = cursor_counts[63:60];
+  assign \$signal$168.col  = \$signal$168 [3:0];
+  assign \$signal$168.row  = \$signal$168 [7:4];
+  assign \parts__0__address.col  = parts__0__address[3:0];
+  assign \parts__0__address.row  = parts__0__address[7:4];
+  assign \probing.col  = probing[3:0];
+  assign \probing.row  = probing[7:4];
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
   assign \read__cell.count  = \$16 ;
   assign \read__cell.mine  = \$88 [0];
   assign \read__cell.revealed  = \$88 [1];
@@ -5262,13 +4675,15 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \count_cell[13]  = count_cell[55:52];
   assign \count_cell[14]  = count_cell[59:56];
   assign \count_cell[15]  = count_cell[63:60];
-  assign beginner = difficulty;
-  assign \beginner$146  = difficulty;
-  assign \beginner$148  = difficulty;
-  assign \$44  = difficulty;
-  assign \$49  = difficulty;
-  assign \$56  = difficulty;
-  assign \$61  = difficulty;
+  assign \exploded.col  = exploded[3:0];
+  assign \exploded.row  = exploded[7:4];
+  assign beginner = \$signal$143 ;
+  assign \beginner$145  = \$signal$143 ;
+  assign \beginner$147  = \$signal$143 ;
+  assign \$44  = \$signal$143 ;
+  assign \$49  = \$signal$143 ;
+  assign \$56  = \$signal$143 ;
+  assign \$61  = \$signal$143 ;
 endmodule
 
 (* generator = "Amaranth" *)
@@ -5480,8 +4895,12 @@ module \minesweeper_system.game.board (rst, probing_revealed, probing_flagged, p
   wire new_game;
   input [7:0] probe__address;
   wire [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   output [7:0] probe__cell;
   reg [7:0] probe__cell = 8'h00;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__flag_value;
   wire probe__flag_value;
   input probe__flag_write;
@@ -5502,6 +4921,8 @@ module \minesweeper_system.game.board (rst, probing_revealed, probing_flagged, p
   reg probe__revealed = 1'h0;
   output [7:0] probing;
   reg [7:0] probing = 8'h00;
+  wire [3:0] \probing.col ;
+  wire [3:0] \probing.row ;
   output probing_flagged;
   wire probing_flagged;
   output probing_mine;
@@ -6844,6 +6265,10 @@ module \minesweeper_system.game.board (rst, probing_revealed, probing_flagged, p
   assign count_cell__data = count_cell;
   assign cursor_row = count_cursor__addr;
   assign count_cursor__data = cursor_counts;
+  assign \probing.col  = probing[3:0];
+  assign \probing.row  = probing[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
   assign \count_write__data[0]  = count_write__data[3:0];
   assign \count_write__data[1]  = count_write__data[7:4];
   assign \count_write__data[2]  = count_write__data[11:8];
@@ -6940,10 +6365,12 @@ module \minesweeper_system.game.board (rst, probing_revealed, probing_flagged, p
   assign \count_cursor__data[13]  = cursor_counts[55:52];
   assign \count_cursor__data[14]  = cursor_counts[59:56];
   assign \count_cursor__data[15]  = cursor_counts[63:60];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$221 (rst, press, held, buttons, clk);
+module \minesweeper_system.game.buttons$219 (rst, press, held, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -7004,31 +6431,31 @@ module \minesweeper_system.game.buttons$221 (rst, press, held, buttons, clk);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_system.game.buttons$221.debounce_centre  debounce_centre (
+  \minesweeper_system.game.buttons$219.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$221.debounce_down  debounce_down (
+  \minesweeper_system.game.buttons$219.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$221.debounce_left  debounce_left (
+  \minesweeper_system.game.buttons$219.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$221.debounce_right  debounce_right (
+  \minesweeper_system.game.buttons$219.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$221.debounce_up  debounce_up (
+  \minesweeper_system.game.buttons$219.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -7078,7 +6505,7 @@ module \minesweeper_system.game.buttons$221 (rst, press, held, buttons, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$221.debounce_centre (rst, o, i, clk);
+module \minesweeper_system.game.buttons$219.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7129,7 +6556,7 @@ module \minesweeper_system.game.buttons$221.debounce_centre (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$221.debounce_down (rst, o, i, clk);
+module \minesweeper_system.game.buttons$219.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7180,7 +6607,7 @@ module \minesweeper_system.game.buttons$221.debounce_down (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$221.debounce_left (rst, o, i, clk);
+module \minesweeper_system.game.buttons$219.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7231,7 +6658,7 @@ module \minesweeper_system.game.buttons$221.debounce_left (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$221.debounce_right (rst, o, i, clk);
+module \minesweeper_system.game.buttons$219.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7282,7 +6709,7 @@ module \minesweeper_system.game.buttons$221.debounce_right (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$221.debounce_up (rst, o, i, clk);
+module \minesweeper_system.game.buttons$219.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7333,7 +6760,7 @@ module \minesweeper_system.game.buttons$221.debounce_up (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0 , \port$1763$0 , probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, done, probe__reveal, lost, opened, exploded, clk);
+module \minesweeper_system.game.chord (rst, beginner, count, control__start, cursor, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, control__done, probe__reveal, lost, opened, exploded, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$16  = 0;
   wire [5:0] \$1 ;
   wire [4:0] \$10 ;
@@ -7431,31 +6858,43 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   input [3:0] count;
   wire [3:0] count;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   output [7:0] exploded;
   reg [7:0] exploded;
-  reg [7:0] \exploded$19  = 8'h00;
+  reg [7:0] \exploded$20  = 8'h00;
+  wire [3:0] \exploded$20.col ;
+  wire [3:0] \exploded$20.row ;
+  wire [3:0] \exploded.col ;
+  wire [3:0] \exploded.row ;
   reg [3:0] flags = 4'h0;
   reg [1:0] fsm_state = 2'h0;
   output lost;
   reg lost;
-  reg \lost$15  = 1'h0;
+  reg \lost$16  = 1'h0;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
+  wire [7:0] neighbour;
+  wire [3:0] \neighbour.col ;
+  wire [3:0] \neighbour.row ;
   output opened;
   reg opened;
-  input [3:0] \port$1761$0 ;
-  wire [3:0] \port$1761$0 ;
-  input [3:0] \port$1763$0 ;
-  wire [3:0] \port$1763$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__flagged;
   wire probe__flagged;
   input probe__mine;
@@ -7466,18 +6905,16 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
   wire probe__revealed;
   input rst;
   wire rst;
-  input start;
-  wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
-  assign \$9  = \port$1761$0  + 1'h0;
-  assign \$10  = \port$1763$0  + 1'h1;
-  assign \$11  = \port$1761$0  + 1'h1;
-  assign \$12  = \port$1763$0  + 6'h3f;
-  assign \$13  = \port$1761$0  + 1'h1;
-  assign \$14  = \port$1763$0  + 1'h0;
-  assign \$15  = \port$1761$0  + 1'h1;
-  assign \$16  = \port$1763$0  + 1'h1;
+  assign \$9  = cursor[7:4] + 1'h0;
+  assign \$10  = cursor[3:0] + 1'h1;
+  assign \$11  = cursor[7:4] + 1'h1;
+  assign \$12  = cursor[3:0] + 6'h3f;
+  assign \$13  = cursor[7:4] + 1'h1;
+  assign \$14  = cursor[3:0] + 1'h0;
+  assign \$15  = cursor[7:4] + 1'h1;
+  assign \$16  = cursor[3:0] + 1'h1;
   assign \$17  = step == 4'h9;
   assign \$18  = | count;
   assign \$19  = valid_d & probe__flagged;
@@ -7499,15 +6936,15 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
   assign \$35  = ~ probe__flagged;
   assign \$36  = \$34  & \$35 ;
   assign \$37  = \$36  & probe__mine;
-  assign \$38  = \lost$15  | \$37 ;
+  assign \$38  = \lost$16  | \$37 ;
   assign \$39  = ~ probe__revealed;
   assign \$40  = valid_d & \$39 ;
   assign \$41  = ~ probe__flagged;
   assign \$42  = \$40  & \$41 ;
   assign \$43  = \$42  & probe__mine;
-  assign \$44  = \lost$15  | \$43 ;
+  assign \$44  = \lost$16  | \$43 ;
   assign \$45  = ~ \$44 ;
-  assign \$46  = \lost$15  ? \exploded$19  : probe__cell;
+  assign \$46  = \lost$16  ? \exploded$20  : probe__cell;
   assign \$47  = ! fsm_state;
   assign \$48  = fsm_state == 1'h1;
   assign \$49  = fsm_state == 2'h2;
@@ -7544,7 +6981,7 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
   assign \$80  = valid_d & \$79 ;
   assign \$81  = ~ probe__flagged;
   assign \$82  = \$80  & \$81 ;
-  assign \$83  = ~ \lost$15 ;
+  assign \$83  = ~ \lost$16 ;
   assign \$84  = step == 4'h9;
   always @(posedge clk)
     \$signal  <= \$85 ;
@@ -7557,17 +6994,17 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
   always @(posedge clk)
     fsm_state <= \$89 ;
   always @(posedge clk)
-    \lost$15  <= \$90 ;
+    \lost$16  <= \$90 ;
   always @(posedge clk)
-    \exploded$19  <= \$91 ;
-  assign \$1  = \port$1761$0  + 6'h3f;
-  assign \$2  = \port$1763$0  + 6'h3f;
-  assign \$3  = \port$1761$0  + 6'h3f;
-  assign \$4  = \port$1763$0  + 1'h0;
-  assign \$5  = \port$1761$0  + 6'h3f;
-  assign \$6  = \port$1763$0  + 1'h1;
-  assign \$7  = \port$1761$0  + 1'h0;
-  assign \$8  = \port$1763$0  + 6'h3f;
+    \exploded$20  <= \$91 ;
+  assign \$1  = cursor[7:4] + 6'h3f;
+  assign \$2  = cursor[3:0] + 6'h3f;
+  assign \$3  = cursor[7:4] + 6'h3f;
+  assign \$4  = cursor[3:0] + 1'h0;
+  assign \$5  = cursor[7:4] + 6'h3f;
+  assign \$6  = cursor[3:0] + 1'h1;
+  assign \$7  = cursor[7:4] + 1'h0;
+  assign \$8  = cursor[3:0] + 6'h3f;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
     nb_row = 5'h00;
@@ -7619,14 +7056,14 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
       2'h0:
           /* empty */;
       2'h1:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
       2'h2:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -7635,12 +7072,12 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
             (* full_case = 32'd1 *)
             if (\$22 ) begin
             end else begin
-              done = 1'h1;
+              control__done = 1'h1;
             end
           end
       2'h2:
           if (\$32 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -7728,7 +7165,7 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
     \$87  = step;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$87  = 4'h0;
           end
       2'h1:
@@ -7752,7 +7189,7 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
     \$88  = flags;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$88  = 4'h0;
           end
       2'h1:
@@ -7767,7 +7204,7 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
     \$89  = fsm_state;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$89  = 2'h1;
           end
       2'h1:
@@ -7790,7 +7227,7 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
-    \$90  = \lost$15 ;
+    \$90  = \lost$16 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -7811,7 +7248,7 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
-    \$91  = \exploded$19 ;
+    \$91  = \exploded$20 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -7828,26 +7265,39 @@ module \minesweeper_system.game.chord (rst, beginner, count, start, \port$1761$0
       \$91  = 8'h00;
     end
   end
-  assign cursor = { \port$1761$0 , \port$1763$0  };
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \neighbour.col  = neighbour[3:0];
+  assign \neighbour.row  = neighbour[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \exploded.col  = exploded[3:0];
+  assign \exploded.row  = exploded[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign \exploded$20.col  = \exploded$20 [3:0];
+  assign \exploded$20.row  = \exploded$20 [7:4];
+  assign neighbour[3:0] = nb_col[3:0];
+  assign neighbour[7:4] = nb_row[3:0];
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, start, \port$1761$0 , \port$1763$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
+module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, control__start, cursor, probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, control__done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$17  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
-  wire [5:0] \$11 ;
-  wire [255:0] \$12 ;
-  wire [5:0] \$13 ;
+  wire [255:0] \$11 ;
+  wire [5:0] \$12 ;
+  wire [15:0] \$13 ;
   wire [15:0] \$14 ;
-  wire [15:0] \$15 ;
+  wire \$15 ;
   wire \$16 ;
   wire \$17 ;
-  wire \$18 ;
-  reg [4:0] \$19 ;
+  reg [4:0] \$18 ;
+  reg \$19 ;
   wire \$2 ;
   reg \$20 ;
-  reg \$21 ;
+  wire \$21 ;
   wire \$22 ;
   wire \$23 ;
   wire \$24 ;
@@ -7864,18 +7314,21 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
   wire \$34 ;
   wire \$35 ;
   wire \$36 ;
-  wire \$37 ;
   wire \$4 ;
+  wire [8:0] \$49 ;
   wire \$5 ;
-  wire [8:0] \$51 ;
   wire \$6 ;
-  wire [7:0] \$7 ;
-  wire [15:0] \$8 ;
-  wire \$9 ;
+  wire [15:0] \$7 ;
+  wire \$8 ;
+  wire [5:0] \$9 ;
   input beginner;
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   wire [63:0] counts;
   wire [3:0] \counts[0] ;
   wire [3:0] \counts[10] ;
@@ -7915,16 +7368,15 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
   reg [3:0] counts__row;
   output counts__write;
   reg counts__write;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg fsm_state = 1'h0;
-  input [3:0] \port$1761$0 ;
-  wire [3:0] \port$1761$0 ;
-  input [3:0] \port$1763$0 ;
-  wire [3:0] \port$1763$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [15:0] probe__mine_row;
   wire [15:0] probe__mine_row;
   reg [15:0] row;
@@ -7932,8 +7384,6 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
   input rst;
   wire rst;
   reg shift;
-  input start;
-  wire start;
   reg [4:0] step = 5'h00;
   wire [15:0] zero;
   output [15:0] zero__data;
@@ -7948,95 +7398,94 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1761$0 , \port$1763$0  };
-  assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
-  assign \$9  = step >= 3'h4;
+  assign \$7  = row_arrives ? probe__mine_row : 16'h0000;
+  assign \$8  = step >= 3'h4;
+  assign \$9  = step - 3'h4;
   assign \$10  = step - 3'h4;
-  assign \$11  = step - 3'h4;
-  assign \$12  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$13  = step - 3'h4;
-  assign \$51  = \$13 [3:0] * 5'h10;
-  assign \$14  = \$12  >> \$51 ;
-  assign \$15  = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  } & \$14 ;
-  assign \$16  = step == 5'h13;
-  assign \$17  = ! fsm_state;
+  assign \$11  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$12  = step - 3'h4;
+  assign \$49  = \$12 [3:0] * 5'h10;
+  assign \$13  = \$11  >> \$49 ;
+  assign \$14  = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  } & \$13 ;
+  assign \$15  = step == 5'h13;
+  assign \$16  = ! fsm_state;
   always @(posedge clk)
-    step <= \$19 ;
+    step <= \$18 ;
   always @(posedge clk)
-    row_arrives <= \$20 ;
+    row_arrives <= \$19 ;
   always @(posedge clk)
-    fsm_state <= \$21 ;
+    fsm_state <= \$20 ;
   \minesweeper_system.game.count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$1121$0 (\$22 ),
-    .\port$1123$0 (\$23 ),
-    .\port$1125$0 (\$24 ),
-    .\port$1127$0 (\$25 ),
-    .\port$1129$0 (\$26 ),
-    .\port$1131$0 (\$27 ),
-    .\port$1133$0 (\$28 ),
-    .\port$1135$0 (\$29 ),
-    .\port$1137$0 (\$30 ),
-    .\port$1139$0 (\$31 ),
-    .\port$1141$0 (\$32 ),
-    .\port$1143$0 (\$33 ),
-    .\port$1145$0 (\$34 ),
-    .\port$1147$0 (\$35 ),
-    .\port$1149$0 (\$36 ),
-    .\port$1151$0 (\$37 ),
+    .\port$1122$0 (\$21 ),
+    .\port$1124$0 (\$22 ),
+    .\port$1126$0 (\$23 ),
+    .\port$1128$0 (\$24 ),
+    .\port$1130$0 (\$25 ),
+    .\port$1132$0 (\$26 ),
+    .\port$1134$0 (\$27 ),
+    .\port$1136$0 (\$28 ),
+    .\port$1138$0 (\$29 ),
+    .\port$1140$0 (\$30 ),
+    .\port$1142$0 (\$31 ),
+    .\port$1144$0 (\$32 ),
+    .\port$1146$0 (\$33 ),
+    .\port$1148$0 (\$34 ),
+    .\port$1150$0 (\$35 ),
+    .\port$1152$0 (\$36 ),
     .row(row),
     .rst(rst),
     .shift(shift)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$19  = step;
+    \$18  = step;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$19  = 5'h00;
+          if (control__start) begin
+            \$18  = 5'h00;
           end
       1'h1:
-          \$19  = \$1 [4:0];
+          \$18  = \$1 [4:0];
     endcase
     if (rst) begin
-      \$19  = 5'h00;
+      \$18  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$20  = row_arrives;
+    \$19  = row_arrives;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$20  = 1'h0;
+          if (control__start) begin
+            \$19  = 1'h0;
           end
       1'h1:
-          \$20  = \$4 ;
+          \$19  = \$4 ;
     endcase
     if (rst) begin
-      \$20  = 1'h0;
+      \$19  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$21  = fsm_state;
+    \$20  = fsm_state;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$21  = 1'h1;
+          if (control__start) begin
+            \$20  = 1'h1;
           end
       1'h1:
           if (\$5 ) begin
-            \$21  = 1'h0;
+            \$20  = 1'h0;
           end
     endcase
     if (rst) begin
-      \$21  = 1'h0;
+      \$20  = 1'h0;
     end
   end
   always @* begin
@@ -8047,7 +7496,12 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
       1'h0:
           /* empty */;
       1'h1:
-          probe__address = \$7 ;
+          (* full_case = 32'd1 *)
+          if (\$6 ) begin
+            probe__address[7:4] = step[3:0];
+          end else begin
+            probe__address = cursor;
+          end
     endcase
   end
   always @* begin
@@ -8069,7 +7523,7 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
       1'h0:
           /* empty */;
       1'h1:
-          row = \$8 ;
+          row = \$7 ;
     endcase
   end
   always @* begin
@@ -8080,8 +7534,8 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            counts__row = \$10 [3:0];
+          if (\$8 ) begin
+            counts__row = \$9 [3:0];
           end
     endcase
   end
@@ -8093,7 +7547,7 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__data = counts;
           end
     endcase
@@ -8106,7 +7560,7 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__write = 1'h1;
           end
     endcase
@@ -8119,8 +7573,8 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__row = \$11 [3:0];
+          if (\$8 ) begin
+            zero__row = \$10 [3:0];
           end
     endcase
   end
@@ -8132,8 +7586,8 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__data = \$15 ;
+          if (\$8 ) begin
+            zero__data = \$14 ;
           end
     endcase
   end
@@ -8145,26 +7599,29 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             zero__write = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
-          if (\$16 ) begin
-            done = 1'h1;
+          if (\$15 ) begin
+            control__done = 1'h1;
           end
     endcase
   end
-  assign cursor = { \port$1761$0 , \port$1763$0  };
-  assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
+  assign zero = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  };
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -8197,11 +7654,11 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, sta
   assign \counts[13]  = counts[55:52];
   assign \counts[14]  = counts[59:56];
   assign \counts[15]  = counts[63:60];
-  assign \$18  = fsm_state;
+  assign \$17  = fsm_state;
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.count_sweep.counter (rst, \port$1121$0 , \port$1123$0 , \port$1125$0 , \port$1127$0 , \port$1129$0 , \port$1131$0 , \port$1133$0 , \port$1135$0 , \port$1137$0 , \port$1139$0 , \port$1141$0 , \port$1143$0 , \port$1145$0 , \port$1147$0 , \port$1149$0 , \port$1151$0 , shift, row, counts, clk
+module \minesweeper_system.game.count_sweep.counter (rst, \port$1122$0 , \port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , \port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , shift, row, counts, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$18  = 0;
   wire [4:0] \$1 ;
@@ -8384,38 +7841,38 @@ module \minesweeper_system.game.count_sweep.counter (rst, \port$1121$0 , \port$1
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$1121$0 ;
-  wire \port$1121$0 ;
-  output \port$1123$0 ;
-  wire \port$1123$0 ;
-  output \port$1125$0 ;
-  wire \port$1125$0 ;
-  output \port$1127$0 ;
-  wire \port$1127$0 ;
-  output \port$1129$0 ;
-  wire \port$1129$0 ;
-  output \port$1131$0 ;
-  wire \port$1131$0 ;
-  output \port$1133$0 ;
-  wire \port$1133$0 ;
-  output \port$1135$0 ;
-  wire \port$1135$0 ;
-  output \port$1137$0 ;
-  wire \port$1137$0 ;
-  output \port$1139$0 ;
-  wire \port$1139$0 ;
-  output \port$1141$0 ;
-  wire \port$1141$0 ;
-  output \port$1143$0 ;
-  wire \port$1143$0 ;
-  output \port$1145$0 ;
-  wire \port$1145$0 ;
-  output \port$1147$0 ;
-  wire \port$1147$0 ;
-  output \port$1149$0 ;
-  wire \port$1149$0 ;
-  output \port$1151$0 ;
-  wire \port$1151$0 ;
+  output \port$1122$0 ;
+  wire \port$1122$0 ;
+  output \port$1124$0 ;
+  wire \port$1124$0 ;
+  output \port$1126$0 ;
+  wire \port$1126$0 ;
+  output \port$1128$0 ;
+  wire \port$1128$0 ;
+  output \port$1130$0 ;
+  wire \port$1130$0 ;
+  output \port$1132$0 ;
+  wire \port$1132$0 ;
+  output \port$1134$0 ;
+  wire \port$1134$0 ;
+  output \port$1136$0 ;
+  wire \port$1136$0 ;
+  output \port$1138$0 ;
+  wire \port$1138$0 ;
+  output \port$1140$0 ;
+  wire \port$1140$0 ;
+  output \port$1142$0 ;
+  wire \port$1142$0 ;
+  output \port$1144$0 ;
+  wire \port$1144$0 ;
+  output \port$1146$0 ;
+  wire \port$1146$0 ;
+  output \port$1148$0 ;
+  wire \port$1148$0 ;
+  output \port$1150$0 ;
+  wire \port$1150$0 ;
+  output \port$1152$0 ;
+  wire \port$1152$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -8614,22 +8071,22 @@ module \minesweeper_system.game.count_sweep.counter (rst, \port$1121$0 , \port$1
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1121$0  = \$124 ;
-  assign \port$1123$0  = \$126 ;
-  assign \port$1125$0  = \$128 ;
-  assign \port$1127$0  = \$130 ;
-  assign \port$1129$0  = \$132 ;
-  assign \port$1131$0  = \$134 ;
-  assign \port$1133$0  = \$136 ;
-  assign \port$1135$0  = \$138 ;
-  assign \port$1137$0  = \$140 ;
-  assign \port$1139$0  = \$142 ;
-  assign \port$1141$0  = \$144 ;
-  assign \port$1143$0  = \$146 ;
-  assign \port$1145$0  = \$148 ;
-  assign \port$1147$0  = \$150 ;
-  assign \port$1149$0  = \$152 ;
-  assign \port$1151$0  = \$154 ;
+  assign \port$1122$0  = \$124 ;
+  assign \port$1124$0  = \$126 ;
+  assign \port$1126$0  = \$128 ;
+  assign \port$1128$0  = \$130 ;
+  assign \port$1130$0  = \$132 ;
+  assign \port$1132$0  = \$134 ;
+  assign \port$1134$0  = \$136 ;
+  assign \port$1136$0  = \$138 ;
+  assign \port$1138$0  = \$140 ;
+  assign \port$1140$0  = \$142 ;
+  assign \port$1142$0  = \$144 ;
+  assign \port$1144$0  = \$146 ;
+  assign \port$1146$0  = \$148 ;
+  assign \port$1148$0  = \$150 ;
+  assign \port$1150$0  = \$152 ;
+  assign \port$1152$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -8801,7 +8258,7 @@ module \minesweeper_system.game.flood (rst, board__opening, board__flagged, boar
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.placement (rst, beginner, load, load_value, \port$1761$0 , \port$1763$0 , probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
+module \minesweeper_system.game.placement (rst, beginner, load, load_value, cursor, probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, control__done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$20  = 0;
   wire [255:0] \$1 ;
   wire \$10 ;
@@ -8850,20 +8307,29 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
   wire \$5 ;
   reg \$50 ;
   reg \$51 ;
-  reg [3:0] \$52 ;
-  reg [3:0] \$53 ;
-  wire [8:0] \$55 ;
+  reg [7:0] \$52 ;
+  wire [8:0] \$54 ;
   wire [4:0] \$6 ;
   wire \$7 ;
   wire \$8 ;
   wire [4:0] \$9 ;
+  wire [7:0] \$signal ;
+  wire [3:0] \$signal.col ;
+  wire [3:0] \$signal.row ;
   input beginner;
   wire beginner;
+  wire [7:0] cell_b;
+  wire [3:0] \cell_b.col ;
+  wire [3:0] \cell_b.row ;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  wire control__start;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg [2:0] fsm_state = 3'h0;
   output [15:0] layout__data;
   reg [15:0] layout__data;
@@ -8876,14 +8342,14 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
   reg [3:0] load_row = 4'h0;
   input [31:0] load_value;
   wire [31:0] load_value;
-  input [3:0] \port$1761$0 ;
-  wire [3:0] \port$1761$0 ;
-  input [3:0] \port$1763$0 ;
-  wire [3:0] \port$1763$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__mine;
   wire probe__mine;
   output probe__mine_value;
@@ -8894,16 +8360,15 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
   reg request;
   input rst;
   wire rst;
-  reg [3:0] scan_col = 4'h0;
-  reg [3:0] scan_row = 4'h0;
+  reg [7:0] scan = 8'h00;
+  wire [3:0] \scan.col ;
+  wire [3:0] \scan.row ;
   wire [31:0] seed;
-  wire start;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
   reg [2:0] swap_phase = 3'h0;
   reg [9:0] swaps_done = 10'h000;
   wire [31:0] value;
-  assign \$45  = \$43  & \$44 ;
   always @(posedge clk)
     load_row <= \$46 ;
   always @(posedge clk)
@@ -8917,12 +8382,10 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
   always @(posedge clk)
     swap_b <= \$51 ;
   always @(posedge clk)
-    scan_row <= \$52 ;
-  always @(posedge clk)
-    scan_col <= \$53 ;
+    scan <= \$52 ;
   assign \$1  = beginner ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$55  = load_row * 5'h10;
-  assign \$2  = \$1  >> \$55 ;
+  assign \$54  = load_row * 5'h10;
+  assign \$2  = \$1  >> \$54 ;
   assign \$3  = ! load_row;
   assign \$4  = beginner ? 5'h09 : 5'h10;
   assign \$5  = value[31:28] < \$4 ;
@@ -8936,7 +8399,7 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
   assign \$13  = value[19:16] < \$12 ;
   assign \$14  = \$11  & \$13 ;
   assign \$15  = ~ probe__mine;
-  assign \$16  = probe__cell != { \port$1761$0 , \port$1763$0  };
+  assign \$16  = probe__cell != cursor;
   assign \$17  = \$15  & \$16 ;
   assign \$18  = ! fsm_state;
   assign \$19  = fsm_state == 1'h1;
@@ -8960,11 +8423,12 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
   assign \$37  = swaps_done == 10'h3e7;
   assign \$38  = beginner ? 5'h09 : 5'h10;
   assign \$39  = \$38  - 1'h1;
-  assign \$40  = scan_col == \$39 ;
-  assign \$41  = scan_row + 1'h1;
-  assign \$42  = scan_col + 1'h1;
+  assign \$40  = scan[3:0] == \$39 ;
+  assign \$41  = scan[7:4] + 1'h1;
+  assign \$42  = scan[3:0] + 1'h1;
   assign \$43  = ~ probe__mine;
-  assign \$44  = probe__cell != { \port$1761$0 , \port$1763$0  };
+  assign \$44  = probe__cell != cursor;
+  assign \$45  = \$43  & \$44 ;
   \minesweeper_system.game.placement.lcg  lcg (
     .clk(clk),
     .load(load),
@@ -8981,23 +8445,23 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
       3'h0:
           /* empty */;
       3'h1:
-          probe__address = { \port$1761$0 , \port$1763$0  };
+          probe__address = cursor;
       3'h2:
         begin
-          probe__address = { \port$1761$0 , \port$1763$0  };
+          probe__address = cursor;
           casez (swap_phase)
             3'h0:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
             3'h1:
-                probe__address = value[23:16];
+                probe__address = cell_b;
             3'h2:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
           endcase
         end
       3'h3:
-          probe__address = { \port$1761$0 , \port$1763$0  };
+          probe__address = cursor;
       3'h4:
-          probe__address = { scan_row, scan_col };
+          probe__address = scan;
     endcase
   end
   always @* begin
@@ -9121,7 +8585,7 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -9133,11 +8597,11 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
           (* full_case = 32'd1 *)
           if (probe__mine) begin
           end else begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
       3'h4:
           if (\$17 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -9310,7 +8774,7 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
-    \$52  = scan_row;
+    \$52  = scan;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -9319,43 +8783,38 @@ module \minesweeper_system.game.placement (rst, beginner, load, load_value, \por
       3'h2:
           /* empty */;
       3'h3:
-          \$52  = 4'h0;
-      3'h4:
-          if (\$40 ) begin
-            \$52  = \$41 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$52  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$20 ) begin end
-    \$53  = scan_col;
-    casez (fsm_state)
-      3'h0:
-          /* empty */;
-      3'h1:
-          /* empty */;
-      3'h2:
-          /* empty */;
-      3'h3:
-          \$53  = 4'h0;
+          \$52  = 8'h00;
       3'h4:
           (* full_case = 32'd1 *)
           if (\$40 ) begin
-            \$53  = 4'h0;
+            \$52 [3:0] = 4'h0;
+            \$52 [7:4] = \$41 [3:0];
           end else begin
-            \$53  = \$42 [3:0];
+            \$52 [3:0] = \$42 [3:0];
           end
     endcase
     if (rst) begin
-      \$53  = 4'h0;
+      \$52  = 8'h00;
     end
   end
-  assign start = load;
+  assign control__start = load;
   assign seed = load_value;
-  assign cursor = { \port$1761$0 , \port$1763$0  };
+  assign \$signal.col  = \$signal [3:0];
+  assign \$signal.row  = \$signal [7:4];
+  assign \cell_b.col  = cell_b[3:0];
+  assign \cell_b.row  = cell_b[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \scan.col  = scan[3:0];
+  assign \scan.row  = scan[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign cell_b[3:0] = value[19:16];
+  assign cell_b[7:4] = value[23:20];
+  assign \$signal [3:0] = value[27:24];
+  assign \$signal [7:4] = value[31:28];
 endmodule
 
 (* generator = "Amaranth" *)
@@ -9512,7 +8971,11 @@ module \minesweeper_system.game.probe_bus (board__address, board__reveal, board_
   wire \$9 ;
   output [7:0] board__address;
   wire [7:0] board__address;
+  wire [3:0] \board__address.col ;
+  wire [3:0] \board__address.row ;
   wire [7:0] board__cell;
+  wire [3:0] \board__cell.col ;
+  wire [3:0] \board__cell.row ;
   output board__flag_value;
   wire board__flag_value;
   output board__flag_write;
@@ -9529,8 +8992,12 @@ module \minesweeper_system.game.probe_bus (board__address, board__reveal, board_
   wire board__revealed;
   input [7:0] parts__0__address;
   wire [7:0] parts__0__address;
+  wire [3:0] \parts__0__address.col ;
+  wire [3:0] \parts__0__address.row ;
   input [7:0] parts__0__cell;
   wire [7:0] parts__0__cell;
+  wire [3:0] \parts__0__cell.col ;
+  wire [3:0] \parts__0__cell.row ;
   input parts__0__flag_value;
   wire parts__0__flag_value;
   input parts__0__flag_write;
@@ -9549,7 +9016,11 @@ module \minesweeper_system.game.probe_bus (board__address, board__reveal, board_
   wire parts__0__revealed;
   input [7:0] parts__1__address;
   wire [7:0] parts__1__address;
+  wire [3:0] \parts__1__address.col ;
+  wire [3:0] \parts__1__address.row ;
   wire [7:0] parts__1__cell;
+  wire [3:0] \parts__1__cell.col ;
+  wire [3:0] \parts__1__cell.row ;
   wire parts__1__flag_value;
   wire parts__1__flag_write;
   wire parts__1__flagged;
@@ -9563,7 +9034,11 @@ module \minesweeper_system.game.probe_bus (board__address, board__reveal, board_
   wire parts__1__revealed;
   input [7:0] parts__2__address;
   wire [7:0] parts__2__address;
+  wire [3:0] \parts__2__address.col ;
+  wire [3:0] \parts__2__address.row ;
   wire [7:0] parts__2__cell;
+  wire [3:0] \parts__2__cell.col ;
+  wire [3:0] \parts__2__cell.row ;
   wire parts__2__flag_value;
   wire parts__2__flag_write;
   wire parts__2__flagged;
@@ -9575,7 +9050,11 @@ module \minesweeper_system.game.probe_bus (board__address, board__reveal, board_
   wire parts__2__revealed;
   input [7:0] parts__3__address;
   wire [7:0] parts__3__address;
+  wire [3:0] \parts__3__address.col ;
+  wire [3:0] \parts__3__address.row ;
   wire [7:0] parts__3__cell;
+  wire [3:0] \parts__3__cell.col ;
+  wire [3:0] \parts__3__cell.row ;
   wire parts__3__flag_value;
   wire parts__3__flag_write;
   wire parts__3__flagged;
@@ -9588,7 +9067,11 @@ module \minesweeper_system.game.probe_bus (board__address, board__reveal, board_
   wire parts__3__revealed;
   input [7:0] parts__4__address;
   wire [7:0] parts__4__address;
+  wire [3:0] \parts__4__address.col ;
+  wire [3:0] \parts__4__address.row ;
   wire [7:0] parts__4__cell;
+  wire [3:0] \parts__4__cell.col ;
+  wire [3:0] \parts__4__cell.row ;
   wire parts__4__flag_value;
   wire parts__4__flag_write;
   wire parts__4__flagged;
@@ -9647,6 +9130,30 @@ module \minesweeper_system.game.probe_bus (board__address, board__reveal, board_
   assign parts__2__mine_value = 1'h0;
   assign parts__3__mine_value = 1'h0;
   assign parts__4__mine_value = 1'h0;
+  assign \board__address.col  = board__address[3:0];
+  assign \board__address.row  = board__address[7:4];
+  assign \parts__0__address.col  = parts__0__address[3:0];
+  assign \parts__0__address.row  = parts__0__address[7:4];
+  assign \parts__1__address.col  = parts__1__address[3:0];
+  assign \parts__1__address.row  = parts__1__address[7:4];
+  assign \parts__2__address.col  = parts__2__address[3:0];
+  assign \parts__2__address.row  = parts__2__address[7:4];
+  assign \parts__3__address.col  = parts__3__address[3:0];
+  assign \parts__3__address.row  = parts__3__address[7:4];
+  assign \parts__4__address.col  = parts__4__address[3:0];
+  assign \parts__4__address.row  = parts__4__address[7:4];
+  assign \parts__0__cell.col  = parts__0__cell[3:0];
+  assign \parts__0__cell.row  = parts__0__cell[7:4];
+  assign \board__cell.col  = parts__0__cell[3:0];
+  assign \board__cell.row  = parts__0__cell[7:4];
+  assign \parts__1__cell.col  = parts__0__cell[3:0];
+  assign \parts__1__cell.row  = parts__0__cell[7:4];
+  assign \parts__2__cell.col  = parts__0__cell[3:0];
+  assign \parts__2__cell.row  = parts__0__cell[7:4];
+  assign \parts__3__cell.col  = parts__0__cell[3:0];
+  assign \parts__3__cell.row  = parts__0__cell[7:4];
+  assign \parts__4__cell.col  = parts__0__cell[3:0];
+  assign \parts__4__cell.row  = parts__0__cell[7:4];
   assign \$1  = parts__0__address;
   assign \$5  = parts__0__reveal;
   assign \$6  = parts__0__reveal;
@@ -9675,7 +9182,7 @@ module \minesweeper_system.game.probe_bus (board__address, board__reveal, board_
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.win_scan (rst, start, probe__revealed, probe__mine, probe__address, done, won, clk);
+module \minesweeper_system.game.win_scan (rst, control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
@@ -9696,19 +9203,21 @@ module \minesweeper_system.game.win_scan (rst, start, probe__revealed, probe__mi
   wire \$9 ;
   input clk;
   wire clk;
-  output done;
-  reg done;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   reg fsm_state = 1'h0;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input probe__mine;
   wire probe__mine;
   input probe__revealed;
   wire probe__revealed;
   input rst;
   wire rst;
-  input start;
-  wire start;
   reg [8:0] step = 9'h000;
   output won;
   reg won;
@@ -9736,7 +9245,7 @@ module \minesweeper_system.game.win_scan (rst, start, probe__revealed, probe__mi
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$16  = 9'h000;
           end
       1'h1:
@@ -9752,7 +9261,7 @@ module \minesweeper_system.game.win_scan (rst, start, probe__revealed, probe__mi
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$17  = 1'h1;
           end
       1'h1:
@@ -9779,16 +9288,16 @@ module \minesweeper_system.game.win_scan (rst, start, probe__revealed, probe__mi
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
           if (\$12 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end else if (\$13 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -9806,6 +9315,8 @@ module \minesweeper_system.game.win_scan (rst, start, probe__revealed, probe__mi
           end
     endcase
   end
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
   assign \$15  = fsm_state;
 endmodule
 

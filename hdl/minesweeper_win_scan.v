@@ -2,7 +2,7 @@
 
 (* top =  1  *)
 (* generator = "Amaranth" *)
-module minesweeper_win_scan(probe__cell, probe__revealed, probe__flagged, probe__mine, probe__mine_row, clk, rst, done, won, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, start);
+module minesweeper_win_scan(probe__cell, probe__revealed, probe__flagged, probe__mine, probe__mine_row, clk, rst, control__done, won, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, control__start);
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
@@ -23,13 +23,19 @@ module minesweeper_win_scan(probe__cell, probe__revealed, probe__flagged, probe_
   wire \$9 ;
   input clk;
   wire clk;
-  output done;
-  reg done;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   reg fsm_state = 1'h0;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   output probe__flag_value;
   wire probe__flag_value;
   output probe__flag_write;
@@ -50,8 +56,6 @@ module minesweeper_win_scan(probe__cell, probe__revealed, probe__flagged, probe_
   wire probe__revealed;
   input rst;
   wire rst;
-  input start;
-  wire start;
   reg [8:0] step = 9'h000;
   output won;
   reg won;
@@ -79,7 +83,7 @@ module minesweeper_win_scan(probe__cell, probe__revealed, probe__flagged, probe_
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$16  = 9'h000;
           end
       1'h1:
@@ -95,7 +99,7 @@ module minesweeper_win_scan(probe__cell, probe__revealed, probe__flagged, probe_
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$17  = 1'h1;
           end
       1'h1:
@@ -122,16 +126,16 @@ module minesweeper_win_scan(probe__cell, probe__revealed, probe__flagged, probe_
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
           if (\$12 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end else if (\$13 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -154,5 +158,9 @@ module minesweeper_win_scan(probe__cell, probe__revealed, probe__flagged, probe_
   assign probe__flag_value = 1'h0;
   assign probe__mine_write = 1'h0;
   assign probe__mine_value = 1'h0;
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
   assign \$15  = fsm_state;
 endmodule

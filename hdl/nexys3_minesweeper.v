@@ -267,19 +267,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .anodes(\o$72 ),
     .clk(clk),
     .leds(leds),
-    .\port$1722$0 (i),
-    .\port$1724$0 (\i$38 ),
-    .\port$1726$0 (\i$39 ),
-    .\port$1728$0 (\i$40 ),
-    .\port$1730$0 (\i$41 ),
-    .\port$1732$0 (\i$43 ),
-    .\port$1734$0 (\i$44 ),
-    .\port$1736$0 (\i$45 ),
-    .\port$1738$0 (\i$46 ),
-    .\port$1740$0 (\i$47 ),
-    .\port$1742$0 (\i$48 ),
-    .\port$1744$0 (\i$49 ),
-    .\port$1746$0 (\i$50 ),
+    .\port$1721$0 (i),
+    .\port$1723$0 (\i$38 ),
+    .\port$1725$0 (\i$39 ),
+    .\port$1727$0 (\i$40 ),
+    .\port$1729$0 (\i$41 ),
+    .\port$1731$0 (\i$43 ),
+    .\port$1733$0 (\i$44 ),
+    .\port$1735$0 (\i$45 ),
+    .\port$1737$0 (\i$46 ),
+    .\port$1739$0 (\i$47 ),
+    .\port$1741$0 (\i$48 ),
+    .\port$1743$0 (\i$49 ),
+    .\port$1745$0 (\i$50 ),
     .segments(segments),
     .vga__blue(\o$57 ),
     .vga__green(\o$55 ),
@@ -1261,10 +1261,11 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , \port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
-, \port$1722$0 );
+module \nexys3_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
+, \port$1721$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
+  wire [7:0] \$11 ;
   wire [2:0] \$2 ;
   wire [2:0] \$3 ;
   wire \$4 ;
@@ -1279,7 +1280,7 @@ module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , 
   wire \busy$14 ;
   wire [4:0] buttons;
   wire [4:0] \buttons$4 ;
-  wire [4:0] \buttons$68 ;
+  wire [4:0] \buttons$66 ;
   wire [15:0] characters;
   wire [3:0] \characters[0] ;
   wire [3:0] \characters[1] ;
@@ -1334,63 +1335,65 @@ module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1722$0 ;
-  wire \port$1722$0 ;
-  input \port$1724$0 ;
-  wire \port$1724$0 ;
-  input \port$1726$0 ;
-  wire \port$1726$0 ;
-  input \port$1728$0 ;
-  wire \port$1728$0 ;
-  input \port$1730$0 ;
-  wire \port$1730$0 ;
-  input \port$1732$0 ;
-  wire \port$1732$0 ;
-  input \port$1734$0 ;
-  wire \port$1734$0 ;
-  input \port$1736$0 ;
-  wire \port$1736$0 ;
-  input \port$1738$0 ;
-  wire \port$1738$0 ;
-  input \port$1740$0 ;
-  wire \port$1740$0 ;
-  input \port$1742$0 ;
-  wire \port$1742$0 ;
-  input \port$1744$0 ;
-  wire \port$1744$0 ;
-  input \port$1746$0 ;
-  wire \port$1746$0 ;
+  input \port$1721$0 ;
+  wire \port$1721$0 ;
+  input \port$1723$0 ;
+  wire \port$1723$0 ;
+  input \port$1725$0 ;
+  wire \port$1725$0 ;
+  input \port$1727$0 ;
+  wire \port$1727$0 ;
+  input \port$1729$0 ;
+  wire \port$1729$0 ;
+  input \port$1731$0 ;
+  wire \port$1731$0 ;
+  input \port$1733$0 ;
+  wire \port$1733$0 ;
+  input \port$1735$0 ;
+  wire \port$1735$0 ;
+  input \port$1737$0 ;
+  wire \port$1737$0 ;
+  input \port$1739$0 ;
+  wire \port$1739$0 ;
+  input \port$1741$0 ;
+  wire \port$1741$0 ;
+  input \port$1743$0 ;
+  wire \port$1743$0 ;
+  input \port$1745$0 ;
+  wire \port$1745$0 ;
+  wire [7:0] read__address;
+  wire [7:0] \read__address$36 ;
+  wire [3:0] \read__address$36.col ;
+  wire [3:0] \read__address$36.row ;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   wire [7:0] read__cell;
-  wire [7:0] \read__cell$36 ;
-  wire [3:0] \read__cell$36.count ;
-  wire \read__cell$36.exploded ;
-  wire \read__cell$36.flagged ;
-  wire \read__cell$36.mine ;
-  wire \read__cell$36.revealed ;
+  wire [7:0] \read__cell$38 ;
+  wire [3:0] \read__cell$38.count ;
+  wire \read__cell$38.exploded ;
+  wire \read__cell$38.flagged ;
+  wire \read__cell$38.mine ;
+  wire \read__cell$38.revealed ;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  wire [3:0] read__col;
-  wire [3:0] \read__col$38 ;
   (* init = 1'h0 *)
   wire read__enable;
   (* init = 1'h0 *)
   wire \read__enable$40 ;
-  wire [3:0] read__row;
-  wire [3:0] \read__row$42 ;
   wire [8:0] score__counter;
-  wire [8:0] \score__counter$43 ;
+  wire [8:0] \score__counter$41 ;
   wire [9:0] score__timer;
-  wire [9:0] \score__timer$44 ;
+  wire [9:0] \score__timer$42 ;
   wire seed_force;
   wire \seed_force$8 ;
   wire [31:0] seed_value;
   wire [31:0] \seed_value$10 ;
   output [7:0] segments;
   wire [7:0] segments;
-  wire [7:0] \segments$65 ;
+  wire [7:0] \segments$63 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -1399,25 +1402,25 @@ module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , 
   wire [1:0] status;
   wire [7:0] switches;
   wire [7:0] \switches$6 ;
-  wire [7:0] \switches$69 ;
+  wire [7:0] \switches$67 ;
   wire [9:0] timer;
   wire vga__active;
-  wire \vga__active$52 ;
+  wire \vga__active$50 ;
   output [1:0] vga__blue;
   wire [1:0] vga__blue;
-  wire [1:0] \vga__blue$54 ;
+  wire [1:0] \vga__blue$52 ;
   output [2:0] vga__green;
   wire [2:0] vga__green;
-  wire [2:0] \vga__green$56 ;
+  wire [2:0] \vga__green$54 ;
   output vga__hsync_n;
   wire vga__hsync_n;
-  wire \vga__hsync_n$58 ;
+  wire \vga__hsync_n$56 ;
   output [2:0] vga__red;
   wire [2:0] vga__red;
-  wire [2:0] \vga__red$60 ;
+  wire [2:0] \vga__red$58 ;
   output vga__vsync_n;
   wire vga__vsync_n;
-  wire \vga__vsync_n$62 ;
+  wire \vga__vsync_n$60 ;
   wire [3:0] view__cursor_col;
   wire [3:0] view__cursor_row;
   (* enum_base_type = "Difficulty" *)
@@ -1445,14 +1448,14 @@ module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1722$0 (\port$1722$0 ),
-    .\port$1724$0 (\port$1724$0 ),
-    .\port$1726$0 (\port$1726$0 ),
-    .\port$1728$0 (\port$1728$0 ),
-    .\port$1730$0 (\port$1730$0 ),
+    .\port$1721$0 (\port$1721$0 ),
+    .\port$1723$0 (\port$1723$0 ),
+    .\port$1725$0 (\port$1725$0 ),
+    .\port$1727$0 (\port$1727$0 ),
+    .\port$1729$0 (\port$1729$0 ),
     .stage1(buttons)
   );
-  \nexys3_minesweeper.system.digits$72  \digits$72  (
+  \nexys3_minesweeper.system.digits$70  \digits$70  (
     .chars__counter(digits__counter),
     .chars__timer(digits__timer),
     .clk(clk),
@@ -1467,15 +1470,13 @@ module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , 
     .digits__start(chars__start),
     .digits__timer(digits__timer),
     .enable(pixel_enable),
-    .game__cursor_col(cursor_col),
-    .game__cursor_row(cursor_row),
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$1852$0 (\$10 ),
+    .\port$1851$0 (\$10 ),
+    .\port$1865$0 (\$11 ),
     .\port$57$0 (\$9 ),
-    .read__col(read__col),
-    .read__row(read__row),
+    .read__address(read__address),
     .vga__active(vga__active),
     .vga__blue(vga__blue),
     .vga__green(vga__green),
@@ -1487,18 +1488,16 @@ module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , 
     .busy(busy),
     .buttons(buttons),
     .clk(clk),
-    .cursor_col(cursor_col),
-    .cursor_row(cursor_row),
-    .difficulty(difficulty),
+    .cursor(\$11 ),
     .leds(leds),
-    .\port$1852$0 (\$10 ),
+    .\port$1851$0 (\$10 ),
     .\port$57$0 (\$9 ),
-    .read__col(read__col),
+    .read__address(read__address),
     .read__enable(pixel_enable),
-    .read__row(read__row),
     .score__counter(counter),
     .score__timer(timer),
     .switches(switches),
+    .view__difficulty(difficulty),
     .view__held(game__held),
     .view__status(status)
   );
@@ -1510,14 +1509,14 @@ module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1732$0 (\port$1732$0 ),
-    .\port$1734$0 (\port$1734$0 ),
-    .\port$1736$0 (\port$1736$0 ),
-    .\port$1738$0 (\port$1738$0 ),
-    .\port$1740$0 (\port$1740$0 ),
-    .\port$1742$0 (\port$1742$0 ),
-    .\port$1744$0 (\port$1744$0 ),
-    .\port$1746$0 (\port$1746$0 ),
+    .\port$1731$0 (\port$1731$0 ),
+    .\port$1733$0 (\port$1733$0 ),
+    .\port$1735$0 (\port$1735$0 ),
+    .\port$1737$0 (\port$1737$0 ),
+    .\port$1739$0 (\port$1739$0 ),
+    .\port$1741$0 (\port$1741$0 ),
+    .\port$1743$0 (\port$1743$0 ),
+    .\port$1745$0 (\port$1745$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1530,48 +1529,53 @@ module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , 
   assign \busy$14  = busy;
   assign view__status = status;
   assign view__difficulty = difficulty;
-  assign view__cursor_row = cursor_row;
-  assign view__cursor_col = cursor_col;
+  assign cursor_row = \$11 [7:4];
+  assign view__cursor_row = \$11 [7:4];
+  assign cursor_col = \$11 [3:0];
+  assign view__cursor_col = \$11 [3:0];
   assign score__counter = counter;
   assign score__timer = timer;
   assign enable = pixel_enable;
   assign debug = switches[0];
-  assign game__cursor_col = cursor_col;
-  assign game__cursor_row = cursor_row;
+  assign game__cursor_col = \$11 [3:0];
+  assign game__cursor_row = \$11 [7:4];
   assign game__difficulty = difficulty;
   assign view__held = game__held;
   assign game__status = status;
+  assign \read__address$36  = read__address;
   assign read__cell = { \$10 , \$9  };
-  assign \read__cell$36  = { \$10 , \$9  };
-  assign \read__col$38  = read__col;
+  assign \read__cell$38  = { \$10 , \$9  };
   assign read__enable = pixel_enable;
   assign \read__enable$40  = pixel_enable;
-  assign \read__row$42  = read__row;
-  assign \score__counter$43  = counter;
-  assign \score__timer$44  = timer;
+  assign \score__counter$41  = counter;
+  assign \score__timer$42  = timer;
   assign chars__counter = digits__counter;
   assign digits__start = chars__start;
   assign chars__timer = digits__timer;
-  assign \vga__active$52  = vga__active;
-  assign \vga__blue$54  = vga__blue;
-  assign \vga__green$56  = vga__green;
-  assign \vga__hsync_n$58  = vga__hsync_n;
-  assign \vga__red$60  = vga__red;
-  assign \vga__vsync_n$62  = vga__vsync_n;
-  assign \segments$65  = segments;
+  assign \vga__active$50  = vga__active;
+  assign \vga__blue$52  = vga__blue;
+  assign \vga__green$54  = vga__green;
+  assign \vga__hsync_n$56  = vga__hsync_n;
+  assign \vga__red$58  = vga__red;
+  assign \vga__vsync_n$60  = vga__vsync_n;
+  assign \segments$63  = segments;
   assign digits = anodes;
-  assign \buttons$68  = { \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
-  assign \switches$69  = { \port$1746$0 , \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0  };
+  assign \buttons$66  = { \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0 , \port$1721$0  };
+  assign \switches$67  = { \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
+  assign \read__address$36.col  = read__address[3:0];
+  assign \read__address$36.row  = read__address[7:4];
   assign \read__cell.count  = \$9 ;
   assign \read__cell.mine  = \$10 [0];
   assign \read__cell.revealed  = \$10 [1];
   assign \read__cell.flagged  = \$10 [2];
   assign \read__cell.exploded  = \$10 [3];
-  assign \read__cell$36.count  = \$9 ;
-  assign \read__cell$36.mine  = \$10 [0];
-  assign \read__cell$36.revealed  = \$10 [1];
-  assign \read__cell$36.flagged  = \$10 [2];
-  assign \read__cell$36.exploded  = \$10 [3];
+  assign \read__cell$38.count  = \$9 ;
+  assign \read__cell$38.mine  = \$10 [0];
+  assign \read__cell$38.revealed  = \$10 [1];
+  assign \read__cell$38.flagged  = \$10 [2];
+  assign \read__cell$38.exploded  = \$10 [3];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
@@ -1594,37 +1598,37 @@ module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , clk, stage1, \port$1722$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , clk, stage1, \port$1721$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1722$0 ;
-  wire \port$1722$0 ;
-  input \port$1724$0 ;
-  wire \port$1724$0 ;
-  input \port$1726$0 ;
-  wire \port$1726$0 ;
-  input \port$1728$0 ;
-  wire \port$1728$0 ;
-  input \port$1730$0 ;
-  wire \port$1730$0 ;
+  input \port$1721$0 ;
+  wire \port$1721$0 ;
+  input \port$1723$0 ;
+  wire \port$1723$0 ;
+  input \port$1725$0 ;
+  wire \port$1725$0 ;
+  input \port$1727$0 ;
+  wire \port$1727$0 ;
+  input \port$1729$0 ;
+  wire \port$1729$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
+    stage0 <= { \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0 , \port$1721$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
+  assign buttons = { \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0 , \port$1721$0  };
   assign \buttons$4  = stage1;
 endmodule
 
-module \nexys3_minesweeper.system.digits$72 (clk, \value$5 , score__counter, chars__counter, chars__timer, start);
+module \nexys3_minesweeper.system.digits$70 (clk, \value$5 , score__counter, chars__counter, chars__timer, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -1705,14 +1709,14 @@ module \nexys3_minesweeper.system.digits$72 (clk, \value$5 , score__counter, cha
     chars__counter <= \$18 ;
   always @(posedge clk)
     chars__timer <= \$19 ;
-  \nexys3_minesweeper.system.digits$72.counter_bcd  counter_bcd (
+  \nexys3_minesweeper.system.digits$70.counter_bcd  counter_bcd (
     .bcd(\$20 ),
     .busy(busy),
     .clk(clk),
     .start(start),
     .value(value)
   );
-  \nexys3_minesweeper.system.digits$72.timer_bcd  timer_bcd (
+  \nexys3_minesweeper.system.digits$70.timer_bcd  timer_bcd (
     .bcd(\$21 ),
     .busy(\busy$10 ),
     .clk(clk),
@@ -1772,7 +1776,7 @@ module \nexys3_minesweeper.system.digits$72 (clk, \value$5 , score__counter, cha
   assign \digits$15[2]  = \$21 [3:0];
 endmodule
 
-module \nexys3_minesweeper.system.digits$72.counter_bcd (value, busy, clk, bcd, start);
+module \nexys3_minesweeper.system.digits$70.counter_bcd (value, busy, clk, bcd, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$20  = 0;
   wire \$1 ;
   wire [9:0] \$10 ;
@@ -1855,7 +1859,7 @@ module \nexys3_minesweeper.system.digits$72.counter_bcd (value, busy, clk, bcd, 
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.digits$72.timer_bcd (busy, clk, value, bcd, start);
+module \nexys3_minesweeper.system.digits$70.timer_bcd (busy, clk, value, bcd, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$21  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;
@@ -1938,8 +1942,7 @@ module \nexys3_minesweeper.system.digits$72.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1852$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, \port$57$0 
-);
+module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1851$0 , game__difficulty, game__status, \port$1865$0 , read__address, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, \port$57$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -1998,100 +2001,39 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   reg [5:0] \$148 ;
   reg [4:0] \$149 ;
   wire \$15 ;
-  reg \$150 ;
-  reg \$151 ;
-  reg \$152 ;
-  reg \$153 ;
-  reg \$154 ;
-  reg \$155 ;
-  reg [4:0] \$156 ;
-  reg \$157 ;
-  reg \$158 ;
+  reg [12:0] \$150 ;
+  reg [25:0] \$151 ;
+  reg [25:0] \$152 ;
+  reg [34:0] \$153 ;
+  reg [25:0] \$154 ;
+  reg [87:0] \$155 ;
+  reg [1:0] \$156 ;
+  reg [2:0] \$157 ;
+  reg [2:0] \$158 ;
   reg \$159 ;
   wire \$16 ;
   reg \$160 ;
   reg \$161 ;
-  reg \$162 ;
-  reg \$163 ;
-  reg \$164 ;
-  reg \$165 ;
-  reg \$166 ;
-  reg \$167 ;
-  reg \$168 ;
-  reg \$169 ;
   wire \$17 ;
-  reg \$170 ;
-  reg [3:0] \$171 ;
-  reg [4:0] \$172 ;
-  reg [4:0] \$173 ;
-  reg \$174 ;
-  reg \$175 ;
-  reg \$176 ;
-  reg \$177 ;
-  reg \$178 ;
-  reg \$179 ;
   wire \$18 ;
-  reg \$180 ;
-  reg \$181 ;
-  reg \$182 ;
-  reg \$183 ;
-  reg \$184 ;
-  reg \$185 ;
-  reg [3:0] \$186 ;
-  reg [4:0] \$187 ;
-  reg [4:0] \$188 ;
-  reg \$189 ;
   wire \$19 ;
-  reg [3:0] \$190 ;
-  reg [7:0] \$191 ;
-  reg [7:0] \$192 ;
-  reg \$193 ;
-  reg \$194 ;
-  reg \$195 ;
-  reg \$196 ;
-  reg [4:0] \$197 ;
-  reg [4:0] \$198 ;
-  reg \$199 ;
   wire \$2 ;
   wire \$20 ;
-  reg \$200 ;
-  reg [7:0] \$201 ;
-  reg [7:0] \$202 ;
-  reg \$203 ;
-  reg \$204 ;
-  reg \$205 ;
-  reg [4:0] \$206 ;
-  reg [59:0] \$207 ;
-  reg \$208 ;
-  reg \$209 ;
+  wire [6:0] \$202 ;
+  wire [6:0] \$208 ;
   wire \$21 ;
-  reg \$210 ;
-  reg \$211 ;
-  reg [7:0] \$212 ;
-  reg [7:0] \$213 ;
-  reg \$214 ;
-  reg \$215 ;
-  reg \$216 ;
-  reg [4:0] \$217 ;
-  reg [1:0] \$218 ;
-  reg [2:0] \$219 ;
+  wire [6:0] \$212 ;
   wire \$22 ;
-  reg [2:0] \$220 ;
-  reg \$221 ;
-  reg \$222 ;
-  reg \$223 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$264 ;
   wire [7:0] \$27 ;
-  wire [6:0] \$270 ;
-  wire [6:0] \$274 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
   wire \$3 ;
   wire [7:0] \$30 ;
+  wire [4:0] \$309 ;
   wire [7:0] \$31 ;
   wire [7:0] \$32 ;
   wire [7:0] \$33 ;
@@ -2099,7 +2041,6 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire [7:0] \$35 ;
   wire [7:0] \$36 ;
   wire [7:0] \$37 ;
-  wire [4:0] \$371 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
   wire \$4 ;
@@ -2169,79 +2110,80 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire \$98 ;
   wire \$99 ;
   reg [5:0] \$signal  = 6'h00;
-  reg \$signal$105  = 1'h0;
-  reg \$signal$106  = 1'h1;
-  reg [5:0] \$signal$15  = 6'h00;
-  reg [7:0] \$signal$17 ;
-  reg \$signal$26 ;
-  reg \$signal$35  = 1'h0;
-  reg \$signal$36  = 1'h0;
-  reg \$signal$37  = 1'h0;
-  reg \$signal$41  = 1'h0;
-  reg [7:0] \$signal$42  = 8'h00;
-  reg \$signal$48  = 1'h0;
-  reg \$signal$49  = 1'h0;
-  reg \$signal$51  = 1'h1;
-  reg \$signal$53  = 1'h1;
-  reg \$signal$55  = 1'h0;
-  reg \$signal$56  = 1'h0;
-  reg \$signal$58  = 1'h0;
-  reg \$signal$59  = 1'h0;
-  reg \$signal$60  = 1'h0;
-  reg \$signal$61  = 1'h0;
-  reg \$signal$64  = 1'h0;
-  reg \$signal$65  = 1'h0;
-  reg \$signal$66  = 1'h0;
-  reg \$signal$68  = 1'h0;
-  reg \$signal$69  = 1'h0;
-  reg \$signal$70  = 1'h1;
-  reg \$signal$71  = 1'h1;
-  reg \$signal$72  = 1'h0;
-  reg [4:0] \$signal$77  = 5'h00;
-  reg \$signal$86  = 1'h0;
-  reg [7:0] \$signal$87  = 8'h00;
-  reg \$signal$90  = 1'h0;
-  reg \$signal$91  = 1'h1;
-  reg [4:0] \$signal$93  = 5'h00;
-  reg \$signal$94  = 1'h0;
-  reg [7:0] \$signal$96  = 8'h00;
-  reg \$signal$98  = 1'h0;
-  reg \$signal$99  = 1'h1;
-  reg [4:0] a_digit_row = 5'h00;
-  reg b2_box = 1'h0;
-  reg [3:0] b2_char = 4'h0;
-  reg b2_ignal = 1'h0;
-  reg \b2_ignal$19  = 1'h0;
-  reg \b2_ignal$20  = 1'h0;
-  reg \b2_ignal$25  = 1'h0;
-  reg \b2_ignal$28  = 1'h0;
-  reg \b2_ignal$79  = 1'h0;
-  reg \b2_ignal$80  = 1'h0;
-  reg \b2_ignal$81  = 1'h0;
-  reg \b2_ignal$82  = 1'h1;
-  reg \b2_ignal$83  = 1'h1;
-  reg [4:0] \b2_ignal$84  = 5'h00;
-  reg b2_light = 1'h0;
-  reg [4:0] b2_row = 5'h00;
-  reg b_box = 1'h0;
-  reg [3:0] b_char = 4'h0;
-  reg b_light = 1'h0;
-  reg [4:0] b_row = 5'h00;
+  reg [5:0] \$signal$14  = 6'h00;
+  reg [7:0] \$signal$16 ;
+  reg \$signal$21 ;
+  reg [12:0] a = 13'h0006;
+  wire \a.band ;
+  wire \a.box_x ;
+  wire \a.box_y ;
+  wire [4:0] \a.digit_row ;
+  wire \a.field ;
+  wire \a.in_band ;
+  wire [2:0] \a.sync ;
+  wire \a.sync.hsync_n ;
+  wire \a.sync.visible ;
+  wire \a.sync.vsync_n ;
+  reg [25:0] b = 26'h0000006;
+  wire \b.border ;
+  wire \b.box ;
+  wire [3:0] \b.char ;
+  wire \b.cursor ;
+  wire \b.dark ;
+  wire \b.digit ;
+  wire \b.field ;
+  wire \b.grid ;
+  wire \b.in_cell ;
+  wire \b.light ;
+  wire [4:0] \b.row ;
+  wire [4:0] \b.sub_x ;
+  wire [2:0] \b.sync ;
+  wire \b.sync.hsync_n ;
+  wire \b.sync.visible ;
+  wire \b.sync.vsync_n ;
+  reg [25:0] b2 = 26'h0000006;
+  wire \b2.border ;
+  wire \b2.box ;
+  wire [3:0] \b2.char ;
+  wire \b2.cursor ;
+  wire \b2.dark ;
+  wire \b2.digit ;
+  wire \b2.field ;
+  wire \b2.grid ;
+  wire \b2.in_cell ;
+  wire \b2.light ;
+  wire [4:0] \b2.row ;
+  wire [4:0] \b2.sub_x ;
+  wire [2:0] \b2.sync ;
+  wire \b2.sync.hsync_n ;
+  wire \b2.sync.visible ;
+  wire \b2.sync.vsync_n ;
   reg [7:0] background;
-  reg [7:0] c_background = 8'h00;
-  reg c_cursor = 1'h0;
-  (* init = 4'h0 *)
-  wire [3:0] c_glyph;
-  (* init = 5'h00 *)
-  wire [4:0] c_row;
-  reg c_vsync_n = 1'h1;
+  reg [34:0] c = 35'h000000006;
+  wire [7:0] \c.background ;
+  wire \c.cursor ;
+  wire [3:0] \c.glyph ;
+  wire \c.glyph_on ;
+  wire [7:0] \c.ink ;
+  wire [4:0] \c.row ;
+  wire [4:0] \c.sub_x ;
+  wire [2:0] \c.sync ;
+  wire \c.sync.hsync_n ;
+  wire \c.sync.visible ;
+  wire \c.sync.vsync_n ;
   input clk;
   wire clk;
   reg [7:0] colour;
-  reg [7:0] d_background = 8'h00;
-  reg d_cursor = 1'h0;
-  reg [4:0] d_sub_x = 5'h00;
-  reg d_vsync_n = 1'h1;
+  reg [25:0] d = 26'h0000006;
+  wire [7:0] \d.background ;
+  wire \d.cursor ;
+  wire \d.glyph_on ;
+  wire [7:0] \d.ink ;
+  wire [4:0] \d.sub_x ;
+  wire [2:0] \d.sync ;
+  wire \d.sync.hsync_n ;
+  wire \d.sync.visible ;
+  wire \d.sync.vsync_n ;
   input debug;
   wire debug;
   input [11:0] digits__counter;
@@ -2256,10 +2198,19 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire [3:0] \digits__timer[0] ;
   wire [3:0] \digits__timer[1] ;
   wire [3:0] \digits__timer[2] ;
-  reg [7:0] e_background = 8'h00;
-  reg [59:0] e_row = 60'h000000000000000;
-  reg [4:0] e_sub_x = 5'h00;
-  reg e_vsync_n = 1'h1;
+  reg [87:0] e = 88'h0000000000000000000006;
+  wire [7:0] \e.background ;
+  wire \e.cursor ;
+  wire \e.face ;
+  wire \e.feature ;
+  wire \e.glyph_on ;
+  wire [7:0] \e.ink ;
+  wire [59:0] \e.pixels ;
+  wire [4:0] \e.sub_x ;
+  wire [2:0] \e.sync ;
+  wire \e.sync.hsync_n ;
+  wire \e.sync.visible ;
+  wire \e.sync.vsync_n ;
   input enable;
   wire enable;
   wire \enable$1 ;
@@ -2267,9 +2218,7 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire \enable$3 ;
   wire face;
   wire feature;
-  input [3:0] game__cursor_col;
   wire [3:0] game__cursor_col;
-  input [3:0] game__cursor_row;
   wire [3:0] game__cursor_row;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
@@ -2286,25 +2235,27 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   input [1:0] game__status;
   wire [1:0] game__status;
   reg [3:0] glyph;
-  reg [3:0] \glyph$31  = 4'h0;
+  wire [3:0] \glyph$23 ;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$1852$0 ;
-  wire [3:0] \port$1852$0 ;
+  input [3:0] \port$1851$0 ;
+  wire [3:0] \port$1851$0 ;
+  input [7:0] \port$1865$0 ;
+  wire [7:0] \port$1865$0 ;
   input [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
+  output [7:0] read__address;
+  wire [7:0] read__address;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  output [3:0] read__col;
-  wire [3:0] read__col;
   wire read__enable;
-  output [3:0] read__row;
-  wire [3:0] read__row;
-  reg [4:0] row = 5'h00;
+  wire [4:0] row;
   (* enum_base_type = "SmileyState" *)
   (* enum_value_00 = "NORMAL" *)
   (* enum_value_01 = "O" *)
@@ -2338,13 +2289,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$1852$0 [2];
-  assign \$8  = ~ \port$1852$0 [0];
+  assign \$7  = \$6  & \port$1851$0 [2];
+  assign \$8  = ~ \port$1851$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$1852$0 [0];
-  assign \$12  = debug & \port$1852$0 [0];
-  assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
+  assign \$11  = \$10  & \port$1851$0 [0];
+  assign \$12  = debug & \port$1851$0 [0];
+  assign \$13  = b2[6] ? 8'h92 : 8'hb6;
   assign \$14  = | \port$57$0 ;
   assign \$15  = \port$57$0  == 4'h8;
   assign \$16  = \port$57$0  == 3'h7;
@@ -2362,28 +2313,28 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$28  = \$17  ? 8'h12 : \$27 ;
   assign \$29  = \$16  ? 8'h00 : \$28 ;
   assign \$30  = \$15  ? 8'h92 : \$29 ;
-  assign \$31  = \b2_ignal$25  ? 8'h92 : 8'he0;
-  assign \$32  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$33  = b2_light ? 8'hff : 8'hb6;
-  assign \$34  = \b2_ignal$28  ? 8'h6d : \$33 ;
-  assign \$35  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$36  = b2_light ? 8'hff : 8'hb6;
-  assign \$37  = \b2_ignal$28  ? 8'h6d : \$36 ;
-  assign \$38  = b2_light ? 8'hff : 8'hb6;
-  assign \$39  = \b2_ignal$28  ? 8'h6d : \$38 ;
-  assign \$264  = e_sub_x * 2'h2;
-  assign \$40  = e_row >> \$264 ;
+  assign \$31  = b2[6] ? 8'h92 : 8'he0;
+  assign \$32  = b2[6] ? 8'h92 : 8'hb6;
+  assign \$33  = b2[8] ? 8'hff : 8'hb6;
+  assign \$34  = b2[7] ? 8'h6d : \$33 ;
+  assign \$35  = b2[6] ? 8'h92 : 8'hb6;
+  assign \$36  = b2[8] ? 8'hff : 8'hb6;
+  assign \$37  = b2[7] ? 8'h6d : \$36 ;
+  assign \$38  = b2[8] ? 8'hff : 8'hb6;
+  assign \$39  = b2[7] ? 8'h6d : \$38 ;
+  assign \$202  = e[87:83] * 2'h2;
+  assign \$40  = e[62:3] >> \$202 ;
   assign \$41  = | \$40 ;
-  assign \$42  = \$signal$37  & \$41 ;
-  assign \$43  = \$signal$41  ? 8'h00 : 8'hfc;
-  assign \$270  = e_sub_x * 2'h2;
-  assign \$44  = e_row >> \$270 ;
+  assign \$42  = e[63] & \$41 ;
+  assign \$43  = e[82] ? 8'h00 : 8'hfc;
+  assign \$208  = e[87:83] * 2'h2;
+  assign \$44  = e[62:3] >> \$208 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$274  = e_sub_x * 2'h2;
-  assign \$46  = e_row >> \$274 ;
+  assign \$212  = e[87:83] * 2'h2;
+  assign \$46  = e[62:3] >> \$212 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
-  assign \$49  = \$45  ? \$signal$42  : \$48 ;
+  assign \$49  = \$45  ? e[71:64] : \$48 ;
   assign \$50  = ! x;
   assign \$51  = x == 9'h1e0;
   assign \$53  = \$52  ? 3'h4 : 3'h0;
@@ -2398,8 +2349,8 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$65  = sub_y + 1'h1;
   assign \$66  = \$64  ? 6'h00 : \$65 ;
   assign \$67  = sub_x == 5'h1d;
-  assign \$68  = $signed(\$signal$15 ) + $signed(2'h1);
-  assign \$69  = \$67  ? \$68  : { \$signal$15 [5], \$signal$15  };
+  assign \$68  = $signed(\$signal$14 ) + $signed(2'h1);
+  assign \$69  = \$67  ? \$68  : { \$signal$14 [5], \$signal$14  };
   assign \$70  = sub_x == 5'h1d;
   assign \$71  = sub_x + 1'h1;
   assign \$72  = \$70  ? 6'h00 : \$71 ;
@@ -2430,18 +2381,18 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$97  = x >= 10'h201;
   assign \$98  = x < 10'h25f;
   assign \$99  = \$97  & \$98 ;
-  assign \$100  = $signed(\$signal$15 ) >= $signed(1'h0);
-  assign \$101  = \$signal$48  & \$100 ;
+  assign \$100  = $signed(\$signal$14 ) >= $signed(1'h0);
+  assign \$101  = a[3] & \$100 ;
   assign \$103  = \$102  ? 5'h09 : 5'h10;
-  assign \$104  = $signed(\$signal$15 ) < $signed({ 1'h0, \$103  });
+  assign \$104  = $signed(\$signal$14 ) < $signed({ 1'h0, \$103  });
   assign \$105  = \$101  & \$104 ;
   assign \$106  = $signed(\$signal ) >= $signed(1'h0);
   assign \$107  = \$105  & \$106 ;
   assign \$109  = \$108  ? 5'h09 : 5'h10;
   assign \$110  = $signed(\$signal ) < $signed({ 1'h0, \$109  });
   assign \$111  = \$107  & \$110 ;
-  assign \$112  = \$signal [3:0] == game__cursor_row;
-  assign \$113  = \$signal$15 [3:0] == game__cursor_col;
+  assign \$112  = \$signal [3:0] == \port$1865$0 [7:4];
+  assign \$113  = \$signal$14 [3:0] == \port$1865$0 [3:0];
   assign \$114  = \$112  & \$113 ;
   assign \$115  = sub_x < 2'h2;
   assign \$116  = sub_x >= 5'h1c;
@@ -2459,24 +2410,24 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$128  = sub_x < 2'h2;
   assign \$129  = sub_y < 2'h2;
   assign \$130  = \$128  | \$129 ;
-  assign \$131  = ~ \$signal$48 ;
-  assign \$132  = \$131  & \$signal$56 ;
-  assign \$133  = $signed(\$signal$15 ) >= $signed(1'h0);
+  assign \$131  = ~ a[3];
+  assign \$132  = \$131  & a[5];
+  assign \$133  = $signed(\$signal$14 ) >= $signed(1'h0);
   assign \$134  = \$132  & \$133 ;
-  assign \$135  = $signed(\$signal$15 ) < $signed(3'h3);
+  assign \$135  = $signed(\$signal$14 ) < $signed(3'h3);
   assign \$136  = \$134  & \$135 ;
-  assign \$137  = ~ \$signal$48 ;
-  assign \$138  = \$137  & \$signal$58 ;
-  assign \$139  = \$138  & \$signal$59 ;
-  assign \$140  = \$signal$55  ? digits__timer : digits__counter;
-  assign \$371  = \$signal$15 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$371 ;
-  assign \$142  = \$signal$48  ? sub_y : a_digit_row;
-  assign \$143  = b2_ignal & \b2_ignal$79 ;
-  assign \$144  = \$143  & \b2_ignal$80 ;
-  assign \$145  = \$signal$105  ? colour : 8'h00;
+  assign \$137  = ~ a[3];
+  assign \$138  = \$137  & a[11];
+  assign \$139  = \$138  & a[12];
+  assign \$140  = a[4] ? digits__timer : digits__counter;
+  assign \$309  = \$signal$14 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$309 ;
+  assign \$142  = a[3] ? sub_y : a[10:6];
+  assign \$143  = b2[3] & b2[4];
+  assign \$144  = \$143  & b2[5];
+  assign \$145  = e[0] ? colour : 8'h00;
   always @(posedge clk)
-    \$signal$15  <= \$146 ;
+    \$signal$14  <= \$146 ;
   always @(posedge clk)
     sub_x <= \$147 ;
   always @(posedge clk)
@@ -2484,159 +2435,35 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   always @(posedge clk)
     sub_y <= \$149 ;
   always @(posedge clk)
-    \$signal$48  <= \$150 ;
+    a <= \$150 ;
   always @(posedge clk)
-    \$signal$49  <= \$151 ;
+    b <= \$151 ;
   always @(posedge clk)
-    \$signal$51  <= \$152 ;
+    b2 <= \$152 ;
   always @(posedge clk)
-    \$signal$53  <= \$153 ;
+    c <= \$153 ;
   always @(posedge clk)
-    \$signal$55  <= \$154 ;
+    d <= \$154 ;
   always @(posedge clk)
-    \$signal$56  <= \$155 ;
+    e <= \$155 ;
   always @(posedge clk)
-    a_digit_row <= \$156 ;
+    vga__blue <= \$156 ;
   always @(posedge clk)
-    \$signal$58  <= \$157 ;
+    vga__green <= \$157 ;
   always @(posedge clk)
-    \$signal$59  <= \$158 ;
+    vga__red <= \$158 ;
   always @(posedge clk)
-    \$signal$60  <= \$159 ;
+    vga__hsync_n <= \$159 ;
   always @(posedge clk)
-    \$signal$61  <= \$160 ;
+    vga__vsync_n <= \$160 ;
   always @(posedge clk)
-    \$signal$64  <= \$161 ;
-  always @(posedge clk)
-    \$signal$65  <= \$162 ;
-  always @(posedge clk)
-    \$signal$66  <= \$163 ;
-  always @(posedge clk)
-    b_light <= \$164 ;
-  always @(posedge clk)
-    \$signal$68  <= \$165 ;
-  always @(posedge clk)
-    \$signal$69  <= \$166 ;
-  always @(posedge clk)
-    \$signal$70  <= \$167 ;
-  always @(posedge clk)
-    \$signal$71  <= \$168 ;
-  always @(posedge clk)
-    \$signal$72  <= \$169 ;
-  always @(posedge clk)
-    b_box <= \$170 ;
-  always @(posedge clk)
-    b_char <= \$171 ;
-  always @(posedge clk)
-    \$signal$77  <= \$172 ;
-  always @(posedge clk)
-    b_row <= \$173 ;
-  always @(posedge clk)
-    b2_ignal <= \$174 ;
-  always @(posedge clk)
-    \b2_ignal$79  <= \$175 ;
-  always @(posedge clk)
-    \b2_ignal$80  <= \$176 ;
-  always @(posedge clk)
-    \b2_ignal$25  <= \$177 ;
-  always @(posedge clk)
-    \b2_ignal$28  <= \$178 ;
-  always @(posedge clk)
-    b2_light <= \$179 ;
-  always @(posedge clk)
-    \b2_ignal$19  <= \$180 ;
-  always @(posedge clk)
-    \b2_ignal$81  <= \$181 ;
-  always @(posedge clk)
-    \b2_ignal$82  <= \$182 ;
-  always @(posedge clk)
-    \b2_ignal$83  <= \$183 ;
-  always @(posedge clk)
-    \b2_ignal$20  <= \$184 ;
-  always @(posedge clk)
-    b2_box <= \$185 ;
-  always @(posedge clk)
-    b2_char <= \$186 ;
-  always @(posedge clk)
-    \b2_ignal$84  <= \$187 ;
-  always @(posedge clk)
-    b2_row <= \$188 ;
-  always @(posedge clk)
-    \$signal$86  <= \$189 ;
-  always @(posedge clk)
-    \glyph$31  <= \$190 ;
-  always @(posedge clk)
-    \$signal$87  <= \$191 ;
-  always @(posedge clk)
-    c_background <= \$192 ;
-  always @(posedge clk)
-    c_cursor <= \$193 ;
-  always @(posedge clk)
-    \$signal$90  <= \$194 ;
-  always @(posedge clk)
-    \$signal$91  <= \$195 ;
-  always @(posedge clk)
-    c_vsync_n <= \$196 ;
-  always @(posedge clk)
-    \$signal$93  <= \$197 ;
-  always @(posedge clk)
-    row <= \$198 ;
-  always @(posedge clk)
-    \$signal$94  <= \$199 ;
-  always @(posedge clk)
-    d_cursor <= \$200 ;
-  always @(posedge clk)
-    \$signal$96  <= \$201 ;
-  always @(posedge clk)
-    d_background <= \$202 ;
-  always @(posedge clk)
-    \$signal$98  <= \$203 ;
-  always @(posedge clk)
-    \$signal$99  <= \$204 ;
-  always @(posedge clk)
-    d_vsync_n <= \$205 ;
-  always @(posedge clk)
-    d_sub_x <= \$206 ;
-  always @(posedge clk)
-    e_row <= \$207 ;
-  always @(posedge clk)
-    \$signal$37  <= \$208 ;
-  always @(posedge clk)
-    \$signal$35  <= \$209 ;
-  always @(posedge clk)
-    \$signal$36  <= \$210 ;
-  always @(posedge clk)
-    \$signal$41  <= \$211 ;
-  always @(posedge clk)
-    \$signal$42  <= \$212 ;
-  always @(posedge clk)
-    e_background <= \$213 ;
-  always @(posedge clk)
-    \$signal$105  <= \$214 ;
-  always @(posedge clk)
-    \$signal$106  <= \$215 ;
-  always @(posedge clk)
-    e_vsync_n <= \$216 ;
-  always @(posedge clk)
-    e_sub_x <= \$217 ;
-  always @(posedge clk)
-    vga__blue <= \$218 ;
-  always @(posedge clk)
-    vga__green <= \$219 ;
-  always @(posedge clk)
-    vga__red <= \$220 ;
-  always @(posedge clk)
-    vga__hsync_n <= \$221 ;
-  always @(posedge clk)
-    vga__vsync_n <= \$222 ;
-  always @(posedge clk)
-    vga__active <= \$223 ;
+    vga__active <= \$161 ;
   \nexys3_minesweeper.system.display.glyphs  glyphs (
     .clk(clk),
-    .glyph(\glyph$31 ),
+    .glyph(c[7:4]),
     .pixels(pixels),
     .read__en(enable),
-    .row(row)
+    .row(c[34:30])
   );
   \nexys3_minesweeper.system.display.smiley  smiley (
     .clk(clk),
@@ -2671,28 +2498,28 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$signal$17  = 8'h00;
-    if (b2_ignal) begin
-      if (\port$1852$0 [1]) begin
-        \$signal$17  = \$30 ;
+    \$signal$16  = 8'h00;
+    if (b2[3]) begin
+      if (\port$1851$0 [1]) begin
+        \$signal$16  = \$30 ;
       end
-    end else if (\b2_ignal$19 ) begin
-    end else if (\b2_ignal$20 ) begin
-      \$signal$17  = 8'he0;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      \$signal$16  = 8'he0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     (* full_case = 32'd1 *)
-    if (b2_ignal) begin
+    if (b2[3]) begin
       (* full_case = 32'd1 *)
-      if (\port$1852$0 [1]) begin
+      if (\port$1851$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1852$0 [3]) begin
+      end else if (\port$1851$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1852$0 [2]) begin
+      end else if (\port$1851$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2701,11 +2528,11 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
       end else begin
         background = \$39 ;
       end
-    end else if (\b2_ignal$19 ) begin
+    end else if (b2[9]) begin
       background = 8'h09;
-    end else if (\b2_ignal$20 ) begin
+    end else if (b2[10]) begin
       background = 8'h00;
-    end else if (b2_box) begin
+    end else if (b2[11]) begin
       background = 8'h00;
     end else begin
       background = 8'hb6;
@@ -2713,64 +2540,64 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$signal$26  = 1'h0;
-    if (b2_ignal) begin
-      if (\port$1852$0 [1]) begin
-        \$signal$26  = \$14 ;
-      end else if (\port$1852$0 [3]) begin
-        \$signal$26  = 1'h1;
+    \$signal$21  = 1'h0;
+    if (b2[3]) begin
+      if (\port$1851$0 [1]) begin
+        \$signal$21  = \$14 ;
+      end else if (\port$1851$0 [3]) begin
+        \$signal$21  = 1'h1;
       end else if (\$9 ) begin
-        \$signal$26  = 1'h1;
-      end else if (\port$1852$0 [2]) begin
-        \$signal$26  = 1'h1;
+        \$signal$21  = 1'h1;
+      end else if (\port$1851$0 [2]) begin
+        \$signal$21  = 1'h1;
       end else if (\$11 ) begin
-        \$signal$26  = 1'h1;
+        \$signal$21  = 1'h1;
       end else if (\$12 ) begin
-        \$signal$26  = 1'h1;
+        \$signal$21  = 1'h1;
       end
-    end else if (\b2_ignal$19 ) begin
-    end else if (\b2_ignal$20 ) begin
-      \$signal$26  = 1'h1;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      \$signal$21  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
-    if (b2_ignal) begin
-      if (\port$1852$0 [1]) begin
+    if (b2[3]) begin
+      if (\port$1851$0 [1]) begin
         glyph = \port$57$0 ;
-      end else if (\port$1852$0 [3]) begin
+      end else if (\port$1851$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1852$0 [2]) begin
+      end else if (\port$1851$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
       end else if (\$12 ) begin
         glyph = 4'hb;
       end
-    end else if (\b2_ignal$19 ) begin
-    end else if (\b2_ignal$20 ) begin
-      glyph = b2_char;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      glyph = b2[15:12];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     (* full_case = 32'd1 *)
-    if (\$signal$35 ) begin
+    if (e[80]) begin
       colour = 8'hfc;
-    end else if (\$signal$36 ) begin
+    end else if (e[81]) begin
       colour = \$43 ;
     end else if (\$42 ) begin
       colour = \$49 ;
     end else begin
-      colour = e_background;
+      colour = e[79:72];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$146  = \$signal$15 ;
+    \$146  = \$signal$14 ;
     if (enable) begin
       (* full_case = 32'd1 *)
       if (\$50 ) begin
@@ -2826,520 +2653,126 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$150  = \$signal$48 ;
+    \$150  = a;
     if (enable) begin
-      \$150  = \$73 ;
+      \$150 [3] = \$73 ;
+      \$150 [0] = visible;
+      \$150 [1] = hsync_n;
+      \$150 [2] = vsync_n;
+      \$150 [4] = \$76 ;
+      \$150 [5] = \$83 ;
+      \$150 [10:6] = \$89 [4:0];
+      \$150 [11] = \$96 ;
+      \$150 [12] = \$99 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$151  = \$signal$49 ;
+    \$151  = b;
     if (enable) begin
-      \$151  = visible;
+      \$151 [3] = \$111 ;
+      \$151 [4] = \$114 ;
+      \$151 [5] = \$121 ;
+      \$151 [6] = \$124 ;
+      \$151 [7] = \$127 ;
+      \$151 [8] = \$130 ;
+      \$151 [9] = a[3];
+      \$151 [2:0] = a[2:0];
+      \$151 [10] = \$136 ;
+      \$151 [11] = \$139 ;
+      \$151 [15:12] = \$141 ;
+      \$151 [20:16] = sub_x;
+      \$151 [25:21] = \$142 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$152  = \$signal$51 ;
+    \$152  = b2;
     if (enable) begin
-      \$152  = hsync_n;
+      \$152  = b;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$153  = \$signal$53 ;
+    \$153  = c;
     if (enable) begin
-      \$153  = vsync_n;
+      \$153 [3] = \$signal$21 ;
+      \$153 [7:4] = glyph;
+      \$153 [15:8] = \$signal$16 ;
+      \$153 [23:16] = background;
+      \$153 [24] = \$144 ;
+      \$153 [2:0] = b2[2:0];
+      \$153 [29:25] = b2[20:16];
+      \$153 [34:30] = b2[25:21];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$154  = \$signal$55 ;
+    \$154  = d;
     if (enable) begin
-      \$154  = \$76 ;
+      \$154 [2:0] = c[2:0];
+      \$154 [3] = c[3];
+      \$154 [11:4] = c[15:8];
+      \$154 [19:12] = c[23:16];
+      \$154 [20] = c[24];
+      \$154 [25:21] = c[29:25];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$155  = \$signal$56 ;
+    \$155  = e;
     if (enable) begin
-      \$155  = \$83 ;
+      \$155 [2:0] = d[2:0];
+      \$155 [62:3] = pixels;
+      \$155 [63] = d[3];
+      \$155 [71:64] = d[11:4];
+      \$155 [79:72] = d[19:12];
+      \$155 [80] = d[20];
+      \$155 [81] = face;
+      \$155 [82] = feature;
+      \$155 [87:83] = d[25:21];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$156  = a_digit_row;
+    \$156  = vga__blue;
     if (enable) begin
-      \$156  = \$89 [4:0];
+      \$156  = \$145 [1:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$157  = \$signal$58 ;
+    \$157  = vga__green;
     if (enable) begin
-      \$157  = \$96 ;
+      \$157  = \$145 [4:2];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$158  = \$signal$59 ;
+    \$158  = vga__red;
     if (enable) begin
-      \$158  = \$99 ;
+      \$158  = \$145 [7:5];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$159  = \$signal$60 ;
+    \$159  = vga__hsync_n;
     if (enable) begin
-      \$159  = \$111 ;
+      \$159  = e[1];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$160  = \$signal$61 ;
+    \$160  = vga__vsync_n;
     if (enable) begin
-      \$160  = \$114 ;
+      \$160  = e[2];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$161  = \$signal$64 ;
+    \$161  = vga__active;
     if (enable) begin
-      \$161  = \$121 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$162  = \$signal$65 ;
-    if (enable) begin
-      \$162  = \$124 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$163  = \$signal$66 ;
-    if (enable) begin
-      \$163  = \$127 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$164  = b_light;
-    if (enable) begin
-      \$164  = \$130 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$165  = \$signal$68 ;
-    if (enable) begin
-      \$165  = \$signal$48 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$166  = \$signal$69 ;
-    if (enable) begin
-      \$166  = \$signal$49 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$167  = \$signal$70 ;
-    if (enable) begin
-      \$167  = \$signal$51 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$168  = \$signal$71 ;
-    if (enable) begin
-      \$168  = \$signal$53 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$169  = \$signal$72 ;
-    if (enable) begin
-      \$169  = \$136 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$170  = b_box;
-    if (enable) begin
-      \$170  = \$139 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$171  = b_char;
-    if (enable) begin
-      \$171  = \$141 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$172  = \$signal$77 ;
-    if (enable) begin
-      \$172  = sub_x;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$173  = b_row;
-    if (enable) begin
-      \$173  = \$142 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$174  = b2_ignal;
-    if (enable) begin
-      \$174  = \$signal$60 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$175  = \b2_ignal$79 ;
-    if (enable) begin
-      \$175  = \$signal$61 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$176  = \b2_ignal$80 ;
-    if (enable) begin
-      \$176  = \$signal$64 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$177  = \b2_ignal$25 ;
-    if (enable) begin
-      \$177  = \$signal$65 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$178  = \b2_ignal$28 ;
-    if (enable) begin
-      \$178  = \$signal$66 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$179  = b2_light;
-    if (enable) begin
-      \$179  = b_light;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$180  = \b2_ignal$19 ;
-    if (enable) begin
-      \$180  = \$signal$68 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$181  = \b2_ignal$81 ;
-    if (enable) begin
-      \$181  = \$signal$69 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$182  = \b2_ignal$82 ;
-    if (enable) begin
-      \$182  = \$signal$70 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$183  = \b2_ignal$83 ;
-    if (enable) begin
-      \$183  = \$signal$71 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$184  = \b2_ignal$20 ;
-    if (enable) begin
-      \$184  = \$signal$72 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$185  = b2_box;
-    if (enable) begin
-      \$185  = b_box;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$186  = b2_char;
-    if (enable) begin
-      \$186  = b_char;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$187  = \b2_ignal$84 ;
-    if (enable) begin
-      \$187  = \$signal$77 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$188  = b2_row;
-    if (enable) begin
-      \$188  = b_row;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$189  = \$signal$86 ;
-    if (enable) begin
-      \$189  = \$signal$26 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$190  = \glyph$31 ;
-    if (enable) begin
-      \$190  = glyph;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$191  = \$signal$87 ;
-    if (enable) begin
-      \$191  = \$signal$17 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$192  = c_background;
-    if (enable) begin
-      \$192  = background;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$193  = c_cursor;
-    if (enable) begin
-      \$193  = \$144 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$194  = \$signal$90 ;
-    if (enable) begin
-      \$194  = \b2_ignal$81 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$195  = \$signal$91 ;
-    if (enable) begin
-      \$195  = \b2_ignal$82 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$196  = c_vsync_n;
-    if (enable) begin
-      \$196  = \b2_ignal$83 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$197  = \$signal$93 ;
-    if (enable) begin
-      \$197  = \b2_ignal$84 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$198  = row;
-    if (enable) begin
-      \$198  = b2_row;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$199  = \$signal$94 ;
-    if (enable) begin
-      \$199  = \$signal$86 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$200  = d_cursor;
-    if (enable) begin
-      \$200  = c_cursor;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$201  = \$signal$96 ;
-    if (enable) begin
-      \$201  = \$signal$87 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$202  = d_background;
-    if (enable) begin
-      \$202  = c_background;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$203  = \$signal$98 ;
-    if (enable) begin
-      \$203  = \$signal$90 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$204  = \$signal$99 ;
-    if (enable) begin
-      \$204  = \$signal$91 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$205  = d_vsync_n;
-    if (enable) begin
-      \$205  = c_vsync_n;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$206  = d_sub_x;
-    if (enable) begin
-      \$206  = \$signal$93 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$207  = e_row;
-    if (enable) begin
-      \$207  = pixels;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$208  = \$signal$37 ;
-    if (enable) begin
-      \$208  = \$signal$94 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$209  = \$signal$35 ;
-    if (enable) begin
-      \$209  = d_cursor;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$210  = \$signal$36 ;
-    if (enable) begin
-      \$210  = face;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$211  = \$signal$41 ;
-    if (enable) begin
-      \$211  = feature;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$212  = \$signal$42 ;
-    if (enable) begin
-      \$212  = \$signal$96 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$213  = e_background;
-    if (enable) begin
-      \$213  = d_background;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$214  = \$signal$105 ;
-    if (enable) begin
-      \$214  = \$signal$98 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$215  = \$signal$106 ;
-    if (enable) begin
-      \$215  = \$signal$99 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$216  = e_vsync_n;
-    if (enable) begin
-      \$216  = d_vsync_n;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$217  = e_sub_x;
-    if (enable) begin
-      \$217  = d_sub_x;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$218  = vga__blue;
-    if (enable) begin
-      \$218  = \$145 [1:0];
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$219  = vga__green;
-    if (enable) begin
-      \$219  = \$145 [4:2];
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$220  = vga__red;
-    if (enable) begin
-      \$220  = \$145 [7:5];
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$221  = vga__hsync_n;
-    if (enable) begin
-      \$221  = \$signal$106 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$222  = vga__vsync_n;
-    if (enable) begin
-      \$222  = e_vsync_n;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$223  = vga__active;
-    if (enable) begin
-      \$223  = \$signal$105 ;
+      \$161  = e[0];
     end
   end
   assign \enable$1  = enable;
@@ -3348,22 +2781,100 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1852$0 , \port$57$0  };
-  assign c_glyph = \glyph$31 ;
-  assign c_row = row;
-  assign read__col = \$signal$15 [3:0];
-  assign read__row = \$signal [3:0];
+  assign read__cell = { \port$1851$0 , \port$57$0  };
+  assign \glyph$23  = c[7:4];
+  assign row = c[34:30];
+  assign game__cursor_row = \port$1865$0 [7:4];
+  assign game__cursor_col = \port$1865$0 [3:0];
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
+  assign \b2.sync  = b2[2:0];
+  assign \b2.sync.visible  = b2[0];
+  assign \b2.sync.hsync_n  = b2[1];
+  assign \b2.sync.vsync_n  = b2[2];
+  assign \b2.in_cell  = b2[3];
+  assign \b2.cursor  = b2[4];
+  assign \b2.border  = b2[5];
+  assign \b2.grid  = b2[6];
+  assign \b2.dark  = b2[7];
+  assign \b2.light  = b2[8];
+  assign \b2.field  = b2[9];
+  assign \b2.digit  = b2[10];
+  assign \b2.box  = b2[11];
+  assign \b2.char  = b2[15:12];
+  assign \b2.sub_x  = b2[20:16];
+  assign \b2.row  = b2[25:21];
   assign \read__cell.count  = \port$57$0 ;
-  assign \read__cell.mine  = \port$1852$0 [0];
-  assign \read__cell.revealed  = \port$1852$0 [1];
-  assign \read__cell.flagged  = \port$1852$0 [2];
-  assign \read__cell.exploded  = \port$1852$0 [3];
+  assign \read__cell.mine  = \port$1851$0 [0];
+  assign \read__cell.revealed  = \port$1851$0 [1];
+  assign \read__cell.flagged  = \port$1851$0 [2];
+  assign \read__cell.exploded  = \port$1851$0 [3];
+  assign \c.sync  = c[2:0];
+  assign \c.sync.visible  = c[0];
+  assign \c.sync.hsync_n  = c[1];
+  assign \c.sync.vsync_n  = c[2];
+  assign \c.glyph_on  = c[3];
+  assign \c.glyph  = c[7:4];
+  assign \c.ink  = c[15:8];
+  assign \c.background  = c[23:16];
+  assign \c.cursor  = c[24];
+  assign \c.sub_x  = c[29:25];
+  assign \c.row  = c[34:30];
+  assign \e.sync  = e[2:0];
+  assign \e.sync.visible  = e[0];
+  assign \e.sync.hsync_n  = e[1];
+  assign \e.sync.vsync_n  = e[2];
+  assign \e.pixels  = e[62:3];
+  assign \e.glyph_on  = e[63];
+  assign \e.ink  = e[71:64];
+  assign \e.background  = e[79:72];
+  assign \e.cursor  = e[80];
+  assign \e.face  = e[81];
+  assign \e.feature  = e[82];
+  assign \e.sub_x  = e[87:83];
+  assign \a.sync  = a[2:0];
+  assign \a.sync.visible  = a[0];
+  assign \a.sync.hsync_n  = a[1];
+  assign \a.sync.vsync_n  = a[2];
+  assign \a.field  = a[3];
+  assign \a.band  = a[4];
+  assign \a.in_band  = a[5];
+  assign \a.digit_row  = a[10:6];
+  assign \a.box_y  = a[11];
+  assign \a.box_x  = a[12];
+  assign \b.sync  = b[2:0];
+  assign \b.sync.visible  = b[0];
+  assign \b.sync.hsync_n  = b[1];
+  assign \b.sync.vsync_n  = b[2];
+  assign \b.in_cell  = b[3];
+  assign \b.cursor  = b[4];
+  assign \b.border  = b[5];
+  assign \b.grid  = b[6];
+  assign \b.dark  = b[7];
+  assign \b.light  = b[8];
+  assign \b.field  = b[9];
+  assign \b.digit  = b[10];
+  assign \b.box  = b[11];
+  assign \b.char  = b[15:12];
+  assign \b.sub_x  = b[20:16];
+  assign \b.row  = b[25:21];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
   assign \digits__timer[0]  = digits__timer[3:0];
   assign \digits__timer[1]  = digits__timer[7:4];
   assign \digits__timer[2]  = digits__timer[11:8];
+  assign \d.sync  = d[2:0];
+  assign \d.sync.visible  = d[0];
+  assign \d.sync.hsync_n  = d[1];
+  assign \d.sync.vsync_n  = d[2];
+  assign \d.glyph_on  = d[3];
+  assign \d.ink  = d[11:4];
+  assign \d.background  = d[19:12];
+  assign \d.cursor  = d[20];
+  assign \d.sub_x  = d[25:21];
+  assign read__address[3:0] = \$signal$14 [3:0];
+  assign read__address[7:4] = \$signal [3:0];
   assign \$52  = game__difficulty;
   assign \$54  = game__difficulty;
   assign \$57  = game__difficulty;
@@ -4530,17 +4041,16 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enable, \port$1852$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enable, \port$1851$0 , leds, score__timer, view__difficulty, view__status, cursor, score__counter, read__address, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire \$10 ;
-  reg \$100 ;
-  reg [7:0] \$101 ;
-  reg [3:0] \$102 ;
-  wire [6:0] \$106 ;
+  reg [7:0] \$100 ;
+  reg [3:0] \$101 ;
+  wire [6:0] \$105 ;
   wire \$11 ;
   wire \$12 ;
-  wire [6:0] \$125 ;
+  wire [6:0] \$124 ;
   wire [31:0] \$13 ;
   wire \$14 ;
   wire \$15 ;
@@ -4630,17 +4140,49 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   reg [9:0] \$91 ;
   reg \$92 ;
   reg [1:0] \$93 ;
-  reg [3:0] \$94 ;
-  reg [3:0] \$95 ;
+  reg [7:0] \$94 ;
+  reg [8:0] \$95 ;
   reg [8:0] \$96 ;
-  reg [8:0] \$97 ;
-  reg [3:0] \$98 ;
-  reg [31:0] \$99 ;
+  reg [3:0] \$97 ;
+  reg [31:0] \$98 ;
+  reg \$99 ;
+  reg [7:0] \$signal  = 8'h00;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
+  reg \$signal$143  = 1'h0;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
+  (* init = 2'h0 *)
+  wire [1:0] \$signal$152 ;
+  (* init = 9'h000 *)
+  wire [8:0] \$signal$157 ;
+  (* init = 10'h000 *)
+  wire [9:0] \$signal$159 ;
+  (* init = 32'd0 *)
+  wire [31:0] \$signal$164 ;
+  (* init = 9'h000 *)
+  wire [8:0] \$signal$166 ;
+  reg [7:0] \$signal$168  = 8'h00;
+  wire [3:0] \$signal$168.col ;
+  wire [3:0] \$signal$168.row ;
+  reg [31:0] \$signal$189  = 32'd0;
+  reg \$signal$197  = 1'h0;
+  reg [26:0] \$signal$207  = 27'h0000000;
+  wire [3:0] \$signal.col ;
+  wire [3:0] \$signal.row ;
   wire beginner;
-  wire \beginner$146 ;
-  wire \beginner$148 ;
+  wire \beginner$145 ;
+  wire \beginner$147 ;
   wire [7:0] board__address;
+  wire [3:0] \board__address.col ;
+  wire [3:0] \board__address.row ;
   wire [7:0] board__cell;
+  wire [3:0] \board__cell.col ;
+  wire [3:0] \board__cell.row ;
   wire board__flag_value;
   wire board__flag_write;
   wire board__flagged;
@@ -4661,6 +4203,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire [4:0] \buttons$1 ;
   input clk;
   wire clk;
+  wire control__done;
+  wire \control__done$208 ;
+  wire \control__done$209 ;
+  wire \control__done$213 ;
+  reg control__start;
+  reg \control__start$191 ;
+  reg \control__start$193 ;
+  reg \control__start$199 ;
   wire [3:0] count;
   wire [63:0] count_cell;
   wire [3:0] \count_cell[0] ;
@@ -4679,8 +4229,6 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire [3:0] \count_cell[7] ;
   wire [3:0] \count_cell[8] ;
   wire [3:0] \count_cell[9] ;
-  (* init = 9'h000 *)
-  wire [8:0] counter;
   wire [63:0] counts__data;
   wire [63:0] \counts__data$121 ;
   wire [3:0] \counts__data$121[0] ;
@@ -4719,11 +4267,19 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire [3:0] \counts__row$123 ;
   wire counts__write;
   wire \counts__write$125 ;
+  (* init = 8'h00 *)
+  output [7:0] cursor;
   wire [7:0] cursor;
-  wire [7:0] \cursor$147 ;
-  wire [7:0] \cursor$149 ;
-  output [3:0] cursor_col;
-  reg [3:0] cursor_col = 4'h0;
+  (* init = 8'h00 *)
+  wire [7:0] \cursor$146 ;
+  wire [3:0] \cursor$146.col ;
+  wire [3:0] \cursor$146.row ;
+  (* init = 8'h00 *)
+  wire [7:0] \cursor$148 ;
+  wire [3:0] \cursor$148.col ;
+  wire [3:0] \cursor$148.row ;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   wire [63:0] cursor_counts;
   wire [3:0] \cursor_counts[0] ;
   wire [3:0] \cursor_counts[10] ;
@@ -4741,21 +4297,10 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire [3:0] \cursor_counts[7] ;
   wire [3:0] \cursor_counts[8] ;
   wire [3:0] \cursor_counts[9] ;
-  output [3:0] cursor_row;
-  reg [3:0] cursor_row = 4'h0;
-  (* init = 4'h0 *)
-  wire [3:0] \cursor_row$141 ;
-  (* enum_base_type = "Difficulty" *)
-  (* enum_value_0 = "INTERMEDIATE" *)
-  (* enum_value_1 = "BEGINNER" *)
-  output difficulty;
-  reg difficulty = 1'h0;
-  wire done;
-  wire \done$210 ;
-  wire \done$211 ;
-  wire \done$215 ;
-  reg [7:0] exploded = 8'h00;
-  wire [7:0] \exploded$214 ;
+  wire [3:0] cursor_row;
+  wire [7:0] exploded;
+  wire [3:0] \exploded.col ;
+  wire [3:0] \exploded.row ;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
   wire [255:0] flagged_bits;
@@ -4763,12 +4308,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire [255:0] flood__opening;
   wire [255:0] flood__revealed;
   wire [255:0] flood__zero;
-  reg flood_first = 1'h0;
   reg flood_step;
   reg [8:0] flood_steps = 9'h000;
-  (* init = 9'h000 *)
-  wire [8:0] \flood_steps$167 ;
-  reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   wire held;
   reg idle;
@@ -4786,6 +4327,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire opened;
   wire [15:0] opened_rows;
   reg [7:0] parts__0__address;
+  wire [3:0] \parts__0__address.col ;
+  wire [3:0] \parts__0__address.row ;
   reg parts__0__flag_value;
   reg parts__0__flag_write;
   wire parts__0__flagged;
@@ -4793,7 +4336,11 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   reg parts__0__reveal;
   wire parts__0__revealed;
   wire [7:0] parts__1__address;
+  wire [3:0] \parts__1__address.col ;
+  wire [3:0] \parts__1__address.row ;
   wire [7:0] parts__1__cell;
+  wire [3:0] \parts__1__cell.col ;
+  wire [3:0] \parts__1__cell.row ;
   wire parts__1__flag_value;
   wire parts__1__flag_write;
   wire parts__1__flagged;
@@ -4804,7 +4351,11 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire parts__1__reveal;
   wire parts__1__revealed;
   wire [7:0] parts__2__address;
+  wire [3:0] \parts__2__address.col ;
+  wire [3:0] \parts__2__address.row ;
   wire [7:0] parts__2__cell;
+  wire [3:0] \parts__2__cell.col ;
+  wire [3:0] \parts__2__cell.row ;
   wire parts__2__flag_value;
   wire parts__2__flag_write;
   wire parts__2__flagged;
@@ -4815,7 +4366,11 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire parts__2__reveal;
   wire parts__2__revealed;
   wire [7:0] parts__3__address;
+  wire [3:0] \parts__3__address.col ;
+  wire [3:0] \parts__3__address.row ;
   wire [7:0] parts__3__cell;
+  wire [3:0] \parts__3__cell.col ;
+  wire [3:0] \parts__3__cell.row ;
   wire parts__3__flag_value;
   wire parts__3__flag_write;
   wire parts__3__flagged;
@@ -4826,7 +4381,11 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire parts__3__reveal;
   wire parts__3__revealed;
   wire [7:0] parts__4__address;
+  wire [3:0] \parts__4__address.col ;
+  wire [3:0] \parts__4__address.row ;
   wire [7:0] parts__4__cell;
+  wire [3:0] \parts__4__cell.col ;
+  wire [3:0] \parts__4__cell.row ;
   wire parts__4__flag_value;
   wire parts__4__flag_write;
   wire parts__4__flagged;
@@ -4838,22 +4397,41 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1852$0 ;
-  wire [3:0] \port$1852$0 ;
+  output [3:0] \port$1851$0 ;
+  wire [3:0] \port$1851$0 ;
   output [3:0] \port$57$0 ;
   wire [3:0] \port$57$0 ;
-  reg [26:0] prescaler = 27'h0000000;
   wire [4:0] press;
   wire [7:0] probe__address;
   wire [7:0] \probe__address$27 ;
+  wire [3:0] \probe__address$27.col ;
+  wire [3:0] \probe__address$27.row ;
   wire [7:0] \probe__address$49 ;
+  wire [3:0] \probe__address$49.col ;
+  wire [3:0] \probe__address$49.row ;
   wire [7:0] \probe__address$71 ;
+  wire [3:0] \probe__address$71.col ;
+  wire [3:0] \probe__address$71.row ;
   wire [7:0] \probe__address$93 ;
+  wire [3:0] \probe__address$93.col ;
+  wire [3:0] \probe__address$93.row ;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   wire [7:0] probe__cell;
   wire [7:0] \probe__cell$28 ;
+  wire [3:0] \probe__cell$28.col ;
+  wire [3:0] \probe__cell$28.row ;
   wire [7:0] \probe__cell$50 ;
+  wire [3:0] \probe__cell$50.col ;
+  wire [3:0] \probe__cell$50.row ;
   wire [7:0] \probe__cell$72 ;
+  wire [3:0] \probe__cell$72.col ;
+  wire [3:0] \probe__cell$72.row ;
   wire [7:0] \probe__cell$94 ;
+  wire [3:0] \probe__cell$94.col ;
+  wire [3:0] \probe__cell$94.row ;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   wire probe__flag_value;
   wire \probe__flag_value$31 ;
   wire \probe__flag_value$53 ;
@@ -4901,21 +4479,23 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire \probe__revealed$90 ;
   reg probe_cursor;
   wire [7:0] probing;
+  wire [3:0] \probing.col ;
+  wire [3:0] \probing.row ;
   wire probing_flagged;
   wire probing_mine;
   wire probing_revealed;
+  input [7:0] read__address;
+  wire [7:0] read__address;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  input [3:0] read__col;
-  wire [3:0] read__col;
   input read__enable;
   wire read__enable;
-  input [3:0] read__row;
-  wire [3:0] read__row;
   reg [3:0] read_col = 4'h0;
   wire read_enable;
   wire [255:0] revealed_bits;
@@ -4924,34 +4504,18 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   output [9:0] score__timer;
   reg [9:0] score__timer = 10'h000;
   reg [31:0] seed = 32'd0;
-  (* init = 32'd0 *)
-  wire [31:0] \seed$165 ;
-  reg [31:0] \seed$189 ;
+  reg [31:0] \seed$187 ;
   wire seed_force;
   wire [31:0] seed_value;
-  reg start;
-  reg \start$193 ;
-  reg \start$195 ;
-  reg \start$201 ;
-  (* enum_base_type = "Status" *)
-  (* enum_value_00 = "READY" *)
-  (* enum_value_01 = "PLAYING" *)
-  (* enum_value_10 = "WON" *)
-  (* enum_value_11 = "LOST" *)
-  (* init = 2'h0 *)
-  wire [1:0] status;
   input [7:0] switches;
   wire [7:0] switches;
-  (* init = 10'h000 *)
-  wire [9:0] timer;
-  (* init = 4'h0 *)
   wire [3:0] view__cursor_col;
-  (* init = 4'h0 *)
   wire [3:0] view__cursor_row;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
   (* init = 1'h0 *)
+  output view__difficulty;
   wire view__difficulty;
   output view__held;
   wire view__held;
@@ -4970,25 +4534,25 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire zero__write;
   wire \zero__write$131 ;
   wire [255:0] zero_bits;
-  assign \$106  = cursor_col * 3'h4;
-  assign count = cursor_counts >> \$106 ;
+  assign \$105  = \$signal [3:0] * 3'h4;
+  assign count = cursor_counts >> \$105 ;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
-  assign \$3  = probe_cursor ? { cursor_row, cursor_col } : 8'h00;
+  assign \$3  = probe_cursor ? \$signal  : 8'h00;
   assign \$4  = | pending;
   assign \$5  = ~ \$4 ;
-  assign \$6  = read__enable ? { read__row, read__col } : probing;
+  assign \$6  = read__enable ? read__address : probing;
   assign \$7  = view__status == 2'h2;
   assign \$8  = view__status == 2'h3;
   assign \$9  = \$7  | \$8 ;
   assign \$10  = ~ board__revealed;
   assign \$11  = ! view__status;
   assign \$12  = ~ board__flagged;
-  assign \$14  = ~ flood_first;
+  assign \$14  = ~ \$signal$197 ;
   assign \$15  = | opened_rows;
-  assign \$125  = read_col * 3'h4;
-  assign \$16  = count_cell >> \$125 ;
+  assign \$124  = read_col * 3'h4;
+  assign \$16  = count_cell >> \$124 ;
   assign \$17  = ! fsm_state;
   assign \$18  = fsm_state == 1'h1;
   assign \$19  = fsm_state == 2'h2;
@@ -4999,7 +4563,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \$24  = fsm_state == 3'h7;
   assign \$25  = fsm_state == 4'h8;
   assign \$26  = fsm_state == 4'h9;
-  assign \$27  = free_running + 1'h1;
+  assign \$27  = \$signal$189  + 1'h1;
   assign \$28  = | press;
   assign \$29  = | pending;
   assign \$30  = ~ \$29 ;
@@ -5010,30 +4574,30 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \$35  = | pending;
   assign \$36  = idle & \$35 ;
   assign \$37  = view__status == 1'h1;
-  assign \$38  = prescaler == 27'h5f5e0ff;
+  assign \$38  = \$signal$207  == 27'h5f5e0ff;
   assign \$39  = score__timer != 10'h3e7;
   assign \$40  = score__timer + 1'h1;
-  assign \$41  = prescaler + 1'h1;
+  assign \$41  = \$signal$207  + 1'h1;
   assign \$42  = switches[7] ? 6'h0a : 6'h28;
-  assign \$43  = ! cursor_row;
+  assign \$43  = ! \$signal [7:4];
   assign \$45  = \$44  ? 5'h09 : 5'h10;
   assign \$46  = \$45  - 1'h1;
-  assign \$47  = cursor_row - 1'h1;
+  assign \$47  = \$signal [7:4] - 1'h1;
   assign \$48  = \$43  ? \$46  : { \$47 [4], \$47  };
   assign \$50  = \$49  ? 5'h09 : 5'h10;
   assign \$51  = \$50  - 1'h1;
-  assign \$52  = cursor_row == \$51 ;
-  assign \$53  = cursor_row + 1'h1;
+  assign \$52  = \$signal [7:4] == \$51 ;
+  assign \$53  = \$signal [7:4] + 1'h1;
   assign \$54  = \$52  ? 5'h00 : \$53 ;
-  assign \$55  = ! cursor_col;
+  assign \$55  = ! \$signal [3:0];
   assign \$57  = \$56  ? 5'h09 : 5'h10;
   assign \$58  = \$57  - 1'h1;
-  assign \$59  = cursor_col - 1'h1;
+  assign \$59  = \$signal [3:0] - 1'h1;
   assign \$60  = \$55  ? \$58  : { \$59 [4], \$59  };
   assign \$62  = \$61  ? 5'h09 : 5'h10;
   assign \$63  = \$62  - 1'h1;
-  assign \$64  = cursor_col == \$63 ;
-  assign \$65  = cursor_col + 1'h1;
+  assign \$64  = \$signal [3:0] == \$63 ;
+  assign \$65  = \$signal [3:0] + 1'h1;
   assign \$66  = \$64  ? 5'h00 : \$65 ;
   assign \$67  = view__status == 2'h2;
   assign \$68  = view__status == 2'h3;
@@ -5043,7 +4607,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \$72  = $signed(score__counter) + $signed(2'h1);
   assign \$73  = $signed(score__counter) - $signed(2'h1);
   assign \$74  = board__flagged ? \$72  : \$73 ;
-  assign \$76  = ~ flood_first;
+  assign \$76  = ~ \$signal$197 ;
   assign \$77  = | opened_rows;
   assign \$78  = flood_steps + 1'h1;
   assign \$79  = | view__status;
@@ -5052,45 +4616,43 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \$82  = \$81  & probing_mine;
   assign \$83  = probing_flagged | \$82 ;
   assign \$84  = view__status == 2'h3;
-  assign \$85  = probing == exploded;
+  assign \$85  = probing == \$signal$168 ;
   assign \$86  = \$84  & \$85 ;
   always @(posedge clk)
     \$88  <= \$87 ;
   always @(posedge clk)
-    free_running <= \$27 [31:0];
+    \$signal$189  <= \$27 [31:0];
   always @(posedge clk)
     pending <= \$89 ;
   always @(posedge clk)
-    prescaler <= \$90 ;
+    \$signal$207  <= \$90 ;
   always @(posedge clk)
     score__timer <= \$91 ;
   always @(posedge clk)
-    difficulty <= \$92 ;
+    \$signal$143  <= \$92 ;
   always @(posedge clk)
     view__status <= \$93 ;
   always @(posedge clk)
-    cursor_row <= \$94 ;
+    \$signal  <= \$94 ;
   always @(posedge clk)
-    cursor_col <= \$95 ;
+    score__counter <= \$95 ;
   always @(posedge clk)
-    score__counter <= \$96 ;
+    flood_steps <= \$96 ;
   always @(posedge clk)
-    flood_steps <= \$97 ;
+    fsm_state <= \$97 ;
   always @(posedge clk)
-    fsm_state <= \$98 ;
+    seed <= \$98 ;
   always @(posedge clk)
-    seed <= \$99 ;
+    \$signal$197  <= \$99 ;
   always @(posedge clk)
-    flood_first <= \$100 ;
+    \$signal$168  <= \$100 ;
   always @(posedge clk)
-    exploded <= \$101 ;
-  always @(posedge clk)
-    read_col <= \$102 ;
+    read_col <= \$101 ;
   \nexys3_minesweeper.system.game.board  board (
     .clk(clk),
     .count_cell(count_cell),
     .count_cell__en(read__enable),
-    .count_cursor__addr(cursor_row),
+    .count_cursor__addr(\$signal [7:4]),
     .count_write__addr(counts__row),
     .count_write__data(counts__data),
     .count_write__en(counts__write),
@@ -5124,42 +4686,40 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \nexys3_minesweeper.system.game.buttons$220  \buttons$220  (
+  \nexys3_minesweeper.system.game.buttons$218  \buttons$218  (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
     .press(press)
   );
   \nexys3_minesweeper.system.game.chord  chord (
-    .beginner(\beginner$148 ),
+    .beginner(\beginner$147 ),
     .clk(clk),
+    .control__done(\control__done$209 ),
+    .control__start(\control__start$191 ),
     .count(count),
-    .done(\done$211 ),
-    .exploded(\exploded$214 ),
+    .cursor(\$signal ),
+    .exploded(exploded),
     .lost(lost),
     .opened(opened),
-    .\port$1866$0 (cursor_row),
-    .\port$1868$0 (cursor_col),
     .probe__address(parts__3__address),
     .probe__cell(board__cell),
     .probe__flagged(board__flagged),
     .probe__mine(board__mine),
     .probe__reveal(parts__3__reveal),
-    .probe__revealed(board__revealed),
-    .start(\start$193 )
+    .probe__revealed(board__revealed)
   );
   \nexys3_minesweeper.system.game.count_sweep  count_sweep (
-    .beginner(\beginner$146 ),
+    .beginner(\beginner$145 ),
     .clk(clk),
+    .control__done(\control__done$208 ),
+    .control__start(\control__start$193 ),
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
-    .done(\done$210 ),
-    .\port$1866$0 (cursor_row),
-    .\port$1868$0 (cursor_col),
+    .cursor(\$signal ),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
-    .start(\start$195 ),
     .zero__data(zero__data),
     .zero__row(zero__row),
     .zero__write(zero__write)
@@ -5175,14 +4735,13 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   \nexys3_minesweeper.system.game.placement  placement (
     .beginner(beginner),
     .clk(clk),
-    .done(done),
+    .control__done(control__done),
+    .cursor(\$signal ),
     .layout__data(layout__data),
     .layout__row(layout__row),
     .layout__write(layout__write),
-    .load(start),
-    .load_value(\seed$189 ),
-    .\port$1866$0 (cursor_row),
-    .\port$1868$0 (cursor_col),
+    .load(control__start),
+    .load_value(\seed$187 ),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -5215,11 +4774,11 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   );
   \nexys3_minesweeper.system.game.win_scan  win_scan (
     .clk(clk),
-    .done(\done$215 ),
+    .control__done(\control__done$213 ),
+    .control__start(\control__start$199 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
-    .start(\start$201 ),
     .won(won)
   );
   always @* begin
@@ -5300,7 +4859,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    start = 1'h0;
+    control__start = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5314,14 +4873,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              start = 1'h1;
+              control__start = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \seed$189  = 32'd0;
+    \seed$187  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5335,14 +4894,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$189  = \$13 ;
+              \seed$187  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \start$193  = 1'h0;
+    \control__start$191  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5355,7 +4914,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \start$193  = 1'h1;
+            \control__start$191  = 1'h1;
           end
     endcase
   end
@@ -5387,7 +4946,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \start$195  = 1'h0;
+    \control__start$193  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5398,8 +4957,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h3:
           /* empty */;
       4'h4:
-          if (done) begin
-            \start$195  = 1'h1;
+          if (control__done) begin
+            \control__start$193  = 1'h1;
           end
     endcase
   end
@@ -5453,7 +5012,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \start$201  = 1'h0;
+    \control__start$199  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5476,7 +5035,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \start$201  = 1'h1;
+              \control__start$199  = 1'h1;
             end
           end
     endcase
@@ -5500,7 +5059,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       2'h3:
           leds = 8'h55;
       default:
-          leds = { cursor_row, cursor_col };
+          leds = \$signal ;
     endcase
   end
   always @* begin
@@ -5514,7 +5073,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$90  = prescaler;
+    \$90  = \$signal$207 ;
     if (\$37 ) begin
       (* full_case = 32'd1 *)
       if (\$38 ) begin
@@ -5571,7 +5130,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$92  = difficulty;
+    \$92  = \$signal$143 ;
     casez (fsm_state)
       4'h0:
           \$92  = switches[7];
@@ -5605,7 +5164,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             \$93  = 2'h3;
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\control__done$209 ) begin
             if (lost) begin
               \$93  = 2'h3;
             end
@@ -5613,7 +5172,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$215 ) begin
+          if (\control__done$213 ) begin
             if (won) begin
               \$93  = 2'h2;
             end
@@ -5622,42 +5181,29 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$94  = cursor_row;
+    \$94  = \$signal ;
     casez (fsm_state)
       4'h0:
-          \$94  = 4'h0;
+          \$94  = 8'h00;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$94  = \$48 [3:0];
+            \$94 [7:4] = \$48 [3:0];
           end else if (pending[2]) begin
-            \$94  = \$54 [3:0];
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$95  = cursor_col;
-    casez (fsm_state)
-      4'h0:
-          \$95  = 4'h0;
-      4'h1:
-          if (pending[0]) begin
-          end else if (pending[1]) begin
-          end else if (pending[2]) begin
+            \$94 [7:4] = \$54 [3:0];
           end else if (pending[3]) begin
-            \$95  = \$60 [3:0];
+            \$94 [3:0] = \$60 [3:0];
           end else if (pending[4]) begin
-            \$95  = \$66 [3:0];
+            \$94 [3:0] = \$66 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$96  = score__counter;
+    \$95  = score__counter;
     casez (fsm_state)
       4'h0:
-          \$96  = { 3'h0, \$42  };
+          \$95  = { 3'h0, \$42  };
       4'h1:
           /* empty */;
       4'h2:
@@ -5666,7 +5212,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
           if (\$69 ) begin
           end else if (\$70 ) begin
             if (switches[1]) begin
-              \$96  = \$74 [8:0];
+              \$95  = \$74 [8:0];
             end
           end
       4'h4:
@@ -5680,99 +5226,99 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$215 ) begin
+          if (\control__done$213 ) begin
             if (won) begin
+              \$95  = 9'h000;
+            end
+          end
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$96  = flood_steps;
+    casez (fsm_state)
+      4'h0:
+          \$96  = 9'h000;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          \$96  = 9'h000;
+      4'h6:
+          if (\control__done$209 ) begin
+            if (lost) begin
+              \$96  = 9'h000;
+            end else if (opened) begin
               \$96  = 9'h000;
             end
           end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$97  = flood_steps;
-    casez (fsm_state)
-      4'h0:
-          \$97  = 9'h000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          \$97  = 9'h000;
-      4'h6:
-          if (\done$211 ) begin
-            if (lost) begin
-              \$97  = 9'h000;
-            end else if (opened) begin
-              \$97  = 9'h000;
-            end
-          end
       4'h8:
           if (\$76 ) begin
             if (\$77 ) begin
-              \$97  = \$78 [8:0];
+              \$96  = \$78 [8:0];
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$98  = fsm_state;
+    \$97  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$98  = 4'h1;
+          \$97  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$98  = 4'h2;
+            \$97  = 4'h2;
           end
       4'h2:
-          \$98  = 4'h3;
+          \$97  = 4'h3;
       4'h3:
         begin
-          \$98  = 4'h1;
+          \$97  = 4'h1;
           (* full_case = 32'd1 *)
           if (\$69 ) begin
-            \$98  = 4'h0;
+            \$97  = 4'h0;
           end else if (\$70 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$71 ) begin
-              \$98  = 4'h4;
+              \$97  = 4'h4;
             end else begin
-              \$98  = 4'h5;
+              \$97  = 4'h5;
             end
           end else begin
-            \$98  = 4'h6;
+            \$97  = 4'h6;
           end
         end
       4'h4:
-          if (done) begin
-            \$98  = 4'h7;
+          if (control__done) begin
+            \$97  = 4'h7;
           end
       4'h7:
-          if (\done$210 ) begin
-            \$98  = 4'h5;
+          if (\control__done$208 ) begin
+            \$97  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
           if (board__mine) begin
-            \$98  = 4'h1;
+            \$97  = 4'h1;
           end else begin
-            \$98  = 4'h8;
+            \$97  = 4'h8;
           end
       4'h6:
-          if (\done$211 ) begin
-            \$98  = 4'h1;
+          if (\control__done$209 ) begin
+            \$97  = 4'h1;
             if (lost) begin
             end else if (opened) begin
-              \$98  = 4'h8;
+              \$97  = 4'h8;
             end
           end
       4'h8:
@@ -5780,18 +5326,18 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             (* full_case = 32'd1 *)
             if (\$77 ) begin
             end else begin
-              \$98  = 4'h9;
+              \$97  = 4'h9;
             end
           end
       4'h9:
-          if (\done$215 ) begin
-            \$98  = 4'h1;
+          if (\control__done$213 ) begin
+            \$97  = 4'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$99  = seed;
+    \$98  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5805,14 +5351,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$71 ) begin
-              \$99  = \$75 ;
+              \$98  = \$75 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$100  = flood_first;
+    \$99  = \$signal$197 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5827,21 +5373,21 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h7:
           /* empty */;
       4'h5:
-          \$100  = 1'h1;
+          \$99  = 1'h1;
       4'h6:
-          if (\done$211 ) begin
+          if (\control__done$209 ) begin
             if (lost) begin
             end else if (opened) begin
-              \$100  = 1'h1;
+              \$99  = 1'h1;
             end
           end
       4'h8:
-          \$100  = 1'h0;
+          \$99  = 1'h0;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$101  = exploded;
+    \$100  = \$signal$168 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5857,21 +5403,21 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
           /* empty */;
       4'h5:
           if (board__mine) begin
-            \$101  = { cursor_row, cursor_col };
+            \$100  = \$signal ;
           end
       4'h6:
-          if (\done$211 ) begin
+          if (\control__done$209 ) begin
             if (lost) begin
-              \$101  = \exploded$214 ;
+              \$100  = exploded;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$102  = read_col;
+    \$101  = read_col;
     if (read__enable) begin
-      \$102  = probing[3:0];
+      \$101  = probing[3:0];
     end
   end
   assign \buttons$1  = buttons;
@@ -5981,23 +5527,21 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign board__opening = flood__opening;
   assign flood__revealed = \board__revealed$136 ;
   assign flood__zero = board__zero;
-  assign \cursor_row$141  = cursor_row;
-  assign cursor = { cursor_row, cursor_col };
-  assign \cursor$147  = { cursor_row, cursor_col };
-  assign \cursor$149  = { cursor_row, cursor_col };
-  assign status = view__status;
-  assign view__difficulty = difficulty;
-  assign view__cursor_row = cursor_row;
-  assign view__cursor_col = cursor_col;
-  assign counter = score__counter;
-  assign timer = score__timer;
+  assign cursor_row = \$signal [7:4];
+  assign \cursor$146  = \$signal ;
+  assign \cursor$148  = \$signal ;
+  assign \$signal$152  = view__status;
+  assign view__cursor_row = \$signal [7:4];
+  assign view__cursor_col = \$signal [3:0];
+  assign \$signal$157  = score__counter;
+  assign \$signal$159  = score__timer;
   assign revealed_bits = \board__revealed$136 ;
   assign flagged_bits = \board__flagged$132 ;
   assign zero_bits = board__zero;
-  assign \seed$165  = seed;
-  assign \flood_steps$167  = flood_steps;
-  assign exploded_col = exploded[3:0];
-  assign exploded_row = exploded[7:4];
+  assign \$signal$164  = seed;
+  assign \$signal$166  = flood_steps;
+  assign exploded_col = \$signal$168 [3:0];
+  assign exploded_row = \$signal$168 [7:4];
   assign parts__0__revealed = board__revealed;
   assign parts__0__flagged = board__flagged;
   assign seed_force = 1'h0;
@@ -6006,7 +5550,49 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign read_enable = read__enable;
   assign read__cell = { \$88 , \$16  };
   assign \port$57$0  = \$16 ;
-  assign \port$1852$0  = \$88 ;
+  assign \port$1851$0  = \$88 ;
+  assign view__difficulty = \$signal$143 ;
+  assign cursor = \$signal ;
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \board__address.col  = probe__address[3:0];
+  assign \board__address.row  = probe__address[7:4];
+  assign \board__cell.col  = board__cell[3:0];
+  assign \board__cell.row  = board__cell[7:4];
+  assign \probe__cell.col  = board__cell[3:0];
+  assign \probe__cell.row  = board__cell[7:4];
+  assign \parts__1__address.col  = parts__1__address[3:0];
+  assign \parts__1__address.row  = parts__1__address[7:4];
+  assign \probe__address$27.col  = parts__1__address[3:0];
+  assign \probe__address$27.row  = parts__1__address[7:4];
+  assign \probe__cell$28.col  = board__cell[3:0];
+  assign \probe__cell$28.row  = board__cell[7:4];
+  assign \parts__1__cell.col  = board__cell[3:0];
+  assign \parts__1__cell.row  = board__cell[7:4];
+  assign \parts__2__address.col  = parts__2__address[3:0];
+  assign \parts__2__address.row  = parts__2__address[7:4];
+  assign \probe__address$49.col  = parts__2__address[3:0];
+  assign \probe__address$49.row  = parts__2__address[7:4];
+  assign \probe__cell$50.col  = board__cell[3:0];
+  assign \probe__cell$50.row  = board__cell[7:4];
+  assign \parts__2__cell.col  = board__cell[3:0];
+  assign \parts__2__cell.row  = board__cell[7:4];
+  assign \parts__3__address.col  = parts__3__address[3:0];
+  assign \parts__3__address.row  = parts__3__address[7:4];
+  assign \probe__address$71.col  = parts__3__address[3:0];
+  assign \probe__address$71.row  = parts__3__address[7:4];
+  assign \probe__cell$72.col  = board__cell[3:0];
+  assign \probe__cell$72.row  = board__cell[7:4];
+  assign \parts__3__cell.col  = board__cell[3:0];
+  assign \parts__3__cell.row  = board__cell[7:4];
+  assign \parts__4__address.col  = parts__4__address[3:0];
+  assign \parts__4__address.row  = parts__4__address[7:4];
+  assign \probe__address$93.col  = parts__4__address[3:0];
+  assign \probe__address$93.row  = parts__4__address[7:4];
+  assign \probe__cell$94.col  = board__cell[3:0];
+  assign \probe__cell$94.row  = board__cell[7:4];
+  assign \parts__4__cell.col  = board__cell[3:0];
+  assign \parts__4__cell.row  = board__cell[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -6039,6 +5625,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \counts__data$121[13]  = counts__data[55:52];
   assign \counts__data$121[14]  = counts__data[59:56];
   assign \counts__data$121[15]  = counts__data[63:60];
+  assign \$signal.col  = \$signal [3:0];
+  assign \$signal.row  = \$signal [7:4];
+  assign \cursor.col  = \$signal [3:0];
+  assign \cursor.row  = \$signal [7:4];
+  assign \cursor$146.col  = \$signal [3:0];
+  assign \cursor$146.row  = \$signal [7:4];
+  assign \cursor$148.col  = \$signal [3:0];
+  assign \cursor$148.row  = \$signal [7:4];
   assign \cursor_counts[0]  = cursor_counts[3:0];
   assign \cursor_counts[1]  = cursor_counts[7:4];
   assign \cursor_counts[2]  = cursor_counts[11:8];
@@ -6055,6 +5649,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \cursor_counts[13]  = cursor_counts[55:52];
   assign \cursor_counts[14]  = cursor_counts[59:56];
   assign \cursor_counts[15]  = cursor_counts[63:60];
+  assign \$signal$168.col  = \$signal$168 [3:0];
+  assign \$signal$168.row  = \$signal$168 [7:4];
+  assign \parts__0__address.col  = parts__0__address[3:0];
+  assign \parts__0__address.row  = parts__0__address[7:4];
+  assign \probing.col  = probing[3:0];
+  assign \probing.row  = probing[7:4];
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
   assign \read__cell.count  = \$16 ;
   assign \read__cell.mine  = \$88 [0];
   assign \read__cell.revealed  = \$88 [1];
@@ -6076,15 +5678,17 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \count_cell[13]  = count_cell[55:52];
   assign \count_cell[14]  = count_cell[59:56];
   assign \count_cell[15]  = count_cell[63:60];
-  assign beginner = difficulty;
-  assign \beginner$146  = difficulty;
-  assign \beginner$148  = difficulty;
-  assign \$13  = free_running;
-  assign \$44  = difficulty;
-  assign \$49  = difficulty;
-  assign \$56  = difficulty;
-  assign \$61  = difficulty;
-  assign \$75  = free_running;
+  assign \exploded.col  = exploded[3:0];
+  assign \exploded.row  = exploded[7:4];
+  assign beginner = \$signal$143 ;
+  assign \beginner$145  = \$signal$143 ;
+  assign \beginner$147  = \$signal$143 ;
+  assign \$13  = \$signal$189 ;
+  assign \$44  = \$signal$143 ;
+  assign \$49  = \$signal$143 ;
+  assign \$56  = \$signal$143 ;
+  assign \$61  = \$signal$143 ;
+  assign \$75  = \$signal$189 ;
 endmodule
 
 module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, probe__mine_row, count_cell, cursor_counts, flood__opening, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, clk, count_cell__en, new_game, new_beginner, flood_step, count_cursor__addr, probing, probe__cell, probe__revealed
@@ -6287,8 +5891,12 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   wire new_game;
   input [7:0] probe__address;
   wire [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   output [7:0] probe__cell;
   reg [7:0] probe__cell = 8'h00;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__flag_value;
   wire probe__flag_value;
   input probe__flag_write;
@@ -6309,6 +5917,8 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   reg probe__revealed = 1'h0;
   output [7:0] probing;
   reg [7:0] probing = 8'h00;
+  wire [3:0] \probing.col ;
+  wire [3:0] \probing.row ;
   output probing_flagged;
   wire probing_flagged;
   output probing_mine;
@@ -7584,6 +7194,10 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   assign count_cell__data = count_cell;
   assign cursor_row = count_cursor__addr;
   assign count_cursor__data = cursor_counts;
+  assign \probing.col  = probing[3:0];
+  assign \probing.row  = probing[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
   assign \count_write__data[0]  = count_write__data[3:0];
   assign \count_write__data[1]  = count_write__data[7:4];
   assign \count_write__data[2]  = count_write__data[11:8];
@@ -7680,9 +7294,11 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   assign \count_cursor__data[13]  = cursor_counts[55:52];
   assign \count_cursor__data[14]  = cursor_counts[59:56];
   assign \count_cursor__data[15]  = cursor_counts[63:60];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$220 (held, clk, buttons, press);
+module \nexys3_minesweeper.system.game.buttons$218 (held, clk, buttons, press);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -7740,27 +7356,27 @@ module \nexys3_minesweeper.system.game.buttons$220 (held, clk, buttons, press);
     previous <= levels;
   always @(posedge clk)
     repeat_count <= \$13 ;
-  \nexys3_minesweeper.system.game.buttons$220.debounce_centre  debounce_centre (
+  \nexys3_minesweeper.system.game.buttons$218.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o)
   );
-  \nexys3_minesweeper.system.game.buttons$220.debounce_down  debounce_down (
+  \nexys3_minesweeper.system.game.buttons$218.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 )
   );
-  \nexys3_minesweeper.system.game.buttons$220.debounce_left  debounce_left (
+  \nexys3_minesweeper.system.game.buttons$218.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 )
   );
-  \nexys3_minesweeper.system.game.buttons$220.debounce_right  debounce_right (
+  \nexys3_minesweeper.system.game.buttons$218.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 )
   );
-  \nexys3_minesweeper.system.game.buttons$220.debounce_up  debounce_up (
+  \nexys3_minesweeper.system.game.buttons$218.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 )
@@ -7798,7 +7414,7 @@ module \nexys3_minesweeper.system.game.buttons$220 (held, clk, buttons, press);
   assign held_directions[4:1] = { \o$11 , \o$9 , \o$7 , \o$5  };
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$220.debounce_centre (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$218.debounce_centre (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7840,7 +7456,7 @@ module \nexys3_minesweeper.system.game.buttons$220.debounce_centre (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$220.debounce_down (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$218.debounce_down (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7882,7 +7498,7 @@ module \nexys3_minesweeper.system.game.buttons$220.debounce_down (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$220.debounce_left (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$218.debounce_left (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7924,7 +7540,7 @@ module \nexys3_minesweeper.system.game.buttons$220.debounce_left (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$220.debounce_right (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$218.debounce_right (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$31  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7966,7 +7582,7 @@ module \nexys3_minesweeper.system.game.buttons$220.debounce_right (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$220.debounce_up (o, i, clk);
+module \nexys3_minesweeper.system.game.buttons$218.debounce_up (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$32  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8008,7 +7624,7 @@ module \nexys3_minesweeper.system.game.buttons$220.debounce_up (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , \port$1868$0 , probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, done, probe__reveal, lost, opened, exploded, beginner);
+module \nexys3_minesweeper.system.game.chord (count, clk, control__start, cursor, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, control__done, probe__reveal, lost, opened, exploded, beginner);
   reg \$auto$verilog_backend.cc:2355:dump_module$33  = 0;
   wire [5:0] \$1 ;
   wire [4:0] \$10 ;
@@ -8105,31 +7721,43 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   input [3:0] count;
   wire [3:0] count;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   output [7:0] exploded;
   reg [7:0] exploded;
-  reg [7:0] \exploded$19  = 8'h00;
+  reg [7:0] \exploded$20  = 8'h00;
+  wire [3:0] \exploded$20.col ;
+  wire [3:0] \exploded$20.row ;
+  wire [3:0] \exploded.col ;
+  wire [3:0] \exploded.row ;
   reg [3:0] flags = 4'h0;
   reg [1:0] fsm_state = 2'h0;
   output lost;
   reg lost;
-  reg \lost$15  = 1'h0;
+  reg \lost$16  = 1'h0;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
+  wire [7:0] neighbour;
+  wire [3:0] \neighbour.col ;
+  wire [3:0] \neighbour.row ;
   output opened;
   reg opened;
-  input [3:0] \port$1866$0 ;
-  wire [3:0] \port$1866$0 ;
-  input [3:0] \port$1868$0 ;
-  wire [3:0] \port$1868$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__flagged;
   wire probe__flagged;
   input probe__mine;
@@ -8138,17 +7766,15 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
   reg probe__reveal;
   input probe__revealed;
   wire probe__revealed;
-  input start;
-  wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
-  assign \$10  = \port$1868$0  + 1'h1;
-  assign \$11  = \port$1866$0  + 1'h1;
-  assign \$12  = \port$1868$0  + 6'h3f;
-  assign \$13  = \port$1866$0  + 1'h1;
-  assign \$14  = \port$1868$0  + 1'h0;
-  assign \$15  = \port$1866$0  + 1'h1;
-  assign \$16  = \port$1868$0  + 1'h1;
+  assign \$10  = cursor[3:0] + 1'h1;
+  assign \$11  = cursor[7:4] + 1'h1;
+  assign \$12  = cursor[3:0] + 6'h3f;
+  assign \$13  = cursor[7:4] + 1'h1;
+  assign \$14  = cursor[3:0] + 1'h0;
+  assign \$15  = cursor[7:4] + 1'h1;
+  assign \$16  = cursor[3:0] + 1'h1;
   assign \$17  = step == 4'h9;
   assign \$18  = | count;
   assign \$19  = valid_d & probe__flagged;
@@ -8170,15 +7796,15 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
   assign \$35  = ~ probe__flagged;
   assign \$36  = \$34  & \$35 ;
   assign \$37  = \$36  & probe__mine;
-  assign \$38  = \lost$15  | \$37 ;
+  assign \$38  = \lost$16  | \$37 ;
   assign \$39  = ~ probe__revealed;
   assign \$40  = valid_d & \$39 ;
   assign \$41  = ~ probe__flagged;
   assign \$42  = \$40  & \$41 ;
   assign \$43  = \$42  & probe__mine;
-  assign \$44  = \lost$15  | \$43 ;
+  assign \$44  = \lost$16  | \$43 ;
   assign \$45  = ~ \$44 ;
-  assign \$46  = \lost$15  ? \exploded$19  : probe__cell;
+  assign \$46  = \lost$16  ? \exploded$20  : probe__cell;
   assign \$47  = ! fsm_state;
   assign \$48  = fsm_state == 1'h1;
   assign \$49  = fsm_state == 2'h2;
@@ -8215,7 +7841,7 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
   assign \$80  = valid_d & \$79 ;
   assign \$81  = ~ probe__flagged;
   assign \$82  = \$80  & \$81 ;
-  assign \$83  = ~ \lost$15 ;
+  assign \$83  = ~ \lost$16 ;
   assign \$84  = step == 4'h9;
   always @(posedge clk)
     \$signal  <= \$85 ;
@@ -8228,18 +7854,18 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
   always @(posedge clk)
     fsm_state <= \$88 ;
   always @(posedge clk)
-    \lost$15  <= \$89 ;
+    \lost$16  <= \$89 ;
   always @(posedge clk)
-    \exploded$19  <= \$90 ;
-  assign \$1  = \port$1866$0  + 6'h3f;
-  assign \$2  = \port$1868$0  + 6'h3f;
-  assign \$3  = \port$1866$0  + 6'h3f;
-  assign \$4  = \port$1868$0  + 1'h0;
-  assign \$5  = \port$1866$0  + 6'h3f;
-  assign \$6  = \port$1868$0  + 1'h1;
-  assign \$7  = \port$1866$0  + 1'h0;
-  assign \$8  = \port$1868$0  + 6'h3f;
-  assign \$9  = \port$1866$0  + 1'h0;
+    \exploded$20  <= \$90 ;
+  assign \$1  = cursor[7:4] + 6'h3f;
+  assign \$2  = cursor[3:0] + 6'h3f;
+  assign \$3  = cursor[7:4] + 6'h3f;
+  assign \$4  = cursor[3:0] + 1'h0;
+  assign \$5  = cursor[7:4] + 6'h3f;
+  assign \$6  = cursor[3:0] + 1'h1;
+  assign \$7  = cursor[7:4] + 1'h0;
+  assign \$8  = cursor[3:0] + 6'h3f;
+  assign \$9  = cursor[7:4] + 1'h0;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
     nb_row = 5'h00;
@@ -8291,14 +7917,14 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
       2'h0:
           /* empty */;
       2'h1:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
       2'h2:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -8307,12 +7933,12 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
             (* full_case = 32'd1 *)
             if (\$22 ) begin
             end else begin
-              done = 1'h1;
+              control__done = 1'h1;
             end
           end
       2'h2:
           if (\$32 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -8390,7 +8016,7 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
     \$86  = step;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$86  = 4'h0;
           end
       2'h1:
@@ -8411,7 +8037,7 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
     \$87  = flags;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$87  = 4'h0;
           end
       2'h1:
@@ -8423,7 +8049,7 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
     \$88  = fsm_state;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$88  = 2'h1;
           end
       2'h1:
@@ -8443,7 +8069,7 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
-    \$89  = \lost$15 ;
+    \$89  = \lost$16 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -8461,7 +8087,7 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$33 ) begin end
-    \$90  = \exploded$19 ;
+    \$90  = \exploded$20 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -8475,25 +8101,38 @@ module \nexys3_minesweeper.system.game.chord (count, clk, start, \port$1866$0 , 
           end
     endcase
   end
-  assign cursor = { \port$1866$0 , \port$1868$0  };
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \neighbour.col  = neighbour[3:0];
+  assign \neighbour.row  = neighbour[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \exploded.col  = exploded[3:0];
+  assign \exploded.row  = exploded[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign \exploded$20.col  = \exploded$20 [3:0];
+  assign \exploded$20.row  = \exploded$20 [7:4];
+  assign neighbour[3:0] = nb_col[3:0];
+  assign neighbour[7:4] = nb_row[3:0];
 endmodule
 
-module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start, \port$1866$0 , \port$1868$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, beginner);
+module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, control__start, cursor, probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, control__done, beginner);
   reg \$auto$verilog_backend.cc:2355:dump_module$34  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
-  wire [5:0] \$11 ;
-  wire [255:0] \$12 ;
-  wire [5:0] \$13 ;
+  wire [255:0] \$11 ;
+  wire [5:0] \$12 ;
+  wire [15:0] \$13 ;
   wire [15:0] \$14 ;
-  wire [15:0] \$15 ;
+  wire \$15 ;
   wire \$16 ;
   wire \$17 ;
-  wire \$18 ;
-  reg [4:0] \$19 ;
+  reg [4:0] \$18 ;
+  reg \$19 ;
   wire \$2 ;
   reg \$20 ;
-  reg \$21 ;
+  wire \$21 ;
   wire \$22 ;
   wire \$23 ;
   wire \$24 ;
@@ -8510,18 +8149,21 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   wire \$34 ;
   wire \$35 ;
   wire \$36 ;
-  wire \$37 ;
   wire \$4 ;
+  wire [8:0] \$49 ;
   wire \$5 ;
-  wire [8:0] \$51 ;
   wire \$6 ;
-  wire [7:0] \$7 ;
-  wire [15:0] \$8 ;
-  wire \$9 ;
+  wire [15:0] \$7 ;
+  wire \$8 ;
+  wire [5:0] \$9 ;
   input beginner;
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   wire [63:0] counts;
   wire [3:0] \counts[0] ;
   wire [3:0] \counts[10] ;
@@ -8561,23 +8203,20 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   reg [3:0] counts__row;
   output counts__write;
   reg counts__write;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg fsm_state = 1'h0;
-  input [3:0] \port$1866$0 ;
-  wire [3:0] \port$1866$0 ;
-  input [3:0] \port$1868$0 ;
-  wire [3:0] \port$1868$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [15:0] probe__mine_row;
   wire [15:0] probe__mine_row;
   reg [15:0] row;
   reg row_arrives = 1'h0;
   reg shift;
-  input start;
-  wire start;
   reg [4:0] step = 5'h00;
   wire [15:0] zero;
   output [15:0] zero__data;
@@ -8592,84 +8231,83 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$1866$0 , \port$1868$0  };
-  assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
-  assign \$9  = step >= 3'h4;
+  assign \$7  = row_arrives ? probe__mine_row : 16'h0000;
+  assign \$8  = step >= 3'h4;
+  assign \$9  = step - 3'h4;
   assign \$10  = step - 3'h4;
-  assign \$11  = step - 3'h4;
-  assign \$12  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$13  = step - 3'h4;
-  assign \$51  = \$13 [3:0] * 5'h10;
-  assign \$14  = \$12  >> \$51 ;
-  assign \$15  = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  } & \$14 ;
-  assign \$16  = step == 5'h13;
-  assign \$17  = ! fsm_state;
+  assign \$11  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$12  = step - 3'h4;
+  assign \$49  = \$12 [3:0] * 5'h10;
+  assign \$13  = \$11  >> \$49 ;
+  assign \$14  = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  } & \$13 ;
+  assign \$15  = step == 5'h13;
+  assign \$16  = ! fsm_state;
   always @(posedge clk)
-    step <= \$19 ;
+    step <= \$18 ;
   always @(posedge clk)
-    row_arrives <= \$20 ;
+    row_arrives <= \$19 ;
   always @(posedge clk)
-    fsm_state <= \$21 ;
+    fsm_state <= \$20 ;
   \nexys3_minesweeper.system.game.count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$1121$0 (\$22 ),
-    .\port$1123$0 (\$23 ),
-    .\port$1125$0 (\$24 ),
-    .\port$1127$0 (\$25 ),
-    .\port$1129$0 (\$26 ),
-    .\port$1131$0 (\$27 ),
-    .\port$1133$0 (\$28 ),
-    .\port$1135$0 (\$29 ),
-    .\port$1137$0 (\$30 ),
-    .\port$1139$0 (\$31 ),
-    .\port$1141$0 (\$32 ),
-    .\port$1143$0 (\$33 ),
-    .\port$1145$0 (\$34 ),
-    .\port$1147$0 (\$35 ),
-    .\port$1149$0 (\$36 ),
-    .\port$1151$0 (\$37 ),
+    .\port$1122$0 (\$21 ),
+    .\port$1124$0 (\$22 ),
+    .\port$1126$0 (\$23 ),
+    .\port$1128$0 (\$24 ),
+    .\port$1130$0 (\$25 ),
+    .\port$1132$0 (\$26 ),
+    .\port$1134$0 (\$27 ),
+    .\port$1136$0 (\$28 ),
+    .\port$1138$0 (\$29 ),
+    .\port$1140$0 (\$30 ),
+    .\port$1142$0 (\$31 ),
+    .\port$1144$0 (\$32 ),
+    .\port$1146$0 (\$33 ),
+    .\port$1148$0 (\$34 ),
+    .\port$1150$0 (\$35 ),
+    .\port$1152$0 (\$36 ),
     .row(row),
     .shift(shift)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
-    \$19  = step;
+    \$18  = step;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$19  = 5'h00;
+          if (control__start) begin
+            \$18  = 5'h00;
           end
       1'h1:
-          \$19  = \$1 [4:0];
+          \$18  = \$1 [4:0];
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
-    \$20  = row_arrives;
+    \$19  = row_arrives;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$20  = 1'h0;
+          if (control__start) begin
+            \$19  = 1'h0;
           end
       1'h1:
-          \$20  = \$4 ;
+          \$19  = \$4 ;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
-    \$21  = fsm_state;
+    \$20  = fsm_state;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$21  = 1'h1;
+          if (control__start) begin
+            \$20  = 1'h1;
           end
       1'h1:
           if (\$5 ) begin
-            \$21  = 1'h0;
+            \$20  = 1'h0;
           end
     endcase
   end
@@ -8681,7 +8319,12 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
       1'h0:
           /* empty */;
       1'h1:
-          probe__address = \$7 ;
+          (* full_case = 32'd1 *)
+          if (\$6 ) begin
+            probe__address[7:4] = step[3:0];
+          end else begin
+            probe__address = cursor;
+          end
     endcase
   end
   always @* begin
@@ -8703,7 +8346,7 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
       1'h0:
           /* empty */;
       1'h1:
-          row = \$8 ;
+          row = \$7 ;
     endcase
   end
   always @* begin
@@ -8714,8 +8357,8 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            counts__row = \$10 [3:0];
+          if (\$8 ) begin
+            counts__row = \$9 [3:0];
           end
     endcase
   end
@@ -8727,7 +8370,7 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__data = counts;
           end
     endcase
@@ -8740,7 +8383,7 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__write = 1'h1;
           end
     endcase
@@ -8753,8 +8396,8 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__row = \$11 [3:0];
+          if (\$8 ) begin
+            zero__row = \$10 [3:0];
           end
     endcase
   end
@@ -8766,8 +8409,8 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__data = \$15 ;
+          if (\$8 ) begin
+            zero__data = \$14 ;
           end
     endcase
   end
@@ -8779,26 +8422,29 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             zero__write = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$34 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
-          if (\$16 ) begin
-            done = 1'h1;
+          if (\$15 ) begin
+            control__done = 1'h1;
           end
     endcase
   end
-  assign cursor = { \port$1866$0 , \port$1868$0  };
-  assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
+  assign zero = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  };
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -8831,10 +8477,10 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, start,
   assign \counts[13]  = counts[55:52];
   assign \counts[14]  = counts[59:56];
   assign \counts[15]  = counts[63:60];
-  assign \$18  = fsm_state;
+  assign \$17  = fsm_state;
 endmodule
 
-module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1123$0 , \port$1125$0 , \port$1127$0 , \port$1129$0 , \port$1131$0 , \port$1133$0 , \port$1135$0 , \port$1137$0 , \port$1139$0 , \port$1141$0 , \port$1143$0 , \port$1145$0 , \port$1147$0 , \port$1149$0 , \port$1151$0 , clk, shift, row, counts, \port$1121$0 );
+module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , \port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , clk, shift, row, counts, \port$1122$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$35  = 0;
   wire [4:0] \$1 ;
   wire [8:0] \$10 ;
@@ -9016,38 +8662,38 @@ module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1123$0 , \port
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$1121$0 ;
-  wire \port$1121$0 ;
-  output \port$1123$0 ;
-  wire \port$1123$0 ;
-  output \port$1125$0 ;
-  wire \port$1125$0 ;
-  output \port$1127$0 ;
-  wire \port$1127$0 ;
-  output \port$1129$0 ;
-  wire \port$1129$0 ;
-  output \port$1131$0 ;
-  wire \port$1131$0 ;
-  output \port$1133$0 ;
-  wire \port$1133$0 ;
-  output \port$1135$0 ;
-  wire \port$1135$0 ;
-  output \port$1137$0 ;
-  wire \port$1137$0 ;
-  output \port$1139$0 ;
-  wire \port$1139$0 ;
-  output \port$1141$0 ;
-  wire \port$1141$0 ;
-  output \port$1143$0 ;
-  wire \port$1143$0 ;
-  output \port$1145$0 ;
-  wire \port$1145$0 ;
-  output \port$1147$0 ;
-  wire \port$1147$0 ;
-  output \port$1149$0 ;
-  wire \port$1149$0 ;
-  output \port$1151$0 ;
-  wire \port$1151$0 ;
+  output \port$1122$0 ;
+  wire \port$1122$0 ;
+  output \port$1124$0 ;
+  wire \port$1124$0 ;
+  output \port$1126$0 ;
+  wire \port$1126$0 ;
+  output \port$1128$0 ;
+  wire \port$1128$0 ;
+  output \port$1130$0 ;
+  wire \port$1130$0 ;
+  output \port$1132$0 ;
+  wire \port$1132$0 ;
+  output \port$1134$0 ;
+  wire \port$1134$0 ;
+  output \port$1136$0 ;
+  wire \port$1136$0 ;
+  output \port$1138$0 ;
+  wire \port$1138$0 ;
+  output \port$1140$0 ;
+  wire \port$1140$0 ;
+  output \port$1142$0 ;
+  wire \port$1142$0 ;
+  output \port$1144$0 ;
+  wire \port$1144$0 ;
+  output \port$1146$0 ;
+  wire \port$1146$0 ;
+  output \port$1148$0 ;
+  wire \port$1148$0 ;
+  output \port$1150$0 ;
+  wire \port$1150$0 ;
+  output \port$1152$0 ;
+  wire \port$1152$0 ;
   input [15:0] row;
   wire [15:0] row;
   input shift;
@@ -9235,22 +8881,22 @@ module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1123$0 , \port
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1121$0  = \$124 ;
-  assign \port$1123$0  = \$126 ;
-  assign \port$1125$0  = \$128 ;
-  assign \port$1127$0  = \$130 ;
-  assign \port$1129$0  = \$132 ;
-  assign \port$1131$0  = \$134 ;
-  assign \port$1133$0  = \$136 ;
-  assign \port$1135$0  = \$138 ;
-  assign \port$1137$0  = \$140 ;
-  assign \port$1139$0  = \$142 ;
-  assign \port$1141$0  = \$144 ;
-  assign \port$1143$0  = \$146 ;
-  assign \port$1145$0  = \$148 ;
-  assign \port$1147$0  = \$150 ;
-  assign \port$1149$0  = \$152 ;
-  assign \port$1151$0  = \$154 ;
+  assign \port$1122$0  = \$124 ;
+  assign \port$1124$0  = \$126 ;
+  assign \port$1126$0  = \$128 ;
+  assign \port$1128$0  = \$130 ;
+  assign \port$1130$0  = \$132 ;
+  assign \port$1132$0  = \$134 ;
+  assign \port$1134$0  = \$136 ;
+  assign \port$1136$0  = \$138 ;
+  assign \port$1138$0  = \$140 ;
+  assign \port$1140$0  = \$142 ;
+  assign \port$1142$0  = \$144 ;
+  assign \port$1144$0  = \$146 ;
+  assign \port$1146$0  = \$148 ;
+  assign \port$1148$0  = \$150 ;
+  assign \port$1150$0  = \$152 ;
+  assign \port$1152$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -9409,7 +9055,7 @@ module \nexys3_minesweeper.system.game.flood (clk, board__flagged, board__zero, 
   assign \$33  = { 16'h0000, \$32 [255:16] };
 endmodule
 
-module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1866$0 , \port$1868$0 , probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, beginner);
+module \nexys3_minesweeper.system.game.placement (clk, load, load_value, cursor, probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, control__done, beginner);
   reg \$auto$verilog_backend.cc:2355:dump_module$36  = 0;
   wire [255:0] \$1 ;
   wire \$10 ;
@@ -9458,20 +9104,29 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
   wire \$5 ;
   reg \$50 ;
   reg \$51 ;
-  reg [3:0] \$52 ;
-  reg [3:0] \$53 ;
-  wire [8:0] \$55 ;
+  reg [7:0] \$52 ;
+  wire [8:0] \$54 ;
   wire [4:0] \$6 ;
   wire \$7 ;
   wire \$8 ;
   wire [4:0] \$9 ;
+  wire [7:0] \$signal ;
+  wire [3:0] \$signal.col ;
+  wire [3:0] \$signal.row ;
   input beginner;
   wire beginner;
+  wire [7:0] cell_b;
+  wire [3:0] \cell_b.col ;
+  wire [3:0] \cell_b.row ;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  wire control__start;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg [2:0] fsm_state = 3'h0;
   output [15:0] layout__data;
   reg [15:0] layout__data;
@@ -9484,14 +9139,14 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
   reg [3:0] load_row = 4'h0;
   input [31:0] load_value;
   wire [31:0] load_value;
-  input [3:0] \port$1866$0 ;
-  wire [3:0] \port$1866$0 ;
-  input [3:0] \port$1868$0 ;
-  wire [3:0] \port$1868$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__mine;
   wire probe__mine;
   output probe__mine_value;
@@ -9500,16 +9155,15 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
   reg probe__mine_write;
   wire ready;
   reg request;
-  reg [3:0] scan_col = 4'h0;
-  reg [3:0] scan_row = 4'h0;
+  reg [7:0] scan = 8'h00;
+  wire [3:0] \scan.col ;
+  wire [3:0] \scan.row ;
   wire [31:0] seed;
-  wire start;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
   reg [2:0] swap_phase = 3'h0;
   reg [9:0] swaps_done = 10'h000;
   wire [31:0] value;
-  assign \$45  = \$43  & \$44 ;
   always @(posedge clk)
     load_row <= \$46 ;
   always @(posedge clk)
@@ -9523,12 +9177,10 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
   always @(posedge clk)
     swap_b <= \$51 ;
   always @(posedge clk)
-    scan_row <= \$52 ;
-  always @(posedge clk)
-    scan_col <= \$53 ;
+    scan <= \$52 ;
   assign \$1  = beginner ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$55  = load_row * 5'h10;
-  assign \$2  = \$1  >> \$55 ;
+  assign \$54  = load_row * 5'h10;
+  assign \$2  = \$1  >> \$54 ;
   assign \$3  = ! load_row;
   assign \$4  = beginner ? 5'h09 : 5'h10;
   assign \$5  = value[31:28] < \$4 ;
@@ -9542,7 +9194,7 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
   assign \$13  = value[19:16] < \$12 ;
   assign \$14  = \$11  & \$13 ;
   assign \$15  = ~ probe__mine;
-  assign \$16  = probe__cell != { \port$1866$0 , \port$1868$0  };
+  assign \$16  = probe__cell != cursor;
   assign \$17  = \$15  & \$16 ;
   assign \$18  = ! fsm_state;
   assign \$19  = fsm_state == 1'h1;
@@ -9566,11 +9218,12 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
   assign \$37  = swaps_done == 10'h3e7;
   assign \$38  = beginner ? 5'h09 : 5'h10;
   assign \$39  = \$38  - 1'h1;
-  assign \$40  = scan_col == \$39 ;
-  assign \$41  = scan_row + 1'h1;
-  assign \$42  = scan_col + 1'h1;
+  assign \$40  = scan[3:0] == \$39 ;
+  assign \$41  = scan[7:4] + 1'h1;
+  assign \$42  = scan[3:0] + 1'h1;
   assign \$43  = ~ probe__mine;
-  assign \$44  = probe__cell != { \port$1866$0 , \port$1868$0  };
+  assign \$44  = probe__cell != cursor;
+  assign \$45  = \$43  & \$44 ;
   \nexys3_minesweeper.system.game.placement.lcg  lcg (
     .clk(clk),
     .load(load),
@@ -9586,23 +9239,23 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
       3'h0:
           /* empty */;
       3'h1:
-          probe__address = { \port$1866$0 , \port$1868$0  };
+          probe__address = cursor;
       3'h2:
         begin
-          probe__address = { \port$1866$0 , \port$1868$0  };
+          probe__address = cursor;
           casez (swap_phase)
             3'h0:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
             3'h1:
-                probe__address = value[23:16];
+                probe__address = cell_b;
             3'h2:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
           endcase
         end
       3'h3:
-          probe__address = { \port$1866$0 , \port$1868$0  };
+          probe__address = cursor;
       3'h4:
-          probe__address = { scan_row, scan_col };
+          probe__address = scan;
     endcase
   end
   always @* begin
@@ -9726,7 +9379,7 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$36 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -9738,11 +9391,11 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
           (* full_case = 32'd1 *)
           if (probe__mine) begin
           end else begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
       3'h4:
           if (\$17 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -9897,7 +9550,7 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$36 ) begin end
-    \$52  = scan_row;
+    \$52  = scan;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -9906,37 +9559,35 @@ module \nexys3_minesweeper.system.game.placement (clk, load, load_value, \port$1
       3'h2:
           /* empty */;
       3'h3:
-          \$52  = 4'h0;
-      3'h4:
-          if (\$40 ) begin
-            \$52  = \$41 [3:0];
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$36 ) begin end
-    \$53  = scan_col;
-    casez (fsm_state)
-      3'h0:
-          /* empty */;
-      3'h1:
-          /* empty */;
-      3'h2:
-          /* empty */;
-      3'h3:
-          \$53  = 4'h0;
+          \$52  = 8'h00;
       3'h4:
           (* full_case = 32'd1 *)
           if (\$40 ) begin
-            \$53  = 4'h0;
+            \$52 [3:0] = 4'h0;
+            \$52 [7:4] = \$41 [3:0];
           end else begin
-            \$53  = \$42 [3:0];
+            \$52 [3:0] = \$42 [3:0];
           end
     endcase
   end
-  assign start = load;
+  assign control__start = load;
   assign seed = load_value;
-  assign cursor = { \port$1866$0 , \port$1868$0  };
+  assign \$signal.col  = \$signal [3:0];
+  assign \$signal.row  = \$signal [7:4];
+  assign \cell_b.col  = cell_b[3:0];
+  assign \cell_b.row  = cell_b[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \scan.col  = scan[3:0];
+  assign \scan.row  = scan[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign cell_b[3:0] = value[19:16];
+  assign cell_b[7:4] = value[23:20];
+  assign \$signal [3:0] = value[27:24];
+  assign \$signal [7:4] = value[31:28];
 endmodule
 
 module \nexys3_minesweeper.system.game.placement.lcg (clk, load, load_value, request, value, ready);
@@ -10043,7 +9694,11 @@ module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal,
   wire \$9 ;
   output [7:0] board__address;
   wire [7:0] board__address;
+  wire [3:0] \board__address.col ;
+  wire [3:0] \board__address.row ;
   wire [7:0] board__cell;
+  wire [3:0] \board__cell.col ;
+  wire [3:0] \board__cell.row ;
   output board__flag_value;
   wire board__flag_value;
   output board__flag_write;
@@ -10060,8 +9715,12 @@ module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal,
   wire board__revealed;
   input [7:0] parts__0__address;
   wire [7:0] parts__0__address;
+  wire [3:0] \parts__0__address.col ;
+  wire [3:0] \parts__0__address.row ;
   input [7:0] parts__0__cell;
   wire [7:0] parts__0__cell;
+  wire [3:0] \parts__0__cell.col ;
+  wire [3:0] \parts__0__cell.row ;
   input parts__0__flag_value;
   wire parts__0__flag_value;
   input parts__0__flag_write;
@@ -10080,7 +9739,11 @@ module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal,
   wire parts__0__revealed;
   input [7:0] parts__1__address;
   wire [7:0] parts__1__address;
+  wire [3:0] \parts__1__address.col ;
+  wire [3:0] \parts__1__address.row ;
   wire [7:0] parts__1__cell;
+  wire [3:0] \parts__1__cell.col ;
+  wire [3:0] \parts__1__cell.row ;
   wire parts__1__flag_value;
   wire parts__1__flag_write;
   wire parts__1__flagged;
@@ -10094,7 +9757,11 @@ module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal,
   wire parts__1__revealed;
   input [7:0] parts__2__address;
   wire [7:0] parts__2__address;
+  wire [3:0] \parts__2__address.col ;
+  wire [3:0] \parts__2__address.row ;
   wire [7:0] parts__2__cell;
+  wire [3:0] \parts__2__cell.col ;
+  wire [3:0] \parts__2__cell.row ;
   wire parts__2__flag_value;
   wire parts__2__flag_write;
   wire parts__2__flagged;
@@ -10106,7 +9773,11 @@ module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal,
   wire parts__2__revealed;
   input [7:0] parts__3__address;
   wire [7:0] parts__3__address;
+  wire [3:0] \parts__3__address.col ;
+  wire [3:0] \parts__3__address.row ;
   wire [7:0] parts__3__cell;
+  wire [3:0] \parts__3__cell.col ;
+  wire [3:0] \parts__3__cell.row ;
   wire parts__3__flag_value;
   wire parts__3__flag_write;
   wire parts__3__flagged;
@@ -10119,7 +9790,11 @@ module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal,
   wire parts__3__revealed;
   input [7:0] parts__4__address;
   wire [7:0] parts__4__address;
+  wire [3:0] \parts__4__address.col ;
+  wire [3:0] \parts__4__address.row ;
   wire [7:0] parts__4__cell;
+  wire [3:0] \parts__4__cell.col ;
+  wire [3:0] \parts__4__cell.row ;
   wire parts__4__flag_value;
   wire parts__4__flag_write;
   wire parts__4__flagged;
@@ -10178,6 +9853,30 @@ module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal,
   assign parts__2__mine_value = 1'h0;
   assign parts__3__mine_value = 1'h0;
   assign parts__4__mine_value = 1'h0;
+  assign \board__address.col  = board__address[3:0];
+  assign \board__address.row  = board__address[7:4];
+  assign \parts__0__address.col  = parts__0__address[3:0];
+  assign \parts__0__address.row  = parts__0__address[7:4];
+  assign \parts__1__address.col  = parts__1__address[3:0];
+  assign \parts__1__address.row  = parts__1__address[7:4];
+  assign \parts__2__address.col  = parts__2__address[3:0];
+  assign \parts__2__address.row  = parts__2__address[7:4];
+  assign \parts__3__address.col  = parts__3__address[3:0];
+  assign \parts__3__address.row  = parts__3__address[7:4];
+  assign \parts__4__address.col  = parts__4__address[3:0];
+  assign \parts__4__address.row  = parts__4__address[7:4];
+  assign \parts__0__cell.col  = parts__0__cell[3:0];
+  assign \parts__0__cell.row  = parts__0__cell[7:4];
+  assign \board__cell.col  = parts__0__cell[3:0];
+  assign \board__cell.row  = parts__0__cell[7:4];
+  assign \parts__1__cell.col  = parts__0__cell[3:0];
+  assign \parts__1__cell.row  = parts__0__cell[7:4];
+  assign \parts__2__cell.col  = parts__0__cell[3:0];
+  assign \parts__2__cell.row  = parts__0__cell[7:4];
+  assign \parts__3__cell.col  = parts__0__cell[3:0];
+  assign \parts__3__cell.row  = parts__0__cell[7:4];
+  assign \parts__4__cell.col  = parts__0__cell[3:0];
+  assign \parts__4__cell.row  = parts__0__cell[7:4];
   assign \$1  = parts__0__address;
   assign \$5  = parts__0__reveal;
   assign \$6  = parts__0__reveal;
@@ -10205,7 +9904,7 @@ module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal,
   assign board__mine_value = parts__1__mine_value;
 endmodule
 
-module \nexys3_minesweeper.system.game.win_scan (start, probe__revealed, probe__mine, probe__address, done, won, clk);
+module \nexys3_minesweeper.system.game.win_scan (control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$38  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
@@ -10226,17 +9925,19 @@ module \nexys3_minesweeper.system.game.win_scan (start, probe__revealed, probe__
   wire \$9 ;
   input clk;
   wire clk;
-  output done;
-  reg done;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   reg fsm_state = 1'h0;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input probe__mine;
   wire probe__mine;
   input probe__revealed;
   wire probe__revealed;
-  input start;
-  wire start;
   reg [8:0] step = 9'h000;
   output won;
   reg won;
@@ -10264,7 +9965,7 @@ module \nexys3_minesweeper.system.game.win_scan (start, probe__revealed, probe__
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$16  = 9'h000;
           end
       1'h1:
@@ -10277,7 +9978,7 @@ module \nexys3_minesweeper.system.game.win_scan (start, probe__revealed, probe__
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$17  = 1'h1;
           end
       1'h1:
@@ -10301,16 +10002,16 @@ module \nexys3_minesweeper.system.game.win_scan (start, probe__revealed, probe__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$38 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
           if (\$12 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end else if (\$13 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -10328,6 +10029,8 @@ module \nexys3_minesweeper.system.game.win_scan (start, probe__revealed, probe__
           end
     endcase
   end
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
   assign \$15  = fsm_state;
 endmodule
 
@@ -10442,25 +10145,25 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1734$0 , \port$1736$0 , \port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , clk, stage1, \port$1732$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , clk, stage1, \port$1731$0 );
   input clk;
   wire clk;
-  input \port$1732$0 ;
-  wire \port$1732$0 ;
-  input \port$1734$0 ;
-  wire \port$1734$0 ;
-  input \port$1736$0 ;
-  wire \port$1736$0 ;
-  input \port$1738$0 ;
-  wire \port$1738$0 ;
-  input \port$1740$0 ;
-  wire \port$1740$0 ;
-  input \port$1742$0 ;
-  wire \port$1742$0 ;
-  input \port$1744$0 ;
-  wire \port$1744$0 ;
-  input \port$1746$0 ;
-  wire \port$1746$0 ;
+  input \port$1731$0 ;
+  wire \port$1731$0 ;
+  input \port$1733$0 ;
+  wire \port$1733$0 ;
+  input \port$1735$0 ;
+  wire \port$1735$0 ;
+  input \port$1737$0 ;
+  wire \port$1737$0 ;
+  input \port$1739$0 ;
+  wire \port$1739$0 ;
+  input \port$1741$0 ;
+  wire \port$1741$0 ;
+  input \port$1743$0 ;
+  wire \port$1743$0 ;
+  input \port$1745$0 ;
+  wire \port$1745$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -10471,10 +10174,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1734$0 , \port$1736$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1746$0 , \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0  };
+    stage0 <= { \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1746$0 , \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0  };
+  assign switches = { \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
   assign \switches$4  = stage1;
 endmodule
 

@@ -273,15 +273,15 @@ module ulx3s_minesweeper(button_fire_0__io, button_up_0__io, button_down_0__io, 
   \ulx3s_minesweeper.system  system (
     .clk(clk),
     .leds(leds),
-    .\port$1731$0 (\i$27 ),
-    .\port$1733$0 (\i$28 ),
-    .\port$1735$0 (\i$29 ),
-    .\port$1737$0 (\i$30 ),
-    .\port$1739$0 (\i$31 ),
-    .\port$1741$0 (\i$33 ),
-    .\port$1743$0 (\i$34 ),
-    .\port$1745$0 (\i$36 ),
-    .\port$1747$0 (\i$35 ),
+    .\port$1730$0 (\i$27 ),
+    .\port$1732$0 (\i$28 ),
+    .\port$1734$0 (\i$29 ),
+    .\port$1736$0 (\i$30 ),
+    .\port$1738$0 (\i$31 ),
+    .\port$1740$0 (\i$33 ),
+    .\port$1742$0 (\i$34 ),
+    .\port$1744$0 (\i$36 ),
+    .\port$1746$0 (\i$35 ),
     .rst(rst),
     .timer(timer),
     .vga__active(vga__active),
@@ -1598,12 +1598,12 @@ module \ulx3s_minesweeper.gpdi_data_buffer (o, hdmi_0__d__p, shift_clk);
   wire [2:0] t;
   \ulx3s_minesweeper.gpdi_data_buffer.buf  \buf  (
     .hdmi_0__d__p(hdmi_0__d__p),
-    .\port$2159$0 (\$1 ),
-    .\port$2160$0 (\$2 ),
-    .\port$2161$0 (\$3 ),
-    .\port$2165$0 (\$5 ),
-    .\port$2166$0 (\$6 ),
-    .\port$2167$0 (\$7 )
+    .\port$2158$0 (\$1 ),
+    .\port$2159$0 (\$2 ),
+    .\port$2160$0 (\$3 ),
+    .\port$2164$0 (\$5 ),
+    .\port$2165$0 (\$6 ),
+    .\port$2166$0 (\$7 )
   );
   ODDRX1F o_ddr0 (
     .D0(o0_inv[0]),
@@ -1667,40 +1667,40 @@ module \ulx3s_minesweeper.gpdi_data_buffer (o, hdmi_0__d__p, shift_clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.gpdi_data_buffer.buf (\port$2160$0 , \port$2161$0 , \port$2165$0 , \port$2166$0 , \port$2167$0 , hdmi_0__d__p, \port$2159$0 );
+module \ulx3s_minesweeper.gpdi_data_buffer.buf (\port$2159$0 , \port$2160$0 , \port$2164$0 , \port$2165$0 , \port$2166$0 , hdmi_0__d__p, \port$2158$0 );
   output [2:0] hdmi_0__d__p;
   wire [2:0] hdmi_0__d__p;
   wire [2:0] o;
+  input \port$2158$0 ;
+  wire \port$2158$0 ;
   input \port$2159$0 ;
   wire \port$2159$0 ;
   input \port$2160$0 ;
   wire \port$2160$0 ;
-  input \port$2161$0 ;
-  wire \port$2161$0 ;
+  input \port$2164$0 ;
+  wire \port$2164$0 ;
   input \port$2165$0 ;
   wire \port$2165$0 ;
   input \port$2166$0 ;
   wire \port$2166$0 ;
-  input \port$2167$0 ;
-  wire \port$2167$0 ;
   wire [2:0] t;
   OBZ buf0 (
-    .I(\port$2159$0 ),
+    .I(\port$2158$0 ),
     .O(hdmi_0__d__p[0]),
-    .T(\port$2165$0 )
+    .T(\port$2164$0 )
   );
   OBZ buf1 (
-    .I(\port$2160$0 ),
+    .I(\port$2159$0 ),
     .O(hdmi_0__d__p[1]),
-    .T(\port$2166$0 )
+    .T(\port$2165$0 )
   );
   OBZ buf2 (
-    .I(\port$2161$0 ),
+    .I(\port$2160$0 ),
     .O(hdmi_0__d__p[2]),
-    .T(\port$2167$0 )
+    .T(\port$2166$0 )
   );
-  assign t = { \port$2167$0 , \port$2166$0 , \port$2165$0  };
-  assign o = { \port$2161$0 , \port$2160$0 , \port$2159$0  };
+  assign t = { \port$2166$0 , \port$2165$0 , \port$2164$0  };
+  assign o = { \port$2160$0 , \port$2159$0 , \port$2158$0  };
 endmodule
 
 (* generator = "Amaranth" *)
@@ -2354,19 +2354,20 @@ module \ulx3s_minesweeper.sync_reset (async_ff_clk, stage1, locked);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , rst, leds, timer, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, clk);
+module \ulx3s_minesweeper.system (\port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , \port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , rst, leds, timer, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, clk);
   wire [3:0] \$1 ;
   wire [3:0] \$2 ;
   wire [3:0] \$3 ;
   wire [3:0] \$4 ;
   wire [3:0] \$5 ;
   wire [3:0] \$6 ;
+  wire [7:0] \$7 ;
   wire [3:0] anodes;
   wire busy;
   wire \busy$12 ;
   wire [4:0] buttons;
   wire [4:0] \buttons$2 ;
-  wire [4:0] \buttons$68 ;
+  wire [4:0] \buttons$66 ;
   wire [15:0] characters;
   wire [3:0] \characters[0] ;
   wire [3:0] \characters[1] ;
@@ -2419,54 +2420,56 @@ module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \
   wire [7:0] leds;
   wire [7:0] \leds$10 ;
   wire pixel_enable;
-  input \port$1731$0 ;
-  wire \port$1731$0 ;
-  input \port$1733$0 ;
-  wire \port$1733$0 ;
-  input \port$1735$0 ;
-  wire \port$1735$0 ;
-  input \port$1737$0 ;
-  wire \port$1737$0 ;
-  input \port$1739$0 ;
-  wire \port$1739$0 ;
-  input \port$1741$0 ;
-  wire \port$1741$0 ;
-  input \port$1743$0 ;
-  wire \port$1743$0 ;
-  input \port$1745$0 ;
-  wire \port$1745$0 ;
-  input \port$1747$0 ;
-  wire \port$1747$0 ;
+  input \port$1730$0 ;
+  wire \port$1730$0 ;
+  input \port$1732$0 ;
+  wire \port$1732$0 ;
+  input \port$1734$0 ;
+  wire \port$1734$0 ;
+  input \port$1736$0 ;
+  wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
+  wire [7:0] read__address;
+  wire [7:0] \read__address$34 ;
+  wire [3:0] \read__address$34.col ;
+  wire [3:0] \read__address$34.row ;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   wire [7:0] read__cell;
-  wire [7:0] \read__cell$34 ;
-  wire [3:0] \read__cell$34.count ;
-  wire \read__cell$34.exploded ;
-  wire \read__cell$34.flagged ;
-  wire \read__cell$34.mine ;
-  wire \read__cell$34.revealed ;
+  wire [7:0] \read__cell$36 ;
+  wire [3:0] \read__cell$36.count ;
+  wire \read__cell$36.exploded ;
+  wire \read__cell$36.flagged ;
+  wire \read__cell$36.mine ;
+  wire \read__cell$36.revealed ;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  wire [3:0] read__col;
-  wire [3:0] \read__col$36 ;
   wire read__enable;
   wire \read__enable$38 ;
-  wire [3:0] read__row;
-  wire [3:0] \read__row$40 ;
   input rst;
   wire rst;
   wire [8:0] score__counter;
-  wire [8:0] \score__counter$41 ;
+  wire [8:0] \score__counter$39 ;
   wire [9:0] score__timer;
-  wire [9:0] \score__timer$42 ;
+  wire [9:0] \score__timer$40 ;
   wire seed_force;
   wire \seed_force$6 ;
   wire [31:0] seed_value;
   wire [31:0] \seed_value$8 ;
   wire [7:0] segments;
-  wire [7:0] \segments$63 ;
+  wire [7:0] \segments$61 ;
   (* enum_base_type = "Status" *)
   (* enum_value_00 = "READY" *)
   (* enum_value_01 = "PLAYING" *)
@@ -2475,27 +2478,27 @@ module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \
   wire [1:0] status;
   wire [7:0] switches;
   wire [7:0] \switches$4 ;
-  wire [7:0] \switches$69 ;
+  wire [7:0] \switches$67 ;
   output [9:0] timer;
   wire [9:0] timer;
   output vga__active;
   wire vga__active;
-  wire \vga__active$50 ;
+  wire \vga__active$48 ;
   output [1:0] vga__blue;
   wire [1:0] vga__blue;
-  wire [1:0] \vga__blue$52 ;
+  wire [1:0] \vga__blue$50 ;
   output [2:0] vga__green;
   wire [2:0] vga__green;
-  wire [2:0] \vga__green$54 ;
+  wire [2:0] \vga__green$52 ;
   output vga__hsync_n;
   wire vga__hsync_n;
-  wire \vga__hsync_n$56 ;
+  wire \vga__hsync_n$54 ;
   output [2:0] vga__red;
   wire [2:0] vga__red;
-  wire [2:0] \vga__red$58 ;
+  wire [2:0] \vga__red$56 ;
   output vga__vsync_n;
   wire vga__vsync_n;
-  wire \vga__vsync_n$60 ;
+  wire \vga__vsync_n$58 ;
   wire [3:0] view__cursor_col;
   wire [3:0] view__cursor_row;
   (* enum_base_type = "Difficulty" *)
@@ -2509,21 +2512,21 @@ module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \
   (* enum_value_10 = "WON" *)
   (* enum_value_11 = "LOST" *)
   wire [1:0] view__status;
+  assign \$3  = switches[6] ? digits__timer[7:4] : digits__counter[7:4];
   assign \$4  = switches[6] ? digits__timer[11:8] : digits__counter[11:8];
   assign \$1  = switches[6] ? 4'hc : 4'hb;
   assign \$2  = switches[6] ? digits__timer[3:0] : digits__counter[3:0];
-  assign \$3  = switches[6] ? digits__timer[7:4] : digits__counter[7:4];
   \ulx3s_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1731$0 (\port$1731$0 ),
-    .\port$1733$0 (\port$1733$0 ),
-    .\port$1735$0 (\port$1735$0 ),
-    .\port$1737$0 (\port$1737$0 ),
-    .\port$1739$0 (\port$1739$0 ),
+    .\port$1730$0 (\port$1730$0 ),
+    .\port$1732$0 (\port$1732$0 ),
+    .\port$1734$0 (\port$1734$0 ),
+    .\port$1736$0 (\port$1736$0 ),
+    .\port$1738$0 (\port$1738$0 ),
     .rst(rst),
     .stage1(buttons)
   );
-  \ulx3s_minesweeper.system.digits$72  \digits$72  (
+  \ulx3s_minesweeper.system.digits$70  \digits$70  (
     .chars__counter(digits__counter),
     .chars__timer(digits__timer),
     .clk(clk),
@@ -2538,15 +2541,13 @@ module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \
     .digits__counter(digits__counter),
     .digits__start(chars__start),
     .digits__timer(digits__timer),
-    .game__cursor_col(cursor_col),
-    .game__cursor_row(cursor_row),
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$2218$0 (\$6 ),
+    .\port$2217$0 (\$6 ),
+    .\port$2232$0 (\$7 ),
     .\port$66$0 (\$5 ),
-    .read__col(read__col),
-    .read__row(read__row),
+    .read__address(read__address),
     .rst(rst),
     .vga__active(vga__active),
     .vga__blue(vga__blue),
@@ -2559,18 +2560,16 @@ module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \
     .busy(busy),
     .buttons(buttons),
     .clk(clk),
-    .cursor_col(cursor_col),
-    .cursor_row(cursor_row),
-    .difficulty(difficulty),
+    .cursor(\$7 ),
     .leds(leds),
-    .\port$2218$0 (\$6 ),
+    .\port$2217$0 (\$6 ),
     .\port$66$0 (\$5 ),
-    .read__col(read__col),
-    .read__row(read__row),
+    .read__address(read__address),
     .rst(rst),
     .score__counter(counter),
     .score__timer(timer),
     .switches(switches),
+    .view__difficulty(difficulty),
     .view__held(game__held),
     .view__status(status)
   );
@@ -2583,10 +2582,10 @@ module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \
   );
   \ulx3s_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1741$0 (\port$1741$0 ),
-    .\port$1743$0 (\port$1743$0 ),
-    .\port$1745$0 (\port$1745$0 ),
-    .\port$1747$0 (\port$1747$0 ),
+    .\port$1740$0 (\port$1740$0 ),
+    .\port$1742$0 (\port$1742$0 ),
+    .\port$1744$0 (\port$1744$0 ),
+    .\port$1746$0 (\port$1746$0 ),
     .rst(rst),
     .stage1(switches)
   );
@@ -2601,48 +2600,53 @@ module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \
   assign \busy$12  = busy;
   assign view__status = status;
   assign view__difficulty = difficulty;
-  assign view__cursor_row = cursor_row;
-  assign view__cursor_col = cursor_col;
+  assign cursor_row = \$7 [7:4];
+  assign view__cursor_row = \$7 [7:4];
+  assign cursor_col = \$7 [3:0];
+  assign view__cursor_col = \$7 [3:0];
   assign score__counter = counter;
   assign score__timer = timer;
   assign enable = 1'h1;
   assign debug = switches[0];
-  assign game__cursor_col = cursor_col;
-  assign game__cursor_row = cursor_row;
+  assign game__cursor_col = \$7 [3:0];
+  assign game__cursor_row = \$7 [7:4];
   assign game__difficulty = difficulty;
   assign view__held = game__held;
   assign game__status = status;
+  assign \read__address$34  = read__address;
   assign read__cell = { \$6 , \$5  };
-  assign \read__cell$34  = { \$6 , \$5  };
-  assign \read__col$36  = read__col;
+  assign \read__cell$36  = { \$6 , \$5  };
   assign read__enable = 1'h1;
   assign \read__enable$38  = 1'h1;
-  assign \read__row$40  = read__row;
-  assign \score__counter$41  = counter;
-  assign \score__timer$42  = timer;
+  assign \score__counter$39  = counter;
+  assign \score__timer$40  = timer;
   assign chars__counter = digits__counter;
   assign digits__start = chars__start;
   assign chars__timer = digits__timer;
-  assign \vga__active$50  = vga__active;
-  assign \vga__blue$52  = vga__blue;
-  assign \vga__green$54  = vga__green;
-  assign \vga__hsync_n$56  = vga__hsync_n;
-  assign \vga__red$58  = vga__red;
-  assign \vga__vsync_n$60  = vga__vsync_n;
-  assign \segments$63  = segments;
+  assign \vga__active$48  = vga__active;
+  assign \vga__blue$50  = vga__blue;
+  assign \vga__green$52  = vga__green;
+  assign \vga__hsync_n$54  = vga__hsync_n;
+  assign \vga__red$56  = vga__red;
+  assign \vga__vsync_n$58  = vga__vsync_n;
+  assign \segments$61  = segments;
   assign digits = anodes;
-  assign \buttons$68  = { \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
-  assign \switches$69  = { \port$1745$0 , \port$1747$0 , 4'h0, \port$1743$0 , \port$1741$0  };
+  assign \buttons$66  = { \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0  };
+  assign \switches$67  = { \port$1744$0 , \port$1746$0 , 4'h0, \port$1742$0 , \port$1740$0  };
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
+  assign \read__address$34.col  = read__address[3:0];
+  assign \read__address$34.row  = read__address[7:4];
   assign \read__cell.count  = \$5 ;
   assign \read__cell.mine  = \$6 [0];
   assign \read__cell.revealed  = \$6 [1];
   assign \read__cell.flagged  = \$6 [2];
   assign \read__cell.exploded  = \$6 [3];
-  assign \read__cell$34.count  = \$5 ;
-  assign \read__cell$34.mine  = \$6 [0];
-  assign \read__cell$34.revealed  = \$6 [1];
-  assign \read__cell$34.flagged  = \$6 [2];
-  assign \read__cell$34.exploded  = \$6 [3];
+  assign \read__cell$36.count  = \$5 ;
+  assign \read__cell$36.mine  = \$6 [0];
+  assign \read__cell$36.revealed  = \$6 [1];
+  assign \read__cell$36.flagged  = \$6 [2];
+  assign \read__cell$36.exploded  = \$6 [3];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
@@ -2666,37 +2670,37 @@ module \ulx3s_minesweeper.system (\port$1731$0 , \port$1733$0 , \port$1735$0 , \
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.buttons_sync (\port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , rst, stage1, clk);
+module \ulx3s_minesweeper.system.buttons_sync (\port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , \port$1738$0 , rst, stage1, clk);
   wire [4:0] buttons;
   (* init = 5'h00 *)
   wire [4:0] \buttons$5 ;
   input clk;
   wire clk;
-  input \port$1731$0 ;
-  wire \port$1731$0 ;
-  input \port$1733$0 ;
-  wire \port$1733$0 ;
-  input \port$1735$0 ;
-  wire \port$1735$0 ;
-  input \port$1737$0 ;
-  wire \port$1737$0 ;
-  input \port$1739$0 ;
-  wire \port$1739$0 ;
+  input \port$1730$0 ;
+  wire \port$1730$0 ;
+  input \port$1732$0 ;
+  wire \port$1732$0 ;
+  input \port$1734$0 ;
+  wire \port$1734$0 ;
+  input \port$1736$0 ;
+  wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
   input rst;
   wire rst;
   reg [4:0] stage0 = 5'h00;
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
+    stage0 <= { \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
+  assign buttons = { \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0 , \port$1730$0  };
   assign \buttons$5  = stage1;
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.digits$72 (start, rst, \value$5 , score__counter, chars__counter, chars__timer, clk);
+module \ulx3s_minesweeper.system.digits$70 (start, rst, \value$5 , score__counter, chars__counter, chars__timer, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$7  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2779,7 +2783,7 @@ module \ulx3s_minesweeper.system.digits$72 (start, rst, \value$5 , score__counte
     chars__counter <= \$18 ;
   always @(posedge clk)
     chars__timer <= \$19 ;
-  \ulx3s_minesweeper.system.digits$72.counter_bcd  counter_bcd (
+  \ulx3s_minesweeper.system.digits$70.counter_bcd  counter_bcd (
     .bcd(\$20 ),
     .busy(busy),
     .clk(clk),
@@ -2787,7 +2791,7 @@ module \ulx3s_minesweeper.system.digits$72 (start, rst, \value$5 , score__counte
     .start(start),
     .value(value)
   );
-  \ulx3s_minesweeper.system.digits$72.timer_bcd  timer_bcd (
+  \ulx3s_minesweeper.system.digits$70.timer_bcd  timer_bcd (
     .bcd(\$21 ),
     .busy(\busy$11 ),
     .clk(clk),
@@ -2861,7 +2865,7 @@ module \ulx3s_minesweeper.system.digits$72 (start, rst, \value$5 , score__counte
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.digits$72.counter_bcd (start, value, busy, rst, bcd, clk);
+module \ulx3s_minesweeper.system.digits$70.counter_bcd (start, value, busy, rst, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire [9:0] \$10 ;
@@ -2956,7 +2960,7 @@ module \ulx3s_minesweeper.system.digits$72.counter_bcd (start, value, busy, rst,
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.digits$72.timer_bcd (start, busy, rst, value, bcd, clk);
+module \ulx3s_minesweeper.system.digits$70.timer_bcd (start, busy, rst, value, bcd, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$9  = 0;
   wire \$1 ;
   wire [10:0] \$10 ;
@@ -3051,8 +3055,7 @@ module \ulx3s_minesweeper.system.digits$72.timer_bcd (start, busy, rst, value, b
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start, rst, \port$2218$0 , game__difficulty, game__status, game__cursor_row, game__cursor_col, read__col, read__row, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, clk
-);
+module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start, rst, \port$2217$0 , game__difficulty, game__status, \port$2232$0 , read__address, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -3111,100 +3114,39 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   reg [5:0] \$148 ;
   reg [4:0] \$149 ;
   wire \$15 ;
-  reg \$150 ;
-  reg \$151 ;
-  reg \$152 ;
-  reg \$153 ;
-  reg \$154 ;
-  reg \$155 ;
-  reg [4:0] \$156 ;
-  reg \$157 ;
-  reg \$158 ;
+  reg [12:0] \$150 ;
+  reg [25:0] \$151 ;
+  reg [25:0] \$152 ;
+  reg [34:0] \$153 ;
+  reg [25:0] \$154 ;
+  reg [87:0] \$155 ;
+  reg [1:0] \$156 ;
+  reg [2:0] \$157 ;
+  reg [2:0] \$158 ;
   reg \$159 ;
   wire \$16 ;
   reg \$160 ;
   reg \$161 ;
-  reg \$162 ;
-  reg \$163 ;
-  reg \$164 ;
-  reg \$165 ;
-  reg \$166 ;
-  reg \$167 ;
-  reg \$168 ;
-  reg \$169 ;
   wire \$17 ;
-  reg \$170 ;
-  reg [3:0] \$171 ;
-  reg [4:0] \$172 ;
-  reg [4:0] \$173 ;
-  reg \$174 ;
-  reg \$175 ;
-  reg \$176 ;
-  reg \$177 ;
-  reg \$178 ;
-  reg \$179 ;
   wire \$18 ;
-  reg \$180 ;
-  reg \$181 ;
-  reg \$182 ;
-  reg \$183 ;
-  reg \$184 ;
-  reg \$185 ;
-  reg [3:0] \$186 ;
-  reg [4:0] \$187 ;
-  reg [4:0] \$188 ;
-  reg \$189 ;
   wire \$19 ;
-  reg [3:0] \$190 ;
-  reg [7:0] \$191 ;
-  reg [7:0] \$192 ;
-  reg \$193 ;
-  reg \$194 ;
-  reg \$195 ;
-  reg \$196 ;
-  reg [4:0] \$197 ;
-  reg [4:0] \$198 ;
-  reg \$199 ;
   wire \$2 ;
   wire \$20 ;
-  reg \$200 ;
-  reg [7:0] \$201 ;
-  reg [7:0] \$202 ;
-  reg \$203 ;
-  reg \$204 ;
-  reg \$205 ;
-  reg [4:0] \$206 ;
-  reg [59:0] \$207 ;
-  reg \$208 ;
-  reg \$209 ;
+  wire [6:0] \$202 ;
+  wire [6:0] \$208 ;
   wire \$21 ;
-  reg \$210 ;
-  reg \$211 ;
-  reg [7:0] \$212 ;
-  reg [7:0] \$213 ;
-  reg \$214 ;
-  reg \$215 ;
-  reg \$216 ;
-  reg [4:0] \$217 ;
-  reg [1:0] \$218 ;
-  reg [2:0] \$219 ;
+  wire [6:0] \$212 ;
   wire \$22 ;
-  reg [2:0] \$220 ;
-  reg \$221 ;
-  reg \$222 ;
-  reg \$223 ;
   wire [7:0] \$23 ;
   wire [7:0] \$24 ;
   wire [7:0] \$25 ;
   wire [7:0] \$26 ;
-  wire [6:0] \$264 ;
   wire [7:0] \$27 ;
-  wire [6:0] \$270 ;
-  wire [6:0] \$274 ;
   wire [7:0] \$28 ;
   wire [7:0] \$29 ;
   wire \$3 ;
   wire [7:0] \$30 ;
+  wire [4:0] \$309 ;
   wire [7:0] \$31 ;
   wire [7:0] \$32 ;
   wire [7:0] \$33 ;
@@ -3212,7 +3154,6 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   wire [7:0] \$35 ;
   wire [7:0] \$36 ;
   wire [7:0] \$37 ;
-  wire [4:0] \$371 ;
   wire [7:0] \$38 ;
   wire [7:0] \$39 ;
   wire \$4 ;
@@ -3282,79 +3223,80 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   wire \$98 ;
   wire \$99 ;
   reg [5:0] \$signal  = 6'h00;
-  reg \$signal$100  = 1'h1;
-  reg \$signal$106  = 1'h0;
-  reg \$signal$107  = 1'h1;
-  reg [5:0] \$signal$15  = 6'h00;
-  reg [7:0] \$signal$17 ;
-  reg \$signal$26 ;
-  reg \$signal$35  = 1'h0;
-  reg \$signal$36  = 1'h0;
-  reg \$signal$37  = 1'h0;
-  reg \$signal$41  = 1'h0;
-  reg [7:0] \$signal$42  = 8'h00;
-  reg \$signal$49  = 1'h0;
-  reg \$signal$50  = 1'h0;
-  reg \$signal$52  = 1'h1;
-  reg \$signal$54  = 1'h1;
-  reg \$signal$56  = 1'h0;
-  reg \$signal$57  = 1'h0;
-  reg \$signal$59  = 1'h0;
-  reg \$signal$60  = 1'h0;
-  reg \$signal$61  = 1'h0;
-  reg \$signal$62  = 1'h0;
-  reg \$signal$65  = 1'h0;
-  reg \$signal$66  = 1'h0;
-  reg \$signal$67  = 1'h0;
-  reg \$signal$69  = 1'h0;
-  reg \$signal$70  = 1'h0;
-  reg \$signal$71  = 1'h1;
-  reg \$signal$72  = 1'h1;
-  reg \$signal$73  = 1'h0;
-  reg [4:0] \$signal$78  = 5'h00;
-  reg \$signal$87  = 1'h0;
-  reg [7:0] \$signal$88  = 8'h00;
-  reg \$signal$91  = 1'h0;
-  reg \$signal$92  = 1'h1;
-  reg [4:0] \$signal$94  = 5'h00;
-  reg \$signal$95  = 1'h0;
-  reg [7:0] \$signal$97  = 8'h00;
-  reg \$signal$99  = 1'h0;
-  reg [4:0] a_digit_row = 5'h00;
-  reg b2_box = 1'h0;
-  reg [3:0] b2_char = 4'h0;
-  reg b2_ignal = 1'h0;
-  reg \b2_ignal$19  = 1'h0;
-  reg \b2_ignal$20  = 1'h0;
-  reg \b2_ignal$25  = 1'h0;
-  reg \b2_ignal$28  = 1'h0;
-  reg \b2_ignal$80  = 1'h0;
-  reg \b2_ignal$81  = 1'h0;
-  reg \b2_ignal$82  = 1'h0;
-  reg \b2_ignal$83  = 1'h1;
-  reg \b2_ignal$84  = 1'h1;
-  reg [4:0] \b2_ignal$85  = 5'h00;
-  reg b2_light = 1'h0;
-  reg [4:0] b2_row = 5'h00;
-  reg b_box = 1'h0;
-  reg [3:0] b_char = 4'h0;
-  reg b_light = 1'h0;
-  reg [4:0] b_row = 5'h00;
+  reg [5:0] \$signal$14  = 6'h00;
+  reg [7:0] \$signal$16 ;
+  reg \$signal$21 ;
+  reg [12:0] a = 13'h0006;
+  wire \a.band ;
+  wire \a.box_x ;
+  wire \a.box_y ;
+  wire [4:0] \a.digit_row ;
+  wire \a.field ;
+  wire \a.in_band ;
+  wire [2:0] \a.sync ;
+  wire \a.sync.hsync_n ;
+  wire \a.sync.visible ;
+  wire \a.sync.vsync_n ;
+  reg [25:0] b = 26'h0000006;
+  wire \b.border ;
+  wire \b.box ;
+  wire [3:0] \b.char ;
+  wire \b.cursor ;
+  wire \b.dark ;
+  wire \b.digit ;
+  wire \b.field ;
+  wire \b.grid ;
+  wire \b.in_cell ;
+  wire \b.light ;
+  wire [4:0] \b.row ;
+  wire [4:0] \b.sub_x ;
+  wire [2:0] \b.sync ;
+  wire \b.sync.hsync_n ;
+  wire \b.sync.visible ;
+  wire \b.sync.vsync_n ;
+  reg [25:0] b2 = 26'h0000006;
+  wire \b2.border ;
+  wire \b2.box ;
+  wire [3:0] \b2.char ;
+  wire \b2.cursor ;
+  wire \b2.dark ;
+  wire \b2.digit ;
+  wire \b2.field ;
+  wire \b2.grid ;
+  wire \b2.in_cell ;
+  wire \b2.light ;
+  wire [4:0] \b2.row ;
+  wire [4:0] \b2.sub_x ;
+  wire [2:0] \b2.sync ;
+  wire \b2.sync.hsync_n ;
+  wire \b2.sync.visible ;
+  wire \b2.sync.vsync_n ;
   reg [7:0] background;
-  reg [7:0] c_background = 8'h00;
-  reg c_cursor = 1'h0;
-  (* init = 4'h0 *)
-  wire [3:0] c_glyph;
-  (* init = 5'h00 *)
-  wire [4:0] c_row;
-  reg c_vsync_n = 1'h1;
+  reg [34:0] c = 35'h000000006;
+  wire [7:0] \c.background ;
+  wire \c.cursor ;
+  wire [3:0] \c.glyph ;
+  wire \c.glyph_on ;
+  wire [7:0] \c.ink ;
+  wire [4:0] \c.row ;
+  wire [4:0] \c.sub_x ;
+  wire [2:0] \c.sync ;
+  wire \c.sync.hsync_n ;
+  wire \c.sync.visible ;
+  wire \c.sync.vsync_n ;
   input clk;
   wire clk;
   reg [7:0] colour;
-  reg [7:0] d_background = 8'h00;
-  reg d_cursor = 1'h0;
-  reg [4:0] d_sub_x = 5'h00;
-  reg d_vsync_n = 1'h1;
+  reg [25:0] d = 26'h0000006;
+  wire [7:0] \d.background ;
+  wire \d.cursor ;
+  wire \d.glyph_on ;
+  wire [7:0] \d.ink ;
+  wire [4:0] \d.sub_x ;
+  wire [2:0] \d.sync ;
+  wire \d.sync.hsync_n ;
+  wire \d.sync.visible ;
+  wire \d.sync.vsync_n ;
   input debug;
   wire debug;
   input [11:0] digits__counter;
@@ -3369,19 +3311,26 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   wire [3:0] \digits__timer[0] ;
   wire [3:0] \digits__timer[1] ;
   wire [3:0] \digits__timer[2] ;
-  reg [7:0] e_background = 8'h00;
-  reg [59:0] e_row = 60'h000000000000000;
-  reg [4:0] e_sub_x = 5'h00;
-  reg e_vsync_n = 1'h1;
+  reg [87:0] e = 88'h0000000000000000000006;
+  wire [7:0] \e.background ;
+  wire \e.cursor ;
+  wire \e.face ;
+  wire \e.feature ;
+  wire \e.glyph_on ;
+  wire [7:0] \e.ink ;
+  wire [59:0] \e.pixels ;
+  wire [4:0] \e.sub_x ;
+  wire [2:0] \e.sync ;
+  wire \e.sync.hsync_n ;
+  wire \e.sync.visible ;
+  wire \e.sync.vsync_n ;
   wire enable;
   wire \enable$1 ;
   wire \enable$2 ;
   wire \enable$3 ;
   wire face;
   wire feature;
-  input [3:0] game__cursor_col;
   wire [3:0] game__cursor_col;
-  input [3:0] game__cursor_row;
   wire [3:0] game__cursor_row;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
@@ -3398,25 +3347,27 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   input [1:0] game__status;
   wire [1:0] game__status;
   reg [3:0] glyph;
-  reg [3:0] \glyph$31  = 4'h0;
+  wire [3:0] \glyph$23 ;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$2218$0 ;
-  wire [3:0] \port$2218$0 ;
+  input [3:0] \port$2217$0 ;
+  wire [3:0] \port$2217$0 ;
+  input [7:0] \port$2232$0 ;
+  wire [7:0] \port$2232$0 ;
   input [3:0] \port$66$0 ;
   wire [3:0] \port$66$0 ;
+  output [7:0] read__address;
+  wire [7:0] read__address;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  output [3:0] read__col;
-  wire [3:0] read__col;
   wire read__enable;
-  output [3:0] read__row;
-  wire [3:0] read__row;
-  reg [4:0] row = 5'h00;
+  wire [4:0] row;
   input rst;
   wire rst;
   (* enum_base_type = "SmileyState" *)
@@ -3451,13 +3402,13 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$2218$0 [2];
-  assign \$8  = ~ \port$2218$0 [0];
+  assign \$7  = \$6  & \port$2217$0 [2];
+  assign \$8  = ~ \port$2217$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$2218$0 [0];
-  assign \$12  = debug & \port$2218$0 [0];
-  assign \$13  = \b2_ignal$25  ? 8'h92 : 8'hb6;
+  assign \$11  = \$10  & \port$2217$0 [0];
+  assign \$12  = debug & \port$2217$0 [0];
+  assign \$13  = b2[6] ? 8'h92 : 8'hb6;
   assign \$14  = | \port$66$0 ;
   assign \$15  = \port$66$0  == 4'h8;
   assign \$16  = \port$66$0  == 3'h7;
@@ -3475,28 +3426,28 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \$28  = \$17  ? 8'h12 : \$27 ;
   assign \$29  = \$16  ? 8'h00 : \$28 ;
   assign \$30  = \$15  ? 8'h92 : \$29 ;
-  assign \$31  = \b2_ignal$25  ? 8'h92 : 8'he0;
-  assign \$32  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$33  = b2_light ? 8'hff : 8'hb6;
-  assign \$34  = \b2_ignal$28  ? 8'h6d : \$33 ;
-  assign \$35  = \b2_ignal$25  ? 8'h92 : 8'hb6;
-  assign \$36  = b2_light ? 8'hff : 8'hb6;
-  assign \$37  = \b2_ignal$28  ? 8'h6d : \$36 ;
-  assign \$38  = b2_light ? 8'hff : 8'hb6;
-  assign \$39  = \b2_ignal$28  ? 8'h6d : \$38 ;
-  assign \$264  = e_sub_x * 2'h2;
-  assign \$40  = e_row >> \$264 ;
+  assign \$31  = b2[6] ? 8'h92 : 8'he0;
+  assign \$32  = b2[6] ? 8'h92 : 8'hb6;
+  assign \$33  = b2[8] ? 8'hff : 8'hb6;
+  assign \$34  = b2[7] ? 8'h6d : \$33 ;
+  assign \$35  = b2[6] ? 8'h92 : 8'hb6;
+  assign \$36  = b2[8] ? 8'hff : 8'hb6;
+  assign \$37  = b2[7] ? 8'h6d : \$36 ;
+  assign \$38  = b2[8] ? 8'hff : 8'hb6;
+  assign \$39  = b2[7] ? 8'h6d : \$38 ;
+  assign \$202  = e[87:83] * 2'h2;
+  assign \$40  = e[62:3] >> \$202 ;
   assign \$41  = | \$40 ;
-  assign \$42  = \$signal$37  & \$41 ;
-  assign \$43  = \$signal$41  ? 8'h00 : 8'hfc;
-  assign \$270  = e_sub_x * 2'h2;
-  assign \$44  = e_row >> \$270 ;
+  assign \$42  = e[63] & \$41 ;
+  assign \$43  = e[82] ? 8'h00 : 8'hfc;
+  assign \$208  = e[87:83] * 2'h2;
+  assign \$44  = e[62:3] >> \$208 ;
   assign \$45  = \$44  == 1'h1;
-  assign \$274  = e_sub_x * 2'h2;
-  assign \$46  = e_row >> \$274 ;
+  assign \$212  = e[87:83] * 2'h2;
+  assign \$46  = e[62:3] >> \$212 ;
   assign \$47  = \$46  == 2'h2;
   assign \$48  = \$47  ? 8'hff : 8'he0;
-  assign \$49  = \$45  ? \$signal$42  : \$48 ;
+  assign \$49  = \$45  ? e[71:64] : \$48 ;
   assign \$50  = ! x;
   assign \$51  = x == 9'h1e0;
   assign \$53  = \$52  ? 3'h4 : 3'h0;
@@ -3511,8 +3462,8 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \$65  = sub_y + 1'h1;
   assign \$66  = \$64  ? 6'h00 : \$65 ;
   assign \$67  = sub_x == 5'h1d;
-  assign \$68  = $signed(\$signal$15 ) + $signed(2'h1);
-  assign \$69  = \$67  ? \$68  : { \$signal$15 [5], \$signal$15  };
+  assign \$68  = $signed(\$signal$14 ) + $signed(2'h1);
+  assign \$69  = \$67  ? \$68  : { \$signal$14 [5], \$signal$14  };
   assign \$70  = sub_x == 5'h1d;
   assign \$71  = sub_x + 1'h1;
   assign \$72  = \$70  ? 6'h00 : \$71 ;
@@ -3543,18 +3494,18 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \$97  = x >= 10'h201;
   assign \$98  = x < 10'h25f;
   assign \$99  = \$97  & \$98 ;
-  assign \$100  = $signed(\$signal$15 ) >= $signed(1'h0);
-  assign \$101  = \$signal$49  & \$100 ;
+  assign \$100  = $signed(\$signal$14 ) >= $signed(1'h0);
+  assign \$101  = a[3] & \$100 ;
   assign \$103  = \$102  ? 5'h09 : 5'h10;
-  assign \$104  = $signed(\$signal$15 ) < $signed({ 1'h0, \$103  });
+  assign \$104  = $signed(\$signal$14 ) < $signed({ 1'h0, \$103  });
   assign \$105  = \$101  & \$104 ;
   assign \$106  = $signed(\$signal ) >= $signed(1'h0);
   assign \$107  = \$105  & \$106 ;
   assign \$109  = \$108  ? 5'h09 : 5'h10;
   assign \$110  = $signed(\$signal ) < $signed({ 1'h0, \$109  });
   assign \$111  = \$107  & \$110 ;
-  assign \$112  = \$signal [3:0] == game__cursor_row;
-  assign \$113  = \$signal$15 [3:0] == game__cursor_col;
+  assign \$112  = \$signal [3:0] == \port$2232$0 [7:4];
+  assign \$113  = \$signal$14 [3:0] == \port$2232$0 [3:0];
   assign \$114  = \$112  & \$113 ;
   assign \$115  = sub_x < 2'h2;
   assign \$116  = sub_x >= 5'h1c;
@@ -3572,24 +3523,24 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \$128  = sub_x < 2'h2;
   assign \$129  = sub_y < 2'h2;
   assign \$130  = \$128  | \$129 ;
-  assign \$131  = ~ \$signal$49 ;
-  assign \$132  = \$131  & \$signal$57 ;
-  assign \$133  = $signed(\$signal$15 ) >= $signed(1'h0);
+  assign \$131  = ~ a[3];
+  assign \$132  = \$131  & a[5];
+  assign \$133  = $signed(\$signal$14 ) >= $signed(1'h0);
   assign \$134  = \$132  & \$133 ;
-  assign \$135  = $signed(\$signal$15 ) < $signed(3'h3);
+  assign \$135  = $signed(\$signal$14 ) < $signed(3'h3);
   assign \$136  = \$134  & \$135 ;
-  assign \$137  = ~ \$signal$49 ;
-  assign \$138  = \$137  & \$signal$59 ;
-  assign \$139  = \$138  & \$signal$60 ;
-  assign \$140  = \$signal$56  ? digits__timer : digits__counter;
-  assign \$371  = \$signal$15 [1:0] * 3'h4;
-  assign \$141  = \$140  >> \$371 ;
-  assign \$142  = \$signal$49  ? sub_y : a_digit_row;
-  assign \$143  = b2_ignal & \b2_ignal$80 ;
-  assign \$144  = \$143  & \b2_ignal$81 ;
-  assign \$145  = \$signal$106  ? colour : 8'h00;
+  assign \$137  = ~ a[3];
+  assign \$138  = \$137  & a[11];
+  assign \$139  = \$138  & a[12];
+  assign \$140  = a[4] ? digits__timer : digits__counter;
+  assign \$309  = \$signal$14 [1:0] * 3'h4;
+  assign \$141  = \$140  >> \$309 ;
+  assign \$142  = a[3] ? sub_y : a[10:6];
+  assign \$143  = b2[3] & b2[4];
+  assign \$144  = \$143  & b2[5];
+  assign \$145  = e[0] ? colour : 8'h00;
   always @(posedge clk)
-    \$signal$15  <= \$146 ;
+    \$signal$14  <= \$146 ;
   always @(posedge clk)
     sub_x <= \$147 ;
   always @(posedge clk)
@@ -3597,158 +3548,34 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   always @(posedge clk)
     sub_y <= \$149 ;
   always @(posedge clk)
-    \$signal$49  <= \$150 ;
+    a <= \$150 ;
   always @(posedge clk)
-    \$signal$50  <= \$151 ;
+    b <= \$151 ;
   always @(posedge clk)
-    \$signal$52  <= \$152 ;
+    b2 <= \$152 ;
   always @(posedge clk)
-    \$signal$54  <= \$153 ;
+    c <= \$153 ;
   always @(posedge clk)
-    \$signal$56  <= \$154 ;
+    d <= \$154 ;
   always @(posedge clk)
-    \$signal$57  <= \$155 ;
+    e <= \$155 ;
   always @(posedge clk)
-    a_digit_row <= \$156 ;
+    vga__blue <= \$156 ;
   always @(posedge clk)
-    \$signal$59  <= \$157 ;
+    vga__green <= \$157 ;
   always @(posedge clk)
-    \$signal$60  <= \$158 ;
+    vga__red <= \$158 ;
   always @(posedge clk)
-    \$signal$61  <= \$159 ;
+    vga__hsync_n <= \$159 ;
   always @(posedge clk)
-    \$signal$62  <= \$160 ;
+    vga__vsync_n <= \$160 ;
   always @(posedge clk)
-    \$signal$65  <= \$161 ;
-  always @(posedge clk)
-    \$signal$66  <= \$162 ;
-  always @(posedge clk)
-    \$signal$67  <= \$163 ;
-  always @(posedge clk)
-    b_light <= \$164 ;
-  always @(posedge clk)
-    \$signal$69  <= \$165 ;
-  always @(posedge clk)
-    \$signal$70  <= \$166 ;
-  always @(posedge clk)
-    \$signal$71  <= \$167 ;
-  always @(posedge clk)
-    \$signal$72  <= \$168 ;
-  always @(posedge clk)
-    \$signal$73  <= \$169 ;
-  always @(posedge clk)
-    b_box <= \$170 ;
-  always @(posedge clk)
-    b_char <= \$171 ;
-  always @(posedge clk)
-    \$signal$78  <= \$172 ;
-  always @(posedge clk)
-    b_row <= \$173 ;
-  always @(posedge clk)
-    b2_ignal <= \$174 ;
-  always @(posedge clk)
-    \b2_ignal$80  <= \$175 ;
-  always @(posedge clk)
-    \b2_ignal$81  <= \$176 ;
-  always @(posedge clk)
-    \b2_ignal$25  <= \$177 ;
-  always @(posedge clk)
-    \b2_ignal$28  <= \$178 ;
-  always @(posedge clk)
-    b2_light <= \$179 ;
-  always @(posedge clk)
-    \b2_ignal$19  <= \$180 ;
-  always @(posedge clk)
-    \b2_ignal$82  <= \$181 ;
-  always @(posedge clk)
-    \b2_ignal$83  <= \$182 ;
-  always @(posedge clk)
-    \b2_ignal$84  <= \$183 ;
-  always @(posedge clk)
-    \b2_ignal$20  <= \$184 ;
-  always @(posedge clk)
-    b2_box <= \$185 ;
-  always @(posedge clk)
-    b2_char <= \$186 ;
-  always @(posedge clk)
-    \b2_ignal$85  <= \$187 ;
-  always @(posedge clk)
-    b2_row <= \$188 ;
-  always @(posedge clk)
-    \$signal$87  <= \$189 ;
-  always @(posedge clk)
-    \glyph$31  <= \$190 ;
-  always @(posedge clk)
-    \$signal$88  <= \$191 ;
-  always @(posedge clk)
-    c_background <= \$192 ;
-  always @(posedge clk)
-    c_cursor <= \$193 ;
-  always @(posedge clk)
-    \$signal$91  <= \$194 ;
-  always @(posedge clk)
-    \$signal$92  <= \$195 ;
-  always @(posedge clk)
-    c_vsync_n <= \$196 ;
-  always @(posedge clk)
-    \$signal$94  <= \$197 ;
-  always @(posedge clk)
-    row <= \$198 ;
-  always @(posedge clk)
-    \$signal$95  <= \$199 ;
-  always @(posedge clk)
-    d_cursor <= \$200 ;
-  always @(posedge clk)
-    \$signal$97  <= \$201 ;
-  always @(posedge clk)
-    d_background <= \$202 ;
-  always @(posedge clk)
-    \$signal$99  <= \$203 ;
-  always @(posedge clk)
-    \$signal$100  <= \$204 ;
-  always @(posedge clk)
-    d_vsync_n <= \$205 ;
-  always @(posedge clk)
-    d_sub_x <= \$206 ;
-  always @(posedge clk)
-    e_row <= \$207 ;
-  always @(posedge clk)
-    \$signal$37  <= \$208 ;
-  always @(posedge clk)
-    \$signal$35  <= \$209 ;
-  always @(posedge clk)
-    \$signal$36  <= \$210 ;
-  always @(posedge clk)
-    \$signal$41  <= \$211 ;
-  always @(posedge clk)
-    \$signal$42  <= \$212 ;
-  always @(posedge clk)
-    e_background <= \$213 ;
-  always @(posedge clk)
-    \$signal$106  <= \$214 ;
-  always @(posedge clk)
-    \$signal$107  <= \$215 ;
-  always @(posedge clk)
-    e_vsync_n <= \$216 ;
-  always @(posedge clk)
-    e_sub_x <= \$217 ;
-  always @(posedge clk)
-    vga__blue <= \$218 ;
-  always @(posedge clk)
-    vga__green <= \$219 ;
-  always @(posedge clk)
-    vga__red <= \$220 ;
-  always @(posedge clk)
-    vga__hsync_n <= \$221 ;
-  always @(posedge clk)
-    vga__vsync_n <= \$222 ;
-  always @(posedge clk)
-    vga__active <= \$223 ;
+    vga__active <= \$161 ;
   \ulx3s_minesweeper.system.display.glyphs  glyphs (
     .clk(clk),
-    .glyph(\glyph$31 ),
+    .glyph(c[7:4]),
     .pixels(pixels),
-    .row(row),
+    .row(c[34:30]),
     .rst(rst)
   );
   \ulx3s_minesweeper.system.display.smiley  smiley (
@@ -3784,28 +3611,28 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$signal$17  = 8'h00;
-    if (b2_ignal) begin
-      if (\port$2218$0 [1]) begin
-        \$signal$17  = \$30 ;
+    \$signal$16  = 8'h00;
+    if (b2[3]) begin
+      if (\port$2217$0 [1]) begin
+        \$signal$16  = \$30 ;
       end
-    end else if (\b2_ignal$19 ) begin
-    end else if (\b2_ignal$20 ) begin
-      \$signal$17  = 8'he0;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      \$signal$16  = 8'he0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     (* full_case = 32'd1 *)
-    if (b2_ignal) begin
+    if (b2[3]) begin
       (* full_case = 32'd1 *)
-      if (\port$2218$0 [1]) begin
+      if (\port$2217$0 [1]) begin
         background = \$13 ;
-      end else if (\port$2218$0 [3]) begin
+      end else if (\port$2217$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$2218$0 [2]) begin
+      end else if (\port$2217$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -3814,11 +3641,11 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
       end else begin
         background = \$39 ;
       end
-    end else if (\b2_ignal$19 ) begin
+    end else if (b2[9]) begin
       background = 8'h09;
-    end else if (\b2_ignal$20 ) begin
+    end else if (b2[10]) begin
       background = 8'h00;
-    end else if (b2_box) begin
+    end else if (b2[11]) begin
       background = 8'h00;
     end else begin
       background = 8'hb6;
@@ -3826,59 +3653,59 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$signal$26  = 1'h0;
-    if (b2_ignal) begin
-      if (\port$2218$0 [1]) begin
-        \$signal$26  = \$14 ;
-      end else if (\port$2218$0 [3]) begin
-        \$signal$26  = 1'h1;
+    \$signal$21  = 1'h0;
+    if (b2[3]) begin
+      if (\port$2217$0 [1]) begin
+        \$signal$21  = \$14 ;
+      end else if (\port$2217$0 [3]) begin
+        \$signal$21  = 1'h1;
       end else if (\$9 ) begin
-        \$signal$26  = 1'h1;
-      end else if (\port$2218$0 [2]) begin
-        \$signal$26  = 1'h1;
+        \$signal$21  = 1'h1;
+      end else if (\port$2217$0 [2]) begin
+        \$signal$21  = 1'h1;
       end else if (\$11 ) begin
-        \$signal$26  = 1'h1;
+        \$signal$21  = 1'h1;
       end else if (\$12 ) begin
-        \$signal$26  = 1'h1;
+        \$signal$21  = 1'h1;
       end
-    end else if (\b2_ignal$19 ) begin
-    end else if (\b2_ignal$20 ) begin
-      \$signal$26  = 1'h1;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      \$signal$21  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     glyph = 4'h0;
-    if (b2_ignal) begin
-      if (\port$2218$0 [1]) begin
+    if (b2[3]) begin
+      if (\port$2217$0 [1]) begin
         glyph = \port$66$0 ;
-      end else if (\port$2218$0 [3]) begin
+      end else if (\port$2217$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$2218$0 [2]) begin
+      end else if (\port$2217$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
       end else if (\$12 ) begin
         glyph = 4'hb;
       end
-    end else if (\b2_ignal$19 ) begin
-    end else if (\b2_ignal$20 ) begin
-      glyph = b2_char;
+    end else if (b2[9]) begin
+    end else if (b2[10]) begin
+      glyph = b2[15:12];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
     (* full_case = 32'd1 *)
-    if (\$signal$35 ) begin
+    if (e[80]) begin
       colour = 8'hfc;
-    end else if (\$signal$36 ) begin
+    end else if (e[81]) begin
       colour = \$43 ;
     end else if (\$42 ) begin
       colour = \$49 ;
     end else begin
-      colour = e_background;
+      colour = e[79:72];
     end
   end
   always @* begin
@@ -3941,520 +3768,126 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$150  = \$73 ;
+    \$150 [3] = \$73 ;
+    \$150 [0] = visible;
+    \$150 [1] = hsync_n;
+    \$150 [2] = vsync_n;
+    \$150 [4] = \$76 ;
+    \$150 [5] = \$83 ;
+    \$150 [10:6] = \$89 [4:0];
+    \$150 [11] = \$96 ;
+    \$150 [12] = \$99 ;
     if (rst) begin
-      \$150  = 1'h0;
+      \$150  = 13'h0006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$151  = visible;
+    \$151 [3] = \$111 ;
+    \$151 [4] = \$114 ;
+    \$151 [5] = \$121 ;
+    \$151 [6] = \$124 ;
+    \$151 [7] = \$127 ;
+    \$151 [8] = \$130 ;
+    \$151 [9] = a[3];
+    \$151 [2:0] = a[2:0];
+    \$151 [10] = \$136 ;
+    \$151 [11] = \$139 ;
+    \$151 [15:12] = \$141 ;
+    \$151 [20:16] = sub_x;
+    \$151 [25:21] = \$142 ;
     if (rst) begin
-      \$151  = 1'h0;
+      \$151  = 26'h0000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$152  = hsync_n;
+    \$152  = b;
     if (rst) begin
-      \$152  = 1'h1;
+      \$152  = 26'h0000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$153  = vsync_n;
+    \$153 [3] = \$signal$21 ;
+    \$153 [7:4] = glyph;
+    \$153 [15:8] = \$signal$16 ;
+    \$153 [23:16] = background;
+    \$153 [24] = \$144 ;
+    \$153 [2:0] = b2[2:0];
+    \$153 [29:25] = b2[20:16];
+    \$153 [34:30] = b2[25:21];
     if (rst) begin
-      \$153  = 1'h1;
+      \$153  = 35'h000000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$154  = \$76 ;
+    \$154 [2:0] = c[2:0];
+    \$154 [3] = c[3];
+    \$154 [11:4] = c[15:8];
+    \$154 [19:12] = c[23:16];
+    \$154 [20] = c[24];
+    \$154 [25:21] = c[29:25];
     if (rst) begin
-      \$154  = 1'h0;
+      \$154  = 26'h0000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$155  = \$83 ;
+    \$155 [2:0] = d[2:0];
+    \$155 [62:3] = pixels;
+    \$155 [63] = d[3];
+    \$155 [71:64] = d[11:4];
+    \$155 [79:72] = d[19:12];
+    \$155 [80] = d[20];
+    \$155 [81] = face;
+    \$155 [82] = feature;
+    \$155 [87:83] = d[25:21];
     if (rst) begin
-      \$155  = 1'h0;
+      \$155  = 88'h0000000000000000000006;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$156  = \$89 [4:0];
+    \$156  = \$145 [1:0];
     if (rst) begin
-      \$156  = 5'h00;
+      \$156  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$157  = \$96 ;
+    \$157  = \$145 [4:2];
     if (rst) begin
-      \$157  = 1'h0;
+      \$157  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$158  = \$99 ;
+    \$158  = \$145 [7:5];
     if (rst) begin
-      \$158  = 1'h0;
+      \$158  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$159  = \$111 ;
+    \$159  = e[1];
     if (rst) begin
-      \$159  = 1'h0;
+      \$159  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$160  = \$114 ;
+    \$160  = e[2];
     if (rst) begin
-      \$160  = 1'h0;
+      \$160  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$161  = \$121 ;
+    \$161  = e[0];
     if (rst) begin
       \$161  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$162  = \$124 ;
-    if (rst) begin
-      \$162  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$163  = \$127 ;
-    if (rst) begin
-      \$163  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$164  = \$130 ;
-    if (rst) begin
-      \$164  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$165  = \$signal$49 ;
-    if (rst) begin
-      \$165  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$166  = \$signal$50 ;
-    if (rst) begin
-      \$166  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$167  = \$signal$52 ;
-    if (rst) begin
-      \$167  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$168  = \$signal$54 ;
-    if (rst) begin
-      \$168  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$169  = \$136 ;
-    if (rst) begin
-      \$169  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$170  = \$139 ;
-    if (rst) begin
-      \$170  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$171  = \$141 ;
-    if (rst) begin
-      \$171  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$172  = sub_x;
-    if (rst) begin
-      \$172  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$173  = \$142 ;
-    if (rst) begin
-      \$173  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$174  = \$signal$61 ;
-    if (rst) begin
-      \$174  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$175  = \$signal$62 ;
-    if (rst) begin
-      \$175  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$176  = \$signal$65 ;
-    if (rst) begin
-      \$176  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$177  = \$signal$66 ;
-    if (rst) begin
-      \$177  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$178  = \$signal$67 ;
-    if (rst) begin
-      \$178  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$179  = b_light;
-    if (rst) begin
-      \$179  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$180  = \$signal$69 ;
-    if (rst) begin
-      \$180  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$181  = \$signal$70 ;
-    if (rst) begin
-      \$181  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$182  = \$signal$71 ;
-    if (rst) begin
-      \$182  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$183  = \$signal$72 ;
-    if (rst) begin
-      \$183  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$184  = \$signal$73 ;
-    if (rst) begin
-      \$184  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$185  = b_box;
-    if (rst) begin
-      \$185  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$186  = b_char;
-    if (rst) begin
-      \$186  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$187  = \$signal$78 ;
-    if (rst) begin
-      \$187  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$188  = b_row;
-    if (rst) begin
-      \$188  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$189  = \$signal$26 ;
-    if (rst) begin
-      \$189  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$190  = glyph;
-    if (rst) begin
-      \$190  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$191  = \$signal$17 ;
-    if (rst) begin
-      \$191  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$192  = background;
-    if (rst) begin
-      \$192  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$193  = \$144 ;
-    if (rst) begin
-      \$193  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$194  = \b2_ignal$82 ;
-    if (rst) begin
-      \$194  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$195  = \b2_ignal$83 ;
-    if (rst) begin
-      \$195  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$196  = \b2_ignal$84 ;
-    if (rst) begin
-      \$196  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$197  = \b2_ignal$85 ;
-    if (rst) begin
-      \$197  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$198  = b2_row;
-    if (rst) begin
-      \$198  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$199  = \$signal$87 ;
-    if (rst) begin
-      \$199  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$200  = c_cursor;
-    if (rst) begin
-      \$200  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$201  = \$signal$88 ;
-    if (rst) begin
-      \$201  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$202  = c_background;
-    if (rst) begin
-      \$202  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$203  = \$signal$91 ;
-    if (rst) begin
-      \$203  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$204  = \$signal$92 ;
-    if (rst) begin
-      \$204  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$205  = c_vsync_n;
-    if (rst) begin
-      \$205  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$206  = \$signal$94 ;
-    if (rst) begin
-      \$206  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$207  = pixels;
-    if (rst) begin
-      \$207  = 60'h000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$208  = \$signal$95 ;
-    if (rst) begin
-      \$208  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$209  = d_cursor;
-    if (rst) begin
-      \$209  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$210  = face;
-    if (rst) begin
-      \$210  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$211  = feature;
-    if (rst) begin
-      \$211  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$212  = \$signal$97 ;
-    if (rst) begin
-      \$212  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$213  = d_background;
-    if (rst) begin
-      \$213  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$214  = \$signal$99 ;
-    if (rst) begin
-      \$214  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$215  = \$signal$100 ;
-    if (rst) begin
-      \$215  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$216  = d_vsync_n;
-    if (rst) begin
-      \$216  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$217  = d_sub_x;
-    if (rst) begin
-      \$217  = 5'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$218  = \$145 [1:0];
-    if (rst) begin
-      \$218  = 2'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$219  = \$145 [4:2];
-    if (rst) begin
-      \$219  = 3'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$220  = \$145 [7:5];
-    if (rst) begin
-      \$220  = 3'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$221  = \$signal$107 ;
-    if (rst) begin
-      \$221  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$222  = e_vsync_n;
-    if (rst) begin
-      \$222  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$10 ) begin end
-    \$223  = \$signal$106 ;
-    if (rst) begin
-      \$223  = 1'h0;
     end
   end
   assign enable = 1'h1;
@@ -4464,22 +3897,100 @@ module \ulx3s_minesweeper.system.display (\port$66$0 , game__held, digits__start
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = 1'h1;
-  assign read__cell = { \port$2218$0 , \port$66$0  };
-  assign c_glyph = \glyph$31 ;
-  assign c_row = row;
-  assign read__col = \$signal$15 [3:0];
-  assign read__row = \$signal [3:0];
+  assign read__cell = { \port$2217$0 , \port$66$0  };
+  assign \glyph$23  = c[7:4];
+  assign row = c[34:30];
+  assign game__cursor_row = \port$2232$0 [7:4];
+  assign game__cursor_col = \port$2232$0 [3:0];
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
+  assign \b2.sync  = b2[2:0];
+  assign \b2.sync.visible  = b2[0];
+  assign \b2.sync.hsync_n  = b2[1];
+  assign \b2.sync.vsync_n  = b2[2];
+  assign \b2.in_cell  = b2[3];
+  assign \b2.cursor  = b2[4];
+  assign \b2.border  = b2[5];
+  assign \b2.grid  = b2[6];
+  assign \b2.dark  = b2[7];
+  assign \b2.light  = b2[8];
+  assign \b2.field  = b2[9];
+  assign \b2.digit  = b2[10];
+  assign \b2.box  = b2[11];
+  assign \b2.char  = b2[15:12];
+  assign \b2.sub_x  = b2[20:16];
+  assign \b2.row  = b2[25:21];
   assign \read__cell.count  = \port$66$0 ;
-  assign \read__cell.mine  = \port$2218$0 [0];
-  assign \read__cell.revealed  = \port$2218$0 [1];
-  assign \read__cell.flagged  = \port$2218$0 [2];
-  assign \read__cell.exploded  = \port$2218$0 [3];
+  assign \read__cell.mine  = \port$2217$0 [0];
+  assign \read__cell.revealed  = \port$2217$0 [1];
+  assign \read__cell.flagged  = \port$2217$0 [2];
+  assign \read__cell.exploded  = \port$2217$0 [3];
+  assign \c.sync  = c[2:0];
+  assign \c.sync.visible  = c[0];
+  assign \c.sync.hsync_n  = c[1];
+  assign \c.sync.vsync_n  = c[2];
+  assign \c.glyph_on  = c[3];
+  assign \c.glyph  = c[7:4];
+  assign \c.ink  = c[15:8];
+  assign \c.background  = c[23:16];
+  assign \c.cursor  = c[24];
+  assign \c.sub_x  = c[29:25];
+  assign \c.row  = c[34:30];
+  assign \e.sync  = e[2:0];
+  assign \e.sync.visible  = e[0];
+  assign \e.sync.hsync_n  = e[1];
+  assign \e.sync.vsync_n  = e[2];
+  assign \e.pixels  = e[62:3];
+  assign \e.glyph_on  = e[63];
+  assign \e.ink  = e[71:64];
+  assign \e.background  = e[79:72];
+  assign \e.cursor  = e[80];
+  assign \e.face  = e[81];
+  assign \e.feature  = e[82];
+  assign \e.sub_x  = e[87:83];
+  assign \a.sync  = a[2:0];
+  assign \a.sync.visible  = a[0];
+  assign \a.sync.hsync_n  = a[1];
+  assign \a.sync.vsync_n  = a[2];
+  assign \a.field  = a[3];
+  assign \a.band  = a[4];
+  assign \a.in_band  = a[5];
+  assign \a.digit_row  = a[10:6];
+  assign \a.box_y  = a[11];
+  assign \a.box_x  = a[12];
+  assign \b.sync  = b[2:0];
+  assign \b.sync.visible  = b[0];
+  assign \b.sync.hsync_n  = b[1];
+  assign \b.sync.vsync_n  = b[2];
+  assign \b.in_cell  = b[3];
+  assign \b.cursor  = b[4];
+  assign \b.border  = b[5];
+  assign \b.grid  = b[6];
+  assign \b.dark  = b[7];
+  assign \b.light  = b[8];
+  assign \b.field  = b[9];
+  assign \b.digit  = b[10];
+  assign \b.box  = b[11];
+  assign \b.char  = b[15:12];
+  assign \b.sub_x  = b[20:16];
+  assign \b.row  = b[25:21];
   assign \digits__counter[0]  = digits__counter[3:0];
   assign \digits__counter[1]  = digits__counter[7:4];
   assign \digits__counter[2]  = digits__counter[11:8];
   assign \digits__timer[0]  = digits__timer[3:0];
   assign \digits__timer[1]  = digits__timer[7:4];
   assign \digits__timer[2]  = digits__timer[11:8];
+  assign \d.sync  = d[2:0];
+  assign \d.sync.visible  = d[0];
+  assign \d.sync.hsync_n  = d[1];
+  assign \d.sync.vsync_n  = d[2];
+  assign \d.glyph_on  = d[3];
+  assign \d.ink  = d[11:4];
+  assign \d.background  = d[19:12];
+  assign \d.cursor  = d[20];
+  assign \d.sub_x  = d[25:21];
+  assign read__address[3:0] = \$signal$14 [3:0];
+  assign read__address[7:4] = \$signal [3:0];
   assign \$2  = \$1 ;
   assign \$52  = game__difficulty;
   assign \$54  = game__difficulty;
@@ -5655,18 +5166,17 @@ module \ulx3s_minesweeper.system.display.timing (rst, x, y, visible, hsync_n, vs
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port$2218$0 , leds, score__timer, difficulty, view__status, cursor_row, cursor_col, score__counter, read__col, read__row, buttons, switches, clk);
+module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port$2217$0 , leds, score__timer, view__difficulty, view__status, cursor, score__counter, read__address, buttons, switches, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$10 ;
-  reg [31:0] \$100 ;
-  reg \$101 ;
-  reg [7:0] \$102 ;
-  reg [3:0] \$103 ;
-  wire [6:0] \$107 ;
+  reg \$100 ;
+  reg [7:0] \$101 ;
+  reg [3:0] \$102 ;
+  wire [6:0] \$106 ;
   wire \$11 ;
   wire \$12 ;
-  wire [6:0] \$126 ;
+  wire [6:0] \$125 ;
   wire [31:0] \$13 ;
   wire \$14 ;
   wire \$15 ;
@@ -5757,16 +5267,48 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   reg [9:0] \$92 ;
   reg \$93 ;
   reg [1:0] \$94 ;
-  reg [3:0] \$95 ;
-  reg [3:0] \$96 ;
+  reg [7:0] \$95 ;
+  reg [8:0] \$96 ;
   reg [8:0] \$97 ;
-  reg [8:0] \$98 ;
-  reg [3:0] \$99 ;
+  reg [3:0] \$98 ;
+  reg [31:0] \$99 ;
+  reg [7:0] \$signal  = 8'h00;
+  (* enum_base_type = "Difficulty" *)
+  (* enum_value_0 = "INTERMEDIATE" *)
+  (* enum_value_1 = "BEGINNER" *)
+  reg \$signal$143  = 1'h0;
+  (* enum_base_type = "Status" *)
+  (* enum_value_00 = "READY" *)
+  (* enum_value_01 = "PLAYING" *)
+  (* enum_value_10 = "WON" *)
+  (* enum_value_11 = "LOST" *)
+  (* init = 2'h0 *)
+  wire [1:0] \$signal$152 ;
+  (* init = 9'h000 *)
+  wire [8:0] \$signal$157 ;
+  (* init = 10'h000 *)
+  wire [9:0] \$signal$159 ;
+  (* init = 32'd0 *)
+  wire [31:0] \$signal$164 ;
+  (* init = 9'h000 *)
+  wire [8:0] \$signal$166 ;
+  reg [7:0] \$signal$168  = 8'h00;
+  wire [3:0] \$signal$168.col ;
+  wire [3:0] \$signal$168.row ;
+  reg [31:0] \$signal$189  = 32'd0;
+  reg \$signal$197  = 1'h0;
+  reg [24:0] \$signal$208  = 25'h0000000;
+  wire [3:0] \$signal.col ;
+  wire [3:0] \$signal.row ;
   wire beginner;
-  wire \beginner$146 ;
-  wire \beginner$148 ;
+  wire \beginner$145 ;
+  wire \beginner$147 ;
   wire [7:0] board__address;
+  wire [3:0] \board__address.col ;
+  wire [3:0] \board__address.row ;
   wire [7:0] board__cell;
+  wire [3:0] \board__cell.col ;
+  wire [3:0] \board__cell.row ;
   wire board__flag_value;
   wire board__flag_write;
   wire board__flagged;
@@ -5787,6 +5329,14 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire [4:0] \buttons$1 ;
   input clk;
   wire clk;
+  wire control__done;
+  wire \control__done$209 ;
+  wire \control__done$210 ;
+  wire \control__done$214 ;
+  reg control__start;
+  reg \control__start$191 ;
+  reg \control__start$193 ;
+  reg \control__start$199 ;
   wire [3:0] count;
   wire [63:0] count_cell;
   wire [3:0] \count_cell[0] ;
@@ -5805,8 +5355,6 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire [3:0] \count_cell[7] ;
   wire [3:0] \count_cell[8] ;
   wire [3:0] \count_cell[9] ;
-  (* init = 9'h000 *)
-  wire [8:0] counter;
   wire [63:0] counts__data;
   wire [63:0] \counts__data$121 ;
   wire [3:0] \counts__data$121[0] ;
@@ -5845,11 +5393,19 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire [3:0] \counts__row$123 ;
   wire counts__write;
   wire \counts__write$125 ;
+  (* init = 8'h00 *)
+  output [7:0] cursor;
   wire [7:0] cursor;
-  wire [7:0] \cursor$147 ;
-  wire [7:0] \cursor$149 ;
-  output [3:0] cursor_col;
-  reg [3:0] cursor_col = 4'h0;
+  (* init = 8'h00 *)
+  wire [7:0] \cursor$146 ;
+  wire [3:0] \cursor$146.col ;
+  wire [3:0] \cursor$146.row ;
+  (* init = 8'h00 *)
+  wire [7:0] \cursor$148 ;
+  wire [3:0] \cursor$148.col ;
+  wire [3:0] \cursor$148.row ;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   wire [63:0] cursor_counts;
   wire [3:0] \cursor_counts[0] ;
   wire [3:0] \cursor_counts[10] ;
@@ -5867,21 +5423,10 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire [3:0] \cursor_counts[7] ;
   wire [3:0] \cursor_counts[8] ;
   wire [3:0] \cursor_counts[9] ;
-  output [3:0] cursor_row;
-  reg [3:0] cursor_row = 4'h0;
-  (* init = 4'h0 *)
-  wire [3:0] \cursor_row$141 ;
-  (* enum_base_type = "Difficulty" *)
-  (* enum_value_0 = "INTERMEDIATE" *)
-  (* enum_value_1 = "BEGINNER" *)
-  output difficulty;
-  reg difficulty = 1'h0;
-  wire done;
-  wire \done$211 ;
-  wire \done$212 ;
-  wire \done$216 ;
-  reg [7:0] exploded = 8'h00;
-  wire [7:0] \exploded$215 ;
+  wire [3:0] cursor_row;
+  wire [7:0] exploded;
+  wire [3:0] \exploded.col ;
+  wire [3:0] \exploded.row ;
   wire [3:0] exploded_col;
   wire [3:0] exploded_row;
   wire [255:0] flagged_bits;
@@ -5889,12 +5434,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire [255:0] flood__opening;
   wire [255:0] flood__revealed;
   wire [255:0] flood__zero;
-  reg flood_first = 1'h0;
   reg flood_step;
   reg [8:0] flood_steps = 9'h000;
-  (* init = 9'h000 *)
-  wire [8:0] \flood_steps$167 ;
-  reg [31:0] free_running = 32'd0;
   reg [3:0] fsm_state = 4'h0;
   wire held;
   reg idle;
@@ -5912,6 +5453,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire opened;
   wire [15:0] opened_rows;
   reg [7:0] parts__0__address;
+  wire [3:0] \parts__0__address.col ;
+  wire [3:0] \parts__0__address.row ;
   reg parts__0__flag_value;
   reg parts__0__flag_write;
   wire parts__0__flagged;
@@ -5919,7 +5462,11 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   reg parts__0__reveal;
   wire parts__0__revealed;
   wire [7:0] parts__1__address;
+  wire [3:0] \parts__1__address.col ;
+  wire [3:0] \parts__1__address.row ;
   wire [7:0] parts__1__cell;
+  wire [3:0] \parts__1__cell.col ;
+  wire [3:0] \parts__1__cell.row ;
   wire parts__1__flag_value;
   wire parts__1__flag_write;
   wire parts__1__flagged;
@@ -5930,7 +5477,11 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire parts__1__reveal;
   wire parts__1__revealed;
   wire [7:0] parts__2__address;
+  wire [3:0] \parts__2__address.col ;
+  wire [3:0] \parts__2__address.row ;
   wire [7:0] parts__2__cell;
+  wire [3:0] \parts__2__cell.col ;
+  wire [3:0] \parts__2__cell.row ;
   wire parts__2__flag_value;
   wire parts__2__flag_write;
   wire parts__2__flagged;
@@ -5941,7 +5492,11 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire parts__2__reveal;
   wire parts__2__revealed;
   wire [7:0] parts__3__address;
+  wire [3:0] \parts__3__address.col ;
+  wire [3:0] \parts__3__address.row ;
   wire [7:0] parts__3__cell;
+  wire [3:0] \parts__3__cell.col ;
+  wire [3:0] \parts__3__cell.row ;
   wire parts__3__flag_value;
   wire parts__3__flag_write;
   wire parts__3__flagged;
@@ -5952,7 +5507,11 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire parts__3__reveal;
   wire parts__3__revealed;
   wire [7:0] parts__4__address;
+  wire [3:0] \parts__4__address.col ;
+  wire [3:0] \parts__4__address.row ;
   wire [7:0] parts__4__cell;
+  wire [3:0] \parts__4__cell.col ;
+  wire [3:0] \parts__4__cell.row ;
   wire parts__4__flag_value;
   wire parts__4__flag_write;
   wire parts__4__flagged;
@@ -5964,22 +5523,41 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$2218$0 ;
-  wire [3:0] \port$2218$0 ;
+  output [3:0] \port$2217$0 ;
+  wire [3:0] \port$2217$0 ;
   output [3:0] \port$66$0 ;
   wire [3:0] \port$66$0 ;
-  reg [24:0] prescaler = 25'h0000000;
   wire [4:0] press;
   wire [7:0] probe__address;
   wire [7:0] \probe__address$27 ;
+  wire [3:0] \probe__address$27.col ;
+  wire [3:0] \probe__address$27.row ;
   wire [7:0] \probe__address$49 ;
+  wire [3:0] \probe__address$49.col ;
+  wire [3:0] \probe__address$49.row ;
   wire [7:0] \probe__address$71 ;
+  wire [3:0] \probe__address$71.col ;
+  wire [3:0] \probe__address$71.row ;
   wire [7:0] \probe__address$93 ;
+  wire [3:0] \probe__address$93.col ;
+  wire [3:0] \probe__address$93.row ;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   wire [7:0] probe__cell;
   wire [7:0] \probe__cell$28 ;
+  wire [3:0] \probe__cell$28.col ;
+  wire [3:0] \probe__cell$28.row ;
   wire [7:0] \probe__cell$50 ;
+  wire [3:0] \probe__cell$50.col ;
+  wire [3:0] \probe__cell$50.row ;
   wire [7:0] \probe__cell$72 ;
+  wire [3:0] \probe__cell$72.col ;
+  wire [3:0] \probe__cell$72.row ;
   wire [7:0] \probe__cell$94 ;
+  wire [3:0] \probe__cell$94.col ;
+  wire [3:0] \probe__cell$94.row ;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   wire probe__flag_value;
   wire \probe__flag_value$31 ;
   wire \probe__flag_value$53 ;
@@ -6027,20 +5605,22 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire \probe__revealed$90 ;
   reg probe_cursor;
   wire [7:0] probing;
+  wire [3:0] \probing.col ;
+  wire [3:0] \probing.row ;
   wire probing_flagged;
   wire probing_mine;
   wire probing_revealed;
+  input [7:0] read__address;
+  wire [7:0] read__address;
+  wire [3:0] \read__address.col ;
+  wire [3:0] \read__address.row ;
   wire [7:0] read__cell;
   wire [3:0] \read__cell.count ;
   wire \read__cell.exploded ;
   wire \read__cell.flagged ;
   wire \read__cell.mine ;
   wire \read__cell.revealed ;
-  input [3:0] read__col;
-  wire [3:0] read__col;
   wire read__enable;
-  input [3:0] read__row;
-  wire [3:0] read__row;
   reg [3:0] read_col = 4'h0;
   wire read_enable;
   wire [255:0] revealed_bits;
@@ -6051,34 +5631,18 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   output [9:0] score__timer;
   reg [9:0] score__timer = 10'h000;
   reg [31:0] seed = 32'd0;
-  (* init = 32'd0 *)
-  wire [31:0] \seed$165 ;
-  reg [31:0] \seed$189 ;
+  reg [31:0] \seed$187 ;
   wire seed_force;
   wire [31:0] seed_value;
-  reg start;
-  reg \start$193 ;
-  reg \start$195 ;
-  reg \start$201 ;
-  (* enum_base_type = "Status" *)
-  (* enum_value_00 = "READY" *)
-  (* enum_value_01 = "PLAYING" *)
-  (* enum_value_10 = "WON" *)
-  (* enum_value_11 = "LOST" *)
-  (* init = 2'h0 *)
-  wire [1:0] status;
   input [7:0] switches;
   wire [7:0] switches;
-  (* init = 10'h000 *)
-  wire [9:0] timer;
-  (* init = 4'h0 *)
   wire [3:0] view__cursor_col;
-  (* init = 4'h0 *)
   wire [3:0] view__cursor_row;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
   (* enum_value_1 = "BEGINNER" *)
   (* init = 1'h0 *)
+  output view__difficulty;
   wire view__difficulty;
   output view__held;
   wire view__held;
@@ -6097,12 +5661,12 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   wire zero__write;
   wire \zero__write$131 ;
   wire [255:0] zero_bits;
-  assign \$107  = cursor_col * 3'h4;
-  assign count = cursor_counts >> \$107 ;
+  assign \$106  = \$signal [3:0] * 3'h4;
+  assign count = cursor_counts >> \$106 ;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
-  assign \$3  = probe_cursor ? { cursor_row, cursor_col } : 8'h00;
+  assign \$3  = probe_cursor ? \$signal  : 8'h00;
   assign \$4  = | pending;
   assign \$5  = ~ \$4 ;
   assign \$7  = view__status == 2'h2;
@@ -6111,10 +5675,10 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign \$10  = ~ board__revealed;
   assign \$11  = ! view__status;
   assign \$12  = ~ board__flagged;
-  assign \$14  = ~ flood_first;
+  assign \$14  = ~ \$signal$197 ;
   assign \$15  = | opened_rows;
-  assign \$126  = read_col * 3'h4;
-  assign \$16  = count_cell >> \$126 ;
+  assign \$125  = read_col * 3'h4;
+  assign \$16  = count_cell >> \$125 ;
   assign \$17  = ! fsm_state;
   assign \$18  = fsm_state == 1'h1;
   assign \$19  = fsm_state == 2'h2;
@@ -6125,7 +5689,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign \$24  = fsm_state == 3'h7;
   assign \$25  = fsm_state == 4'h8;
   assign \$26  = fsm_state == 4'h9;
-  assign \$27  = free_running + 1'h1;
+  assign \$27  = \$signal$189  + 1'h1;
   assign \$28  = | press;
   assign \$29  = | pending;
   assign \$30  = ~ \$29 ;
@@ -6136,30 +5700,30 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign \$35  = | pending;
   assign \$36  = idle & \$35 ;
   assign \$37  = view__status == 1'h1;
-  assign \$38  = prescaler == 25'h17d783f;
+  assign \$38  = \$signal$208  == 25'h17d783f;
   assign \$39  = score__timer != 10'h3e7;
   assign \$40  = score__timer + 1'h1;
-  assign \$41  = prescaler + 1'h1;
+  assign \$41  = \$signal$208  + 1'h1;
   assign \$42  = switches[7] ? 6'h0a : 6'h28;
-  assign \$43  = ! cursor_row;
+  assign \$43  = ! \$signal [7:4];
   assign \$45  = \$44  ? 5'h09 : 5'h10;
   assign \$46  = \$45  - 1'h1;
-  assign \$47  = cursor_row - 1'h1;
+  assign \$47  = \$signal [7:4] - 1'h1;
   assign \$48  = \$43  ? \$46  : { \$47 [4], \$47  };
   assign \$50  = \$49  ? 5'h09 : 5'h10;
   assign \$51  = \$50  - 1'h1;
-  assign \$52  = cursor_row == \$51 ;
-  assign \$53  = cursor_row + 1'h1;
+  assign \$52  = \$signal [7:4] == \$51 ;
+  assign \$53  = \$signal [7:4] + 1'h1;
   assign \$54  = \$52  ? 5'h00 : \$53 ;
-  assign \$55  = ! cursor_col;
+  assign \$55  = ! \$signal [3:0];
   assign \$57  = \$56  ? 5'h09 : 5'h10;
   assign \$58  = \$57  - 1'h1;
-  assign \$59  = cursor_col - 1'h1;
+  assign \$59  = \$signal [3:0] - 1'h1;
   assign \$60  = \$55  ? \$58  : { \$59 [4], \$59  };
   assign \$62  = \$61  ? 5'h09 : 5'h10;
   assign \$63  = \$62  - 1'h1;
-  assign \$64  = cursor_col == \$63 ;
-  assign \$65  = cursor_col + 1'h1;
+  assign \$64  = \$signal [3:0] == \$63 ;
+  assign \$65  = \$signal [3:0] + 1'h1;
   assign \$66  = \$64  ? 5'h00 : \$65 ;
   assign \$67  = view__status == 2'h2;
   assign \$68  = view__status == 2'h3;
@@ -6169,7 +5733,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign \$72  = $signed(score__counter) + $signed(2'h1);
   assign \$73  = $signed(score__counter) - $signed(2'h1);
   assign \$74  = board__flagged ? \$72  : \$73 ;
-  assign \$76  = ~ flood_first;
+  assign \$76  = ~ \$signal$197 ;
   assign \$77  = | opened_rows;
   assign \$78  = flood_steps + 1'h1;
   assign \$79  = | view__status;
@@ -6178,44 +5742,42 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign \$82  = \$81  & probing_mine;
   assign \$83  = probing_flagged | \$82 ;
   assign \$84  = view__status == 2'h3;
-  assign \$85  = probing == exploded;
+  assign \$85  = probing == \$signal$168 ;
   assign \$86  = \$84  & \$85 ;
   always @(posedge clk)
     \$88  <= \$87 ;
   always @(posedge clk)
-    free_running <= \$89 ;
+    \$signal$189  <= \$89 ;
   always @(posedge clk)
     pending <= \$90 ;
   always @(posedge clk)
-    prescaler <= \$91 ;
+    \$signal$208  <= \$91 ;
   always @(posedge clk)
     score__timer <= \$92 ;
   always @(posedge clk)
-    difficulty <= \$93 ;
+    \$signal$143  <= \$93 ;
   always @(posedge clk)
     view__status <= \$94 ;
   always @(posedge clk)
-    cursor_row <= \$95 ;
+    \$signal  <= \$95 ;
   always @(posedge clk)
-    cursor_col <= \$96 ;
+    score__counter <= \$96 ;
   always @(posedge clk)
-    score__counter <= \$97 ;
+    flood_steps <= \$97 ;
   always @(posedge clk)
-    flood_steps <= \$98 ;
+    fsm_state <= \$98 ;
   always @(posedge clk)
-    fsm_state <= \$99 ;
+    seed <= \$99 ;
   always @(posedge clk)
-    seed <= \$100 ;
+    \$signal$197  <= \$100 ;
   always @(posedge clk)
-    flood_first <= \$101 ;
+    \$signal$168  <= \$101 ;
   always @(posedge clk)
-    exploded <= \$102 ;
-  always @(posedge clk)
-    read_col <= \$103 ;
+    read_col <= \$102 ;
   \ulx3s_minesweeper.system.game.board  board (
     .clk(clk),
     .count_cell(count_cell),
-    .count_cursor__addr(cursor_row),
+    .count_cursor__addr(\$signal [7:4]),
     .count_write__addr(counts__row),
     .count_write__data(counts__data),
     .count_write__en(counts__write),
@@ -6250,7 +5812,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \ulx3s_minesweeper.system.game.buttons$221  \buttons$221  (
+  \ulx3s_minesweeper.system.game.buttons$219  \buttons$219  (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -6258,37 +5820,35 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
     .rst(rst)
   );
   \ulx3s_minesweeper.system.game.chord  chord (
-    .beginner(\beginner$148 ),
+    .beginner(\beginner$147 ),
     .clk(clk),
+    .control__done(\control__done$210 ),
+    .control__start(\control__start$191 ),
     .count(count),
-    .done(\done$212 ),
-    .exploded(\exploded$215 ),
+    .cursor(\$signal ),
+    .exploded(exploded),
     .lost(lost),
     .opened(opened),
-    .\port$2233$0 (cursor_row),
-    .\port$2235$0 (cursor_col),
     .probe__address(parts__3__address),
     .probe__cell(board__cell),
     .probe__flagged(board__flagged),
     .probe__mine(board__mine),
     .probe__reveal(parts__3__reveal),
     .probe__revealed(board__revealed),
-    .rst(rst),
-    .start(\start$193 )
+    .rst(rst)
   );
   \ulx3s_minesweeper.system.game.count_sweep  count_sweep (
-    .beginner(\beginner$146 ),
+    .beginner(\beginner$145 ),
     .clk(clk),
+    .control__done(\control__done$209 ),
+    .control__start(\control__start$193 ),
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
-    .done(\done$211 ),
-    .\port$2233$0 (cursor_row),
-    .\port$2235$0 (cursor_col),
+    .cursor(\$signal ),
     .probe__address(parts__2__address),
     .probe__mine_row(board__mine_row),
     .rst(rst),
-    .start(\start$195 ),
     .zero__data(zero__data),
     .zero__row(zero__row),
     .zero__write(zero__write)
@@ -6305,14 +5865,13 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   \ulx3s_minesweeper.system.game.placement  placement (
     .beginner(beginner),
     .clk(clk),
-    .done(done),
+    .control__done(control__done),
+    .cursor(\$signal ),
     .layout__data(layout__data),
     .layout__row(layout__row),
     .layout__write(layout__write),
-    .load(start),
-    .load_value(\seed$189 ),
-    .\port$2233$0 (cursor_row),
-    .\port$2235$0 (cursor_col),
+    .load(control__start),
+    .load_value(\seed$187 ),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -6346,12 +5905,12 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   );
   \ulx3s_minesweeper.system.game.win_scan  win_scan (
     .clk(clk),
-    .done(\done$216 ),
+    .control__done(\control__done$214 ),
+    .control__start(\control__start$199 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
     .rst(rst),
-    .start(\start$201 ),
     .won(won)
   );
   always @* begin
@@ -6432,7 +5991,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    start = 1'h0;
+    control__start = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6446,14 +6005,14 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              start = 1'h1;
+              control__start = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \seed$189  = 32'd0;
+    \seed$187  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6467,14 +6026,14 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$189  = \$13 ;
+              \seed$187  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \start$193  = 1'h0;
+    \control__start$191  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6487,7 +6046,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \start$193  = 1'h1;
+            \control__start$191  = 1'h1;
           end
     endcase
   end
@@ -6519,7 +6078,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \start$195  = 1'h0;
+    \control__start$193  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6530,8 +6089,8 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
       4'h3:
           /* empty */;
       4'h4:
-          if (done) begin
-            \start$195  = 1'h1;
+          if (control__done) begin
+            \control__start$193  = 1'h1;
           end
     endcase
   end
@@ -6585,7 +6144,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \start$201  = 1'h0;
+    \control__start$199  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6608,7 +6167,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \start$201  = 1'h1;
+              \control__start$199  = 1'h1;
             end
           end
     endcase
@@ -6632,7 +6191,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
       2'h3:
           leds = 8'h55;
       default:
-          leds = { cursor_row, cursor_col };
+          leds = \$signal ;
     endcase
   end
   always @* begin
@@ -6656,7 +6215,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$91  = prescaler;
+    \$91  = \$signal$208 ;
     if (\$37 ) begin
       (* full_case = 32'd1 *)
       if (\$38 ) begin
@@ -6719,7 +6278,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$93  = difficulty;
+    \$93  = \$signal$143 ;
     casez (fsm_state)
       4'h0:
           \$93  = switches[7];
@@ -6756,7 +6315,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             \$94  = 2'h3;
           end
       4'h6:
-          if (\done$212 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
               \$94  = 2'h3;
             end
@@ -6764,7 +6323,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$216 ) begin
+          if (\control__done$214 ) begin
             if (won) begin
               \$94  = 2'h2;
             end
@@ -6776,48 +6335,32 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$95  = cursor_row;
+    \$95  = \$signal ;
     casez (fsm_state)
       4'h0:
-          \$95  = 4'h0;
+          \$95  = 8'h00;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$95  = \$48 [3:0];
+            \$95 [7:4] = \$48 [3:0];
           end else if (pending[2]) begin
-            \$95  = \$54 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$95  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$96  = cursor_col;
-    casez (fsm_state)
-      4'h0:
-          \$96  = 4'h0;
-      4'h1:
-          if (pending[0]) begin
-          end else if (pending[1]) begin
-          end else if (pending[2]) begin
+            \$95 [7:4] = \$54 [3:0];
           end else if (pending[3]) begin
-            \$96  = \$60 [3:0];
+            \$95 [3:0] = \$60 [3:0];
           end else if (pending[4]) begin
-            \$96  = \$66 [3:0];
+            \$95 [3:0] = \$66 [3:0];
           end
     endcase
     if (rst) begin
-      \$96  = 4'h0;
+      \$95  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$97  = score__counter;
+    \$96  = score__counter;
     casez (fsm_state)
       4'h0:
-          \$97  = { 3'h0, \$42  };
+          \$96  = { 3'h0, \$42  };
       4'h1:
           /* empty */;
       4'h2:
@@ -6826,7 +6369,7 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
           if (\$69 ) begin
           end else if (\$70 ) begin
             if (switches[1]) begin
-              \$97  = \$74 [8:0];
+              \$96  = \$74 [8:0];
             end
           end
       4'h4:
@@ -6840,9 +6383,46 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
       4'h8:
           /* empty */;
       4'h9:
-          if (\done$216 ) begin
+          if (\control__done$214 ) begin
             if (won) begin
+              \$96  = 9'h000;
+            end
+          end
+    endcase
+    if (rst) begin
+      \$96  = 9'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
+    \$97  = flood_steps;
+    casez (fsm_state)
+      4'h0:
+          \$97  = 9'h000;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          \$97  = 9'h000;
+      4'h6:
+          if (\control__done$210 ) begin
+            if (lost) begin
               \$97  = 9'h000;
+            end else if (opened) begin
+              \$97  = 9'h000;
+            end
+          end
+      4'h8:
+          if (\$76 ) begin
+            if (\$77 ) begin
+              \$97  = \$78 [8:0];
             end
           end
     endcase
@@ -6852,93 +6432,56 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$98  = flood_steps;
+    \$98  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$98  = 9'h000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          \$98  = 9'h000;
-      4'h6:
-          if (\done$212 ) begin
-            if (lost) begin
-              \$98  = 9'h000;
-            end else if (opened) begin
-              \$98  = 9'h000;
-            end
-          end
-      4'h8:
-          if (\$76 ) begin
-            if (\$77 ) begin
-              \$98  = \$78 [8:0];
-            end
-          end
-    endcase
-    if (rst) begin
-      \$98  = 9'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$99  = fsm_state;
-    casez (fsm_state)
-      4'h0:
-          \$99  = 4'h1;
+          \$98  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$99  = 4'h2;
+            \$98  = 4'h2;
           end
       4'h2:
-          \$99  = 4'h3;
+          \$98  = 4'h3;
       4'h3:
         begin
-          \$99  = 4'h1;
+          \$98  = 4'h1;
           (* full_case = 32'd1 *)
           if (\$69 ) begin
-            \$99  = 4'h0;
+            \$98  = 4'h0;
           end else if (\$70 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$71 ) begin
-              \$99  = 4'h4;
+              \$98  = 4'h4;
             end else begin
-              \$99  = 4'h5;
+              \$98  = 4'h5;
             end
           end else begin
-            \$99  = 4'h6;
+            \$98  = 4'h6;
           end
         end
       4'h4:
-          if (done) begin
-            \$99  = 4'h7;
+          if (control__done) begin
+            \$98  = 4'h7;
           end
       4'h7:
-          if (\done$211 ) begin
-            \$99  = 4'h5;
+          if (\control__done$209 ) begin
+            \$98  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
           if (board__mine) begin
-            \$99  = 4'h1;
+            \$98  = 4'h1;
           end else begin
-            \$99  = 4'h8;
+            \$98  = 4'h8;
           end
       4'h6:
-          if (\done$212 ) begin
-            \$99  = 4'h1;
+          if (\control__done$210 ) begin
+            \$98  = 4'h1;
             if (lost) begin
             end else if (opened) begin
-              \$99  = 4'h8;
+              \$98  = 4'h8;
             end
           end
       4'h8:
@@ -6946,21 +6489,21 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             (* full_case = 32'd1 *)
             if (\$77 ) begin
             end else begin
-              \$99  = 4'h9;
+              \$98  = 4'h9;
             end
           end
       4'h9:
-          if (\done$216 ) begin
-            \$99  = 4'h1;
+          if (\control__done$214 ) begin
+            \$98  = 4'h1;
           end
     endcase
     if (rst) begin
-      \$99  = 4'h0;
+      \$98  = 4'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$100  = seed;
+    \$99  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6974,17 +6517,17 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$71 ) begin
-              \$100  = \$75 ;
+              \$99  = \$75 ;
             end
           end
     endcase
     if (rst) begin
-      \$100  = 32'd0;
+      \$99  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$101  = flood_first;
+    \$100  = \$signal$197 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -6999,24 +6542,24 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
       4'h7:
           /* empty */;
       4'h5:
-          \$101  = 1'h1;
+          \$100  = 1'h1;
       4'h6:
-          if (\done$212 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
             end else if (opened) begin
-              \$101  = 1'h1;
+              \$100  = 1'h1;
             end
           end
       4'h8:
-          \$101  = 1'h0;
+          \$100  = 1'h0;
     endcase
     if (rst) begin
-      \$101  = 1'h0;
+      \$100  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$102  = exploded;
+    \$101  = \$signal$168 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -7032,24 +6575,24 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
           /* empty */;
       4'h5:
           if (board__mine) begin
-            \$102  = { cursor_row, cursor_col };
+            \$101  = \$signal ;
           end
       4'h6:
-          if (\done$212 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
-              \$102  = \exploded$215 ;
+              \$101  = exploded;
             end
           end
     endcase
     if (rst) begin
-      \$102  = 8'h00;
+      \$101  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$13 ) begin end
-    \$103  = probing[3:0];
+    \$102  = probing[3:0];
     if (rst) begin
-      \$103  = 4'h0;
+      \$102  = 4'h0;
     end
   end
   assign \buttons$1  = buttons;
@@ -7159,23 +6702,21 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign board__opening = flood__opening;
   assign flood__revealed = \board__revealed$136 ;
   assign flood__zero = board__zero;
-  assign \cursor_row$141  = cursor_row;
-  assign cursor = { cursor_row, cursor_col };
-  assign \cursor$147  = { cursor_row, cursor_col };
-  assign \cursor$149  = { cursor_row, cursor_col };
-  assign status = view__status;
-  assign view__difficulty = difficulty;
-  assign view__cursor_row = cursor_row;
-  assign view__cursor_col = cursor_col;
-  assign counter = score__counter;
-  assign timer = score__timer;
+  assign cursor_row = \$signal [7:4];
+  assign \cursor$146  = \$signal ;
+  assign \cursor$148  = \$signal ;
+  assign \$signal$152  = view__status;
+  assign view__cursor_row = \$signal [7:4];
+  assign view__cursor_col = \$signal [3:0];
+  assign \$signal$157  = score__counter;
+  assign \$signal$159  = score__timer;
   assign revealed_bits = \board__revealed$136 ;
   assign flagged_bits = \board__flagged$132 ;
   assign zero_bits = board__zero;
-  assign \seed$165  = seed;
-  assign \flood_steps$167  = flood_steps;
-  assign exploded_col = exploded[3:0];
-  assign exploded_row = exploded[7:4];
+  assign \$signal$164  = seed;
+  assign \$signal$166  = flood_steps;
+  assign exploded_col = \$signal$168 [3:0];
+  assign exploded_row = \$signal$168 [7:4];
   assign read__enable = 1'h1;
   assign parts__0__revealed = board__revealed;
   assign parts__0__flagged = board__flagged;
@@ -7185,7 +6726,49 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign read_enable = 1'h1;
   assign read__cell = { \$88 , \$16  };
   assign \port$66$0  = \$16 ;
-  assign \port$2218$0  = \$88 ;
+  assign \port$2217$0  = \$88 ;
+  assign view__difficulty = \$signal$143 ;
+  assign cursor = \$signal ;
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \board__address.col  = probe__address[3:0];
+  assign \board__address.row  = probe__address[7:4];
+  assign \board__cell.col  = board__cell[3:0];
+  assign \board__cell.row  = board__cell[7:4];
+  assign \probe__cell.col  = board__cell[3:0];
+  assign \probe__cell.row  = board__cell[7:4];
+  assign \parts__1__address.col  = parts__1__address[3:0];
+  assign \parts__1__address.row  = parts__1__address[7:4];
+  assign \probe__address$27.col  = parts__1__address[3:0];
+  assign \probe__address$27.row  = parts__1__address[7:4];
+  assign \probe__cell$28.col  = board__cell[3:0];
+  assign \probe__cell$28.row  = board__cell[7:4];
+  assign \parts__1__cell.col  = board__cell[3:0];
+  assign \parts__1__cell.row  = board__cell[7:4];
+  assign \parts__2__address.col  = parts__2__address[3:0];
+  assign \parts__2__address.row  = parts__2__address[7:4];
+  assign \probe__address$49.col  = parts__2__address[3:0];
+  assign \probe__address$49.row  = parts__2__address[7:4];
+  assign \probe__cell$50.col  = board__cell[3:0];
+  assign \probe__cell$50.row  = board__cell[7:4];
+  assign \parts__2__cell.col  = board__cell[3:0];
+  assign \parts__2__cell.row  = board__cell[7:4];
+  assign \parts__3__address.col  = parts__3__address[3:0];
+  assign \parts__3__address.row  = parts__3__address[7:4];
+  assign \probe__address$71.col  = parts__3__address[3:0];
+  assign \probe__address$71.row  = parts__3__address[7:4];
+  assign \probe__cell$72.col  = board__cell[3:0];
+  assign \probe__cell$72.row  = board__cell[7:4];
+  assign \parts__3__cell.col  = board__cell[3:0];
+  assign \parts__3__cell.row  = board__cell[7:4];
+  assign \parts__4__address.col  = parts__4__address[3:0];
+  assign \parts__4__address.row  = parts__4__address[7:4];
+  assign \probe__address$93.col  = parts__4__address[3:0];
+  assign \probe__address$93.row  = parts__4__address[7:4];
+  assign \probe__cell$94.col  = board__cell[3:0];
+  assign \probe__cell$94.row  = board__cell[7:4];
+  assign \parts__4__cell.col  = board__cell[3:0];
+  assign \parts__4__cell.row  = board__cell[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -7218,6 +6801,14 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign \counts__data$121[13]  = counts__data[55:52];
   assign \counts__data$121[14]  = counts__data[59:56];
   assign \counts__data$121[15]  = counts__data[63:60];
+  assign \$signal.col  = \$signal [3:0];
+  assign \$signal.row  = \$signal [7:4];
+  assign \cursor.col  = \$signal [3:0];
+  assign \cursor.row  = \$signal [7:4];
+  assign \cursor$146.col  = \$signal [3:0];
+  assign \cursor$146.row  = \$signal [7:4];
+  assign \cursor$148.col  = \$signal [3:0];
+  assign \cursor$148.row  = \$signal [7:4];
   assign \cursor_counts[0]  = cursor_counts[3:0];
   assign \cursor_counts[1]  = cursor_counts[7:4];
   assign \cursor_counts[2]  = cursor_counts[11:8];
@@ -7234,6 +6825,14 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign \cursor_counts[13]  = cursor_counts[55:52];
   assign \cursor_counts[14]  = cursor_counts[59:56];
   assign \cursor_counts[15]  = cursor_counts[63:60];
+  assign \$signal$168.col  = \$signal$168 [3:0];
+  assign \$signal$168.row  = \$signal$168 [7:4];
+  assign \parts__0__address.col  = parts__0__address[3:0];
+  assign \parts__0__address.row  = parts__0__address[7:4];
+  assign \probing.col  = probing[3:0];
+  assign \probing.row  = probing[7:4];
+  assign \read__address.col  = read__address[3:0];
+  assign \read__address.row  = read__address[7:4];
   assign \read__cell.count  = \$16 ;
   assign \read__cell.mine  = \$88 [0];
   assign \read__cell.revealed  = \$88 [1];
@@ -7255,16 +6854,18 @@ module \ulx3s_minesweeper.system.game (busy, \port$66$0 , view__held, rst, \port
   assign \count_cell[13]  = count_cell[55:52];
   assign \count_cell[14]  = count_cell[59:56];
   assign \count_cell[15]  = count_cell[63:60];
-  assign beginner = difficulty;
-  assign \beginner$146  = difficulty;
-  assign \beginner$148  = difficulty;
-  assign \$6  = { read__row, read__col };
-  assign \$13  = free_running;
-  assign \$44  = difficulty;
-  assign \$49  = difficulty;
-  assign \$56  = difficulty;
-  assign \$61  = difficulty;
-  assign \$75  = free_running;
+  assign \exploded.col  = exploded[3:0];
+  assign \exploded.row  = exploded[7:4];
+  assign beginner = \$signal$143 ;
+  assign \beginner$145  = \$signal$143 ;
+  assign \beginner$147  = \$signal$143 ;
+  assign \$6  = read__address;
+  assign \$13  = \$signal$189 ;
+  assign \$44  = \$signal$143 ;
+  assign \$49  = \$signal$143 ;
+  assign \$56  = \$signal$143 ;
+  assign \$61  = \$signal$143 ;
+  assign \$75  = \$signal$189 ;
 endmodule
 
 (* generator = "Amaranth" *)
@@ -7475,8 +7076,12 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
   wire new_game;
   input [7:0] probe__address;
   wire [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   output [7:0] probe__cell;
   reg [7:0] probe__cell = 8'h00;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__flag_value;
   wire probe__flag_value;
   input probe__flag_write;
@@ -7497,6 +7102,8 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
   reg probe__revealed = 1'h0;
   output [7:0] probing;
   reg [7:0] probing = 8'h00;
+  wire [3:0] \probing.col ;
+  wire [3:0] \probing.row ;
   output probing_flagged;
   wire probing_flagged;
   output probing_mine;
@@ -8838,6 +8445,10 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
   assign count_cell__data = count_cell;
   assign cursor_row = count_cursor__addr;
   assign count_cursor__data = cursor_counts;
+  assign \probing.col  = probing[3:0];
+  assign \probing.row  = probing[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
   assign \count_write__data[0]  = count_write__data[3:0];
   assign \count_write__data[1]  = count_write__data[7:4];
   assign \count_write__data[2]  = count_write__data[11:8];
@@ -8934,10 +8545,12 @@ module \ulx3s_minesweeper.system.game.board (probing_revealed, probing_flagged, 
   assign \count_cursor__data[13]  = cursor_counts[55:52];
   assign \count_cursor__data[14]  = cursor_counts[59:56];
   assign \count_cursor__data[15]  = cursor_counts[63:60];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$221 (press, held, rst, buttons, clk);
+module \ulx3s_minesweeper.system.game.buttons$219 (press, held, rst, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -8998,31 +8611,31 @@ module \ulx3s_minesweeper.system.game.buttons$221 (press, held, rst, buttons, cl
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \ulx3s_minesweeper.system.game.buttons$221.debounce_centre  debounce_centre (
+  \ulx3s_minesweeper.system.game.buttons$219.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \ulx3s_minesweeper.system.game.buttons$221.debounce_down  debounce_down (
+  \ulx3s_minesweeper.system.game.buttons$219.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \ulx3s_minesweeper.system.game.buttons$221.debounce_left  debounce_left (
+  \ulx3s_minesweeper.system.game.buttons$219.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \ulx3s_minesweeper.system.game.buttons$221.debounce_right  debounce_right (
+  \ulx3s_minesweeper.system.game.buttons$219.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \ulx3s_minesweeper.system.game.buttons$221.debounce_up  debounce_up (
+  \ulx3s_minesweeper.system.game.buttons$219.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -9072,7 +8685,7 @@ module \ulx3s_minesweeper.system.game.buttons$221 (press, held, rst, buttons, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$221.debounce_centre (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$219.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$16  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9123,7 +8736,7 @@ module \ulx3s_minesweeper.system.game.buttons$221.debounce_centre (rst, o, i, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$221.debounce_down (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$219.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$17  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9174,7 +8787,7 @@ module \ulx3s_minesweeper.system.game.buttons$221.debounce_down (rst, o, i, clk)
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$221.debounce_left (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$219.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$18  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9225,7 +8838,7 @@ module \ulx3s_minesweeper.system.game.buttons$221.debounce_left (rst, o, i, clk)
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$221.debounce_right (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$219.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9276,7 +8889,7 @@ module \ulx3s_minesweeper.system.game.buttons$221.debounce_right (rst, o, i, clk
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.buttons$221.debounce_up (rst, o, i, clk);
+module \ulx3s_minesweeper.system.game.buttons$219.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$20  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -9327,7 +8940,7 @@ module \ulx3s_minesweeper.system.game.buttons$221.debounce_up (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$2233$0 , \port$2235$0 , probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, done, probe__reveal, lost, opened, exploded, clk);
+module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, control__start, cursor, probe__cell, probe__revealed, probe__flagged, probe__mine, probe__address, control__done, probe__reveal, lost, opened, exploded, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$21  = 0;
   wire [5:0] \$1 ;
   wire [4:0] \$10 ;
@@ -9425,31 +9038,43 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   input [3:0] count;
   wire [3:0] count;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   output [7:0] exploded;
   reg [7:0] exploded;
-  reg [7:0] \exploded$19  = 8'h00;
+  reg [7:0] \exploded$20  = 8'h00;
+  wire [3:0] \exploded$20.col ;
+  wire [3:0] \exploded$20.row ;
+  wire [3:0] \exploded.col ;
+  wire [3:0] \exploded.row ;
   reg [3:0] flags = 4'h0;
   reg [1:0] fsm_state = 2'h0;
   output lost;
   reg lost;
-  reg \lost$15  = 1'h0;
+  reg \lost$16  = 1'h0;
   reg [4:0] nb_col;
   reg [4:0] nb_row;
+  wire [7:0] neighbour;
+  wire [3:0] \neighbour.col ;
+  wire [3:0] \neighbour.row ;
   output opened;
   reg opened;
-  input [3:0] \port$2233$0 ;
-  wire [3:0] \port$2233$0 ;
-  input [3:0] \port$2235$0 ;
-  wire [3:0] \port$2235$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__flagged;
   wire probe__flagged;
   input probe__mine;
@@ -9460,18 +9085,16 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
   wire probe__revealed;
   input rst;
   wire rst;
-  input start;
-  wire start;
   reg [3:0] step = 4'h0;
   reg valid_d = 1'h0;
-  assign \$9  = \port$2233$0  + 1'h0;
-  assign \$10  = \port$2235$0  + 1'h1;
-  assign \$11  = \port$2233$0  + 1'h1;
-  assign \$12  = \port$2235$0  + 6'h3f;
-  assign \$13  = \port$2233$0  + 1'h1;
-  assign \$14  = \port$2235$0  + 1'h0;
-  assign \$15  = \port$2233$0  + 1'h1;
-  assign \$16  = \port$2235$0  + 1'h1;
+  assign \$9  = cursor[7:4] + 1'h0;
+  assign \$10  = cursor[3:0] + 1'h1;
+  assign \$11  = cursor[7:4] + 1'h1;
+  assign \$12  = cursor[3:0] + 6'h3f;
+  assign \$13  = cursor[7:4] + 1'h1;
+  assign \$14  = cursor[3:0] + 1'h0;
+  assign \$15  = cursor[7:4] + 1'h1;
+  assign \$16  = cursor[3:0] + 1'h1;
   assign \$17  = step == 4'h9;
   assign \$18  = | count;
   assign \$19  = valid_d & probe__flagged;
@@ -9493,15 +9116,15 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
   assign \$35  = ~ probe__flagged;
   assign \$36  = \$34  & \$35 ;
   assign \$37  = \$36  & probe__mine;
-  assign \$38  = \lost$15  | \$37 ;
+  assign \$38  = \lost$16  | \$37 ;
   assign \$39  = ~ probe__revealed;
   assign \$40  = valid_d & \$39 ;
   assign \$41  = ~ probe__flagged;
   assign \$42  = \$40  & \$41 ;
   assign \$43  = \$42  & probe__mine;
-  assign \$44  = \lost$15  | \$43 ;
+  assign \$44  = \lost$16  | \$43 ;
   assign \$45  = ~ \$44 ;
-  assign \$46  = \lost$15  ? \exploded$19  : probe__cell;
+  assign \$46  = \lost$16  ? \exploded$20  : probe__cell;
   assign \$47  = ! fsm_state;
   assign \$48  = fsm_state == 1'h1;
   assign \$49  = fsm_state == 2'h2;
@@ -9538,7 +9161,7 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
   assign \$80  = valid_d & \$79 ;
   assign \$81  = ~ probe__flagged;
   assign \$82  = \$80  & \$81 ;
-  assign \$83  = ~ \lost$15 ;
+  assign \$83  = ~ \lost$16 ;
   assign \$84  = step == 4'h9;
   always @(posedge clk)
     \$signal  <= \$85 ;
@@ -9551,17 +9174,17 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
   always @(posedge clk)
     fsm_state <= \$89 ;
   always @(posedge clk)
-    \lost$15  <= \$90 ;
+    \lost$16  <= \$90 ;
   always @(posedge clk)
-    \exploded$19  <= \$91 ;
-  assign \$1  = \port$2233$0  + 6'h3f;
-  assign \$2  = \port$2235$0  + 6'h3f;
-  assign \$3  = \port$2233$0  + 6'h3f;
-  assign \$4  = \port$2235$0  + 1'h0;
-  assign \$5  = \port$2233$0  + 6'h3f;
-  assign \$6  = \port$2235$0  + 1'h1;
-  assign \$7  = \port$2233$0  + 1'h0;
-  assign \$8  = \port$2235$0  + 6'h3f;
+    \exploded$20  <= \$91 ;
+  assign \$1  = cursor[7:4] + 6'h3f;
+  assign \$2  = cursor[3:0] + 6'h3f;
+  assign \$3  = cursor[7:4] + 6'h3f;
+  assign \$4  = cursor[3:0] + 1'h0;
+  assign \$5  = cursor[7:4] + 6'h3f;
+  assign \$6  = cursor[3:0] + 1'h1;
+  assign \$7  = cursor[7:4] + 1'h0;
+  assign \$8  = cursor[3:0] + 6'h3f;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
     nb_row = 5'h00;
@@ -9613,14 +9236,14 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
       2'h0:
           /* empty */;
       2'h1:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
       2'h2:
-          probe__address = { nb_row[3:0], nb_col[3:0] };
+          probe__address = neighbour;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -9629,12 +9252,12 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
             (* full_case = 32'd1 *)
             if (\$22 ) begin
             end else begin
-              done = 1'h1;
+              control__done = 1'h1;
             end
           end
       2'h2:
           if (\$32 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -9722,7 +9345,7 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
     \$87  = step;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$87  = 4'h0;
           end
       2'h1:
@@ -9746,7 +9369,7 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
     \$88  = flags;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$88  = 4'h0;
           end
       2'h1:
@@ -9761,7 +9384,7 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
     \$89  = fsm_state;
     casez (fsm_state)
       2'h0:
-          if (start) begin
+          if (control__start) begin
             \$89  = 2'h1;
           end
       2'h1:
@@ -9784,7 +9407,7 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
-    \$90  = \lost$15 ;
+    \$90  = \lost$16 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -9805,7 +9428,7 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$21 ) begin end
-    \$91  = \exploded$19 ;
+    \$91  = \exploded$20 ;
     casez (fsm_state)
       2'h0:
           /* empty */;
@@ -9822,26 +9445,39 @@ module \ulx3s_minesweeper.system.game.chord (beginner, count, rst, start, \port$
       \$91  = 8'h00;
     end
   end
-  assign cursor = { \port$2233$0 , \port$2235$0  };
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \neighbour.col  = neighbour[3:0];
+  assign \neighbour.row  = neighbour[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \exploded.col  = exploded[3:0];
+  assign \exploded.row  = exploded[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign \exploded$20.col  = \exploded$20 [3:0];
+  assign \exploded$20.row  = \exploded$20 [7:4];
+  assign neighbour[3:0] = nb_col[3:0];
+  assign neighbour[7:4] = nb_row[3:0];
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rst, start, \port$2233$0 , \port$2235$0 , probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, done, clk);
+module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rst, control__start, cursor, probe__address, counts__row, counts__data, counts__write, zero__row, zero__data, zero__write, control__done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire [5:0] \$1 ;
   wire [5:0] \$10 ;
-  wire [5:0] \$11 ;
-  wire [255:0] \$12 ;
-  wire [5:0] \$13 ;
+  wire [255:0] \$11 ;
+  wire [5:0] \$12 ;
+  wire [15:0] \$13 ;
   wire [15:0] \$14 ;
-  wire [15:0] \$15 ;
+  wire \$15 ;
   wire \$16 ;
   wire \$17 ;
-  wire \$18 ;
-  reg [4:0] \$19 ;
+  reg [4:0] \$18 ;
+  reg \$19 ;
   wire \$2 ;
   reg \$20 ;
-  reg \$21 ;
+  wire \$21 ;
   wire \$22 ;
   wire \$23 ;
   wire \$24 ;
@@ -9858,18 +9494,21 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   wire \$34 ;
   wire \$35 ;
   wire \$36 ;
-  wire \$37 ;
   wire \$4 ;
+  wire [8:0] \$49 ;
   wire \$5 ;
-  wire [8:0] \$51 ;
   wire \$6 ;
-  wire [7:0] \$7 ;
-  wire [15:0] \$8 ;
-  wire \$9 ;
+  wire [15:0] \$7 ;
+  wire \$8 ;
+  wire [5:0] \$9 ;
   input beginner;
   wire beginner;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   wire [63:0] counts;
   wire [3:0] \counts[0] ;
   wire [3:0] \counts[10] ;
@@ -9909,16 +9548,15 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   reg [3:0] counts__row;
   output counts__write;
   reg counts__write;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg fsm_state = 1'h0;
-  input [3:0] \port$2233$0 ;
-  wire [3:0] \port$2233$0 ;
-  input [3:0] \port$2235$0 ;
-  wire [3:0] \port$2235$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [15:0] probe__mine_row;
   wire [15:0] probe__mine_row;
   reg [15:0] row;
@@ -9926,8 +9564,6 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   input rst;
   wire rst;
   reg shift;
-  input start;
-  wire start;
   reg [4:0] step = 5'h00;
   wire [15:0] zero;
   output [15:0] zero__data;
@@ -9942,95 +9578,94 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   assign \$4  = \$2  & \$3 ;
   assign \$5  = step == 5'h13;
   assign \$6  = step < 5'h10;
-  assign \$7  = \$6  ? { step[3:0], 4'h0 } : { \port$2233$0 , \port$2235$0  };
-  assign \$8  = row_arrives ? probe__mine_row : 16'h0000;
-  assign \$9  = step >= 3'h4;
+  assign \$7  = row_arrives ? probe__mine_row : 16'h0000;
+  assign \$8  = step >= 3'h4;
+  assign \$9  = step - 3'h4;
   assign \$10  = step - 3'h4;
-  assign \$11  = step - 3'h4;
-  assign \$12  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  assign \$13  = step - 3'h4;
-  assign \$51  = \$13 [3:0] * 5'h10;
-  assign \$14  = \$12  >> \$51 ;
-  assign \$15  = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  } & \$14 ;
-  assign \$16  = step == 5'h13;
-  assign \$17  = ! fsm_state;
+  assign \$11  = beginner ? 256'h000000000000000000000000000001ff01ff01ff01ff01ff01ff01ff01ff01ff : 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+  assign \$12  = step - 3'h4;
+  assign \$49  = \$12 [3:0] * 5'h10;
+  assign \$13  = \$11  >> \$49 ;
+  assign \$14  = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  } & \$13 ;
+  assign \$15  = step == 5'h13;
+  assign \$16  = ! fsm_state;
   always @(posedge clk)
-    step <= \$19 ;
+    step <= \$18 ;
   always @(posedge clk)
-    row_arrives <= \$20 ;
+    row_arrives <= \$19 ;
   always @(posedge clk)
-    fsm_state <= \$21 ;
+    fsm_state <= \$20 ;
   \ulx3s_minesweeper.system.game.count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$1130$0 (\$22 ),
-    .\port$1132$0 (\$23 ),
-    .\port$1134$0 (\$24 ),
-    .\port$1136$0 (\$25 ),
-    .\port$1138$0 (\$26 ),
-    .\port$1140$0 (\$27 ),
-    .\port$1142$0 (\$28 ),
-    .\port$1144$0 (\$29 ),
-    .\port$1146$0 (\$30 ),
-    .\port$1148$0 (\$31 ),
-    .\port$1150$0 (\$32 ),
-    .\port$1152$0 (\$33 ),
-    .\port$1154$0 (\$34 ),
-    .\port$1156$0 (\$35 ),
-    .\port$1158$0 (\$36 ),
-    .\port$1160$0 (\$37 ),
+    .\port$1131$0 (\$21 ),
+    .\port$1133$0 (\$22 ),
+    .\port$1135$0 (\$23 ),
+    .\port$1137$0 (\$24 ),
+    .\port$1139$0 (\$25 ),
+    .\port$1141$0 (\$26 ),
+    .\port$1143$0 (\$27 ),
+    .\port$1145$0 (\$28 ),
+    .\port$1147$0 (\$29 ),
+    .\port$1149$0 (\$30 ),
+    .\port$1151$0 (\$31 ),
+    .\port$1153$0 (\$32 ),
+    .\port$1155$0 (\$33 ),
+    .\port$1157$0 (\$34 ),
+    .\port$1159$0 (\$35 ),
+    .\port$1161$0 (\$36 ),
     .row(row),
     .rst(rst),
     .shift(shift)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$19  = step;
+    \$18  = step;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$19  = 5'h00;
+          if (control__start) begin
+            \$18  = 5'h00;
           end
       1'h1:
-          \$19  = \$1 [4:0];
+          \$18  = \$1 [4:0];
     endcase
     if (rst) begin
-      \$19  = 5'h00;
+      \$18  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$20  = row_arrives;
+    \$19  = row_arrives;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$20  = 1'h0;
+          if (control__start) begin
+            \$19  = 1'h0;
           end
       1'h1:
-          \$20  = \$4 ;
+          \$19  = \$4 ;
     endcase
     if (rst) begin
-      \$20  = 1'h0;
+      \$19  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    \$21  = fsm_state;
+    \$20  = fsm_state;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
-            \$21  = 1'h1;
+          if (control__start) begin
+            \$20  = 1'h1;
           end
       1'h1:
           if (\$5 ) begin
-            \$21  = 1'h0;
+            \$20  = 1'h0;
           end
     endcase
     if (rst) begin
-      \$21  = 1'h0;
+      \$20  = 1'h0;
     end
   end
   always @* begin
@@ -10041,7 +9676,12 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
       1'h0:
           /* empty */;
       1'h1:
-          probe__address = \$7 ;
+          (* full_case = 32'd1 *)
+          if (\$6 ) begin
+            probe__address[7:4] = step[3:0];
+          end else begin
+            probe__address = cursor;
+          end
     endcase
   end
   always @* begin
@@ -10063,7 +9703,7 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
       1'h0:
           /* empty */;
       1'h1:
-          row = \$8 ;
+          row = \$7 ;
     endcase
   end
   always @* begin
@@ -10074,8 +9714,8 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            counts__row = \$10 [3:0];
+          if (\$8 ) begin
+            counts__row = \$9 [3:0];
           end
     endcase
   end
@@ -10087,7 +9727,7 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__data = counts;
           end
     endcase
@@ -10100,7 +9740,7 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             counts__write = 1'h1;
           end
     endcase
@@ -10113,8 +9753,8 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__row = \$11 [3:0];
+          if (\$8 ) begin
+            zero__row = \$10 [3:0];
           end
     endcase
   end
@@ -10126,8 +9766,8 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
-            zero__data = \$15 ;
+          if (\$8 ) begin
+            zero__data = \$14 ;
           end
     endcase
   end
@@ -10139,26 +9779,29 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
       1'h0:
           /* empty */;
       1'h1:
-          if (\$9 ) begin
+          if (\$8 ) begin
             zero__write = 1'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
-          if (\$16 ) begin
-            done = 1'h1;
+          if (\$15 ) begin
+            control__done = 1'h1;
           end
     endcase
   end
-  assign cursor = { \port$2233$0 , \port$2235$0  };
-  assign zero = { \$37 , \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22  };
+  assign zero = { \$36 , \$35 , \$34 , \$33 , \$32 , \$31 , \$30 , \$29 , \$28 , \$27 , \$26 , \$25 , \$24 , \$23 , \$22 , \$21  };
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
   assign \counts__data[0]  = counts__data[3:0];
   assign \counts__data[1]  = counts__data[7:4];
   assign \counts__data[2]  = counts__data[11:8];
@@ -10191,11 +9834,11 @@ module \ulx3s_minesweeper.system.game.count_sweep (beginner, probe__mine_row, rs
   assign \counts[13]  = counts[55:52];
   assign \counts[14]  = counts[59:56];
   assign \counts[15]  = counts[63:60];
-  assign \$18  = fsm_state;
+  assign \$17  = fsm_state;
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.count_sweep.counter (\port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , \port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , \port$1154$0 , \port$1156$0 , \port$1158$0 , \port$1160$0 , rst, shift, row, counts, clk
+module \ulx3s_minesweeper.system.game.count_sweep.counter (\port$1131$0 , \port$1133$0 , \port$1135$0 , \port$1137$0 , \port$1139$0 , \port$1141$0 , \port$1143$0 , \port$1145$0 , \port$1147$0 , \port$1149$0 , \port$1151$0 , \port$1153$0 , \port$1155$0 , \port$1157$0 , \port$1159$0 , \port$1161$0 , rst, shift, row, counts, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$23  = 0;
   wire [4:0] \$1 ;
@@ -10378,38 +10021,38 @@ module \ulx3s_minesweeper.system.game.count_sweep.counter (\port$1130$0 , \port$
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
-  output \port$1130$0 ;
-  wire \port$1130$0 ;
-  output \port$1132$0 ;
-  wire \port$1132$0 ;
-  output \port$1134$0 ;
-  wire \port$1134$0 ;
-  output \port$1136$0 ;
-  wire \port$1136$0 ;
-  output \port$1138$0 ;
-  wire \port$1138$0 ;
-  output \port$1140$0 ;
-  wire \port$1140$0 ;
-  output \port$1142$0 ;
-  wire \port$1142$0 ;
-  output \port$1144$0 ;
-  wire \port$1144$0 ;
-  output \port$1146$0 ;
-  wire \port$1146$0 ;
-  output \port$1148$0 ;
-  wire \port$1148$0 ;
-  output \port$1150$0 ;
-  wire \port$1150$0 ;
-  output \port$1152$0 ;
-  wire \port$1152$0 ;
-  output \port$1154$0 ;
-  wire \port$1154$0 ;
-  output \port$1156$0 ;
-  wire \port$1156$0 ;
-  output \port$1158$0 ;
-  wire \port$1158$0 ;
-  output \port$1160$0 ;
-  wire \port$1160$0 ;
+  output \port$1131$0 ;
+  wire \port$1131$0 ;
+  output \port$1133$0 ;
+  wire \port$1133$0 ;
+  output \port$1135$0 ;
+  wire \port$1135$0 ;
+  output \port$1137$0 ;
+  wire \port$1137$0 ;
+  output \port$1139$0 ;
+  wire \port$1139$0 ;
+  output \port$1141$0 ;
+  wire \port$1141$0 ;
+  output \port$1143$0 ;
+  wire \port$1143$0 ;
+  output \port$1145$0 ;
+  wire \port$1145$0 ;
+  output \port$1147$0 ;
+  wire \port$1147$0 ;
+  output \port$1149$0 ;
+  wire \port$1149$0 ;
+  output \port$1151$0 ;
+  wire \port$1151$0 ;
+  output \port$1153$0 ;
+  wire \port$1153$0 ;
+  output \port$1155$0 ;
+  wire \port$1155$0 ;
+  output \port$1157$0 ;
+  wire \port$1157$0 ;
+  output \port$1159$0 ;
+  wire \port$1159$0 ;
+  output \port$1161$0 ;
+  wire \port$1161$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -10608,22 +10251,22 @@ module \ulx3s_minesweeper.system.game.count_sweep.counter (\port$1130$0 , \port$
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1130$0  = \$124 ;
-  assign \port$1132$0  = \$126 ;
-  assign \port$1134$0  = \$128 ;
-  assign \port$1136$0  = \$130 ;
-  assign \port$1138$0  = \$132 ;
-  assign \port$1140$0  = \$134 ;
-  assign \port$1142$0  = \$136 ;
-  assign \port$1144$0  = \$138 ;
-  assign \port$1146$0  = \$140 ;
-  assign \port$1148$0  = \$142 ;
-  assign \port$1150$0  = \$144 ;
-  assign \port$1152$0  = \$146 ;
-  assign \port$1154$0  = \$148 ;
-  assign \port$1156$0  = \$150 ;
-  assign \port$1158$0  = \$152 ;
-  assign \port$1160$0  = \$154 ;
+  assign \port$1131$0  = \$124 ;
+  assign \port$1133$0  = \$126 ;
+  assign \port$1135$0  = \$128 ;
+  assign \port$1137$0  = \$130 ;
+  assign \port$1139$0  = \$132 ;
+  assign \port$1141$0  = \$134 ;
+  assign \port$1143$0  = \$136 ;
+  assign \port$1145$0  = \$138 ;
+  assign \port$1147$0  = \$140 ;
+  assign \port$1149$0  = \$142 ;
+  assign \port$1151$0  = \$144 ;
+  assign \port$1153$0  = \$146 ;
+  assign \port$1155$0  = \$148 ;
+  assign \port$1157$0  = \$150 ;
+  assign \port$1159$0  = \$152 ;
+  assign \port$1161$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -10795,7 +10438,7 @@ module \ulx3s_minesweeper.system.game.flood (board__opening, rst, board__flagged
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value, \port$2233$0 , \port$2235$0 , probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, done, clk);
+module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value, cursor, probe__cell, probe__mine, probe__address, layout__row, layout__data, layout__write, probe__mine_write, probe__mine_value, control__done, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire [255:0] \$1 ;
   wire \$10 ;
@@ -10844,20 +10487,29 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
   wire \$5 ;
   reg \$50 ;
   reg \$51 ;
-  reg [3:0] \$52 ;
-  reg [3:0] \$53 ;
-  wire [8:0] \$55 ;
+  reg [7:0] \$52 ;
+  wire [8:0] \$54 ;
   wire [4:0] \$6 ;
   wire \$7 ;
   wire \$8 ;
   wire [4:0] \$9 ;
+  wire [7:0] \$signal ;
+  wire [3:0] \$signal.col ;
+  wire [3:0] \$signal.row ;
   input beginner;
   wire beginner;
+  wire [7:0] cell_b;
+  wire [3:0] \cell_b.col ;
+  wire [3:0] \cell_b.row ;
   input clk;
   wire clk;
+  output control__done;
+  reg control__done;
+  wire control__start;
+  input [7:0] cursor;
   wire [7:0] cursor;
-  output done;
-  reg done;
+  wire [3:0] \cursor.col ;
+  wire [3:0] \cursor.row ;
   reg [2:0] fsm_state = 3'h0;
   output [15:0] layout__data;
   reg [15:0] layout__data;
@@ -10870,14 +10522,14 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
   reg [3:0] load_row = 4'h0;
   input [31:0] load_value;
   wire [31:0] load_value;
-  input [3:0] \port$2233$0 ;
-  wire [3:0] \port$2233$0 ;
-  input [3:0] \port$2235$0 ;
-  wire [3:0] \port$2235$0 ;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input [7:0] probe__cell;
   wire [7:0] probe__cell;
+  wire [3:0] \probe__cell.col ;
+  wire [3:0] \probe__cell.row ;
   input probe__mine;
   wire probe__mine;
   output probe__mine_value;
@@ -10888,16 +10540,15 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
   reg request;
   input rst;
   wire rst;
-  reg [3:0] scan_col = 4'h0;
-  reg [3:0] scan_row = 4'h0;
+  reg [7:0] scan = 8'h00;
+  wire [3:0] \scan.col ;
+  wire [3:0] \scan.row ;
   wire [31:0] seed;
-  wire start;
   reg swap_a = 1'h0;
   reg swap_b = 1'h0;
   reg [2:0] swap_phase = 3'h0;
   reg [9:0] swaps_done = 10'h000;
   wire [31:0] value;
-  assign \$45  = \$43  & \$44 ;
   always @(posedge clk)
     load_row <= \$46 ;
   always @(posedge clk)
@@ -10911,12 +10562,10 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
   always @(posedge clk)
     swap_b <= \$51 ;
   always @(posedge clk)
-    scan_row <= \$52 ;
-  always @(posedge clk)
-    scan_col <= \$53 ;
+    scan <= \$52 ;
   assign \$1  = beginner ? 256'h00000000000000000000000000000000000000000000000000000000000101ff : 256'h000000000000000000000000000000000000000000000000000000ffffffffff;
-  assign \$55  = load_row * 5'h10;
-  assign \$2  = \$1  >> \$55 ;
+  assign \$54  = load_row * 5'h10;
+  assign \$2  = \$1  >> \$54 ;
   assign \$3  = ! load_row;
   assign \$4  = beginner ? 5'h09 : 5'h10;
   assign \$5  = value[31:28] < \$4 ;
@@ -10930,7 +10579,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
   assign \$13  = value[19:16] < \$12 ;
   assign \$14  = \$11  & \$13 ;
   assign \$15  = ~ probe__mine;
-  assign \$16  = probe__cell != { \port$2233$0 , \port$2235$0  };
+  assign \$16  = probe__cell != cursor;
   assign \$17  = \$15  & \$16 ;
   assign \$18  = ! fsm_state;
   assign \$19  = fsm_state == 1'h1;
@@ -10954,11 +10603,12 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
   assign \$37  = swaps_done == 10'h3e7;
   assign \$38  = beginner ? 5'h09 : 5'h10;
   assign \$39  = \$38  - 1'h1;
-  assign \$40  = scan_col == \$39 ;
-  assign \$41  = scan_row + 1'h1;
-  assign \$42  = scan_col + 1'h1;
+  assign \$40  = scan[3:0] == \$39 ;
+  assign \$41  = scan[7:4] + 1'h1;
+  assign \$42  = scan[3:0] + 1'h1;
   assign \$43  = ~ probe__mine;
-  assign \$44  = probe__cell != { \port$2233$0 , \port$2235$0  };
+  assign \$44  = probe__cell != cursor;
+  assign \$45  = \$43  & \$44 ;
   \ulx3s_minesweeper.system.game.placement.lcg  lcg (
     .clk(clk),
     .load(load),
@@ -10975,23 +10625,23 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
       3'h0:
           /* empty */;
       3'h1:
-          probe__address = { \port$2233$0 , \port$2235$0  };
+          probe__address = cursor;
       3'h2:
         begin
-          probe__address = { \port$2233$0 , \port$2235$0  };
+          probe__address = cursor;
           casez (swap_phase)
             3'h0:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
             3'h1:
-                probe__address = value[23:16];
+                probe__address = cell_b;
             3'h2:
-                probe__address = value[31:24];
+                probe__address = \$signal ;
           endcase
         end
       3'h3:
-          probe__address = { \port$2233$0 , \port$2235$0  };
+          probe__address = cursor;
       3'h4:
-          probe__address = { scan_row, scan_col };
+          probe__address = scan;
     endcase
   end
   always @* begin
@@ -11115,7 +10765,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -11127,11 +10777,11 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
           (* full_case = 32'd1 *)
           if (probe__mine) begin
           end else begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
       3'h4:
           if (\$17 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -11304,7 +10954,7 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$52  = scan_row;
+    \$52  = scan;
     casez (fsm_state)
       3'h0:
           /* empty */;
@@ -11313,43 +10963,38 @@ module \ulx3s_minesweeper.system.game.placement (beginner, rst, load, load_value
       3'h2:
           /* empty */;
       3'h3:
-          \$52  = 4'h0;
-      3'h4:
-          if (\$40 ) begin
-            \$52  = \$41 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$52  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$53  = scan_col;
-    casez (fsm_state)
-      3'h0:
-          /* empty */;
-      3'h1:
-          /* empty */;
-      3'h2:
-          /* empty */;
-      3'h3:
-          \$53  = 4'h0;
+          \$52  = 8'h00;
       3'h4:
           (* full_case = 32'd1 *)
           if (\$40 ) begin
-            \$53  = 4'h0;
+            \$52 [3:0] = 4'h0;
+            \$52 [7:4] = \$41 [3:0];
           end else begin
-            \$53  = \$42 [3:0];
+            \$52 [3:0] = \$42 [3:0];
           end
     endcase
     if (rst) begin
-      \$53  = 4'h0;
+      \$52  = 8'h00;
     end
   end
-  assign start = load;
+  assign control__start = load;
   assign seed = load_value;
-  assign cursor = { \port$2233$0 , \port$2235$0  };
+  assign \$signal.col  = \$signal [3:0];
+  assign \$signal.row  = \$signal [7:4];
+  assign \cell_b.col  = cell_b[3:0];
+  assign \cell_b.row  = cell_b[7:4];
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
+  assign \cursor.col  = cursor[3:0];
+  assign \cursor.row  = cursor[7:4];
+  assign \scan.col  = scan[3:0];
+  assign \scan.row  = scan[7:4];
+  assign \probe__cell.col  = probe__cell[3:0];
+  assign \probe__cell.row  = probe__cell[7:4];
+  assign cell_b[3:0] = value[19:16];
+  assign cell_b[7:4] = value[23:20];
+  assign \$signal [3:0] = value[27:24];
+  assign \$signal [7:4] = value[31:28];
 endmodule
 
 (* generator = "Amaranth" *)
@@ -11506,7 +11151,11 @@ module \ulx3s_minesweeper.system.game.probe_bus (board__address, board__reveal, 
   wire \$9 ;
   output [7:0] board__address;
   wire [7:0] board__address;
+  wire [3:0] \board__address.col ;
+  wire [3:0] \board__address.row ;
   wire [7:0] board__cell;
+  wire [3:0] \board__cell.col ;
+  wire [3:0] \board__cell.row ;
   output board__flag_value;
   wire board__flag_value;
   output board__flag_write;
@@ -11523,8 +11172,12 @@ module \ulx3s_minesweeper.system.game.probe_bus (board__address, board__reveal, 
   wire board__revealed;
   input [7:0] parts__0__address;
   wire [7:0] parts__0__address;
+  wire [3:0] \parts__0__address.col ;
+  wire [3:0] \parts__0__address.row ;
   input [7:0] parts__0__cell;
   wire [7:0] parts__0__cell;
+  wire [3:0] \parts__0__cell.col ;
+  wire [3:0] \parts__0__cell.row ;
   input parts__0__flag_value;
   wire parts__0__flag_value;
   input parts__0__flag_write;
@@ -11543,7 +11196,11 @@ module \ulx3s_minesweeper.system.game.probe_bus (board__address, board__reveal, 
   wire parts__0__revealed;
   input [7:0] parts__1__address;
   wire [7:0] parts__1__address;
+  wire [3:0] \parts__1__address.col ;
+  wire [3:0] \parts__1__address.row ;
   wire [7:0] parts__1__cell;
+  wire [3:0] \parts__1__cell.col ;
+  wire [3:0] \parts__1__cell.row ;
   wire parts__1__flag_value;
   wire parts__1__flag_write;
   wire parts__1__flagged;
@@ -11557,7 +11214,11 @@ module \ulx3s_minesweeper.system.game.probe_bus (board__address, board__reveal, 
   wire parts__1__revealed;
   input [7:0] parts__2__address;
   wire [7:0] parts__2__address;
+  wire [3:0] \parts__2__address.col ;
+  wire [3:0] \parts__2__address.row ;
   wire [7:0] parts__2__cell;
+  wire [3:0] \parts__2__cell.col ;
+  wire [3:0] \parts__2__cell.row ;
   wire parts__2__flag_value;
   wire parts__2__flag_write;
   wire parts__2__flagged;
@@ -11569,7 +11230,11 @@ module \ulx3s_minesweeper.system.game.probe_bus (board__address, board__reveal, 
   wire parts__2__revealed;
   input [7:0] parts__3__address;
   wire [7:0] parts__3__address;
+  wire [3:0] \parts__3__address.col ;
+  wire [3:0] \parts__3__address.row ;
   wire [7:0] parts__3__cell;
+  wire [3:0] \parts__3__cell.col ;
+  wire [3:0] \parts__3__cell.row ;
   wire parts__3__flag_value;
   wire parts__3__flag_write;
   wire parts__3__flagged;
@@ -11582,7 +11247,11 @@ module \ulx3s_minesweeper.system.game.probe_bus (board__address, board__reveal, 
   wire parts__3__revealed;
   input [7:0] parts__4__address;
   wire [7:0] parts__4__address;
+  wire [3:0] \parts__4__address.col ;
+  wire [3:0] \parts__4__address.row ;
   wire [7:0] parts__4__cell;
+  wire [3:0] \parts__4__cell.col ;
+  wire [3:0] \parts__4__cell.row ;
   wire parts__4__flag_value;
   wire parts__4__flag_write;
   wire parts__4__flagged;
@@ -11641,6 +11310,30 @@ module \ulx3s_minesweeper.system.game.probe_bus (board__address, board__reveal, 
   assign parts__2__mine_value = 1'h0;
   assign parts__3__mine_value = 1'h0;
   assign parts__4__mine_value = 1'h0;
+  assign \board__address.col  = board__address[3:0];
+  assign \board__address.row  = board__address[7:4];
+  assign \parts__0__address.col  = parts__0__address[3:0];
+  assign \parts__0__address.row  = parts__0__address[7:4];
+  assign \parts__1__address.col  = parts__1__address[3:0];
+  assign \parts__1__address.row  = parts__1__address[7:4];
+  assign \parts__2__address.col  = parts__2__address[3:0];
+  assign \parts__2__address.row  = parts__2__address[7:4];
+  assign \parts__3__address.col  = parts__3__address[3:0];
+  assign \parts__3__address.row  = parts__3__address[7:4];
+  assign \parts__4__address.col  = parts__4__address[3:0];
+  assign \parts__4__address.row  = parts__4__address[7:4];
+  assign \parts__0__cell.col  = parts__0__cell[3:0];
+  assign \parts__0__cell.row  = parts__0__cell[7:4];
+  assign \board__cell.col  = parts__0__cell[3:0];
+  assign \board__cell.row  = parts__0__cell[7:4];
+  assign \parts__1__cell.col  = parts__0__cell[3:0];
+  assign \parts__1__cell.row  = parts__0__cell[7:4];
+  assign \parts__2__cell.col  = parts__0__cell[3:0];
+  assign \parts__2__cell.row  = parts__0__cell[7:4];
+  assign \parts__3__cell.col  = parts__0__cell[3:0];
+  assign \parts__3__cell.row  = parts__0__cell[7:4];
+  assign \parts__4__cell.col  = parts__0__cell[3:0];
+  assign \parts__4__cell.row  = parts__0__cell[7:4];
   assign \$1  = parts__0__address;
   assign \$5  = parts__0__reveal;
   assign \$6  = parts__0__reveal;
@@ -11669,7 +11362,7 @@ module \ulx3s_minesweeper.system.game.probe_bus (board__address, board__reveal, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.game.win_scan (rst, start, probe__revealed, probe__mine, probe__address, done, won, clk);
+module \ulx3s_minesweeper.system.game.win_scan (rst, control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
@@ -11690,19 +11383,21 @@ module \ulx3s_minesweeper.system.game.win_scan (rst, start, probe__revealed, pro
   wire \$9 ;
   input clk;
   wire clk;
-  output done;
-  reg done;
+  output control__done;
+  reg control__done;
+  input control__start;
+  wire control__start;
   reg fsm_state = 1'h0;
   output [7:0] probe__address;
   reg [7:0] probe__address;
+  wire [3:0] \probe__address.col ;
+  wire [3:0] \probe__address.row ;
   input probe__mine;
   wire probe__mine;
   input probe__revealed;
   wire probe__revealed;
   input rst;
   wire rst;
-  input start;
-  wire start;
   reg [8:0] step = 9'h000;
   output won;
   reg won;
@@ -11730,7 +11425,7 @@ module \ulx3s_minesweeper.system.game.win_scan (rst, start, probe__revealed, pro
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$16  = 9'h000;
           end
       1'h1:
@@ -11746,7 +11441,7 @@ module \ulx3s_minesweeper.system.game.win_scan (rst, start, probe__revealed, pro
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
-          if (start) begin
+          if (control__start) begin
             \$17  = 1'h1;
           end
       1'h1:
@@ -11773,16 +11468,16 @@ module \ulx3s_minesweeper.system.game.win_scan (rst, start, probe__revealed, pro
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$27 ) begin end
-    done = 1'h0;
+    control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
       1'h0:
           /* empty */;
       1'h1:
           if (\$12 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end else if (\$13 ) begin
-            done = 1'h1;
+            control__done = 1'h1;
           end
     endcase
   end
@@ -11800,6 +11495,8 @@ module \ulx3s_minesweeper.system.game.win_scan (rst, start, probe__revealed, pro
           end
     endcase
   end
+  assign \probe__address.col  = probe__address[3:0];
+  assign \probe__address.row  = probe__address[7:4];
   assign \$15  = fsm_state;
 endmodule
 
@@ -11940,17 +11637,17 @@ module \ulx3s_minesweeper.system.seven_segment (rst, characters, segments, digit
 endmodule
 
 (* generator = "Amaranth" *)
-module \ulx3s_minesweeper.system.switches_sync (\port$1741$0 , \port$1743$0 , \port$1745$0 , \port$1747$0 , rst, stage1, clk);
+module \ulx3s_minesweeper.system.switches_sync (\port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , rst, stage1, clk);
   input clk;
   wire clk;
-  input \port$1741$0 ;
-  wire \port$1741$0 ;
-  input \port$1743$0 ;
-  wire \port$1743$0 ;
-  input \port$1745$0 ;
-  wire \port$1745$0 ;
-  input \port$1747$0 ;
-  wire \port$1747$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
   input rst;
   wire rst;
   reg [7:0] stage0 = 8'h00;
@@ -11960,9 +11657,9 @@ module \ulx3s_minesweeper.system.switches_sync (\port$1741$0 , \port$1743$0 , \p
   (* init = 8'h00 *)
   wire [7:0] \switches$5 ;
   always @(posedge clk)
-    stage0 <= { \port$1745$0 , \port$1747$0 , 4'h0, \port$1743$0 , \port$1741$0  };
+    stage0 <= { \port$1744$0 , \port$1746$0 , 4'h0, \port$1742$0 , \port$1740$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1745$0 , \port$1747$0 , 4'h0, \port$1743$0 , \port$1741$0  };
+  assign switches = { \port$1744$0 , \port$1746$0 , 4'h0, \port$1742$0 , \port$1740$0  };
   assign \switches$5  = stage1;
 endmodule

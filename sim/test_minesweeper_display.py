@@ -6,8 +6,8 @@ The testbench carries out the scenarios of sim/display_scenarios.py (the same on
 Verilator model plays in tests/test_verilator_frames.py): it plays move scripts
 (:mod:`starsweeper.moves`) on the buttons and on the model together, arms the monitor, and
 compares the captured frame pixel for pixel with :func:`starsweeper.model.display.render` of the
-model's state; every sync pulse of the whole run is checked at the end. A mismatch leaves ``*_got.png``, ``*_expected.png`` and ``*_diff.png`` in
-the build folder.
+model's state; every sync pulse of the whole run is checked at the end. A mismatch leaves
+``*_got.png``, ``*_expected.png`` and ``*_diff.png`` in the build folder.
 
 Environment (set by tests/test_display_rtl.py): ``SYSTEM_PARAMS`` (JSON of the system's
 parameters), ``STARSWEEPER_SEED`` (printed; set it to replay).

@@ -57,8 +57,7 @@ class GameTB:
         dut.switches.value = 0
         dut.seed_force.value = 0
         dut.seed_value.value = 0
-        dut.read__row.value = 0
-        dut.read__col.value = 0
+        dut.read__address.value = 0
         dut.read__enable.value = 1
 
     async def start(self, beginner=False):
@@ -256,7 +255,8 @@ class GameTB:
         await RisingEdge(self.dut.clk)
         for k in range(len(addresses) + 1):
             if k < len(addresses):
-                self.dut.read__row.value, self.dut.read__col.value = addresses[k]
+                row, col = addresses[k]
+                self.dut.read__address.value = GRID * row + col       # CellAddress: col, then row
             await RisingEdge(self.dut.clk)
             await ReadOnly()
             if k >= 1:

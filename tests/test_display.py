@@ -14,7 +14,7 @@ import random
 
 import numpy as np
 import pytest
-from amaranth.hdl import Cat, Elaboratable, Module, Signal
+from amaranth.hdl import Elaboratable, Module, Signal
 from amaranth.lib.memory import Memory
 
 from starsweeper.gateware.display import MinesweeperDisplay
@@ -60,7 +60,7 @@ class DisplayOnModel(Elaboratable):
         read = cells.read_port()
         address = Signal(8)
         with m.If(display.read.enable):
-            m.d.sync += address.eq(Cat(display.read.col, display.read.row))
+            m.d.sync += address.eq(display.read.address)
         m.d.comb += [read.addr.eq(address), read.en.eq(display.read.enable),
                      display.read.cell.eq(read.data)]
         m.d.comb += [

@@ -14,7 +14,6 @@ import pytest
 from display_scenarios import BUILDS
 from runner import build_folder, run_cocotb
 from starsweeper.model.vga import VGA_640X480
-from starsweeper.screenshot import SIM_PARAMETERS
 from vga_capture import SOURCES, monitor_parameters
 
 

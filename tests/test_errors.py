@@ -416,7 +416,8 @@ def test_an_interrupted_synth_leaves_nothing(tmp_path):
 # -- the command line itself -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("argv, message", [
-    (["stack", "d", "-o", "o.png", "--attenuation", "abc"], "starsweeper stack: error: argument --attenuation: invalid float value: 'abc'"),
+    (["stack", "d", "-o", "o.png", "--attenuation", "abc"],
+     "starsweeper stack: error: argument --attenuation: invalid float value: 'abc'"),
     (["stack", "d", "-o", "o.png", "--workers", "0"], "argument --workers: must be positive, not 0"),
     (["stack", "d", "-o", "o.png", "--engine", "gpu"], "argument --engine: invalid choice: 'gpu'"),
     (["stack", "d", "-o", "o.png", "--half-life", "3", "--attenuation", "0.9"], "not allowed with argument --half-life"),

@@ -69,8 +69,8 @@ class MineBlindWinScan(WinScan):
         m = Module()
         m.submodules.scan = scan = WinScan(self.cells)
         wiring.connect(m, wiring.flipped(self.probe), scan.probe)
-        m.d.comb += [scan.probe.mine.eq(0), scan.start.eq(self.start),
-                     self.done.eq(scan.done), self.won.eq(scan.won)]
+        wiring.connect(m, wiring.flipped(self.control), scan.control)
+        m.d.comb += [scan.probe.mine.eq(0), self.won.eq(scan.won)]
         return m
 
 

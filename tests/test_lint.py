@@ -3,6 +3,7 @@ for the generated files only), and so does every hand-written bench and harness,
 design it drives."""
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,27 @@ def test_the_width_waiver_is_for_the_generated_files_only(tmp_path):
     bench.write_text("module bench(input [7:0] a, output [3:0] y);\n  assign y = a;\nendmodule\n")
     code, output = lint(bench)
     assert code != 0 and "%Warning-WIDTH" in output
+
+
+# -- Python ---------------------------------------------------------------------------------------
+
+ROOT = SIM.parent
+
+
+def ruff(*paths):
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise",
+                             *map(str, paths)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_python_passes_ruff():
+    """The project's Python, with the configuration in pyproject.toml."""
+    code, output = ruff("py", "boards", "sim", "tests")
+    assert code == 0, output[-3000:]
+
+
+def test_ruff_catches_an_unused_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import os\n")
+    code, output = ruff(bad)
+    assert code != 0 and "F401" in output

@@ -12,6 +12,7 @@ from PIL import Image
 from starsweeper.model.star_trail import attenuation_from_half_life, stack_fixed, stack_float
 from starsweeper.stack.frames import list_frames, probe, read_frame, write_image
 from starsweeper.stack.pipeline import stack_files
+from starsweeper.stack.settings import StackSettings
 from starsweeper.stack.synth import SkyScene, render_frame, write_sequence
 
 
@@ -108,8 +109,8 @@ def test_rtl_engine_gives_the_fixed_point_models_bytes(directory, request, tmp_p
 
 def test_parallel_chunks_agree_with_one_thread(jpeg_dir):
     paths = list_frames(jpeg_dir)
-    one = stack_files(paths, 0.99, "model", workers=1)
-    several = stack_files(paths, 0.99, "model", workers=5)
+    one = stack_files(paths, StackSettings(attenuation=0.99, workers=1))
+    several = stack_files(paths, StackSettings(attenuation=0.99, workers=5))
     assert np.abs(one.astype(int) - several.astype(int)).max() <= 1
     exact = stack_float([read_frame(probe(p)) for p in paths], 0.99, np.uint8)
     assert np.abs(several.astype(int) - exact.astype(int)).max() <= 1

@@ -8,6 +8,7 @@ import pytest
 
 from starsweeper.stack.frames import list_frames
 from starsweeper.stack.pipeline import stack_files
+from starsweeper.stack.settings import StackSettings
 from starsweeper.stack.synth import write_sequence
 from starsweeper.stack.video import to_video_rgb, video_size
 
@@ -48,14 +49,15 @@ def test_video_frame_k_is_the_still_of_the_first_k_frames(sky, tmp_path, cli, ev
     assert len(frames) == len(ks)
     size = video_size(160, 96, scale)
     assert frames[0].shape == (size[1], size[0], 3)
-    stills = {k: to_video_rgb(stack_files(paths[:k], ATTENUATION, workers=1), size)
+    stills = {k: to_video_rgb(stack_files(paths[:k], StackSettings(attenuation=ATTENUATION)), size)
               for k in range(1, len(paths) + 1)}
     for frame, k in zip(frames, ks):
         assert psnr(frame, stills[k]) > 35, f"video frame after {k} stacked frames"
         for other in (k - every, k + every):   # and nearer its own still than its neighbours'
             if other in stills and other != k:
                 assert psnr(frame, stills[k]) > psnr(frame, stills[other]) + 3
-    assert np.array_equal(stills[len(paths)], to_video_rgb(stack_files(paths, ATTENUATION), size))
+    assert np.array_equal(stills[len(paths)],
+                          to_video_rgb(stack_files(paths, StackSettings(attenuation=ATTENUATION, workers=2)), size))
 
 
 def test_sizes_are_even_and_never_scaled_up():

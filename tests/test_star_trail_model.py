@@ -129,7 +129,7 @@ def test_half_life_halves(n):
 @pytest.mark.parametrize("bad", [-0.01, 1.01, float("nan"), "x"])
 def test_bad_attenuation_is_rejected(bad):
     with pytest.raises(ValueError, match="attenuation"):
-        FloatStacker(bad)
+        StackSettings(attenuation=bad)
 
 
 @pytest.mark.parametrize("bad", [0, -3, float("inf"), float("nan")])
@@ -148,6 +148,7 @@ def test_round_half_up_and_clip():
 from fractions import Fraction                                     # noqa: E402
 
 from starsweeper.errors import InputError                           # noqa: E402
+from starsweeper.stack.settings import StackSettings               # noqa: E402
 
 from starsweeper.model.star_trail import (                          # noqa: E402
     check_fade_in, combine_exact, fade_in_weight, stack_exact,

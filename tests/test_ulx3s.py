@@ -14,7 +14,7 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import io
 import pytest
 
-from starsweeper.boards.build import BuildError, build_ecp5
+from starsweeper.boards.build import build_ecp5
 from starsweeper.boards.ecp5_pll import add_pll_domains, pll_config
 from starsweeper.boards.trellis import IDCODES, TrellisError, check_bitstream, find_command, parse_report
 from starsweeper.boards.ulx3s_minesweeper_top import CLOCK_HZ, PLL
@@ -79,7 +79,7 @@ class TooFast(Elaboratable):
 
 
 def test_an_impossible_constraint_fails_the_build_in_one_line(tmp_path):
-    with pytest.raises(BuildError) as failure:
+    with pytest.raises(TrellisError) as failure:
         build_ecp5(tmp_path, "ulx3s", "12F", top=TooFast())
     message = str(failure.value)
     assert "\n" not in message

@@ -134,7 +134,8 @@ def test_missing_tools_are_named(stand_in_tools, monkeypatch, missing, message):
 
 GREETING = f'sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", {PROTOCOL_VERSION}, 640, 480)); sys.stdout.flush()\n'
 ONE_FRAME = ('sys.stdin.buffer.read(5)\n'
-             'sys.stdout.buffer.write(struct.pack("' + HEADER.format + '", b"SSFR", 1, 420000, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0))\n'
+             'sys.stdout.buffer.write(struct.pack("' + HEADER.format +
+             '", b"SSFR", 1, 420000, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0))\n'
              f'sys.stdout.buffer.write(bytes({FRAME_BYTES})); sys.stdout.flush()\n')
 
 
@@ -174,10 +175,10 @@ def test_a_harness_that_breaks_ends_in_one_error(tmp_path, good_frames, body, me
 
 
 @pytest.mark.parametrize("body, message", [
-    (f'sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", {PROTOCOL_VERSION + 1}, 640, 480)); sys.stdout.flush(); sys.stdin.read()\n',
-     f"not protocol version {PROTOCOL_VERSION}"),
-    (f'sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", {PROTOCOL_VERSION}, 800, 600)); sys.stdout.flush(); sys.stdin.read()\n',
-     "draws 800x600 frames, not 640x480"),
+    (f'sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", {PROTOCOL_VERSION + 1}, 640, 480)); '
+     'sys.stdout.flush(); sys.stdin.read()\n', f"not protocol version {PROTOCOL_VERSION}"),
+    (f'sys.stdout.buffer.write(b"SSHI" + struct.pack("<IHH", {PROTOCOL_VERSION}, 800, 600)); '
+     'sys.stdout.flush(); sys.stdin.read()\n', "draws 800x600 frames, not 640x480"),
     ('print("usage", file=sys.stderr); sys.exit(2)\n', r"exited with status 2: its greeting was cut short .*\(usage\)"),
 ])
 def test_a_bad_greeting_is_refused(tmp_path, body, message):

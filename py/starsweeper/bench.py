@@ -353,7 +353,8 @@ def bench_photos(args):
     small_darks = _dark_frames(data, args.darks, mw, mh, seed=2)
     modes = [("plain", []), ("--darks --hot-pixels 5", ["--darks", str(small_darks), "--hot-pixels", "5"]),
              ("--fade-in 50", ["--fade-in", "50"]), ("--video", ["--video", str(out / "m.mp4")]),
-             ("--engine fixed", ["--engine", "fixed"]), ("--engine fixed --darks", ["--engine", "fixed", "--darks", str(small_darks)])]
+             ("--engine fixed", ["--engine", "fixed"]),
+             ("--engine fixed --darks", ["--engine", "fixed", "--darks", str(small_darks)])]
     print(f"\nmemory at {mw}x{mh}:")
     memory = []
     for name, extra in modes:

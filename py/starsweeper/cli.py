@@ -14,14 +14,12 @@ import sys
 import threading
 import time
 
+from .errors import InputError, UserError
+
 __all__ = ["main"]
 
 RTL_SPEED_NOTE = ("rtl is slow: Icarus simulates about 90,000 to 130,000 pixels per second on two "
                   "cores, so a 12 MP frame takes one and a half to two minutes")
-
-
-class CommandError(Exception):
-    """A user error: printed as one line, exit status 1."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -150,13 +148,6 @@ def _add_stack_parser(sub):
     p.set_defaults(run=_run_stack)
 
 
-def _resolve_attenuation(args):
-    from .model.star_trail import attenuation_from_half_life, check_attenuation
-    if args.half_life is not None:
-        return attenuation_from_half_life(args.half_life)
-    return check_attenuation(1.0 if args.attenuation is None else args.attenuation)
-
-
 def _is_an_input(path, inputs):
     return path.exists() and any(os.path.samefile(p, path) for p in inputs)
 
@@ -166,49 +157,55 @@ def _check_output(output, inputs):
     from .stack.frames import check_output_path
     check_output_path(output)
     if _is_an_input(output, inputs):
-        raise CommandError(f"{output}: the output is one of the input frames")
+        raise InputError(f"{output}: the output is one of the input frames")
 
 
 def _warn(text):
     print(f"starsweeper stack: warning: {one_line(text)}", file=sys.stderr)
 
 
-def _run_stack(args):
-    from .model.star_trail import check_fade_in
-    from .stack.darks import build_calibration
-    from .stack.frames import FrameError, list_frames, order_by_time, select_frames, write_image
-    from .stack.pipeline import HARDWARE_ENGINES, default_workers, probe_all, stack_files
-    from .stack.video import VideoSettings, VideoWriter
-
-    attenuation = _resolve_attenuation(args)
-    fade_in = check_fade_in(args.fade_in)
-    if fade_in and args.engine in HARDWARE_ENGINES:
-        raise CommandError(f"--fade-in is not in the hardware core: --engine {args.engine} refuses it "
-                           f"(use --engine model)")
-    if args.hot_pixels is not None and args.darks is None:
-        raise CommandError("--hot-pixels needs --darks (the hot pixels are found in the master dark)")
-    paths = list_frames(args.input_dir, args.glob)
-    if args.order == "exif":
-        paths = order_by_time(paths, _warn)
-    paths = select_frames(paths, args.first, args.last, args.step)
-    if args.reverse:
-        paths = paths[::-1]
-    _check_output(args.output, paths)
+def _stack_settings(args):
+    """The stack's settings from its options, checked (:class:`StackSettings`)."""
+    from .stack.pipeline import default_workers
+    from .stack.settings import StackSettings
+    from .stack.video import VideoSettings
     video = None
     if args.video is not None:
         video = VideoSettings(args.video, args.fps, args.crf, args.video_every, args.video_scale)
-        _check_video_path(args.video, args.output, paths)
-    infos = probe_all(paths, args.raw_mode)
+    return StackSettings.from_options(
+        attenuation=args.attenuation, half_life=args.half_life, fade_in=args.fade_in,
+        engine=args.engine, workers=args.workers or default_workers(), raw_mode=args.raw_mode,
+        glob=args.glob, order=args.order, first=args.first, last=args.last, step=args.step,
+        reverse=args.reverse, darks=args.darks, hot_pixels=args.hot_pixels, video=video)
+
+
+def _run_stack(args):
+    from .stack.darks import build_calibration
+    from .stack.frames import FrameError, list_frames, order_by_time, select_frames, write_image
+    from .stack.pipeline import probe_all, stack_files
+    from .stack.video import VideoWriter
+
+    settings = _stack_settings(args)
+    paths = list_frames(args.input_dir, settings.glob)
+    if settings.order == "exif":
+        paths = order_by_time(paths, _warn)
+    paths = select_frames(paths, settings.first, settings.last, settings.step)
+    if settings.reverse:
+        paths = paths[::-1]
+    _check_output(args.output, paths)
+    video = settings.video
+    if video is not None:
+        _check_video_path(video.path, args.output, paths)
+    infos = probe_all(paths, settings.raw_mode)
     calibration = None
-    if args.darks is not None:
+    if settings.darks is not None:
         try:
-            dark_paths = list_frames(args.darks)
+            dark_paths = list_frames(settings.darks)
         except FrameError as e:
-            raise CommandError(f"--darks: {e}") from None
+            raise InputError(f"--darks: {e}") from None
         bar = _progress_bar(len(dark_paths), "master dark", args.quiet)
         try:
-            calibration = build_calibration(dark_paths, infos[0], args.hot_pixels,
-                                            args.workers or default_workers(),
+            calibration = build_calibration(dark_paths, infos[0], settings.hot_pixels, settings.workers,
                                             progress=bar.update if bar else None)
         finally:
             if bar:
@@ -217,10 +214,8 @@ def _run_stack(args):
     start = time.perf_counter()
     writer = VideoWriter(video, infos[0].width, infos[0].height) if video else None
     try:
-        result = stack_files(paths, attenuation, args.engine, args.workers,
-                             progress=bar.update if bar else None, fade_in=fade_in,
-                             calibration=calibration,
-                             raw_mode=args.raw_mode, infos=infos,
+        result = stack_files(paths, settings, progress=bar.update if bar else None,
+                             calibration=calibration, infos=infos,
                              on_stack=writer.add if writer else None,
                              every=video.every if video else 1)
         if writer:
@@ -237,18 +232,18 @@ def _run_stack(args):
             bar.close()
     elapsed = time.perf_counter() - start
     if not args.quiet:
-        extra = f", video of {writer.frames} frames -> {args.video}" if writer else ""
+        extra = f", video of {writer.frames} frames -> {video.path}" if writer else ""
         print(f"stacked {len(paths)} frames ({result.shape[1]}x{result.shape[0]}, "
-              f"{8 * result.itemsize}-bit, a = {attenuation:.6g}, engine {args.engine}) "
+              f"{8 * result.itemsize}-bit, a = {settings.attenuation:.6g}, engine {settings.engine}) "
               f"in {elapsed:.2f} s -> {args.output}{extra}")
     return 0
 
 
 def _check_video_path(video, output, inputs):
     if video.resolve() == Path(output).resolve():
-        raise CommandError(f"--video {video}: the video would overwrite the output image")
+        raise InputError(f"--video {video}: the video would overwrite the output image")
     if _is_an_input(video, inputs):
-        raise CommandError(f"--video {video}: the video is one of the input frames")
+        raise InputError(f"--video {video}: the video is one of the input frames")
 
 
 # -- synth ---------------------------------------------------------------------------------------
@@ -271,7 +266,7 @@ def _run_synth(args):
     from .stack.frames import check_writable_folder
     from .stack.synth import write_sequence
     if args.depth == 16 and args.format == "jpg":
-        raise CommandError("JPEG is 8-bit only: use --format png or tif with --depth 16")
+        raise InputError("JPEG is 8-bit only: use --format png or tif with --depth 16")
     width, height = args.size
     check_writable_folder(args.output_dir)
     paths = write_sequence(args.output_dir, args.frames, width, height, args.depth,
@@ -298,11 +293,8 @@ def _add_demo_parser(sub):
 
 
 def _run_demo(args):
-    from .demo import DemoError, run
-    try:
-        run(args.out, args.frames, args.size, args.attenuation)
-    except DemoError as e:
-        raise CommandError(str(e)) from None
+    from .demo import run
+    run(args.out, args.frames, args.size, args.attenuation)
     return 0
 
 
@@ -336,11 +328,11 @@ def _add_screenshot_parser(sub):
 def _run_screenshot(args):
     from .model.display import to_rgb888
     from .moves import play
-    from .screenshot import SimulationError, model_frame, parse_switches, rtl_frame
+    from .screenshot import model_frame, parse_switches, rtl_frame
     from .stack.frames import check_output_path, write_image
 
     if args.output.suffix.lower() != ".png":
-        raise CommandError(f"the screenshot must be a .png file, not {args.output.name!r}")
+        raise InputError(f"the screenshot must be a .png file, not {args.output.name!r}")
     check_output_path(args.output)
     switches = parse_switches(args.switches)
     presses, game, held = play(args.moves, seed=args.seed, switches=switches)   # bad moves fail fast
@@ -348,11 +340,8 @@ def _run_screenshot(args):
     if args.model:
         frame, source = model_frame(game, held, switches), "reference renderer"
     else:
-        try:
-            frame = rtl_frame(presses, args.seed, switches, log=lambda line: print(line, file=sys.stderr))
-            source = "RTL in Verilator"
-        except SimulationError as e:
-            raise CommandError(str(e)) from None
+        frame = rtl_frame(presses, args.seed, switches, log=lambda line: print(line, file=sys.stderr))
+        source = "RTL in Verilator"
     write_image(args.output, to_rgb888(frame))
     print(f"{game.status.name.lower()} game, counter {game.counter}, cursor {game.cursor}: "
           f"frame from the {source} in {time.perf_counter() - start:.1f} s -> {args.output}")
@@ -384,25 +373,20 @@ def _add_play_parser(sub):
 
 
 def _run_play(args):
-    from .play import PlayError, display_available, frame_rate, play_model, play_parameters, run
-    from .verilator.build import VerilatorError
-    from .verilator.protocol import HarnessError
+    from .play import display_available, frame_rate, play_model, play_parameters, run
 
     if not display_available():
-        raise CommandError("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set); "
-                           "on a machine without one, try: xvfb-run starsweeper play")
+        raise UserError("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set); "
+                        "on a machine without one, try: xvfb-run starsweeper play")
 
     def log(line):
         print(line, file=sys.stderr)
 
-    try:
-        rate = args.rate or frame_rate(log)
-        parameters = play_parameters(rate)
-        executable = play_model(rate, log)
-        log(f"playing at {rate} frames a second; Esc quits")
-        run(executable, parameters, rate, seed=args.seed, scale=args.scale, frames=args.frames)
-    except (PlayError, VerilatorError, HarnessError) as e:
-        raise CommandError(str(e)) from None
+    rate = args.rate or frame_rate(log)
+    parameters = play_parameters(rate)
+    executable = play_model(rate, log)
+    log(f"playing at {rate} frames a second; Esc quits")
+    run(executable, parameters, rate, seed=args.seed, scale=args.scale, frames=args.frames)
     return 0
 
 
@@ -442,7 +426,7 @@ def _add_board_arguments(p, out_help):
 
 def _board_folder(args):
     if args.device is not None and args.board != "ulx3s":
-        raise CommandError(f"--device is for the ulx3s; the {args.board} has one device")
+        raise InputError(f"--device is for the ulx3s; the {args.board} has one device")
     return args.out if args.out is not None else Path("build") / args.board
 
 
@@ -461,16 +445,12 @@ def _add_program_parser(sub):
 
 
 def _run_program(args):
-    from .boards.adept import ProgramError
     if args.board == "ulx3s":
         from .boards.openfpgaloader import program
     else:
         from .boards.adept import program
     bitfile = args.bitfile if args.bitfile is not None else Path("build") / args.board / "top.bit"
-    try:
-        print(program(bitfile))
-    except ProgramError as e:
-        raise CommandError(str(e)) from None
+    print(program(bitfile))
     return 0
 
 
@@ -496,35 +476,29 @@ def _add_build_parser(sub):
 
 
 def _run_build(args):
-    from .boards.build import BuildError, build, build_ecp5, ise_available
+    from .boards.build import build, build_ecp5, ise_available
     from .stack.frames import check_writable_folder
 
     out = _board_folder(args)
     check_writable_folder(out)
-    try:
-        if args.board == "ulx3s":
-            from .boards.trellis import TrellisError, format_report, tool_environment
-            try:
-                tool_environment()                  # every tool is here, before the first line
-            except TrellisError as e:
-                raise CommandError(str(e)) from None
-            print(f"building for the ULX3S ({_ulx3s().part(args.device)}) in {out}: Yosys, nextpnr-ecp5, "
-                  f"ecppack (about a minute; the log is {out / 'build.log'})", file=sys.stderr)
-            bitfile, report = build_ecp5(out, "ulx3s", args.device)
-            print(format_report(report))
-            print(f"built {bitfile}; program the board with: starsweeper program --board ulx3s {bitfile}")
-            return 0
-        if not ise_available(args.board):
-            build(out, args.board, run=False)
-            print(f"wrote the ISE build tree to {out}; ISE is not installed here (xst, ngdbuild, "
-                  f"map, par, bitgen not on PATH and AMARANTH_ENV_ISE not set), so no bit file: "
-                  f"run {out / 'build_top.sh'} where ISE is")
-            return 0
-        print(f"running ISE in {out} (several minutes; the log is {out / 'build.log'})",
-              file=sys.stderr)
-        bitfile = build(out, args.board, run=True)
-    except BuildError as e:
-        raise CommandError(str(e)) from None
+    if args.board == "ulx3s":
+        from .boards.trellis import format_report, tool_environment
+        tool_environment()                  # every tool is here, before the first line
+        print(f"building for the ULX3S ({_ulx3s().part(args.device)}) in {out}: Yosys, nextpnr-ecp5, "
+              f"ecppack (about a minute; the log is {out / 'build.log'})", file=sys.stderr)
+        bitfile, report = build_ecp5(out, "ulx3s", args.device)
+        print(format_report(report))
+        print(f"built {bitfile}; program the board with: starsweeper program --board ulx3s {bitfile}")
+        return 0
+    if not ise_available(args.board):
+        build(out, args.board, run=False)
+        print(f"wrote the ISE build tree to {out}; ISE is not installed here (xst, ngdbuild, "
+              f"map, par, bitgen not on PATH and AMARANTH_ENV_ISE not set), so no bit file: "
+              f"run {out / 'build_top.sh'} where ISE is")
+        return 0
+    print(f"running ISE in {out} (several minutes; the log is {out / 'build.log'})",
+          file=sys.stderr)
+    bitfile = build(out, args.board, run=True)
     print(f"built {bitfile}; program the board with: starsweeper program {bitfile}")
     return 0
 
@@ -552,33 +526,27 @@ def _add_report_parser(sub):
 
 
 def _run_report(args):
-    from .boards.report import ReportError, YosysMissing, format_table, synthesize
+    from .boards.report import format_table, synthesize
     from .hdl import HDL_DIR, names
     if args.board == "ulx3s":
         if args.cores:
-            raise CommandError("--board ulx3s reports the whole placed design; name no cores")
-        from .boards.build import BuildError, ecp5_report
+            raise InputError("--board ulx3s reports the whole placed design; name no cores")
+        from .boards.build import ecp5_report
         from .boards.trellis import format_report
         from .stack.frames import check_writable_folder
         out = _board_folder(args)
         check_writable_folder(out)
-        try:
-            print(format_report(ecp5_report(out, "ulx3s", args.device)))
-        except BuildError as e:
-            raise CommandError(str(e)) from None
+        print(format_report(ecp5_report(out, "ulx3s", args.device)))
         return 0
     if args.device is not None or args.out is not None:
-        raise CommandError("--device and --out are for --board ulx3s")
+        raise InputError("--device and --out are for --board ulx3s")
     unknown = [name for name in args.cores if name not in names()]
     if unknown:
-        raise CommandError(f"unknown core {unknown[0]!r}; the cores are {', '.join(names())}")
+        raise InputError(f"unknown core {unknown[0]!r}; the cores are {', '.join(names())}")
     rows = []
-    try:
-        for name in args.cores or names():
-            rows.append(synthesize(HDL_DIR / f"{name}.v", name))
-            print(f"synthesised {name}", file=sys.stderr)
-    except (ReportError, YosysMissing) as e:
-        raise CommandError(str(e)) from None
+    for name in args.cores or names():
+        rows.append(synthesize(HDL_DIR / f"{name}.v", name))
+        print(f"synthesised {name}", file=sys.stderr)
     print(format_table(rows))
     return 0
 
@@ -614,18 +582,13 @@ def _os_error_text(error):
 
 
 def main(argv=None):
-    from .errors import InputError
-    from .stack.frames import FrameError
-    from .stack.rtl import IcarusMissing
-    from .tools import ToolError
-
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         parser.subparsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.run(args)
-    except (CommandError, FrameError, IcarusMissing, InputError, ToolError) as e:
+    except UserError as e:
         print(f"starsweeper {args.command}: error: {one_line(e)}", file=sys.stderr)
         return 1
     except OSError as e:

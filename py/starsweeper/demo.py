@@ -10,10 +10,13 @@
 4. the ULX3S bit file, placed, routed and timed by the open toolchain (where its YoWASP tools
    are installed, as they are with starsweeper).
 
-Each step prints a line; a disagreement or a missing tool is a :class:`DemoError`.
+Each step prints a line; a disagreement is a :class:`DemoError`, a missing or failing tool the
+tool's own error (a :class:`~starsweeper.errors.ToolError`).
 """
 
 import time
+
+from .errors import UserError
 
 __all__ = ["DemoError", "DEMO_SEED", "DEMO_MOVES", "run"]
 
@@ -23,16 +26,16 @@ DEMO_MOVES = "@8,8 c @6,9 f @7,15 f @8,15 c @9,2 f @9,1 f"
 STEPS = 8
 
 
-class DemoError(Exception):
+class DemoError(UserError):
     """A step failed or its results disagree; one line."""
 
 
 def run(out, frames=30, size=(360, 240), attenuation=0.97, log=print):
     """All the steps, writing into the folder ``out``."""
-    from .model.star_trail import check_attenuation
     from .stack.frames import check_writable_folder
+    from .stack.settings import StackSettings
 
-    attenuation = check_attenuation(attenuation)
+    StackSettings(attenuation=attenuation)          # a wrong attenuation stops the demo first
     check_writable_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     star_trails(out, frames, size, attenuation, log)
@@ -45,7 +48,8 @@ def star_trails(out, frames, size, attenuation, log=print):
     import numpy as np
 
     from .stack.frames import list_frames, write_image
-    from .stack.pipeline import stack_files
+    from .stack.pipeline import default_workers, stack_files
+    from .stack.settings import StackSettings
     from .stack.synth import write_sequence
 
     frames_dir = out / "sky_frames"
@@ -56,7 +60,8 @@ def star_trails(out, frames, size, attenuation, log=print):
     results = {}
     for step, engine in enumerate(("model", "fixed", "rtl"), start=2):
         start = time.perf_counter()
-        results[engine] = stack_files(paths, attenuation, engine)
+        settings = StackSettings(attenuation=attenuation, engine=engine, workers=default_workers())
+        results[engine] = stack_files(paths, settings)
         log(f"[{step}/{STEPS}] stacked with the {engine} engine in {time.perf_counter() - start:.1f} s")
     rtl_equals_fixed = np.array_equal(results["rtl"], results["fixed"])
     lsb = int(np.abs(results["fixed"].astype(int) - results["model"].astype(int)).max())
@@ -74,17 +79,14 @@ def minesweeper(out, log=print):
 
     from .model.display import to_rgb888
     from .moves import play
-    from .screenshot import SimulationError, model_frame, rtl_frame
+    from .screenshot import model_frame, rtl_frame
     from .stack.frames import write_image
 
     presses, game, held = play(DEMO_MOVES, seed=DEMO_SEED)
     log(f'[5/{STEPS}] playing "{DEMO_MOVES}" (seed {DEMO_SEED}) on the Minesweeper RTL in '
         f"Verilator and capturing a frame from the VGA pins")
     start = time.perf_counter()
-    try:
-        frame = rtl_frame(presses, DEMO_SEED, log=log)
-    except SimulationError as e:
-        raise DemoError(str(e)) from None
+    frame = rtl_frame(presses, DEMO_SEED, log=log)
     same = np.array_equal(frame, model_frame(game, held))
     write_image(out / "minesweeper.png", to_rgb888(frame))
     log(f"RTL frame equals the reference renderer's: {'yes' if same else 'NO'} "
@@ -94,8 +96,8 @@ def minesweeper(out, log=print):
 
 
 def board(out, log=print):
-    from .boards.build import BuildError, build, ise_available
-    from .boards.report import ReportError, YosysMissing, format_table, synthesize
+    from .boards.build import build, ise_available
+    from .boards.report import format_table, synthesize
     from .hdl import HDL_DIR
 
     folder = out / "nexys3"
@@ -103,22 +105,16 @@ def board(out, log=print):
     log(f"[6/{STEPS}] writing the Nexys 3 ISE build tree to {folder}"
         + (" and running ISE (several minutes)" if ise else
            " (ISE is not installed here: no bit file; see the README to build one)"))
-    try:
-        bitfile = build(folder, run=ise)
-    except BuildError as e:
-        raise DemoError(str(e)) from None
+    bitfile = build(folder, run=ise)
     if bitfile:
         log(f"built {bitfile}; program the board with: starsweeper program {bitfile}")
     log(f"[7/{STEPS}] synthesising the Minesweeper top level for the XC6SLX16 with Yosys (about 2 minutes)")
-    try:
-        row = synthesize(HDL_DIR / "nexys3_minesweeper.v", "nexys3_minesweeper")
-    except (ReportError, YosysMissing) as e:
-        raise DemoError(str(e)) from None
+    row = synthesize(HDL_DIR / "nexys3_minesweeper.v", "nexys3_minesweeper")
     log(format_table([row]))
 
 
 def ulx3s(out, log=print):
-    from .boards.build import BOARDS, BuildError, build_ecp5
+    from .boards.build import BOARDS, build_ecp5
     from .boards.trellis import TrellisError, format_report, tool_environment
 
     folder = out / "ulx3s"
@@ -129,9 +125,6 @@ def ulx3s(out, log=print):
         return
     log(f"[8/{STEPS}] building the ULX3S ({BOARDS['ulx3s'].part()}) bit file in {folder}: Yosys, "
         "nextpnr-ecp5, ecppack (about a minute)")
-    try:
-        bitfile, report = build_ecp5(folder, "ulx3s")
-    except BuildError as e:
-        raise DemoError(str(e)) from None
+    bitfile, report = build_ecp5(folder, "ulx3s")
     log(format_report(report))
     log(f"built {bitfile}; every clock meets its constraint")

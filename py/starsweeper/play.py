@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 
+from .errors import UserError
 from .model.buttons import BUTTON_BIT
 from .model.display import CELL, PANEL_X, SMILEY, field_origin, to_rgb888
 from .model.minesweeper import DIFFICULTIES, Difficulty, Status
@@ -44,7 +45,7 @@ STATUS_HEIGHT = 24
 
 
 
-class PlayError(RuntimeError):
+class PlayError(UserError):
     """The window cannot be opened or the model stopped; the message says which."""
 
 

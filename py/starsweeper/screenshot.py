@@ -10,7 +10,7 @@ cocotb display bench (sim/test_minesweeper_display.py).
 The model (:func:`model_frame`) gives the frame the RTL must draw.
 """
 
-from .errors import InputError
+from .errors import InputError, ToolError
 from .model.display import render
 from .moves import hold_clocks
 
@@ -22,8 +22,10 @@ SIM_PARAMETERS = dict(pixel_divider=1, swaps=1000, clocks_per_second=1_000_000_0
                       debounce_cycles=4, repeat_delay=40, repeat_period=10)
 
 
-class SimulationError(RuntimeError):
-    """Verilator is missing or the model failed; the message says which."""
+class SimulationError(ToolError):
+    """The model drew a frame with sync pulses of the wrong width or period. (Verilator
+    missing, or the model failing, are the model's own errors: ``VerilatorError`` and
+    ``HarnessError``.)"""
 
 
 def parse_switches(text):
@@ -41,17 +43,14 @@ def rtl_frame(presses, seed=0, switches=0, parameters=None, log=None):
     of the system with ``parameters`` (default :data:`SIM_PARAMETERS`): a 480x640 RGB332
     array. The harness checks every sync pulse; ``log`` is told when the model has to be built
     first."""
-    from .verilator.build import VerilatorError, system_model
-    from .verilator.protocol import HarnessError, Tap, VerilatedSystem
+    from .verilator.build import system_model
+    from .verilator.protocol import Tap, VerilatedSystem
 
     parameters = parameters or SIM_PARAMETERS
-    try:
-        executable = system_model(parameters, log)
-        with VerilatedSystem(executable, seed=seed, switches=switches,
-                             hold_clocks=hold_clocks(parameters)) as system:
-            status, frame = system.frame(switches=switches, taps=[Tap.of(p, switches) for p in presses])
-    except (VerilatorError, HarnessError) as e:
-        raise SimulationError(str(e)) from None
+    executable = system_model(parameters, log)
+    with VerilatedSystem(executable, seed=seed, switches=switches,
+                         hold_clocks=hold_clocks(parameters)) as system:
+        status, frame = system.frame(switches=switches, taps=[Tap.of(p, switches) for p in presses])
     if status.sync_errors:
         raise SimulationError(f"{status.sync_errors} sync pulses of the wrong width or period")
     return frame

@@ -5,11 +5,9 @@ import os
 import signal
 import subprocess
 
+from .errors import InputError, ToolError
+
 __all__ = ["ToolError", "ToolTimeout", "last_line", "failure_text", "run_tool", "time_limit"]
-
-
-class ToolError(RuntimeError):
-    """An external tool (iverilog, vvp, ...) failed; the message says how, in one line."""
 
 
 def last_line(output, prefer=None):
@@ -36,7 +34,7 @@ def failure_text(tool, returncode, output):
     return f"{tool} {how}: {last_line(output)}"
 
 
-class ToolTimeout(Exception):
+class ToolTimeout(ToolError):
     """A tool gave no answer within its time limit; it and what it started were ended."""
 
 
@@ -71,7 +69,7 @@ def _end_group(child):
 
 def time_limit(variable, default):
     """Seconds from the environment variable ``variable`` (a positive, finite number), else
-    ``default``; ValueError naming the variable otherwise."""
+    ``default``; an :class:`~starsweeper.errors.InputError` naming the variable otherwise."""
     text = os.environ.get(variable)
     if text is None:
         return default
@@ -80,5 +78,5 @@ def time_limit(variable, default):
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{variable} must be a positive number of seconds, not {text!r}")
+        raise InputError(f"{variable} must be a positive number of seconds, not {text!r}")
     return value

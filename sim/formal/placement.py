@@ -24,6 +24,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In
 
 from starsweeper.gateware.board_store import BoardStore
+from starsweeper.gateware.interfaces import CellAddress
 from starsweeper.gateware.placement import Placement
 from starsweeper.model.minesweeper import CELLS, GRID, Difficulty
 
@@ -57,11 +58,11 @@ class PlacementHarness(wiring.Component):
         wiring.connect(m, part.layout, board.layout)
 
         started = Signal()
-        cursor = Signal(8)
+        cursor = Signal(CellAddress)
         m.d.sync += started.eq(1)
         with m.If(~started):
             m.d.sync += cursor.eq(self.cursor)
-        m.d.comb += [part.start.eq(~started), part.seed.eq(self.seed), part.cursor.eq(cursor),
+        m.d.comb += [part.control.start.eq(~started), part.seed.eq(self.seed), part.cursor.eq(cursor),
                      part.beginner.eq(0), board.new_game.eq(~started), board.new_beginner.eq(0)]
 
         shadow = Signal(CELLS)
@@ -70,12 +71,12 @@ class PlacementHarness(wiring.Component):
         row = board.layout.row
         old_row = shadow.word_select(row, GRID)
         probe = board.probe
-        old_bit = shadow.bit_select(probe.cell, 1)
+        old_bit = shadow.bit_select(probe.cell.index(), 1)
         with m.If(row_write):
             m.d.sync += shadow.word_select(row, GRID).eq(board.layout.data)
             m.d.sync += count.eq(count + popcount(board.layout.data) - popcount(old_row))
         with m.Elif(probe.mine_write):
-            m.d.sync += shadow.bit_select(probe.cell, 1).eq(probe.mine_value)
+            m.d.sync += shadow.bit_select(probe.cell.index(), 1).eq(probe.mine_value)
             m.d.sync += count.eq(count + probe.mine_value - old_bit)
         # A row write and a probe write never share a clock.
         m.d.comb += Assert(~(row_write & probe.mine_write))
@@ -89,10 +90,10 @@ class PlacementHarness(wiring.Component):
             m.d.comb += Assert(probe.mine == old_bit)
 
         done = Signal()
-        with m.If(part.done):
+        with m.If(part.control.done):
             m.d.sync += done.eq(1)
         with m.If(done):
-            m.d.comb += [Assert(count == self.mines), Assert(~shadow.bit_select(cursor, 1))]
+            m.d.comb += [Assert(count == self.mines), Assert(~shadow.bit_select(cursor.index(), 1))]
         # Every trace ends within the bound, so the bound checks every placement of these
         # parameters from every seed and cursor.
         clocks = Signal(range(self.bound + 1))
@@ -101,7 +102,8 @@ class PlacementHarness(wiring.Component):
             m.d.comb += Assert(done)
         # The scan's write of the moved mine is in the last clock; without a mine on the
         # cursor the last clock writes nothing.
-        m.d.comb += [Cover(part.done & probe.mine_write), Cover(part.done & ~probe.mine_write)]
+        m.d.comb += [Cover(part.control.done & probe.mine_write),
+                     Cover(part.control.done & ~probe.mine_write)]
         # One placement from power-up: a reset would only start it again.
         m.d.comb += Assume(~ResetSignal())
         return m

@@ -120,7 +120,7 @@ def sby_text(proof, sources=(), engine="smtbmc yices"):
     return (f"[options]\nmode {proof.mode}\ndepth {proof.depth}\n\n"
             f"[engines]\n{engine}\n\n"
             f"[script]\n" + "\n".join(script) + "\nprep -flatten -top top\n\n"
-            f"[files]\n" + "\n".join(files) + "\n")
+            "[files]\n" + "\n".join(files) + "\n")
 
 
 def prove(proof, *, timeout=300, folder=None, sources=None):

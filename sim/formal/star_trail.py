@@ -8,8 +8,9 @@ here as an expression of its own rather than the core's two side-by-side maxima)
     acc'  = max(faded, pixel << F)
     pixel'= (acc' + 2**(F-1)) >> F
 
-for any attenuation up to 1.0 (``1 << A``), and the stream rules of :class:`StreamHarness` hold. Two proofs share the work, because a
-solver cannot tell two 26 x 27-bit products equal through a pipeline that may stall:
+for any attenuation up to 1.0 (``1 << A``), and the stream rules of :class:`StreamHarness` hold.
+Two proofs share the work, because a solver cannot tell two 26 x 27-bit products equal through
+a pipeline that may stall:
 
 * the datapath (:class:`PipelineHarness`), by induction: with the sink always ready, every
   output is the expression above of the input three clocks before, for every attenuation up to

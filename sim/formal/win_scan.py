@@ -62,7 +62,7 @@ class WinScanHarness(wiring.Component):
         probed = Signal(8)
         taken = Signal(8)
         m.d.sync += [probed.eq(dut.probe.address), taken.eq(probed)]
-        m.d.comb += [dut.start.eq(self.start), dut.probe.cell.eq(taken),
+        m.d.comb += [dut.control.start.eq(self.start), dut.probe.cell.eq(taken),
                      dut.probe.revealed.eq(revealed.bit_select(taken, 1)),
                      dut.probe.mine.eq(mine.bit_select(taken, 1))]
 
@@ -77,12 +77,13 @@ class WinScanHarness(wiring.Component):
         with m.Elif(running):
             m.d.sync += step.eq(step + 1)
 
-        m.d.comb += [Assert(dut.done == ends), Assert(dut.won == won)]
+        done, address = dut.control.done, dut.probe.address.index()
+        m.d.comb += [Assert(done == ends), Assert(dut.won == won)]
         with m.If(running & (step < cells)):
-            m.d.comb += Assert(dut.probe.address == step[:8])
+            m.d.comb += Assert(address == step[:8])
         with m.If(~running):
-            m.d.comb += Assert(dut.probe.address == 0)
-        with m.If(dut.done):
+            m.d.comb += Assert(address == 0)
+        with m.If(done):
             m.d.comb += Assert(dut.won == (covered_safe == 0))
         # No covered safe cell before the one the scan takes now: what makes the step-wise
         # specification the whole board's (and closes the induction).
@@ -97,8 +98,8 @@ class WinScanHarness(wiring.Component):
         # The parts that write through the probe: the scan never does.
         m.d.comb += Assert(~(dut.probe.reveal | dut.probe.flag_write | dut.probe.mine_write))
 
-        m.d.comb += [Cover(dut.done & dut.won),
-                     Cover(dut.done & ~dut.won & (step == cells + 1))]
+        m.d.comb += [Cover(done & dut.won),
+                     Cover(done & ~dut.won & (step == cells + 1))]
         return m
 
 

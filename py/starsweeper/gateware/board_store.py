@@ -7,7 +7,7 @@ from amaranth.lib.wiring import In, Out
 
 from ..model.minesweeper import CELLS, DIFFICULTIES, GRID, Difficulty
 from .field import field_mask
-from .interfaces import FloodSignature, ProbeSignature, RowWriteSignature
+from .interfaces import CellAddress, FloodSignature, ProbeSignature, RowWriteSignature
 from .neighbour_counter import RowCounts
 
 __all__ = ["BoardStore"]
@@ -37,7 +37,7 @@ class BoardStore(wiring.Component):
         is probed in the next clock, its bits (the mine up to date with a write in the clock it
         was read) and row of mines are in ``probe.*`` the clock after, and the single-cell
         writes go to ``probe.cell``.
-    probing : Out(8)
+    probing : Out(CellAddress)
         The cell probed now.
     probing_revealed, probing_flagged, probing_mine : Out(1)
         Its bits, combinational (for the cell read port).
@@ -67,7 +67,7 @@ class BoardStore(wiring.Component):
     def __init__(self):
         super().__init__({
             "probe": In(ProbeSignature()),
-            "probing": Out(8),
+            "probing": Out(CellAddress),
             "probing_revealed": Out(1),
             "probing_flagged": Out(1),
             "probing_mine": Out(1),
@@ -91,8 +91,8 @@ class BoardStore(wiring.Component):
         probe, probe_d = self.probing, port.cell
 
         # -- the probe ------------------------------------------------------------------------
-        m.d.comb += [self.probing_revealed.eq(revealed.bit_select(probe, 1)),
-                     self.probing_flagged.eq(flagged.bit_select(probe, 1))]
+        m.d.comb += [self.probing_revealed.eq(revealed.bit_select(probe.index(), 1)),
+                     self.probing_flagged.eq(flagged.bit_select(probe.index(), 1))]
         m.d.sync += [probe.eq(port.address), probe_d.eq(probe),
                      port.revealed.eq(self.probing_revealed), port.flagged.eq(self.probing_flagged)]
 
@@ -103,8 +103,8 @@ class BoardStore(wiring.Component):
         mine_read_row = Signal(GRID)         # the row at probe_d's row, as read
         mine_forward = Signal()
         mine_forward_row = Signal(GRID)
-        m.d.comb += [mine_read.addr.eq(probe[4:]),
-                     self.probing_mine.eq(mine_read.data.bit_select(probe[:4], 1))]
+        m.d.comb += [mine_read.addr.eq(probe.row),
+                     self.probing_mine.eq(mine_read.data.bit_select(probe.col, 1))]
         m.d.sync += [mine_read_row.eq(mine_read.data),
                      mine_forward.eq(mine_write.en & (mine_write.addr == mine_read.addr)),
                      mine_forward_row.eq(mine_write.data)]
@@ -115,8 +115,8 @@ class BoardStore(wiring.Component):
                          mine_write.en.eq(1)]
         with m.If(port.mine_write):
             m.d.comb += [
-                mine_write.addr.eq(probe_d[4:]),
-                mine_write.data.eq(Cat(*[Mux(probe_d[:4] == c, port.mine_value, mine_row[c])
+                mine_write.addr.eq(probe_d.row),
+                mine_write.data.eq(Cat(*[Mux(probe_d.col == c, port.mine_value, mine_row[c])
                                          for c in range(GRID)])),
                 mine_write.en.eq(1),
             ]
@@ -125,9 +125,9 @@ class BoardStore(wiring.Component):
         # that row, from what it writes). The parts decide on it and write in the same clock, so
         # no column multiplexer sits between the row register and the write (on the ECP5 that
         # path, row to multiplexer to the parts to the write, was the system's slowest).
-        column = probe[:4]
+        column = probe.col
         written_bit = Mux(port.mine_write,
-                          Mux(probe_d[:4] == column, port.mine_value, mine_row.bit_select(column, 1)),
+                          Mux(probe_d.col == column, port.mine_value, mine_row.bit_select(column, 1)),
                           self.layout.data.bit_select(column, 1))
         m.d.sync += port.mine.eq(Mux(mine_write.en & (mine_write.addr == mine_read.addr), written_bit,
                                      mine_read.data.bit_select(column, 1)))
@@ -140,7 +140,7 @@ class BoardStore(wiring.Component):
         m.d.comb += [
             count_write.addr.eq(self.counts.row), count_write.data.eq(self.counts.data),
             count_write.en.eq(self.counts.write),
-            count_cell.addr.eq(probe[4:]), count_cell.en.eq(self.read_enable),
+            count_cell.addr.eq(probe.row), count_cell.en.eq(self.read_enable),
             self.count_cell.eq(count_cell.data),
             count_cursor.addr.eq(self.cursor_row), self.cursor_counts.eq(count_cursor.data),
         ]
@@ -158,7 +158,7 @@ class BoardStore(wiring.Component):
         with m.If(self.zero.write):
             m.d.sync += zero.word_select(self.zero.row, GRID).eq(self.zero.data)
         with m.If(port.reveal):
-            m.d.sync += revealed.bit_select(probe_d, 1).eq(1)
+            m.d.sync += revealed.bit_select(probe_d.index(), 1).eq(1)
         with m.If(port.flag_write):
-            m.d.sync += flagged.bit_select(probe_d, 1).eq(port.flag_value)
+            m.d.sync += flagged.bit_select(probe_d.index(), 1).eq(port.flag_value)
         return m

@@ -1,12 +1,12 @@
 """The chord: a revealed number whose flags are all placed opens its other neighbours."""
 
-from amaranth.hdl import Cat, Module, Mux, Signal
+from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..model.minesweeper import NEIGHBOURS
 from .field import field_size
-from .interfaces import ProbeSignature
+from .interfaces import CellAddress, ProbeSignature, TaskSignature
 
 __all__ = ["Chord"]
 
@@ -24,36 +24,33 @@ class Chord(wiring.Component):
 
     Attributes
     ----------
-    start : In(1)
-        Chord, from the next clock.
+    control : In(TaskSignature)
+        ``control.start``: chord, from the next clock; ``control.done``: the chord's last clock.
     beginner : In(1)
         The field is the beginner's (held while chording).
-    cursor : In(8)
+    cursor : In(CellAddress)
         The revealed cell (held while chording).
     count : In(4)
         Its neighbouring mines (held while chording).
-    done : Out(1)
-        The chord's last clock.
     opened : Out(1)
-        With ``done``: the neighbours were opened and none was a mine (the flood follows).
+        With ``control.done``: the neighbours were opened and none was a mine (the flood follows).
     lost : Out(1)
-        With ``done``: a mine was opened.
-    exploded : Out(8)
-        With ``done`` and ``lost``: the first mine opened.
+        With ``control.done``: a mine was opened.
+    exploded : Out(CellAddress)
+        With ``control.done`` and ``lost``: the first mine opened.
     probe : Out(ProbeSignature)
         The board's probe (all 0 while idle).
     """
 
     def __init__(self):
         super().__init__({
-            "start": In(1),
+            "control": In(TaskSignature()),
             "beginner": In(1),
-            "cursor": In(8),
+            "cursor": In(CellAddress),
             "count": In(4),
-            "done": Out(1),
             "opened": Out(1),
             "lost": Out(1),
-            "exploded": Out(8),
+            "exploded": Out(CellAddress),
             "probe": Out(ProbeSignature()),
         })
 
@@ -61,19 +58,20 @@ class Chord(wiring.Component):
         m = Module()
         probe = self.probe
         rows, cols = field_size(self.beginner)
-        cursor_col, cursor_row = self.cursor[:4], self.cursor[4:]
+        cursor = self.cursor
 
         step = Signal(4)              # clock k probes neighbour k (k < 8), takes neighbour k - 2
         flags = Signal(4)
         lost = Signal()
-        exploded = Signal(8)
+        exploded = Signal(CellAddress)
         nb_row = Signal(5)
         nb_col = Signal(5)
         with m.Switch(step):
             for k, (dr, dc) in enumerate(NEIGHBOURS):
                 with m.Case(k):
-                    m.d.comb += [nb_row.eq(cursor_row + dr), nb_col.eq(cursor_col + dc)]
-        neighbour = Cat(nb_col[:4], nb_row[:4])
+                    m.d.comb += [nb_row.eq(cursor.row + dr), nb_col.eq(cursor.col + dc)]
+        neighbour = Signal(CellAddress)
+        m.d.comb += [neighbour.row.eq(nb_row[:4]), neighbour.col.eq(nb_col[:4])]
         # The neighbour probed, and the one whose bits are in probe.*, is in the field (-1 is 31).
         in_field = (nb_row < rows) & (nb_col < cols) & (step < len(NEIGHBOURS))
         valid_p, valid_d = Signal(), Signal()
@@ -82,7 +80,7 @@ class Chord(wiring.Component):
 
         with m.FSM():
             with m.State("IDLE"):
-                with m.If(self.start):
+                with m.If(self.control.start):
                     m.d.sync += [step.eq(0), flags.eq(0)]
                     m.next = "SUM"
 
@@ -96,7 +94,7 @@ class Chord(wiring.Component):
                         m.d.sync += [step.eq(0), lost.eq(0)]
                         m.next = "OPEN"
                     with m.Else():
-                        m.d.comb += self.done.eq(1)
+                        m.d.comb += self.control.done.eq(1)
                         m.next = "IDLE"
 
             with m.State("OPEN"):
@@ -111,7 +109,7 @@ class Chord(wiring.Component):
                     m.d.comb += probe.reveal.eq(1)
                 with m.If(last):
                     m.d.comb += [
-                        self.done.eq(1),
+                        self.control.done.eq(1),
                         self.lost.eq(lost | (hit & probe.mine)),
                         self.opened.eq(~(lost | (hit & probe.mine))),
                         self.exploded.eq(Mux(lost, exploded, probe.cell)),

@@ -1,12 +1,12 @@
 """The count sweep: every cell's neighbouring mines and zero bit, a row a clock."""
 
-from amaranth.hdl import C, Cat, Module, Mux, Signal
+from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..model.minesweeper import GRID
 from .field import field_cells
-from .interfaces import ProbeSignature, RowWriteSignature
+from .interfaces import CellAddress, ProbeSignature, RowWriteSignature, TaskSignature
 from .neighbour_counter import NeighbourCounter, RowCounts
 
 __all__ = ["CountSweep"]
@@ -26,14 +26,12 @@ class CountSweep(wiring.Component):
 
     Attributes
     ----------
-    start : In(1)
-        Sweep, from the next clock.
+    control : In(TaskSignature)
+        ``control.start``: sweep, from the next clock; ``control.done``: its last clock.
     beginner : In(1)
         The field is the beginner's (held while sweeping).
-    cursor : In(8)
+    cursor : In(CellAddress)
         The cell to probe at the end (held while sweeping).
-    done : Out(1)
-        The last clock of the sweep.
     probe : Out(ProbeSignature)
         The board's probe (all 0 while idle).
     counts : Out(RowWriteSignature(RowCounts))
@@ -44,10 +42,9 @@ class CountSweep(wiring.Component):
 
     def __init__(self):
         super().__init__({
-            "start": In(1),
+            "control": In(TaskSignature()),
             "beginner": In(1),
-            "cursor": In(8),
-            "done": Out(1),
+            "cursor": In(CellAddress),
             "probe": Out(ProbeSignature()),
             "counts": Out(RowWriteSignature(RowCounts)),
             "zero": Out(RowWriteSignature(GRID)),
@@ -64,12 +61,15 @@ class CountSweep(wiring.Component):
 
         with m.FSM():
             with m.State("IDLE"):
-                with m.If(self.start):
+                with m.If(self.control.start):
                     m.d.sync += [step.eq(0), row_arrives.eq(0)]
                     m.next = "SWEEP"
 
             with m.State("SWEEP"):
-                m.d.comb += probe.address.eq(Mux(step < GRID, Cat(C(0, 4), step[:4]), self.cursor))
+                with m.If(step < GRID):
+                    m.d.comb += probe.address.row.eq(step[:4])        # column 0 of row k
+                with m.Else():
+                    m.d.comb += probe.address.eq(self.cursor)
                 m.d.comb += [counter.shift.eq(1), counter.row.eq(Mux(row_arrives, probe.mine_row, 0))]
                 m.d.sync += [
                     step.eq(step + 1),
@@ -85,6 +85,6 @@ class CountSweep(wiring.Component):
                         self.zero.write.eq(1),
                     ]
                 with m.If(step == GRID + 3):
-                    m.d.comb += self.done.eq(1)
+                    m.d.comb += self.control.done.eq(1)
                     m.next = "IDLE"
         return m

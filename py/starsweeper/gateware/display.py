@@ -1,7 +1,7 @@
 """The Minesweeper display: the game as :func:`starsweeper.model.display.render` draws it, on VGA."""
 
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
-from amaranth.lib import wiring
+from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from ..model.display import (
@@ -27,15 +27,90 @@ def _start(origin):
     return divmod(-origin, CELL)
 
 
+#: A pixel's sync pins and whether it is visible, carried through every stage beside it.
+class _Sync(data.Struct):
+    visible: 1
+    hsync_n: 1
+    vsync_n: 1
+
+
+_SYNC_INIT = {"hsync_n": 1, "vsync_n": 1}
+
+
+class _StageA(data.Struct):
+    """Stage A: where the pixel is, besides its cell and the position in it (the counters)."""
+    sync: _Sync
+    field: 1          # in the field's 480 columns
+    band: 1           # on the timer's rows (else the counter's)
+    in_band: 1        # on the counter's or the timer's rows
+    digit_row: 5      # the row in the digit
+    box_y: 1          # on the rows of the black box around the digits
+    box_x: 1          # on its columns
+
+
+class _StageB(data.Struct):
+    """Stage B: the position's flags, while the read port registers the cell's address."""
+    sync: _Sync
+    in_cell: 1        # on a cell of the current field
+    cursor: 1         # the cell is the cursor's
+    border: 1         # on the cursor frame's two pixels
+    grid: 1           # on a revealed cell's grid line
+    dark: 1           # on a covered cell's dark edge
+    light: 1          # on its light edge
+    field: 1
+    digit: 1          # on a digit of the counter or the timer
+    box: 1            # in the black box around them
+    char: 4           # the digit's glyph
+    sub_x: 5          # the column in the cell or the digit
+    row: 5            # the row in the cell or the digit
+
+
+class _StageC(data.Struct):
+    """Stage C: the cell's colours and glyph (the glyph ROM is read with them)."""
+    sync: _Sync
+    glyph_on: 1
+    glyph: 4
+    ink: 8
+    background: 8
+    cursor: 1         # on the cursor's frame
+    sub_x: 5
+    row: 5
+
+
+class _StageD(data.Struct):
+    """Stage D: the glyph ROM answers; the smiley's pipeline ends."""
+    sync: _Sync
+    glyph_on: 1
+    ink: 8
+    background: 8
+    cursor: 1
+    sub_x: 5
+
+
+class _StageE(data.Struct):
+    """Stage D2: the glyph ROM's row and the smiley, registered (a block RAM's output drives
+    nothing else)."""
+    sync: _Sync
+    pixels: 2 * CELL  # the glyph's row
+    glyph_on: 1
+    ink: 8
+    background: 8
+    cursor: 1
+    face: 1
+    feature: 1
+    sub_x: 5
+
+
 class MinesweeperDisplay(wiring.Component):
     """Draws the game on a 640x480 VGA port, one pixel per enabled clock, in a 7-stage pipeline.
 
-    Stages, each advancing in the clocks where ``enable`` is high: (A) the cell and the position
-    in it, by counters that restart at the start of each line and frame, no division; (B) the
-    game core's cell read port registers the address, the position's flags are worked out;
-    (B2) the read port answers; (C) the cell's colours and glyph; (D) the glyph ROM answers and
-    the smiley's pipeline ends; (D2) the ROM's row and the smiley registered (a block RAM's
-    output drives nothing else); (E) the colour, registered with the syncs.
+    Stages, each advancing in the clocks where ``enable`` is high, each a register of its own
+    layout: (A) the cell and the position in it, by counters that restart at the start of each
+    line and frame, no division; (B) the game core's cell read port registers the address, the
+    position's flags are worked out; (B2) the read port answers; (C) the cell's colours and
+    glyph; (D) the glyph ROM answers and the smiley's pipeline ends; (D2) the ROM's row and the
+    smiley registered (a block RAM's output drives nothing else); (E) the colour, registered
+    with the syncs.
 
     Parameters
     ----------
@@ -84,22 +159,44 @@ class MinesweeperDisplay(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        t = self.timing
         en = self.enable
-        m.submodules.timing = timing = VgaTimingGenerator(t)
+        m.submodules.timing = timing = VgaTimingGenerator(self.timing)
         m.submodules.smiley = smiley = Smiley()
         m.submodules.glyphs = glyphs = GlyphRom()
-        m.d.comb += [timing.enable.eq(en), smiley.enable.eq(en), glyphs.enable.eq(en)]
-        x, y = timing.x, timing.y
-        m.d.comb += self.digits.start.eq(en & (x == 0) & (y == 0))
+        m.d.comb += [timing.enable.eq(en), smiley.enable.eq(en), glyphs.enable.eq(en),
+                     self.digits.start.eq(en & (timing.x == 0) & (timing.y == 0))]
+        self._smiley(m, smiley, timing)
 
-        beginner = self.game.difficulty == Difficulty.BEGINNER
-        rows, cols = field_size(beginner)
-        (b_left, b_top), (i_left, i_top) = (field_origin(Difficulty.BEGINNER),
-                                            field_origin(Difficulty.INTERMEDIATE))
-        lost = self.game.status == Status.LOST
+        def stage(layout, name):
+            return Signal(layout, name=name, init={"sync": _SYNC_INIT})
 
-        m.d.comb += [smiley.x.eq(x), smiley.y.eq(y)]
+        a, b, b2, c, d, e = (stage(layout, name) for layout, name in [
+            (_StageA, "a"), (_StageB, "b"), (_StageB, "b2"), (_StageC, "c"), (_StageD, "d"),
+            (_StageE, "e")])
+        cell = self._stage_a(m, timing, a)
+        self._stage_b(m, a, cell, b)
+        with m.If(en):
+            m.d.sync += b2.eq(b)                    # B2: the read port answers
+        self._stage_c(m, b2, c)
+        m.d.comb += [glyphs.glyph.eq(c.glyph), glyphs.row.eq(c.row)]
+        assert Smiley.LATENCY == 5                  # its face and feature are stage D's too
+        with m.If(en):
+            m.d.sync += [
+                d.sync.eq(c.sync), d.glyph_on.eq(c.glyph_on), d.ink.eq(c.ink),
+                d.background.eq(c.background), d.cursor.eq(c.cursor), d.sub_x.eq(c.sub_x),
+                # D2: nothing but this register may hang on the ROM's row (a block RAM is slow to
+                # its output unless a register follows it: 5.6 ns on the ECP5).
+                e.sync.eq(d.sync), e.pixels.eq(glyphs.pixels), e.glyph_on.eq(d.glyph_on),
+                e.ink.eq(d.ink), e.background.eq(d.background), e.cursor.eq(d.cursor),
+                e.face.eq(smiley.face), e.feature.eq(smiley.feature), e.sub_x.eq(d.sub_x),
+            ]
+        self._stage_e(m, e)
+        return m
+
+    def _smiley(self, m, smiley, timing):
+        """The smiley's pixel and face: dead when lost, sunglasses when won, "o" while a button
+        is held."""
+        m.d.comb += [smiley.x.eq(timing.x), smiley.y.eq(timing.y)]
         with m.If(self.game.status == Status.LOST):
             m.d.comb += smiley.state.eq(SmileyState.DEAD)
         with m.Elif(self.game.status == Status.WON):
@@ -109,13 +206,16 @@ class MinesweeperDisplay(wiring.Component):
         with m.Else():
             m.d.comb += smiley.state.eq(SmileyState.NORMAL)
 
-        # -- A: which cell, and where in it ------------------------------------------------------
-        # Columns restart at x = 0 (the field's) and at the panel (the digits'); rows at y = 0.
+    def _stage_a(self, m, timing, a):
+        """A: which cell, and where in it. Columns restart at x = 0 (the field's) and at the
+        panel (the digits'); rows at y = 0. Returns the cell counters (col, sub_x, row, sub_y),
+        whose cell goes to the read port."""
+        en, x, y = self.enable, timing.x, timing.y
+        beginner = self.game.difficulty == Difficulty.BEGINNER
+        (b_left, b_top), (i_left, i_top) = (field_origin(Difficulty.BEGINNER),
+                                            field_origin(Difficulty.INTERMEDIATE))
         col, sub_x = Signal(signed(6)), Signal(5)
         row, sub_y = Signal(signed(6)), Signal(5)
-        a_field, a_visible, a_hsync_n, a_vsync_n = Signal(), Signal(), Signal(init=1), Signal(init=1)
-        a_band, a_in_band, a_box_y, a_box_x = Signal(), Signal(), Signal(), Signal()
-        a_digit_row = Signal(5)
         step_col = Mux(sub_x == CELL - 1, col + 1, col)
         step_sub_x = Mux(sub_x == CELL - 1, 0, sub_x + 1)
         with m.If(en):
@@ -136,74 +236,60 @@ class MinesweeperDisplay(wiring.Component):
             in_counter = (y >= COUNTER_Y) & (y < COUNTER_Y + CELL)
             in_timer = (y >= TIMER_Y) & (y < TIMER_Y + CELL)
             m.d.sync += [
-                a_field.eq(x < FIELD_SIZE),
-                a_visible.eq(timing.visible),
-                a_hsync_n.eq(timing.hsync_n),
-                a_vsync_n.eq(timing.vsync_n),
-                a_band.eq(in_timer),
-                a_in_band.eq(in_counter | in_timer),
-                a_digit_row.eq(Mux(in_timer, y - TIMER_Y, y - COUNTER_Y)[:5]),
-                a_box_y.eq(((y >= COUNTER_Y - _LED_MARGIN) & (y < COUNTER_Y + CELL + _LED_MARGIN)) |
+                a.field.eq(x < FIELD_SIZE),
+                a.sync.visible.eq(timing.visible),
+                a.sync.hsync_n.eq(timing.hsync_n),
+                a.sync.vsync_n.eq(timing.vsync_n),
+                a.band.eq(in_timer),
+                a.in_band.eq(in_counter | in_timer),
+                a.digit_row.eq(Mux(in_timer, y - TIMER_Y, y - COUNTER_Y)[:5]),
+                a.box_y.eq(((y >= COUNTER_Y - _LED_MARGIN) & (y < COUNTER_Y + CELL + _LED_MARGIN)) |
                            ((y >= TIMER_Y - _LED_MARGIN) & (y < TIMER_Y + CELL + _LED_MARGIN))),
-                a_box_x.eq((x >= DIGITS_X[0] - _LED_MARGIN) &
+                a.box_x.eq((x >= DIGITS_X[0] - _LED_MARGIN) &
                            (x < DIGITS_X[0] + len(DIGITS_X) * CELL + _LED_MARGIN)),
             ]
         assert list(DIGITS_X) == [DIGITS_X[0] + k * CELL for k in range(len(DIGITS_X))]
-        m.d.comb += [self.read.row.eq(row[:4]), self.read.col.eq(col[:4]), self.read.enable.eq(en)]
+        m.d.comb += [self.read.address.row.eq(row[:4]), self.read.address.col.eq(col[:4]),
+                     self.read.enable.eq(en)]
+        return col, sub_x, row, sub_y
 
-        # -- B: the cell read port registers the address; where in the cell ---------------------
-        b_in_cell, b_cursor, b_border, b_grid = Signal(), Signal(), Signal(), Signal()
-        b_dark, b_light = Signal(), Signal()
-        b_field, b_visible, b_hsync_n, b_vsync_n = Signal(), Signal(), Signal(init=1), Signal(init=1)
-        b_digit, b_box = Signal(), Signal()
-        b_char = Signal(4)
-        b_sub_x, b_row = Signal(5), Signal(5)
-        chars = Mux(a_band, self.digits.timer.as_value(), self.digits.counter.as_value())
-        with m.If(en):
+    def _stage_b(self, m, a, cell, b):
+        """B: the cell read port registers the address; where in the cell the pixel is."""
+        col, sub_x, row, sub_y = cell
+        rows, cols = field_size(self.game.difficulty == Difficulty.BEGINNER)
+        chars = Mux(a.band, self.digits.timer.as_value(), self.digits.counter.as_value())
+        with m.If(self.enable):
             m.d.sync += [
-                b_in_cell.eq(a_field & (col >= 0) & (col < cols) & (row >= 0) & (row < rows)),
-                b_cursor.eq((row[:4] == self.game.cursor_row) & (col[:4] == self.game.cursor_col)),
-                b_border.eq((sub_x < 2) | (sub_x >= CELL - 2) | (sub_y < 2) | (sub_y >= CELL - 2)),
-                b_grid.eq((sub_x == 0) | (sub_y == 0)),
-                b_dark.eq((sub_x >= CELL - 2) | (sub_y >= CELL - 2)),
-                b_light.eq((sub_x < 2) | (sub_y < 2)),
-                b_field.eq(a_field), b_visible.eq(a_visible),
-                b_hsync_n.eq(a_hsync_n), b_vsync_n.eq(a_vsync_n),
-                b_digit.eq(~a_field & a_in_band & (col >= 0) & (col < len(DIGITS_X))),
-                b_box.eq(~a_field & a_box_y & a_box_x),
-                b_char.eq(chars.word_select(col[:2], 4)),
-                b_sub_x.eq(sub_x),
-                b_row.eq(Mux(a_field, sub_y, a_digit_row)),
+                b.in_cell.eq(a.field & (col >= 0) & (col < cols) & (row >= 0) & (row < rows)),
+                b.cursor.eq((row[:4] == self.game.cursor_row) & (col[:4] == self.game.cursor_col)),
+                b.border.eq((sub_x < 2) | (sub_x >= CELL - 2) | (sub_y < 2) | (sub_y >= CELL - 2)),
+                b.grid.eq((sub_x == 0) | (sub_y == 0)),
+                b.dark.eq((sub_x >= CELL - 2) | (sub_y >= CELL - 2)),
+                b.light.eq((sub_x < 2) | (sub_y < 2)),
+                b.field.eq(a.field), b.sync.eq(a.sync),
+                b.digit.eq(~a.field & a.in_band & (col >= 0) & (col < len(DIGITS_X))),
+                b.box.eq(~a.field & a.box_y & a.box_x),
+                b.char.eq(chars.word_select(col[:2], 4)),
+                b.sub_x.eq(sub_x),
+                b.row.eq(Mux(a.field, sub_y, a.digit_row)),
             ]
 
-        # -- B2: the cell read port answers; B's results wait for it ------------------------------
-        b_results = [b_in_cell, b_cursor, b_border, b_grid, b_dark, b_light, b_field, b_visible,
-                     b_hsync_n, b_vsync_n, b_digit, b_box, b_char, b_sub_x, b_row]
-        b2_results = [Signal.like(signal, name=f"b2_{signal.name[2:]}") for signal in b_results]
-        with m.If(en):
-            m.d.sync += [late.eq(early) for late, early in zip(b2_results, b_results)]
-        (b_in_cell, b_cursor, b_border, b_grid, b_dark, b_light, b_field, b_visible,
-         b_hsync_n, b_vsync_n, b_digit, b_box, b_char, b_sub_x, b_row) = b2_results
-
-        # -- C: the cell's background, glyph and ink ---------------------------------------------
-        c_glyph_on, c_cursor = Signal(), Signal()
-        c_glyph = Signal(4)
-        c_ink, c_background = Signal(8), Signal(8)
-        c_visible, c_hsync_n, c_vsync_n = Signal(), Signal(init=1), Signal(init=1)
-        c_sub_x, c_row = Signal(5), Signal(5)
+    def _stage_c(self, m, b, c):
+        """C: the cell's background, glyph and ink, from the read port's cell and stage B2."""
+        cell = self.read.cell
+        lost = self.game.status == Status.LOST
         glyph_on, glyph = Signal(), Signal(4)
         ink, background = Signal(8), Signal(8)
-        cell = self.read.cell
-        covered = Mux(b_dark, COLOURS["covered_dark"], Mux(b_light, COLOURS["covered_light"], COLOURS["covered"]))
+        covered = Mux(b.dark, COLOURS["covered_dark"], Mux(b.light, COLOURS["covered_light"], COLOURS["covered"]))
 
         def flat(colour):
-            return Mux(b_grid, COLOURS["grid"], colour)
+            return Mux(b.grid, COLOURS["grid"], colour)
 
         digit_ink = Const(GLYPH_COLOURS[1], 8)
         for n, colour in DIGIT_COLOURS.items():
             digit_ink = Mux(cell.count == n, colour, digit_ink)
         m.d.comb += ink.eq(GLYPH_COLOURS[1])
-        with m.If(b_in_cell):
+        with m.If(b.in_cell):
             with m.If(cell.revealed):
                 m.d.comb += [background.eq(flat(COLOURS["revealed"])), glyph_on.eq(cell.count != 0),
                              glyph.eq(cell.count), ink.eq(digit_ink)]
@@ -222,69 +308,38 @@ class MinesweeperDisplay(wiring.Component):
                 m.d.comb += [background.eq(covered), glyph_on.eq(1), glyph.eq(GLYPH_INDEX["mine"])]
             with m.Else():
                 m.d.comb += background.eq(covered)
-        with m.Elif(b_field):
+        with m.Elif(b.field):
             m.d.comb += background.eq(COLOURS["field"])
-        with m.Elif(b_digit):
-            m.d.comb += [background.eq(COLOURS["led_background"]), glyph_on.eq(1), glyph.eq(b_char),
+        with m.Elif(b.digit):
+            m.d.comb += [background.eq(COLOURS["led_background"]), glyph_on.eq(1), glyph.eq(b.char),
                          ink.eq(COLOURS["led"])]
-        with m.Elif(b_box):
+        with m.Elif(b.box):
             m.d.comb += background.eq(COLOURS["led_background"])
         with m.Else():
             m.d.comb += background.eq(COLOURS["panel"])
-        with m.If(en):
+        with m.If(self.enable):
             m.d.sync += [
-                c_glyph_on.eq(glyph_on), c_glyph.eq(glyph), c_ink.eq(ink), c_background.eq(background),
-                c_cursor.eq(b_in_cell & b_cursor & b_border),
-                c_visible.eq(b_visible), c_hsync_n.eq(b_hsync_n), c_vsync_n.eq(b_vsync_n),
-                c_sub_x.eq(b_sub_x), c_row.eq(b_row),
-            ]
-        m.d.comb += [glyphs.glyph.eq(c_glyph), glyphs.row.eq(c_row)]
-
-        # -- D: the glyph ROM answers; the smiley's pipeline ends ---------------------------------
-        d_glyph_on, d_cursor = Signal(), Signal()
-        d_ink, d_background = Signal(8), Signal(8)
-        d_visible, d_hsync_n, d_vsync_n = Signal(), Signal(init=1), Signal(init=1)
-        d_sub_x = Signal(5)
-        with m.If(en):
-            m.d.sync += [
-                d_glyph_on.eq(c_glyph_on), d_cursor.eq(c_cursor), d_ink.eq(c_ink),
-                d_background.eq(c_background), d_visible.eq(c_visible),
-                d_hsync_n.eq(c_hsync_n), d_vsync_n.eq(c_vsync_n), d_sub_x.eq(c_sub_x),
-            ]
-        assert Smiley.LATENCY == 5    # its face and feature are stage D's too
-
-        # -- D2: the glyph ROM's row and the smiley, registered -----------------------------------
-        # A block RAM is slow to its output unless a register follows it (5.6 ns on the ECP5):
-        # nothing but this register may hang on the ROM's row.
-        e_row = Signal.like(glyphs.pixels)
-        e_glyph_on, e_cursor, e_face, e_feature = Signal(), Signal(), Signal(), Signal()
-        e_ink, e_background = Signal(8), Signal(8)
-        e_visible, e_hsync_n, e_vsync_n = Signal(), Signal(init=1), Signal(init=1)
-        e_sub_x = Signal(5)
-        with m.If(en):
-            m.d.sync += [
-                e_row.eq(glyphs.pixels), e_glyph_on.eq(d_glyph_on), e_cursor.eq(d_cursor),
-                e_face.eq(smiley.face), e_feature.eq(smiley.feature), e_ink.eq(d_ink),
-                e_background.eq(d_background), e_visible.eq(d_visible), e_hsync_n.eq(d_hsync_n),
-                e_vsync_n.eq(d_vsync_n), e_sub_x.eq(d_sub_x),
+                c.glyph_on.eq(glyph_on), c.glyph.eq(glyph), c.ink.eq(ink), c.background.eq(background),
+                c.cursor.eq(b.in_cell & b.cursor & b.border), c.sync.eq(b.sync),
+                c.sub_x.eq(b.sub_x), c.row.eq(b.row),
             ]
 
-        # -- E: the pixel ------------------------------------------------------------------------
-        index = e_row.word_select(e_sub_x, 2)
-        glyph_colour = Mux(index == 1, e_ink, Mux(index == 2, GLYPH_COLOURS[2], GLYPH_COLOURS[3]))
+    def _stage_e(self, m, e):
+        """E: the pixel: the cursor's frame, the smiley, the glyph or the background."""
+        index = e.pixels.word_select(e.sub_x, 2)
+        glyph_colour = Mux(index == 1, e.ink, Mux(index == 2, GLYPH_COLOURS[2], GLYPH_COLOURS[3]))
         colour = Signal(8)
-        with m.If(e_cursor):
+        with m.If(e.cursor):
             m.d.comb += colour.eq(COLOURS["cursor"])
-        with m.Elif(e_face):
-            m.d.comb += colour.eq(Mux(e_feature, COLOURS["feature"], COLOURS["face"]))
-        with m.Elif(e_glyph_on & (index != 0)):
+        with m.Elif(e.face):
+            m.d.comb += colour.eq(Mux(e.feature, COLOURS["feature"], COLOURS["face"]))
+        with m.Elif(e.glyph_on & (index != 0)):
             m.d.comb += colour.eq(glyph_colour)
         with m.Else():
-            m.d.comb += colour.eq(e_background)
-        with m.If(en):
+            m.d.comb += colour.eq(e.background)
+        with m.If(self.enable):
             m.d.sync += [
-                Cat(self.vga.blue, self.vga.green, self.vga.red).eq(Mux(e_visible, colour, 0)),
-                self.vga.hsync_n.eq(e_hsync_n), self.vga.vsync_n.eq(e_vsync_n),
-                self.vga.active.eq(e_visible),
+                Cat(self.vga.blue, self.vga.green, self.vga.red).eq(Mux(e.sync.visible, colour, 0)),
+                self.vga.hsync_n.eq(e.sync.hsync_n), self.vga.vsync_n.eq(e.sync.vsync_n),
+                self.vga.active.eq(e.sync.visible),
             ]
-        return m

@@ -1,16 +1,17 @@
-"""The signatures that join the components: the VGA port; between the game and the display its
-cell read port, its view and score, and the status characters; inside the game core the board as
-the flood sees it, the board's probe and its row writes."""
+"""The signatures and layouts that join the components: the VGA port; between the game and the
+display its cell read port, its view and score, and the status characters; inside the game core
+a cell's address, the board as the flood sees it, the board's probe and its row writes, and the
+start and end of a part's task."""
 
 from amaranth.hdl import signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..model.minesweeper import CELLS, GRID, TIMER_MAX, Difficulty, Status
+from ..model.minesweeper import GRID, TIMER_MAX, Difficulty, Status
 
-__all__ = ["CHARACTERS", "VgaSignature", "CellView", "CellReadPort", "FloodSignature", "ProbeSignature",
-           "RowWriteSignature", "GameViewSignature", "ScoreSignature", "StatusCharsSignature"]
-
+__all__ = ["CHARACTERS", "VgaSignature", "CellAddress", "CellView", "CellReadPort", "FloodSignature",
+           "ProbeSignature", "RowWriteSignature", "TaskSignature", "GameViewSignature", "ScoreSignature",
+           "StatusCharsSignature"]
 
 
 #: Three glyph indices (:data:`starsweeper.model.glyphs.GLYPH_INDEX`), the leftmost first: the
@@ -43,6 +44,19 @@ class VgaSignature(wiring.Signature):
         })
 
 
+class CellAddress(data.Struct):
+    """A cell of the 16 x 16 grid: its column in bits 0 to 3 and its row in bits 4 to 7, so
+    that the 8 bits as a number, ``16 row + col``, are the cell's bit in a board vector
+    (:meth:`index`)."""
+
+    col: 4
+    row: 4
+
+    def index(self):
+        """The cell's bit in a board vector, ``16 row + col``."""
+        return self.as_value()
+
+
 class CellView(data.StructLayout):
     """What the display needs of one cell."""
 
@@ -61,7 +75,7 @@ class CellReadPort(wiring.Signature):
 
     Members
     -------
-    row, col : Out(4)
+    address : Out(CellAddress)
         The cell to read.
     enable : Out(1)
         The address is taken, and ``cell`` changes, only in clocks where it is high (a reader
@@ -76,8 +90,7 @@ class CellReadPort(wiring.Signature):
 
     def __init__(self):
         super().__init__({
-            "row": Out(4),
-            "col": Out(4),
+            "address": Out(CellAddress),
             "enable": Out(1, init=1),
             "cell": In(CellView()),
         })
@@ -115,9 +128,9 @@ class ProbeSignature(wiring.Signature):
 
     Members
     -------
-    address : Out(8)
-        The cell (16 row + column) to probe next.
-    cell : In(8)
+    address : Out(CellAddress)
+        The cell to probe next.
+    cell : In(CellAddress)
         The cell whose bits are in ``revealed``, ``flagged``, ``mine``.
     revealed, flagged, mine : In(1)
     mine_row : In(16)
@@ -132,8 +145,8 @@ class ProbeSignature(wiring.Signature):
 
     def __init__(self):
         super().__init__({
-            "address": Out(8),
-            "cell": In(8),
+            "address": Out(CellAddress),
+            "cell": In(CellAddress),
             "revealed": In(1),
             "flagged": In(1),
             "mine": In(1),
@@ -168,6 +181,27 @@ class RowWriteSignature(wiring.Signature):
 
     def __repr__(self):
         return f"RowWriteSignature({self.shape!r})"
+
+
+class TaskSignature(wiring.Signature):
+    """A part's task (the placement, the count sweep, the chord, the win scan), from the side of
+    the controller that starts it: each part takes it as ``control: In(TaskSignature())``, so
+    the controller starts and waits for every part the same way.
+
+    Members
+    -------
+    start : Out(1)
+        Start the task (the part takes its other inputs this clock, and holds them while it
+        runs as its documentation says).
+    done : In(1)
+        The task's last clock (its results are valid in it).
+    """
+
+    def __init__(self):
+        super().__init__({
+            "start": Out(1),
+            "done": In(1),
+        })
 
 
 class GameViewSignature(wiring.Signature):

@@ -2,7 +2,9 @@
 placement, count sweep, flood, chord, win scan) and plays moves, flags, reveals, the counter and
 the timer."""
 
-from amaranth.hdl import Cat, Module, Mux, Signal, signed
+from types import SimpleNamespace
+
+from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -17,7 +19,7 @@ from .chord import Chord
 from .count_sweep import CountSweep
 from .field import field_size
 from .flood import FloodEngine
-from .interfaces import CellReadPort, GameViewSignature, ScoreSignature
+from .interfaces import CellAddress, CellReadPort, GameViewSignature, ScoreSignature
 from .placement import Placement
 from .probe_bus import ProbeBus
 from .win_scan import WinScan
@@ -123,64 +125,73 @@ class MinesweeperGame(wiring.Component):
         m = Module()
         m.submodules.buttons = front = self.buttons_front
         m.d.comb += [front.buttons.eq(self.buttons), self.view.held.eq(front.held)]
+        parts = self._parts(m)
+        game = self._registers(m, parts)
+        idle = self._pending_action(m, game, front)
+        self._timer(m, game)
+        self._controller(m, game, parts, idle)
+        self._read_port(m, game, parts.board)
+        self._leds(m, game)
+        return m
 
-        # -- the parts ------------------------------------------------------------------------
-        # The board store holds every cell; the placement, the count sweep, the chord and the
-        # win scan each run in their own state of the controller below and share the board's
-        # probe with it (ProbeBus: each drives its probe only while it runs).
-        m.submodules.board = board = BoardStore()
-        m.submodules.flood = flood = FloodEngine()
-        m.submodules.placement = placement = Placement(swaps=self.swaps, mines=self.mines)
-        m.submodules.count_sweep = count_sweep = CountSweep()
-        m.submodules.chord = chord = Chord()
-        m.submodules.win_scan = win_scan = WinScan()
-        m.submodules.probe_bus = probe_bus = ProbeBus(5)
-        own = probe_bus.parts[0]             # the controller's own probe
-        wiring.connect(m, probe_bus.board, board.probe)
-        for k, part in enumerate((placement, count_sweep, chord, win_scan), start=1):
-            wiring.connect(m, part.probe, probe_bus.parts[k])
-        wiring.connect(m, placement.layout, board.layout)
-        wiring.connect(m, count_sweep.counts, board.counts)
-        wiring.connect(m, count_sweep.zero, board.zero)
-        wiring.connect(m, board.flood, flood.board)
+    def _parts(self, m):
+        """The parts, joined: the board store holds every cell; the placement, the count sweep,
+        the chord and the win scan each run in their own state of the controller and share the
+        board's probe with it (ProbeBus: each drives its probe only while it runs)."""
+        parts = SimpleNamespace(
+            board=BoardStore(), flood=FloodEngine(),
+            placement=Placement(swaps=self.swaps, mines=self.mines), count_sweep=CountSweep(),
+            chord=Chord(), win_scan=WinScan(), probe_bus=ProbeBus(5))
+        for name, part in vars(parts).items():
+            m.submodules[name] = part
+        parts.own = parts.probe_bus.parts[0]             # the controller's own probe
+        wiring.connect(m, parts.probe_bus.board, parts.board.probe)
+        for k, part in enumerate((parts.placement, parts.count_sweep, parts.chord, parts.win_scan), start=1):
+            wiring.connect(m, part.probe, parts.probe_bus.parts[k])
+        wiring.connect(m, parts.placement.layout, parts.board.layout)
+        wiring.connect(m, parts.count_sweep.counts, parts.board.counts)
+        wiring.connect(m, parts.count_sweep.zero, parts.board.zero)
+        wiring.connect(m, parts.board.flood, parts.flood.board)
+        return parts
 
-        difficulty = Signal(Difficulty)
-        status = Signal(Status, init=Status.READY)
-        beginner = difficulty == Difficulty.BEGINNER
-        rows, cols = field_size(beginner)
-
-        cursor_row = Signal(4)
-        cursor_col = Signal(4)
-        cursor = Cat(cursor_col, cursor_row)
-        counter = Signal(signed(9))
-        timer = Signal(range(TIMER_MAX + 1))
-        prescaler = Signal(range(self.clocks_per_second))
-        exploded = Signal(8)
-        flood_steps = Signal(9)
-        free_running = Signal(32)
-        seed = Signal(32)
-        flood_first = Signal()
-
-        m.d.sync += free_running.eq(free_running + 1)
-        m.d.comb += [board.cursor_row.eq(cursor_row)]
-        for part in (placement, count_sweep, chord):
-            m.d.comb += [part.beginner.eq(beginner), part.cursor.eq(cursor)]
-        m.d.comb += chord.count.eq(board.cursor_counts.as_value().word_select(cursor_col, 4))
-
-        # A won game shows a flag on every mine (as Windows does): readers see flagged | mine,
-        # the flags themselves are not written (a whole-vector write there costs ~600 LUTs).
-        won_flags = status == Status.WON
+    def _registers(self, m, parts):
+        """The game's own state, and what the parts and the readback ports take of it."""
+        game = SimpleNamespace(
+            difficulty=Signal(Difficulty),
+            status=Signal(Status, init=Status.READY),
+            cursor=Signal(CellAddress),
+            counter=Signal(signed(9)),
+            timer=Signal(range(TIMER_MAX + 1)),
+            prescaler=Signal(range(self.clocks_per_second)),
+            exploded=Signal(CellAddress),
+            flood_steps=Signal(9),
+            free_running=Signal(32),
+            seed=Signal(32),
+            flood_first=Signal(),
+        )
+        game.beginner = game.difficulty == Difficulty.BEGINNER
+        game.rows, game.cols = field_size(game.beginner)
+        board, cursor = parts.board, game.cursor
+        m.d.sync += game.free_running.eq(game.free_running + 1)
+        m.d.comb += board.cursor_row.eq(cursor.row)
+        for part in (parts.placement, parts.count_sweep, parts.chord):
+            m.d.comb += [part.beginner.eq(game.beginner), part.cursor.eq(cursor)]
+        m.d.comb += parts.chord.count.eq(board.cursor_counts.as_value().word_select(cursor.col, 4))
         m.d.comb += [
-            self.view.status.eq(status), self.view.difficulty.eq(difficulty),
-            self.view.cursor_row.eq(cursor_row), self.view.cursor_col.eq(cursor_col),
-            self.score.counter.eq(counter), self.score.timer.eq(timer),
+            self.view.status.eq(game.status), self.view.difficulty.eq(game.difficulty),
+            self.view.cursor_row.eq(cursor.row), self.view.cursor_col.eq(cursor.col),
+            self.score.counter.eq(game.counter), self.score.timer.eq(game.timer),
             self.revealed_bits.eq(board.flood.revealed), self.flagged_bits.eq(board.flood.flagged),
-            self.zero_bits.eq(board.flood.zero), self.seed.eq(seed), self.flood_steps.eq(flood_steps),
-            self.exploded_col.eq(exploded[:4]), self.exploded_row.eq(exploded[4:]),
+            self.zero_bits.eq(board.flood.zero), self.seed.eq(game.seed),
+            self.flood_steps.eq(game.flood_steps),
+            self.exploded_col.eq(game.exploded.col), self.exploded_row.eq(game.exploded.row),
         ]
+        return game
 
-        # -- pending action: one press waits while the core is busy -----------------------------
-        pending = Signal(len(BUTTONS))
+    def _pending_action(self, m, game, front):
+        """One press waits while the core is busy; returns the controller's ``idle``, which
+        takes it."""
+        pending = game.pending = Signal(len(BUTTONS))
         idle = Signal()
         take = idle & pending.any()
         with m.If(front.press.any() & (~pending.any() | take)):
@@ -188,20 +199,25 @@ class MinesweeperGame(wiring.Component):
         with m.Elif(take):
             m.d.sync += pending.eq(0)
         m.d.comb += self.busy.eq(~idle | pending.any())
+        return idle
 
-        # -- timer -----------------------------------------------------------------------------
-        with m.If(status == Status.PLAYING):
-            with m.If(prescaler == self.clocks_per_second - 1):
-                m.d.sync += prescaler.eq(0)
-                with m.If(timer != TIMER_MAX):
-                    m.d.sync += timer.eq(timer + 1)
+    def _timer(self, m, game):
+        """Seconds while playing, held at 999."""
+        with m.If(game.status == Status.PLAYING):
+            with m.If(game.prescaler == self.clocks_per_second - 1):
+                m.d.sync += game.prescaler.eq(0)
+                with m.If(game.timer != TIMER_MAX):
+                    m.d.sync += game.timer.eq(game.timer + 1)
             with m.Else():
-                m.d.sync += prescaler.eq(prescaler + 1)
+                m.d.sync += game.prescaler.eq(game.prescaler + 1)
 
-        # -- the controller -----------------------------------------------------------------------
-        # Its own probe has the cursor's cell unless a state says otherwise (0 while a part
-        # runs); ``own.*`` is the cursor's cell in the states that decide on it.
-        read = Cat(self.read.col, self.read.row)
+    def _controller(self, m, game, parts, idle):
+        """The moves, and the centre button's actions through the parts. The controller's own
+        probe has the cursor's cell unless a state says otherwise (0 while a part runs);
+        ``own.*`` is the cursor's cell in the states that decide on it."""
+        board, own, pending = parts.board, parts.own, game.pending
+        status, cursor, counter = game.status, game.cursor, game.counter
+        rows, cols = game.rows, game.cols
         probe_cursor = Signal(init=1)
         m.d.comb += own.address.eq(Mux(probe_cursor, cursor, 0))
 
@@ -211,12 +227,12 @@ class MinesweeperGame(wiring.Component):
                 # No flags, no zero bits; the cells outside the new field revealed: they never open.
                 m.d.comb += [board.new_game.eq(1), board.new_beginner.eq(new_beginner)]
                 m.d.sync += [
-                    difficulty.eq(new_beginner),
+                    game.difficulty.eq(new_beginner),
                     status.eq(Status.READY),
-                    cursor_row.eq(0), cursor_col.eq(0),
+                    cursor.eq(0),
                     counter.eq(Mux(new_beginner, self.mines[Difficulty.BEGINNER],
                                    self.mines[Difficulty.INTERMEDIATE])),
-                    timer.eq(0), flood_steps.eq(0),
+                    game.timer.eq(0), game.flood_steps.eq(0),
                 ]
                 m.next = "IDLE"
 
@@ -225,120 +241,132 @@ class MinesweeperGame(wiring.Component):
                 with m.If(~pending.any()):
                     # Nothing to do: the cell read port has the probe (one 256:1 multiplexer
                     # per board vector serves the game and the display).
-                    m.d.comb += own.address.eq(Mux(self.read.enable, read, board.probing))
+                    m.d.comb += own.address.eq(Mux(self.read.enable, self.read.address, board.probing))
                 with m.If(pending[BUTTON_BIT["centre"]]):
                     m.next = "READ_CURSOR"      # the probe has the cursor from this clock on
                 with m.Elif(pending[BUTTON_BIT["up"]]):
-                    m.d.sync += cursor_row.eq(Mux(cursor_row == 0, rows - 1, cursor_row - 1))
+                    m.d.sync += cursor.row.eq(Mux(cursor.row == 0, rows - 1, cursor.row - 1))
                 with m.Elif(pending[BUTTON_BIT["down"]]):
-                    m.d.sync += cursor_row.eq(Mux(cursor_row == rows - 1, 0, cursor_row + 1))
+                    m.d.sync += cursor.row.eq(Mux(cursor.row == rows - 1, 0, cursor.row + 1))
                 with m.Elif(pending[BUTTON_BIT["left"]]):
-                    m.d.sync += cursor_col.eq(Mux(cursor_col == 0, cols - 1, cursor_col - 1))
+                    m.d.sync += cursor.col.eq(Mux(cursor.col == 0, cols - 1, cursor.col - 1))
                 with m.Elif(pending[BUTTON_BIT["right"]]):
-                    m.d.sync += cursor_col.eq(Mux(cursor_col == cols - 1, 0, cursor_col + 1))
+                    m.d.sync += cursor.col.eq(Mux(cursor.col == cols - 1, 0, cursor.col + 1))
 
             with m.State("READ_CURSOR"):
                 m.next = "CENTRE"
 
             with m.State("CENTRE"):
-                # own.*: the cursor's cell.
-                m.next = "IDLE"
-                with m.If((status == Status.WON) | (status == Status.LOST)):
-                    m.next = "NEW"
-                with m.Elif(~own.revealed):
-                    with m.If(self.switches[SWITCH_FLAG]):
-                        m.d.comb += [own.flag_write.eq(1), own.flag_value.eq(~own.flagged)]
-                        m.d.sync += counter.eq(Mux(own.flagged, counter + 1, counter - 1))
-                    with m.Elif(own.flagged):
-                        pass
-                    with m.Elif(status == Status.READY):
-                        first_seed = Mux(self.seed_force, self.seed_value, free_running)
-                        m.d.sync += [seed.eq(first_seed), status.eq(Status.PLAYING),
-                                     timer.eq(0), prescaler.eq(0)]
-                        m.d.comb += [placement.start.eq(1), placement.seed.eq(first_seed)]
-                        m.next = "PLACE"
-                    with m.Else():
-                        m.next = "REVEAL"
-                with m.Else():
-                    m.d.comb += chord.start.eq(1)
-                    m.next = "CHORD"
+                self._centre(m, game, parts)
 
             with m.State("PLACE"):
                 m.d.comb += probe_cursor.eq(0)
-                with m.If(placement.done):
-                    m.d.comb += count_sweep.start.eq(1)
+                with m.If(parts.placement.control.done):
+                    m.d.comb += parts.count_sweep.control.start.eq(1)
                     m.next = "COUNT"
 
             with m.State("COUNT"):
                 m.d.comb += probe_cursor.eq(0)
-                with m.If(count_sweep.done):
+                with m.If(parts.count_sweep.control.done):
                     m.next = "REVEAL"        # the sweep's last two clocks probed the cursor's cell
 
             with m.State("REVEAL"):
                 # own.*: the cursor's cell.
-                m.d.sync += [flood_steps.eq(0), flood_first.eq(1)]
+                m.d.sync += [game.flood_steps.eq(0), game.flood_first.eq(1)]
                 with m.If(own.mine):
-                    m.d.sync += [status.eq(Status.LOST), exploded.eq(cursor)]
+                    m.d.sync += [status.eq(Status.LOST), game.exploded.eq(cursor)]
                     m.next = "IDLE"
                 with m.Else():
                     m.d.comb += own.reveal.eq(1)
                     m.next = "FLOOD"
 
             with m.State("CHORD"):
+                chord = parts.chord
                 m.d.comb += probe_cursor.eq(0)
-                with m.If(chord.done):
+                with m.If(chord.control.done):
                     m.next = "IDLE"
                     with m.If(chord.lost):
-                        m.d.sync += [status.eq(Status.LOST), exploded.eq(chord.exploded),
-                                     flood_steps.eq(0)]
+                        m.d.sync += [status.eq(Status.LOST), game.exploded.eq(chord.exploded),
+                                     game.flood_steps.eq(0)]
                     with m.Elif(chord.opened):
-                        m.d.sync += [flood_first.eq(1), flood_steps.eq(0)]
+                        m.d.sync += [game.flood_first.eq(1), game.flood_steps.eq(0)]
                         m.next = "FLOOD"
 
             with m.State("FLOOD"):
                 # One step a clock; opened_rows tells a clock later whether the step opened
                 # anything (a step after an empty one is empty too: nothing changed).
                 m.d.comb += board.flood_step.eq(1)
-                m.d.sync += flood_first.eq(0)
-                with m.If(~flood_first):
-                    with m.If(flood.opened_rows.any()):
-                        m.d.sync += flood_steps.eq(flood_steps + 1)
+                m.d.sync += game.flood_first.eq(0)
+                with m.If(~game.flood_first):
+                    with m.If(parts.flood.opened_rows.any()):
+                        m.d.sync += game.flood_steps.eq(game.flood_steps + 1)
                     with m.Else():
-                        m.d.comb += win_scan.start.eq(1)
+                        m.d.comb += parts.win_scan.control.start.eq(1)
                         m.next = "WIN_CHECK"
 
             with m.State("WIN_CHECK"):
                 m.d.comb += probe_cursor.eq(0)
-                with m.If(win_scan.done):
+                with m.If(parts.win_scan.control.done):
                     m.next = "IDLE"
-                    with m.If(win_scan.won):
+                    with m.If(parts.win_scan.won):
                         m.d.sync += [status.eq(Status.WON), counter.eq(0)]
 
-        # -- cell read port (latency 2): through the probe while idle ----------------------------
-        # An enabled clock puts the address into the probe register; the next enabled clock
-        # registers the cell's bits from it.
+    def _centre(self, m, game, parts):
+        """The centre button, on the cursor's cell (``own.*``): a new game after the end; a
+        flag in flag mode; the first reveal places the mines; a reveal; a chord."""
+        own, status, counter = parts.own, game.status, game.counter
+        m.next = "IDLE"
+        with m.If((status == Status.WON) | (status == Status.LOST)):
+            m.next = "NEW"
+        with m.Elif(~own.revealed):
+            with m.If(self.switches[SWITCH_FLAG]):
+                m.d.comb += [own.flag_write.eq(1), own.flag_value.eq(~own.flagged)]
+                m.d.sync += counter.eq(Mux(own.flagged, counter + 1, counter - 1))
+            with m.Elif(own.flagged):
+                pass
+            with m.Elif(status == Status.READY):
+                first_seed = Mux(self.seed_force, self.seed_value, game.free_running)
+                m.d.sync += [game.seed.eq(first_seed), status.eq(Status.PLAYING),
+                             game.timer.eq(0), game.prescaler.eq(0)]
+                m.d.comb += [parts.placement.control.start.eq(1), parts.placement.seed.eq(first_seed)]
+                m.next = "PLACE"
+            with m.Else():
+                m.next = "REVEAL"
+        with m.Else():
+            m.d.comb += parts.chord.control.start.eq(1)
+            m.next = "CHORD"
+
+    def _read_port(self, m, game, board):
+        """The cell read port (latency 2), through the probe while idle: an enabled clock puts
+        the address into the probe register; the next enabled clock registers the cell's bits
+        from it."""
         m.d.comb += board.read_enable.eq(self.read.enable)
         read_col = Signal(4)
         cell_mine = board.probing_mine
         cell = self.read.cell
         probing = board.probing
+        status = game.status
+        # A won game shows a flag on every mine (as Windows does): readers see flagged | mine,
+        # the flags themselves are not written (a whole-vector write there costs ~600 LUTs).
+        won_flags = status == Status.WON
         with m.If(self.read.enable):
             m.d.sync += [
-                read_col.eq(probing[:4]),
+                read_col.eq(probing.col),
                 # No mines before the first reveal (the memory keeps the last game's until then).
                 cell.mine.eq(cell_mine & (status != Status.READY)),
                 cell.revealed.eq(board.probing_revealed),
                 cell.flagged.eq(board.probing_flagged | (won_flags & cell_mine)),
-                cell.exploded.eq((status == Status.LOST) & (probing == exploded)),
+                cell.exploded.eq((status == Status.LOST) & (probing == game.exploded)),
             ]
         m.d.comb += cell.count.eq(board.count_cell.as_value().word_select(read_col, 4))
 
-        # -- LEDs ---------------------------------------------------------------------------------
-        with m.Switch(status):
+    def _leds(self, m, game):
+        """Ready or playing: LD7-4 the cursor's row, LD3-0 its column; won: all on; lost:
+        01010101."""
+        with m.Switch(game.status):
             with m.Case(Status.WON):
                 m.d.comb += self.leds.eq(0xFF)
             with m.Case(Status.LOST):
                 m.d.comb += self.leds.eq(0x55)
             with m.Default():
-                m.d.comb += self.leds.eq(Cat(cursor_col, cursor_row))
-        return m
+                m.d.comb += self.leds.eq(game.cursor)

@@ -1,12 +1,12 @@
 """Mine placement: the first layout, the generator's swaps, and the first click made safe."""
 
-from amaranth.hdl import C, Cat, Module, Mux, Signal
+from amaranth.hdl import C, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..model.minesweeper import CELLS, DIFFICULTIES, GRID, SWAPS, Difficulty
 from .field import field_size
-from .interfaces import ProbeSignature, RowWriteSignature
+from .interfaces import CellAddress, ProbeSignature, RowWriteSignature, TaskSignature
 from .lcg import Lcg
 
 __all__ = ["Placement"]
@@ -36,15 +36,14 @@ class Placement(wiring.Component):
 
     Attributes
     ----------
-    start : In(1)
-        Place the mines, from ``seed`` (taken this clock).
+    control : In(TaskSignature)
+        ``control.start``: place the mines, from ``seed`` (taken this clock);
+        ``control.done``: the placement's last clock.
     seed : In(32)
     beginner : In(1)
         The field is the beginner's (held while placing).
-    cursor : In(8)
+    cursor : In(CellAddress)
         The cell that must not hold a mine (held while placing).
-    done : Out(1)
-        The last clock of the placement.
     probe : Out(ProbeSignature)
         The board's probe (the cursor's cell, unless a swap or the scan needs another; all 0 while
         idle). The cursor's cell is probed in the last two clocks.
@@ -59,11 +58,10 @@ class Placement(wiring.Component):
         self.mines = {d: DIFFICULTIES[d][2] for d in Difficulty}
         self.mines.update(mines or {})
         super().__init__({
-            "start": In(1),
+            "control": In(TaskSignature()),
             "seed": In(32),
             "beginner": In(1),
-            "cursor": In(8),
-            "done": Out(1),
+            "cursor": In(CellAddress),
             "probe": Out(ProbeSignature()),
             "layout": Out(RowWriteSignature(GRID)),
         })
@@ -83,24 +81,23 @@ class Placement(wiring.Component):
         # first clock.
         m.submodules.lcg = generator = Lcg()
         lcg = generator.value
-        m.d.comb += [generator.load.eq(self.start), generator.load_value.eq(self.seed)]
+        m.d.comb += [generator.load.eq(self.control.start), generator.load_value.eq(self.seed)]
         draw_r1, draw_c1, draw_r2, draw_c2 = lcg[28:32], lcg[24:28], lcg[20:24], lcg[16:20]
         draw_ok = (draw_r1 < rows) & (draw_c1 < cols) & (draw_r2 < rows) & (draw_c2 < cols)
-        cell_a = Cat(draw_c1, draw_r1)
-        cell_b = Cat(draw_c2, draw_r2)
+        cell_a, cell_b = Signal(CellAddress), Signal(CellAddress)
+        m.d.comb += [cell_a.row.eq(draw_r1), cell_a.col.eq(draw_c1),
+                     cell_b.row.eq(draw_r2), cell_b.col.eq(draw_c2)]
 
         load_row = Signal(4)
         swaps_done = Signal(range(self.swaps + 1))
         swap_phase = Signal(3)           # see PLACE
         swap_a = Signal()                # the mines of cells a and b
         swap_b = Signal()
-        scan_row = Signal(4)
-        scan_col = Signal(4)
-        scan = Cat(scan_col, scan_row)
+        scan = Signal(CellAddress)
 
         with m.FSM():
             with m.State("IDLE"):
-                with m.If(self.start):
+                with m.If(self.control.start):
                     m.d.sync += [load_row.eq(0), swaps_done.eq(0), swap_phase.eq(0)]
                     m.next = "LOAD"
 
@@ -150,23 +147,23 @@ class Placement(wiring.Component):
             with m.State("SAFE"):
                 # probe.*: the cursor's cell.
                 m.d.comb += probe.address.eq(cursor)
-                m.d.sync += [scan_row.eq(0), scan_col.eq(0)]
+                m.d.sync += scan.eq(0)
                 with m.If(probe.mine):
                     m.d.comb += [probe.mine_write.eq(1), probe.mine_value.eq(0)]
                     m.next = "SCAN"
                 with m.Else():
-                    m.d.comb += self.done.eq(1)
+                    m.d.comb += self.control.done.eq(1)
                     m.next = "IDLE"
 
             with m.State("SCAN"):
                 # probe.*: the cell scanned two clocks before (in the first two clocks, the
                 # cursor's, which the test excludes).
                 m.d.comb += probe.address.eq(scan)
-                with m.If(scan_col == cols - 1):
-                    m.d.sync += [scan_col.eq(0), scan_row.eq(scan_row + 1)]
+                with m.If(scan.col == cols - 1):
+                    m.d.sync += [scan.col.eq(0), scan.row.eq(scan.row + 1)]
                 with m.Else():
-                    m.d.sync += scan_col.eq(scan_col + 1)
+                    m.d.sync += scan.col.eq(scan.col + 1)
                 with m.If(~probe.mine & (probe.cell != cursor)):
-                    m.d.comb += [probe.mine_write.eq(1), probe.mine_value.eq(1), self.done.eq(1)]
+                    m.d.comb += [probe.mine_write.eq(1), probe.mine_value.eq(1), self.control.done.eq(1)]
                     m.next = "IDLE"
         return m

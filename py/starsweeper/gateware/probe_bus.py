@@ -1,6 +1,6 @@
 """The board's one probe, shared by the game core's parts."""
 
-from amaranth.hdl import Module
+from amaranth.hdl import Module, Value
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -45,7 +45,7 @@ class ProbeBus(wiring.Component):
             if member.flow == wiring.Out:           # the parts' request: OR of theirs
                 joined = 0
                 for part in self.parts:
-                    joined = joined | getattr(part, name)
+                    joined = joined | Value.cast(getattr(part, name))
                 m.d.comb += value.eq(joined)
             else:                                   # the board's answer: to every part
                 for part in self.parts:

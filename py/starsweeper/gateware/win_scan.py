@@ -5,7 +5,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..model.minesweeper import CELLS
-from .interfaces import ProbeSignature
+from .interfaces import ProbeSignature, TaskSignature
 
 __all__ = ["WinScan"]
 
@@ -24,18 +24,15 @@ class WinScan(wiring.Component):
 
     Attributes
     ----------
-    start : In(1)
-        Scan, from the next clock.
-    done : Out(1)
-        The scan's last clock.
+    control : In(TaskSignature)
+        ``control.start``: scan, from the next clock; ``control.done``: the scan's last clock.
     won : Out(1)
-        With ``done``: no safe cell is covered.
+        With ``control.done``: no safe cell is covered.
     probe : Out(ProbeSignature)
         The board's probe (all 0 while idle).
     """
 
-    start: In(1)
-    done: Out(1)
+    control: In(TaskSignature())
     won: Out(1)
     probe: Out(ProbeSignature())
 
@@ -51,16 +48,16 @@ class WinScan(wiring.Component):
         step = Signal(range(self.cells + 2))      # clock k probes cell k, takes cell k - 2
         with m.FSM():
             with m.State("IDLE"):
-                with m.If(self.start):
+                with m.If(self.control.start):
                     m.d.sync += step.eq(0)
                     m.next = "SCAN"
             with m.State("SCAN"):
-                m.d.comb += probe.address.eq(step[:8])
+                m.d.comb += probe.address.eq(step[:8])        # cell k's address is k
                 m.d.sync += step.eq(step + 1)
                 with m.If((step >= 2) & ~probe.revealed & ~probe.mine):
-                    m.d.comb += self.done.eq(1)
+                    m.d.comb += self.control.done.eq(1)
                     m.next = "IDLE"
                 with m.Elif(step == self.cells + 1):
-                    m.d.comb += [self.done.eq(1), self.won.eq(1)]
+                    m.d.comb += [self.control.done.eq(1), self.won.eq(1)]
                     m.next = "IDLE"
         return m

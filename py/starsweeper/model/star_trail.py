@@ -154,9 +154,8 @@ class FixedFormat:
         return np.uint8 if self.channel_width == 8 else np.uint16
 
     def quantize_attenuation(self, attenuation):
-        """The attenuation as the core's integer input ``a_fx = round_half_up(a * 2**A)``."""
-        a = check_attenuation(attenuation)
-        return math.floor(a * (1 << self.atten_frac_bits) + 0.5)
+        """The attenuation (in [0, 1]) as the core's integer input ``a_fx = round_half_up(a * 2**A)``."""
+        return math.floor(float(attenuation) * (1 << self.atten_frac_bits) + 0.5)
 
     def step(self, acc, pixel, atten_fx):
         """One stacking step on integer arrays (or ints): the core's arithmetic, bit for bit."""
@@ -173,37 +172,60 @@ class FixedFormat:
 
 
 class FloatStacker:
-    """The original script's arithmetic: a float64 buffer, rounded once at the end.
+    """The original script's arithmetic: a float buffer, rounded once at the end. This is what
+    ``starsweeper stack --engine model`` runs, a stacker for each chunk of frames.
 
     ``add(frame)`` takes integer frames (any shape) in order; ``result(dtype)`` rounds half up
     and clips to the range of ``dtype``. ``fade_in`` frames are weighed up linearly;
     ``first_index`` is the place of the first frame added in the whole sequence (from 1: a
-    chunk that starts later weighs its frames by their global place).
+    chunk that starts later weighs its frames by their global place). ``work`` is the buffer's
+    float type: float64, the specification's, or float32, whose error after 1000 frames at
+    ``a = 0.999`` stays below 0.02 LSB for 8-bit frames (the pipeline's choice for them). While
+    the rule is exact in the frames' own integers (``a = 1`` and no weight), the buffer is the
+    frames' type and each step a maximum: the same numbers, without a conversion.
+
+    The attenuation (in [0, 1]) and the fade-in (0 or more) are as
+    :class:`~starsweeper.stack.settings.StackSettings` checks them.
     """
 
-    def __init__(self, attenuation, fade_in=0, first_index=1):
-        self.attenuation = check_attenuation(attenuation)
-        self.fade_in = check_fade_in(fade_in)
+    def __init__(self, attenuation, fade_in=0, first_index=1, work=np.float64):
+        self.attenuation = float(attenuation)
+        self.fade_in = fade_in
         self.first_index = first_index
+        self.work = work
         self.buffer = None
         self.count = 0
 
     def add(self, frame):
         frame = np.asarray(frame)
+        if self.buffer is not None and frame.shape != self.buffer.shape:
+            raise ValueError(f"frame shape {frame.shape} differs from {self.buffer.shape}")
         weight = fade_in_weight(self.first_index + self.count, self.fade_in)
-        term = frame.astype(np.float64) if weight == 1.0 else frame * weight
-        if self.buffer is None:
-            self.buffer = np.array(term, dtype=np.float64)
-        else:
-            if frame.shape != self.buffer.shape:
-                raise ValueError(f"frame shape {frame.shape} differs from {self.buffer.shape}")
-            np.multiply(self.buffer, self.attenuation, out=self.buffer)
-            np.maximum(self.buffer, term, out=self.buffer)
         self.count += 1
+        buffer = self.buffer
+        if self.attenuation == 1.0 and weight == 1.0 and (buffer is None or buffer.dtype == frame.dtype):
+            if buffer is None:
+                self.buffer = frame.copy() if self.fade_in == 0 else frame.astype(self.work)
+            else:
+                np.maximum(buffer, frame, out=buffer)
+            return
+        term = frame.astype(self.work)
+        if weight != 1.0:
+            np.multiply(term, self.work(weight), out=term)
+        if buffer is None:
+            self.buffer = term
+            return
+        if buffer.dtype != self.work:
+            buffer = self.buffer = buffer.astype(self.work)
+        if self.attenuation != 1.0:
+            np.multiply(buffer, self.work(self.attenuation), out=buffer)
+        np.maximum(buffer, term, out=buffer)
 
     def result(self, dtype):
         if self.buffer is None:
             raise ValueError("no frames were stacked")
+        if self.buffer.dtype == dtype:
+            return self.buffer.copy()
         return round_to_dtype(self.buffer, dtype)
 
 

@@ -74,9 +74,8 @@ class Calibration:
 
 
 def build_calibration(paths, frame, hot_sigma=None, workers=1, progress=None):
-    """The :class:`Calibration` of the dark files ``paths`` for frames like ``frame``."""
-    if hot_sigma is not None and not hot_sigma > 0:
-        raise FrameError(f"--hot-pixels must be a positive number of sigmas, not {hot_sigma!r}")
+    """The :class:`Calibration` of the dark files ``paths`` for frames like ``frame``
+    (``hot_sigma`` as :class:`~starsweeper.stack.settings.StackSettings` checks it)."""
     dark = build_master_dark(paths, frame, workers, progress)
     if hot_sigma is None:
         return Calibration(dark)

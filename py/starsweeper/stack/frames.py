@@ -29,6 +29,8 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from ..errors import UserError
+
 __all__ = [
     "FrameError", "FrameInfo", "IMAGE_SUFFIXES", "RAW_SUFFIXES", "RAW_MODES", "ORIENTATIONS",
     "list_frames", "check_pattern", "select_frames", "order_by_time", "capture_time",
@@ -46,7 +48,7 @@ RAW_MODES = ("linear", "camera")
 Image.MAX_IMAGE_PIXELS = None
 
 
-class FrameError(Exception):
+class FrameError(UserError):
     """A problem with an input or output image, as one line naming the file."""
 
 
@@ -127,18 +129,15 @@ def list_frames(directory, pattern=None, reverse=False):
 
 def select_frames(paths, first=1, last=None, step=1):
     """Frames ``first`` to ``last`` (counted from 1, both included; ``last`` None is the last
-    frame) of the ordered ``paths``, every ``step``-th."""
+    frame) of the ordered ``paths``, every ``step``-th (the numbers as
+    :class:`~starsweeper.stack.settings.StackSettings` checks them: here only against the
+    frames found)."""
     count = len(paths)
-    for name, value in (("--first", first), ("--last", last), ("--step", step)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise FrameError(f"{name} must be a whole number of at least 1, not {value!r}")
     last = count if last is None else last
     if first > count:
         raise FrameError(f"--first {first} is beyond the {count} frames found")
     if last > count:
         raise FrameError(f"--last {last} is beyond the {count} frames found")
-    if last < first:
-        raise FrameError(f"--last {last} is before --first {first}")
     return paths[first - 1:last:step]
 
 
@@ -230,8 +229,6 @@ def probe(path, raw_mode="linear"):
 
 
 def _probe_raw(path, raw_mode):
-    if raw_mode not in RAW_MODES:
-        raise ValueError(f"raw_mode must be one of {', '.join(RAW_MODES)}, not {raw_mode!r}")
     import rawpy
     if not path.exists():
         raise FrameError(f"{path}: no such file")

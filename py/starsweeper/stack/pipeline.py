@@ -1,12 +1,15 @@
 """Stacking a list of frame files with one of three engines.
 
-* ``model`` (default): the float64 model's arithmetic, fast. The frames are cut into one
+* ``model`` (default): the model's own stacker,
+  :class:`~starsweeper.model.star_trail.FloatStacker`, fast. The frames are cut into one
   contiguous chunk per worker thread; each thread decodes and stacks its chunk (Pillow, OpenCV and
   numpy release the GIL, so the threads use every core); the chunk stacks are then combined
   exactly with ``max(a**n2 * P1, P2)``. With ``a = 1`` it stacks in the frames' own integer type
   (exact); with 8-bit frames it accumulates in float32, whose error after 1000 frames at
   ``a = 0.999`` is below 0.02 LSB, and with 16-bit frames in float64.
-* ``fixed``: the bit-exact model of the hardware core, in order; decoding runs ahead in threads.
+* ``fixed``: the bit-exact model of the hardware core
+  (:class:`~starsweeper.model.star_trail.FixedStacker`), in order; decoding runs ahead in
+  threads.
 * ``rtl``: the frames through the generated Verilog core in Icarus (:mod:`.rtl`), in order.
 
 Every engine subtracts the master dark (``dark``, :mod:`starsweeper.model.dark_frame`) from each
@@ -26,6 +29,9 @@ chunk's stack, and at most ``workers`` frames are decoded ahead. Running out of 
 An interruption (Ctrl-C) or an error stops every thread at its next frame: the threads are told
 to stop and the frames not yet begun are cancelled, so that it takes a frame's time, not the
 rest of the stack's.
+
+How to stack is a :class:`~starsweeper.stack.settings.StackSettings`, checked when it was made:
+nothing here checks it again.
 """
 
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -34,17 +40,10 @@ import threading
 
 import numpy as np
 
-from ..errors import InputError
-from ..model.star_trail import (
-    FixedStacker, check_attenuation, check_fade_in, combine_float, fade_in_weight, round_to_dtype,
-)
+from ..model.star_trail import FixedStacker, FloatStacker, combine_float
 from .frames import FrameError, check_consistent, frame_bytes, probe, read_frame, size_text
 
-__all__ = ["ENGINES", "HARDWARE_ENGINES", "default_workers", "stack_files", "probe_all"]
-
-ENGINES = ("model", "fixed", "rtl")
-#: The engines that stack as the hardware core does (no fade-in).
-HARDWARE_ENGINES = ("fixed", "rtl")
+__all__ = ["default_workers", "stack_files", "probe_all"]
 
 
 def default_workers():
@@ -71,47 +70,39 @@ class _Progress:
                 self.callback(1)
 
 
-def stack_files(paths, attenuation=1.0, engine="model", workers=None, progress=None, *,
-                fade_in=0, calibration=None, raw_mode="linear", on_stack=None, every=1, infos=None):
-    """Stack the frame files ``paths`` in the given order; returns the stacked frame.
+def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=None, every=1, infos=None):
+    """Stack the frame files ``paths`` in the given order as ``settings`` (a
+    :class:`~starsweeper.stack.settings.StackSettings`) say; returns the stacked frame.
 
     ``progress``, if given, is called with 1 after each frame. ``calibration`` (a
     :class:`~starsweeper.stack.darks.Calibration`): its hot pixels are replaced in each frame and
-    its master dark (of the frames' shape and type) subtracted. ``on_stack(k, image)``, if given, gets the
-    running stack (rounded to the frames' type) after frames ``every``, ``2 every``, ... and
-    after the last. ``infos``: the frames' headers if probed already. Raises
+    its master dark (of the frames' shape and type) subtracted. ``on_stack(k, image)``, if given,
+    gets the running stack (rounded to the frames' type) after frames ``every``, ``2 every``, ...
+    and after the last. ``infos``: the frames' headers if probed already. Raises
     :class:`FrameError` naming the first problem found, before any output is written.
     """
-    attenuation = check_attenuation(attenuation)
-    fade_in = check_fade_in(fade_in)
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if fade_in and engine in HARDWARE_ENGINES:
-        raise InputError(f"--fade-in: the {engine} engine stacks as the hardware core does, which "
-                         f"has no per-frame weight (use --engine model)")
     if not paths:
         raise FrameError("no frames to stack")
-    infos = infos or probe_all(paths, raw_mode)
+    infos = infos or probe_all(paths, settings.raw_mode)
     if calibration is not None and calibration.dark.shape != infos[0].shape:
         raise ValueError(f"dark shape {calibration.dark.shape} differs from the frames' {infos[0].shape}")
-    workers = workers or default_workers()
-    job = _Job(attenuation, fade_in, calibration, on_stack, every, len(infos))
+    job = _Job(settings, calibration, on_stack, every, len(infos))
     try:
-        return _stack(infos, job, engine, workers, _Progress(progress))
+        return _stack(infos, job, _Progress(progress))
     except MemoryError:
         first = infos[0]
         # Each thread holds a decoded frame, its decoder's buffer and its chunk's stack (float).
-        need = workers * frame_bytes(first) * (2 + (8 if first.depth == 16 else 4) // (first.depth // 8))
+        need = settings.workers * frame_bytes(first) * (2 + (8 if first.depth == 16 else 4) // (first.depth // 8))
         raise FrameError(f"not enough memory: stacking {first.width}x{first.height} {first.mode} frames "
-                         f"with {workers} threads needs about {size_text(need)} "
+                         f"with {settings.workers} threads needs about {size_text(need)} "
                          f"(--workers 1 needs the least)") from None
 
 
 class _Job:
     """What to do with each frame, besides stacking it."""
 
-    def __init__(self, attenuation, fade_in, calibration, on_stack, every, count):
-        self.attenuation, self.fade_in, self.calibration = attenuation, fade_in, calibration
+    def __init__(self, settings, calibration, on_stack, every, count):
+        self.settings, self.calibration = settings, calibration
         self.dark = None if calibration is None else calibration.dark   # subtracted in read()
         self.on_stack, self.every, self.count = on_stack, every, count
 
@@ -129,70 +120,42 @@ class _Job:
         """Whether ``on_stack`` wants the stack after frame ``k`` (from 1)."""
         return self.on_stack is not None and (k % self.every == 0 or k == self.count)
 
+    def float_stacker(self, info, first_index=1):
+        """The model's stacker for frames like ``info``, from frame ``first_index`` on."""
+        settings = self.settings
+        return FloatStacker(settings.attenuation, settings.fade_in, first_index,
+                            work=np.float32 if info.depth == 8 else np.float64)
 
-def _stack(infos, job, engine, workers, counter):
-    if engine == "model" and job.on_stack is None:
-        return _stack_model(infos, job, workers, counter)
-    if engine == "model":
-        return _stack_model_in_order(infos, job, workers, counter)
-    if engine == "fixed":
-        stacker = FixedStacker(job.attenuation, infos[0].depth)
-        return _feed(stacker, infos, job, workers, counter)
+
+def _stack(infos, job, counter):
+    settings = job.settings
+    if settings.engine == "model" and job.on_stack is None:
+        return _stack_model(infos, job, counter)
+    if settings.engine == "model":
+        stacker = job.float_stacker(infos[0])
+        return _feed(stacker, infos, job, counter, lambda: stacker.result(infos[0].dtype))
+    if settings.engine == "fixed":
+        stacker = FixedStacker(settings.attenuation, infos[0].depth)
+        return _feed(stacker, infos, job, counter, stacker.result)
     from .rtl import RTLStacker
     # The hardware subtracts the dark itself: its dark-frame stage in front of the stacker.
     dark, job.dark = job.dark, None
-    with RTLStacker(job.attenuation, infos[0].depth, workers=workers, dark=dark) as stacker:
-        return _feed(stacker, infos, job, workers, counter)
+    with RTLStacker(settings.attenuation, infos[0].depth, workers=settings.workers, dark=dark) as stacker:
+        return _feed(stacker, infos, job, counter, stacker.result)
 
 
-def _feed(stacker, infos, job, workers, counter):
-    for k, frame in enumerate(_decoded_in_order(infos, job, workers, counter), start=1):
+def _feed(stacker, infos, job, counter, result):
+    """The frames in order into ``stacker``, decoding ahead; ``result()`` is its stack."""
+    for k, frame in enumerate(_decoded_in_order(infos, job, counter), start=1):
         stacker.add(frame)
         if job.wants(k):
-            job.on_stack(k, stacker.result())
-    return stacker.result()
+            job.on_stack(k, result())
+    return result()
 
 
-def _work_dtype(info):
-    return np.float32 if info.depth == 8 else np.float64
-
-
-def _stack_model_in_order(infos, job, workers, counter):
-    """The model's arithmetic one frame after another, for the running stack."""
-    acc = None
-    exact = job.attenuation == 1.0 and job.fade_in == 0
-    work = _work_dtype(infos[0])
-    for k, frame in enumerate(_decoded_in_order(infos, job, workers, counter), start=1):
-        acc = _accumulate(acc, frame, k, job, work)
-        if job.wants(k):
-            job.on_stack(k, acc.copy() if exact else round_to_dtype(acc, infos[0].dtype))
-    return acc if exact else round_to_dtype(acc, infos[0].dtype)
-
-
-def _accumulate(acc, frame, k, job, work):
-    """One step of the model's rule on the running stack ``acc`` (None before the first frame):
-    in the frames' own integer type while the rule is exact there (a = 1, no fade-in)."""
-    weight = fade_in_weight(k, job.fade_in)
-    if job.attenuation == 1.0 and weight == 1.0 and (acc is None or acc.dtype == frame.dtype):
-        if acc is None:
-            return frame.copy() if job.fade_in == 0 else frame.astype(work)
-        np.maximum(acc, frame, out=acc)
-        return acc
-    term = frame.astype(work)
-    if weight != 1.0:
-        np.multiply(term, work(weight), out=term)
-    if acc is None:
-        return term
-    if acc.dtype != work:
-        acc = acc.astype(work)
-    if job.attenuation != 1.0:
-        np.multiply(acc, work(job.attenuation), out=acc)
-    np.maximum(acc, term, out=acc)
-    return acc
-
-
-def _decoded_in_order(infos, job, workers, counter):
+def _decoded_in_order(infos, job, counter):
     """Yield decoded frames in order, with up to ``workers`` frames decoding ahead."""
+    workers = job.settings.workers
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         pending = []
@@ -214,20 +177,19 @@ def _take(pending, counter):
 
 def _stack_chunk(infos, first_index, job, counter, cancel):
     """Stack one contiguous chunk of frames, the first of which is frame ``first_index`` (from
-    1) of the whole sequence; returns its stack (float, or integer when exact)."""
-    acc = None
-    work = _work_dtype(infos[0])
-    for k, info in enumerate(infos, start=first_index):
+    1) of the whole sequence; returns its stacker (None when cancelled)."""
+    stacker = job.float_stacker(infos[0], first_index)
+    for info in infos:
         if cancel.is_set():
             return None
-        acc = _accumulate(acc, job.read(info), k, job, work)
+        stacker.add(job.read(info))
         counter.advance()
-    return acc
+    return stacker
 
 
-def _stack_model(infos, job, workers, counter):
-    attenuation = job.attenuation
-    chunks = np.array_split(np.arange(len(infos)), min(workers, len(infos)))
+def _stack_model(infos, job, counter):
+    attenuation = job.settings.attenuation
+    chunks = np.array_split(np.arange(len(infos)), min(job.settings.workers, len(infos)))
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=len(chunks))
     try:
@@ -238,16 +200,15 @@ def _stack_model(infos, job, workers, counter):
         for future in done:
             if future.exception() is not None:
                 raise future.exception()
-        stacks = [f.result() for f in futures]
+        stackers = [f.result() for f in futures]
     finally:
         cancel.set()        # on an error or Ctrl-C, the other threads stop at their next frame
         pool.shutdown(wait=False, cancel_futures=True)
-    result = stacks[0]
-    for chunk, stack in zip(chunks[1:], stacks[1:]):
-        if attenuation == 1.0 and result.dtype == stack.dtype:
-            np.maximum(result, stack, out=result)
+    result = stackers[0].buffer
+    for stacker in stackers[1:]:
+        if attenuation == 1.0 and result.dtype == stacker.buffer.dtype:
+            np.maximum(result, stacker.buffer, out=result)
         else:
-            result = combine_float(result, stack, len(chunk), attenuation)
-    if result.dtype == infos[0].dtype:
-        return result
-    return round_to_dtype(result, infos[0].dtype)
+            result = combine_float(result, stacker.buffer, stacker.count, attenuation)
+    stackers[0].buffer = result
+    return stackers[0].result(infos[0].dtype)

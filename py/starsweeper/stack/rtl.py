@@ -36,8 +36,8 @@ _HEX_VALUE = np.full(256, 255, dtype=np.uint64)
 _HEX_VALUE[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint64)
 
 
-class IcarusMissing(RuntimeError):
-    pass
+class IcarusMissing(ToolError):
+    """Icarus Verilog is not installed."""
 
 
 def _fields(layout, prefix="", offset=0):

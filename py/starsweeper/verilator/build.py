@@ -17,6 +17,7 @@ import struct
 import subprocess
 import tempfile
 
+from ..errors import ToolError
 from ..model.vga import VGA_640X480
 
 __all__ = ["VerilatorError", "FLAGS", "MODULE", "cache_dir", "check_tools", "harness_header", "build_model", "system_model"]
@@ -34,7 +35,7 @@ FLAGS = ("--cc", "--exe", "--build", "-O3", "--x-assign", "fast", "--x-initial",
          "--top-module", MODULE)
 
 
-class VerilatorError(RuntimeError):
+class VerilatorError(ToolError):
     """Verilator or a C++ compiler is missing, or the build failed; the message says which."""
 
 
@@ -80,7 +81,8 @@ def harness_header(top, timing=VGA_640X480):
         value = f"top.{field.name}"
         if shape.signed:
             bits = 8 * struct.calcsize(field.format)
-            value = f"static_cast<{field.ctype}>(static_cast<{field.ctype}>({value} << {bits - shape.width}) >> {bits - shape.width})"
+            spare = bits - shape.width
+            value = f"static_cast<{field.ctype}>(static_cast<{field.ctype}>({value} << {spare}) >> {spare})"
         lines.append(f"    h.{field.name} = {value};")
     lines.append("}")
     return "\n".join(lines) + "\n"

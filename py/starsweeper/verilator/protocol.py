@@ -16,6 +16,7 @@ import subprocess
 
 import numpy as np
 
+from ..errors import ToolError
 from ..model.buttons import BUTTON_BIT
 from ..model.vga import VGA_640X480
 
@@ -58,7 +59,7 @@ HEADER_FIELDS = (
 HEADER = struct.Struct("<" + "".join(field.format for field in HEADER_FIELDS))
 
 
-class HarnessError(RuntimeError):
+class HarnessError(ToolError):
     """The harness exited, broke the protocol or sent a bad frame; the message says which."""
 
 
