@@ -18,7 +18,7 @@ from pathlib import Path
 import shutil
 
 from starsweeper.errors import ToolError
-from starsweeper.tools import ToolTimeout, last_line, run_tool, time_limit
+from starsweeper.tools import ToolTimeout, last_line, limit_of, run_tool, time_limit
 
 __all__ = ["BOARDS", "Board", "BuildError", "board", "prepare", "write_tree", "ise_available",
            "run_tree", "build", "build_ecp5", "ecp5_report"]
@@ -150,11 +150,13 @@ def run_tree(folder, toolchain="ISE", env=None, timeout=None, limit=""):
 
 
 def build(folder, board="nexys3", run=None):
-    """Write the Nexys 3 tree; run it if ``run`` (default: when ISE is available). Returns the
-    bit file, or None when ISE did not run."""
-    write_tree(folder, board)
+    """Write the Nexys 3 tree; run it if ``run`` (default: when ISE is available), within the
+    time limit of ``STARSWEEPER_ISE_TIMEOUT``. Returns the bit file, or None when ISE did not
+    run."""
     run = ise_available(board) if run is None else run
-    return run_tree(folder) if run else None
+    timeout, variable = limit_of("ise")
+    write_tree(folder, board)
+    return run_tree(folder, timeout=timeout, limit=f" ({variable} sets the limit)") if run else None
 
 
 def build_ecp5(folder, board_name="ulx3s", device=None, top=None, timeout=None, require_timing=True):

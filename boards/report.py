@@ -19,12 +19,11 @@ import json
 from pathlib import Path
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 from starsweeper.errors import ToolError
-from starsweeper.tools import failure_text
+from starsweeper.tools import failure_text, run_limited
 
 __all__ = ["DEVICE", "Resources", "synthesize", "format_table", "bit_drivers", "YosysMissing", "ReportError"]
 
@@ -150,14 +149,17 @@ def synthesize(verilog, top, name=None):
         netlist = Path(tmp) / "netlist.json"
         script = (f"read_verilog {verilog}; synth_xilinx -family xc6s -flatten -top {top}; "
                   f"write_json {netlist}")
-        result = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL)
-        if result.returncode != 0 or not netlist.exists():
-            raise ReportError(f"{verilog}: " + failure_text("yosys", result.returncode, result.stderr + result.stdout))
-        design = json.loads(netlist.read_text())
-    if top not in design["modules"]:
+        code, output = run_limited("yosys", ["yosys", "-q", "-p", script])
+        if code != 0 or not netlist.exists():
+            raise ReportError(f"{verilog}: " + failure_text("yosys", code, output))
+        try:
+            design = json.loads(netlist.read_text(errors="replace"))
+            cells = design["modules"][top]["cells"] if top in design["modules"] else None
+        except (ValueError, KeyError, TypeError):
+            raise ReportError(f"{verilog}: Yosys wrote a netlist that is not the JSON it writes "
+                              f"({netlist.name})") from None
+    if cells is None:
         raise ReportError(f"{verilog}: has no module {top}")
-    cells = design["modules"][top]["cells"]
     luts, ffs, brams, dsps = _count(cells)
     return Resources(name or top, luts, ffs, brams, dsps, longest_path(cells), logic_levels(cells))
 

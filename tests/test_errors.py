@@ -322,13 +322,14 @@ def test_a_djtgcfg_that_hangs_with_children_is_ended_with_them(tmp_path, monkeyp
         pytest.fail(f"djtgcfg's child {child} is still running")
 
 
-@pytest.mark.parametrize("value", ["inf", "nan", "abc", "", "0", "-1"])
+@pytest.mark.parametrize("value", ["inf", "nan", "abc", "", "0", "-1", "1e300"])
 def test_a_bad_djtgcfg_timeout_names_the_variable(value, tmp_path, monkeypatch, capsys, bitfile):
     stand_in_djtgcfg(tmp_path, monkeypatch, b"#!/bin/sh\necho Nexys3\n")
     monkeypatch.setenv("STARSWEEPER_DJTGCFG_TIMEOUT", value)
     code, _, err = run(["program", bitfile], capsys)
     assert code == 1
-    assert_one_line(err, f"STARSWEEPER_DJTGCFG_TIMEOUT must be a positive number of seconds, not {value!r}")
+    assert_one_line(err, f"STARSWEEPER_DJTGCFG_TIMEOUT must be a positive number of seconds, at most a year, "
+                         f"not {value!r}")
 
 
 @pytest.mark.parametrize("content, message", [
@@ -520,3 +521,203 @@ def test_synth_keeps_the_contract_for_any_option_values(options, tmp_path_factor
     if "--size" not in argv:
         argv += ["--size", "32x24"]
     check_contract(argv, workdir / "out", workdir)
+
+
+# -- SIGTERM: as Ctrl-C, exit status 143 -----------------------------------------------------------
+
+def terminate(argv, after=1.5, env=None):
+    """Run the command, send it SIGTERM ``after`` seconds in; (exit status, stderr)."""
+    child = subprocess.Popen([sys.executable, "-m", "starsweeper.cli", *map(str, argv)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                             env=env)
+    time.sleep(after)
+    assert child.poll() is None, "the command ended before it could be terminated"
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    return child.returncode, err.decode()
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_stack_as_ctrl_c_does(many_frames, tmp_path):
+    video = tmp_path / "trail.mp4"
+    code, err = terminate(["stack", many_frames, "-o", tmp_path / "o.png", "-q", "--video", video])
+    assert code == 143, err
+    assert_one_line(err, "starsweeper stack: terminated; nothing was written")
+    assert everything_in(tmp_path) == []          # no hidden still, no part of the video
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_synth_and_leaves_no_hidden_folder(tmp_path):
+    code, err = terminate(["synth", tmp_path / "frames", "--frames", "2000", "--size", "640x480"], after=2.0)
+    assert code == 143, err
+    assert_one_line(err, "terminated; nothing was written")
+    assert everything_in(tmp_path) == []
+
+
+def hanging_tool(bin_dir, name, pid_file):
+    """A stand-in ``name`` that starts a child in a session of its own (it escapes the tool's
+    process group) holding the output open, writes the child's pid, and hangs."""
+    write_script(bin_dir / name, f"#!/bin/sh\nsetsid sleep 300 &\necho $! > {pid_file}\nsleep 300\n")
+
+
+def assert_gone(pid_file):
+    pid = int(pid_file.read_text())
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    pytest.fail(f"the tool's child {pid} is still running")
+
+
+@pytest.fixture
+def bin_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return folder
+
+
+@pytest.mark.parametrize("tool, variable, argv, said", [
+    ("iverilog", "STARSWEEPER_ICARUS_TIMEOUT", ["stack", "{frames}", "--engine", "rtl", "-o", "{out}/o.png", "-q"],
+     "iverilog gave no answer in 1 s (STARSWEEPER_ICARUS_TIMEOUT sets the limit)"),
+    ("yosys", "STARSWEEPER_YOSYS_TIMEOUT", ["report", "minesweeper_lcg"],
+     "yosys gave no answer in 1 s (STARSWEEPER_YOSYS_TIMEOUT sets the limit)"),
+    ("djtgcfg", "STARSWEEPER_DJTGCFG_TIMEOUT", ["program", "{bitfile}"], "djtgcfg enum gave no answer in 1 s"),
+])
+def test_a_tool_that_hangs_is_ended_with_the_children_that_left_its_group(
+        tool, variable, argv, said, bin_dir, frames_dir, bitfile, tmp_path, monkeypatch, capsys):
+    pid_file = tmp_path / f"{tool}.pid"
+    hanging_tool(bin_dir, tool, pid_file)
+    if tool == "iverilog":
+        write_script(bin_dir / "vvp", "#!/bin/sh\nexit 0\n")
+    monkeypatch.setenv(variable, "1")
+    out = tmp_path / "out"
+    out.mkdir()
+    start = time.monotonic()
+    code, _, err = run([a.format(frames=frames_dir, out=out, bitfile=bitfile) for a in argv], capsys)
+    assert code == 1 and time.monotonic() - start < 20
+    assert_one_line(err, said)
+    assert_gone(pid_file)
+    assert everything_in(out) == []
+
+
+def test_a_verilator_build_that_hangs_is_ended(bin_dir, tmp_path, monkeypatch, capsys):
+    pid_file = tmp_path / "verilator.pid"
+    write_script(bin_dir / "verilator", f"#!/bin/sh\n[ \"$1\" = --version ] && {{ echo 'Verilator 5.006'; exit 0; }}\n"
+                                        f"setsid sleep 300 &\necho $! > {pid_file}\nsleep 300\n")
+    monkeypatch.setenv("STARSWEEPER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("STARSWEEPER_VERILATOR_TIMEOUT", "1")
+    code, _, err = run(["screenshot", "-o", tmp_path / "f.png"], capsys)
+    assert code == 1
+    # a line saying the model is being built, then the error
+    assert_one_line(err.strip().splitlines()[-1], "verilator gave no answer in 1 s", "STARSWEEPER_VERILATOR_TIMEOUT")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 2
+    assert_gone(pid_file)
+    assert not (tmp_path / "f.png").exists()
+
+
+def test_a_model_that_hangs_or_is_stopped_is_ended(tmp_path, monkeypatch, capsys):
+    from test_verilator_model import GREETING, stand_in_harness
+    harness = stand_in_harness(tmp_path, GREETING + "import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)\n")
+    monkeypatch.setattr("starsweeper.verilator.build.system_model", lambda *args, **kwargs: harness)
+    monkeypatch.setenv("STARSWEEPER_MODEL_TIMEOUT", "1")
+    code, _, err = run(["screenshot", "-o", tmp_path / "f.png"], capsys)
+    assert code == 1
+    assert_one_line(err, "the Verilator model gave no answer in 1 s", "STARSWEEPER_MODEL_TIMEOUT")
+    assert not (tmp_path / "f.png").exists()
+
+
+@pytest.mark.parametrize("tool", ["iverilog", "vvp"])
+def test_tool_output_that_is_not_utf8_is_one_line(tool, bin_dir, frames_dir, tmp_path, capsys):
+    write_script(bin_dir / tool, "#!/bin/sh\nprintf 'Fehler \\344\\377 in der Eingabe\\n'\nexit 2\n")
+    if tool == "vvp":           # the real iverilog compiles; this vvp fails
+        pass
+    code, _, err = run(["stack", frames_dir, "--engine", "rtl", "-o", tmp_path / "o.png", "-q"], capsys)
+    assert code == 1
+    assert_one_line(err, f"{tool} failed (exit status 2): Fehler")
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_a_yosys_netlist_that_is_not_json_is_one_line(bin_dir, capsys):
+    write_script(bin_dir / "yosys", "#!/bin/sh\nfor a; do case $a in *write_json*) f=${a##*write_json }; "
+                                    "echo 'not json \\377' > \"$f\";; esac; done\nexit 0\n")
+    code, _, err = run(["report", "minesweeper_lcg"], capsys)
+    assert code == 1
+    assert_one_line(err, "Yosys wrote a netlist that is not the JSON it writes")
+
+
+def test_a_vvp_that_answers_no_hex_is_one_line(bin_dir, frames_dir, tmp_path, capsys):
+    write_script(bin_dir / "vvp", "#!/bin/sh\nfor a; do case $a in +out=*) printf 'x\\n' > \"${a#+out=}\";; esac; done\n")
+    code, _, err = run(["stack", frames_dir, "--engine", "rtl", "-o", tmp_path / "o.png", "-q"], capsys)
+    assert code == 1 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+# -- an output that cannot take the summary line ------------------------------------------------------
+
+def full_stdout(argv, cwd):
+    with open("/dev/full", "w") as full:
+        return subprocess.run([sys.executable, "-m", "starsweeper.cli", *map(str, argv)], stdout=full,
+                              stderr=subprocess.PIPE, cwd=cwd, timeout=120)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_version_to_a_full_output_is_an_error(tmp_path):
+    result = full_stdout(["--version"], tmp_path)
+    assert result.returncode == 1
+    assert_one_line(result.stderr.decode(), "cannot write to the standard output: No space left on device")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_stack_whose_summary_cannot_be_written_writes_nothing(frames_dir, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    result = full_stdout(["stack", frames_dir, "-o", out / "o.png", "--video", out / "v.mp4"], tmp_path)
+    assert result.returncode == 1
+    assert_one_line(result.stderr.decode(), "starsweeper stack: error: cannot write to the standard output")
+    assert everything_in(out) == []
+
+
+# -- small ones ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, message", [
+    (["screenshot", "--model", "--switches", "\u00b2", "-o", "{tmp}/s.png"], "switch '\u00b2' is not a number from 0 to 7"),
+    (["screenshot", "--model", "--switches", "\u0663", "-o", "{tmp}/s.png"], "is not a number from 0 to 7"),
+    (["synth", "{tmp}/frames", "--size", "65535x16"], "JPEG takes at most 65,500 pixels a side, not 65,535"),
+])
+def test_values_that_once_were_tracebacks_are_one_line(argv, message, tmp_path, capsys):
+    code, _, err = run([a.format(tmp=tmp_path) for a in argv], capsys)
+    assert code == 1
+    assert_one_line(err, message)
+    assert everything_in(tmp_path) == []
+
+
+def test_a_play_rate_beyond_a_thousand_does_not_parse(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["play", "--rate", str(10 ** 30)])
+    assert exit_.value.code == 2
+    assert_one_line(capsys.readouterr().err, "argument --rate: must be at most 1000 frames a second")
+
+
+def test_a_stale_hdl_check_is_the_commands_one_line(monkeypatch, capsys):
+    monkeypatch.setattr("starsweeper.hdl.stale_files", lambda: ["minesweeper_game.v"])
+    code, _, err = run(["hdl", "--check"], capsys)
+    assert code == 1
+    assert_one_line(err, "starsweeper hdl: error: hdl/ is stale: minesweeper_game.v; run: starsweeper hdl")
+
+
+def test_a_move_script_of_more_presses_than_a_request_carries(tmp_path, capsys):
+    """70,000 presses: more than the model's protocol takes in one request (65,535), sent in two;
+    the frame is the model's (70,000 right moves on 16 columns: column 70000 % 16)."""
+    moves = " ".join(["1000r"] * 70)
+    code, out, err = run(["screenshot", "--seed", "3", "--moves", moves, "-o", tmp_path / "f.png"], capsys)
+    assert code == 0, err
+    assert "cursor (0, 0)" in out                   # 70000 = 4375 * 16
+    from PIL import Image
+    from starsweeper.model.display import render, to_rgb888
+    from starsweeper.moves import play
+    _, game, _ = play(moves, seed=3)
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "f.png")), to_rgb888(render(game)))

@@ -132,3 +132,55 @@ def test_a_still_that_cannot_be_written_takes_the_video_with_it(sky, tmp_path, c
     assert code == 1 and "No space left on device" in err
     assert video.read_bytes() == b"last night's video"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]
+
+
+def bt709_limited(rgb):
+    """Y', Cb, Cr of 8-bit RGB by BT.709's matrix in limited range (16-235, 16-240), as floats."""
+    r, g, b = (rgb[..., k].astype(np.float64) / 255 for k in range(3))
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 16 + 219 * y, 128 + 224 * (b - y) / 1.8556, 128 + 224 * (r - y) / 1.5748
+
+
+def test_the_video_is_bt709_limited_range_tagged_and_its_colours_are_the_stills(tmp_path, cli):
+    """Blocks of pure and mixed colours (8x8, so that 4:2:0's halved colour planes hold each
+    block's colour whole); lossless (crf 0) so that only the conversion's rounding remains:
+    every decoded Y' within 1 of BT.709's, and Cb, Cr within 1 at each block's inside. BT.601's
+    matrix would put pure green's Y' 28 levels lower."""
+    import av
+    from starsweeper.stack.frames import write_image
+    rng = np.random.default_rng(709)
+    colours = np.array([[0, 255, 0], [255, 0, 0], [0, 0, 255], [255, 255, 255], [0, 0, 0],
+                        *rng.integers(0, 256, (11, 3))], dtype=np.uint8)
+    frame = np.kron(colours.reshape(4, 4, 3), np.ones((8, 8, 1), np.uint8)).astype(np.uint8)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    write_image(frames / "f1.png", frame)
+    video = tmp_path / "v.mp4"
+    assert cli(["stack", frames, "-o", tmp_path / "o.png", "--video", video, "--crf", "0", "-q"])[0] == 0
+    with av.open(str(video)) as container:
+        codec = container.streams.video[0].codec_context
+        assert (int(codec.colorspace), int(codec.color_range), int(codec.color_primaries),
+                int(codec.color_trc)) == (1, 1, 1, 1)            # BT.709, limited ("MPEG"), BT.709, BT.709
+        decoded = next(container.decode(video=0))
+        planes = decoded.to_ndarray(format="yuv420p")            # Y' rows, then Cb and Cr at half size
+    height = frame.shape[0]
+    y = planes[:height].astype(np.float64)
+    chroma = planes[height:].reshape(2, height // 2, frame.shape[1] // 2).astype(np.float64)
+    want_y, want_cb, want_cr = bt709_limited(frame)
+    assert np.abs(y - want_y).max() <= 1
+    inside = np.kron(np.ones((4, 4)), np.pad(np.ones((2, 2)), 1)).astype(bool)   # away from block edges
+    for got, want in ((chroma[0], want_cb[::2, ::2]), (chroma[1], want_cr[::2, ::2])):
+        assert np.abs(got - want)[inside].max() <= 1
+
+
+def test_an_odd_size_is_cropped_with_one_warning(tmp_path, capsys):
+    from starsweeper.cli import main
+    from starsweeper.stack.frames import write_image
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for k in range(3):
+        write_image(frames / f"f{k}.png", np.full((21, 33, 3), 40 * k, np.uint8))
+    assert main([str(a) for a in ["stack", frames, "-o", tmp_path / "o.png", "--video", tmp_path / "v.mp4", "-q"]]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the frames are 33x21, the video 32x20" in err
+    assert decode(tmp_path / "v.mp4")[0].shape == (20, 32, 3)

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 
 from .errors import InputError, UserError
 
@@ -37,9 +38,13 @@ def one_line(text):
 
 #: Largest seed: the generators take 32 bits, and a larger one would wrap without a word.
 SEED_MAX = (1 << 32) - 1
-#: Largest synthetic frame: JPEG's limit per side, and 250 megapixels in all.
+#: Largest synthetic frame: PNG's and TIFF's limit per side as this project writes them, and
+#: 250 megapixels in all; libjpeg's is a little less.
 SIDE_MAX = 65_535
+JPEG_SIDE_MAX = 65_500
 PIXELS_MAX = 250_000_000
+#: Fastest play rate asked for: the model runs a few tens of frames a second at best.
+RATE_MAX = 1000
 
 
 def _seed(text):
@@ -59,6 +64,13 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, not {value}")
+    return value
+
+
+def _rate(text):
+    value = _positive_int(text)
+    if value > RATE_MAX:
+        raise argparse.ArgumentTypeError(f"must be at most {RATE_MAX} frames a second, not {value}")
     return value
 
 
@@ -213,6 +225,10 @@ def _run_stack(args):
     bar = _progress_bar(len(paths), "stacking", args.quiet)
     start = time.perf_counter()
     writer = VideoWriter(video, infos[0].width, infos[0].height) if video else None
+    if writer and video.width is None and writer.size != (infos[0].width, infos[0].height):
+        _warn(f"--video: the frames are {infos[0].width}x{infos[0].height}, the video "
+              f"{writer.size[0]}x{writer.size[1]}: H.264's 4:2:0 takes even sizes, so the odd last "
+              f"row or column is left out")
     try:
         result = stack_files(paths, settings, progress=bar.update if bar else None,
                              calibration=calibration, infos=infos,
@@ -220,7 +236,17 @@ def _run_stack(args):
                              every=video.every if video else 1)
         if writer:
             writer.finish()
-        write_image(args.output, result)
+        if bar:
+            bar.close()
+
+        def summary():
+            # Said before the still is named: an output that cannot take the line leaves nothing.
+            if not args.quiet:
+                extra = f", video of {writer.frames} frames -> {video.path}" if writer else ""
+                _say(f"stacked {len(paths)} frames ({result.shape[1]}x{result.shape[0]}, "
+                     f"{8 * result.itemsize}-bit, a = {settings.attenuation:.6g}, engine {settings.engine}) "
+                     f"in {time.perf_counter() - start:.2f} s -> {args.output}{extra}")
+        write_image(args.output, result, before_commit=summary)
         if writer:
             writer.commit()           # the video is named only once the still is
     except BaseException:
@@ -230,12 +256,6 @@ def _run_stack(args):
     finally:
         if bar:
             bar.close()
-    elapsed = time.perf_counter() - start
-    if not args.quiet:
-        extra = f", video of {writer.frames} frames -> {video.path}" if writer else ""
-        print(f"stacked {len(paths)} frames ({result.shape[1]}x{result.shape[0]}, "
-              f"{8 * result.itemsize}-bit, a = {settings.attenuation:.6g}, engine {settings.engine}) "
-              f"in {elapsed:.2f} s -> {args.output}{extra}")
     return 0
 
 
@@ -267,6 +287,9 @@ def _run_synth(args):
     from .stack.synth import write_sequence
     if args.depth == 16 and args.format == "jpg":
         raise InputError("JPEG is 8-bit only: use --format png or tif with --depth 16")
+    if args.format == "jpg" and max(args.size) > JPEG_SIDE_MAX:
+        raise InputError(f"JPEG takes at most {JPEG_SIDE_MAX:,} pixels a side, not {max(args.size):,}: "
+                         f"use --format png or tif for a larger frame")
     width, height = args.size
     check_writable_folder(args.output_dir)
     paths = write_sequence(args.output_dir, args.frames, width, height, args.depth,
@@ -365,7 +388,7 @@ def _add_play_parser(sub):
                         "as on the board)")
     p.add_argument("--scale", type=int, choices=(1, 2, 3, 4), default=2,
                    help="window pixels per VGA pixel (default 2)")
-    p.add_argument("--rate", type=_positive_int, default=None, metavar="FPS",
+    p.add_argument("--rate", type=_rate, default=None, metavar="FPS",
                    help="frames a second to build the model for and run at (default: measured "
                         "once on this machine)")
     p.add_argument("--frames", type=_positive_int, default=None, help=argparse.SUPPRESS)
@@ -400,7 +423,15 @@ def _add_hdl_parser(sub):
 
 def _run_hdl(args):
     from . import hdl
-    return hdl.main(["--check"] if args.check else [])
+    if args.check:
+        stale = hdl.stale_files()
+        if stale:
+            raise UserError(f"hdl/ is stale: {', '.join(stale)}; run: starsweeper hdl")
+        _say(f"hdl/ is up to date ({len(hdl.names())} files)")
+        return 0
+    hdl.emit_all()
+    _say(f"wrote {len(hdl.names())} files to {hdl.HDL_DIR}")
+    return 0
 
 
 # -- program -------------------------------------------------------------------------------------
@@ -551,12 +582,25 @@ def _run_report(args):
     return 0
 
 
+class _Version(argparse.Action):
+    """``--version``: argparse's, but a version that cannot be written is an error (exit 1),
+    not a silent exit 0."""
+
+    def __init__(self, option_strings, version, dest=argparse.SUPPRESS, help="show the version and exit"):
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, help=help)
+        self.version = version
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        _say(self.version)
+        parser.exit()
+
+
 def build_parser():
     from . import __version__
     parser = OneLineParser(
         prog="starsweeper",
         description="Minesweeper and star-trail stacking in Amaranth HDL for the Digilent Nexys 3.")
-    parser.add_argument("--version", action="version", version=f"starsweeper {__version__}")
+    parser.add_argument("--version", action=_Version, version=f"starsweeper {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo_parser(sub)
     _add_stack_parser(sub)
@@ -581,27 +625,77 @@ def _os_error_text(error):
     return f"{error.filename}: {what}" if error.filename else what
 
 
-def main(argv=None):
-    parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
-    if unknown:
-        parser.subparsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: the command stops as it does on Ctrl-C, cleaning up the same way."""
+
+
+def _on_signal(signum, frame):
+    """The first SIGINT or SIGTERM stops the command; the clean-up that follows (threads ending
+    at their next frame, hidden files removed, children ended) is not interrupted again, and
+    Amaranth's warnings about what an interrupted elaboration left unused are not shown."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    warnings.simplefilter("ignore")
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _flush_stdout(text=None):
+    """``text`` (if given) and a line break on standard output, flushed: a full or closed output
+    is a :class:`UserError` now (and what is left of it dropped), not a traceback at exit."""
     try:
-        return args.run(args)
+        if text is not None:
+            print(text)
+        sys.stdout.flush()
+    except OSError as e:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+        raise UserError(f"cannot write to the standard output: {e.strerror or e}") from None
+
+
+def _say(text):
+    """A line on standard output, flushed (:func:`_flush_stdout`)."""
+    _flush_stdout(text)
+
+
+def main(argv=None):
+    handlers = None
+    if threading.current_thread() is threading.main_thread():
+        handlers = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    command = None
+    try:
+        parser = build_parser()
+        try:
+            args, unknown = parser.parse_known_args(argv)
+        except SystemExit as done:            # --help, --version, or a command line that does not parse
+            if not done.code:
+                _flush_stdout()
+            raise done
+        command = args.command
+        if unknown:
+            parser.subparsers[command].error(f"unrecognized arguments: {' '.join(unknown)}")
+        code = args.run(args)
+        _flush_stdout()
+        return code
     except UserError as e:
-        print(f"starsweeper {args.command}: error: {one_line(e)}", file=sys.stderr)
+        print(f"starsweeper{f' {command}' if command else ''}: error: {one_line(e)}", file=sys.stderr)
         return 1
     except OSError as e:
-        print(f"starsweeper {args.command}: error: {one_line(_os_error_text(e))}", file=sys.stderr)
+        print(f"starsweeper{f' {command}' if command else ''}: error: {one_line(_os_error_text(e))}",
+              file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        # Further Ctrl-C would only break the clean-up (threads finishing their frame).
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-        done = "nothing was written" if args.command in ATOMIC_COMMANDS else "stopped"
-        print(f"starsweeper {args.command}: interrupted; {done}", file=sys.stderr)
-        return 130
-
+    except KeyboardInterrupt as stop:
+        how, code = ("terminated", 143) if isinstance(stop, Terminated) else ("interrupted", 130)
+        done = "nothing was written" if command in ATOMIC_COMMANDS else "stopped"
+        print(f"starsweeper{f' {command}' if command else ''}: {how}; {done}", file=sys.stderr)
+        return code
+    finally:
+        if handlers is not None:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
 
 
 if __name__ == "__main__":

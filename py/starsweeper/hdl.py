@@ -177,7 +177,8 @@ def main(argv=None):
     if args.check:
         stale = stale_files()
         if stale:
-            print(f"hdl/ is stale: {', '.join(stale)}; run: python -m starsweeper.hdl", file=sys.stderr)
+            print(f"{parser.prog}: error: hdl/ is stale: {', '.join(stale)}; run: python -m starsweeper.hdl",
+                  file=sys.stderr)
             return 1
         print(f"hdl/ is up to date ({len(names())} files)")
         return 0

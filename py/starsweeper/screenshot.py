@@ -32,7 +32,7 @@ def parse_switches(text):
     """``"0,7"`` (switch numbers that are on) to the switch bits; ``""`` is all off."""
     bits = 0
     for part in filter(None, (p.strip() for p in text.split(","))):
-        if not part.isdigit() or not 0 <= int(part) <= 7:
+        if not (part.isascii() and part.isdigit()) or not 0 <= int(part) <= 7:
             raise InputError(f"switch {part!r} is not a number from 0 to 7")
         bits |= 1 << int(part)
     return bits

@@ -7,7 +7,8 @@ import subprocess
 
 from .errors import InputError, ToolError
 
-__all__ = ["ToolError", "ToolTimeout", "last_line", "failure_text", "run_tool", "time_limit"]
+__all__ = ["ToolError", "ToolTimeout", "TIME_LIMITS", "last_line", "failure_text", "limit_of", "run_limited",
+           "run_tool", "end_tree", "time_limit"]
 
 
 def last_line(output, prefer=None):
@@ -38,33 +39,109 @@ class ToolTimeout(ToolError):
     """A tool gave no answer within its time limit; it and what it started were ended."""
 
 
-def run_tool(argv, *, timeout, cwd=None, env=None, stdout=None):
+#: The time limits of the external tools and models, by kind: the environment variable that
+#: sets each (seconds, a positive number) and its default. A limit catches a tool that hangs;
+#: the defaults are far above what the work takes here.
+TIME_LIMITS = {
+    "icarus": ("STARSWEEPER_ICARUS_TIMEOUT", 3600.0),        # iverilog, vvp (a block of frames)
+    "yosys": ("STARSWEEPER_YOSYS_TIMEOUT", 3600.0),          # the Spartan-6 report of one core
+    "verilator": ("STARSWEEPER_VERILATOR_TIMEOUT", 1800.0),  # verilator, make and g++ (a model)
+    "model": ("STARSWEEPER_MODEL_TIMEOUT", 120.0),           # a Verilator model's answer
+    "ise": ("STARSWEEPER_ISE_TIMEOUT", 4 * 3600.0),          # xst, ngdbuild, map, par, bitgen
+}
+
+
+def limit_of(kind):
+    """The time limit of ``kind`` (:data:`TIME_LIMITS`): (seconds, the variable that sets it)."""
+    variable, default = TIME_LIMITS[kind]
+    return time_limit(variable, default), variable
+
+
+def run_limited(kind, argv, **options):
+    """:func:`run_tool` within ``kind``'s limit (:func:`limit_of`); its time-out names the
+    variable that sets the limit."""
+    timeout, variable = limit_of(kind)
+    try:
+        return run_tool(argv, timeout=timeout, **options)
+    except ToolTimeout as e:
+        raise ToolTimeout(f"{e} ({variable} sets the limit)") from None
+
+
+def run_tool(argv, *, timeout, cwd=None, env=None, stdout=None, started=None):
     """Run ``argv`` with no input, in a process group of its own, for at most ``timeout``
     seconds. Its output (standard error with it) goes to the file ``stdout`` when one is given
     (and ``b""`` is returned), else it is returned. Returns (exit status, output as bytes).
 
-    On time-out, or an interruption, the whole group (the tool and every process it started)
-    is killed before :class:`ToolTimeout` (or the interruption) goes on; an ``OSError`` means
-    the tool could not be started."""
-    child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout or subprocess.PIPE,
-                             stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True)
-    try:
-        output, _ = child.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _end_group(child)
-        raise ToolTimeout(f"{argv[0]} gave no answer in {timeout:g} s") from None
-    except BaseException:
-        _end_group(child)
-        raise
-    return child.returncode, output or b""
+    The output goes to a file, never a pipe, so that a process the tool started and left
+    running (in a session of its own, say) cannot keep the call waiting. When the tool ends,
+    whatever it left in its group is ended too; on time-out or an interruption the tool and
+    every process it started (its group, and every descendant still found) are killed before
+    :class:`ToolTimeout` (or the interruption) goes on. ``started(child)``, if given, is told
+    the child process (so that another thread can end it). An ``OSError`` means the tool could
+    not be started."""
+    import tempfile
+    with tempfile.TemporaryFile() as scratch:
+        target = stdout if stdout is not None else scratch
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=target, stderr=subprocess.STDOUT,
+                                 cwd=cwd, env=env, start_new_session=True)
+        if started is not None:
+            started(child)
+        try:
+            child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            end_tree(child)
+            raise ToolTimeout(f"{argv[0]} gave no answer in {timeout:g} s") from None
+        except BaseException:
+            end_tree(child)
+            raise
+        _kill_group(child.pid)              # what the tool left running in its group
+        if stdout is not None:
+            return child.returncode, b""
+        scratch.seek(0)
+        return child.returncode, scratch.read()
 
 
-def _end_group(child):
+def _descendants(pid):
+    """The processes descended from ``pid`` that /proc shows now (Linux; none elsewhere)."""
+    parents = {}
     try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                parents.setdefault(int(fields[1]), []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
         pass
-    child.communicate()
+
+
+def end_tree(child):
+    """Kill ``child`` (a ``Popen`` started in a group of its own), its group and every process
+    descended from it, and reap it."""
+    tree = _descendants(child.pid)
+    _kill_group(child.pid)
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    child.wait()
 
 
 def time_limit(variable, default):
@@ -77,6 +154,7 @@ def time_limit(variable, default):
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise InputError(f"{variable} must be a positive number of seconds, not {text!r}")
+    # At most a year: a longer one is no limit, and Python's waits refuse it (OverflowError).
+    if not (math.isfinite(value) and 0 < value <= 365 * 24 * 3600):
+        raise InputError(f"{variable} must be a positive number of seconds, at most a year, not {text!r}")
     return value

@@ -450,8 +450,9 @@ def check_writable_folder(folder):
         raise FrameError(f"{folder}: cannot write in {existing} (read-only file system or no permission)")
 
 
-def write_image(path, array, jpeg_quality=95):
+def write_image(path, array, jpeg_quality=95, before_commit=None):
     """Write ``array`` atomically: to a temporary file beside ``path``, then rename.
+    ``before_commit()``, if given, runs between the two: if it raises, nothing is renamed.
 
     PNG and TIFF keep the array's depth (8 or 16 bits); JPEG is 8-bit, so 16-bit data is
     scaled down to it.
@@ -472,6 +473,8 @@ def write_image(path, array, jpeg_quality=95):
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
+        if before_commit is not None:
+            before_commit()
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -17,13 +17,12 @@ checking the RTL on real photos, not for stacking nights.
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import shutil
-import subprocess
 import tempfile
 
 import numpy as np
 
 from ..model.star_trail import FixedFormat
-from ..tools import ToolError, failure_text
+from ..tools import ToolError, end_tree, failure_text, run_limited
 
 __all__ = ["RTLStacker", "IcarusMissing", "BLOCK_PIXELS", "HARNESS", "pack_hex", "unpack_hex"]
 
@@ -78,9 +77,11 @@ def unpack_hex(text, fields, width):
     """The columns (name -> int64 array) of the payloads in ``text``, the reverse of
     :func:`pack_hex`; a payload with an undefined (X or Z) bit is a ``ToolError``."""
     digits = _digits(width)
+    if len(text) % (digits + 1):
+        raise ToolError(f"vvp: the RTL's output is not lines of {digits} hex digits")
     rows = np.frombuffer(text, dtype=np.uint8).reshape(-1, digits + 1)
     values = _HEX_VALUE[rows[:, :digits]]
-    if (values == 255).any():
+    if (values == 255).any() or (rows[:, digits] != ord("\n")).any():
         raise ToolError("the RTL produced undefined (X or Z) output bits")
     padded = np.zeros((len(rows), -(-width // 64) * 16), dtype=np.uint64)
     padded[:, padded.shape[1] - digits:] = values
@@ -107,6 +108,7 @@ class RTLStacker:
         self.workers = max(1, workers)
         self.acc = None
         self.shape = None
+        self._running = set()           # the vvp processes started (to end them on an interruption)
         self.dark = None if dark is None else self._pixels(np.asarray(dark))
         if dark is None:
             self.module, in_layout = f"star_trail_stacker_{channel_width}", StackerInput(self.format)
@@ -125,15 +127,15 @@ class RTLStacker:
             core = HDL_DIR / f"{self.module}.v"
             core_text = core.read_text() if core.exists() else emit(self.module)
             (self.tmp / "core.v").write_text(core_text)
-            result = subprocess.run(
+            code, output = run_limited(
+                "icarus",
                 ["iverilog", "-g2005", f"-DDUT={self.module}", "-s", "stacker_harness",
                  f"-Pstacker_harness.IN_WIDTH={self.in_width}",
                  f"-Pstacker_harness.OUT_WIDTH={self.out_width}",
                  f"-Pstacker_harness.ATTEN_WIDTH={self.format.atten_width}",
-                 "-o", str(self.tmp / "harness.vvp"), str(self.tmp / "core.v"), str(HARNESS)],
-                capture_output=True, text=True)
-            if result.returncode != 0:
-                raise ToolError(failure_text("iverilog", result.returncode, result.stderr))
+                 "-o", str(self.tmp / "harness.vvp"), str(self.tmp / "core.v"), str(HARNESS)])
+            if code != 0:
+                raise ToolError(failure_text("iverilog", code, output))
         except BaseException:
             shutil.rmtree(self.tmp, ignore_errors=True)
             raise
@@ -162,12 +164,12 @@ class RTLStacker:
             if darks is not None:
                 columns[f"dark_{channel}"] = darks[:, k]
         in_path.write_bytes(pack_hex(columns, self.in_fields, self.in_width))
-        result = subprocess.run(
-            ["vvp", "-n", str(self.tmp / "harness.vvp"), f"+in={in_path}", f"+out={out_path}",
-             f"+count={len(acc)}", f"+attenuation={self.atten_fx:x}"],
-            capture_output=True, text=True)
-        if result.returncode != 0 or not out_path.exists():
-            raise ToolError(failure_text("vvp", result.returncode, result.stdout + result.stderr))
+        code, output = run_limited(
+            "icarus", ["vvp", "-n", str(self.tmp / "harness.vvp"), f"+in={in_path}", f"+out={out_path}",
+                       f"+count={len(acc)}", f"+attenuation={self.atten_fx:x}"],
+            started=self._running.add)
+        if code != 0 or not out_path.exists():
+            raise ToolError(failure_text("vvp", code, output))
         out = unpack_hex(out_path.read_bytes(), self.out_fields, self.out_width)
         in_path.unlink()
         out_path.unlink()
@@ -190,12 +192,23 @@ class RTLStacker:
             self.acc = np.zeros_like(pixels)
         blocks = max(self.workers, -(-len(pixels) // BLOCK_PIXELS))
         bounds = np.linspace(0, len(pixels), blocks + 1).astype(int)
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.workers)
+        try:
             results = list(pool.map(
                 lambda k: self._run_block(k, self.acc[bounds[k]:bounds[k + 1]],
                                           pixels[bounds[k]:bounds[k + 1]],
                                           None if self.dark is None else self.dark[bounds[k]:bounds[k + 1]]),
                 range(blocks)))
+        except BaseException:
+            # An interruption or a failed block: the blocks not begun are cancelled, and the
+            # simulations under way ended now, not when they finish (a block is seconds).
+            pool.shutdown(wait=False, cancel_futures=True)
+            for child in list(self._running):
+                if child.poll() is None:
+                    end_tree(child)
+            raise
+        pool.shutdown()
+        self._running.clear()
         self.acc = np.concatenate([acc for acc, _ in results])
         self.pixel = np.concatenate([pix for _, pix in results])
         self._channels = channels

@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 import shutil
 import struct
-import subprocess
 import tempfile
 
 from ..errors import ToolError
+from ..tools import run_limited
 from ..model.vga import VGA_640X480
 
 __all__ = ["VerilatorError", "FLAGS", "MODULE", "cache_dir", "check_tools", "harness_header", "build_model", "system_model"]
@@ -101,10 +101,10 @@ def check_tools():
 def _tool_version():
     check_tools()
     verilator = shutil.which("verilator")
-    result = subprocess.run([verilator, "--version"], capture_output=True, text=True)
-    if result.returncode:
-        raise VerilatorError(f"verilator --version failed with exit status {result.returncode}")
-    return result.stdout.strip()
+    code, output = run_limited("verilator", [verilator, "--version"])
+    if code:
+        raise VerilatorError(f"verilator --version failed with exit status {code}")
+    return output.decode(errors="replace").strip()
 
 
 def _first_error(output):
@@ -148,11 +148,10 @@ def build_model(verilog, header, log=None, flags=FLAGS):
         argv = ["verilator", *flags, "--Mdir", "obj", "-o", f"../{EXECUTABLE}",
                 "-CFLAGS", f"-I{scratch}", "-j", str(os.cpu_count() or 1),
                 f"{MODULE}.v", HARNESS.name]
-        result = subprocess.run(argv, cwd=scratch, capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL)
-        if result.returncode or not (scratch / EXECUTABLE).exists():
-            raise VerilatorError(f"the Verilator build failed (exit status {result.returncode}): "
-                                 f"{_first_error(result.stdout + result.stderr)}")
+        code, output = run_limited("verilator", argv, cwd=scratch)
+        if code or not (scratch / EXECUTABLE).exists():
+            raise VerilatorError(f"the Verilator build failed (exit status {code}): "
+                                 f"{_first_error(output.decode(errors='replace'))}")
         shutil.rmtree(scratch / "obj")
         (scratch / STAMP).write_text(version + "\n")
         if folder.exists():         # an interrupted build, or another process finished first

@@ -10,13 +10,16 @@ running in another process means a crash of it ends one request with a
 """
 
 from dataclasses import dataclass, make_dataclass
+import select
 import signal
 import struct
 import subprocess
+import time
 
 import numpy as np
 
 from ..errors import ToolError
+from ..tools import end_tree, limit_of
 from ..model.buttons import BUTTON_BIT
 from ..model.vga import VGA_640X480
 
@@ -24,6 +27,8 @@ __all__ = ["PROTOCOL_VERSION", "HEADER_FIELDS", "HarnessError", "Tap", "FrameSta
 
 PROTOCOL_VERSION = 3
 HELLO = struct.Struct("<4sIHH")
+#: Taps in one request (its count is 16 bits).
+TAPS_MAX = 0xFFFF
 
 
 @dataclass(frozen=True)
@@ -99,9 +104,10 @@ class VerilatedSystem:
             argv += ["--seed", str(seed)]
         self.shape = (timing.v_visible, timing.h_visible)
         self.frame_clocks = timing.h_total * timing.v_total
+        self.timeout, self.timeout_variable = limit_of("model")
         try:
             self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE)
+                                            stderr=subprocess.PIPE, start_new_session=True)
         except OSError as e:
             raise HarnessError(f"cannot start the model {executable}: {e.strerror}") from None
         try:
@@ -120,8 +126,17 @@ class VerilatedSystem:
         set. Returns (status, frame): a :class:`FrameStatus` and a 480 x 640 uint8 array; with
         ``dvi``, (status, frame, symbols): the frame is the one whose vertical sync pulse is the
         first to begin, and ``symbols`` its DVI symbols from that pulse's first clock (a
-        ``h_total * v_total`` x 3 array, channel 0 first)."""
-        request = bytearray(struct.pack("<cBBH", b"D" if dvi else b"F", buttons, switches, len(taps)))
+        ``h_total * v_total`` x 3 array, channel 0 first). A request carries at most
+        :data:`TAPS_MAX` taps: more are sent in several, a frame after each but the last one's
+        not kept (the buttons and switches as the taps leave them)."""
+        taps = list(taps)
+        while len(taps) > TAPS_MAX:
+            self._request(b"F", 0, switches, taps[:TAPS_MAX], False)
+            taps = taps[TAPS_MAX:]
+        return self._request(b"D" if dvi else b"F", buttons, switches, taps, dvi)
+
+    def _request(self, command, buttons, switches, taps, dvi):
+        request = bytearray(struct.pack("<cBBH", command, buttons, switches, len(taps)))
         for tap in taps:
             request += struct.pack("<BBB", tap.buttons, tap.switches, int(tap.keep))
         try:
@@ -141,7 +156,7 @@ class VerilatedSystem:
         return status, frame, np.frombuffer(symbols, dtype="<u2").reshape(-1, 3).astype(np.int64)
 
     def close(self):
-        """Ask the model to quit (or end it), and close the pipes."""
+        """Ask the model to quit (or end it, and what it started), and close the pipes."""
         if self.process.poll() is None:
             try:
                 self.process.stdin.write(b"Q")
@@ -151,8 +166,7 @@ class VerilatedSystem:
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                end_tree(self.process)
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             try:
                 stream.close()
@@ -166,18 +180,31 @@ class VerilatedSystem:
         self.close()
 
     def _read(self, size, what):
-        data = self.process.stdout.read(size)
-        if len(data) != size:
-            raise self._fail(f"{what} was cut short ({len(data)} of {size} bytes)")
-        return data
+        """``size`` bytes of the answer, within the model's time limit (a model that hangs, or
+        is stopped, is ended: :data:`~starsweeper.tools.TIME_LIMITS`)."""
+        deadline = time.monotonic() + self.timeout
+        stream = self.process.stdout
+        chunks, got = [], 0
+        while got < size:
+            left = deadline - time.monotonic()
+            ready = select.select([stream], [], [], max(0.0, left))[0] if left > 0 else []
+            if not ready:
+                end_tree(self.process)
+                raise HarnessError(f"the Verilator model gave no answer in {self.timeout:g} s "
+                                   f"({self.timeout_variable} sets the limit): {what} never came")
+            chunk = stream.read1(size - got)
+            if not chunk:
+                raise self._fail(f"{what} was cut short ({got} of {size} bytes)")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
 
     def _fail(self, what):
         """A :class:`HarnessError` saying ``what`` and how the model ended, if it has."""
         try:
             code = self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            end_tree(self.process)
             return HarnessError(f"the Verilator model broke the protocol: {what}")
         if code < 0:
             try:
