@@ -194,6 +194,7 @@ def _stack_settings(args):
 def _run_stack(args):
     from .stack.darks import build_calibration
     from .stack.frames import FrameError, list_frames, order_by_time, select_frames, write_image
+    from .stack.metadata import frame_metadata
     from .stack.pipeline import probe_all, stack_files
     from .stack.video import VideoWriter
 
@@ -246,7 +247,7 @@ def _run_stack(args):
                 _say(f"stacked {len(paths)} frames ({result.shape[1]}x{result.shape[0]}, "
                      f"{8 * result.itemsize}-bit, a = {settings.attenuation:.6g}, engine {settings.engine}) "
                      f"in {time.perf_counter() - start:.2f} s -> {args.output}{extra}")
-        write_image(args.output, result, before_commit=summary)
+        write_image(args.output, result, before_commit=summary, metadata=frame_metadata(infos[0]))
         if writer:
             writer.commit()           # the video is named only once the still is
     except BaseException:
@@ -688,6 +689,7 @@ def main(argv=None):
               file=sys.stderr)
         return 1
     except KeyboardInterrupt as stop:
+        handlers = None         # the signals stay ignored to the end: the process is stopping
         how, code = ("terminated", 143) if isinstance(stop, Terminated) else ("interrupted", 130)
         done = "nothing was written" if command in ATOMIC_COMMANDS else "stopped"
         print(f"starsweeper{f' {command}' if command else ''}: {how}; {done}", file=sys.stderr)

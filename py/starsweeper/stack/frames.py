@@ -450,12 +450,13 @@ def check_writable_folder(folder):
         raise FrameError(f"{folder}: cannot write in {existing} (read-only file system or no permission)")
 
 
-def write_image(path, array, jpeg_quality=95, before_commit=None):
+def write_image(path, array, jpeg_quality=95, before_commit=None, metadata=None):
     """Write ``array`` atomically: to a temporary file beside ``path``, then rename.
     ``before_commit()``, if given, runs between the two: if it raises, nothing is renamed.
 
     PNG and TIFF keep the array's depth (8 or 16 bits); JPEG is 8-bit, so 16-bit data is
-    scaled down to it.
+    scaled down to it. ``metadata`` (a :class:`~starsweeper.stack.metadata.Metadata`): its ICC
+    profile and EXIF go into the file, in every format and depth.
     """
     path = Path(path)
     check_output_path(path)
@@ -465,7 +466,7 @@ def write_image(path, array, jpeg_quality=95, before_commit=None):
         array = array[:, :, 0]
     if suffix in (".jpg", ".jpeg"):
         array = to_8bit(array)
-    data = _encode(array, suffix, jpeg_quality)
+    data = _encode(array, suffix, jpeg_quality, metadata)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -491,22 +492,24 @@ def to_8bit(array):
     return ((array.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
 
 
-def _encode(array, suffix, jpeg_quality):
-    if array.dtype == np.uint16:
+def _encode(array, suffix, jpeg_quality, metadata=None):
+    from .metadata import Metadata, png_with_metadata, tiff_bytes
+    metadata = metadata or Metadata()
+    if suffix not in (".jpg", ".jpeg", ".png"):
+        return tiff_bytes(array, metadata)
+    if array.dtype == np.uint16:                      # PNG: Pillow writes no 16-bit RGB
         import cv2
         bgr = array[:, :, ::-1] if array.ndim == 3 else array
-        ext = ".png" if suffix == ".png" else ".tif"
-        ok, buffer = cv2.imencode(ext, np.ascontiguousarray(bgr))
+        ok, buffer = cv2.imencode(".png", np.ascontiguousarray(bgr), [cv2.IMWRITE_PNG_COMPRESSION, 1])
         if not ok:
-            raise FrameError(f"could not encode a 16-bit {ext} image")
-        return buffer.tobytes()
+            raise FrameError("could not encode a 16-bit PNG image")
+        return png_with_metadata(buffer.tobytes(), metadata)
     import io
     image = Image.fromarray(array)
     out = io.BytesIO()
+    extra = {key: value for key, value in (("icc_profile", metadata.icc), ("exif", metadata.exif)) if value}
     if suffix in (".jpg", ".jpeg"):
-        image.save(out, format="JPEG", quality=jpeg_quality)
-    elif suffix == ".png":
-        image.save(out, format="PNG", compress_level=1)  # fast; 1.3x the size of level 6
+        image.save(out, format="JPEG", quality=jpeg_quality, **extra)
     else:
-        image.save(out, format="TIFF", compression="tiff_deflate")
+        image.save(out, format="PNG", compress_level=1, **extra)  # fast; 1.3x the size of level 6
     return out.getvalue()
