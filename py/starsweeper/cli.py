@@ -155,6 +155,9 @@ def _add_stack_parser(sub):
                    help="video width in pixels (the aspect kept; default: the frames' width)")
     p.add_argument("--engine", choices=("model", "fixed", "rtl"), default="model",
                    help="how to stack (default: model)")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="a damaged frame is taken as a dark one, with a warning naming it, instead of "
+                        "stopping the stack (the trails fade on past it)")
     p.add_argument("--workers", type=_positive_int, help="threads (default: one per core)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_stack)
@@ -188,7 +191,8 @@ def _stack_settings(args):
         attenuation=args.attenuation, half_life=args.half_life, fade_in=args.fade_in,
         engine=args.engine, workers=args.workers or default_workers(), raw_mode=args.raw_mode,
         glob=args.glob, order=args.order, first=args.first, last=args.last, step=args.step,
-        reverse=args.reverse, darks=args.darks, hot_pixels=args.hot_pixels, video=video)
+        reverse=args.reverse, darks=args.darks, hot_pixels=args.hot_pixels, video=video,
+        skip_bad=args.skip_bad)
 
 
 def _run_stack(args):
@@ -209,7 +213,17 @@ def _run_stack(args):
     video = settings.video
     if video is not None:
         _check_video_path(video.path, args.output, paths)
-    infos = probe_all(paths, settings.raw_mode)
+    skipped = []
+    lock = threading.Lock()
+
+    def on_damaged(path, error):
+        with lock:
+            skipped.append(path)
+            _warn(f"{error}; taken as a dark frame (--skip-bad)")
+
+    on_damaged = on_damaged if settings.skip_bad else None
+    infos = probe_all(paths, settings.raw_mode, on_damaged)
+    first_good = next(info for info in infos if info.damage is None)
     calibration = None
     if settings.darks is not None:
         try:
@@ -218,7 +232,7 @@ def _run_stack(args):
             raise InputError(f"--darks: {e}") from None
         bar = _progress_bar(len(dark_paths), "master dark", args.quiet)
         try:
-            calibration = build_calibration(dark_paths, infos[0], settings.hot_pixels, settings.workers,
+            calibration = build_calibration(dark_paths, first_good, settings.hot_pixels, settings.workers,
                                             progress=bar.update if bar else None)
         finally:
             if bar:
@@ -232,7 +246,7 @@ def _run_stack(args):
               f"row or column is left out")
     try:
         result = stack_files(paths, settings, progress=bar.update if bar else None,
-                             calibration=calibration, infos=infos,
+                             calibration=calibration, infos=infos, on_damaged=on_damaged,
                              on_stack=writer.add if writer else None,
                              every=video.every if video else 1)
         if writer:
@@ -244,10 +258,11 @@ def _run_stack(args):
             # Said before the still is named: an output that cannot take the line leaves nothing.
             if not args.quiet:
                 extra = f", video of {writer.frames} frames -> {video.path}" if writer else ""
-                _say(f"stacked {len(paths)} frames ({result.shape[1]}x{result.shape[0]}, "
+                damaged = f" ({len(skipped)} damaged, taken as dark)" if skipped else ""
+                _say(f"stacked {len(paths)} frames{damaged} ({result.shape[1]}x{result.shape[0]}, "
                      f"{8 * result.itemsize}-bit, a = {settings.attenuation:.6g}, engine {settings.engine}) "
                      f"in {time.perf_counter() - start:.2f} s -> {args.output}{extra}")
-        write_image(args.output, result, before_commit=summary, metadata=frame_metadata(infos[0]))
+        write_image(args.output, result, before_commit=summary, metadata=frame_metadata(first_good))
         if writer:
             writer.commit()           # the video is named only once the still is
     except BaseException:

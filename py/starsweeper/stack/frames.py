@@ -34,7 +34,7 @@ from ..errors import UserError
 __all__ = [
     "FrameError", "FrameInfo", "IMAGE_SUFFIXES", "RAW_SUFFIXES", "RAW_MODES", "ORIENTATIONS",
     "list_frames", "check_pattern", "select_frames", "order_by_time", "capture_time",
-    "probe", "read_frame", "frame_bytes", "size_text", "write_image", "check_consistent",
+    "probe", "damaged", "read_frame", "frame_bytes", "size_text", "write_image", "check_consistent",
     "check_output_path", "check_writable_folder", "to_8bit",
 ]
 
@@ -77,6 +77,7 @@ class FrameInfo:
     format: str  # "PNG", "JPEG", "TIFF" or "RAW"
     orientation: int = 1   # EXIF orientation, 1 to 8 (RAW: 1, LibRaw turns it)
     raw_mode: str = "linear"  # RAW only: see RAW_MODES
+    damage: str | None = None  # a frame whose header cannot be read: why (see damaged())
 
     @property
     def mode(self):
@@ -286,10 +287,19 @@ def _check_png_complete(path):
                 return
 
 
+def damaged(like, path, why="its header cannot be read"):
+    """A stand-in header for the frame ``path``, which cannot be read: ``like``'s size and
+    mode; :func:`read_frame` refuses it with ``why``."""
+    from dataclasses import replace
+    return replace(like, path=Path(path), damage=why)
+
+
 def read_frame(info):
     """Decode the frame ``info`` describes, upright; the result has ``info.shape`` and
     ``info.dtype``."""
     path = info.path
+    if info.damage is not None:
+        raise FrameError(f"{path}: {info.damage}")
     try:
         array = _decode(info)
     except FileNotFoundError:

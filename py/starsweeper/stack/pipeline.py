@@ -41,7 +41,7 @@ import threading
 import numpy as np
 
 from ..model.star_trail import FixedStacker, FloatStacker, combine_float
-from .frames import FrameError, check_consistent, frame_bytes, probe, read_frame, size_text
+from .frames import FrameError, check_consistent, damaged, frame_bytes, probe, read_frame, size_text
 
 __all__ = ["default_workers", "stack_files", "probe_all"]
 
@@ -50,9 +50,26 @@ def default_workers():
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def probe_all(paths, raw_mode="linear"):
-    """Headers of every frame, checked for equal size and colour mode (first offender named)."""
-    infos = [probe(p, raw_mode) for p in paths]
+def probe_all(paths, raw_mode="linear", on_damaged=None):
+    """Headers of every frame, checked for equal size and colour mode (first offender named).
+    With ``on_damaged``, a frame whose header cannot be read is told to it (with the error) and
+    stands in the list as :func:`~starsweeper.stack.frames.damaged` (like the first good
+    frame, decoded as a dark one); without, its error goes on."""
+    infos, bad = [], []
+    for path in paths:
+        try:
+            infos.append(probe(path, raw_mode))
+        except FrameError as error:
+            if on_damaged is None:
+                raise
+            on_damaged(path, error)
+            infos.append(None)
+            bad.append(len(infos) - 1)
+    good = [info for info in infos if info is not None]
+    if not good:
+        raise FrameError("every frame is damaged: nothing to stack")
+    for k in bad:
+        infos[k] = damaged(good[0], paths[k])
     check_consistent(infos)
     return infos
 
@@ -70,10 +87,13 @@ class _Progress:
                 self.callback(1)
 
 
-def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=None, every=1, infos=None):
+def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=None, every=1, infos=None,
+                on_damaged=None):
     """Stack the frame files ``paths`` in the given order as ``settings`` (a
     :class:`~starsweeper.stack.settings.StackSettings`) say; returns the stacked frame.
 
+    With ``settings.skip_bad``, a frame that cannot be decoded is told to ``on_damaged(path,
+    error)`` (from the thread that decoded it) and stacked as a dark frame.
     ``progress``, if given, is called with 1 after each frame. ``calibration`` (a
     :class:`~starsweeper.stack.darks.Calibration`): its hot pixels are replaced in each frame and
     its master dark (of the frames' shape and type) subtracted. ``on_stack(k, image)``, if given,
@@ -83,10 +103,11 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     """
     if not paths:
         raise FrameError("no frames to stack")
-    infos = infos or probe_all(paths, settings.raw_mode)
+    on_damaged = on_damaged if settings.skip_bad else None
+    infos = infos or probe_all(paths, settings.raw_mode, on_damaged)
     if calibration is not None and calibration.dark.shape != infos[0].shape:
         raise ValueError(f"dark shape {calibration.dark.shape} differs from the frames' {infos[0].shape}")
-    job = _Job(settings, calibration, on_stack, every, len(infos))
+    job = _Job(settings, calibration, on_stack, every, len(infos), on_damaged)
     try:
         return _stack(infos, job, _Progress(progress))
     except MemoryError:
@@ -101,14 +122,24 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
 class _Job:
     """What to do with each frame, besides stacking it."""
 
-    def __init__(self, settings, calibration, on_stack, every, count):
+    def __init__(self, settings, calibration, on_stack, every, count, on_damaged=None):
         self.settings, self.calibration = settings, calibration
         self.dark = None if calibration is None else calibration.dark   # subtracted in read()
         self.on_stack, self.every, self.count = on_stack, every, count
+        self.on_damaged = on_damaged
 
     def read(self, info):
-        """The frame, decoded, its hot pixels replaced, less the master dark (saturating at 0)."""
-        frame = read_frame(info)
+        """The frame, decoded, its hot pixels replaced, less the master dark (saturating at 0);
+        a damaged one dark, when the settings say so (told to ``on_damaged`` once, here or when
+        its header was read)."""
+        try:
+            frame = read_frame(info)
+        except FrameError as error:
+            if self.on_damaged is None:
+                raise
+            if info.damage is None:                 # (a damaged header was told already)
+                self.on_damaged(info.path, error)
+            return np.zeros(info.shape, info.dtype)
         if self.calibration is not None:
             frame = self.calibration.prepare(frame)
         if self.dark is not None:

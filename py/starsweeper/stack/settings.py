@@ -56,6 +56,9 @@ class StackSettings:
         With ``darks``: the master dark's hot pixels above this many robust sigmas are replaced.
     video : VideoSettings or None
         The time-lapse of the growing trail.
+    skip_bad : bool
+        A damaged frame (a header or data that cannot be decoded) is taken as a dark one, with
+        a warning, instead of stopping the stack: the trails go on fading in time past it.
     """
 
     attenuation: float = 1.0
@@ -72,6 +75,7 @@ class StackSettings:
     darks: Path | None = None
     hot_pixels: float | None = None
     video: VideoSettings | None = None
+    skip_bad: bool = False
 
     def __post_init__(self):
         set_ = object.__setattr__
