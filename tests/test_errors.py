@@ -462,8 +462,13 @@ def test_version(capsys):
 
 # -- the contract, for any option values ----------------------------------------------------------
 
-# No NUL: no program can be given one in its arguments (the OS refuses it), so it is no case.
-OPTION_VALUES = st.one_of(st.text(st.characters(exclude_characters="\x00"), max_size=12),
+# No NUL: no program can be given one in its arguments (the OS refuses it), so it is no case;
+# no lone surrogate either: a program's arguments are bytes, which Python decodes to text whose
+# only surrogates are those that stand for undecodable bytes (tried below as raw bytes).
+OPTION_VALUES = st.one_of(st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)),
+                                  max_size=12),
+                          st.binary(min_size=1, max_size=6).filter(lambda b: b"\x00" not in b).map(
+                              lambda b: b.decode("utf-8", "surrogateescape")),
                           st.integers(-10, 10**6).map(str),
                           st.floats(allow_nan=True, allow_infinity=True).map(str),
                           st.sampled_from(["0x0", "16x16", "99999x16", "1e3", "-0", "nan", "*.png",
@@ -721,3 +726,44 @@ def test_a_move_script_of_more_presses_than_a_request_carries(tmp_path, capsys):
     from starsweeper.moves import play
     _, game, _ = play(moves, seed=3)
     assert np.array_equal(np.asarray(Image.open(tmp_path / "f.png")), to_rgb888(render(game)))
+
+
+@pytest.mark.parametrize("kind", ["png16", "dng"])
+def test_a_c_librarys_own_line_does_not_come_before_ours(kind, tmp_path):
+    """libpng (through OpenCV) and LibRaw print lines of their own on stderr from C; in a real
+    process (not a test's capture) only the command's line is left."""
+    folder = tmp_path / "in"
+    if kind == "png16":
+        make_frames(folder, count=3, depth=16)
+        bad = folder / "frame_01.png"
+        data = bytearray(bad.read_bytes())
+        data[len(data) // 2:len(data) // 2 + 40] = b"\x00" * 40          # damage inside IDAT
+        bad.write_bytes(bytes(data))
+    else:
+        from test_stack_raw import sky
+        sky(folder, 3)
+        bad = sorted(folder.iterdir())[1]
+        bad.write_bytes(bad.read_bytes()[:2000])
+    result = subprocess.run([sys.executable, "-m", "starsweeper.cli", "stack", folder, "-o", tmp_path / "o.png"],
+                            capture_output=True, timeout=120)
+    err = result.stderr.decode()
+    assert result.returncode == 1
+    assert_one_line(err, bad.name)
+
+
+def test_no_room_for_the_darks_spill_file_is_one_line_before_any_decoding(frames_dir, tmp_path, monkeypatch, capsys):
+    """A temporary folder that cannot take the darks' spill file: found when it is made (its
+    blocks taken at once), not as SIGBUS when a memory map writes into a full file system."""
+    darks = make_frames(tmp_path / "darks", count=3, size=(32, 24))
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spills))
+    monkeypatch.setattr("tempfile.tempdir", None)
+
+    def full(fd, offset, length):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(os, "posix_fallocate", full)
+    code, _, err = run(["stack", frames_dir, "-o", tmp_path / "o.png", "--darks", darks], capsys)
+    assert code == 1
+    assert_one_line(err, "--darks: no room for the darks' spill file", "No space left on device")
+    assert everything_in(spills) == [] and not (tmp_path / "o.png").exists()

@@ -249,10 +249,17 @@ def test_no_display_is_one_line(monkeypatch, capsys):
     one_error_line(capsys, "no display", "xvfb-run")
 
 
-def test_a_display_that_cannot_be_opened_is_one_line(monkeypatch, capsys, play_model):
+@pytest.mark.parametrize("driver", ["x11", None])
+def test_a_display_that_cannot_be_opened_is_one_line(driver, monkeypatch, capsys, play_model):
+    """A display named that no X server answers: with SDL told to use X11, it fails; left to
+    choose, SDL falls back to drawing off screen, which must not pass for a window."""
     number = next(n for n in range(4242, 4300) if not Path(f"/tmp/.X11-unix/X{n}").exists())
     monkeypatch.setenv("DISPLAY", f":{number}")
-    monkeypatch.setenv("SDL_VIDEODRIVER", "x11")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    if driver:
+        monkeypatch.setenv("SDL_VIDEODRIVER", driver)
+    else:
+        monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
     assert main(["play", "--rate", str(RATE)]) == 1
     one_error_line(capsys, "cannot open a window")
 

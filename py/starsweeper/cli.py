@@ -693,7 +693,9 @@ def main(argv=None):
         command = args.command
         if unknown:
             parser.subparsers[command].error(f"unrecognized arguments: {' '.join(unknown)}")
-        code = args.run(args)
+        from .tools import c_lines_silenced
+        with c_lines_silenced():
+            code = args.run(args)
         _flush_stdout()
         return code
     except UserError as e:

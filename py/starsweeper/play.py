@@ -162,6 +162,12 @@ class PlayWindow:
         width, height = VGA_640X480.h_visible * scale, VGA_640X480.v_visible * scale
         try:
             pygame.display.init()
+            driver = pygame.display.get_driver()
+            if driver in ("offscreen", "dummy") and os.environ.get("SDL_VIDEODRIVER") != driver:
+                # SDL draws off screen when no display it can use answers: a window nobody sees.
+                raise pygame.error(f"no display answers (DISPLAY={os.environ.get('DISPLAY', '')!r}, "
+                                   f"WAYLAND_DISPLAY={os.environ.get('WAYLAND_DISPLAY', '')!r}); "
+                                   f"SDL would draw off screen")
             pygame.font.init()
             self.screen = pygame.display.set_mode((width, height + STATUS_HEIGHT))
         except pygame.error as e:

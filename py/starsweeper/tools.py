@@ -1,14 +1,16 @@
 """External tools: running them with a time limit, and their failures said in one line."""
 
+import contextlib
 import math
 import os
 import signal
 import subprocess
+import sys
 
 from .errors import InputError, ToolError
 
 __all__ = ["ToolError", "ToolTimeout", "TIME_LIMITS", "last_line", "failure_text", "limit_of", "run_limited",
-           "run_tool", "end_tree", "time_limit"]
+           "run_tool", "end_tree", "c_lines_silenced", "time_limit"]
 
 
 def last_line(output, prefer=None):
@@ -142,6 +144,35 @@ def end_tree(child):
         except (ProcessLookupError, PermissionError):
             pass
     child.wait()
+
+
+@contextlib.contextmanager
+def c_lines_silenced():
+    """While inside, what C libraries print on file descriptor 2 themselves (LibRaw's "Unexpected
+    end of file", libpng's and libjpeg's warnings, OpenCV's) goes nowhere, so that the command's
+    own line is the only one; Python's ``sys.stderr`` keeps going where it went (when it wrote
+    to descriptor 2, it is moved to a copy of it first)."""
+    try:
+        ours = sys.stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):
+        ours = False                             # a stream of its own (a test's capture)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    previous = sys.stderr
+    if ours:
+        sys.stderr = open(os.dup(saved), "w", buffering=1, errors="backslashreplace")
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.close(null)
+    try:
+        yield
+    finally:
+        if ours:
+            sys.stderr.flush()
+            sys.stderr.close()
+            sys.stderr = previous
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def time_limit(variable, default):

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..model.dark_frame import hot_pixel_mask
 from ..model.star_trail import round_to_dtype
-from .frames import FrameError, probe, read_frame
+from .frames import FrameError, probe, read_frame, size_text
 
 __all__ = ["BAND_BYTES", "Calibration", "HotPixels", "build_calibration", "build_master_dark"]
 
@@ -94,8 +94,17 @@ def build_master_dark(paths, frame, workers=1, progress=None, band_bytes=BAND_BY
         _check_like(info, frame)
     shape, dtype = frame.shape, frame.dtype
     fd, spill = tempfile.mkstemp(prefix="starsweeper-darks-", suffix=".raw")
-    os.close(fd)
     try:
+        # The spill file's blocks, taken now: a memory map onto a file system that fills up
+        # later would end the process with SIGBUS, not an error.
+        size = len(infos) * int(np.prod(shape)) * np.dtype(dtype).itemsize
+        try:
+            os.posix_fallocate(fd, 0, size)
+        except OSError as e:
+            raise FrameError(f"--darks: no room for the darks' spill file of {size_text(size)} in "
+                             f"{os.path.dirname(spill)} ({e.strerror}; TMPDIR names another folder)") from None
+        finally:
+            os.close(fd)
         stack = np.memmap(spill, dtype=dtype, mode="w+", shape=(len(infos), *shape))
 
         def decode(k):

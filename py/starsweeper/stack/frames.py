@@ -21,9 +21,7 @@ import os
 from pathlib import Path
 import re
 import struct
-import sys
 import tempfile
-import threading
 import warnings
 
 import numpy as np
@@ -235,8 +233,7 @@ def _probe_raw(path, raw_mode):
         raise FrameError(f"{path}: no such file")
     raw = rawpy.RawPy()
     try:
-        with _quiet_stderr:
-            raw.open_file(str(path))
+        raw.open_file(str(path))
         sizes = raw.sizes
     except rawpy.LibRawError as e:
         raise FrameError(f"{path}: not a RAW file LibRaw can read ({_libraw_reason(e)})") from None
@@ -356,38 +353,6 @@ def _decode(info):
     return array
 
 
-class _QuietStderr:
-    """While any thread is inside, file descriptor 2 goes to /dev/null: LibRaw prints its own
-    line about a damaged file ("Unexpected end of file") from C, which would come before ours.
-    Reference-counted, so that threads decoding at once do not restore it under each other; a
-    progress bar's redraw in that time is lost, nothing else (errors are printed after)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.depth = 0
-        self.saved = None
-
-    def __enter__(self):
-        with self.lock:
-            if self.depth == 0:
-                sys.stderr.flush()
-                self.saved = os.dup(2)
-                null = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(null, 2)
-                os.close(null)
-            self.depth += 1
-
-    def __exit__(self, *exc):
-        with self.lock:
-            self.depth -= 1
-            if self.depth == 0:
-                os.dup2(self.saved, 2)
-                os.close(self.saved)
-
-
-_quiet_stderr = _QuietStderr()
-
-
 def _decode_raw(info):
     import rawpy
     path = info.path
@@ -395,7 +360,7 @@ def _decode_raw(info):
         raise FileNotFoundError(path)
     gamma = (1, 1) if info.raw_mode == "linear" else (2.222, 4.5)
     try:
-        with _quiet_stderr, rawpy.imread(str(path)) as raw:
+        with rawpy.imread(str(path)) as raw:
             # One brightness scale for every frame: no auto-brightening, and no per-frame
             # maximum (LibRaw by default lowers the white point to a frame's brightest pixel
             # when that lies within 75% of the sensor's maximum, so a frame with a bright star
