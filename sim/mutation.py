@@ -73,6 +73,7 @@ _EMPTY_BOARD = "tests/test_minesweeper_rtl.py::test_flood_of_an_empty_board"
 _FIRST_REVEAL = "tests/test_minesweeper_rtl.py::test_first_reveal_on_a_mine_moves_it"
 _TIMER = "tests/test_minesweeper_rtl.py::test_timer_holds_at_999_and_freezes"
 _CHORDS = "tests/test_minesweeper_rtl.py::test_chords_on_the_field_edges"
+_COUNTS = "tests/test_minesweeper_rtl.py::test_counts_of_crowded_boards"
 #: Two random games (each checked against the model action by action) instead of 25.
 _GAME_ENV = {"GAMES_PER_PART": "2"}
 
@@ -106,10 +107,10 @@ CORES = {core.name: core for core in [
     _game_part("placement", "minesweeper_game.placement", _FIRST_REVEAL),
     _game_part("lcg", "minesweeper_game.placement.lcg", _FIRST_REVEAL),
     _game_part("chord", "minesweeper_game.chord", _CHORDS),
-    _game_part("count_sweep", "minesweeper_game.count_sweep", _EMPTY_BOARD),
-    _game_part("neighbour_counter", "minesweeper_game.count_sweep.counter", _EMPTY_BOARD),
+    _game_part("count_sweep", "minesweeper_game.count_sweep", _EMPTY_BOARD, _COUNTS),
+    _game_part("neighbour_counter", "minesweeper_game.count_sweep.counter", _EMPTY_BOARD, _COUNTS),
     _game_part("win_scan", "minesweeper_game.win_scan", _EMPTY_BOARD),
-    _game_part("board_store", "minesweeper_game.board", _EMPTY_BOARD, _FIRST_REVEAL),
+    _game_part("board_store", "minesweeper_game.board", _EMPTY_BOARD, _FIRST_REVEAL, _COUNTS),
     Core("display", _system_verilog, "minesweeper_system.display", _FRAMES),
     Core("smiley", _system_verilog, "minesweeper_system.display.smiley", _FRAMES),
 ]}

@@ -18,7 +18,7 @@ from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Time
 from starsweeper.model.buttons import BUTTON_BIT, ButtonActions
 from starsweeper.model.minesweeper import (
     GRID, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty, Direction, MinesweeperGame, Status,
-    difficulty_of, neighbours, place_mines,
+    difficulty_of, neighbour_counts, neighbours, place_mines,
 )
 
 from seeds import seed_from_env
@@ -632,3 +632,35 @@ async def first_reveal_on_a_mine_moves_it(dut):
             await act_on(tb, next((r, c) for r, c in m.cells() if m.mine[r][c]))
         if k + 1 < len(trials):
             await tb.centre(beginner=trials[k + 1][0])
+
+
+@cocotb.test()
+async def counts_of_crowded_boards(dut):
+    """Boards crowded with mines (a build with more of them), so that every count from 0 to 8
+    turns up on them: after the first reveal every cell's count, read through the read port,
+    is the model's, on both fields."""
+    from display_scenarios import board_with_every_digit
+    tb = GameTB(dut, seed_from_env())
+    assert int((tb.params.get("mine_counts") or {}).get("0", 40)) > 40, "needs a crowded build"
+    await tb.start()
+    seen = set()
+    for k in range(6):
+        beginner = k % 2 == 1
+        m = tb.model
+        if beginner:                    # a random board, a random first reveal
+            seed = tb.rng.randrange(1 << 32)
+            cell = (tb.rng.randrange(m.rows), tb.rng.randrange(m.cols))
+        else:                           # a board with every count (an 8 is rare), from an empty cell
+            seed = board_with_every_digit(tb.rng, m.rows, m.cols, m.mines, tb.params["swaps"])
+            mine, _ = place_mines(seed, m.rows, m.cols, m.mines, tb.params["swaps"])
+            counts = neighbour_counts(mine, m.rows, m.cols)
+            cell = tb.rng.choice([(r, c) for r, c in m.cells() if not mine[r][c] and counts[r][c] == 0])
+        await tb.move_to(*cell)
+        outcome = await tb.centre(forced_seed=seed)
+        assert outcome != "lost"
+        await compare_cells(tb, f"board {k} after the first reveal at {cell}")
+        seen |= {m.counts[r][c] for r, c in m.cells() if not m.mine[r][c]}
+        if m.status == Status.PLAYING:          # end it on a mine, then the next field
+            await act_on(tb, next((r, c) for r, c in m.cells() if m.mine[r][c]))
+        await tb.centre(beginner=not beginner)
+    assert seen == set(range(9)), f"the boards had the counts {sorted(seen)} only"

@@ -64,3 +64,8 @@ def test_first_reveal_on_a_mine_moves_it(seed):
 def test_chords_on_the_field_edges(seed):
     run_game_tests(GAME_PARAMS, ["chords_on_the_edges_of_the_large_field",
                                  "chords_on_the_edges_of_the_beginner_field"], seed, instance="chords")
+
+
+@pytest.mark.slow
+def test_counts_of_crowded_boards(seed):
+    run_game_tests(dict(GAME_PARAMS, mine_counts={"0": 99, "1": 30}), "counts_of_crowded_boards", seed)
