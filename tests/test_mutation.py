@@ -64,3 +64,30 @@ def test_the_display_cores_module_is_the_same_text_in_both_icarus_builds():
     for name in ("display", "smiley"):
         core = CORES[name]
         assert module_text(core.verilog(), core.module) in timer
+
+
+def test_every_cores_tests_compile_the_module_its_mutants_replace():
+    """A test built with other parameters than the core's Verilog would run the unmutated
+    design (and the campaign refuses it): each core's tests build the module's very text."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_minesweeper_rtl import GAME_PARAMS
+    from starsweeper.gateware.minesweeper import MinesweeperGame
+    from starsweeper.hdl import convert
+    builds = {
+        "test_random_games": GAME_PARAMS, "test_first_reveal_on_a_mine_moves_it": GAME_PARAMS,
+        "test_chords_on_the_field_edges": GAME_PARAMS,
+        "test_flood_of_an_empty_board": dict(GAME_PARAMS, mine_counts={"0": 0, "1": 10}),
+        "test_counts_of_crowded_boards": dict(GAME_PARAMS, mine_counts={"0": 99, "1": 30}),
+    }
+    texts = {}
+    for core in CORES.values():
+        if not core.module.startswith("minesweeper_game"):
+            continue
+        module = module_text(core.verilog(), core.module)
+        for test in core.tests:
+            name = test.split("::")[1].split("[")[0]
+            if name not in texts:
+                texts[name] = convert(MinesweeperGame(**builds[name]), "minesweeper_game")
+            assert module in texts[name], f"{core.name}: {name} does not compile {core.module}"
