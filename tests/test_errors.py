@@ -767,3 +767,63 @@ def test_no_room_for_the_darks_spill_file_is_one_line_before_any_decoding(frames
     assert code == 1
     assert_one_line(err, "--darks: no room for the darks' spill file", "No space left on device")
     assert everything_in(spills) == [] and not (tmp_path / "o.png").exists()
+
+
+def test_a_demo_that_fails_part_way_leaves_its_folder_as_it_was(tmp_path, monkeypatch, capsys):
+    from starsweeper import demo
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "star_trails.png").write_bytes(b"the last run's")
+
+    def first_step(folder, *args):
+        (folder / "star_trails.png").write_bytes(b"this run's")
+
+    def failing_step(folder, log=print):
+        raise demo.DemoError("the RTL's frame differs from the reference renderer's")
+    monkeypatch.setattr(demo, "star_trails", first_step)
+    monkeypatch.setattr(demo, "minesweeper", failing_step)
+    code, _, err = run(["demo", "--out", out], capsys)
+    assert code == 1
+    assert_one_line(err, "the RTL's frame differs")
+    assert everything_in(tmp_path) == ["out", "out/star_trails.png"]
+    assert (out / "star_trails.png").read_bytes() == b"the last run's"
+
+
+def test_a_demo_that_ends_replaces_its_folder_whole(tmp_path, monkeypatch, capsys):
+    from starsweeper import demo
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.txt").write_text("from an older run")
+    monkeypatch.setattr(demo, "star_trails", lambda folder, *args: (folder / "star_trails.png").write_bytes(b"new"))
+    for step in ("minesweeper", "board", "ulx3s"):
+        monkeypatch.setattr(demo, step, lambda folder, log=print: None)
+    code, _, err = run(["demo", "--out", out], capsys)
+    assert code == 0, err
+    assert everything_in(tmp_path) == ["out", "out/star_trails.png"]
+
+
+def test_synth_into_an_existing_folder_moves_its_frames_within_its_file_system(tmp_path, monkeypatch, capsys):
+    """The folder may be a mount point: the hidden folder is made inside it, so each frame's move
+    is a rename on one file system (a move from another would fail with EXDEV)."""
+    out = tmp_path / "mounted"
+    out.mkdir()
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst).parent not in (Path(src).parent, Path(src).parent.parent):    # from outside it
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(src))
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", replace)
+    code, _, err = run(["synth", out, "--frames", "2", "--size", "32x24"], capsys)
+    assert code == 0, err
+    assert everything_in(tmp_path) == ["mounted", "mounted/frame_0001.jpg", "mounted/frame_0002.jpg"]
+
+
+def test_not_enough_memory_anywhere_is_one_line(tmp_path, monkeypatch, capsys):
+    def too_big(*args, **kwargs):
+        raise MemoryError()
+    monkeypatch.setattr("starsweeper.stack.synth.render_frame", too_big)
+    code, _, err = run(["synth", tmp_path / "f", "--frames", "2", "--size", "32x24"], capsys)
+    assert code == 1
+    assert_one_line(err, "starsweeper synth: error: not enough memory")
+    assert everything_in(tmp_path) == []

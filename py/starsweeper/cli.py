@@ -705,6 +705,10 @@ def main(argv=None):
         print(f"starsweeper{f' {command}' if command else ''}: error: {one_line(_os_error_text(e))}",
               file=sys.stderr)
         return 1
+    except MemoryError:
+        print(f"starsweeper{f' {command}' if command else ''}: error: not enough memory "
+              f"(a smaller size, fewer frames or fewer --workers need less)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as stop:
         handlers = None         # the signals stay ignored to the end: the process is stopping
         how, code = ("terminated", 143) if isinstance(stop, Terminated) else ("interrupted", 130)

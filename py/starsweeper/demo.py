@@ -31,17 +31,37 @@ class DemoError(UserError):
 
 
 def run(out, frames=30, size=(360, 240), attenuation=0.97, log=print):
-    """All the steps, writing into the folder ``out``."""
+    """All the steps, writing into the folder ``out``: all or nothing. The steps write into a
+    hidden folder beside it, which takes its place when the last step is done (the old one
+    removed then); a failed or interrupted demo leaves ``out`` as it was."""
+    import os
+    from pathlib import Path
+    import shutil
+    import tempfile
     from .stack.frames import check_writable_folder
     from .stack.settings import StackSettings
 
     StackSettings(attenuation=attenuation)          # a wrong attenuation stops the demo first
+    out = Path(out).absolute()
     check_writable_folder(out)
-    out.mkdir(parents=True, exist_ok=True)
-    star_trails(out, frames, size, attenuation, log)
-    minesweeper(out, log)
-    board(out, log)
-    ulx3s(out, log)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    old = None
+    try:
+        star_trails(scratch, frames, size, attenuation, log)
+        minesweeper(scratch, log)
+        board(scratch, log)
+        ulx3s(scratch, log)
+        scratch.chmod(0o755)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.rename(out, old / out.name)
+        os.rename(scratch, out)
+        log(f"wrote everything to {out}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def star_trails(out, frames, size, attenuation, log=print):

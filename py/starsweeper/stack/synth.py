@@ -117,8 +117,10 @@ def write_sequence(directory, frames, width, height, depth=8, suffix=".jpg", see
                    degrees_per_frame=0.1, progress=None):
     """Write ``frames`` frames named ``frame_0001<suffix>`` ...; returns their paths.
 
-    All or nothing: the frames go into a hidden folder beside ``directory`` first, and are moved
-    into it only when every one is written, so an interruption or an error leaves no frame."""
+    All or nothing: the frames go into a hidden folder first, and are moved into ``directory``
+    only when every one is written, so an interruption or an error leaves no frame. The hidden
+    folder is made on ``directory``'s own file system (inside it when it exists, beside it
+    when it does not), so that the moves are renames even when it is a mount point."""
     import os
     from pathlib import Path
     import shutil
@@ -127,10 +129,10 @@ def write_sequence(directory, frames, width, height, depth=8, suffix=".jpg", see
 
     directory = Path(directory).absolute()
     scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees_per_frame)
-    existing = directory.parent
-    while not existing.exists():
-        existing = existing.parent
-    scratch = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".part", dir=existing))
+    home = directory
+    while not home.exists():
+        home = home.parent
+    scratch = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".part", dir=home))
     try:
         names = []
         for k in range(frames):
