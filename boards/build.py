@@ -102,15 +102,33 @@ def prepare(board_name="nexys3", name=NAME, device=None, top=None, **overrides):
 
 
 def write_tree(folder, board_name="nexys3", device=None, top=None):
-    """Write the build tree into ``folder``."""
+    """Write the build tree into ``folder``: into a hidden folder beside it first, whose files
+    then replace the folder's one by one, so that a full disk leaves the folder as it was and
+    says which folder it could not write."""
+    import os
+    import shutil
+    import tempfile
     plan = prepare(board_name, device=device, top=top)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    # A bit file (and a report) from an earlier run no longer match the tree: never leave one
-    # to be programmed by mistake.
-    for product in (f"{NAME}.bit", f"{NAME}.report.json"):
-        (folder / product).unlink(missing_ok=True)
-    plan.extract(folder)
+    folder = Path(folder).absolute()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part", dir=folder.parent))
+    try:
+        try:
+            plan.extract(scratch)
+        except OSError as e:
+            raise BuildError(f"{folder}: cannot write the build tree ({e.strerror or e})") from None
+        folder.mkdir(exist_ok=True)
+        # A bit file (and a report) from an earlier run no longer match the tree: never leave
+        # one to be programmed by mistake.
+        for product in (f"{NAME}.bit", f"{NAME}.report.json"):
+            (folder / product).unlink(missing_ok=True)
+        for path in sorted(scratch.rglob("*")):
+            if path.is_file():
+                target = folder / path.relative_to(scratch)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def ise_available(board="nexys3"):

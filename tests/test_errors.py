@@ -827,3 +827,22 @@ def test_not_enough_memory_anywhere_is_one_line(tmp_path, monkeypatch, capsys):
     assert code == 1
     assert_one_line(err, "starsweeper synth: error: not enough memory")
     assert everything_in(tmp_path) == []
+
+
+def test_a_build_tree_that_cannot_be_written_leaves_the_folder_and_names_it(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "nexys3"
+    out.mkdir()
+    (out / "build_top.sh").write_text("# the last tree's\n")
+    from amaranth.build.run import BuildPlan
+    real_extract = BuildPlan.extract
+
+    def full_disk(self, root):
+        real_extract(self, root)                     # some files written, then the disk is full
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(BuildPlan, "extract", full_disk)
+    monkeypatch.delenv("AMARANTH_ENV_ISE", raising=False)
+    code, _, err = run(["build", "--out", out], capsys)
+    assert code == 1
+    assert_one_line(err, f"{out}: cannot write the build tree (No space left on device)")
+    assert everything_in(tmp_path) == ["nexys3", "nexys3/build_top.sh"]
+    assert (out / "build_top.sh").read_text() == "# the last tree's\n"

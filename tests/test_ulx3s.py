@@ -243,4 +243,4 @@ def test_program_time_limit_must_be_a_number(loader, ecp5_bitfile, cli, monkeypa
     loader()
     monkeypatch.setenv("STARSWEEPER_OPENFPGALOADER_TIMEOUT", "soon")
     code, _, err = cli(["program", "--board", "ulx3s", ecp5_bitfile])
-    assert code == 1 and "must be a positive number of seconds, not 'soon'" in err
+    assert code == 1 and "must be a positive number of seconds, at most a year, not 'soon'" in err
