@@ -6,6 +6,7 @@ from amaranth.lib.cdc import FFSynchronizer
 from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTONS
+from ..model.vga import VGA_640X480
 from .display import MinesweeperDisplay
 from .interfaces import VgaSignature
 from ..model.seven_segment import CHARACTERS as SEVEN_SEGMENT_CHARACTERS
@@ -43,6 +44,9 @@ class MinesweeperSystem(wiring.Component):
         Clocks per pixel: 4 at 100 MHz, 1 at 25 MHz and in simulation.
     digit_clocks : int
         Clocks each seven-segment digit stays lit (1 ms).
+    timing : VgaTiming
+        The display's (:class:`~starsweeper.gateware.display.MinesweeperDisplay`): VESA
+        640x480, the default and every board's; a shorter frame for quick simulations.
     **game
         Parameters of :class:`~starsweeper.gateware.minesweeper.MinesweeperGame`.
 
@@ -69,10 +73,12 @@ class MinesweeperSystem(wiring.Component):
         Verilator harness of ``starsweeper play``; the board top leaves them unconnected).
     """
 
-    def __init__(self, *, pixel_divider=_BOARD["pixel_divider"], digit_clocks=_BOARD["digit_clocks"], **game):
+    def __init__(self, *, pixel_divider=_BOARD["pixel_divider"], digit_clocks=_BOARD["digit_clocks"],
+                 timing=VGA_640X480, **game):
         if not isinstance(pixel_divider, int) or pixel_divider < 1:
             raise ValueError(f"Pixel divider must be a positive integer, not {pixel_divider!r}")
         self.pixel_divider = pixel_divider
+        self.display = MinesweeperDisplay(timing)
         self.game = MinesweeperGame(**game)
         self.seven_segment = SevenSegmentDisplay(digit_clocks)
         super().__init__({
@@ -92,7 +98,7 @@ class MinesweeperSystem(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         m.submodules.game = game = self.game
-        m.submodules.display = display = MinesweeperDisplay()
+        m.submodules.display = display = self.display
         m.submodules.digits = digits = StatusDigits()
         m.submodules.seven_segment = seven_segment = self.seven_segment
 
