@@ -23,15 +23,15 @@ module display_bench #(
 );
   wire [2:0] red, green;
   wire [1:0] blue;
-  wire hsync_n, vsync_n, done;
+  wire hsync_n, vsync_n, active, done;
 
   minesweeper_system dut(
       .clk(clk), .rst(rst), .buttons(buttons), .switches(switches),
       .seed_force(seed_force), .seed_value(seed_value), .leds(leds),
       .vga__red(red), .vga__green(green), .vga__blue(blue),
-      .vga__hsync_n(hsync_n), .vga__vsync_n(vsync_n), .busy(busy),
+      .vga__hsync_n(hsync_n), .vga__vsync_n(vsync_n), .vga__active(active), .busy(busy),
       // not watched here: the cocotb bench reads the game through the frames
-      .vga__active(), .segments(), .anodes(), .status(), .difficulty(), .cursor_row(),
+      .segments(), .anodes(), .status(), .difficulty(), .cursor_row(),
       .cursor_col(), .counter(), .timer());
 
   vga_capture #(
@@ -39,5 +39,5 @@ module display_bench #(
       .CLOCKS_PER_PIXEL(CLOCKS_PER_PIXEL), .FRAMES(32'h7fffffff)
   ) monitor(
       .clk(clk), .red(red), .green(green), .blue(blue), .hsync_n(hsync_n), .vsync_n(vsync_n),
-      .arm(arm), .captured(captured), .done(done));
+      .active(active), .arm(arm), .captured(captured), .done(done));
 endmodule

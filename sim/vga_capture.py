@@ -40,7 +40,7 @@ class VgaCapture:
     def read(cls, folder="."):
         """What the files hold so far (a simulation still running may have written part of a
         line: only whole lines count)."""
-        sync = {"HP": [], "HW": [], "VP": [], "VW": []}
+        sync = {"HP": [], "HW": [], "VP": [], "VW": [], "AE": []}
         for line in (Path(folder) / SYNC_FILE).read_text().split("\n")[:-1]:
             kind, value = line.split()
             sync[kind].append(int(value))
@@ -55,8 +55,9 @@ class VgaCapture:
 
     def check_sync(self, timing, frame_period=True, clocks_per_pixel=1):
         """Every sync pulse's width and period against the timing's numbers (in clocks: pixels
-        times ``clocks_per_pixel``). A single frame has no vertical period to measure:
-        ``frame_period=False`` allows none (but checks any)."""
+        times ``clocks_per_pixel``), and the data enable in its window every clock. A single
+        frame has no vertical period to measure: ``frame_period=False`` allows none (but checks
+        any)."""
         t, c = timing, clocks_per_pixel
         expected = {"HP": t.h_total * c, "HW": t.h_sync * c, "VP": t.h_total * t.v_total * c,
                     "VW": t.h_total * t.v_sync * c}
@@ -65,3 +66,6 @@ class VgaCapture:
             assert seen or (kind == "VP" and not frame_period), f"no {kind} measurement"
             wrong = sorted(set(v for v in seen if v != value))
             assert not wrong, f"{kind}: expected {value} clocks every time, also saw {wrong}"
+        assert self.sync["AE"], "no frame was captured, so the data enable was not checked"
+        assert self.sync["AE"][-1] == 0, (f"the data enable (active) was wrong in {self.sync['AE'][-1]} "
+                                          f"clocks")
