@@ -247,3 +247,14 @@ def test_synthetic_frames_differ_and_have_a_foreground():
     assert a.shape == (48, 64, 3) and not np.array_equal(a, b)
     assert scene.ground.any() and not scene.ground.all()
     assert a[scene.ground].mean() < a[~scene.ground].mean()
+
+
+def test_the_average_mode_is_the_models_mean_of_the_frames(tmp_path, cli):
+    from starsweeper.model.star_trail import stack_float
+    folder = make_frames(tmp_path / "in", count=7, size=(20, 12))
+    out = tmp_path / "mean.png"
+    code, stdout, err = cli(["stack", folder, "-o", out, "--mode", "average", "--workers", "3"])
+    assert code == 0, err
+    frames = [read_frame(probe(p)) for p in list_frames(folder)]
+    assert np.array_equal(read_frame(probe(out)), stack_float(frames, 1.0, np.uint8, mode="average"))
+    assert "the mean" in stdout

@@ -103,3 +103,14 @@ def test_every_error_the_commands_raise_for_the_user_is_one_kind():
         assert issubclass(kind, ToolError), kind
     for kind in (DemoError, MoveError, PlayError, FrameError, InputError, ToolError):
         assert issubclass(kind, UserError), kind
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"mode": "median"}, "--mode must be one of lighten, average, not 'median'"),
+    ({"mode": "average", "engine": "fixed"}, "--mode average is not in the hardware core: --engine fixed"),
+    ({"mode": "average", "attenuation": 0.99}, "--mode average is the frames' mean: it takes no --attenuation"),
+    ({"mode": "average", "fade_in": 3}, "it takes no --attenuation, --half-life or --fade-in"),
+])
+def test_the_average_mode_takes_no_fade_and_no_hardware(options, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        StackSettings(**options)

@@ -198,3 +198,30 @@ def test_fade_in_weights_ramp_linearly():
 def test_bad_fade_in_is_rejected(bad):
     with pytest.raises(InputError, match="fade-in"):
         check_fade_in(bad)
+
+
+# -- the average mode ------------------------------------------------------------------------------
+
+from starsweeper.model.star_trail import FloatStacker as _Stacker   # noqa: E402
+
+
+@given(frames_strategy(), st.data())
+def test_average_is_the_mean_rounded_half_up_and_chunks_join_exactly(case, data):
+    width, frames = case
+    dtype = FixedFormat(width).dtype
+    total = frames.astype(np.int64).sum(axis=0)
+    n = len(frames)
+    expected = np.array([math.floor(Fraction(int(t), n) + Fraction(1, 2)) for t in total.ravel()])
+    assert np.array_equal(stack_float(frames, 1.0, dtype, mode="average").ravel(), expected)
+    # In chunks, joined in order, in the pipeline's work types, as the pipeline stacks them.
+    cuts = sorted(data.draw(st.lists(st.integers(1, max(1, n - 1)), max_size=3, unique=True)))
+    work = np.float32 if width == 8 else np.float64
+    stackers = []
+    for start, end in zip([0, *cuts], [*cuts, n]):
+        stacker = _Stacker(1.0, 0, start + 1, work=work, mode="average")
+        for frame in frames[start:end]:
+            stacker.add(frame)
+        stackers.append(stacker)
+    for stacker in stackers[1:]:
+        stackers[0].join(stacker)
+    assert np.array_equal(stackers[0].result(dtype).ravel(), expected)

@@ -119,6 +119,10 @@ def _add_stack_parser(sub):
                            "0.99 gives falling-star trails")
     fade.add_argument("--half-life", metavar="N", type=float,
                       help="fade so that a trail halves in N frames (a = 0.5 ** (1/N))")
+    p.add_argument("--mode", choices=("lighten", "average"), default="lighten",
+                   help="lighten (default): the brightest of the frames, with the fade; average: "
+                        "their mean, the low-noise sky and foreground to blend under the trails "
+                        "[model only]")
     p.add_argument("--fade-in", metavar="N", type=int, default=0,
                    help="[model only] weigh the first N frames up linearly, frame k by k/N: the "
                         "trails start faint (default 0: no fade-in)")
@@ -179,6 +183,10 @@ def _warn(text):
     print(f"starsweeper stack: warning: {one_line(text)}", file=sys.stderr)
 
 
+def _rule(settings):
+    return "the mean" if settings.mode == "average" else f"a = {settings.attenuation:.6g}"
+
+
 def _stack_settings(args):
     """The stack's settings from its options, checked (:class:`StackSettings`)."""
     from .stack.pipeline import default_workers
@@ -188,7 +196,7 @@ def _stack_settings(args):
     if args.video is not None:
         video = VideoSettings(args.video, args.fps, args.crf, args.video_every, args.video_scale)
     return StackSettings.from_options(
-        attenuation=args.attenuation, half_life=args.half_life, fade_in=args.fade_in,
+        attenuation=args.attenuation, half_life=args.half_life, fade_in=args.fade_in, mode=args.mode,
         engine=args.engine, workers=args.workers or default_workers(), raw_mode=args.raw_mode,
         glob=args.glob, order=args.order, first=args.first, last=args.last, step=args.step,
         reverse=args.reverse, darks=args.darks, hot_pixels=args.hot_pixels, video=video,
@@ -260,7 +268,7 @@ def _run_stack(args):
                 extra = f", video of {writer.frames} frames -> {video.path}" if writer else ""
                 damaged = f" ({len(skipped)} damaged, taken as dark)" if skipped else ""
                 _say(f"stacked {len(paths)} frames{damaged} ({result.shape[1]}x{result.shape[0]}, "
-                     f"{8 * result.itemsize}-bit, a = {settings.attenuation:.6g}, engine {settings.engine}) "
+                     f"{8 * result.itemsize}-bit, {_rule(settings)}, engine {settings.engine}) "
                      f"in {time.perf_counter() - start:.2f} s -> {args.output}{extra}")
         write_image(args.output, result, before_commit=summary, metadata=frame_metadata(first_good))
         if writer:

@@ -6,6 +6,8 @@ The stacking rule, per pixel and per colour channel, for frames ``x_1 .. x_n`` i
     buf_k = max(buf_(k-1) * a, x_k)          0 <= a <= 1
 
 ``a = 1.0`` is plain lighten (maximum) stacking; ``a = 0.99`` gives the fading "falling stars"
+trails. The other mode, **average**, is the mean of the frames, ``buf_n = (x_1 + ... + x_n) / n``
+(no fade, no weights): the low-noise sky and foreground that photographers blend under their
 trails. Two models live here:
 
 * :class:`FloatStacker` -- the original script's arithmetic: accumulate in float64, round to the
@@ -70,7 +72,7 @@ import numpy as np
 from ..errors import InputError
 
 __all__ = [
-    "GUARD_BITS", "FixedFormat", "FloatStacker", "FixedStacker", "combine_float",
+    "MODES", "GUARD_BITS", "FixedFormat", "FloatStacker", "FixedStacker", "combine_float",
     "attenuation_from_half_life", "check_attenuation", "check_fade_in", "fade_in_weight",
     "stack_float", "stack_fixed", "stack_exact", "combine_exact",
 ]
@@ -171,9 +173,16 @@ class FixedFormat:
         return ((np.asarray(acc, dtype=np.int64) + (1 << (F - 1))) >> F).astype(self.dtype)
 
 
+#: The stacking modes: the rule above (lighten, with its fade), and the mean of the frames.
+MODES = ("lighten", "average")
+
+
 class FloatStacker:
     """The original script's arithmetic: a float buffer, rounded once at the end. This is what
     ``starsweeper stack --engine model`` runs, a stacker for each chunk of frames.
+
+    ``mode`` "average" keeps the frames' sum instead (exact in the work type: float32 holds
+    the sum of 65,000 8-bit frames exactly), and its result is the mean rounded half up.
 
     ``add(frame)`` takes integer frames (any shape) in order; ``result(dtype)`` rounds half up
     and clips to the range of ``dtype``. ``fade_in`` frames are weighed up linearly;
@@ -188,11 +197,12 @@ class FloatStacker:
     :class:`~starsweeper.stack.settings.StackSettings` checks them.
     """
 
-    def __init__(self, attenuation, fade_in=0, first_index=1, work=np.float64):
+    def __init__(self, attenuation, fade_in=0, first_index=1, work=np.float64, mode="lighten"):
         self.attenuation = float(attenuation)
         self.fade_in = fade_in
         self.first_index = first_index
         self.work = work
+        self.mode = mode
         self.buffer = None
         self.count = 0
 
@@ -200,6 +210,13 @@ class FloatStacker:
         frame = np.asarray(frame)
         if self.buffer is not None and frame.shape != self.buffer.shape:
             raise ValueError(f"frame shape {frame.shape} differs from {self.buffer.shape}")
+        if self.mode == "average":
+            self.count += 1
+            if self.buffer is None:
+                self.buffer = frame.astype(self.work)
+            else:
+                np.add(self.buffer, frame, out=self.buffer, casting="unsafe")
+            return
         weight = fade_in_weight(self.first_index + self.count, self.fade_in)
         self.count += 1
         buffer = self.buffer
@@ -224,9 +241,28 @@ class FloatStacker:
     def result(self, dtype):
         if self.buffer is None:
             raise ValueError("no frames were stacked")
+        if self.mode == "average":           # the mean, rounded half up, in integers (exact)
+            total = self.buffer.astype(np.int64)
+            return ((2 * total + self.count) // (2 * self.count)).astype(dtype)
         if self.buffer.dtype == dtype:
             return self.buffer.copy()
         return round_to_dtype(self.buffer, dtype)
+
+    def join(self, later):
+        """Take in the stacker of the chunk of frames that follows this one's (both of the
+        same settings): lighten by :func:`combine_float`, average by adding the sums."""
+        if later.buffer is None:
+            return
+        if self.buffer is None:
+            self.buffer, self.count = later.buffer, later.count
+            return
+        if self.mode == "average":
+            np.add(self.buffer, later.buffer, out=self.buffer)
+        elif self.attenuation == 1.0 and self.buffer.dtype == later.buffer.dtype:
+            np.maximum(self.buffer, later.buffer, out=self.buffer)
+        else:
+            self.buffer = combine_float(self.buffer, later.buffer, later.count, self.attenuation)
+        self.count += later.count
 
 
 def round_to_dtype(buffer, dtype):
@@ -299,9 +335,9 @@ def combine_exact(earlier, later, later_count, attenuation):
     return [max(scale * p, q) for p, q in zip(earlier, later)]
 
 
-def stack_float(frames, attenuation, dtype, fade_in=0):
+def stack_float(frames, attenuation, dtype, fade_in=0, mode="lighten"):
     """Stack an iterable of frames with :class:`FloatStacker`."""
-    stacker = FloatStacker(attenuation, fade_in)
+    stacker = FloatStacker(attenuation, fade_in, mode=mode)
     for frame in frames:
         stacker.add(frame)
     return stacker.result(dtype)

@@ -40,7 +40,7 @@ import threading
 
 import numpy as np
 
-from ..model.star_trail import FixedStacker, FloatStacker, combine_float
+from ..model.star_trail import FixedStacker, FloatStacker
 from .frames import FrameError, check_consistent, damaged, frame_bytes, probe, read_frame, size_text
 
 __all__ = ["default_workers", "stack_files", "probe_all"]
@@ -155,7 +155,7 @@ class _Job:
         """The model's stacker for frames like ``info``, from frame ``first_index`` on."""
         settings = self.settings
         return FloatStacker(settings.attenuation, settings.fade_in, first_index,
-                            work=np.float32 if info.depth == 8 else np.float64)
+                            work=np.float32 if info.depth == 8 else np.float64, mode=settings.mode)
 
 
 def _stack(infos, job, counter):
@@ -219,7 +219,6 @@ def _stack_chunk(infos, first_index, job, counter, cancel):
 
 
 def _stack_model(infos, job, counter):
-    attenuation = job.settings.attenuation
     chunks = np.array_split(np.arange(len(infos)), min(job.settings.workers, len(infos)))
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=len(chunks))
@@ -235,11 +234,6 @@ def _stack_model(infos, job, counter):
     finally:
         cancel.set()        # on an error or Ctrl-C, the other threads stop at their next frame
         pool.shutdown(wait=False, cancel_futures=True)
-    result = stackers[0].buffer
     for stacker in stackers[1:]:
-        if attenuation == 1.0 and result.dtype == stacker.buffer.dtype:
-            np.maximum(result, stacker.buffer, out=result)
-        else:
-            result = combine_float(result, stacker.buffer, stacker.count, attenuation)
-    stackers[0].buffer = result
+        stackers[0].join(stacker)
     return stackers[0].result(infos[0].dtype)

@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 from ..errors import InputError
-from ..model.star_trail import attenuation_from_half_life, check_attenuation, check_fade_in
+from ..model.star_trail import MODES, attenuation_from_half_life, check_attenuation, check_fade_in
 from .frames import RAW_MODES, check_pattern
 from .video import VideoSettings
 
@@ -38,6 +38,9 @@ class StackSettings:
 
     Attributes
     ----------
+    mode : str
+        ``"lighten"`` (the default: the maximum, with its fade) or ``"average"`` (the mean; no
+        fade, no fade-in; the model engine only).
     attenuation : float
         The fade per frame, in [0, 1] (1.0: lighten stacking).
     fade_in : int
@@ -63,6 +66,7 @@ class StackSettings:
 
     attenuation: float = 1.0
     fade_in: int = 0
+    mode: str = "lighten"
     engine: str = "model"
     workers: int = 1
     raw_mode: str = "linear"
@@ -86,6 +90,15 @@ class StackSettings:
         if self.fade_in and self.engine in HARDWARE_ENGINES:
             raise InputError(f"--fade-in is not in the hardware core: --engine {self.engine} refuses it "
                              f"(use --engine model)")
+        if self.mode not in MODES:
+            raise InputError(f"--mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if self.mode == "average":
+            if self.engine in HARDWARE_ENGINES:
+                raise InputError(f"--mode average is not in the hardware core: --engine {self.engine} "
+                                 f"refuses it (use --engine model)")
+            if self.attenuation != 1.0 or self.fade_in:
+                raise InputError("--mode average is the frames' mean: it takes no --attenuation, "
+                                 "--half-life or --fade-in")
         _whole("--workers", self.workers, 1)
         if self.raw_mode not in RAW_MODES:
             raise InputError(f"--raw-mode must be one of {', '.join(RAW_MODES)}, not {self.raw_mode!r}")
