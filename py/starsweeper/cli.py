@@ -7,6 +7,7 @@ file system that refuses a write), 130 for Ctrl-C.
 """
 
 import argparse
+import math
 import os
 from pathlib import Path
 import signal
@@ -65,6 +66,33 @@ def _positive_int(text):
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, not {value}")
     return value
+
+
+def _numbers(text):
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"frame numbers must be N,M,..., not {text!r}") from None
+
+
+def _count(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 10000, not {value}")
+    return value
+
+
+def _point(text):
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a point must be X,Y in pixels, not {text!r}") from None
+    if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > 1e6:
+        raise argparse.ArgumentTypeError(f"a point must be two finite numbers of pixels, not {text!r}")
+    return x, y
 
 
 def _rate(text):
@@ -159,6 +187,12 @@ def _add_stack_parser(sub):
                    help="video width in pixels (the aspect kept; default: the frames' width)")
     p.add_argument("--engine", choices=("model", "fixed", "rtl"), default="model",
                    help="how to stack (default: model)")
+    p.add_argument("--reject-bright", metavar="SIGMA", type=float, nargs="?", const=5.0, default=None,
+                   help="leave out the frames ruined by light (headlights, lit clouds, twilight, the "
+                        "moon): those whose sky level stands more than SIGMA robust deviations (5 "
+                        "without a number) above their neighbours' or the night's; each is named")
+    p.add_argument("--keep", metavar="N,M", type=_numbers, default=(),
+                   help="frames (counted from 1 in stacking order) --reject-bright must keep")
     p.add_argument("--skip-bad", action="store_true",
                    help="a damaged frame is taken as a dark one, with a warning naming it, instead of "
                         "stopping the stack (the trails fade on past it)")
@@ -200,7 +234,7 @@ def _stack_settings(args):
         engine=args.engine, workers=args.workers or default_workers(), raw_mode=args.raw_mode,
         glob=args.glob, order=args.order, first=args.first, last=args.last, step=args.step,
         reverse=args.reverse, darks=args.darks, hot_pixels=args.hot_pixels, video=video,
-        skip_bad=args.skip_bad)
+        skip_bad=args.skip_bad, reject_bright=args.reject_bright, keep=args.keep)
 
 
 def _run_stack(args):
@@ -231,6 +265,8 @@ def _run_stack(args):
 
     on_damaged = on_damaged if settings.skip_bad else None
     infos = probe_all(paths, settings.raw_mode, on_damaged)
+    if settings.reject_bright is not None:
+        paths, infos = _reject_bright(paths, infos, settings)
     first_good = next(info for info in infos if info.damage is None)
     calibration = None
     if settings.darks is not None:
@@ -283,6 +319,30 @@ def _run_stack(args):
     return 0
 
 
+def _reject_bright(paths, infos, settings):
+    """The frames but those ruined by light (each named in a warning line)."""
+    from .model.night import TILES, find_bright
+    from .stack.pipeline import sky_levels
+    beyond = [n for n in settings.keep if n > len(paths)]
+    if beyond:
+        raise InputError(f"--keep {beyond[0]} is beyond the {len(paths)} frames found")
+    levels = sky_levels(infos, settings.workers)
+    known = [k for k, level in enumerate(levels) if level is not None]
+    bright = find_bright([levels[k] for k in known], settings.reject_bright,
+                         keep=[known.index(n - 1) for n in settings.keep if n - 1 in known])
+    out = {known[b.index] for b in bright}
+    for b in bright:
+        row, col = divmod(b.tile, TILES)
+        whose = "its neighbours'" if b.against == "neighbours" else "the night's"
+        _warn(f"left out {paths[known[b.index]].name}: its sky at {255 * b.level:.1f} of 255 (tile {row + 1},{col + 1} "
+              f"of {TILES}x{TILES}) is {b.deviations:.1f} robust deviations above {whose} {255 * b.expected:.1f} "
+              f"(--reject-bright)")
+    if len(out) == len(paths):
+        raise InputError("--reject-bright leaves no frame")
+    kept = [k for k in range(len(paths)) if k not in out]
+    return [paths[k] for k in kept], [infos[k] for k in kept]
+
+
 def _check_video_path(video, output, inputs):
     if video.resolve() == Path(output).resolve():
         raise InputError(f"--video {video}: the video would overwrite the output image")
@@ -303,12 +363,22 @@ def _add_synth_parser(sub):
     p.add_argument("--depth", type=int, choices=(8, 16), default=8)
     p.add_argument("--format", choices=("jpg", "png", "tif"), default="jpg")
     p.add_argument("--seed", type=_seed, default=1, help=f"0 to {SEED_MAX} (default 1)")
+    night = p.add_argument_group("what a real night brings (each placed at random from the seed)")
+    for name, what in (("headlights", "frames lit by a passing car's headlights"),
+                       ("twilight", "frames of twilight at each end of the night"),
+                       ("clouds", "clouds lit by a town, three frames each"),
+                       ("aircraft", "aircraft: blinking lights in a dotted line, across one to three frames"),
+                       ("satellites", "satellites: a steady streak in a frame each"),
+                       ("meteors", "meteors: a short bright streak in a frame each")):
+        night.add_argument(f"--{name}", metavar="K", type=_count, default=0, help=what)
+    night.add_argument("--pole", type=_point, default=None, metavar="X,Y",
+                       help="where the stars turn about, in pixels (default: above the top centre)")
     p.set_defaults(run=_run_synth)
 
 
 def _run_synth(args):
     from .stack.frames import check_writable_folder
-    from .stack.synth import write_sequence
+    from .stack.synth import NightEvents, write_sequence
     if args.depth == 16 and args.format == "jpg":
         raise InputError("JPEG is 8-bit only: use --format png or tif with --depth 16")
     if args.format == "jpg" and max(args.size) > JPEG_SIDE_MAX:
@@ -316,8 +386,10 @@ def _run_synth(args):
                          f"use --format png or tif for a larger frame")
     width, height = args.size
     check_writable_folder(args.output_dir)
+    events = NightEvents(args.headlights, args.twilight, args.clouds, args.aircraft, args.satellites, args.meteors)
     paths = write_sequence(args.output_dir, args.frames, width, height, args.depth,
-                           f".{args.format}", args.seed)
+                           f".{args.format}", args.seed, events=events if any(vars(events).values()) else None,
+                           pole=args.pole)
     print(f"wrote {len(paths)} frames of {width}x{height} to {args.output_dir}")
     return 0
 

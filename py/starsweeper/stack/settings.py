@@ -62,6 +62,11 @@ class StackSettings:
     skip_bad : bool
         A damaged frame (a header or data that cannot be decoded) is taken as a dark one, with
         a warning, instead of stopping the stack: the trails go on fading in time past it.
+    reject_bright : float or None
+        Leave out the frames ruined by light, those whose sky stands this many robust
+        deviations above what the night expects (:func:`starsweeper.model.night.find_bright`).
+    keep : tuple of int
+        Frames (counted from 1, in stacking order) never left out by ``reject_bright``.
     """
 
     attenuation: float = 1.0
@@ -80,6 +85,8 @@ class StackSettings:
     hot_pixels: float | None = None
     video: VideoSettings | None = None
     skip_bad: bool = False
+    reject_bright: float | None = None
+    keep: tuple = ()
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -118,6 +125,16 @@ class StackSettings:
             if not (isinstance(self.hot_pixels, (int, float)) and math.isfinite(self.hot_pixels)
                     and self.hot_pixels > 0):
                 raise InputError(f"--hot-pixels must be a positive number of sigmas, not {self.hot_pixels!r}")
+
+        if self.reject_bright is not None and not (
+                isinstance(self.reject_bright, (int, float)) and math.isfinite(self.reject_bright)
+                and self.reject_bright > 0):
+            raise InputError(f"--reject-bright must be a positive number of robust deviations, "
+                             f"not {self.reject_bright!r}")
+        for number in self.keep:
+            _whole("--keep", number, 1)
+        if self.keep and self.reject_bright is None:
+            raise InputError("--keep names frames --reject-bright must not leave out: give --reject-bright")
 
     @classmethod
     def from_options(cls, *, attenuation=None, half_life=None, **options):

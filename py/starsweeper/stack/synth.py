@@ -2,9 +2,17 @@
 
 Stars turn about a celestial pole (by default just above the frame, as when a camera faces
 north), with a power-law brightness distribution and colour temperatures from blue-white to
-orange; each is drawn as a small Gaussian point spread. The sky has a light-pollution glow
-towards the horizon; a dark mountain ridge with trees hides the lower part of the sky; every
-frame gets fresh sensor noise (read noise plus shot noise), so no two frames are equal.
+orange; each is drawn as a small Gaussian point spread, where the sky has turned to when the
+frame is taken: the exposures are short beside the interval between them, so each star's
+trail is a dotted line (the gaps). The sky has a light-pollution glow towards the horizon; a
+dark mountain ridge with trees hides the lower part of the sky; every frame gets fresh sensor
+noise (read noise plus shot noise), so no two frames are equal.
+
+What a real night brings besides (:class:`NightEvents`, planned by :func:`plan_night` from the
+seed, so that tests know where everything is): frames lit by a passing car's headlights,
+twilight fading at the start and rising at the end, a cloud lit by a town for a few frames,
+aircraft (a dotted line of blinking lights, across one to three frames), satellites (a steady
+streak in one frame) and meteors (a short bright streak).
 """
 
 from dataclasses import dataclass
@@ -12,7 +20,8 @@ import math
 
 import numpy as np
 
-__all__ = ["SkyScene", "render_frame", "write_sequence", "write_dng"]
+__all__ = ["SkyScene", "NightEvents", "Streak", "NightPlan", "plan_night", "render_frame",
+           "write_sequence", "write_dng"]
 
 # Star tints from hot (blue-white) to cool (orange), as linear RGB gains.
 _TINTS = np.array([
@@ -77,8 +86,161 @@ class SkyScene:
         self.background = sky.astype(np.float32)
 
 
-def render_frame(scene, index, depth=8, rng=None):
-    """Frame ``index`` of ``scene`` as an ``(h, w, 3)`` array of ``depth`` bits."""
+@dataclass(frozen=True)
+class NightEvents:
+    """What a night brings besides the turning sky (how many of each)."""
+
+    headlights: int = 0      # frames lit by a passing car's headlights
+    twilight: int = 0        # frames of twilight at each end of the night
+    clouds: int = 0          # clouds lit by a town, three frames each
+    aircraft: int = 0        # aircraft: blinking lights in a dotted line, across 1 to 3 frames
+    satellites: int = 0      # steady streaks, a frame each
+    meteors: int = 0         # short bright streaks, a frame each
+
+
+@dataclass(frozen=True)
+class Streak:
+    """A line drawn on frame ``frame`` from (``x0``, ``y0``) to (``x1``, ``y1``), pixels."""
+
+    frame: int
+    kind: str                # "aircraft", "satellite" or "meteor"
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    brightness: float
+    dotted: bool = False
+
+
+@dataclass(frozen=True)
+class NightPlan:
+    """Where and when a night's events happen: ``light[k]`` is the kind of light on frame
+    ``k`` ("headlights", "twilight", "cloud") or None; ``streaks`` every line on every frame."""
+
+    light: tuple
+    twilight_strength: tuple
+    clouds: tuple            # per frame: None or (x, y, radius) of the lit cloud
+    streaks: tuple
+
+    def bright_frames(self):
+        return [k for k, kind in enumerate(self.light) if kind is not None]
+
+    def streaks_of(self, frame):
+        return [s for s in self.streaks if s.frame == frame]
+
+
+def _edge_point(rng, width, height, sky_bottom, side):
+    """A point on the left (0), right (1) or top (2) edge of the sky."""
+    if side == 0:
+        return 0.0, float(rng.uniform(0.05, 0.9) * sky_bottom)
+    if side == 1:
+        return float(width - 1), float(rng.uniform(0.05, 0.9) * sky_bottom)
+    return float(rng.uniform(0, width - 1)), 0.0
+
+
+def plan_night(frames, width, height, seed=1, events=NightEvents()):
+    """The :class:`NightPlan` of ``events`` over ``frames`` frames of ``width`` x ``height``,
+    from ``seed``. Lit frames never overlap; every streak is in the sky above the ridge
+    (roughly: its upper two thirds)."""
+    rng = np.random.default_rng((seed, 0x6E16))
+    light = [None] * frames
+    strength = [0.0] * frames
+    clouds = [None] * frames
+    t = min(events.twilight, frames // 2)
+    for k in range(t):
+        for index in (k, frames - 1 - k):
+            light[index] = "twilight"
+            strength[index] = 0.18 * (1 - k / max(1, t))
+    free = [k for k in range(frames) if light[k] is None]
+    for _ in range(events.clouds):
+        starts = [k for k in free if k + 2 < frames and all(light[k + d] is None for d in range(3))]
+        if not starts:
+            break
+        start = int(rng.choice(starts))
+        spot = (float(rng.uniform(0.2, 0.8) * width), float(rng.uniform(0.35, 0.6) * height),
+                float(rng.uniform(0.25, 0.4) * width))
+        for d in range(3):
+            light[start + d] = "cloud"
+            clouds[start + d] = spot
+        free = [k for k in free if light[k] is None]
+    for _ in range(events.headlights):
+        if not free:
+            break
+        k = int(rng.choice(free))
+        light[k] = "headlights"
+        free.remove(k)
+    sky_bottom = 0.66 * height
+    streaks = []
+    for kind, count in (("aircraft", events.aircraft), ("satellite", events.satellites), ("meteor", events.meteors)):
+        for _ in range(count):
+            start = int(rng.integers(frames))
+            sides = rng.permutation(3)[:2]           # from one edge of the sky to another
+            x0, y0 = _edge_point(rng, width, height, sky_bottom, sides[0])
+            x1, y1 = _edge_point(rng, width, height, sky_bottom, sides[1])
+            if kind == "meteor":
+                f = float(rng.uniform(0.15, 0.3))
+                x1, y1 = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
+            spans = int(rng.integers(1, 4)) if kind == "aircraft" else 1
+            spans = min(spans, frames - start)
+            for d in range(spans):          # an aircraft crosses the frame over several exposures
+                a, b = d / spans, (d + 1) / spans
+                streaks.append(Streak(start + d, kind, x0 + a * (x1 - x0), y0 + a * (y1 - y0),
+                                      x0 + b * (x1 - x0), y0 + b * (y1 - y0),
+                                      {"aircraft": 0.9, "satellite": 0.45, "meteor": 1.3}[kind],
+                                      dotted=kind == "aircraft"))
+    return NightPlan(tuple(light), tuple(strength), tuple(clouds), tuple(streaks))
+
+
+def _draw_points(image, xs, ys, flux, sigma):
+    """Gaussian spots of ``flux`` (per point, RGB) at (``xs``, ``ys``) added into ``image``."""
+    h, w = image.shape[:2]
+    ix, iy = np.floor(xs).astype(np.int64), np.floor(ys).astype(np.int64)
+    indices, weights = [], []
+    for dy in range(-2, 3):
+        for dx in range(-2, 3):
+            px, py = ix + dx, iy + dy
+            ok = (px >= 0) & (px < w) & (py >= 0) & (py < h)
+            r2 = (px[ok] + 0.5 - xs[ok]) ** 2 + (py[ok] + 0.5 - ys[ok]) ** 2
+            indices.append(py[ok] * w + px[ok])
+            weights.append(np.exp(-r2 / (2 * sigma[ok] ** 2))[:, None] * flux[ok])
+    indices = np.concatenate(indices)
+    weights = np.concatenate(weights)
+    for c in range(3):
+        image[:, :, c] += np.bincount(indices, weights[:, c], minlength=h * w).reshape(h, w)
+
+
+def _draw_streak(image, streak):
+    length = max(1.0, float(np.hypot(streak.x1 - streak.x0, streak.y1 - streak.y0)))
+    t = np.arange(0, length, 0.5, dtype=np.float32) / length
+    if streak.dotted:                       # blinking lights: a dot every 14 pixels, 3 long
+        t = t[(t * length) % 14 < 3]
+    xs = (streak.x0 + t * (streak.x1 - streak.x0)).astype(np.float32)
+    ys = (streak.y0 + t * (streak.y1 - streak.y0)).astype(np.float32)
+    tint = {"aircraft": (1.0, 0.85, 0.8), "satellite": (1.0, 1.0, 1.0), "meteor": (0.85, 1.0, 0.9)}[streak.kind]
+    flux = np.broadcast_to(np.float32(streak.brightness * 0.35) * np.array(tint, np.float32), (len(xs), 3))
+    _draw_points(image, xs, ys, flux, np.full(len(xs), 0.8, np.float32))
+
+
+def _add_light(image, scene, plan, index):
+    h, w = scene.height, scene.width
+    kind = plan.light[index]
+    rows = np.arange(h, dtype=np.float32)[:, None, None]
+    if kind == "headlights":               # a car's lights: the foreground and the low sky lit
+        image += np.float32(0.22) * np.exp(-(h - rows) / np.float32(0.35 * h)) * np.array([1.0, 0.9, 0.7], np.float32)
+    elif kind == "twilight":               # the sky bright, most at the horizon
+        sky = ~scene.ground[..., None]
+        image += np.float32(plan.twilight_strength[index]) * sky * (0.6 + 0.4 * rows / h) * \
+            np.array([0.7, 0.85, 1.0], np.float32)
+    elif kind == "cloud":                  # a cloud lit from below by a town
+        x, y, radius = plan.clouds[index]
+        cols = np.arange(w, dtype=np.float32)[None, :]
+        blob = np.exp(-(((cols - x) / radius) ** 2 + ((rows[..., 0] - y) / (0.4 * radius)) ** 2))
+        image += (np.float32(0.16) * blob * ~scene.ground)[..., None] * np.array([1.0, 0.8, 0.6], np.float32)
+
+
+def render_frame(scene, index, depth=8, rng=None, plan=None):
+    """Frame ``index`` of ``scene`` as an ``(h, w, 3)`` array of ``depth`` bits, with the
+    events of ``plan`` (a :class:`NightPlan`) if given."""
     if depth not in (8, 16):
         raise ValueError(f"depth must be 8 or 16, not {depth!r}")
     rng = np.random.default_rng((scene.seed, index)) if rng is None else rng
@@ -104,7 +266,12 @@ def render_frame(scene, index, depth=8, rng=None):
     weights = np.concatenate(weights)
     for c in range(3):
         image[:, :, c] += np.bincount(indices, weights[:, c], minlength=h * w).reshape(h, w)
+    if plan is not None:
+        for streak in plan.streaks_of(index):
+            _draw_streak(image, streak)
     image[scene.ground] = scene.background[scene.ground]  # the ridge hides the stars behind it
+    if plan is not None and plan.light[index] is not None:
+        _add_light(image, scene, plan, index)
     # Sensor noise: shot noise grows with the signal, read noise does not.
     noise = rng.standard_normal(image.shape, dtype=np.float32)
     image += noise * (0.004 + 0.02 * np.sqrt(np.clip(image, 0, None)))
@@ -114,7 +281,7 @@ def render_frame(scene, index, depth=8, rng=None):
 
 
 def write_sequence(directory, frames, width, height, depth=8, suffix=".jpg", seed=1,
-                   degrees_per_frame=0.1, progress=None):
+                   degrees_per_frame=0.1, progress=None, events=None, pole=None):
     """Write ``frames`` frames named ``frame_0001<suffix>`` ...; returns their paths.
 
     All or nothing: the frames go into a hidden folder first, and are moved into ``directory``
@@ -128,7 +295,8 @@ def write_sequence(directory, frames, width, height, depth=8, suffix=".jpg", see
     from .frames import write_image
 
     directory = Path(directory).absolute()
-    scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees_per_frame)
+    scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees_per_frame, pole=pole)
+    plan = plan_night(frames, width, height, seed, events) if events is not None else None
     home = directory
     while not home.exists():
         home = home.parent
@@ -137,7 +305,7 @@ def write_sequence(directory, frames, width, height, depth=8, suffix=".jpg", see
         names = []
         for k in range(frames):
             names.append(f"frame_{k + 1:04d}{suffix}")
-            write_image(scratch / names[-1], render_frame(scene, k, depth))
+            write_image(scratch / names[-1], render_frame(scene, k, depth, plan=plan))
             if progress is not None:
                 progress(k + 1)
         if directory.exists():
