@@ -4,11 +4,14 @@ with headlights, twilight, lit clouds, aircraft, satellites and meteors)."""
 
 import re
 
+import cv2
+
 from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-from starsweeper.model.night import LEAST_SPREAD, TILES, find_bright, sky_levels
+from starsweeper.model.night import (LEAST_SPREAD, STREAK_OFFSETS, TILES, find_bright, night_without_streaks,
+                                     remove_streaks, sky_levels, sky_rotation, streak_neighbours)
 from starsweeper.stack.synth import NightEvents, SkyScene, plan_night, render_frame, write_sequence
 
 NIGHT = NightEvents(headlights=3, twilight=4, clouds=1, aircraft=2, satellites=2, meteors=1)
@@ -89,4 +92,178 @@ def test_reject_bright_and_keep_refuse_wrong_values_in_one_line(argv, message, t
     folder = make_frames(tmp_path / "in", count=4)
     code, _, err = cli(["stack", folder, "-o", tmp_path / "o.png", *argv])
     assert code == 1 and err.count("\n") == 1 and message in err
+    assert not (tmp_path / "o.png").exists()
+
+
+# -- streaks -----------------------------------------------------------------------------------
+
+STREAKS = NightEvents(aircraft=3, satellites=3, meteors=1)
+
+
+def streak_night(seed, width=320, height=200, frames=30, degrees=0.5):
+    """A night with aircraft, satellites and a meteor: its plan, its frames, and the same
+    frames with no streak (the answer)."""
+    plan = plan_night(frames, width, height, seed, STREAKS)
+    scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees)
+    return (plan, [render_frame(scene, k, plan=plan) for k in range(frames)],
+            [render_frame(scene, k) for k in range(frames)])
+
+
+def _distance(x, y, streak):
+    """From the point (x, y) to the injected ``streak``'s line segment, pixels."""
+    a, b, p = np.array([streak.x0, streak.y0]), np.array([streak.x1, streak.y1]), np.array([x, y])
+    t = np.clip(np.dot(p - a, b - a) / np.dot(b - a, b - a), 0, 1)
+    return float(np.hypot(*(a + t * (b - a) - p)))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_the_streaks_of_a_synthetic_night_are_taken_out_and_nothing_else(seed):
+    plan, frames, clean = streak_night(seed)
+    cleaned = list(night_without_streaks(frames))
+    raw_stack, clean_stack = (np.max(np.array(f, np.int16), axis=0) for f in (frames, clean))
+    stack = np.max(np.array([frame for frame, _ in cleaned], np.int16), axis=0)
+    before = int(((raw_stack - clean_stack).max(axis=2) > 16).sum())
+    after = int(((stack - clean_stack).max(axis=2) > 16).sum())
+    assert before > 1000                          # the night has streaks to take out
+    assert after <= before // 20, (before, after)
+    corridor = np.zeros(stack.shape[:2], np.uint8)
+    for streak in plan.streaks:
+        cv2.line(corridor, (round(streak.x0), round(streak.y0)), (round(streak.x1), round(streak.y1)), 1,
+                 thickness=15)
+    # Away from the streaks, the stack is the clean night's, pixel for pixel.
+    assert np.array_equal(stack[corridor == 0], clean_stack[corridor == 0])
+    for k, (frame, found) in enumerate(cleaned):
+        assert (frame <= frames[k]).all()         # nothing gets brighter
+        if not plan.streaks_of(k):                # a frame with no streak is left as it is
+            assert found == [] and np.array_equal(frame, frames[k]), k
+        for streak in found:                      # each one reported lies along one injected
+            for x, y in ((streak.x0, streak.y0), (streak.x1, streak.y1),
+                         ((streak.x0 + streak.x1) / 2, (streak.y0 + streak.y1) / 2)):
+                assert min(_distance(x, y, s) for s in plan.streaks_of(k)) < 16, (k, streak)
+            assert streak.pixels > 0
+
+
+def test_the_frames_kept_are_left_untouched():
+    plan, frames, _ = streak_night(2)
+    marked = [k for k in range(len(frames)) if plan.streaks_of(k)]
+    cleaned = list(night_without_streaks(frames, untouched={marked[0]}))
+    assert cleaned[marked[0]][1] == [] and cleaned[marked[0]][0] is frames[marked[0]] or \
+        np.array_equal(cleaned[marked[0]][0], frames[marked[0]])
+    assert cleaned[marked[1]][1]                  # and the others still cleaned
+
+
+@pytest.mark.parametrize("pole, degrees", [((176.0, -30.0), 0.5), ((500.0, 300.0), 0.3), ((320.0, 200.0), 0.8)])
+def test_the_sky_turn_is_measured_from_the_stars(pole, degrees):
+    scene = SkyScene(640, 400, seed=3, degrees_per_frame=degrees, pole=pole)
+    rotation = sky_rotation(render_frame(scene, 4), render_frame(scene, 5))
+    assert rotation is not None
+    # The angle comes out a little short (stars leave the tiles' edges): within a quarter.
+    assert 0.75 * degrees <= np.degrees(abs(rotation.angle)) <= 1.05 * degrees
+    assert np.hypot(rotation.x - pole[0], rotation.y - pole[1]) < 0.1 * np.hypot(640, 400)
+
+
+def test_a_frame_with_no_stars_shows_no_turn():
+    dark = np.full((200, 320, 3), 12, np.uint8)
+    assert sky_rotation(dark, dark.copy()) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 40), st.data())
+def test_each_frame_is_held_against_four_others_two_a_side_where_there_are(frames, data):
+    index = data.draw(st.integers(0, frames - 1))
+    chosen = streak_neighbours(index, frames)
+    assert len(chosen) == len(STREAK_OFFSETS)
+    assert all(0 <= k < frames and k != index for k in chosen)
+    if 2 <= index < frames - 2:
+        assert chosen == [index + offset for offset in STREAK_OFFSETS]
+    if frames >= 5:
+        assert len(set(chosen)) == 4          # four different frames whenever there are
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_a_steady_sky_with_noise_has_no_streak(seed):
+    """Frames that differ only by noise (and a star field that stays): nothing is found,
+    nothing changes."""
+    rng = np.random.default_rng(seed)
+    sky = rng.integers(5, 60, (96, 128, 3), dtype=np.uint8)
+    frames = [np.clip(sky + rng.normal(0, 3, sky.shape), 0, 255).astype(np.uint8) for _ in range(5)]
+    frame, found = remove_streaks(frames[:2] + frames[3:], frames[2])
+    assert found == [] and np.array_equal(frame, frames[2])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1), st.integers(24, 120))
+def test_a_line_in_one_frame_only_is_taken_out(seed, level):
+    """A straight line of any slope, ``level`` above a noisy sky, drawn on one frame of five:
+    found, and the frame afterwards is within the noise of the others."""
+    import cv2
+    rng = np.random.default_rng(seed)
+    sky = np.full((96, 128, 3), 20, np.uint8)
+    frames = [np.clip(sky + rng.normal(0, 2, sky.shape), 0, 255).astype(np.uint8) for _ in range(5)]
+    x0, y0, x1, y1 = (int(v) for v in rng.integers(0, [128, 96, 128, 96]))
+    if np.hypot(x1 - x0, y1 - y0) < 40:
+        x1, y1 = 127 - x0, 95 - y0
+    if np.hypot(x1 - x0, y1 - y0) < 40:
+        return
+    lit = frames[2].copy()
+    cv2.line(lit, (x0, y0), (x1, y1), (20 + level,) * 3, thickness=2)
+    frame, found = remove_streaks(frames[:2] + frames[3:], lit)
+    assert len(found) == 1
+    assert int(frame.max()) <= int(max(f.max() for f in frames))
+
+
+@pytest.mark.parametrize("engine, workers", [("model", 1), ("model", 3), ("fixed", 1)])
+def test_the_pipeline_takes_out_the_streaks_the_model_does(engine, workers, tmp_path):
+    """Streaming, in parallel chunks (each reading the frames either side of it) or in order:
+    the stack of the model's cleaned frames, and the same streaks reported."""
+    from starsweeper.stack.pipeline import stack_files
+    from starsweeper.stack.settings import StackSettings
+    paths = write_sequence(tmp_path / "night", 16, 240, 160, suffix=".png", seed=4, degrees_per_frame=0.5,
+                           events=STREAKS)
+    plan = plan_night(16, 240, 160, 4, STREAKS)
+    scene = SkyScene(240, 160, seed=4, degrees_per_frame=0.5)
+    frames = [render_frame(scene, k, plan=plan) for k in range(16)]
+    marked = [k for k in range(16) if plan.streaks_of(k)]
+    expected = list(night_without_streaks(frames, untouched={marked[0]}))
+    found, sky = {}, []
+    stack = stack_files(paths, StackSettings(engine=engine, workers=workers, remove_streaks=6.0),
+                        untouched=[marked[0]], on_streaks=found.__setitem__,
+                        on_sky=lambda rotation, reach: sky.append(reach))
+    assert np.array_equal(stack, np.max([frame for frame, _ in expected], axis=0))
+    assert found and found == {k: streaks for k, (_, streaks) in enumerate(expected) if streaks}
+    assert len(sky) == 1 and sky[0] >= 3
+
+
+def test_stack_remove_streaks_names_each_streak_it_takes_out(tmp_path, cli):
+    folder = tmp_path / "night"
+    write_sequence(folder, 12, 240, 160, suffix=".png", seed=5, degrees_per_frame=0.5, events=STREAKS)
+    plan = plan_night(12, 240, 160, 5, STREAKS)
+    marked = [k + 1 for k in range(12) if plan.streaks_of(k)]
+    code, out, err = cli(["stack", folder, "-o", tmp_path / "o.png", "--remove-streaks",
+                          "--keep-frames", marked[0], "--quiet"])
+    assert code == 0 and err == "", err
+    named = [int(m) for m in re.findall(r"removed a streak from frame_(\d+)\.png: \(\d+,\d+\) to \(\d+,\d+\), "
+                                        r"\d+ pixels \(--remove-streaks\)", out)]
+    assert named and named == sorted(named) and out.count("\n") == len(named)
+    assert set(named) <= set(marked) - {marked[0]}       # the kept frame is left as it is
+    code, out, err = cli(["stack", folder, "-o", tmp_path / "p.png", "--remove-streaks", "8"])
+    assert code == 0, err
+    assert re.search(r"the sky turns 0\.\d+ degrees a frame about \(-?\d+, -?\d+\): stars move up to \d+ pixels", out)
+    assert re.search(r"stacked 12 frames \(\d+ streaks? removed from \d+ of them\)", out)
+
+
+@pytest.mark.parametrize("argv, count, message", [
+    (["--keep-frames", "2"], 4, "--keep-frames names frames --remove-streaks must leave untouched: give --remove-streaks"),
+    (["--remove-streaks", "0"], 4, "--remove-streaks must be a positive number of robust deviations, not 0.0"),
+    (["--remove-streaks", "nan"], 4, "--remove-streaks must be a positive number of robust deviations, not nan"),
+    (["--remove-streaks", "--keep-frames", "9"], 4, "--keep-frames 9 is beyond the 4 frames found"),
+    (["--remove-streaks", "--keep-frames", "0"], 4, "--keep-frames"),
+    (["--remove-streaks"], 1, "--remove-streaks finds streaks against other frames: 1 frame is too few"),
+])
+def test_remove_streaks_and_keep_frames_refuse_wrong_values_in_one_line(argv, count, message, tmp_path, cli):
+    from test_stack_cli import make_frames
+    folder = make_frames(tmp_path / "in", count=count)
+    code, _, err = cli(["stack", folder, "-o", tmp_path / "o.png", *argv])
+    assert code == 1 and err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "o.png").exists()

@@ -193,6 +193,14 @@ def _add_stack_parser(sub):
                         "without a number) above their neighbours' or the night's; each is named")
     p.add_argument("--keep", metavar="N,M", type=_numbers, default=(),
                    help="frames (counted from 1 in stacking order) --reject-bright must keep")
+    p.add_argument("--remove-streaks", metavar="SIGMA", type=float, nargs="?", const=6.0, default=None,
+                   help="take the aircraft, satellites and meteors out of each frame: straight lines "
+                        "of light in one frame and not in the two either side, found SIGMA robust "
+                        "deviations (6 without a number) above them; star trails are in the frames "
+                        "either side and stay; each streak removed is named")
+    p.add_argument("--keep-frames", metavar="N,M", type=_numbers, default=(),
+                   help="frames (counted from 1 in stacking order) --remove-streaks leaves as they "
+                        "are (a meteor is a streak too)")
     p.add_argument("--skip-bad", action="store_true",
                    help="a damaged frame is taken as a dark one, with a warning naming it, instead of "
                         "stopping the stack (the trails fade on past it)")
@@ -234,7 +242,8 @@ def _stack_settings(args):
         engine=args.engine, workers=args.workers or default_workers(), raw_mode=args.raw_mode,
         glob=args.glob, order=args.order, first=args.first, last=args.last, step=args.step,
         reverse=args.reverse, darks=args.darks, hot_pixels=args.hot_pixels, video=video,
-        skip_bad=args.skip_bad, reject_bright=args.reject_bright, keep=args.keep)
+        skip_bad=args.skip_bad, reject_bright=args.reject_bright, keep=args.keep,
+        remove_streaks=args.remove_streaks, keep_frames=args.keep_frames)
 
 
 def _run_stack(args):
@@ -265,8 +274,25 @@ def _run_stack(args):
 
     on_damaged = on_damaged if settings.skip_bad else None
     infos = probe_all(paths, settings.raw_mode, on_damaged)
+    beyond = [n for n in settings.keep_frames if n > len(paths)]
+    if beyond:
+        raise InputError(f"--keep-frames {beyond[0]} is beyond the {len(paths)} frames found")
+    untouched = {paths[n - 1] for n in settings.keep_frames}
     if settings.reject_bright is not None:
         paths, infos = _reject_bright(paths, infos, settings)
+    streaks = {}
+
+    def on_streaks(k, found):
+        with lock:
+            streaks[k] = found
+
+    def on_sky(rotation, reach):
+        if rotation is None:
+            _warn(f"--remove-streaks: the middle two frames do not show how the sky turns (too few stars); "
+                  f"stars are taken to move at most {reach} pixels a frame")
+        elif not args.quiet:
+            _say(f"the sky turns {math.degrees(abs(rotation.angle)):.4f} degrees a frame about "
+                 f"({rotation.x:.0f}, {rotation.y:.0f}): stars move up to {reach} pixels a frame (--remove-streaks)")
     first_good = next(info for info in infos if info.damage is None)
     calibration = None
     if settings.darks is not None:
@@ -292,17 +318,23 @@ def _run_stack(args):
         result = stack_files(paths, settings, progress=bar.update if bar else None,
                              calibration=calibration, infos=infos, on_damaged=on_damaged,
                              on_stack=writer.add if writer else None,
-                             every=video.every if video else 1)
+                             every=video.every if video else 1,
+                             untouched=[k for k, path in enumerate(paths) if path in untouched],
+                             on_streaks=on_streaks, on_sky=on_sky)
         if writer:
             writer.finish()
         if bar:
             bar.close()
+        _report_streaks(paths, streaks)
 
         def summary():
             # Said before the still is named: an output that cannot take the line leaves nothing.
             if not args.quiet:
                 extra = f", video of {writer.frames} frames -> {video.path}" if writer else ""
                 damaged = f" ({len(skipped)} damaged, taken as dark)" if skipped else ""
+                if settings.remove_streaks is not None:
+                    count = sum(map(len, streaks.values()))
+                    damaged += f" ({count} streak{'' if count == 1 else 's'} removed from {len(streaks)} of them)"
                 _say(f"stacked {len(paths)} frames{damaged} ({result.shape[1]}x{result.shape[0]}, "
                      f"{8 * result.itemsize}-bit, {_rule(settings)}, engine {settings.engine}) "
                      f"in {time.perf_counter() - start:.2f} s -> {args.output}{extra}")
@@ -317,6 +349,14 @@ def _run_stack(args):
         if bar:
             bar.close()
     return 0
+
+
+def _report_streaks(paths, streaks):
+    """One line a streak taken out, in stacking order: the frame, the line's ends, pixels."""
+    for k in sorted(streaks):
+        for streak in streaks[k]:
+            _say(f"removed a streak from {paths[k].name}: ({streak.x0},{streak.y0}) to ({streak.x1},{streak.y1}), "
+                 f"{streak.pixels} pixels (--remove-streaks)")
 
 
 def _reject_bright(paths, infos, settings):

@@ -22,8 +22,13 @@ which keeps the chunk join exact (:mod:`starsweeper.model.star_trail`). When the
 is wanted after every ``every``-th frame (``on_stack``, for the time-lapse video), the model
 engine stacks in order too, with decoding ahead in threads.
 
-Memory stays at a few frames whatever their number: a thread holds one decoded frame and its
-chunk's stack, and at most ``workers`` frames are decoded ahead. Running out of it is a
+With ``settings.remove_streaks``, each frame has its streaks taken out
+(:func:`starsweeper.model.night.remove_streaks`) before it is stacked, by every engine (for
+the hardware's, in software in front of the stream), against the raw frames two a side: each
+thread keeps a window of five decoded frames, reading the two either side of its chunk too.
+
+Memory stays at a few frames whatever their number: a thread holds one decoded frame (five with
+``remove_streaks``) and its chunk's stack, and at most ``workers`` frames are decoded ahead. Running out of it is a
 :class:`FrameError` that says how much the frames need.
 
 An interruption (Ctrl-C) or an error stops every thread at its next frame: the threads are told
@@ -111,7 +116,7 @@ class _Progress:
 
 
 def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=None, every=1, infos=None,
-                on_damaged=None):
+                on_damaged=None, untouched=(), on_streaks=None, on_sky=None):
     """Stack the frame files ``paths`` in the given order as ``settings`` (a
     :class:`~starsweeper.stack.settings.StackSettings`) say; returns the stacked frame.
 
@@ -121,7 +126,12 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     :class:`~starsweeper.stack.darks.Calibration`): its hot pixels are replaced in each frame and
     its master dark (of the frames' shape and type) subtracted. ``on_stack(k, image)``, if given,
     gets the running stack (rounded to the frames' type) after frames ``every``, ``2 every``, ...
-    and after the last. ``infos``: the frames' headers if probed already. Raises
+    and after the last. ``infos``: the frames' headers if probed already. With
+    ``settings.remove_streaks``, the streaks taken out of frame ``k`` (from 0) are told to
+    ``on_streaks(k, streaks)`` (from the thread that found them), and the frames ``untouched``
+    (indices from 0) are stacked as they are; how far stars move from frame to frame is
+    measured first, on the middle two frames (:func:`~starsweeper.model.night.sky_rotation`),
+    and told to ``on_sky(rotation, reach)`` (rotation None when the frames do not show it). Raises
     :class:`FrameError` naming the first problem found, before any output is written.
     """
     if not paths:
@@ -131,12 +141,17 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     if calibration is not None and calibration.dark.shape != infos[0].shape:
         raise ValueError(f"dark shape {calibration.dark.shape} differs from the frames' {infos[0].shape}")
     job = _Job(settings, calibration, on_stack, every, len(infos), on_damaged)
+    job.untouched, job.on_streaks = frozenset(untouched), on_streaks
     try:
+        if settings.remove_streaks is not None:
+            job.measure_sky(infos, on_sky)
         return _stack(infos, job, _Progress(progress))
     except MemoryError:
         first = infos[0]
-        # Each thread holds a decoded frame, its decoder's buffer and its chunk's stack (float).
-        need = settings.workers * frame_bytes(first) * (2 + (8 if first.depth == 16 else 4) // (first.depth // 8))
+        # Each thread holds a decoded frame (and a window of five and their work), its
+        # decoder's buffer and its chunk's stack (float).
+        held = 2 if settings.remove_streaks is None else 12
+        need = settings.workers * frame_bytes(first) * (held + (8 if first.depth == 16 else 4) // (first.depth // 8))
         raise FrameError(f"not enough memory: stacking {first.width}x{first.height} {first.mode} frames "
                          f"with {settings.workers} threads needs about {size_text(need)} "
                          f"(--workers 1 needs the least)") from None
@@ -150,6 +165,8 @@ class _Job:
         self.dark = None if calibration is None else calibration.dark   # subtracted in read()
         self.on_stack, self.every, self.count = on_stack, every, count
         self.on_damaged = on_damaged
+        self.untouched, self.on_streaks = frozenset(), None
+        self.reach = None                   # how far stars move between frames (remove_streaks)
 
     def read(self, info):
         """The frame, decoded, its hot pixels replaced, less the master dark (saturating at 0);
@@ -169,6 +186,65 @@ class _Job:
             frame = np.maximum(frame, self.dark)
             frame -= self.dark
         return frame
+
+    def measure_sky(self, infos, on_sky=None):
+        """How far stars move between frames, for ``remove_streaks``: the sky's turn between
+        the middle two frames, told to ``on_sky(rotation, reach)``."""
+        from ..model.night import sky_rotation, star_reach
+        if len(infos) < 2:
+            raise FrameError(f"--remove-streaks finds streaks against other frames: "
+                             f"{len(infos)} frame is too few")
+        middle = len(infos) // 2
+        rotation = sky_rotation(self.read(infos[middle - 1]), self.read(infos[middle]))
+        self.reach = star_reach(rotation, infos[0].width, infos[0].height)
+        if on_sky is not None:
+            on_sky(rotation, self.reach)
+
+    def frames(self, infos, indices, cancel=None):
+        """Frames ``indices`` (ascending, contiguous) of ``infos``, read, their streaks taken out
+        when the settings say so; stops early when ``cancel`` is set."""
+        def read(ks):
+            for k in ks:
+                if cancel is not None and cancel.is_set():
+                    return
+                yield k, self.read(infos[k])
+        if self.settings.remove_streaks is None:
+            return (frame for _, frame in read(indices))
+        from ..model.night import streak_neighbours
+        needed = {j for k in indices for j in streak_neighbours(k, len(infos))} | set(indices)
+        return self.without_streaks(infos, indices, read(range(min(needed), max(needed) + 1)))
+
+    def without_streaks(self, infos, indices, raw):
+        """Frames ``indices`` of ``infos`` with their streaks taken out, from ``raw``: the pairs
+        (index, frame) of every frame they are held against, in order. Holds five frames, and
+        the star light of each (:func:`~starsweeper.model.night.star_light`, made once)."""
+        from ..model.night import remove_streaks, star_light, streak_neighbours
+        held, lights = {}, {}
+        for k in indices:
+            neighbours = streak_neighbours(k, len(infos))
+            last = max(neighbours + [k])
+            if last not in held:
+                for j, frame in raw:
+                    held[j] = frame
+                    if j >= last:
+                        break
+            if k not in held or any(j not in held for j in neighbours):
+                return                      # cancelled
+            frame = held[k]
+            if k not in self.untouched:
+                for j in neighbours:
+                    if j not in lights:
+                        lights[j] = star_light(held[j], self.reach)
+                frame, streaks = remove_streaks([held[j] for j in neighbours], frame, self.settings.remove_streaks,
+                                                self.reach, [lights[j] for j in neighbours])
+                if streaks and self.on_streaks is not None:
+                    self.on_streaks(k, streaks)
+            # Frames later ones are held against are never earlier than frame k + 1's.
+            needed = min(streak_neighbours(k + 1, len(infos)) + [k + 1]) if k + 1 < len(infos) else len(infos)
+            for j in [j for j in held if j < needed]:
+                del held[j]
+                lights.pop(j, None)
+            yield frame
 
     def wants(self, k):
         """Whether ``on_stack`` wants the stack after frame ``k`` (from 1)."""
@@ -200,7 +276,10 @@ def _stack(infos, job, counter):
 
 def _feed(stacker, infos, job, counter, result):
     """The frames in order into ``stacker``, decoding ahead; ``result()`` is its stack."""
-    for k, frame in enumerate(_decoded_in_order(infos, job, counter), start=1):
+    frames = _decoded_in_order(infos, job, counter)
+    if job.settings.remove_streaks is not None:
+        frames = job.without_streaks(infos, range(len(infos)), enumerate(frames))
+    for k, frame in enumerate(frames, start=1):
         stacker.add(frame)
         if job.wants(k):
             job.on_stack(k, result())
@@ -229,16 +308,14 @@ def _take(pending, counter):
     return frame
 
 
-def _stack_chunk(infos, first_index, job, counter, cancel):
-    """Stack one contiguous chunk of frames, the first of which is frame ``first_index`` (from
-    1) of the whole sequence; returns its stacker (None when cancelled)."""
-    stacker = job.float_stacker(infos[0], first_index)
-    for info in infos:
-        if cancel.is_set():
-            return None
-        stacker.add(job.read(info))
+def _stack_chunk(infos, chunk, job, counter, cancel):
+    """Stack one contiguous chunk of the frames ``infos`` (the indices ``chunk``); returns its
+    stacker (None when cancelled)."""
+    stacker = job.float_stacker(infos[0], chunk[0] + 1)
+    for frame in job.frames(infos, chunk, cancel):
+        stacker.add(frame)
         counter.advance()
-    return stacker
+    return None if cancel.is_set() else stacker
 
 
 def _stack_model(infos, job, counter):
@@ -246,8 +323,7 @@ def _stack_model(infos, job, counter):
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=len(chunks))
     try:
-        futures = [pool.submit(_stack_chunk, [infos[i] for i in chunk], int(chunk[0]) + 1, job,
-                               counter, cancel)
+        futures = [pool.submit(_stack_chunk, infos, range(int(chunk[0]), int(chunk[-1]) + 1), job, counter, cancel)
                    for chunk in chunks]
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
         for future in done:

@@ -67,6 +67,13 @@ class StackSettings:
         deviations above what the night expects (:func:`starsweeper.model.night.find_bright`).
     keep : tuple of int
         Frames (counted from 1, in stacking order) never left out by ``reject_bright``.
+    remove_streaks : float or None
+        Take out of each frame the aircraft, satellites and meteors in it and not in its
+        neighbours, found this many robust deviations above them
+        (:func:`starsweeper.model.night.remove_streaks`).
+    keep_frames : tuple of int
+        Frames (counted from 1, in stacking order) ``remove_streaks`` leaves untouched (a
+        meteor is a streak too).
     """
 
     attenuation: float = 1.0
@@ -87,6 +94,8 @@ class StackSettings:
     skip_bad: bool = False
     reject_bright: float | None = None
     keep: tuple = ()
+    remove_streaks: float | None = None
+    keep_frames: tuple = ()
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -135,6 +144,15 @@ class StackSettings:
             _whole("--keep", number, 1)
         if self.keep and self.reject_bright is None:
             raise InputError("--keep names frames --reject-bright must not leave out: give --reject-bright")
+        if self.remove_streaks is not None and not (
+                isinstance(self.remove_streaks, (int, float)) and math.isfinite(self.remove_streaks)
+                and self.remove_streaks > 0):
+            raise InputError(f"--remove-streaks must be a positive number of robust deviations, "
+                             f"not {self.remove_streaks!r}")
+        for number in self.keep_frames:
+            _whole("--keep-frames", number, 1)
+        if self.keep_frames and self.remove_streaks is None:
+            raise InputError("--keep-frames names frames --remove-streaks must leave untouched: give --remove-streaks")
 
     @classmethod
     def from_options(cls, *, attenuation=None, half_life=None, **options):
