@@ -1,7 +1,9 @@
 import os
-import random
-import sys
 from pathlib import Path
+import random
+import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -32,3 +34,33 @@ def cli(capsys):
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture(scope="module")
+def x_display():
+    """The display number of an Xvfb started for a test module's windows (play, the stack's preview)."""
+    if shutil.which("Xvfb") is None:
+        pytest.fail("Xvfb is not installed (Debian/Ubuntu package xvfb; ./dev.sh installs it)")
+    read, write = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1400x1100x24",
+                               "-nolisten", "tcp"], pass_fds=(write,),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        server.kill()
+        server.wait()
+        pytest.fail("Xvfb did not start")
+    yield f":{number}"
+    server.terminate()
+    server.wait()
+
+
+@pytest.fixture
+def display(x_display, monkeypatch):
+    monkeypatch.setenv("DISPLAY", x_display)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("SDL_VIDEODRIVER", "x11")
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    return x_display

@@ -5,10 +5,7 @@ picture the window shows (scaled back down) are compared with the reference rend
 of the game model that played the same moves. Then the command's one-line failures.
 """
 
-import os
 from pathlib import Path
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -27,36 +24,6 @@ from test_verilator_model import GREETING, ONE_FRAME, stand_in_harness
 RATE = 10
 SCALE = 2
 SEED = 56          # "@8,8 c" opens a large region of this board
-
-
-@pytest.fixture(scope="module")
-def x_display():
-    """The display number of an Xvfb started for these tests."""
-    if shutil.which("Xvfb") is None:
-        pytest.fail("Xvfb is not installed (Debian/Ubuntu package xvfb; ./dev.sh installs it)")
-    read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1400x1100x24",
-                               "-nolisten", "tcp"], pass_fds=(write,),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        server.kill()
-        server.wait()
-        pytest.fail("Xvfb did not start")
-    yield f":{number}"
-    server.terminate()
-    server.wait()
-
-
-@pytest.fixture
-def display(x_display, monkeypatch):
-    monkeypatch.setenv("DISPLAY", x_display)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setenv("SDL_VIDEODRIVER", "x11")
-    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
-    return x_display
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Benchmarks and reports (not tests): ``python -m starsweeper.bench stack|photos|placement|frame|play|fmax|ice40``.
+"""Benchmarks and reports (not tests): ``python -m starsweeper.bench SUBCOMMAND`` (``--help`` lists them).
 
 ``stack`` writes a synthetic sequence of 12 MP JPEGs (kept in ``bench_data/`` under the current
 folder, or ``--data``), then times
@@ -468,6 +468,33 @@ def _size(text):
     return w, h
 
 
+def bench_night(args):
+    """A real night's options (``--reject-bright``, ``--remove-streaks``, ``--mode average``):
+    what each costs over a plain stack of the same night, in a fresh process each."""
+    from .stack.synth import NightEvents, write_sequence
+    width, height = args.size
+    folder = Path(args.data) / f"night_{width}x{height}_{args.frames}"
+    events = NightEvents(headlights=3, twilight=3, clouds=1, aircraft=4, satellites=4, meteors=2)
+    if not folder.is_dir():
+        print(f"writing a night of {args.frames} frames of {width}x{height} to {folder} ...", flush=True)
+        write_sequence(folder, args.frames, width, height, seed=3, events=events)
+    out = Path(args.data) / "out"
+    out.mkdir(exist_ok=True)
+    cli = [sys.executable, "-m", "starsweeper.cli", "stack", "-q", str(folder), "-o", str(out / "night.png")]
+    rows = []
+    for name, extra in (("plain", []), ("--mode average", ["--mode", "average"]),
+                        ("--reject-bright", ["--reject-bright"]), ("--remove-streaks", ["--remove-streaks"]),
+                        ("--reject-bright --remove-streaks", ["--reject-bright", "--remove-streaks"])):
+        seconds, peak = measure(cli + extra)
+        rows.append((name, seconds, peak))
+        print(f"{name:36s} {seconds:7.1f} s {args.frames / seconds:6.2f} frames/s {seconds / rows[0][1]:5.2f}x "
+              f"peak {peak:6.0f} MiB", flush=True)
+    print(f"\n| command ({args.frames} frames of {width}x{height}) | seconds | frames/s | against plain | peak memory |")
+    print("|---|---|---|---|---|")
+    for name, seconds, peak in rows:
+        print(f"| {name} | {seconds:.1f} | {args.frames / seconds:.2f} | {seconds / rows[0][1]:.2f}x | {peak:.0f} MiB |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m starsweeper.bench")
     sub = parser.add_subparsers(dest="bench", required=True)
@@ -489,6 +516,11 @@ def main(argv=None):
                    help="WxH of the 100- and 400-frame memory runs (default 1920x1280)")
     p.add_argument("--data", default="bench_data", metavar="DIR")
     p.set_defaults(run=bench_photos)
+    p = sub.add_parser("night", help="the stack's options for a real night: cost over a plain stack")
+    p.add_argument("--frames", type=int, default=100)
+    p.add_argument("--size", type=_size, default=(4000, 3000), help="WxH (default 4000x3000, 12 MP)")
+    p.add_argument("--data", default="bench_data", metavar="DIR")
+    p.set_defaults(run=bench_night)
     p = sub.add_parser("placement", help="mine placement quality over many seeds")
     p.add_argument("--seeds", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=2026, help="seed of the seed sample")

@@ -204,6 +204,9 @@ def _add_stack_parser(sub):
     p.add_argument("--skip-bad", action="store_true",
                    help="a damaged frame is taken as a dark one, with a warning naming it, instead of "
                         "stopping the stack (the trails fade on past it)")
+    p.add_argument("--preview", action="store_true",
+                   help="show the growing stack in a window while it runs (a few times a second; "
+                        "closing it or Esc stops the stack, nothing written)")
     p.add_argument("--workers", type=_positive_int, help="threads (default: one per core)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_stack)
@@ -254,6 +257,10 @@ def _run_stack(args):
     from .stack.video import VideoWriter
 
     settings = _stack_settings(args)
+    if args.preview:
+        from .window import display_available, no_display_message
+        if not display_available():
+            raise UserError(no_display_message("starsweeper stack --preview ..."))
     paths = list_frames(args.input_dir, settings.glob)
     if settings.order == "exif":
         paths = order_by_time(paths, _warn)
@@ -307,6 +314,10 @@ def _run_stack(args):
         finally:
             if bar:
                 bar.close()
+    preview = None
+    if args.preview:
+        from .stack.preview import StackPreview
+        preview = StackPreview(infos[0].width, infos[0].height, len(paths))
     bar = _progress_bar(len(paths), "stacking", args.quiet)
     start = time.perf_counter()
     writer = VideoWriter(video, infos[0].width, infos[0].height) if video else None
@@ -320,7 +331,7 @@ def _run_stack(args):
                              on_stack=writer.add if writer else None,
                              every=video.every if video else 1,
                              untouched=[k for k, path in enumerate(paths) if path in untouched],
-                             on_streaks=on_streaks, on_sky=on_sky)
+                             on_streaks=on_streaks, on_sky=on_sky, preview=preview)
         if writer:
             writer.finish()
         if bar:
@@ -348,6 +359,8 @@ def _run_stack(args):
     finally:
         if bar:
             bar.close()
+        if preview is not None:
+            preview.close()
     return 0
 
 
@@ -532,11 +545,11 @@ def _add_play_parser(sub):
 
 
 def _run_play(args):
-    from .play import display_available, frame_rate, play_model, play_parameters, run
+    from .play import frame_rate, play_model, play_parameters, run
+    from .window import display_available, no_display_message
 
     if not display_available():
-        raise UserError("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set); "
-                        "on a machine without one, try: xvfb-run starsweeper play")
+        raise UserError(no_display_message("starsweeper play"))
 
     def log(line):
         print(line, file=sys.stderr)
@@ -831,7 +844,9 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt as stop:
         handlers = None         # the signals stay ignored to the end: the process is stopping
-        how, code = ("terminated", 143) if isinstance(stop, Terminated) else ("interrupted", 130)
+        from .window import WindowClosed
+        how, code = ("terminated", 143) if isinstance(stop, Terminated) else \
+            ("stopped: its window was closed", 130) if isinstance(stop, WindowClosed) else ("interrupted", 130)
         done = "nothing was written" if command in ATOMIC_COMMANDS else "stopped"
         print(f"starsweeper{f' {command}' if command else ''}: {how}; {done}", file=sys.stderr)
         return code

@@ -31,6 +31,7 @@ from .model.minesweeper import DIFFICULTIES, Difficulty, Status
 from .model.vga import VGA_640X480
 from .moves import Press, hold_clocks, path, press_of
 from .verilator.protocol import Tap, VerilatedSystem
+from .window import WindowError, open_window, pygame_module
 
 __all__ = ["FRAME_CLOCKS", "NOMINAL_RATE", "PlayError", "play_parameters", "play_model", "measure_rate",
            "frame_rate", "KEYS", "PlayWindow", "run"]
@@ -118,15 +119,9 @@ class Switches:
         return (self.debug << SWITCH_DEBUG) | (self.flag << SWITCH_FLAG) | (self.beginner << SWITCH_BEGINNER)
 
 
-def _pygame():
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    import pygame
-    return pygame
-
-
 def _keys():
     """Keys of the buttons, and keys of the switches (by the name of their :class:`Switches` field)."""
-    pygame = _pygame()
+    pygame = pygame_module()
     buttons = {pygame.K_UP: "up", pygame.K_DOWN: "down", pygame.K_LEFT: "left", pygame.K_RIGHT: "right",
                pygame.K_SPACE: "centre", pygame.K_RETURN: "centre", pygame.K_KP_ENTER: "centre"}
     switches = {pygame.K_f: "flag", pygame.K_d: "debug", pygame.K_b: "beginner"}
@@ -149,7 +144,7 @@ class PlayWindow:
     :meth:`step` runs the model a frame and shows it; :func:`run` is the loop of both."""
 
     def __init__(self, executable, parameters, rate, seed=None, scale=2):
-        self.pygame = pygame = _pygame()
+        self.pygame = pygame = pygame_module()
         self.rate = rate
         self.scale = scale
         self.keys, self.switch_keys = _keys()
@@ -161,19 +156,10 @@ class PlayWindow:
         self.frame_times = []
         width, height = VGA_640X480.h_visible * scale, VGA_640X480.v_visible * scale
         try:
-            pygame.display.init()
-            driver = pygame.display.get_driver()
-            if driver in ("offscreen", "dummy") and os.environ.get("SDL_VIDEODRIVER") != driver:
-                # SDL draws off screen when no display it can use answers: a window nobody sees.
-                raise pygame.error(f"no display answers (DISPLAY={os.environ.get('DISPLAY', '')!r}, "
-                                   f"WAYLAND_DISPLAY={os.environ.get('WAYLAND_DISPLAY', '')!r}); "
-                                   f"SDL would draw off screen")
-            pygame.font.init()
-            self.screen = pygame.display.set_mode((width, height + STATUS_HEIGHT))
-        except pygame.error as e:
-            pygame.quit()
-            raise PlayError(f"cannot open a window: {e}") from None
-        pygame.display.set_caption("starsweeper: Minesweeper RTL (Verilator)")
+            self.screen = open_window((width, height + STATUS_HEIGHT), "starsweeper: Minesweeper RTL (Verilator)")
+        except WindowError as e:
+            raise PlayError(str(e)) from None
+        pygame.font.init()
         self.font = pygame.font.Font(None, 20)
         self.system = VerilatedSystem(executable, seed=seed, hold_clocks=hold_clocks(parameters))
 
@@ -286,8 +272,3 @@ def run(executable, parameters, rate, seed=None, scale=2, frames=None):
     finally:
         window.close()
     return shown
-
-
-def display_available():
-    """Whether a window can be opened at all (an X or Wayland display is named)."""
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

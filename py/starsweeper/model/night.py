@@ -320,7 +320,7 @@ def _along(pieces, boxes, segment):
         reach = (float(np.min(along)), float(np.max(along)))
 
 
-def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None):
+def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, luma=None):
     """``frame`` with the streaks that are in it and not in its ``neighbours`` (the frames
     :func:`streak_neighbours` names, two a side) taken out, and the :class:`Streak` s found.
     The rule:
@@ -344,7 +344,8 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None):
        star are a few pixels along its arc).
 
     ``lights``: the neighbours' :func:`star_light` (of ``reach``), if they are known already
-    (a stream holds each frame's while the frame is a neighbour).
+    (a stream holds each frame's while the frame is a neighbour); ``luma``: the frame's
+    :func:`luminance`, if known.
     """
     import cv2
     frame = np.asarray(frame)
@@ -354,7 +355,8 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None):
     lights = [star_light(n, reach) for n in neighbours] if lights is None else lights
     # (OpenCV's element-wise operations: a few times faster than numpy's on 12 MP.)
     wide = cv2.CV_16S if frame.dtype == np.uint8 else cv2.CV_32S
-    excess = cv2.subtract(luminance(frame), _second_brightest(*lights), dtype=wide)
+    luma = luminance(frame) if luma is None else luma
+    excess = cv2.subtract(luma, _second_brightest(*lights), dtype=wide)
     # Its median and spread, on every fourth pixel both ways (a million of 12 MP: the same
     # statistics, to a fraction of a level, in a sixteenth of the time).
     sample = excess[::4, ::4].astype(np.int32)

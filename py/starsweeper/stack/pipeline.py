@@ -116,7 +116,7 @@ class _Progress:
 
 
 def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=None, every=1, infos=None,
-                on_damaged=None, untouched=(), on_streaks=None, on_sky=None):
+                on_damaged=None, untouched=(), on_streaks=None, on_sky=None, preview=None):
     """Stack the frame files ``paths`` in the given order as ``settings`` (a
     :class:`~starsweeper.stack.settings.StackSettings`) say; returns the stacked frame.
 
@@ -126,7 +126,10 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     :class:`~starsweeper.stack.darks.Calibration`): its hot pixels are replaced in each frame and
     its master dark (of the frames' shape and type) subtracted. ``on_stack(k, image)``, if given,
     gets the running stack (rounded to the frames' type) after frames ``every``, ``2 every``, ...
-    and after the last. ``infos``: the frames' headers if probed already. With
+    and after the last. ``preview`` (a :class:`~starsweeper.stack.preview.StackPreview`) is
+    shown the running stack when it says it is due, and polled after every frame in between;
+    with ``on_stack`` or ``preview``, the frames are stacked in order (decoded ahead in
+    threads). ``infos``: the frames' headers if probed already. With
     ``settings.remove_streaks``, the streaks taken out of frame ``k`` (from 0) are told to
     ``on_streaks(k, streaks)`` (from the thread that found them), and the frames ``untouched``
     (indices from 0) are stacked as they are; how far stars move from frame to frame is
@@ -141,7 +144,7 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     if calibration is not None and calibration.dark.shape != infos[0].shape:
         raise ValueError(f"dark shape {calibration.dark.shape} differs from the frames' {infos[0].shape}")
     job = _Job(settings, calibration, on_stack, every, len(infos), on_damaged)
-    job.untouched, job.on_streaks = frozenset(untouched), on_streaks
+    job.untouched, job.on_streaks, job.preview = frozenset(untouched), on_streaks, preview
     try:
         if settings.remove_streaks is not None:
             job.measure_sky(infos, on_sky)
@@ -166,6 +169,7 @@ class _Job:
         self.on_stack, self.every, self.count = on_stack, every, count
         self.on_damaged = on_damaged
         self.untouched, self.on_streaks = frozenset(), None
+        self.preview = None
         self.reach = None                   # how far stars move between frames (remove_streaks)
 
     def read(self, info):
@@ -217,9 +221,9 @@ class _Job:
     def without_streaks(self, infos, indices, raw):
         """Frames ``indices`` of ``infos`` with their streaks taken out, from ``raw``: the pairs
         (index, frame) of every frame they are held against, in order. Holds five frames, and
-        the star light of each (:func:`~starsweeper.model.night.star_light`, made once)."""
-        from ..model.night import remove_streaks, star_light, streak_neighbours
-        held, lights = {}, {}
+        the luminance and star light of each (:mod:`starsweeper.model.night`), made once."""
+        from ..model.night import luminance, remove_streaks, star_light, streak_neighbours
+        held, lights, lumas = {}, {}, {}
         for k in indices:
             neighbours = streak_neighbours(k, len(infos))
             last = max(neighbours + [k])
@@ -232,11 +236,14 @@ class _Job:
                 return                      # cancelled
             frame = held[k]
             if k not in self.untouched:
+                for j in neighbours + [k]:
+                    if j not in lumas:
+                        lumas[j] = luminance(held[j])
                 for j in neighbours:
                     if j not in lights:
-                        lights[j] = star_light(held[j], self.reach)
+                        lights[j] = star_light(lumas[j], self.reach)
                 frame, streaks = remove_streaks([held[j] for j in neighbours], frame, self.settings.remove_streaks,
-                                                self.reach, [lights[j] for j in neighbours])
+                                                self.reach, [lights[j] for j in neighbours], lumas[k])
                 if streaks and self.on_streaks is not None:
                     self.on_streaks(k, streaks)
             # Frames later ones are held against are never earlier than frame k + 1's.
@@ -244,6 +251,7 @@ class _Job:
             for j in [j for j in held if j < needed]:
                 del held[j]
                 lights.pop(j, None)
+                lumas.pop(j, None)
             yield frame
 
     def wants(self, k):
@@ -259,7 +267,7 @@ class _Job:
 
 def _stack(infos, job, counter):
     settings = job.settings
-    if settings.engine == "model" and job.on_stack is None:
+    if settings.engine == "model" and job.on_stack is None and job.preview is None:
         return _stack_model(infos, job, counter)
     if settings.engine == "model":
         stacker = job.float_stacker(infos[0])
@@ -279,10 +287,18 @@ def _feed(stacker, infos, job, counter, result):
     frames = _decoded_in_order(infos, job, counter)
     if job.settings.remove_streaks is not None:
         frames = job.without_streaks(infos, range(len(infos)), enumerate(frames))
+    preview = job.preview
     for k, frame in enumerate(frames, start=1):
         stacker.add(frame)
-        if job.wants(k):
-            job.on_stack(k, result())
+        shown = preview is not None and preview.due(k)
+        if job.wants(k) or shown:
+            stack = result()
+            if job.wants(k):
+                job.on_stack(k, stack)
+            if shown:
+                preview.show(k, stack)
+        elif preview is not None:
+            preview.poll()
     return result()
 
 

@@ -1,0 +1,91 @@
+"""``starsweeper stack --preview``: the growing stack in a window while it runs.
+
+The window (pygame-ce, as ``play`` opens it: :mod:`starsweeper.window`) is the frames' shape,
+scaled down to fit nine tenths of the screen (never up). The stack is shown at most
+``1 / INTERVAL`` times a second, and after the last frame: each showing asks the pipeline for
+the running stack (rounded to the frames' type, as the video's frames are), so it costs little;
+in between, the window's events are read after every frame. Closing the window or Esc stops the
+stack as Ctrl-C does (:class:`~starsweeper.window.WindowClosed`: nothing is written).
+
+What is shown is :func:`preview_image` of the stack: 8 bits (a 16-bit stack divided by 257,
+rounded), grey as grey, scaled by area averaging (OpenCV's ``INTER_AREA``) to the window.
+"""
+
+import math
+import time
+
+import numpy as np
+
+from ..window import WindowClosed, open_window, pygame_module
+
+__all__ = ["INTERVAL", "SCREEN_SHARE", "preview_size", "preview_image", "StackPreview"]
+
+#: The least time between two showings, seconds: at most four a second.
+INTERVAL = 0.25
+#: The share of the screen's width and height the window may take.
+SCREEN_SHARE = 0.9
+
+
+def preview_size(width, height, screen_width, screen_height):
+    """The window's size for frames of ``width`` x ``height`` on a screen of ``screen_width`` x
+    ``screen_height``: the frames' aspect (rounded down), at most :data:`SCREEN_SHARE` of the screen each way,
+    never larger than the frames, at least 1 x 1."""
+    scale = min(1.0, SCREEN_SHARE * screen_width / width, SCREEN_SHARE * screen_height / height)
+    return max(1, math.floor(width * scale + 1e-9)), max(1, math.floor(height * scale + 1e-9))
+
+
+def preview_image(stack, size):
+    """What the window shows of ``stack`` (an ``(h, w)`` or ``(h, w, 3)`` array of 8 or 16
+    bits) at ``size`` (width, height): 8-bit RGB, ``(height, width, 3)``."""
+    import cv2
+    stack = np.asarray(stack)
+    if stack.dtype == np.uint16:
+        stack = ((stack.astype(np.uint32) + 128) // 257).astype(np.uint8)
+    if stack.ndim == 2 or stack.shape[2] == 1:
+        stack = np.repeat(stack.reshape(stack.shape[0], stack.shape[1], 1), 3, axis=2)
+    if (stack.shape[1], stack.shape[0]) == tuple(size):
+        return np.ascontiguousarray(stack)
+    return cv2.resize(stack, tuple(size), interpolation=cv2.INTER_AREA)
+
+
+class StackPreview:
+    """The window: :meth:`due` says when the pipeline should give it the stack, :meth:`show`
+    shows it, :meth:`poll` reads the window's events between showings (raising
+    :class:`~starsweeper.window.WindowClosed` when it was closed). ``count``: the frames to be stacked (the last is
+    always shown); ``clock``: seconds, for the time between showings."""
+
+    def __init__(self, width, height, count, clock=time.monotonic):
+        self.count, self.clock = count, clock
+        self.shown = None                   # (k, image) last shown
+        self.last = None
+        self.screen = open_window((width, height), self._caption(0),
+                                  fit=lambda sw, sh: preview_size(width, height, sw, sh))
+        self.pygame = pygame_module()
+        self.size = self.screen.get_size()
+
+    def _caption(self, k):
+        return f"starsweeper stack: {k} of {self.count} frames (Esc stops, nothing written)"
+
+    def due(self, k):
+        """Whether the stack after frame ``k`` (from 1) is to be shown."""
+        return k == self.count or self.last is None or self.clock() - self.last >= INTERVAL
+
+    def show(self, k, stack):
+        """Show ``stack``, the stack of the first ``k`` frames."""
+        image = preview_image(stack, self.size)
+        pg = self.pygame
+        self.screen.blit(pg.surfarray.make_surface(image.swapaxes(0, 1)), (0, 0))
+        pg.display.set_caption(self._caption(k))
+        pg.display.flip()
+        self.shown, self.last = (k, image), self.clock()
+        self.poll()
+
+    def poll(self):
+        """Read the window's events; :class:`~starsweeper.window.WindowClosed` when it was closed or Esc pressed."""
+        pg = self.pygame
+        for event in pg.event.get():
+            if event.type == pg.QUIT or (event.type == pg.KEYDOWN and event.key == pg.K_ESCAPE):
+                raise WindowClosed()
+
+    def close(self):
+        self.pygame.quit()

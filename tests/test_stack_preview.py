@@ -1,0 +1,115 @@
+"""``starsweeper stack --preview``: the window under an X server of its own (Xvfb) shows the
+partial stacks, scaled (read back from the window and compared with the stack of the first k
+frames); closing it stops the stack with nothing written; without a display, one line."""
+
+import itertools
+
+from hypothesis import given, strategies as st
+import numpy as np
+import pytest
+
+from starsweeper.model.star_trail import FloatStacker
+from starsweeper.stack.frames import read_frame, probe
+from starsweeper.stack.pipeline import stack_files
+from starsweeper.stack.preview import SCREEN_SHARE, StackPreview, preview_image, preview_size
+from starsweeper.stack.settings import StackSettings
+from starsweeper.stack.synth import write_sequence
+from starsweeper.window import WindowClosed
+
+
+@given(st.integers(1, 20000), st.integers(1, 20000), st.integers(320, 8000), st.integers(240, 5000))
+def test_the_window_keeps_the_aspect_and_fits_the_screen(width, height, screen_width, screen_height):
+    w, h = preview_size(width, height, screen_width, screen_height)
+    assert 1 <= w <= width and 1 <= h <= height
+    assert w <= max(1, SCREEN_SHARE * screen_width) and h <= max(1, SCREEN_SHARE * screen_height)
+    if w > 1 and h > 1:
+        assert abs(w / h - width / height) <= width / height * (1 / w + 1 / h) + 1e-9
+    if width <= SCREEN_SHARE * screen_width and height <= SCREEN_SHARE * screen_height:
+        assert (w, h) == (width, height)           # never scaled up, nor down when it fits
+
+
+@given(st.integers(0, 2 ** 32 - 1), st.sampled_from([np.uint8, np.uint16]), st.booleans())
+def test_the_preview_is_the_stack_in_8_bits_averaged_by_blocks(seed, dtype, grey):
+    rng = np.random.default_rng(seed)
+    top = np.iinfo(dtype).max
+    shape = (24, 32) if grey else (24, 32, 3)
+    stack = rng.integers(0, top + 1, shape, dtype=dtype)
+    eight = np.floor(stack.astype(np.float64) * 255 / top + 0.5)
+    if grey:
+        eight = np.repeat(eight[..., None], 3, axis=2)
+    assert np.array_equal(preview_image(stack, (32, 24)), eight.astype(np.uint8))
+    # Half the size: each pixel the mean of a 2x2 block (OpenCV rounds it to within a level).
+    blocks = eight.reshape(12, 2, 16, 2, 3).mean(axis=(1, 3))
+    assert np.abs(preview_image(stack, (16, 12)).astype(int) - blocks).max() <= 1
+
+
+class RecordingPreview(StackPreview):
+    """The preview, its clock ticking a second a call (every frame is due), recording what the
+    window shows (read back from its surface)."""
+
+    def __init__(self, *arguments, close_after=None):
+        ticks = itertools.count()
+        super().__init__(*arguments, clock=lambda: float(next(ticks)))
+        self.seen, self.close_after = [], close_after
+
+    def show(self, k, stack):
+        super().show(k, stack)
+        self.seen.append((k, self.pygame.surfarray.array3d(self.screen).swapaxes(0, 1).copy()))
+        if k == self.close_after:
+            self.pygame.event.post(self.pygame.event.Event(self.pygame.QUIT))
+
+
+@pytest.mark.parametrize("engine", ["model", "fixed"])
+def test_the_window_shows_each_partial_stack(engine, display, tmp_path):
+    paths = write_sequence(tmp_path / "sky", 6, 1800, 1200, suffix=".png", seed=3)   # larger than the screen
+    frames = [read_frame(probe(path)) for path in paths]
+    preview = RecordingPreview(1800, 1200, len(paths))
+    try:
+        assert preview.size == preview_size(1800, 1200, 1400, 1100)       # the Xvfb screen's
+        stack = stack_files(paths, StackSettings(engine=engine, attenuation=0.9, workers=2), preview=preview)
+    finally:
+        preview.close()
+    assert [k for k, _ in preview.seen] == list(range(1, 7))
+    model = FloatStacker(0.9)
+    for k, shown in preview.seen:
+        model.add(frames[k - 1])
+        expected = preview_image(model.result(np.uint8), preview.size)
+        assert np.abs(shown.astype(int) - expected).max() <= (0 if engine == "model" else 1), k
+    assert np.array_equal(preview.seen[-1][1], preview_image(stack, preview.size))
+
+
+def test_closing_the_window_stops_the_stack(display, tmp_path):
+    paths = write_sequence(tmp_path / "sky", 8, 160, 96, suffix=".png", seed=4)
+    preview = RecordingPreview(160, 96, len(paths), close_after=3)
+    try:
+        with pytest.raises(WindowClosed):
+            stack_files(paths, StackSettings(workers=2), preview=preview)
+    finally:
+        preview.close()
+    assert [k for k, _ in preview.seen] == [1, 2, 3]
+
+
+def test_the_command_shows_the_stack_and_writes_it(display, tmp_path, cli):
+    write_sequence(tmp_path / "sky", 5, 160, 96, suffix=".png", seed=5)
+    code, out, err = cli(["stack", tmp_path / "sky", "-o", tmp_path / "o.png", "--preview"])
+    assert code == 0 and "stacked 5 frames" in out, err
+    assert (tmp_path / "o.png").exists()
+
+
+def test_no_display_is_one_line_before_any_work(monkeypatch, tmp_path, cli):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code, out, err = cli(["stack", tmp_path / "missing", "-o", tmp_path / "o.png", "--preview"])
+    # before the folder is even looked at
+    assert code == 1 and err.count("\n") == 1 and "no display to open a window on" in err and "xvfb-run" in err
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_a_display_that_does_not_answer_is_one_line(monkeypatch, tmp_path, cli):
+    from test_stack_cli import make_frames
+    folder = make_frames(tmp_path / "in", count=3)
+    monkeypatch.setenv("DISPLAY", ":93")               # no X server there
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code, _, err = cli(["stack", folder, "-o", tmp_path / "o.png", "--preview"])
+    assert code == 1 and err.count("\n") == 1 and "cannot open a window" in err, err
+    assert not (tmp_path / "o.png").exists()
