@@ -267,3 +267,19 @@ def test_remove_streaks_and_keep_frames_refuse_wrong_values_in_one_line(argv, co
     code, _, err = cli(["stack", folder, "-o", tmp_path / "o.png", *argv])
     assert code == 1 and err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "o.png").exists()
+
+
+def test_the_sky_levels_of_jpeg_frames_come_from_an_eighth_size_decode(tmp_path, monkeypatch):
+    """Rejection should cost little: libjpeg-turbo decodes JPEG frames at an eighth of their
+    size for it; the levels agree with the full frames' within JPEG's rounding."""
+    import starsweeper.model.night as night
+    from starsweeper.stack.pipeline import probe_all, sky_levels as levels_of_files
+    from starsweeper.stack.frames import read_frame
+    paths = write_sequence(tmp_path / "night", 3, 320, 192, seed=2, events=NightEvents(headlights=1))
+    infos = probe_all(paths)
+    shapes, model = [], night.sky_levels
+    monkeypatch.setattr(night, "sky_levels", lambda frame, step=4: shapes.append(frame.shape) or model(frame, step))
+    levels = levels_of_files(infos)
+    assert shapes == [(24, 40, 3)] * 3
+    for info, level in zip(infos, levels):
+        assert np.abs(level - model(read_frame(info), step=1)).max() < 3 / 255

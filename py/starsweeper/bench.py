@@ -470,8 +470,10 @@ def _size(text):
 
 def bench_night(args):
     """A real night's options (``--reject-bright``, ``--remove-streaks``, ``--mode average``):
-    what each costs over a plain stack of the same night, in a fresh process each."""
+    what each costs over a plain stack of the same night, in a fresh process each; and
+    ``--preview`` when there is a display (``xvfb-run`` gives one)."""
     from .stack.synth import NightEvents, write_sequence
+    from .window import display_available
     width, height = args.size
     folder = Path(args.data) / f"night_{width}x{height}_{args.frames}"
     events = NightEvents(headlights=3, twilight=3, clouds=1, aircraft=4, satellites=4, meteors=2)
@@ -484,7 +486,8 @@ def bench_night(args):
     rows = []
     for name, extra in (("plain", []), ("--mode average", ["--mode", "average"]),
                         ("--reject-bright", ["--reject-bright"]), ("--remove-streaks", ["--remove-streaks"]),
-                        ("--reject-bright --remove-streaks", ["--reject-bright", "--remove-streaks"])):
+                        ("--reject-bright --remove-streaks", ["--reject-bright", "--remove-streaks"]),
+                        *([("--preview", ["--preview"])] if display_available() else [])):
         seconds, peak = measure(cli + extra)
         rows.append((name, seconds, peak))
         print(f"{name:36s} {seconds:7.1f} s {args.frames / seconds:6.2f} frames/s {seconds / rows[0][1]:5.2f}x "

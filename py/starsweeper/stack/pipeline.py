@@ -92,7 +92,8 @@ def sky_levels(infos, workers=1):
             if info.format == "JPEG":
                 import simplejpeg
                 small = simplejpeg.decode_jpeg(info.path.read_bytes(), colorspace="GRAY" if info.channels == 1 else "RGB",
-                                               fastdct=True, fastupsample=True, min_factor=8, strict=False)
+                                               fastdct=True, fastupsample=True, min_factor=8, strict=False,
+                                               min_height=1, min_width=1)    # (without them, no scaling)
                 return levels_of(small, step=1)
             return levels_of(read_frame(info), step=4)
         except (FrameError, ValueError, OSError):
