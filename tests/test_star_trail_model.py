@@ -225,3 +225,13 @@ def test_average_is_the_mean_rounded_half_up_and_chunks_join_exactly(case, data)
     for stacker in stackers[1:]:
         stackers[0].join(stacker)
     assert np.array_equal(stackers[0].result(dtype).ravel(), expected)
+
+
+@given(st.integers(0, 2 ** 32 - 1), st.integers(1, 300), st.integers(1, 9))
+def test_average_of_tall_frames_is_exact_in_every_band_of_rows(seed, height, count):
+    """The mean is rounded in bands of rows (bounded memory): every band, the last one short."""
+    rng = np.random.default_rng(seed)
+    frames = rng.integers(0, 256, (count, height, 3, 3), dtype=np.uint8)
+    total = frames.astype(np.int64).sum(axis=0)
+    expected = np.floor(total / count + 0.5)           # (halves are exact in binary)
+    assert np.array_equal(stack_float(frames, 1.0, np.uint8, mode="average"), expected)

@@ -219,7 +219,7 @@ def sky_rotation(a, b):
     for y in range(0, h - tile + 1, tile // 2):
         for x in range(0, w - tile + 1, tile // 2):
             part = la[y:y + tile, x:x + tile]
-            if float(part.max()) - float(np.median(part)) < contrast:
+            if float(part.max()) - float(np.median(part[::4, ::4])) < contrast:
                 continue                    # no star in it: a flat sky, a dark foreground
             (dx, dy), response = cv2.phaseCorrelate(part, lb[y:y + tile, x:x + tile], window)
             if response > 0.2:
@@ -365,9 +365,11 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     top = np.iinfo(frame.dtype).max
     threshold = max(4 * top / 255, centre + sigma * spread)
     candidates = cv2.compare(excess, threshold, cv2.CMP_GT)
+    if cv2.countNonZero(candidates) < STREAK_LENGTH // 2:
+        return frame, []                # fewer than a line's least votes: Hough would find none
     lines = cv2.HoughLinesP(candidates, 1, np.pi / 360, threshold=STREAK_LENGTH // 2,
                             minLineLength=STREAK_LENGTH, maxLineGap=STREAK_GAP)
-    if lines is None:
+    if lines is None or len(lines) == 0:         # (OpenCV gives either for none)
         return frame, []
     # The streak is every piece of light above the neighbours' (at half the threshold) that a
     # line found runs through, whole: its faint ends and wings too, which the line misses.

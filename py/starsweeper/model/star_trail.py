@@ -242,8 +242,11 @@ class FloatStacker:
         if self.buffer is None:
             raise ValueError("no frames were stacked")
         if self.mode == "average":           # the mean, rounded half up, in integers (exact)
-            total = self.buffer.astype(np.int64)
-            return ((2 * total + self.count) // (2 * self.count)).astype(dtype)
+            mean = np.empty(self.buffer.shape, dtype)
+            for rows in range(0, len(self.buffer), 64):     # in bands: a few rows of int64 at a time
+                total = self.buffer[rows:rows + 64].astype(np.int64)
+                mean[rows:rows + 64] = (2 * total + self.count) // (2 * self.count)
+            return mean
         if self.buffer.dtype == dtype:
             return self.buffer.copy()
         return round_to_dtype(self.buffer, dtype)
