@@ -204,6 +204,10 @@ def _add_stack_parser(sub):
     p.add_argument("--skip-bad", action="store_true",
                    help="a damaged frame is taken as a dark one, with a warning naming it, instead of "
                         "stopping the stack (the trails fade on past it)")
+    p.add_argument("--fill-gaps", action="store_true",
+                   help="make the dotted trails continuous: each frame's stars drawn along their arcs "
+                        "about the pole to where the next frame has them (the sky's turn measured on the "
+                        "stars); the foreground, which does not turn, stays")
     p.add_argument("--preview", action="store_true",
                    help="show the growing stack in a window while it runs (a few times a second; "
                         "closing it or Esc stops the stack, nothing written)")
@@ -246,7 +250,7 @@ def _stack_settings(args):
         glob=args.glob, order=args.order, first=args.first, last=args.last, step=args.step,
         reverse=args.reverse, darks=args.darks, hot_pixels=args.hot_pixels, video=video,
         skip_bad=args.skip_bad, reject_bright=args.reject_bright, keep=args.keep,
-        remove_streaks=args.remove_streaks, keep_frames=args.keep_frames)
+        remove_streaks=args.remove_streaks, keep_frames=args.keep_frames, fill_gaps=args.fill_gaps)
 
 
 def _run_stack(args):
@@ -294,12 +298,19 @@ def _run_stack(args):
             streaks[k] = found
 
     def on_sky(rotation, reach):
+        options = " ".join(name for name, on in (("--remove-streaks", settings.remove_streaks is not None),
+                                                 ("--fill-gaps", settings.fill_gaps)) if on)
         if rotation is None:
-            _warn(f"--remove-streaks: the middle two frames do not show how the sky turns (too few stars); "
-                  f"stars are taken to move at most {reach} pixels a frame")
+            what = []
+            if settings.remove_streaks is not None:
+                what.append(f"stars are taken to move at most {reach} pixels a frame")
+            if settings.fill_gaps:
+                what.append("the gaps are left as they are")
+            _warn(f"{options}: the middle two frames do not show the sky turning (too few stars, or it does not); "
+                  f"{' and '.join(what)}")
         elif not args.quiet:
             _say(f"the sky turns {math.degrees(abs(rotation.angle)):.4f} degrees a frame about "
-                 f"({rotation.x:.0f}, {rotation.y:.0f}): stars move up to {reach} pixels a frame (--remove-streaks)")
+                 f"({rotation.x:.0f}, {rotation.y:.0f}): stars move up to {reach} pixels a frame ({options})")
     first_good = next(info for info in infos if info.damage is None)
     calibration = None
     if settings.darks is not None:

@@ -147,7 +147,7 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     job = _Job(settings, calibration, on_stack, every, len(infos), on_damaged)
     job.untouched, job.on_streaks, job.preview = frozenset(untouched), on_streaks, preview
     try:
-        if settings.remove_streaks is not None:
+        if settings.remove_streaks is not None or settings.fill_gaps:
             job.measure_sky(infos, on_sky)
         return _stack(infos, job, _Progress(progress))
     except MemoryError:
@@ -171,7 +171,7 @@ class _Job:
         self.on_damaged = on_damaged
         self.untouched, self.on_streaks = frozenset(), None
         self.preview = None
-        self.reach = None                   # how far stars move between frames (remove_streaks)
+        self.rotation = self.reach = None   # how the sky turns (remove_streaks, fill_gaps)
 
     def read(self, info):
         """The frame, decoded, its hot pixels replaced, less the master dark (saturating at 0);
@@ -193,36 +193,56 @@ class _Job:
         return frame
 
     def measure_sky(self, infos, on_sky=None):
-        """How far stars move between frames, for ``remove_streaks``: the sky's turn between
-        the middle two frames, told to ``on_sky(rotation, reach)``."""
+        """How the sky turns between frames, for ``remove_streaks`` and ``fill_gaps``: measured
+        between the middle two frames (:func:`~starsweeper.model.night.sky_rotation`), told to
+        ``on_sky(rotation, reach)``."""
         from ..model.night import sky_rotation, star_reach
         if len(infos) < 2:
-            raise FrameError(f"--remove-streaks finds streaks against other frames: "
-                             f"{len(infos)} frame is too few")
+            option = "--remove-streaks finds streaks" if self.settings.remove_streaks is not None else \
+                "--fill-gaps fills the gaps"
+            raise FrameError(f"{option} between frames: {len(infos)} frame is too few")
         middle = len(infos) // 2
-        rotation = sky_rotation(self.read(infos[middle - 1]), self.read(infos[middle]))
-        self.reach = star_reach(rotation, infos[0].width, infos[0].height)
+        self.rotation = sky_rotation(self.read(infos[middle - 1]), self.read(infos[middle]))
+        self.reach = star_reach(self.rotation, infos[0].width, infos[0].height)
         if on_sky is not None:
-            on_sky(rotation, self.reach)
+            on_sky(self.rotation, self.reach)
 
     def frames(self, infos, indices, cancel=None):
         """Frames ``indices`` (ascending, contiguous) of ``infos``, read, their streaks taken out
-        when the settings say so; stops early when ``cancel`` is set."""
-        def read(ks):
-            for k in ks:
+        and their gaps filled when the settings say so; stops early when ``cancel`` is set."""
+        from ..model.night import streak_neighbours
+        settings, count = self.settings, len(infos)
+        # the frames made: with fill_gaps, the one after the last too (its gap is to that one)
+        made = list(indices) + ([indices[-1] + 1] if settings.fill_gaps and indices[-1] + 1 < count else [])
+        needed = set(made)
+        if settings.remove_streaks is not None:
+            needed |= {j for k in made for j in streak_neighbours(k, count)}
+
+        def read():
+            for k in range(min(needed), max(needed) + 1):
                 if cancel is not None and cancel.is_set():
                     return
                 yield k, self.read(infos[k])
-        if self.settings.remove_streaks is None:
-            return (frame for _, frame in read(indices))
-        from ..model.night import streak_neighbours
-        needed = {j for k in indices for j in streak_neighbours(k, len(infos))} | set(indices)
-        return self.without_streaks(infos, indices, read(range(min(needed), max(needed) + 1)))
+        return (frame for _, frame in self.cleaned(infos, made, read(), indices))
+
+    def cleaned(self, infos, made, raw, wanted):
+        """The pairs (index, frame) of frames ``wanted`` of ``infos``, their streaks taken out
+        and their gaps filled as the settings say, from ``raw``: the pairs (index, frame) from
+        the first frame they need on, in order; ``made``: the frames cleaned (``wanted`` and,
+        with gaps to fill, the next one)."""
+        stream = raw
+        if self.settings.remove_streaks is not None:
+            stream = self.without_streaks(infos, made, stream)
+        if self.settings.fill_gaps:
+            stream = self.gaps_filled(stream, len(infos))
+        wanted = set(wanted)
+        return ((k, frame) for k, frame in stream if k in wanted)
 
     def without_streaks(self, infos, indices, raw):
-        """Frames ``indices`` of ``infos`` with their streaks taken out, from ``raw``: the pairs
-        (index, frame) of every frame they are held against, in order. Holds five frames, and
-        the luminance and star light of each (:mod:`starsweeper.model.night`), made once."""
+        """The pairs (index, frame) of frames ``indices`` of ``infos`` with their streaks taken
+        out, from ``raw``: the pairs (index, frame) of every frame they are held against, in
+        order. Holds five frames, and the luminance and star light of each
+        (:mod:`starsweeper.model.night`), made once."""
         from ..model.night import luminance, remove_streaks, star_light, streak_neighbours
         held, lights, lumas = {}, {}, {}
         for k in indices:
@@ -253,7 +273,24 @@ class _Job:
                 del held[j]
                 lights.pop(j, None)
                 lumas.pop(j, None)
-            yield frame
+            yield k, frame
+
+    def gaps_filled(self, stream, count):
+        """The pairs (index, frame) of ``stream`` (consecutive frames of a night of ``count``)
+        with each frame's gap to the next filled (:func:`~starsweeper.model.gaps.fill_gap`),
+        but for the stream's last frame: the night's last is as it is, and a chunk's last is
+        only the next chunk's first frame's partner."""
+        from ..model.gaps import fill_gap
+        previous = None
+        for k, frame in stream:
+            if previous is not None:
+                j, earlier = previous
+                if self.rotation is not None:
+                    earlier, _ = fill_gap(earlier, frame, self.rotation)
+                yield j, earlier
+            previous = k, frame
+        if previous is not None and previous[0] == count - 1:
+            yield previous
 
     def wants(self, k):
         """Whether ``on_stack`` wants the stack after frame ``k`` (from 1)."""
@@ -285,9 +322,9 @@ def _stack(infos, job, counter):
 
 def _feed(stacker, infos, job, counter, result):
     """The frames in order into ``stacker``, decoding ahead; ``result()`` is its stack."""
-    frames = _decoded_in_order(infos, job, counter)
-    if job.settings.remove_streaks is not None:
-        frames = job.without_streaks(infos, range(len(infos)), enumerate(frames))
+    everything = range(len(infos))
+    frames = (frame for _, frame in job.cleaned(infos, everything, enumerate(_decoded_in_order(infos, job, counter)),
+                                                everything))
     preview = job.preview
     for k, frame in enumerate(frames, start=1):
         stacker.add(frame)

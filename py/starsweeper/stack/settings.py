@@ -74,6 +74,9 @@ class StackSettings:
     keep_frames : tuple of int
         Frames (counted from 1, in stacking order) ``remove_streaks`` leaves untouched (a
         meteor is a streak too).
+    fill_gaps : bool
+        Fill each frame's gap to the next by drawing its stars along their arcs
+        (:func:`starsweeper.model.gaps.fill_gap`).
     """
 
     attenuation: float = 1.0
@@ -96,6 +99,7 @@ class StackSettings:
     keep: tuple = ()
     remove_streaks: float | None = None
     keep_frames: tuple = ()
+    fill_gaps: bool = False
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -151,6 +155,8 @@ class StackSettings:
                              f"not {self.remove_streaks!r}")
         for number in self.keep_frames:
             _whole("--keep-frames", number, 1)
+        if not isinstance(self.fill_gaps, bool):
+            raise InputError(f"--fill-gaps is on or off, not {self.fill_gaps!r}")
         if self.keep_frames and self.remove_streaks is None:
             raise InputError("--keep-frames names frames --remove-streaks must leave untouched: give --remove-streaks")
 

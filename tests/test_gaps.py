@@ -1,0 +1,129 @@
+"""``--fill-gaps`` (starsweeper/model/gaps.py): the dotted trails of a max stack made continuous
+by drawing each frame's stars along their arcs about the pole; checked on synthetic nights
+whose every star's track is known, and through the pipeline and the CLI."""
+
+import math
+import re
+
+import cv2
+import numpy as np
+import pytest
+
+from starsweeper.model.gaps import fill_gap, night_with_gaps_filled
+from starsweeper.model.night import luminance, sky_rotation
+from starsweeper.stack.synth import SkyScene, render_frame, write_sequence
+
+#: The least share of a star's light left anywhere along its arc between two frames.
+FILLED = 0.4
+#: How far from the sky the foreground must be left exactly as it is, pixels; and the share of
+#: the foreground nearer than that which may change (where the sky is as dark as the ground).
+SKYLINE = 8
+NEAR_SKYLINE = 0.05
+
+
+def sparse_night(seed, degrees, width=640, height=400, frames=12):
+    """Stars sparse enough that each one's arc can be followed alone."""
+    scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees, stars_per_megapixel=500)
+    return scene, [render_frame(scene, k) for k in range(frames)]
+
+
+def arc_levels(scene, stack, frames, degrees):
+    """For each gap of each bright star whose arc lies in the sky (away from the foreground
+    and the frame's edges) with no other star near it: the least light along the arc, as a
+    share of the light at its ends. The stack is read at the arc's pixels, less the sky."""
+    w, h = scene.width, scene.height
+    near_ground = cv2.dilate(scene.ground.astype(np.uint8), np.ones((17, 17), np.uint8)).astype(bool)
+    light = luminance(stack).astype(float) - luminance(np.clip(scene.background * 255 + 0.5, 0, 255).astype(np.uint8))
+    steps = np.linspace(0, 1, 200)
+    px, py = scene.pole
+    shares = []
+    for k in range(frames - 1):
+        angles = scene.angle[:, None] + np.radians(degrees) * (k + steps[None, :])
+        xs, ys = px + scene.radius[:, None] * np.cos(angles), py + scene.radius[:, None] * np.sin(angles)
+        for i in np.nonzero(scene.brightness >= 0.3)[0]:
+            ix, iy = np.floor(xs[i]).astype(int), np.floor(ys[i]).astype(int)
+            if not ((ix >= 4) & (ix < w - 4) & (iy >= 4) & (iy < h - 4)).all() or near_ground[iy, ix].any():
+                continue
+            others = np.hypot(xs[:, ::20] - xs[i, ::20], ys[:, ::20] - ys[i, ::20]).min(axis=1)
+            others[i] = np.inf
+            if others.min() < 10:
+                continue
+            along = light[iy, ix]
+            shares.append(along.min() / min(along[:20].max(), along[-20:].max()))
+    return np.array(shares)
+
+
+@pytest.mark.parametrize("seed, degrees", [(2, 1.0), (4, 2.0), (6, 1.5), (7, 0.7)])
+def test_every_gap_along_a_star_arc_is_filled_and_the_foreground_stays(seed, degrees):
+    scene, frames = sparse_night(seed, degrees)
+    filled = [frame for frame, _ in night_with_gaps_filled(frames)]
+    raw_stack, stack = np.max(frames, axis=0), np.max(filled, axis=0)
+    before, after = arc_levels(scene, raw_stack, len(frames), degrees), arc_levels(scene, stack, len(frames), degrees)
+    assert len(after) >= 10 and before.min() < 0.2           # there were gaps to fill
+    assert after.min() >= FILLED, sorted(after)[:5]
+    for frame, original in zip(filled, frames):
+        assert (frame >= original).all()                     # nothing gets darker
+    assert np.array_equal(filled[-1], frames[-1])            # the last frame has no gap after it
+    # The foreground: exactly as it was away from the skyline, nearly everywhere near it.
+    depth = cv2.distanceTransform(scene.ground.astype(np.uint8), cv2.DIST_L2, 3)
+    changed = (stack != raw_stack).any(axis=2) & scene.ground
+    assert not (changed & (depth > SKYLINE)).any()
+    assert changed.sum() <= NEAR_SKYLINE * (scene.ground & (depth <= SKYLINE)).sum()
+
+
+@pytest.mark.parametrize("degrees, pole", [(0.1, None), (0.5, (176.0, -30.0)), (1.5, None), (0.3, (500.0, 300.0))])
+def test_the_sky_turn_is_measured_on_the_stars(degrees, pole):
+    scene = SkyScene(640, 400, seed=3, degrees_per_frame=degrees, pole=pole)
+    rotation = sky_rotation(render_frame(scene, 4), render_frame(scene, 5))
+    assert math.degrees(rotation.angle) == pytest.approx(degrees, rel=0.1)
+    assert math.hypot(rotation.x - scene.pole[0], rotation.y - scene.pole[1]) < 0.05 * math.hypot(640, 400)
+
+
+def test_a_sky_that_does_not_turn_or_has_no_star_is_left_as_it_is():
+    scene, frames = sparse_night(3, 0.0)
+    assert sky_rotation(frames[0], frames[1]) is None
+    assert all(np.array_equal(f, o) for (f, _), o in zip(night_with_gaps_filled(frames), frames))
+    dark = np.full((200, 320, 3), 10, np.uint8)
+    filled, stars = fill_gap(dark, dark.copy(), sky_rotation(*sparse_night(3, 1.0, 320, 200, 2)[1]))
+    assert stars == 0 and np.array_equal(filled, dark)
+
+
+@pytest.mark.parametrize("engine, workers, streaks", [("model", 1, False), ("model", 3, False), ("fixed", 1, False),
+                                                      ("model", 3, True)])
+def test_the_pipeline_fills_the_gaps_the_model_does(engine, workers, streaks, tmp_path):
+    """In parallel chunks (each filling its last frame's gap to the next chunk's first) or in
+    order, alone or after the streaks are taken out: the stack of the model's frames."""
+    from starsweeper.model.night import night_without_streaks
+    from starsweeper.stack.pipeline import stack_files
+    from starsweeper.stack.settings import StackSettings
+    paths = write_sequence(tmp_path / "night", 10, 320, 200, suffix=".png", seed=5, degrees_per_frame=1.0)
+    scene = SkyScene(320, 200, seed=5, degrees_per_frame=1.0)
+    frames = [render_frame(scene, k) for k in range(10)]
+    rotation = sky_rotation(frames[4], frames[5])             # measured on the middle two, as the pipeline does
+    if streaks:
+        frames = [frame for frame, _ in night_without_streaks(frames)]
+    expected = np.max([frame for frame, _ in night_with_gaps_filled(frames, rotation)], axis=0)
+    sky = []
+    stack = stack_files(paths, StackSettings(engine=engine, workers=workers, fill_gaps=True,
+                                             remove_streaks=6.0 if streaks else None),
+                        on_sky=lambda rotation, reach: sky.append(rotation))
+    assert sky == [rotation]
+    assert np.array_equal(stack, expected)
+    assert not np.array_equal(stack, np.max(frames, axis=0))   # and it did fill
+
+
+def test_stack_fill_gaps_says_how_the_sky_turns(tmp_path, cli):
+    write_sequence(tmp_path / "night", 6, 320, 200, suffix=".png", seed=6, degrees_per_frame=1.0)
+    code, out, err = cli(["stack", tmp_path / "night", "-o", tmp_path / "o.png", "--fill-gaps"])
+    assert code == 0 and err == "", err
+    said = re.search(r"the sky turns ([\d.]+) degrees a frame about \((-?\d+), (-?\d+)\): stars move up to "
+                     r"\d+ pixels a frame \(--fill-gaps\)", out)
+    assert said and float(said[1]) == pytest.approx(1.0, rel=0.1), out
+    assert "stacked 6 frames" in out
+
+
+def test_fill_gaps_with_one_frame_is_one_line(tmp_path, cli):
+    write_sequence(tmp_path / "night", 1, 64, 48, suffix=".png")
+    code, _, err = cli(["stack", tmp_path / "night", "-o", tmp_path / "o.png", "--fill-gaps"])
+    assert code == 1 and err.count("\n") == 1 and "--fill-gaps fills the gaps between frames: 1 frame is too few" in err
+    assert not (tmp_path / "o.png").exists()
