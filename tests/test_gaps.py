@@ -7,6 +7,7 @@ import re
 
 import cv2
 import numpy as np
+from hypothesis import assume, given, settings, strategies as st
 import pytest
 
 from starsweeper.model.gaps import fill_gap, night_with_gaps_filled
@@ -127,3 +128,45 @@ def test_fill_gaps_with_one_frame_is_one_line(tmp_path, cli):
     code, _, err = cli(["stack", tmp_path / "night", "-o", tmp_path / "o.png", "--fill-gaps"])
     assert code == 1 and err.count("\n") == 1 and "--fill-gaps fills the gaps between frames: 1 frame is too few" in err
     assert not (tmp_path / "o.png").exists()
+
+
+def _star(image, x, y, level, sigma=1.0):
+    """A Gaussian star of peak ``level`` at (x, y) added to ``image`` (float, grey)."""
+    h, w = image.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    image += level * np.exp(-((xx - x) ** 2 + (yy - y) ** 2) / (2 * sigma * sigma))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1), st.floats(0.01, 0.05), st.floats(60, 200), st.sampled_from([np.uint8, np.uint16]))
+def test_one_star_turning_about_any_pole_is_drawn_along_its_arc(seed, angle, level, dtype):
+    """A star seen in two frames (and a second, fainter one that sets behind a dark hill in
+    the second): the first one's arc is filled, the second's is not drawn over the hill, and
+    nothing else changes."""
+    from starsweeper.model.night import SkyRotation
+    rng = np.random.default_rng(seed)
+    w, h = 160, 120
+    pole = (float(rng.uniform(-200, 360)), float(rng.uniform(-300, -50)))
+    rotation = SkyRotation(pole[0], pole[1], angle, 0)
+    x0, y0 = float(rng.uniform(30, 130)), float(rng.uniform(20, 60))
+    (x1, y1) = (pole[0] + (x0 - pole[0]) * math.cos(angle) - (y0 - pole[1]) * math.sin(angle),
+                pole[1] + (x0 - pole[0]) * math.sin(angle) + (y0 - pole[1]) * math.cos(angle))
+    assume(8 <= x1 < w - 8 and 8 <= y1 < h - 8 and math.hypot(x1 - x0, y1 - y0) >= 4)
+    scale = np.iinfo(dtype).max / 255
+    sky = np.full((h, w), 20.0)
+    sky[100:, :] = 2.0                                       # a dark hill along the bottom
+    a, b = sky.copy(), sky.copy()
+    _star(a, x0, y0, level)
+    _star(b, x1, y1, level)
+    _star(a, 80, 97, 50)                                     # by the hill, set in the next frame
+    a, b = ((np.clip(f * scale, 0, np.iinfo(dtype).max) + 0.5).astype(dtype) for f in (a, b))
+    filled, stars = fill_gap(a, b, rotation)
+    assert stars >= 1 and (filled >= a).all()
+    # along the arc, at least half the star's light (a pixel off at most: the copies are
+    # placed on whole pixels)
+    for t in np.linspace(0.15, 0.85, 15):
+        x = pole[0] + (x0 - pole[0]) * math.cos(angle * t) - (y0 - pole[1]) * math.sin(angle * t)
+        y = pole[1] + (x0 - pole[0]) * math.sin(angle * t) + (y0 - pole[1]) * math.cos(angle * t)
+        around = filled[int(round(y)) - 1:int(round(y)) + 2, int(round(x)) - 1:int(round(x)) + 2]
+        assert around.max() >= (20 + level / 2) * scale
+    assert np.array_equal(filled[100:], a[100:])             # the hill is as it was

@@ -469,7 +469,8 @@ def _size(text):
 
 
 def bench_night(args):
-    """A real night's options (``--reject-bright``, ``--remove-streaks``, ``--mode average``):
+    """A real night's options (``--reject-bright``, ``--remove-streaks``, ``--fill-gaps``,
+    ``--mode average``):
     what each costs over a plain stack of the same night, in a fresh process each; and
     ``--preview`` when there is a display (``xvfb-run`` gives one)."""
     from .stack.synth import NightEvents, write_sequence
@@ -486,7 +487,9 @@ def bench_night(args):
     rows = []
     for name, extra in (("plain", []), ("--mode average", ["--mode", "average"]),
                         ("--reject-bright", ["--reject-bright"]), ("--remove-streaks", ["--remove-streaks"]),
-                        ("--reject-bright --remove-streaks", ["--reject-bright", "--remove-streaks"]),
+                        ("--fill-gaps", ["--fill-gaps"]),
+                        ("--reject-bright --remove-streaks --fill-gaps", ["--reject-bright", "--remove-streaks",
+                                                                           "--fill-gaps"]),
                         *([("--preview", ["--preview"])] if display_available() else [])):
         seconds, peak = measure(cli + extra)
         rows.append((name, seconds, peak))

@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from .night import above_background, find_stars, luminance, match_stars, sky_rotation, turn
+from .night import SkyView, match_stars, sky_rotation, turn
 
 __all__ = ["SAME_SKY", "SKY_OPENING", "PATCH", "search_radius", "fill_gap", "night_with_gaps_filled"]
 
@@ -55,66 +55,62 @@ def search_radius(rotation, width, height):
     return int(math.ceil(rotation.reach(width, height) / 3)) + 2
 
 
-def fill_gap(frame, following, rotation, stars=None, lumas=None):
+def fill_gap(frame, following, rotation, views=None):
     """``frame`` with the gap to ``following`` filled (the rule in the module's docstring):
     ``rotation`` is the :class:`~starsweeper.model.night.SkyRotation` from one frame to the next.
     Returns the filled frame (a new array; ``frame`` itself when no star is matched) and the
-    number of stars whose arcs were drawn. ``stars`` (of ``frame``) and ``lumas`` (both
-    frames' luminance) may be given when known."""
+    number of stars whose arcs were drawn. ``views``: the two frames'
+    :class:`~starsweeper.model.night.SkyView` s, when a stream has them already."""
     frame, following = np.asarray(frame), np.asarray(following)
     if frame.shape != following.shape or frame.dtype != following.dtype:
         raise ValueError("a gap is filled between two frames of one size and type")
     h, w = frame.shape[:2]
-    luma, luma_next = (luminance(frame), luminance(following)) if lumas is None else lumas
-    stars = find_stars(luma) if stars is None else stars
+    view, view_next = (SkyView(frame), SkyView(following)) if views is None else views
+    stars = view.stars
     if rotation is None or len(stars.y) == 0:
         return frame, 0
     # 2. each star looked for in `following` where the turn takes it
-    sy, sx, found_y, found_x = match_stars(stars, luma_next, rotation, search_radius(rotation, w, h))
+    sy, sx, found_y, found_x = match_stars(stars, view_next, rotation, search_radius(rotation, w, h))
     if len(sy) == 0:
         return frame, 0
+    luma, light = view.luma, view.light
     # 3. each star's own angle to where it was found, and a copy a pixel of arc apart
     start = np.arctan2(sy - rotation.y, sx - rotation.x)
     angle = np.arctan2(found_y - rotation.y, found_x - rotation.x) - start
     angle = (angle + np.pi) % (2 * np.pi) - np.pi
     radii = np.hypot(sx - rotation.x, sy - rotation.y)
     steps = np.maximum(1, np.ceil(np.abs(angle) * radii)).astype(np.int64)
-    light = above_background(luma)
-    filled = frame.copy()
-    grey = frame.ndim == 2
-    channels = frame.reshape(h, w, -1)
-    out = filled.reshape(h, w, -1)
-    # the patch's pixels that carry the star's light (not its background's)
-    patch = []
-    for oy in range(-PATCH, PATCH + 1):
-        for ox in range(-PATCH, PATCH + 1):
-            there = (sy + oy >= 0) & (sy + oy < h) & (sx + ox >= 0) & (sx + ox < w)
-            lit = np.zeros(len(sy), bool)
-            lit[there] = light[sy[there] + oy, sx[there] + ox] > 0
-            patch.append((oy, ox, lit))
-    # where a copy may land: on the star's own sky, whose background (the opened luminance) is
-    # within SAME_SKY of the star's (not a tree or a hill the arc passes over)
     import cv2
+    # the pixels of each star's patch that carry its light (not its background's): star,
+    # offset, and their values
+    offsets = np.array([(oy, ox) for oy in range(-PATCH, PATCH + 1) for ox in range(-PATCH, PATCH + 1)])
+    star = np.repeat(np.arange(len(sy)), len(offsets))
+    py, px = sy[star] + np.tile(offsets[:, 0], len(sy)), sx[star] + np.tile(offsets[:, 1], len(sy))
+    there = (py >= 0) & (py < h) & (px >= 0) & (px < w)
+    star, py, px = star[there], py[there], px[there]
+    lit = light[py, px] > 0
+    star, py, px = star[lit], py[lit], px[lit]
+    oy, ox = py - sy[star], px - sx[star]
+    channels = frame.reshape(h * w, -1)
+    values = channels[py * w + px]
+    # where a copy may land: on the star's own sky, whose background (the opened luminance) is
+    # within SAME_SKY of the star's (not a tree or a hill the arc passes over); the star's own
+    # is the brightest background in its patch, since in a narrow gap between trees the
+    # opening takes in the darker foreground
     background = cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((SKY_OPENING, SKY_OPENING), np.uint8))
-    # (the star's own: the brightest background in its patch, since in a narrow gap between
-    # trees the opening takes in the darker foreground)
     own = cv2.dilate(background, np.ones((2 * PATCH + 1, 2 * PATCH + 1), np.uint8))[sy, sx].astype(np.int64)
-    background = background.astype(np.int64)
-    top = np.iinfo(frame.dtype).max
-    tolerance = np.maximum(SAME_SKY * top // 255, own // 5)
+    tolerance = np.maximum(SAME_SKY * np.iinfo(frame.dtype).max // 255, own // 5)
+    filled = frame.copy()
+    out = filled.reshape(h * w, -1)
     for j in range(1, int(steps.max())):
         moving = steps > j
-        x, y = turn(sx[moving].astype(np.float64), sy[moving].astype(np.float64), rotation,
-                     angle[moving] * (j / steps[moving]))
+        x, y = turn(sx.astype(np.float64), sy.astype(np.float64), rotation, angle * (j / steps))
         x, y = np.rint(x).astype(np.int64), np.rint(y).astype(np.int64)
-        ys, xs = sy[moving], sx[moving]
-        for oy, ox, lit in patch:
-            ok = lit[moving] & (y + oy >= 0) & (y + oy < h) & (x + ox >= 0) & (x + ox < w)
-            dy, dx = y + oy, x + ox
-            ok[ok] = np.abs(background[dy[ok], dx[ok]] - own[moving][ok]) <= tolerance[moving][ok]
-            dy, dx = dy[ok], dx[ok]
-            out[dy, dx] = np.maximum(out[dy, dx], channels[ys[ok] + oy, xs[ok] + ox])
-    return (filled if not grey else filled.reshape(h, w)), int(len(sy))
+        dy, dx = y[star] + oy, x[star] + ox
+        ok = moving[star] & (dy >= 0) & (dy < h) & (dx >= 0) & (dx < w)
+        ok[ok] = np.abs(background[dy[ok], dx[ok]].astype(np.int64) - own[star[ok]]) <= tolerance[star[ok]]
+        np.maximum.at(out, dy[ok] * w + dx[ok], values[ok])
+    return filled, int(len(sy))
 
 
 def night_with_gaps_filled(frames, rotation=None):

@@ -31,6 +31,7 @@ against its neighbours' light spread by as far as a star moves between frames
 """
 
 from dataclasses import dataclass
+import functools
 import math
 
 import numpy as np
@@ -39,7 +40,7 @@ __all__ = ["LUMA", "LEAST_SPREAD", "TILES", "sky_levels", "BrightFrame", "find_b
            "SkyRotation", "LEAST_TILES", "sky_rotation", "star_reach", "Streak", "STAR_REACH",
            "STREAK_LENGTH", "STREAK_GAP", "STREAK_OFFSETS", "streak_neighbours", "luminance",
            "star_light", "remove_streaks", "night_without_streaks", "STAR_LEVEL", "Stars", "above_background",
-           "find_stars", "turn", "match_stars", "refine_rotation"]
+           "SkyView", "find_stars", "turn", "match_stars", "refine_rotation"]
 
 #: BT.709's luminance weights of red, green and blue.
 LUMA = np.array([0.2126, 0.7152, 0.0722])
@@ -266,19 +267,40 @@ def above_background(luma):
     return cv2.subtract(luma, cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)))
 
 
-def find_stars(luma, level=None):
-    """The :class:`Stars` of a frame's :func:`~starsweeper.model.night.luminance` ``luma``
-    (step 1 of :func:`fill_gap`); ``level``: the least light (default :data:`STAR_LEVEL` of 8
-    bits, scaled to the frame's type)."""
-    import cv2
-    luma = np.asarray(luma)
+class SkyView:
+    """A frame as the star rules read it, each part made once, when first asked for: ``luma``
+    (:func:`luminance`), ``light`` (:func:`above_background`), ``peaks`` (the pixels no darker
+    than any of the eight around them: a saturated star's flat top is several) and ``stars``
+    (:func:`find_stars`)."""
+
+    def __init__(self, frame):
+        self.frame = np.asarray(frame)
+
+    @functools.cached_property
+    def luma(self):
+        return luminance(self.frame)
+
+    @functools.cached_property
+    def light(self):
+        return above_background(self.luma)
+
+    @functools.cached_property
+    def peaks(self):
+        import cv2
+        return self.luma >= cv2.dilate(self.luma, np.ones((3, 3), np.uint8))
+
+    @functools.cached_property
+    def stars(self):
+        return find_stars(self)
+
+
+def find_stars(view, level=None):
+    """The :class:`Stars` of a frame (its :class:`SkyView`): its peaks whose light is ``level``
+    or more (default :data:`STAR_LEVEL` of 8 bits, scaled to the frame's type)."""
     if level is None:
-        level = STAR_LEVEL * np.iinfo(luma.dtype).max // 255
-    light = above_background(luma)
-    # No darker than any of the eight around (a saturated star's flat top is several).
-    peak = (light >= level) & (luma >= cv2.dilate(luma, np.ones((3, 3), np.uint8)))
-    y, x = np.nonzero(peak)
-    return Stars(y, x, light[y, x])
+        level = STAR_LEVEL * np.iinfo(view.luma.dtype).max // 255
+    y, x = np.nonzero((view.light >= level) & view.peaks)
+    return Stars(y, x, view.light[y, x])
 
 
 def turn(x, y, rotation, angle):
@@ -288,16 +310,14 @@ def turn(x, y, rotation, angle):
     return rotation.x + dx * c - dy * s, rotation.y + dx * s + dy * c
 
 
-def match_stars(stars, luma_next, rotation, radius):
-    """Each of the :class:`Stars` ``stars`` looked for in the next frame (its luminance
-    ``luma_next``) where ``rotation`` takes it: the nearest star there within ``radius`` pixels
-    (a pixel no darker than the eight around it) whose light is half to twice its own, not
-    merely the brightest (which may be another star). Returns the rows and columns of the stars
-    found and of where they were found: (y, x, found_y, found_x)."""
-    import cv2
-    h, w = luma_next.shape
-    light_next = above_background(luma_next)
-    peaks_next = luma_next >= cv2.dilate(luma_next, np.ones((3, 3), np.uint8))
+def match_stars(stars, following, rotation, radius):
+    """Each of the :class:`Stars` ``stars`` looked for in the next frame (its :class:`SkyView`
+    ``following``) where ``rotation`` takes it: the nearest star there within ``radius``
+    pixels (one of its peaks) whose light is half to twice its own, not merely the brightest
+    (which may be another star). Returns the rows and columns of the stars found and of where
+    they were found: (y, x, found_y, found_x)."""
+    h, w = following.luma.shape
+    light_next, peaks_next = following.light, following.peaks
     tx, ty = turn(stars.x.astype(np.float64), stars.y.astype(np.float64), rotation, rotation.angle)
     cx, cy = np.rint(tx).astype(np.int64), np.rint(ty).astype(np.int64)
     inside = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)      # (a star leaving the frame is not found)
@@ -354,13 +374,13 @@ def refine_rotation(a, b, rotation, rounds=3):
     the median miss, and a pixel) left out; ``rounds`` times. The rotation as it was when too
     few stars match (fewer than :data:`LEAST_TILES`); None when the turn found moves no star
     by a quarter of a pixel."""
-    la, lb = luminance(a), luminance(b)
-    stars = find_stars(la)
-    light_a, light_b = above_background(la).astype(np.float64), above_background(lb).astype(np.float64)
-    h, w = la.shape
+    va, vb = SkyView(a), SkyView(b)
+    stars = va.stars
+    light_a, light_b = va.light.astype(np.float64), vb.light.astype(np.float64)
+    h, w = va.luma.shape
     for round_ in range(rounds):
         radius = int(math.ceil(rotation.reach(w, h) / 3)) + 2 if round_ == 0 else 2
-        sy, sx, fy, fx = match_stars(stars, lb, rotation, radius)
+        sy, sx, fy, fx = match_stars(stars, vb, rotation, radius)
         if len(sy) < LEAST_TILES:
             return rotation
         x, y = _centroids(light_a, sx, sy)

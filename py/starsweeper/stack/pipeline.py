@@ -281,16 +281,18 @@ class _Job:
         but for the stream's last frame: the night's last is as it is, and a chunk's last is
         only the next chunk's first frame's partner."""
         from ..model.gaps import fill_gap
+        from ..model.night import SkyView
         previous = None
         for k, frame in stream:
+            view = SkyView(frame)           # (what is read of it, made once for both its gaps)
             if previous is not None:
-                j, earlier = previous
+                j, earlier, earlier_view = previous
                 if self.rotation is not None:
-                    earlier, _ = fill_gap(earlier, frame, self.rotation)
+                    earlier, _ = fill_gap(earlier, frame, self.rotation, (earlier_view, view))
                 yield j, earlier
-            previous = k, frame
+            previous = k, frame, view
         if previous is not None and previous[0] == count - 1:
-            yield previous
+            yield previous[:2]
 
     def wants(self, k):
         """Whether ``on_stack`` wants the stack after frame ``k`` (from 1)."""
