@@ -170,3 +170,23 @@ def test_one_star_turning_about_any_pole_is_drawn_along_its_arc(seed, angle, lev
         around = filled[int(round(y)) - 1:int(round(y)) + 2, int(round(x)) - 1:int(round(x)) + 2]
         assert around.max() >= (20 + level / 2) * scale
     assert np.array_equal(filled[100:], a[100:])             # the hill is as it was
+
+
+def test_the_night_options_run_together_with_darks_and_a_video(tmp_path, cli):
+    """--reject-bright, --remove-streaks and --fill-gaps in one run, with a master dark and a
+    video: each frame of the video is the stack so far of the cleaned frames."""
+    import av
+    from starsweeper.stack.frames import write_image
+    from starsweeper.stack.synth import NightEvents
+    write_sequence(tmp_path / "night", 10, 320, 200, suffix=".png", seed=8, degrees_per_frame=1.0,
+                   events=NightEvents(headlights=1, aircraft=1, satellites=1))
+    (tmp_path / "darks").mkdir()
+    for k in range(3):
+        write_image(tmp_path / "darks" / f"dark_{k}.png", np.full((200, 320, 3), 2 + k, np.uint8))
+    code, out, err = cli(["stack", tmp_path / "night", "-o", tmp_path / "o.png", "--darks", tmp_path / "darks",
+                          "--reject-bright", "--remove-streaks", "--fill-gaps", "--video", tmp_path / "o.mp4"])
+    assert code == 0, err
+    kept = int(re.search(r"stacked (\d+) frames", out)[1])
+    assert kept < 10 and "left out" in err                      # the headlights' frame
+    with av.open(str(tmp_path / "o.mp4")) as video:
+        assert sum(1 for _ in video.decode(video=0)) == kept
