@@ -32,6 +32,13 @@ def _whole(name, value, least):
     return value
 
 
+def _positive(name, value, unit):
+    """``value`` (None: the option is off), checked to be a positive number of ``unit``."""
+    if value is not None and not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                  and math.isfinite(value) and value > 0):
+        raise InputError(f"{name} must be a positive number of {unit}, not {value!r}")
+
+
 @dataclass(frozen=True)
 class StackSettings:
     """Everything ``starsweeper stack`` is told, but the input folder and the output.
@@ -135,24 +142,14 @@ class StackSettings:
         if self.hot_pixels is not None:
             if self.darks is None:
                 raise InputError("--hot-pixels needs --darks (the hot pixels are found in the master dark)")
-            if not (isinstance(self.hot_pixels, (int, float)) and math.isfinite(self.hot_pixels)
-                    and self.hot_pixels > 0):
-                raise InputError(f"--hot-pixels must be a positive number of sigmas, not {self.hot_pixels!r}")
+            _positive("--hot-pixels", self.hot_pixels, "sigmas")
 
-        if self.reject_bright is not None and not (
-                isinstance(self.reject_bright, (int, float)) and math.isfinite(self.reject_bright)
-                and self.reject_bright > 0):
-            raise InputError(f"--reject-bright must be a positive number of robust deviations, "
-                             f"not {self.reject_bright!r}")
+        _positive("--reject-bright", self.reject_bright, "robust deviations")
         for number in self.keep:
             _whole("--keep", number, 1)
         if self.keep and self.reject_bright is None:
             raise InputError("--keep names frames --reject-bright must not leave out: give --reject-bright")
-        if self.remove_streaks is not None and not (
-                isinstance(self.remove_streaks, (int, float)) and math.isfinite(self.remove_streaks)
-                and self.remove_streaks > 0):
-            raise InputError(f"--remove-streaks must be a positive number of robust deviations, "
-                             f"not {self.remove_streaks!r}")
+        _positive("--remove-streaks", self.remove_streaks, "robust deviations")
         for number in self.keep_frames:
             _whole("--keep-frames", number, 1)
         if not isinstance(self.fill_gaps, bool):
