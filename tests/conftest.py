@@ -1,3 +1,4 @@
+import contextlib
 import os
 from pathlib import Path
 import random
@@ -36,9 +37,9 @@ def cli(capsys):
     return run
 
 
-@pytest.fixture(scope="module")
-def x_display():
-    """The display number of an Xvfb started for a test module's windows (play, the stack's preview)."""
+@contextlib.contextmanager
+def xvfb_server():
+    """An Xvfb of its own: (its display name, its process), stopped at the end."""
     if shutil.which("Xvfb") is None:
         pytest.fail("Xvfb is not installed (Debian/Ubuntu package xvfb; ./dev.sh installs it)")
     read, write = os.pipe()
@@ -48,13 +49,20 @@ def x_display():
     os.close(write)
     with os.fdopen(read) as pipe:
         number = pipe.readline().strip()
-    if not number:
+    try:
+        if not number:
+            pytest.fail("Xvfb did not start")
+        yield f":{number}", server
+    finally:
         server.kill()
         server.wait()
-        pytest.fail("Xvfb did not start")
-    yield f":{number}"
-    server.terminate()
-    server.wait()
+
+
+@pytest.fixture(scope="module")
+def x_display():
+    """The display name of an Xvfb started for a test module's windows (play, the stack's preview)."""
+    with xvfb_server() as (name, _):
+        yield name
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ picture the window shows (scaled back down) are compared with the reference rend
 of the game model that played the same moves. Then the command's one-line failures.
 """
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -277,3 +278,36 @@ def test_a_held_key_is_let_go_when_the_window_loses_the_focus(player):
         player.step()
     player.moves("r")
     player.check()
+
+
+def test_a_display_that_goes_away_is_one_line_and_stops_the_model(play_model):
+    """The X server killed under the window: one line, status 1, the model's process gone (Xlib
+    would end the process in its own words and leave the model running)."""
+    import subprocess
+    import sys
+    import time
+    from conftest import xvfb_server
+    executable, _ = play_model
+    with xvfb_server() as (name, server):
+        env = dict(os.environ, DISPLAY=name, SDL_VIDEODRIVER="x11", SDL_AUDIODRIVER="dummy")
+        env.pop("WAYLAND_DISPLAY", None)
+        child = subprocess.Popen([sys.executable, "-m", "starsweeper.cli", "play", "--rate", str(RATE), "--seed", "7"],
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while True:                                               # the model started by this play
+            found = subprocess.run(["pgrep", "-P", str(child.pid), "-f", str(executable)], capture_output=True, text=True)
+            if found.returncode == 0:
+                model = int(found.stdout.split()[0])
+                break
+            assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+            time.sleep(0.05)
+        time.sleep(1)                                             # frames shown
+        server.kill()
+        _, err = child.communicate(timeout=60)
+    assert child.returncode == 1, err
+    assert err.splitlines()[-1] == f"starsweeper play: error: the display went away (DISPLAY={name!r})"
+    for _ in range(100):                                          # (reaped by init once play is gone)
+        if not Path(f"/proc/{model}").exists():
+            break
+        time.sleep(0.05)
+    assert not Path(f"/proc/{model}").exists()

@@ -113,3 +113,33 @@ def test_a_display_that_does_not_answer_is_one_line(monkeypatch, tmp_path, cli):
     code, _, err = cli(["stack", folder, "-o", tmp_path / "o.png", "--preview"])
     assert code == 1 and err.count("\n") == 1 and "cannot open a window" in err, err
     assert not (tmp_path / "o.png").exists()
+
+
+def test_a_display_that_goes_away_under_the_preview_is_one_line_and_leaves_nothing(tmp_path):
+    """The X server killed while the stack runs: one line, status 1, no hidden video part and
+    no output (Xlib would say it in its own words and leave the part file)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from conftest import xvfb_server
+    write_sequence(tmp_path / "sky", 80, 640, 400, suffix=".png", seed=2)
+    out = tmp_path / "out"
+    out.mkdir()
+    with xvfb_server() as (name, server):
+        env = dict(os.environ, DISPLAY=name, SDL_VIDEODRIVER="x11", SDL_AUDIODRIVER="dummy")
+        env.pop("WAYLAND_DISPLAY", None)
+        child = subprocess.Popen([sys.executable, "-m", "starsweeper.cli", "stack", str(tmp_path / "sky"),
+                                  "-o", str(out / "o.png"), "--preview", "--video", str(out / "o.mp4"), "-q",
+                                  "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        deadline = time.monotonic() + 60
+        while not any(p.name.endswith(".part.mp4") for p in out.iterdir()) and time.monotonic() < deadline:
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.05)
+        time.sleep(0.5)                                           # the window up and drawing
+        server.kill()
+        _, err = child.communicate(timeout=60)
+    assert child.returncode == 1, err
+    assert err == f"starsweeper stack: error: the display went away (DISPLAY={name!r})\n"
+    assert list(out.iterdir()) == []

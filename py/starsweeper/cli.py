@@ -332,6 +332,9 @@ def _run_stack(args):
     bar = _progress_bar(len(paths), "stacking", args.quiet)
     start = time.perf_counter()
     writer = VideoWriter(video, infos[0].width, infos[0].height) if video else None
+    if writer and preview:
+        from .window import at_display_lost
+        at_display_lost(writer.abort)             # its hidden part file goes if the display does
     if writer and video.width is None and writer.size != (infos[0].width, infos[0].height):
         _warn(f"--video: the frames are {infos[0].width}x{infos[0].height}, the video "
               f"{writer.size[0]}x{writer.size[1]}: H.264's 4:2:0 takes even sizes, so the odd last "

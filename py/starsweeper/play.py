@@ -31,7 +31,7 @@ from .model.minesweeper import DIFFICULTIES, Difficulty, Status
 from .model.vga import VGA_640X480
 from .moves import Press, hold_clocks, path, press_of
 from .verilator.protocol import Tap, VerilatedSystem
-from .window import WindowError, open_window, pygame_module
+from .window import WindowError, at_display_lost, open_window, pygame_module
 
 __all__ = ["FRAME_CLOCKS", "NOMINAL_RATE", "PlayError", "play_parameters", "play_model", "measure_rate",
            "frame_rate", "KEYS", "PlayWindow", "run"]
@@ -156,12 +156,14 @@ class PlayWindow:
         self.frame_times = []
         width, height = VGA_640X480.h_visible * scale, VGA_640X480.v_visible * scale
         try:
-            self.screen = open_window((width, height + STATUS_HEIGHT), "starsweeper: Minesweeper RTL (Verilator)")
+            self.screen = open_window((width, height + STATUS_HEIGHT), "starsweeper: Minesweeper RTL (Verilator)",
+                                      command="starsweeper play")
         except WindowError as e:
             raise PlayError(str(e)) from None
         pygame.font.init()
         self.font = pygame.font.Font(None, 20)
         self.system = VerilatedSystem(executable, seed=seed, hold_clocks=hold_clocks(parameters))
+        at_display_lost(self.system.close)
 
     def close(self):
         self.system.close()

@@ -6,14 +6,20 @@ naming no X server, a dead ``WAYLAND_DISPLAY``): a window nobody sees, which wou
 ever. :func:`open_window` refuses that in one line (:class:`WindowError`), as it does any other
 failure to open one; :func:`display_available` says whether a display is named at all, so that a
 command can refuse before any work.
+
+An X server that goes away under an open window makes Xlib end the process in its own words
+("X connection to :0 broken"), with no clean-up. :func:`open_window` replaces Xlib's handler
+of that: the clean-ups registered with :func:`at_display_lost` run (a model stopped, a hidden
+file removed), one line says what happened, and the process exits with status 1.
 """
 
 import os
+import sys
 
 from .errors import UserError
 
 __all__ = ["WindowError", "WindowClosed", "display_available", "no_display_message", "pygame_module",
-           "open_window"]
+           "open_window", "at_display_lost"]
 
 
 class WindowError(UserError):
@@ -42,10 +48,11 @@ def pygame_module():
     return pygame
 
 
-def open_window(size, caption, fit=None):
+def open_window(size, caption, fit=None, command="starsweeper"):
     """A pygame window of ``size`` (width, height) with ``caption``; returns its surface.
     ``fit(screen_width, screen_height)``, if given, gives the size from the screen's instead.
-    Raises :class:`WindowError` when no display answers."""
+    Raises :class:`WindowError` when no display answers; ``command`` names the command in the
+    line said if the display goes away later (:func:`at_display_lost`)."""
     pygame = pygame_module()
     try:
         pygame.display.init()
@@ -62,4 +69,43 @@ def open_window(size, caption, fit=None):
         pygame.quit()
         raise WindowError(f"cannot open a window: {e}") from None
     pygame.display.set_caption(caption)
+    if pygame.display.get_driver() == "x11":
+        _handle_display_lost(command)
     return screen
+
+
+_cleanups = []
+_handler = None          # the ctypes callback Xlib holds (kept alive here)
+
+
+def at_display_lost(cleanup):
+    """Run ``cleanup()`` if the X server goes away under the window (before the process exits)."""
+    _cleanups.append(cleanup)
+
+
+def _display_lost(command):
+    """Xlib's fatal I/O error: the clean-ups, one line, exit 1 (Xlib would exit anyway)."""
+    for cleanup in reversed(_cleanups):
+        try:
+            cleanup()
+        except Exception:                   # one failing clean-up must not keep the others from running
+            pass
+    sys.stderr.write(f"{command}: error: the display went away (DISPLAY={os.environ.get('DISPLAY', '')!r})\n")
+    sys.stderr.flush()
+    os._exit(1)
+
+
+def _handle_display_lost(command):
+    """Put :func:`_display_lost` in place of Xlib's fatal I/O error handler (X11 only)."""
+    global _handler
+    import ctypes
+    import ctypes.util
+    name = ctypes.util.find_library("X11")
+    if name is None:
+        return
+    xlib = ctypes.CDLL(name)
+    kind = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+    _handler = kind(lambda display: _display_lost(command))
+    xlib.XSetIOErrorHandler.restype = ctypes.c_void_p
+    xlib.XSetIOErrorHandler.argtypes = [kind]
+    xlib.XSetIOErrorHandler(_handler)

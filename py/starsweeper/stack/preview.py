@@ -59,7 +59,7 @@ class StackPreview:
         self.shown = None                   # (k, image) last shown
         self.last = None
         self.screen = open_window((width, height), self._caption(0),
-                                  fit=lambda sw, sh: preview_size(width, height, sw, sh))
+                                  fit=lambda sw, sh: preview_size(width, height, sw, sh), command="starsweeper stack")
         self.pygame = pygame_module()
         self.size = self.screen.get_size()
 
