@@ -332,9 +332,10 @@ def _run_stack(args):
     bar = _progress_bar(len(paths), "stacking", args.quiet)
     start = time.perf_counter()
     writer = VideoWriter(video, infos[0].width, infos[0].height) if video else None
+    forget = None
     if writer and preview:
         from .window import at_display_lost
-        at_display_lost(writer.abort)             # its hidden part file goes if the display does
+        forget = at_display_lost(writer.abort)    # its hidden part file goes if the display does
     if writer and video.width is None and writer.size != (infos[0].width, infos[0].height):
         _warn(f"--video: the frames are {infos[0].width}x{infos[0].height}, the video "
               f"{writer.size[0]}x{writer.size[1]}: H.264's 4:2:0 takes even sizes, so the odd last "
@@ -375,6 +376,8 @@ def _run_stack(args):
             bar.close()
         if preview is not None:
             preview.close()
+        if forget is not None:
+            forget()
     return 0
 
 

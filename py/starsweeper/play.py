@@ -163,10 +163,11 @@ class PlayWindow:
         pygame.font.init()
         self.font = pygame.font.Font(None, 20)
         self.system = VerilatedSystem(executable, seed=seed, hold_clocks=hold_clocks(parameters))
-        at_display_lost(self.system.close)
+        self.forget_system = at_display_lost(self.system.close)
 
     def close(self):
         self.system.close()
+        self.forget_system()
         self.pygame.quit()
 
     # -- input ------------------------------------------------------------------------------

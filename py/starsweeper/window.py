@@ -79,8 +79,10 @@ _handler = None          # the ctypes callback Xlib holds (kept alive here)
 
 
 def at_display_lost(cleanup):
-    """Run ``cleanup()`` if the X server goes away under the window (before the process exits)."""
+    """Run ``cleanup()`` if the X server goes away under the window (before the process exits);
+    returns a function that takes it back (when what it cleans up is done with)."""
     _cleanups.append(cleanup)
+    return lambda: _cleanups.remove(cleanup) if cleanup in _cleanups else None
 
 
 def _display_lost(command):
