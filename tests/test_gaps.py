@@ -22,9 +22,10 @@ SKYLINE = 8
 NEAR_SKYLINE = 0.05
 
 
-def sparse_night(seed, degrees, width=640, height=400, frames=12):
-    """Stars sparse enough that each one's arc can be followed alone."""
-    scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees, stars_per_megapixel=500)
+def sparse_night(seed, degrees, width=640, height=400, frames=12, exposure=0.0):
+    """Stars sparse enough that each one's arc can be followed alone; ``exposure``: the share of
+    the interval the shutter is open (0: points)."""
+    scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees, stars_per_megapixel=500, exposure=exposure)
     return scene, [render_frame(scene, k) for k in range(frames)]
 
 
@@ -190,3 +191,17 @@ def test_the_night_options_run_together_with_darks_and_a_video(tmp_path, cli):
     assert kept < 10 and "left out" in err                      # the headlights' frame
     with av.open(str(tmp_path / "o.mp4")) as video:
         assert sum(1 for _ in video.decode(video=0)) == kept
+
+
+def test_synth_draws_each_star_along_its_arc_for_the_exposure():
+    """``exposure``: the same light, spread along the arc the star turns through while the
+    shutter is open (the frames' noise is the same: it comes from the seed and the frame)."""
+    points, trails = (SkyScene(320, 200, seed=4, degrees_per_frame=2.0, stars_per_megapixel=500, exposure=share)
+                      for share in (0.0, 0.6))
+    sky = luminance(np.clip(points.background * 255 + 0.5, 0, 255).astype(np.uint8)).astype(float)
+    light = [luminance(render_frame(scene, 3)).astype(float) - sky for scene in (points, trails)]
+    assert sum(light[1].ravel()) == pytest.approx(sum(light[0].ravel()), rel=0.1)
+    # spread: the brightest star's peak far lower (the field's brightest stars saturate as points)
+    assert light[1].max() < 0.7 * light[0].max()
+    with pytest.raises(ValueError, match="the exposure is a share of the interval"):
+        SkyScene(320, 200, exposure=1.5)

@@ -95,6 +95,16 @@ def _point(text):
     return x, y
 
 
+def _share(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1:                     # (nan fails both)
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, not {text}")
+    return value
+
+
 def _rate(text):
     value = _positive_int(text)
     if value > RATE_MAX:
@@ -443,6 +453,9 @@ def _add_synth_parser(sub):
         night.add_argument(f"--{name}", metavar="K", type=_count, default=0, help=what)
     night.add_argument("--pole", type=_point, default=None, metavar="X,Y",
                        help="where the stars turn about, in pixels (default: above the top centre)")
+    night.add_argument("--exposure", type=_share, default=0.0, metavar="F",
+                       help="the share of the interval between frames the shutter is open, 0 to 1: "
+                            "each star drawn along its arc for that share (default 0: points, all gap)")
     p.set_defaults(run=_run_synth)
 
 
@@ -459,7 +472,7 @@ def _run_synth(args):
     events = NightEvents(args.headlights, args.twilight, args.clouds, args.aircraft, args.satellites, args.meteors)
     paths = write_sequence(args.output_dir, args.frames, width, height, args.depth,
                            f".{args.format}", args.seed, events=events if any(vars(events).values()) else None,
-                           pole=args.pole)
+                           pole=args.pole, exposure=args.exposure)
     print(f"wrote {len(paths)} frames of {width}x{height} to {args.output_dir}")
     return 0
 

@@ -3,10 +3,12 @@
 Stars turn about a celestial pole (by default just above the frame, as when a camera faces
 north), with a power-law brightness distribution and colour temperatures from blue-white to
 orange; each is drawn as a small Gaussian point spread, where the sky has turned to when the
-frame is taken: the exposures are short beside the interval between them, so each star's
-trail is a dotted line (the gaps). The sky has a light-pollution glow towards the horizon; a
-dark mountain ridge with trees hides the lower part of the sky; every frame gets fresh sensor
-noise (read noise plus shot noise), so no two frames are equal.
+frame is taken: by default the exposures are short beside the interval between them, so each
+star's trail is a dotted line (the gaps); with ``exposure`` (the share of the interval the
+shutter is open) each star is drawn along its arc for that share, its light spread along it.
+The sky has a light-pollution glow towards the horizon; a dark mountain ridge with trees hides
+the lower part of the sky; every frame gets fresh sensor noise (read noise plus shot noise),
+so no two frames are equal.
 
 What a real night brings besides (:class:`NightEvents`, planned by :func:`plan_night` from the
 seed, so that tests know where everything is): frames lit by a passing car's headlights,
@@ -43,10 +45,13 @@ class SkyScene:
     stars_per_megapixel: int = 2500
     degrees_per_frame: float = 0.1       # the sky turns 0.125 deg in a 30 s exposure
     pole: tuple = None                   # (x, y) in pixels; default: above the top centre
+    exposure: float = 0.0                # the share of the interval the shutter is open (0: points)
 
     def __post_init__(self):
         if self.width < 16 or self.height < 16:
             raise ValueError(f"frames must be at least 16x16 pixels, not {self.width}x{self.height}")
+        if not 0 <= self.exposure <= 1:
+            raise ValueError(f"the exposure is a share of the interval, 0 to 1, not {self.exposure!r}")
         rng = np.random.default_rng(self.seed)
         w, h = self.width, self.height
         if self.pole is None:
@@ -246,13 +251,22 @@ def render_frame(scene, index, depth=8, rng=None, plan=None):
     rng = np.random.default_rng((scene.seed, index)) if rng is None else rng
     h, w = scene.height, scene.width
     image = scene.background.copy()
-    theta = scene.angle + np.float32(math.radians(scene.degrees_per_frame * index))
-    xs = scene.pole[0] + scene.radius * np.cos(theta)
-    ys = scene.pole[1] + scene.radius * np.sin(theta)
-    inside = (xs > -3) & (xs < w + 3) & (ys > -3) & (ys < h + 3)
-    xs, ys = xs[inside], ys[inside]
-    flux = scene.brightness[inside, None] * scene.tint[inside]
-    sigma = scene.sigma[inside]
+    # Where each star is while the shutter is open: one place (exposure 0), or places a pixel
+    # of arc apart at the farthest star, each with its share of the light.
+    turn = math.radians(scene.degrees_per_frame) * scene.exposure
+    steps = max(1, math.ceil(turn * float(scene.radius.max()))) if turn > 0 else 1
+    xs, ys, flux, sigma = [], [], [], []
+    for step in range(steps):
+        theta = scene.angle + np.float32(math.radians(scene.degrees_per_frame * index)
+                                         + (turn * step / max(1, steps - 1) if steps > 1 else 0.0))
+        x = scene.pole[0] + scene.radius * np.cos(theta)
+        y = scene.pole[1] + scene.radius * np.sin(theta)
+        inside = (x > -3) & (x < w + 3) & (y > -3) & (y < h + 3)
+        xs.append(x[inside])
+        ys.append(y[inside])
+        flux.append(scene.brightness[inside, None] * scene.tint[inside] / np.float32(steps))
+        sigma.append(scene.sigma[inside])
+    xs, ys, flux, sigma = (np.concatenate(a) for a in (xs, ys, flux, sigma))
     ix, iy = np.floor(xs).astype(np.int64), np.floor(ys).astype(np.int64)
     indices, weights = [], []
     for dy in range(-2, 3):
@@ -281,7 +295,7 @@ def render_frame(scene, index, depth=8, rng=None, plan=None):
 
 
 def write_sequence(directory, frames, width, height, depth=8, suffix=".jpg", seed=1,
-                   degrees_per_frame=0.1, progress=None, events=None, pole=None):
+                   degrees_per_frame=0.1, progress=None, events=None, pole=None, exposure=0.0):
     """Write ``frames`` frames named ``frame_0001<suffix>`` ...; returns their paths.
 
     All or nothing: the frames go into a hidden folder first, and are moved into ``directory``
@@ -295,7 +309,7 @@ def write_sequence(directory, frames, width, height, depth=8, suffix=".jpg", see
     from .frames import write_image
 
     directory = Path(directory).absolute()
-    scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees_per_frame, pole=pole)
+    scene = SkyScene(width, height, seed=seed, degrees_per_frame=degrees_per_frame, pole=pole, exposure=exposure)
     plan = plan_night(frames, width, height, seed, events) if events is not None else None
     home = directory
     while not home.exists():
