@@ -55,9 +55,12 @@ def arc_levels(scene, stack, frames, degrees):
     return np.array(shares)
 
 
-@pytest.mark.parametrize("seed, degrees", [(2, 1.0), (4, 2.0), (6, 1.5), (7, 0.7)])
-def test_every_gap_along_a_star_arc_is_filled_and_the_foreground_stays(seed, degrees):
-    scene, frames = sparse_night(seed, degrees)
+@pytest.mark.parametrize("seed, degrees, exposure", [(2, 1.0, 0.0), (4, 2.0, 0.0), (6, 1.5, 0.0), (7, 0.7, 0.0),
+                                                     (3, 2.0, 0.5), (5, 3.0, 0.7)])
+def test_every_gap_along_a_star_arc_is_filled_and_the_foreground_stays(seed, degrees, exposure):
+    """Point stars (all gap) and stars that are already trails, the shutter open half the
+    interval or more."""
+    scene, frames = sparse_night(seed, degrees, exposure=exposure)
     filled = [frame for frame, _ in night_with_gaps_filled(frames)]
     raw_stack, stack = np.max(frames, axis=0), np.max(filled, axis=0)
     before, after = arc_levels(scene, raw_stack, len(frames), degrees), arc_levels(scene, stack, len(frames), degrees)

@@ -195,7 +195,9 @@ def sky_rotation(a, b):
     of the sky show it (fewer than :data:`LEAST_TILES`, e.g. a cloudy frame) or it does not
     turn. The rule:
 
-    1. the frames' :func:`luminance` is cut into overlapping square tiles (a third of the
+    1. the frames' star light (their :func:`luminance` less its opening,
+       :func:`above_background`: the sky's glow and the foreground, which do not move, would
+       pull the shifts to nothing) is cut into overlapping square tiles (a third of the
        frame's shorter side, 32 to 256 pixels, half a tile apart); in each, the shift of
        ``b`` from ``a`` is measured by phase correlation (OpenCV's, with a Hann window), and
        kept where the tile has a star (a pixel 16 levels of 8 bits above its median) and the
@@ -207,11 +209,11 @@ def sky_rotation(a, b):
        least half a pixel) are dropped (the foreground, which does not turn; a cloud) and the
        fit is made again, five times.
 
-    4. stars near a tile's edge leave it or enter it, so those shifts fall short (the angle 5
-       to 35% small on synthetic nights); the rotation is then made exact on the stars
-       themselves (:func:`refine_rotation`), where enough of them match."""
+    4. stars near a tile's edge leave it or enter it, so those shifts fall short, and a sparse
+       sky has few tiles to go on; the rotation is then made exact on the stars themselves
+       (:func:`refine_rotation`), where enough of them match."""
     import cv2
-    la, lb = (luminance(frame).astype(np.float32) for frame in (a, b))
+    la, lb = (above_background(luminance(frame)).astype(np.float32) for frame in (a, b))
     h, w = la.shape
     tile = max(32, min(256, 1 << int(math.log2(max(1, min(w, h) // 3)))))
     if min(w, h) < tile:
