@@ -19,17 +19,22 @@ subtraction is exact in integers, so the engines still agree. The
 fade-in (``fade_in``) weighs the first frames up; only the model engine has it (the hardware has
 no per-frame weight), and its chunks weigh their frames by their place in the whole sequence,
 which keeps the chunk join exact (:mod:`starsweeper.model.star_trail`). When the running stack
-is wanted after every ``every``-th frame (``on_stack``, for the time-lapse video), the model
-engine stacks in order too, with decoding ahead in threads.
+is wanted after every ``every``-th frame (``on_stack``, for the time-lapse video) or shown
+(``preview``), the model engine stacks in order too, with decoding ahead in threads.
 
-With ``settings.remove_streaks``, each frame has its streaks taken out
-(:func:`starsweeper.model.night.remove_streaks`) before it is stacked, by every engine (for
-the hardware's, in software in front of the stream), against the raw frames two a side: each
-thread keeps a window of five decoded frames, reading the two either side of its chunk too.
+A real night's steps run in front of every engine (for the hardware's, in software in front of
+the stream), in this order, as :mod:`starsweeper.model.night` and :mod:`starsweeper.model.gaps`
+specify them: the sky's turn is measured once, on the middle two frames; with
+``settings.remove_streaks`` each frame has its streaks taken out against the raw frames two a
+side (a thread keeps a window of five decoded frames, reading the two either side of its chunk
+too); with ``settings.fill_gaps`` each frame's gap to the next is filled (a chunk's last frame
+from the next chunk's first). ``reject_bright`` is a choice of frames, made before (by the
+command line).
 
 Memory stays at a few frames whatever their number: a thread holds one decoded frame (five with
-``remove_streaks``) and its chunk's stack, and at most ``workers`` frames are decoded ahead. Running out of it is a
-:class:`FrameError` that says how much the frames need.
+``remove_streaks``, and one more with ``fill_gaps``) and its chunk's stack, and at most
+``workers`` frames are decoded ahead. Running out of it is a :class:`FrameError` that says how
+much the frames need.
 
 An interruption (Ctrl-C) or an error stops every thread at its next frame: the threads are told
 to stop and the frames not yet begun are cancelled, so that it takes a frame's time, not the
