@@ -72,3 +72,9 @@ def display(x_display, monkeypatch):
     monkeypatch.setenv("SDL_VIDEODRIVER", "x11")
     monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
     return x_display
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long simulations (marked slow) first: pytest-xdist then ends the run on short tests,
+    not on one long one that started late on a single core."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
