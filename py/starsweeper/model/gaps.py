@@ -11,9 +11,10 @@ of consecutive frames ``frame`` and ``following`` (:func:`fill_gap`):
    :data:`STAR_LEVEL` levels (of 8 bits) above the frame there without its small bright dots
    (a morphological opening of the luminance by a 5 x 5 square: the sky, the foreground);
 2. **matched**: each star is looked for in ``following`` where the turn would take it (within
-   :func:`search_radius`: the measured angle is a little short): the nearest star there (a
-   pixel no darker than the eight around it) whose light is half to twice its own (not merely
-   the brightest, which may be another star). A star found is one that stays in
+   :func:`~starsweeper.model.night.search_radius`: the measured angle may be a little short):
+   the nearest star there (a pixel no darker than the eight around it) whose light is half to
+   twice its own (not merely the brightest, which may be another star). A star found is one
+   that stays in
    the sky for the whole gap (one setting behind a hill or leaving the frame is not found and
    not filled); its own angle (about the pole) is what the fill follows;
 3. **the arc**: the pixels of the star's 5 x 5 patch of ``frame`` that carry its light (above
@@ -31,13 +32,12 @@ to a whole night as the stack's pipeline does (the last frame has no following o
 left as it is).
 """
 
-import math
 
 import numpy as np
 
-from .night import SkyView, match_stars, sky_rotation, turn
+from .night import SkyView, match_stars, search_radius, sky_rotation, turn
 
-__all__ = ["SAME_SKY", "SKY_OPENING", "PATCH", "search_radius", "fill_gap", "night_with_gaps_filled"]
+__all__ = ["SAME_SKY", "SKY_OPENING", "PATCH", "fill_gap", "night_with_gaps_filled"]
 
 #: How far the background where a star's copy lands may differ from the star's own, in levels
 #: of 8 bits (or a fifth of the star's background, if more): the same sky, not a hill or a tree.
@@ -49,18 +49,13 @@ SKY_OPENING = 9
 PATCH = 2
 
 
-def search_radius(rotation, width, height):
-    """How far from where the turn takes a star :func:`fill_gap` looks for it, pixels: a third
-    of the farthest move (the measured angle is 5 to 20% short) and two pixels."""
-    return int(math.ceil(rotation.reach(width, height) / 3)) + 2
-
-
 def fill_gap(frame, following, rotation, views=None):
     """``frame`` with the gap to ``following`` filled (the rule in the module's docstring):
     ``rotation`` is the :class:`~starsweeper.model.night.SkyRotation` from one frame to the next.
     Returns the filled frame (a new array; ``frame`` itself when no star is matched) and the
     number of stars whose arcs were drawn. ``views``: the two frames'
     :class:`~starsweeper.model.night.SkyView` s, when a stream has them already."""
+    import cv2
     frame, following = np.asarray(frame), np.asarray(following)
     if frame.shape != following.shape or frame.dtype != following.dtype:
         raise ValueError("a gap is filled between two frames of one size and type")
@@ -80,7 +75,6 @@ def fill_gap(frame, following, rotation, views=None):
     angle = (angle + np.pi) % (2 * np.pi) - np.pi
     radii = np.hypot(sx - rotation.x, sy - rotation.y)
     steps = np.maximum(1, np.ceil(np.abs(angle) * radii)).astype(np.int64)
-    import cv2
     # the pixels of each star's patch that carry its light (not its background's): star,
     # offset, and their values
     offsets = np.array([(oy, ox) for oy in range(-PATCH, PATCH + 1) for ox in range(-PATCH, PATCH + 1)])

@@ -40,7 +40,7 @@ __all__ = ["LUMA", "LEAST_SPREAD", "TILES", "sky_levels", "BrightFrame", "find_b
            "SkyRotation", "LEAST_TILES", "sky_rotation", "star_reach", "Streak", "STAR_REACH",
            "STREAK_LENGTH", "STREAK_GAP", "STREAK_OFFSETS", "streak_neighbours", "luminance",
            "star_light", "remove_streaks", "night_without_streaks", "STAR_LEVEL", "Stars", "above_background",
-           "SkyView", "find_stars", "turn", "match_stars", "refine_rotation"]
+           "SkyView", "find_stars", "turn", "match_stars", "search_radius", "refine_rotation"]
 
 #: BT.709's luminance weights of red, green and blue.
 LUMA = np.array([0.2126, 0.7152, 0.0722])
@@ -207,8 +207,7 @@ def sky_rotation(a, b):
        least squares (weighed by the response);
     3. tiles whose shift differs from the fit by more than 3 times the median difference (at
        least half a pixel) are dropped (the foreground, which does not turn; a cloud) and the
-       fit is made again, five times.
-
+       fit is made again, five times;
     4. stars near a tile's edge leave it or enter it, so those shifts fall short, and a sparse
        sky has few tiles to go on; the rotation is then made exact on the stars themselves
        (:func:`refine_rotation`), where enough of them match."""
@@ -234,16 +233,9 @@ def sky_rotation(a, b):
     cx, cy, dx, dy, weight = np.array(rows).T
     keep = np.ones(len(rows), bool)
     for _ in range(5):
-        n = int(keep.sum())
-        if n < LEAST_TILES:
+        if int(keep.sum()) < LEAST_TILES:
             return None
-        design = np.zeros((2 * n, 3))
-        design[0::2, 0], design[0::2, 1] = -cy[keep], 1         # dx = -t y + t py
-        design[1::2, 0], design[1::2, 2] = cx[keep], -1         # dy =  t x - t px
-        shifts = np.empty(2 * n)
-        shifts[0::2], shifts[1::2] = dx[keep], dy[keep]
-        root = np.repeat(np.sqrt(weight[keep]), 2)
-        (t, tpy, tpx), *_ = np.linalg.lstsq(design * root[:, None], shifts * root, rcond=None)
+        t, tpx, tpy = _fit_rotation(cx[keep], cy[keep], dx[keep], dy[keep], weight[keep])
         misfit = np.hypot(dx - (-t * cy + tpy), dy - (t * cx - tpx))
         keep = misfit <= max(0.5, 3 * float(np.median(misfit[keep])))
     if abs(t) < 1e-7:                       # no turn (a tracking mount, one frame twice)
@@ -253,6 +245,8 @@ def sky_rotation(a, b):
 
 #: How far above its background a star's brightest pixel must stand, in levels of 8 bits.
 STAR_LEVEL = 12
+
+
 @dataclass(frozen=True)
 class Stars:
     """Stars of a frame: their pixels' rows ``y`` and columns ``x`` (int arrays) and how far
@@ -337,6 +331,12 @@ def match_stars(stars, following, rotation, radius):
     return sy[matched], sx[matched], found_y[matched], found_x[matched]
 
 
+def search_radius(rotation, width, height):
+    """How far from where ``rotation`` takes a star :func:`match_stars` is asked to look for it,
+    pixels: a third of the farthest move (a measured angle may be short) and two pixels."""
+    return int(math.ceil(rotation.reach(width, height) / 3)) + 2
+
+
 def _fit_rotation(x, y, dx, dy, weight=None):
     """The small turn (t, t px, t py) that best moves the points (x, y) by (dx, dy), by least
     squares: dx = -t y + t py, dy = t x - t px."""
@@ -370,10 +370,9 @@ def _centroids(light, x, y):
 def refine_rotation(a, b, rotation, rounds=3):
     """``rotation`` (from frame ``a`` to frame ``b``, as :func:`sky_rotation` measures it on
     tiles) made exact on the stars: each star of ``a`` (:func:`find_stars`) is matched in ``b``
-    (:func:`match_stars`, within a third of the farthest move and two pixels, then within two)
-    and the turn fitted to the moves of the matched pairs' centres of light, the farthest-off
-    pairs (over three times
-    the median miss, and a pixel) left out; ``rounds`` times. The rotation as it was when too
+    (:func:`match_stars`, within :func:`search_radius`, then within two pixels) and the turn
+    fitted to the moves of the matched pairs' centres of light, the farthest-off pairs (over
+    three times the median miss, and a pixel) left out; ``rounds`` times. The rotation as it was when too
     few stars match (fewer than :data:`LEAST_TILES`); None when the turn found moves no star
     by a quarter of a pixel."""
     va, vb = SkyView(a), SkyView(b)
@@ -381,7 +380,7 @@ def refine_rotation(a, b, rotation, rounds=3):
     light_a, light_b = va.light.astype(np.float64), vb.light.astype(np.float64)
     h, w = va.luma.shape
     for round_ in range(rounds):
-        radius = int(math.ceil(rotation.reach(w, h) / 3)) + 2 if round_ == 0 else 2
+        radius = search_radius(rotation, w, h) if round_ == 0 else 2
         sy, sx, fy, fx = match_stars(stars, vb, rotation, radius)
         if len(sy) < LEAST_TILES:
             return rotation
