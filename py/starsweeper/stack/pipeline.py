@@ -332,19 +332,18 @@ def _feed(stacker, infos, job, counter, result):
     everything = range(len(infos))
     frames = (frame for _, frame in job.cleaned(infos, everything, enumerate(_decoded_in_order(infos, job, counter)),
                                                 everything))
-    preview = job.preview
+    preview, stack = job.preview, None
     for k, frame in enumerate(frames, start=1):
         stacker.add(frame)
-        shown = preview is not None and preview.due(k)
-        if job.wants(k) or shown:
-            stack = result()
-            if job.wants(k):
-                job.on_stack(k, stack)
-            if shown:
-                preview.show(k, stack)
+        wanted, shown = job.wants(k), preview is not None and preview.due(k)
+        stack = result() if wanted or shown else None
+        if wanted:
+            job.on_stack(k, stack)
+        if shown:
+            preview.show(k, stack)
         elif preview is not None:
             preview.poll()
-    return result()
+    return result() if stack is None else stack     # (the last one made already, if it was)
 
 
 def _decoded_in_order(infos, job, counter):
