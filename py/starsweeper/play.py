@@ -31,7 +31,7 @@ from .model.minesweeper import DIFFICULTIES, Difficulty, Status
 from .model.vga import VGA_640X480
 from .moves import Press, hold_clocks, path, press_of
 from .verilator.protocol import Tap, VerilatedSystem
-from .window import WindowError, at_display_lost, open_window, pygame_module
+from .window import at_display_lost, open_window, pygame_module
 
 __all__ = ["FRAME_CLOCKS", "NOMINAL_RATE", "PlayError", "play_parameters", "play_model", "measure_rate",
            "frame_rate", "KEYS", "PlayWindow", "run"]
@@ -47,7 +47,8 @@ STATUS_HEIGHT = 24
 
 
 class PlayError(UserError):
-    """The window cannot be opened or the model stopped; the message says which."""
+    """The model stopped or drew wrong syncs; the message says which (a window that cannot be
+    opened is a :class:`~starsweeper.window.WindowError`)."""
 
 
 def play_parameters(rate):
@@ -155,11 +156,8 @@ class PlayWindow:
         self.status = None
         self.frame_times = []
         width, height = VGA_640X480.h_visible * scale, VGA_640X480.v_visible * scale
-        try:
-            self.screen = open_window((width, height + STATUS_HEIGHT), "starsweeper: Minesweeper RTL (Verilator)",
-                                      command="starsweeper play")
-        except WindowError as e:
-            raise PlayError(str(e)) from None
+        self.screen = open_window((width, height + STATUS_HEIGHT), "starsweeper: Minesweeper RTL (Verilator)",
+                                  command="starsweeper play")
         pygame.font.init()
         self.font = pygame.font.Font(None, 20)
         self.system = VerilatedSystem(executable, seed=seed, hold_clocks=hold_clocks(parameters))
