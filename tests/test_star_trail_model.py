@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from starsweeper.model.star_trail import (
-    FixedFormat, FixedStacker, FloatStacker, attenuation_from_half_life, combine_float,
-    round_to_dtype, stack_fixed, stack_float,
+    BAND_ROWS, FixedFormat, FixedStacker, FloatStacker, attenuation_from_half_life, combine_float,
+    fade_in_weight, round_to_dtype, stack_fixed, stack_float,
 )
 
 attenuations = st.one_of(st.sampled_from([0.0, 0.5, 0.9, 0.99, 0.995, 0.999, 1.0]),
@@ -46,6 +46,21 @@ def test_float_model_is_the_rule(case, a):
     width, frames = case
     got = stack_float(frames, a, FixedFormat(width).dtype)
     assert np.array_equal(got, naive_float_stack(frames, a))
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3 * BAND_ROWS + 1), st.sampled_from([(), (3,)]),
+       attenuations, st.integers(0, 4), st.sampled_from([np.float32, np.float64]))
+def test_the_stacker_in_bands_of_rows_is_the_rule_on_whole_frames(seed, rows, channels, a, fade_in, work):
+    """Frames of up to three bands and a bit: the same floats as the rule on whole frames."""
+    rng = np.random.default_rng(seed)
+    frames = rng.integers(0, 256, (5, rows, 3) + channels, dtype=np.uint8)
+    stacker = FloatStacker(a, fade_in, work=work)
+    buf = None
+    for k, frame in enumerate(frames, start=1):
+        stacker.add(frame)
+        term = frame.astype(work) * work(fade_in_weight(k, fade_in))
+        buf = term if buf is None else np.maximum(buf * work(a), term)
+    assert np.array_equal(stacker.buffer, buf)      # (in the frames' own type when a = 1, no fade)
 
 
 @given(frames_strategy(), attenuations)
@@ -143,6 +158,16 @@ def test_round_half_up_and_clip():
     assert round_to_dtype(buf, np.uint8).tolist() == [0, 0, 1, 255, 255]
 
 
+@given(st.lists(st.floats(-70000, 70000, width=32), min_size=1, max_size=40),
+       st.sampled_from([np.uint8, np.uint16, np.int8, np.int16]))
+def test_rounding_is_floor_of_a_half_more_clipped(values, dtype):
+    """Rounding half up and clipping, written out value by value, for every integer type."""
+    info = np.iinfo(dtype)
+    buf = np.array(values, np.float32)
+    expected = [min(max(math.floor(float(v) + 0.5), info.min), info.max) for v in buf]
+    assert round_to_dtype(buf, dtype).tolist() == expected
+
+
 # -- fade-in, and the chunk join in exact arithmetic ------------------------------------------------
 
 from fractions import Fraction                                     # noqa: E402
@@ -151,7 +176,7 @@ from starsweeper.errors import InputError                           # noqa: E402
 from starsweeper.stack.settings import StackSettings               # noqa: E402
 
 from starsweeper.model.star_trail import (                          # noqa: E402
-    check_fade_in, combine_exact, fade_in_weight, stack_exact,
+    check_fade_in, combine_exact, stack_exact,
 )
 
 exact_attenuations = st.one_of(st.just(Fraction(1)), st.just(Fraction(0)),

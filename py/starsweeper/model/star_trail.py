@@ -177,6 +177,10 @@ class FixedFormat:
 MODES = ("lighten", "average")
 
 
+#: Rows of a frame :meth:`FloatStacker.add` takes at a time.
+BAND_ROWS = 64
+
+
 class FloatStacker:
     """The original script's arithmetic: a float buffer, rounded once at the end. This is what
     ``starsweeper stack --engine model`` runs, a stacker for each chunk of frames.
@@ -205,6 +209,7 @@ class FloatStacker:
         self.mode = mode
         self.buffer = None
         self.count = 0
+        self._scratch = None                # a band of a frame in floats (add)
 
     def add(self, frame):
         frame = np.asarray(frame)
@@ -226,17 +231,28 @@ class FloatStacker:
             else:
                 np.maximum(buffer, frame, out=buffer)
             return
-        term = frame.astype(self.work)
-        if weight != 1.0:
-            np.multiply(term, self.work(weight), out=term)
         if buffer is None:
-            self.buffer = term
+            self.buffer = frame.astype(self.work)
+            if weight != 1.0:
+                np.multiply(self.buffer, self.work(weight), out=self.buffer)
             return
         if buffer.dtype != self.work:
             buffer = self.buffer = buffer.astype(self.work)
-        if self.attenuation != 1.0:
-            np.multiply(buffer, self.work(self.attenuation), out=buffer)
-        np.maximum(buffer, term, out=buffer)
+        # In bands of rows: each band of the frame, in floats, is a scratch array that stays in
+        # the cache, where the whole frame in floats would be a fresh array (144 MB for 12 MP)
+        # each time: half the time. The same operations on every element.
+        rows, frame = (buffer.reshape(1, -1), frame.reshape(1, -1)) if buffer.ndim < 2 else (buffer, frame)
+        if self._scratch is None or self._scratch.shape[1:] != rows.shape[1:]:
+            self._scratch = np.empty((BAND_ROWS,) + rows.shape[1:], self.work)
+        for top in range(0, len(rows), BAND_ROWS):
+            band = rows[top:top + BAND_ROWS]
+            term = self._scratch[:len(band)]
+            np.copyto(term, frame[top:top + BAND_ROWS], casting="unsafe")
+            if weight != 1.0:
+                np.multiply(term, self.work(weight), out=term)
+            if self.attenuation != 1.0:
+                np.multiply(band, self.work(self.attenuation), out=band)
+            np.maximum(band, term, out=band)
 
     def result(self, dtype):
         if self.buffer is None:
@@ -269,9 +285,18 @@ class FloatStacker:
 
 
 def round_to_dtype(buffer, dtype):
-    """Round half up and clip to the range of the integer ``dtype``."""
+    """Round half up and clip to the range of the integer ``dtype``.
+
+    Clipped first, then raised by a half in place: the cast's truncation is then the floor
+    (one temporary instead of three; the video rounds the stack after every frame)."""
     info = np.iinfo(dtype)
-    return np.clip(np.floor(buffer + 0.5), info.min, info.max).astype(dtype)
+    rounded = np.clip(buffer, info.min, info.max)
+    if not np.issubdtype(rounded.dtype, np.floating):
+        return rounded.astype(dtype)        # (whole numbers already)
+    rounded += 0.5
+    if info.min < 0:
+        np.floor(rounded, out=rounded)      # (truncation goes toward zero: floor for negatives)
+    return rounded.astype(dtype)
 
 
 def combine_float(earlier, later, later_count, attenuation):
