@@ -476,7 +476,8 @@ OPTION_VALUES = st.one_of(st.text(st.characters(exclude_characters="\x00", exclu
 STACK_OPTIONS = st.lists(st.tuples(st.sampled_from([
     "--attenuation", "--half-life", "--glob", "--engine", "--workers", "--bogus", "--fade-in", "--order",
     "--first", "--last", "--step", "--raw-mode", "--darks", "--hot-pixels", "--video", "--video-every",
-    "--fps", "--crf", "--video-scale"]), st.one_of(OPTION_VALUES, st.sampled_from(["in", "v.mp4", "exif"]))),
+    "--fps", "--crf", "--video-scale", "--video-preset"]),
+    st.one_of(OPTION_VALUES, st.sampled_from(["in", "v.mp4", "exif", "veryfast"]))),
     max_size=4)
 SYNTH_OPTIONS = st.lists(st.tuples(st.sampled_from(["--frames", "--size", "--depth", "--format", "--seed"]),
                                    OPTION_VALUES), max_size=3)

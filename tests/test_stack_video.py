@@ -10,7 +10,8 @@ from starsweeper.stack.frames import list_frames
 from starsweeper.stack.pipeline import stack_files
 from starsweeper.stack.settings import StackSettings
 from starsweeper.stack.synth import write_sequence
-from starsweeper.stack.video import to_video_rgb, video_size
+from starsweeper.stack.running import scaled_rgb
+from starsweeper.stack.video import video_size
 
 ATTENUATION = 0.95
 
@@ -49,7 +50,7 @@ def test_video_frame_k_is_the_still_of_the_first_k_frames(sky, tmp_path, cli, ev
     assert len(frames) == len(ks)
     size = video_size(160, 96, scale)
     assert frames[0].shape == (size[1], size[0], 3)
-    stills = {k: to_video_rgb(stack_files(paths[:k], StackSettings(attenuation=ATTENUATION)), size)
+    stills = {k: scaled_rgb(stack_files(paths[:k], StackSettings(attenuation=ATTENUATION)), size)
               for k in range(1, len(paths) + 1)}
     for frame, k in zip(frames, ks):
         assert psnr(frame, stills[k]) > 35, f"video frame after {k} stacked frames"
@@ -57,7 +58,19 @@ def test_video_frame_k_is_the_still_of_the_first_k_frames(sky, tmp_path, cli, ev
             if other in stills and other != k:
                 assert psnr(frame, stills[k]) > psnr(frame, stills[other]) + 3
     assert np.array_equal(stills[len(paths)],
-                          to_video_rgb(stack_files(paths, StackSettings(attenuation=ATTENUATION, workers=2)), size))
+                          scaled_rgb(stack_files(paths, StackSettings(attenuation=ATTENUATION, workers=2)), size))
+
+
+@pytest.mark.parametrize("preset, cabac", [(None, 0), ("veryfast", 1)])
+def test_the_preset_reaches_the_encoder(sky, tmp_path, cli, preset, cabac):
+    """libx264 writes its settings into the stream: ultrafast (the default) has no CABAC, the
+    slower presets have it."""
+    video = tmp_path / "v.mp4"
+    argv = ["stack", sky, "-o", tmp_path / "o.png", "--video", video, "-q"]
+    assert cli(argv + (["--video-preset", preset] if preset else []))[0] == 0
+    options = video.read_bytes().split(b"options: ")[1].split(b"\x00")[0].decode()
+    assert f"cabac={cabac}" in options.split()
+    assert len(decode(video)) == len(list_frames(sky))
 
 
 def test_sizes_are_even_and_never_scaled_up():
@@ -73,6 +86,7 @@ def test_sizes_are_even_and_never_scaled_up():
     (["--video", "{tmp}/v.mp4", "--fps", "0"], "--fps must be a number of frames per second"),
     (["--video", "{tmp}/v.mp4", "--video-every", "0"], "--video-every must be a whole number of at least 1"),
     (["--video", "{tmp}/v.mp4", "--video-scale", "1"], "--video-scale must be a width of at least 2"),
+    (["--video", "{tmp}/v.mp4", "--video-preset", "placebo"], "--video-preset must be one of ultrafast, "),
 ])
 def test_bad_video_settings_are_one_line_and_write_nothing(sky, tmp_path, cli, argv, message):
     out = tmp_path / "o.png"

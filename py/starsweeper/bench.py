@@ -468,6 +468,40 @@ def _size(text):
     return w, h
 
 
+def bench_video(args):
+    """``--video``'s cost over the same stack without it, per preset, for 12 MP frames with a
+    1280-wide video and for 1280x720 frames (a video of their size): the median of
+    ``--repeats`` runs, each in a fresh process, the plain and the video runs alternating."""
+    import statistics
+    from .stack.video import PRESET
+    data = Path(args.data)
+    out = data / "out"
+    out.mkdir(exist_ok=True)
+    rows = []
+    for (width, height), video_width in (((4000, 3000), 1280), ((1280, 720), None)):
+        folder = make_sequence(data / f"sky_{width}x{height}", args.frames, width, height)[0].parent
+        cli = [sys.executable, "-m", "starsweeper.cli", "stack", "-q", "--attenuation", "0.99", str(folder),
+               "-o", str(out / "video_bench.png")]
+        scale = ["--video-scale", str(video_width)] if video_width else []
+        for preset in dict.fromkeys((PRESET, "veryfast")):
+            plain, video = [], []
+            for _ in range(args.repeats):
+                plain.append(measure(cli)[0])
+                video.append(measure(cli + ["--video", str(out / "video_bench.mp4"), "--video-preset", preset,
+                                            *scale])[0])
+            plain, video = statistics.median(plain), statistics.median(video)
+            size = (out / "video_bench.mp4").stat().st_size
+            rows.append((f"{width}x{height}", video_width or width, preset, plain, video, size))
+            print(f"{width}x{height} -> {video_width or width} wide, {preset:9s}: plain {plain:6.2f} s, "
+                  f"--video {video:6.2f} s, {video / plain:4.2f}x, "
+                  f"{(video - plain) / args.frames * 1000:5.1f} ms a frame, {size / 2**20:5.1f} MiB", flush=True)
+    print(f"\n| frames ({args.frames}) | video width | preset | plain | --video | against plain | video file |")
+    print("|---|---|---|---|---|---|---|")
+    for frames, video_width, preset, plain, video, size in rows:
+        print(f"| {frames} | {video_width} | {preset} | {plain:.2f} s | {video:.2f} s | {video / plain:.2f}x "
+              f"| {size / 2**20:.1f} MiB |")
+
+
 def bench_night(args):
     """A real night's options (``--reject-bright``, ``--remove-streaks``, ``--fill-gaps``,
     ``--mode average``):
@@ -522,6 +556,11 @@ def main(argv=None):
                    help="WxH of the 100- and 400-frame memory runs (default 1920x1280)")
     p.add_argument("--data", default="bench_data", metavar="DIR")
     p.set_defaults(run=bench_photos)
+    p = sub.add_parser("video", help="--video's cost over the plain stack, per libx264 preset")
+    p.add_argument("--frames", type=int, default=100)
+    p.add_argument("--repeats", type=int, default=3, help="runs of each command; the median is kept")
+    p.add_argument("--data", default="bench_data", metavar="DIR")
+    p.set_defaults(run=bench_video)
     p = sub.add_parser("night", help="the stack's options for a real night: cost over a plain stack")
     p.add_argument("--frames", type=int, default=100)
     p.add_argument("--size", type=_size, default=(4000, 3000), help="WxH (default 4000x3000, 12 MP)")

@@ -195,6 +195,9 @@ def _add_stack_parser(sub):
                    help="video quality, 0 (lossless) to 51 (default 18)")
     p.add_argument("--video-scale", metavar="WIDTH", type=int,
                    help="video width in pixels (the aspect kept; default: the frames' width)")
+    p.add_argument("--video-preset", metavar="PRESET",
+                   help="libx264's preset, from ultrafast (the default: the quickest) to veryslow "
+                        "(the smallest file at the same --crf)")
     p.add_argument("--engine", choices=("model", "fixed", "rtl"), default="model",
                    help="how to stack (default: model)")
     p.add_argument("--reject-bright", metavar="SIGMA", type=float, nargs="?", const=5.0, default=None,
@@ -250,10 +253,11 @@ def _stack_settings(args):
     """The stack's settings from its options, checked (:class:`StackSettings`)."""
     from .stack.pipeline import default_workers
     from .stack.settings import StackSettings
-    from .stack.video import VideoSettings
+    from .stack.video import PRESET as VIDEO_PRESET, VideoSettings
     video = None
     if args.video is not None:
-        video = VideoSettings(args.video, args.fps, args.crf, args.video_every, args.video_scale)
+        video = VideoSettings(args.video, args.fps, args.crf, args.video_every, args.video_scale,
+                              args.video_preset or VIDEO_PRESET)
     return StackSettings.from_options(
         attenuation=args.attenuation, half_life=args.half_life, fade_in=args.fade_in, mode=args.mode,
         engine=args.engine, workers=args.workers or default_workers(), raw_mode=args.raw_mode,

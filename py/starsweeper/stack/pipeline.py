@@ -52,6 +52,7 @@ import numpy as np
 
 from ..model.star_trail import FixedStacker, FloatStacker
 from .frames import FrameError, check_consistent, damaged, frame_bytes, probe, read_frame, size_text
+from .running import RunningStack
 
 __all__ = ["default_workers", "stack_files", "probe_all", "sky_levels"]
 
@@ -130,10 +131,11 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     error)`` (from the thread that decoded it) and stacked as a dark frame.
     ``progress``, if given, is called with 1 after each frame. ``calibration`` (a
     :class:`~starsweeper.stack.darks.Calibration`): its hot pixels are replaced in each frame and
-    its master dark (of the frames' shape and type) subtracted. ``on_stack(k, image)``, if given,
-    gets the running stack (rounded to the frames' type) after frames ``every``, ``2 every``, ...
-    and after the last. ``preview`` (a :class:`~starsweeper.stack.preview.StackPreview`) is
-    shown the running stack when it says it is due, and polled after every frame in between;
+    its master dark (of the frames' shape and type) subtracted. ``on_stack(k, stack)``, if given,
+    gets the running stack (a :class:`~starsweeper.stack.running.RunningStack`, good until it
+    returns) after frames ``every``, ``2 every``, ... and after the last. ``preview`` (a
+    :class:`~starsweeper.stack.preview.StackPreview`) is shown the running stack when it says
+    it is due, and polled after every frame in between;
     with ``on_stack`` or ``preview``, the frames are stacked in order (decoded ahead in
     threads). ``infos``: the frames' headers if probed already. With
     ``settings.remove_streaks``, the streaks taken out of frame ``k`` (from 0) are told to
@@ -332,18 +334,19 @@ def _feed(stacker, infos, job, counter, result):
     everything = range(len(infos))
     frames = (frame for _, frame in job.cleaned(infos, everything, enumerate(_decoded_in_order(infos, job, counter)),
                                                 everything))
-    preview, stack = job.preview, None
+    preview, running = job.preview, None
+    top = np.iinfo(infos[0].dtype).max
     for k, frame in enumerate(frames, start=1):
         stacker.add(frame)
         wanted, shown = job.wants(k), preview is not None and preview.due(k)
-        stack = result() if wanted or shown else None
+        running = RunningStack(k, result, stacker, top) if wanted or shown else None
         if wanted:
-            job.on_stack(k, stack)
+            job.on_stack(k, running)
         if shown:
-            preview.show(k, stack)
+            preview.show(k, running)
         elif preview is not None:
             preview.poll()
-    return result() if stack is None else stack     # (the last one made already, if it was)
+    return result() if running is None else running.image()    # (the last frame's, if made already)
 
 
 def _decoded_in_order(infos, job, counter):

@@ -3,22 +3,22 @@
 The window (pygame-ce, as ``play`` opens it: :mod:`starsweeper.window`) is the frames' shape,
 scaled down to fit nine tenths of the screen (never up). The stack is shown at most
 ``1 / INTERVAL`` times a second, and after the last frame: each showing asks the pipeline for
-the running stack (rounded to the frames' type, as the video's frames are), so it costs little;
-in between, the window's events are read after every frame. Closing the window or Esc stops the
-stack as Ctrl-C does (:class:`~starsweeper.window.WindowClosed`: nothing is written).
+the running stack at the window's size, so it costs little; in between, the window's events
+are read after every frame. Closing the window or Esc stops the stack as Ctrl-C does
+(:class:`~starsweeper.window.WindowClosed`: nothing is written).
 
-What is shown is :func:`preview_image` of the stack: 8 bits (a 16-bit stack divided by 257,
-rounded), grey as grey, scaled by area averaging (OpenCV's ``INTER_AREA``) to the window.
+What is shown is the stack as the video's frames are made
+(:func:`~starsweeper.stack.running.scaled_rgb`): 8 bits, grey as grey, scaled by area
+averaging (OpenCV's ``INTER_AREA``) to the window.
 """
 
 import math
 import time
 
-import numpy as np
 
 from ..window import WindowClosed, open_window, pygame_module
 
-__all__ = ["INTERVAL", "SCREEN_SHARE", "preview_size", "preview_image", "StackPreview"]
+__all__ = ["INTERVAL", "SCREEN_SHARE", "preview_size", "StackPreview"]
 
 #: The least time between two showings, seconds: at most four a second.
 INTERVAL = 0.25
@@ -32,20 +32,6 @@ def preview_size(width, height, screen_width, screen_height):
     never larger than the frames, at least 1 x 1."""
     scale = min(1.0, SCREEN_SHARE * screen_width / width, SCREEN_SHARE * screen_height / height)
     return max(1, math.floor(width * scale + 1e-9)), max(1, math.floor(height * scale + 1e-9))
-
-
-def preview_image(stack, size):
-    """What the window shows of ``stack`` (an ``(h, w)`` or ``(h, w, 3)`` array of 8 or 16
-    bits) at ``size`` (width, height): 8-bit RGB, ``(height, width, 3)``."""
-    import cv2
-    stack = np.asarray(stack)
-    if stack.dtype == np.uint16:
-        stack = ((stack.astype(np.uint32) + 128) // 257).astype(np.uint8)
-    if stack.ndim == 2 or stack.shape[2] == 1:
-        stack = np.repeat(stack.reshape(stack.shape[0], stack.shape[1], 1), 3, axis=2)
-    if (stack.shape[1], stack.shape[0]) == tuple(size):
-        return np.ascontiguousarray(stack)
-    return cv2.resize(stack, tuple(size), interpolation=cv2.INTER_AREA)
 
 
 class StackPreview:
@@ -71,8 +57,9 @@ class StackPreview:
         return k == self.count or self.last is None or self.clock() - self.last >= INTERVAL
 
     def show(self, k, stack):
-        """Show ``stack``, the stack of the first ``k`` frames."""
-        image = preview_image(stack, self.size)
+        """Show ``stack`` (a :class:`~starsweeper.stack.running.RunningStack`), the stack of the
+        first ``k`` frames."""
+        image = stack.scaled(self.size)
         pg = self.pygame
         self.screen.blit(pg.surfarray.make_surface(image.swapaxes(0, 1)), (0, 0))
         pg.display.set_caption(self._caption(k))

@@ -1,8 +1,11 @@
 """The time-lapse of the growing trail: the running stack as an H.264 video, through PyAV.
 
-PyAV's wheel brings FFmpeg and libx264, so no ffmpeg program is needed. Frames are encoded in a
-thread of their own behind a queue of two, so encoding overlaps the stacking and memory holds
-at most three video frames.
+PyAV's wheel brings FFmpeg and libx264, so no ffmpeg program is needed. Each frame is the
+running stack scaled to the video's size (:meth:`~starsweeper.stack.running.RunningStack.scaled`),
+made as it is handed over, before the next frame changes the stack; the frames are converted
+and encoded in a thread of their own behind a queue of two, so encoding overlaps the stacking
+and memory holds at most three video frames. libx264's preset is ``ultrafast`` unless told
+(:data:`PRESETS`): the video then costs least, for a file about twice the size "veryfast" makes.
 
 Colour: the frames are converted from RGB with the BT.709 matrix to limited-range (16-235)
 YUV 4:2:0, and the stream and the container say so (BT.709 matrix, primaries and transfer,
@@ -19,11 +22,9 @@ import queue
 import tempfile
 import threading
 
-import numpy as np
+from .frames import FrameError, check_writable_folder
 
-from .frames import FrameError, check_writable_folder, to_8bit
-
-__all__ = ["VIDEO_SUFFIXES", "VideoSettings", "VideoWriter", "video_size", "to_video_rgb"]
+__all__ = ["PRESETS", "VIDEO_SUFFIXES", "VideoSettings", "VideoWriter", "video_size"]
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
 #: libx264's constant rate factor: 0 is lossless (in YUV 4:2:0), 51 the worst; 18 looks lossless.
@@ -31,16 +32,18 @@ CRF_RANGE = (0, 51)
 #: Frames a second: from one every 100 seconds to a thousand a second (the stream's rate is the
 #: rational number with a denominator of at most 1001 nearest to it).
 FPS_RANGE = (0.01, 1000.0)
-#: libx264's preset: "veryfast" encodes a 1080p frame in a few tens of milliseconds here, where
-#: "medium" took over a hundred, at the same quality (crf) for a slightly larger file.
-PRESET = "veryfast"
+#: libx264's presets, fastest first: a slower one makes a smaller file at the same quality (crf).
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+#: The default: "ultrafast" encodes a 1280x960 frame in a few milliseconds here, where "veryfast"
+#: took three times as long for a file half the size (docs/star-trails.md has the measures).
+PRESET = "ultrafast"
 
 
 class VideoSettings:
     """What the video is to be: checked as it is made, so that bad settings are found before
     any stacking."""
 
-    def __init__(self, path, fps=24.0, crf=18, every=1, width=None):
+    def __init__(self, path, fps=24.0, crf=18, every=1, width=None, preset=PRESET):
         path = Path(path)
         if path.suffix.lower() not in VIDEO_SUFFIXES:
             raise FrameError(f"--video {path}: unknown video format (use .mp4, .mov or .mkv)")
@@ -59,7 +62,10 @@ class VideoSettings:
             raise FrameError(f"--video-every must be a whole number of at least 1, not {every!r}")
         if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 2):
             raise FrameError(f"--video-scale must be a width of at least 2 pixels, not {width!r}")
+        if preset not in PRESETS:
+            raise FrameError(f"--video-preset must be one of {', '.join(PRESETS)}, not {preset!r}")
         self.path, self.fps, self.crf, self.every, self.width = path, fps, crf, every, width
+        self.preset = preset
 
 
 def video_size(width, height, scale_width=None):
@@ -69,26 +75,6 @@ def video_size(width, height, scale_width=None):
         height = max(2, round(height * scale_width / width))
         width = scale_width
     return max(2, width - width % 2), max(2, height - height % 2)
-
-
-def to_video_rgb(image, size):
-    """A stack image (grey or RGB, 8 or 16 bits) as the video's 8-bit RGB frame of ``size``
-    (width, height): 16 bits rounded to 8, scaled by area averaging, an odd last row or column
-    dropped."""
-    import cv2
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    image = to_8bit(image)
-    if image.shape[2] == 1:
-        image = np.repeat(image, 3, axis=2)
-    width, height = size
-    if (image.shape[1], image.shape[0]) != (width, height):
-        if image.shape[1] - width <= 1 and image.shape[0] - height <= 1:
-            image = image[:height, :width]
-        else:
-            image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(image)
 
 
 class VideoWriter:
@@ -111,7 +97,7 @@ class VideoWriter:
             stream = self.container.add_stream("libx264", rate=Fraction(settings.fps).limit_denominator(1001))
             stream.width, stream.height = self.size
             stream.pix_fmt = "yuv420p"
-            stream.options = {"crf": str(settings.crf), "preset": PRESET}
+            stream.options = {"crf": str(settings.crf), "preset": settings.preset}
             codec = stream.codec_context
             codec.colorspace, codec.color_range = Colorspace.ITU709, ColorRange.MPEG
             codec.color_primaries, codec.color_trc = ColorPrimaries.BT709, ColorTrc.BT709
@@ -126,11 +112,13 @@ class VideoWriter:
         self.thread = threading.Thread(target=self._encode_all, name="video encoder", daemon=True)
         self.thread.start()
 
-    def add(self, k, image):
-        """Queue the stack image after frame ``k`` (waits while two are queued)."""
+    def add(self, k, stack):
+        """Queue the running stack after frame ``k`` (a
+        :class:`~starsweeper.stack.running.RunningStack`), scaled to the video's size here, while
+        it is the stack (waits while two are queued)."""
         if self.error is not None:
             raise self.error
-        self.queue.put(image)
+        self.queue.put(stack.scaled(self.size))
         self.frames += 1
 
     def _encode_all(self):
@@ -140,7 +128,7 @@ class VideoWriter:
                 image = self.queue.get()
                 if image is None:
                     break
-                frame = av.VideoFrame.from_ndarray(to_video_rgb(image, self.size), format="rgb24")
+                frame = av.VideoFrame.from_ndarray(image, format="rgb24")
                 frame = frame.reformat(**self.colour)
                 for packet in self.stream.encode(frame):
                     self.container.mux(packet)
