@@ -10,8 +10,9 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-from starsweeper.model.night import (LEAST_SPREAD, STREAK_OFFSETS, TILES, find_bright, night_without_streaks,
-                                     remove_streaks, sky_levels, sky_rotation, streak_neighbours)
+from starsweeper.model.night import (LEAST_SPREAD, LUMA_FIXED, LUMA_SHIFT, STREAK_OFFSETS, TILES, find_bright,
+                                     luminance, night_without_streaks, remove_streaks, sky_levels, sky_rotation,
+                                     streak_neighbours, whole_median)
 from starsweeper.stack.synth import NightEvents, SkyScene, plan_night, render_frame, write_sequence
 
 NIGHT = NightEvents(headlights=3, twilight=4, clouds=1, aircraft=2, satellites=2, meteors=1)
@@ -49,6 +50,22 @@ def test_kept_frames_stay(night, data):
     levels, lit = night
     keep = set(data.draw(st.lists(st.integers(0, len(levels) - 1), max_size=4)))
     assert {b.index for b in find_bright(levels, sigma=5, keep=keep)} == lit - keep
+
+
+@given(st.integers(0, 2 ** 32 - 1), st.sampled_from([np.uint8, np.uint16]))
+def test_the_luma_is_the_fixed_point_sum(seed, dtype):
+    frame = np.random.default_rng(seed).integers(0, np.iinfo(dtype).max + 1, (7, 9, 3), dtype=dtype)
+    r, g, b = (frame[:, :, c].astype(np.int64) for c in range(3))
+    wr, wg, wb = LUMA_FIXED
+    expected = (wr * r + wg * g + wb * b + (1 << (LUMA_SHIFT - 1))) >> LUMA_SHIFT
+    luma = luminance(frame)
+    assert luma.dtype == dtype and np.array_equal(luma, expected)
+    assert np.array_equal(luminance(frame[:, :, :1]), frame[:, :, 0])       # grey: its own value
+
+
+@given(st.lists(st.integers(-70000, 70000), min_size=1, max_size=60))
+def test_the_median_by_counting_is_numpys(values):
+    assert whole_median(np.array(values)) == np.median(values)
 
 
 def test_the_levels_are_tile_medians_stars_do_not_move():

@@ -94,16 +94,30 @@ def fill_gap(frame, following, rotation, views=None):
     background = cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((SKY_OPENING, SKY_OPENING), np.uint8))
     own = cv2.dilate(background, np.ones((2 * PATCH + 1, 2 * PATCH + 1), np.uint8))[sy, sx].astype(np.int64)
     tolerance = np.maximum(SAME_SKY * np.iinfo(frame.dtype).max // 255, own // 5)
+    # Every copy at once: star k's copies j = 1 .. steps[k] - 1, each of its lit pixels.
+    copy_star = np.repeat(np.arange(len(sy)), steps - 1)
+    copy_j = np.arange(len(copy_star)) - np.repeat(np.cumsum(steps - 1) - (steps - 1), steps - 1) + 1
+    x, y = turn(sx[copy_star].astype(np.float64), sy[copy_star].astype(np.float64), rotation,
+                angle[copy_star] * (copy_j / steps[copy_star]))
+    x, y = np.rint(x).astype(np.int64), np.rint(y).astype(np.int64)
+    # (the pixels of each star's patch, in order: star, then pixel; the copies, star by star)
+    first = np.searchsorted(star, np.arange(len(sy)))
+    lit_count = np.bincount(star, minlength=len(sy))
+    per_copy = lit_count[copy_star]
+    pixel = np.repeat(first[copy_star], per_copy) + \
+        (np.arange(int(per_copy.sum())) - np.repeat(np.cumsum(per_copy) - per_copy, per_copy))
+    copy = np.repeat(np.arange(len(copy_star)), per_copy)
+    dy, dx = y[copy] + oy[pixel], x[copy] + ox[pixel]
+    ok = (dy >= 0) & (dy < h) & (dx >= 0) & (dx < w)
+    pixel, dy, dx = pixel[ok], dy[ok], dx[ok]
+    ok = np.abs(background[dy, dx].astype(np.int64) - own[star[pixel]]) <= tolerance[star[pixel]]
+    pixel, at = pixel[ok], dy[ok] * w + dx[ok]
+    # each place takes the brightest copy landing there, channel by channel, if brighter
+    # (numpy's unbuffered maximum, on the flat array: its quick path)
     filled = frame.copy()
-    out = filled.reshape(h * w, -1)
-    for j in range(1, int(steps.max())):
-        moving = steps > j
-        x, y = turn(sx.astype(np.float64), sy.astype(np.float64), rotation, angle * (j / steps))
-        x, y = np.rint(x).astype(np.int64), np.rint(y).astype(np.int64)
-        dy, dx = y[star] + oy, x[star] + ox
-        ok = moving[star] & (dy >= 0) & (dy < h) & (dx >= 0) & (dx < w)
-        ok[ok] = np.abs(background[dy[ok], dx[ok]].astype(np.int64) - own[star[ok]]) <= tolerance[star[ok]]
-        np.maximum.at(out, dy[ok] * w + dx[ok], values[ok])
+    depth = values.shape[1]
+    np.maximum.at(filled.reshape(-1), (at[:, None] * depth + np.arange(depth)).reshape(-1),
+                  values[pixel].reshape(-1))
     return filled, int(len(sy))
 
 
