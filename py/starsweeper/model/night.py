@@ -215,7 +215,7 @@ def sky_rotation(a, b):
        sky has few tiles to go on; the rotation is then made exact on the stars themselves
        (:func:`refine_rotation`), where enough of them match."""
     import cv2
-    la, lb = (above_background(luminance(frame)).astype(np.float32) for frame in (a, b))
+    la, lb = (above_background(luminance(frame)) for frame in (a, b))
     h, w = la.shape
     tile = max(32, min(256, 1 << int(math.log2(max(1, min(w, h) // 3)))))
     if min(w, h) < tile:
@@ -228,7 +228,9 @@ def sky_rotation(a, b):
             part = la[y:y + tile, x:x + tile]
             if float(part.max()) - float(np.median(part[::4, ::4])) < contrast:
                 continue                    # no star in it: a flat sky, a dark foreground
-            (dx, dy), response = cv2.phaseCorrelate(part, lb[y:y + tile, x:x + tile], window)
+            # (floats tile by tile: two whole 12 MP frames of them cost half a second of fresh memory)
+            (dx, dy), response = cv2.phaseCorrelate(part.astype(np.float32),
+                                                    lb[y:y + tile, x:x + tile].astype(np.float32), window)
             if response > 0.2:
                 rows.append((x + (tile - 1) / 2, y + (tile - 1) / 2, dx, dy, response))
     if len(rows) < LEAST_TILES:
