@@ -260,6 +260,19 @@ def test_stack_remove_streaks_names_each_streak_it_takes_out(tmp_path, cli):
     assert re.search(r"stacked 12 frames \(\d+ streaks? removed from \d+ of them\)", out)
 
 
+@pytest.mark.parametrize("option", ["--remove-streaks", "--fill-gaps"])
+def test_a_middle_frame_that_will_not_decode_stops_the_measure_in_one_line(option, tmp_path, cli):
+    """The sky's turn is measured on the middle two frames in a thread of its own: its error is
+    the command's, one line naming the frame, nothing written."""
+    folder = tmp_path / "night"
+    write_sequence(folder, 6, 240, 160, suffix=".png", seed=5, degrees_per_frame=0.5)
+    middle = sorted(folder.iterdir())[3]
+    middle.write_bytes(middle.read_bytes()[:200])            # the header whole, the pixels cut short
+    code, _, err = cli(["stack", folder, "-o", tmp_path / "o.png", option, "-q"])
+    assert code == 1 and err.count("\n") == 1 and middle.name in err, err
+    assert not (tmp_path / "o.png").exists()
+
+
 @pytest.mark.parametrize("argv, count, message", [
     (["--keep-frames", "2"], 4, "--keep-frames names frames --remove-streaks must leave untouched: give --remove-streaks"),
     (["--remove-streaks", "0"], 4, "--remove-streaks must be a positive number of robust deviations, not 0.0"),

@@ -44,7 +44,7 @@ How to stack is a :class:`~starsweeper.stack.settings.StackSettings`, checked wh
 nothing here checks it again.
 """
 
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, CancelledError, Future, ThreadPoolExecutor, TimeoutError, wait
 import os
 import threading
 
@@ -141,8 +141,9 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     ``settings.remove_streaks``, the streaks taken out of frame ``k`` (from 0) are told to
     ``on_streaks(k, streaks)`` (from the thread that found them), and the frames ``untouched``
     (indices from 0) are stacked as they are; how far stars move from frame to frame is
-    measured first, on the middle two frames (:func:`~starsweeper.model.night.sky_rotation`),
-    and told to ``on_sky(rotation, reach)`` (rotation None when the frames do not show it). Raises
+    measured on the middle two frames (:func:`~starsweeper.model.night.sky_rotation`), in a
+    thread while the first frames decode, and told to ``on_sky(rotation, reach)`` (from that
+    thread; rotation None when the frames do not show it). Raises
     :class:`FrameError` naming the first problem found, before any output is written.
     """
     if not paths:
@@ -178,7 +179,8 @@ class _Job:
         self.on_damaged = on_damaged
         self.untouched, self.on_streaks = frozenset(), None
         self.preview = None
-        self.rotation = self.reach = None   # how the sky turns (remove_streaks, fill_gaps)
+        self._sky = None                    # how the sky turns (remove_streaks, fill_gaps): sky()
+        self.cancel = threading.Event()     # set when the stack stops early: the threads stop
 
     def read(self, info):
         """The frame, decoded, its hot pixels replaced, less the master dark (saturating at 0);
@@ -202,17 +204,37 @@ class _Job:
     def measure_sky(self, infos, on_sky=None):
         """How the sky turns between frames, for ``remove_streaks`` and ``fill_gaps``: measured
         between the middle two frames (:func:`~starsweeper.model.night.sky_rotation`), told to
-        ``on_sky(rotation, reach)``."""
+        ``on_sky(rotation, reach)``. Measured in a thread of its own while the first frames
+        decode: :meth:`sky` waits for it."""
         from ..model.night import sky_rotation, star_reach
         if len(infos) < 2:
             option = "--remove-streaks finds streaks" if self.settings.remove_streaks is not None else \
                 "--fill-gaps fills the gaps"
             raise FrameError(f"{option} between frames: {len(infos)} frame is too few")
         middle = len(infos) // 2
-        self.rotation = sky_rotation(self.read(infos[middle - 1]), self.read(infos[middle]))
-        self.reach = star_reach(self.rotation, infos[0].width, infos[0].height)
-        if on_sky is not None:
-            on_sky(self.rotation, self.reach)
+
+        def measure():
+            try:
+                rotation = sky_rotation(self.read(infos[middle - 1]), self.read(infos[middle]))
+                reach = star_reach(rotation, infos[0].width, infos[0].height)
+                if on_sky is not None:
+                    on_sky(rotation, reach)
+                self._sky.set_result((rotation, reach))
+            except BaseException as error:          # (told to whoever waits for it)
+                self._sky.set_exception(error)
+        self._sky = Future()
+        # (a daemon: an interrupted stack does not wait for the measure to end)
+        threading.Thread(target=measure, name="sky", daemon=True).start()
+
+    def sky(self):
+        """The sky's turn and the stars' reach, ``(rotation, reach)``, once measured; a
+        ``CancelledError`` when the stack is stopped while it waits."""
+        while True:
+            try:
+                return self._sky.result(timeout=0.1)
+            except TimeoutError:
+                if self.cancel.is_set():
+                    raise CancelledError() from None
 
     def frames(self, infos, indices, cancel=None):
         """Frames ``indices`` (ascending, contiguous) of ``infos``, read, their streaks taken out
@@ -264,14 +286,15 @@ class _Job:
                 return                      # cancelled
             frame = held[k]
             if k not in self.untouched:
+                _, reach = self.sky()
                 for j in neighbours + [k]:
                     if j not in lumas:
                         lumas[j] = luminance(held[j])
                 for j in neighbours:
                     if j not in lights:
-                        lights[j] = star_light(lumas[j], self.reach)
+                        lights[j] = star_light(lumas[j], reach)
                 frame, streaks = remove_streaks([held[j] for j in neighbours], frame, self.settings.remove_streaks,
-                                                self.reach, [lights[j] for j in neighbours], lumas[k])
+                                                reach, [lights[j] for j in neighbours], lumas[k])
                 if streaks and self.on_streaks is not None:
                     self.on_streaks(k, streaks)
             # Frames later ones are held against are never earlier than frame k + 1's.
@@ -294,8 +317,9 @@ class _Job:
             view = SkyView(frame)           # (what is read of it, made once for both its gaps)
             if previous is not None:
                 j, earlier, earlier_view = previous
-                if self.rotation is not None:
-                    earlier, _ = fill_gap(earlier, frame, self.rotation, (earlier_view, view))
+                rotation, _ = self.sky()
+                if rotation is not None:
+                    earlier, _ = fill_gap(earlier, frame, rotation, (earlier_view, view))
                 yield j, earlier
             previous = k, frame, view
         if previous is not None and previous[0] == count - 1:
@@ -383,7 +407,7 @@ def _stack_chunk(infos, chunk, job, counter, cancel):
 
 def _stack_model(infos, job, counter):
     chunks = np.array_split(np.arange(len(infos)), min(job.settings.workers, len(infos)))
-    cancel = threading.Event()
+    cancel = job.cancel
     pool = ThreadPoolExecutor(max_workers=len(chunks))
     try:
         futures = [pool.submit(_stack_chunk, infos, range(int(chunk[0]), int(chunk[-1]) + 1), job, counter, cancel)
