@@ -308,8 +308,10 @@ class Result:
         return self.killed / live if live else 1.0
 
 
-def campaign(core, sample, seed, timeout=600, log=print):
-    """Mutants of ``core``: sampled, equivalent, killed, and the survivors' commands."""
+def campaign(core, sample, seed, timeout=600, log=print, first=0):
+    """Mutants of ``core``: sampled, equivalent, killed, and the survivors' commands. ``first``:
+    the number (from 0) of the first of the ``sample`` drawn to run, to finish a campaign that
+    was stopped (the same draw: the same ``sample`` and ``seed``)."""
     start = time.monotonic()
     folder = BUILD / core.name
     folder.mkdir(parents=True, exist_ok=True)
@@ -337,6 +339,8 @@ def campaign(core, sample, seed, timeout=600, log=print):
     timeout = min(timeout, max(30.0, 4 * (time.monotonic() - began)))
     result = Result(core.name)
     for k, mutation in enumerate(sample_mutations(folder, core.module, sample, seed)):
+        if k < first:
+            continue
         result.sampled += 1
         same = equivalent(folder, core.module, mutation)
         if same:

@@ -453,7 +453,7 @@ def bench_mutation(args):
     results = []
     for name in names:
         result = mutation.campaign(mutation.CORES[name], args.sample, args.seed,
-                                   log=print if args.verbose else (lambda line: None))
+                                   log=print if args.verbose else (lambda line: None), first=args.first)
         results.append(result)
         live = result.sampled - result.equivalent
         print(f"| {name} | {result.sampled} | {result.equivalent} | {result.killed} / {live} | "
@@ -593,6 +593,8 @@ def main(argv=None):
     p.add_argument("cores", nargs="*", metavar="CORE", help="cores to mutate (default: all)")
     p.add_argument("--sample", type=int, default=20, help="mutants per core (default 20)")
     p.add_argument("--seed", type=int, default=1, help="Yosys mutate's seed (default 1)")
+    p.add_argument("--from", dest="first", type=int, default=0, metavar="K",
+                   help="run the sample's mutants from number K on (from 0), to finish a stopped run")
     p.add_argument("-v", "--verbose", action="store_true", help="a line per mutant")
     p.set_defaults(run=bench_mutation)
     p = sub.add_parser("_original", help=argparse.SUPPRESS)
