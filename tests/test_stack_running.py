@@ -60,11 +60,11 @@ def test_the_running_stack_is_the_stackers_stack(seed, attenuation):
         stacker.add(frame)
         fixed.add(frame)
     still = stacker.result(np.uint8)
-    running = RunningStack(len(frames), lambda: stacker.result(np.uint8), stacker, 255)
+    running = RunningStack(lambda: stacker.result(np.uint8), stacker, 255)
     assert np.array_equal(running.image(), still)
     for size in [(16, 12), (8, 6), (5, 3)]:
         assert np.abs(running.scaled(size).astype(int) - scaled_rgb(still, size)).max() <= 1
     assert np.array_equal(running.scaled((16, 12)), still)      # (no scaling: the same rounding)
     # An integer stacker's stack is its still, scaled as it is.
-    running = RunningStack(len(frames), fixed.result, fixed, 255)
+    running = RunningStack(fixed.result, fixed, 255)
     assert np.array_equal(running.scaled((8, 6)), scaled_rgb(fixed.result(), (8, 6)))

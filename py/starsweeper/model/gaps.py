@@ -32,7 +32,6 @@ to a whole night as the stack's pipeline does (the last frame has no following o
 left as it is).
 """
 
-
 import numpy as np
 
 from .night import SkyView, match_stars, search_radius, sky_rotation, turn
@@ -47,6 +46,12 @@ SAME_SKY = 6
 SKY_OPENING = 9
 #: Half the side of the square copied along a star's arc (5 x 5 pixels).
 PATCH = 2
+
+
+def _places_within(counts):
+    """For groups of ``counts`` items laid one after another: each item's place in its group
+    (0, 1, .. counts[0] - 1, 0, 1, ..)."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def fill_gap(frame, following, rotation, views=None):
@@ -96,7 +101,7 @@ def fill_gap(frame, following, rotation, views=None):
     tolerance = np.maximum(SAME_SKY * np.iinfo(frame.dtype).max // 255, own // 5)
     # Every copy at once: star k's copies j = 1 .. steps[k] - 1, each of its lit pixels.
     copy_star = np.repeat(np.arange(len(sy)), steps - 1)
-    copy_j = np.arange(len(copy_star)) - np.repeat(np.cumsum(steps - 1) - (steps - 1), steps - 1) + 1
+    copy_j = _places_within(steps - 1) + 1
     x, y = turn(sx[copy_star].astype(np.float64), sy[copy_star].astype(np.float64), rotation,
                 angle[copy_star] * (copy_j / steps[copy_star]))
     x, y = np.rint(x).astype(np.int64), np.rint(y).astype(np.int64)
@@ -104,8 +109,7 @@ def fill_gap(frame, following, rotation, views=None):
     first = np.searchsorted(star, np.arange(len(sy)))
     lit_count = np.bincount(star, minlength=len(sy))
     per_copy = lit_count[copy_star]
-    pixel = np.repeat(first[copy_star], per_copy) + \
-        (np.arange(int(per_copy.sum())) - np.repeat(np.cumsum(per_copy) - per_copy, per_copy))
+    pixel = np.repeat(first[copy_star], per_copy) + _places_within(per_copy)
     copy = np.repeat(np.arange(len(copy_star)), per_copy)
     dy, dx = y[copy] + oy[pixel], x[copy] + ox[pixel]
     ok = (dy >= 0) & (dy < h) & (dx >= 0) & (dx < w)

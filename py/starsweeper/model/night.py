@@ -531,8 +531,8 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     wide = cv2.CV_16S if frame.dtype == np.uint8 else cv2.CV_32S
     luma = luminance(frame) if luma is None else luma
     excess = np.empty(luma.shape, np.int16 if wide == cv2.CV_16S else np.int32)
-    for top in range(0, len(luma), 32):     # (in bands of rows that stay in the cache: twice as fast)
-        rows = slice(top, top + 32)
+    for first in range(0, len(luma), 32):   # (in bands of rows that stay in the cache: twice as fast)
+        rows = slice(first, first + 32)
         cv2.subtract(luma[rows], _second_brightest(*(light[rows] for light in lights)), dst=excess[rows],
                      dtype=wide)
     # Its median and spread, on every fourth pixel both ways (a million of 12 MP: the same
@@ -540,8 +540,8 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     sample = excess[::4, ::4].astype(np.int32)
     centre = whole_median(sample)
     spread = MAD_SIGMA * whole_median(np.abs(2 * sample - round(2 * centre))) / 2
-    top = np.iinfo(frame.dtype).max
-    threshold = max(4 * top / 255, centre + sigma * spread)
+    full = np.iinfo(frame.dtype).max
+    threshold = max(4 * full / 255, centre + sigma * spread)
     candidates = cv2.compare(excess, threshold, cv2.CMP_GT)
     if cv2.countNonZero(candidates) < STREAK_LENGTH // 2:
         return frame, []                # fewer than a line's least votes: Hough would find none

@@ -236,9 +236,9 @@ class _Job:
                 if self.cancel.is_set():
                     raise CancelledError() from None
 
-    def frames(self, infos, indices, cancel=None):
+    def frames(self, infos, indices):
         """Frames ``indices`` (ascending, contiguous) of ``infos``, read, their streaks taken out
-        and their gaps filled when the settings say so; stops early when ``cancel`` is set."""
+        and their gaps filled when the settings say so; stops early when :attr:`cancel` is set."""
         from ..model.night import streak_neighbours
         settings, count = self.settings, len(infos)
         # the frames made: with fill_gaps, the one after the last too (its gap is to that one)
@@ -249,7 +249,7 @@ class _Job:
 
         def read():
             for k in range(min(needed), max(needed) + 1):
-                if cancel is not None and cancel.is_set():
+                if self.cancel.is_set():
                     return
                 yield k, self.read(infos[k])
         return (frame for _, frame in self.cleaned(infos, made, read(), indices))
@@ -363,7 +363,7 @@ def _feed(stacker, infos, job, counter, result):
     for k, frame in enumerate(frames, start=1):
         stacker.add(frame)
         wanted, shown = job.wants(k), preview is not None and preview.due(k)
-        running = RunningStack(k, result, stacker, top) if wanted or shown else None
+        running = RunningStack(result, stacker, top) if wanted or shown else None
         if wanted:
             job.on_stack(k, running)
         if shown:
@@ -395,22 +395,21 @@ def _take(pending, counter):
     return frame
 
 
-def _stack_chunk(infos, chunk, job, counter, cancel):
+def _stack_chunk(infos, chunk, job, counter):
     """Stack one contiguous chunk of the frames ``infos`` (the indices ``chunk``); returns its
-    stacker (None when cancelled)."""
+    stacker (None when the job was cancelled)."""
     stacker = job.float_stacker(infos[0], chunk[0] + 1)
-    for frame in job.frames(infos, chunk, cancel):
+    for frame in job.frames(infos, chunk):
         stacker.add(frame)
         counter.advance()
-    return None if cancel.is_set() else stacker
+    return None if job.cancel.is_set() else stacker
 
 
 def _stack_model(infos, job, counter):
     chunks = np.array_split(np.arange(len(infos)), min(job.settings.workers, len(infos)))
-    cancel = job.cancel
     pool = ThreadPoolExecutor(max_workers=len(chunks))
     try:
-        futures = [pool.submit(_stack_chunk, infos, range(int(chunk[0]), int(chunk[-1]) + 1), job, counter, cancel)
+        futures = [pool.submit(_stack_chunk, infos, range(int(chunk[0]), int(chunk[-1]) + 1), job, counter)
                    for chunk in chunks]
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
         for future in done:
@@ -418,7 +417,7 @@ def _stack_model(infos, job, counter):
                 raise future.exception()
         stackers = [f.result() for f in futures]
     finally:
-        cancel.set()        # on an error or Ctrl-C, the other threads stop at their next frame
+        job.cancel.set()    # on an error or Ctrl-C, the other threads stop at their next frame
         pool.shutdown(wait=False, cancel_futures=True)
     for stacker in stackers[1:]:
         stackers[0].join(stacker)

@@ -15,7 +15,6 @@ averaging (OpenCV's ``INTER_AREA``) to the window.
 import math
 import time
 
-
 from ..window import WindowClosed, open_window, pygame_module
 
 __all__ = ["INTERVAL", "SCREEN_SHARE", "preview_size", "StackPreview"]

@@ -47,15 +47,15 @@ def scaled_rgb(stack, size, top=255):
 
 
 class RunningStack:
-    """The stack after frame ``k`` (from 1), made only as far as it is asked for, and only until
-    the next frame is stacked (the stacker's buffer changes in place).
+    """The stack after a frame, made only as far as it is asked for, and only until the next
+    frame is stacked (the stacker's buffer changes in place).
 
     ``result()`` makes the still (the frames' type, rounded); ``stacker`` is asked for its float
     buffer when it has one (:class:`~starsweeper.model.star_trail.FloatStacker` in lighten mode:
     an average's buffer is a sum); ``top``: the frames' largest value (255 or 65535)."""
 
-    def __init__(self, k, result, stacker, top):
-        self.k, self._result, self.top = k, result, top
+    def __init__(self, result, stacker, top):
+        self._result, self.top = result, top
         buffer = stacker.buffer if isinstance(stacker, FloatStacker) and stacker.mode == "lighten" else None
         self._buffer = buffer if buffer is not None and buffer.dtype.kind == "f" else None
         self._image = None
