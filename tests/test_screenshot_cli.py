@@ -55,3 +55,31 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, args, messag
 def test_output_must_be_png(tmp_path, capsys):
     assert main(["screenshot", "--model", "-o", str(tmp_path / "frame.jpg")]) == 1
     assert "must be a .png file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, shown", [("screenshot", ["@R,C", "hold the centre button"]),
+                                            ("play", ["Keys:", "flag mode on/off"])])
+def test_the_help_shows_the_moves_and_the_keys(capsys, command, shown):
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert all(text in out for text in shown)
+
+
+def test_the_stack_command_starts_without_amaranth(tmp_path):
+    """The parser of every command is built for each; ``play``'s and ``screenshot``'s help
+    comes from modules that import Amaranth, so it is made only when it is shown."""
+    import subprocess
+    import sys
+    script = "\n".join([
+        "import sys",
+        "from starsweeper.cli import main",
+        "try:",
+        "    main(['stack', '--help'])",
+        "except SystemExit:",
+        "    pass",
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'amaranth'), file=sys.stderr)",
+    ])
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stderr.strip() == "[]"

@@ -506,17 +506,30 @@ def _run_demo(args):
 
 # -- screenshot ----------------------------------------------------------------------------------
 
-def _add_screenshot_parser(sub):
+class _EpilogLater(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written, and an epilog that is a function called only when the help is
+    shown: the texts of ``play``'s and ``screenshot``'s come from modules that import Amaranth
+    (a quarter of a second that every other command would wait for)."""
+
+    def add_text(self, text):
+        super().add_text(text() if callable(text) else text)
+
+
+def _moves_epilog():
     from .moves import __doc__ as moves_doc
     syntax = moves_doc.split("Syntax", 1)[1].split("Example", 1)[0]
+    return "Moves" + syntax + 'Example: starsweeper screenshot --seed 7 --moves "@8,8 c @3,4 f" -o frame.png'
+
+
+def _add_screenshot_parser(sub):
     p = sub.add_parser(
         "screenshot", help="play moves on the Minesweeper RTL and save the frame it draws",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_EpilogLater,
         description="Play a move script on the Minesweeper RTL (game core and VGA display) in "
                     "Verilator (a few seconds; the model is built once and cached), capture the "
                     "next frame from the VGA pins and save it as a PNG (each channel scaled as "
                     "the board's resistor DAC scales it).",
-        epilog="Moves" + syntax + 'Example: starsweeper screenshot --seed 7 --moves "@8,8 c @3,4 f" -o frame.png')
+        epilog=_moves_epilog)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="PNG",
                    help="the PNG to write (atomically)")
     p.add_argument("--seed", type=_seed, default=0,
@@ -556,16 +569,20 @@ def _run_screenshot(args):
 
 # -- play ----------------------------------------------------------------------------------------
 
-def _add_play_parser(sub):
+def _play_epilog():
     from .play import KEYS
+    return "Keys:\n" + "\n".join(f"  {key:13s} {what}" for key, what in KEYS)
+
+
+def _add_play_parser(sub):
     p = sub.add_parser(
         "play", help="play the Minesweeper RTL in a window (Verilator)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_EpilogLater,
         description="Play Minesweeper on the real RTL, compiled by Verilator, in a window: each "
                     "frame is the one the VGA pins draw. The model is built once and cached "
                     "(about half a minute), and its frame rate on this machine is measured once; "
                     "the timer counts real seconds at that rate.",
-        epilog="Keys:\n" + "\n".join(f"  {key:13s} {what}" for key, what in KEYS))
+        epilog=_play_epilog)
     p.add_argument("--seed", type=_seed, default=None,
                    help="placement seed of every first reveal (default: the free-running counter, "
                         "as on the board)")
