@@ -1,11 +1,12 @@
 """The running stack as the video and the preview see it (py/starsweeper/stack/running.py): 8-bit
 RGB at their size, written out here as block means of the stack."""
 
+import cv2
 from hypothesis import given, strategies as st
 import numpy as np
 
 from starsweeper.model.star_trail import FixedStacker, FloatStacker
-from starsweeper.stack.running import RunningStack, scaled_rgb
+from starsweeper.stack.running import RunningStack, scaled_rgb, scaled_yuv420
 
 
 def eight_bits(stack, top):
@@ -68,3 +69,54 @@ def test_the_running_stack_is_the_stackers_stack(seed, attenuation):
     # An integer stacker's stack is its still, scaled as it is.
     running = RunningStack(fixed.result, fixed, 255)
     assert np.array_equal(running.scaled((8, 6)), scaled_rgb(fixed.result(), (8, 6)))
+
+
+def bt709(rgb):
+    """Y', Cb, Cr (last axis) of R'G'B' on a scale to 1, limited range, written out from BT.709's
+    luma weights (Kr 0.2126, Kb 0.0722)."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return np.stack([16 + 219 * y, 128 + 224 * (b - y) / 1.8556, 128 + 224 * (r - y) / 1.5748], axis=-1)
+
+
+def split_planes(planes, size):
+    width, height = size
+    assert planes.shape == (height * 3 // 2, width) and planes.dtype == np.uint8
+    chroma = planes[height:].reshape(2, height // 2, width // 2)
+    return planes[:height].astype(float), chroma[0].astype(float), chroma[1].astype(float)
+
+
+@given(st.integers(0, 2 ** 32 - 1), st.sampled_from([(np.uint8, 255), (np.uint16, 65535), (np.float32, 255),
+                                                     (np.float64, 65535)]),
+       st.booleans(), st.sampled_from([(32, 24), (16, 12), (30, 22)]))
+def test_the_videos_planes_are_bt709_of_the_scaled_stack(seed, kind, grey, size):
+    """Y' within a level of BT.709 of the exactly scaled stack (OpenCV's area means round
+    8-bit values to within a level), Cb and Cr within a level of their 2x2 blocks' means."""
+    dtype, top = kind
+    rng = np.random.default_rng(seed)
+    shape = (24, 32) if grey else (24, 32, 3)
+    stack = (rng.random(shape) * top).astype(dtype) if dtype in (np.float32, np.float64) else \
+        rng.integers(0, top + 1, shape, dtype=dtype)
+    y, cb, cr = split_planes(scaled_yuv420(stack, size, top), size)
+    exact = eight_bits(stack, top) / 255
+    if np.issubdtype(dtype, np.integer):
+        exact = np.floor(exact * 255 + 0.5) / 255       # (integers are taken to 8 bits first)
+    if size == (16, 12):
+        exact = half(exact)
+    elif size == (30, 22):                              # (area averaging in doubles)
+        exact = cv2.resize(exact, size, interpolation=cv2.INTER_AREA)
+    want = bt709(exact)
+    assert np.abs(y - want[..., 0]).max() <= 1
+    assert np.abs(cb - half(want)[..., 1]).max() <= 1 and np.abs(cr - half(want)[..., 2]).max() <= 1
+    if grey:
+        assert (cb == 128).all() and (cr == 128).all()
+
+
+def test_pure_colours_take_bt709s_levels():
+    """The corners of the RGB cube, whole 2x2 blocks of each: BT.709's limited-range levels
+    (Rec. ITU-R BT.709-6, table 3.6 with 8-bit quantisation: Y' 16 to 235, Cb and Cr 16 to 240)."""
+    corners = np.array([[0, 0, 0], [255, 255, 255], [255, 0, 0], [0, 255, 0], [0, 0, 255]], np.uint8)
+    stack = np.repeat(np.repeat(corners[None], 2, axis=0), 2, axis=1).reshape(2, 10, 3)
+    y, cb, cr = split_planes(scaled_yuv420(stack, (10, 2)), (10, 2))
+    assert list(y[0, ::2]) == [16, 235, 63, 173, 32]
+    assert list(cb[0]) == [128, 128, 102, 42, 240] and list(cr[0]) == [128, 128, 240, 26, 118]

@@ -1,19 +1,21 @@
 """The time-lapse of the growing trail: the running stack as an H.264 video, through PyAV.
 
 PyAV's wheel brings FFmpeg and libx264, so no ffmpeg program is needed. Each frame is the
-running stack scaled to the video's size (:meth:`~starsweeper.stack.running.RunningStack.scaled`),
-made as it is handed over, before the next frame changes the stack; the frames are converted
-and encoded in a thread of their own behind a queue of two, so encoding overlaps the stacking
-and memory holds at most three video frames. libx264's preset is ``ultrafast`` unless told
-(:data:`PRESETS`): the video then costs least, for a file about twice the size "veryfast" makes.
+running stack scaled to the video's size and converted to YUV 4:2:0
+(:meth:`~starsweeper.stack.running.RunningStack.scaled_yuv420`), made as it is handed over,
+before the next frame changes the stack; the frames are encoded in a thread of their own
+behind a queue of two, so encoding overlaps the stacking and memory holds at most three video
+frames. libx264's preset is ``ultrafast`` unless told (:data:`PRESETS`): the video then costs
+least, for a file about twice the size "veryfast" makes.
 
-Colour: the frames are converted from RGB with the BT.709 matrix to limited-range (16-235)
-YUV 4:2:0, and the stream and the container say so (BT.709 matrix, primaries and transfer,
-limited range), so that players that take HD video as BT.709 show the colours of the still.
-``crf`` 0 is lossless in YUV 4:2:0: the colour planes keep a quarter of the pixels, so the
-video is not the RGB still bit for bit even then. The video is written to a hidden file beside its name
-(:meth:`VideoWriter.finish`) and renamed by :meth:`VideoWriter.commit` once the still is written
-too; :meth:`VideoWriter.abort` removes it, so an interrupted run leaves no half video.
+Colour: the frames are converted with the BT.709 matrix to limited-range (16-235) YUV 4:2:0
+(from the stack's floats, by OpenCV: FFmpeg's converter took three times as long), and the
+stream and the container say so (BT.709 matrix, primaries and transfer, limited range), so that
+players that take HD video as BT.709 show the colours of the still. ``crf`` 0 is lossless in
+YUV 4:2:0: the colour planes keep a quarter of the pixels, so the video is not the RGB still
+bit for bit even then. The video is written to a hidden file beside its name
+(:meth:`VideoWriter.finish`) and renamed by :meth:`VideoWriter.commit` once the still is
+written too; :meth:`VideoWriter.abort` removes it, so an interrupted run leaves no half video.
 """
 
 from pathlib import Path
@@ -82,7 +84,6 @@ class VideoWriter:
     ``height``."""
 
     def __init__(self, settings, width, height):
-        import av
         self.settings = settings
         self.size = video_size(width, height, settings.width)
         path = settings.path
@@ -90,24 +91,7 @@ class VideoWriter:
         os.close(fd)
         self.frames = 0
         self.error = None
-        try:
-            from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc, Colorspace
-            self.container = av.open(self.tmp, "w")
-            from fractions import Fraction
-            stream = self.container.add_stream("libx264", rate=Fraction(settings.fps).limit_denominator(1001))
-            stream.width, stream.height = self.size
-            stream.pix_fmt = "yuv420p"
-            stream.options = {"crf": str(settings.crf), "preset": settings.preset}
-            codec = stream.codec_context
-            codec.colorspace, codec.color_range = Colorspace.ITU709, ColorRange.MPEG
-            codec.color_primaries, codec.color_trc = ColorPrimaries.BT709, ColorTrc.BT709
-            self.colour = dict(format="yuv420p", dst_colorspace=Colorspace.ITU709,
-                               dst_color_range=ColorRange.MPEG, dst_color_primaries=ColorPrimaries.BT709,
-                               dst_color_trc=ColorTrc.BT709)
-            self.stream = stream
-        except BaseException:
-            self._remove()
-            raise
+        self.container = None               # opened by the encoder's thread
         self.queue = queue.Queue(maxsize=2)
         self.thread = threading.Thread(target=self._encode_all, name="video encoder", daemon=True)
         self.thread.start()
@@ -118,21 +102,40 @@ class VideoWriter:
         it is the stack (waits while two are queued)."""
         if self.error is not None:
             raise self.error
-        self.queue.put(stack.scaled(self.size))
+        self.queue.put(stack.scaled_yuv420(self.size))
         self.frames += 1
 
-    def _encode_all(self):
+    def _open(self):
+        """The container and its stream. In the encoder's thread: PyAV takes a tenth of a second
+        to import, which the first frames' decoding hides."""
         import av
+        from fractions import Fraction
+        from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc, Colorspace
+        settings = self.settings
+        self.container = av.open(self.tmp, "w")
+        stream = self.container.add_stream("libx264", rate=Fraction(settings.fps).limit_denominator(1001))
+        stream.width, stream.height = self.size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(settings.crf), "preset": settings.preset}
+        codec = stream.codec_context
+        codec.colorspace, codec.color_range = Colorspace.ITU709, ColorRange.MPEG
+        codec.color_primaries, codec.color_trc = ColorPrimaries.BT709, ColorTrc.BT709
+        return stream
+
+    def _encode_all(self):
         try:
+            stream = self._open()
+            import av
+            from av.video.reformatter import ColorRange, Colorspace
             while True:
-                image = self.queue.get()
-                if image is None:
+                planes = self.queue.get()
+                if planes is None:
                     break
-                frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-                frame = frame.reformat(**self.colour)
-                for packet in self.stream.encode(frame):
+                frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+                frame.colorspace, frame.color_range = Colorspace.ITU709, ColorRange.MPEG
+                for packet in stream.encode(frame):
                     self.container.mux(packet)
-            for packet in self.stream.encode():
+            for packet in stream.encode():
                 self.container.mux(packet)
         except BaseException as e:          # reported by add() or close()
             self.error = FrameError(f"--video {self.settings.path}: encoding failed ({e})")
@@ -143,7 +146,8 @@ class VideoWriter:
         """Encode what is queued and close the file, still under its hidden name."""
         self.queue.put(None)
         self.thread.join()
-        self.container.close()
+        if self.container is not None:
+            self.container.close()
         if self.error is not None:
             raise self.error
 
@@ -162,7 +166,8 @@ class VideoWriter:
         self.queue.put(None)
         self.thread.join(timeout=10)
         try:
-            self.container.close()
+            if self.container is not None:
+                self.container.close()
         except BaseException:
             pass
         self._remove()
