@@ -11,8 +11,8 @@ import pytest
 from starsweeper.model.star_trail import FloatStacker
 from starsweeper.stack.frames import read_frame, probe
 from starsweeper.stack.pipeline import stack_files
-from starsweeper.stack.preview import SCREEN_SHARE, StackPreview, preview_size
-from starsweeper.stack.running import scaled_rgb
+from starsweeper.stack.preview import INTERVAL, SCREEN_SHARE, TIME_SHARE, StackPreview, preview_size
+from starsweeper.stack.running import RunningStack, scaled_rgb
 from starsweeper.stack.settings import StackSettings
 from starsweeper.stack.synth import write_sequence
 from starsweeper.window import WindowClosed
@@ -30,12 +30,12 @@ def test_the_window_keeps_the_aspect_and_fits_the_screen(width, height, screen_w
 
 
 class RecordingPreview(StackPreview):
-    """The preview, its clock ticking a second a call (every frame is due), recording what the
-    window shows (read back from its surface)."""
+    """The preview, its clock ticking a second a call and every showing taking no time (every
+    frame is due), recording what the window shows (read back from its surface)."""
 
     def __init__(self, *arguments, close_after=None):
         ticks = itertools.count()
-        super().__init__(*arguments, clock=lambda: float(next(ticks)))
+        super().__init__(*arguments, clock=lambda: float(next(ticks)), timer=lambda: 0.0)
         self.seen, self.close_after = [], close_after
 
     def show(self, k, stack):
@@ -62,6 +62,27 @@ def test_the_window_shows_each_partial_stack(engine, display, tmp_path):
         expected = scaled_rgb(model.result(np.uint8), preview.size)
         assert np.abs(shown.astype(int) - expected).max() <= 1, k     # (scaled, then rounded)
     assert np.abs(preview.seen[-1][1].astype(int) - scaled_rgb(stack, preview.size)).max() <= 1
+
+
+def test_showings_keep_to_their_share_of_the_time(display):
+    """A showing that took 0.2 s is followed by none for 0.2 / TIME_SHARE seconds; a quick one by
+    none for INTERVAL; the last frame is always shown."""
+    now, timer = [100.0], iter([0.0, 0.2, 1.0, 1.001])
+    preview = StackPreview(64, 48, 50, clock=lambda: now[0], timer=lambda: next(timer))
+    stack = RunningStack(lambda: np.zeros((48, 64, 3), np.uint8), None, 255)
+    try:
+        assert preview.due(1)
+        preview.show(1, stack)                  # took 0.2 s
+        for wait, due in [(INTERVAL, False), (0.2 / TIME_SHARE - 0.01, False), (0.2 / TIME_SHARE, True)]:
+            now[0] = 100.0 + wait
+            assert preview.due(2) == due and preview.due(50)
+        preview.show(2, stack)                  # took a millisecond
+        shown = now[0]
+        for wait, due in [(INTERVAL - 0.01, False), (INTERVAL, True)]:
+            now[0] = shown + wait
+            assert preview.due(3) == due
+    finally:
+        preview.close()
 
 
 def test_closing_the_window_stops_the_stack(display, tmp_path):

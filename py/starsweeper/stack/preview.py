@@ -3,8 +3,10 @@
 The window (pygame-ce, as ``play`` opens it: :mod:`starsweeper.window`) is the frames' shape,
 scaled down to fit nine tenths of the screen (never up). The stack is shown at most
 ``1 / INTERVAL`` times a second, and after the last frame: each showing asks the pipeline for
-the running stack at the window's size, so it costs little; in between, the window's events
-are read after every frame. Closing the window or Esc stops the stack as Ctrl-C does
+the running stack at the window's size; in between, the window's events are read after every
+frame. A showing reads the whole stack (a 12 MP float stack is 144 MB: some 50 ms), so the
+showings are also kept to :data:`TIME_SHARE` of the time: after one that took ``t`` seconds,
+the next waits ``t / TIME_SHARE`` at least. Closing the window or Esc stops the stack as Ctrl-C does
 (:class:`~starsweeper.window.WindowClosed`: nothing is written).
 
 What is shown is the stack as the video's frames are made
@@ -17,10 +19,12 @@ import time
 
 from ..window import WindowClosed, open_window, pygame_module
 
-__all__ = ["INTERVAL", "SCREEN_SHARE", "preview_size", "StackPreview"]
+__all__ = ["INTERVAL", "TIME_SHARE", "SCREEN_SHARE", "preview_size", "StackPreview"]
 
 #: The least time between two showings, seconds: at most four a second.
 INTERVAL = 0.25
+#: The most of the time the showings may take (their own time, against the time between them).
+TIME_SHARE = 0.05
 #: The share of the screen's width and height the window may take.
 SCREEN_SHARE = 0.9
 
@@ -37,12 +41,14 @@ class StackPreview:
     """The window: :meth:`due` says when the pipeline should give it the stack, :meth:`show`
     shows it, :meth:`poll` reads the window's events between showings (raising
     :class:`~starsweeper.window.WindowClosed` when it was closed). ``count``: the frames to be stacked (the last is
-    always shown); ``clock``: seconds, for the time between showings."""
+    always shown); ``clock``: seconds, for the time between showings; ``timer``: seconds, for a
+    showing's own time."""
 
-    def __init__(self, width, height, count, clock=time.monotonic):
-        self.count, self.clock = count, clock
+    def __init__(self, width, height, count, clock=time.monotonic, timer=time.perf_counter):
+        self.count, self.clock, self.timer = count, clock, timer
         self.shown = None                   # (k, image) last shown
         self.last = None
+        self.cost = 0.0                     # the last showing's time, seconds
         self.screen = open_window((width, height), self._caption(0),
                                   fit=lambda sw, sh: preview_size(width, height, sw, sh), command="starsweeper stack")
         self.pygame = pygame_module()
@@ -53,17 +59,20 @@ class StackPreview:
 
     def due(self, k):
         """Whether the stack after frame ``k`` (from 1) is to be shown."""
-        return k == self.count or self.last is None or self.clock() - self.last >= INTERVAL
+        return (k == self.count or self.last is None
+                or self.clock() - self.last >= max(INTERVAL, self.cost / TIME_SHARE))
 
     def show(self, k, stack):
         """Show ``stack`` (a :class:`~starsweeper.stack.running.RunningStack`), the stack of the
         first ``k`` frames."""
+        start = self.timer()
         image = stack.scaled(self.size)
         pg = self.pygame
         self.screen.blit(pg.surfarray.make_surface(image.swapaxes(0, 1)), (0, 0))
         pg.display.set_caption(self._caption(k))
         pg.display.flip()
         self.shown, self.last = (k, image), self.clock()
+        self.cost = self.timer() - start
         self.poll()
 
     def poll(self):
