@@ -456,6 +456,14 @@ def _second_brightest(a, b, c, d):
     return np.maximum(np.minimum(np.maximum(a, b), np.maximum(c, d)), np.maximum(np.minimum(a, b), np.minimum(c, d)))
 
 
+def _turned_to(neighbour, ys, xs, rotation, offset):
+    """``neighbour``'s values (a frame ``offset`` frames from this one) where the sky's turn
+    takes this frame's pixels (``ys``, ``xs``): the nearest pixel, inside the frame."""
+    h, w = neighbour.shape[:2]
+    x, y = turn(xs.astype(np.float64), ys.astype(np.float64), rotation, offset * rotation.angle)
+    return neighbour[np.clip(np.rint(y).astype(np.int64), 0, h - 1), np.clip(np.rint(x).astype(np.int64), 0, w - 1)]
+
+
 def _under_line(pieces, start, end):
     """The pieces (numbered in ``pieces``) under the line from ``start`` to ``end`` (x, y),
     3 pixels wide, drawn in the rectangle around it only."""
@@ -494,7 +502,8 @@ def _along(pieces, boxes, segment):
         reach = (float(np.min(along)), float(np.max(along)))
 
 
-def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, luma=None):
+def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, luma=None, rotation=None,
+                   offsets=STREAK_OFFSETS):
     """``frame`` with the streaks that are in it and not in its ``neighbours`` (the frames
     :func:`streak_neighbours` names, two a side) taken out, and the :class:`Streak` s found.
     The rule:
@@ -511,15 +520,18 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
        of blinking lights);
     3. every piece of the frame's light above its neighbours' (at half that threshold) that
        such a line runs through, whole, and a pixel around it, takes the smaller of its own
-       value and the second brightest of its neighbours' there (not spread: a star beside the
-       streak would smear into it), channel by channel: the streak is gone, its faint ends
-       and wings too, and nothing ever gets brighter than it was. Where a star trail crosses
-       a streak, the star's dot of this frame goes with it (the neighbours' dots of the same
-       star are a few pixels along its arc).
+       value and what its neighbours show of it (not spread: a star beside the streak would
+       smear into it), channel by channel: the brighter of the second brightest of the
+       neighbours' values there (the ground, which does not turn) and the second brightest
+       of their values where the sky's turn (``rotation``, the neighbours ``offsets`` frames
+       away) takes the pixel, the nearest pixel (a star the streak crosses: its dot of this
+       frame is kept). The streak is gone, its faint ends and wings too, and nothing ever
+       gets brighter than it was.
 
     ``lights``: the neighbours' :func:`star_light` (of ``reach``), if they are known already
     (a stream holds each frame's while the frame is a neighbour); ``luma``: the frame's
-    :func:`luminance`, if known.
+    :func:`luminance`, if known. Without ``rotation`` (a sky with no stars to measure), the
+    neighbours' values at the pixel alone.
     """
     import cv2
     frame = np.asarray(frame)
@@ -593,8 +605,11 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     xs += left
     streaks = [Streak(*ends, int(pixels[number])) for number, (_, (_, ends)) in enumerate(found, start=1)]
     # What replaces it: the neighbours' own light there, not spread (spread, a star next to the
-    # streak would smear into it).
+    # streak would smear into it), and where the sky's turn takes it.
     beside = _second_brightest(*(n[ys, xs] for n in neighbours))
+    if rotation is not None:
+        beside = np.maximum(beside, _second_brightest(*(_turned_to(n, ys, xs, rotation, offset)
+                                                        for n, offset in zip(neighbours, offsets))))
     cleaned = frame.copy()
     cleaned[ys, xs] = np.minimum(frame[ys, xs], beside)
     return cleaned, sorted(streaks, key=lambda s: (s.y0, s.x0))
@@ -611,9 +626,12 @@ def night_without_streaks(frames, sigma=6.0, untouched=()):
         raise ValueError(f"streaks are found against other frames: {len(frames)} frame is too few")
     middle = len(frames) // 2
     height, width = frames[0].shape[:2]
-    reach = star_reach(sky_rotation(frames[middle - 1], frames[middle]), width, height)
+    rotation = sky_rotation(frames[middle - 1], frames[middle])
+    reach = star_reach(rotation, width, height)
     for k, frame in enumerate(frames):
         if k in untouched:
             yield frame, []
         else:
-            yield remove_streaks([frames[j] for j in streak_neighbours(k, len(frames))], frame, sigma, reach)
+            neighbours = streak_neighbours(k, len(frames))
+            yield remove_streaks([frames[j] for j in neighbours], frame, sigma, reach, rotation=rotation,
+                                 offsets=[j - k for j in neighbours])

@@ -286,7 +286,7 @@ class _Job:
                 return                      # cancelled
             frame = held[k]
             if k not in self.untouched:
-                _, reach = self.sky()
+                rotation, reach = self.sky()
                 for j in neighbours + [k]:
                     if j not in lumas:
                         lumas[j] = luminance(held[j])
@@ -294,7 +294,8 @@ class _Job:
                     if j not in lights:
                         lights[j] = star_light(lumas[j], reach)
                 frame, streaks = remove_streaks([held[j] for j in neighbours], frame, self.settings.remove_streaks,
-                                                reach, [lights[j] for j in neighbours], lumas[k])
+                                                reach, [lights[j] for j in neighbours], lumas[k], rotation,
+                                                [j - k for j in neighbours])
                 if streaks and self.on_streaks is not None:
                     self.on_streaks(k, streaks)
             # Frames later ones are held against are never earlier than frame k + 1's.
