@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from starsweeper.model.buttons import BUTTON_BIT, ButtonActions, Debouncer
 from starsweeper.model.minesweeper import (
-    DIFFICULTIES, GRID, TIMER_MAX, Difficulty, Direction, MinesweeperGame, Status,
+    DIFFICULTIES, GRID, STATUS_MOVES, TIMER_MAX, Difficulty, Direction, MinesweeperGame, Status,
     lcg_next, place_mines,
 )
 
@@ -119,6 +119,9 @@ def test_flood_steps_are_the_depth_of_the_region(difficulty, seed, r, c):
                     depth[n] = depth[cell] + 1
                     queue.append(n)
     assert g.last_flood_steps == max(depth.values())
+    # Each step opens one ring, in order: the cells at that distance (row by row).
+    assert g.last_flood_layers == [sorted(cell for cell, d in depth.items() if d == k)
+                                   for k in range(1, g.last_flood_steps + 1)]
 
 
 @pytest.mark.parametrize("start", [(0, 0), (15, 15), (7, 8), (0, 15), (3, 12)])
@@ -243,6 +246,17 @@ def test_a_finished_game_ignores_moves_until_a_new_game(seed, moves):
                 for x in (g.mine, g.revealed, g.flagged, g.counter, g.timer, g.status)] == snapshot
     assert g.centre(flag_mode="flag" in moves, difficulty=Difficulty.INTERMEDIATE) == "new game"
     assert g.status == Status.READY and g.rows == 16 and g.counter == 40 and g.timer == 0
+
+
+@given(seeds, st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15), st.booleans()), max_size=60))
+@settings(max_examples=60)
+def test_the_status_moves_only_as_status_moves_says(seed, actions):
+    g = MinesweeperGame(swaps=SMALL_SWAPS, difficulty=Difficulty.BEGINNER)
+    for r, c, flag in actions:
+        g.cursor = (r % g.rows, c % g.cols)
+        before = g.status
+        g.centre(flag_mode=flag, seed=seed)
+        assert g.status == before or (before, g.status) in STATUS_MOVES
 
 
 def test_winning_flags_every_mine():

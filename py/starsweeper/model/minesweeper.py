@@ -47,7 +47,7 @@ from amaranth.lib import enum as shaped
 
 __all__ = [
     "GRID", "CELLS", "LCG_A", "LCG_B", "LCG_MASK", "SWAPS", "TIMER_MAX", "Difficulty", "DIFFICULTIES",
-    "Status", "Direction", "NEIGHBOURS", "SWITCH_DEBUG", "SWITCH_FLAG", "SWITCH_TIMER",
+    "Status", "STATUS_MOVES", "Direction", "NEIGHBOURS", "SWITCH_DEBUG", "SWITCH_FLAG", "SWITCH_TIMER",
     "SWITCH_BEGINNER", "difficulty_of", "lcg_next", "draw_cells", "place_mines",
     "neighbours", "neighbour_counts", "MinesweeperGame",
 ]
@@ -94,6 +94,13 @@ class Status(shaped.IntEnum, shape=2):
     PLAYING = 1
     WON = 2
     LOST = 3
+
+
+#: The moves of the status: the first reveal starts the game, a reveal or a chord ends it, and
+#: the centre button on an ended game starts a new one.
+STATUS_MOVES = frozenset({(Status.READY, Status.PLAYING), (Status.PLAYING, Status.WON),
+                          (Status.PLAYING, Status.LOST), (Status.WON, Status.READY),
+                          (Status.LOST, Status.READY)})
 
 
 class Direction(IntEnum):
@@ -162,7 +169,9 @@ def _grid(value=False):
 @dataclass
 class MinesweeperGame:
     """The whole game. ``swaps`` is the placement's swap count; ``mine_counts`` may change the
-    number of mines per difficulty (tests)."""
+    number of mines per difficulty (tests). ``last_flood_steps`` and ``last_flood_layers``: the
+    steps of the last reveal's or chord's flood that opened cells, and the cells each opened
+    (the hardware opens one such layer a clock)."""
 
     swaps: int = SWAPS
     difficulty: Difficulty = Difficulty.INTERMEDIATE
@@ -177,6 +186,7 @@ class MinesweeperGame:
     timer: int = 0
     seed: int = None
     last_flood_steps: int = 0
+    last_flood_layers: list = field(default_factory=list)
     last_placement_draws: int = 0
 
     def __post_init__(self):
@@ -236,6 +246,7 @@ class MinesweeperGame:
         self.timer = 0
         self.seed = None
         self.last_flood_steps = 0
+        self.last_flood_layers = []
 
     def move(self, direction):
         """Move the cursor one cell, wrapping around the field's edges."""
@@ -303,6 +314,7 @@ class MinesweeperGame:
 
     def _open(self, targets, kind):
         self.last_flood_steps = 0
+        self.last_flood_layers = []         # (a new list: a reader can tell that a flood ran)
         for r, c in targets:
             if self.mine[r][c]:
                 if self.status != Status.LOST:
@@ -312,8 +324,9 @@ class MinesweeperGame:
                 self.revealed[r][c] = True
         if self.status == Status.LOST:
             return "lost"
-        while self.flood_step():
+        while layer := self.flood_step():
             self.last_flood_steps += 1
+            self.last_flood_layers.append(layer)
         if self.all_safe_revealed():
             self.status = Status.WON
             for r, c in self.cells():
@@ -323,14 +336,15 @@ class MinesweeperGame:
         return kind
 
     def flood_step(self):
-        """One parallel flood step; True if any cell opened."""
+        """One parallel flood step: the cells it opened, (row, column) in order (none: the
+        flood is over)."""
         opening = [(r, c) for r, c in self.cells()
                    if not self.revealed[r][c] and not self.flagged[r][c] and not self.mine[r][c]
                    and any(self.revealed[nr][nc] and self.counts[nr][nc] == 0
                            for nr, nc in neighbours(r, c, self.rows, self.cols))]
         for r, c in opening:
             self.revealed[r][c] = True
-        return bool(opening)
+        return opening
 
 
 def place_mines_batch(seeds, rows, cols, mines, swaps=SWAPS):
