@@ -72,6 +72,7 @@ _GAMES = "tests/test_minesweeper_rtl.py::test_random_games[0]"
 _EMPTY_BOARD = "tests/test_minesweeper_rtl.py::test_flood_of_an_empty_board"
 _FIRST_REVEAL = "tests/test_minesweeper_rtl.py::test_first_reveal_on_a_mine_moves_it"
 _CHORDS = "tests/test_minesweeper_rtl.py::test_chords_on_the_field_edges"
+_BIG_FLOODS = "tests/test_minesweeper_rtl.py::test_big_floods_open_layer_by_layer"
 _COUNTS = "tests/test_minesweeper_rtl.py::test_counts_of_crowded_boards"
 #: Two random games (each checked against the model action by action) instead of 25.
 _GAME_ENV = {"GAMES_PER_PART": "2"}
@@ -110,7 +111,7 @@ CORES = {core.name: core for core in [
          ("tests/test_vga_rtl.py::test_vga_test_pattern_frames_and_syncs",)),
     # (the controller's module holds the build's mine counts and second: only the tests built
     # with GAME_PARAMS compile the text its mutants replace)
-    _game_part("game_controller", "minesweeper_game", _FIRST_REVEAL, _CHORDS),
+    _game_part("game_controller", "minesweeper_game", _FIRST_REVEAL, _CHORDS, _BIG_FLOODS),
     Core("flood", _game_verilog, "minesweeper_game.flood", (_GAMES, _EMPTY_BOARD), _GAME_ENV),
     _game_part("placement", "minesweeper_game.placement", _FIRST_REVEAL),
     _game_part("lcg", "minesweeper_game.placement.lcg", _FIRST_REVEAL),

@@ -17,8 +17,8 @@ from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Time
 
 from starsweeper.model.buttons import BUTTON_BIT, ButtonActions
 from starsweeper.model.minesweeper import (
-    GRID, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty, Direction, MinesweeperGame, Status,
-    difficulty_of, neighbour_counts, neighbours, place_mines,
+    GRID, STATUS_MOVES, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty, Direction, MinesweeperGame,
+    Status, difficulty_of, neighbour_counts, neighbours, place_mines,
 )
 
 from seeds import seed_from_env
@@ -34,6 +34,53 @@ def params():
 
 def bits_to_grid(value):
     return [[bool((value >> (r * GRID + c)) & 1) for c in range(GRID)] for r in range(GRID)]
+
+
+def bits_to_cells(value):
+    """The (row, column) of each set bit, in order."""
+    return [divmod(k, GRID) for k in range(GRID * GRID) if (value >> k) & 1]
+
+
+class StatusMonitor:
+    """Every change of ``view__status``, held against the game's moves (``STATUS_MOVES``): the
+    moves it was not allowed to make, with their times (ns), in ``wrong``."""
+
+    def __init__(self, dut):
+        self.dut = dut
+        self.wrong = []
+        cocotb.start_soon(self._watch())
+
+    async def _watch(self):
+        signal = self.dut.view__status
+        last = Status(signal.value.to_unsigned())
+        while True:
+            await signal.value_change
+            await ReadOnly()
+            status = Status(signal.value.to_unsigned())
+            if status != last and (last, status) not in STATUS_MOVES:
+                self.wrong.append((get_sim_time("ns"), last.name, status.name))
+            last = status
+
+
+class RevealMonitor:
+    """The cells ``revealed_bits`` gains, with the time (ns) of each change: woken by the
+    signal's changes only, so it costs nothing between them."""
+
+    def __init__(self, dut):
+        self.dut = dut
+        self.openings = []                  # (ns, bits newly revealed)
+        cocotb.start_soon(self._watch())
+
+    async def _watch(self):
+        signal = self.dut.revealed_bits
+        last = signal.value.to_unsigned()
+        while True:
+            await signal.value_change
+            await ReadOnly()
+            value = signal.value.to_unsigned()
+            if value & ~last:
+                self.openings.append((get_sim_time("ns"), value & ~last))
+            last = value
 
 
 class GameTB:
@@ -72,6 +119,8 @@ class GameTB:
             swaps=self.params["swaps"],
             difficulty=Difficulty.BEGINNER if beginner else Difficulty.INTERMEDIATE,
             mine_counts=self.params.get("mine_counts"))
+        self.reveals = RevealMonitor(self.dut)
+        self.statuses = StatusMonitor(self.dut)
         self.compare("after reset")
 
     def set_switch(self, bit, on):
@@ -134,6 +183,8 @@ class GameTB:
             self.set_switch(SWITCH_BEGINNER, beginner)
         self.forced_seed = forced_seed
         window = await self.avoid_tick_window()
+        self.reveals.openings.clear()
+        layers = self.model.last_flood_layers
         edge_ns = await self.press("centre")
         difficulty = difficulty_of(self.switches)
         # The seed of a free-running game is whatever the counter held: the RTL tells it.
@@ -152,7 +203,25 @@ class GameTB:
             self.frozen_timer = self.expected_timer(self.now_ns())
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         self.compare(f"centre ({outcome})")
+        if self.model.last_flood_layers is not layers:      # the model opened cells
+            self.check_flood_layers(f"centre ({outcome})")
         return outcome
+
+    def check_flood_layers(self, what):
+        """The flood opens the model's layers in order, one a clock, after the cells the action
+        revealed itself (none, for a chord whose flood opens a cell once flagged beside an
+        open zero): the action's last openings are the layers, a clock apart."""
+        layers = self.model.last_flood_layers
+        if not layers:
+            return
+        where = f"after action {self.actions} ({what})"
+        openings = self.reveals.openings
+        assert len(openings) >= len(layers), f"{where}: {len(openings)} openings for {len(layers)} flood steps"
+        flood = openings[-len(layers):]
+        for step, ((ns, bits), layer) in enumerate(zip(flood, layers), start=1):
+            assert bits_to_cells(bits) == layer, f"{where}: flood step {step} opened {bits_to_cells(bits)}, model {layer}"
+            if step > 1:
+                assert ns - flood[step - 2][0] == PERIOD_NS, f"{where}: flood step {step} came a clock late"
 
     def press_latency_ns(self):
         """From the edge after which a button is driven to the edge where the core takes the
@@ -208,6 +277,7 @@ class GameTB:
         where = f"after action {self.actions} ({what})"
         assert int(dut.view__status.value) == m.status, \
             f"{where}: status {int(dut.view__status.value)}, model {m.status!r}"
+        assert not self.statuses.wrong, f"{where}: the status made moves no game makes: {self.statuses.wrong}"
         assert int(dut.view__difficulty.value) == m.difficulty, f"{where}: difficulty"
         assert int(dut.leds.value) == m.leds, f"{where}: LEDs {int(dut.leds.value):08b}, model {m.leds:08b}"
         assert (int(dut.view__cursor_row.value), int(dut.view__cursor_col.value)) == m.cursor, f"{where}: cursor"
@@ -601,6 +671,34 @@ async def flood_of_an_empty_board(dut):
         assert int(dut.flood_steps.value) <= GRID - 1, f"flood took {int(dut.flood_steps.value)} steps"
         await compare_cells(tb, "after the flood")
         await tb.centre()  # new game
+
+
+@cocotb.test()
+async def big_floods_open_layer_by_layer(dut):
+    """First reveals in the four corners of the large field, on boards where the flood opens at
+    least half of it (seeds found with the model): every layer the model's, a clock apart
+    (``check_flood_layers``), so that a cell opened a step early or late anywhere on the field
+    is seen, not only the board the flood leaves."""
+    tb = GameTB(dut, seed_from_env())
+    await tb.start()
+    m = tb.model
+    corners = [(0, 0), (0, GRID - 1), (GRID - 1, 0), (GRID - 1, GRID - 1)]
+    for k, corner in enumerate(corners):
+        while True:
+            seed = tb.rng.randrange(1 << 32)
+            trial = MinesweeperGame(swaps=tb.params["swaps"])
+            trial.cursor = corner
+            trial.centre(seed=seed)
+            if sum(map(sum, trial.revealed)) >= GRID * GRID // 2:
+                break
+        await tb.move_to(*corner)
+        await tb.centre(forced_seed=seed)
+        assert len(m.last_flood_layers) >= 8, f"{corner}: a flood of {len(m.last_flood_layers)} steps"
+        await compare_cells(tb, f"after the flood from {corner}")
+        if m.status == Status.PLAYING:                          # end it on a mine, then a new game
+            await act_on(tb, next((r, c) for r, c in m.cells() if m.mine[r][c]))
+        if k + 1 < len(corners):
+            await tb.centre()
 
 
 @cocotb.test()
