@@ -368,7 +368,7 @@ def _centroids(light, x, y):
     for oy in (-1, 0, 1):
         for ox in (-1, 0, 1):
             px, py = np.clip(x + ox, 0, w - 1), np.clip(y + oy, 0, h - 1)
-            value = light[py, px]
+            value = light[py, px].astype(np.float64)
             total += value
             sx += value * px
             sy += value * py
@@ -386,7 +386,7 @@ def refine_rotation(a, b, rotation, rounds=3):
     by a quarter of a pixel."""
     va, vb = SkyView(a), SkyView(b)
     stars = va.stars
-    light_a, light_b = va.light.astype(np.float64), vb.light.astype(np.float64)
+    light_a, light_b = va.light, vb.light       # (read at the stars only: _centroids)
     h, w = va.luma.shape
     for round_ in range(rounds):
         radius = search_radius(rotation, w, h) if round_ == 0 else 2
