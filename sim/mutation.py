@@ -54,6 +54,14 @@ def _game_verilog():
     return convert(MinesweeperGame(**GAME_PARAMS), "minesweeper_game")
 
 
+#: ``proc`` alone: the processes as cells, the rest as written.
+PROC = "proc"
+#: ``proc`` then Yosys's optimisations: for a module whose processes ``proc`` alone turns into
+#: far more logic than Icarus simulates in a test's time (the board store: 50 MB of Verilog
+#: written back, 70 kB after ``opt -full``).
+PROC_OPT = "proc\nopt -full\nopt_clean"
+
+
 @dataclass(frozen=True)
 class Core:
     """``verilog()`` gives the text the tests compile; ``module`` is the module of it to mutate;
@@ -65,6 +73,8 @@ class Core:
     module: str
     tests: tuple
     env: dict = field(default_factory=dict)
+    #: The Yosys passes the design goes through before it is mutated and written back.
+    prepare: str = PROC
 
 
 _STACKER_TESTS = ("tests/test_star_trail_rtl.py::test_star_trail_stacker_rtl[8]",)
@@ -119,7 +129,8 @@ CORES = {core.name: core for core in [
     _game_part("count_sweep", "minesweeper_game.count_sweep", _EMPTY_BOARD, _COUNTS),
     _game_part("neighbour_counter", "minesweeper_game.count_sweep.counter", _EMPTY_BOARD, _COUNTS),
     _game_part("win_scan", "minesweeper_game.win_scan", _EMPTY_BOARD),
-    _game_part("board_store", "minesweeper_game.board", _EMPTY_BOARD, _FIRST_REVEAL, _COUNTS),
+    Core("board_store", _game_verilog, "minesweeper_game.board", (_GAMES, _EMPTY_BOARD, _FIRST_REVEAL, _COUNTS),
+         _GAME_ENV, PROC_OPT),
     Core("display", _system_verilog, "minesweeper_system.display", _FRAMES),
     # (on its own, through its own bench: the display's frames show three of its faces in few places)
     Core("smiley", _smiley_verilog, "smiley", ("tests/test_smiley_rtl.py::test_smiley_every_pixel_of_every_face",)),
@@ -152,9 +163,10 @@ def _yosys(folder, script, timeout, quiet=True):
     return returncode, output.decode(errors="replace")
 
 
-def sample_mutations(folder, module, count, seed):
-    """``count`` mutate commands for ``module`` of ``folder/design.v``, drawn by Yosys."""
-    code, output = _yosys(folder, f"read_verilog design.v\nproc\n"
+def sample_mutations(folder, module, count, seed, prepare=PROC):
+    """``count`` mutate commands for ``module`` of ``folder/design.v`` (after ``prepare``),
+    drawn by Yosys."""
+    code, output = _yosys(folder, f"read_verilog design.v\n{prepare}\n"
                                   f"mutate -list {count} -seed {seed} -o mutations.ys "
                                   f"{_selection(module)}\n", 300)
     if code != 0:
@@ -163,9 +175,9 @@ def sample_mutations(folder, module, count, seed):
             if line.startswith("mutate ")]
 
 
-def _module_written(folder, module, mutation):
-    """The module, after ``proc``, with ``mutation`` applied (none: as it is), as Verilog."""
-    script = "read_verilog design.v\nproc\n" + (mutation + "\n" if mutation else "")
+def _module_written(folder, module, mutation, prepare=PROC):
+    """The module, after ``prepare``, with ``mutation`` applied (none: as it is), as Verilog."""
+    script = f"read_verilog design.v\n{prepare}\n" + (mutation + "\n" if mutation else "")
     script += f"select {_selection(module)}\nwrite_verilog -noattr -selected written.v\n"
     code, output = _yosys(folder, script, 300)
     if code != 0:
@@ -174,13 +186,13 @@ def _module_written(folder, module, mutation):
     return module_text(text, module)
 
 
-def equivalent(folder, module, mutation, timeout=20):
+def equivalent(folder, module, mutation, timeout=20, prepare=PROC):
     """True when the SAT solver proves the mutant cannot change an output of ``module``;
     False when it finds a difference; None when it cannot tell within ``timeout`` seconds
     (a wide multiplier's miter rarely can)."""
     copy = module + "_mutant"
     mutated = re.sub(r"-module \S+", lambda _: "-module " + _selection(copy), mutation)
-    script = (f"read_verilog design.v\nproc\ncopy {_selection(module)} {_selection(copy)}\n"
+    script = (f"read_verilog design.v\n{prepare}\ncopy {_selection(module)} {_selection(copy)}\n"
               f"{mutated}\n"
               f"miter -equiv -flatten -make_assert -ignore_gold_x {_selection(module)} "
               f"{_selection(copy)} miter\n"
@@ -325,7 +337,7 @@ def campaign(core, sample, seed, timeout=600, log=print, first=0):
         path.write_text(json.dumps({"module": core.module, "original": original, "mutated": text}))
         return path
 
-    unwritten = _module_written(folder, core.module, None)
+    unwritten = _module_written(folder, core.module, None, core.prepare)
     unmutated = write_mutant("none", unwritten)
     failing = prove_mutant(core, folder, unwritten, "none")
     if failing:
@@ -339,16 +351,16 @@ def campaign(core, sample, seed, timeout=600, log=print, first=0):
     # them (their own time-outs fail them, later): four times as long counts as killed.
     timeout = min(timeout, max(30.0, 4 * (time.monotonic() - began)))
     result = Result(core.name)
-    for k, mutation in enumerate(sample_mutations(folder, core.module, sample, seed)):
+    for k, mutation in enumerate(sample_mutations(folder, core.module, sample, seed, core.prepare)):
         if k < first:
             continue
         result.sampled += 1
-        same = equivalent(folder, core.module, mutation)
+        same = equivalent(folder, core.module, mutation, prepare=core.prepare)
         if same:
             result.equivalent += 1
             log(f"  {core.name} #{k}: equivalent")
             continue
-        text = _module_written(folder, core.module, mutation)
+        text = _module_written(folder, core.module, mutation, core.prepare)
         failing = prove_mutant(core, folder, text, k)
         if failing:
             result.killed += 1
