@@ -83,6 +83,7 @@ _EMPTY_BOARD = "tests/test_minesweeper_rtl.py::test_flood_of_an_empty_board"
 _FIRST_REVEAL = "tests/test_minesweeper_rtl.py::test_first_reveal_on_a_mine_moves_it"
 _CHORDS = "tests/test_minesweeper_rtl.py::test_chords_on_the_field_edges"
 _BIG_FLOODS = "tests/test_minesweeper_rtl.py::test_big_floods_open_layer_by_layer"
+_FLAGS = "tests/test_minesweeper_rtl.py::test_flags_on_every_cell"
 _COUNTS = "tests/test_minesweeper_rtl.py::test_counts_of_crowded_boards"
 #: Two random games (each checked against the model action by action) instead of 25.
 _GAME_ENV = {"GAMES_PER_PART": "2"}
@@ -129,8 +130,8 @@ CORES = {core.name: core for core in [
     _game_part("count_sweep", "minesweeper_game.count_sweep", _EMPTY_BOARD, _COUNTS),
     _game_part("neighbour_counter", "minesweeper_game.count_sweep.counter", _EMPTY_BOARD, _COUNTS),
     _game_part("win_scan", "minesweeper_game.win_scan", _EMPTY_BOARD),
-    Core("board_store", _game_verilog, "minesweeper_game.board", (_GAMES, _EMPTY_BOARD, _FIRST_REVEAL, _COUNTS),
-         _GAME_ENV, PROC_OPT),
+    Core("board_store", _game_verilog, "minesweeper_game.board",
+         (_GAMES, _EMPTY_BOARD, _FIRST_REVEAL, _COUNTS, _FLAGS, _BIG_FLOODS), _GAME_ENV, PROC_OPT),
     Core("display", _system_verilog, "minesweeper_system.display", _FRAMES),
     # (on its own, through its own bench: the display's frames show three of its faces in few places)
     Core("smiley", _smiley_verilog, "smiley", ("tests/test_smiley_rtl.py::test_smiley_every_pixel_of_every_face",)),

@@ -674,6 +674,21 @@ async def flood_of_an_empty_board(dut):
 
 
 @cocotb.test()
+async def flags_on_every_cell(dut):
+    """Before the first reveal, every cell of the large field flagged in turn (a snake through
+    the rows), then every flag taken off in the same order: the flag bits (all of them, after
+    each press) are the model's, so no cell's flag follows another's."""
+    tb = GameTB(dut, seed_from_env())
+    await tb.start()
+    snake = [(r, c if r % 2 == 0 else GRID - 1 - c) for r in range(GRID) for c in range(GRID)]
+    for flagged in (True, False):
+        for cell in snake:
+            await tb.move_to(*cell)
+            await tb.centre(flag_mode=True)
+        assert all(tb.model.flagged[r][c] == flagged for r, c in snake)      # (the model's own state)
+
+
+@cocotb.test()
 async def big_floods_open_layer_by_layer(dut):
     """First reveals in the four corners of the large field, on boards where the flood opens at
     least half of it (seeds found with the model): every layer the model's, a clock apart

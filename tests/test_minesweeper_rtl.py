@@ -57,6 +57,11 @@ def test_flood_of_an_empty_board(seed):
 
 
 @pytest.mark.slow
+def test_flags_on_every_cell(seed):
+    run_game_tests(GAME_PARAMS, "flags_on_every_cell", seed, instance="flags")
+
+
+@pytest.mark.slow
 def test_big_floods_open_layer_by_layer(seed):
     run_game_tests(GAME_PARAMS, "big_floods_open_layer_by_layer", seed, instance="big_floods")
 
