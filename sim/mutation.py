@@ -84,6 +84,7 @@ _FIRST_REVEAL = "tests/test_minesweeper_rtl.py::test_first_reveal_on_a_mine_move
 _CHORDS = "tests/test_minesweeper_rtl.py::test_chords_on_the_field_edges"
 _BIG_FLOODS = "tests/test_minesweeper_rtl.py::test_big_floods_open_layer_by_layer"
 _FLAGS = "tests/test_minesweeper_rtl.py::test_flags_on_every_cell"
+_REPEATS = "tests/test_minesweeper_rtl.py::test_held_direction_repeats_in_the_games_build"
 _COUNTS = "tests/test_minesweeper_rtl.py::test_counts_of_crowded_boards"
 #: Two random games (each checked against the model action by action) instead of 25.
 _GAME_ENV = {"GAMES_PER_PART": "2"}
@@ -124,6 +125,8 @@ CORES = {core.name: core for core in [
     # with GAME_PARAMS compile the text its mutants replace)
     _game_part("game_controller", "minesweeper_game", _FIRST_REVEAL, _CHORDS, _BIG_FLOODS),
     Core("flood", _game_verilog, "minesweeper_game.flood", (_GAMES, _EMPTY_BOARD), _GAME_ENV),
+    # (the buttons' submodule is named after the game's input port it would clash with)
+    _game_part("button_actions", "minesweeper_game.buttons$219", _FLAGS, _REPEATS),
     _game_part("placement", "minesweeper_game.placement", _FIRST_REVEAL),
     _game_part("lcg", "minesweeper_game.placement.lcg", _FIRST_REVEAL),
     _game_part("chord", "minesweeper_game.chord", _CHORDS),

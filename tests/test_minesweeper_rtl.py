@@ -47,6 +47,12 @@ def test_bouncing_buttons_and_auto_repeat(seed):
 
 
 @pytest.mark.slow
+def test_held_direction_repeats_in_the_games_build(seed):
+    """The auto-repeat in the build the random games (and the mutation campaign) use."""
+    run_game_tests(GAME_PARAMS, "held_direction_repeats", seed, instance="repeats")
+
+
+@pytest.mark.slow
 def test_timer_holds_at_999_and_freezes(seed):
     run_game_tests(dict(GAME_PARAMS, clocks_per_second=3), "timer_stops_at_999_and_when_the_game_ends", seed)
 

@@ -80,7 +80,7 @@ def test_every_cores_tests_compile_the_module_its_mutants_replace():
     builds = {
         "test_random_games": GAME_PARAMS, "test_first_reveal_on_a_mine_moves_it": GAME_PARAMS,
         "test_chords_on_the_field_edges": GAME_PARAMS, "test_big_floods_open_layer_by_layer": GAME_PARAMS,
-        "test_flags_on_every_cell": GAME_PARAMS,
+        "test_flags_on_every_cell": GAME_PARAMS, "test_held_direction_repeats_in_the_games_build": GAME_PARAMS,
         "test_flood_of_an_empty_board": dict(GAME_PARAMS, mine_counts={"0": 0, "1": 10}),
         "test_counts_of_crowded_boards": dict(GAME_PARAMS, mine_counts={"0": 99, "1": 30}),
     }
