@@ -511,17 +511,30 @@ async def bouncing_buttons_act_once_per_press(dut):
 
 @cocotb.test()
 async def held_direction_repeats(dut):
-    """Holding a direction repeats it at the rate the buttons' model gives."""
+    """Holding a direction repeats it at the times the buttons' model gives: as many moves,
+    each as many clocks after the one before (the cursor's row watched as it changes)."""
     tb = GameTB(dut, seed_from_env())
     await tb.start()
     model = ButtonActions(tb.debounce, tb.params["repeat_delay"], tb.params["repeat_period"])
     hold = tb.params["repeat_delay"] + tb.rng.randrange(0, 6) * tb.params["repeat_period"] + 3 * tb.debounce
     wave = [1 << BUTTON_BIT["down"]] * hold + [0] * (2 * tb.debounce)
+    moves = []
+
+    async def watch():
+        while True:
+            await dut.view__cursor_row.value_change
+            moves.append(get_sim_time("ns"))
+
+    watcher = cocotb.start_soon(watch())
     await drive_waveform(tb, wave)
     await tb.settle()
-    predicted = sum(bool(model.step(v) & (1 << BUTTON_BIT["down"])) for v in wave)
-    assert predicted >= 2, "the hold should repeat at least once"
-    for _ in range(predicted):
+    watcher.cancel()
+    presses = [k for k, v in enumerate(wave) if model.step(v) & (1 << BUTTON_BIT["down"])]
+    assert len(presses) >= 2, "the hold should repeat at least once"
+    assert len(moves) == len(presses), f"{len(moves)} moves for the model's {len(presses)} presses"
+    apart = [round((b - a) / PERIOD_NS) for a, b in zip(moves, moves[1:])]
+    assert apart == [b - a for a, b in zip(presses, presses[1:])], f"moves {apart} clocks apart"
+    for _ in presses:
         tb.model.move(Direction.DOWN)
     tb.compare(f"down held for {hold} clocks")
 
