@@ -511,32 +511,43 @@ async def bouncing_buttons_act_once_per_press(dut):
 
 @cocotb.test()
 async def held_direction_repeats(dut):
-    """Holding a direction repeats it at the times the buttons' model gives: as many moves,
-    each as many clocks after the one before (the cursor's row watched as it changes)."""
+    """Holding a direction repeats it at the times the buttons' model gives: each of the four
+    held in turn (a random order, holds and pauses of random lengths), as many moves as the
+    model's presses, each as many clocks after the one before (the cursor watched as it
+    changes)."""
     tb = GameTB(dut, seed_from_env())
     await tb.start()
-    model = ButtonActions(tb.debounce, tb.params["repeat_delay"], tb.params["repeat_period"])
-    hold = tb.params["repeat_delay"] + tb.rng.randrange(0, 6) * tb.params["repeat_period"] + 3 * tb.debounce
-    wave = [1 << BUTTON_BIT["down"]] * hold + [0] * (2 * tb.debounce)
+    directions = [Direction.UP, Direction.DOWN, Direction.LEFT, Direction.RIGHT]
+    tb.rng.shuffle(directions)
+    wave = []
+    for direction in directions:
+        hold = tb.params["repeat_delay"] + tb.rng.randrange(0, 6) * tb.params["repeat_period"] + 3 * tb.debounce
+        wave += [1 << BUTTON_BIT[DIRECTION_BUTTON[direction]]] * hold
+        wave += [0] * tb.rng.randrange(2 * tb.debounce, tb.params["repeat_delay"] + 2 * tb.debounce)
     moves = []
 
-    async def watch():
+    async def watch(signal):
         while True:
-            await dut.view__cursor_row.value_change
+            await signal.value_change
             moves.append(get_sim_time("ns"))
 
-    watcher = cocotb.start_soon(watch())
+    watchers = [cocotb.start_soon(watch(signal)) for signal in (dut.view__cursor_row, dut.view__cursor_col)]
     await drive_waveform(tb, wave)
     await tb.settle()
-    watcher.cancel()
-    presses = [k for k, v in enumerate(wave) if model.step(v) & (1 << BUTTON_BIT["down"])]
-    assert len(presses) >= 2, "the hold should repeat at least once"
+    for watcher in watchers:
+        watcher.cancel()
+    model = ButtonActions(tb.debounce, tb.params["repeat_delay"], tb.params["repeat_period"])
+    presses = []
+    for k, v in enumerate(wave):
+        pressed = model.step(v)
+        presses += [(k, d) for d in directions if pressed & (1 << BUTTON_BIT[DIRECTION_BUTTON[d]])]
+    assert len(presses) >= 8, "each hold should repeat at least once"
     assert len(moves) == len(presses), f"{len(moves)} moves for the model's {len(presses)} presses"
     apart = [round((b - a) / PERIOD_NS) for a, b in zip(moves, moves[1:])]
-    assert apart == [b - a for a, b in zip(presses, presses[1:])], f"moves {apart} clocks apart"
-    for _ in presses:
-        tb.model.move(Direction.DOWN)
-    tb.compare(f"down held for {hold} clocks")
+    assert apart == [b - a for (a, _), (b, _) in zip(presses, presses[1:])], f"moves {apart} clocks apart"
+    for _, direction in presses:
+        tb.model.move(direction)
+    tb.compare(f"{[d.name for d in directions]} held in turn")
 
 
 @cocotb.test()
