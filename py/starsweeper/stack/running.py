@@ -34,12 +34,8 @@ def scaled_rgb(stack, size, top=255):
     then rounded half up. Scaling is area averaging (OpenCV's ``INTER_AREA``), but for a size
     that is the stack's less at most one row and one column, which are cut off (the video's
     sizes are even). Grey becomes three equal channels."""
-    stack = np.asarray(stack)
-    if stack.ndim == 3 and stack.shape[2] == 1:
-        stack = stack[:, :, 0]
-    floats = stack.dtype.kind == "f"
-    stack = _scaled(stack if floats else to_8bit(stack), size)
-    if floats:
+    stack = _scaled(stack, size)
+    if stack.dtype.kind == "f":
         stack = round_to_dtype(stack * (255 / top) if top != 255 else stack, np.uint8)
     if stack.ndim == 2:
         stack = np.repeat(stack[:, :, None], 3, axis=2)
@@ -58,12 +54,9 @@ def scaled_yuv420(stack, size, top=255):
     :func:`scaled_rgb`'s image exactly. Done by OpenCV (about 1.5 ms for 1280x720 here, where
     FFmpeg's converter took 5 ms)."""
     import cv2
-    stack = np.asarray(stack)
-    if stack.ndim == 3 and stack.shape[2] == 1:
-        stack = stack[:, :, 0]
-    if stack.dtype.kind != "f":
-        stack, top = to_8bit(stack), 255
     stack = _scaled(stack, size)
+    if stack.dtype.kind != "f":
+        top = 255
     width, height = size
     planes = np.empty((height * 3 // 2, width), np.uint8)
     chroma = planes[height:].reshape(2, height // 2, width // 2)
@@ -85,9 +78,15 @@ def scaled_yuv420(stack, size, top=255):
 
 
 def _scaled(stack, size):
-    """``stack`` (2-D or with channels) at ``size`` by area averaging, or cut when it is at most
-    a row and a column larger; its type kept (a view of it when it is cut or the same size)."""
+    """``stack`` (as :func:`scaled_rgb` takes it) at ``size``: one channel as 2-D, integers
+    taken to 8 bits, floats kept; by area averaging, or cut when it is at most a row and a
+    column larger (a view of it when it is cut or the same size)."""
     import cv2
+    stack = np.asarray(stack)
+    if stack.ndim == 3 and stack.shape[2] == 1:
+        stack = stack[:, :, 0]
+    if stack.dtype.kind != "f":
+        stack = to_8bit(stack)
     width, height = size
     if (stack.shape[1], stack.shape[0]) == (width, height):
         return stack
@@ -117,15 +116,14 @@ class RunningStack:
         return self._image
 
     def scaled(self, size):
-        """:func:`scaled_rgb` of the stack at ``size`` (width, height): from the float buffer when
-        there is one, else from :meth:`image`."""
-        if self._buffer is not None:
-            return scaled_rgb(self._buffer, size, self.top)
-        return scaled_rgb(self.image(), size)
+        """:func:`scaled_rgb` of the stack at ``size`` (width, height)."""
+        return scaled_rgb(self._source(), size, self.top)
 
     def scaled_yuv420(self, size):
-        """:func:`scaled_yuv420` of the stack at ``size``, from the float buffer when there is
-        one, else from :meth:`image`."""
-        if self._buffer is not None:
-            return scaled_yuv420(self._buffer, size, self.top)
-        return scaled_yuv420(self.image(), size)
+        """:func:`scaled_yuv420` of the stack at ``size``."""
+        return scaled_yuv420(self._source(), size, self.top)
+
+    def _source(self):
+        """What is scaled: the float buffer when there is one, else :meth:`image` (integers,
+        whose scale both functions know without ``top``)."""
+        return self._buffer if self._buffer is not None else self.image()
