@@ -109,8 +109,8 @@ _FRAMES = ("tests/test_display_rtl.py::test_beginner_game_frames",
            "tests/test_display_rtl.py::test_timer_at_999")
 
 
-def _game_part(name, module, *tests):
-    return Core(name, _game_verilog, module, (_GAMES, *tests), _GAME_ENV)
+def _game_part(name, module, *tests, prepare=PROC):
+    return Core(name, _game_verilog, module, (_GAMES, *tests), _GAME_ENV, prepare)
 
 
 CORES = {core.name: core for core in [
@@ -133,8 +133,8 @@ CORES = {core.name: core for core in [
     _game_part("count_sweep", "minesweeper_game.count_sweep", _EMPTY_BOARD, _COUNTS),
     _game_part("neighbour_counter", "minesweeper_game.count_sweep.counter", _EMPTY_BOARD, _COUNTS),
     _game_part("win_scan", "minesweeper_game.win_scan", _EMPTY_BOARD),
-    Core("board_store", _game_verilog, "minesweeper_game.board",
-         (_GAMES, _EMPTY_BOARD, _FIRST_REVEAL, _COUNTS, _FLAGS, _BIG_FLOODS), _GAME_ENV, PROC_OPT),
+    _game_part("board_store", "minesweeper_game.board", _EMPTY_BOARD, _FIRST_REVEAL, _COUNTS, _FLAGS, _BIG_FLOODS,
+               prepare=PROC_OPT),
     Core("display", _system_verilog, "minesweeper_system.display", _FRAMES),
     # (on its own, through its own bench: the display's frames show three of its faces in few places)
     Core("smiley", _smiley_verilog, "smiley", ("tests/test_smiley_rtl.py::test_smiley_every_pixel_of_every_face",)),
