@@ -41,46 +41,45 @@ def bits_to_cells(value):
     return [divmod(k, GRID) for k in range(GRID * GRID) if (value >> k) & 1]
 
 
-class StatusMonitor:
-    """Every change of ``view__status``, held against the game's moves (``STATUS_MOVES``): the
-    moves it was not allowed to make, with their times (ns), in ``wrong``."""
-
-    def __init__(self, dut):
-        self.dut = dut
-        self.wrong = []
-        cocotb.start_soon(self._watch())
-
-    async def _watch(self):
-        signal = self.dut.view__status
-        last = Status(signal.value.to_unsigned())
-        while True:
-            await signal.value_change
-            await ReadOnly()
-            status = Status(signal.value.to_unsigned())
-            if status != last and (last, status) not in STATUS_MOVES:
-                self.wrong.append((get_sim_time("ns"), last.name, status.name))
-            last = status
-
-
-class RevealMonitor:
-    """The cells ``revealed_bits`` gains, with the time (ns) of each change: woken by the
-    signal's changes only, so it costs nothing between them."""
-
-    def __init__(self, dut):
-        self.dut = dut
-        self.openings = []                  # (ns, bits newly revealed)
-        cocotb.start_soon(self._watch())
-
-    async def _watch(self):
-        signal = self.dut.revealed_bits
+def on_every_change(signal, react):
+    """Call ``react(last, value)`` (integers) at each change of ``signal``, read in the read-only
+    phase of the step it changed in; returns the task. Woken by the signal's changes only, so it
+    costs nothing between them."""
+    async def watch():
         last = signal.value.to_unsigned()
         while True:
             await signal.value_change
             await ReadOnly()
             value = signal.value.to_unsigned()
-            if value & ~last:
-                self.openings.append((get_sim_time("ns"), value & ~last))
+            react(last, value)
             last = value
+    return cocotb.start_soon(watch())
+
+
+class StatusMonitor:
+    """Every change of ``view__status``, held against the game's moves (``STATUS_MOVES``): the
+    moves it was not allowed to make, with their times (ns), in ``wrong``."""
+
+    def __init__(self, dut):
+        self.wrong = []
+        on_every_change(dut.view__status, self._moved)
+
+    def _moved(self, last, value):
+        last, status = Status(last), Status(value)
+        if status != last and (last, status) not in STATUS_MOVES:
+            self.wrong.append((get_sim_time("ns"), last.name, status.name))
+
+
+class RevealMonitor:
+    """The cells ``revealed_bits`` gains, with the time (ns) of each change."""
+
+    def __init__(self, dut):
+        self.openings = []                  # (ns, bits newly revealed)
+        on_every_change(dut.revealed_bits, self._changed)
+
+    def _changed(self, last, value):
+        if value & ~last:
+            self.openings.append((get_sim_time("ns"), value & ~last))
 
 
 class GameTB:
@@ -380,6 +379,13 @@ def numbers(m):
     return [(r, c) for r, c in m.cells() if m.revealed[r][c] and m.counts[r][c]]
 
 
+async def end_on_a_mine(tb):
+    """A game in play ended on one of its mines (after it, the centre button starts a new one)."""
+    m = tb.model
+    if m.status == Status.PLAYING:
+        await act_on(tb, next((r, c) for r, c in m.cells() if m.mine[r][c]))
+
+
 async def act_on(tb, cell, flag_mode=False):
     await tb.move_to(*cell)
     return await tb.centre(flag_mode)
@@ -525,13 +531,8 @@ async def held_direction_repeats(dut):
         wave += [1 << BUTTON_BIT[DIRECTION_BUTTON[direction]]] * hold
         wave += [0] * tb.rng.randrange(2 * tb.debounce, tb.params["repeat_delay"] + 2 * tb.debounce)
     moves = []
-
-    async def watch(signal):
-        while True:
-            await signal.value_change
-            moves.append(get_sim_time("ns"))
-
-    watchers = [cocotb.start_soon(watch(signal)) for signal in (dut.view__cursor_row, dut.view__cursor_col)]
+    watchers = [on_every_change(signal, lambda last, value: moves.append(get_sim_time("ns")))
+                for signal in (dut.view__cursor_row, dut.view__cursor_col)]
     await drive_waveform(tb, wave)
     await tb.settle()
     for watcher in watchers:
@@ -734,8 +735,7 @@ async def big_floods_open_layer_by_layer(dut):
         await tb.centre(forced_seed=seed)
         assert len(m.last_flood_layers) >= 8, f"{corner}: a flood of {len(m.last_flood_layers)} steps"
         await compare_cells(tb, f"after the flood from {corner}")
-        if m.status == Status.PLAYING:                          # end it on a mine, then a new game
-            await act_on(tb, next((r, c) for r, c in m.cells() if m.mine[r][c]))
+        await end_on_a_mine(tb)
         if k + 1 < len(corners):
             await tb.centre()
 
@@ -765,8 +765,7 @@ async def first_reveal_on_a_mine_moves_it(dut):
         assert sum(map(sum, m.mine)) == m.mines
         await compare_cells(tb, f"after the first reveal at {cell}")
         # End the game on a mine, then start the next at the next trial's difficulty.
-        if m.status == Status.PLAYING:
-            await act_on(tb, next((r, c) for r, c in m.cells() if m.mine[r][c]))
+        await end_on_a_mine(tb)
         if k + 1 < len(trials):
             await tb.centre(beginner=trials[k + 1][0])
 
@@ -797,7 +796,6 @@ async def counts_of_crowded_boards(dut):
         assert outcome != "lost"
         await compare_cells(tb, f"board {k} after the first reveal at {cell}")
         seen |= {m.counts[r][c] for r, c in m.cells() if not m.mine[r][c]}
-        if m.status == Status.PLAYING:          # end it on a mine, then the next field
-            await act_on(tb, next((r, c) for r, c in m.cells() if m.mine[r][c]))
+        await end_on_a_mine(tb)
         await tb.centre(beginner=not beginner)
     assert seen == set(range(9)), f"the boards had the counts {sorted(seen)} only"
