@@ -7,13 +7,9 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   reg \$auto$verilog_backend.cc:2355:dump_module$1  = 0;
   wire \$1 ;
   wire \$10 ;
-  reg \$100 ;
-  reg [7:0] \$101 ;
-  reg [3:0] \$102 ;
-  wire [6:0] \$106 ;
   wire \$11 ;
+  wire [6:0] \$119 ;
   wire \$12 ;
-  wire [6:0] \$125 ;
   wire [31:0] \$13 ;
   wire \$14 ;
   wire \$15 ;
@@ -40,75 +36,72 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   wire \$34 ;
   wire \$35 ;
   wire \$36 ;
-  wire \$37 ;
+  wire [5:0] \$37 ;
   wire \$38 ;
   wire \$39 ;
   wire \$4 ;
-  wire [10:0] \$40 ;
-  wire [27:0] \$41 ;
-  wire [5:0] \$42 ;
-  wire \$43 ;
+  wire [4:0] \$40 ;
+  wire [5:0] \$41 ;
+  wire [4:0] \$42 ;
+  wire [5:0] \$43 ;
   wire \$44 ;
   wire [4:0] \$45 ;
   wire [5:0] \$46 ;
-  wire [4:0] \$47 ;
-  wire [5:0] \$48 ;
-  wire \$49 ;
+  wire \$47 ;
+  wire [4:0] \$48 ;
+  wire [4:0] \$49 ;
   wire \$5 ;
-  wire [4:0] \$50 ;
-  wire [5:0] \$51 ;
-  wire \$52 ;
-  wire [4:0] \$53 ;
+  wire \$50 ;
+  wire \$51 ;
+  wire [4:0] \$52 ;
+  wire [5:0] \$53 ;
   wire [4:0] \$54 ;
-  wire \$55 ;
+  wire [5:0] \$55 ;
   wire \$56 ;
   wire [4:0] \$57 ;
   wire [5:0] \$58 ;
-  wire [4:0] \$59 ;
+  wire \$59 ;
   wire [7:0] \$6 ;
-  wire [5:0] \$60 ;
-  wire \$61 ;
-  wire [4:0] \$62 ;
-  wire [5:0] \$63 ;
+  wire [4:0] \$60 ;
+  wire [4:0] \$61 ;
+  wire \$62 ;
+  wire \$63 ;
   wire \$64 ;
-  wire [4:0] \$65 ;
-  wire [4:0] \$66 ;
-  wire \$67 ;
-  wire \$68 ;
-  wire \$69 ;
+  wire \$65 ;
+  wire \$66 ;
+  wire [9:0] \$67 ;
+  wire [9:0] \$68 ;
+  wire [9:0] \$69 ;
   wire \$7 ;
-  wire \$70 ;
+  wire [31:0] \$70 ;
   wire \$71 ;
-  wire [9:0] \$72 ;
+  wire \$72 ;
   wire [9:0] \$73 ;
-  wire [9:0] \$74 ;
-  wire [31:0] \$75 ;
+  wire \$74 ;
+  wire \$75 ;
   wire \$76 ;
   wire \$77 ;
-  wire [9:0] \$78 ;
+  wire \$78 ;
   wire \$79 ;
   wire \$8 ;
   wire \$80 ;
   wire \$81 ;
-  wire \$82 ;
-  wire \$83 ;
-  wire \$84 ;
-  wire \$85 ;
-  wire \$86 ;
-  reg [3:0] \$87 ;
-  reg [3:0] \$88  = 4'h0;
-  reg [31:0] \$89 ;
+  reg [3:0] \$82 ;
+  reg [3:0] \$83  = 4'h0;
+  reg [31:0] \$84 ;
+  reg [4:0] \$85 ;
+  reg \$86 ;
+  reg [1:0] \$87 ;
+  reg [7:0] \$88 ;
+  reg [8:0] \$89 ;
   wire \$9 ;
-  reg [4:0] \$90 ;
-  reg [26:0] \$91 ;
-  reg [9:0] \$92 ;
+  reg [8:0] \$90 ;
+  reg [3:0] \$91 ;
+  reg [31:0] \$92 ;
   reg \$93 ;
-  reg [1:0] \$94 ;
-  reg [7:0] \$95 ;
-  reg [8:0] \$96 ;
-  reg [8:0] \$97 ;
-  reg [3:0] \$98 ;
-  reg [31:0] \$99 ;
+  reg [7:0] \$94 ;
+  reg [3:0] \$95 ;
+  wire [6:0] \$99 ;
   reg [7:0] \$signal  = 8'h00;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
@@ -124,8 +117,6 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   wire [1:0] \$signal$174 ;
   (* init = 9'h000 *)
   wire [8:0] \$signal$175 ;
-  (* init = 10'h000 *)
-  wire [9:0] \$signal$176 ;
   (* init = 32'd0 *)
   wire [31:0] \$signal$177 ;
   (* init = 9'h000 *)
@@ -133,9 +124,8 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   reg [7:0] \$signal$179  = 8'h00;
   wire [3:0] \$signal$179.col ;
   wire [3:0] \$signal$179.row ;
-  reg [31:0] \$signal$194  = 32'd0;
-  reg \$signal$201  = 1'h0;
-  reg [26:0] \$signal$208  = 27'h0000000;
+  reg [31:0] \$signal$196  = 32'd0;
+  reg \$signal$203  = 1'h0;
   wire [3:0] \$signal.col ;
   wire [3:0] \$signal.row ;
   wire beginner;
@@ -165,16 +155,17 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   input [4:0] buttons;
   wire [4:0] buttons;
   wire [4:0] \buttons$25 ;
+  reg clear;
   input clk;
   wire clk;
   wire control__done;
-  wire \control__done$209 ;
   wire \control__done$210 ;
-  wire \control__done$214 ;
+  wire \control__done$211 ;
+  wire \control__done$215 ;
   reg control__start;
-  reg \control__start$195 ;
   reg \control__start$197 ;
-  reg \control__start$203 ;
+  reg \control__start$199 ;
+  reg \control__start$205 ;
   wire [3:0] count;
   wire [63:0] count_cell;
   wire [3:0] \count_cell[0] ;
@@ -465,13 +456,15 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   wire [255:0] revealed_bits;
   input rst;
   wire rst;
+  wire run;
   output [8:0] score__counter;
   reg [8:0] score__counter = 9'h000;
   output [9:0] score__timer;
-  reg [9:0] score__timer = 10'h000;
+  wire [9:0] score__timer;
+  wire [9:0] seconds;
   output [31:0] seed;
   reg [31:0] seed = 32'd0;
-  reg [31:0] \seed$193 ;
+  reg [31:0] \seed$195 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
@@ -505,11 +498,12 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   wire \zero__write$154 ;
   output [255:0] zero_bits;
   wire [255:0] zero_bits;
-  assign \$106  = \$signal [3:0] * 3'h4;
-  assign count = cursor_counts >> \$106 ;
+  assign \$99  = \$signal [3:0] * 3'h4;
+  assign count = cursor_counts >> \$99 ;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
+  assign run = view__status == 1'h1;
   assign \$3  = probe_cursor ? \$signal  : 8'h00;
   assign \$4  = | pending;
   assign \$5  = ~ \$4 ;
@@ -520,11 +514,11 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   assign \$10  = ~ board__revealed;
   assign \$11  = ! view__status;
   assign \$12  = ~ board__flagged;
-  assign \$13  = seed_force ? seed_value : \$signal$194 ;
-  assign \$14  = ~ \$signal$201 ;
+  assign \$13  = seed_force ? seed_value : \$signal$196 ;
+  assign \$14  = ~ \$signal$203 ;
   assign \$15  = | opened_rows;
-  assign \$125  = read_col * 3'h4;
-  assign \$16  = count_cell >> \$125 ;
+  assign \$119  = read_col * 3'h4;
+  assign \$16  = count_cell >> \$119 ;
   assign \$17  = ! fsm_state;
   assign \$18  = fsm_state == 1'h1;
   assign \$19  = fsm_state == 2'h2;
@@ -535,7 +529,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   assign \$24  = fsm_state == 3'h7;
   assign \$25  = fsm_state == 4'h8;
   assign \$26  = fsm_state == 4'h9;
-  assign \$27  = \$signal$194  + 1'h1;
+  assign \$27  = \$signal$196  + 1'h1;
   assign \$28  = | press;
   assign \$29  = | pending;
   assign \$30  = ~ \$29 ;
@@ -545,82 +539,73 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   assign \$34  = \$28  & \$33 ;
   assign \$35  = | pending;
   assign \$36  = idle & \$35 ;
-  assign \$37  = view__status == 1'h1;
-  assign \$38  = \$signal$208  == 27'h5f5e0ff;
-  assign \$39  = score__timer != 10'h3e7;
-  assign \$40  = score__timer + 1'h1;
-  assign \$41  = \$signal$208  + 1'h1;
-  assign \$42  = switches[7] ? 6'h0a : 6'h28;
-  assign \$43  = ! \$signal [7:4];
+  assign \$37  = switches[7] ? 6'h0a : 6'h28;
+  assign \$38  = ! \$signal [7:4];
+  assign \$40  = \$39  ? 5'h09 : 5'h10;
+  assign \$41  = \$40  - 1'h1;
+  assign \$42  = \$signal [7:4] - 1'h1;
+  assign \$43  = \$38  ? \$41  : { \$42 [4], \$42  };
   assign \$45  = \$44  ? 5'h09 : 5'h10;
   assign \$46  = \$45  - 1'h1;
-  assign \$47  = \$signal [7:4] - 1'h1;
-  assign \$48  = \$43  ? \$46  : { \$47 [4], \$47  };
-  assign \$50  = \$49  ? 5'h09 : 5'h10;
-  assign \$51  = \$50  - 1'h1;
-  assign \$52  = \$signal [7:4] == \$51 ;
-  assign \$53  = \$signal [7:4] + 1'h1;
-  assign \$54  = \$52  ? 5'h00 : \$53 ;
-  assign \$55  = ! \$signal [3:0];
+  assign \$47  = \$signal [7:4] == \$46 ;
+  assign \$48  = \$signal [7:4] + 1'h1;
+  assign \$49  = \$47  ? 5'h00 : \$48 ;
+  assign \$50  = ! \$signal [3:0];
+  assign \$52  = \$51  ? 5'h09 : 5'h10;
+  assign \$53  = \$52  - 1'h1;
+  assign \$54  = \$signal [3:0] - 1'h1;
+  assign \$55  = \$50  ? \$53  : { \$54 [4], \$54  };
   assign \$57  = \$56  ? 5'h09 : 5'h10;
   assign \$58  = \$57  - 1'h1;
-  assign \$59  = \$signal [3:0] - 1'h1;
-  assign \$60  = \$55  ? \$58  : { \$59 [4], \$59  };
-  assign \$62  = \$61  ? 5'h09 : 5'h10;
-  assign \$63  = \$62  - 1'h1;
-  assign \$64  = \$signal [3:0] == \$63 ;
-  assign \$65  = \$signal [3:0] + 1'h1;
-  assign \$66  = \$64  ? 5'h00 : \$65 ;
-  assign \$67  = view__status == 2'h2;
-  assign \$68  = view__status == 2'h3;
-  assign \$69  = \$67  | \$68 ;
-  assign \$70  = ~ board__revealed;
-  assign \$71  = ! view__status;
-  assign \$72  = $signed(score__counter) + $signed(2'h1);
-  assign \$73  = $signed(score__counter) - $signed(2'h1);
-  assign \$74  = board__flagged ? \$72  : \$73 ;
-  assign \$75  = seed_force ? seed_value : \$signal$194 ;
-  assign \$76  = ~ \$signal$201 ;
-  assign \$77  = | opened_rows;
-  assign \$78  = flood_steps + 1'h1;
-  assign \$79  = | view__status;
-  assign \$80  = probing_mine & \$79 ;
-  assign \$81  = view__status == 2'h2;
-  assign \$82  = \$81  & probing_mine;
-  assign \$83  = probing_flagged | \$82 ;
-  assign \$84  = view__status == 2'h3;
-  assign \$85  = probing == \$signal$179 ;
-  assign \$86  = \$84  & \$85 ;
+  assign \$59  = \$signal [3:0] == \$58 ;
+  assign \$60  = \$signal [3:0] + 1'h1;
+  assign \$61  = \$59  ? 5'h00 : \$60 ;
+  assign \$62  = view__status == 2'h2;
+  assign \$63  = view__status == 2'h3;
+  assign \$64  = \$62  | \$63 ;
+  assign \$65  = ~ board__revealed;
+  assign \$66  = ! view__status;
+  assign \$67  = $signed(score__counter) + $signed(2'h1);
+  assign \$68  = $signed(score__counter) - $signed(2'h1);
+  assign \$69  = board__flagged ? \$67  : \$68 ;
+  assign \$70  = seed_force ? seed_value : \$signal$196 ;
+  assign \$71  = ~ \$signal$203 ;
+  assign \$72  = | opened_rows;
+  assign \$73  = flood_steps + 1'h1;
+  assign \$74  = | view__status;
+  assign \$75  = probing_mine & \$74 ;
+  assign \$76  = view__status == 2'h2;
+  assign \$77  = \$76  & probing_mine;
+  assign \$78  = probing_flagged | \$77 ;
+  assign \$79  = view__status == 2'h3;
+  assign \$80  = probing == \$signal$179 ;
+  assign \$81  = \$79  & \$80 ;
   always @(posedge clk)
-    \$88  <= \$87 ;
+    \$83  <= \$82 ;
   always @(posedge clk)
-    \$signal$194  <= \$89 ;
+    \$signal$196  <= \$84 ;
   always @(posedge clk)
-    pending <= \$90 ;
+    pending <= \$85 ;
   always @(posedge clk)
-    \$signal$208  <= \$91 ;
+    view__difficulty <= \$86 ;
   always @(posedge clk)
-    score__timer <= \$92 ;
+    view__status <= \$87 ;
   always @(posedge clk)
-    view__difficulty <= \$93 ;
+    \$signal  <= \$88 ;
   always @(posedge clk)
-    view__status <= \$94 ;
+    score__counter <= \$89 ;
   always @(posedge clk)
-    \$signal  <= \$95 ;
+    flood_steps <= \$90 ;
   always @(posedge clk)
-    score__counter <= \$96 ;
+    fsm_state <= \$91 ;
   always @(posedge clk)
-    flood_steps <= \$97 ;
+    seed <= \$92 ;
   always @(posedge clk)
-    fsm_state <= \$98 ;
+    \$signal$203  <= \$93 ;
   always @(posedge clk)
-    seed <= \$99 ;
+    \$signal$179  <= \$94 ;
   always @(posedge clk)
-    \$signal$201  <= \$100 ;
-  always @(posedge clk)
-    \$signal$179  <= \$101 ;
-  always @(posedge clk)
-    read_col <= \$102 ;
+    read_col <= \$95 ;
   \minesweeper_game.board  board (
     .clk(clk),
     .count_cell(count_cell),
@@ -660,7 +645,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \minesweeper_game.buttons$219  \buttons$219  (
+  \minesweeper_game.button_actions  button_actions (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -670,8 +655,8 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   \minesweeper_game.chord  chord (
     .beginner(\beginner$170 ),
     .clk(clk),
-    .control__done(\control__done$210 ),
-    .control__start(\control__start$195 ),
+    .control__done(\control__done$211 ),
+    .control__start(\control__start$197 ),
     .count(count),
     .cursor(\$signal ),
     .exploded(exploded),
@@ -688,8 +673,8 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   \minesweeper_game.count_sweep  count_sweep (
     .beginner(\beginner$168 ),
     .clk(clk),
-    .control__done(\control__done$209 ),
-    .control__start(\control__start$197 ),
+    .control__done(\control__done$210 ),
+    .control__start(\control__start$199 ),
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
@@ -719,7 +704,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
     .layout__row(layout__row),
     .layout__write(layout__write),
     .load(control__start),
-    .load_value(\seed$193 ),
+    .load_value(\seed$195 ),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -751,10 +736,17 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
     .parts__3__reveal(parts__3__reveal),
     .parts__4__address(parts__4__address)
   );
+  \minesweeper_game.timer  timer (
+    .clear(clear),
+    .clk(clk),
+    .rst(rst),
+    .run(run),
+    .seconds(score__timer)
+  );
   \minesweeper_game.win_scan  win_scan (
     .clk(clk),
-    .control__done(\control__done$214 ),
-    .control__start(\control__start$203 ),
+    .control__done(\control__done$215 ),
+    .control__start(\control__start$205 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
@@ -787,6 +779,27 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
     casez (fsm_state)
       4'h0:
           new_beginner = switches[7];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    clear = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          clear = 1'h1;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$9 ) begin
+          end else if (\$10 ) begin
+            if (switches[1]) begin
+            end else if (board__flagged) begin
+            end else if (\$11 ) begin
+              clear = 1'h1;
+            end
+          end
     endcase
   end
   always @* begin
@@ -860,7 +873,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \seed$193  = 32'd0;
+    \seed$195  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -874,14 +887,14 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$193  = \$13 ;
+              \seed$195  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \control__start$195  = 1'h0;
+    \control__start$197  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -894,7 +907,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \control__start$195  = 1'h1;
+            \control__start$197  = 1'h1;
           end
     endcase
   end
@@ -926,7 +939,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \control__start$197  = 1'h0;
+    \control__start$199  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -938,7 +951,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
           /* empty */;
       4'h4:
           if (control__done) begin
-            \control__start$197  = 1'h1;
+            \control__start$199  = 1'h1;
           end
     endcase
   end
@@ -992,7 +1005,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \control__start$203  = 1'h0;
+    \control__start$205  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -1015,22 +1028,22 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \control__start$203  = 1'h1;
+              \control__start$205  = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$87  = \$88 ;
+    \$82  = \$83 ;
     if (read__enable) begin
-      \$87 [0] = \$80 ;
-      \$87 [1] = probing_revealed;
-      \$87 [2] = \$83 ;
-      \$87 [3] = \$86 ;
+      \$82 [0] = \$75 ;
+      \$82 [1] = probing_revealed;
+      \$82 [2] = \$78 ;
+      \$82 [3] = \$81 ;
     end
     if (rst) begin
-      \$87  = 4'h0;
+      \$82  = 4'h0;
     end
   end
   always @* begin
@@ -1047,92 +1060,299 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$89  = \$27 [31:0];
+    \$84  = \$27 [31:0];
     if (rst) begin
-      \$89  = 32'd0;
+      \$84  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$90  = pending;
+    \$85  = pending;
     if (\$34 ) begin
-      \$90  = press;
+      \$85  = press;
     end else if (\$36 ) begin
-      \$90  = 5'h00;
+      \$85  = 5'h00;
     end
     if (rst) begin
-      \$90  = 5'h00;
+      \$85  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$91  = \$signal$208 ;
-    if (\$37 ) begin
-      (* full_case = 32'd1 *)
-      if (\$38 ) begin
-        \$91  = 27'h0000000;
-      end else begin
-        \$91  = \$41 [26:0];
-      end
-    end
+    \$86  = view__difficulty;
     casez (fsm_state)
       4'h0:
-          /* empty */;
+          \$86  = switches[7];
+    endcase
+    if (rst) begin
+      \$86  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$87  = view__status;
+    casez (fsm_state)
+      4'h0:
+          \$87  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
+          if (\$64 ) begin
+          end else if (\$65 ) begin
             if (switches[1]) begin
             end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$91  = 27'h0000000;
+            end else if (\$66 ) begin
+              \$87  = 2'h1;
+            end
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          if (board__mine) begin
+            \$87  = 2'h3;
+          end
+      4'h6:
+          if (\control__done$211 ) begin
+            if (lost) begin
+              \$87  = 2'h3;
+            end
+          end
+      4'h8:
+          /* empty */;
+      4'h9:
+          if (\control__done$215 ) begin
+            if (won) begin
+              \$87  = 2'h2;
             end
           end
     endcase
     if (rst) begin
-      \$91  = 27'h0000000;
+      \$87  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$92  = score__timer;
-    if (\$37 ) begin
-      if (\$38 ) begin
-        if (\$39 ) begin
-          \$92  = \$40 [9:0];
+    \$88  = \$signal ;
+    casez (fsm_state)
+      4'h0:
+          \$88  = 8'h00;
+      4'h1:
+          if (pending[0]) begin
+          end else if (pending[1]) begin
+            \$88 [7:4] = \$43 [3:0];
+          end else if (pending[2]) begin
+            \$88 [7:4] = \$49 [3:0];
+          end else if (pending[3]) begin
+            \$88 [3:0] = \$55 [3:0];
+          end else if (pending[4]) begin
+            \$88 [3:0] = \$61 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$88  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$89  = score__counter;
+    casez (fsm_state)
+      4'h0:
+          \$89  = { 3'h0, \$37  };
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$64 ) begin
+          end else if (\$65 ) begin
+            if (switches[1]) begin
+              \$89  = \$69 [8:0];
+            end
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          if (\control__done$215 ) begin
+            if (won) begin
+              \$89  = 9'h000;
+            end
+          end
+    endcase
+    if (rst) begin
+      \$89  = 9'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$90  = flood_steps;
+    casez (fsm_state)
+      4'h0:
+          \$90  = 9'h000;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          \$90  = 9'h000;
+      4'h6:
+          if (\control__done$211 ) begin
+            if (lost) begin
+              \$90  = 9'h000;
+            end else if (opened) begin
+              \$90  = 9'h000;
+            end
+          end
+      4'h8:
+          if (\$71 ) begin
+            if (\$72 ) begin
+              \$90  = \$73 [8:0];
+            end
+          end
+    endcase
+    if (rst) begin
+      \$90  = 9'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$91  = fsm_state;
+    casez (fsm_state)
+      4'h0:
+          \$91  = 4'h1;
+      4'h1:
+          if (pending[0]) begin
+            \$91  = 4'h2;
+          end
+      4'h2:
+          \$91  = 4'h3;
+      4'h3:
+        begin
+          \$91  = 4'h1;
+          (* full_case = 32'd1 *)
+          if (\$64 ) begin
+            \$91  = 4'h0;
+          end else if (\$65 ) begin
+            (* full_case = 32'd1 *)
+            if (switches[1]) begin
+            end else if (board__flagged) begin
+            end else if (\$66 ) begin
+              \$91  = 4'h4;
+            end else begin
+              \$91  = 4'h5;
+            end
+          end else begin
+            \$91  = 4'h6;
+          end
         end
-      end
+      4'h4:
+          if (control__done) begin
+            \$91  = 4'h7;
+          end
+      4'h7:
+          if (\control__done$210 ) begin
+            \$91  = 4'h5;
+          end
+      4'h5:
+          (* full_case = 32'd1 *)
+          if (board__mine) begin
+            \$91  = 4'h1;
+          end else begin
+            \$91  = 4'h8;
+          end
+      4'h6:
+          if (\control__done$211 ) begin
+            \$91  = 4'h1;
+            if (lost) begin
+            end else if (opened) begin
+              \$91  = 4'h8;
+            end
+          end
+      4'h8:
+          if (\$71 ) begin
+            (* full_case = 32'd1 *)
+            if (\$72 ) begin
+            end else begin
+              \$91  = 4'h9;
+            end
+          end
+      4'h9:
+          if (\control__done$215 ) begin
+            \$91  = 4'h1;
+          end
+    endcase
+    if (rst) begin
+      \$91  = 4'h0;
     end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
+    \$92  = seed;
     casez (fsm_state)
       4'h0:
-          \$92  = 10'h000;
+          /* empty */;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
+          if (\$64 ) begin
+          end else if (\$65 ) begin
             if (switches[1]) begin
             end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$92  = 10'h000;
+            end else if (\$66 ) begin
+              \$92  = \$70 ;
             end
           end
     endcase
     if (rst) begin
-      \$92  = 10'h000;
+      \$92  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$93  = view__difficulty;
+    \$93  = \$signal$203 ;
     casez (fsm_state)
       4'h0:
-          \$93  = switches[7];
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          \$93  = 1'h1;
+      4'h6:
+          if (\control__done$211 ) begin
+            if (lost) begin
+            end else if (opened) begin
+              \$93  = 1'h1;
+            end
+          end
+      4'h8:
+          \$93  = 1'h0;
     endcase
     if (rst) begin
       \$93  = 1'h0;
@@ -1140,277 +1360,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$94  = view__status;
-    casez (fsm_state)
-      4'h0:
-          \$94  = 2'h0;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
-            if (switches[1]) begin
-            end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$94  = 2'h1;
-            end
-          end
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          if (board__mine) begin
-            \$94  = 2'h3;
-          end
-      4'h6:
-          if (\control__done$210 ) begin
-            if (lost) begin
-              \$94  = 2'h3;
-            end
-          end
-      4'h8:
-          /* empty */;
-      4'h9:
-          if (\control__done$214 ) begin
-            if (won) begin
-              \$94  = 2'h2;
-            end
-          end
-    endcase
-    if (rst) begin
-      \$94  = 2'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$95  = \$signal ;
-    casez (fsm_state)
-      4'h0:
-          \$95  = 8'h00;
-      4'h1:
-          if (pending[0]) begin
-          end else if (pending[1]) begin
-            \$95 [7:4] = \$48 [3:0];
-          end else if (pending[2]) begin
-            \$95 [7:4] = \$54 [3:0];
-          end else if (pending[3]) begin
-            \$95 [3:0] = \$60 [3:0];
-          end else if (pending[4]) begin
-            \$95 [3:0] = \$66 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$95  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$96  = score__counter;
-    casez (fsm_state)
-      4'h0:
-          \$96  = { 3'h0, \$42  };
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
-            if (switches[1]) begin
-              \$96  = \$74 [8:0];
-            end
-          end
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          if (\control__done$214 ) begin
-            if (won) begin
-              \$96  = 9'h000;
-            end
-          end
-    endcase
-    if (rst) begin
-      \$96  = 9'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$97  = flood_steps;
-    casez (fsm_state)
-      4'h0:
-          \$97  = 9'h000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          \$97  = 9'h000;
-      4'h6:
-          if (\control__done$210 ) begin
-            if (lost) begin
-              \$97  = 9'h000;
-            end else if (opened) begin
-              \$97  = 9'h000;
-            end
-          end
-      4'h8:
-          if (\$76 ) begin
-            if (\$77 ) begin
-              \$97  = \$78 [8:0];
-            end
-          end
-    endcase
-    if (rst) begin
-      \$97  = 9'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$98  = fsm_state;
-    casez (fsm_state)
-      4'h0:
-          \$98  = 4'h1;
-      4'h1:
-          if (pending[0]) begin
-            \$98  = 4'h2;
-          end
-      4'h2:
-          \$98  = 4'h3;
-      4'h3:
-        begin
-          \$98  = 4'h1;
-          (* full_case = 32'd1 *)
-          if (\$69 ) begin
-            \$98  = 4'h0;
-          end else if (\$70 ) begin
-            (* full_case = 32'd1 *)
-            if (switches[1]) begin
-            end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$98  = 4'h4;
-            end else begin
-              \$98  = 4'h5;
-            end
-          end else begin
-            \$98  = 4'h6;
-          end
-        end
-      4'h4:
-          if (control__done) begin
-            \$98  = 4'h7;
-          end
-      4'h7:
-          if (\control__done$209 ) begin
-            \$98  = 4'h5;
-          end
-      4'h5:
-          (* full_case = 32'd1 *)
-          if (board__mine) begin
-            \$98  = 4'h1;
-          end else begin
-            \$98  = 4'h8;
-          end
-      4'h6:
-          if (\control__done$210 ) begin
-            \$98  = 4'h1;
-            if (lost) begin
-            end else if (opened) begin
-              \$98  = 4'h8;
-            end
-          end
-      4'h8:
-          if (\$76 ) begin
-            (* full_case = 32'd1 *)
-            if (\$77 ) begin
-            end else begin
-              \$98  = 4'h9;
-            end
-          end
-      4'h9:
-          if (\control__done$214 ) begin
-            \$98  = 4'h1;
-          end
-    endcase
-    if (rst) begin
-      \$98  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$99  = seed;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
-            if (switches[1]) begin
-            end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$99  = \$75 ;
-            end
-          end
-    endcase
-    if (rst) begin
-      \$99  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$100  = \$signal$201 ;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          \$100  = 1'h1;
-      4'h6:
-          if (\control__done$210 ) begin
-            if (lost) begin
-            end else if (opened) begin
-              \$100  = 1'h1;
-            end
-          end
-      4'h8:
-          \$100  = 1'h0;
-    endcase
-    if (rst) begin
-      \$100  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$101  = \$signal$179 ;
+    \$94  = \$signal$179 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -1426,27 +1376,27 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
           /* empty */;
       4'h5:
           if (board__mine) begin
-            \$101  = \$signal ;
+            \$94  = \$signal ;
           end
       4'h6:
-          if (\control__done$210 ) begin
+          if (\control__done$211 ) begin
             if (lost) begin
-              \$101  = exploded;
+              \$94  = exploded;
             end
           end
     endcase
     if (rst) begin
-      \$101  = 8'h00;
+      \$94  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$102  = read_col;
+    \$95  = read_col;
     if (read__enable) begin
-      \$102  = probing[3:0];
+      \$95  = probing[3:0];
     end
     if (rst) begin
-      \$102  = 4'h0;
+      \$95  = 4'h0;
     end
   end
   assign \buttons$25  = buttons;
@@ -1566,7 +1516,7 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   assign \cursor$171  = \$signal ;
   assign \$signal$174  = view__status;
   assign \$signal$175  = score__counter;
-  assign \$signal$176  = score__timer;
+  assign seconds = score__timer;
   assign \$signal$177  = seed;
   assign \$signal$178  = flood_steps;
   assign parts__0__revealed = board__revealed;
@@ -1575,16 +1525,16 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   assign read_enable = read__enable;
   assign view__cursor_row = \$signal [7:4];
   assign view__cursor_col = \$signal [3:0];
-  assign read__cell = { \$88 , \$16  };
+  assign read__cell = { \$83 , \$16  };
   assign exploded_row = \$signal$179 [7:4];
   assign exploded_col = \$signal$179 [3:0];
   assign \read__address.col  = read__address[3:0];
   assign \read__address.row  = read__address[7:4];
   assign \read__cell.count  = \$16 ;
-  assign \read__cell.mine  = \$88 [0];
-  assign \read__cell.revealed  = \$88 [1];
-  assign \read__cell.flagged  = \$88 [2];
-  assign \read__cell.exploded  = \$88 [3];
+  assign \read__cell.mine  = \$83 [0];
+  assign \read__cell.revealed  = \$83 [1];
+  assign \read__cell.flagged  = \$83 [2];
+  assign \read__cell.exploded  = \$83 [3];
   assign \probe__address.col  = probe__address[3:0];
   assign \probe__address.row  = probe__address[7:4];
   assign \board__address.col  = probe__address[3:0];
@@ -1708,10 +1658,10 @@ module minesweeper_game(switches, seed_force, seed_value, read__address, read__e
   assign beginner = view__difficulty;
   assign \beginner$168  = view__difficulty;
   assign \beginner$170  = view__difficulty;
+  assign \$39  = view__difficulty;
   assign \$44  = view__difficulty;
-  assign \$49  = view__difficulty;
+  assign \$51  = view__difficulty;
   assign \$56  = view__difficulty;
-  assign \$61  = view__difficulty;
 endmodule
 
 (* generator = "Amaranth" *)
@@ -3398,7 +3348,7 @@ module \minesweeper_game.board (clk, rst, probing_revealed, probing_flagged, pro
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$219 (clk, rst, press, held, buttons);
+module \minesweeper_game.button_actions (clk, rst, press, held, buttons);
   reg \$auto$verilog_backend.cc:2355:dump_module$3  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -3459,31 +3409,31 @@ module \minesweeper_game.buttons$219 (clk, rst, press, held, buttons);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_game.buttons$219.debounce_centre  debounce_centre (
+  \minesweeper_game.button_actions.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_game.buttons$219.debounce_down  debounce_down (
+  \minesweeper_game.button_actions.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$219.debounce_left  debounce_left (
+  \minesweeper_game.button_actions.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$219.debounce_right  debounce_right (
+  \minesweeper_game.button_actions.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_game.buttons$219.debounce_up  debounce_up (
+  \minesweeper_game.button_actions.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -3533,7 +3483,7 @@ module \minesweeper_game.buttons$219 (clk, rst, press, held, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$219.debounce_centre (clk, rst, o, i);
+module \minesweeper_game.button_actions.debounce_centre (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3584,7 +3534,7 @@ module \minesweeper_game.buttons$219.debounce_centre (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$219.debounce_down (clk, rst, o, i);
+module \minesweeper_game.button_actions.debounce_down (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3635,7 +3585,7 @@ module \minesweeper_game.buttons$219.debounce_down (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$219.debounce_left (clk, rst, o, i);
+module \minesweeper_game.button_actions.debounce_left (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$6  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3686,7 +3636,7 @@ module \minesweeper_game.buttons$219.debounce_left (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$219.debounce_right (clk, rst, o, i);
+module \minesweeper_game.button_actions.debounce_right (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$7  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -3737,7 +3687,7 @@ module \minesweeper_game.buttons$219.debounce_right (clk, rst, o, i);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.buttons$219.debounce_up (clk, rst, o, i);
+module \minesweeper_game.button_actions.debounce_up (clk, rst, o, i);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -4446,22 +4396,22 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, control__s
   \minesweeper_game.count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$1114$0 (\$21 ),
-    .\port$1116$0 (\$22 ),
-    .\port$1118$0 (\$23 ),
-    .\port$1120$0 (\$24 ),
-    .\port$1122$0 (\$25 ),
-    .\port$1124$0 (\$26 ),
-    .\port$1126$0 (\$27 ),
-    .\port$1128$0 (\$28 ),
-    .\port$1130$0 (\$29 ),
-    .\port$1132$0 (\$30 ),
-    .\port$1134$0 (\$31 ),
-    .\port$1136$0 (\$32 ),
-    .\port$1138$0 (\$33 ),
-    .\port$1140$0 (\$34 ),
-    .\port$1142$0 (\$35 ),
-    .\port$1144$0 (\$36 ),
+    .\port$1104$0 (\$21 ),
+    .\port$1106$0 (\$22 ),
+    .\port$1108$0 (\$23 ),
+    .\port$1110$0 (\$24 ),
+    .\port$1112$0 (\$25 ),
+    .\port$1114$0 (\$26 ),
+    .\port$1116$0 (\$27 ),
+    .\port$1118$0 (\$28 ),
+    .\port$1120$0 (\$29 ),
+    .\port$1122$0 (\$30 ),
+    .\port$1124$0 (\$31 ),
+    .\port$1126$0 (\$32 ),
+    .\port$1128$0 (\$33 ),
+    .\port$1130$0 (\$34 ),
+    .\port$1132$0 (\$35 ),
+    .\port$1134$0 (\$36 ),
     .row(row),
     .rst(rst),
     .shift(shift)
@@ -4686,7 +4636,7 @@ module \minesweeper_game.count_sweep (rst, beginner, probe__mine_row, control__s
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.count_sweep.counter (rst, \port$1114$0 , \port$1116$0 , \port$1118$0 , \port$1120$0 , \port$1122$0 , \port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , \port$1144$0 , shift, row, counts, clk
+module \minesweeper_game.count_sweep.counter (rst, \port$1104$0 , \port$1106$0 , \port$1108$0 , \port$1110$0 , \port$1112$0 , \port$1114$0 , \port$1116$0 , \port$1118$0 , \port$1120$0 , \port$1122$0 , \port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , shift, row, counts, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire [4:0] \$1 ;
@@ -4869,6 +4819,16 @@ module \minesweeper_game.count_sweep.counter (rst, \port$1114$0 , \port$1116$0 ,
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
+  output \port$1104$0 ;
+  wire \port$1104$0 ;
+  output \port$1106$0 ;
+  wire \port$1106$0 ;
+  output \port$1108$0 ;
+  wire \port$1108$0 ;
+  output \port$1110$0 ;
+  wire \port$1110$0 ;
+  output \port$1112$0 ;
+  wire \port$1112$0 ;
   output \port$1114$0 ;
   wire \port$1114$0 ;
   output \port$1116$0 ;
@@ -4891,16 +4851,6 @@ module \minesweeper_game.count_sweep.counter (rst, \port$1114$0 , \port$1116$0 ,
   wire \port$1132$0 ;
   output \port$1134$0 ;
   wire \port$1134$0 ;
-  output \port$1136$0 ;
-  wire \port$1136$0 ;
-  output \port$1138$0 ;
-  wire \port$1138$0 ;
-  output \port$1140$0 ;
-  wire \port$1140$0 ;
-  output \port$1142$0 ;
-  wire \port$1142$0 ;
-  output \port$1144$0 ;
-  wire \port$1144$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -5099,22 +5049,22 @@ module \minesweeper_game.count_sweep.counter (rst, \port$1114$0 , \port$1116$0 ,
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1114$0  = \$124 ;
-  assign \port$1116$0  = \$126 ;
-  assign \port$1118$0  = \$128 ;
-  assign \port$1120$0  = \$130 ;
-  assign \port$1122$0  = \$132 ;
-  assign \port$1124$0  = \$134 ;
-  assign \port$1126$0  = \$136 ;
-  assign \port$1128$0  = \$138 ;
-  assign \port$1130$0  = \$140 ;
-  assign \port$1132$0  = \$142 ;
-  assign \port$1134$0  = \$144 ;
-  assign \port$1136$0  = \$146 ;
-  assign \port$1138$0  = \$148 ;
-  assign \port$1140$0  = \$150 ;
-  assign \port$1142$0  = \$152 ;
-  assign \port$1144$0  = \$154 ;
+  assign \port$1104$0  = \$124 ;
+  assign \port$1106$0  = \$126 ;
+  assign \port$1108$0  = \$128 ;
+  assign \port$1110$0  = \$130 ;
+  assign \port$1112$0  = \$132 ;
+  assign \port$1114$0  = \$134 ;
+  assign \port$1116$0  = \$136 ;
+  assign \port$1118$0  = \$138 ;
+  assign \port$1120$0  = \$140 ;
+  assign \port$1122$0  = \$142 ;
+  assign \port$1124$0  = \$144 ;
+  assign \port$1126$0  = \$146 ;
+  assign \port$1128$0  = \$148 ;
+  assign \port$1130$0  = \$150 ;
+  assign \port$1132$0  = \$152 ;
+  assign \port$1134$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -6210,8 +6160,71 @@ module \minesweeper_game.probe_bus (board__address, board__reveal, board__flag_w
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_game.win_scan (rst, control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
+module \minesweeper_game.timer (rst, run, clear, seconds, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
+  wire \$1 ;
+  wire \$2 ;
+  wire [10:0] \$3 ;
+  wire [27:0] \$4 ;
+  reg [9:0] \$5 ;
+  reg [26:0] \$6 ;
+  input clear;
+  wire clear;
+  input clk;
+  wire clk;
+  reg [26:0] fraction = 27'h0000000;
+  input rst;
+  wire rst;
+  input run;
+  wire run;
+  output [9:0] seconds;
+  reg [9:0] seconds = 10'h000;
+  assign \$4  = fraction + 1'h1;
+  always @(posedge clk)
+    seconds <= \$5 ;
+  always @(posedge clk)
+    fraction <= \$6 ;
+  assign \$1  = fraction == 27'h5f5e0ff;
+  assign \$2  = seconds != 10'h3e7;
+  assign \$3  = seconds + 1'h1;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    \$5  = seconds;
+    if (clear) begin
+      \$5  = 10'h000;
+    end else if (run) begin
+      if (\$1 ) begin
+        if (\$2 ) begin
+          \$5  = \$3 [9:0];
+        end
+      end
+    end
+    if (rst) begin
+      \$5  = 10'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    \$6  = fraction;
+    if (clear) begin
+      \$6  = 27'h0000000;
+    end else if (run) begin
+      (* full_case = 32'd1 *)
+      if (\$1 ) begin
+        \$6  = 27'h0000000;
+      end else begin
+        \$6  = \$4 [26:0];
+      end
+    end
+    if (rst) begin
+      \$6  = 27'h0000000;
+    end
+  end
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_game.win_scan (rst, control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$16  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
   wire \$11 ;
@@ -6268,7 +6281,7 @@ module \minesweeper_game.win_scan (rst, control__start, probe__revealed, probe__
   always @(posedge clk)
     fsm_state <= \$17 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
     \$16  = step;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -6284,7 +6297,7 @@ module \minesweeper_game.win_scan (rst, control__start, probe__revealed, probe__
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
     \$17  = fsm_state;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -6304,7 +6317,7 @@ module \minesweeper_game.win_scan (rst, control__start, probe__revealed, probe__
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
     probe__address = 8'h00;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -6315,7 +6328,7 @@ module \minesweeper_game.win_scan (rst, control__start, probe__revealed, probe__
     endcase
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
     control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -6330,7 +6343,7 @@ module \minesweeper_game.win_scan (rst, control__start, probe__revealed, probe__
     endcase
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$15 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$16 ) begin end
     won = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)

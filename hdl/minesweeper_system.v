@@ -203,9 +203,9 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$1745$0 (\$12 ),
-    .\port$1760$0 (\$13 ),
-    .\port$57$0 (\$11 ),
+    .\port$1747$0 (\$12 ),
+    .\port$1758$0 (\$13 ),
+    .\port$58$0 (\$11 ),
     .read__address(read__address),
     .rst(rst),
     .vga__active(vga__active),
@@ -221,8 +221,8 @@ module minesweeper_system(switches, seed_force, seed_value, clk, rst, leds, vga_
     .clk(clk),
     .cursor(\$13 ),
     .leds(leds),
-    .\port$1745$0 (\$12 ),
-    .\port$57$0 (\$11 ),
+    .\port$1747$0 (\$12 ),
+    .\port$58$0 (\$11 ),
     .read__address(read__address),
     .read__enable(pixel_enable),
     .rst(rst),
@@ -358,7 +358,7 @@ module \minesweeper_system.buttons_sync (clk, rst, stage1, buttons);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.digits$71 (rst, start, \value$5 , score__counter, chars__counter, chars__timer, clk);
+module \minesweeper_system.digits$71 (rst, start, score__counter, \value$5 , chars__counter, chars__timer, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -713,7 +713,7 @@ module \minesweeper_system.digits$71.timer_bcd (rst, start, busy, value, bcd, cl
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start, enable, \port$1745$0 , game__difficulty, game__status, \port$1760$0 , read__address, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, clk);
+module \minesweeper_system.display (rst, \port$58$0 , game__held, digits__start, enable, \port$1747$0 , game__difficulty, game__status, \port$1758$0 , read__address, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$5  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -1009,12 +1009,12 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   wire [3:0] \glyph$23 ;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$1745$0 ;
-  wire [3:0] \port$1745$0 ;
-  input [7:0] \port$1760$0 ;
-  wire [7:0] \port$1760$0 ;
-  input [3:0] \port$57$0 ;
-  wire [3:0] \port$57$0 ;
+  input [3:0] \port$1747$0 ;
+  wire [3:0] \port$1747$0 ;
+  input [7:0] \port$1758$0 ;
+  wire [7:0] \port$1758$0 ;
+  input [3:0] \port$58$0 ;
+  wire [3:0] \port$58$0 ;
   output [7:0] read__address;
   wire [7:0] read__address;
   wire [3:0] \read__address.col ;
@@ -1062,22 +1062,22 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$1745$0 [2];
-  assign \$8  = ~ \port$1745$0 [0];
+  assign \$7  = \$6  & \port$1747$0 [2];
+  assign \$8  = ~ \port$1747$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$1745$0 [0];
-  assign \$12  = debug & \port$1745$0 [0];
+  assign \$11  = \$10  & \port$1747$0 [0];
+  assign \$12  = debug & \port$1747$0 [0];
   assign \$13  = b2[6] ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$57$0 ;
-  assign \$15  = \port$57$0  == 4'h8;
-  assign \$16  = \port$57$0  == 3'h7;
-  assign \$17  = \port$57$0  == 3'h6;
-  assign \$18  = \port$57$0  == 3'h5;
-  assign \$19  = \port$57$0  == 3'h4;
-  assign \$20  = \port$57$0  == 2'h3;
-  assign \$21  = \port$57$0  == 2'h2;
-  assign \$22  = \port$57$0  == 1'h1;
+  assign \$14  = | \port$58$0 ;
+  assign \$15  = \port$58$0  == 4'h8;
+  assign \$16  = \port$58$0  == 3'h7;
+  assign \$17  = \port$58$0  == 3'h6;
+  assign \$18  = \port$58$0  == 3'h5;
+  assign \$19  = \port$58$0  == 3'h4;
+  assign \$20  = \port$58$0  == 2'h3;
+  assign \$21  = \port$58$0  == 2'h2;
+  assign \$22  = \port$58$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -1164,8 +1164,8 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \$109  = \$108  ? 5'h09 : 5'h10;
   assign \$110  = $signed(\$signal ) < $signed({ 1'h0, \$109  });
   assign \$111  = \$107  & \$110 ;
-  assign \$112  = \$signal [3:0] == \port$1760$0 [7:4];
-  assign \$113  = \$signal$14 [3:0] == \port$1760$0 [3:0];
+  assign \$112  = \$signal [3:0] == \port$1758$0 [7:4];
+  assign \$113  = \$signal$14 [3:0] == \port$1758$0 [3:0];
   assign \$114  = \$112  & \$113 ;
   assign \$115  = sub_x < 2'h2;
   assign \$116  = sub_x >= 5'h1c;
@@ -1276,7 +1276,7 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$16  = 8'h00;
     if (b2[3]) begin
-      if (\port$1745$0 [1]) begin
+      if (\port$1747$0 [1]) begin
         \$signal$16  = \$30 ;
       end
     end else if (b2[9]) begin
@@ -1289,13 +1289,13 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     (* full_case = 32'd1 *)
     if (b2[3]) begin
       (* full_case = 32'd1 *)
-      if (\port$1745$0 [1]) begin
+      if (\port$1747$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1745$0 [3]) begin
+      end else if (\port$1747$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1745$0 [2]) begin
+      end else if (\port$1747$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -1318,13 +1318,13 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     \$signal$21  = 1'h0;
     if (b2[3]) begin
-      if (\port$1745$0 [1]) begin
+      if (\port$1747$0 [1]) begin
         \$signal$21  = \$14 ;
-      end else if (\port$1745$0 [3]) begin
+      end else if (\port$1747$0 [3]) begin
         \$signal$21  = 1'h1;
       end else if (\$9 ) begin
         \$signal$21  = 1'h1;
-      end else if (\port$1745$0 [2]) begin
+      end else if (\port$1747$0 [2]) begin
         \$signal$21  = 1'h1;
       end else if (\$11 ) begin
         \$signal$21  = 1'h1;
@@ -1340,13 +1340,13 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
     if (\$auto$verilog_backend.cc:2355:dump_module$5 ) begin end
     glyph = 4'h0;
     if (b2[3]) begin
-      if (\port$1745$0 [1]) begin
-        glyph = \port$57$0 ;
-      end else if (\port$1745$0 [3]) begin
+      if (\port$1747$0 [1]) begin
+        glyph = \port$58$0 ;
+      end else if (\port$1747$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1745$0 [2]) begin
+      end else if (\port$1747$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -1605,11 +1605,11 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1745$0 , \port$57$0  };
+  assign read__cell = { \port$1747$0 , \port$58$0  };
   assign \glyph$23  = c[7:4];
   assign row = c[34:30];
-  assign game__cursor_row = \port$1760$0 [7:4];
-  assign game__cursor_col = \port$1760$0 [3:0];
+  assign game__cursor_row = \port$1758$0 [7:4];
+  assign game__cursor_col = \port$1758$0 [3:0];
   assign \read__address.col  = read__address[3:0];
   assign \read__address.row  = read__address[7:4];
   assign \b2.sync  = b2[2:0];
@@ -1628,11 +1628,11 @@ module \minesweeper_system.display (rst, \port$57$0 , game__held, digits__start,
   assign \b2.char  = b2[15:12];
   assign \b2.sub_x  = b2[20:16];
   assign \b2.row  = b2[25:21];
-  assign \read__cell.count  = \port$57$0 ;
-  assign \read__cell.mine  = \port$1745$0 [0];
-  assign \read__cell.revealed  = \port$1745$0 [1];
-  assign \read__cell.flagged  = \port$1745$0 [2];
-  assign \read__cell.exploded  = \port$1745$0 [3];
+  assign \read__cell.count  = \port$58$0 ;
+  assign \read__cell.mine  = \port$1747$0 [0];
+  assign \read__cell.revealed  = \port$1747$0 [1];
+  assign \read__cell.flagged  = \port$1747$0 [2];
+  assign \read__cell.exploded  = \port$1747$0 [3];
   assign \c.sync  = c[2:0];
   assign \c.sync.visible  = c[0];
   assign \c.sync.hsync_n  = c[1];
@@ -2977,17 +2977,13 @@ module \minesweeper_system.display.timing (rst, enable, x, y, visible, hsync_n, 
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__held, read__enable, \port$1745$0 , leds, score__timer, view__difficulty, view__status, cursor, score__counter, read__address, buttons, switches, seed_force);
+module \minesweeper_system.game (seed_value, clk, rst, busy, \port$58$0 , view__held, read__enable, \port$1747$0 , leds, view__difficulty, view__status, cursor, score__counter, score__timer, read__address, buttons, switches, seed_force);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire \$10 ;
-  reg \$100 ;
-  reg [7:0] \$101 ;
-  reg [3:0] \$102 ;
-  wire [6:0] \$106 ;
   wire \$11 ;
+  wire [6:0] \$119 ;
   wire \$12 ;
-  wire [6:0] \$125 ;
   wire [31:0] \$13 ;
   wire \$14 ;
   wire \$15 ;
@@ -3014,75 +3010,72 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire \$34 ;
   wire \$35 ;
   wire \$36 ;
-  wire \$37 ;
+  wire [5:0] \$37 ;
   wire \$38 ;
   wire \$39 ;
   wire \$4 ;
-  wire [10:0] \$40 ;
-  wire [27:0] \$41 ;
-  wire [5:0] \$42 ;
-  wire \$43 ;
+  wire [4:0] \$40 ;
+  wire [5:0] \$41 ;
+  wire [4:0] \$42 ;
+  wire [5:0] \$43 ;
   wire \$44 ;
   wire [4:0] \$45 ;
   wire [5:0] \$46 ;
-  wire [4:0] \$47 ;
-  wire [5:0] \$48 ;
-  wire \$49 ;
+  wire \$47 ;
+  wire [4:0] \$48 ;
+  wire [4:0] \$49 ;
   wire \$5 ;
-  wire [4:0] \$50 ;
-  wire [5:0] \$51 ;
-  wire \$52 ;
-  wire [4:0] \$53 ;
+  wire \$50 ;
+  wire \$51 ;
+  wire [4:0] \$52 ;
+  wire [5:0] \$53 ;
   wire [4:0] \$54 ;
-  wire \$55 ;
+  wire [5:0] \$55 ;
   wire \$56 ;
   wire [4:0] \$57 ;
   wire [5:0] \$58 ;
-  wire [4:0] \$59 ;
+  wire \$59 ;
   wire [7:0] \$6 ;
-  wire [5:0] \$60 ;
-  wire \$61 ;
-  wire [4:0] \$62 ;
-  wire [5:0] \$63 ;
+  wire [4:0] \$60 ;
+  wire [4:0] \$61 ;
+  wire \$62 ;
+  wire \$63 ;
   wire \$64 ;
-  wire [4:0] \$65 ;
-  wire [4:0] \$66 ;
-  wire \$67 ;
-  wire \$68 ;
-  wire \$69 ;
+  wire \$65 ;
+  wire \$66 ;
+  wire [9:0] \$67 ;
+  wire [9:0] \$68 ;
+  wire [9:0] \$69 ;
   wire \$7 ;
-  wire \$70 ;
+  wire [31:0] \$70 ;
   wire \$71 ;
-  wire [9:0] \$72 ;
+  wire \$72 ;
   wire [9:0] \$73 ;
-  wire [9:0] \$74 ;
-  wire [31:0] \$75 ;
+  wire \$74 ;
+  wire \$75 ;
   wire \$76 ;
   wire \$77 ;
-  wire [9:0] \$78 ;
+  wire \$78 ;
   wire \$79 ;
   wire \$8 ;
   wire \$80 ;
   wire \$81 ;
-  wire \$82 ;
-  wire \$83 ;
-  wire \$84 ;
-  wire \$85 ;
-  wire \$86 ;
-  reg [3:0] \$87 ;
-  reg [3:0] \$88  = 4'h0;
-  reg [31:0] \$89 ;
+  reg [3:0] \$82 ;
+  reg [3:0] \$83  = 4'h0;
+  reg [31:0] \$84 ;
+  reg [4:0] \$85 ;
+  reg \$86 ;
+  reg [1:0] \$87 ;
+  reg [7:0] \$88 ;
+  reg [8:0] \$89 ;
   wire \$9 ;
-  reg [4:0] \$90 ;
-  reg [26:0] \$91 ;
-  reg [9:0] \$92 ;
+  reg [8:0] \$90 ;
+  reg [3:0] \$91 ;
+  reg [31:0] \$92 ;
   reg \$93 ;
-  reg [1:0] \$94 ;
-  reg [7:0] \$95 ;
-  reg [8:0] \$96 ;
-  reg [8:0] \$97 ;
-  reg [3:0] \$98 ;
-  reg [31:0] \$99 ;
+  reg [7:0] \$94 ;
+  reg [3:0] \$95 ;
+  wire [6:0] \$99 ;
   reg [7:0] \$signal  = 8'h00;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
@@ -3097,8 +3090,6 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire [1:0] \$signal$152 ;
   (* init = 9'h000 *)
   wire [8:0] \$signal$157 ;
-  (* init = 10'h000 *)
-  wire [9:0] \$signal$159 ;
   (* init = 32'd0 *)
   wire [31:0] \$signal$164 ;
   (* init = 9'h000 *)
@@ -3106,9 +3097,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   reg [7:0] \$signal$168  = 8'h00;
   wire [3:0] \$signal$168.col ;
   wire [3:0] \$signal$168.row ;
-  reg [31:0] \$signal$189  = 32'd0;
-  reg \$signal$197  = 1'h0;
-  reg [26:0] \$signal$208  = 27'h0000000;
+  reg [31:0] \$signal$191  = 32'd0;
+  reg \$signal$199  = 1'h0;
   wire [3:0] \$signal.col ;
   wire [3:0] \$signal.row ;
   wire beginner;
@@ -3138,16 +3128,17 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   input [4:0] buttons;
   wire [4:0] buttons;
   wire [4:0] \buttons$1 ;
+  reg clear;
   input clk;
   wire clk;
   wire control__done;
-  wire \control__done$209 ;
   wire \control__done$210 ;
-  wire \control__done$214 ;
+  wire \control__done$211 ;
+  wire \control__done$215 ;
   reg control__start;
-  reg \control__start$191 ;
   reg \control__start$193 ;
-  reg \control__start$199 ;
+  reg \control__start$195 ;
+  reg \control__start$201 ;
   wire [3:0] count;
   wire [63:0] count_cell;
   wire [3:0] \count_cell[0] ;
@@ -3334,10 +3325,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1745$0 ;
-  wire [3:0] \port$1745$0 ;
-  output [3:0] \port$57$0 ;
-  wire [3:0] \port$57$0 ;
+  output [3:0] \port$1747$0 ;
+  wire [3:0] \port$1747$0 ;
+  output [3:0] \port$58$0 ;
+  wire [3:0] \port$58$0 ;
   wire [4:0] press;
   wire [7:0] probe__address;
   wire [7:0] \probe__address$27 ;
@@ -3438,12 +3429,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire [255:0] revealed_bits;
   input rst;
   wire rst;
+  wire run;
   output [8:0] score__counter;
   reg [8:0] score__counter = 9'h000;
   output [9:0] score__timer;
-  reg [9:0] score__timer = 10'h000;
+  wire [9:0] score__timer;
+  wire [9:0] seconds;
   reg [31:0] seed = 32'd0;
-  reg [31:0] \seed$187 ;
+  reg [31:0] \seed$189 ;
   input seed_force;
   wire seed_force;
   input [31:0] seed_value;
@@ -3475,11 +3468,12 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   wire zero__write;
   wire \zero__write$131 ;
   wire [255:0] zero_bits;
-  assign \$106  = \$signal [3:0] * 3'h4;
-  assign count = cursor_counts >> \$106 ;
+  assign \$99  = \$signal [3:0] * 3'h4;
+  assign count = cursor_counts >> \$99 ;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
+  assign run = view__status == 1'h1;
   assign \$3  = probe_cursor ? \$signal  : 8'h00;
   assign \$4  = | pending;
   assign \$5  = ~ \$4 ;
@@ -3490,11 +3484,11 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \$10  = ~ board__revealed;
   assign \$11  = ! view__status;
   assign \$12  = ~ board__flagged;
-  assign \$13  = seed_force ? seed_value : \$signal$189 ;
-  assign \$14  = ~ \$signal$197 ;
+  assign \$13  = seed_force ? seed_value : \$signal$191 ;
+  assign \$14  = ~ \$signal$199 ;
   assign \$15  = | opened_rows;
-  assign \$125  = read_col * 3'h4;
-  assign \$16  = count_cell >> \$125 ;
+  assign \$119  = read_col * 3'h4;
+  assign \$16  = count_cell >> \$119 ;
   assign \$17  = ! fsm_state;
   assign \$18  = fsm_state == 1'h1;
   assign \$19  = fsm_state == 2'h2;
@@ -3505,7 +3499,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \$24  = fsm_state == 3'h7;
   assign \$25  = fsm_state == 4'h8;
   assign \$26  = fsm_state == 4'h9;
-  assign \$27  = \$signal$189  + 1'h1;
+  assign \$27  = \$signal$191  + 1'h1;
   assign \$28  = | press;
   assign \$29  = | pending;
   assign \$30  = ~ \$29 ;
@@ -3515,82 +3509,73 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \$34  = \$28  & \$33 ;
   assign \$35  = | pending;
   assign \$36  = idle & \$35 ;
-  assign \$37  = view__status == 1'h1;
-  assign \$38  = \$signal$208  == 27'h5f5e0ff;
-  assign \$39  = score__timer != 10'h3e7;
-  assign \$40  = score__timer + 1'h1;
-  assign \$41  = \$signal$208  + 1'h1;
-  assign \$42  = switches[7] ? 6'h0a : 6'h28;
-  assign \$43  = ! \$signal [7:4];
+  assign \$37  = switches[7] ? 6'h0a : 6'h28;
+  assign \$38  = ! \$signal [7:4];
+  assign \$40  = \$39  ? 5'h09 : 5'h10;
+  assign \$41  = \$40  - 1'h1;
+  assign \$42  = \$signal [7:4] - 1'h1;
+  assign \$43  = \$38  ? \$41  : { \$42 [4], \$42  };
   assign \$45  = \$44  ? 5'h09 : 5'h10;
   assign \$46  = \$45  - 1'h1;
-  assign \$47  = \$signal [7:4] - 1'h1;
-  assign \$48  = \$43  ? \$46  : { \$47 [4], \$47  };
-  assign \$50  = \$49  ? 5'h09 : 5'h10;
-  assign \$51  = \$50  - 1'h1;
-  assign \$52  = \$signal [7:4] == \$51 ;
-  assign \$53  = \$signal [7:4] + 1'h1;
-  assign \$54  = \$52  ? 5'h00 : \$53 ;
-  assign \$55  = ! \$signal [3:0];
+  assign \$47  = \$signal [7:4] == \$46 ;
+  assign \$48  = \$signal [7:4] + 1'h1;
+  assign \$49  = \$47  ? 5'h00 : \$48 ;
+  assign \$50  = ! \$signal [3:0];
+  assign \$52  = \$51  ? 5'h09 : 5'h10;
+  assign \$53  = \$52  - 1'h1;
+  assign \$54  = \$signal [3:0] - 1'h1;
+  assign \$55  = \$50  ? \$53  : { \$54 [4], \$54  };
   assign \$57  = \$56  ? 5'h09 : 5'h10;
   assign \$58  = \$57  - 1'h1;
-  assign \$59  = \$signal [3:0] - 1'h1;
-  assign \$60  = \$55  ? \$58  : { \$59 [4], \$59  };
-  assign \$62  = \$61  ? 5'h09 : 5'h10;
-  assign \$63  = \$62  - 1'h1;
-  assign \$64  = \$signal [3:0] == \$63 ;
-  assign \$65  = \$signal [3:0] + 1'h1;
-  assign \$66  = \$64  ? 5'h00 : \$65 ;
-  assign \$67  = view__status == 2'h2;
-  assign \$68  = view__status == 2'h3;
-  assign \$69  = \$67  | \$68 ;
-  assign \$70  = ~ board__revealed;
-  assign \$71  = ! view__status;
-  assign \$72  = $signed(score__counter) + $signed(2'h1);
-  assign \$73  = $signed(score__counter) - $signed(2'h1);
-  assign \$74  = board__flagged ? \$72  : \$73 ;
-  assign \$75  = seed_force ? seed_value : \$signal$189 ;
-  assign \$76  = ~ \$signal$197 ;
-  assign \$77  = | opened_rows;
-  assign \$78  = flood_steps + 1'h1;
-  assign \$79  = | view__status;
-  assign \$80  = probing_mine & \$79 ;
-  assign \$81  = view__status == 2'h2;
-  assign \$82  = \$81  & probing_mine;
-  assign \$83  = probing_flagged | \$82 ;
-  assign \$84  = view__status == 2'h3;
-  assign \$85  = probing == \$signal$168 ;
-  assign \$86  = \$84  & \$85 ;
+  assign \$59  = \$signal [3:0] == \$58 ;
+  assign \$60  = \$signal [3:0] + 1'h1;
+  assign \$61  = \$59  ? 5'h00 : \$60 ;
+  assign \$62  = view__status == 2'h2;
+  assign \$63  = view__status == 2'h3;
+  assign \$64  = \$62  | \$63 ;
+  assign \$65  = ~ board__revealed;
+  assign \$66  = ! view__status;
+  assign \$67  = $signed(score__counter) + $signed(2'h1);
+  assign \$68  = $signed(score__counter) - $signed(2'h1);
+  assign \$69  = board__flagged ? \$67  : \$68 ;
+  assign \$70  = seed_force ? seed_value : \$signal$191 ;
+  assign \$71  = ~ \$signal$199 ;
+  assign \$72  = | opened_rows;
+  assign \$73  = flood_steps + 1'h1;
+  assign \$74  = | view__status;
+  assign \$75  = probing_mine & \$74 ;
+  assign \$76  = view__status == 2'h2;
+  assign \$77  = \$76  & probing_mine;
+  assign \$78  = probing_flagged | \$77 ;
+  assign \$79  = view__status == 2'h3;
+  assign \$80  = probing == \$signal$168 ;
+  assign \$81  = \$79  & \$80 ;
   always @(posedge clk)
-    \$88  <= \$87 ;
+    \$83  <= \$82 ;
   always @(posedge clk)
-    \$signal$189  <= \$89 ;
+    \$signal$191  <= \$84 ;
   always @(posedge clk)
-    pending <= \$90 ;
+    pending <= \$85 ;
   always @(posedge clk)
-    \$signal$208  <= \$91 ;
+    \$signal$143  <= \$86 ;
   always @(posedge clk)
-    score__timer <= \$92 ;
+    view__status <= \$87 ;
   always @(posedge clk)
-    \$signal$143  <= \$93 ;
+    \$signal  <= \$88 ;
   always @(posedge clk)
-    view__status <= \$94 ;
+    score__counter <= \$89 ;
   always @(posedge clk)
-    \$signal  <= \$95 ;
+    flood_steps <= \$90 ;
   always @(posedge clk)
-    score__counter <= \$96 ;
+    fsm_state <= \$91 ;
   always @(posedge clk)
-    flood_steps <= \$97 ;
+    seed <= \$92 ;
   always @(posedge clk)
-    fsm_state <= \$98 ;
+    \$signal$199  <= \$93 ;
   always @(posedge clk)
-    seed <= \$99 ;
+    \$signal$168  <= \$94 ;
   always @(posedge clk)
-    \$signal$197  <= \$100 ;
-  always @(posedge clk)
-    \$signal$168  <= \$101 ;
-  always @(posedge clk)
-    read_col <= \$102 ;
+    read_col <= \$95 ;
   \minesweeper_system.game.board  board (
     .clk(clk),
     .count_cell(count_cell),
@@ -3630,7 +3615,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \minesweeper_system.game.buttons$219  \buttons$219  (
+  \minesweeper_system.game.button_actions  button_actions (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -3640,8 +3625,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   \minesweeper_system.game.chord  chord (
     .beginner(\beginner$147 ),
     .clk(clk),
-    .control__done(\control__done$210 ),
-    .control__start(\control__start$191 ),
+    .control__done(\control__done$211 ),
+    .control__start(\control__start$193 ),
     .count(count),
     .cursor(\$signal ),
     .exploded(exploded),
@@ -3658,8 +3643,8 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   \minesweeper_system.game.count_sweep  count_sweep (
     .beginner(\beginner$145 ),
     .clk(clk),
-    .control__done(\control__done$209 ),
-    .control__start(\control__start$193 ),
+    .control__done(\control__done$210 ),
+    .control__start(\control__start$195 ),
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
@@ -3689,7 +3674,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .layout__row(layout__row),
     .layout__write(layout__write),
     .load(control__start),
-    .load_value(\seed$187 ),
+    .load_value(\seed$189 ),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -3721,10 +3706,17 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     .parts__3__reveal(parts__3__reveal),
     .parts__4__address(parts__4__address)
   );
+  \minesweeper_system.game.timer  timer (
+    .clear(clear),
+    .clk(clk),
+    .rst(rst),
+    .run(run),
+    .seconds(score__timer)
+  );
   \minesweeper_system.game.win_scan  win_scan (
     .clk(clk),
-    .control__done(\control__done$214 ),
-    .control__start(\control__start$199 ),
+    .control__done(\control__done$215 ),
+    .control__start(\control__start$201 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
@@ -3757,6 +3749,27 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
     casez (fsm_state)
       4'h0:
           new_beginner = switches[7];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    clear = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          clear = 1'h1;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$9 ) begin
+          end else if (\$10 ) begin
+            if (switches[1]) begin
+            end else if (board__flagged) begin
+            end else if (\$11 ) begin
+              clear = 1'h1;
+            end
+          end
     endcase
   end
   always @* begin
@@ -3830,7 +3843,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \seed$187  = 32'd0;
+    \seed$189  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3844,14 +3857,14 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$187  = \$13 ;
+              \seed$189  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \control__start$191  = 1'h0;
+    \control__start$193  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3864,7 +3877,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \control__start$191  = 1'h1;
+            \control__start$193  = 1'h1;
           end
     endcase
   end
@@ -3896,7 +3909,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \control__start$193  = 1'h0;
+    \control__start$195  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3908,7 +3921,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
           /* empty */;
       4'h4:
           if (control__done) begin
-            \control__start$193  = 1'h1;
+            \control__start$195  = 1'h1;
           end
     endcase
   end
@@ -3962,7 +3975,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \control__start$199  = 1'h0;
+    \control__start$201  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -3985,22 +3998,22 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \control__start$199  = 1'h1;
+              \control__start$201  = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$87  = \$88 ;
+    \$82  = \$83 ;
     if (read__enable) begin
-      \$87 [0] = \$80 ;
-      \$87 [1] = probing_revealed;
-      \$87 [2] = \$83 ;
-      \$87 [3] = \$86 ;
+      \$82 [0] = \$75 ;
+      \$82 [1] = probing_revealed;
+      \$82 [2] = \$78 ;
+      \$82 [3] = \$81 ;
     end
     if (rst) begin
-      \$87  = 4'h0;
+      \$82  = 4'h0;
     end
   end
   always @* begin
@@ -4017,92 +4030,299 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$89  = \$27 [31:0];
+    \$84  = \$27 [31:0];
     if (rst) begin
-      \$89  = 32'd0;
+      \$84  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$90  = pending;
+    \$85  = pending;
     if (\$34 ) begin
-      \$90  = press;
+      \$85  = press;
     end else if (\$36 ) begin
-      \$90  = 5'h00;
+      \$85  = 5'h00;
     end
     if (rst) begin
-      \$90  = 5'h00;
+      \$85  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$91  = \$signal$208 ;
-    if (\$37 ) begin
-      (* full_case = 32'd1 *)
-      if (\$38 ) begin
-        \$91  = 27'h0000000;
-      end else begin
-        \$91  = \$41 [26:0];
-      end
-    end
+    \$86  = \$signal$143 ;
     casez (fsm_state)
       4'h0:
-          /* empty */;
+          \$86  = switches[7];
+    endcase
+    if (rst) begin
+      \$86  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$87  = view__status;
+    casez (fsm_state)
+      4'h0:
+          \$87  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
+          if (\$64 ) begin
+          end else if (\$65 ) begin
             if (switches[1]) begin
             end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$91  = 27'h0000000;
+            end else if (\$66 ) begin
+              \$87  = 2'h1;
+            end
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          if (board__mine) begin
+            \$87  = 2'h3;
+          end
+      4'h6:
+          if (\control__done$211 ) begin
+            if (lost) begin
+              \$87  = 2'h3;
+            end
+          end
+      4'h8:
+          /* empty */;
+      4'h9:
+          if (\control__done$215 ) begin
+            if (won) begin
+              \$87  = 2'h2;
             end
           end
     endcase
     if (rst) begin
-      \$91  = 27'h0000000;
+      \$87  = 2'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$92  = score__timer;
-    if (\$37 ) begin
-      if (\$38 ) begin
-        if (\$39 ) begin
-          \$92  = \$40 [9:0];
+    \$88  = \$signal ;
+    casez (fsm_state)
+      4'h0:
+          \$88  = 8'h00;
+      4'h1:
+          if (pending[0]) begin
+          end else if (pending[1]) begin
+            \$88 [7:4] = \$43 [3:0];
+          end else if (pending[2]) begin
+            \$88 [7:4] = \$49 [3:0];
+          end else if (pending[3]) begin
+            \$88 [3:0] = \$55 [3:0];
+          end else if (pending[4]) begin
+            \$88 [3:0] = \$61 [3:0];
+          end
+    endcase
+    if (rst) begin
+      \$88  = 8'h00;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$89  = score__counter;
+    casez (fsm_state)
+      4'h0:
+          \$89  = { 3'h0, \$37  };
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$64 ) begin
+          end else if (\$65 ) begin
+            if (switches[1]) begin
+              \$89  = \$69 [8:0];
+            end
+          end
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          /* empty */;
+      4'h6:
+          /* empty */;
+      4'h8:
+          /* empty */;
+      4'h9:
+          if (\control__done$215 ) begin
+            if (won) begin
+              \$89  = 9'h000;
+            end
+          end
+    endcase
+    if (rst) begin
+      \$89  = 9'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$90  = flood_steps;
+    casez (fsm_state)
+      4'h0:
+          \$90  = 9'h000;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          \$90  = 9'h000;
+      4'h6:
+          if (\control__done$211 ) begin
+            if (lost) begin
+              \$90  = 9'h000;
+            end else if (opened) begin
+              \$90  = 9'h000;
+            end
+          end
+      4'h8:
+          if (\$71 ) begin
+            if (\$72 ) begin
+              \$90  = \$73 [8:0];
+            end
+          end
+    endcase
+    if (rst) begin
+      \$90  = 9'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$91  = fsm_state;
+    casez (fsm_state)
+      4'h0:
+          \$91  = 4'h1;
+      4'h1:
+          if (pending[0]) begin
+            \$91  = 4'h2;
+          end
+      4'h2:
+          \$91  = 4'h3;
+      4'h3:
+        begin
+          \$91  = 4'h1;
+          (* full_case = 32'd1 *)
+          if (\$64 ) begin
+            \$91  = 4'h0;
+          end else if (\$65 ) begin
+            (* full_case = 32'd1 *)
+            if (switches[1]) begin
+            end else if (board__flagged) begin
+            end else if (\$66 ) begin
+              \$91  = 4'h4;
+            end else begin
+              \$91  = 4'h5;
+            end
+          end else begin
+            \$91  = 4'h6;
+          end
         end
-      end
+      4'h4:
+          if (control__done) begin
+            \$91  = 4'h7;
+          end
+      4'h7:
+          if (\control__done$210 ) begin
+            \$91  = 4'h5;
+          end
+      4'h5:
+          (* full_case = 32'd1 *)
+          if (board__mine) begin
+            \$91  = 4'h1;
+          end else begin
+            \$91  = 4'h8;
+          end
+      4'h6:
+          if (\control__done$211 ) begin
+            \$91  = 4'h1;
+            if (lost) begin
+            end else if (opened) begin
+              \$91  = 4'h8;
+            end
+          end
+      4'h8:
+          if (\$71 ) begin
+            (* full_case = 32'd1 *)
+            if (\$72 ) begin
+            end else begin
+              \$91  = 4'h9;
+            end
+          end
+      4'h9:
+          if (\control__done$215 ) begin
+            \$91  = 4'h1;
+          end
+    endcase
+    if (rst) begin
+      \$91  = 4'h0;
     end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
+    \$92  = seed;
     casez (fsm_state)
       4'h0:
-          \$92  = 10'h000;
+          /* empty */;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
+          if (\$64 ) begin
+          end else if (\$65 ) begin
             if (switches[1]) begin
             end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$92  = 10'h000;
+            end else if (\$66 ) begin
+              \$92  = \$70 ;
             end
           end
     endcase
     if (rst) begin
-      \$92  = 10'h000;
+      \$92  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$93  = \$signal$143 ;
+    \$93  = \$signal$199 ;
     casez (fsm_state)
       4'h0:
-          \$93  = switches[7];
+          /* empty */;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          /* empty */;
+      4'h4:
+          /* empty */;
+      4'h7:
+          /* empty */;
+      4'h5:
+          \$93  = 1'h1;
+      4'h6:
+          if (\control__done$211 ) begin
+            if (lost) begin
+            end else if (opened) begin
+              \$93  = 1'h1;
+            end
+          end
+      4'h8:
+          \$93  = 1'h0;
     endcase
     if (rst) begin
       \$93  = 1'h0;
@@ -4110,277 +4330,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$94  = view__status;
-    casez (fsm_state)
-      4'h0:
-          \$94  = 2'h0;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
-            if (switches[1]) begin
-            end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$94  = 2'h1;
-            end
-          end
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          if (board__mine) begin
-            \$94  = 2'h3;
-          end
-      4'h6:
-          if (\control__done$210 ) begin
-            if (lost) begin
-              \$94  = 2'h3;
-            end
-          end
-      4'h8:
-          /* empty */;
-      4'h9:
-          if (\control__done$214 ) begin
-            if (won) begin
-              \$94  = 2'h2;
-            end
-          end
-    endcase
-    if (rst) begin
-      \$94  = 2'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$95  = \$signal ;
-    casez (fsm_state)
-      4'h0:
-          \$95  = 8'h00;
-      4'h1:
-          if (pending[0]) begin
-          end else if (pending[1]) begin
-            \$95 [7:4] = \$48 [3:0];
-          end else if (pending[2]) begin
-            \$95 [7:4] = \$54 [3:0];
-          end else if (pending[3]) begin
-            \$95 [3:0] = \$60 [3:0];
-          end else if (pending[4]) begin
-            \$95 [3:0] = \$66 [3:0];
-          end
-    endcase
-    if (rst) begin
-      \$95  = 8'h00;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$96  = score__counter;
-    casez (fsm_state)
-      4'h0:
-          \$96  = { 3'h0, \$42  };
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
-            if (switches[1]) begin
-              \$96  = \$74 [8:0];
-            end
-          end
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          /* empty */;
-      4'h6:
-          /* empty */;
-      4'h8:
-          /* empty */;
-      4'h9:
-          if (\control__done$214 ) begin
-            if (won) begin
-              \$96  = 9'h000;
-            end
-          end
-    endcase
-    if (rst) begin
-      \$96  = 9'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$97  = flood_steps;
-    casez (fsm_state)
-      4'h0:
-          \$97  = 9'h000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          \$97  = 9'h000;
-      4'h6:
-          if (\control__done$210 ) begin
-            if (lost) begin
-              \$97  = 9'h000;
-            end else if (opened) begin
-              \$97  = 9'h000;
-            end
-          end
-      4'h8:
-          if (\$76 ) begin
-            if (\$77 ) begin
-              \$97  = \$78 [8:0];
-            end
-          end
-    endcase
-    if (rst) begin
-      \$97  = 9'h000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$98  = fsm_state;
-    casez (fsm_state)
-      4'h0:
-          \$98  = 4'h1;
-      4'h1:
-          if (pending[0]) begin
-            \$98  = 4'h2;
-          end
-      4'h2:
-          \$98  = 4'h3;
-      4'h3:
-        begin
-          \$98  = 4'h1;
-          (* full_case = 32'd1 *)
-          if (\$69 ) begin
-            \$98  = 4'h0;
-          end else if (\$70 ) begin
-            (* full_case = 32'd1 *)
-            if (switches[1]) begin
-            end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$98  = 4'h4;
-            end else begin
-              \$98  = 4'h5;
-            end
-          end else begin
-            \$98  = 4'h6;
-          end
-        end
-      4'h4:
-          if (control__done) begin
-            \$98  = 4'h7;
-          end
-      4'h7:
-          if (\control__done$209 ) begin
-            \$98  = 4'h5;
-          end
-      4'h5:
-          (* full_case = 32'd1 *)
-          if (board__mine) begin
-            \$98  = 4'h1;
-          end else begin
-            \$98  = 4'h8;
-          end
-      4'h6:
-          if (\control__done$210 ) begin
-            \$98  = 4'h1;
-            if (lost) begin
-            end else if (opened) begin
-              \$98  = 4'h8;
-            end
-          end
-      4'h8:
-          if (\$76 ) begin
-            (* full_case = 32'd1 *)
-            if (\$77 ) begin
-            end else begin
-              \$98  = 4'h9;
-            end
-          end
-      4'h9:
-          if (\control__done$214 ) begin
-            \$98  = 4'h1;
-          end
-    endcase
-    if (rst) begin
-      \$98  = 4'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$99  = seed;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
-            if (switches[1]) begin
-            end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$99  = \$75 ;
-            end
-          end
-    endcase
-    if (rst) begin
-      \$99  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$100  = \$signal$197 ;
-    casez (fsm_state)
-      4'h0:
-          /* empty */;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          /* empty */;
-      4'h4:
-          /* empty */;
-      4'h7:
-          /* empty */;
-      4'h5:
-          \$100  = 1'h1;
-      4'h6:
-          if (\control__done$210 ) begin
-            if (lost) begin
-            end else if (opened) begin
-              \$100  = 1'h1;
-            end
-          end
-      4'h8:
-          \$100  = 1'h0;
-    endcase
-    if (rst) begin
-      \$100  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$101  = \$signal$168 ;
+    \$94  = \$signal$168 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4396,27 +4346,27 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
           /* empty */;
       4'h5:
           if (board__mine) begin
-            \$101  = \$signal ;
+            \$94  = \$signal ;
           end
       4'h6:
-          if (\control__done$210 ) begin
+          if (\control__done$211 ) begin
             if (lost) begin
-              \$101  = exploded;
+              \$94  = exploded;
             end
           end
     endcase
     if (rst) begin
-      \$101  = 8'h00;
+      \$94  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
-    \$102  = read_col;
+    \$95  = read_col;
     if (read__enable) begin
-      \$102  = probing[3:0];
+      \$95  = probing[3:0];
     end
     if (rst) begin
-      \$102  = 4'h0;
+      \$95  = 4'h0;
     end
   end
   assign \buttons$1  = buttons;
@@ -4533,7 +4483,7 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign view__cursor_row = \$signal [7:4];
   assign view__cursor_col = \$signal [3:0];
   assign \$signal$157  = score__counter;
-  assign \$signal$159  = score__timer;
+  assign seconds = score__timer;
   assign revealed_bits = \board__revealed$136 ;
   assign flagged_bits = \board__flagged$132 ;
   assign zero_bits = board__zero;
@@ -4545,9 +4495,9 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign parts__0__flagged = board__flagged;
   assign parts__0__mine = board__mine;
   assign read_enable = read__enable;
-  assign read__cell = { \$88 , \$16  };
-  assign \port$57$0  = \$16 ;
-  assign \port$1745$0  = \$88 ;
+  assign read__cell = { \$83 , \$16  };
+  assign \port$58$0  = \$16 ;
+  assign \port$1747$0  = \$83 ;
   assign view__difficulty = \$signal$143 ;
   assign cursor = \$signal ;
   assign \probe__address.col  = probe__address[3:0];
@@ -4655,10 +4605,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign \read__address.col  = read__address[3:0];
   assign \read__address.row  = read__address[7:4];
   assign \read__cell.count  = \$16 ;
-  assign \read__cell.mine  = \$88 [0];
-  assign \read__cell.revealed  = \$88 [1];
-  assign \read__cell.flagged  = \$88 [2];
-  assign \read__cell.exploded  = \$88 [3];
+  assign \read__cell.mine  = \$83 [0];
+  assign \read__cell.revealed  = \$83 [1];
+  assign \read__cell.flagged  = \$83 [2];
+  assign \read__cell.exploded  = \$83 [3];
   assign \count_cell[0]  = count_cell[3:0];
   assign \count_cell[1]  = count_cell[7:4];
   assign \count_cell[2]  = count_cell[11:8];
@@ -4680,10 +4630,10 @@ module \minesweeper_system.game (seed_value, clk, rst, busy, \port$57$0 , view__
   assign beginner = \$signal$143 ;
   assign \beginner$145  = \$signal$143 ;
   assign \beginner$147  = \$signal$143 ;
+  assign \$39  = \$signal$143 ;
   assign \$44  = \$signal$143 ;
-  assign \$49  = \$signal$143 ;
+  assign \$51  = \$signal$143 ;
   assign \$56  = \$signal$143 ;
-  assign \$61  = \$signal$143 ;
 endmodule
 
 (* generator = "Amaranth" *)
@@ -6370,7 +6320,7 @@ module \minesweeper_system.game.board (rst, probing_revealed, probing_flagged, p
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$219 (rst, press, held, buttons, clk);
+module \minesweeper_system.game.button_actions (rst, press, held, buttons, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -6431,31 +6381,31 @@ module \minesweeper_system.game.buttons$219 (rst, press, held, buttons, clk);
     previous <= \$13 ;
   always @(posedge clk)
     repeat_count <= \$14 ;
-  \minesweeper_system.game.buttons$219.debounce_centre  debounce_centre (
+  \minesweeper_system.game.button_actions.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$219.debounce_down  debounce_down (
+  \minesweeper_system.game.button_actions.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$219.debounce_left  debounce_left (
+  \minesweeper_system.game.button_actions.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$219.debounce_right  debounce_right (
+  \minesweeper_system.game.button_actions.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 ),
     .rst(rst)
   );
-  \minesweeper_system.game.buttons$219.debounce_up  debounce_up (
+  \minesweeper_system.game.button_actions.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 ),
@@ -6505,7 +6455,7 @@ module \minesweeper_system.game.buttons$219 (rst, press, held, buttons, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$219.debounce_centre (rst, o, i, clk);
+module \minesweeper_system.game.button_actions.debounce_centre (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -6556,7 +6506,7 @@ module \minesweeper_system.game.buttons$219.debounce_centre (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$219.debounce_down (rst, o, i, clk);
+module \minesweeper_system.game.button_actions.debounce_down (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -6607,7 +6557,7 @@ module \minesweeper_system.game.buttons$219.debounce_down (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$219.debounce_left (rst, o, i, clk);
+module \minesweeper_system.game.button_actions.debounce_left (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$13  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -6658,7 +6608,7 @@ module \minesweeper_system.game.buttons$219.debounce_left (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$219.debounce_right (rst, o, i, clk);
+module \minesweeper_system.game.button_actions.debounce_right (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$14  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -6709,7 +6659,7 @@ module \minesweeper_system.game.buttons$219.debounce_right (rst, o, i, clk);
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.buttons$219.debounce_up (rst, o, i, clk);
+module \minesweeper_system.game.button_actions.debounce_up (rst, o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$15  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7418,22 +7368,22 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, con
   \minesweeper_system.game.count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$1122$0 (\$21 ),
-    .\port$1124$0 (\$22 ),
-    .\port$1126$0 (\$23 ),
-    .\port$1128$0 (\$24 ),
-    .\port$1130$0 (\$25 ),
-    .\port$1132$0 (\$26 ),
-    .\port$1134$0 (\$27 ),
-    .\port$1136$0 (\$28 ),
-    .\port$1138$0 (\$29 ),
-    .\port$1140$0 (\$30 ),
-    .\port$1142$0 (\$31 ),
-    .\port$1144$0 (\$32 ),
-    .\port$1146$0 (\$33 ),
-    .\port$1148$0 (\$34 ),
-    .\port$1150$0 (\$35 ),
-    .\port$1152$0 (\$36 ),
+    .\port$1112$0 (\$21 ),
+    .\port$1114$0 (\$22 ),
+    .\port$1116$0 (\$23 ),
+    .\port$1118$0 (\$24 ),
+    .\port$1120$0 (\$25 ),
+    .\port$1122$0 (\$26 ),
+    .\port$1124$0 (\$27 ),
+    .\port$1126$0 (\$28 ),
+    .\port$1128$0 (\$29 ),
+    .\port$1130$0 (\$30 ),
+    .\port$1132$0 (\$31 ),
+    .\port$1134$0 (\$32 ),
+    .\port$1136$0 (\$33 ),
+    .\port$1138$0 (\$34 ),
+    .\port$1140$0 (\$35 ),
+    .\port$1142$0 (\$36 ),
     .row(row),
     .rst(rst),
     .shift(shift)
@@ -7658,7 +7608,7 @@ module \minesweeper_system.game.count_sweep (rst, beginner, probe__mine_row, con
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.count_sweep.counter (rst, \port$1122$0 , \port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , \port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , shift, row, counts, clk
+module \minesweeper_system.game.count_sweep.counter (rst, \port$1112$0 , \port$1114$0 , \port$1116$0 , \port$1118$0 , \port$1120$0 , \port$1122$0 , \port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , shift, row, counts, clk
 );
   reg \$auto$verilog_backend.cc:2355:dump_module$18  = 0;
   wire [4:0] \$1 ;
@@ -7841,6 +7791,16 @@ module \minesweeper_system.game.count_sweep.counter (rst, \port$1122$0 , \port$1
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
+  output \port$1112$0 ;
+  wire \port$1112$0 ;
+  output \port$1114$0 ;
+  wire \port$1114$0 ;
+  output \port$1116$0 ;
+  wire \port$1116$0 ;
+  output \port$1118$0 ;
+  wire \port$1118$0 ;
+  output \port$1120$0 ;
+  wire \port$1120$0 ;
   output \port$1122$0 ;
   wire \port$1122$0 ;
   output \port$1124$0 ;
@@ -7863,16 +7823,6 @@ module \minesweeper_system.game.count_sweep.counter (rst, \port$1122$0 , \port$1
   wire \port$1140$0 ;
   output \port$1142$0 ;
   wire \port$1142$0 ;
-  output \port$1144$0 ;
-  wire \port$1144$0 ;
-  output \port$1146$0 ;
-  wire \port$1146$0 ;
-  output \port$1148$0 ;
-  wire \port$1148$0 ;
-  output \port$1150$0 ;
-  wire \port$1150$0 ;
-  output \port$1152$0 ;
-  wire \port$1152$0 ;
   input [15:0] row;
   wire [15:0] row;
   input rst;
@@ -8071,22 +8021,22 @@ module \minesweeper_system.game.count_sweep.counter (rst, \port$1122$0 , \port$1
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1122$0  = \$124 ;
-  assign \port$1124$0  = \$126 ;
-  assign \port$1126$0  = \$128 ;
-  assign \port$1128$0  = \$130 ;
-  assign \port$1130$0  = \$132 ;
-  assign \port$1132$0  = \$134 ;
-  assign \port$1134$0  = \$136 ;
-  assign \port$1136$0  = \$138 ;
-  assign \port$1138$0  = \$140 ;
-  assign \port$1140$0  = \$142 ;
-  assign \port$1142$0  = \$144 ;
-  assign \port$1144$0  = \$146 ;
-  assign \port$1146$0  = \$148 ;
-  assign \port$1148$0  = \$150 ;
-  assign \port$1150$0  = \$152 ;
-  assign \port$1152$0  = \$154 ;
+  assign \port$1112$0  = \$124 ;
+  assign \port$1114$0  = \$126 ;
+  assign \port$1116$0  = \$128 ;
+  assign \port$1118$0  = \$130 ;
+  assign \port$1120$0  = \$132 ;
+  assign \port$1122$0  = \$134 ;
+  assign \port$1124$0  = \$136 ;
+  assign \port$1126$0  = \$138 ;
+  assign \port$1128$0  = \$140 ;
+  assign \port$1130$0  = \$142 ;
+  assign \port$1132$0  = \$144 ;
+  assign \port$1134$0  = \$146 ;
+  assign \port$1136$0  = \$148 ;
+  assign \port$1138$0  = \$150 ;
+  assign \port$1140$0  = \$152 ;
+  assign \port$1142$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -9182,8 +9132,71 @@ module \minesweeper_system.game.probe_bus (board__address, board__reveal, board_
 endmodule
 
 (* generator = "Amaranth" *)
-module \minesweeper_system.game.win_scan (rst, control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
+module \minesweeper_system.game.timer (rst, run, clear, seconds, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
+  wire \$1 ;
+  wire \$2 ;
+  wire [10:0] \$3 ;
+  wire [27:0] \$4 ;
+  reg [9:0] \$5 ;
+  reg [26:0] \$6 ;
+  input clear;
+  wire clear;
+  input clk;
+  wire clk;
+  reg [26:0] fraction = 27'h0000000;
+  input rst;
+  wire rst;
+  input run;
+  wire run;
+  output [9:0] seconds;
+  reg [9:0] seconds = 10'h000;
+  assign \$4  = fraction + 1'h1;
+  always @(posedge clk)
+    seconds <= \$5 ;
+  always @(posedge clk)
+    fraction <= \$6 ;
+  assign \$1  = fraction == 27'h5f5e0ff;
+  assign \$2  = seconds != 10'h3e7;
+  assign \$3  = seconds + 1'h1;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$5  = seconds;
+    if (clear) begin
+      \$5  = 10'h000;
+    end else if (run) begin
+      if (\$1 ) begin
+        if (\$2 ) begin
+          \$5  = \$3 [9:0];
+        end
+      end
+    end
+    if (rst) begin
+      \$5  = 10'h000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    \$6  = fraction;
+    if (clear) begin
+      \$6  = 27'h0000000;
+    end else if (run) begin
+      (* full_case = 32'd1 *)
+      if (\$1 ) begin
+        \$6  = 27'h0000000;
+      end else begin
+        \$6  = \$4 [26:0];
+      end
+    end
+    if (rst) begin
+      \$6  = 27'h0000000;
+    end
+  end
+endmodule
+
+(* generator = "Amaranth" *)
+module \minesweeper_system.game.win_scan (rst, control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$23  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
   wire \$11 ;
@@ -9240,7 +9253,7 @@ module \minesweeper_system.game.win_scan (rst, control__start, probe__revealed, 
   always @(posedge clk)
     fsm_state <= \$17 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$16  = step;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -9256,7 +9269,7 @@ module \minesweeper_system.game.win_scan (rst, control__start, probe__revealed, 
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$17  = fsm_state;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -9276,7 +9289,7 @@ module \minesweeper_system.game.win_scan (rst, control__start, probe__revealed, 
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     probe__address = 8'h00;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -9287,7 +9300,7 @@ module \minesweeper_system.game.win_scan (rst, control__start, probe__revealed, 
     endcase
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -9302,7 +9315,7 @@ module \minesweeper_system.game.win_scan (rst, control__start, probe__revealed, 
     endcase
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     won = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -9322,7 +9335,7 @@ endmodule
 
 (* generator = "Amaranth" *)
 module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk);
-  reg \$auto$verilog_backend.cc:2355:dump_module$23  = 0;
+  reg \$auto$verilog_backend.cc:2355:dump_module$24  = 0;
   wire \$1 ;
   reg [1:0] \$10 ;
   reg [7:0] \$11 ;
@@ -9372,7 +9385,7 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
   always @(posedge clk)
     digits <= \$12 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     (* full_case = 32'd1 *)
     if (\$1 ) begin
       \$9  = 17'h00000;
@@ -9384,7 +9397,7 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$10  = digit;
     if (\$1 ) begin
       \$10  = \$2 [1:0];
@@ -9394,21 +9407,21 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$11  = { 1'h0, lit };
     if (rst) begin
       \$11  = 8'h00;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$12  = \$4 ;
     if (rst) begin
       \$12  = 4'h0;
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     (* full_case = 32'd1 *)
     if (\$5 ) begin
       next_digit = \$6 [1:0];
@@ -9417,7 +9430,7 @@ module \minesweeper_system.seven_segment (rst, characters, segments, digits, clk
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     lit = 7'h00;
     casez (\$8 )
       4'h0:

@@ -267,19 +267,19 @@ module nexys3_minesweeper(button_up_0__io, button_down_0__io, button_left_0__io,
     .anodes(\o$72 ),
     .clk(clk),
     .leds(leds),
-    .\port$1721$0 (i),
-    .\port$1723$0 (\i$38 ),
-    .\port$1725$0 (\i$39 ),
-    .\port$1727$0 (\i$40 ),
-    .\port$1729$0 (\i$41 ),
-    .\port$1731$0 (\i$43 ),
-    .\port$1733$0 (\i$44 ),
-    .\port$1735$0 (\i$45 ),
-    .\port$1737$0 (\i$46 ),
-    .\port$1739$0 (\i$47 ),
-    .\port$1741$0 (\i$48 ),
-    .\port$1743$0 (\i$49 ),
-    .\port$1745$0 (\i$50 ),
+    .\port$1722$0 (i),
+    .\port$1724$0 (\i$38 ),
+    .\port$1726$0 (\i$39 ),
+    .\port$1728$0 (\i$40 ),
+    .\port$1730$0 (\i$41 ),
+    .\port$1732$0 (\i$43 ),
+    .\port$1734$0 (\i$44 ),
+    .\port$1736$0 (\i$45 ),
+    .\port$1738$0 (\i$46 ),
+    .\port$1740$0 (\i$47 ),
+    .\port$1742$0 (\i$48 ),
+    .\port$1744$0 (\i$49 ),
+    .\port$1746$0 (\i$50 ),
     .segments(segments),
     .vga__blue(\o$57 ),
     .vga__green(\o$55 ),
@@ -1261,8 +1261,8 @@ module \nexys3_minesweeper.switch_7_buffer.buf (switch_7__io, i);
   );
 endmodule
 
-module \nexys3_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , \port$1731$0 , \port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
-, \port$1721$0 );
+module \nexys3_minesweeper.system (\port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , \port$1732$0 , \port$1734$0 , \port$1736$0 , \port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , clk, leds, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, segments, anodes
+, \port$1722$0 );
   wire \$1 ;
   wire [3:0] \$10 ;
   wire [7:0] \$11 ;
@@ -1335,32 +1335,32 @@ module \nexys3_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , 
   wire [7:0] leds;
   wire [7:0] \leds$12 ;
   reg pixel_enable = 1'h0;
-  input \port$1721$0 ;
-  wire \port$1721$0 ;
-  input \port$1723$0 ;
-  wire \port$1723$0 ;
-  input \port$1725$0 ;
-  wire \port$1725$0 ;
-  input \port$1727$0 ;
-  wire \port$1727$0 ;
-  input \port$1729$0 ;
-  wire \port$1729$0 ;
-  input \port$1731$0 ;
-  wire \port$1731$0 ;
-  input \port$1733$0 ;
-  wire \port$1733$0 ;
-  input \port$1735$0 ;
-  wire \port$1735$0 ;
-  input \port$1737$0 ;
-  wire \port$1737$0 ;
-  input \port$1739$0 ;
-  wire \port$1739$0 ;
-  input \port$1741$0 ;
-  wire \port$1741$0 ;
-  input \port$1743$0 ;
-  wire \port$1743$0 ;
-  input \port$1745$0 ;
-  wire \port$1745$0 ;
+  input \port$1722$0 ;
+  wire \port$1722$0 ;
+  input \port$1724$0 ;
+  wire \port$1724$0 ;
+  input \port$1726$0 ;
+  wire \port$1726$0 ;
+  input \port$1728$0 ;
+  wire \port$1728$0 ;
+  input \port$1730$0 ;
+  wire \port$1730$0 ;
+  input \port$1732$0 ;
+  wire \port$1732$0 ;
+  input \port$1734$0 ;
+  wire \port$1734$0 ;
+  input \port$1736$0 ;
+  wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
   wire [7:0] read__address;
   wire [7:0] \read__address$36 ;
   wire [3:0] \read__address$36.col ;
@@ -1448,11 +1448,11 @@ module \nexys3_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , 
     pixel_enable <= \$4 ;
   \nexys3_minesweeper.system.buttons_sync  buttons_sync (
     .clk(clk),
-    .\port$1721$0 (\port$1721$0 ),
-    .\port$1723$0 (\port$1723$0 ),
-    .\port$1725$0 (\port$1725$0 ),
-    .\port$1727$0 (\port$1727$0 ),
-    .\port$1729$0 (\port$1729$0 ),
+    .\port$1722$0 (\port$1722$0 ),
+    .\port$1724$0 (\port$1724$0 ),
+    .\port$1726$0 (\port$1726$0 ),
+    .\port$1728$0 (\port$1728$0 ),
+    .\port$1730$0 (\port$1730$0 ),
     .stage1(buttons)
   );
   \nexys3_minesweeper.system.digits$70  \digits$70  (
@@ -1473,9 +1473,9 @@ module \nexys3_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , 
     .game__difficulty(difficulty),
     .game__held(game__held),
     .game__status(status),
-    .\port$1851$0 (\$10 ),
-    .\port$1865$0 (\$11 ),
-    .\port$57$0 (\$9 ),
+    .\port$1853$0 (\$10 ),
+    .\port$1863$0 (\$11 ),
+    .\port$58$0 (\$9 ),
     .read__address(read__address),
     .vga__active(vga__active),
     .vga__blue(vga__blue),
@@ -1490,8 +1490,8 @@ module \nexys3_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , 
     .clk(clk),
     .cursor(\$11 ),
     .leds(leds),
-    .\port$1851$0 (\$10 ),
-    .\port$57$0 (\$9 ),
+    .\port$1853$0 (\$10 ),
+    .\port$58$0 (\$9 ),
     .read__address(read__address),
     .read__enable(pixel_enable),
     .score__counter(counter),
@@ -1509,14 +1509,14 @@ module \nexys3_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , 
   );
   \nexys3_minesweeper.system.switches_sync  switches_sync (
     .clk(clk),
-    .\port$1731$0 (\port$1731$0 ),
-    .\port$1733$0 (\port$1733$0 ),
-    .\port$1735$0 (\port$1735$0 ),
-    .\port$1737$0 (\port$1737$0 ),
-    .\port$1739$0 (\port$1739$0 ),
-    .\port$1741$0 (\port$1741$0 ),
-    .\port$1743$0 (\port$1743$0 ),
-    .\port$1745$0 (\port$1745$0 ),
+    .\port$1732$0 (\port$1732$0 ),
+    .\port$1734$0 (\port$1734$0 ),
+    .\port$1736$0 (\port$1736$0 ),
+    .\port$1738$0 (\port$1738$0 ),
+    .\port$1740$0 (\port$1740$0 ),
+    .\port$1742$0 (\port$1742$0 ),
+    .\port$1744$0 (\port$1744$0 ),
+    .\port$1746$0 (\port$1746$0 ),
     .stage1(switches)
   );
   assign \buttons$4  = buttons;
@@ -1560,8 +1560,8 @@ module \nexys3_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , 
   assign \vga__vsync_n$60  = vga__vsync_n;
   assign \segments$63  = segments;
   assign digits = anodes;
-  assign \buttons$66  = { \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0 , \port$1721$0  };
-  assign \switches$67  = { \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
+  assign \buttons$66  = { \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
+  assign \switches$67  = { \port$1746$0 , \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0  };
   assign \read__address.col  = read__address[3:0];
   assign \read__address.row  = read__address[7:4];
   assign \read__address$36.col  = read__address[3:0];
@@ -1598,37 +1598,37 @@ module \nexys3_minesweeper.system (\port$1723$0 , \port$1725$0 , \port$1727$0 , 
   assign characters[3:0] = \$5 ;
 endmodule
 
-module \nexys3_minesweeper.system.buttons_sync (\port$1723$0 , \port$1725$0 , \port$1727$0 , \port$1729$0 , clk, stage1, \port$1721$0 );
+module \nexys3_minesweeper.system.buttons_sync (\port$1724$0 , \port$1726$0 , \port$1728$0 , \port$1730$0 , clk, stage1, \port$1722$0 );
   wire [4:0] buttons;
   (* ASYNC_REG = "TRUE" *)
   (* init = 5'h00 *)
   wire [4:0] \buttons$4 ;
   input clk;
   wire clk;
-  input \port$1721$0 ;
-  wire \port$1721$0 ;
-  input \port$1723$0 ;
-  wire \port$1723$0 ;
-  input \port$1725$0 ;
-  wire \port$1725$0 ;
-  input \port$1727$0 ;
-  wire \port$1727$0 ;
-  input \port$1729$0 ;
-  wire \port$1729$0 ;
+  input \port$1722$0 ;
+  wire \port$1722$0 ;
+  input \port$1724$0 ;
+  wire \port$1724$0 ;
+  input \port$1726$0 ;
+  wire \port$1726$0 ;
+  input \port$1728$0 ;
+  wire \port$1728$0 ;
+  input \port$1730$0 ;
+  wire \port$1730$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [4:0] stage0 = 5'h00;
   (* ASYNC_REG = "TRUE" *)
   output [4:0] stage1;
   reg [4:0] stage1 = 5'h00;
   always @(posedge clk)
-    stage0 <= { \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0 , \port$1721$0  };
+    stage0 <= { \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign buttons = { \port$1729$0 , \port$1727$0 , \port$1725$0 , \port$1723$0 , \port$1721$0  };
+  assign buttons = { \port$1730$0 , \port$1728$0 , \port$1726$0 , \port$1724$0 , \port$1722$0  };
   assign \buttons$4  = stage1;
 endmodule
 
-module \nexys3_minesweeper.system.digits$70 (clk, \value$5 , score__counter, chars__counter, chars__timer, start);
+module \nexys3_minesweeper.system.digits$70 (clk, score__counter, \value$5 , chars__counter, chars__timer, start);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -1942,7 +1942,7 @@ module \nexys3_minesweeper.system.digits$70.timer_bcd (busy, clk, value, bcd, st
   assign \$10  = { shift, 1'h0 };
 endmodule
 
-module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1851$0 , game__difficulty, game__status, \port$1865$0 , read__address, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, \port$57$0 );
+module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enable, \port$1853$0 , game__difficulty, game__status, \port$1863$0 , read__address, vga__blue, vga__green, vga__red, vga__hsync_n, vga__vsync_n, vga__active, digits__counter, digits__timer, debug, \port$58$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -2238,12 +2238,12 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   wire [3:0] \glyph$23 ;
   wire hsync_n;
   wire [59:0] pixels;
-  input [3:0] \port$1851$0 ;
-  wire [3:0] \port$1851$0 ;
-  input [7:0] \port$1865$0 ;
-  wire [7:0] \port$1865$0 ;
-  input [3:0] \port$57$0 ;
-  wire [3:0] \port$57$0 ;
+  input [3:0] \port$1853$0 ;
+  wire [3:0] \port$1853$0 ;
+  input [7:0] \port$1863$0 ;
+  wire [7:0] \port$1863$0 ;
+  input [3:0] \port$58$0 ;
+  wire [3:0] \port$58$0 ;
   output [7:0] read__address;
   wire [7:0] read__address;
   wire [3:0] \read__address.col ;
@@ -2289,22 +2289,22 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$4  = game__status == 2'h3;
   assign \$5  = game__status == 2'h2;
   assign \$6  = game__status == 2'h3;
-  assign \$7  = \$6  & \port$1851$0 [2];
-  assign \$8  = ~ \port$1851$0 [0];
+  assign \$7  = \$6  & \port$1853$0 [2];
+  assign \$8  = ~ \port$1853$0 [0];
   assign \$9  = \$7  & \$8 ;
   assign \$10  = game__status == 2'h3;
-  assign \$11  = \$10  & \port$1851$0 [0];
-  assign \$12  = debug & \port$1851$0 [0];
+  assign \$11  = \$10  & \port$1853$0 [0];
+  assign \$12  = debug & \port$1853$0 [0];
   assign \$13  = b2[6] ? 8'h92 : 8'hb6;
-  assign \$14  = | \port$57$0 ;
-  assign \$15  = \port$57$0  == 4'h8;
-  assign \$16  = \port$57$0  == 3'h7;
-  assign \$17  = \port$57$0  == 3'h6;
-  assign \$18  = \port$57$0  == 3'h5;
-  assign \$19  = \port$57$0  == 3'h4;
-  assign \$20  = \port$57$0  == 2'h3;
-  assign \$21  = \port$57$0  == 2'h2;
-  assign \$22  = \port$57$0  == 1'h1;
+  assign \$14  = | \port$58$0 ;
+  assign \$15  = \port$58$0  == 4'h8;
+  assign \$16  = \port$58$0  == 3'h7;
+  assign \$17  = \port$58$0  == 3'h6;
+  assign \$18  = \port$58$0  == 3'h5;
+  assign \$19  = \port$58$0  == 3'h4;
+  assign \$20  = \port$58$0  == 2'h3;
+  assign \$21  = \port$58$0  == 2'h2;
+  assign \$22  = \port$58$0  == 1'h1;
   assign \$23  = \$22  ? 8'h03 : 8'h00;
   assign \$24  = \$21  ? 8'h10 : \$23 ;
   assign \$25  = \$20  ? 8'he0 : \$24 ;
@@ -2391,8 +2391,8 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \$109  = \$108  ? 5'h09 : 5'h10;
   assign \$110  = $signed(\$signal ) < $signed({ 1'h0, \$109  });
   assign \$111  = \$107  & \$110 ;
-  assign \$112  = \$signal [3:0] == \port$1865$0 [7:4];
-  assign \$113  = \$signal$14 [3:0] == \port$1865$0 [3:0];
+  assign \$112  = \$signal [3:0] == \port$1863$0 [7:4];
+  assign \$113  = \$signal$14 [3:0] == \port$1863$0 [3:0];
   assign \$114  = \$112  & \$113 ;
   assign \$115  = sub_x < 2'h2;
   assign \$116  = sub_x >= 5'h1c;
@@ -2500,7 +2500,7 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$16  = 8'h00;
     if (b2[3]) begin
-      if (\port$1851$0 [1]) begin
+      if (\port$1853$0 [1]) begin
         \$signal$16  = \$30 ;
       end
     end else if (b2[9]) begin
@@ -2513,13 +2513,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     (* full_case = 32'd1 *)
     if (b2[3]) begin
       (* full_case = 32'd1 *)
-      if (\port$1851$0 [1]) begin
+      if (\port$1853$0 [1]) begin
         background = \$13 ;
-      end else if (\port$1851$0 [3]) begin
+      end else if (\port$1853$0 [3]) begin
         background = \$31 ;
       end else if (\$9 ) begin
         background = \$32 ;
-      end else if (\port$1851$0 [2]) begin
+      end else if (\port$1853$0 [2]) begin
         background = \$34 ;
       end else if (\$11 ) begin
         background = \$35 ;
@@ -2542,13 +2542,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     \$signal$21  = 1'h0;
     if (b2[3]) begin
-      if (\port$1851$0 [1]) begin
+      if (\port$1853$0 [1]) begin
         \$signal$21  = \$14 ;
-      end else if (\port$1851$0 [3]) begin
+      end else if (\port$1853$0 [3]) begin
         \$signal$21  = 1'h1;
       end else if (\$9 ) begin
         \$signal$21  = 1'h1;
-      end else if (\port$1851$0 [2]) begin
+      end else if (\port$1853$0 [2]) begin
         \$signal$21  = 1'h1;
       end else if (\$11 ) begin
         \$signal$21  = 1'h1;
@@ -2564,13 +2564,13 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
     if (\$auto$verilog_backend.cc:2355:dump_module$22 ) begin end
     glyph = 4'h0;
     if (b2[3]) begin
-      if (\port$1851$0 [1]) begin
-        glyph = \port$57$0 ;
-      end else if (\port$1851$0 [3]) begin
+      if (\port$1853$0 [1]) begin
+        glyph = \port$58$0 ;
+      end else if (\port$1853$0 [3]) begin
         glyph = 4'hb;
       end else if (\$9 ) begin
         glyph = 4'hd;
-      end else if (\port$1851$0 [2]) begin
+      end else if (\port$1853$0 [2]) begin
         glyph = 4'hc;
       end else if (\$11 ) begin
         glyph = 4'hb;
@@ -2781,11 +2781,11 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \x$7  = x;
   assign \y$8  = y;
   assign read__enable = enable;
-  assign read__cell = { \port$1851$0 , \port$57$0  };
+  assign read__cell = { \port$1853$0 , \port$58$0  };
   assign \glyph$23  = c[7:4];
   assign row = c[34:30];
-  assign game__cursor_row = \port$1865$0 [7:4];
-  assign game__cursor_col = \port$1865$0 [3:0];
+  assign game__cursor_row = \port$1863$0 [7:4];
+  assign game__cursor_col = \port$1863$0 [3:0];
   assign \read__address.col  = read__address[3:0];
   assign \read__address.row  = read__address[7:4];
   assign \b2.sync  = b2[2:0];
@@ -2804,11 +2804,11 @@ module \nexys3_minesweeper.system.display (game__held, digits__start, clk, enabl
   assign \b2.char  = b2[15:12];
   assign \b2.sub_x  = b2[20:16];
   assign \b2.row  = b2[25:21];
-  assign \read__cell.count  = \port$57$0 ;
-  assign \read__cell.mine  = \port$1851$0 [0];
-  assign \read__cell.revealed  = \port$1851$0 [1];
-  assign \read__cell.flagged  = \port$1851$0 [2];
-  assign \read__cell.exploded  = \port$1851$0 [3];
+  assign \read__cell.count  = \port$58$0 ;
+  assign \read__cell.mine  = \port$1853$0 [0];
+  assign \read__cell.revealed  = \port$1853$0 [1];
+  assign \read__cell.flagged  = \port$1853$0 [2];
+  assign \read__cell.exploded  = \port$1853$0 [3];
   assign \c.sync  = c[2:0];
   assign \c.sync.visible  = c[0];
   assign \c.sync.hsync_n  = c[1];
@@ -4041,16 +4041,13 @@ module \nexys3_minesweeper.system.display.timing (enable, x, y, visible, hsync_n
   end
 endmodule
 
-module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enable, \port$1851$0 , leds, score__timer, view__difficulty, view__status, cursor, score__counter, read__address, buttons, switches, busy);
+module \nexys3_minesweeper.system.game (\port$58$0 , view__held, clk, read__enable, \port$1853$0 , leds, view__difficulty, view__status, cursor, score__counter, score__timer, read__address, buttons, switches, busy);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
   wire \$10 ;
-  reg [7:0] \$100 ;
-  reg [3:0] \$101 ;
-  wire [6:0] \$105 ;
   wire \$11 ;
+  wire [6:0] \$118 ;
   wire \$12 ;
-  wire [6:0] \$124 ;
   wire [31:0] \$13 ;
   wire \$14 ;
   wire \$15 ;
@@ -4077,75 +4074,71 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire \$34 ;
   wire \$35 ;
   wire \$36 ;
-  wire \$37 ;
+  wire [5:0] \$37 ;
   wire \$38 ;
   wire \$39 ;
   wire \$4 ;
-  wire [10:0] \$40 ;
-  wire [27:0] \$41 ;
-  wire [5:0] \$42 ;
-  wire \$43 ;
+  wire [4:0] \$40 ;
+  wire [5:0] \$41 ;
+  wire [4:0] \$42 ;
+  wire [5:0] \$43 ;
   wire \$44 ;
   wire [4:0] \$45 ;
   wire [5:0] \$46 ;
-  wire [4:0] \$47 ;
-  wire [5:0] \$48 ;
-  wire \$49 ;
+  wire \$47 ;
+  wire [4:0] \$48 ;
+  wire [4:0] \$49 ;
   wire \$5 ;
-  wire [4:0] \$50 ;
-  wire [5:0] \$51 ;
-  wire \$52 ;
-  wire [4:0] \$53 ;
+  wire \$50 ;
+  wire \$51 ;
+  wire [4:0] \$52 ;
+  wire [5:0] \$53 ;
   wire [4:0] \$54 ;
-  wire \$55 ;
+  wire [5:0] \$55 ;
   wire \$56 ;
   wire [4:0] \$57 ;
   wire [5:0] \$58 ;
-  wire [4:0] \$59 ;
+  wire \$59 ;
   wire [7:0] \$6 ;
-  wire [5:0] \$60 ;
-  wire \$61 ;
-  wire [4:0] \$62 ;
-  wire [5:0] \$63 ;
+  wire [4:0] \$60 ;
+  wire [4:0] \$61 ;
+  wire \$62 ;
+  wire \$63 ;
   wire \$64 ;
-  wire [4:0] \$65 ;
-  wire [4:0] \$66 ;
-  wire \$67 ;
-  wire \$68 ;
-  wire \$69 ;
+  wire \$65 ;
+  wire \$66 ;
+  wire [9:0] \$67 ;
+  wire [9:0] \$68 ;
+  wire [9:0] \$69 ;
   wire \$7 ;
-  wire \$70 ;
+  wire [31:0] \$70 ;
   wire \$71 ;
-  wire [9:0] \$72 ;
+  wire \$72 ;
   wire [9:0] \$73 ;
-  wire [9:0] \$74 ;
-  wire [31:0] \$75 ;
+  wire \$74 ;
+  wire \$75 ;
   wire \$76 ;
   wire \$77 ;
-  wire [9:0] \$78 ;
+  wire \$78 ;
   wire \$79 ;
   wire \$8 ;
   wire \$80 ;
   wire \$81 ;
-  wire \$82 ;
-  wire \$83 ;
-  wire \$84 ;
-  wire \$85 ;
-  wire \$86 ;
-  reg [3:0] \$87 ;
-  reg [3:0] \$88  = 4'h0;
-  reg [4:0] \$89 ;
+  reg [3:0] \$82 ;
+  reg [3:0] \$83  = 4'h0;
+  reg [4:0] \$84 ;
+  reg \$85 ;
+  reg [1:0] \$86 ;
+  reg [7:0] \$87 ;
+  reg [8:0] \$88 ;
+  reg [8:0] \$89 ;
   wire \$9 ;
-  reg [26:0] \$90 ;
-  reg [9:0] \$91 ;
+  reg [3:0] \$90 ;
+  reg [31:0] \$91 ;
   reg \$92 ;
-  reg [1:0] \$93 ;
-  reg [7:0] \$94 ;
-  reg [8:0] \$95 ;
-  reg [8:0] \$96 ;
-  reg [3:0] \$97 ;
-  reg [31:0] \$98 ;
-  reg \$99 ;
+  reg [7:0] \$93 ;
+  reg [3:0] \$94 ;
+  wire [6:0] \$98 ;
   reg [7:0] \$signal  = 8'h00;
   (* enum_base_type = "Difficulty" *)
   (* enum_value_0 = "INTERMEDIATE" *)
@@ -4160,8 +4153,6 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire [1:0] \$signal$152 ;
   (* init = 9'h000 *)
   wire [8:0] \$signal$157 ;
-  (* init = 10'h000 *)
-  wire [9:0] \$signal$159 ;
   (* init = 32'd0 *)
   wire [31:0] \$signal$164 ;
   (* init = 9'h000 *)
@@ -4169,9 +4160,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   reg [7:0] \$signal$168  = 8'h00;
   wire [3:0] \$signal$168.col ;
   wire [3:0] \$signal$168.row ;
-  reg [31:0] \$signal$189  = 32'd0;
-  reg \$signal$197  = 1'h0;
-  reg [26:0] \$signal$207  = 27'h0000000;
+  reg [31:0] \$signal$191  = 32'd0;
+  reg \$signal$199  = 1'h0;
   wire [3:0] \$signal.col ;
   wire [3:0] \$signal.row ;
   wire beginner;
@@ -4201,16 +4191,17 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   input [4:0] buttons;
   wire [4:0] buttons;
   wire [4:0] \buttons$1 ;
+  reg clear;
   input clk;
   wire clk;
   wire control__done;
-  wire \control__done$208 ;
   wire \control__done$209 ;
-  wire \control__done$213 ;
+  wire \control__done$210 ;
+  wire \control__done$214 ;
   reg control__start;
-  reg \control__start$191 ;
   reg \control__start$193 ;
-  reg \control__start$199 ;
+  reg \control__start$195 ;
+  reg \control__start$201 ;
   wire [3:0] count;
   wire [63:0] count_cell;
   wire [3:0] \count_cell[0] ;
@@ -4397,10 +4388,10 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire parts__4__revealed;
   reg [4:0] pending = 5'h00;
   (* init = 4'h0 *)
-  output [3:0] \port$1851$0 ;
-  wire [3:0] \port$1851$0 ;
-  output [3:0] \port$57$0 ;
-  wire [3:0] \port$57$0 ;
+  output [3:0] \port$1853$0 ;
+  wire [3:0] \port$1853$0 ;
+  output [3:0] \port$58$0 ;
+  wire [3:0] \port$58$0 ;
   wire [4:0] press;
   wire [7:0] probe__address;
   wire [7:0] \probe__address$27 ;
@@ -4499,12 +4490,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   reg [3:0] read_col = 4'h0;
   wire read_enable;
   wire [255:0] revealed_bits;
+  wire run;
   output [8:0] score__counter;
   reg [8:0] score__counter = 9'h000;
   output [9:0] score__timer;
-  reg [9:0] score__timer = 10'h000;
+  wire [9:0] score__timer;
+  wire [9:0] seconds;
   reg [31:0] seed = 32'd0;
-  reg [31:0] \seed$187 ;
+  reg [31:0] \seed$189 ;
   wire seed_force;
   wire [31:0] seed_value;
   input [7:0] switches;
@@ -4534,11 +4527,11 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   wire zero__write;
   wire \zero__write$131 ;
   wire [255:0] zero_bits;
-  assign \$105  = \$signal [3:0] * 3'h4;
-  assign count = cursor_counts >> \$105 ;
+  assign count = cursor_counts >> \$98 ;
   assign \$1  = ~ idle;
   assign \$2  = | pending;
   assign busy = \$1  | \$2 ;
+  assign run = view__status == 1'h1;
   assign \$3  = probe_cursor ? \$signal  : 8'h00;
   assign \$4  = | pending;
   assign \$5  = ~ \$4 ;
@@ -4549,10 +4542,10 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \$10  = ~ board__revealed;
   assign \$11  = ! view__status;
   assign \$12  = ~ board__flagged;
-  assign \$14  = ~ \$signal$197 ;
+  assign \$14  = ~ \$signal$199 ;
   assign \$15  = | opened_rows;
-  assign \$124  = read_col * 3'h4;
-  assign \$16  = count_cell >> \$124 ;
+  assign \$118  = read_col * 3'h4;
+  assign \$16  = count_cell >> \$118 ;
   assign \$17  = ! fsm_state;
   assign \$18  = fsm_state == 1'h1;
   assign \$19  = fsm_state == 2'h2;
@@ -4563,7 +4556,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \$24  = fsm_state == 3'h7;
   assign \$25  = fsm_state == 4'h8;
   assign \$26  = fsm_state == 4'h9;
-  assign \$27  = \$signal$189  + 1'h1;
+  assign \$27  = \$signal$191  + 1'h1;
   assign \$28  = | press;
   assign \$29  = | pending;
   assign \$30  = ~ \$29 ;
@@ -4573,81 +4566,73 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \$34  = \$28  & \$33 ;
   assign \$35  = | pending;
   assign \$36  = idle & \$35 ;
-  assign \$37  = view__status == 1'h1;
-  assign \$38  = \$signal$207  == 27'h5f5e0ff;
-  assign \$39  = score__timer != 10'h3e7;
-  assign \$40  = score__timer + 1'h1;
-  assign \$41  = \$signal$207  + 1'h1;
-  assign \$42  = switches[7] ? 6'h0a : 6'h28;
-  assign \$43  = ! \$signal [7:4];
+  assign \$37  = switches[7] ? 6'h0a : 6'h28;
+  assign \$38  = ! \$signal [7:4];
+  assign \$40  = \$39  ? 5'h09 : 5'h10;
+  assign \$41  = \$40  - 1'h1;
+  assign \$42  = \$signal [7:4] - 1'h1;
+  assign \$43  = \$38  ? \$41  : { \$42 [4], \$42  };
   assign \$45  = \$44  ? 5'h09 : 5'h10;
   assign \$46  = \$45  - 1'h1;
-  assign \$47  = \$signal [7:4] - 1'h1;
-  assign \$48  = \$43  ? \$46  : { \$47 [4], \$47  };
-  assign \$50  = \$49  ? 5'h09 : 5'h10;
-  assign \$51  = \$50  - 1'h1;
-  assign \$52  = \$signal [7:4] == \$51 ;
-  assign \$53  = \$signal [7:4] + 1'h1;
-  assign \$54  = \$52  ? 5'h00 : \$53 ;
-  assign \$55  = ! \$signal [3:0];
+  assign \$47  = \$signal [7:4] == \$46 ;
+  assign \$48  = \$signal [7:4] + 1'h1;
+  assign \$49  = \$47  ? 5'h00 : \$48 ;
+  assign \$50  = ! \$signal [3:0];
+  assign \$52  = \$51  ? 5'h09 : 5'h10;
+  assign \$53  = \$52  - 1'h1;
+  assign \$54  = \$signal [3:0] - 1'h1;
+  assign \$55  = \$50  ? \$53  : { \$54 [4], \$54  };
   assign \$57  = \$56  ? 5'h09 : 5'h10;
   assign \$58  = \$57  - 1'h1;
-  assign \$59  = \$signal [3:0] - 1'h1;
-  assign \$60  = \$55  ? \$58  : { \$59 [4], \$59  };
-  assign \$62  = \$61  ? 5'h09 : 5'h10;
-  assign \$63  = \$62  - 1'h1;
-  assign \$64  = \$signal [3:0] == \$63 ;
-  assign \$65  = \$signal [3:0] + 1'h1;
-  assign \$66  = \$64  ? 5'h00 : \$65 ;
-  assign \$67  = view__status == 2'h2;
-  assign \$68  = view__status == 2'h3;
-  assign \$69  = \$67  | \$68 ;
-  assign \$70  = ~ board__revealed;
-  assign \$71  = ! view__status;
-  assign \$72  = $signed(score__counter) + $signed(2'h1);
-  assign \$73  = $signed(score__counter) - $signed(2'h1);
-  assign \$74  = board__flagged ? \$72  : \$73 ;
-  assign \$76  = ~ \$signal$197 ;
-  assign \$77  = | opened_rows;
-  assign \$78  = flood_steps + 1'h1;
-  assign \$79  = | view__status;
-  assign \$80  = probing_mine & \$79 ;
-  assign \$81  = view__status == 2'h2;
-  assign \$82  = \$81  & probing_mine;
-  assign \$83  = probing_flagged | \$82 ;
-  assign \$84  = view__status == 2'h3;
-  assign \$85  = probing == \$signal$168 ;
-  assign \$86  = \$84  & \$85 ;
+  assign \$59  = \$signal [3:0] == \$58 ;
+  assign \$60  = \$signal [3:0] + 1'h1;
+  assign \$61  = \$59  ? 5'h00 : \$60 ;
+  assign \$62  = view__status == 2'h2;
+  assign \$63  = view__status == 2'h3;
+  assign \$64  = \$62  | \$63 ;
+  assign \$65  = ~ board__revealed;
+  assign \$66  = ! view__status;
+  assign \$67  = $signed(score__counter) + $signed(2'h1);
+  assign \$68  = $signed(score__counter) - $signed(2'h1);
+  assign \$69  = board__flagged ? \$67  : \$68 ;
+  assign \$71  = ~ \$signal$199 ;
+  assign \$72  = | opened_rows;
+  assign \$73  = flood_steps + 1'h1;
+  assign \$74  = | view__status;
+  assign \$75  = probing_mine & \$74 ;
+  assign \$76  = view__status == 2'h2;
+  assign \$77  = \$76  & probing_mine;
+  assign \$78  = probing_flagged | \$77 ;
+  assign \$79  = view__status == 2'h3;
+  assign \$80  = probing == \$signal$168 ;
+  assign \$81  = \$79  & \$80 ;
   always @(posedge clk)
-    \$88  <= \$87 ;
+    \$83  <= \$82 ;
   always @(posedge clk)
-    \$signal$189  <= \$27 [31:0];
+    \$signal$191  <= \$27 [31:0];
   always @(posedge clk)
-    pending <= \$89 ;
+    pending <= \$84 ;
   always @(posedge clk)
-    \$signal$207  <= \$90 ;
+    \$signal$143  <= \$85 ;
   always @(posedge clk)
-    score__timer <= \$91 ;
+    view__status <= \$86 ;
   always @(posedge clk)
-    \$signal$143  <= \$92 ;
+    \$signal  <= \$87 ;
   always @(posedge clk)
-    view__status <= \$93 ;
+    score__counter <= \$88 ;
   always @(posedge clk)
-    \$signal  <= \$94 ;
+    flood_steps <= \$89 ;
   always @(posedge clk)
-    score__counter <= \$95 ;
+    fsm_state <= \$90 ;
   always @(posedge clk)
-    flood_steps <= \$96 ;
+    seed <= \$91 ;
   always @(posedge clk)
-    fsm_state <= \$97 ;
+    \$signal$199  <= \$92 ;
   always @(posedge clk)
-    seed <= \$98 ;
+    \$signal$168  <= \$93 ;
   always @(posedge clk)
-    \$signal$197  <= \$99 ;
-  always @(posedge clk)
-    \$signal$168  <= \$100 ;
-  always @(posedge clk)
-    read_col <= \$101 ;
+    read_col <= \$94 ;
+  assign \$98  = \$signal [3:0] * 3'h4;
   \nexys3_minesweeper.system.game.board  board (
     .clk(clk),
     .count_cell(count_cell),
@@ -4686,7 +4671,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .zero__row(zero__row),
     .zero__write(zero__write)
   );
-  \nexys3_minesweeper.system.game.buttons$218  \buttons$218  (
+  \nexys3_minesweeper.system.game.button_actions  button_actions (
     .buttons(buttons),
     .clk(clk),
     .held(view__held),
@@ -4695,8 +4680,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   \nexys3_minesweeper.system.game.chord  chord (
     .beginner(\beginner$147 ),
     .clk(clk),
-    .control__done(\control__done$209 ),
-    .control__start(\control__start$191 ),
+    .control__done(\control__done$210 ),
+    .control__start(\control__start$193 ),
     .count(count),
     .cursor(\$signal ),
     .exploded(exploded),
@@ -4712,8 +4697,8 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   \nexys3_minesweeper.system.game.count_sweep  count_sweep (
     .beginner(\beginner$145 ),
     .clk(clk),
-    .control__done(\control__done$208 ),
-    .control__start(\control__start$193 ),
+    .control__done(\control__done$209 ),
+    .control__start(\control__start$195 ),
     .counts__data(counts__data),
     .counts__row(counts__row),
     .counts__write(counts__write),
@@ -4741,7 +4726,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .layout__row(layout__row),
     .layout__write(layout__write),
     .load(control__start),
-    .load_value(\seed$187 ),
+    .load_value(\seed$189 ),
     .probe__address(parts__1__address),
     .probe__cell(board__cell),
     .probe__mine(board__mine),
@@ -4772,10 +4757,16 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     .parts__3__reveal(parts__3__reveal),
     .parts__4__address(parts__4__address)
   );
+  \nexys3_minesweeper.system.game.timer  timer (
+    .clear(clear),
+    .clk(clk),
+    .run(run),
+    .seconds(score__timer)
+  );
   \nexys3_minesweeper.system.game.win_scan  win_scan (
     .clk(clk),
-    .control__done(\control__done$213 ),
-    .control__start(\control__start$199 ),
+    .control__done(\control__done$214 ),
+    .control__start(\control__start$201 ),
     .probe__address(parts__4__address),
     .probe__mine(board__mine),
     .probe__revealed(board__revealed),
@@ -4807,6 +4798,27 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
     casez (fsm_state)
       4'h0:
           new_beginner = switches[7];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    clear = 1'h0;
+    casez (fsm_state)
+      4'h0:
+          clear = 1'h1;
+      4'h1:
+          /* empty */;
+      4'h2:
+          /* empty */;
+      4'h3:
+          if (\$9 ) begin
+          end else if (\$10 ) begin
+            if (switches[1]) begin
+            end else if (board__flagged) begin
+            end else if (\$11 ) begin
+              clear = 1'h1;
+            end
+          end
     endcase
   end
   always @* begin
@@ -4880,7 +4892,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \seed$187  = 32'd0;
+    \seed$189  = 32'd0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4894,14 +4906,14 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             if (switches[1]) begin
             end else if (board__flagged) begin
             end else if (\$11 ) begin
-              \seed$187  = \$13 ;
+              \seed$189  = \$13 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \control__start$191  = 1'h0;
+    \control__start$193  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4914,7 +4926,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
           if (\$9 ) begin
           end else if (\$10 ) begin
           end else begin
-            \control__start$191  = 1'h1;
+            \control__start$193  = 1'h1;
           end
     endcase
   end
@@ -4946,7 +4958,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \control__start$193  = 1'h0;
+    \control__start$195  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -4958,7 +4970,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
           /* empty */;
       4'h4:
           if (control__done) begin
-            \control__start$193  = 1'h1;
+            \control__start$195  = 1'h1;
           end
     endcase
   end
@@ -5012,7 +5024,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \control__start$199  = 1'h0;
+    \control__start$201  = 1'h0;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5035,19 +5047,19 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
             (* full_case = 32'd1 *)
             if (\$15 ) begin
             end else begin
-              \control__start$199  = 1'h1;
+              \control__start$201  = 1'h1;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$87  = \$88 ;
+    \$82  = \$83 ;
     if (read__enable) begin
-      \$87 [0] = \$80 ;
-      \$87 [1] = probing_revealed;
-      \$87 [2] = \$83 ;
-      \$87 [3] = \$86 ;
+      \$82 [0] = \$75 ;
+      \$82 [1] = probing_revealed;
+      \$82 [2] = \$78 ;
+      \$82 [3] = \$81 ;
     end
   end
   always @* begin
@@ -5064,95 +5076,38 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$89  = pending;
+    \$84  = pending;
     if (\$34 ) begin
-      \$89  = press;
+      \$84  = press;
     end else if (\$36 ) begin
-      \$89  = 5'h00;
+      \$84  = 5'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$90  = \$signal$207 ;
-    if (\$37 ) begin
-      (* full_case = 32'd1 *)
-      if (\$38 ) begin
-        \$90  = 27'h0000000;
-      end else begin
-        \$90  = \$41 [26:0];
-      end
-    end
+    \$85  = \$signal$143 ;
     casez (fsm_state)
       4'h0:
-          /* empty */;
+          \$85  = switches[7];
+    endcase
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
+    \$86  = view__status;
+    casez (fsm_state)
+      4'h0:
+          \$86  = 2'h0;
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
+          if (\$64 ) begin
+          end else if (\$65 ) begin
             if (switches[1]) begin
             end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$90  = 27'h0000000;
-            end
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$91  = score__timer;
-    if (\$37 ) begin
-      if (\$38 ) begin
-        if (\$39 ) begin
-          \$91  = \$40 [9:0];
-        end
-      end
-    end
-    casez (fsm_state)
-      4'h0:
-          \$91  = 10'h000;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
-            if (switches[1]) begin
-            end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$91  = 10'h000;
-            end
-          end
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$92  = \$signal$143 ;
-    casez (fsm_state)
-      4'h0:
-          \$92  = switches[7];
-    endcase
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$93  = view__status;
-    casez (fsm_state)
-      4'h0:
-          \$93  = 2'h0;
-      4'h1:
-          /* empty */;
-      4'h2:
-          /* empty */;
-      4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
-            if (switches[1]) begin
-            end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$93  = 2'h1;
+            end else if (\$66 ) begin
+              \$86  = 2'h1;
             end
           end
       4'h4:
@@ -5161,58 +5116,58 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
           /* empty */;
       4'h5:
           if (board__mine) begin
-            \$93  = 2'h3;
+            \$86  = 2'h3;
           end
       4'h6:
-          if (\control__done$209 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
-              \$93  = 2'h3;
+              \$86  = 2'h3;
             end
           end
       4'h8:
           /* empty */;
       4'h9:
-          if (\control__done$213 ) begin
+          if (\control__done$214 ) begin
             if (won) begin
-              \$93  = 2'h2;
+              \$86  = 2'h2;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$94  = \$signal ;
+    \$87  = \$signal ;
     casez (fsm_state)
       4'h0:
-          \$94  = 8'h00;
+          \$87  = 8'h00;
       4'h1:
           if (pending[0]) begin
           end else if (pending[1]) begin
-            \$94 [7:4] = \$48 [3:0];
+            \$87 [7:4] = \$43 [3:0];
           end else if (pending[2]) begin
-            \$94 [7:4] = \$54 [3:0];
+            \$87 [7:4] = \$49 [3:0];
           end else if (pending[3]) begin
-            \$94 [3:0] = \$60 [3:0];
+            \$87 [3:0] = \$55 [3:0];
           end else if (pending[4]) begin
-            \$94 [3:0] = \$66 [3:0];
+            \$87 [3:0] = \$61 [3:0];
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$95  = score__counter;
+    \$88  = score__counter;
     casez (fsm_state)
       4'h0:
-          \$95  = { 3'h0, \$42  };
+          \$88  = { 3'h0, \$37  };
       4'h1:
           /* empty */;
       4'h2:
           /* empty */;
       4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
+          if (\$64 ) begin
+          end else if (\$65 ) begin
             if (switches[1]) begin
-              \$95  = \$74 [8:0];
+              \$88  = \$69 [8:0];
             end
           end
       4'h4:
@@ -5226,19 +5181,19 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h8:
           /* empty */;
       4'h9:
-          if (\control__done$213 ) begin
+          if (\control__done$214 ) begin
             if (won) begin
-              \$95  = 9'h000;
+              \$88  = 9'h000;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$96  = flood_steps;
+    \$89  = flood_steps;
     casez (fsm_state)
       4'h0:
-          \$96  = 9'h000;
+          \$89  = 9'h000;
       4'h1:
           /* empty */;
       4'h2:
@@ -5250,94 +5205,94 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h7:
           /* empty */;
       4'h5:
-          \$96  = 9'h000;
+          \$89  = 9'h000;
       4'h6:
-          if (\control__done$209 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
-              \$96  = 9'h000;
+              \$89  = 9'h000;
             end else if (opened) begin
-              \$96  = 9'h000;
+              \$89  = 9'h000;
             end
           end
       4'h8:
-          if (\$76 ) begin
-            if (\$77 ) begin
-              \$96  = \$78 [8:0];
+          if (\$71 ) begin
+            if (\$72 ) begin
+              \$89  = \$73 [8:0];
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$97  = fsm_state;
+    \$90  = fsm_state;
     casez (fsm_state)
       4'h0:
-          \$97  = 4'h1;
+          \$90  = 4'h1;
       4'h1:
           if (pending[0]) begin
-            \$97  = 4'h2;
+            \$90  = 4'h2;
           end
       4'h2:
-          \$97  = 4'h3;
+          \$90  = 4'h3;
       4'h3:
         begin
-          \$97  = 4'h1;
+          \$90  = 4'h1;
           (* full_case = 32'd1 *)
-          if (\$69 ) begin
-            \$97  = 4'h0;
-          end else if (\$70 ) begin
+          if (\$64 ) begin
+            \$90  = 4'h0;
+          end else if (\$65 ) begin
             (* full_case = 32'd1 *)
             if (switches[1]) begin
             end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$97  = 4'h4;
+            end else if (\$66 ) begin
+              \$90  = 4'h4;
             end else begin
-              \$97  = 4'h5;
+              \$90  = 4'h5;
             end
           end else begin
-            \$97  = 4'h6;
+            \$90  = 4'h6;
           end
         end
       4'h4:
           if (control__done) begin
-            \$97  = 4'h7;
+            \$90  = 4'h7;
           end
       4'h7:
-          if (\control__done$208 ) begin
-            \$97  = 4'h5;
+          if (\control__done$209 ) begin
+            \$90  = 4'h5;
           end
       4'h5:
           (* full_case = 32'd1 *)
           if (board__mine) begin
-            \$97  = 4'h1;
+            \$90  = 4'h1;
           end else begin
-            \$97  = 4'h8;
+            \$90  = 4'h8;
           end
       4'h6:
-          if (\control__done$209 ) begin
-            \$97  = 4'h1;
+          if (\control__done$210 ) begin
+            \$90  = 4'h1;
             if (lost) begin
             end else if (opened) begin
-              \$97  = 4'h8;
+              \$90  = 4'h8;
             end
           end
       4'h8:
-          if (\$76 ) begin
+          if (\$71 ) begin
             (* full_case = 32'd1 *)
-            if (\$77 ) begin
+            if (\$72 ) begin
             end else begin
-              \$97  = 4'h9;
+              \$90  = 4'h9;
             end
           end
       4'h9:
-          if (\control__done$213 ) begin
-            \$97  = 4'h1;
+          if (\control__done$214 ) begin
+            \$90  = 4'h1;
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$98  = seed;
+    \$91  = seed;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5346,19 +5301,19 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h2:
           /* empty */;
       4'h3:
-          if (\$69 ) begin
-          end else if (\$70 ) begin
+          if (\$64 ) begin
+          end else if (\$65 ) begin
             if (switches[1]) begin
             end else if (board__flagged) begin
-            end else if (\$71 ) begin
-              \$98  = \$75 ;
+            end else if (\$66 ) begin
+              \$91  = \$70 ;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$99  = \$signal$197 ;
+    \$92  = \$signal$199 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5373,21 +5328,21 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
       4'h7:
           /* empty */;
       4'h5:
-          \$99  = 1'h1;
+          \$92  = 1'h1;
       4'h6:
-          if (\control__done$209 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
             end else if (opened) begin
-              \$99  = 1'h1;
+              \$92  = 1'h1;
             end
           end
       4'h8:
-          \$99  = 1'h0;
+          \$92  = 1'h0;
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$100  = \$signal$168 ;
+    \$93  = \$signal$168 ;
     casez (fsm_state)
       4'h0:
           /* empty */;
@@ -5403,21 +5358,21 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
           /* empty */;
       4'h5:
           if (board__mine) begin
-            \$100  = \$signal ;
+            \$93  = \$signal ;
           end
       4'h6:
-          if (\control__done$209 ) begin
+          if (\control__done$210 ) begin
             if (lost) begin
-              \$100  = exploded;
+              \$93  = exploded;
             end
           end
     endcase
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
-    \$101  = read_col;
+    \$94  = read_col;
     if (read__enable) begin
-      \$101  = probing[3:0];
+      \$94  = probing[3:0];
     end
   end
   assign \buttons$1  = buttons;
@@ -5534,7 +5489,7 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign view__cursor_row = \$signal [7:4];
   assign view__cursor_col = \$signal [3:0];
   assign \$signal$157  = score__counter;
-  assign \$signal$159  = score__timer;
+  assign seconds = score__timer;
   assign revealed_bits = \board__revealed$136 ;
   assign flagged_bits = \board__flagged$132 ;
   assign zero_bits = board__zero;
@@ -5548,9 +5503,9 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign seed_value = 32'd0;
   assign parts__0__mine = board__mine;
   assign read_enable = read__enable;
-  assign read__cell = { \$88 , \$16  };
-  assign \port$57$0  = \$16 ;
-  assign \port$1851$0  = \$88 ;
+  assign read__cell = { \$83 , \$16  };
+  assign \port$58$0  = \$16 ;
+  assign \port$1853$0  = \$83 ;
   assign view__difficulty = \$signal$143 ;
   assign cursor = \$signal ;
   assign \probe__address.col  = probe__address[3:0];
@@ -5658,10 +5613,10 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign \read__address.col  = read__address[3:0];
   assign \read__address.row  = read__address[7:4];
   assign \read__cell.count  = \$16 ;
-  assign \read__cell.mine  = \$88 [0];
-  assign \read__cell.revealed  = \$88 [1];
-  assign \read__cell.flagged  = \$88 [2];
-  assign \read__cell.exploded  = \$88 [3];
+  assign \read__cell.mine  = \$83 [0];
+  assign \read__cell.revealed  = \$83 [1];
+  assign \read__cell.flagged  = \$83 [2];
+  assign \read__cell.exploded  = \$83 [3];
   assign \count_cell[0]  = count_cell[3:0];
   assign \count_cell[1]  = count_cell[7:4];
   assign \count_cell[2]  = count_cell[11:8];
@@ -5683,12 +5638,12 @@ module \nexys3_minesweeper.system.game (\port$57$0 , view__held, clk, read__enab
   assign beginner = \$signal$143 ;
   assign \beginner$145  = \$signal$143 ;
   assign \beginner$147  = \$signal$143 ;
-  assign \$13  = \$signal$189 ;
+  assign \$13  = \$signal$191 ;
+  assign \$39  = \$signal$143 ;
   assign \$44  = \$signal$143 ;
-  assign \$49  = \$signal$143 ;
+  assign \$51  = \$signal$143 ;
   assign \$56  = \$signal$143 ;
-  assign \$61  = \$signal$143 ;
-  assign \$75  = \$signal$189 ;
+  assign \$70  = \$signal$191 ;
 endmodule
 
 module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, probe__mine_row, count_cell, cursor_counts, flood__opening, probe__address, probe__reveal, probe__flag_write, probe__flag_value, probe__mine_write, probe__mine_value, clk, count_cell__en, new_game, new_beginner, flood_step, count_cursor__addr, probing, probe__cell, probe__revealed
@@ -7298,7 +7253,7 @@ module \nexys3_minesweeper.system.game.board (probing_flagged, probing_mine, pro
   assign \probe__address.row  = probe__address[7:4];
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$218 (held, clk, buttons, press);
+module \nexys3_minesweeper.system.game.button_actions (held, clk, buttons, press);
   reg \$auto$verilog_backend.cc:2355:dump_module$27  = 0;
   wire [4:0] \$1 ;
   wire \$10 ;
@@ -7356,27 +7311,27 @@ module \nexys3_minesweeper.system.game.buttons$218 (held, clk, buttons, press);
     previous <= levels;
   always @(posedge clk)
     repeat_count <= \$13 ;
-  \nexys3_minesweeper.system.game.buttons$218.debounce_centre  debounce_centre (
+  \nexys3_minesweeper.system.game.button_actions.debounce_centre  debounce_centre (
     .clk(clk),
     .i(buttons[0]),
     .o(o)
   );
-  \nexys3_minesweeper.system.game.buttons$218.debounce_down  debounce_down (
+  \nexys3_minesweeper.system.game.button_actions.debounce_down  debounce_down (
     .clk(clk),
     .i(buttons[2]),
     .o(\o$7 )
   );
-  \nexys3_minesweeper.system.game.buttons$218.debounce_left  debounce_left (
+  \nexys3_minesweeper.system.game.button_actions.debounce_left  debounce_left (
     .clk(clk),
     .i(buttons[3]),
     .o(\o$9 )
   );
-  \nexys3_minesweeper.system.game.buttons$218.debounce_right  debounce_right (
+  \nexys3_minesweeper.system.game.button_actions.debounce_right  debounce_right (
     .clk(clk),
     .i(buttons[4]),
     .o(\o$11 )
   );
-  \nexys3_minesweeper.system.game.buttons$218.debounce_up  debounce_up (
+  \nexys3_minesweeper.system.game.button_actions.debounce_up  debounce_up (
     .clk(clk),
     .i(buttons[1]),
     .o(\o$5 )
@@ -7414,7 +7369,7 @@ module \nexys3_minesweeper.system.game.buttons$218 (held, clk, buttons, press);
   assign held_directions[4:1] = { \o$11 , \o$9 , \o$7 , \o$5  };
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$218.debounce_centre (o, i, clk);
+module \nexys3_minesweeper.system.game.button_actions.debounce_centre (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7456,7 +7411,7 @@ module \nexys3_minesweeper.system.game.buttons$218.debounce_centre (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$218.debounce_down (o, i, clk);
+module \nexys3_minesweeper.system.game.button_actions.debounce_down (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7498,7 +7453,7 @@ module \nexys3_minesweeper.system.game.buttons$218.debounce_down (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$218.debounce_left (o, i, clk);
+module \nexys3_minesweeper.system.game.button_actions.debounce_left (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7540,7 +7495,7 @@ module \nexys3_minesweeper.system.game.buttons$218.debounce_left (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$218.debounce_right (o, i, clk);
+module \nexys3_minesweeper.system.game.button_actions.debounce_right (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$31  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -7582,7 +7537,7 @@ module \nexys3_minesweeper.system.game.buttons$218.debounce_right (o, i, clk);
   end
 endmodule
 
-module \nexys3_minesweeper.system.game.buttons$218.debounce_up (o, i, clk);
+module \nexys3_minesweeper.system.game.button_actions.debounce_up (o, i, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$32  = 0;
   wire \$1 ;
   wire \$2 ;
@@ -8251,22 +8206,22 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, contro
   \nexys3_minesweeper.system.game.count_sweep.counter  counter (
     .clk(clk),
     .counts(counts),
-    .\port$1122$0 (\$21 ),
-    .\port$1124$0 (\$22 ),
-    .\port$1126$0 (\$23 ),
-    .\port$1128$0 (\$24 ),
-    .\port$1130$0 (\$25 ),
-    .\port$1132$0 (\$26 ),
-    .\port$1134$0 (\$27 ),
-    .\port$1136$0 (\$28 ),
-    .\port$1138$0 (\$29 ),
-    .\port$1140$0 (\$30 ),
-    .\port$1142$0 (\$31 ),
-    .\port$1144$0 (\$32 ),
-    .\port$1146$0 (\$33 ),
-    .\port$1148$0 (\$34 ),
-    .\port$1150$0 (\$35 ),
-    .\port$1152$0 (\$36 ),
+    .\port$1112$0 (\$21 ),
+    .\port$1114$0 (\$22 ),
+    .\port$1116$0 (\$23 ),
+    .\port$1118$0 (\$24 ),
+    .\port$1120$0 (\$25 ),
+    .\port$1122$0 (\$26 ),
+    .\port$1124$0 (\$27 ),
+    .\port$1126$0 (\$28 ),
+    .\port$1128$0 (\$29 ),
+    .\port$1130$0 (\$30 ),
+    .\port$1132$0 (\$31 ),
+    .\port$1134$0 (\$32 ),
+    .\port$1136$0 (\$33 ),
+    .\port$1138$0 (\$34 ),
+    .\port$1140$0 (\$35 ),
+    .\port$1142$0 (\$36 ),
     .row(row),
     .shift(shift)
   );
@@ -8480,7 +8435,7 @@ module \nexys3_minesweeper.system.game.count_sweep (probe__mine_row, clk, contro
   assign \$17  = fsm_state;
 endmodule
 
-module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , \port$1144$0 , \port$1146$0 , \port$1148$0 , \port$1150$0 , \port$1152$0 , clk, shift, row, counts, \port$1122$0 );
+module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1114$0 , \port$1116$0 , \port$1118$0 , \port$1120$0 , \port$1122$0 , \port$1124$0 , \port$1126$0 , \port$1128$0 , \port$1130$0 , \port$1132$0 , \port$1134$0 , \port$1136$0 , \port$1138$0 , \port$1140$0 , \port$1142$0 , clk, shift, row, counts, \port$1112$0 );
   reg \$auto$verilog_backend.cc:2355:dump_module$35  = 0;
   wire [4:0] \$1 ;
   wire [8:0] \$10 ;
@@ -8662,6 +8617,16 @@ module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1124$0 , \port
   wire [3:0] \counts[8] ;
   wire [3:0] \counts[9] ;
   reg [15:0] down = 16'h0000;
+  output \port$1112$0 ;
+  wire \port$1112$0 ;
+  output \port$1114$0 ;
+  wire \port$1114$0 ;
+  output \port$1116$0 ;
+  wire \port$1116$0 ;
+  output \port$1118$0 ;
+  wire \port$1118$0 ;
+  output \port$1120$0 ;
+  wire \port$1120$0 ;
   output \port$1122$0 ;
   wire \port$1122$0 ;
   output \port$1124$0 ;
@@ -8684,16 +8649,6 @@ module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1124$0 , \port
   wire \port$1140$0 ;
   output \port$1142$0 ;
   wire \port$1142$0 ;
-  output \port$1144$0 ;
-  wire \port$1144$0 ;
-  output \port$1146$0 ;
-  wire \port$1146$0 ;
-  output \port$1148$0 ;
-  wire \port$1148$0 ;
-  output \port$1150$0 ;
-  wire \port$1150$0 ;
-  output \port$1152$0 ;
-  wire \port$1152$0 ;
   input [15:0] row;
   wire [15:0] row;
   input shift;
@@ -8881,22 +8836,22 @@ module \nexys3_minesweeper.system.game.count_sweep.counter (\port$1124$0 , \port
     end
   end
   assign zero = { \$154 , \$152 , \$150 , \$148 , \$146 , \$144 , \$142 , \$140 , \$138 , \$136 , \$134 , \$132 , \$130 , \$128 , \$126 , \$124  };
-  assign \port$1122$0  = \$124 ;
-  assign \port$1124$0  = \$126 ;
-  assign \port$1126$0  = \$128 ;
-  assign \port$1128$0  = \$130 ;
-  assign \port$1130$0  = \$132 ;
-  assign \port$1132$0  = \$134 ;
-  assign \port$1134$0  = \$136 ;
-  assign \port$1136$0  = \$138 ;
-  assign \port$1138$0  = \$140 ;
-  assign \port$1140$0  = \$142 ;
-  assign \port$1142$0  = \$144 ;
-  assign \port$1144$0  = \$146 ;
-  assign \port$1146$0  = \$148 ;
-  assign \port$1148$0  = \$150 ;
-  assign \port$1150$0  = \$152 ;
-  assign \port$1152$0  = \$154 ;
+  assign \port$1112$0  = \$124 ;
+  assign \port$1114$0  = \$126 ;
+  assign \port$1116$0  = \$128 ;
+  assign \port$1118$0  = \$130 ;
+  assign \port$1120$0  = \$132 ;
+  assign \port$1122$0  = \$134 ;
+  assign \port$1124$0  = \$136 ;
+  assign \port$1126$0  = \$138 ;
+  assign \port$1128$0  = \$140 ;
+  assign \port$1130$0  = \$142 ;
+  assign \port$1132$0  = \$144 ;
+  assign \port$1134$0  = \$146 ;
+  assign \port$1136$0  = \$148 ;
+  assign \port$1138$0  = \$150 ;
+  assign \port$1140$0  = \$152 ;
+  assign \port$1142$0  = \$154 ;
   assign \counts[0]  = counts[3:0];
   assign \counts[1]  = counts[7:4];
   assign \counts[2]  = counts[11:8];
@@ -9904,8 +9859,62 @@ module \nexys3_minesweeper.system.game.probe_bus (board__address, board__reveal,
   assign board__mine_value = parts__1__mine_value;
 endmodule
 
-module \nexys3_minesweeper.system.game.win_scan (control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
+module \nexys3_minesweeper.system.game.timer (clk, clear, seconds, run);
   reg \$auto$verilog_backend.cc:2355:dump_module$38  = 0;
+  wire \$1 ;
+  wire \$2 ;
+  wire [10:0] \$3 ;
+  wire [27:0] \$4 ;
+  reg [9:0] \$5 ;
+  reg [26:0] \$6 ;
+  input clear;
+  wire clear;
+  input clk;
+  wire clk;
+  reg [26:0] fraction = 27'h0000000;
+  input run;
+  wire run;
+  output [9:0] seconds;
+  reg [9:0] seconds = 10'h000;
+  assign \$4  = fraction + 1'h1;
+  always @(posedge clk)
+    seconds <= \$5 ;
+  always @(posedge clk)
+    fraction <= \$6 ;
+  assign \$1  = fraction == 27'h5f5e0ff;
+  assign \$2  = seconds != 10'h3e7;
+  assign \$3  = seconds + 1'h1;
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$38 ) begin end
+    \$5  = seconds;
+    if (clear) begin
+      \$5  = 10'h000;
+    end else if (run) begin
+      if (\$1 ) begin
+        if (\$2 ) begin
+          \$5  = \$3 [9:0];
+        end
+      end
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$38 ) begin end
+    \$6  = fraction;
+    if (clear) begin
+      \$6  = 27'h0000000;
+    end else if (run) begin
+      (* full_case = 32'd1 *)
+      if (\$1 ) begin
+        \$6  = 27'h0000000;
+      end else begin
+        \$6  = \$4 [26:0];
+      end
+    end
+  end
+endmodule
+
+module \nexys3_minesweeper.system.game.win_scan (control__start, probe__revealed, probe__mine, probe__address, control__done, won, clk);
+  reg \$auto$verilog_backend.cc:2355:dump_module$39  = 0;
   wire [9:0] \$1 ;
   wire \$10 ;
   wire \$11 ;
@@ -9960,7 +9969,7 @@ module \nexys3_minesweeper.system.game.win_scan (control__start, probe__revealed
   always @(posedge clk)
     fsm_state <= \$17 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$38 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$39 ) begin end
     \$16  = step;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -9973,7 +9982,7 @@ module \nexys3_minesweeper.system.game.win_scan (control__start, probe__revealed
     endcase
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$38 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$39 ) begin end
     \$17  = fsm_state;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -9990,7 +9999,7 @@ module \nexys3_minesweeper.system.game.win_scan (control__start, probe__revealed
     endcase
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$38 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$39 ) begin end
     probe__address = 8'h00;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -10001,7 +10010,7 @@ module \nexys3_minesweeper.system.game.win_scan (control__start, probe__revealed
     endcase
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$38 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$39 ) begin end
     control__done = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -10016,7 +10025,7 @@ module \nexys3_minesweeper.system.game.win_scan (control__start, probe__revealed
     endcase
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$38 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$39 ) begin end
     won = 1'h0;
     (* full_case = 32'd1 *)
     casez (fsm_state)
@@ -10035,7 +10044,7 @@ module \nexys3_minesweeper.system.game.win_scan (control__start, probe__revealed
 endmodule
 
 module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, clk);
-  reg \$auto$verilog_backend.cc:2355:dump_module$39  = 0;
+  reg \$auto$verilog_backend.cc:2355:dump_module$40  = 0;
   wire \$1 ;
   reg [1:0] \$10 ;
   wire [4:0] \$18 ;
@@ -10081,7 +10090,7 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   always @(posedge clk)
     digits <= \$4 ;
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$39 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$40 ) begin end
     (* full_case = 32'd1 *)
     if (\$1 ) begin
       \$9  = 17'h00000;
@@ -10090,14 +10099,14 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$39 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$40 ) begin end
     \$10  = digit;
     if (\$1 ) begin
       \$10  = \$2 [1:0];
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$39 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$40 ) begin end
     (* full_case = 32'd1 *)
     if (\$5 ) begin
       next_digit = \$6 [1:0];
@@ -10106,7 +10115,7 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
     end
   end
   always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$39 ) begin end
+    if (\$auto$verilog_backend.cc:2355:dump_module$40 ) begin end
     lit = 7'h00;
     casez (\$8 )
       4'h0:
@@ -10145,25 +10154,25 @@ module \nexys3_minesweeper.system.seven_segment (characters, segments, digits, c
   assign \characters[3]  = characters[15:12];
 endmodule
 
-module \nexys3_minesweeper.system.switches_sync (\port$1733$0 , \port$1735$0 , \port$1737$0 , \port$1739$0 , \port$1741$0 , \port$1743$0 , \port$1745$0 , clk, stage1, \port$1731$0 );
+module \nexys3_minesweeper.system.switches_sync (\port$1734$0 , \port$1736$0 , \port$1738$0 , \port$1740$0 , \port$1742$0 , \port$1744$0 , \port$1746$0 , clk, stage1, \port$1732$0 );
   input clk;
   wire clk;
-  input \port$1731$0 ;
-  wire \port$1731$0 ;
-  input \port$1733$0 ;
-  wire \port$1733$0 ;
-  input \port$1735$0 ;
-  wire \port$1735$0 ;
-  input \port$1737$0 ;
-  wire \port$1737$0 ;
-  input \port$1739$0 ;
-  wire \port$1739$0 ;
-  input \port$1741$0 ;
-  wire \port$1741$0 ;
-  input \port$1743$0 ;
-  wire \port$1743$0 ;
-  input \port$1745$0 ;
-  wire \port$1745$0 ;
+  input \port$1732$0 ;
+  wire \port$1732$0 ;
+  input \port$1734$0 ;
+  wire \port$1734$0 ;
+  input \port$1736$0 ;
+  wire \port$1736$0 ;
+  input \port$1738$0 ;
+  wire \port$1738$0 ;
+  input \port$1740$0 ;
+  wire \port$1740$0 ;
+  input \port$1742$0 ;
+  wire \port$1742$0 ;
+  input \port$1744$0 ;
+  wire \port$1744$0 ;
+  input \port$1746$0 ;
+  wire \port$1746$0 ;
   (* ASYNC_REG = "TRUE" *)
   reg [7:0] stage0 = 8'h00;
   (* ASYNC_REG = "TRUE" *)
@@ -10174,10 +10183,10 @@ module \nexys3_minesweeper.system.switches_sync (\port$1733$0 , \port$1735$0 , \
   (* init = 8'h00 *)
   wire [7:0] \switches$4 ;
   always @(posedge clk)
-    stage0 <= { \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
+    stage0 <= { \port$1746$0 , \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0  };
   always @(posedge clk)
     stage1 <= stage0;
-  assign switches = { \port$1745$0 , \port$1743$0 , \port$1741$0 , \port$1739$0 , \port$1737$0 , \port$1735$0 , \port$1733$0 , \port$1731$0  };
+  assign switches = { \port$1746$0 , \port$1744$0 , \port$1742$0 , \port$1740$0 , \port$1738$0 , \port$1736$0 , \port$1734$0 , \port$1732$0  };
   assign \switches$4  = stage1;
 endmodule
 

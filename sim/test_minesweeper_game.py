@@ -70,6 +70,28 @@ class StatusMonitor:
             self.wrong.append((get_sim_time("ns"), last.name, status.name))
 
 
+class TimerMonitor:
+    """Every change of ``score__timer``: one second more, exactly a second (``period_ns``) after
+    the second before it in the same game, or back to 0 (a new game, a first reveal). The
+    changes that were neither, with their times (ns), in ``wrong``."""
+
+    def __init__(self, dut, period_ns):
+        self.wrong = []
+        self.period_ns = period_ns
+        self.last_second_ns = None
+        on_every_change(dut.score__timer, self._changed)
+
+    def _changed(self, last, value):
+        now = get_sim_time("ns")
+        if value == 0:
+            self.last_second_ns = None
+        elif value == last + 1 <= TIMER_MAX and (self.last_second_ns is None
+                                                 or now - self.last_second_ns == self.period_ns):
+            self.last_second_ns = now
+        else:
+            self.wrong.append((now, last, value))
+
+
 class RevealMonitor:
     """The cells ``revealed_bits`` gains, with the time (ns) of each change."""
 
@@ -120,6 +142,7 @@ class GameTB:
             mine_counts=self.params.get("mine_counts"))
         self.reveals = RevealMonitor(self.dut)
         self.statuses = StatusMonitor(self.dut)
+        self.timers = TimerMonitor(self.dut, self.tick * PERIOD_NS)
         self.compare("after reset")
 
     def set_switch(self, bit, on):
@@ -308,6 +331,7 @@ class GameTB:
         self.check_timer(where)
 
     def check_timer(self, where):
+        assert not self.timers.wrong, f"{where}: the timer changed as no clock of seconds does: {self.timers.wrong}"
         got = int(self.dut.score__timer.value)
         if self.model.finished:
             expected = self.frozen_timer

@@ -8,10 +8,10 @@ from amaranth.sim import Simulator
 import numpy as np
 import pytest
 
-from starsweeper.gateware.dvi import DviEncoder
+from starsweeper.gateware.dvi import DviEncoder as DviEncoderRtl
 from starsweeper.gateware.tmds_serializer import BIT_CLOCKS, TmdsSerializer
 from starsweeper.model.display import DAC_LEVELS_2, DAC_LEVELS_3, to_rgb888
-from starsweeper.model.dvi import CLOCK_LANE_SYMBOL, DviError, decode_frame, encode_frame
+from starsweeper.model.dvi import CLOCK_LANE_SYMBOL, DviEncoder, DviError, decode_frame, encode_frame
 from starsweeper.model.tmds import (
     CONTROL_TOKENS, TmdsEncoder, TmdsError, decode_symbol, encode_data, symbol_disparity,
 )
@@ -128,7 +128,7 @@ def test_dvi_encoder_equals_three_model_channels(seed):
     rng = random.Random(seed)
     steps = [(rng.randrange(8), rng.randrange(8), rng.randrange(4), rng.randrange(2), rng.randrange(2),
               rng.random() < 0.7) for _ in range(3000)]
-    dut = DviEncoder()
+    dut = DviEncoderRtl()
     got = []
 
     async def bench(ctx):
@@ -140,12 +140,23 @@ def test_dvi_encoder_equals_three_model_channels(seed):
             got.append([ctx.get(dut.symbols[c]) for c in range(3)])
 
     run(dut, bench)
-    models = [TmdsEncoder() for _ in range(3)]
-    want = []
-    for red, green, blue, hs, vs, active in steps:
-        colour = [DAC_LEVELS_2[blue], DAC_LEVELS_3[green], DAC_LEVELS_3[red]]
-        want.append([models[c].clock(colour[c], (vs << 1 | hs) if c == 0 else 0, active) for c in range(3)])
+    model = DviEncoder()
+    want = [list(model.clock(to_rgb888(red << 5 | green << 2 | blue), hs, vs, active))
+            for red, green, blue, hs, vs, active in steps]
     assert got == want
+
+
+def test_model_encoder_is_three_tmds_channels(seed):
+    """The DVI model against the TMDS model written out a channel at a time: blue on channel
+    0 with the syncs as its control bits, green on 1, red on 2, their controls zero."""
+    rng = random.Random(seed)
+    model, channels = DviEncoder(), [TmdsEncoder() for _ in range(3)]
+    for _ in range(2000):
+        red, green, blue = (rng.randrange(256) for _ in range(3))
+        hs, vs, active = rng.randrange(2), rng.randrange(2), rng.random() < 0.7
+        want = (channels[0].clock(blue, vs * 2 + hs, active), channels[1].clock(green, 0, active),
+                channels[2].clock(red, 0, active))
+        assert model.clock((red, green, blue), hs, vs, active) == want
 
 
 def test_serializer_sends_every_symbol_in_order(seed):

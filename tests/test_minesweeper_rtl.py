@@ -10,6 +10,8 @@ from runner import build_folder, run_cocotb
 #: Simulation parameters: the board's swaps, fast buttons and a short second.
 GAME_PARAMS = dict(swaps=1000, clocks_per_second=40_000, debounce_cycles=4,
                    repeat_delay=40, repeat_period=10)
+#: The timer's test: a second of three clocks, so that it counts to 999 in a few seconds.
+TIMER_PARAMS = dict(GAME_PARAMS, clocks_per_second=3)
 
 
 def run_game_tests(params, testcase, seed, instance=None, **env):
@@ -54,7 +56,7 @@ def test_held_direction_repeats_in_the_games_build(seed):
 
 @pytest.mark.slow
 def test_timer_holds_at_999_and_freezes(seed):
-    run_game_tests(dict(GAME_PARAMS, clocks_per_second=3), "timer_stops_at_999_and_when_the_game_ends", seed)
+    run_game_tests(TIMER_PARAMS, "timer_stops_at_999_and_when_the_game_ends", seed)
 
 
 @pytest.mark.slow

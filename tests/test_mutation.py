@@ -74,7 +74,7 @@ def test_every_cores_tests_compile_the_module_its_mutants_replace():
     import sys
     from pathlib import Path
     sys.path.insert(0, str(Path(__file__).parent))
-    from test_minesweeper_rtl import GAME_PARAMS
+    from test_minesweeper_rtl import GAME_PARAMS, TIMER_PARAMS
     from starsweeper.gateware.minesweeper import MinesweeperGame
     from starsweeper.hdl import convert
     builds = {
@@ -83,6 +83,7 @@ def test_every_cores_tests_compile_the_module_its_mutants_replace():
         "test_flags_on_every_cell": GAME_PARAMS, "test_held_direction_repeats_in_the_games_build": GAME_PARAMS,
         "test_flood_of_an_empty_board": dict(GAME_PARAMS, mine_counts={"0": 0, "1": 10}),
         "test_counts_of_crowded_boards": dict(GAME_PARAMS, mine_counts={"0": 99, "1": 30}),
+        "test_timer_holds_at_999_and_freezes": TIMER_PARAMS,
     }
     texts = {}
     for core in CORES.values():

@@ -10,7 +10,7 @@ from amaranth.lib.wiring import In, Out
 
 from ..model.buttons import BUTTON_BIT, BUTTONS
 from ..model.minesweeper import (
-    CELLS, DIFFICULTIES, SWAPS, SWITCH_BEGINNER, SWITCH_FLAG, TIMER_MAX, Difficulty, Status,
+    CELLS, DIFFICULTIES, SWAPS, SWITCH_BEGINNER, SWITCH_FLAG, Difficulty, Status,
 )
 from ..model.timing import DEFAULT_CLOCK_HZ, system_parameters
 from .board_store import BoardStore
@@ -19,6 +19,7 @@ from .chord import Chord
 from .count_sweep import CountSweep
 from .field import field_size
 from .flood import FloodEngine
+from .game_timer import GameTimer
 from .interfaces import CellAddress, CellReadPort, GameViewSignature, ScoreSignature
 from .placement import Placement
 from .probe_bus import ProbeBus
@@ -90,10 +91,8 @@ class MinesweeperGame(wiring.Component):
                  repeat_period=_BOARD["repeat_period"], mine_counts=None):
         if not isinstance(swaps, int) or swaps < 1:
             raise ValueError(f"Swaps must be a positive integer, not {swaps!r}")
-        if not isinstance(clocks_per_second, int) or clocks_per_second < 2:
-            raise ValueError(f"Clocks per second must be an integer of at least 2, not {clocks_per_second!r}")
         self.swaps = swaps
-        self.clocks_per_second = clocks_per_second
+        self.timer = GameTimer(clocks_per_second)
         self.mines = {d: DIFFICULTIES[d][2] for d in Difficulty}
         if mine_counts is not None:
             self.mines.update({Difficulty(int(d)): n for d, n in mine_counts.items()})
@@ -123,12 +122,15 @@ class MinesweeperGame(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.buttons = front = self.buttons_front
+        m.submodules.button_actions = front = self.buttons_front
         m.d.comb += [front.buttons.eq(self.buttons), self.view.held.eq(front.held)]
         parts = self._parts(m)
         game = self._registers(m, parts)
         idle = self._pending_action(m, game, front)
-        self._timer(m, game)
+        # (a part of its own: the controller's text is then the same in every build whatever
+        # its second, so that the timer's tests, built with a short one, reach the controller too)
+        m.submodules.timer = timer = self.timer
+        m.d.comb += timer.run.eq(game.status == Status.PLAYING)
         self._controller(m, game, parts, idle)
         self._read_port(m, game, parts.board)
         self._leds(m, game)
@@ -161,8 +163,6 @@ class MinesweeperGame(wiring.Component):
             status=Signal(Status, init=Status.READY),
             cursor=Signal(CellAddress),
             counter=Signal(signed(9)),
-            timer=Signal(range(TIMER_MAX + 1)),
-            prescaler=Signal(range(self.clocks_per_second)),
             exploded=Signal(CellAddress),
             flood_steps=Signal(9),
             free_running=Signal(32),
@@ -180,7 +180,7 @@ class MinesweeperGame(wiring.Component):
         m.d.comb += [
             self.view.status.eq(game.status), self.view.difficulty.eq(game.difficulty),
             self.view.cursor_row.eq(cursor.row), self.view.cursor_col.eq(cursor.col),
-            self.score.counter.eq(game.counter), self.score.timer.eq(game.timer),
+            self.score.counter.eq(game.counter), self.score.timer.eq(self.timer.seconds),
             self.revealed_bits.eq(board.flood.revealed), self.flagged_bits.eq(board.flood.flagged),
             self.zero_bits.eq(board.flood.zero), self.seed.eq(game.seed),
             self.flood_steps.eq(game.flood_steps),
@@ -200,16 +200,6 @@ class MinesweeperGame(wiring.Component):
             m.d.sync += pending.eq(0)
         m.d.comb += self.busy.eq(~idle | pending.any())
         return idle
-
-    def _timer(self, m, game):
-        """Seconds while playing, held at 999."""
-        with m.If(game.status == Status.PLAYING):
-            with m.If(game.prescaler == self.clocks_per_second - 1):
-                m.d.sync += game.prescaler.eq(0)
-                with m.If(game.timer != TIMER_MAX):
-                    m.d.sync += game.timer.eq(game.timer + 1)
-            with m.Else():
-                m.d.sync += game.prescaler.eq(game.prescaler + 1)
 
     def _controller(self, m, game, parts, idle):
         """The moves, and the centre button's actions through the parts. The controller's own
@@ -232,8 +222,9 @@ class MinesweeperGame(wiring.Component):
                     cursor.eq(0),
                     counter.eq(Mux(new_beginner, self.mines[Difficulty.BEGINNER],
                                    self.mines[Difficulty.INTERMEDIATE])),
-                    game.timer.eq(0), game.flood_steps.eq(0),
+                    game.flood_steps.eq(0),
                 ]
+                m.d.comb += self.timer.clear.eq(1)
                 m.next = "IDLE"
 
             with m.State("IDLE"):
@@ -326,9 +317,9 @@ class MinesweeperGame(wiring.Component):
                 pass
             with m.Elif(status == Status.READY):
                 first_seed = Mux(self.seed_force, self.seed_value, game.free_running)
-                m.d.sync += [game.seed.eq(first_seed), status.eq(Status.PLAYING),
-                             game.timer.eq(0), game.prescaler.eq(0)]
-                m.d.comb += [parts.placement.control.start.eq(1), parts.placement.seed.eq(first_seed)]
+                m.d.sync += [game.seed.eq(first_seed), status.eq(Status.PLAYING)]
+                m.d.comb += [parts.placement.control.start.eq(1), parts.placement.seed.eq(first_seed),
+                             self.timer.clear.eq(1)]
                 m.next = "PLACE"
             with m.Else():
                 m.next = "REVEAL"

@@ -26,7 +26,7 @@ import numpy as np
 from .tmds import DISPARITY_BOUND, TmdsEncoder, TmdsError, decode_symbol, symbol_disparity
 from .vga import VGA_640X480
 
-__all__ = ["DviError", "DviFrame", "decode_frame", "encode_frame", "CLOCK_LANE_SYMBOL"]
+__all__ = ["DviError", "DviFrame", "DviEncoder", "decode_frame", "encode_frame", "CLOCK_LANE_SYMBOL"]
 
 #: What the clock lane sends each pixel clock, bit 0 first: high for the first half.
 CLOCK_LANE_SYMBOL = 0b0000011111
@@ -163,14 +163,35 @@ def encode_frame(pixels, timing=VGA_640X480):
     :func:`decode_frame`."""
     t = timing
     pixels = np.asarray(pixels)
-    encoders = [TmdsEncoder() for _ in range(3)]
+    encoder = DviEncoder()
     symbols = np.zeros((t.h_total * t.v_total, 3), np.int64)
     for k in range(len(symbols)):
         y, x = divmod(t.v_sync_start * t.h_total + k, t.h_total)
         y %= t.v_total
-        control = (t.vsync_n(y) << 1) | t.hsync_n(x)
         active = t.visible(x, y)
-        for channel, encoder in enumerate(encoders):
-            data = int(pixels[y, x, 2 - channel]) if active else 0
-            symbols[k, channel] = encoder.clock(data, control if channel == 0 else 0, active)
+        symbols[k] = encoder.clock(pixels[y, x] if active else (0, 0, 0), t.hsync_n(x), t.vsync_n(y), active)
     return symbols
+
+
+class DviEncoder:
+    """A DVI transmitter's three channels, a pixel clock at a time: the specification of
+    :class:`starsweeper.gateware.dvi.DviEncoder` (which takes RGB332 and widens it with
+    :func:`starsweeper.model.display.to_rgb888` first). :meth:`clock` takes one clock's inputs
+    and returns the three symbols they give (channel 0, 1, 2; the RTL shows them one clock
+    later): the colour's blue, green and red bytes in active video, the syncs as channel 0's
+    control bits ``C0`` (HSYNC) and ``C1`` (VSYNC) in blanking, zeros on channels 1 and 2."""
+
+    def __init__(self):
+        self.channels = [TmdsEncoder() for _ in range(3)]
+
+    @property
+    def symbols(self):
+        """The three symbols shown (after a reset: each channel's token of ``C1 C0 = 0``)."""
+        return tuple(encoder.symbol for encoder in self.channels)
+
+    def clock(self, rgb, hsync_n, vsync_n, active):
+        """``rgb``: the colour (red, green, blue bytes); ``hsync_n``, ``vsync_n``: the sync
+        pins' levels; ``active``: data enable."""
+        control = (int(vsync_n) << 1) | int(hsync_n)
+        return tuple(encoder.clock(int(rgb[2 - channel]), control if channel == 0 else 0, bool(active))
+                     for channel, encoder in enumerate(self.channels))

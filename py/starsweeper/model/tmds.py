@@ -121,16 +121,20 @@ DISPARITY_BOUND = max(abs(d) for d in reachable_disparities())
 
 class TmdsEncoder:
     """One channel's encoder, a pixel clock at a time, as the RTL is: :meth:`clock` takes the
-    inputs of one clock and returns the symbol they give (the RTL shows it one clock later)."""
+    inputs of one clock and returns the symbol they give (the RTL shows it one clock later).
+    ``symbol`` is the symbol shown: after a reset, before any clock, the control token of
+    ``C1 C0 = 0``."""
 
     def __init__(self):
         self.disparity = 0
+        self.symbol = CONTROL_TOKENS[0]
 
     def clock(self, data, control, active):
         """``data`` (a byte) when ``active``, else the control bits ``control`` (``C1 C0`` as a
         number)."""
         if active:
-            symbol, self.disparity = encode_data(data, self.disparity)
-            return symbol
-        self.disparity = 0
-        return CONTROL_TOKENS[control]
+            self.symbol, self.disparity = encode_data(data, self.disparity)
+        else:
+            self.disparity = 0
+            self.symbol = CONTROL_TOKENS[control]
+        return self.symbol
