@@ -204,12 +204,39 @@ def _module_written(folder, module, mutation, prepare=PROC):
     return module_text(text, module)
 
 
+#: Internal names left out of the equivalence's matching: all but the ports and the flip-flops'
+#: outputs (a mutant may change an internal value no output depends on).
+_INTERNAL = "w:* i:* %d o:* %d c:*dff* %co:+[Q] w:* %i %d"
+
+
+def _proven_equal(folder, module, copy, mutated, timeout, prepare, hide):
+    """Yosys's equivalence flow (``equiv_make``, ``equiv_simple``, ``equiv_induct``) on the
+    module and its mutant, flattened: the signals of the same name in both (with ``hide``,
+    only the ports and the flip-flops) proven equal in every clock, by induction from equal
+    states. Unlike the miter below, it pairs the two circuits' registers, so a mutant that
+    leaves every register as it was is proven even where unreachable states differ."""
+    script = (f"read_verilog design.v\n{prepare}\ncopy {_selection(module)} {_selection(copy)}\n"
+              f"{mutated}\nflatten {_selection(module)} {_selection(copy)}\n"
+              + (f"rename -hide {_INTERNAL}\n" if hide else "")
+              + f"equiv_make {_selection(module)} {_selection(copy)} equiv\n"
+              f"hierarchy -top equiv\nasync2sync\nequiv_simple -seq 5\nequiv_induct -seq 5\n"
+              f"equiv_status -assert\n")
+    try:
+        code, _ = _yosys(folder, script, timeout)
+    except ToolTimeout:
+        return False
+    return code == 0
+
+
 def equivalent(folder, module, mutation, timeout=20, prepare=PROC):
-    """True when the SAT solver proves the mutant cannot change an output of ``module``;
-    False when it finds a difference; None when it cannot tell within ``timeout`` seconds
+    """True when Yosys proves the mutant cannot change an output of ``module`` (its
+    equivalence flow, with the internal names and without, or else a SAT miter); False when
+    the miter finds a difference; None when neither can tell within ``timeout`` seconds each
     (a wide multiplier's miter rarely can)."""
     copy = module + "_mutant"
     mutated = re.sub(r"-module \S+", lambda _: "-module " + _selection(copy), mutation)
+    if any(_proven_equal(folder, module, copy, mutated, timeout, prepare, hide) for hide in (False, True)):
+        return True
     script = (f"read_verilog design.v\n{prepare}\ncopy {_selection(module)} {_selection(copy)}\n"
               f"{mutated}\n"
               f"miter -equiv -flatten -make_assert -ignore_gold_x {_selection(module)} "
