@@ -95,3 +95,35 @@ def test_every_cores_tests_compile_the_module_its_mutants_replace():
             if name not in texts:
                 texts[name] = convert(MinesweeperGame(**builds[name]), "minesweeper_game")
             assert module in texts[name], f"{core.name}: {name} does not compile {core.module}"
+
+
+COUNTER = """module counter(clk, en, q);
+  input clk;
+  input en;
+  output [3:0] q;
+  reg [3:0] r = 4'h0;
+  wire [7:0] sum;
+  assign sum = r + 8'h01;
+  always @(posedge clk) if (en) r <= sum[3:0];
+  assign q = r;
+endmodule
+"""
+
+
+def test_equivalence_is_proven_for_unused_bits_of_a_counter_and_never_for_used_ones(tmp_path):
+    """A 4-bit counter whose sum is 8 bits wide: every mutant of the sum's bits 4 to 7 (which
+    the register never takes) is proven equivalent, and none of its bits 0 to 3 (each of which
+    changes the count)."""
+    import re
+    from mutation import equivalent, sample_mutations
+    (tmp_path / "design.v").write_text(COUNTER)
+    verdicts = {}
+    for mutation in sample_mutations(tmp_path, "counter", 60, 1):
+        found = re.search(r"-cell \$add\S* -port Y -portbit (\d)", mutation)
+        if found:
+            verdicts[mutation] = (int(found.group(1)), equivalent(tmp_path, "counter", mutation))
+    unused = [v for bit, v in verdicts.values() if bit >= 4]
+    used = [v for bit, v in verdicts.values() if bit < 4]
+    assert len(unused) >= 3 and len(used) >= 3
+    assert all(v is True for v in unused)
+    assert not any(v is True for v in used)
