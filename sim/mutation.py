@@ -213,13 +213,15 @@ def _proven_equal(folder, module, copy, mutated, timeout, prepare, hide):
     """Yosys's equivalence flow (``equiv_make``, ``equiv_simple``, ``equiv_induct``) on the
     module and its mutant, flattened: the signals of the same name in both (with ``hide``,
     only the ports and the flip-flops) proven equal in every clock, by induction from equal
-    states. Unlike the miter below, it pairs the two circuits' registers, so a mutant that
+    states. Undefined values are modelled (``-undef``): a mutant that leaves a value ``x``
+    where the module has a defined one (a case left with no match) is no equivalent, as
+    the simulator shows it. Unlike the miter below, it pairs the two circuits' registers, so a mutant that
     leaves every register as it was is proven even where unreachable states differ."""
     script = (f"read_verilog design.v\n{prepare}\ncopy {_selection(module)} {_selection(copy)}\n"
               f"{mutated}\nflatten {_selection(module)} {_selection(copy)}\n"
               + (f"rename -hide {_INTERNAL}\n" if hide else "")
               + f"equiv_make {_selection(module)} {_selection(copy)} equiv\n"
-              f"hierarchy -top equiv\nasync2sync\nequiv_simple -seq 5\nequiv_induct -seq 5\n"
+              f"hierarchy -top equiv\nasync2sync\nequiv_simple -undef -seq 5\nequiv_induct -undef -seq 5\n"
               f"equiv_status -assert\n")
     try:
         code, _ = _yosys(folder, script, timeout)
@@ -242,7 +244,7 @@ def equivalent(folder, module, mutation, timeout=20, prepare=PROC):
               f"miter -equiv -flatten -make_assert -ignore_gold_x {_selection(module)} "
               f"{_selection(copy)} miter\n"
               f"hierarchy -top miter\n"
-              f"sat -verify -prove-asserts -tempinduct -set-init-zero -seq 1 -maxsteps 12 "
+              f"sat -verify -prove-asserts -enable_undef -tempinduct -set-init-zero -seq 1 -maxsteps 12 "
               f"-timeout {timeout} miter\n")
     try:
         code, output = _yosys(folder, script, timeout, quiet=False)

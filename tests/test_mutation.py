@@ -127,3 +127,32 @@ def test_equivalence_is_proven_for_unused_bits_of_a_counter_and_never_for_used_o
     assert len(unused) >= 3 and len(used) >= 3
     assert all(v is True for v in unused)
     assert not any(v is True for v in used)
+
+
+CASE = """module pick(s, y);
+  input [1:0] s;
+  output reg [3:0] y;
+  always @*
+    case (s)
+      2'd0: y = 4'h0;
+      2'd1: y = 4'h2;
+      2'd2: y = 4'h4;
+      2'd3: y = 4'h8;
+    endcase
+endmodule
+"""
+
+
+def test_a_mutant_that_leaves_a_value_undefined_is_not_equivalent(tmp_path):
+    """Every case of a full case tied to a constant in one bit of its compare: some input
+    then matches no case, and the value is ``x`` (which Icarus shows, and a test reads as a
+    failure). Where the value would have been 0, a check that did not model undefined values
+    took ``x`` for 0 and called four of these equivalent (the DVI encoder's colour table had
+    one)."""
+    import re
+    from mutation import equivalent, sample_mutations
+    (tmp_path / "design.v").write_text(CASE)
+    compares = [m for m in sample_mutations(tmp_path, "pick", 80, 1)
+                if re.search(r"-mode const[01] .*_CMP0 -port A ", m)]
+    assert len(compares) >= 8
+    assert not any(equivalent(tmp_path, "pick", m) for m in compares)
