@@ -13,7 +13,7 @@ Environment: ``STARSWEEPER_SEED`` (printed; set it to replay a run).
 
 import cocotb
 
-from starsweeper.model.tmds import CONTROL_TOKENS, DISPARITY_BOUND, TmdsEncoder, encode_data
+from starsweeper.model.tmds import CONTROL_TOKENS, DISPARITY_BOUND, TmdsEncoder, disparity_paths
 
 from lockstep import RESET, LockstepTB
 from seeds import seed_from_env
@@ -32,25 +32,11 @@ def _tb(dut, step=_step):
                       lambda dut: int(dut.symbol.value))
 
 
-def paths_to_disparities():
-    """For each reachable running disparity, the shortest run of bytes that reaches it from a
-    control token (breadth first over the model's rules)."""
-    paths, todo = {0: []}, [0]
-    while todo:
-        disparity = todo.pop(0)
-        for byte in range(256):
-            _, after = encode_data(byte, disparity)
-            if after not in paths:
-                paths[after] = paths[disparity] + [byte]
-                todo.append(after)
-    return paths
-
-
 @cocotb.test()
 async def every_byte_from_every_disparity(dut):
     tb = _tb(dut)
     await tb.start()
-    paths = paths_to_disparities()
+    paths = disparity_paths()
     assert max(map(abs, paths)) == DISPARITY_BOUND
     for disparity, path in sorted(paths.items()):
         steps = []

@@ -10,7 +10,7 @@ import pytest
 from starsweeper.gateware.tmds import TmdsEncoder as TmdsEncoderRtl
 from starsweeper.model.tmds import (
     CONTROL_TOKENS, DISPARITY_BOUND, TmdsEncoder, TmdsError, decode_symbol, encode_control, encode_data,
-    reachable_disparities, symbol_disparity,
+    disparity_paths, reachable_disparities, symbol_disparity,
 )
 
 # The four tokens as DVI 1.0's table 3-3 lists them, q_out[0:9] (bit 0 first), C1 C0 = 00..11.
@@ -50,6 +50,17 @@ def test_data_symbols_have_few_transitions_in_their_eight_bits(byte, disparity):
 def test_disparity_bound_and_its_states():
     assert reachable_disparities() == frozenset(range(-8, 9, 2))
     assert DISPARITY_BOUND == 8
+
+
+def test_each_disparitys_path_reaches_it_and_none_is_shorter():
+    paths = disparity_paths()
+    for disparity, path in paths.items():
+        model = TmdsEncoder()
+        for byte in path:
+            model.clock(byte, 0, True)
+        assert model.disparity == disparity
+    # one byte moves the disparity by at most 10 (a symbol's ten bits): no run is shorter
+    assert all(len(path) == -(-abs(d) // 10) for d, path in paths.items())
 
 
 @given(st.integers(0, 255))
@@ -102,15 +113,7 @@ def test_rtl_every_byte_from_every_disparity(seed):
     """Every byte from each reachable disparity: a control token resets to 0, then a run of
     bytes leads to the disparity wanted (found on the model), then the byte under test."""
     rng = random.Random(seed)
-    paths = {0: []}
-    todo = [0]
-    while todo:
-        d = todo.pop(0)
-        for byte in range(256):
-            _, after = encode_data(byte, d)
-            if after not in paths:
-                paths[after] = paths[d] + [byte]
-                todo.append(after)
+    paths = disparity_paths()
     inputs = []
     for disparity, path in sorted(paths.items()):
         for byte in range(256):

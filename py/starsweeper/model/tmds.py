@@ -19,7 +19,7 @@ control token; :data:`DISPARITY_BOUND` is how far from zero it can get, found by
 from functools import lru_cache
 
 __all__ = ["CONTROL_TOKENS", "DISPARITY_BOUND", "TmdsEncoder", "encode_data", "encode_control",
-           "decode_symbol", "symbol_disparity", "reachable_disparities", "TmdsError"]
+           "decode_symbol", "symbol_disparity", "reachable_disparities", "disparity_paths", "TmdsError"]
 
 #: Control tokens, ``q_out[9:0]``, indexed by ``C1 C0`` as a number (``C0`` the low bit).
 CONTROL_TOKENS = (0b1101010100, 0b0010101011, 0b0101010100, 0b1010101011)
@@ -100,18 +100,24 @@ def _data_symbols(byte):
 
 
 @lru_cache(maxsize=None)
-def reachable_disparities():
-    """Every running disparity a channel can reach from a control period, whatever the bytes:
-    the closure of :func:`encode_data` from 0 over all 256 bytes."""
-    seen, todo = {0}, [0]
+def disparity_paths():
+    """For every running disparity a channel can reach from a control period, the shortest run
+    of bytes that reaches it (breadth first over :func:`encode_data` from 0, all 256 bytes):
+    a dict, disparity to a tuple of bytes."""
+    paths, todo = {0: ()}, [0]
     while todo:
-        d = todo.pop()
+        d = todo.pop(0)
         for byte in range(256):
             _, after = encode_data(byte, d)
-            if after not in seen:
-                seen.add(after)
+            if after not in paths:
+                paths[after] = paths[d] + (byte,)
                 todo.append(after)
-    return frozenset(seen)
+    return paths
+
+
+def reachable_disparities():
+    """Every running disparity a channel can reach from a control period, whatever the bytes."""
+    return frozenset(disparity_paths())
 
 
 #: The largest distance from zero of the running disparity (ones minus zeros since the last
