@@ -156,3 +156,14 @@ def test_a_mutant_that_leaves_a_value_undefined_is_not_equivalent(tmp_path):
                 if re.search(r"-mode const[01] .*_CMP0 -port A ", m)]
     assert len(compares) >= 8
     assert not any(equivalent(tmp_path, "pick", m) for m in compares)
+
+
+def test_a_clock_inverted_is_left_to_the_tests(tmp_path):
+    """The formal models step every flip-flop once a cycle whatever its edge, and would call a
+    counter clocked on the other edge equivalent: a mutant of a clock port is never decided
+    by them."""
+    from mutation import equivalent, sample_mutations
+    (tmp_path / "design.v").write_text(COUNTER)
+    clocks = [m for m in sample_mutations(tmp_path, "counter", 80, 1) if "-port CLK" in m]
+    assert clocks
+    assert all(equivalent(tmp_path, "counter", m) is None for m in clocks)
