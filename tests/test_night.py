@@ -340,3 +340,50 @@ def test_the_sky_levels_of_jpeg_frames_come_from_an_eighth_size_decode(tmp_path,
     assert shapes == [(24, 40, 3)] * 3
     for info, level in zip(infos, levels):
         assert np.abs(level - model(read_frame(info), step=1)).max() < 3 / 255
+
+
+def test_labelling_around_the_lines_gives_the_whole_frames_answer(monkeypatch):
+    """The pieces of light are labelled first in a rectangle around Hough's lines, and on the
+    whole frame when a streak reaches beyond it: on frames large enough for the rectangle to be
+    a part of them, the rectangle (the default margin), the whole frame after a rectangle too
+    narrow for any streak (a margin of 8 pixels, less than the gap a line is followed across)
+    and the whole frame from the start give every frame the same pixels and streaks."""
+    import starsweeper.model.night as night
+    windows = []
+    labelled = night._labelled
+
+    def counted(low, window):
+        windows.append(window == (0, 0, low.shape[1], low.shape[0]))
+        return labelled(low, window)
+
+    plan, frames, _ = streak_night(7, width=1600, height=1000, frames=12, degrees=0.3)
+    monkeypatch.setattr(night, "_labelled", counted)
+    runs = {}
+    for margin in (night.STREAK_WINDOW, 8, 10 ** 6):
+        monkeypatch.setattr(night, "STREAK_WINDOW", margin)
+        windows.clear()
+        runs[margin] = list(night.night_without_streaks(frames)), list(windows)
+    (default, default_windows), (narrow, narrow_windows), (whole, _) = runs.values()
+    assert default_windows and not any(default_windows)         # each labelled in its rectangle
+    assert narrow_windows.count(True) > 0                     # labelled again on the whole frame
+    assert sum(len(streaks) for _, streaks in whole) > 0
+    for (frame, streaks), (frame_narrow, streaks_narrow), (frame_whole, streaks_whole) in zip(default, narrow, whole):
+        assert streaks == streaks_narrow == streaks_whole
+        assert np.array_equal(frame, frame_whole) and np.array_equal(frame_narrow, frame_whole)
+
+
+def test_a_piece_cut_by_the_labelling_rectangle_sends_it_to_the_whole_frame():
+    """A streak whose line stays well inside the rectangle, but whose piece of light (a bar
+    across it) leaves the rectangle: the piece as labelled there is cut, so the whole frame is
+    labelled instead; in a rectangle that holds it, the piece is found whole."""
+    import starsweeper.model.night as night
+    low = np.zeros((200, 500), np.uint8)
+    low[50, 100:301] = 255                          # the streak
+    low[0:51, 200] = 255                            # a bar joined to it, up to the frame's top
+    segment = [[100, 50, 300, 50]]
+    count, pieces, boxes = night._labelled(low, (50, 30, 400, 100))
+    with pytest.raises(night._BeyondWindow):
+        night._streak_pieces(pieces, boxes, segment, (50, 30, 400, 100))
+    count, pieces, boxes = night._labelled(low, (50, 0, 400, 100))     # (the top is the frame's)
+    [(touched, _)] = night._streak_pieces(pieces, boxes, segment, (50, 0, 400, 100))
+    assert sum(int((pieces == k).sum()) for k in touched) == int((low > 0).sum())

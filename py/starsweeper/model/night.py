@@ -156,6 +156,9 @@ STREAK_LENGTH = 24
 STREAK_GAP = 32
 #: The frames a frame is held against: these offsets from it (see :func:`streak_neighbours`).
 STREAK_OFFSETS = (-2, -1, 1, 2)
+#: How far around the lines Hough found the pieces of light are labelled first (pixels): a
+#: streak that reaches farther is labelled again on the whole frame (the same pieces either way).
+STREAK_WINDOW = 4 * STREAK_GAP
 
 
 def streak_neighbours(index, frames):
@@ -464,9 +467,23 @@ def _turned_to(neighbour, ys, xs, rotation, offset):
     return neighbour[np.clip(np.rint(y).astype(np.int64), 0, h - 1), np.clip(np.rint(x).astype(np.int64), 0, w - 1)]
 
 
-def _under_line(pieces, start, end):
-    """The pieces (numbered in ``pieces``) under the line from ``start`` to ``end`` (x, y),
-    3 pixels wide, drawn in the rectangle around it only."""
+class _BeyondWindow(Exception):
+    """A streak reaches past the rectangle its pieces were labelled in."""
+
+
+def _inside(window, left, top, right, bottom, h, w):
+    """Whether the rectangle (``right``, ``bottom`` excluded) lies within ``window`` (left,
+    top, right, bottom: the part of the frame labelled), off its edges but where they are the
+    frame's: a piece there may go on beyond it."""
+    wl, wt, wr, wb = window
+    return ((left > wl or wl == 0) and (top > wt or wt == 0) and (right < wr or wr == w)
+            and (bottom < wb or wb == h))
+
+
+def _under_line(pieces, start, end, window):
+    """The pieces (numbered in ``pieces``, labelled in ``window``) under the line from
+    ``start`` to ``end`` (x, y), 3 pixels wide, drawn in the rectangle around it only;
+    :class:`_BeyondWindow` when that rectangle leaves the window."""
     import cv2
     h, w = pieces.shape
     (x0, y0), (x1, y1) = ((int(round(x)), int(round(y))) for x, y in (start, end))
@@ -474,17 +491,20 @@ def _under_line(pieces, start, end):
     top, bottom = max(0, min(y0, y1) - 2), min(h, max(y0, y1) + 3)
     if left >= right or top >= bottom:
         return set()
+    if not _inside(window, left, top, right, bottom, h, w):
+        raise _BeyondWindow()
     line = np.zeros((bottom - top, right - left), np.uint8)
     cv2.line(line, (x0 - left, y0 - top), (x1 - left, y1 - top), 1, thickness=3)
     return set(np.unique(pieces[top:bottom, left:right][line > 0]).tolist()) - {0}
 
 
-def _along(pieces, boxes, segment):
+def _along(pieces, boxes, segment, window):
     """The pieces of light (numbered in ``pieces``, their bounding boxes ``boxes``: left, top,
     width, height) that the line ``segment`` (x0, y0, x1, y1) runs through, followed on along
     the line, and the ends of the line they cover: the segment reaches :data:`STREAK_GAP`
     pixels past the last piece found at each end, until it finds no more (Hough's segment can
-    stop short of the streak's last dots)."""
+    stop short of the streak's last dots). The pieces are labelled in ``window`` (left, top,
+    right, bottom): :class:`_BeyondWindow` when the line or a piece it meets leaves it."""
     x0, y0, x1, y1 = segment
     origin = np.array([x0, y0], float)
     direction = np.array([x1 - x0, y1 - y0], float)
@@ -492,14 +512,55 @@ def _along(pieces, boxes, segment):
     touched, reach = set(), (0.0, float(np.hypot(x1 - x0, y1 - y0)))
     while True:
         start, end = (origin + direction * (reach[0] - STREAK_GAP), origin + direction * (reach[1] + STREAK_GAP))
-        more = _under_line(pieces, start, end)
+        more = _under_line(pieces, start, end, window)
         if more <= touched:
             return touched, tuple(origin + direction * t for t in reach)
+        h, w = pieces.shape
+        for left, top, width, height in boxes[sorted(more - touched)].tolist():
+            if not _inside(window, left, top, left + width, top + height, h, w):
+                raise _BeyondWindow()
         touched |= more
         left, top, width, height = boxes[sorted(touched)].T
         corners = [(left, top), (left + width - 1, top), (left, top + height - 1), (left + width - 1, top + height - 1)]
         along = [(x - origin[0]) * direction[0] + (y - origin[1]) * direction[1] for x, y in corners]
         reach = (float(np.min(along)), float(np.max(along)))
+
+
+def _labelled(low, window):
+    """The 8-connected pieces of ``low`` in ``window`` (left, top, right, bottom): their count,
+    a label image of the frame's size (0 outside the window) and their bounding boxes (left,
+    top, width, height, in the frame)."""
+    import cv2
+    left, top, right, bottom = window
+    count, inside, boxes, _ = cv2.connectedComponentsWithStats(low[top:bottom, left:right], connectivity=8)
+    if (left, top, right, bottom) == (0, 0, low.shape[1], low.shape[0]):
+        return count, inside, boxes[:, :4]
+    pieces = np.zeros(low.shape, np.int32)          # (zero pages: only the window is written)
+    pieces[top:bottom, left:right] = inside
+    boxes = boxes[:, :4].copy()
+    boxes[:, 0] += left
+    boxes[:, 1] += top
+    return count, pieces, boxes
+
+
+def _streak_pieces(pieces, boxes, segments, window):
+    """The streaks that the Hough ``segments`` (x0, y0, x1, y1) find among the ``pieces`` of
+    light labelled in ``window``: for each, the pieces it runs through and its longest line,
+    ``(pieces, (length squared, (x0, y0, x1, y1)))``. Hough finds a streak as several lines
+    close together: the lines that share a piece of light are one streak."""
+    h, w = pieces.shape
+    found = []
+    for segment in segments:
+        touched, ends = _along(pieces, boxes, segment, window)
+        (x0, y0), (x1, y1) = ((min(w - 1, max(0, round(x))), min(h - 1, max(0, round(y)))) for x, y in ends)
+        same = [k for k, (others, _) in enumerate(found) if others & touched]
+        longest = ((x1 - x0) ** 2 + (y1 - y0) ** 2, (x0, y0, x1, y1))
+        for k in reversed(same):
+            others, other_line = found.pop(k)
+            touched |= others
+            longest = max(longest, other_line)
+        found.append((touched, longest))
+    return found
 
 
 def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, luma=None, rotation=None,
@@ -564,22 +625,21 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     # The streak is every piece of light above the neighbours' (at half the threshold) that a
     # line found runs through, whole: its faint ends and wings too, which the line misses.
     low = cv2.compare(excess, threshold / 2, cv2.CMP_GT)
-    count, pieces, boxes, _ = cv2.connectedComponentsWithStats(low, connectivity=8)
-    boxes = boxes[:, :4]
     h, w = low.shape
-    found = []                          # (pieces, longest line) of each streak
-    for segment in lines.reshape(-1, 4).tolist():
-        touched, ends = _along(pieces, boxes, segment)
-        (x0, y0), (x1, y1) = ((min(w - 1, max(0, round(x))), min(h - 1, max(0, round(y)))) for x, y in ends)
-        # Hough finds a streak as several lines close together: the lines that share a piece
-        # of light are one streak.
-        same = [k for k, (others, _) in enumerate(found) if others & touched]
-        longest = ((x1 - x0) ** 2 + (y1 - y0) ** 2, (x0, y0, x1, y1))
-        for k in reversed(same):
-            others, other_line = found.pop(k)
-            touched |= others
-            longest = max(longest, other_line)
-        found.append((touched, longest))
+    segments = lines.reshape(-1, 4).tolist()
+    # (labelled first in the rectangle around the lines, a fraction of the frame; again on the
+    # whole frame when a streak reaches beyond it)
+    near = (max(0, min(min(x0, x1) for x0, _, x1, _ in segments) - STREAK_WINDOW),
+            max(0, min(min(y0, y1) for _, y0, _, y1 in segments) - STREAK_WINDOW),
+            min(w, max(max(x0, x1) for x0, _, x1, _ in segments) + STREAK_WINDOW + 1),
+            min(h, max(max(y0, y1) for _, y0, _, y1 in segments) + STREAK_WINDOW + 1))
+    for window in (near, (0, 0, w, h)):
+        try:
+            count, pieces, boxes = _labelled(low, window)
+            found = _streak_pieces(pieces, boxes, segments, window)
+            break
+        except _BeyondWindow:
+            continue
     # Each pixel of a streak numbered by it (from 1): its pieces, and the line itself, as wide
     # as a streak (where the streak crosses a star, the star spread hides it from step 1; the
     # star's dot of this frame goes with it); and a pixel around.
