@@ -212,11 +212,12 @@ _INTERNAL = "w:* i:* %d o:* %d c:*dff* %co:+[Q] w:* %i %d"
 def _proven_equal(folder, module, copy, mutated, timeout, prepare, hide):
     """Yosys's equivalence flow (``equiv_make``, ``equiv_simple``, ``equiv_induct``) on the
     module and its mutant, flattened: the signals of the same name in both (with ``hide``,
-    only the ports and the flip-flops) proven equal in every clock, by induction from equal
-    states. Undefined values are modelled (``-undef``): a mutant that leaves a value ``x``
-    where the module has a defined one (a case left with no match) is no equivalent, as
-    the simulator shows it. Unlike the miter below, it pairs the two circuits' registers, so a mutant that
-    leaves every register as it was is proven even where unreachable states differ."""
+    only the ports and the flip-flops) proven equal in every clock by induction (two copies
+    that agree for five clocks agree ever after; both start from the same initial values).
+    Unlike the miter below, it pairs the two circuits' registers, so a mutant that leaves
+    every register as it was is proven even where unreachable states differ. Undefined
+    values are modelled (``-undef``): a mutant that leaves a value ``x`` where the module has
+    a defined one (a case left with no match) is no equivalent, as the simulator shows it."""
     script = (f"read_verilog design.v\n{prepare}\ncopy {_selection(module)} {_selection(copy)}\n"
               f"{mutated}\nflatten {_selection(module)} {_selection(copy)}\n"
               + (f"rename -hide {_INTERNAL}\n" if hide else "")
