@@ -58,7 +58,8 @@ def on_every_change(signal, react):
 
 class StatusMonitor:
     """Every change of ``view__status``, held against the game's moves (``STATUS_MOVES``): the
-    moves it was not allowed to make, with their times (ns), in ``wrong``."""
+    moves it was not allowed to make, or made between two rising edges of the clock (a
+    register's output changes only at one), with their times (ns), in ``wrong``."""
 
     def __init__(self, dut):
         self.wrong = []
@@ -66,28 +67,34 @@ class StatusMonitor:
 
     def _moved(self, last, value):
         last, status = Status(last), Status(value)
-        if status != last and (last, status) not in STATUS_MOVES:
-            self.wrong.append((get_sim_time("ns"), last.name, status.name))
+        now = get_sim_time("ns")
+        if (status != last and (last, status) not in STATUS_MOVES) or now % PERIOD_NS:
+            self.wrong.append((now, last.name, status.name))
 
 
 class TimerMonitor:
-    """Every change of ``score__timer``: one second more, exactly a second (``period_ns``) after
-    the second before it in the same game, or back to 0 (a new game, a first reveal). The
-    changes that were neither, with their times (ns), in ``wrong``."""
+    """Every change of ``score__timer``: at a rising edge of the clock, one second more, exactly
+    a second (``period_ns``) after the second before it in the same game, or back to 0 (a new
+    game, a first reveal). The changes that were not, with their times (ns), in ``wrong``; the
+    seconds counted, ``(ns, seconds)``, in ``seconds`` (the bench holds each to the time since
+    the first reveal, once it knows that time)."""
 
     def __init__(self, dut, period_ns):
-        self.wrong = []
+        self.wrong, self.seconds = [], []
         self.period_ns = period_ns
         self.last_second_ns = None
         on_every_change(dut.score__timer, self._changed)
 
     def _changed(self, last, value):
         now = get_sim_time("ns")
-        if value == 0:
+        if now % PERIOD_NS:
+            self.wrong.append((now, last, value))
+        elif value == 0:
             self.last_second_ns = None
         elif value == last + 1 <= TIMER_MAX and (self.last_second_ns is None
                                                  or now - self.last_second_ns == self.period_ns):
             self.last_second_ns = now
+            self.seconds.append((now, value))
         else:
             self.wrong.append((now, last, value))
 
@@ -242,6 +249,7 @@ class GameTB:
         flood = openings[-len(layers):]
         for step, ((ns, bits), layer) in enumerate(zip(flood, layers), start=1):
             assert bits_to_cells(bits) == layer, f"{where}: flood step {step} opened {bits_to_cells(bits)}, model {layer}"
+            assert ns % PERIOD_NS == 0, f"{where}: flood step {step} opened cells between two clock edges"
             if step > 1:
                 assert ns - flood[step - 2][0] == PERIOD_NS, f"{where}: flood step {step} came a clock late"
 
@@ -332,6 +340,10 @@ class GameTB:
 
     def check_timer(self, where):
         assert not self.timers.wrong, f"{where}: the timer changed as no clock of seconds does: {self.timers.wrong}"
+        for ns, seconds in self.timers.seconds:           # (each second at its clock since the first reveal)
+            assert seconds == self.expected_timer(ns), \
+                f"{where}: the timer showed {seconds} at {ns} ns, {self.expected_timer(ns)} expected"
+        self.timers.seconds.clear()
         got = int(self.dut.score__timer.value)
         if self.model.finished:
             expected = self.frozen_timer
