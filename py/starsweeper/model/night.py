@@ -30,6 +30,7 @@ against its neighbours' light spread by as far as a star moves between frames
 :func:`night_without_streaks` applies it to a whole night as the stack's pipeline does.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import functools
 import math
@@ -225,17 +226,22 @@ def sky_rotation(a, b):
         return None
     window = cv2.createHanningWindow((tile, tile), cv2.CV_32F)
     contrast = 16 * np.iinfo(np.asarray(a).dtype).max / 255
-    rows = []
-    for y in range(0, h - tile + 1, tile // 2):
-        for x in range(0, w - tile + 1, tile // 2):
-            part = la[y:y + tile, x:x + tile]
-            if float(part.max()) - float(np.median(part[::4, ::4])) < contrast:
-                continue                    # no star in it: a flat sky, a dark foreground
-            # (floats tile by tile: two whole 12 MP frames of them cost half a second of fresh memory)
-            (dx, dy), response = cv2.phaseCorrelate(part.astype(np.float32),
-                                                    lb[y:y + tile, x:x + tile].astype(np.float32), window)
-            if response > 0.2:
-                rows.append((x + (tile - 1) / 2, y + (tile - 1) / 2, dx, dy, response))
+
+    def shift(corner):
+        x, y = corner
+        part = la[y:y + tile, x:x + tile]
+        if float(part.max()) - float(np.median(part[::4, ::4])) < contrast:
+            return None                     # no star in it: a flat sky, a dark foreground
+        # (floats tile by tile: two whole 12 MP frames of them cost half a second of fresh memory)
+        (dx, dy), response = cv2.phaseCorrelate(part.astype(np.float32),
+                                                lb[y:y + tile, x:x + tile].astype(np.float32), window)
+        return (x + (tile - 1) / 2, y + (tile - 1) / 2, dx, dy, response) if response > 0.2 else None
+
+    corners = [(x, y) for y in range(0, h - tile + 1, tile // 2) for x in range(0, w - tile + 1, tile // 2)]
+    # (the tiles on two threads, in order: OpenCV lets go of Python's lock while it correlates,
+    # and the stack's threads wait for this measure)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        rows = [row for row in pool.map(shift, corners) if row is not None]
     if len(rows) < LEAST_TILES:
         return None
     cx, cy, dx, dy, weight = np.array(rows).T
