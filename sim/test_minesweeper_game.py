@@ -56,43 +56,62 @@ def on_every_change(signal, react):
     return cocotb.start_soon(watch())
 
 
+class EdgeClock:
+    """The bench's clock, started now (each cocotb test of a run starts its own, at the time it
+    starts): its rising edges are ``PERIOD_NS`` apart from this time on."""
+
+    def __init__(self, clk):
+        self.origin_ns = get_sim_time("ns")
+        cocotb.start_soon(Clock(clk, PERIOD_NS, unit="ns", impl="gpi").start())
+
+    def clocks(self, ns):
+        """The clocks from the start to the time ``ns`` (a float: its fraction off an edge)."""
+        return (ns - self.origin_ns) / PERIOD_NS
+
+    def at_edge(self, ns):
+        """Whether the time ``ns`` is a rising edge (within a thousandth of a clock)."""
+        return abs(self.clocks(ns) - round(self.clocks(ns))) < 1e-3
+
+
 class StatusMonitor:
     """Every change of ``view__status``, held against the game's moves (``STATUS_MOVES``): the
     moves it was not allowed to make, or made between two rising edges of the clock (a
     register's output changes only at one), with their times (ns), in ``wrong``."""
 
-    def __init__(self, dut):
+    def __init__(self, dut, clock):
         self.wrong = []
+        self.clock = clock
         on_every_change(dut.view__status, self._moved)
 
     def _moved(self, last, value):
         last, status = Status(last), Status(value)
         now = get_sim_time("ns")
-        if (status != last and (last, status) not in STATUS_MOVES) or now % PERIOD_NS:
+        if (status != last and (last, status) not in STATUS_MOVES) or not self.clock.at_edge(now):
             self.wrong.append((now, last.name, status.name))
 
 
 class TimerMonitor:
-    """Every change of ``score__timer``: at a rising edge of the clock, one second more, exactly
-    a second (``period_ns``) after the second before it in the same game, or back to 0 (a new
+    """Every change of ``score__timer``: at a rising edge of the ``clock``, one second more,
+    exactly a second (``clocks_per_second``) after the second before it in the same game, or back to 0 (a new
     game, a first reveal). The changes that were not, with their times (ns), in ``wrong``; the
     seconds counted, ``(ns, seconds)``, in ``seconds`` (the bench holds each to the time since
     the first reveal, once it knows that time)."""
 
-    def __init__(self, dut, period_ns):
+    def __init__(self, dut, clock, clocks_per_second):
         self.wrong, self.seconds = [], []
-        self.period_ns = period_ns
+        self.clock, self.clocks_per_second = clock, clocks_per_second
         self.last_second_ns = None
         on_every_change(dut.score__timer, self._changed)
 
     def _changed(self, last, value):
         now = get_sim_time("ns")
-        if now % PERIOD_NS:
+        if not self.clock.at_edge(now):
             self.wrong.append((now, last, value))
         elif value == 0:
             self.last_second_ns = None
-        elif value == last + 1 <= TIMER_MAX and (self.last_second_ns is None
-                                                 or now - self.last_second_ns == self.period_ns):
+        elif value == last + 1 <= TIMER_MAX and (
+                self.last_second_ns is None
+                or round(self.clock.clocks(now) - self.clock.clocks(self.last_second_ns)) == self.clocks_per_second):
             self.last_second_ns = now
             self.seconds.append((now, value))
         else:
@@ -136,7 +155,7 @@ class GameTB:
         dut.read__enable.value = 1
 
     async def start(self, beginner=False):
-        cocotb.start_soon(Clock(self.dut.clk, PERIOD_NS, unit="ns", impl="gpi").start())
+        self.clock = EdgeClock(self.dut.clk)
         self.set_switch(SWITCH_BEGINNER, beginner)
         self.dut.switches.value = self.switches
         self.dut.rst.value = 1
@@ -148,8 +167,8 @@ class GameTB:
             difficulty=Difficulty.BEGINNER if beginner else Difficulty.INTERMEDIATE,
             mine_counts=self.params.get("mine_counts"))
         self.reveals = RevealMonitor(self.dut)
-        self.statuses = StatusMonitor(self.dut)
-        self.timers = TimerMonitor(self.dut, self.tick * PERIOD_NS)
+        self.statuses = StatusMonitor(self.dut, self.clock)
+        self.timers = TimerMonitor(self.dut, self.clock, self.tick)
         self.compare("after reset")
 
     def set_switch(self, bit, on):
@@ -249,7 +268,7 @@ class GameTB:
         flood = openings[-len(layers):]
         for step, ((ns, bits), layer) in enumerate(zip(flood, layers), start=1):
             assert bits_to_cells(bits) == layer, f"{where}: flood step {step} opened {bits_to_cells(bits)}, model {layer}"
-            assert ns % PERIOD_NS == 0, f"{where}: flood step {step} opened cells between two clock edges"
+            assert self.clock.at_edge(ns), f"{where}: flood step {step} opened cells between two clock edges"
             if step > 1:
                 assert ns - flood[step - 2][0] == PERIOD_NS, f"{where}: flood step {step} came a clock late"
 
@@ -341,8 +360,8 @@ class GameTB:
     def check_timer(self, where):
         assert not self.timers.wrong, f"{where}: the timer changed as no clock of seconds does: {self.timers.wrong}"
         for ns, seconds in self.timers.seconds:           # (each second at its clock since the first reveal)
-            assert seconds == self.expected_timer(ns), \
-                f"{where}: the timer showed {seconds} at {ns} ns, {self.expected_timer(ns)} expected"
+            expected = self.expected_timer(ns + PERIOD_NS / 2)    # (in the clock it shows: no rounding at its edge)
+            assert seconds == expected, f"{where}: the timer showed {seconds} at {ns} ns, {expected} expected"
         self.timers.seconds.clear()
         got = int(self.dut.score__timer.value)
         if self.model.finished:
