@@ -44,8 +44,9 @@ class Smiley(wiring.Component):
         The pixel's screen coordinates.
     state : In(SmileyState)
     face, feature : Out(1)
-        :data:`LATENCY` enabled clocks after ``x``, ``y``: the pixel is on the face, and on one
-        of its features (rim, eyes, mouth; drawn black).
+        :data:`LATENCY` enabled clocks after ``x``, ``y``: the pixel is on the face, and (where
+        it is on the face: ``feature`` means nothing elsewhere) on one of its features (rim,
+        eyes, mouth; drawn black).
     """
 
     LATENCY = 5
