@@ -249,7 +249,7 @@ def equivalent(folder, module, mutation, timeout=20, prepare=PROC):
               f"miter -equiv -flatten -make_assert -ignore_gold_x {_selection(module)} "
               f"{_selection(copy)} miter\n"
               f"hierarchy -top miter\n"
-              f"sat -verify -prove-asserts -enable_undef -tempinduct -set-init-zero -seq 1 -maxsteps 12 "
+              f"sat -verify -prove-asserts -enable_undef -set-def-inputs -tempinduct -set-init-zero -seq 1 -maxsteps 12 "
               f"-timeout {timeout} miter\n")
     try:
         code, output = _yosys(folder, script, timeout, quiet=False)
