@@ -8,10 +8,11 @@ For each mutant:
    the text of the module in the bench's Verilog is replaced by it (the rest of the design is
    the emitted Verilog, untouched: a whole design rewritten by Yosys simulates far slower);
 2. a mutant written back the same as the module (a constant's bit tied to the value it has)
-   is *equivalent*; else a miter of the module and its mutant is given to Yosys's SAT solver
-   (``sat -tempinduct``): a mutant proven unable to change any output, from the registers'
-   initial values, in any clock, is *equivalent* and leaves the sample; one it cannot decide
-   within its time limit stays in (so the score is never flattered);
+   is *equivalent*; so is one Yosys proves unable to change any output, in any clock: its
+   equivalence flow on the module and its mutant, else a miter under its SAT solver (``sat
+   -tempinduct``), undefined values modelled in both (:func:`equivalent`). An equivalent
+   mutant leaves the sample; one they cannot decide within their time limit stays in (so the
+   score is never flattered), and so does every mutant of a clock port;
 3. the core's formal proofs (sim/formal/), where a harness holds the same module, are run
    with the mutant in its place; a failing proof *kills* it;
 4. else the core's fast tests run with the mutant in place (``STARSWEEPER_MUTANT``, read by
@@ -209,6 +210,13 @@ def _module_written(folder, module, mutation, prepare=PROC):
 _INTERNAL = "w:* i:* %d o:* %d c:*dff* %co:+[Q] w:* %i %d"
 
 
+def _with_mutant_copy(module, copy, mutated, prepare):
+    """The Yosys script's start for both equivalence checks: the design read and prepared,
+    ``module`` copied to ``copy``, and the copy mutated (``mutated``: the mutate command on
+    the copy)."""
+    return f"read_verilog design.v\n{prepare}\ncopy {_selection(module)} {_selection(copy)}\n{mutated}\n"
+
+
 def _proven_equal(folder, module, copy, mutated, timeout, prepare, hide):
     """Yosys's equivalence flow (``equiv_make``, ``equiv_simple``, ``equiv_induct``) on the
     module and its mutant, flattened: the signals of the same name in both (with ``hide``,
@@ -218,8 +226,8 @@ def _proven_equal(folder, module, copy, mutated, timeout, prepare, hide):
     every register as it was is proven even where unreachable states differ. Undefined
     values are modelled (``-undef``): a mutant that leaves a value ``x`` where the module has
     a defined one (a case left with no match) is no equivalent, as the simulator shows it."""
-    script = (f"read_verilog design.v\n{prepare}\ncopy {_selection(module)} {_selection(copy)}\n"
-              f"{mutated}\nflatten {_selection(module)} {_selection(copy)}\n"
+    script = (_with_mutant_copy(module, copy, mutated, prepare)
+              + f"flatten {_selection(module)} {_selection(copy)}\n"
               + (f"rename -hide {_INTERNAL}\n" if hide else "")
               + f"equiv_make {_selection(module)} {_selection(copy)} equiv\n"
               f"hierarchy -top equiv\nasync2sync\nequiv_simple -undef -seq 5\nequiv_induct -undef -seq 5\n"
@@ -244,9 +252,8 @@ def equivalent(folder, module, mutation, timeout=20, prepare=PROC):
     mutated = re.sub(r"-module \S+", lambda _: "-module " + _selection(copy), mutation)
     if any(_proven_equal(folder, module, copy, mutated, timeout, prepare, hide) for hide in (False, True)):
         return True
-    script = (f"read_verilog design.v\n{prepare}\ncopy {_selection(module)} {_selection(copy)}\n"
-              f"{mutated}\n"
-              f"miter -equiv -flatten -make_assert -ignore_gold_x {_selection(module)} "
+    script = (_with_mutant_copy(module, copy, mutated, prepare)
+              + f"miter -equiv -flatten -make_assert -ignore_gold_x {_selection(module)} "
               f"{_selection(copy)} miter\n"
               f"hierarchy -top miter\n"
               f"sat -verify -prove-asserts -enable_undef -set-def-inputs -tempinduct -set-init-zero -seq 1 -maxsteps 12 "

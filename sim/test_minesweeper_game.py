@@ -92,10 +92,10 @@ class StatusMonitor:
 
 class TimerMonitor:
     """Every change of ``score__timer``: at a rising edge of the ``clock``, one second more,
-    exactly a second (``clocks_per_second``) after the second before it in the same game, or back to 0 (a new
-    game, a first reveal). The changes that were not, with their times (ns), in ``wrong``; the
-    seconds counted, ``(ns, seconds)``, in ``seconds`` (the bench holds each to the time since
-    the first reveal, once it knows that time)."""
+    exactly a second (``clocks_per_second``) after the second before it in the same game, or
+    back to 0 (a new game, a first reveal). The changes that were not, with their times (ns),
+    in ``wrong``; the seconds counted, ``(ns, seconds)``, in ``seconds`` (the bench holds each
+    to the time since the first reveal, once it knows that time)."""
 
     def __init__(self, dut, clock, clocks_per_second):
         self.wrong, self.seconds = [], []
@@ -270,7 +270,8 @@ class GameTB:
             assert bits_to_cells(bits) == layer, f"{where}: flood step {step} opened {bits_to_cells(bits)}, model {layer}"
             assert self.clock.at_edge(ns), f"{where}: flood step {step} opened cells between two clock edges"
             if step > 1:
-                assert ns - flood[step - 2][0] == PERIOD_NS, f"{where}: flood step {step} came a clock late"
+                assert round(self.clock.clocks(ns) - self.clock.clocks(flood[step - 2][0])) == 1, \
+                    f"{where}: flood step {step} came a clock late"
 
     def press_latency_ns(self):
         """From the edge after which a button is driven to the edge where the core takes the

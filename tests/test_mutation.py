@@ -2,10 +2,11 @@
 a module's text cut out of emitted Verilog, and a mutant spliced into what a bench compiles."""
 
 import json
+import re
 
 import pytest
 
-from mutation import CORES, module_text
+from mutation import CORES, equivalent, module_text, sample_mutations
 from runner import HDL, _with_mutant
 
 
@@ -114,8 +115,6 @@ def test_equivalence_is_proven_for_unused_bits_of_a_counter_and_never_for_used_o
     """A 4-bit counter whose sum is 8 bits wide: every mutant of the sum's bits 4 to 7 (which
     the register never takes) is proven equivalent, and none of its bits 0 to 3 (each of which
     changes the count)."""
-    import re
-    from mutation import equivalent, sample_mutations
     (tmp_path / "design.v").write_text(COUNTER)
     verdicts = {}
     for mutation in sample_mutations(tmp_path, "counter", 60, 1):
@@ -149,8 +148,6 @@ def test_a_mutant_that_leaves_a_value_undefined_is_not_equivalent(tmp_path):
     failure). Where the value would have been 0, a check that did not model undefined values
     took ``x`` for 0 and called four of these equivalent (the DVI encoder's colour table had
     one)."""
-    import re
-    from mutation import equivalent, sample_mutations
     (tmp_path / "design.v").write_text(CASE)
     compares = [m for m in sample_mutations(tmp_path, "pick", 80, 1)
                 if re.search(r"-mode const[01] .*_CMP0 -port A ", m)]
@@ -162,7 +159,6 @@ def test_a_clock_inverted_is_left_to_the_tests(tmp_path):
     """The formal models step every flip-flop once a cycle whatever its edge, and would call a
     counter clocked on the other edge equivalent: a mutant of a clock port is never decided
     by them."""
-    from mutation import equivalent, sample_mutations
     (tmp_path / "design.v").write_text(COUNTER)
     clocks = [m for m in sample_mutations(tmp_path, "counter", 80, 1) if "-port CLK" in m]
     assert clocks

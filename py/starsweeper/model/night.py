@@ -516,12 +516,12 @@ def _along(pieces, boxes, segment, window):
     direction = np.array([x1 - x0, y1 - y0], float)
     direction /= max(1e-9, float(np.hypot(*direction)))
     touched, reach = set(), (0.0, float(np.hypot(x1 - x0, y1 - y0)))
+    h, w = pieces.shape
     while True:
         start, end = (origin + direction * (reach[0] - STREAK_GAP), origin + direction * (reach[1] + STREAK_GAP))
         more = _under_line(pieces, start, end, window)
         if more <= touched:
             return touched, tuple(origin + direction * t for t in reach)
-        h, w = pieces.shape
         for left, top, width, height in boxes[sorted(more - touched)].tolist():
             if not _inside(window, left, top, left + width, top + height, h, w):
                 raise _BeyondWindow()
@@ -632,13 +632,13 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     # line found runs through, whole: its faint ends and wings too, which the line misses.
     low = cv2.compare(excess, threshold / 2, cv2.CMP_GT)
     h, w = low.shape
-    segments = lines.reshape(-1, 4).tolist()
+    ends = lines.reshape(-1, 4)
+    segments = ends.tolist()
     # (labelled first in the rectangle around the lines, a fraction of the frame; again on the
     # whole frame when a streak reaches beyond it)
-    near = (max(0, min(min(x0, x1) for x0, _, x1, _ in segments) - STREAK_WINDOW),
-            max(0, min(min(y0, y1) for _, y0, _, y1 in segments) - STREAK_WINDOW),
-            min(w, max(max(x0, x1) for x0, _, x1, _ in segments) + STREAK_WINDOW + 1),
-            min(h, max(max(y0, y1) for _, y0, _, y1 in segments) + STREAK_WINDOW + 1))
+    xs, ys = ends[:, 0::2], ends[:, 1::2]
+    near = (max(0, int(xs.min()) - STREAK_WINDOW), max(0, int(ys.min()) - STREAK_WINDOW),
+            min(w, int(xs.max()) + STREAK_WINDOW + 1), min(h, int(ys.max()) + STREAK_WINDOW + 1))
     for window in (near, (0, 0, w, h)):
         try:
             count, pieces, boxes = _labelled(low, window)
