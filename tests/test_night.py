@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from starsweeper.model.night import (LEAST_SPREAD, LEAST_TILES, LUMA_FIXED, LUMA_SHIFT, STREAK_OFFSETS, TILES,
-                                     SkyRotation, find_bright, luminance, night_without_streaks, remove_streaks,
-                                     sky_levels, sky_rotation, star_reach, streak_neighbours, turn, whole_median)
+                                     SkyRotation, find_bright, luminance, median_and_deviation, night_without_streaks,
+                                     remove_streaks,
+                                     sky_levels, sky_rotation, star_reach, streak_neighbours, turn)
 from starsweeper.stack.synth import NightEvents, SkyScene, plan_night, render_frame, write_sequence
 
 NIGHT = NightEvents(headlights=3, twilight=4, clouds=1, aircraft=2, satellites=2, meteors=1)
@@ -64,8 +65,15 @@ def test_the_luma_is_the_fixed_point_sum(seed, dtype):
 
 
 @given(st.lists(st.integers(-70000, 70000), min_size=1, max_size=60))
-def test_the_median_by_counting_is_numpys(values):
-    assert whole_median(np.array(values)) == np.median(values)
+def test_the_median_and_deviation_by_counting_are_numpys(values):
+    centre, deviation = median_and_deviation(np.array(values, np.int32))
+    assert centre == np.median(values)
+    assert deviation == np.median(np.abs(np.array(values) - np.median(values)))
+    # as remove_streaks reads them: every other value of a 16-bit array (a strided view)
+    small = np.clip(values, -32768, 32767)
+    wide = np.zeros((1, 2 * len(small)), np.int16)
+    wide[0, ::2] = small
+    assert median_and_deviation(wide[:, ::2]) == (np.median(small), np.median(np.abs(small - np.median(small))))
 
 
 def test_the_levels_are_tile_medians_stars_do_not_move():

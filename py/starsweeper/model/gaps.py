@@ -54,18 +54,20 @@ def _places_within(counts):
     return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def fill_gap(frame, following, rotation, views=None):
+def fill_gap(frame, following, rotation, views=None, allocate=np.empty):
     """``frame`` with the gap to ``following`` filled (the rule in the module's docstring):
     ``rotation`` is the :class:`~starsweeper.model.night.SkyRotation` from one frame to the next.
     Returns the filled frame (a new array; ``frame`` itself when no star is matched) and the
     number of stars whose arcs were drawn. ``views``: the two frames'
-    :class:`~starsweeper.model.night.SkyView` s, when a stream has them already."""
+    :class:`~starsweeper.model.night.SkyView` s, when a stream has them already;
+    ``allocate(shape, dtype)``: gives the arrays it works in and the filled frame's
+    (``np.empty``, or a pool's)."""
     import cv2
     frame, following = np.asarray(frame), np.asarray(following)
     if frame.shape != following.shape or frame.dtype != following.dtype:
         raise ValueError("a gap is filled between two frames of one size and type")
     h, w = frame.shape[:2]
-    view, view_next = (SkyView(frame), SkyView(following)) if views is None else views
+    view, view_next = (SkyView(frame, allocate), SkyView(following, allocate)) if views is None else views
     stars = view.stars
     if rotation is None or len(stars.y) == 0:
         return frame, 0
@@ -96,8 +98,10 @@ def fill_gap(frame, following, rotation, views=None):
     # within SAME_SKY of the star's (not a tree or a hill the arc passes over); the star's own
     # is the brightest background in its patch, since in a narrow gap between trees the
     # opening takes in the darker foreground
-    background = cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((SKY_OPENING, SKY_OPENING), np.uint8))
-    own = cv2.dilate(background, np.ones((2 * PATCH + 1, 2 * PATCH + 1), np.uint8))[sy, sx].astype(np.int64)
+    background = cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((SKY_OPENING, SKY_OPENING), np.uint8),
+                                  dst=allocate(luma.shape, luma.dtype))
+    own = cv2.dilate(background, np.ones((2 * PATCH + 1, 2 * PATCH + 1), np.uint8),
+                     dst=allocate(luma.shape, luma.dtype))[sy, sx].astype(np.int64)
     tolerance = np.maximum(SAME_SKY * np.iinfo(frame.dtype).max // 255, own // 5)
     # Every copy at once: star k's copies j = 1 .. steps[k] - 1, each of its lit pixels.
     copy_star = np.repeat(np.arange(len(sy)), steps - 1)
@@ -118,7 +122,8 @@ def fill_gap(frame, following, rotation, views=None):
     pixel, at = pixel[ok], dy[ok] * w + dx[ok]
     # each place takes the brightest copy landing there, channel by channel, if brighter
     # (numpy's unbuffered maximum, on the flat array: its quick path)
-    filled = frame.copy()
+    filled = allocate(frame.shape, frame.dtype)
+    np.copyto(filled, frame)
     depth = values.shape[1]
     np.maximum.at(filled.reshape(-1), (at[:, None] * depth + np.arange(depth)).reshape(-1),
                   values[pixel].reshape(-1))

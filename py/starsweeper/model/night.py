@@ -271,33 +271,39 @@ class Stars:
     light: np.ndarray
 
 
-def above_background(luma):
-    """The luminance less its opening by a 5 x 5 square: a star's light, zero on flat ground."""
+def above_background(luma, allocate=np.empty):
+    """The luminance less its opening by a 5 x 5 square: a star's light, zero on flat ground
+    (in an array from ``allocate``)."""
     import cv2
-    return cv2.subtract(luma, cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)))
+    opening = cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8), dst=allocate(luma.shape, luma.dtype))
+    return cv2.subtract(luma, opening, dst=allocate(luma.shape, luma.dtype))
 
 
 class SkyView:
     """A frame as the star rules read it, each part made once, when first asked for: ``luma``
     (:func:`luminance`), ``light`` (:func:`above_background`), ``peaks`` (the pixels no darker
     than any of the eight around them: a saturated star's flat top is several) and ``stars``
-    (:func:`find_stars`)."""
+    (:func:`find_stars`). ``allocate(shape, dtype)`` gives the arrays they are made in
+    (``np.empty``, or a pool's)."""
 
-    def __init__(self, frame):
+    def __init__(self, frame, allocate=np.empty):
         self.frame = np.asarray(frame)
+        self.allocate = allocate
 
     @functools.cached_property
     def luma(self):
-        return luminance(self.frame)
+        return luminance(self.frame, self.allocate)
 
     @functools.cached_property
     def light(self):
-        return above_background(self.luma)
+        return above_background(self.luma, self.allocate)
 
     @functools.cached_property
     def peaks(self):
         import cv2
-        return self.luma >= cv2.dilate(self.luma, np.ones((3, 3), np.uint8))
+        luma = self.luma
+        brightest = cv2.dilate(luma, np.ones((3, 3), np.uint8), dst=self.allocate(luma.shape, luma.dtype))
+        return np.greater_equal(luma, brightest, out=self.allocate(luma.shape, bool))
 
     @functools.cached_property
     def stars(self):
@@ -309,7 +315,9 @@ def find_stars(view, level=None):
     or more (default :data:`STAR_LEVEL` of 8 bits, scaled to the frame's type)."""
     if level is None:
         level = STAR_LEVEL * np.iinfo(view.luma.dtype).max // 255
-    y, x = np.divmod(np.flatnonzero((view.light >= level) & view.peaks), view.luma.shape[1])   # (np.nonzero's order)
+    star = np.greater_equal(view.light, level, out=view.allocate(view.luma.shape, bool))
+    np.logical_and(star, view.peaks, out=star)
+    y, x = np.divmod(np.flatnonzero(star), view.luma.shape[1])   # (np.nonzero's order)
     return Stars(y, x, view.light[y, x])
 
 
@@ -427,34 +435,51 @@ def star_reach(rotation, width, height):
     return max(STAR_REACH, math.ceil(1.25 * rotation.reach(width, height)) + 1)
 
 
-def luminance(frame):
+def luminance(frame, allocate=np.empty):
     """``frame``'s luma, an ``(h, w)`` array of its own integer type: ``(9798 R + 19235 G + 3735 B
     + 2**14) >> 15`` (:data:`LUMA_FIXED`: BT.601's weights, rounded to nearest), which is
-    OpenCV's grey for 8 and 16 bits; a grey frame's own value."""
+    OpenCV's grey for 8 and 16 bits; a grey frame's own value. ``allocate(shape, dtype)``
+    gives the array it is written to (``np.empty``, or a pool's)."""
     import cv2
     frame = np.asarray(frame)
     if frame.ndim == 3 and frame.shape[2] == 3:
-        return cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2GRAY)
+        return cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2GRAY,
+                            dst=allocate(frame.shape[:2], frame.dtype))
     return frame.reshape(frame.shape[0], frame.shape[1])
 
 
-def star_light(frame, reach=STAR_REACH):
+def star_light(frame, reach=STAR_REACH, allocate=np.empty):
     """What a frame is held against when it is a neighbour (step 1 of :func:`remove_streaks`):
-    its :func:`luminance` spread by ``reach`` pixels each way (the brightest within)."""
+    its :func:`luminance` spread by ``reach`` pixels each way (the brightest within), in an
+    array from ``allocate``."""
     import cv2
     kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-    return cv2.dilate(luminance(frame), kernel)
+    luma = luminance(frame, allocate)
+    return cv2.dilate(luma, kernel, dst=allocate(luma.shape, luma.dtype))
 
 
-def whole_median(values):
-    """The median of an array of whole numbers (``np.median``'s: the mean of the middle two of
-    an even count), found by counting them: a pass instead of a sort."""
+def _middle(keys, counts):
+    """``np.median`` of a list given as ``counts`` of each of the ascending ``keys``: the mean
+    of its (n-1)//2-th and n//2-th items."""
+    cumulative = np.cumsum(counts)
+    n = int(cumulative[-1])
+    middle = np.searchsorted(cumulative, [(n - 1) // 2 + 1, n // 2 + 1])     # the (n-1)//2-th and n//2-th
+    return (int(keys[middle[0]]) + int(keys[middle[1]])) / 2
+
+
+def median_and_deviation(values):
+    """The median of an array of whole numbers and the median of their distances from it
+    (``np.median``'s, each the mean of the middle two of an even count), found by counting the
+    values once: a pass instead of two sorts."""
     values = np.asarray(values).ravel()
     low = int(values.min())
-    counts = np.cumsum(np.bincount(values - low))
-    n = len(values)
-    middle = np.searchsorted(counts, [(n - 1) // 2 + 1, n // 2 + 1])     # the (n-1)//2-th and n//2-th
-    return low + (int(middle[0]) + int(middle[1])) / 2
+    counts = np.bincount(np.subtract(values, low, dtype=np.intp))
+    keys = np.arange(low, low + len(counts))
+    centre = _middle(keys, counts)
+    # the distances, doubled (whole numbers: the centre may be a half), in ascending order
+    twice = np.abs(2 * keys - round(2 * centre))
+    order = np.argsort(twice, kind="stable")
+    return centre, _middle(twice[order], counts[order]) / 2
 
 
 def _second_brightest(a, b, c, d):
@@ -570,7 +595,7 @@ def _streak_pieces(pieces, boxes, segments, window):
 
 
 def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, luma=None, rotation=None,
-                   offsets=STREAK_OFFSETS):
+                   offsets=STREAK_OFFSETS, allocate=np.empty):
     """``frame`` with the streaks that are in it and not in its ``neighbours`` (the frames
     :func:`streak_neighbours` names, two a side) taken out, and the :class:`Streak` s found.
     The rule:
@@ -598,30 +623,30 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     ``lights``: the neighbours' :func:`star_light` (of ``reach``), if they are known already
     (a stream holds each frame's while the frame is a neighbour); ``luma``: the frame's
     :func:`luminance`, if known. Without ``rotation`` (a sky with no stars to measure), the
-    neighbours' values at the pixel alone.
+    neighbours' values at the pixel alone. ``allocate(shape, dtype)`` gives the arrays it
+    works in and the cleaned frame's (``np.empty``, or a pool's).
     """
     import cv2
     frame = np.asarray(frame)
     neighbours = [np.asarray(n) for n in neighbours]
     if len(neighbours) != len(STREAK_OFFSETS) or any(n.shape != frame.shape or n.dtype != frame.dtype for n in neighbours):
         raise ValueError(f"streaks are found against {len(STREAK_OFFSETS)} frames of the frame's size and type")
-    lights = [star_light(n, reach) for n in neighbours] if lights is None else lights
+    lights = [star_light(n, reach, allocate) for n in neighbours] if lights is None else lights
     # (OpenCV's element-wise operations: a few times faster than numpy's on 12 MP.)
     wide = cv2.CV_16S if frame.dtype == np.uint8 else cv2.CV_32S
-    luma = luminance(frame) if luma is None else luma
-    excess = np.empty(luma.shape, np.int16 if wide == cv2.CV_16S else np.int32)
+    luma = luminance(frame, allocate) if luma is None else luma
+    excess = allocate(luma.shape, np.int16 if wide == cv2.CV_16S else np.int32)
     for first in range(0, len(luma), 32):   # (in bands of rows that stay in the cache: twice as fast)
         rows = slice(first, first + 32)
         cv2.subtract(luma[rows], _second_brightest(*(light[rows] for light in lights)), dst=excess[rows],
                      dtype=wide)
     # Its median and spread, on every fourth pixel both ways (a million of 12 MP: the same
     # statistics, to a fraction of a level, in a sixteenth of the time), by counting.
-    sample = excess[::4, ::4].astype(np.int32)
-    centre = whole_median(sample)
-    spread = MAD_SIGMA * whole_median(np.abs(2 * sample - round(2 * centre))) / 2
+    centre, deviation = median_and_deviation(excess[::4, ::4])
+    spread = MAD_SIGMA * deviation
     full = np.iinfo(frame.dtype).max
     threshold = max(4 * full / 255, centre + sigma * spread)
-    candidates = cv2.compare(excess, threshold, cv2.CMP_GT)
+    candidates = cv2.compare(excess, threshold, cv2.CMP_GT, dst=allocate(luma.shape, np.uint8))
     if cv2.countNonZero(candidates) < STREAK_LENGTH // 2:
         return frame, []                # fewer than a line's least votes: Hough would find none
     lines = cv2.HoughLinesP(candidates, 1, np.pi / 360, threshold=STREAK_LENGTH // 2,
@@ -630,7 +655,7 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
         return frame, []
     # The streak is every piece of light above the neighbours' (at half the threshold) that a
     # line found runs through, whole: its faint ends and wings too, which the line misses.
-    low = cv2.compare(excess, threshold / 2, cv2.CMP_GT)
+    low = cv2.compare(excess, threshold / 2, cv2.CMP_GT, dst=allocate(luma.shape, np.uint8))
     h, w = low.shape
     ends = lines.reshape(-1, 4)
     segments = ends.tolist()
@@ -676,7 +701,8 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     if rotation is not None:
         beside = np.maximum(beside, _second_brightest(*(_turned_to(n, ys, xs, rotation, offset)
                                                         for n, offset in zip(neighbours, offsets))))
-    cleaned = frame.copy()
+    cleaned = allocate(frame.shape, frame.dtype)
+    np.copyto(cleaned, frame)
     cleaned[ys, xs] = np.minimum(frame[ys, xs], beside)
     return cleaned, sorted(streaks, key=lambda s: (s.y0, s.x0))
 

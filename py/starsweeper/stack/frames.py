@@ -291,14 +291,15 @@ def damaged(like, path, why="its header cannot be read"):
     return replace(like, path=Path(path), damage=why)
 
 
-def read_frame(info):
+def read_frame(info, allocate=None):
     """Decode the frame ``info`` describes, upright; the result has ``info.shape`` and
-    ``info.dtype``."""
+    ``info.dtype``. ``allocate(shape, dtype)``, if given, gives the memory a JPEG is decoded
+    into (a :class:`~starsweeper.stack.buffers.BufferPool`'s ``take``)."""
     path = info.path
     if info.damage is not None:
         raise FrameError(f"{path}: {info.damage}")
     try:
-        array = _decode(info)
+        array = _decode(info, allocate)
     except FileNotFoundError:
         raise FrameError(f"{path}: the file is gone (deleted or moved while stacking)") from None
     except MemoryError:
@@ -315,7 +316,7 @@ def read_frame(info):
     return array
 
 
-def _decode(info):
+def _decode(info, allocate=None):
     """The stored pixels (before orientation)."""
     path = info.path
     if info.format == "RAW":
@@ -324,7 +325,8 @@ def _decode(info):
         import simplejpeg
         data = path.read_bytes()
         try:
-            return simplejpeg.decode_jpeg(data, colorspace="GRAY" if info.channels == 1 else "RGB")
+            buffer = None if allocate is None else allocate(frame_bytes(info), np.uint8)
+            return simplejpeg.decode_jpeg(data, colorspace="GRAY" if info.channels == 1 else "RGB", buffer=buffer)
         except ValueError as e:
             raise FrameError(f"{path}: damaged or truncated JPEG ({_reason(e)})") from None
     if info.depth == 8:

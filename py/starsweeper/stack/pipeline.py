@@ -51,6 +51,7 @@ import threading
 import numpy as np
 
 from ..model.star_trail import FixedStacker, FloatStacker
+from .buffers import BufferPool
 from .frames import FrameError, check_consistent, damaged, frame_bytes, probe, read_frame, size_text
 from .running import RunningStack
 
@@ -181,13 +182,14 @@ class _Job:
         self.preview = None
         self._sky = None                    # how the sky turns (remove_streaks, fill_gaps): sky()
         self.cancel = threading.Event()     # set when the stack stops early: the threads stop
+        self.buffers = BufferPool()         # the frames' and the rules' memory, used again
 
     def read(self, info):
         """The frame, decoded, its hot pixels replaced, less the master dark (saturating at 0);
         a damaged one dark, when the settings say so (told to ``on_damaged`` once, here or when
         its header was read)."""
         try:
-            frame = read_frame(info)
+            frame = read_frame(info, self.buffers.take)
         except FrameError as error:
             if self.on_damaged is None:
                 raise
@@ -197,7 +199,7 @@ class _Job:
         if self.calibration is not None:
             frame = self.calibration.prepare(frame)
         if self.dark is not None:
-            frame = np.maximum(frame, self.dark)
+            frame = np.maximum(frame, self.dark, out=frame if frame.flags.writeable else None)
             frame -= self.dark
         return frame
 
@@ -274,6 +276,7 @@ class _Job:
         (:mod:`starsweeper.model.night`), made once."""
         from ..model.night import luminance, remove_streaks, star_light, streak_neighbours
         held, lights, lumas = {}, {}, {}
+        take = self.buffers.take
         for k in indices:
             neighbours = streak_neighbours(k, len(infos))
             last = max(neighbours + [k])
@@ -289,13 +292,13 @@ class _Job:
                 rotation, reach = self.sky()
                 for j in neighbours + [k]:
                     if j not in lumas:
-                        lumas[j] = luminance(held[j])
+                        lumas[j] = luminance(held[j], take)
                 for j in neighbours:
                     if j not in lights:
-                        lights[j] = star_light(lumas[j], reach)
+                        lights[j] = star_light(lumas[j], reach, take)
                 frame, streaks = remove_streaks([held[j] for j in neighbours], frame, self.settings.remove_streaks,
                                                 reach, [lights[j] for j in neighbours], lumas[k], rotation,
-                                                [j - k for j in neighbours])
+                                                [j - k for j in neighbours], take)
                 if streaks and self.on_streaks is not None:
                     self.on_streaks(k, streaks)
             # Frames later ones are held against are never earlier than frame k + 1's.
@@ -315,12 +318,12 @@ class _Job:
         from ..model.night import SkyView
         previous = None
         for k, frame in stream:
-            view = SkyView(frame)           # (what is read of it, made once for both its gaps)
+            view = SkyView(frame, self.buffers.take)    # (what is read of it, made once for both its gaps)
             if previous is not None:
                 j, earlier, earlier_view = previous
                 rotation, _ = self.sky()
                 if rotation is not None:
-                    earlier, _ = fill_gap(earlier, frame, rotation, (earlier_view, view))
+                    earlier, _ = fill_gap(earlier, frame, rotation, (earlier_view, view), self.buffers.take)
                 yield j, earlier
             previous = k, frame, view
         if previous is not None and previous[0] == count - 1:
