@@ -89,26 +89,32 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty):
     py, px = sy[star] + np.tile(offsets[:, 0], len(sy)), sx[star] + np.tile(offsets[:, 1], len(sy))
     there = (py >= 0) & (py < h) & (px >= 0) & (px < w)
     star, py, px = star[there], py[there], px[there]
-    lit = light[py, px] > 0
-    star, py, px = star[lit], py[lit], px[lit]
-    oy, ox = py - sy[star], px - sx[star]
-    channels = frame.reshape(h * w, -1)
-    values = channels[py * w + px]
+    place = py * w + px
     # where a copy may land: on the star's own sky, whose background (the opened luminance) is
     # within SAME_SKY of the star's (not a tree or a hill the arc passes over); the star's own
     # is the brightest background in its patch, since in a narrow gap between trees the
     # opening takes in the darker foreground
     background = cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((SKY_OPENING, SKY_OPENING), np.uint8),
                                   dst=allocate(luma.shape, luma.dtype))
-    own = cv2.dilate(background, np.ones((2 * PATCH + 1, 2 * PATCH + 1), np.uint8),
-                     dst=allocate(luma.shape, luma.dtype))[sy, sx].astype(np.int64)
+    # (each star's pixels are consecutive, its own first among them: the patch's brightest
+    # background by a reduction over each star's run)
+    sky = background.reshape(-1)
+    own = np.maximum.reduceat(sky[place], np.searchsorted(star, np.arange(len(sy)))).astype(np.int64)
     tolerance = np.maximum(SAME_SKY * np.iinfo(frame.dtype).max // 255, own // 5)
+    lit = light.reshape(-1)[place] > 0
+    star, py, px, place = star[lit], py[lit], px[lit], place[lit]
+    oy, ox = py - sy[star], px - sx[star]
+    # (their values a channel at a time: NumPy gathers single values several times faster
+    # than rows of three)
+    channels = frame.reshape(h * w, -1)
+    values = [channels[:, channel][place] for channel in range(channels.shape[1])]
     # Every copy at once: star k's copies j = 1 .. steps[k] - 1, each of its lit pixels.
     copy_star = np.repeat(np.arange(len(sy)), steps - 1)
     copy_j = _places_within(steps - 1) + 1
     x, y = turn(sx[copy_star].astype(np.float64), sy[copy_star].astype(np.float64), rotation,
                 angle[copy_star] * (copy_j / steps[copy_star]))
     x, y = np.rint(x).astype(np.int64), np.rint(y).astype(np.int64)
+    least, most = (own - tolerance)[copy_star], (own + tolerance)[copy_star]
     # (the pixels of each star's patch, in order: star, then pixel; the copies, star by star)
     first = np.searchsorted(star, np.arange(len(sy)))
     lit_count = np.bincount(star, minlength=len(sy))
@@ -117,16 +123,17 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty):
     copy = np.repeat(np.arange(len(copy_star)), per_copy)
     dy, dx = y[copy] + oy[pixel], x[copy] + ox[pixel]
     ok = (dy >= 0) & (dy < h) & (dx >= 0) & (dx < w)
-    pixel, dy, dx = pixel[ok], dy[ok], dx[ok]
-    ok = np.abs(background[dy, dx].astype(np.int64) - own[star[pixel]]) <= tolerance[star[pixel]]
-    pixel, at = pixel[ok], dy[ok] * w + dx[ok]
+    pixel, copy, at = pixel[ok], copy[ok], dy[ok] * w + dx[ok]
+    there = sky[at]
+    ok = (there >= least[copy]) & (there <= most[copy])
+    pixel, at = pixel[ok], at[ok]
     # each place takes the brightest copy landing there, channel by channel, if brighter
-    # (numpy's unbuffered maximum, on the flat array: its quick path)
+    # (numpy's unbuffered maximum, a channel at a time: its quick path, with no index per value)
     filled = allocate(frame.shape, frame.dtype)
     np.copyto(filled, frame)
-    depth = values.shape[1]
-    np.maximum.at(filled.reshape(-1), (at[:, None] * depth + np.arange(depth)).reshape(-1),
-                  values[pixel].reshape(-1))
+    places = filled.reshape(h * w, -1)
+    for channel, value in enumerate(values):
+        np.maximum.at(places[:, channel], at, value[pixel])
     return filled, int(len(sy))
 
 
