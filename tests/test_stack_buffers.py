@@ -65,3 +65,14 @@ def test_jpeg_frames_from_the_pool_stack_to_the_models_night(tmp_path):
     stack = stack_files(paths, StackSettings(workers=2, remove_streaks=6.0, fill_gaps=True))
     assert np.array_equal(stack, expected)
     assert not np.array_equal(stack, np.max(frames, axis=0))     # (and the rules did change it)
+
+
+def test_the_allocator_takes_the_settings_to_keep_freed_memory():
+    """In a process of its own (the settings are the whole process's): glibc accepts each
+    one; where it cannot be loaded, nothing is asked."""
+    import subprocess
+    import sys
+    code = ("from starsweeper.stack.buffers import keep_freed_memory; "
+            "print(keep_freed_memory(), keep_freed_memory('libstarsweeper-none.so.1'))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["True", "False"]

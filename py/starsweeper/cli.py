@@ -268,6 +268,7 @@ def _stack_settings(args):
 
 
 def _run_stack(args):
+    from .stack.buffers import keep_freed_memory
     from .stack.darks import build_calibration
     from .stack.frames import FrameError, list_frames, order_by_time, select_frames, write_image
     from .stack.metadata import frame_metadata
@@ -275,6 +276,7 @@ def _run_stack(args):
     from .stack.video import VideoWriter
 
     settings = _stack_settings(args)
+    keep_freed_memory()
     if args.preview:
         from .window import display_available, no_display_message
         if not display_available():
