@@ -219,13 +219,14 @@ def sky_rotation(a, b):
        sky has few tiles to go on; the rotation is then made exact on the stars themselves
        (:func:`refine_rotation`), where enough of them match."""
     import cv2
-    la, lb = (above_background(luminance(frame)) for frame in (a, b))
+    va, vb = SkyView(a), SkyView(b)         # (their star light, read again by refine_rotation)
+    la, lb = va.light, vb.light
     h, w = la.shape
     tile = max(32, min(256, 1 << int(math.log2(max(1, min(w, h) // 3)))))
     if min(w, h) < tile:
         return None
     window = cv2.createHanningWindow((tile, tile), cv2.CV_32F)
-    contrast = 16 * np.iinfo(np.asarray(a).dtype).max / 255
+    contrast = 16 * np.iinfo(la.dtype).max / 255
 
     def shift(corner):
         x, y = corner
@@ -254,7 +255,7 @@ def sky_rotation(a, b):
         keep = misfit <= max(0.5, 3 * float(np.median(misfit[keep])))
     if abs(t) < 1e-7:                       # no turn (a tracking mount, one frame twice)
         return None
-    return refine_rotation(a, b, SkyRotation(float(tpx / t), float(tpy / t), float(t), int(keep.sum())))
+    return refine_rotation(va, vb, SkyRotation(float(tpx / t), float(tpy / t), float(t), int(keep.sum())))
 
 
 #: How far above its background a star's brightest pixel must stand, in levels of 8 bits.
@@ -400,8 +401,8 @@ def refine_rotation(a, b, rotation, rounds=3):
     fitted to the moves of the matched pairs' centres of light, the farthest-off pairs (over
     three times the median miss, and a pixel) left out; ``rounds`` times. The rotation as it was when too
     few stars match (fewer than :data:`LEAST_TILES`); None when the turn found moves no star
-    by a quarter of a pixel."""
-    va, vb = SkyView(a), SkyView(b)
+    by a quarter of a pixel. ``a`` and ``b`` may be the frames' :class:`SkyView` s."""
+    va, vb = (frame if isinstance(frame, SkyView) else SkyView(frame) for frame in (a, b))
     stars = va.stars
     light_a, light_b = va.light, vb.light       # (read at the stars only: _centroids)
     h, w = va.luma.shape
