@@ -76,3 +76,13 @@ def test_the_allocator_takes_the_settings_to_keep_freed_memory():
             "print(keep_freed_memory(), keep_freed_memory('libstarsweeper-none.so.1'))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["True", "False"]
+
+
+def test_a_cleared_pool_lets_go_of_its_buffers_and_those_in_use_live_on():
+    pool = BufferPool()
+    used = pool.take(16, np.uint8)
+    used[:] = 9
+    pool.take(16, np.uint8)
+    pool.clear()
+    assert len(pool) == 0 and (used == 9).all()
+    assert not np.shares_memory(pool.take(16, np.uint8), used)

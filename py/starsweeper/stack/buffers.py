@@ -55,6 +55,12 @@ class BufferPool:
                     self._buffers.append(buffer)
             return buffer.view(dtype).reshape(shape)
 
+    def clear(self):
+        """Let go of every buffer (those still in use live on in their arrays): for the end of a
+        stack, whose joining and rounding need memory of other sizes."""
+        with self._lock:
+            self._buffers.clear()
+
     def __len__(self):
         """The buffers the pool keeps."""
         return len(self._buffers)

@@ -374,6 +374,7 @@ def _feed(stacker, infos, job, counter, result):
             preview.show(k, running)
         elif preview is not None:
             preview.poll()
+    job.buffers.clear()
     return result() if running is None else running.image()    # (the last frame's, if made already)
 
 
@@ -423,6 +424,7 @@ def _stack_model(infos, job, counter):
     finally:
         job.cancel.set()    # on an error or Ctrl-C, the other threads stop at their next frame
         pool.shutdown(wait=False, cancel_futures=True)
+    job.buffers.clear()     # (the frames' memory, before the chunks' stacks are joined and rounded)
     for stacker in stackers[1:]:
         stackers[0].join(stacker)
     return stackers[0].result(infos[0].dtype)
