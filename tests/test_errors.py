@@ -141,10 +141,10 @@ def test_a_frame_deleted_while_stacking(frames_dir, tmp_path, monkeypatch, capsy
     victim = sorted(frames_dir.iterdir())[-1]
     real_decode = frames_module._decode
 
-    def decode_and_delete(info):
+    def decode_and_delete(info, allocate=None):
         if victim.exists():
             victim.unlink()          # somebody tidies the folder while we stack
-        return real_decode(info)
+        return real_decode(info, allocate)
     monkeypatch.setattr(frames_module, "_decode", decode_and_delete)
     code, _, err = run(["stack", frames_dir, "-o", tmp_path / "o.png", "-q", "--workers", "1"], capsys)
     assert code == 1
@@ -153,7 +153,7 @@ def test_a_frame_deleted_while_stacking(frames_dir, tmp_path, monkeypatch, capsy
 
 
 def test_not_enough_memory_to_decode_says_how_much(frames_dir, tmp_path, monkeypatch, capsys):
-    def no_memory(info):
+    def no_memory(info, allocate=None):
         raise MemoryError
     monkeypatch.setattr(frames_module, "_decode", no_memory)
     code, _, err = run(["stack", frames_dir, "-o", tmp_path / "o.png", "-q"], capsys)
