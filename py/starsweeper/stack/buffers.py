@@ -28,8 +28,9 @@ class BufferPool:
     :meth:`take` gives an array of a shape and type, laid on one of the pool's buffers of that
     many bytes that no array refers to any more (every NumPy view of a buffer, however derived,
     refers to the buffer itself: its ``base``, so a buffer is free when the pool holds the only
-    reference), or on a new one. The pool keeps at most ``keep`` buffers; beyond that, new
-    arrays are left to the allocator. Thread-safe.
+    reference: CPython's reference count says so), or on a new one. The pool keeps at most
+    ``keep`` buffers; beyond that, new arrays are left to the allocator. Thread-safe: only
+    :meth:`take` hands a buffer out, under the pool's lock, so one seen free stays free.
     """
 
     def __init__(self, keep=64):
@@ -77,14 +78,15 @@ def keep_freed_memory(library=None):
     as a frame's arrays come and go (``strace`` counted 37 new 64 MiB heaps in 20 frames of
     ``--fill-gaps``), and every new page is faulted in and zeroed: ``--fill-gaps`` spent 3.5 s
     of 100 frames in the kernel, 1.0 s with this, and its peak fell. Returns whether the
-    allocator took the settings (False where the C library cannot be loaded or has no
-    ``mallopt``). For a command's
-    process, before its threads start: a library's caller keeps its own allocator's ways."""
+    allocator took every setting (False where the C library cannot be loaded or has no
+    ``mallopt``). For a command's process, before its threads start: a library's caller keeps
+    its own allocator's ways."""
     try:
         libc = ctypes.CDLL(library or ctypes.util.find_library("c"))
         mallopt = libc.mallopt
     except (OSError, AttributeError, TypeError):
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return all(mallopt(parameter, value) == 1 for parameter, value in
-               ((_M_ARENA_MAX, 1), (_M_TRIM_THRESHOLD, 1 << 30), (_M_MMAP_THRESHOLD, 32 << 20)))
+    taken = [mallopt(parameter, value) == 1 for parameter, value in
+             ((_M_ARENA_MAX, 1), (_M_TRIM_THRESHOLD, 1 << 30), (_M_MMAP_THRESHOLD, 32 << 20))]
+    return all(taken)
