@@ -67,6 +67,10 @@ def scaled_yuv420(stack, size, top=255):
         return planes
     matrix = BT709_LIMITED.copy()
     matrix[:, :3] /= top
+    if stack.dtype == np.uint8:
+        # (OpenCV transforms 8-bit pixels in fixed point: up to 0.61 of a level off, where the
+        # floats are rounded once, half a level at most)
+        stack = stack.astype(np.float32)
     yuv = cv2.transform(stack, matrix.astype(np.float32 if stack.dtype != np.float64 else np.float64))
     if yuv.dtype != np.uint8:           # (OpenCV rounds 8-bit results itself)
         yuv = cv2.convertScaleAbs(yuv)
