@@ -71,9 +71,8 @@ def scaled_yuv420(stack, size, top=255):
         # (OpenCV transforms 8-bit pixels in fixed point: up to 0.61 of a level off, where the
         # floats are rounded once, half a level at most)
         stack = stack.astype(np.float32)
-    yuv = cv2.transform(stack, matrix.astype(np.float32 if stack.dtype != np.float64 else np.float64))
-    if yuv.dtype != np.uint8:           # (OpenCV rounds 8-bit results itself)
-        yuv = cv2.convertScaleAbs(yuv)
+    # (the stack is floats now: its Y'CbCr rounded to 8 bits once, here)
+    yuv = cv2.convertScaleAbs(cv2.transform(stack, matrix.astype(stack.dtype)))
     cv2.extractChannel(yuv, 0, planes[:height])
     half = cv2.resize(yuv, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
     cv2.extractChannel(half, 1, chroma[0])
