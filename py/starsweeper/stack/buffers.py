@@ -11,7 +11,6 @@ other sizes.
 """
 
 import ctypes
-import ctypes.util
 import sys
 import threading
 
@@ -79,12 +78,13 @@ def keep_freed_memory(library=None):
     ``--fill-gaps``), and every new page is faulted in and zeroed: ``--fill-gaps`` spent 3.5 s
     of 100 frames in the kernel, 1.0 s with this, and its peak fell. Returns whether the
     allocator took every setting (False where the C library cannot be loaded or has no
-    ``mallopt``). For a command's process, before its threads start: a library's caller keeps
+    ``mallopt``). ``library``: the C library's file, if not the one the process already has
+    (its symbols, looked up in the process itself: no search for the file, which costs a
+    subprocess). For a command's process, before its threads start: a library's caller keeps
     its own allocator's ways."""
     try:
-        libc = ctypes.CDLL(library or ctypes.util.find_library("c"))
-        mallopt = libc.mallopt
-    except (OSError, AttributeError, TypeError):
+        mallopt = ctypes.CDLL(library).mallopt
+    except (OSError, AttributeError):
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     taken = [mallopt(parameter, value) == 1 for parameter, value in
