@@ -124,8 +124,8 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty):
     dy, dx = y[copy] + oy[pixel], x[copy] + ox[pixel]
     ok = (dy >= 0) & (dy < h) & (dx >= 0) & (dx < w)
     pixel, copy, at = pixel[ok], copy[ok], dy[ok] * w + dx[ok]
-    there = sky[at]
-    ok = (there >= least[copy]) & (there <= most[copy])
+    landing_sky = sky[at]
+    ok = (landing_sky >= least[copy]) & (landing_sky <= most[copy])
     pixel, at = pixel[ok], at[ok]
     # each place takes the brightest copy landing there, channel by channel, if brighter
     # (numpy's unbuffered maximum, a channel at a time: its quick path, with no index per value)
