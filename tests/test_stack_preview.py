@@ -65,22 +65,27 @@ def test_the_window_shows_each_partial_stack(engine, display, tmp_path):
 
 
 def test_showings_keep_to_their_share_of_the_time(display):
-    """A showing that took 0.2 s is followed by none for 0.2 / TIME_SHARE seconds; a quick one by
-    none for INTERVAL; the last frame is always shown."""
-    now, timer = [100.0], iter([0.0, 0.2, 1.0, 1.001])
+    """A showing that took 0.2 s is followed by none for 0.2 / TIME_SHARE seconds; a quick one,
+    or the first (whose time is not the measure), by none for INTERVAL; the last frame is
+    always shown."""
+    now, timer = [100.0], iter([0.0, 0.2, 1.0, 1.2, 2.0, 2.001])
     preview = StackPreview(64, 48, 50, clock=lambda: now[0], timer=lambda: next(timer))
     stack = RunningStack(lambda: np.zeros((48, 64, 3), np.uint8), None, 255)
+
+    def waits(k, shown, expected):
+        for wait, due in expected:
+            now[0] = shown + wait
+            assert preview.due(k) == due and preview.due(50), (k, wait)
+
     try:
         assert preview.due(1)
-        preview.show(1, stack)                  # took 0.2 s
-        for wait, due in [(INTERVAL, False), (0.2 / TIME_SHARE - 0.01, False), (0.2 / TIME_SHARE, True)]:
-            now[0] = 100.0 + wait
-            assert preview.due(2) == due and preview.due(50)
-        preview.show(2, stack)                  # took a millisecond
+        preview.show(1, stack)                  # the first: took 0.2 s
+        waits(2, 100.0, [(INTERVAL - 0.01, False), (INTERVAL, True)])
+        preview.show(2, stack)                  # took 0.2 s
         shown = now[0]
-        for wait, due in [(INTERVAL - 0.01, False), (INTERVAL, True)]:
-            now[0] = shown + wait
-            assert preview.due(3) == due
+        waits(3, shown, [(INTERVAL, False), (0.2 / TIME_SHARE - 0.01, False), (0.2 / TIME_SHARE, True)])
+        preview.show(3, stack)                  # took a millisecond
+        waits(4, now[0], [(INTERVAL - 0.01, False), (INTERVAL, True)])
     finally:
         preview.close()
 

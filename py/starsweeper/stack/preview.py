@@ -6,7 +6,9 @@ scaled down to fit nine tenths of the screen (never up). The stack is shown at m
 the running stack at the window's size; in between, the window's events are read after every
 frame. A showing reads the whole stack (a 12 MP float stack is 144 MB: some 50 ms), so the
 showings are also kept to :data:`TIME_SHARE` of the time: after one that took ``t`` seconds,
-the next waits ``t / TIME_SHARE`` at least. Closing the window or Esc stops the stack as Ctrl-C does
+the next waits ``t / TIME_SHARE`` at least. The first showing is not the measure: it also pays
+what is done once (OpenCV's threads, the first buffers: twice a later one's time, which kept a
+100-frame stack of 12 MP from being shown again until its last frames). Closing the window or Esc stops the stack as Ctrl-C does
 (:class:`~starsweeper.window.WindowClosed`: nothing is written).
 
 What is shown is the stack as the video's frames are made
@@ -71,8 +73,9 @@ class StackPreview:
         self.screen.blit(pg.surfarray.make_surface(image.swapaxes(0, 1)), (0, 0))
         pg.display.set_caption(self._caption(k))
         pg.display.flip()
+        took = self.timer() - start
+        self.cost = took if self.shown is not None else 0.0      # (the first: see the module)
         self.shown, self.last = (k, image), self.clock()
-        self.cost = self.timer() - start
         self.poll()
 
     def poll(self):
