@@ -265,10 +265,11 @@ def test_a_star_the_streak_crosses_keeps_its_dot(shown):
     assert without[y, x, 0] == 10
 
 
-@pytest.mark.parametrize("engine, workers", [("model", 1), ("model", 3), ("fixed", 1)])
+@pytest.mark.parametrize("engine, workers", [("model", 1), ("model", 3), ("fixed", 1), ("fixed", 2)])
 def test_the_pipeline_takes_out_the_streaks_the_model_does(engine, workers, tmp_path):
-    """Streaming, in parallel chunks (each reading the frames either side of it) or in order:
-    the stack of the model's cleaned frames, and the same streaks reported."""
+    """Streaming in order, each frame's streaks worked out in threads of their own (or the
+    caller's, with one worker): the stack of the model's cleaned frames, and the same streaks
+    reported, in the frames' order. (With gaps to fill, in chunks: tests/test_gaps.py.)"""
     from starsweeper.stack.pipeline import stack_files
     from starsweeper.stack.settings import StackSettings
     paths = write_sequence(tmp_path / "night", 16, 240, 160, suffix=".png", seed=4, degrees_per_frame=0.5,
@@ -278,12 +279,12 @@ def test_the_pipeline_takes_out_the_streaks_the_model_does(engine, workers, tmp_
     frames = [render_frame(scene, k, plan=plan) for k in range(16)]
     marked = [k for k in range(16) if plan.streaks_of(k)]
     expected = list(night_without_streaks(frames, untouched={marked[0]}))
-    found, sky = {}, []
+    found, sky = [], []
     stack = stack_files(paths, StackSettings(engine=engine, workers=workers, remove_streaks=6.0),
-                        untouched=[marked[0]], on_streaks=found.__setitem__,
+                        untouched=[marked[0]], on_streaks=lambda k, streaks: found.append((k, streaks)),
                         on_sky=lambda rotation, reach: sky.append(reach))
     assert np.array_equal(stack, np.max([frame for frame, _ in expected], axis=0))
-    assert found and found == {k: streaks for k, (_, streaks) in enumerate(expected) if streaks}
+    assert found and found == [(k, streaks) for k, (_, streaks) in enumerate(expected) if streaks]
     assert len(sky) == 1 and sky[0] >= 3
 
 
@@ -395,3 +396,28 @@ def test_a_piece_cut_by_the_labelling_rectangle_sends_it_to_the_whole_frame():
     count, pieces, boxes = night._labelled(low, (50, 0, 400, 100))     # (the top is the frame's)
     [(touched, _)] = night._streak_pieces(pieces, boxes, segment, (50, 0, 400, 100))
     assert sum(int((pieces == k).sum()) for k in touched) == int((low > 0).sum())
+
+
+def test_an_error_in_a_streak_thread_is_the_stacks_and_ends_the_threads(tmp_path, monkeypatch):
+    """A frame's streaks are worked out in a thread of their own: an error there stops the
+    stack with that error, and no streak thread is left running."""
+    import itertools
+    import threading
+
+    import starsweeper.model.night as night
+    from starsweeper.stack.pipeline import stack_files
+    from starsweeper.stack.settings import StackSettings
+    real, calls = night.remove_streaks, itertools.count()
+
+    def failing(*args, **kwargs):
+        if next(calls) == 4:
+            raise ValueError("the fifth frame's streaks")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(night, "remove_streaks", failing)
+    paths = write_sequence(tmp_path / "night", 12, 160, 96, suffix=".png", seed=4, degrees_per_frame=0.5,
+                           events=STREAKS)
+    with pytest.raises(ValueError, match="the fifth frame's streaks"):
+        stack_files(paths, StackSettings(workers=3, remove_streaks=6.0))
+    assert next(calls) > 4
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("streaks")]
