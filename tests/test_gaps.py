@@ -96,8 +96,9 @@ def test_a_sky_that_does_not_turn_or_has_no_star_is_left_as_it_is():
 @pytest.mark.parametrize("engine, workers, streaks", [("model", 1, False), ("model", 3, False), ("fixed", 1, False),
                                                       ("model", 3, True)])
 def test_the_pipeline_fills_the_gaps_the_model_does(engine, workers, streaks, tmp_path):
-    """In parallel chunks (each filling its last frame's gap to the next chunk's first) or in
-    order, alone or after the streaks are taken out: the stack of the model's frames."""
+    """In order, the stars found and the gaps filled in threads of their own (or the caller's,
+    with one worker), alone or after the streaks are taken out: the stack of the model's
+    frames."""
     from starsweeper.model.night import night_without_streaks
     from starsweeper.stack.pipeline import stack_files
     from starsweeper.stack.settings import StackSettings

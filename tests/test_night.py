@@ -269,7 +269,7 @@ def test_a_star_the_streak_crosses_keeps_its_dot(shown):
 def test_the_pipeline_takes_out_the_streaks_the_model_does(engine, workers, tmp_path):
     """Streaming in order, each frame's streaks worked out in threads of their own (or the
     caller's, with one worker): the stack of the model's cleaned frames, and the same streaks
-    reported, in the frames' order. (With gaps to fill, in chunks: tests/test_gaps.py.)"""
+    reported, in the frames' order."""
     from starsweeper.stack.pipeline import stack_files
     from starsweeper.stack.settings import StackSettings
     paths = write_sequence(tmp_path / "night", 16, 240, 160, suffix=".png", seed=4, degrees_per_frame=0.5,
@@ -398,26 +398,30 @@ def test_a_piece_cut_by_the_labelling_rectangle_sends_it_to_the_whole_frame():
     assert sum(int((pieces == k).sum()) for k in touched) == int((low > 0).sum())
 
 
-def test_an_error_in_a_streak_thread_is_the_stacks_and_ends_the_threads(tmp_path, monkeypatch):
-    """A frame's streaks are worked out in a thread of their own: an error there stops the
-    stack with that error, and no streak thread is left running."""
+@pytest.mark.parametrize("rule", ["streaks", "gaps"])
+def test_an_error_in_a_frames_thread_is_the_stacks_and_ends_the_threads(rule, tmp_path, monkeypatch):
+    """A frame's streaks, or its gap, are worked out in a thread of their own: an error there
+    stops the stack with that error, and no such thread is left running."""
     import itertools
     import threading
 
+    import starsweeper.model.gaps as gaps
     import starsweeper.model.night as night
     from starsweeper.stack.pipeline import stack_files
     from starsweeper.stack.settings import StackSettings
-    real, calls = night.remove_streaks, itertools.count()
+    module, name = (night, "remove_streaks") if rule == "streaks" else (gaps, "fill_gap")
+    real, calls = getattr(module, name), itertools.count()
 
     def failing(*args, **kwargs):
         if next(calls) == 4:
-            raise ValueError("the fifth frame's streaks")
+            raise ValueError("the fifth frame's work")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(night, "remove_streaks", failing)
+    monkeypatch.setattr(module, name, failing)
     paths = write_sequence(tmp_path / "night", 12, 160, 96, suffix=".png", seed=4, degrees_per_frame=0.5,
                            events=STREAKS)
-    with pytest.raises(ValueError, match="the fifth frame's streaks"):
-        stack_files(paths, StackSettings(workers=3, remove_streaks=6.0))
+    rule_settings = {"remove_streaks": 6.0} if rule == "streaks" else {"fill_gaps": True}
+    with pytest.raises(ValueError, match="the fifth frame's work"):
+        stack_files(paths, StackSettings(workers=3, **rule_settings))
     assert next(calls) > 4
-    assert not [thread for thread in threading.enumerate() if thread.name.startswith("streaks")]
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith(rule)]

@@ -20,23 +20,26 @@ fade-in (``fade_in``) weighs the first frames up; only the model engine has it (
 no per-frame weight), and its chunks weigh their frames by their place in the whole sequence,
 which keeps the chunk join exact (:mod:`starsweeper.model.star_trail`). When the running stack
 is wanted after every ``every``-th frame (``on_stack``, for the time-lapse video) or shown
-(``preview``), or when streaks are taken out and no gaps filled, the model engine stacks in
-order too, with decoding ahead in threads.
+(``preview``), or a night's frames are cleaned first (streaks, gaps), the model engine stacks
+in order too, with decoding ahead in threads.
 
 A real night's steps run in front of every engine (for the hardware's, in software in front of
 the stream), in this order, as :mod:`starsweeper.model.night` and :mod:`starsweeper.model.gaps`
 specify them: the sky's turn is measured once, on the middle two frames; with
 ``settings.remove_streaks`` each frame has its streaks taken out against the raw frames two a
-side (in order: one window of five decoded frames, each frame's streaks worked out in
-``workers`` threads of their own; with gaps to fill, a window a chunk's thread, reading the two
-either side of its chunk too); with ``settings.fill_gaps`` each frame's gap to the next is filled (a chunk's last frame
-from the next chunk's first). ``reject_bright`` is a choice of frames, made before (by the
+side (one window of five decoded frames); with ``settings.fill_gaps`` each frame's gap to the
+next is filled. Both work in ``workers`` threads of their own, a frame a task, up to
+``workers`` frames ahead of the one stacked: a frame's streaks depend on the raw frames alone,
+a gap on the two cleaned frames either side of it. (In a chunk a thread, as the plain stack
+goes, each thread held a window of its own, and read the frames either side of its chunk
+again: 918 MiB where one window takes 761 at 12 MP and 2 threads, 1,640 where it takes 1,050
+at 4, in the same time or less.) ``reject_bright`` is a choice of frames, made before (by the
 command line).
 
 Memory stays at a few frames whatever their number: a chunk's thread holds one decoded frame
-(five with ``remove_streaks``, and one more with ``fill_gaps``) and its chunk's stack; in order,
-there is one stack and one window of five, and a frame in each streak thread; and at most
-``workers`` frames are decoded ahead. Running out of it is a :class:`FrameError` that says how
+and its chunk's stack; in order, there is one stack, the window of five with
+``remove_streaks``, a frame and its work in each streak or gap thread, and at most ``workers``
+frames decoded ahead. Running out of it is a :class:`FrameError` that says how
 much the frames need.
 
 An interruption (Ctrl-C) or an error stops every thread at its next frame: the threads are told
@@ -140,10 +143,10 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     returns) after frames ``every``, ``2 every``, ... and after the last. ``preview`` (a
     :class:`~starsweeper.stack.preview.StackPreview`) is shown the running stack when it says
     it is due, and polled after every frame in between;
-    with ``on_stack`` or ``preview``, the frames are stacked in order (decoded ahead in
-    threads). ``infos``: the frames' headers if probed already. With
+    with ``on_stack`` or ``preview``, or streaks or gaps, the frames are stacked in order
+    (decoded ahead in threads). ``infos``: the frames' headers if probed already. With
     ``settings.remove_streaks``, the streaks taken out of frame ``k`` (from 0) are told to
-    ``on_streaks(k, streaks)`` (from the thread that found them), and the frames ``untouched``
+    ``on_streaks(k, streaks)`` (in the frames' order, from the caller's thread), and the frames ``untouched``
     (indices from 0) are stacked as they are; how far stars move from frame to frame is
     measured on the middle two frames (:func:`~starsweeper.model.night.sky_rotation`), in a
     thread while the first frames decode, and told to ``on_sky(rotation, reach)`` (from that
@@ -165,15 +168,16 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
     except MemoryError:
         first = infos[0]
         stack = (8 if first.depth == 16 else 4) // (first.depth // 8)        # (float, in frames)
-        if settings.remove_streaks is not None and _in_order(settings, job):
-            # One window of five frames and their light, and a frame, its light and a
-            # cleaned copy in each streak thread (12 MP: 776 MiB with 2 threads, 1,030 with 4)
-            need = frame_bytes(first) * (14 + 4 * settings.workers + stack)
+        if _in_chunks(settings, job):
+            # Each thread holds a decoded frame, its decoder's buffer and its chunk's stack.
+            need = settings.workers * frame_bytes(first) * (2 + stack)
         else:
-            # Each thread holds a decoded frame (and a window of five and their work), its
-            # decoder's buffer and its chunk's stack (float).
-            held = 2 if settings.remove_streaks is None else 12
-            need = settings.workers * frame_bytes(first) * (held + stack)
+            # The frames decoded ahead; the window of five frames and their light, and in each
+            # thread a frame's work (its light, a cleaned copy; a gap's stars and filled copy):
+            # at 12 MP and 2 threads 761 MiB for streaks, 633 for gaps, 1,036 for both.
+            streaks, gaps = settings.remove_streaks is not None, settings.fill_gaps
+            need = frame_bytes(first) * (2 + 10 * streaks + 4 * gaps
+                                         + settings.workers * (1 + 3 * streaks + 4 * gaps) + stack)
         raise FrameError(f"not enough memory: stacking {first.width}x{first.height} {first.mode} frames "
                          f"with {settings.workers} threads needs about {size_text(need)} "
                          f"(--workers 1 needs the least)") from None
@@ -248,43 +252,30 @@ class _Job:
                     raise CancelledError() from None
 
     def frames(self, infos, indices):
-        """Frames ``indices`` (ascending, contiguous) of ``infos``, read, their streaks taken out
-        and their gaps filled when the settings say so; stops early when :attr:`cancel` is set."""
-        from ..model.night import streak_neighbours
-        settings, count = self.settings, len(infos)
-        # the frames made: with fill_gaps, the one after the last too (its gap is to that one)
-        made = list(indices) + ([indices[-1] + 1] if settings.fill_gaps and indices[-1] + 1 < count else [])
-        needed = set(made)
-        if settings.remove_streaks is not None:
-            needed |= {j for k in made for j in streak_neighbours(k, count)}
+        """Frames ``indices`` of ``infos``, read; stops early when :attr:`cancel` is set."""
+        for k in indices:
+            if self.cancel.is_set():
+                return
+            yield self.read(infos[k])
 
-        def read():
-            for k in range(min(needed), max(needed) + 1):
-                if self.cancel.is_set():
-                    return
-                yield k, self.read(infos[k])
-        return (frame for _, frame in self.cleaned(infos, made, read(), indices))
-
-    def cleaned(self, infos, made, raw, wanted, workers=1):
-        """The pairs (index, frame) of frames ``wanted`` of ``infos``, their streaks taken out
-        and their gaps filled as the settings say, from ``raw``: the pairs (index, frame) from
-        the first frame they need on, in order; ``made``: the frames cleaned (``wanted`` and,
-        with gaps to fill, the next one); ``workers``: the streaks' threads."""
-        stream = raw
+    def cleaned(self, infos, raw, workers=1):
+        """The frames of ``infos`` from ``raw`` (the decoded frames, in order), their streaks
+        taken out and their gaps filled as the settings say, in ``workers`` threads of their
+        own (1: in the caller's)."""
+        stream = enumerate(raw)
         if self.settings.remove_streaks is not None:
-            stream = self.without_streaks(infos, made, stream, workers)
+            stream = self.without_streaks(infos, stream, workers)
         if self.settings.fill_gaps:
-            stream = self.gaps_filled(stream, len(infos))
-        wanted = set(wanted)
-        return ((k, frame) for k, frame in stream if k in wanted)
+            stream = self.gaps_filled(stream, workers)
+        return (frame for _, frame in stream)
 
-    def without_streaks(self, infos, indices, raw, workers=1):
-        """The pairs (index, frame) of frames ``indices`` of ``infos`` with their streaks taken
-        out, from ``raw``: the pairs (index, frame) of every frame they are held against, in
-        order. Holds five frames, and the luminance and star light of each
-        (:mod:`starsweeper.model.night`), made once. With ``workers`` above 1 that work runs
-        in as many threads of its own, up to ``workers`` frames ahead of the one given out
-        (a frame's streaks depend on the raw frames alone); with 1, in the caller's thread."""
+    def without_streaks(self, infos, raw, workers=1):
+        """The pairs (index, frame) of the frames of ``infos`` with their streaks taken out,
+        from ``raw``: the pairs (index, frame) of the decoded frames, in order. Holds five
+        frames, and the luminance and star light of each (:mod:`starsweeper.model.night`),
+        made once. With ``workers`` above 1 that work runs in as many threads of its own, up to
+        ``workers`` frames ahead of the one given out (a frame's streaks depend on the raw
+        frames alone); with 1, in the caller's thread."""
         from ..model.night import luminance, remove_streaks, star_light, streak_neighbours
         held, lights, lumas = {}, {}, {}
         take, sigma = self.buffers.take, self.settings.remove_streaks
@@ -306,7 +297,7 @@ class _Job:
             return k, frame
 
         try:
-            for k in indices:
+            for k in range(len(infos)):
                 neighbours = streak_neighbours(k, len(infos))
                 last = max(neighbours + [k])
                 if last not in held:
@@ -315,7 +306,7 @@ class _Job:
                         if j >= last:
                             break
                 if k not in held or any(j not in held for j in neighbours):
-                    return                      # cancelled
+                    return                      # (the frames ended early)
                 if k in self.untouched:
                     pending.append((k, _done((held[k], []))))
                 else:
@@ -344,24 +335,46 @@ class _Job:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def gaps_filled(self, stream, count):
-        """The pairs (index, frame) of ``stream`` (consecutive frames of a night of ``count``)
-        with each frame's gap to the next filled (:func:`~starsweeper.model.gaps.fill_gap`),
-        but for the stream's last frame: the night's last is as it is, and a chunk's last is
-        only the next chunk's first frame's partner."""
+    def gaps_filled(self, stream, workers=1):
+        """The pairs (index, frame) of ``stream`` (a night's frames, in order) with each
+        frame's gap to the next filled (:func:`~starsweeper.model.gaps.fill_gap`), the last
+        as it is. With ``workers`` above 1 the stars are found and the gaps filled in as many
+        threads of their own, up to ``workers`` frames ahead of the one given out; with 1, in
+        the caller's thread."""
         from ..model.gaps import fill_gap
         from ..model.night import SkyView
-        previous = None
-        for k, frame in stream:
-            view = SkyView(frame, self.buffers.take)    # (what is read of it, made once for both its gaps)
-            if previous is not None:
-                j, earlier, earlier_view = previous
-                rotation, _ = self.sky()
-                if rotation is not None:
-                    earlier, _ = fill_gap(earlier, frame, rotation, (earlier_view, view), self.buffers.take)
-                yield j, earlier
-            previous = k, frame, view
-        if previous is not None and previous[0] == count - 1:
+        take = self.buffers.take
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="gaps") if workers > 1 else _InCaller()
+        pending = []                        # (index, future of the filled frame), in order
+
+        def viewed(frame):
+            # (what is read of it, made once for both its gaps)
+            view = SkyView(frame, take)
+            _ = view.stars, view.peaks               # (made here, in this thread)
+            return view
+
+        def filled(earlier, frame, rotation, views):
+            return fill_gap(earlier, frame, rotation, tuple(view.result() for view in views), take)[0]
+
+        try:
+            previous = None
+            for k, frame in stream:
+                view = pool.submit(viewed, frame)
+                if previous is not None:
+                    j, earlier, earlier_view = previous
+                    rotation, _ = self.sky()
+                    pending.append((j, _done(earlier) if rotation is None else
+                                    pool.submit(filled, earlier, frame, rotation, (earlier_view, view))))
+                previous = k, frame, view
+                while len(pending) >= workers:
+                    j, future = pending.pop(0)
+                    yield j, future.result()
+            while pending:
+                j, future = pending.pop(0)
+                yield j, future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if previous is not None:
             yield previous[:2]
 
     def wants(self, k):
@@ -375,19 +388,16 @@ class _Job:
                             work=np.float32 if info.depth == 8 else np.float64, mode=settings.mode)
 
 
-def _in_order(settings, job):
-    """Whether the frames are stacked in order (else in a chunk a thread: the model's plain
-    stack, and its stack with gaps to fill, whose filling takes a thread a chunk). Streaks
-    alone are taken out in order, in threads of their own: one window of five frames and their
-    light, not one a thread (with 4 threads, 1,030 MiB at 12 MP where chunks took 1,690)."""
-    if settings.engine != "model" or job.on_stack is not None or job.preview is not None:
-        return True
-    return settings.remove_streaks is not None and not settings.fill_gaps
+def _in_chunks(settings, job):
+    """Whether the frames are stacked in a chunk a thread: the model's stack of the frames as
+    they are, with no running stack wanted; else in order."""
+    return (settings.engine == "model" and job.on_stack is None and job.preview is None
+            and settings.remove_streaks is None and not settings.fill_gaps)
 
 
 def _stack(infos, job, counter):
     settings = job.settings
-    if not _in_order(settings, job):
+    if _in_chunks(settings, job):
         return _stack_model(infos, job, counter)
     if settings.engine == "model":
         stacker = job.float_stacker(infos[0])
@@ -404,9 +414,7 @@ def _stack(infos, job, counter):
 
 def _feed(stacker, infos, job, counter, result):
     """The frames in order into ``stacker``, decoding ahead; ``result()`` is its stack."""
-    everything = range(len(infos))
-    frames = (frame for _, frame in job.cleaned(infos, everything, enumerate(_decoded_in_order(infos, job, counter)),
-                                                everything, job.settings.workers))
+    frames = job.cleaned(infos, _decoded_in_order(infos, job, counter), job.settings.workers)
     preview, running = job.preview, None
     top = np.iinfo(infos[0].dtype).max
     for k, frame in enumerate(frames, start=1):
