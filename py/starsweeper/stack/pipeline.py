@@ -50,7 +50,7 @@ How to stack is a :class:`~starsweeper.stack.settings.StackSettings`, checked wh
 nothing here checks it again.
 """
 
-from concurrent.futures import FIRST_EXCEPTION, CancelledError, Future, ThreadPoolExecutor, TimeoutError, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 import os
 import threading
 
@@ -242,14 +242,9 @@ class _Job:
         threading.Thread(target=measure, name="sky", daemon=True).start()
 
     def sky(self):
-        """The sky's turn and the stars' reach, ``(rotation, reach)``, once measured; a
-        ``CancelledError`` when the stack is stopped while it waits."""
-        while True:
-            try:
-                return self._sky.result(timeout=0.1)
-            except TimeoutError:
-                if self.cancel.is_set():
-                    raise CancelledError() from None
+        """The sky's turn and the stars' reach, ``(rotation, reach)``, once measured (asked for
+        by the stacking thread, where Ctrl-C ends the wait)."""
+        return self._sky.result()
 
     def frames(self, infos, indices):
         """Frames ``indices`` of ``infos``, read; stops early when :attr:`cancel` is set."""
