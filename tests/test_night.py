@@ -425,3 +425,22 @@ def test_an_error_in_a_frames_thread_is_the_stacks_and_ends_the_threads(rule, tm
         stack_files(paths, StackSettings(workers=3, **rule_settings))
     assert next(calls) > 4
     assert not [thread for thread in threading.enumerate() if thread.name.startswith(rule)]
+
+
+def test_a_stop_in_the_stacking_thread_ends_the_nights_threads(tmp_path):
+    """Ctrl-C or a closed preview stops the stack where the frames are stacked, outside the
+    streak and gap threads: they end with it (not when the error's traceback is let go)."""
+    import threading
+
+    from starsweeper.stack.pipeline import stack_files
+    from starsweeper.stack.settings import StackSettings
+    paths = write_sequence(tmp_path / "night", 12, 160, 96, suffix=".png", seed=4, degrees_per_frame=0.5,
+                           events=STREAKS)
+
+    def stop(k, stack):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as stopped:     # (its traceback, kept, holds the stack's frames)
+        stack_files(paths, StackSettings(workers=3, remove_streaks=6.0, fill_gaps=True), on_stack=stop, every=3)
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith(("streaks", "gaps"))]
+    assert stopped.traceback

@@ -412,16 +412,19 @@ def _feed(stacker, infos, job, counter, result):
     frames = job.cleaned(infos, _decoded_in_order(infos, job, counter), job.settings.workers)
     preview, running = job.preview, None
     top = np.iinfo(infos[0].dtype).max
-    for k, frame in enumerate(frames, start=1):
-        stacker.add(frame)
-        wanted, shown = job.wants(k), preview is not None and preview.due(k)
-        running = RunningStack(result, stacker, top) if wanted or shown else None
-        if wanted:
-            job.on_stack(k, running)
-        if shown:
-            preview.show(k, running)
-        elif preview is not None:
-            preview.poll()
+    try:
+        for k, frame in enumerate(frames, start=1):
+            stacker.add(frame)
+            wanted, shown = job.wants(k), preview is not None and preview.due(k)
+            running = RunningStack(result, stacker, top) if wanted or shown else None
+            if wanted:
+                job.on_stack(k, running)
+            if shown:
+                preview.show(k, running)
+            elif preview is not None:
+                preview.poll()
+    finally:
+        frames.close()      # (stopped here, by Ctrl-C or a closed preview: the night's threads end now)
     job.buffers.clear()
     return result() if running is None else running.image()    # (the last frame's, if made already)
 
