@@ -209,3 +209,31 @@ def test_synth_draws_each_star_along_its_arc_for_the_exposure():
     assert light[1].max() < 0.7 * light[0].max()
     with pytest.raises(ValueError, match="the exposure is a share of the interval"):
         SkyScene(320, 200, exposure=1.5)
+
+
+def test_a_sky_that_does_not_turn_is_stacked_without_looking_for_stars(tmp_path, monkeypatch):
+    """No turn measured (a tracking mount, a starless sky): the frames are stacked as they are,
+    and no frame's stars are looked for."""
+    import starsweeper.model.night as night
+    from starsweeper.stack.pipeline import stack_files
+    from starsweeper.stack.settings import StackSettings
+
+    looked = []
+
+    class Looked(night.SkyView):
+        def __init__(self, *args):
+            looked.append(1)
+            super().__init__(*args)
+
+    monkeypatch.setattr(night, "SkyView", Looked)
+    monkeypatch.setattr(night, "sky_rotation", lambda a, b: None)
+    folder = tmp_path / "night"
+    folder.mkdir()
+    frames = [np.full((48, 64, 3), 10 + k, np.uint8) for k in range(6)]
+    for k, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"{k:02d}.png"), frame)
+    paths = sorted(folder.iterdir())
+    for workers in (1, 3):
+        stack = stack_files(paths, StackSettings(workers=workers, fill_gaps=True))
+        assert np.array_equal(stack, np.max(frames, axis=0))
+        assert looked == [], workers

@@ -354,10 +354,10 @@ class _Job:
         try:
             previous = None
             for k, frame in stream:
-                view = pool.submit(viewed, frame)
+                rotation, _ = self.sky()        # (None: no turn to follow, no stars to look for)
+                view = None if rotation is None else pool.submit(viewed, frame)
                 if previous is not None:
                     j, earlier, earlier_view = previous
-                    rotation, _ = self.sky()
                     pending.append((j, _done(earlier) if rotation is None else
                                     pool.submit(filled, earlier, frame, rotation, (earlier_view, view))))
                 previous = k, frame, view
