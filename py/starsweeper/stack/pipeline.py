@@ -51,6 +51,7 @@ nothing here checks it again.
 """
 
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+import contextlib
 import os
 import threading
 
@@ -274,7 +275,6 @@ class _Job:
         from ..model.night import luminance, remove_streaks, star_light, streak_neighbours
         held, lights, lumas = {}, {}, {}
         take, sigma = self.buffers.take, self.settings.remove_streaks
-        pool = ThreadPoolExecutor(workers, thread_name_prefix="streaks") if workers > 1 else _InCaller()
         pending = []                        # (index, future of (frame, streaks)), in order
 
         def light(luma, reach):
@@ -284,14 +284,13 @@ class _Job:
             return remove_streaks(neighbours, frame, sigma, reach, [f.result() for f in lights], luma.result(),
                                   rotation, offsets, take)
 
-        def given_out():
-            k, future = pending.pop(0)
-            frame, streaks = future.result()
-            if streaks and self.on_streaks is not None:
-                self.on_streaks(k, streaks)
-            return k, frame
+        def given_out(ahead):
+            for k, (frame, streaks) in _oldest_first(pending, ahead):
+                if streaks and self.on_streaks is not None:
+                    self.on_streaks(k, streaks)
+                yield k, frame
 
-        try:
+        with _frame_threads(workers, "streaks") as pool:
             for k in range(len(infos)):
                 neighbours = streak_neighbours(k, len(infos))
                 last = max(neighbours + [k])
@@ -323,12 +322,8 @@ class _Job:
                     del held[j]
                     lights.pop(j, None)
                     lumas.pop(j, None)
-                while len(pending) >= workers:
-                    yield given_out()
-            while pending:
-                yield given_out()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+                yield from given_out(workers - 1)
+            yield from given_out(0)
 
     def gaps_filled(self, stream, workers=1):
         """The pairs (index, frame) of ``stream`` (a night's frames, in order) with each
@@ -339,7 +334,6 @@ class _Job:
         from ..model.gaps import fill_gap
         from ..model.night import SkyView
         take = self.buffers.take
-        pool = ThreadPoolExecutor(workers, thread_name_prefix="gaps") if workers > 1 else _InCaller()
         pending = []                        # (index, future of the filled frame), in order
 
         def viewed(frame):
@@ -351,8 +345,8 @@ class _Job:
         def filled(earlier, frame, rotation, views):
             return fill_gap(earlier, frame, rotation, tuple(view.result() for view in views), take)[0]
 
-        try:
-            previous = None
+        previous = None
+        with _frame_threads(workers, "gaps") as pool:
             for k, frame in stream:
                 rotation, _ = self.sky()        # (None: no turn to follow, no stars to look for)
                 view = None if rotation is None else pool.submit(viewed, frame)
@@ -361,14 +355,8 @@ class _Job:
                     pending.append((j, _done(earlier) if rotation is None else
                                     pool.submit(filled, earlier, frame, rotation, (earlier_view, view))))
                 previous = k, frame, view
-                while len(pending) >= workers:
-                    j, future = pending.pop(0)
-                    yield j, future.result()
-            while pending:
-                j, future = pending.pop(0)
-                yield j, future.result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+                yield from _oldest_first(pending, workers - 1)
+            yield from _oldest_first(pending, 0)
         if previous is not None:
             yield previous[:2]
 
@@ -479,6 +467,26 @@ def _stack_model(infos, job, counter):
     for stacker in stackers[1:]:
         stackers[0].join(stacker)
     return stackers[0].result(infos[0].dtype)
+
+
+@contextlib.contextmanager
+def _frame_threads(workers, name):
+    """An executor for a night's work a frame a task: ``workers`` threads named ``name``, or
+    with 1 the caller's thread; on leaving, the tasks not begun are cancelled and the threads
+    end (after the tasks they are running)."""
+    pool = ThreadPoolExecutor(workers, thread_name_prefix=name) if workers > 1 else _InCaller()
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _oldest_first(pending, ahead):
+    """The results of the (index, future) pairs ``pending``, oldest first, as (index, result),
+    taken out of it until ``ahead`` remain."""
+    while len(pending) > ahead:
+        k, future = pending.pop(0)
+        yield k, future.result()
 
 
 class _InCaller:
