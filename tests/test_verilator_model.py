@@ -36,13 +36,14 @@ def write_script(path, body):
 
 
 STAND_IN_VERILATOR = r'''
-import os, sys
+import os, sys, time
 from pathlib import Path
 if sys.argv[1:] == ["--version"]:
     print(os.environ.get("STAND_IN_VERSION", "Verilator 5.006 (stand-in)"))
     sys.exit(0)
 with open(os.environ["STAND_IN_LOG"], "a") as log:
     log.write(" ".join(sys.argv[1:]) + "\n")
+time.sleep(float(os.environ.get("STAND_IN_SECONDS", "0")))
 if os.environ.get("STAND_IN_FAIL"):
     print("%Error: minesweeper_verilated.v:1: syntax error (stand-in)", file=sys.stderr)
     sys.exit(1)
@@ -82,7 +83,21 @@ def test_a_model_is_built_once_and_then_taken_from_the_cache(stand_in_tools):
     assert "--x-assign fast" in (Path(os.environ["STAND_IN_LOG"]).read_text())
     assert build_model("module a; endmodule\n", HARNESS_H, log=said.append) == first
     assert builds() == 1 and len(said) == 1
-    assert [p.name for p in first.parent.parent.iterdir()] == [first.parent.name], "no scratch left"
+    left = [p.name for p in first.parent.parent.iterdir() if p.suffix != ".lock"]
+    assert left == [first.parent.name], "no scratch left"
+
+
+def test_a_model_asked_for_twice_at_once_is_built_once(stand_in_tools, monkeypatch):
+    """Two test workers (or ``play`` beside ``screenshot``) asking for the same model while it
+    builds: the second waits for the first's build and takes it."""
+    from concurrent.futures import ThreadPoolExecutor
+    _, builds = stand_in_tools
+    monkeypatch.setenv("STAND_IN_SECONDS", "1")
+    said = []
+    with ThreadPoolExecutor(2) as pool:
+        made = list(pool.map(lambda _: build_model("module a; endmodule\n", HARNESS_H, log=said.append), range(2)))
+    assert made[0] == made[1] and made[0].exists()
+    assert builds() == 1 and len(said) == 1
 
 
 @pytest.mark.parametrize("change", ["verilog", "header", "harness", "verilator_version", "stamp_lost",
@@ -115,7 +130,8 @@ def test_a_failed_build_is_one_line_and_leaves_nothing(stand_in_tools, monkeypat
     monkeypatch.setenv("STAND_IN_FAIL", "1")
     with pytest.raises(VerilatorError, match=r"exit status 1\): %Error: .*syntax error"):
         build_model("module a; endmodule\n", HARNESS_H)
-    assert not any((build.cache_dir() / "verilator").iterdir())
+    # (only the model's lock file, empty: see the module of build)
+    assert [p.suffix for p in (build.cache_dir() / "verilator").iterdir()] == [".lock"]
 
 
 @pytest.mark.parametrize("missing, message", [

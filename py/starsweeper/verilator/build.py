@@ -6,9 +6,13 @@ compiled with ``harness.cpp`` by ``verilator --build``. It is cached under
 in a folder named by a hash of everything that goes into it: the Verilog, the harness, the VGA
 timing header, the flags and Verilator's version. Anything that changes makes a new hash, so a
 stale model is never used; a folder without its completion stamp (an interrupted build) is
-built again. Builds happen in a temporary folder renamed into place.
+built again. Builds happen in a temporary folder renamed into place, one process at a time for
+each folder (a lock file beside it): another that asks for the same model meanwhile (a test
+worker, ``play`` beside ``screenshot``) waits for that build and uses it, not building its own.
 """
 
+import contextlib
+import fcntl
 import hashlib
 import os
 from pathlib import Path
@@ -136,9 +140,30 @@ def build_model(verilog, header, log=None, flags=FLAGS):
     executable = folder / EXECUTABLE
     if (folder / STAMP).exists() and executable.exists():
         return executable
-    if log:
-        log(f"building the Verilator model of {MODULE} in {folder} (once, about half a minute)")
     folder.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(folder.with_name(folder.name + ".lock")):
+        if (folder / STAMP).exists() and executable.exists():
+            return executable           # (built by another process while this one waited)
+        if log:
+            log(f"building the Verilator model of {MODULE} in {folder} (once, about half a minute)")
+        _build(folder, verilog, header, flags, version)
+    return executable
+
+
+@contextlib.contextmanager
+def _locked(path):
+    """Held by one process at a time (an advisory lock on the file ``path``, made if missing,
+    let go when the process ends however it ends)."""
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build(folder, verilog, header, flags, version):
+    """The model built in a scratch folder beside ``folder`` and renamed to it."""
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     scratch.chmod(0o755)
     try:
@@ -154,16 +179,11 @@ def build_model(verilog, header, log=None, flags=FLAGS):
                                  f"{_first_error(output.decode(errors='replace'))}")
         shutil.rmtree(scratch / "obj")
         (scratch / STAMP).write_text(version + "\n")
-        if folder.exists():         # an interrupted build, or another process finished first
+        if folder.exists():         # an interrupted build (no stamp)
             shutil.rmtree(folder, ignore_errors=True)
-        try:
-            scratch.rename(folder)
-        except OSError:
-            if not (folder / STAMP).exists():
-                raise
+        scratch.rename(folder)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return executable
 
 
 def system_model(parameters, log=None, flags=FLAGS, *, dvi=True, reset_input=False, floor=False):
