@@ -141,7 +141,7 @@ def _distance(x, y, streak):
     return float(np.hypot(*(a + t * (b - a) - p)))
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("seed", range(1, 13))
 def test_the_streaks_of_a_synthetic_night_are_taken_out_and_nothing_else(seed):
     plan, frames, clean = streak_night(seed)
     cleaned = list(night_without_streaks(frames))
@@ -150,7 +150,12 @@ def test_the_streaks_of_a_synthetic_night_are_taken_out_and_nothing_else(seed):
     before = int(((raw_stack - clean_stack).max(axis=2) > 16).sum())
     after = int(((stack - clean_stack).max(axis=2) > 16).sum())
     assert before > 1000                          # the night has streaks to take out
-    assert after <= before // 20, (before, after)
+    # At most 25 pixels of a night's stack stand more than 16 levels above the clean night's
+    # (none on nine of these twelve nights, 2 on two; on the seventh, 17 where a satellite
+    # crosses two other frames' streaks, so two of its four neighbours show light there). Before streaks
+    # were fitted to their pixels and taken on to the frame's edge, and 16 pixels were long
+    # enough, four of these nights kept 51-109.
+    assert after <= 25, (before, after)
     corridor = np.zeros(stack.shape[:2], np.uint8)
     for streak in plan.streaks:
         cv2.line(corridor, (round(streak.x0), round(streak.y0)), (round(streak.x1), round(streak.y1)), 1,
@@ -232,6 +237,58 @@ def test_a_line_in_one_frame_only_is_taken_out(seed, level):
     frame, found = remove_streaks(frames[:2] + frames[3:], lit)
     assert len(found) == 1
     assert int(frame.max()) <= int(max(f.max() for f in frames))
+
+
+def _sky_frames(seed, shape=(96, 160, 3)):
+    """Five frames of a flat sky (level 20) with a little noise."""
+    rng = np.random.default_rng(seed)
+    return [np.clip(np.full(shape, 20.0) + rng.normal(0, 2, shape), 0, 255).astype(np.uint8) for _ in range(5)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_streak_cut_by_a_bright_star_is_one_streak_taken_out_over_it(seed):
+    """A line across the middle frame, and on it a bright star that every frame shows: the
+    star's spread light hides the line around it, so the line's light stands out in two parts.
+    They are one streak, and the line goes between them too; the star stays."""
+    frames = _sky_frames(seed)
+    for frame in frames:
+        frame[47:50, 79:82] = 220
+    lit = frames[2].copy()
+    cv2.line(lit, (0, 30), (159, 66), (90,) * 3, thickness=1)
+    lit[47:50, 79:82] = 220
+    line = cv2.line(np.zeros(lit.shape[:2], np.uint8), (0, 30), (159, 66), 1, thickness=1).astype(bool)
+    line[47:50, 79:82] = False
+    frame, found = remove_streaks(frames[:2] + frames[3:], lit)
+    assert len(found) == 1, found
+    assert int(frame[:, :, 0][line].max()) < 40            # none of the line is left, by the star neither
+    assert (frame[47:50, 79:82] == 220).all()                # the star is
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_streak_fading_out_at_the_frames_edge_is_taken_out_to_the_edge(seed):
+    """A line whose last pixels before the frame's right edge are too faint to stand out (a
+    satellite fading, cut by the edge): they go with the rest of it, to the edge."""
+    frames = _sky_frames(seed)
+    lit = frames[2].copy()
+    cv2.line(lit, (10, 20), (146, 60), (110,) * 3, thickness=1)
+    faint = cv2.line(np.zeros(lit.shape[:2], np.uint8), (148, 61), (159, 64), 1, thickness=1).astype(bool)
+    lit[faint] += 4                     # (4 levels, in noise of 2: under half the rule's cut here)
+    frame, found = remove_streaks(frames[:2] + frames[3:], lit)
+    assert len(found) == 1 and max(found[0].x0, found[0].x1) == 159, found
+    beside = np.sort(np.array([f[faint] for f in frames[:2] + frames[3:]]), axis=0)[-2]
+    assert (frame[faint] <= beside).all()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_short_streak_clipped_by_a_corner_is_taken_out(seed):
+    """A satellite that only crosses a corner of the frame: 20 pixels of line."""
+    frames = _sky_frames(seed)
+    lit = frames[2].copy()
+    cv2.line(lit, (0, 6), (19, 0), (90,) * 3, thickness=1)
+    line = cv2.line(np.zeros(lit.shape[:2], np.uint8), (0, 6), (19, 0), 1, thickness=1).astype(bool)
+    frame, found = remove_streaks(frames[:2] + frames[3:], lit)
+    assert len(found) == 1, found
+    assert int(frame[:, :, 0][line].max()) < 40
 
 
 @pytest.mark.parametrize("shown", [(-2, -1), (1, 2), (-2, 2), (-1, 1)])

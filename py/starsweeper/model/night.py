@@ -151,8 +151,10 @@ class Streak:
 #: The least reach of a star (:func:`star_reach`): the neighbours' light is spread by at least
 #: this many pixels each way before the frame is held against it.
 STAR_REACH = 3
-#: The shortest line that is a streak, in pixels (a star moves a few between frames).
-STREAK_LENGTH = 24
+#: The shortest line that is a streak, in pixels, as OpenCV's Hough transform measures a line
+#: (the longer of its width and height): a satellite that only crosses a corner of the frame is
+#: short; a star moves a few pixels between frames, and noise makes no line this long.
+STREAK_LENGTH = 16
 #: The largest gap within one streak: an aircraft's blinking lights are dots.
 STREAK_GAP = 32
 #: The frames a frame is held against: these offsets from it (see :func:`streak_neighbours`).
@@ -592,7 +594,84 @@ def _streak_pieces(pieces, boxes, segments, window):
             touched |= others
             longest = max(longest, other_line)
         found.append((touched, longest))
+    found = [(touched, _fitted_line(pieces, boxes, touched, longest)) for touched, longest in found]
+    return _joined_in_line(found, pieces, boxes)
+
+
+def _fitted_line(pieces, boxes, touched, hough):
+    """The line through the pieces ``touched`` (numbers in ``pieces``, their bounding boxes
+    ``boxes``), from end to end, as (length squared, (x0, y0, x1, y1)): fitted to their pixels
+    (OpenCV's ``fitLine``, Huber's distance, so that a star's piece the streak runs through
+    pulls it little), not Hough's segment, whose direction, from a piece a few dozen pixels
+    long, is a degree or more off, many pixels across the frame. ``hough``: that segment, as
+    (length squared, line), kept where the pieces are too few to fit (under two pixels)."""
+    import cv2
+    h, w = pieces.shape
+    chosen = sorted(touched)
+    left, top, width, height = boxes[chosen].T
+    x_from, y_from = int(left.min()), int(top.min())
+    x_to, y_to = int((left + width).max()), int((top + height).max())
+    ys, xs = np.nonzero(np.isin(pieces[y_from:y_to, x_from:x_to], chosen))
+    if len(xs) < 2:
+        return hough
+    points = np.column_stack([xs + x_from, ys + y_from]).astype(np.float32)
+    vx, vy, px, py = (float(v) for v in cv2.fitLine(points, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
+    along = (points[:, 0] - px) * vx + (points[:, 1] - py) * vy
+    ends = [float(along.min()), float(along.max())]
+    # An end within EDGE_REACH of the frame's edge goes on to it: the streak's last pixels
+    # there, cut by the edge, are often too few to stand out.
+    for k, sign in ((0, -1), (1, 1)):
+        dx, dy = sign * vx, sign * vy
+        x, y = px + ends[k] * vx, py + ends[k] * vy
+        to_edge = min([((w - 1 - x) / dx if dx > 0 else x / -dx) if abs(dx) > 1e-9 else math.inf,
+                       ((h - 1 - y) / dy if dy > 0 else y / -dy) if abs(dy) > 1e-9 else math.inf])
+        if to_edge <= EDGE_REACH:
+            ends[k] += sign * max(0.0, to_edge)
+    (x0, y0), (x1, y1) = ((min(w - 1, max(0, round(px + t * vx))), min(h - 1, max(0, round(py + t * vy))))
+                          for t in ends)
+    return (x1 - x0) ** 2 + (y1 - y0) ** 2, (x0, y0, x1, y1)
+
+
+#: How near the frame's edge a streak's end may stop for the streak to be taken on to the edge
+#: (pixels): the last pixels of a streak cut by the edge are often too few to stand out.
+EDGE_REACH = 16
+#: How far from the line through one streak the other's ends may be (pixels) for the two to be
+#: one streak.
+IN_LINE = 3
+
+
+def _joined_in_line(found, pieces, boxes):
+    """The streaks ``found`` (pieces, (length squared, line)) with those that lie on one line
+    joined, their line from end to end: a streak cut in two where it crosses a bright star (the
+    star's spread light hides the streak there from step 1 of :func:`remove_streaks`) is one
+    streak, and the line between its parts, over the star, is taken out with it (the star's
+    dot is kept: it is read where the sky's turn takes it in the neighbours)."""
+    found = list(found)
+    joined = True
+    while joined:
+        joined = False
+        for i in range(len(found)):
+            for j in range(i + 1, len(found)):
+                if _in_line(found[i][1][1], found[j][1][1]):
+                    (touched, longest), (others, _) = found[i], found.pop(j)
+                    found[i] = (touched | others, _fitted_line(pieces, boxes, touched | others, longest))
+                    joined = True
+                    break
+            if joined:
+                break
     return found
+
+
+def _in_line(a, b):
+    """Whether the lines ``a`` and ``b`` (x0, y0, x1, y1) lie on one line: each one's ends within
+    :data:`IN_LINE` pixels of the line through the longer one."""
+    if (a[2] - a[0]) ** 2 + (a[3] - a[1]) ** 2 < (b[2] - b[0]) ** 2 + (b[3] - b[1]) ** 2:
+        a, b = b, a
+    dx, dy = a[2] - a[0], a[3] - a[1]
+    length = math.hypot(dx, dy)
+    if length == 0:
+        return False
+    return all(abs((x - a[0]) * dy - (y - a[1]) * dx) / length <= IN_LINE for x, y in (b[:2], b[2:]))
 
 
 def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, luma=None, rotation=None,
@@ -612,7 +691,9 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
        (OpenCV's probabilistic Hough transform, gaps of up to :data:`STREAK_GAP` for the dots
        of blinking lights);
     3. every piece of the frame's light above its neighbours' (at half that threshold) that
-       such a line runs through, whole, and a pixel around it, takes the smaller of its own
+       such a line runs through, whole, and the line fitted to those pieces' pixels, 5 pixels
+       wide (on to the frame's edge when it stops within :data:`EDGE_REACH` of it; streaks on
+       one line are one), and a pixel around, takes the smaller of its own
        value and what its neighbours show of it (not spread: a star beside the streak would
        smear into it), channel by channel: the brighter of the second brightest of the
        neighbours' values there (the ground, which does not turn) and the second brightest
