@@ -10,7 +10,8 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-from starsweeper.model.night import (LEAST_SPREAD, LEAST_TILES, LUMA_FIXED, LUMA_SHIFT, STREAK_OFFSETS, TILES,
+from starsweeper.model.night import (LEAST_SPREAD, LEAST_TILES, LUMA_FIXED, LUMA_SHIFT, STREAK_GAP, STREAK_OFFSETS,
+                                     TILES,
                                      SkyRotation, find_bright, luminance, median_and_deviation, night_without_streaks,
                                      remove_streaks,
                                      sky_levels, sky_rotation, star_reach, streak_neighbours, turn)
@@ -262,6 +263,20 @@ def test_a_streak_cut_by_a_bright_star_is_one_streak_taken_out_over_it(seed):
     assert len(found) == 1, found
     assert int(frame[:, :, 0][line].max()) < 40            # none of the line is left, by the star neither
     assert (frame[47:50, 79:82] == 220).all()                # the star is
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_parts_of_one_streak_farther_apart_than_a_gap_are_one_streak(seed):
+    """An aircraft whose lights are off for more than :data:`STREAK_GAP` pixels: Hough finds two
+    lines, on one line; one streak is reported, from end to end."""
+    frames = _sky_frames(seed, (96, 200, 3))
+    lit = frames[2].copy()
+    cv2.line(lit, (30, 24), (60, 30), (110,) * 3, thickness=1)
+    cv2.line(lit, (60 + STREAK_GAP + 8, 30 + (STREAK_GAP + 8) // 5), (170, 52), (110,) * 3, thickness=1)
+    frame, found = remove_streaks(frames[:2] + frames[3:], lit)
+    assert len(found) == 1, found
+    assert sorted((found[0].x0, found[0].x1)) == [30, 170], found
+    assert int(frame[:, :, 0].max()) < 40
 
 
 @pytest.mark.parametrize("seed", range(4))
