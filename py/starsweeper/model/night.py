@@ -642,23 +642,21 @@ IN_LINE = 3
 
 def _joined_in_line(found, pieces, boxes):
     """The streaks ``found`` (pieces, (length squared, line)) with those that lie on one line
-    joined, their line from end to end: a streak cut in two where it crosses a bright star (the
-    star's spread light hides the streak there from step 1 of :func:`remove_streaks`) is one
-    streak, and the line between its parts, over the star, is taken out with it (the star's
-    dot is kept: it is read where the sky's turn takes it in the neighbours)."""
+    joined, their line (:func:`_fitted_line`) from end to end: an aircraft whose lights are off
+    for more than :data:`STREAK_GAP` pixels, or a streak cut where it crosses a bright star (the
+    star's spread light hides it there from step 1 of :func:`remove_streaks`), is one streak,
+    and the line between its parts is taken out with it (a star's dot there is kept: it is read
+    where the sky's turn takes it in the neighbours)."""
     found = list(found)
-    joined = True
-    while joined:
-        joined = False
-        for i in range(len(found)):
-            for j in range(i + 1, len(found)):
-                if _in_line(found[i][1][1], found[j][1][1]):
-                    (touched, longest), (others, _) = found[i], found.pop(j)
-                    found[i] = (touched | others, _fitted_line(pieces, boxes, touched | others, longest))
-                    joined = True
-                    break
-            if joined:
-                break
+    k = 0
+    while k < len(found):
+        other = next((j for j in range(k + 1, len(found)) if _in_line(found[k][1][1], found[j][1][1])), None)
+        if other is None:
+            k += 1
+            continue
+        (touched, longest), (others, _) = found[k], found.pop(other)
+        found[k] = (touched | others, _fitted_line(pieces, boxes, touched | others, longest))
+        k = 0                   # (the joined line may now lie on one with an earlier streak)
     return found
 
 
