@@ -621,15 +621,21 @@ def _fitted_line(pieces, boxes, touched, hough):
     # An end within EDGE_REACH of the frame's edge goes on to it: the streak's last pixels
     # there, cut by the edge, are often too few to stand out.
     for k, sign in ((0, -1), (1, 1)):
-        dx, dy = sign * vx, sign * vy
-        x, y = px + ends[k] * vx, py + ends[k] * vy
-        to_edge = min([((w - 1 - x) / dx if dx > 0 else x / -dx) if abs(dx) > 1e-9 else math.inf,
-                       ((h - 1 - y) / dy if dy > 0 else y / -dy) if abs(dy) > 1e-9 else math.inf])
+        to_edge = min(_to_edge(px + ends[k] * vx, sign * vx, w), _to_edge(py + ends[k] * vy, sign * vy, h))
         if to_edge <= EDGE_REACH:
             ends[k] += sign * max(0.0, to_edge)
     (x0, y0), (x1, y1) = ((min(w - 1, max(0, round(px + t * vx))), min(h - 1, max(0, round(py + t * vy))))
                           for t in ends)
     return (x1 - x0) ** 2 + (y1 - y0) ** 2, (x0, y0, x1, y1)
+
+
+def _to_edge(position, step, size):
+    """How many ``step`` s (a unit direction's part along one axis) from ``position`` to the
+    edge of a frame ``size`` pixels wide along that axis (infinite when the step does not move
+    along it)."""
+    if abs(step) <= 1e-9:
+        return math.inf
+    return (size - 1 - position) / step if step > 0 else position / -step
 
 
 #: How near the frame's edge a streak's end may stop for the streak to be taken on to the edge
