@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 
 from starsweeper.model.night import (LEAST_SPREAD, LEAST_TILES, LUMA_FIXED, LUMA_SHIFT, STREAK_GAP, STREAK_OFFSETS,
-                                     TILES,
-                                     SkyRotation, find_bright, luminance, median_and_deviation, night_without_streaks,
-                                     remove_streaks,
-                                     sky_levels, sky_rotation, star_reach, streak_neighbours, turn)
+                                     TILES, SkyRotation, find_bright, luminance, median_and_deviation,
+                                     night_without_streaks, remove_streaks, sky_levels, sky_rotation, star_reach,
+                                     streak_neighbours, turn)
 from starsweeper.stack.synth import NightEvents, SkyScene, plan_night, render_frame, write_sequence
 
 NIGHT = NightEvents(headlights=3, twilight=4, clouds=1, aircraft=2, satellites=2, meteors=1)
@@ -219,15 +218,19 @@ def test_a_steady_sky_with_noise_has_no_streak(seed):
     assert found == [] and np.array_equal(frame, frames[2])
 
 
+def _sky_frames(seed, shape=(96, 160, 3)):
+    """Five frames of a flat sky (level 20) with a little noise."""
+    rng = np.random.default_rng(seed)
+    return [np.clip(np.full(shape, 20.0) + rng.normal(0, 2, shape), 0, 255).astype(np.uint8) for _ in range(5)]
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 2 ** 32 - 1), st.integers(24, 120))
 def test_a_line_in_one_frame_only_is_taken_out(seed, level):
     """A straight line of any slope, ``level`` above a noisy sky, drawn on one frame of five:
     found, and the frame afterwards is within the noise of the others."""
-    import cv2
+    frames = _sky_frames(seed, (96, 128, 3))
     rng = np.random.default_rng(seed)
-    sky = np.full((96, 128, 3), 20, np.uint8)
-    frames = [np.clip(sky + rng.normal(0, 2, sky.shape), 0, 255).astype(np.uint8) for _ in range(5)]
     x0, y0, x1, y1 = (int(v) for v in rng.integers(0, [128, 96, 128, 96]))
     if np.hypot(x1 - x0, y1 - y0) < 40:
         x1, y1 = 127 - x0, 95 - y0
@@ -238,12 +241,6 @@ def test_a_line_in_one_frame_only_is_taken_out(seed, level):
     frame, found = remove_streaks(frames[:2] + frames[3:], lit)
     assert len(found) == 1
     assert int(frame.max()) <= int(max(f.max() for f in frames))
-
-
-def _sky_frames(seed, shape=(96, 160, 3)):
-    """Five frames of a flat sky (level 20) with a little noise."""
-    rng = np.random.default_rng(seed)
-    return [np.clip(np.full(shape, 20.0) + rng.normal(0, 2, shape), 0, 255).astype(np.uint8) for _ in range(5)]
 
 
 @pytest.mark.parametrize("seed", range(4))
