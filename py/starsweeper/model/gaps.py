@@ -82,58 +82,54 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty):
     angle = (angle + np.pi) % (2 * np.pi) - np.pi
     radii = np.hypot(sx - rotation.x, sy - rotation.y)
     steps = np.maximum(1, np.ceil(np.abs(angle) * radii)).astype(np.int64)
-    # the pixels of each star's patch that carry its light (not its background's): star,
-    # offset, and their values
-    offsets = np.array([(oy, ox) for oy in range(-PATCH, PATCH + 1) for ox in range(-PATCH, PATCH + 1)])
-    star = np.repeat(np.arange(len(sy)), len(offsets))
-    py, px = sy[star] + np.tile(offsets[:, 0], len(sy)), sx[star] + np.tile(offsets[:, 1], len(sy))
-    there = (py >= 0) & (py < h) & (px >= 0) & (px < w)
-    star, py, px = star[there], py[there], px[there]
-    place = py * w + px
+    # each star's 5 x 5 patch, a row a star (a place beyond the frame's edge is read at the
+    # star's own pixel, and carries no light)
+    side = np.arange(-PATCH, PATCH + 1)
+    oy, ox = np.repeat(side, len(side)), np.tile(side, len(side))
+    py, px = sy[:, None] + oy, sx[:, None] + ox
+    inside = (py >= 0) & (py < h) & (px >= 0) & (px < w)
+    place = np.where(inside, py * w + px, (sy * w + sx)[:, None])
     # where a copy may land: on the star's own sky, whose background (the opened luminance) is
     # within SAME_SKY of the star's (not a tree or a hill the arc passes over); the star's own
     # is the brightest background in its patch, since in a narrow gap between trees the
     # opening takes in the darker foreground
     background = cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((SKY_OPENING, SKY_OPENING), np.uint8),
                                   dst=allocate(luma.shape, luma.dtype))
-    # (each star's pixels are consecutive, its own first among them: the patch's brightest
-    # background by a reduction over each star's run)
     sky = background.reshape(-1)
-    own = np.maximum.reduceat(sky[place], np.searchsorted(star, np.arange(len(sy)))).astype(np.int64)
+    own = sky[place].max(axis=1).astype(np.int64)
     tolerance = np.maximum(SAME_SKY * np.iinfo(frame.dtype).max // 255, own // 5)
-    lit = light.reshape(-1)[place] > 0
-    star, py, px, place = star[lit], py[lit], px[lit], place[lit]
-    oy, ox = py - sy[star], px - sx[star]
-    # (their values a channel at a time: NumPy gathers single values several times faster
-    # than rows of three)
+    # the patch's pixels that carry the star's light (not its background's), and their values
+    # (a channel at a time: NumPy gathers single values several times faster than rows of three)
+    lit = inside & (light.reshape(-1)[place] > 0)
     channels = frame.reshape(h * w, -1)
     values = [channels[:, channel][place] for channel in range(channels.shape[1])]
-    # Every copy at once: star k's copies j = 1 .. steps[k] - 1, each of its lit pixels.
+    # Every copy at once, a row a copy: star k's copies j = 1 .. steps[k] - 1, and where each
+    # pixel of its patch lands
     copy_star = np.repeat(np.arange(len(sy)), steps - 1)
     copy_j = _places_within(steps - 1) + 1
     x, y = turn(sx[copy_star].astype(np.float64), sy[copy_star].astype(np.float64), rotation,
                 angle[copy_star] * (copy_j / steps[copy_star]))
     x, y = np.rint(x).astype(np.int64), np.rint(y).astype(np.int64)
-    least, most = (own - tolerance)[copy_star], (own + tolerance)[copy_star]
-    # (the pixels of each star's patch, in order: star, then pixel; the copies, star by star)
-    first = np.searchsorted(star, np.arange(len(sy)))
-    lit_count = np.bincount(star, minlength=len(sy))
-    per_copy = lit_count[copy_star]
-    pixel = np.repeat(first[copy_star], per_copy) + _places_within(per_copy)
-    copy = np.repeat(np.arange(len(copy_star)), per_copy)
-    dy, dx = y[copy] + oy[pixel], x[copy] + ox[pixel]
-    ok = (dy >= 0) & (dy < h) & (dx >= 0) & (dx < w)
-    pixel, copy, at = pixel[ok], copy[ok], dy[ok] * w + dx[ok]
+    at = (y * w + x)[:, None] + (oy * w + ox)
+    lands = lit[copy_star]
+    edge = np.flatnonzero((y < PATCH) | (y >= h - PATCH) | (x < PATCH) | (x >= w - PATCH))
+    if len(edge):                           # (copies whose patch reaches past the frame's edge)
+        dy, dx = y[edge, None] + oy, x[edge, None] + ox
+        there = (dy >= 0) & (dy < h) & (dx >= 0) & (dx < w)
+        lands[edge] &= there
+        at[edge] = np.where(there, dy * w + dx, 0)
     landing_sky = sky[at]
-    ok = (landing_sky >= least[copy]) & (landing_sky <= most[copy])
-    pixel, at = pixel[ok], at[ok]
+    lands &= landing_sky >= (own - tolerance)[copy_star, None]
+    lands &= landing_sky <= (own + tolerance)[copy_star, None]
+    landing = np.flatnonzero(lands)
+    at = at.reshape(-1)[landing]
     # each place takes the brightest copy landing there, channel by channel, if brighter
     # (numpy's unbuffered maximum, a channel at a time: its quick path, with no index per value)
     filled = allocate(frame.shape, frame.dtype)
     np.copyto(filled, frame)
     places = filled.reshape(h * w, -1)
     for channel, value in enumerate(values):
-        np.maximum.at(places[:, channel], at, value[pixel])
+        np.maximum.at(places[:, channel], at, value[copy_star].reshape(-1)[landing])
     return filled, int(len(sy))
 
 
