@@ -118,6 +118,23 @@ def test_the_pipeline_fills_the_gaps_the_model_does(engine, workers, streaks, tm
     assert not np.array_equal(stack, np.max(frames, axis=0))   # and it did fill
 
 
+@pytest.mark.parametrize("workers, during", [(2, 1), (1, 3)])
+def test_opencv_keeps_to_one_thread_while_the_night_threads_run(workers, during, tmp_path):
+    """The stars and gaps in threads of ours: OpenCV's own threads are one while they run (read
+    from the sky's measure, in the stack) and as they were after; with one worker, as they were."""
+    from starsweeper.stack.pipeline import stack_files
+    from starsweeper.stack.settings import StackSettings
+    paths = write_sequence(tmp_path / "night", 4, 160, 100, suffix=".png", seed=5, degrees_per_frame=1.0)
+    before, seen = cv2.getNumThreads(), []
+    cv2.setNumThreads(3)
+    try:
+        stack_files(paths, StackSettings(workers=workers, fill_gaps=True),
+                    on_sky=lambda rotation, reach: seen.append(cv2.getNumThreads()))
+        assert seen == [during] and cv2.getNumThreads() == 3
+    finally:
+        cv2.setNumThreads(before)
+
+
 def test_stack_fill_gaps_says_how_the_sky_turns(tmp_path, cli):
     write_sequence(tmp_path / "night", 6, 320, 200, suffix=".png", seed=6, degrees_per_frame=1.0)
     code, out, err = cli(["stack", tmp_path / "night", "-o", tmp_path / "o.png", "--fill-gaps"])
