@@ -78,6 +78,18 @@ def test_the_allocator_takes_the_settings_to_keep_freed_memory():
     assert run.stdout.split() == ["True", "False"]
 
 
+def test_the_kernel_takes_the_setting_for_small_pages_only():
+    """In a process of its own: the kernel says it gives the process no huge pages after it
+    (its status file); where the C library cannot be loaded, nothing is asked."""
+    import subprocess
+    import sys
+    code = ("from starsweeper.stack.buffers import without_huge_pages; "
+            "print(without_huge_pages('libstarsweeper-none.so.1'), without_huge_pages()); "
+            "print(open('/proc/self/status').read().split('THP_enabled:')[1].split()[0])")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "True", "0"]
+
+
 def test_a_cleared_pool_lets_go_of_its_buffers_and_those_in_use_live_on():
     pool = BufferPool()
     used = pool.take(16, np.uint8)

@@ -268,7 +268,7 @@ def _stack_settings(args):
 
 
 def _run_stack(args):
-    from .stack.buffers import keep_freed_memory
+    from .stack.buffers import keep_freed_memory, without_huge_pages
     from .stack.darks import build_calibration
     from .stack.frames import FrameError, list_frames, order_by_time, select_frames, write_image
     from .stack.metadata import frame_metadata
@@ -277,6 +277,7 @@ def _run_stack(args):
 
     settings = _stack_settings(args)
     keep_freed_memory()
+    without_huge_pages()
     if args.preview:
         from .window import display_available, no_display_message
         if not display_available():
