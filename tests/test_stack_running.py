@@ -71,6 +71,21 @@ def test_the_running_stack_is_the_stackers_stack(seed, attenuation):
     assert np.array_equal(running.scaled((8, 6)), scaled_rgb(fixed.result(), (8, 6)))
 
 
+def test_a_lighten_stack_at_attenuation_1_is_scaled_from_the_stackers_buffer_not_a_copy():
+    """The model's buffer at attenuation 1 is the frames' integers: scaled as it is, the still
+    not made (no 12 MP copy at every showing)."""
+    frames = np.random.default_rng(3).integers(0, 256, (3, 12, 16, 3), dtype=np.uint8)
+    stacker = FloatStacker(1.0, work=np.float32)
+    for frame in frames:
+        stacker.add(frame)
+
+    def no_still():
+        raise AssertionError("the still was made")
+    running = RunningStack(no_still, stacker, 255)
+    for size in [(16, 12), (8, 6), (5, 3)]:
+        assert np.array_equal(running.scaled(size), scaled_rgb(np.max(frames, axis=0), size))
+
+
 def bt709(rgb):
     """Y', Cb, Cr (last axis) of R'G'B' on a scale to 1, limited range, written out from BT.709's
     luma weights (Kr 0.2126, Kb 0.0722)."""

@@ -6,7 +6,8 @@ The pipeline hands each of them a :class:`RunningStack` after a frame, and each 
 :func:`scaled_rgb` of the stack. With the model engine the stack is a float buffer until it is
 rounded: it is scaled first and rounded at the small size, so a 12 MP stack costs one area
 average (OpenCV, on every core) and not a 12 MP rounding as well; the result is within a level
-of scaling the rounded still. The other engines' stacks are integers, scaled as they are.
+of scaling the rounded still. At attenuation 1 the buffer is the frames' integers, scaled as
+it is (not copied). The other engines' stacks are integers, scaled as they are.
 """
 
 import numpy as np
@@ -108,8 +109,8 @@ class RunningStack:
 
     def __init__(self, result, stacker, top):
         self._result, self.top = result, top
-        buffer = stacker.buffer if isinstance(stacker, FloatStacker) and stacker.mode == "lighten" else None
-        self._buffer = buffer if buffer is not None and buffer.dtype.kind == "f" else None
+        # (at attenuation 1 the model's buffer is the frames' own integers: the still itself)
+        self._buffer = stacker.buffer if isinstance(stacker, FloatStacker) and stacker.mode == "lighten" else None
         self._image = None
 
     def image(self):
@@ -127,6 +128,8 @@ class RunningStack:
         return scaled_yuv420(self._source(), size, self.top)
 
     def _source(self):
-        """What is scaled: the float buffer when there is one, else :meth:`image` (integers,
-        whose scale both functions know without ``top``)."""
+        """What is scaled: the stacker's buffer when it has one (floats, or at attenuation 1
+        the frames' integers: not copied, since a showing's copy of a 12 MP stack took some
+        50 ms of fresh memory here), else :meth:`image` (integers, whose scale both functions
+        know without ``top``)."""
         return self._buffer if self._buffer is not None else self.image()
