@@ -54,14 +54,15 @@ def _places_within(counts):
     return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def fill_gap(frame, following, rotation, views=None, allocate=np.empty):
+def fill_gap(frame, following, rotation, views=None, allocate=np.empty, out=None):
     """``frame`` with the gap to ``following`` filled (the rule in the module's docstring):
     ``rotation`` is the :class:`~starsweeper.model.night.SkyRotation` from one frame to the next.
-    Returns the filled frame (a new array; ``frame`` itself when no star is matched) and the
-    number of stars whose arcs were drawn. ``views``: the two frames'
+    Returns the filled frame (``out``, or a new array; ``frame`` itself when no star is
+    matched) and the number of stars whose arcs were drawn. ``views``: the two frames'
     :class:`~starsweeper.model.night.SkyView` s, when a stream has them already;
     ``allocate(shape, dtype)``: gives the arrays it works in and the filled frame's
-    (``np.empty``, or a pool's)."""
+    (``np.empty``, or a pool's); ``out``: the array the filled frame is written to, of the
+    frame's shape and type (``frame`` itself may be: it is read before it is written)."""
     import cv2
     frame, following = np.asarray(frame), np.asarray(following)
     if frame.shape != following.shape or frame.dtype != following.dtype:
@@ -125,8 +126,9 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty):
     at = at.reshape(-1)[landing]
     # each place takes the brightest copy landing there, channel by channel, if brighter
     # (numpy's unbuffered maximum, a channel at a time: its quick path, with no index per value)
-    filled = allocate(frame.shape, frame.dtype)
-    np.copyto(filled, frame)
+    filled = allocate(frame.shape, frame.dtype) if out is None else out
+    if filled is not frame:
+        np.copyto(filled, frame)
     places = filled.reshape(h * w, -1)
     for channel, value in enumerate(values):
         np.maximum.at(places[:, channel], at, value[copy_star].reshape(-1)[landing])

@@ -346,7 +346,11 @@ class _Job:
             return view
 
         def filled(earlier, frame, rotation, views):
-            return fill_gap(earlier, frame, rotation, tuple(view.result() for view in views), take)[0]
+            # (filled in place where no other work reads the frame: the streaks' window holds
+            # the frames it gives out as they are)
+            own = self.settings.remove_streaks is None and earlier.flags.writeable
+            return fill_gap(earlier, frame, rotation, tuple(view.result() for view in views), take,
+                            out=earlier if own else None)[0]
 
         previous = None
         with _frame_threads(workers, "gaps") as pool:
