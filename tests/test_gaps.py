@@ -84,6 +84,19 @@ def test_the_sky_turn_is_measured_on_the_stars(degrees, pole):
     assert math.hypot(rotation.x - scene.pole[0], rotation.y - scene.pole[1]) < 0.05 * math.hypot(640, 400)
 
 
+def test_a_large_frames_tiles_are_a_tile_apart_and_measure_the_same_turn(monkeypatch):
+    """A frame of 10 x 7 whole tiles of 256 pixels (WHOLE_TILES or more): its tiles a tile apart,
+    not half (70 correlations at most, where half a tile apart would be 266)."""
+    correlated = []
+    phase_correlate = cv2.phaseCorrelate
+    monkeypatch.setattr(cv2, "phaseCorrelate", lambda *args: correlated.append(1) or phase_correlate(*args))
+    scene = SkyScene(2560, 1920, seed=3, degrees_per_frame=0.5, pole=(1200.0, -200.0))
+    rotation = sky_rotation(render_frame(scene, 4), render_frame(scene, 5))
+    assert 6 <= len(correlated) <= 70
+    assert math.degrees(rotation.angle) == pytest.approx(0.5, rel=0.02)
+    assert math.hypot(rotation.x - scene.pole[0], rotation.y - scene.pole[1]) < 0.01 * math.hypot(2560, 1920)
+
+
 def test_a_sky_that_does_not_turn_or_has_no_star_is_left_as_it_is():
     scene, frames = sparse_night(3, 0.0)
     assert sky_rotation(frames[0], frames[1]) is None
@@ -184,6 +197,8 @@ def test_one_star_turning_about_any_pole_is_drawn_along_its_arc(seed, angle, lev
     a, b = ((np.clip(f * scale, 0, np.iinfo(dtype).max) + 0.5).astype(dtype) for f in (a, b))
     filled, stars = fill_gap(a, b, rotation)
     assert stars >= 1 and (filled >= a).all()
+    in_place = a.copy()                                      # (read before it is written)
+    assert fill_gap(in_place, b, rotation, out=in_place)[0] is in_place and np.array_equal(in_place, filled)
     # along the arc, at least half the star's light (a pixel off at most: the copies are
     # placed on whole pixels)
     for t in np.linspace(0.15, 0.85, 15):

@@ -197,6 +197,9 @@ class SkyRotation:
 
 #: The fewest tiles that must agree for :func:`sky_rotation` to say how the sky turns.
 LEAST_TILES = 6
+#: The whole tiles a frame must hold for :func:`sky_rotation` to lay its tiles a tile apart,
+#: not half a tile (a 12 MP frame holds 165 of 256 pixels).
+WHOLE_TILES = 64
 
 
 def sky_rotation(a, b):
@@ -207,7 +210,8 @@ def sky_rotation(a, b):
     1. the frames' star light (their :func:`luminance` less its opening,
        :func:`above_background`: the sky's glow and the foreground, which do not move, would
        pull the shifts to nothing) is cut into overlapping square tiles (a third of the
-       frame's shorter side, 32 to 256 pixels, half a tile apart); in each, the shift of
+       frame's shorter side, 32 to 256 pixels, half a tile apart, or a tile apart when the
+       frame holds :data:`WHOLE_TILES` whole tiles or more); in each, the shift of
        ``b`` from ``a`` is measured by phase correlation (OpenCV's, with a Hann window), and
        kept where the tile has a star (a pixel 16 levels of 8 bits above its median) and the
        peak is clear (a response above 0.2: stars, not a dark foreground);
@@ -240,7 +244,10 @@ def sky_rotation(a, b):
                                                 lb[y:y + tile, x:x + tile].astype(np.float32), window)
         return (x + (tile - 1) / 2, y + (tile - 1) / 2, dx, dy, response) if response > 0.2 else None
 
-    corners = [(x, y) for y in range(0, h - tile + 1, tile // 2) for x in range(0, w - tile + 1, tile // 2)]
+    # (a large frame's tiles a tile apart: a quarter of the correlations, and the stars make the
+    # turn exact; on 12 MP frames the same turn, in a third of the time)
+    step = tile if (w // tile) * (h // tile) >= WHOLE_TILES else tile // 2
+    corners = [(x, y) for y in range(0, h - tile + 1, step) for x in range(0, w - tile + 1, step)]
     # (the tiles on two threads, in order: OpenCV lets go of Python's lock while it correlates,
     # and the stack's threads wait for this measure)
     with ThreadPoolExecutor(max_workers=2) as pool:
