@@ -85,16 +85,16 @@ def test_the_sky_turn_is_measured_on_the_stars(degrees, pole):
 
 
 def test_a_large_frames_tiles_are_a_tile_apart_and_measure_the_same_turn(monkeypatch):
-    """A frame of 10 x 7 whole tiles of 256 pixels (WHOLE_TILES or more): its tiles a tile apart,
-    not half (70 correlations at most, where half a tile apart would be 266)."""
+    """A frame of 21 x 5 whole tiles of 64 pixels (WHOLE_TILES or more): its tiles a tile apart,
+    not half (105 correlations at most, where half a tile apart would be 420)."""
     correlated = []
     phase_correlate = cv2.phaseCorrelate
     monkeypatch.setattr(cv2, "phaseCorrelate", lambda *args: correlated.append(1) or phase_correlate(*args))
-    scene = SkyScene(2560, 1920, seed=3, degrees_per_frame=0.5, pole=(1200.0, -200.0))
+    scene = SkyScene(1400, 380, seed=3, degrees_per_frame=0.5, pole=(700.0, -300.0))
     rotation = sky_rotation(render_frame(scene, 4), render_frame(scene, 5))
-    assert 6 <= len(correlated) <= 70
+    assert 6 <= len(correlated) <= 105
     assert math.degrees(rotation.angle) == pytest.approx(0.5, rel=0.02)
-    assert math.hypot(rotation.x - scene.pole[0], rotation.y - scene.pole[1]) < 0.01 * math.hypot(2560, 1920)
+    assert math.hypot(rotation.x - scene.pole[0], rotation.y - scene.pole[1]) < 0.01 * math.hypot(1400, 380)
 
 
 def test_a_sky_that_does_not_turn_or_has_no_star_is_left_as_it_is():
