@@ -30,7 +30,8 @@ specify them: the sky's turn is measured once, on the middle two frames; with
 side (one window of five decoded frames); with ``settings.fill_gaps`` each frame's gap to the
 next is filled. Both work in ``workers`` threads of their own, a frame a task, up to
 ``workers`` frames ahead of the one stacked: a frame's streaks depend on the raw frames alone,
-a gap on the two cleaned frames either side of it. (In a chunk a thread, as the plain stack
+a gap on the two cleaned frames either side of it; OpenCV keeps to one thread of its own
+while they run (they fill the cores already). (In a chunk a thread, as the plain stack
 goes, each thread held a window of its own, and read the frames either side of its chunk
 again: 918 MiB where one window takes 761 at 12 MP and 2 threads, 1,640 where it takes 1,050
 at 4, in the same time or less.) ``reject_bright`` is a choice of frames, made before (by the
@@ -177,8 +178,9 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
             need = settings.workers * frame_bytes(first) * (2 + stack)
         else:
             # The frames decoded ahead; the window of five frames and their light, and in each
-            # thread a frame's work (its light, a cleaned copy; a gap's stars and filled copy):
-            # at 12 MP and 2 threads 761 MiB for streaks, 633 for gaps, 1,036 for both.
+            # thread a frame's work (its light, a cleaned copy; a gap's stars, and its filled
+            # copy where the streaks are taken out too): at 12 MP and 2 threads 753 MiB for
+            # streaks, 492 for gaps, 977 for both.
             streaks, gaps = settings.remove_streaks is not None, settings.fill_gaps
             need = frame_bytes(first) * (2 + 10 * streaks + 4 * gaps
                                          + settings.workers * (1 + 3 * streaks + 4 * gaps) + stack)
