@@ -36,7 +36,8 @@ import numpy as np
 
 from .night import SkyView, match_stars, search_radius, sky_rotation, turn
 
-__all__ = ["SAME_SKY", "SKY_OPENING", "PATCH", "fill_gap", "night_with_gaps_filled"]
+__all__ = ["SAME_SKY", "SKY_OPENING", "PATCH", "arcs", "sky_background", "sky_bounds", "fill_gap",
+           "night_with_gaps_filled"]
 
 #: How far the background where a star's copy lands may differ from the star's own, in levels
 #: of 8 bits (or a fifth of the star's background, if more): the same sky, not a hill or a tree.
@@ -54,6 +55,34 @@ def _places_within(counts):
     return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
+def arcs(sy, sx, found_y, found_x, rotation):
+    """Each star's own angle about ``rotation``'s pole from where it is (``sy``, ``sx``) to
+    where it was found, within half a turn, and how many copies its arc takes, a pixel of arc
+    apart (at least 1: the star itself): (angle, steps)."""
+    start = np.arctan2(sy - rotation.y, sx - rotation.x)
+    angle = np.arctan2(found_y - rotation.y, found_x - rotation.x) - start
+    angle = (angle + np.pi) % (2 * np.pi) - np.pi
+    radii = np.hypot(sx - rotation.x, sy - rotation.y)
+    return angle, np.maximum(1, np.ceil(np.abs(angle) * radii)).astype(np.int64)
+
+
+def sky_background(luma, allocate=np.empty):
+    """The frame's background where a star's copies may land: its luminance's opening by a
+    :data:`SKY_OPENING` square (in an array from ``allocate``)."""
+    import cv2
+    return cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((SKY_OPENING, SKY_OPENING), np.uint8),
+                            dst=allocate(luma.shape, luma.dtype))
+
+
+def sky_bounds(own, dtype):
+    """The background a star's copy may land on, for stars whose own background is ``own``
+    (frames of integer type ``dtype``): within :data:`SAME_SKY` levels of 8 bits, or a fifth
+    of ``own``: (lowest, highest), int64 arrays."""
+    own = np.asarray(own).astype(np.int64)
+    tolerance = np.maximum(SAME_SKY * np.iinfo(dtype).max // 255, own // 5)
+    return own - tolerance, own + tolerance
+
+
 def fill_gap(frame, following, rotation, views=None, allocate=np.empty, out=None):
     """``frame`` with the gap to ``following`` filled (the rule in the module's docstring):
     ``rotation`` is the :class:`~starsweeper.model.night.SkyRotation` from one frame to the next.
@@ -63,7 +92,6 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty, out=None
     ``allocate(shape, dtype)``: gives the arrays it works in and the filled frame's
     (``np.empty``, or a pool's); ``out``: the array the filled frame is written to, of the
     frame's shape and type (``frame`` itself may be: it is read before it is written)."""
-    import cv2
     frame, following = np.asarray(frame), np.asarray(following)
     if frame.shape != following.shape or frame.dtype != following.dtype:
         raise ValueError("a gap is filled between two frames of one size and type")
@@ -76,13 +104,9 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty, out=None
     sy, sx, found_y, found_x = match_stars(stars, view_next, rotation, search_radius(rotation, w, h))
     if len(sy) == 0:
         return frame, 0
-    luma, light = view.luma, view.light
+    light = view.light
     # 3. each star's own angle to where it was found, and a copy a pixel of arc apart
-    start = np.arctan2(sy - rotation.y, sx - rotation.x)
-    angle = np.arctan2(found_y - rotation.y, found_x - rotation.x) - start
-    angle = (angle + np.pi) % (2 * np.pi) - np.pi
-    radii = np.hypot(sx - rotation.x, sy - rotation.y)
-    steps = np.maximum(1, np.ceil(np.abs(angle) * radii)).astype(np.int64)
+    angle, steps = arcs(sy, sx, found_y, found_x, rotation)
     # each star's 5 x 5 patch, a row a star (a place beyond the frame's edge is read at the
     # star's own pixel, and carries no light)
     side = np.arange(-PATCH, PATCH + 1)
@@ -94,11 +118,8 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty, out=None
     # within SAME_SKY of the star's (not a tree or a hill the arc passes over); the star's own
     # is the brightest background in its patch, since in a narrow gap between trees the
     # opening takes in the darker foreground
-    background = cv2.morphologyEx(luma, cv2.MORPH_OPEN, np.ones((SKY_OPENING, SKY_OPENING), np.uint8),
-                                  dst=allocate(luma.shape, luma.dtype))
-    sky = background.reshape(-1)
-    own = sky[place].max(axis=1).astype(np.int64)
-    tolerance = np.maximum(SAME_SKY * np.iinfo(frame.dtype).max // 255, own // 5)
+    sky = sky_background(view.luma, allocate).reshape(-1)
+    low, high = sky_bounds(sky[place].max(axis=1), frame.dtype)
     # the patch's pixels that carry the star's light (not its background's), and their values
     # (a channel at a time: NumPy gathers single values several times faster than rows of three)
     lit = inside & (light.reshape(-1)[place] > 0)
@@ -125,8 +146,8 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty, out=None
         lands[edge] &= there
         at[edge] = np.where(there, dy * w + dx, 0)
     landing_sky = sky[at]
-    lands &= landing_sky >= (own - tolerance)[copy_star, None]
-    lands &= landing_sky <= (own + tolerance)[copy_star, None]
+    lands &= landing_sky >= low[copy_star, None]
+    lands &= landing_sky <= high[copy_star, None]
     landing = np.flatnonzero(lands)
     at = at.reshape(-1)[landing]
     # each place takes the brightest copy landing there, channel by channel, if brighter

@@ -41,7 +41,8 @@ __all__ = ["LUMA", "LUMA_FIXED", "LUMA_SHIFT", "LEAST_SPREAD", "TILES", "sky_lev
            "SkyRotation", "LEAST_TILES", "sky_rotation", "star_reach", "Streak", "STAR_REACH",
            "STREAK_LENGTH", "STREAK_GAP", "STREAK_OFFSETS", "streak_neighbours", "luminance",
            "star_light", "remove_streaks", "night_without_streaks", "STAR_LEVEL", "Stars", "above_background",
-           "SkyView", "find_stars", "turn", "match_stars", "search_radius", "refine_rotation"]
+           "SkyView", "find_stars", "turn", "match_stars", "turned_stars", "search_offsets", "search_radius",
+           "refine_rotation"]
 
 #: The luma's weights of red, green and blue, BT.601's in 15-bit fixed point (OpenCV's grey, whose
 #: conversion is several times faster than a general weighted sum); :func:`luminance`.
@@ -346,16 +347,11 @@ def match_stars(stars, following, rotation, radius):
     they were found: (y, x, found_y, found_x)."""
     h, w = following.luma.shape
     light_next, peaks_next = following.light, following.peaks
-    tx, ty = turn(stars.x.astype(np.float64), stars.y.astype(np.float64), rotation, rotation.angle)
-    cx, cy = np.rint(tx).astype(np.int64), np.rint(ty).astype(np.int64)
-    inside = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)      # (a star leaving the frame is not found)
-    sy, sx, light, cx, cy = stars.y[inside], stars.x[inside], stars.light[inside].astype(np.int64), cx[inside], cy[inside]
+    sy, sx, light, cx, cy = turned_stars(stars, rotation, w, h)
     matched = np.zeros(len(sy), bool)
     found_x, found_y = cx.copy(), cy.copy()
-    offsets = sorted(((ox, oy) for oy in range(-radius, radius + 1) for ox in range(-radius, radius + 1)
-                      if ox * ox + oy * oy <= radius * radius), key=lambda o: (o[0] ** 2 + o[1] ** 2, o))
     pending = np.arange(len(sy))            # (the stars not found yet: the nearest offsets find most)
-    for ox, oy in offsets:
+    for ox, oy in search_offsets(radius):
         if len(pending) == 0:
             break
         x, y = np.clip(cx[pending] + ox, 0, w - 1), np.clip(cy[pending] + oy, 0, h - 1)
@@ -365,6 +361,23 @@ def match_stars(stars, following, rotation, radius):
         found_x[found], found_y[found], matched[found] = x[fits], y[fits], True
         pending = pending[~fits]
     return sy[matched], sx[matched], found_y[matched], found_x[matched]
+
+
+def turned_stars(stars, rotation, width, height):
+    """Where ``rotation`` takes each of the :class:`Stars` ``stars`` (the nearest pixel), for
+    those it keeps inside a frame of ``width`` x ``height`` (a star leaving the frame is not
+    found): (y, x, light as int64, turned x, turned y)."""
+    tx, ty = turn(stars.x.astype(np.float64), stars.y.astype(np.float64), rotation, rotation.angle)
+    cx, cy = np.rint(tx).astype(np.int64), np.rint(ty).astype(np.int64)
+    inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
+    return (stars.y[inside], stars.x[inside], stars.light[inside].astype(np.int64), cx[inside], cy[inside])
+
+
+def search_offsets(radius):
+    """The offsets (x, y) within ``radius`` pixels, in the order :func:`match_stars` tries
+    them: nearest first (then by x, then y)."""
+    return sorted(((ox, oy) for oy in range(-radius, radius + 1) for ox in range(-radius, radius + 1)
+                   if ox * ox + oy * oy <= radius * radius), key=lambda o: (o[0] ** 2 + o[1] ** 2, o))
 
 
 def search_radius(rotation, width, height):
