@@ -247,17 +247,18 @@ def test_a_sky_that_does_not_turn_is_stacked_without_looking_for_stars(tmp_path,
     """No turn measured (a tracking mount, a starless sky): the frames are stacked as they are,
     and no frame's stars are looked for."""
     import starsweeper.model.night as night
+    import starsweeper.stack.gaps as compiled_gaps
     from starsweeper.stack.pipeline import stack_files
     from starsweeper.stack.settings import StackSettings
 
     looked = []
 
-    class Looked(night.SkyView):
+    class Looked(compiled_gaps.SkyView):
         def __init__(self, *args):
             looked.append(1)
             super().__init__(*args)
 
-    monkeypatch.setattr(night, "SkyView", Looked)
+    monkeypatch.setattr(compiled_gaps, "SkyView", Looked)
     monkeypatch.setattr(night, "sky_rotation", lambda a, b: None)
     folder = tmp_path / "night"
     folder.mkdir()

@@ -474,8 +474,8 @@ def test_an_error_in_a_frames_thread_is_the_stacks_and_ends_the_threads(rule, tm
     import itertools
     import threading
 
-    import starsweeper.model.gaps as gaps
     import starsweeper.model.night as night
+    import starsweeper.stack.gaps as gaps
     from starsweeper.stack.pipeline import stack_files
     from starsweeper.stack.settings import StackSettings
     module, name = (night, "remove_streaks") if rule == "streaks" else (gaps, "fill_gap")

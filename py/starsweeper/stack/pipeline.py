@@ -332,19 +332,18 @@ class _Job:
 
     def gaps_filled(self, stream, workers=1):
         """The pairs (index, frame) of ``stream`` (a night's frames, in order) with each
-        frame's gap to the next filled (:func:`~starsweeper.model.gaps.fill_gap`), the last
-        as it is. With ``workers`` above 1 the stars are found and the gaps filled in as many
-        threads of their own, up to ``workers`` frames ahead of the one given out; with 1, in
-        the caller's thread."""
-        from ..model.gaps import fill_gap
-        from ..model.night import SkyView
+        frame's gap to the next filled (:func:`~starsweeper.model.gaps.fill_gap`, compiled:
+        :func:`.gaps.fill_gap`), the last as it is. With ``workers`` above 1 the stars are
+        found and the gaps filled in as many threads of their own, up to ``workers`` frames
+        ahead of the one given out; with 1, in the caller's thread."""
+        from .gaps import SkyView, fill_gap
         take = self.buffers.take
         pending = []                        # (index, future of the filled frame), in order
 
         def viewed(frame):
             # (what is read of it, made once for both its gaps)
             view = SkyView(frame, take)
-            _ = view.stars, view.peaks               # (made here, in this thread)
+            _ = view.stars                           # (made here, in this thread)
             return view
 
         def filled(earlier, frame, rotation, views):
