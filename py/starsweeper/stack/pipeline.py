@@ -180,7 +180,7 @@ def stack_files(paths, settings, progress=None, *, calibration=None, on_stack=No
             # The frames decoded ahead; the window of five frames and their light, and in each
             # thread a frame's work (its light, a cleaned copy; a gap's stars, and its filled
             # copy where the streaks are taken out too): at 12 MP and 2 threads 753 MiB for
-            # streaks, 492 for gaps, 977 for both.
+            # streaks, 526 for gaps, 1,015 for all three (Numba's own 140 MiB among them).
             streaks, gaps = settings.remove_streaks is not None, settings.fill_gaps
             need = frame_bytes(first) * (2 + 10 * streaks + 4 * gaps
                                          + settings.workers * (1 + 3 * streaks + 4 * gaps) + stack)
