@@ -116,3 +116,31 @@ def test_a_frame_that_may_not_be_written_or_is_not_contiguous_needs_no_new_loop(
         assert np.array_equal(compiled.fill_gap(cut_out, following, rotation, out=cut_out)[0], expected)
         assert np.array_equal(wider[:, 5:85], expected)                  # (written where it lies)
         assert [len(loop.signatures) for loop in loops] == versions, (dtype, channels)
+
+
+def test_with_no_folder_for_numbas_cache_the_loops_are_compiled_all_the_same():
+    """Where neither the package's folder nor the user's cache folder may be written, Numba
+    finds no place for its cache and refuses to cache: the loops are compiled for the process
+    instead, and the gaps filled as the model fills them. (Numba is told to look for its
+    cache only as it does for IPython's cells, which finds none outside IPython.)"""
+    import os
+    import subprocess
+    import sys
+    script = """
+import numpy as np
+from starsweeper.model import gaps as model, night
+from starsweeper.stack import gaps as compiled
+assert type(compiled._land._cache).__name__ == "NullCache"          # (not cached)
+frame = np.zeros((40, 50, 3), np.uint8)
+frame[20:23, 20:23] = 200
+following = np.roll(frame, 2, axis=1)
+rotation = night.SkyRotation(21.0, -400.0, 0.005, 0)
+expected, drawn = model.fill_gap(frame, following, rotation)
+filled, fast_drawn = compiled.fill_gap(frame, following, rotation)
+assert drawn > 0 and fast_drawn == drawn and np.array_equal(filled, expected)
+print("filled")
+"""
+    env = dict(os.environ, NUMBA_CACHE_LOCATOR_CLASSES="IPythonCacheLocator")
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["filled"]

@@ -11,8 +11,9 @@ own functions.
 
 Each loop is compiled once for each type of frame (8 or 16 bits, grey or colour: some 2.5 s
 here) and kept in Numba's cache, beside this file or in the user's cache folder when this one
-cannot be written; a later stack loads them (a quarter of a second). They release Python's
-lock, so the pipeline's threads run them side by side.
+cannot be written (when neither can, each stack compiles them again); a later stack loads
+them (a quarter of a second). They release Python's lock, so the pipeline's threads run them
+side by side.
 """
 
 import functools
@@ -28,6 +29,18 @@ __all__ = ["SkyView", "find_stars", "match_stars", "fill_gap"]
 _SIDE = 2 * PATCH + 1
 
 
+def _compiled(function):
+    """``function`` compiled by Numba when first called, without Python's lock; kept in
+    Numba's cache where it finds a folder it may write (else compiled by every process that
+    uses it: Numba refuses a cache it has nowhere to keep)."""
+    try:
+        return numba.njit(cache=True, nogil=True)(function)
+    except RuntimeError as error:
+        if "no locator available" not in str(error):
+            raise
+        return numba.njit(nogil=True)(function)
+
+
 def _read(array):
     """``array`` as the loops take what they only read: C-ordered and read-only (so that each
     loop is compiled once for a type of frame, whether or not the frame may be written)."""
@@ -36,7 +49,7 @@ def _read(array):
     return array
 
 
-@numba.njit(cache=True, nogil=True)
+@_compiled
 def _is_peak(luma, y, x):
     """Whether the pixel (y, x) is no darker than any of the eight around it (in the frame)."""
     h, w = luma.shape
@@ -48,7 +61,7 @@ def _is_peak(luma, y, x):
     return True
 
 
-@numba.njit(cache=True, nogil=True)
+@_compiled
 def _peaks_among(luma, places):
     """Which of the flat ``places`` are peaks."""
     w = luma.shape[1]
@@ -58,7 +71,7 @@ def _peaks_among(luma, places):
     return peak
 
 
-@numba.njit(cache=True, nogil=True)
+@_compiled
 def _match(luma_next, light_next, light, cx, cy, offsets):
     """For each star: the first of ``offsets`` (rows of x, y) from (cx, cy), each clipped to
     the frame, where the next frame has a peak whose light is half to twice the star's."""
@@ -76,7 +89,7 @@ def _match(luma_next, light_next, light, cx, cy, offsets):
     return found_x, found_y, matched
 
 
-@numba.njit(cache=True, nogil=True)
+@_compiled
 def _own_sky(background, sy, sx):
     """Each star's own background: the brightest of ``background`` in its patch (in the frame)."""
     h, w = background.shape
@@ -90,7 +103,7 @@ def _own_sky(background, sy, sx):
     return own
 
 
-@numba.njit(cache=True, nogil=True)
+@_compiled
 def _land(out, frame, light, background, sy, sx, angle, steps, low, high, pole_x, pole_y):
     """Star k's patch of ``frame`` (its pixels whose ``light`` is above zero) copied onto
     ``out`` at its copies j = 1 .. steps[k] - 1 along its arc (turned by angle[k] j / steps[k]
