@@ -334,6 +334,28 @@ def test_a_star_the_streak_crosses_keeps_its_dot(shown):
     assert without[y, x, 0] == 10
 
 
+def test_a_streak_crossing_the_streaks_of_two_neighbours_is_taken_out_where_they_cross():
+    """The frame's streak crosses, at one place, streaks in the frames two before and two after
+    it (as on the seventh of the twelve synthetic nights). Those two neighbours' light there is
+    no ground: the ground does not turn, all four neighbours show it, so the third brightest
+    of their values is the ground whatever two of them show; with the second brightest the
+    crossing kept the streak's light."""
+    rng = np.random.default_rng(1)
+    frames = [np.clip(rng.normal(20, 1.0, (120, 160, 3)), 0, 255).astype(np.uint8) for _ in range(5)]
+
+    def with_line(frame, start, end):
+        return np.maximum(frame, cv2.line(np.zeros_like(frame), start, end, (120,) * 3, thickness=2))
+
+    clean = frames[2]
+    frames[0] = with_line(frames[0], (20, 0), (140, 120))          # each through (80, 60)
+    frames[4] = with_line(frames[4], (140, 0), (20, 120))
+    lit = with_line(clean, (0, 60), (159, 60))
+    cleaned, found = remove_streaks(frames[:2] + frames[3:], lit)
+    assert len(found) == 1
+    assert int((cleaned.astype(int) - clean).max()) <= 4
+    assert (cleaned <= lit).all()
+
+
 @pytest.mark.parametrize("engine, workers", [("model", 1), ("model", 3), ("fixed", 1), ("fixed", 2)])
 def test_the_pipeline_takes_out_the_streaks_the_model_does(engine, workers, tmp_path):
     """Streaming in order, each frame's streaks worked out in threads of their own (or the
@@ -513,3 +535,12 @@ def test_a_stop_in_the_stacking_thread_ends_the_nights_threads(tmp_path):
         stack_files(paths, StackSettings(workers=3, remove_streaks=6.0, fill_gaps=True), on_stack=stop, every=3)
     assert not [thread for thread in threading.enumerate() if thread.name.startswith(("streaks", "gaps"))]
     assert stopped.traceback
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 255), min_size=4, max_size=4))
+def test_the_second_and_third_brightest_of_four_are_the_sorted_values(values):
+    from starsweeper.model.night import _second_brightest, _third_brightest
+    arrays = [np.array([v], np.uint8) for v in values]
+    assert _second_brightest(*arrays)[0] == sorted(values)[2]
+    assert _third_brightest(*arrays)[0] == sorted(values)[1]

@@ -513,6 +513,12 @@ def _second_brightest(a, b, c, d):
     return np.maximum(np.minimum(np.maximum(a, b), np.maximum(c, d)), np.maximum(np.minimum(a, b), np.minimum(c, d)))
 
 
+def _third_brightest(a, b, c, d):
+    """Value by value, the third largest (the second smallest) of four arrays of one shape and
+    type."""
+    return np.minimum(np.minimum(np.maximum(a, b), np.maximum(c, d)), np.maximum(np.minimum(a, b), np.minimum(c, d)))
+
+
 def _turned_to(neighbour, ys, xs, rotation, offset):
     """``neighbour``'s values (a frame ``offset`` frames from this one) where the sky's turn
     takes this frame's pixels (``ys``, ``xs``): the nearest pixel, inside the frame."""
@@ -719,11 +725,12 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
        wide (on to the frame's edge when it stops within :data:`EDGE_REACH` of it; streaks on
        one line are one), and a pixel around, takes the smaller of its own
        value and what its neighbours show of it (not spread: a star beside the streak would
-       smear into it), channel by channel: the brighter of the second brightest of the
-       neighbours' values there (the ground, which does not turn) and the second brightest
-       of their values where the sky's turn (``rotation``, the neighbours ``offsets`` frames
-       away) takes the pixel, the nearest pixel (a star the streak crosses: its dot of this
-       frame is kept). The streak is gone, its faint ends and wings too, and nothing ever
+       smear into it), channel by channel: the brighter of the third brightest of the
+       neighbours' values there (the ground, which does not turn: all four show it, so two
+       neighbours with streaks of their own over this one's do not hide it) and the second
+       brightest of their values where the sky's turn (``rotation``, the neighbours
+       ``offsets`` frames away) takes the pixel, the nearest pixel (a star the streak crosses:
+       its dot of this frame is kept). The streak is gone, its faint ends and wings too, and nothing ever
        gets brighter than it was.
 
     ``lights``: the neighbours' :func:`star_light` (of ``reach``), if they are known already
@@ -802,8 +809,10 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     xs += left
     streaks = [Streak(*ends, int(pixels[number])) for number, (_, (_, ends)) in enumerate(found, start=1)]
     # What replaces it: the neighbours' own light there, not spread (spread, a star next to the
-    # streak would smear into it), and where the sky's turn takes it.
-    beside = _second_brightest(*(n[ys, xs] for n in neighbours))
+    # streak would smear into it): the ground, which all four show (the third brightest: two
+    # with streaks of their own over this one's do not hide it), and where the sky's turn
+    # takes it.
+    beside = _third_brightest(*(n[ys, xs] for n in neighbours))
     if rotation is not None:
         beside = np.maximum(beside, _second_brightest(*(_turned_to(n, ys, xs, rotation, offset)
                                                         for n, offset in zip(neighbours, offsets))))
