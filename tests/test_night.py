@@ -303,13 +303,16 @@ def test_a_short_streak_clipped_by_a_corner_is_taken_out(seed):
     assert int(frame[:, :, 0][line].max()) < 40
 
 
-@pytest.mark.parametrize("shown", [(-2, -1), (1, 2), (-2, 2), (-1, 1)])
-def test_a_star_the_streak_crosses_keeps_its_dot(shown):
+@pytest.mark.parametrize("shown, kept", [((-2, -1), True), ((1, 2), True), ((-2, 1), True), ((-1, 2), True),
+                                         ((-2, 2), False), ((-1, 1), False)])
+def test_a_star_the_streak_crosses_keeps_its_dot(shown, kept):
     """A star (a 3x3 square) turning about a pole outside the frame, five pixels a frame, and a
     line across it in the middle frame of five; only the two neighbours ``shown`` (offsets from
-    the middle) show the star: the line goes and the star's dot stays, as the second brightest
-    of the neighbours read where the turn takes it (both must be read right); read where the dot
-    is, it would go."""
+    the middle) show the star. Where one of the nearer two and one of the farther two show it,
+    the line goes and the star's dot stays, read where the turn takes it in each (both must be
+    read right; read where the dot is, it would go). Light that only the frames two before and
+    two after show, or only the frames either side, is what streaks of their own crossing this
+    one's leave: it goes with the line."""
     import cv2
     rotation = SkyRotation(x=300.0, y=-400.0, angle=0.01, tiles=LEAST_TILES)
 
@@ -329,9 +332,10 @@ def test_a_star_the_streak_crosses_keeps_its_dot(shown):
                                   offsets=STREAK_OFFSETS)
     assert len(found) == 1
     assert (frame[:, :, 0] == 120).sum() == 0                 # the line is gone
-    assert frame[y, x, 0] == 150                              # the dot stays
-    without, _ = remove_streaks(frames[:2] + frames[3:], lit, reach=reach)
-    assert without[y, x, 0] == 10
+    assert frame[y, x, 0] == (150 if kept else 10)            # the dot stays, or the one pair's light goes
+    if kept:                                                  # (read where the dot is, it would go)
+        without, _ = remove_streaks(frames[:2] + frames[3:], lit, reach=reach)
+        assert without[y, x, 0] == 10
 
 
 def test_a_streak_crossing_the_streaks_of_two_neighbours_is_taken_out_where_they_cross():
@@ -544,3 +548,16 @@ def test_the_second_and_third_brightest_of_four_are_the_sorted_values(values):
     arrays = [np.array([v], np.uint8) for v in values]
     assert _second_brightest(*arrays)[0] == sorted(values)[2]
     assert _third_brightest(*arrays)[0] == sorted(values)[1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 255), min_size=4, max_size=4), st.permutations([-2, -1, 1, 2]))
+def test_what_both_pairs_of_neighbours_show_lies_between_the_second_and_third_brightest(values, offsets):
+    from starsweeper.model.night import _in_both_pairs
+    arrays = [np.array([v], np.uint8) for v in values]
+    shown = int(_in_both_pairs(arrays, offsets)[0])
+    assert sorted(values)[1] <= shown <= sorted(values)[2]
+    # light in one pair alone (the frames either side, or two before and two after) is not shown
+    for pair in ({-1, 1}, {-2, 2}):
+        lit = [np.array([200 if o in pair else 10], np.uint8) for o in offsets]
+        assert _in_both_pairs(lit, offsets)[0] == 10

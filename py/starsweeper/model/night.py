@@ -519,6 +519,15 @@ def _third_brightest(a, b, c, d):
     return np.minimum(np.minimum(np.maximum(a, b), np.maximum(c, d)), np.maximum(np.minimum(a, b), np.minimum(c, d)))
 
 
+def _in_both_pairs(values, offsets):
+    """Value by value, what both pairs of four neighbours show (``values``, the frames
+    ``offsets`` away): the brighter of the nearer two and the brighter of the farther two, the
+    dimmer of those. A star is in every neighbour; light in both of one pair only (streaks of
+    their own crossing this frame's) is not shown by the other pair."""
+    nearer = sorted(range(len(values)), key=lambda i: abs(offsets[i]))
+    return np.minimum(np.maximum(values[nearer[0]], values[nearer[1]]), np.maximum(values[nearer[2]], values[nearer[3]]))
+
+
 def _turned_to(neighbour, ys, xs, rotation, offset):
     """``neighbour``'s values (a frame ``offset`` frames from this one) where the sky's turn
     takes this frame's pixels (``ys``, ``xs``): the nearest pixel, inside the frame."""
@@ -727,10 +736,12 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
        value and what its neighbours show of it (not spread: a star beside the streak would
        smear into it), channel by channel: the brighter of the third brightest of the
        neighbours' values there (the ground, which does not turn: all four show it, so two
-       neighbours with streaks of their own over this one's do not hide it) and the second
-       brightest of their values where the sky's turn (``rotation``, the neighbours
-       ``offsets`` frames away) takes the pixel, the nearest pixel (a star the streak crosses:
-       its dot of this frame is kept). The streak is gone, its faint ends and wings too, and nothing ever
+       neighbours with streaks of their own over this one's do not hide it) and their values
+       where the sky's turn (``rotation``, the neighbours ``offsets`` frames away) takes the
+       pixel, the nearest pixel (a star the streak crosses: its dot of this frame is kept), as
+       both pairs show them: the brighter of the nearer two and of the farther two, the
+       dimmer of those (a star is in every neighbour; two streaks of their own, in the frames
+       two before and two after, are in one pair). The streak is gone, its faint ends and wings too, and nothing ever
        gets brighter than it was.
 
     ``lights``: the neighbours' :func:`star_light` (of ``reach``), if they are known already
@@ -814,8 +825,8 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
     # takes it.
     beside = _third_brightest(*(n[ys, xs] for n in neighbours))
     if rotation is not None:
-        beside = np.maximum(beside, _second_brightest(*(_turned_to(n, ys, xs, rotation, offset)
-                                                        for n, offset in zip(neighbours, offsets))))
+        beside = np.maximum(beside, _in_both_pairs([_turned_to(n, ys, xs, rotation, offset)
+                                                    for n, offset in zip(neighbours, offsets)], offsets))
     cleaned = allocate(frame.shape, frame.dtype)
     np.copyto(cleaned, frame)
     cleaned[ys, xs] = np.minimum(frame[ys, xs], beside)
