@@ -36,8 +36,8 @@ import numpy as np
 
 from .night import SkyView, match_stars, search_radius, sky_rotation, turn
 
-__all__ = ["SAME_SKY", "SKY_OPENING", "PATCH", "arcs", "sky_background", "sky_bounds", "fill_gap",
-           "night_with_gaps_filled"]
+__all__ = ["SAME_SKY", "SKY_OPENING", "PATCH", "arcs", "sky_background", "sky_bounds", "matched_stars",
+           "fill_gap", "night_with_gaps_filled"]
 
 #: How far the background where a star's copy lands may differ from the star's own, in levels
 #: of 8 bits (or a fifth of the star's background, if more): the same sky, not a hill or a tree.
@@ -83,6 +83,25 @@ def sky_bounds(own, dtype):
     return own - tolerance, own + tolerance
 
 
+def matched_stars(frame, following, rotation, views=None, allocate=np.empty, sky_view=SkyView, match=match_stars):
+    """Steps 1 and 2 of :func:`fill_gap` (its arguments): ``frame``'s stars, each looked for in
+    ``following`` where the turn takes it. Returns ``frame`` (as an array), its
+    :class:`~starsweeper.model.night.SkyView` and the rows and columns of the stars found and
+    of where they were found, (y, x, found_y, found_x); None for those when there is no turn
+    or no star is found. ``sky_view`` and ``match``: the view and the matching to use (the
+    stack's compiled gap filling gives its own)."""
+    frame, following = np.asarray(frame), np.asarray(following)
+    if frame.shape != following.shape or frame.dtype != following.dtype:
+        raise ValueError("a gap is filled between two frames of one size and type")
+    h, w = frame.shape[:2]
+    view, view_next = (sky_view(frame, allocate), sky_view(following, allocate)) if views is None else views
+    stars = view.stars
+    if rotation is None or len(stars.y) == 0:
+        return frame, view, None
+    matched = match(stars, view_next, rotation, search_radius(rotation, w, h))
+    return frame, view, (matched if len(matched[0]) else None)
+
+
 def fill_gap(frame, following, rotation, views=None, allocate=np.empty, out=None):
     """``frame`` with the gap to ``following`` filled (the rule in the module's docstring):
     ``rotation`` is the :class:`~starsweeper.model.night.SkyRotation` from one frame to the next.
@@ -92,18 +111,11 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty, out=None
     ``allocate(shape, dtype)``: gives the arrays it works in and the filled frame's
     (``np.empty``, or a pool's); ``out``: the array the filled frame is written to, of the
     frame's shape and type (``frame`` itself may be: it is read before it is written)."""
-    frame, following = np.asarray(frame), np.asarray(following)
-    if frame.shape != following.shape or frame.dtype != following.dtype:
-        raise ValueError("a gap is filled between two frames of one size and type")
+    frame, view, matched = matched_stars(frame, following, rotation, views, allocate)
+    if matched is None:
+        return frame, 0
+    sy, sx, found_y, found_x = matched
     h, w = frame.shape[:2]
-    view, view_next = (SkyView(frame, allocate), SkyView(following, allocate)) if views is None else views
-    stars = view.stars
-    if rotation is None or len(stars.y) == 0:
-        return frame, 0
-    # 2. each star looked for in `following` where the turn takes it
-    sy, sx, found_y, found_x = match_stars(stars, view_next, rotation, search_radius(rotation, w, h))
-    if len(sy) == 0:
-        return frame, 0
     light = view.light
     # 3. each star's own angle to where it was found, and a copy a pixel of arc apart
     angle, steps = arcs(sy, sx, found_y, found_x, rotation)

@@ -22,7 +22,7 @@ import numba
 import numpy as np
 
 from ..model import night
-from ..model.gaps import PATCH, arcs, sky_background, sky_bounds
+from ..model.gaps import PATCH, arcs, matched_stars, sky_background, sky_bounds
 
 __all__ = ["SkyView", "find_stars", "match_stars", "fill_gap"]
 
@@ -177,17 +177,11 @@ def fill_gap(frame, following, rotation, views=None, allocate=np.empty, out=None
     """:func:`starsweeper.model.gaps.fill_gap`, with the same arguments and results: ``frame``
     with its gap to ``following`` filled (``out``, a new array, or ``frame`` itself when no
     star is matched) and the number of stars whose arcs were drawn."""
-    frame, following = np.asarray(frame), np.asarray(following)
-    if frame.shape != following.shape or frame.dtype != following.dtype:
-        raise ValueError("a gap is filled between two frames of one size and type")
+    frame, view, matched = matched_stars(frame, following, rotation, views, allocate, SkyView, match_stars)
+    if matched is None:
+        return frame, 0
+    sy, sx, found_y, found_x = matched
     h, w = frame.shape[:2]
-    view, view_next = (SkyView(frame, allocate), SkyView(following, allocate)) if views is None else views
-    stars = view.stars
-    if rotation is None or len(stars.y) == 0:
-        return frame, 0
-    sy, sx, found_y, found_x = match_stars(stars, view_next, rotation, night.search_radius(rotation, w, h))
-    if len(sy) == 0:
-        return frame, 0
     angle, steps = arcs(sy, sx, found_y, found_x, rotation)
     background = sky_background(view.luma, allocate)
     sy, sx, background = _read(sy.astype(np.int64)), _read(sx.astype(np.int64)), _read(background)
