@@ -144,3 +144,32 @@ print("filled")
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["filled"]
+
+
+def test_stars_in_any_order_land_as_stars_row_by_row():
+    """The landing loop reads each patch a few rows ahead of the landings when the stars come
+    row by row (as they are found); given them in another order it reads every patch first.
+    Here a bright star's copies land on a fainter star's patch just below them, and a third
+    star far down the frame comes between them: read late, the fainter star's patch would
+    carry the bright one's light along its own arc."""
+    frame = np.full((70, 80), 20.0)
+    yy, xx = np.mgrid[0:70, 0:80]
+    for y, x, level in ((30, 40, 200), (33, 36, 60), (60, 20, 100)):
+        frame += level * np.exp(-((xx - x) ** 2 + (yy - y) ** 2) / 2)
+    frame = np.repeat((frame + 0.5).astype(np.uint8)[:, :, None], 3, axis=2)
+    view = compiled.SkyView(frame)
+    background = model.sky_background(view.luma)
+    sy, sx = np.array([30, 33, 60]), np.array([40, 36, 20])
+    angle, steps = np.full(3, 0.05), np.full(3, 10)
+    low, high = np.zeros(3, np.int64), np.full(3, 255, np.int64)
+
+    def landed(order):
+        out = frame.copy()
+        compiled._land(out, out, view.light, background, *(a[order] for a in (sy, sx, angle, steps, low, high)),
+                       40.0, -150.0)
+        return out
+
+    in_rows = landed(np.array([0, 1, 2]))
+    assert not np.array_equal(in_rows, frame)
+    for order in ([0, 2, 1], [2, 1, 0], [1, 0, 2]):
+        assert np.array_equal(landed(np.array(order)), in_rows), order

@@ -104,22 +104,51 @@ def _own_sky(background, sy, sx):
 
 
 @_compiled
+def _read_ahead(frame, light, background, first, last):
+    """Rows ``first`` to ``last`` - 1 of the arrays :func:`_land` reads, touched a cache line
+    apart: read in order, the processor streams them in, where read star by star each of a
+    patch's rows is a miss of its own. Returns their sum (for the reads to be kept)."""
+    h, w, channels = frame.shape
+    step, frame_step = max(1, 64 // light.itemsize), max(1, 64 // (channels * frame.itemsize))
+    total = 0
+    for y in range(first, min(last, h)):
+        for x in range(0, w, step):
+            total += light[y, x] + background[y, x]
+        for x in range(0, w, frame_step):
+            total += frame[y, x, 0]
+    return total
+
+
+@_compiled
 def _land(out, frame, light, background, sy, sx, angle, steps, low, high, pole_x, pole_y):
     """Star k's patch of ``frame`` (its pixels whose ``light`` is above zero) copied onto
     ``out`` at its copies j = 1 .. steps[k] - 1 along its arc (turned by angle[k] j / steps[k]
     about the pole), by the brightest of the two, channel by channel, where ``background`` is
-    within [low[k], high[k]]. The patches are read first: ``out`` may be ``frame``."""
+    within [low[k], high[k]]. ``out`` may be ``frame``: every patch that a star's copies could
+    reach is read before they land (the stars come row by row, so the patches are read a few
+    rows ahead of the landings, while those rows are in the cache)."""
     h, w, channels = frame.shape
-    values = np.zeros((len(sy), _SIDE * _SIDE, channels), frame.dtype)
-    lit = np.zeros((len(sy), _SIDE * _SIDE), np.bool_)
-    for k in range(len(sy)):
-        for o in range(_SIDE * _SIDE):
-            y, x = sy[k] + o // _SIDE - PATCH, sx[k] + o % _SIDE - PATCH
-            if 0 <= y < h and 0 <= x < w:
-                lit[k, o] = light[y, x] > 0
-                for c in range(channels):
-                    values[k, o, c] = frame[y, x, c]
-    for k in range(len(sy)):
+    stars = len(sy)
+    values = np.zeros((stars, _SIDE * _SIDE, channels), frame.dtype)
+    lit = np.zeros((stars, _SIDE * _SIDE), np.bool_)
+    ascending, reach = True, 0
+    for k in range(stars):
+        reach = max(reach, steps[k])             # (a copy lies at most `steps` pixels from its star)
+        ascending = ascending and (k == 0 or sy[k] >= sy[k - 1])
+    ahead = 2 * PATCH + reach + 1                # (rows: from a landing to a patch it could reach)
+    read, streamed, kept = 0, 0, 0
+    for k in range(stars):
+        while read < stars and (not ascending or sy[read] <= sy[k] + ahead):
+            while streamed <= sy[read] + PATCH:
+                kept += _read_ahead(frame, light, background, streamed, streamed + 8)
+                streamed += 8
+            for o in range(_SIDE * _SIDE):
+                y, x = sy[read] + o // _SIDE - PATCH, sx[read] + o % _SIDE - PATCH
+                if 0 <= y < h and 0 <= x < w:
+                    lit[read, o] = light[y, x] > 0
+                    for c in range(channels):
+                        values[read, o, c] = frame[y, x, c]
+            read += 1
         dx, dy = np.float64(sx[k]) - pole_x, np.float64(sy[k]) - pole_y
         last_x, last_y = -1 - w, -1 - h
         for j in range(1, steps[k]):
@@ -140,6 +169,7 @@ def _land(out, frame, light, background, sy, sx, angle, steps, low, high, pole_x
                 lands = lit[k, o] & (sky >= low[k]) & (sky <= high[k])
                 for c in range(channels):
                     out[ty, tx, c] = max(out[ty, tx, c], values[k, o, c] if lands else 0)
+    return kept
 
 
 def find_stars(view, level=None):
