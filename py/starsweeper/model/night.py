@@ -741,8 +741,8 @@ def remove_streaks(neighbours, frame, sigma=6.0, reach=STAR_REACH, lights=None, 
        pixel, the nearest pixel (a star the streak crosses: its dot of this frame is kept), as
        both pairs show them: the brighter of the nearer two and of the farther two, the
        dimmer of those (a star is in every neighbour; two streaks of their own, in the frames
-       two before and two after, are in one pair). The streak is gone, its faint ends and wings too, and nothing ever
-       gets brighter than it was.
+       two before and two after, are in one pair). The streak is gone, its faint ends and
+       wings too, and nothing ever gets brighter than it was.
 
     ``lights``: the neighbours' :func:`star_light` (of ``reach``), if they are known already
     (a stream holds each frame's while the frame is a neighbour); ``luma``: the frame's
