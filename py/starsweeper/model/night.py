@@ -41,8 +41,8 @@ __all__ = ["LUMA", "LUMA_FIXED", "LUMA_SHIFT", "LEAST_SPREAD", "TILES", "sky_lev
            "SkyRotation", "LEAST_TILES", "sky_rotation", "star_reach", "Streak", "STAR_REACH",
            "STREAK_LENGTH", "STREAK_GAP", "STREAK_OFFSETS", "streak_neighbours", "luminance",
            "star_light", "remove_streaks", "night_without_streaks", "STAR_LEVEL", "Stars", "above_background",
-           "SkyView", "find_stars", "turn", "match_stars", "turned_stars", "search_offsets", "search_radius",
-           "refine_rotation"]
+           "SkyView", "find_stars", "bright_places", "stars_at", "turn", "match_stars", "turned_stars",
+           "search_offsets", "search_radius", "refine_rotation"]
 
 #: The luma's weights of red, green and blue, BT.601's in 15-bit fixed point (OpenCV's grey, whose
 #: conversion is several times faster than a general weighted sum); :func:`luminance`.
@@ -324,11 +324,22 @@ class SkyView:
 def find_stars(view, level=None):
     """The :class:`Stars` of a frame (its :class:`SkyView`): its peaks whose light is ``level``
     or more (default :data:`STAR_LEVEL` of 8 bits, scaled to the frame's type)."""
+    bright = bright_places(view, level)
+    return stars_at(view, bright[view.peaks.reshape(-1)[bright]])
+
+
+def bright_places(view, level=None):
+    """The flat places of a frame (its :class:`SkyView`) whose light is ``level`` or more
+    (default :data:`STAR_LEVEL` of 8 bits, scaled to the frame's type), in order: where
+    :func:`find_stars` looks for peaks."""
     if level is None:
         level = STAR_LEVEL * np.iinfo(view.luma.dtype).max // 255
-    star = np.greater_equal(view.light, level, out=view.allocate(view.luma.shape, bool))
-    np.logical_and(star, view.peaks, out=star)
-    y, x = np.divmod(np.flatnonzero(star), view.luma.shape[1])   # (np.nonzero's order)
+    return np.flatnonzero(np.greater_equal(view.light, level, out=view.allocate(view.luma.shape, bool)))
+
+
+def stars_at(view, places):
+    """The :class:`Stars` at the flat ``places`` of a frame (its :class:`SkyView`)."""
+    y, x = np.divmod(places, view.luma.shape[1])
     return Stars(y, x, view.light[y, x])
 
 

@@ -176,12 +176,8 @@ def find_stars(view, level=None):
     """:func:`starsweeper.model.night.find_stars`: the :class:`~starsweeper.model.night.Stars`
     of a frame (its :class:`~starsweeper.model.night.SkyView`), its peaks read only where the
     light is ``level`` or more."""
-    luma, light = view.luma, view.light
-    if level is None:
-        level = night.STAR_LEVEL * np.iinfo(luma.dtype).max // 255
-    bright = np.flatnonzero(np.greater_equal(light, level, out=view.allocate(luma.shape, bool)))
-    y, x = np.divmod(bright[_peaks_among(_read(luma), _read(bright))], luma.shape[1])   # (np.nonzero's order)
-    return night.Stars(y, x, light[y, x])
+    bright = night.bright_places(view, level)
+    return night.stars_at(view, bright[_peaks_among(_read(view.luma), _read(bright))])
 
 
 class SkyView(night.SkyView):
